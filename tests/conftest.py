@@ -1,0 +1,44 @@
+"""Shared fixtures. Tests that need ../shared/data skip with a clear reason when it is absent."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_DATA = Path(os.environ.get("SEGKIT_SHARED_DATA", ROOT.parent / "shared" / "data"))
+
+
+def _shared(relative: str) -> Path:
+    path = SHARED_DATA / relative
+    if not path.exists():
+        pytest.skip(f"needs the shared datasets: {path} is absent (set SEGKIT_SHARED_DATA to their folder)")
+    return path
+
+
+@pytest.fixture
+def shared_data():
+    """Return a function mapping a path under ../shared/data to a Path, skipping when it is absent."""
+    return _shared
+
+
+@pytest.fixture(scope="session")
+def online_retail_dir() -> Path:
+    return _shared("online_retail/by-day")
+
+
+@pytest.fixture(scope="session")
+def delaware_csv() -> Path:
+    return _shared("opensegments_delaware/delaware.csv")
+
+
+@pytest.fixture(scope="session")
+def mall_csv() -> Path:
+    return _shared("mall_customers/Mall_Customers.csv")
+
+
+@pytest.fixture(scope="session")
+def ethiopian_csv() -> Path:
+    return _shared("ethiopian_supermarket/ethiopian_supermarket_customers.csv")
