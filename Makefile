@@ -1,0 +1,42 @@
+# segkit: two commands do everything on a fresh machine (Python >= 3.10 and make).
+#   make report   set up .venv from pinned dependencies, run the default batch, print where index.html is
+#   make test     set up .venv and run the whole suite
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.segkit-installed
+PARAMS ?= params/online_retail.yaml
+PYTEST_ARGS ?=
+
+.PHONY: setup report smoke test test-fast bench clean
+
+setup: $(STAMP)
+
+$(STAMP): requirements.lock pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	@touch $@
+
+# The default batch on the bundled Online Retail data; refreshes reports/online_retail/.
+report: setup
+	$(BIN)/segkit run $(PARAMS) --force
+
+# A small, fast batch (the one the notebook tests run).
+smoke: setup
+	$(BIN)/segkit run params/smoke.yaml --force
+
+test: setup
+	bash scripts/ensure_system_deps.sh
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Unit tests only (no notebook batches, no browser).
+test-fast: setup
+	$(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
+
+bench: setup
+	$(BIN)/python bench/bench_batch.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis

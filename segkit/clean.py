@@ -1,0 +1,455 @@
+"""Clean a transaction table and record what was removed, rule by rule.
+
+:func:`clean_transactions` takes a raw line-level transaction table (one row per invoice line, as in
+the UCI Online Retail data), applies a fixed, ordered set of rules, and returns the cleaned table with
+normalised columns plus a :class:`CleaningLog` that says, for business readers, how many rows each
+rule removed. Cancellation lines are *kept* and flagged, so that spend can be netted.
+
+The rules, in order (rule ids in brackets):
+
+1. ``[duplicates]`` exact duplicate rows are dropped (first copy kept);
+2. ``[missing_customer]`` rows without a customer id are dropped;
+3. ``[missing_values]`` rows with no date, quantity or price/amount are dropped;
+4. ``[non_product]`` non-product stock codes (postage, fees, discounts, manual adjustments, samples,
+   gift vouchers, ...) are dropped, matched case-insensitively;
+5. ``[non_positive_price]`` lines with a zero or negative unit price, or a zero quantity, are dropped
+   (free items, write-offs and the "A" adjust-bad-debt invoices, which carry a negative price);
+   cancellation lines have a *negative quantity* and a positive price, so they survive this rule;
+6. ``[cancellations]`` lines whose invoice starts with the cancellation prefix, or whose quantity is
+   negative, are kept, flagged ``is_cancellation`` and logged as netted (0 rows removed).
+
+Examples
+--------
+>>> import pandas as pd
+>>> raw = pd.DataFrame({"InvoiceNo": ["1", "1", "C2"], "StockCode": ["A", "POST", "A"],
+...                     "Quantity": [2, 1, -1], "InvoiceDate": ["2011-01-03 10:00"] * 3,
+...                     "UnitPrice": [1.5, 5.0, 1.5], "CustomerID": [17850.0] * 3,
+...                     "Country": ["United Kingdom"] * 3})
+>>> clean, log = clean_transactions(raw)
+>>> clean[["customer_id", "invoice_id", "amount", "is_cancellation"]]
+  customer_id invoice_id  amount  is_cancellation
+0       17850          1     3.0            False
+1       17850         C2    -1.5             True
+>>> log.rows_in, log.rows_out
+(3, 2)
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any, Iterable, Mapping
+
+import numpy as np
+import pandas as pd
+
+from segkit.errors import ColumnError, DataValueError, ParamsError
+
+__all__ = [
+    "DEFAULT_NON_PRODUCT_CODES",
+    "NORMALISED_COLUMNS",
+    "TransactionColumns",
+    "CleaningStep",
+    "CleaningLog",
+    "clean_transactions",
+]
+
+#: Stock codes that are not products (Online Retail). Matched case-insensitively after stripping
+#: spaces; a trailing ``*`` matches any code with that prefix.
+DEFAULT_NON_PRODUCT_CODES: tuple[str, ...] = (
+    "POST",          # postage
+    "DOT",           # dotcom postage
+    "C2",            # carriage
+    "D",             # discount
+    "M",             # manual adjustment (also "m")
+    "S",             # samples
+    "B",             # adjust bad debt
+    "BANK CHARGES",
+    "AMAZONFEE",
+    "CRUK",          # charity commission
+    "PADS",          # "pads to match all cushions", price 0.001
+    "DCGS*",         # dotcom gift shop / ebay lines (DCGS0003, DCGSSBOY, ...)
+    "GIFT_0001_*",   # gift vouchers (gift_0001_10 ... gift_0001_50)
+)
+
+#: Columns that :func:`clean_transactions` adds; downstream feature code reads only these.
+NORMALISED_COLUMNS: tuple[str, ...] = (
+    "customer_id", "invoice_id", "date", "quantity", "price", "amount", "is_cancellation",
+)
+
+# dataclass field -> params key
+_PARAMS_KEYS = {
+    "customer": "customer_col",
+    "invoice": "invoice_col",
+    "date": "date_col",
+    "quantity": "quantity_col",
+    "price": "price_col",
+    "amount": "amount_col",
+    "stock_code": "stock_code_col",
+    "country": "country_col",
+}
+_REQUIRED = ("customer", "invoice", "date", "quantity")
+
+
+@dataclass(frozen=True)
+class TransactionColumns:
+    """Which columns of a raw transaction table hold which field.
+
+    Defaults are the UCI Online Retail names. Each field corresponds to a params key: ``customer``
+    to ``customer_col``, ``invoice`` to ``invoice_col``, and so on (see :meth:`from_params`).
+
+    Parameters
+    ----------
+    customer, invoice, date, quantity : str
+        Required columns: customer id, invoice (order) id, invoice date-time, quantity per line.
+    price : str or None
+        Unit price. May be None when ``amount`` is given (the unit price is then amount / quantity).
+    amount : str or None
+        Line amount (quantity times price). When given it is used as the line amount.
+    stock_code, country : str or None
+        Optional product code and country columns. Without ``stock_code`` the non-product rule and
+        the ``distinct_products`` feature are skipped; without ``country`` there is no ``country``
+        feature.
+    """
+
+    customer: str = "CustomerID"
+    invoice: str = "InvoiceNo"
+    date: str = "InvoiceDate"
+    quantity: str = "Quantity"
+    price: str | None = "UnitPrice"
+    amount: str | None = None
+    stock_code: str | None = "StockCode"
+    country: str | None = "Country"
+
+    def __post_init__(self):
+        for name in _PARAMS_KEYS:
+            value = getattr(self, name)
+            if value is None and name in _REQUIRED:
+                raise ParamsError(f"{_PARAMS_KEYS[name]} is empty",
+                                  f"set {_PARAMS_KEYS[name]} to the name of the {name} column",
+                                  key=_PARAMS_KEYS[name])
+            if value is not None and not isinstance(value, str):
+                raise ParamsError(f"{_PARAMS_KEYS[name]} must be a column name, got {value!r}",
+                                  f"write {_PARAMS_KEYS[name]} as a quoted column name",
+                                  key=_PARAMS_KEYS[name])
+        if self.price is None and self.amount is None:
+            raise ParamsError("neither price_col nor amount_col is set",
+                              "set price_col to the unit-price column, or amount_col to a "
+                              "line-amount column", key="price_col")
+
+    @classmethod
+    def from_params(cls, mapping: Mapping[str, Any]) -> TransactionColumns:
+        """Build the mapping from params keys (``customer_col``, ``invoice_col``, ``date_col``,
+        ``quantity_col``, ``price_col``, ``amount_col``, ``stock_code_col``, ``country_col``).
+
+        Keys that are absent take the Online Retail defaults; other keys in ``mapping`` are ignored,
+        so the whole params dict can be passed. When ``amount_col`` is set, ``price_col`` is
+        ignored (the line amount is used and the unit price derived from it), so the default
+        ``price_col: UnitPrice`` does not have to be unset.
+        """
+        kwargs = {name: mapping[key] for name, key in _PARAMS_KEYS.items() if key in mapping}
+        if kwargs.get("amount") is not None:
+            kwargs["price"] = None
+        return cls(**kwargs)
+
+    def mapped(self) -> dict[str, str]:
+        """Return ``{params key: column}`` for every mapped (non-None) column."""
+        return {key: getattr(self, name) for name, key in _PARAMS_KEYS.items()
+                if getattr(self, name) is not None}
+
+    def check(self, df: pd.DataFrame) -> None:
+        """Raise :class:`ColumnError` naming every mapped column that ``df`` lacks.
+
+        The message names each params key and its column, and lists the available columns.
+        """
+        missing = {key: col for key, col in self.mapped().items() if col not in df.columns}
+        if not missing:
+            return
+        named = ", ".join(f"{key}={col!r}" for key, col in missing.items())
+        available = ", ".join(map(str, df.columns)) or "(none)"
+        key, col = next(iter(missing.items()))
+        raise ColumnError(f"mapped column(s) not in the data: {named}",
+                          f"set {', '.join(missing)} to one of the available columns: {available}",
+                          key=key, column=col)
+
+
+@dataclass(frozen=True)
+class CleaningStep:
+    """One applied rule: what it does and how many rows it removed (or netted)."""
+
+    rule: str
+    description: str
+    rows_before: int
+    rows_removed: int
+    rows_after: int
+    rows_netted: int = 0
+    note: str = ""
+
+
+@dataclass
+class CleaningLog:
+    """Ordered record of the cleaning rules applied, for reports and run metadata.
+
+    Attributes
+    ----------
+    steps : list of CleaningStep
+    """
+
+    steps: list[CleaningStep] = field(default_factory=list)
+
+    def add(self, rule: str, description: str, rows_before: int, rows_removed: int,
+            *, rows_netted: int = 0, note: str = "") -> None:
+        """Append a step; ``rows_after`` is computed."""
+        self.steps.append(CleaningStep(rule, description, int(rows_before), int(rows_removed),
+                                       int(rows_before) - int(rows_removed), int(rows_netted),
+                                       note))
+
+    @property
+    def rows_in(self) -> int:
+        """Rows before the first rule (0 for an empty log)."""
+        return self.steps[0].rows_before if self.steps else 0
+
+    @property
+    def rows_out(self) -> int:
+        """Rows after the last rule (0 for an empty log)."""
+        return self.steps[-1].rows_after if self.steps else 0
+
+    def __getitem__(self, rule: str) -> CleaningStep:
+        for step in self.steps:
+            if step.rule == rule:
+                return step
+        raise KeyError(f"no cleaning rule {rule!r}; rules: {[s.rule for s in self.steps]}")
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per rule, in order, with the step fields as columns."""
+        names = [f.name for f in fields(CleaningStep)]
+        return pd.DataFrame([asdict(s) for s in self.steps], columns=names)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-serialisable dict (plain ints and strings)."""
+        return {"rows_in": self.rows_in, "rows_out": self.rows_out,
+                "steps": [asdict(s) for s in self.steps]}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> CleaningLog:
+        """Inverse of :meth:`to_dict`."""
+        return cls([CleaningStep(**step) for step in data["steps"]])
+
+
+# --------------------------------------------------------------------------------------------------
+# normalisation helpers
+
+
+def _examples(values: pd.Series, n: int = 3) -> str:
+    return ", ".join(repr(v) for v in pd.unique(values)[:n])
+
+
+def _to_numeric(s: pd.Series, key: str) -> pd.Series:
+    """Numeric copy of ``s``; :class:`ColumnError` with examples when values are not numbers."""
+    if pd.api.types.is_bool_dtype(s) or not (pd.api.types.is_numeric_dtype(s)):
+        num = pd.to_numeric(s, errors="coerce")
+        bad = s.notna() & num.isna()
+        if bad.any():
+            raise ColumnError(
+                f"column {s.name!r} ({key}) has {int(bad.sum()):,} non-numeric value(s), "
+                f"e.g. {_examples(s[bad])}",
+                f"point {key} at a numeric column, or fix those values (no currency signs or "
+                f"thousands separators)", key=key, column=str(s.name))
+        s = num
+    return s.astype("float64")
+
+
+def _to_datetime(s: pd.Series, key: str, dayfirst: bool) -> pd.Series:
+    """Parse dates: ISO 8601 first, then any other common format for what is left."""
+    if pd.api.types.is_datetime64_any_dtype(s):
+        return s
+    parsed = pd.to_datetime(s, format="ISO8601", errors="coerce")
+    retry = s.notna() & parsed.isna()
+    if retry.any():
+        parsed = parsed.copy()
+        parsed[retry] = pd.to_datetime(s[retry], format="mixed", dayfirst=dayfirst, errors="coerce")
+    bad = s.notna() & parsed.isna()
+    if bad.any():
+        raise DataValueError(
+            f"column {s.name!r} ({key}) has {int(bad.sum()):,} value(s) that are not dates, "
+            f"e.g. {_examples(s[bad])}",
+            f"check that {key} names the date column, and fix or remove those rows (ISO dates "
+            f"such as 2011-12-09 08:30 always parse)", key=key, column=str(s.name))
+    return parsed
+
+
+def _to_id(s: pd.Series) -> pd.Series:
+    """String ids: 17850.0 -> "17850", surrounding spaces stripped, "" -> missing."""
+    if pd.api.types.is_bool_dtype(s):
+        s = s.astype("object")
+    if pd.api.types.is_float_dtype(s):
+        whole = s.dropna()
+        if (whole == np.floor(whole)).all():
+            s = s.astype("Int64")
+    out = s.astype("str").where(s.notna())
+    out = out.str.strip().str.replace(r"^(-?\d+)\.0+$", r"\1", regex=True)
+    return out.mask(out == "")
+
+
+def _code_mask(codes: pd.Series, patterns: Iterable[str]) -> pd.Series:
+    """True where ``codes`` matches one of ``patterns`` (case-insensitive, ``*`` = prefix)."""
+    patterns = [p.strip().upper() for p in patterns]
+    exact = [p for p in patterns if not p.endswith("*")]
+    prefixes = tuple(p[:-1] for p in patterns if p.endswith("*"))
+    upper = codes.astype("str").str.strip().str.upper()
+    mask = upper.isin(exact)
+    if prefixes:
+        mask |= upper.str.startswith(prefixes).fillna(False).astype(bool)
+    return mask & codes.notna()
+
+
+def _top_counts(values: pd.Series, n: int = 6) -> str:
+    counts = values.value_counts().head(n)
+    return ", ".join(f"{k} ({v:,})" for k, v in counts.items())
+
+
+# --------------------------------------------------------------------------------------------------
+
+
+def clean_transactions(
+    df: pd.DataFrame,
+    *,
+    columns: TransactionColumns = TransactionColumns(),
+    non_product_codes: Iterable[str] = DEFAULT_NON_PRODUCT_CODES,
+    cancellation_prefix: str | None = "C",
+    drop_duplicates: bool = True,
+    dayfirst: bool = False,
+) -> tuple[pd.DataFrame, CleaningLog]:
+    """Clean a line-level transaction table; keep cancellations, flagged, for netting.
+
+    Parameters
+    ----------
+    df : DataFrame
+        Raw transactions, one row per invoice line. Never modified.
+    columns : TransactionColumns
+        Which columns hold customer, invoice, date, quantity, price/amount, stock code, country.
+    non_product_codes : iterable of str
+        Stock codes to drop (case-insensitive; a trailing ``*`` matches a prefix).
+    cancellation_prefix : str or None
+        Invoice ids starting with this (case-sensitive) mark cancellations. Lines with a negative
+        quantity are cancellations whatever their invoice id.
+    drop_duplicates : bool
+        Drop exact duplicate rows (the step is still logged, with 0 removed, when False).
+    dayfirst : bool
+        For dates that are not ISO 8601, read ``01/02/2011`` as 1 February (default: 2 January).
+
+    Returns
+    -------
+    clean : DataFrame
+        The kept rows with a fresh RangeIndex. Normalised columns come first: ``customer_id`` (str,
+        "17850" not "17850.0"), ``invoice_id`` (str), ``date`` (datetime64), ``quantity``
+        (int64 when all whole numbers, else float), ``price``, ``amount`` (float; quantity *
+        price, or the amount column), ``is_cancellation`` (bool), plus
+        ``stock_code`` and ``country`` (str) when mapped; then the original columns. On
+        cancellation lines quantity and amount are made negative, so summing ``amount`` nets
+        refunds against purchases. An original column whose name equals a normalised one is
+        replaced by it.
+    log : CleaningLog
+        One step per rule, in order (see the module docstring).
+
+    Raises
+    ------
+    ColumnError
+        A mapped column is missing, or quantity/price/amount holds non-numeric values.
+    DataValueError
+        Dates that cannot be parsed (count and examples in the message). Missing dates are not an
+        error: those rows are dropped by the ``missing_values`` rule.
+    """
+    columns.check(df)
+    c = columns
+    n = len(df)
+
+    customer = _to_id(df[c.customer])
+    invoice = _to_id(df[c.invoice])
+    date = _to_datetime(df[c.date], "date_col", dayfirst)
+    quantity = _to_numeric(df[c.quantity], "quantity_col")
+    if c.amount is not None:
+        amount = _to_numeric(df[c.amount], "amount_col")
+        if c.price is not None:
+            price = _to_numeric(df[c.price], "price_col")
+        else:
+            price = amount / quantity.where(quantity != 0)
+    else:
+        price = _to_numeric(df[c.price], "price_col")
+        amount = quantity * price
+    is_cancel = quantity.lt(0)
+    if cancellation_prefix:
+        is_cancel |= invoice.str.startswith(cancellation_prefix).fillna(False).astype(bool)
+    codes = df[c.stock_code] if c.stock_code is not None else None
+
+    log = CleaningLog()
+    keep = np.ones(n, dtype=bool)
+
+    def step(rule: str, description: str, drop: np.ndarray, note: str = "") -> None:
+        drop = drop & keep
+        log.add(rule, description, keep.sum(), drop.sum(), note=note)
+        keep[drop] = False
+
+    # 1. duplicates
+    if drop_duplicates:
+        step("duplicates", "Exact duplicate rows (the same line recorded twice) were removed; "
+             "the first copy was kept.", df.duplicated(keep="first").to_numpy())
+    else:
+        step("duplicates", "Exact duplicate rows were kept (duplicate removal switched off).",
+             np.zeros(n, dtype=bool), note="skipped: drop_duplicates=False")
+    # 2. missing customer
+    step("missing_customer", "Lines without a customer id were removed: they cannot be "
+         "attributed to a customer (typically guest or till purchases).",
+         customer.isna().to_numpy())
+    # 3. missing values
+    missing = date.isna() | quantity.isna() | amount.isna() | price.isna()
+    step("missing_values", "Lines with no date, quantity or price were removed.",
+         missing.to_numpy())
+    # 4. non-product codes
+    if codes is not None:
+        patterns = tuple(non_product_codes)
+        drop = _code_mask(codes, patterns).to_numpy() if patterns else np.zeros(n, dtype=bool)
+        removed = codes[drop & keep]
+        note = "most removed: " + _top_counts(removed) if len(removed) else ""
+        step("non_product", "Lines that are not products (postage, carriage, fees, discounts, "
+             "manual adjustments, samples, gift vouchers) were removed: they are not customer "
+             "purchases of goods.", drop, note=note)
+    else:
+        step("non_product", "Non-product lines could not be identified (no stock code column); "
+             "nothing was removed.", np.zeros(n, dtype=bool), note="skipped: stock_code_col unset")
+    # 5. non-positive price / zero quantity (not cancellations: negative quantity, positive price)
+    step("non_positive_price", "Lines with a zero or negative unit price or a zero quantity were "
+         "removed (free items, write-offs and bad-debt adjustments).",
+         (price.le(0) | quantity.eq(0)).to_numpy())
+    # 6. cancellations: kept, flagged, netted
+    netted = int((is_cancel.to_numpy() & keep).sum())
+    n_inv = invoice[is_cancel.to_numpy() & keep].nunique()
+    log.add("cancellations", "Cancelled and returned lines were kept and subtracted from the "
+            "customer's spend (netted), not removed.", keep.sum(), 0, rows_netted=netted,
+            note=f"netted {netted:,} cancellation lines from {n_inv:,} invoices")
+
+    idx = np.flatnonzero(keep)
+    cancel_kept = is_cancel.to_numpy()[idx]
+    qty_kept = quantity.to_numpy()[idx]
+    if np.array_equal(qty_kept, np.floor(qty_kept)):  # whole numbers: keep an integer dtype
+        qty_kept = qty_kept.astype("int64")
+    amt_kept = amount.to_numpy()[idx]
+
+    def take(s: pd.Series) -> pd.Series:
+        return s.iloc[idx].reset_index(drop=True)
+
+    clean = pd.DataFrame({
+        "customer_id": take(customer).astype("str"),
+        "invoice_id": take(invoice).astype("str"),
+        "date": take(date),
+        "quantity": np.where(cancel_kept, -np.abs(qty_kept), qty_kept),
+        "price": price.to_numpy()[idx],
+        "amount": np.where(cancel_kept, -np.abs(amt_kept), amt_kept),
+        "is_cancellation": cancel_kept,
+    })
+    if codes is not None:
+        clean["stock_code"] = take(codes.astype("str").str.strip())
+    if c.country is not None:
+        clean["country"] = take(df[c.country].astype("str"))
+    rest = df.iloc[idx, [i for i, col in enumerate(df.columns) if col not in clean.columns]]
+    clean = pd.concat([clean, rest.reset_index(drop=True)], axis=1)
+    return clean, log

@@ -1,0 +1,110 @@
+"""The ``segkit`` command.
+
+    segkit run PARAMS.yaml [PARAMS.yaml ...] [--name RUN] [--only NB ...] [--force]
+    segkit check PARAMS.yaml [...]          validate params and input, run nothing
+    segkit params                           list every params key with its default and meaning
+    segkit score MODEL_DIR NEW.csv --out scored.csv
+
+Errors a user can fix print as one message and exit with status 2 (``--debug`` shows the traceback).
+A batch whose notebook fails exits with status 1 (2 when the failure is a segkit error in the data).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .errors import SegkitError
+
+__all__ = ["main"]
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from .report.runner import run
+
+    result = run(args.params, name=args.name, only=args.only, out_dir=args.out, notebooks_dir=args.notebooks,
+                 force=args.force, jobs=args.jobs, say=lambda t: print(t, flush=True))
+    if result.ok:
+        print(f"index: {result.index}")
+        return 0
+    print(f"segkit: {result.error}", file=sys.stderr)
+    print(f"partial run kept in {result.folder}", file=sys.stderr)
+    return 2 if result.error and "segkit " in result.error else 1
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    from .config import load_params
+    from .pipeline import preflight
+
+    params, files = load_params(args.params)
+    info = preflight(params)
+    print(f"params ok ({' + '.join(str(f) for f in files)}): {params.data_kind} data, input {info['input']}")
+    return 0
+
+
+def _cmd_params(args: argparse.Namespace) -> int:
+    from .config import PARAM_HELP, Params
+
+    defaults = Params().model_dump()
+    width = max(map(len, PARAM_HELP))
+    for key in sorted(PARAM_HELP):
+        print(f"{key:<{width}}  {defaults[key]!r:<22}  {PARAM_HELP[key]}")
+    return 0
+
+
+def _cmd_score(args: argparse.Namespace) -> int:
+    from .pipeline import score_file
+
+    out = score_file(args.model_dir, args.new, out=args.out, force=args.force)
+    print(f"scored rows written to {out}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="segkit", description="Segmentation reports from a params file.")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("run", help="run the notebooks of a params file and render the reports")
+    p.add_argument("params", nargs="+", type=Path, help="params files, layered left to right")
+    p.add_argument("--name", help="run folder name under reports/ (default: the params' run_name or file name)")
+    p.add_argument("--only", nargs="+", metavar="NB", help="run only these notebooks (name or number)")
+    p.add_argument("--force", action="store_true", help="replace an existing run folder")
+    p.add_argument("--jobs", type=int, default=2, help="notebooks run at once when independent (default 2)")
+    p.add_argument("--out", type=Path, default=Path("reports"), help="folder that holds the runs (default reports/)")
+    p.add_argument("--notebooks", type=Path, default=None, help="folder of the report notebooks")
+    p.set_defaults(func=_cmd_run)
+
+    p = sub.add_parser("check", help="validate params and input without running anything")
+    p.add_argument("params", nargs="+", type=Path)
+    p.set_defaults(func=_cmd_check)
+
+    p = sub.add_parser("params", help="list every params key with its default and meaning")
+    p.set_defaults(func=_cmd_params)
+
+    p = sub.add_parser("score", help="assign new rows to the segments of a saved model")
+    p.add_argument("model_dir", type=Path, help="a run's artifacts/model folder")
+    p.add_argument("new", type=Path, help="CSV, Parquet or Excel file of new rows")
+    p.add_argument("--out", type=Path, required=True, help="where to write the scored rows (CSV)")
+    p.add_argument("--force", action="store_true", help="replace --out if it exists")
+    p.set_defaults(func=_cmd_score)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except SegkitError as exc:
+        if args.debug:
+            raise
+        print(f"segkit: {exc.message}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("segkit: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

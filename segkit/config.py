@@ -1,0 +1,283 @@
+"""Params: the schema, loading, layering, validation and secrets.
+
+A run is described by flat YAML files layered left to right over the defaults below. A file may name
+another it builds on with ``extends: other.yaml`` (relative to itself), so ``params/smoke.yaml`` can
+extend ``params/online_retail.yaml``. Relative paths in a file are resolved against that file's folder,
+so a run does not depend on the working folder.
+
+Every key is checked before any notebook starts: unknown keys (with a "did you mean"), wrong types and
+inconsistent values are refused with one message that names the key and the file.
+
+Secrets
+-------
+``sql_url`` is secret: it may carry a password. Write it as ``${ENV_VAR}`` to keep it out of the params
+file altogether; either way the batch hands it to notebooks through the environment, and every copy that
+is written down (manifest, executed notebooks, HTML) shows it redacted.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any, Literal, Union
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from .clean import DEFAULT_NON_PRODUCT_CODES
+from .errors import DataFileError, ParamsError
+
+__all__ = ["Params", "load_params", "params_from_mapping", "redact", "SECRET_KEYS", "RUNNER_KEYS", "PARAM_HELP"]
+
+DataKind = Literal["transactions", "demographics", "customers"]
+
+#: Keys the batch itself uses; every other key is a parameter of some notebook.
+RUNNER_KEYS = frozenset({"run_name"})
+
+#: Keys whose values must never be written to disk in clear.
+SECRET_KEYS = frozenset({"sql_url"})
+
+
+
+class Params(BaseModel):
+    """Every setting of a run. Defaults suit the bundled Online Retail data.
+
+    The field descriptions double as the help text of ``segkit params`` and of the error messages.
+    """
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=False)
+
+    # --- run and source ---------------------------------------------------------------------
+    run_name: str | None = Field(None, description="folder name under reports/ (default: the params file's name)")
+    data_kind: DataKind = Field("transactions", description="transactions, demographics or customers")
+    data_path: str | None = Field(None, description="CSV, Parquet or Excel file, or a folder of CSVs")
+    data_sheet: Union[str, int, None] = Field(None, description="Excel sheet name or position (for workbooks with several sheets)")
+    sql_url: str | None = Field(None, description="SQLAlchemy database URL (secret; write ${ENV_VAR} to keep it out of the file)")
+    sql_query: str | None = Field(None, description="SQL query returning the input table (with sql_url)")
+    seed: int = Field(42, description="random seed for every sampled or randomised step")
+
+    # --- column mapping ---------------------------------------------------------------------
+    id_col: str | None = Field(None, description="entity id column for customer and area tables (zcta for demographics)")
+    customer_col: str = Field("CustomerID", description="transactions: customer id column")
+    invoice_col: str = Field("InvoiceNo", description="transactions: invoice id column")
+    date_col: str = Field("InvoiceDate", description="transactions: date/time column")
+    quantity_col: str = Field("Quantity", description="transactions: quantity column")
+    price_col: str | None = Field("UnitPrice", description="transactions: unit price column (or set amount_col)")
+    amount_col: str | None = Field(None, description="transactions: line amount column, instead of quantity x price")
+    stock_code_col: str | None = Field("StockCode", description="transactions: product code column (optional)")
+    country_col: str | None = Field("Country", description="transactions: country column (optional)")
+
+    # --- cleaning ---------------------------------------------------------------------------
+    non_product_codes: list[str] = Field(default_factory=lambda: list(DEFAULT_NON_PRODUCT_CODES),
+                                         description="stock codes that are not products (postage, fees, ...)")
+    cancellation_prefix: str = Field("C", description="invoice prefix that marks a cancellation")
+    drop_duplicates: bool = Field(True, description="drop exact duplicate rows")
+    snapshot_date: str | None = Field(None, description="date recency is measured at (default: the day after the last purchase)")
+
+    # --- features ---------------------------------------------------------------------------
+    features: list[str] | None = Field(None, description="features that feed the clustering (default per data kind)")
+    skew: Literal["log", "yeo-johnson", "none"] = Field("log", description="transform for skewed features")
+    scaler: Literal["standard", "robust"] = Field("standard", description="scaling of features before clustering")
+
+    # --- customer tables and areas ---------------------------------------------------------
+    roles: dict[str, str] = Field(default_factory=dict, description="customers: column -> role overrides (id, numeric, categorical, boolean, date, text, ignore)")
+    rare_min_frequency: float = Field(0.01, description="customers: categories rarer than this share are grouped as 'other'")
+    pca_components: Union[int, float, None] = Field(None, description="customers: PCA components (a count, or a variance share such as 0.9)")
+    min_population: int = Field(100, description="demographics: areas with fewer residents are left out of fitting")
+    top_n: int = Field(5, description="demographics: segments listed per area, best first")
+    temperature: float = Field(1.0, description="demographics: softness of the per-area segment scores (higher = flatter)")
+
+    # --- choosing k -------------------------------------------------------------------------
+    k: Union[int, Literal["auto"]] = Field("auto", description="number of segments, or auto to follow the criteria")
+    k_min: int = Field(2, description="smallest number of segments to try")
+    k_max: int = Field(10, description="largest number of segments to try")
+    n_init: Union[int, Literal["auto"]] = Field("auto", description="k-means restarts per fit")
+    sample_size: int = Field(10_000, description="rows sampled for quadratic or refit-heavy criteria (silhouette, gap, stability)")
+    gap_references: int = Field(10, description="uniform reference sets for the gap statistic")
+    bootstrap: int = Field(20, description="bootstrap refits for segment stability")
+
+    # --- clustering -------------------------------------------------------------------------
+    algorithm: Literal["kmeans", "agglomerative", "gmm"] = Field("kmeans", description="algorithm of the final segments")
+    linkage: Literal["ward", "complete", "average", "single"] = Field("ward", description="linkage for agglomerative segments")
+    max_hierarchy_rows: int = Field(20_000, description="above this many rows, hierarchies are built on k-means micro-clusters")
+    dendrogram_leaves: int = Field(30, description="leaves shown in a truncated dendrogram")
+
+    # --- reports ----------------------------------------------------------------------------
+    plot_sample: int = Field(5_000, description="rows drawn in scatter and distribution plots")
+    currency: str = Field("£", description="currency symbol used in reports")
+
+    @field_validator("k_min", "k_max", "sample_size", "gap_references", "bootstrap",
+                     "max_hierarchy_rows", "dendrogram_leaves", "plot_sample")
+    @classmethod
+    def _positive(cls, value: int) -> int:
+        if value < 1:
+            raise ValueError("must be a positive whole number")
+        return value
+
+    @field_validator("snapshot_date")
+    @classmethod
+    def _iso_date(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(value)):
+            raise ValueError("must be a date written YYYY-MM-DD")
+        return None if value is None else str(value)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "Params":
+        if self.k_min < 2:
+            raise ValueError("k_min must be at least 2: one segment is no segmentation")
+        if self.k_max < self.k_min:
+            raise ValueError(f"k_max ({self.k_max}) must be at least k_min ({self.k_min})")
+        if self.k != "auto" and self.k < 2:
+            raise ValueError(f"k must be at least 2 or 'auto', got {self.k}")
+        if self.price_col is None and self.amount_col is None:
+            raise ValueError("set price_col or amount_col: monetary needs one of them")
+        if self.sql_url and not self.sql_query:
+            raise ValueError("sql_url needs sql_query (the query returning the input table)")
+        if self.sql_query and not self.sql_url:
+            raise ValueError("sql_query needs sql_url (the database to run it on)")
+        return self
+
+    # -----------------------------------------------------------------------------------------
+    @property
+    def source(self) -> str:
+        """``"sql"`` or ``"file"``."""
+        return "sql" if self.sql_url else "file"
+
+    def public_dict(self) -> dict[str, Any]:
+        """The params with secrets redacted: safe to write to a manifest or a report."""
+        return redact(self.model_dump())
+
+
+PARAM_HELP: dict[str, str] = {name: f.description or "" for name, f in Params.model_fields.items()}
+_TYPE_WORDS = {"int_type": "a whole number", "int_parsing": "a whole number", "string_type": "text",
+               "bool_type": "true or false", "bool_parsing": "true or false", "list_type": "a list",
+               "literal_error": "one of the listed values", "float_type": "a number"}
+
+
+def redact(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Return a copy of ``values`` with every secret hidden (a URL keeps all but its password)."""
+    out = dict(values)
+    for key in SECRET_KEYS & out.keys():
+        if out[key]:
+            out[key] = _redact_url(str(out[key]))
+    return out
+
+
+def _redact_url(url: str) -> str:
+    if url.startswith("${"):
+        return url  # a reference to an environment variable holds no secret
+    return re.sub(r"(://[^:/@]*):[^@]*@", r"\1:***@", url)
+
+
+def _format_validation_error(exc: ValidationError, source: str) -> ParamsError:
+    """Turn pydantic's report into one message naming the key(s), the file and the fix."""
+    problems, first_key = [], None
+    valid = sorted(Params.model_fields)
+    for err in exc.errors():
+        key = ".".join(str(p) for p in err["loc"] if not isinstance(p, int)) or None
+        first_key = first_key or key
+        if err["type"] == "extra_forbidden":
+            close = difflib.get_close_matches(key, valid, n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            problems.append(f"unknown key '{key}'{hint}")
+        elif key is None:
+            problems.append(str(err["msg"]).removeprefix("Value error, "))
+        else:
+            want = _TYPE_WORDS.get(err["type"], None)
+            msg = f"must be {want}" if want else str(err["msg"]).removeprefix("Value error, ")
+            if err["type"] == "literal_error":
+                msg = str(err["msg"]).replace("Input should be", "must be")
+            problems.append(f"'{key}' {msg} (got {err.get('input')!r})")
+    unknown = any(e["type"] == "extra_forbidden" for e in exc.errors())
+    fix = "valid keys are: " + ", ".join(valid) if unknown else "correct the value; `segkit params` lists every key with its meaning"
+    return ParamsError(f"bad params in {source}: " + "; ".join(problems), fix, key=first_key, path=source)
+
+
+def params_from_mapping(values: Mapping[str, Any], *, source: str = "params") -> Params:
+    """Validate a mapping of params, raising :class:`ParamsError` naming the key and ``source``."""
+    try:
+        return Params(**dict(values))
+    except ValidationError as exc:
+        raise _format_validation_error(exc, source) from None
+    except TypeError as exc:  # e.g. non-string keys
+        raise ParamsError(f"bad params in {source}: {exc}", "use key: value lines", path=source) from None
+
+
+def _read_yaml(path: Path, seen: tuple[Path, ...]) -> tuple[dict[str, Any], list[Path]]:
+    """Read one params file (and what it extends), resolving relative paths against its folder."""
+    if not path.is_file():
+        raise DataFileError(f"params file {path} does not exist", "check the path; params files live in params/", path=path)
+    if path in seen:
+        raise ParamsError(f"params file {path} extends itself through {' -> '.join(map(str, seen))}",
+                          "remove the loop of 'extends'", path=path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise ParamsError(f"params file {path} is not valid YAML: {exc}", "fix the YAML syntax", path=path) from None
+    if not isinstance(raw, dict):
+        raise ParamsError(f"params file {path} must hold 'key: value' lines, not a {type(raw).__name__}",
+                          "write one key per line", path=path)
+    files: list[Path] = []
+    values: dict[str, Any] = {}
+    parent = raw.pop("extends", None)
+    if parent is not None:
+        values, files = _read_yaml((path.parent / str(parent)).resolve(), seen + (path,))
+    for key in ("data_path",):
+        if raw.get(key) and not _is_absolute(str(raw[key])):
+            raw[key] = str((path.parent / str(raw[key])).resolve())
+    values.update(raw)
+    return values, files + [path]
+
+
+def _is_absolute(value: str) -> bool:
+    return Path(value).is_absolute() or "://" in value
+
+
+def resolve_env(value: Any) -> Any:
+    """Replace ``${NAME}`` references with the environment's value; a missing variable is an error."""
+    if not isinstance(value, str) or "${" not in value:
+        return value
+
+    def sub(match: re.Match) -> str:
+        name = match.group(1)
+        if name not in os.environ:
+            raise ParamsError(f"environment variable {name} is not set (referenced in the params)",
+                              f"export {name}=... before the run", key=name)
+        return os.environ[name]
+
+    return re.sub(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}", sub, value)
+
+
+def load_params(files: str | Path | Iterable[str | Path], overrides: Mapping[str, Any] | None = None) -> tuple[Params, list[Path]]:
+    """Load and validate params files layered left to right, then ``overrides``.
+
+    Returns
+    -------
+    params : Params
+        The validated params (secrets still as written: ``${VAR}`` references stay unresolved).
+    files : list of Path
+        Every file read, in layering order (``extends`` parents first).
+    """
+    if isinstance(files, (str, Path)):
+        files = [files]
+    merged: dict[str, Any] = {}
+    read: list[Path] = []
+    for f in files:
+        path = Path(f).resolve()
+        values, chain = _read_yaml(path, ())
+        try:
+            params_from_mapping(values, source=str(f))  # name the file where a bad key sits
+        except ParamsError as exc:
+            if exc.key is not None or "unknown key" in exc.problem:
+                raise
+        merged.update(values)
+        read.extend(chain)
+    merged.update(overrides or {})
+    name = " + ".join(str(f) for f in files) or "params"
+    params = params_from_mapping(merged, source=name)
+    if params.run_name is None and read:
+        params.run_name = read[-1].stem
+    return params, read

@@ -1,0 +1,396 @@
+"""The stages of a run: what each report notebook calls, for every data kind.
+
+Each stage takes the notebook's :class:`~segkit.notebook.NotebookRun` (params + run folder), reads what
+earlier stages wrote to ``artifacts/``, computes through the library modules, writes its own artifacts
+and returns the objects the notebook displays. The same calls work from plain Python, which is how the
+benchmark's floor and the tests run the pipeline without notebooks.
+
+======================  ==========================================  ===================================
+stage                   reads                                       writes
+======================  ==========================================  ===================================
+:func:`load`            the input (file or SQL)                     ``input.json``
+:func:`clean`           the loaded table                            ``clean.parquet``, ``cleaning_log.json``
+:func:`build_features`  ``clean.parquet``                           ``features.parquet``, ``features_meta.json``
+:func:`select`          ``features.parquet``                        ``k_selection.json``, ``k_summary.json``
+:func:`hierarchy`       features, ``k_summary.json``                ``hierarchy.json``
+:func:`segment`         features, ``k_summary.json``                ``segments.csv``, ``profiles.json``,
+                                                                    ``segments_summary.json``, ``model/``
+======================  ==========================================  ===================================
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from . import io
+from .config import Params
+from .errors import ColumnError, DataValueError, ParamsError, SegmentationError
+
+__all__ = [
+    "preflight", "load", "clean", "build_features", "load_features", "FeatureSet", "clustering_matrix",
+    "select", "chosen_k", "hierarchy", "segment", "Segmentation", "load_segmentation", "score_file",
+]
+
+ENTITY = {"transactions": "customers", "customers": "customers", "demographics": "areas"}
+DEFAULT_FEATURES = {"transactions": ["recency", "frequency", "monetary"]}
+
+
+# ------------------------------------------------------------------------------------- preflight
+def _transaction_columns(params: Params):
+    from .clean import TransactionColumns
+
+    return TransactionColumns.from_params(params.model_dump())
+
+
+def preflight(params: Params) -> dict[str, Any]:
+    """Check, before any notebook starts, that the input exists and has every mapped column.
+
+    Returns a short description of the input for progress messages. Raises a
+    :class:`~segkit.errors.SegkitError` naming the key, file or column otherwise.
+    """
+    columns = io.input_columns(params)
+    if params.data_kind == "transactions":
+        mapping = {key: getattr(params, key) for key in
+                   ("customer_col", "invoice_col", "date_col", "quantity_col", "price_col", "amount_col",
+                    "stock_code_col", "country_col")}
+        if params.amount_col is not None:
+            mapping["price_col"] = None
+        io.require_columns(columns, mapping)
+    elif params.id_col is not None or params.data_kind == "demographics":
+        io.require_columns(columns, {"id_col": params.id_col or "zcta"})
+    if params.data_kind == "customers" and params.roles:
+        unknown = sorted(set(params.roles) - set(columns))
+        if unknown:
+            raise ColumnError(f"roles names columns that are not in the input: {', '.join(unknown)}",
+                              f"use columns from: {', '.join(columns)}", key="roles", column=unknown[0])
+    where = Path(params.data_path).name if params.source == "file" else "SQL query"
+    return {"input": f"{where} ({len(columns)} columns)", "columns": columns}
+
+
+# ---------------------------------------------------------------------------------- load, clean
+def load(nb) -> pd.DataFrame:
+    """Read the input table; record its size, columns and content hash in ``input.json``."""
+    raw = io.load_input(nb.params)
+    content_hash = pd.util.hash_pandas_object(raw, index=False).to_numpy()
+    nb.folder.write_json("input.json", {
+        "rows": int(len(raw)), "columns": [str(c) for c in raw.columns],
+        "content_hash": "rows-sha256:" + __import__("hashlib").sha256(content_hash.tobytes()).hexdigest(),
+        "read_notes": raw.attrs.get("read_notes", []),
+    })
+    return raw
+
+
+def clean(nb, raw: pd.DataFrame):
+    """Apply the data kind's cleaning rules; write ``clean.parquet`` and ``cleaning_log.json``.
+
+    Returns
+    -------
+    clean : DataFrame
+    log : CleaningLog
+    """
+    p = nb.params
+    if p.data_kind == "transactions":
+        from .clean import clean_transactions
+
+        cleaned, log = clean_transactions(raw, columns=_transaction_columns(p), non_product_codes=p.non_product_codes,
+                                          cancellation_prefix=p.cancellation_prefix, drop_duplicates=p.drop_duplicates)
+    elif p.data_kind == "customers":
+        from .features.customers import clean_customers
+
+        cleaned, log = clean_customers(raw, id_col=p.id_col, roles=p.roles)
+    else:
+        from .features.demographics import clean_areas
+
+        cleaned, log = clean_areas(raw, id_col=p.id_col or "zcta", min_population=p.min_population)
+    nb.folder.write_parquet("clean.parquet", cleaned.reset_index(drop=True))
+    nb.folder.write_json("cleaning_log.json", log.to_dict())
+    return cleaned, log
+
+
+# -------------------------------------------------------------------------------------- features
+@dataclass
+class FeatureSet:
+    """The entity table and what feeds the clustering.
+
+    Attributes
+    ----------
+    table : DataFrame
+        One row per entity (index = id), every feature in natural units.
+    columns : list of str
+        The features that feed the clustering (all of ``table`` is available to profiles and models).
+    labels : dict
+        Feature -> plain-language label for reports.
+    entity : str
+        What a row is ("customers", "areas").
+    notes : list of str
+        Plain-language notes on what the features step did (exclusions, imputations).
+    """
+
+    table: pd.DataFrame
+    columns: list[str]
+    labels: dict[str, str] = field(default_factory=dict)
+    entity: str = "customers"
+    notes: list[str] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def clustering_table(self) -> pd.DataFrame:
+        return self.table[self.columns]
+
+
+def build_features(nb, cleaned: pd.DataFrame | None = None) -> FeatureSet:
+    """Turn the cleaned table into one row per entity; write ``features.parquet`` and its metadata."""
+    p = nb.params
+    if cleaned is None:
+        cleaned = nb.folder.read_parquet("clean.parquet")
+    if p.data_kind == "transactions":
+        from .features.transactions import FEATURE_DESCRIPTIONS, behaviour_features
+
+        table = behaviour_features(cleaned, snapshot_date=p.snapshot_date)
+        columns = list(p.features or DEFAULT_FEATURES["transactions"])
+        fs = FeatureSet(table=table, columns=columns, labels=dict(FEATURE_DESCRIPTIONS), entity="customers")
+    elif p.data_kind == "customers":
+        from .features.customers import customer_feature_set
+
+        fs = customer_feature_set(cleaned, p)
+    else:
+        from .features.demographics import area_feature_set
+
+        fs = area_feature_set(cleaned, p)
+    missing = [c for c in fs.columns if c not in fs.table.columns]
+    if missing:
+        raise ParamsError(f"features lists {missing}, which the {p.data_kind} features do not include",
+                          f"choose from: {', '.join(map(str, fs.table.columns))}", key="features")
+    nb.folder.write_parquet("features.parquet", fs.table)
+    nb.folder.write_json("features_meta.json", {
+        "n_entities": int(len(fs.table)), "entity": fs.entity, "entity_label": fs.entity,
+        "id": fs.table.index.name, "columns": fs.columns, "all_columns": [str(c) for c in fs.table.columns],
+        "labels": fs.labels, "notes": fs.notes, "extra": fs.extra,
+    })
+    return fs
+
+
+def load_features(nb) -> FeatureSet:
+    """Read the feature table and its metadata written by :func:`build_features`."""
+    meta = nb.folder.read_json("features_meta.json")
+    table = nb.folder.read_parquet("features.parquet")
+    return FeatureSet(table=table, columns=list(meta["columns"]), labels=meta.get("labels", {}),
+                      entity=meta.get("entity", "customers"), notes=meta.get("notes", []), extra=meta.get("extra", {}))
+
+
+def preprocessor(params: Params, fs: FeatureSet):
+    """The unfitted transformer that turns the clustering features into the matrix k-means sees."""
+    if params.data_kind == "transactions":
+        from .features.transactions import transform_features
+
+        return transform_features(fs.clustering_table, columns=fs.columns, skew=params.skew if params.skew != "yeo-johnson" else "log",
+                                  scaler=params.scaler)
+    if params.data_kind == "customers":
+        from .features.customers import preprocessor_for
+
+        return preprocessor_for(fs, params)
+    from .features.demographics import area_preprocessor
+
+    return area_preprocessor(fs, params)
+
+
+def clustering_matrix(nb, fs: FeatureSet | None = None) -> np.ndarray:
+    """Fit the preprocessor on the clustering features and return the matrix (rows = entities)."""
+    from sklearn.base import clone
+
+    fs = fs or load_features(nb)
+    transformer = clone(preprocessor(nb.params, fs))
+    X = np.asarray(transformer.fit_transform(fs.clustering_table), dtype=float)
+    if not np.isfinite(X).all():
+        raise DataValueError("the clustering matrix has missing or infinite values after preprocessing",
+                             "check the features for missing values; impute or drop them")
+    return X
+
+
+# ------------------------------------------------------------------------------------- choosing k
+def _k_bounds(params: Params, n: int) -> tuple[int, int]:
+    if n < 3:
+        raise SegmentationError(f"only {n} rows are left to segment", "check the cleaning log; segmentation needs "
+                                "at least 3 rows", key="k")
+    if params.k != "auto" and params.k >= n:
+        raise SegmentationError(f"k={params.k} segments asked for, but only {n} rows to segment",
+                                f"set k below {n}, or k: auto", key="k")
+    k_max = min(params.k_max, n - 1)
+    if params.k_min > k_max:
+        raise SegmentationError(f"k_min={params.k_min} is not below the {n} rows to segment",
+                                f"set k_min and k_max below {n}", key="k_min")
+    return params.k_min, k_max
+
+
+def select(nb, X: np.ndarray | None = None):
+    """Score every k in the range on every criterion, recommend one, and record the chosen k.
+
+    Returns the :class:`~segkit.select.KSelection`; ``k_summary.json`` records the chosen k (the
+    recommendation, or the k fixed in the params) and the sentence that explains it.
+    """
+    from .select import choose_k, select_k
+
+    p = nb.params
+    X = clustering_matrix(nb) if X is None else X
+    k_min, k_max = _k_bounds(p, len(X))
+    selection = select_k(X, k_min=k_min, k_max=k_max, seed=p.seed, n_init=p.n_init, sample_size=p.sample_size,
+                         gap_references=p.gap_references, bootstrap=p.bootstrap)
+    k, sentence = choose_k(selection, p.k)
+    nb.folder.write_json("k_selection.json", selection.to_dict())
+    nb.folder.write_json("k_summary.json", {
+        "recommended_k": int(selection.recommended_k), "chosen_k": int(k), "rationale": sentence,
+        "k_range": [k_min, k_max], "structure": getattr(selection, "structure", None),
+        "structure_note": getattr(selection, "structure_note", None), "sample_size": selection.sample_size,
+    })
+    return selection
+
+
+def chosen_k(nb) -> int:
+    """The number of segments chosen in the k-selection step (or fixed in the params)."""
+    if nb.params.k != "auto":
+        return int(nb.params.k)
+    return int(nb.folder.read_json("k_summary.json")["chosen_k"])
+
+
+# -------------------------------------------------------------------------------------- hierarchy
+def hierarchy(nb, X: np.ndarray | None = None, k: int | None = None):
+    """Compare ward, complete, average and single linkage at the chosen k; write ``hierarchy.json``."""
+    from sklearn.cluster import KMeans
+
+    from .hierarchy import compare_linkages
+
+    p = nb.params
+    X = clustering_matrix(nb) if X is None else X
+    k = k or chosen_k(nb)
+    reference = KMeans(n_clusters=k, n_init=10 if p.n_init == "auto" else p.n_init, random_state=p.seed).fit_predict(X)
+    comparison = compare_linkages(X, k, reference_labels=reference, seed=p.seed, max_rows=p.max_hierarchy_rows,
+                                  silhouette_sample=p.sample_size)
+    nb.folder.write_json("hierarchy.json", comparison.to_dict())
+    return comparison
+
+
+# -------------------------------------------------------------------------------------- segments
+@dataclass
+class Segmentation:
+    """The final segments: fitted model, labels, profile with names, and the 2-D map."""
+
+    model: Any
+    features: FeatureSet
+    labels: pd.Series
+    profile: Any
+    distances: np.ndarray
+    coords: np.ndarray
+    stability: list[float] | None = None
+
+    def cards(self) -> list[dict[str, Any]]:
+        """One dict per segment for the executive summary cards."""
+        p, out = self.profile, []
+        for seg in p.segments:
+            out.append({
+                "segment": seg, "code": p.codes[seg], "name": p.names.get(seg, p.codes[seg]),
+                "size": int(p.sizes[seg]), "share": float(p.shares[seg]),
+                "description": p.descriptions.get(seg, ""), "action": p.actions.get(seg, ""),
+                "facts": p.key_facts(seg, n=4, labels=self.features.labels),
+                "stability": None if self.stability is None else float(self.stability[seg]),
+            })
+        return out
+
+
+def _name_segments(params: Params, fs: FeatureSet, profile):
+    if params.data_kind == "transactions":
+        from .naming import name_rfm_segments
+
+        return name_rfm_segments(profile, currency=params.currency)
+    from .naming import name_segments_from_lexicon
+
+    lexicon = "lexicon_acs.yaml" if params.data_kind == "demographics" else "lexicon_customers.yaml"
+    return name_segments_from_lexicon(profile.zscores, lexicon)
+
+
+def segment(nb, fs: FeatureSet | None = None, k: int | None = None) -> Segmentation:
+    """Fit the final seeded model, profile and name the segments, and write the artifacts."""
+    from .cluster import SegmentModel
+    from .modelio import save_model
+    from .profile import profile_segments, project_2d
+    from .select import segment_stability
+
+    p = nb.params
+    fs = fs or load_features(nb)
+    k = k or chosen_k(nb)
+    if k > len(fs.table) - 1:
+        raise SegmentationError(f"k={k} segments asked for, but only {len(fs.table)} rows", "lower k", key="k")
+    model = SegmentModel(n_segments=k, algorithm=p.algorithm, linkage=p.linkage, preprocessor=preprocessor(p, fs),
+                         n_init=p.n_init, random_state=p.seed, max_hierarchy_rows=p.max_hierarchy_rows)
+    model.fit(fs.clustering_table)
+    labels = pd.Series(model.labels_, index=fs.table.index, name="segment")
+    distances = model.transform(fs.clustering_table)
+    X = model.preprocessor_.transform(fs.clustering_table)
+    X = np.asarray(X, dtype=float)
+    stability = segment_stability(X, labels.to_numpy(), n_boot=p.bootstrap, seed=p.seed, sample_size=p.sample_size)
+    numeric = [c for c in fs.table.columns if pd.api.types.is_numeric_dtype(fs.table[c])
+               and not pd.api.types.is_bool_dtype(fs.table[c])]
+    profile = profile_segments(fs.table, labels, columns=numeric)
+    profile = profile.with_names(_name_segments(p, fs, profile))
+    coords, _ = project_2d(X, seed=p.seed)
+    seg = Segmentation(model=model, features=fs, labels=labels, profile=profile, distances=distances,
+                       coords=coords, stability=[float(s) for s in stability])
+    _write_segmentation(nb, seg)
+    return seg
+
+
+def _write_segmentation(nb, seg: Segmentation) -> None:
+    p, prof = nb.params, seg.profile
+    codes, names = prof.codes, prof.names
+    own = seg.distances[np.arange(len(seg.labels)), seg.labels.to_numpy()]
+    table = pd.DataFrame({
+        seg.features.table.index.name or "id": seg.labels.index.astype(str),
+        "segment_code": [codes[s] for s in seg.labels],
+        "segment_name": [names.get(s, codes[s]) for s in seg.labels],
+        "distance_to_centre": np.round(own, 6),
+    })
+    nb.folder.write_csv("segments.csv", table)
+    profile_dict = prof.to_dict()
+    profile_dict["stability"] = seg.stability
+    nb.folder.write_json("profiles.json", profile_dict)
+    nb.folder.write_json("segments_summary.json", {
+        "n_entities": int(len(seg.labels)), "extra_label": "Stability (Jaccard)",
+        "segments": [{"code": c["code"], "name": c["name"], "size": c["size"], "share": c["share"],
+                      "extra": "" if c["stability"] is None else f"{c['stability']:.2f}"} for c in seg.cards()],
+    })
+    from .modelio import save_model
+
+    save_model(seg.model, nb.folder.artifact("model"), overwrite=True, metadata={
+        "features": list(seg.features.columns), "params": p.public_dict(), "data_kind": p.data_kind,
+        "segment_codes": codes, "segment_names": {str(k): v for k, v in names.items()},
+        "input_hash": (nb.folder.read_json("input.json") if nb.folder.has("input.json") else {}).get("content_hash"),
+    })
+
+
+def load_segmentation(nb):
+    """Read the assignments and profiles written by :func:`segment` (for later notebooks)."""
+    from .profile import SegmentProfile
+
+    segments = pd.read_csv(nb.folder.artifact("segments.csv"), dtype=str)
+    profile = SegmentProfile.from_dict(nb.folder.read_json("profiles.json"))
+    return segments, profile
+
+
+def score_file(model_dir: str | Path, new: str | Path, *, out: str | Path, force: bool = False) -> Path:
+    """Score a file of new rows with a saved model and write the result (``segkit score``)."""
+    from .errors import RunError
+    from .modelio import load_model
+    from .score import score_customers
+
+    out = Path(out)
+    if out.exists() and not force:
+        raise RunError(f"{out} already exists", "pass --force to replace it, or choose another --out", path=out)
+    model, metadata = load_model(model_dir)
+    scored = score_customers(model, metadata, io.read_table(new))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    scored.to_csv(out, index=False, lineterminator="\n")
+    return out

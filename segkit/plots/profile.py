@@ -1,0 +1,310 @@
+"""Figures of segment profiles: index heatmap, segment sizes, feature distributions, segment map.
+
+Seaborn conventions: data first, keyword-only options, axes-level functions take ``ax=None`` and
+return the ``Axes``; :func:`plot_feature_distributions`, which draws one panel per feature, returns
+the ``Figure``. Nothing here shows, saves or restyles globally. Segments appear as "S01 Champions"
+(code, then name) and keep the same colour in every figure (:func:`segment_palette`).
+"""
+
+from __future__ import annotations
+
+from typing import Mapping, Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import seaborn as sns
+from matplotlib.axes import Axes
+from matplotlib.colors import TwoSlopeNorm
+from matplotlib.figure import Figure
+
+from segkit.errors import ColumnError, DataValueError
+from segkit.profile import SegmentProfile, segment_codes
+
+__all__ = [
+    "plot_feature_distributions",
+    "plot_index_heatmap",
+    "plot_segment_map",
+    "plot_segment_sizes",
+    "segment_palette",
+]
+
+_MIN_PER_SEGMENT = 30  # rows of each segment kept in a sample, so small segments still show
+
+
+def segment_palette(n: int) -> list[tuple[float, float, float]]:
+    """Colours of ``n`` segments, in segment order: the same segment has the same colour everywhere."""
+    return sns.color_palette("tab10" if n <= 10 else "husl", n)
+
+
+def plot_index_heatmap(profile: SegmentProfile, *, ax: Axes | None = None,
+                       feature_labels: Mapping[str, str] | None = None, vmax: float = 300.0,
+                       cmap: str = "vlag") -> Axes:
+    """Heatmap of the index against the whole: segments x features, values annotated.
+
+    Colours diverge around 100 (the whole): blue below, red above, white at 100; indexes above
+    ``vmax`` share the darkest red (their annotation still shows the true value).
+
+    Parameters
+    ----------
+    profile : SegmentProfile
+    ax : matplotlib Axes, optional
+    feature_labels : mapping of str to str, optional
+        Plain-language feature labels for the columns.
+    vmax : float, default 300
+        Index at which the colour saturates.
+    cmap : str, default "vlag"
+        A diverging colormap.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    ax = _axes(ax, (1.2 * len(profile.features) + 3, 0.5 * len(profile.segments) + 1.5))
+    labels = dict(feature_labels or {})
+    data = profile.index.copy()
+    data.index = [profile.display_names()[s] for s in profile.segments]
+    data.columns = [labels.get(f, f) for f in profile.features]
+    low = min(0.0, float(np.floor(np.nanmin(data.to_numpy()))))
+    high = max(float(vmax), 101.0)
+    sns.heatmap(data, ax=ax, annot=True, fmt=".0f", cmap=cmap, norm=TwoSlopeNorm(100.0, low, high),
+                linewidths=0.5, cbar_kws={"label": "Index (whole = 100)"})
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    ax.set_title("How each segment compares with the whole (100 = average)")
+    ax.tick_params(axis="x", rotation=30)
+    ax.tick_params(axis="y", rotation=0)
+    for tick in ax.get_xticklabels():
+        tick.set_horizontalalignment("right")
+    return ax
+
+
+def plot_segment_sizes(profile: SegmentProfile, *, ax: Axes | None = None, entity: str = "customers") -> Axes:
+    """Horizontal bars of the number of customers per segment, labelled with count and share.
+
+    Parameters
+    ----------
+    profile : SegmentProfile
+    ax : matplotlib Axes, optional
+    entity : str, default "customers"
+        What a segment counts ("customers", "areas"), for the axis label.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        One bar per segment, the first segment at the top.
+    """
+    segs = profile.segments
+    ax = _axes(ax, (7, 0.45 * len(segs) + 1.5))
+    names = profile.display_names()
+    sizes = profile.sizes.to_numpy()
+    y = np.arange(len(segs))
+    bars = ax.barh(y, sizes, color=segment_palette(len(segs)))
+    ax.bar_label(bars, labels=[f"{n:,} ({100 * s:.0f}%)" for n, s in zip(sizes, profile.shares)], padding=3)
+    ax.set_yticks(y, [names[s] for s in segs])
+    ax.invert_yaxis()
+    ax.set_xlim(0, sizes.max() * 1.25)
+    ax.set_xlabel(f"Number of {entity}")
+    ax.set_title(f"{entity.capitalize()} per segment")
+    sns.despine(ax=ax)
+    return ax
+
+
+def plot_feature_distributions(features: pd.DataFrame, labels: Sequence[int] | np.ndarray | pd.Series, *,
+                               columns: Sequence[str], names: Mapping[int, str] | None = None,
+                               sample: int = 5000, seed: int = 0, log: Sequence[str] | bool = (),
+                               kind: str = "box", feature_labels: Mapping[str, str] | None = None,
+                               ncols: int = 3) -> Figure:
+    """Box (or violin) plots of each feature by segment, from a seeded sample of rows.
+
+    Parameters
+    ----------
+    features : pandas.DataFrame
+        One row per customer, features in their natural units.
+    labels : array-like of int
+        Segment of each row (row order).
+    columns : sequence of str
+        Features to draw, one panel each.
+    names : mapping of int to str, optional
+        Segment names (``profile.names``); segments show as "S01 Champions".
+    sample : int, default 5000
+        Rows drawn at most. Every segment keeps at least 30 rows (or all it has).
+    seed : int, default 0
+        Seed of the sample.
+    log : sequence of str or bool, default ()
+        Features drawn on a log axis (True = all): use it for skewed money features. Features with
+        zero or negative values get a symmetric log axis.
+    kind : {"box", "violin"}, default "box"
+    feature_labels : mapping of str to str, optional
+        Plain-language feature labels for the panel titles.
+    ncols : int, default 3
+        Panels per row.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    if kind not in ("box", "violin"):
+        raise DataValueError(f"kind must be 'box' or 'violin', not {kind!r}", fix="use kind='box'")
+    cols = list(columns)
+    if not cols:
+        raise ColumnError("columns is empty", fix="name at least one feature to draw")
+    missing = [c for c in cols if c not in features.columns]
+    if missing:
+        raise ColumnError(f"columns {missing} are not in the features", column=str(missing[0]),
+                          fix=f"use columns from: {', '.join(map(str, features.columns))}")
+    seg = _labels_array(labels, len(features))
+    segments = sorted(set(seg.tolist()))
+    display = _display_names(segments, names)
+    rows = _sample_positions(seg, sample, seed)
+    data = features.iloc[rows][cols].reset_index(drop=True)
+    data["Segment"] = pd.Categorical([display[s] for s in seg[rows]], categories=list(display.values()))
+    palette = dict(zip(display.values(), segment_palette(len(segments))))
+    log_cols = set(cols) if log is True else set(log or ())
+    labels_ = dict(feature_labels or {})
+
+    ncols = max(1, min(ncols, len(cols)))
+    nrows = -(-len(cols) // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(4.8 * ncols, nrows * (0.45 * len(segments) + 1.6)),
+                             squeeze=False, sharey=True, constrained_layout=True)
+    for ax, col in zip(axes.flat, cols):
+        common = dict(data=data, x=col, y="Segment", hue="Segment", palette=palette, legend=False, ax=ax)
+        if kind == "box":
+            sns.boxplot(**common, fliersize=1.5)
+        else:
+            sns.violinplot(**common, cut=0, inner="quart", density_norm="width")
+        if col in log_cols:
+            ax.set_xscale("log" if (data[col] > 0).all() else "symlog")
+        ax.set_title(labels_.get(col, col))
+        ax.set_xlabel(labels_.get(col, col))
+        ax.set_ylabel("")
+    for ax in list(axes.flat)[len(cols):]:
+        ax.set_visible(False)
+    return fig
+
+
+def plot_segment_map(coords: np.ndarray | pd.DataFrame, labels: Sequence[int] | np.ndarray | pd.Series, *,
+                     names: Mapping[int, str] | None = None, highlight: Sequence[bool] | np.ndarray | None = None,
+                     ax: Axes | None = None, sample: int = 5000, seed: int = 0,
+                     explained: Sequence[float] | None = None, highlight_label: str = "New customers") -> Axes:
+    """A 2-D map of customers coloured by segment, with segment codes at the segment centres.
+
+    Parameters
+    ----------
+    coords : array-like of shape (n, 2)
+        Map coordinates, e.g. from :func:`segkit.profile.project_2d`.
+    labels : array-like of int
+        Segment of each row.
+    names : mapping of int to str, optional
+        Segment names (``profile.names``), for the legend.
+    highlight : array-like of bool or of row positions, optional
+        Rows to draw larger with a black edge (new customers, for instance).
+    ax : matplotlib Axes, optional
+    sample : int, default 5000
+        Points drawn at most (highlighted points: at most as many again). Centres use every row.
+    seed : int, default 0
+        Seed of the sample.
+    explained : pair of float, optional
+        Share of variation per map axis (from ``project_2d``), shown in the axis labels.
+    highlight_label : str, default "New customers"
+        Legend entry of the highlighted points.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        One scatter collection per segment, plus one for highlighted points.
+    """
+    xy = np.asarray(coords, dtype=float)
+    if xy.ndim != 2 or xy.shape[1] != 2:
+        raise DataValueError(f"coords must have 2 columns, got shape {xy.shape}",
+                             fix="pass the output of project_2d (n rows x 2)")
+    seg = _labels_array(labels, len(xy))
+    segments = sorted(set(seg.tolist()))
+    display = _display_names(segments, names)
+    codes = dict(zip(segments, segment_codes(len(segments))))
+    colours = dict(zip(segments, segment_palette(len(segments))))
+    ax = _axes(ax, (7, 6))
+
+    rows = _sample_positions(seg, sample, seed)
+    for s in segments:
+        pts = xy[rows[seg[rows] == s]]
+        ax.scatter(pts[:, 0], pts[:, 1], s=8, alpha=0.5, color=colours[s], linewidths=0, label=display[s])
+    if highlight is not None:
+        mask = _highlight_mask(highlight, len(xy))
+        pos = np.flatnonzero(mask)
+        if len(pos) > sample:
+            pos = np.sort(np.random.default_rng(seed + 1).choice(pos, sample, replace=False))
+        ax.scatter(xy[pos, 0], xy[pos, 1], s=45, color=[colours[s] for s in seg[pos]], edgecolors="black",
+                   linewidths=1.0, label=highlight_label, zorder=3)
+    for s in segments:
+        cx, cy = xy[seg == s].mean(axis=0)
+        ax.text(cx, cy, codes[s], ha="center", va="center", fontsize=10, fontweight="bold", zorder=4,
+                bbox={"boxstyle": "round,pad=0.25", "facecolor": "white", "edgecolor": colours[s], "alpha": 0.9})
+    for i, axis in enumerate("xy"):
+        text = f"Map axis {i + 1}"
+        if explained is not None:
+            text += f" ({100 * float(explained[i]):.0f}% of the differences)"
+        getattr(ax, f"set_{axis}label")(text)
+    ax.set_title("Segment map: customers close together behave alike")
+    ax.legend(title="Segment", loc="best", fontsize="small", markerscale=1.5)
+    return ax
+
+
+# -------------------------------------------------------------------------------------- helpers
+def _axes(ax: Axes | None, figsize: tuple[float, float]) -> Axes:
+    if ax is None:
+        _, ax = plt.subplots(figsize=figsize, constrained_layout=True)
+    return ax
+
+
+def _display_names(segments: list[int], names: Mapping[int, str] | None) -> dict[int, str]:
+    names = dict(names or {})
+    codes = segment_codes(len(segments))
+    return {s: f"{c} {names[s]}" if names.get(s) else c for s, c in zip(segments, codes)}
+
+
+def _labels_array(labels: Sequence[int] | np.ndarray | pd.Series, n: int) -> np.ndarray:
+    arr = np.asarray(labels)
+    if arr.ndim != 1 or len(arr) != n:
+        raise DataValueError(f"there are {arr.size} labels for {n} rows",
+                             fix="pass one segment label per row, in the same order")
+    if arr.dtype.kind not in "iu":
+        try:
+            as_float = arr.astype(float)
+        except (TypeError, ValueError):
+            as_float = np.array([np.nan])
+        if np.isnan(as_float).any() or (as_float != np.round(as_float)).any():
+            raise DataValueError("segment labels must be integers", fix="pass the labels from the clustering step")
+        arr = as_float
+    return arr.astype(np.int64)
+
+
+def _highlight_mask(highlight: Sequence[bool] | np.ndarray, n: int) -> np.ndarray:
+    arr = np.asarray(highlight)
+    if arr.dtype == bool:
+        if len(arr) != n:
+            raise DataValueError(f"highlight has {len(arr)} values for {n} rows",
+                                 fix="pass one True/False per row, or the row positions to highlight")
+        return arr
+    mask = np.zeros(n, dtype=bool)
+    if arr.size and (arr.min() < 0 or arr.max() >= n):
+        raise DataValueError("highlight has row positions outside the data",
+                             fix=f"use positions from 0 to {n - 1}")
+    mask[arr.astype(int)] = True
+    return mask
+
+
+def _sample_positions(seg: np.ndarray, sample: int, seed: int) -> np.ndarray:
+    """Sorted row positions: a seeded random sample, topped up so each segment keeps some rows."""
+    n = len(seg)
+    if n <= sample:
+        return np.arange(n)
+    rng = np.random.default_rng(seed)
+    chosen = np.zeros(n, dtype=bool)
+    chosen[rng.choice(n, sample, replace=False)] = True
+    for s in np.unique(seg):
+        members = np.flatnonzero(seg == s)
+        short = min(len(members), _MIN_PER_SEGMENT) - int(chosen[members].sum())
+        if short > 0:
+            chosen[rng.choice(members[~chosen[members]], short, replace=False)] = True
+    return np.flatnonzero(chosen)

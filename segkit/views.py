@@ -1,0 +1,116 @@
+"""Report views: the small tables, sentences and figures the notebooks display.
+
+Each function turns a result of :mod:`segkit.pipeline` into something a business reader can take in at
+a glance, so notebook cells stay one line long. Nothing here computes a segmentation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from .config import Params
+
+__all__ = [
+    "id_columns", "numeric_columns", "feature_overview", "transformed_features", "notes", "k_recommendation",
+    "sampling_sentence", "hierarchy_sentence", "segment_map", "stats_table",
+]
+
+
+def id_columns(params: Params) -> list[str]:
+    """The identifier columns of the input, which reports never show."""
+    if params.data_kind == "transactions":
+        return [c for c in (params.customer_col, params.invoice_col) if c]
+    ids = [params.id_col or ("zcta" if params.data_kind == "demographics" else None)]
+    ids += [c for c, role in (params.roles or {}).items() if role == "id"]
+    return [c for c in ids if c]
+
+
+def numeric_columns(df: pd.DataFrame, *, exclude: Sequence[str] = ()) -> list[str]:
+    """Numeric, non-boolean columns of ``df`` that are not identifiers."""
+    from .eda import looks_like_identifier
+
+    return [c for c in df.columns if pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c])
+            and c not in exclude and not looks_like_identifier(c)]
+
+
+def feature_overview(fs) -> pd.DataFrame:
+    """One row per feature: its meaning, and whether it feeds the clustering."""
+    rows = [{"feature": c, "meaning": fs.labels.get(c, ""), "used for segments": "yes" if c in fs.columns else "profile only"}
+            for c in fs.table.columns]
+    out = pd.DataFrame(rows).set_index("feature")
+    out.attrs["caption"] = f"{len(fs.table):,} {fs.entity}"
+    out.index.name = f"{len(fs.table):,} {fs.entity}"
+    return out
+
+
+def transformed_features(nb, fs) -> pd.DataFrame:
+    """The clustering features as the clustering sees them (after the skew transform and scaling)."""
+    from .pipeline import clustering_matrix
+
+    X = clustering_matrix(nb, fs)
+    cols = fs.columns if X.shape[1] == len(fs.columns) else [f"component {i + 1}" for i in range(X.shape[1])]
+    return pd.DataFrame(X, index=fs.table.index, columns=cols)
+
+
+def notes(fs) -> pd.DataFrame:
+    """The plain-language notes of the features step, as a table (empty when there are none)."""
+    return pd.DataFrame({"note": fs.notes or ["No rows or features needed special handling."]})
+
+
+def k_recommendation(nb, selection):
+    """The chosen number of segments with its rationale, and an honest note on weak structure."""
+    from .report.cards import _html, note_html
+
+    summary = nb.folder.read_json("k_summary.json")
+    parts = [note_html(summary["rationale"])]
+    if summary.get("structure") not in (None, "clear", "strong"):
+        text = summary.get("structure_note") or "The data shows no clear natural groups."
+        parts.append(note_html(text, kind="warn"))
+    return _html("".join(parts))
+
+
+def sampling_sentence(selection) -> str:
+    """Say on how many rows the costly criteria were computed."""
+    n, sample = selection.n_rows, selection.sample_size
+    if sample and sample < n:
+        return (f"Separation, gap and stability were computed on a random sample of {sample:,} of the {n:,} rows; "
+                "the elbow and the other scores use every row.")
+    return f"Every criterion was computed on all {n:,} rows."
+
+
+def hierarchy_sentence(nb, comparison) -> str:
+    """One sentence on the linkage comparison."""
+    table = comparison.table
+    best = comparison.best
+    row = table.loc[best] if best in table.index else table[table.iloc[:, 0] == best].iloc[0]
+    ari = row.get("ari", row.get("ari_vs_kmeans", np.nan))
+    two_stage = any(getattr(h, "two_stage", False) for h in comparison.hierarchies.values())
+    text = (f"{best.capitalize()} linkage separates the segments best; its agreement with the k-means segments is "
+            f"{ari:.2f} on the adjusted Rand index (1 = the same segments).")
+    if two_stage:
+        text += (f" With more than {nb.params.max_hierarchy_rows:,} rows, the trees were built on k-means "
+                 "micro-clusters to keep memory bounded.")
+    return text
+
+
+def segment_map(nb, seg):
+    """Draw the 2-D segment map and save it as ``artifacts/segment_map.png`` for the index page."""
+    from . import plots
+
+    ax = plots.plot_segment_map(seg.coords, seg.labels.to_numpy(), names=seg.profile.display_names(),
+                                sample=nb.params.plot_sample, seed=nb.params.seed)
+    nb.folder.save_figure("segment_map.png", ax.figure)
+    return ax
+
+
+def stats_table(seg) -> pd.DataFrame:
+    """Mean, median, min and max of each clustering feature per segment, with segment names."""
+    stats = seg.profile.stats
+    stats = stats[stats["feature"].isin(seg.features.columns)].copy()
+    names = seg.profile.display_names()
+    stats["segment"] = stats["segment"].map(names)
+    stats["feature"] = stats["feature"].map(lambda f: seg.features.labels.get(f, f))
+    return stats.set_index(["segment", "feature"])[["mean", "median", "min", "max"]]

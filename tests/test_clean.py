@@ -1,0 +1,294 @@
+"""Tests for segkit.clean: rules, log counts, column mapping and errors, on known answers."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from segkit.clean import (
+    DEFAULT_NON_PRODUCT_CODES,
+    CleaningLog,
+    TransactionColumns,
+    clean_transactions,
+)
+from segkit.errors import ColumnError, DataValueError, ParamsError
+
+COLUMNS = ["InvoiceNo", "StockCode", "Quantity", "InvoiceDate", "UnitPrice", "CustomerID",
+           "Country"]
+# 21 raw lines. Comments give the rule that removes the line, or "kept". Product codes are real
+# Online Retail codes (85123A, 22423, 71053, 21730); "B" alone would be the bad-debt code.
+ROWS = [
+    ("500001", "85123A", 10, "2011-01-03 10:00:00", 2.0, 10001.0, "United Kingdom"),    # kept
+    ("500001", "85123A", 10, "2011-01-03 10:00:00", 2.0, 10001.0, "United Kingdom"),    # duplicates
+    ("500001", "22423", 5, "2011-01-03 10:00:00", 4.0, 10001.0, "United Kingdom"),      # kept
+    ("500002", "85123A", 4, "2011-01-10 11:00:00", 2.5, 10001.0, "United Kingdom"),     # kept
+    ("500002", "POST", 1, "2011-01-10 11:00:00", 15.0, 10001.0, "United Kingdom"),  # non_product
+    ("C500003", "85123A", -2, "2011-01-12 09:00:00", 2.0, 10001.0, "United Kingdom"),  # kept, cancel
+    ("500004", "71053", 2, "2011-01-31 12:00:00", 5.0, 10001.0, "United Kingdom"),      # kept
+    ("500005", "22423", 6, "2011-01-08 14:00:00", 1.0, 10002.0, "France"),              # kept
+    ("500005", "21730", 3, "2011-01-08 14:00:00", 0.0, 10002.0, "France"),              # zero price
+    ("500006", "22423", -1, "2011-01-20 10:00:00", 1.0, 10002.0, "Belgium"),  # kept, cancel
+    ("C500007", "85123A", -1, "2011-01-15 10:00:00", 2.0, 10003.0, "Germany"),  # kept, cancel
+    ("500008", "85123A", 1, "2011-01-20 10:00:00", 2.0, np.nan, "United Kingdom"),  # no customer
+    ("A563185", "22423", 1, "2011-01-21 10:00:00", -11062.06, np.nan, "United Kingdom"),  # no customer
+    ("500009", "85123A", 1, "2011-02-01 09:00:00", 3.0, 10004.0, "United Kingdom"),     # kept
+    ("500010", "22423", 2, "2011-02-01 15:00:00", 1.5, 10004.0, "United Kingdom"),      # kept
+    ("500010", "gift_0001_10", 1, "2011-02-01 15:00:00", 8.33, 10004.0, "United Kingdom"),  # n_p
+    ("500011", "85123A", 1, "2010-11-01 10:00:00", 100.0, 10005.0, "Spain"),            # kept
+    ("500012", "85123A", 2, "2010-12-20 10:00:00", 40.0, 10005.0, "Spain"),             # kept
+    ("500012", "m", 1, "2010-12-20 10:00:00", 2.55, 10005.0, "Spain"),  # non_product
+    ("500013", "22423", 3, "2011-01-24 10:00:00", 10.0, 10005.0, "Spain"),              # kept
+    ("500014", "85123A", 1, "2011-01-25 10:00:00", -5.0, 10005.0, "Spain"),             # neg. price
+]
+
+
+@pytest.fixture
+def raw() -> pd.DataFrame:
+    return pd.DataFrame(ROWS, columns=COLUMNS)
+
+
+def test_log_counts_rule_by_rule(raw):
+    _, log = clean_transactions(raw)
+    table = log.to_frame().set_index("rule")
+    assert list(table.index) == ["duplicates", "missing_customer", "missing_values",
+                                 "non_product", "non_positive_price", "cancellations"]
+    # 21 -> 20 (one duplicate) -> 18 (two without customer, one is the "A" bad-debt line)
+    # -> 18 -> 15 (POST, gift_0001_10, lower-case "m") -> 13 (price 0.0 and -5.0)
+    # -> 13 with 3 cancellation lines netted (C500003, C500007, and 500006's negative quantity)
+    assert table["rows_before"].tolist() == [21, 20, 18, 18, 15, 13]
+    assert table["rows_removed"].tolist() == [1, 2, 0, 3, 2, 0]
+    assert table["rows_after"].tolist() == [20, 18, 18, 15, 13, 13]
+    assert table["rows_netted"].tolist() == [0, 0, 0, 0, 0, 3]
+    assert log.rows_in == 21 and log.rows_out == 13
+    assert "netted 3 cancellation lines from 3 invoices" == log["cancellations"].note
+    assert "POST (1)" in log["non_product"].note
+    assert all(len(d) > 20 for d in table["description"])
+
+
+def test_cleaned_rows_and_normalised_columns(raw):
+    clean, _ = clean_transactions(raw)
+    assert list(clean.columns[:9]) == ["customer_id", "invoice_id", "date", "quantity", "price",
+                                       "amount", "is_cancellation", "stock_code", "country"]
+    assert set(COLUMNS) <= set(clean.columns)  # originals kept
+    assert clean.index.equals(pd.RangeIndex(13))
+    assert clean["customer_id"].dtype == "str"
+    assert sorted(clean["customer_id"].unique()) == ["10001", "10002", "10003", "10004", "10005"]
+    assert clean["date"].dtype.kind == "M"
+    assert clean["quantity"].dtype == "int64"
+    assert clean["invoice_id"].tolist() == [
+        "500001", "500001", "500002", "C500003", "500004", "500005", "500006", "C500007",
+        "500009", "500010", "500011", "500012", "500013"]
+    assert clean["amount"].tolist() == [20.0, 20.0, 10.0, -4.0, 10.0, 6.0, -1.0, -2.0, 3.0,
+                                        3.0, 100.0, 80.0, 30.0]
+    assert clean["is_cancellation"].tolist() == [False] * 3 + [True] + [False] * 2 + [True] * 2 \
+        + [False] * 5
+    assert clean["date"].iloc[0] == pd.Timestamp("2011-01-03 10:00")
+
+
+def test_input_not_mutated(raw):
+    before = raw.copy()
+    clean_transactions(raw)
+    pd.testing.assert_frame_equal(raw, before)
+
+
+def test_log_round_trips_through_json(raw):
+    _, log = clean_transactions(raw)
+    data = json.loads(json.dumps(log.to_dict()))
+    assert data["rows_in"] == 21 and data["rows_out"] == 13
+    again = CleaningLog.from_dict(data)
+    assert again == log
+    pd.testing.assert_frame_equal(again.to_frame(), log.to_frame())
+
+
+def test_empty_log():
+    log = CleaningLog()
+    assert log.rows_in == 0 and log.rows_out == 0
+    assert list(log.to_frame().columns) == ["rule", "description", "rows_before", "rows_removed",
+                                            "rows_after", "rows_netted", "note"]
+
+
+def test_duplicates_can_be_kept(raw):
+    clean, log = clean_transactions(raw, drop_duplicates=False)
+    assert log["duplicates"].rows_removed == 0
+    assert "skipped" in log["duplicates"].note
+    assert len(clean) == 14
+
+
+def test_no_non_product_rule(raw):
+    clean, log = clean_transactions(raw, non_product_codes=())
+    assert log["non_product"].rows_removed == 0
+    assert {"POST", "gift_0001_10", "m"} <= set(clean["stock_code"])
+
+
+def test_default_codes_match_case_insensitively_and_by_prefix():
+    df = pd.DataFrame({"InvoiceNo": ["1"] * 7, "StockCode": ["post", " Dot ", "DCGSSBOY",
+                                                            "GIFT_0001_50", "85123A", "PADS", "M2"],
+                       "Quantity": [1] * 7, "InvoiceDate": ["2011-01-01"] * 7,
+                       "UnitPrice": [1.0] * 7, "CustomerID": [1.0] * 7, "Country": ["X"] * 7})
+    clean, log = clean_transactions(df)
+    assert log["non_product"].rows_removed == 5
+    assert clean["stock_code"].tolist() == ["85123A", "M2"]
+    assert "DCGS*" in DEFAULT_NON_PRODUCT_CODES
+
+
+def test_cancellation_prefix_and_sign(raw):
+    # without the prefix rule, C-invoices are still cancellations through their negative quantity
+    clean, _ = clean_transactions(raw, cancellation_prefix=None)
+    assert clean["is_cancellation"].sum() == 3
+    # a refund recorded with a positive quantity under a prefix is flagged and made negative
+    df = pd.DataFrame({"InvoiceNo": ["1", "R2"], "StockCode": ["A", "A"], "Quantity": [3, 1],
+                       "InvoiceDate": ["2011-01-01", "2011-01-02"], "UnitPrice": [2.0, 2.0],
+                       "CustomerID": ["17850", "17850"], "Country": ["UK", "UK"]})
+    clean, log = clean_transactions(df, cancellation_prefix="R")
+    assert clean["is_cancellation"].tolist() == [False, True]
+    assert clean["quantity"].tolist() == [3, -1]
+    assert clean["amount"].tolist() == [6.0, -2.0]
+    assert log["cancellations"].rows_netted == 1
+
+
+def test_customer_ids_are_clean_strings():
+    df = pd.DataFrame({"InvoiceNo": [1, 2, 3, 4], "StockCode": ["A"] * 4, "Quantity": [1] * 4,
+                       "InvoiceDate": ["2011-01-01"] * 4, "UnitPrice": [1.0] * 4,
+                       "CustomerID": ["17850.0", " 12346 ", "", "AB-7"], "Country": ["UK"] * 4})
+    clean, log = clean_transactions(df)
+    assert clean["customer_id"].tolist() == ["17850", "12346", "AB-7"]
+    assert clean["invoice_id"].tolist() == ["1", "2", "4"]
+    assert log["missing_customer"].rows_removed == 1
+
+
+def test_mixed_date_formats_and_dayfirst():
+    df = pd.DataFrame({"InvoiceNo": ["1", "2"], "StockCode": ["A", "A"], "Quantity": [1, 1],
+                       "InvoiceDate": ["2011-12-09 08:30:00", "01/02/2011 8:26"],
+                       "UnitPrice": [1.0, 1.0], "CustomerID": [1.0, 2.0], "Country": ["X", "X"]})
+    us, _ = clean_transactions(df)
+    assert us["date"].tolist() == [pd.Timestamp("2011-12-09 08:30"), pd.Timestamp("2011-01-02 08:26")]
+    eu, _ = clean_transactions(df, dayfirst=True)
+    assert eu["date"].iloc[1] == pd.Timestamp("2011-02-01 08:26")
+
+
+def test_bad_dates_raise_with_count_and_examples(raw):
+    raw.loc[[0, 3], "InvoiceDate"] = ["not a date", "32/13/2011"]
+    with pytest.raises(DataValueError) as err:
+        clean_transactions(raw)
+    text = str(err.value)
+    assert "2 value(s) that are not dates" in text
+    assert "'not a date'" in text and "date_col" in text
+    assert err.value.column == "InvoiceDate"
+
+
+def test_missing_dates_are_dropped_and_logged(raw):
+    raw.loc[0, "InvoiceDate"] = None
+    _, log = clean_transactions(raw)
+    assert log["missing_values"].rows_removed == 1
+
+
+def test_non_numeric_quantity_raises_with_examples(raw):
+    raw["Quantity"] = raw["Quantity"].astype(str)
+    raw.loc[[2, 4, 6], "Quantity"] = ["five", "1,000", "five"]
+    with pytest.raises(ColumnError) as err:
+        clean_transactions(raw)
+    text = str(err.value)
+    assert "3 non-numeric value(s)" in text
+    assert "'five', '1,000'" in text and "quantity_col" in text
+    assert err.value.key == "quantity_col"
+
+
+def test_numeric_strings_are_accepted(raw):
+    raw["UnitPrice"] = raw["UnitPrice"].astype(str)
+    clean, log = clean_transactions(raw)
+    assert log.rows_out == 13
+    assert clean["amount"].sum() == pytest.approx(275.0)
+
+
+# --- column mapping -----------------------------------------------------------------------------
+
+def _renamed() -> pd.DataFrame:
+    return pd.DataFrame({
+        "cust": ["a", "a", "b", "b"],
+        "order": ["o1", "o2", "o3", "o3r"],
+        "ts": ["2020-03-01", "2020-03-05", "2020-03-02", "2020-03-03"],
+        "qty": [2, 1, 4, -1],
+        "amount": [10.0, 7.5, 8.0, -2.0],
+    })
+
+
+def test_mapping_with_amount_and_no_price():
+    cols = TransactionColumns(customer="cust", invoice="order", date="ts", quantity="qty",
+                              price=None, amount="amount", stock_code=None, country=None)
+    clean, log = clean_transactions(_renamed(), columns=cols)
+    assert clean["price"].tolist() == [5.0, 7.5, 2.0, 2.0]  # amount / quantity
+    assert clean["amount"].tolist() == [10.0, 7.5, 8.0, -2.0]
+    assert clean["is_cancellation"].tolist() == [False, False, False, True]
+    assert "stock_code" not in clean and "country" not in clean
+    assert "skipped" in log["non_product"].note
+    assert {"cust", "order", "ts", "qty"} <= set(clean.columns)
+
+
+def test_from_params():
+    params = {"customer_col": "cust", "invoice_col": "order", "date_col": "ts",
+              "quantity_col": "qty", "price_col": None, "amount_col": "amount",
+              "stock_code_col": None, "country_col": None, "n_clusters": 4}
+    cols = TransactionColumns.from_params(params)
+    assert cols == TransactionColumns("cust", "order", "ts", "qty", None, "amount", None, None)
+    assert TransactionColumns.from_params({}) == TransactionColumns()
+
+
+def test_missing_mapped_column_names_key_and_available_columns():
+    cols = TransactionColumns(customer="customer", invoice="order", date="timestamp",
+                              quantity="qty", price=None, amount="amount", stock_code=None,
+                              country=None)
+    with pytest.raises(ColumnError) as err:
+        clean_transactions(_renamed(), columns=cols)
+    text = str(err.value)
+    assert "customer_col='customer'" in text and "date_col='timestamp'" in text
+    assert "available columns: cust, order, ts, qty, amount" in text
+    assert err.value.key == "customer_col" and err.value.column == "customer"
+
+
+def test_invalid_mappings_raise_params_error():
+    with pytest.raises(ParamsError, match="price_col"):
+        TransactionColumns(price=None, amount=None)
+    with pytest.raises(ParamsError, match="customer_col"):
+        TransactionColumns.from_params({"customer_col": None})
+    with pytest.raises(ParamsError, match="date_col"):
+        TransactionColumns(date=3)
+
+
+# --- real data ----------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def online_retail(online_retail_dir: Path) -> pd.DataFrame:
+    files = sorted(online_retail_dir.glob("*.csv"))
+    return pd.concat([pd.read_csv(f, dtype={"InvoiceNo": str, "StockCode": str}) for f in files],
+                     ignore_index=True)
+
+
+def test_online_retail_cleaning_log(online_retail):
+    raw = online_retail
+    assert len(raw) == 541_909
+    assert raw["CustomerID"].isna().sum() == 135_080          # SOURCE.md
+    dup_without_customer = raw[raw.duplicated()]["CustomerID"].isna().sum()
+    clean, log = clean_transactions(raw)
+    steps = log.to_frame().set_index("rule")
+    assert steps.loc["duplicates", "rows_removed"] == 5_268   # SOURCE.md: 5,268 exact duplicates
+    # 135,080 raw missing ids minus the 43 that sat in duplicate rows already removed
+    assert dup_without_customer == 43
+    assert steps.loc["missing_customer", "rows_removed"] == 135_080 - 43 == 135_037
+    assert steps.loc["missing_values", "rows_removed"] == 0
+    # POST 1,196, M 460 (+ 1 "m" has no customer), C2 134, D 77, DOT 16, CRUK 16, BANK CHARGES 12,
+    # PADS 4; DCGS*, gift vouchers, AMAZONFEE, S and B lines have no customer id.
+    assert steps.loc["non_product", "rows_removed"] == 1_915
+    # price 0 lines that have a customer; the 2 negative-price "A" bad-debt lines have none
+    assert steps.loc["non_positive_price", "rows_removed"] == 33
+    assert steps.loc["cancellations", "rows_netted"] == 8_506
+    assert log.rows_out == len(clean) == 399_656
+    # 4,372 customers in the raw data (SOURCE.md); 9 have only manual-adjustment (M) lines and
+    # one (13256) only a price-0 line, so 4,362 remain.
+    assert clean["customer_id"].nunique() == 4_362
+    assert not clean["customer_id"].str.contains(r"\.").any()
+    assert clean["date"].min() == pd.Timestamp("2010-12-01 08:26")
+    assert clean["date"].max() == pd.Timestamp("2011-12-09 12:50")

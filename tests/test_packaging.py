@@ -1,0 +1,43 @@
+"""The dependency lists agree: pyproject.toml, environment.yml and requirements.lock."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _norm(req: str) -> tuple[str, str]:
+    name, _, version = req.partition("==")
+    name = re.sub(r"\[.*\]", "", name).strip().lower().replace("_", "-")
+    return name, version.strip()
+
+
+def _pyproject() -> dict[str, str]:
+    data = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    reqs = data["project"]["dependencies"] + data["project"]["optional-dependencies"]["dev"]
+    return dict(_norm(r) for r in reqs)
+
+
+def test_every_dependency_is_pinned():
+    data = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    for req in data["project"]["dependencies"] + data["project"]["optional-dependencies"]["dev"]:
+        assert "==" in req, f"{req} in pyproject.toml is not pinned with =="
+
+
+def test_environment_yml_matches_pyproject():
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    pip_section = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict) and "pip" in d)
+    conda_pins = dict(_norm(r) for r in pip_section if not r.startswith("-e"))
+    assert conda_pins == _pyproject()
+
+
+def test_lock_file_agrees_with_pins():
+    lock = dict(_norm(line) for line in (ROOT / "requirements.lock").read_text().splitlines()
+                if line and not line.startswith("#"))
+    for name, version in _pyproject().items():
+        assert lock.get(name) == version, f"requirements.lock has {name}=={lock.get(name)}, pyproject {version}"
