@@ -27,7 +27,6 @@ from typing import Any, Literal, Union
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from .clean import DEFAULT_NON_PRODUCT_CODES
 from .errors import DataFileError, ParamsError
 
 __all__ = ["Params", "load_params", "params_from_mapping", "redact", "SECRET_KEYS", "RUNNER_KEYS", "PARAM_HELP"]
@@ -71,8 +70,7 @@ class Params(BaseModel):
     country_col: str | None = Field("Country", description="transactions: country column (optional)")
 
     # --- cleaning ---------------------------------------------------------------------------
-    non_product_codes: list[str] = Field(default_factory=lambda: list(DEFAULT_NON_PRODUCT_CODES),
-                                         description="stock codes that are not products (postage, fees, ...)")
+    non_product_codes: list[str] | None = Field(None, description="stock codes that are not products (default: the built-in list of postage, fees, ...)")
     cancellation_prefix: str = Field("C", description="invoice prefix that marks a cancellation")
     drop_duplicates: bool = Field(True, description="drop exact duplicate rows")
     snapshot_date: str | None = Field(None, description="date recency is measured at (default: the day after the last purchase)")

@@ -95,9 +95,10 @@ def clean(nb, raw: pd.DataFrame):
     """
     p = nb.params
     if p.data_kind == "transactions":
-        from .clean import clean_transactions
+        from .clean import DEFAULT_NON_PRODUCT_CODES, clean_transactions
 
-        cleaned, log = clean_transactions(raw, columns=_transaction_columns(p), non_product_codes=p.non_product_codes,
+        codes = DEFAULT_NON_PRODUCT_CODES if p.non_product_codes is None else p.non_product_codes
+        cleaned, log = clean_transactions(raw, columns=_transaction_columns(p), non_product_codes=codes,
                                           cancellation_prefix=p.cancellation_prefix, drop_duplicates=p.drop_duplicates)
     elif p.data_kind == "customers":
         from .features.customers import clean_customers

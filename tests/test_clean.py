@@ -235,6 +235,9 @@ def test_from_params():
     cols = TransactionColumns.from_params(params)
     assert cols == TransactionColumns("cust", "order", "ts", "qty", None, "amount", None, None)
     assert TransactionColumns.from_params({}) == TransactionColumns()
+    # an amount column overrides the default price_col, as in a params file that sets only it
+    cols = TransactionColumns.from_params({"price_col": "UnitPrice", "amount_col": "Sales"})
+    assert cols.price is None and cols.amount == "Sales"
 
 
 def test_missing_mapped_column_names_key_and_available_columns():

@@ -695,16 +695,12 @@ def categorical_profile(features: pd.DataFrame, labels, columns: Sequence[str]) 
     parts = []
     for col in columns:
         level = level_text(features[col]).fillna("(missing)").to_numpy(dtype=object)
-        frame = pd.DataFrame({"segment": labels, "level": level})
-        counts = frame.groupby(["segment", "level"]).size().rename("count").reset_index()
-        seg_size = counts.groupby("segment")["count"].transform("sum")
-        overall = frame["level"].value_counts(normalize=True)
-        counts["share"] = counts["count"] / seg_size
-        counts["overall_share"] = counts["level"].map(overall).astype(float)
-        counts["index"] = 100.0 * counts["share"] / counts["overall_share"]
-        counts.insert(1, "column", col)
-        parts.append(counts)
+        counts = pd.crosstab(pd.Series(labels, name="segment"), pd.Series(level, name="level"))
+        long = counts.stack().rename("count").reset_index()
+        long["share"] = long["count"] / long.groupby("segment")["count"].transform("sum")
+        long["overall_share"] = long["level"].map(counts.sum() / counts.to_numpy().sum()).astype(float)
+        long["index"] = 100.0 * long["share"] / long["overall_share"]
+        long.insert(1, "column", col)
+        parts.append(long)
     cols = ["segment", "column", "level", "count", "share", "overall_share", "index"]
-    if not parts:
-        return pd.DataFrame(columns=cols)
-    return pd.concat(parts, ignore_index=True)[cols]
+    return pd.concat(parts, ignore_index=True)[cols] if parts else pd.DataFrame(columns=cols)

@@ -264,11 +264,13 @@ def behaviour_features(clean: pd.DataFrame, *, snapshot_date=None) -> pd.DataFra
     n_lines = np.bincount(codes, minlength=n)
     cols["returns_rate"] = np.bincount(codes[cancel], minlength=n) / np.maximum(n_lines, 1)
 
-    # weekend share over distinct purchase invoices (the first line's day stands for the invoice)
+    # weekend share over distinct purchase invoices, each dated by its earliest line
     width = int(p["invoice"].max()) + 1
     key = codes[buy].astype("int64") * width + p["invoice"][buy]
-    _, first_line = np.unique(key, return_index=True)
-    inv_code, inv_day = codes[buy][first_line], day[buy][first_line]
+    uniq, inverse = np.unique(key, return_inverse=True)
+    inv_day = np.full(len(uniq), day.max())
+    np.minimum.at(inv_day, inverse, day[buy])
+    inv_code = uniq // width
     weekday = (inv_day + 3) % 7  # 1970-01-01 was a Thursday; Monday = 0
     weekend = np.bincount(inv_code, weights=(weekday >= 5).astype(float), minlength=n)
     with np.errstate(invalid="ignore", divide="ignore"):

@@ -1,0 +1,512 @@
+"""Hierarchical clustering that stays within memory: linkage matrices, two-stage trees, comparisons.
+
+Up to ``max_rows`` rows, the tree is built on every row with :mod:`fastcluster`:
+``fastcluster.linkage_vector`` for ward, single, centroid and median (memory O(n·d)), and
+``fastcluster.linkage`` for complete and average (these need the n·(n-1)/2 pairwise distances:
+1.6 GB at 20,000 rows).
+
+Above ``max_rows``, the tree is built in two stages, so that memory grows with n·d, not n²:
+
+1. Lloyd k-means (random initial centres drawn from the rows, 20 iterations, seeded) compresses the
+   rows into at most ``max_micro`` micro-clusters. This is a compression, not a final clustering.
+2. The micro-clusters become the leaves of the tree. For ward, complete, average and single linkage, the
+   tree is built with the micro-cluster sizes as weights, by the nearest-neighbour chain algorithm on
+   the Lance-Williams updates started from those sizes:
+
+   - ward: the distance between two micro-clusters A and B is ``sqrt(2|A||B|/(|A|+|B|)) * ||cA - cB||``,
+     the scipy convention. The result is exactly Ward's tree on the rows, started from the partition
+     into micro-clusters instead of from single rows: every merge height is ``sqrt(2 * ΔSSE)``, the
+     increase in the within-segment sum of squares over the rows;
+   - average: the distance between two groups is the size-weighted mean of the distances between their
+     micro-cluster centres, i.e. each micro-cluster counts as that many rows placed at its centre;
+   - complete and single: maximum and minimum over centre distances (sizes do not enter these rules).
+
+   Centroid and median linkage have no weighted form here: they run on the unweighted centres, and the
+   :class:`Hierarchy` records ``weighted=False``.
+
+The linkage matrix ``Z`` follows scipy's format, with leaves numbered ``0..n_leaves-1``, so it works
+with :func:`scipy.cluster.hierarchy.fcluster` and :func:`~scipy.cluster.hierarchy.dendrogram`;
+``Z[:, 3]`` counts leaves (scipy requires it), and :meth:`Hierarchy.node_rows` counts rows.
+
+Examples
+--------
+>>> from sklearn.datasets import make_blobs
+>>> X, _ = make_blobs(3_000, centers=4, random_state=0)
+>>> tree = linkage_matrix(X, method="ward", max_rows=1_000)
+>>> tree.two_stage, tree.n_leaves, len(tree.assign(4))
+(True, 1000, 3000)
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+
+import fastcluster
+import numpy as np
+import pandas as pd
+from scipy.cluster.hierarchy import fcluster, maxdists
+from scipy.spatial.distance import pdist, squareform
+
+from .errors import DataValueError, ParamsError, SegmentationError
+
+__all__ = ["METHODS", "Hierarchy", "LinkageComparison", "linkage_matrix", "compare_linkages"]
+
+#: Linkage methods that :func:`linkage_matrix` accepts.
+METHODS = ("ward", "complete", "average", "single", "centroid", "median")
+_VECTOR_METHODS = frozenset({"ward", "single", "centroid", "median"})  # O(n·d) memory in fastcluster
+_WEIGHTED_METHODS = frozenset({"ward", "complete", "average", "single"})  # reducible: NN-chain works
+_MICRO_ITER = 20
+
+
+@dataclass(eq=False)
+class Hierarchy:
+    """A hierarchical tree over the rows of a table, possibly built on micro-clusters.
+
+    Attributes
+    ----------
+    Z : ndarray of shape (n_leaves - 1, 4)
+        Linkage matrix in scipy's format over the leaves.
+    method : str
+        Linkage method.
+    two_stage : bool
+        True when the leaves are k-means micro-clusters rather than single rows.
+    n_rows : int
+        Number of rows the tree covers.
+    n_leaves : int
+        Number of leaves (rows, or micro-clusters when ``two_stage``).
+    leaf_of_row : ndarray of shape (n_rows,)
+        The leaf each row belongs to.
+    leaf_sizes : ndarray of shape (n_leaves,)
+        Number of rows in each leaf.
+    weighted : bool
+        True when the leaf sizes weighted the linkage (always True for single-row leaves).
+    cophenetic : float
+        Cophenetic correlation between the tree and the Euclidean distances between leaves.
+    cophenetic_leaves : int
+        Number of leaves the cophenetic correlation was computed on (a seeded sample when the tree has
+        more leaves than ``cophenetic_sample``).
+    seed : int
+        Seed of the micro-clustering and of the cophenetic sample.
+    """
+
+    Z: np.ndarray
+    method: str
+    two_stage: bool
+    n_rows: int
+    n_leaves: int
+    leaf_of_row: np.ndarray = field(repr=False)
+    leaf_sizes: np.ndarray = field(repr=False)
+    weighted: bool
+    cophenetic: float
+    cophenetic_leaves: int
+    seed: int
+
+    def _check_k(self, k: int) -> int:
+        if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 1 <= k <= self.n_leaves:
+            raise SegmentationError(
+                f"k={k!r} cannot cut a tree with {self.n_leaves} leaves",
+                fix=f"choose an integer k between 1 and {self.n_leaves}", key="k")
+        return int(k)
+
+    def leaf_labels(self, k: int) -> np.ndarray:
+        """Segment of each leaf when the tree is cut into `k` segments.
+
+        Segments are numbered from 0 by number of rows, largest first (ties by scipy's cluster number).
+        Tied merge heights can give fewer than `k` segments.
+        """
+        k = self._check_k(k)
+        raw = fcluster(self.Z, k, criterion="maxclust") - 1
+        rows = np.bincount(raw, weights=self.leaf_sizes)
+        order = np.lexsort((np.arange(rows.size), -rows))
+        present = order[rows[order] > 0]
+        new = np.full(rows.size, -1, dtype=np.int64)
+        new[present] = np.arange(present.size)
+        return new[raw]
+
+    def assign(self, k: int) -> np.ndarray:
+        """Segment (0..k-1, 0 the largest) of every original row when the tree is cut into `k`."""
+        return self.leaf_labels(k)[self.leaf_of_row]
+
+    def cut_height(self, k: int) -> float:
+        """Height of a horizontal line that cuts the tree into `k` segments (midway between merges)."""
+        k = self._check_k(k)
+        heights = np.sort(maxdists(self.Z))  # monotone even for centroid/median inversions
+        n = self.n_leaves
+        if k == 1:
+            return float(heights[-1] * 1.05 if heights[-1] > 0 else 1.0)
+        if k == n:
+            return float(heights[0] / 2)
+        return float((heights[n - k - 1] + heights[n - k]) / 2)
+
+    def node_rows(self) -> np.ndarray:
+        """Number of rows under every node: leaves ``0..n_leaves-1``, then one entry per merge."""
+        rows = np.concatenate([self.leaf_sizes.astype(np.int64), np.zeros(self.n_leaves - 1, np.int64)])
+        for i, (a, b) in enumerate(self.Z[:, :2].astype(np.int64)):
+            rows[self.n_leaves + i] = rows[a] + rows[b]
+        return rows
+
+    def to_dict(self) -> dict:
+        """JSON-ready summary (no arrays)."""
+        return {
+            "method": self.method,
+            "two_stage": bool(self.two_stage),
+            "weighted": bool(self.weighted),
+            "n_rows": int(self.n_rows),
+            "n_leaves": int(self.n_leaves),
+            "cophenetic": _json_float(self.cophenetic),
+            "cophenetic_leaves": int(self.cophenetic_leaves),
+            "seed": int(self.seed),
+        }
+
+
+def _json_float(value: float, digits: int = 6) -> float | None:
+    value = float(value)
+    return None if not np.isfinite(value) else round(value, digits)
+
+
+def _as_matrix(X) -> np.ndarray:
+    if isinstance(X, pd.DataFrame):
+        bad = [str(c) for c in X.columns if not pd.api.types.is_numeric_dtype(X[c])]
+        if bad:
+            raise DataValueError(f"columns {bad} are not numeric",
+                                 fix="encode them in the features step before clustering")
+    arr = np.asarray(X, dtype=np.float64)
+    if arr.ndim != 2:
+        raise DataValueError(f"expected a 2-D table of features, got an array of shape {arr.shape}",
+                             fix="pass one row per entity and one column per feature")
+    if arr.shape[0] < 2:
+        raise SegmentationError(f"a tree needs at least 2 rows, the data has {arr.shape[0]}",
+                                fix="check the filters of the cleaning step")
+    if not np.isfinite(arr).all():
+        raise DataValueError("the features contain missing or infinite values",
+                             fix="impute or drop them in the features step before clustering")
+    return arr
+
+
+def _check_method(method: str) -> str:
+    if method not in METHODS:
+        raise ParamsError(f"linkage {method!r} is not supported",
+                          fix="use one of: " + ", ".join(METHODS), key="linkage")
+    return method
+
+
+def _micro_clusters(X: np.ndarray, n_micro: int, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Compress rows into at most `n_micro` k-means micro-clusters; return (leaf_of_row, centres, sizes)."""
+    from sklearn.cluster import KMeans
+
+    with warnings.catch_warnings():  # duplicate rows: fewer distinct clusters, handled below
+        warnings.simplefilter("ignore")
+        km = KMeans(n_clusters=n_micro, init="random", n_init=1, max_iter=_MICRO_ITER,
+                    random_state=seed).fit(X)
+    sizes = np.bincount(km.labels_, minlength=n_micro)
+    keep = np.flatnonzero(sizes)
+    remap = np.full(n_micro, -1, dtype=np.int64)
+    remap[keep] = np.arange(keep.size)
+    leaf_of_row = remap[km.labels_]
+    sizes = sizes[keep]
+    centres = np.zeros((keep.size, X.shape[1]))
+    np.add.at(centres, leaf_of_row, X)  # exact means of the final members
+    centres /= sizes[:, None]
+    return leaf_of_row, centres, sizes
+
+
+def _weighted_linkage(centres: np.ndarray, weights: np.ndarray, method: str) -> np.ndarray:
+    """Nearest-neighbour-chain linkage of weighted points (Lance-Williams updates from the weights).
+
+    Memory is O(L²) for L leaves (32 MB at 2,000 leaves). Returns a scipy linkage matrix.
+    """
+    L = len(centres)
+    size = weights.astype(np.float64).copy()
+    D = squareform(pdist(centres))
+    if method == "ward":
+        D *= np.sqrt(2.0 * np.outer(size, size) / np.add.outer(size, size))
+    np.fill_diagonal(D, np.inf)
+    node = np.arange(L)  # current node id of each slot
+    leaves = np.ones(L)
+    merges: list[tuple[int, int, float, float]] = []
+    height_of = {}
+    chain: list[int] = []
+    alive = np.ones(L, dtype=bool)
+    active = L
+    while active > 1:
+        if not chain:
+            chain.append(int(np.argmax(alive)))
+        a = chain[-1]
+        b = int(np.argmin(D[a]))
+        if len(chain) > 1 and D[a, chain[-2]] <= D[a, b]:
+            b = chain[-2]  # prefer the previous link on ties, or the chain can cycle
+        if len(chain) < 2 or b != chain[-2]:
+            chain.append(b)
+            continue
+        chain.pop()
+        chain.pop()
+        h = D[a, b]
+        sa, sb = size[a], size[b]
+        da, db = D[a].copy(), D[b].copy()
+        if method == "ward":
+            sk = size
+            new = np.sqrt(np.maximum(((sk + sa) * da**2 + (sk + sb) * db**2 - sk * h**2) / (sk + sa + sb), 0))
+        elif method == "average":
+            new = (sa * da + sb * db) / (sa + sb)
+        elif method == "complete":
+            new = np.maximum(da, db)
+        else:  # single
+            new = np.minimum(da, db)
+        keep, drop = min(a, b), max(a, b)
+        new_id = L + len(merges)
+        # children first: rounding must not put a parent below its children
+        h = max(h, height_of.get(node[a], 0.0), height_of.get(node[b], 0.0))
+        lo, hi = sorted((node[a], node[b]))
+        merges.append((lo, hi, h, leaves[a] + leaves[b]))
+        height_of[new_id] = h
+        D[keep] = new
+        D[:, keep] = new
+        D[drop] = np.inf
+        D[:, drop] = np.inf
+        D[keep, keep] = np.inf
+        alive[drop] = False
+        size[keep] = sa + sb
+        leaves[keep] = leaves[a] + leaves[b]
+        node[keep] = new_id
+        active -= 1
+    raw = np.array(merges, dtype=np.float64)
+    order = np.argsort(raw[:, 2], kind="stable")
+    rank = np.empty(L - 1, dtype=np.int64)
+    rank[order] = np.arange(L - 1)
+    Z = raw[order].copy()
+    ids = Z[:, :2].astype(np.int64)
+    is_merge = ids >= L
+    ids[is_merge] = L + rank[ids[is_merge] - L]
+    Z[:, :2] = np.sort(ids, axis=1)
+    return Z
+
+
+def _cophenetic_sample(Z: np.ndarray, coords: np.ndarray, leaves: np.ndarray) -> float:
+    """Cophenetic correlation on the given leaves, without forming the full n² matrices."""
+    L = Z.shape[0] + 1
+    m = leaves.size
+    pos = np.full(L, -1, dtype=np.int64)
+    pos[leaves] = np.arange(m)
+    coph = np.zeros((m, m))
+    members: dict[int, list[int]] = {}
+    ids = Z[:, :2].astype(np.int64)
+    for i in range(L - 1):
+        groups = []
+        for child in ids[i]:
+            if child >= L:
+                groups.append(members.pop(int(child), []))
+            else:
+                groups.append([int(pos[child])] if pos[child] >= 0 else [])
+        left, right = groups
+        if left and right:
+            coph[np.ix_(left, right)] = Z[i, 2]
+            coph[np.ix_(right, left)] = Z[i, 2]
+        if len(left) < len(right):
+            left, right = right, left
+        left.extend(right)
+        if left:
+            members[L + i] = left
+    upper = np.triu_indices(m, 1)
+    c, d = coph[upper], pdist(coords[leaves])
+    if c.std() == 0 or d.std() == 0:
+        return float("nan")
+    return float(np.corrcoef(c, d)[0, 1])
+
+
+def linkage_matrix(X, *, method: str = "ward", max_rows: int = 20_000, seed: int = 0,
+                   max_micro: int = 2_000, cophenetic_sample: int = 2_000) -> Hierarchy:
+    """Build a hierarchical tree over the rows of `X`, in two stages above `max_rows` rows.
+
+    Parameters
+    ----------
+    X : array-like or DataFrame of shape (n_rows, n_features)
+        Numeric features (already scaled as they will be clustered).
+    method : {"ward", "complete", "average", "single", "centroid", "median"}, default="ward"
+        Linkage method.
+    max_rows : int, default=20_000
+        Largest number of rows clustered one by one. Above it, the rows are first compressed into
+        ``min(max_micro, max_rows)`` k-means micro-clusters (see the module docstring).
+    seed : int, default=0
+        Seed of the micro-clustering and of the cophenetic sample.
+    max_micro : int, default=2_000
+        Largest number of micro-clusters in the two-stage approach.
+    cophenetic_sample : int, default=2_000
+        Largest number of leaves the cophenetic correlation is computed on (seeded sample).
+
+    Returns
+    -------
+    Hierarchy
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> tree = linkage_matrix(np.array([[0.0], [1.0], [10.0], [11.0]]), method="single")
+    >>> tree.assign(2).tolist(), tree.cut_height(2)
+    ([0, 0, 1, 1], 5.0)
+    """
+    _check_method(method)
+    X = _as_matrix(X)
+    n = X.shape[0]
+    if max_rows < 2 or max_micro < 2:
+        raise ParamsError(f"max_rows={max_rows} and max_micro={max_micro} must both be at least 2",
+                          fix="use the defaults (20000 and 2000)", key="max_hierarchy_rows")
+    seed = int(seed)
+    if n <= max_rows:
+        two_stage, weighted = False, True
+        leaf_of_row = np.arange(n)
+        sizes = np.ones(n, dtype=np.int64)
+        coords = X
+        if method in _VECTOR_METHODS:
+            Z = fastcluster.linkage_vector(X, method=method)
+        else:
+            Z = fastcluster.linkage(X, method=method, metric="euclidean")
+    else:
+        two_stage = True
+        leaf_of_row, coords, sizes = _micro_clusters(X, min(max_micro, max_rows), seed)
+        if len(coords) < 2:
+            raise SegmentationError("all rows have the same feature values, so there is nothing to cluster",
+                                    fix="check the features step")
+        weighted = method in _WEIGHTED_METHODS
+        if weighted:
+            Z = _weighted_linkage(coords, sizes, method)
+        else:
+            Z = fastcluster.linkage_vector(coords, method=method)
+    Z = np.ascontiguousarray(Z, dtype=np.float64)
+    n_leaves = len(coords)
+    if n_leaves > cophenetic_sample:
+        rng = np.random.default_rng(seed)
+        leaves = np.sort(rng.choice(n_leaves, size=cophenetic_sample, replace=False))
+    else:
+        leaves = np.arange(n_leaves)
+    coph = _cophenetic_sample(Z, coords, leaves)
+    return Hierarchy(Z=Z, method=method, two_stage=two_stage, n_rows=n, n_leaves=n_leaves,
+                     leaf_of_row=leaf_of_row, leaf_sizes=np.asarray(sizes, dtype=np.int64),
+                     weighted=weighted, cophenetic=coph, cophenetic_leaves=int(leaves.size), seed=seed)
+
+
+@dataclass(eq=False)
+class LinkageComparison:
+    """Scores of several linkage methods cut at the same `k`.
+
+    Attributes
+    ----------
+    k : int
+        Number of segments each tree was cut into.
+    table : DataFrame
+        One row per method, columns: ``method``, ``silhouette``, ``cophenetic``, ``balance``
+        (normalised entropy of segment sizes, 1 = equal sizes), ``smallest_share`` (share of rows in
+        the smallest segment), ``ari_reference`` (adjusted Rand index against the reference labels,
+        NaN without them), ``n_segments`` (segments actually obtained), ``two_stage``, ``n_leaves``.
+    hierarchies : dict of str to Hierarchy
+        The tree of each method.
+    best : str
+        Method with the highest silhouette (ties go to ward, then to the order of `methods`).
+    seed : int
+    silhouette_rows : int
+        Number of rows in the seeded silhouette sample.
+    has_reference : bool
+    """
+
+    k: int
+    table: pd.DataFrame
+    hierarchies: dict
+    best: str
+    seed: int
+    silhouette_rows: int
+    has_reference: bool
+
+    def to_dict(self) -> dict:
+        """JSON-ready summary for ``artifacts/hierarchy.json`` (no linkage matrices)."""
+        rows = []
+        for rec in self.table.to_dict(orient="records"):
+            rows.append({key: (_json_float(v) if isinstance(v, (float, np.floating)) else
+                               bool(v) if isinstance(v, (bool, np.bool_)) else
+                               int(v) if isinstance(v, (int, np.integer)) else v)
+                         for key, v in rec.items()})
+        return {
+            "k": int(self.k),
+            "best": self.best,
+            "seed": int(self.seed),
+            "silhouette_rows": int(self.silhouette_rows),
+            "has_reference": bool(self.has_reference),
+            "scores": rows,
+            "hierarchies": {m: h.to_dict() for m, h in self.hierarchies.items()},
+        }
+
+
+def _balance(labels: np.ndarray, k: int) -> tuple[float, float]:
+    sizes = np.bincount(labels, minlength=k).astype(np.float64)
+    share = sizes / sizes.sum()
+    nonzero = share[share > 0]
+    entropy = float(-(nonzero * np.log(nonzero)).sum() / np.log(k)) if k > 1 else float("nan")
+    return entropy, float(share.min())
+
+
+def compare_linkages(X, k: int, *, methods=("ward", "complete", "average", "single"), reference_labels=None,
+                     seed: int = 0, max_rows: int = 20_000, silhouette_sample: int = 10_000,
+                     max_micro: int = 2_000) -> LinkageComparison:
+    """Build one tree per linkage method, cut each into `k` segments, and score them side by side.
+
+    Parameters
+    ----------
+    X : array-like or DataFrame of shape (n_rows, n_features)
+        Numeric features, scaled as they will be clustered.
+    k : int
+        Number of segments (at least 2).
+    methods : sequence of str, default=("ward", "complete", "average", "single")
+    reference_labels : array-like of shape (n_rows,), optional
+        Labels to compare with (the k-means segments); gives the ``ari_reference`` column.
+    seed : int, default=0
+        Seed of the micro-clustering, the cophenetic samples and the silhouette sample.
+    max_rows, max_micro : int
+        See :func:`linkage_matrix`.
+    silhouette_sample : int, default=10_000
+        Rows in the seeded sample the silhouette is computed on (the same rows for every method).
+
+    Returns
+    -------
+    LinkageComparison
+    """
+    from sklearn.metrics import adjusted_rand_score, silhouette_score
+
+    X = _as_matrix(X)
+    n = X.shape[0]
+    methods = tuple(_check_method(m) for m in methods)
+    if not methods:
+        raise ParamsError("no linkage methods to compare", fix="pass at least one of " + ", ".join(METHODS))
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 2 <= k <= n:
+        raise SegmentationError(f"k={k!r} segments cannot be formed from {n} rows",
+                                fix="choose an integer k of at least 2 and at most the number of rows",
+                                key="k")
+    if reference_labels is not None:
+        reference_labels = np.asarray(reference_labels)
+        if reference_labels.shape != (n,):
+            raise DataValueError(f"reference_labels has shape {reference_labels.shape}, the data has {n} rows",
+                                 fix="pass one k-means label per row of X")
+    rng = np.random.default_rng(seed)
+    sample = np.sort(rng.choice(n, size=min(n, silhouette_sample), replace=False))
+    rows, trees = [], {}
+    for method in methods:
+        tree = linkage_matrix(X, method=method, max_rows=max_rows, seed=seed, max_micro=max_micro)
+        labels = tree.assign(int(k))
+        sub = labels[sample]
+        n_sub = np.unique(sub).size
+        sil = (float(silhouette_score(X[sample], sub)) if 2 <= n_sub < sample.size else float("nan"))
+        balance, smallest = _balance(labels, int(k))
+        ari = float("nan") if reference_labels is None else float(adjusted_rand_score(reference_labels, labels))
+        rows.append({"method": method, "silhouette": sil, "cophenetic": tree.cophenetic, "balance": balance,
+                     "smallest_share": smallest, "ari_reference": ari,
+                     "n_segments": int(np.unique(labels).size), "two_stage": tree.two_stage,
+                     "n_leaves": tree.n_leaves})
+        trees[method] = tree
+    table = pd.DataFrame(rows)
+    scores = table["silhouette"].to_numpy()
+    if np.isfinite(scores).any():
+        top = np.nanmax(scores)
+        tied = [m for m, s in zip(methods, scores) if np.isfinite(s) and s >= top - 1e-12]
+        best = "ward" if "ward" in tied else tied[0]
+    else:
+        best = "ward" if "ward" in methods else methods[0]
+    return LinkageComparison(k=int(k), table=table, hierarchies=trees, best=best, seed=int(seed),
+                             silhouette_rows=int(sample.size), has_reference=reference_labels is not None)

@@ -1,0 +1,61 @@
+"""The segkit command: bad params stop before any notebook runs, with one clear message."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from segkit.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _params(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "bad.yaml"
+    path.write_text(f"extends: {ROOT / 'params' / 'online_retail.yaml'}\n" + text)
+    return path
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("k_maxx: 4\n", "unknown key 'k_maxx' (did you mean 'k_max'?)"),
+    ("data_path: missing.csv\n", "input file"),
+    ("customer_col: Customer\n", "customer_col='Customer'"),
+])
+def test_bad_params_stop_before_any_notebook(tmp_path, capsys, text, expected):
+    out = tmp_path / "reports"
+    code = main(["run", str(_params(tmp_path, text)), "--out", str(out)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert expected in err
+    assert err.count("\n") == 1, f"want one message, got: {err!r}"
+    assert "Traceback" not in err
+    assert not out.exists() or not any(out.iterdir()), "no run folder may be created"
+
+
+def test_missing_column_lists_available_columns(tmp_path, capsys):
+    main(["check", str(_params(tmp_path, "customer_col: Customer\n"))])
+    err = capsys.readouterr().err
+    assert "CustomerID" in err and "Fix:" in err
+
+
+def test_check_accepts_default_params(capsys):
+    assert main(["check", str(ROOT / "params" / "online_retail.yaml")]) == 0
+    assert "params ok" in capsys.readouterr().out
+
+
+def test_params_lists_every_key(capsys):
+    assert main(["params"]) == 0
+    out = capsys.readouterr().out
+    assert "k_max" in out and "largest number of segments" in out
+
+
+def test_console_script_exit_status_and_debug(tmp_path):
+    bad = _params(tmp_path, "k_maxx: 4\n")
+    exe = Path(sys.executable).with_name("segkit")
+    res = subprocess.run([str(exe), "check", str(bad)], capture_output=True, text=True)
+    assert res.returncode == 2 and "Traceback" not in res.stderr
+    res = subprocess.run([str(exe), "--debug", "check", str(bad)], capture_output=True, text=True)
+    assert res.returncode != 0 and "Traceback" in res.stderr

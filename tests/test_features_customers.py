@@ -1,0 +1,274 @@
+"""Customer tables: role detection rules, overrides, the ColumnTransformer, features and profiles."""
+
+from __future__ import annotations
+
+import pickle
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.base import clone
+
+from segkit.errors import ColumnError, DataValueError, ParamsError
+from segkit.features.customers import (
+    ROLES, DateAgeTransformer, SkewTransformer, build_preprocessor, categorical_profile, customer_features,
+    detect_roles, feature_roles, role_table,
+)
+
+
+@pytest.fixture
+def table() -> pd.DataFrame:
+    """A small mixed table exercising every role."""
+    rng = np.random.default_rng(0)
+    n = 200
+    return pd.DataFrame({
+        "client_no": np.arange(1001, 1001 + n),
+        "age": rng.integers(18, 80, n).astype(float),
+        "income": np.round(rng.lognormal(10.5, 0.8, n), -2),
+        "rating": rng.integers(1, 6, n),
+        "store_code": rng.choice([10, 20, 35, 99], n),
+        "churned": rng.integers(0, 2, n),
+        "newsletter": rng.choice(["yes", "no"], n),
+        "vip": rng.random(n) < 0.2,
+        "gender": rng.choice(["Female", "Male"], n),
+        "tier": rng.choice(["Bronze", "Silver", "Gold"], n),
+        "signup": pd.date_range("2020-01-01", periods=n, freq="7D").strftime("%Y-%m-%d"),
+        "last_visit": pd.date_range("2024-01-01", periods=n, freq="D"),
+        "comment": [f"customer number {i} wrote a rather long comment here" for i in range(n)],
+        "email": [f"user{i}@example.com" for i in range(n)],
+        "country": "Ethiopia",
+        "empty": np.nan,
+    })
+
+
+EXPECTED = {
+    "client_no": "id", "age": "numeric", "income": "numeric", "rating": "numeric", "store_code": "categorical",
+    "churned": "boolean", "newsletter": "boolean", "vip": "boolean", "gender": "categorical",
+    "tier": "categorical", "signup": "date", "last_visit": "date", "comment": "text", "email": "near_unique",
+    "country": "constant", "empty": "constant",
+}
+
+
+def test_every_rule(table):
+    assert detect_roles(table) == EXPECTED
+
+
+def test_reasons_are_plain_words(table):
+    reasons = role_table(table).set_index("column")["reason"]
+    assert reasons["client_no"] == "integer values 1001..1200, all distinct, name 'client_no' looks like an id -> id"
+    assert "small dense range" in reasons["rating"]
+    assert "codes" in reasons["store_code"]
+    assert "excluded" in reasons["country"] and "excluded" in reasons["comment"]
+
+
+def test_single_id_wins_others_near_unique():
+    df = pd.DataFrame({"row": np.arange(1, 51), "customer_id": [f"K{i:03d}" for i in range(50)],
+                       "x": np.linspace(0, 1, 50)})
+    roles = detect_roles(df)
+    assert roles == {"row": "near_unique", "customer_id": "id", "x": "numeric"}
+    assert detect_roles(df, id_col="row")["customer_id"] == "near_unique"
+
+
+def test_numbers_stored_as_text_and_category_dtype():
+    df = pd.DataFrame({"spend": ["12.5", "3", "40.25", None] * 5,
+                       "band": pd.Categorical(["a", "b", "c", "a"] * 5, categories=["a", "b", "c"], ordered=True)})
+    table = role_table(df).set_index("column")
+    assert table.loc["spend", "role"] == "numeric" and "stored as text" in table.loc["spend", "reason"]
+    assert table.loc["band", "role"] == "categorical" and "ordered categorical" in table.loc["band", "reason"]
+    assert table.loc["spend", "missing_share"] == 0.25
+
+
+def test_override_wins_and_is_explained(table):
+    table_ = role_table(table, overrides={"rating": "categorical", "email": "text"}).set_index("column")
+    assert table_.loc["rating", "role"] == "categorical"
+    assert table_.loc["rating", "reason"].startswith("set by the roles override (detected: numeric")
+    assert table_.loc["email", "role"] == "text"
+
+
+def test_override_unknown_column_names_it_and_lists_columns(table):
+    with pytest.raises(ColumnError) as info:
+        detect_roles(table, overrides={"Gender": "categorical"})
+    assert "'Gender'" in str(info.value) and "client_no, age, income" in str(info.value)
+    assert info.value.column == "Gender"
+
+
+def test_override_unknown_role_lists_roles(table):
+    with pytest.raises(ParamsError) as info:
+        detect_roles(table, overrides={"age": "ordinal"})
+    assert "'ordinal'" in str(info.value) and ", ".join(ROLES) in str(info.value)
+    assert info.value.key == "roles"
+
+
+def test_override_two_ids_fails(table):
+    with pytest.raises(ParamsError, match="2 columns as id"):
+        detect_roles(table, overrides={"client_no": "id", "email": "id"})
+
+
+def test_id_col_must_exist(table):
+    with pytest.raises(ColumnError, match="'cust'"):
+        detect_roles(table, id_col="cust")
+
+
+# --- the ColumnTransformer -------------------------------------------------------------------
+
+def _encoded(df, roles, **kw):
+    pre = build_preprocessor(roles, **kw).set_output(transform="pandas")
+    return pre, pre.fit_transform(df)
+
+
+def test_preprocessor_no_nan_and_named(table):
+    df = table.copy()
+    df.loc[::7, "age"] = np.nan
+    df.loc[::11, "gender"] = None
+    df.loc[::13, "signup"] = None
+    roles = detect_roles(df)
+    pre, out = _encoded(df, roles)
+    assert not out.isna().any().any()
+    names = list(pre.get_feature_names_out())
+    assert names == list(out.columns)
+    assert {"numeric__age", "numeric__income", "categorical__gender_Female", "boolean__newsletter_yes",
+            "boolean__vip_True", "date__days_since_signup", "date__days_since_last_visit"} <= set(names)
+    assert not any(c.startswith(("numeric__client_no", "numeric__comment")) for c in names)
+    assert not any("email" in c or "country" in c or "empty" in c for c in names)
+
+
+def test_rare_level_is_grouped():
+    df = pd.DataFrame({"colour": ["red"] * 120 + ["blue"] * 79 + ["mauve"], "x": np.arange(200.0)})
+    pre, out = _encoded(df, {"colour": "categorical", "x": "numeric"}, rare_min_frequency=0.01)
+    assert "categorical__colour_infrequent_sklearn" in out.columns
+    assert "categorical__colour_mauve" not in out.columns
+    assert out["categorical__colour_infrequent_sklearn"].sum() == 1
+    # an unseen level goes to the infrequent column
+    new = pd.DataFrame({"colour": ["green", "red"], "x": [1.0, 2.0]})
+    got = pre.transform(new)
+    assert got.loc[0, "categorical__colour_infrequent_sklearn"] == 1 and got.loc[1, "categorical__colour_red"] == 1
+
+
+def test_unseen_category_without_rare_levels_does_not_crash(table):
+    roles = detect_roles(table)
+    pre = build_preprocessor(roles).set_output(transform="pandas").fit(table)
+    new = table.head(3).copy()
+    new["tier"] = ["Diamond", "Gold", None]
+    new["newsletter"] = ["maybe", "yes", "no"]
+    out = pre.transform(new)
+    assert out.shape == (3, len(pre.get_feature_names_out()))
+    tier = out.filter(like="categorical__tier_")
+    assert tier.iloc[0].sum() == 0 and tier.iloc[1].sum() == 1 and tier.iloc[2].sum() == 1
+
+
+def test_skew_transform_only_on_skewed_columns():
+    rng = np.random.default_rng(1)
+    df = pd.DataFrame({"spend": rng.lognormal(3, 1.0, 2000), "age": rng.normal(45, 10, 2000),
+                       "delta": -rng.lognormal(0, 1.0, 2000)})
+    roles = dict.fromkeys(df.columns, "numeric")
+    pre, out = _encoded(df, roles, skew="log")
+    skew = pre.named_transformers_["numeric"].named_steps["skew"]
+    assert skew.transformed_.tolist() == [True, False, False]  # delta is skewed but negative: no log
+    expected = np.log1p(df["spend"])
+    np.testing.assert_allclose(out["numeric__spend"], (expected - expected.mean()) / expected.std(ddof=0))
+    np.testing.assert_allclose(out["numeric__age"], (df.age - df.age.mean()) / df.age.std(ddof=0))
+    pre, out = _encoded(df, roles, skew="yeo-johnson")
+    assert pre.named_transformers_["numeric"].named_steps["skew"].transformed_.tolist() == [True, False, True]
+    assert abs(out["numeric__spend"].skew()) < 0.2 and abs(out["numeric__delta"].skew()) < 0.2
+    pre, out = _encoded(df, roles, skew="none")
+    assert not pre.named_transformers_["numeric"].named_steps["skew"].transformed_.any()
+
+
+def test_robust_scaler():
+    df = pd.DataFrame({"x": [1.0, 2.0, 3.0, 4.0, 100.0]})
+    _, out = _encoded(df, {"x": "numeric"}, scaler="robust", skew="none")
+    np.testing.assert_allclose(out["numeric__x"], [-1.0, -0.5, 0.0, 0.5, 48.5])
+
+
+@pytest.mark.parametrize("kw,key", [({"skew": "boxcox"}, "skew"), ({"scaler": "minmax"}, "scaler"),
+                                    ({"date_unit": "weeks"}, "date_unit")])
+def test_bad_options(kw, key):
+    with pytest.raises(ParamsError) as info:
+        build_preprocessor({"x": "numeric"}, **kw)
+    assert info.value.key == key
+
+
+def test_no_feature_column():
+    with pytest.raises(ParamsError, match="no column has a feature role"):
+        build_preprocessor({"id": "id", "note": "text"})
+
+
+def test_date_transformer():
+    X = pd.DataFrame({"signup": ["2024-01-01", "2023-01-01", None]})
+    t = DateAgeTransformer().fit(X)
+    assert t.reference_ == pd.Timestamp("2024-01-01")
+    np.testing.assert_allclose(t.transform(X).ravel(), [0.0, 365.0, np.nan])
+    assert t.get_feature_names_out().tolist() == ["days_since_signup"]
+    years = DateAgeTransformer(reference_date="2025-01-01", unit="years").fit(X)
+    np.testing.assert_allclose(years.transform(X)[:2, 0], [366 / 365.25, 731 / 365.25])
+    assert years.get_feature_names_out().tolist() == ["years_since_signup"]
+    assert clone(years).get_params() == {"reference_date": "2025-01-01", "unit": "years"}
+    with pytest.raises(DataValueError, match="no parseable dates"):
+        DateAgeTransformer().fit(pd.DataFrame({"d": [None, None]}))
+
+
+def test_skew_transformer_contract():
+    X = np.random.default_rng(0).lognormal(0, 1, (100, 2))
+    t = SkewTransformer(threshold=0.5)
+    assert t.fit(X) is t and t.n_features_in_ == 2
+    assert t.get_feature_names_out().tolist() == ["x0", "x1"]
+    np.testing.assert_allclose(t.transform(X), np.log1p(X))
+
+
+def test_fitted_preprocessor_pickles(table):
+    pre = build_preprocessor(detect_roles(table)).fit(table)
+    again = pickle.loads(pickle.dumps(pre))
+    np.testing.assert_allclose(again.transform(table), pre.transform(table))
+
+
+# --- the features table and profiles ---------------------------------------------------------
+
+def test_customer_features(table):
+    roles = detect_roles(table)
+    f = customer_features(table, roles)
+    assert f.index.name == "client_no" and f.index[0] == "1001"
+    assert list(f.columns) == ["age", "income", "rating", "store_code", "churned", "newsletter", "vip", "gender",
+                               "tier", "days_since_signup", "days_since_last_visit"]
+    assert isinstance(f["gender"].dtype, pd.CategoricalDtype) and list(f["store_code"].cat.categories) == [
+        "10", "20", "35", "99"]
+    # reference = latest date of all date columns: 2024-01-01 + 199 days
+    assert f.attrs["reference_date"] == "2024-07-18"
+    assert f["days_since_last_visit"].min() == 0.0
+    assert f["days_since_signup"].iloc[0] == (pd.Timestamp("2024-07-18") - pd.Timestamp("2020-01-01")).days
+    assert f.attrs["roles"] == feature_roles(roles)
+    assert f.attrs["roles"]["days_since_signup"] == "numeric"
+    assert any("excluded" in note and "comment (text)" in note for note in f.attrs["notes"])
+
+
+def test_customer_features_without_id_and_reference_date():
+    df = pd.DataFrame({"x": [1.0, 2.0, 3.0], "when": ["2024-01-01", "2024-01-11", None]})
+    f = customer_features(df, {"x": "numeric", "when": "date"}, reference_date="2024-01-31", date_unit="days")
+    assert list(f.index) == ["row_0001", "row_0002", "row_0003"]
+    assert any("no id column" in n for n in f.attrs["notes"])
+    assert f["days_since_when"].tolist()[:2] == [30.0, 20.0] and np.isnan(f["days_since_when"].iloc[2])
+
+
+def test_customer_features_errors():
+    df = pd.DataFrame({"id": ["a", "b", "b"], "x": ["1", "two", "3"]})
+    with pytest.raises(ColumnError) as info:
+        customer_features(df, {"x": "numeric"})
+    assert "1 value(s) are text" in str(info.value) and "'two'" in str(info.value)
+    with pytest.raises(DataValueError, match="duplicate"):
+        customer_features(df, {"id": "id"})
+    with pytest.raises(ColumnError, match="not in the data: y"):
+        customer_features(df, {"y": "numeric"})
+
+
+def test_categorical_profile_known_answer():
+    f = pd.DataFrame({"tier": ["Gold", "Gold", "Silver", "Silver", "Silver", None]})
+    prof = categorical_profile(f, [0, 0, 0, 1, 1, 1], ["tier"]).set_index(["segment", "level"])
+    # overall: Gold 2/6, Silver 3/6, missing 1/6
+    assert prof.loc[(0, "Gold"), "share"] == pytest.approx(2 / 3)
+    assert prof.loc[(0, "Gold"), "index"] == pytest.approx(200.0)
+    assert prof.loc[(1, "Silver"), "index"] == pytest.approx((2 / 3) / 0.5 * 100)
+    assert prof.loc[(1, "(missing)"), "count"] == 1
+    assert prof.loc[(1, "Gold"), "share"] == 0.0 and prof.loc[(1, "Gold"), "index"] == 0.0
+    shares = prof.groupby("segment")["share"].sum()
+    np.testing.assert_allclose(shares, 1.0)
+    with pytest.raises(DataValueError):
+        categorical_profile(f, [0, 1], ["tier"])

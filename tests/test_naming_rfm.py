@@ -1,0 +1,173 @@
+"""segkit.naming.rfm: RFM scores, names from the editable rules, uniqueness, permutation invariance."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from segkit.errors import ColumnError, DataFileError, DataValueError, ParamsError
+from segkit.naming import SegmentName, load_rfm_rules, name_rfm_segments, rfm_scores
+from segkit.profile import feature_quantiles, profile_segments
+
+N = 90  # customers per segment (a multiple of 3, so frequency means are exact)
+
+# recency (days), frequency (invoices), monetary (net spend) of each unmistakable segment
+PROFILES = {
+    "champions": (5, 20, 5000),
+    "new": (8, 1, 150),
+    "at_risk": (250, 12, 3000),
+    "lost": (330, 1, 60),
+    "middle": (60, 4, 600),
+}
+
+
+def rfm_table(profiles: dict[str, tuple[float, float, float]], n: int = N) -> tuple[pd.DataFrame, np.ndarray]:
+    """Customers spread symmetrically around each segment's values, so segment means are exact."""
+    spread = np.linspace(0.9, 1.1, n)
+    parts, labels = [], []
+    for code, (r, f, m) in enumerate(profiles.values()):
+        freq = np.full(n, float(f)) if f == 1 else f + np.tile([-1.0, 0.0, 1.0], n // 3)
+        parts.append(pd.DataFrame({"recency": r * spread, "frequency": freq, "monetary": m * spread}))
+        labels += [code] * n
+    table = pd.concat(parts, ignore_index=True)
+    table.index = pd.Index([f"C{i:04d}" for i in range(len(table))], name="customer_id")
+    return table, np.array(labels)
+
+
+def names_of(profiles: dict, **kwargs) -> dict[str, SegmentName]:
+    table, labels = rfm_table(profiles)
+    named = name_rfm_segments(profile_segments(table, labels), **kwargs)
+    return {key: named[i] for i, key in enumerate(profiles)}
+
+
+def test_shipped_rules_cover_the_standard_names():
+    rules = load_rfm_rules()
+    assert [r.name for r in rules.rules] == [
+        "Champions", "Loyal Customers", "Can't Lose Them", "At Risk", "Potential Loyalists", "New Customers",
+        "Promising", "Need Attention", "About to Sleep", "Lost", "Hibernating"]
+    assert rules.statistic == "median"
+    assert rules.rules[0].r == (4, 5) and rules.rules[0].distance((5, 5, 5)) == 0
+    assert rules.rules[0].distance((2, 5, 3)) == 3
+
+
+def test_scores_against_given_customer_quintiles():
+    table = pd.DataFrame({"recency": [5.0, 30, 200], "frequency": [1.0, 9, 3], "monetary": [100.0, 2500, 301]})
+    profile = profile_segments(table, [0, 1, 2])
+    cuts = {"recency": [10, 30, 90, 180], "frequency": [1, 2, 4, 8], "monetary": [100, 300, 800, 2000]}
+    scores = rfm_scores(profile, quantiles=cuts)
+    # a value equal to a cut point falls in the lower quintile; recency is reversed
+    assert scores.to_dict("index") == {0: {"r": 5, "f": 1, "m": 1}, 1: {"r": 4, "f": 5, "m": 5},
+                                       2: {"r": 1, "f": 3, "m": 3}}
+    as_table = pd.DataFrame(cuts, index=[0.2, 0.4, 0.6, 0.8]).T
+    assert rfm_scores(profile, quantiles=as_table).equals(scores)
+
+
+def test_unmistakable_profiles_get_their_names():
+    named = names_of(PROFILES)
+    assert named["champions"].name == "Champions"
+    assert named["new"].name == "New Customers"
+    assert named["at_risk"].name in ("At Risk", "Can't Lose Them")
+    assert named["lost"].name in ("Lost", "Hibernating")
+    assert len({n.name for n in named.values()}) == len(PROFILES)
+
+
+def test_description_has_the_numbers_and_action_is_a_suggestion():
+    named = names_of(PROFILES)
+    assert named["champions"].description == (
+        "Bought 20 times on average, last purchase 5 days ago, spent £5,000 each: your best customers.")
+    assert named["champions"].action == "Reward them; ask for reviews; early access to new products."
+    assert "1 time on average" in named["new"].description and "8 days ago" in named["new"].description
+    assert "$5,000" in names_of(PROFILES, currency="$")["champions"].description
+
+
+def test_names_follow_profiles_when_labels_are_permuted():
+    table, labels = rfm_table(PROFILES)
+    before = name_rfm_segments(profile_segments(table, labels))
+    perm = np.array([3, 0, 4, 2, 1])  # old segment s becomes segment perm[s]
+    after = name_rfm_segments(profile_segments(table, perm[labels]))
+    for old, new in enumerate(perm):
+        assert after[int(new)] == before[old]
+
+
+def test_recency_change_changes_the_name():
+    assert names_of(PROFILES)["champions"].name == "Champions"
+    lapsed = dict(PROFILES, champions=(300, 20, 5000))
+    assert names_of(lapsed)["champions"].name in ("At Risk", "Can't Lose Them")
+
+
+def test_lookalike_segments_get_unique_meaningful_names():
+    # like the champions, but spends less; Loyal Customers (which it also fits) is taken
+    twins = dict(PROFILES, champions_low=(5, 20, 3000), loyal=(40, 10, 2000))
+    named = names_of(twins)
+    assert named["loyal"].name == "Loyal Customers"
+    assert named["champions"].name == "Champions"  # the stronger one keeps the name
+    assert named["champions_low"].name == "Champions (lower spend)"
+    names = [n.name for n in named.values()]
+    assert len(set(names)) == len(names)
+    assert not any(ch.isdigit() for name in names for ch in name)  # never a cluster number
+
+
+def test_lookalike_segment_takes_the_next_matching_rule_when_free():
+    twins = {k: v for k, v in PROFILES.items() if k != "middle"}
+    twins["champions_low"] = (5, 20, 3000)
+    named = names_of(twins)
+    assert named["champions"].name == "Champions"
+    assert named["champions_low"].name == "Loyal Customers"  # its scores fit that rule too
+
+
+def test_identical_segments_still_get_unique_names():
+    same = {"a": (5, 20, 5000), "b": (5, 20, 5000), "c": (5, 20, 5000), "d": (330, 1, 60)}
+    names = [n.name for n in names_of(same, rules={
+        "qualifiers": load_rfm_rules().qualifiers,
+        "rules": [{"name": "Everyone", "description": "{customers} customers."}]}).values()]
+    assert len(set(names)) == 4 and all(name.startswith("Everyone") for name in names)
+
+
+def test_custom_rules_file_renames_segments(tmp_path):
+    raw = yaml.safe_load(open(load_rfm_rules.__globals__["resources"].files("segkit")
+                              .joinpath("data/rfm_names.yaml"), encoding="utf-8"))
+    raw["rules"][0]["name"] = "VIPs"
+    raw["rules"][0]["description"] = "{customers} VIPs ({share}), R{r} F{f} M{m}."
+    path = tmp_path / "my_names.yaml"
+    path.write_text(yaml.safe_dump(raw), encoding="utf-8")
+    named = names_of(PROFILES, rules=path)
+    assert named["champions"].name == "VIPs"
+    assert named["champions"].description == "90 VIPs (20%), R5 F5 M5."
+
+
+def test_column_roles_and_quantiles_can_be_passed():
+    table, labels = rfm_table(PROFILES)
+    renamed = table.rename(columns={"recency": "days_since", "monetary": "net_spend"})
+    roles = {"recency": "days_since", "monetary": "net_spend"}
+    sample = renamed.iloc[::2]  # the profile of a sample, scored on all customers' quintiles
+    named = name_rfm_segments(profile_segments(sample, labels[::2]), columns=roles,
+                              quantiles=feature_quantiles(renamed))
+    assert named[0].name == "Champions" and named[1].name == "New Customers"
+    with pytest.raises(ColumnError, match="no recency column 'recency'"):
+        name_rfm_segments(profile_segments(renamed, labels))
+
+
+@pytest.mark.parametrize("change, error, text", [
+    ({"r": [4, 6]}, ParamsError, "r must be [lowest, highest]"),
+    ({"colour": "red"}, ParamsError, "unknown keys ['colour']"),
+    ({"keep": "first"}, ParamsError, "keep must be best or worst"),
+    ({"description": "Spent {wallet}."}, ParamsError, "uses {wallet}"),
+])
+def test_bad_rules_are_refused_with_a_fix(change, error, text):
+    rules = {"qualifiers": load_rfm_rules().qualifiers, "rules": [{"name": "Everyone", **change}]}
+    with pytest.raises(error) as info:
+        names_of(PROFILES, rules=rules)
+    assert text in str(info.value) and "Fix:" in str(info.value)
+
+
+def test_missing_rules_file_and_missing_quantiles_are_explained(tmp_path):
+    with pytest.raises(DataFileError, match="cannot read the RFM rules file"):
+        load_rfm_rules(tmp_path / "absent.yaml")
+    with pytest.raises(ParamsError, match="no list of rules"):
+        load_rfm_rules({"rules": []})
+    table, labels = rfm_table(PROFILES)
+    profile = profile_segments(table, labels, quantile_levels=[0.5])
+    with pytest.raises(DataValueError, match="customer quintiles"):
+        name_rfm_segments(profile)

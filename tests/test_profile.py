@@ -1,0 +1,213 @@
+"""segkit.profile: statistics, index against the whole, serialisation, 2-D projection."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from segkit.errors import ColumnError, DataValueError, SegmentationError
+from segkit.profile import (QUINTILES, SegmentName, SegmentProfile, feature_quantiles, profile_segments,
+                            project_2d, segment_codes)
+
+
+@pytest.fixture
+def features() -> pd.DataFrame:
+    # segment 0 (4 rows): spend mean 15, segment 1 (2 rows): mean 40, segment 2 (2 rows): mean 10;
+    # overall spend mean 160 / 8 = 20. "score" is centred on 0 (shifted index), "flag" is constant.
+    return pd.DataFrame({
+        "spend": [5.0, 15, 15, 25, 30, 50, 5, 15],
+        "score": [-2.0, -1, -1, 0, 2, 2, 0, 0],
+        "flag": [1] * 8,
+        "city": list("abcdefgh"),
+    }, index=pd.Index([f"c{i}" for i in range(8)], name="customer"))
+
+
+LABELS = [0, 0, 0, 0, 1, 1, 2, 2]
+
+
+def test_segment_codes_are_stable_and_sortable():
+    assert segment_codes(3) == ["S01", "S02", "S03"]
+    assert segment_codes(0) == []
+    codes = segment_codes(120)
+    assert codes[0] == "S001" and codes[-1] == "S120" and codes == sorted(codes)
+
+
+def test_sizes_shares_and_default_columns(features):
+    p = profile_segments(features, LABELS)
+    assert p.features == ["spend", "score", "flag"]  # numeric columns only, in input order
+    assert p.segments == [0, 1, 2]
+    assert p.sizes.tolist() == [4, 2, 2]
+    assert p.shares.tolist() == [0.5, 0.25, 0.25]
+    assert p.codes == {0: "S01", 1: "S02", 2: "S03"}
+
+
+def test_stats_are_exact(features):
+    p = profile_segments(features, LABELS, columns=["spend", "score"])
+    spend = p.stats[p.stats["feature"] == "spend"].set_index("segment")
+    assert spend["mean"].tolist() == [15.0, 40.0, 10.0]
+    assert spend["median"].tolist() == [15.0, 40.0, 10.0]
+    assert spend["min"].tolist() == [5.0, 30.0, 5.0]
+    assert spend["max"].tolist() == [25.0, 50.0, 15.0]
+    assert spend["std"].tolist() == pytest.approx([np.sqrt(50), 10.0, 5.0])  # population std
+    assert list(p.stats.columns) == ["segment", "feature", "mean", "median", "std", "min", "max"]
+    assert p.stats[["segment", "feature"]].values.tolist() == [
+        [0, "spend"], [0, "score"], [1, "spend"], [1, "score"], [2, "spend"], [2, "score"]]
+    assert p.means.loc[1, "score"] == 2.0 and p.medians.loc[0, "score"] == -1.0
+    assert p.overall.loc["spend", "mean"] == 20.0 and p.overall.loc["spend", "median"] == 15.0
+    assert p.overall.loc["score", "min"] == -2.0
+
+
+def test_index_ratio_of_means_for_positive_features(features):
+    p = profile_segments(features, LABELS)
+    assert p.index_basis["spend"] == "mean"
+    assert p.index["spend"].tolist() == pytest.approx([75.0, 200.0, 50.0])  # twice the whole = 200
+
+
+def test_index_shifted_for_features_centred_on_zero(features):
+    p = profile_segments(features, LABELS)
+    assert p.index_basis["score"] == "shifted"
+    # 100 * (mean - min) / (overall mean - min) = 50 * (mean + 2)
+    assert p.index["score"].tolist() == pytest.approx([50.0, 200.0, 100.0])
+
+
+def test_index_constant_feature_is_100_and_zscore_0(features):
+    p = profile_segments(features, LABELS)
+    assert p.index_basis["flag"] == "constant"
+    assert p.index["flag"].tolist() == [100.0, 100.0, 100.0]
+    assert p.zscores["flag"].tolist() == [0.0, 0.0, 0.0]
+
+
+def test_small_refunds_keep_the_ratio_of_means():
+    f = pd.DataFrame({"monetary": [100.0, 300.0, -20.0, 20.0]})  # refunds 20 <= 10% of 420
+    p = profile_segments(f, [0, 0, 1, 1])
+    assert p.index_basis["monetary"] == "mean"
+    assert p.index["monetary"].tolist() == pytest.approx([200.0, 0.0])
+
+
+def test_zscores_against_overall_std(features):
+    p = profile_segments(features, LABELS)
+    std = np.std(features["spend"].to_numpy())
+    assert p.zscores["spend"].tolist() == pytest.approx([-5 / std, 20 / std, -10 / std])
+
+
+def test_quantiles_are_customer_level(features):
+    p = profile_segments(features, LABELS)
+    assert list(p.quantiles.columns) == list(QUINTILES)
+    expected = np.quantile(features["spend"], QUINTILES)
+    assert p.quantiles.loc["spend"].tolist() == pytest.approx(expected.tolist())
+    table = feature_quantiles(pd.DataFrame({"x": [1.0, 2, 3, 4, 5]}), levels=[0.5])
+    assert table.loc["x", 0.5] == 3.0
+
+
+def test_labels_series_is_aligned_on_the_index(features):
+    shuffled = pd.Series(LABELS, index=features.index).iloc[[3, 7, 0, 5, 1, 6, 2, 4]]
+    assert profile_segments(features, shuffled).means.equals(profile_segments(features, LABELS).means)
+
+
+@pytest.mark.parametrize("labels, error, text", [
+    ([0, 1, 2], DataValueError, "3 labels for 8 rows"),
+    ([0, 0, 0, 0, 2, 2, 2, 2], SegmentationError, "segments [1] have no rows"),
+    ([0, 0, 0, 0, 1, 1, 1.5, 2], DataValueError, "integers"),
+    ([0, 0, 0, 0, 1, 1, None, 2], DataValueError, "1 rows have no segment label"),
+    ([0, 0, 0, 0, 1, 1, -1, 2], DataValueError, "integers"),
+])
+def test_bad_labels_are_refused_with_a_fix(features, labels, error, text):
+    with pytest.raises(error) as info:
+        profile_segments(features, np.array(labels, dtype=object if None in labels else float))
+    assert text in str(info.value) and "Fix:" in str(info.value)
+
+
+def test_misaligned_series_is_refused(features):
+    labels = pd.Series(LABELS, index=[f"x{i}" for i in range(8)])
+    with pytest.raises(DataValueError, match="index does not match"):
+        profile_segments(features, labels)
+
+
+def test_bad_columns_and_values_are_refused(features):
+    with pytest.raises(ColumnError, match="'nope' is not in the features"):
+        profile_segments(features, LABELS, columns=["nope"])
+    with pytest.raises(ColumnError, match="'city' is not numeric"):
+        profile_segments(features, LABELS, columns=["city"])
+    holes = features.assign(spend=features["spend"].where(features["spend"] != 50))
+    with pytest.raises(DataValueError, match=r"columns \['spend'\] have missing"):
+        profile_segments(holes, LABELS)
+    with pytest.raises(DataValueError, match="no rows"):
+        profile_segments(features.iloc[:0], [])
+
+
+def test_summary_table(features):
+    p = profile_segments(features, LABELS, columns=["spend"], names={0: "Core", 1: "Big", 2: "Small"})
+    table = p.summary_table(feature_labels={"spend": "Spend (£)"})
+    assert list(table.columns) == ["Segment", "Name", "Customers", "Share %", "Spend (£) (mean)", "Spend (£) (index)"]
+    assert table["Segment"].tolist() == ["S01", "S02", "S03"]
+    assert table["Name"].tolist() == ["Core", "Big", "Small"]
+    assert table["Share %"].tolist() == [50.0, 25.0, 25.0]
+    assert table["Spend (£) (index)"].tolist() == [75, 200, 50]
+    assert "Areas" in p.summary_table(entity="areas").columns
+
+
+def test_key_facts_most_distinctive_first(features):
+    p = profile_segments(features, LABELS)
+    # segment 1: score z = 2 / sqrt(1.75) = 1.51 beats spend z = 20 / sqrt(193.75) = 1.44; flag z = 0
+    facts = p.key_facts(1, n=5, feature_labels={"spend": "Spend"})
+    assert [f["feature"] for f in facts] == ["score", "spend", "flag"]
+    spend = facts[1]
+    assert spend["label"] == "Spend" and spend["value"] == 40.0 and spend["overall"] == 20.0
+    assert spend["index"] == pytest.approx(200.0) and spend["direction"] == "higher"
+    assert spend["text"] == "Spend: 40 (index 200)"
+    assert facts[2]["direction"] == "same"
+    assert len(p.key_facts(1, n=2)) == 2
+    with pytest.raises(DataValueError, match="segment 7"):
+        p.key_facts(7)
+
+
+def test_with_names_returns_a_named_copy(features):
+    p = profile_segments(features, LABELS)
+    named = p.with_names({0: SegmentName("Core", "Most customers.", "Keep in touch."), 2: "Small"})
+    assert named.names == {0: "Core", 2: "Small"} and p.names == {}
+    assert named.descriptions == {0: "Most customers."} and named.actions == {0: "Keep in touch."}
+    assert named.display_names() == {0: "S01 Core", 1: "S02", 2: "S03 Small"}
+    with pytest.raises(SegmentationError, match="unique"):
+        p.with_names({0: "Same", 1: "Same"})
+    with pytest.raises(DataValueError, match=r"segments \[5\]"):
+        p.with_names({5: "Ghost"})
+
+
+def test_to_dict_round_trip_and_byte_stability(features):
+    names = {0: SegmentName("Core", "Most customers.", "Keep in touch."), 1: "Big", 2: "Small"}
+    p = profile_segments(features, LABELS, names=names)
+    d = p.to_dict()
+    text = json.dumps(d, sort_keys=True)
+    # identical input, built again from scratch: identical file
+    again = profile_segments(features.copy(), list(LABELS), names=names)
+    assert json.dumps(again.to_dict(), sort_keys=True) == text
+    back = SegmentProfile.from_dict(json.loads(text))
+    assert json.dumps(back.to_dict(), sort_keys=True) == text
+    assert back.names == p.names and back.descriptions == p.descriptions and back.actions == p.actions
+    assert back.sizes.tolist() == [4, 2, 2] and back.index_basis == p.index_basis
+    pd.testing.assert_frame_equal(back.index, p.index, check_exact=False, rtol=1e-6)
+    pd.testing.assert_frame_equal(back.means, p.means, check_exact=False, rtol=1e-6)
+    pd.testing.assert_frame_equal(back.quantiles, p.quantiles, check_exact=False, rtol=1e-6)
+    assert back.stats.equals(back.stats) and back.stats.shape == p.stats.shape
+    assert d["segments"][1]["index"]["spend"] == 200.0
+    assert d["segments"][0]["zscore"]["spend"] == round(-5 / np.std(features["spend"]), 6)  # 6 significant digits
+    with pytest.raises(DataValueError, match="profiles.json"):
+        SegmentProfile.from_dict({"features": ["x"]})
+
+
+def test_project_2d_known_structure():
+    t = np.linspace(-1, 1, 50)
+    X = np.column_stack([t, 2 * t, -t])  # every point on one line: the first axis explains everything
+    coords, ratio = project_2d(X, seed=0)
+    assert coords.shape == (50, 2)
+    assert ratio[0] == pytest.approx(1.0) and ratio[1] == pytest.approx(0.0, abs=1e-12)
+    assert np.abs(coords[:, 0]).max() == pytest.approx(np.sqrt(6))  # length of (1, 2, -1)
+    again, _ = project_2d(pd.DataFrame(X), seed=0)
+    np.testing.assert_allclose(coords, again, atol=1e-12)
+    one, ratio1 = project_2d(t[:, None])
+    assert np.allclose(one[:, 1], 0) and ratio1.tolist() == [1.0, 0.0]
+    with pytest.raises(DataValueError):
+        project_2d(np.array([1.0, 2.0]))

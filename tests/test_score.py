@@ -1,0 +1,149 @@
+"""Scoring new customers against saved segments."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.cluster import KMeans
+from sklearn.pipeline import Pipeline
+
+from segkit.errors import ColumnError, ModelError
+from segkit.features.customers import build_preprocessor, customer_features, detect_roles
+from segkit.score import score_customers, scoring_metadata, segment_code, softmax_confidence
+from segkit.synth.customers import generate_customers
+
+
+class StandIn:
+    """Test-only segment model with the methods score_customers uses (like segkit.cluster.SegmentModel)."""
+
+    def __init__(self, roles, k=4):
+        self.pipeline = Pipeline([("pre", build_preprocessor(roles)), ("kmeans", KMeans(k, n_init=4, random_state=0))])
+
+    def fit(self, X):
+        self.pipeline.fit(X)
+        return self
+
+    def predict(self, X):
+        return self.pipeline.predict(X)
+
+    def transform(self, X):
+        return self.pipeline.transform(X)
+
+
+@pytest.fixture(scope="module")
+def trained():
+    raw = generate_customers(1_500, seed=2)
+    features = customer_features(raw, detect_roles(raw), reference_date="2025-01-01")
+    roles = features.attrs["roles"]
+    model = StandIn(roles).fit(features)
+    names = {"S01": "Young urban", "S02": "Families", "S03": "Seniors", "S04": "Big spenders"}
+    metadata = scoring_metadata(features, roles, names=names)
+    return raw, features, model, metadata
+
+
+def test_metadata_is_json_ready(trained):
+    _, features, _, metadata = trained
+    again = json.loads(json.dumps(metadata))
+    assert again["features"] == list(features.columns)
+    assert again["categories"]["gender"] == ["Female", "Male", "Other"]
+    assert again["id_col"] == "customer_id" and again["roles"]["days_since_signup_date"] == "numeric"
+
+
+def test_training_rows_reproduce_their_labels(trained):
+    _, features, model, metadata = trained
+    result = score_customers(model, metadata, features)
+    labels = model.pipeline.named_steps["kmeans"].labels_
+    assert result["segment_code"].tolist() == [segment_code(x) for x in labels]
+    assert list(result.columns) == ["id", "segment_code", "segment_name", "confidence", "distance_to_centre"]
+    assert result["id"].tolist() == list(features.index) and result.index.equals(features.index)
+    assert result.loc[result.segment_code == "S02", "segment_name"].eq("Families").all()
+    assert result["confidence"].between(0, 1).all()
+    assert result.attrs["warnings"] == [] and result.attrs["unseen_categories"] == {}
+
+
+def test_confidence_and_distance_known_answer(trained):
+    _, features, model, metadata = trained
+    result = score_customers(model, metadata, features.head(20))
+    dist = model.transform(features.head(20))
+    np.testing.assert_allclose(result["distance_to_centre"], dist.min(axis=1))
+    p = np.exp(-dist) / np.exp(-dist).sum(axis=1, keepdims=True)
+    np.testing.assert_allclose(result["confidence"], p.max(axis=1))
+    np.testing.assert_allclose(softmax_confidence([[0.0, 0.0], [0.0, np.log(3)]]), [[0.5, 0.5], [0.75, 0.25]])
+
+
+def test_missing_column_names_it_and_lists_expected(trained):
+    _, features, model, metadata = trained
+    with pytest.raises(ModelError) as info:
+        score_customers(model, metadata, features.drop(columns=["income", "region"]))
+    msg = str(info.value)
+    assert "income, region" in msg and "expects these columns: " + ", ".join(metadata["features"]) in msg
+
+
+def test_unseen_category_is_a_warning_with_its_values(trained):
+    _, features, model, metadata = trained
+    new = features.head(5).copy()
+    new["region"] = new["region"].astype(object)
+    new.iloc[0, new.columns.get_loc("region")] = "Atlantis"
+    new.iloc[1, new.columns.get_loc("region")] = "Mars"
+    result = score_customers(model, metadata, new)
+    assert len(result) == 5 and result["segment_code"].str.fullmatch(r"S0[1-4]").all()
+    assert result.attrs["unseen_categories"] == {"region": ["Atlantis", "Mars"]}
+    assert len(result.attrs["warnings"]) == 1 and "'Atlantis'" in result.attrs["warnings"][0]
+
+
+def test_text_in_numeric_column(trained):
+    _, features, model, metadata = trained
+    new = features.head(6).copy()
+    new["age"] = new["age"].astype(object)
+    new.iloc[[1, 4], new.columns.get_loc("age")] = ["forty", "n/a"]
+    with pytest.raises(ColumnError) as info:
+        score_customers(model, metadata, new)
+    assert "2 value(s) are text" in str(info.value) and "'forty'" in str(info.value)
+    assert info.value.column == "age"
+
+
+def test_numbers_as_text_are_accepted(trained):
+    _, features, model, metadata = trained
+    new = features.head(10).copy()
+    new["income"] = new["income"].map(lambda v: "" if pd.isna(v) else str(v)).replace("", None)
+    expected = score_customers(model, metadata, features.head(10))
+    pd.testing.assert_frame_equal(score_customers(model, metadata, new), expected)
+
+
+def test_raw_table_with_id_column(trained):
+    raw, features, model, metadata = trained
+    new = customer_features(raw.tail(5), detect_roles(raw), reference_date="2025-01-01").reset_index()
+    result = score_customers(model, metadata, new, names=["a", "b", "c", "d"])
+    assert result["id"].tolist() == raw["customer_id"].tail(5).tolist()
+    assert set(result["segment_name"]) <= {"a", "b", "c", "d"}
+
+
+def test_model_confidence_is_used_when_present(trained):
+    _, features, model, metadata = trained
+
+    class WithConfidence(StandIn):
+        def __init__(self, inner):
+            self.pipeline = inner.pipeline
+
+        def confidence(self, X):
+            return np.full(len(X), 0.42)
+
+    result = score_customers(WithConfidence(model), metadata, features.head(3))
+    assert result["confidence"].tolist() == [0.42] * 3
+
+
+def test_bad_model_and_metadata(trained):
+    _, features, model, metadata = trained
+    with pytest.raises(ModelError, match="no predict"):
+        score_customers(object(), metadata, features)
+    with pytest.raises(ModelError, match="'categories'"):
+        score_customers(model, {"features": [], "roles": {}}, features)
+
+
+def test_no_rows(trained):
+    _, features, model, metadata = trained
+    result = score_customers(model, metadata, features.head(0))
+    assert len(result) == 0 and result.attrs["warnings"] == []
