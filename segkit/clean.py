@@ -9,7 +9,7 @@ The rules, in order (rule ids in brackets):
 
 1. ``[duplicates]`` exact duplicate rows are dropped (first copy kept);
 2. ``[missing_customer]`` rows without a customer id are dropped;
-3. ``[missing_values]`` rows with no date, quantity or price/amount are dropped;
+3. ``[missing_values]`` rows with no invoice id, date, quantity or price/amount are dropped;
 4. ``[non_product]`` non-product stock codes (postage, fees, discounts, manual adjustments, samples,
    gift vouchers, ...) are dropped, matched case-insensitively;
 5. ``[non_positive_price]`` lines with a zero or negative unit price, or a zero quantity, are dropped
@@ -401,8 +401,10 @@ def clean_transactions(
          "attributed to a customer (typically guest or till purchases).",
          customer.isna().to_numpy())
     # 3. missing values
-    missing = date.isna() | quantity.isna() | amount.isna() | price.isna()
-    step("missing_values", "Lines with no date, quantity or price were removed.",
+    missing = invoice.isna() | date.isna() | quantity.isna() | amount.isna()
+    if c.price is not None:  # a derived price is only missing when quantity is 0 (rule 5)
+        missing |= price.isna()
+    step("missing_values", "Lines with no invoice number, date, quantity or price were removed.",
          missing.to_numpy())
     # 4. non-product codes
     if codes is not None:

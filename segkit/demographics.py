@@ -11,6 +11,8 @@ Rules worth knowing
   (default ``k_max_share = 0.1``: at least ten areas per segment on average). ``k="auto"`` asks for
   25 segments, the size of a national system; both are capped and the result says so in a sentence
   (``"25 segments over 63 areas would be noise; capped at 6 ..."``).
+* **Outliers.** Standardized features are clipped to ``+-clip_z`` (default 3) for fitting, so a few
+  tiny, extreme areas cannot claim segments of their own; profiles use the unclipped z-scores.
 * **Soft scores.** ``score = softmax(-distance / temperature)`` over all segments, from each area's
   Euclidean distance to every centroid in standardized feature space. The top ``top_n`` are kept, so
   an area's scores add up to at most 1 and rank 1 is always its own (nearest) segment.
@@ -40,6 +42,7 @@ import pandas as pd
 from sklearn.cluster import KMeans
 from sklearn.preprocessing import StandardScaler
 
+from segkit.cluster import soft_assign
 from segkit.errors import ParamsError
 from segkit.features.demographics import (AcsFeatures, FeatureGroup, ImputationReport, ValidationReport,
                                           build_acs_features, load_feature_groups)
@@ -62,6 +65,7 @@ DEFAULT_PARAMS: dict[str, Any] = {
     "top_n": 5,              # segments listed per area (at most k)
     "seed": 0,               # random_state of k-means
     "n_init": 10,            # k-means restarts (int or "auto")
+    "clip_z": 3.0,           # standardized features are clipped to +-clip_z for fitting (None: off)
     "id_col": "zcta",        # area id column; ids become 5-character text
     "name_threshold": 0.5,   # |z| a feature needs to count as high/low when naming
     "groups_file": None,     # feature groups YAML (None: segkit/data/acs_groups.yaml)
@@ -164,6 +168,8 @@ def _resolve_params(params: Mapping | None, overrides: Mapping) -> dict[str, Any
     need(is_int(out["seed"]), "seed", "a whole number")
     need(out["n_init"] == "auto" or (is_int(out["n_init"]) and out["n_init"] >= 1), "n_init",
          "a whole number of at least 1 or 'auto'")
+    need(out["clip_z"] is None or (is_num(out["clip_z"]) and out["clip_z"] > 0), "clip_z",
+         "a positive number or None")
     need(isinstance(out["id_col"], str) and out["id_col"] != "", "id_col", "a column name")
     need(is_num(out["name_threshold"]) and out["name_threshold"] > 0, "name_threshold", "a positive number")
     return out
@@ -196,21 +202,6 @@ def cap_k(k: int | str, n_areas: int, k_max_share: float = 0.1) -> tuple[int, st
         return cap, (f"{asked} segments over {n_areas:,} areas would be noise; capped at {cap} "
                      f"(at most one segment per {per_text} areas).")
     return asked, f"{asked} segments over {n_areas:,} areas ({how} {asked}; the cap is {cap})."
-
-
-def _softmax_top(distances: np.ndarray, temperature: float, top_n: int) -> pd.DataFrame:
-    """Private stand-in for ``segkit.cluster.soft_assign``: long table (row, segment, score, rank)."""
-    logits = -np.asarray(distances, dtype=float) / temperature
-    logits -= logits.max(axis=1, keepdims=True)
-    prob = np.exp(logits)
-    prob /= prob.sum(axis=1, keepdims=True)
-    n, k = prob.shape
-    top_n = min(top_n, k)
-    order = np.argsort(-prob, axis=1, kind="stable")[:, :top_n]
-    rows = np.repeat(np.arange(n), top_n)
-    segs = order.ravel()
-    return pd.DataFrame({"row": rows, "segment": segs, "score": prob[rows, segs],
-                         "rank": np.tile(np.arange(1, top_n + 1), n)})
 
 
 def _weighted_mean(values: pd.Series, weights: pd.Series) -> float:
@@ -311,8 +302,9 @@ def segment_areas(df: pd.DataFrame, params: Mapping | None = None, **overrides: 
     n = len(X)
     k, note = cap_k(p["k"], n, p["k_max_share"])
     Z = StandardScaler().fit_transform(X.to_numpy(dtype=float))
-    km = KMeans(n_clusters=k, n_init=p["n_init"], random_state=p["seed"]).fit(Z)
-    dist = km.transform(Z)
+    Z_fit = Z if p["clip_z"] is None else np.clip(Z, -p["clip_z"], p["clip_z"])
+    km = KMeans(n_clusters=k, n_init=p["n_init"], random_state=p["seed"]).fit(Z_fit)
+    dist = km.transform(Z_fit)
     raw = dist.argmin(axis=1)
     sizes = np.bincount(raw, minlength=k)
     order = np.lexsort((np.arange(k), -sizes))  # largest first, ties by fitted label
@@ -324,7 +316,7 @@ def segment_areas(df: pd.DataFrame, params: Mapping | None = None, **overrides: 
     codes = segment_codes(k)
 
     id_col = p["id_col"]
-    soft = _softmax_top(dist, p["temperature"], p["top_n"])
+    soft = soft_assign(dist, temperature=p["temperature"], top_n=p["top_n"])
     assignments = pd.DataFrame({
         id_col: X.index.to_numpy()[soft["row"].to_numpy()],
         "segment_code": [codes[s] for s in soft["segment"]],

@@ -2,8 +2,8 @@
 
 Up to ``max_rows`` rows, the tree is built on every row with :mod:`fastcluster`:
 ``fastcluster.linkage_vector`` for ward, single, centroid and median (memory O(n·d)), and
-``fastcluster.linkage`` for complete and average (these need the n·(n-1)/2 pairwise distances:
-1.6 GB at 20,000 rows).
+``fastcluster.linkage`` for complete and average (these need the n·(n-1)/2 pairwise distances,
+clustered in place: 1.6 GB at 20,000 rows).
 
 Above ``max_rows``, the tree is built in two stages, so that memory grows with n·d, not n²:
 
@@ -57,6 +57,7 @@ METHODS = ("ward", "complete", "average", "single", "centroid", "median")
 _VECTOR_METHODS = frozenset({"ward", "single", "centroid", "median"})  # O(n·d) memory in fastcluster
 _WEIGHTED_METHODS = frozenset({"ward", "complete", "average", "single"})  # reducible: NN-chain works
 _MICRO_ITER = 20
+_COPHENETIC_SAMPLE = 2_000
 
 
 @dataclass(eq=False)
@@ -315,7 +316,7 @@ def _cophenetic_sample(Z: np.ndarray, coords: np.ndarray, leaves: np.ndarray) ->
 
 
 def linkage_matrix(X, *, method: str = "ward", max_rows: int = 20_000, seed: int = 0,
-                   max_micro: int = 2_000, cophenetic_sample: int = 2_000) -> Hierarchy:
+                   max_micro: int = 2_000, cophenetic_sample: int = _COPHENETIC_SAMPLE) -> Hierarchy:
     """Build a hierarchical tree over the rows of `X`, in two stages above `max_rows` rows.
 
     Parameters
@@ -347,23 +348,34 @@ def linkage_matrix(X, *, method: str = "ward", max_rows: int = 20_000, seed: int
     """
     _check_method(method)
     X = _as_matrix(X)
-    n = X.shape[0]
+    _check_sizes(max_rows, max_micro)
+    micro = _micro_clusters(X, min(max_micro, max_rows), int(seed)) if X.shape[0] > max_rows else None
+    return _build_tree(X, method, int(seed), micro, cophenetic_sample)
+
+
+def _check_sizes(max_rows: int, max_micro: int) -> None:
     if max_rows < 2 or max_micro < 2:
         raise ParamsError(f"max_rows={max_rows} and max_micro={max_micro} must both be at least 2",
                           fix="use the defaults (20000 and 2000)", key="max_hierarchy_rows")
-    seed = int(seed)
-    if n <= max_rows:
+
+
+def _build_tree(X: np.ndarray, method: str, seed: int, micro, cophenetic_sample: int) -> Hierarchy:
+    """The tree of `method` on the rows of `X` (micro=None) or on precomputed micro-clusters."""
+    n = X.shape[0]
+    if micro is None:
         two_stage, weighted = False, True
         leaf_of_row = np.arange(n)
         sizes = np.ones(n, dtype=np.int64)
         coords = X
         if method in _VECTOR_METHODS:
             Z = fastcluster.linkage_vector(X, method=method)
-        else:
-            Z = fastcluster.linkage(X, method=method, metric="euclidean")
+        else:  # one n(n-1)/2 distance matrix, clustered in place (fastcluster would otherwise copy it)
+            D = pdist(X)
+            Z = fastcluster.linkage(D, method=method, preserve_input=False)
+            del D
     else:
         two_stage = True
-        leaf_of_row, coords, sizes = _micro_clusters(X, min(max_micro, max_rows), seed)
+        leaf_of_row, coords, sizes = micro
         if len(coords) < 2:
             raise SegmentationError("all rows have the same feature values, so there is nothing to cluster",
                                     fix="check the features step")
@@ -396,16 +408,19 @@ class LinkageComparison:
     table : DataFrame
         One row per method, columns: ``method``, ``silhouette``, ``cophenetic``, ``balance``
         (normalised entropy of segment sizes, 1 = equal sizes), ``smallest_share`` (share of rows in
-        the smallest segment), ``ari_reference`` (adjusted Rand index against the reference labels,
+        the smallest segment), ``ari`` (adjusted Rand index against the reference labels,
         NaN without them), ``n_segments`` (segments actually obtained), ``two_stage``, ``n_leaves``.
     hierarchies : dict of str to Hierarchy
         The tree of each method.
     best : str
-        Method with the highest silhouette (ties go to ward, then to the order of `methods`).
+        Method with the highest silhouette among those whose smallest segment holds at least
+        ``min_segment_share`` of the rows (ties go to ward, then to the order of `methods`).
     seed : int
     silhouette_rows : int
         Number of rows in the seeded silhouette sample.
     has_reference : bool
+    min_segment_share : float
+        Smallest segment share a method needs to be eligible as ``best``.
     """
 
     k: int
@@ -415,6 +430,7 @@ class LinkageComparison:
     seed: int
     silhouette_rows: int
     has_reference: bool
+    min_segment_share: float = 0.01
 
     def to_dict(self) -> dict:
         """JSON-ready summary for ``artifacts/hierarchy.json`` (no linkage matrices)."""
@@ -430,6 +446,7 @@ class LinkageComparison:
             "seed": int(self.seed),
             "silhouette_rows": int(self.silhouette_rows),
             "has_reference": bool(self.has_reference),
+            "min_segment_share": float(self.min_segment_share),
             "scores": rows,
             "hierarchies": {m: h.to_dict() for m, h in self.hierarchies.items()},
         }
@@ -443,9 +460,58 @@ def _balance(labels: np.ndarray, k: int) -> tuple[float, float]:
     return entropy, float(share.min())
 
 
+def _silhouettes(X: np.ndarray, label_sets: list[np.ndarray]) -> list[float]:
+    """Mean silhouette of each labelling of the same rows, from one chunked pass over the distances.
+
+    Matches :func:`sklearn.metrics.silhouette_score` (a row alone in its segment scores 0); NaN when a
+    labelling has fewer than 2 segments or as many segments as rows.
+    """
+    from sklearn.metrics import pairwise_distances_chunked
+
+    n = X.shape[0]
+    onehots, counts, valid = [], [], []
+    for labels in label_sets:
+        _, codes = np.unique(labels, return_inverse=True)
+        k = int(codes.max()) + 1
+        onehots.append((codes, np.eye(k)[codes]))
+        counts.append(np.bincount(codes, minlength=k).astype(np.float64))
+        valid.append(2 <= k < n)
+    totals = np.zeros(len(label_sets))
+    start = 0
+    for D in pairwise_distances_chunked(X, working_memory=64):  # 64 MB blocks
+        rows = np.arange(start, start + D.shape[0])
+        for j, ((codes, onehot), count) in enumerate(zip(onehots, counts)):
+            if not valid[j]:
+                continue
+            sums = D @ onehot  # distance of each row to every segment, summed
+            own = codes[rows]
+            own_n = count[own]
+            a = sums[np.arange(rows.size), own] / np.maximum(own_n - 1, 1)
+            mean_other = sums / count
+            mean_other[np.arange(rows.size), own] = np.inf
+            b = mean_other.min(axis=1)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                sil = np.where(own_n > 1, (b - a) / np.maximum(a, b), 0.0)
+            totals[j] += np.nan_to_num(sil).sum()
+        start += D.shape[0]
+    return [float(t / n) if ok else float("nan") for t, ok in zip(totals, valid)]
+
+
+def _best(table: pd.DataFrame, min_segment_share: float) -> str:
+    """Highest silhouette among the methods whose smallest segment is large enough; ties go to ward."""
+    eligible = table[table["silhouette"].notna() & (table["smallest_share"] >= min_segment_share)]
+    if eligible.empty:
+        eligible = table[table["silhouette"].notna()]
+    if eligible.empty:
+        methods = table["method"].tolist()
+        return "ward" if "ward" in methods else methods[0]
+    tied = eligible.loc[eligible["silhouette"] >= eligible["silhouette"].max() - 1e-12, "method"].tolist()
+    return "ward" if "ward" in tied else tied[0]
+
+
 def compare_linkages(X, k: int, *, methods=("ward", "complete", "average", "single"), reference_labels=None,
                      seed: int = 0, max_rows: int = 20_000, silhouette_sample: int = 10_000,
-                     max_micro: int = 2_000) -> LinkageComparison:
+                     max_micro: int = 2_000, min_segment_share: float = 0.01) -> LinkageComparison:
     """Build one tree per linkage method, cut each into `k` segments, and score them side by side.
 
     Parameters
@@ -456,19 +522,23 @@ def compare_linkages(X, k: int, *, methods=("ward", "complete", "average", "sing
         Number of segments (at least 2).
     methods : sequence of str, default=("ward", "complete", "average", "single")
     reference_labels : array-like of shape (n_rows,), optional
-        Labels to compare with (the k-means segments); gives the ``ari_reference`` column.
+        Labels to compare with (the k-means segments); gives the ``ari`` column.
     seed : int, default=0
         Seed of the micro-clustering, the cophenetic samples and the silhouette sample.
     max_rows, max_micro : int
         See :func:`linkage_matrix`.
     silhouette_sample : int, default=10_000
         Rows in the seeded sample the silhouette is computed on (the same rows for every method).
+    min_segment_share : float, default=0.01
+        A method can be ``best`` only if its smallest segment holds at least this share of the rows
+        (unless no method does). Without it, single linkage often "wins" on silhouette by splitting off
+        a handful of outliers as segments and leaving everyone else in one.
 
     Returns
     -------
     LinkageComparison
     """
-    from sklearn.metrics import adjusted_rand_score, silhouette_score
+    from sklearn.metrics import adjusted_rand_score
 
     X = _as_matrix(X)
     n = X.shape[0]
@@ -484,29 +554,26 @@ def compare_linkages(X, k: int, *, methods=("ward", "complete", "average", "sing
         if reference_labels.shape != (n,):
             raise DataValueError(f"reference_labels has shape {reference_labels.shape}, the data has {n} rows",
                                  fix="pass one k-means label per row of X")
+    _check_sizes(max_rows, max_micro)
+    seed = int(seed)
     rng = np.random.default_rng(seed)
     sample = np.sort(rng.choice(n, size=min(n, silhouette_sample), replace=False))
-    rows, trees = [], {}
+    micro = _micro_clusters(X, min(max_micro, max_rows), seed) if n > max_rows else None  # shared by all
+    rows, trees, cuts = [], {}, []
     for method in methods:
-        tree = linkage_matrix(X, method=method, max_rows=max_rows, seed=seed, max_micro=max_micro)
+        tree = _build_tree(X, method, seed, micro, _COPHENETIC_SAMPLE)
         labels = tree.assign(int(k))
-        sub = labels[sample]
-        n_sub = np.unique(sub).size
-        sil = (float(silhouette_score(X[sample], sub)) if 2 <= n_sub < sample.size else float("nan"))
         balance, smallest = _balance(labels, int(k))
         ari = float("nan") if reference_labels is None else float(adjusted_rand_score(reference_labels, labels))
-        rows.append({"method": method, "silhouette": sil, "cophenetic": tree.cophenetic, "balance": balance,
-                     "smallest_share": smallest, "ari_reference": ari,
+        rows.append({"method": method, "silhouette": np.nan, "cophenetic": tree.cophenetic, "balance": balance,
+                     "smallest_share": smallest, "ari": ari,
                      "n_segments": int(np.unique(labels).size), "two_stage": tree.two_stage,
                      "n_leaves": tree.n_leaves})
         trees[method] = tree
+        cuts.append(labels[sample])
     table = pd.DataFrame(rows)
-    scores = table["silhouette"].to_numpy()
-    if np.isfinite(scores).any():
-        top = np.nanmax(scores)
-        tied = [m for m, s in zip(methods, scores) if np.isfinite(s) and s >= top - 1e-12]
-        best = "ward" if "ward" in tied else tied[0]
-    else:
-        best = "ward" if "ward" in methods else methods[0]
+    table["silhouette"] = _silhouettes(X[sample], cuts)  # the same sample for every method
+    best = _best(table, min_segment_share)
     return LinkageComparison(k=int(k), table=table, hierarchies=trees, best=best, seed=int(seed),
-                             silhouette_rows=int(sample.size), has_reference=reference_labels is not None)
+                             silhouette_rows=int(sample.size), has_reference=reference_labels is not None,
+                             min_segment_share=float(min_segment_share))

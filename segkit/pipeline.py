@@ -138,6 +138,21 @@ class FeatureSet:
     entity: str = "customers"
     notes: list[str] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
+    short: dict[str, str] = field(default_factory=dict)
+    units: dict[str, str] = field(default_factory=dict)
+    profile_columns: list[str] | None = None
+
+    @property
+    def profiled(self) -> list[str]:
+        """The numeric features shown in profiles: the clustering features first, then the rest."""
+        if self.profile_columns is not None:
+            return [c for c in self.profile_columns if c in self.table.columns]
+        numeric = [c for c in self.table.columns if pd.api.types.is_numeric_dtype(self.table[c])
+                   and not pd.api.types.is_bool_dtype(self.table[c])]
+        return list(dict.fromkeys([*self.columns, *numeric]))
+
+    def label(self, feature: str) -> str:
+        return self.short.get(feature) or self.labels.get(feature) or feature
 
     @property
     def clustering_table(self) -> pd.DataFrame:
@@ -150,11 +165,21 @@ def build_features(nb, cleaned: pd.DataFrame | None = None) -> FeatureSet:
     if cleaned is None:
         cleaned = nb.folder.read_parquet("clean.parquet")
     if p.data_kind == "transactions":
-        from .features.transactions import FEATURE_DESCRIPTIONS, behaviour_features
+        from .features.transactions import FEATURE_DESCRIPTIONS, SHORT_LABELS, UNITS, behaviour_features
 
         table = behaviour_features(cleaned, snapshot_date=p.snapshot_date)
         columns = list(p.features or DEFAULT_FEATURES["transactions"])
-        fs = FeatureSet(table=table, columns=columns, labels=dict(FEATURE_DESCRIPTIONS), entity="customers")
+        extra = ["tenure", "avg_order_value", "distinct_products", "basket_size", "interpurchase_mean",
+                 "returns_rate", "weekend_share"]
+        notes = []
+        dropped = table.attrs.get("dropped_customers") or []
+        if len(dropped):
+            notes.append(f"{len(dropped):,} customers had only cancellations and no purchase; they have no recency "
+                         "and are left out of the segments.")
+        notes.append(f"Recency and tenure are measured at {table.attrs.get('snapshot_date', 'the snapshot date')}.")
+        fs = FeatureSet(table=table, columns=columns, labels=dict(FEATURE_DESCRIPTIONS), entity="customers",
+                        short=dict(SHORT_LABELS), units=dict(UNITS), notes=notes,
+                        profile_columns=list(dict.fromkeys([*columns, *extra])))
     elif p.data_kind == "customers":
         from .features.customers import customer_feature_set
 
@@ -171,7 +196,8 @@ def build_features(nb, cleaned: pd.DataFrame | None = None) -> FeatureSet:
     nb.folder.write_json("features_meta.json", {
         "n_entities": int(len(fs.table)), "entity": fs.entity, "entity_label": fs.entity,
         "id": fs.table.index.name, "columns": fs.columns, "all_columns": [str(c) for c in fs.table.columns],
-        "labels": fs.labels, "notes": fs.notes, "extra": fs.extra,
+        "labels": fs.labels, "notes": fs.notes, "extra": fs.extra, "short": fs.short, "units": fs.units,
+        "profile_columns": fs.profile_columns,
     })
     return fs
 
@@ -181,7 +207,9 @@ def load_features(nb) -> FeatureSet:
     meta = nb.folder.read_json("features_meta.json")
     table = nb.folder.read_parquet("features.parquet")
     return FeatureSet(table=table, columns=list(meta["columns"]), labels=meta.get("labels", {}),
-                      entity=meta.get("entity", "customers"), notes=meta.get("notes", []), extra=meta.get("extra", {}))
+                      entity=meta.get("entity", "customers"), notes=meta.get("notes", []), extra=meta.get("extra", {}),
+                      short=meta.get("short", {}), units=meta.get("units", {}),
+                      profile_columns=meta.get("profile_columns"))
 
 
 def preprocessor(params: Params, fs: FeatureSet):
@@ -288,15 +316,21 @@ class Segmentation:
     coords: np.ndarray
     stability: list[float] | None = None
 
-    def cards(self) -> list[dict[str, Any]]:
-        """One dict per segment for the executive summary cards."""
-        p, out = self.profile, []
+    currency: str = "£"
+
+    def cards(self, n_facts: int = 4) -> list[dict[str, Any]]:
+        """One dict per segment for the executive summary cards (facts formatted in their units)."""
+        from .report.cards import format_value
+
+        p, fs, out = self.profile, self.features, []
         for seg in p.segments:
+            facts = p.key_facts(seg, n=n_facts, labels={c: fs.label(c) for c in fs.profiled}, columns=fs.profiled)
+            for fact in facts:
+                fact["value_text"] = format_value(fact["value"], fs.units.get(fact["feature"]), self.currency)
             out.append({
                 "segment": seg, "code": p.codes[seg], "name": p.names.get(seg, p.codes[seg]),
                 "size": int(p.sizes[seg]), "share": float(p.shares[seg]),
-                "description": p.descriptions.get(seg, ""), "action": p.actions.get(seg, ""),
-                "facts": p.key_facts(seg, n=4, labels=self.features.labels),
+                "description": p.descriptions.get(seg, ""), "action": p.actions.get(seg, ""), "facts": facts,
                 "stability": None if self.stability is None else float(self.stability[seg]),
             })
         return out
@@ -333,13 +367,11 @@ def segment(nb, fs: FeatureSet | None = None, k: int | None = None) -> Segmentat
     X = model.preprocessor_.transform(fs.clustering_table)
     X = np.asarray(X, dtype=float)
     stability = segment_stability(X, labels.to_numpy(), n_boot=p.bootstrap, seed=p.seed, sample_size=p.sample_size)
-    numeric = [c for c in fs.table.columns if pd.api.types.is_numeric_dtype(fs.table[c])
-               and not pd.api.types.is_bool_dtype(fs.table[c])]
-    profile = profile_segments(fs.table, labels, columns=numeric)
+    profile = profile_segments(fs.table, labels, columns=fs.profiled)
     profile = profile.with_names(_name_segments(p, fs, profile))
     coords, _ = project_2d(X, seed=p.seed)
     seg = Segmentation(model=model, features=fs, labels=labels, profile=profile, distances=distances,
-                       coords=coords, stability=[float(s) for s in stability])
+                       coords=coords, stability=[float(s) for s in stability], currency=p.currency)
     _write_segmentation(nb, seg)
     return seg
 

@@ -187,18 +187,20 @@ class SegmentProfile:
         return replace(self, names=names, descriptions=descriptions, actions=actions)
 
     # ------------------------------------------------------------------------------------ displays
-    def summary_table(self, *, feature_labels: Mapping[str, str] | None = None, entity: str = "customers",
-                      decimals: int = 1) -> pd.DataFrame:
+    def summary_table(self, *, labels: Mapping[str, str] | None = None, entity: str = "customers",
+                      decimals: int = 1, columns: Sequence[str] | None = None) -> pd.DataFrame:
         """Return one row per segment for display: code, name, size, share, feature means and indexes.
 
         Parameters
         ----------
-        feature_labels : mapping of str to str, optional
+        labels : mapping of str to str, optional
             Plain-language feature labels ("recency" -> "Days since last purchase").
         entity : str, default "customers"
             What a segment counts, used in the size column header ("customers", "areas").
         decimals : int, default 1
             Decimals kept for means and shares; indexes are whole numbers.
+        columns : sequence of str, optional
+            The features to show (default: every profiled feature).
 
         Returns
         -------
@@ -206,25 +208,22 @@ class SegmentProfile:
             Columns ``Segment, Name, <Entity>, Share %``, then ``<label> (mean)`` and
             ``<label> (index)`` for each feature.
         """
-        labels = dict(feature_labels or {})
+        labels = dict(labels or {})
         table = pd.DataFrame({
             "Segment": [self.codes[s] for s in self.segments],
             "Name": [self.names.get(s, "") for s in self.segments],
             entity.capitalize(): self.sizes.to_numpy(),
             "Share %": (100 * self.shares).round(decimals).to_numpy(),
         })
-        for feat in self.features:
+        for feat in (self.features if columns is None else [f for f in self.features if f in set(columns)]):
             label = labels.get(feat, feat)
             table[f"{label} (mean)"] = self.means[feat].round(decimals).to_numpy()
             table[f"{label} (index)"] = self.index[feat].round(0).astype("Int64").to_numpy()
         return table
 
-    def key_facts(self, segment: int, n: int = 5, *,
-                  feature_labels: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
+    def key_facts(self, segment: int, n: int = 5, *, labels: Mapping[str, str] | None = None,
+                  by: str = "index", columns: Sequence[str] | None = None) -> list[dict[str, Any]]:
         """Return the ``n`` most distinctive features of one segment, ready for a segment card.
-
-        Distinctiveness is the absolute z-score of the segment mean (how many overall standard
-        deviations it sits from the overall mean), so features on different scales compare fairly.
 
         Parameters
         ----------
@@ -232,8 +231,15 @@ class SegmentProfile:
             The segment label.
         n : int, default 5
             How many facts (at most the number of features).
-        feature_labels : mapping of str to str, optional
+        labels : mapping of str to str, optional
             Plain-language feature labels; the feature name is used where none is given.
+        by : {"index", "zscore"}, default "index"
+            How distinctiveness is measured. "index": the ratio to the whole, either way
+            (``|log(index / 100)|``, so index 50 and index 200 are equally distinctive), which is
+            what the card shows and suits skewed money features. "zscore": distance from the overall
+            mean in overall standard deviations, which suits shares and scores.
+        columns : sequence of str, optional
+            The features to choose from (default: every profiled feature).
 
         Returns
         -------
@@ -245,18 +251,25 @@ class SegmentProfile:
         if segment not in self.segments:
             raise DataValueError(f"segment {segment!r} is not in the profile",
                                  fix=f"use one of {self.segments}")
-        labels = dict(feature_labels or {})
-        z = self.zscores.loc[segment]
-        order = sorted(self.features, key=lambda f: (-abs(float(z[f])), self.features.index(f)))
+        if by not in ("index", "zscore"):
+            raise DataValueError(f"by must be 'index' or 'zscore', not {by!r}", fix="use by='index'")
+        labels = dict(labels or {})
+        candidates = self.features if columns is None else [f for f in self.features if f in set(columns)]
+        z, idx = self.zscores.loc[segment], self.index.loc[segment]
+        if by == "index":
+            score = {f: abs(math.log(max(float(idx[f]), 1.0) / 100.0)) for f in candidates}
+        else:
+            score = {f: abs(float(z[f])) for f in candidates}
+        order = sorted(candidates, key=lambda f: (-round(score[f], 12), self.features.index(f)))
         facts = []
         for feat in order[:max(0, n)]:
-            value, idx, zf = float(self.means.at[segment, feat]), float(self.index.at[segment, feat]), float(z[feat])
+            value, zf = float(self.means.at[segment, feat]), float(z[feat])
             label = labels.get(feat, feat)
             facts.append({
                 "feature": feat, "label": label, "value": value,
-                "overall": float(self.overall.at[feat, "mean"]), "index": idx, "zscore": zf,
+                "overall": float(self.overall.at[feat, "mean"]), "index": float(idx[feat]), "zscore": zf,
                 "direction": "higher" if zf > 0 else "lower" if zf < 0 else "same",
-                "text": f"{label}: {format_number(value)} (index {idx:.0f})",
+                "text": f"{label}: {format_number(value)} (index {float(idx[feat]):.0f})",
             })
         return facts
 

@@ -102,16 +102,16 @@ def _segment_names(labels: np.ndarray, names, metadata: Mapping) -> list[str]:
 
 
 def _check_columns(new_df: pd.DataFrame, metadata: Mapping) -> tuple[pd.DataFrame, dict[str, list]]:
-    for key in ("features", "roles", "categories"):
-        if key not in metadata:
-            raise ModelError(f"the model metadata has no {key!r} entry",
-                             fix="save the model with segkit, which writes features, roles and categories")
-    features = list(metadata["features"])
+    features = metadata.get("features") or metadata.get("feature_names")
+    if not features:
+        raise ModelError("the model metadata lists no feature columns (no 'features' entry)",
+                         fix="save the model with the metadata of segkit.score.scoring_metadata")
+    features = [str(c) for c in features]
     missing = [c for c in features if c not in new_df.columns]
     if missing:
         raise ModelError(f"the data to score lacks column(s) the model needs: {', '.join(map(str, missing))}",
                          fix="the model expects these columns: " + ", ".join(map(str, features)))
-    roles = metadata["roles"]
+    roles = metadata.get("roles") or {}
     X = check_numeric(new_df[features], [c for c in features if roles.get(c) == "numeric"])
     for col in [c for c in features if roles.get(c) == "date" and not pd.api.types.is_datetime64_any_dtype(X[c])]:
         raw = X[col].astype(object).where(X[col].notna(), None)
@@ -121,7 +121,7 @@ def _check_columns(new_df: pd.DataFrame, metadata: Mapping) -> tuple[pd.DataFram
                               f"(examples: {', '.join(repr(str(v)) for v in pd.unique(bad)[:5])})",
                               fix="clean those values, or write dates as YYYY-MM-DD", column=str(col))
     unseen = {}
-    for col, known in metadata["categories"].items():
+    for col, known in (metadata.get("categories") or {}).items():
         if col not in X.columns:
             continue
         values = level_text(X[col]).dropna()
@@ -142,9 +142,9 @@ def score_customers(model, metadata: Mapping, new_df: pd.DataFrame, *,
         0..k-1, ``transform(X)`` the distances to every centre; ``confidence(X)`` or
         ``predict_proba(X)`` are used when present (e.g. ``segkit.cluster.SegmentModel``).
     metadata : mapping
-        At least ``features`` (input columns), ``roles`` (column -> role) and ``categories``
-        (categorical column -> known levels); optionally ``id_col`` and ``names``
-        (see :func:`scoring_metadata`).
+        ``features`` (input columns; modelio's ``feature_names`` is accepted too), ``roles`` (column ->
+        role; drives the type checks) and ``categories`` (categorical column -> known levels; drives
+        the unseen-value warnings); optionally ``id_col`` and ``names`` (see :func:`scoring_metadata`).
     new_df : DataFrame
         The customers to score, with the feature columns (extra columns are ignored).
     names : mapping or sequence, optional
@@ -162,8 +162,8 @@ def score_customers(model, metadata: Mapping, new_df: pd.DataFrame, *,
     Raises
     ------
     ModelError
-        The model lacks ``predict``/``transform``, the metadata is incomplete, or a feature column
-        is missing from ``new_df``.
+        The model lacks ``predict``/``transform``, the metadata lists no features, or a feature
+        column is missing from ``new_df``.
     ColumnError
         A numeric feature column holds text.
     """

@@ -1,24 +1,17 @@
 """Choosing the number of segments with evidence.
 
-:func:`select_k` fits k-means for every candidate k and scores each fit with six criteria: the elbow of
-the within-segment spread (inertia), the mean silhouette, Calinski-Harabasz, Davies-Bouldin, the gap
-statistic (Tibshirani, Walther & Hastie 2001) and bootstrap stability (mean Jaccard per segment, as in
-R's ``fpc::clusterboot``). Each criterion names its preferred k; the recommendation is the most
-preferred k (ties go to fewer segments), with a plain-language rationale and an honest note on whether
-the data has natural groups at all.
+:func:`select_k` scores k-means for every candidate k with six criteria: the elbow of the inertia,
+silhouette, Calinski-Harabasz, Davies-Bouldin, the gap statistic (Tibshirani, Walther & Hastie 2001)
+and bootstrap stability (mean Jaccard per segment, as R's ``fpc::clusterboot``). The recommendation is
+the k most criteria prefer (ties go to fewer segments), with a rationale and an honest note on whether
+the data has natural groups at all. Inertia, Calinski-Harabasz and Davies-Bouldin use the full data (up
+to :data:`FULL_FIT_MAX_ROWS` rows); silhouette, gap and bootstrap use one seeded sample of
+``sample_size`` rows. Fits run in parallel (joblib, one BLAS thread each) with seeds derived from
+``(seed, k, b)``, so results do not depend on ``n_jobs``.
 
-Cost control (see DESIGN.md): inertia, Calinski-Harabasz and Davies-Bouldin use the full data (up to
-:data:`FULL_FIT_MAX_ROWS` rows); silhouette, gap and bootstrap, which are quadratic or refit-heavy, use
-one seeded sample of ``sample_size`` rows. Independent fits run in parallel with joblib, each limited to
-one BLAS/OpenMP thread; every fit's seed is derived from ``(seed, k, b)``, so the results are identical
-whatever ``n_jobs`` is.
-
-Examples
---------
 >>> from sklearn.datasets import make_blobs
 >>> X, _ = make_blobs(n_samples=400, centers=4, cluster_std=0.5, random_state=0)
->>> sel = select_k(X, k_max=7, gap_references=5, bootstrap=5)
->>> sel.recommended_k
+>>> select_k(X, k_max=7, gap_references=5, bootstrap=5).recommended_k
 4
 """
 
@@ -35,34 +28,19 @@ from joblib import Parallel, delayed
 from scipy.optimize import linear_sum_assignment
 from sklearn.cluster import KMeans
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score, silhouette_samples
+from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score
+from sklearn.metrics.pairwise import euclidean_distances
 from threadpoolctl import threadpool_limits
 
 from segkit.errors import ParamsError, SegmentationError
 
-__all__ = [
-    "CRITERIA",
-    "CRITERION_LABELS",
-    "SCORE_COLUMNS",
-    "STABLE",
-    "UNSTABLE",
-    "KSelection",
-    "find_knee",
-    "select_k",
-    "segment_stability",
-    "stability_label",
-    "choose_k",
-]
+__all__ = ["CRITERIA", "CRITERION_LABELS", "SCORE_COLUMNS", "STABLE", "UNSTABLE", "KSelection", "find_knee",
+           "select_k", "segment_stability", "stability_label", "choose_k"]
 
 CRITERIA = ("elbow", "silhouette", "calinski_harabasz", "davies_bouldin", "gap", "stability")
-CRITERION_LABELS = {
-    "elbow": "Elbow (within-segment spread)",
-    "silhouette": "Separation (silhouette)",
-    "calinski_harabasz": "Calinski-Harabasz",
-    "davies_bouldin": "Davies-Bouldin (overlap)",
-    "gap": "Gap statistic",
-    "stability": "Stability (bootstrap Jaccard)",
-}
+CRITERION_LABELS = {"elbow": "Elbow (within-segment spread)", "silhouette": "Separation (silhouette)",
+                    "calinski_harabasz": "Calinski-Harabasz", "davies_bouldin": "Davies-Bouldin (overlap)",
+                    "gap": "Gap statistic", "stability": "Stability (bootstrap Jaccard)"}
 _SCORE_OF = {"elbow": "inertia", "silhouette": "silhouette", "calinski_harabasz": "calinski_harabasz",
              "davies_bouldin": "davies_bouldin", "gap": "gap", "stability": "stability_min"}
 SCORE_COLUMNS = ("inertia", "silhouette", "calinski_harabasz", "davies_bouldin", "gap", "gap_se",
@@ -72,6 +50,7 @@ UNSTABLE = 0.6  #: clusterboot: below this a segment is unstable
 WEAK_SILHOUETTE = 0.25  #: Kaufman & Rousseeuw: below this, no substantial structure
 CLEAR_SILHOUETTE = 0.5  #: at or above this, reasonable to strong structure
 FULL_FIT_MAX_ROWS = 500_000  #: above this many rows, the inertia fits use a seeded sample of this size
+_SILHOUETTE_CELLS = 4_000_000  # distances held at once by one silhouette task (32 MB)
 _FORMAT = "segkit.k_selection/1"
 # Tags that keep the seed streams of the different random steps apart.
 _SAMPLE, _FIT_SAMPLE, _GAP_REF, _GAP_FIT, _GAP_DATA, _BOOT, _BOOT_FIT = range(1, 8)
@@ -80,18 +59,18 @@ _SAMPLE, _FIT_SAMPLE, _GAP_REF, _GAP_FIT, _GAP_DATA, _BOOT, _BOOT_FIT = range(1,
 # --------------------------------------------------------------------------------------------- knee
 def find_knee(ks: Sequence[float], values: Sequence[float], *, curve: str = "convex",
               direction: str = "decreasing", sensitivity: float = 1.0) -> int | None:
-    """Locate the elbow (knee) of a curve with the Kneedle algorithm.
+    """Locate the elbow (knee) of a curve with the Kneedle algorithm (Satopää et al. 2011).
+
+    The same offline rule as ``kneed.KneeLocator`` (the first knee whose difference curve then falls
+    below its threshold), without importing kneed, which imports matplotlib.
 
     Parameters
     ----------
-    ks : sequence of int
-        The x values (numbers of segments).
-    values : sequence of float
-        The curve, e.g. the inertia per k. Non-finite points are ignored.
+    ks, values : sequence of float
+        The curve, e.g. the number of segments and the inertia; non-finite points are ignored.
     curve : {"convex", "concave"}
-        Shape of the curve; an inertia curve is convex.
+        An inertia curve is convex and decreasing.
     direction : {"decreasing", "increasing"}
-        Whether the curve falls or rises with k.
     sensitivity : float
         Kneedle's ``S``: larger values need a sharper bend.
 
@@ -105,26 +84,42 @@ def find_knee(ks: Sequence[float], values: Sequence[float], *, curve: str = "con
     >>> find_knee([1, 2, 3, 4, 5, 6, 7], [100, 80, 60, 40, 38, 36, 34])
     4
     """
-    from kneed import KneeLocator
-
     if curve not in ("convex", "concave"):
         raise ParamsError(f"curve={curve!r} is not a curve shape", fix='use "convex" or "concave"')
     if direction not in ("decreasing", "increasing"):
         raise ParamsError(f"direction={direction!r} is not a direction", fix='use "decreasing" or "increasing"')
-    x = np.asarray(ks, dtype=float)
-    y = np.asarray(values, dtype=float)
+    x, y = np.asarray(ks, dtype=float), np.asarray(values, dtype=float)
     if x.shape != y.shape:
         raise ParamsError(f"ks has {x.size} values but values has {y.size}", fix="pass one value per k")
     keep = np.isfinite(x) & np.isfinite(y)
-    x, y = x[keep], y[keep]
-    order = np.argsort(x)
-    x, y = x[order], y[order]
-    if x.size < 3 or np.ptp(y) == 0:
+    order = np.argsort(x[keep], kind="stable")
+    x, y = x[keep][order], y[keep][order]
+    if x.size < 3 or np.ptp(y) == 0 or np.ptp(x) == 0:
         return None
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        knee = KneeLocator(x, y, curve=curve, direction=direction, S=sensitivity).knee
-    return None if knee is None else int(round(float(knee)))
+    xn, yn = (x - x.min()) / np.ptp(x), (y - y.min()) / np.ptp(y)
+    if direction == "decreasing":  # turn the curve into a concave, increasing one
+        yn = np.flip(yn) if curve == "concave" else yn.max() - yn
+    elif curve == "convex":
+        yn = np.flip(yn.max() - yn)
+    mirrored = (direction, curve) in (("decreasing", "concave"), ("increasing", "convex"))
+    if mirrored:
+        xn = np.flip(1 - xn)
+    diff = yn - xn
+    before, after = np.r_[diff[0], diff[:-1]], np.r_[diff[1:], diff[-1]]
+    maxima = np.flatnonzero((diff >= before) & (diff >= after))
+    minima = set(np.flatnonzero((diff <= before) & (diff <= after)).tolist())
+    if maxima.size == 0:
+        return None
+    thresholds = diff[maxima] - sensitivity * abs(np.diff(xn).mean())
+    threshold, at, active, seen = 0.0, 0, True, 0
+    for i in range(int(maxima[0]), x.size - 1):
+        if i in maxima:
+            threshold, at, active, seen = thresholds[seen], i, True, seen + 1
+        if i in minima:
+            threshold, active = 0.0, False
+        if active and diff[i + 1] < threshold:
+            return int(round(x[x.size - 1 - at] if mirrored else x[at]))
+    return None
 
 
 # ------------------------------------------------------------------------------------- helpers
@@ -156,18 +151,13 @@ def _jaccard_matched(ref: np.ndarray, boot: np.ndarray, k: int) -> np.ndarray:
     rows, cols = linear_sum_assignment(-jac)
     out = np.full(k, np.nan)
     out[rows] = jac[rows, cols]
-    out[sizes_ref == 0] = np.nan
-    return out
-
-
-def _boot_indices(n: int, seed: int, b: int) -> np.ndarray:
-    return np.random.default_rng(_seed(seed, _BOOT, b)).integers(0, n, size=n)
+    return np.where(sizes_ref == 0, np.nan, out)
 
 
 def _bootstrap_jaccard(Xs: np.ndarray, ref: np.ndarray, k: int, b: int, seed: int,
                        n_init: int | str) -> np.ndarray:
     """One clusterboot replicate: resample, refit, match to ``ref`` on the points drawn."""
-    idx = _boot_indices(len(Xs), seed, b)
+    idx = np.random.default_rng(_seed(seed, _BOOT, b)).integers(0, len(Xs), size=len(Xs))
     labels = _kmeans(Xs[idx], k, n_init, _seed(seed, _BOOT_FIT, k, b)).labels_
     drawn, first = np.unique(idx, return_index=True)
     return _jaccard_matched(ref[drawn], labels[first], k)
@@ -182,11 +172,8 @@ def _reference(box: dict, seed: int, b: int) -> np.ndarray:
 
 def _phase_fit(k: int, X_fit: np.ndarray, Xs: np.ndarray, rows: np.ndarray | str | None, box: dict | None,
                B: int, seed: int, n_init: int | str) -> dict:
-    """All the fits for one k that need nothing else: the full fit, and the gap fits.
-
-    ``rows`` says where the sample ``Xs`` sits in ``X_fit``: None (it is ``X_fit``), row indices, or
-    "predict" (the fit used a different sample, so the sample is labelled by the nearest centre).
-    """
+    """The fits for one k that need nothing else: the full fit, and the gap fits. ``rows`` places the
+    sample ``Xs`` in ``X_fit``: None (it is ``X_fit``), row indices, or "predict" (nearest centre)."""
     out: dict[str, Any] = {"k": k}
     with threadpool_limits(limits=1):
         if k > 1:
@@ -206,26 +193,43 @@ def _phase_fit(k: int, X_fit: np.ndarray, Xs: np.ndarray, rows: np.ndarray | str
     return out
 
 
-def _phase_score(k: int, Xs: np.ndarray, ref: np.ndarray, n_boot: int, seed: int,
-                 n_init: int | str, silhouette: bool) -> dict:
-    """Silhouette and bootstrap stability of the full fit for one k, on the sample."""
-    out: dict[str, Any] = {"k": k}
+def _silhouette_rows(Xs: np.ndarray, start: int, stop: int, codes: np.ndarray) -> np.ndarray:
+    """Silhouette of rows ``start:stop`` under every labelling (columns of ``codes``) from one block of
+    distances: the per-segment distance sums of all the labellings are a single matrix product."""
+    n, m = codes.shape
+    ks = codes.max(axis=0) + 1
+    offsets = np.r_[0, np.cumsum(ks)]
+    onehot = np.zeros((n, offsets[-1]))
+    for j in range(m):
+        onehot[np.arange(n), offsets[j] + codes[:, j]] = 1.0
     with threadpool_limits(limits=1):
-        if silhouette:
-            present = np.unique(ref)
-            if 2 <= present.size <= len(Xs) - 1:
-                s = silhouette_samples(Xs, ref)
-                out["silhouette"] = float(s.mean())
-                out["per_segment_silhouette"] = [float(s[ref == c].mean()) if np.any(ref == c) else math.nan
-                                                 for c in range(k)]
-            else:
-                out["silhouette"], out["per_segment_silhouette"] = math.nan, [math.nan] * k
-        if n_boot:
-            jac = np.vstack([_bootstrap_jaccard(Xs, ref, k, b, seed, n_init) for b in range(n_boot)])
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", RuntimeWarning)
-                out["per_segment_stability"] = [float(v) for v in np.nanmean(jac, axis=0)]
+        dist = euclidean_distances(Xs[start:stop], Xs)
+        dist[np.arange(stop - start), np.arange(start, stop)] = 0.0  # as sklearn: no self-distance noise
+        sums = dist @ onehot
+    rows, out = np.arange(stop - start), np.zeros((stop - start, m))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for j in range(m):
+            size, own = onehot[:, offsets[j]:offsets[j + 1]].sum(axis=0), codes[start:stop, j]
+            block = sums[:, offsets[j]:offsets[j + 1]]
+            a = block[rows, own] / np.maximum(size[own] - 1, 1)
+            other = np.where(size > 0, block / size, np.inf)
+            other[rows, own] = np.inf
+            b = other.min(axis=1)
+            out[:, j] = np.nan_to_num(np.where(size[own] > 1, (b - a) / np.maximum(a, b), 0.0))
     return out
+
+
+def _boot_rows(Xs: np.ndarray, ref: np.ndarray, k: int, bs: Sequence[int], seed: int,
+               n_init: int | str) -> np.ndarray:
+    """Jaccard per segment (columns) in bootstrap replicates ``bs`` (rows)."""
+    with threadpool_limits(limits=1):
+        return np.vstack([_bootstrap_jaccard(Xs, ref, k, int(b), seed, n_init) for b in bs])
+
+
+def _nanmean(rows: np.ndarray) -> np.ndarray:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # a segment never drawn: NaN, not a warning
+        return np.nanmean(rows, axis=0)
 
 
 def _run(tasks: list, n_jobs: int | None) -> list:
@@ -251,11 +255,9 @@ def _check_common(seed: Any, n_init: Any, sample_size: Any, n_jobs: Any) -> None
                           key="n_init")
     _check_int(sample_size, "sample_size", 50,
                "set sample_size to at least 50 rows (10,000 keeps the silhouette within about 0.002)")
-    if n_jobs is not None and (isinstance(n_jobs, bool) or not isinstance(n_jobs, (int, np.integer))
-                               or n_jobs == 0):
-        raise ParamsError(f"n_jobs={n_jobs!r} is not valid",
-                          fix="set n_jobs to None (one process), a positive number of processes, or -1 (all cores)",
-                          key="n_jobs")
+    if n_jobs is not None and (isinstance(n_jobs, bool) or not isinstance(n_jobs, (int, np.integer)) or n_jobs == 0):
+        raise ParamsError(f"n_jobs={n_jobs!r} is not valid", key="n_jobs",
+                          fix="set n_jobs to None (one process), a positive number of processes, or -1 (all cores)")
 
 
 def _check_X(X: Any) -> np.ndarray:
@@ -345,22 +347,13 @@ class KSelection:
 
         scores = {"k": [int(k) for k in self.scores.index]}
         scores.update({c: [clean(float(v)) for v in self.scores[c]] for c in SCORE_COLUMNS})
-        return {
-            "format": _FORMAT,
-            "scores": scores,
-            "per_segment_silhouette": {str(k): [clean(v) for v in vs] for k, vs in self.per_segment_silhouette.items()},
-            "per_segment_stability": {str(k): [clean(v) for v in vs] for k, vs in self.per_segment_stability.items()},
-            "preferred": dict(self.preferred),
-            "votes": {str(k): list(v) for k, v in self.votes.items()},
-            "recommended_k": int(self.recommended_k),
-            "rationale": self.rationale,
-            "structure": self.structure,
-            "structure_note": self.structure_note,
-            "sample_size": int(self.sample_size),
-            "n_rows": int(self.n_rows),
-            "params": dict(self.params),
-            "notes": list(self.notes),
-        }
+        per_k = {name: {str(k): [clean(float(v)) for v in vs] for k, vs in getattr(self, name).items()}
+                 for name in ("per_segment_silhouette", "per_segment_stability")}
+        return {"format": _FORMAT, "scores": scores, **per_k, "preferred": dict(self.preferred),
+                "votes": {str(k): list(v) for k, v in self.votes.items()}, "recommended_k": int(self.recommended_k),
+                "rationale": self.rationale, "structure": self.structure, "structure_note": self.structure_note,
+                "sample_size": int(self.sample_size), "n_rows": int(self.n_rows), "params": dict(self.params),
+                "notes": list(self.notes)}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> KSelection:
@@ -384,20 +377,10 @@ class KSelection:
                    params=dict(data["params"]), notes=list(data.get("notes", [])))
 
     def consensus_table(self, *, mark: str = " *", numeric: bool = False) -> pd.DataFrame:
-        """Criteria by k, each criterion's preferred k marked, plus a row of vote counts.
+        """Criteria (rows, :data:`CRITERION_LABELS`) by candidate k (columns) for a report.
 
-        Parameters
-        ----------
-        mark : str
-            Appended to the preferred cell of each criterion.
-        numeric : bool
-            If True, return the raw scores (criteria by k, floats) without marks or votes.
-
-        Returns
-        -------
-        pandas.DataFrame
-            Index: criterion labels (:data:`CRITERION_LABELS`) and "Votes"; columns: the candidate ks
-            and "Preferred k".
+        Each criterion's preferred cell ends with ``mark``; a "Preferred k" column and a "Votes" row
+        (criteria per k, and the recommendation) are added. ``numeric=True`` returns the raw scores only.
         """
         ks = self.ks
         crits = [c for c in CRITERIA if c in self.preferred]
@@ -448,10 +431,6 @@ def _preferences(scores: pd.DataFrame, ks: list[int], criteria: list[str]) -> di
     return pref
 
 
-def _floor2(x: float) -> str:
-    return f"{math.floor(x * 100) / 100:.2f}"
-
-
 def _stability_phrase(values: list[float]) -> str:
     vals = np.asarray(values, dtype=float)
     vals = vals[np.isfinite(vals)]
@@ -459,14 +438,12 @@ def _stability_phrase(values: list[float]) -> str:
         return ""
     low = float(vals.min())
     if low >= STABLE:
-        return f"every segment stable (Jaccard >= {_floor2(low)})"
+        return f"every segment stable (Jaccard >= {math.floor(low * 100) / 100:.2f})"
     n_unstable, n_moderate = int((vals < UNSTABLE).sum()), int(((vals >= UNSTABLE) & (vals < STABLE)).sum())
-    parts = []
-    if n_unstable:
-        parts.append(f"{n_unstable} of {len(values)} segments unstable (Jaccard below {UNSTABLE}), treat them with caution")
-    if n_moderate:
-        parts.append(f"{n_moderate} of {len(values)} only moderately stable (Jaccard {UNSTABLE}-{STABLE})")
-    return "; ".join(parts)
+    parts = [f"{n_unstable} of {len(values)} segments unstable (Jaccard below {UNSTABLE}): use with caution"
+             if n_unstable else "",
+             f"{n_moderate} of {len(values)} only moderately stable (Jaccard {UNSTABLE}-{STABLE})" if n_moderate else ""]
+    return "; ".join(p for p in parts if p)
 
 
 def _structure(scores: pd.DataFrame, ks: list[int], pref: dict, k: int) -> tuple[str, str]:
@@ -514,13 +491,15 @@ def _consensus(pref: dict, ks: list[int], stab: dict[int, list[float]]) -> tuple
         return votes, k, f"{k} segments: no criterion expressed a preference, so the smallest k tried was used.", notes
     tied = [k for k in ks if len(votes[k]) == top]
     k = tied[0]  # mode; ties broken toward fewer segments
-    n_voting = len(pref)
-    text = (f"{k} segments: preferred by {top} of {n_voting} criteria ("
-            + ", ".join(_NAMES[c] for c in votes[k]) + ")")
+
+    def who(k_: int) -> str:
+        return ", ".join(_NAMES[c] for c in votes[k_])
+
+    text = f"{k} segments: preferred by {top} of {len(pref)} criteria ({who(k)})"
     if len(tied) > 1:
-        text += ", tied with " + " and ".join(str(t) for t in tied[1:]) + " segments (the fewer segments were chosen)"
-    others = [f"{p} ({_NAMES[c]})" if p is not None else f"none ({_NAMES[c]})"
-              for c, p in pref.items() if p != k and not (len(tied) > 1 and p in tied)]
+        text += "; tied with " + " and ".join(f"{t} ({who(t)})" for t in tied[1:]) + ", so the fewer segments won"
+    others = [f"{'no preference' if p is None else 'a single group' if p == 1 else p} ({_NAMES[c]})"
+              for c, p in pref.items() if p not in tied]
     if others:
         text += "; others point to " + ", ".join(others)
     phrase = _stability_phrase(stab.get(k, []))
@@ -594,41 +573,45 @@ def select_k(X: Any, *, k_min: int = 2, k_max: int = 10, seed: int = 0, n_init: 
         k_max = distinct - 1
     ks = list(range(k_min, k_max + 1))
 
-    fit_idx = _sample(n, FULL_FIT_MAX_ROWS, seed, _FIT_SAMPLE)
+    fit_idx, sample_idx = _sample(n, FULL_FIT_MAX_ROWS, seed, _FIT_SAMPLE), _sample(n, sample_size, seed, _SAMPLE)
     X_fit = X if fit_idx is None else X[fit_idx]
-    sample_idx = _sample(n, sample_size, seed, _SAMPLE)
     Xs = X if sample_idx is None else X[sample_idx]
+    where: np.ndarray | str | None = sample_idx if fit_idx is None else "predict"
     if fit_idx is not None:
         notes.append(f"inertia, Calinski-Harabasz and Davies-Bouldin use a seeded sample of {len(X_fit):,} rows")
-        rows: np.ndarray | str | None = "predict"
-    else:
-        rows = sample_idx
     box = None
-    if B:
+    if B:  # Tibshirani et al.'s reference (b): the box aligned with the sample's principal components
         mean = Xs.mean(axis=0)
-        _, _, vt = np.linalg.svd(Xs - mean, full_matrices=False)
-        rot = vt.T
+        rot = np.linalg.svd(Xs - mean, full_matrices=False)[2].T
         proj = (Xs - mean) @ rot
         box = {"low": proj.min(axis=0), "high": proj.max(axis=0), "rotation": rot, "mean": mean, "n": len(Xs)}
 
     fit_ks = ([1] if B else []) + ks
-    phase_a = _run([(_phase_fit, (k, X_fit, Xs, rows, box, B, seed, n_init)) for k in fit_ks], n_jobs)
+    phase_a = _run([(_phase_fit, (k, X_fit, Xs, where, box, B, seed, n_init)) for k in fit_ks], n_jobs)
     fits = {r["k"]: r for r in phase_a}
-    phase_b = _run([(_phase_score, (k, Xs, fits[k]["labels_sample"], n_boot, seed, n_init, True)) for k in ks],
+    codes = np.column_stack([fits[k]["labels_sample"] for k in ks])
+    step = max(64, _SILHOUETTE_CELLS // len(Xs))  # fixed by the sample, not by n_jobs: same sums either way
+    chunks = [(i, min(i + step, len(Xs))) for i in range(0, len(Xs), step)]
+    phase_b = _run([(_silhouette_rows, (Xs, a, b, codes)) for a, b in chunks]
+                   + [(_boot_rows, (Xs, codes[:, i], k, range(n_boot), seed, n_init)) for i, k in enumerate(ks) if n_boot],
                    n_jobs)
-    scored = {r["k"]: r for r in phase_b}
+    sil = np.vstack(phase_b[:len(chunks)])
+    stab = {k: _nanmean(rows) for k, rows in zip(ks, phase_b[len(chunks):])}
 
-    rows = {}
-    for k in ([1] if B else []) + ks:
-        f, s = fits[k], scored.get(k, {})
+    rows, per_sil = {}, {}
+    for k in fit_ks:
+        f = fits[k]
         row = {c: math.nan for c in SCORE_COLUMNS}
         row["inertia"] = f["inertia"]
         if k > 1:
-            row.update(silhouette=s["silhouette"], calinski_harabasz=f["calinski_harabasz"],
-                       davies_bouldin=f["davies_bouldin"])
+            i, lab = ks.index(k), fits[k]["labels_sample"]
+            valid = 2 <= np.unique(lab).size <= len(Xs) - 1
+            row.update(silhouette=float(sil[:, i].mean()) if valid else math.nan,
+                       calinski_harabasz=f["calinski_harabasz"], davies_bouldin=f["davies_bouldin"])
+            per_sil[k] = [float(sil[lab == c, i].mean()) if valid and np.any(lab == c) else math.nan
+                          for c in range(k)]
             if n_boot:
-                stab = np.asarray(s["per_segment_stability"], dtype=float)
-                row.update(stability_min=float(np.nanmin(stab)), stability_mean=float(np.nanmean(stab)))
+                row.update(stability_min=float(np.nanmin(stab[k])), stability_mean=float(np.nanmean(stab[k])))
         if B:
             ref = np.asarray(f["log_w_ref"])
             row["gap"] = float(ref.mean() - f["log_w"])
@@ -636,8 +619,7 @@ def select_k(X: Any, *, k_min: int = 2, k_max: int = 10, seed: int = 0, n_init: 
         rows[k] = row
     scores = pd.DataFrame.from_dict(rows, orient="index")[list(SCORE_COLUMNS)].astype(float)
     scores.index = pd.Index([int(k) for k in scores.index], name="k")
-    per_sil = {k: scored[k]["per_segment_silhouette"] for k in ks}
-    per_stab = {k: scored[k]["per_segment_stability"] for k in ks} if n_boot else {}
+    per_stab = {k: [float(v) for v in stab[k]] for k in ks} if n_boot else {}
 
     pref = _preferences(scores, ks, crit)
     votes, rec, rationale, more = _consensus(pref, ks, per_stab)
@@ -696,18 +678,7 @@ def segment_stability(X: Any, labels_or_k: Any, *, n_boot: int = 20, seed: int =
     Xs, ref = (X, codes) if idx is None else (X[idx], codes[idx])
     chunks = np.array_split(np.arange(n_boot), min(n_boot, 2 if n_jobs not in (None, 1) else 1))
 
-    def task(bs):
-        return (_boot_chunk, (Xs, ref, k, [int(b) for b in bs], seed, n_init))
-
-    jac = np.vstack(_run([task(c) for c in chunks], n_jobs))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        return np.nanmean(jac, axis=0)
-
-
-def _boot_chunk(Xs: np.ndarray, ref: np.ndarray, k: int, bs: list[int], seed: int, n_init: int | str) -> np.ndarray:
-    with threadpool_limits(limits=1):
-        return np.vstack([_bootstrap_jaccard(Xs, ref, k, b, seed, n_init) for b in bs])
+    return _nanmean(np.vstack(_run([(_boot_rows, (Xs, ref, k, c, seed, n_init)) for c in chunks], n_jobs)))
 
 
 def stability_label(jaccard: float) -> str:

@@ -15,7 +15,7 @@ from .config import Params
 
 __all__ = [
     "id_columns", "numeric_columns", "feature_overview", "transformed_features", "notes", "k_recommendation",
-    "sampling_sentence", "hierarchy_sentence", "segment_map", "stats_table",
+    "sampling_sentence", "hierarchy_sentence", "segment_map", "segment_table", "stats_table",
 ]
 
 
@@ -100,10 +100,21 @@ def segment_map(nb, seg):
     """Draw the 2-D segment map and save it as ``artifacts/segment_map.png`` for the index page."""
     from . import plots
 
+    from .report.cards import figure
+
     ax = plots.plot_segment_map(seg.coords, seg.labels.to_numpy(), names=seg.profile.display_names(),
                                 sample=nb.params.plot_sample, seed=nb.params.seed)
     nb.folder.save_figure("segment_map.png", ax.figure)
-    return ax
+    return figure(ax, f"Segment map: each dot is one of the {seg.features.entity} (a random sample of "
+                      f"{min(nb.params.plot_sample, len(seg.labels)):,}), placed by the two main directions in which they differ; "
+                      "nearby dots are similar.")
+
+
+def segment_table(seg) -> pd.DataFrame:
+    """One row per segment: code, name, size, share, and each clustering feature's mean and index."""
+    fs = seg.features
+    return seg.profile.summary_table(labels={c: fs.label(c) for c in fs.profiled}, entity=fs.entity,
+                                     columns=fs.columns).set_index("Segment")
 
 
 def stats_table(seg) -> pd.DataFrame:
@@ -112,5 +123,5 @@ def stats_table(seg) -> pd.DataFrame:
     stats = stats[stats["feature"].isin(seg.features.columns)].copy()
     names = seg.profile.display_names()
     stats["segment"] = stats["segment"].map(names)
-    stats["feature"] = stats["feature"].map(lambda f: seg.features.labels.get(f, f))
+    stats["feature"] = stats["feature"].map(seg.features.label)
     return stats.set_index(["segment", "feature"])[["mean", "median", "min", "max"]]

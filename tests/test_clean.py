@@ -295,3 +295,16 @@ def test_online_retail_cleaning_log(online_retail):
     assert not clean["customer_id"].str.contains(r"\.").any()
     assert clean["date"].min() == pd.Timestamp("2010-12-01 08:26")
     assert clean["date"].max() == pd.Timestamp("2011-12-09 12:50")
+
+
+def test_zero_quantity_with_amount_is_a_price_rule_drop():
+    raw = pd.DataFrame({"cust": ["a", "a"], "order": ["o1", "o2"], "ts": ["2020-03-01"] * 2,
+                        "qty": [2, 0], "amount": [10.0, 5.0]})
+    cols = TransactionColumns.from_params({"customer_col": "cust", "invoice_col": "order",
+                                           "date_col": "ts", "quantity_col": "qty",
+                                           "amount_col": "amount", "stock_code_col": None,
+                                           "country_col": None})
+    clean, log = clean_transactions(raw, columns=cols)
+    assert log["missing_values"].rows_removed == 0
+    assert log["non_positive_price"].rows_removed == 1
+    assert clean["invoice_id"].tolist() == ["o1"]

@@ -99,8 +99,15 @@ def test_override_unknown_role_lists_roles(table):
     assert info.value.key == "roles"
 
 
+def test_ignore_role_drops_a_column(table):
+    roles = detect_roles(table, overrides={"income": "ignore"})
+    assert roles["income"] == "ignore"
+    assert "income" not in customer_features(table, roles).columns
+    assert not any("income" in c for c in build_preprocessor(roles).fit(table).get_feature_names_out())
+
+
 def test_override_two_ids_fails(table):
-    with pytest.raises(ParamsError, match="2 columns as id"):
+    with pytest.raises(ParamsError, match="mark 2 columns as id"):
         detect_roles(table, overrides={"client_no": "id", "email": "id"})
 
 
@@ -255,7 +262,7 @@ def test_customer_features_errors():
     assert "1 value(s) are text" in str(info.value) and "'two'" in str(info.value)
     with pytest.raises(DataValueError, match="duplicate"):
         customer_features(df, {"id": "id"})
-    with pytest.raises(ColumnError, match="not in the data: y"):
+    with pytest.raises(ColumnError, match="not in the data: 'y'"):
         customer_features(df, {"y": "numeric"})
 
 
@@ -272,3 +279,17 @@ def test_categorical_profile_known_answer():
     np.testing.assert_allclose(shares, 1.0)
     with pytest.raises(DataValueError):
         categorical_profile(f, [0, 1], ["tier"])
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.SkipTestWarning")
+def test_skew_transformer_passes_sklearn_checks():
+    from sklearn.utils.estimator_checks import check_estimator
+
+    check_estimator(SkewTransformer())
+
+
+def test_few_levels_only_count_when_values_repeat():
+    few_rows = pd.DataFrame({"age": [19, 35, 64, 41], "flag": [0, 1, 1, 0]})
+    assert detect_roles(few_rows) == {"age": "numeric", "flag": "numeric"}
+    many_rows = pd.concat([few_rows] * 3, ignore_index=True)
+    assert detect_roles(many_rows) == {"age": "categorical", "flag": "boolean"}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from importlib import resources
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -126,8 +128,7 @@ def test_identical_segments_still_get_unique_names():
 
 
 def test_custom_rules_file_renames_segments(tmp_path):
-    raw = yaml.safe_load(open(load_rfm_rules.__globals__["resources"].files("segkit")
-                              .joinpath("data/rfm_names.yaml"), encoding="utf-8"))
+    raw = yaml.safe_load(resources.files("segkit").joinpath("data/rfm_names.yaml").read_text(encoding="utf-8"))
     raw["rules"][0]["name"] = "VIPs"
     raw["rules"][0]["description"] = "{customers} VIPs ({share}), R{r} F{f} M{m}."
     path = tmp_path / "my_names.yaml"

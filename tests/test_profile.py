@@ -140,7 +140,7 @@ def test_bad_columns_and_values_are_refused(features):
 
 def test_summary_table(features):
     p = profile_segments(features, LABELS, columns=["spend"], names={0: "Core", 1: "Big", 2: "Small"})
-    table = p.summary_table(feature_labels={"spend": "Spend (£)"})
+    table = p.summary_table(labels={"spend": "Spend (£)"})
     assert list(table.columns) == ["Segment", "Name", "Customers", "Share %", "Spend (£) (mean)", "Spend (£) (index)"]
     assert table["Segment"].tolist() == ["S01", "S02", "S03"]
     assert table["Name"].tolist() == ["Core", "Big", "Small"]
@@ -152,8 +152,11 @@ def test_summary_table(features):
 def test_key_facts_most_distinctive_first(features):
     p = profile_segments(features, LABELS)
     # segment 1: score z = 2 / sqrt(1.75) = 1.51 beats spend z = 20 / sqrt(193.75) = 1.44; flag z = 0
-    facts = p.key_facts(1, n=5, feature_labels={"spend": "Spend"})
+    facts = p.key_facts(1, n=5, labels={"spend": "Spend"}, by="zscore")
     assert [f["feature"] for f in facts] == ["score", "spend", "flag"]
+    # by index, either way: segment 2 has spend index 50 (|log 0.5|) and score index 100 (0)
+    assert [f["feature"] for f in p.key_facts(2, n=2)] == ["spend", "score"]
+    assert [f["feature"] for f in p.key_facts(1)] == ["spend", "score", "flag"]  # 200 and 200: input order
     spend = facts[1]
     assert spend["label"] == "Spend" and spend["value"] == 40.0 and spend["overall"] == 20.0
     assert spend["index"] == pytest.approx(200.0) and spend["direction"] == "higher"

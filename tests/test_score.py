@@ -79,7 +79,7 @@ def test_missing_column_names_it_and_lists_expected(trained):
     with pytest.raises(ModelError) as info:
         score_customers(model, metadata, features.drop(columns=["income", "region"]))
     msg = str(info.value)
-    assert "income, region" in msg and "expects these columns: " + ", ".join(metadata["features"]) in msg
+    assert "region, income" in msg and "expects these columns: " + ", ".join(metadata["features"]) in msg
 
 
 def test_unseen_category_is_a_warning_with_its_values(trained):
@@ -139,8 +139,15 @@ def test_bad_model_and_metadata(trained):
     _, features, model, metadata = trained
     with pytest.raises(ModelError, match="no predict"):
         score_customers(object(), metadata, features)
-    with pytest.raises(ModelError, match="'categories'"):
-        score_customers(model, {"features": [], "roles": {}}, features)
+    with pytest.raises(ModelError, match="no feature columns"):
+        score_customers(model, {"roles": {}}, features)
+
+
+def test_modelio_feature_names_are_accepted(trained):
+    _, features, model, metadata = trained
+    plain = {"feature_names": metadata["features"], "id_col": "customer_id", "names": metadata["names"]}
+    result = score_customers(model, plain, features.head(5))
+    pd.testing.assert_frame_equal(result, score_customers(model, metadata, features.head(5)))
 
 
 def test_no_rows(trained):

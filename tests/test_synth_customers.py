@@ -108,3 +108,12 @@ def test_bad_n(n):
 def test_tiny_and_wide_ids():
     assert generate_customers(1).shape == (1, 10)
     assert generate_customers(3, seed=1)["customer_id"].tolist() == ["C000001", "C000002", "C000003"]
+
+
+def test_200k_rows_are_fast():
+    import time
+
+    start = time.perf_counter()
+    df = generate_customers(200_000, seed=5)
+    assert len(df) == 200_000 and df["customer_id"].iloc[-1] == "C200000"
+    assert time.perf_counter() - start < 10  # about 0.4 s on 2 cores; generous to stay unflaky

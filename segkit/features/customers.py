@@ -1,29 +1,26 @@
 """Customer tables: what each column is, and how it is encoded for clustering.
 
-A customer table (age, gender, region, income, spending score, tier, visits, signup date...) goes
-through three steps:
-
-1. :func:`role_table` decides a *role* for every column and says why, in plain words. The roles are
-   ``id``, ``numeric``, ``categorical``, ``boolean``, ``date`` (feed the segments) and ``text``,
-   ``constant``, ``near_unique`` (excluded, like the id). Params override any decision.
-2. :func:`customer_features` turns the table into the one the rest of the pipeline uses: indexed by
-   the id, dates turned into ages in real units, categorical columns kept as categories so profiles
-   can report level shares (:func:`categorical_profile`).
+1. :func:`role_table` decides a *role* for every column and says why, in plain words: ``id``,
+   ``numeric``, ``categorical``, ``boolean``, ``date`` (features) or ``text``, ``constant``,
+   ``near_unique`` (excluded, like the id). Params override any decision (``ignore`` drops a column).
+2. :func:`customer_features` makes the table the rest of the pipeline uses: indexed by the id, dates
+   as ages in real units, categories kept as categories (profiled by :func:`categorical_profile`).
 3. :func:`build_preprocessor` builds one scikit-learn ``ColumnTransformer`` from the roles: median
-   imputation, an optional skew transform and scaling for numbers; most-frequent imputation and a
-   one-hot encoding with rare levels grouped for categories; ages for dates.
+   imputation, optional skew transform and scaling for numbers; most-frequent imputation and one-hot
+   encoding with rare levels grouped for categories; ages for dates.
 
 The detection rules, in order, for each column:
 
 - no values, or a single value -> ``constant``;
-- ``bool`` dtype, two integer values, or two yes/no-like words -> ``boolean``;
+- ``bool`` dtype, two repeated integer values, or two yes/no-like words -> ``boolean``;
 - datetime dtype, or text of which 95% parses as dates -> ``date``;
 - all distinct, nothing missing, and either an id-like name (``CustomerID``, ``customer_id``,
   ``client_no``), zero-padded digits, consecutive integers, or same-length codes (``C000123``) -> ``id``.
   Only one column is the id: the one with an id-like name, else the leftmost; others -> ``near_unique``;
-- numbers (or numbers stored as text): integers with at most 10 levels are ``numeric`` when the
-  range is dense (``max - min + 1 <= 2 * levels``, counts and ratings such as 1..5) and
-  ``categorical`` otherwise (codes such as 10, 20, 99); every other number -> ``numeric``;
+- numbers (or numbers stored as text): integers with at most 10 levels, each seen 3+ times on
+  average, are ``numeric`` when the range is dense (``max - min + 1 <= 2 * levels``: counts and
+  ratings such as 1..5) and ``categorical`` otherwise (codes such as 10, 20, 99); every other
+  number -> ``numeric``;
 - text: mostly distinct values averaging 20+ characters and 3+ words -> ``text``; at least 90%
   distinct (and more than 10 levels) -> ``near_unique``; otherwise ``categorical``. The reason notes
   levels that look ordered (Bronze < Silver < Gold) and columns that look like gender.
@@ -48,44 +45,47 @@ from ..errors import ColumnError, DataValueError, ParamsError
 
 __all__ = [
     "ROLES", "FEATURE_ROLES", "EXCLUDED_ROLES", "role_table", "detect_roles", "feature_roles",
-    "build_preprocessor", "customer_features", "categorical_profile", "check_numeric", "level_text",
+    "build_preprocessor", "customer_features", "categorical_profile", "check_numeric", "level_text", "levels_as_text",
     "DateAgeTransformer", "SkewTransformer",
 ]
 
 #: Every role a column can have.
-ROLES = ("id", "numeric", "categorical", "boolean", "date", "text", "constant", "near_unique")
+ROLES = ("id", "numeric", "categorical", "boolean", "date", "text", "constant", "near_unique", "ignore")
 #: Roles that feed the segments.
 FEATURE_ROLES = ("numeric", "categorical", "boolean", "date")
-#: Roles left out of the features (the id becomes the index).
-EXCLUDED_ROLES = ("id", "text", "constant", "near_unique")
+#: Roles left out of the features (the id becomes the index; ``ignore`` is only set by overrides).
+EXCLUDED_ROLES = ("id", "text", "constant", "near_unique", "ignore")
 
 MAX_LEVELS = 10  # integer columns with at most this many levels are checked for codes
 NEAR_UNIQUE_SHARE = 0.9  # text columns at least this distinct are near-unique
 TEXT_MIN_CHARS = 20  # mean length of free text
 DATE_PARSE_SHARE = 0.95  # share of text values that must parse as dates
+SKEW_METHODS = ("log", "yeo-johnson", "none")
+SCALERS = ("standard", "robust")
 
 _ID_NAME = re.compile(r"(?:^|[_\s.\-])(?:id|key|code|no|num|number)$", re.IGNORECASE)
 _ID_CAMEL = re.compile(r"[a-z](?:ID|Id)$")
-_DATE_TEXT = re.compile(r"\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b",
+_DATE_TEXT = re.compile(r"\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)",
                         re.IGNORECASE)
 _BOOL_WORDS = [{"yes", "no"}, {"y", "n"}, {"true", "false"}, {"t", "f"}]
 _GENDER_WORDS = {"male", "female", "m", "f", "other", "non-binary", "nonbinary", "man", "woman", "unknown"}
-_ORDERED = [
-    ["bronze", "silver", "gold", "platinum", "diamond"],
-    ["basic", "standard", "plus", "premium", "vip"],
-    ["low", "medium", "high"],
-    ["small", "medium", "large"],
-    ["never", "rarely", "sometimes", "often", "always"],
-    ["yearly", "quarterly", "monthly", "weekly", "daily"],
-]
+_ORDERED = [["bronze", "silver", "gold", "platinum", "diamond"], ["basic", "standard", "plus", "premium", "vip"],
+            ["low", "medium", "high"], ["small", "medium", "large"],
+            ["never", "rarely", "sometimes", "often", "always"], ["yearly", "quarterly", "monthly", "weekly", "daily"]]
 
 
-# --------------------------------------------------------------------------------------------
-# roles
-# --------------------------------------------------------------------------------------------
+# --- roles ----------------------------------------------------------------------------------------
 
-def _fmt(x) -> str:
-    return f"{x:g}" if isinstance(x, (float, np.floating)) else str(x)
+def _choice(value, choices, key: str, what: str) -> None:
+    if value not in choices:
+        raise ParamsError(f"{what} is {value!r}, which is unknown", fix="use one of: " + ", ".join(choices), key=key)
+
+
+def _require_columns(columns, table: pd.DataFrame, what: str) -> None:
+    missing = [c for c in columns if c not in table.columns]
+    if missing:
+        raise ColumnError(f"{what} not in the data: {', '.join(repr(str(c)) for c in missing)}",
+                          fix="use columns from: " + ", ".join(map(str, table.columns)), column=str(missing[0]))
 
 
 def _id_name(name: str) -> bool:
@@ -105,15 +105,16 @@ def _numeric_role(vals: np.ndarray, name: str, n_missing: int, prefix: str = "")
     uniq = np.unique(vals)
     lo, hi, k = vals.min(), vals.max(), len(uniq)
     kind = "integer" if integral else "decimal"
-    base = f"{prefix}{kind} values {_fmt(lo)}..{_fmt(hi)}"
+    base = f"{prefix}{kind} values {lo:.10g}..{hi:.10g}"
     if integral and k == len(vals) and n_missing == 0 and k > 2:
         if _id_name(name):
             return "id", f"{base}, all distinct, name '{name}' looks like an id -> id"
         if hi - lo + 1 == k:
             return "id", f"{base}, all distinct and consecutive (a row number) -> id"
-    if integral and k == 2:
-        return "boolean", f"{prefix}only two values ({_fmt(lo)}, {_fmt(hi)}) -> boolean"
-    if integral and k <= MAX_LEVELS:
+    repeated = len(vals) >= 3 * k  # few levels only mean something when values repeat
+    if integral and k == 2 and repeated:
+        return "boolean", f"{prefix}only two values ({lo:.10g}, {hi:.10g}) -> boolean"
+    if integral and k <= MAX_LEVELS and repeated:
         if hi - lo + 1 <= 2 * k:
             return "numeric", f"{base}, {k} levels over a small dense range (a count or rating) -> numeric"
         return "categorical", f"{base}, {k} levels spread over a wide range (codes) -> categorical"
@@ -125,22 +126,20 @@ def _text_role(s: pd.Series, name: str, n_missing: int) -> tuple[str, str]:
     text = s.astype(str).str.strip()
     uniq = pd.unique(text)
     k, n = len(uniq), len(text)
-    if text.str.fullmatch(r"[+-]?\d+").all():
-        if text.str.match(r"0\d").any():
+    as_num = pd.to_numeric(pd.Series(uniq[:1000]), errors="coerce")  # a cheap look first
+    if as_num.notna().all() and (as_num := pd.to_numeric(text, errors="coerce")).notna().all():
+        if text.str.fullmatch(r"0\d+").any():
             if k == n and n_missing == 0:
                 return "id", f"zero-padded codes {text.min()}..{text.max()}, all distinct -> id"
             return "categorical", f"zero-padded codes, {k} levels -> categorical"
-        return _numeric_role(text.astype(float).to_numpy(), name, n_missing, "numbers stored as text: ")
-    as_num = pd.to_numeric(text, errors="coerce")
-    if as_num.notna().all():
         return _numeric_role(as_num.to_numpy(float), name, n_missing, "numbers stored as text: ")
     sample = pd.Series(uniq[:500])
     if sample.str.contains(_DATE_TEXT).mean() >= DATE_PARSE_SHARE:
         parsed = pd.to_datetime(sample, errors="coerce", format="mixed")
         if parsed.notna().mean() >= DATE_PARSE_SHARE:
             return "date", (f"text dates from {parsed.min():%Y-%m-%d} to {parsed.max():%Y-%m-%d} "
-                            "-> date (converted to days since)")
-    lower = {u.lower() for u in uniq}
+                            "-> date (as days since)")
+    lower = {u.lower() for u in uniq} if k <= 50 else set()
     if k == 2 and any(lower == words for words in _BOOL_WORDS):
         return "boolean", f"two values ({', '.join(sorted(uniq))}) -> boolean"
     if k == n and n_missing == 0:
@@ -156,7 +155,7 @@ def _text_role(s: pd.Series, name: str, n_missing: int) -> tuple[str, str]:
         return "near_unique", f"{k} distinct values in {n} rows ({share:.0%}) -> near_unique (excluded)"
     shown = sorted(uniq)[:6]
     reason = f"text with {k} levels ({', '.join(shown)}{', ...' if k > 6 else ''}) -> categorical"
-    if lower <= _GENDER_WORDS and not re.search(r"gender|sex", name, re.IGNORECASE):
+    if lower and lower <= _GENDER_WORDS and not re.search(r"gender|sex", name, re.IGNORECASE):
         reason += f"; '{name}' looks like gender (kept under its own name)"
     order = _ordered_levels(uniq)
     if order:
@@ -171,13 +170,11 @@ def _detect(s: pd.Series, name: str) -> tuple[str, str]:
     n_missing = len(s) - len(nonnull)
     if nonnull.empty:
         return "constant", "all values missing -> constant (excluded)"
-    if pd.api.types.is_datetime64_any_dtype(s):
-        if nonnull.nunique() == 1:
-            return "constant", f"the single date {nonnull.iloc[0]} -> constant (excluded)"
-        return "date", f"dates from {nonnull.min():%Y-%m-%d} to {nonnull.max():%Y-%m-%d} -> date (converted to days since)"
     if nonnull.nunique() == 1:
         return "constant", f"the single value {nonnull.iloc[0]!r} in every filled row -> constant (excluded)"
-    if pd.api.types.is_bool_dtype(s) or set(pd.unique(nonnull)) <= {True, False} and s.dtype == object:
+    if pd.api.types.is_datetime64_any_dtype(s):
+        return "date", f"dates from {nonnull.min():%Y-%m-%d} to {nonnull.max():%Y-%m-%d} -> date (as days since)"
+    if pd.api.types.is_bool_dtype(s) or s.dtype == object and set(pd.unique(nonnull)) <= {True, False}:
         return "boolean", "true/false values -> boolean"
     if pd.api.types.is_numeric_dtype(s):
         return _numeric_role(nonnull.to_numpy(dtype=float), name, n_missing)
@@ -189,19 +186,20 @@ def _detect(s: pd.Series, name: str) -> tuple[str, str]:
 
 def _check_override(df: pd.DataFrame, overrides: Mapping[str, str] | None) -> dict[str, str]:
     overrides = dict(overrides or {})
+    _require_columns(overrides, df, "the roles override names column(s)")
     for col, role in overrides.items():
-        if col not in df.columns:
-            raise ColumnError(f"roles override names column {col!r}, which is not in the data",
-                              fix="use one of: " + ", ".join(map(str, df.columns)), column=str(col))
-        if role not in ROLES:
-            raise ParamsError(f"roles override gives column {col!r} the unknown role {role!r}",
-                              fix="use one of: " + ", ".join(ROLES), key="roles")
-    ids = [c for c, r in overrides.items() if r == "id"]
+        _choice(role, ROLES, "roles", f"the role of column {col!r} in the roles override")
+    _one_id(overrides)
+    return overrides
+
+
+def _one_id(roles: Mapping[str, str]) -> list[str]:
+    ids = [c for c, r in roles.items() if r == "id"]
     if len(ids) > 1:
-        raise ParamsError(f"roles override marks {len(ids)} columns as id ({', '.join(ids)})",
+        raise ParamsError(f"the roles mark {len(ids)} columns as id ({', '.join(map(str, ids))})",
                           fix="a customer table has one id column: keep one and mark the others near_unique",
                           key="roles")
-    return overrides
+    return ids
 
 
 def role_table(df: pd.DataFrame, *, overrides: Mapping[str, str] | None = None,
@@ -239,17 +237,14 @@ def role_table(df: pd.DataFrame, *, overrides: Mapping[str, str] | None = None,
     """
     overrides = _check_override(df, overrides)
     if id_col is not None:
+        _require_columns([id_col], df, "id_col names a column")
         overrides = _check_override(df, {**{c: r for c, r in overrides.items() if r != "id"}, id_col: "id"})
     rows = []
     for col in df.columns:
         s = df[col]
-        role, reason = _detect(s, str(col))
-        n_filled = int(s.notna().sum())
-        n_distinct = int(s.nunique())
-        rows.append({"column": col, "dtype": str(s.dtype), "n_distinct": n_distinct,
-                     "distinct_share": n_distinct / n_filled if n_filled else 0.0,
-                     "missing_share": 1 - n_filled / len(s) if len(s) else 0.0,
-                     "role": role, "reason": reason})
+        n_filled, n_distinct = int(s.notna().sum()), int(s.nunique())
+        rows.append((col, str(s.dtype), n_distinct, n_distinct / max(n_filled, 1), 1 - n_filled / max(len(s), 1),
+                     *_detect(s, str(col))))
     table = pd.DataFrame(rows, columns=["column", "dtype", "n_distinct", "distinct_share", "missing_share",
                                         "role", "reason"])
     forced = [c for c, r in overrides.items() if r == "id"]
@@ -275,11 +270,8 @@ def detect_roles(df: pd.DataFrame, *, overrides: Mapping[str, str] | None = None
 
 
 def _check_roles(roles: Mapping[str, str]) -> None:
-    bad = {c: r for c, r in roles.items() if r not in ROLES}
-    if bad:
-        col, role = next(iter(bad.items()))
-        raise ParamsError(f"column {col!r} has the unknown role {role!r}", fix="use one of: " + ", ".join(ROLES),
-                          key="roles")
+    for col, role in roles.items():
+        _choice(role, ROLES, "roles", f"the role of column {col!r}")
 
 
 def _date_name(col: str, unit: str) -> str:
@@ -287,18 +279,13 @@ def _date_name(col: str, unit: str) -> str:
 
 
 def feature_roles(roles: Mapping[str, str], *, date_unit: str = "days") -> dict[str, str]:
-    """Roles of the columns of :func:`customer_features`' table: dates become numeric ages.
-
-    Use ``build_preprocessor(feature_roles(roles))`` to encode the features table.
-    """
+    """Roles of :func:`customer_features`' columns (dates become numeric ages), for :func:`build_preprocessor`."""
     _check_roles(roles)
     return {(_date_name(c, date_unit) if r == "date" else c): ("numeric" if r == "date" else r)
             for c, r in roles.items() if r in FEATURE_ROLES}
 
 
-# --------------------------------------------------------------------------------------------
-# values
-# --------------------------------------------------------------------------------------------
+# --- values ---------------------------------------------------------------------------------------
 
 def level_text(s: pd.Series) -> pd.Series:
     """Category levels as text, the way the encoder and the scoring checks see them.
@@ -306,24 +293,16 @@ def level_text(s: pd.Series) -> pd.Series:
     Whole numbers print without a decimal point (``1.0`` -> ``"1"``), missing values stay missing,
     and the result has object dtype.
     """
-    out = pd.Series(np.nan, index=s.index, dtype=object)
-    filled = s.notna()
-    vals = s[filled]
-    if pd.api.types.is_numeric_dtype(vals) and not pd.api.types.is_bool_dtype(vals) and len(vals):
-        num = vals.to_numpy(dtype=float)
-        if np.all(np.mod(num, 1) == 0):
-            vals = pd.Series(num.astype(np.int64), index=vals.index)
-    out[filled] = vals.astype(str).str.strip().to_numpy(dtype=object)
-    return out
+    if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
+        num = s.astype(float).to_numpy()
+        s = s.astype("Int64") if np.all(np.mod(num[~np.isnan(num)], 1) == 0) else s
+    return s.astype(str).str.strip().astype(object).where(s.notna(), np.nan)
 
 
-def _as_text(X):
-    """FunctionTransformer step: categorical columns as object text with NaN for missing."""
-    if isinstance(X, pd.DataFrame):
-        return pd.DataFrame({c: level_text(X[c]) for c in X.columns}, index=X.index)
-    frame = pd.DataFrame(np.asarray(X, dtype=object))
-    return np.column_stack([level_text(frame[c]).to_numpy() for c in frame.columns]) if frame.shape[1] else \
-        np.empty((len(frame), 0), dtype=object)
+def levels_as_text(X):
+    """Every column through :func:`level_text` (the first step of the category encoder)."""
+    X = X if isinstance(X, pd.DataFrame) else pd.DataFrame(np.asarray(X, dtype=object))
+    return pd.DataFrame({c: level_text(X[c]) for c in X.columns}, index=X.index)
 
 
 def check_numeric(df: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
@@ -335,44 +314,32 @@ def check_numeric(df: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
     out = df.copy()
     for col in columns:
         s = out[col]
-        if pd.api.types.is_bool_dtype(s):
-            out[col] = s.astype(float)
-            continue
         if pd.api.types.is_numeric_dtype(s):
             continue
         num = pd.to_numeric(s.astype(object).where(s.notna(), np.nan), errors="coerce")
         bad = s[s.notna() & num.isna()]
         if len(bad):
-            examples = ", ".join(repr(str(v)) for v in pd.unique(bad)[:5])
-            raise ColumnError(f"column {col!r} should hold numbers but {len(bad)} value(s) are text "
-                              f"(examples: {examples})",
-                              fix=f"clean or drop those rows, or set the role of {col!r} to categorical in the "
-                                  "roles params", column=str(col))
+            raise ColumnError(f"column {col!r} should hold numbers but {len(bad)} value(s) are text (examples: "
+                              f"{', '.join(repr(str(v)) for v in pd.unique(bad)[:5])})", column=str(col),
+                              fix=f"clean or drop those rows, or give {col!r} the categorical role in the roles params")
         out[col] = num.astype(float)
     return out
 
 
 def _to_datetime(s: pd.Series) -> pd.Series:
-    if pd.api.types.is_datetime64_any_dtype(s):
-        out = s
-    else:
-        out = pd.to_datetime(s.astype(object).where(s.notna(), None), errors="coerce", format="mixed")
-    if getattr(out.dt, "tz", None) is not None:
-        out = out.dt.tz_convert(None)
-    return out
+    out = s if pd.api.types.is_datetime64_any_dtype(s) else pd.to_datetime(
+        s.astype(object).where(s.notna(), None), errors="coerce", format="mixed")
+    return out.dt.tz_convert(None) if getattr(out.dt, "tz", None) is not None else out
 
 
 _UNIT_DAYS = {"days": 1.0, "years": 365.25}
 
 
-def _check_unit(unit: str) -> None:
-    if unit not in _UNIT_DAYS:
-        raise ParamsError(f"date unit {unit!r} is unknown", fix="use days or years", key="date_unit")
+def _age(dates: pd.Series, reference: pd.Timestamp, unit: str) -> np.ndarray:
+    return (reference - dates).dt.total_seconds().to_numpy(float) / 86400.0 / _UNIT_DAYS[unit]
 
 
-# --------------------------------------------------------------------------------------------
-# transformers
-# --------------------------------------------------------------------------------------------
+# --- transformers ---------------------------------------------------------------------------------
 
 class DateAgeTransformer(TransformerMixin, BaseEstimator):
     """Turn date columns into their age at a reference date (days or years since).
@@ -388,10 +355,7 @@ class DateAgeTransformer(TransformerMixin, BaseEstimator):
     Attributes
     ----------
     reference_ : Timestamp
-        The reference date used.
-    n_features_in_ : int
-    feature_names_in_ : ndarray of str
-        Only when fitted on a DataFrame.
+        The reference date used. ``n_features_in_`` and ``feature_names_in_`` as usual.
 
     Examples
     --------
@@ -404,33 +368,35 @@ class DateAgeTransformer(TransformerMixin, BaseEstimator):
         self.reference_date = reference_date
         self.unit = unit
 
-    def _frame(self, X) -> pd.DataFrame:
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = tags.input_tags.string = True
+        return tags
+
+    @staticmethod
+    def _dates(X) -> list[pd.Series]:
         frame = X if isinstance(X, pd.DataFrame) else pd.DataFrame(np.asarray(X, dtype=object))
-        return pd.DataFrame({i: _to_datetime(frame.iloc[:, i]) for i in range(frame.shape[1])}, index=frame.index)
+        return [_to_datetime(frame.iloc[:, i]) for i in range(frame.shape[1])]
 
     def fit(self, X, y=None):
         """Learn the reference date (the latest date in ``X`` unless one is given)."""
-        _check_unit(self.unit)
+        _choice(self.unit, tuple(_UNIT_DAYS), "date_unit", "date unit")
         validate_data(self, X, skip_check_array=True, reset=True)
-        self.n_features_in_ = np.asarray(X).shape[1] if not isinstance(X, pd.DataFrame) else X.shape[1]
-        if self.reference_date is not None:
-            self.reference_ = pd.Timestamp(self.reference_date)
-        else:
-            latest = self._frame(X).max().max()
-            if pd.isna(latest):
-                raise DataValueError("the date columns hold no parseable dates",
-                                     fix="check the date format, or set their role to categorical or constant")
-            self.reference_ = pd.Timestamp(latest)
+        self.n_features_in_ = np.shape(X)[1]
+        latest = self.reference_date if self.reference_date is not None else max(
+            (d.max() for d in self._dates(X) if d.notna().any()), default=None)
+        if latest is None:
+            raise DataValueError("the date columns hold no parseable dates",
+                                 fix="check the date format, or set their role to categorical or constant")
+        self.reference_ = pd.Timestamp(latest)
         return self
 
     def transform(self, X):
         """Return the ages as a float array (missing dates stay NaN)."""
         check_is_fitted(self, "reference_")
         validate_data(self, X, skip_check_array=True, reset=False)
-        frame = self._frame(X)
-        ages = [(self.reference_ - frame[c]).dt.total_seconds().to_numpy(float) / 86400.0 / _UNIT_DAYS[self.unit]
-                for c in frame.columns]
-        return np.column_stack(ages) if ages else np.empty((len(frame), 0))
+        ages = [_age(d, self.reference_, self.unit) for d in self._dates(X)]
+        return np.column_stack(ages) if ages else np.empty((len(X), 0))
 
     def get_feature_names_out(self, input_features=None):
         """Names such as ``days_since_signup_date``."""
@@ -457,62 +423,55 @@ class SkewTransformer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     transformed_ : ndarray of bool, shape (n_features,)
         Which columns are transformed.
     power_ : PowerTransformer or None
-        The fitted Yeo-Johnson transform of the transformed columns.
+        The Yeo-Johnson transform of those columns.
     """
 
     def __init__(self, method: str = "log", threshold: float = 1.0):
         self.method = method
         self.threshold = threshold
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        return tags
+
     def fit(self, X, y=None):
         """Measure the skewness of each column and choose the ones to transform."""
-        if self.method not in ("none", "log", "yeo-johnson"):
-            raise ParamsError(f"skew transform {self.method!r} is unknown", fix="use none, log or yeo-johnson",
-                              key="skew")
+        _choice(self.method, SKEW_METHODS, "skew", "skew transform")
         X = validate_data(self, X, dtype=float, ensure_all_finite="allow-nan", reset=True)
         with np.errstate(all="ignore"):
             self.skewness_ = np.nan_to_num(np.asarray(_skewness(X, axis=0, nan_policy="omit"), dtype=float))
-        chosen = np.abs(self.skewness_) > self.threshold
-        if self.method == "none":
-            chosen[:] = False
-        elif self.method == "log":
+        chosen = (np.abs(self.skewness_) > self.threshold) & (self.method != "none")
+        if self.method == "log":
             chosen &= np.nanmin(X, axis=0, initial=np.inf) >= 0
         self.transformed_ = chosen
-        self.power_ = None
-        if self.method == "yeo-johnson" and chosen.any():
-            self.power_ = PowerTransformer(method="yeo-johnson", standardize=False).fit(X[:, chosen])
+        self.power_ = (PowerTransformer(method="yeo-johnson", standardize=False).fit(X[:, chosen])
+                       if self.method == "yeo-johnson" and chosen.any() else None)
         return self
 
     def transform(self, X):
         """Apply the transform to the chosen columns; new negative values in a log column count as 0."""
         check_is_fitted(self, "transformed_")
         X = validate_data(self, X, dtype=float, ensure_all_finite="allow-nan", reset=False, copy=True)
-        if self.transformed_.any():
-            cols = self.transformed_
-            X[:, cols] = (np.log1p(np.clip(X[:, cols], 0, None)) if self.method == "log"
+        cols = self.transformed_
+        if cols.any():
+            X[:, cols] = (np.log1p(np.clip(X[:, cols], 0, None)) if self.power_ is None
                           else self.power_.transform(X[:, cols]))
         return X
 
 
-# --------------------------------------------------------------------------------------------
-# preprocessor
-# --------------------------------------------------------------------------------------------
+# --- preprocessor ---------------------------------------------------------------------------------
 
 def _scaler(scaler: str):
-    if scaler == "standard":
-        return StandardScaler()
-    if scaler == "robust":
-        return RobustScaler()
-    raise ParamsError(f"scaler {scaler!r} is unknown", fix="use standard or robust", key="scaler")
+    _choice(scaler, SCALERS, "scaler", "scaler")
+    return StandardScaler() if scaler == "standard" else RobustScaler()
 
 
 def _encoder(rare_min_frequency) -> Pipeline:
-    return Pipeline([
-        ("text", FunctionTransformer(_as_text, feature_names_out="one-to-one")),
-        ("impute", SimpleImputer(strategy="most_frequent")),
-        ("onehot", OneHotEncoder(handle_unknown="infrequent_if_exist", min_frequency=rare_min_frequency,
-                                 sparse_output=False)),
-    ])
+    return Pipeline([("text", FunctionTransformer(levels_as_text, feature_names_out="one-to-one")),
+                     ("impute", SimpleImputer(strategy="most_frequent")),
+                     ("onehot", OneHotEncoder(handle_unknown="infrequent_if_exist", min_frequency=rare_min_frequency,
+                                              sparse_output=False))])
 
 
 def build_preprocessor(roles: Mapping[str, str], *, skew: str = "log", scaler: str = "standard",
@@ -551,9 +510,8 @@ def build_preprocessor(roles: Mapping[str, str], *, skew: str = "log", scaler: s
     """
     _check_roles(roles)
     _scaler(scaler)
-    _check_unit(date_unit)
-    if skew not in ("none", "log", "yeo-johnson"):
-        raise ParamsError(f"skew transform {skew!r} is unknown", fix="use none, log or yeo-johnson", key="skew")
+    _choice(date_unit, tuple(_UNIT_DAYS), "date_unit", "date unit")
+    _choice(skew, SKEW_METHODS, "skew", "skew transform")
     by_role = {r: [c for c, role in roles.items() if role == r] for r in FEATURE_ROLES}
     steps = []
     if by_role["numeric"]:
@@ -573,9 +531,7 @@ def build_preprocessor(roles: Mapping[str, str], *, skew: str = "log", scaler: s
     return ColumnTransformer(steps, remainder="drop", sparse_threshold=0.0)
 
 
-# --------------------------------------------------------------------------------------------
-# the features table and categorical profiles
-# --------------------------------------------------------------------------------------------
+# --- the features table and categorical profiles --------------------------------------------------
 
 def customer_features(df: pd.DataFrame, roles: Mapping[str, str], *, reference_date=None,
                       date_unit: str = "days") -> pd.DataFrame:
@@ -603,65 +559,49 @@ def customer_features(df: pd.DataFrame, roles: Mapping[str, str], *, reference_d
     Raises
     ------
     ColumnError
-        A role names a column that is not in the table, or text sits in a numeric column.
-    ParamsError
-        Unknown role, or several id columns.
-    DataValueError
-        Missing or duplicate ids.
+        A role names a missing column, or text sits in a numeric column.
+    ParamsError, DataValueError
+        Unknown role or several id columns; missing or duplicate ids.
     """
     _check_roles(roles)
-    _check_unit(date_unit)
-    missing = [c for c in roles if c not in df.columns]
-    if missing:
-        raise ColumnError(f"the roles name column(s) not in the data: {', '.join(map(str, missing))}",
-                          fix="use columns from: " + ", ".join(map(str, df.columns)), column=str(missing[0]))
-    notes = []
-    ids = [c for c, r in roles.items() if r == "id"]
-    if len(ids) > 1:
-        raise ParamsError(f"{len(ids)} columns have the id role ({', '.join(ids)})",
-                          fix="keep one id column and mark the others near_unique", key="roles")
+    _choice(date_unit, tuple(_UNIT_DAYS), "date_unit", "date unit")
+    _require_columns(roles, df, "the roles name column(s)")
+    notes, ids = [], _one_id(roles)
     if ids:
         index = level_text(df[ids[0]])
-        if index.isna().any():
-            raise DataValueError(f"id column {ids[0]!r} has {int(index.isna().sum())} missing value(s)",
-                                 fix="drop or fill those rows in cleaning", column=ids[0])
-        dup = index[index.duplicated()]
-        if len(dup):
-            raise DataValueError(f"id column {ids[0]!r} has {len(dup)} duplicate value(s) "
-                                 f"(examples: {', '.join(pd.unique(dup)[:5])})",
-                                 fix="drop duplicate customers in cleaning, or choose another id_col", column=ids[0])
+        bad = index[index.isna() | index.duplicated()]
+        if len(bad):
+            raise DataValueError(f"id column {ids[0]!r} has {len(bad)} missing or duplicate value(s) (examples: "
+                                 f"{', '.join(map(str, pd.unique(bad)[:5]))})",
+                                 fix="drop or fix those customers in cleaning, or choose another id_col", column=ids[0])
         index = pd.Index(index.to_numpy(dtype=object).astype(str), name=str(ids[0]))
     else:
         width = max(4, len(str(len(df))))
         index = pd.Index([f"row_{i:0{width}d}" for i in range(1, len(df) + 1)], name="row_id")
         notes.append("no id column: rows are named row_0001, row_0002, ... in table order")
-    skipped = [c for c in df.columns if c not in roles]
-    if skipped:
-        notes.append("columns without a role are left out: " + ", ".join(map(str, skipped)))
-    excluded = [f"{c} ({r})" for c, r in roles.items() if r in EXCLUDED_ROLES and r != "id"]
-    if excluded:
-        notes.append("excluded from the features: " + ", ".join(excluded))
+    for what, cols in [("columns without a role are left out", [str(c) for c in df.columns if c not in roles]),
+                       ("excluded from the features", [f"{c} ({r})" for c, r in roles.items()
+                                                       if r in EXCLUDED_ROLES and r != "id"])]:
+        notes += [f"{what}: {', '.join(cols)}"] if cols else []
     numeric = [c for c, r in roles.items() if r == "numeric"]
     data = check_numeric(df[numeric], numeric) if numeric else df[[]]
-    out = {}
-    dates = {c: _to_datetime(df[c]) for c, r in roles.items() if r == "date"}
-    ref = pd.Timestamp(reference_date) if reference_date is not None else None
-    if dates and ref is None:
-        ref = max((d.max() for d in dates.values() if d.notna().any()), default=None)
-        if ref is not None:
-            notes.append(f"dates are measured at {ref:%Y-%m-%d}, the latest date in the data")
+    out, ref = {}, None
+    dates = [c for c, r in roles.items() if r == "date"]
+    if dates:
+        ages = DateAgeTransformer(reference_date, date_unit).fit(df[dates])
+        ref = ages.reference_
+        notes.append(f"dates are measured at {ref:%Y-%m-%d}" + ("" if reference_date else ", the latest in the data"))
+        aged = dict(zip(dates, ages.transform(df[dates]).T))
     for col, role in roles.items():
         if role == "numeric":
             out[col] = data[col].to_numpy()
         elif role in ("categorical", "boolean"):
             out[col] = pd.Categorical(level_text(df[col]))
         elif role == "date":
-            days = (ref - dates[col]).dt.total_seconds() / 86400.0 if ref is not None else dates[col].astype(float)
-            out[_date_name(col, date_unit)] = (days / _UNIT_DAYS[date_unit]).to_numpy(float)
+            out[_date_name(col, date_unit)] = aged[col]
     features = pd.DataFrame(out, index=index)
-    features.attrs["roles"] = feature_roles(roles, date_unit=date_unit)
-    features.attrs["notes"] = notes
-    features.attrs["reference_date"] = None if ref is None else f"{ref:%Y-%m-%d}"
+    features.attrs.update(roles=feature_roles(roles, date_unit=date_unit), notes=notes,
+                          reference_date=None if ref is None else f"{ref:%Y-%m-%d}")
     return features
 
 
@@ -688,10 +628,7 @@ def categorical_profile(features: pd.DataFrame, labels, columns: Sequence[str]) 
     if len(labels) != len(features):
         raise DataValueError(f"{len(labels)} labels for {len(features)} rows",
                              fix="pass one segment label per row of the features table")
-    missing = [c for c in columns if c not in features.columns]
-    if missing:
-        raise ColumnError(f"column(s) not in the features: {', '.join(map(str, missing))}",
-                          fix="use columns from: " + ", ".join(map(str, features.columns)), column=str(missing[0]))
+    _require_columns(columns, features, "profile column(s)")
     parts = []
     for col in columns:
         level = level_text(features[col]).fillna("(missing)").to_numpy(dtype=object)

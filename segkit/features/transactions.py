@@ -31,6 +31,8 @@ from segkit.errors import ColumnError, DataValueError, ParamsError
 
 __all__ = [
     "FEATURE_DESCRIPTIONS",
+    "SHORT_LABELS",
+    "UNITS",
     "RFM_FEATURES",
     "BEHAVIOUR_FEATURES",
     "SKEW_THRESHOLD",
@@ -50,13 +52,32 @@ FEATURE_DESCRIPTIONS: dict[str, str] = {
     "distinct_products": "Number of different products bought",
     "basket_size": "Average number of items per order",
     "interpurchase_mean": "Average days between purchase days (one purchase day: days since it)",
-    "interpurchase_std": "Variability of the days between purchase days (0 with fewer than 3)",
+    "interpurchase_std": "How irregular the gaps between purchase days are (standard deviation "
+                         "in days; 0 with fewer than three purchase days)",
     "returns_rate": "Share of the customer's order lines that were cancelled or returned",
     "weekend_share": "Share of orders placed on a Saturday or Sunday",
     "spend_30d": "Net spend in the 30 days before the snapshot date",
     "spend_90d": "Net spend in the 90 days before the snapshot date",
     "spend_before_90d": "Net spend more than 90 days before the snapshot date",
     "country": "The country the customer ordered from most often",
+}
+
+#: Short labels for tables, cards and axes (the descriptions above are for the feature glossary).
+SHORT_LABELS: dict[str, str] = {
+    "recency": "Days since last purchase", "frequency": "Orders", "monetary": "Net spend",
+    "tenure": "Days as a customer", "avg_order_value": "Average order value",
+    "distinct_products": "Different products", "basket_size": "Items per order",
+    "interpurchase_mean": "Days between purchases", "interpurchase_std": "Spread of days between purchases",
+    "returns_rate": "Lines returned", "weekend_share": "Weekend orders", "spend_30d": "Spend, last 30 days",
+    "spend_90d": "Spend, last 90 days", "spend_before_90d": "Spend before the last 90 days", "country": "Country",
+}
+
+#: The unit of each feature, for formatting values in reports.
+UNITS: dict[str, str] = {
+    "recency": "days", "frequency": "count", "monetary": "money", "tenure": "days", "avg_order_value": "money",
+    "distinct_products": "count", "basket_size": "count", "interpurchase_mean": "days", "interpurchase_std": "days",
+    "returns_rate": "share", "weekend_share": "share", "spend_30d": "money", "spend_90d": "money",
+    "spend_before_90d": "money",
 }
 
 RFM_FEATURES: tuple[str, ...] = ("recency", "frequency", "monetary", "tenure", "avg_order_value")

@@ -11,13 +11,12 @@ from __future__ import annotations
 from segkit.naming.rfm import load_rfm_rules, name_rfm_segments, rfm_scores
 from segkit.profile import SegmentName
 
-# Lexicon naming (census areas, customer tables) goes here when segkit/naming/lexicon.py lands:
-# from segkit.naming.lexicon import name_segments_from_lexicon
+from segkit.naming.lexicon import name_segments_from_lexicon
 
 __all__ = [
     "SegmentName",
     "load_rfm_rules",
     "name_rfm_segments",
     "rfm_scores",
-    # "name_segments_from_lexicon",
+    "name_segments_from_lexicon",
 ]

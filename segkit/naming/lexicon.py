@@ -13,7 +13,8 @@ documents the format) turns those numbers into words:
    Renters"), or the lexicon's default name when no feature reaches the threshold.
 3. **Uniqueness.** Segments that end up with the same name each take the adjective of their own next
    strongest feature not already used ("Seasonal Affluent Retirees" vs "Walkable Affluent Retirees"),
-   and again until every name differs. Names never carry numbers.
+   and again until every name differs; a segment with no feature left keeps its name. Names never
+   carry numbers: segments that no feature tells apart are an error.
 
 Every segment also gets one descriptive sentence listing its strongest features above and below
 average with their z-scores.
@@ -285,7 +286,7 @@ def name_segments_from_lexicon(zscores: pd.DataFrame, lexicon: Lexicon | Mapping
         words, seen = [], set()
         for feat in _strongest(row):  # every remaining feature, strongest first
             adj = lex.words(feat).adjective(row[feat])
-            if feat in used or not adj or adj.lower() in seen or _has_word(base[seg], adj):
+            if feat in used or row[feat] == 0 or not adj or adj.lower() in seen or _has_word(base[seg], adj):
                 continue
             seen.add(adj.lower())
             words.append(adj)
@@ -300,14 +301,15 @@ def name_segments_from_lexicon(zscores: pd.DataFrame, lexicon: Lexicon | Mapping
         if not clashes:
             break
         for segs in clashes:
+            stuck = [seg for seg in segs if level[seg] >= len(qualifiers[seg])]
+            if len(stuck) > 1:
+                raise SegmentationError(
+                    f"segments {stuck[0]} and {stuck[1]} share the name '{names[stuck[0]]}' and no further "
+                    f"feature tells them apart", fix="fit fewer segments or add features that separate them")
             for seg in segs:
-                if level[seg] >= len(qualifiers[seg]):
-                    others = [s for s in segs if s != seg]
-                    raise SegmentationError(
-                        f"segments {seg} and {others[0]} have the same profile, so no words tell them apart",
-                        fix="fit fewer segments or add features that separate them")
-                names[seg] = f"{qualifiers[seg][level[seg]]} {names[seg]}"
-                level[seg] += 1
+                if seg not in stuck:  # a segment out of words keeps its name; the others move on
+                    names[seg] = f"{qualifiers[seg][level[seg]]} {names[seg]}"
+                    level[seg] += 1
     out = {}
     for seg in z.index:
         out[int(seg)] = SegmentName(name=names[seg],

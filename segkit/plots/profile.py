@@ -8,6 +8,7 @@ the ``Figure``. Nothing here shows, saves or restyles globally. Segments appear 
 
 from __future__ import annotations
 
+import warnings
 from typing import Mapping, Sequence
 
 import matplotlib.pyplot as plt
@@ -17,6 +18,7 @@ import seaborn as sns
 from matplotlib.axes import Axes
 from matplotlib.colors import TwoSlopeNorm
 from matplotlib.figure import Figure
+from matplotlib.ticker import SymmetricalLogLocator
 
 from segkit.errors import ColumnError, DataValueError
 from segkit.profile import SegmentProfile, segment_codes
@@ -60,7 +62,7 @@ def plot_index_heatmap(profile: SegmentProfile, *, ax: Axes | None = None,
     -------
     matplotlib.axes.Axes
     """
-    ax = _axes(ax, (1.2 * len(profile.features) + 3, 0.5 * len(profile.segments) + 1.5))
+    ax = _axes(ax, (max(7.0, 1.2 * len(profile.features) + 4), 0.5 * len(profile.segments) + 1.5))
     labels = dict(feature_labels or {})
     data = profile.index.copy()
     data.index = [profile.display_names()[s] for s in profile.segments]
@@ -71,7 +73,7 @@ def plot_index_heatmap(profile: SegmentProfile, *, ax: Axes | None = None,
                 linewidths=0.5, cbar_kws={"label": "Index (whole = 100)"})
     ax.set_xlabel("")
     ax.set_ylabel("")
-    ax.set_title("How each segment compares with the whole (100 = average)")
+    ax.set_title("Index against the whole (100 = average)")
     ax.tick_params(axis="x", rotation=30)
     ax.tick_params(axis="y", rotation=0)
     for tick in ax.get_xticklabels():
@@ -126,7 +128,8 @@ def plot_feature_distributions(features: pd.DataFrame, labels: Sequence[int] | n
     columns : sequence of str
         Features to draw, one panel each.
     names : mapping of int to str, optional
-        Segment names (``profile.names``); segments show as "S01 Champions".
+        Segment names (``profile.names`` or ``profile.display_names()``); segments show as
+        "S01 Champions".
     sample : int, default 5000
         Rows drawn at most. Every segment keeps at least 30 rows (or all it has).
     seed : int, default 0
@@ -168,13 +171,16 @@ def plot_feature_distributions(features: pd.DataFrame, labels: Sequence[int] | n
     fig, axes = plt.subplots(nrows, ncols, figsize=(4.8 * ncols, nrows * (0.45 * len(segments) + 1.6)),
                              squeeze=False, sharey=True, constrained_layout=True)
     for ax, col in zip(axes.flat, cols):
-        common = dict(data=data, x=col, y="Segment", hue="Segment", palette=palette, legend=False, ax=ax)
-        if kind == "box":
-            sns.boxplot(**common, fliersize=1.5)
-        else:
-            sns.violinplot(**common, cut=0, inner="quart", density_norm="width")
+        common = dict(data=data, x=col, y="Segment", hue="Segment", palette=palette, legend=False, dodge=False,
+                      ax=ax)
+        with warnings.catch_warnings():  # seaborn 0.13 + matplotlib 3.11: keep reports free of it
+            warnings.filterwarnings("ignore", message=r".*vert: bool was deprecated", category=DeprecationWarning)
+            if kind == "box":
+                sns.boxplot(**common, fliersize=1.5)
+            else:
+                sns.violinplot(**common, cut=0, inner="quart", density_norm="width")
         if col in log_cols:
-            ax.set_xscale("log" if (data[col] > 0).all() else "symlog")
+            _log_axis(ax, data[col].to_numpy(dtype=float))
         ax.set_title(labels_.get(col, col))
         ax.set_xlabel(labels_.get(col, col))
         ax.set_ylabel("")
@@ -196,7 +202,7 @@ def plot_segment_map(coords: np.ndarray | pd.DataFrame, labels: Sequence[int] | 
     labels : array-like of int
         Segment of each row.
     names : mapping of int to str, optional
-        Segment names (``profile.names``), for the legend.
+        Segment names (``profile.names`` or ``profile.display_names()``), for the legend.
     highlight : array-like of bool or of row positions, optional
         Rows to draw larger with a black edge (new customers, for instance).
     ax : matplotlib Axes, optional
@@ -257,10 +263,25 @@ def _axes(ax: Axes | None, figsize: tuple[float, float]) -> Axes:
     return ax
 
 
+def _log_axis(ax: Axes, values: np.ndarray) -> None:
+    """Log x axis; a symmetric log axis (linear around 0) when some values are 0 or negative."""
+    if (values > 0).all():
+        ax.set_xscale("log")
+        return
+    nonzero = np.abs(values[values != 0])
+    linthresh = float(10 ** np.floor(np.log10(np.percentile(nonzero, 10)))) if nonzero.size else 1.0
+    ax.set_xscale("symlog", linthresh=linthresh)
+    ax.xaxis.set_major_locator(SymmetricalLogLocator(linthresh=linthresh, base=100))
+
+
 def _display_names(segments: list[int], names: Mapping[int, str] | None) -> dict[int, str]:
+    """Segment -> "S01 Champions"; names that already start with their code (``display_names()``) are kept."""
     names = dict(names or {})
-    codes = segment_codes(len(segments))
-    return {s: f"{c} {names[s]}" if names.get(s) else c for s, c in zip(segments, codes)}
+    out = {}
+    for s, code in zip(segments, segment_codes(len(segments))):
+        name = str(names.get(s) or "")
+        out[s] = name if name == code or name.startswith(code + " ") else f"{code} {name}" if name else code
+    return out
 
 
 def _labels_array(labels: Sequence[int] | np.ndarray | pd.Series, n: int) -> np.ndarray:

@@ -21,7 +21,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from segkit.select import CRITERION_LABELS, STABLE, UNSTABLE, KSelection, stability_label
+from segkit.select import STABLE, UNSTABLE, KSelection, stability_label
 
 __all__ = ["plot_elbow", "plot_criterion", "plot_gap", "plot_stability", "criteria_figure", "AXIS_LABELS"]
 
@@ -29,17 +29,19 @@ K_LABEL = "Number of segments"
 AXIS_LABELS = {
     "inertia": "Within-segment spread (inertia)",
     "silhouette": "Separation (silhouette)",
-    "calinski_harabasz": "Separation vs spread (Calinski-Harabasz)",
+    "calinski_harabasz": "Separation vs spread (CH)",
     "davies_bouldin": "Overlap (Davies-Bouldin)",
     "gap": "Structure beyond random (gap)",
-    "stability_min": "Stability of weakest segment (Jaccard)",
-    "stability_mean": "Mean segment stability (Jaccard)",
+    "stability_min": "Weakest segment's stability",
+    "stability_mean": "Mean segment stability",
 }
 _BETTER = {"silhouette": "higher is better", "calinski_harabasz": "higher is better",
            "davies_bouldin": "lower is better", "gap": "higher is better", "stability_min": "higher is better",
            "stability_mean": "higher is better", "inertia": "look for the bend"}
 _PANELS = [("elbow", "inertia"), ("silhouette", "silhouette"), ("calinski_harabasz", "calinski_harabasz"),
            ("davies_bouldin", "davies_bouldin"), ("gap", "gap"), ("stability", "stability_min")]
+_SHORT = {"elbow": "Elbow", "silhouette": "Silhouette", "calinski_harabasz": "Calinski-Harabasz",
+          "davies_bouldin": "Davies-Bouldin", "gap": "Gap statistic", "stability": "Stability"}
 _PICK = "C3"
 
 
@@ -239,4 +241,4 @@ def criteria_figure(selection: KSelection, *, ncols: int = 3, panel_size: tuple[
 
 def _title(crit: str, pick: Any) -> str:
     text = "no preference" if pick is None else "no structure" if pick == 1 else f"prefers {pick}"
-    return f"{CRITERION_LABELS[crit]}: {text}"
+    return f"{_SHORT[crit]}: {text}"

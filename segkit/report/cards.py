@@ -10,7 +10,7 @@ import html
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-__all__ = ["segment_cards", "note", "note_html", "caption", "PALETTE"]
+__all__ = ["segment_cards", "figure", "format_value", "note", "note_html", "caption", "PALETTE"]
 
 #: Segment colours, shared by cards and plots (tab10-like, readable on white).
 PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
@@ -23,6 +23,21 @@ def _html(text: str):
     except ImportError:  # pragma: no cover - IPython ships with the kit
         return text
     return HTML(text)
+
+
+def format_value(value: float, unit: str | None, currency: str = "£") -> str:
+    """Format a value in its unit for a business reader: £4,100, 12 days, 3.5 orders, 24%."""
+    if value is None or value != value:
+        return "–"
+    if unit == "money":
+        return f"{'-' if value < 0 else ''}{currency}{abs(value):,.0f}"
+    if unit == "days":
+        return f"{value:,.0f} days"
+    if unit == "share":
+        return f"{100 * value:.0f}%"
+    if unit == "count":
+        return f"{value:,.1f}" if abs(value) < 100 else f"{value:,.0f}"
+    return f"{value:,.2f}" if abs(value) < 10 else f"{value:,.0f}"
 
 
 def _index_class(index: float | None) -> str:
@@ -71,6 +86,25 @@ def note_html(text: str, *, kind: str = "note") -> str:
 def note(text: str, *, kind: str = "note"):
     """A highlighted paragraph (``kind`` is "note" or "warn"), for display in a notebook."""
     return _html(note_html(text, kind=kind))
+
+
+def figure(obj, caption: str, *, alt: str | None = None, dpi: int = 96):
+    """Embed a figure (a matplotlib ``Figure`` or ``Axes``) as PNG with its caption below it.
+
+    The figure is closed, so the notebook shows it once, with the caption where it belongs.
+    """
+    import base64
+    import io as _io
+
+    import matplotlib.pyplot as plt
+
+    fig = obj.figure if hasattr(obj, "figure") and not hasattr(obj, "savefig") else obj
+    buf = _io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight", metadata={"Software": None})
+    plt.close(fig)
+    data = base64.b64encode(buf.getvalue()).decode()
+    return _html(f'<figure class="sk-figure"><img alt="{html.escape(alt or caption)}" style="max-width:100%" '
+                 f'src="data:image/png;base64,{data}"><figcaption>{html.escape(caption)}</figcaption></figure>')
 
 
 def caption(text: str):

@@ -239,6 +239,7 @@ def run(params_files: str | Path | Sequence[str | Path], *, name: str | None = N
         try:
             pm.execute_notebook(str(nb.path), str(out_ipynb), parameters=_kernel_params(params, declared[nb.name], tmp),
                                 kernel_name="python3", progress_bar=False, log_output=False,
+                                extra_arguments=["--IPKernelApp.log_level=ERROR"],
                                 cwd=str(nb.path.parent))
         except pm.PapermillExecutionError as exc:
             exec_error = exc

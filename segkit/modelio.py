@@ -1,0 +1,307 @@
+"""Saving and loading a fitted segment model, with a metadata sidecar that makes it checkable.
+
+A model folder holds two files:
+
+- ``model.skops``: the fitted model in the skops format, which rebuilds objects from a schema instead
+  of executing code (unlike pickle). The archive is written canonically (fixed timestamps, file names
+  and object ids numbered in order), so the same model gives the same bytes on every run;
+- ``metadata.json``: feature names, the model's parameters, package versions, the sha256 of
+  ``model.skops``, and what the caller passes (the hash of the input data, the run's params, ...).
+  It has no creation time, so that two runs on the same inputs write byte-identical folders (timings
+  belong in the run's ``manifest.json``).
+
+Loading checks, in order: both files exist, the model file matches its recorded hash, the running
+scikit-learn has the major.minor version the model was saved with, and the file holds only the types
+expected in a segkit model (segkit's own model classes, scikit-learn estimators, numpy dtypes).
+
+Examples
+--------
+>>> import pandas as pd, tempfile
+>>> from segkit.cluster import SegmentModel
+>>> df = pd.DataFrame({"recency": [1.0, 2.0, 10.0, 11.0], "frequency": [1.0, 1.5, 9.0, 9.5]})
+>>> model = SegmentModel(2).fit(df)
+>>> folder = save_model(model, tempfile.mkdtemp() + "/model", metadata={"input_hash": "sha256:..."})
+>>> loaded, meta = load_model(folder)
+>>> meta["feature_names"], (loaded.predict(df) == model.labels_).all()
+(['recency', 'frequency'], np.True_)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import io
+import json
+import os
+import re
+import zipfile
+from pathlib import Path
+
+from .errors import DataFileError, ModelError
+
+__all__ = ["MODEL_FILE", "METADATA_FILE", "RESERVED_KEYS", "save_model", "load_model", "check_features"]
+
+MODEL_FILE = "model.skops"
+METADATA_FILE = "metadata.json"
+FORMAT = "segkit-model"
+FORMAT_VERSION = 1
+
+#: Types that a segkit model file may contain beyond what skops trusts by default.
+#: scikit-learn estimator classes (subclasses of ``BaseEstimator``) are accepted too.
+EXPECTED_TYPES = frozenset({
+    "segkit.cluster.SegmentModel",
+    "numpy.dtype",
+    "numpy.bool", "numpy.bool_", "numpy.int32", "numpy.int64", "numpy.float32", "numpy.float64",
+})
+#: Keys of metadata.json that save_model writes itself.
+RESERVED_KEYS = frozenset({"format", "format_version", "model_file", "model_class", "model_sha256",
+                           "feature_names", "model_params", "segment_sizes", "versions"})
+_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _versions() -> dict:
+    import numpy
+    import pandas
+    import scipy
+    import skops
+    import sklearn
+
+    import segkit
+
+    return {"segkit": segkit.__version__, "scikit-learn": sklearn.__version__, "numpy": numpy.__version__,
+            "pandas": pandas.__version__, "scipy": scipy.__version__, "skops": skops.__version__}
+
+
+def _canonical_skops(data: bytes) -> bytes:
+    """Rewrite a skops archive so that it depends only on the model, not on the process that wrote it.
+
+    skops names array files and tags objects with ``id()`` values and stamps each entry with the current
+    time; here ids are renumbered in order of appearance, files renamed to match, timestamps fixed.
+    """
+    src = zipfile.ZipFile(io.BytesIO(data))
+    schema = json.loads(src.read("schema.json"))
+    ids: dict[int, int] = {}
+    files: dict[str, str] = {}
+
+    def walk(node):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "__id__" and isinstance(value, int):
+                    node[key] = ids.setdefault(value, len(ids) + 1)
+                elif key == "file" and isinstance(value, str) and value in src.NameToInfo:
+                    suffix = os.path.splitext(value)[1]
+                    node[key] = files.setdefault(value, f"{len(files) + 1:06d}{suffix}")
+                else:
+                    walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(schema)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_STORED) as dst:
+        for old, new in sorted(files.items(), key=lambda kv: kv[1]):
+            dst.writestr(zipfile.ZipInfo(new, date_time=_ZIP_TIME), src.read(old))
+        dst.writestr(zipfile.ZipInfo("schema.json", date_time=_ZIP_TIME), json.dumps(schema, indent=2))
+    return out.getvalue()
+
+
+def _jsonable(value):
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if hasattr(value, "item") and getattr(value, "ndim", 1) == 0:
+        return value.item()
+    return " ".join(repr(value).split())
+
+
+def save_model(model, directory, *, metadata: dict, overwrite: bool = False) -> Path:
+    """Save a fitted model as ``model.skops`` plus ``metadata.json`` in `directory`.
+
+    Parameters
+    ----------
+    model : fitted SegmentModel (or another fitted scikit-learn estimator with ``feature_names_in_``)
+    directory : str or Path
+        Folder to write into (created if needed).
+    metadata : dict
+        JSON-serialisable entries written at the top level of metadata.json next to save_model's own
+        (:data:`RESERVED_KEYS`, which it may not contain). Must contain ``input_hash`` (the hash of the
+        data the model was fitted on; None when unknown).
+    overwrite : bool, default=False
+        Replace a model already saved in `directory`.
+
+    Returns
+    -------
+    Path
+        The folder.
+
+    Raises
+    ------
+    ModelError
+        When the model is not fitted, `directory` already holds a model and `overwrite` is False, or
+        `metadata` lacks ``input_hash``.
+    """
+    import skops.io as sio
+    from sklearn.exceptions import NotFittedError
+    from sklearn.utils.validation import check_is_fitted
+
+    folder = Path(directory)
+    try:
+        check_is_fitted(model)
+    except NotFittedError:
+        raise ModelError(f"{type(model).__name__} is not fitted, so there is nothing to save",
+                         fix="call fit on the features before save_model") from None
+    if not isinstance(metadata, dict) or "input_hash" not in metadata:
+        raise ModelError("metadata must be a dict with the key 'input_hash'",
+                         fix="pass metadata={'input_hash': <hash of the input data>, ...}")
+    try:
+        extra = json.loads(json.dumps(metadata, sort_keys=True))
+    except (TypeError, ValueError) as exc:
+        raise ModelError(f"metadata cannot be written as JSON ({exc})",
+                         fix="pass only strings, numbers, booleans, lists and dicts") from None
+    clash = sorted(RESERVED_KEYS & extra.keys())
+    if clash:
+        raise ModelError(f"metadata keys {clash} are reserved: save_model writes them itself",
+                         fix="rename those keys")
+    model_path, meta_path = folder / MODEL_FILE, folder / METADATA_FILE
+    if not overwrite and (model_path.exists() or meta_path.exists()):
+        raise ModelError(f"{folder} already holds a saved model", path=str(folder),
+                         fix="pass overwrite=True, or save into a new folder")
+    folder.mkdir(parents=True, exist_ok=True)
+    blob = _canonical_skops(sio.dumps(model))
+    names = getattr(model, "feature_names_in_", None)
+    params = model.get_params(deep=False) if hasattr(model, "get_params") else {}
+    meta = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "model_file": MODEL_FILE,
+        "model_class": f"{type(model).__module__}.{type(model).__qualname__}",
+        "model_sha256": hashlib.sha256(blob).hexdigest(),
+        "feature_names": None if names is None else [str(c) for c in names],
+        "model_params": {k: _jsonable(v) for k, v in sorted(params.items())},
+        "segment_sizes": _jsonable(list(getattr(model, "segment_sizes_", []))),
+        "versions": _versions(),
+    }
+    meta.update(extra)
+    text = json.dumps(meta, indent=2, sort_keys=True) + "\n"
+    for path, payload in ((model_path, blob), (meta_path, text.encode("utf-8"))):
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_bytes(payload)
+        os.replace(tmp, path)
+    return folder
+
+
+def _minor(version: str) -> tuple[str, ...]:
+    return tuple(re.findall(r"\d+", str(version))[:2])
+
+
+def _expected(type_name: str) -> bool:
+    if type_name in EXPECTED_TYPES:
+        return True
+    module, _, name = type_name.rpartition(".")
+    if not (module == "sklearn" or module.startswith("sklearn.")):
+        return False
+    try:
+        obj = getattr(importlib.import_module(module), name)
+    except (ImportError, AttributeError):
+        return False
+    from sklearn.base import BaseEstimator
+
+    return isinstance(obj, type) and issubclass(obj, BaseEstimator)
+
+
+def load_model(directory):
+    """Load a model saved by :func:`save_model`, after checking it.
+
+    Parameters
+    ----------
+    directory : str or Path
+
+    Returns
+    -------
+    model : estimator
+    metadata : dict
+        The content of metadata.json.
+
+    Raises
+    ------
+    DataFileError
+        A file is missing or metadata.json is not valid JSON.
+    ModelError
+        The model file does not match its recorded hash, was saved with another scikit-learn
+        major.minor version, or holds a type that a segkit model should not contain.
+    """
+    import skops.io as sio
+    import sklearn
+
+    folder = Path(directory)
+    model_path, meta_path = folder / MODEL_FILE, folder / METADATA_FILE
+    for path in (meta_path, model_path):
+        if not path.is_file():
+            raise DataFileError(f"{path} does not exist", path=str(path),
+                                fix="point to a model folder written by save_model (artifacts/model/ of a run)")
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise DataFileError(f"{meta_path} is not valid JSON ({exc})", path=str(meta_path),
+                            fix="restore it from the run folder, or refit and save the model again") from None
+    if _sha256(model_path) != meta.get("model_sha256"):
+        raise ModelError(f"{MODEL_FILE} does not match the hash recorded in {METADATA_FILE}: "
+                         "the file was changed or corrupted", fix="refit", path=str(model_path))
+    saved = str(meta.get("versions", {}).get("scikit-learn", "unknown"))
+    if _minor(saved) != _minor(sklearn.__version__):
+        raise ModelError(f"the model was saved with scikit-learn {saved} and this environment has "
+                         f"scikit-learn {sklearn.__version__}", path=str(model_path),
+                         fix=f"install scikit-learn=={saved} to load it, or refit the model with "
+                             f"scikit-learn {sklearn.__version__}")
+    untrusted = sio.get_untrusted_types(file=model_path)
+    unexpected = [t for t in untrusted if not _expected(t)]
+    if unexpected:
+        raise ModelError(f"{MODEL_FILE} contains types a segkit model should not hold: {', '.join(unexpected)}",
+                         fix="load only models written by segkit's save_model; refit if in doubt",
+                         path=str(model_path))
+    model = sio.load(model_path, trusted=untrusted)
+    return model, meta
+
+
+def check_features(metadata: dict, df) -> None:
+    """Check that `df` has exactly the model's feature columns, in the same order.
+
+    Parameters
+    ----------
+    metadata : dict
+        As returned by :func:`load_model`.
+    df : DataFrame
+        The features to score.
+
+    Raises
+    ------
+    ModelError
+        Naming the missing columns, the extra columns, or the expected order.
+    """
+    expected = [str(c) for c in (metadata.get("feature_names") or [])]
+    got = [str(c) for c in df.columns]
+    missing = [c for c in expected if c not in got]
+    extra = [c for c in got if c not in expected]
+    problems = []
+    if missing:
+        problems.append("missing columns: " + ", ".join(missing))
+    if extra:
+        problems.append("extra columns: " + ", ".join(extra))
+    if problems:
+        raise ModelError("the features do not match the model's: " + "; ".join(problems),
+                         column=", ".join(missing + extra),
+                         fix="compute the features with the same params as the training run, or select "
+                             "df[" + repr(expected) + "]")
+    if got != expected:
+        raise ModelError("the feature columns are in the wrong order: expected " + ", ".join(expected),
+                         fix="reorder with df[metadata['feature_names']]")

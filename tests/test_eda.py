@@ -1,0 +1,143 @@
+"""Tests for segkit.eda: generic EDA tables with hand-computed answers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from segkit import eda
+from segkit.errors import ColumnError, ParamsError
+
+
+@pytest.fixture
+def df() -> pd.DataFrame:
+    return pd.DataFrame({
+        "CustomerID": [17850.0, 12346.0, np.nan, 12346.0, 12346.0],
+        "Quantity": [6, 1, 2, 1, 1],
+        "UnitPrice": [2.5, 1.0, 3.0, 1.0, 1.0],
+        "Country": ["United Kingdom", None, "France", None, None],
+        "promo": [True, False, False, False, False],
+    })
+
+
+def test_schema_table(df):
+    table = eda.schema_table(df)
+    assert list(table.columns) == ["column", "dtype", "non_null", "missing_share", "distinct",
+                                   "example"]
+    assert table["column"].tolist() == ["CustomerID", "Quantity", "UnitPrice", "Country", "promo"]
+    assert table["non_null"].tolist() == [4, 5, 5, 2, 5]
+    assert table["missing_share"].tolist() == [0.2, 0.0, 0.0, 0.6, 0.0]
+    assert table["distinct"].tolist() == [2, 3, 3, 2, 2]
+    # the customer id is redacted automatically; other columns show their first non-missing value
+    assert table["example"].tolist() == ["(redacted)", "6", "2.5", "United Kingdom", "True"]
+    assert table["dtype"].tolist()[:3] == ["float64", "int64", "float64"]
+
+
+def test_schema_table_redaction_options(df):
+    explicit = eda.schema_table(df, redact=["Country", "not_a_column"])
+    assert explicit["example"].tolist() == ["(redacted)", "6", "2.5", "(redacted)", "True"]
+    none = eda.schema_table(df, redact=[], auto_redact=False)
+    assert none["example"].iloc[0] == "17850.0"
+
+
+def test_schema_table_truncates_long_examples():
+    table = eda.schema_table(pd.DataFrame({"Description": ["x" * 100]}))
+    assert table["example"].iloc[0] == "x" * 39 + "…"
+
+
+@pytest.mark.parametrize("name, expected", [
+    ("CustomerID", True), ("customer_id", True), ("Customer ID", True), ("cust", True),
+    ("client_no", True), ("email", True), ("InvoiceNo", False), ("StockCode", False),
+    ("Country", False), ("customer_segment", False),
+])
+def test_looks_like_identifier(name, expected):
+    assert eda.looks_like_identifier(name) is expected
+
+
+def test_missing_table(df):
+    table = eda.missing_table(df)
+    assert table["missing"].tolist() == [1, 0, 0, 3, 0]
+    assert table["missing_share"].tolist() == [0.2, 0.0, 0.0, 0.6, 0.0]
+    only = eda.missing_table(df, only_missing=True)
+    assert only["column"].tolist() == ["CustomerID", "Country"]
+
+
+def test_numeric_summary(df):
+    table = eda.numeric_summary(df, percentiles=(0.25, 0.5, 0.75))
+    assert list(table.columns) == ["column", "count", "mean", "std", "min", "p25", "p50", "p75",
+                                   "max"]
+    assert table["column"].tolist() == ["CustomerID", "Quantity", "UnitPrice"]  # no bool column
+    q = table.set_index("column").loc["Quantity"]
+    # Quantity 6, 1, 2, 1, 1: mean 11/5, squared deviations 14.44+3*1.44+0.04 = 18.8 -> var 4.7
+    assert q["count"] == 5 and q["mean"] == pytest.approx(2.2)
+    assert q["std"] == pytest.approx(np.sqrt(4.7))
+    assert [q["min"], q["p25"], q["p50"], q["p75"], q["max"]] == [1, 1, 1, 2, 6]
+    assert table.set_index("column").loc["CustomerID", "count"] == 4  # NaN ignored
+
+
+def test_numeric_summary_without_numeric_columns():
+    table = eda.numeric_summary(pd.DataFrame({"a": ["x", "y"]}))
+    assert table.empty and "mean" in table.columns
+
+
+def test_outlier_table_iqr():
+    df = pd.DataFrame({"x": [1.0, 2, 3, 4, 5, 6, 7, 8, 100, -50], "y": np.arange(10.0)})
+    table = eda.outlier_table(df, ["x"], factor=3).set_index("column")
+    # sorted x: -50, 1, 2, 3, 4, 5, 6, 7, 8, 100; linear quantiles at positions 2.25 and 6.75:
+    # Q1 = 2.25, Q3 = 6.75, IQR = 4.5 -> bounds 2.25 - 13.5 = -11.25 and 6.75 + 13.5 = 20.25
+    row = table.loc["x"]
+    assert row["lower"] == pytest.approx(-11.25) and row["upper"] == pytest.approx(20.25)
+    assert (row["below"], row["above"], row["outliers"], row["n"]) == (1, 1, 2, 10)
+    assert row["outlier_share"] == pytest.approx(0.2)
+    everything = eda.outlier_table(df)
+    assert everything["column"].tolist() == ["x", "y"]
+    assert everything.set_index("column").loc["y", "outliers"] == 0
+
+
+def test_outlier_table_zscore():
+    df = pd.DataFrame({"x": [0.0] * 9 + [10.0]})
+    # mean 1, sample std sqrt(10) = 3.162...: 10 is 2.85 std above the mean
+    assert eda.outlier_table(df, method="zscore", factor=2)["above"].iloc[0] == 1
+    assert eda.outlier_table(df, method="zscore", factor=3)["above"].iloc[0] == 0
+
+
+def test_outlier_table_errors(df):
+    with pytest.raises(ColumnError, match="not numeric: Country"):
+        eda.outlier_table(df, ["Country"])
+    with pytest.raises(ColumnError, match="choose from: CustomerID, Quantity"):
+        eda.outlier_table(df, ["Sales"])
+    with pytest.raises(ParamsError, match="iqr"):
+        eda.outlier_table(df, method="mad")
+
+
+def test_duplicate_summary(df):
+    # rows 1, 3 and 4 are identical: two rows repeat an earlier one, in one group
+    row = eda.duplicate_summary(df).iloc[0]
+    assert (row["rows"], row["duplicate_rows"], row["duplicated_groups"]) == (5, 2, 1)
+    assert row["duplicate_share"] == pytest.approx(0.4)
+    assert row["subset"] == "all columns"
+    by_id = eda.duplicate_summary(df, subset=["CustomerID"]).iloc[0]
+    assert by_id["duplicate_rows"] == 2 and by_id["subset"] == "CustomerID"
+    assert eda.duplicate_summary(df.iloc[:0]).iloc[0]["duplicate_rows"] == 0
+
+
+def test_numeric_columns(df):
+    assert eda.numeric_columns(df) == ["CustomerID", "Quantity", "UnitPrice"]
+    assert eda.numeric_columns(df, exclude=["CustomerID"]) == ["Quantity", "UnitPrice"]
+
+
+def test_online_retail_tables(online_retail_dir):
+    files = sorted(online_retail_dir.glob("*.csv"))
+    raw = pd.concat([pd.read_csv(f, dtype={"InvoiceNo": str, "StockCode": str}) for f in files],
+                    ignore_index=True)
+    schema = eda.schema_table(raw).set_index("column")
+    assert schema.loc["CustomerID", "non_null"] == 541_909 - 135_080  # SOURCE.md
+    assert schema.loc["CustomerID", "distinct"] == 4_372
+    assert schema.loc["CustomerID", "example"] == "(redacted)"
+    assert schema.loc["InvoiceNo", "distinct"] == 25_900
+    assert schema.loc["Country", "distinct"] == 38
+    assert eda.missing_table(raw).set_index("column").loc["Description", "missing"] == 1_454
+    assert eda.duplicate_summary(raw)["duplicate_rows"].iloc[0] == 5_268
+    out = eda.outlier_table(raw, ["Quantity", "UnitPrice"]).set_index("column")
+    assert (out["outliers"] > 0).all()

@@ -1,0 +1,213 @@
+"""segkit.hierarchy: trees that match scipy, two-stage trees that stay small, and the linkage comparison."""
+
+from __future__ import annotations
+
+import json
+import tracemalloc
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.cluster.hierarchy import cophenet, fcluster, linkage, maxdists
+from scipy.spatial.distance import pdist
+from sklearn.cluster import KMeans
+from sklearn.datasets import make_blobs
+from sklearn.metrics import adjusted_rand_score, silhouette_score
+
+from segkit.errors import DataValueError, ParamsError, SegmentationError
+from segkit.hierarchy import _best, _weighted_linkage, compare_linkages, linkage_matrix
+
+REDUCIBLE = ["ward", "complete", "average", "single"]
+CENTRES = [[0, 0], [20, 0], [0, 20], [20, 20]]
+
+
+@pytest.fixture(scope="module")
+def blobs():
+    return make_blobs([1500, 1200, 900, 600], centers=CENTRES, cluster_std=1.0, random_state=0)
+
+
+@pytest.fixture(scope="module")
+def noisy_blobs():
+    """Four blobs, a thin bridge between two of them, and scattered outliers."""
+    rng = np.random.default_rng(0)
+    X, y = make_blobs([300, 300, 300, 300], centers=CENTRES, cluster_std=1.0, random_state=0)
+    bridge = np.column_stack([np.linspace(3, 17, 30), rng.normal(0, 0.2, 30)])
+    noise = rng.uniform(-15, 35, size=(20, 2))
+    return np.vstack([X, bridge, noise]), y
+
+
+@pytest.mark.parametrize("method", REDUCIBLE)
+def test_unit_weights_reproduce_scipy(method):
+    X = np.random.default_rng(1).normal(size=(200, 3))
+    ours, ref = _weighted_linkage(X, np.ones(200), method), linkage(X, method)
+    np.testing.assert_allclose(ours[:, 2], ref[:, 2])
+    np.testing.assert_array_equal(ours[:, 3], ref[:, 3])
+    for k in (2, 5, 9):
+        assert adjusted_rand_score(fcluster(ours, k, "maxclust"), fcluster(ref, k, "maxclust")) == 1.0
+
+
+@pytest.mark.parametrize("method", REDUCIBLE)
+def test_weights_equal_repeated_rows(method):
+    """A leaf of weight w merges exactly like w identical rows (which scipy first merges at height 0)."""
+    rng = np.random.default_rng(2)
+    points, weights = rng.normal(size=(40, 2)), rng.integers(1, 6, 40)
+    ours = _weighted_linkage(points, weights, method)
+    ref = linkage(np.repeat(points, weights, axis=0), method)
+    np.testing.assert_allclose(ours[:, 2], ref[-39:, 2])
+
+
+def test_single_stage_matches_scipy_and_its_cophenetic():
+    X = np.random.default_rng(3).normal(size=(300, 4))
+    tree = linkage_matrix(X, method="average")
+    ref = linkage(X, "average")
+    assert not tree.two_stage and tree.n_leaves == 300 and tree.cophenetic_leaves == 300
+    np.testing.assert_allclose(tree.Z[:, 2], ref[:, 2])
+    assert tree.cophenetic == pytest.approx(cophenet(ref, pdist(X))[0])
+
+
+def test_cophenetic_on_a_recorded_sample():
+    X = np.random.default_rng(4).normal(size=(900, 3))
+    full = linkage_matrix(X, method="ward")
+    sampled = linkage_matrix(X, method="ward", cophenetic_sample=400)
+    assert sampled.cophenetic_leaves == 400 and full.cophenetic_leaves == 900
+    assert sampled.to_dict()["cophenetic_leaves"] == 400
+    assert -1 <= sampled.cophenetic <= 1
+    assert sampled.cophenetic == pytest.approx(full.cophenetic, abs=0.05)
+    assert linkage_matrix(X, cophenetic_sample=400).cophenetic == sampled.cophenetic  # seeded
+
+
+def test_cut_height_known_answer():
+    tree = linkage_matrix(np.array([[0.0], [1.0], [10.0], [11.0]]), method="single")
+    assert tree.cut_height(2) == 5.0
+    assert tree.cut_height(4) == 0.5
+    assert tree.cut_height(1) > 9.0
+    assert tree.assign(2).tolist() == [0, 0, 1, 1]
+
+
+@pytest.mark.parametrize("method", ["ward", "centroid"])
+def test_cut_height_separates_exactly_k(method):
+    X = np.random.default_rng(5).normal(size=(500, 3))
+    tree = linkage_matrix(X, method=method)
+    for k in (2, 3, 7, 12):
+        # centroid trees have inversions: a line cuts the monotone (max over the subtree) heights,
+        # and tied heights there can give fewer than k segments, for the line and for assign alike
+        flat = fcluster(tree.Z, tree.cut_height(k), criterion="monocrit", monocrit=maxdists(tree.Z))
+        assert adjusted_rand_score(flat, tree.assign(k)) == 1.0
+        assert np.unique(flat).size == k or method == "centroid"
+
+
+@pytest.mark.parametrize("method", REDUCIBLE)
+def test_two_stage_recovers_blobs(blobs, method):
+    X, y = blobs
+    tree = linkage_matrix(X, method=method, max_rows=1_000, seed=0)
+    assert tree.two_stage and tree.weighted
+    assert tree.n_rows == len(X) and tree.n_leaves <= 1_000
+    assert tree.leaf_sizes.sum() == len(X) and tree.node_rows()[-1] == len(X)
+    labels = tree.assign(4)
+    assert labels.shape == (len(X),)
+    assert adjusted_rand_score(y, labels) == 1.0
+    assert np.bincount(labels).tolist() == [1500, 1200, 900, 600]  # segment 0 = largest
+    assert -1 <= tree.cophenetic <= 1
+
+
+def test_two_stage_centroid_is_unweighted(blobs):
+    X, y = blobs
+    tree = linkage_matrix(X, method="centroid", max_rows=500)
+    assert tree.two_stage and not tree.weighted
+    assert adjusted_rand_score(y, tree.assign(4)) == 1.0
+
+
+def test_two_stage_memory_is_bounded():
+    """60,000 rows: a full distance matrix would be 14 GB; the two-stage tree stays within 100 MB."""
+    X, y = make_blobs(60_000, n_features=8, centers=5, random_state=0)
+    tracemalloc.start()
+    try:
+        tree = linkage_matrix(X, method="ward", max_rows=1_000)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 100 * 2**20
+    assert adjusted_rand_score(y, tree.assign(5)) > 0.99
+
+
+def test_duplicate_rows_leave_no_empty_leaf():
+    X = np.repeat(np.array([[0.0, 0.0], [1.0, 1.0], [5.0, 5.0]]), 400, axis=0)
+    tree = linkage_matrix(X, max_rows=100)
+    assert tree.n_leaves == 3 and tree.leaf_sizes.tolist() == [400, 400, 400]
+    assert np.bincount(tree.assign(3)).tolist() == [400, 400, 400]
+
+
+def test_rejections():
+    X = np.random.default_rng(0).normal(size=(50, 2))
+    with pytest.raises(ParamsError) as err:
+        linkage_matrix(X, method="wards")
+    assert err.value.key == "linkage"
+    with pytest.raises(SegmentationError) as err:
+        linkage_matrix(X).assign(51)
+    assert err.value.key == "k"
+    X[3, 1] = np.nan
+    with pytest.raises(DataValueError, match="missing"):
+        linkage_matrix(X)
+    with pytest.raises(SegmentationError):
+        linkage_matrix(np.ones((1, 2)))
+
+
+# ---------------------------------------------------------------------------------- comparison
+def test_comparison_table(noisy_blobs):
+    X, _ = noisy_blobs
+    reference = KMeans(4, n_init="auto", random_state=0).fit_predict(X)
+    comp = compare_linkages(X, 4, reference_labels=reference, seed=0)
+    assert comp.table["method"].tolist() == ["ward", "complete", "average", "single"]
+    assert {"silhouette", "cophenetic", "balance", "smallest_share", "ari", "n_segments"} <= set(comp.table)
+    assert set(comp.hierarchies) == {"ward", "complete", "average", "single"}
+    t = comp.table.set_index("method")
+    # single linkage chains through the bridge and isolates outliers: far less balanced than ward
+    assert t.loc["single", "balance"] < t.loc["ward", "balance"] - 0.2
+    assert t.loc["single", "smallest_share"] < 0.01 < t.loc["ward", "smallest_share"]
+    assert t.loc["ward", "ari"] > 0.95
+    assert comp.best == "ward"
+    assert t["cophenetic"].between(-1, 1).all()
+
+
+def test_silhouette_matches_sklearn_on_all_rows(noisy_blobs):
+    X, _ = noisy_blobs
+    comp = compare_linkages(X, 4, methods=("ward", "single"), silhouette_sample=10_000)
+    assert comp.silhouette_rows == len(X) and not comp.has_reference
+    for method in ("ward", "single"):
+        labels = comp.hierarchies[method].assign(4)
+        expected = silhouette_score(X, labels)
+        assert comp.table.set_index("method").loc[method, "silhouette"] == pytest.approx(expected)
+    assert comp.table["ari"].isna().all()
+
+
+def test_best_needs_a_real_smallest_segment():
+    table = pd.DataFrame({"method": ["ward", "complete", "single"], "silhouette": [0.24, 0.10, 0.38],
+                          "smallest_share": [0.14, 0.05, 0.00005]})
+    assert _best(table, 0.01) == "ward"  # single "wins" by isolating outliers: not eligible
+    assert _best(table, 0.0) == "single"
+    assert _best(table.assign(smallest_share=0.0), 0.01) == "single"  # nobody eligible: plain silhouette
+    assert _best(table.assign(silhouette=[0.3, 0.3, np.nan]), 0.01) == "ward"
+
+
+def test_ties_go_to_ward(blobs):
+    X, _ = blobs
+    comp = compare_linkages(X, 4, methods=("complete", "average", "ward"), max_rows=500, silhouette_sample=1_000)
+    assert comp.table["silhouette"].nunique() == 1  # the same four blobs every time
+    assert comp.best == "ward"
+
+
+def test_two_stage_comparison_to_dict(blobs):
+    X, y = blobs
+    comp = compare_linkages(X, 4, reference_labels=y, max_rows=500, silhouette_sample=2_000, seed=7)
+    d = comp.to_dict()
+    text = json.dumps(d, allow_nan=False)
+    assert len(text) < 5_000  # summaries only, no linkage matrices
+    assert d["k"] == 4 and d["best"] in d["hierarchies"] and d["silhouette_rows"] == 2_000
+    assert [row["method"] for row in d["scores"]] == ["ward", "complete", "average", "single"]
+    assert all(h["two_stage"] and h["n_leaves"] <= 500 for h in d["hierarchies"].values())
+    assert compare_linkages(X, 4, reference_labels=y, max_rows=500, silhouette_sample=2_000,
+                            seed=7).to_dict() == d  # seeded
+    with pytest.raises(DataValueError):
+        compare_linkages(X, 4, reference_labels=y[:10])
+    with pytest.raises(SegmentationError):
+        compare_linkages(X, 1)

@@ -1,0 +1,116 @@
+"""Lexicon naming from z-score profiles: entries, fallbacks, uniqueness, reuse with another lexicon."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from segkit.errors import DataFileError, ParamsError, SegmentationError
+from segkit.features.demographics import load_feature_groups
+from segkit.naming.lexicon import load_lexicon, name_segments_from_lexicon
+from segkit.profile import SegmentName
+
+FEATURES = [s.name for g in load_feature_groups() for s in g.features]
+
+
+def profile(rows: list[dict[str, float]]) -> pd.DataFrame:
+    """Segments x all ACS features, zero unless given."""
+    return pd.DataFrame([{f: r.get(f, 0.0) for f in FEATURES} for r in rows])
+
+
+def test_shipped_lexicon_covers_the_shipped_features():
+    lex = load_lexicon()
+    assert 25 <= len(lex.entries) <= 45
+    used = {f for e in lex.entries for f in e.when}
+    assert used <= set(FEATURES)
+    assert set(lex.features) == set(FEATURES)
+    assert all(w.high for w in lex.features.values())  # every feature has a fallback adjective
+
+
+def test_changing_a_profile_changes_its_name_to_the_retiree_entry():
+    z = profile([{"share_renters": 1.2, "share_age_18_34": 0.9}, {"share_units_detached": 0.7}])
+    before = name_segments_from_lexicon(z)
+    assert before[0].name == "Young Urban Renters"
+    z.loc[0, ["share_age_75_plus", "log_median_home_value"]] = [2.0, 1.4]
+    after = name_segments_from_lexicon(z)
+    assert after[0].name == "Affluent Retirees"
+    assert after[0].description.startswith("Older owners in valuable homes: residents aged 75+ (+2.0 sd)")
+    assert isinstance(after[0], SegmentName) and after[0].action == ""
+
+
+def test_threshold_and_low_conditions():
+    z = profile([{"median_age": 0.6, "share_age_0_17": -0.6},
+                 {"median_age": 0.6, "share_age_0_17": -0.49, "share_vacant": 0.3}])
+    names = name_segments_from_lexicon(z)
+    assert names[0].name == "Retirement Communities"
+    assert names[1].name == "Older Neighbourhoods"  # -0.49 is not low at threshold 0.5
+    lower = name_segments_from_lexicon(z, threshold=0.4)
+    assert (lower[0].name, lower[1].name) == ("Retirement Communities", "Seasonal Retirement Communities")
+
+
+def test_the_strongest_matching_entry_wins():
+    z = profile([{"log_median_household_income": 1.0, "share_bachelors_plus": 1.0,
+                  "share_households_with_children": 2.5}])
+    assert name_segments_from_lexicon(z)[0].name == "Prosperous Families"  # 3.5 beats 2.0
+    z.loc[0, "share_households_with_children"] = 0.6
+    assert name_segments_from_lexicon(z)[0].name == "Affluent Professionals"
+
+
+def test_names_stay_unique_when_top_features_are_identical():
+    retiree = {"share_age_75_plus": 2.0, "log_median_home_value": 1.5}
+    z = profile([{**retiree, "share_vacant": 0.9}, {**retiree, "share_commute_walked": 0.8},
+                 {**retiree, "share_vacant": 0.9, "share_renters": -0.7}])
+    names = {s: n.name for s, n in name_segments_from_lexicon(z).items()}
+    assert names[1] == "Walkable Affluent Retirees"
+    assert names[0] == "Seasonal Affluent Retirees"
+    assert names[2] == "Home-Owning Seasonal Affluent Retirees"
+    assert len(set(names.values())) == 3 and not any(ch.isdigit() for n in names.values() for ch in n)
+
+
+def test_identical_profiles_cannot_be_named_apart():
+    z = profile([{"share_age_75_plus": 2.0}, {"share_age_75_plus": 2.0}])
+    with pytest.raises(SegmentationError, match="no further feature tells them apart"):
+        name_segments_from_lexicon(z)
+
+
+def test_fallback_and_default_names():
+    z = profile([{"share_renters": 1.0, "log_median_household_income": 0.8}, {},
+                 {"share_units_detached": 0.9}])
+    names = name_segments_from_lexicon(z)
+    assert names[0].name == "Affluent Renters"  # adjective of the 2nd feature + noun of the 1st
+    assert names[0].description == ("Areas with renting households (+1.0 sd) and household income (+0.8 sd) "
+                                    "above average.")
+    assert names[1].name == "Mainstream Mix"
+    assert names[1].description == "Close to the average area on every feature."
+    assert names[2].name == "Suburban Neighbourhoods"
+
+
+def test_reusable_with_a_customer_lexicon(tmp_path):
+    path = tmp_path / "lexicon_customers.yaml"
+    path.write_text(
+        "subject: Customers\n"
+        "entries:\n"
+        "  - {name: Loyal Big Spenders, when: {frequency: high, monetary: high},"
+        " description: Frequent buyers with large baskets, action: Reward and retain}\n"
+        "features:\n"
+        "  monetary: {label: spend, high: Big-Spending, low: Thrifty}\n")
+    z = pd.DataFrame({"frequency": [1.1, -0.7, 0.0], "monetary": [0.9, -1.2, 0.0], "tenure_days": [0.2, 0.3, 0.0]},
+                     index=[0, 1, 2])
+    names = name_segments_from_lexicon(z, path)
+    assert names[0] == SegmentName("Loyal Big Spenders",
+                                   "Frequent buyers with large baskets: frequency (+1.1 sd) and spend (+0.9 sd) "
+                                   "above average.", "Reward and retain")
+    assert names[1].name == "Low-Frequency Thrifty Group"  # generic words for a feature the lexicon lacks
+    assert names[1].description == "Customers with spend (-1.2 sd) and frequency (-0.7 sd) below average."
+    assert names[2].name == "Mainstream Mix"
+
+
+def test_bad_lexicons_fail_clearly(tmp_path):
+    with pytest.raises(ParamsError, match="use high or low"):
+        load_lexicon({"entries": [{"name": "X", "when": {"age": "very high"}}]})
+    with pytest.raises(ParamsError, match="appears twice"):
+        load_lexicon({"entries": [{"name": "X", "when": {"a": "high"}}, {"name": "X", "when": {"b": "low"}}]})
+    with pytest.raises(DataFileError, match="does not exist"):
+        load_lexicon(tmp_path / "nope.yaml")
+    with pytest.raises(ParamsError, match="threshold must be positive"):
+        name_segments_from_lexicon(profile([{}]), threshold=0)

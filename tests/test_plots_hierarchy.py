@@ -1,0 +1,86 @@
+"""segkit.plots.hierarchy: dendrograms and comparison figures return their Axes/Figure (no pixels)."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from matplotlib.axes import Axes  # noqa: E402
+from matplotlib.colors import to_hex  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from sklearn.datasets import make_blobs  # noqa: E402
+
+from segkit.hierarchy import compare_linkages, linkage_matrix  # noqa: E402
+from segkit.plots.hierarchy import (ABOVE_CUT, linkage_comparison_figure, plot_dendrogram,  # noqa: E402
+                                    plot_linkage_scores)
+from segkit.plots.profile import segment_palette  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+@pytest.fixture(scope="module")
+def X() -> np.ndarray:
+    return make_blobs([500, 300, 200], centers=[[0, 0], [10, 0], [0, 10]], random_state=0)[0]
+
+
+@pytest.fixture(scope="module")
+def comparison(X):
+    return compare_linkages(X, 3, reference_labels=np.repeat([0, 1, 2], [500, 300, 200]), max_rows=400)
+
+
+def _horizontal_lines(ax: Axes) -> list[float]:
+    return [line.get_ydata()[0] for line in ax.lines if len(set(line.get_ydata())) == 1]
+
+
+def test_dendrogram_has_the_cut_line_and_segment_colours(X):
+    tree = linkage_matrix(X, method="ward")
+    fig, ax = plt.subplots()
+    rc_before = dict(plt.rcParams)
+    out = plot_dendrogram(tree, k=3, truncate=12, ax=ax)
+    assert out is ax
+    assert _horizontal_lines(ax) == [pytest.approx(tree.cut_height(3))]
+    # 12 groups at the bottom, each labelled with its number of rows; together they cover every row
+    labels = [t.get_text() for t in ax.get_xticklabels()]
+    assert len(labels) == 12 and sum(int(t.replace(",", "")) for t in labels) == len(X)
+    # branches below the cut in the three segment colours, the rest grey
+    colours = {to_hex(c) for coll in ax.collections for c in coll.get_colors()}
+    assert colours == {to_hex(c) for c in segment_palette(3)} | {ABOVE_CUT}
+    assert "customers" in ax.get_xlabel()
+    assert dict(plt.rcParams) == rc_before  # no global state changed
+
+
+def test_dendrogram_of_a_two_stage_tree_counts_rows(X):
+    tree = linkage_matrix(X, method="average", max_rows=300)
+    ax = plot_dendrogram(tree, k=3, truncate=5, entity="areas")
+    assert isinstance(ax, Axes) and "micro-clusters" in ax.get_title() and "areas" in ax.get_xlabel()
+    assert sum(int(t.get_text().replace(",", "")) for t in ax.get_xticklabels()) == len(X)
+    assert _horizontal_lines(ax) == [pytest.approx(tree.cut_height(3))]
+
+
+def test_linkage_comparison_figure(comparison):
+    fig = linkage_comparison_figure(comparison, k=3)
+    assert isinstance(fig, Figure)
+    panels = [ax for ax in fig.axes if ax.get_visible()]
+    assert len(panels) == 4
+    for ax, (method, tree) in zip(panels, comparison.hierarchies.items()):
+        assert ax.get_title().lower().startswith(method)
+        assert _horizontal_lines(ax) == [pytest.approx(tree.cut_height(3))]
+
+
+def test_linkage_scores_bars(comparison):
+    fig, ax = plt.subplots()
+    assert plot_linkage_scores(comparison, ax=ax) is ax
+    heights = sorted(round(p.get_height(), 6) for p in ax.patches if p.get_width() > 0 and p.get_height() != 0)
+    table = comparison.table
+    expected = sorted(round(v, 6) for col in ("silhouette", "cophenetic", "balance", "ari") for v in table[col]
+                      if v != 0)
+    assert heights == expected  # one bar per method and score
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == list(table["method"])

@@ -1,0 +1,130 @@
+"""segkit.plots.profile: figures return their Axes/Figure with one artist per segment (no pixels)."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+from matplotlib.collections import PathCollection  # noqa: E402
+
+from segkit.errors import ColumnError, DataValueError  # noqa: E402
+from segkit.plots.profile import (_sample_positions, plot_feature_distributions, plot_index_heatmap,  # noqa: E402
+                                  plot_segment_map, plot_segment_sizes, segment_palette)
+from segkit.profile import profile_segments  # noqa: E402
+
+NAMES = {0: "Champions", 1: "New Customers", 2: "Lost"}
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+@pytest.fixture
+def data() -> tuple[pd.DataFrame, np.ndarray]:
+    rng = np.random.default_rng(0)
+    sizes = [500, 300, 20]
+    labels = np.repeat([0, 1, 2], sizes)
+    features = pd.DataFrame({
+        "recency": rng.gamma(2, 10, labels.size) + labels * 50,
+        "frequency": rng.poisson(3, labels.size) + 1.0,
+        "monetary": rng.lognormal(6, 1, labels.size),
+    })
+    return features, labels
+
+
+@pytest.fixture
+def profile(data):
+    features, labels = data
+    return profile_segments(features, labels, names=NAMES)
+
+
+def test_index_heatmap_annotates_every_cell(profile):
+    _, ax = plt.subplots()
+    out = plot_index_heatmap(profile, ax=ax, feature_labels={"recency": "Days since last purchase"})
+    assert out is ax
+    assert len(ax.texts) == 3 * 3  # segments x features
+    assert [t.get_text() for t in ax.texts[:3]] == [f"{v:.0f}" for v in profile.index.loc[0]]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["S01 Champions", "S02 New Customers", "S03 Lost"]
+    assert ax.get_xticklabels()[0].get_text() == "Days since last purchase"
+    mesh = ax.collections[0]
+    assert mesh.norm.vcenter == 100.0  # diverging around the whole
+
+
+def test_segment_sizes_one_bar_per_segment(profile):
+    ax = plot_segment_sizes(profile)
+    assert len(ax.patches) == 3
+    assert [p.get_width() for p in ax.patches] == [500, 300, 20]
+    assert [t.get_text() for t in ax.texts] == ["500 (61%)", "300 (37%)", "20 (2%)"]
+    assert ax.get_yticklabels()[0].get_text() == "S01 Champions"
+    assert ax.get_xlabel() == "Number of customers"
+    assert ax.yaxis_inverted()  # the first segment at the top
+
+
+def test_feature_distributions_figure(data):
+    features, labels = data
+    fig = plot_feature_distributions(features, labels, columns=["recency", "frequency", "monetary"],
+                                     names=NAMES, sample=200, seed=0, log=["monetary"])
+    axes = [ax for ax in fig.axes if ax.get_visible()]
+    assert len(axes) == 3
+    for ax in axes:
+        assert len(ax.patches) == 3  # one box per segment, small segment included despite the sample
+    assert axes[2].get_xscale() == "log" and axes[0].get_xscale() == "linear"
+    assert [t.get_text() for t in axes[0].get_yticklabels()] == ["S01 Champions", "S02 New Customers", "S03 Lost"]
+    refunds = features.assign(monetary=features["monetary"] - 50)  # some negative net spend
+    symlog = plot_feature_distributions(refunds, labels, columns=["monetary"], log=True)
+    assert symlog.axes[0].get_xscale() == "symlog"
+    violin = plot_feature_distributions(features, labels, columns=["recency", "frequency"], kind="violin", ncols=1)
+    assert len([ax for ax in violin.axes if ax.get_visible()]) == 2
+    with pytest.raises(ColumnError, match="'nope'"):
+        plot_feature_distributions(features, labels, columns=["nope"])
+
+
+def test_sample_is_seeded_and_keeps_small_segments(data):
+    _, labels = data
+    a = _sample_positions(labels, 100, seed=3)
+    assert np.array_equal(a, _sample_positions(labels, 100, seed=3))
+    assert not np.array_equal(a, _sample_positions(labels, 100, seed=4))
+    assert (labels[a] == 2).sum() == 20  # all 20 rows of the smallest segment (fewer than 30)
+    assert len(_sample_positions(labels, 10_000, seed=0)) == labels.size
+
+
+def test_segment_map_points_centres_and_highlight(data):
+    features, labels = data
+    coords = np.column_stack([features["recency"], np.log(features["monetary"])])
+    new = labels == 1
+    new[np.flatnonzero(new)[5:]] = False  # five new customers
+    ax = plot_segment_map(coords, labels, names=NAMES, highlight=new, sample=300, seed=0,
+                          explained=[0.6, 0.3])
+    scatters = [c for c in ax.collections if isinstance(c, PathCollection)]
+    assert len(scatters) == 3 + 1  # one per segment, plus the highlighted points
+    assert len(scatters[-1].get_offsets()) == 5
+    assert scatters[-1].get_sizes()[0] > scatters[0].get_sizes()[0]
+    assert np.allclose(scatters[-1].get_edgecolor()[0], [0, 0, 0, 1])
+    assert sum(len(c.get_offsets()) for c in scatters[:3]) <= 300 + 30
+    assert [t.get_text() for t in ax.texts] == ["S01", "S02", "S03"]
+    assert ax.texts[0].get_position() == pytest.approx(tuple(coords[labels == 0].mean(axis=0)))
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend == ["S01 Champions", "S02 New Customers", "S03 Lost", "New customers"]
+    assert ax.get_xlabel() == "Map axis 1 (60% of the differences)"
+    shown = plot_segment_map(coords, labels, names={0: "S01 Champions", 1: "S02 New Customers"})
+    assert [t.get_text() for t in shown.get_legend().get_texts()] == ["S01 Champions", "S02 New Customers", "S03"]
+    plain = plot_segment_map(coords, labels, highlight=[0, 1])
+    assert len([c for c in plain.collections if isinstance(c, PathCollection)]) == 4
+    with pytest.raises(DataValueError, match="2 columns"):
+        plot_segment_map(coords[:, :1], labels)
+
+
+def test_plots_leave_global_style_alone(profile, data):
+    before = dict(plt.rcParams)
+    plot_index_heatmap(profile)
+    plot_segment_sizes(profile)
+    plot_feature_distributions(*data, columns=["recency"])
+    assert dict(plt.rcParams) == before
+    assert segment_palette(3) == segment_palette(3) and len(segment_palette(12)) == 12
