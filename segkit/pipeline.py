@@ -20,33 +20,26 @@ stage                   reads                                       writes
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from . import io
+from . import io, kinds
 from .config import Params
-from .errors import ColumnError, DataValueError, ParamsError, SegmentationError
+from .errors import DataValueError, ParamsError, SegmentationError
+from .features import FeatureSet
 
 __all__ = [
     "preflight", "load", "clean", "build_features", "load_features", "FeatureSet", "clustering_matrix",
     "select", "chosen_k", "hierarchy", "segment", "Segmentation", "load_segmentation", "score_file",
 ]
 
-ENTITY = {"transactions": "customers", "customers": "customers", "demographics": "areas"}
-DEFAULT_FEATURES = {"transactions": ["recency", "frequency", "monetary"]}
 
 
 # ------------------------------------------------------------------------------------- preflight
-def _transaction_columns(params: Params):
-    from .clean import TransactionColumns
-
-    return TransactionColumns.from_params(params.model_dump())
-
-
 def preflight(params: Params) -> dict[str, Any]:
     """Check, before any notebook starts, that the input exists and has every mapped column.
 
@@ -54,20 +47,7 @@ def preflight(params: Params) -> dict[str, Any]:
     :class:`~segkit.errors.SegkitError` naming the key, file or column otherwise.
     """
     columns = io.input_columns(params)
-    if params.data_kind == "transactions":
-        mapping = {key: getattr(params, key) for key in
-                   ("customer_col", "invoice_col", "date_col", "quantity_col", "price_col", "amount_col",
-                    "stock_code_col", "country_col")}
-        if params.amount_col is not None:
-            mapping["price_col"] = None
-        io.require_columns(columns, mapping)
-    elif params.id_col is not None or params.data_kind == "demographics":
-        io.require_columns(columns, {"id_col": params.id_col or "zcta"})
-    if params.data_kind == "customers" and params.roles:
-        unknown = sorted(set(params.roles) - set(columns))
-        if unknown:
-            raise ColumnError(f"roles names columns that are not in the input: {', '.join(unknown)}",
-                              f"use columns from: {', '.join(columns)}", key="roles", column=unknown[0])
+    kinds.get(params.data_kind).check_columns(params, columns)
     where = Path(params.data_path).name if params.source == "file" else "SQL query"
     return {"input": f"{where} ({len(columns)} columns)", "columns": columns}
 
@@ -93,101 +73,19 @@ def clean(nb, raw: pd.DataFrame):
     clean : DataFrame
     log : CleaningLog
     """
-    p = nb.params
-    if p.data_kind == "transactions":
-        from .clean import DEFAULT_NON_PRODUCT_CODES, clean_transactions
-
-        codes = DEFAULT_NON_PRODUCT_CODES if p.non_product_codes is None else p.non_product_codes
-        cleaned, log = clean_transactions(raw, columns=_transaction_columns(p), non_product_codes=codes,
-                                          cancellation_prefix=p.cancellation_prefix, drop_duplicates=p.drop_duplicates)
-    elif p.data_kind == "customers":
-        from .features.customers import clean_customers
-
-        cleaned, log = clean_customers(raw, id_col=p.id_col, roles=p.roles)
-    else:
-        from .features.demographics import clean_areas
-
-        cleaned, log = clean_areas(raw, id_col=p.id_col or "zcta", min_population=p.min_population)
+    cleaned, log = kinds.get(nb.params.data_kind).clean(raw, nb.params)
     nb.folder.write_parquet("clean.parquet", cleaned.reset_index(drop=True))
     nb.folder.write_json("cleaning_log.json", log.to_dict())
     return cleaned, log
 
 
 # -------------------------------------------------------------------------------------- features
-@dataclass
-class FeatureSet:
-    """The entity table and what feeds the clustering.
-
-    Attributes
-    ----------
-    table : DataFrame
-        One row per entity (index = id), every feature in natural units.
-    columns : list of str
-        The features that feed the clustering (all of ``table`` is available to profiles and models).
-    labels : dict
-        Feature -> plain-language label for reports.
-    entity : str
-        What a row is ("customers", "areas").
-    notes : list of str
-        Plain-language notes on what the features step did (exclusions, imputations).
-    """
-
-    table: pd.DataFrame
-    columns: list[str]
-    labels: dict[str, str] = field(default_factory=dict)
-    entity: str = "customers"
-    notes: list[str] = field(default_factory=list)
-    extra: dict[str, Any] = field(default_factory=dict)
-    short: dict[str, str] = field(default_factory=dict)
-    units: dict[str, str] = field(default_factory=dict)
-    profile_columns: list[str] | None = None
-
-    @property
-    def profiled(self) -> list[str]:
-        """The numeric features shown in profiles: the clustering features first, then the rest."""
-        if self.profile_columns is not None:
-            return [c for c in self.profile_columns if c in self.table.columns]
-        numeric = [c for c in self.table.columns if pd.api.types.is_numeric_dtype(self.table[c])
-                   and not pd.api.types.is_bool_dtype(self.table[c])]
-        return list(dict.fromkeys([*self.columns, *numeric]))
-
-    def label(self, feature: str) -> str:
-        return self.short.get(feature) or self.labels.get(feature) or feature
-
-    @property
-    def clustering_table(self) -> pd.DataFrame:
-        return self.table[self.columns]
-
-
 def build_features(nb, cleaned: pd.DataFrame | None = None) -> FeatureSet:
     """Turn the cleaned table into one row per entity; write ``features.parquet`` and its metadata."""
     p = nb.params
     if cleaned is None:
         cleaned = nb.folder.read_parquet("clean.parquet")
-    if p.data_kind == "transactions":
-        from .features.transactions import FEATURE_DESCRIPTIONS, SHORT_LABELS, UNITS, behaviour_features
-
-        table = behaviour_features(cleaned, snapshot_date=p.snapshot_date)
-        columns = list(p.features or DEFAULT_FEATURES["transactions"])
-        extra = ["tenure", "avg_order_value", "distinct_products", "basket_size", "interpurchase_mean",
-                 "returns_rate", "weekend_share"]
-        notes = []
-        dropped = table.attrs.get("dropped_customers") or []
-        if len(dropped):
-            notes.append(f"{len(dropped):,} customers had only cancellations and no purchase; they have no recency "
-                         "and are left out of the segments.")
-        notes.append(f"Recency and tenure are measured at {table.attrs.get('snapshot_date', 'the snapshot date')}.")
-        fs = FeatureSet(table=table, columns=columns, labels=dict(FEATURE_DESCRIPTIONS), entity="customers",
-                        short=dict(SHORT_LABELS), units=dict(UNITS), notes=notes,
-                        profile_columns=list(dict.fromkeys([*columns, *extra])))
-    elif p.data_kind == "customers":
-        from .features.customers import customer_feature_set
-
-        fs = customer_feature_set(cleaned, p)
-    else:
-        from .features.demographics import area_feature_set
-
-        fs = area_feature_set(cleaned, p)
+    fs = kinds.get(p.data_kind).features(cleaned, p)
     missing = [c for c in fs.columns if c not in fs.table.columns]
     if missing:
         raise ParamsError(f"features lists {missing}, which the {p.data_kind} features do not include",
@@ -214,18 +112,7 @@ def load_features(nb) -> FeatureSet:
 
 def preprocessor(params: Params, fs: FeatureSet):
     """The unfitted transformer that turns the clustering features into the matrix k-means sees."""
-    if params.data_kind == "transactions":
-        from .features.transactions import transform_features
-
-        return transform_features(fs.clustering_table, columns=fs.columns, skew=params.skew if params.skew != "yeo-johnson" else "log",
-                                  scaler=params.scaler)
-    if params.data_kind == "customers":
-        from .features.customers import preprocessor_for
-
-        return preprocessor_for(fs, params)
-    from .features.demographics import area_preprocessor
-
-    return area_preprocessor(fs, params)
+    return kinds.get(params.data_kind).preprocessor(fs, params)
 
 
 def clustering_matrix(nb, fs: FeatureSet | None = None) -> np.ndarray:
@@ -336,17 +223,6 @@ class Segmentation:
         return out
 
 
-def _name_segments(params: Params, fs: FeatureSet, profile):
-    if params.data_kind == "transactions":
-        from .naming import name_rfm_segments
-
-        return name_rfm_segments(profile, currency=params.currency)
-    from .naming import name_segments_from_lexicon
-
-    lexicon = "lexicon_acs.yaml" if params.data_kind == "demographics" else "lexicon_customers.yaml"
-    return name_segments_from_lexicon(profile.zscores, lexicon)
-
-
 def segment(nb, fs: FeatureSet | None = None, k: int | None = None) -> Segmentation:
     """Fit the final seeded model, profile and name the segments, and write the artifacts."""
     from .cluster import SegmentModel
@@ -368,7 +244,7 @@ def segment(nb, fs: FeatureSet | None = None, k: int | None = None) -> Segmentat
     X = np.asarray(X, dtype=float)
     stability = segment_stability(X, labels.to_numpy(), n_boot=p.bootstrap, seed=p.seed, sample_size=p.sample_size)
     profile = profile_segments(fs.table, labels, columns=fs.profiled)
-    profile = profile.with_names(_name_segments(p, fs, profile))
+    profile = profile.with_names(kinds.get(p.data_kind).name_segments(profile, fs, p))
     coords, _ = project_2d(X, seed=p.seed)
     seg = Segmentation(model=model, features=fs, labels=labels, profile=profile, distances=distances,
                        coords=coords, stability=[float(s) for s in stability], currency=p.currency)

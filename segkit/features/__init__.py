@@ -1,0 +1,55 @@
+"""Feature builders, one module per data kind, and the :class:`FeatureSet` they produce."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+__all__ = ["FeatureSet"]
+
+
+@dataclass
+class FeatureSet:
+    """The entity table and what feeds the clustering.
+
+    Attributes
+    ----------
+    table : DataFrame
+        One row per entity (index = id), every feature in natural units.
+    columns : list of str
+        The features that feed the clustering (all of ``table`` is available to profiles and models).
+    labels : dict
+        Feature -> plain-language label for reports.
+    entity : str
+        What a row is ("customers", "areas").
+    notes : list of str
+        Plain-language notes on what the features step did (exclusions, imputations).
+    """
+
+    table: pd.DataFrame
+    columns: list[str]
+    labels: dict[str, str] = field(default_factory=dict)
+    entity: str = "customers"
+    notes: list[str] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)
+    short: dict[str, str] = field(default_factory=dict)
+    units: dict[str, str] = field(default_factory=dict)
+    profile_columns: list[str] | None = None
+
+    @property
+    def profiled(self) -> list[str]:
+        """The numeric features shown in profiles: the clustering features first, then the rest."""
+        if self.profile_columns is not None:
+            return [c for c in self.profile_columns if c in self.table.columns]
+        numeric = [c for c in self.table.columns if pd.api.types.is_numeric_dtype(self.table[c])
+                   and not pd.api.types.is_bool_dtype(self.table[c])]
+        return list(dict.fromkeys([*self.columns, *numeric]))
+
+    def label(self, feature: str) -> str:
+        return self.short.get(feature) or self.labels.get(feature) or feature
+
+    @property
+    def clustering_table(self) -> pd.DataFrame:
+        return self.table[self.columns]

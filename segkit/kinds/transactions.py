@@ -1,0 +1,68 @@
+"""Transactions: invoice lines become one row per customer (RFM and behaviour), named with RFM names."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+
+from ..features import FeatureSet
+from ..io import require_columns
+
+DEFAULT_FEATURES = ["recency", "frequency", "monetary"]
+PROFILE_EXTRA = ["tenure", "avg_order_value", "distinct_products", "basket_size", "interpurchase_mean",
+                 "returns_rate", "weekend_share"]
+MAPPING_KEYS = ("customer_col", "invoice_col", "date_col", "quantity_col", "price_col", "amount_col",
+                "stock_code_col", "country_col")
+
+
+def _columns(params):
+    from ..clean import TransactionColumns
+
+    return TransactionColumns.from_params(params.model_dump())
+
+
+def check_columns(params, columns: Sequence[str]) -> None:
+    mapping = {key: getattr(params, key) for key in MAPPING_KEYS}
+    if params.amount_col is not None:
+        mapping["price_col"] = None
+    require_columns(columns, mapping)
+
+
+def clean(raw: pd.DataFrame, params):
+    from ..clean import DEFAULT_NON_PRODUCT_CODES, clean_transactions
+
+    codes = DEFAULT_NON_PRODUCT_CODES if params.non_product_codes is None else params.non_product_codes
+    return clean_transactions(raw, columns=_columns(params), non_product_codes=codes,
+                              cancellation_prefix=params.cancellation_prefix, drop_duplicates=params.drop_duplicates)
+
+
+def features(cleaned: pd.DataFrame, params) -> FeatureSet:
+    from ..features.transactions import FEATURE_DESCRIPTIONS, SHORT_LABELS, UNITS, behaviour_features
+
+    table = behaviour_features(cleaned, snapshot_date=params.snapshot_date)
+    columns = list(params.features or DEFAULT_FEATURES)
+    notes = []
+    dropped = table.attrs.get("dropped_customers") or []
+    if len(dropped):
+        notes.append(f"{len(dropped):,} customers had only cancellations and no purchase; they have no recency "
+                     "and are left out of the segments.")
+    snapshot = table.attrs.get("snapshot_date")
+    if snapshot is not None:
+        notes.append(f"Recency and tenure are measured at {pd.Timestamp(snapshot):%d %B %Y}.")
+    return FeatureSet(table=table, columns=columns, labels=dict(FEATURE_DESCRIPTIONS), entity="customers",
+                      short=dict(SHORT_LABELS), units=dict(UNITS), notes=notes,
+                      profile_columns=list(dict.fromkeys([*columns, *PROFILE_EXTRA])))
+
+
+def preprocessor(fs: FeatureSet, params):
+    from ..features.transactions import transform_features
+
+    skew = "none" if params.skew == "none" else "log"
+    return transform_features(fs.clustering_table, columns=fs.columns, skew=skew, scaler=params.scaler)
+
+
+def name_segments(profile, fs: FeatureSet, params):
+    from ..naming import name_rfm_segments
+
+    return name_rfm_segments(profile, currency=params.currency)
