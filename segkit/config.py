@@ -223,15 +223,20 @@ def _read_yaml(path: Path, seen: tuple[Path, ...]) -> tuple[dict[str, Any], list
     parent = raw.pop("extends", None)
     if parent is not None:
         values, files = _read_yaml((path.parent / str(parent)).resolve(), seen + (path,))
-    for key in ("data_path",):
-        if raw.get(key) and not _is_absolute(str(raw[key])):
-            raw[key] = str((path.parent / str(raw[key])).resolve())
+    if raw.get("data_path"):
+        raw["data_path"] = _resolve_data_path(str(raw["data_path"]), path.parent)
     values.update(raw)
     return values, files + [path]
 
 
-def _is_absolute(value: str) -> bool:
-    return Path(value).is_absolute() or "://" in value
+def _resolve_data_path(value: str, base: Path) -> str:
+    """Resolve a relative path (or the ``source=`` of a ``synth://`` URI) against ``base``."""
+    if value.startswith("synth://"):
+        return re.sub(r"(source=)([^&]+)", lambda m: m.group(1) + (m.group(2) if Path(m.group(2)).is_absolute()
+                                                                     else str((base / m.group(2)).resolve())), value)
+    if Path(value).is_absolute() or "://" in value:
+        return value
+    return str((base / value).resolve())
 
 
 def resolve_env(value: Any) -> Any:

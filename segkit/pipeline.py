@@ -249,6 +249,9 @@ def segment(nb, fs: FeatureSet | None = None, k: int | None = None) -> Segmentat
     seg = Segmentation(model=model, features=fs, labels=labels, profile=profile, distances=distances,
                        coords=coords, stability=[float(s) for s in stability], currency=p.currency)
     _write_segmentation(nb, seg)
+    after = getattr(kinds.get(p.data_kind), "after_segment", None)
+    if after is not None:
+        after(nb, seg)
     return seg
 
 

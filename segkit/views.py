@@ -14,7 +14,7 @@ import pandas as pd
 from .config import Params
 
 __all__ = [
-    "id_columns", "numeric_columns", "feature_overview", "transformed_features", "notes", "k_recommendation",
+    "id_columns", "column_roles", "numeric_columns", "feature_overview", "transformed_features", "notes", "k_recommendation",
     "sampling_sentence", "hierarchy_sentence", "segment_map", "segment_table", "stats_table",
 ]
 
@@ -26,6 +26,13 @@ def id_columns(params: Params) -> list[str]:
     ids = [params.id_col or ("zcta" if params.data_kind == "demographics" else None)]
     ids += [c for c, role in (params.roles or {}).items() if role == "id"]
     return [c for c in ids if c]
+
+
+def column_roles(nb, raw: pd.DataFrame) -> pd.DataFrame:
+    """How each input column is used by this data kind (mapping, detected roles or feature groups)."""
+    from . import kinds
+
+    return kinds.get(nb.params.data_kind).column_roles(raw, nb.params)
 
 
 def numeric_columns(df: pd.DataFrame, *, exclude: Sequence[str] = ()) -> list[str]:

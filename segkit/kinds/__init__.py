@@ -12,6 +12,13 @@ Each kind is a module with the same five functions, which :mod:`segkit.pipeline`
     The unfitted scikit-learn transformer from the clustering features to the matrix k-means sees.
 ``name_segments(profile, fs, params) -> dict[int, SegmentName]``
     Human-readable names from the profile (never from cluster numbers).
+``column_roles(raw, params) -> DataFrame``
+    How each input column is used, for the data-quality report (plain language).
+
+Optional:
+
+``after_segment(nb, seg)``
+    Kind-specific outputs of the final segmentation (e.g. the per-area top-N table).
 """
 
 from __future__ import annotations

@@ -66,3 +66,19 @@ def name_segments(profile, fs: FeatureSet, params):
     from ..naming import name_rfm_segments
 
     return name_rfm_segments(profile, currency=params.currency)
+
+
+_MEANINGS = {"customer_col": "identifies the customer", "invoice_col": "groups lines into orders; a leading "
+             "cancellation prefix marks a return", "date_col": "when the order was placed (recency, tenure)",
+             "quantity_col": "items on the line (negative for returns)", "price_col": "unit price (spend = quantity x price)",
+             "amount_col": "line amount (spend)", "stock_code_col": "product code (non-product codes are removed)",
+             "country_col": "customer's country (profile only)"}
+
+
+def column_roles(raw: pd.DataFrame, params) -> pd.DataFrame:
+    """The column mapping of the params: which input column plays which part."""
+    rows = [{"params key": key, "column": getattr(params, key), "used for": _MEANINGS[key]}
+            for key in MAPPING_KEYS if getattr(params, key)]
+    used = {r["column"] for r in rows}
+    rows += [{"params key": "", "column": c, "used for": "not used"} for c in raw.columns if c not in used]
+    return pd.DataFrame(rows).set_index("column")
