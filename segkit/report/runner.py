@@ -292,7 +292,9 @@ def run(params_files: str | Path | Sequence[str | Path], *, name: str | None = N
     finished_at = datetime.now(timezone.utc)
     manifest = write_manifest(tmp, params=params, files=files, timings=timings, started_at=started_at,
                               finished_at=finished_at, status="ok" if ok else f"failed in {failed}", error=error)
+    # --- reports finalisation (issue 6 owns this block) ---
     write_index(tmp, params=params, manifest=manifest, notebooks=[nb.name for nb in notebooks])
+    # --- end of reports finalisation ---
     if ok:
         _move_into_place(tmp, final)
         progress(f"run complete: {final / 'index.html'}")
