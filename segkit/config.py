@@ -100,7 +100,7 @@ class Params(BaseModel):
     # --- clustering -------------------------------------------------------------------------
     algorithm: Literal["kmeans", "agglomerative", "gmm"] = Field("kmeans", description="algorithm of the final segments")
     linkage: Literal["ward", "complete", "average", "single"] = Field("ward", description="linkage for agglomerative segments")
-    max_hierarchy_rows: int = Field(20_000, description="above this many rows, hierarchies are built on k-means micro-clusters")
+    max_hierarchy_rows: int = Field(10_000, description="above this many rows, hierarchies are built on k-means micro-clusters")
     dendrogram_leaves: int = Field(30, description="leaves shown in a truncated dendrogram")
 
     # --- reports ----------------------------------------------------------------------------
