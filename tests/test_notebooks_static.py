@@ -44,6 +44,8 @@ def test_one_parameters_cell_flat_typed_commented(path):
         assert "  # " in line, f"{path.name}: parameter line without a trailing comment: {line!r}"
     declared = [n.target.id for n in tree.body]
     assert declared[0] == "run_dir"
+    parsed = list(pm.inspect_notebook(str(path)))
+    assert parsed == declared, f"{path.name}: papermill could not parse {set(declared) - set(parsed)} (no '=' in comments)"
     assert set(declared) - {"run_dir"} <= set(Params.model_fields), f"{path.name} declares unknown keys"
 
 
