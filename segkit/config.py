@@ -84,9 +84,14 @@ class Params(BaseModel):
     roles: dict[str, str] = Field(default_factory=dict, description="customers: column -> role overrides (id, numeric, categorical, boolean, date, text, ignore)")
     rare_min_frequency: float = Field(0.01, description="customers: categories rarer than this share are grouped as 'other'")
     pca_components: Union[int, float, None] = Field(None, description="customers: PCA components (a count, or a variance share such as 0.9)")
+    score_path: str | None = Field(None, description="customers: table of new customers to score (default: a sample of the input, or fresh rows for generated data)")
+    score_rows: int = Field(25, description="customers: new customers drawn when score_path is not set")
+    interactive: bool = Field(False, description="customers: build the ipywidgets explorer of a hypothetical customer (JupyterLab only)")
     min_population: int = Field(100, description="demographics: areas with fewer residents are left out of fitting")
     top_n: int = Field(5, description="demographics: segments listed per area, best first")
     temperature: float = Field(1.0, description="demographics: softness of the per-area segment scores (higher = flatter)")
+    k_max_share: float = Field(0.1, gt=0, le=1, description="demographics: at most this many segments per area (k <= share x areas; k: auto asks for 25)")
+    clip_z: float | None = Field(3.0, gt=0, description="demographics: standardised features are clipped to +-clip_z for fitting (null: no clipping)")
 
     # --- choosing k -------------------------------------------------------------------------
     k: Union[int, Literal["auto"]] = Field("auto", description="number of segments, or auto to follow the criteria")
@@ -103,6 +108,51 @@ class Params(BaseModel):
     max_hierarchy_rows: int = Field(10_000, description="above this many rows, hierarchies are built on k-means micro-clusters")
     dendrogram_leaves: int = Field(30, description="leaves shown in a truncated dendrogram")
 
+    # --- explain and churn (issue 5) ---------------------------------------------------------
+    explain_folds: int = Field(5, description="explainer: cross-validation folds of the random forest that predicts the segment")
+    explain_min_score: float = Field(0.8, description="explainer: macro-F1 below which the segments are reported as not well separated")
+    churn_cutoff: str | None = Field(None, description="churn: date YYYY-MM-DD that splits features (before) from the outcome (after); default: churn_horizon_days before the end of the data")
+    churn_horizon_days: int = Field(90, description="churn: a customer with no purchase in this many days after the cutoff has churned")
+    churn_threshold: float = Field(0.5, description="churn: customers with a churn probability at or above this are counted as at high risk")
+    churn_folds: int = Field(5, description="churn: cross-validation folds for ROC-AUC and PR-AUC")
+    churn_search_iter: int = Field(0, description="churn: random hyperparameter settings tried in each fold (0: no search, the default forest)")
+    churn_search_folds: int = Field(3, description="churn: inner cross-validation folds of the hyperparameter search")
+
+    @field_validator("explain_folds", "churn_folds", "churn_search_folds")
+    @classmethod
+    def _at_least_two_folds(cls, value: int) -> int:
+        if value < 2:
+            raise ValueError("must be at least 2 (cross-validation needs two folds)")
+        return value
+
+    @field_validator("churn_search_iter")
+    @classmethod
+    def _issue5_non_negative(cls, value: int) -> int:
+        if value < 0:
+            raise ValueError("must not be negative (0 switches the search off)")
+        return value
+
+    @field_validator("churn_horizon_days")
+    @classmethod
+    def _issue5_days(cls, value: int) -> int:
+        if value < 1:
+            raise ValueError("must be at least 1 day")
+        return value
+
+    @field_validator("explain_min_score", "churn_threshold")
+    @classmethod
+    def _issue5_share(cls, value: float) -> float:
+        if not 0.0 < value < 1.0:
+            raise ValueError("must be between 0 and 1")
+        return value
+
+    @field_validator("churn_cutoff")
+    @classmethod
+    def _issue5_iso_date(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(value)):
+            raise ValueError("must be a date written YYYY-MM-DD")
+        return None if value is None else str(value)
+
     # --- reports ----------------------------------------------------------------------------
     plot_sample: int = Field(5_000, description="rows drawn in scatter and distribution plots")
     currency: str = Field("£", description="currency symbol used in reports")
@@ -113,6 +163,20 @@ class Params(BaseModel):
     def _positive(cls, value: int) -> int:
         if value < 1:
             raise ValueError("must be a positive whole number")
+        return value
+
+    @field_validator("gap_references")
+    @classmethod
+    def _two_references(cls, value: int) -> int:
+        if value < 2:
+            raise ValueError("must be at least 2 (the gap statistic's spread needs two reference sets)")
+        return value
+
+    @field_validator("sample_size")
+    @classmethod
+    def _sample_floor(cls, value: int) -> int:
+        if value < 50:
+            raise ValueError("must be at least 50 rows (smaller samples make the criteria noise)")
         return value
 
     @field_validator("snapshot_date")

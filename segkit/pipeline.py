@@ -183,7 +183,8 @@ def hierarchy(nb, X: np.ndarray | None = None, k: int | None = None):
     p = nb.params
     X = clustering_matrix(nb) if X is None else X
     k = k or chosen_k(nb)
-    reference = KMeans(n_clusters=k, n_init=10 if p.n_init == "auto" else p.n_init, random_state=p.seed).fit_predict(X)
+    # the same fit as the final k-means segments (segkit.cluster.SegmentModel) and the k-selection
+    reference = KMeans(n_clusters=k, n_init=p.n_init, random_state=p.seed).fit_predict(X)
     comparison = compare_linkages(X, k, reference_labels=reference, seed=p.seed, max_rows=p.max_hierarchy_rows,
                                   silhouette_sample=p.sample_size)
     nb.folder.write_json("hierarchy.json", comparison.to_dict())
