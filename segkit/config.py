@@ -229,9 +229,11 @@ def redact(values: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _redact_url(url: str) -> str:
+    """Hide the password of ``user:password@host`` and every query value (``?password=...``)."""
     if url.startswith("${"):
         return url  # a reference to an environment variable holds no secret
-    return re.sub(r"(://[^:/@]*):[^@]*@", r"\1:***@", url)
+    url = re.sub(r"(://[^:/@]*):[^@]*@", r"\1:***@", url)
+    return re.sub(r"([?&][^=&#]+)=[^&#]*", r"\1=***", url)
 
 
 def _format_validation_error(exc: ValidationError, source: str) -> ParamsError:

@@ -95,7 +95,7 @@ def build_features(nb, cleaned: pd.DataFrame | None = None) -> FeatureSet:
         "n_entities": int(len(fs.table)), "entity": fs.entity, "entity_label": fs.entity,
         "id": fs.table.index.name, "columns": fs.columns, "all_columns": [str(c) for c in fs.table.columns],
         "labels": fs.labels, "notes": fs.notes, "extra": fs.extra, "short": fs.short, "units": fs.units,
-        "profile_columns": fs.profile_columns,
+        "profile_columns": fs.profile_columns, "better": fs.better,
     })
     return fs
 
@@ -107,7 +107,7 @@ def load_features(nb) -> FeatureSet:
     return FeatureSet(table=table, columns=list(meta["columns"]), labels=meta.get("labels", {}),
                       entity=meta.get("entity", "customers"), notes=meta.get("notes", []), extra=meta.get("extra", {}),
                       short=meta.get("short", {}), units=meta.get("units", {}),
-                      profile_columns=meta.get("profile_columns"))
+                      profile_columns=meta.get("profile_columns"), better=meta.get("better", {}))
 
 
 def preprocessor(params: Params, fs: FeatureSet):
@@ -215,6 +215,8 @@ class Segmentation:
             facts = p.key_facts(seg, n=n_facts, labels={c: fs.label(c) for c in fs.profiled}, columns=fs.profiled)
             for fact in facts:
                 fact["value_text"] = format_value(fact["value"], fs.units.get(fact["feature"]), self.currency)
+                if fact["feature"] in fs.better:
+                    fact["higher_is_better"] = fs.better[fact["feature"]]
             out.append({
                 "segment": seg, "code": p.codes[seg], "name": p.names.get(seg, p.codes[seg]),
                 "size": int(p.sizes[seg]), "share": float(p.shares[seg]),

@@ -90,6 +90,7 @@ def test_redact_hides_passwords_only():
     out = redact({"sql_url": "postgresql://ana:s3cret@db:5432/shop", "seed": 1})
     assert out == {"sql_url": "postgresql://ana:***@db:5432/shop", "seed": 1}
     assert redact({"sql_url": "${DB_URL}"})["sql_url"] == "${DB_URL}"
+    assert redact({"sql_url": "sqlite:///x.db?password=Pa55&mode=ro"})["sql_url"] == "sqlite:///x.db?password=***&mode=***"
 
 
 def test_env_references(monkeypatch):

@@ -37,6 +37,7 @@ class FeatureSet:
     short: dict[str, str] = field(default_factory=dict)
     units: dict[str, str] = field(default_factory=dict)
     profile_columns: list[str] | None = None
+    better: dict[str, bool] = field(default_factory=dict)
 
     @property
     def profiled(self) -> list[str]:

@@ -80,6 +80,9 @@ UNITS: dict[str, str] = {
     "spend_before_90d": "money",
 }
 
+#: Features where a lower value is better for the business (shown in green when below the whole).
+LOWER_IS_BETTER: frozenset[str] = frozenset({"recency", "interpurchase_mean", "interpurchase_std", "returns_rate"})
+
 RFM_FEATURES: tuple[str, ...] = ("recency", "frequency", "monetary", "tenure", "avg_order_value")
 BEHAVIOUR_FEATURES: tuple[str, ...] = RFM_FEATURES + (
     "distinct_products", "basket_size", "interpurchase_mean", "interpurchase_std", "returns_rate",

@@ -38,7 +38,8 @@ def clean(raw: pd.DataFrame, params):
 
 
 def features(cleaned: pd.DataFrame, params) -> FeatureSet:
-    from ..features.transactions import FEATURE_DESCRIPTIONS, SHORT_LABELS, UNITS, behaviour_features
+    from ..features.transactions import (FEATURE_DESCRIPTIONS, LOWER_IS_BETTER, SHORT_LABELS, UNITS,
+                                         behaviour_features)
 
     table = behaviour_features(cleaned, snapshot_date=params.snapshot_date)
     columns = list(params.features or DEFAULT_FEATURES)
@@ -52,7 +53,8 @@ def features(cleaned: pd.DataFrame, params) -> FeatureSet:
         notes.append(f"Recency and tenure are measured at {pd.Timestamp(snapshot):%d %B %Y}.")
     return FeatureSet(table=table, columns=columns, labels=dict(FEATURE_DESCRIPTIONS), entity="customers",
                       short=dict(SHORT_LABELS), units=dict(UNITS), notes=notes,
-                      profile_columns=list(dict.fromkeys([*columns, *PROFILE_EXTRA])))
+                      profile_columns=list(dict.fromkeys([*columns, *PROFILE_EXTRA])),
+                      better={c: c not in LOWER_IS_BETTER for c in UNITS})
 
 
 def preprocessor(fs: FeatureSet, params):

@@ -37,21 +37,38 @@ def plot_missing(missing: pd.DataFrame, *, ax=None, top: int = 20):
 
 
 def distributions_figure(df: pd.DataFrame, *, columns: Sequence[str], sample: int = 5000, seed: int = 0,
-                         log: Sequence[str] = (), labels: dict | None = None):
-    """One histogram per numeric column, drawn from a seeded sample of rows; returns the Figure."""
+                         log: Sequence[str] | None = None, labels: dict | None = None, clip: float = 0.005):
+    """One histogram per numeric column from a seeded sample of rows; returns the Figure.
+
+    Values outside the ``clip`` and ``1 - clip`` quantiles are left out so that a few extreme rows do
+    not squash the chart (the title says so), and heavily skewed columns (skewness above 2, all values
+    positive) get a log axis unless ``log`` lists the columns explicitly.
+    """
     columns = [c for c in columns if c in df.columns]
     n = max(1, len(columns))
     ncols = min(3, n)
     nrows = int(np.ceil(n / ncols))
-    fig, axes = plt.subplots(nrows, ncols, figsize=(4 * ncols, 2.8 * nrows), squeeze=False)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(4.2 * ncols, 3.0 * nrows), squeeze=False)
     data = df.sample(n=min(sample, len(df)), random_state=seed) if len(df) > sample else df
     for ax, col in zip(axes.flat, columns):
         values = pd.to_numeric(data[col], errors="coerce").dropna().to_numpy(dtype=float)
-        if col in log:
-            values = np.sign(values) * np.log10(1 + np.abs(values))
-        ax.hist(values, bins=40, color="#1f5f8b", alpha=0.85)
-        label = (labels or {}).get(col, col)
-        ax.set_title(str(label) + (" (log scale)" if col in log else ""), fontsize=10)
+        values = values[np.isfinite(values)]
+        label = str((labels or {}).get(col, col))
+        if values.size == 0:
+            ax.set_title(f"{label}: no values", fontsize=10)
+            ax.set_axis_off()
+            continue
+        lo, hi = np.quantile(values, [clip, 1 - clip]) if clip else (values.min(), values.max())
+        kept = values[(values >= lo) & (values <= hi)]
+        skewed = pd.Series(kept).skew() > 2 and kept.min() > 0 if kept.size > 2 else False
+        use_log = (col in log) if log is not None else skewed
+        bins = np.geomspace(kept.min(), kept.max(), 40) if use_log and kept.min() > 0 and kept.max() > kept.min() else 40
+        ax.hist(kept, bins=bins, color="#1f5f8b", alpha=0.85)
+        if use_log:
+            ax.set_xscale("log")
+        note = " (middle 99% of rows)" if clip and kept.size < values.size else ""
+        ax.set_title(label + note, fontsize=10)
+        ax.set_xlabel(label + (" (log scale)" if use_log else ""), fontsize=9)
         ax.set_ylabel("Rows" if ax in axes[:, 0] else "")
     for ax in list(axes.flat)[len(columns):]:
         ax.set_axis_off()
