@@ -40,10 +40,15 @@ def format_value(value: float, unit: str | None, currency: str = "£") -> str:
     return f"{value:,.2f}" if abs(value) < 10 else f"{value:,.0f}"
 
 
-def _index_class(index: float | None) -> str:
-    if index is None:
+def _index_class(index: float | None, higher_is_better: bool | None = None) -> str:
+    """Well above (>= 120) or below (<= 80) average: neutral colours, unless the fact says which way is good
+    (``higher_is_better``: a short time since the last purchase is good news, shown in green)."""
+    if index is None or 80 < index < 120:
         return ""
-    return "sk-idx-high" if index >= 120 else "sk-idx-low" if index <= 80 else ""
+    high = index >= 120
+    if higher_is_better is None:
+        return "sk-idx-high" if high else "sk-idx-low"
+    return "sk-idx-good" if high == higher_is_better else "sk-idx-bad"
 
 
 def _fact(fact: Mapping[str, Any]) -> str:
@@ -51,7 +56,8 @@ def _fact(fact: Mapping[str, Any]) -> str:
     value = fact.get("value")
     index = fact.get("index")
     value_text = html.escape(fact.get("value_text") or (f"{value:,.1f}" if isinstance(value, (int, float)) else str(value)))
-    idx = "" if index is None else f' <span class="{_index_class(index)}">(index {index:.0f})</span>'
+    css = _index_class(index, fact.get("higher_is_better"))
+    idx = "" if index is None else f' <span class="{css}">(index {index:.0f})</span>'
     return f"<li>{label}: <strong>{value_text}</strong>{idx}</li>"
 
 

@@ -3,6 +3,25 @@
 The manifest records what is needed to reproduce and audit a run: params (secrets redacted), input hash,
 row counts after each cleaning step, package versions, seed and timings. The index is the page a
 business reader opens first: headline numbers, the segments, links to every report and the artifacts.
+
+Churn risk (optional)
+---------------------
+When ``artifacts/churn_summary.json`` exists (written by ``segkit.churn`` in ``08_churn``), the index shows
+churn risk: a headline tile, a column in the segments table, a sentence and a link to the churn report.
+The index reads only these keys; the file may hold more. Every key but ``high_risk_share`` is optional, and
+a key with the wrong type is ignored (the index never fails because of this file)::
+
+    {
+      "high_risk_share": 0.47,     # share (0-1) of scored entities at high risk of churning  [required]
+      "high_risk": 2043,           # number of entities at high risk
+      "customers_scored": 4334,    # entities scored
+      "horizon_days": 90,          # churn = no purchase within this many days
+      "threshold": 0.5,            # churn probability from which an entity counts as at high risk
+      "segments": [                # per segment code of segments_summary.json (may be empty)
+        {"code": "S01", "high_risk_share": 0.61, "high_risk": 900, "mean_risk": 0.55}
+      ],
+      "report": "08_churn"         # notebook whose report explains the model (default: the *_churn notebook)
+    }
 """
 
 from __future__ import annotations
@@ -10,16 +29,17 @@ from __future__ import annotations
 import base64
 import html
 import platform
+import re
 from datetime import datetime
 from importlib import metadata as importlib_metadata
 from pathlib import Path
 from typing import Any
 
-from ..config import Params
+from ..config import SECRET_KEYS, Params
 from ..io import hash_path, read_json, write_json
-from .render import REPORT_CSS
+from .render import CSP, REPORT_CSS, report_paths
 
-__all__ = ["write_manifest", "write_index", "package_versions"]
+__all__ = ["write_manifest", "write_index", "package_versions", "churn_summary", "mask_secret"]
 
 _PACKAGES = ("segkit", "pandas", "numpy", "scikit-learn", "scipy", "matplotlib", "seaborn", "papermill",
              "nbconvert", "fastcluster", "pyarrow", "skops")
@@ -32,6 +52,28 @@ def package_versions() -> dict[str, str]:
             out[name] = importlib_metadata.version(name)
         except importlib_metadata.PackageNotFoundError:
             out[name] = "not installed"
+    return out
+
+
+def mask_secret(value: str) -> str:
+    """A secret URL as it may be written down: user name, host and path kept; the password and every query
+    value (``?password=``, ``?token=``) masked. An ``${ENV_VAR}`` reference holds no secret and is kept."""
+    if re.fullmatch(r"\$\{[A-Za-z_][A-Za-z0-9_]*\}", value):
+        return value
+    base, _, query = value.partition("#")[0].partition("?")
+    base = re.sub(r"(://[^:/@]*):[^@]*@", r"\1:***@", base)
+    if "://" not in base:
+        return "***"
+    masked = "&".join(f"{pair.split('=', 1)[0]}=***" for pair in query.split("&") if pair)
+    return base + (f"?{masked}" if masked else "")
+
+
+def _public_params(params: Params) -> dict[str, Any]:
+    """The params for the manifest: secrets masked (see :func:`mask_secret`)."""
+    out = params.public_dict()
+    for key in SECRET_KEYS & out.keys():
+        value = getattr(params, key)
+        out[key] = mask_secret(str(value)) if value else value
     return out
 
 
@@ -56,7 +98,7 @@ def write_manifest(folder: Path, *, params: Params, files: list[Path], timings: 
         "error": error,
         "run_name": params.run_name,
         "data_kind": params.data_kind,
-        "params": params.public_dict(),
+        "params": _public_params(params),
         "params_files": [str(f) for f in files],
         "input": {"source": params.source, "path": params.data_path if params.source == "file" else None,
                   "hash": input_hash, "rows": data_input.get("rows"), "columns": data_input.get("columns")},
@@ -79,15 +121,70 @@ def write_manifest(folder: Path, *, params: Params, files: list[Path], timings: 
 
 
 def _fmt_int(value: Any) -> str:
-    return f"{value:,}" if isinstance(value, int) else "–"
+    return f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else "–"
+
+
+def _share(value: Any) -> float | None:
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value <= 1
+    return float(value) if ok else None
+
+
+def churn_summary(folder: Path) -> dict[str, Any] | None:
+    """``artifacts/churn_summary.json`` checked against the keys documented above, or None.
+
+    Keys with the wrong type are dropped; without a valid ``high_risk_share`` there is no churn summary.
+    """
+    try:
+        raw = _artifact(Path(folder), "churn_summary.json")
+    except (OSError, ValueError):
+        return None
+    if not isinstance(raw, dict) or _share(raw.get("high_risk_share")) is None:
+        return None
+    out: dict[str, Any] = {"high_risk_share": _share(raw["high_risk_share"])}
+    for key in ("high_risk", "customers_scored", "horizon_days"):
+        if _count(raw.get(key)) is not None:
+            out[key] = raw[key]
+    if _share(raw.get("threshold")) is not None:
+        out["threshold"] = _share(raw["threshold"])
+    if isinstance(raw.get("report"), str) and raw["report"].strip():
+        out["report"] = raw["report"].strip()
+    by_segment = {}
+    for item in raw.get("segments") if isinstance(raw.get("segments"), list) else []:
+        if isinstance(item, dict) and "code" in item and _share(item.get("high_risk_share")) is not None:
+            by_segment[str(item["code"])] = {"high_risk_share": _share(item["high_risk_share"]),
+                                             "high_risk": _count(item.get("high_risk"))}
+    out["segments"] = by_segment
+    return out
+
+
+def _count(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
+
+
+def _churn_sentence(churn: dict[str, Any], entity: str) -> str:
+    share = f"{100 * churn['high_risk_share']:.0f}%"
+    if "high_risk" in churn and "customers_scored" in churn:
+        who = f"{churn['high_risk']:,} of {churn['customers_scored']:,} {entity} ({share})"
+    else:
+        who = f"{share} of {entity}"
+    horizon = f" in the next {churn['horizon_days']} days" if "horizon_days" in churn else ""
+    threshold = (f" (a predicted churn probability of {churn['threshold']:.2f} or more)"
+                 if "threshold" in churn else "")
+    text = f"Churn risk: {who} are at high risk of not buying again{horizon}{threshold}."
+    if churn.get("segments"):
+        code, top = max(churn["segments"].items(), key=lambda kv: kv[1]["high_risk_share"])
+        text += f" The share at high risk is largest in segment {code} ({100 * top['high_risk_share']:.0f}%)."
+    return text
 
 
 def write_index(folder: Path, *, params: Params, manifest: dict[str, Any], notebooks: list[str]) -> Path:
-    """Write ``index.html``: headline numbers, segments, links to every report, artifacts, map thumbnail."""
+    """Write ``index.html``: headline numbers, segments, churn risk (when known), links to every report,
+    artifacts and a thumbnail of the segment map. Self-contained, like the reports."""
     esc = html.escape
     features = _artifact(folder, "features_meta.json") or {}
     selection = _artifact(folder, "k_summary.json") or {}
     segments = _artifact(folder, "segments_summary.json") or {}
+    churn = churn_summary(folder)
     ok = manifest["status"] == "ok"
     rows = manifest["row_counts"]
     entity = features.get("entity_label", "entities")
@@ -98,26 +195,49 @@ def write_index(folder: Path, *, params: Params, manifest: dict[str, Any], noteb
         (entity.capitalize() + " segmented", _fmt_int(rows.get("entities"))),
         ("Segments", str(selection.get("chosen_k", "–"))),
     ]
+    if churn:
+        headline.append(("At high risk of churn" + (f" ({churn['horizon_days']} days)" if "horizon_days" in churn else ""),
+                         f"{100 * churn['high_risk_share']:.0f}%"))
     tiles = "".join(f'<div class="sk-tile"><div class="sk-tile-v">{esc(v)}</div><div>{esc(k)}</div></div>'
                     for k, v in headline)
+
+    by_segment = (churn or {}).get("segments") or {}
+
+    def churn_cell(code: Any) -> str:
+        if not by_segment:
+            return ""
+        item = by_segment.get(str(code))
+        return (f"<td style='text-align:right'>{100 * item['high_risk_share']:.0f}%</td>" if item
+                else "<td style='text-align:right'>–</td>")
 
     seg_rows = "".join(
         f"<tr><td><strong>{esc(str(s.get('code', '')))}</strong></td><td>{esc(str(s.get('name', '')))}</td>"
         f"<td style='text-align:right'>{_fmt_int(s.get('size'))}</td>"
         f"<td style='text-align:right'>{100 * float(s.get('share', 0)):.1f}%</td>"
-        f"<td>{esc(str(s.get('extra', '')))}</td></tr>"
+        f"<td>{esc(str(s.get('extra', '')))}</td>{churn_cell(s.get('code'))}</tr>"
         for s in segments.get("segments", []))
+    churn_head = "<th>At high risk of churn</th>" if by_segment else ""
     seg_table = (f"<table class='sk-table'><thead><tr><th>Code</th><th>Segment</th><th>{esc(entity.capitalize())}</th>"
-                 f"<th>Share</th><th>{esc(segments.get('extra_label', ''))}</th></tr></thead><tbody>{seg_rows}</tbody></table>"
+                 f"<th>Share</th><th>{esc(segments.get('extra_label', ''))}</th>{churn_head}</tr></thead>"
+                 f"<tbody>{seg_rows}</tbody></table>"
                  if seg_rows else "<p>No segments were produced in this run.</p>")
+    churn_note = ""
+    if churn:
+        report = churn.get("report") or next((n for n in notebooks if n.endswith("_churn")), None)
+        link = ""
+        if report and report_paths(folder, report)["business"].is_file():
+            link = f" <a href='{esc(report_paths(folder, report)['business'].name)}'>How churn risk is estimated</a>."
+        churn_note = f"<p class='sk-note' id='churn'>{esc(_churn_sentence(churn, entity))}{link}</p>"
 
     links = []
     for name in notebooks:
-        business, analyst = folder / f"{name}.html", folder / f"{name}.analyst.html"
+        paths = report_paths(folder, name)
+        business, analyst = paths["business"], paths["analyst"]
         if business.exists():
             timing = manifest["timings"]["notebooks"].get(name, {})
-            links.append(f"<li><a href='{esc(business.name)}'>{esc(name)}</a> · <a class='sk-muted' "
-                         f"href='{esc(analyst.name)}'>analyst copy (with code)</a>"
+            title = _report_title(business) or name
+            links.append(f"<li><a href='{esc(business.name)}'>{esc(title)}</a> <span class='sk-muted'>({esc(name)})</span>"
+                         f" · <a class='sk-muted' href='{esc(analyst.name)}'>analyst copy (with code)</a>"
                          f"<span class='sk-muted'> · {timing.get('execute_s', 0):.1f}s</span></li>")
         else:
             links.append(f"<li class='sk-muted'>{esc(name)}: not run</li>")
@@ -135,32 +255,43 @@ def write_index(folder: Path, *, params: Params, manifest: dict[str, Any], noteb
     status = ("" if ok else f"<div class='sk-warn'><strong>This run failed.</strong> {esc(str(manifest.get('error')))}"
               "</div>")
     rationale = selection.get("rationale")
+    source = manifest["input"].get("path")
+    source = Path(source).name if source else ("a database query" if params.source == "sql" else params.source)
     page = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="{esc(CSP)}"><meta name="referrer" content="no-referrer">
 <title>Segmentation run {esc(str(params.run_name))}</title>
 <style>{REPORT_CSS}
 body {{ max-width: 1100px; margin: 0 auto; padding: 0 1.5rem 3rem; font-family: -apple-system, "Segoe UI", Roboto, Arial, sans-serif; }}
-.sk-tiles {{ display: grid; grid-template-columns: repeat(4, 1fr); gap: .8rem; margin: 1rem 0; }}
+.sk-tiles {{ display: grid; grid-template-columns: repeat(auto-fit, minmax(170px, 1fr)); gap: .8rem; margin: 1rem 0; }}
 .sk-tile {{ background: #f5f8fa; border-radius: 6px; padding: .7rem; }} .sk-tile-v {{ font-size: 1.6rem; font-weight: 700; color: #14334a; }}
 .sk-muted {{ color: #5b6770; }} .sk-table {{ border-collapse: collapse; }} .sk-table td, .sk-table th {{ border-bottom: 1px solid #e1e6ea; padding: .3rem .7rem; text-align: left; }}
 </style></head>
 <body>
 <header class="sk-header"><div class="sk-kicker">Segmentation run · {esc(params.data_kind)} data</div>
 <h1 class="sk-title">{esc(str(params.run_name))}</h1>
-<div class="sk-meta">Run on {esc(manifest['timings']['started_at'][:10])} · input {esc(str(manifest['input'].get('path') or params.source))}</div></header>
+<div class="sk-meta">Run on {esc(manifest['timings']['started_at'][:10])} · input {esc(str(source))}</div></header>
 {status}
 <div class="sk-tiles">{tiles}</div>
 {f"<p class='sk-note'>{esc(rationale)}</p>" if rationale else ""}
 <h2 id="segments">Segments</h2>
 {seg_table}
+{churn_note}
 {thumb}
 <h2 id="reports">Reports</h2>
 <ol>{''.join(links)}</ol>
 <h2 id="artifacts">Artifacts</h2>
 <ul>{art_list}</ul>
-<p class="sk-muted">Run details (params, input hash, versions, timings): <a href="manifest.json">manifest.json</a></p>
+<p class="sk-muted">Run details (params, input hash, versions, timings): the appendix of every report, and
+<a href="manifest.json">manifest.json</a>.</p>
 </body></html>
 """
     out = folder / "index.html"
     out.write_text(page, encoding="utf-8")
     return out
+
+
+def _report_title(path: Path) -> str | None:
+    """The title of a rendered report (its ``h1.sk-title``), read from the start of the file."""
+    match = re.search(r'<h1 class="sk-title">(.*?)</h1>', path.read_text(encoding="utf-8"), flags=re.S)
+    return html.unescape(match.group(1)).strip() if match else None

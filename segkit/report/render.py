@@ -1,28 +1,46 @@
 """Rendering executed notebooks to HTML, configured once for the whole kit.
 
-Two renderings of every notebook:
+Two renderings of every notebook (:data:`RENDERINGS`):
 
-* **business**: no code, no prompts, no parameters or injected-parameters cells, no warnings or stderr;
-* **analyst**: the same report with code shown.
+* **business** (``NN_name.html``): no code, no prompts, no ``parameters``/``injected-parameters`` cells, no
+  cells tagged ``analyst-only`` or ``remove-cell``, no outputs marked analyst-only
+  (``display(obj, metadata={"segkit": {"analyst_only": True}})``), no stderr, no warnings printed to stdout,
+  and errors as one readable line instead of a traceback;
+* **analyst** (``NN_name.analyst.html``): the same report with code shown and outputs kept as they are.
 
 Both are self-contained: segkit's template drops every script nbconvert would fetch from a CDN
-(require.js, MathJax, Mermaid, widgets), images are embedded, and each page opens with its title, the run
-date, a one-line data summary and a table of contents built from the section headings.
+(require.js, MathJax, Mermaid, widgets) and JavaScript outputs, images are embedded, and a
+Content-Security-Policy forbids any network request or script, so an emailed report opens offline.
+Each page opens with its title, the run date, a one-line data summary and a table of contents built
+from the section headings. After the run, :mod:`segkit.report.appendix` adds the run details and checks
+the business copies for individual records (:func:`private_outputs`, :func:`render_notebook` with
+``private``).
 """
 
 from __future__ import annotations
 
 import html
 import re
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
 from importlib import resources as importlib_resources
 from pathlib import Path
 
 import nbformat
 
-__all__ = ["render_notebook", "BUSINESS_HIDDEN_TAGS", "REPORT_CSS"]
+__all__ = ["render_notebook", "RENDERINGS", "BUSINESS_HIDDEN_TAGS", "REPORT_CSS", "CSP", "SIZE_BUDGET_BYTES",
+           "report_paths", "PrivateData", "private_outputs", "add_toc_entry"]
 
 #: Cells with these tags are left out of the business copy (papermill tags the injected cell).
 BUSINESS_HIDDEN_TAGS = frozenset({"parameters", "injected-parameters", "remove-cell", "analyst-only"})
+#: The suffix of each rendering's file, after the notebook's name.
+RENDERINGS = {"business": ".html", "analyst": ".analyst.html"}
+#: Budget per HTML report: it must travel as an email attachment (checked by the tests and at the end of a run).
+SIZE_BUDGET_BYTES = 3_000_000
+#: Nothing may be fetched or run: embedded images and inline styles only.
+CSP = ("default-src 'none'; img-src data:; style-src 'unsafe-inline'; font-src data:; "
+       "base-uri 'none'; form-action 'none'")
+_PAPERMILL_TAG = "papermill-error-cell-tag"
 _TEMPLATE_DIR = Path(str(importlib_resources.files("segkit") / "templates"))
 
 REPORT_CSS = """
@@ -45,24 +63,185 @@ body.jp-Notebook { max-width: 1100px; margin: 0 auto; padding: 0 1.5rem 3rem;
 .sk-card .sk-size { font-size: 1.4rem; font-weight: 700; color: #14334a; }
 .sk-card ul { padding-left: 1.1rem; margin: .4rem 0; font-size: .9rem; }
 .sk-card .sk-action { font-size: .88rem; background: #eef5ee; padding: .35rem .5rem; border-radius: 4px; }
-.sk-idx-high { color: #1a7f37; font-weight: 600; } .sk-idx-low { color: #b42318; font-weight: 600; }
+.sk-idx-high { color: #1f5f8b; font-weight: 600; } .sk-idx-low { color: #8a5a00; font-weight: 600; }
+.sk-idx-good { color: #1a7f37; font-weight: 600; } .sk-idx-bad { color: #b42318; font-weight: 600; }
 .sk-note { background: #fff8e6; border-left: 4px solid #e3a008; padding: .5rem .8rem; margin: .8rem 0; }
 .sk-warn { background: #fdecea; border-left: 4px solid #b42318; padding: .5rem .8rem; margin: .8rem 0; }
 figure.sk-figure { margin: 1rem 0; } figure.sk-figure figcaption { color: var(--sk-muted); font-size: .9rem; }
+.sk-appendix { margin-top: 3rem; border-top: 1px solid #d8e0e6; font-size: .9rem; }
+.sk-appendix table { border-collapse: collapse; margin: .4rem 0 1rem; }
+.sk-appendix td, .sk-appendix th { border-bottom: 1px solid #e1e6ea; padding: .2rem .6rem; text-align: left; vertical-align: top; }
+.sk-appendix td.sk-num { text-align: right; font-variant-numeric: tabular-nums; }
+.sk-appendix code { font-size: .85rem; word-break: break-all; }
+.sk-muted { color: var(--sk-muted); }
 """
 
 
-def _business_copy(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """Drop hidden cells and every stderr stream; keep results and errors."""
-    nb = nbformat.from_dict(nb)  # deep copy
-    cells = []
+@dataclass(frozen=True)
+class PrivateData:
+    """What marks an output as individual records, which the business copy never shows.
+
+    Parameters
+    ----------
+    columns : collection of str
+        Identifier column names (``CustomerID``, ``customer_id``): a table with one of them in its header
+        lists individual records.
+    ids : collection of str
+        Identifier values (from ``segments.csv``). An output showing one of them as a table cell or a word
+        is individual data. Only distinctive values are used (5 characters or more), since short numbers
+        such as 1 to 200 also occur as counts and positions.
+    """
+
+    columns: Collection[str] = ()
+    ids: Collection[str] = ()
+
+    def distinctive_ids(self) -> frozenset[str]:
+        return frozenset(_norm_token(str(i)) for i in self.ids if len(_norm_token(str(i))) >= 5)
+
+
+def report_paths(folder: str | Path, name: str) -> dict[str, Path]:
+    """The HTML file of each rendering of notebook ``name`` in a run folder."""
+    return {kind: Path(folder) / f"{name}{suffix}" for kind, suffix in RENDERINGS.items()}
+
+
+# --- cleaning a notebook for the business copy --------------------------------------------------
+_WARNING_LINE = re.compile(r"^(?:.*?:\d+: )?(?:[A-Z]\w*)?Warning: |^WARNING\b|^warnings\.warn\(")
+_NOTE_REMOVED = ('<div class="sk-note">A table of individual records was left out of this copy: '
+                 'it is in the analyst copy only.</div>')
+
+
+def strip_warnings(text: str) -> str:
+    """Remove warning lines (and the source line ``warnings`` prints after them) from printed text."""
+    out, skip_indented = [], False
+    for line in text.splitlines(keepends=True):
+        if _WARNING_LINE.search(line):
+            skip_indented = True
+            continue
+        if skip_indented and line[:1] in (" ", "\t"):
+            continue
+        skip_indented = False
+        out.append(line)
+    return "".join(out)
+
+
+def _error_line(output: dict) -> str:
+    tb = output.get("traceback") or []
+    if tb and str(tb[0]).startswith("segkit "):
+        return str(tb[0])
+    ename, evalue = output.get("ename", "Error"), output.get("evalue", "")
+    return f"{ename}: {evalue}" if evalue else str(ename)
+
+
+def _papermill_cells(nb: nbformat.NotebookNode) -> None:
+    """Turn papermill's error banner and anchor into plain, readable notes (both renderings)."""
+    section = ""
     for cell in nb.cells:
+        tags = cell.get("metadata", {}).get("tags", [])
+        if cell.cell_type == "markdown" and _PAPERMILL_TAG not in tags:
+            found = re.findall(r"^##\s+(.+)$", cell.source, flags=re.M)
+            section = found[-1].strip() if found else section
+        if _PAPERMILL_TAG in tags and 'id="papermill-error-cell"' in cell.source:
+            where = f" in the section <em>{html.escape(section)}</em>" if section else ""
+            cell.source = (f'<div id="papermill-error-cell" class="sk-warn"><strong>The run stopped here</strong>{where}: '
+                           "the error is shown below, and the rest of this report was not produced.</div>")
+            break
+    for cell in nb.cells:
+        tags = cell.get("metadata", {}).get("tags", [])
+        if _PAPERMILL_TAG in tags and "An Exception was encountered" in cell.source:
+            cell.source = ('<div class="sk-warn"><strong>This report is incomplete.</strong> An error stopped it'
+                           + (f" in the section <em>{html.escape(section)}</em>" if section else "")
+                           + '. <a href="#papermill-error-cell">Go to the error</a>.</div>')
+
+
+def _is_private(output: dict, private: PrivateData, ids: frozenset[str]) -> bool:
+    if output.get("output_type") == "stream":
+        texts = [output.get("text", "")]
+    else:
+        data = output.get("data", {})
+        texts = [data.get(m, "") for m in ("text/html", "text/markdown", "text/plain") if m in data]
+    columns = {c.strip().lower() for c in private.columns if c}
+    for text in texts:
+        text = "".join(text) if isinstance(text, list) else str(text)
+        if "<table" in text:
+            for head in re.findall(r"<thead.*?</thead>", text, flags=re.S | re.I):
+                if columns & {_cell_text(c).lower() for c in re.findall(r"<th[^>]*>(.*?)</th>", head, flags=re.S)}:
+                    return True
+        if ids and ids & _tokens(text):
+            return True
+    return False
+
+
+def _cell_text(fragment: str) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", "", fragment)).strip()
+
+
+def _norm_token(token: str) -> str:
+    """``12346``, ``12346.0`` and ``12,346.00`` (a float id under a display format) all become ``12346``."""
+    token = token.strip()
+    if re.fullmatch(r"-?\d{1,3}(,\d{3})+\.0+", token):
+        token = token.replace(",", "")
+    return re.sub(r"^(-?\d+)\.0+$", r"\1", token)
+
+
+def _tokens(text: str) -> set[str]:
+    text = re.sub(r"data:[\w/+.-]+;base64,[A-Za-z0-9+/=]+", " ", text)
+    text = html.unescape(re.sub(r"<[^>]+>", " ", text))
+    return {_norm_token(t) for t in re.findall(r"[\w][\w.,-]*[\w]|\w", text)}
+
+
+def private_outputs(nb: nbformat.NotebookNode, private: PrivateData) -> list[tuple[int, int]]:
+    """``(cell, output)`` positions of outputs that show individual records, among cells the business copy keeps."""
+    ids = private.distinctive_ids()
+    hits = []
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type != "code" or set(cell.get("metadata", {}).get("tags", [])) & BUSINESS_HIDDEN_TAGS:
+            continue
+        for j, output in enumerate(cell.get("outputs", [])):
+            if output.get("output_type") != "error" and _is_private(output, private, ids):
+                hits.append((i, j))
+    return hits
+
+
+def _business_output(output: dict) -> dict | None:
+    kind = output.get("output_type")
+    if (output.get("metadata") or {}).get("segkit", {}).get("analyst_only"):
+        return None
+    if kind == "stream":
+        if output.get("name") == "stderr":
+            return None
+        output["text"] = strip_warnings("".join(output.get("text", "")))
+        return output if output["text"].strip() else None
+    if kind == "error":
+        output["traceback"] = [_error_line(output)]
+        return output
+    data = output.get("data", {})
+    for mime in [m for m in data if m in ("application/javascript", "application/vnd.jupyter.widget-view+json")]:
+        del data[mime]
+    if set(data) == {"text/plain"}:
+        data["text/plain"] = strip_warnings("".join(data["text/plain"]))
+        if not data["text/plain"].strip():
+            return None
+    return output if data else None
+
+
+def _business_copy(nb: nbformat.NotebookNode, private: PrivateData | None = None) -> nbformat.NotebookNode:
+    """Drop hidden cells, analyst-only outputs, stderr and printed warnings; errors become one line."""
+    nb = nbformat.from_dict(nb)  # deep copy
+    flagged = set(private_outputs(nb, private)) if private else set()
+    cells = []
+    for i, cell in enumerate(nb.cells):
         tags = set(cell.get("metadata", {}).get("tags", []))
         if tags & BUSINESS_HIDDEN_TAGS:
             continue
         if cell.cell_type == "code":
-            cell.outputs = [o for o in cell.get("outputs", [])
-                            if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
+            outputs = []
+            for j, output in enumerate(cell.get("outputs", [])):
+                if (i, j) in flagged:
+                    output = nbformat.v4.new_output("display_data", data={"text/html": _NOTE_REMOVED})
+                output = _business_output(output)
+                if output is not None:
+                    outputs.append(output)
+            cell.outputs = outputs
             if not cell.outputs:
                 continue
         cells.append(cell)
@@ -70,10 +249,11 @@ def _business_copy(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return nb
 
 
+# --- header, table of contents ---------------------------------------------------------------
 def _title(nb: nbformat.NotebookNode, fallback: str) -> tuple[str, str]:
     """The first level-1 heading of the notebook, and the markdown cell with it removed."""
     for cell in nb.cells:
-        if cell.cell_type == "markdown":
+        if cell.cell_type == "markdown" and _PAPERMILL_TAG not in cell.get("metadata", {}).get("tags", []):
             match = re.search(r"^#\s+(.+)$", cell.source, flags=re.M)
             if match:
                 cell.source = (cell.source[: match.start()] + cell.source[match.end():]).strip()
@@ -89,6 +269,11 @@ def _header(title: str, *, kicker: str, meta: str) -> str:
 
 
 _HEADING = re.compile(r'<h2 id="([^"]+)"[^>]*>(.*?)</h2>', flags=re.S)
+_TOC_END = "<!--segkit-toc-end-->"
+
+
+def _toc(entries: Iterable[str]) -> str:
+    return f'<nav class="sk-toc"><strong>Contents</strong><ol>{"".join(entries)}{_TOC_END}</ol></nav>'
 
 
 def _add_toc(body: str) -> str:
@@ -96,32 +281,42 @@ def _add_toc(body: str) -> str:
     for anchor, inner in _HEADING.findall(body):
         text = re.sub(r"<[^>]+>", "", inner).replace("¶", "").strip()
         entries.append(f'<li><a href="#{anchor}">{text}</a></li>')
-    toc = f'<nav class="sk-toc"><strong>Contents</strong><ol>{"".join(entries)}</ol></nav>' if entries else ""
-    return body.replace("<!--segkit-toc-->", toc, 1)
+    return body.replace("<!--segkit-toc-->", _toc(entries), 1)
+
+
+def add_toc_entry(body: str, anchor: str, text: str) -> str:
+    """Add (or replace) the table-of-contents entry that links to ``#anchor``."""
+    entry = f'<li data-sk-toc="{html.escape(anchor)}"><a href="#{html.escape(anchor)}">{html.escape(text)}</a></li>'
+    body = re.sub(rf'<li data-sk-toc="{re.escape(html.escape(anchor))}">.*?</li>', "", body, flags=re.S)
+    if _TOC_END in body:
+        return body.replace(_TOC_END, entry + _TOC_END, 1)
+    if "<!--segkit-toc-->" in body:
+        return body.replace("<!--segkit-toc-->", _toc([entry]), 1)
+    return body
 
 
 def render_notebook(executed: str | Path, out: str | Path, *, business: bool, kicker: str = "Segmentation report",
-                    meta: str = "") -> Path:
+                    meta: str = "", private: PrivateData | None = None) -> Path:
     """Render an executed notebook to a self-contained HTML page.
 
     Parameters
     ----------
     executed : path
-        The executed ``.ipynb`` (papermill's output; a failed notebook renders with its error cell).
+        The executed ``.ipynb`` (papermill's output; a failed notebook renders with its error in place).
     out : path
         The HTML file to write.
     business : bool
         True for the business copy (no code), False for the analyst copy (code shown).
     kicker, meta : str
         The small line above the title (run name) and the line under it (run date, data summary).
+    private : PrivateData, optional
+        Business copy only: outputs that show individual records are replaced by a note.
     """
     from nbconvert import HTMLExporter
 
     nb = nbformat.read(str(executed), as_version=4)
-    if business:
-        nb = _business_copy(nb)
-    else:
-        nb = nbformat.from_dict(nb)
+    nb = _business_copy(nb, private) if business else nbformat.from_dict(nb)
+    _papermill_cells(nb)
     title, _ = _title(nb, Path(executed).stem)
     exporter = HTMLExporter(extra_template_basedirs=[str(_TEMPLATE_DIR)], template_name="segkit")
     exporter.exclude_input = business
@@ -129,7 +324,7 @@ def render_notebook(executed: str | Path, out: str | Path, *, business: bool, ki
     exporter.exclude_output_prompt = True
     exporter.embed_images = True
     resources = {"segkit_css": REPORT_CSS, "segkit_header": _header(title, kicker=kicker, meta=meta),
-                 "metadata": {"name": title}}
+                 "segkit_csp": CSP, "metadata": {"name": title}}
     body, _ = exporter.from_notebook_node(nb, resources=resources)
     body = _add_toc(body)
     out = Path(out)

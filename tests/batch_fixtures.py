@@ -1,0 +1,45 @@
+"""The smoke batch, run once per test session and shared by every test that reads a run folder.
+
+Import the fixture into a test module::
+
+    from batch_fixtures import smoke_run  # noqa: F401  (pytest fixture)
+
+The batch runs at most once per test process, even when several modules import the fixture (pytest
+keeps one fixture definition per importing module, so the result is cached here as well).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SMOKE_PARAMS = ROOT / "params" / "smoke.yaml"
+_RUNS: dict[str, Path | Exception] = {}
+
+
+def run_batch(params: Path, out_dir: Path, **kwargs):
+    """Run a batch quietly from the project's notebooks, whatever the working folder."""
+    from segkit.report import run
+
+    return run(params, out_dir=out_dir, notebooks_dir=ROOT / "notebooks", force=True, say=lambda _: None, **kwargs)
+
+
+@pytest.fixture(scope="session")
+def smoke_run(tmp_path_factory) -> Path:
+    """The run folder of ``params/smoke.yaml`` (``<tmp>/smoke``), complete and successful."""
+    if "smoke" not in _RUNS:
+        try:
+            result = run_batch(SMOKE_PARAMS, tmp_path_factory.mktemp("smoke_batch"))
+            if not result.ok:
+                raise AssertionError(f"the smoke batch failed in {result.failed}: {result.error} "
+                                     f"(see {result.folder})")
+            _RUNS["smoke"] = result.folder
+        except Exception as exc:  # remember the failure: later tests fail at once instead of rerunning
+            _RUNS["smoke"] = exc
+            raise
+    outcome = _RUNS["smoke"]
+    if isinstance(outcome, Exception):
+        pytest.fail(f"the smoke batch failed earlier in this session: {outcome}")
+    return outcome

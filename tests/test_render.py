@@ -1,0 +1,380 @@
+"""The two renderings, the appendix, the index page and the reports of the smoke run.
+
+Unit tests render small notebooks built in memory; the tests marked ``slow`` read the smoke run folder
+(one batch per session, from ``batch_fixtures``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+from papermill.execute import ERROR_ANCHOR_MSG, ERROR_MARKER_TAG, ERROR_MESSAGE_TEMPLATE
+
+from batch_fixtures import smoke_run  # noqa: F401  (pytest fixture)
+from segkit.config import Params
+from segkit.report import discover_notebooks
+from segkit.report.appendix import APPENDIX_ID, APPENDIX_TITLE, add_appendix, appendix_html
+from segkit.report.index import churn_summary, mask_secret, write_index
+from segkit.report.render import (CSP, RENDERINGS, SIZE_BUDGET_BYTES, PrivateData, add_toc_entry, private_outputs,
+                                  render_notebook, strip_warnings)
+
+ROOT = Path(__file__).resolve().parents[1]
+#: The notebooks of the smoke run (transactions data).
+NOTEBOOKS = [nb.name for nb in discover_notebooks(ROOT / "notebooks", "transactions")]
+
+
+class _Page(HTMLParser):
+    """Ids, links, images (with their figure and caption) and visible text of an HTML page."""
+
+    def __init__(self, text: str):
+        super().__init__(convert_charrefs=True)
+        self.ids: set[str] = set()
+        self.toc: list[str] = []
+        self.images: list[dict] = []
+        self.scripts = 0
+        self.text: list[str] = []
+        self._stack: list[str] = []
+        self._in_toc = False
+        self._in_figure: dict | None = None
+        self._skip = 0
+        self.feed(text)
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if "id" in a:
+            self.ids.add(a["id"])
+        if tag == "nav" and "sk-toc" in (a.get("class") or ""):
+            self._in_toc = True
+        if tag == "a" and self._in_toc:
+            self.toc.append(a.get("href", ""))
+        if tag == "script":
+            self.scripts += 1
+        if tag in ("style", "script", "title"):
+            self._skip += 1
+        if tag == "figure":
+            self._in_figure = {"caption": ""}
+        if tag == "img":
+            self.images.append({"alt": a.get("alt", ""), "src": a.get("src", ""), "figure": self._in_figure})
+        self._stack.append(tag)
+
+    def handle_endtag(self, tag):
+        if tag == "nav":
+            self._in_toc = False
+        if tag in ("style", "script", "title"):
+            self._skip -= 1
+        if tag == "figure":
+            self._in_figure = None
+        while self._stack and self._stack.pop() != tag:
+            pass
+
+    def handle_data(self, data):
+        if self._skip:
+            return
+        if self._in_figure is not None and "figcaption" in self._stack:
+            self._in_figure["caption"] += data
+        self.text.append(data)
+
+    @property
+    def visible(self) -> str:
+        return " ".join(" ".join(self.text).split())
+
+
+# --- renderings of a notebook built in memory ----------------------------------------------------
+def _notebook() -> nbformat.NotebookNode:
+    table = "<table><thead><tr><th>segment</th><th>size</th></tr></thead><tbody><tr><td>S01</td><td>12</td></tr></tbody></table>"
+    return new_notebook(cells=[
+        new_markdown_cell("# Quarterly segments\nWhat the segments are."),
+        new_code_cell("import segkit  # CODE-MARKER-IMPORT"),
+        new_code_cell("run_dir = 'x'", metadata={"tags": ["parameters"]}),
+        new_code_cell("run_dir = '/home/analyst/secret-folder'", metadata={"tags": ["injected-parameters"]},
+                      outputs=[new_output("stream", name="stdout", text="INJECTED-OUTPUT\n")]),
+        new_markdown_cell("## Sizes & shares\nHow big each segment is."),
+        new_code_cell("show_sizes()  # CODE-MARKER-SIZES", outputs=[
+            new_output("stream", name="stdout", text=(
+                "/venv/lib/python3.11/site-packages/sklearn/x.py:12: FutureWarning: WARNING-MARKER-1\n"
+                "  warnings.warn(\nUserWarning: WARNING-MARKER-2\nReadable printed line\n")),
+            new_output("stream", name="stderr", text="STDERR-MARKER\n"),
+            new_output("execute_result", data={"text/html": table, "text/plain": "table"}, execution_count=1),
+            new_output("display_data", data={"text/plain": "ANALYST-ONLY-OUTPUT"},
+                       metadata={"segkit": {"analyst_only": True}}),
+            new_output("display_data", data={"application/javascript": "console.log('JS-MARKER')",
+                                             "text/plain": "plain fallback"}),
+        ]),
+        new_code_cell("raw.head()", metadata={"tags": ["analyst-only"]},
+                      outputs=[new_output("stream", name="stdout", text="ANALYST-CELL-MARKER\n")]),
+        new_markdown_cell("## Map"),
+        new_code_cell("boom()", outputs=[new_output("error", ename="ValueError", evalue="the map failed",
+                                                     traceback=["Traceback (most recent call last)",
+                                                                "File /home/analyst/x.py, line 3, TRACE-MARKER"])]),
+    ])
+
+
+def _render(tmp_path: Path, nb: nbformat.NotebookNode, *, business: bool, **kwargs) -> tuple[str, _Page]:
+    src = tmp_path / "nb.ipynb"
+    nbformat.write(nb, str(src))
+    out = render_notebook(src, tmp_path / ("b.html" if business else "a.html"), business=business,
+                          kicker="Segmentation report · test", meta="Run test · 1 January 2026 · data.csv", **kwargs)
+    text = out.read_text(encoding="utf-8")
+    return text, _Page(text)
+
+
+def test_business_copy_hides_code_parameters_warnings_and_analyst_outputs(tmp_path):
+    text, page = _render(tmp_path, _notebook(), business=True)
+    for hidden in ("CODE-MARKER", "INJECTED-OUTPUT", "secret-folder", "WARNING-MARKER", "warnings.warn", "STDERR-MARKER",
+                   "ANALYST-ONLY-OUTPUT", "ANALYST-CELL-MARKER", "JS-MARKER", "TRACE-MARKER", "Traceback"):
+        assert hidden not in text, hidden
+    assert "Readable printed line" in page.visible
+    assert "ValueError: the map failed" in page.visible  # the error stays where it happened, as one line
+    assert "Quarterly segments" in page.visible and "1 January 2026" in page.visible
+    assert page.scripts == 0
+    assert "In&nbsp;[" not in text and "In [" not in page.visible
+
+
+def test_analyst_copy_shows_code(tmp_path):
+    text, page = _render(tmp_path, _notebook(), business=False)
+    assert "CODE-MARKER-SIZES" in page.visible and "ANALYST-ONLY-OUTPUT" in page.visible
+    assert "JS-MARKER" not in text and page.scripts == 0  # JavaScript outputs never reach a report
+
+
+def test_title_header_and_toc_resolve(tmp_path):
+    _, page = _render(tmp_path, _notebook(), business=True)
+    assert page.toc == ["#Sizes-&-shares", "#Map"]
+    assert all(href[1:] in page.ids for href in page.toc)
+    assert page.visible.count("Quarterly segments") == 1  # the title moved to the header, not repeated
+
+
+def test_csp_forbids_every_request_and_script(tmp_path):
+    text, _ = _render(tmp_path, _notebook(), business=True)
+    assert 'http-equiv="Content-Security-Policy"' in text and "default-src 'none'" in CSP
+    assert re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", text) is None
+
+
+def test_failed_notebook_reads_well(tmp_path):
+    nb = _notebook()
+    error_at = 8
+    nb.cells.insert(error_at, new_markdown_cell(ERROR_ANCHOR_MSG, metadata={"tags": [ERROR_MARKER_TAG]}))
+    nb.cells.insert(0, new_markdown_cell(ERROR_MESSAGE_TEMPLATE % 5, metadata={"tags": [ERROR_MARKER_TAG]}))
+    for business in (True, False):
+        text, page = _render(tmp_path, nb, business=business)
+        assert "This report is incomplete" in page.visible and "the section Map" in page.visible
+        assert "papermill-error-cell" in page.ids
+        assert "An Exception was encountered" not in text and "In [5]" not in page.visible
+        assert re.search(r'<h1 class="sk-title">Quarterly segments</h1>', text)
+
+
+def test_strip_warnings_keeps_ordinary_lines():
+    text = "a\n/x/y.py:3: RuntimeWarning: overflow\n  return np.exp(x)\nb\nWARNING: careful\nc\n"
+    assert strip_warnings(text) == "a\nb\nc\n"
+
+
+# --- individual records --------------------------------------------------------------------------
+def _rows_notebook(html_table: str) -> nbformat.NotebookNode:
+    return new_notebook(cells=[new_markdown_cell("# R\n## Rows"), new_code_cell(
+        "x", outputs=[new_output("execute_result", data={"text/html": html_table}, execution_count=1)])])
+
+
+@pytest.mark.parametrize("table, flagged", [
+    ("<table><thead><tr><th></th><th>CustomerID</th><th>Country</th></tr></thead>"
+     "<tbody><tr><th>0</th><td>99,999.00</td><td>UK</td></tr></tbody></table>", True),
+    ("<table><thead><tr><th>segment</th></tr></thead><tbody><tr><td>C000123</td></tr></tbody></table>", True),
+    ("<p>The best customer is 54321.0</p>", True),
+    ("<table><thead><tr><th>segment</th><th>customers</th></tr></thead>"
+     "<tbody><tr><td>S01</td><td>54,321</td></tr><tr><td>S02</td><td>12</td></tr></tbody></table>", False),
+])
+def test_outputs_with_individual_records_are_flagged(table, flagged):
+    private = PrivateData(columns={"CustomerID"}, ids={"54321", "C000123", "12"})
+    assert bool(private_outputs(_rows_notebook(table), private)) is flagged
+
+
+def test_business_copy_replaces_individual_records(tmp_path):
+    nb = _rows_notebook("<table><thead><tr><th>CustomerID</th></tr></thead><tbody><tr><td>54321</td></tr></tbody></table>")
+    private = PrivateData(columns={"CustomerID"}, ids={"54321"})
+    text, page = _render(tmp_path, nb, business=True, private=private)
+    assert "54321" not in text and "analyst copy only" in page.visible
+    text, _ = _render(tmp_path, nb, business=False)
+    assert "54321" in text
+
+
+# --- appendix --------------------------------------------------------------------------------------
+def _manifest() -> dict:
+    return {
+        "status": "ok", "error": None, "run_name": "r1", "data_kind": "transactions",
+        "params": {"sql_url": "postgresql://bob:***@db/shop?password=***", "data_path": "/home/ann/data/in.csv",
+                   "seed": 7, "features": ["recency", "monetary"]},
+        "params_files": ["/home/ann/params/run.yaml"],
+        "input": {"source": "file", "path": "/home/ann/data/in.csv", "hash": "sha256:abc", "rows": 1200,
+                  "columns": ["id", "<script>alert(1)</script>"]},
+        "row_counts": {"input": 1200, "after_cleaning": 1100, "entities": 90, "segmented": 90,
+                       "cleaning_steps": [{"description": "Duplicates removed.", "rows_before": 1200,
+                                           "rows_removed": 100, "rows_after": 1100}]},
+        "seed": 7, "versions": {"python": "3.11.7", "pandas": "3.1.1"},
+        "timings": {"notebooks": {"01_eda": {"execute_s": 3.2, "render_s": 0.4}}, "total_s": 9.1,
+                    "started_at": "2026-01-01T10:00:00+00:00", "finished_at": "2026-01-01T10:00:09+00:00"},
+    }
+
+
+def test_appendix_lists_the_run_manifest_escaped_without_secrets():
+    for business in (True, False):
+        section = appendix_html(_manifest(), business=business)
+        page = _Page(section)
+        assert APPENDIX_ID in page.ids
+        for expected in ("sha256:abc", "1,100", "Duplicates removed.", "3.1.1", "01_eda", "Random seed", "recency, monetary"):
+            assert expected in page.visible, expected
+        assert "<script>alert(1)</script>" in page.visible and "<script>" not in section  # shown, escaped
+        assert "bob" not in section and "secret, not shown" in page.visible
+        assert ("/home/ann" in section) is (not business)  # no local folders in the business copy
+
+
+def test_appendix_is_added_once_with_its_toc_entry(tmp_path):
+    text, _ = _render(tmp_path, _notebook(), business=True)
+    once = add_appendix(text, _manifest(), business=True)
+    twice = add_appendix(once, _manifest(), business=True)
+    assert once == twice
+    page = _Page(twice)
+    assert page.toc[-1] == f"#{APPENDIX_ID}" and APPENDIX_ID in page.ids
+    assert twice.count(APPENDIX_TITLE) == 2  # the heading and its contents entry
+    assert twice.index(f'id="{APPENDIX_ID}"') < twice.index("</main>")
+
+
+def test_toc_entry_without_sections(tmp_path):
+    nb = new_notebook(cells=[new_markdown_cell("# Only a title")])
+    text, _ = _render(tmp_path, nb, business=True)
+    page = _Page(add_toc_entry(text, "x-1", "Extra"))
+    assert page.toc == ["#x-1"]
+
+
+def test_cards_escape_data_and_colour_the_index_by_direction():
+    from segkit.report.cards import segment_cards
+
+    card = {"code": "S01", "name": "<i>Champions</i>", "size": 10, "share": 0.5, "description": "Best & loyal",
+            "facts": [{"label": "Days since last purchase", "value": 17, "value_text": "17 days", "index": 18,
+                       "higher_is_better": False},
+                      {"label": "Net spend", "value": 7400, "value_text": "£7,400", "index": 389},
+                      {"label": "Orders", "value": 2, "index": 100}]}
+    html_text = str(getattr(segment_cards([card]), "data", segment_cards([card])))
+    assert "&lt;i&gt;Champions&lt;/i&gt;" in html_text and "Best &amp; loyal" in html_text
+    assert '<span class="sk-idx-good">(index 18)</span>' in html_text  # a short time since the last purchase is good
+    assert '<span class="sk-idx-high">(index 389)</span>' in html_text  # no direction given: neutral colour
+    assert '<span class="">(index 100)</span>' in html_text
+
+
+# --- index page --------------------------------------------------------------------------------------
+def test_mask_secret():
+    assert mask_secret("sqlite:////tmp/x.db?password=Pa55") == "sqlite:////tmp/x.db?password=***"
+    assert mask_secret("postgresql://bob:pw@db:5432/shop") == "postgresql://bob:***@db:5432/shop"
+    assert mask_secret("${DB_URL}") == "${DB_URL}"
+    assert mask_secret("not a url pw") == "***"
+
+
+def test_churn_summary_is_validated(tmp_path):
+    (tmp_path / "artifacts").mkdir()
+    path = tmp_path / "artifacts" / "churn_summary.json"
+    assert churn_summary(tmp_path) is None
+    path.write_text(json.dumps({"high_risk_share": 1.7}))
+    assert churn_summary(tmp_path) is None
+    path.write_text(json.dumps({"high_risk_share": 0.25, "high_risk": "many", "horizon_days": 90, "cutoff": "2011-09-11",
+                                "segments": [{"code": "S01", "high_risk_share": 0.4}, {"code": "S02", "high_risk_share": "x"},
+                                             3]}))
+    assert churn_summary(tmp_path) == {"high_risk_share": 0.25, "horizon_days": 90,
+                                       "segments": {"S01": {"high_risk_share": 0.4, "high_risk": None}}}
+    path.write_text("{not json")
+    assert churn_summary(tmp_path) is None
+
+
+def test_index_shows_churn_risk(tmp_path):
+    (tmp_path / "artifacts").mkdir()
+    art = tmp_path / "artifacts"
+    (art / "segments_summary.json").write_text(json.dumps({"extra_label": "Stability", "segments": [
+        {"code": "S01", "name": "<b>Loyal</b>", "size": 60, "share": 0.6, "extra": "0.9"},
+        {"code": "S02", "name": "Lapsed", "size": 40, "share": 0.4, "extra": "0.8"}]}))
+    (art / "churn_summary.json").write_text(json.dumps({
+        "high_risk_share": 0.27, "high_risk": 27, "customers_scored": 100, "horizon_days": 90, "threshold": 0.5,
+        "segments": [{"code": "S02", "high_risk_share": 0.55, "high_risk": 22}]}))
+    (tmp_path / "08_churn.html").write_text('<h1 class="sk-title">Who will stop buying</h1>')
+    manifest = _manifest()
+    manifest["row_counts"]["entities"] = 100
+    text = write_index(tmp_path, params=Params(run_name="r1"), manifest=manifest,
+                       notebooks=["01_eda", "08_churn"]).read_text()
+    page = _Page(text)
+    assert "27% At high risk of churn (90 days)" in page.visible
+    assert "27 of 100 entities (27%) are at high risk of not buying again in the next 90 days" in page.visible
+    assert "55%" in page.visible and "segment S02" in page.visible
+    assert "href='08_churn.html'" in text and "Who will stop buying" in page.visible
+    assert "&lt;b&gt;Loyal&lt;/b&gt;" in text and "/home/ann" not in text and page.scripts == 0
+
+
+# --- the smoke run -------------------------------------------------------------------------------------
+def _reports(folder: Path) -> list[Path]:
+    return [folder / f"{name}{suffix}" for name in NOTEBOOKS for suffix in RENDERINGS.values()]
+
+
+@pytest.mark.slow
+def test_smoke_reports_are_within_the_size_budget(smoke_run):
+    for path in [*_reports(smoke_run), smoke_run / "index.html"]:
+        assert path.stat().st_size < SIZE_BUDGET_BYTES, f"{path.name}: {path.stat().st_size:,} bytes"
+
+
+@pytest.mark.slow
+def test_smoke_reports_are_self_contained(smoke_run):
+    for path in [*_reports(smoke_run), smoke_run / "index.html"]:
+        text = path.read_text(encoding="utf-8")
+        page = _Page(text)
+        assert page.scripts == 0, path.name
+        assert 'http-equiv="Content-Security-Policy"' in text, path.name
+        assert re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", text) is None, path.name
+        assert re.search(r"@import|<link[^>]+stylesheet", text) is None, path.name
+        assert all(img["src"].startswith("data:image/") for img in page.images), path.name
+
+
+@pytest.mark.slow
+def test_smoke_reports_open_with_header_toc_and_end_with_appendix(smoke_run):
+    for path in _reports(smoke_run):
+        text = path.read_text(encoding="utf-8")
+        page = _Page(text)
+        assert re.search(r'<h1 class="sk-title">[^<]+</h1>', text), path.name
+        assert re.search(r'<div class="sk-meta">Run smoke · \d{1,2} \w+ \d{4} · online_retail\.parquet', text), path.name
+        assert len(page.toc) >= 2 and page.toc[-1] == f"#{APPENDIX_ID}", path.name
+        missing = [href for href in page.toc if href[1:] not in page.ids]
+        assert not missing, f"{path.name}: contents links without a target: {missing}"
+        assert text.count(f'id="{APPENDIX_ID}"') == 1, path.name
+        assert "Rows after each cleaning step" in page.visible and "Package versions" in page.visible
+
+
+@pytest.mark.slow
+def test_smoke_business_reports_hide_code_and_caption_figures(smoke_run):
+    for name in NOTEBOOKS:
+        text = (smoke_run / f"{name}.html").read_text(encoding="utf-8")
+        page = _Page(text)
+        for leak in ("segkit.notebook.start", "run_dir", "Traceback", "Warning:", str(smoke_run.parent)):
+            assert leak not in page.visible, f"{name}.html shows {leak!r}"
+        assert re.search(r'class="[^"]*jp-InputArea-editor', text) is None, f"{name}.html shows code"
+        assert page.images, name
+        for img in page.images:
+            assert img["figure"] is not None and img["figure"]["caption"].strip(), f"{name}: image without a caption"
+            assert img["alt"].strip(), f"{name}: image without alt text"
+    analyst = (smoke_run / "05_profile.analyst.html").read_text(encoding="utf-8")
+    assert re.search(r'class="[^"]*jp-InputArea-editor', analyst), "the analyst copy shows the code"
+
+
+@pytest.mark.slow
+def test_smoke_profile_opens_with_the_executive_summary(smoke_run):
+    text = (smoke_run / "05_profile.html").read_text(encoding="utf-8")
+    assert _Page(text).toc[0] == "#Executive-summary"
+    assert text.index('class="sk-cards"') < text.index("<img")
+
+
+@pytest.mark.slow
+def test_smoke_index_links_every_report_and_artifact(smoke_run):
+    text = (smoke_run / "index.html").read_text(encoding="utf-8")
+    links = set(re.findall(r"href='([^'#]+)'", text))
+    for path in _reports(smoke_run):
+        assert path.name in links
+    assert "artifacts/segments.csv" in links and "artifacts/segment_map.png" in links
+    assert all((smoke_run / link).is_file() for link in links)
+    assert "data:image/png;base64," in text  # the map thumbnail
