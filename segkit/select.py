@@ -442,7 +442,8 @@ def _stability_phrase(values: list[float]) -> str:
     n_unstable, n_moderate = int((vals < UNSTABLE).sum()), int(((vals >= UNSTABLE) & (vals < STABLE)).sum())
     parts = [f"{n_unstable} of {len(values)} segments unstable (Jaccard below {UNSTABLE}): use with caution"
              if n_unstable else "",
-             f"{n_moderate} of {len(values)} only moderately stable (Jaccard {UNSTABLE}-{STABLE})" if n_moderate else ""]
+             f"{n_moderate} of {len(values)} only moderately stable (Jaccard {UNSTABLE}-{STABLE})"
+             if n_moderate else ""]
     return "; ".join(p for p in parts if p)
 
 
@@ -593,7 +594,8 @@ def select_k(X: Any, *, k_min: int = 2, k_max: int = 10, seed: int = 0, n_init: 
     step = max(64, _SILHOUETTE_CELLS // len(Xs))  # fixed by the sample, not by n_jobs: same sums either way
     chunks = [(i, min(i + step, len(Xs))) for i in range(0, len(Xs), step)]
     phase_b = _run([(_silhouette_rows, (Xs, a, b, codes)) for a, b in chunks]
-                   + [(_boot_rows, (Xs, codes[:, i], k, range(n_boot), seed, n_init)) for i, k in enumerate(ks) if n_boot],
+                   + [(_boot_rows, (Xs, codes[:, i], k, range(n_boot), seed, n_init))
+                      for i, k in enumerate(ks) if n_boot],
                    n_jobs)
     sil = np.vstack(phase_b[:len(chunks)])
     stab = {k: _nanmean(rows) for k, rows in zip(ks, phase_b[len(chunks):])}
