@@ -289,8 +289,9 @@ def _read_yaml(path: Path, seen: tuple[Path, ...]) -> tuple[dict[str, Any], list
     parent = raw.pop("extends", None)
     if parent is not None:
         values, files = _read_yaml((path.parent / str(parent)).resolve(), seen + (path,))
-    if raw.get("data_path"):
-        raw["data_path"] = _resolve_data_path(str(raw["data_path"]), path.parent)
+    for key in ("data_path", "score_path"):
+        if raw.get(key):
+            raw[key] = _resolve_data_path(str(raw[key]), path.parent)
     values.update(raw)
     return values, files + [path]
 

@@ -247,7 +247,7 @@ def segment(nb, fs: FeatureSet | None = None, k: int | None = None) -> Segmentat
     X = np.asarray(X, dtype=float)
     stability = segment_stability(X, labels.to_numpy(), n_boot=p.bootstrap, seed=p.seed, sample_size=p.sample_size)
     profile = profile_segments(fs.table, labels, columns=fs.profiled)
-    profile = profile.with_names(kinds.get(p.data_kind).name_segments(profile, fs, p))
+    profile = profile.with_names(kinds.get(p.data_kind).name_segments(profile, fs, p, labels=labels))
     coords, _ = project_2d(X, seed=p.seed)
     seg = Segmentation(model=model, features=fs, labels=labels, profile=profile, distances=distances,
                        coords=coords, stability=[float(s) for s in stability], currency=p.currency)

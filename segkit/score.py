@@ -25,7 +25,7 @@ import pandas as pd
 from .errors import ColumnError, ModelError
 from .features.customers import check_numeric, level_text
 
-__all__ = ["score_customers", "scoring_metadata", "segment_code", "softmax_confidence"]
+__all__ = ["score_customers", "scoring_metadata", "check_new_rows", "segment_code", "softmax_confidence"]
 
 RESULT_COLUMNS = ["id", "segment_code", "segment_name", "confidence", "distance_to_centre"]
 
@@ -129,6 +129,17 @@ def _check_columns(new_df: pd.DataFrame, metadata: Mapping) -> tuple[pd.DataFram
         if new:
             unseen[col] = new
     return X, unseen
+
+
+def check_new_rows(new_df: pd.DataFrame, metadata: Mapping) -> pd.DataFrame:
+    """The model's feature columns of ``new_df``, checked and typed as :func:`score_customers` does.
+
+    Raises the same errors (missing columns, text in numeric or date columns); unseen category values
+    are kept (they are scored as rare levels). Use it to put new rows through ``model.preprocessor_``.
+    """
+    if not isinstance(new_df, pd.DataFrame):
+        raise ColumnError("the data to score is not a table", fix="pass a pandas DataFrame")
+    return _check_columns(new_df, metadata)[0]
 
 
 def score_customers(model, metadata: Mapping, new_df: pd.DataFrame, *,

@@ -14,7 +14,7 @@ import pandas as pd
 from .config import Params
 
 __all__ = [
-    "id_columns", "column_roles", "numeric_columns", "feature_overview", "transformed_features", "notes", "k_recommendation",
+    "id_columns", "column_roles", "numeric_columns", "feature_overview", "feature_columns", "transformed_features", "notes", "k_recommendation",
     "sampling_sentence", "hierarchy_sentence", "segment_map", "segment_table", "stats_table",
 ]
 
@@ -53,13 +53,40 @@ def feature_overview(fs) -> pd.DataFrame:
     return out
 
 
-def transformed_features(nb, fs) -> pd.DataFrame:
-    """The clustering features as the clustering sees them (after the skew transform and scaling)."""
-    from .pipeline import clustering_matrix
+def feature_columns(fs) -> list[str]:
+    """The clustering features that can be drawn as numbers: numeric ones as they are, dates as their
+    ``days_since_`` companions; categories are left out (they have their own table)."""
+    out = []
+    for col in fs.columns:
+        s = fs.table[col] if col in fs.table.columns else None
+        if s is None:
+            continue
+        if pd.api.types.is_datetime64_any_dtype(s):
+            if f"days_since_{col}" in fs.table.columns:
+                out.append(f"days_since_{col}")
+        elif pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
+            out.append(col)
+    return out
 
-    X = clustering_matrix(nb, fs)
-    cols = fs.columns if X.shape[1] == len(fs.columns) else [f"component {i + 1}" for i in range(X.shape[1])]
-    return pd.DataFrame(X, index=fs.table.index, columns=cols)
+
+def transformed_features(nb, fs) -> pd.DataFrame:
+    """The clustering matrix with readable column names: numeric features under their own names
+    (``age``, ``days_since_signup_date``), one-hot levels as ``region=North``, PCA components as
+    ``component 1``..."""
+    from sklearn.base import clone
+
+    from .pipeline import preprocessor
+
+    transformer = clone(preprocessor(nb.params, fs))
+    X = np.asarray(transformer.fit_transform(fs.clustering_table), dtype=float)
+    try:
+        names = [str(n).split("__", 1)[-1] for n in transformer.get_feature_names_out()]
+    except (AttributeError, ValueError, TypeError):
+        names = list(fs.columns) if X.shape[1] == len(fs.columns) else []
+    if len(names) != X.shape[1] or len(set(names)) != len(names) or names[0].startswith("pca"):
+        names = list(fs.columns) if X.shape[1] == len(fs.columns) and nb.params.pca_components is None \
+            else [f"component {i + 1}" for i in range(X.shape[1])]
+    return pd.DataFrame(X, index=fs.table.index, columns=names)
 
 
 def notes(fs) -> pd.DataFrame:

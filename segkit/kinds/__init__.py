@@ -10,8 +10,9 @@ Each kind is a module with the same five functions, which :mod:`segkit.pipeline`
     One row per entity, with labels, units and the columns that feed the clustering.
 ``preprocessor(fs, params)``
     The unfitted scikit-learn transformer from the clustering features to the matrix k-means sees.
-``name_segments(profile, fs, params) -> dict[int, SegmentName]``
-    Human-readable names from the profile (never from cluster numbers).
+``name_segments(profile, fs, params, labels=None) -> dict[int, SegmentName]``
+    Human-readable names from the profile (never from cluster numbers); ``labels`` (the segment of each
+    row) lets a kind use what the profile does not hold, such as category shares.
 ``column_roles(raw, params) -> DataFrame``
     How each input column is used, for the data-quality report (plain language).
 

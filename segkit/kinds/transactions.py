@@ -64,7 +64,7 @@ def preprocessor(fs: FeatureSet, params):
     return transform_features(fs.clustering_table, columns=fs.columns, skew=skew, scaler=params.scaler)
 
 
-def name_segments(profile, fs: FeatureSet, params):
+def name_segments(profile, fs: FeatureSet, params, labels=None):
     from ..naming import name_rfm_segments
 
     return name_rfm_segments(profile, currency=params.currency)

@@ -36,15 +36,19 @@ def plot_missing(missing: pd.DataFrame, *, ax=None, top: int = 20):
     return ax
 
 
-def distributions_figure(df: pd.DataFrame, *, columns: Sequence[str], sample: int = 5000, seed: int = 0,
-                         log: Sequence[str] | None = None, labels: dict | None = None, clip: float = 0.005):
+def distributions_figure(df: pd.DataFrame, *, columns: Sequence[str] | None = None, sample: int = 5000,
+                         seed: int = 0, log: Sequence[str] | None = None, labels: dict | None = None,
+                         clip: float = 0.005, max_panels: int = 12):
     """One histogram per numeric column from a seeded sample of rows; returns the Figure.
 
     Values outside the ``clip`` and ``1 - clip`` quantiles are left out so that a few extreme rows do
     not squash the chart (the title says so), and heavily skewed columns (skewness above 2, all values
-    positive) get a log axis unless ``log`` lists the columns explicitly.
+    positive) get a log axis unless ``log`` lists the columns explicitly. ``columns=None`` draws every
+    numeric column, at most ``max_panels`` of them.
     """
-    columns = [c for c in columns if c in df.columns]
+    if columns is None:
+        columns = [c for c in df.columns if pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c])]
+    columns = [c for c in columns if c in df.columns][:max_panels]
     n = max(1, len(columns))
     ncols = min(3, n)
     nrows = int(np.ceil(n / ncols))

@@ -1,0 +1,84 @@
+"""The whole batch on the small customers params: every notebook runs, artifacts and scored rows are there."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from segkit.config import load_params
+from segkit.report import run
+
+ROOT = Path(__file__).resolve().parents[1]
+PARAMS = ROOT / "params" / "customers_smoke.yaml"
+
+pytestmark = pytest.mark.slow
+
+
+def _errors(folder: Path) -> list[str]:
+    found = []
+    for path in sorted(folder.glob("*.ipynb")):
+        for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
+            for out in cell.get("outputs", []):
+                if out.get("output_type") == "error" or (out.get("output_type") == "stream"
+                                                         and out.get("name") == "stderr"
+                                                         and "Traceback" in "".join(out.get("text", ""))):
+                    found.append(f"{path.name}: {out.get('ename')}: {out.get('evalue')}")
+    return found
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory):
+    out = tmp_path_factory.mktemp("reports")
+    result = run([PARAMS], out_dir=out, notebooks_dir=ROOT / "notebooks", say=lambda _: None)
+    return result, load_params(PARAMS)[0]
+
+
+def test_every_notebook_runs_without_error(batch):
+    result, _ = batch
+    assert result.ok, result.error
+    assert not _errors(result.folder)
+    names = {p.stem for p in result.folder.glob("*.ipynb")}
+    assert {"01_eda", "02_features", "03_select_k", "04_dendrogram", "05_profile", "06_score"} <= names
+    for name in names:
+        assert (result.folder / f"{name}.html").is_file() and (result.folder / f"{name}.analyst.html").is_file()
+
+
+def test_artifacts(batch):
+    result, params = batch
+    art = result.folder / "artifacts"
+    for name in ("clean.parquet", "cleaning_log.json", "features.parquet", "features_meta.json", "k_summary.json",
+                 "hierarchy.json", "segments.csv", "profiles.json", "segments_summary.json",
+                 "categorical_profile.csv", "model/model.skops", "model/metadata.json", "scored.csv"):
+        assert (art / name).is_file(), name
+    rows = json.loads((art / "input.json").read_text())["rows"]
+    segments = pd.read_csv(art / "segments.csv", dtype=str)
+    assert len(segments) == rows == 600 and segments["customer_id"].is_unique
+    assert segments["segment_name"].notna().all()
+    hierarchy = json.loads((art / "hierarchy.json").read_text())
+    assert "ward" in json.dumps(hierarchy) and "single" in json.dumps(hierarchy)
+
+
+def test_06_scores_new_customers(batch):
+    result, params = batch
+    art = result.folder / "artifacts"
+    scored = pd.read_csv(art / "scored.csv", dtype={"id": str})
+    assert len(scored) == params.score_rows
+    codes = set(pd.read_csv(art / "segments.csv")["segment_code"])
+    assert set(scored["segment_code"]) <= codes and scored["confidence"].between(0, 1).all()
+    page = (result.folder / "06_score.html").read_text(encoding="utf-8")
+    assert "New customers" in page and "interactive explorer is off" in page
+
+
+def test_interactive_explorer_leaves_the_report_readable(batch):
+    result, _ = batch
+    again = run([PARAMS], out_dir=result.folder.parent, notebooks_dir=ROOT / "notebooks", only=["06_score"],
+                force=True, say=lambda _: None, overrides={"interactive": True})
+    assert again.ok, again.error
+    executed = json.loads((again.folder / "06_score.ipynb").read_text(encoding="utf-8"))
+    bundles = [o.get("data", {}) for c in executed["cells"] for o in c.get("outputs", [])]
+    assert any("application/vnd.jupyter.widget-view+json" in b for b in bundles)  # JupyterLab gets the widget
+    page = (again.folder / "06_score.html").read_text(encoding="utf-8")
+    assert "open this notebook in JupyterLab" in page and "VBox(" not in page and "widget-view" not in page

@@ -1,0 +1,287 @@
+"""The customers data kind: preflight, cleaning, features, encoding, naming, the explorer and its views."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from segkit import pipeline, views, views_customers
+from segkit.clean import CleaningLog
+from segkit.config import params_from_mapping
+from segkit.errors import ColumnError, ParamsError
+from segkit.explore import CustomerExplorer, explorer
+from segkit.io import RunFolder
+from segkit.kinds import customers as kind
+from segkit.modelio import load_model
+from segkit.notebook import NotebookRun
+from segkit.profile import profile_segments
+from segkit.synth.customers import generate_customers
+
+
+def _params(**kw):
+    return params_from_mapping({"data_kind": "customers", "data_path": "synth://customers?n=400&seed=5", **kw})
+
+
+@pytest.fixture(scope="module")
+def table() -> pd.DataFrame:
+    return generate_customers(400, seed=5)
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    """A run of the stages up to the final segments (no notebooks) on 400 generated customers."""
+    folder = RunFolder(tmp_path_factory.mktemp("run")).ensure()
+    params = _params(k=4, bootstrap=2, sample_size=400)
+    folder.path.joinpath("params.json").write_text(json.dumps(params.model_dump()))
+    nb = NotebookRun(params, folder)
+    raw = pipeline.load(nb)
+    pipeline.clean(nb, raw)
+    fs = pipeline.build_features(nb)
+    seg = pipeline.segment(nb)
+    return nb, fs, seg
+
+
+# ------------------------------------------------------------------------------------ preflight
+def test_check_columns_names_the_key_and_lists_columns():
+    kind.check_columns(_params(id_col="customer_id"), ["customer_id", "age"])
+    with pytest.raises(ColumnError, match="id_col='CustomerId'") as err:
+        kind.check_columns(_params(id_col="CustomerId"), ["CustomerID", "Age"])
+    assert "CustomerID" in err.value.fix
+    with pytest.raises(ColumnError, match="Gender"):
+        kind.check_columns(_params(roles={"Gender": "categorical"}), ["CustomerID", "Genre"])
+    with pytest.raises(ColumnError, match="incomes"):
+        kind.check_columns(_params(features=["incomes"]), ["income", "signup_date"])
+    kind.check_columns(_params(features=["income", "days_since_signup_date"]), ["income", "signup_date"])
+
+
+# ---------------------------------------------------------------------------------------- clean
+def test_clean_logs_each_rule_with_its_rows(table):
+    raw = pd.concat([table.head(50), table.head(3)], ignore_index=True)  # 3 exact duplicates
+    raw.loc[len(raw)] = raw.loc[10]  # a repeated id with other values
+    raw.loc[len(raw) - 1, "age"] = 99
+    raw.loc[len(raw)] = [None] * raw.shape[1]  # no id at all
+    raw.loc[len(raw)] = ["C999999"] + [None] * (raw.shape[1] - 1)  # an id and nothing else
+    cleaned, log = kind.clean(raw, _params())
+    assert isinstance(log, CleaningLog)
+    removed = {s.rule: s.rows_removed for s in log.steps}
+    assert removed == {"duplicates": 3, "missing_id": 1, "duplicate_ids": 1, "empty_rows": 1}
+    assert "C000011" in log["duplicate_ids"].note and "C999999" in log["empty_rows"].note
+    assert len(cleaned) == 50 and cleaned["customer_id"].is_unique
+    assert log.rows_in == len(raw) and log.rows_out == 50
+
+
+def test_clean_without_id_and_without_dropping_duplicates():
+    raw = pd.DataFrame({"age": [30, 30, np.nan, 41], "city": ["A", "A", None, "B"]})
+    cleaned, log = kind.clean(raw, _params(drop_duplicates=False))
+    assert len(cleaned) == 3 and log["duplicates"].rows_removed == 0
+    assert log["empty_rows"].rows_removed == 1 and "No id column" in log["missing_id"].description
+
+
+# ------------------------------------------------------------------------------------- features
+def test_features_roles_units_and_profile_columns(table):
+    cleaned, _ = kind.clean(table, _params())
+    fs = kind.features(cleaned, _params())
+    assert fs.entity == "customers" and fs.table.index.name == "customer_id" and fs.table.index.is_unique
+    assert fs.columns == ["age", "gender", "region", "income", "total_spend", "visit_frequency", "basket_size",
+                          "preferred_category", "signup_date"]
+    assert isinstance(fs.table["region"].dtype, pd.CategoricalDtype)
+    assert pd.api.types.is_datetime64_any_dtype(fs.table["signup_date"])
+    assert fs.profile_columns == ["age", "income", "total_spend", "visit_frequency", "basket_size",
+                                  "days_since_signup_date"]
+    assert not fs.table[fs.profile_columns].isna().any().any()  # gaps filled with the median, and said so
+    assert any(n.startswith("income:") and "median" in n for n in fs.notes)
+    assert fs.units["total_spend"] == "money" and fs.units["days_since_signup_date"] == "days"
+    assert kind.model_roles(fs)["signup_date"] == "date" and kind.model_roles(fs)["gender"] == "categorical"
+
+
+def test_features_param_selects_columns_and_refuses_excluded_ones(table):
+    cleaned, _ = kind.clean(table, _params())
+    fs = kind.features(cleaned, _params(features=["age", "days_since_signup_date", "region"]))
+    assert fs.columns == ["age", "signup_date", "region"]
+    with pytest.raises(ParamsError, match="customer_id") as err:
+        kind.features(cleaned, _params(features=["age", "customer_id"]))
+    assert err.value.key == "features"
+
+
+def test_roles_override_and_id_col(table):
+    cleaned, _ = kind.clean(table, _params(roles={"region": "ignore", "visit_frequency": "categorical"}))
+    fs = kind.features(cleaned, _params(roles={"region": "ignore", "visit_frequency": "categorical"}))
+    assert "region" not in fs.columns and kind.model_roles(fs)["visit_frequency"] == "categorical"
+
+
+# ---------------------------------------------------------------------------------- preprocessor
+@pytest.mark.parametrize("pca, width", [(None, None), (3, 3), (0.8, None)])
+def test_preprocessor_encodes_to_finite_numbers(table, pca, width):
+    cleaned, _ = kind.clean(table, _params())
+    fs = kind.features(cleaned, _params())
+    X = kind.preprocessor(fs, _params(pca_components=pca)).fit_transform(fs.clustering_table)
+    assert np.isfinite(X).all() and len(X) == len(fs.table)
+    if width:
+        assert X.shape[1] == width
+    if pca is None:
+        assert X.shape[1] == 6 + 3 + 9 + 6  # numbers and date, then one column per level
+
+
+@pytest.mark.parametrize("pca, match", [(1.5, "share between 0 and 1"), (0, "at least 1"), (500, "only 24 columns")])
+def test_bad_pca_components(table, pca, match):
+    cleaned, _ = kind.clean(table, _params())
+    fs = kind.features(cleaned, _params())
+    with pytest.raises(ParamsError, match=match) as err:
+        kind.preprocessor(fs, _params(pca_components=pca))
+    assert err.value.key == "pca_components"
+
+
+def test_pca_variance_table(table):
+    cleaned, _ = kind.clean(table, _params())
+    fs = kind.features(cleaned, _params())
+    out = kind.pca_variance(fs, _params(pca_components=0.8))
+    assert out["cumulative"].iloc[-1] == pytest.approx(1.0)
+    kept = out.attrs["kept"]
+    assert out["cumulative"].iloc[kept - 1] >= 0.8 > out["cumulative"].iloc[kept - 2]
+    assert kind.pca_variance(fs, _params()).attrs["kept"] is None
+
+
+# ---------------------------------------------------------------------------------------- naming
+@pytest.mark.parametrize("column, concept", [
+    ("Age", "age"), ("Annual Income (k$)", "income"), ("annual_income", "income"),
+    ("Spending Score (1-100)", "spending_score"), ("spending_score", "spending_score"), ("total_spend", "spend"),
+    ("visit_frequency", "visits"), ("basket_size", "basket"), ("days_since_signup_date", "tenure"),
+    ("days_since_last_purchase", "recency"), ("credit_score", None),
+    ("Genre", None), ("loyalty_points", None),
+])
+def test_canonical_feature(column, concept):
+    assert kind.canonical_feature(column) == concept
+
+
+def _profile(z: dict) -> object:
+    """A profile whose z-scores are (about) the given ones: two rows per segment at mean +- 1 sd."""
+    frame = pd.DataFrame(z)
+    rows, labels = [], []
+    for seg, row in frame.iterrows():
+        rows += [row.to_dict(), row.to_dict()]
+        labels += [seg, seg]
+    return profile_segments(pd.DataFrame(rows), np.array(labels))
+
+
+def test_mall_style_names_are_the_lexicons():
+    z = {"Age": [-1.0, 0.2, 1.1, 0.0, -0.4], "Annual Income (k$)": [-1.0, 1.1, -0.6, 1.2, 0.0],
+         "Spending Score (1-100)": [1.1, 1.2, -0.5, -1.3, 0.0]}
+    prof = _profile(z)
+    names = {s: n.name for s, n in kind.name_segments(prof, None, _params()).items()}
+    assert names[0] in ("Young High Spenders", "Budget Enthusiasts")
+    assert names[1] == "Affluent High Spenders" and names[3] == "Affluent Savers"
+    assert len(set(names.values())) == 5
+
+
+def test_clashing_names_are_told_apart_without_numbers(run):
+    _, fs, _ = run
+    z = pd.DataFrame({"age": [-0.9, -0.8, 1.0], "income": [0.9, 0.95, -0.5]})
+    prof = profile_segments(pd.DataFrame({"age": [1.0] * 3, "income": [1.0] * 3}), np.array([0, 1, 2]))
+    prof = type(prof)(**{**prof.__dict__, "zscores": z})
+    names = {s: n.name for s, n in kind.name_segments(prof, fs, _params()).items()}
+    assert names[0] != names[1] and "Young Professionals" in names[0] and "Young Professionals" in names[1]
+    assert not any(ch.isdigit() for n in names.values() for ch in n)
+
+
+def test_category_levels_tell_apart_segments_numbers_cannot(run):
+    _, fs, seg = run
+    labels = (fs.table["gender"].astype(str) == "Female").astype(int).to_numpy()
+    z = pd.DataFrame({"age": [-0.9, -0.9], "income": [0.9, 0.9]})
+    prof = profile_segments(pd.DataFrame({"age": [1.0, 1.0], "income": [1.0, 1.0]}), np.array([0, 1]))
+    prof = type(prof)(**{**prof.__dict__, "zscores": z})
+    names = {s: n.name for s, n in kind.name_segments(prof, fs, _params(), labels=labels).items()}
+    assert {names[0].split()[0], names[1].split()[0]} <= {"Female", "Male", "Other", "Young"}
+    assert names[0] != names[1]
+
+
+def test_column_roles_show_no_id_values(table):
+    roles = kind.column_roles(table, _params())
+    assert roles.loc["customer_id", "role"] == "id"
+    assert "C000" not in " ".join(roles["why"])
+    assert roles.loc["signup_date", "role"] == "date" and roles.loc["region", "used for"].startswith("feature")
+
+
+# ------------------------------------------------------------------------------- after the segments
+def test_after_segment_writes_profile_and_scoring_metadata(run):
+    nb, fs, seg = run
+    cats = pd.read_csv(nb.folder.artifact("categorical_profile.csv"))
+    assert set(cats["column"]) == {"gender", "region", "preferred_category"}
+    shares = cats.groupby(["segment", "column"])["share"].sum()
+    assert np.allclose(shares, 1.0)
+    model, meta = load_model(nb.folder.artifact("model"))
+    assert meta["id_col"] == "customer_id" and meta["roles"]["signup_date"] == "date"
+    assert set(meta["categories"]["gender"]) == {"Female", "Male", "Other"}
+    assert meta["names"] == {seg.profile.codes[s]: seg.profile.names[s] for s in seg.profile.segments}
+    assert meta["input_hash"].startswith("rows-sha256:") and meta["reference_date"] == f"{fs.table['signup_date'].max():%Y-%m-%d}"
+
+
+def test_views_for_notebooks_02_and_05(run):
+    nb, fs, seg = run
+    assert views.feature_columns(fs) == ["age", "income", "total_spend", "visit_frequency",
+                                                   "basket_size", "days_since_signup_date"]
+    frame = views.transformed_features(nb, fs)
+    assert {"age", "days_since_signup_date", "region_North"} <= set(frame.columns)
+    wide = views_customers.categorical_profile(nb, seg)
+    assert wide.index.names == ["Column", "Level"] and "All customers" in wide.columns
+    assert np.allclose(wide.groupby(level="Column").sum().to_numpy(), 100, atol=0.6)
+    assert "pca_components is not set" in views_customers.pca_variance(nb, fs).data
+
+
+def test_new_customers_sources(run, tmp_path):
+    nb, fs, _ = run
+    fresh = views_customers.new_customers(nb)
+    assert len(fresh) == nb.params.score_rows and fresh["customer_id"].str.startswith("N").all()
+    path = tmp_path / "new.csv"
+    fresh.head(3).to_csv(path, index=False)
+    other = NotebookRun(params_from_mapping({**nb.params.model_dump(), "score_path": str(path)}), nb.folder)
+    assert len(views_customers.new_customers(other)) == 3
+
+
+# ------------------------------------------------------------------------------------- explorer
+def test_explorer_predicts_like_the_model(run):
+    nb, fs, seg = run
+    ex = CustomerExplorer.from_run(nb.folder.path)
+    assert set(ex.defaults) == set(fs.columns)
+    first = fs.table.iloc[[0]]
+    values = {c: (first[c].iloc[0] if c != "signup_date" else first["days_since_signup_date"].iloc[0])
+              for c in fs.columns}
+    values = {c: str(v) if isinstance(v, str) or c in ("gender", "region", "preferred_category") else v
+              for c, v in values.items()}
+    got = ex.predict(values)
+    assert got["segment_code"] == seg.profile.codes[int(seg.labels.iloc[0])]
+    assert 0 <= got["confidence"] <= 1 and got["distance_to_centre"] >= 0
+    box = ex.widget()
+    assert len(box.children) == len(fs.columns) + 1
+    box.children[0].value = box.children[0].max  # moving a slider updates the answer
+    assert "would join" in box.children[-1].value
+
+
+def test_explorer_is_a_note_unless_interactive(run):
+    nb, _, _ = run
+    assert "interactive: true" in explorer(nb).data
+    on = NotebookRun(params_from_mapping({**nb.params.model_dump(), "interactive": True}), nb.folder)
+    bundle = explorer(on)._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle and "JupyterLab" in bundle["text/html"]
+
+
+# ------------------------------------------------------------------------------------ real tables
+@pytest.mark.shared_data
+@pytest.mark.parametrize("fixture, k", [("mall_csv", 2), ("mall_csv", 5), ("mall_csv", 6), ("ethiopian_csv", 2),
+                                        ("ethiopian_csv", 4)])
+def test_real_tables_get_unique_lexicon_names(fixture, k, request, tmp_path):
+    path = request.getfixturevalue(fixture)
+    params = params_from_mapping({"data_kind": "customers", "data_path": str(path), "k": k, "bootstrap": 2,
+                                  "skew": "none"})
+    nb = NotebookRun(params, RunFolder(tmp_path).ensure())
+    pipeline.clean(nb, pipeline.load(nb))
+    pipeline.build_features(nb)
+    seg = pipeline.segment(nb)
+    names = list(seg.profile.names.values())
+    assert len(names) == k == len(set(names))
+    assert not any(ch.isdigit() for n in names for ch in n)
+    words = {"Young", "High", "Spenders", "Affluent", "Savers", "Budget", "Seniors", "Mature", "Careful",
+             "Cautious", "Thrifty", "Enthusiasts", "Shoppers", "Professionals"}
+    assert all(words & set(n.replace("(", " ").replace(")", " ").split()) for n in names)
