@@ -203,6 +203,8 @@ class Segmentation:
     distances: np.ndarray
     coords: np.ndarray
     stability: list[float] | None = None
+    drivers: dict[int, str] | None = None
+    risk: pd.DataFrame | None = None
 
     currency: str = "£"
 
@@ -222,8 +224,16 @@ class Segmentation:
                 "size": int(p.sizes[seg]), "share": float(p.shares[seg]),
                 "description": p.descriptions.get(seg, ""), "action": p.actions.get(seg, ""), "facts": facts,
                 "stability": None if self.stability is None else float(self.stability[seg]),
+                "drivers": (self.drivers or {}).get(seg, ""), "risk": self._risk_sentence(p.codes[seg]),
             })
         return out
+
+    def _risk_sentence(self, code: str) -> str:
+        if self.risk is None or code not in self.risk.index:
+            return ""
+        from .churn import risk_sentences
+
+        return risk_sentences(self.risk.loc[[code]], self.risk.attrs.get("threshold", 0.5)).get(code, "")
 
 
 def segment(nb, fs: FeatureSet | None = None, k: int | None = None) -> Segmentation:
@@ -251,7 +261,17 @@ def segment(nb, fs: FeatureSet | None = None, k: int | None = None) -> Segmentat
     coords, _ = project_2d(X, seed=p.seed)
     seg = Segmentation(model=model, features=fs, labels=labels, profile=profile, distances=distances,
                        coords=coords, stability=[float(s) for s in stability], currency=p.currency)
+    from .explain import segment_drivers
+
+    seg.drivers = segment_drivers(fs.table, labels, None, {c: fs.label(c) for c in fs.table.columns}, p.seed,
+                                  units=fs.units, currency=p.currency)
     _write_segmentation(nb, seg)
+    if p.data_kind == "transactions":
+        from .churn import segment_risk
+
+        seg.risk = segment_risk(nb)
+        if seg.risk is not None:
+            seg.risk.attrs["threshold"] = p.churn_threshold
     after = getattr(kinds.get(p.data_kind), "after_segment", None)
     if after is not None:
         after(nb, seg)
@@ -271,6 +291,7 @@ def _write_segmentation(nb, seg: Segmentation) -> None:
     nb.folder.write_csv("segments.csv", table)
     profile_dict = prof.to_dict()
     profile_dict["stability"] = seg.stability
+    profile_dict["drivers"] = {str(k): v for k, v in (seg.drivers or {}).items()}
     nb.folder.write_json("profiles.json", profile_dict)
     nb.folder.write_json("segments_summary.json", {
         "n_entities": int(len(seg.labels)), "extra_label": "Stability (Jaccard)",

@@ -15,7 +15,7 @@ from .config import Params
 
 __all__ = [
     "id_columns", "column_roles", "numeric_columns", "feature_overview", "feature_columns", "transformed_features", "notes", "k_recommendation",
-    "sampling_sentence", "hierarchy_sentence", "segment_map", "segment_table", "stats_table",
+    "sampling_sentence", "hierarchy_sentence", "segment_map", "segment_table", "churn_table", "stats_table",
 ]
 
 
@@ -149,6 +149,20 @@ def segment_table(seg) -> pd.DataFrame:
     fs = seg.features
     return seg.profile.summary_table(labels={c: fs.label(c) for c in fs.profiled}, entity=fs.entity,
                                      columns=fs.columns).set_index("Segment")
+
+
+def churn_table(seg):
+    """Churn risk per segment (transactions), or a note saying why there is none."""
+    from .report.cards import note
+
+    if seg.risk is None:
+        return note("Churn risk is estimated for transaction data only, from the churn report.")
+    table = seg.risk.copy()
+    table["mean_risk"] = (100 * table["mean_risk"]).round(0)
+    table["high_risk_share"] = (100 * table["high_risk_share"]).round(0)
+    return table.rename(columns={"segment_name": "Segment", "customers": "Customers", "scored": "Scored",
+                                 "mean_risk": "Mean churn risk %", "high_risk": "At high risk",
+                                 "high_risk_share": "At high risk %"})
 
 
 def stats_table(seg) -> pd.DataFrame:

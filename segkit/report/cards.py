@@ -62,7 +62,8 @@ def _fact(fact: Mapping[str, Any]) -> str:
 
 
 def segment_cards(cards: Iterable[Mapping[str, Any]], *, entity: str = "customers"):
-    """Executive-summary cards: code, name, size and share, key facts with their index, an action."""
+    """Executive-summary cards: code, name, size and share, key facts with their index, what sets the
+    segment apart (``drivers``), its churn risk (``risk``), stability and a suggested action."""
     parts = []
     for i, card in enumerate(cards):
         color = PALETTE[i % len(PALETTE)]
@@ -78,7 +79,11 @@ def segment_cards(cards: Iterable[Mapping[str, Any]], *, entity: str = "customer
             f'<div class="sk-code">{html.escape(str(card["code"]))}</div>'
             f'<h3>{html.escape(str(card["name"]))}</h3>'
             f'<div class="sk-size">{card["size"]:,} {html.escape(entity)} · {100 * card["share"]:.1f}%</div>'
-            f'<p>{html.escape(str(card.get("description", "")))}</p><ul>{facts}</ul>{stab}'
+            f'<p>{html.escape(str(card.get("description", "")))}</p><ul>{facts}</ul>'
+            + (f'<p class="sk-drivers"><strong>What sets it apart:</strong> {html.escape(str(card["drivers"]))}</p>'
+               if card.get("drivers") else "")
+            + (f'<p class="sk-risk"><strong>Churn:</strong> {html.escape(str(card["risk"]))}</p>' if card.get("risk") else "")
+            + stab
             + (f'<div class="sk-action"><strong>Suggested action:</strong> {html.escape(str(action))}</div>' if action else "")
             + "</div>")
     return _html(f'<div class="sk-cards">{"".join(parts)}</div>')

@@ -1,0 +1,583 @@
+"""Explain the segments: how well the features predict them, and which features set each one apart.
+
+A random forest learns to predict each entity's segment from its features (all of them, not only those
+that fed the clustering). Two questions follow:
+
+* **Are the segments well separated?** Stratified k-fold cross-validation gives the accuracy and the
+  macro-F1 (the mean of the per-segment F1 scores, so a small segment counts as much as a large one),
+  with their spread across folds. A macro-F1 below ``min_score`` is reported as a warning: the
+  boundaries between segments are fuzzy, and the forest cannot tell some of them apart.
+* **What drives each segment?** Permutation importance, measured on held-out rows: the drop in a score
+  when one feature's values are shuffled. Overall, the score is the accuracy. Per segment (one against
+  the rest), it is the ROC-AUC of the segment's predicted probability against membership of the
+  segment: the features whose shuffling most blurs *that* segment from all the others are its drivers.
+  All these scores come from the same predictions, so the per-segment importances cost nothing beyond
+  the overall ones.
+
+Correlated features share their importance (shuffling one leaves the other to carry the information),
+so a feature with a low importance may still differ strongly between segments.
+
+:func:`segment_drivers` is the fast version for the profile report (one split, a smaller forest; a few
+seconds on thousands of rows, writes nothing). :func:`explain_segments` does the full cross-validated
+analysis, and :func:`analyse` is the ``07_explain`` stage that reads the run's artifacts and writes
+``explain.json``.
+
+Examples
+--------
+>>> import numpy as np, pandas as pd
+>>> rng = np.random.default_rng(0)
+>>> table = pd.DataFrame({"spend": np.r_[rng.normal(10, 1, 60), rng.normal(30, 1, 60)],
+...                       "noise": rng.normal(0, 1, 120)})
+>>> labels = np.repeat([0, 1], 60)
+>>> drivers = segment_drivers(table, labels, seed=0)
+>>> drivers[1]
+'Set apart mostly by higher spend (typically 30 vs 20 overall).'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.compose import ColumnTransformer
+from sklearn.ensemble import RandomForestClassifier
+from sklearn.impute import SimpleImputer
+from sklearn.metrics import confusion_matrix, f1_score, roc_auc_score
+from sklearn.model_selection import StratifiedKFold, train_test_split
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import OrdinalEncoder
+
+from .errors import ColumnError, DataValueError, SegmentationError
+
+__all__ = [
+    "SegmentExplanation", "feature_matrix", "forest_pipeline", "shuffled_predictions", "segment_drivers", "explain_segments",
+    "driver_sentence", "analyse", "MIN_SCORE",
+]
+
+#: Default macro-F1 below which the segments are reported as not well separated.
+MIN_SCORE = 0.8
+#: Categorical features keep at most this many levels (the rarest are grouped) in the forest.
+MAX_LEVELS = 30
+_MISSING = "(missing)"
+_STACK_CELLS = 4_000_000  # values stacked into one predict call by shuffled_predictions (about 32 MB)
+_MORE_FEWER = {"days", "count", "share"}  # units read as "more/fewer ..."; others "higher/lower ..."
+
+
+# ------------------------------------------------------------------------------------------ matrix
+def feature_matrix(table: pd.DataFrame, columns: Sequence[str] | None = None) -> pd.DataFrame:
+    """The columns of ``table`` a forest can use, as numbers (float) or categories (text).
+
+    Numeric and boolean columns become float (missing values stay missing; the pipeline imputes them);
+    text and category columns become text with missing values as ``"(missing)"``; datetime columns
+    become days since the earliest date. Columns with no value at all are left out.
+
+    Raises
+    ------
+    ColumnError
+        ``columns`` names a column that is not in ``table``, or no usable column is left.
+    """
+    columns = list(table.columns if columns is None else columns)
+    absent = [c for c in columns if c not in table.columns]
+    if absent:
+        raise ColumnError(f"feature column(s) not in the table: {', '.join(map(str, absent))}",
+                          f"choose from: {', '.join(map(str, table.columns))}", column=str(absent[0]))
+    out = {}
+    for c in columns:
+        s = table[c]
+        if s.isna().all():
+            continue
+        if pd.api.types.is_bool_dtype(s) or pd.api.types.is_numeric_dtype(s):
+            out[c] = s.astype("float64")
+        elif pd.api.types.is_datetime64_any_dtype(s):
+            out[c] = ((s - s.min()).dt.total_seconds() / 86400.0).astype("float64")
+        else:
+            out[c] = s.astype("object").where(s.notna(), _MISSING).astype(str).astype(object)
+    if not out:
+        raise ColumnError("no usable feature column for the explainer (every column is empty)",
+                          "check the features step: the feature table has no values")
+    return pd.DataFrame(out, index=table.index)
+
+
+def _categorical(X: pd.DataFrame) -> list[str]:
+    return [c for c in X.columns if X[c].dtype == object]
+
+
+def forest_pipeline(X: pd.DataFrame, *, seed: int = 0, **forest: Any) -> Pipeline:
+    """An unfitted pipeline for :func:`feature_matrix` output: imputation, category codes, random forest.
+
+    Numeric columns get median imputation; categorical columns ordinal codes (levels beyond
+    :data:`MAX_LEVELS` grouped, unseen levels coded -1). ``forest`` is passed to
+    :class:`~sklearn.ensemble.RandomForestClassifier` (default 200 trees, one thread).
+    """
+    cats = _categorical(X)
+    nums = [c for c in X.columns if c not in cats]
+    parts = []
+    if nums:
+        parts.append(("num", SimpleImputer(strategy="median", keep_empty_features=True), nums))
+    if cats:
+        parts.append(("cat", OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1,
+                                            max_categories=MAX_LEVELS), cats))
+    settings = {"n_estimators": 200, "n_jobs": 1, **forest, "random_state": seed}
+    return Pipeline([("prepare", ColumnTransformer(parts, remainder="drop", verbose_feature_names_out=False)),
+                     ("forest", RandomForestClassifier(**settings))])
+
+
+def _labels(table: pd.DataFrame, labels) -> np.ndarray:
+    if isinstance(labels, pd.Series) and len(labels) == len(table) and labels.index.is_unique \
+            and labels.index.isin(table.index).all():
+        labels = labels.reindex(table.index)  # align a Series indexed by the entity ids
+    y = np.asarray(labels)
+    if len(y) != len(table):
+        raise DataValueError(f"{len(y):,} segment labels for {len(table):,} rows of features",
+                             "pass one label per row of the feature table, in the same order")
+    if pd.isna(y).any():
+        raise DataValueError("some rows have no segment label",
+                             "pass the labels of the final segmentation (every row has a segment)")
+    if len(np.unique(y)) < 2:
+        raise SegmentationError("there is only one segment, so there is nothing to tell apart",
+                                "segment into two or more segments (k)", key="k")
+    return y
+
+
+# ------------------------------------------------------------------------------------- permutation
+def shuffled_predictions(model, X: pd.DataFrame, *, n_repeats: int, rng: np.random.Generator,
+                         method: str = "predict") -> np.ndarray:
+    """Predictions of ``model`` (a :func:`forest_pipeline`) with each feature of ``X`` shuffled in turn.
+
+    The rows are prepared once, every (feature, repeat) copy with one column permuted is stacked, and
+    the forest predicts them all in one call (far faster than one call per copy). Returns an array of
+    shape (features, repeats, rows) for ``predict`` or (features, repeats, rows, classes) for
+    ``predict_proba``.
+    """
+    prepare, forest = model[:-1], model[-1]
+    Xt = np.asarray(prepare.transform(X), dtype=float)
+    names = list(prepare.get_feature_names_out())
+    n, n_features = Xt.shape[0], X.shape[1]
+    per_call = max(1, _STACK_CELLS // max(1, n * n_repeats * Xt.shape[1]))  # features per predict call
+    parts = []
+    for first in range(0, n_features, per_call):
+        chunk = list(X.columns[first:first + per_call])
+        stacked = np.tile(Xt, (len(chunk) * n_repeats, 1))
+        for j, col in enumerate(chunk):
+            k = names.index(str(col))
+            for r in range(n_repeats):
+                block = (j * n_repeats + r) * n
+                stacked[block:block + n, k] = Xt[rng.permutation(n), k]
+        parts.append(getattr(forest, method)(stacked))
+    out = np.concatenate(parts)
+    return out.reshape((n_features, n_repeats, n) + out.shape[1:])
+
+
+def _ovr_auc(y: np.ndarray, proba: np.ndarray, classes: np.ndarray) -> np.ndarray:
+    """ROC-AUC of each class's probability against membership of that class (nan when undefined)."""
+    out = np.full(len(classes), np.nan)
+    for i, c in enumerate(classes):
+        member = y == c
+        if 0 < member.sum() < len(y):
+            out[i] = roc_auc_score(member, proba[:, i])
+    return out
+
+
+def _permutation_drops(model, X: pd.DataFrame, y: np.ndarray, classes: np.ndarray, *, n_repeats: int,
+                       rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Drops in accuracy (features x repeats) and in each segment's one-against-the-rest ROC-AUC
+    (features x segments x repeats) when each feature is shuffled."""
+    known = list(model.classes_)
+    columns = [known.index(c) if c in known else None for c in classes]  # predict_proba in ``classes`` order
+
+    def aligned(p: np.ndarray) -> np.ndarray:
+        return np.stack([p[..., i] if i is not None else np.zeros(p.shape[:-1]) for i in columns], axis=-1)
+
+    base_p = aligned(model.predict_proba(X))
+    base_acc = float(np.mean(classes[base_p.argmax(axis=1)] == y))
+    base_auc = _ovr_auc(y, base_p, classes)
+    proba = aligned(shuffled_predictions(model, X, n_repeats=n_repeats, rng=rng, method="predict_proba"))
+    overall = np.zeros((X.shape[1], n_repeats))
+    per_class = np.zeros((X.shape[1], len(classes), n_repeats))
+    for j in range(X.shape[1]):
+        for r in range(n_repeats):
+            p = proba[j, r]
+            overall[j, r] = base_acc - float(np.mean(classes[p.argmax(axis=1)] == y))
+            per_class[j, :, r] = np.nan_to_num(base_auc - _ovr_auc(y, p, classes))
+    return overall, per_class
+
+
+# ------------------------------------------------------------------------------------------- words
+def _phrase(label: str) -> str:
+    """'Days since last purchase' -> 'days since last purchase' (acronyms such as 'RFM' kept)."""
+    return label[:1].lower() + label[1:] if label[1:2].islower() else label
+
+
+def _format(value: float, unit: str | None, currency: str) -> str:
+    from .report.cards import format_value
+
+    if unit is None:
+        return f"{value:,.2f}" if abs(value) < 10 else f"{value:,.0f}"
+    return format_value(value, unit, currency)
+
+
+def _feature_clause(table: pd.DataFrame, in_seg: np.ndarray, feature: str, label: str, unit: str | None,
+                    currency: str) -> str:
+    s = table[feature]
+    if not (pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s)):
+        text = s.astype("object").where(s.notna(), _MISSING)
+        top = text[in_seg].value_counts()
+        if top.empty:
+            return _phrase(label)
+        level = top.index[0]
+        share_seg, share_all = float(top.iloc[0] / in_seg.sum()), float((text == level).mean())
+        word = "more often" if share_seg >= share_all else "less often"
+        return f"{_phrase(label)}: {word} {level} ({100 * share_seg:.0f}% vs {100 * share_all:.0f}% overall)"
+    values = s.astype("float64")
+    seg_v, all_v, how = values[in_seg].median(), values.median(), "typically"
+    if np.isclose(seg_v, all_v) or pd.isna(seg_v) or pd.isna(all_v):
+        seg_v, all_v, how = values[in_seg].mean(), values.mean(), "on average"
+    more = seg_v >= all_v
+    word = ("more" if more else "fewer") if unit in _MORE_FEWER else ("higher" if more else "lower")
+    return (f"{word} {_phrase(label)} ({how} {_format(seg_v, unit, currency)} vs "
+            f"{_format(all_v, unit, currency)} overall)")
+
+
+def driver_sentence(table: pd.DataFrame, labels, segment, ranked: Sequence[str], *,
+                    labels_text: Mapping[str, str] | None = None, units: Mapping[str, str] | None = None,
+                    currency: str = "£") -> str:
+    """One sentence naming a segment's drivers, in ranked order, with the segment's typical value.
+
+    Numeric drivers read "more orders (typically 5.0 vs 2.0 overall)": the segment median against the
+    overall median (the means when the medians are equal). Categorical drivers name the segment's most
+    common level and its share in the segment and overall.
+    """
+    if not ranked:
+        return "No single measure sets this segment apart: the forest cannot tell it well from the others."
+    labels_text, units = dict(labels_text or {}), dict(units or {})
+    in_seg = np.asarray(labels) == segment
+    clauses = [_feature_clause(table, in_seg, f, labels_text.get(f, str(f).replace("_", " ")), units.get(f), currency)
+               for f in ranked]
+    listed = clauses[0] if len(clauses) == 1 else ", ".join(clauses[:-1]) + " and " + clauses[-1]
+    return f"Set apart mostly by {listed}."
+
+
+def _ranked(importance: pd.Series, n_top: int) -> list[str]:
+    ranked = importance[importance > 0].sort_values(ascending=False, kind="stable")
+    return [str(c) for c in ranked.index[:n_top]]
+
+
+def segment_drivers(features_table: pd.DataFrame, labels, columns: Sequence[str] | None = None,
+                    labels_text: Mapping[str, str] | None = None, seed: int = 0, *,
+                    units: Mapping[str, str] | None = None, currency: str = "£", n_top: int = 3,
+                    n_repeats: int = 3, n_estimators: int = 100, test_size: float = 0.3,
+                    max_rows: int | None = 10_000) -> dict[Any, str]:
+    """A "top drivers" sentence for each segment, fast enough for the profile report.
+
+    One stratified split (``test_size`` held out), one forest of ``n_estimators`` trees, and per-segment
+    permutation importance on the held-out rows (the drop in that segment's one-against-the-rest ROC-AUC
+    when a feature is shuffled, ``n_repeats`` times). Writes nothing. :func:`explain_segments` is the cross-validated
+    version.
+
+    Parameters
+    ----------
+    features_table : DataFrame
+        One row per entity (the features Parquet): numeric and categorical columns.
+    labels : array-like or Series
+        The segment of each row (a Series indexed like the table is aligned to it).
+    columns : sequence of str, optional
+        The features the forest may use (default: every column of the table).
+    labels_text : mapping, optional
+        Feature -> plain-language label (e.g. ``FeatureSet.short``).
+    seed : int
+        Random state of the split, the forest and the shuffles.
+    units : mapping, optional
+        Feature -> unit ("money", "days", "count", "share") for formatting values.
+    max_rows : int, optional
+        The forest learns from a stratified sample of at most this many rows (the sentences' typical
+        values use every row).
+
+    Returns
+    -------
+    dict
+        Segment label -> sentence, e.g. ``"Set apart mostly by fewer days since last purchase
+        (typically 18 days vs 51 days overall), more orders (...) and higher net spend (...)."``
+    """
+    y_all = _labels(features_table, labels)
+    rows = _sample(y_all, max_rows, seed)
+    X, y = feature_matrix(features_table, columns).iloc[rows], y_all[rows]
+    classes = np.unique(y_all)
+    counts = pd.Series(y).value_counts()
+    stratify = y if counts.min() >= 2 and int(len(y) * test_size) >= len(classes) else None
+    if len(y) >= 10:
+        X_fit, X_test, y_fit, y_test = train_test_split(X, y, test_size=test_size, random_state=seed,
+                                                        stratify=stratify)
+    else:  # too few rows to hold any out: importance on the training rows
+        X_fit, X_test, y_fit, y_test = X, X, y, y
+    model = forest_pipeline(X, seed=seed, n_estimators=n_estimators, min_samples_leaf=2).fit(X_fit, y_fit)
+    _, per_class = _permutation_drops(model, X_test, y_test, classes, n_repeats=n_repeats,
+                                      rng=np.random.default_rng(seed))
+    importance = pd.DataFrame(per_class.mean(axis=2), index=X.columns, columns=classes)
+    return {_plain(seg): driver_sentence(features_table, y_all, seg, _ranked(importance[seg], n_top),
+                                         labels_text=labels_text, units=units, currency=currency)
+            for seg in classes}
+
+
+def _sample(y: np.ndarray, max_rows: int | None, seed: int) -> np.ndarray:
+    """Row positions of a stratified sample of at most ``max_rows`` rows (all rows when fewer)."""
+    idx = np.arange(len(y))
+    if max_rows is None or len(y) <= max_rows:
+        return idx
+    stratify = y if pd.Series(y).value_counts().min() >= 2 else None
+    return np.sort(train_test_split(idx, train_size=max_rows, stratify=stratify, random_state=seed)[0])
+
+
+def _plain(value):
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _r(value) -> float:
+    return round(float(value), 6)
+
+
+# ------------------------------------------------------------------------------------ full analysis
+@dataclass
+class SegmentExplanation:
+    """The cross-validated explainer: scores per fold, importances overall and per segment, drivers.
+
+    Attributes
+    ----------
+    scores : DataFrame
+        One row per fold: ``accuracy``, ``macro_f1`` and ``rows`` (held-out rows).
+    importance : DataFrame
+        Index = feature; ``mean`` and ``std`` of the accuracy drop over folds and repeats, largest first.
+    segment_importance : DataFrame
+        Features x segments: the mean drop in the segment's one-against-the-rest ROC-AUC.
+    segment_f1 : Series
+        Cross-validated F1 of each segment (from the out-of-fold predictions).
+    confusion : DataFrame
+        Out-of-fold confusion matrix (rows = true segment, columns = predicted).
+    drivers : dict
+        Segment -> "top drivers" sentence.
+    names : dict
+        Segment -> display name ("S01 Champions").
+    baseline_accuracy : float
+        Accuracy of always predicting the largest segment.
+    min_score : float
+        Macro-F1 below which the segments are reported as not well separated.
+    """
+
+    scores: pd.DataFrame
+    importance: pd.DataFrame
+    segment_importance: pd.DataFrame
+    segment_f1: pd.Series
+    confusion: pd.DataFrame
+    drivers: dict[Any, str]
+    names: dict[Any, str] = field(default_factory=dict)
+    labels_text: dict[str, str] = field(default_factory=dict)
+    baseline_accuracy: float = float("nan")
+    min_score: float = MIN_SCORE
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def accuracy(self) -> tuple[float, float]:
+        """Mean and standard deviation of the accuracy across folds."""
+        return float(self.scores["accuracy"].mean()), float(self.scores["accuracy"].std(ddof=0))
+
+    @property
+    def macro_f1(self) -> tuple[float, float]:
+        """Mean and standard deviation of the macro-F1 across folds."""
+        return float(self.scores["macro_f1"].mean()), float(self.scores["macro_f1"].std(ddof=0))
+
+    @property
+    def well_separated(self) -> bool:
+        return self.macro_f1[0] >= self.min_score
+
+    def name(self, segment) -> str:
+        return self.names.get(segment, str(segment))
+
+    def summary(self) -> str:
+        """The headline sentence, including the warning when the segments are not well separated."""
+        (acc, acc_sd), (f1, f1_sd) = self.accuracy, self.macro_f1
+        folds = len(self.scores)
+        text = (f"A random forest predicts the segment from the features with a cross-validated accuracy of "
+                f"{100 * acc:.1f}% ± {100 * acc_sd:.1f} points and a macro-F1 of {f1:.3f} ± {f1_sd:.3f} "
+                f"(mean ± standard deviation over {folds} folds; always guessing the largest segment would be "
+                f"right {100 * self.baseline_accuracy:.0f}% of the time).")
+        if self.well_separated:
+            return text + " The segments are well separated: their boundaries can be told from the data."
+        worst = self.segment_f1.idxmin()
+        return (text + f" Warning: the macro-F1 is below {self.min_score:.2f}, so the segments are not well "
+                f"separated; {self.name(worst)} is the hardest to recognise (F1 {self.segment_f1[worst]:.2f}). "
+                "Treat the boundaries between segments as fuzzy, or try fewer segments.")
+
+    def scores_table(self) -> pd.DataFrame:
+        """Scores per fold, then the mean and standard deviation."""
+        table = self.scores.copy()
+        table.index = [f"Fold {i + 1}" for i in range(len(table))]
+        table.loc["Mean"] = self.scores.mean()
+        table.loc["Standard deviation"] = self.scores.std(ddof=0)
+        table["rows"] = table["rows"].round(0)
+        return table.rename(columns={"accuracy": "Accuracy", "macro_f1": "Macro-F1", "rows": "Held-out rows"})
+
+    def drivers_table(self) -> pd.DataFrame:
+        """Segment, its cross-validated F1 and its drivers sentence."""
+        return pd.DataFrame({"Segment": [self.name(s) for s in self.drivers],
+                             "F1 (one against the rest)": [round(float(self.segment_f1[s]), 3) for s in self.drivers],
+                             "Top drivers": list(self.drivers.values())}).set_index("Segment")
+
+    # Display-style plotting: computed once, drawn by segkit.plots.explain into ``ax`` or a new figure.
+    def plot_importance(self, *, ax=None, top: int | None = 15):
+        """Bars of the overall permutation importance (see :func:`segkit.plots.explain.plot_importance`)."""
+        from .plots.explain import plot_importance
+
+        return plot_importance(self.importance, ax=ax, labels=self.labels_text, top=top)
+
+    def plot_drivers(self, *, ax=None, top: int | None = 12):
+        """Heatmap of each segment's drivers (see :func:`segkit.plots.explain.plot_segment_drivers`)."""
+        from .plots.explain import plot_segment_drivers
+
+        return plot_segment_drivers(self.segment_importance, ax=ax, labels=self.labels_text, names=self.names, top=top)
+
+    def plot_confusion(self, *, ax=None):
+        """Held-out predictions per segment (see :func:`segkit.plots.explain.plot_confusion`)."""
+        from .plots.explain import plot_confusion
+
+        return plot_confusion(self.confusion, ax=ax, names=self.names)
+
+    def drivers_html(self):
+        """The drivers sentences as highlighted paragraphs, one per segment (for a notebook)."""
+        from .report.cards import note_html
+
+        parts = [note_html(f"{self.name(s)} (F1 {self.segment_f1[s]:.2f}): {text}") for s, text in self.drivers.items()]
+        text = "".join(parts)
+        try:
+            from IPython.display import HTML
+        except ImportError:  # pragma: no cover - IPython ships with the kit
+            return text
+        return HTML(text)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-serialisable summary (the content of ``explain.json``)."""
+        (acc, acc_sd), (f1, f1_sd) = self.accuracy, self.macro_f1
+        return {
+            "accuracy_mean": _r(acc), "accuracy_std": _r(acc_sd), "macro_f1_mean": _r(f1), "macro_f1_std": _r(f1_sd),
+            "baseline_accuracy": _r(self.baseline_accuracy), "folds": len(self.scores),
+            "well_separated": bool(self.well_separated), "min_score": self.min_score, "summary": self.summary(),
+            "fold_scores": [{k: _r(v) for k, v in row.items()} for row in self.scores.to_dict("records")],
+            "importance": [{"feature": str(f), "mean": _r(row["mean"]), "std": _r(row["std"])}
+                           for f, row in self.importance.iterrows()],
+            "segments": [{"segment": str(s), "name": self.name(s), "f1": _r(self.segment_f1[s]),
+                          "drivers": self.drivers[s],
+                          "importance": {str(f): _r(v) for f, v in self.segment_importance[s].items()}}
+                         for s in self.drivers],
+            "settings": self.settings,
+        }
+
+
+def explain_segments(table: pd.DataFrame, labels, *, columns: Sequence[str] | None = None, folds: int = 5,
+                     seed: int = 0, n_repeats: int = 3, n_estimators: int = 200, n_top: int = 3,
+                     min_score: float = MIN_SCORE, names: Mapping[Any, str] | None = None,
+                     labels_text: Mapping[str, str] | None = None, units: Mapping[str, str] | None = None,
+                     currency: str = "£", max_rows: int | None = 50_000) -> SegmentExplanation:
+    """Cross-validate a forest that predicts the segment; permutation importance on every held-out fold.
+
+    Parameters
+    ----------
+    table : DataFrame
+        One row per entity; every usable column is a candidate feature (see :func:`feature_matrix`).
+    labels : array-like or Series
+        The segment of each row.
+    folds : int
+        Stratified folds (lowered to the size of the smallest segment when that is smaller).
+    n_repeats : int
+        Shuffles per feature and fold for the permutation importance.
+    min_score : float
+        Macro-F1 below which :meth:`SegmentExplanation.summary` warns that segments are not well separated.
+    names, labels_text, units, currency
+        Display names of segments, plain labels and units of features (for sentences and figures).
+    max_rows : int, optional
+        Cross-validate on a stratified sample of at most this many rows (the sentences' typical values
+        use every row).
+
+    Raises
+    ------
+    SegmentationError
+        Only one segment, or a segment with a single member (it cannot be cross-validated).
+    """
+    y_all = _labels(table, labels)
+    rows = _sample(y_all, max_rows, seed)
+    X, y = feature_matrix(table, columns).iloc[rows], y_all[rows]
+    classes = np.unique(y_all)
+    counts = pd.Series(y).value_counts().reindex(classes, fill_value=0)
+    if counts.min() < 2:
+        small = counts.idxmin()
+        name = dict(names or {}).get(_plain(small), small)
+        raise SegmentationError(f"segment {name} has a single member, so it cannot be cross-validated",
+                                "choose fewer segments (k) so that every segment has at least two members", key="k")
+    n_folds = int(min(folds, counts.min()))
+    rng = np.random.default_rng(seed)
+    cv = StratifiedKFold(n_splits=n_folds, shuffle=True, random_state=seed)
+    oof = np.empty(len(y), dtype=y.dtype)
+    rows, overall, per_class = [], [], []
+    for train, test in cv.split(X, y):
+        model = forest_pipeline(X, seed=seed, n_estimators=n_estimators, min_samples_leaf=2)
+        model.fit(X.iloc[train], y[train])
+        pred = model.predict(X.iloc[test])
+        oof[test] = pred
+        rows.append({"accuracy": float(np.mean(pred == y[test])),
+                     "macro_f1": float(f1_score(y[test], pred, labels=classes, average="macro", zero_division=0)),
+                     "rows": float(len(test))})
+        o, p = _permutation_drops(model, X.iloc[test], y[test], classes, n_repeats=n_repeats, rng=rng)
+        overall.append(o)
+        per_class.append(p)
+    overall_all = np.concatenate(overall, axis=1)
+    importance = pd.DataFrame({"mean": overall_all.mean(axis=1), "std": overall_all.std(axis=1)}, index=X.columns)
+    importance = importance.sort_values("mean", ascending=False, kind="stable")
+    seg_imp = pd.DataFrame(np.concatenate(per_class, axis=2).mean(axis=2), index=X.columns,
+                           columns=[_plain(c) for c in classes])
+    seg_f1 = pd.Series(f1_score(y, oof, labels=classes, average=None, zero_division=0),
+                       index=[_plain(c) for c in classes])
+    confusion = pd.DataFrame(confusion_matrix(y, oof, labels=classes), index=[_plain(c) for c in classes],
+                             columns=[_plain(c) for c in classes])
+    drivers = {_plain(seg): driver_sentence(table, y_all, seg, _ranked(seg_imp[_plain(seg)], n_top),
+                                            labels_text=labels_text, units=units, currency=currency)
+               for seg in classes}
+    return SegmentExplanation(
+        scores=pd.DataFrame(rows), importance=importance, segment_importance=seg_imp, segment_f1=seg_f1,
+        confusion=confusion, drivers=drivers, names=dict(names or {}), labels_text=dict(labels_text or {}),
+        baseline_accuracy=float(counts.max() / len(y)), min_score=min_score,
+        settings={"folds": n_folds, "n_repeats": n_repeats, "n_estimators": n_estimators, "seed": seed,
+                  "features": [str(c) for c in X.columns], "rows": int(len(y)), "rows_in_table": int(len(y_all))})
+
+
+# ------------------------------------------------------------------------------------------- stage
+def analyse(nb) -> SegmentExplanation:
+    """The ``07_explain`` stage: read the features and the segments, explain, write ``explain.json``.
+
+    Uses every column of ``features.parquet`` (the clustering features and the rest) and the segment
+    codes of ``segments.csv``; segments are shown as "S01 Champions".
+    """
+    from .pipeline import load_features, load_segmentation
+
+    p = nb.params
+    fs = load_features(nb)
+    segments, profile = load_segmentation(nb)
+    id_col = segments.columns[0]
+    table = fs.table.copy()
+    table.index = table.index.astype(str)
+    codes = segments.set_index(id_col)["segment_code"]
+    missing = table.index.difference(codes.index)
+    if len(missing):
+        raise DataValueError(f"{len(missing):,} rows of the features have no segment in segments.csv",
+                             "run the profile notebook (05_profile) again after the features notebook")
+    code_to_segment = {code: seg for seg, code in profile.codes.items()}
+    labels = codes.reindex(table.index).map(code_to_segment).astype(int)
+    explanation = explain_segments(
+        table, labels.to_numpy(), folds=p.explain_folds, seed=p.seed, min_score=p.explain_min_score,
+        names=profile.display_names(), labels_text={c: fs.label(c) for c in table.columns}, units=fs.units,
+        currency=p.currency)
+    out = explanation.to_dict()
+    for entry in out["segments"]:
+        seg = int(entry["segment"])
+        entry["segment"], entry["code"] = seg, profile.codes[seg]
+    nb.folder.write_json("explain.json", out)
+    return explanation

@@ -1,0 +1,356 @@
+"""Check an input table against the schema of its data kind (``segkit/schemas/<kind>.yaml``).
+
+A schema lists the expected columns (for transactions by their params key, so the check follows the
+column mapping), their types and their valid ranges, plus rules for columns whose name matches a
+pattern and for the table as a whole. :func:`validate` returns a list of :class:`Finding`; hard failures
+(a missing or unparsable column, no rows, a required column without values, a rule marked ``error``)
+raise :class:`~segkit.errors.ColumnError` or :class:`~segkit.errors.DataValueError`, whose message names
+every hard failure and the fix.
+
+Examples
+--------
+>>> import pandas as pd
+>>> raw = pd.DataFrame({"InvoiceNo": ["1", "2"], "StockCode": ["A", "B"], "Quantity": [2, 0],
+...                     "InvoiceDate": ["2011-01-03", "2011-01-04"], "UnitPrice": [1.5, -2.0],
+...                     "CustomerID": [17850, None], "Country": ["United Kingdom", "France"]})
+>>> [f.rule for f in validate(raw, "transactions")]
+['missing', 'nonzero', 'range']
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from datetime import date
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from .errors import ColumnError, DataValueError, ParamsError
+
+__all__ = ["Finding", "SEVERITIES", "load_schema", "validate", "findings_table"]
+
+#: Severities, most serious first. ``error`` findings are raised unless ``raise_errors=False``.
+SEVERITIES = ("error", "warning", "info")
+_NUMERIC = ("number", "integer")
+_EXAMPLES = 3
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One result of a schema check.
+
+    Attributes
+    ----------
+    severity : {"error", "warning", "info"}
+    rule : str
+        The check: ``absent``, ``type``, ``empty``, ``missing``, ``range``, ``integer``, ``nonzero``,
+        ``unique``, ``pattern``, ``constant``, ``personal``, ``missing_codes``, ``rows``, ``columns``.
+    column : str or None
+        The input column (None for table rules).
+    message : str
+        What was found, with counts and examples.
+    rows : int
+        Rows concerned.
+    key : str or None
+        The params key that names the column, where there is one.
+    fix : str or None
+        What to do about it.
+    """
+
+    severity: str
+    rule: str
+    column: str | None
+    message: str
+    rows: int = 0
+    key: str | None = None
+    fix: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@lru_cache(maxsize=None)
+def _read(kind: str) -> dict[str, Any]:
+    path = resources.files("segkit") / "schemas" / f"{kind}.yaml"
+    if not path.is_file():
+        available = sorted(p.name.removesuffix(".yaml") for p in (resources.files("segkit") / "schemas").iterdir()
+                           if p.name.endswith(".yaml"))
+        raise ParamsError(f"no schema for data_kind {kind!r}", f"use one of: {', '.join(available)}", key="data_kind")
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def load_schema(kind: str) -> dict[str, Any]:
+    """The schema of data kind ``kind`` as a dict (a copy: changing it changes nothing)."""
+    import copy
+
+    return copy.deepcopy(_read(kind))
+
+
+def _params(params, kind: str):
+    from .config import Params, params_from_mapping
+
+    if params is None:
+        return Params(data_kind=kind)
+    if isinstance(params, Mapping):
+        return params_from_mapping({"data_kind": kind, **params})
+    return params
+
+
+def _examples(values: pd.Series) -> str:
+    shown = [v.item() if isinstance(v, np.generic) else v for v in pd.unique(values)[:_EXAMPLES]]
+    return ", ".join(repr(v) for v in shown)
+
+
+def _where(column: str, key: str | None) -> str:
+    return f"column {column!r}" + (f" ({key})" if key else "")
+
+
+def _bound(value, dtype: str):
+    if dtype == "datetime":
+        return pd.Timestamp(date.today()) + pd.Timedelta(days=1) if value == "today" else pd.Timestamp(str(value))
+    return float(value)
+
+
+# ------------------------------------------------------------------------------------------ checks
+class _Checker:
+    def __init__(self, df: pd.DataFrame, schema: dict[str, Any]):
+        self.df = df
+        self.schema = schema
+        self.codes = [float(c) for c in schema.get("missing_codes", [])]
+        self.out: list[Finding] = []
+
+    def add(self, severity, rule, column, message, rows=0, key=None, fix=None) -> None:
+        self.out.append(Finding(severity, rule, None if column is None else str(column), message, int(rows), key, fix))
+
+    def parse(self, column: str, spec: Mapping[str, Any], key: str | None) -> pd.Series | None:
+        """The column as numbers or dates for its type; an ``error`` finding when values do not parse."""
+        s, kind = self.df[column], spec.get("type", "text")
+        where = _where(column, key)
+        if kind in _NUMERIC:
+            if pd.api.types.is_bool_dtype(s):
+                return s.astype("float64")
+            num = s.astype("float64") if pd.api.types.is_numeric_dtype(s) else pd.to_numeric(s, errors="coerce")
+            bad = s.notna() & num.isna()
+            if bad.any():
+                self.add("error", "type", column, f"{where} has {int(bad.sum()):,} value(s) that are not numbers, "
+                         f"e.g. {_examples(s[bad])}", bad.sum(), key,
+                         f"point {key or 'the schema'} at a numeric column, or fix those values (no currency signs "
+                         "or thousands separators)")
+                return None
+            if self.codes:
+                coded = num.isin(self.codes)
+                if coded.any():
+                    self.add("info", "missing_codes", column, f"{where} has {int(coded.sum()):,} 'not available' "
+                             f"code(s) ({_examples(num[coded])}); they are treated as missing", coded.sum(), key)
+                    num = num.mask(coded)
+            return num
+        if kind == "datetime":
+            if pd.api.types.is_datetime64_any_dtype(s):
+                return s.dt.tz_localize(None) if getattr(s.dt, "tz", None) is not None else s
+            parsed = pd.to_datetime(s, format="ISO8601", errors="coerce")
+            retry = s.notna() & parsed.isna()
+            if retry.any():
+                parsed = parsed.copy()
+                parsed[retry] = pd.to_datetime(s[retry], format="mixed", errors="coerce")
+            bad = s.notna() & parsed.isna()
+            if bad.any():
+                self.add("error", "type", column, f"{where} has {int(bad.sum()):,} value(s) that are not dates, "
+                         f"e.g. {_examples(s[bad])}", bad.sum(), key,
+                         f"check that {key or 'the column'} names the date column, and fix or remove those rows "
+                         "(ISO dates such as 2011-12-09 08:30 always parse)")
+                return None
+            return parsed
+        return s
+
+    def column(self, column: str, spec: Mapping[str, Any], key: str | None = None, *, typed: bool = True) -> None:
+        """Every check of ``spec`` on one present column."""
+        s = self.df[column]
+        where, note = _where(column, key), spec.get("note")
+        hint = f"; {note}" if note else ""
+        n = len(s)
+        if spec.get("personal"):
+            self.add("warning", "personal", column, f"{where} looks like personal data{hint}", 0, key,
+                     f"set roles: {{{column}: ignore}} in the params")
+        if n and s.isna().all():
+            sev = "error" if spec.get("required") else "warning"
+            self.add(sev, "empty", column, f"{where} has no values at all", n, key,
+                     f"point {key} at a column with values" if key else "fill the column or leave it out")
+            return
+        missing = int(s.isna().sum())
+        limit = spec.get("max_missing_share")
+        if limit is not None and n and missing / n > float(limit):
+            sev = spec.get("missing_severity", "warning")
+            self.add(sev, "missing", column, f"{where}: {missing:,} of {n:,} rows ({100 * missing / n:.1f}%) have no "
+                     f"value{hint}", missing, key, "fill the missing values" if sev == "error" else None)
+        values = self.parse(column, spec, key) if typed else self._soft_numeric(s, spec)
+        if values is None:
+            return
+        kind = spec.get("type", "text")
+        present = values.dropna()
+        if "min" in spec or "max" in spec:
+            self._range(column, spec, key, present, kind, hint)
+        if spec.get("integer") and kind in _NUMERIC:
+            frac = present[present != np.floor(present)]
+            if len(frac):
+                self.add("warning", "integer", column, f"{where} has {len(frac):,} value(s) that are not whole "
+                         f"numbers, e.g. {_examples(frac)}", len(frac), key)
+        if spec.get("nonzero") and kind in _NUMERIC:
+            zeros = int((present == 0).sum())
+            if zeros:
+                self.add("warning", "nonzero", column, f"{where} has {zeros:,} zero value(s){hint}", zeros, key)
+        if spec.get("unique"):
+            dup = s.dropna()[s.dropna().duplicated(keep=False)]
+            if len(dup):
+                self.add(spec["unique"], "unique", column, f"{where} has {dup.nunique():,} value(s) on more than one "
+                         f"row, e.g. {_examples(dup)}{hint}", len(dup), key, "keep one row per id")
+        if spec.get("pattern"):
+            text = s.dropna().astype(str)
+            bad = text[~text.str.fullmatch(spec["pattern"])]
+            if len(bad):
+                self.add("warning", "pattern", column, f"{where} has {len(bad):,} value(s) that do not look right, "
+                         f"e.g. {_examples(bad)}{hint}", len(bad), key)
+
+    def _soft_numeric(self, s: pd.Series, spec: Mapping[str, Any]) -> pd.Series | None:
+        """Pattern rules apply range checks only to columns that are numeric already."""
+        if spec.get("type") not in _NUMERIC:
+            return s
+        if not pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s):
+            return None
+        num = s.astype("float64")
+        return num.mask(num.isin(self.codes)) if self.codes else num
+
+    def _range(self, column, spec, key, present: pd.Series, kind: str, hint: str) -> None:
+        where, sev = _where(column, key), spec.get("range_severity", "warning")
+        dtype = "datetime" if kind == "datetime" else "number"
+        for side, op, word in (("min", np.less, "below"), ("max", np.greater, "above")):
+            if side not in spec:
+                continue
+            bound = _bound(spec[side], dtype)
+            out = present[op(present, bound)]
+            if len(out):
+                shown = bound.date() if dtype == "datetime" else f"{bound:g}"
+                self.add(sev, "range", column, f"{where} has {len(out):,} value(s) {word} {shown}, e.g. "
+                         f"{_examples(out.sort_values(ascending=(side == 'min')))}{hint}", len(out), key,
+                         f"fix or remove those rows (valid range of {column!r}: {spec.get('min', '-')} to "
+                         f"{spec.get('max', '-')})" if sev == "error" else None)
+
+    def table(self, rules: Mapping[str, Any], skip: set[str]) -> None:
+        n = len(self.df)
+        if n < int(rules.get("min_rows", 1)):
+            self.add("error", "rows", None, f"the input has {n:,} row(s); at least {rules.get('min_rows', 1)} are "
+                     "needed", n, fix="check the input file or query: it holds (almost) no data")
+        if self.df.shape[1] < int(rules.get("min_columns", 1)):
+            self.add("error", "columns", None, f"the input has {self.df.shape[1]} column(s); at least "
+                     f"{rules.get('min_columns')} are needed (an id and one feature)",
+                     fix="check the delimiter of the file: a single column often means a wrong separator")
+        limit = rules.get("max_missing_share")
+        for col in self.df.columns:
+            if str(col) in skip or n == 0:
+                continue
+            s = self.df[col]
+            missing = int(s.isna().sum())
+            if missing == n:
+                self.add("warning", "empty", col, f"column {str(col)!r} has no values at all; it is left out", n)
+            elif limit is not None and missing / n > float(limit):
+                self.add("warning", "missing", col, f"column {str(col)!r}: {missing:,} of {n:,} rows "
+                         f"({100 * missing / n:.1f}%) have no value", missing)
+            elif rules.get("constant") and s.nunique(dropna=True) == 1:
+                self.add(rules["constant"], "constant", col, f"column {str(col)!r} has a single value "
+                         f"({_examples(s.dropna())}); it cannot separate segments", n)
+
+
+def validate(df: pd.DataFrame, kind: str, params=None, *, raise_errors: bool = True) -> list[Finding]:
+    """Check ``df`` against the schema of ``kind``.
+
+    Parameters
+    ----------
+    df : DataFrame
+        The raw input table (as loaded, before cleaning). Never modified.
+    kind : {"transactions", "customers", "demographics"}
+    params : Params or mapping, optional
+        Gives the column mapping (``customer_col`` ...) and ``id_col``; default: the schema defaults.
+    raise_errors : bool
+        Raise on hard failures (default). With False, they are returned as ``error`` findings.
+
+    Returns
+    -------
+    list of Finding
+        Errors first, then warnings, then notes; in column order within each.
+
+    Raises
+    ------
+    ColumnError
+        A required column is absent, or a typed column has values that do not parse.
+    DataValueError
+        Other hard failures: too few rows, a required column with no value, a rule marked ``error``.
+    """
+    schema = _read(kind)
+    p = _params(params, kind)
+    check = _Checker(df, schema)
+    by_params = schema.get("key_by") == "params"
+    columns = {str(c) for c in df.columns}
+    checked: set[str] = set()
+    ignored = {c for c, role in (getattr(p, "roles", None) or {}).items() if role == "ignore"}
+
+    ident = schema.get("id")
+    if ident:
+        key = ident.get("key", "id_col")
+        name = getattr(p, key, None) or ident.get("default")
+        if name is not None:
+            checked.add(str(name))
+            if str(name) in columns:
+                check.column(str(name), {**ident, "required": True}, key)
+            else:
+                check.add("error", "absent", name, f"the id column {name!r} ({key}) is not in the data", 0, key,
+                          f"set {key} to one of: {', '.join(map(str, df.columns))}")
+
+    for name_or_key, spec in (schema.get("columns") or {}).items():
+        key = name_or_key if by_params else None
+        name = getattr(p, name_or_key, None) if by_params else name_or_key
+        required = bool(spec.get("required")) or (
+            spec.get("required_unless") is not None and getattr(p, spec["required_unless"], None) is None)
+        if by_params and name is None:
+            if required:
+                check.add("error", "absent", None, f"{key} is not set, and the {spec.get('description', key)} is "
+                          "needed", 0, key, f"set {key} to the name of that column")
+            continue
+        checked.add(str(name))
+        if str(name) not in columns:
+            if required or by_params:  # a mapped column must exist even when optional
+                check.add("error", "absent", name, f"{_where(str(name), key)} is not in the data", 0, key,
+                          f"set {key or 'the column name'} to one of: {', '.join(map(str, df.columns))}"
+                          + (f", or {key}: null if the data has none" if by_params and not required else ""))
+            continue
+        check.column(str(name), {**spec, "required": required}, key)
+
+    for rule in schema.get("patterns") or []:
+        for col in map(str, df.columns):
+            if col in checked or col in ignored or not re.search(rule["match"], col):
+                continue
+            checked.add(col)
+            check.column(col, rule, typed=False)
+
+    check.table(schema.get("table") or {}, checked | ignored)
+    order = {s: i for i, s in enumerate(SEVERITIES)}
+    findings = sorted(check.out, key=lambda f: order.get(f.severity, 9))
+    errors = [f for f in findings if f.severity == "error"]
+    if errors and raise_errors:
+        cls = ColumnError if any(f.rule in ("absent", "type") for f in errors) else DataValueError
+        first = errors[0]
+        fixes = "; ".join(dict.fromkeys(f.fix for f in errors if f.fix)) or "correct the input"
+        raise cls(f"the {kind} input fails its schema: " + "; ".join(f.message for f in errors), fixes,
+                  key=first.key, column=first.column)
+    return findings
+
+
+def findings_table(findings: list[Finding]) -> pd.DataFrame:
+    """The findings as a table for a report (one row each: severity, rule, column, rows, message)."""
+    return pd.DataFrame([{"severity": f.severity, "rule": f.rule, "column": f.column or "", "rows": f.rows,
+                          "message": f.message} for f in findings],
+                        columns=["severity", "rule", "column", "rows", "message"])

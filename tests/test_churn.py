@@ -1,0 +1,274 @@
+"""segkit.churn: the churn set-up (no leakage), a known rule the model must learn, scoring and risk per segment."""
+
+from __future__ import annotations
+
+import json
+
+import matplotlib
+import numpy as np
+import pandas as pd
+import pytest
+
+matplotlib.use("Agg")
+
+from batch_fixtures import ROOT, smoke_run  # noqa: E402,F401  (pytest fixture)
+from segkit import churn  # noqa: E402
+from segkit.config import Params  # noqa: E402
+from segkit.errors import ColumnError, DataValueError  # noqa: E402
+from segkit.io import RunFolder  # noqa: E402
+from segkit.notebook import NotebookRun  # noqa: E402
+
+START = pd.Timestamp("2011-01-01")
+END = pd.Timestamp("2011-12-31")  # last day with transactions
+CUTOFF = pd.Timestamp("2011-10-03")  # END + 1 day - 90 days: the default cutoff
+
+
+def _line(customer, invoice, when, quantity=2, price=3.0, cancel=False, country="United Kingdom", code="A"):
+    return {"customer_id": str(customer), "invoice_id": ("C" if cancel else "") + str(invoice), "date": when,
+            "quantity": -quantity if cancel else quantity, "price": price,
+            "amount": (-quantity if cancel else quantity) * price, "is_cancellation": cancel, "stock_code": code,
+            "country": country}
+
+
+def known_rule_transactions(n: int = 300, seed: int = 0) -> tuple[pd.DataFrame, pd.Series]:
+    """Transactions where churn follows a known rule.
+
+    Every customer buys every ``gap`` days (5 to 25, with jitter) from a random start. Churners (40%)
+    stop for good on a random day 40 to 200 days before the cutoff; the others keep buying to the end
+    of the data, so they buy again within the 90-day horizon. Returns the clean table and the true label.
+    """
+    rng = np.random.default_rng(seed)
+    rows, truth, invoice = [], {}, 0
+    for c in range(n):
+        churner = rng.random() < 0.4
+        gap = int(rng.integers(5, 26))
+        day = START + pd.Timedelta(days=int(rng.integers(0, 60)))
+        stop = CUTOFF - pd.Timedelta(days=int(rng.integers(40, 201))) if churner else END
+        cid = 10000 + c
+        while day <= stop:
+            invoice += 1
+            for _ in range(int(rng.integers(1, 4))):
+                rows.append(_line(cid, invoice, day + pd.Timedelta(hours=10), quantity=int(rng.integers(1, 10)),
+                                  price=float(rng.choice([1.25, 2.5, 4.95])), code=str(rng.integers(0, 40))))
+            day += pd.Timedelta(days=max(1, gap + int(rng.integers(-3, 4))))
+        truth[str(cid)] = int(churner)
+    rows.append(_line(99999, invoice + 1, END + pd.Timedelta(hours=9)))  # pins the last day of the data
+    clean = pd.DataFrame(rows)
+    clean["date"] = pd.to_datetime(clean["date"])
+    return clean, pd.Series(truth, name="churned").sort_index()
+
+
+@pytest.fixture(scope="module")
+def known():
+    return known_rule_transactions()
+
+
+# ----------------------------------------------------------------------------------------- set-up
+def test_default_cutoff_ends_the_horizon_with_the_data(known):
+    clean, _ = known
+    assert churn.churn_cutoff(clean) == CUTOFF
+    assert churn.churn_cutoff(clean, horizon_days=30) == END + pd.Timedelta(days=1) - pd.Timedelta(days=30)
+    assert churn.churn_cutoff(clean, "2011-06-01 15:30") == pd.Timestamp("2011-06-01")
+
+
+def test_horizon_past_the_data_is_refused(known):
+    clean, _ = known
+    with pytest.raises(DataValueError, match="runs past the last transaction") as err:
+        churn.churn_cutoff(clean, "2011-11-01")
+    assert err.value.key == "churn_cutoff" and "2011-10-03 or earlier" in err.value.message
+    with pytest.raises(DataValueError, match="no transaction is dated before"):
+        churn.churn_cutoff(clean, "2010-06-01")
+
+
+def test_labels_follow_purchases_in_the_horizon(known):
+    clean, truth = known
+    data = churn.churn_dataset(clean)
+    assert data.cutoff == CUTOFF and data.horizon_end == END + pd.Timedelta(days=1)
+    # customer 99999 first buys on the last day: not a customer at the cutoff
+    assert "99999" not in data.features.index
+    pd.testing.assert_series_equal(data.churned, truth.reindex(data.features.index), check_names=False,
+                                   check_index_type=False)
+    assert 0.3 < data.rate < 0.5 and "churned" in data.describe()
+
+
+def test_a_cancellation_in_the_horizon_is_not_a_purchase():
+    clean = pd.DataFrame([_line(1, 1, pd.Timestamp("2011-01-05")), _line(2, 2, pd.Timestamp("2011-01-06")),
+                          _line(1, 3, pd.Timestamp("2011-03-01"), cancel=True),
+                          _line(2, 4, pd.Timestamp("2011-03-02")), _line(3, 5, pd.Timestamp("2011-03-31"))])
+    data = churn.churn_dataset(clean, cutoff="2011-02-01", horizon_days=30)
+    assert data.churned.to_dict() == {"1": 1, "2": 0}
+
+
+def test_nothing_to_learn_when_nobody_churns():
+    clean = pd.DataFrame([_line(1, 1, pd.Timestamp("2011-01-05")), _line(1, 2, pd.Timestamp("2011-02-20")),
+                          _line(1, 3, pd.Timestamp("2011-03-05"))])
+    with pytest.raises(DataValueError, match="no customer churned"):
+        churn.churn_dataset(clean, cutoff="2011-02-01", horizon_days=30)
+
+
+def test_clean_table_without_dates_is_a_column_error():
+    with pytest.raises(ColumnError, match="'date'"):
+        churn.churn_cutoff(pd.DataFrame({"customer_id": ["1"]}))
+
+
+# ---------------------------------------------------------------------------------- leakage guard
+def test_leakage_guard_no_transaction_from_the_cutoff_on_enters_the_features(known):
+    """An absurd purchase on the cutoff day (at midnight) or later changes no feature of any customer."""
+    clean, _ = known
+    before = churn.churn_dataset(clean)
+    customer = before.features.index[0]
+    absurd = [
+        _line(customer, 900001, CUTOFF, quantity=10**6, price=10**6, country="Atlantis", code="ZZZ"),  # cutoff, 00:00
+        _line(customer, 900002, CUTOFF + pd.Timedelta(days=30, hours=12), quantity=10**6, price=10**6),
+        _line(customer, 900003, CUTOFF + pd.Timedelta(days=45), quantity=10**6, price=10**6, cancel=True),
+        _line(customer, 900004, END + pd.Timedelta(hours=23), quantity=10**6, price=10**6),
+        _line("NEW", 900005, CUTOFF + pd.Timedelta(days=2), quantity=10**6, price=10**6),
+    ]
+    leaked = pd.concat([clean, pd.DataFrame(absurd).astype({"date": "datetime64[us]"})], ignore_index=True)
+    after = churn.churn_dataset(leaked)
+    pd.testing.assert_frame_equal(after.features, before.features)
+    assert after.features.attrs["snapshot_date"] == before.features.attrs["snapshot_date"] == "2011-10-03"
+    assert after.churned[customer] == 0  # the horizon is used for the label, and only for it
+    assert "NEW" not in after.features.index
+
+
+def test_leakage_guard_the_day_before_the_cutoff_does_count(known):
+    clean, _ = known
+    before = churn.churn_dataset(clean)
+    customer = before.features.index[0]
+    extra = pd.DataFrame([_line(customer, 900001, CUTOFF - pd.Timedelta(minutes=1), quantity=1, price=1000.0)])
+    after = churn.churn_dataset(pd.concat([clean, extra.astype({"date": "datetime64[us]"})], ignore_index=True))
+    assert after.features.loc[customer, "recency"] == 1
+    assert after.features.loc[customer, "monetary"] == pytest.approx(before.features.loc[customer, "monetary"] + 1000)
+
+
+# ------------------------------------------------------------------------------------------ model
+def test_the_model_learns_a_known_churn_rule(known):
+    clean, _ = known
+    evaluation = churn.evaluate_churn(churn.churn_dataset(clean), folds=3, seed=0)
+    auc, auc_sd = evaluation.roc_auc
+    assert auc >= 0.9, f"ROC-AUC {auc:.3f} on a rule the features capture"
+    assert len(evaluation.scores) == 3 and auc_sd >= 0
+    assert evaluation.pr_auc[0] > evaluation.base_rate
+    assert evaluation.importance.index[0] in {"recency", "interpurchase_mean", "spend_30d", "spend_90d", "tenure"}
+    assert "±" in evaluation.summary() and "ROC-AUC" in evaluation.summary()
+    calibration = evaluation.calibration_table()
+    assert calibration["count"].sum() == len(evaluation.churned)
+    assert {"fpr", "tpr"} <= set(evaluation.roc_curve().columns)
+    assert {"recall", "precision"} <= set(evaluation.pr_curve().columns)
+    json.dumps(evaluation.to_dict())
+
+
+def test_nested_search_records_its_choice_per_fold(known):
+    clean, _ = known
+    evaluation = churn.evaluate_churn(churn.churn_dataset(clean), folds=2, seed=1, search_iter=2, search_folds=2,
+                                      n_repeats=1)
+    assert len(evaluation.chosen) == 2
+    assert set(evaluation.chosen[0]) == {k.removeprefix("forest__") for k in churn.SEARCH_SPACE}
+    assert "tried" in evaluation.search_note() and evaluation.to_dict()["search"] == 2
+    json.dumps(evaluation.to_dict())
+
+
+def test_results_are_reproducible_with_a_seed(known):
+    clean, _ = known
+    data = churn.churn_dataset(clean)
+    a = churn.evaluate_churn(data, folds=2, seed=3, n_repeats=1)
+    b = churn.evaluate_churn(data, folds=2, seed=3, n_repeats=1)
+    pd.testing.assert_frame_equal(a.scores, b.scores)
+    pd.testing.assert_series_equal(a.probability, b.probability)
+
+
+# ------------------------------------------------------------------------------------ risk by segment
+def test_risk_by_segment_means_counts_and_threshold_inclusive():
+    churn_df = pd.DataFrame({"customer_id": ["1", "2", "3", "4", "5"],
+                             "churn_probability": [0.1, 0.5, 0.9, 0.2, 0.49]})
+    segments = pd.DataFrame({"customer_id": [1, 2, 3, 4, 6], "segment_code": ["S01", "S01", "S02", "S02", "S02"],
+                             "segment_name": ["Loyal", "Loyal", "Lapsing", "Lapsing", "Lapsing"]})
+    table = churn.risk_by_segment(churn_df, segments, threshold=0.5)
+    assert table.index.tolist() == ["S01", "S02"]
+    assert table.loc["S01", "mean_risk"] == pytest.approx(0.3) and table.loc["S01", "high_risk"] == 1
+    assert table.loc["S02", "customers"] == 3 and table.loc["S02", "scored"] == 2  # customer 6 has no score
+    assert table.loc["S02", "mean_risk"] == pytest.approx(0.55) and table.loc["S02", "high_risk_share"] == 0.5
+    sentences = churn.risk_sentences(table, 0.5)
+    assert sentences["S01"] == "Churn risk 30% on average; 1 customer (50%) at high risk (probability 0.50 or more)."
+
+
+def test_risk_by_segment_names_missing_columns():
+    with pytest.raises(ColumnError, match="churn_probability"):
+        churn.risk_by_segment(pd.DataFrame({"customer_id": ["1"]}), pd.DataFrame({"id": ["1"], "segment_code": ["S01"]}))
+    with pytest.raises(ColumnError, match="segment_code"):
+        churn.risk_by_segment(pd.DataFrame({"customer_id": ["1"], "churn_probability": [0.2]}),
+                              pd.DataFrame({"id": ["1"]}))
+
+
+# ------------------------------------------------------------------------------------------- stages
+def test_stages_write_churn_csv_and_summary_then_segment_risk(known, tmp_path):
+    clean, _ = known
+    nb = NotebookRun(params=Params(churn_folds=2, seed=0), folder=RunFolder(tmp_path).ensure())
+    assert churn.segment_risk(nb) is None  # nothing scored yet
+    nb.folder.write_parquet("clean.parquet", clean)
+    data = churn.build(nb)
+    evaluation = churn.evaluate(nb, data)
+    scores = churn.score(nb, data, evaluation)
+    table = pd.read_csv(nb.folder.artifact("churn.csv"), dtype={"customer_id": str})
+    assert list(table.columns) == ["customer_id", "churn_probability", "high_risk"]
+    assert "99999" in set(table["customer_id"])  # current customers are scored, the newest too
+    assert table["churn_probability"].between(0, 1).all()
+    summary = nb.folder.read_json("churn_summary.json")
+    assert summary["cutoff"] == "2011-10-03" and summary["scored_at"] == "2012-01-01"
+    assert summary["roc_auc_mean"] >= 0.9 and summary["folds"] == 2 and summary["segments"] == []
+    assert summary["high_risk"] == int(table["high_risk"].sum()) == scores.high_risk
+    assert "refit" in summary["scoring"] and "refit" in scores.summary()
+
+    ids = table["customer_id"]
+    segments = pd.DataFrame({"customer_id": ids, "segment_code": np.where(ids.str[-1].isin(list("01234")), "S01", "S02"),
+                             "segment_name": "x"})
+    nb.folder.write_csv("segments.csv", segments)
+    by_segment = churn.segment_risk(nb)
+    assert by_segment["customers"].sum() == len(table)
+    written = nb.folder.read_json("churn_summary.json")["segments"]
+    assert [s["code"] for s in written] == ["S01", "S02"]
+    assert {"code", "name", "customers", "scored", "mean_risk", "high_risk", "high_risk_share"} == set(written[0])
+
+
+def test_plots_draw_into_axes_and_figures(known):
+    import matplotlib.pyplot as plt
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+    clean, _ = known
+    evaluation = churn.evaluate_churn(churn.churn_dataset(clean), folds=2, seed=0, n_repeats=1)
+    fig = evaluation.figure()
+    assert isinstance(fig, Figure) and len(fig.axes) == 3
+    _, ax = plt.subplots()
+    assert evaluation.plot_importance(ax=ax) is ax
+    scores = churn.ChurnScores(table=pd.DataFrame({"churn_probability": [0.1, 0.7, 0.9]}), threshold=0.5,
+                               scored_at=END, trained_on=3)
+    assert isinstance(scores.plot_distribution(), Axes)
+    plt.close("all")
+
+
+# ----------------------------------------------------------------------------- the notebook in a batch
+def test_08_churn_runs_beside_03_for_transactions_only():
+    from segkit.report.runner import discover_notebooks
+
+    notebooks = {nb.name: nb for nb in discover_notebooks(ROOT / "notebooks", "transactions")}
+    assert notebooks["08_churn"].after == ["02_features"]
+    assert "08_churn" not in {nb.name for nb in discover_notebooks(ROOT / "notebooks", "customers")}
+
+
+@pytest.mark.slow
+def test_08_churn_in_the_smoke_batch(smoke_run):
+    import nbformat
+
+    nb = nbformat.read(smoke_run / "08_churn.ipynb", as_version=4)
+    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
+    assert not errors, f"{errors[0].ename}: {errors[0].evalue}" if errors else ""
+    scores = pd.read_csv(smoke_run / "artifacts" / "churn.csv", dtype={"customer_id": str})
+    features = pd.read_parquet(smoke_run / "artifacts" / "features.parquet")
+    assert set(scores["customer_id"]) == set(features.index.astype(str))
+    summary = json.loads((smoke_run / "artifacts" / "churn_summary.json").read_text())
+    assert 0.6 < summary["roc_auc_mean"] < 0.95 and summary["roc_auc_std"] > 0 and summary["folds"] == 5
+    page = (smoke_run / "08_churn.html").read_text()
+    assert f"ROC-AUC {summary['roc_auc_mean']:.3f} ± {summary['roc_auc_std']:.3f}" in page
+    assert "refit" in page

@@ -1,0 +1,267 @@
+"""segkit.explain: the segment explainer (cross-validated forest, permutation importance, drivers)."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import matplotlib
+import numpy as np
+import pandas as pd
+import pytest
+
+matplotlib.use("Agg")
+
+from batch_fixtures import smoke_run  # noqa: E402,F401  (pytest fixture)
+from segkit import explain  # noqa: E402
+from segkit.config import Params  # noqa: E402
+from segkit.errors import ColumnError, DataValueError, SegmentationError  # noqa: E402
+from segkit.io import RunFolder  # noqa: E402
+from segkit.notebook import NotebookRun  # noqa: E402
+from segkit.profile import profile_segments  # noqa: E402
+
+UNITS = {"recency": "days", "frequency": "count", "monetary": "money", "noise": None}
+LABELS = {"recency": "Days since last purchase", "frequency": "Orders", "monetary": "Net spend", "noise": "Noise",
+          "country": "Country"}
+
+
+def three_segments(n: int = 150, seed: int = 0) -> tuple[pd.DataFrame, np.ndarray]:
+    """Segment 0 differs only in recency, segment 1 only in frequency, segment 2 only in its country."""
+    rng = np.random.default_rng(seed)
+    labels = np.repeat([0, 1, 2], n)
+    recency = np.where(labels == 0, rng.normal(200, 10, 3 * n), rng.normal(30, 10, 3 * n))
+    frequency = np.where(labels == 1, rng.normal(20, 1, 3 * n), rng.normal(3, 1, 3 * n))
+    country = np.where(labels == 2, "France", "United Kingdom")
+    table = pd.DataFrame({
+        "recency": recency.round(), "frequency": frequency.round(1), "monetary": rng.lognormal(6, 1, 3 * n),
+        "noise": rng.normal(0, 1, 3 * n), "country": pd.array(country, dtype="str")},
+        index=pd.Index([f"C{i:04d}" for i in range(3 * n)], name="customer_id"))
+    return table, labels
+
+
+@pytest.fixture(scope="module")
+def data():
+    return three_segments()
+
+
+@pytest.fixture(scope="module")
+def explanation(data):
+    table, labels = data
+    return explain.explain_segments(table, labels, folds=3, seed=0, names={0: "S01 Sleepers", 1: "S02 Regulars",
+                                                                          2: "S03 French"},
+                                    labels_text=LABELS, units=UNITS)
+
+
+# ------------------------------------------------------------------------------------------ matrix
+def test_feature_matrix_types():
+    table = pd.DataFrame({"n": [1, 2, None], "flag": [True, False, True], "when": pd.to_datetime(["2011-01-01", "2011-01-03", None]),
+                          "shop": pd.array(["a", None, "b"], dtype="str"), "empty": [None, None, None]})
+    X = explain.feature_matrix(table)
+    assert list(X.columns) == ["n", "flag", "when", "shop"]
+    assert X["flag"].tolist() == [1.0, 0.0, 1.0] and X["when"].iloc[1] == 2.0
+    assert X["shop"].tolist() == ["a", "(missing)", "b"]
+    with pytest.raises(ColumnError, match="not in the table: nope"):
+        explain.feature_matrix(table, ["n", "nope"])
+
+
+def test_forest_pipeline_handles_missing_and_unseen_categories(data):
+    table, labels = data
+    X = explain.feature_matrix(table)
+    model = explain.forest_pipeline(X, seed=0, n_estimators=20).fit(X, labels)
+    new = X.head(3).copy()
+    new.loc[new.index[0], "country"] = "Atlantis"
+    new.loc[new.index[1], "recency"] = np.nan
+    assert model.predict(new).shape == (3,)
+
+
+# -------------------------------------------------------------------------------------- full analysis
+def test_well_separated_segments_score_high_with_spread(explanation):
+    acc, acc_sd = explanation.accuracy
+    f1, f1_sd = explanation.macro_f1
+    assert acc > 0.95 and f1 > 0.95 and acc_sd >= 0 and f1_sd >= 0
+    assert explanation.well_separated
+    assert len(explanation.scores) == 3 and explanation.baseline_accuracy == pytest.approx(1 / 3)
+    summary = explanation.summary()
+    assert "±" in summary and "well separated" in summary and "Warning" not in summary
+    assert explanation.scores_table().index[-2:].tolist() == ["Mean", "Standard deviation"]
+
+
+def test_each_segment_is_driven_by_its_own_feature(explanation):
+    top = explanation.segment_importance.idxmax()
+    assert top.to_dict() == {0: "recency", 1: "frequency", 2: "country"}
+    assert explanation.importance.index[-1] in {"noise", "monetary"}
+
+
+def test_drivers_sentences_name_direction_and_typical_values(explanation):
+    d = explanation.drivers
+    assert re.match(r"Set apart mostly by more days since last purchase \(typically 20\d days vs \d\d days overall\)", d[0])
+    assert re.match(r"Set apart mostly by more orders \(typically 20\.\d vs 3\.\d overall\)", d[1])
+    assert d[2].startswith("Set apart mostly by country: more often France (100% vs 33% overall)")
+    assert "Noise" not in d[0].split(",")[0]
+    table = explanation.drivers_table()
+    assert table.index.tolist() == ["S01 Sleepers", "S02 Regulars", "S03 French"]
+
+
+def test_to_dict_is_json_and_complete(explanation):
+    out = json.loads(json.dumps(explanation.to_dict()))
+    assert {"accuracy_mean", "accuracy_std", "macro_f1_mean", "macro_f1_std", "importance", "segments",
+            "well_separated", "summary"} <= set(out)
+    assert out["segments"][0]["drivers"] == explanation.drivers[0]
+
+
+def test_random_labels_are_reported_as_not_well_separated(data):
+    table, _ = data
+    labels = np.random.default_rng(1).integers(0, 3, len(table))
+    result = explain.explain_segments(table, labels, folds=3, seed=0, n_repeats=1, n_estimators=50)
+    assert not result.well_separated
+    assert "Warning" in result.summary() and "not well separated" in result.summary()
+
+
+def test_folds_are_capped_by_the_smallest_segment(data):
+    table, labels = data
+    labels = labels.copy()
+    labels[:148] = 1  # segment 0 keeps 2 members
+    result = explain.explain_segments(table, labels, folds=5, seed=0, n_repeats=1, n_estimators=20)
+    assert len(result.scores) == 2
+
+
+@pytest.mark.parametrize("labels, error, match", [
+    (np.zeros(450, dtype=int), SegmentationError, "only one segment"),
+    (np.r_[np.zeros(449, dtype=int), 1], SegmentationError, "single member"),
+    (np.zeros(10, dtype=int), DataValueError, "10 segment labels for 450 rows"),
+    (np.r_[np.zeros(449), np.nan], DataValueError, "no segment label"),
+])
+def test_bad_labels_are_refused(data, labels, error, match):
+    with pytest.raises(error, match=match):
+        explain.explain_segments(data[0], labels, folds=2)
+
+
+def test_reproducible_with_a_seed(data):
+    table, labels = data
+    a = explain.explain_segments(table, labels, folds=2, seed=5, n_repeats=1, n_estimators=20)
+    b = explain.explain_segments(table, labels, folds=2, seed=5, n_repeats=1, n_estimators=20)
+    pd.testing.assert_frame_equal(a.importance, b.importance)
+    assert a.drivers == b.drivers
+
+
+# --------------------------------------------------------------------------------------- fast drivers
+def test_segment_drivers_fast_path_agrees_and_aligns_series(data, tmp_path, monkeypatch):
+    table, labels = data
+    monkeypatch.chdir(tmp_path)
+    shuffled = pd.Series(labels, index=table.index).sample(frac=1, random_state=0)  # aligned on the index
+    drivers = explain.segment_drivers(table, shuffled, None, LABELS, 0, units=UNITS)
+    assert set(drivers) == {0, 1, 2} and all(isinstance(k, int) for k in drivers)
+    assert "days since last purchase" in drivers[0].split("(")[0]
+    assert "orders" in drivers[1].split("(")[0]
+    assert drivers[2].startswith("Set apart mostly by country: more often France")
+    assert list(tmp_path.iterdir()) == []  # writes nothing
+
+
+def test_segment_drivers_respects_columns(data):
+    table, labels = data
+    drivers = explain.segment_drivers(table, labels, ["monetary", "noise"], LABELS, 0, n_top=1)
+    assert all("days since" not in s and "orders" not in s for s in drivers.values())
+
+
+def test_segment_drivers_speed_on_4300_rows():
+    import time
+
+    table, labels = three_segments(n=1450)
+    explain.segment_drivers(table.iloc[::40], labels[::40], seed=0)  # warm up the imports
+    start = time.perf_counter()
+    explain.segment_drivers(table, labels, seed=0)
+    assert time.perf_counter() - start < 20  # seconds on a slow machine; about 2 s on a laptop
+
+
+def test_no_driver_sentence_when_nothing_matters():
+    text = explain.driver_sentence(pd.DataFrame({"a": [1, 2]}), [0, 1], 0, [])
+    assert text.startswith("No single measure sets this segment apart")
+
+
+# --------------------------------------------------------------------------------------------- stage
+def test_analyse_stage_reads_artifacts_and_writes_explain_json(data, tmp_path):
+    table, labels = data
+    nb = NotebookRun(params=Params(explain_folds=2, seed=0), folder=RunFolder(tmp_path).ensure())
+    nb.folder.write_parquet("features.parquet", table)
+    nb.folder.write_json("features_meta.json", {"columns": ["recency", "frequency"], "labels": {}, "short": LABELS,
+                                                "units": UNITS, "entity": "customers"})
+    profile = profile_segments(table, labels, columns=["recency", "frequency", "monetary"]).with_names(
+        {0: "Sleepers", 1: "Regulars", 2: "French"})
+    nb.folder.write_json("profiles.json", profile.to_dict())
+    order = np.random.default_rng(0).permutation(len(table))  # segments.csv in another order
+    nb.folder.write_csv("segments.csv", pd.DataFrame({
+        "customer_id": table.index[order], "segment_code": [profile.codes[s] for s in labels[order]],
+        "segment_name": "x", "distance_to_centre": 0.0}))
+    result = explain.analyse(nb)
+    assert result.name(0) == "S01 Sleepers"
+    written = nb.folder.read_json("explain.json")
+    assert [s["code"] for s in written["segments"]] == ["S01", "S02", "S03"]
+    assert written["segments"][0]["drivers"].startswith("Set apart mostly by more days since last purchase")
+    assert written["accuracy_mean"] > 0.9
+
+
+def test_analyse_refuses_features_without_segments(data, tmp_path):
+    table, labels = data
+    nb = NotebookRun(params=Params(explain_folds=2), folder=RunFolder(tmp_path).ensure())
+    nb.folder.write_parquet("features.parquet", table)
+    nb.folder.write_json("features_meta.json", {"columns": ["recency"]})
+    profile = profile_segments(table, labels, columns=["recency"])
+    nb.folder.write_json("profiles.json", profile.to_dict())
+    nb.folder.write_csv("segments.csv", pd.DataFrame({"customer_id": table.index[:10], "segment_code": "S01"}))
+    with pytest.raises(DataValueError, match="440 rows of the features have no segment"):
+        explain.analyse(nb)
+
+
+# --------------------------------------------------------------------------------------------- plots
+def test_plots_return_axes(explanation):
+    import matplotlib.pyplot as plt
+    from matplotlib.axes import Axes
+
+    from segkit.plots import explain as plots
+
+    for draw in (explanation.plot_importance, explanation.plot_drivers, explanation.plot_confusion):
+        _, ax = plt.subplots()
+        assert draw(ax=ax) is ax
+    assert isinstance(plots.plot_importance(explanation.importance, top=2), Axes)
+    with pytest.raises(ColumnError, match="mean"):
+        plots.plot_importance(pd.DataFrame({"x": [1]}))
+    plt.close("all")
+
+
+# ------------------------------------------------------------------------------ the notebook in a batch
+@pytest.mark.slow
+def test_07_explain_in_the_smoke_batch(smoke_run):
+    import html
+
+    import nbformat
+
+    nb = nbformat.read(smoke_run / "07_explain.ipynb", as_version=4)
+    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
+    assert not errors, f"{errors[0].ename}: {errors[0].evalue}" if errors else ""
+    out = json.loads((smoke_run / "artifacts" / "explain.json").read_text())
+    codes = sorted(pd.read_csv(smoke_run / "artifacts" / "segments.csv")["segment_code"].unique())
+    assert [s["code"] for s in out["segments"]] == codes
+    assert 0 < out["accuracy_mean"] <= 1 and out["accuracy_std"] >= 0 and out["macro_f1_std"] >= 0
+    page = (smoke_run / "07_explain.html").read_text()
+    assert "cross-validated accuracy of" in page and "±" in page
+    for seg in out["segments"]:
+        assert seg["drivers"].startswith("Set apart mostly by") and html.escape(seg["drivers"]) in page
+
+
+def test_large_tables_are_sampled_for_the_forest_but_described_in_full(data):
+    table, labels = data
+    result = explain.explain_segments(table, labels, folds=2, seed=0, n_repeats=1, n_estimators=20, max_rows=90)
+    assert result.settings["rows"] == 90 and result.settings["rows_in_table"] == len(table)
+    assert result.scores["rows"].sum() == 90
+    drivers = explain.segment_drivers(table, labels, seed=0, max_rows=60, n_estimators=20)
+    assert set(drivers) == {0, 1, 2}
+
+
+def test_shuffled_predictions_in_chunks_match_one_call(data, monkeypatch):
+    table, labels = data
+    X = explain.feature_matrix(table)
+    model = explain.forest_pipeline(X, seed=0, n_estimators=10).fit(X, labels)
+    one = explain.shuffled_predictions(model, X, n_repeats=2, rng=np.random.default_rng(0))
+    monkeypatch.setattr(explain, "_STACK_CELLS", 1)  # one feature per call
+    chunked = explain.shuffled_predictions(model, X, n_repeats=2, rng=np.random.default_rng(0))
+    assert one.shape == (X.shape[1], 2, len(X)) and (one == chunked).all()
