@@ -22,16 +22,26 @@ import os
 import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any, Literal, Union
+from typing import Annotated, Any, Literal, Union
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
 from .errors import DataFileError, ParamsError
 
 __all__ = ["Params", "load_params", "params_from_mapping", "redact", "SECRET_KEYS", "RUNNER_KEYS", "PARAM_HELP"]
 
 DataKind = Literal["transactions", "demographics", "customers"]
+
+
+def _iso_date(value: str | None) -> str | None:
+    if value is not None and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(value)):
+        raise ValueError("must be a date written YYYY-MM-DD")
+    return None if value is None else str(value)
+
+
+#: An optional calendar date, written YYYY-MM-DD.
+IsoDate = Annotated[Union[str, None], BeforeValidator(lambda v: None if v is None else str(v)), AfterValidator(_iso_date)]
 
 #: Keys the batch itself uses; every other key is a parameter of some notebook.
 RUNNER_KEYS = frozenset({"run_name"})
@@ -73,7 +83,7 @@ class Params(BaseModel):
     non_product_codes: list[str] | None = Field(None, description="stock codes that are not products (default: the built-in list of postage, fees, ...)")
     cancellation_prefix: str = Field("C", description="invoice prefix that marks a cancellation")
     drop_duplicates: bool = Field(True, description="drop exact duplicate rows")
-    snapshot_date: str | None = Field(None, description="date recency is measured at (default: the day after the last purchase)")
+    snapshot_date: IsoDate = Field(None, description="date recency is measured at (default: the day after the last purchase)")
 
     # --- features ---------------------------------------------------------------------------
     features: list[str] | None = Field(None, description="features that feed the clustering (default per data kind)")
@@ -82,109 +92,45 @@ class Params(BaseModel):
 
     # --- customer tables and areas ---------------------------------------------------------
     roles: dict[str, str] = Field(default_factory=dict, description="customers: column -> role overrides (id, numeric, categorical, boolean, date, text, ignore)")
-    rare_min_frequency: float = Field(0.01, description="customers: categories rarer than this share are grouped as 'other'")
+    rare_min_frequency: float = Field(0.01, ge=0, description="customers: categories rarer than this share are grouped as 'other'")
     pca_components: Union[int, float, None] = Field(None, description="customers: PCA components (a count, or a variance share such as 0.9)")
     score_path: str | None = Field(None, description="customers: table of new customers to score (default: a sample of the input, or fresh rows for generated data)")
-    score_rows: int = Field(25, description="customers: new customers drawn when score_path is not set")
+    score_rows: int = Field(25, ge=1, description="customers: new customers drawn when score_path is not set")
     interactive: bool = Field(False, description="customers: build the ipywidgets explorer of a hypothetical customer (JupyterLab only)")
-    min_population: int = Field(100, description="demographics: areas with fewer residents are left out of fitting")
-    top_n: int = Field(5, description="demographics: segments listed per area, best first")
-    temperature: float = Field(1.0, description="demographics: softness of the per-area segment scores (higher = flatter)")
+    min_population: int = Field(100, ge=0, description="demographics: areas with fewer residents are left out of fitting")
+    top_n: int = Field(5, ge=1, description="demographics: segments listed per area, best first")
+    temperature: float = Field(1.0, gt=0, description="demographics: softness of the per-area segment scores (higher = flatter)")
     k_max_share: float = Field(0.1, gt=0, le=1, description="demographics: at most this many segments per area (k <= share x areas; k: auto asks for 25)")
     clip_z: float | None = Field(3.0, gt=0, description="demographics: standardised features are clipped to +-clip_z for fitting (null: no clipping)")
 
     # --- choosing k -------------------------------------------------------------------------
     k: Union[int, Literal["auto"]] = Field("auto", description="number of segments, or auto to follow the criteria")
-    k_min: int = Field(2, description="smallest number of segments to try")
-    k_max: int = Field(10, description="largest number of segments to try")
+    k_min: int = Field(2, ge=1, description="smallest number of segments to try")
+    k_max: int = Field(10, ge=1, description="largest number of segments to try")
     n_init: Union[int, Literal["auto"]] = Field("auto", description="k-means restarts per fit")
-    sample_size: int = Field(10_000, description="rows sampled for quadratic or refit-heavy criteria (silhouette, gap, stability)")
-    gap_references: int = Field(10, description="uniform reference sets for the gap statistic")
-    bootstrap: int = Field(20, description="bootstrap refits for segment stability")
+    sample_size: int = Field(10_000, ge=50, description="rows sampled for quadratic or refit-heavy criteria (silhouette, gap, stability)")
+    gap_references: int = Field(10, ge=2, description="uniform reference sets for the gap statistic")
+    bootstrap: int = Field(20, ge=1, description="bootstrap refits for segment stability")
 
     # --- clustering -------------------------------------------------------------------------
     algorithm: Literal["kmeans", "agglomerative", "gmm"] = Field("kmeans", description="algorithm of the final segments")
     linkage: Literal["ward", "complete", "average", "single"] = Field("ward", description="linkage for agglomerative segments")
-    max_hierarchy_rows: int = Field(10_000, description="above this many rows, hierarchies are built on k-means micro-clusters")
-    dendrogram_leaves: int = Field(30, description="leaves shown in a truncated dendrogram")
+    max_hierarchy_rows: int = Field(10_000, ge=1, description="above this many rows, hierarchies are built on k-means micro-clusters")
+    dendrogram_leaves: int = Field(30, ge=1, description="leaves shown in a truncated dendrogram")
 
     # --- explain and churn (issue 5) ---------------------------------------------------------
-    explain_folds: int = Field(5, description="explainer: cross-validation folds of the random forest that predicts the segment")
-    explain_min_score: float = Field(0.8, description="explainer: macro-F1 below which the segments are reported as not well separated")
-    churn_cutoff: str | None = Field(None, description="churn: date YYYY-MM-DD that splits features (before) from the outcome (after); default: churn_horizon_days before the end of the data")
-    churn_horizon_days: int = Field(90, description="churn: a customer with no purchase in this many days after the cutoff has churned")
-    churn_threshold: float = Field(0.5, description="churn: customers with a churn probability at or above this are counted as at high risk")
-    churn_folds: int = Field(5, description="churn: cross-validation folds for ROC-AUC and PR-AUC")
-    churn_search_iter: int = Field(0, description="churn: random hyperparameter settings tried in each fold (0: no search, the default forest)")
-    churn_search_folds: int = Field(3, description="churn: inner cross-validation folds of the hyperparameter search")
-
-    @field_validator("explain_folds", "churn_folds", "churn_search_folds")
-    @classmethod
-    def _at_least_two_folds(cls, value: int) -> int:
-        if value < 2:
-            raise ValueError("must be at least 2 (cross-validation needs two folds)")
-        return value
-
-    @field_validator("churn_search_iter")
-    @classmethod
-    def _issue5_non_negative(cls, value: int) -> int:
-        if value < 0:
-            raise ValueError("must not be negative (0 switches the search off)")
-        return value
-
-    @field_validator("churn_horizon_days")
-    @classmethod
-    def _issue5_days(cls, value: int) -> int:
-        if value < 1:
-            raise ValueError("must be at least 1 day")
-        return value
-
-    @field_validator("explain_min_score", "churn_threshold")
-    @classmethod
-    def _issue5_share(cls, value: float) -> float:
-        if not 0.0 < value < 1.0:
-            raise ValueError("must be between 0 and 1")
-        return value
-
-    @field_validator("churn_cutoff")
-    @classmethod
-    def _issue5_iso_date(cls, value: str | None) -> str | None:
-        if value is not None and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(value)):
-            raise ValueError("must be a date written YYYY-MM-DD")
-        return None if value is None else str(value)
+    explain_folds: int = Field(5, ge=2, description="explainer: cross-validation folds of the random forest that predicts the segment")
+    explain_min_score: float = Field(0.8, gt=0, lt=1, description="explainer: macro-F1 below which the segments are reported as not well separated")
+    churn_cutoff: IsoDate = Field(None, description="churn: date YYYY-MM-DD that splits features (before) from the outcome (after); default: churn_horizon_days before the end of the data")
+    churn_horizon_days: int = Field(90, ge=1, description="churn: a customer with no purchase in this many days after the cutoff has churned")
+    churn_threshold: float = Field(0.5, gt=0, lt=1, description="churn: customers with a churn probability at or above this are counted as at high risk")
+    churn_folds: int = Field(5, ge=2, description="churn: cross-validation folds for ROC-AUC and PR-AUC")
+    churn_search_iter: int = Field(0, ge=0, description="churn: random hyperparameter settings tried in each fold (0: no search, the default forest)")
+    churn_search_folds: int = Field(3, ge=2, description="churn: inner cross-validation folds of the hyperparameter search")
 
     # --- reports ----------------------------------------------------------------------------
-    plot_sample: int = Field(5_000, description="rows drawn in scatter and distribution plots")
+    plot_sample: int = Field(5_000, ge=1, description="rows drawn in scatter and distribution plots")
     currency: str = Field("£", description="currency symbol used in reports")
-
-    @field_validator("k_min", "k_max", "sample_size", "gap_references", "bootstrap",
-                     "max_hierarchy_rows", "dendrogram_leaves", "plot_sample")
-    @classmethod
-    def _positive(cls, value: int) -> int:
-        if value < 1:
-            raise ValueError("must be a positive whole number")
-        return value
-
-    @field_validator("gap_references")
-    @classmethod
-    def _two_references(cls, value: int) -> int:
-        if value < 2:
-            raise ValueError("must be at least 2 (the gap statistic's spread needs two reference sets)")
-        return value
-
-    @field_validator("sample_size")
-    @classmethod
-    def _sample_floor(cls, value: int) -> int:
-        if value < 50:
-            raise ValueError("must be at least 50 rows (smaller samples make the criteria noise)")
-        return value
-
-    @field_validator("snapshot_date")
-    @classmethod
-    def _iso_date(cls, value: str | None) -> str | None:
-        if value is not None and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(value)):
-            raise ValueError("must be a date written YYYY-MM-DD")
-        return None if value is None else str(value)
 
     @model_validator(mode="after")
     def _consistent(self) -> "Params":
@@ -214,6 +160,8 @@ class Params(BaseModel):
 
 
 PARAM_HELP: dict[str, str] = {name: f.description or "" for name, f in Params.model_fields.items()}
+_BOUND_WORDS = {"greater_than_equal": "at least", "greater_than": "above", "less_than_equal": "at most",
+                "less_than": "below"}
 _TYPE_WORDS = {"int_type": "a whole number", "int_parsing": "a whole number", "string_type": "text",
                "bool_type": "true or false", "bool_parsing": "true or false", "list_type": "a list",
                "literal_error": "one of the listed values", "float_type": "a number"}
@@ -251,7 +199,10 @@ def _format_validation_error(exc: ValidationError, source: str) -> ParamsError:
             problems.append(str(err["msg"]).removeprefix("Value error, "))
         else:
             want = _TYPE_WORDS.get(err["type"], None)
+            bound = _BOUND_WORDS.get(err["type"])
             msg = f"must be {want}" if want else str(err["msg"]).removeprefix("Value error, ")
+            if bound:
+                msg = f"must be {bound} {next(iter(err.get('ctx', {}).values()), '')}"
             if err["type"] == "literal_error":
                 msg = str(err["msg"]).replace("Input should be", "must be")
             problems.append(f"'{key}' {msg} (got {err.get('input')!r})")

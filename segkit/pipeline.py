@@ -54,8 +54,16 @@ def preflight(params: Params) -> dict[str, Any]:
 
 # ---------------------------------------------------------------------------------- load, clean
 def load(nb) -> pd.DataFrame:
-    """Read the input table; record its size, columns and content hash in ``input.json``."""
+    """Read the input table and check it against the data kind's schema (``segkit/schemas``).
+
+    Hard failures (a required column missing or unparsable) raise; warnings and notes go to
+    ``schema_findings.json``. ``input.json`` records the size, columns and content hash.
+    """
+    from .schema import validate
+
     raw = io.load_input(nb.params)
+    findings = validate(raw, nb.params.data_kind, nb.params, raise_errors=True)
+    nb.folder.write_json("schema_findings.json", [f.to_dict() for f in findings])
     content_hash = pd.util.hash_pandas_object(raw, index=False).to_numpy()
     nb.folder.write_json("input.json", {
         "rows": int(len(raw)), "columns": [str(c) for c in raw.columns],

@@ -14,7 +14,7 @@ import pandas as pd
 from .config import Params
 
 __all__ = [
-    "id_columns", "column_roles", "numeric_columns", "feature_overview", "feature_columns", "transformed_features", "notes", "k_recommendation",
+    "id_columns", "column_roles", "schema_findings", "numeric_columns", "feature_overview", "feature_columns", "transformed_features", "notes", "k_recommendation",
     "sampling_sentence", "hierarchy_sentence", "segment_map", "segment_table", "churn_table", "stats_table",
 ]
 
@@ -33,6 +33,18 @@ def column_roles(nb, raw: pd.DataFrame) -> pd.DataFrame:
     from . import kinds
 
     return kinds.get(nb.params.data_kind).column_roles(raw, nb.params)
+
+
+def schema_findings(nb):
+    """What the check against the expected schema found (written by :func:`segkit.pipeline.load`)."""
+    from .report.cards import note
+
+    findings = nb.folder.read_json("schema_findings.json") if nb.folder.has("schema_findings.json") else []
+    if not findings:
+        return note("The input has every expected column, with the expected types and ranges.")
+    table = pd.DataFrame(findings)
+    keep = [c for c in ("severity", "column", "message", "rows", "fix") if c in table.columns]
+    return table[keep].set_index(keep[0]) if keep else table
 
 
 def numeric_columns(df: pd.DataFrame, *, exclude: Sequence[str] = ()) -> list[str]:
