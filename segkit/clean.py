@@ -10,6 +10,8 @@ The rules, in order (rule ids in brackets):
 1. ``[duplicates]`` exact duplicate rows are dropped (first copy kept);
 2. ``[missing_customer]`` rows without a customer id are dropped;
 3. ``[missing_values]`` rows with no invoice id, date, quantity or price/amount are dropped;
+   ``[future_dates]`` (logged only when it removes lines) lines dated after today are dropped: a future
+   date is a typing or export error that would shift every customer's recency;
 4. ``[non_product]`` non-product stock codes (postage, fees, discounts, manual adjustments, samples,
    gift vouchers, ...) are dropped, matched case-insensitively;
 5. ``[non_positive_price]`` lines with a zero or negative unit price, or a zero quantity, are dropped
@@ -17,6 +19,11 @@ The rules, in order (rule ids in brackets):
    cancellation lines have a *negative quantity* and a positive price, so they survive this rule;
 6. ``[cancellations]`` lines whose invoice starts with the cancellation prefix, or whose quantity is
    negative, are kept, flagged ``is_cancellation`` and logged as netted (0 rows removed).
+
+A rule that removes every remaining line says so in its note, with the params key to check. Values that
+cannot be right stop the cleaning with a message naming the column, the count and examples: text in a
+number column (:class:`~segkit.errors.ColumnError`), infinite or absurdly large quantities, prices or
+amounts, numbers or unparseable text in the date column (:class:`~segkit.errors.DataValueError`).
 
 Examples
 --------
@@ -240,13 +247,18 @@ class CleaningLog:
 
 
 def _examples(values: pd.Series, n: int = 3) -> str:
-    return ", ".join(repr(v) for v in pd.unique(values)[:n])
+    return ", ".join(repr(v.item() if isinstance(v, np.generic) else v) for v in pd.unique(values)[:n])
+
+
+#: Quantities, prices and amounts at or above this size (in absolute value) are data errors, not sales.
+ABSURD_VALUE = 1e12
 
 
 def _to_numeric(s: pd.Series, key: str) -> pd.Series:
-    """Numeric copy of ``s``; :class:`ColumnError` with examples when values are not numbers."""
+    """Numeric copy of ``s``; :class:`ColumnError` with examples when values are not numbers, and
+    :class:`DataValueError` when numbers are infinite or absurdly large (at least :data:`ABSURD_VALUE`)."""
     if pd.api.types.is_bool_dtype(s) or not (pd.api.types.is_numeric_dtype(s)):
-        num = pd.to_numeric(s, errors="coerce")
+        num = pd.to_numeric(s.astype(object).where(s.notna(), np.nan), errors="coerce")
         bad = s.notna() & num.isna()
         if bad.any():
             raise ColumnError(
@@ -255,18 +267,37 @@ def _to_numeric(s: pd.Series, key: str) -> pd.Series:
                 f"point {key} at a numeric column, or fix those values (no currency signs or "
                 f"thousands separators)", key=key, column=str(s.name))
         s = num
-    return s.astype("float64")
+    s = s.astype("float64")
+    absurd = ~np.isfinite(s.to_numpy()) & s.notna().to_numpy() | (s.abs() >= ABSURD_VALUE).to_numpy()
+    if absurd.any():
+        raise DataValueError(
+            f"column {s.name!r} ({key}) has {int(absurd.sum()):,} infinite or absurdly large value(s) "
+            f"(|x| >= {ABSURD_VALUE:.0e}), e.g. {_examples(s[absurd])}",
+            "correct or remove those rows at the source: a single such line would dominate every total",
+            key=key, column=str(s.name))
+    return s
 
 
 def _to_datetime(s: pd.Series, key: str, dayfirst: bool) -> pd.Series:
-    """Parse dates: ISO 8601 first, then any other common format for what is left."""
+    """Parse dates: ISO 8601 first, then any other common format for what is left.
+
+    Time zones are dropped after converting to UTC when the column mixes offsets.
+    """
     if pd.api.types.is_datetime64_any_dtype(s):
-        return s
-    parsed = pd.to_datetime(s, format="ISO8601", errors="coerce")
+        return s.dt.tz_convert(None) if getattr(s.dt, "tz", None) is not None else s
+    if pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s):
+        if s.notna().any():
+            raise DataValueError(
+                f"column {s.name!r} ({key}) holds numbers, not dates, e.g. {_examples(s.dropna())}",
+                f"point {key} at the date column (dates written like 2011-12-09 08:30)",
+                key=key, column=str(s.name))
+        return pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns]", name=s.name)
+    text = s.astype(object).where(s.notna(), None)
+    parsed = _parse_dates(text, format="ISO8601")
     retry = s.notna() & parsed.isna()
     if retry.any():
         parsed = parsed.copy()
-        parsed[retry] = pd.to_datetime(s[retry], format="mixed", dayfirst=dayfirst, errors="coerce")
+        parsed[retry] = _parse_dates(text[retry], format="mixed", dayfirst=dayfirst)
     bad = s.notna() & parsed.isna()
     if bad.any():
         raise DataValueError(
@@ -275,6 +306,38 @@ def _to_datetime(s: pd.Series, key: str, dayfirst: bool) -> pd.Series:
             f"check that {key} names the date column, and fix or remove those rows (ISO dates "
             f"such as 2011-12-09 08:30 always parse)", key=key, column=str(s.name))
     return parsed
+
+
+def _parse_dates(values: pd.Series, **kwargs) -> pd.Series:
+    """``pd.to_datetime`` value by value where the column as a whole cannot be parsed (mixed time zones,
+    out-of-range years): unparseable values become NaT, the caller reports them."""
+    try:
+        out = pd.to_datetime(values, errors="coerce", **kwargs)
+    except (ValueError, TypeError, OverflowError):
+        out = None
+    if out is None or not pd.api.types.is_datetime64_any_dtype(out):
+        out = pd.Series([_one_date(v, **kwargs) for v in values], index=values.index, dtype="datetime64[ns]")
+    if getattr(out.dt, "tz", None) is not None:
+        out = out.dt.tz_convert(None)
+    # one resolution for every value; years outside 1678..2261 (0001-01-01, 9999-12-31) become NaT,
+    # so the caller reports them with the values that are not dates
+    inside = (out > pd.Timestamp.min.ceil("D")) & (out < pd.Timestamp.max.floor("D"))
+    return out.where(inside).astype("datetime64[ns]")
+
+
+def _one_date(value, **kwargs):
+    try:
+        ts = pd.to_datetime(value, errors="coerce", **{k: v for k, v in kwargs.items() if k == "dayfirst"})
+    except (ValueError, TypeError, OverflowError):
+        return pd.NaT
+    if ts is pd.NaT or not isinstance(ts, pd.Timestamp):
+        return pd.NaT
+    if ts.tzinfo is not None:
+        ts = ts.tz_convert(None)
+    try:
+        return ts.as_unit("ns")
+    except (ValueError, OverflowError):  # outside the years 1677..2262
+        return pd.NaT
 
 
 def _to_id(s: pd.Series) -> pd.Series:
@@ -300,6 +363,11 @@ def _code_mask(codes: pd.Series, patterns: Iterable[str]) -> pd.Series:
     if prefixes:
         mask |= upper.str.startswith(prefixes).fillna(False).astype(bool)
     return mask & codes.notna()
+
+
+def _today() -> pd.Timestamp:
+    """Today's date (a function, so that tests can fix it)."""
+    return pd.Timestamp.now().normalize()
 
 
 def _top_counts(values: pd.Series, n: int = 6) -> str:
@@ -356,7 +424,8 @@ def clean_transactions(
     ColumnError
         A mapped column is missing, or quantity/price/amount holds non-numeric values.
     DataValueError
-        Dates that cannot be parsed (count and examples in the message). Missing dates are not an
+        Dates that cannot be parsed, or numbers in the date column; infinite or absurdly large
+        quantities, prices or amounts (count and examples in the message). Missing dates are not an
         error: those rows are dropped by the ``missing_values`` rule.
     """
     columns.check(df)
@@ -384,8 +453,10 @@ def clean_transactions(
     log = CleaningLog()
     keep = np.ones(n, dtype=bool)
 
-    def step(rule: str, description: str, drop: np.ndarray, note: str = "") -> None:
+    def step(rule: str, description: str, drop: np.ndarray, note: str = "", *, key: str | None = None) -> None:
         drop = drop & keep
+        if key is not None and keep.any() and drop.sum() == keep.sum():
+            note = (note + "; " if note else "") + f"every remaining line was removed here: check the mapping of {key}"
         log.add(rule, description, keep.sum(), drop.sum(), note=note)
         keep[drop] = False
 
@@ -399,13 +470,21 @@ def clean_transactions(
     # 2. missing customer
     step("missing_customer", "Lines without a customer id were removed: they cannot be "
          "attributed to a customer (typically guest or till purchases).",
-         customer.isna().to_numpy())
+         customer.isna().to_numpy(), key="customer_col")
     # 3. missing values
     missing = invoice.isna() | date.isna() | quantity.isna() | amount.isna()
     if c.price is not None:  # a derived price is only missing when quantity is 0 (rule 5)
         missing |= price.isna()
     step("missing_values", "Lines with no invoice number, date, quantity or price were removed.",
-         missing.to_numpy())
+         missing.to_numpy(), key="invoice_col, date_col, quantity_col and price_col (or amount_col)")
+    # 3b. dates in the future (only logged when there are any): typing or export errors
+    today = pd.Timestamp(_today())
+    future = (date >= today + pd.Timedelta(days=1)).to_numpy() & keep
+    if future.any():
+        shown = ", ".join(f"{pd.Timestamp(d):%Y-%m-%d}" for d in sorted(pd.unique(date[future]))[:3])
+        step("future_dates", f"Lines dated after today ({today:%Y-%m-%d}) were removed: a date in the future is "
+             "a typing or export error, and it would shift recency for every customer.", future,
+             note=f"{int(future.sum()):,} line(s), e.g. {shown}; correct the dates at the source", key="date_col")
     # 4. non-product codes
     if codes is not None:
         patterns = tuple(non_product_codes)
@@ -421,7 +500,7 @@ def clean_transactions(
     # 5. non-positive price / zero quantity (not cancellations: negative quantity, positive price)
     step("non_positive_price", "Lines with a zero or negative unit price or a zero quantity were "
          "removed (free items, write-offs and bad-debt adjustments).",
-         (price.le(0) | quantity.eq(0)).to_numpy())
+         (price.le(0) | quantity.eq(0)).to_numpy(), key="price_col (or amount_col) and quantity_col")
     # 6. cancellations: kept, flagged, netted
     netted = int((is_cancel.to_numpy() & keep).sum())
     n_inv = invoice[is_cancel.to_numpy() & keep].nunique()

@@ -6,13 +6,18 @@
     segkit score MODEL_DIR NEW.csv --out scored.csv
 
 Errors a user can fix print as one message and exit with status 2 (``--debug`` shows the traceback).
-A batch whose notebook fails exits with status 1 (2 when the failure is a segkit error in the data).
+A batch whose notebook fails exits with status 2 when the failure is a segkit error (the message is the one
+the notebook shows in its error cell), else 1; its partial outputs are kept in ``<run>.failed``. Ctrl-C or
+SIGTERM stops a batch the same way and exits with status 130.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import signal
 import sys
+import threading
 from pathlib import Path
 
 from .errors import SegkitError
@@ -23,14 +28,24 @@ __all__ = ["main"]
 def _cmd_run(args: argparse.Namespace) -> int:
     from .report.runner import run
 
-    result = run(args.params, name=args.name, only=args.only, out_dir=args.out, notebooks_dir=args.notebooks,
-                 force=args.force, jobs=args.jobs, say=lambda t: print(t, flush=True))
+    previous = signal.signal(signal.SIGTERM, _terminate) if threading.current_thread() is threading.main_thread() else None
+    try:
+        result = run(args.params, name=args.name, only=args.only, out_dir=args.out, notebooks_dir=args.notebooks,
+                     force=args.force, jobs=args.jobs, say=lambda t: print(t, flush=True))
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
     if result.ok:
         print(f"index: {result.index}")
         return 0
     print(f"segkit: {result.error}", file=sys.stderr)
-    print(f"partial run kept in {result.folder}", file=sys.stderr)
-    return 2 if result.error and "segkit " in result.error else 1
+    where = f" ({result.failed}.html shows the error in place)" if (result.folder / f"{result.failed}.html").is_file() else ""
+    print(f"segkit: partial run kept in {result.folder}{where}", file=sys.stderr)
+    return 2 if result.user_error else 1
+
+
+def _terminate(signum, frame):  # SIGTERM: stop like Ctrl-C, so the partial run is kept as <run>.failed
+    raise KeyboardInterrupt
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
@@ -103,6 +118,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         print("segkit: interrupted", file=sys.stderr)
+        if args.command == "run":  # notebooks may still be running in worker threads: do not wait for them
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(130)
         return 130
 
 

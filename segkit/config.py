@@ -160,9 +160,11 @@ class Params(BaseModel):
 
 
 PARAM_HELP: dict[str, str] = {name: f.description or "" for name, f in Params.model_fields.items()}
+_UNION_MEMBER_TYPES = {"int_type", "int_parsing", "int_from_float", "literal_error", "string_type", "float_type",
+                       "float_parsing", "bool_type", "bool_parsing", "list_type", "none_required"}
 _BOUND_WORDS = {"greater_than_equal": "at least", "greater_than": "above", "less_than_equal": "at most",
                 "less_than": "below"}
-_TYPE_WORDS = {"int_type": "a whole number", "int_parsing": "a whole number", "string_type": "text",
+_TYPE_WORDS = {"int_type": "a whole number", "int_parsing": "a whole number", "int_from_float": "a whole number", "string_type": "text",
                "bool_type": "true or false", "bool_parsing": "true or false", "list_type": "a list",
                "literal_error": "one of the listed values", "float_type": "a number"}
 
@@ -188,8 +190,13 @@ def _format_validation_error(exc: ValidationError, source: str) -> ParamsError:
     """Turn pydantic's report into one message naming the key(s), the file and the fix."""
     problems, first_key = [], None
     valid = sorted(Params.model_fields)
+    seen: set[tuple] = set()
     for err in exc.errors():
-        key = ".".join(str(p) for p in err["loc"] if not isinstance(p, int)) or None
+        # a union type reports once per member ('k.int', "k.literal['auto']"): keep the key itself
+        key = str(err["loc"][0]) if err["loc"] and not isinstance(err["loc"][0], int) else None
+        if (key, err["type"] in _UNION_MEMBER_TYPES) in seen:
+            continue
+        seen.add((key, err["type"] in _UNION_MEMBER_TYPES))
         first_key = first_key or key
         if err["type"] == "extra_forbidden":
             close = difflib.get_close_matches(key, valid, n=1)

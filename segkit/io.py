@@ -13,6 +13,8 @@ import hashlib
 import io as _io
 import json
 import math
+import re
+import warnings
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -45,6 +47,20 @@ def _check_exists(path: Path, key: str = "data_path") -> None:
                             key=key, path=path)
 
 
+_MAGIC = {b"PK\x03\x04": "a zip archive (an .xlsx workbook?)", b"PAR1": "a Parquet file",
+          b"\xd0\xcf\x11\xe0": "an old-style Excel (.xls) or Office file", b"%PDF": "a PDF document",
+          b"\x1f\x8b": "a gzip archive"}
+
+
+def _refuse_binary(raw: bytes, path: Path) -> None:
+    """A CSV name on a binary file (a workbook, an archive) is a clear user error: say what it is."""
+    for magic, what in _MAGIC.items():
+        if raw.startswith(magic):
+            raise DataFileError(f"{path} is {what}, not a CSV text file",
+                                "give the file its real extension (.xlsx, .parquet, ...) or export it as CSV",
+                                key="data_path", path=path)
+
+
 def _decode(raw: bytes, path: Path) -> tuple[str, str]:
     """Decode bytes as UTF-8, or as the detected encoding; return (text, encoding)."""
     try:
@@ -56,17 +72,29 @@ def _decode(raw: bytes, path: Path) -> tuple[str, str]:
     best = from_bytes(raw[: 4 * _SNIFF_BYTES]).best()
     encoding = best.encoding if best is not None else "cp1252"
     # Western exports are nearly always cp1252/latin-1; prefer cp1252, which is a superset for £ and €.
+    candidates = [encoding]
     if encoding.lower() in {"latin_1", "iso8859_1", "iso-8859-1", "cp1250", "iso8859_15"}:
-        encoding = "cp1252"
-    try:
-        return raw.decode(encoding), encoding
-    except UnicodeDecodeError:
-        raise DataFileError(f"{path} is not UTF-8 text and its encoding could not be detected",
-                            "re-export the file as UTF-8 CSV", path=path) from None
+        candidates = ["cp1252", encoding]
+    for candidate in candidates:
+        try:
+            text = raw.decode(candidate)
+        except (UnicodeDecodeError, LookupError):
+            continue
+        if "\x00" in text:  # NUL characters: binary data, or a wrong guess of a UTF-16/32 text
+            break
+        return text, candidate
+    raise DataFileError(f"{path} is not UTF-8 text and its encoding could not be detected"
+                        + (" (it holds NUL bytes: is it a binary file?)" if b"\x00" in raw else ""),
+                        "re-export the file as UTF-8 CSV", path=path)
+
+
+def _first_line(text: str) -> str:
+    """The header line: the first line that is not blank (pandas skips leading blank lines too)."""
+    return next((line for line in text.splitlines() if line.strip()), "")
 
 
 def _sniff_delimiter(sample: str, path: Path) -> str:
-    first = sample.splitlines()[0] if sample else ""
+    first = _first_line(sample)
     try:
         dialect = csv.Sniffer().sniff(sample[:_SNIFF_BYTES], delimiters=",;\t|")
         return dialect.delimiter
@@ -76,30 +104,102 @@ def _sniff_delimiter(sample: str, path: Path) -> str:
         return best if counts[best] else ","
 
 
+def _likely_delimiter(header: str) -> str | None:
+    """The punctuation character that splits ``header`` most often (to name an unsupported delimiter)."""
+    counts = {ch: header.count(ch) for ch in set(header) if not ch.isalnum() and ch not in " _-.'\"()[]$%/&"}
+    return max(sorted(counts), key=counts.get) if counts else None
+
+
+def _delimiter_name(d: str) -> str:
+    return {"\t": "tab", ",": "comma", ";": "semicolon", "|": "pipe"}.get(d, repr(d))
+
+
 def _read_csv(path: Path) -> pd.DataFrame:
-    raw = path.read_bytes()
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise DataFileError(f"{path} cannot be read ({exc.strerror or exc})", "check the file's permissions",
+                            key="data_path", path=path) from None
     if not raw.strip():
         raise DataFileError(f"{path} is empty", "export the table again with its header and rows", path=path)
+    _refuse_binary(raw, path)
     text, encoding = _decode(raw, path)
+    if not text.strip().strip("\ufeff"):
+        raise DataFileError(f"{path} is empty (it holds only blank characters)",
+                            "export the table again with its header and rows", path=path)
     delimiter = _sniff_delimiter(text, path)
     try:
-        df = pd.read_csv(_io.StringIO(text), sep=delimiter, low_memory=False)
-    except pd.errors.ParserError as exc:
-        raise DataFileError(f"{path} could not be parsed as CSV with delimiter {delimiter!r}: {exc}",
-                            "check that every row has the same number of fields", path=path) from None
+        # index_col=False: rows longer than the header must never turn the first columns into an index
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", pd.errors.ParserWarning)
+            df = pd.read_csv(_io.StringIO(text), sep=delimiter, low_memory=False, index_col=False)
+    except pd.errors.EmptyDataError:
+        raise DataFileError(f"{path} has no header line", "export the table again with its header and rows",
+                            path=path) from None
+    except (pd.errors.ParserError, ValueError, OverflowError) as exc:
+        detail = " ".join(str(exc).split())[:200]
+        raise DataFileError(f"{path} could not be parsed as CSV with {_delimiter_name(delimiter)} as delimiter: "
+                            f"{detail}", "check that every row has the same number of fields and that quotes are "
+                            "closed", path=path) from None
     if df.empty:
         raise DataFileError(f"{path} has a header but no rows ({len(df.columns)} columns: "
                             f"{', '.join(map(str, df.columns[:6]))})", "export the rows too", path=path)
-    if len(df.columns) == 1 and any(d in str(df.columns[0]) for d in ",;\t|"):
-        raise DataFileError(f"{path} was read as a single column {df.columns[0]!r}: the delimiter is not one of , ; tab |",
-                            "save the file with comma separators", path=path)
+    if len(df.columns) == 1:
+        found = _likely_delimiter(str(df.columns[0]))
+        if found is not None and found in str(df.iloc[0, 0]):
+            raise DataFileError(f"{path} was read as a single column {str(df.columns[0])[:80]!r}: its delimiter "
+                                f"looks like {_delimiter_name(found)}, which is not one of comma, semicolon, tab or pipe",
+                                "save the file with comma separators", path=path)
     notes = []
+    if any(issubclass(w.category, pd.errors.ParserWarning) for w in caught):
+        notes += _check_long_rows(text, delimiter, len(df.columns), path)
     if encoding != "utf-8":
         notes.append(f"{path.name} is not UTF-8; it was read as {encoding}")
     if delimiter != ",":
         notes.append(f"{path.name} uses {'tab' if delimiter == chr(9) else repr(delimiter)} as delimiter")
+    df, dropped = _drop_unnamed_empty(df)
+    if dropped:
+        notes.append(f"{path.name}: {len(dropped)} column(s) without a name and without values were dropped "
+                     "(trailing delimiters)")
+    renamed = _renamed_duplicates(df.columns)
+    if renamed:
+        notes.append(f"{path.name} has repeated column names; the repeats were renamed {', '.join(renamed)}")
     df.attrs["read_notes"] = notes
     return df
+
+
+def _check_long_rows(text: str, delimiter: str, width: int, path: Path) -> list[str]:
+    """Rows with more fields than the header: empty extras (trailing delimiters) are noted, values refused."""
+    reader = csv.reader(_io.StringIO(text), delimiter=delimiter)
+    long_rows = 0
+    try:
+        next((row for row in reader if row), None)  # the header
+        for row in reader:
+            if len(row) > width:
+                extra = [v for v in row[width:] if v.strip()]
+                if extra:
+                    raise DataFileError(f"{path} line {reader.line_num} has {len(row)} fields but the header names "
+                                        f"{width} (extra values: {', '.join(map(repr, extra[:3]))})",
+                                        "check the delimiter and the quotes in that line, or add the missing column "
+                                        "names to the header", path=path)
+                long_rows += 1
+    except csv.Error as exc:
+        raise DataFileError(f"{path} could not be parsed as CSV: {exc}", "check the quotes in the file",
+                            path=path) from None
+    if not long_rows:
+        return []
+    return [f"{path.name}: {long_rows:,} row(s) end with empty extra fields (trailing delimiters); they were ignored"]
+
+
+def _drop_unnamed_empty(df: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """Drop columns pandas named ``Unnamed: N`` (no header) that hold no value at all."""
+    dropped = [c for c in df.columns if isinstance(c, str) and c.startswith("Unnamed: ") and df[c].isna().all()]
+    return (df.drop(columns=dropped) if dropped else df), dropped
+
+
+def _renamed_duplicates(columns: Iterable) -> list[str]:
+    names = [str(c) for c in columns]
+    return [n for n in names if re.fullmatch(r".+\.\d+", n) and n.rsplit(".", 1)[0] in names]
 
 
 def _read_excel(path: Path, sheet: str | int | None) -> pd.DataFrame:
@@ -121,7 +221,11 @@ def _read_excel(path: Path, sheet: str | int | None) -> pd.DataFrame:
         raise DataFileError(f"{path} has no sheet number {sheet} (it has {len(names)})",
                             f"set data_sheet to 0..{len(names) - 1} or a name: {', '.join(names)}",
                             key="data_sheet", path=path)
-    df = book.parse(sheet)
+    try:
+        df = pd.read_excel(book, sheet_name=sheet)
+    except Exception as exc:  # damaged cells or XML inside the workbook
+        raise DataFileError(f"sheet {sheet!r} of {path} could not be read ({exc})",
+                            "save the workbook again, or export the sheet as CSV", path=path) from None
     if df.empty:
         raise DataFileError(f"sheet {sheet!r} of {path} has no rows", "choose the sheet with the data", path=path)
     return df
@@ -193,16 +297,35 @@ def read_header(path: str | Path, *, sheet: str | int | None = None) -> list[str
     if suffix in _PARQUET_SUFFIXES:
         import pyarrow.parquet as pq
 
-        return list(pq.read_schema(path).names)
+        try:
+            return [n for n in pq.read_schema(path).names if n != "__index_level_0__"]
+        except Exception as exc:  # pyarrow raises ArrowInvalid, OSError, ... for damaged files
+            raise DataFileError(f"{path} could not be read as Parquet ({exc})", "write the file again",
+                                path=path) from None
     if suffix in _EXCEL_SUFFIXES:
         return [str(c) for c in _read_excel(path, sheet).columns]
-    with path.open("rb") as fh:
-        raw = fh.read(_SNIFF_BYTES)
+    try:
+        with path.open("rb") as fh:
+            raw = fh.read(_SNIFF_BYTES)
+    except OSError as exc:
+        raise DataFileError(f"{path} cannot be read ({exc.strerror or exc})", "check the file's permissions",
+                            key="data_path", path=path) from None
     if not raw.strip():
         raise DataFileError(f"{path} is empty", "export the table again with its header and rows", path=path)
+    _refuse_binary(raw, path)
+    if len(raw) == _SNIFF_BYTES and b"\n" in raw:  # do not cut a character in two
+        raw = raw[: raw.rfind(b"\n") + 1]
     text, _ = _decode(raw, path)
+    header = _first_line(text)
+    if not header.strip().strip("\ufeff"):
+        raise DataFileError(f"{path} is empty (it holds only blank characters)",
+                            "export the table again with its header and rows", path=path)
     delimiter = _sniff_delimiter(text, path)
-    return next(csv.reader([text.splitlines()[0]], delimiter=delimiter))
+    try:
+        return next(csv.reader([header], delimiter=delimiter))
+    except csv.Error as exc:
+        raise DataFileError(f"{path}: the header line cannot be read ({exc})", "check the quotes in the first line",
+                            path=path) from None
 
 
 def read_sql(url: str, query: str) -> pd.DataFrame:
@@ -219,8 +342,9 @@ def read_sql(url: str, query: str) -> pd.DataFrame:
     try:
         with engine.connect() as conn:
             df = pd.read_sql_query(sa.text(query), conn)
-    except sa.exc.SQLAlchemyError as exc:
-        detail = str(getattr(exc, "orig", exc)).splitlines()[0]
+    except (sa.exc.SQLAlchemyError, pd.errors.DatabaseError) as exc:  # pandas 3 wraps the driver's error
+        cause = exc.__cause__ if isinstance(exc, pd.errors.DatabaseError) and exc.__cause__ is not None else exc
+        detail = (str(getattr(cause, "orig", cause)).splitlines() or [type(cause).__name__])[0]
         raise DataFileError(f"the SQL query failed: {detail}", "check sql_query and that the database is reachable",
                             key="sql_query") from None
     finally:
@@ -332,6 +456,8 @@ def to_jsonable(value: Any) -> Any:
         return {str(k): to_jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple, set)) or (isinstance(value, np.ndarray)):
         return [to_jsonable(v) for v in (sorted(value) if isinstance(value, set) else value)]
+    if value is pd.NA or value is pd.NaT:
+        return None
     if isinstance(value, (pd.Timestamp,)):
         return value.isoformat()
     if isinstance(value, (np.integer,)):
@@ -394,7 +520,13 @@ class RunFolder:
     def write_parquet(self, name: str, df: pd.DataFrame) -> Path:
         path = self.artifact(name)
         path.parent.mkdir(parents=True, exist_ok=True)
-        df.to_parquet(path, compression="zstd", index=True)
+        # pandas stores ``attrs`` in the file as JSON; make them JSON-safe (numpy scalars, tuples, sets,
+        # timestamps) on a shallow copy, so writing never fails on them and equal tables give equal bytes.
+        out = df.copy(deep=False)
+        out.attrs = json.loads(json.dumps(to_jsonable(dict(df.attrs)), default=str))
+        tmp = path.with_name(f".{path.name}.tmp")
+        out.to_parquet(tmp, compression="zstd", index=True)
+        tmp.replace(path)
         return path
 
     def read_parquet(self, name: str) -> pd.DataFrame:

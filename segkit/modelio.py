@@ -50,6 +50,11 @@ FORMAT_VERSION = 1
 #: scikit-learn estimator classes (subclasses of ``BaseEstimator``) are accepted too.
 EXPECTED_TYPES = frozenset({
     "segkit.cluster.SegmentModel",
+    # customer tables: segkit's own transformers and the function that reads category levels as text
+    "segkit.features.customers.DateAgeTransformer", "segkit.features.customers.SkewTransformer",
+    "segkit.features.customers.levels_as_text",
+    # transactions: the log transform of features that can be negative
+    "segkit.features.transactions.signed_log1p",
     "numpy.dtype",
     "numpy.bool", "numpy.bool_", "numpy.int32", "numpy.int64", "numpy.float32", "numpy.float64",
 })
@@ -254,6 +259,10 @@ def load_model(directory):
     except (ValueError, UnicodeDecodeError) as exc:
         raise DataFileError(f"{meta_path} is not valid JSON ({exc})", path=str(meta_path),
                             fix="restore it from the run folder, or refit and save the model again") from None
+    if not isinstance(meta, dict) or not isinstance(meta.get("versions", {}), dict):
+        raise DataFileError(f"{meta_path} is not a segkit model's metadata (a JSON object with the model's hash "
+                            "and versions)", path=str(meta_path),
+                            fix="restore it from the run folder, or refit and save the model again")
     if _sha256(model_path) != meta.get("model_sha256"):
         raise ModelError(f"{MODEL_FILE} does not match the hash recorded in {METADATA_FILE}: "
                          "the file was changed or corrupted", fix="refit", path=str(model_path))
@@ -263,13 +272,21 @@ def load_model(directory):
                          f"scikit-learn {sklearn.__version__}", path=str(model_path),
                          fix=f"install scikit-learn=={saved} to load it, or refit the model with "
                              f"scikit-learn {sklearn.__version__}")
-    untrusted = sio.get_untrusted_types(file=model_path)
+    try:
+        untrusted = sio.get_untrusted_types(file=model_path)
+    except Exception as exc:  # zipfile.BadZipFile, KeyError, JSONDecodeError for a damaged archive
+        raise ModelError(f"{MODEL_FILE} cannot be read as a skops file ({type(exc).__name__}: {exc})",
+                         fix="refit and save the model again", path=str(model_path)) from None
     unexpected = [t for t in untrusted if not _expected(t)]
     if unexpected:
         raise ModelError(f"{MODEL_FILE} contains types a segkit model should not hold: {', '.join(unexpected)}",
                          fix="load only models written by segkit's save_model; refit if in doubt",
                          path=str(model_path))
-    model = sio.load(model_path, trusted=untrusted)
+    try:
+        model = sio.load(model_path, trusted=untrusted)
+    except Exception as exc:  # a schema this skops cannot rebuild
+        raise ModelError(f"{MODEL_FILE} could not be loaded ({type(exc).__name__}: {exc})",
+                         fix="refit and save the model again with this environment", path=str(model_path)) from None
     return model, meta
 
 

@@ -52,7 +52,7 @@ def _reference_monetary(raw: pd.DataFrame) -> pd.Series:
     return amount.groupby(ids).sum()[has_purchase]
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=50, deadline=None)
 @given(transactions())
 def test_features_are_well_defined(raw):
     clean, log = clean_transactions(raw)
@@ -62,7 +62,8 @@ def test_features_are_well_defined(raw):
         return
     f = behaviour_features(clean)
     assert f.index.tolist() == sorted(expected.index)
-    assert (f["recency"] >= 0).all() and (f["frequency"] >= 1).all()
+    # the snapshot is the day after the last purchase, so recency is at least one day
+    assert (f["recency"] >= 1).all() and (f["frequency"] >= 1).all()
     assert (f["tenure"] >= f["recency"]).all()
     assert (f["interpurchase_mean"] > 0).all() and (f["interpurchase_std"] >= 0).all()
     assert f["returns_rate"].between(0, 1).all() and f["weekend_share"].between(0, 1).all()
@@ -72,7 +73,7 @@ def test_features_are_well_defined(raw):
     assert (f["spend_90d"] + f["spend_before_90d"]).tolist() == f["monetary"].tolist()
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=50, deadline=None)
 @given(transactions(), st.randoms(use_true_random=False))
 def test_shuffling_rows_changes_nothing(raw, rnd):
     order = list(range(len(raw)))

@@ -119,6 +119,10 @@ def _text_role(s: pd.Series, name: str, n_missing: int) -> tuple[str, str]:
                 return "id", f"zero-padded codes {text.min()}..{text.max()}, all distinct -> id"
             return "categorical", f"zero-padded codes, {k} levels -> categorical"
         return _numeric_role(as_num.to_numpy(float), name, n_missing, "numbers stored as text: ")
+    numeric_share = pd.to_numeric(text, errors="coerce").notna().mean()
+    if numeric_share >= 0.95:  # a few stray values ("#REF!", "n/a") in a number column: flag, don't re-type
+        return "numeric", (f"{100 * numeric_share:.0f}% of values are numbers -> numeric "
+                           "(the other values are reported as errors when the features are built)")
     sample = pd.Series(uniq[:500])
     if sample.str.contains(_DATE_TEXT).mean() >= DATE_PARSE_SHARE:
         parsed = pd.to_datetime(sample, errors="coerce", format="mixed")

@@ -315,7 +315,8 @@ def behaviour_features(clean: pd.DataFrame, *, snapshot_date=None) -> pd.DataFra
         counts = counts.sort_values(["c", "n", "k"], ascending=[True, False, True])
         top = counts.drop_duplicates("c").set_index("c")["k"]
         top = top.reindex(np.flatnonzero(p["keep"]))
-        values = np.asarray(names, dtype=object)[top.fillna(0).astype("int64").to_numpy()]
+        # customers with no country point past the names, at the trailing None
+        values = np.asarray([*names, None], dtype=object)[top.fillna(len(names)).astype("int64").to_numpy()]
         out["country"] = pd.array(np.where(top.notna(), values, None), dtype="str")
     return out
 

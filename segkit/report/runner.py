@@ -4,6 +4,14 @@
 next to the final one, rendering each to HTML as soon as it finishes. Notebooks whose inputs are ready
 run side by side (one BLAS/OpenMP thread per kernel, so two kernels on two cores do not fight). Only a
 complete run is moved into place; a failed one is kept, rendered up to the error, in ``<run>.failed``.
+
+Nothing is lost and nothing half-done looks finished:
+
+- an existing run folder is replaced only with ``force``, and then only once the new run is complete;
+- the run is written in ``.<run>.partial-<pid>``; a run that is killed leaves only that folder, which the
+  next run of the same name removes (its process is gone); a live one makes the next run refuse to start;
+- Ctrl-C (or SIGTERM through the CLI) keeps the outputs so far in ``<run>.failed``;
+- kernels watch the batch process and exit when it dies (ipykernel's parent poller).
 """
 
 from __future__ import annotations
@@ -25,6 +33,7 @@ import nbformat
 from ..config import SECRET_KEYS, Params, load_params
 from ..errors import RunError, SegkitError
 from ..io import write_json
+from .appendix import finalise_reports
 from .render import render_notebook
 
 __all__ = ["Notebook", "RunResult", "discover_notebooks", "run", "default_notebooks_dir", "notebook_parameters"]
@@ -54,6 +63,7 @@ class RunResult:
     timings: dict[str, dict[str, float]] = field(default_factory=dict)
     failed: str | None = None
     error: str | None = None
+    user_error: bool = False  # the failure is a segkit error about the data or params (CLI exit status 2)
 
     @property
     def index(self) -> Path:
@@ -124,8 +134,20 @@ def _kernel_params(params: Params, declared: Iterable[str], run_dir: Path) -> di
     return out
 
 
+class _NotebookFailed(RunError):
+    """A notebook raised; ``user_error`` when it was a segkit error (bad data or params), not a bug."""
+
+    def __init__(self, problem: str, fix: str | None = None, *, user_error: bool = False, **where):
+        super().__init__(problem, fix, **where)
+        self.user_error = user_error
+
+
 def _error_of(executed: Path) -> str:
-    """The message of the first error output in an executed notebook."""
+    """The message of the first error output in an executed notebook.
+
+    A segkit error is shown in the notebook as one line, ``segkit <kind> error: <message>`` (see
+    :mod:`segkit.notebook`); that line is returned as it is, so the CLI prints the same text.
+    """
     try:
         nb = nbformat.read(str(executed), as_version=4)
     except Exception:  # the notebook may not have been written at all
@@ -148,12 +170,72 @@ class _Progress:
         self.say(f"[{time.perf_counter() - self.t0:6.1f}s] {text}")
 
 
-def _prepare_folder(out_dir: Path, name: str, *, force: bool, only: Sequence[str] | None) -> tuple[Path, Path]:
+_MARKER = ".segkit-run.json"
+
+
+def _proc_start(pid: int) -> str | None:
+    """The start time of process ``pid`` (Linux ``/proc``), to tell a live run from a reused pid."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19]
+    except (OSError, IndexError):
+        return None
+
+
+def _owner_alive(folder: Path) -> bool:
+    """Whether the process that created a partial run folder is still running."""
+    try:
+        pid = int(folder.name.rsplit("-", 1)[1])
+    except (IndexError, ValueError):
+        return False
+    if pid == os.getpid():
+        return False  # this process runs one batch at a time: a folder of ours is left from an earlier run
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        started = json.loads((folder / _MARKER).read_text(encoding="utf-8")).get("start")
+    except (OSError, ValueError, AttributeError):
+        started = None
+    now = _proc_start(pid)
+    return started is None or now is None or started == now
+
+
+def _sweep_stale(out_dir: Path, name: str, say: Callable[[str], None]) -> None:
+    """Deal with what killed runs of ``name`` left behind, and refuse to race a live one.
+
+    ``.<name>.partial-<pid>`` folders of dead processes are removed (they never looked complete). A
+    ``.<name>.old-<pid>`` folder is a complete earlier run set aside during the final swap: it is put
+    back when the swap did not finish, else removed.
+    """
     final = out_dir / name
+    for folder in sorted(out_dir.glob(f".{name}.old-*")):
+        if _owner_alive(folder):
+            continue
+        if not final.exists():
+            folder.rename(final)
+            say(f"restored {final.name} from {folder.name}, left by an interrupted run")
+        else:
+            shutil.rmtree(folder, ignore_errors=True)
+    for folder in sorted(out_dir.glob(f".{name}.partial-*")):
+        if _owner_alive(folder):
+            pid = folder.name.rsplit("-", 1)[1]
+            raise RunError(f"another segkit run (process {pid}) is writing the run {name!r} into {out_dir}",
+                           "wait for it to finish, or pass --name to write a separate run", path=folder)
+        shutil.rmtree(folder, ignore_errors=True)
+        say(f"removed {folder.name}, left by a run that was killed")
+
+
+def _prepare_folder(out_dir: Path, name: str, *, force: bool, only: Sequence[str] | None,
+                    say: Callable[[str], None] = lambda text: None) -> tuple[Path, Path]:
+    final = out_dir / name
+    out_dir.mkdir(parents=True, exist_ok=True)
+    _sweep_stale(out_dir, name, say)
     if final.exists() and not force:
         raise RunError(f"run folder {final} already exists", "pass --force to replace it, or --name to write a new run",
                        path=final)
-    out_dir.mkdir(parents=True, exist_ok=True)
     tmp = out_dir / f".{name}.partial-{os.getpid()}"
     if tmp.exists():
         shutil.rmtree(tmp)
@@ -161,17 +243,33 @@ def _prepare_folder(out_dir: Path, name: str, *, force: bool, only: Sequence[str
         shutil.copytree(final, tmp, ignore=shutil.ignore_patterns("index.html", "manifest.json"))
     tmp.mkdir(parents=True, exist_ok=True)
     (tmp / "artifacts").mkdir(exist_ok=True)
+    write_json(tmp / _MARKER, {"pid": os.getpid(), "start": _proc_start(os.getpid())})
     return final, tmp
 
 
-def _move_into_place(tmp: Path, final: Path) -> None:
+def _move_into_place(tmp: Path, final: Path, *, force: bool = True) -> None:
+    """Rename the complete run into place; an existing run is replaced only with ``force``."""
+    (tmp / _MARKER).unlink(missing_ok=True)
     trash = None
     if final.exists():
+        if not force:  # another run finished first under the same name
+            raise RunError(f"run folder {final} appeared while this run was going",
+                           "pass --force to replace it, or --name to write a new run", path=final)
         trash = final.with_name(f".{final.name}.old-{os.getpid()}")
         final.rename(trash)
     tmp.rename(final)
     if trash is not None:
         shutil.rmtree(trash, ignore_errors=True)
+
+
+def _keep_failed(tmp: Path, final: Path) -> Path:
+    """Move a failed run's partial outputs to ``<run>.failed`` (replacing an older failed run)."""
+    (tmp / _MARKER).unlink(missing_ok=True)
+    failed_dir = final.with_name(final.name + ".failed")
+    if failed_dir.exists():
+        shutil.rmtree(failed_dir)
+    tmp.rename(failed_dir)
+    return failed_dir
 
 
 def run(params_files: str | Path | Sequence[str | Path], *, name: str | None = None, only: Sequence[str] | None = None,
@@ -211,7 +309,7 @@ def run(params_files: str | Path | Sequence[str | Path], *, name: str | None = N
     progress(f"params ok: {params.data_kind} data, {len(notebooks)} notebooks, input {preflight_info['input']}")
 
     out_dir = Path(out_dir).resolve()
-    final, tmp = _prepare_folder(out_dir, params.run_name, force=force, only=only)
+    final, tmp = _prepare_folder(out_dir, params.run_name, force=force, only=only, say=progress)
     write_json(tmp / "params.json", {k: v for k, v in params.model_dump().items()
                                      if not (k in SECRET_KEYS and v)} | {
         k: f"${{SEGKIT_{k.upper()}}}" for k in SECRET_KEYS if getattr(params, k)})
@@ -228,6 +326,8 @@ def run(params_files: str | Path | Sequence[str | Path], *, name: str | None = N
     timings: dict[str, dict[str, float]] = {}
     failed: str | None = None
     error: str | None = None
+    user_error = False
+    interrupted: BaseException | None = None
     meta_line = f"Run {params.run_name} · {started_at:%d %B %Y} · {preflight_info['input']}"
 
     def execute(nb: Notebook) -> str:
@@ -239,7 +339,7 @@ def run(params_files: str | Path | Sequence[str | Path], *, name: str | None = N
         try:
             pm.execute_notebook(str(nb.path), str(out_ipynb), parameters=_kernel_params(params, declared[nb.name], tmp),
                                 kernel_name="python3", progress_bar=False, log_output=False,
-                                extra_arguments=["--IPKernelApp.log_level=ERROR"],
+                                extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
                                 cwd=str(nb.path.parent))
         except pm.PapermillExecutionError as exc:
             exec_error = exc
@@ -250,38 +350,46 @@ def run(params_files: str | Path | Sequence[str | Path], *, name: str | None = N
                         kicker=f"Analyst copy · {nb.name}", meta=meta_line)
         timings[nb.name] = {"execute_s": round(t1 - t0, 2), "render_s": round(time.perf_counter() - t1, 2)}
         if exec_error is not None:
-            raise RunError(f"notebook {nb.name} failed: {_error_of(out_ipynb)}",
-                           f"read {final.name}.failed/{nb.name}.html, where the error is shown in place")
+            text = _error_of(out_ipynb)
+            raise _NotebookFailed(f"notebook {nb.name} failed: {text}", user_error=text.startswith("segkit "))
         return nb.name
 
     done: set[str] = set()
     pending = list(notebooks)
     running: dict[Future, Notebook] = {}
+    pool = ThreadPoolExecutor(max_workers=max(1, jobs))
     try:
-        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-            while pending or running:
-                if failed is None:
-                    for nb in [nb for nb in pending if set(nb.after) <= done][: max(1, jobs) - len(running)]:
-                        pending.remove(nb)
-                        progress(f"{nb.name} started")
-                        running[pool.submit(execute, nb)] = nb
-                if not running:
-                    break
-                finished, _ = wait(running, return_when=FIRST_COMPLETED)
-                for fut in finished:
-                    nb = running.pop(fut)
-                    try:
-                        fut.result()
-                        done.add(nb.name)
-                        t = timings[nb.name]
-                        progress(f"{nb.name} done (run {t['execute_s']:.1f}s, render {t['render_s']:.1f}s)")
-                    except SegkitError as exc:
-                        failed, error = nb.name, exc.message
-                        progress(f"{nb.name} FAILED")
-                    except Exception as exc:  # papermill/kernel trouble: still report it plainly
-                        failed, error = nb.name, f"notebook {nb.name} could not run: {type(exc).__name__}: {exc}"
-                        progress(f"{nb.name} FAILED")
+        while pending or running:
+            if failed is None:
+                for nb in [nb for nb in pending if set(nb.after) <= done][: max(1, jobs) - len(running)]:
+                    pending.remove(nb)
+                    progress(f"{nb.name} started")
+                    running[pool.submit(execute, nb)] = nb
+            if not running:
+                break
+            finished, _ = wait(running, return_when=FIRST_COMPLETED)
+            for fut in finished:
+                nb = running.pop(fut)
+                try:
+                    fut.result()
+                    done.add(nb.name)
+                    t = timings[nb.name]
+                    progress(f"{nb.name} done (run {t['execute_s']:.1f}s, render {t['render_s']:.1f}s)")
+                except SegkitError as exc:
+                    failed, error = nb.name, exc.message
+                    user_error = getattr(exc, "user_error", True)
+                    progress(f"{nb.name} FAILED")
+                except Exception as exc:  # papermill/kernel trouble: still report it plainly
+                    failed, error = nb.name, f"notebook {nb.name} could not run: {type(exc).__name__}: {exc}"
+                    progress(f"{nb.name} FAILED")
+    except (KeyboardInterrupt, SystemExit) as exc:  # Ctrl-C, or SIGTERM through the CLI: keep what is there
+        interrupted = exc
+        current = next(iter(running.values()), None)
+        failed = failed or (current.name if current is not None else "(between notebooks)")
+        error = f"the run was interrupted during {failed}"
+        progress(f"interrupted during {failed}")
     finally:
+        pool.shutdown(wait=interrupted is None, cancel_futures=True)
         for var, value in env_backup.items():
             if value is None:
                 os.environ.pop(var, None)
@@ -293,18 +401,23 @@ def run(params_files: str | Path | Sequence[str | Path], *, name: str | None = N
     manifest = write_manifest(tmp, params=params, files=files, timings=timings, started_at=started_at,
                               finished_at=finished_at, status="ok" if ok else f"failed in {failed}", error=error)
     # --- reports finalisation (issue 6 owns this block) ---
+    # Privacy check of the business copies, "Appendix: run details" in every report, size budget, index page.
+    finalise_reports(tmp, params=params, manifest=manifest, notebooks=[nb.name for nb in notebooks], say=progress)
     write_index(tmp, params=params, manifest=manifest, notebooks=[nb.name for nb in notebooks])
     # --- end of reports finalisation ---
     if ok:
-        _move_into_place(tmp, final)
-        progress(f"run complete: {final / 'index.html'}")
-        return RunResult(folder=final, ok=True, timings=timings)
-    failed_dir = final.with_name(final.name + ".failed")
-    if failed_dir.exists():
-        shutil.rmtree(failed_dir)
-    tmp.rename(failed_dir)
+        try:
+            _move_into_place(tmp, final, force=force)
+        except RunError as exc:
+            failed, error = "(finish)", exc.message
+        else:
+            progress(f"run complete: {final / 'index.html'}")
+            return RunResult(folder=final, ok=True, timings=timings)
+    failed_dir = _keep_failed(tmp, final)
     progress(f"run FAILED in {failed}; partial outputs kept in {failed_dir}")
-    return RunResult(folder=failed_dir, ok=False, timings=timings, failed=failed, error=error)
+    if interrupted is not None:
+        raise interrupted
+    return RunResult(folder=failed_dir, ok=False, timings=timings, failed=failed, error=error, user_error=user_error)
 
 
 def main_progress(text: str) -> None:  # pragma: no cover - terminal output

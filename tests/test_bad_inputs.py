@@ -1,0 +1,395 @@
+"""Bad input gets a clear error: each case names the problem and the fix (issue #7).
+
+The matrix: files (missing, empty, header only, delimiter, encoding, workbooks), columns (missing,
+non-numeric, empty or constant), values (duplicated ids, dates, prices, infinite or absurd numbers),
+size and k, and params. Each test checks the error's class and the words a user needs: what is wrong,
+where (file, column, params key) and what to do ("Fix: ...").
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from segkit import io, kinds
+from segkit.clean import clean_transactions
+from segkit.cli import main
+from segkit.config import params_from_mapping
+from segkit.errors import (ColumnError, DataFileError, DataValueError, ParamsError, SegkitError,
+                           SegmentationError)
+from segkit.features.transactions import behaviour_features
+from segkit.pipeline import preflight
+
+ROOT = Path(__file__).resolve().parents[1]
+HEADER = "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country"
+LINES = [
+    "536365,85123A,WHITE HANGING HEART T-LIGHT HOLDER,6,2010-12-01 08:26:00,2.55,17850.0,United Kingdom",
+    "536366,71053,WHITE METAL LANTERN,6,2010-12-02 09:00:00,3.39,17851.0,United Kingdom",
+    "536367,84406B,CREAM CUPID HEARTS COAT HANGER,8,2010-12-03 10:00:00,2.75,17852.0,France",
+    "536368,84029G,KNITTED UNION FLAG HOT WATER BOTTLE,6,2010-12-05 11:00:00,3.39,17852.0,France",
+]
+
+
+def _csv(tmp_path: Path, text: str, name: str = "orders.csv", encoding: str = "utf-8") -> Path:
+    path = tmp_path / name
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def _orders(tmp_path: Path, lines=LINES, **kw) -> Path:
+    return _csv(tmp_path, "\n".join([HEADER, *lines]) + "\n", **kw)
+
+
+def _message(exc: SegkitError) -> str:
+    assert "Fix:" in exc.message, f"no fix in: {exc.message}"
+    return exc.message
+
+
+# --------------------------------------------------------------------------------------------- files
+def test_missing_file_names_the_key_and_nearby_files(tmp_path):
+    _orders(tmp_path)
+    with pytest.raises(DataFileError) as err:
+        io.read_table(tmp_path / "order.csv")
+    text = _message(err.value)
+    assert "order.csv does not exist" in text and "set data_path" in text and "orders.csv" in text
+    assert err.value.key == "data_path"
+
+
+@pytest.mark.parametrize("content", [b"", b"\n\n  \n", b"\xef\xbb\xbf", b"\xef\xbb\xbf\n\n"])
+def test_empty_file(tmp_path, content):
+    path = tmp_path / "orders.csv"
+    path.write_bytes(content)
+    for read in (io.read_table, io.read_header):
+        with pytest.raises(DataFileError, match="is empty") as err:
+            read(path)
+        assert "export the table again" in _message(err.value)
+
+
+def test_header_without_rows(tmp_path):
+    with pytest.raises(DataFileError) as err:
+        io.read_table(_csv(tmp_path, HEADER + "\n"))
+    text = _message(err.value)
+    assert "has a header but no rows (8 columns: InvoiceNo, StockCode" in text and "export the rows too" in text
+
+
+@pytest.mark.parametrize("delimiter, said", [(";", "';'"), ("\t", "tab"), ("|", "'|'")])
+def test_other_delimiters_are_sniffed_and_noted(tmp_path, delimiter, said):
+    text = "\n".join(line.replace(",", delimiter) for line in [HEADER, *LINES]) + "\n"
+    df = io.read_table(_csv(tmp_path, text))
+    assert list(df.columns) == HEADER.split(",") and len(df) == 4
+    assert df["UnitPrice"].tolist() == [2.55, 3.39, 2.75, 3.39]
+    assert any(f"uses {said} as delimiter" in n for n in df.attrs["read_notes"])
+    assert io.read_header(tmp_path / "orders.csv") == HEADER.split(",")
+
+
+def test_unsupported_delimiter_is_named(tmp_path):
+    text = "\n".join(line.replace(",", "^") for line in [HEADER, *LINES]) + "\n"
+    with pytest.raises(DataFileError) as err:
+        io.read_table(_csv(tmp_path, text))
+    text = _message(err.value)
+    assert "read as a single column" in text and "delimiter looks like '^'" in text
+    assert "save the file with comma separators" in text
+
+
+def test_latin1_file_keeps_the_pound_sign(tmp_path):
+    lines = [*LINES, "536369,GIFT_0001_10,Dotcomshop Gift Voucher £10.00,1,2010-12-06 12:00:00,8.5,17853.0,"
+             "United Kingdom"]
+    path = _orders(tmp_path, lines, encoding="iso-8859-1")
+    assert "£".encode("utf-8") not in path.read_bytes()  # really not UTF-8
+    df = io.read_table(path)
+    assert df["Description"].iloc[-1] == "Dotcomshop Gift Voucher £10.00"
+    assert df["Description"].iloc[0] == "WHITE HANGING HEART T-LIGHT HOLDER"
+    assert any("is not UTF-8; it was read as cp1252" in n for n in df.attrs["read_notes"])
+    assert io.read_header(path) == HEADER.split(",")
+
+
+def test_binary_file_with_a_csv_name(tmp_path):
+    book = tmp_path / "book.xlsx"
+    pd.DataFrame({"a": [1]}).to_excel(book, index=False)
+    path = tmp_path / "orders.csv"
+    path.write_bytes(book.read_bytes())
+    for read in (io.read_table, io.read_header):
+        with pytest.raises(DataFileError, match="is a zip archive .an .xlsx workbook.., not a CSV text file") as err:
+            read(path)
+        assert "give the file its real extension" in _message(err.value)
+
+
+def test_rows_with_too_many_fields(tmp_path):
+    with pytest.raises(DataFileError) as err:
+        io.read_table(_orders(tmp_path, [*LINES[:2], LINES[2] + ",extra,fields", LINES[3]]))
+    text = _message(err.value)
+    assert "Expected 8 fields in line 4, saw 10" in text and "same number of fields" in text
+    with pytest.raises(DataFileError) as err:  # every row longer: pandas alone would drop the values
+        io.read_table(_orders(tmp_path, [line + ",x" for line in LINES]))
+    text = _message(err.value)
+    assert "line 2 has 9 fields but the header names 8 (extra values: 'x')" in text
+    assert "check the delimiter and the quotes" in text
+
+
+def test_rows_longer_than_the_header_never_shift_the_columns(tmp_path):
+    # pandas' default would make the first two columns an index and shift every value left
+    raw = io.read_table(_orders(tmp_path, [line + ",," for line in LINES]))
+    assert list(raw.columns) == HEADER.split(",") and raw.index.equals(pd.RangeIndex(4))
+    assert raw["InvoiceNo"].tolist() == [536365, 536366, 536367, 536368]
+    assert raw["CustomerID"].tolist() == [17850.0, 17851.0, 17852.0, 17852.0]
+    assert any("4 row(s) end with empty extra fields" in n for n in raw.attrs["read_notes"])
+
+
+def test_workbook_with_several_sheets_needs_data_sheet(tmp_path):
+    path = tmp_path / "export.xlsx"
+    orders = pd.read_csv(_orders(tmp_path))
+    with pd.ExcelWriter(path) as writer:
+        pd.DataFrame({"note": ["exported 2011-12-10"]}).to_excel(writer, sheet_name="About", index=False)
+        orders.to_excel(writer, sheet_name="Orders", index=False)
+    with pytest.raises(DataFileError) as err:
+        io.read_table(path)
+    text = _message(err.value)
+    assert "has 2 sheets (About, Orders) and data_sheet is not set" in text
+    assert "set data_sheet to one of: About, Orders" in text and err.value.key == "data_sheet"
+    with pytest.raises(DataFileError, match="has no sheet 'orders'.*set data_sheet to one of: About, Orders"):
+        io.read_table(path, sheet="orders")
+    params = params_from_mapping({"data_path": str(path), "data_sheet": "Orders"})
+    assert len(io.load_input(params)) == 4
+    assert preflight(params)["columns"] == HEADER.split(",")
+    assert len(io.read_table(path, sheet=1)) == 4
+
+
+# ------------------------------------------------------------------------------------------- columns
+def test_mapped_columns_missing_are_listed_with_the_available_ones(tmp_path, capsys):
+    data = _orders(tmp_path)
+    params = tmp_path / "p.yaml"
+    params.write_text(f"data_path: {data}\ncustomer_col: Customer\ndate_col: Date\n")
+    assert main(["check", str(params)]) == 2
+    err = capsys.readouterr().err
+    assert "customer_col='Customer', date_col='Date'" in err
+    assert "available columns: " + ", ".join(HEADER.split(",")) in err
+    assert err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_non_numeric_prices_give_count_and_examples(tmp_path):
+    lines = [LINES[0].replace(",2.55,", ",£2.55,"), LINES[1].replace(",3.39,", ",\"1,339\","), *LINES[2:]]
+    raw = io.read_table(_orders(tmp_path, lines))
+    with pytest.raises(ColumnError) as err:
+        clean_transactions(raw)
+    text = _message(err.value)
+    assert "column 'UnitPrice' (price_col) has 2 non-numeric value(s), e.g. '£2.55', '1,339'" in text
+    assert "no currency signs or thousands separators" in text
+    assert err.value.key == "price_col" and err.value.column == "UnitPrice"
+
+
+def test_unnamed_empty_columns_are_dropped_with_a_note(tmp_path):
+    text = "\n".join(line + ",," for line in [HEADER, *LINES]) + "\n"  # trailing delimiters everywhere
+    raw = io.read_table(_csv(tmp_path, text))
+    assert list(raw.columns) == HEADER.split(",")
+    assert any("2 column(s) without a name and without values were dropped" in n for n in raw.attrs["read_notes"])
+
+
+def test_empty_mapped_column_is_pointed_out(tmp_path):
+    lines = [",".join(line.split(",")[:6] + ["", line.split(",")[7]]) for line in LINES]
+    raw = io.read_table(_orders(tmp_path, lines))
+    clean, log = clean_transactions(raw)
+    assert "every remaining line was removed here: check the mapping of customer_col" in log["missing_customer"].note
+    with pytest.raises(DataValueError) as err:
+        behaviour_features(clean)
+    assert "the transaction table is empty" in _message(err.value) and "cleaning log" in err.value.message
+
+
+def test_empty_and_constant_customer_columns_are_left_out_with_a_note(mall_csv, tmp_path):
+    df = pd.read_csv(mall_csv)
+    df["Store"] = "Central"  # constant
+    df["Loyalty"] = np.nan  # empty
+    path = tmp_path / "mall.csv"
+    df.to_csv(path, index=False)
+    params = params_from_mapping({"data_kind": "customers", "data_path": str(path)})
+    kind = kinds.get("customers")
+    fs = kind.features(kind.clean(io.read_table(path), params)[0], params)
+    assert "Store" not in fs.columns and "Loyalty" not in fs.columns
+    assert "Age" in fs.columns
+    noted = " ".join(fs.notes)
+    assert "Store" in noted and "Loyalty" in noted
+
+
+# -------------------------------------------------------------------------------------------- values
+def test_duplicated_ids(tmp_path, mall_csv):
+    # transactions: exact duplicate lines are removed and counted
+    raw = io.read_table(_orders(tmp_path, [LINES[0], *LINES]))
+    _, log = clean_transactions(raw)
+    assert log["duplicates"].rows_removed == 1
+    # customer tables: a repeated id keeps its first row, and the log names it
+    df = pd.read_csv(mall_csv, dtype={"CustomerID": str})
+    df.loc[5, "CustomerID"] = df.loc[4, "CustomerID"]
+    params = params_from_mapping({"data_kind": "customers", "id_col": "CustomerID"})
+    cleaned, log = kinds.get("customers").clean(df, params)
+    assert log["duplicate_ids"].rows_removed == 1 and "0005" in log["duplicate_ids"].note
+    # area tables: repeated ids stop the run
+    from segkit.features.demographics import build_acs_features
+
+    acs = pd.DataFrame({"zcta": [19701, 19701], "population": [100, 200]})
+    with pytest.raises(DataValueError, match="area ids repeat in 'zcta': 19701.*keep one row per area"):
+        build_acs_features(acs, id_col="zcta", min_groups=0)
+
+
+def test_dates_in_mixed_formats_are_read(tmp_path):
+    lines = [LINES[0], LINES[1].replace("2010-12-02 09:00:00", "12/02/2010 09:00"),
+             LINES[2].replace("2010-12-03 10:00:00", "2010-12-03T10:00:00"),
+             LINES[3].replace("2010-12-05 11:00:00", "5 Dec 2010 11:00")]
+    clean, _ = clean_transactions(io.read_table(_orders(tmp_path, lines)))
+    assert clean["date"].dt.strftime("%Y-%m-%d %H:%M").tolist() == [
+        "2010-12-01 08:26", "2010-12-02 09:00", "2010-12-03 10:00", "2010-12-05 11:00"]
+
+
+@pytest.mark.parametrize("value, examples", [("not a date", "'not a date'"), ("0000-00-00", "'0000-00-00'"),
+                                             ("0001-01-01", "'0001-01-01'"), ("9999-12-31", "'9999-12-31'")])
+def test_dates_that_cannot_be_dates(tmp_path, value, examples):
+    lines = [LINES[0], LINES[1].replace("2010-12-02 09:00:00", value), *LINES[2:]]
+    with pytest.raises(DataValueError) as err:
+        clean_transactions(io.read_table(_orders(tmp_path, lines)))
+    text = _message(err.value)
+    assert f"column 'InvoiceDate' (date_col) has 1 value(s) that are not dates, e.g. {examples}" in text
+    assert err.value.key == "date_col"
+
+
+def test_numbers_in_the_date_column(tmp_path):
+    raw = io.read_table(_orders(tmp_path)).assign(InvoiceDate=[20101201, 20101202, 20101203, 20101205])
+    with pytest.raises(DataValueError, match=r"'InvoiceDate' \(date_col\) holds numbers, not dates, e.g. 20101201"):
+        clean_transactions(raw)
+
+
+def test_dates_in_the_future_are_removed_and_logged(tmp_path):
+    lines = [*LINES, LINES[0].replace("2010-12-01", "2099-01-01").replace("536365", "536370")]
+    clean, log = clean_transactions(io.read_table(_orders(tmp_path, lines)))
+    step = log["future_dates"]
+    assert step.rows_removed == 1 and "2099-01-01" in step.note and "correct the dates" in step.note
+    assert clean["date"].max() == pd.Timestamp("2010-12-05 11:00")
+    assert behaviour_features(clean)["recency"].min() == 1  # recency is not shifted by the bad date
+    _, log = clean_transactions(io.read_table(_orders(tmp_path)))
+    assert "future_dates" not in [s.rule for s in log.steps]  # logged only when there are any
+
+
+def test_negative_and_zero_prices_are_removed_and_logged(tmp_path):
+    lines = [LINES[0].replace(",2.55,", ",0,"), LINES[1].replace(",3.39,", ",-3.39,"), *LINES[2:]]
+    clean, log = clean_transactions(io.read_table(_orders(tmp_path, lines)))
+    assert log["non_positive_price"].rows_removed == 2 and len(clean) == 2
+    everything = [line.replace(",2.55,", ",0,").replace(",3.39,", ",0,").replace(",2.75,", ",0,") for line in LINES]
+    clean, log = clean_transactions(io.read_table(_orders(tmp_path, everything)))
+    assert "check the mapping of price_col" in log["non_positive_price"].note
+    with pytest.raises(DataValueError, match="transaction table is empty"):
+        behaviour_features(clean)
+
+
+@pytest.mark.parametrize("column, value, key", [("UnitPrice", "inf", "price_col"), ("Quantity", "1e309", "quantity_col"),
+                                                ("UnitPrice", "-Infinity", "price_col"), ("Quantity", "5e13", "quantity_col")])
+def test_infinite_or_absurd_values(tmp_path, column, value, key):
+    raw = io.read_table(_orders(tmp_path)).astype({column: object})
+    raw.loc[2, column] = value
+    with pytest.raises(DataValueError) as err:
+        clean_transactions(raw)
+    text = _message(err.value)
+    assert f"column '{column}' ({key}) has 1 infinite or absurdly large value(s)" in text
+    assert "correct or remove those rows" in text and err.value.key == key
+
+
+# -------------------------------------------------------------------------------------------- size, k
+@pytest.fixture
+def features_table() -> pd.DataFrame:
+    rng = np.random.default_rng(0)
+    return pd.DataFrame({"recency": rng.gamma(2, 30, 12), "frequency": rng.integers(1, 9, 12).astype(float),
+                         "monetary": rng.gamma(2, 200, 12)})
+
+
+def test_fewer_rows_than_k(features_table):
+    from segkit.cluster import SegmentModel
+    from segkit.pipeline import _k_bounds
+
+    with pytest.raises(SegmentationError) as err:
+        SegmentModel(5).fit(features_table.head(4))
+    assert "k=5 segments need at least 5 rows, the data has 4" in _message(err.value)
+    with pytest.raises(SegmentationError) as err:
+        _k_bounds(params_from_mapping({"k": 5}), 4)
+    assert "k=5 segments asked for, but only 4 rows" in _message(err.value) and err.value.key == "k"
+
+
+def test_k_below_two_is_refused_as_params():
+    for values in ({"k": 1}, {"k_min": 1}, {"k": 0}):
+        with pytest.raises(ParamsError) as err:
+            params_from_mapping(values)
+        assert "at least 2" in _message(err.value)
+
+
+def test_k_range_larger_than_the_data():
+    from segkit.pipeline import _k_bounds
+
+    assert _k_bounds(params_from_mapping({"k_min": 2, "k_max": 10}), 6) == (2, 5)  # k_max clipped to n - 1
+    with pytest.raises(SegmentationError) as err:
+        _k_bounds(params_from_mapping({"k_min": 8, "k_max": 10}), 6)
+    assert "k_min=8 is not below the 6 rows to segment" in _message(err.value)
+    with pytest.raises(SegmentationError, match="only 2 rows are left to segment"):
+        _k_bounds(params_from_mapping({}), 2)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_segment_that_collapses_to_empty(features_table):
+    from segkit.cluster import SegmentModel
+
+    same = pd.concat([features_table.head(2)] * 5, ignore_index=True)  # 10 rows, 2 distinct points
+    with pytest.raises(SegmentationError) as err:
+        SegmentModel(3, algorithm="kmeans", random_state=0).fit(same)
+    assert "came out empty" in _message(err.value)
+
+
+# -------------------------------------------------------------------------------------------- params
+@pytest.mark.parametrize("text, expected", [
+    ("k: many\n", "(got 'many')"),
+    ("features: recency\n", "'features' must be a list"),
+    ("drop_duplicates: maybe\n", "'drop_duplicates' must be true or false"),
+    ("seed: 1.5\n", "'seed' "),
+])
+def test_wrong_types_stop_the_cli_before_any_notebook(tmp_path, capsys, text, expected):
+    params = tmp_path / "bad.yaml"
+    params.write_text(f"extends: {ROOT / 'params' / 'online_retail.yaml'}\n{text}")
+    out = tmp_path / "reports"
+    assert main(["run", str(params), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert expected in err and err.count("\n") == 1 and "Traceback" not in err
+    assert not out.exists()
+
+
+# --------------------------------------------------------------------------------------- model files
+@pytest.fixture
+def saved_model(tmp_path, features_table):
+    from segkit.cluster import SegmentModel
+    from segkit.modelio import save_model
+
+    return save_model(SegmentModel(2, random_state=0).fit(features_table), tmp_path / "model",
+                      metadata={"input_hash": None})
+
+
+def test_damaged_model_files_are_refused_with_a_fix(saved_model):
+    import json
+
+    from segkit.errors import ModelError
+    from segkit.modelio import load_model
+
+    meta_path = saved_model / "metadata.json"
+    meta = json.loads(meta_path.read_text())
+    (saved_model / "model.skops").write_bytes(b"not a zip archive")
+    with pytest.raises(ModelError, match="does not match the hash recorded in metadata.json.*Fix: refit"):
+        load_model(saved_model)
+    meta["model_sha256"] = __import__("hashlib").sha256(b"not a zip archive").hexdigest()  # a consistent forgery
+    meta_path.write_text(json.dumps(meta))
+    with pytest.raises(ModelError, match="cannot be read as a skops file.*Fix: refit"):
+        load_model(saved_model)
+    meta_path.write_text("[1, 2]")
+    with pytest.raises(DataFileError, match="is not a segkit model's metadata"):
+        load_model(saved_model)
+
+
+def test_readme_states_the_model_trust_boundary():
+    text = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    assert "## Model files and trust" in (ROOT / "README.md").read_text(encoding="utf-8")
+    for words in ("skops", "does not run code when it loads", "SHA-256", "refuses a mismatch",
+                  "Only load model folders you or your team produced"):
+        assert words in text, words
