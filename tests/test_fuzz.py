@@ -29,8 +29,6 @@ def _report(result) -> str:
 #: Crashes found by the fuzzer in modules this issue does not own, reported with their fix. While a batch
 #: fails only at these places the test is an expected failure; anything else fails it.
 KNOWN = {
-    "features/transactions.py:behaviour_features": "country column empty after cleaning: names[] is empty (line "
-                                                   "'values = np.asarray(names, ...)[top.fillna(0)...]')",
     "features/demographics.py:build_acs_features": "text in an ACS count or median column: .astype(float) raises "
                                                    "ValueError; population compared as text raises TypeError",
 }
