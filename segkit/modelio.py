@@ -55,6 +55,8 @@ EXPECTED_TYPES = frozenset({
     "segkit.features.customers.levels_as_text",
     # transactions: the log transform of features that can be negative
     "segkit.features.transactions.signed_log1p",
+    # census areas: standardised features are clipped before fitting
+    "numpy.clip",
     "numpy.dtype",
     "numpy.bool", "numpy.bool_", "numpy.int32", "numpy.int64", "numpy.float32", "numpy.float64",
 })

@@ -74,6 +74,7 @@ def _prepare_kernel() -> None:
 
     pd.set_option("display.max_columns", 40)
     pd.set_option("display.width", 160)
+    pd.set_option("display.max_colwidth", None)  # notes and descriptions are sentences: never cut them
     pd.set_option("display.float_format", lambda v: f"{v:,.2f}")
 
 

@@ -165,6 +165,9 @@ def select(nb, X: np.ndarray | None = None):
     selection = select_k(X, k_min=k_min, k_max=k_max, seed=p.seed, n_init=p.n_init, sample_size=p.sample_size,
                          gap_references=p.gap_references, bootstrap=p.bootstrap)
     k, sentence = choose_k(selection, p.k)
+    kind_k = getattr(kinds.get(p.data_kind), "choose_k", None)  # e.g. demographics: 25, capped by the areas
+    if kind_k is not None:
+        k, sentence = kind_k(p, len(X), selection)
     nb.folder.write_json("k_selection.json", selection.to_dict())
     nb.folder.write_json("k_summary.json", {
         "recommended_k": int(selection.recommended_k), "chosen_k": int(k), "rationale": sentence,
@@ -176,7 +179,7 @@ def select(nb, X: np.ndarray | None = None):
 
 def chosen_k(nb) -> int:
     """The number of segments chosen in the k-selection step (or fixed in the params)."""
-    if nb.params.k != "auto":
+    if nb.params.k != "auto" and not hasattr(kinds.get(nb.params.data_kind), "choose_k"):
         return int(nb.params.k)
     return int(nb.folder.read_json("k_summary.json")["chosen_k"])
 
@@ -213,6 +216,7 @@ class Segmentation:
     stability: list[float] | None = None
     drivers: dict[int, str] | None = None
     risk: pd.DataFrame | None = None
+    facts: dict[int, list[dict[str, Any]]] | None = None  # a kind's own key facts per segment (after_segment)
 
     currency: str = "£"
 
@@ -222,11 +226,14 @@ class Segmentation:
 
         p, fs, out = self.profile, self.features, []
         for seg in p.segments:
-            facts = p.key_facts(seg, n=n_facts, labels={c: fs.label(c) for c in fs.profiled}, columns=fs.profiled)
-            for fact in facts:
-                fact["value_text"] = format_value(fact["value"], fs.units.get(fact["feature"]), self.currency)
-                if fact["feature"] in fs.better:
-                    fact["higher_is_better"] = fs.better[fact["feature"]]
+            if self.facts and seg in self.facts:  # e.g. the key-facts strip of census areas
+                facts = self.facts[seg]
+            else:
+                facts = p.key_facts(seg, n=n_facts, labels={c: fs.label(c) for c in fs.profiled}, columns=fs.profiled)
+                for fact in facts:
+                    fact["value_text"] = format_value(fact["value"], fs.units.get(fact["feature"]), self.currency)
+                    if fact["feature"] in fs.better:
+                        fact["higher_is_better"] = fs.better[fact["feature"]]
             out.append({
                 "segment": seg, "code": p.codes[seg], "name": p.names.get(seg, p.codes[seg]),
                 "size": int(p.sizes[seg]), "share": float(p.shares[seg]),

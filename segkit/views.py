@@ -14,7 +14,7 @@ import pandas as pd
 from .config import Params
 
 __all__ = [
-    "id_columns", "column_roles", "schema_findings", "numeric_columns", "feature_overview", "feature_columns", "transformed_features", "notes", "k_recommendation",
+    "id_columns", "column_roles", "schema_findings", "numeric_columns", "eda_frame", "feature_overview", "feature_columns", "transformed_features", "notes", "k_recommendation",
     "sampling_sentence", "hierarchy_sentence", "segment_map", "segment_table", "churn_table", "stats_table",
 ]
 
@@ -53,6 +53,16 @@ def numeric_columns(df: pd.DataFrame, *, exclude: Sequence[str] = ()) -> list[st
 
     return [c for c in df.columns if pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c])
             and c not in exclude and not looks_like_identifier(c)]
+
+
+def eda_frame(nb, raw: pd.DataFrame) -> pd.DataFrame:
+    """The numeric columns worth a histogram and an outlier count (a data kind may choose them)."""
+    from . import kinds
+
+    hook = getattr(kinds.get(nb.params.data_kind), "eda_frame", None)
+    if hook is not None:
+        return hook(raw, nb.params)
+    return raw[numeric_columns(raw, exclude=id_columns(nb.params))]
 
 
 def feature_overview(fs) -> pd.DataFrame:

@@ -26,14 +26,6 @@ def _report(result) -> str:
                      f"  -> python bench/fuzz_inputs.py --repro {f['case']}" for f in result["failures"])
 
 
-#: Crashes found by the fuzzer in modules this issue does not own, reported with their fix. While a batch
-#: fails only at these places the test is an expected failure; anything else fails it.
-KNOWN = {
-    "features/demographics.py:build_acs_features": "text in an ACS count or median column: .astype(float) raises "
-                                                   "ValueError; population compared as text raises TypeError",
-}
-
-
 @pytest.mark.parametrize("kind, n, needs", [
     ("transactions", 20, "online_retail/by-day"),
     ("customers", 20, "mall_customers/Mall_Customers.csv"),
@@ -44,11 +36,7 @@ def test_corrupted_inputs_give_a_result_or_a_segkit_error(fuzz, shared_data, kin
     result = fuzz.fuzz(n, seed=11, kinds={kind}, say=lambda text: None)
     assert sum(result["counts"].values()) == n
     assert result["counts"]["ok"] > 0  # most damage still leaves a usable table
-    unknown = [f for f in result["failures"] if f["segkit_frame"] not in KNOWN]
-    assert not unknown, _report({"failures": unknown})
-    if result["failures"]:
-        pytest.xfail("known crashes, fixes reported: " + "; ".join(
-            f"{place}: {KNOWN[place]}" for place in sorted({f["segkit_frame"] for f in result["failures"]})))
+    assert not result["failures"], _report(result)
 
 
 def test_the_harness_counts_other_exceptions_as_failures(fuzz, shared_data, monkeypatch):

@@ -474,6 +474,10 @@ def build_acs_features(df: pd.DataFrame, groups: list[FeatureGroup] | None = Non
                               "add the total population column (ACS B01003)", column=col)
     clean, sentinels = replace_sentinels(df)  # before anything else
     report = validate_acs_table(clean, groups, sentinel_counts=sentinels)
+    from .customers import check_numeric  # text in a count or median column: a ColumnError with examples
+
+    counted = {population_col, *(c for g in (groups or load_feature_groups()) for c in g.columns)}
+    clean = check_numeric(clean, [c for c in clean.columns if c in counted])
     if len(report.used_groups) < min_groups:
         raise SegmentationError(
             f"only {len(report.used_groups)} feature group(s) are usable "

@@ -19,7 +19,12 @@ Each kind is a module with the same five functions, which :mod:`segkit.pipeline`
 Optional:
 
 ``after_segment(nb, seg)``
-    Kind-specific outputs of the final segmentation (e.g. the per-area top-N table).
+    Kind-specific outputs of the final segmentation (e.g. the per-area top-N table, the key-facts strip
+    set on ``seg.facts``).
+``choose_k(params, n_rows, selection) -> (k, sentence)``
+    The kind's own rule for the number of segments (demographics: 25 by default, capped by the areas).
+``eda_frame(raw, params) -> DataFrame``
+    The numeric columns worth a histogram in the data-quality report (with sentinels set to missing).
 """
 
 from __future__ import annotations

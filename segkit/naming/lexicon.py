@@ -202,13 +202,22 @@ def _strongest(row: pd.Series) -> list[str]:
 
 
 def _has_word(name: str, word: str) -> bool:
-    return word.lower() in name.lower().replace("&", " ").split()
+    """True when ``word`` (or a part of a hyphenated one) is already in ``name``: no "Younger-Skewed
+    Younger Neighbourhoods", no "Family Family-Centred Suburbs"."""
+    def parts(text: str) -> set[str]:
+        return set(text.lower().replace("&", " ").replace("-", " ").split())
+
+    return bool(parts(word) & parts(name))
 
 
 def _fallback(row: pd.Series, lexicon: Lexicon, threshold: float) -> tuple[str, list[str]]:
     top = [f for f in _strongest(row) if abs(row[f]) >= threshold]
     if not top:
         return lexicon.default_name, []
+    # lead with the strongest feature that has a word for its direction ("Suburban", not "Jobs In ...")
+    worded = [f for f in top if lexicon.words(f).noun(row[f]) or lexicon.words(f).adjective(row[f])]
+    if worded:
+        top = worded + [f for f in top if f not in worded]
     first = lexicon.words(top[0])
     noun = first.noun(row[top[0]])
     if noun is None:

@@ -1,0 +1,104 @@
+"""The whole batch on census areas (``params/acs_smoke.yaml``, the bundled Delaware table): the notebook
+test of issue 3. The batch runs once per module."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+
+from batch_fixtures import ROOT, run_batch
+
+pytestmark = pytest.mark.slow
+
+NOTEBOOKS = ["01_eda", "02_features", "03_select_k", "04_dendrogram", "05_profile"]
+SMOKE = ROOT / "params" / "acs_smoke.yaml"
+EXCLUDED = ["19710", "19716", "19732", "19733", "19735", "19736", "19902", "19931", "19936", "19955"]  # < 500
+
+
+@pytest.fixture(scope="module")
+def acs_run(tmp_path_factory) -> Path:
+    result = run_batch(SMOKE, tmp_path_factory.mktemp("acs_batch"))
+    assert result.ok, f"the demographics smoke batch failed in {result.failed}: {result.error} (see {result.folder})"
+    return result.folder
+
+
+def _text(cell_outputs) -> str:
+    parts = []
+    for out in cell_outputs:
+        data = out.get("data", {})
+        parts.append(str(data.get("text/html", "")) + str(data.get("text/plain", "")) + str(out.get("text", "")))
+    return "".join(parts)
+
+
+def test_every_notebook_ran_without_error(acs_run):
+    for name in NOTEBOOKS:
+        nb = nbformat.read(acs_run / f"{name}.ipynb", as_version=4)
+        errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
+        assert not errors, f"{name}: {errors[0].ename}: {errors[0].evalue}"
+        assert nb.metadata["papermill"]["parameters"]["run_dir"]
+        assert (acs_run / f"{name}.html").is_file() and (acs_run / f"{name}.analyst.html").is_file()
+
+
+def test_artifacts_present(acs_run):
+    art = acs_run / "artifacts"
+    for name in ["clean.parquet", "cleaning_log.json", "features.parquet", "features_meta.json", "k_summary.json",
+                 "hierarchy.json", "segments.csv", "profiles.json", "model/model.skops", "final_segments.csv",
+                 "area_key_facts.json", "excluded_areas.csv", "segment_map.png"]:
+        assert (art / name).is_file(), name
+    m = json.loads((acs_run / "manifest.json").read_text())
+    assert m["status"] == "ok" and m["data_kind"] == "demographics"
+    assert m["row_counts"]["input"] == 68 and m["row_counts"]["entities"] == 58
+
+
+def test_final_segments_invariants(acs_run):
+    k = json.loads((acs_run / "artifacts" / "k_summary.json").read_text())["chosen_k"]
+    assert 2 <= k <= 5  # 25 asked for, capped at one segment per 10 of the 58 areas
+    final = pd.read_csv(acs_run / "artifacts" / "final_segments.csv", dtype={"zcta": str})
+    top_n = min(5, k)
+    assert list(final.columns) == ["zcta", "segment_code", "segment_name", "score", "rank"]
+    assert len(final) == 58 * top_n and final["zcta"].nunique() == 58
+    assert final["zcta"].str.fullmatch(r"\d{5}").all() and not set(EXCLUDED) & set(final["zcta"])
+    assert final["score"].between(0, 1).all()
+    assert (final.groupby("zcta")["score"].sum() <= 1 + 1e-9).all()
+    assert all(ranks == list(range(1, top_n + 1)) for ranks in final.groupby("zcta")["rank"].apply(list))
+    assert final.groupby("segment_code")["segment_name"].nunique().eq(1).all()
+
+
+def test_every_segment_has_a_unique_name_and_a_card(acs_run):
+    summary = json.loads((acs_run / "artifacts" / "segments_summary.json").read_text())
+    names = [s["name"] for s in summary["segments"]]
+    codes = [s["code"] for s in summary["segments"]]
+    assert len(names) == len(set(names)) and all(names) and names != codes
+    assert not any(ch.isdigit() for n in names for ch in n)
+    nb = nbformat.read(acs_run / "05_profile.ipynb", as_version=4)
+    cards = next(_text(c.outputs) for c in nb.cells if c.cell_type == "code" and "segment_cards" in c.source)
+    for code, name in zip(codes, names):
+        assert re.search(rf'sk-code">{code}<.*?<h3>{re.escape(name).replace("&", "&amp;")}</h3>',
+                         cards.replace("&amp;", "&").replace("&", "&amp;")), f"no card for {code} {name}"
+    assert cards.count('class="sk-card"') == len(codes)
+    facts = json.loads((acs_run / "artifacts" / "area_key_facts.json").read_text())
+    assert [s["name"] for s in facts["segments"]] == names
+
+
+def test_excluded_areas_and_the_k_cap_are_recorded(acs_run):
+    excluded = pd.read_csv(acs_run / "artifacts" / "excluded_areas.csv", dtype={"zcta": str})
+    assert sorted(excluded["zcta"]) == EXCLUDED
+    log = json.loads((acs_run / "artifacts" / "cleaning_log.json").read_text())
+    listed = " ".join(s["note"] for s in log["steps"])
+    assert all(z in listed for z in EXCLUDED)
+    features = (acs_run / "02_features.html").read_text(encoding="utf-8")
+    assert "10 areas were left out" in features
+    notes = json.loads((acs_run / "artifacts" / "features_meta.json").read_text())["notes"]
+    assert any("capped at 5" in n for n in notes) and any("filled with the median" in n for n in notes)
+    assert all(z in " ".join(notes) for z in EXCLUDED)
+
+
+def test_the_data_quality_page_lists_every_excluded_area(acs_run):
+    eda = (acs_run / "01_eda.html").read_text(encoding="utf-8")
+    missing = [z for z in EXCLUDED if z not in eda]
+    assert not missing, f"excluded areas not listed in the cleaning log of 01_eda.html: {missing}"

@@ -1,0 +1,307 @@
+"""The demographics data kind: what the generic stages get for census areas (ZCTAs)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from segkit import kinds, pipeline
+from segkit.config import params_from_mapping
+from segkit.errors import ColumnError, ParamsError
+from segkit.io import RunFolder
+from segkit.naming.lexicon import load_lexicon, name_segments_from_lexicon
+from segkit.notebook import NotebookRun
+from segkit.profile import profile_segments
+
+ROOT = Path(__file__).resolve().parents[1]
+DELAWARE = ROOT / "data" / "acs_delaware.csv"
+demo = kinds.get("demographics")
+
+
+def params(**values):
+    return params_from_mapping({"data_kind": "demographics", "id_col": "zcta", **values})
+
+
+def small_acs(n: int = 40, seed: int = 0) -> pd.DataFrame:
+    """Five usable feature groups, two kinds of area (young renters, older owners); ids below 10000."""
+    rng = np.random.default_rng(seed)
+    young = np.arange(n) % 2 == 0
+    pop = rng.integers(800, 5000, n)
+    age_share = np.where(young[:, None], [0.15, 0.45, 0.25, 0.1, 0.05], [0.2, 0.1, 0.25, 0.3, 0.15])
+    ages = np.floor(age_share * pop[:, None]).astype(int)
+    ages[:, 0] += pop - ages.sum(axis=1)
+    hh = pop // 2
+    return pd.DataFrame({
+        "zcta": 1000 + np.arange(n) * 7, "population": pop, "household_total": hh,
+        "age_0_17": ages[:, 0], "age_18_34": ages[:, 1], "age_35_54": ages[:, 2],
+        "age_55_74": ages[:, 3], "age_75_plus": ages[:, 4],
+        "tenure_total": hh, "renter_occupied": (hh * np.where(young, 0.7, 0.1)).astype(int),
+        "vehicles_available_total": hh, "no_vehicle": (hh * np.where(young, 0.2, 0.02)).astype(int),
+        "median_age": np.where(young, 29.0, 55.0) + rng.normal(0, 1, n).round(1),
+        "median_household_income": np.where(young, 45_000.0, 90_000.0) * rng.lognormal(0, 0.1, n),
+        "median_home_value": np.where(young, 200_000.0, 400_000.0) * rng.lognormal(0, 0.1, n),
+    })
+
+
+@pytest.fixture(scope="module")
+def delaware() -> pd.DataFrame:
+    return pd.read_csv(DELAWARE)
+
+
+@pytest.fixture(scope="module")
+def delaware_run(tmp_path_factory, delaware):
+    """The stages 01-05 in plain Python on the bundled Delaware table (k from the kind's rule)."""
+    p = params(data_path=str(DELAWARE), n_init=4, bootstrap=3, currency="$")
+    nb = NotebookRun(params=p, folder=RunFolder(tmp_path_factory.mktemp("acs")).ensure())
+    raw = pipeline.load(nb)
+    pipeline.clean(nb, raw)
+    fs = pipeline.build_features(nb)
+    k, note = demo.choose_k(p, len(fs.table))
+    seg = pipeline.segment(nb, k=k)
+    return nb, fs, seg, k, note
+
+
+# ------------------------------------------------------------------------------------ preflight
+def test_check_columns_names_what_is_missing(delaware):
+    demo.check_columns(params(), list(delaware.columns))
+    with pytest.raises(ColumnError) as err:
+        demo.check_columns(params(id_col="zip"), list(delaware.columns))
+    assert err.value.key == "id_col" and "zip" in err.value.message
+    with pytest.raises(ColumnError, match="population"):
+        demo.check_columns(params(), [c for c in delaware.columns if c != "population"])
+    with pytest.raises(ColumnError, match="at least 3 are needed") as err:
+        demo.check_columns(params(), ["zcta", "population", "age_0_17", "median_age"])
+    assert "household_total" in err.value.message
+
+
+# ---------------------------------------------------------------------------------------- clean
+def test_clean_sets_sentinels_missing_and_lists_small_areas(tmp_path):
+    df = small_acs()
+    df.loc[1, "median_age"] = -666666666
+    df.loc[[2, 3], "population"] = [0, 60]
+    df.loc[4, "population"] = np.nan
+    cleaned, log = demo.clean(df, params())
+    assert log.rows_in == 40 and log.rows_out == 37
+    assert log["census_sentinels"].rows_removed == 0 and "median_age: 1" in log["census_sentinels"].note
+    assert log["no_population"].rows_removed == 2 and log["no_population"].note == "01014, 01028"
+    assert log["small_population"].rows_removed == 1 and log["small_population"].note == "01021 (60)"
+    assert cleaned["zcta"].tolist()[:2] == ["01000", "01007"] and cleaned["median_age"].isna().sum() == 1
+    assert (cleaned["median_age"] > -1).sum() == 36
+    excluded = json.loads(cleaned.attrs["excluded_areas"])
+    assert [e["zcta"] for e in excluded] == ["01014", "01021", "01028"]
+    assert [e["reason"] for e in excluded] == ["population is 0", "population 60 is below min_population=100",
+                                              "population is missing"]
+    # the list travels with clean.parquet to the features step
+    folder = RunFolder(tmp_path).ensure()
+    folder.write_parquet("clean.parquet", cleaned.reset_index(drop=True))
+    assert json.loads(folder.read_parquet("clean.parquet").attrs["excluded_areas"]) == excluded
+
+
+def test_repeated_area_ids_are_refused():
+    df = small_acs()
+    df.loc[1, "zcta"] = df.loc[0, "zcta"]
+    with pytest.raises(Exception, match="repeat"):
+        demo.clean(df, params())
+
+
+# ------------------------------------------------------------------------------------- features
+def test_features_of_delaware(delaware):
+    p = params()
+    cleaned, _ = demo.clean(delaware, p)
+    fs = demo.features(cleaned, p)
+    assert fs.entity == "areas" and fs.table.index.name == "zcta" and len(fs.table) == 63
+    assert all(isinstance(z, str) and len(z) == 5 for z in fs.table.index)
+    assert len(fs.columns) == 41 and "share_multigenerational" not in fs.columns
+    assert all(c.startswith(("share_", "log_", "median_")) for c in fs.columns)
+    assert not fs.clustering_table.isna().any().any()
+    shares = [c for c in fs.columns if c.startswith("share_")]
+    assert fs.table[shares].to_numpy().min() >= 0 and fs.table[shares].to_numpy().max() <= 1
+    # natural-unit companions are profiled, never clustered
+    assert {"median_household_income", "population"} <= set(fs.profiled) - set(fs.columns)
+    np.testing.assert_allclose(np.log(fs.table["median_household_income"]), fs.table["log_median_household_income"])
+    notes = " ".join(fs.notes)
+    assert "19710, 19716, 19735" in notes and "19736 (13)" in notes and "19902 (53)" in notes
+    assert "rents (log) (10 areas)" in notes and "34 missing values" in notes
+    assert "multigenerational_households" in notes and "median_age (4)" in notes
+    assert "capped at 6" in notes
+    assert sorted(e["zcta"] for e in fs.extra["excluded_areas"]) == ["19710", "19716", "19735", "19736", "19902"]
+    assert fs.units["share_renters"] == "share" and fs.units["median_household_income"] == "money"
+
+
+def test_features_on_a_raw_table_do_the_cleaning_themselves(delaware):
+    fs = demo.features(delaware, params())
+    assert len(fs.table) == 63 and len(fs.extra["excluded_areas"]) == 5
+    assert fs.extra["validation"]["sentinel_counts"]["median_rent_as_pct_income"] == 13
+
+
+def test_missing_groups_are_reported_not_fatal(delaware):
+    commute = [c for c in delaware.columns if c.startswith("commute_")] + ["worked_from_home"]
+    df = delaware.drop(columns=commute)
+    roles = demo.column_roles(df, params())
+    assert roles.loc["commute", "status"] == "skipped"
+    assert "commute_total" in roles.loc["commute", "detail"]
+    assert roles.loc["age", "status"] == "used" and roles.loc["households", "status"] == "partly used"
+    assert "industry_agriculture_forestry_fishing equals occupation_male_total" in roles.loc["industry", "detail"]
+    assert roles.loc["not used", "status"] == "not used"
+    fs = demo.features(demo.clean(df, params())[0], params())
+    assert not any(c.startswith("share_commute") for c in fs.columns)
+    assert any("Group 'commute' skipped" in n for n in fs.notes)
+
+
+def test_eda_frame_shows_sentinels_as_missing(delaware):
+    frame = demo.eda_frame(delaware, params())
+    assert list(frame.columns[:2]) == ["population", "household_total"] and "median_year_built" in frame
+    assert frame["median_age"].isna().sum() == 4 and frame.to_numpy(dtype=float)[~np.isnan(frame.to_numpy(dtype=float))].min() >= 0
+
+
+# -------------------------------------------------------------------------------- preprocessing
+def test_sentinels_never_reach_the_scaler(monkeypatch):
+    import sklearn.preprocessing
+
+    seen = []
+
+    class Spy(sklearn.preprocessing.StandardScaler):
+        def fit(self, X, y=None, **kw):
+            seen.append(np.array(X, dtype=float))
+            return super().fit(X, y, **kw)
+
+    monkeypatch.setattr(sklearn.preprocessing, "StandardScaler", Spy)
+    df = small_acs()
+    df.loc[[1, 2], "median_household_income"] = [-666666666, -999999999]
+    df.loc[3, "median_age"] = -888888888
+    df.loc[4, "no_vehicle"] = -222222222
+    p = params()
+    fs = demo.features(demo.clean(df, p)[0], p)
+    X = demo.preprocessor(fs, p).fit_transform(fs.clustering_table)
+    (seen_X,) = seen
+    assert np.isfinite(seen_X).all() and seen_X.min() >= 0 and seen_X.max() < 1e3
+    assert np.abs(X).max() <= 3.0
+
+
+def test_preprocessor_clips_only_when_asked():
+    p = params()
+    fs = demo.features(small_acs(), p)
+    table = fs.clustering_table.copy()
+    table.iloc[0, 0] = 1.0  # one extreme share
+    clipped = demo.preprocessor(fs, p).fit_transform(table)
+    free = demo.preprocessor(fs, params(clip_z=None)).fit_transform(table)
+    assert np.abs(clipped).max() == pytest.approx(3.0) and np.abs(free).max() > 3.0
+    assert [name for name, _ in demo.preprocessor(fs, params(clip_z=None)).steps] == ["impute", "scale"]
+
+
+# -------------------------------------------------------------------------------------------- k
+def test_k_auto_is_25_capped_by_the_areas():
+    assert demo.choose_k(params(), 63) == (6, "25 segments over 63 areas would be noise; capped at 6 "
+                                              "(at most one segment per 10 areas).")
+    assert demo.choose_k(params(), 33_000)[0] == 25
+    assert demo.choose_k(params(k=8), 63)[0] == 6 and demo.choose_k(params(k=4), 63)[0] == 4
+    assert demo.choose_k(params(k_max_share=0.2), 63)[0] == 12
+
+    class Selection:
+        ks, recommended_k = [2, 3, 4, 5, 6], 3
+
+    k, sentence = demo.choose_k(params(), 63, Selection())
+    assert k == 6 and "favour 3" in sentence and "2 to 6" in sentence
+
+
+def test_new_params_are_checked():
+    with pytest.raises(ParamsError, match="k_max_share"):
+        params(k_max_share=0)
+    with pytest.raises(ParamsError, match="k_max_share"):
+        params(k_max_share=1.5)
+    with pytest.raises(ParamsError, match="clip_z"):
+        params(clip_z=-1)
+
+
+# ---------------------------------------------------------------------------------------- names
+def test_changing_a_segments_profile_changes_its_name():
+    p = params()
+    fs = demo.features(small_acs(), p)
+    labels = pd.Series(np.arange(len(fs.table)) % 2, index=fs.table.index)
+    before = demo.name_segments(profile_segments(fs.table, labels, columns=fs.profiled), fs, p)
+    table = fs.table.copy()
+    old = (labels == 0).to_numpy()
+    # segment 0 (young renters) becomes old owners in valuable homes
+    table.loc[old, ["share_age_75_plus", "share_age_18_34", "share_renters"]] = [0.6, 0.05, 0.05]
+    table.loc[old, "log_median_home_value"] = np.log(2_000_000)
+    fs.table = table
+    after = demo.name_segments(profile_segments(fs.table, labels, columns=fs.profiled), fs, p)
+    assert before[0].name != after[0].name == "Affluent Retirees"
+    assert after[0].description.startswith("Older owners in valuable homes:")
+    assert len({n.name for n in after.values()}) == 2
+
+
+def test_fallback_names_never_repeat_a_word():
+    features = list(load_lexicon().features)
+    z = pd.DataFrame(0.0, index=[0, 1], columns=features)
+    z.loc[0, ["median_age", "share_age_55_74"]] = [-0.9, -0.7]  # matches no entry: a fallback name
+    z.loc[1, "median_age"] = 0.9
+    name = name_segments_from_lexicon(z)[0].name
+    words = name.lower().replace("-", " ").split()
+    assert len(words) == len(set(words)), name
+
+
+def test_fallback_names_lead_with_a_feature_that_has_words():
+    features = list(load_lexicon().features)
+    z = pd.DataFrame(0.0, index=[0, 1], columns=features)
+    z.loc[0, ["share_industry_public_admin", "share_units_detached"]] = [-1.5, 0.9]  # "low" has no words
+    z.loc[1, "median_age"] = 0.9
+    assert name_segments_from_lexicon(z)[0].name == "Suburban Neighbourhoods"
+
+
+# ------------------------------------------------------------------------------ the whole stages
+def test_final_segments_invariants(delaware_run):
+    nb, fs, seg, k, _ = delaware_run
+    assert k == 6
+    final = pd.read_csv(nb.folder.artifact("final_segments.csv"), dtype={"zcta": str})
+    assert list(final.columns) == ["zcta", "segment_code", "segment_name", "score", "rank"]
+    assert len(final) == 63 * 5 and final["zcta"].str.fullmatch(r"\d{5}").all()
+    assert final["score"].between(0, 1).all() and (final.groupby("zcta")["score"].sum() <= 1).all()
+    assert all(ranks == [1, 2, 3, 4, 5] for ranks in final.groupby("zcta")["rank"].apply(list))
+    assert (final.groupby("zcta")["score"].apply(lambda s: s.is_monotonic_decreasing)).all()
+    own = final[final["rank"] == 1].set_index("zcta")["segment_code"]
+    hard = pd.read_csv(nb.folder.artifact("segments.csv"), dtype=str).set_index("zcta")["segment_code"]
+    pd.testing.assert_series_equal(own.sort_index(), hard.sort_index(), check_names=False)
+
+
+def test_final_segments_follow_temperature_and_top_n(delaware_run):
+    nb, fs, seg, k, _ = delaware_run
+    sharp = demo.final_segments(seg, params(top_n=3))
+    flat = demo.final_segments(seg, params(top_n=3, temperature=5.0))
+    assert len(sharp) == 63 * 3 and sharp["rank"].max() == 3
+    assert flat.loc[flat["rank"] == 1, "score"].mean() < sharp.loc[sharp["rank"] == 1, "score"].mean()
+    assert len(demo.final_segments(seg, params(top_n=50))) == 63 * k  # at most every segment once
+
+
+def test_names_cards_and_key_facts(delaware_run):
+    nb, fs, seg, k, _ = delaware_run
+    names = [seg.profile.names[s] for s in seg.profile.segments]
+    assert len(names) == k == len(set(names)) and not any(ch.isdigit() for n in names for ch in n)
+    assert all(seg.profile.descriptions[s].endswith(".") for s in seg.profile.segments)
+    strips = json.loads(nb.folder.artifact("area_key_facts.json").read_text())
+    assert [e["code"] for e in strips["segments"]] == ["S01", "S02", "S03", "S04", "S05", "S06"]
+    for entry in strips["segments"]:
+        assert [f["feature"] for f in entry["facts"]] == ["areas", "population", "median_age",
+                                                         "median_household_income", "share_bachelors_plus"]
+        assert all(f["index"] is not None and f["index"] > 0 for f in entry["facts"])
+    assert sum(f["value"] for e in strips["segments"] for f in e["facts"] if f["feature"] == "areas") == 63
+    assert all(f["index"] == 100 for f in strips["whole"]["facts"])
+    assert strips["segments"][0]["facts"][3]["value_text"].startswith("$")
+    assert seg.facts[0] == strips["segments"][0]["facts"]  # the strip the segment cards show
+    excluded = pd.read_csv(nb.folder.artifact("excluded_areas.csv"), dtype={"zcta": str})
+    assert sorted(excluded["zcta"]) == ["19710", "19716", "19735", "19736", "19902"]
+    assert excluded.set_index("zcta").loc["19902", "reason"] == "population 53 is below min_population=100"
+
+
+def test_column_roles_and_notes_reach_the_artifacts(delaware_run):
+    nb, *_ = delaware_run
+    meta = nb.folder.read_json("features_meta.json")
+    assert meta["entity"] == "areas" and meta["id"] == "zcta"
+    assert any("capped at 6" in n for n in meta["notes"])
+    log = nb.folder.read_json("cleaning_log.json")
+    assert [s["rule"] for s in log["steps"]] == ["census_sentinels", "no_population", "small_population"]
+    assert log["rows_in"] == 68 and log["rows_out"] == 63
