@@ -249,10 +249,7 @@ def read_table(path: str | Path, *, sheet: str | int | None = None) -> pd.DataFr
     path = Path(path)
     _check_exists(path)
     if path.is_dir():
-        files = sorted(p for p in path.iterdir() if p.suffix.lower() in _CSV_SUFFIXES | _PARQUET_SUFFIXES)
-        if not files:
-            raise DataFileError(f"folder {path} holds no CSV or Parquet files", "point data_path at the files' folder",
-                                key="data_path", path=path)
+        files = _folder_files(path)
         frames = [read_table(f) for f in files]
         columns = frames[0].columns
         for f, frame in zip(files, frames):
@@ -283,15 +280,21 @@ def read_table(path: str | Path, *, sheet: str | int | None = None) -> pd.DataFr
                         "use a .csv, .parquet or .xlsx file, or a folder of CSVs", path=path)
 
 
+def _folder_files(path: Path) -> list[Path]:
+    """The table files of a folder input, in name order (a folder without any is an error)."""
+    files = sorted(p for p in path.iterdir() if p.suffix.lower() in _CSV_SUFFIXES | _PARQUET_SUFFIXES)
+    if not files:
+        raise DataFileError(f"folder {path} holds no CSV or Parquet files", "point data_path at the files' folder",
+                            key="data_path", path=path)
+    return files
+
+
 def read_header(path: str | Path, *, sheet: str | int | None = None) -> list[str]:
     """Return the column names of an input without reading all of it."""
     path = Path(path)
     _check_exists(path)
     if path.is_dir():
-        files = sorted(p for p in path.iterdir() if p.suffix.lower() in _CSV_SUFFIXES | _PARQUET_SUFFIXES)
-        if not files:
-            raise DataFileError(f"folder {path} holds no CSV or Parquet files", "point data_path at the files' folder",
-                                key="data_path", path=path)
+        files = _folder_files(path)
         return read_header(files[0])
     suffix = path.suffix.lower()
     if suffix in _PARQUET_SUFFIXES:
