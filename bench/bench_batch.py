@@ -122,6 +122,7 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=1)
     ap.add_argument("--json", type=Path)
     args = ap.parse_args()
+    args.params = [str(Path(p).resolve()) for p in args.params]
     results = []
     with tempfile.TemporaryDirectory() as tmp:
         for i in range(args.repeat):
