@@ -456,8 +456,8 @@ def _structure(scores: pd.DataFrame, ks: list[int], pref: dict, k: int) -> tuple
     known = math.isfinite(best)
     gap_one = pref.get("gap") == 1 and not (known and best >= CLEAR_SILHOUETTE)
     low = known and best < WEAK_SILHOUETTE
-    partition = (f"The {k} segments are a convenient partition of the customers, not natural clusters: "
-                 "customers near a boundary could as well sit in the next segment.")
+    partition = (f"The {k} segments are a convenient partition of the data, not natural clusters: "
+                 "rows near a boundary could as well sit in the next segment.")
     uniform = "the gap statistic finds no more structure than in uniformly scattered data of the same shape"
     if gap_one and low:
         return "none", (f"The data has no clear natural groups: {uniform}, and every silhouette is below "
@@ -568,7 +568,7 @@ def select_k(X: Any, *, k_min: int = 2, k_max: int = 10, seed: int = 0, n_init: 
     if distinct < k_min + 1:
         raise SegmentationError(f"the data has {distinct} distinct rows, too few for k_min={k_min} segments "
                                 f"(it needs at least {k_min + 1})",
-                                fix="lower k_min, or use more customers or more features", key="k_min")
+                                fix="lower k_min, or use more rows or more features", key="k_min")
     if distinct < k_max + 1:
         notes.append(f"k_max lowered from {k_max} to {distinct - 1}: the data has only {distinct} distinct rows")
         k_max = distinct - 1

@@ -55,14 +55,19 @@ def test_training_rows_reproduce_their_assignments(trained, tmp_path, capsys):
 
 def test_distances_match_the_training_run(trained, tmp_path):
     model_dir, csv, segments = trained
-    if "agglomerative" in str(model_dir):
-        pytest.skip("an agglomerative cut is not a nearest-centre partition: a few rows may differ")
     out = tmp_path / "scored.csv"
     assert main(["score", str(model_dir), str(csv), "--out", str(out)]) == 0
-    scored = pd.read_csv(out, dtype={"id": str}).set_index("id")
+    scored = pd.read_csv(out, dtype={"id": str}).set_index("id").loc[segments["customer_id"]]
     train = segments.set_index("customer_id")
-    assert (scored.loc[train.index, "segment_code"] == train["segment_code"]).all()
-    assert (scored.loc[train.index, "distance_to_centre"] - train["distance_to_centre"].astype(float)).abs().max() < 1e-5
+    same = scored["segment_code"] == train["segment_code"]
+    if "agglomerative" in str(model_dir):
+        # a tree cut is not a nearest-centre partition: rows near a boundary may move (train_agreement_),
+        # but every row that keeps its segment keeps its distance
+        assert same.mean() > 0.8
+    else:
+        assert same.all()
+    diff = (scored.loc[same, "distance_to_centre"] - train.loc[same, "distance_to_centre"].astype(float)).abs()
+    assert diff.max() < 1e-5
 
 
 def test_missing_feature_columns_exit_2_naming_them(trained, tmp_path, capsys):
