@@ -26,7 +26,7 @@ from .errors import ColumnError, DataFileError, ParamsError
 
 __all__ = [
     "read_table", "read_header", "read_sql", "read_synth", "parse_synth", "load_input", "input_columns", "hash_path",
-    "RunFolder", "write_json", "read_json", "to_jsonable",
+    "read_data_yaml", "RunFolder", "write_json", "read_json", "to_jsonable",
 ]
 
 _CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
@@ -450,6 +450,33 @@ def hash_path(path: str | Path) -> str:
             for block in iter(lambda: fh.read(1 << 20), b""):
                 digest.update(block)
     return digest.hexdigest()
+
+
+# -------------------------------------------------------------------------------- data files
+def read_data_yaml(source: str | Path | Mapping | None, *, shipped: str, what: str) -> tuple[Any, Path | None]:
+    """Read an editable data file: the one shipped in ``segkit/<shipped>``, a user's YAML file, or a mapping.
+
+    Returns the parsed content and the path read (None for the shipped file or a mapping). A missing or
+    unreadable file, or invalid YAML, is a :class:`DataFileError` naming the file and the shipped example.
+    """
+    import yaml
+    from importlib import resources
+
+    if source is None:
+        return yaml.safe_load(resources.files("segkit").joinpath(shipped).read_text(encoding="utf-8")), None
+    if isinstance(source, Mapping):
+        return source, None
+    path = Path(source)
+    fix = f"pass an existing YAML file in the format of segkit/{shipped}, or None for the shipped one"
+    if not path.is_file():
+        raise DataFileError(f"cannot read the {what} file {path}: it does not exist", fix, path=path)
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8")), path
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DataFileError(f"cannot read the {what} file {path} ({exc})", fix, path=path) from None
+    except yaml.YAMLError as exc:
+        raise DataFileError(f"{what} file {path} is not valid YAML ({exc})",
+                            f"correct the YAML syntax (compare with segkit/{shipped})", path=path) from None
 
 
 # ------------------------------------------------------------------------------------ artifacts

@@ -24,13 +24,11 @@ Examples
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Mapping
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from segkit.errors import ColumnError, DataFileError, DataValueError, SegmentationError
 
@@ -222,21 +220,9 @@ def load_feature_groups(source: str | Path | Mapping | None = None) -> list[Feat
     -------
     list of FeatureGroup
     """
-    path = None
-    if source is None:
-        raw = yaml.safe_load(resources.files("segkit").joinpath("data/acs_groups.yaml").read_text())
-    elif isinstance(source, Mapping):
-        raw = source
-    else:
-        path = Path(source)
-        if not path.is_file():
-            raise DataFileError(f"feature groups file {path} does not exist",
-                                fix="pass an existing YAML file or None for the shipped one", path=path)
-        try:
-            raw = yaml.safe_load(path.read_text())
-        except yaml.YAMLError as exc:
-            raise DataFileError(f"feature groups file {path} is not valid YAML ({exc})",
-                                fix="correct the YAML syntax", path=path) from None
+    from ..io import read_data_yaml
+
+    raw, path = read_data_yaml(source, shipped="data/acs_groups.yaml", what="feature groups")
 
     def bad(problem: str) -> DataFileError:
         return DataFileError(problem, fix="see the comments at the top of segkit/data/acs_groups.yaml",

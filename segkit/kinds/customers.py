@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from importlib import resources
 
 import numpy as np
 import pandas as pd
@@ -285,12 +284,10 @@ def pca_variance(fs: FeatureSet, params) -> pd.DataFrame:
 
 # --------------------------------------------------------------------------------------- naming
 def _lexicon():
+    from ..io import read_data_yaml
     from ..naming.lexicon import load_lexicon
 
-    text = resources.files("segkit").joinpath(LEXICON).read_text(encoding="utf-8")
-    import yaml
-
-    return load_lexicon(yaml.safe_load(text))
+    return load_lexicon(read_data_yaml(None, shipped=LEXICON, what="lexicon")[0])
 
 
 def concept_zscores(zscores: pd.DataFrame) -> pd.DataFrame:

@@ -31,15 +31,13 @@ Examples
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any, Mapping
 
 import numpy as np
 import pandas as pd
-import yaml
 
-from segkit.errors import DataFileError, ParamsError, SegmentationError
+from segkit.errors import ParamsError, SegmentationError
 from segkit.profile import SegmentName
 
 __all__ = ["Lexicon", "LexiconEntry", "FeatureWords", "SegmentName", "load_lexicon",
@@ -117,21 +115,9 @@ def load_lexicon(source: str | Path | Mapping[str, Any] | Lexicon | None = None)
     """
     if isinstance(source, Lexicon):
         return source
-    path = None
-    if source is None:
-        raw = yaml.safe_load(resources.files("segkit").joinpath("data/lexicon_acs.yaml").read_text())
-    elif isinstance(source, Mapping):
-        raw = source
-    else:
-        path = Path(source)
-        if not path.is_file():
-            raise DataFileError(f"lexicon file {path} does not exist",
-                                fix="pass an existing YAML file or None for the shipped ACS lexicon", path=path)
-        try:
-            raw = yaml.safe_load(path.read_text())
-        except yaml.YAMLError as exc:
-            raise DataFileError(f"lexicon file {path} is not valid YAML ({exc})",
-                                fix="correct the YAML syntax", path=path) from None
+    from ..io import read_data_yaml
+
+    raw, path = read_data_yaml(source, shipped="data/lexicon_acs.yaml", what="lexicon")
     where = f" in {path}" if path else ""
     fix = "see the header of segkit/data/lexicon_acs.yaml for the format"
     if not isinstance(raw, Mapping):

@@ -17,15 +17,13 @@ from __future__ import annotations
 import itertools
 import math
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any, Mapping
 
 import numpy as np
 import pandas as pd
-import yaml
 
-from segkit.errors import ColumnError, DataFileError, DataValueError, ParamsError
+from segkit.errors import ColumnError, DataValueError, ParamsError
 from segkit.profile import QUINTILES, SegmentName, SegmentProfile, format_number
 
 __all__ = ["RfmRule", "RfmRules", "SegmentName", "load_rfm_rules", "name_rfm_segments", "rfm_scores"]
@@ -80,23 +78,11 @@ def load_rfm_rules(rules: str | Path | Mapping[str, Any] | RfmRules | None = Non
     """
     if isinstance(rules, RfmRules):
         return rules
-    source = "rfm_names.yaml (shipped with segkit)"
-    if rules is None:
-        text = resources.files("segkit").joinpath("data/rfm_names.yaml").read_text(encoding="utf-8")
-        raw = yaml.safe_load(text)
-    elif isinstance(rules, (str, Path)):
-        source = str(rules)
-        try:
-            raw = yaml.safe_load(Path(rules).read_text(encoding="utf-8"))
-        except OSError as exc:
-            raise DataFileError(f"cannot read the RFM rules file {source} ({exc.strerror})",
-                                fix="check the path, or leave rules=None for the shipped rules",
-                                path=source) from exc
-        except yaml.YAMLError as exc:
-            raise DataFileError(f"the RFM rules file {source} is not valid YAML ({exc})",
-                                fix="compare it with segkit/data/rfm_names.yaml", path=source) from exc
-    else:
-        raw = rules
+    from ..io import read_data_yaml
+
+    raw, path = read_data_yaml(rules, shipped="data/rfm_names.yaml", what="RFM rules")
+    source = str(path) if path is not None else ("rfm_names.yaml (shipped with segkit)" if rules is None
+                                                 else "the RFM rules")
     return _parse_rules(raw, source)
 
 
