@@ -10,28 +10,12 @@ from segkit.errors import ColumnError, DataFileError, DataValueError, Segmentati
 from segkit.features.demographics import (CENSUS_SENTINELS, build_acs_features, format_area_ids,
                                           load_feature_groups, replace_sentinels, validate_acs_table)
 
+from acs_tables import small_acs as shared_small_acs
+
 
 def small_acs(n: int = 40, seed: int = 0) -> pd.DataFrame:
     """An ACS-like table with six feature groups and two kinds of area (young renters, older owners)."""
-    rng = np.random.default_rng(seed)
-    young = np.arange(n) % 2 == 0
-    pop = rng.integers(800, 5000, n)
-    age_share = np.where(young[:, None], [0.15, 0.45, 0.25, 0.1, 0.05], [0.2, 0.1, 0.25, 0.3, 0.15])
-    ages = np.floor(age_share * pop[:, None]).astype(int)
-    ages[:, 0] += pop - ages.sum(axis=1)
-    hh = pop // 2
-    return pd.DataFrame({
-        "zcta": 1000 + np.arange(n) * 7, "population": pop,
-        "age_0_17": ages[:, 0], "age_18_34": ages[:, 1], "age_35_54": ages[:, 2],
-        "age_55_74": ages[:, 3], "age_75_plus": ages[:, 4],
-        "tenure_total": hh, "renter_occupied": (hh * np.where(young, 0.7, 0.1)).astype(int),
-        "vehicles_available_total": hh, "no_vehicle": (hh * np.where(young, 0.2, 0.02)).astype(int),
-        "poverty_total": pop, "income_below_poverty": (pop * np.where(young, 0.2, 0.05)).astype(int),
-        "median_age": np.where(young, 29.0, 55.0) + rng.normal(0, 1, n).round(1),
-        "median_household_income": np.where(young, 45_000.0, 90_000.0) * rng.lognormal(0, 0.1, n),
-        "median_home_value": np.where(young, 200_000.0, 400_000.0) * rng.lognormal(0, 0.1, n),
-        "median_gross_rent": np.where(young, 1_100.0, 1_500.0) * rng.lognormal(0, 0.1, n),
-    })
+    return shared_small_acs(n, seed).drop(columns=['household_total'])
 
 
 def test_replace_sentinels_turns_every_census_code_into_nan():
