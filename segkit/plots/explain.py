@@ -29,6 +29,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from segkit.errors import ColumnError
+from ._common import finish_heatmap, new_axes
 
 __all__ = [
     "plot_importance", "plot_segment_drivers", "plot_confusion", "plot_roc", "plot_precision_recall",
@@ -37,12 +38,6 @@ __all__ = [
 
 _BAR = "#1f77b4"
 _ACCENT = "#d62728"
-
-
-def _axes(ax: Axes | None, figsize: tuple[float, float]) -> Axes:
-    if ax is None:
-        _, ax = plt.subplots(figsize=figsize, constrained_layout=True)
-    return ax
 
 
 def _need(table: pd.DataFrame, columns: tuple[str, ...], what: str) -> None:
@@ -72,7 +67,7 @@ def plot_importance(importance: pd.DataFrame, *, ax: Axes | None = None, labels:
     if top is not None:
         data = data.head(top)
     names = [dict(labels or {}).get(f, str(f)) for f in data.index]
-    ax = _axes(ax, (7.5, 0.35 * len(data) + 1.2))
+    ax = new_axes(ax, (7.5, 0.35 * len(data) + 1.2))
     y = np.arange(len(data))[::-1]
     ax.barh(y, data["mean"].to_numpy(), xerr=data["std"].to_numpy(), color=_BAR, ecolor="#5b6770", capsize=2)
     ax.set_yticks(y, names)
@@ -106,19 +101,12 @@ def plot_segment_drivers(segment_importance: pd.DataFrame, *, ax: Axes | None = 
     scaled = scaled.fillna(0.0)
     scaled.index = [dict(labels or {}).get(f, str(f)) for f in data.index]
     scaled.columns = [str(dict(names or {}).get(s, s)) for s in data.columns]
-    ax = _axes(ax, (1.3 * len(data.columns) + 4.5, 0.42 * len(data) + 1.5))
+    ax = new_axes(ax, (1.3 * len(data.columns) + 4.5, 0.42 * len(data) + 1.5))
     raw = data.to_numpy(dtype=float)
     annot = np.where(np.abs(raw) < 0.0005, 0.0, raw)  # no "-0.000" for noise around zero
     sns.heatmap(scaled, ax=ax, cmap=cmap, vmin=0, vmax=1, annot=annot, fmt=".3f", linewidths=0.5,
                 cbar_kws={"label": "Share of the segment's top driver"})
-    ax.set_xlabel("")
-    ax.set_ylabel("")
-    ax.set_title("Drivers of each segment (drop in its ROC-AUC against the rest when shuffled)")
-    ax.tick_params(axis="x", rotation=30)
-    ax.tick_params(axis="y", rotation=0)
-    for tick in ax.get_xticklabels():
-        tick.set_horizontalalignment("right")
-    return ax
+    return finish_heatmap(ax, "Drivers of each segment (drop in its ROC-AUC against the rest when shuffled)")
 
 
 def plot_confusion(confusion: pd.DataFrame, *, ax: Axes | None = None, names: Mapping | None = None,
@@ -129,7 +117,7 @@ def plot_confusion(confusion: pd.DataFrame, *, ax: Axes | None = None, names: Ma
         data = data.div(data.sum(axis=1).replace(0, np.nan), axis=0).fillna(0.0)
     data.index = [str(dict(names or {}).get(s, s)) for s in confusion.index]
     data.columns = [str(dict(names or {}).get(s, s)) for s in confusion.columns]
-    ax = _axes(ax, (1.1 * len(data) + 4, 0.6 * len(data) + 2))
+    ax = new_axes(ax, (1.1 * len(data) + 4, 0.6 * len(data) + 2))
     sns.heatmap(data, ax=ax, cmap=cmap, annot=True, fmt=".0%" if normalize else ",.0f", linewidths=0.5,
                 vmin=0, vmax=1 if normalize else None, cbar=False)
     ax.set_xlabel("Predicted segment")
@@ -143,7 +131,7 @@ def plot_confusion(confusion: pd.DataFrame, *, ax: Axes | None = None, names: Ma
 def plot_roc(curve: pd.DataFrame, *, ax: Axes | None = None, auc: tuple[float, float] | float | None = None) -> Axes:
     """ROC curve (``fpr``, ``tpr``) with the chance diagonal; ``auc`` (mean, sd) goes in the legend."""
     _need(curve, ("fpr", "tpr"), "ROC curve")
-    ax = _axes(ax, (4.5, 4.5))
+    ax = new_axes(ax, (4.5, 4.5))
     ax.plot(curve["fpr"], curve["tpr"], color=_BAR, label=_auc_label("ROC-AUC", auc))
     ax.plot([0, 1], [0, 1], linestyle="--", color="#5b6770", linewidth=0.8, label="Chance")
     ax.set_xlim(0, 1)
@@ -159,7 +147,7 @@ def plot_precision_recall(curve: pd.DataFrame, *, ax: Axes | None = None, base_r
                           auc: tuple[float, float] | float | None = None) -> Axes:
     """Precision against recall; ``base_rate`` (the churn rate) is drawn as the chance line."""
     _need(curve, ("recall", "precision"), "precision-recall curve")
-    ax = _axes(ax, (4.5, 4.5))
+    ax = new_axes(ax, (4.5, 4.5))
     ax.plot(curve["recall"], curve["precision"], color=_BAR, label=_auc_label("PR-AUC", auc))
     if base_rate is not None:
         ax.axhline(base_rate, linestyle="--", color="#5b6770", linewidth=0.8, label=f"Churn rate {100 * base_rate:.0f}%")
@@ -175,7 +163,7 @@ def plot_precision_recall(curve: pd.DataFrame, *, ax: Axes | None = None, base_r
 def plot_calibration(table: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     """Observed churn rate against the mean predicted probability, per bin; dot size = customers."""
     _need(table, ("mean_predicted", "observed", "count"), "calibration")
-    ax = _axes(ax, (4.5, 4.5))
+    ax = new_axes(ax, (4.5, 4.5))
     sizes = 20 + 280 * table["count"].to_numpy() / max(float(table["count"].max()), 1.0)
     ax.plot([0, 1], [0, 1], linestyle="--", color="#5b6770", linewidth=0.8, label="Perfectly calibrated")
     ax.plot(table["mean_predicted"], table["observed"], color=_BAR, linewidth=1)
@@ -194,7 +182,7 @@ def plot_risk_distribution(table: pd.DataFrame, *, threshold: float = 0.5, ax: A
                            bins: int = 20) -> Axes:
     """Histogram of the customers' churn probabilities, with the high-risk threshold marked."""
     _need(table, ("churn_probability",), "churn")
-    ax = _axes(ax, (7, 3.5))
+    ax = new_axes(ax, (7, 3.5))
     p = table["churn_probability"].to_numpy(dtype=float)
     edges = np.linspace(0, 1, bins + 1)
     counts, _ = np.histogram(p, bins=edges)

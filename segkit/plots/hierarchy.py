@@ -31,6 +31,7 @@ from matplotlib.patches import Patch
 from scipy.cluster.hierarchy import dendrogram
 
 from segkit.hierarchy import Hierarchy, LinkageComparison
+from ._common import new_axes
 
 __all__ = ["plot_dendrogram", "linkage_comparison_figure", "plot_linkage_scores", "SCORE_LABELS"]
 
@@ -43,14 +44,6 @@ SCORE_LABELS = {
     "balance": "Size balance\n(1 = equal sizes)",
     "ari": "Agreement with\nk-means (ARI)",
 }
-
-
-def _axes(ax: Axes | None) -> Axes:
-    if ax is None:
-        import matplotlib.pyplot as plt
-
-        ax = plt.gca()
-    return ax
 
 
 def _palette(palette, k: int) -> list[str]:
@@ -109,7 +102,7 @@ def plot_dendrogram(hierarchy: Hierarchy, *, k: int, truncate: int = 30, ax: Axe
     -------
     matplotlib.axes.Axes
     """
-    ax = _axes(ax)
+    ax = new_axes(ax)
     cut = hierarchy.cut_height(k)
     seg = _node_segments(hierarchy, k)
     colours = _palette(palette, max(k, int(seg.max()) + 1))
@@ -163,7 +156,7 @@ def plot_linkage_scores(comparison: LinkageComparison | pd.DataFrame, *, ax: Axe
     matplotlib.axes.Axes
         Scores without a value (no reference labels) are left out.
     """
-    ax = _axes(ax)
+    ax = new_axes(ax)
     table = _scores(comparison)
     metrics = [m for m in SCORE_LABELS if m in table.columns and table[m].notna().any()]
     long = table.melt(id_vars="method", value_vars=metrics, var_name="score", value_name="value")

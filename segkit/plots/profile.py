@@ -22,6 +22,7 @@ from matplotlib.ticker import SymmetricalLogLocator
 
 from segkit.errors import ColumnError, DataValueError
 from segkit.profile import SegmentProfile, segment_codes
+from ._common import finish_heatmap, new_axes
 
 __all__ = [
     "plot_feature_distributions",
@@ -62,7 +63,7 @@ def plot_index_heatmap(profile: SegmentProfile, *, ax: Axes | None = None,
     -------
     matplotlib.axes.Axes
     """
-    ax = _axes(ax, (max(7.0, 1.2 * len(profile.features) + 4), 0.5 * len(profile.segments) + 1.5))
+    ax = new_axes(ax, (max(7.0, 1.2 * len(profile.features) + 4), 0.5 * len(profile.segments) + 1.5))
     labels = dict(feature_labels or {})
     data = profile.index.copy()
     data.index = [profile.display_names()[s] for s in profile.segments]
@@ -71,14 +72,7 @@ def plot_index_heatmap(profile: SegmentProfile, *, ax: Axes | None = None,
     high = max(float(vmax), 101.0)
     sns.heatmap(data, ax=ax, annot=True, fmt=".0f", cmap=cmap, norm=TwoSlopeNorm(100.0, low, high),
                 linewidths=0.5, cbar_kws={"label": "Index (whole = 100)"})
-    ax.set_xlabel("")
-    ax.set_ylabel("")
-    ax.set_title("Index against the whole (100 = average)")
-    ax.tick_params(axis="x", rotation=30)
-    ax.tick_params(axis="y", rotation=0)
-    for tick in ax.get_xticklabels():
-        tick.set_horizontalalignment("right")
-    return ax
+    return finish_heatmap(ax, "Index against the whole (100 = average)")
 
 
 def plot_segment_sizes(profile: SegmentProfile, *, ax: Axes | None = None, entity: str = "customers") -> Axes:
@@ -97,7 +91,7 @@ def plot_segment_sizes(profile: SegmentProfile, *, ax: Axes | None = None, entit
         One bar per segment, the first segment at the top.
     """
     segs = profile.segments
-    ax = _axes(ax, (7, 0.45 * len(segs) + 1.5))
+    ax = new_axes(ax, (7, 0.45 * len(segs) + 1.5))
     names = profile.display_names()
     sizes = profile.sizes.to_numpy()
     y = np.arange(len(segs))
@@ -229,7 +223,7 @@ def plot_segment_map(coords: np.ndarray | pd.DataFrame, labels: Sequence[int] | 
     display = _display_names(segments, names)
     codes = dict(zip(segments, segment_codes(len(segments))))
     colours = dict(zip(segments, segment_palette(len(segments))))
-    ax = _axes(ax, (7, 6))
+    ax = new_axes(ax, (7, 6))
 
     rows = _sample_positions(seg, sample, seed)
     for s in segments:
@@ -257,12 +251,6 @@ def plot_segment_map(coords: np.ndarray | pd.DataFrame, labels: Sequence[int] | 
 
 
 # -------------------------------------------------------------------------------------- helpers
-def _axes(ax: Axes | None, figsize: tuple[float, float]) -> Axes:
-    if ax is None:
-        _, ax = plt.subplots(figsize=figsize, constrained_layout=True)
-    return ax
-
-
 def _log_axis(ax: Axes, values: np.ndarray) -> None:
     """Log x axis; a symmetric log axis (linear around 0) when some values are 0 or negative."""
     if (values > 0).all():
