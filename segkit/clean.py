@@ -58,6 +58,7 @@ __all__ = [
     "CleaningStep",
     "CleaningLog",
     "clean_transactions",
+    "parse_dates",
 ]
 
 #: Stock codes that are not products (Online Retail). Matched case-insensitively after stripping
@@ -292,12 +293,7 @@ def _to_datetime(s: pd.Series, key: str, dayfirst: bool) -> pd.Series:
                 f"point {key} at the date column (dates written like 2011-12-09 08:30)",
                 key=key, column=str(s.name))
         return pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns]", name=s.name)
-    text = s.astype(object).where(s.notna(), None)
-    parsed = _parse_dates(text, format="ISO8601")
-    retry = s.notna() & parsed.isna()
-    if retry.any():
-        parsed = parsed.copy()
-        parsed[retry] = _parse_dates(text[retry], format="mixed", dayfirst=dayfirst)
+    parsed = parse_dates(s, dayfirst=dayfirst)
     bad = s.notna() & parsed.isna()
     if bad.any():
         raise DataValueError(
@@ -308,7 +304,25 @@ def _to_datetime(s: pd.Series, key: str, dayfirst: bool) -> pd.Series:
     return parsed
 
 
-def _parse_dates(values: pd.Series, **kwargs) -> pd.Series:
+def parse_dates(s: pd.Series, *, dayfirst: bool = False, nanoseconds: bool = True) -> pd.Series:
+    """Parse text dates: ISO 8601 first, then any other common format for what is left.
+
+    Never raises: values that are not dates become NaT, and time zones are converted to UTC and
+    dropped. With ``nanoseconds`` (the cleaning rules) every value gets one resolution and years
+    outside 1678..2261 become NaT too; without it (the schema check) such years stay dates, so they
+    can be reported as implausible rather than unreadable.
+    """
+    text = s.astype(object).where(s.notna(), None)
+    parsed = _parse_dates(text, nanoseconds, format="ISO8601")
+    retry = s.notna() & parsed.isna()
+    if retry.any():
+        parsed = parsed.astype(object) if not nanoseconds else parsed.copy()
+        parsed[retry] = _parse_dates(text[retry], nanoseconds, format="mixed", dayfirst=dayfirst)
+        parsed = pd.to_datetime(parsed)
+    return parsed
+
+
+def _parse_dates(values: pd.Series, nanoseconds: bool = True, **kwargs) -> pd.Series:
     """``pd.to_datetime`` value by value where the column as a whole cannot be parsed (mixed time zones,
     out-of-range years): unparseable values become NaT, the caller reports them."""
     try:
@@ -319,6 +333,8 @@ def _parse_dates(values: pd.Series, **kwargs) -> pd.Series:
         out = pd.Series([_one_date(v, **kwargs) for v in values], index=values.index, dtype="datetime64[ns]")
     if getattr(out.dt, "tz", None) is not None:
         out = out.dt.tz_convert(None)
+    if not nanoseconds:
+        return out
     # one resolution for every value; years outside 1678..2261 (0001-01-01, 9999-12-31) become NaT,
     # so the caller reports them with the values that are not dates
     inside = (out > pd.Timestamp.min.ceil("D")) & (out < pd.Timestamp.max.floor("D"))

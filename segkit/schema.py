@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from .clean import parse_dates
 from .errors import ColumnError, DataValueError, ParamsError
 
 __all__ = ["Finding", "SEVERITIES", "load_schema", "validate", "findings_table"]
@@ -153,11 +154,7 @@ class _Checker:
         if kind == "datetime":
             if pd.api.types.is_datetime64_any_dtype(s):
                 return s.dt.tz_localize(None) if getattr(s.dt, "tz", None) is not None else s
-            parsed = pd.to_datetime(s, format="ISO8601", errors="coerce")
-            retry = s.notna() & parsed.isna()
-            if retry.any():
-                parsed = parsed.copy()
-                parsed[retry] = pd.to_datetime(s[retry], format="mixed", errors="coerce")
+            parsed = parse_dates(s, nanoseconds=False)
             bad = s.notna() & parsed.isna()
             if bad.any():
                 self.add("error", "type", column, f"{where} has {int(bad.sum()):,} value(s) that are not dates, "

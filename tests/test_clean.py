@@ -308,3 +308,19 @@ def test_zero_quantity_with_amount_is_a_price_rule_drop():
     assert log["missing_values"].rows_removed == 0
     assert log["non_positive_price"].rows_removed == 1
     assert clean["invoice_id"].tolist() == ["o1"]
+
+
+def test_parse_dates_iso_then_mixed_and_never_raises():
+    from segkit.clean import parse_dates
+
+    s = pd.Series(["2011-12-09 08:30", "12/10/2011", "not a date", None, "0001-01-01",
+                   "2011-12-09T08:30:00+01:00"])
+    out = parse_dates(s)
+    assert out.iloc[0] == pd.Timestamp("2011-12-09 08:30")
+    assert out.iloc[1] == pd.Timestamp("2011-12-10")  # month first unless dayfirst
+    assert parse_dates(s.iloc[[1]], dayfirst=True).iloc[0] == pd.Timestamp("2011-10-12")
+    assert out.iloc[2:5].isna().all()  # not a date, missing, out of pandas' range
+    assert out.dt.tz is None
+    # the schema check keeps years pandas cannot hold at nanosecond resolution, to report them as implausible
+    from segkit.clean import parse_dates as parse
+    assert parse(pd.Series(["2999-01-01", "01/02/2999"]), nanoseconds=False).dt.year.tolist() == [2999, 2999]
