@@ -114,15 +114,22 @@ def _delimiter_name(d: str) -> str:
     return {"\t": "tab", ",": "comma", ";": "semicolon", "|": "pipe"}.get(d, repr(d))
 
 
-def _read_csv(path: Path) -> pd.DataFrame:
+def _read_bytes(path: Path, limit: int = -1) -> bytes:
+    """The file's bytes (the first ``limit`` of them); unreadable, empty and binary files are refused."""
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as fh:
+            raw = fh.read(limit)
     except OSError as exc:
         raise DataFileError(f"{path} cannot be read ({exc.strerror or exc})", "check the file's permissions",
                             key="data_path", path=path) from None
     if not raw.strip():
         raise DataFileError(f"{path} is empty", "export the table again with its header and rows", path=path)
     _refuse_binary(raw, path)
+    return raw
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    raw = _read_bytes(path)
     text, encoding = _decode(raw, path)
     if not text.strip().strip("\ufeff"):
         raise DataFileError(f"{path} is empty (it holds only blank characters)",
@@ -307,15 +314,7 @@ def read_header(path: str | Path, *, sheet: str | int | None = None) -> list[str
                                 path=path) from None
     if suffix in _EXCEL_SUFFIXES:
         return [str(c) for c in _read_excel(path, sheet).columns]
-    try:
-        with path.open("rb") as fh:
-            raw = fh.read(_SNIFF_BYTES)
-    except OSError as exc:
-        raise DataFileError(f"{path} cannot be read ({exc.strerror or exc})", "check the file's permissions",
-                            key="data_path", path=path) from None
-    if not raw.strip():
-        raise DataFileError(f"{path} is empty", "export the table again with its header and rows", path=path)
-    _refuse_binary(raw, path)
+    raw = _read_bytes(path, _SNIFF_BYTES)
     if len(raw) == _SNIFF_BYTES and b"\n" in raw:  # do not cut a character in two
         raw = raw[: raw.rfind(b"\n") + 1]
     text, _ = _decode(raw, path)
