@@ -20,6 +20,7 @@ stage                   reads                                       writes
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -67,7 +68,7 @@ def load(nb) -> pd.DataFrame:
     content_hash = pd.util.hash_pandas_object(raw, index=False).to_numpy()
     nb.folder.write_json("input.json", {
         "rows": int(len(raw)), "columns": [str(c) for c in raw.columns],
-        "content_hash": "rows-sha256:" + __import__("hashlib").sha256(content_hash.tobytes()).hexdigest(),
+        "content_hash": "rows-sha256:" + hashlib.sha256(content_hash.tobytes()).hexdigest(),
         "read_notes": raw.attrs.get("read_notes", []),
     })
     return raw
@@ -254,7 +255,6 @@ class Segmentation:
 def segment(nb, fs: FeatureSet | None = None, k: int | None = None) -> Segmentation:
     """Fit the final seeded model, profile and name the segments, and write the artifacts."""
     from .cluster import SegmentModel
-    from .modelio import save_model
     from .profile import profile_segments, project_2d
     from .select import segment_stability
 

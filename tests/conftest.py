@@ -29,6 +29,18 @@ def online_retail_dir() -> Path:
     return _shared("online_retail/by-day")
 
 
+@pytest.fixture(scope="module")
+def retail_input(online_retail_dir, tmp_path_factory) -> Path:
+    """Twelve days of the real Online Retail data (about 1,000 customers), as a folder of CSVs."""
+    import shutil
+
+    folder = tmp_path_factory.mktemp("input") / "orders"
+    folder.mkdir()
+    for f in sorted(online_retail_dir.glob("*.csv"))[:12]:
+        shutil.copy2(f, folder / f.name)
+    return folder
+
+
 @pytest.fixture(scope="session")
 def delaware_csv() -> Path:
     return _shared("opensegments_delaware/delaware.csv")

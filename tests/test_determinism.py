@@ -4,7 +4,6 @@ thread count, in the library (threadpoolctl limits) or through the batch (OMP_NU
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -15,16 +14,6 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 COMPARED = ("clean.parquet", "features.parquet", "k_selection.json", "k_summary.json", "segments.csv",
             "profiles.json", "segments_summary.json")
-
-
-@pytest.fixture(scope="module")
-def retail_input(online_retail_dir, tmp_path_factory) -> Path:
-    """Twelve days of the real Online Retail data (about 1,000 customers), as a folder of CSVs."""
-    folder = tmp_path_factory.mktemp("input") / "orders"
-    folder.mkdir()
-    for f in sorted(online_retail_dir.glob("*.csv"))[:12]:
-        shutil.copy2(f, folder / f.name)
-    return folder
 
 
 def _params(folder: Path, data: Path, name: str = "same") -> Path:

@@ -7,7 +7,6 @@ checked directly on :mod:`segkit.report.runner`'s helpers, which is fast.
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -44,15 +43,6 @@ def tiny(tmp_path) -> Path:
     path = tmp_path / "tiny.csv"
     path.write_text(TINY)
     return path
-
-
-@pytest.fixture(scope="module")
-def retail_input(online_retail_dir, tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("input") / "orders"
-    folder.mkdir()
-    for f in sorted(online_retail_dir.glob("*.csv"))[:12]:
-        shutil.copy2(f, folder / f.name)
-    return folder
 
 
 def _dead_pid() -> int:
