@@ -573,7 +573,7 @@ def analyse(nb) -> SegmentExplanation:
     labels = codes.reindex(table.index).map(code_to_segment).astype(int)
     explanation = explain_segments(
         table, labels.to_numpy(), folds=p.explain_folds, seed=p.seed, min_score=p.explain_min_score,
-        names=profile.display_names(), labels_text={c: fs.label(c) for c in table.columns}, units=fs.units,
+        names=profile.display_names(), labels_text=fs.label_map(table.columns), units=fs.units,
         currency=p.currency)
     out = explanation.to_dict()
     for entry in out["segments"]:

@@ -230,7 +230,7 @@ class Segmentation:
             if self.facts and seg in self.facts:  # e.g. the key-facts strip of census areas
                 facts = self.facts[seg]
             else:
-                facts = p.key_facts(seg, n=n_facts, labels={c: fs.label(c) for c in fs.profiled}, columns=fs.profiled)
+                facts = p.key_facts(seg, n=n_facts, labels=fs.label_map(), columns=fs.profiled)
                 for fact in facts:
                     fact["value_text"] = format_value(fact["value"], fs.units.get(fact["feature"]), self.currency)
                     if fact["feature"] in fs.better:
@@ -278,7 +278,7 @@ def segment(nb, fs: FeatureSet | None = None, k: int | None = None) -> Segmentat
                        coords=coords, stability=[float(s) for s in stability], currency=p.currency)
     from .explain import segment_drivers
 
-    seg.drivers = segment_drivers(fs.table, labels, None, {c: fs.label(c) for c in fs.table.columns}, p.seed,
+    seg.drivers = segment_drivers(fs.table, labels, None, fs.label_map(fs.table.columns), p.seed,
                                   units=fs.units, currency=p.currency)
     _write_segmentation(nb, seg)
     if p.data_kind == "transactions":

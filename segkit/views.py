@@ -169,7 +169,7 @@ def segment_map(nb, seg):
 def segment_table(seg) -> pd.DataFrame:
     """One row per segment: code, name, size, share, and each clustering feature's mean and index."""
     fs = seg.features
-    return seg.profile.summary_table(labels={c: fs.label(c) for c in fs.profiled}, entity=fs.entity,
+    return seg.profile.summary_table(labels=fs.label_map(), entity=fs.entity,
                                      columns=fs.columns).set_index("Segment")
 
 

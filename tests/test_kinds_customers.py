@@ -285,3 +285,13 @@ def test_real_tables_get_unique_lexicon_names(fixture, k, request, tmp_path):
     words = {"Young", "High", "Spenders", "Affluent", "Savers", "Budget", "Seniors", "Mature", "Careful",
              "Cautious", "Thrifty", "Enthusiasts", "Shoppers", "Professionals"}
     assert all(words & set(n.replace("(", " ").replace(")", " ").split()) for n in names)
+
+
+def test_feature_set_label_map_uses_short_labels_and_falls_back_to_names():
+    from segkit.features import FeatureSet
+
+    fs = FeatureSet(table=pd.DataFrame({"recency": [1, 2], "odd": [3, 4]}), columns=["recency"],
+                    labels={"recency": "Days since the customer's last purchase"},
+                    short={"recency": "Days since last purchase"})
+    assert fs.label_map() == {"recency": "Days since last purchase", "odd": "odd"}
+    assert fs.label_map(["recency"]) == {"recency": "Days since last purchase"}

@@ -49,7 +49,12 @@ class FeatureSet:
         return list(dict.fromkeys([*self.columns, *numeric]))
 
     def label(self, feature: str) -> str:
+        """The short business label of a feature (its name when it has none)."""
         return self.short.get(feature) or self.labels.get(feature) or feature
+
+    def label_map(self, columns=None) -> dict[str, str]:
+        """Feature -> short label, for ``columns`` (default: the profiled features)."""
+        return {c: self.label(c) for c in (self.profiled if columns is None else columns)}
 
     @property
     def clustering_table(self) -> pd.DataFrame:
