@@ -1,7 +1,7 @@
 """Time and peak memory of the hierarchical step at 20k, 100k and 200k rows.
 
 Each measurement runs in a fresh Python process, so its peak resident memory (``ru_maxrss``) is its own.
-The data is the synthetic customer table (:func:`segkit.synth.customers.generate_customers`), encoded
+The data is the synthetic customer table (:func:`segkit.kinds.customers.synth.generate_customers`), encoded
 to 12 dimensions: six numeric columns (age, log income, log spend, visits, basket size, tenure),
 standardised after median imputation, and a one-hot preferred category.
 
@@ -39,7 +39,7 @@ def encoded_table(n: int, seed: int = 0) -> np.ndarray:
     """The synthetic customer table, encoded and standardised (n x 12)."""
     import pandas as pd
 
-    from segkit.synth.customers import generate_customers
+    from segkit.kinds.customers.synth import generate_customers
 
     df = generate_customers(n, seed=seed)
     tenure = (df["signup_date"].max() - df["signup_date"]).dt.days.astype(float)

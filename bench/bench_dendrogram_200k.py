@@ -44,10 +44,10 @@ def worker(rows: int) -> dict:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from segkit import pipeline, plots
+    from segkit import pipeline, plots, stages
     from segkit.config import params_from_mapping
     from segkit.io import RunFolder
-    from segkit.notebook import NotebookRun
+    from segkit.stages import RunContext
 
     steps, t0 = [], time.perf_counter()
 
@@ -61,14 +61,14 @@ def worker(rows: int) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         params = params_from_mapping({"data_kind": "customers", "data_path": f"synth://customers?n={rows}&seed=7",
                                       "k": 5, "seed": 42})
-        nb = NotebookRun(params, RunFolder(tmp).ensure())
-        cleaned, _ = pipeline.clean(nb, pipeline.load(nb))
-        fs = pipeline.build_features(nb, cleaned)
+        nb = RunContext(params, RunFolder(tmp).ensure())
+        cleaned, _ = stages.eda.clean(nb, stages.eda.load(nb))
+        fs = stages.features.build_features(nb, cleaned)
         del cleaned
         mark("load, clean, features", rows=len(fs.table), columns=len(fs.columns))
-        X = pipeline.clustering_matrix(nb, fs)
+        X = stages.select_k.clustering_matrix(nb, fs)
         mark("clustering matrix", dims=int(X.shape[1]))
-        comparison = pipeline.hierarchy(nb, X)
+        comparison = stages.dendrogram.hierarchy(nb, X)
         two_stage = any(getattr(h, "two_stage", False) for h in comparison.hierarchies.values())
         mark("hierarchy (4 linkages)", best=comparison.best, two_stage=two_stage)
         fig = plots.linkage_comparison_figure(comparison, k=5)

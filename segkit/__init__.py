@@ -1,23 +1,42 @@
-"""segkit: segmentation reports from a params file.
+"""segkit: segmentation reports from a params file, and the library behind them.
 
 The package is a library first: every step a report notebook shows is one call here, and the same calls
-work from plain Python.
+work from plain Python, in memory:
 
->>> import segkit
->>> params, _ = segkit.load_params("params/online_retail.yaml")     # doctest: +SKIP
->>> segkit.report.run("params/online_retail.yaml")                   # doctest: +SKIP
+>>> import pandas as pd, segkit
+>>> table = pd.DataFrame({"id": [f"c{i}" for i in range(60)],
+...                       "spend": [10, 11, 12, 50, 52, 54] * 10, "visits": [1, 2, 1, 9, 8, 9] * 10})
+>>> s = segkit.segment_table(table, data_kind="customers", id_col="id", k=2, bootstrap=2, gap_references=2)
+>>> sorted(s.assignments["segment_code"].unique())
+['S01', 'S02']
+
+A batch of report notebooks: ``segkit.run("params/online_retail.yaml")`` (the ``segkit run`` command).
 """
 
-from . import config, errors, io, notebook, pipeline
+from . import config, errors, io, kinds
+from .cluster import SegmentModel
 from .config import Params, load_params
 from .errors import (ColumnError, DataFileError, DataValueError, ModelError, ParamsError, RunError,
                      SegkitError, SegmentationError)
+from .featureset import FeatureSet
+from .pipeline import Segmentation, segment_table
+from .profile import SegmentProfile, profile_segments
+from .select import KSelection, select_k
 
 __version__ = "0.1.0"
 
+
+def run(params_files, **options):
+    """Run the batch of report notebooks for ``params_files`` (see :func:`segkit.report.run`)."""
+    from .report import run as run_batch  # nbconvert and papermill load only when a batch runs
+
+    return run_batch(params_files, **options)
+
+
 __all__ = [
-    "config", "errors", "io", "notebook", "pipeline",
-    "Params", "load_params",
+    "run", "load_params", "segment_table", "Segmentation", "SegmentModel", "select_k", "KSelection",
+    "profile_segments", "SegmentProfile", "FeatureSet", "Params",
+    "config", "errors", "io", "kinds",
     "SegkitError", "ParamsError", "DataFileError", "ColumnError", "DataValueError", "SegmentationError",
     "ModelError", "RunError",
     "__version__",

@@ -69,7 +69,7 @@ def _cmd_params(args: argparse.Namespace) -> int:
 
 
 def _cmd_score(args: argparse.Namespace) -> int:
-    from .pipeline import score_file
+    from .stages.score import score_file
 
     out = score_file(args.model_dir, args.new, out=args.out, force=args.force)
     print(f"scored rows written to {out}")

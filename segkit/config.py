@@ -31,7 +31,20 @@ from .errors import DataFileError, ParamsError
 
 __all__ = ["Params", "load_params", "params_from_mapping", "redact", "SECRET_KEYS", "RUNNER_KEYS", "PARAM_HELP"]
 
-DataKind = Literal["transactions", "demographics", "customers"]
+#: The data kinds shipped with segkit (each is a package ``segkit.kinds.<name>``).
+KINDS = ("transactions", "customers", "demographics")
+_KIND_MODULE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+")
+
+
+def _data_kind(value: str) -> str:
+    if value in KINDS or _KIND_MODULE.fullmatch(str(value)):
+        return value
+    raise ValueError(f"must be one of {', '.join(KINDS)}, or the dotted import path of a module that implements "
+                     "segkit.kinds.base.DataKind")
+
+
+#: A built-in data kind, or a module of one's own (``mypackage.kinds.loyalty``).
+DataKind = Annotated[str, AfterValidator(_data_kind)]
 
 
 def _iso_date(value: str | None) -> str | None:
@@ -61,7 +74,7 @@ class Params(BaseModel):
 
     # --- run and source ---------------------------------------------------------------------
     run_name: str | None = Field(None, description="folder name under reports/ (default: the params file's name)")
-    data_kind: DataKind = Field("transactions", description="transactions, demographics or customers")
+    data_kind: DataKind = Field("transactions", description="transactions, demographics or customers (or mypackage.mykind: a module implementing segkit.kinds.base.DataKind)")
     data_path: str | None = Field(None, description="CSV, Parquet or Excel file, or a folder of CSVs")
     data_sheet: Union[str, int, None] = Field(None, description="Excel sheet name or position (for workbooks with several sheets)")
     sql_url: str | None = Field(None, description="SQLAlchemy database URL (secret; write ${ENV_VAR} to keep it out of the file)")

@@ -19,8 +19,7 @@ so a feature with a low importance may still differ strongly between segments.
 
 :func:`segment_drivers` is the fast version for the profile report (one split, a smaller forest; a few
 seconds on thousands of rows, writes nothing). :func:`explain_segments` does the full cross-validated
-analysis, and :func:`analyse` is the ``07_explain`` stage that reads the run's artifacts and writes
-``explain.json``.
+analysis (the ``07_explain`` stage, :func:`segkit.stages.explain.analyse`, writes it to ``explain.json``).
 
 Examples
 --------
@@ -42,87 +41,20 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sklearn.compose import ColumnTransformer
-from sklearn.ensemble import RandomForestClassifier
-from sklearn.impute import SimpleImputer
-from sklearn.metrics import confusion_matrix, f1_score, roc_auc_score
+from sklearn.metrics import confusion_matrix, f1_score
 from sklearn.model_selection import StratifiedKFold, train_test_split
-from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import OrdinalEncoder
 
-from .errors import ColumnError, DataValueError, SegmentationError
+from .errors import DataValueError, SegmentationError
+from .format import format_value
+from .forest import _MISSING, feature_matrix, forest_pipeline, ovr_auc as _ovr_auc, permutation_drops as _permutation_drops
 
 __all__ = [
-    "SegmentExplanation", "feature_matrix", "forest_pipeline", "shuffled_predictions", "segment_drivers", "explain_segments",
-    "driver_sentence", "analyse", "MIN_SCORE",
+    "SegmentExplanation", "segment_drivers", "explain_segments", "driver_sentence", "MIN_SCORE",
 ]
 
 #: Default macro-F1 below which the segments are reported as not well separated.
 MIN_SCORE = 0.8
-#: Categorical features keep at most this many levels (the rarest are grouped) in the forest.
-MAX_LEVELS = 30
-_MISSING = "(missing)"
-_STACK_CELLS = 4_000_000  # values stacked into one predict call by shuffled_predictions (about 32 MB)
 _MORE_FEWER = {"days", "count", "share"}  # units read as "more/fewer ..."; others "higher/lower ..."
-
-
-# ------------------------------------------------------------------------------------------ matrix
-def feature_matrix(table: pd.DataFrame, columns: Sequence[str] | None = None) -> pd.DataFrame:
-    """The columns of ``table`` a forest can use, as numbers (float) or categories (text).
-
-    Numeric and boolean columns become float (missing values stay missing; the pipeline imputes them);
-    text and category columns become text with missing values as ``"(missing)"``; datetime columns
-    become days since the earliest date. Columns with no value at all are left out.
-
-    Raises
-    ------
-    ColumnError
-        ``columns`` names a column that is not in ``table``, or no usable column is left.
-    """
-    columns = list(table.columns if columns is None else columns)
-    absent = [c for c in columns if c not in table.columns]
-    if absent:
-        raise ColumnError(f"feature column(s) not in the table: {', '.join(map(str, absent))}",
-                          f"choose from: {', '.join(map(str, table.columns))}", column=str(absent[0]))
-    out = {}
-    for c in columns:
-        s = table[c]
-        if s.isna().all():
-            continue
-        if pd.api.types.is_bool_dtype(s) or pd.api.types.is_numeric_dtype(s):
-            out[c] = s.astype("float64")
-        elif pd.api.types.is_datetime64_any_dtype(s):
-            out[c] = ((s - s.min()).dt.total_seconds() / 86400.0).astype("float64")
-        else:
-            out[c] = s.astype("object").where(s.notna(), _MISSING).astype(str).astype(object)
-    if not out:
-        raise ColumnError("no usable feature column for the explainer (every column is empty)",
-                          "check the features step: the feature table has no values")
-    return pd.DataFrame(out, index=table.index)
-
-
-def _categorical(X: pd.DataFrame) -> list[str]:
-    return [c for c in X.columns if X[c].dtype == object]
-
-
-def forest_pipeline(X: pd.DataFrame, *, seed: int = 0, **forest: Any) -> Pipeline:
-    """An unfitted pipeline for :func:`feature_matrix` output: imputation, category codes, random forest.
-
-    Numeric columns get median imputation; categorical columns ordinal codes (levels beyond
-    :data:`MAX_LEVELS` grouped, unseen levels coded -1). ``forest`` is passed to
-    :class:`~sklearn.ensemble.RandomForestClassifier` (default 200 trees, one thread).
-    """
-    cats = _categorical(X)
-    nums = [c for c in X.columns if c not in cats]
-    parts = []
-    if nums:
-        parts.append(("num", SimpleImputer(strategy="median", keep_empty_features=True), nums))
-    if cats:
-        parts.append(("cat", OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1,
-                                            max_categories=MAX_LEVELS), cats))
-    settings = {"n_estimators": 200, "n_jobs": 1, **forest, "random_state": seed}
-    return Pipeline([("prepare", ColumnTransformer(parts, remainder="drop", verbose_feature_names_out=False)),
-                     ("forest", RandomForestClassifier(**settings))])
 
 
 def _labels(table: pd.DataFrame, labels) -> np.ndarray:
@@ -142,69 +74,6 @@ def _labels(table: pd.DataFrame, labels) -> np.ndarray:
     return y
 
 
-# ------------------------------------------------------------------------------------- permutation
-def shuffled_predictions(model, X: pd.DataFrame, *, n_repeats: int, rng: np.random.Generator,
-                         method: str = "predict") -> np.ndarray:
-    """Predictions of ``model`` (a :func:`forest_pipeline`) with each feature of ``X`` shuffled in turn.
-
-    The rows are prepared once, every (feature, repeat) copy with one column permuted is stacked, and
-    the forest predicts them all in one call (far faster than one call per copy). Returns an array of
-    shape (features, repeats, rows) for ``predict`` or (features, repeats, rows, classes) for
-    ``predict_proba``.
-    """
-    prepare, forest = model[:-1], model[-1]
-    Xt = np.asarray(prepare.transform(X), dtype=float)
-    names = list(prepare.get_feature_names_out())
-    n, n_features = Xt.shape[0], X.shape[1]
-    per_call = max(1, _STACK_CELLS // max(1, n * n_repeats * Xt.shape[1]))  # features per predict call
-    parts = []
-    for first in range(0, n_features, per_call):
-        chunk = list(X.columns[first:first + per_call])
-        stacked = np.tile(Xt, (len(chunk) * n_repeats, 1))
-        for j, col in enumerate(chunk):
-            k = names.index(str(col))
-            for r in range(n_repeats):
-                block = (j * n_repeats + r) * n
-                stacked[block:block + n, k] = Xt[rng.permutation(n), k]
-        parts.append(getattr(forest, method)(stacked))
-    out = np.concatenate(parts)
-    return out.reshape((n_features, n_repeats, n) + out.shape[1:])
-
-
-def _ovr_auc(y: np.ndarray, proba: np.ndarray, classes: np.ndarray) -> np.ndarray:
-    """ROC-AUC of each class's probability against membership of that class (nan when undefined)."""
-    out = np.full(len(classes), np.nan)
-    for i, c in enumerate(classes):
-        member = y == c
-        if 0 < member.sum() < len(y):
-            out[i] = roc_auc_score(member, proba[:, i])
-    return out
-
-
-def _permutation_drops(model, X: pd.DataFrame, y: np.ndarray, classes: np.ndarray, *, n_repeats: int,
-                       rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """Drops in accuracy (features x repeats) and in each segment's one-against-the-rest ROC-AUC
-    (features x segments x repeats) when each feature is shuffled."""
-    known = list(model.classes_)
-    columns = [known.index(c) if c in known else None for c in classes]  # predict_proba in ``classes`` order
-
-    def aligned(p: np.ndarray) -> np.ndarray:
-        return np.stack([p[..., i] if i is not None else np.zeros(p.shape[:-1]) for i in columns], axis=-1)
-
-    base_p = aligned(model.predict_proba(X))
-    base_acc = float(np.mean(classes[base_p.argmax(axis=1)] == y))
-    base_auc = _ovr_auc(y, base_p, classes)
-    proba = aligned(shuffled_predictions(model, X, n_repeats=n_repeats, rng=rng, method="predict_proba"))
-    overall = np.zeros((X.shape[1], n_repeats))
-    per_class = np.zeros((X.shape[1], len(classes), n_repeats))
-    for j in range(X.shape[1]):
-        for r in range(n_repeats):
-            p = proba[j, r]
-            overall[j, r] = base_acc - float(np.mean(classes[p.argmax(axis=1)] == y))
-            per_class[j, :, r] = np.nan_to_num(base_auc - _ovr_auc(y, p, classes))
-    return overall, per_class
-
-
 # ------------------------------------------------------------------------------------------- words
 def _phrase(label: str) -> str:
     """'Days since last purchase' -> 'days since last purchase' (acronyms such as 'RFM' kept)."""
@@ -212,8 +81,6 @@ def _phrase(label: str) -> str:
 
 
 def _format(value: float, unit: str | None, currency: str) -> str:
-    from .report.cards import format_value
-
     if unit is None:
         return f"{value:,.2f}" if abs(value) < 10 else f"{value:,.0f}"
     return format_value(value, unit, currency)
@@ -424,37 +291,6 @@ class SegmentExplanation:
                              "F1 (one against the rest)": [round(float(self.segment_f1[s]), 3) for s in self.drivers],
                              "Top drivers": list(self.drivers.values())}).set_index("Segment")
 
-    # Display-style plotting: computed once, drawn by segkit.plots.explain into ``ax`` or a new figure.
-    def plot_importance(self, *, ax=None, top: int | None = 15):
-        """Bars of the overall permutation importance (see :func:`segkit.plots.explain.plot_importance`)."""
-        from .plots.explain import plot_importance
-
-        return plot_importance(self.importance, ax=ax, labels=self.labels_text, top=top)
-
-    def plot_drivers(self, *, ax=None, top: int | None = 12):
-        """Heatmap of each segment's drivers (see :func:`segkit.plots.explain.plot_segment_drivers`)."""
-        from .plots.explain import plot_segment_drivers
-
-        return plot_segment_drivers(self.segment_importance, ax=ax, labels=self.labels_text, names=self.names, top=top)
-
-    def plot_confusion(self, *, ax=None):
-        """Held-out predictions per segment (see :func:`segkit.plots.explain.plot_confusion`)."""
-        from .plots.explain import plot_confusion
-
-        return plot_confusion(self.confusion, ax=ax, names=self.names)
-
-    def drivers_html(self):
-        """The drivers sentences as highlighted paragraphs, one per segment (for a notebook)."""
-        from .report.cards import note_html
-
-        parts = [note_html(f"{self.name(s)} (F1 {self.segment_f1[s]:.2f}): {text}") for s, text in self.drivers.items()]
-        text = "".join(parts)
-        try:
-            from IPython.display import HTML
-        except ImportError:  # pragma: no cover - IPython ships with the kit
-            return text
-        return HTML(text)
-
     def to_dict(self) -> dict[str, Any]:
         """JSON-serialisable summary (the content of ``explain.json``)."""
         (acc, acc_sd), (f1, f1_sd) = self.accuracy, self.macro_f1
@@ -547,37 +383,3 @@ def explain_segments(table: pd.DataFrame, labels, *, columns: Sequence[str] | No
         baseline_accuracy=float(counts.max() / len(y)), min_score=min_score,
         settings={"folds": n_folds, "n_repeats": n_repeats, "n_estimators": n_estimators, "seed": seed,
                   "features": [str(c) for c in X.columns], "rows": int(len(y)), "rows_in_table": int(len(y_all))})
-
-
-# ------------------------------------------------------------------------------------------- stage
-def analyse(nb) -> SegmentExplanation:
-    """The ``07_explain`` stage: read the features and the segments, explain, write ``explain.json``.
-
-    Uses every column of ``features.parquet`` (the clustering features and the rest) and the segment
-    codes of ``segments.csv``; segments are shown as "S01 Champions".
-    """
-    from .pipeline import load_features, load_segmentation
-
-    p = nb.params
-    fs = load_features(nb)
-    segments, profile = load_segmentation(nb)
-    id_col = segments.columns[0]
-    table = fs.table.copy()
-    table.index = table.index.astype(str)
-    codes = segments.set_index(id_col)["segment_code"]
-    missing = table.index.difference(codes.index)
-    if len(missing):
-        raise DataValueError(f"{len(missing):,} rows of the features have no segment in segments.csv",
-                             "run the profile notebook (05_profile) again after the features notebook")
-    code_to_segment = {code: seg for seg, code in profile.codes.items()}
-    labels = codes.reindex(table.index).map(code_to_segment).astype(int)
-    explanation = explain_segments(
-        table, labels.to_numpy(), folds=p.explain_folds, seed=p.seed, min_score=p.explain_min_score,
-        names=profile.display_names(), labels_text=fs.label_map(table.columns), units=fs.units,
-        currency=p.currency)
-    out = explanation.to_dict()
-    for entry in out["segments"]:
-        seg = int(entry["segment"])
-        entry["segment"], entry["code"] = seg, profile.codes[seg]
-    nb.folder.write_json("explain.json", out)
-    return explanation

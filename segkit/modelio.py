@@ -51,10 +51,10 @@ FORMAT_VERSION = 1
 EXPECTED_TYPES = frozenset({
     "segkit.cluster.SegmentModel",
     # customer tables: segkit's own transformers and the function that reads category levels as text
-    "segkit.features.customers.DateAgeTransformer", "segkit.features.customers.SkewTransformer",
-    "segkit.features.customers.levels_as_text",
+    "segkit.kinds.customers.features.DateAgeTransformer", "segkit.kinds.customers.features.SkewTransformer",
+    "segkit.kinds.customers.features.levels_as_text",
     # transactions: the log transform of features that can be negative
-    "segkit.features.transactions.signed_log1p",
+    "segkit.kinds.transactions.features.signed_log1p",
     # census areas: standardised features are clipped before fitting
     "numpy.clip",
     "numpy.dtype",

@@ -36,7 +36,9 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from segkit.errors import ColumnError, DataValueError, SegmentationError
+from .errors import ColumnError, DataValueError, SegmentationError
+from .format import format_number, segment_codes
+from .naming.base import SegmentName
 
 __all__ = [
     "QUINTILES",
@@ -56,42 +58,6 @@ NEGATIVE_TOLERANCE = 0.10
 
 _STATS = ("mean", "median", "std", "min", "max")
 _SIGNIFICANT = 6  # significant digits kept in to_dict(), so profiles.json is byte-stable
-
-
-@dataclass(frozen=True)
-class SegmentName:
-    """A human-readable name for one segment, with a one-sentence description and an action.
-
-    Attributes
-    ----------
-    name : str
-        Short name, unique across the segments of one profile ("Champions").
-    description : str
-        One plain sentence with numbers ("Bought 12 times on average, ...").
-    action : str
-        A short suggestion for the business ("Reward them; ask for reviews.").
-    """
-
-    name: str
-    description: str = ""
-    action: str = ""
-
-
-def segment_codes(n: int) -> list[str]:
-    """Return the stable display codes of ``n`` segments: ``["S01", "S02", ...]``.
-
-    Code ``i`` belongs to the ``i``-th segment in segment order (segment 0, the largest, is "S01").
-    Codes have at least two digits, and more when ``n`` needs them, so they sort as text.
-
-    Examples
-    --------
-    >>> segment_codes(3)
-    ['S01', 'S02', 'S03']
-    """
-    if n < 0:
-        raise DataValueError(f"the number of segments must be 0 or more, not {n}")
-    width = max(2, len(str(n)))
-    return [f"S{i + 1:0{width}d}" for i in range(n)]
 
 
 @dataclass
@@ -502,18 +468,6 @@ def project_2d(X: pd.DataFrame | np.ndarray, *, seed: int = 0) -> tuple[np.ndarr
 
 
 # -------------------------------------------------------------------------------------- helpers
-def format_number(value: float) -> str:
-    """Format a number for business readers: ``4100 -> "4,100"``, ``12.34 -> "12.3"``, ``0.123 -> "0.12"``."""
-    if value is None or not math.isfinite(value):
-        return "n/a"
-    a = abs(value)
-    if a >= 100:
-        return f"{value:,.0f}"
-    if a >= 10:
-        return f"{value:,.1f}".rstrip("0").rstrip(".")
-    return f"{value:.2f}".rstrip("0").rstrip(".") if a > 0 else "0"
-
-
 def _select_columns(features: pd.DataFrame, columns: Sequence[str] | None) -> pd.DataFrame:
     if not isinstance(features, pd.DataFrame):
         raise DataValueError(f"features must be a pandas DataFrame, not {type(features).__name__}",

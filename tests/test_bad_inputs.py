@@ -14,13 +14,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from segkit import io, kinds
-from segkit.clean import clean_transactions
+from segkit import io, kinds, source
+from segkit.kinds.transactions.clean import clean_transactions
 from segkit.cli import main
 from segkit.config import params_from_mapping
 from segkit.errors import (ColumnError, DataFileError, DataValueError, ParamsError, SegkitError,
                            SegmentationError)
-from segkit.features.transactions import behaviour_features
+from segkit.kinds.transactions.features import behaviour_features
 from segkit.pipeline import preflight
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -152,7 +152,7 @@ def test_workbook_with_several_sheets_needs_data_sheet(tmp_path):
     with pytest.raises(DataFileError, match="has no sheet 'orders'.*set data_sheet to one of: About, Orders"):
         io.read_table(path, sheet="orders")
     params = params_from_mapping({"data_path": str(path), "data_sheet": "Orders"})
-    assert len(io.load_input(params)) == 4
+    assert len(source.load_input(params)) == 4
     assert preflight(params)["columns"] == HEADER.split(",")
     assert len(io.read_table(path, sheet=1)) == 4
 
@@ -225,7 +225,7 @@ def test_duplicated_ids(tmp_path, mall_csv):
     cleaned, log = kinds.get("customers").clean(df, params)
     assert log["duplicate_ids"].rows_removed == 1 and "0005" in log["duplicate_ids"].note
     # area tables: repeated ids stop the run
-    from segkit.features.demographics import build_acs_features
+    from segkit.kinds.demographics.acs import build_acs_features
 
     acs = pd.DataFrame({"zcta": [19701, 19701], "population": [100, 200]})
     with pytest.raises(DataValueError, match="area ids repeat in 'zcta': 19701.*keep one row per area"):
@@ -302,13 +302,13 @@ def features_table() -> pd.DataFrame:
 
 def test_fewer_rows_than_k(features_table):
     from segkit.cluster import SegmentModel
-    from segkit.pipeline import _k_bounds
+    from segkit.pipeline import k_bounds
 
     with pytest.raises(SegmentationError) as err:
         SegmentModel(5).fit(features_table.head(4))
     assert "k=5 segments need at least 5 rows, the data has 4" in _message(err.value)
     with pytest.raises(SegmentationError) as err:
-        _k_bounds(params_from_mapping({"k": 5}), 4)
+        k_bounds(params_from_mapping({"k": 5}), 4)
     assert "k=5 segments asked for, but only 4 rows" in _message(err.value) and err.value.key == "k"
 
 
@@ -320,14 +320,14 @@ def test_k_below_two_is_refused_as_params():
 
 
 def test_k_range_larger_than_the_data():
-    from segkit.pipeline import _k_bounds
+    from segkit.pipeline import k_bounds
 
-    assert _k_bounds(params_from_mapping({"k_min": 2, "k_max": 10}), 6) == (2, 5)  # k_max clipped to n - 1
+    assert k_bounds(params_from_mapping({"k_min": 2, "k_max": 10}), 6) == (2, 5)  # k_max clipped to n - 1
     with pytest.raises(SegmentationError) as err:
-        _k_bounds(params_from_mapping({"k_min": 8, "k_max": 10}), 6)
+        k_bounds(params_from_mapping({"k_min": 8, "k_max": 10}), 6)
     assert "k_min=8 is not below the 6 rows to segment" in _message(err.value)
     with pytest.raises(SegmentationError, match="only 2 rows are left to segment"):
-        _k_bounds(params_from_mapping({}), 2)
+        k_bounds(params_from_mapping({}), 2)
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")

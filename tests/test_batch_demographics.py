@@ -76,7 +76,7 @@ def test_every_segment_has_a_unique_name_and_a_card(acs_run):
     assert len(names) == len(set(names)) and all(names) and names != codes
     assert not any(ch.isdigit() for n in names for ch in n)
     nb = nbformat.read(acs_run / "05_profile.ipynb", as_version=4)
-    cards = next(_text(c.outputs) for c in nb.cells if c.cell_type == "code" and "segment_cards" in c.source)
+    cards = next(_text(c.outputs) for c in nb.cells if c.cell_type == "code" and "stages.profile.cards" in c.source)
     for code, name in zip(codes, names):
         assert re.search(rf'sk-code">{code}<.*?<h3>{re.escape(name).replace("&", "&amp;")}</h3>',
                          cards.replace("&amp;", "&").replace("&", "&amp;")), f"no card for {code} {name}"

@@ -64,7 +64,7 @@ def test_manifest_records_the_run(smoke_run):
 def test_business_html_shows_no_code(smoke_run):
     for name in NOTEBOOKS:
         html = (smoke_run / f"{name}.html").read_text()
-        assert "segkit.notebook.start" not in html and "import segkit" not in html
+        assert "stages.start(run_dir" not in html and "import segkit" not in html
         assert 'class="highlight' not in html, f"{name}.html shows code"
         analyst = (smoke_run / f"{name}.analyst.html").read_text()
         assert 'class="highlight' in analyst, f"{name}.analyst.html shows no code"

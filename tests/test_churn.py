@@ -1,4 +1,4 @@
-"""segkit.churn: the churn set-up (no leakage), a known rule the model must learn, scoring and risk per segment."""
+"""segkit.kinds.transactions.churn: the churn set-up (no leakage), a known rule the model must learn, scoring and risk per segment."""
 
 from __future__ import annotations
 
@@ -12,11 +12,12 @@ import pytest
 matplotlib.use("Agg")
 
 from batch_fixtures import ROOT, smoke_run  # noqa: E402,F401  (pytest fixture)
-from segkit import churn  # noqa: E402
+from segkit import stages  # noqa: E402
+from segkit.kinds.transactions import churn  # noqa: E402
 from segkit.config import Params  # noqa: E402
 from segkit.errors import ColumnError, DataValueError  # noqa: E402
 from segkit.io import RunFolder  # noqa: E402
-from segkit.notebook import NotebookRun  # noqa: E402
+from segkit.stages import RunContext  # noqa: E402
 
 START = pd.Timestamp("2011-01-01")
 END = pd.Timestamp("2011-12-31")  # last day with transactions
@@ -204,12 +205,12 @@ def test_risk_by_segment_names_missing_columns():
 # ------------------------------------------------------------------------------------------- stages
 def test_stages_write_churn_csv_and_summary_then_segment_risk(known, tmp_path):
     clean, _ = known
-    nb = NotebookRun(params=Params(churn_folds=2, seed=0), folder=RunFolder(tmp_path).ensure())
-    assert churn.segment_risk(nb) is None  # nothing scored yet
+    nb = RunContext(params=Params(churn_folds=2, seed=0), folder=RunFolder(tmp_path).ensure())
+    assert churn.segment_risk(nb.folder, nb.params.churn_threshold) is None  # nothing scored yet
     nb.folder.write_parquet("clean.parquet", clean)
-    data = churn.build(nb)
-    evaluation = churn.evaluate(nb, data)
-    scores = churn.score(nb, data, evaluation)
+    data = stages.churn.build(nb)
+    evaluation = stages.churn.evaluate(nb, data)
+    scores = stages.churn.score(nb, data, evaluation)
     table = pd.read_csv(nb.folder.artifact("churn.csv"), dtype={"customer_id": str})
     assert list(table.columns) == ["customer_id", "churn_probability", "high_risk"]
     assert "99999" in set(table["customer_id"])  # current customers are scored, the newest too
@@ -224,7 +225,7 @@ def test_stages_write_churn_csv_and_summary_then_segment_risk(known, tmp_path):
     segments = pd.DataFrame({"customer_id": ids, "segment_code": np.where(ids.str[-1].isin(list("01234")), "S01", "S02"),
                              "segment_name": "x"})
     nb.folder.write_csv("segments.csv", segments)
-    by_segment = churn.segment_risk(nb)
+    by_segment = churn.segment_risk(nb.folder, nb.params.churn_threshold)
     assert by_segment["customers"].sum() == len(table)
     written = nb.folder.read_json("churn_summary.json")["segments"]
     assert [s["code"] for s in written] == ["S01", "S02"]
@@ -236,15 +237,21 @@ def test_plots_draw_into_axes_and_figures(known):
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
+    from segkit.plots.explain import churn_evaluation_figure, plot_importance, plot_risk_distribution
+
     clean, _ = known
     evaluation = churn.evaluate_churn(churn.churn_dataset(clean), folds=2, seed=0, n_repeats=1)
-    fig = evaluation.figure()
+    fig = churn_evaluation_figure(evaluation.roc_curve(), evaluation.pr_curve(), evaluation.calibration_table(),
+                                  roc_auc=evaluation.roc_auc, pr_auc=evaluation.pr_auc, base_rate=evaluation.base_rate)
     assert isinstance(fig, Figure) and len(fig.axes) == 3
     _, ax = plt.subplots()
-    assert evaluation.plot_importance(ax=ax) is ax
+    assert plot_importance(evaluation.importance, ax=ax) is ax
     scores = churn.ChurnScores(table=pd.DataFrame({"churn_probability": [0.1, 0.7, 0.9]}), threshold=0.5,
                                scored_at=END, trained_on=3)
-    assert isinstance(scores.plot_distribution(), Axes)
+    assert isinstance(plot_risk_distribution(scores.table, threshold=scores.threshold), Axes)
+    for figure in (stages.churn.evaluation_figure, stages.churn.importance_figure):
+        assert "<img" in figure(evaluation).data
+    assert "<img" in stages.churn.risk_figure(scores).data
     plt.close("all")
 
 

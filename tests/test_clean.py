@@ -1,4 +1,4 @@
-"""Tests for segkit.clean: rules, log counts, column mapping and errors, on known answers."""
+"""Tests for segkit.kinds.transactions.clean: rules, log counts, column mapping and errors, on known answers."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from segkit.clean import (
+from segkit.kinds.transactions.clean import (
     DEFAULT_NON_PRODUCT_CODES,
     CleaningLog,
     TransactionColumns,
@@ -311,7 +311,7 @@ def test_zero_quantity_with_amount_is_a_price_rule_drop():
 
 
 def test_parse_dates_iso_then_mixed_and_never_raises():
-    from segkit.clean import parse_dates
+    from segkit.kinds.transactions.clean import parse_dates
 
     s = pd.Series(["2011-12-09 08:30", "12/10/2011", "not a date", None, "0001-01-01",
                    "2011-12-09T08:30:00+01:00"])
@@ -322,5 +322,5 @@ def test_parse_dates_iso_then_mixed_and_never_raises():
     assert out.iloc[2:5].isna().all()  # not a date, missing, out of pandas' range
     assert out.dt.tz is None
     # the schema check keeps years pandas cannot hold at nanosecond resolution, to report them as implausible
-    from segkit.clean import parse_dates as parse
+    from segkit.kinds.transactions.clean import parse_dates as parse
     assert parse(pd.Series(["2999-01-01", "01/02/2999"]), nanoseconds=False).dt.year.tolist() == [2999, 2999]

@@ -25,19 +25,19 @@ def _params(folder: Path, data: Path, name: str = "same") -> Path:
 def _library_run(run_dir: Path, params_file: Path, threads: int) -> Path:
     from threadpoolctl import threadpool_limits
 
-    from segkit import pipeline
+    from segkit import pipeline, stages
     from segkit.config import load_params
     from segkit.io import RunFolder
-    from segkit.notebook import NotebookRun
+    from segkit.stages import RunContext
 
     params, _ = load_params(params_file)
-    nb = NotebookRun(params=params, folder=RunFolder(run_dir).ensure())
+    nb = RunContext(params=params, folder=RunFolder(run_dir).ensure())
     with threadpool_limits(limits=threads):
-        raw = pipeline.load(nb)
-        cleaned, _ = pipeline.clean(nb, raw)
-        fs = pipeline.build_features(nb, cleaned)
-        pipeline.select(nb)
-        pipeline.segment(nb, fs)
+        raw = stages.eda.load(nb)
+        cleaned, _ = stages.eda.clean(nb, raw)
+        fs = stages.features.build_features(nb, cleaned)
+        stages.select_k.select(nb)
+        stages.profile.segment(nb, fs)
     return nb.folder.artifacts
 
 

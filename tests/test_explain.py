@@ -13,11 +13,11 @@ import pytest
 matplotlib.use("Agg")
 
 from batch_fixtures import smoke_run  # noqa: E402,F401  (pytest fixture)
-from segkit import explain  # noqa: E402
+from segkit import explain, forest, stages  # noqa: E402
 from segkit.config import Params  # noqa: E402
 from segkit.errors import ColumnError, DataValueError, SegmentationError  # noqa: E402
 from segkit.io import RunFolder  # noqa: E402
-from segkit.notebook import NotebookRun  # noqa: E402
+from segkit.stages import RunContext  # noqa: E402
 from segkit.profile import profile_segments  # noqa: E402
 
 UNITS = {"recency": "days", "frequency": "count", "monetary": "money", "noise": None}
@@ -56,18 +56,18 @@ def explanation(data):
 def test_feature_matrix_types():
     table = pd.DataFrame({"n": [1, 2, None], "flag": [True, False, True], "when": pd.to_datetime(["2011-01-01", "2011-01-03", None]),
                           "shop": pd.array(["a", None, "b"], dtype="str"), "empty": [None, None, None]})
-    X = explain.feature_matrix(table)
+    X = forest.feature_matrix(table)
     assert list(X.columns) == ["n", "flag", "when", "shop"]
     assert X["flag"].tolist() == [1.0, 0.0, 1.0] and X["when"].iloc[1] == 2.0
     assert X["shop"].tolist() == ["a", "(missing)", "b"]
     with pytest.raises(ColumnError, match="not in the table: nope"):
-        explain.feature_matrix(table, ["n", "nope"])
+        forest.feature_matrix(table, ["n", "nope"])
 
 
 def test_forest_pipeline_handles_missing_and_unseen_categories(data):
     table, labels = data
-    X = explain.feature_matrix(table)
-    model = explain.forest_pipeline(X, seed=0, n_estimators=20).fit(X, labels)
+    X = forest.feature_matrix(table)
+    model = forest.forest_pipeline(X, seed=0, n_estimators=20).fit(X, labels)
     new = X.head(3).copy()
     new.loc[new.index[0], "country"] = "Atlantis"
     new.loc[new.index[1], "recency"] = np.nan
@@ -181,7 +181,7 @@ def test_no_driver_sentence_when_nothing_matters():
 # --------------------------------------------------------------------------------------------- stage
 def test_analyse_stage_reads_artifacts_and_writes_explain_json(data, tmp_path):
     table, labels = data
-    nb = NotebookRun(params=Params(explain_folds=2, seed=0), folder=RunFolder(tmp_path).ensure())
+    nb = RunContext(params=Params(explain_folds=2, seed=0), folder=RunFolder(tmp_path).ensure())
     nb.folder.write_parquet("features.parquet", table)
     nb.folder.write_json("features_meta.json", {"columns": ["recency", "frequency"], "labels": {}, "short": LABELS,
                                                 "units": UNITS, "entity": "customers"})
@@ -192,7 +192,7 @@ def test_analyse_stage_reads_artifacts_and_writes_explain_json(data, tmp_path):
     nb.folder.write_csv("segments.csv", pd.DataFrame({
         "customer_id": table.index[order], "segment_code": [profile.codes[s] for s in labels[order]],
         "segment_name": "x", "distance_to_centre": 0.0}))
-    result = explain.analyse(nb)
+    result = stages.explain.analyse(nb)
     assert result.name(0) == "S01 Sleepers"
     written = nb.folder.read_json("explain.json")
     assert [s["code"] for s in written["segments"]] == ["S01", "S02", "S03"]
@@ -202,14 +202,14 @@ def test_analyse_stage_reads_artifacts_and_writes_explain_json(data, tmp_path):
 
 def test_analyse_refuses_features_without_segments(data, tmp_path):
     table, labels = data
-    nb = NotebookRun(params=Params(explain_folds=2), folder=RunFolder(tmp_path).ensure())
+    nb = RunContext(params=Params(explain_folds=2), folder=RunFolder(tmp_path).ensure())
     nb.folder.write_parquet("features.parquet", table)
     nb.folder.write_json("features_meta.json", {"columns": ["recency"]})
     profile = profile_segments(table, labels, columns=["recency"])
     nb.folder.write_json("profiles.json", profile.to_dict())
     nb.folder.write_csv("segments.csv", pd.DataFrame({"customer_id": table.index[:10], "segment_code": "S01"}))
     with pytest.raises(DataValueError, match="440 rows of the features have no segment"):
-        explain.analyse(nb)
+        stages.explain.analyse(nb)
 
 
 # --------------------------------------------------------------------------------------------- plots
@@ -219,9 +219,14 @@ def test_plots_return_axes(explanation):
 
     from segkit.plots import explain as plots
 
-    for draw in (explanation.plot_importance, explanation.plot_drivers, explanation.plot_confusion):
+    drawn = [(plots.plot_importance, explanation.importance, {}),
+             (plots.plot_segment_drivers, explanation.segment_importance, {"names": explanation.names}),
+             (plots.plot_confusion, explanation.confusion, {"names": explanation.names})]
+    for draw, table, options in drawn:
         _, ax = plt.subplots()
-        assert draw(ax=ax) is ax
+        assert draw(table, ax=ax, **options) is ax
+    for figure in (stages.explain.drivers_figure, stages.explain.importance_figure, stages.explain.confusion_figure):
+        assert "<img" in figure(explanation).data
     assert isinstance(plots.plot_importance(explanation.importance, top=2), Axes)
     with pytest.raises(ColumnError, match="mean"):
         plots.plot_importance(pd.DataFrame({"x": [1]}))
@@ -259,9 +264,9 @@ def test_large_tables_are_sampled_for_the_forest_but_described_in_full(data):
 
 def test_shuffled_predictions_in_chunks_match_one_call(data, monkeypatch):
     table, labels = data
-    X = explain.feature_matrix(table)
-    model = explain.forest_pipeline(X, seed=0, n_estimators=10).fit(X, labels)
-    one = explain.shuffled_predictions(model, X, n_repeats=2, rng=np.random.default_rng(0))
-    monkeypatch.setattr(explain, "_STACK_CELLS", 1)  # one feature per call
-    chunked = explain.shuffled_predictions(model, X, n_repeats=2, rng=np.random.default_rng(0))
+    X = forest.feature_matrix(table)
+    model = forest.forest_pipeline(X, seed=0, n_estimators=10).fit(X, labels)
+    one = forest.shuffled_predictions(model, X, n_repeats=2, rng=np.random.default_rng(0))
+    monkeypatch.setattr(forest, "_STACK_CELLS", 1)  # one feature per call
+    chunked = forest.shuffled_predictions(model, X, n_repeats=2, rng=np.random.default_rng(0))
     assert one.shape == (X.shape[1], 2, len(X)) and (one == chunked).all()

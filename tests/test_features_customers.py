@@ -10,7 +10,7 @@ import pytest
 from sklearn.base import clone
 
 from segkit.errors import ColumnError, DataValueError, ParamsError
-from segkit.features.customers import (
+from segkit.kinds.customers.features import (
     ROLES, DateAgeTransformer, SkewTransformer, build_preprocessor, categorical_profile, customer_features,
     detect_roles, feature_roles, role_table,
 )

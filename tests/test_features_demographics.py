@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from segkit.errors import ColumnError, DataFileError, DataValueError, SegmentationError
-from segkit.features.demographics import (CENSUS_SENTINELS, build_acs_features, format_area_ids,
+from segkit.kinds.demographics.acs import (CENSUS_SENTINELS, build_acs_features, format_area_ids,
                                           load_feature_groups, replace_sentinels, validate_acs_table)
 
 from acs_tables import small_acs as shared_small_acs

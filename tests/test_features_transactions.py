@@ -1,4 +1,4 @@
-"""Tests for segkit.features.transactions: RFM and behaviour features with hand-computed answers."""
+"""Tests for segkit.kinds.transactions.features: RFM and behaviour features with hand-computed answers."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer
 from sklearn.utils.validation import check_is_fitted
 
-from segkit.clean import TransactionColumns, clean_transactions
+from segkit.kinds.transactions.clean import TransactionColumns, clean_transactions
 from segkit.errors import ColumnError, DataValueError, ParamsError
-from segkit.features.transactions import (
+from segkit.kinds.transactions.features import (
     BEHAVIOUR_FEATURES,
     FEATURE_DESCRIPTIONS,
     behaviour_features,

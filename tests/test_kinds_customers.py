@@ -8,17 +8,17 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from segkit import pipeline, views, views_customers
-from segkit.clean import CleaningLog
+from segkit import pipeline, stages
+from segkit.cleaning import CleaningLog
 from segkit.config import params_from_mapping
 from segkit.errors import ColumnError, ParamsError
-from segkit.explore import CustomerExplorer, explorer
+from segkit.kinds.customers.explore import CustomerExplorer
 from segkit.io import RunFolder
 from segkit.kinds import customers as kind
 from segkit.modelio import load_model
-from segkit.notebook import NotebookRun
+from segkit.stages import RunContext
 from segkit.profile import profile_segments
-from segkit.synth.customers import generate_customers
+from segkit.kinds.customers.synth import generate_customers
 
 
 def _params(**kw):
@@ -36,11 +36,11 @@ def run(tmp_path_factory):
     folder = RunFolder(tmp_path_factory.mktemp("run")).ensure()
     params = _params(k=4, bootstrap=2, sample_size=400)
     folder.path.joinpath("params.json").write_text(json.dumps(params.model_dump()))
-    nb = NotebookRun(params, folder)
-    raw = pipeline.load(nb)
-    pipeline.clean(nb, raw)
-    fs = pipeline.build_features(nb)
-    seg = pipeline.segment(nb)
+    nb = RunContext(params, folder)
+    raw = stages.eda.load(nb)
+    stages.eda.clean(nb, raw)
+    fs = stages.features.build_features(nb)
+    seg = stages.profile.segment(nb)
     return nb, fs, seg
 
 
@@ -220,24 +220,24 @@ def test_after_segment_writes_profile_and_scoring_metadata(run):
 
 def test_views_for_notebooks_02_and_05(run):
     nb, fs, seg = run
-    assert views.feature_columns(fs) == ["age", "income", "total_spend", "visit_frequency",
+    assert stages.features.feature_columns(fs) == ["age", "income", "total_spend", "visit_frequency",
                                                    "basket_size", "days_since_signup_date"]
-    frame = views.transformed_features(nb, fs)
+    frame = stages.features.transformed_features(nb, fs)
     assert {"age", "days_since_signup_date", "region_North"} <= set(frame.columns)
-    wide = views_customers.categorical_profile(nb, seg)
+    wide = stages.profile.categorical_profile(nb, seg)
     assert wide.index.names == ["Column", "Level"] and "All customers" in wide.columns
     assert np.allclose(wide.groupby(level="Column").sum().to_numpy(), 100, atol=0.6)
-    assert "pca_components is not set" in views_customers.pca_variance(nb, fs).data
+    assert "pca_components is not set" in stages.features.pca_variance(nb, fs).data
 
 
 def test_new_customers_sources(run, tmp_path):
     nb, fs, _ = run
-    fresh = views_customers.new_customers(nb)
+    fresh = stages.score.new_rows(nb)
     assert len(fresh) == nb.params.score_rows and fresh["customer_id"].str.startswith("N").all()
     path = tmp_path / "new.csv"
     fresh.head(3).to_csv(path, index=False)
-    other = NotebookRun(params_from_mapping({**nb.params.model_dump(), "score_path": str(path)}), nb.folder)
-    assert len(views_customers.new_customers(other)) == 3
+    other = RunContext(params_from_mapping({**nb.params.model_dump(), "score_path": str(path)}), nb.folder)
+    assert len(stages.score.new_rows(other)) == 3
 
 
 # ------------------------------------------------------------------------------------- explorer
@@ -261,9 +261,9 @@ def test_explorer_predicts_like_the_model(run):
 
 def test_explorer_is_a_note_unless_interactive(run):
     nb, _, _ = run
-    assert "interactive: true" in explorer(nb).data
-    on = NotebookRun(params_from_mapping({**nb.params.model_dump(), "interactive": True}), nb.folder)
-    bundle = explorer(on)._repr_mimebundle_()
+    assert "interactive: true" in stages.score.explorer(nb).data
+    on = RunContext(params_from_mapping({**nb.params.model_dump(), "interactive": True}), nb.folder)
+    bundle = stages.score.explorer(on)._repr_mimebundle_()
     assert "application/vnd.jupyter.widget-view+json" in bundle and "JupyterLab" in bundle["text/html"]
 
 
@@ -275,10 +275,10 @@ def test_real_tables_get_unique_lexicon_names(fixture, k, request, tmp_path):
     path = request.getfixturevalue(fixture)
     params = params_from_mapping({"data_kind": "customers", "data_path": str(path), "k": k, "bootstrap": 2,
                                   "skew": "none"})
-    nb = NotebookRun(params, RunFolder(tmp_path).ensure())
-    pipeline.clean(nb, pipeline.load(nb))
-    pipeline.build_features(nb)
-    seg = pipeline.segment(nb)
+    nb = RunContext(params, RunFolder(tmp_path).ensure())
+    stages.eda.clean(nb, stages.eda.load(nb))
+    stages.features.build_features(nb)
+    seg = stages.profile.segment(nb)
     names = list(seg.profile.names.values())
     assert len(names) == k == len(set(names))
     assert not any(ch.isdigit() for n in names for ch in n)
@@ -288,7 +288,7 @@ def test_real_tables_get_unique_lexicon_names(fixture, k, request, tmp_path):
 
 
 def test_feature_set_label_map_uses_short_labels_and_falls_back_to_names():
-    from segkit.features import FeatureSet
+    from segkit.featureset import FeatureSet
 
     fs = FeatureSet(table=pd.DataFrame({"recency": [1, 2], "odd": [3, 4]}), columns=["recency"],
                     labels={"recency": "Days since the customer's last purchase"},

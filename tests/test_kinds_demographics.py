@@ -9,12 +9,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from segkit import kinds, pipeline
+from segkit import kinds, pipeline, stages
 from segkit.config import params_from_mapping
 from segkit.errors import ColumnError, ParamsError
 from segkit.io import RunFolder
+from segkit.kinds.demographics import LEXICON as ACS_LEXICON
 from segkit.naming.lexicon import load_lexicon, name_segments_from_lexicon
-from segkit.notebook import NotebookRun
+from segkit.stages import RunContext
 from segkit.profile import profile_segments
 
 from acs_tables import small_acs as shared_small_acs
@@ -42,12 +43,12 @@ def delaware() -> pd.DataFrame:
 def delaware_run(tmp_path_factory, delaware):
     """The stages 01-05 in plain Python on the bundled Delaware table (k from the kind's rule)."""
     p = params(data_path=str(DELAWARE), n_init=4, bootstrap=3, currency="$")
-    nb = NotebookRun(params=p, folder=RunFolder(tmp_path_factory.mktemp("acs")).ensure())
-    raw = pipeline.load(nb)
-    pipeline.clean(nb, raw)
-    fs = pipeline.build_features(nb)
+    nb = RunContext(params=p, folder=RunFolder(tmp_path_factory.mktemp("acs")).ensure())
+    raw = stages.eda.load(nb)
+    stages.eda.clean(nb, raw)
+    fs = stages.features.build_features(nb)
     k, note = demo.choose_k(p, len(fs.table))
-    seg = pipeline.segment(nb, k=k)
+    seg = stages.profile.segment(nb, k=k)
     return nb, fs, seg, k, note
 
 
@@ -222,21 +223,21 @@ def test_changing_a_segments_profile_changes_its_name():
 
 
 def test_fallback_names_never_repeat_a_word():
-    features = list(load_lexicon().features)
+    features = list(load_lexicon(ACS_LEXICON).features)
     z = pd.DataFrame(0.0, index=[0, 1], columns=features)
     z.loc[0, ["median_age", "share_age_55_74"]] = [-0.9, -0.7]  # matches no entry: a fallback name
     z.loc[1, "median_age"] = 0.9
-    name = name_segments_from_lexicon(z)[0].name
+    name = name_segments_from_lexicon(z, ACS_LEXICON)[0].name
     words = name.lower().replace("-", " ").split()
     assert len(words) == len(set(words)), name
 
 
 def test_fallback_names_lead_with_a_feature_that_has_words():
-    features = list(load_lexicon().features)
+    features = list(load_lexicon(ACS_LEXICON).features)
     z = pd.DataFrame(0.0, index=[0, 1], columns=features)
     z.loc[0, ["share_industry_public_admin", "share_units_detached"]] = [-1.5, 0.9]  # "low" has no words
     z.loc[1, "median_age"] = 0.9
-    assert name_segments_from_lexicon(z)[0].name == "Suburban Neighbourhoods"
+    assert name_segments_from_lexicon(z, ACS_LEXICON)[0].name == "Suburban Neighbourhoods"
 
 
 # ------------------------------------------------------------------------------ the whole stages

@@ -6,7 +6,8 @@ import pandas as pd
 import pytest
 
 from segkit.errors import DataFileError, ParamsError, SegmentationError
-from segkit.features.demographics import load_feature_groups
+from segkit.kinds.demographics.acs import load_feature_groups
+from segkit.kinds.demographics import LEXICON as ACS_LEXICON
 from segkit.naming.lexicon import load_lexicon, name_segments_from_lexicon
 from segkit.profile import SegmentName
 
@@ -19,7 +20,7 @@ def profile(rows: list[dict[str, float]]) -> pd.DataFrame:
 
 
 def test_shipped_lexicon_covers_the_shipped_features():
-    lex = load_lexicon()
+    lex = load_lexicon(ACS_LEXICON)
     assert 25 <= len(lex.entries) <= 45
     used = {f for e in lex.entries for f in e.when}
     assert used <= set(FEATURES)
@@ -29,10 +30,10 @@ def test_shipped_lexicon_covers_the_shipped_features():
 
 def test_changing_a_profile_changes_its_name_to_the_retiree_entry():
     z = profile([{"share_renters": 1.2, "share_age_18_34": 0.9}, {"share_units_detached": 0.7}])
-    before = name_segments_from_lexicon(z)
+    before = name_segments_from_lexicon(z, ACS_LEXICON)
     assert before[0].name == "Young Urban Renters"
     z.loc[0, ["share_age_75_plus", "log_median_home_value"]] = [2.0, 1.4]
-    after = name_segments_from_lexicon(z)
+    after = name_segments_from_lexicon(z, ACS_LEXICON)
     assert after[0].name == "Affluent Retirees"
     assert after[0].description.startswith("Older owners in valuable homes: residents aged 75+ (+2.0 sd)")
     assert isinstance(after[0], SegmentName) and after[0].action == ""
@@ -41,26 +42,26 @@ def test_changing_a_profile_changes_its_name_to_the_retiree_entry():
 def test_threshold_and_low_conditions():
     z = profile([{"median_age": 0.6, "share_age_0_17": -0.6},
                  {"median_age": 0.6, "share_age_0_17": -0.49, "share_vacant": 0.3}])
-    names = name_segments_from_lexicon(z)
+    names = name_segments_from_lexicon(z, ACS_LEXICON)
     assert names[0].name == "Retirement Communities"
     assert names[1].name == "Older Neighbourhoods"  # -0.49 is not low at threshold 0.5
-    lower = name_segments_from_lexicon(z, threshold=0.4)
+    lower = name_segments_from_lexicon(z, ACS_LEXICON, threshold=0.4)
     assert (lower[0].name, lower[1].name) == ("Retirement Communities", "Seasonal Retirement Communities")
 
 
 def test_the_strongest_matching_entry_wins():
     z = profile([{"log_median_household_income": 1.0, "share_bachelors_plus": 1.0,
                   "share_households_with_children": 2.5}])
-    assert name_segments_from_lexicon(z)[0].name == "Prosperous Families"  # 3.5 beats 2.0
+    assert name_segments_from_lexicon(z, ACS_LEXICON)[0].name == "Prosperous Families"  # 3.5 beats 2.0
     z.loc[0, "share_households_with_children"] = 0.6
-    assert name_segments_from_lexicon(z)[0].name == "Affluent Professionals"
+    assert name_segments_from_lexicon(z, ACS_LEXICON)[0].name == "Affluent Professionals"
 
 
 def test_names_stay_unique_when_top_features_are_identical():
     retiree = {"share_age_75_plus": 2.0, "log_median_home_value": 1.5}
     z = profile([{**retiree, "share_vacant": 0.9}, {**retiree, "share_commute_walked": 0.8},
                  {**retiree, "share_vacant": 0.9, "share_renters": -0.7}])
-    names = {s: n.name for s, n in name_segments_from_lexicon(z).items()}
+    names = {s: n.name for s, n in name_segments_from_lexicon(z, ACS_LEXICON).items()}
     assert names[1] == "Walkable Affluent Retirees"
     assert names[0] == "Seasonal Affluent Retirees"
     assert names[2] == "Home-Owning Seasonal Affluent Retirees"
@@ -70,13 +71,13 @@ def test_names_stay_unique_when_top_features_are_identical():
 def test_identical_profiles_cannot_be_named_apart():
     z = profile([{"share_age_75_plus": 2.0}, {"share_age_75_plus": 2.0}])
     with pytest.raises(SegmentationError, match="no further feature tells them apart"):
-        name_segments_from_lexicon(z)
+        name_segments_from_lexicon(z, ACS_LEXICON)
 
 
 def test_fallback_and_default_names():
     z = profile([{"share_renters": 1.0, "log_median_household_income": 0.8}, {},
                  {"share_units_detached": 0.9}])
-    names = name_segments_from_lexicon(z)
+    names = name_segments_from_lexicon(z, ACS_LEXICON)
     assert names[0].name == "Affluent Renters"  # adjective of the 2nd feature + noun of the 1st
     assert names[0].description == ("Areas with renting households (+1.0 sd) and household income (+0.8 sd) "
                                     "above average.")
@@ -113,4 +114,4 @@ def test_bad_lexicons_fail_clearly(tmp_path):
     with pytest.raises(DataFileError, match="does not exist"):
         load_lexicon(tmp_path / "nope.yaml")
     with pytest.raises(ParamsError, match="threshold must be positive"):
-        name_segments_from_lexicon(profile([{}]), threshold=0)
+        name_segments_from_lexicon(profile([{}]), ACS_LEXICON, threshold=0)

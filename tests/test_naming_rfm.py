@@ -1,4 +1,4 @@
-"""segkit.naming.rfm: RFM scores, names from the editable rules, uniqueness, permutation invariance."""
+"""segkit.kinds.transactions.naming: RFM scores, names from the editable rules, uniqueness, permutation invariance."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ import pytest
 import yaml
 
 from segkit.errors import ColumnError, DataFileError, DataValueError, ParamsError
-from segkit.naming import SegmentName, load_rfm_rules, name_rfm_segments, rfm_scores
+from segkit.naming import SegmentName
+from segkit.kinds.transactions.naming import load_rfm_rules, name_rfm_segments, rfm_scores
 from segkit.profile import feature_quantiles, profile_segments
 
 N = 90  # customers per segment (a multiple of 3, so frequency means are exact)
@@ -128,7 +129,7 @@ def test_identical_segments_still_get_unique_names():
 
 
 def test_custom_rules_file_renames_segments(tmp_path):
-    raw = yaml.safe_load(resources.files("segkit").joinpath("data/rfm_names.yaml").read_text(encoding="utf-8"))
+    raw = yaml.safe_load(resources.files("segkit").joinpath("kinds/transactions/rfm_names.yaml").read_text(encoding="utf-8"))
     raw["rules"][0]["name"] = "VIPs"
     raw["rules"][0]["description"] = "{customers} VIPs ({share}), R{r} F{f} M{m}."
     path = tmp_path / "my_names.yaml"

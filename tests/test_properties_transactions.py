@@ -12,8 +12,8 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from segkit.clean import clean_transactions
-from segkit.features.transactions import behaviour_features, rfm_features
+from segkit.kinds.transactions.clean import clean_transactions
+from segkit.kinds.transactions.features import behaviour_features, rfm_features
 
 BASE = pd.Timestamp("2011-01-01")
 

@@ -351,7 +351,7 @@ def test_smoke_business_reports_hide_code_and_caption_figures(smoke_run):
     for name in NOTEBOOKS:
         text = (smoke_run / f"{name}.html").read_text(encoding="utf-8")
         page = _Page(text)
-        for leak in ("segkit.notebook.start", "run_dir", "Traceback", "Warning:", str(smoke_run.parent)):
+        for leak in ("stages.start(run_dir", "run_dir", "Traceback", "Warning:", str(smoke_run.parent)):
             assert leak not in page.visible, f"{name}.html shows {leak!r}"
         assert re.search(r'class="[^"]*jp-InputArea-editor', text) is None, f"{name}.html shows code"
         assert page.images, name

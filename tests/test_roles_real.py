@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from segkit.features.customers import build_preprocessor, customer_features, detect_roles, role_table
+from segkit.kinds.customers.features import build_preprocessor, customer_features, detect_roles, role_table
 
 pytestmark = pytest.mark.shared_data
 

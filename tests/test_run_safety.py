@@ -122,16 +122,16 @@ def _error_outputs(path: Path) -> list[dict]:
 @pytest.mark.slow
 def test_failing_notebook_gives_one_message_exit_2_and_a_failed_folder(tmp_path, tiny):
     """Three customers and k: 4: 03_select_k raises a SegmentationError inside the kernel."""
-    from segkit import pipeline
+    from segkit import pipeline, stages
     from segkit.config import load_params
     from segkit.io import RunFolder
-    from segkit.notebook import NotebookRun
+    from segkit.stages import RunContext
 
     params = _params(tmp_path, "tiny", tiny, "k: 4\nk_max: 5\n")
     out = tmp_path / "reports"
     # an earlier run with the features already made (in-process), so only 03 has to run here
-    nb = NotebookRun(params=load_params(params)[0], folder=RunFolder(out / "tiny").ensure())
-    pipeline.build_features(nb, pipeline.clean(nb, pipeline.load(nb))[0])
+    nb = RunContext(params=load_params(params)[0], folder=RunFolder(out / "tiny").ensure())
+    stages.features.build_features(nb, stages.eda.clean(nb, stages.eda.load(nb))[0])
     (out / "tiny" / "index.html").write_text("the earlier run")
     before = hash_path(out / "tiny")
 

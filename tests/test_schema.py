@@ -6,7 +6,12 @@ import pandas as pd
 import pytest
 
 from segkit.errors import ColumnError, DataValueError, ParamsError
-from segkit.schema import Finding, findings_table, load_schema, validate
+from segkit import kinds
+from segkit.schema import Finding, findings_table, validate
+
+
+def _schema(kind):
+    return kinds.get(kind).schema()
 
 
 def _transactions(**changes) -> pd.DataFrame:
@@ -26,59 +31,59 @@ def _rules(findings):
 
 @pytest.mark.parametrize("kind", ["transactions", "customers", "demographics"])
 def test_every_kind_has_a_schema(kind):
-    schema = load_schema(kind)
+    schema = _schema(kind)
     assert schema["kind"] == kind
     schema["kind"] = "changed"  # a copy: the cached schema is untouched
-    assert load_schema(kind)["kind"] == kind
+    assert _schema(kind)["kind"] == kind
 
 
 def test_unknown_kind_is_a_params_error():
-    with pytest.raises(ParamsError, match="no schema for data_kind 'shops'"):
-        validate(pd.DataFrame({"a": [1]}), "shops")
+    with pytest.raises(ParamsError, match="unknown data_kind 'shops'"):
+        validate(pd.DataFrame({"a": [1]}), _schema("shops"))
 
 
 def test_clean_transactions_have_no_findings():
-    assert validate(_transactions(), "transactions") == []
+    assert validate(_transactions(), _schema("transactions")) == []
 
 
 def test_columns_follow_the_params_mapping():
     df = _transactions().rename(columns={"CustomerID": "client"})
     with pytest.raises(ColumnError, match=r"column 'CustomerID' \(customer_col\) is not in the data") as err:
-        validate(df, "transactions")
+        validate(df, _schema("transactions"))
     assert err.value.key == "customer_col" and "set customer_col to one of" in err.value.message
-    assert validate(df, "transactions", {"customer_col": "client"}) == []
+    assert validate(df, _schema("transactions"), {"customer_col": "client"}) == []
 
 
 def test_optional_mapped_column_absent_is_refused_unless_unset():
     df = _transactions().drop(columns="Country")
     with pytest.raises(ColumnError, match="country_col: null"):
-        validate(df, "transactions")
-    assert validate(df, "transactions", {"country_col": None}) == []
+        validate(df, _schema("transactions"))
+    assert validate(df, _schema("transactions"), {"country_col": None}) == []
 
 
 def test_amount_col_replaces_price_col():
     df = _transactions().drop(columns="UnitPrice").assign(Amount=[3.0, 2.0, 7.5, -1.5])
-    assert validate(df, "transactions", {"amount_col": "Amount", "price_col": None}) == []
+    assert validate(df, _schema("transactions"), {"amount_col": "Amount", "price_col": None}) == []
 
 
 def test_unparsable_numbers_and_dates_are_hard_failures():
     with pytest.raises(ColumnError, match=r"'Quantity' \(quantity_col\) has 1 value\(s\) that are not numbers, e.g. 'two'"):
-        validate(_transactions(Quantity=["2", "two", "5", "-1"]), "transactions")
+        validate(_transactions(Quantity=["2", "two", "5", "-1"]), _schema("transactions"))
     with pytest.raises(ColumnError, match="not dates, e.g. 'yesterday'"):
-        validate(_transactions(InvoiceDate=["2011-01-03", "yesterday", "2011-02-01", "2011-02-02"]), "transactions")
+        validate(_transactions(InvoiceDate=["2011-01-03", "yesterday", "2011-02-01", "2011-02-02"]), _schema("transactions"))
 
 
 def test_all_hard_failures_are_named_in_one_message():
     df = _transactions(Quantity=["x"] * 4).drop(columns="InvoiceNo")
     with pytest.raises(ColumnError) as err:
-        validate(df, "transactions")
+        validate(df, _schema("transactions"))
     assert "InvoiceNo" in err.value.message and "Quantity" in err.value.message
 
 
 def test_soft_problems_are_warnings_with_counts():
     df = _transactions(UnitPrice=[1.5, -2.0, 0.0, 1.5], Quantity=[2, 0, 5, -1],
                        CustomerID=[17850.0, None, None, None])
-    findings = validate(df, "transactions")
+    findings = validate(df, _schema("transactions"))
     assert _rules(findings) == [("warning", "missing", "CustomerID"), ("warning", "nonzero", "Quantity"),
                                 ("warning", "range", "UnitPrice"), ("warning", "nonzero", "UnitPrice")]
     missing = findings[0]
@@ -88,12 +93,12 @@ def test_soft_problems_are_warnings_with_counts():
 
 def test_dates_in_the_future_are_flagged():
     findings = validate(_transactions(InvoiceDate=["2011-01-03", "2011-01-03", "2011-02-01", "2999-01-01"]),
-                        "transactions")
+                        _schema("transactions"))
     assert _rules(findings) == [("warning", "range", "InvoiceDate")]
 
 
 def test_raise_errors_false_returns_errors_first():
-    findings = validate(_transactions(Quantity=["x", "1", "2", "3"], UnitPrice=[-1.0, 1, 1, 1]), "transactions",
+    findings = validate(_transactions(Quantity=["x", "1", "2", "3"], UnitPrice=[-1.0, 1, 1, 1]), _schema("transactions"),
                         raise_errors=False)
     assert findings[0].severity == "error" and findings[0].rule == "type"
     table = findings_table(findings)
@@ -103,12 +108,12 @@ def test_raise_errors_false_returns_errors_first():
 
 def test_empty_input_is_a_data_value_error():
     with pytest.raises(DataValueError, match="at least 1 are needed"):
-        validate(_transactions().iloc[:0], "transactions")
+        validate(_transactions().iloc[:0], _schema("transactions"))
 
 
 def test_required_column_without_values_is_a_data_value_error():
     with pytest.raises(DataValueError, match="'InvoiceNo' \\(invoice_col\\) has no values at all"):
-        validate(_transactions(InvoiceNo=[None] * 4), "transactions")
+        validate(_transactions(InvoiceNo=[None] * 4), _schema("transactions"))
 
 
 # ----------------------------------------------------------------------------------------- customers
@@ -119,31 +124,31 @@ def _customers(**changes) -> pd.DataFrame:
 
 
 def test_customers_pass_and_ranges_apply_by_name():
-    assert validate(_customers(), "customers", {"id_col": "CustomerID"}) == []
-    findings = validate(_customers(Age=[19, 35, 164, -1]), "customers", {"id_col": "CustomerID"})
+    assert validate(_customers(), _schema("customers"), {"id_col": "CustomerID"}) == []
+    findings = validate(_customers(Age=[19, 35, 164, -1]), _schema("customers"), {"id_col": "CustomerID"})
     assert _rules(findings) == [("warning", "range", "Age"), ("warning", "range", "Age")]
 
 
 def test_customers_duplicate_ids_are_hard_failures():
     with pytest.raises(DataValueError, match="'CustomerID' \\(id_col\\) has 1 value\\(s\\) on more than one row"):
-        validate(_customers(CustomerID=[1, 1, 3, 4]), "customers", {"id_col": "CustomerID"})
+        validate(_customers(CustomerID=[1, 1, 3, 4]), _schema("customers"), {"id_col": "CustomerID"})
 
 
 def test_customers_personal_constant_and_empty_columns():
     df = _customers(Email=["a@x", "b@x", "c@x", "d@x"], Shop=["one"] * 4, Notes=[None] * 4)
-    findings = validate(df, "customers", {"id_col": "CustomerID"})
+    findings = validate(df, _schema("customers"), {"id_col": "CustomerID"})
     assert ("warning", "personal", "Email") in _rules(findings)
     assert ("warning", "constant", "Shop") in _rules(findings)
     assert ("warning", "empty", "Notes") in _rules(findings)
     personal = next(f for f in findings if f.rule == "personal")
     assert "roles" in personal.fix
-    assert validate(df, "customers", {"id_col": "CustomerID", "roles": {"Email": "ignore", "Shop": "ignore",
+    assert validate(df, _schema("customers"), {"id_col": "CustomerID", "roles": {"Email": "ignore", "Shop": "ignore",
                                                                          "Notes": "ignore"}}) == []
 
 
 def test_customers_single_column_suggests_the_delimiter():
     with pytest.raises(DataValueError, match="delimiter"):
-        validate(pd.DataFrame({"a;b;c": ["1;2;3"] * 5}), "customers")
+        validate(pd.DataFrame({"a;b;c": ["1;2;3"] * 5}), _schema("customers"))
 
 
 # -------------------------------------------------------------------------------------- demographics
@@ -155,12 +160,12 @@ def _areas(**changes) -> pd.DataFrame:
 
 
 def test_demographics_missing_codes_are_noted_not_range_errors():
-    findings = validate(_areas(), "demographics", {"id_col": "zcta"})
+    findings = validate(_areas(), _schema("demographics"), {"id_col": "zcta"})
     assert _rules(findings) == [("info", "missing_codes", "median_age")]
 
 
 def test_demographics_negative_counts_and_bad_ids():
-    findings = validate(_areas(age_0_17=[9000, -5, 20], zcta=["19701", "19702", "1970X"]), "demographics",
+    findings = validate(_areas(age_0_17=[9000, -5, 20], zcta=["19701", "19702", "1970X"]), _schema("demographics"),
                         {"id_col": "zcta"})
     assert ("warning", "range", "age_0_17") in _rules(findings)
     assert ("warning", "pattern", "zcta") in _rules(findings)
@@ -168,9 +173,9 @@ def test_demographics_negative_counts_and_bad_ids():
 
 def test_demographics_negative_population_is_a_hard_failure():
     with pytest.raises(DataValueError, match="population"):
-        validate(_areas(population=[-1, 10, 10]), "demographics", {"id_col": "zcta"})
+        validate(_areas(population=[-1, 10, 10]), _schema("demographics"), {"id_col": "zcta"})
 
 
 def test_demographics_default_id_column_and_missing_population():
     with pytest.raises(ColumnError, match="'population' is not in the data"):
-        validate(_areas().drop(columns="population"), "demographics")
+        validate(_areas().drop(columns="population"), _schema("demographics"))

@@ -7,13 +7,13 @@ import json
 import pandas as pd
 import pytest
 
-from segkit import pipeline
+from segkit import pipeline, stages
 from segkit.cli import main
 from segkit.config import params_from_mapping
 from segkit.io import RunFolder
 from segkit.modelio import load_model
-from segkit.notebook import NotebookRun
-from segkit.synth.customers import generate_customers
+from segkit.stages import RunContext
+from segkit.kinds.customers.synth import generate_customers
 
 
 @pytest.fixture(scope="module", params=["kmeans", "gmm", "agglomerative"])
@@ -23,11 +23,11 @@ def trained(request, tmp_path_factory):
     folder = RunFolder(root / "run").ensure()
     params = params_from_mapping({"data_kind": "customers", "data_path": "synth://customers?n=500&seed=11",
                                   "k": 4, "bootstrap": 2, "sample_size": 500, "algorithm": request.param})
-    nb = NotebookRun(params, folder)
+    nb = RunContext(params, folder)
     folder.path.joinpath("params.json").write_text(json.dumps(params.model_dump()))
-    pipeline.clean(nb, pipeline.load(nb))
-    pipeline.build_features(nb)
-    pipeline.segment(nb)
+    stages.eda.clean(nb, stages.eda.load(nb))
+    stages.features.build_features(nb)
+    stages.profile.segment(nb)
     csv = root / "customers.csv"
     generate_customers(500, seed=11).to_csv(csv, index=False)
     return folder.artifact("model"), csv, pd.read_csv(folder.artifact("segments.csv"), dtype=str)

@@ -22,7 +22,7 @@ from segkit.select import (
     select_k,
     stability_label,
 )
-from segkit.select import _gap_choice, _jaccard_matched  # the two rules, checked on hand-made numbers
+from segkit.select.search import _gap_choice, _jaccard_matched  # the two rules, checked on hand-made numbers
 
 FAST = dict(gap_references=5, bootstrap=5)
 
@@ -124,7 +124,7 @@ def test_scores_match_sklearn_on_the_same_fit(blobs4, sel4):
 
 
 def test_silhouette_in_row_chunks_matches_sklearn(blobs4, monkeypatch):
-    import segkit.select as select
+    import segkit.select.search as select
 
     monkeypatch.setattr(select, "_SILHOUETTE_CELLS", 400 * 70)  # 70-row chunks: 6 of them
     X = blobs4[0]
@@ -177,7 +177,7 @@ def test_criteria_subset_skips_gap_and_stability(blobs4):
 
 
 def test_ties_go_to_fewer_segments():
-    from segkit.select import _consensus
+    from segkit.select.search import _consensus
 
     votes, k, text, _ = _consensus({"silhouette": 5, "calinski_harabasz": 3}, [2, 3, 4, 5], {})
     assert k == 3 and "tied with 5 (silhouette)" in text

@@ -25,7 +25,7 @@ import pandas as pd
 import pytest
 
 from batch_fixtures import ROOT, run_batch
-from segkit import io, kinds, pipeline
+from segkit import io, kinds, pipeline, source
 from segkit.config import load_params
 from segkit.errors import DataFileError, ParamsError
 
@@ -55,7 +55,7 @@ def _same_as_csv(loaded: pd.DataFrame) -> None:
 def _features_match_the_file_run(params) -> None:
     """The demographics features built from the database equal those built from the CSV."""
     demo = kinds.get("demographics")
-    from_db = demo.features(demo.clean(io.load_input(params), params)[0], params)
+    from_db = demo.features(demo.clean(source.load_input(params), params)[0], params)
     from_csv = demo.features(demo.clean(pd.read_csv(DELAWARE), params)[0], params)
     pd.testing.assert_frame_equal(from_db.table.sort_index(), from_csv.table.sort_index(), check_dtype=False)
     assert from_db.notes == from_csv.notes
@@ -76,9 +76,9 @@ def sqlite_url(tmp_path_factory) -> str:
 def test_sqlite_reads_like_the_csv(sqlite_url):
     params = _params(sqlite_url)
     assert params.source == "sql"
-    assert io.input_columns(params) == list(pd.read_csv(DELAWARE, nrows=0).columns)
+    assert source.input_columns(params) == list(pd.read_csv(DELAWARE, nrows=0).columns)
     assert pipeline.preflight(params)["input"].startswith("SQL query")
-    _same_as_csv(io.load_input(params))
+    _same_as_csv(source.load_input(params))
     _features_match_the_file_run(params)
 
 
@@ -88,7 +88,7 @@ def test_the_example_params_read_the_url_from_the_environment(sqlite_url, monkey
     assert params.sql_url == "${SEGKIT_ACS_DB_URL}" and params.source == "sql"
     monkeypatch.setenv("SEGKIT_ACS_DB_URL", sqlite_url)
     assert pipeline.preflight(params)["input"] == "SQL query (201 columns)"
-    assert io.load_input(params).shape == (68, 201)
+    assert source.load_input(params).shape == (68, 201)
     monkeypatch.delenv("SEGKIT_ACS_DB_URL")
     with pytest.raises(ParamsError, match="environment variable SEGKIT_ACS_DB_URL is not set"):
         pipeline.preflight(params)  # before any notebook starts
@@ -96,16 +96,16 @@ def test_the_example_params_read_the_url_from_the_environment(sqlite_url, monkey
 
 def test_sqlite_failing_query_names_the_problem(sqlite_url):
     with pytest.raises(DataFileError) as err:
-        io.load_input(_params(sqlite_url, "SELECT * FROM no_such_table"))
+        source.load_input(_params(sqlite_url, "SELECT * FROM no_such_table"))
     assert err.value.key == "sql_query" and "no_such_table" in err.value.message
 
 
 def test_sqlite_query_problems_are_clear(sqlite_url):
     with pytest.raises(DataFileError) as err:  # caught before any row is read (LIMIT 0 probe)
-        io.input_columns(_params(sqlite_url, "SELECT * FROM no_such_table"))
+        source.input_columns(_params(sqlite_url, "SELECT * FROM no_such_table"))
     assert err.value.key == "sql_query" and "no_such_table" in err.value.message
     with pytest.raises(DataFileError, match="no rows"):
-        io.load_input(_params(sqlite_url, "SELECT * FROM acs_delaware WHERE population < 0"))
+        source.load_input(_params(sqlite_url, "SELECT * FROM acs_delaware WHERE population < 0"))
     with pytest.raises(Exception, match="population"):  # preflight names the missing column
         pipeline.preflight(_params(sqlite_url, "SELECT zcta, median_age FROM acs_delaware"))
 
@@ -189,8 +189,8 @@ def postgres_url():
 def test_postgres_reads_like_the_csv(postgres_url):
     url, password = postgres_url
     params = _params(url)
-    assert io.input_columns(params) == list(pd.read_csv(DELAWARE, nrows=0).columns)
-    _same_as_csv(io.load_input(params))
+    assert source.input_columns(params) == list(pd.read_csv(DELAWARE, nrows=0).columns)
+    _same_as_csv(source.load_input(params))
     _features_match_the_file_run(params)
     assert password not in str(params.public_dict())
 
@@ -198,7 +198,7 @@ def test_postgres_reads_like_the_csv(postgres_url):
 def test_postgres_wrong_password_is_a_clear_error(postgres_url):
     url, password = postgres_url
     with pytest.raises(DataFileError) as err:
-        io.load_input(_params(url.replace(password, "wrong")))
+        source.load_input(_params(url.replace(password, "wrong")))
     assert "password" in err.value.message.lower() and password not in err.value.message
 
 

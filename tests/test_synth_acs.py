@@ -10,7 +10,7 @@ import pytest
 
 from segkit.demographics import segment_areas
 from segkit.errors import ColumnError, ParamsError
-from segkit.features.demographics import CENSUS_SENTINELS, build_acs_features, load_feature_groups
+from segkit.kinds.demographics.acs import CENSUS_SENTINELS, build_acs_features, load_feature_groups
 from segkit.synth import generate_acs_table
 
 AGES = ["age_0_17", "age_18_34", "age_35_54", "age_55_74", "age_75_plus"]

@@ -9,8 +9,8 @@ from sklearn.cluster import KMeans
 from sklearn.metrics import adjusted_rand_score, silhouette_score
 
 from segkit.errors import ParamsError
-from segkit.features.customers import build_preprocessor, customer_features, detect_roles
-from segkit.synth.customers import CATEGORIES, REGIONS, generate_customers
+from segkit.kinds.customers.features import build_preprocessor, customer_features, detect_roles
+from segkit.kinds.customers.synth import CATEGORIES, REGIONS, generate_customers
 
 COLUMNS = ["customer_id", "age", "gender", "region", "income", "total_spend", "visit_frequency", "basket_size",
            "preferred_category", "signup_date"]

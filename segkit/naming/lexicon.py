@@ -1,7 +1,7 @@
 """Segment names from a z-score profile through an editable lexicon (census areas, customer tables).
 
 A profile row holds a segment's z-scores: how far its mean lies from the mean of all entities, in
-standard deviations. A lexicon (a YAML file such as ``segkit/data/lexicon_acs.yaml``; its header
+standard deviations. A lexicon (a YAML file such as ``segkit/kinds/demographics/lexicon.yaml``; its header
 documents the format) turns those numbers into words:
 
 1. **Entries.** Each entry has conditions such as ``{share_age_75_plus: high, log_median_home_value:
@@ -37,8 +37,9 @@ from typing import Any, Mapping
 import numpy as np
 import pandas as pd
 
-from segkit.errors import ParamsError, SegmentationError
-from segkit.profile import SegmentName
+from ..errors import ParamsError, SegmentationError
+from ..resources import read_data_yaml
+from .base import SegmentName
 
 __all__ = ["Lexicon", "LexiconEntry", "FeatureWords", "SegmentName", "load_lexicon",
            "name_segments_from_lexicon", "describe_profile"]
@@ -97,14 +98,14 @@ class Lexicon:
         return FeatureWords(label=str(feature).replace("_", " "), high=f"High-{title}", low=f"Low-{title}")
 
 
-def load_lexicon(source: str | Path | Mapping[str, Any] | Lexicon | None = None) -> Lexicon:
+def load_lexicon(source: str | Path | Mapping[str, Any] | Lexicon) -> Lexicon:
     """Load and validate a naming lexicon.
 
     Parameters
     ----------
     source : path, mapping, Lexicon or None
-        None for the shipped ACS lexicon (``segkit/data/lexicon_acs.yaml``), a YAML file in that
-        format, or the already parsed mapping.
+        A YAML file in the lexicon format (each data kind ships its own, e.g.
+        ``segkit/kinds/demographics/lexicon.yaml``), or the already parsed mapping.
 
     Raises
     ------
@@ -115,11 +116,11 @@ def load_lexicon(source: str | Path | Mapping[str, Any] | Lexicon | None = None)
     """
     if isinstance(source, Lexicon):
         return source
-    from ..io import read_data_yaml
-
-    raw, path = read_data_yaml(source, shipped="data/lexicon_acs.yaml", what="lexicon")
+    if source is None:
+        raise ParamsError("no lexicon given", fix="pass a lexicon file, e.g. a data kind's lexicon.yaml")
+    raw, path = read_data_yaml(source, shipped="kinds/*/lexicon.yaml", what="lexicon")
     where = f" in {path}" if path else ""
-    fix = "see the header of segkit/data/lexicon_acs.yaml for the format"
+    fix = "see the header of a shipped lexicon (segkit/kinds/*/lexicon.yaml) for the format"
     if not isinstance(raw, Mapping):
         raise ParamsError(f"a lexicon must be a mapping{where}", fix=fix)
     unknown = set(raw) - _TOP_KEYS
@@ -240,7 +241,7 @@ def describe_profile(row: pd.Series, lexicon: Lexicon, *, threshold: float = 0.5
     return f"{tagline}: {body}." if tagline else f"{lexicon.subject} with {body}."
 
 
-def name_segments_from_lexicon(zscores: pd.DataFrame, lexicon: Lexicon | Mapping | str | Path | None = None,
+def name_segments_from_lexicon(zscores: pd.DataFrame, lexicon: Lexicon | Mapping | str | Path,
                                *, threshold: float = 0.5) -> dict[int, SegmentName]:
     """Name every segment of a z-score profile through a lexicon; names are unique.
 
@@ -249,7 +250,7 @@ def name_segments_from_lexicon(zscores: pd.DataFrame, lexicon: Lexicon | Mapping
     zscores : pandas.DataFrame
         Segments (index, integer labels) x features: each segment's mean z-score.
     lexicon : Lexicon, mapping, path or None
-        See :func:`load_lexicon`; None means the shipped ACS lexicon.
+        See :func:`load_lexicon`.
     threshold : float, default 0.5
         ``high`` means ``z >= threshold``, ``low`` means ``z <= -threshold``.
 

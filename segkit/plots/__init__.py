@@ -5,14 +5,14 @@ and return the ``Axes``; figure-level functions return the ``Figure`` and are na
 library never calls ``plt.show()`` or ``savefig`` and never changes matplotlib's global style on import.
 """
 
-from .eda import distributions_figure, plot_missing
+from .eda import distributions_figure, plot_explained_variance, plot_missing
 from .hierarchy import linkage_comparison_figure, plot_dendrogram, plot_linkage_scores
 from .profile import (plot_feature_distributions, plot_index_heatmap, plot_segment_map, plot_segment_sizes,
                       segment_palette)
 from .select import criteria_figure, plot_criterion, plot_elbow, plot_gap, plot_stability
 
 __all__ = [
-    "plot_missing", "distributions_figure",
+    "plot_missing", "distributions_figure", "plot_explained_variance",
     "plot_elbow", "plot_criterion", "plot_gap", "plot_stability", "criteria_figure",
     "plot_dendrogram", "plot_linkage_scores", "linkage_comparison_figure",
     "plot_index_heatmap", "plot_segment_sizes", "plot_feature_distributions", "plot_segment_map", "segment_palette",

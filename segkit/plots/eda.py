@@ -8,7 +8,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-__all__ = ["plot_missing", "distributions_figure"]
+from ._common import new_axes
+
+__all__ = ["plot_missing", "distributions_figure", "plot_explained_variance"]
 
 
 def plot_missing(missing: pd.DataFrame, *, ax=None, top: int = 20):
@@ -78,3 +80,34 @@ def distributions_figure(df: pd.DataFrame, *, columns: Sequence[str] | None = No
         ax.set_axis_off()
     fig.tight_layout()
     return fig
+
+
+def plot_explained_variance(table: pd.DataFrame, *, kept: int | None = None, ax=None):
+    """Bars of each principal component's share of the variation, the cumulative share as a line.
+
+    Parameters
+    ----------
+    table : DataFrame
+        From :func:`segkit.kinds.customers.pca_variance` (``component``, ``explained``, ``cumulative``).
+    kept : int, optional
+        Components kept by the params, marked with a dashed line.
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    ax = new_axes(ax, figsize=(7, 3.8))
+    x = table["component"].to_numpy()
+    ax.bar(x, 100 * table["explained"].to_numpy(), color="#1f5f8b", alpha=0.85, label="Each component")
+    ax.plot(x, 100 * table["cumulative"].to_numpy(), color="#c0392b", marker="o", markersize=3,
+            label="Cumulative")
+    if kept:
+        ax.axvline(kept + 0.5, color="black", linestyle="--", linewidth=1)
+        ax.text(kept + 0.6, 50, f"{kept} kept", va="center", fontsize=9)
+    ax.set_xlabel("Principal component")
+    ax.set_ylabel("Share of the variation (%)")
+    ax.set_ylim(0, 105)
+    ax.set_xticks(x if len(x) <= 30 else x[:: max(1, len(x) // 15)])
+    ax.legend(loc="center right", fontsize="small")
+    return ax

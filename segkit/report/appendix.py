@@ -23,6 +23,7 @@ from typing import Any
 
 import nbformat
 
+from .. import kinds
 from ..config import SECRET_KEYS, Params
 from .render import SIZE_BUDGET_BYTES, PrivateData, add_toc_entry, private_outputs, render_notebook, report_paths
 
@@ -149,10 +150,11 @@ def _read_ids(folder: Path, params: Params) -> list[str]:
         return pd.read_csv(artifacts / "segments.csv", usecols=[0], dtype=str).iloc[:, 0].dropna().tolist()
     if (artifacts / "features.parquet").is_file():
         return [str(i) for i in pd.read_parquet(artifacts / "features.parquet", columns=[]).index]
-    if (artifacts / "clean.parquet").is_file() and params.data_kind == "transactions":
+    id_col = (kinds.get(params.data_kind).id_columns(params) or [None])[0]
+    if (artifacts / "clean.parquet").is_file() and id_col:
         try:
-            col = pd.read_parquet(artifacts / "clean.parquet", columns=[params.customer_col]).iloc[:, 0]
-        except (KeyError, ValueError):
+            col = pd.read_parquet(artifacts / "clean.parquet", columns=[id_col]).iloc[:, 0]
+        except (KeyError, ValueError, OSError):
             return []
         return [str(v) for v in col.dropna().unique()]
     return []
@@ -161,14 +163,13 @@ def _read_ids(folder: Path, params: Params) -> list[str]:
 def private_data(folder: str | Path, params: Params) -> PrivateData:
     """What marks individual records in this run's outputs: identifier columns and entity ids.
 
-    Census areas (``demographics``) are not people: their tables may list areas by code.
+    A kind whose rows are not people (census areas) has none: its tables may list areas by code.
     """
-    from ..views import id_columns
-
-    if params.data_kind == "demographics":
+    kind = kinds.get(params.data_kind)
+    if not kind.private_records:
         return PrivateData()
     folder = Path(folder)
-    columns = set(id_columns(params)) | {"customer_id"}
+    columns = set(kind.id_columns(params)) | {"customer_id"}
     segments = folder / "artifacts" / "segments.csv"
     if segments.is_file():
         with segments.open(encoding="utf-8") as fh:

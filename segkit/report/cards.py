@@ -10,34 +10,22 @@ import html
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-__all__ = ["segment_cards", "figure", "format_value", "note", "note_html", "caption", "PALETTE"]
+from matplotlib.colors import to_hex
 
-#: Segment colours, shared by cards and plots (tab10-like, readable on white).
-PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
-           "#bcbd22", "#17becf"]
+from ..format import format_value
+from ..plots.profile import segment_palette
+
+__all__ = ["segment_cards", "figure", "format_value", "note", "note_html", "html_block", "caption"]
 
 
-def _html(text: str):
+
+def html_block(text: str):
+    """Trusted HTML (built from escaped pieces) as an object a notebook cell displays."""
     try:
         from IPython.display import HTML
     except ImportError:  # pragma: no cover - IPython ships with the kit
         return text
     return HTML(text)
-
-
-def format_value(value: float, unit: str | None, currency: str = "£") -> str:
-    """Format a value in its unit for a business reader: £4,100, 12 days, 3.5 orders, 24%."""
-    if value is None or value != value:
-        return "–"
-    if unit == "money":
-        return f"{'-' if value < 0 else ''}{currency}{abs(value):,.0f}"
-    if unit == "days":
-        return f"{value:,.0f} days"
-    if unit == "share":
-        return f"{100 * value:.0f}%"
-    if unit == "count":
-        return f"{value:,.1f}" if abs(value) < 100 else f"{value:,.0f}"
-    return f"{value:,.2f}" if abs(value) < 10 else f"{value:,.0f}"
 
 
 def _index_class(index: float | None, higher_is_better: bool | None = None) -> str:
@@ -64,9 +52,11 @@ def _fact(fact: Mapping[str, Any]) -> str:
 def segment_cards(cards: Iterable[Mapping[str, Any]], *, entity: str = "customers"):
     """Executive-summary cards: code, name, size and share, key facts with their index, what sets the
     segment apart (``drivers``), its churn risk (``risk``), stability and a suggested action."""
+    cards = list(cards)
+    colours = [to_hex(c) for c in segment_palette(len(cards))]
     parts = []
     for i, card in enumerate(cards):
-        color = PALETTE[i % len(PALETTE)]
+        color = colours[i]
         facts = "".join(_fact(f) for f in card.get("facts", []))
         stability = card.get("stability")
         stab = ""
@@ -86,7 +76,7 @@ def segment_cards(cards: Iterable[Mapping[str, Any]], *, entity: str = "customer
             + stab
             + (f'<div class="sk-action"><strong>Suggested action:</strong> {html.escape(str(action))}</div>' if action else "")
             + "</div>")
-    return _html(f'<div class="sk-cards">{"".join(parts)}</div>')
+    return html_block(f'<div class="sk-cards">{"".join(parts)}</div>')
 
 
 def note_html(text: str, *, kind: str = "note") -> str:
@@ -96,7 +86,7 @@ def note_html(text: str, *, kind: str = "note") -> str:
 
 def note(text: str, *, kind: str = "note"):
     """A highlighted paragraph (``kind`` is "note" or "warn"), for display in a notebook."""
-    return _html(note_html(text, kind=kind))
+    return html_block(note_html(text, kind=kind))
 
 
 def figure(obj, caption: str, *, alt: str | None = None, dpi: int = 96):
@@ -114,10 +104,10 @@ def figure(obj, caption: str, *, alt: str | None = None, dpi: int = 96):
     fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight", metadata={"Software": None})
     plt.close(fig)
     data = base64.b64encode(buf.getvalue()).decode()
-    return _html(f'<figure class="sk-figure"><img alt="{html.escape(alt or caption)}" style="max-width:100%" '
+    return html_block(f'<figure class="sk-figure"><img alt="{html.escape(alt or caption)}" style="max-width:100%" '
                  f'src="data:image/png;base64,{data}"><figcaption>{html.escape(caption)}</figcaption></figure>')
 
 
 def caption(text: str):
     """A figure caption in the report's style."""
-    return _html(f'<p class="sk-muted" style="color:#5b6770;font-size:.9rem;margin-top:-.3rem">{html.escape(text)}</p>')
+    return html_block(f'<p class="sk-muted" style="color:#5b6770;font-size:.9rem;margin-top:-.3rem">{html.escape(text)}</p>')

@@ -6,7 +6,7 @@ business reader opens first: headline numbers, the segments, links to every repo
 
 Churn risk (optional)
 ---------------------
-When ``artifacts/churn_summary.json`` exists (written by ``segkit.churn`` in ``08_churn``), the index shows
+When ``artifacts/churn_summary.json`` exists (written by ``segkit.kinds.transactions.churn`` in ``08_churn``), the index shows
 churn risk: a headline tile, a column in the segments table, a sentence and a link to the churn report.
 The index reads only these keys; the file may hold more. Every key but ``high_risk_share`` is optional, and
 a key with the wrong type is ignored (the index never fails because of this file)::

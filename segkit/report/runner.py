@@ -30,6 +30,7 @@ from typing import Any
 
 import nbformat
 
+from .. import kinds
 from ..config import SECRET_KEYS, Params, load_params
 from ..errors import RunError, SegkitError
 from ..io import write_json
@@ -47,7 +48,7 @@ class Notebook:
 
     path: Path
     after: list[str]
-    kinds: list[str] | None = None
+    needs: str | None = None
 
     @property
     def name(self) -> str:
@@ -88,9 +89,11 @@ def notebook_parameters(path: Path) -> list[str]:
 def discover_notebooks(directory: Path, data_kind: str) -> list[Notebook]:
     """The report notebooks that apply to ``data_kind``, in run order.
 
-    A notebook's metadata may say ``{"segkit": {"after": [...], "kinds": [...]}}``; by default a
-    notebook runs after the one before it, for every data kind.
+    A notebook's metadata may say ``{"segkit": {"after": [...], "needs": "churn"}}``: it runs only for
+    data kinds with that capability (``EXTRA_STAGES`` of the kind). By default a notebook runs after the
+    one before it, for every data kind.
     """
+    offered = set(kinds.get(data_kind).extra_stages)
     paths = sorted(p for p in Path(directory).glob("[0-9][0-9]_*.ipynb"))
     if not paths:
         raise RunError(f"no report notebooks (NN_name.ipynb) in {directory}", "run segkit from the project folder "
@@ -98,15 +101,28 @@ def discover_notebooks(directory: Path, data_kind: str) -> list[Notebook]:
     out: list[Notebook] = []
     for i, path in enumerate(paths):
         meta = json.loads(path.read_text(encoding="utf-8")).get("metadata", {}).get("segkit", {})
-        kinds = meta.get("kinds")
-        if kinds is not None and data_kind not in kinds:
+        needs = meta.get("needs")
+        if needs is not None and needs not in offered:
             continue
         after = meta.get("after", [out[-1].name] if out else [])
-        out.append(Notebook(path=path, after=list(after), kinds=kinds))
+        out.append(Notebook(path=path, after=list(after), needs=needs))
     names = {nb.name for nb in out}
     for nb in out:
         nb.after = [a for a in nb.after if a in names]
     return out
+
+
+def applicable_cells(path: Path, offered: Iterable[str]) -> nbformat.NotebookNode:
+    """The notebook without the cells tagged ``needs:<capability>`` for a capability the kind lacks.
+
+    A section that does not apply to a data kind (principal components, category shares, churn) is
+    left out of that kind's reports instead of showing "not applicable".
+    """
+    book = nbformat.read(str(path), as_version=4)
+    offered = set(offered)
+    book.cells = [c for c in book.cells if all(t.split(":", 1)[1] in offered for t in c.get("metadata", {}).get("tags", [])
+                                               if t.startswith("needs:"))]
+    return book
 
 
 def _select(notebooks: list[Notebook], only: Sequence[str] | None) -> list[Notebook]:
@@ -329,6 +345,7 @@ def run(params_files: str | Path | Sequence[str | Path], *, name: str | None = N
     user_error = False
     interrupted: BaseException | None = None
     meta_line = f"Run {params.run_name} · {started_at:%d %B %Y} · {preflight_info['input']}"
+    offered = kinds.get(params.data_kind).extra_stages
 
     def execute(nb: Notebook) -> str:
         import papermill as pm
@@ -337,7 +354,7 @@ def run(params_files: str | Path | Sequence[str | Path], *, name: str | None = N
         t0 = time.perf_counter()
         exec_error = None
         try:
-            pm.execute_notebook(str(nb.path), str(out_ipynb), parameters=_kernel_params(params, declared[nb.name], tmp),
+            pm.execute_notebook(applicable_cells(nb.path, offered), str(out_ipynb), parameters=_kernel_params(params, declared[nb.name], tmp),
                                 kernel_name="python3", progress_bar=False, log_output=False,
                                 extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
                                 cwd=str(nb.path.parent))

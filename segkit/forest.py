@@ -1,0 +1,146 @@
+"""The random forest that the explainer and the churn model share: the feature matrix, the pipeline,
+and permutation importance computed from stacked shuffled copies (one predict call per chunk).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.compose import ColumnTransformer
+from sklearn.ensemble import RandomForestClassifier
+from sklearn.impute import SimpleImputer
+from sklearn.metrics import roc_auc_score
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import OrdinalEncoder
+
+from .errors import ColumnError
+
+__all__ = ["feature_matrix", "forest_pipeline", "shuffled_predictions", "ovr_auc", "permutation_drops", "MAX_LEVELS"]
+
+#: Categorical features keep at most this many levels (the rarest are grouped) in the forest.
+MAX_LEVELS = 30
+_MISSING = "(missing)"
+_STACK_CELLS = 4_000_000  # values stacked into one predict call by shuffled_predictions (about 32 MB)
+
+
+def feature_matrix(table: pd.DataFrame, columns: Sequence[str] | None = None) -> pd.DataFrame:
+    """The columns of ``table`` a forest can use, as numbers (float) or categories (text).
+
+    Numeric and boolean columns become float (missing values stay missing; the pipeline imputes them);
+    text and category columns become text with missing values as ``"(missing)"``; datetime columns
+    become days since the earliest date. Columns with no value at all are left out.
+
+    Raises
+    ------
+    ColumnError
+        ``columns`` names a column that is not in ``table``, or no usable column is left.
+    """
+    columns = list(table.columns if columns is None else columns)
+    absent = [c for c in columns if c not in table.columns]
+    if absent:
+        raise ColumnError(f"feature column(s) not in the table: {', '.join(map(str, absent))}",
+                          f"choose from: {', '.join(map(str, table.columns))}", column=str(absent[0]))
+    out = {}
+    for c in columns:
+        s = table[c]
+        if s.isna().all():
+            continue
+        if pd.api.types.is_bool_dtype(s) or pd.api.types.is_numeric_dtype(s):
+            out[c] = s.astype("float64")
+        elif pd.api.types.is_datetime64_any_dtype(s):
+            out[c] = ((s - s.min()).dt.total_seconds() / 86400.0).astype("float64")
+        else:
+            out[c] = s.astype("object").where(s.notna(), _MISSING).astype(str).astype(object)
+    if not out:
+        raise ColumnError("no usable feature column for the explainer (every column is empty)",
+                          "check the features step: the feature table has no values")
+    return pd.DataFrame(out, index=table.index)
+
+
+def _categorical(X: pd.DataFrame) -> list[str]:
+    return [c for c in X.columns if X[c].dtype == object]
+
+
+def forest_pipeline(X: pd.DataFrame, *, seed: int = 0, **forest: Any) -> Pipeline:
+    """An unfitted pipeline for :func:`feature_matrix` output: imputation, category codes, random forest.
+
+    Numeric columns get median imputation; categorical columns ordinal codes (levels beyond
+    :data:`MAX_LEVELS` grouped, unseen levels coded -1). ``forest`` is passed to
+    :class:`~sklearn.ensemble.RandomForestClassifier` (default 200 trees, one thread).
+    """
+    cats = _categorical(X)
+    nums = [c for c in X.columns if c not in cats]
+    parts = []
+    if nums:
+        parts.append(("num", SimpleImputer(strategy="median", keep_empty_features=True), nums))
+    if cats:
+        parts.append(("cat", OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1,
+                                            max_categories=MAX_LEVELS), cats))
+    settings = {"n_estimators": 200, "n_jobs": 1, **forest, "random_state": seed}
+    return Pipeline([("prepare", ColumnTransformer(parts, remainder="drop", verbose_feature_names_out=False)),
+                     ("forest", RandomForestClassifier(**settings))])
+
+
+def shuffled_predictions(model, X: pd.DataFrame, *, n_repeats: int, rng: np.random.Generator,
+                         method: str = "predict") -> np.ndarray:
+    """Predictions of ``model`` (a :func:`forest_pipeline`) with each feature of ``X`` shuffled in turn.
+
+    The rows are prepared once, every (feature, repeat) copy with one column permuted is stacked, and
+    the forest predicts them all in one call (far faster than one call per copy). Returns an array of
+    shape (features, repeats, rows) for ``predict`` or (features, repeats, rows, classes) for
+    ``predict_proba``.
+    """
+    prepare, forest = model[:-1], model[-1]
+    Xt = np.asarray(prepare.transform(X), dtype=float)
+    names = list(prepare.get_feature_names_out())
+    n, n_features = Xt.shape[0], X.shape[1]
+    per_call = max(1, _STACK_CELLS // max(1, n * n_repeats * Xt.shape[1]))  # features per predict call
+    parts = []
+    for first in range(0, n_features, per_call):
+        chunk = list(X.columns[first:first + per_call])
+        stacked = np.tile(Xt, (len(chunk) * n_repeats, 1))
+        for j, col in enumerate(chunk):
+            k = names.index(str(col))
+            for r in range(n_repeats):
+                block = (j * n_repeats + r) * n
+                stacked[block:block + n, k] = Xt[rng.permutation(n), k]
+        parts.append(getattr(forest, method)(stacked))
+    out = np.concatenate(parts)
+    return out.reshape((n_features, n_repeats, n) + out.shape[1:])
+
+
+def ovr_auc(y: np.ndarray, proba: np.ndarray, classes: np.ndarray) -> np.ndarray:
+    """ROC-AUC of each class's probability against membership of that class (nan when undefined)."""
+    out = np.full(len(classes), np.nan)
+    for i, c in enumerate(classes):
+        member = y == c
+        if 0 < member.sum() < len(y):
+            out[i] = roc_auc_score(member, proba[:, i])
+    return out
+
+
+def permutation_drops(model, X: pd.DataFrame, y: np.ndarray, classes: np.ndarray, *, n_repeats: int,
+                       rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Drops in accuracy (features x repeats) and in each segment's one-against-the-rest ROC-AUC
+    (features x segments x repeats) when each feature is shuffled."""
+    known = list(model.classes_)
+    columns = [known.index(c) if c in known else None for c in classes]  # predict_proba in ``classes`` order
+
+    def aligned(p: np.ndarray) -> np.ndarray:
+        return np.stack([p[..., i] if i is not None else np.zeros(p.shape[:-1]) for i in columns], axis=-1)
+
+    base_p = aligned(model.predict_proba(X))
+    base_acc = float(np.mean(classes[base_p.argmax(axis=1)] == y))
+    base_auc = ovr_auc(y, base_p, classes)
+    proba = aligned(shuffled_predictions(model, X, n_repeats=n_repeats, rng=rng, method="predict_proba"))
+    overall = np.zeros((X.shape[1], n_repeats))
+    per_class = np.zeros((X.shape[1], len(classes), n_repeats))
+    for j in range(X.shape[1]):
+        for r in range(n_repeats):
+            p = proba[j, r]
+            overall[j, r] = base_acc - float(np.mean(classes[p.argmax(axis=1)] == y))
+            per_class[j, :, r] = np.nan_to_num(base_auc - ovr_auc(y, p, classes))
+    return overall, per_class

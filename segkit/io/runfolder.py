@@ -1,0 +1,144 @@
+"""Run artifacts: stable JSON, Parquet and CSV files under ``reports/<run>/artifacts/``.
+
+Everything a notebook writes goes through :class:`RunFolder`, so equal inputs give equal bytes (sorted
+JSON keys, no timestamps in figures, numpy scalars converted) and a later notebook reads exactly what an
+earlier one wrote.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..errors import DataFileError
+from ..featureset import FeatureSet
+
+__all__ = ["RunFolder", "write_json", "read_json", "to_jsonable"]
+
+
+def to_jsonable(value: Any) -> Any:
+    """Convert numpy/pandas scalars and containers to plain JSON types (NaN becomes null)."""
+    if isinstance(value, Mapping):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set)) or (isinstance(value, np.ndarray)):
+        return [to_jsonable(v) for v in (sorted(value) if isinstance(value, set) else value)]
+    if value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, (pd.Timestamp,)):
+        return value.isoformat()
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        value = float(value)
+        return None if math.isnan(value) or math.isinf(value) else value
+    if isinstance(value, (np.bool_,)):
+        return bool(value)
+    if isinstance(value, Path):
+        return str(value)
+    return value
+
+
+def write_json(path: str | Path, data: Any) -> Path:
+    """Write ``data`` as stable, pretty JSON (sorted keys) so equal inputs give equal bytes."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(to_jsonable(data), indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
+    return path
+
+
+def read_json(path: str | Path) -> Any:
+    path = Path(path)
+    if not path.is_file():
+        raise DataFileError(f"{path} does not exist", "run the notebook that writes it first (see the run order in README)",
+                            path=path)
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+class RunFolder:
+    """Paths and artifact I/O of one run folder (``reports/<run>/``).
+
+    A notebook reads what earlier notebooks wrote under ``artifacts/`` and writes its own there.
+    """
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self.artifacts = self.path / "artifacts"
+
+    def ensure(self) -> "RunFolder":
+        self.artifacts.mkdir(parents=True, exist_ok=True)
+        return self
+
+    def __repr__(self) -> str:
+        return f"RunFolder({str(self.path)!r})"
+
+    def artifact(self, name: str) -> Path:
+        return self.artifacts / name
+
+    def has(self, name: str) -> bool:
+        return self.artifact(name).exists()
+
+    def write_json(self, name: str, data: Any) -> Path:
+        return write_json(self.artifact(name), data)
+
+    def read_json(self, name: str) -> Any:
+        return read_json(self.artifact(name))
+
+    def write_parquet(self, name: str, df: pd.DataFrame) -> Path:
+        path = self.artifact(name)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # pandas stores ``attrs`` in the file as JSON; make them JSON-safe (numpy scalars, tuples, sets,
+        # timestamps) on a shallow copy, so writing never fails on them and equal tables give equal bytes.
+        out = df.copy(deep=False)
+        out.attrs = json.loads(json.dumps(to_jsonable(dict(df.attrs)), default=str))
+        tmp = path.with_name(f".{path.name}.tmp")
+        out.to_parquet(tmp, compression="zstd", index=True)
+        tmp.replace(path)
+        return path
+
+    def read_parquet(self, name: str) -> pd.DataFrame:
+        path = self.artifact(name)
+        if not path.is_file():
+            raise DataFileError(f"{path} does not exist", "run the notebook that writes it first", path=path)
+        return pd.read_parquet(path)
+
+    def write_csv(self, name: str, df: pd.DataFrame, *, index: bool = False) -> Path:
+        path = self.artifact(name)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        df.to_csv(path, index=index, lineterminator="\n", float_format="%.6g")
+        return path
+
+    def save_figure(self, name: str, figure) -> Path:
+        """Save a matplotlib figure as PNG (no timestamps in the file, so equal figures give equal bytes)."""
+        path = self.artifact(name)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        figure.savefig(path, dpi=96, bbox_inches="tight", metadata={"Software": None})
+        return path
+
+    def read_params(self) -> dict[str, Any] | None:
+        path = self.path / "params.json"
+        return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+
+    def write_features(self, fs: FeatureSet) -> None:
+        """Write ``features.parquet`` and ``features_meta.json`` (everything :meth:`read_features` needs)."""
+        self.write_parquet("features.parquet", fs.table)
+        self.write_json("features_meta.json", {
+            "n_entities": int(len(fs.table)), "entity": fs.entity, "entity_label": fs.entity,
+            "id": fs.table.index.name, "columns": fs.columns, "all_columns": [str(c) for c in fs.table.columns],
+            "labels": fs.labels, "notes": fs.notes, "extra": fs.extra, "short": fs.short, "units": fs.units,
+            "profile_columns": fs.profile_columns, "better": fs.better,
+        })
+
+    def read_features(self) -> FeatureSet:
+        """The feature table and its metadata, as :meth:`write_features` wrote them."""
+        meta = self.read_json("features_meta.json")
+        table = self.read_parquet("features.parquet")
+        return FeatureSet(table=table, columns=list(meta["columns"]), labels=meta.get("labels", {}),
+                          entity=meta.get("entity", "customers"), notes=meta.get("notes", []),
+                          extra=meta.get("extra", {}), short=meta.get("short", {}), units=meta.get("units", {}),
+                          profile_columns=meta.get("profile_columns"), better=meta.get("better", {}))

@@ -1,0 +1,141 @@
+"""The data-kind protocol: everything that differs between transactions, customer tables and areas.
+
+A data kind is one module (a package under ``segkit/kinds/`` for the built-in ones, or any importable
+module named by ``data_kind: mypackage.mykind``) that defines the functions of :class:`DataKind`.
+The kind-neutral machinery (io, select, cluster, profile, stages, report) reaches a kind only through
+:func:`segkit.kinds.get`, which wraps the module in :class:`Kind` and fills in the optional hooks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from types import ModuleType
+from typing import Any, Protocol
+
+import pandas as pd
+import yaml
+
+from ..errors import ParamsError
+
+__all__ = ["DataKind", "Kind", "REQUIRED"]
+
+#: The functions every data kind defines.
+REQUIRED = ("check_columns", "clean", "features", "preprocessor", "name_segments", "column_roles")
+
+
+class DataKind(Protocol):
+    """What a data-kind module provides (the optional members have the defaults of :class:`Kind`).
+
+    Required
+    --------
+    check_columns(params, columns)
+        Refuse, before any notebook runs, params whose mapped columns are not in the input.
+    clean(raw, params) -> (DataFrame, CleaningLog)
+        The kind's cleaning rules, each logged with the rows it removed.
+    features(clean, params) -> FeatureSet
+        One row per entity, with labels, units and the columns that feed the clustering.
+    preprocessor(fs, params)
+        The unfitted scikit-learn transformer from the clustering features to the matrix k-means sees.
+    name_segments(profile, fs, params, labels=None) -> dict[int, SegmentName]
+        Names from the profile (never from cluster numbers).
+    column_roles(raw, params) -> DataFrame
+        How each input column is used, for the data-quality report.
+
+    Optional
+    --------
+    ENTITY : str
+        What one row of the feature table is ("customers", "areas"); default "customers".
+    EXTRA_STAGES : tuple of str
+        Capabilities that switch on optional notebooks (``"churn"`` for 08, ``"score"`` for 06) and
+        sections (cells tagged ``needs:pca``, ``needs:categories``, ...).
+    SYNTH_TABLES : mapping
+        ``synth://NAME`` generators: name -> ``generate(options) -> DataFrame``.
+    PRIVATE_RECORDS : bool
+        Whether rows are people (their ids are kept out of business pages); default True.
+    id_columns(params) -> list of str
+        Identifier columns of the input, never shown in reports.
+    eda_frame(raw, params) -> DataFrame
+        The numeric input columns worth a histogram.
+    choose_k(params, n_rows, selection) -> (k, sentence) or None
+        The kind's own rule for the number of segments (None: the criteria's choice).
+    after_segment(ctx, seg)
+        Kind-specific outputs of the final segmentation (extra artifacts, key facts, churn risk).
+    """
+
+    def check_columns(self, params: Any, columns: Sequence[str]) -> None: ...
+
+    def clean(self, raw: pd.DataFrame, params: Any) -> tuple[pd.DataFrame, Any]: ...
+
+    def features(self, cleaned: pd.DataFrame, params: Any) -> Any: ...
+
+    def preprocessor(self, fs: Any, params: Any) -> Any: ...
+
+    def name_segments(self, profile: Any, fs: Any, params: Any, labels: Any = None) -> dict: ...
+
+    def column_roles(self, raw: pd.DataFrame, params: Any) -> pd.DataFrame: ...
+
+
+class Kind:
+    """A data-kind module with the optional hooks of :class:`DataKind` filled in."""
+
+    def __init__(self, name: str, module: ModuleType):
+        missing = [f for f in REQUIRED if not callable(getattr(module, f, None))]
+        if missing:
+            raise ParamsError(f"data_kind {name!r} ({module.__name__}) does not define {', '.join(missing)}",
+                              "implement every function of segkit.kinds.base.DataKind", key="data_kind")
+        self.name, self.module = name, module
+
+    def __repr__(self) -> str:
+        return f"Kind({self.name!r})"
+
+    def __getattr__(self, attr: str) -> Any:  # the required functions and anything else the module defines
+        if attr == "module":
+            raise AttributeError(attr)
+        return getattr(self.module, attr)
+
+    @property
+    def entity(self) -> str:
+        return getattr(self.module, "ENTITY", "customers")
+
+    @property
+    def extra_stages(self) -> tuple[str, ...]:
+        return tuple(getattr(self.module, "EXTRA_STAGES", ()))
+
+    @property
+    def synth_tables(self) -> Mapping[str, Callable[[dict], pd.DataFrame]]:
+        return dict(getattr(self.module, "SYNTH_TABLES", {}))
+
+    @property
+    def private_records(self) -> bool:
+        return bool(getattr(self.module, "PRIVATE_RECORDS", True))
+
+    def schema(self) -> dict[str, Any] | None:
+        """The expected input (``schema.yaml`` beside the kind's module), or None when it ships none."""
+        path = Path(self.module.__file__).with_name("schema.yaml")
+        return yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else None
+
+    def id_columns(self, params: Any) -> list[str]:
+        hook = getattr(self.module, "id_columns", None)
+        if hook is not None:
+            return list(hook(params))
+        ids = [params.id_col] + [c for c, role in (params.roles or {}).items() if role == "id"]
+        return [c for c in ids if c]
+
+    def eda_frame(self, raw: pd.DataFrame, params: Any) -> pd.DataFrame | None:
+        hook = getattr(self.module, "eda_frame", None)
+        return None if hook is None else hook(raw, params)
+
+    def choose_k(self, params: Any, n_rows: int, selection: Any = None) -> tuple[int, str] | None:
+        hook = getattr(self.module, "choose_k", None)
+        return None if hook is None else hook(params, n_rows, selection)
+
+    @property
+    def fixes_k(self) -> bool:
+        """Whether the kind has its own rule for k (then a fixed ``k`` still goes through it)."""
+        return callable(getattr(self.module, "choose_k", None))
+
+    def after_segment(self, ctx: Any, seg: Any) -> None:
+        hook = getattr(self.module, "after_segment", None)
+        if hook is not None:
+            hook(ctx, seg)

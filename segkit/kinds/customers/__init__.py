@@ -1,0 +1,470 @@
+"""Customer tables: one row per customer, mixed numeric and categorical columns, roles detected.
+
+The stages of a run map onto :mod:`segkit.kinds.customers.roles` and :mod:`segkit.kinds.customers.features`:
+
+* ``check_columns``: the ``id_col`` and every column named in ``roles`` (and ``features``) exist.
+* ``clean``: exact duplicate rows (when ``drop_duplicates``), rows without an id, repeated ids (first
+  row kept) and rows with no usable value are removed, each a logged rule naming examples.
+* ``features``: roles detected on the cleaned table (params ``roles`` and ``id_col`` override), the
+  table indexed by the id; numbers in their units, categories kept as categories, each date kept for
+  the model and turned into ``days_since_<date>`` for profiles. The clustering columns are every
+  column with a feature role (or the ``features`` param); profiles use the numeric ones.
+* ``preprocessor``: :func:`~segkit.kinds.customers.features.build_preprocessor` (one ``ColumnTransformer``)
+  then, with ``pca_components``, a seeded PCA; it is saved inside the model.
+* ``name_segments``: lexicon names (``segkit/kinds/customers/lexicon.yaml``) from the z-scores of the
+  numeric profile, after mapping column names onto the lexicon's concepts (``Annual Income (k$)`` and
+  ``income`` both mean *income*).
+* ``after_segment``: ``categorical_profile.csv`` (level shares per segment with their index) and the
+  scoring metadata (roles, known levels, id column, names) merged into ``model/metadata.json``, so
+  ``segkit score`` checks new tables against what the model learnt.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ...cleaning import CleaningLog
+from ...errors import ColumnError, ParamsError, SegmentationError
+from ...featureset import FeatureSet
+from ...io import require_columns
+from ...modelio import METADATA_FILE, RESERVED_KEYS, save_model
+from ...naming.lexicon import FeatureWords, SegmentName, load_lexicon, name_segments_from_lexicon
+from .features import (FEATURE_ROLES, _to_datetime, build_preprocessor, categorical_profile, customer_features,
+                       level_text)
+from .roles import detect_roles, find_id_column, role_table
+from . import explore, score
+from .score import scoring_metadata
+from .synth import generate_customers
+
+__all__ = ["check_columns", "clean", "features", "preprocessor", "name_segments", "column_roles", "after_segment",
+           "model_roles", "canonical_feature", "LEXICON"]
+
+#: The naming lexicon of customer segments.
+LEXICON = Path(__file__).with_name("lexicon.yaml")
+ENTITY = "customers"
+EXTRA_STAGES = ("score", "pca", "categories")
+
+
+def _synth_customers(options: Mapping) -> pd.DataFrame:
+    return generate_customers(options.get("n", 10_000), seed=options.get("seed", 0))
+
+
+#: ``synth://customers?n=..&seed=..``: a mixed-type customer table with latent personas.
+SYNTH_TABLES = {"customers": _synth_customers}
+EXAMPLES = 5  # ids named in a cleaning note
+
+# concept -> pattern on the lower-cased column name (words separated by spaces); first match wins
+_CONCEPTS = [
+    ("recency", r"recency|(days|years) since .*\b(last|latest|recent|previous)\b"),
+    ("tenure", r"tenure|sign ?up|joined|member since|customer since|registration|(days|years) since"),
+    ("spending_score", r"spending score|spend score"),
+    ("age", r"\bage\b|\bage years\b"),
+    ("income", r"income|salary|earning|wage"),
+    ("visits", r"visit|frequency|trips|\borders\b|transactions|purchases per"),
+    ("basket", r"basket|items per|units per|order size"),
+    ("spend", r"spend|spent|revenue|monetary|sales|amount|value"),
+]
+_UNITS = {"tenure": "days", "recency": "days", "spend": "money", "income": "money", "visits": "count", "basket": "count"}
+
+
+def _words(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", " ", str(name).lower()).strip()
+
+
+def canonical_feature(name: str) -> str | None:
+    """The lexicon concept a column stands for (``"income"`` for ``Annual Income (k$)``), or None."""
+    text = _words(name)
+    for concept, pattern in _CONCEPTS:
+        if re.search(pattern, text):
+            return concept
+    return None
+
+
+# ------------------------------------------------------------------------------------ preflight
+def check_columns(params, columns: Sequence[str]) -> None:
+    """Refuse params naming columns (``id_col``, ``roles``) that the input lacks."""
+    wanted = {"id_col": params.id_col}
+    wanted.update({f"roles[{col!r}]": col for col in (params.roles or {})})
+    require_columns(columns, wanted)
+    if params.features:
+        dated = {f"days_since_{c}" for c in columns}
+        missing = [f for f in params.features if f not in columns and f not in dated]
+        if missing:
+            raise ColumnError(f"features lists {', '.join(map(repr, missing))}, not columns of the input",
+                              f"choose from: {', '.join(map(str, columns))}", key="features", column=missing[0])
+
+
+# ---------------------------------------------------------------------------------------- clean
+def _examples(values) -> str:
+    values = [str(v) for v in pd.unique(pd.Series(list(values), dtype=object))]
+    more = f" and {len(values) - EXAMPLES:,} more" if len(values) > EXAMPLES else ""
+    return ", ".join(values[:EXAMPLES]) + more if values else ""
+
+
+def clean(raw: pd.DataFrame, params):
+    """Remove duplicate rows, rows without an id, repeated ids and rows with no usable value.
+
+    Returns
+    -------
+    clean : DataFrame
+        The remaining rows, every input column kept, index reset.
+    log : CleaningLog
+        Rules ``duplicates``, ``missing_id``, ``duplicate_ids`` and ``empty_rows``, in that order.
+    """
+    log, table = CleaningLog(), raw.reset_index(drop=True)
+    n = len(table)
+    if params.drop_duplicates:
+        dup = table.duplicated(keep="first").to_numpy()
+        log.add("duplicates", "Exact copies of a row (usually a double export): the first copy is kept", n,
+                int(dup.sum()))
+        table = table.loc[~dup].reset_index(drop=True)
+    else:
+        log.add("duplicates", "Exact duplicate rows are kept (drop_duplicates is false)", n, 0)
+    id_col = find_id_column(table, overrides=params.roles, id_col=params.id_col)
+    n = len(table)
+    if id_col is None:
+        log.add("missing_id", "No id column: customers are numbered in table order", n, 0)
+        log.add("duplicate_ids", "No id column, so no repeated ids to remove", n, 0)
+    else:
+        ids = table[id_col]
+        missing = ids.isna().to_numpy() | (ids.astype(str).str.strip() == "").to_numpy()
+        log.add("missing_id", f"Rows with no customer id ({id_col!r}): they cannot be told apart", n,
+                int(missing.sum()))
+        table = table.loc[~missing].reset_index(drop=True)
+        n = len(table)
+
+        repeated = level_text(table[id_col]).duplicated(keep="first").to_numpy()
+        log.add("duplicate_ids", f"Rows repeating an id already seen in {id_col!r} with other values: the first "
+                "row of each id is kept", n, int(repeated.sum()), note=_examples(table.loc[repeated, id_col]))
+        table = table.loc[~repeated].reset_index(drop=True)
+    n = len(table)
+    ignored = {c for c, r in (params.roles or {}).items() if r == "ignore"}
+    usable = [c for c in table.columns if c != id_col and c not in ignored]
+    empty = table[usable].isna().all(axis=1).to_numpy() if usable else np.zeros(n, dtype=bool)
+    log.add("empty_rows", "Rows with no usable value (every column but the id is missing)", n, int(empty.sum()),
+            note=_examples(table.loc[empty, id_col]) if id_col is not None else "")
+    table = table.loc[~empty].reset_index(drop=True)
+    table.attrs = {"read_notes": list(raw.attrs.get("read_notes", [])), "id_col": id_col}
+    return table, log
+
+
+# ------------------------------------------------------------------------------------- features
+def _roles(cleaned: pd.DataFrame, params) -> dict[str, str]:
+    return detect_roles(cleaned, overrides=params.roles or None, id_col=params.id_col)
+
+
+def model_roles(fs: FeatureSet) -> dict[str, str]:
+    """Column -> role of the columns the model takes (raw names; dates stay dates)."""
+    roles = fs.extra.get("model_roles") or {}
+    return {c: roles[c] for c in fs.columns if c in roles}
+
+
+def _label(col: str, role: str) -> str:
+    text = str(col).replace("_", " ").strip()
+    text = text[:1].upper() + text[1:]
+    if role == "date":
+        return f"{text} (as days since)"
+    return text
+
+
+def features(cleaned: pd.DataFrame, params) -> FeatureSet:
+    """One row per customer, indexed by the id, with the roles and what each column means."""
+    roles = _roles(cleaned, params)
+    table = customer_features(cleaned, roles)
+    notes = list(table.attrs.get("notes", []))
+    model = {c: r for c, r in roles.items() if r in FEATURE_ROLES}
+    dates = [c for c, r in model.items() if r == "date"]
+    for col in dates:  # the model takes the dates themselves, so new customers are scored from raw tables
+        table[col] = _to_datetime(cleaned[col]).to_numpy()
+    numeric = [c for c, r in roles.items() if r == "numeric"] + [f"days_since_{c}" for c in dates]
+    for col in numeric:  # profiles need complete columns; the model's own imputer does the same for new rows
+        gaps = int(table[col].isna().sum())
+        if gaps:
+            median = float(table[col].median())
+            table[col] = table[col].fillna(median)
+            notes.append(f"{col}: {gaps:,} missing value(s) filled with the median ({median:,.4g}).")
+    columns = list(model)
+    if params.features:
+        alias = {f"days_since_{c}": c for c in dates}
+        wanted = [alias.get(f, f) for f in params.features]
+        unknown = [f for f, w in zip(params.features, wanted) if w not in model]
+        if unknown:
+            raise ParamsError(f"features lists {', '.join(map(repr, unknown))}, which are not feature columns "
+                              "(id, text, constant or near-unique columns cannot feed the segments)",
+                              f"choose from: {', '.join(columns)}; or set their role in roles", key="features")
+        columns = list(dict.fromkeys(wanted))
+    labels, short, units = {}, {}, {}
+    for col, role in model.items():
+        labels[col] = _label(col, role)
+        if role in ("categorical", "boolean"):
+            labels[col] += f" ({table[col].nunique()} levels)"
+    for col in numeric:
+        labels.setdefault(col, _label(col, "numeric"))
+        concept = canonical_feature(col)
+        unit = _UNITS.get(concept)
+        if unit == "money" and re.search(r"\(k|k\$|thousand", str(col), re.IGNORECASE):
+            unit = None  # thousands: the number is shown as it is
+        if unit:
+            units[col] = unit
+        short[col] = labels[col] if len(labels[col]) <= 24 else labels[col][:23] + "…"
+    for col in dates:
+        labels[f"days_since_{col}"] = short[f"days_since_{col}"] = f"Days since {str(col).replace('_', ' ')}"
+    categorical = [c for c in columns if model[c] in ("categorical", "boolean")]
+    if categorical:
+        notes.append(f"Categories ({', '.join(categorical)}) are one-hot encoded; levels rarer than "
+                     f"{params.rare_min_frequency:g} of customers are grouped together.")
+    extra = {"model_roles": {c: model[c] for c in columns}, "roles": roles, "categorical": categorical,
+             "id_col": str(table.index.name), "reference_date": table.attrs.get("reference_date")}
+    return FeatureSet(table=table, columns=columns, labels=labels, entity="customers", notes=notes, extra=extra,
+                      short=short, units=units, profile_columns=[c for c in numeric if c in table.columns])
+
+
+# ---------------------------------------------------------------------------------- preprocessor
+def _check_pca(value, width: int | None = None) -> None:
+    if value is None:
+        return
+    if isinstance(value, float) and not 0 < value < 1:
+        raise ParamsError(f"pca_components={value} is neither a count nor a share between 0 and 1",
+                          "use a whole number of components (e.g. 3) or a variance share such as 0.9",
+                          key="pca_components")
+    if isinstance(value, int) and value < 1:
+        raise ParamsError(f"pca_components={value} must be at least 1", "use e.g. 3, or 0.9 for a variance share",
+                          key="pca_components")
+    if isinstance(value, int) and width is not None and value > width:
+        raise ParamsError(f"pca_components={value} but the encoded table has only {width} columns",
+                          f"use at most {width} components, or a variance share such as 0.9", key="pca_components")
+
+
+def preprocessor(fs: FeatureSet, params):
+    """The model's encoding: the roles' ``ColumnTransformer``, then PCA when ``pca_components`` is set."""
+    roles = model_roles(fs)
+    encode = build_preprocessor(roles, skew=params.skew, scaler=params.scaler,
+                                rare_min_frequency=params.rare_min_frequency)
+    if params.pca_components is None:
+        return encode
+    from sklearn.base import clone
+    from sklearn.decomposition import PCA
+    from sklearn.pipeline import Pipeline
+
+    _check_pca(params.pca_components)
+    if isinstance(params.pca_components, int):
+        width = clone(encode).fit(fs.clustering_table.head(50_000)).transform(fs.clustering_table.head(1)).shape[1]
+        _check_pca(params.pca_components, width)
+    solver = "full" if isinstance(params.pca_components, float) else "auto"
+    return Pipeline([("encode", encode),
+                     ("pca", PCA(n_components=params.pca_components, svd_solver=solver, random_state=params.seed))])
+
+
+def pca_variance(fs: FeatureSet, params) -> pd.DataFrame:
+    """Explained variance of every principal component of the encoded table (for the PCA plot).
+
+    Returns
+    -------
+    DataFrame
+        One row per component: ``component`` (1, 2, ...), ``explained`` (share of the variation) and
+        ``cumulative``; ``attrs["kept"]`` is the number of components the params keep.
+    """
+    from sklearn.base import clone
+    from sklearn.decomposition import PCA
+
+
+    encode = build_preprocessor(model_roles(fs), skew=params.skew, scaler=params.scaler,
+                                rare_min_frequency=params.rare_min_frequency)
+    X = np.asarray(clone(encode).fit_transform(fs.clustering_table), dtype=float)
+    pca = PCA(random_state=params.seed).fit(X)
+    ratio = pca.explained_variance_ratio_
+    out = pd.DataFrame({"component": np.arange(1, len(ratio) + 1), "explained": ratio, "cumulative": np.cumsum(ratio)})
+    value = params.pca_components
+    if value is None:
+        kept = None
+    elif isinstance(value, int):
+        kept = min(value, len(ratio))
+    else:
+        kept = int(np.searchsorted(np.cumsum(ratio), value - 1e-12) + 1)
+    out.attrs["kept"] = kept
+    return out
+
+
+# --------------------------------------------------------------------------------------- naming
+def _lexicon():
+    return load_lexicon(LEXICON)
+
+
+def concept_zscores(zscores: pd.DataFrame) -> pd.DataFrame:
+    """The z-score table with columns renamed to lexicon concepts (first column of each concept wins)."""
+    rename, seen = {}, set()
+    for col in zscores.columns:
+        concept = canonical_feature(col)
+        if concept is not None and concept not in seen:
+            rename[col] = concept
+            seen.add(concept)
+        elif concept is None:
+            rename[col] = col
+    return zscores[list(rename)].rename(columns=rename)
+
+
+_TRUE_WORDS = {"true", "1", "yes", "y", "t"}
+_FALSE_WORDS = {"false", "0", "no", "n", "f"}
+
+
+def category_zscores(fs: FeatureSet, labels) -> tuple[pd.DataFrame, dict]:
+    """Z-scores of every category level's share per segment, with words for the lexicon.
+
+    A level's indicator (1 when the customer has the level) has mean ``p`` overall and ``p_s`` in
+    segment ``s``; its z-score is ``(p_s - p) / sqrt(p (1 - p))``, comparable with the numeric ones.
+    Returns the segment x ``"column: level"`` table and the lexicon words of each level (the level
+    itself as the adjective for "high", none for "low"; booleans use the column's name).
+    """
+    labels = np.asarray(labels)
+    columns, words = {}, {}
+    for col in fs.extra.get("categorical") or []:
+        if col not in fs.table.columns:
+            continue
+        text = level_text(fs.table[col]).fillna("(missing)").to_numpy(dtype=object)
+        for level in pd.unique(text):
+            ind = (text == level).astype(float)
+            p = ind.mean()
+            if not 0 < p < 1:
+                continue
+            key = f"{col}: {level}"
+            share = pd.Series(ind).groupby(labels).mean()
+            columns[key] = (share - p) / np.sqrt(p * (1 - p))
+            lower = str(level).strip().lower()
+            name = _label(col, "categorical")
+            adjective = (name.title() if lower in _TRUE_WORDS else None if lower in _FALSE_WORDS
+                         else str(level) if not str(level).replace(".", "").isdigit() else f"{name} {level}")
+            words[key] = FeatureWords(label=f"{col} {level}", high=adjective, low=None)
+    return pd.DataFrame(columns), words
+
+
+def _relative_names(z: pd.DataFrame, named: dict, lexicon) -> dict:
+    """Tell apart segments the lexicon gives one name: each takes the feature where it differs most
+    from the others of its name ("... (higher spending score)")."""
+    out = dict(named)
+    groups: dict[str, list] = {}
+    for seg, value in named.items():
+        groups.setdefault(value.name, []).append(seg)
+    for name, segs in groups.items():
+        if len(segs) < 2:
+            continue
+        part = z.loc[segs]
+        diff = part - part.mean()
+        for seg in segs:
+            feat = diff.loc[seg].abs().idxmax()
+            word = "higher" if diff.at[seg, feat] > 0 else "lower"
+            out[seg] = SegmentName(f"{name} ({word} {lexicon.words(feat).label})", named[seg].description,
+                                   named[seg].action)
+    return out
+
+
+def name_segments(profile, fs: FeatureSet, params, labels=None):
+    """Names from the lexicon, on the numeric profile mapped to the lexicon's concepts.
+
+    When two segments would share a name and ``labels`` (the segment of each row of ``fs.table``) is
+    given, the shares of category levels tell them apart ("Female Young High Spenders"); otherwise,
+    or when they still cannot be told apart, each takes the feature where it differs most from the
+    other ("... (higher income)").
+    """
+    from dataclasses import replace
+
+
+    lexicon = _lexicon()
+    z = concept_zscores(profile.zscores)
+    try:
+        return name_segments_from_lexicon(z, lexicon)
+    except SegmentationError:
+        pass
+    if labels is not None:
+        cats, words = category_zscores(fs, labels)
+        if not cats.empty:
+            wider = replace(lexicon, features={**lexicon.features, **words})
+            try:
+                return name_segments_from_lexicon(z.join(cats.reindex(z.index)), wider)
+            except SegmentationError:
+                pass
+    named = {int(s): name_segments_from_lexicon(z.loc[[s]], lexicon)[int(s)] for s in z.index}
+    groups: dict[str, list] = {}
+    for seg, value in named.items():
+        groups.setdefault(value.name, []).append(seg)
+    for segs in (g for g in groups.values() if len(g) > 1):
+        try:  # adjectives of their other features may be enough within the group
+            named.update(name_segments_from_lexicon(z.loc[segs], lexicon))
+        except SegmentationError:
+            named.update(_relative_names(z, {s: named[s] for s in segs}, lexicon))
+    if len({n.name for n in named.values()}) < len(named):
+        named = _relative_names(z, named, lexicon)
+    return named
+
+
+# ---------------------------------------------------------------------------------------- roles
+def column_roles(raw: pd.DataFrame, params) -> pd.DataFrame:
+    """Every input column with its detected (or overridden) role and the reason, in plain words."""
+    table = role_table(raw, overrides=params.roles or None, id_col=params.id_col)
+    used = {"id": "identifies the customer (not a feature)", "numeric": "feature (number)",
+            "categorical": "feature (category, one-hot encoded)", "boolean": "feature (yes/no)",
+            "date": "feature (age in days)", "text": "not used (free text)", "constant": "not used (one value)",
+            "near_unique": "not used (almost every value differs)", "ignore": "not used (roles override)"}
+    why = [_id_reason(r) if role == "id" else r for role, r in zip(table["role"], table["reason"])]
+    return pd.DataFrame({"role": table["role"].to_numpy(), "used for": table["role"].map(used).to_numpy(),
+                         "distinct values": table["n_distinct"].to_numpy(),
+                         "missing": [f"{v:.0%}" for v in table["missing_share"]],
+                         "why": why}, index=pd.Index(table["column"], name="column"))
+
+
+def _id_reason(reason: str) -> str:
+    """The reason for the id role without any id value (reports never show individual customers)."""
+    if reason.startswith("set by the roles override"):
+        return "set by the params (id_col or roles)"
+    parts = ["every value is different"]
+    if "looks like an id" in reason:
+        parts.append("the name looks like an id")
+    if "consecutive" in reason:
+        parts.append("values run 1, 2, 3, ... (a row number)")
+    if "zero-padded" in reason or "same-length" in reason:
+        parts.append("codes of one length")
+    return ", ".join(parts) + " -> id (not a feature)"
+
+
+# ----------------------------------------------------------------------------------- after segment
+def categorical_table(fs: FeatureSet, labels, codes: Mapping[int, str], names: Mapping[int, str]) -> pd.DataFrame:
+    """Level shares per segment for every categorical clustering column, with segment codes and names."""
+    columns = [c for c in fs.table.columns if isinstance(fs.table[c].dtype, pd.CategoricalDtype)]
+    out = categorical_profile(fs.table, np.asarray(labels), columns)
+    out.insert(1, "segment_code", out["segment"].map(codes))
+    out.insert(2, "segment_name", out["segment"].map(lambda s: names.get(s, codes.get(s))))
+    return out
+
+
+def after_segment(ctx, seg) -> None:
+    """Write ``categorical_profile.csv`` and merge the scoring metadata into the saved model's metadata."""
+    fs, prof = seg.features, seg.profile
+    names = {s: prof.names.get(s, prof.codes[s]) for s in prof.segments}
+    table = categorical_table(fs, seg.labels.to_numpy(), prof.codes, names)
+    ctx.folder.write_csv("categorical_profile.csv", table.round(6))
+    folder = ctx.folder.artifact("model")
+    meta = ctx.folder.read_json(f"model/{METADATA_FILE}")
+    extra = {k: v for k, v in meta.items() if k not in RESERVED_KEYS}
+    scoring = scoring_metadata(fs.clustering_table, model_roles(fs), id_col=fs.extra.get("id_col"),
+                               names={prof.codes[s]: n for s, n in names.items()})
+    extra.update(scoring)
+    extra["reference_date"] = fs.extra.get("reference_date")
+    save_model(seg.model, folder, metadata=extra, overwrite=True)
+
+
+def fresh_rows(params, n: int) -> pd.DataFrame | None:
+    """New customers to score when the input is generated (``synth://customers``): fresh draws from the
+    same personas, with their own ids; None for any other input."""
+    data_path = str(params.data_path or "")
+    if not data_path.startswith("synth://customers"):
+        return None
+    seed = int(dict(part.split("=", 1) for part in data_path.partition("?")[2].split("&") if "=" in part).get("seed", 0))
+    new = generate_customers(n, seed=seed + 1_000_003)
+    new["customer_id"] = [f"N{i:06d}" for i in range(1, len(new) + 1)]
+    new.attrs["source"] = (f"{len(new):,} newly generated customers (score_path is not set, and the input is "
+                           "generated, so fresh customers are drawn from the same personas).")
+    return new

@@ -1,0 +1,291 @@
+"""Column roles of a customer table: what each column is, decided from its values, with the reason.
+
+:func:`role_table` gives every column a *role* and says why in plain words: ``id``, ``numeric``,
+``categorical``, ``boolean``, ``date`` (features) or ``text``, ``constant``, ``near_unique`` (excluded,
+like the id). Params override any decision (``ignore`` drops a column). :func:`detect_roles` returns
+only the column -> role mapping. :func:`find_id_column` names the id column of a table whose ids may
+still repeat (before cleaning), for the duplicate-id rule.
+
+The detection rules, in order, for each column:
+
+- no values, or a single value -> ``constant``;
+- ``bool`` dtype, two repeated integer values, or two yes/no-like words -> ``boolean``;
+- datetime dtype, or text of which 95% parses as dates -> ``date``;
+- all distinct, nothing missing, and either an id-like name (``CustomerID``, ``customer_id``,
+  ``client_no``), zero-padded digits, consecutive integers, or same-length codes (``C000123``) -> ``id``.
+  Only one column is the id: the one with an id-like name, else the leftmost; others -> ``near_unique``;
+- numbers (or numbers stored as text): integers with at most 10 levels, each seen 3+ times on
+  average, are ``numeric`` when the range is dense (``max - min + 1 <= 2 * levels``: counts and
+  ratings such as 1..5) and ``categorical`` otherwise (codes such as 10, 20, 99); every other
+  number -> ``numeric``;
+- text: mostly distinct values averaging 20+ characters and 3+ words -> ``text``; at least 90%
+  distinct (and more than 10 levels) -> ``near_unique``; otherwise ``categorical``. The reason notes
+  levels that look ordered (Bronze < Silver < Gold) and columns that look like gender.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from ...errors import ColumnError, ParamsError
+
+__all__ = ["ROLES", "FEATURE_ROLES", "EXCLUDED_ROLES", "role_table", "detect_roles", "find_id_column"]
+
+#: Every role a column can have.
+ROLES = ("id", "numeric", "categorical", "boolean", "date", "text", "constant", "near_unique", "ignore")
+#: Roles that feed the segments.
+FEATURE_ROLES = ("numeric", "categorical", "boolean", "date")
+#: Roles left out of the features (the id becomes the index; ``ignore`` is only set by overrides).
+EXCLUDED_ROLES = ("id", "text", "constant", "near_unique", "ignore")
+
+MAX_LEVELS = 10  # integer columns with at most this many levels are checked for codes
+NEAR_UNIQUE_SHARE = 0.9  # text columns at least this distinct are near-unique
+TEXT_MIN_CHARS = 20  # mean length of free text
+DATE_PARSE_SHARE = 0.95  # share of text values that must parse as dates
+
+_ID_NAME = re.compile(r"(?:^|[_\s.\-])(?:id|key|code|no|num|number)$", re.IGNORECASE)
+_ID_CAMEL = re.compile(r"[a-z](?:ID|Id)$")
+_DATE_TEXT = re.compile(r"\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)",
+                        re.IGNORECASE)
+_BOOL_WORDS = [{"yes", "no"}, {"y", "n"}, {"true", "false"}, {"t", "f"}]
+_GENDER_WORDS = {"male", "female", "m", "f", "other", "non-binary", "nonbinary", "man", "woman", "unknown"}
+_ORDERED = [["bronze", "silver", "gold", "platinum", "diamond"], ["basic", "standard", "plus", "premium", "vip"],
+            ["low", "medium", "high"], ["small", "medium", "large"],
+            ["never", "rarely", "sometimes", "often", "always"], ["yearly", "quarterly", "monthly", "weekly", "daily"]]
+
+
+
+
+# --- roles ----------------------------------------------------------------------------------------
+
+def _choice(value, choices, key: str, what: str) -> None:
+    if value not in choices:
+        raise ParamsError(f"{what} is {value!r}, which is unknown", fix="use one of: " + ", ".join(choices), key=key)
+
+
+def _require_columns(columns, table: pd.DataFrame, what: str) -> None:
+    missing = [c for c in columns if c not in table.columns]
+    if missing:
+        raise ColumnError(f"{what} not in the data: {', '.join(repr(str(c)) for c in missing)}",
+                          fix="use columns from: " + ", ".join(map(str, table.columns)), column=str(missing[0]))
+
+
+def _id_name(name: str) -> bool:
+    return bool(_ID_NAME.search(name) or _ID_CAMEL.search(name))
+
+
+def _ordered_levels(levels) -> list[str] | None:
+    lower = {str(v).strip().lower(): str(v) for v in levels}
+    for scale in _ORDERED:
+        if len(lower) >= 3 and set(lower) <= set(scale):
+            return [lower[w] for w in scale if w in lower]
+    return None
+
+
+def _numeric_role(vals: np.ndarray, name: str, n_missing: int, prefix: str = "") -> tuple[str, str]:
+    integral = bool(np.all(np.mod(vals, 1) == 0))
+    uniq = np.unique(vals)
+    lo, hi, k = vals.min(), vals.max(), len(uniq)
+    kind = "integer" if integral else "decimal"
+    base = f"{prefix}{kind} values {lo:.10g}..{hi:.10g}"
+    if integral and k == len(vals) and n_missing == 0 and k > 2:
+        if _id_name(name):
+            return "id", f"{base}, all distinct, name '{name}' looks like an id -> id"
+        if hi - lo + 1 == k:
+            return "id", f"{base}, all distinct and consecutive (a row number) -> id"
+    repeated = len(vals) >= 3 * k  # few levels only mean something when values repeat
+    if integral and k == 2 and repeated:
+        return "boolean", f"{prefix}only two values ({lo:.10g}, {hi:.10g}) -> boolean"
+    if integral and k <= MAX_LEVELS and repeated:
+        if hi - lo + 1 <= 2 * k:
+            return "numeric", f"{base}, {k} levels over a small dense range (a count or rating) -> numeric"
+        return "categorical", f"{base}, {k} levels spread over a wide range (codes) -> categorical"
+    note = f", name '{name}' looks like an id but values repeat" if _id_name(name) else ""
+    return "numeric", f"{base}, {k} distinct{note} -> numeric"
+
+
+def _text_role(s: pd.Series, name: str, n_missing: int) -> tuple[str, str]:
+    text = s.astype(str).str.strip()
+    uniq = pd.unique(text)
+    k, n = len(uniq), len(text)
+    as_num = pd.to_numeric(pd.Series(uniq[:1000]), errors="coerce")  # a cheap look first
+    if as_num.notna().all() and (as_num := pd.to_numeric(text, errors="coerce")).notna().all():
+        if text.str.fullmatch(r"0\d+").any():
+            if k == n and n_missing == 0:
+                return "id", f"zero-padded codes {text.min()}..{text.max()}, all distinct -> id"
+            return "categorical", f"zero-padded codes, {k} levels -> categorical"
+        return _numeric_role(as_num.to_numpy(float), name, n_missing, "numbers stored as text: ")
+    numeric_share = pd.to_numeric(text, errors="coerce").notna().mean()
+    if numeric_share >= 0.95:  # a few stray values ("#REF!", "n/a") in a number column: flag, don't re-type
+        return "numeric", (f"{100 * numeric_share:.0f}% of values are numbers -> numeric "
+                           "(the other values are reported as errors when the features are built)")
+    sample = pd.Series(uniq[:500])
+    if sample.str.contains(_DATE_TEXT).mean() >= DATE_PARSE_SHARE:
+        parsed = pd.to_datetime(sample, errors="coerce", format="mixed")
+        if parsed.notna().mean() >= DATE_PARSE_SHARE:
+            return "date", (f"text dates from {parsed.min():%Y-%m-%d} to {parsed.max():%Y-%m-%d} "
+                            "-> date (as days since)")
+    lower = {u.lower() for u in uniq} if k <= 50 else set()
+    if k == 2 and any(lower == words for words in _BOOL_WORDS):
+        return "boolean", f"two values ({', '.join(sorted(uniq))}) -> boolean"
+    if k == n and n_missing == 0:
+        codes = text.str.len().nunique() == 1 and text.str.fullmatch(r"[A-Za-z0-9_\-]+").all()
+        if _id_name(name) or codes:
+            why = f"name '{name}' looks like an id" if _id_name(name) else "same-length codes"
+            return "id", f"text codes such as '{uniq[0]}', all distinct, {why} -> id"
+    share = k / n
+    mean_len = text.str.len().mean()
+    if share >= 0.5 and k > MAX_LEVELS and mean_len >= TEXT_MIN_CHARS and text.str.split().str.len().median() >= 3:
+        return "text", f"free text: {k} distinct values averaging {mean_len:.0f} characters -> text (excluded)"
+    if share >= NEAR_UNIQUE_SHARE and k > MAX_LEVELS:
+        return "near_unique", f"{k} distinct values in {n} rows ({share:.0%}) -> near_unique (excluded)"
+    shown = sorted(uniq)[:6]
+    reason = f"text with {k} levels ({', '.join(shown)}{', ...' if k > 6 else ''}) -> categorical"
+    if lower and lower <= _GENDER_WORDS and not re.search(r"gender|sex", name, re.IGNORECASE):
+        reason += f"; '{name}' looks like gender (kept under its own name)"
+    order = _ordered_levels(uniq)
+    if order:
+        reason += f"; levels look ordered ({' < '.join(order)}), encoded unordered"
+    if k > 50:
+        reason += "; many levels, rare ones are grouped"
+    return "categorical", reason
+
+
+def _detect(s: pd.Series, name: str) -> tuple[str, str]:
+    nonnull = s.dropna()
+    n_missing = len(s) - len(nonnull)
+    if nonnull.empty:
+        return "constant", "all values missing -> constant (excluded)"
+    if nonnull.nunique() == 1:
+        return "constant", f"the single value {nonnull.iloc[0]!r} in every filled row -> constant (excluded)"
+    if pd.api.types.is_datetime64_any_dtype(s):
+        return "date", f"dates from {nonnull.min():%Y-%m-%d} to {nonnull.max():%Y-%m-%d} -> date (as days since)"
+    if pd.api.types.is_bool_dtype(s) or s.dtype == object and set(pd.unique(nonnull)) <= {True, False}:
+        return "boolean", "true/false values -> boolean"
+    if pd.api.types.is_numeric_dtype(s):
+        return _numeric_role(nonnull.to_numpy(dtype=float), name, n_missing)
+    role, reason = _text_role(nonnull, name, n_missing)
+    if isinstance(s.dtype, pd.CategoricalDtype) and s.cat.ordered and role == "categorical":
+        reason += "; ordered categorical dtype"
+    return role, reason
+
+
+def _check_override(df: pd.DataFrame, overrides: Mapping[str, str] | None) -> dict[str, str]:
+    overrides = dict(overrides or {})
+    _require_columns(overrides, df, "the roles override names column(s)")
+    for col, role in overrides.items():
+        _choice(role, ROLES, "roles", f"the role of column {col!r} in the roles override")
+    _one_id(overrides)
+    return overrides
+
+
+def _one_id(roles: Mapping[str, str]) -> list[str]:
+    ids = [c for c, r in roles.items() if r == "id"]
+    if len(ids) > 1:
+        raise ParamsError(f"the roles mark {len(ids)} columns as id ({', '.join(map(str, ids))})",
+                          fix="a customer table has one id column: keep one and mark the others near_unique",
+                          key="roles")
+    return ids
+
+
+def role_table(df: pd.DataFrame, *, overrides: Mapping[str, str] | None = None,
+               id_col: str | None = None) -> pd.DataFrame:
+    """Decide the role of every column of a customer table, and say why.
+
+    Parameters
+    ----------
+    df : DataFrame
+        The customer table, one row per customer.
+    overrides : mapping of str to str, optional
+        Column -> role, from the ``roles`` params key; wins over detection.
+    id_col : str, optional
+        The id column (params ``id_col``); same as overriding its role to ``"id"``.
+
+    Returns
+    -------
+    DataFrame
+        One row per column, in the table's order: ``column``, ``dtype``, ``n_distinct``,
+        ``distinct_share`` (of filled rows), ``missing_share``, ``role``, ``reason``.
+
+    Raises
+    ------
+    ColumnError
+        An override or ``id_col`` names a column that is not in the table.
+    ParamsError
+        An override uses an unknown role, or marks several id columns.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"CustomerID": [1, 2, 3, 4], "Genre": ["Male", "Female", "Female", "Male"],
+    ...                    "Age": [19, 35, 64, 41]})
+    >>> role_table(df)[["column", "role"]].values.tolist()
+    [['CustomerID', 'id'], ['Genre', 'categorical'], ['Age', 'numeric']]
+    """
+    overrides = _check_override(df, overrides)
+    if id_col is not None:
+        _require_columns([id_col], df, "id_col names a column")
+        overrides = _check_override(df, {**{c: r for c, r in overrides.items() if r != "id"}, id_col: "id"})
+    rows = []
+    for col in df.columns:
+        s = df[col]
+        n_filled, n_distinct = int(s.notna().sum()), int(s.nunique())
+        rows.append((col, str(s.dtype), n_distinct, n_distinct / max(n_filled, 1), 1 - n_filled / max(len(s), 1),
+                     *_detect(s, str(col))))
+    table = pd.DataFrame(rows, columns=["column", "dtype", "n_distinct", "distinct_share", "missing_share",
+                                        "role", "reason"])
+    forced = [c for c, r in overrides.items() if r == "id"]
+    candidates = [c for c in table.loc[table.role == "id", "column"] if c not in overrides]
+    keep = forced[0] if forced else next((c for c in candidates if _id_name(str(c))), None)
+    keep = keep if keep is not None else (candidates[0] if candidates else None)
+    for i, col in enumerate(table.column):
+        if col in overrides:
+            detected = table.at[i, "reason"]
+            table.at[i, "reason"] = f"set by the roles override (detected: {table.at[i, 'role']}, {detected})"
+            table.at[i, "role"] = overrides[col]
+        elif table.at[i, "role"] == "id" and col != keep:
+            table.at[i, "role"] = "near_unique"
+            table.at[i, "reason"] += f", but {keep!r} is the id -> near_unique (excluded)"
+    return table
+
+
+def detect_roles(df: pd.DataFrame, *, overrides: Mapping[str, str] | None = None,
+                 id_col: str | None = None) -> dict[str, str]:
+    """Return column -> role, as decided by :func:`role_table` (same parameters)."""
+    table = role_table(df, overrides=overrides, id_col=id_col)
+    return dict(zip(table["column"], table["role"]))
+
+
+def _check_roles(roles: Mapping[str, str]) -> None:
+    for col, role in roles.items():
+        _choice(role, ROLES, "roles", f"the role of column {col!r}")
+
+
+def find_id_column(df: pd.DataFrame, *, overrides: Mapping[str, str] | None = None,
+                   id_col: str | None = None, min_distinct_share: float = 0.9) -> str | None:
+    """The id column of a raw customer table, even when some ids repeat or are missing.
+
+    ``id_col``, or the column the overrides mark ``id``, wins. Otherwise the column :func:`role_table`
+    detects as the id; failing that (repeated ids stop detection), the leftmost column with an id-like
+    name (``CustomerID``, ``client_no``) whose filled values are at least ``min_distinct_share`` distinct.
+    Returns None when the table has no id.
+    """
+    if id_col is not None:
+        return id_col
+    forced = [c for c, r in (overrides or {}).items() if r == "id"]
+    if forced:
+        return forced[0]
+    table = role_table(df, overrides=overrides)
+    ids = table.loc[table.role == "id", "column"].tolist()
+    if ids:
+        return ids[0]
+    for col in df.columns:
+        if col in (overrides or {}) or not _id_name(str(col)):
+            continue
+        filled = df[col].dropna()
+        if len(filled) and filled.nunique() >= min_distinct_share * len(filled):
+            return col
+    return None

@@ -1,0 +1,211 @@
+"""Score new customers against saved segments.
+
+:func:`score_customers` takes a fitted segment model and the metadata saved with it, checks the new
+table against what the model was trained on, and returns one row per customer: its segment, how sure
+the assignment is, and how far the customer sits from the segment's centre.
+
+The checks run before anything is predicted:
+
+- a feature column the model needs is missing -> :class:`~segkit.errors.ModelError` naming it and
+  listing every column the model expects;
+- text in a numeric column -> :class:`~segkit.errors.ColumnError` with the count and examples;
+- a category level the model never saw is **not** an error: the encoder puts it with the rare
+  levels (or nowhere, when training had no rare level). Those values are reported in
+  ``result.attrs["warnings"]`` (plain sentences) and ``result.attrs["unseen_categories"]``
+  (column -> list of values).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from ...format import segment_code
+from ...errors import ColumnError, ModelError
+from .features import check_numeric, level_text
+
+__all__ = ["score_customers", "scoring_metadata", "check_new_rows", "softmax_confidence"]
+
+RESULT_COLUMNS = ["id", "segment_code", "segment_name", "confidence", "distance_to_centre"]
+
+
+def softmax_confidence(distances: np.ndarray) -> np.ndarray:
+    """Softmax over negative distances (temperature 1), row by row.
+
+    Parameters
+    ----------
+    distances : ndarray of shape (n_rows, n_segments)
+
+    Returns
+    -------
+    ndarray of shape (n_rows, n_segments)
+        Rows sum to 1; the nearest centre gets the largest share.
+    """
+    z = -np.asarray(distances, dtype=float)
+    z -= z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def scoring_metadata(features: pd.DataFrame, roles: Mapping[str, str], *, id_col: str | None = None,
+                     names: Mapping | None = None) -> dict:
+    """The metadata :func:`score_customers` needs, from the table a model was trained on.
+
+    Parameters
+    ----------
+    features : DataFrame
+        The training features (the columns the model takes).
+    roles : mapping of str to str
+        Column -> role of ``features``' columns (e.g. ``features.attrs["roles"]``); columns with an
+        excluded role are ignored.
+    id_col : str, optional
+        Name of the id column in tables to score (default: the index name of ``features``).
+    names : mapping, optional
+        Segment code (``"S01"``) -> name.
+
+    Returns
+    -------
+    dict
+        JSON-ready: ``features`` (list), ``roles`` (dict), ``categories`` (categorical/boolean column
+        -> sorted known levels as text), ``id_col`` and ``names``.
+    """
+    used = [c for c in features.columns if roles.get(c) in ("numeric", "categorical", "boolean", "date")]
+    categories = {c: sorted(level_text(features[c]).dropna().unique().tolist())
+                  for c in used if roles[c] in ("categorical", "boolean")}
+    return {"features": used, "roles": {c: roles[c] for c in used}, "categories": categories,
+            "id_col": id_col if id_col is not None else features.index.name,
+            "names": {str(k): str(v) for k, v in (names or {}).items()}}
+
+
+def _ids(new_df: pd.DataFrame, id_col: str | None) -> pd.Series:
+    if id_col is not None and id_col in new_df.columns:
+        return level_text(new_df[id_col]).fillna("").astype(str)
+    if (id_col is not None and new_df.index.name == id_col) or not isinstance(new_df.index, pd.RangeIndex):
+        return pd.Series(new_df.index.astype(str), index=new_df.index)
+    width = max(4, len(str(len(new_df))))
+    return pd.Series([f"row_{i:0{width}d}" for i in range(1, len(new_df) + 1)], index=new_df.index)
+
+
+def _segment_names(labels: np.ndarray, names, metadata: Mapping, n_segments: int) -> list[str]:
+    names = names if names is not None else metadata.get("names") or {}
+    codes = [segment_code(x, n_segments) for x in labels]
+    if isinstance(names, Mapping):
+        return [str(names.get(c, names.get(int(x), names.get(str(int(x)), c)))) for c, x in zip(codes, labels)]
+    names = list(names)
+    return [str(names[int(x)]) if int(x) < len(names) else c for c, x in zip(codes, labels)]
+
+
+def _check_columns(new_df: pd.DataFrame, metadata: Mapping) -> tuple[pd.DataFrame, dict[str, list]]:
+    features = metadata.get("features") or metadata.get("feature_names")
+    if not features:
+        raise ModelError("the model metadata lists no feature columns (no 'features' entry)",
+                         fix="save the model with the metadata of segkit.kinds.customers.score.scoring_metadata")
+    features = [str(c) for c in features]
+    missing = [c for c in features if c not in new_df.columns]
+    if missing:
+        raise ModelError(f"the data to score lacks column(s) the model needs: {', '.join(map(str, missing))}",
+                         fix="the model expects these columns: " + ", ".join(map(str, features)))
+    roles = metadata.get("roles") or {}
+    X = check_numeric(new_df[features], [c for c in features if roles.get(c) == "numeric"])
+    for col in [c for c in features if roles.get(c) == "date" and not pd.api.types.is_datetime64_any_dtype(X[c])]:
+        raw = X[col].astype(object).where(X[col].notna(), None)
+        bad = X[col][X[col].notna() & pd.to_datetime(raw, errors="coerce", format="mixed").isna()]
+        if len(bad):
+            raise ColumnError(f"column {col!r} should hold dates but {len(bad)} value(s) are not dates "
+                              f"(examples: {', '.join(repr(str(v)) for v in pd.unique(bad)[:5])})",
+                              fix="clean those values, or write dates as YYYY-MM-DD", column=str(col))
+    unseen = {}
+    for col, known in (metadata.get("categories") or {}).items():
+        if col not in X.columns:
+            continue
+        values = level_text(X[col]).dropna()
+        new = sorted(set(values.unique()) - {str(k) for k in known})
+        if new:
+            unseen[col] = new
+    return X, unseen
+
+
+def check_new_rows(new_df: pd.DataFrame, metadata: Mapping) -> pd.DataFrame:
+    """The model's feature columns of ``new_df``, checked and typed as :func:`score_customers` does.
+
+    Raises the same errors (missing columns, text in numeric or date columns); unseen category values
+    are kept (they are scored as rare levels). Use it to put new rows through ``model.preprocessor_``.
+    """
+    if not isinstance(new_df, pd.DataFrame):
+        raise ColumnError("the data to score is not a table", fix="pass a pandas DataFrame")
+    return _check_columns(new_df, metadata)[0]
+
+
+def score_customers(model, metadata: Mapping, new_df: pd.DataFrame, *,
+                    names: Mapping | Sequence[str] | None = None) -> pd.DataFrame:
+    """Assign new customers to saved segments.
+
+    Parameters
+    ----------
+    model : object
+        A fitted segment model taking a DataFrame of the features: ``predict(X)`` gives labels
+        0..k-1, ``transform(X)`` the distances to every centre; ``confidence(X)`` or
+        ``predict_proba(X)`` are used when present (e.g. ``segkit.cluster.SegmentModel``).
+    metadata : mapping
+        ``features`` (input columns; modelio's ``feature_names`` is accepted too), ``roles`` (column ->
+        role; drives the type checks) and ``categories`` (categorical column -> known levels; drives
+        the unseen-value warnings); optionally ``id_col`` and ``names`` (see :func:`scoring_metadata`).
+    new_df : DataFrame
+        The customers to score, with the feature columns (extra columns are ignored).
+    names : mapping or sequence, optional
+        Segment names by code (``"S01"``) or label, or a list indexed by label; default
+        ``metadata["names"]``, else the code.
+
+    Returns
+    -------
+    DataFrame
+        Same index as ``new_df``; columns ``id``, ``segment_code`` (``S01``...), ``segment_name``,
+        ``confidence`` (in [0, 1]; softmax over negative distances at temperature 1 unless the
+        model gives its own) and ``distance_to_centre``. ``attrs["warnings"]`` lists sentences about
+        unseen category values; ``attrs["unseen_categories"]`` maps column -> values.
+
+    Raises
+    ------
+    ModelError
+        The model lacks ``predict``/``transform``, the metadata lists no features, or a feature
+        column is missing from ``new_df``.
+    ColumnError
+        A numeric feature column holds text.
+    """
+    for method in ("predict", "transform"):
+        if not callable(getattr(model, method, None)):
+            raise ModelError(f"the model has no {method}() method",
+                             fix="pass the fitted segment model saved by segkit (it predicts and measures distances)")
+    if not isinstance(new_df, pd.DataFrame):
+        raise ColumnError("the data to score is not a table", fix="pass a pandas DataFrame")
+    X, unseen = _check_columns(new_df, metadata)
+    warnings = [f"column {c!r} has {len(v)} value(s) the model never saw: {', '.join(map(repr, v[:10]))}"
+                f"{', ...' if len(v) > 10 else ''}; they are scored as rare levels" for c, v in unseen.items()]
+    result = pd.DataFrame(columns=RESULT_COLUMNS, index=new_df.index)
+    if len(new_df):
+        labels = np.asarray(model.predict(X)).astype(int)
+        dist = np.asarray(model.transform(X), dtype=float)
+        if dist.ndim != 2 or dist.shape[0] != len(X) or labels.max() >= dist.shape[1]:
+            raise ModelError(f"the model's transform() gave shape {dist.shape}, not (rows, segments)",
+                             fix="transform() must return the distance of each row to each segment centre")
+        rows = np.arange(len(X))
+        conf = None
+        for method in ("confidence", "predict_proba"):
+            if callable(getattr(model, method, None)):
+                c = np.asarray(getattr(model, method)(X), dtype=float)
+                conf = c[rows, labels] if c.ndim == 2 else c
+                break
+        if conf is None:
+            conf = softmax_confidence(dist)[rows, labels]
+        result = pd.DataFrame({
+            "id": _ids(new_df, metadata.get("id_col")).to_numpy(dtype=object).astype(str),
+            "segment_code": [segment_code(x, dist.shape[1]) for x in labels],
+            "segment_name": _segment_names(labels, names, metadata, dist.shape[1]),
+            "confidence": np.clip(conf, 0.0, 1.0),
+            "distance_to_centre": dist[rows, labels],
+        }, index=new_df.index)
+    result.attrs["warnings"] = warnings
+    result.attrs["unseen_categories"] = unseen
+    return result

@@ -1,0 +1,422 @@
+"""Census areas (ZCTAs): ACS counts and medians become shares and log medians, named through a lexicon.
+
+The stages of a run map onto :mod:`segkit.kinds.demographics.acs` and :mod:`segkit.kinds.demographics.facts`:
+
+* ``clean``: Census "no estimate" sentinels become missing, ids become 5-character text, and areas
+  with no residents or fewer than ``min_population`` are set aside (each a logged rule that lists
+  them; the list travels with the table in ``attrs["excluded_areas"]``).
+* ``features``: shares of their universe and (log) medians from ``segkit/kinds/demographics/acs_groups.yaml``,
+  missing values imputed with the median and counted; natural-unit companions of the log medians
+  and the population are kept for profiles. The notes hold the validation report, the exclusions,
+  the imputations and the k-cap sentence.
+* ``preprocessor``: median imputer, scaler, then standardised values clipped to ``+-clip_z``.
+* ``choose_k``: ``k: auto`` asks for 25 segments, and any k is capped at ``k_max_share`` x areas.
+* ``name_segments``: lexicon names from the segments' z-scores (unique), one sentence each.
+* ``after_segment``: ``final_segments.csv`` (top-N segments per area with scores),
+  ``area_key_facts.json`` (the key-facts strip per segment, whole = 100) and ``excluded_areas.csv``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ...cleaning import CleaningLog
+from ...cluster import soft_assign
+from ...errors import ColumnError, DataValueError, ParamsError
+from ...featureset import FeatureSet
+from ...format import format_value
+from ...io import read_table, require_columns
+from ...naming.lexicon import load_lexicon, name_segments_from_lexicon
+from .acs import (CENSUS_SENTINELS, FeatureGroup, build_acs_features, format_area_ids, load_feature_groups,
+                  replace_sentinels, validate_acs_table)
+from .facts import FACTS, cap_k, key_facts
+from .synth import generate_acs_table
+
+__all__ = ["check_columns", "eda_frame", "clean", "features", "preprocessor", "choose_k", "name_segments", "column_roles",
+           "after_segment", "final_segments", "area_key_facts", "POPULATION_COL"]
+
+POPULATION_COL = "population"
+ENTITY = "areas"
+PRIVATE_RECORDS = False  # areas are not people: their tables may list areas by code
+LEXICON = Path(__file__).with_name("lexicon.yaml")
+
+
+def _synth_acs(options: Mapping) -> pd.DataFrame:
+    source = options.get("source")
+    if not source:
+        raise ParamsError("synth://acs needs source=PATH (a real ACS table to resample)",
+                          "add &source=../data/acs_delaware.csv", key="data_path")
+    return generate_acs_table(options.get("n", 33_000), source=read_table(source), seed=options.get("seed", 0))
+
+
+#: ``synth://acs?n=..&seed=..&source=PATH``: ACS rows resampled from a real table.
+SYNTH_TABLES = {"acs": _synth_acs}
+_MIN_GROUPS = 3
+_LISTED = 25  # areas named in a sentence before "and N more"
+_FACT_LABELS = {"areas": "Areas", "population": "Population", "median_age": "Median age",
+                "median_household_income": "Median household income",
+                "share_bachelors_plus": "Bachelor's degree or higher"}
+_FACT_UNITS = {"areas": "count", "population": "count", "median_age": "years", "median_household_income": "money",
+               "share_bachelors_plus": "share"}
+_NATURAL = {"median_household_income": ("Median household income", "money"),
+            "median_home_value": ("Median home value", "money"),
+            "median_gross_rent": ("Median gross rent", "money")}
+
+
+def _id_col(params) -> str:
+    return params.id_col or "zcta"
+
+
+@lru_cache(maxsize=1)
+def _groups():
+    return tuple(load_feature_groups())
+
+
+@lru_cache(maxsize=1)
+def _lexicon():
+    return load_lexicon(LEXICON)
+
+
+def _areas(n: int) -> str:
+    return f"{n:,} area" if n == 1 else f"{n:,} areas"
+
+
+def _listing(ids: Sequence[str], n: int = _LISTED) -> str:
+    ids = [str(i) for i in ids]
+    if len(ids) <= n:
+        return ", ".join(ids)
+    return ", ".join(ids[:n]) + f" and {len(ids) - n:,} more"
+
+
+# ------------------------------------------------------------------------------------ preflight
+def _usable_groups(columns: Sequence[str]) -> tuple[list[str], dict[str, str]]:
+    """Groups the header can feed, and for the others the column(s) they lack (from names only)."""
+    have, used, lacking = set(map(str, columns)), [], {}
+    for group in _groups():
+        if group.kind == "shares" and group.universe not in have:
+            lacking[group.name] = group.universe
+        elif any(all(c in have for c in spec.columns) for spec in group.features):
+            used.append(group.name)
+        else:
+            lacking[group.name] = " or ".join(dict.fromkeys(c for spec in group.features for c in spec.columns
+                                                            if c not in have))
+    return used, lacking
+
+
+def check_columns(params, columns: Sequence[str]) -> None:
+    """Refuse an input without the id or population column, or with fewer than 3 usable feature groups."""
+    require_columns(columns, {"id_col": _id_col(params)})
+    if POPULATION_COL not in columns:
+        raise ColumnError(f"the input has no '{POPULATION_COL}' column",
+                          "add the total population (ACS B01003_001) as a column named population",
+                          column=POPULATION_COL)
+    used, lacking = _usable_groups(columns)
+    if len(used) < _MIN_GROUPS:
+        needs = _listing([f"{g} (needs {c})" for g, c in lacking.items()], 8)
+        raise ColumnError(f"only {len(used)} ACS feature group(s) can be built from the input "
+                          f"({', '.join(used) or 'none'}); at least {_MIN_GROUPS} are needed. Missing: {needs}",
+                          "supply the ACS columns named in segkit/kinds/demographics/acs_groups.yaml",
+                          column=next(iter(lacking.values())).split(" or ")[0] if lacking else None)
+
+
+def eda_frame(raw: pd.DataFrame, params) -> pd.DataFrame:
+    """The columns worth a histogram on the data-quality page: population, households and the medians,
+    with Census sentinels shown as missing (a -666,666,666 would squash every histogram)."""
+    medians = [s.columns[0] for g in _groups() if g.kind == "medians" for s in g.features]
+    wanted = [c for c in dict.fromkeys([POPULATION_COL, "household_total", *medians]) if c in raw.columns]
+    return replace_sentinels(raw[wanted])[0]
+
+
+# ---------------------------------------------------------------------------------------- clean
+def clean(raw: pd.DataFrame, params):
+    """Sentinels to missing, ids to text, and areas without enough residents set aside (each logged).
+
+    Returns
+    -------
+    clean : DataFrame
+        The usable areas, every input column kept; ``attrs["excluded_areas"]`` lists the areas set
+        aside (id, population, reason) and ``attrs["sentinel_counts"]`` the sentinels per column.
+    log : CleaningLog
+    """
+    id_col, n = _id_col(params), len(raw)
+    log = CleaningLog()
+    table, sentinels = replace_sentinels(raw)
+    codes = ", ".join(str(c) for c in CENSUS_SENTINELS[:2])
+    log.add("census_sentinels", f"Census 'no estimate' codes ({codes}, ...) set to missing; no area removed", n, 0,
+            note="; ".join(f"{c}: {k}" for c, k in sentinels.items()) or "none found")
+    ids = format_area_ids(table[id_col])
+    if ids.duplicated().any():
+        raise DataValueError(f"area ids repeat in '{id_col}': {_listing(ids[ids.duplicated()].unique(), 5)}",
+                             "keep one row per area", column=id_col)
+    table[id_col] = ids.to_numpy()
+    pop = pd.to_numeric(table[POPULATION_COL], errors="coerce")
+    empty = (pop.isna() | (pop <= 0)).to_numpy()
+    small = (~empty & (pop < params.min_population)).to_numpy()
+    log.add("no_population", "Areas with no residents (population 0 or missing): nothing to describe", n,
+            int(empty.sum()), note=_listing(sorted(ids[empty])))
+    log.add("small_population", f"Areas with fewer than {params.min_population:,} residents: their ACS "
+            "estimates are too uncertain to segment", n - int(empty.sum()), int(small.sum()),
+            note=_listing([f"{i} ({p:,.0f})" for i, p in sorted(zip(ids[small], pop[small]))]))
+    reasons = np.where(empty, np.where(pop.isna(), "population is missing", "population is 0"),
+                       [f"population {p:,.0f} is below min_population={params.min_population:,}" for p in pop])
+    out = empty | small
+    excluded = [{id_col: i, "population": None if np.isnan(p) else float(p), "reason": r}
+                for i, p, r in sorted(zip(ids[out], pop[out].astype(float), reasons[out]))]
+    result = table.loc[~out].reset_index(drop=True)
+    # JSON text, not lists: pandas deep-copies attrs on every operation, which a list of thousands of
+    # areas turns into minutes at national scale
+    result.attrs = {"read_notes": list(raw.attrs.get("read_notes", [])), "excluded_areas": json.dumps(excluded),
+                    "sentinel_counts": json.dumps({str(c): int(k) for c, k in sentinels.items()})}
+    return result, log
+
+
+def _carried(cleaned: pd.DataFrame) -> tuple[pd.DataFrame, list[dict], dict[str, int] | None]:
+    """The cleaned table without attrs, and the excluded areas and sentinel counts the cleaning recorded."""
+    attrs = cleaned.attrs
+    excluded = json.loads(attrs["excluded_areas"]) if "excluded_areas" in attrs else []
+    sentinels = json.loads(attrs["sentinel_counts"]) if "sentinel_counts" in attrs else None
+    bare = cleaned.copy(deep=False)
+    bare.attrs = {}
+    return bare, excluded, sentinels
+
+
+# ------------------------------------------------------------------------------------- features
+def features(cleaned: pd.DataFrame, params) -> FeatureSet:
+    """One row per area: the shares and (log) medians that feed the clustering, imputed; plus
+    natural-unit medians and the population for profiles. Works on a raw table too (it then
+    replaces sentinels and sets small areas aside itself)."""
+    id_col = _id_col(params)
+    groups = list(_groups())
+    cleaned, excluded, sentinels = _carried(cleaned)
+    feats = build_acs_features(cleaned, groups, id_col=id_col, min_population=params.min_population,
+                               population_col=POPULATION_COL, min_groups=_MIN_GROUPS)
+    excluded = excluded + [
+        {id_col: r[id_col], "population": None if pd.isna(r["population"]) else float(r["population"]),
+         "reason": r["reason"]} for r in feats.excluded.to_dict("records")]
+    report = feats.validation
+    if sentinels is not None:  # sentinels were replaced in the cleaning step
+        report.sentinel_counts = sentinels
+    table = feats.imputed.copy()
+    columns = list(params.features or table.columns)
+    lex = _lexicon()
+    labels, short, units = {}, {}, {}
+    for group in feats.groups:
+        for spec in group.features:
+            words = lex.words(spec.name).label
+            words = words[:1].upper() + words[1:]
+            if group.kind == "shares":
+                labels[spec.name] = f"Share: {words} (of {group.universe.replace('_', ' ')})"
+                short[spec.name], units[spec.name] = words, "share"
+            elif spec.transform == "log":
+                labels[spec.name] = f"{words}: natural log of {spec.columns[0].replace('_', ' ')}"
+                short[spec.name] = f"{words} (log)"
+            else:
+                labels[spec.name] = short[spec.name] = words
+    extra_columns = []
+    for group in feats.groups:  # natural units of the log medians, imputed (exp of the imputed log)
+        for spec in group.features:
+            if spec.transform == "log" and spec.name in table:
+                col = spec.columns[0]
+                table[col] = np.exp(table[spec.name])
+                labels[col] = short[col] = _NATURAL.get(col, (col.replace("_", " ").capitalize(), None))[0]
+                if _NATURAL.get(col, (None, None))[1]:
+                    units[col] = _NATURAL[col][1]
+                extra_columns.append(col)
+    table[POPULATION_COL] = feats.table[POPULATION_COL].astype(float)
+    labels[POPULATION_COL] = short[POPULATION_COL] = "Population"
+    units[POPULATION_COL] = "count"
+    table.index.name = id_col
+
+    n = len(table)
+    _, k_note = cap_k(params.k, n, params.k_max_share)
+    notes = [f"{n:,} areas are segmented on {len(columns)} features from {len(report.used_groups)} ACS groups."]
+    if excluded:
+        zero = [e[id_col] for e in excluded if not e["population"]]
+        few = [f"{e[id_col]} ({e['population']:,.0f})" for e in excluded if e["population"]]
+        parts = []
+        if zero:
+            parts.append(f"{len(zero):,} with no residents ({_listing(zero)})")
+        if few:
+            parts.append(f"{len(few):,} with fewer than {params.min_population:,} residents ({_listing(few)})")
+        notes.append(f"{len(excluded):,} areas were left out of the segmentation: " + "; ".join(parts) + ".")
+    notes += report.summary()[1:]
+    imputed = feats.imputation.counts[feats.imputation.counts > 0].sort_values(ascending=False, kind="stable")
+    if len(imputed):
+        notes.append(f"{int(imputed.sum()):,} missing values were filled with the median of all areas: "
+                     + ", ".join(f"{short.get(f, f).lower()} ({_areas(c)})" for f, c in imputed.items()) + ".")
+    else:
+        notes.append("No value needed imputing.")
+    clipped = feats.imputation.clipped[feats.imputation.clipped > 0]
+    if len(clipped):
+        notes.append("Shares above 1 (a count larger than its universe) were clipped to 1: "
+                     + ", ".join(f"{short.get(f, f).lower()} ({_areas(c)})" for f, c in clipped.items()) + ".")
+    notes.append(k_note)
+    extra = {"excluded_areas": excluded, "imputed": {str(f): int(c) for f, c in feats.imputation.counts.items()},
+             "validation": {"used_groups": report.used_groups, "skipped_groups": report.skipped_groups,
+                            "dropped_features": report.dropped_features, "missing_columns": report.missing_columns,
+                            "unusable_columns": report.unusable_columns, "suspect_columns": report.suspect_columns,
+                            "sentinel_counts": report.sentinel_counts},
+             "k_note": k_note}
+    return FeatureSet(table=table, columns=columns, labels=labels, entity="areas", notes=notes, extra=extra,
+                      short=short, units=units,
+                      profile_columns=list(dict.fromkeys([*columns, *extra_columns, POPULATION_COL])))
+
+
+def preprocessor(fs: FeatureSet, params):
+    """Median imputer (for new areas), scaler, then clipping at ``+-clip_z`` standard deviations."""
+    from sklearn.impute import SimpleImputer
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import FunctionTransformer, RobustScaler, StandardScaler
+
+    steps = [("impute", SimpleImputer(strategy="median")),
+             ("scale", RobustScaler() if params.scaler == "robust" else StandardScaler())]
+    if params.clip_z is not None:
+        steps.append(("clip", FunctionTransformer(np.clip, kw_args={"a_min": -float(params.clip_z),
+                                                                     "a_max": float(params.clip_z)},
+                                                  feature_names_out="one-to-one")))
+    return Pipeline(steps)
+
+
+# ------------------------------------------------------------------------------------------- k
+def choose_k(params, n: int, selection=None) -> tuple[int, str]:
+    """The number of area segments: 25 for ``k: auto`` (or the k asked for), capped by the areas.
+
+    Returns the k and one sentence saying what was asked, what is used and why; with a
+    :class:`~segkit.select.KSelection`, the sentence also gives the criteria's vote for reference.
+    """
+    k, note = cap_k(params.k, n, params.k_max_share)
+    k = min(k, n - 1)
+    if selection is not None:
+        lo, hi = int(min(selection.ks)), int(max(selection.ks))
+        note += (f" The criteria, scored over {lo} to {hi} segments, favour {int(selection.recommended_k)}; "
+                 "area profiles aim at many small, nameable segments, so their vote is shown for reference.")
+    return k, note
+
+
+# ---------------------------------------------------------------------------------------- names
+def name_segments(profile, fs: FeatureSet, params, labels=None):
+    """Lexicon names from the segments' z-scores on the clustering features (unique, no numbers)."""
+    z = profile.zscores[[c for c in fs.columns if c in profile.zscores.columns]]
+    return name_segments_from_lexicon(z, _lexicon())
+
+
+# --------------------------------------------------------------------------------- column roles
+def column_roles(raw: pd.DataFrame, params) -> pd.DataFrame:
+    """The validation report as a table: each ACS feature group, its columns, and whether it is used."""
+    groups = list(_groups())
+    report = validate_acs_table(raw, groups)
+    id_col = _id_col(params)
+    rows = [{"feature group": "area id", "input columns": id_col, "status": "used",
+             "detail": "identifies the area; kept as 5-character text with leading zeros"},
+            {"feature group": "population", "input columns": POPULATION_COL, "status": "used",
+             "detail": f"areas with fewer than {params.min_population:,} residents are set aside"}]
+    for group in groups:
+        cols = group.columns
+        if group.name in report.skipped_groups:
+            status, detail = "skipped", report.skipped_groups[group.name]
+        else:
+            kept = [s.name for s in group.features if s.name in report.features]
+            status = "used" if len(kept) == len(group.features) else "partly used"
+            detail = f"{len(kept)} feature(s): " + ", ".join(kept)
+            dropped = [f"{s.name} ({report.dropped_features[s.name]})" for s in group.features
+                       if s.name in report.dropped_features]
+            if dropped:
+                detail += "; dropped: " + ", ".join(dropped)
+        suspect = [f"{c} equals {report.suspect_columns[c]}" for c in cols if c in report.suspect_columns]
+        if suspect:
+            detail += "; check the export's labels: " + ", ".join(suspect)
+        rows.append({"feature group": group.name, "input columns": ", ".join(cols), "status": status,
+                     "detail": detail})
+    known = {id_col, POPULATION_COL} | {c for g in groups for c in g.columns}
+    unused = [str(c) for c in raw.columns if c not in known]
+    if unused:
+        rows.append({"feature group": "not used", "input columns": _listing(unused, 12), "status": "not used",
+                     "detail": f"{len(unused)} other columns are not part of any feature group"})
+    return pd.DataFrame(rows).set_index("feature group")
+
+
+# ------------------------------------------------------------------------------------ after fit
+def final_segments(seg, params) -> pd.DataFrame:
+    """The top-N segments of every area, best first: id (text), code, name, score (0-1), rank.
+
+    Scores are ``softmax(-distance / temperature)`` over all segments, truncated (never rounded up) to
+    6 decimals, so an area's listed scores add up to at most 1.
+    """
+    codes, names = seg.profile.codes, seg.profile.names
+    soft = soft_assign(seg.distances, temperature=params.temperature, top_n=params.top_n)
+    ids = seg.labels.index.astype(str).to_numpy()
+    segments = soft["segment"].to_numpy()
+    return pd.DataFrame({
+        _id_col(params): ids[soft["row"].to_numpy()],
+        "segment_code": [codes[s] for s in segments],
+        "segment_name": [names.get(s, codes[s]) for s in segments],
+        "score": np.floor(soft["score"].to_numpy() * 1e6) / 1e6,
+        "rank": soft["rank"].to_numpy(),
+    })
+
+
+def _bachelor_groups(source: pd.DataFrame):
+    """The groups key facts need, limited to what the table holds (so a missing group is no error)."""
+    out = []
+    for g in _groups():
+        specs = tuple(s for s in g.features if all(c in source.columns for c in s.columns))
+        if specs and (g.universe is None or g.universe in source.columns):
+            out.append(FeatureGroup(g.name, g.kind, specs, g.universe))
+    return out
+
+
+def area_key_facts(source: pd.DataFrame, labels: pd.Series, codes: dict, names: dict,
+                   currency: str = "$") -> dict:
+    """The key-facts strip of every segment (areas, population, median age, median household income,
+    share with a bachelor's or higher), each with its index against all areas used (= 100)."""
+    facts, whole = key_facts(source, labels, _bachelor_groups(source))
+
+    def fact(name: str, value: float, index: float | None) -> dict:
+        unit = _FACT_UNITS[name]
+        text = f"{value:.1f} years" if unit == "years" and value == value else format_value(
+            value, unit if unit != "years" else None, currency)
+        if name in ("areas", "population") and value == value:
+            text = f"{value:,.0f}"
+        return {"feature": name, "label": _FACT_LABELS[name], "value": value, "value_text": text,
+                "index": None if index is None or index != index else float(index)}
+
+    segments = []
+    for s in sorted(codes):
+        row = facts.loc[s]
+        segments.append({"segment": int(s), "code": codes[s], "name": names.get(s, codes[s]),
+                         "facts": [fact(f, float(row[f]), float(row[f"{f}_index"])) for f in FACTS]})
+    return {"whole": {"facts": [fact(f, float(whole[f]), 100.0) for f in FACTS]}, "segments": segments,
+            "note": "Index: 100 = all areas segmented. Areas: 100 = an even split over the segments; population: "
+                    "residents per area; median age and income: population- and household-weighted means of the "
+                    "area medians; bachelor's or higher: graduates over all adults 25+."}
+
+
+def after_segment(ctx, seg) -> None:
+    """Write ``final_segments.csv``, ``area_key_facts.json`` and ``excluded_areas.csv``.
+
+    Also sets ``seg.facts`` (segment -> key-facts list), the strip the segment cards show.
+    """
+    p = ctx.params
+    id_col = _id_col(p)
+    ctx.folder.write_csv("final_segments.csv", final_segments(seg, p))
+    source = ctx.folder.read_parquet("clean.parquet")
+    source.index = pd.Index(format_area_ids(source[id_col]).to_numpy(), name=id_col)
+    source = source.loc[seg.labels.index.astype(str)]
+    labels = pd.Series(seg.labels.to_numpy(), index=source.index)
+    strips = area_key_facts(source, labels, seg.profile.codes, seg.profile.names, currency=p.currency)
+    ctx.folder.write_json("area_key_facts.json", strips)
+    seg.facts = {entry["segment"]: entry["facts"] for entry in strips["segments"]}
+    excluded = seg.features.extra.get("excluded_areas", [])
+    ctx.folder.write_csv("excluded_areas.csv", pd.DataFrame(excluded, columns=[id_col, "population", "reason"]))
+
+
+def id_columns(params) -> list[str]:
+    """The area id column (``id_col``, default ``zcta``) and any column given the ``id`` role."""
+    ids = [params.id_col or "zcta"] + [c for c, role in (params.roles or {}).items() if role == "id"]
+    return [c for c in ids if c]

@@ -1,0 +1,123 @@
+"""Census areas: how many segments the areas support, and the key-facts strip of each segment.
+
+* **k cap.** Many segments need many areas: ``k <= floor(k_max_share * n_areas)`` with a floor of 2
+  (default ``k_max_share = 0.1``: at least ten areas per segment on average). ``k="auto"`` asks for
+  25 segments, the size of a national system; both are capped and the result says so in a sentence
+  (``"25 segments over 63 areas would be noise; capped at 6 ..."``).
+* **Outliers.** Standardized features are clipped to ``+-clip_z`` (default 3) for fitting, so a few
+  tiny, extreme areas cannot claim segments of their own; profiles use the unclipped z-scores.
+* **Soft scores.** ``score = softmax(-distance / temperature)`` over all segments, from each area's
+  Euclidean distance to every centroid in standardized feature space. The top ``top_n`` are kept, so
+  an area's scores add up to at most 1 and rank 1 is always its own (nearest) segment.
+* **Key facts.** ``areas`` (index: 100 = an even split of the areas over the segments);
+  ``population`` (total; index compares population per area with the whole); ``median_age``
+  (population-weighted mean of the area medians); ``median_household_income`` (household-weighted
+  mean of the area medians); ``share_bachelors_plus`` (pooled: all graduates over all adults 25+, the
+  exact share). Medians of areas cannot be pooled exactly, so weighted means of medians are the
+  honest approximation. The whole is every area used for fitting.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .acs import FeatureGroup
+
+__all__ = ["AUTO_K", "FACTS", "cap_k", "key_facts"]
+
+#: Segments asked for by ``k="auto"``: the size of a national geodemographic system.
+AUTO_K = 25
+
+FACTS = ("areas", "population", "median_age", "median_household_income", "share_bachelors_plus")
+
+
+def cap_k(k: int | str, n_areas: int, k_max_share: float = 0.1) -> tuple[int, str]:
+    """Cap the number of segments to what ``n_areas`` areas support.
+
+    The rule: ``k <= max(2, floor(k_max_share * n_areas))``; ``"auto"`` asks for :data:`AUTO_K`.
+
+    Returns
+    -------
+    k : int
+    note : str
+        One sentence saying what was asked, what was used and why.
+
+    Examples
+    --------
+    >>> cap_k(25, 68)
+    (6, '25 segments over 68 areas would be noise; capped at 6 (at most one segment per 10 areas).')
+    >>> cap_k("auto", 33000)[0]
+    25
+    """
+    asked = AUTO_K if k == "auto" else int(k)
+    cap = max(2, int(np.floor(k_max_share * n_areas + 1e-9)))
+    per = 1 / k_max_share
+    per_text = f"{per:.0f}" if abs(per - round(per)) < 1e-9 else f"{per:.1f}"
+    how = "k=auto asks for" if k == "auto" else "asked for"
+    if asked > cap:
+        return cap, (f"{asked} segments over {n_areas:,} areas would be noise; capped at {cap} "
+                     f"(at most one segment per {per_text} areas).")
+    return asked, f"{asked} segments over {n_areas:,} areas ({how} {asked}; the cap is {cap})."
+
+
+def _weighted_mean(values: pd.Series, weights: pd.Series) -> float:
+    ok = values.notna() & weights.notna() & (weights > 0)
+    return float(np.average(values[ok], weights=weights[ok])) if ok.any() else float("nan")
+
+
+def _facts(table: pd.DataFrame, bachelors: tuple[list[str], str] | None) -> dict[str, float]:
+    def col(name: str) -> pd.Series:
+        return table[name].astype(float) if name in table else pd.Series(np.nan, index=table.index)
+
+    pop = col("population")
+    out = {"areas": float(len(table)), "population": float(pop.sum()),
+           "median_age": _weighted_mean(col("median_age"), pop),
+           "median_household_income": _weighted_mean(col("median_household_income"), col("household_total"))}
+    share = float("nan")
+    if bachelors is not None:
+        members, universe = bachelors
+        num, den = table[members].astype(float).sum(axis=1), col(universe)
+        ok = num.notna() & den.notna() & (den > 0)
+        share = float(num[ok].sum() / den[ok].sum()) if ok.any() else float("nan")
+    out["share_bachelors_plus"] = share
+    return out
+
+
+def key_facts(table: pd.DataFrame, labels: pd.Series, groups: list[FeatureGroup]) -> tuple[pd.DataFrame, pd.Series]:
+    """Key facts per segment and for the whole, with indexes (whole = 100).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Source rows of the areas used (sentinels already missing), indexed like ``labels``.
+    labels : pandas.Series
+        Segment per area.
+    groups : list of FeatureGroup
+        Used to find the bachelor's-or-higher columns (feature ``share_bachelors_plus``).
+
+    Returns
+    -------
+    facts : pandas.DataFrame
+        Segment x (fact, ``fact_index``) columns, in :data:`FACTS` order.
+    whole : pandas.Series
+    """
+    bachelors = next(((list(s.columns), g.universe) for g in groups for s in g.features
+                      if s.name == "share_bachelors_plus"), None)
+    whole = pd.Series(_facts(table, bachelors))
+    k = int(labels.max()) + 1
+    rows = {}
+    for seg in range(k):
+        f = _facts(table.loc[labels.to_numpy() == seg], bachelors)
+        row = {}
+        for name in FACTS:
+            row[name] = f[name]
+            if name == "areas":
+                index = 100 * f["areas"] * k / whole["areas"]
+            elif name == "population":
+                index = 100 * (f["population"] / f["areas"]) / (whole["population"] / whole["areas"])
+            else:
+                index = 100 * f[name] / whole[name] if whole[name] else float("nan")
+            row[f"{name}_index"] = index
+        rows[seg] = row
+    return pd.DataFrame.from_dict(rows, orient="index"), whole

@@ -1,0 +1,95 @@
+"""Transactions: invoice lines become one row per customer (RFM and behaviour), named with RFM names."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+
+from ...featureset import FeatureSet
+from ...io import require_columns
+from . import churn
+from .clean import DEFAULT_NON_PRODUCT_CODES, TransactionColumns, clean_transactions
+from .features import FEATURE_DESCRIPTIONS, LOWER_IS_BETTER, SHORT_LABELS, UNITS, behaviour_features, transform_features
+from .naming import name_rfm_segments
+
+ENTITY = "customers"
+EXTRA_STAGES = ("churn",)
+
+DEFAULT_FEATURES = ["recency", "frequency", "monetary"]
+PROFILE_EXTRA = ["tenure", "avg_order_value", "distinct_products", "basket_size", "interpurchase_mean",
+                 "returns_rate", "weekend_share"]
+MAPPING_KEYS = ("customer_col", "invoice_col", "date_col", "quantity_col", "price_col", "amount_col",
+                "stock_code_col", "country_col")
+
+
+def _columns(params):
+    return TransactionColumns.from_params(params.model_dump())
+
+
+def check_columns(params, columns: Sequence[str]) -> None:
+    mapping = {key: getattr(params, key) for key in MAPPING_KEYS}
+    if params.amount_col is not None:
+        mapping["price_col"] = None
+    require_columns(columns, mapping)
+
+
+def clean(raw: pd.DataFrame, params):
+    codes = DEFAULT_NON_PRODUCT_CODES if params.non_product_codes is None else params.non_product_codes
+    return clean_transactions(raw, columns=_columns(params), non_product_codes=codes,
+                              cancellation_prefix=params.cancellation_prefix, drop_duplicates=params.drop_duplicates)
+
+
+def features(cleaned: pd.DataFrame, params) -> FeatureSet:
+    table = behaviour_features(cleaned, snapshot_date=params.snapshot_date)
+    columns = list(params.features or DEFAULT_FEATURES)
+    notes = []
+    dropped = table.attrs.get("dropped_customers") or []
+    if len(dropped):
+        notes.append(f"{len(dropped):,} customers had only cancellations and no purchase; they have no recency "
+                     "and are left out of the segments.")
+    snapshot = table.attrs.get("snapshot_date")
+    if snapshot is not None:
+        notes.append(f"Recency and tenure are measured at {pd.Timestamp(snapshot):%d %B %Y}.")
+    return FeatureSet(table=table, columns=columns, labels=dict(FEATURE_DESCRIPTIONS), entity="customers",
+                      short=dict(SHORT_LABELS), units=dict(UNITS), notes=notes,
+                      profile_columns=list(dict.fromkeys([*columns, *PROFILE_EXTRA])),
+                      better={c: c not in LOWER_IS_BETTER for c in UNITS})
+
+
+def preprocessor(fs: FeatureSet, params):
+    skew = "none" if params.skew == "none" else "log"
+    return transform_features(fs.clustering_table, columns=fs.columns, skew=skew, scaler=params.scaler)
+
+
+def name_segments(profile, fs: FeatureSet, params, labels=None):
+
+    return name_rfm_segments(profile, currency=params.currency)
+
+
+_MEANINGS = {"customer_col": "identifies the customer", "invoice_col": "groups lines into orders; a leading "
+             "cancellation prefix marks a return", "date_col": "when the order was placed (recency, tenure)",
+             "quantity_col": "items on the line (negative for returns)", "price_col": "unit price (spend = quantity x price)",
+             "amount_col": "line amount (spend)", "stock_code_col": "product code (non-product codes are removed)",
+             "country_col": "customer's country (profile only)"}
+
+
+def column_roles(raw: pd.DataFrame, params) -> pd.DataFrame:
+    """The column mapping of the params: which input column plays which part."""
+    rows = [{"params key": key, "column": getattr(params, key), "used for": _MEANINGS[key]}
+            for key in MAPPING_KEYS if getattr(params, key)]
+    used = {r["column"] for r in rows}
+    rows += [{"params key": "", "column": c, "used for": "not used"} for c in raw.columns if c not in used]
+    return pd.DataFrame(rows).set_index("column")
+
+
+def id_columns(params) -> list[str]:
+    """The customer and invoice columns: never shown in reports."""
+    return [c for c in (params.customer_col, params.invoice_col) if c]
+
+
+def after_segment(ctx, seg) -> None:
+    """Churn risk per segment, when ``08_churn`` has scored the customers (cards, tables, index)."""
+    seg.risk = churn.segment_risk(ctx.folder, ctx.params.churn_threshold)
+    if seg.risk is not None:
+        seg.extra["risk_sentences"] = churn.risk_sentences(seg.risk, ctx.params.churn_threshold)

@@ -1,0 +1,486 @@
+"""Churn: which customers will stop buying, learned from how customers behaved before a cutoff date.
+
+The set-up (transactions only)
+------------------------------
+* A **cutoff** date splits the history. Features are :func:`~segkit.kinds.transactions.features.behaviour_features`
+  computed from the transactions strictly *before* the cutoff, measured at the cutoff (recency is days
+  before the cutoff, spend windows end at it). Nothing dated on or after the cutoff enters them.
+* The **outcome** is read from the ``horizon_days`` days from the cutoff on: a customer who places no
+  purchase (cancellations do not count) in ``[cutoff, cutoff + horizon)`` has *churned* (label 1).
+  The horizon must end within the data, otherwise a customer could look churned for lack of data. By
+  default the cutoff is ``horizon_days`` before the day after the last transaction, so the horizon is
+  exactly the last ``horizon_days`` days of data.
+* The **model** is a random forest with balanced class weights (the two outcomes weigh the same in
+  training however rare churn is). Stratified k-fold cross-validation judges it: ROC-AUC (how often a
+  churner is ranked above a non-churner) and PR-AUC (average precision; compare it with the churn rate),
+  each with its spread across folds, plus a calibration table of the out-of-fold probabilities. An
+  optional randomized hyperparameter search runs *inside* each training fold (nested), so the scores
+  stay honest.
+* Once judged, the model is **refit** on every customer at the cutoff (features before it, outcomes
+  after it: all the data up to the last date) and applied to every customer's features measured at the
+  last date. Those probabilities, written to ``churn.csv``, estimate who will not buy in the next
+  ``horizon_days`` days.
+
+Stage functions for ``08_churn``: :func:`build`, :func:`evaluate`, :func:`score`. For the profile
+report: :func:`risk_by_segment` and :func:`segment_risk` (which adds the per-segment numbers to
+``churn_summary.json``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.metrics import average_precision_score, brier_score_loss, precision_recall_curve, roc_auc_score, roc_curve
+from sklearn.model_selection import RandomizedSearchCV, StratifiedKFold
+
+from ...errors import ColumnError, DataValueError
+from ...forest import feature_matrix, forest_pipeline, shuffled_predictions
+from .features import behaviour_features
+
+__all__ = [
+    "ChurnData", "ChurnEvaluation", "ChurnScores", "FOREST", "SEARCH_SPACE", "churn_cutoff", "churn_dataset",
+    "fit_churn_model", "evaluate_churn", "score_customers", "risk_by_segment", "risk_sentences",
+    "refit_and_score", "churn_summary", "segment_risk",
+]
+
+#: Settings of the churn forest: balanced classes (both outcomes weigh the same) and leaves of at least 20
+#: customers, since the outcome is noisy (the nested search on Online Retail mostly picks leaves of 20-40).
+FOREST: dict[str, Any] = {"n_estimators": 200, "min_samples_leaf": 20, "class_weight": "balanced"}
+#: What the randomized search draws from (step ``forest`` of :func:`~segkit.explain.forest_pipeline`).
+SEARCH_SPACE: dict[str, list] = {
+    "forest__n_estimators": [100, 200, 300],
+    "forest__max_depth": [None, 4, 6, 8, 12, 16],
+    "forest__min_samples_leaf": [1, 2, 5, 10, 20, 40],
+    "forest__max_features": ["sqrt", 0.3, 0.5, 0.8],
+    "forest__max_samples": [None, 0.5, 0.8],
+}
+_DAY = pd.Timedelta(days=1)
+
+
+def _naive_dates(clean: pd.DataFrame) -> pd.Series:
+    if "date" not in clean.columns:
+        raise ColumnError("the transaction table lacks the normalised column 'date'",
+                          "pass the output of segkit.kinds.transactions.clean.clean_transactions", column="date")
+    dates = clean["date"]
+    if not pd.api.types.is_datetime64_any_dtype(dates):
+        raise ColumnError("column 'date' is not a datetime column", "pass the output of segkit.kinds.transactions.clean.clean_transactions",
+                          column="date")
+    return dates.dt.tz_localize(None) if getattr(dates.dt, "tz", None) is not None else dates
+
+
+# ------------------------------------------------------------------------------------------ dataset
+@dataclass
+class ChurnData:
+    """Features at the cutoff and the outcome in the horizon after it.
+
+    Attributes
+    ----------
+    features : DataFrame
+        Behaviour features from the transactions before ``cutoff``, measured at ``cutoff`` (index
+        ``customer_id``): every customer with a purchase before the cutoff.
+    churned : Series
+        1 when the customer made no purchase in ``[cutoff, cutoff + horizon_days)``, else 0.
+    cutoff : Timestamp
+        The first day of the horizon (midnight); features use dates strictly before it.
+    horizon_days : int
+    last_date : Timestamp
+        The day of the last transaction in the data.
+    """
+
+    features: pd.DataFrame
+    churned: pd.Series
+    cutoff: pd.Timestamp
+    horizon_days: int
+    last_date: pd.Timestamp
+
+    @property
+    def horizon_end(self) -> pd.Timestamp:
+        """The day after the horizon (exclusive end)."""
+        return self.cutoff + pd.Timedelta(days=self.horizon_days)
+
+    @property
+    def rate(self) -> float:
+        """Share of customers who churned."""
+        return float(self.churned.mean())
+
+    def describe(self) -> str:
+        """One sentence on the set-up, for the report."""
+        last = self.horizon_end - _DAY
+        return (f"Customers are described by their behaviour before {self.cutoff:%d %B %Y} "
+                f"({len(self.features):,} customers with a purchase by then). A customer counts as churned "
+                f"when they bought nothing from {self.cutoff:%d %B %Y} to {last:%d %B %Y} "
+                f"({self.horizon_days} days): {100 * self.rate:.1f}% did ({int(self.churned.sum()):,} customers).")
+
+
+def churn_cutoff(clean: pd.DataFrame, cutoff=None, horizon_days: int = 90) -> pd.Timestamp:
+    """The cutoff day: ``cutoff`` (a date), or ``horizon_days`` before the day after the last transaction.
+
+    Raises
+    ------
+    DataValueError
+        The horizon would run past the last transaction, or no transaction is dated before the cutoff.
+    """
+    dates = _naive_dates(clean)
+    if len(dates.dropna()) == 0:
+        raise DataValueError("the transaction table has no dates", "check the cleaning log: every row was removed")
+    first, last = dates.min().normalize(), dates.max().normalize()
+    latest = last + _DAY - pd.Timedelta(days=horizon_days)
+    day = latest if cutoff is None else pd.Timestamp(cutoff).normalize()
+    if day > latest:
+        raise DataValueError(
+            f"the churn horizon of {horizon_days} days from the cutoff {day.date()} runs past the last "
+            f"transaction ({last.date()}), so churn cannot be observed for the whole horizon",
+            f"set churn_cutoff to {latest.date()} or earlier, or shorten churn_horizon_days", key="churn_cutoff")
+    if day <= first:
+        raise DataValueError(
+            f"no transaction is dated before the churn cutoff {day.date()} (the data start on {first.date()})",
+            "set churn_cutoff later, or shorten churn_horizon_days so that history is left before the cutoff",
+            key="churn_cutoff")
+    return day
+
+
+def churn_dataset(clean: pd.DataFrame, *, cutoff=None, horizon_days: int = 90) -> ChurnData:
+    """Features before the cutoff and the churn outcome after it (see the module docstring).
+
+    Parameters
+    ----------
+    clean : DataFrame
+        Output of :func:`segkit.kinds.transactions.clean.clean_transactions`.
+    cutoff : date-like, optional
+        First day of the horizon (default: see :func:`churn_cutoff`).
+    horizon_days : int
+        Length of the horizon in days.
+    """
+    from .features import behaviour_features
+
+    day = churn_cutoff(clean, cutoff, horizon_days)
+    dates = _naive_dates(clean)
+    features = behaviour_features(clean[(dates < day).to_numpy()], snapshot_date=day)
+    end = day + pd.Timedelta(days=horizon_days)
+    window = clean[((dates >= day) & (dates < end)).to_numpy() & ~clean["is_cancellation"].to_numpy(dtype=bool)]
+    bought = features.index.isin(window["customer_id"].astype(str).unique())
+    churned = pd.Series((~bought).astype("int64"), index=features.index, name="churned")
+    if churned.nunique() < 2:
+        what = "every" if churned.iloc[0] == 1 else "no"
+        raise DataValueError(f"{what} customer churned between {day.date()} and {(end - _DAY).date()}, so there "
+                             "is nothing to learn", "choose another churn_cutoff or churn_horizon_days",
+                             key="churn_horizon_days")
+    return ChurnData(features=features, churned=churned, cutoff=day, horizon_days=int(horizon_days),
+                     last_date=dates.max().normalize())
+
+
+# -------------------------------------------------------------------------------------------- model
+def fit_churn_model(X: pd.DataFrame, y, *, seed: int = 0, search_iter: int = 0, search_folds: int = 3):
+    """Fit the churn forest on ``X`` (a :func:`~segkit.explain.feature_matrix`), optionally tuned.
+
+    With ``search_iter > 0`` a :class:`~sklearn.model_selection.RandomizedSearchCV` tries that many
+    settings from :data:`SEARCH_SPACE` (ROC-AUC over ``search_folds`` stratified folds) and refits
+    the best on all of ``X``.
+
+    Returns
+    -------
+    model : Pipeline
+        Fitted; ``predict_proba(X)[:, 1]`` is the churn probability.
+    best : dict
+        The chosen settings (empty without a search).
+    """
+    model = forest_pipeline(X, seed=seed, **FOREST)
+    y = np.asarray(y)
+    if search_iter <= 0:
+        return model.fit(X, y), {}
+    folds = int(min(search_folds, np.bincount(y).min()))
+    search = RandomizedSearchCV(model, SEARCH_SPACE, n_iter=search_iter, scoring="roc_auc", n_jobs=1,
+                                cv=StratifiedKFold(folds, shuffle=True, random_state=seed), random_state=seed,
+                                refit=True).fit(X, y)
+    best = {k.removeprefix("forest__"): v for k, v in search.best_params_.items()}
+    return search.best_estimator_, best
+
+
+@dataclass
+class ChurnEvaluation:
+    """Cross-validated scores of the churn model.
+
+    Attributes
+    ----------
+    scores : DataFrame
+        One row per fold: ``roc_auc``, ``pr_auc``, ``brier``, ``churn_rate`` and ``rows`` of the held-out part.
+    probability : Series
+        Out-of-fold churn probability of every customer at the cutoff.
+    churned : Series
+        The outcome.
+    importance : DataFrame
+        Index = feature; ``mean`` and ``std`` of the drop in ROC-AUC when it is shuffled (held-out folds).
+    chosen : list of dict
+        The settings the search chose in each fold (empty dicts without a search).
+    """
+
+    scores: pd.DataFrame
+    probability: pd.Series
+    churned: pd.Series
+    importance: pd.DataFrame
+    chosen: list[dict[str, Any]] = field(default_factory=list)
+    settings: dict[str, Any] = field(default_factory=dict)
+    labels_text: dict[str, str] = field(default_factory=dict)
+
+    def _ms(self, col: str) -> tuple[float, float]:
+        return float(self.scores[col].mean()), float(self.scores[col].std(ddof=0))
+
+    @property
+    def roc_auc(self) -> tuple[float, float]:
+        """Mean and standard deviation of the ROC-AUC across folds."""
+        return self._ms("roc_auc")
+
+    @property
+    def pr_auc(self) -> tuple[float, float]:
+        """Mean and standard deviation of the PR-AUC (average precision) across folds."""
+        return self._ms("pr_auc")
+
+    @property
+    def base_rate(self) -> float:
+        return float(self.churned.mean())
+
+    def summary(self) -> str:
+        (auc, auc_sd), (ap, ap_sd) = self.roc_auc, self.pr_auc
+        quality = ("good" if auc >= 0.8 else "useful" if auc >= 0.7 else "weak" if auc >= 0.6 else "hardly better than chance")
+        search = (f" Hyperparameters were tuned inside each training fold ({self.settings.get('search_iter')} settings "
+                  "tried), so the scores are not inflated by the tuning." if self.settings.get("search_iter") else "")
+        return (f"Cross-validated over {len(self.scores)} folds, the model ranks a churner above a customer who stays "
+                f"{100 * auc:.0f}% of the time: ROC-AUC {auc:.3f} ± {auc_sd:.3f} (mean ± standard deviation across "
+                f"folds; 0.5 is chance), which is {quality}. Its PR-AUC is {ap:.3f} ± {ap_sd:.3f}, against a churn "
+                f"rate of {100 * self.base_rate:.1f}% (what a random ranking would score).{search}")
+
+    def search_note(self) -> str:
+        """What the hyperparameter search did (or that it was off)."""
+        n = self.settings.get("search_iter", 0)
+        if not n:
+            forest = self.settings.get("forest") or FOREST
+            return ("No hyperparameter search was run (churn_search_iter is 0): the forest has its default settings, "
+                    f"{forest['n_estimators']} trees with at least {forest['min_samples_leaf']} customers per leaf and "
+                    "balanced class weights. Set churn_search_iter to 10 or more to tune it; the search then runs "
+                    "inside each training fold, so the scores above stay honest.")
+        picks = "; ".join(f"fold {i + 1}: " + ", ".join(f"{k} {v}" for k, v in c.items()) for i, c in enumerate(self.chosen))
+        return (f"A randomized search tried {n} settings in each training fold, scored by ROC-AUC over "
+                f"{self.settings.get('search_folds')} inner folds. The settings it chose: {picks}.")
+
+    def scores_table(self) -> pd.DataFrame:
+        table = self.scores.copy()
+        table.index = [f"Fold {i + 1}" for i in range(len(table))]
+        table.loc["Mean"] = self.scores.mean()
+        table.loc["Standard deviation"] = self.scores.std(ddof=0)
+        return table.rename(columns={"roc_auc": "ROC-AUC", "pr_auc": "PR-AUC", "brier": "Brier score",
+                                     "churn_rate": "Churn rate", "rows": "Held-out customers"})
+
+    def roc_curve(self) -> pd.DataFrame:
+        """The ROC curve of the out-of-fold probabilities (columns ``fpr``, ``tpr``)."""
+        fpr, tpr, _ = roc_curve(self.churned, self.probability)
+        return pd.DataFrame({"fpr": fpr, "tpr": tpr})
+
+    def pr_curve(self) -> pd.DataFrame:
+        """The precision-recall curve of the out-of-fold probabilities (columns ``recall``, ``precision``)."""
+        precision, recall, _ = precision_recall_curve(self.churned, self.probability)
+        return pd.DataFrame({"recall": recall, "precision": precision})
+
+    def calibration_table(self, n_bins: int = 10) -> pd.DataFrame:
+        """Customers binned by predicted probability: mean prediction, observed churn rate and count."""
+        bins = np.clip((self.probability.to_numpy() * n_bins).astype(int), 0, n_bins - 1)
+        df = pd.DataFrame({"bin": bins, "p": self.probability.to_numpy(), "y": self.churned.to_numpy()})
+        out = df.groupby("bin").agg(mean_predicted=("p", "mean"), observed=("y", "mean"), count=("y", "size"))
+        out.index = [f"{b / n_bins:.1f}-{(b + 1) / n_bins:.1f}" for b in out.index]
+        out.index.name = "predicted"
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        (auc, auc_sd), (ap, ap_sd) = self.roc_auc, self.pr_auc
+        return {"folds": len(self.scores), "roc_auc_mean": _r(auc), "roc_auc_std": _r(auc_sd),
+                "pr_auc_mean": _r(ap), "pr_auc_std": _r(ap_sd), "brier": _r(self.scores["brier"].mean()),
+                "churn_rate": _r(self.base_rate), "summary": self.summary(),
+                "fold_scores": [{k: _r(v) for k, v in row.items()} for row in self.scores.to_dict("records")],
+                "search": self.settings.get("search_iter", 0) or None, "chosen_per_fold": self.chosen}
+
+
+def _r(value) -> float:
+    return round(float(value), 6)
+
+
+def _json(value):
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def evaluate_churn(data: ChurnData, *, folds: int = 5, seed: int = 0, search_iter: int = 0, search_folds: int = 3,
+                   n_repeats: int = 2) -> ChurnEvaluation:
+    """Stratified k-fold ROC-AUC, PR-AUC and Brier score of the churn model, with importances.
+
+    Everything that learns (the search too) sees only the training part of each fold.
+    """
+    from .features import SHORT_LABELS
+    X, y = feature_matrix(data.features), data.churned.to_numpy()
+    n_folds = int(min(folds, np.bincount(y).min()))
+    if n_folds < 2:
+        raise DataValueError("fewer than two customers in one of the outcomes (churned or not), so the model "
+                             "cannot be cross-validated", "choose another churn_cutoff or churn_horizon_days",
+                             key="churn_cutoff")
+    cv = StratifiedKFold(n_splits=n_folds, shuffle=True, random_state=seed)
+    rng = np.random.default_rng(seed)
+    oof = np.zeros(len(y))
+    rows, chosen, drops = [], [], []
+    for train, test in cv.split(X, y):
+        model, best = fit_churn_model(X.iloc[train], y[train], seed=seed, search_iter=search_iter,
+                                      search_folds=search_folds)
+        p = model.predict_proba(X.iloc[test])[:, 1]
+        oof[test] = p
+        auc = roc_auc_score(y[test], p)
+        rows.append({"roc_auc": auc, "pr_auc": average_precision_score(y[test], p),
+                     "brier": brier_score_loss(y[test], p), "churn_rate": float(y[test].mean()),
+                     "rows": float(len(test))})
+        chosen.append({k: _json(v) for k, v in best.items()})
+        shuffled = shuffled_predictions(model, X.iloc[test], n_repeats=n_repeats, rng=rng, method="predict_proba")
+        drops.append(np.array([[auc - roc_auc_score(y[test], shuffled[j, r, :, 1]) for r in range(n_repeats)]
+                               for j in range(X.shape[1])]))
+    all_drops = np.concatenate(drops, axis=1)
+    importance = pd.DataFrame({"mean": all_drops.mean(axis=1), "std": all_drops.std(axis=1)}, index=X.columns)
+    return ChurnEvaluation(
+        scores=pd.DataFrame(rows), probability=pd.Series(oof, index=data.features.index, name="churn_probability"),
+        churned=data.churned, importance=importance.sort_values("mean", ascending=False, kind="stable"),
+        labels_text={c: SHORT_LABELS.get(c, c) for c in X.columns},
+        chosen=chosen, settings={"folds": n_folds, "seed": seed, "search_iter": search_iter,
+                                 "search_folds": search_folds, "forest": dict(FOREST)})
+
+
+# ------------------------------------------------------------------------------------------ scoring
+@dataclass
+class ChurnScores:
+    """Churn probabilities of the current customers, from the model refit on all labelled customers."""
+
+    table: pd.DataFrame
+    threshold: float
+    scored_at: pd.Timestamp
+    trained_on: int
+    chosen: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def high_risk(self) -> int:
+        return int(self.table["high_risk"].sum())
+
+    def summary(self) -> str:
+        p = self.table["churn_probability"]
+        tuned = (" with the settings the search chose on all of them (" + ", ".join(f"{k} {v}" for k, v in self.chosen.items())
+                 + ")") if self.chosen else ""
+        return (f"After judging it, the model was refit{tuned} on all {self.trained_on:,} customers at the cutoff "
+                f"(features before it and what they did after it: all the data up to the last date), then applied to "
+                f"every customer's behaviour measured on {self.scored_at:%d %B %Y}, the day after the last "
+                f"transaction. Across {len(p):,} current customers the mean churn probability is {100 * p.mean():.1f}%; "
+                f"{self.high_risk:,} ({100 * self.high_risk / len(p):.1f}%) are at high risk (probability of "
+                f"{self.threshold:.2f} or more).")
+
+
+def score_customers(model, features: pd.DataFrame, columns, threshold: float = 0.5) -> pd.DataFrame:
+    """Churn probability of each row of ``features`` with a model fitted on ``columns``."""
+    X = feature_matrix(features, list(columns))
+    p = model.predict_proba(X)[:, 1]
+    return pd.DataFrame({"customer_id": features.index.astype(str), "churn_probability": np.round(p, 6),
+                         "high_risk": p >= threshold})
+
+
+def risk_by_segment(churn_df: pd.DataFrame, segments_df: pd.DataFrame, threshold: float = 0.5) -> pd.DataFrame:
+    """Mean churn probability and the number of customers at high risk, per segment.
+
+    Parameters
+    ----------
+    churn_df : DataFrame
+        ``churn.csv``: ``customer_id`` and ``churn_probability``.
+    segments_df : DataFrame
+        ``segments.csv``: the id in its first column, ``segment_code`` and optionally ``segment_name``.
+    threshold : float
+        Probability at or above which a customer is at high risk.
+
+    Returns
+    -------
+    DataFrame
+        Index ``segment_code`` (in code order); columns ``segment_name``, ``customers`` (in the segment),
+        ``scored`` (with a probability), ``mean_risk``, ``high_risk`` (count) and ``high_risk_share``.
+    """
+    for col in ("customer_id", "churn_probability"):
+        if col not in churn_df.columns:
+            raise ColumnError(f"the churn table lacks the column {col!r}", "pass the content of artifacts/churn.csv",
+                              column=col)
+    if "segment_code" not in segments_df.columns:
+        raise ColumnError("the segments table lacks the column 'segment_code'",
+                          "pass the content of artifacts/segments.csv", column="segment_code")
+    seg = segments_df.copy()
+    seg["_id"] = seg[seg.columns[0]].astype(str)
+    probability = churn_df.assign(_id=churn_df["customer_id"].astype(str)).set_index("_id")["churn_probability"]
+    seg["p"] = seg["_id"].map(probability).astype("float64")
+    seg["high"] = seg["p"] >= threshold
+    if "segment_name" not in seg.columns:
+        seg["segment_name"] = ""
+    out = seg.groupby("segment_code", sort=True).agg(
+        segment_name=("segment_name", "first"), customers=("_id", "size"), scored=("p", "count"),
+        mean_risk=("p", "mean"), high_risk=("high", "sum"))
+    out["high_risk"] = out["high_risk"].astype("int64")
+    out["high_risk_share"] = out["high_risk"] / out["scored"].where(out["scored"] > 0)
+    return out
+
+
+def risk_sentences(table: pd.DataFrame, threshold: float = 0.5) -> dict[str, str]:
+    """Segment code -> "Churn risk 34% on average; 120 customers (25%) at high risk (0.50 or more)."."""
+    out = {}
+    for code, row in table.iterrows():
+        if row["scored"] > 0:
+            n = int(row["high_risk"])
+            out[str(code)] = (f"Churn risk {100 * row['mean_risk']:.0f}% on average; {n:,} customer{'' if n == 1 else 's'} "
+                              f"({100 * (row['high_risk_share'] or 0):.0f}%) at high risk (probability {threshold:.2f} "
+                              "or more).")
+    return out
+
+
+# ------------------------------------------------------------------------------- refit and scoring
+def refit_and_score(data: ChurnData, clean: pd.DataFrame, *, seed: int, threshold: float, search_iter: int = 0,
+                    search_folds: int = 3) -> ChurnScores:
+    """Refit on every customer at the cutoff, then score every customer's behaviour at the last date."""
+    X = feature_matrix(data.features)
+    model, best = fit_churn_model(X, data.churned, seed=seed, search_iter=search_iter, search_folds=search_folds)
+    current = behaviour_features(clean)
+    table = score_customers(model, current, X.columns, threshold)
+    return ChurnScores(table=table, threshold=threshold, scored_at=pd.Timestamp(current.attrs["snapshot_date"]),
+                       trained_on=len(X), chosen={k: _json(v) for k, v in best.items()})
+
+
+def churn_summary(data: ChurnData, evaluation: ChurnEvaluation, scores: ChurnScores) -> dict[str, Any]:
+    """The content of ``churn_summary.json`` (``segments`` is filled in once the segments exist)."""
+    table = scores.table
+    return {
+        "cutoff": f"{data.cutoff:%Y-%m-%d}", "horizon_days": data.horizon_days,
+        "horizon_last_day": f"{data.horizon_end - _DAY:%Y-%m-%d}", "customers_at_cutoff": int(len(data.features)),
+        "churn_rate": _r(data.rate), **{k: v for k, v in evaluation.to_dict().items() if k != "summary"},
+        "evaluation": evaluation.summary(), "scored_at": f"{scores.scored_at:%Y-%m-%d}",
+        "customers_scored": int(len(table)), "mean_probability": _r(table["churn_probability"].mean()),
+        "threshold": scores.threshold, "high_risk": scores.high_risk,
+        "high_risk_share": _r(scores.high_risk / max(len(table), 1)), "final_model": scores.chosen or dict(FOREST),
+        "scoring": scores.summary(), "segments": [],
+    }
+
+
+def segment_risk(folder, threshold: float, segments_df: pd.DataFrame | None = None) -> pd.DataFrame | None:
+    """Churn risk per segment from a run folder's ``churn.csv``, also written into ``churn_summary.json``.
+
+    Returns None when the run has no churn scores (``08_churn`` not run).
+    """
+    if not (folder.has("churn.csv") and folder.has("churn_summary.json")):
+        return None
+    summary = folder.read_json("churn_summary.json")
+    if segments_df is None:
+        segments_df = pd.read_csv(folder.artifact("segments.csv"), dtype=str)
+    churn_df = pd.read_csv(folder.artifact("churn.csv"), dtype={"customer_id": str})
+    table = risk_by_segment(churn_df, segments_df, summary.get("threshold", threshold))
+    summary["segments"] = [
+        {"code": str(code), "name": str(row["segment_name"]), "customers": int(row["customers"]),
+         "scored": int(row["scored"]), "mean_risk": None if pd.isna(row["mean_risk"]) else _r(row["mean_risk"]),
+         "high_risk": int(row["high_risk"]),
+         "high_risk_share": None if pd.isna(row["high_risk_share"]) else _r(row["high_risk_share"])}
+        for code, row in table.iterrows()]
+    folder.write_json("churn_summary.json", summary)
+    table.attrs["threshold"] = threshold
+    return table

@@ -1,0 +1,431 @@
+"""Clean a transaction table and record what was removed, rule by rule.
+
+:func:`clean_transactions` takes a raw line-level transaction table (one row per invoice line, as in
+the UCI Online Retail data), applies a fixed, ordered set of rules, and returns the cleaned table with
+normalised columns plus a :class:`CleaningLog` that says, for business readers, how many rows each
+rule removed. Cancellation lines are *kept* and flagged, so that spend can be netted.
+
+The rules, in order (rule ids in brackets):
+
+1. ``[duplicates]`` exact duplicate rows are dropped (first copy kept);
+2. ``[missing_customer]`` rows without a customer id are dropped;
+3. ``[missing_values]`` rows with no invoice id, date, quantity or price/amount are dropped;
+   ``[future_dates]`` (logged only when it removes lines) lines dated after today are dropped: a future
+   date is a typing or export error that would shift every customer's recency;
+4. ``[non_product]`` non-product stock codes (postage, fees, discounts, manual adjustments, samples,
+   gift vouchers, ...) are dropped, matched case-insensitively;
+5. ``[non_positive_price]`` lines with a zero or negative unit price, or a zero quantity, are dropped
+   (free items, write-offs and the "A" adjust-bad-debt invoices, which carry a negative price);
+   cancellation lines have a *negative quantity* and a positive price, so they survive this rule;
+6. ``[cancellations]`` lines whose invoice starts with the cancellation prefix, or whose quantity is
+   negative, are kept, flagged ``is_cancellation`` and logged as netted (0 rows removed).
+
+A rule that removes every remaining line says so in its note, with the params key to check. Values that
+cannot be right stop the cleaning with a message naming the column, the count and examples: text in a
+number column (:class:`~segkit.errors.ColumnError`), infinite or absurdly large quantities, prices or
+amounts, numbers or unparseable text in the date column (:class:`~segkit.errors.DataValueError`).
+
+Examples
+--------
+>>> import pandas as pd
+>>> raw = pd.DataFrame({"InvoiceNo": ["1", "1", "C2"], "StockCode": ["A", "POST", "A"],
+...                     "Quantity": [2, 1, -1], "InvoiceDate": ["2011-01-03 10:00"] * 3,
+...                     "UnitPrice": [1.5, 5.0, 1.5], "CustomerID": [17850.0] * 3,
+...                     "Country": ["United Kingdom"] * 3})
+>>> clean, log = clean_transactions(raw)
+>>> clean[["customer_id", "invoice_id", "amount", "is_cancellation"]]
+  customer_id invoice_id  amount  is_cancellation
+0       17850          1     3.0            False
+1       17850         C2    -1.5             True
+>>> log.rows_in, log.rows_out
+(3, 2)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import Any, Iterable, Mapping
+
+import numpy as np
+import pandas as pd
+
+from ...cleaning import CleaningLog, CleaningStep, examples as _examples, parse_dates
+from ...errors import ColumnError, DataValueError, ParamsError
+
+__all__ = [
+    "DEFAULT_NON_PRODUCT_CODES",
+    "NORMALISED_COLUMNS",
+    "TransactionColumns",
+    "clean_transactions",
+]
+
+#: Stock codes that are not products (Online Retail). Matched case-insensitively after stripping
+#: spaces; a trailing ``*`` matches any code with that prefix.
+DEFAULT_NON_PRODUCT_CODES: tuple[str, ...] = (
+    "POST",          # postage
+    "DOT",           # dotcom postage
+    "C2",            # carriage
+    "D",             # discount
+    "M",             # manual adjustment (also "m")
+    "S",             # samples
+    "B",             # adjust bad debt
+    "BANK CHARGES",
+    "AMAZONFEE",
+    "CRUK",          # charity commission
+    "PADS",          # "pads to match all cushions", price 0.001
+    "DCGS*",         # dotcom gift shop / ebay lines (DCGS0003, DCGSSBOY, ...)
+    "GIFT_0001_*",   # gift vouchers (gift_0001_10 ... gift_0001_50)
+)
+
+#: Columns that :func:`clean_transactions` adds; downstream feature code reads only these.
+NORMALISED_COLUMNS: tuple[str, ...] = (
+    "customer_id", "invoice_id", "date", "quantity", "price", "amount", "is_cancellation",
+)
+
+# dataclass field -> params key
+_PARAMS_KEYS = {
+    "customer": "customer_col",
+    "invoice": "invoice_col",
+    "date": "date_col",
+    "quantity": "quantity_col",
+    "price": "price_col",
+    "amount": "amount_col",
+    "stock_code": "stock_code_col",
+    "country": "country_col",
+}
+_REQUIRED = ("customer", "invoice", "date", "quantity")
+
+
+@dataclass(frozen=True)
+class TransactionColumns:
+    """Which columns of a raw transaction table hold which field.
+
+    Defaults are the UCI Online Retail names. Each field corresponds to a params key: ``customer``
+    to ``customer_col``, ``invoice`` to ``invoice_col``, and so on (see :meth:`from_params`).
+
+    Parameters
+    ----------
+    customer, invoice, date, quantity : str
+        Required columns: customer id, invoice (order) id, invoice date-time, quantity per line.
+    price : str or None
+        Unit price. May be None when ``amount`` is given (the unit price is then amount / quantity).
+    amount : str or None
+        Line amount (quantity times price). When given it is used as the line amount.
+    stock_code, country : str or None
+        Optional product code and country columns. Without ``stock_code`` the non-product rule and
+        the ``distinct_products`` feature are skipped; without ``country`` there is no ``country``
+        feature.
+    """
+
+    customer: str = "CustomerID"
+    invoice: str = "InvoiceNo"
+    date: str = "InvoiceDate"
+    quantity: str = "Quantity"
+    price: str | None = "UnitPrice"
+    amount: str | None = None
+    stock_code: str | None = "StockCode"
+    country: str | None = "Country"
+
+    def __post_init__(self):
+        for name in _PARAMS_KEYS:
+            value = getattr(self, name)
+            if value is None and name in _REQUIRED:
+                raise ParamsError(f"{_PARAMS_KEYS[name]} is empty",
+                                  f"set {_PARAMS_KEYS[name]} to the name of the {name} column",
+                                  key=_PARAMS_KEYS[name])
+            if value is not None and not isinstance(value, str):
+                raise ParamsError(f"{_PARAMS_KEYS[name]} must be a column name, got {value!r}",
+                                  f"write {_PARAMS_KEYS[name]} as a quoted column name",
+                                  key=_PARAMS_KEYS[name])
+        if self.price is None and self.amount is None:
+            raise ParamsError("neither price_col nor amount_col is set",
+                              "set price_col to the unit-price column, or amount_col to a "
+                              "line-amount column", key="price_col")
+
+    @classmethod
+    def from_params(cls, mapping: Mapping[str, Any]) -> TransactionColumns:
+        """Build the mapping from params keys (``customer_col``, ``invoice_col``, ``date_col``,
+        ``quantity_col``, ``price_col``, ``amount_col``, ``stock_code_col``, ``country_col``).
+
+        Keys that are absent take the Online Retail defaults; other keys in ``mapping`` are ignored,
+        so the whole params dict can be passed. When ``amount_col`` is set, ``price_col`` is
+        ignored (the line amount is used and the unit price derived from it), so the default
+        ``price_col: UnitPrice`` does not have to be unset.
+        """
+        kwargs = {name: mapping[key] for name, key in _PARAMS_KEYS.items() if key in mapping}
+        if kwargs.get("amount") is not None:
+            kwargs["price"] = None
+        return cls(**kwargs)
+
+    def mapped(self) -> dict[str, str]:
+        """Return ``{params key: column}`` for every mapped (non-None) column."""
+        return {key: getattr(self, name) for name, key in _PARAMS_KEYS.items()
+                if getattr(self, name) is not None}
+
+    def check(self, df: pd.DataFrame) -> None:
+        """Raise :class:`ColumnError` naming every mapped column that ``df`` lacks.
+
+        The message names each params key and its column, and lists the available columns.
+        """
+        missing = {key: col for key, col in self.mapped().items() if col not in df.columns}
+        if not missing:
+            return
+        named = ", ".join(f"{key}={col!r}" for key, col in missing.items())
+        available = ", ".join(map(str, df.columns)) or "(none)"
+        key, col = next(iter(missing.items()))
+        raise ColumnError(f"mapped column(s) not in the data: {named}",
+                          f"set {', '.join(missing)} to one of the available columns: {available}",
+                          key=key, column=col)
+
+
+# --------------------------------------------------------------------------------------------------
+# normalisation helpers
+
+
+#: Quantities, prices and amounts at or above this size (in absolute value) are data errors, not sales.
+ABSURD_VALUE = 1e12
+
+
+def _to_numeric(s: pd.Series, key: str) -> pd.Series:
+    """Numeric copy of ``s``; :class:`ColumnError` with examples when values are not numbers, and
+    :class:`DataValueError` when numbers are infinite or absurdly large (at least :data:`ABSURD_VALUE`)."""
+    if pd.api.types.is_bool_dtype(s) or not (pd.api.types.is_numeric_dtype(s)):
+        num = pd.to_numeric(s.astype(object).where(s.notna(), np.nan), errors="coerce")
+        bad = s.notna() & num.isna()
+        if bad.any():
+            raise ColumnError(
+                f"column {s.name!r} ({key}) has {int(bad.sum()):,} non-numeric value(s), "
+                f"e.g. {_examples(s[bad])}",
+                f"point {key} at a numeric column, or fix those values (no currency signs or "
+                f"thousands separators)", key=key, column=str(s.name))
+        s = num
+    s = s.astype("float64")
+    absurd = ~np.isfinite(s.to_numpy()) & s.notna().to_numpy() | (s.abs() >= ABSURD_VALUE).to_numpy()
+    if absurd.any():
+        raise DataValueError(
+            f"column {s.name!r} ({key}) has {int(absurd.sum()):,} infinite or absurdly large value(s) "
+            f"(|x| >= {ABSURD_VALUE:.0e}), e.g. {_examples(s[absurd])}",
+            "correct or remove those rows at the source: a single such line would dominate every total",
+            key=key, column=str(s.name))
+    return s
+
+
+def _to_datetime(s: pd.Series, key: str, dayfirst: bool) -> pd.Series:
+    """Parse dates: ISO 8601 first, then any other common format for what is left.
+
+    Time zones are dropped after converting to UTC when the column mixes offsets.
+    """
+    if pd.api.types.is_datetime64_any_dtype(s):
+        return s.dt.tz_convert(None) if getattr(s.dt, "tz", None) is not None else s
+    if pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s):
+        if s.notna().any():
+            raise DataValueError(
+                f"column {s.name!r} ({key}) holds numbers, not dates, e.g. {_examples(s.dropna())}",
+                f"point {key} at the date column (dates written like 2011-12-09 08:30)",
+                key=key, column=str(s.name))
+        return pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns]", name=s.name)
+    parsed = parse_dates(s, dayfirst=dayfirst)
+    bad = s.notna() & parsed.isna()
+    if bad.any():
+        raise DataValueError(
+            f"column {s.name!r} ({key}) has {int(bad.sum()):,} value(s) that are not dates, "
+            f"e.g. {_examples(s[bad])}",
+            f"check that {key} names the date column, and fix or remove those rows (ISO dates "
+            f"such as 2011-12-09 08:30 always parse)", key=key, column=str(s.name))
+    return parsed
+
+
+def _to_id(s: pd.Series) -> pd.Series:
+    """String ids: 17850.0 -> "17850", surrounding spaces stripped, "" -> missing."""
+    if pd.api.types.is_bool_dtype(s):
+        s = s.astype("object")
+    if pd.api.types.is_float_dtype(s):
+        whole = s.dropna()
+        if (whole == np.floor(whole)).all():
+            s = s.astype("Int64")
+    out = s.astype("str").where(s.notna())
+    out = out.str.strip().str.replace(r"^(-?\d+)\.0+$", r"\1", regex=True)
+    return out.mask(out == "")
+
+
+def _code_mask(codes: pd.Series, patterns: Iterable[str]) -> pd.Series:
+    """True where ``codes`` matches one of ``patterns`` (case-insensitive, ``*`` = prefix)."""
+    patterns = [p.strip().upper() for p in patterns]
+    exact = [p for p in patterns if not p.endswith("*")]
+    prefixes = tuple(p[:-1] for p in patterns if p.endswith("*"))
+    upper = codes.astype("str").str.strip().str.upper()
+    mask = upper.isin(exact)
+    if prefixes:
+        mask |= upper.str.startswith(prefixes).fillna(False).astype(bool)
+    return mask & codes.notna()
+
+
+def _today() -> pd.Timestamp:
+    """Today's date (a function, so that tests can fix it)."""
+    return pd.Timestamp.now().normalize()
+
+
+def _top_counts(values: pd.Series, n: int = 6) -> str:
+    counts = values.value_counts().head(n)
+    return ", ".join(f"{k} ({v:,})" for k, v in counts.items())
+
+
+# --------------------------------------------------------------------------------------------------
+
+
+def clean_transactions(
+    df: pd.DataFrame,
+    *,
+    columns: TransactionColumns = TransactionColumns(),
+    non_product_codes: Iterable[str] = DEFAULT_NON_PRODUCT_CODES,
+    cancellation_prefix: str | None = "C",
+    drop_duplicates: bool = True,
+    dayfirst: bool = False,
+) -> tuple[pd.DataFrame, CleaningLog]:
+    """Clean a line-level transaction table; keep cancellations, flagged, for netting.
+
+    Parameters
+    ----------
+    df : DataFrame
+        Raw transactions, one row per invoice line. Never modified.
+    columns : TransactionColumns
+        Which columns hold customer, invoice, date, quantity, price/amount, stock code, country.
+    non_product_codes : iterable of str
+        Stock codes to drop (case-insensitive; a trailing ``*`` matches a prefix).
+    cancellation_prefix : str or None
+        Invoice ids starting with this (case-sensitive) mark cancellations. Lines with a negative
+        quantity are cancellations whatever their invoice id.
+    drop_duplicates : bool
+        Drop exact duplicate rows (the step is still logged, with 0 removed, when False).
+    dayfirst : bool
+        For dates that are not ISO 8601, read ``01/02/2011`` as 1 February (default: 2 January).
+
+    Returns
+    -------
+    clean : DataFrame
+        The kept rows with a fresh RangeIndex. Normalised columns come first: ``customer_id`` (str,
+        "17850" not "17850.0"), ``invoice_id`` (str), ``date`` (datetime64), ``quantity``
+        (int64 when all whole numbers, else float), ``price``, ``amount`` (float; quantity *
+        price, or the amount column), ``is_cancellation`` (bool), plus
+        ``stock_code`` and ``country`` (str) when mapped; then the original columns. On
+        cancellation lines quantity and amount are made negative, so summing ``amount`` nets
+        refunds against purchases. An original column whose name equals a normalised one is
+        replaced by it.
+    log : CleaningLog
+        One step per rule, in order (see the module docstring).
+
+    Raises
+    ------
+    ColumnError
+        A mapped column is missing, or quantity/price/amount holds non-numeric values.
+    DataValueError
+        Dates that cannot be parsed, or numbers in the date column; infinite or absurdly large
+        quantities, prices or amounts (count and examples in the message). Missing dates are not an
+        error: those rows are dropped by the ``missing_values`` rule.
+    """
+    columns.check(df)
+    c = columns
+    n = len(df)
+
+    customer = _to_id(df[c.customer])
+    invoice = _to_id(df[c.invoice])
+    date = _to_datetime(df[c.date], "date_col", dayfirst)
+    quantity = _to_numeric(df[c.quantity], "quantity_col")
+    if c.amount is not None:
+        amount = _to_numeric(df[c.amount], "amount_col")
+        if c.price is not None:
+            price = _to_numeric(df[c.price], "price_col")
+        else:
+            price = amount / quantity.where(quantity != 0)
+    else:
+        price = _to_numeric(df[c.price], "price_col")
+        amount = quantity * price
+    is_cancel = quantity.lt(0)
+    if cancellation_prefix:
+        is_cancel |= invoice.str.startswith(cancellation_prefix).fillna(False).astype(bool)
+    codes = df[c.stock_code] if c.stock_code is not None else None
+
+    log = CleaningLog()
+    keep = np.ones(n, dtype=bool)
+
+    def step(rule: str, description: str, drop: np.ndarray, note: str = "", *, key: str | None = None) -> None:
+        drop = drop & keep
+        if key is not None and keep.any() and drop.sum() == keep.sum():
+            note = (note + "; " if note else "") + f"every remaining line was removed here: check the mapping of {key}"
+        log.add(rule, description, keep.sum(), drop.sum(), note=note)
+        keep[drop] = False
+
+    # 1. duplicates
+    if drop_duplicates:
+        step("duplicates", "Exact duplicate rows (the same line recorded twice) were removed; "
+             "the first copy was kept.", df.duplicated(keep="first").to_numpy())
+    else:
+        step("duplicates", "Exact duplicate rows were kept (duplicate removal switched off).",
+             np.zeros(n, dtype=bool), note="skipped: drop_duplicates=False")
+    # 2. missing customer
+    step("missing_customer", "Lines without a customer id were removed: they cannot be "
+         "attributed to a customer (typically guest or till purchases).",
+         customer.isna().to_numpy(), key="customer_col")
+    # 3. missing values
+    missing = invoice.isna() | date.isna() | quantity.isna() | amount.isna()
+    if c.price is not None:  # a derived price is only missing when quantity is 0 (rule 5)
+        missing |= price.isna()
+    step("missing_values", "Lines with no invoice number, date, quantity or price were removed.",
+         missing.to_numpy(), key="invoice_col, date_col, quantity_col and price_col (or amount_col)")
+    # 3b. dates in the future (only logged when there are any): typing or export errors
+    today = pd.Timestamp(_today())
+    future = (date >= today + pd.Timedelta(days=1)).to_numpy() & keep
+    if future.any():
+        shown = ", ".join(f"{pd.Timestamp(d):%Y-%m-%d}" for d in sorted(pd.unique(date[future]))[:3])
+        step("future_dates", f"Lines dated after today ({today:%Y-%m-%d}) were removed: a date in the future is "
+             "a typing or export error, and it would shift recency for every customer.", future,
+             note=f"{int(future.sum()):,} line(s), e.g. {shown}; correct the dates at the source", key="date_col")
+    # 4. non-product codes
+    if codes is not None:
+        patterns = tuple(non_product_codes)
+        drop = _code_mask(codes, patterns).to_numpy() if patterns else np.zeros(n, dtype=bool)
+        removed = codes[drop & keep]
+        note = "most removed: " + _top_counts(removed) if len(removed) else ""
+        step("non_product", "Lines that are not products (postage, carriage, fees, discounts, "
+             "manual adjustments, samples, gift vouchers) were removed: they are not customer "
+             "purchases of goods.", drop, note=note)
+    else:
+        step("non_product", "Non-product lines could not be identified (no stock code column); "
+             "nothing was removed.", np.zeros(n, dtype=bool), note="skipped: stock_code_col unset")
+    # 5. non-positive price / zero quantity (not cancellations: negative quantity, positive price)
+    step("non_positive_price", "Lines with a zero or negative unit price or a zero quantity were "
+         "removed (free items, write-offs and bad-debt adjustments).",
+         (price.le(0) | quantity.eq(0)).to_numpy(), key="price_col (or amount_col) and quantity_col")
+    # 6. cancellations: kept, flagged, netted
+    netted = int((is_cancel.to_numpy() & keep).sum())
+    n_inv = invoice[is_cancel.to_numpy() & keep].nunique()
+    log.add("cancellations", "Cancelled and returned lines were kept and subtracted from the "
+            "customer's spend (netted), not removed.", keep.sum(), 0, rows_netted=netted,
+            note=f"netted {netted:,} cancellation lines from {n_inv:,} invoices")
+
+    idx = np.flatnonzero(keep)
+    cancel_kept = is_cancel.to_numpy()[idx]
+    qty_kept = quantity.to_numpy()[idx]
+    if np.array_equal(qty_kept, np.floor(qty_kept)):  # whole numbers: keep an integer dtype
+        qty_kept = qty_kept.astype("int64")
+    amt_kept = amount.to_numpy()[idx]
+
+    def take(s: pd.Series) -> pd.Series:
+        return s.iloc[idx].reset_index(drop=True)
+
+    clean = pd.DataFrame({
+        "customer_id": take(customer).astype("str"),
+        "invoice_id": take(invoice).astype("str"),
+        "date": take(date),
+        "quantity": np.where(cancel_kept, -np.abs(qty_kept), qty_kept),
+        "price": price.to_numpy()[idx],
+        "amount": np.where(cancel_kept, -np.abs(amt_kept), amt_kept),
+        "is_cancellation": cancel_kept,
+    })
+    if codes is not None:
+        clean["stock_code"] = take(codes.astype("str").str.strip())
+    if c.country is not None:
+        clean["country"] = take(df[c.country].astype("str"))
+    rest = df.iloc[idx, [i for i, col in enumerate(df.columns) if col not in clean.columns]]
+    clean = pd.concat([clean, rest.reset_index(drop=True)], axis=1)
+    return clean, log

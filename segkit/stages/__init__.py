@@ -1,0 +1,25 @@
+"""The stages of a run, one module per report notebook.
+
+Each stage takes a :class:`~segkit.stages.context.RunContext` (params + run folder), reads what earlier
+stages wrote to ``artifacts/``, computes through :mod:`segkit.pipeline` and the library modules, writes
+its own artifacts, and returns what the notebook displays.
+
+========================  ===============================================================
+module                    notebook
+========================  ===============================================================
+:mod:`.eda`               ``01_eda``: read, check, data quality, clean
+:mod:`.features`          ``02_features``: one row per entity
+:mod:`.select_k`          ``03_select_k``: how many segments
+:mod:`.dendrogram`        ``04_dendrogram``: linkages compared
+:mod:`.profile`           ``05_profile``: the named segments
+:mod:`.score`             ``06_score``: scoring new rows (kinds with the ``score`` capability)
+:mod:`.explain`           ``07_explain``: separability and drivers
+:mod:`.churn`             ``08_churn``: churn risk (kinds with the ``churn`` capability)
+========================  ===============================================================
+"""
+
+from . import churn, dendrogram, eda, explain, features, profile, score, select_k
+from .context import RunContext, open_run, start
+
+__all__ = ["RunContext", "open_run", "start", "eda", "features", "select_k", "dendrogram", "profile", "score",
+           "explain", "churn"]

@@ -1,0 +1,67 @@
+"""``08_churn``: who is likely to stop buying, judged on held-out customers, then scored for everyone.
+
+Runs for data kinds with the ``churn`` capability. ``build`` reads ``clean.parquet``; ``score`` writes
+``churn.csv`` and ``churn_summary.json``.
+"""
+
+from __future__ import annotations
+
+from ..plots.explain import churn_evaluation_figure, plot_importance, plot_risk_distribution
+from ..report.cards import figure
+from .context import RunContext
+
+__all__ = ["build", "evaluate", "score", "evaluation_figure", "importance_figure", "risk_figure"]
+
+
+def _churn(ctx: RunContext):
+    """The kind's churn model (the ``churn`` module a kind with the ``churn`` capability exposes)."""
+    return ctx.kind.churn
+
+
+def build(ctx: RunContext):
+    """Features before the cutoff and the outcome after it, from ``clean.parquet``."""
+    p = ctx.params
+    return _churn(ctx).churn_dataset(ctx.folder.read_parquet("clean.parquet"), cutoff=p.churn_cutoff,
+                                     horizon_days=p.churn_horizon_days)
+
+
+def evaluate(ctx: RunContext, data):
+    """Cross-validate the model (with the search when ``churn_search_iter`` > 0)."""
+    p = ctx.params
+    return _churn(ctx).evaluate_churn(data, folds=p.churn_folds, seed=p.seed, search_iter=p.churn_search_iter,
+                                      search_folds=p.churn_search_folds)
+
+
+def score(ctx: RunContext, data, evaluation):
+    """Refit on every customer at the cutoff, score the customers at the last date.
+
+    Writes ``churn.csv`` (``customer_id``, ``churn_probability``, ``high_risk``) and ``churn_summary.json``.
+    """
+    p, churn = ctx.params, _churn(ctx)
+    scores = churn.refit_and_score(data, ctx.folder.read_parquet("clean.parquet"), seed=p.seed,
+                                   threshold=p.churn_threshold, search_iter=p.churn_search_iter,
+                                   search_folds=p.churn_search_folds)
+    ctx.folder.write_csv("churn.csv", scores.table)
+    ctx.folder.write_json("churn_summary.json", churn.churn_summary(data, evaluation, scores))
+    return scores
+
+
+def evaluation_figure(evaluation):
+    """ROC, precision-recall and calibration panels (:func:`segkit.plots.explain.churn_evaluation_figure`)."""
+    fig = churn_evaluation_figure(evaluation.roc_curve(), evaluation.pr_curve(), evaluation.calibration_table(),
+                                  roc_auc=evaluation.roc_auc, pr_auc=evaluation.pr_auc, base_rate=evaluation.base_rate)
+    return figure(fig, "Held-out predictions of all folds: ROC curve, precision against recall, and calibration "
+                       "(predicted probability against the churn rate observed).")
+
+
+def importance_figure(evaluation, *, top: int | None = 15):
+    """Bars of the drop in ROC-AUC when each feature is shuffled."""
+    ax = plot_importance(evaluation.importance, labels=evaluation.labels_text, top=top,
+                         xlabel="Drop in ROC-AUC when the measure is shuffled", title="What the churn model relies on")
+    return figure(ax, "Permutation importance: mean drop in ROC-AUC over folds and repeats, with one standard deviation.")
+
+
+def risk_figure(scores):
+    """Histogram of the churn probabilities with the threshold."""
+    return figure(plot_risk_distribution(scores.table, threshold=scores.threshold),
+                  "Customers by churn probability; red bars are at high risk.")

@@ -1,0 +1,58 @@
+"""``04_dendrogram``: ward, complete, average and single linkage compared at the chosen k.
+
+``hierarchy`` reads the features and ``k_summary.json`` and writes ``hierarchy.json``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.cluster import KMeans
+
+from ..hierarchy import LinkageComparison, compare_linkages
+from ..plots import linkage_comparison_figure, plot_dendrogram
+from ..report.cards import figure
+from .context import RunContext
+from .select_k import chosen_k, clustering_matrix
+
+__all__ = ["hierarchy", "hierarchy_sentence", "comparison_figure", "dendrogram_figure"]
+
+
+def hierarchy(ctx: RunContext, X: np.ndarray | None = None, k: int | None = None) -> LinkageComparison:
+    """Compare ward, complete, average and single linkage at the chosen k; write ``hierarchy.json``."""
+    p = ctx.params
+    X = clustering_matrix(ctx) if X is None else X
+    k = k or chosen_k(ctx)
+    # the same fit as the final k-means segments (segkit.cluster.SegmentModel) and the k-selection
+    reference = KMeans(n_clusters=k, n_init=p.n_init, random_state=p.seed).fit_predict(X)
+    comparison = compare_linkages(X, k, reference_labels=reference, seed=p.seed, max_rows=p.max_hierarchy_rows,
+                                  silhouette_sample=p.sample_size)
+    ctx.folder.write_json("hierarchy.json", comparison.to_dict())
+    return comparison
+
+
+def hierarchy_sentence(ctx: RunContext, comparison: LinkageComparison) -> str:
+    """One sentence on the linkage comparison."""
+    table = comparison.table
+    best = comparison.best
+    row = table.loc[best] if best in table.index else table[table.iloc[:, 0] == best].iloc[0]
+    ari = row.get("ari", row.get("ari_vs_kmeans", np.nan))
+    two_stage = any(getattr(h, "two_stage", False) for h in comparison.hierarchies.values())
+    text = (f"{best.capitalize()} linkage separates the segments best; its agreement with the k-means segments is "
+            f"{ari:.2f} on the adjusted Rand index (1 = the same segments).")
+    if two_stage:
+        text += (f" With more than {ctx.params.max_hierarchy_rows:,} rows, the trees were built on k-means "
+                 "micro-clusters to keep memory bounded.")
+    return text
+
+
+def comparison_figure(ctx: RunContext, comparison: LinkageComparison):
+    """The linkages' scores side by side, with the sentence that says which separates best."""
+    return figure(linkage_comparison_figure(comparison, k=chosen_k(ctx)), hierarchy_sentence(ctx, comparison))
+
+
+def dendrogram_figure(ctx: RunContext, comparison: LinkageComparison):
+    """The best linkage's tree, truncated to its top branches, cut into the chosen segments."""
+    leaves = ctx.params.dendrogram_leaves
+    return figure(plot_dendrogram(comparison.hierarchies[comparison.best], k=chosen_k(ctx), truncate=leaves),
+                  f"Dendrogram ({comparison.best} linkage), truncated to its top {leaves} branches; the dashed line "
+                  "is the cut into segments.")

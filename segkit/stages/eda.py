@@ -1,0 +1,105 @@
+"""``01_eda``: read the input, check it against the kind's schema, show its quality, clean it.
+
+==================  =======================  ================================================
+stage               reads                    writes
+==================  =======================  ================================================
+:func:`load`        the input (file or SQL)  ``input.json``, ``schema_findings.json``
+:func:`clean`       the loaded table         ``clean.parquet``, ``cleaning_log.json``
+==================  =======================  ================================================
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import pandas as pd
+
+from .. import pipeline
+from ..eda import looks_like_identifier
+from ..eda import missing_table
+from ..plots import distributions_figure, plot_missing
+from ..report.cards import figure, note
+from ..schema import validate
+from ..source import load_input
+from .context import RunContext
+
+__all__ = ["load", "clean", "id_columns", "column_roles", "schema_findings", "numeric_columns", "eda_frame", "missing_figure",
+           "distributions"]
+
+
+def load(ctx: RunContext) -> pd.DataFrame:
+    """Read the input table and check it against the data kind's schema (``kinds/<kind>/schema.yaml``).
+
+    Hard failures (a required column missing or unparsable) raise; warnings and notes go to
+    ``schema_findings.json``. ``input.json`` records the size, columns and content hash.
+    """
+    raw = load_input(ctx.params)
+    findings = validate(raw, ctx.kind.schema(), ctx.params, raise_errors=True)
+    ctx.folder.write_json("schema_findings.json", [f.to_dict() for f in findings])
+    content_hash = pd.util.hash_pandas_object(raw, index=False).to_numpy()
+    ctx.folder.write_json("input.json", {
+        "rows": int(len(raw)), "columns": [str(c) for c in raw.columns],
+        "content_hash": "rows-sha256:" + hashlib.sha256(content_hash.tobytes()).hexdigest(),
+        "read_notes": raw.attrs.get("read_notes", []),
+    })
+    return raw
+
+
+def clean(ctx: RunContext, raw: pd.DataFrame):
+    """Apply the data kind's cleaning rules; write ``clean.parquet`` and ``cleaning_log.json``.
+
+    Returns
+    -------
+    clean : DataFrame
+    log : CleaningLog
+    """
+    cleaned, log = pipeline.clean_table(ctx.params, raw)
+    ctx.folder.write_parquet("clean.parquet", cleaned.reset_index(drop=True))
+    ctx.folder.write_json("cleaning_log.json", log.to_dict())
+    return cleaned, log
+
+
+def id_columns(ctx: RunContext) -> list[str]:
+    """The identifier columns of the input, which reports never show."""
+    return ctx.kind.id_columns(ctx.params)
+
+
+def column_roles(ctx: RunContext, raw: pd.DataFrame) -> pd.DataFrame:
+    """How each input column is used by this data kind (mapping, detected roles or feature groups)."""
+    return ctx.kind.column_roles(raw, ctx.params)
+
+
+def schema_findings(ctx: RunContext):
+    """What the check against the expected schema found (written by :func:`load`)."""
+    findings = ctx.folder.read_json("schema_findings.json") if ctx.folder.has("schema_findings.json") else []
+    if not findings:
+        return note("The input has every expected column, with the expected types and ranges.")
+    table = pd.DataFrame(findings)
+    keep = [c for c in ("severity", "column", "message", "rows", "fix") if c in table.columns]
+    return table[keep].set_index(keep[0]) if keep else table
+
+
+def numeric_columns(df: pd.DataFrame, *, exclude=()) -> list[str]:
+    """Numeric, non-boolean columns of ``df`` that are not identifiers."""
+    return [c for c in df.columns if pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c])
+            and c not in exclude and not looks_like_identifier(c)]
+
+
+def eda_frame(ctx: RunContext, raw: pd.DataFrame) -> pd.DataFrame:
+    """The numeric columns worth a histogram and an outlier count (a data kind may choose them)."""
+    own = ctx.kind.eda_frame(raw, ctx.params)
+    if own is not None:
+        return own
+    return raw[numeric_columns(raw, exclude=id_columns(ctx))]
+
+
+def missing_figure(raw: pd.DataFrame):
+    """The share of missing values of each column that has gaps."""
+    return figure(plot_missing(missing_table(raw)), "Share of rows with the value missing, for each column that has gaps.")
+
+
+def distributions(ctx: RunContext, data: pd.DataFrame):
+    """Histograms of the numeric input columns, from a seeded sample."""
+    p = ctx.params
+    return figure(distributions_figure(data, sample=p.plot_sample, seed=p.seed),
+                  f"Histograms of a random sample of {p.plot_sample:,} rows.")

@@ -1,0 +1,114 @@
+"""``02_features``: one row per entity, what each feature means, and what the clustering compares.
+
+``build_features`` reads ``clean.parquet`` and writes ``features.parquet`` and ``features_meta.json``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from sklearn.base import clone
+
+from .. import pipeline
+from ..featureset import FeatureSet
+from ..plots import distributions_figure, plot_explained_variance
+from ..report.cards import figure
+from .context import RunContext
+
+__all__ = ["build_features", "load_features", "feature_overview", "feature_columns", "transformed_features",
+           "notes", "pca_variance", "distributions", "transformed_distributions"]
+
+
+def build_features(ctx: RunContext, cleaned: pd.DataFrame | None = None) -> FeatureSet:
+    """Turn the cleaned table into one row per entity; write ``features.parquet`` and its metadata."""
+    if cleaned is None:
+        cleaned = ctx.folder.read_parquet("clean.parquet")
+    fs = pipeline.build_features(ctx.params, cleaned)
+    ctx.folder.write_features(fs)
+    return fs
+
+
+def load_features(ctx: RunContext) -> FeatureSet:
+    """Read the feature table and its metadata written by :func:`build_features`."""
+    return ctx.folder.read_features()
+
+
+def feature_overview(fs: FeatureSet) -> pd.DataFrame:
+    """One row per feature: its meaning, and whether it feeds the clustering."""
+    rows = [{"feature": c, "meaning": fs.labels.get(c, ""), "used for segments": "yes" if c in fs.columns else "profile only"}
+            for c in fs.table.columns]
+    out = pd.DataFrame(rows).set_index("feature")
+    out.attrs["caption"] = f"{len(fs.table):,} {fs.entity}"
+    out.index.name = f"{len(fs.table):,} {fs.entity}"
+    return out
+
+
+def feature_columns(fs: FeatureSet) -> list[str]:
+    """The clustering features that can be drawn as numbers: numeric ones as they are, dates as their
+    ``days_since_`` companions; categories are left out (they have their own table)."""
+    out = []
+    for col in fs.columns:
+        s = fs.table[col] if col in fs.table.columns else None
+        if s is None:
+            continue
+        if pd.api.types.is_datetime64_any_dtype(s):
+            if f"days_since_{col}" in fs.table.columns:
+                out.append(f"days_since_{col}")
+        elif pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
+            out.append(col)
+    return out
+
+
+def transformed_features(ctx: RunContext, fs: FeatureSet) -> pd.DataFrame:
+    """The clustering matrix with readable column names: numeric features under their own names
+    (``age``, ``days_since_signup_date``), one-hot levels as ``region=North``, PCA components as
+    ``component 1``..."""
+    transformer = clone(pipeline.preprocessor(ctx.params, fs))
+    X = np.asarray(transformer.fit_transform(fs.clustering_table), dtype=float)
+    try:
+        names = [str(n).split("__", 1)[-1] for n in transformer.get_feature_names_out()]
+    except (AttributeError, ValueError, TypeError):
+        names = list(fs.columns) if X.shape[1] == len(fs.columns) else []
+    if len(names) != X.shape[1] or len(set(names)) != len(names) or names[0].startswith("pca"):
+        names = list(fs.columns) if X.shape[1] == len(fs.columns) and ctx.params.pca_components is None \
+            else [f"component {i + 1}" for i in range(X.shape[1])]
+    return pd.DataFrame(X, index=fs.table.index, columns=names)
+
+
+def notes(fs: FeatureSet) -> pd.DataFrame:
+    """The plain-language notes of the features step, as a table (empty when there are none)."""
+    return pd.DataFrame({"note": fs.notes or ["No rows or features needed special handling."]})
+
+
+def pca_variance(ctx: RunContext, fs: FeatureSet):
+    """The explained-variance plot of the encoded table, for kinds that offer principal components
+    (``pca_variance`` in the kind); None for the others, so the cell shows nothing."""
+    variance = getattr(ctx.kind.module, "pca_variance", None)
+    if variance is None:
+        return None
+    table = variance(fs, ctx.params)
+    kept = table.attrs.get("kept")
+    ax = plot_explained_variance(table, kept=kept)
+    if kept:
+        text = (f"The clustering keeps the first {kept} of {len(table)} components "
+                f"({100 * table['cumulative'].iloc[kept - 1]:.0f}% of the variation).")
+    else:
+        text = ("Principal components are not used (pca_components is not set); the plot shows how much of the "
+                f"variation the first components of the {len(table)} encoded columns would keep.")
+    return figure(ax, text)
+
+
+
+def distributions(ctx: RunContext, fs: FeatureSet):
+    """Each clustering measure as measured, from a seeded sample."""
+    p = ctx.params
+    return figure(distributions_figure(fs.table, columns=feature_columns(fs), sample=p.plot_sample, seed=p.seed,
+                                       labels=fs.short), "Each measure as measured, from a random sample.")
+
+
+def transformed_distributions(ctx: RunContext, fs: FeatureSet):
+    """The same measures after the skew transform and scaling: what the clustering compares."""
+    p = ctx.params
+    return figure(distributions_figure(transformed_features(ctx, fs), sample=p.plot_sample, seed=p.seed,
+                                       labels=fs.short, log=[]),
+                  "The same measures after the skew transform and scaling: what the clustering compares.")

@@ -1,0 +1,147 @@
+"""``05_profile``: the named segments, their cards, sizes, indexes, distributions and map.
+
+``segment`` reads the features and ``k_summary.json``; it writes ``segments.csv``, ``profiles.json``,
+``segments_summary.json`` and ``model/``, then lets the data kind add its own outputs.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .. import pipeline
+from ..featureset import FeatureSet
+from ..modelio import save_model
+from ..pipeline import Segmentation
+from ..plots import plot_feature_distributions, plot_index_heatmap, plot_segment_map, plot_segment_sizes
+from ..profile import SegmentProfile
+from ..report.cards import figure, note, segment_cards
+from .context import RunContext
+from .features import feature_columns, load_features
+from .select_k import chosen_k
+
+__all__ = ["segment", "load_segmentation", "segment_map", "segment_overview", "churn_table", "stats_table",
+           "categorical_profile", "cards", "sizes_figure", "index_figure", "distributions"]
+
+
+def segment(ctx: RunContext, fs: FeatureSet | None = None, k: int | None = None) -> Segmentation:
+    """Fit the final seeded model, profile and name the segments, and write the artifacts."""
+    seg = pipeline.fit_segments(ctx.params, fs or load_features(ctx), k or chosen_k(ctx))
+    _write_segmentation(ctx, seg)
+    ctx.kind.after_segment(ctx, seg)
+    return seg
+
+
+def _write_segmentation(ctx: RunContext, seg: Segmentation) -> None:
+    p, prof = ctx.params, seg.profile
+    ctx.folder.write_csv("segments.csv", seg.assignments)
+    profile_dict = prof.to_dict()
+    profile_dict["stability"] = seg.stability
+    profile_dict["drivers"] = {str(k): v for k, v in (seg.drivers or {}).items()}
+    ctx.folder.write_json("profiles.json", profile_dict)
+    ctx.folder.write_json("segments_summary.json", {
+        "n_entities": int(len(seg.labels)), "extra_label": "Stability (Jaccard)",
+        "segments": [{"code": c["code"], "name": c["name"], "size": c["size"], "share": c["share"],
+                      "extra": "" if c["stability"] is None else f"{c['stability']:.2f}"} for c in seg.cards()],
+    })
+    input_meta = ctx.folder.read_json("input.json") if ctx.folder.has("input.json") else {}
+    save_model(seg.model, ctx.folder.artifact("model"), overwrite=True, metadata={
+        "features": list(seg.features.columns), "params": p.public_dict(), "data_kind": p.data_kind,
+        "segment_codes": prof.codes, "segment_names": {str(k): v for k, v in prof.names.items()},
+        "input_hash": input_meta.get("content_hash"),
+    })
+
+
+def load_segmentation(ctx: RunContext) -> tuple[pd.DataFrame, SegmentProfile]:
+    """Read the assignments and profiles written by :func:`segment` (for later notebooks)."""
+    segments = pd.read_csv(ctx.folder.artifact("segments.csv"), dtype=str)
+    profile = SegmentProfile.from_dict(ctx.folder.read_json("profiles.json"))
+    return segments, profile
+
+
+def segment_map(ctx: RunContext, seg: Segmentation):
+    """Draw the 2-D segment map and save it as ``artifacts/segment_map.png`` for the index page."""
+    p = ctx.params
+    ax = plot_segment_map(seg.coords, seg.labels.to_numpy(), names=seg.profile.display_names(),
+                          sample=p.plot_sample, seed=p.seed)
+    ctx.folder.save_figure("segment_map.png", ax.figure)
+    return figure(ax, f"Segment map: each dot is one of the {seg.features.entity} (a random sample of "
+                      f"{min(p.plot_sample, len(seg.labels)):,}), placed by the two main directions in which they "
+                      "differ; nearby dots are similar.")
+
+
+def segment_overview(seg: Segmentation) -> pd.DataFrame:
+    """One row per segment: code, name, size, share, and each clustering feature's mean and index."""
+    fs = seg.features
+    return seg.profile.summary_table(labels=fs.label_map(), entity=fs.entity, columns=fs.columns).set_index("Segment")
+
+
+def churn_table(seg: Segmentation):
+    """Churn risk per segment, where the data kind estimates it; None otherwise (the cell shows nothing)."""
+    if seg.risk is None:
+        return None
+    table = seg.risk.copy()
+    table["mean_risk"] = (100 * table["mean_risk"]).round(0)
+    table["high_risk_share"] = (100 * table["high_risk_share"]).round(0)
+    return table.rename(columns={"segment_name": "Segment", "customers": "Customers", "scored": "Scored",
+                                 "mean_risk": "Mean churn risk %", "high_risk": "At high risk",
+                                 "high_risk_share": "At high risk %"})
+
+
+def stats_table(seg: Segmentation) -> pd.DataFrame:
+    """Mean, median, min and max of each clustering feature per segment, with segment names."""
+    stats = seg.profile.stats
+    stats = stats[stats["feature"].isin(seg.features.columns)].copy()
+    names = seg.profile.display_names()
+    stats["segment"] = stats["segment"].map(names)
+    stats["feature"] = stats["feature"].map(seg.features.label)
+    return stats.set_index(["segment", "feature"])[["mean", "median", "min", "max"]]
+
+
+def categorical_profile(ctx: RunContext, seg: Segmentation, *, min_share: float = 0.0):
+    """Share of each category level in each segment (%), with the whole table.
+
+    None when the kind has no categorical features (``categorical_table`` in the kind); a note when the
+    features happen to hold no categorical column.
+    """
+    table_of = getattr(ctx.kind.module, "categorical_table", None)
+    if table_of is None:
+        return None
+    prof = seg.profile
+    names = prof.display_names()
+    long = table_of(seg.features, seg.labels.to_numpy(), prof.codes, names)
+    if long.empty:
+        return note("The features have no categorical columns.")
+    long = long[long["overall_share"] >= min_share]
+    wide = long.pivot_table(index=["column", "level"], columns="segment", values="share", sort=False)
+    wide = (100 * wide).round(1)
+    wide.columns = [names.get(s, prof.codes[s]) for s in wide.columns]
+    overall = long.drop_duplicates(["column", "level"]).set_index(["column", "level"])["overall_share"]
+    wide.insert(0, f"All {seg.features.entity}", (100 * overall.reindex(wide.index)).round(1).to_numpy())
+    wide.index.names = ["Column", "Level"]
+    return wide
+
+
+def cards(seg: Segmentation):
+    """The executive summary: one card per segment."""
+    return segment_cards(seg.cards(), entity=seg.features.entity)
+
+
+def sizes_figure(seg: Segmentation):
+    """How many entities each segment holds, and their share."""
+    entity = seg.features.entity
+    return figure(plot_segment_sizes(seg.profile, entity=entity),
+                  f"{entity.capitalize()} in each segment, with their share of all {entity}.")
+
+
+def index_figure(seg: Segmentation):
+    """Each segment's averages as an index against the whole (= 100)."""
+    return figure(plot_index_heatmap(seg.profile, feature_labels=seg.features.label_map()),
+                  "Index against the whole: above 100 the segment has more of the measure than average, below 100 less.")
+
+
+def distributions(ctx: RunContext, seg: Segmentation):
+    """The spread of each clustering measure within each segment, from a seeded sample."""
+    fs, p = seg.features, ctx.params
+    ax = plot_feature_distributions(fs.table, seg.labels, columns=feature_columns(fs), names=seg.profile.display_names(),
+                                    sample=p.plot_sample, seed=p.seed, feature_labels=fs.short)
+    return figure(ax, "The spread of each measure within each segment (random sample).")

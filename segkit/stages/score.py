@@ -1,0 +1,150 @@
+"""``06_score``: score new rows with the run's saved model and show where they land.
+
+Runs for data kinds with the ``score`` capability. ``score_new`` writes ``scored.csv``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sklearn.decomposition import PCA
+
+from .. import kinds
+from ..errors import ModelError, ParamsError, RunError
+from ..format import segment_code
+from ..io import read_table
+from ..modelio import load_model
+from ..plots import plot_segment_map
+from ..report.cards import figure, note, note_html
+from .context import RunContext
+from .features import load_features
+
+__all__ = ["new_rows", "score_new", "scored_summary", "scoring_notes", "scored_map", "explorer", "score_file", "SCORED_FILE"]
+
+SCORED_FILE = "scored.csv"
+
+
+def _model(ctx: RunContext):
+    return load_model(ctx.folder.artifact("model"))
+
+
+def new_rows(ctx: RunContext) -> pd.DataFrame:
+    """The rows to score: ``score_path``, else fresh rows from the kind's generator (when the input is
+    generated), else a seeded sample of the input's rows (to show what scoring gives).
+
+    ``attrs["source"]`` says in a sentence where they come from.
+    """
+    p, entity = ctx.params, ctx.kind.entity
+    if p.score_rows < 1:
+        raise ParamsError(f"score_rows={p.score_rows} must be at least 1", "use e.g. 25", key="score_rows")
+    if p.score_path:
+        new = read_table(p.score_path, key="score_path")
+        new.attrs["source"] = f"{len(new):,} new {entity} read from {str(p.score_path).rsplit('/', 1)[-1]}."
+        return new
+    fresh = getattr(ctx.kind.module, "fresh_rows", None)
+    new = fresh(p, p.score_rows) if fresh is not None else None
+    if new is not None:
+        return new
+    cleaned = ctx.folder.read_parquet("clean.parquet")
+    new = cleaned.sample(n=min(p.score_rows, len(cleaned)), random_state=p.seed).reset_index(drop=True)
+    new.attrs["source"] = (f"{len(new):,} {entity} drawn at random from the input (score_path is not set): "
+                           "scoring them shows the segment each would get if it were new.")
+    return new
+
+
+def score_new(ctx: RunContext, new: pd.DataFrame) -> pd.DataFrame:
+    """Score ``new`` with the run's saved model and write ``artifacts/scored.csv``.
+
+    Returns the scored rows (``id``, ``segment_code``, ``segment_name``, ``confidence``,
+    ``distance_to_centre``) with the scorer's warnings in ``attrs``.
+    """
+    model, metadata = _model(ctx)
+    scored = ctx.kind.score.score_customers(model, metadata, new)
+    ctx.folder.write_csv(SCORED_FILE, scored)
+    return scored
+
+
+def scored_summary(ctx: RunContext, scored: pd.DataFrame) -> pd.DataFrame:
+    """One row per segment: how many of the new rows it takes, and how sure the assignments are."""
+    segments = ctx.folder.read_json("segments_summary.json")["segments"]
+    label = f"New {ctx.kind.entity}"
+    rows = []
+    for s in segments:
+        mine = scored[scored["segment_code"] == s["code"]]
+        rows.append({"Segment": s["code"], "Name": s["name"], label: len(mine),
+                     "Share %": round(100 * len(mine) / max(len(scored), 1), 1),
+                     "Mean confidence": f"{float(mine['confidence'].astype(float).mean()):.2f}" if len(mine) else "–",
+                     "Training share %": round(100 * float(s["share"]), 1)})
+    return pd.DataFrame(rows).set_index("Segment")
+
+
+def scoring_notes(scored: pd.DataFrame):
+    """The warnings of scoring (values the model never saw) as a note, or a line saying all was known."""
+    warnings = list(scored.attrs.get("warnings") or [])
+    if not warnings:
+        return note(f"All {len(scored):,} rows were scored; every category value was known to the model.")
+    return note("; ".join(warnings) + ".", kind="warn")
+
+
+def scored_map(ctx: RunContext, new: pd.DataFrame, scored: pd.DataFrame):
+    """The segment map with the new rows drawn as larger points with a black edge."""
+    p = ctx.params
+    model, metadata = _model(ctx)
+    fs = load_features(ctx)
+    checked = ctx.kind.score.check_new_rows(new, metadata)
+    train = np.asarray(model.preprocessor_.transform(fs.clustering_table), dtype=float)
+    fresh = np.asarray(model.preprocessor_.transform(checked), dtype=float)
+    coords, explained = _project(train, fresh, seed=p.seed)
+    labels = np.concatenate([model.labels_, model.predict(checked)])
+    highlight = np.r_[np.zeros(len(train), bool), np.ones(len(fresh), bool)]
+    names = metadata.get("names") or {}
+    k = model.n_segments
+    shown = {i: f"{segment_code(i, k)} {names.get(segment_code(i, k), '')}".strip() for i in range(k)}
+    ax = plot_segment_map(coords, labels, names=shown, highlight=highlight, sample=p.plot_sample, seed=p.seed,
+                          explained=explained)
+    return figure(ax, f"Segment map of the training {ctx.kind.entity} (a sample of up to {p.plot_sample:,}), with "
+                      f"the {len(fresh):,} scored rows as larger points outlined in black, coloured by the "
+                      "segment they were given.")
+
+
+def _project(train: np.ndarray, fresh: np.ndarray, *, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """New rows on the map of :func:`segkit.profile.project_2d` (same PCA, fitted on the training rows)."""
+    n_comp = min(2, train.shape[1], train.shape[0])
+    pca = PCA(n_components=n_comp, random_state=seed).fit(train)
+    coords = np.zeros((len(train) + len(fresh), 2))
+    coords[:, :n_comp] = pca.transform(np.vstack([train, fresh]))
+    ratio = np.zeros(2)
+    ratio[:n_comp] = pca.explained_variance_ratio_
+    return coords, ratio
+
+
+def explorer(ctx: RunContext):
+    """The interactive explorer when ``interactive`` is true, else a one-line note.
+
+    The widget is displayed with an HTML fallback, so a report rendered without widget state shows a
+    note instead of a broken widget.
+    """
+    if not ctx.params.interactive:
+        return note("The interactive explorer is off in this report (set interactive: true and open the "
+                    "notebook in JupyterLab to use it).")
+    explore = ctx.kind.explore
+    ex = explore.CustomerExplorer.from_run(ctx.folder.path)
+    return explore.WidgetWithFallback(ex.widget(), note_html(explore.FALLBACK))
+
+
+def score_file(model_dir, new, *, out, force: bool = False):
+    """Score a file of new rows with a saved model and write the result (``segkit score``)."""
+    out = Path(out)
+    if out.exists() and not force:
+        raise RunError(f"{out} already exists", "pass --force to replace it, or choose another --out", path=out)
+    model, metadata = load_model(model_dir)
+    kind = kinds.get(metadata.get("data_kind") or "customers")
+    if "score" not in kind.extra_stages:
+        raise ModelError(f"a model of data kind {kind.name!r} cannot score new rows",
+                         "score with a model of a kind that offers scoring (a customer table's)", path=model_dir)
+    scored = kind.score.score_customers(model, metadata, read_table(new, key="new rows"))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    scored.to_csv(out, index=False, lineterminator="\n")
+    return out

@@ -1,0 +1,71 @@
+"""``03_select_k``: how many segments, with the evidence of six criteria and a vote.
+
+``select`` reads ``features.parquet`` and writes ``k_selection.json`` and ``k_summary.json``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import pipeline
+from ..plots import criteria_figure as draw_criteria
+from ..report.cards import figure, html_block, note_html
+from ..select import KSelection
+from .context import RunContext
+from .features import load_features
+
+__all__ = ["clustering_matrix", "select", "chosen_k", "k_recommendation", "sampling_sentence", "criteria_figure"]
+
+
+def clustering_matrix(ctx: RunContext, fs=None) -> np.ndarray:
+    """The matrix k-means sees, from the run's features (fitting the preprocessor anew)."""
+    return pipeline.clustering_matrix(ctx.params, fs or load_features(ctx))
+
+
+def select(ctx: RunContext, X: np.ndarray | None = None) -> KSelection:
+    """Score every k in the range on every criterion, recommend one, and record the chosen k.
+
+    Returns the :class:`~segkit.select.KSelection`; ``k_summary.json`` records the chosen k (the
+    recommendation, or the k fixed in the params) and the sentence that explains it.
+    """
+    X = clustering_matrix(ctx) if X is None else X
+    selection, k, sentence = pipeline.select(ctx.params, X)
+    k_min, k_max = pipeline.k_bounds(ctx.params, len(X))
+    ctx.folder.write_json("k_selection.json", selection.to_dict())
+    ctx.folder.write_json("k_summary.json", {
+        "recommended_k": int(selection.recommended_k), "chosen_k": int(k), "rationale": sentence,
+        "k_range": [k_min, k_max], "structure": getattr(selection, "structure", None),
+        "structure_note": getattr(selection, "structure_note", None), "sample_size": selection.sample_size,
+    })
+    return selection
+
+
+def chosen_k(ctx: RunContext) -> int:
+    """The number of segments chosen in the k-selection step (or fixed in the params)."""
+    if ctx.params.k != "auto" and not ctx.kind.fixes_k:
+        return int(ctx.params.k)
+    return int(ctx.folder.read_json("k_summary.json")["chosen_k"])
+
+
+def k_recommendation(ctx: RunContext, selection: KSelection):
+    """The chosen number of segments with its rationale, and an honest note on weak structure."""
+    summary = ctx.folder.read_json("k_summary.json")
+    parts = [note_html(summary["rationale"])]
+    if summary.get("structure") not in (None, "clear", "strong"):
+        text = summary.get("structure_note") or "The data shows no clear natural groups."
+        parts.append(note_html(text, kind="warn"))
+    return html_block("".join(parts))
+
+
+def sampling_sentence(selection: KSelection) -> str:
+    """Say on how many rows the costly criteria were computed."""
+    n, sample = selection.n_rows, selection.sample_size
+    if sample and sample < n:
+        return (f"Separation, gap and stability were computed on a random sample of {sample:,} of the {n:,} rows; "
+                "the elbow and the other scores use every row.")
+    return f"Every criterion was computed on all {n:,} rows."
+
+
+def criteria_figure(selection: KSelection):
+    """Every criterion against k, with each one's preferred k marked, and how much data each used."""
+    return figure(draw_criteria(selection), sampling_sentence(selection))
