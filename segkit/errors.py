@@ -15,6 +15,9 @@ segkit.errors.ColumnError: column 'CustomerId' is not in the data. Fix: set cust
 
 from __future__ import annotations
 
+import reprlib
+import stat
+
 __all__ = [
     "SegkitError",
     "ParamsError",
@@ -24,7 +27,45 @@ __all__ = [
     "SegmentationError",
     "ModelError",
     "RunError",
+    "truncate",
+    "describe_file_type",
 ]
+
+#: Longest echo of a user's value in a message (the rest is cut and counted).
+ECHO_LIMIT = 200
+
+
+def truncate(value: object, limit: int = ECHO_LIMIT) -> str:
+    """The ``repr`` of a user's value, cut to about ``limit`` characters for a message.
+
+    Nested containers are shortened level by level (:mod:`reprlib`), so the cost stays small however
+    big or deep ``value`` is; control characters such as a newline or NUL show escaped.
+
+    Examples
+    --------
+    >>> truncate("../x")
+    "'../x'"
+    >>> len(truncate("a" * 10_000)) < 250
+    True
+    """
+    shortener = reprlib.Repr()
+    shortener.maxstring = shortener.maxother = limit
+    shortener.maxlist = shortener.maxtuple = shortener.maxdict = shortener.maxset = 10
+    shortener.maxlevel = 3
+    text = shortener.repr(value)
+    if len(text) > limit:
+        text = text[:limit] + f"... ({len(text) - limit} more characters)"
+    return text
+
+
+def describe_file_type(mode: int) -> str:
+    """What a file of ``st_mode`` is, for a message: "a folder", "a named pipe (FIFO)", ..."""
+    for test, words in ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe (FIFO)"),
+                        (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a character device"),
+                        (stat.S_ISBLK, "a block device"), (stat.S_ISREG, "a regular file")):
+        if test(mode):
+            return words
+    return "a special file"
 
 
 class SegkitError(Exception):
