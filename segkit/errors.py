@@ -35,27 +35,29 @@ __all__ = [
 ECHO_LIMIT = 200
 
 
-def truncate(value: object, limit: int = ECHO_LIMIT) -> str:
-    """The ``repr`` of a user's value, cut to about ``limit`` characters for a message.
+def truncate(value: object, limit: int = ECHO_LIMIT, *, quote: bool = True) -> str:
+    """A user's value as shown in a message: its ``repr``, cut to about ``limit`` characters.
 
     Nested containers are shortened level by level (:mod:`reprlib`), so the cost stays small however
-    big or deep ``value`` is; control characters such as a newline or NUL show escaped.
+    big or deep ``value`` is; control characters such as a newline or NUL show escaped. With
+    ``quote=False`` a string is cut as it is (for a message of a library that echoes user text).
 
     Examples
     --------
     >>> truncate("../x")
     "'../x'"
-    >>> len(truncate("a" * 10_000)) < 250
-    True
+    >>> truncate("a" * 1000, 10, quote=False)
+    'aaaaaaaaaa... (990 more characters)'
     """
-    shortener = reprlib.Repr()
-    shortener.maxstring = shortener.maxother = limit
-    shortener.maxlist = shortener.maxtuple = shortener.maxdict = shortener.maxset = 10
-    shortener.maxlevel = 3
-    text = shortener.repr(value)
-    if len(text) > limit:
-        text = text[:limit] + f"... ({len(text) - limit} more characters)"
-    return text
+    if quote or not isinstance(value, str):
+        shortener = reprlib.Repr()
+        shortener.maxstring = shortener.maxother = limit
+        shortener.maxlist = shortener.maxtuple = shortener.maxdict = shortener.maxset = 10
+        shortener.maxlevel = 3
+        value = shortener.repr(value)
+    if len(value) > limit:
+        value = value[:limit] + f"... ({len(value) - limit} more characters)"
+    return value
 
 
 def describe_file_type(mode: int) -> str:
