@@ -294,6 +294,7 @@ class _ParamsLoader(yaml.SafeLoader):
     def __init__(self, stream: str, source: Path):
         super().__init__(stream)
         self.source, self.aliases = source, 0
+        self.name = str(source)  # YAML's own messages then name the file, not "<unicode string>"
 
     def compose_node(self, parent, index):
         if self.check_event(yaml.AliasEvent):
