@@ -1,9 +1,15 @@
 """Params: the schema, loading, layering, validation and secrets.
 
 A run is described by flat YAML files layered left to right over the defaults below. A file may name
-another it builds on with ``extends: other.yaml`` (relative to itself), so ``params/smoke.yaml`` can
-extend ``params/online_retail.yaml``. Relative paths in a file are resolved against that file's folder,
-so a run does not depend on the working folder.
+another it builds on with ``extends: other.yaml`` (relative to itself), or several with
+``extends: [base.yaml, extra.yaml]`` (layered in that order, the file itself on top), so
+``params/smoke.yaml`` can extend ``params/online_retail.yaml``. Relative paths in a file are resolved
+against that file's folder, so a run does not depend on the working folder.
+
+Params files are read defensively: a regular UTF-8 file of at most 1 MB, YAML without duplicate keys and
+with at most a few aliases (no "billion laughs"), every echoed value cut short (:func:`~segkit.errors.truncate`).
+A run name is one folder name from an allow-list (:data:`RUN_NAME_RULE`), so it can never point outside
+the reports folder.
 
 Every key is checked before any notebook starts: unknown keys (with a "did you mean"), wrong types and
 inconsistent values are refused with one message that names the key and the file.
@@ -18,8 +24,10 @@ is written down (manifest, executed notebooks, HTML) shows it redacted.
 from __future__ import annotations
 
 import difflib
+import errno
 import os
 import re
+import stat
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union
@@ -27,9 +35,10 @@ from typing import Annotated, Any, Literal, Union
 import yaml
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
-from .errors import DataFileError, ParamsError
+from .errors import DataFileError, ParamsError, describe_file_type, truncate
 
-__all__ = ["Params", "load_params", "params_from_mapping", "redact", "SECRET_KEYS", "RUNNER_KEYS", "PARAM_HELP"]
+__all__ = ["Params", "load_params", "params_from_mapping", "redact", "SECRET_KEYS", "RUNNER_KEYS", "PARAM_HELP",
+           "RUN_NAME_RULE", "check_run_name", "run_name_from_file"]
 
 #: The data kinds shipped with segkit (each is a package ``segkit.kinds.<name>``).
 KINDS = ("transactions", "customers", "demographics")
@@ -56,6 +65,49 @@ def _iso_date(value: str | None) -> str | None:
 #: An optional calendar date, written YYYY-MM-DD.
 IsoDate = Annotated[Union[str, None], BeforeValidator(lambda v: None if v is None else str(v)), AfterValidator(_iso_date)]
 
+#: What a run name may be: it becomes one folder under the reports folder, and nothing else.
+RUN_NAME_RULE = ("one folder name of at most 100 characters, made of letters, digits, '-', '_' and '.' "
+                 "(not first), not ending in '.failed'")
+_RUN_NAME = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]{0,99}")
+
+
+def _is_run_name(value: object) -> bool:
+    return isinstance(value, str) and bool(_RUN_NAME.fullmatch(value)) and not value.endswith(".failed")
+
+
+def _run_name(value: str | None) -> str | None:
+    if value is not None and not _is_run_name(value):
+        raise ValueError(f"must be {RUN_NAME_RULE}")
+    return value
+
+
+def check_run_name(value: object, *, source: str = "run name") -> str:
+    """Return ``value`` if it is a valid run name, else raise :class:`ParamsError` naming it and the rule.
+
+    Examples
+    --------
+    >>> check_run_name("spring_2024")
+    'spring_2024'
+    """
+    if not _is_run_name(value):
+        raise ParamsError(f"{source} {truncate(value)} is not a valid run name",
+                          f"use {RUN_NAME_RULE}, for example spring_2024", key="run_name")
+    return value
+
+
+def run_name_from_file(path: Path) -> str:
+    """The default run name: the params file's name, with every character the rule does not allow made ``_``.
+
+    Raises :class:`ParamsError` when nothing usable is left (a file named ``....yaml``).
+    """
+    name = re.sub(r"[^A-Za-z0-9._-]", "_", path.stem).lstrip(".")[:100]
+    if name.endswith(".failed"):
+        name = name.removesuffix(".failed") + "_failed"
+    if not name.strip("._-") or not _is_run_name(name):
+        raise ParamsError(f"no run name can be made from the params file name {truncate(path.name)}",
+                          f"set run_name in the file or pass --name: {RUN_NAME_RULE}", key="run_name", path=path)
+    return name
+
 #: Keys the batch itself uses; every other key is a parameter of some notebook.
 RUNNER_KEYS = frozenset({"run_name"})
 
@@ -73,13 +125,15 @@ class Params(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=False)
 
     # --- run and source ---------------------------------------------------------------------
-    run_name: str | None = Field(None, description="folder name under reports/ (default: the params file's name)")
-    data_kind: DataKind = Field("transactions", description="transactions, demographics or customers (or mypackage.mykind: a module implementing segkit.kinds.base.DataKind)")
+    run_name: Annotated[Union[str, None], AfterValidator(_run_name)] = Field(
+        None, description="folder name under reports/: letters, digits, - _ . (default: the params file's name)")
+    data_kind: DataKind = Field("transactions", description="transactions, demographics or customers (or "
+                                "mypackage.mykind: a module implementing segkit.kinds.base.DataKind)")
     data_path: str | None = Field(None, description="CSV, Parquet or Excel file, or a folder of CSVs")
     data_sheet: Union[str, int, None] = Field(None, description="Excel sheet name or position (for workbooks with several sheets)")
     sql_url: str | None = Field(None, description="SQLAlchemy database URL (secret; write ${ENV_VAR} to keep it out of the file)")
     sql_query: str | None = Field(None, description="SQL query returning the input table (with sql_url)")
-    seed: int = Field(42, description="random seed for every sampled or randomised step")
+    seed: int = Field(42, ge=0, lt=2**32, description="random seed for every sampled or randomised step (0 to 2**32 - 1)")
 
     # --- column mapping ---------------------------------------------------------------------
     id_col: str | None = Field(None, description="entity id column for customer and area tables (zcta for demographics)")
@@ -212,9 +266,9 @@ def _format_validation_error(exc: ValidationError, source: str) -> ParamsError:
         seen.add((key, err["type"] in _UNION_MEMBER_TYPES))
         first_key = first_key or key
         if err["type"] == "extra_forbidden":
-            close = difflib.get_close_matches(key, valid, n=1)
+            close = difflib.get_close_matches(key, valid, n=1) if len(key) <= 100 else []
             hint = f" (did you mean '{close[0]}'?)" if close else ""
-            problems.append(f"unknown key '{key}'{hint}")
+            problems.append(f"unknown key {truncate(key)}{hint}")
         elif key is None:
             problems.append(str(err["msg"]).removeprefix("Value error, "))
         else:
@@ -225,7 +279,7 @@ def _format_validation_error(exc: ValidationError, source: str) -> ParamsError:
                 msg = f"must be {bound} {next(iter(err.get('ctx', {}).values()), '')}"
             if err["type"] == "literal_error":
                 msg = str(err["msg"]).replace("Input should be", "must be")
-            problems.append(f"'{key}' {msg} (got {err.get('input')!r})")
+            problems.append(f"'{key}' {msg} (got {truncate(err.get('input'))})")
     unknown = any(e["type"] == "extra_forbidden" for e in exc.errors())
     fix = "valid keys are: " + ", ".join(valid) if unknown else "correct the value; `segkit params` lists every key with its meaning"
     return ParamsError(f"bad params in {source}: " + "; ".join(problems), fix, key=first_key, path=source)
@@ -238,28 +292,146 @@ def params_from_mapping(values: Mapping[str, Any], *, source: str = "params") ->
     except ValidationError as exc:
         raise _format_validation_error(exc, source) from None
     except TypeError as exc:  # e.g. non-string keys
-        raise ParamsError(f"bad params in {source}: {exc}", "use key: value lines", path=source) from None
+        raise ParamsError(f"bad params in {source}: {truncate(str(exc), quote=False)}", "use key: value lines",
+                          path=source) from None
 
 
-def _read_yaml(path: Path, seen: tuple[Path, ...]) -> tuple[dict[str, Any], list[Path]]:
-    """Read one params file (and what it extends), resolving relative paths against its folder."""
-    if not path.is_file():
-        raise DataFileError(f"params file {path} does not exist", "check the path; params files live in params/", path=path)
-    if path in seen:
-        raise ParamsError(f"params file {path} extends itself through {' -> '.join(map(str, seen))}",
-                          "remove the loop of 'extends'", path=path)
+#: Limits of one params file and of one load: far above any real params, far below any harm.
+MAX_PARAMS_BYTES = 1_000_000
+MAX_YAML_ALIASES = 20
+MAX_PARAMS_FILES = 50
+
+
+class _ParamsLoader(yaml.SafeLoader):
+    """YAML's safe loader, refusing duplicate keys and more than a few aliases (no "billion laughs")."""
+
+    def __init__(self, stream: str, source: Path):
+        super().__init__(stream)
+        self.source, self.aliases = source, 0
+        self.name = str(source)  # YAML's own messages then name the file, not "<unicode string>"
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            self.aliases += 1
+            if self.aliases > MAX_YAML_ALIASES:
+                raise ParamsError(f"params file {self.source} uses more than {MAX_YAML_ALIASES} YAML aliases (*name)",
+                                  "write the values out; a params file needs no aliases", path=self.source)
+        return super().compose_node(parent, index)
+
+    def construct_mapping(self, node, deep=False):
+        seen = set()
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge" or not isinstance(key_node, yaml.ScalarNode):
+                continue
+            key = self.construct_object(key_node)
+            if key in seen:
+                raise ParamsError(f"params file {self.source} has the key {truncate(key)} twice "
+                                  f"(again on line {key_node.start_mark.line + 1})",
+                                  "keep one of them: the last one would silently win", key=str(key)[:200],
+                                  path=self.source)
+            seen.add(key)
+        return super().construct_mapping(node, deep)
+
+
+def _resolve(path: Path) -> Path:
+    """``path`` made absolute with symlinks resolved; a symlink loop is left for the reader to report."""
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        return path.resolve()
+    except (RuntimeError, OSError):  # Python < 3.13 raises RuntimeError on a symlink loop
+        return Path(os.path.abspath(path))
+
+
+def _params_file_error(path: Path, exc: OSError) -> DataFileError:
+    """The message for a params file that cannot be opened."""
+    if exc.errno == errno.ELOOP:
+        problem, fix = f"params file {path} is a symbolic link loop (it points back to itself)", "point it at a real file"
+    elif exc.errno == errno.ENOENT and os.path.islink(path):
+        problem, fix = f"params file {path} is a symbolic link to a missing file", "point it at an existing params file"
+    elif exc.errno == errno.ENOENT:
+        problem, fix = f"params file {path} does not exist", "check the path; params files live in params/"
+    else:
+        problem, fix = f"params file {path} cannot be read ({exc.strerror})", "check the path and its permissions"
+    return DataFileError(problem, fix, path=path)
+
+
+def _read_params_text(path: Path) -> str:
+    """The text of a params file: a regular UTF-8 file of at most :data:`MAX_PARAMS_BYTES`.
+
+    The file is opened without blocking and checked on the open descriptor, so a FIFO, a device or a
+    folder is refused at once instead of hanging or being read.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        raise _params_file_error(path, exc) from None
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise DataFileError(f"params file {path} is {describe_file_type(mode)}, not a file",
+                                "give the path of a .yaml params file", path=path)
+        raw = b""
+        while len(raw) <= MAX_PARAMS_BYTES and (chunk := os.read(fd, 1 << 16)):
+            raw += chunk
+    finally:
+        os.close(fd)
+    if len(raw) > MAX_PARAMS_BYTES:
+        raise ParamsError(f"params file {path} is larger than {MAX_PARAMS_BYTES:,} bytes",
+                          "a params file holds a few dozen 'key: value' lines; point at the right file", path=path)
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ParamsError(f"params file {path} is not UTF-8 text (byte {raw[exc.start]:#04x} at position {exc.start})",
+                          "re-save it as UTF-8 (in most editors: Save As, encoding UTF-8)", path=path) from None
+
+
+def _parse_params_yaml(path: Path) -> dict[str, Any]:
+    """One params file as a mapping (no ``extends`` followed yet)."""
+    loader = _ParamsLoader(_read_params_text(path), path)
+    try:
+        raw = loader.get_single_data() or {}
     except yaml.YAMLError as exc:
-        raise ParamsError(f"params file {path} is not valid YAML: {exc}", "fix the YAML syntax", path=path) from None
+        raise ParamsError(f"params file {path} is not valid YAML: {truncate(str(exc), 500, quote=False)}",
+                          "fix the YAML syntax", path=path) from None
+    except RecursionError:
+        raise ParamsError(f"params file {path} nests lists or mappings too deeply", "write flat 'key: value' lines",
+                          path=path) from None
+    finally:
+        loader.dispose()
     if not isinstance(raw, dict):
         raise ParamsError(f"params file {path} must hold 'key: value' lines, not a {type(raw).__name__}",
                           "write one key per line", path=path)
+    return raw
+
+
+def _extends(raw: dict[str, Any], path: Path) -> list[Path]:
+    """The files ``path`` builds on (``extends``: one file or a list), resolved against its folder."""
+    parents = raw.pop("extends", None)
+    if parents is None:
+        return []
+    if isinstance(parents, str):
+        parents = [parents]
+    if not isinstance(parents, list) or not all(isinstance(p, str) and p for p in parents):
+        raise ParamsError(f"'extends' in {path} must be a file name or a list of file names (got {truncate(parents)})",
+                          "write extends: base.yaml, or extends: [base.yaml, extra.yaml]", key="extends", path=path)
+    return [_resolve(path.parent / parent) for parent in parents]
+
+
+def _read_yaml(path: Path, seen: tuple[Path, ...], budget: list[int]) -> tuple[dict[str, Any], list[Path]]:
+    """Read one params file (and what it extends, in order), resolving relative paths against its folder."""
+    if path in seen:
+        raise ParamsError(f"params file {path} extends itself through {' -> '.join(map(str, seen))}",
+                          "remove the loop of 'extends'", path=path)
+    budget[0] += 1
+    if budget[0] > MAX_PARAMS_FILES:
+        raise ParamsError(f"the params read more than {MAX_PARAMS_FILES} files through 'extends' (at {path})",
+                          "extend fewer files", key="extends", path=path)
+    raw = _parse_params_yaml(path)
     files: list[Path] = []
     values: dict[str, Any] = {}
-    parent = raw.pop("extends", None)
-    if parent is not None:
-        values, files = _read_yaml((path.parent / str(parent)).resolve(), seen + (path,))
+    for parent in _extends(raw, path):
+        parent_values, parent_files = _read_yaml(parent, seen + (path,), budget)
+        values.update(parent_values)
+        files += parent_files
     for key in ("data_path", "score_path"):
         if raw.get(key):
             raw[key] = _resolve_data_path(str(raw[key]), path.parent)
@@ -271,10 +443,10 @@ def _resolve_data_path(value: str, base: Path) -> str:
     """Resolve a relative path (or the ``source=`` of a ``synth://`` URI) against ``base``."""
     if value.startswith("synth://"):
         return re.sub(r"(source=)([^&]+)", lambda m: m.group(1) + (m.group(2) if Path(m.group(2)).is_absolute()
-                                                                     else str((base / m.group(2)).resolve())), value)
+                                                                     else str(_resolve(base / m.group(2)))), value)
     if Path(value).is_absolute() or "://" in value:
         return value
-    return str((base / value).resolve())
+    return str(_resolve(base / value))
 
 
 def resolve_env(value: Any) -> Any:
@@ -285,8 +457,9 @@ def resolve_env(value: Any) -> Any:
     def sub(match: re.Match) -> str:
         name = match.group(1)
         if name not in os.environ:
-            raise ParamsError(f"environment variable {name} is not set (referenced in the params)",
-                              f"export {name}=... before the run", key=name)
+            shown = truncate(name, quote=False)
+            raise ParamsError(f"environment variable {shown} is not set (referenced in the params)",
+                              f"export {shown}=... before the run", key=name)
         return os.environ[name]
 
     return re.sub(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}", sub, value)
@@ -294,6 +467,8 @@ def resolve_env(value: Any) -> Any:
 
 def load_params(files: str | Path | Iterable[str | Path], overrides: Mapping[str, Any] | None = None) -> tuple[Params, list[Path]]:
     """Load and validate params files layered left to right, then ``overrides``.
+
+    The run name defaults to the last file's name, made valid (:func:`run_name_from_file`).
 
     Returns
     -------
@@ -306,9 +481,9 @@ def load_params(files: str | Path | Iterable[str | Path], overrides: Mapping[str
         files = [files]
     merged: dict[str, Any] = {}
     read: list[Path] = []
+    budget = [0]
     for f in files:
-        path = Path(f).resolve()
-        values, chain = _read_yaml(path, ())
+        values, chain = _read_yaml(_resolve(Path(f)), (), budget)
         try:
             params_from_mapping(values, source=str(f))  # name the file where a bad key sits
         except ParamsError as exc:
@@ -320,5 +495,5 @@ def load_params(files: str | Path | Iterable[str | Path], overrides: Mapping[str
     name = " + ".join(str(f) for f in files) or "params"
     params = params_from_mapping(merged, source=name)
     if params.run_name is None and read:
-        params.run_name = read[-1].stem
+        params.run_name = run_name_from_file(read[-1])
     return params, read

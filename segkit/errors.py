@@ -15,6 +15,9 @@ segkit.errors.ColumnError: column 'CustomerId' is not in the data. Fix: set cust
 
 from __future__ import annotations
 
+import reprlib
+import stat
+
 __all__ = [
     "SegkitError",
     "ParamsError",
@@ -24,7 +27,47 @@ __all__ = [
     "SegmentationError",
     "ModelError",
     "RunError",
+    "truncate",
+    "describe_file_type",
 ]
+
+#: Longest echo of a user's value in a message (the rest is cut and counted).
+ECHO_LIMIT = 200
+
+
+def truncate(value: object, limit: int = ECHO_LIMIT, *, quote: bool = True) -> str:
+    """A user's value as shown in a message: its ``repr``, cut to about ``limit`` characters.
+
+    Nested containers are shortened level by level (:mod:`reprlib`), so the cost stays small however
+    big or deep ``value`` is; control characters such as a newline or NUL show escaped. With
+    ``quote=False`` a string is cut as it is (for a message of a library that echoes user text).
+
+    Examples
+    --------
+    >>> truncate("../x")
+    "'../x'"
+    >>> truncate("a" * 1000, 10, quote=False)
+    'aaaaaaaaaa... (990 more characters)'
+    """
+    if quote or not isinstance(value, str):
+        shortener = reprlib.Repr()
+        shortener.maxstring = shortener.maxother = limit
+        shortener.maxlist = shortener.maxtuple = shortener.maxdict = shortener.maxset = 10
+        shortener.maxlevel = 3
+        value = shortener.repr(value)
+    if len(value) > limit:
+        value = value[:limit] + f"... ({len(value) - limit} more characters)"
+    return value
+
+
+def describe_file_type(mode: int) -> str:
+    """What a file of ``st_mode`` is, for a message: "a folder", "a named pipe (FIFO)", ..."""
+    for test, words in ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe (FIFO)"),
+                        (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a character device"),
+                        (stat.S_ISBLK, "a block device"), (stat.S_ISREG, "a regular file")):
+        if test(mode):
+            return words
+    return "a special file"
 
 
 class SegkitError(Exception):

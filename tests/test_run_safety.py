@@ -31,6 +31,8 @@ TINY = """InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,Custome
 536368,84029G,KNITTED UNION FLAG HOT WATER BOTTLE,6,2010-12-05 11:00:00,3.39,17852.0,France
 """
 
+SEGKIT_MANIFEST = '{"status": "ok", "run_name": "earlier"}'  # what marks a folder as a segkit run for --force
+
 
 def _params(folder: Path, name: str, data: Path, extra: str = "") -> Path:
     path = folder / f"{name}.yaml"
@@ -102,6 +104,7 @@ def test_move_into_place_needs_force_to_replace(tmp_path):
     final = tmp_path / "smoke"
     final.mkdir()
     (final / "index.html").write_text("first")
+    (final / "manifest.json").write_text(SEGKIT_MANIFEST)  # --force replaces only a run segkit made
     tmp = tmp_path / ".smoke.partial-1"
     tmp.mkdir()
     (tmp / "index.html").write_text("second")
@@ -133,6 +136,7 @@ def test_failing_notebook_gives_one_message_exit_2_and_a_failed_folder(tmp_path,
     nb = RunContext(params=load_params(params)[0], folder=RunFolder(out / "tiny").ensure())
     stages.features.build_features(nb, stages.eda.clean(nb, stages.eda.load(nb))[0])
     (out / "tiny" / "index.html").write_text("the earlier run")
+    (out / "tiny" / "manifest.json").write_text(SEGKIT_MANIFEST)
     before = hash_path(out / "tiny")
 
     res = subprocess.run([str(SEGKIT), "run", str(params), "--out", str(out), "--only", "03", "--force"],
@@ -214,6 +218,7 @@ def test_killed_run_leaves_nothing_that_looks_complete(tmp_path, retail_input):
     # the next run of the same name removes the stale partial folder; an existing run needs --force
     (out / "kill").mkdir()
     (out / "kill" / "index.html").write_text("an earlier run")
+    (out / "kill" / "manifest.json").write_text(SEGKIT_MANIFEST)
     res = subprocess.run([str(SEGKIT), "run", str(params), "--out", str(out), "--only", "01"],
                          capture_output=True, text=True, timeout=600)
     assert res.returncode == 2 and "already exists" in res.stderr

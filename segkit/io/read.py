@@ -9,11 +9,14 @@ reported in :attr:`pandas.DataFrame.attrs` (``"read_notes"``).
 from __future__ import annotations
 
 import csv
+import errno
 import hashlib
 import io as _io
 import json
 import math
+import os
 import re
+import stat
 import warnings
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -22,7 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import ColumnError, DataFileError, ParamsError
+from ..errors import ColumnError, DataFileError, ParamsError, describe_file_type
 
 __all__ = ["read_table", "read_header", "require_columns", "hash_path"]
 
@@ -33,15 +36,35 @@ _SNIFF_BYTES = 64 * 1024
 
 
 # --------------------------------------------------------------------------------------- inputs
+def _input_mode(path: Path, key: str) -> int | None:
+    """``st_mode`` of an input path, ``None`` when it does not exist; a symlink loop or an unreadable path raises."""
+    try:
+        return os.stat(path).st_mode
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise DataFileError(f"input file {path} is a symbolic link loop (it points back to itself)",
+                                f"set {key} to the real file or folder", key=key, path=path) from None
+        raise DataFileError(f"input file {path} cannot be read ({exc.strerror})",
+                            f"check {key} and the file's permissions", key=key, path=path) from None
+
+
 def _check_exists(path: Path, key: str = "data_path") -> None:
-    if not path.exists():
+    """Refuse a missing input, a symlink loop, and anything but a file or folder (a FIFO would block the read)."""
+    mode = _input_mode(path, key)
+    if mode is None:
         parent = path.parent
         hint = ""
         if parent.is_dir():
             near = sorted(p.name for p in parent.iterdir())[:8]
             hint = f" Files in {parent}: {', '.join(near) or 'none'}"
-        raise DataFileError(f"input file {path} does not exist", f"set {key} to an existing file or folder.{hint}",
+        what = "is a symbolic link to a missing file" if path.is_symlink() else "does not exist"
+        raise DataFileError(f"input file {path} {what}", f"set {key} to an existing file or folder.{hint}",
                             key=key, path=path)
+    if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+        raise DataFileError(f"input file {path} is {describe_file_type(mode)}, not a file or folder of data",
+                            f"set {key} to a CSV, Parquet or Excel file, or a folder of them", key=key, path=path)
 
 
 _MAGIC = {b"PK\x03\x04": "a zip archive (an .xlsx workbook?)", b"PAR1": "a Parquet file",

@@ -11,7 +11,14 @@ Nothing is lost and nothing half-done looks finished:
 - the run is written in ``.<run>.partial-<pid>``; a run that is killed leaves only that folder, which the
   next run of the same name removes (its process is gone); a live one makes the next run refuse to start;
 - Ctrl-C (or SIGTERM through the CLI) keeps the outputs so far in ``<run>.failed``;
-- kernels watch the batch process and exit when it dies (ipykernel's parent poller).
+- kernels watch the batch process and exit when it dies (ipykernel's parent poller);
+- a successful run removes the ``<run>.failed`` folder left by an earlier failed run of the same name
+  (and says so), since it no longer describes the run in place.
+
+Nothing outside the reports folder is touched: the run name is one plain folder name (checked with the
+params), every run-level path is checked by :func:`~segkit.report.runfolder_safety.inside` before it is
+written, renamed or deleted, and ``--force`` replaces only a folder segkit made (see
+:mod:`segkit.report.runfolder_safety`).
 """
 
 from __future__ import annotations
@@ -31,11 +38,13 @@ from typing import Any
 import nbformat
 
 from .. import kinds
-from ..config import SECRET_KEYS, Params, load_params
-from ..errors import RunError, SegkitError
+from ..config import SECRET_KEYS, Params, check_run_name, load_params
+from ..errors import RunError, SegkitError, truncate
 from ..io import write_json
 from .appendix import finalise_reports
 from .render import render_notebook
+from .runfolder_safety import MARKER as _MARKER
+from .runfolder_safety import inside, is_segkit_folder, leftovers, refuse_foreign
 
 __all__ = ["Notebook", "RunResult", "discover_notebooks", "run", "default_notebooks_dir", "notebook_parameters"]
 
@@ -132,7 +141,7 @@ def _select(notebooks: list[Notebook], only: Sequence[str] | None) -> list[Noteb
     for want in only:
         match = [nb for nb in notebooks if nb.name == want or nb.name.split("_")[0] == want or nb.name.startswith(want)]
         if not match:
-            raise RunError(f"--only {want}: no such notebook for this data kind",
+            raise RunError(f"--only {truncate(want, quote=False)}: no such notebook for this data kind",
                            f"choose from: {', '.join(nb.name for nb in notebooks)}")
         chosen.extend(m for m in match if m not in chosen)
     names = {nb.name for nb in chosen}
@@ -186,9 +195,6 @@ class _Progress:
         self.say(f"[{time.perf_counter() - self.t0:6.1f}s] {text}")
 
 
-_MARKER = ".segkit-run.json"
-
-
 def _proc_start(pid: int) -> str | None:
     """The start time of process ``pid`` (Linux ``/proc``), to tell a live run from a reused pid."""
     try:
@@ -226,8 +232,9 @@ def _sweep_stale(out_dir: Path, name: str, say: Callable[[str], None]) -> None:
     ``.<name>.old-<pid>`` folder is a complete earlier run set aside during the final swap: it is put
     back when the swap did not finish, else removed.
     """
-    final = out_dir / name
-    for folder in sorted(out_dir.glob(f".{name}.old-*")):
+    final = inside(out_dir, out_dir / name)
+    for folder in leftovers(out_dir, name, "old"):
+        folder = inside(out_dir, folder)
         if _owner_alive(folder):
             continue
         if not final.exists():
@@ -235,7 +242,8 @@ def _sweep_stale(out_dir: Path, name: str, say: Callable[[str], None]) -> None:
             say(f"restored {final.name} from {folder.name}, left by an interrupted run")
         else:
             shutil.rmtree(folder, ignore_errors=True)
-    for folder in sorted(out_dir.glob(f".{name}.partial-*")):
+    for folder in leftovers(out_dir, name, "partial"):
+        folder = inside(out_dir, folder)
         if _owner_alive(folder):
             pid = folder.name.rsplit("-", 1)[1]
             raise RunError(f"another segkit run (process {pid}) is writing the run {name!r} into {out_dir}",
@@ -246,13 +254,14 @@ def _sweep_stale(out_dir: Path, name: str, say: Callable[[str], None]) -> None:
 
 def _prepare_folder(out_dir: Path, name: str, *, force: bool, only: Sequence[str] | None,
                     say: Callable[[str], None] = lambda text: None) -> tuple[Path, Path]:
-    final = out_dir / name
+    final = inside(out_dir, out_dir / name)
     out_dir.mkdir(parents=True, exist_ok=True)
     _sweep_stale(out_dir, name, say)
+    refuse_foreign(out_dir, name, force=force)
     if final.exists() and not force:
         raise RunError(f"run folder {final} already exists", "pass --force to replace it, or --name to write a new run",
                        path=final)
-    tmp = out_dir / f".{name}.partial-{os.getpid()}"
+    tmp = inside(out_dir, out_dir / f".{name}.partial-{os.getpid()}")
     if tmp.exists():
         shutil.rmtree(tmp)
     if only and final.exists():
@@ -264,14 +273,19 @@ def _prepare_folder(out_dir: Path, name: str, *, force: bool, only: Sequence[str
 
 
 def _move_into_place(tmp: Path, final: Path, *, force: bool = True) -> None:
-    """Rename the complete run into place; an existing run is replaced only with ``force``."""
+    """Rename the complete run into place; an existing run is replaced only with ``force``, if segkit made it."""
+    out_dir = final.parent
+    tmp, final = inside(out_dir, tmp), inside(out_dir, final)
     (tmp / _MARKER).unlink(missing_ok=True)
     trash = None
     if final.exists():
         if not force:  # another run finished first under the same name
             raise RunError(f"run folder {final} appeared while this run was going",
                            "pass --force to replace it, or --name to write a new run", path=final)
-        trash = final.with_name(f".{final.name}.old-{os.getpid()}")
+        if not is_segkit_folder(final):
+            raise RunError(f"{final} was not made by segkit (it has no segkit manifest.json), so --force will not "
+                           "replace it", "move it out of the way, or choose another --name", path=final)
+        trash = inside(out_dir, final.with_name(f".{final.name}.old-{os.getpid()}"))
         final.rename(trash)
     tmp.rename(final)
     if trash is not None:
@@ -279,13 +293,29 @@ def _move_into_place(tmp: Path, final: Path, *, force: bool = True) -> None:
 
 
 def _keep_failed(tmp: Path, final: Path) -> Path:
-    """Move a failed run's partial outputs to ``<run>.failed`` (replacing an older failed run)."""
-    (tmp / _MARKER).unlink(missing_ok=True)
-    failed_dir = final.with_name(final.name + ".failed")
+    """Move a failed run's partial outputs to ``<run>.failed`` (replacing an older failed run).
+
+    Should a folder segkit did not make have appeared there meanwhile, it is left alone and the outputs
+    stay in the partial folder, whose path is returned.
+    """
+    out_dir = final.parent
+    tmp = inside(out_dir, tmp)
+    failed_dir = inside(out_dir, final.with_name(final.name + ".failed"))
     if failed_dir.exists():
+        if not is_segkit_folder(failed_dir):
+            return tmp
         shutil.rmtree(failed_dir)
+    (tmp / _MARKER).unlink(missing_ok=True)
     tmp.rename(failed_dir)
     return failed_dir
+
+
+def _drop_old_failed(final: Path, say: Callable[[str], None]) -> None:
+    """After a successful run, remove the ``<run>.failed`` of an earlier failed run of the same name."""
+    failed_dir = inside(final.parent, final.with_name(final.name + ".failed"))
+    if failed_dir.exists() and is_segkit_folder(failed_dir):
+        shutil.rmtree(failed_dir, ignore_errors=True)
+        say(f"removed {failed_dir.name}, left by an earlier failed run of {final.name}")
 
 
 def run(params_files: str | Path | Sequence[str | Path], *, name: str | None = None, only: Sequence[str] | None = None,
@@ -315,16 +345,17 @@ def run(params_files: str | Path | Sequence[str | Path], *, name: str | None = N
     started_at = datetime.now(timezone.utc)
     progress = _Progress(say)
     overrides = dict(overrides or {})
-    if name:
-        overrides["run_name"] = name
+    if name is not None:
+        overrides["run_name"] = check_run_name(name, source="--name")
     params, files = load_params(params_files, overrides)
+    out_dir = Path(out_dir).resolve()
+    refuse_foreign(out_dir, params.run_name, force=force)  # before any notebook or input is read
     notebooks_dir = Path(notebooks_dir) if notebooks_dir else default_notebooks_dir()
     notebooks = _select(discover_notebooks(notebooks_dir, params.data_kind), only)
     declared = {nb.name: notebook_parameters(nb.path) for nb in notebooks}
     preflight_info = preflight(params)
     progress(f"params ok: {params.data_kind} data, {len(notebooks)} notebooks, input {preflight_info['input']}")
 
-    out_dir = Path(out_dir).resolve()
     final, tmp = _prepare_folder(out_dir, params.run_name, force=force, only=only, say=progress)
     write_json(tmp / "params.json", {k: v for k, v in params.model_dump().items()
                                      if not (k in SECRET_KEYS and v)} | {
@@ -428,6 +459,7 @@ def run(params_files: str | Path | Sequence[str | Path], *, name: str | None = N
         except RunError as exc:
             failed, error = "(finish)", exc.message
         else:
+            _drop_old_failed(final, progress)
             progress(f"run complete: {final / 'index.html'}")
             return RunResult(folder=final, ok=True, timings=timings)
     failed_dir = _keep_failed(tmp, final)
