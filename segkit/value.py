@@ -209,8 +209,9 @@ class _Estimator:
         self.n_iter_ = int(res.nit)
         self.converged_ = bool(res.success) and bool((np.abs(res.x) < _BOUND - 1e-6).all())
         if not self.converged_:
-            warnings.warn(f"{type(self).__name__} did not converge ({res.message}); the parameters are the "
-                          "best found. Raise max_iter or max_time, or check the data", RuntimeWarning, stacklevel=3)
+            warnings.warn(f"{type(self).__name__} did not converge ({res.message}); the parameters are the best "
+                          "found on a flat likelihood (in BG/NBD, a_ near 0 means the data show no drop-out). Raise "
+                          "max_iter or max_time, or check the data", RuntimeWarning, stacklevel=3)
 
 
 def _bgnbd_nll(log_params, x, tx, T, w, xu, inv, wu):
@@ -441,8 +442,7 @@ def value_by_segment(per_customer: pd.DataFrame, segments: pd.Series) -> pd.Data
                           "clv_mean": grouped["clv"].mean(), "p_alive_mean": grouped["p_alive"].mean()})
     total = table["clv_total"].sum()
     if not total > 0:
-        raise DataValueError("the total expected value is not positive, so shares are undefined",
-                             "check margin and the monetary values")
+        raise DataValueError("the total expected value is not positive, so shares are undefined", "check the values")
     table.insert(1, "customer_share", table["customers"] / table["customers"].sum())
     table.insert(4, "clv_share", table["clv_total"] / total)
     return table.rename_axis("segment").sort_values("clv_total", ascending=False)

@@ -326,3 +326,12 @@ def test_unusable_data_give_clear_errors():
         BetaGeoModel().fit(pd.DataFrame({"frequency": [1], "T": [5.0]}))
     with pytest.raises(ModelError, match="not fitted"):
         BetaGeoModel().probability_alive(1, 1.0, 2.0)
+
+
+def test_bounded_fits_warn_and_keep_the_best_found(cdnow):
+    with pytest.warns(RuntimeWarning, match="did not converge"):
+        model = BetaGeoModel(max_iter=2).fit(cdnow)
+    assert not model.converged_ and np.isfinite(model.log_likelihood_)
+    with pytest.warns(RuntimeWarning, match="did not converge"):
+        model = GammaGammaModel(max_time=0.0).fit(cdnow)
+    assert not model.converged_ and model.n_iter_ <= 1
