@@ -130,7 +130,6 @@ _SHAPES = [(kind, label, re.compile(pattern)) for kind, label, pattern in [  # d
     ("mond", "month names (Sep 4, 2012)", r"(?P<mon>[A-Za-z]{3,9})(?P<dot>\.?) \d{1,2}(?P<comma>,?) \d{4}" + _TIME),
     ("number", "", r"[+-]?\d+(?:\.\d+)?")]]
 _MONTH_NAMES = "january february march april may june july august september october november december".split()
-_MONTHS = {m[:3] for m in _MONTH_NAMES}
 _SAMPLE = 10000  # distinct values whose layouts are looked at first; the others only where those fail
 _EXCEL_MAX = 80000
 
@@ -139,7 +138,7 @@ def _shape(value: str) -> tuple | None:
     """``(kind, label, format, month-first format)`` of one text date, or None."""
     kind, label, m = next(((k, lab, m) for k, lab, p in _SHAPES if (m := p.fullmatch(value))), (0, 0, None))
     g = m.groupdict() if m else {}
-    if m is None or "mon" in g and g["mon"].lower() not in (_MONTHS if len(g["mon"]) == 3 else _MONTH_NAMES):
+    if m is None or "mon" in g and g["mon"].lower() not in [m[:3] if len(g["mon"]) == 3 else m for m in _MONTH_NAMES]:
         return None
     t = ""
     if g.get("time"):
@@ -152,14 +151,14 @@ def _shape(value: str) -> tuple | None:
     return kind, label.format(s=s), fmt, f"%m{s}%d{s}{y}{t}" if kind == "dm" else None
 
 
-def _parse(text: pd.Series, fmt: str | None) -> tuple[pd.Series, bool]:
+def _parse(text: pd.Series, fmt: str | None, utc: bool = False) -> tuple[pd.Series, bool]:
     """``text`` parsed with one format (NaT where it does not fit), aware values as naive UTC."""
     if fmt == "ISO8601":  # pandas' ISO reader also takes 2012, 2012-09 and 20120904: not here
         text = text.where((text.str.len() >= 10) & (text.str.slice(4, 5) == "-") & (text.str.slice(7, 8) == "-"))
     elif fmt == "%Y%m%d":  # strptime reads 2012094 as 2012-09-04
         text = text.where(text.str.len() == 8)
     try:
-        out = pd.to_datetime(text, format=fmt, errors="coerce")
+        out = pd.to_datetime(text, format=fmt, errors="coerce", utc=utc)
     except ValueError:  # mixed offsets, or aware and naive values together
         out = pd.to_datetime(text, format=fmt, errors="coerce", utc=True)
     if aware := getattr(out.dt, "tz", None) is not None:
@@ -311,12 +310,13 @@ def read_dates(values, *, column: str = "", date_format: str | None = None, dayf
     ('month first (MM/DD/YYYY)', True, '2012-04-09')
     """
     raw = _series(values)
-    missing, ambiguous, formats = raw.isna(), False, {}
-    inferred = pd.api.types.infer_dtype(raw, skipna=True)
+    missing, ambiguous, formats, inferred = raw.isna(), False, {}, pd.api.types.infer_dtype(raw, skipna=True)
     if pd.api.types.is_bool_dtype(raw) or inferred == "boolean":
         out, reading, why = pd.Series(_NAT, index=raw.index), "true/false values", "true/false is not a date"
     elif pd.api.types.is_datetime64_any_dtype(raw) or inferred in ("datetime", "datetime64", "date"):
-        out, aware = _parse(raw, None)
+        aware = isinstance(raw.dtype, pd.DatetimeTZDtype) or raw.dtype == object and any(
+            getattr(v, "tzinfo", None) is not None for v in raw)  # pandas drops aware objects beside naive ones
+        out = _parse(raw, None, utc=aware)[0]
         reading, why = f"dates{' with time zone, converted to UTC' if aware else ' already'}", "they are dates"
     elif pd.api.types.is_numeric_dtype(raw) and date_format is None:
         out, reading, why = _numeric_dates(raw)
@@ -388,9 +388,9 @@ def _text_numbers(uniq: np.ndarray, weights: np.ndarray, decimal, thousands) -> 
     for m, w in zip(parts, weights):
         if m is not None and not m["core"].lower().startswith("inf"):
             votes[_mark(m["core"])] += int(w)
-    dec = decimal or ("," if votes[","] > votes["."] else ".")
+    dec = decimal or {".": ",", ",": "."}.get(thousands) or ("," if votes[","] > votes["."] else ".")
     notes = [text for text, n in [
-        (f"decimal comma detected ({votes[',']:,} values)", decimal is None and dec == ","),
+        (f"decimal comma detected ({votes[',']:,} values)", decimal is None and dec == "," and votes[","]),
         (f"both decimal marks appear ({votes['.']:,} values with '.', {votes[',']:,} with ','): read with "
          f"{dec!r}; the others are unparsed", votes[","] and votes["."]),
         (f"{votes['?,']:,} values like '1,234' read with ',' as thousands separator (set decimal: ',' if it is "
