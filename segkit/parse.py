@@ -1,0 +1,500 @@
+"""One reader for the numbers, dates and ids in a user's table.
+
+A reading never raises for bad values: it returns what it could read, says how and why, and counts what
+it could not read, with up to three examples as written; the caller reports them or stops (``check``).
+
+Dates: ``date_format`` wins when given; otherwise one layout is decided for the **whole column**. A column
+may mix layouts that cannot be misread (ISO 8601, ``YYYY/MM/DD``, month names, ``YYYYMMDD``), but its
+day-month values are read in **one** order: a first field above 12 in any value means day first, a
+second field above 12 month first. If both appear the column is inconsistent: it is read in the
+majority's order and the values that contradict it are unparsed. If no value decides, ``dayfirst``
+decides, else month first, and ``ambiguous`` says so. Time zones: aware values are converted to UTC and
+the zone dropped (naive values beside them are taken as UTC), so results are naive ``datetime64[ns]``.
+Numbers are ``YYYYMMDD`` or Excel serials (1..80000, origin 1899-12-30; serial 60, Excel's 29 February
+1900, is unparsed), whichever most values are. Two-digit years: 69..99 are 19xx, 00..68 are 20xx.
+
+Numbers are float64: currency, ``+``, thousands separators and ``%`` are removed (``12%`` reads 12, unit
+``%``), ``(12.50)`` is -12.5, one decimal mark is decided for the column, infinities are set missing
+and counted, true/false is not a number. Ids (:func:`read_ids`) are text exactly as written.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .errors import ColumnError, DataValueError
+
+__all__ = ["NA_TOKENS", "is_na_token", "DateReading", "read_dates", "NumberReading", "read_numbers", "read_ids"]
+
+#: Text that means "missing", compared after stripping spaces and NUL characters, ignoring case.
+NA_TOKENS = frozenset({"", "na", "n/a", "#n/a", "null", "none", "nan", "nat", "-", "?", "."})
+
+_NBSP = str.maketrans({c: " " for c in "\u00a0\u202f\u2007"})  # no-break spaces: thousands separators
+_NAT = np.datetime64("NaT", "ns")
+
+
+def is_na_token(value: Any) -> Any:
+    """True for a missing value or text that means missing (:data:`NA_TOKENS`); element-wise for a list.
+
+    >>> is_na_token(" N/A "), is_na_token("0"), is_na_token(None), is_na_token(["", "x", "\\x00"]).tolist()
+    (True, False, True, [True, False, True])
+    """
+    if isinstance(value, str):
+        return value.replace("\x00", "").strip().lower() in NA_TOKENS
+    return _text(_series(value))[1] if pd.api.types.is_list_like(value) else bool(pd.isna(value))
+
+
+def _series(values: Any) -> pd.Series:
+    return values if isinstance(values, pd.Series) else pd.Series(values)
+
+
+def _text(s: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Stripped text of ``s`` (NaN where missing) and the mask of missing values (NA tokens included)."""
+    text = s.astype("str").str.replace("\x00", "", regex=False).str.strip()
+    missing = text.isna() | ((text.str.len() <= 4) & text.str.lower().isin(list(NA_TOKENS))).fillna(False)
+    return text.mask(missing), missing
+
+
+def _examples(raw: pd.Series, mask: Any, n: int = 3) -> tuple[str, ...]:
+    return tuple(str(v) for v in pd.unique(raw[np.asarray(mask, bool)].head(1000))[:n])
+
+
+@dataclass(frozen=True, eq=False)
+class _Reading:
+    values: pd.Series
+    n_missing: int = 0
+    n_unparsed: int = 0
+    unparsed_examples: tuple[str, ...] = ()
+    column: str = ""
+    _what, _error, _fix = "", ValueError, ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """Every field but ``values``, JSON-ready, and ``n_values``, the number of values read."""
+        out = {f: list(v) if isinstance(v, tuple) else dict(v) if isinstance(v, dict) else v
+               for f in self.__dataclass_fields__ if f != "values" for v in [getattr(self, f)]}
+        return {**out, "n_values": int(self.values.notna().sum())}
+
+    def check(self, *, key: str | None = None):
+        """Return ``self``; an error naming the column, the count and examples when some values are unread:
+        :class:`~segkit.errors.DataValueError` for dates, :class:`~segkit.errors.ColumnError` for numbers."""
+        if self.n_unparsed:
+            where = f"column {self.column!r}" + (f" ({key})" if key else "")
+            raise self._error(f"{where} has {self.n_unparsed:,} value(s) that are not {self._what}, e.g. "
+                              f"{', '.join(map(repr, self.unparsed_examples))}",
+                              self._fix.format(key=key or "the column"), key=key, column=self.column or None)
+        return self
+
+
+@dataclass(frozen=True, eq=False)
+class DateReading(_Reading):
+    """How a column was read as dates: ``values`` (naive ``datetime64[ns]``, the input's index, NaT where
+    missing or unparsed), and what could not be read.
+
+    Attributes
+    ----------
+    reading, why, ambiguous : str, str, bool
+        The layout in plain English, what decided it, and whether no value decided the day-month order.
+    n_missing, n_unparsed, n_future : int
+        Values missing in the input (NA tokens included), not dates, and after ``today``;
+        ``unparsed_examples`` and ``future_examples`` show up to three, as written.
+    formats : dict
+        Values read in each layout.
+    """
+
+    reading: str = ""
+    why: str = ""
+    ambiguous: bool = False
+    n_future: int = 0
+    future_examples: tuple[str, ...] = ()
+    formats: dict = field(default_factory=dict)
+
+    _what, _error = "dates", DataValueError
+    _fix = ("check that {key} names the date column and fix or remove those rows, or set date_format (ISO "
+            "dates such as 2011-12-09 08:30 always parse)")
+
+
+_TIME = r"(?:(?P<tsep>T|\s+)(?P<time>\d{1,2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)(?P<ampm>\s*[AaPp][Mm])?)?"
+_SHAPES = [(kind, label, re.compile(pattern)) for kind, label, pattern in [  # dm: day-month, order decided later
+    ("iso", "ISO 8601",
+     r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?)?(?:\s*(?:Z|[+-]\d{2}(?::?\d{2})?))?"),
+    ("ymd", "year first (YYYY{s}MM{s}DD)", r"\d{4}(?P<sep>[-/.])\d{1,2}(?P=sep)\d{1,2}" + _TIME),
+    ("ymd8", "YYYYMMDD", r"(?:19\d\d|20\d\d|2100)(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])"),
+    ("dm", "{s}", r"\d{1,2}(?P<sep>[-/.])\d{1,2}(?P=sep)(?P<y>\d{4}|\d{2})" + _TIME),
+    ("dmon", "month names (4 Sep 2012)",
+     r"\d{1,2}(?P<sep>[-/. ])(?P<mon>[A-Za-z]{3,9})(?P=sep)(?P<y>\d{4}|\d{2})" + _TIME),
+    ("mond", "month names (Sep 4, 2012)", r"(?P<mon>[A-Za-z]{3,9})(?P<dot>\.?) \d{1,2}(?P<comma>,?) \d{4}" + _TIME),
+    ("number", "", r"[+-]?\d+(?:\.\d+)?")]]
+_MONTH_NAMES = "january february march april may june july august september october november december".split()
+_SAMPLE = 10000  # distinct values whose layouts are looked at first; the others only where those fail
+_EXCEL_MAX = 80000
+
+
+def _shape(value: str) -> tuple | None:
+    """``(kind, label, format, month-first format)`` of one text date, or None."""
+    kind, label, m = next(((k, lab, m) for k, lab, p in _SHAPES if (m := p.fullmatch(value))), (0, 0, None))
+    g = m.groupdict() if m else {}
+    if m is None or "mon" in g and g["mon"].lower() not in [m[:3] if len(g["mon"]) == 3 else m for m in _MONTH_NAMES]:
+        return None
+    t = ""
+    if g.get("time"):
+        t = g["tsep"] + ("%I" if g["ampm"] else "%H") + ":%M" + (":%S" if g["time"].count(":") == 2 else "")
+        t += (".%f" if "." in g["time"] else "") + (g["ampm"][:-2] + "%p" if g["ampm"] else "")
+    y, s = "%Y" if len(g.get("y") or "yyyy") == 4 else "%y", g.get("sep", "")
+    mon = "%b" if len(g.get("mon") or "mon") == 3 else "%B"
+    fmt = {"iso": "ISO8601", "ymd": f"%Y{s}%m{s}%d{t}", "ymd8": "%Y%m%d", "number": None, "dm": f"%d{s}%m{s}{y}{t}",
+           "dmon": f"%d{s}{mon}{s}{y}{t}", "mond": f"{mon}{g.get('dot')} %d{g.get('comma')} %Y{t}"}[kind]
+    return kind, label.format(s=s), fmt, f"%m{s}%d{s}{y}{t}" if kind == "dm" else None
+
+
+def _parse(text: pd.Series, fmt: str | None, utc: bool = False) -> tuple[pd.Series, bool]:
+    """``text`` parsed with one format (NaT where it does not fit), aware values as naive UTC."""
+    if fmt == "ISO8601":  # pandas' ISO reader also takes 2012, 2012-09 and 20120904: not here
+        text = text.where((text.str.len() >= 10) & (text.str.slice(4, 5) == "-") & (text.str.slice(7, 8) == "-"))
+    elif fmt == "%Y%m%d":  # strptime reads 2012094 as 2012-09-04
+        text = text.where(text.str.len() == 8)
+    try:
+        out = pd.to_datetime(text, format=fmt, errors="coerce", utc=utc)
+    except ValueError:  # mixed offsets, or aware and naive values together
+        out = pd.to_datetime(text, format=fmt, errors="coerce", utc=True)
+    if aware := getattr(out.dt, "tz", None) is not None:
+        out = out.dt.tz_convert("UTC").dt.tz_localize(None)
+    inside = (out >= pd.Timestamp.min.ceil("s")) & (out <= pd.Timestamp.max.floor("s"))
+    return out.where(inside).astype("datetime64[ns]"), aware
+
+
+def _swap(day_first: pd.Series) -> np.ndarray:
+    """Day-first dates read month first instead; NaT where the day is above 12."""
+    d = day_first.where(day_first.dt.day <= 12)
+    parts = pd.DataFrame({"year": d.dt.year, "month": d.dt.day, "day": d.dt.month})
+    return (pd.to_datetime(parts, errors="coerce") + (d - d.dt.normalize())).to_numpy("M8[ns]", copy=True)
+
+
+class _Pass:
+    """One reading of text dates: what is read so far, and both readings of the day-month values."""
+
+    def __init__(self, text: pd.Series):
+        self.text = text.reset_index(drop=True)
+        self.out, self.day, self.month = (np.full(len(text), _NAT) for _ in range(3))
+        self.counts, self.done, self.sep = {}, set(), None
+
+    def todo(self) -> np.ndarray:
+        return self.text.notna().to_numpy() & np.isnat(self.out) & np.isnat(self.day) & np.isnat(self.month)
+
+    def apply(self, shapes: list[tuple]) -> None:
+        """Read the values not read yet with each new shape: fixed layouts first, then day-month ones."""
+        for kind, label, fmt, alt in sorted(shapes, key=lambda sh: sh[0] == "dm"):
+            pos = np.flatnonzero(self.todo())
+            if fmt is None or (fmt, alt) in self.done or not len(pos):
+                continue
+            self.done.add((fmt, alt))
+            got, aware = _parse(self.text.iloc[pos], fmt)
+            if kind == "dm":
+                self.sep = self.sep or label
+                self.day[pos], month, failed = got.to_numpy(), _swap(got), got.isna().to_numpy()
+                month[failed] = _parse(self.text.iloc[pos[failed]], alt)[0].to_numpy()
+                self.month[pos] = month
+                continue
+            got = got.to_numpy(copy=True)
+            if kind == "ymd8":  # plausible years only
+                got[(got < np.datetime64("1900-01-01")) | (got >= np.datetime64("2101-01-01"))] = _NAT
+            self.out[pos] = got
+            label = "ISO 8601 with time zone, converted to UTC" if aware else label
+            self.counts[label] = self.counts.get(label, 0) + int((~np.isnat(got)).sum())
+
+    @staticmethod
+    def discover(values: pd.Series) -> list[tuple]:
+        """Shapes of the distinct values, most common first."""
+        counts = values.value_counts()
+        order: dict[tuple, int] = {}
+        for v, n in zip(counts.index[:_SAMPLE], counts.to_numpy()):
+            if (sh := _shape(v)) is not None:
+                order[sh] = order.get(sh, 0) + int(n)
+        return sorted(order, key=order.get, reverse=True)
+
+
+def _decide_order(p: _Pass, raw: pd.Series, dayfirst: bool | None) -> tuple[str, bool]:
+    """Read the day-month values in one order; return why, and whether no value decided."""
+    only_day, only_month = ~np.isnat(p.day) & np.isnat(p.month), ~np.isnat(p.month) & np.isnat(p.day)
+    n_day, n_month = int(only_day.sum()), int(only_month.sum())
+    ex_day, ex_month = (", ".join(map(repr, _examples(raw, m, 2))) for m in (only_day, only_month))
+    if n_day and n_month:
+        first = n_day > n_month or (n_day == n_month and bool(dayfirst))
+        why = (f"inconsistent: a first field above 12 in {n_day:,} value(s) (e.g. {ex_day}) but a second "
+               f"field above 12 in {n_month:,} (e.g. {ex_month}); read {'day' if first else 'month'} first "
+               f"by the majority, the {n_month if first else n_day:,} others are unparsed")
+    elif n_day or n_month:
+        first = bool(n_day)
+        why = (f"a {'first' if first else 'second'} field above 12 in {n_day or n_month:,} value(s) decides "
+               f"(e.g. {ex_day or ex_month})")
+        if dayfirst is not None and dayfirst != first:
+            why += f"; this overrides dayfirst={dayfirst} in the params"
+    elif dayfirst is not None:
+        first, why = bool(dayfirst), "no value decides; dayfirst from params"
+    else:
+        first, why = False, ("no value decides; read month-first, the default — set dayfirst or date_format "
+                             "to change it")
+    chosen = p.day if first else p.month
+    read, s = ~np.isnat(chosen), p.sep
+    p.out[read] = chosen[read]
+    p.counts[f"day first (DD{s}MM{s}YYYY)" if first else f"month first (MM{s}DD{s}YYYY)"] = int(read.sum())
+    return why, not (n_day or n_month)
+
+
+def _numeric_dates(num: pd.Series) -> tuple[pd.Series, str, str]:
+    """Numbers in a date column: YYYYMMDD or Excel serials, whichever most values are."""
+    x = num.astype("float64")
+    ymd = (x == np.floor(x)) & (x >= 19000101) & (x <= 21001231)
+    serial = (x >= 1) & (x < _EXCEL_MAX)
+    if ymd.sum() >= serial.sum() and ymd.any():
+        return (_parse(x.where(ymd).astype("Int64").astype("str"), "%Y%m%d")[0], "YYYYMMDD numbers",
+                f"{int(ymd.sum()):,} whole numbers 19000101..21001231, read as YYYYMMDD")
+    if not serial.any():
+        return (pd.Series(_NAT, index=x.index), "numbers, not dates",
+                f"no number is a YYYYMMDD date or an Excel serial date (1..{_EXCEL_MAX})")
+    days = x.where(serial & (x != 60))
+    days = days + (days < 60)  # Excel counts a 29 February 1900 that never was
+    return (pd.to_datetime(days, unit="D", origin=pd.Timestamp("1899-12-30")), "Excel serial dates",
+            f"{int(serial.sum()):,} numbers 1..{_EXCEL_MAX} in a date column: Excel's 1900 date system "
+            "(origin 1899-12-30)")
+
+
+def _text_dates(text: pd.Series, raw: pd.Series, dayfirst: bool | None) -> tuple:
+    """``(values, reading, why, ambiguous, formats)`` for text dates."""
+    p = _Pass(text)
+    filled = p.text.dropna()
+    shapes = p.discover(filled if len(filled) <= _SAMPLE else filled.sample(_SAMPLE, random_state=0))
+    if shapes and all(sh[0] == "number" for sh in shapes):  # numbers written as text
+        return (*_numeric_dates(pd.to_numeric(text, errors="coerce")), False, {})
+    p.apply(shapes)
+    if p.todo().any():  # layouts the sample missed
+        p.apply(p.discover(p.text[p.todo()]))
+    why, ambiguous = "every layout found is year first or has month names, so none can be misread", False
+    if (~np.isnat(p.day) | ~np.isnat(p.month)).any():
+        why, ambiguous = _decide_order(p, raw.reset_index(drop=True), dayfirst)
+    counts = {k: v for k, v in sorted(p.counts.items(), key=lambda kv: -kv[1]) if v}
+    reading = "mixed layouts: " + ", ".join(counts) if len(counts) > 1 else next(iter(counts), "no dates")
+    why = why if counts else "no value has a date layout"
+    return pd.Series(p.out, index=text.index), reading, why, ambiguous, counts
+
+
+def read_dates(values, *, column: str = "", date_format: str | None = None, dayfirst: bool | None = None,
+               today=None) -> DateReading:
+    """Read a column as dates, deciding one layout for the whole column (see the module's rules).
+
+    Parameters
+    ----------
+    values : Series, list or array
+        Text, numbers (YYYYMMDD or Excel serials), or dates already.
+    column : str, optional
+        The column's name, for messages (default: the Series name).
+    date_format : str, optional
+        A ``strptime`` format (or ``"ISO8601"``) that overrides the detection.
+    dayfirst : bool, optional
+        The order of day and month when no value decides it.
+    today : date-like, optional
+        Dates after this day are counted as future (default: the real today).
+
+    Returns
+    -------
+    DateReading
+
+    Examples
+    --------
+    >>> r = read_dates(["04/09/2012", "05/09/2012"])
+    >>> r.reading, r.ambiguous, str(r.values[0].date())
+    ('month first (MM/DD/YYYY)', True, '2012-04-09')
+    """
+    raw = _series(values)
+    missing, ambiguous, formats, inferred = raw.isna(), False, {}, pd.api.types.infer_dtype(raw, skipna=True)
+    if pd.api.types.is_bool_dtype(raw) or inferred == "boolean":
+        out, reading, why = pd.Series(_NAT, index=raw.index), "true/false values", "true/false is not a date"
+    elif pd.api.types.is_datetime64_any_dtype(raw) or inferred in ("datetime", "datetime64", "date"):
+        aware = isinstance(raw.dtype, pd.DatetimeTZDtype) or raw.dtype == object and any(
+            getattr(v, "tzinfo", None) is not None for v in raw)  # pandas drops aware objects beside naive ones
+        out = _parse(raw, None, utc=aware)[0]
+        reading, why = f"dates{' with time zone, converted to UTC' if aware else ' already'}", "they are dates"
+    elif pd.api.types.is_numeric_dtype(raw) and date_format is None:
+        out, reading, why = _numeric_dates(raw)
+    else:
+        text, missing = _text(raw)
+        if date_format is not None:
+            out, aware = _parse(text, date_format)
+            reading, why = f"date_format {date_format!r}{', converted to UTC' * aware}", "date_format from params"
+        else:
+            out, reading, why, ambiguous, formats = _text_dates(text, raw, dayfirst)
+    out = pd.Series(out.to_numpy(), index=raw.index, name=raw.name).astype("datetime64[ns]")
+    missing = np.asarray(missing, bool)
+    if missing.all():
+        reading, why, formats = "no values", "every value is missing", {}
+    formats = formats or ({reading: int(out.notna().sum())} if out.notna().any() else {})
+    unparsed = ~missing & out.isna().to_numpy()
+    limit = (pd.Timestamp.now() if today is None else pd.Timestamp(today)).normalize() + pd.Timedelta(days=1)
+    future = (out >= limit).to_numpy()
+    return DateReading(out, int(missing.sum()), int(unparsed.sum()), _examples(raw, unparsed),
+                       column or ("" if raw.name is None else str(raw.name)), reading, why, ambiguous,
+                       int(future.sum()), _examples(raw, future), formats)
+
+
+@dataclass(frozen=True, eq=False)
+class NumberReading(_Reading):
+    """How a column was read as numbers: ``values`` (float64, the input's index, NaN where missing,
+    unparsed or infinite), and what could not be read.
+
+    Attributes
+    ----------
+    n_missing, n_unparsed, n_infinite : int
+        Missing in the input (NA tokens included), not numbers (``unparsed_examples``), infinite.
+    notes : tuple of str
+        What was done to read the values (decimal comma, currency removed, percent, ...).
+    unit, decimal : str
+        ``"%"``, the one currency found, or ``""``; and the decimal mark used for the column.
+    """
+
+    n_infinite: int = 0
+    notes: tuple[str, ...] = ()
+    unit: str = ""
+    decimal: str = "."
+    _what, _error, _fix = "numbers", ColumnError, "point {key} at a numeric column, or fix those values"
+
+
+_CURRENCY = (r"US\$|[CA]\$|R\$|[£$€¥₹₩₽₺]|(?:USD|EUR|GBP|JPY|CHF|CAD|AUD|NZD|CNY|INR|SEK|NOK|DKK|PLN|CZK|HUF|ZAR|"
+             r"BRL|MXN|HKD|SGD|KRW)(?![A-Za-z])")
+_NUMBER = re.compile(
+    rf"(?P<open>\()?\s*(?P<s1>[+\-−])?\s*(?P<c1>{_CURRENCY})?\s*(?P<s2>[+\-−])?\s*"
+    rf"(?P<core>inf(?:inity)?|[\d.,'’ ]*\d[\d.,'’ ]*(?:[eE][+-]?\d+)?)\s*(?P<pct>%)?\s*(?P<c2>{_CURRENCY})?\s*"
+    rf"(?P<close>\))?", re.IGNORECASE)
+_EITHER = re.compile(r"[1-9]\d{0,2}[.,]\d{3}")  # 1,234 or 1.234: thousands, or three decimals
+
+
+def _mark(core: str) -> str:
+    """The decimal mark one number points to: ``,`` or ``.``, ``?,`` or ``?.`` (either), ``""`` (none)."""
+    m = re.sub(r"[eE][+-]?\d+$", "", core)
+    c, d = m.count(","), m.count(".")
+    if c and d:
+        return "," if m.rfind(",") > m.rfind(".") else "."
+    sep, n = ("," if c else "."), c or d
+    return "" if not n else ("." if sep == "," else ",") if n > 1 else ("?" + sep if _EITHER.fullmatch(m) else sep)
+
+
+def _text_numbers(uniq: np.ndarray, weights: np.ndarray, decimal, thousands) -> tuple:
+    """Numbers for the distinct texts ``uniq`` (NaN where unparsed), the notes, the unit, the decimal mark."""
+    parts = [_NUMBER.fullmatch(u.translate(_NBSP)) for u in uniq]
+    votes = {",": 0, ".": 0, "?,": 0, "?.": 0, "": 0}
+    for m, w in zip(parts, weights):
+        if m is not None and not m["core"].lower().startswith("inf"):
+            votes[_mark(m["core"])] += int(w)
+    dec = decimal or {".": ",", ",": "."}.get(thousands) or ("," if votes[","] > votes["."] else ".")
+    notes = [text for text, n in [
+        (f"decimal comma detected ({votes[',']:,} values)", decimal is None and dec == "," and votes[","]),
+        (f"both decimal marks appear ({votes['.']:,} values with '.', {votes[',']:,} with ','): read with "
+         f"{dec!r}; the others are unparsed", votes[","] and votes["."]),
+        (f"{votes['?,']:,} values like '1,234' read with ',' as thousands separator (set decimal: ',' if it is "
+         "a decimal comma)", dec == "." and votes["?,"])] if n]
+    tchars = (thousands or ",. '’").replace(dec, "")
+    t = re.escape(thousands) if thousands else "[" + re.escape(tchars) + "]"
+    d, e = re.escape(dec), r"(?:[eE][+-]?\d+)?"
+    strict = re.compile(rf"(?:\d{{1,3}}(?:{t}\d{{3}})+|\d+)(?:{d}\d*)?{e}|{d}\d+{e}")
+    out, seen = np.full(len(uniq), np.nan), {"cur": {}, "pct": 0, "paren": 0, "thousands": 0}
+    for i, (m, w) in enumerate(zip(parts, weights)):
+        if m is None or bool(m["open"]) != bool(m["close"]) or (bool(m["c1"]) + bool(m["c2"]) + bool(m["pct"]) > 1):
+            continue
+        core = m["core"].strip()
+        if core.lower().startswith("inf"):
+            value = np.inf
+        elif strict.fullmatch(core):
+            plain = "".join(c for c in core if c not in tchars)
+            seen["thousands"] += int(w) * (plain != core)
+            value = float(plain.replace(dec, "."))
+        else:
+            continue
+        out[i] = -value if m["open"] or {m["s1"], m["s2"]} & {"-", "−"} else value
+        cur = (m["c1"] or m["c2"] or "").upper()
+        seen["cur"][cur] = seen["cur"].get(cur, 0) + int(w)
+        seen["pct"] += int(w) * bool(m["pct"])
+        seen["paren"] += int(w) * bool(m["open"])
+    currencies = [c for c in seen["cur"] if c]
+    notes += [f"currency {c} removed ({seen['cur'][c]:,} values)" for c in currencies]
+    notes += [text.format(n) for text, n in [
+        ("several currencies in one column: amounts are not converted", len(currencies) > 1),
+        ("percent sign removed from {:,} values; kept in percent (12% reads 12)", seen["pct"]),
+        ("{:,} values in parentheses read as negative", seen["paren"]),
+        ("thousands separators removed from {:,} values", seen["thousands"])] if n]
+    return out, notes, "%" if seen["pct"] else currencies[0] if len(currencies) == 1 else "", dec
+
+
+def read_numbers(values, *, column: str = "", decimal: str | None = None,
+                 thousands: str | None = None) -> NumberReading:
+    """Read a column as float64 numbers.
+
+    Parameters
+    ----------
+    values : Series, list or array
+        Numbers, or numbers written as text.
+    column : str, optional
+        The column's name, for messages (default: the Series name).
+    decimal : {".", ","}, optional
+        Default: decided from the whole column; ``1,234`` alone reads as a thousands separator.
+    thousands : str, optional
+        The only thousands separator accepted (default: any of ``, . ' ’`` or space but the decimal).
+
+    Returns
+    -------
+    NumberReading
+
+    Examples
+    --------
+    >>> r = read_numbers(["101,5", "1.234,5", "n/a", "abc"])
+    >>> r.values.tolist(), r.n_missing, r.unparsed_examples, r.notes[0]
+    ([101.5, 1234.5, nan, nan], 1, ('abc',), 'decimal comma detected (2 values)')
+    """
+    raw = _series(values)
+    kind = pd.api.types.infer_dtype(raw, skipna=True)
+    notes, unit, dec, missing = [], "", decimal or ".", raw.isna().to_numpy()
+    if pd.api.types.is_bool_dtype(raw) or kind == "boolean":
+        out, notes = pd.Series(np.nan, index=raw.index), ["true/false values are not numbers"]
+    elif pd.api.types.is_numeric_dtype(raw) or kind in ("integer", "floating", "mixed-integer-float", "decimal"):
+        out = pd.to_numeric(raw, errors="coerce")
+    else:
+        text, missing = _text(raw)
+        out = pd.to_numeric(text, errors="coerce") if decimal is None and thousands is None else None
+        if out is None or (out.isna() & ~missing).any():
+            codes, uniq = pd.factorize(text)
+            weights = np.bincount(codes[codes >= 0], minlength=len(uniq))
+            nums, notes, unit, dec = _text_numbers(np.asarray(uniq, dtype=object), weights, decimal, thousands)
+            out = pd.Series(np.where(codes >= 0, nums[np.maximum(codes, 0)], np.nan), index=raw.index)
+    values, missing = out.to_numpy(dtype="float64", na_value=np.nan, copy=True), np.asarray(missing, bool)
+    infinite = np.isinf(values)
+    values[infinite] = np.nan
+    notes += [f"{int(infinite.sum()):,} infinite values set to missing"] if infinite.any() else []
+    unparsed = ~missing & np.isnan(values) & ~infinite
+    return NumberReading(pd.Series(values, index=raw.index, name=raw.name), int(missing.sum()), int(unparsed.sum()),
+                         _examples(raw, unparsed), column or ("" if raw.name is None else str(raw.name)),
+                         n_infinite=int(infinite.sum()), notes=tuple(notes), unit=unit, decimal=dec)
+
+
+def _id_text(v: Any) -> Any:
+    if isinstance(v, (float, np.floating)):
+        return pd.NA if np.isnan(v) else str(int(v)) if float(v).is_integer() else repr(float(v))
+    return pd.NA if v is None or v is pd.NA or v is pd.NaT else str(v)
+
+
+def read_ids(values) -> pd.Series:
+    """Ids as text exactly as written, in a ``string`` Series with ``pd.NA`` where missing.
+
+    Leading zeros are kept; integers never pass through floats (``2**53 + 1`` stays exact); whole floats
+    (``12345.0``, also as text) lose their ``.0``; spaces and NULs around an id are stripped; blank ids are
+    missing. NA tokens are *not* missing here: ``"NA"`` may be a real code (Namibia).
+
+    >>> read_ids(["007", 2**53 + 1, 17850.0, " ", None]).tolist()
+    ['007', '9007199254740993', '17850', <NA>, <NA>]
+    """
+    s = _series(values)
+    out = (pd.Series([_id_text(v) for v in s.to_numpy(dtype=object)], index=s.index, name=s.name, dtype="string")
+           if pd.api.types.is_float_dtype(s) or s.dtype == object else s.astype("string"))  # integers stay exact
+    out = out.str.replace("\x00", "", regex=False).str.strip().str.replace(r"^(-?\d+)\.0+$", r"\1", regex=True)
+    return out.mask(out == "")
