@@ -1,4 +1,4 @@
-"""Benchmark: fit time of the CLV layer (``segkit.value``): BG/NBD, Gamma-Gamma and the 12-month CLV.
+"""Benchmark: fit time of the CLV layer (``segkit.kinds.transactions.value``): BG/NBD, Gamma-Gamma and the 12-month CLV.
 
 Two inputs:
 
@@ -8,7 +8,7 @@ Two inputs:
   the last transaction day as calibration end;
 * a generated summary of ``--customers`` customers (default 300,000, about the customer count of a
   10-million-line transaction table), drawn from BG/NBD (r=0.25, alpha=4, a=0.8, b=2.5; ages of 1 to 364
-  days, in weeks) and Gamma-Gamma (p=6, q=4, v=15) by :mod:`segkit.value_synth`.
+  days, in weeks) and Gamma-Gamma (p=6, q=4, v=15) by :mod:`segkit.kinds.transactions.value_synth`.
 
 Each step is timed ``--repeats`` times (default 3) and the median is printed, as a markdown table.
 Imports and data loading are excluded; the summary step is timed for Online Retail only.
@@ -33,8 +33,8 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from segkit.value import BetaGeoModel, GammaGammaModel, customer_lifetime_value, rfm_summary  # noqa: E402
-from segkit.value_synth import simulate_bgnbd, simulate_gamma_gamma  # noqa: E402
+from segkit.kinds.transactions.value import BetaGeoModel, GammaGammaModel, customer_lifetime_value, rfm_summary  # noqa: E402
+from segkit.kinds.transactions.value_synth import simulate_bgnbd, simulate_gamma_gamma  # noqa: E402
 
 
 def online_retail_transactions(path: Path) -> pd.DataFrame:

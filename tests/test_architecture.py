@@ -19,7 +19,7 @@ LAYERS = [
     ("leaf", ["errors", "config", "format", "resources", "cleaning", "featureset", "naming.base", "parse", "kernel"]),
     ("io", ["io"]),
     ("computation", ["schema", "eda", "profile", "select", "cluster", "hierarchy", "naming", "forest", "explain",
-                     "modelio", "value"]),
+                     "modelio"]),
     ("kinds", ["kinds"]),
     ("pipeline", ["pipeline", "source"]),
     ("plots", ["plots"]),

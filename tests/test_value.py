@@ -1,4 +1,4 @@
-"""segkit.value: known answers for the CLV models.
+"""segkit.kinds.transactions.value: known answers for the CLV models.
 
 * Data drawn from BG/NBD and Gamma-Gamma with known parameters give them back, within about 4 standard
   errors (the standard errors, from the observed information at these sample sizes, are in the comments).
@@ -18,9 +18,9 @@ import pandas as pd
 import pytest
 
 from segkit.errors import ColumnError, DataValueError, ModelError
-from segkit.value import (BetaGeoModel, GammaGammaModel, customer_lifetime_value, holdout_check, rfm_summary,
+from segkit.kinds.transactions.value import (BetaGeoModel, GammaGammaModel, customer_lifetime_value, holdout_check, rfm_summary,
                           value_by_segment, value_sentence)
-from segkit.value_synth import simulate_bgnbd, simulate_gamma_gamma
+from segkit.kinds.transactions.value_synth import simulate_bgnbd, simulate_gamma_gamma
 
 CDNOW = Path(__file__).parent / "data" / "cdnow" / "CDNOW_sample.txt"
 PAPER = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}  # BG/NBD on CDNOW, 39 weeks

@@ -1,4 +1,4 @@
-"""Exact draws from the CLV models of :mod:`segkit.value`, for tests and benchmarks with known answers.
+"""Exact draws from the CLV models of :mod:`segkit.kinds.transactions.value`, for tests and benchmarks with known answers.
 
 - :func:`simulate_bgnbd`: a summary table (``frequency``, ``recency``, ``T``, optionally a holdout) drawn
   from the BG/NBD model with given parameters.

@@ -11,7 +11,7 @@
 
 Maximum likelihood on the published closed-form log-likelihoods (``scipy.special`` in log space, analytic
 gradients, BFGS on log-parameters from a few seeded starts). ``docs/clv.md`` says why no CLV library
-is used and reports the CDNOW check; :mod:`segkit.value_synth` draws data from both models.
+is used and reports the CDNOW check; :mod:`segkit.kinds.transactions.value_synth` draws data from both models.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, special
 
-from .errors import ColumnError, DataValueError, ModelError
+from ...errors import ColumnError, DataValueError, ModelError
 
 __all__ = ["UNIT_DAYS", "rfm_summary", "BetaGeoModel", "GammaGammaModel", "customer_lifetime_value",
            "value_by_segment", "value_sentence", "HoldoutCheck", "holdout_check"]
@@ -128,13 +128,13 @@ def _columns(X, names: tuple[str, ...]) -> list[np.ndarray]:
         missing = [c for c in names if c not in X.columns]
         if missing:
             raise ColumnError(f"the summary lacks column(s) {', '.join(missing)}",
-                              "pass the output of segkit.value.rfm_summary", column=missing[0])
+                              "pass the output of segkit.kinds.transactions.value.rfm_summary", column=missing[0])
         arr = X[list(names)].to_numpy(dtype=float)
     else:
         arr = np.asarray(X, dtype=float)
         if arr.ndim != 2 or arr.shape[1] != len(names):
             raise DataValueError(f"expected a table with the columns {', '.join(names)}",
-                                 "pass the output of segkit.value.rfm_summary")
+                                 "pass the output of segkit.kinds.transactions.value.rfm_summary")
     if arr.shape[0] == 0 or not np.isfinite(arr).all():
         raise DataValueError(f"the summary is empty or has missing or infinite {', '.join(names)}",
                              "pass a summary with at least one customer, and drop or fix incomplete ones")
@@ -272,7 +272,7 @@ class BetaGeoModel(_Estimator):
 
     Examples
     --------
-    >>> from segkit.value_synth import simulate_bgnbd
+    >>> from segkit.kinds.transactions.value_synth import simulate_bgnbd
     >>> model = BetaGeoModel().fit(simulate_bgnbd(5000, r=0.25, alpha=4.0, a=0.8, b=2.5, T=39.0))
     >>> float(model.expected_purchases(39, 2, 30.43, 38.86)) > 0
     True
@@ -283,7 +283,7 @@ class BetaGeoModel(_Estimator):
         x, tx, T = _columns(X, ("frequency", "recency", "T"))
         if (x < 0).any() or (x != np.round(x)).any() or (tx < 0).any() or (tx > T * (1 + 1e-9) + 1e-12).any():
             raise DataValueError("frequency must be a whole number >= 0 and recency lie between 0 and T (the age)",
-                                 "pass the output of segkit.value.rfm_summary")
+                                 "pass the output of segkit.kinds.transactions.value.rfm_summary")
         if not (x > 0).any():
             raise DataValueError("no customer made a repeat purchase, so drop-out cannot be estimated",
                                  "use a longer calibration period or more customers")
