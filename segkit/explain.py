@@ -46,7 +46,7 @@ from sklearn.model_selection import StratifiedKFold, train_test_split
 
 from .errors import DataValueError, SegmentationError
 from .format import format_value
-from .forest import _MISSING, feature_matrix, forest_pipeline, ovr_auc as _ovr_auc, permutation_drops as _permutation_drops
+from .forest import _MISSING, feature_matrix, forest_pipeline, permutation_drops as _permutation_drops
 
 __all__ = [
     "SegmentExplanation", "segment_drivers", "explain_segments", "driver_sentence", "MIN_SCORE",

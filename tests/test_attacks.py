@@ -19,7 +19,7 @@ import pytest
 from segkit.cli import main
 from segkit.config import load_params, run_name_from_file
 from segkit.errors import ParamsError
-from segkit.report import runner
+from segkit.report import lifecycle, runfolder_safety, runner
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY = """InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country
@@ -149,16 +149,16 @@ def test_a_symlinked_run_folder_is_refused(site, tmp_path, capsys):
 def test_leftovers_are_listed_by_exact_name(tmp_path):
     for name in (".a.old-7", ".ab.old-7", ".a.old-7x", ".a.partial-8", ".a.old.old-9"):
         (tmp_path / name).mkdir()
-    assert [p.name for p in runner.leftovers(tmp_path, "a", "old")] == [".a.old-7"]
-    assert [p.name for p in runner.leftovers(tmp_path, "a", "partial")] == [".a.partial-8"]
+    assert [p.name for p in runfolder_safety.leftovers(tmp_path, "a", "old")] == [".a.old-7"]
+    assert [p.name for p in runfolder_safety.leftovers(tmp_path, "a", "partial")] == [".a.partial-8"]
 
 
 def test_inside_refuses_paths_outside_out(tmp_path):
     out = tmp_path / "reports"
     for path in (out / ".." / "x", out / "a" / "b", out, Path("/etc")):
         with pytest.raises(Exception, match="not a folder directly inside the reports folder"):
-            runner.inside(out, path)
-    assert runner.inside(out, out / "run") == (out / "run").resolve()
+            runfolder_safety.inside(out, path)
+    assert runfolder_safety.inside(out, out / "run") == (out / "run").resolve()
 
 
 # ---------------------------------------------------------------------------------- params files
@@ -269,7 +269,7 @@ def test_success_removes_an_earlier_failed_run_and_says_so(tmp_path):
     (tmp_path / "ok.failed").mkdir()
     (tmp_path / "ok.failed" / "manifest.json").write_text(MANIFEST)
     said = []
-    runner._drop_old_failed(tmp_path / "ok", said.append)
+    lifecycle.drop_old_failed(tmp_path / "ok", said.append)
     assert not (tmp_path / "ok.failed").exists() and said == ["removed ok.failed, left by an earlier failed run of ok"]
 
 
@@ -278,7 +278,7 @@ def test_a_failed_run_never_replaces_a_foreign_failed_folder(tmp_path):
     (tmp_path / "ok.failed" / "notes.txt").write_text("mine")
     tmp = tmp_path / ".ok.partial-1"
     tmp.mkdir()
-    assert runner._keep_failed(tmp, tmp_path / "ok") == tmp.resolve()
+    assert lifecycle.keep_failed(tmp, tmp_path / "ok") == tmp.resolve()
     assert (tmp_path / "ok.failed" / "notes.txt").read_text() == "mine"
-    runner._drop_old_failed(tmp_path / "ok", print)
+    lifecycle.drop_old_failed(tmp_path / "ok", print)
     assert (tmp_path / "ok.failed" / "notes.txt").read_text() == "mine"

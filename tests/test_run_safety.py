@@ -20,7 +20,7 @@ import pytest
 from segkit.cli import main
 from segkit.errors import RunError
 from segkit.io import hash_path
-from segkit.report import runner
+from segkit.report import lifecycle, runner
 
 ROOT = Path(__file__).resolve().parents[1]
 SEGKIT = Path(sys.executable).with_name("segkit")
@@ -69,7 +69,7 @@ def test_partial_folders_of_dead_runs_are_removed(tmp_path):
     stale = tmp_path / f".smoke.partial-{_dead_pid()}"
     (stale / "artifacts").mkdir(parents=True)
     said = []
-    final, tmp = runner._prepare_folder(tmp_path, "smoke", force=False, only=None, say=said.append)
+    final, tmp = lifecycle.prepare_folder(tmp_path, "smoke", force=False, only=None, say=said.append)
     assert not stale.exists() and tmp.name == f".smoke.partial-{os.getpid()}"
     assert said == [f"removed {stale.name}, left by a run that was killed"]
     assert not final.exists()
@@ -80,12 +80,12 @@ def test_a_live_run_of_the_same_name_is_not_raced(tmp_path):
     try:
         live = tmp_path / f".smoke.partial-{sleeper.pid}"
         live.mkdir()
-        (live / runner._MARKER).write_text(f'{{"pid": {sleeper.pid}, "start": "{runner._proc_start(sleeper.pid)}"}}')
+        (live / lifecycle.MARKER).write_text(f'{{"pid": {sleeper.pid}, "start": "{lifecycle.proc_start(sleeper.pid)}"}}')
         with pytest.raises(RunError, match=f"another segkit run .process {sleeper.pid}. is writing the run 'smoke'"):
-            runner._prepare_folder(tmp_path, "smoke", force=True, only=None)
+            lifecycle.prepare_folder(tmp_path, "smoke", force=True, only=None)
         assert live.exists()
-        (live / runner._MARKER).write_text(f'{{"pid": {sleeper.pid}, "start": "1"}}')  # pid reused by another process
-        runner._prepare_folder(tmp_path, "smoke", force=True, only=None)
+        (live / lifecycle.MARKER).write_text(f'{{"pid": {sleeper.pid}, "start": "1"}}')  # pid reused by another process
+        lifecycle.prepare_folder(tmp_path, "smoke", force=True, only=None)
         assert not live.exists()
     finally:
         sleeper.kill()
@@ -96,7 +96,7 @@ def test_an_interrupted_swap_puts_the_previous_run_back(tmp_path):
     old = tmp_path / f".smoke.old-{_dead_pid()}"
     old.mkdir()
     (old / "index.html").write_text("previous run")
-    runner._sweep_stale(tmp_path, "smoke", say=lambda text: None)
+    lifecycle.sweep_stale(tmp_path, "smoke", say=lambda text: None)
     assert (tmp_path / "smoke" / "index.html").read_text() == "previous run" and not old.exists()
 
 
@@ -109,9 +109,9 @@ def test_move_into_place_needs_force_to_replace(tmp_path):
     tmp.mkdir()
     (tmp / "index.html").write_text("second")
     with pytest.raises(RunError, match="appeared while this run was going"):
-        runner._move_into_place(tmp, final, force=False)
+        lifecycle.move_into_place(tmp, final, force=False)
     assert (final / "index.html").read_text() == "first"
-    runner._move_into_place(tmp, final, force=True)
+    lifecycle.move_into_place(tmp, final, force=True)
     assert (final / "index.html").read_text() == "second" and not tmp.exists()
     assert [p.name for p in tmp_path.iterdir()] == ["smoke"]
 
@@ -229,7 +229,7 @@ def test_killed_run_leaves_nothing_that_looks_complete(tmp_path, retail_input):
     assert sorted(p.name for p in out.iterdir()) == ["kill"]
     assert (out / "kill" / "index.html").read_text(encoding="utf-8") != "an earlier run"  # replaced, with --force
     assert (out / "kill" / "01_eda.html").is_file() and (out / "kill" / "manifest.json").is_file()
-    assert not (out / "kill" / runner._MARKER).exists()
+    assert not (out / "kill" / lifecycle.MARKER).exists()
     # input files are never modified
     assert hash_path(retail_input) == data_before and hash_path(params) == params_before
     assert {f.name: f.stat().st_mtime_ns for f in retail_input.iterdir()} == mtimes

@@ -12,20 +12,16 @@ import csv
 import errno
 import hashlib
 import io as _io
-import json
-import math
 import os
 import re
 import stat
 import warnings
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
 
-import numpy as np
 import pandas as pd
 
-from ..errors import ColumnError, DataFileError, ParamsError, describe_file_type
+from ..errors import ColumnError, DataFileError, describe_file_type
 
 __all__ = ["read_table", "read_header", "require_columns", "hash_path"]
 

@@ -177,18 +177,7 @@ def _churn_sentence(churn: dict[str, Any], entity: str) -> str:
     return text
 
 
-def write_index(folder: Path, *, params: Params, manifest: dict[str, Any], notebooks: list[str]) -> Path:
-    """Write ``index.html``: headline numbers, segments, churn risk (when known), links to every report,
-    artifacts and a thumbnail of the segment map. Self-contained, like the reports."""
-    esc = html.escape
-    features = _artifact(folder, "features_meta.json") or {}
-    selection = _artifact(folder, "k_summary.json") or {}
-    segments = _artifact(folder, "segments_summary.json") or {}
-    churn = churn_summary(folder)
-    ok = manifest["status"] == "ok"
-    rows = manifest["row_counts"]
-    entity = features.get("entity_label", "entities")
-
+def _tiles(rows: dict[str, Any], entity: str, selection: dict, churn: dict | None) -> str:
     headline = [
         ("Input rows", _fmt_int(rows.get("input"))),
         ("Rows after cleaning", _fmt_int(rows.get("after_cleaning"))),
@@ -198,9 +187,12 @@ def write_index(folder: Path, *, params: Params, manifest: dict[str, Any], noteb
     if churn:
         headline.append(("At high risk of churn" + (f" ({churn['horizon_days']} days)" if "horizon_days" in churn else ""),
                          f"{100 * churn['high_risk_share']:.0f}%"))
-    tiles = "".join(f'<div class="sk-tile"><div class="sk-tile-v">{esc(v)}</div><div>{esc(k)}</div></div>'
-                    for k, v in headline)
+    return "".join(f'<div class="sk-tile"><div class="sk-tile-v">{html.escape(v)}</div><div>{html.escape(k)}</div></div>'
+                   for k, v in headline)
 
+
+def _segment_table(segments: dict, entity: str, churn: dict | None) -> str:
+    esc = html.escape
     by_segment = (churn or {}).get("segments") or {}
 
     def churn_cell(code: Any) -> str:
@@ -210,26 +202,32 @@ def write_index(folder: Path, *, params: Params, manifest: dict[str, Any], noteb
         return (f"<td style='text-align:right'>{100 * item['high_risk_share']:.0f}%</td>" if item
                 else "<td style='text-align:right'>–</td>")
 
-    seg_rows = "".join(
+    rows = "".join(
         f"<tr><td><strong>{esc(str(s.get('code', '')))}</strong></td><td>{esc(str(s.get('name', '')))}</td>"
         f"<td style='text-align:right'>{_fmt_int(s.get('size'))}</td>"
         f"<td style='text-align:right'>{100 * float(s.get('share', 0)):.1f}%</td>"
         f"<td>{esc(str(s.get('extra', '')))}</td>{churn_cell(s.get('code'))}</tr>"
         for s in segments.get("segments", []))
+    if not rows:
+        return "<p>No segments were produced in this run.</p>"
     churn_head = "<th>At high risk of churn</th>" if by_segment else ""
-    seg_table = (f"<table class='sk-table'><thead><tr><th>Code</th><th>Segment</th><th>{esc(entity.capitalize())}</th>"
-                 f"<th>Share</th><th>{esc(segments.get('extra_label', ''))}</th>{churn_head}</tr></thead>"
-                 f"<tbody>{seg_rows}</tbody></table>"
-                 if seg_rows else "<p>No segments were produced in this run.</p>")
-    churn_note = ""
-    if churn:
-        report = churn.get("report") or next((n for n in notebooks if n.endswith("_churn")), None)
-        link = ""
-        if report and report_paths(folder, report)["business"].is_file():
-            link = f" <a href='{esc(report_paths(folder, report)['business'].name)}'>How churn risk is estimated</a>."
-        churn_note = f"<p class='sk-note' id='churn'>{esc(_churn_sentence(churn, entity))}{link}</p>"
+    return (f"<table class='sk-table'><thead><tr><th>Code</th><th>Segment</th><th>{esc(entity.capitalize())}</th>"
+            f"<th>Share</th><th>{esc(segments.get('extra_label', ''))}</th>{churn_head}</tr></thead>"
+            f"<tbody>{rows}</tbody></table>")
 
-    links = []
+
+def _churn_note(folder: Path, churn: dict | None, entity: str, notebooks: list[str]) -> str:
+    if not churn:
+        return ""
+    report = churn.get("report") or next((n for n in notebooks if n.endswith("_churn")), None)
+    link = ""
+    if report and report_paths(folder, report)["business"].is_file():
+        link = f" <a href='{html.escape(report_paths(folder, report)['business'].name)}'>How churn risk is estimated</a>."
+    return f"<p class='sk-note' id='churn'>{html.escape(_churn_sentence(churn, entity))}{link}</p>"
+
+
+def _report_links(folder: Path, manifest: dict[str, Any], notebooks: list[str]) -> str:
+    esc, links = html.escape, []
     for name in notebooks:
         paths = report_paths(folder, name)
         business, analyst = paths["business"], paths["analyst"]
@@ -241,19 +239,42 @@ def write_index(folder: Path, *, params: Params, manifest: dict[str, Any], noteb
                          f"<span class='sk-muted'> · {timing.get('execute_s', 0):.1f}s</span></li>")
         else:
             links.append(f"<li class='sk-muted'>{esc(name)}: not run</li>")
+    return "".join(links)
+
+
+def _artifact_list(folder: Path) -> str:
     artifacts = sorted(p.relative_to(folder).as_posix() for p in (folder / "artifacts").rglob("*") if p.is_file())
-    art_list = "".join(f"<li><a href='{esc(a)}'>{esc(a)}</a></li>" for a in artifacts)
+    return "".join(f"<li><a href='{html.escape(a)}'>{html.escape(a)}</a></li>" for a in artifacts)
 
-    thumb = ""
+
+def _map_thumbnail(folder: Path, entity: str) -> str:
     map_png = folder / "artifacts" / "segment_map.png"
-    if map_png.is_file():
-        data = base64.b64encode(map_png.read_bytes()).decode()
-        thumb = (f"<figure class='sk-figure'><img alt='Map of the segments' style='max-width:420px' "
-                 f"src='data:image/png;base64,{data}'><figcaption>Segment map: each dot is one of the "
-                 f"{esc(entity)}, placed by its two main directions of difference.</figcaption></figure>")
+    if not map_png.is_file():
+        return ""
+    data = base64.b64encode(map_png.read_bytes()).decode()
+    return (f"<figure class='sk-figure'><img alt='Map of the segments' style='max-width:420px' "
+            f"src='data:image/png;base64,{data}'><figcaption>Segment map: each dot is one of the "
+            f"{html.escape(entity)}, placed by its two main directions of difference.</figcaption></figure>")
 
-    status = ("" if ok else f"<div class='sk-warn'><strong>This run failed.</strong> {esc(str(manifest.get('error')))}"
-              "</div>")
+
+_INDEX_CSS = """
+body { max-width: 1100px; margin: 0 auto; padding: 0 1.5rem 3rem; font-family: -apple-system, "Segoe UI", Roboto, Arial, sans-serif; }
+.sk-tiles { display: grid; grid-template-columns: repeat(auto-fit, minmax(170px, 1fr)); gap: .8rem; margin: 1rem 0; }
+.sk-tile { background: #f5f8fa; border-radius: 6px; padding: .7rem; } .sk-tile-v { font-size: 1.6rem; font-weight: 700; color: #14334a; }
+.sk-muted { color: #5b6770; } .sk-table { border-collapse: collapse; } .sk-table td, .sk-table th { border-bottom: 1px solid #e1e6ea; padding: .3rem .7rem; text-align: left; }
+"""
+
+
+def write_index(folder: Path, *, params: Params, manifest: dict[str, Any], notebooks: list[str]) -> Path:
+    """Write ``index.html``: headline numbers, segments, churn risk (when known), links to every report,
+    artifacts and a thumbnail of the segment map. Self-contained, like the reports."""
+    esc = html.escape
+    features = _artifact(folder, "features_meta.json") or {}
+    selection = _artifact(folder, "k_summary.json") or {}
+    churn = churn_summary(folder)
+    entity = features.get("entity_label", "entities")
+    status = ("" if manifest["status"] == "ok" else
+              f"<div class='sk-warn'><strong>This run failed.</strong> {esc(str(manifest.get('error')))}</div>")
     rationale = selection.get("rationale")
     source = manifest["input"].get("path")
     source = Path(source).name if source else ("a database query" if params.source == "sql" else params.source)
@@ -261,27 +282,22 @@ def write_index(folder: Path, *, params: Params, manifest: dict[str, Any], noteb
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="{esc(CSP)}"><meta name="referrer" content="no-referrer">
 <title>Segmentation run {esc(str(params.run_name))}</title>
-<style>{REPORT_CSS}
-body {{ max-width: 1100px; margin: 0 auto; padding: 0 1.5rem 3rem; font-family: -apple-system, "Segoe UI", Roboto, Arial, sans-serif; }}
-.sk-tiles {{ display: grid; grid-template-columns: repeat(auto-fit, minmax(170px, 1fr)); gap: .8rem; margin: 1rem 0; }}
-.sk-tile {{ background: #f5f8fa; border-radius: 6px; padding: .7rem; }} .sk-tile-v {{ font-size: 1.6rem; font-weight: 700; color: #14334a; }}
-.sk-muted {{ color: #5b6770; }} .sk-table {{ border-collapse: collapse; }} .sk-table td, .sk-table th {{ border-bottom: 1px solid #e1e6ea; padding: .3rem .7rem; text-align: left; }}
-</style></head>
+<style>{REPORT_CSS}{_INDEX_CSS}</style></head>
 <body>
 <header class="sk-header"><div class="sk-kicker">Segmentation run · {esc(params.data_kind)} data</div>
 <h1 class="sk-title">{esc(str(params.run_name))}</h1>
 <div class="sk-meta">Run on {esc(manifest['timings']['started_at'][:10])} · input {esc(str(source))}</div></header>
 {status}
-<div class="sk-tiles">{tiles}</div>
+<div class="sk-tiles">{_tiles(manifest["row_counts"], entity, selection, churn)}</div>
 {f"<p class='sk-note'>{esc(rationale)}</p>" if rationale else ""}
 <h2 id="segments">Segments</h2>
-{seg_table}
-{churn_note}
-{thumb}
+{_segment_table(_artifact(folder, "segments_summary.json") or {}, entity, churn)}
+{_churn_note(folder, churn, entity, notebooks)}
+{_map_thumbnail(folder, entity)}
 <h2 id="reports">Reports</h2>
-<ol>{''.join(links)}</ol>
+<ol>{_report_links(folder, manifest, notebooks)}</ol>
 <h2 id="artifacts">Artifacts</h2>
-<ul>{art_list}</ul>
+<ul>{_artifact_list(folder)}</ul>
 <p class="sk-muted">Run details (params, input hash, versions, timings): the appendix of every report, and
 <a href="manifest.json">manifest.json</a>.</p>
 </body></html>

@@ -37,7 +37,7 @@ from ...naming.lexicon import FeatureWords, SegmentName, load_lexicon, name_segm
 from .features import (FEATURE_ROLES, _to_datetime, build_preprocessor, categorical_profile, customer_features,
                        level_text)
 from .roles import detect_roles, find_id_column, role_table
-from . import explore, score
+from . import explore, score  # noqa: F401  (the kind's scorer and explorer, for stages.score)
 from .score import scoring_metadata
 from .synth import generate_customers
 

@@ -1,0 +1,208 @@
+"""Executing a batch: notebooks run with papermill as their inputs become ready, each rendered to HTML
+as soon as it finishes.
+
+Notebooks whose inputs are ready run side by side (one BLAS/OpenMP thread per kernel, so two kernels on
+two cores do not fight). A notebook's failure stops new ones from starting; Ctrl-C (or SIGTERM through
+the CLI) stops the batch and keeps what is there.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import nbformat
+
+from .. import kinds
+from ..config import SECRET_KEYS, Params, resolve_env
+from ..errors import RunError, SegkitError
+from .render import render_notebook
+
+__all__ = ["Notebook", "Batch", "kernel_environment", "applicable_cells", "notebook_parameters"]
+
+_THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "BLIS_NUM_THREADS")
+
+
+@dataclass
+class Notebook:
+    """One report notebook and where it sits in the run order."""
+
+    path: Path
+    after: list[str]
+    needs: str | None = None
+
+    @property
+    def name(self) -> str:
+        return self.path.stem
+
+
+def notebook_parameters(path: Path) -> list[str]:
+    """Names declared in a notebook's ``parameters`` cell."""
+    import papermill as pm
+
+    return list(pm.inspect_notebook(str(path)))
+
+
+def applicable_cells(path: Path, offered: Iterable[str]) -> nbformat.NotebookNode:
+    """The notebook without the cells tagged ``needs:<capability>`` for a capability the kind lacks.
+
+    A section that does not apply to a data kind (principal components, category shares, churn) is
+    left out of that kind's reports instead of showing "not applicable".
+    """
+    book = nbformat.read(str(path), as_version=4)
+    offered = set(offered)
+    book.cells = [c for c in book.cells if all(t.split(":", 1)[1] in offered for t in c.get("metadata", {}).get("tags", [])
+                                               if t.startswith("needs:"))]
+    return book
+
+
+def _kernel_params(params: Params, declared: Iterable[str], run_dir: Path) -> dict[str, Any]:
+    values = params.model_dump()
+    out: dict[str, Any] = {"run_dir": str(run_dir)}
+    for key in declared:
+        if key in values:
+            out[key] = f"${{SEGKIT_{key.upper()}}}" if key in SECRET_KEYS and values[key] else values[key]
+    return out
+
+
+class _NotebookFailed(RunError):
+    """A notebook raised; ``user_error`` when it was a segkit error (bad data or params), not a bug."""
+
+    def __init__(self, problem: str, fix: str | None = None, *, user_error: bool = False, **where):
+        super().__init__(problem, fix, **where)
+        self.user_error = user_error
+
+
+def _error_of(executed: Path) -> str:
+    """The message of the first error output in an executed notebook.
+
+    A segkit error is shown in the notebook as one line, ``segkit <kind> error: <message>`` (see
+    :mod:`segkit.notebook`); that line is returned as it is, so the CLI prints the same text.
+    """
+    try:
+        nb = nbformat.read(str(executed), as_version=4)
+    except Exception:  # the notebook may not have been written at all
+        return "the notebook could not be executed"
+    for cell in nb.cells:
+        for out in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            if out.get("output_type") == "error":
+                if out.get("traceback") and out["traceback"][0].startswith("segkit "):
+                    return out["traceback"][0]
+                return f"{out.get('ename')}: {out.get('evalue')}"
+    return "the notebook failed"
+
+
+@contextmanager
+def kernel_environment(params: Params) -> Iterator[None]:
+    """One BLAS/OpenMP thread per kernel, and the secrets as environment variables, for the batch only."""
+    names = (*_THREAD_VARS, *(f"SEGKIT_{k.upper()}" for k in SECRET_KEYS))
+    backup = {k: os.environ.get(k) for k in names}
+    for var in _THREAD_VARS:
+        os.environ[var] = "1"
+    for key in SECRET_KEYS:
+        if getattr(params, key):
+            os.environ[f"SEGKIT_{key.upper()}"] = resolve_env(getattr(params, key))
+    try:
+        yield
+    finally:
+        for var, value in backup.items():
+            if value is None:
+                os.environ.pop(var, None)
+            else:
+                os.environ[var] = value
+
+
+class Batch:
+    """The notebooks of one run, executed into ``tmp`` in dependency order, ``jobs`` at a time.
+
+    After :meth:`run`, ``timings`` holds the seconds per notebook, and ``failed``/``error`` name the
+    notebook that failed and why (``user_error`` when it was a segkit error about the data or params).
+    """
+
+    def __init__(self, params: Params, tmp: Path, notebooks: list[Notebook], *, jobs: int,
+                 progress: Callable[[str], None], meta_line: str):
+        self.params, self.tmp, self.notebooks, self.jobs = params, tmp, notebooks, max(1, jobs)
+        self.progress, self.meta_line = progress, meta_line
+        self.declared = {nb.name: notebook_parameters(nb.path) for nb in notebooks}
+        self.offered = kinds.get(params.data_kind).extra_stages
+        self.timings: dict[str, dict[str, float]] = {}
+        self.failed: str | None = None
+        self.error: str | None = None
+        self.user_error = False
+        self.interrupted: BaseException | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.failed is None
+
+    def execute(self, nb: Notebook) -> str:
+        """Execute one notebook and render its business and analyst copies; raise if it failed."""
+        import papermill as pm
+
+        out_ipynb = self.tmp / f"{nb.name}.ipynb"
+        t0 = time.perf_counter()
+        exec_error = None
+        try:
+            pm.execute_notebook(applicable_cells(nb.path, self.offered), str(out_ipynb),
+                                parameters=_kernel_params(self.params, self.declared[nb.name], self.tmp),
+                                kernel_name="python3", progress_bar=False, log_output=False,
+                                extra_arguments=["--IPKernelApp.log_level=CRITICAL"], cwd=str(nb.path.parent))
+        except pm.PapermillExecutionError as exc:
+            exec_error = exc
+        t1 = time.perf_counter()
+        for business, suffix, kicker in ((True, ".html", "Segmentation report"), (False, ".analyst.html", "Analyst copy")):
+            render_notebook(out_ipynb, self.tmp / f"{nb.name}{suffix}", business=business,
+                            kicker=f"{kicker} · {nb.name}", meta=self.meta_line)
+        self.timings[nb.name] = {"execute_s": round(t1 - t0, 2), "render_s": round(time.perf_counter() - t1, 2)}
+        if exec_error is not None:
+            text = _error_of(out_ipynb)
+            raise _NotebookFailed(f"notebook {nb.name} failed: {text}", user_error=text.startswith("segkit "))
+        return nb.name
+
+    def run(self) -> None:
+        """Run every notebook whose inputs are ready, until all are done or one fails."""
+        done: set[str] = set()
+        pending = list(self.notebooks)
+        running: dict[Future, Notebook] = {}
+        pool = ThreadPoolExecutor(max_workers=self.jobs)
+        try:
+            while pending or running:
+                if self.failed is None:
+                    for nb in [nb for nb in pending if set(nb.after) <= done][: self.jobs - len(running)]:
+                        pending.remove(nb)
+                        self.progress(f"{nb.name} started")
+                        running[pool.submit(self.execute, nb)] = nb
+                if not running:
+                    break
+                finished, _ = wait(running, return_when=FIRST_COMPLETED)
+                for fut in finished:
+                    self._collect(running.pop(fut), fut, done)
+        except (KeyboardInterrupt, SystemExit) as exc:  # Ctrl-C, or SIGTERM through the CLI: keep what is there
+            self.interrupted = exc
+            current = next(iter(running.values()), None)
+            self.failed = self.failed or (current.name if current is not None else "(between notebooks)")
+            self.error = f"the run was interrupted during {self.failed}"
+            self.progress(f"interrupted during {self.failed}")
+        finally:
+            pool.shutdown(wait=self.interrupted is None, cancel_futures=True)
+
+    def _collect(self, nb: Notebook, fut: Future, done: set[str]) -> None:
+        try:
+            fut.result()
+        except SegkitError as exc:
+            self.failed, self.error = nb.name, exc.message
+            self.user_error = getattr(exc, "user_error", True)
+            self.progress(f"{nb.name} FAILED")
+        except Exception as exc:  # papermill/kernel trouble: still report it plainly
+            self.failed, self.error = nb.name, f"notebook {nb.name} could not run: {type(exc).__name__}: {exc}"
+            self.progress(f"{nb.name} FAILED")
+        else:
+            done.add(nb.name)
+            t = self.timings[nb.name]
+            self.progress(f"{nb.name} done (run {t['execute_s']:.1f}s, render {t['render_s']:.1f}s)")

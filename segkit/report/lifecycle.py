@@ -1,0 +1,150 @@
+"""The life of a run folder: written hidden, moved into place when complete, kept as ``.failed`` when not.
+
+- The run is written in ``.<run>.partial-<pid>``, with a marker naming its process; a killed run leaves
+  only that folder, which the next run of the same name removes (its process is gone), and a live one
+  makes the next run refuse to start.
+- An existing run is replaced only with ``force``, and only if segkit made it; the swap goes through
+  ``.<run>.old-<pid>``, which the next run puts back if the swap was interrupted.
+- A failed run's outputs are kept in ``<run>.failed``; a later successful run removes it.
+
+Every path is checked by :func:`~segkit.report.runfolder_safety.inside` before it is written, renamed
+or deleted.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from ..errors import RunError
+from ..io import write_json
+from .runfolder_safety import MARKER, inside, is_segkit_folder, leftovers, refuse_foreign
+
+__all__ = ["MARKER", "proc_start", "sweep_stale", "prepare_folder", "move_into_place", "keep_failed",
+           "drop_old_failed"]
+
+
+def proc_start(pid: int) -> str | None:
+    """The start time of process ``pid`` (Linux ``/proc``), to tell a live run from a reused pid."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19]
+    except (OSError, IndexError):
+        return None
+
+
+def owner_alive(folder: Path) -> bool:
+    """Whether the process that created a partial run folder is still running."""
+    try:
+        pid = int(folder.name.rsplit("-", 1)[1])
+    except (IndexError, ValueError):
+        return False
+    if pid == os.getpid():
+        return False  # this process runs one batch at a time: a folder of ours is left from an earlier run
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        started = json.loads((folder / MARKER).read_text(encoding="utf-8")).get("start")
+    except (OSError, ValueError, AttributeError):
+        started = None
+    now = proc_start(pid)
+    return started is None or now is None or started == now
+
+
+def sweep_stale(out_dir: Path, name: str, say: Callable[[str], None]) -> None:
+    """Deal with what killed runs of ``name`` left behind, and refuse to race a live one.
+
+    ``.<name>.partial-<pid>`` folders of dead processes are removed (they never looked complete). A
+    ``.<name>.old-<pid>`` folder is a complete earlier run set aside during the final swap: it is put
+    back when the swap did not finish, else removed.
+    """
+    final = inside(out_dir, out_dir / name)
+    for folder in leftovers(out_dir, name, "old"):
+        folder = inside(out_dir, folder)
+        if owner_alive(folder):
+            continue
+        if not final.exists():
+            folder.rename(final)
+            say(f"restored {final.name} from {folder.name}, left by an interrupted run")
+        else:
+            shutil.rmtree(folder, ignore_errors=True)
+    for folder in leftovers(out_dir, name, "partial"):
+        folder = inside(out_dir, folder)
+        if owner_alive(folder):
+            pid = folder.name.rsplit("-", 1)[1]
+            raise RunError(f"another segkit run (process {pid}) is writing the run {name!r} into {out_dir}",
+                           "wait for it to finish, or pass --name to write a separate run", path=folder)
+        shutil.rmtree(folder, ignore_errors=True)
+        say(f"removed {folder.name}, left by a run that was killed")
+
+
+def prepare_folder(out_dir: Path, name: str, *, force: bool, only: Sequence[str] | None,
+                    say: Callable[[str], None] = lambda text: None) -> tuple[Path, Path]:
+    final = inside(out_dir, out_dir / name)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    sweep_stale(out_dir, name, say)
+    refuse_foreign(out_dir, name, force=force)
+    if final.exists() and not force:
+        raise RunError(f"run folder {final} already exists", "pass --force to replace it, or --name to write a new run",
+                       path=final)
+    tmp = inside(out_dir, out_dir / f".{name}.partial-{os.getpid()}")
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    if only and final.exists():
+        shutil.copytree(final, tmp, ignore=shutil.ignore_patterns("index.html", "manifest.json"))
+    tmp.mkdir(parents=True, exist_ok=True)
+    (tmp / "artifacts").mkdir(exist_ok=True)
+    write_json(tmp / MARKER, {"pid": os.getpid(), "start": proc_start(os.getpid())})
+    return final, tmp
+
+
+def move_into_place(tmp: Path, final: Path, *, force: bool = True) -> None:
+    """Rename the complete run into place; an existing run is replaced only with ``force``, if segkit made it."""
+    out_dir = final.parent
+    tmp, final = inside(out_dir, tmp), inside(out_dir, final)
+    (tmp / MARKER).unlink(missing_ok=True)
+    trash = None
+    if final.exists():
+        if not force:  # another run finished first under the same name
+            raise RunError(f"run folder {final} appeared while this run was going",
+                           "pass --force to replace it, or --name to write a new run", path=final)
+        if not is_segkit_folder(final):
+            raise RunError(f"{final} was not made by segkit (it has no segkit manifest.json), so --force will not "
+                           "replace it", "move it out of the way, or choose another --name", path=final)
+        trash = inside(out_dir, final.with_name(f".{final.name}.old-{os.getpid()}"))
+        final.rename(trash)
+    tmp.rename(final)
+    if trash is not None:
+        shutil.rmtree(trash, ignore_errors=True)
+
+
+def keep_failed(tmp: Path, final: Path) -> Path:
+    """Move a failed run's partial outputs to ``<run>.failed`` (replacing an older failed run).
+
+    Should a folder segkit did not make have appeared there meanwhile, it is left alone and the outputs
+    stay in the partial folder, whose path is returned.
+    """
+    out_dir = final.parent
+    tmp = inside(out_dir, tmp)
+    failed_dir = inside(out_dir, final.with_name(final.name + ".failed"))
+    if failed_dir.exists():
+        if not is_segkit_folder(failed_dir):
+            return tmp
+        shutil.rmtree(failed_dir)
+    (tmp / MARKER).unlink(missing_ok=True)
+    tmp.rename(failed_dir)
+    return failed_dir
+
+
+def drop_old_failed(final: Path, say: Callable[[str], None]) -> None:
+    """After a successful run, remove the ``<run>.failed`` of an earlier failed run of the same name."""
+    failed_dir = inside(final.parent, final.with_name(final.name + ".failed"))
+    if failed_dir.exists() and is_segkit_folder(failed_dir):
+        shutil.rmtree(failed_dir, ignore_errors=True)
+        say(f"removed {failed_dir.name}, left by an earlier failed run of {final.name}")
