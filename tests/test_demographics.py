@@ -1,14 +1,27 @@
-"""segment_areas: k cap, key facts, soft assignment, names, reports, on small tables and on Delaware."""
+"""Census areas through the public in-memory API: ``segment_table(df, data_kind="demographics")`` and the
+kind's own functions (k cap, key facts, soft scores and the top-N table, names), on small tables and on
+Delaware.
+
+These are the tests of the removed ``segkit.demographics.segment_areas``, ported to the one pipeline the
+batch runs. Its defaults differ from the removed ones (seed 42 instead of 0, ``n_init: auto`` instead of
+10), so the Delaware segments differ (23/13/12/11/3/1 areas instead of 18/15/10/9/8/3), but every known
+answer below holds under both: no number had to change.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 import pytest
+import sklearn.preprocessing
 
-import segkit.demographics as demo
-from segkit.demographics import cap_k, segment_areas
-from segkit.errors import ParamsError, SegmentationError
+import segkit
+from segkit.cluster import soft_assign
+from segkit.config import params_from_mapping
+from segkit.errors import ColumnError, ParamsError, SegmentationError
+from segkit.kinds import demographics as demo
+from segkit.kinds.demographics.acs import format_area_ids, load_feature_groups
+from segkit.kinds.demographics.facts import FACTS, cap_k, key_facts
 
 from acs_tables import small_acs
 
@@ -16,10 +29,37 @@ COMMUTE = ["commute_total", "commute_drove_alone", "commute_carpool", "commute_p
            "commute_walked", "worked_from_home"]
 
 
+def params(**values):
+    return params_from_mapping({"data_kind": "demographics", **values})
+
+
+def segment(df: pd.DataFrame, **values) -> segkit.Segmentation:
+    return segkit.segment_table(df, data_kind="demographics", **values)
+
+
+def k_of(seg) -> int:
+    return len(seg.profile.segments)
+
+
+def used_source(df: pd.DataFrame, seg) -> pd.DataFrame:
+    """The cleaned source rows of the areas segmented, indexed by their 5-character id, in label order."""
+    cleaned, _ = demo.clean(df, params())
+    source = cleaned.set_index(pd.Index(format_area_ids(cleaned["zcta"]).to_numpy(), name="zcta"))
+    return source.loc[seg.labels.index.astype(str)]
+
+
 @pytest.fixture(scope="module")
 def delaware(delaware_csv):
     df = pd.read_csv(delaware_csv)
-    return df, segment_areas(df)
+    return df, segment(df)
+
+
+@pytest.fixture(scope="module")
+def delaware_facts(delaware):
+    """Key facts of the Delaware segments (segment x fact and fact_index) and of the whole."""
+    df, seg = delaware
+    source = used_source(df, seg)
+    return key_facts(source, pd.Series(seg.labels.to_numpy(), index=source.index), load_feature_groups())
 
 
 # ------------------------------------------------------------------------------------------ rules
@@ -34,21 +74,21 @@ def test_cap_k_rule_and_note():
 
 
 def test_soft_scores_have_known_values():
-    # the scoring segment_areas relies on: softmax of -distance / temperature, top-N per area
+    # the scoring final_segments relies on: softmax of -distance / temperature, top-N per area
     d = np.array([[0.0, np.log(2), np.log(4)], [np.log(4), 0.0, np.log(2)]])
-    soft = demo.soft_assign(d, temperature=1.0, top_n=2)
+    soft = soft_assign(d, temperature=1.0, top_n=2)
     assert soft["segment"].tolist() == [0, 1, 1, 2]
     assert soft["rank"].tolist() == [1, 2, 1, 2]
     np.testing.assert_allclose(soft["score"], [4 / 7, 2 / 7, 4 / 7, 2 / 7])
-    flat = demo.soft_assign(d, temperature=10.0, top_n=3)
+    flat = soft_assign(d, temperature=10.0, top_n=3)
     assert flat["score"].iloc[0] < 4 / 7 and flat.groupby("row")["score"].sum().tolist() == pytest.approx([1, 1])
 
 
 def test_temperature_flattens_area_scores(delaware):
     df, sharp = delaware
-    flat = segment_areas(df, temperature=5.0)
-    top = lambda r: r.assignments.loc[r.assignments["rank"] == 1, "score"].mean()  # noqa: E731
-    assert top(flat) < top(sharp)
+    flat = segment(df, temperature=5.0)
+    top = lambda seg, p: demo.final_segments(seg, p).query("rank == 1")["score"].mean()  # noqa: E731
+    assert top(flat, params(temperature=5.0)) < top(sharp, params())
     pd.testing.assert_series_equal(flat.labels, sharp.labels)  # scores change, segments do not
 
 
@@ -56,68 +96,87 @@ def test_temperature_flattens_area_scores(delaware):
 def test_sentinels_never_reach_the_scaler(monkeypatch):
     seen = []
 
-    class Spy(demo.StandardScaler):
-        def fit_transform(self, X, y=None, **kw):
+    class Spy(sklearn.preprocessing.StandardScaler):
+        def fit(self, X, y=None, **kw):
             seen.append(np.array(X, dtype=float))
-            return super().fit_transform(X, y, **kw)
+            return super().fit(X, y, **kw)
 
-    monkeypatch.setattr(demo, "StandardScaler", Spy)
+    # the kind's preprocessor imports StandardScaler when called, so the spy replaces it in every fit
+    monkeypatch.setattr(sklearn.preprocessing, "StandardScaler", Spy)
     df = small_acs()
     df.loc[[1, 2], "median_household_income"] = [-666666666, -999999999]
     df.loc[3, "median_age"] = -888888888
     df.loc[4, "no_vehicle"] = -222222222
     df.loc[5, "median_gross_rent"] = -555555555
-    result = segment_areas(df, k=2)
-    (X,) = seen
-    assert np.isfinite(X).all() and X.min() >= 0 and X.max() < 1e3
-    assert result.validation.sentinel_counts == {"no_vehicle": 1, "median_age": 1, "median_household_income": 2,
-                                                 "median_gross_rent": 1}
-    counts = result.imputation.counts
+    seg = segment(df, k=2)
+    # segment_table fits the preprocessor more than once (k scores, then the final model): every fit counts
+    assert seen
+    for X in seen:
+        assert np.isfinite(X).all() and X.min() >= 0 and X.max() < 1e3
+    validation = seg.features.extra["validation"]
+    assert validation["sentinel_counts"] == {"no_vehicle": 1, "median_age": 1, "median_household_income": 2,
+                                             "median_gross_rent": 1}
+    counts = seg.features.extra["imputed"]
     assert (counts["log_median_household_income"], counts["median_age"], counts["share_no_vehicle"],
             counts["log_median_gross_rent"]) == (2, 1, 1, 1)
 
 
 def test_small_table_recovers_the_two_kinds_and_ids_keep_zeros():
     df = small_acs()
-    result = segment_areas(df, k=2, seed=3)
+    seg = segment(df, k=2, seed=3)
     young = (np.arange(len(df)) % 2 == 0)
-    labels = result.labels.to_numpy()
+    labels = seg.labels.to_numpy()
     assert len(set(labels[young])) == 1 and len(set(labels[~young])) == 1 and labels[0] != labels[1]
-    assert result.labels.index[0] == "01000"
-    names = result.profiles["segment_name"].tolist()
+    assert seg.labels.index[0] == "01000"
+    names = list(seg.profile.names.values())
     assert len(set(names)) == 2 and not any(ch.isdigit() for n in names for ch in n)
     # top_n larger than k lists every segment once
-    assert len(result.assignments) == len(df) * 2
-    assert result.assignments["zcta"].str.len().eq(5).all()
+    top = demo.final_segments(seg, params(top_n=5))
+    assert len(top) == len(df) * 2
+    assert top["zcta"].str.len().eq(5).all()
+    assert seg.assignments["zcta"].str.len().eq(5).all()
 
 
 def test_params_are_checked():
     df = small_acs()
     with pytest.raises(ParamsError, match="did you mean 'top_n'"):
-        segment_areas(df, top_m=3)
+        segment(df, top_m=3)
     with pytest.raises(ParamsError, match="k must be"):
-        segment_areas(df, k=1)
-    with pytest.raises(ParamsError, match="temperature must be"):
-        segment_areas(df, {"temperature": 0})
-    # keys of the whole segkit params file belong to other steps and are ignored
-    out = segment_areas(df, {"k": 2, "customer_col": "CustomerID", "id_col": None})
-    assert out.k == 2 and out.params["id_col"] == "zcta"
+        segment(df, k=1)
+    # the message names the key in quotes now (segment_areas said "temperature must be")
+    with pytest.raises(ParamsError, match="'temperature' must be above 0"):
+        segment(df, temperature=0)
+    # keys of the whole segkit params file belong to other steps and are ignored; id_col None means zcta
+    seg = segment(df, k=2, customer_col="CustomerID", id_col=None)
+    assert k_of(seg) == 2 and seg.features.table.index.name == "zcta"
+    assert list(seg.assignments.columns)[0] == "zcta"
 
 
 def test_dropping_commute_columns_skips_the_group_but_runs(delaware_csv):
     df = pd.read_csv(delaware_csv).drop(columns=COMMUTE)
-    result = segment_areas(df)
-    report = result.validation
-    assert report.missing_columns == COMMUTE
-    assert report.skipped_groups == {"commute": "universe column 'commute_total' is missing"}
-    assert not any(f.startswith("share_commute") for f in result.zscores.columns)
-    assert result.k == 6 and result.profiles["segment_name"].is_unique
+    seg = segment(df)
+    report = seg.features.extra["validation"]
+    assert report["missing_columns"] == COMMUTE
+    assert report["skipped_groups"] == {"commute": "universe column 'commute_total' is missing"}
+    assert not any(f.startswith("share_commute") for f in seg.profile.zscores.columns)
+    assert not any(f.startswith("share_commute") for f in seg.features.columns)
+    names = list(seg.profile.names.values())
+    assert k_of(seg) == 6 and len(set(names)) == len(names)
 
 
 def test_removing_almost_everything_is_a_clear_error(delaware_csv):
     df = pd.read_csv(delaware_csv)[["zcta", "population", "median_age", "median_household_income"]]
+    # segment_table refuses the header before any work (segment_areas raised SegmentationError while
+    # building features; the preflight of the batch now names the groups as a ColumnError)
+    with pytest.raises(ColumnError) as err:
+        segment(df)
+    text = str(err.value)
+    assert "only 2 ACS feature group(s) can be built from the input (median_age, income)" in text
+    assert "race_total" in text and "Fix: supply the ACS columns" in text
+    # the kind's features step, called without the preflight, still says the same
+    p = params()
     with pytest.raises(SegmentationError) as err:
-        segment_areas(df)
+        demo.features(demo.clean(df, p)[0], p)
     text = str(err.value)
     assert "only 2 feature group(s) are usable (median_age, income)" in text
     assert "race_total" in text and "Fix: supply the ACS columns" in text
@@ -125,49 +184,63 @@ def test_removing_almost_everything_is_a_clear_error(delaware_csv):
 
 # ----------------------------------------------------------------------------------------- Delaware
 def test_delaware_excluded_areas_and_k_cap(delaware):
-    _, result = delaware
-    zero = result.excluded[result.excluded["reason"] == "population is 0"]
+    _, seg = delaware
+    excluded = pd.DataFrame(seg.features.extra["excluded_areas"])
+    zero = excluded[excluded["reason"] == "population is 0"]
     assert sorted(zero["zcta"]) == ["19710", "19716", "19735"]
-    assert len(result.excluded) == 5 and len(result.labels) == 63
-    assert "multigenerational_households" in result.validation.unusable_columns
-    assert result.k == 6 and result.k_requested == 25
-    assert result.k_note == ("25 segments over 63 areas would be noise; capped at 6 "
-                             "(at most one segment per 10 areas).")
+    assert len(excluded) == 5 and len(seg.labels) == 63
+    assert "multigenerational_households" in seg.features.extra["validation"]["unusable_columns"]
+    note = "25 segments over 63 areas would be noise; capped at 6 (at most one segment per 10 areas)."
+    # k_requested == 25 of segment_areas: the sentence says what was asked for
+    assert k_of(seg) == 6 and seg.features.extra["k_note"] == note
+    assert seg.extra["k_rationale"].startswith(note)  # then the criteria's vote, for reference
 
 
-def test_delaware_segments_have_unique_names_codes_and_key_facts(delaware):
-    _, result = delaware
-    prof = result.profiles
-    assert prof["segment_code"].tolist() == ["S01", "S02", "S03", "S04", "S05", "S06"]
-    assert prof["segment_name"].is_unique and prof["description"].str.endswith(".").all()
-    assert prof["areas"].iloc[0] == prof["areas"].max()  # segment 0 is the largest
-    facts = ["areas", "population", "median_age", "median_household_income", "share_bachelors_plus"]
-    assert prof[facts + [f + "_index" for f in facts]].notna().all().all()
-    assert prof["areas"].sum() == 63 and prof["areas_index"].sum() == pytest.approx(600)
+def test_delaware_segments_have_unique_names_codes_and_key_facts(delaware, delaware_facts):
+    df, seg = delaware
+    prof = seg.profile
+    assert [prof.codes[s] for s in prof.segments] == ["S01", "S02", "S03", "S04", "S05", "S06"]
+    names = [prof.names[s] for s in prof.segments]
+    assert len(set(names)) == len(names) and all(prof.descriptions[s].endswith(".") for s in prof.segments)
+    facts, _ = delaware_facts
+    assert facts["areas"].iloc[0] == facts["areas"].max()  # segment 0 is the largest
+    assert prof.sizes[0] == max(prof.sizes[s] for s in prof.segments)
+    assert facts[list(FACTS) + [f + "_index" for f in FACTS]].notna().all().all()
+    assert facts["areas"].sum() == 63 and facts["areas_index"].sum() == pytest.approx(600)
+    # the strip the batch writes to area_key_facts.json holds the same numbers
+    source = used_source(df, seg)
+    strips = demo.area_key_facts(source, pd.Series(seg.labels.to_numpy(), index=source.index), prof.codes,
+                                 prof.names)
+    assert [e["code"] for e in strips["segments"]] == ["S01", "S02", "S03", "S04", "S05", "S06"]
+    for entry in strips["segments"]:
+        row = facts.loc[entry["segment"]]
+        assert [f["feature"] for f in entry["facts"]] == list(FACTS)
+        assert [f["value"] for f in entry["facts"]] == pytest.approx([row[f] for f in FACTS])
+        assert [f["index"] for f in entry["facts"]] == pytest.approx([row[f + "_index"] for f in FACTS])
     # Resort & Second Homes: the beach towns (Rehoboth, Bethany, Lewes) and no town in New Castle County
-    beach = result.labels[["19971", "19930", "19958"]]
+    beach = seg.labels[["19971", "19930", "19958"]]
     assert beach.nunique() == 1
-    assert prof.loc[beach.iloc[0], "segment_name"] == "Resort & Second Homes"
-    assert prof.loc[beach.iloc[0], "median_age_index"] > 130
+    assert prof.names[beach.iloc[0]] == "Resort & Second Homes"
+    assert facts.loc[beach.iloc[0], "median_age_index"] > 130
 
 
-def test_delaware_key_facts_are_honest_aggregates(delaware):
-    df, result = delaware
-    used = df[df["zcta"].astype(str).str.zfill(5).isin(result.labels.index)]
-    whole = result.whole
+def test_delaware_key_facts_are_honest_aggregates(delaware, delaware_facts):
+    df, seg = delaware
+    facts, whole = delaware_facts
+    used = df[df["zcta"].astype(str).str.zfill(5).isin(seg.labels.index)]
     assert whole["population"] == used["population"].sum()
     grads = used[["bachelors_complete", "masters", "professional", "doctorate"]].sum(axis=1).sum()
     assert whole["share_bachelors_plus"] == pytest.approx(grads / used["total_education_population"].sum())
     assert whole["median_age"] == pytest.approx(np.average(used["median_age"], weights=used["population"]))
-    seg = result.profiles.iloc[1]
-    assert seg["median_age_index"] == pytest.approx(100 * seg["median_age"] / whole["median_age"])
-    per_area = seg["population"] / seg["areas"] / (whole["population"] / whole["areas"])
-    assert seg["population_index"] == pytest.approx(100 * per_area)
+    one = facts.loc[1]
+    assert one["median_age_index"] == pytest.approx(100 * one["median_age"] / whole["median_age"])
+    per_area = one["population"] / one["areas"] / (whole["population"] / whole["areas"])
+    assert one["population_index"] == pytest.approx(100 * per_area)
 
 
 def test_delaware_top_n_table(delaware, tmp_path):
-    _, result = delaware
-    a = result.assignments
+    _, seg = delaware
+    a = demo.final_segments(seg, params())
     assert list(a.columns) == ["zcta", "segment_code", "segment_name", "score", "rank"]
     assert len(a) == 63 * 5 and a["zcta"].str.len().eq(5).all()
     assert a["score"].between(0, 1).all()
@@ -176,15 +249,21 @@ def test_delaware_top_n_table(delaware, tmp_path):
     assert by_area["rank"].apply(list).map(lambda r: r == [1, 2, 3, 4, 5]).all()
     assert by_area["score"].apply(lambda s: s.is_monotonic_decreasing).all()
     own = a[a["rank"] == 1].set_index("zcta")["segment_code"]
-    codes = result.profiles["segment_code"]
-    assert (own == codes.loc[result.labels].set_axis(result.labels.index)).all()
-    path = result.write_final_segments(tmp_path / "final_segments.csv")
+    codes = pd.Series(seg.profile.codes)
+    assert (own == codes.loc[seg.labels].set_axis(seg.labels.index)).all()
+    hard = seg.assignments.set_index("zcta")["segment_code"]
+    pd.testing.assert_series_equal(own, hard, check_names=False)
+    # written as CSV, ids stay 5-character text and nothing else changes
+    path = tmp_path / "final_segments.csv"
+    a.to_csv(path, index=False)
     back = pd.read_csv(path, dtype={"zcta": str})
     pd.testing.assert_frame_equal(back, a)
 
 
 def test_delaware_is_deterministic_for_a_seed(delaware):
-    df, result = delaware
-    again = segment_areas(df)
-    pd.testing.assert_frame_equal(again.assignments, result.assignments)
-    pd.testing.assert_frame_equal(again.profiles, result.profiles)
+    df, seg = delaware
+    again = segment(df)
+    pd.testing.assert_frame_equal(again.assignments, seg.assignments)
+    pd.testing.assert_frame_equal(demo.final_segments(again, params()), demo.final_segments(seg, params()))
+    assert again.profile.names == seg.profile.names and again.profile.descriptions == seg.profile.descriptions
+    pd.testing.assert_frame_equal(again.profile.zscores, seg.profile.zscores)
