@@ -93,3 +93,30 @@ def test_notebook_defaults_match_the_schema():
             if name == "data_path":
                 continue  # notebooks default to the bundled data, for interactive use in JupyterLab
             assert value == defaults[name], f"{path.name}: {name} defaults to {value!r}, the schema to {defaults[name]!r}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_cells_are_short_calls(path):
+    """A long cell (a line over 120 characters, or a call with more than four arguments) belongs in segkit."""
+    for cell in _cells(path):
+        if cell["cell_type"] != "code" or "parameters" in cell.get("metadata", {}).get("tags", []):
+            continue
+        source = "".join(cell["source"])
+        assert all(len(line) <= 120 for line in source.splitlines()), f"{path.name}: a line over 120 characters"
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, ast.Call):
+                assert len(node.args) + len(node.keywords) <= 4, f"{path.name}: a call with more than 4 arguments"
+
+
+def test_needs_tags_name_capabilities_some_kind_offers():
+    from segkit import kinds
+
+    offered = {cap for name in kinds.KINDS for cap in kinds.get(name).extra_stages}
+    for path in NOTEBOOKS:
+        book = json.loads(path.read_text())
+        needs = book["metadata"].get("segkit", {}).get("needs")
+        assert needs is None or needs in offered, f"{path.name} needs {needs!r}, which no kind offers"
+        for cell in book["cells"]:
+            for tag in cell.get("metadata", {}).get("tags", []):
+                if tag.startswith("needs:"):
+                    assert tag.split(":", 1)[1] in offered, f"{path.name}: {tag} names no capability"
