@@ -79,9 +79,22 @@ class CleaningLog:
         return cls([CleaningStep(**step) for step in data["steps"]])
 
 
-def examples(values: pd.Series, n: int = 3) -> str:
-    """Up to ``n`` distinct values of ``values``, as reprs, for a message naming examples."""
-    return ", ".join(repr(v.item() if isinstance(v, np.generic) else v) for v in pd.unique(values)[:n])
+def examples(values, n: int = 3, *, quote: bool = True, count_rest: bool = False) -> str:
+    """Up to ``n`` distinct values of ``values`` for a message naming examples.
+
+    Values are shown as reprs (``quote``) or as plain text; with ``count_rest`` the number of distinct
+    values not shown follows (``"a, b and 3 more"``).
+
+    >>> examples(pd.Series(["x", "y", "x", "z"]), 2)
+    "'x', 'y'"
+    >>> examples(["17850", "12583", "13047"], 2, quote=False, count_rest=True)
+    '17850, 12583 and 1 more'
+    """
+    distinct = pd.unique(pd.Series(list(values), dtype=object))
+    shown = [v.item() if isinstance(v, np.generic) else v for v in distinct[:n]]
+    text = ", ".join(repr(v) if quote else str(v) for v in shown)
+    rest = len(distinct) - len(shown)
+    return text + (f" and {rest:,} more" if count_rest and rest > 0 else "")
 
 
 def parse_dates(s: pd.Series, *, dayfirst: bool = False, nanoseconds: bool = True) -> pd.Series:

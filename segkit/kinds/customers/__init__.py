@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ...cleaning import CleaningLog
+from ...cleaning import CleaningLog, examples
 from ...errors import ColumnError, ParamsError, SegmentationError
 from ...featureset import FeatureSet
 from ...io import require_columns
@@ -101,9 +101,7 @@ def check_columns(params, columns: Sequence[str]) -> None:
 
 # ---------------------------------------------------------------------------------------- clean
 def _examples(values) -> str:
-    values = [str(v) for v in pd.unique(pd.Series(list(values), dtype=object))]
-    more = f" and {len(values) - EXAMPLES:,} more" if len(values) > EXAMPLES else ""
-    return ", ".join(values[:EXAMPLES]) + more if values else ""
+    return examples(values, EXAMPLES, quote=False, count_rest=True)
 
 
 def clean(raw: pd.DataFrame, params):
