@@ -1,6 +1,7 @@
 """Census areas (ZCTAs): ACS counts and medians become shares and log medians, named through a lexicon.
 
-The stages of a run map onto :mod:`segkit.kinds.demographics.acs` and :mod:`segkit.kinds.demographics.facts`:
+The stages of a run map onto :mod:`segkit.kinds.demographics.groups`, :mod:`segkit.kinds.demographics.acs` and
+:mod:`segkit.kinds.demographics.facts`:
 
 * ``clean``: Census "no estimate" sentinels become missing, ids become 5-character text, and areas
   with no residents or fewer than ``min_population`` are set aside (each a logged rule that lists
@@ -33,9 +34,9 @@ from ...featureset import FeatureSet
 from ...format import format_value
 from ...io import read_table, require_columns
 from ...naming.lexicon import load_lexicon, name_segments_from_lexicon
-from .acs import (CENSUS_SENTINELS, FeatureGroup, build_acs_features, format_area_ids, load_feature_groups,
-                  replace_sentinels, validate_acs_table)
+from .acs import build_acs_features, format_area_ids
 from .facts import FACTS, cap_k, key_facts
+from .groups import CENSUS_SENTINELS, FeatureGroup, load_feature_groups, replace_sentinels, validate_acs_table
 from .synth import generate_acs_table
 
 __all__ = ["check_columns", "eda_frame", "clean", "features", "preprocessor", "choose_k", "name_segments", "column_roles",

@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from ...errors import ColumnError, DataValueError, ParamsError
-from .acs import CENSUS_SENTINELS, load_feature_groups
+from .groups import CENSUS_SENTINELS, load_feature_groups
 
 __all__ = ["generate_acs_table"]
 
