@@ -1,6 +1,7 @@
 """Census areas (ZCTAs): ACS counts and medians become shares and log medians, named through a lexicon.
 
-The stages of a run map onto :mod:`segkit.kinds.demographics.acs` and :mod:`segkit.kinds.demographics.facts`:
+The stages of a run map onto :mod:`segkit.kinds.demographics.groups`, :mod:`segkit.kinds.demographics.acs` and
+:mod:`segkit.kinds.demographics.facts`:
 
 * ``clean``: Census "no estimate" sentinels become missing, ids become 5-character text, and areas
   with no residents or fewer than ``min_population`` are set aside (each a logged rule that lists
@@ -33,9 +34,9 @@ from ...featureset import FeatureSet
 from ...format import format_value
 from ...io import read_table, require_columns
 from ...naming.lexicon import load_lexicon, name_segments_from_lexicon
-from .acs import (CENSUS_SENTINELS, FeatureGroup, build_acs_features, format_area_ids, load_feature_groups,
-                  replace_sentinels, validate_acs_table)
+from .acs import ImputationReport, build_acs_features, format_area_ids
 from .facts import FACTS, cap_k, key_facts
+from .groups import CENSUS_SENTINELS, FeatureGroup, load_feature_groups, replace_sentinels, validate_acs_table
 from .synth import generate_acs_table
 
 __all__ = ["check_columns", "eda_frame", "clean", "features", "preprocessor", "choose_k", "name_segments", "column_roles",
@@ -204,9 +205,37 @@ def features(cleaned: pd.DataFrame, params) -> FeatureSet:
         report.sentinel_counts = sentinels
     table = feats.imputed.copy()
     columns = list(params.features or table.columns)
+    labels, short, units = _feature_labels(feats.groups)
+    extra_columns = _add_natural_units(table, feats.groups, labels, short, units)
+    table[POPULATION_COL] = feats.table[POPULATION_COL].astype(float)
+    labels[POPULATION_COL] = short[POPULATION_COL] = "Population"
+    units[POPULATION_COL] = "count"
+    table.index.name = id_col
+
+    n = len(table)
+    _, k_note = cap_k(params.k, n, params.k_max_share)
+    notes = [f"{n:,} areas are segmented on {len(columns)} features from {len(report.used_groups)} ACS groups."]
+    if excluded:
+        notes.append(_excluded_note(excluded, id_col, params.min_population))
+    notes += report.summary()[1:]
+    notes += _imputation_notes(feats.imputation, short)
+    notes.append(k_note)
+    extra = {"excluded_areas": excluded, "imputed": {str(f): int(c) for f, c in feats.imputation.counts.items()},
+             "validation": {"used_groups": report.used_groups, "skipped_groups": report.skipped_groups,
+                            "dropped_features": report.dropped_features, "missing_columns": report.missing_columns,
+                            "unusable_columns": report.unusable_columns, "suspect_columns": report.suspect_columns,
+                            "sentinel_counts": report.sentinel_counts},
+             "k_note": k_note}
+    return FeatureSet(table=table, columns=columns, labels=labels, entity="areas", notes=notes, extra=extra,
+                      short=short, units=units,
+                      profile_columns=list(dict.fromkeys([*columns, *extra_columns, POPULATION_COL])))
+
+
+def _feature_labels(groups: Sequence[FeatureGroup]) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+    """Labels, short labels and units of the clustering features, worded by the lexicon."""
     lex = _lexicon()
     labels, short, units = {}, {}, {}
-    for group in feats.groups:
+    for group in groups:
         for spec in group.features:
             words = lex.words(spec.name).label
             words = words[:1].upper() + words[1:]
@@ -218,8 +247,15 @@ def features(cleaned: pd.DataFrame, params) -> FeatureSet:
                 short[spec.name] = f"{words} (log)"
             else:
                 labels[spec.name] = short[spec.name] = words
+    return labels, short, units
+
+
+def _add_natural_units(table: pd.DataFrame, groups: Sequence[FeatureGroup], labels: dict, short: dict,
+                       units: dict) -> list[str]:
+    """Add to ``table`` the natural units of the log medians (exp of the imputed log), with their labels and
+    units; return the columns added."""
     extra_columns = []
-    for group in feats.groups:  # natural units of the log medians, imputed (exp of the imputed log)
+    for group in groups:
         for spec in group.features:
             if spec.transform == "log" and spec.name in table:
                 col = spec.columns[0]
@@ -228,44 +264,35 @@ def features(cleaned: pd.DataFrame, params) -> FeatureSet:
                 if _NATURAL.get(col, (None, None))[1]:
                     units[col] = _NATURAL[col][1]
                 extra_columns.append(col)
-    table[POPULATION_COL] = feats.table[POPULATION_COL].astype(float)
-    labels[POPULATION_COL] = short[POPULATION_COL] = "Population"
-    units[POPULATION_COL] = "count"
-    table.index.name = id_col
+    return extra_columns
 
-    n = len(table)
-    _, k_note = cap_k(params.k, n, params.k_max_share)
-    notes = [f"{n:,} areas are segmented on {len(columns)} features from {len(report.used_groups)} ACS groups."]
-    if excluded:
-        zero = [e[id_col] for e in excluded if not e["population"]]
-        few = [f"{e[id_col]} ({e['population']:,.0f})" for e in excluded if e["population"]]
-        parts = []
-        if zero:
-            parts.append(f"{len(zero):,} with no residents ({_listing(zero)})")
-        if few:
-            parts.append(f"{len(few):,} with fewer than {params.min_population:,} residents ({_listing(few)})")
-        notes.append(f"{len(excluded):,} areas were left out of the segmentation: " + "; ".join(parts) + ".")
-    notes += report.summary()[1:]
-    imputed = feats.imputation.counts[feats.imputation.counts > 0].sort_values(ascending=False, kind="stable")
+
+def _excluded_note(excluded: list[dict], id_col: str, min_population: float) -> str:
+    """The sentence listing the areas left out: those with no residents, then those with too few."""
+    zero = [e[id_col] for e in excluded if not e["population"]]
+    few = [f"{e[id_col]} ({e['population']:,.0f})" for e in excluded if e["population"]]
+    parts = []
+    if zero:
+        parts.append(f"{len(zero):,} with no residents ({_listing(zero)})")
+    if few:
+        parts.append(f"{len(few):,} with fewer than {min_population:,} residents ({_listing(few)})")
+    return f"{len(excluded):,} areas were left out of the segmentation: " + "; ".join(parts) + "."
+
+
+def _imputation_notes(imputation: ImputationReport, short: dict[str, str]) -> list[str]:
+    """Sentences on the values imputed with the median (or that none were) and the shares clipped to 1."""
+    notes = []
+    imputed = imputation.counts[imputation.counts > 0].sort_values(ascending=False, kind="stable")
     if len(imputed):
         notes.append(f"{int(imputed.sum()):,} missing values were filled with the median of all areas: "
                      + ", ".join(f"{short.get(f, f).lower()} ({_areas(c)})" for f, c in imputed.items()) + ".")
     else:
         notes.append("No value needed imputing.")
-    clipped = feats.imputation.clipped[feats.imputation.clipped > 0]
+    clipped = imputation.clipped[imputation.clipped > 0]
     if len(clipped):
         notes.append("Shares above 1 (a count larger than its universe) were clipped to 1: "
                      + ", ".join(f"{short.get(f, f).lower()} ({_areas(c)})" for f, c in clipped.items()) + ".")
-    notes.append(k_note)
-    extra = {"excluded_areas": excluded, "imputed": {str(f): int(c) for f, c in feats.imputation.counts.items()},
-             "validation": {"used_groups": report.used_groups, "skipped_groups": report.skipped_groups,
-                            "dropped_features": report.dropped_features, "missing_columns": report.missing_columns,
-                            "unusable_columns": report.unusable_columns, "suspect_columns": report.suspect_columns,
-                            "sentinel_counts": report.sentinel_counts},
-             "k_note": k_note}
-    return FeatureSet(table=table, columns=columns, labels=labels, entity="areas", notes=notes, extra=extra,
-                      short=short, units=units,
-                      profile_columns=list(dict.fromkeys([*columns, *extra_columns, POPULATION_COL])))
+    return notes
 
 
 def preprocessor(fs: FeatureSet, params):

@@ -1,5 +1,8 @@
 """Features for area (ZCTA) segmentation from ACS 5-year counts and medians.
 
+The feature groups, the Census sentinels and the validation report are defined in
+:mod:`segkit.kinds.demographics.groups` and re-exported here.
+
 The order of operations is fixed, because each step relies on the one before:
 
 1. Census "not available" sentinels (:data:`CENSUS_SENTINELS`) become missing, before anything else.
@@ -23,14 +26,15 @@ Examples
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Mapping
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from segkit.errors import ColumnError, DataFileError, DataValueError, SegmentationError
+from ...errors import ColumnError, DataValueError, SegmentationError
+# re-exported: the names defined in groups stay importable from here
+from .groups import (CENSUS_SENTINELS, FeatureGroup, FeatureSpec, ValidationReport, load_feature_groups,
+                     replace_sentinels, validate_acs_table)
 
 __all__ = [
     "CENSUS_SENTINELS",
@@ -46,107 +50,6 @@ __all__ = [
     "impute_median",
     "build_acs_features",
 ]
-
-#: Census API annotation values that mean "no estimate" (not available, too few sample cases, ...).
-CENSUS_SENTINELS: tuple[int, ...] = (-666666666, -999999999, -888888888, -222222222, -555555555)
-
-_TRANSFORMS = (None, "log")
-
-
-@dataclass(frozen=True)
-class FeatureSpec:
-    """One feature: a share (sum of ``columns`` over the group universe) or a median column.
-
-    Attributes
-    ----------
-    name : str
-        Feature name, e.g. ``"share_age_75_plus"``.
-    columns : tuple of str
-        Source columns (summed for a share; exactly one for a median).
-    transform : {None, "log"}
-        Transform applied to a median.
-    """
-
-    name: str
-    columns: tuple[str, ...]
-    transform: str | None = None
-
-
-@dataclass(frozen=True)
-class FeatureGroup:
-    """A named set of features sharing a universe (``kind="shares"``) or medians (``kind="medians"``)."""
-
-    name: str
-    kind: str
-    features: tuple[FeatureSpec, ...]
-    universe: str | None = None
-
-    @property
-    def columns(self) -> list[str]:
-        """All source columns the group reads, universe first."""
-        cols = [self.universe] if self.universe else []
-        for spec in self.features:
-            cols += [c for c in spec.columns if c not in cols]
-        return cols
-
-
-@dataclass
-class ValidationReport:
-    """What the table offers before fitting: which columns and groups are usable.
-
-    Attributes
-    ----------
-    missing_columns : list of str
-        Expected columns (from the groups file) that are not in the table.
-    unusable_columns : list of str
-        Expected columns present but empty in every row (after sentinels became missing).
-    skipped_groups : dict
-        Group name -> reason it is skipped.
-    dropped_features : dict
-        Feature name -> reason it is dropped (its group may still be used).
-    used_groups : list of str
-        Groups that contribute at least one feature.
-    features : list of str
-        Features that will be built.
-    suspect_columns : dict
-        Member column -> the other column it equals in every row (a sign of a mislabelled export).
-    sentinel_counts : dict
-        Column -> number of Census sentinels turned into missing values.
-    """
-
-    missing_columns: list[str] = field(default_factory=list)
-    unusable_columns: list[str] = field(default_factory=list)
-    skipped_groups: dict[str, str] = field(default_factory=dict)
-    dropped_features: dict[str, str] = field(default_factory=dict)
-    used_groups: list[str] = field(default_factory=list)
-    features: list[str] = field(default_factory=list)
-    suspect_columns: dict[str, str] = field(default_factory=dict)
-    sentinel_counts: dict[str, int] = field(default_factory=dict)
-
-    @property
-    def ok(self) -> bool:
-        """True when every expected column is present and usable."""
-        return not (self.missing_columns or self.unusable_columns or self.skipped_groups)
-
-    def summary(self) -> list[str]:
-        """Return the report as plain sentences, one per finding."""
-        lines = [f"{len(self.features)} features from {len(self.used_groups)} groups: "
-                 + ", ".join(self.used_groups) + "."]
-        if self.missing_columns:
-            lines.append("Missing columns: " + ", ".join(self.missing_columns) + ".")
-        if self.unusable_columns:
-            lines.append("Empty in every row (unusable): " + ", ".join(self.unusable_columns) + ".")
-        lines += [f"Group '{g}' skipped: {why}." for g, why in self.skipped_groups.items()]
-        lines += [f"Feature '{f}' dropped: {why}." for f, why in self.dropped_features.items()]
-        lines += [f"Column '{c}' equals '{o}' in every row; check the export's labels."
-                  for c, o in self.suspect_columns.items()]
-        if self.sentinel_counts:
-            lines.append("Census sentinels set to missing: " + ", ".join(
-                f"{c} ({n})" for c, n in self.sentinel_counts.items()) + ".")
-        return lines
-
-    def __str__(self) -> str:
-        return "\n".join(self.summary())
 
 
 @dataclass
@@ -207,90 +110,6 @@ class AcsFeatures:
     imputation: ImputationReport
 
 
-def load_feature_groups(source: str | Path | Mapping | None = None) -> list[FeatureGroup]:
-    """Read the column-to-feature mapping.
-
-    Parameters
-    ----------
-    source : path, mapping or None
-        A YAML file, an already parsed mapping with a ``groups`` list, or None for the shipped
-        ``segkit/kinds/demographics/acs_groups.yaml``.
-
-    Returns
-    -------
-    list of FeatureGroup
-    """
-    from ...resources import read_data_yaml
-
-    raw, path = read_data_yaml(source, shipped="kinds/demographics/acs_groups.yaml", what="feature groups")
-
-    def bad(problem: str) -> DataFileError:
-        return DataFileError(problem, fix="see the comments at the top of segkit/kinds/demographics/acs_groups.yaml",
-                             path=path)
-
-    if not isinstance(raw, Mapping) or not isinstance(raw.get("groups"), list) or not raw["groups"]:
-        raise bad("feature groups must be a mapping with a non-empty 'groups' list")
-    groups, seen = [], set()
-    for item in raw["groups"]:
-        if not isinstance(item, Mapping) or "name" not in item:
-            raise bad(f"every group needs a 'name'; got {item!r}")
-        name = str(item["name"])
-        if ("members" in item) == ("medians" in item):
-            raise bad(f"group '{name}' must have exactly one of 'members' (with 'universe') or 'medians'")
-        specs = []
-        if "members" in item:
-            if not item.get("universe") or not isinstance(item["members"], Mapping):
-                raise bad(f"group '{name}' needs a 'universe' column and a 'members' mapping")
-            for feat, cols in item["members"].items():
-                cols = [cols] if isinstance(cols, str) else list(cols or [])
-                if not cols:
-                    raise bad(f"feature '{feat}' in group '{name}' lists no columns")
-                specs.append(FeatureSpec(str(feat), tuple(map(str, cols))))
-            kind, universe = "shares", str(item["universe"])
-        else:
-            if not isinstance(item["medians"], Mapping):
-                raise bad(f"group '{name}': 'medians' must map feature names to {{column, transform}}")
-            for feat, spec in item["medians"].items():
-                spec = {"column": spec} if isinstance(spec, str) else dict(spec or {})
-                if "column" not in spec or spec.get("transform") not in _TRANSFORMS:
-                    raise bad(f"median feature '{feat}' in group '{name}' needs a 'column' and a "
-                              f"transform of log or none")
-                specs.append(FeatureSpec(str(feat), (str(spec["column"]),), spec.get("transform")))
-            kind, universe = "medians", None
-        for spec in specs:
-            if spec.name in seen:
-                raise bad(f"feature name '{spec.name}' is defined twice")
-            seen.add(spec.name)
-        groups.append(FeatureGroup(name, kind, tuple(specs), universe))
-    return groups
-
-
-def replace_sentinels(df: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int]]:
-    """Turn Census sentinel values into NaN in every numeric column.
-
-    Parameters
-    ----------
-    df : pandas.DataFrame
-
-    Returns
-    -------
-    clean : pandas.DataFrame
-        A copy; columns that held sentinels become float.
-    counts : dict
-        Column -> number of sentinels replaced (only columns that had any).
-    """
-    clean = df.copy()
-    counts: dict[str, int] = {}
-    for col in clean.columns:
-        if not pd.api.types.is_numeric_dtype(clean[col]) or pd.api.types.is_bool_dtype(clean[col]):
-            continue
-        hit = clean[col].isin(CENSUS_SENTINELS).to_numpy()
-        if hit.any():
-            counts[col] = int(hit.sum())
-            clean[col] = clean[col].astype(float).mask(hit)
-    return clean, counts
-
-
 def format_area_ids(values: pd.Series, width: int = 5) -> pd.Series:
     """Area ids as text with leading zeros (ZCTA ``1001`` -> ``"01001"``).
 
@@ -310,86 +129,6 @@ def format_area_ids(values: pd.Series, width: int = 5) -> pd.Series:
                                  fix="give every area a code", column=values.name)
         text = values.astype(str).str.strip()
     return text.str.zfill(width)
-
-
-def _suspects(df: pd.DataFrame, groups: list[FeatureGroup]) -> dict[str, str]:
-    """Member columns equal in every row to another (non-empty, non-zero) column of the table."""
-    numeric = [c for c in df.columns if pd.api.types.is_numeric_dtype(df[c])]
-    by_hash: dict[int, list[str]] = {}
-    for col in numeric:
-        values = df[col]
-        if values.isna().all() or (values.fillna(0) == 0).all():
-            continue
-        key = int(pd.util.hash_pandas_object(values.astype(float), index=False).sum())
-        by_hash.setdefault(key, []).append(col)
-    twins = {c: cols for cols in by_hash.values() for c in cols if len(cols) > 1}
-    out = {}
-    for group in groups:
-        if group.kind != "shares":
-            continue
-        for spec in group.features:
-            for col in spec.columns:
-                others = [o for o in twins.get(col, []) if o != col and o != group.universe
-                          and df[o].equals(df[col])]
-                if others and col not in out:
-                    out[col] = others[0]
-    return out
-
-
-def validate_acs_table(df: pd.DataFrame, groups: list[FeatureGroup] | None = None,
-                       *, sentinel_counts: Mapping[str, int] | None = None) -> ValidationReport:
-    """Name the missing and empty columns and the groups and features they knock out.
-
-    Sentinels are replaced first (on a copy) so a column holding only sentinels counts as empty.
-
-    Parameters
-    ----------
-    df : pandas.DataFrame
-        The ACS table.
-    groups : list of FeatureGroup, optional
-        Defaults to the shipped mapping.
-    sentinel_counts : mapping, optional
-        Counts to record when ``df`` was already cleaned (otherwise they are computed here).
-
-    Returns
-    -------
-    ValidationReport
-    """
-    groups = load_feature_groups() if groups is None else groups
-    if sentinel_counts is None:
-        df, sentinel_counts = replace_sentinels(df)
-    report = ValidationReport(sentinel_counts=dict(sentinel_counts))
-    empty = {c for c in df.columns if df[c].isna().all()}
-    for group in groups:
-        for col in group.columns:
-            if col not in df.columns and col not in report.missing_columns:
-                report.missing_columns.append(col)
-            elif col in empty and col not in report.unusable_columns:
-                report.unusable_columns.append(col)
-        if group.kind == "shares" and group.universe not in df.columns:
-            report.skipped_groups[group.name] = f"universe column '{group.universe}' is missing"
-            continue
-        if group.kind == "shares" and group.universe in empty:
-            report.skipped_groups[group.name] = f"universe column '{group.universe}' is empty"
-            continue
-        kept = []
-        for spec in group.features:
-            missing = [c for c in spec.columns if c not in df.columns]
-            blank = [c for c in spec.columns if c in empty]
-            if missing:
-                report.dropped_features[spec.name] = "missing column(s) " + ", ".join(missing)
-            elif blank:
-                report.dropped_features[spec.name] = "empty column(s) " + ", ".join(blank)
-            else:
-                kept.append(spec.name)
-        if kept:
-            report.used_groups.append(group.name)
-            report.features += kept
-        else:
-            cols = [c for s in group.features for c in s.columns]
-            report.skipped_groups[group.name] = "no usable column among " + ", ".join(cols)
-    report.suspect_columns = _suspects(df, groups)
-    return report
 
 
 def impute_median(features: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series, pd.Series]:
@@ -453,11 +192,7 @@ def build_acs_features(df: pd.DataFrame, groups: list[FeatureGroup] | None = Non
         When fewer than ``min_areas`` areas are left, or ids repeat.
     """
     groups = load_feature_groups() if groups is None else groups
-    for col, key in ((id_col, "id_col"), (population_col, "population")):
-        if col not in df.columns:
-            raise ColumnError(f"column '{col}' is not in the data",
-                              fix=f"set {key} to the area id column" if key == "id_col" else
-                              "add the total population column (ACS B01003)", column=col)
+    _require_id_and_population(df, id_col, population_col)
     clean, sentinels = replace_sentinels(df)  # before anything else
     report = validate_acs_table(clean, groups, sentinel_counts=sentinels)
     from ..customers.features import check_numeric  # text in a count or median column: a ColumnError with examples
@@ -471,12 +206,47 @@ def build_acs_features(df: pd.DataFrame, groups: list[FeatureGroup] | None = Non
             f"Missing columns: {', '.join(report.missing_columns[:12]) or 'none'}",
             fix="supply the ACS columns named in segkit/kinds/demographics/acs_groups.yaml or pass a groups file "
                 "that matches your table")
-    ids = format_area_ids(clean[id_col])
+    clean.index = _area_index(clean[id_col], id_col)
+    table, excluded = _set_aside(clean, id_col, population_col, min_population)
+    if len(table) < min_areas:
+        raise DataValueError(f"only {len(table)} area(s) have a population of at least "
+                             f"{min_population:g}; at least {min_areas} are needed",
+                             fix="lower min_population or supply more areas", key="min_population")
+    used, columns, clipped = _group_features(table, groups, report)
+    raw = _drop_blank_features(pd.DataFrame(columns, index=table.index), report)
+    used = [FeatureGroup(g.name, g.kind, tuple(s for s in g.features if s.name in raw.columns), g.universe)
+            for g in used if any(s.name in raw.columns for s in g.features)]
+    report.used_groups = [g.name for g in used]
+    imputed, counts, fills = impute_median(raw)
+    imputation = ImputationReport(counts=counts, fill_values=fills,
+                                  clipped=pd.Series(clipped, dtype=int).reindex(raw.columns, fill_value=0))
+    return AcsFeatures(raw=raw, imputed=imputed, table=table, excluded=excluded, groups=used,
+                       validation=report, imputation=imputation)
+
+
+def _require_id_and_population(df: pd.DataFrame, id_col: str, population_col: str) -> None:
+    """Raise :class:`ColumnError` when the area id or population column is absent."""
+    for col, key in ((id_col, "id_col"), (population_col, "population")):
+        if col not in df.columns:
+            raise ColumnError(f"column '{col}' is not in the data",
+                              fix=f"set {key} to the area id column" if key == "id_col" else
+                              "add the total population column (ACS B01003)", column=col)
+
+
+def _area_index(values: pd.Series, id_col: str) -> pd.Index:
+    """The area ids as 5-character text, named ``id_col``; :class:`DataValueError` when an id repeats."""
+    ids = format_area_ids(values)
     if ids.duplicated().any():
         dup = ids[ids.duplicated()].unique()[:5].tolist()
         raise DataValueError(f"area ids repeat in '{id_col}': {', '.join(dup)}",
                              fix="keep one row per area", column=id_col)
-    clean.index = pd.Index(ids.to_numpy(), name=id_col)
+    return pd.Index(ids.to_numpy(), name=id_col)
+
+
+def _set_aside(clean: pd.DataFrame, id_col: str, population_col: str,
+               min_population: float) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The areas with at least ``min_population`` residents, and the others with the reason they are left out
+    (columns ``[id_col, "population", "reason"]``)."""
     pop = clean[population_col]
     reason = pd.Series("", index=clean.index, dtype=object)
     reason[pop.isna()] = "population is missing"
@@ -486,12 +256,13 @@ def build_acs_features(df: pd.DataFrame, groups: list[FeatureGroup] | None = Non
     out = reason != ""
     excluded = pd.DataFrame({id_col: clean.index[out], "population": pop[out].to_numpy(),
                              "reason": reason[out].to_numpy()})
-    table = clean.loc[~out]
-    if len(table) < min_areas:
-        raise DataValueError(f"only {len(table)} area(s) have a population of at least "
-                             f"{min_population:g}; at least {min_areas} are needed",
-                             fix="lower min_population or supply more areas", key="min_population")
+    return clean.loc[~out], excluded
 
+
+def _group_features(table: pd.DataFrame, groups: list[FeatureGroup],
+                    report: ValidationReport) -> tuple[list[FeatureGroup], dict[str, pd.Series], dict[str, int]]:
+    """The features the report keeps, group by group: shares of their universe (clipped to [0, 1], with the
+    number clipped) and medians (log where asked); also the groups, limited to those features."""
     used: list[FeatureGroup] = []
     columns: dict[str, pd.Series] = {}
     clipped: dict[str, int] = {}
@@ -513,17 +284,13 @@ def build_acs_features(df: pd.DataFrame, groups: list[FeatureGroup] | None = Non
                 if spec.transform == "log":
                     values = np.log(values.where(values > 0))
                 columns[spec.name] = values
-    raw = pd.DataFrame(columns, index=table.index)
+    return used, columns, clipped
+
+
+def _drop_blank_features(raw: pd.DataFrame, report: ValidationReport) -> pd.DataFrame:
+    """``raw`` without the features missing in every usable area, each recorded in ``report`` as dropped."""
     blank = [c for c in raw.columns if raw[c].isna().all()]
     for col in blank:  # empty among the usable areas only
         report.dropped_features[col] = "missing in every usable area"
         report.features.remove(col)
-    raw = raw.drop(columns=blank)
-    used = [FeatureGroup(g.name, g.kind, tuple(s for s in g.features if s.name in raw.columns), g.universe)
-            for g in used if any(s.name in raw.columns for s in g.features)]
-    report.used_groups = [g.name for g in used]
-    imputed, counts, fills = impute_median(raw)
-    imputation = ImputationReport(counts=counts, fill_values=fills,
-                                  clipped=pd.Series(clipped, dtype=int).reindex(raw.columns, fill_value=0))
-    return AcsFeatures(raw=raw, imputed=imputed, table=table, excluded=excluded, groups=used,
-                       validation=report, imputation=imputation)
+    return raw.drop(columns=blank)

@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .acs import FeatureGroup
+from .groups import FeatureGroup
 
 __all__ = ["AUTO_K", "FACTS", "cap_k", "key_facts"]
 

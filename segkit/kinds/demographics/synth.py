@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from ...errors import ColumnError, DataValueError, ParamsError
-from .acs import CENSUS_SENTINELS, load_feature_groups
+from .groups import CENSUS_SENTINELS, load_feature_groups
 
 __all__ = ["generate_acs_table"]
 
@@ -90,6 +90,24 @@ def generate_acs_table(n_areas: int = 33_000, *, source: pd.DataFrame, seed: int
     --------
     >>> big = generate_acs_table(33_000, source=pd.read_csv("delaware.csv"), seed=0)  # doctest: +SKIP
     """
+    _check_arguments(n_areas, source)
+    rng = np.random.default_rng(seed)
+    n = int(n_areas)
+    rows = rng.integers(0, len(source), n)
+    out = source.iloc[rows].reset_index(drop=True).copy()
+    dtypes = source.dtypes
+    counts = [c for c in source.columns if pd.api.types.is_integer_dtype(dtypes[c]) and c not in _ID_COLS]
+    frame = _resize(out, counts, rng)
+    _mix(frame, rng)
+    for col in counts:
+        out[col] = frame[col].to_numpy().astype(dtypes[col])
+    _move_medians(out, dtypes, rng)
+    _new_ids(out, dtypes, rng)
+    return out.astype(dtypes.to_dict())
+
+
+def _check_arguments(n_areas, source: pd.DataFrame) -> None:
+    """Refuse an ``n_areas`` outside 1..99,450, and a source without rows or ``zcta`` or ``population``."""
     n_codes = _ZCTA_RANGE[1] - _ZCTA_RANGE[0] + 1
     if isinstance(n_areas, bool) or not isinstance(n_areas, (int, np.integer)) or not 1 <= n_areas <= n_codes:
         raise ParamsError(f"n_areas must be a whole number from 1 to {n_codes:,}, not {n_areas!r}",
@@ -100,22 +118,23 @@ def generate_acs_table(n_areas: int = 33_000, *, source: pd.DataFrame, seed: int
                               column=col)
     if len(source) == 0:
         raise DataValueError("the source table has no rows", fix="pass at least one real area")
-    rng = np.random.default_rng(seed)
-    n = int(n_areas)
-    rows = rng.integers(0, len(source), n)
-    out = source.iloc[rows].reset_index(drop=True).copy()
-    dtypes = source.dtypes
 
-    # --- counts: one size factor per area -------------------------------------------------------
-    counts = [c for c in source.columns if pd.api.types.is_integer_dtype(dtypes[c]) and c not in _ID_COLS]
+
+def _resize(out: pd.DataFrame, counts: list[str], rng: np.random.Generator) -> pd.DataFrame:
+    """The ``counts`` columns of ``out`` times one log-normal size factor per area, rounded (as floats)."""
+    n = len(out)
     values = out[counts].to_numpy(dtype=float)
     pop = out["population"].to_numpy(dtype=float)
     factor = rng.lognormal(np.log(0.35), 1.0, n)
     factor = np.minimum(factor, np.divide(_MAX_POPULATION, pop, out=np.full(n, np.inf), where=pop > 0))
     values = np.round(values * factor[:, None])
-    frame = pd.DataFrame(values, columns=counts)
+    return pd.DataFrame(values, columns=counts)
 
-    # --- mix: partitions redrawn, other shares jittered within their universe --------------------
+
+def _mix(frame: pd.DataFrame, rng: np.random.Generator) -> None:
+    """Redraw the partitions (age bands, race groups) and jitter every other share within its universe, in
+    place."""
+    n = len(frame)
     done = set()
     for universe, members in _PARTITIONS.items():
         members = [m for m in members if m in frame]
@@ -135,41 +154,46 @@ def generate_acs_table(n_areas: int = 33_000, *, source: pd.DataFrame, seed: int
             shrink = np.divide(universe, total, out=np.ones(n), where=total > universe)
             frame[cols] = np.floor(part * np.minimum(shrink, 1.0)[:, None] + 0.5 * (shrink >= 1)[:, None])
             done.update(cols)
-    for col in counts:
-        out[col] = frame[col].to_numpy().astype(dtypes[col])
 
-    # --- medians: only positive, finite values move (NaN and sentinels stay) ---------------------
+
+def _move_medians(out: pd.DataFrame, dtypes: pd.Series, rng: np.random.Generator) -> None:
+    """Perturb the float columns (medians and rates) in place; only positive, finite values move (NaN and
+    sentinels stay)."""
+    n = len(out)
     affluence = rng.lognormal(0.0, 0.25, n)
-
-    def move(col: str, new: np.ndarray) -> None:
+    floats = [c for c in dtypes.index if pd.api.types.is_float_dtype(dtypes[c]) and c != "has_census_data"]
+    for col in floats:
         old = out[col].to_numpy(dtype=float)
+        new = _new_median(col, old, affluence, rng)
+        if col in _TOP_CODES:
+            new = np.minimum(new, _TOP_CODES[col])
         ok = np.isfinite(old) & (old > 0) & ~np.isin(old, CENSUS_SENTINELS)
         out[col] = np.where(ok, new, old).astype(dtypes[col])
 
-    floats = [c for c in source.columns if pd.api.types.is_float_dtype(dtypes[c]) and c != "has_census_data"]
-    for col in floats:
-        old = out[col].to_numpy(dtype=float)
-        if col == "median_age":
-            new = np.round(np.clip(old + rng.normal(0, 2.5, n), 15, 85), 1)
-        elif col == "gini_index":
-            new = np.round(np.clip(old * rng.lognormal(0, 0.05, n), 0.2, 0.8), 4)
-        elif col == "median_rent_as_pct_income":
-            new = np.round(np.clip(old * rng.lognormal(0, 0.1, n), 10, 50.1), 1)
-        elif col == "median_year_built":
-            new = np.clip(old + np.round(rng.normal(0, 5, n)), 1939, 2020)
-        elif col == "median_home_value":
-            new = np.round(old * affluence ** 1.3 * rng.lognormal(0, 0.1, n), -2)
-        elif col == "median_gross_rent":
-            new = np.round(old * affluence ** 0.5 * rng.lognormal(0, 0.08, n))
-        elif col in _INCOME or col.startswith("occupation_median_earnings"):
-            new = np.round(old * affluence * rng.lognormal(0, 0.05, n))
-        else:
-            new = old * rng.lognormal(0, 0.1, n)
-        if col in _TOP_CODES:
-            new = np.minimum(new, _TOP_CODES[col])
-        move(col, new)
 
-    # --- ids --------------------------------------------------------------------------------------
+def _new_median(col: str, old: np.ndarray, affluence: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """The perturbed values of one float column: bounded noise by column, money following ``affluence``."""
+    n = len(old)
+    if col == "median_age":
+        return np.round(np.clip(old + rng.normal(0, 2.5, n), 15, 85), 1)
+    if col == "gini_index":
+        return np.round(np.clip(old * rng.lognormal(0, 0.05, n), 0.2, 0.8), 4)
+    if col == "median_rent_as_pct_income":
+        return np.round(np.clip(old * rng.lognormal(0, 0.1, n), 10, 50.1), 1)
+    if col == "median_year_built":
+        return np.clip(old + np.round(rng.normal(0, 5, n)), 1939, 2020)
+    if col == "median_home_value":
+        return np.round(old * affluence ** 1.3 * rng.lognormal(0, 0.1, n), -2)
+    if col == "median_gross_rent":
+        return np.round(old * affluence ** 0.5 * rng.lognormal(0, 0.08, n))
+    if col in _INCOME or col.startswith("occupation_median_earnings"):
+        return np.round(old * affluence * rng.lognormal(0, 0.05, n))
+    return old * rng.lognormal(0, 0.1, n)
+
+
+def _new_ids(out: pd.DataFrame, dtypes: pd.Series, rng: np.random.Generator) -> None:
+    """Unique sorted ZCTAs in the source's dtype, in place; ``fips`` and ``geo_id`` follow, ``id`` is 1..n."""
+    n = len(out)
     codes = np.sort(rng.choice(np.arange(_ZCTA_RANGE[0], _ZCTA_RANGE[1] + 1), n, replace=False))
     text = pd.Series(codes).astype(str).str.zfill(5)
     out["zcta"] = codes.astype(dtypes["zcta"]) if pd.api.types.is_numeric_dtype(dtypes["zcta"]) else \
@@ -181,4 +205,3 @@ def generate_acs_table(n_areas: int = 33_000, *, source: pd.DataFrame, seed: int
         out["geo_id"] = ("860Z200US" + text).astype(dtypes["geo_id"]).to_numpy()
     if "id" in out:
         out["id"] = np.arange(1, n + 1).astype(dtypes["id"])
-    return out.astype(dtypes.to_dict())

@@ -271,6 +271,166 @@ def _top_counts(values: pd.Series, n: int = 6) -> str:
 
 
 # --------------------------------------------------------------------------------------------------
+# the rules: each takes the working table (one row per remaining raw line, indexed by its position in
+# the raw table), the log and the options, logs itself and returns the rows it keeps
+
+
+@dataclass(frozen=True)
+class _Options:
+    """The arguments of :func:`clean_transactions` that the rules read."""
+
+    columns: TransactionColumns
+    non_product_codes: Iterable[str]
+    cancellation_prefix: str | None
+    drop_duplicates: bool
+    dayfirst: bool
+
+
+def _normalise(df: pd.DataFrame, opts: _Options) -> pd.DataFrame:
+    """The working table: normalised columns, the raw stock codes (when mapped) and, when duplicates are
+    dropped, ``is_duplicate``; one row per raw line, indexed 0..n-1 by its position in ``df``."""
+    c = opts.columns
+    customer = _to_id(df[c.customer])
+    invoice = _to_id(df[c.invoice])
+    date = _to_datetime(df[c.date], "date_col", opts.dayfirst)
+    quantity = _to_numeric(df[c.quantity], "quantity_col")
+    if c.amount is not None:
+        amount = _to_numeric(df[c.amount], "amount_col")
+        if c.price is not None:
+            price = _to_numeric(df[c.price], "price_col")
+        else:
+            price = amount / quantity.where(quantity != 0)
+    else:
+        price = _to_numeric(df[c.price], "price_col")
+        amount = quantity * price
+    is_cancel = quantity.lt(0)
+    if opts.cancellation_prefix:
+        is_cancel |= invoice.str.startswith(opts.cancellation_prefix).fillna(False).astype(bool)
+    parts = {"customer_id": customer, "invoice_id": invoice, "date": date, "quantity": quantity,
+             "price": price, "amount": amount, "is_cancellation": is_cancel}
+    if c.stock_code is not None:
+        parts["stock_code"] = df[c.stock_code]  # as read: stripped to text only in the output
+    if opts.drop_duplicates:
+        parts["is_duplicate"] = df.duplicated(keep="first")
+    return pd.DataFrame({name: s.reset_index(drop=True) for name, s in parts.items()})
+
+
+def _drop(table: pd.DataFrame, log: CleaningLog, rule: str, description: str, drop: np.ndarray,
+          note: str = "", *, key: str | None = None) -> pd.DataFrame:
+    """Log ``rule`` as removing the rows of ``table`` where ``drop`` is true, and return the others.
+
+    When ``key`` is given and the rule removes every remaining row, the note says to check that key.
+    """
+    if key is not None and len(table) and drop.sum() == len(table):
+        note = (note + "; " if note else "") + f"every remaining line was removed here: check the mapping of {key}"
+    log.add(rule, description, len(table), drop.sum(), note=note)
+    return table[~drop]
+
+
+def _duplicates(table: pd.DataFrame, log: CleaningLog, opts: _Options) -> pd.DataFrame:
+    """``[duplicates]``: exact duplicate raw rows, the first copy kept (logged, 0 removed, when off)."""
+    if opts.drop_duplicates:
+        return _drop(table, log, "duplicates", "Exact duplicate rows (the same line recorded twice) were removed; "
+                     "the first copy was kept.", table["is_duplicate"].to_numpy())
+    return _drop(table, log, "duplicates", "Exact duplicate rows were kept (duplicate removal switched off).",
+                 np.zeros(len(table), dtype=bool), note="skipped: drop_duplicates=False")
+
+
+def _missing_customer(table: pd.DataFrame, log: CleaningLog, opts: _Options) -> pd.DataFrame:
+    """``[missing_customer]``: lines without a customer id."""
+    return _drop(table, log, "missing_customer", "Lines without a customer id were removed: they cannot be "
+                 "attributed to a customer (typically guest or till purchases).",
+                 table["customer_id"].isna().to_numpy(), key="customer_col")
+
+
+def _missing_values(table: pd.DataFrame, log: CleaningLog, opts: _Options) -> pd.DataFrame:
+    """``[missing_values]``: lines with no invoice id, date, quantity, amount or (mapped) price."""
+    missing = (table["invoice_id"].isna() | table["date"].isna() | table["quantity"].isna()
+               | table["amount"].isna())
+    if opts.columns.price is not None:  # a derived price is only missing when quantity is 0 (non_positive_price)
+        missing |= table["price"].isna()
+    return _drop(table, log, "missing_values", "Lines with no invoice number, date, quantity or price were removed.",
+                 missing.to_numpy(), key="invoice_col, date_col, quantity_col and price_col (or amount_col)")
+
+
+def _future_dates(table: pd.DataFrame, log: CleaningLog, opts: _Options) -> pd.DataFrame:
+    """``[future_dates]``: lines dated after today, typing or export errors (logged only when there are any)."""
+    today = pd.Timestamp(_today())
+    date = table["date"]
+    future = (date >= today + pd.Timedelta(days=1)).to_numpy()
+    if not future.any():
+        return table
+    shown = ", ".join(f"{pd.Timestamp(d):%Y-%m-%d}" for d in sorted(pd.unique(date[future]))[:3])
+    return _drop(table, log, "future_dates", f"Lines dated after today ({today:%Y-%m-%d}) were removed: a date in "
+                 "the future is a typing or export error, and it would shift recency for every customer.", future,
+                 note=f"{int(future.sum()):,} line(s), e.g. {shown}; correct the dates at the source", key="date_col")
+
+
+def _non_product(table: pd.DataFrame, log: CleaningLog, opts: _Options) -> pd.DataFrame:
+    """``[non_product]``: postage, fees, discounts, ... (:data:`DEFAULT_NON_PRODUCT_CODES`); skipped
+    without a stock code column."""
+    if opts.columns.stock_code is None:
+        return _drop(table, log, "non_product", "Non-product lines could not be identified (no stock code column); "
+                     "nothing was removed.", np.zeros(len(table), dtype=bool), note="skipped: stock_code_col unset")
+    codes = table["stock_code"]
+    patterns = tuple(opts.non_product_codes)
+    drop = _code_mask(codes, patterns).to_numpy() if patterns else np.zeros(len(table), dtype=bool)
+    removed = codes[drop]
+    note = "most removed: " + _top_counts(removed) if len(removed) else ""
+    return _drop(table, log, "non_product", "Lines that are not products (postage, carriage, fees, discounts, "
+                 "manual adjustments, samples, gift vouchers) were removed: they are not customer "
+                 "purchases of goods.", drop, note=note)
+
+
+def _non_positive_price(table: pd.DataFrame, log: CleaningLog, opts: _Options) -> pd.DataFrame:
+    """``[non_positive_price]``: zero or negative unit price, or zero quantity (cancellations have a negative
+    quantity and a positive price, so they stay)."""
+    return _drop(table, log, "non_positive_price", "Lines with a zero or negative unit price or a zero quantity "
+                 "were removed (free items, write-offs and bad-debt adjustments).",
+                 (table["price"].le(0) | table["quantity"].eq(0)).to_numpy(),
+                 key="price_col (or amount_col) and quantity_col")
+
+
+def _cancellations(table: pd.DataFrame, log: CleaningLog, opts: _Options) -> pd.DataFrame:
+    """``[cancellations]``: kept, flagged and logged as netted (0 rows removed)."""
+    flagged = table["is_cancellation"].to_numpy()
+    netted = int(flagged.sum())
+    n_inv = table["invoice_id"][flagged].nunique()
+    log.add("cancellations", "Cancelled and returned lines were kept and subtracted from the "
+            "customer's spend (netted), not removed.", len(table), 0, rows_netted=netted,
+            note=f"netted {netted:,} cancellation lines from {n_inv:,} invoices")
+    return table
+
+
+#: The cleaning rules, in the order they run (see the module docstring).
+_RULES = (_duplicates, _missing_customer, _missing_values, _future_dates, _non_product, _non_positive_price,
+          _cancellations)
+
+
+def _output(df: pd.DataFrame, table: pd.DataFrame, columns: TransactionColumns) -> pd.DataFrame:
+    """The cleaned table: normalised columns of the kept rows (cancellations made negative), then the rest
+    of their original columns, with a fresh RangeIndex."""
+    idx = table.index.to_numpy()
+    cancel_kept = table["is_cancellation"].to_numpy()
+    qty_kept = table["quantity"].to_numpy()
+    if np.array_equal(qty_kept, np.floor(qty_kept)):  # whole numbers: keep an integer dtype
+        qty_kept = qty_kept.astype("int64")
+    amt_kept = table["amount"].to_numpy()
+    clean = pd.DataFrame({
+        "customer_id": table["customer_id"].reset_index(drop=True).astype("str"),
+        "invoice_id": table["invoice_id"].reset_index(drop=True).astype("str"),
+        "date": table["date"].reset_index(drop=True),
+        "quantity": np.where(cancel_kept, -np.abs(qty_kept), qty_kept),
+        "price": table["price"].to_numpy(),
+        "amount": np.where(cancel_kept, -np.abs(amt_kept), amt_kept),
+        "is_cancellation": cancel_kept,
+    })
+    if columns.stock_code is not None:
+        clean["stock_code"] = table["stock_code"].astype("str").str.strip().reset_index(drop=True)
+    if columns.country is not None:
+        clean["country"] = df[columns.country].astype("str").iloc[idx].reset_index(drop=True)
+    rest = df.iloc[idx, [i for i, col in enumerate(df.columns) if col not in clean.columns]]
+    return pd.concat([clean, rest.reset_index(drop=True)], axis=1)
 
 
 def clean_transactions(
@@ -324,108 +484,9 @@ def clean_transactions(
         error: those rows are dropped by the ``missing_values`` rule.
     """
     columns.check(df)
-    c = columns
-    n = len(df)
-
-    customer = _to_id(df[c.customer])
-    invoice = _to_id(df[c.invoice])
-    date = _to_datetime(df[c.date], "date_col", dayfirst)
-    quantity = _to_numeric(df[c.quantity], "quantity_col")
-    if c.amount is not None:
-        amount = _to_numeric(df[c.amount], "amount_col")
-        if c.price is not None:
-            price = _to_numeric(df[c.price], "price_col")
-        else:
-            price = amount / quantity.where(quantity != 0)
-    else:
-        price = _to_numeric(df[c.price], "price_col")
-        amount = quantity * price
-    is_cancel = quantity.lt(0)
-    if cancellation_prefix:
-        is_cancel |= invoice.str.startswith(cancellation_prefix).fillna(False).astype(bool)
-    codes = df[c.stock_code] if c.stock_code is not None else None
-
+    opts = _Options(columns, non_product_codes, cancellation_prefix, drop_duplicates, dayfirst)
+    table = _normalise(df, opts)
     log = CleaningLog()
-    keep = np.ones(n, dtype=bool)
-
-    def step(rule: str, description: str, drop: np.ndarray, note: str = "", *, key: str | None = None) -> None:
-        drop = drop & keep
-        if key is not None and keep.any() and drop.sum() == keep.sum():
-            note = (note + "; " if note else "") + f"every remaining line was removed here: check the mapping of {key}"
-        log.add(rule, description, keep.sum(), drop.sum(), note=note)
-        keep[drop] = False
-
-    # 1. duplicates
-    if drop_duplicates:
-        step("duplicates", "Exact duplicate rows (the same line recorded twice) were removed; "
-             "the first copy was kept.", df.duplicated(keep="first").to_numpy())
-    else:
-        step("duplicates", "Exact duplicate rows were kept (duplicate removal switched off).",
-             np.zeros(n, dtype=bool), note="skipped: drop_duplicates=False")
-    # 2. missing customer
-    step("missing_customer", "Lines without a customer id were removed: they cannot be "
-         "attributed to a customer (typically guest or till purchases).",
-         customer.isna().to_numpy(), key="customer_col")
-    # 3. missing values
-    missing = invoice.isna() | date.isna() | quantity.isna() | amount.isna()
-    if c.price is not None:  # a derived price is only missing when quantity is 0 (rule 5)
-        missing |= price.isna()
-    step("missing_values", "Lines with no invoice number, date, quantity or price were removed.",
-         missing.to_numpy(), key="invoice_col, date_col, quantity_col and price_col (or amount_col)")
-    # 3b. dates in the future (only logged when there are any): typing or export errors
-    today = pd.Timestamp(_today())
-    future = (date >= today + pd.Timedelta(days=1)).to_numpy() & keep
-    if future.any():
-        shown = ", ".join(f"{pd.Timestamp(d):%Y-%m-%d}" for d in sorted(pd.unique(date[future]))[:3])
-        step("future_dates", f"Lines dated after today ({today:%Y-%m-%d}) were removed: a date in the future is "
-             "a typing or export error, and it would shift recency for every customer.", future,
-             note=f"{int(future.sum()):,} line(s), e.g. {shown}; correct the dates at the source", key="date_col")
-    # 4. non-product codes
-    if codes is not None:
-        patterns = tuple(non_product_codes)
-        drop = _code_mask(codes, patterns).to_numpy() if patterns else np.zeros(n, dtype=bool)
-        removed = codes[drop & keep]
-        note = "most removed: " + _top_counts(removed) if len(removed) else ""
-        step("non_product", "Lines that are not products (postage, carriage, fees, discounts, "
-             "manual adjustments, samples, gift vouchers) were removed: they are not customer "
-             "purchases of goods.", drop, note=note)
-    else:
-        step("non_product", "Non-product lines could not be identified (no stock code column); "
-             "nothing was removed.", np.zeros(n, dtype=bool), note="skipped: stock_code_col unset")
-    # 5. non-positive price / zero quantity (not cancellations: negative quantity, positive price)
-    step("non_positive_price", "Lines with a zero or negative unit price or a zero quantity were "
-         "removed (free items, write-offs and bad-debt adjustments).",
-         (price.le(0) | quantity.eq(0)).to_numpy(), key="price_col (or amount_col) and quantity_col")
-    # 6. cancellations: kept, flagged, netted
-    netted = int((is_cancel.to_numpy() & keep).sum())
-    n_inv = invoice[is_cancel.to_numpy() & keep].nunique()
-    log.add("cancellations", "Cancelled and returned lines were kept and subtracted from the "
-            "customer's spend (netted), not removed.", keep.sum(), 0, rows_netted=netted,
-            note=f"netted {netted:,} cancellation lines from {n_inv:,} invoices")
-
-    idx = np.flatnonzero(keep)
-    cancel_kept = is_cancel.to_numpy()[idx]
-    qty_kept = quantity.to_numpy()[idx]
-    if np.array_equal(qty_kept, np.floor(qty_kept)):  # whole numbers: keep an integer dtype
-        qty_kept = qty_kept.astype("int64")
-    amt_kept = amount.to_numpy()[idx]
-
-    def take(s: pd.Series) -> pd.Series:
-        return s.iloc[idx].reset_index(drop=True)
-
-    clean = pd.DataFrame({
-        "customer_id": take(customer).astype("str"),
-        "invoice_id": take(invoice).astype("str"),
-        "date": take(date),
-        "quantity": np.where(cancel_kept, -np.abs(qty_kept), qty_kept),
-        "price": price.to_numpy()[idx],
-        "amount": np.where(cancel_kept, -np.abs(amt_kept), amt_kept),
-        "is_cancellation": cancel_kept,
-    })
-    if codes is not None:
-        clean["stock_code"] = take(codes.astype("str").str.strip())
-    if c.country is not None:
-        clean["country"] = take(df[c.country].astype("str"))
-    rest = df.iloc[idx, [i for i, col in enumerate(df.columns) if col not in clean.columns]]
-    clean = pd.concat([clean, rest.reset_index(drop=True)], axis=1)
-    return clean, log
+    for rule in _RULES:
+        table = rule(table, log, opts)
+    return _output(df, table, columns), log

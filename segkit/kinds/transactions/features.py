@@ -27,7 +27,7 @@ from sklearn.compose import ColumnTransformer
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer, MinMaxScaler, RobustScaler, StandardScaler
 
-from segkit.errors import ColumnError, DataValueError, ParamsError
+from ...errors import ColumnError, DataValueError, ParamsError
 
 __all__ = [
     "FEATURE_DESCRIPTIONS",
@@ -256,7 +256,7 @@ def behaviour_features(clean: pd.DataFrame, *, snapshot_date=None) -> pd.DataFra
         Same rows, order and ``attrs`` as :func:`rfm_features`.
     """
     p = _prepare(clean, snapshot_date, extra=("quantity",))
-    codes, day, cancel, amount, n = p["codes"], p["day"], p["cancel"], p["amount"], p["n"]
+    codes, cancel, n = p["codes"], p["cancel"], p["n"]
     buy = ~cancel
     cols = _rfm(clean, p)
     freq = cols["frequency"]
@@ -267,8 +267,22 @@ def behaviour_features(clean: pd.DataFrame, *, snapshot_date=None) -> pd.DataFra
     qty = clean["quantity"].to_numpy(dtype="float64")
     with np.errstate(invalid="ignore", divide="ignore"):
         cols["basket_size"] = _sum(codes[buy], qty[buy], n) / freq
+    cols["interpurchase_mean"], cols["interpurchase_std"] = _purchase_gaps(p, buy, cols["tenure"])
+    n_lines = np.bincount(codes, minlength=n)
+    cols["returns_rate"] = np.bincount(codes[cancel], minlength=n) / np.maximum(n_lines, 1)
+    cols["weekend_share"] = _weekend_share(p, buy, freq)
+    cols.update(_spend_windows(p))
 
-    # gaps between distinct purchase days
+    out = _frame(cols, p)
+    if "country" in clean.columns:
+        out["country"] = _top_country(clean, p)
+    return out
+
+
+def _purchase_gaps(p: dict, buy: np.ndarray, tenure: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and population standard deviation of the gaps between distinct purchase days, per customer
+    (one purchase day: the mean is ``tenure``, the deviation 0)."""
+    codes, day, n = p["codes"], p["day"], p["n"]
     span = day.max() - day.min() + 1
     base = day.min()
     cd = _unique_sorted(codes[buy].astype("int64") * span + (day[buy] - base))
@@ -282,13 +296,12 @@ def behaviour_features(clean: pd.DataFrame, *, snapshot_date=None) -> pd.DataFra
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = g_sum / n_gaps
         var = np.maximum(g_sq / n_gaps - mean**2, 0.0)
-    cols["interpurchase_mean"] = np.where(n_gaps > 0, mean, cols["tenure"].astype("float64"))
-    cols["interpurchase_std"] = np.where(n_gaps > 1, np.sqrt(var), 0.0)
+    return np.where(n_gaps > 0, mean, tenure.astype("float64")), np.where(n_gaps > 1, np.sqrt(var), 0.0)
 
-    n_lines = np.bincount(codes, minlength=n)
-    cols["returns_rate"] = np.bincount(codes[cancel], minlength=n) / np.maximum(n_lines, 1)
 
-    # weekend share over distinct purchase invoices, each dated by its earliest line
+def _weekend_share(p: dict, buy: np.ndarray, freq: np.ndarray) -> np.ndarray:
+    """Share of each customer's distinct purchase invoices dated (by their earliest line) on a weekend."""
+    codes, day, n = p["codes"], p["day"], p["n"]
     width = int(p["invoice"].max()) + 1
     key = codes[buy].astype("int64") * width + p["invoice"][buy]
     uniq, inverse = np.unique(key, return_inverse=True)
@@ -298,27 +311,32 @@ def behaviour_features(clean: pd.DataFrame, *, snapshot_date=None) -> pd.DataFra
     weekday = (inv_day + 3) % 7  # 1970-01-01 was a Thursday; Monday = 0
     weekend = np.bincount(inv_code, weights=(weekday >= 5).astype(float), minlength=n)
     with np.errstate(invalid="ignore", divide="ignore"):
-        cols["weekend_share"] = weekend / freq
+        return weekend / freq
 
-    age = p["snap"] - day
-    cols["spend_30d"] = _sum(codes[age <= 30], amount[age <= 30], n)
-    cols["spend_90d"] = _sum(codes[age <= 90], amount[age <= 90], n)
-    cols["spend_before_90d"] = _sum(codes[age > 90], amount[age > 90], n)
 
-    out = _frame(cols, p)
-    if "country" in clean.columns:
-        kcodes, names = pd.factorize(clean["country"].astype("str"), sort=True)
-        ok = kcodes >= 0
-        width = len(names) + 1
-        pair, count = np.unique(codes[ok].astype("int64") * width + kcodes[ok], return_counts=True)
-        counts = pd.DataFrame({"c": pair // width, "k": pair % width, "n": count})
-        counts = counts.sort_values(["c", "n", "k"], ascending=[True, False, True])
-        top = counts.drop_duplicates("c").set_index("c")["k"]
-        top = top.reindex(np.flatnonzero(p["keep"]))
-        # customers with no country point past the names, at the trailing None
-        values = np.asarray([*names, None], dtype=object)[top.fillna(len(names)).astype("int64").to_numpy()]
-        out["country"] = pd.array(np.where(top.notna(), values, None), dtype="str")
-    return out
+def _spend_windows(p: dict) -> dict[str, np.ndarray]:
+    """Net spend 1 to 30 and 1 to 90 days before the snapshot day, and more than 90 days before."""
+    codes, amount, n = p["codes"], p["amount"], p["n"]
+    age = p["snap"] - p["day"]
+    return {"spend_30d": _sum(codes[age <= 30], amount[age <= 30], n),
+            "spend_90d": _sum(codes[age <= 90], amount[age <= 90], n),
+            "spend_before_90d": _sum(codes[age > 90], amount[age > 90], n)}
+
+
+def _top_country(clean: pd.DataFrame, p: dict):
+    """Each kept customer's most frequent country over all lines, ties broken alphabetically (str array)."""
+    codes = p["codes"]
+    kcodes, names = pd.factorize(clean["country"].astype("str"), sort=True)
+    ok = kcodes >= 0
+    width = len(names) + 1
+    pair, count = np.unique(codes[ok].astype("int64") * width + kcodes[ok], return_counts=True)
+    counts = pd.DataFrame({"c": pair // width, "k": pair % width, "n": count})
+    counts = counts.sort_values(["c", "n", "k"], ascending=[True, False, True])
+    top = counts.drop_duplicates("c").set_index("c")["k"]
+    top = top.reindex(np.flatnonzero(p["keep"]))
+    # customers with no country point past the names, at the trailing None
+    values = np.asarray([*names, None], dtype=object)[top.fillna(len(names)).astype("int64").to_numpy()]
+    return pd.array(np.where(top.notna(), values, None), dtype="str")
 
 
 # --------------------------------------------------------------------------------------------------

@@ -1,0 +1,293 @@
+"""ACS feature groups: their definitions, how they are read, and what a table offers for them.
+
+A feature group (:class:`FeatureGroup`) is a set of shares of one universe column, or a set of medians;
+the shipped mapping is ``segkit/kinds/demographics/acs_groups.yaml`` (:func:`load_feature_groups`).
+:func:`replace_sentinels` turns Census "no estimate" codes (:data:`CENSUS_SENTINELS`) into missing values,
+and :func:`validate_acs_table` reports, before anything is built, the columns that are missing or empty
+and the groups and features they knock out. Building the features is :mod:`segkit.kinds.demographics.acs`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Mapping
+
+import pandas as pd
+
+from ...errors import DataFileError
+
+__all__ = [
+    "CENSUS_SENTINELS",
+    "FeatureSpec",
+    "FeatureGroup",
+    "ValidationReport",
+    "load_feature_groups",
+    "replace_sentinels",
+    "validate_acs_table",
+]
+
+#: Census API annotation values that mean "no estimate" (not available, too few sample cases, ...).
+CENSUS_SENTINELS: tuple[int, ...] = (-666666666, -999999999, -888888888, -222222222, -555555555)
+
+_TRANSFORMS = (None, "log")
+
+
+@dataclass(frozen=True)
+class FeatureSpec:
+    """One feature: a share (sum of ``columns`` over the group universe) or a median column.
+
+    Attributes
+    ----------
+    name : str
+        Feature name, e.g. ``"share_age_75_plus"``.
+    columns : tuple of str
+        Source columns (summed for a share; exactly one for a median).
+    transform : {None, "log"}
+        Transform applied to a median.
+    """
+
+    name: str
+    columns: tuple[str, ...]
+    transform: str | None = None
+
+
+@dataclass(frozen=True)
+class FeatureGroup:
+    """A named set of features sharing a universe (``kind="shares"``) or medians (``kind="medians"``)."""
+
+    name: str
+    kind: str
+    features: tuple[FeatureSpec, ...]
+    universe: str | None = None
+
+    @property
+    def columns(self) -> list[str]:
+        """All source columns the group reads, universe first."""
+        cols = [self.universe] if self.universe else []
+        for spec in self.features:
+            cols += [c for c in spec.columns if c not in cols]
+        return cols
+
+
+@dataclass
+class ValidationReport:
+    """What the table offers before fitting: which columns and groups are usable.
+
+    Attributes
+    ----------
+    missing_columns : list of str
+        Expected columns (from the groups file) that are not in the table.
+    unusable_columns : list of str
+        Expected columns present but empty in every row (after sentinels became missing).
+    skipped_groups : dict
+        Group name -> reason it is skipped.
+    dropped_features : dict
+        Feature name -> reason it is dropped (its group may still be used).
+    used_groups : list of str
+        Groups that contribute at least one feature.
+    features : list of str
+        Features that will be built.
+    suspect_columns : dict
+        Member column -> the other column it equals in every row (a sign of a mislabelled export).
+    sentinel_counts : dict
+        Column -> number of Census sentinels turned into missing values.
+    """
+
+    missing_columns: list[str] = field(default_factory=list)
+    unusable_columns: list[str] = field(default_factory=list)
+    skipped_groups: dict[str, str] = field(default_factory=dict)
+    dropped_features: dict[str, str] = field(default_factory=dict)
+    used_groups: list[str] = field(default_factory=list)
+    features: list[str] = field(default_factory=list)
+    suspect_columns: dict[str, str] = field(default_factory=dict)
+    sentinel_counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        """True when every expected column is present and usable."""
+        return not (self.missing_columns or self.unusable_columns or self.skipped_groups)
+
+    def summary(self) -> list[str]:
+        """Return the report as plain sentences, one per finding."""
+        lines = [f"{len(self.features)} features from {len(self.used_groups)} groups: "
+                 + ", ".join(self.used_groups) + "."]
+        if self.missing_columns:
+            lines.append("Missing columns: " + ", ".join(self.missing_columns) + ".")
+        if self.unusable_columns:
+            lines.append("Empty in every row (unusable): " + ", ".join(self.unusable_columns) + ".")
+        lines += [f"Group '{g}' skipped: {why}." for g, why in self.skipped_groups.items()]
+        lines += [f"Feature '{f}' dropped: {why}." for f, why in self.dropped_features.items()]
+        lines += [f"Column '{c}' equals '{o}' in every row; check the export's labels."
+                  for c, o in self.suspect_columns.items()]
+        if self.sentinel_counts:
+            lines.append("Census sentinels set to missing: " + ", ".join(
+                f"{c} ({n})" for c, n in self.sentinel_counts.items()) + ".")
+        return lines
+
+    def __str__(self) -> str:
+        return "\n".join(self.summary())
+
+
+def load_feature_groups(source: str | Path | Mapping | None = None) -> list[FeatureGroup]:
+    """Read the column-to-feature mapping.
+
+    Parameters
+    ----------
+    source : path, mapping or None
+        A YAML file, an already parsed mapping with a ``groups`` list, or None for the shipped
+        ``segkit/kinds/demographics/acs_groups.yaml``.
+
+    Returns
+    -------
+    list of FeatureGroup
+    """
+    from ...resources import read_data_yaml
+
+    raw, path = read_data_yaml(source, shipped="kinds/demographics/acs_groups.yaml", what="feature groups")
+
+    def bad(problem: str) -> DataFileError:
+        return DataFileError(problem, fix="see the comments at the top of segkit/kinds/demographics/acs_groups.yaml",
+                             path=path)
+
+    if not isinstance(raw, Mapping) or not isinstance(raw.get("groups"), list) or not raw["groups"]:
+        raise bad("feature groups must be a mapping with a non-empty 'groups' list")
+    groups, seen = [], set()
+    for item in raw["groups"]:
+        if not isinstance(item, Mapping) or "name" not in item:
+            raise bad(f"every group needs a 'name'; got {item!r}")
+        name = str(item["name"])
+        if ("members" in item) == ("medians" in item):
+            raise bad(f"group '{name}' must have exactly one of 'members' (with 'universe') or 'medians'")
+        specs = []
+        if "members" in item:
+            if not item.get("universe") or not isinstance(item["members"], Mapping):
+                raise bad(f"group '{name}' needs a 'universe' column and a 'members' mapping")
+            for feat, cols in item["members"].items():
+                cols = [cols] if isinstance(cols, str) else list(cols or [])
+                if not cols:
+                    raise bad(f"feature '{feat}' in group '{name}' lists no columns")
+                specs.append(FeatureSpec(str(feat), tuple(map(str, cols))))
+            kind, universe = "shares", str(item["universe"])
+        else:
+            if not isinstance(item["medians"], Mapping):
+                raise bad(f"group '{name}': 'medians' must map feature names to {{column, transform}}")
+            for feat, spec in item["medians"].items():
+                spec = {"column": spec} if isinstance(spec, str) else dict(spec or {})
+                if "column" not in spec or spec.get("transform") not in _TRANSFORMS:
+                    raise bad(f"median feature '{feat}' in group '{name}' needs a 'column' and a "
+                              f"transform of log or none")
+                specs.append(FeatureSpec(str(feat), (str(spec["column"]),), spec.get("transform")))
+            kind, universe = "medians", None
+        for spec in specs:
+            if spec.name in seen:
+                raise bad(f"feature name '{spec.name}' is defined twice")
+            seen.add(spec.name)
+        groups.append(FeatureGroup(name, kind, tuple(specs), universe))
+    return groups
+
+
+def replace_sentinels(df: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int]]:
+    """Turn Census sentinel values into NaN in every numeric column.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+
+    Returns
+    -------
+    clean : pandas.DataFrame
+        A copy; columns that held sentinels become float.
+    counts : dict
+        Column -> number of sentinels replaced (only columns that had any).
+    """
+    clean = df.copy()
+    counts: dict[str, int] = {}
+    for col in clean.columns:
+        if not pd.api.types.is_numeric_dtype(clean[col]) or pd.api.types.is_bool_dtype(clean[col]):
+            continue
+        hit = clean[col].isin(CENSUS_SENTINELS).to_numpy()
+        if hit.any():
+            counts[col] = int(hit.sum())
+            clean[col] = clean[col].astype(float).mask(hit)
+    return clean, counts
+
+
+def _suspects(df: pd.DataFrame, groups: list[FeatureGroup]) -> dict[str, str]:
+    """Member columns equal in every row to another (non-empty, non-zero) column of the table."""
+    numeric = [c for c in df.columns if pd.api.types.is_numeric_dtype(df[c])]
+    by_hash: dict[int, list[str]] = {}
+    for col in numeric:
+        values = df[col]
+        if values.isna().all() or (values.fillna(0) == 0).all():
+            continue
+        key = int(pd.util.hash_pandas_object(values.astype(float), index=False).sum())
+        by_hash.setdefault(key, []).append(col)
+    twins = {c: cols for cols in by_hash.values() for c in cols if len(cols) > 1}
+    out = {}
+    for group in groups:
+        if group.kind != "shares":
+            continue
+        for spec in group.features:
+            for col in spec.columns:
+                others = [o for o in twins.get(col, []) if o != col and o != group.universe
+                          and df[o].equals(df[col])]
+                if others and col not in out:
+                    out[col] = others[0]
+    return out
+
+
+def validate_acs_table(df: pd.DataFrame, groups: list[FeatureGroup] | None = None,
+                       *, sentinel_counts: Mapping[str, int] | None = None) -> ValidationReport:
+    """Name the missing and empty columns and the groups and features they knock out.
+
+    Sentinels are replaced first (on a copy) so a column holding only sentinels counts as empty.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        The ACS table.
+    groups : list of FeatureGroup, optional
+        Defaults to the shipped mapping.
+    sentinel_counts : mapping, optional
+        Counts to record when ``df`` was already cleaned (otherwise they are computed here).
+
+    Returns
+    -------
+    ValidationReport
+    """
+    groups = load_feature_groups() if groups is None else groups
+    if sentinel_counts is None:
+        df, sentinel_counts = replace_sentinels(df)
+    report = ValidationReport(sentinel_counts=dict(sentinel_counts))
+    empty = {c for c in df.columns if df[c].isna().all()}
+    for group in groups:
+        for col in group.columns:
+            if col not in df.columns and col not in report.missing_columns:
+                report.missing_columns.append(col)
+            elif col in empty and col not in report.unusable_columns:
+                report.unusable_columns.append(col)
+        if group.kind == "shares" and group.universe not in df.columns:
+            report.skipped_groups[group.name] = f"universe column '{group.universe}' is missing"
+            continue
+        if group.kind == "shares" and group.universe in empty:
+            report.skipped_groups[group.name] = f"universe column '{group.universe}' is empty"
+            continue
+        kept = []
+        for spec in group.features:
+            missing = [c for c in spec.columns if c not in df.columns]
+            blank = [c for c in spec.columns if c in empty]
+            if missing:
+                report.dropped_features[spec.name] = "missing column(s) " + ", ".join(missing)
+            elif blank:
+                report.dropped_features[spec.name] = "empty column(s) " + ", ".join(blank)
+            else:
+                kept.append(spec.name)
+        if kept:
+            report.used_groups.append(group.name)
+            report.features += kept
+        else:
+            cols = [c for s in group.features for c in s.columns]
+            report.skipped_groups[group.name] = "no usable column among " + ", ".join(cols)
+    report.suspect_columns = _suspects(df, groups)
+    return report
