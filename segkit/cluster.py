@@ -217,20 +217,8 @@ class SegmentModel(ClusterMixin, BaseEstimator):
         return X.loc[:, list(self.feature_names_in_)]
 
     # ------------------------------------------------------------------ fitting
-    def fit(self, X, y=None):
-        """Fit the preprocessor and the segments on a DataFrame of features.
-
-        Parameters
-        ----------
-        X : DataFrame of shape (n_rows, n_features)
-            One row per entity; every column is a feature (drop the id column first).
-        y : ignored
-
-        Returns
-        -------
-        self
-        """
-        k = self._validate_params()
+    def _check_fit_frame(self, X, k: int) -> list[str]:
+        """The feature names of the training frame `X`, after checking it can be fitted into `k` segments."""
         if not isinstance(X, pd.DataFrame):
             raise DataValueError(f"SegmentModel.fit needs a pandas DataFrame of features, got {type(X).__name__}",
                                  fix="pass the features table (features.parquet) without the id column")
@@ -247,6 +235,50 @@ class SegmentModel(ClusterMixin, BaseEstimator):
         if n < k:
             raise SegmentationError(f"k={k} segments need at least {k} rows, the data has {n}",
                                     fix="lower k or use more data", key="k")
+        return names
+
+    def _fit_kmeans(self, Z: np.ndarray, k: int, seed: int):
+        """(labels, centres, fitted KMeans) of Lloyd k-means on the transformed features."""
+        from sklearn.cluster import KMeans
+
+        est = KMeans(n_clusters=k, n_init=self.n_init, random_state=seed).fit(Z)
+        return est.labels_, est.cluster_centers_, est
+
+    def _fit_gmm(self, Z: np.ndarray, k: int, seed: int):
+        """(labels, None, fitted GaussianMixture): each row in its most probable component."""
+        from sklearn.mixture import GaussianMixture
+
+        n_init = 1 if self.n_init == "auto" else int(self.n_init)
+        est = GaussianMixture(n_components=k, covariance_type="full", n_init=n_init,
+                              random_state=seed).fit(Z)
+        proba = est.predict_proba(Z)
+        return proba.argmax(axis=1), None, est
+
+    def _fit_agglomerative(self, Z: np.ndarray, k: int, seed: int):
+        """(labels, None, None) of the tree cut into `k`; sets ``two_stage_``."""
+        from .hierarchy import linkage_matrix
+
+        tree = linkage_matrix(Z, method=self.linkage, max_rows=int(self.max_hierarchy_rows), seed=seed)
+        labels = tree.assign(k)
+        self.two_stage_ = tree.two_stage
+        return labels, None, None
+
+    def fit(self, X, y=None):
+        """Fit the preprocessor and the segments on a DataFrame of features.
+
+        Parameters
+        ----------
+        X : DataFrame of shape (n_rows, n_features)
+            One row per entity; every column is a feature (drop the id column first).
+        y : ignored
+
+        Returns
+        -------
+        self
+        """
+        k = self._validate_params()
+        names = self._check_fit_frame(X, k)
+        n = len(X)
         self.feature_names_in_ = np.asarray(names, dtype=object)
         self.n_features_in_ = len(names)
         self.preprocessor_ = None if self.preprocessor is None else clone(self.preprocessor).fit(X)
@@ -255,27 +287,12 @@ class SegmentModel(ClusterMixin, BaseEstimator):
         seed = self.random_state if isinstance(self.random_state, numbers.Integral) else \
             int(rng.randint(np.iinfo(np.int32).max))
         self.two_stage_ = False
-        proba = None
         if self.algorithm == "kmeans":
-            from sklearn.cluster import KMeans
-
-            est = KMeans(n_clusters=k, n_init=self.n_init, random_state=seed).fit(Z)
-            labels, centres = est.labels_, est.cluster_centers_
+            labels, centres, est = self._fit_kmeans(Z, k, seed)
         elif self.algorithm == "gmm":
-            from sklearn.mixture import GaussianMixture
-
-            n_init = 1 if self.n_init == "auto" else int(self.n_init)
-            est = GaussianMixture(n_components=k, covariance_type="full", n_init=n_init,
-                                  random_state=seed).fit(Z)
-            proba = est.predict_proba(Z)
-            labels = proba.argmax(axis=1)
-            centres = None
+            labels, centres, est = self._fit_gmm(Z, k, seed)
         else:
-            from .hierarchy import linkage_matrix
-
-            tree = linkage_matrix(Z, method=self.linkage, max_rows=int(self.max_hierarchy_rows), seed=seed)
-            labels, centres, est = tree.assign(k), None, None
-            self.two_stage_ = tree.two_stage
+            labels, centres, est = self._fit_agglomerative(Z, k, seed)
         sizes = np.bincount(labels, minlength=k)
         if (sizes == 0).any() or sizes.size > k:
             raise SegmentationError(

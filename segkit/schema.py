@@ -249,6 +249,20 @@ class _Checker:
                          f"({_examples(s.dropna())}); it cannot separate segments", n)
 
 
+def _check_id(check: _Checker, ident: Mapping[str, Any] | None, p, columns: set[str], checked: set[str]) -> None:
+    """Check the id column the schema's ``id`` entry names (through its params key); mark it checked."""
+    if ident:
+        key = ident.get("key", "id_col")
+        name = getattr(p, key, None) or ident.get("default")
+        if name is not None:
+            checked.add(str(name))
+            if str(name) in columns:
+                check.column(str(name), {**ident, "required": True}, key)
+            else:
+                check.add("error", "absent", name, f"the id column {name!r} ({key}) is not in the data", 0, key,
+                          f"set {key} to one of: {', '.join(map(str, check.df.columns))}")
+
+
 def validate(df: pd.DataFrame, schema: Mapping[str, Any] | None, params=None, *,
              raise_errors: bool = True) -> list[Finding]:
     """Check ``df`` against a data kind's schema (``Kind.schema()``; None checks nothing).
@@ -285,18 +299,7 @@ def validate(df: pd.DataFrame, schema: Mapping[str, Any] | None, params=None, *,
     columns = {str(c) for c in df.columns}
     checked: set[str] = set()
     ignored = {c for c, role in (getattr(p, "roles", None) or {}).items() if role == "ignore"}
-
-    ident = schema.get("id")
-    if ident:
-        key = ident.get("key", "id_col")
-        name = getattr(p, key, None) or ident.get("default")
-        if name is not None:
-            checked.add(str(name))
-            if str(name) in columns:
-                check.column(str(name), {**ident, "required": True}, key)
-            else:
-                check.add("error", "absent", name, f"the id column {name!r} ({key}) is not in the data", 0, key,
-                          f"set {key} to one of: {', '.join(map(str, df.columns))}")
+    _check_id(check, schema.get("id"), p, columns, checked)
 
     for name_or_key, spec in (schema.get("columns") or {}).items():
         key = name_or_key if by_params else None

@@ -15,7 +15,9 @@ from sklearn.datasets import make_blobs
 from sklearn.metrics import adjusted_rand_score, silhouette_score
 
 from segkit.errors import DataValueError, ParamsError, SegmentationError
-from segkit.hierarchy import _best, _weighted_linkage, compare_linkages, linkage_matrix
+from segkit.hierarchy import compare_linkages, linkage_matrix
+from segkit.hierarchy.compare import _best
+from segkit.hierarchy.tree import _weighted_linkage
 
 REDUCIBLE = ["ward", "complete", "average", "single"]
 CENTRES = [[0, 0], [20, 0], [0, 20], [20, 20]]

@@ -22,7 +22,8 @@ from segkit.select import (
     select_k,
     stability_label,
 )
-from segkit.select.search import _gap_choice, _jaccard_matched  # the two rules, checked on hand-made numbers
+from segkit.select.criteria import _gap_choice  # the two rules, checked on hand-made numbers:
+from segkit.select.stability import _jaccard_matched  # the gap's 1-SE rule and the Jaccard matching
 
 FAST = dict(gap_references=5, bootstrap=5)
 
@@ -177,7 +178,7 @@ def test_criteria_subset_skips_gap_and_stability(blobs4):
 
 
 def test_ties_go_to_fewer_segments():
-    from segkit.select.search import _consensus
+    from segkit.select.vote import _consensus
 
     votes, k, text, _ = _consensus({"silhouette": 5, "calinski_harabasz": 3}, [2, 3, 4, 5], {})
     assert k == 3 and "tied with 5 (silhouette)" in text

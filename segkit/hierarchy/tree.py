@@ -1,41 +1,5 @@
-"""Hierarchical clustering that stays within memory: linkage matrices, two-stage trees, comparisons.
-
-Up to ``max_rows`` rows, the tree is built on every row with :mod:`fastcluster`:
-``fastcluster.linkage_vector`` for ward, single, centroid and median (memory O(n·d)), and
-``fastcluster.linkage`` for complete and average (these need the n·(n-1)/2 pairwise distances: the
-process peaks at about 3.1 GB at 20,000 rows, 0.8 GB at 10,000; lower ``max_rows`` to bound it).
-
-Above ``max_rows``, the tree is built in two stages, so that memory grows with n·d, not n²:
-
-1. Lloyd k-means (random initial centres drawn from the rows, 20 iterations, seeded) compresses the
-   rows into at most ``max_micro`` micro-clusters. This is a compression, not a final clustering.
-2. The micro-clusters become the leaves of the tree. For ward, complete, average and single linkage, the
-   tree is built with the micro-cluster sizes as weights, by the nearest-neighbour chain algorithm on
-   the Lance-Williams updates started from those sizes:
-
-   - ward: the distance between two micro-clusters A and B is ``sqrt(2|A||B|/(|A|+|B|)) * ||cA - cB||``,
-     the scipy convention. The result is exactly Ward's tree on the rows, started from the partition
-     into micro-clusters instead of from single rows: every merge height is ``sqrt(2 * ΔSSE)``, the
-     increase in the within-segment sum of squares over the rows;
-   - average: the distance between two groups is the size-weighted mean of the distances between their
-     micro-cluster centres, i.e. each micro-cluster counts as that many rows placed at its centre;
-   - complete and single: maximum and minimum over centre distances (sizes do not enter these rules).
-
-   Centroid and median linkage have no weighted form here: they run on the unweighted centres, and the
-   :class:`Hierarchy` records ``weighted=False``.
-
-The linkage matrix ``Z`` follows scipy's format, with leaves numbered ``0..n_leaves-1``, so it works
-with :func:`scipy.cluster.hierarchy.fcluster` and :func:`~scipy.cluster.hierarchy.dendrogram`;
-``Z[:, 3]`` counts leaves (scipy requires it), and :meth:`Hierarchy.node_rows` counts rows.
-
-Examples
---------
->>> from sklearn.datasets import make_blobs
->>> X, _ = make_blobs(3_000, centers=4, random_state=0)
->>> tree = linkage_matrix(X, method="ward", max_rows=1_000)
->>> tree.two_stage, tree.n_leaves, len(tree.assign(4))
-(True, 1000, 3000)
-"""
+"""Hierarchical trees over the rows of a table, on every row or, above ``max_rows``, on k-means
+micro-clusters weighted by their sizes (the two-stage approach described in :mod:`segkit.hierarchy`)."""
 
 from __future__ import annotations
 
@@ -48,9 +12,9 @@ import pandas as pd
 from scipy.cluster.hierarchy import fcluster, maxdists
 from scipy.spatial.distance import pdist, squareform
 
-from .errors import DataValueError, ParamsError, SegmentationError
+from ..errors import DataValueError, ParamsError, SegmentationError
 
-__all__ = ["METHODS", "Hierarchy", "LinkageComparison", "linkage_matrix", "compare_linkages"]
+__all__ = ["METHODS", "Hierarchy", "linkage_matrix"]
 
 #: Linkage methods that :func:`linkage_matrix` accepts.
 METHODS = ("ward", "complete", "average", "single", "centroid", "median")
@@ -244,16 +208,7 @@ def _weighted_linkage(centres: np.ndarray, weights: np.ndarray, method: str) -> 
         chain.pop()
         h = D[a, b]
         sa, sb = size[a], size[b]
-        da, db = D[a].copy(), D[b].copy()
-        if method == "ward":
-            sk = size
-            new = np.sqrt(np.maximum(((sk + sa) * da**2 + (sk + sb) * db**2 - sk * h**2) / (sk + sa + sb), 0))
-        elif method == "average":
-            new = (sa * da + sb * db) / (sa + sb)
-        elif method == "complete":
-            new = np.maximum(da, db)
-        else:  # single
-            new = np.minimum(da, db)
+        new = _lance_williams(method, D[a].copy(), D[b].copy(), size, sa, sb, h)
         keep, drop = min(a, b), max(a, b)
         new_id = L + len(merges)
         # children first: rounding must not put a parent below its children
@@ -271,6 +226,25 @@ def _weighted_linkage(centres: np.ndarray, weights: np.ndarray, method: str) -> 
         leaves[keep] = leaves[a] + leaves[b]
         node[keep] = new_id
         active -= 1
+    return _by_height(merges, L)
+
+
+def _lance_williams(method: str, da: np.ndarray, db: np.ndarray, size: np.ndarray, sa: float, sb: float,
+                    h: float) -> np.ndarray:
+    """Distances from the union of slots a and b (sizes `sa`, `sb`, merged at `h`) to every slot, given the
+    distances `da`, `db` from a and b: the Lance-Williams update of `method`."""
+    if method == "ward":
+        sk = size
+        return np.sqrt(np.maximum(((sk + sa) * da**2 + (sk + sb) * db**2 - sk * h**2) / (sk + sa + sb), 0))
+    if method == "average":
+        return (sa * da + sb * db) / (sa + sb)
+    if method == "complete":
+        return np.maximum(da, db)
+    return np.minimum(da, db)  # single
+
+
+def _by_height(merges: list[tuple[int, int, float, float]], L: int) -> np.ndarray:
+    """The scipy linkage matrix of `merges` (in merge order): rows sorted by height, node ids renumbered."""
     raw = np.array(merges, dtype=np.float64)
     order = np.argsort(raw[:, 2], kind="stable")
     rank = np.empty(L - 1, dtype=np.int64)
@@ -393,185 +367,3 @@ def _build_tree(X: np.ndarray, method: str, seed: int, micro, cophenetic_sample:
     return Hierarchy(Z=Z, method=method, two_stage=two_stage, n_rows=n, n_leaves=n_leaves,
                      leaf_of_row=leaf_of_row, leaf_sizes=np.asarray(sizes, dtype=np.int64),
                      weighted=weighted, cophenetic=coph, cophenetic_leaves=int(leaves.size), seed=seed)
-
-
-@dataclass(eq=False)
-class LinkageComparison:
-    """Scores of several linkage methods cut at the same `k`.
-
-    Attributes
-    ----------
-    k : int
-        Number of segments each tree was cut into.
-    table : DataFrame
-        One row per method, columns: ``method``, ``silhouette``, ``cophenetic``, ``balance``
-        (normalised entropy of segment sizes, 1 = equal sizes), ``smallest_share`` (share of rows in
-        the smallest segment), ``ari`` (adjusted Rand index against the reference labels,
-        NaN without them), ``n_segments`` (segments actually obtained), ``two_stage``, ``n_leaves``.
-    hierarchies : dict of str to Hierarchy
-        The tree of each method.
-    best : str
-        Method with the highest silhouette among those whose smallest segment holds at least
-        ``min_segment_share`` of the rows (ties go to ward, then to the order of `methods`).
-    seed : int
-    silhouette_rows : int
-        Number of rows in the seeded silhouette sample.
-    has_reference : bool
-    min_segment_share : float
-        Smallest segment share a method needs to be eligible as ``best``.
-    """
-
-    k: int
-    table: pd.DataFrame
-    hierarchies: dict
-    best: str
-    seed: int
-    silhouette_rows: int
-    has_reference: bool
-    min_segment_share: float = 0.01
-
-    def to_dict(self) -> dict:
-        """JSON-ready summary for ``artifacts/hierarchy.json`` (no linkage matrices)."""
-        rows = []
-        for rec in self.table.to_dict(orient="records"):
-            rows.append({key: (_json_float(v) if isinstance(v, (float, np.floating)) else
-                               bool(v) if isinstance(v, (bool, np.bool_)) else
-                               int(v) if isinstance(v, (int, np.integer)) else v)
-                         for key, v in rec.items()})
-        return {
-            "k": int(self.k),
-            "best": self.best,
-            "seed": int(self.seed),
-            "silhouette_rows": int(self.silhouette_rows),
-            "has_reference": bool(self.has_reference),
-            "min_segment_share": float(self.min_segment_share),
-            "scores": rows,
-            "hierarchies": {m: h.to_dict() for m, h in self.hierarchies.items()},
-        }
-
-
-def _balance(labels: np.ndarray, k: int) -> tuple[float, float]:
-    sizes = np.bincount(labels, minlength=k).astype(np.float64)
-    share = sizes / sizes.sum()
-    nonzero = share[share > 0]
-    entropy = float(-(nonzero * np.log(nonzero)).sum() / np.log(k)) if k > 1 else float("nan")
-    return entropy, float(share.min())
-
-
-def _silhouettes(X: np.ndarray, label_sets: list[np.ndarray]) -> list[float]:
-    """Mean silhouette of each labelling of the same rows, from one chunked pass over the distances.
-
-    Matches :func:`sklearn.metrics.silhouette_score` (a row alone in its segment scores 0); NaN when a
-    labelling has fewer than 2 segments or as many segments as rows.
-    """
-    from sklearn.metrics import pairwise_distances_chunked
-
-    n = X.shape[0]
-    onehots, counts, valid = [], [], []
-    for labels in label_sets:
-        _, codes = np.unique(labels, return_inverse=True)
-        k = int(codes.max()) + 1
-        onehots.append((codes, np.eye(k)[codes]))
-        counts.append(np.bincount(codes, minlength=k).astype(np.float64))
-        valid.append(2 <= k < n)
-    totals = np.zeros(len(label_sets))
-    start = 0
-    for D in pairwise_distances_chunked(X, working_memory=64):  # 64 MB blocks
-        rows = np.arange(start, start + D.shape[0])
-        for j, ((codes, onehot), count) in enumerate(zip(onehots, counts)):
-            if not valid[j]:
-                continue
-            sums = D @ onehot  # distance of each row to every segment, summed
-            own = codes[rows]
-            own_n = count[own]
-            a = sums[np.arange(rows.size), own] / np.maximum(own_n - 1, 1)
-            mean_other = sums / count
-            mean_other[np.arange(rows.size), own] = np.inf
-            b = mean_other.min(axis=1)
-            with np.errstate(invalid="ignore", divide="ignore"):
-                sil = np.where(own_n > 1, (b - a) / np.maximum(a, b), 0.0)
-            totals[j] += np.nan_to_num(sil).sum()
-        start += D.shape[0]
-    return [float(t / n) if ok else float("nan") for t, ok in zip(totals, valid)]
-
-
-def _best(table: pd.DataFrame, min_segment_share: float) -> str:
-    """Highest silhouette among the methods whose smallest segment is large enough; ties go to ward."""
-    eligible = table[table["silhouette"].notna() & (table["smallest_share"] >= min_segment_share)]
-    if eligible.empty:
-        eligible = table[table["silhouette"].notna()]
-    if eligible.empty:
-        methods = table["method"].tolist()
-        return "ward" if "ward" in methods else methods[0]
-    tied = eligible.loc[eligible["silhouette"] >= eligible["silhouette"].max() - 1e-12, "method"].tolist()
-    return "ward" if "ward" in tied else tied[0]
-
-
-def compare_linkages(X, k: int, *, methods=("ward", "complete", "average", "single"), reference_labels=None,
-                     seed: int = 0, max_rows: int = 20_000, silhouette_sample: int = 10_000,
-                     max_micro: int = 2_000, min_segment_share: float = 0.01) -> LinkageComparison:
-    """Build one tree per linkage method, cut each into `k` segments, and score them side by side.
-
-    Parameters
-    ----------
-    X : array-like or DataFrame of shape (n_rows, n_features)
-        Numeric features, scaled as they will be clustered.
-    k : int
-        Number of segments (at least 2).
-    methods : sequence of str, default=("ward", "complete", "average", "single")
-    reference_labels : array-like of shape (n_rows,), optional
-        Labels to compare with (the k-means segments); gives the ``ari`` column.
-    seed : int, default=0
-        Seed of the micro-clustering, the cophenetic samples and the silhouette sample.
-    max_rows, max_micro : int
-        See :func:`linkage_matrix`.
-    silhouette_sample : int, default=10_000
-        Rows in the seeded sample the silhouette is computed on (the same rows for every method).
-    min_segment_share : float, default=0.01
-        A method can be ``best`` only if its smallest segment holds at least this share of the rows
-        (unless no method does). Without it, single linkage often "wins" on silhouette by splitting off
-        a handful of outliers as segments and leaving everyone else in one.
-
-    Returns
-    -------
-    LinkageComparison
-    """
-    from sklearn.metrics import adjusted_rand_score
-
-    X = _as_matrix(X)
-    n = X.shape[0]
-    methods = tuple(_check_method(m) for m in methods)
-    if not methods:
-        raise ParamsError("no linkage methods to compare", fix="pass at least one of " + ", ".join(METHODS))
-    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 2 <= k <= n:
-        raise SegmentationError(f"k={k!r} segments cannot be formed from {n} rows",
-                                fix="choose an integer k of at least 2 and at most the number of rows",
-                                key="k")
-    if reference_labels is not None:
-        reference_labels = np.asarray(reference_labels)
-        if reference_labels.shape != (n,):
-            raise DataValueError(f"reference_labels has shape {reference_labels.shape}, the data has {n} rows",
-                                 fix="pass one k-means label per row of X")
-    _check_sizes(max_rows, max_micro)
-    seed = int(seed)
-    rng = np.random.default_rng(seed)
-    sample = np.sort(rng.choice(n, size=min(n, silhouette_sample), replace=False))
-    micro = _micro_clusters(X, min(max_micro, max_rows), seed) if n > max_rows else None  # shared by all
-    rows, trees, cuts = [], {}, []
-    for method in methods:
-        tree = _build_tree(X, method, seed, micro, _COPHENETIC_SAMPLE)
-        labels = tree.assign(int(k))
-        balance, smallest = _balance(labels, int(k))
-        ari = float("nan") if reference_labels is None else float(adjusted_rand_score(reference_labels, labels))
-        rows.append({"method": method, "silhouette": np.nan, "cophenetic": tree.cophenetic, "balance": balance,
-                     "smallest_share": smallest, "ari": ari,
-                     "n_segments": int(np.unique(labels).size), "two_stage": tree.two_stage,
-                     "n_leaves": tree.n_leaves})
-        trees[method] = tree
-        cuts.append(labels[sample])
-    table = pd.DataFrame(rows)
-    table["silhouette"] = _silhouettes(X[sample], cuts)  # the same sample for every method
-    best = _best(table, min_segment_share)
-    return LinkageComparison(k=int(k), table=table, hierarchies=trees, best=best, seed=int(seed),
-                             silhouette_rows=int(sample.size), has_reference=reference_labels is not None,
-                             min_segment_share=float(min_segment_share))

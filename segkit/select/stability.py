@@ -1,0 +1,134 @@
+"""Bootstrap stability of segments, as R's ``fpc::clusterboot``: the mean Jaccard of each segment with its
+match in clusterings refitted on resampled rows, and how to read it (:data:`STABLE`, :data:`UNSTABLE`)."""
+
+from __future__ import annotations
+
+import math
+import warnings
+from typing import Any, Sequence
+
+import numpy as np
+from scipy.optimize import linear_sum_assignment
+from threadpoolctl import threadpool_limits
+
+from ..errors import SegmentationError
+from .criteria import _BOOT, _BOOT_FIT, _SAMPLE, _check_common, _check_int, _check_X, _kmeans, _run, _sample, _seed
+
+__all__ = ["STABLE", "UNSTABLE", "segment_stability", "stability_label"]
+
+STABLE = 0.75  #: clusterboot: a segment with mean Jaccard at or above this is stable
+UNSTABLE = 0.6  #: clusterboot: below this a segment is unstable
+
+
+def _jaccard_matched(ref: np.ndarray, boot: np.ndarray, k: int) -> np.ndarray:
+    """Jaccard of each reference segment with its Hungarian-matched bootstrap segment (NaN if absent)."""
+    counts = np.bincount(ref * k + boot, minlength=k * k).reshape(k, k).astype(float)
+    sizes_ref, sizes_boot = counts.sum(axis=1), counts.sum(axis=0)
+    union = sizes_ref[:, None] + sizes_boot[None, :] - counts
+    jac = np.divide(counts, union, out=np.zeros_like(counts), where=union > 0)
+    rows, cols = linear_sum_assignment(-jac)
+    out = np.full(k, np.nan)
+    out[rows] = jac[rows, cols]
+    return np.where(sizes_ref == 0, np.nan, out)
+
+
+def _bootstrap_jaccard(Xs: np.ndarray, ref: np.ndarray, k: int, b: int, seed: int,
+                       n_init: int | str) -> np.ndarray:
+    """One clusterboot replicate: resample, refit, match to ``ref`` on the points drawn."""
+    idx = np.random.default_rng(_seed(seed, _BOOT, b)).integers(0, len(Xs), size=len(Xs))
+    labels = _kmeans(Xs[idx], k, n_init, _seed(seed, _BOOT_FIT, k, b)).labels_
+    drawn, first = np.unique(idx, return_index=True)
+    return _jaccard_matched(ref[drawn], labels[first], k)
+
+
+def _boot_rows(Xs: np.ndarray, ref: np.ndarray, k: int, bs: Sequence[int], seed: int,
+               n_init: int | str) -> np.ndarray:
+    """Jaccard per segment (columns) in bootstrap replicates ``bs`` (rows)."""
+    with threadpool_limits(limits=1):
+        return np.vstack([_bootstrap_jaccard(Xs, ref, k, int(b), seed, n_init) for b in bs])
+
+
+def _nanmean(rows: np.ndarray) -> np.ndarray:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # a segment never drawn: NaN, not a warning
+        return np.nanmean(rows, axis=0)
+
+
+# ---------------------------------------------------------------------------- final segments
+def segment_stability(X: Any, labels_or_k: Any, *, n_boot: int = 20, seed: int = 0, sample_size: int = 10_000,
+                      n_init: int | str = "auto", n_jobs: int | None = None) -> np.ndarray:
+    """Bootstrap stability of each final segment: mean Jaccard with its match in refitted clusterings.
+
+    Parameters
+    ----------
+    X : array-like of shape (n, d)
+        The scaled features the segments were fitted on.
+    labels_or_k : array-like of shape (n,) or int
+        The final segment of each row, or a number of segments (then
+        ``KMeans(n_clusters=k, n_init=n_init, random_state=seed)`` gives the segments).
+    n_boot : int
+        Bootstrap replicates.
+    seed, sample_size, n_init, n_jobs
+        As in :func:`select_k`.
+
+    Returns
+    -------
+    numpy.ndarray
+        One mean Jaccard per segment, in the order of ``np.unique(labels)``; read it with
+        :func:`stability_label`.
+    """
+    _check_common(seed, n_init, sample_size, n_jobs)
+    n_boot = _check_int(n_boot, "n_boot", 1, "use at least 1 bootstrap replicate (20 is usual)")
+    X = _check_X(X)
+    if np.ndim(labels_or_k) == 0:
+        k = _check_int(labels_or_k, "k", 2, "set k to 2 or more")
+        if len(X) < k + 1:
+            raise SegmentationError(f"{len(X)} rows are too few for k={k} segments", fix="lower k", key="k")
+        with threadpool_limits(limits=1):
+            codes = _kmeans(X, k, n_init, seed).labels_.astype(np.int64)
+    else:
+        labels = np.asarray(labels_or_k)
+        if labels.shape != (len(X),):
+            raise SegmentationError(f"got {labels.size} labels for {len(X)} rows", fix="pass one label per row of X")
+        _, codes = np.unique(labels, return_inverse=True)
+        k = int(codes.max()) + 1
+        if k < 2:
+            raise SegmentationError("all rows are in one segment", fix="pass labels with at least 2 segments")
+    idx = _sample(len(X), sample_size, seed, _SAMPLE)
+    Xs, ref = (X, codes) if idx is None else (X[idx], codes[idx])
+    chunks = np.array_split(np.arange(n_boot), min(n_boot, 2 if n_jobs not in (None, 1) else 1))
+
+    return _nanmean(np.vstack(_run([(_boot_rows, (Xs, ref, k, c, seed, n_init)) for c in chunks], n_jobs)))
+
+
+def stability_label(jaccard: float) -> str:
+    """Read a segment's mean bootstrap Jaccard as clusterboot suggests.
+
+    Returns "stable" (>= 0.75), "moderate" (0.6 to 0.75: a real pattern whose members are uncertain),
+    "unstable" (< 0.6) or "unknown" (NaN).
+
+    Examples
+    --------
+    >>> [stability_label(j) for j in (0.9, 0.7, 0.4)]
+    ['stable', 'moderate', 'unstable']
+    """
+    j = float(jaccard)
+    if not math.isfinite(j):
+        return "unknown"
+    return "stable" if j >= STABLE else "unstable" if j < UNSTABLE else "moderate"
+
+
+def _stability_phrase(values: list[float]) -> str:
+    vals = np.asarray(values, dtype=float)
+    vals = vals[np.isfinite(vals)]
+    if vals.size == 0:
+        return ""
+    low = float(vals.min())
+    if low >= STABLE:
+        return f"every segment stable (Jaccard >= {math.floor(low * 100) / 100:.2f})"
+    n_unstable, n_moderate = int((vals < UNSTABLE).sum()), int(((vals >= UNSTABLE) & (vals < STABLE)).sum())
+    parts = [f"{n_unstable} of {len(values)} segments unstable (Jaccard below {UNSTABLE}): use with caution"
+             if n_unstable else "",
+             f"{n_moderate} of {len(values)} only moderately stable (Jaccard {UNSTABLE}-{STABLE})"
+             if n_moderate else ""]
+    return "; ".join(p for p in parts if p)

@@ -1,0 +1,250 @@
+"""The vote: each criterion's preferred k, the consensus, the grade of the natural structure, and the
+:class:`KSelection` that records the evidence (``artifacts/k_selection.json``)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from ..errors import ParamsError, SegmentationError
+from .criteria import _SCORE_OF, CRITERIA, CRITERION_LABELS, SCORE_COLUMNS, _check_int, _gap_choice, find_knee
+from .stability import STABLE, _stability_phrase
+
+__all__ = ["KSelection", "choose_k"]
+
+WEAK_SILHOUETTE = 0.25  #: Kaufman & Rousseeuw: below this, no substantial structure
+CLEAR_SILHOUETTE = 0.5  #: at or above this, reasonable to strong structure
+_FORMAT = "segkit.k_selection/1"
+
+
+# ----------------------------------------------------------------------------------- selection
+@dataclass
+class KSelection:
+    """The evidence for each candidate number of segments, and the recommendation.
+
+    Attributes
+    ----------
+    scores : pandas.DataFrame
+        Indexed by k, columns :data:`SCORE_COLUMNS`. Row k=1 is the no-structure reference: only
+        ``inertia``, ``gap`` and ``gap_se`` are defined there. Candidate ks are :attr:`ks`.
+    per_segment_silhouette, per_segment_stability : dict of int to list of float
+        For each candidate k, one value per segment, in the order of the k-means labels
+        (``KMeans(n_clusters=k, n_init=n_init, random_state=seed)`` on the same data).
+    preferred : dict of str to int or None
+        Each criterion's preferred k (None: no preference, e.g. no knee). Gap may prefer 1.
+    votes : dict of int to list of str
+        For each candidate k, the criteria that prefer it.
+    recommended_k : int
+        The most preferred candidate k; ties go to fewer segments.
+    rationale : str
+        One or two sentences for a business reader.
+    structure : {"clear", "moderate", "weak", "none"}
+        "none": gap prefers a single group and every silhouette is below 0.25; "weak": one of the two
+        (gap's k=1 counts only while the best silhouette is below 0.5); "moderate": best silhouette
+        below 0.5; "clear" otherwise.
+    structure_note : str
+        What ``structure`` means for the segments, in plain words.
+    sample_size : int
+        Rows used for silhouette, gap and stability.
+    n_rows : int
+        Rows in the data.
+    params : dict
+        The parameters used (after any capping of k_max), and ``inertia_rows``.
+    notes : list of str
+        Adjustments made (k_max capped, ...).
+    """
+
+    scores: pd.DataFrame
+    per_segment_silhouette: dict[int, list[float]]
+    per_segment_stability: dict[int, list[float]]
+    preferred: dict[str, int | None]
+    votes: dict[int, list[str]]
+    recommended_k: int
+    rationale: str
+    structure: str
+    structure_note: str
+    sample_size: int
+    n_rows: int
+    params: dict[str, Any]
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ks(self) -> list[int]:
+        """The candidate numbers of segments (k_min..k_max)."""
+        return [int(k) for k in self.scores.index if k >= self.params["k_min"]]
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-serialisable dict (NaN written as null), as stored in ``artifacts/k_selection.json``."""
+        def clean(v):
+            return None if v is None or (isinstance(v, float) and not math.isfinite(v)) else v
+
+        scores = {"k": [int(k) for k in self.scores.index]}
+        scores.update({c: [clean(float(v)) for v in self.scores[c]] for c in SCORE_COLUMNS})
+        per_k = {name: {str(k): [clean(float(v)) for v in vs] for k, vs in getattr(self, name).items()}
+                 for name in ("per_segment_silhouette", "per_segment_stability")}
+        return {"format": _FORMAT, "scores": scores, **per_k, "preferred": dict(self.preferred),
+                "votes": {str(k): list(v) for k, v in self.votes.items()}, "recommended_k": int(self.recommended_k),
+                "rationale": self.rationale, "structure": self.structure, "structure_note": self.structure_note,
+                "sample_size": int(self.sample_size), "n_rows": int(self.n_rows), "params": dict(self.params),
+                "notes": list(self.notes)}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> KSelection:
+        """Rebuild a selection from :meth:`to_dict` output (e.g. read back from JSON)."""
+        if data.get("format") != _FORMAT:
+            raise SegmentationError(f"this k selection has format {data.get('format')!r}, expected {_FORMAT!r}",
+                                    fix="re-run the 03_select_k step with this version of segkit")
+        raw = data["scores"]
+        scores = pd.DataFrame({c: [math.nan if v is None else v for v in raw[c]] for c in SCORE_COLUMNS},
+                              index=pd.Index(raw["k"], name="k"), dtype=float)
+
+        def floats(d):
+            return {int(k): [math.nan if v is None else float(v) for v in vs] for k, vs in d.items()}
+
+        return cls(scores=scores, per_segment_silhouette=floats(data["per_segment_silhouette"]),
+                   per_segment_stability=floats(data["per_segment_stability"]),
+                   preferred=dict(data["preferred"]), votes={int(k): list(v) for k, v in data["votes"].items()},
+                   recommended_k=int(data["recommended_k"]), rationale=data["rationale"],
+                   structure=data["structure"], structure_note=data["structure_note"],
+                   sample_size=int(data["sample_size"]), n_rows=int(data["n_rows"]),
+                   params=dict(data["params"]), notes=list(data.get("notes", [])))
+
+    def consensus_table(self, *, mark: str = " *", numeric: bool = False) -> pd.DataFrame:
+        """Criteria (rows, :data:`CRITERION_LABELS`) by candidate k (columns) for a report.
+
+        Each criterion's preferred cell ends with ``mark``; a "Preferred k" column and a "Votes" row
+        (criteria per k, and the recommendation) are added. ``numeric=True`` returns the raw scores only.
+        """
+        ks = self.ks
+        crits = [c for c in CRITERIA if c in self.preferred]
+        table = pd.DataFrame({CRITERION_LABELS[c]: self.scores.loc[ks, _SCORE_OF[c]] for c in crits}).T
+        table.columns = pd.Index(ks, name="k")
+        if numeric:
+            return table
+        out = pd.DataFrame(index=table.index, columns=[*ks, "Preferred k"], dtype=object)
+        for c, label in zip(crits, table.index):
+            pick = self.preferred[c]
+            for k in ks:
+                v = table.at[label, k]
+                cell = "" if not math.isfinite(v) else (f"{v:,.0f}" if abs(v) >= 1000 else f"{v:.3g}")
+                out.at[label, k] = cell + (mark if pick == k else "")
+            out.at[label, "Preferred k"] = ("none" if pick is None else
+                                            "1 (no structure)" if pick == 1 else str(pick))
+        out.loc["Votes"] = [str(len(self.votes.get(k, []))) for k in ks] + [str(self.recommended_k)]
+        return out
+
+
+def _preferences(scores: pd.DataFrame, ks: list[int], criteria: list[str]) -> dict[str, int | None]:
+    cand = scores.loc[ks]
+    pref: dict[str, int | None] = {}
+    for c in criteria:
+        if c == "elbow":
+            pref[c] = find_knee(ks, cand["inertia"].to_numpy())
+        elif c in ("silhouette", "calinski_harabasz"):
+            col = cand[c]
+            pref[c] = None if col.isna().all() else int(col.idxmax())
+        elif c == "davies_bouldin":
+            pref[c] = None if cand[c].isna().all() else int(cand[c].idxmin())
+        elif c == "gap":
+            g = scores["gap"].dropna()
+            pref[c] = _gap_choice([int(k) for k in g.index], g.to_numpy(), scores.loc[g.index, "gap_se"].to_numpy())
+        elif c == "stability":
+            smin = cand["stability_min"]
+            stable = smin[smin >= STABLE]
+            pref[c] = (int(stable.index.max()) if len(stable) else
+                       None if smin.isna().all() else int(smin.idxmax()))
+    return pref
+
+
+def _structure(scores: pd.DataFrame, ks: list[int], pref: dict, k: int) -> tuple[str, str]:
+    """Grade the natural structure. Gap preferring k=1 counts only when the best silhouette is below 0.5:
+    Tibshirani's rule also stops at k=1 on some clearly separated blobs, when splitting them in two is no
+    better than splitting uniform data (Gap(1) ~ Gap(2)); the silhouette then contradicts it."""
+    sil = scores.loc[ks, "silhouette"]
+    best = float(sil.max()) if sil.notna().any() else math.nan
+    known = math.isfinite(best)
+    gap_one = pref.get("gap") == 1 and not (known and best >= CLEAR_SILHOUETTE)
+    low = known and best < WEAK_SILHOUETTE
+    partition = (f"The {k} segments are a convenient partition of the data, not natural clusters: "
+                 "rows near a boundary could as well sit in the next segment.")
+    uniform = "the gap statistic finds no more structure than in uniformly scattered data of the same shape"
+    if gap_one and low:
+        return "none", (f"The data has no clear natural groups: {uniform}, and every silhouette is below "
+                        f"{WEAK_SILHOUETTE} (best {best:.2f}). " + partition)
+    if gap_one:
+        return "weak", (f"The data has no clear natural groups: {uniform} (it prefers a single group), and the "
+                        f"best silhouette is only {best:.2f}. " + partition)
+    if low:
+        return "weak", (f"The data has no clear natural groups: every silhouette is below {WEAK_SILHOUETTE} "
+                        f"(best {best:.2f}), so the segments overlap heavily. " + partition)
+    if not known:
+        return "moderate", "The separation of the segments could not be measured."
+    aside = " (the gap statistic prefers a single group, but the separation contradicts it)" \
+        if pref.get("gap") == 1 else ""
+    if best < CLEAR_SILHOUETTE:
+        return "moderate", (f"The data has groups, but they overlap (best silhouette {best:.2f}; 0.5 or more would "
+                            "mean clearly separated groups): segment boundaries are soft.")
+    return "clear", f"The data has clearly separated natural groups (best silhouette {best:.2f}){aside}."
+
+
+_NAMES = {"elbow": "elbow", "silhouette": "silhouette", "calinski_harabasz": "Calinski-Harabasz",
+          "davies_bouldin": "Davies-Bouldin", "gap": "gap statistic", "stability": "bootstrap stability"}
+
+
+def _consensus(pref: dict, ks: list[int], stab: dict[int, list[float]]) -> tuple[dict, int, str, list[str]]:
+    votes = {k: [c for c, p in pref.items() if p == k] for k in ks}
+    notes: list[str] = []
+    top = max((len(v) for v in votes.values()), default=0)
+    if top == 0:
+        k = ks[0]
+        notes.append(f"no criterion expressed a preference within k={ks[0]}..{ks[-1]}; k_min was used")
+        return votes, k, f"{k} segments: no criterion expressed a preference, so the smallest k tried was used.", notes
+    tied = [k for k in ks if len(votes[k]) == top]
+    k = tied[0]  # mode; ties broken toward fewer segments
+
+    def who(k_: int) -> str:
+        return ", ".join(_NAMES[c] for c in votes[k_])
+
+    text = f"{k} segments: preferred by {top} of {len(pref)} criteria ({who(k)})"
+    if len(tied) > 1:
+        text += "; tied with " + " and ".join(f"{t} ({who(t)})" for t in tied[1:]) + ", so the fewer segments won"
+    others = [f"{'no preference' if p is None else 'a single group' if p == 1 else p} ({_NAMES[c]})"
+              for c, p in pref.items() if p not in tied]
+    if others:
+        text += "; others point to " + ", ".join(others)
+    phrase = _stability_phrase(stab.get(k, []))
+    return votes, k, text + ("; " + phrase if phrase else "") + ".", notes
+
+
+def choose_k(selection: KSelection, k: int | str = "auto") -> tuple[int, str]:
+    """The number of segments to use, and the sentence that explains it.
+
+    Parameters
+    ----------
+    selection : KSelection
+        The evidence from :func:`select_k` (or ``KSelection.from_dict``).
+    k : "auto" or int
+        "auto" takes the recommendation; a whole number >= 2 overrides it.
+
+    Returns
+    -------
+    (int, str)
+        E.g. ``(6, "k=6 was set in the params; the criteria recommended 5.")``.
+    """
+    rec = int(selection.recommended_k)
+    if isinstance(k, str):
+        if k.strip().lower() != "auto":
+            raise ParamsError(f"k={k!r} is not valid", fix='set k to "auto" or a whole number of segments >= 2',
+                              key="k")
+        return rec, f"k={rec} was chosen automatically. " + selection.rationale
+    k = _check_int(k, "k", 2, 'set k to "auto" or a whole number of segments >= 2')
+    if k == rec:
+        return k, f"k={k} was set in the params, which matches the criteria's recommendation."
+    text = f"k={k} was set in the params; the criteria recommended {rec}."
+    ks = selection.ks
+    if ks and not ks[0] <= k <= ks[-1]:
+        text += f" k={k} is outside the range evaluated ({ks[0]}-{ks[-1]}), so it has no scores there."
+    return k, text
