@@ -23,7 +23,7 @@ from typing import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from segkit.errors import ColumnError, ParamsError
+from .errors import ColumnError, ParamsError
 
 __all__ = [
     "REDACTED",

@@ -45,7 +45,7 @@ from sklearn.metrics import confusion_matrix, f1_score
 from sklearn.model_selection import StratifiedKFold, train_test_split
 
 from .errors import DataValueError, SegmentationError
-from .format import format_value
+from .format import format_value, round_json
 from .forest import _MISSING, feature_matrix, forest_pipeline, permutation_drops as _permutation_drops
 
 __all__ = [
@@ -201,8 +201,8 @@ def _plain(value):
     return value.item() if isinstance(value, np.generic) else value
 
 
-def _r(value) -> float:
-    return round(float(value), 6)
+def _r(value) -> float | None:
+    return round_json(value)
 
 
 # ------------------------------------------------------------------------------------ full analysis

@@ -13,6 +13,7 @@ from scipy.cluster.hierarchy import fcluster, maxdists
 from scipy.spatial.distance import pdist, squareform
 
 from ..errors import DataValueError, ParamsError, SegmentationError
+from ..format import round_json
 
 __all__ = ["METHODS", "Hierarchy", "linkage_matrix"]
 
@@ -126,8 +127,7 @@ class Hierarchy:
 
 
 def _json_float(value: float, digits: int = 6) -> float | None:
-    value = float(value)
-    return None if not np.isfinite(value) else round(value, digits)
+    return round_json(value, digits)
 
 
 def _as_matrix(X) -> np.ndarray:

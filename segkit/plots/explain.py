@@ -28,7 +28,7 @@ import seaborn as sns
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from segkit.errors import ColumnError
+from ..errors import ColumnError
 from ._common import finish_heatmap, new_axes
 
 __all__ = [

@@ -30,7 +30,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from scipy.cluster.hierarchy import dendrogram
 
-from segkit.hierarchy import Hierarchy, LinkageComparison
+from ..hierarchy import Hierarchy, LinkageComparison
 from ._common import new_axes
 
 __all__ = ["plot_dendrogram", "linkage_comparison_figure", "plot_linkage_scores", "SCORE_LABELS"]

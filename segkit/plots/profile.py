@@ -20,8 +20,8 @@ from matplotlib.colors import TwoSlopeNorm
 from matplotlib.figure import Figure
 from matplotlib.ticker import SymmetricalLogLocator
 
-from segkit.errors import ColumnError, DataValueError
-from segkit.profile import SegmentProfile, segment_codes
+from ..errors import ColumnError, DataValueError
+from ..profile import SegmentProfile, segment_codes
 from ._common import finish_heatmap, new_axes
 
 __all__ = [

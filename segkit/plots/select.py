@@ -21,7 +21,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from segkit.select import STABLE, UNSTABLE, KSelection, stability_label
+from ..select import STABLE, UNSTABLE, KSelection, stability_label
 
 __all__ = ["plot_elbow", "plot_criterion", "plot_gap", "plot_stability", "criteria_figure", "AXIS_LABELS"]
 

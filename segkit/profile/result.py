@@ -10,7 +10,7 @@ from typing import Any, Mapping, Sequence
 import pandas as pd
 
 from ..errors import DataValueError, SegmentationError
-from ..format import format_number, segment_codes
+from ..format import format_number, round_json, segment_codes
 from ..naming.base import SegmentName
 
 __all__ = ["SegmentProfile"]
@@ -265,10 +265,7 @@ class SegmentProfile:
 
 def _r(value: Any) -> float | None:
     """Round to 6 significant digits for byte-stable JSON; NaN becomes None."""
-    v = float(value)
-    if not math.isfinite(v):
-        return None
-    return float(f"{v:.{_SIGNIFICANT}g}")
+    return round_json(value, _SIGNIFICANT)
 
 
 def _f(value: Any) -> float:

@@ -37,6 +37,7 @@ from sklearn.metrics import average_precision_score, brier_score_loss, precision
 from sklearn.model_selection import RandomizedSearchCV, StratifiedKFold
 
 from ...errors import ColumnError, DataValueError
+from ...format import round_json
 from ...forest import feature_matrix, forest_pipeline, shuffled_predictions
 from .features import behaviour_features
 
@@ -301,8 +302,8 @@ class ChurnEvaluation:
                 "search": self.settings.get("search_iter", 0) or None, "chosen_per_fold": self.chosen}
 
 
-def _r(value) -> float:
-    return round(float(value), 6)
+def _r(value) -> float | None:
+    return round_json(value)
 
 
 def _json(value):

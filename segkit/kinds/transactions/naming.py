@@ -23,8 +23,9 @@ from typing import Any, Mapping
 import numpy as np
 import pandas as pd
 
-from segkit.errors import ColumnError, DataValueError, ParamsError
-from segkit.profile import QUINTILES, SegmentName, SegmentProfile, format_number
+from ...errors import ColumnError, DataValueError, ParamsError
+from ...naming import SegmentName
+from ...profile import QUINTILES, SegmentProfile
 
 __all__ = ["RfmRule", "RfmRules", "SegmentName", "load_rfm_rules", "name_rfm_segments", "rfm_scores"]
 
