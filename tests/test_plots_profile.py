@@ -13,7 +13,7 @@ import pytest  # noqa: E402
 from matplotlib.collections import PathCollection  # noqa: E402
 
 from segkit.errors import ColumnError, DataValueError  # noqa: E402
-from segkit.plots.profile import (_sample_positions, plot_feature_distributions, plot_index_heatmap,  # noqa: E402
+from segkit.plots.profile import (_sample_positions, feature_distributions_figure, plot_index_heatmap,  # noqa: E402
                                   plot_segment_map, plot_segment_sizes, segment_palette)
 from segkit.profile import profile_segments  # noqa: E402
 
@@ -69,7 +69,7 @@ def test_segment_sizes_one_bar_per_segment(profile):
 
 def test_feature_distributions_figure(data):
     features, labels = data
-    fig = plot_feature_distributions(features, labels, columns=["recency", "frequency", "monetary"],
+    fig = feature_distributions_figure(features, labels, columns=["recency", "frequency", "monetary"],
                                      names=NAMES, sample=200, seed=0, log=["monetary"])
     axes = [ax for ax in fig.axes if ax.get_visible()]
     assert len(axes) == 3
@@ -78,12 +78,12 @@ def test_feature_distributions_figure(data):
     assert axes[2].get_xscale() == "log" and axes[0].get_xscale() == "linear"
     assert [t.get_text() for t in axes[0].get_yticklabels()] == ["S01 Champions", "S02 New Customers", "S03 Lost"]
     refunds = features.assign(monetary=features["monetary"] - 50)  # some negative net spend
-    symlog = plot_feature_distributions(refunds, labels, columns=["monetary"], log=True)
+    symlog = feature_distributions_figure(refunds, labels, columns=["monetary"], log=True)
     assert symlog.axes[0].get_xscale() == "symlog"
-    violin = plot_feature_distributions(features, labels, columns=["recency", "frequency"], kind="violin", ncols=1)
+    violin = feature_distributions_figure(features, labels, columns=["recency", "frequency"], kind="violin", ncols=1)
     assert len([ax for ax in violin.axes if ax.get_visible()]) == 2
     with pytest.raises(ColumnError, match="'nope'"):
-        plot_feature_distributions(features, labels, columns=["nope"])
+        feature_distributions_figure(features, labels, columns=["nope"])
 
 
 def test_sample_is_seeded_and_keeps_small_segments(data):
@@ -125,6 +125,6 @@ def test_plots_leave_global_style_alone(profile, data):
     before = dict(plt.rcParams)
     plot_index_heatmap(profile)
     plot_segment_sizes(profile)
-    plot_feature_distributions(*data, columns=["recency"])
+    feature_distributions_figure(*data, columns=["recency"])
     assert dict(plt.rcParams) == before
     assert segment_palette(3) == segment_palette(3) and len(segment_palette(12)) == 12

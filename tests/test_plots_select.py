@@ -92,12 +92,13 @@ def test_stability_bars_for_final_segments(ax):
     assert len(set(colours)) == 3  # stable, moderate, unstable differ
 
 
-def test_plots_use_current_axes_when_none_given(sel):
-    fig = plt.figure()
+def test_plots_draw_into_a_new_figure_when_none_given(sel):
+    fig = plt.figure()  # a stale current figure must not be drawn into
     try:
-        assert plot_elbow(sel.scores) is fig.gca()
+        ax = plot_elbow(sel.scores)
+        assert ax.figure is not fig and not fig.axes
     finally:
-        plt.close(fig)
+        plt.close("all")
 
 
 def test_criteria_figure_has_one_panel_per_criterion(sel):

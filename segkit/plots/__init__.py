@@ -1,13 +1,13 @@
 """Every figure of the reports.
 
 Axes-level functions take precomputed results (a profile, the scores per k, a hierarchy) plus ``ax=None``
-and return the ``Axes``; figure-level functions return the ``Figure`` and are named ``..._figure``. The
-library never calls ``plt.show()`` or ``savefig`` and never changes matplotlib's global style on import.
+and return the ``Axes`` (``ax=None`` draws into a new figure, never the current axes); figure-level
+functions return the ``Figure`` and are named ``..._figure``. The library never calls ``plt.show()`` or ``savefig`` and never changes matplotlib's global style on import.
 """
 
 from .eda import distributions_figure, plot_explained_variance, plot_missing
 from .hierarchy import linkage_comparison_figure, plot_dendrogram, plot_linkage_scores
-from .profile import (plot_feature_distributions, plot_index_heatmap, plot_segment_map, plot_segment_sizes,
+from .profile import (feature_distributions_figure, plot_index_heatmap, plot_segment_map, plot_segment_sizes,
                       segment_palette)
 from .select import criteria_figure, plot_criterion, plot_elbow, plot_gap, plot_stability
 
@@ -15,5 +15,5 @@ __all__ = [
     "plot_missing", "distributions_figure", "plot_explained_variance",
     "plot_elbow", "plot_criterion", "plot_gap", "plot_stability", "criteria_figure",
     "plot_dendrogram", "plot_linkage_scores", "linkage_comparison_figure",
-    "plot_index_heatmap", "plot_segment_sizes", "plot_feature_distributions", "plot_segment_map", "segment_palette",
+    "plot_index_heatmap", "plot_segment_sizes", "feature_distributions_figure", "plot_segment_map", "segment_palette",
 ]

@@ -21,8 +21,7 @@ def plot_missing(missing: pd.DataFrame, *, ax=None, top: int = 20):
     missing : DataFrame
         :func:`segkit.eda.missing_table` output: one row per column with a ``missing_share`` column.
     """
-    if ax is None:
-        _, ax = plt.subplots(figsize=(8, 3.5))
+    ax = new_axes(ax, (8, 3.5))
     share = missing["missing_share"] if "missing_share" in missing else missing.iloc[:, -1]
     share = share[share > 0].sort_values(ascending=True).tail(top)
     if share.empty:

@@ -2,7 +2,7 @@
 
 Seaborn conventions: the precomputed result comes first (a :class:`~segkit.hierarchy.Hierarchy` or a
 :class:`~segkit.hierarchy.LinkageComparison`), options are keyword-only, axes-level functions take
-``ax=None`` (default: the current Axes) and return the ``Axes``; :func:`linkage_comparison_figure`
+``ax=None`` (default: a new figure) and return the ``Axes``; :func:`linkage_comparison_figure`
 returns a new ``Figure``. Nothing here shows, saves or changes matplotlib's global state: branch colours
 go through scipy's ``link_color_func``, not ``set_link_color_palette``.
 

@@ -1,7 +1,7 @@
 """Figures of segment profiles: index heatmap, segment sizes, feature distributions, segment map.
 
 Seaborn conventions: data first, keyword-only options, axes-level functions take ``ax=None`` and
-return the ``Axes``; :func:`plot_feature_distributions`, which draws one panel per feature, returns
+return the ``Axes``; :func:`feature_distributions_figure`, which draws one panel per feature, returns
 the ``Figure``. Nothing here shows, saves or restyles globally. Segments appear as "S01 Champions"
 (code, then name) and keep the same colour in every figure (:func:`segment_palette`).
 """
@@ -25,7 +25,7 @@ from ..profile import SegmentProfile, segment_codes
 from ._common import finish_heatmap, new_axes
 
 __all__ = [
-    "plot_feature_distributions",
+    "feature_distributions_figure",
     "plot_index_heatmap",
     "plot_segment_map",
     "plot_segment_sizes",
@@ -106,7 +106,7 @@ def plot_segment_sizes(profile: SegmentProfile, *, ax: Axes | None = None, entit
     return ax
 
 
-def plot_feature_distributions(features: pd.DataFrame, labels: Sequence[int] | np.ndarray | pd.Series, *,
+def feature_distributions_figure(features: pd.DataFrame, labels: Sequence[int] | np.ndarray | pd.Series, *,
                                columns: Sequence[str], names: Mapping[int, str] | None = None,
                                sample: int = 5000, seed: int = 0, log: Sequence[str] | bool = (),
                                kind: str = "box", feature_labels: Mapping[str, str] | None = None,

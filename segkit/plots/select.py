@@ -21,6 +21,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from ._common import new_axes
 from ..select import STABLE, UNSTABLE, KSelection, stability_label
 
 __all__ = ["plot_elbow", "plot_criterion", "plot_gap", "plot_stability", "criteria_figure", "AXIS_LABELS"]
@@ -46,11 +47,7 @@ _PICK = "C3"
 
 
 def _axes(ax: Axes | None) -> Axes:
-    if ax is None:
-        import matplotlib.pyplot as plt
-
-        ax = plt.gca()
-    return ax
+    return new_axes(ax, (6.0, 4.0))
 
 
 def _candidates(scores: pd.DataFrame, column: str) -> pd.Series:

@@ -12,7 +12,7 @@ from .. import pipeline
 from ..featureset import FeatureSet
 from ..modelio import save_model
 from ..pipeline import Segmentation
-from ..plots import plot_feature_distributions, plot_index_heatmap, plot_segment_map, plot_segment_sizes
+from ..plots import feature_distributions_figure, plot_index_heatmap, plot_segment_map, plot_segment_sizes
 from ..profile import SegmentProfile
 from ..report.cards import figure, note, segment_cards
 from .context import RunContext
@@ -142,6 +142,6 @@ def index_figure(seg: Segmentation):
 def distributions(ctx: RunContext, seg: Segmentation):
     """The spread of each clustering measure within each segment, from a seeded sample."""
     fs, p = seg.features, ctx.params
-    ax = plot_feature_distributions(fs.table, seg.labels, columns=feature_columns(fs), names=seg.profile.display_names(),
+    ax = feature_distributions_figure(fs.table, seg.labels, columns=feature_columns(fs), names=seg.profile.display_names(),
                                     sample=p.plot_sample, seed=p.seed, feature_labels=fs.short)
     return figure(ax, "The spread of each measure within each segment (random sample).")
