@@ -29,7 +29,7 @@ smoke: setup
 
 test: setup
 	bash scripts/ensure_system_deps.sh
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 
 # Unit tests only (no notebook batches, no browser).
 test-fast: setup
