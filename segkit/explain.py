@@ -80,12 +80,6 @@ def _phrase(label: str) -> str:
     return label[:1].lower() + label[1:] if label[1:2].islower() else label
 
 
-def _format(value: float, unit: str | None, currency: str) -> str:
-    if unit is None:
-        return f"{value:,.2f}" if abs(value) < 10 else f"{value:,.0f}"
-    return format_value(value, unit, currency)
-
-
 def _feature_clause(table: pd.DataFrame, in_seg: np.ndarray, feature: str, label: str, unit: str | None,
                     currency: str) -> str:
     s = table[feature]
@@ -104,8 +98,8 @@ def _feature_clause(table: pd.DataFrame, in_seg: np.ndarray, feature: str, label
         seg_v, all_v, how = values[in_seg].mean(), values.mean(), "on average"
     more = seg_v >= all_v
     word = ("more" if more else "fewer") if unit in _MORE_FEWER else ("higher" if more else "lower")
-    return (f"{word} {_phrase(label)} ({how} {_format(seg_v, unit, currency)} vs "
-            f"{_format(all_v, unit, currency)} overall)")
+    return (f"{word} {_phrase(label)} ({how} {format_value(seg_v, unit, currency)} vs "
+            f"{format_value(all_v, unit, currency)} overall)")
 
 
 def driver_sentence(table: pd.DataFrame, labels, segment, ranked: Sequence[str], *,

@@ -31,6 +31,7 @@ from matplotlib.patches import Patch
 from scipy.cluster.hierarchy import dendrogram
 
 from ..hierarchy import Hierarchy, LinkageComparison
+from ..format import MISSING_TEXT
 from ._common import new_axes
 
 __all__ = ["plot_dendrogram", "linkage_comparison_figure", "plot_linkage_scores", "SCORE_LABELS"]
@@ -203,7 +204,7 @@ def linkage_comparison_figure(comparison: LinkageComparison, *, k: int | None = 
         plot_dendrogram(comparison.hierarchies[method], k=k, truncate=truncate, ax=ax, palette=palette,
                         entity=entity, legend=False)
         row = table.loc[method]
-        sil = "n/a" if pd.isna(row["silhouette"]) else f"{row['silhouette']:.2f}"
+        sil = MISSING_TEXT if pd.isna(row["silhouette"]) else f"{row['silhouette']:.2f}"
         best = " (best)" if method == comparison.best else ""
         share = row["smallest_share"]
         smallest = "under 0.1%" if share < 0.001 else f"{share:.1%}"

@@ -25,6 +25,7 @@ import nbformat
 
 from .. import kinds
 from ..config import SECRET_KEYS, Params
+from ..format import MISSING_TEXT
 from .render import SIZE_BUDGET_BYTES, PrivateData, add_toc_entry, private_outputs, render_notebook, report_paths
 
 __all__ = ["APPENDIX_ID", "APPENDIX_TITLE", "appendix_html", "add_appendix", "private_data", "finalise_reports"]
@@ -37,7 +38,7 @@ _MAIN_PACKAGES = ("python", "segkit", "pandas", "numpy", "scikit-learn")
 
 
 def _e(value: Any) -> str:
-    return html.escape("–" if value is None or value == "" else str(value))
+    return html.escape(MISSING_TEXT if value is None or value == "" else str(value))
 
 
 def _int(value: Any) -> str:
@@ -50,20 +51,20 @@ def _rows(pairs: Iterable[tuple[str, str]]) -> str:
 
 def _path(value: Any, *, business: bool) -> str:
     if value is None:
-        return "–"
+        return MISSING_TEXT
     text = str(value)
     return _e(Path(text).name if business and "://" not in text else text)
 
 
 def _param_value(key: str, value: Any, *, business: bool) -> str:
     if key in SECRET_KEYS:
-        return "<em>set (secret, not shown)</em>" if value else "–"
+        return "<em>set (secret, not shown)</em>" if value else MISSING_TEXT
     if key == "data_path" and value:
         return f"<code>{_path(value, business=business)}</code>"
     if isinstance(value, (list, tuple)):
-        return _e(", ".join(map(str, value))) if value else "–"
+        return _e(", ".join(map(str, value))) if value else MISSING_TEXT
     if isinstance(value, dict):
-        return _e(", ".join(f"{k}: {v}" for k, v in value.items())) if value else "–"
+        return _e(", ".join(f"{k}: {v}" for k, v in value.items())) if value else MISSING_TEXT
     return _e(value)
 
 
@@ -72,7 +73,7 @@ def appendix_html(manifest: Mapping[str, Any], *, business: bool) -> str:
     timings = manifest.get("timings") or {}
     inp = manifest.get("input") or {}
     counts = manifest.get("row_counts") or {}
-    status = manifest.get("status", "–")
+    status = manifest.get("status", MISSING_TEXT)
     run = _rows([
         ("Run", _e(manifest.get("run_name"))),
         ("Status", _e(status) + (f" ({_e(manifest.get('error'))})" if manifest.get("error") else "")),
@@ -82,16 +83,16 @@ def appendix_html(manifest: Mapping[str, Any], *, business: bool) -> str:
         ("Total time", _e(f"{timings['total_s']:.0f} s" if isinstance(timings.get("total_s"), (int, float)) else None)),
         ("Random seed", _e(manifest.get("seed"))),
         ("Params files", ", ".join(f"<code>{_path(f, business=business)}</code>" for f in manifest.get("params_files", []))
-         or "–"),
+         or MISSING_TEXT),
     ])
     columns = inp.get("columns") or []
     source = inp.get("source")
     data = _rows([
         ("Source", _e("database query" if source == "sql" else "file" if source == "file" else source)),
-        ("File", f"<code>{_path(inp.get('path'), business=business)}</code>" if inp.get("path") else "–"),
+        ("File", f"<code>{_path(inp.get('path'), business=business)}</code>" if inp.get("path") else MISSING_TEXT),
         ("Content hash", f"<code>{_e(inp.get('hash'))}</code>"),
         ("Rows", _int(inp.get("rows"))),
-        (f"Columns ({len(columns)})", _e(", ".join(map(str, columns))) if columns else "–"),
+        (f"Columns ({len(columns)})", _e(", ".join(map(str, columns))) if columns else MISSING_TEXT),
     ])
     steps = counts.get("cleaning_steps") or []
     step_rows = "".join(

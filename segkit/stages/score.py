@@ -13,7 +13,7 @@ from sklearn.decomposition import PCA
 
 from .. import kinds
 from ..errors import ModelError, ParamsError, RunError
-from ..format import segment_code
+from ..format import MISSING_TEXT, segment_code
 from ..io import read_table
 from ..modelio import load_model
 from ..plots import plot_segment_map
@@ -75,7 +75,7 @@ def scored_summary(ctx: RunContext, scored: pd.DataFrame) -> pd.DataFrame:
         mine = scored[scored["segment_code"] == s["code"]]
         rows.append({"Segment": s["code"], "Name": s["name"], label: len(mine),
                      "Share %": round(100 * len(mine) / max(len(scored), 1), 1),
-                     "Mean confidence": f"{float(mine['confidence'].astype(float).mean()):.2f}" if len(mine) else "–",
+                     "Mean confidence": f"{float(mine['confidence'].astype(float).mean()):.2f}" if len(mine) else MISSING_TEXT,
                      "Training share %": round(100 * float(s["share"]), 1)})
     return pd.DataFrame(rows).set_index("Segment")
 
