@@ -192,6 +192,27 @@ def test_outputs_with_individual_records_are_flagged(table, flagged):
     assert bool(private_outputs(_rows_notebook(table), private)) is flagged
 
 
+def test_aggregates_are_kept_when_numeric_ids_overlap_their_numbers():
+    """Ids 10000-25000, and segment sizes, counts and means in the same range (issue 16): a table is individual
+    records by its structure (an id column, rows labelled by ids), never by a number equal to an id."""
+    private = PrivateData(columns={"CustomerID"}, ids={str(i) for i in range(10_000, 25_001)})
+    aggregates = [
+        "<table><thead><tr><th></th><th>Customers</th><th>Net spend (mean)</th></tr></thead><tbody>"
+        "<tr><th>S01</th><td>12000</td><td>15001.5</td></tr><tr><th>S02</th><td>18040</td><td>10500</td></tr></tbody></table>",
+        "<table><thead><tr><th>Segment</th><th>Scored</th><th>At high risk</th></tr></thead><tbody>"
+        "<tr><td>Champions</td><td>12345</td><td>10001</td></tr></tbody></table>",
+        "<p>S01 holds 12,000 customers (43%); 18,040 are at high risk.</p>",
+    ]
+    for table in aggregates:
+        assert private_outputs(_rows_notebook(table), private) == [], table
+    rows = ("<table><thead><tr><th></th><th>Country</th><th>Spend</th></tr></thead><tbody>"
+            "<tr><th>12346</th><td>UK</td><td>10</td></tr><tr><th>12347</th><td>FR</td><td>20</td></tr></tbody></table>")
+    assert private_outputs(_rows_notebook(rows), private) == [(1, 0)]
+    renamed = ("<table><thead><tr><th>client</th><th>Spend</th></tr></thead><tbody>"
+               "<tr><td>20001</td><td>10</td></tr><tr><td>20002.0</td><td>12</td></tr></tbody></table>")
+    assert private_outputs(_rows_notebook(renamed), private) == [(1, 0)]
+
+
 def test_business_copy_replaces_individual_records(tmp_path):
     nb = _rows_notebook("<table><thead><tr><th>CustomerID</th></tr></thead><tbody><tr><td>54321</td></tr></tbody></table>")
     private = PrivateData(columns={"CustomerID"}, ids={"54321"})

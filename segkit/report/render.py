@@ -153,6 +153,19 @@ def _papermill_cells(nb: nbformat.NotebookNode) -> None:
                            + '. <a href="#papermill-error-cell">Go to the error</a>.</div>')
 
 
+def _table_is_private(table: str, columns: set[str], ids: frozenset[str]) -> bool:
+    """A table lists individual records when an identifier column heads it, or when its rows are labelled by
+    entity ids (the first cell of each body row). Numbers elsewhere in the table (sizes, counts, means) are
+    never compared with ids: an aggregate may happen to equal one."""
+    for head in re.findall(r"<thead.*?</thead>", table, flags=re.S | re.I):
+        if columns & {_cell_text(c).lower() for c in re.findall(r"<th[^>]*>(.*?)</th>", head, flags=re.S)}:
+            return True
+    body = "".join(re.findall(r"<tbody.*?</tbody>", table, flags=re.S | re.I)) or table
+    labels = [_norm_token(_cell_text(m)) for m in re.findall(r"<tr[^>]*>\s*<t[hd][^>]*>(.*?)</t[hd]>", body,
+                                                              flags=re.S | re.I)]
+    return bool(labels) and bool(ids) and sum(label in ids for label in labels) * 2 >= len(labels)
+
+
 def _is_private(output: dict, private: PrivateData, ids: frozenset[str]) -> bool:
     if output.get("output_type") == "stream":
         texts = [output.get("text", "")]
@@ -162,11 +175,11 @@ def _is_private(output: dict, private: PrivateData, ids: frozenset[str]) -> bool
     columns = {c.strip().lower() for c in private.columns if c}
     for text in texts:
         text = "".join(text) if isinstance(text, list) else str(text)
-        if "<table" in text:
-            for head in re.findall(r"<thead.*?</thead>", text, flags=re.S | re.I):
-                if columns & {_cell_text(c).lower() for c in re.findall(r"<th[^>]*>(.*?)</th>", head, flags=re.S)}:
-                    return True
-        if ids and ids & _tokens(text):
+        tables = re.findall(r"<table.*?</table>", text, flags=re.S | re.I)
+        if any(_table_is_private(t, columns, ids) for t in tables):
+            return True
+        prose = re.sub(r"<table.*?</table>", " ", text, flags=re.S | re.I)
+        if ids and ids & _tokens(prose):  # an id written as such; counts are written 12,346 in reports
             return True
     return False
 
@@ -184,9 +197,12 @@ def _norm_token(token: str) -> str:
 
 
 def _tokens(text: str) -> set[str]:
+    """Words and numbers as written (``12346.0``, a float id, counts as ``12346``); a number with thousands
+    separators (how reports write counts: ``12,346``) is not a token that can be an id."""
     text = re.sub(r"data:[\w/+.-]+;base64,[A-Za-z0-9+/=]+", " ", text)
     text = html.unescape(re.sub(r"<[^>]+>", " ", text))
-    return {_norm_token(t) for t in re.findall(r"[\w][\w.,-]*[\w]|\w", text)}
+    found = re.findall(r"[\w][\w.,-]*[\w]|\w", text)
+    return {_norm_token(t) for t in found if not re.search(r"\d,\d{3}", t)}
 
 
 def private_outputs(nb: nbformat.NotebookNode, private: PrivateData) -> list[tuple[int, int]]:
