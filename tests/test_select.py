@@ -309,3 +309,12 @@ def test_choose_k(sel4):
     for bad in ("six", 1, 2.0):
         with pytest.raises(ParamsError, match="k"):
             choose_k(sel4, bad)
+
+
+def test_structure_note_describes_the_k_actually_used():
+    X = np.random.default_rng(3).normal(size=(300, 2))  # no natural groups: a "convenient partition"
+    sel = select_k(X, k_min=2, k_max=6, seed=0, gap_references=3, bootstrap=3)
+    assert sel.structure in ("weak", "none")
+    used = 6 if sel.recommended_k != 6 else 5
+    assert f"The {sel.recommended_k} segments" in sel.structure_note_for(sel.recommended_k)
+    assert f"The {used} segments" in sel.structure_note_for(used)

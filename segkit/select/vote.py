@@ -76,6 +76,14 @@ class KSelection:
         """The candidate numbers of segments (k_min..k_max)."""
         return [int(k) for k in self.scores.index if k >= self.params["k_min"]]
 
+    def structure_note_for(self, k: int) -> str:
+        """The structure note, worded for the ``k`` segments actually used (which a fixed ``k`` or a data
+        kind's own rule may make differ from the recommendation)."""
+        if int(k) == int(self.recommended_k):
+            return self.structure_note
+        ks = list(range(int(self.params["k_min"]), int(self.params["k_max"]) + 1))
+        return _structure(self.scores, ks, self.preferred, int(k))[1]
+
     def to_dict(self) -> dict[str, Any]:
         """A JSON-serialisable dict (NaN written as null), as stored in ``artifacts/k_selection.json``."""
         def clean(v):

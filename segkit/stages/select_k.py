@@ -35,7 +35,7 @@ def select(ctx: RunContext, X: np.ndarray | None = None) -> KSelection:
     ctx.folder.write_json("k_summary.json", {
         "recommended_k": int(selection.recommended_k), "chosen_k": int(k), "rationale": sentence,
         "k_range": [k_min, k_max], "structure": getattr(selection, "structure", None),
-        "structure_note": getattr(selection, "structure_note", None), "sample_size": selection.sample_size,
+        "structure_note": selection.structure_note_for(k), "sample_size": selection.sample_size,
     })
     return selection
 
