@@ -64,7 +64,7 @@ def delaware_facts(delaware):
 
 # ------------------------------------------------------------------------------------------ rules
 def test_cap_k_rule_and_note():
-    assert cap_k(25, 68) == (6, "25 segments over 68 areas would be noise; capped at 6 "
+    assert cap_k(25, 68) == (6, "k: 25 was asked for, but 25 segments over 68 areas would be noise; capped at 6 "
                                 "(at most one segment per 10 areas).")
     assert cap_k("auto", 63)[0] == 6
     assert cap_k(25, 15)[0] == 2  # floor of 2
@@ -190,7 +190,8 @@ def test_delaware_excluded_areas_and_k_cap(delaware):
     assert sorted(zero["zcta"]) == ["19710", "19716", "19735"]
     assert len(excluded) == 5 and len(seg.labels) == 63
     assert "multigenerational_households" in seg.features.extra["validation"]["unusable_columns"]
-    note = "25 segments over 63 areas would be noise; capped at 6 (at most one segment per 10 areas)."
+    note = ("k=auto asks for 25, the size of a national system, but 25 segments over 63 areas would be noise; "
+            "capped at 6 (at most one segment per 10 areas).")
     # k_requested == 25 of segment_areas: the sentence says what was asked for
     assert k_of(seg) == 6 and seg.features.extra["k_note"] == note
     assert seg.extra["k_rationale"].startswith(note)  # then the criteria's vote, for reference

@@ -182,8 +182,11 @@ def test_preprocessor_clips_only_when_asked():
 
 # -------------------------------------------------------------------------------------------- k
 def test_k_auto_is_25_capped_by_the_areas():
-    assert demo.choose_k(params(), 63) == (6, "25 segments over 63 areas would be noise; capped at 6 "
-                                              "(at most one segment per 10 areas).")
+    assert demo.choose_k(params(), 63) == (6, "k=auto asks for 25, the size of a national system, but 25 segments "
+                                              "over 63 areas would be noise; capped at 6 (at most one segment per "
+                                              "10 areas).")
+    # a k the user asked for is not described as k=auto (issue 16)
+    assert demo.choose_k(params(k=25), 63)[1].startswith("k: 25 was asked for, but 25 segments over 63 areas")
     assert demo.choose_k(params(), 33_000)[0] == 25
     assert demo.choose_k(params(k=8), 63)[0] == 6 and demo.choose_k(params(k=4), 63)[0] == 4
     assert demo.choose_k(params(k_max_share=0.2), 63)[0] == 12

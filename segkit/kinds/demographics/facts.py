@@ -45,8 +45,8 @@ def cap_k(k: int | str, n_areas: int, k_max_share: float = 0.1) -> tuple[int, st
 
     Examples
     --------
-    >>> cap_k(25, 68)
-    (6, '25 segments over 68 areas would be noise; capped at 6 (at most one segment per 10 areas).')
+    >>> cap_k(25, 68)[1]
+    'k: 25 was asked for, but 25 segments over 68 areas would be noise; capped at 6 (at most one segment per 10 areas).'
     >>> cap_k("auto", 33000)[0]
     25
     """
@@ -56,7 +56,9 @@ def cap_k(k: int | str, n_areas: int, k_max_share: float = 0.1) -> tuple[int, st
     per_text = f"{per:.0f}" if abs(per - round(per)) < 1e-9 else f"{per:.1f}"
     how = "k=auto asks for" if k == "auto" else "asked for"
     if asked > cap:
-        return cap, (f"{asked} segments over {n_areas:,} areas would be noise; capped at {cap} "
+        why = (f"k=auto asks for {AUTO_K}, the size of a national system, but " if k == "auto"
+               else f"k: {asked} was asked for, but ")
+        return cap, (f"{why}{asked} segments over {n_areas:,} areas would be noise; capped at {cap} "
                      f"(at most one segment per {per_text} areas).")
     return asked, f"{asked} segments over {n_areas:,} areas ({how} {asked}; the cap is {cap})."
 
