@@ -8,11 +8,9 @@ against that file's folder, so a run does not depend on the working folder.
 
 Params files are read defensively: a regular UTF-8 file of at most 1 MB, YAML without duplicate keys and
 with at most a few aliases (no "billion laughs"), every echoed value cut short (:func:`~segkit.errors.truncate`).
-A run name is one folder name from an allow-list (:data:`RUN_NAME_RULE`), so it can never point outside
-the reports folder.
+A run name is one folder name from an allow-list (:data:`RUN_NAME_RULE`): never a path outside reports/.
 
-Every key is checked before any notebook starts: unknown keys (with a "did you mean"), wrong types and
-inconsistent values are refused with one message that names the key and the file.
+Every key is checked before any notebook starts; a bad key (with a "did you mean") or value is refused naming it.
 
 Secrets
 -------
@@ -115,7 +113,6 @@ RUNNER_KEYS = frozenset({"run_name"})
 SECRET_KEYS = frozenset({"sql_url"})
 
 
-
 class Params(BaseModel):
     """Every setting of a run. Defaults suit the bundled Online Retail data.
 
@@ -185,7 +182,7 @@ class Params(BaseModel):
     max_hierarchy_rows: int = Field(10_000, ge=1, description="above this many rows, hierarchies are built on k-means micro-clusters")
     dendrogram_leaves: int = Field(30, ge=1, description="leaves shown in a truncated dendrogram")
 
-    # --- explain and churn (issue 5) ---------------------------------------------------------
+    # --- explain and churn (issue 5), lifetime value (issue 15) -----------------------------
     explain_folds: int = Field(5, ge=2, description="explainer: cross-validation folds of the random forest that predicts the segment")
     explain_min_score: float = Field(0.8, gt=0, lt=1, description="explainer: macro-F1 below which the segments are reported as not well separated")
     churn_cutoff: IsoDate = Field(None, description="churn: date YYYY-MM-DD that splits features (before) from the outcome (after); default: churn_horizon_days before the end of the data")
@@ -194,6 +191,10 @@ class Params(BaseModel):
     churn_folds: int = Field(5, ge=2, description="churn: cross-validation folds for ROC-AUC and PR-AUC")
     churn_search_iter: int = Field(0, ge=0, description="churn: random hyperparameter settings tried in each fold (0: no search, the default forest)")
     churn_search_folds: int = Field(3, ge=2, description="churn: inner cross-validation folds of the hyperparameter search")
+    clv_horizon_months: int = Field(12, ge=1, le=120, description="lifetime value: months ahead over which expected purchases and value (CLV) are summed")
+    clv_margin: float = Field(1.0, gt=0, le=1, description="lifetime value: share of the purchase value that is profit (1: CLV in revenue)")
+    clv_discount_rate: float = Field(0.01, ge=0, lt=1, description="lifetime value: monthly discount rate of future purchases")
+    clv_calibration_end: IsoDate = Field(None, description="lifetime value: last day YYYY-MM-DD of the period the holdout check fits on; default: the day before the churn cutoff")
 
     # --- reports ----------------------------------------------------------------------------
     plot_sample: int = Field(5_000, ge=1, description="rows drawn in scatter and distribution plots")

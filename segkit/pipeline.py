@@ -166,6 +166,7 @@ class Segmentation:
                 "facts": self._facts(seg, n_facts),
                 "stability": None if self.stability is None else float(self.stability[seg]),
                 "drivers": (self.drivers or {}).get(seg, ""), "risk": self.extra.get("risk_sentences", {}).get(p.codes[seg], ""),
+                "value": self.extra.get("value_sentences", {}).get(p.codes[seg], ""),
             })
         return out
 

@@ -39,7 +39,8 @@ def test_one_segment_row_per_customer(smoke_run):
     assert set(segments["customer_id"]) == set(features.index.astype(str))
     # the bundled Online Retail data: 4,334 customers with at least one purchase after cleaning
     assert len(segments) == 4334
-    assert list(segments.columns) == ["customer_id", "segment_code", "segment_name", "distance_to_centre"]
+    assert list(segments.columns) == ["customer_id", "segment_code", "segment_name", "distance_to_centre",
+                                      "expected_purchases", "p_alive", "expected_value", "clv"]  # CLV: 10_value
     assert segments.groupby("segment_code")["segment_name"].nunique().eq(1).all()
     assert segments["segment_name"].nunique() == segments["segment_code"].nunique()
 

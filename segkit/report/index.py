@@ -39,7 +39,7 @@ from ..config import SECRET_KEYS, Params
 from ..io import hash_path, read_json, write_json
 from .render import CSP, REPORT_CSS, report_paths
 
-__all__ = ["write_manifest", "write_index", "package_versions", "churn_summary", "mask_secret"]
+__all__ = ["write_manifest", "write_index", "package_versions", "churn_summary", "value_column", "mask_secret"]
 
 _PACKAGES = ("segkit", "pandas", "numpy", "scikit-learn", "scipy", "matplotlib", "seaborn", "papermill",
              "nbconvert", "fastcluster", "pyarrow", "skops")
@@ -191,7 +191,22 @@ def _tiles(rows: dict[str, Any], entity: str, selection: dict, churn: dict | Non
                    for k, v in headline)
 
 
-def _segment_table(segments: dict, entity: str, churn: dict | None) -> str:
+def value_column(folder: Path) -> tuple[dict[str, str], str]:
+    """Share of expected value per segment code and the sentence ranking segments by value, from
+    ``artifacts/value_summary.json`` (``segments``: ``code`` and ``clv_share``; ``ranking``), which ``10_value``
+    writes and ``05_profile`` completes; ``({}, "")`` when it is absent or holds no valid segment."""
+    try:
+        raw = _artifact(Path(folder), "value_summary.json")
+    except (OSError, ValueError):
+        return {}, ""
+    items = raw.get("segments") if isinstance(raw, dict) and isinstance(raw.get("segments"), list) else []
+    cells = {str(s["code"]): f"{100 * s['clv_share']:.0f}%" for s in items
+             if isinstance(s, dict) and "code" in s and _share(s.get("clv_share")) is not None}
+    ranking = raw.get("ranking") if cells else None
+    return cells, ranking if isinstance(ranking, str) else ""
+
+
+def _segment_table(segments: dict, entity: str, churn: dict | None, value: dict | None = None) -> str:
     esc = html.escape
     by_segment = (churn or {}).get("segments") or {}
 
@@ -206,11 +221,12 @@ def _segment_table(segments: dict, entity: str, churn: dict | None) -> str:
         f"<tr><td><strong>{esc(str(s.get('code', '')))}</strong></td><td>{esc(str(s.get('name', '')))}</td>"
         f"<td style='text-align:right'>{_fmt_int(s.get('size'))}</td>"
         f"<td style='text-align:right'>{100 * float(s.get('share', 0)):.1f}%</td>"
-        f"<td>{esc(str(s.get('extra', '')))}</td>{churn_cell(s.get('code'))}</tr>"
+        f"<td>{esc(str(s.get('extra', '')))}</td>{churn_cell(s.get('code'))}"
+        + (f"<td style='text-align:right'>{value.get(str(s.get('code')), '–')}</td>" if value else "") + "</tr>"
         for s in segments.get("segments", []))
     if not rows:
         return "<p>No segments were produced in this run.</p>"
-    churn_head = "<th>At high risk of churn</th>" if by_segment else ""
+    churn_head = ("<th>At high risk of churn</th>" if by_segment else "") + ("<th>Share of expected value</th>" if value else "")
     return (f"<table class='sk-table'><thead><tr><th>Code</th><th>Segment</th><th>{esc(entity.capitalize())}</th>"
             f"<th>Share</th><th>{esc(segments.get('extra_label', ''))}</th>{churn_head}</tr></thead>"
             f"<tbody>{rows}</tbody></table>")
@@ -272,6 +288,7 @@ def write_index(folder: Path, *, params: Params, manifest: dict[str, Any], noteb
     features = _artifact(folder, "features_meta.json") or {}
     selection = _artifact(folder, "k_summary.json") or {}
     churn = churn_summary(folder)
+    value, value_text = value_column(folder)
     entity = features.get("entity_label", "entities")
     status = ("" if manifest["status"] == "ok" else
               f"<div class='sk-warn'><strong>This run failed.</strong> {esc(str(manifest.get('error')))}</div>")
@@ -291,8 +308,9 @@ def write_index(folder: Path, *, params: Params, manifest: dict[str, Any], noteb
 <div class="sk-tiles">{_tiles(manifest["row_counts"], entity, selection, churn)}</div>
 {f"<p class='sk-note'>{esc(rationale)}</p>" if rationale else ""}
 <h2 id="segments">Segments</h2>
-{_segment_table(_artifact(folder, "segments_summary.json") or {}, entity, churn)}
+{_segment_table(_artifact(folder, "segments_summary.json") or {}, entity, churn, value)}
 {_churn_note(folder, churn, entity, notebooks)}
+{f"<p class='sk-note' id='value'>{esc(value_text)}</p>" if value_text else ""}
 {_map_thumbnail(folder, entity)}
 <h2 id="reports">Reports</h2>
 <ol>{_report_links(folder, manifest, notebooks)}</ol>

@@ -8,13 +8,13 @@ import pandas as pd
 
 from ...featureset import FeatureSet
 from ...io import require_columns
-from . import churn
+from . import churn, lifetime
 from .clean import DEFAULT_NON_PRODUCT_CODES, TransactionColumns, clean_transactions
 from .features import FEATURE_DESCRIPTIONS, LOWER_IS_BETTER, SHORT_LABELS, UNITS, behaviour_features, transform_features
 from .naming import name_rfm_segments
 
 ENTITY = "customers"
-EXTRA_STAGES = ("churn",)
+EXTRA_STAGES = ("churn", "value")
 
 DEFAULT_FEATURES = ["recency", "frequency", "monetary"]
 PROFILE_EXTRA = ["tenure", "avg_order_value", "distinct_products", "basket_size", "interpurchase_mean",
@@ -89,7 +89,8 @@ def id_columns(params) -> list[str]:
 
 
 def after_segment(ctx, seg) -> None:
-    """Churn risk per segment, when ``08_churn`` has scored the customers (cards, tables, index)."""
+    """Churn risk and lifetime value per segment, when ``08_churn`` and ``10_value`` have run (cards, tables, index)."""
     seg.risk = churn.segment_risk(ctx.folder, ctx.params.churn_threshold)
     if seg.risk is not None:
         seg.extra["risk_sentences"] = churn.risk_sentences(seg.risk, ctx.params.churn_threshold)
+    seg.extra.update(lifetime.segment_value(ctx.folder, seg.assignments, currency=ctx.params.currency))

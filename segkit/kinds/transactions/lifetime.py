@@ -1,0 +1,389 @@
+"""Lifetime value in a run: the CLV models of :mod:`.value` on the cleaned transactions, checked, then per segment.
+
+The set-up (transactions only)
+------------------------------
+* **Purchases** are the cleaned lines that are not cancellations and have a positive amount; the lines of
+  one customer on one day are one purchase, of their summed amount (:func:`.value.rfm_summary`). Time is
+  counted in weeks, or in days when the data span less than ten weeks.
+* **Holdout check** (Fader, Hardie & Lee 2005, figure 4): BG/NBD is fitted on the purchases up to the
+  calibration end (``clv_calibration_end``; by default the day before the churn cutoff, so the holdout is
+  the churn horizon) and predicts each customer's repeat purchase days in the rest of the data; predicted
+  and actual are compared by the customers' number of calibration purchases, and in total.
+* **Value of today's customers**: both models are refit on the whole history and forecast the next
+  ``clv_horizon_months`` months from the last day of data (:func:`.value.customer_lifetime_value`):
+  ``value.csv`` (one row per customer) and ``value_summary.json``.
+* **Against churn risk** (:func:`churn_relation`): when ``08_churn`` has scored the customers, the rank
+  correlation of P(alive) with the churn probability and a table by risk band.
+* **Per segment** (:func:`segment_value`, called by the kind's ``after_segment``): total and mean value,
+  share of all expected value and mean P(alive), on the cards, in ``value_summary.json`` (for the index)
+  and, per customer, as extra columns of ``segments.csv``.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ...errors import DataValueError
+from ...format import round_json
+from .churn import churn_cutoff
+from .value import (BetaGeoModel, GammaGammaModel, HoldoutCheck, customer_lifetime_value, holdout_check, rfm_summary,
+                    value_by_segment, value_sentence)
+
+__all__ = ["VALUE_COLUMNS", "RISK_BANDS", "ValueData", "ValueCheck", "ValueFit", "ChurnRelation", "purchases",
+           "value_data", "check_holdout", "fit_value", "value_summary", "churn_relation", "segment_value",
+           "value_sentences", "ranking_sentence"]
+
+#: The per-customer columns of ``value.csv`` (after ``customer_id``), also appended to ``segments.csv``.
+VALUE_COLUMNS = ["expected_purchases", "p_alive", "expected_value", "clv"]
+#: Churn probability bands of the comparison with P(alive): [0, 0.25), [0.25, 0.5), [0.5, 0.75), [0.75, 1].
+RISK_BANDS = (0.0, 0.25, 0.5, 0.75, 1.0)
+_UNIT_WORDS = {"W": "weeks", "D": "days"}
+_MODEL_NAMES = {"BetaGeoModel": "BG/NBD", "GammaGammaModel": "Gamma-Gamma"}
+_DAY = pd.Timedelta(days=1)
+
+
+def _r(value) -> float | None:
+    return round_json(value, 6)
+
+
+def _percent(share: float) -> str:
+    """A share in whole percent that never rounds to a certainty it does not have ("over 99%")."""
+    return "over 99%" if 0.995 <= share < 1 else "under 1%" if 0 < share < 0.005 else f"{100 * share:.0f}%"
+
+
+def _money(value: float, currency: str) -> str:
+    return f"{currency}{value / 1e6:,.1f}m" if abs(value) >= 1e6 else f"{currency}{value:,.0f}"
+
+
+# ------------------------------------------------------------------------------------------ data
+def purchases(clean: pd.DataFrame) -> pd.DataFrame:
+    """The purchase lines of a cleaned transaction table: no cancellation, a positive amount."""
+    keep = clean["amount"] > 0
+    if "is_cancellation" in clean.columns:
+        keep &= ~clean["is_cancellation"].astype(bool)
+    return clean.loc[keep, ["customer_id", "date", "amount"]]
+
+
+@dataclass
+class ValueData:
+    """The CLV summaries of a run: calibration (with the holdout) and the whole history.
+
+    Attributes
+    ----------
+    calibration : DataFrame
+        :func:`.value.rfm_summary` up to ``calibration_end``, with ``frequency_holdout`` to ``last_day``.
+    full : DataFrame
+        The same up to ``last_day`` (no holdout): what the forecast starts from.
+    unit : {"W", "D"}
+    first_day, calibration_end, last_day : Timestamp
+    lines : int
+        Purchase lines used.
+    """
+
+    calibration: pd.DataFrame
+    full: pd.DataFrame
+    unit: str
+    first_day: pd.Timestamp
+    calibration_end: pd.Timestamp
+    last_day: pd.Timestamp
+    lines: int
+
+    @property
+    def holdout_days(self) -> int:
+        return int((self.last_day - self.calibration_end) / _DAY)
+
+    def describe(self) -> str:
+        """One paragraph on the data and the split, for the report."""
+        days = int((self.full["frequency"] + 1).sum())
+        return (f"{len(self.full):,} customers made purchases on {days:,} customer-days ({self.lines:,} purchase "
+                f"lines) from {self.first_day:%d %B %Y} to {self.last_day:%d %B %Y}; time is counted in "
+                f"{_UNIT_WORDS[self.unit]}. The check fits the model on the purchases up to "
+                f"{self.calibration_end:%d %B %Y} ({len(self.calibration):,} customers by then) and predicts the "
+                f"{self.holdout_days} days after it; the forecast then uses the whole history.")
+
+
+def _calibration_end(clean: pd.DataFrame, first: pd.Timestamp, last: pd.Timestamp, explicit, churn_cut,
+                     churn_horizon_days: int) -> pd.Timestamp:
+    if explicit is None:
+        return churn_cutoff(clean, churn_cut, churn_horizon_days) - _DAY
+    end = pd.Timestamp(explicit).normalize()
+    if not first <= end < last:
+        raise DataValueError(f"clv_calibration_end {end.date()} leaves no calibration or no holdout period (the "
+                             f"purchases run from {first.date()} to {last.date()})",
+                             f"set clv_calibration_end between {first.date()} and {(last - _DAY).date()}, or "
+                             "leave it empty (the day before the churn cutoff)", key="clv_calibration_end")
+    return end
+
+
+def value_data(clean: pd.DataFrame, *, calibration_end=None, churn_cutoff=None, churn_horizon_days: int = 90
+               ) -> ValueData:
+    """Calibration and full summaries of the purchases of a cleaned transaction table.
+
+    Parameters
+    ----------
+    clean : DataFrame
+        ``clean.parquet``: ``customer_id``, ``date``, ``amount`` and ``is_cancellation``.
+    calibration_end : date-like, optional
+        Last day of the calibration period; default: the day before the churn cutoff
+        (:func:`.churn.churn_cutoff` with ``churn_cutoff`` and ``churn_horizon_days``).
+    """
+    bought = purchases(clean)
+    if bought.empty:
+        raise DataValueError("the cleaned transactions hold no purchase (every line is a cancellation or free)",
+                             "check the cleaning log and the amount or price column")
+    dates = pd.to_datetime(bought["date"])
+    first, last = dates.min().normalize(), dates.max().normalize()
+    end = _calibration_end(clean, first, last, calibration_end, churn_cutoff, churn_horizon_days)
+    unit = "W" if last - first >= pd.Timedelta(weeks=10) else "D"
+    common = {"customer_col": "customer_id", "date_col": "date", "amount_col": "amount", "unit": unit}
+    calibration = rfm_summary(bought, calibration_end=end, observation_end=last, **common)
+    full = rfm_summary(bought, calibration_end=last, **common)
+    return ValueData(calibration=calibration, full=full, unit=unit, first_day=first, calibration_end=end,
+                     last_day=last, lines=int(len(bought)))
+
+
+def _fit(model, summary: pd.DataFrame, what: str) -> tuple[Any, list[str]]:
+    """Fit ``model``; a fit that stops early becomes a note for the report instead of a warning."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        model.fit(summary)
+    notes = [] if model.converged_ else [
+        f"The {_MODEL_NAMES[type(model).__name__]} fit on {what} stopped on a flat likelihood; its parameters are the best found "
+        "(they describe the data as well as any nearby values)."]
+    return model, notes
+
+
+# ------------------------------------------------------------------------------------------ holdout
+@dataclass
+class ValueCheck:
+    """BG/NBD fitted on the calibration period and its predictions for the holdout."""
+
+    model: BetaGeoModel
+    holdout: HoldoutCheck
+    holdout_days: int
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def error_share(self) -> float:
+        """(predicted - actual) / actual holdout repeat purchase days."""
+        return (self.holdout.predicted_total - self.holdout.actual_total) / max(self.holdout.actual_total, 1e-12)
+
+    def summary(self) -> str:
+        h = self.holdout
+        return (f"Fitted on the calibration period, the model expects {h.predicted_total:,.0f} repeat purchase days in "
+                f"the {self.holdout_days} days after it; customers made {h.actual_total:,.0f}, so the forecast is "
+                f"{abs(100 * self.error_share):.0f}% {'below' if self.error_share < 0 else 'above'} what happened. Per "
+                f"customer, the mean absolute error is {h.mae:.2f} purchases.")
+
+    def table(self) -> pd.DataFrame:
+        """Predicted against actual holdout purchases per customer, by calibration repeat purchases."""
+        return self.holdout.by_frequency.rename(columns={
+            "customers": "Customers", "actual": "Actual (mean)", "predicted": "Predicted (mean)"}).rename_axis(
+            "Repeat purchases in calibration")
+
+
+def check_holdout(data: ValueData, *, seed: int = 0) -> ValueCheck:
+    """Fit BG/NBD on the calibration period and compare its holdout predictions with what happened."""
+    model, notes = _fit(BetaGeoModel(random_state=seed), data.calibration, "the calibration period")
+    check = ValueCheck(model=model, holdout=holdout_check(model, data.calibration), holdout_days=data.holdout_days,
+                       notes=notes)
+    if abs(check.error_share) > 0.15:
+        check.notes.append(
+            f"In the holdout ({data.calibration_end + _DAY:%d %B} to {data.last_day:%d %B %Y}) customers bought "
+            f"{abs(100 * check.error_share):.0f}% {'more' if check.error_share < 0 else 'less'} than forecast. The model "
+            "assumes a steady purchase rate, so a season (such as the weeks before Christmas) moves purchases away "
+            "from it; forecasts that cross a season carry the same error.")
+    return check
+
+
+# ------------------------------------------------------------------------------------------ forecast
+@dataclass
+class ValueFit:
+    """Both models refit on the whole history, and the forecast per customer (index ``customer_id``:
+    :data:`VALUE_COLUMNS` and the repeat purchases, ``frequency``)."""
+
+    bgnbd: BetaGeoModel
+    gg: GammaGammaModel
+    per_customer: pd.DataFrame
+    horizon: int
+    margin: float
+    discount_rate: float
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def top_decile_share(self) -> float:
+        """Share of all expected value held by the tenth of customers worth most."""
+        clv = np.sort(self.per_customer["clv"].to_numpy())[::-1]
+        return float(clv[: int(np.ceil(len(clv) / 10))].sum() / clv.sum())
+
+    def summary(self, currency: str = "£") -> str:
+        per = self.per_customer
+        total = float(per["clv"].sum())
+        return (f"Over the next {self.horizon} months, the {len(per):,} customers are expected to make "
+                f"{per['expected_purchases'].sum():,.0f} purchases, worth {_money(total, currency)} today (margin "
+                f"{100 * self.margin:.0f}%, discount {100 * self.discount_rate:.1f}% a month): "
+                f"{_money(total / len(per), currency)} per customer on average. The tenth of customers worth most "
+                f"hold {100 * self.top_decile_share:.0f}% of that value.")
+
+    def table(self) -> pd.DataFrame:
+        """The content of ``value.csv``: ``customer_id`` and :data:`VALUE_COLUMNS`."""
+        return self.per_customer[VALUE_COLUMNS].rename_axis("customer_id").reset_index()
+
+    def parameters(self) -> pd.DataFrame:
+        """The fitted parameters, for analysts."""
+        b, g = self.bgnbd, self.gg
+        rows = [("BG/NBD", "r", b.r_, "shape of the purchase rates"), ("BG/NBD", "α", b.alpha_, "scale of the purchase rates"),
+                ("BG/NBD", "a", b.a_, "drop-out: Beta(a, b)"), ("BG/NBD", "b", b.b_, "drop-out: Beta(a, b)"),
+                ("Gamma-Gamma", "p", g.p_, "shape of a purchase's value"), ("Gamma-Gamma", "q", g.q_,
+                 "shape of the customers' value rates"), ("Gamma-Gamma", "γ", g.v_, "scale of the customers' value rates")]
+        rows = [(model, name, f"{value:.4g}", meaning) for model, name, value, meaning in rows]  # 4 significant digits
+        return pd.DataFrame(rows, columns=["Model", "Parameter", "Estimate", "Meaning"]).set_index(["Model", "Parameter"])
+
+
+def _caveats(bgnbd: BetaGeoModel, gg: GammaGammaModel, per: pd.DataFrame) -> list[str]:
+    notes = []
+    dropout = bgnbd.a_ / (bgnbd.a_ + bgnbd.b_)
+    if dropout < 0.01:
+        notes.append(f"The model finds almost no drop-out (a customer stops after a purchase with probability "
+                     f"{100 * dropout:.2g}% on average), so P(alive) is close to 1 for nearly everyone "
+                     f"({_percent((per['p_alive'] > 0.95).mean())} above 0.95): read it as a ranking at most; "
+                     "expected purchases and churn risk say more.")
+    corr, n = gg.frequency_value_corr_, gg.n_customers_
+    verdict = "small, as the model assumes" if abs(corr) < 0.3 else "large enough to make expected values less reliable"
+    notes.append(f"Gamma-Gamma assumes that what a customer spends per purchase is unrelated to how often they buy: "
+                 f"among the {n:,} repeat buyers the correlation is {corr:.2f}, {verdict}.")
+    return notes
+
+
+def fit_value(data: ValueData, *, horizon: int = 12, margin: float = 1.0, discount_rate: float = 0.01,
+              seed: int = 0) -> ValueFit:
+    """Refit BG/NBD and Gamma-Gamma on the whole history and forecast each customer's next ``horizon`` months."""
+    bgnbd, notes = _fit(BetaGeoModel(random_state=seed), data.full, "the whole history")
+    gg, more = _fit(GammaGammaModel(random_state=seed), data.full, "the repeat buyers")
+    per = customer_lifetime_value(bgnbd, gg, data.full, horizon=horizon, margin=margin, discount_rate=discount_rate)
+    per["frequency"] = data.full["frequency"].to_numpy()  # for the comparison with churn; not in value.csv
+    per.index = per.index.astype(str).rename("customer_id")
+    return ValueFit(bgnbd=bgnbd, gg=gg, per_customer=per, horizon=int(horizon), margin=float(margin),
+                    discount_rate=float(discount_rate), notes=notes + more + _caveats(bgnbd, gg, per))
+
+
+def value_summary(data: ValueData, check: ValueCheck, fit: ValueFit, currency: str = "£") -> dict[str, Any]:
+    """The content of ``value_summary.json`` (``churn``, ``segments`` and ``ranking`` are filled in later)."""
+    b, g, c, per = fit.bgnbd, fit.gg, check.model, fit.per_customer
+    by = check.holdout.by_frequency.reset_index()
+    return {
+        "unit": data.unit, "first_day": f"{data.first_day:%Y-%m-%d}", "calibration_end": f"{data.calibration_end:%Y-%m-%d}",
+        "last_day": f"{data.last_day:%Y-%m-%d}", "horizon_months": fit.horizon, "margin": fit.margin,
+        "discount_rate": fit.discount_rate, "customers": int(len(per)), "purchase_lines": data.lines,
+        "bgnbd": {"r": _r(b.r_), "alpha": _r(b.alpha_), "a": _r(b.a_), "b": _r(b.b_), "converged": b.converged_},
+        "gamma_gamma": {"p": _r(g.p_), "q": _r(g.q_), "v": _r(g.v_), "repeat_buyers": g.n_customers_,
+                        "frequency_value_corr": _r(g.frequency_value_corr_), "converged": g.converged_},
+        "holdout": {"days": data.holdout_days, "customers": int(len(data.calibration)),
+                    "bgnbd": {"r": _r(c.r_), "alpha": _r(c.alpha_), "a": _r(c.a_), "b": _r(c.b_)},
+                    "predicted_total": _r(check.holdout.predicted_total), "actual_total": _r(check.holdout.actual_total),
+                    "error_share": _r(check.error_share), "mae": _r(check.holdout.mae),
+                    "by_calibration_purchases": [{k: (_r(v) if isinstance(v, float) else v) for k, v in row.items()}
+                                                 for row in by.to_dict("records")]},
+        "expected_purchases_total": _r(per["expected_purchases"].sum()), "clv_total": _r(per["clv"].sum()),
+        "clv_mean": _r(per["clv"].mean()), "p_alive_mean": _r(per["p_alive"].mean()),
+        "top_decile_share": _r(fit.top_decile_share), "summary": fit.summary(currency), "check": check.summary(),
+        "notes": check.notes + fit.notes, "churn": None, "segments": [], "ranking": None,
+    }
+
+
+# ------------------------------------------------------------------------------------------ churn
+@dataclass
+class ChurnRelation:
+    """P(alive) and the forecast against the churn model's risk, per customer scored by both."""
+
+    table: pd.DataFrame
+    spearman: float
+    spearman_repeat: float
+    customers: int
+    repeat_customers: int
+
+    def summary(self) -> str:
+        t = self.table[self.table["Customers"] > 0]
+        low, high = t.iloc[0], t.iloc[-1]
+        return (f"BG/NBD lets a customer drop out only after a repeat purchase, so P(alive) is 1 for everyone who has "
+                f"bought once. Among the {self.repeat_customers:,} repeat buyers scored by both models, the rank "
+                f"correlation between P(alive) and the churn risk is {self.spearman_repeat:.2f} (across all "
+                f"{self.customers:,} customers: {self.spearman:.2f}); near -1 the two models agree, near 0 they rank "
+                f"customers differently. Expected purchases in the next months average "
+                f"{low['Expected purchases']:.1f} in the lowest risk band and {high['Expected purchases']:.1f} in the "
+                "highest.")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"customers": self.customers, "spearman": _r(self.spearman), "repeat_customers": self.repeat_customers,
+                "spearman_repeat": _r(self.spearman_repeat)}
+
+
+def churn_relation(per_customer: pd.DataFrame, churn_df: pd.DataFrame) -> ChurnRelation:
+    """Rank correlation of P(alive) with ``churn_probability`` (``churn.csv``), over all customers and over the
+    repeat buyers (``frequency`` > 0 in ``per_customer``), and a table by risk band."""
+    risk = churn_df.assign(customer_id=churn_df["customer_id"].astype(str)).set_index("customer_id")
+    both = per_customer.join(risk["churn_probability"], how="inner")
+    if both.empty:
+        raise DataValueError("no customer of value.csv is in churn.csv", "run 08_churn and 10_value on the same run")
+    band = pd.cut(both["churn_probability"], list(RISK_BANDS[:-1]) + [np.inf], right=False,
+                  labels=[f"{100 * a:.0f}-{100 * b:.0f}%" for a, b in zip(RISK_BANDS, RISK_BANDS[1:])])
+    table = both.groupby(band, observed=False).agg(
+        customers=("clv", "size"), risk=("churn_probability", "mean"), alive=("p_alive", "mean"),
+        purchases=("expected_purchases", "mean"), clv=("clv", "mean"))
+    table.columns = ["Customers", "Mean churn risk", "Mean P(alive)", "Expected purchases", "Mean CLV"]
+    repeat = both[both["frequency"] > 0]
+    rho, rho_repeat = (float(d["p_alive"].rank().corr(d["churn_probability"].rank())) for d in (both, repeat))
+    return ChurnRelation(table=table.rename_axis("Churn risk band"), spearman=rho, spearman_repeat=rho_repeat,
+                         customers=int(len(both)), repeat_customers=int(len(repeat)))
+
+
+# ------------------------------------------------------------------------------------------ segments
+def value_sentences(table: pd.DataFrame, *, horizon: int, currency: str = "£") -> dict[str, str]:
+    """Segment code -> the "Value:" line of its card, from :func:`segment_value`'s table."""
+    return {str(code): (f"{_money(row['clv_mean'], currency)} expected per customer over {horizon} months, "
+                        f"{_percent(row['clv_share'])} of all expected value; {_percent(row['p_alive_mean'])} "
+                        "likely still active on average.")
+            for code, row in table.iterrows()}
+
+
+def ranking_sentence(table: pd.DataFrame, *, horizon: int) -> str:
+    """"Champions are 17% of customers and 61% of expected value." followed by the segments ranked by value."""
+    names = table["segment_name"].astype(str)
+    labels = names if names.is_unique else pd.Series(table.index.astype(str), index=table.index)
+    ranked = table.set_index(labels.to_numpy())
+    ranking = ", ".join(f"{label} {_percent(share)}" for label, share in ranked["clv_share"].items())
+    return f"{value_sentence(ranked, ranked.index[0])} Share of the value expected in the next {horizon} months: {ranking}."
+
+
+def segment_value(folder, assignments: pd.DataFrame, *, currency: str = "£") -> dict[str, Any]:
+    """Lifetime value per segment from a run folder's ``value.csv`` (``10_value``), for ``Segmentation.extra``.
+
+    Also writes the per-segment numbers and the ranking into ``value_summary.json`` and appends each
+    customer's :data:`VALUE_COLUMNS` to ``segments.csv`` (empty for a segmented customer without a purchase).
+    Returns ``{}`` when the run has no value (``10_value`` not run), else ``value`` (the table by segment
+    code, largest value first), ``value_sentences`` (per code) and ``value_ranking``.
+    """
+    if not (folder.has("value.csv") and folder.has("value_summary.json")):
+        return {}
+    summary = folder.read_json("value_summary.json")
+    per = pd.read_csv(folder.artifact("value.csv"), dtype={"customer_id": str}).set_index("customer_id")
+    ids = assignments.iloc[:, 0].astype(str)
+    codes = pd.Series(assignments["segment_code"].to_numpy(), index=ids.to_numpy())
+    table = value_by_segment(per[per.index.isin(codes.index)], codes)
+    names = dict(zip(assignments["segment_code"], assignments["segment_name"]))
+    table.insert(0, "segment_name", [names.get(c, c) for c in table.index])
+    horizon = int(summary.get("horizon_months", 12))
+    ranking = ranking_sentence(table, horizon=horizon)
+    summary["segments"] = [{"code": str(code), "name": str(row["segment_name"]),
+                            **{k: (int(v) if k == "customers" else _r(v)) for k, v in row.drop("segment_name").items()}}
+                           for code, row in table.iterrows()]
+    summary["ranking"] = ranking
+    folder.write_json("value_summary.json", summary)
+    folder.write_csv("segments.csv", assignments.join(per[VALUE_COLUMNS], on=assignments.columns[0]))
+    return {"value": table, "value_sentences": value_sentences(table, horizon=horizon, currency=currency),
+            "value_ranking": ranking}

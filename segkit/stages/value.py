@@ -1,0 +1,130 @@
+"""``10_value``: what each customer is worth, checked on a holdout period, then per segment in ``05_profile``.
+
+Runs for data kinds with the ``value`` capability (the kind's ``lifetime`` module, see
+:mod:`segkit.kinds.transactions.lifetime`). ``build`` reads ``clean.parquet``; ``check`` fits on the
+calibration period and predicts the holdout; ``score`` refits on the whole history and writes ``value.csv``
+and ``value_summary.json``; ``churn_comparison`` reads ``churn.csv`` when ``08_churn`` ran. For
+``05_profile``: :func:`ranking_note` and :func:`segment_table` (from what the kind's ``after_segment`` added).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..plots._common import new_axes
+from ..report.cards import figure, html_block, note, note_html
+from .context import RunContext
+
+__all__ = ["build", "check", "score", "plot_holdout", "holdout_figure", "notes", "churn_comparison", "churn_note",
+           "churn_table", "ranking_note", "segment_table"]
+
+
+def _lifetime(ctx: RunContext):
+    """The kind's lifetime-value module (the ``lifetime`` module a kind with the ``value`` capability exposes)."""
+    return ctx.kind.lifetime
+
+
+def build(ctx: RunContext):
+    """Calibration and full CLV summaries of the purchases in ``clean.parquet``."""
+    p = ctx.params
+    return _lifetime(ctx).value_data(ctx.folder.read_parquet("clean.parquet"), calibration_end=p.clv_calibration_end,
+                                     churn_cutoff=p.churn_cutoff, churn_horizon_days=p.churn_horizon_days)
+
+
+def check(ctx: RunContext, data):
+    """Fit BG/NBD on the calibration period and compare its holdout predictions with the actual purchases."""
+    return _lifetime(ctx).check_holdout(data, seed=ctx.params.seed)
+
+
+def score(ctx: RunContext, data, holdout):
+    """Refit both models on the whole history and forecast every customer.
+
+    Writes ``value.csv`` (``customer_id``, ``expected_purchases``, ``p_alive``, ``expected_value``, ``clv``)
+    and ``value_summary.json``.
+    """
+    p, lifetime = ctx.params, _lifetime(ctx)
+    fit = lifetime.fit_value(data, horizon=p.clv_horizon_months, margin=p.clv_margin,
+                             discount_rate=p.clv_discount_rate, seed=p.seed)
+    ctx.folder.write_csv("value.csv", fit.table())
+    ctx.folder.write_json("value_summary.json", lifetime.value_summary(data, holdout, fit, p.currency))
+    return fit
+
+
+def plot_holdout(table: pd.DataFrame, *, ax=None):
+    """Mean actual and predicted holdout purchases per customer, by repeat purchases in calibration.
+
+    ``table`` is :attr:`segkit.kinds.transactions.value.HoldoutCheck.by_frequency`; returns the ``Axes``.
+    """
+    ax = new_axes(ax, (7, 3.8))
+    x = np.arange(len(table))
+    ax.plot(x, table["actual"].to_numpy(), marker="o", color="#14334a", label="Actual")
+    ax.plot(x, table["predicted"].to_numpy(), marker="s", linestyle="--", color="#d1495b", label="Predicted (BG/NBD)")
+    ax.set_xticks(x, [str(i) for i in table.index])
+    ax.set_xlabel("Repeat purchases in the calibration period")
+    ax.set_ylabel("Purchases in the holdout\n(mean per customer)")
+    ax.set_ylim(bottom=0)
+    ax.legend(loc="upper left", frameon=False)
+    return ax
+
+
+def holdout_figure(holdout):
+    """The paper's conditional-expectation check as a captioned figure."""
+    return figure(plot_holdout(holdout.holdout.by_frequency),
+                  f"Customers grouped by their repeat purchases in the calibration period: the purchases they made in "
+                  f"the {holdout.holdout_days} days after it, against what the model fitted on the calibration period "
+                  "predicted.")
+
+
+def notes(holdout, fit):
+    """The caveats of the fits (fits that stopped early, season, drop-out, the value assumption), one note each."""
+    return html_block("".join(note_html(text, kind="warn") for text in holdout.notes + fit.notes))
+
+
+def churn_comparison(ctx: RunContext, fit):
+    """P(alive) against the churn risk of ``churn.csv`` (added to ``value_summary.json``); None without churn scores."""
+    if not ctx.folder.has("churn.csv"):
+        return None
+    churn_df = pd.read_csv(ctx.folder.artifact("churn.csv"), dtype={"customer_id": str})
+    relation = _lifetime(ctx).churn_relation(fit.per_customer, churn_df)
+    summary = ctx.folder.read_json("value_summary.json")
+    summary["churn"] = relation.to_dict()
+    ctx.folder.write_json("value_summary.json", summary)
+    return relation
+
+
+def churn_note(relation):
+    """The comparison in a sentence (None without churn scores)."""
+    return None if relation is None else note(relation.summary())
+
+
+def churn_table(relation):
+    """Customers by churn risk band: mean risk, P(alive), expected purchases and value (None without churn scores)."""
+    if relation is None:
+        return None
+    table = relation.table.copy()
+    for col in ("Mean churn risk", "Mean P(alive)"):
+        table[col] = (100 * table[col]).round(1)
+    table["Mean CLV"] = table["Mean CLV"].round(0)
+    return table.rename(columns={"Mean churn risk": "Mean churn risk %", "Mean P(alive)": "Mean P(alive) %"})
+
+
+def ranking_note(seg):
+    """The executive-summary sentence ranking the segments by expected value (None when no value was computed)."""
+    text = seg.extra.get("value_ranking")
+    return None if not text else note(text)
+
+
+def segment_table(seg):
+    """Customers, expected value (total, mean, share) and mean P(alive) per segment, largest value first."""
+    table = seg.extra.get("value")
+    if table is None:
+        return None
+    cur = seg.currency
+    out = pd.DataFrame({
+        "Segment": table["segment_name"], "Customers": table["customers"],
+        "Customers %": (100 * table["customer_share"]).round(1),
+        f"Expected value ({cur})": table["clv_total"].round(0), f"Per customer ({cur})": table["clv_mean"].round(0),
+        "Share of expected value %": (100 * table["clv_share"]).round(1),
+        "Mean P(alive) %": (100 * table["p_alive_mean"]).round(1)})
+    return out.rename_axis("Code")

@@ -1,0 +1,244 @@
+"""segkit.stages.value and segkit.kinds.transactions.lifetime: ``10_value`` on generated purchases with known
+BG/NBD and Gamma-Gamma parameters, the value per segment (cards, ``segments.csv``, index) and the batch."""
+
+from __future__ import annotations
+
+import json
+from types import SimpleNamespace
+
+import matplotlib
+import numpy as np
+import pandas as pd
+import pytest
+
+matplotlib.use("Agg")
+
+from batch_fixtures import ROOT, smoke_run  # noqa: E402,F401  (pytest fixture)
+from segkit import kinds, stages  # noqa: E402
+from segkit.config import Params, params_from_mapping  # noqa: E402
+from segkit.errors import DataValueError, ParamsError  # noqa: E402
+from segkit.io import RunFolder  # noqa: E402
+from segkit.kinds.transactions import lifetime  # noqa: E402
+from segkit.kinds.transactions.value_synth import simulate_transactions  # noqa: E402
+from segkit.report.cards import segment_cards  # noqa: E402
+from segkit.report.index import value_column, write_index  # noqa: E402
+from segkit.stages import RunContext  # noqa: E402
+
+TRUE = {"r": 0.25, "alpha": 4.0, "a": 0.8, "b": 2.5, "p": 6.0, "q": 4.0, "v": 15.0}
+SEGMENTS = {"S01": "Champions", "S02": "Regulars", "S03": "Dormant"}
+
+
+def _context(folder, **params) -> RunContext:
+    return RunContext(params=Params(seed=0, **params), folder=RunFolder(folder).ensure())
+
+
+@pytest.fixture(scope="module")
+def clean() -> pd.DataFrame:
+    return simulate_transactions(3000, **TRUE, random_state=1)
+
+
+@pytest.fixture(scope="module")
+def run(clean, tmp_path_factory):
+    """``10_value``'s three steps on the generated purchases, in a fresh run folder."""
+    ctx = _context(tmp_path_factory.mktemp("value_run"))
+    ctx.folder.write_parquet("clean.parquet", clean)
+    data = stages.value.build(ctx)
+    holdout = stages.value.check(ctx, data)
+    fit = stages.value.score(ctx, data, holdout)
+    return SimpleNamespace(ctx=ctx, data=data, holdout=holdout, fit=fit)
+
+
+def _assignments(per_customer: pd.DataFrame) -> pd.DataFrame:
+    """Three segments by value: the top tenth, the next 40% and the rest (as segments.csv writes them)."""
+    rank = per_customer["clv"].rank(ascending=False, method="first") / len(per_customer)
+    codes = np.select([rank <= 0.1, rank <= 0.5], ["S01", "S02"], "S03")
+    return pd.DataFrame({"customer_id": per_customer.index.astype(str), "segment_code": codes,
+                         "segment_name": [SEGMENTS[c] for c in codes], "distance_to_centre": 0.5})
+
+
+# ------------------------------------------------------------------------------------------ generator
+def test_generated_purchases_look_cleaned_and_repeat_with_a_seed(clean):
+    assert {"customer_id", "date", "amount", "is_cancellation"} <= set(clean.columns)
+    assert (clean["amount"] > 0).all() and not clean["is_cancellation"].any()
+    assert clean["customer_id"].nunique() == 3000 and clean["date"].is_monotonic_increasing
+    again = simulate_transactions(3000, **TRUE, random_state=1)
+    pd.testing.assert_frame_equal(clean, again)
+
+
+# ------------------------------------------------------------------------------------------ the stage
+def test_stage_recovers_the_known_parameters(run):
+    b, g = run.fit.bgnbd, run.fit.gg
+    assert run.data.unit == "W"
+    # 3,000 customers: r and α within about 3 standard errors; a and b trade off, their mean much less
+    assert b.r_ == pytest.approx(TRUE["r"], rel=0.3) and b.alpha_ == pytest.approx(TRUE["alpha"], rel=0.35)
+    assert b.a_ / (b.a_ + b.b_) == pytest.approx(0.8 / 3.3, rel=0.3)
+    assert g.p_ * g.v_ / (g.q_ - 1) == pytest.approx(6 * 15 / 3, rel=0.1)  # the mean value of a purchase
+
+
+def test_holdout_check_follows_the_churn_cutoff_and_is_close_on_model_data(run, clean):
+    cutoff = kinds.get("transactions").churn.churn_cutoff(clean, None, 90)
+    assert run.data.calibration_end == cutoff - pd.Timedelta(days=1) and run.data.holdout_days == 90
+    h = run.holdout.holdout
+    assert list(h.by_frequency.index[:2]) == ["0", "1"] and h.by_frequency.index[-1] == "7+"
+    assert h.by_frequency["customers"].sum() == len(run.data.calibration)
+    assert abs(run.holdout.error_share) < 0.15  # the data follow the model: no season, no drift
+    assert "days after it" in run.holdout.summary() and not run.holdout.notes
+
+
+def test_value_csv_and_summary_are_written(run, clean):
+    table = pd.read_csv(run.ctx.folder.artifact("value.csv"), dtype={"customer_id": str})
+    assert list(table.columns) == ["customer_id", *lifetime.VALUE_COLUMNS]
+    assert set(table["customer_id"]) == set(clean["customer_id"])
+    assert table["p_alive"].between(0, 1).all() and (table["clv"] > 0).all()
+    assert (table["expected_value"] > 0).all() and (table["expected_purchases"] >= 0).all()
+    summary = run.ctx.folder.read_json("value_summary.json")
+    assert summary["horizon_months"] == 12 and summary["margin"] == 1.0 and summary["unit"] == "W"
+    assert summary["clv_total"] == pytest.approx(table["clv"].sum(), rel=1e-4)
+    assert summary["holdout"]["days"] == 90 and len(summary["holdout"]["by_calibration_purchases"]) == 8
+    assert summary["segments"] == [] and summary["churn"] is None and summary["ranking"] is None
+    assert "Gamma-Gamma assumes" in " ".join(summary["notes"])
+
+
+def test_margin_and_discount_scale_the_value(run):
+    base = run.fit.per_customer["clv"]
+    half = lifetime.fit_value(run.data, horizon=12, margin=0.5, discount_rate=0.01).per_customer["clv"]
+    undiscounted = lifetime.fit_value(run.data, horizon=12, margin=1.0, discount_rate=0.0).per_customer["clv"]
+    np.testing.assert_allclose(half, base / 2, rtol=1e-9)
+    assert (undiscounted > base).all()
+
+
+def test_explicit_calibration_end_and_a_bad_one(clean):
+    data = lifetime.value_data(clean, calibration_end="2011-09-30")
+    assert data.calibration_end == pd.Timestamp("2011-09-30") and data.calibration["T"].max() <= 39
+    with pytest.raises(DataValueError, match="clv_calibration_end") as info:
+        lifetime.value_data(clean, calibration_end="2013-01-01")
+    assert info.value.key == "clv_calibration_end"
+    with pytest.raises(DataValueError, match="no purchase"):
+        lifetime.value_data(clean.assign(amount=-1.0))
+
+
+def test_params_are_validated():
+    p = Params()
+    assert (p.clv_horizon_months, p.clv_margin, p.clv_discount_rate, p.clv_calibration_end) == (12, 1.0, 0.01, None)
+    for bad in ({"clv_margin": 0}, {"clv_margin": 1.5}, {"clv_discount_rate": -0.1}, {"clv_horizon_months": 0},
+                {"clv_calibration_end": "2011/09/30"}):
+        with pytest.raises(ParamsError, match=next(iter(bad))):
+            params_from_mapping(bad)
+
+
+# ------------------------------------------------------------------------------------------ churn risk
+def test_churn_comparison_by_risk_band(run, tmp_path):
+    ctx = _context(tmp_path)
+    assert stages.value.churn_comparison(ctx, run.fit) is None  # 08_churn did not run
+    assert stages.value.churn_note(None) is None and stages.value.churn_table(None) is None
+    per = run.fit.per_customer
+    rng = np.random.default_rng(0)
+    risk = 1 / (1 + np.exp(4 * (per["p_alive"] - 0.5) + rng.normal(0, 0.5, len(per))))  # high when likely gone
+    ctx.folder.write_csv("churn.csv", pd.DataFrame({"customer_id": per.index, "churn_probability": risk.to_numpy()}))
+    ctx.folder.write_json("value_summary.json", {"churn": None})
+    relation = stages.value.churn_comparison(ctx, run.fit)
+    assert relation.customers == len(per) and relation.repeat_customers == (per["frequency"] > 0).sum()
+    assert relation.spearman_repeat < -0.5 and relation.spearman < 0
+    table = relation.table
+    assert list(table.index) == ["0-25%", "25-50%", "50-75%", "75-100%"] and table["Customers"].sum() == len(per)
+    alive = table.loc[table["Customers"] > 0, "Mean P(alive)"]
+    assert alive.is_monotonic_decreasing and "repeat buyers" in relation.summary()
+    assert ctx.folder.read_json("value_summary.json")["churn"]["customers"] == len(per)
+    assert "Mean churn risk %" in stages.value.churn_table(relation).columns
+
+
+# ------------------------------------------------------------------------------------------ segments
+@pytest.fixture(scope="module")
+def segmented(run):
+    """The transactions kind's ``after_segment`` on three segments, as ``05_profile`` calls it."""
+    assignments = _assignments(run.fit.per_customer)
+    run.ctx.folder.write_csv("segments.csv", assignments)
+    seg = SimpleNamespace(assignments=assignments, extra={}, risk=None, currency="£")
+    kinds.get("transactions").after_segment(run.ctx, seg)
+    return seg
+
+
+def test_segment_shares_sum_to_one_and_the_sentence_names_the_top_segment(segmented, run):
+    table = segmented.extra["value"]
+    assert table["clv_share"].sum() == pytest.approx(1.0) and table["customer_share"].sum() == pytest.approx(1.0)
+    assert list(table.index) == ["S01", "S02", "S03"] and table["customers"].sum() == len(run.fit.per_customer)
+    ranking = segmented.extra["value_ranking"]
+    share = table.loc["S01"]
+    assert ranking.startswith(f"Champions are {100 * share['customer_share']:.0f}% of customers and "
+                              f"{100 * share['clv_share']:.0f}% of expected value.")
+    assert "Champions" in ranking and ranking.index("Champions") < ranking.index("Regulars") < ranking.index("Dormant")
+    assert set(segmented.extra["value_sentences"]) == set(SEGMENTS)
+    assert "expected per customer over 12 months" in segmented.extra["value_sentences"]["S01"]
+    shown = stages.value.segment_table(segmented)
+    assert shown["Share of expected value %"].sum() == pytest.approx(100, abs=0.2)
+    assert "Champions" in stages.value.ranking_note(segmented).data
+
+
+def test_segments_csv_and_value_summary_get_the_value(segmented, run):
+    segments = pd.read_csv(run.ctx.folder.artifact("segments.csv"), dtype={"customer_id": str})
+    assert list(segments.columns) == ["customer_id", "segment_code", "segment_name", "distance_to_centre",
+                                      *lifetime.VALUE_COLUMNS]
+    values = pd.read_csv(run.ctx.folder.artifact("value.csv"), dtype={"customer_id": str})
+    pd.testing.assert_series_equal(segments["clv"], values.set_index("customer_id")["clv"]
+                                   .reindex(segments["customer_id"]).reset_index(drop=True))
+    summary = run.ctx.folder.read_json("value_summary.json")
+    assert [s["code"] for s in summary["segments"]] == ["S01", "S02", "S03"]
+    assert sum(s["clv_share"] for s in summary["segments"]) == pytest.approx(1.0, abs=1e-5)
+    assert summary["ranking"] == segmented.extra["value_ranking"]
+
+
+def test_no_value_without_10_value(tmp_path):
+    seg = SimpleNamespace(assignments=pd.DataFrame({"customer_id": ["1"], "segment_code": ["S01"],
+                                                    "segment_name": ["A"]}), extra={}, risk=None, currency="£")
+    kinds.get("transactions").after_segment(_context(tmp_path), seg)
+    assert seg.extra == {} and stages.value.segment_table(seg) is None and stages.value.ranking_note(seg) is None
+    assert value_column(tmp_path) == ({}, "")
+
+
+def test_cards_and_index_show_the_value(segmented, run):
+    card = {"code": "S01", "name": "Champions", "size": 10, "share": 0.1,
+            "value": segmented.extra["value_sentences"]["S01"]}
+    assert "<strong>Value:</strong> £" in segment_cards([card]).data
+    folder = run.ctx.folder
+    folder.write_json("segments_summary.json", {"segments": [
+        {"code": c, "name": n, "size": 1, "share": 1 / 3, "extra": ""} for c, n in SEGMENTS.items()]})
+    manifest = {"status": "ok", "timings": {"started_at": "2024-01-01T00:00:00", "notebooks": {}},
+                "input": {"path": None}, "row_counts": {}}
+    page = write_index(folder.path, params=Params(), manifest=manifest, notebooks=[]).read_text()
+    cells, sentence = value_column(folder.path)
+    assert "<th>Share of expected value</th>" in page and f">{cells['S01']}</td>" in page
+    assert sentence == segmented.extra["value_ranking"] and sentence.split(" are ")[0] in page
+
+
+# ------------------------------------------------------------------------------------------ notebooks
+def test_10_value_runs_for_kinds_with_the_value_capability():
+    from segkit.report.runner import discover_notebooks
+
+    notebooks = {nb.name: nb for nb in discover_notebooks(ROOT / "notebooks", "transactions")}
+    assert notebooks["10_value"].after == ["02_features", "08_churn"] and notebooks["10_value"].needs == "value"
+    assert "10_value" in notebooks["05_profile"].after
+    customers = {nb.name: nb for nb in discover_notebooks(ROOT / "notebooks", "customers")}
+    assert "10_value" not in customers and "10_value" not in customers["05_profile"].after
+
+
+@pytest.mark.slow
+def test_10_value_in_the_smoke_batch(smoke_run):
+    import nbformat
+
+    nb = nbformat.read(smoke_run / "10_value.ipynb", as_version=4)
+    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
+    assert not errors, f"{errors[0].ename}: {errors[0].evalue}" if errors else ""
+    art = smoke_run / "artifacts"
+    values = pd.read_csv(art / "value.csv", dtype={"customer_id": str})
+    segments = pd.read_csv(art / "segments.csv", dtype={"customer_id": str})
+    assert set(values["customer_id"]) == set(segments["customer_id"]) and segments["clv"].notna().all()
+    summary = json.loads((art / "value_summary.json").read_text())
+    assert sum(s["clv_share"] for s in summary["segments"]) == pytest.approx(1.0, abs=1e-5)
+    assert summary["churn"]["customers"] == len(values) and summary["holdout"]["days"] == 90
+    profile = (smoke_run / "05_profile.html").read_text()
+    assert profile.count("<strong>Value:</strong>") == len(summary["segments"])
+    assert "Lifetime value by segment" in profile and summary["ranking"].split(".")[0] in profile
+    index = (smoke_run / "index.html").read_text()
+    assert "<th>Share of expected value</th>" in index and summary["ranking"].split(" are ")[0] in index
+    page = (smoke_run / "10_value.html").read_text()
+    assert "Repeat purchases in calibration" in page and "<img" in page and "rank correlation" in page
