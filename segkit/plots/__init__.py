@@ -9,11 +9,12 @@ from .eda import distributions_figure, plot_explained_variance, plot_missing
 from .hierarchy import linkage_comparison_figure, plot_dendrogram, plot_linkage_scores
 from .profile import (feature_distributions_figure, plot_index_heatmap, plot_segment_map, plot_segment_sizes,
                       segment_palette)
+from .value import plot_holdout
 from .select import criteria_figure, plot_criterion, plot_elbow, plot_gap, plot_stability
 
 __all__ = [
     "plot_missing", "distributions_figure", "plot_explained_variance",
     "plot_elbow", "plot_criterion", "plot_gap", "plot_stability", "criteria_figure",
     "plot_dendrogram", "plot_linkage_scores", "linkage_comparison_figure",
-    "plot_index_heatmap", "plot_segment_sizes", "feature_distributions_figure", "plot_segment_map", "segment_palette",
+    "plot_holdout", "plot_index_heatmap", "plot_segment_sizes", "feature_distributions_figure", "plot_segment_map", "segment_palette",
 ]

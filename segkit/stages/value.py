@@ -9,10 +9,9 @@ and ``value_summary.json``; ``churn_comparison`` reads ``churn.csv`` when ``08_c
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
-from ..plots._common import new_axes
+from ..plots.value import plot_holdout
 from ..report.cards import figure, html_block, note, note_html
 from .context import RunContext
 
@@ -49,23 +48,6 @@ def score(ctx: RunContext, data, holdout):
     ctx.folder.write_csv("value.csv", fit.table())
     ctx.folder.write_json("value_summary.json", lifetime.value_summary(data, holdout, fit, p.currency))
     return fit
-
-
-def plot_holdout(table: pd.DataFrame, *, ax=None):
-    """Mean actual and predicted holdout purchases per customer, by repeat purchases in calibration.
-
-    ``table`` is :attr:`segkit.kinds.transactions.value.HoldoutCheck.by_frequency`; returns the ``Axes``.
-    """
-    ax = new_axes(ax, (7, 3.8))
-    x = np.arange(len(table))
-    ax.plot(x, table["actual"].to_numpy(), marker="o", color="#14334a", label="Actual")
-    ax.plot(x, table["predicted"].to_numpy(), marker="s", linestyle="--", color="#d1495b", label="Predicted (BG/NBD)")
-    ax.set_xticks(x, [str(i) for i in table.index])
-    ax.set_xlabel("Repeat purchases in the calibration period")
-    ax.set_ylabel("Purchases in the holdout\n(mean per customer)")
-    ax.set_ylim(bottom=0)
-    ax.legend(loc="upper left", frameon=False)
-    return ax
 
 
 def holdout_figure(holdout):
