@@ -69,10 +69,12 @@ def _cmd_params(args: argparse.Namespace) -> int:
 
 
 def _cmd_score(args: argparse.Namespace) -> int:
-    from .stages.score import score_file
+    from .stages.score import score_file, score_summary
 
-    out = score_file(args.model_dir, args.new, out=args.out, force=args.force)
-    print(f"scored rows written to {out}")
+    out, scored = score_file(args.model_dir, args.new, out=args.out, force=args.force)
+    for warning in scored.attrs.get("warnings") or []:
+        print(f"segkit: warning: {warning}", file=sys.stderr)
+    print(f"scored rows written to {out} ({score_summary(scored)})")
     return 0
 
 

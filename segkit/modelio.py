@@ -6,13 +6,22 @@ A model folder holds two files:
   of executing code (unlike pickle). The archive is written canonically (fixed timestamps, file names
   and object ids numbered in order), so the same model gives the same bytes on every run;
 - ``metadata.json``: feature names, the model's parameters, package versions, the sha256 of
-  ``model.skops``, and what the caller passes (the hash of the input data, the run's params, ...).
-  It has no creation time, so that two runs on the same inputs write byte-identical folders (timings
-  belong in the run's ``manifest.json``).
+  ``model.skops``, and what the caller passes (the hash of the input data, the run's params, segment
+  names, ...). It has no creation time and no memory address (a function in the model's parameters is
+  written as ``module.name``), so that two runs on the same inputs write byte-identical folders
+  (timings belong in the run's ``manifest.json``).
 
-Loading checks, in order: both files exist, the model file matches its recorded hash, the running
-scikit-learn has the major.minor version the model was saved with, and the file holds only the types
-expected in a segkit model (segkit's own model classes, scikit-learn estimators, numpy dtypes).
+The whole of ``metadata.json`` is covered by a hash: the sha256 of its content (every key but
+``model_sha256``, as canonical JSON) is stored inside ``model.skops`` (the archive entry
+``segkit-metadata.sha256``), and ``model_sha256`` in turn covers that archive. Editing any entry of the
+metadata, a segment name as much as a feature, makes the folder fail to load. This detects edits and
+damage; it is not a signature (there is no secret key), so someone who rewrites both files consistently
+is not stopped: load only model folders you or your team produced.
+
+Loading checks, in order: both files exist, the model file matches its recorded hash, the metadata
+matches the hash stored in the model file, the running scikit-learn has the major.minor version the
+model was saved with, and the file holds only the types expected in a segkit model (segkit's own model
+classes, scikit-learn estimators, numpy dtypes).
 
 Examples
 --------
@@ -44,7 +53,9 @@ __all__ = ["MODEL_FILE", "METADATA_FILE", "RESERVED_KEYS", "save_model", "load_m
 MODEL_FILE = "model.skops"
 METADATA_FILE = "metadata.json"
 FORMAT = "segkit-model"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: metadata.json covered by a hash stored in model.skops
+#: The archive entry of model.skops that holds the sha256 of metadata.json.
+METADATA_HASH_ENTRY = "segkit-metadata.sha256"
 
 #: Types that a segkit model file may contain beyond what skops trusts by default.
 #: scikit-learn estimator classes (subclasses of ``BaseEstimator``) are accepted too.
@@ -87,11 +98,12 @@ def _versions() -> dict:
             "pandas": pandas.__version__, "scipy": scipy.__version__, "skops": skops.__version__}
 
 
-def _canonical_skops(data: bytes) -> bytes:
+def _canonical_skops(data: bytes, meta_hash: str) -> bytes:
     """Rewrite a skops archive so that it depends only on the model, not on the process that wrote it.
 
     skops names array files and tags objects with ``id()`` values and stamps each entry with the current
-    time; here ids are renumbered in order of appearance, files renamed to match, timestamps fixed.
+    time; here ids are renumbered in order of appearance, files renamed to match, timestamps fixed. The
+    hash of the metadata is added as the entry :data:`METADATA_HASH_ENTRY` (skops ignores it).
     """
     src = zipfile.ZipFile(io.BytesIO(data))
     schema = json.loads(src.read("schema.json"))
@@ -118,17 +130,42 @@ def _canonical_skops(data: bytes) -> bytes:
         for old, new in sorted(files.items(), key=lambda kv: kv[1]):
             dst.writestr(zipfile.ZipInfo(new, date_time=_ZIP_TIME), src.read(old))
         dst.writestr(zipfile.ZipInfo("schema.json", date_time=_ZIP_TIME), json.dumps(schema, indent=2))
+        dst.writestr(zipfile.ZipInfo(METADATA_HASH_ENTRY, date_time=_ZIP_TIME), meta_hash)
     return out.getvalue()
 
 
+def metadata_hash(meta: dict) -> str:
+    """The sha256 of a model's metadata: every key but ``model_sha256``, as canonical JSON."""
+    body = {k: v for k, v in meta.items() if k != "model_sha256"}
+    text = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    return hashlib.sha256(text.encode("ascii")).hexdigest()
+
+
 def _jsonable(value):
+    """A parameter as JSON that is the same on every run.
+
+    Estimators become ``{"class": ..., "params": {...}}`` (recursively), functions and classes their
+    ``module.qualname``; other objects their ``repr`` with any memory address (``at 0x7f...``) removed.
+    """
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
     if isinstance(value, (list, tuple)):
         return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))}
     if hasattr(value, "item") and getattr(value, "ndim", 1) == 0:
         return value.item()
-    return " ".join(repr(value).split())
+    if hasattr(value, "get_params") and not isinstance(value, type):
+        return {"class": _qualified(type(value)),
+                "params": {k: _jsonable(v) for k, v in sorted(value.get_params(deep=False).items())}}
+    if isinstance(value, type) or (callable(value) and hasattr(value, "__qualname__")):
+        return _qualified(value)
+    return re.sub(r" at 0x[0-9a-fA-F]+", "", " ".join(repr(value).split()))
+
+
+def _qualified(obj) -> str:
+    module = getattr(obj, "__module__", None) or type(obj).__module__
+    return f"{module}.{getattr(obj, '__qualname__', getattr(obj, '__name__', type(obj).__name__))}"
 
 
 def save_model(model, directory, *, metadata: dict, overwrite: bool = False) -> Path:
@@ -184,7 +221,6 @@ def save_model(model, directory, *, metadata: dict, overwrite: bool = False) -> 
         raise ModelError(f"{folder} already holds a saved model", path=str(folder),
                          fix="pass overwrite=True, or save into a new folder")
     folder.mkdir(parents=True, exist_ok=True)
-    blob = _canonical_skops(sio.dumps(model))
     names = getattr(model, "feature_names_in_", None)
     params = model.get_params(deep=False) if hasattr(model, "get_params") else {}
     meta = {
@@ -192,13 +228,14 @@ def save_model(model, directory, *, metadata: dict, overwrite: bool = False) -> 
         "format_version": FORMAT_VERSION,
         "model_file": MODEL_FILE,
         "model_class": f"{type(model).__module__}.{type(model).__qualname__}",
-        "model_sha256": hashlib.sha256(blob).hexdigest(),
         "feature_names": None if names is None else [str(c) for c in names],
         "model_params": {k: _jsonable(v) for k, v in sorted(params.items())},
         "segment_sizes": _jsonable(list(getattr(model, "segment_sizes_", []))),
         "versions": _versions(),
     }
-    meta.update(extra)
+    meta = json.loads(json.dumps(meta | extra))  # as it will read back, so that the hash matches on load
+    blob = _canonical_skops(sio.dumps(model), metadata_hash(meta))
+    meta["model_sha256"] = hashlib.sha256(blob).hexdigest()
     text = json.dumps(meta, indent=2, sort_keys=True) + "\n"
     for path, payload in ((model_path, blob), (meta_path, text.encode("utf-8"))):
         tmp = path.with_name(path.name + ".tmp")
@@ -226,6 +263,26 @@ def _expected(type_name: str) -> bool:
     return isinstance(obj, type) and issubclass(obj, BaseEstimator)
 
 
+def _check_metadata_hash(meta: dict, model_path: Path, meta_path: Path) -> None:
+    """Refuse metadata that differs from what was saved with the model (the hash inside model.skops)."""
+    try:
+        with zipfile.ZipFile(model_path) as archive:
+            stored = archive.read(METADATA_HASH_ENTRY).decode("ascii").strip() \
+                if METADATA_HASH_ENTRY in archive.NameToInfo else None
+    except (zipfile.BadZipFile, OSError, UnicodeDecodeError) as exc:
+        raise ModelError(f"{MODEL_FILE} cannot be read as a skops file ({type(exc).__name__}: {exc})",
+                         fix="refit and save the model again", path=str(model_path)) from None
+    if stored is None:
+        raise ModelError(f"{MODEL_FILE} holds no hash of {METADATA_FILE} (it was saved by an older segkit, "
+                         f"format {meta.get('format_version')!r}), so its segment names and features cannot be "
+                         "checked", fix="refit: run the batch again, or save the model with this segkit",
+                         path=str(model_path))
+    if stored != metadata_hash(meta):
+        raise ModelError(f"{METADATA_FILE} does not match the hash stored in {MODEL_FILE}: it was edited after the "
+                         "model was saved (segment names, features, params or versions), so it cannot be trusted",
+                         fix="restore metadata.json from the run folder, or refit", path=str(meta_path))
+
+
 def load_model(directory):
     """Load a model saved by :func:`save_model`, after checking it.
 
@@ -244,8 +301,9 @@ def load_model(directory):
     DataFileError
         A file is missing or metadata.json is not valid JSON.
     ModelError
-        The model file does not match its recorded hash, was saved with another scikit-learn
-        major.minor version, or holds a type that a segkit model should not contain.
+        The model file does not match its recorded hash, the metadata does not match the hash stored in
+        the model file (it was edited: a forged segment name is refused), the model was saved with another
+        scikit-learn major.minor version, or it holds a type that a segkit model should not contain.
     """
     import skops.io as sio
     import sklearn
@@ -268,6 +326,7 @@ def load_model(directory):
     if _sha256(model_path) != meta.get("model_sha256"):
         raise ModelError(f"{MODEL_FILE} does not match the hash recorded in {METADATA_FILE}: "
                          "the file was changed or corrupted", fix="refit", path=str(model_path))
+    _check_metadata_hash(meta, model_path, meta_path)
     saved = str(meta.get("versions", {}).get("scikit-learn", "unknown"))
     if _minor(saved) != _minor(sklearn.__version__):
         raise ModelError(f"the model was saved with scikit-learn {saved} and this environment has "

@@ -64,8 +64,8 @@ def test_artifacts(batch):
 def test_06_scores_new_customers(batch):
     result, params = batch
     art = result.folder / "artifacts"
-    scored = pd.read_csv(art / "scored.csv", dtype={"id": str})
-    assert len(scored) == params.score_rows
+    scored = pd.read_csv(art / "scored.csv", dtype={"customer_id": str})
+    assert len(scored) == params.score_rows and scored["customer_id"].notna().all()
     codes = set(pd.read_csv(art / "segments.csv")["segment_code"])
     assert set(scored["segment_code"]) <= codes and scored["confidence"].between(0, 1).all()
     page = (result.folder / "06_score.html").read_text(encoding="utf-8")

@@ -1,9 +1,12 @@
 """Same params and seed, same bytes: segments.csv, profiles.json and features.parquet do not depend on the
-thread count, in the library (threadpoolctl limits) or through the batch (OMP_NUM_THREADS of the parent)."""
+thread count, in the library (threadpoolctl limits) or through the batch (OMP_NUM_THREADS of the parent); and
+two whole runs of the smoke params differ only in declared timestamp and timing fields."""
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -81,3 +84,70 @@ def test_batch_gives_the_same_bytes_whatever_the_parent_thread_count(tmp_path, r
         out, err = proc.communicate(timeout=900)
         assert proc.returncode == 0, f"OMP_NUM_THREADS={threads}: {err[-2000:]}"
     _same_bytes(tmp_path / "t1" / "same" / "artifacts", tmp_path / "t2" / "same" / "artifacts")
+
+
+# Fields that record when the run happened or how long it took, and nothing else: the only bytes two runs of
+# the same params may differ in.
+TIMING_FIELDS = {
+    "manifest.json": ["timings (seconds per notebook, total_s, started_at, finished_at)"],
+    "*.ipynb": ["metadata.papermill.start_time/end_time/duration",
+                "cells[].metadata.papermill.start_time/end_time/duration", "cells[].metadata.execution"],
+    "*.html": ["appendix rows Started (UTC), Finished (UTC), Total time", "appendix table Timings",
+               "the date in the meta line (Run <name> · <date> · <input>)"],
+    "index.html": ["the seconds after each report's link", "the appendix fields above"],
+}
+_HTML_TIMING = [
+    re.compile(r"<tr><th scope='row'>(?:Started \(UTC\)|Finished \(UTC\)|Total time)</th><td>[^<]*</td></tr>"),
+    re.compile(r"<h3>Timings</h3><table>.*?</table>", re.S),
+    re.compile(r"<span class='sk-muted'> · [0-9.]+s</span>"),
+    re.compile(r"(Run [^ <]+ · )\d{1,2} [A-Z][a-z]+ \d{4}"),
+]
+
+
+def _without_timings(path: Path) -> bytes:
+    """The file's bytes with the TIMING_FIELDS taken out (JSON re-serialised only where fields are dropped)."""
+    data = path.read_bytes()
+    if path.name == "manifest.json":
+        manifest = json.loads(data)
+        manifest.pop("timings")
+        return json.dumps(manifest, sort_keys=True).encode()
+    if path.suffix == ".ipynb":
+        nb = json.loads(data)
+        for cell_meta in [nb["metadata"]] + [c["metadata"] for c in nb["cells"]]:
+            cell_meta.pop("execution", None)
+            for key in ("start_time", "end_time", "duration"):
+                cell_meta.get("papermill", {}).pop(key, None)
+        return json.dumps(nb, sort_keys=True).encode()
+    if path.suffix == ".html":
+        text = data.decode("utf-8")
+        for pattern in _HTML_TIMING:
+            text = pattern.sub("", text)
+        return text.encode("utf-8")
+    return data
+
+
+@pytest.mark.slow
+def test_two_smoke_runs_give_identical_folders(tmp_path):
+    """The smoke params run twice under the same name into the same --out: every file of the two run
+    folders is byte-identical apart from the declared TIMING_FIELDS, the model folder included."""
+    from segkit.report import run
+
+    out = tmp_path / "site" / "reports"
+    for i in (1, 2):
+        result = run([ROOT / "params" / "smoke.yaml"], name="smoke", out_dir=out, notebooks_dir=ROOT / "notebooks",
+                     say=lambda _: None)
+        assert result.ok, result.error
+        (tmp_path / "site").rename(tmp_path / f"run{i}")  # the next run writes to the same path
+    one, two = tmp_path / "run1" / "reports" / "smoke", tmp_path / "run2" / "reports" / "smoke"
+    files = sorted(str(p.relative_to(one)) for p in one.rglob("*") if p.is_file())
+    assert files == sorted(str(p.relative_to(two)) for p in two.rglob("*") if p.is_file())
+    assert "artifacts/model/metadata.json" in files and len(files) > 30
+    differ = [f for f in files if _without_timings(one / f) != _without_timings(two / f)]
+    assert differ == []
+    same_bytes = [f for f in files if (one / f).read_bytes() == (two / f).read_bytes()]
+    assert {"artifacts/model/metadata.json", "artifacts/model/model.skops", "artifacts/segments.csv"} <= set(same_bytes)
+    executed = json.loads((one / "05_profile.ipynb").read_text(encoding="utf-8"))
+    final = str(tmp_path / "site" / "reports" / "smoke")  # where the run was moved into place, not .partial
+    assert executed["metadata"]["papermill"]["parameters"]["run_dir"] == final
+    injected = [c for c in executed["cells"] if c["id"] == "injected-parameters"]
+    assert len(injected) == 1 and final in "".join(injected[0]["source"]) and ".partial" not in json.dumps(executed)

@@ -58,8 +58,10 @@ def test_training_rows_reproduce_their_labels(trained):
     result = score_customers(model, metadata, features)
     labels = model.pipeline.named_steps["kmeans"].labels_
     assert result["segment_code"].tolist() == [segment_code(x, labels.max() + 1) for x in labels]
-    assert list(result.columns) == ["id", "segment_code", "segment_name", "confidence", "distance_to_centre"]
-    assert result["id"].tolist() == list(features.index) and result.index.equals(features.index)
+    assert list(result.columns) == ["customer_id", "segment_code", "segment_name", "confidence", "distance_to_centre",
+                                    "outside_training_range", "not_scored"]
+    assert result["customer_id"].tolist() == list(features.index) and result.index.equals(features.index)
+    assert not result["outside_training_range"].any() and result["not_scored"].eq("").all()
     assert result.loc[result.segment_code == "S02", "segment_name"].eq("Families").all()
     assert result["confidence"].between(0, 1).all()
     assert result.attrs["warnings"] == [] and result.attrs["unseen_categories"] == {}
@@ -118,7 +120,7 @@ def test_raw_table_with_id_column(trained):
     raw, features, model, metadata = trained
     new = customer_features(raw.tail(5), detect_roles(raw), reference_date="2025-01-01").reset_index()
     result = score_customers(model, metadata, new, names=["a", "b", "c", "d"])
-    assert result["id"].tolist() == raw["customer_id"].tail(5).tolist()
+    assert result["customer_id"].tolist() == raw["customer_id"].tail(5).tolist()
     assert set(result["segment_name"]) <= {"a", "b", "c", "d"}
 
 

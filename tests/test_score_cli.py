@@ -38,9 +38,11 @@ def test_training_rows_reproduce_their_assignments(trained, tmp_path, capsys):
     out = tmp_path / "scored.csv"
     assert main(["score", str(model_dir), str(csv), "--out", str(out)]) == 0
     assert "scored rows written" in capsys.readouterr().out
-    scored = pd.read_csv(out, dtype={"id": str})
-    assert list(scored.columns) == ["id", "segment_code", "segment_name", "confidence", "distance_to_centre"]
-    merged = segments.merge(scored, left_on="customer_id", right_on="id", suffixes=("_train", "_score"))
+    scored = pd.read_csv(out, dtype={"customer_id": str})
+    assert list(scored.columns) == ["customer_id", "segment_code", "segment_name", "confidence", "distance_to_centre",
+                                    "outside_training_range", "not_scored"]
+    assert not scored["outside_training_range"].any() and scored["not_scored"].isna().all()
+    merged = segments.merge(scored, on="customer_id", suffixes=("_train", "_score"))
     assert len(merged) == 500
     agree = (merged["segment_code_train"] == merged["segment_code_score"]).mean()
     model, _ = load_model(model_dir)
@@ -57,7 +59,7 @@ def test_distances_match_the_training_run(trained, tmp_path):
     model_dir, csv, segments = trained
     out = tmp_path / "scored.csv"
     assert main(["score", str(model_dir), str(csv), "--out", str(out)]) == 0
-    scored = pd.read_csv(out, dtype={"id": str}).set_index("id").loc[segments["customer_id"]]
+    scored = pd.read_csv(out, dtype={"customer_id": str}).set_index("customer_id").loc[segments["customer_id"]]
     train = segments.set_index("customer_id")
     same = scored["segment_code"] == train["segment_code"]
     if "agglomerative" in str(model_dir):

@@ -4,11 +4,17 @@ as soon as it finishes.
 Notebooks whose inputs are ready run side by side (one BLAS/OpenMP thread per kernel, so two kernels on
 two cores do not fight). A notebook's failure stops new ones from starting; Ctrl-C (or SIGTERM through
 the CLI) stops the batch and keeps what is there.
+
+Notebooks run in the hidden partial folder but record the run's final path: papermill writes the
+``run_dir`` it was given into the injected parameters cell and the notebook's metadata, and
+:func:`record_final_path` rewrites both (and gives the injected cell a fixed id instead of a random one)
+before the notebook is rendered, so that an executed notebook points at the folder it ends up in.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -22,9 +28,10 @@ import nbformat
 from .. import kinds
 from ..config import SECRET_KEYS, Params, resolve_env
 from ..errors import RunError, SegkitError
+from .lifecycle import write_problem
 from .render import render_notebook
 
-__all__ = ["Notebook", "Batch", "kernel_environment", "applicable_cells", "notebook_parameters"]
+__all__ = ["Notebook", "Batch", "kernel_environment", "applicable_cells", "notebook_parameters", "record_final_path"]
 
 _THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "BLIS_NUM_THREADS")
 
@@ -71,12 +78,38 @@ def _kernel_params(params: Params, declared: Iterable[str], run_dir: Path) -> di
     return out
 
 
+def record_final_path(executed: Path, tmp: Path, final: Path) -> None:
+    """Replace the partial folder ``tmp`` by ``final`` in the run path papermill recorded in ``executed``.
+
+    Only the injected parameters cell and ``metadata.papermill`` are changed; the injected cell also gets
+    the id ``injected-parameters`` (papermill gives it a random one, which would differ between runs).
+    """
+    if not executed.is_file():
+        return
+    nb = nbformat.read(str(executed), as_version=4)
+    old, new = str(tmp), str(final)
+    for cell in nb.cells:
+        if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
+            cell.source = cell.source.replace(old, new)
+            cell["id"] = "injected-parameters"
+    meta = nb.metadata.get("papermill", {})
+    if meta.get("parameters", {}).get("run_dir") == old:
+        meta["parameters"]["run_dir"] = new
+    if isinstance(meta.get("output_path"), str) and meta["output_path"].startswith(old):
+        meta["output_path"] = new + meta["output_path"][len(old):]
+    nbformat.write(nb, str(executed))
+
+
 class _NotebookFailed(RunError):
     """A notebook raised; ``user_error`` when it was a segkit error (bad data or params), not a bug."""
 
     def __init__(self, problem: str, fix: str | None = None, *, user_error: bool = False, **where):
         super().__init__(problem, fix, **where)
         self.user_error = user_error
+
+
+#: A kernel's error that says the disk is full or read-only (errno 28 ENOSPC, 30 EROFS, 122 EDQUOT).
+_DISK_FULL = re.compile(r"\[Errno (28|30|122)\]|No space left on device|Read-only file system|Disk quota exceeded")
 
 
 def _error_of(executed: Path) -> str:
@@ -126,8 +159,9 @@ class Batch:
     """
 
     def __init__(self, params: Params, tmp: Path, notebooks: list[Notebook], *, jobs: int,
-                 progress: Callable[[str], None], meta_line: str):
+                 progress: Callable[[str], None], meta_line: str, final: Path | None = None):
         self.params, self.tmp, self.notebooks, self.jobs = params, tmp, notebooks, max(1, jobs)
+        self.final = final if final is not None else tmp
         self.progress, self.meta_line = progress, meta_line
         self.declared = {nb.name: notebook_parameters(nb.path) for nb in notebooks}
         self.offered = kinds.get(params.data_kind).extra_stages
@@ -155,6 +189,7 @@ class Batch:
                                 extra_arguments=["--IPKernelApp.log_level=CRITICAL"], cwd=str(nb.path.parent))
         except pm.PapermillExecutionError as exc:
             exec_error = exc
+        record_final_path(out_ipynb, self.tmp, self.final)
         t1 = time.perf_counter()
         for business, suffix, kicker in ((True, ".html", "Segmentation report"), (False, ".analyst.html", "Analyst copy")):
             render_notebook(out_ipynb, self.tmp / f"{nb.name}{suffix}", business=business,
@@ -162,6 +197,10 @@ class Batch:
         self.timings[nb.name] = {"execute_s": round(t1 - t0, 2), "render_s": round(time.perf_counter() - t1, 2)}
         if exec_error is not None:
             text = _error_of(out_ipynb)
+            if _DISK_FULL.search(text):
+                raise _NotebookFailed(f"notebook {nb.name} could not write its outputs: {text}",
+                                      "free space on the disk of --out (or choose another --out), or make it "
+                                      "writable", user_error=True)
             raise _NotebookFailed(f"notebook {nb.name} failed: {text}", user_error=text.startswith("segkit "))
         return nb.name
 
@@ -198,6 +237,10 @@ class Batch:
         except SegkitError as exc:
             self.failed, self.error = nb.name, exc.message
             self.user_error = getattr(exc, "user_error", True)
+            self.progress(f"{nb.name} FAILED")
+        except OSError as exc:  # the executed notebook or its HTML could not be written: a full or read-only disk
+            self.failed, self.user_error = nb.name, True
+            self.error = write_problem(exc, self.tmp, f"writing the outputs of {nb.name}").message
             self.progress(f"{nb.name} FAILED")
         except Exception as exc:  # papermill/kernel trouble: still report it plainly
             self.failed, self.error = nb.name, f"notebook {nb.name} could not run: {type(exc).__name__}: {exc}"

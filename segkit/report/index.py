@@ -86,8 +86,11 @@ def write_manifest(folder: Path, *, params: Params, files: list[Path], timings: 
                    finished_at: datetime, status: str, error: str | None = None) -> dict[str, Any]:
     """Write ``manifest.json`` into ``folder`` and return it."""
     data_input = _artifact(folder, "input.json") or {}
-    if params.source == "file" and params.data_path and Path(params.data_path).exists():
-        input_hash = "sha256:" + hash_path(params.data_path)
+    path = Path(params.data_path) if params.source == "file" and params.data_path else None
+    if data_input.get("file_hash"):  # the bytes 01_eda read, hashed when it read them
+        input_hash = data_input["file_hash"]
+    elif path is not None and (path.is_file() or path.is_dir()):  # 01_eda did not record it
+        input_hash = "sha256:" + hash_path(path)
     else:
         input_hash = data_input.get("content_hash")
     cleaning = _artifact(folder, "cleaning_log.json")

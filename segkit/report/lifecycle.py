@@ -6,6 +6,9 @@
 - An existing run is replaced only with ``force``, and only if segkit made it; the swap goes through
   ``.<run>.old-<pid>``, which the next run puts back if the swap was interrupted.
 - A failed run's outputs are kept in ``<run>.failed``; a later successful run removes it.
+- A disk that is read-only or full is a :class:`~segkit.errors.RunError` (:func:`write_problem`), never a
+  raw ``OSError``: a run folder that cannot be created is removed again, and a failed run's outputs that
+  cannot even be moved to ``<run>.failed`` are named in the message.
 
 Every path is checked by :func:`~segkit.report.runfolder_safety.inside` before it is written, renamed
 or deleted.
@@ -13,6 +16,7 @@ or deleted.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import shutil
@@ -24,7 +28,19 @@ from ..io import write_json
 from .runfolder_safety import MARKER, inside, is_segkit_folder, leftovers, refuse_foreign
 
 __all__ = ["MARKER", "proc_start", "sweep_stale", "prepare_folder", "move_into_place", "keep_failed",
-           "drop_old_failed"]
+           "drop_old_failed", "write_problem"]
+
+_WRITE_FIXES = {errno.ENOSPC: "free space on that disk, or choose an --out on another one",
+                errno.EDQUOT: "free space within your disk quota, or choose an --out on another disk",
+                errno.EROFS: "choose an --out on a disk that is not read-only",
+                errno.EACCES: "choose an --out you may write to", errno.EPERM: "choose an --out you may write to"}
+
+
+def write_problem(exc: OSError, where: Path, doing: str) -> RunError:
+    """A disk error while writing a run as a segkit error: what failed, the file, why, and what to do."""
+    reason = exc.strerror or type(exc).__name__
+    return RunError(f"{doing} failed: {reason} ({exc.filename or where})",
+                    _WRITE_FIXES.get(exc.errno, "check --out: a folder you can write to, with free space"), path=where)
 
 
 def proc_start(pid: int) -> str | None:
@@ -87,20 +103,27 @@ def sweep_stale(out_dir: Path, name: str, say: Callable[[str], None]) -> None:
 def prepare_folder(out_dir: Path, name: str, *, force: bool, only: Sequence[str] | None,
                     say: Callable[[str], None] = lambda text: None) -> tuple[Path, Path]:
     final = inside(out_dir, out_dir / name)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise write_problem(exc, out_dir, f"creating the reports folder {out_dir}") from None
     sweep_stale(out_dir, name, say)
     refuse_foreign(out_dir, name, force=force)
     if final.exists() and not force:
         raise RunError(f"run folder {final} already exists", "pass --force to replace it, or --name to write a new run",
                        path=final)
     tmp = inside(out_dir, out_dir / f".{name}.partial-{os.getpid()}")
-    if tmp.exists():
-        shutil.rmtree(tmp)
-    if only and final.exists():
-        shutil.copytree(final, tmp, ignore=shutil.ignore_patterns("index.html", "manifest.json"))
-    tmp.mkdir(parents=True, exist_ok=True)
-    (tmp / "artifacts").mkdir(exist_ok=True)
-    write_json(tmp / MARKER, {"pid": os.getpid(), "start": proc_start(os.getpid())})
+    try:
+        if tmp.exists():
+            shutil.rmtree(tmp)
+        if only and final.exists():
+            shutil.copytree(final, tmp, ignore=shutil.ignore_patterns("index.html", "manifest.json"))
+        tmp.mkdir(parents=True, exist_ok=True)
+        (tmp / "artifacts").mkdir(exist_ok=True)
+        write_json(tmp / MARKER, {"pid": os.getpid(), "start": proc_start(os.getpid())})
+    except OSError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise write_problem(exc, out_dir, f"creating the run folder in {out_dir}") from None
     return final, tmp
 
 
@@ -137,7 +160,8 @@ def keep_failed(tmp: Path, final: Path) -> Path:
         if not is_segkit_folder(failed_dir):
             return tmp
         shutil.rmtree(failed_dir)
-    (tmp / MARKER).unlink(missing_ok=True)
+    if (tmp / "manifest.json").is_file():  # else the marker is what shows that segkit made the folder
+        (tmp / MARKER).unlink(missing_ok=True)
     tmp.rename(failed_dir)
     return failed_dir
 

@@ -10,10 +10,16 @@ Nothing is lost and nothing half-done looks finished:
 - an existing run folder is replaced only with ``force``, and then only once the new run is complete;
 - the run is written in ``.<run>.partial-<pid>``; a run that is killed leaves only that folder, which the
   next run of the same name removes (its process is gone); a live one makes the next run refuse to start;
-- Ctrl-C (or SIGTERM through the CLI) keeps the outputs so far in ``<run>.failed``;
+- Ctrl-C (or SIGTERM through the CLI) keeps the outputs so far in ``<run>.failed``, also when it comes
+  after the last notebook, while the reports are being finished;
+- a disk that is full or read-only ends the run as ``<run>.failed`` with a segkit message (or, when even
+  that folder cannot be made, a message saying where the partial outputs are), never a raw ``OSError``;
 - kernels watch the batch process and exit when it dies (ipykernel's parent poller);
 - a successful run removes the ``<run>.failed`` folder left by an earlier failed run of the same name
-  (and says so), since it no longer describes the run in place.
+  (and says so), since it no longer describes the run in place;
+- the input file (or folder) is hashed when ``01_eda`` reads it (``artifacts/input.json``) and again when
+  the notebooks are done: a file changed during the run fails it, naming the file, since the outputs
+  describe content the file no longer has.
 
 Nothing outside the reports folder is touched: the run name is one plain folder name (checked with the
 params), every run-level path is checked by :func:`~segkit.report.runfolder_safety.inside` before it is
@@ -34,14 +40,14 @@ from typing import Any
 
 from .. import kinds
 from ..config import SECRET_KEYS, check_run_name, load_params
-from ..errors import RunError, truncate
-from ..io import write_json
+from ..errors import RunError, SegkitError, truncate
+from ..io import hash_path, read_json, write_json
 from .appendix import finalise_reports
 from ..pipeline import preflight
 from .batch import _kernel_params  # noqa: F401  (tests check what kernels receive)
 from .batch import Batch, Notebook, kernel_environment, notebook_parameters
 from .index import write_index, write_manifest
-from .lifecycle import drop_old_failed, keep_failed, move_into_place, prepare_folder
+from .lifecycle import drop_old_failed, keep_failed, move_into_place, prepare_folder, write_problem
 from .runfolder_safety import refuse_foreign
 
 __all__ = ["Notebook", "RunResult", "discover_notebooks", "run", "default_notebooks_dir", "notebook_parameters"]
@@ -150,25 +156,97 @@ def run(params_files: str | Path | Sequence[str | Path], *, name: str | None = N
     params, files = load_params(params_files, overrides)
     out_dir = Path(out_dir).resolve()
     refuse_foreign(out_dir, params.run_name, force=force)  # before any notebook or input is read
-    notebooks = _select(discover_notebooks(Path(notebooks_dir) if notebooks_dir else default_notebooks_dir(),
+    notebooks = _select(discover_notebooks(Path(notebooks_dir).resolve() if notebooks_dir else default_notebooks_dir(),
                                            params.data_kind), only)
     preflight_info = preflight(params)
     progress(f"params ok: {params.data_kind} data, {len(notebooks)} notebooks, input {preflight_info['input']}")
     final, tmp = prepare_folder(out_dir, params.run_name, force=force, only=only, say=progress)
-    write_json(tmp / "params.json", {k: v for k, v in params.model_dump().items() if not (k in SECRET_KEYS and v)}
-               | {k: f"${{SEGKIT_{k.upper()}}}" for k in SECRET_KEYS if getattr(params, k)})
-    batch = Batch(params, tmp, notebooks, jobs=jobs, progress=progress,
+    batch = Batch(params, tmp, notebooks, jobs=jobs, progress=progress, final=final,
                   meta_line=f"Run {params.run_name} · {started_at:%d %B %Y} · {preflight_info['input']}")
-    with kernel_environment(params):
-        batch.run()
-    manifest = write_manifest(tmp, params=params, files=files, timings=batch.timings, started_at=started_at,
-                              finished_at=datetime.now(timezone.utc),
-                              status="ok" if batch.ok else f"failed in {batch.failed}", error=batch.error)
-    # Privacy check of the business copies, "Appendix: run details" in every report, size budget, index page.
-    names = [nb.name for nb in notebooks]
-    finalise_reports(tmp, params=params, manifest=manifest, notebooks=names, say=progress)
-    write_index(tmp, params=params, manifest=manifest, notebooks=names)
+    try:
+        write_json(tmp / "params.json", {k: v for k, v in params.model_dump().items() if not (k in SECRET_KEYS and v)}
+                   | {k: f"${{SEGKIT_{k.upper()}}}" for k in SECRET_KEYS if getattr(params, k)})
+    except OSError as exc:
+        _failed_writing(batch, exc, tmp)
+    if batch.ok:
+        with kernel_environment(params):
+            batch.run()
+    _complete(batch, tmp, params=params, files=files, notebooks=[nb.name for nb in notebooks], started_at=started_at,
+              progress=progress)
     return _finish(batch, tmp, final, force=force, progress=progress)
+
+
+def _failed_writing(batch: Batch, exc: OSError, tmp: Path) -> None:
+    """Record a disk error (full, read-only) as the run's failure, a segkit error about ``--out``."""
+    if isinstance(exc, SegkitError):
+        raise exc
+    reason = exc.strerror or type(exc).__name__
+    if batch.ok:
+        batch.error = write_problem(exc, tmp, "writing the run folder").message
+    elif reason not in (batch.error or ""):
+        batch.error = f"{batch.error} (then the run folder could not be finished either: {reason})"
+    batch.failed = batch.failed or "(writing the run folder)"
+    batch.user_error = True
+
+
+def _complete(batch: Batch, tmp: Path, *, params, files, notebooks: list[str], started_at: datetime,
+              progress: Callable[[str], None]) -> None:
+    """After the notebooks: the input check, manifest, appendix of every report and index page.
+
+    A full or read-only disk, or Ctrl-C/SIGTERM arriving now, fails the run (kept as ``<run>.failed``)
+    instead of leaving a hidden partial folder.
+    """
+    try:
+        _check_input_unchanged(tmp, batch)
+        manifest = write_manifest(tmp, params=params, files=files, timings=batch.timings, started_at=started_at,
+                                  finished_at=datetime.now(timezone.utc),
+                                  status="ok" if batch.ok else f"failed in {batch.failed}", error=batch.error)
+        # Privacy check of the business copies, "Appendix: run details" in every report, size budget, index.
+        finalise_reports(tmp, params=params, manifest=manifest, notebooks=notebooks, say=progress)
+        write_index(tmp, params=params, manifest=manifest, notebooks=notebooks)
+    except OSError as exc:
+        _failed_writing(batch, exc, tmp)
+        _mark_failed(tmp, batch)
+    except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM through the CLI, after the last notebook
+        batch.interrupted = exc
+        batch.failed = batch.failed or "(finishing the reports)"
+        batch.error = batch.error or "the run was interrupted while its reports were being finished"
+        progress("interrupted while finishing the reports")
+        _mark_failed(tmp, batch)
+
+
+def _mark_failed(tmp: Path, batch: Batch) -> None:
+    """Put the failure into a manifest written before it happened (if the disk lets us)."""
+    path = tmp / "manifest.json"
+    try:
+        if path.is_file():
+            write_json(path, read_json(path) | {"status": f"failed in {batch.failed}", "error": batch.error})
+    except (OSError, ValueError):
+        pass  # a full disk: the run's message says what happened
+
+
+def _check_input_unchanged(tmp: Path, batch: Batch) -> None:
+    """Fail the run when its input file changed after ``01_eda`` read it (the hash then is in input.json)."""
+    record = tmp / "artifacts" / "input.json"
+    if not batch.ok or not record.is_file():
+        return
+    read = read_json(record)
+    where, then = read.get("path"), read.get("file_hash")
+    if not where or not then:
+        return  # SQL and generated inputs: nothing on disk to check
+    try:
+        now = "sha256:" + hash_path(where)
+    except OSError:
+        now = None
+    if now != then:
+        what = "was removed or became unreadable" if now is None else "changed"
+        batch.failed = "(input check)"
+        batch.error = RunError(f"input file {where} {what} during the run: it had hash {then[:19]}... when it was "
+                               f"read, {'and has ' + now[:19] + '... now' if now else 'and cannot be hashed now'}; "
+                               "the outputs describe content the file no longer has",
+                               "run again once the file no longer changes (copy it first if another program "
+                               "writes it)", path=where).message
+        batch.user_error = True
 
 
 def _finish(batch: Batch, tmp: Path, final: Path, *, force: bool, progress: Callable[[str], None]) -> RunResult:
@@ -178,11 +256,19 @@ def _finish(batch: Batch, tmp: Path, final: Path, *, force: bool, progress: Call
             move_into_place(tmp, final, force=force)
         except RunError as exc:
             batch.failed, batch.error = "(finish)", exc.message
+        except OSError as exc:
+            _failed_writing(batch, exc, tmp)
         else:
             drop_old_failed(final, progress)
             progress(f"run complete: {final / 'index.html'}")
             return RunResult(folder=final, ok=True, timings=batch.timings)
-    failed_dir = keep_failed(tmp, final)
+    try:
+        failed_dir = keep_failed(tmp, final)
+    except OSError as exc:
+        raise RunError(f"the run failed ({batch.error}), and its partial outputs could not be moved to "
+                       f"{final.name}.failed ({exc.strerror or type(exc).__name__}): they are in {tmp}",
+                       "free space or make --out writable, then run again (the next run removes the partial folder)",
+                       path=tmp) from None
     progress(f"run FAILED in {batch.failed}; partial outputs kept in {failed_dir}")
     if batch.interrupted is not None:
         raise batch.interrupted

@@ -11,12 +11,15 @@ stage               reads                    writes
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 
 import pandas as pd
 
 from .. import pipeline
 from ..eda import looks_like_identifier
 from ..eda import missing_table
+from ..errors import DataFileError
+from ..io import hash_path
 from ..plots import distributions_figure, plot_missing
 from ..report.cards import figure, note
 from ..schema import validate
@@ -27,13 +30,47 @@ __all__ = ["load", "clean", "id_columns", "column_roles", "schema_findings", "nu
            "distributions"]
 
 
+def input_file(params) -> Path | None:
+    """The input file or folder of a run, resolved; None for SQL and ``synth://`` inputs."""
+    if params.source != "file" or not params.data_path or str(params.data_path).startswith("synth://"):
+        return None
+    return Path(params.data_path).resolve()
+
+
+def _hash_or_none(path: Path) -> str | None:
+    try:
+        return hash_path(path) if path.is_file() or path.is_dir() else None
+    except OSError:
+        return None
+
+
+def _read_hashed(params) -> tuple[pd.DataFrame, dict]:
+    """The input table, and the sha256 of the file's (or folder's) bytes, taken right before and after
+    reading them: a file that changes while it is read is refused."""
+    path = input_file(params)
+    if path is None:
+        return load_input(params), {}
+    before = _hash_or_none(path)  # a FIFO or a missing file is left to load_input, which says what it is
+    raw = load_input(params)
+    after = _hash_or_none(path)
+    if after is None:
+        raise DataFileError(f"input file {path} could not be read again to record its hash (was it removed?)",
+                            "run again once the file stays in place", key="data_path", path=path)
+    if before != after:
+        raise DataFileError(f"input file {path} changed while it was being read", "run again once the file no "
+                            "longer changes (copy it first if another program writes it)", key="data_path", path=path)
+    return raw, {"path": str(path), "file_hash": "sha256:" + after}
+
+
 def load(ctx: RunContext) -> pd.DataFrame:
     """Read the input table and check it against the data kind's schema (``kinds/<kind>/schema.yaml``).
 
     Hard failures (a required column missing or unparsable) raise; warnings and notes go to
-    ``schema_findings.json``. ``input.json`` records the size, columns and content hash.
+    ``schema_findings.json``. ``input.json`` records the size, columns and content hash, and for a file
+    or folder the sha256 of the bytes read (``file_hash``: all files of a folder, names included, as
+    :func:`segkit.io.hash_path`); the runner checks at the end of the run that the input still has it.
     """
-    raw = load_input(ctx.params)
+    raw, hashed = _read_hashed(ctx.params)
     findings = validate(raw, ctx.kind.schema(), ctx.params, raise_errors=True)
     ctx.folder.write_json("schema_findings.json", [f.to_dict() for f in findings])
     content_hash = pd.util.hash_pandas_object(raw, index=False).to_numpy()
@@ -41,7 +78,7 @@ def load(ctx: RunContext) -> pd.DataFrame:
         "rows": int(len(raw)), "columns": [str(c) for c in raw.columns],
         "content_hash": "rows-sha256:" + hashlib.sha256(content_hash.tobytes()).hexdigest(),
         "read_notes": raw.attrs.get("read_notes", []),
-    })
+    } | hashed)
     return raw
 
 

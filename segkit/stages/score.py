@@ -1,10 +1,16 @@
 """``06_score``: score new rows with the run's saved model and show where they land.
 
 Runs for data kinds with the ``score`` capability. ``score_new`` writes ``scored.csv``.
+
+:func:`score_file` is ``segkit score``: it refuses an ``--out`` that is a folder or the input itself,
+and returns the scored rows with a one-line summary (rows, scored, far outside the training range, not
+scored) for the command to print.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +27,8 @@ from ..report.cards import figure, note, note_html
 from .context import RunContext
 from .features import load_features
 
-__all__ = ["new_rows", "score_new", "scored_summary", "scoring_notes", "scored_map", "explorer", "score_file", "SCORED_FILE"]
+__all__ = ["new_rows", "score_new", "scored_summary", "scoring_notes", "scored_map", "explorer", "score_file",
+           "score_summary", "SCORED_FILE"]
 
 SCORED_FILE = "scored.csv"
 
@@ -57,8 +64,9 @@ def new_rows(ctx: RunContext) -> pd.DataFrame:
 def score_new(ctx: RunContext, new: pd.DataFrame) -> pd.DataFrame:
     """Score ``new`` with the run's saved model and write ``artifacts/scored.csv``.
 
-    Returns the scored rows (``id``, ``segment_code``, ``segment_name``, ``confidence``,
-    ``distance_to_centre``) with the scorer's warnings in ``attrs``.
+    Returns the scored rows (the id column, ``segment_code``, ``segment_name``, ``confidence``,
+    ``distance_to_centre``, ``outside_training_range``, ``not_scored``) with the scorer's warnings in
+    ``attrs``.
     """
     model, metadata = _model(ctx)
     scored = ctx.kind.score.score_customers(model, metadata, new)
@@ -81,7 +89,8 @@ def scored_summary(ctx: RunContext, scored: pd.DataFrame) -> pd.DataFrame:
 
 
 def scoring_notes(scored: pd.DataFrame):
-    """The warnings of scoring (values the model never saw) as a note, or a line saying all was known."""
+    """The warnings of scoring (values the model never saw, rows not scored, values far outside the
+    training range) as a note, or a line saying all was known."""
     warnings = list(scored.attrs.get("warnings") or [])
     if not warnings:
         return note(f"All {len(scored):,} rows were scored; every category value was known to the model.")
@@ -93,6 +102,8 @@ def scored_map(ctx: RunContext, new: pd.DataFrame, scored: pd.DataFrame):
     p = ctx.params
     model, metadata = _model(ctx)
     fs = load_features(ctx)
+    if "not_scored" in scored.columns:  # rows without a segment are not drawn
+        new = new[scored["not_scored"].fillna("").eq("").to_numpy()]
     checked = ctx.kind.score.check_new_rows(new, metadata)
     train = np.asarray(model.preprocessor_.transform(fs.clustering_table), dtype=float)
     fresh = np.asarray(model.preprocessor_.transform(checked), dtype=float)
@@ -134,17 +145,48 @@ def explorer(ctx: RunContext):
     return explore.WidgetWithFallback(ex.widget(), note_html(explore.FALLBACK))
 
 
-def score_file(model_dir, new, *, out, force: bool = False):
-    """Score a file of new rows with a saved model and write the result (``segkit score``)."""
-    out = Path(out)
+def score_summary(scored: pd.DataFrame) -> str:
+    """``"500 rows: 498 scored, 3 far outside the training range, 2 not scored"``."""
+    not_scored = int(scored["not_scored"].fillna("").ne("").sum()) if "not_scored" in scored else 0
+    outside = int(scored["outside_training_range"].sum()) if "outside_training_range" in scored else 0
+    return (f"{len(scored):,} rows: {len(scored) - not_scored:,} scored, {outside:,} far outside the training "
+            f"range, {not_scored:,} not scored")
+
+
+def _check_out(out: Path, new: Path, force: bool) -> None:
+    if out.is_dir():
+        raise RunError(f"--out {out} is a folder", f"give the file to write, e.g. --out {out / SCORED_FILE}", path=out)
     if out.exists() and not force:
         raise RunError(f"{out} already exists", "pass --force to replace it, or choose another --out", path=out)
+    if out.exists() and not out.is_file():
+        raise RunError(f"--out {out} is not a regular file", "choose another --out", path=out)
+    if out.exists() and Path(new).exists() and out.resolve() == Path(new).resolve():
+        raise RunError(f"--out {out} is the file being scored, which segkit never overwrites",
+                       "choose another --out", path=out)
+
+
+def score_file(model_dir, new, *, out, force: bool = False) -> tuple[Path, pd.DataFrame]:
+    """Score a file of new rows with a saved model and write the result (``segkit score``).
+
+    Returns the path written and the scored rows (their warnings in ``attrs["warnings"]``; see
+    :func:`score_summary`).
+    """
+    out = Path(out)
+    _check_out(out, Path(new), force)
     model, metadata = load_model(model_dir)
     kind = kinds.get(metadata.get("data_kind") or "customers")
     if "score" not in kind.extra_stages:
         raise ModelError(f"a model of data kind {kind.name!r} cannot score new rows",
                          "score with a model of a kind that offers scoring (a customer table's)", path=model_dir)
     scored = kind.score.score_customers(model, metadata, read_table(new, key="new rows"))
-    out.parent.mkdir(parents=True, exist_ok=True)
-    scored.to_csv(out, index=False, lineterminator="\n")
-    return out
+    tmp = out.with_name(f".{out.name}.partial-{os.getpid()}")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        scored.to_csv(tmp, index=False, lineterminator="\n")
+        os.replace(tmp, out)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+        raise RunError(f"the scored rows could not be written to {out} ({exc.strerror or type(exc).__name__})",
+                       "choose an --out in a folder you can write to, with free space", path=out) from None
+    return out, scored

@@ -8,15 +8,22 @@ The checks run before anything is predicted:
 
 - a feature column the model needs is missing -> :class:`~segkit.errors.ModelError` naming it and
   listing every column the model expects;
-- text in a numeric column -> :class:`~segkit.errors.ColumnError` with the count and examples;
+- text, or true/false, in a numeric column -> :class:`~segkit.errors.ColumnError` with the count and
+  examples;
+- rows with every feature missing or an infinite value are not scored, and values far outside the
+  training range are flagged (see :mod:`segkit.kinds.customers.rowchecks` for the rule);
 - a category level the model never saw is **not** an error: the encoder puts it with the rare
   levels (or nowhere, when training had no rare level). Those values are reported in
   ``result.attrs["warnings"]`` (plain sentences) and ``result.attrs["unseen_categories"]``
-  (column -> list of values).
+  (column -> list of values). scikit-learn's own warning about them is not repeated.
+
+The result names the id column as the training table did (``customer_id``, say), or ``row`` when
+there is none.
 """
 
 from __future__ import annotations
 
+import warnings as _warnings
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -25,10 +32,13 @@ import pandas as pd
 from ...format import segment_code
 from ...errors import ColumnError, ModelError
 from .features import check_numeric, level_text
+from .rowchecks import refuse_booleans, row_flags, training_ranges
 
-__all__ = ["score_customers", "scoring_metadata", "check_new_rows", "softmax_confidence"]
+__all__ = ["score_customers", "scoring_metadata", "check_new_rows", "softmax_confidence", "RESULT_COLUMNS"]
 
-RESULT_COLUMNS = ["id", "segment_code", "segment_name", "confidence", "distance_to_centre"]
+#: The columns of a scored table after the id column (named as in the source; ``row`` when there is none).
+RESULT_COLUMNS = ["segment_code", "segment_name", "confidence", "distance_to_centre", "outside_training_range",
+                  "not_scored"]
 
 
 def softmax_confidence(distances: np.ndarray) -> np.ndarray:
@@ -69,12 +79,14 @@ def scoring_metadata(features: pd.DataFrame, roles: Mapping[str, str], *, id_col
     -------
     dict
         JSON-ready: ``features`` (list), ``roles`` (dict), ``categories`` (categorical/boolean column
-        -> sorted known levels as text), ``id_col`` and ``names``.
+        -> sorted known levels as text), ``ranges`` (numeric column -> training ``[min, max]``),
+        ``id_col`` and ``names``.
     """
     used = [c for c in features.columns if roles.get(c) in ("numeric", "categorical", "boolean", "date")]
     categories = {c: sorted(level_text(features[c]).dropna().unique().tolist())
                   for c in used if roles[c] in ("categorical", "boolean")}
     return {"features": used, "roles": {c: roles[c] for c in used}, "categories": categories,
+            "ranges": training_ranges(features[used], roles),
             "id_col": id_col if id_col is not None else features.index.name,
             "names": {str(k): str(v) for k, v in (names or {}).items()}}
 
@@ -108,7 +120,9 @@ def _check_columns(new_df: pd.DataFrame, metadata: Mapping) -> tuple[pd.DataFram
         raise ModelError(f"the data to score lacks column(s) the model needs: {', '.join(map(str, missing))}",
                          fix="the model expects these columns: " + ", ".join(map(str, features)))
     roles = metadata.get("roles") or {}
-    X = check_numeric(new_df[features], [c for c in features if roles.get(c) == "numeric"])
+    numeric = [c for c in features if roles.get(c) == "numeric"]
+    refuse_booleans(new_df, numeric)
+    X = check_numeric(new_df[features], numeric)
     for col in [c for c in features if roles.get(c) == "date" and not pd.api.types.is_datetime64_any_dtype(X[c])]:
         raw = X[col].astype(object).where(X[col].notna(), None)
         bad = X[col][X[col].notna() & pd.to_datetime(raw, errors="coerce", format="mixed").isna()]
@@ -138,6 +152,29 @@ def check_new_rows(new_df: pd.DataFrame, metadata: Mapping) -> pd.DataFrame:
     return _check_columns(new_df, metadata)[0]
 
 
+def _assign(model, X: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Labels, distance to the own centre and confidence of the rows of ``X`` (scikit-learn's warning about
+    unseen category levels is left out: the scorer reports them itself)."""
+    with _warnings.catch_warnings(), np.errstate(over="ignore", invalid="ignore"):  # overflow: checked by the caller
+        _warnings.filterwarnings("ignore", message="Found unknown categories", category=UserWarning)
+        labels = np.asarray(model.predict(X)).astype(int)
+        dist = np.asarray(model.transform(X), dtype=float)
+        if dist.ndim != 2 or dist.shape[0] != len(X) or labels.max() >= dist.shape[1]:
+            raise ModelError(f"the model's transform() gave shape {dist.shape}, not (rows, segments)",
+                             fix="transform() must return the distance of each row to each segment centre")
+        rows = np.arange(len(X))
+        for method in ("confidence", "predict_proba"):
+            if callable(getattr(model, method, None)):
+                c = np.asarray(getattr(model, method)(X), dtype=float)
+                return labels, dist, c[rows, labels] if c.ndim == 2 else c
+        return labels, dist, softmax_confidence(dist)[rows, labels]
+
+
+def _id_name(new_df: pd.DataFrame, id_col: str | None) -> str:
+    name = id_col if id_col is not None else new_df.index.name
+    return str(name) if name is not None and str(name) not in RESULT_COLUMNS else "row"
+
+
 def score_customers(model, metadata: Mapping, new_df: pd.DataFrame, *,
                     names: Mapping | Sequence[str] | None = None) -> pd.DataFrame:
     """Assign new customers to saved segments.
@@ -150,8 +187,9 @@ def score_customers(model, metadata: Mapping, new_df: pd.DataFrame, *,
         ``predict_proba(X)`` are used when present (e.g. ``segkit.cluster.SegmentModel``).
     metadata : mapping
         ``features`` (input columns; modelio's ``feature_names`` is accepted too), ``roles`` (column ->
-        role; drives the type checks) and ``categories`` (categorical column -> known levels; drives
-        the unseen-value warnings); optionally ``id_col`` and ``names`` (see :func:`scoring_metadata`).
+        role; drives the type checks), ``categories`` (categorical column -> known levels; drives
+        the unseen-value warnings) and ``ranges`` (numeric column -> training min and max; drives
+        ``outside_training_range``); optionally ``id_col`` and ``names`` (see :func:`scoring_metadata`).
     new_df : DataFrame
         The customers to score, with the feature columns (extra columns are ignored).
     names : mapping or sequence, optional
@@ -161,10 +199,13 @@ def score_customers(model, metadata: Mapping, new_df: pd.DataFrame, *,
     Returns
     -------
     DataFrame
-        Same index as ``new_df``; columns ``id``, ``segment_code`` (``S01``...), ``segment_name``,
-        ``confidence`` (in [0, 1]; softmax over negative distances at temperature 1 unless the
-        model gives its own) and ``distance_to_centre``. ``attrs["warnings"]`` lists sentences about
-        unseen category values; ``attrs["unseen_categories"]`` maps column -> values.
+        Same index as ``new_df``; the id column (named ``metadata["id_col"]``, else the index name, else
+        ``row``), ``segment_code`` (``S01``...), ``segment_name``, ``confidence`` (in [0, 1]; softmax
+        over negative distances at temperature 1 unless the model gives its own),
+        ``distance_to_centre``, ``outside_training_range`` (bool) and ``not_scored`` (why a row got no
+        segment, e.g. "every feature is missing"; empty for scored rows, whose other columns are then
+        empty too). ``attrs["warnings"]`` lists sentences about unseen category values, rows not scored
+        and values far outside the training range; ``attrs["unseen_categories"]`` maps column -> values.
 
     Raises
     ------
@@ -172,7 +213,7 @@ def score_customers(model, metadata: Mapping, new_df: pd.DataFrame, *,
         The model lacks ``predict``/``transform``, the metadata lists no features, or a feature
         column is missing from ``new_df``.
     ColumnError
-        A numeric feature column holds text.
+        A numeric feature column holds text or true/false values.
     """
     for method in ("predict", "transform"):
         if not callable(getattr(model, method, None)):
@@ -181,31 +222,31 @@ def score_customers(model, metadata: Mapping, new_df: pd.DataFrame, *,
     if not isinstance(new_df, pd.DataFrame):
         raise ColumnError("the data to score is not a table", fix="pass a pandas DataFrame")
     X, unseen = _check_columns(new_df, metadata)
+    flags = row_flags(X, metadata)
     warnings = [f"column {c!r} has {len(v)} value(s) the model never saw: {', '.join(map(repr, v[:10]))}"
                 f"{', ...' if len(v) > 10 else ''}; they are scored as rare levels" for c, v in unseen.items()]
-    result = pd.DataFrame(columns=RESULT_COLUMNS, index=new_df.index)
-    if len(new_df):
-        labels = np.asarray(model.predict(X)).astype(int)
-        dist = np.asarray(model.transform(X), dtype=float)
-        if dist.ndim != 2 or dist.shape[0] != len(X) or labels.max() >= dist.shape[1]:
-            raise ModelError(f"the model's transform() gave shape {dist.shape}, not (rows, segments)",
-                             fix="transform() must return the distance of each row to each segment centre")
-        rows = np.arange(len(X))
-        conf = None
-        for method in ("confidence", "predict_proba"):
-            if callable(getattr(model, method, None)):
-                c = np.asarray(getattr(model, method)(X), dtype=float)
-                conf = c[rows, labels] if c.ndim == 2 else c
-                break
-        if conf is None:
-            conf = softmax_confidence(dist)[rows, labels]
-        result = pd.DataFrame({
-            "id": _ids(new_df, metadata.get("id_col")).to_numpy(dtype=object).astype(str),
-            "segment_code": [segment_code(x, dist.shape[1]) for x in labels],
-            "segment_name": _segment_names(labels, names, metadata, dist.shape[1]),
-            "confidence": np.clip(conf, 0.0, 1.0),
-            "distance_to_centre": dist[rows, labels],
-        }, index=new_df.index)
-    result.attrs["warnings"] = warnings
+    id_name = _id_name(new_df, metadata.get("id_col"))
+    n = len(new_df)
+    result = pd.DataFrame({id_name: _ids(new_df, metadata.get("id_col")).to_numpy(dtype=object).astype(str),
+                           "segment_code": np.full(n, None, dtype=object), "segment_name": np.full(n, None, dtype=object),
+                           "confidence": np.full(n, np.nan), "distance_to_centre": np.full(n, np.nan)},
+                          index=new_df.index)
+    ok = flags.scorable.to_numpy()
+    if ok.any():
+        labels, dist, conf = _assign(model, X[ok])
+        own = dist[np.arange(len(labels)), labels]
+        finite = np.isfinite(own)
+        if not finite.all():
+            flags.not_scored.iloc[np.flatnonzero(ok)[~finite]] = "values too large to compute a distance"
+            flags.warnings.append(f"{int((~finite).sum()):,} row(s) hold values too large to compute a distance "
+                                  "and were not scored")
+        rows, k, col = np.flatnonzero(ok)[finite], dist.shape[1], result.columns.get_loc
+        result.iloc[rows, col("segment_code")] = [segment_code(x, k) for x in labels[finite]]
+        result.iloc[rows, col("segment_name")] = _segment_names(labels[finite], names, metadata, k)
+        result.iloc[rows, col("confidence")] = np.clip(conf[finite], 0.0, 1.0)
+        result.iloc[rows, col("distance_to_centre")] = own[finite]
+    result["outside_training_range"] = (flags.outside & flags.scorable).to_numpy()
+    result["not_scored"] = flags.not_scored.to_numpy()
+    result.attrs["warnings"] = warnings + flags.warnings
     result.attrs["unseen_categories"] = unseen
     return result

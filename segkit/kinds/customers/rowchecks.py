@@ -1,0 +1,113 @@
+"""Rows that cannot be scored honestly, and values far from anything a model was trained on.
+
+:func:`~segkit.kinds.customers.score.score_customers` runs these checks on the new rows before it
+predicts anything:
+
+- **true/false in a numeric column** is refused (:class:`~segkit.errors.ColumnError` naming the
+  column): a boolean is not an age or an income, and reading it as 0/1 would score nonsense;
+- **every feature missing**: the row is not scored (the imputer would give it the training medians and
+  a confident segment that says nothing about the customer); ``not_scored`` says why;
+- **an infinite value** in a numeric column: the row is not scored; ``not_scored`` names the column;
+- **far outside the training range**: a numeric value is *far* when it lies beyond the training minimum
+  or maximum by more than the training range itself (below ``min - (max - min)`` or above
+  ``max + (max - min)``; for a column that was constant in training, any other value). The row is
+  scored, since the model gives it a segment, but flagged in ``outside_training_range``, because that
+  segment is an extrapolation. Date columns are not checked.
+
+Each finding is also a plain sentence in the result's ``attrs["warnings"]`` (counts and example values,
+never ids).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from ...errors import ColumnError
+
+__all__ = ["FAR_RULE", "training_ranges", "refuse_booleans", "RowFlags", "row_flags"]
+
+#: How "far outside the training range" is defined, in words (for documentation and messages).
+FAR_RULE = "beyond the training minimum or maximum by more than the training range (max - min)"
+
+
+def training_ranges(features: pd.DataFrame, roles: Mapping[str, str]) -> dict[str, list[float]]:
+    """``[min, max]`` of the finite values of each numeric column of the training features."""
+    out = {}
+    for col in [c for c in features.columns if roles.get(c) == "numeric"]:
+        values = pd.to_numeric(features[col], errors="coerce").astype(float)
+        values = values[np.isfinite(values)]
+        if len(values):
+            out[str(col)] = [float(values.min()), float(values.max())]
+    return out
+
+
+def number(value: float) -> str:
+    """A value for a message: six significant digits, so that 1e308 stays short."""
+    return f"{value:,.6g}"
+
+
+def _is_bool(value) -> bool:
+    return isinstance(value, (bool, np.bool_))
+
+
+def refuse_booleans(df: pd.DataFrame, columns: Sequence[str]) -> None:
+    """Raise :class:`ColumnError` when a numeric column holds true/false values."""
+    for col in columns:
+        s = df[col]
+        if pd.api.types.is_bool_dtype(s):
+            count = int(s.notna().sum())
+        elif s.dtype == object:
+            count = int(s.map(_is_bool).sum())
+        else:
+            continue
+        if count:
+            raise ColumnError(f"column {col!r} should hold numbers but {count} value(s) are true/false",
+                              f"give {col!r} numbers (a boolean is not a {col}), or leave those cells empty",
+                              column=str(col))
+
+
+class RowFlags:
+    """What the checks found: ``not_scored`` (reason or ""), ``outside`` (bool) and ``warnings``."""
+
+    def __init__(self, index: pd.Index):
+        self.not_scored = pd.Series("", index=index, dtype=object)
+        self.outside = pd.Series(False, index=index, dtype=bool)
+        self.warnings: list[str] = []
+
+    @property
+    def scorable(self) -> pd.Series:
+        return self.not_scored.eq("")
+
+
+def row_flags(X: pd.DataFrame, metadata: Mapping) -> RowFlags:
+    """Flag the rows of the checked features ``X`` that cannot be scored or lie far outside training."""
+    flags = RowFlags(X.index)
+    roles = metadata.get("roles") or {}
+    empty = X.isna().all(axis=1)
+    if empty.any():
+        flags.not_scored[empty] = "every feature is missing"
+        flags.warnings.append(f"{int(empty.sum()):,} row(s) have every feature missing and were not scored")
+    numeric = [c for c in X.columns if roles.get(c) == "numeric" and pd.api.types.is_numeric_dtype(X[c])]
+    infinite = {c: np.isinf(X[c].to_numpy(dtype=float)) for c in numeric}
+    for col, mask in ((c, m) for c, m in infinite.items() if m.any()):
+        hit = pd.Series(mask, index=X.index) & flags.scorable
+        flags.not_scored[hit] = f"infinite value in {col}"
+        flags.warnings.append(f"column {col!r} holds {int(mask.sum()):,} infinite value(s); those rows were not scored")
+    ranges = metadata.get("ranges") or {}
+    for col in [c for c in numeric if c in ranges]:
+        lo, hi = (float(v) for v in ranges[col])
+        values = X[col].to_numpy(dtype=float)
+        span = hi - lo
+        with np.errstate(invalid="ignore"):
+            far = np.isfinite(values) & ((values < lo - span) | (values > hi + span))
+        if far.any():
+            flags.outside |= pd.Series(far, index=X.index)
+            examples = ", ".join(number(v) for v in pd.unique(values[far])[:3])
+            flags.warnings.append(f"column {col!r} has {int(far.sum()):,} value(s) far outside the training range "
+                                  f"{number(lo)} to {number(hi)} (e.g. {examples}); those rows are scored but flagged "
+                                  "in outside_training_range")
+    flags.outside &= flags.scorable
+    return flags
