@@ -47,6 +47,7 @@ from sklearn.model_selection import StratifiedKFold, train_test_split
 from .errors import DataValueError, SegmentationError
 from .format import format_value, round_json
 from .forest import _MISSING, feature_matrix, forest_pipeline, permutation_drops as _permutation_drops
+from .progress import track
 
 __all__ = [
     "SegmentExplanation", "segment_drivers", "explain_segments", "driver_sentence", "MIN_SCORE",
@@ -348,7 +349,7 @@ def explain_segments(table: pd.DataFrame, labels, *, columns: Sequence[str] | No
     cv = StratifiedKFold(n_splits=n_folds, shuffle=True, random_state=seed)
     oof = np.empty(len(y), dtype=y.dtype)
     rows, overall, per_class = [], [], []
-    for train, test in cv.split(X, y):
+    for train, test in track(cv.split(X, y), total=n_folds, what="fold"):
         model = forest_pipeline(X, seed=seed, n_estimators=n_estimators, min_samples_leaf=2)
         model.fit(X.iloc[train], y[train])
         pred = model.predict(X.iloc[test])

@@ -24,6 +24,7 @@ from sklearn.metrics.pairwise import euclidean_distances
 from threadpoolctl import threadpool_limits
 
 from ..errors import ParamsError, SegmentationError
+from ..progress import track
 
 __all__ = ["CRITERIA", "CRITERION_LABELS", "SCORE_COLUMNS", "find_knee"]
 
@@ -190,10 +191,13 @@ def _gap_choice(ks: list[int], gap: np.ndarray, se: np.ndarray) -> int:
 
 
 # ------------------------------------------------------------------------------------- running
-def _run(tasks: list, n_jobs: int | None) -> list:
+def _run(tasks: list, n_jobs: int | None, what: str | None = None) -> list:
+    """``fn(*args)`` of every task, in order; with ``what``, progress as "{what} i of n" (:mod:`segkit.progress`)."""
     if n_jobs in (None, 1) or len(tasks) == 1:
-        return [fn(*args) for fn, args in tasks]
-    return Parallel(n_jobs=n_jobs)(delayed(fn)(*args) for fn, args in tasks)
+        results = (fn(*args) for fn, args in tasks)
+    else:  # in order either way: the same results, whatever n_jobs
+        results = Parallel(n_jobs=n_jobs, return_as="generator")(delayed(fn)(*args) for fn, args in tasks)
+    return list(results if what is None else track(results, total=len(tasks), what=what))
 
 
 # ---------------------------------------------------------------------------------- validation

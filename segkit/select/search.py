@@ -156,7 +156,8 @@ def _fit_all(X_fit: np.ndarray, Xs: np.ndarray, where: np.ndarray | str | None, 
              fit_ks: list[int], ks: list[int], B: int, n_boot: int, seed: int, n_init: int | str,
              n_jobs: int | None) -> tuple[dict, np.ndarray, dict]:
     """Every fit, in two parallel phases: (fits per k, silhouette per sample row and k, Jaccard per k)."""
-    phase_a = _run([(_phase_fit, (k, X_fit, Xs, where, box, B, seed, n_init)) for k in fit_ks], n_jobs)
+    phase_a = _run([(_phase_fit, (k, X_fit, Xs, where, box, B, seed, n_init)) for k in fit_ks], n_jobs,
+                   what="k")
     fits = {r["k"]: r for r in phase_a}
     codes = np.column_stack([fits[k]["labels_sample"] for k in ks])
     step = max(64, _SILHOUETTE_CELLS // len(Xs))  # fixed by the sample, not by n_jobs: same sums either way
@@ -164,7 +165,7 @@ def _fit_all(X_fit: np.ndarray, Xs: np.ndarray, where: np.ndarray | str | None, 
     phase_b = _run([(_silhouette_rows, (Xs, a, b, codes)) for a, b in chunks]
                    + [(_boot_rows, (Xs, codes[:, i], k, range(n_boot), seed, n_init))
                       for i, k in enumerate(ks) if n_boot],
-                   n_jobs)
+                   n_jobs, what="silhouette and stability, part")
     sil = np.vstack(phase_b[:len(chunks)])
     stab = {k: _nanmean(rows) for k, rows in zip(ks, phase_b[len(chunks):])}
     return fits, sil, stab

@@ -39,6 +39,7 @@ from sklearn.model_selection import RandomizedSearchCV, StratifiedKFold
 from ...errors import ColumnError, DataValueError
 from ...format import round_json
 from ...forest import feature_matrix, forest_pipeline, shuffled_predictions
+from ...progress import track
 from .features import behaviour_features
 
 __all__ = [
@@ -327,7 +328,7 @@ def evaluate_churn(data: ChurnData, *, folds: int = 5, seed: int = 0, search_ite
     rng = np.random.default_rng(seed)
     oof = np.zeros(len(y))
     rows, chosen, drops = [], [], []
-    for train, test in cv.split(X, y):
+    for train, test in track(cv.split(X, y), total=n_folds, what="fold"):
         model, best = fit_churn_model(X.iloc[train], y[train], seed=seed, search_iter=search_iter,
                                       search_folds=search_folds)
         p = model.predict_proba(X.iloc[test])[:, 1]
