@@ -9,10 +9,16 @@ Notebooks run in the hidden partial folder but record the run's final path: pape
 ``run_dir`` it was given into the injected parameters cell and the notebook's metadata, and
 :func:`record_final_path` rewrites both (and gives the injected cell a fixed id instead of a random one)
 before the notebook is rendered, so that an executed notebook points at the folder it ends up in.
+
+Progress inside long steps (``03_select_k: k 6 of 10``): every kernel gets :data:`segkit.progress.FILE_VAR`
+(one ``.progress.jsonl`` in the partial folder, removed at the end) and its notebook's name in its own
+environment; while waiting, the batch prints the new lines of notebooks that have run more than
+:data:`PROGRESS_AFTER_S` seconds (:func:`show_progress`).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import time
@@ -28,12 +34,17 @@ import nbformat
 from .. import kinds
 from ..config import SECRET_KEYS, Params, resolve_env
 from ..errors import RunError, SegkitError
+from ..progress import FILE_VAR, NOTEBOOK_VAR
 from .lifecycle import write_problem
 from .render import render_notebook
 
-__all__ = ["Notebook", "Batch", "kernel_environment", "applicable_cells", "notebook_parameters", "record_final_path"]
+__all__ = ["Notebook", "Batch", "kernel_environment", "applicable_cells", "notebook_parameters", "record_final_path",
+           "show_progress"]
 
 _THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "BLIS_NUM_THREADS")
+PROGRESS_AFTER_S = 10.0  #: a notebook's progress is printed once it has run this long
+PROGRESS_FILE = ".progress.jsonl"  #: in the partial folder while the batch runs
+_POLL_S = 2.0
 
 
 @dataclass
@@ -98,6 +109,50 @@ def record_final_path(executed: Path, tmp: Path, final: Path) -> None:
     if isinstance(meta.get("output_path"), str) and meta["output_path"].startswith(old):
         meta["output_path"] = new + meta["output_path"][len(old):]
     nbformat.write(nb, str(executed))
+
+
+def show_progress(path: Path, offset: int, say: Callable[[str], None], started: dict[str, float],
+                  now: float | None = None) -> int:
+    """Print ``"{notebook}: {text}"`` for every complete line after byte ``offset`` of the progress file
+    ``path`` (a kernel writes at most one a second), when the notebook has been running (``started``: its
+    ``time.monotonic()`` at the start) more than :data:`PROGRESS_AFTER_S` seconds.
+
+    Returns the offset to read from next time (a line still being written is left for then). A missing
+    file or a line that is not progress JSON is skipped.
+    """
+    try:
+        with open(path, "rb") as fh:
+            fh.seek(offset)
+            data = fh.read()
+    except OSError:
+        return offset
+    end = data.rfind(b"\n") + 1
+    now = time.monotonic() if now is None else now
+    for raw in data[:end].splitlines():
+        try:
+            entry = json.loads(raw)
+            name, text = str(entry["notebook"]), str(entry["text"])
+        except (ValueError, KeyError, TypeError, AttributeError):
+            continue
+        if name in started and now - started[name] > PROGRESS_AFTER_S:
+            say(f"{name}: {text}")
+    return offset + end
+
+
+def _kernel_manager(env: dict[str, str]) -> type:
+    """A kernel manager class whose kernels start with ``env`` added to this process's environment.
+
+    nbclient builds the kernel manager from ``kernel_manager_class`` (papermill passes its extra keyword
+    arguments through); the environment of a kernel is the ``env`` given to ``start_kernel``.
+    """
+    from jupyter_client import AsyncKernelManager
+
+    class _Manager(AsyncKernelManager):
+        async def _async_pre_start_kernel(self, **kw):
+            kw["env"] = {**os.environ, **(kw.get("env") or {}), **env}
+            return await super()._async_pre_start_kernel(**kw)
+
+    return _Manager
 
 
 class _NotebookFailed(RunError):
@@ -186,7 +241,9 @@ class Batch:
             pm.execute_notebook(applicable_cells(nb.path, self.offered), str(out_ipynb),
                                 parameters=_kernel_params(self.params, self.declared[nb.name], self.tmp),
                                 kernel_name="python3", progress_bar=False, log_output=False,
-                                extra_arguments=["--IPKernelApp.log_level=CRITICAL"], cwd=str(nb.path.parent))
+                                extra_arguments=["--IPKernelApp.log_level=CRITICAL"], cwd=str(nb.path.parent),
+                                kernel_manager_class=_kernel_manager({FILE_VAR: str(self.tmp / PROGRESS_FILE),
+                                                                      NOTEBOOK_VAR: nb.name}))
         except pm.PapermillExecutionError as exc:
             exec_error = exc
         record_final_path(out_ipynb, self.tmp, self.final)
@@ -210,6 +267,8 @@ class Batch:
         pending = list(self.notebooks)
         running: dict[Future, Notebook] = {}
         pool = ThreadPoolExecutor(max_workers=self.jobs)
+        feed, offset, started = self.tmp / PROGRESS_FILE, 0, {}
+        feed.unlink(missing_ok=True)
         try:
             while pending or running:
                 if self.failed is None:
@@ -217,9 +276,11 @@ class Batch:
                         pending.remove(nb)
                         self.progress(f"{nb.name} started")
                         running[pool.submit(self.execute, nb)] = nb
+                        started[nb.name] = time.monotonic()
                 if not running:
                     break
-                finished, _ = wait(running, return_when=FIRST_COMPLETED)
+                finished, _ = wait(running, timeout=_POLL_S, return_when=FIRST_COMPLETED)
+                offset = show_progress(feed, offset, self.progress, {n.name: started[n.name] for n in running.values()})
                 for fut in finished:
                     self._collect(running.pop(fut), fut, done)
         except (KeyboardInterrupt, SystemExit) as exc:  # Ctrl-C, or SIGTERM through the CLI: keep what is there
@@ -230,6 +291,7 @@ class Batch:
             self.progress(f"interrupted during {self.failed}")
         finally:
             pool.shutdown(wait=self.interrupted is None, cancel_futures=True)
+            feed.unlink(missing_ok=True)
 
     def _collect(self, nb: Notebook, fut: Future, done: set[str]) -> None:
         try:
