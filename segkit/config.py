@@ -33,9 +33,10 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, Union
 
 import yaml
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
 from .errors import DataFileError, ParamsError, describe_file_type, truncate
+from .parse.options import ReadOptions
 
 __all__ = ["Params", "load_params", "params_from_mapping", "redact", "SECRET_KEYS", "RUNNER_KEYS", "PARAM_HELP",
            "RUN_NAME_RULE", "check_run_name", "run_name_from_file"]
@@ -116,7 +117,7 @@ SECRET_KEYS = frozenset({"sql_url"})
 
 
 
-class Params(BaseModel):
+class Params(ReadOptions):  # how the input is read (sep, header, decimal, dayfirst, ...): segkit.parse.options
     """Every setting of a run. Defaults suit the bundled Online Retail data.
 
     The field descriptions double as the help text of ``segkit params`` and of the error messages.

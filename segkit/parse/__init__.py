@@ -21,7 +21,8 @@ and counted, true/false is not a number. Ids (:func:`read_ids`) are text exactly
 from __future__ import annotations
 
 from ._common import NA_TOKENS, is_na_token
-from .dates import DateReading, read_dates
+from .dates import DateReading, after_period, read_dates
 from .numbers import NumberReading, read_ids, read_numbers
 
-__all__ = ["NA_TOKENS", "is_na_token", "DateReading", "read_dates", "NumberReading", "read_numbers", "read_ids"]
+__all__ = ["NA_TOKENS", "is_na_token", "DateReading", "read_dates", "after_period", "NumberReading", "read_numbers",
+           "read_ids"]

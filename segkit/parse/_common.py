@@ -58,13 +58,15 @@ class _Reading:
                for f in self.__dataclass_fields__ if f != "values" for v in [getattr(self, f)]}
         return {**out, "n_values": int(self.values.notna().sum())}
 
+    def problem(self, key: str | None = None) -> tuple[str, str]:
+        """The message and the fix for the values that were not read (what :meth:`check` raises)."""
+        where = f"column {self.column!r}" + (f" ({key})" if key else "")
+        return (f"{where} has {self.n_unparsed:,} value(s) that are not {self._what}, e.g. "
+                f"{', '.join(map(repr, self.unparsed_examples))}", self._fix.format(key=key or "the column"))
+
     def check(self, *, key: str | None = None):
         """Return ``self``; an error naming the column, the count and examples when some values are unread:
         :class:`~segkit.errors.DataValueError` for dates, :class:`~segkit.errors.ColumnError` for numbers."""
         if self.n_unparsed:
-            where = f"column {self.column!r}" + (f" ({key})" if key else "")
-            raise self._error(f"{where} has {self.n_unparsed:,} value(s) that are not {self._what}, e.g. "
-                              f"{', '.join(map(repr, self.unparsed_examples))}",
-                              self._fix.format(key=key or "the column"), key=key, column=self.column or None)
+            raise self._error(*self.problem(key), key=key, column=self.column or None)
         return self
-

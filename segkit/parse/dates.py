@@ -11,7 +11,7 @@ import pandas as pd
 from ..errors import DataValueError
 from ._common import _NAT, _Reading, _examples, _series, _text
 
-__all__ = ["DateReading", "read_dates"]
+__all__ = ["DateReading", "read_dates", "after_period"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -263,3 +263,20 @@ def read_dates(values, *, column: str = "", date_format: str | None = None, dayf
                        column or ("" if raw.name is None else str(raw.name)), reading, why, ambiguous,
                        int(future.sum()), _examples(raw, future), formats)
 
+
+
+def after_period(dates: pd.Series, *, min_values: int = 20) -> pd.Series:
+    """True for dates far after the data's period: later than its 95th percentile by more than the span from
+    the 1st to the 95th percentile (at least 30 days). A few such dates (a typing error, 2031 for 2013) would
+    otherwise decide the snapshot date and every recency or age measured from it.
+
+    >>> d = pd.Series(pd.to_datetime(["2011-01-01"] * 10 + ["2011-12-01"] * 30 + ["2019-05-01"]))
+    >>> after_period(d).sum()
+    np.int64(1)
+    """
+    values = pd.Series(dates)
+    known = values.dropna()
+    if len(known) < min_values:
+        return pd.Series(False, index=values.index)
+    lo, hi = known.quantile(0.01), known.quantile(0.95)
+    return (values > hi + max(hi - lo, pd.Timedelta(days=30))).fillna(False).astype(bool)

@@ -37,7 +37,8 @@ def check_columns(params, columns: Sequence[str]) -> None:
 def clean(raw: pd.DataFrame, params):
     codes = DEFAULT_NON_PRODUCT_CODES if params.non_product_codes is None else params.non_product_codes
     return clean_transactions(raw, columns=_columns(params), non_product_codes=codes,
-                              cancellation_prefix=params.cancellation_prefix, drop_duplicates=params.drop_duplicates)
+                              cancellation_prefix=params.cancellation_prefix, drop_duplicates=params.drop_duplicates,
+                              **params.parse_options())
 
 
 def features(cleaned: pd.DataFrame, params) -> FeatureSet:

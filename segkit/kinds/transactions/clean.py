@@ -23,7 +23,10 @@ The rules, in order (rule ids in brackets):
 A rule that removes every remaining line says so in its note, with the params key to check. Values that
 cannot be right stop the cleaning with a message naming the column, the count and examples: text in a
 number column (:class:`~segkit.errors.ColumnError`), infinite or absurdly large quantities, prices or
-amounts, numbers or unparseable text in the date column (:class:`~segkit.errors.DataValueError`).
+amounts, values of the date column that are not dates (:class:`~segkit.errors.DataValueError`). Dates, numbers
+and ids are read by :mod:`segkit.parse`: one date layout for the whole column (recorded in the log, with why),
+numbers with a decimal comma, thousands separators or a currency sign, blanks and ``NA`` as missing, ids as
+text exactly as written (leading zeros kept).
 
 Examples
 --------
@@ -49,8 +52,9 @@ from typing import Any, Iterable, Mapping
 import numpy as np
 import pandas as pd
 
-from ...cleaning import CleaningLog, CleaningStep, examples as _examples, parse_dates
+from ...cleaning import CleaningLog, CleaningStep, examples as _examples
 from ...errors import ColumnError, DataValueError, ParamsError
+from ...parse import after_period, is_na_token, read_dates, read_ids, read_numbers
 
 __all__ = [
     "DEFAULT_NON_PRODUCT_CODES",
@@ -186,66 +190,50 @@ class TransactionColumns:
 ABSURD_VALUE = 1e12
 
 
-def _to_numeric(s: pd.Series, key: str) -> pd.Series:
-    """Numeric copy of ``s``; :class:`ColumnError` with examples when values are not numbers, and
-    :class:`DataValueError` when numbers are infinite or absurdly large (at least :data:`ABSURD_VALUE`)."""
-    if pd.api.types.is_bool_dtype(s) or not (pd.api.types.is_numeric_dtype(s)):
-        num = pd.to_numeric(s.astype(object).where(s.notna(), np.nan), errors="coerce")
-        bad = s.notna() & num.isna()
-        if bad.any():
-            raise ColumnError(
-                f"column {s.name!r} ({key}) has {int(bad.sum()):,} non-numeric value(s), "
-                f"e.g. {_examples(s[bad])}",
-                f"point {key} at a numeric column, or fix those values (no currency signs or "
-                f"thousands separators)", key=key, column=str(s.name))
-        s = num
-    s = s.astype("float64")
-    absurd = ~np.isfinite(s.to_numpy()) & s.notna().to_numpy() | (s.abs() >= ABSURD_VALUE).to_numpy()
+def _to_numeric(s: pd.Series, key: str, opts: _Options, log: CleaningLog) -> pd.Series:
+    """``s`` read as numbers (:func:`segkit.parse.read_numbers`: decimal comma, thousands separators and
+    currency signs are read; blanks and ``NA``, ``-``, ``?`` are missing, and counted in the log).
+
+    :class:`ColumnError` with examples when values are not numbers, and :class:`DataValueError` when numbers
+    are infinite or absurdly large (at least :data:`ABSURD_VALUE`)."""
+    reading = read_numbers(s, column=str(s.name), decimal=opts.decimal, thousands=opts.thousands).check(key=key)
+    num = reading.values
+    absurd = (num.abs() >= ABSURD_VALUE).to_numpy()
+    if reading.n_infinite:  # read as missing: the only missing values that are not missing in the input
+        absurd = absurd | (num.isna() & ~is_na_token(s)).to_numpy()
     if absurd.any():
         raise DataValueError(
             f"column {s.name!r} ({key}) has {int(absurd.sum()):,} infinite or absurdly large value(s) "
             f"(|x| >= {ABSURD_VALUE:.0e}), e.g. {_examples(s[absurd])}",
             "correct or remove those rows at the source: a single such line would dominate every total",
             key=key, column=str(s.name))
-    return s
+    if reading.notes or reading.n_missing > int(s.isna().sum()):
+        log.read(reading, key=key, note="missing values are set aside by the missing_values rule"
+                 if reading.n_missing else "")
+    return num
 
 
-def _to_datetime(s: pd.Series, key: str, dayfirst: bool) -> pd.Series:
-    """Parse dates: ISO 8601 first, then any other common format for what is left.
-
-    Time zones are dropped after converting to UTC when the column mixes offsets.
-    """
-    if pd.api.types.is_datetime64_any_dtype(s):
-        return s.dt.tz_convert(None) if getattr(s.dt, "tz", None) is not None else s
-    if pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s):
-        if s.notna().any():
-            raise DataValueError(
-                f"column {s.name!r} ({key}) holds numbers, not dates, e.g. {_examples(s.dropna())}",
-                f"point {key} at the date column (dates written like 2011-12-09 08:30)",
-                key=key, column=str(s.name))
-        return pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns]", name=s.name)
-    parsed = parse_dates(s, dayfirst=dayfirst)
-    bad = s.notna() & parsed.isna()
-    if bad.any():
-        raise DataValueError(
-            f"column {s.name!r} ({key}) has {int(bad.sum()):,} value(s) that are not dates, "
-            f"e.g. {_examples(s[bad])}",
-            f"check that {key} names the date column, and fix or remove those rows (ISO dates "
-            f"such as 2011-12-09 08:30 always parse)", key=key, column=str(s.name))
-    return parsed
+def _to_datetime(s: pd.Series, key: str, opts: _Options, log: CleaningLog) -> pd.Series:
+    """``s`` read as dates with one layout for the whole column (:func:`segkit.parse.read_dates`); the layout,
+    why, and dates after today or far after the data's period are recorded in the log.
+    :class:`DataValueError` with examples when values are not dates."""
+    reading = read_dates(s, column=str(s.name), date_format=opts.date_format, dayfirst=opts.dayfirst,
+                         today=_today()).check(key=key)
+    dates, notes = reading.values, []
+    if reading.n_future:
+        notes.append("lines dated after today are removed (future_dates)")
+    late = after_period(dates.where(dates < _today() + pd.Timedelta(days=1)))
+    if late.any():
+        shown = ", ".join(f"{d:%Y-%m-%d}" for d in sorted(dates[late].unique())[-3:])
+        notes.append(f"{int(late.sum()):,} line(s) dated far after the data's period (e.g. {shown}) are kept: recency "
+                     "is measured from the last of them; correct them at the source, or set snapshot_date")
+    log.read(reading, key=key, note="; ".join(notes))
+    return dates
 
 
 def _to_id(s: pd.Series) -> pd.Series:
-    """String ids: 17850.0 -> "17850", surrounding spaces stripped, "" -> missing."""
-    if pd.api.types.is_bool_dtype(s):
-        s = s.astype("object")
-    if pd.api.types.is_float_dtype(s):
-        whole = s.dropna()
-        if (whole == np.floor(whole)).all():
-            s = s.astype("Int64")
-    out = s.astype("str").where(s.notna())
-    out = out.str.strip().str.replace(r"^(-?\d+)\.0+$", r"\1", regex=True)
-    return out.mask(out == "")
+    """Ids as text exactly as written (:func:`segkit.parse.read_ids`: 17850.0 -> "17850", zeros kept)."""
+    return read_ids(s)
 
 
 def _code_mask(codes: pd.Series, patterns: Iterable[str]) -> pd.Series:
@@ -283,25 +271,29 @@ class _Options:
     non_product_codes: Iterable[str]
     cancellation_prefix: str | None
     drop_duplicates: bool
-    dayfirst: bool
+    dayfirst: bool | None = None
+    date_format: str | None = None
+    decimal: str | None = None
+    thousands: str | None = None
 
 
-def _normalise(df: pd.DataFrame, opts: _Options) -> pd.DataFrame:
+def _normalise(df: pd.DataFrame, opts: _Options, log: CleaningLog) -> pd.DataFrame:
     """The working table: normalised columns, the raw stock codes (when mapped) and, when duplicates are
-    dropped, ``is_duplicate``; one row per raw line, indexed 0..n-1 by its position in ``df``."""
+    dropped, ``is_duplicate``; one row per raw line, indexed 0..n-1 by its position in ``df``. How the dates
+    (and numbers that needed more than a plain reading) were read goes to ``log``."""
     c = opts.columns
     customer = _to_id(df[c.customer])
     invoice = _to_id(df[c.invoice])
-    date = _to_datetime(df[c.date], "date_col", opts.dayfirst)
-    quantity = _to_numeric(df[c.quantity], "quantity_col")
+    date = _to_datetime(df[c.date], "date_col", opts, log)
+    quantity = _to_numeric(df[c.quantity], "quantity_col", opts, log)
     if c.amount is not None:
-        amount = _to_numeric(df[c.amount], "amount_col")
+        amount = _to_numeric(df[c.amount], "amount_col", opts, log)
         if c.price is not None:
-            price = _to_numeric(df[c.price], "price_col")
+            price = _to_numeric(df[c.price], "price_col", opts, log)
         else:
             price = amount / quantity.where(quantity != 0)
     else:
-        price = _to_numeric(df[c.price], "price_col")
+        price = _to_numeric(df[c.price], "price_col", opts, log)
         amount = quantity * price
     is_cancel = quantity.lt(0)
     if opts.cancellation_prefix:
@@ -440,7 +432,10 @@ def clean_transactions(
     non_product_codes: Iterable[str] = DEFAULT_NON_PRODUCT_CODES,
     cancellation_prefix: str | None = "C",
     drop_duplicates: bool = True,
-    dayfirst: bool = False,
+    dayfirst: bool | None = None,
+    date_format: str | None = None,
+    decimal: str | None = None,
+    thousands: str | None = None,
 ) -> tuple[pd.DataFrame, CleaningLog]:
     """Clean a line-level transaction table; keep cancellations, flagged, for netting.
 
@@ -457,8 +452,13 @@ def clean_transactions(
         quantity are cancellations whatever their invoice id.
     drop_duplicates : bool
         Drop exact duplicate rows (the step is still logged, with 0 removed, when False).
-    dayfirst : bool
-        For dates that are not ISO 8601, read ``01/02/2011`` as 1 February (default: 2 January).
+    dayfirst : bool, optional
+        When no date of the column decides (a first field above 12 means day first), True reads
+        ``01/02/2011`` as 1 February; default month first (2 January). See :mod:`segkit.parse`.
+    date_format : str, optional
+        A ``strptime`` format for the date column, instead of deciding the layout from its values.
+    decimal, thousands : str, optional
+        The decimal mark and thousands separator of numbers written as text (default: decided per column).
 
     Returns
     -------
@@ -479,14 +479,15 @@ def clean_transactions(
     ColumnError
         A mapped column is missing, or quantity/price/amount holds non-numeric values.
     DataValueError
-        Dates that cannot be parsed, or numbers in the date column; infinite or absurdly large
+        Dates that cannot be read (numbers are read as YYYYMMDD or Excel serial dates); infinite or absurdly large
         quantities, prices or amounts (count and examples in the message). Missing dates are not an
         error: those rows are dropped by the ``missing_values`` rule.
     """
     columns.check(df)
-    opts = _Options(columns, non_product_codes, cancellation_prefix, drop_duplicates, dayfirst)
-    table = _normalise(df, opts)
+    opts = _Options(columns, non_product_codes, cancellation_prefix, drop_duplicates, dayfirst, date_format,
+                    decimal, thousands)
     log = CleaningLog()
+    table = _normalise(df, opts, log)
     for rule in _RULES:
         table = rule(table, log, opts)
     return _output(df, table, columns), log
