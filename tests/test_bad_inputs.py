@@ -183,6 +183,12 @@ def test_non_numeric_prices_give_count_and_examples(tmp_path):
 def test_prices_with_currency_signs_thousands_and_blanks_are_read(tmp_path):
     lines = [LINES[0].replace(",2.55,", ",£2.55,"), LINES[1].replace(",3.39,", ",\"1,339\","),
              LINES[2].replace(",2.75,", ", ,"), *LINES[3:]]
+    raw = io.read_table(_orders(tmp_path, lines))  # typed once for the whole file: numbers, and one missing
+    assert raw["UnitPrice"].tolist()[:2] == [2.55, 1339.0] and raw["UnitPrice"].isna().sum() == 1
+    assert any("currency £ removed (1 values)" in n and "1 blank or NA value(s) read as missing" in n
+               for n in raw.attrs["read_notes"])
+    clean, log = clean_transactions(raw)
+    assert log["missing_values"].rows_removed == 1  # the blank price is missing, and its line set aside
     clean, log = clean_transactions(pd.read_csv(_orders(tmp_path, lines), dtype=str))  # text: read by the cleaning
     assert clean["price"].tolist()[:2] == [2.55, 1339.0] and log["missing_values"].rows_removed == 1
     assert any(r["column"] == "UnitPrice" and r["n_missing"] == 1 for r in log.readings)
