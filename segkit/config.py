@@ -139,7 +139,7 @@ class Params(ReadOptions):  # how the input is read (sep, header, decimal, dayfi
     # --- column mapping ---------------------------------------------------------------------
     id_col: str | None = Field(None, description="entity id column for customer and area tables (zcta for demographics)")
     customer_col: str = Field("CustomerID", description="transactions: customer id column")
-    invoice_col: str = Field("InvoiceNo", description="transactions: invoice id column")
+    invoice_col: str | None = Field("InvoiceNo", description="transactions: invoice id column (null: one purchase is one customer-day)")
     date_col: str = Field("InvoiceDate", description="transactions: date/time column")
     quantity_col: str = Field("Quantity", description="transactions: quantity column")
     price_col: str | None = Field("UnitPrice", description="transactions: unit price column (or set amount_col)")

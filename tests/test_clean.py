@@ -319,3 +319,47 @@ def test_the_date_reading_is_logged_with_why():
     reading = log.readings_frame().set_index("column").loc["InvoiceDate"]
     assert reading["read as"] == "day first (DD/MM/YYYY)" and "a first field above 12" in reading["why"]
     assert clean["customer_id"].tolist() == ["007", "007", "012"]  # ids as written, zeros kept
+
+
+# ------------------------------------------------------------------ no order id, a line amount only (issue 12)
+def _amount_only(invoice: bool = False) -> pd.DataFrame:
+    return pd.DataFrame({"cust": ["007", "007", "007", "012", "012", "031"],
+                         **({"order": ["o1", "o1", "o2", "o3", "o3", "o4"]} if invoice else {}),
+                         "day": ["2020-03-01 10:00", "2020-03-01 15:00", "2020-03-04", "2020-03-02", "2020-03-02",
+                                 "2020-03-05"],
+                         "qty": [1, 2, -1, 1, 1, 3], "amount": [10.0, 5.0, -10.0, 0.0, 4.0, 0.0]})
+
+
+def test_without_an_order_id_one_purchase_is_one_customer_day():
+    from segkit.config import params_from_mapping
+    from segkit import kinds
+
+    params = params_from_mapping({"customer_col": "cust", "invoice_col": None, "date_col": "day",
+                                  "quantity_col": "qty", "amount_col": "amount", "stock_code_col": None,
+                                  "country_col": None, "cancellation_prefix": "0"})
+    clean, log = kinds.get("transactions").clean(_amount_only(), params)
+    assert log.steps[0].rule == "orders" and "one customer on one day are taken as one purchase" in \
+        log["orders"].description
+    assert clean["invoice_id"].tolist() == ["007|2020-03-01", "007|2020-03-01", "007|2020-03-04", "012|2020-03-02"]
+    assert clean["is_cancellation"].tolist() == [False, False, True, False]  # the prefix needs an order id
+    assert "customer-days" in log["cancellations"].note
+    assert log["missing_values"].description == "Lines with no date, quantity or amount were removed."
+    step = log["non_positive_price"]
+    assert step.rows_removed == 2 and step.note == "2 line(s) with a zero amount"
+    assert "an amount of zero or of the opposite sign" in step.description
+    assert log["lost_customers"].note == "1 customer(s) lost all their lines"  # 031 had one free line only
+    assert clean["customer_id"].unique().tolist() == ["007", "012"]  # ids as written
+
+
+def test_amount_col_alone_is_what_check_and_the_schema_read():
+    from segkit.config import params_from_mapping
+    from segkit import kinds, pipeline
+
+    params = params_from_mapping({"customer_col": "cust", "invoice_col": "order", "date_col": "day",
+                                  "quantity_col": "qty", "amount_col": "amount", "stock_code_col": None,
+                                  "country_col": None})  # price_col keeps its default, UnitPrice: not in the data
+    raw = _amount_only(invoice=True)
+    kinds.get("transactions").check_columns(params, list(raw.columns))
+    findings = pipeline.check_input(params, raw)
+    assert not [f for f in findings if f.severity == "error"]
+    assert all(f.key != "price_col" for f in findings)
