@@ -107,15 +107,16 @@ def first_line(text: str) -> str:
 
 def sample_lines(sample: str, n: int = 50) -> list[str]:
     lines = [line for line in sample[:SNIFF_BYTES].splitlines() if line.strip()]
-    return lines[: min(n, max(len(lines) - 1, 1))]  # the last line of a sample may be cut short
+    cut = len(sample) > SNIFF_BYTES  # the last line of a cut sample may be cut short
+    return lines[: min(n, max(len(lines) - cut, 1))]
 
 
 def whitespace_pattern(lines: list[str]) -> str | None:
     """The split pattern of whitespace-aligned lines: runs of spaces (``\\s+``) when every line splits into the same
     number (at least 2) of fields, else runs of two or more (``\\s{2,}``: values with single spaces inside), else
-    None. Lines that hold a usual delimiter are not whitespace-aligned."""
+    None."""
     lines = [line.strip() for line in lines if line.strip()]
-    if not lines or any(d in line for line in lines for d in _DELIMITERS if d != "\t"):
+    if not lines:
         return None
     for pattern in (r"\s+", r"\s{2,}|\t"):
         widths = {len(re.split(pattern, line)) for line in lines}
@@ -130,7 +131,8 @@ def sniff_delimiter(sample: str, sep: str | None = None) -> str:
     if sep is not None:
         return sep
     lines = sample_lines(sample)
-    if whitespace_pattern(lines) is not None and not all("\t" in line for line in lines):
+    steady = [d for d in _DELIMITERS if len({line.count(d) for line in lines}) == 1 and lines[0].count(d)]
+    if not steady and whitespace_pattern(lines) is not None:  # no usual delimiter splits every line alike
         return WHITESPACE
     try:
         return csv.Sniffer().sniff("\n".join(lines), delimiters=_DELIMITERS).delimiter

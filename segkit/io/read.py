@@ -105,7 +105,8 @@ def _dialect(text: str, path: Path, options: Mapping[str, Any] | None) -> tuple[
 
 def _whitespace_frame(text: str, pattern: str, path: Path, header: bool) -> pd.DataFrame:
     """A whitespace-aligned text (columns separated by runs of spaces) as a table of text."""
-    rows = [re.split(pattern, line.strip()) for line in text.splitlines() if line.strip()]
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    rows = [re.split(whitespace_pattern(lines) or pattern, line) for line in lines]
     width = len(rows[0])
     bad = next((i for i, row in enumerate(rows) if len(row) != width), None)
     if bad is not None:
@@ -226,13 +227,27 @@ def _renamed_duplicates(columns: Iterable) -> list[str]:
     return [n for n in names if re.fullmatch(r".+\.\d+", n) and n.rsplit(".", 1)[0] in names]
 
 
+_BOOK: dict[str, Any] = {}  # the last workbook opened: its header and its rows are read from one opening
+
+
+def _workbook(path: Path) -> pd.ExcelFile:
+    """The workbook at ``path``, opened once per process while the file is unchanged."""
+    st = path.stat()
+    key = (str(path.resolve()), st.st_mtime_ns, st.st_size)
+    if _BOOK.get("key") != key:
+        try:
+            book = pd.ExcelFile(path)
+        except Exception as exc:  # openpyxl raises several types for corrupt files
+            raise DataFileError(f"{path} could not be opened as an Excel workbook ({exc})",
+                                "save it again as .xlsx, or export it as CSV", path=path) from None
+        _BOOK.clear()
+        _BOOK.update(key=key, book=book)
+    return _BOOK["book"]
+
+
 def _sheets(path: Path, sheet: str | int | None) -> tuple[pd.ExcelFile, list]:
     """The workbook and the sheets to read: ``sheet``, its only sheet, or every sheet when they share one header."""
-    try:
-        book = pd.ExcelFile(path)
-    except Exception as exc:  # openpyxl raises several types for corrupt files
-        raise DataFileError(f"{path} could not be opened as an Excel workbook ({exc})",
-                            "save it again as .xlsx, or export it as CSV", path=path) from None
+    book = _workbook(path)
     names = book.sheet_names
     if sheet is None:
         if len(names) > 1 and len({tuple(map(str, pd.read_excel(book, sheet_name=n, nrows=0).columns))
