@@ -96,10 +96,14 @@ class CleaningLog:
         for r in self.readings:
             how = r.get("reading") or ("numbers" + (f" ({r['unit']})" if r.get("unit") else ""))
             why = [r.get("why") or "; ".join(r.get("notes") or []) or "they are numbers"]
-            why += ["no value decides the order of day and month"] * bool(r.get("ambiguous"))
-            why += [f"{r['n_future']:,} after today (e.g. {', '.join(r['future_examples'])})"] * bool(r.get("n_future"))
-            why += [f"not read: e.g. {', '.join(map(repr, r['unparsed_examples']))}"] * bool(r.get("n_unparsed"))
-            why += [r["note"]] * bool(r.get("note"))
+            if r.get("ambiguous") and "no value decides" not in why[0]:
+                why.append("no value decides the order of day and month")
+            if r.get("n_future"):
+                why.append(f"{r['n_future']:,} after today (e.g. {', '.join(r['future_examples'])})")
+            if r.get("n_unparsed"):
+                why.append(f"not read: e.g. {', '.join(map(repr, r['unparsed_examples']))}")
+            if r.get("note"):
+                why.append(r["note"])
             rows.append({"column": r.get("column", ""), "key": r.get("key") or "", "read as": how,
                          "why": "; ".join(why), "missing": r.get("n_missing", 0), "not read": r.get("n_unparsed", 0)})
         return pd.DataFrame(rows, columns=["column", "key", "read as", "why", "missing", "not read"])

@@ -35,9 +35,8 @@ def refuse_binary(raw: bytes, path: Path) -> None:
                                 "give the file its real extension (.xlsx, .parquet, ...) or export it as CSV",
                                 key="data_path", path=path)
     if raw.count(0) > 0.9 * len(raw):
-        raise DataFileError(f"{path} holds only NUL bytes ({len(raw):,} bytes, {raw.count(0):,} of them zero): it is "
-                            "not a table (an interrupted copy or download?)", "copy or export the file again",
-                            key="data_path", path=path)
+        raise DataFileError(f"{path} is filled with NUL bytes (zeros), not text: it is not a table (an interrupted "
+                            "copy or download?)", "copy or export the file again", key="data_path", path=path)
 
 
 def _utf16_without_bom(raw: bytes) -> str | None:
@@ -82,9 +81,11 @@ def _detected(raw: bytes, path: Path) -> tuple[str, str, list[str]]:
 
     best = from_bytes(raw[: 4 * SNIFF_BYTES]).best()
     encoding = best.encoding if best is not None else "cp1252"
-    # Western exports are nearly always cp1252/latin-1; prefer cp1252, which is a superset for £ and €.
+    # Western exports are nearly always cp1252/latin-1; prefer cp1252, which is a superset for £ and €, over the
+    # other Latin code pages a small sample cannot tell from it (Málaga read as Mįlaga in cp1257).
     candidates = [encoding]
-    if encoding.lower() in {"latin_1", "iso8859_1", "iso-8859-1", "cp1250", "iso8859_15"}:
+    if encoding.lower().replace("-", "_") in {"latin_1", "iso8859_1", "iso_8859_1", "cp1250", "cp1257", "iso8859_15",
+                                              "iso8859_2", "iso8859_4", "iso8859_13", "mac_roman", "cp1254"}:
         candidates = ["cp1252", encoding]
     for candidate in candidates:
         try:
