@@ -88,7 +88,7 @@ def test_utf16_without_bom_is_read_with_a_hint_and_nul_bytes_are_refused(tmp_pat
     assert list(df.columns) == ["id", "name"] and df["name"].tolist() == ["Zoë", "Ana"]
     assert any("without a byte-order mark" in n and "set encoding" in n for n in df.attrs["read_notes"])
     (tmp_path / "z.csv").write_bytes(b"\x00" * 300)
-    with pytest.raises(DataFileError, match="holds only NUL bytes"):
+    with pytest.raises(DataFileError, match="is filled with NUL bytes"):
         io.read_table(tmp_path / "z.csv")
     with pytest.raises(DataFileError, match="is not utf-8 text"):
         io.read_table(_write(tmp_path / "c.csv", "id,name\n1,Zoë\n", "cp1252"), options={"encoding": "utf-8"})

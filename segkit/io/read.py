@@ -163,13 +163,7 @@ def _text_frame(path: Path, options: Mapping[str, Any] | None = None) -> pd.Data
         raise DataFileError(f"{path} has a header but no rows ({len(df.columns)} columns: "
                             f"{', '.join(map(str, df.columns[:6]))})", "export the rows too", path=path)
     df, named = _name_columns(df, header, path, options)
-    if df.shape[1] == 1:
-        found = likely_delimiter(str(df.columns[0]))
-        if found is not None and found in str(df.iloc[0, 0]):
-            raise DataFileError(f"{path} was read as a single column {str(df.columns[0])[:80]!r}: its delimiter "
-                                f"looks like {delimiter_name(found)}, which is not one of comma, semicolon, tab, pipe "
-                                "or runs of spaces", "save the file with comma separators, or set sep", key="sep",
-                                path=path)
+    _refuse_one_column(list(df.columns), str(df.iloc[0, 0]), path)
     if caught:
         notes += _check_long_rows(text, delimiter, df.shape[1], path)
     if delimiter != ",":
@@ -184,6 +178,15 @@ def _text_frame(path: Path, options: Mapping[str, Any] | None = None) -> pd.Data
         notes.append(f"{path.name} has repeated column names; the repeats were renamed {', '.join(renamed)}")
     df.attrs["read_notes"] = notes + named
     return df
+
+
+def _refuse_one_column(columns: list, first_value: str, path: Path) -> None:
+    """One column whose name and first value share a punctuation mark: the file's delimiter is not supported."""
+    found = likely_delimiter(str(columns[0])) if len(columns) == 1 else None
+    if found is not None and found in first_value:
+        raise DataFileError(f"{path} was read as a single column {str(columns[0])[:80]!r}: its delimiter looks like "
+                            f"{delimiter_name(found)}, which is not one of comma, semicolon, tab, pipe or runs of "
+                            "spaces", "save the file with comma separators, or set sep", key="sep", path=path)
 
 
 def _typed(df: pd.DataFrame, notes: list[str], options: Mapping[str, Any] | None) -> pd.DataFrame:
@@ -387,6 +390,8 @@ def read_header(path: str | Path, *, sheet: str | int | None = None,
         raw = raw[: raw.rfind(b"\n") + 1]
     text, _, _ = decode(raw, path, _opt(options, "encoding"))
     _, _, fields, header = _dialect(text, path, options)
+    lines = [line for line in text.splitlines() if line.strip()]
+    _refuse_one_column(fields, lines[1] if header and len(lines) > 1 else "", path)
     if _opt(options, "column_names") is not None:
         return list(_opt(options, "column_names"))
     return fields if header else [f"column_{i}" for i in range(1, len(fields) + 1)]
