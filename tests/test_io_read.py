@@ -103,3 +103,25 @@ def test_the_online_retail_folder_reads_like_the_bundled_parquet(online_retail_d
     assert not [f for f in pipeline.check_input(params, raw) if f.severity == "error"]
     fs = pipeline.build_features(params, pipeline.clean_table(params, raw)[0])
     assert len(fs.table) == 4_334
+
+
+@pytest.mark.slow
+def test_a_whitespace_aligned_file_without_order_ids_runs_and_keeps_the_zeros(tmp_path):
+    """Zero-padded ids, YYYYMMDD dates, no order id and a line amount, columns aligned with spaces: the whole
+    batch runs as data_kind: transactions, and segments.csv keeps the ids as written."""
+    import segkit
+
+    lines = [f"{'customer':<10}{'day':<10}{'items':>6}{'amount':>10}"]
+    for c in range(1, 121):
+        for k in range(1 + c % 9):
+            day = pd.Timestamp("2011-01-01") + pd.Timedelta(days=(37 * c + 23 * k) % 360)
+            lines.append(f"{c:05d}     {day:%Y%m%d}  {1 + k % 4:>6}{(1 + k % 4) * (2.5 + c % 13):>10.2f}")
+    (tmp_path / "orders.txt").write_text("\n".join(lines) + "\n")
+    (tmp_path / "p.yaml").write_text("data_kind: transactions\ndata_path: orders.txt\ncustomer_col: customer\n"
+                                     "invoice_col: null\ndate_col: day\nquantity_col: items\namount_col: amount\n"
+                                     "stock_code_col: null\ncountry_col: null\n")
+    result = segkit.run(tmp_path / "p.yaml", out_dir=tmp_path / "reports", name="ws")
+    assert result.ok, result.error
+    segments = pd.read_csv(result.folder / "artifacts" / "segments.csv", dtype=str)
+    assert len(segments) == 120 and segments["customer_id"].str.fullmatch(r"\d{5}").all()
+    assert set(segments["customer_id"]) == {f"{c:05d}" for c in range(1, 121)}
