@@ -54,7 +54,7 @@ def preflight(params: Params, *, deep: bool = True) -> dict[str, Any]:
     columns = input_columns(params)
     kind = kinds.get(params.data_kind)
     kind.check_columns(params, columns)
-    where = str(params.data_path).rsplit("/", 1)[-1] if params.source == "file" else "SQL query"
+    where = str(params.data_path).rstrip("/").rsplit("/", 1)[-1] if params.source == "file" else "SQL query"
     info: dict[str, Any] = {"input": f"{where} ({len(columns)} columns)", "columns": columns}
     if deep:
         raw = load_input(params)
