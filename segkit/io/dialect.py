@@ -61,7 +61,12 @@ def decode(raw: bytes, path: Path, encoding: str | None = None) -> tuple[str, st
                                 "check encoding in the params, or leave it out to have it detected", key="encoding",
                                 path=path) from None
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return raw.decode("utf-16").lstrip("\ufeff"), "utf-16", [f"{path.name} is UTF-16 text"]
+        try:
+            return raw.decode("utf-16").lstrip("\ufeff"), "utf-16", [f"{path.name} is UTF-16 text"]
+        except UnicodeDecodeError as exc:
+            raise DataFileError(f"{path} starts with a UTF-16 byte-order mark but is not UTF-16 text ({exc.reason} "
+                                f"at byte {exc.start})", "export the file again (as UTF-8 CSV, if you can)",
+                                key="encoding", path=path) from None
     utf16 = _utf16_without_bom(raw)
     if utf16 is not None:
         try:
