@@ -3,9 +3,11 @@
 Every variant is a real CSV (an Online Retail sample, the Mall and Ethiopian customer tables, the
 Delaware ACS table) damaged in one to three ways: columns dropped, a column's values swapped for another
 type, junk cells, blank cells, truncation, encoding damage, another delimiter, broken quotes, duplicate
-headers, ... It then goes through what a batch does before clustering:
+headers, ... Some variants are then split into a folder of files (each with the header) or written as an
+Excel workbook whose numeric-looking cells are numbers and the rest text (as in the UCI workbook). Each goes
+through what a batch does before clustering, ``segkit check``'s deep preflight:
 
-    io.read_header -> kinds.<kind>.check_columns -> io.read_table -> kinds.<kind>.clean -> kinds.<kind>.features
+    io.read_header -> kinds.<kind>.check_columns -> io.read_table -> schema -> kinds.<kind>.clean -> .features
 
 An outcome is ``ok`` or a segkit error of some kind (``file``, ``column``, ``value``, ...): both are
 fine. Any other exception is a failure: the script prints the seed that reproduces it and where it was
@@ -27,6 +29,7 @@ import csv
 import io
 import os
 import random
+import shutil
 import sys
 import tempfile
 import time
@@ -265,19 +268,61 @@ def make_variant(source: Source, seed: int) -> tuple[bytes, list[str]]:
     return data, applied
 
 
+# ------------------------------------------------------------------------------------- containers
+def _cell(value: str):
+    """A workbook cell: a number where the text is one, else the text (without the characters Excel refuses)."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    for convert in (int, float):
+        try:
+            number = convert(value)
+        except ValueError:
+            continue
+        return number if abs(number) < 1e300 else value
+    return ILLEGAL_CHARACTERS_RE.sub("", value)[:32_000]
+
+
+def write_variant(folder: Path, source: Source, case: int) -> tuple[Path, list[str]]:
+    """Write the variant of ``case``: a CSV file (75%), a folder of 2-3 files each with the header (15%), or a
+    workbook with typed cells (10%). Returns the input path and the corruptions applied."""
+    data, applied = make_variant(source, case)
+    rng = random.Random(case * 7 + 1)
+    shape = rng.random()
+    if shape < 0.75:
+        path = folder / f"{source.name}.csv"
+        path.write_bytes(data)
+        return path, applied
+    if shape < 0.90:
+        path = folder / f"{source.name}_files"
+        path.mkdir()
+        head, *body = data.split(b"\n")
+        cuts = sorted(rng.sample(range(1, max(len(body), 3)), min(2, max(len(body) - 1, 1))))
+        for i, (a, b) in enumerate(zip([0, *cuts], [*cuts, len(body)])):
+            (path / f"part{i + 1}.csv").write_bytes(b"\n".join([head, *body[a:b]]) + b"\n")
+        return path, [*applied, f"folder of {len(cuts) + 1} files"]
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("data")
+    text = data.decode("utf-8", errors="replace")
+    try:
+        rows = _rows(text)
+    except csv.Error:  # broken quotes or line ends: the cells as the lines split on commas
+        rows = [line.split(",") for line in text.splitlines() if line]
+    for row in rows:
+        sheet.append([_cell(v) for v in row])
+    path = folder / f"{source.name}.xlsx"
+    book.save(path)
+    return path, [*applied, "workbook with typed cells"]
+
+
 # ------------------------------------------------------------------------------------------ running
 def run_steps(path: Path, source: Source):
-    """What a batch does with the file before clustering; returns the feature set."""
-    from segkit import io as segkit_io
-    from segkit import kinds
+    """What a batch does with the input before any notebook (``segkit check``); returns its summary."""
+    from segkit import pipeline
     from segkit.config import params_from_mapping
 
-    params = params_from_mapping({**source.params, "data_path": str(path)})
-    kind = kinds.get(params.data_kind)
-    kind.check_columns(params, segkit_io.read_header(path))
-    raw = segkit_io.read_table(path)
-    cleaned, _ = kind.clean(raw, params)
-    return kind.features(cleaned, params)
+    return pipeline.preflight(params_from_mapping({**source.params, "data_path": str(path)}))
 
 
 def outcome_of(path: Path, source: Source) -> tuple[str, BaseException | None]:
@@ -316,16 +361,19 @@ def fuzz(n: int, seed: int = 0, *, kinds: set[str] | None = None, say=print) -> 
     if not sources:
         raise SystemExit(f"no shared datasets under {SHARED}")
     counts: collections.Counter = collections.Counter()
+    shapes: collections.Counter = collections.Counter()
     by_source: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
     failures = []
     with tempfile.TemporaryDirectory(prefix="segkit-fuzz-") as tmp:
         for i in range(n):
             case = seed * 1_000_003 + i
             source = sources[i % len(sources)]
-            data, applied = make_variant(source, case)
-            path = Path(tmp) / f"{source.name}.csv"
-            path.write_bytes(data)
+            here = Path(tmp) / str(i)
+            here.mkdir()
+            path, applied = write_variant(here, source, case)
+            shapes["folder" if path.is_dir() else "workbook" if path.suffix == ".xlsx" else "file"] += 1
             outcome, exc = outcome_of(path, source)
+            shutil.rmtree(here)
             counts[outcome] += 1
             by_source[source.name][outcome] += 1
             if outcome.startswith("OTHER"):
@@ -334,7 +382,7 @@ def fuzz(n: int, seed: int = 0, *, kinds: set[str] | None = None, say=print) -> 
                                  "segkit_frame": segkit_frame(exc)})
                 say(f"FAIL case {case} ({source.name}; {', '.join(applied)}): {type(exc).__name__}: "
                     f"{str(exc)[:160]}\n     at {where(exc)}")
-    return {"counts": counts, "by_source": by_source, "failures": failures}
+    return {"counts": counts, "by_source": by_source, "failures": failures, "shapes": shapes}
 
 
 def repro(case: int, keep: Path | None) -> None:
@@ -342,12 +390,10 @@ def repro(case: int, keep: Path | None) -> None:
     sources = load_sources()
     i = case % 1_000_003  # a case number is seed * 1_000_003 + position; sources cycle by position
     source = sources[i % len(sources)]
-    data, applied = make_variant(source, case)
     folder = keep or Path(tempfile.mkdtemp(prefix="segkit-fuzz-"))
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{source.name}.csv"
-    path.write_bytes(data)
-    print(f"case {case}: {source.name}, {', '.join(applied)}; file {path}")
+    path, applied = write_variant(folder, source, case)
+    print(f"case {case}: {source.name}, {', '.join(applied)}; input {path}")
     run_steps(path, source)
     print("ok")
 
@@ -366,7 +412,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     t0 = time.perf_counter()
     result = fuzz(args.n, args.seed, kinds=set(args.kinds.split(",")) if args.kinds else None)
-    print(f"\n{args.n} variants in {time.perf_counter() - t0:.0f}s (seed {args.seed})")
+    print(f"\n{args.n} variants in {time.perf_counter() - t0:.0f}s (seed {args.seed}); inputs: "
+          + ", ".join(f"{k} {v}" for k, v in sorted(result["shapes"].items())))
     for outcome, count in sorted(result["counts"].items(), key=lambda kv: (-kv[1], kv[0])):
         print(f"  {outcome:<28} {count:5d}")
     print("by source:")

@@ -1,7 +1,9 @@
-"""What every data kind's cleaning shares: the cleaning log, the examples in messages, date parsing.
+"""What every data kind's cleaning shares: the cleaning log and the examples in messages.
 
 A kind's ``clean`` applies its own rules in order and records each in a :class:`CleaningLog`, which the
-data-quality report shows rule by rule and the manifest keeps.
+data-quality report shows rule by rule and the manifest keeps. The log also keeps how each column was read
+(:meth:`CleaningLog.read`, from a :mod:`segkit.parse` reading): the date layout used and why, the numbers
+that were blank or could not be read.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["CleaningStep", "CleaningLog", "examples", "parse_dates"]
+__all__ = ["CleaningStep", "CleaningLog", "examples"]
 
 
 @dataclass(frozen=True)
@@ -36,9 +38,12 @@ class CleaningLog:
     Attributes
     ----------
     steps : list of CleaningStep
+    readings : list of dict
+        How columns were read (:meth:`read`), in the order they were read.
     """
 
     steps: list[CleaningStep] = field(default_factory=list)
+    readings: list[dict[str, Any]] = field(default_factory=list)
 
     def add(self, rule: str, description: str, rows_before: int, rows_removed: int,
             *, rows_netted: int = 0, note: str = "") -> None:
@@ -71,12 +76,37 @@ class CleaningLog:
     def to_dict(self) -> dict[str, Any]:
         """A JSON-serialisable dict (plain ints and strings)."""
         return {"rows_in": self.rows_in, "rows_out": self.rows_out,
-                "steps": [asdict(s) for s in self.steps]}
+                "steps": [asdict(s) for s in self.steps], "readings": list(self.readings)}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CleaningLog:
         """Inverse of :meth:`to_dict`."""
-        return cls([CleaningStep(**step) for step in data["steps"]])
+        return cls([CleaningStep(**step) for step in data["steps"]], list(data.get("readings", [])))
+
+    def read(self, reading, *, key: str | None = None, note: str = "") -> None:
+        """Record how a column was read: a :mod:`segkit.parse` reading (dates or numbers), the params key that
+        names the column, and what the cleaning did with what could not be read (``note``)."""
+        kind = "dates" if hasattr(reading, "ambiguous") else "numbers"
+        self.readings.append({"as": kind, "key": key, **reading.to_dict(), "note": note})
+
+    def readings_frame(self) -> pd.DataFrame:
+        """One row per column read: how (the layout or what was done to the numbers), why, and the counts of
+        missing values (blank or written as ``NA``, ``-``, ...) and of values that could not be read."""
+        rows = []
+        for r in self.readings:
+            how = r.get("reading") or ("numbers" + (f" ({r['unit']})" if r.get("unit") else ""))
+            why = [r.get("why") or "; ".join(r.get("notes") or []) or "they are numbers"]
+            if r.get("ambiguous") and "no value decides" not in why[0]:
+                why.append("no value decides the order of day and month")
+            if r.get("n_future"):
+                why.append(f"{r['n_future']:,} after today (e.g. {', '.join(r['future_examples'])})")
+            if r.get("n_unparsed"):
+                why.append(f"not read: e.g. {', '.join(map(repr, r['unparsed_examples']))}")
+            if r.get("note"):
+                why.append(r["note"])
+            rows.append({"column": r.get("column", ""), "key": r.get("key") or "", "read as": how,
+                         "why": "; ".join(why), "missing": r.get("n_missing", 0), "not read": r.get("n_unparsed", 0)})
+        return pd.DataFrame(rows, columns=["column", "key", "read as", "why", "missing", "not read"])
 
 
 def examples(values, n: int = 3, *, quote: bool = True, count_rest: bool = False) -> str:
@@ -95,55 +125,3 @@ def examples(values, n: int = 3, *, quote: bool = True, count_rest: bool = False
     text = ", ".join(repr(v) if quote else str(v) for v in shown)
     rest = len(distinct) - len(shown)
     return text + (f" and {rest:,} more" if count_rest and rest > 0 else "")
-
-
-def parse_dates(s: pd.Series, *, dayfirst: bool = False, nanoseconds: bool = True) -> pd.Series:
-    """Parse text dates: ISO 8601 first, then any other common format for what is left.
-
-    Never raises: values that are not dates become NaT, and time zones are converted to UTC and
-    dropped. With ``nanoseconds`` (the cleaning rules) every value gets one resolution and years
-    outside 1678..2261 become NaT too; without it (the schema check) such years stay dates, so they
-    can be reported as implausible rather than unreadable.
-    """
-    text = s.astype(object).where(s.notna(), None)
-    parsed = _parse_dates(text, nanoseconds, format="ISO8601")
-    retry = s.notna() & parsed.isna()
-    if retry.any():
-        parsed = parsed.astype(object) if not nanoseconds else parsed.copy()
-        parsed[retry] = _parse_dates(text[retry], nanoseconds, format="mixed", dayfirst=dayfirst)
-        parsed = pd.to_datetime(parsed)
-    return parsed
-
-
-def _parse_dates(values: pd.Series, nanoseconds: bool = True, **kwargs) -> pd.Series:
-    """``pd.to_datetime`` value by value where the column as a whole cannot be parsed (mixed time zones,
-    out-of-range years): unparseable values become NaT, the caller reports them."""
-    try:
-        out = pd.to_datetime(values, errors="coerce", **kwargs)
-    except (ValueError, TypeError, OverflowError):
-        out = None
-    if out is None or not pd.api.types.is_datetime64_any_dtype(out):
-        out = pd.Series([_one_date(v, **kwargs) for v in values], index=values.index, dtype="datetime64[ns]")
-    if getattr(out.dt, "tz", None) is not None:
-        out = out.dt.tz_convert(None)
-    if not nanoseconds:
-        return out
-    # one resolution for every value; years outside 1678..2261 (0001-01-01, 9999-12-31) become NaT,
-    # so the caller reports them with the values that are not dates
-    inside = (out > pd.Timestamp.min.ceil("D")) & (out < pd.Timestamp.max.floor("D"))
-    return out.where(inside).astype("datetime64[ns]")
-
-
-def _one_date(value, **kwargs):
-    try:
-        ts = pd.to_datetime(value, errors="coerce", **{k: v for k, v in kwargs.items() if k == "dayfirst"})
-    except (ValueError, TypeError, OverflowError):
-        return pd.NaT
-    if ts is pd.NaT or not isinstance(ts, pd.Timestamp):
-        return pd.NaT
-    if ts.tzinfo is not None:
-        ts = ts.tz_convert(None)
-    try:
-        return ts.as_unit("ns")
-    except (ValueError, OverflowError):  # outside the years 1677..2262
-        return pd.NaT

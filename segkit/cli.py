@@ -1,7 +1,7 @@
 """The ``segkit`` command.
 
     segkit run PARAMS.yaml [PARAMS.yaml ...] [--name RUN] [--only NB ...] [--force]
-    segkit check PARAMS.yaml [...]          validate params and input, run nothing
+    segkit check PARAMS.yaml [...]          validate params and input as the run would, run no notebook
     segkit params                           list every params key with its default and meaning
     segkit score MODEL_DIR NEW.csv --out scored.csv
 
@@ -53,8 +53,16 @@ def _cmd_check(args: argparse.Namespace) -> int:
     from .pipeline import preflight
 
     params, files = load_params(args.params)
-    info = preflight(params)
+    info = preflight(params)  # what 01_eda and 02_features do to the input: the same checks, the same messages
     print(f"params ok ({' + '.join(str(f) for f in files)}): {params.data_kind} data, input {info['input']}")
+    sampled = f" (a sample of {info['checked_rows']:,})" if info["checked_rows"] < info["rows"] else ""
+    findings = info["findings"]
+    print(f"input ok: {info['rows']:,} rows read, cleaned and turned into features{sampled}; "
+          f"{sum(f.severity == 'warning' for f in findings)} warning(s), {sum(f.severity == 'info' for f in findings)} "
+          "note(s) for the data-quality page")
+    for f in findings:
+        if f.severity == "warning":
+            print(f"  warning: {f.message}")
     return 0
 
 

@@ -31,9 +31,11 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, Union
 
 import yaml
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
 from .errors import DataFileError, ParamsError, describe_file_type, truncate
+from .parse.options import ReadOptions
+from .runname import RUN_NAME_RULE, _run_name, check_run_name, run_name_from_file
 
 __all__ = ["Params", "load_params", "params_from_mapping", "redact", "SECRET_KEYS", "RUNNER_KEYS", "PARAM_HELP",
            "RUN_NAME_RULE", "check_run_name", "run_name_from_file"]
@@ -63,49 +65,6 @@ def _iso_date(value: str | None) -> str | None:
 #: An optional calendar date, written YYYY-MM-DD.
 IsoDate = Annotated[Union[str, None], BeforeValidator(lambda v: None if v is None else str(v)), AfterValidator(_iso_date)]
 
-#: What a run name may be: it becomes one folder under the reports folder, and nothing else.
-RUN_NAME_RULE = ("one folder name of at most 100 characters, made of letters, digits, '-', '_' and '.' "
-                 "(not first), not ending in '.failed'")
-_RUN_NAME = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]{0,99}")
-
-
-def _is_run_name(value: object) -> bool:
-    return isinstance(value, str) and bool(_RUN_NAME.fullmatch(value)) and not value.endswith(".failed")
-
-
-def _run_name(value: str | None) -> str | None:
-    if value is not None and not _is_run_name(value):
-        raise ValueError(f"must be {RUN_NAME_RULE}")
-    return value
-
-
-def check_run_name(value: object, *, source: str = "run name") -> str:
-    """Return ``value`` if it is a valid run name, else raise :class:`ParamsError` naming it and the rule.
-
-    Examples
-    --------
-    >>> check_run_name("spring_2024")
-    'spring_2024'
-    """
-    if not _is_run_name(value):
-        raise ParamsError(f"{source} {truncate(value)} is not a valid run name",
-                          f"use {RUN_NAME_RULE}, for example spring_2024", key="run_name")
-    return value
-
-
-def run_name_from_file(path: Path) -> str:
-    """The default run name: the params file's name, with every character the rule does not allow made ``_``.
-
-    Raises :class:`ParamsError` when nothing usable is left (a file named ``....yaml``).
-    """
-    name = re.sub(r"[^A-Za-z0-9._-]", "_", path.stem).lstrip(".")[:100]
-    if name.endswith(".failed"):
-        name = name.removesuffix(".failed") + "_failed"
-    if not name.strip("._-") or not _is_run_name(name):
-        raise ParamsError(f"no run name can be made from the params file name {truncate(path.name)}",
-                          f"set run_name in the file or pass --name: {RUN_NAME_RULE}", key="run_name", path=path)
-    return name
-
 #: Keys the batch itself uses; every other key is a parameter of some notebook.
 RUNNER_KEYS = frozenset({"run_name"})
 
@@ -113,7 +72,7 @@ RUNNER_KEYS = frozenset({"run_name"})
 SECRET_KEYS = frozenset({"sql_url"})
 
 
-class Params(BaseModel):
+class Params(ReadOptions):  # how the input is read (sep, header, decimal, dayfirst, ...): segkit.parse.options
     """Every setting of a run. Defaults suit the bundled Online Retail data.
 
     The field descriptions double as the help text of ``segkit params`` and of the error messages.
@@ -135,7 +94,7 @@ class Params(BaseModel):
     # --- column mapping ---------------------------------------------------------------------
     id_col: str | None = Field(None, description="entity id column for customer and area tables (zcta for demographics)")
     customer_col: str = Field("CustomerID", description="transactions: customer id column")
-    invoice_col: str = Field("InvoiceNo", description="transactions: invoice id column")
+    invoice_col: str | None = Field("InvoiceNo", description="transactions: invoice id column (null: one purchase is one customer-day)")
     date_col: str = Field("InvoiceDate", description="transactions: date/time column")
     quantity_col: str = Field("Quantity", description="transactions: quantity column")
     price_col: str | None = Field("UnitPrice", description="transactions: unit price column (or set amount_col)")

@@ -29,22 +29,53 @@ from .featureset import FeatureSet
 from .format import format_value
 from .profile import SegmentProfile, profile_segments, project_2d
 from .select import KSelection, choose_k as vote_k, segment_stability, select_k
-from .source import input_columns
+from .schema import validate
+from .source import input_columns, load_input
 
-__all__ = ["preflight", "clean_table", "build_features", "preprocessor", "clustering_matrix", "k_bounds",
+__all__ = ["preflight", "check_input", "clean_table", "build_features", "preprocessor", "clustering_matrix", "k_bounds",
            "select", "fit_segments", "Segmentation", "segment_table"]
 
 
-def preflight(params: Params) -> dict[str, Any]:
-    """Check, before any notebook starts, that the input exists and has every mapped column.
+#: Inputs with more rows are checked by :func:`preflight` on a seeded sample of this many rows.
+CHECK_ROWS = 1_000_000
 
-    Returns a short description of the input for progress messages. Raises a
-    :class:`~segkit.errors.SegkitError` naming the key, file or column otherwise.
+
+def preflight(params: Params, *, deep: bool = True) -> dict[str, Any]:
+    """Check, before any notebook starts, what would stop the run on this input.
+
+    First the columns (the header only): the input exists and has every mapped column. Then, with ``deep``,
+    what ``01_eda`` and ``02_features`` do to it: the input read by the same reader (read once per process),
+    the data kind's schema checks (:func:`check_input`), its cleaning and its features (column roles), on a
+    seeded sample of :data:`CHECK_ROWS` rows when the input is larger. Returns a short description of the
+    input for progress messages (``input``, ``columns``, and with ``deep`` ``rows``, ``checked_rows``,
+    ``findings``). Raises the :class:`~segkit.errors.SegkitError` the notebook would raise otherwise, with the
+    same message.
     """
     columns = input_columns(params)
-    kinds.get(params.data_kind).check_columns(params, columns)
-    where = str(params.data_path).rsplit("/", 1)[-1] if params.source == "file" else "SQL query"
-    return {"input": f"{where} ({len(columns)} columns)", "columns": columns}
+    kind = kinds.get(params.data_kind)
+    kind.check_columns(params, columns)
+    where = str(params.data_path).rstrip("/").rsplit("/", 1)[-1] if params.source == "file" else "SQL query"
+    info: dict[str, Any] = {"input": f"{where} ({len(columns)} columns)", "columns": columns}
+    if deep:
+        raw = load_input(params)
+        sample = raw if len(raw) <= CHECK_ROWS else raw.sample(CHECK_ROWS, random_state=params.seed).sort_index()
+        findings = check_input(params, sample)
+        cleaned, _ = clean_table(params, sample)
+        build_features(params, cleaned)
+        info.update(rows=len(raw), checked_rows=len(sample), findings=findings)
+    return info
+
+
+def check_input(params: Params, raw: pd.DataFrame) -> list:
+    """The data kind's schema checks on the raw input, exactly as ``01_eda`` runs them: values read with the
+    params' ``decimal``, ``thousands``, ``date_format`` and ``dayfirst``, and the columns the kind reads (its
+    optional ``schema_params`` hook drops mapped keys it does not use). Raises on a hard failure; returns the
+    other findings (:func:`segkit.schema.validate`)."""
+    kind = kinds.get(params.data_kind)
+    schema = kind.schema()
+    hook = getattr(kind.module, "schema_params", None)
+    return validate(raw, schema and {**schema, "parse": params.parse_options()},
+                    hook(params) if callable(hook) else params, raise_errors=True)
 
 
 def clean_table(params: Params, raw: pd.DataFrame) -> tuple[pd.DataFrame, CleaningLog]:

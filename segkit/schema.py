@@ -30,8 +30,8 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from .cleaning import parse_dates
 from .errors import ColumnError, DataValueError, ParamsError
+from .parse import read_dates, read_numbers
 
 __all__ = ["Finding", "SEVERITIES", "load_schema", "validate", "findings_table"]
 
@@ -117,40 +117,33 @@ class _Checker:
         self.out.append(Finding(severity, rule, None if column is None else str(column), message, int(rows), key, fix))
 
     def parse(self, column: str, spec: Mapping[str, Any], key: str | None) -> pd.Series | None:
-        """The column as numbers or dates for its type; an ``error`` finding when values do not parse."""
-        s, kind = self.df[column], spec.get("type", "text")
-        where = _where(column, key)
+        """The column as numbers or dates for its type (read by :mod:`segkit.parse`, with the schema's ``parse``
+        options: ``decimal``, ``thousands``, ``date_format``, ``dayfirst``); an ``error`` finding when values do
+        not parse, a note when no value decides the order of day and month."""
+        s, kind, opts = self.df[column], spec.get("type", "text"), self.schema.get("parse") or {}
+        if kind in _NUMERIC and pd.api.types.is_bool_dtype(s):
+            return s.astype("float64")
         if kind in _NUMERIC:
-            if pd.api.types.is_bool_dtype(s):
-                return s.astype("float64")
-            num = s.astype("float64") if pd.api.types.is_numeric_dtype(s) else pd.to_numeric(s, errors="coerce")
-            bad = s.notna() & num.isna()
-            if bad.any():
-                self.add("error", "type", column, f"{where} has {int(bad.sum()):,} value(s) that are not numbers, "
-                         f"e.g. {_examples(s[bad])}", bad.sum(), key,
-                         f"point {key or 'the schema'} at a numeric column, or fix those values (no currency signs "
-                         "or thousands separators)")
-                return None
-            if self.codes:
-                coded = num.isin(self.codes)
-                if coded.any():
-                    self.add("info", "missing_codes", column, f"{where} has {int(coded.sum()):,} 'not available' "
-                             f"code(s) ({_examples(num[coded])}); they are treated as missing", coded.sum(), key)
-                    num = num.mask(coded)
-            return num
-        if kind == "datetime":
-            if pd.api.types.is_datetime64_any_dtype(s):
-                return s.dt.tz_localize(None) if getattr(s.dt, "tz", None) is not None else s
-            parsed = parse_dates(s, nanoseconds=False)
-            bad = s.notna() & parsed.isna()
-            if bad.any():
-                self.add("error", "type", column, f"{where} has {int(bad.sum()):,} value(s) that are not dates, "
-                         f"e.g. {_examples(s[bad])}", bad.sum(), key,
-                         f"check that {key or 'the column'} names the date column, and fix or remove those rows "
-                         "(ISO dates such as 2011-12-09 08:30 always parse)")
-                return None
-            return parsed
-        return s
+            reading = read_numbers(s, column=column, decimal=opts.get("decimal"), thousands=opts.get("thousands"))
+        elif kind == "datetime":
+            reading = read_dates(s, column=column, date_format=opts.get("date_format"), dayfirst=opts.get("dayfirst"))
+        else:
+            return s
+        if reading.n_unparsed:
+            problem, fix = reading.problem(key)
+            self.add("error", "type", column, problem, reading.n_unparsed, key, fix)
+            return None
+        values = reading.values
+        if kind == "datetime" and reading.ambiguous:
+            self.add("info", "dates", column, f"{_where(column, key)} read {reading.reading}: {reading.why}", 0, key)
+        if kind in _NUMERIC and self.codes:
+            coded = values.isin(self.codes)
+            if coded.any():
+                self.add("info", "missing_codes", column, f"{_where(column, key)} has {int(coded.sum()):,} 'not "
+                         f"available' code(s) ({_examples(values[coded])}); they are treated as missing",
+                         coded.sum(), key)
+                values = values.mask(coded)
+        return values
 
     def column(self, column: str, spec: Mapping[str, Any], key: str | None = None, *, typed: bool = True) -> None:
         """Every check of ``spec`` on one present column."""

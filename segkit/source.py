@@ -59,7 +59,7 @@ def load_input(params) -> pd.DataFrame:
         raise ParamsError(*_NO_INPUT, key="data_path")
     if str(params.data_path).startswith("synth://"):
         return read_synth(params.data_path, params.data_kind)
-    return read_table(params.data_path, sheet=params.data_sheet)
+    return read_table(params.data_path, sheet=params.data_sheet, options=params.file_options())
 
 
 def input_columns(params) -> list[str]:
@@ -72,4 +72,4 @@ def input_columns(params) -> list[str]:
         name, options = parse_synth(params.data_path)  # a few rows are enough to know the columns
         small = f"synth://{name}?" + "&".join(f"{k}={min(v, 50) if k == 'n' else v}" for k, v in {"n": 50, **options}.items())
         return [str(c) for c in read_synth(small, params.data_kind).columns]
-    return read_header(params.data_path, sheet=params.data_sheet)
+    return read_header(params.data_path, sheet=params.data_sheet, options=params.file_options())

@@ -16,7 +16,7 @@ MAX_FUNCTION_LINES = 60  # not counting the docstring
 
 #: Layers, lowest first. A module may import only from its own layer or lower ones.
 LAYERS = [
-    ("leaf", ["errors", "config", "format", "resources", "cleaning", "featureset", "naming.base", "parse", "kernel",
+    ("leaf", ["errors", "config", "format", "resources", "cleaning", "featureset", "naming.base", "parse", "runname", "kernel",
               "progress"]),
     ("io", ["io"]),
     ("computation", ["schema", "eda", "profile", "select", "cluster", "hierarchy", "naming", "forest", "explain",

@@ -170,14 +170,28 @@ def test_mapped_columns_missing_are_listed_with_the_available_ones(tmp_path, cap
 
 
 def test_non_numeric_prices_give_count_and_examples(tmp_path):
-    lines = [LINES[0].replace(",2.55,", ",£2.55,"), LINES[1].replace(",3.39,", ",\"1,339\","), *LINES[2:]]
+    lines = [LINES[0].replace(",2.55,", ",two,"), LINES[1].replace(",3.39,", ",ask,"), *LINES[2:]]
     raw = io.read_table(_orders(tmp_path, lines))
     with pytest.raises(ColumnError) as err:
         clean_transactions(raw)
     text = _message(err.value)
-    assert "column 'UnitPrice' (price_col) has 2 non-numeric value(s), e.g. '£2.55', '1,339'" in text
-    assert "no currency signs or thousands separators" in text
+    assert "column 'UnitPrice' (price_col) has 2 value(s) that are not numbers, e.g. 'two', 'ask'" in text
+    assert "point price_col at a numeric column, or fix those values" in text
     assert err.value.key == "price_col" and err.value.column == "UnitPrice"
+
+
+def test_prices_with_currency_signs_thousands_and_blanks_are_read(tmp_path):
+    lines = [LINES[0].replace(",2.55,", ",£2.55,"), LINES[1].replace(",3.39,", ",\"1,339\","),
+             LINES[2].replace(",2.75,", ", ,"), *LINES[3:]]
+    raw = io.read_table(_orders(tmp_path, lines))  # typed once for the whole file: numbers, and one missing
+    assert raw["UnitPrice"].tolist()[:2] == [2.55, 1339.0] and raw["UnitPrice"].isna().sum() == 1
+    assert any("currency £ removed (1 values)" in n and "1 blank or NA value(s) read as missing" in n
+               for n in raw.attrs["read_notes"])
+    clean, log = clean_transactions(raw)
+    assert log["missing_values"].rows_removed == 1  # the blank price is missing, and its line set aside
+    clean, log = clean_transactions(pd.read_csv(_orders(tmp_path, lines), dtype=str))  # text: read by the cleaning
+    assert clean["price"].tolist()[:2] == [2.55, 1339.0] and log["missing_values"].rows_removed == 1
+    assert any(r["column"] == "UnitPrice" and r["n_missing"] == 1 for r in log.readings)
 
 
 def test_unnamed_empty_columns_are_dropped_with_a_note(tmp_path):
@@ -254,7 +268,12 @@ def test_dates_that_cannot_be_dates(tmp_path, value, examples):
 
 def test_numbers_in_the_date_column(tmp_path):
     raw = io.read_table(_orders(tmp_path)).assign(InvoiceDate=[20101201, 20101202, 20101203, 20101205])
-    with pytest.raises(DataValueError, match=r"'InvoiceDate' \(date_col\) holds numbers, not dates, e.g. 20101201"):
+    clean, log = clean_transactions(raw)  # YYYYMMDD numbers are dates
+    assert clean["date"].dt.strftime("%Y-%m-%d").tolist() == ["2010-12-01", "2010-12-02", "2010-12-03", "2010-12-05"]
+    assert log.readings[0]["reading"] == "YYYYMMDD numbers"
+    raw = raw.assign(InvoiceDate=[123456789, 2, 3, 5])  # neither YYYYMMDD nor an Excel serial date: not dates
+    with pytest.raises(DataValueError, match=r"'InvoiceDate' \(date_col\) has 1 value\(s\) that are not dates, "
+                                             r"e.g. '123456789'"):
         clean_transactions(raw)
 
 

@@ -188,12 +188,12 @@ def test_missing_dates_are_dropped_and_logged(raw):
 
 def test_non_numeric_quantity_raises_with_examples(raw):
     raw["Quantity"] = raw["Quantity"].astype(str)
-    raw.loc[[2, 4, 6], "Quantity"] = ["five", "1,000", "five"]
+    raw.loc[[2, 4, 6], "Quantity"] = ["five", "1,000", "six"]  # 1,000 is a number (segkit.parse)
     with pytest.raises(ColumnError) as err:
         clean_transactions(raw)
     text = str(err.value)
-    assert "3 non-numeric value(s)" in text
-    assert "'five', '1,000'" in text and "quantity_col" in text
+    assert "column 'Quantity' (quantity_col) has 2 value(s) that are not numbers, e.g. 'five', 'six'" in text
+    assert "'1,000'" not in text
     assert err.value.key == "quantity_col"
 
 
@@ -310,17 +310,56 @@ def test_zero_quantity_with_amount_is_a_price_rule_drop():
     assert clean["invoice_id"].tolist() == ["o1"]
 
 
-def test_parse_dates_iso_then_mixed_and_never_raises():
-    from segkit.kinds.transactions.clean import parse_dates
+def test_the_date_reading_is_logged_with_why():
+    df = pd.DataFrame({"InvoiceNo": ["1", "2", "3"], "StockCode": ["A"] * 3, "Quantity": [1, 1, 1],
+                       "InvoiceDate": ["04/09/2011", "13/09/2011", "05/10/2011"], "UnitPrice": [1.0] * 3,
+                       "CustomerID": ["007", "007", "012"], "Country": ["X"] * 3})
+    clean, log = clean_transactions(df)
+    assert clean["date"].dt.strftime("%Y-%m-%d").tolist() == ["2011-09-04", "2011-09-13", "2011-10-05"]
+    reading = log.readings_frame().set_index("column").loc["InvoiceDate"]
+    assert reading["read as"] == "day first (DD/MM/YYYY)" and "a first field above 12" in reading["why"]
+    assert clean["customer_id"].tolist() == ["007", "007", "012"]  # ids as written, zeros kept
 
-    s = pd.Series(["2011-12-09 08:30", "12/10/2011", "not a date", None, "0001-01-01",
-                   "2011-12-09T08:30:00+01:00"])
-    out = parse_dates(s)
-    assert out.iloc[0] == pd.Timestamp("2011-12-09 08:30")
-    assert out.iloc[1] == pd.Timestamp("2011-12-10")  # month first unless dayfirst
-    assert parse_dates(s.iloc[[1]], dayfirst=True).iloc[0] == pd.Timestamp("2011-10-12")
-    assert out.iloc[2:5].isna().all()  # not a date, missing, out of pandas' range
-    assert out.dt.tz is None
-    # the schema check keeps years pandas cannot hold at nanosecond resolution, to report them as implausible
-    from segkit.kinds.transactions.clean import parse_dates as parse
-    assert parse(pd.Series(["2999-01-01", "01/02/2999"]), nanoseconds=False).dt.year.tolist() == [2999, 2999]
+
+# ------------------------------------------------------------------ no order id, a line amount only (issue 12)
+def _amount_only(invoice: bool = False) -> pd.DataFrame:
+    return pd.DataFrame({"cust": ["007", "007", "007", "012", "012", "031"],
+                         **({"order": ["o1", "o1", "o2", "o3", "o3", "o4"]} if invoice else {}),
+                         "day": ["2020-03-01 10:00", "2020-03-01 15:00", "2020-03-04", "2020-03-02", "2020-03-02",
+                                 "2020-03-05"],
+                         "qty": [1, 2, -1, 1, 1, 3], "amount": [10.0, 5.0, -10.0, 0.0, 4.0, 0.0]})
+
+
+def test_without_an_order_id_one_purchase_is_one_customer_day():
+    from segkit.config import params_from_mapping
+    from segkit import kinds
+
+    params = params_from_mapping({"customer_col": "cust", "invoice_col": None, "date_col": "day",
+                                  "quantity_col": "qty", "amount_col": "amount", "stock_code_col": None,
+                                  "country_col": None, "cancellation_prefix": "0"})
+    clean, log = kinds.get("transactions").clean(_amount_only(), params)
+    assert log.steps[0].rule == "orders" and "one customer on one day are taken as one purchase" in \
+        log["orders"].description
+    assert clean["invoice_id"].tolist() == ["007|2020-03-01", "007|2020-03-01", "007|2020-03-04", "012|2020-03-02"]
+    assert clean["is_cancellation"].tolist() == [False, False, True, False]  # the prefix needs an order id
+    assert "customer-days" in log["cancellations"].note
+    assert log["missing_values"].description == "Lines with no date, quantity or amount were removed."
+    step = log["non_positive_price"]
+    assert step.rows_removed == 2 and step.note == "2 line(s) with a zero amount"
+    assert "an amount of zero or of the opposite sign" in step.description
+    assert log["lost_customers"].note == "1 customer(s) lost all their lines"  # 031 had one free line only
+    assert clean["customer_id"].unique().tolist() == ["007", "012"]  # ids as written
+
+
+def test_amount_col_alone_is_what_check_and_the_schema_read():
+    from segkit.config import params_from_mapping
+    from segkit import kinds, pipeline
+
+    params = params_from_mapping({"customer_col": "cust", "invoice_col": "order", "date_col": "day",
+                                  "quantity_col": "qty", "amount_col": "amount", "stock_code_col": None,
+                                  "country_col": None})  # price_col keeps its default, UnitPrice: not in the data
+    raw = _amount_only(invoice=True)
+    kinds.get("transactions").check_columns(params, list(raw.columns))
+    findings = pipeline.check_input(params, raw)
+    assert not [f for f in findings if f.severity == "error"]
+    assert all(f.key != "price_col" for f in findings)

@@ -59,3 +59,32 @@ def test_console_script_exit_status_and_debug(tmp_path):
     assert res.returncode == 2 and "Traceback" not in res.stderr
     res = subprocess.run([str(exe), "--debug", "check", str(bad)], capture_output=True, text=True)
     assert res.returncode != 0 and "Traceback" in res.stderr
+
+
+@pytest.mark.parametrize("cell, expected", [
+    ("yesterday", "column 'InvoiceDate' (date_col) has 1 value(s) that are not dates, e.g. 'yesterday'"),
+    ("2010-12-01 08:26:00|five", "column 'Quantity' (quantity_col) has 1 value(s) that are not numbers, e.g. 'five'"),
+])
+def test_check_and_run_stop_on_what_would_stop_a_notebook_with_its_message(tmp_path, capsys, cell, expected):
+    from segkit import pipeline
+    from segkit.config import load_params
+    from segkit.source import load_input
+
+    date, _, quantity = cell.partition("|")
+    rows = [f"5363{i},85123A,{quantity if i == 1 and quantity else 6},{date if i == 1 else '2010-12-01 08:26:00'},"
+            f"2.55,1785{i}.0,United Kingdom" for i in range(5)]
+    data = tmp_path / "orders.csv"
+    data.write_text("InvoiceNo,StockCode,Quantity,InvoiceDate,UnitPrice,CustomerID,Country\n" + "\n".join(rows) + "\n")
+    params = _params(tmp_path, f"data_path: {data}\n")
+    with pytest.raises(Exception) as notebook:  # what 01_eda does: load, check against the schema, clean
+        p = load_params(params)[0]
+        raw = load_input(p)
+        pipeline.check_input(p, raw)
+        pipeline.clean_table(p, raw)
+    assert expected in str(notebook.value)
+    assert main(["check", str(params)]) == 2
+    assert capsys.readouterr().err == f"segkit: {notebook.value.message}\n"
+    out = tmp_path / "reports"
+    assert main(["run", str(params), "--out", str(out)]) == 2
+    assert capsys.readouterr().err == f"segkit: {notebook.value.message}\n"
+    assert not out.exists() or not any(out.iterdir()), "no notebook may start"

@@ -1,9 +1,13 @@
-"""Reading input tables: CSV (any dialect and encoding), folders of CSVs, Parquet and Excel.
+"""Reading input tables: text files of any dialect and encoding, folders of them, Parquet and Excel.
 
 Input files are only ever read. Every problem a user can fix (a missing or empty file, a header with no
 rows, an unexpected delimiter, a workbook with several sheets) is a :class:`~segkit.errors.DataFileError`
-that names the file and the fix. Non-UTF-8 text is detected and decoded, and the encoding used is
-reported in :attr:`pandas.DataFrame.attrs` (``"read_notes"``).
+that names the file and the fix. The dialect of text files (encoding, delimiter, whitespace-aligned columns,
+header line) is detected (:mod:`segkit.io.dialect`) unless the params set it (``encoding``, ``sep``,
+``header`` and ``column_names``). Every input is read as text first and typed **once for the whole input**
+(:mod:`segkit.io.columns`): the files of a folder and the sheets of a workbook are put together before any
+column is typed, so a column is never numbers in one file and text in the next, and ids keep their leading
+zeros. What was detected or done is said in :attr:`pandas.DataFrame.attrs` (``"read_notes"``).
 """
 
 from __future__ import annotations
@@ -18,17 +22,23 @@ import stat
 import warnings
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from ..errors import ColumnError, DataFileError, describe_file_type
+from .columns import concat_as_text, type_columns
+from .dialect import (SNIFF_BYTES, WHITESPACE, decode, delimiter_name, first_line, likely_delimiter, looks_like_data,
+                      refuse_binary, sample_lines, sniff_delimiter, split_line, whitespace_pattern)
 
 __all__ = ["read_table", "read_header", "require_columns", "hash_path"]
 
-_CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
+_CSV_SUFFIXES = {".csv", ".txt", ".tsv", ".dat"}
 _EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
 _PARQUET_SUFFIXES = {".parquet", ".pq"}
-_SNIFF_BYTES = 64 * 1024
+#: pandas' own text for missing values, kept for text columns as pandas' reader would (``NA`` included).
+_PANDAS_NA = ["", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN", "<NA>",
+              "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null"]
 
 
 # --------------------------------------------------------------------------------------- inputs
@@ -63,73 +73,6 @@ def _check_exists(path: Path, key: str = "data_path") -> None:
                             f"set {key} to a CSV, Parquet or Excel file, or a folder of them", key=key, path=path)
 
 
-_MAGIC = {b"PK\x03\x04": "a zip archive (an .xlsx workbook?)", b"PAR1": "a Parquet file",
-          b"\xd0\xcf\x11\xe0": "an old-style Excel (.xls) or Office file", b"%PDF": "a PDF document",
-          b"\x1f\x8b": "a gzip archive"}
-
-
-def _refuse_binary(raw: bytes, path: Path) -> None:
-    """A CSV name on a binary file (a workbook, an archive) is a clear user error: say what it is."""
-    for magic, what in _MAGIC.items():
-        if raw.startswith(magic):
-            raise DataFileError(f"{path} is {what}, not a CSV text file",
-                                "give the file its real extension (.xlsx, .parquet, ...) or export it as CSV",
-                                key="data_path", path=path)
-
-
-def _decode(raw: bytes, path: Path) -> tuple[str, str]:
-    """Decode bytes as UTF-8, or as the detected encoding; return (text, encoding)."""
-    try:
-        return raw.decode("utf-8-sig"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(raw[: 4 * _SNIFF_BYTES]).best()
-    encoding = best.encoding if best is not None else "cp1252"
-    # Western exports are nearly always cp1252/latin-1; prefer cp1252, which is a superset for £ and €.
-    candidates = [encoding]
-    if encoding.lower() in {"latin_1", "iso8859_1", "iso-8859-1", "cp1250", "iso8859_15"}:
-        candidates = ["cp1252", encoding]
-    for candidate in candidates:
-        try:
-            text = raw.decode(candidate)
-        except (UnicodeDecodeError, LookupError):
-            continue
-        if "\x00" in text:  # NUL characters: binary data, or a wrong guess of a UTF-16/32 text
-            break
-        return text, candidate
-    raise DataFileError(f"{path} is not UTF-8 text and its encoding could not be detected"
-                        + (" (it holds NUL bytes: is it a binary file?)" if b"\x00" in raw else ""),
-                        "re-export the file as UTF-8 CSV", path=path)
-
-
-def _first_line(text: str) -> str:
-    """The header line: the first line that is not blank (pandas skips leading blank lines too)."""
-    return next((line for line in text.splitlines() if line.strip()), "")
-
-
-def _sniff_delimiter(sample: str, path: Path) -> str:
-    first = _first_line(sample)
-    try:
-        dialect = csv.Sniffer().sniff(sample[:_SNIFF_BYTES], delimiters=",;\t|")
-        return dialect.delimiter
-    except csv.Error:
-        counts = {d: first.count(d) for d in ",;\t|"}
-        best = max(counts, key=counts.get)
-        return best if counts[best] else ","
-
-
-def _likely_delimiter(header: str) -> str | None:
-    """The punctuation character that splits ``header`` most often (to name an unsupported delimiter)."""
-    counts = {ch: header.count(ch) for ch in set(header) if not ch.isalnum() and ch not in " _-.'\"()[]$%/&"}
-    return max(sorted(counts), key=counts.get) if counts else None
-
-
-def _delimiter_name(d: str) -> str:
-    return {"\t": "tab", ",": "comma", ";": "semicolon", "|": "pipe"}.get(d, repr(d))
-
-
 def _read_bytes(path: Path, limit: int = -1) -> bytes:
     """The file's bytes (the first ``limit`` of them); unreadable, empty and binary files are refused."""
     try:
@@ -140,46 +83,92 @@ def _read_bytes(path: Path, limit: int = -1) -> bytes:
                             key="data_path", path=path) from None
     if not raw.strip():
         raise DataFileError(f"{path} is empty", "export the table again with its header and rows", path=path)
-    _refuse_binary(raw, path)
+    refuse_binary(raw, path)
     return raw
 
 
-def _read_csv(path: Path) -> pd.DataFrame:
-    raw = _read_bytes(path)
-    text, encoding = _decode(raw, path)
+def _opt(options: Mapping[str, Any] | None, key: str) -> Any:
+    return (options or {}).get(key)
+
+
+def _dialect(text: str, path: Path, options: Mapping[str, Any] | None) -> tuple[str, str | None, list[str], bool]:
+    """(delimiter, whitespace pattern, header fields, whether the first line is a header) of a text."""
     if not text.strip().strip("\ufeff"):
         raise DataFileError(f"{path} is empty (it holds only blank characters)",
                             "export the table again with its header and rows", path=path)
-    delimiter = _sniff_delimiter(text, path)
+    delimiter = sniff_delimiter(text, _opt(options, "sep"))
+    pattern = whitespace_pattern(sample_lines(text)) or r"\s+" if delimiter == WHITESPACE else None
+    fields = split_line(first_line(text), delimiter, pattern)
+    header = _opt(options, "header")
+    return delimiter, pattern, fields, (not looks_like_data(fields)) if header is None else bool(header)
+
+
+def _whitespace_frame(text: str, pattern: str, path: Path, header: bool) -> pd.DataFrame:
+    """A whitespace-aligned text (columns separated by runs of spaces) as a table of text."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    rows = [re.split(whitespace_pattern(lines) or pattern, line) for line in lines]
+    width = len(rows[0])
+    bad = next((i for i, row in enumerate(rows) if len(row) != width), None)
+    if bad is not None:
+        raise DataFileError(f"{path} line {bad + 1} has {len(rows[bad])} fields separated by spaces, but the first "
+                            f"line has {width}", "check that line, or save the file with comma separators (or set "
+                            "sep)", key="sep", path=path)
+    df = pd.DataFrame(rows[1:] if header else rows, columns=rows[0] if header else None, dtype="str")
+    return df.mask(df.isin(_PANDAS_NA))
+
+
+def _parse_text(text: str, path: Path, delimiter: str, pattern: str | None, header: bool) -> tuple[pd.DataFrame, list]:
+    """The rows of a text as text, and the parser's warnings (rows longer than the header)."""
+    if delimiter == WHITESPACE:
+        return _whitespace_frame(text, pattern, path, header), []
     try:
         # index_col=False: rows longer than the header must never turn the first columns into an index
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", pd.errors.ParserWarning)
-            df = pd.read_csv(_io.StringIO(text), sep=delimiter, low_memory=False, index_col=False)
+            df = pd.read_csv(_io.StringIO(text), sep=delimiter, header=0 if header else None, dtype="str",
+                             index_col=False, low_memory=False)
     except pd.errors.EmptyDataError:
         raise DataFileError(f"{path} has no header line", "export the table again with its header and rows",
                             path=path) from None
     except (pd.errors.ParserError, ValueError, OverflowError) as exc:
         detail = " ".join(str(exc).split())[:200]
-        raise DataFileError(f"{path} could not be parsed as CSV with {_delimiter_name(delimiter)} as delimiter: "
+        raise DataFileError(f"{path} could not be parsed as CSV with {delimiter_name(delimiter)} as delimiter: "
                             f"{detail}", "check that every row has the same number of fields and that quotes are "
                             "closed", path=path) from None
+    return df, [w for w in caught if issubclass(w.category, pd.errors.ParserWarning)]
+
+
+def _name_columns(df: pd.DataFrame, header: bool, path: Path, options) -> tuple[pd.DataFrame, list[str]]:
+    """Name the columns ``column_names`` when set (``column_1`` .. when the file has no header line)."""
+    names, notes = _opt(options, "column_names"), []
+    if names is not None:
+        if len(names) != df.shape[1]:
+            raise DataFileError(f"column_names lists {len(names)} name(s) but {path} has {df.shape[1]} column(s)",
+                                f"list {df.shape[1]} names in column_names, in the order of the columns",
+                                key="column_names", path=path)
+        df.columns = list(names)
+    elif not header:
+        df.columns = [f"column_{i}" for i in range(1, df.shape[1] + 1)]
+        notes.append(f"{path.name} has no header line (its first line holds numbers or dates): the columns are named "
+                     f"column_1 .. column_{df.shape[1]}; set column_names to name them (header: true if it has one)")
+    return df, notes
+
+
+def _text_frame(path: Path, options: Mapping[str, Any] | None = None) -> pd.DataFrame:
+    """One text file as a table of text (no column typed yet), with ``attrs["read_notes"]``."""
+    text, encoding, notes = decode(_read_bytes(path), path, _opt(options, "encoding"))
+    delimiter, pattern, _, header = _dialect(text, path, options)
+    df, caught = _parse_text(text, path, delimiter, pattern, header)
     if df.empty:
         raise DataFileError(f"{path} has a header but no rows ({len(df.columns)} columns: "
                             f"{', '.join(map(str, df.columns[:6]))})", "export the rows too", path=path)
-    if len(df.columns) == 1:
-        found = _likely_delimiter(str(df.columns[0]))
-        if found is not None and found in str(df.iloc[0, 0]):
-            raise DataFileError(f"{path} was read as a single column {str(df.columns[0])[:80]!r}: its delimiter "
-                                f"looks like {_delimiter_name(found)}, which is not one of comma, semicolon, tab or pipe",
-                                "save the file with comma separators", path=path)
-    notes = []
-    if any(issubclass(w.category, pd.errors.ParserWarning) for w in caught):
-        notes += _check_long_rows(text, delimiter, len(df.columns), path)
-    if encoding != "utf-8":
-        notes.append(f"{path.name} is not UTF-8; it was read as {encoding}")
+    df, named = _name_columns(df, header, path, options)
+    _refuse_one_column(list(df.columns), str(df.iloc[0, 0]), path)
+    if caught:
+        notes += _check_long_rows(text, delimiter, df.shape[1], path)
     if delimiter != ",":
-        notes.append(f"{path.name} uses {'tab' if delimiter == chr(9) else repr(delimiter)} as delimiter")
+        shown = repr(delimiter) if delimiter in ";|" else delimiter_name(delimiter)
+        notes.append(f"{path.name} uses {shown} as delimiter")
     df, dropped = _drop_unnamed_empty(df)
     if dropped:
         notes.append(f"{path.name}: {len(dropped)} column(s) without a name and without values were dropped "
@@ -187,8 +176,24 @@ def _read_csv(path: Path) -> pd.DataFrame:
     renamed = _renamed_duplicates(df.columns)
     if renamed:
         notes.append(f"{path.name} has repeated column names; the repeats were renamed {', '.join(renamed)}")
-    df.attrs["read_notes"] = notes
+    df.attrs["read_notes"] = notes + named
     return df
+
+
+def _refuse_one_column(columns: list, first_value: str, path: Path) -> None:
+    """One column whose name and first value share a punctuation mark: the file's delimiter is not supported."""
+    found = likely_delimiter(str(columns[0])) if len(columns) == 1 else None
+    if found is not None and found in first_value:
+        raise DataFileError(f"{path} was read as a single column {str(columns[0])[:80]!r}: its delimiter looks like "
+                            f"{delimiter_name(found)}, which is not one of comma, semicolon, tab, pipe or runs of "
+                            "spaces", "save the file with comma separators, or set sep", key="sep", path=path)
+
+
+def _typed(df: pd.DataFrame, notes: list[str], options: Mapping[str, Any] | None) -> pd.DataFrame:
+    """``df`` with its text columns typed once for the whole table, and every note."""
+    typed, more = type_columns(df, decimal=_opt(options, "decimal"), thousands=_opt(options, "thousands"))
+    typed.attrs["read_notes"] = list(notes) + more
+    return typed
 
 
 def _check_long_rows(text: str, delimiter: str, width: int, path: Path) -> list[str]:
@@ -225,18 +230,35 @@ def _renamed_duplicates(columns: Iterable) -> list[str]:
     return [n for n in names if re.fullmatch(r".+\.\d+", n) and n.rsplit(".", 1)[0] in names]
 
 
-def _read_excel(path: Path, sheet: str | int | None) -> pd.DataFrame:
-    try:
-        book = pd.ExcelFile(path)
-    except Exception as exc:  # openpyxl raises several types for corrupt files
-        raise DataFileError(f"{path} could not be opened as an Excel workbook ({exc})",
-                            "save it again as .xlsx, or export it as CSV", path=path) from None
+_BOOK: dict[str, Any] = {}  # the last workbook opened: its header and its rows are read from one opening
+
+
+def _workbook(path: Path) -> pd.ExcelFile:
+    """The workbook at ``path``, opened once per process while the file is unchanged."""
+    st = path.stat()
+    key = (str(path.resolve()), st.st_mtime_ns, st.st_size)
+    if _BOOK.get("key") != key:
+        try:
+            book = pd.ExcelFile(path)
+        except Exception as exc:  # openpyxl raises several types for corrupt files
+            raise DataFileError(f"{path} could not be opened as an Excel workbook ({exc})",
+                                "save it again as .xlsx, or export it as CSV", path=path) from None
+        _BOOK.clear()
+        _BOOK.update(key=key, book=book)
+    return _BOOK["book"]
+
+
+def _sheets(path: Path, sheet: str | int | None) -> tuple[pd.ExcelFile, list]:
+    """The workbook and the sheets to read: ``sheet``, its only sheet, or every sheet when they share one header."""
+    book = _workbook(path)
     names = book.sheet_names
     if sheet is None:
-        if len(names) > 1:
-            raise DataFileError(f"{path} has {len(names)} sheets ({', '.join(names)}) and data_sheet is not set",
-                                f"set data_sheet to one of: {', '.join(names)}", key="data_sheet", path=path)
-        sheet = names[0]
+        if len(names) > 1 and len({tuple(map(str, pd.read_excel(book, sheet_name=n, nrows=0).columns))
+                                   for n in names}) > 1:
+            raise DataFileError(f"{path} has {len(names)} sheets ({', '.join(names)}) and data_sheet is not set (their "
+                                "columns differ, so they are not one table)", f"set data_sheet to one of: "
+                                f"{', '.join(names)}", key="data_sheet", path=path)
+        return book, list(names)
     if isinstance(sheet, str) and sheet not in names:
         raise DataFileError(f"{path} has no sheet {sheet!r}", f"set data_sheet to one of: {', '.join(names)}",
                             key="data_sheet", path=path)
@@ -244,63 +266,93 @@ def _read_excel(path: Path, sheet: str | int | None) -> pd.DataFrame:
         raise DataFileError(f"{path} has no sheet number {sheet} (it has {len(names)})",
                             f"set data_sheet to 0..{len(names) - 1} or a name: {', '.join(names)}",
                             key="data_sheet", path=path)
-    try:
-        df = pd.read_excel(book, sheet_name=sheet)
-    except Exception as exc:  # damaged cells or XML inside the workbook
-        raise DataFileError(f"sheet {sheet!r} of {path} could not be read ({exc})",
-                            "save the workbook again, or export the sheet as CSV", path=path) from None
+    return book, [sheet]
+
+
+def _read_excel(path: Path, sheet: str | int | None, options: Mapping[str, Any] | None = None) -> pd.DataFrame:
+    """The chosen sheet (or every sheet, when they share one header) read once, put together, then typed once:
+    a column of numbers with a few text cells (invoice numbers, C536379) becomes text, never a mix."""
+    book, sheets = _sheets(path, sheet)
+    frames = []
+    for name in sheets:
+        try:
+            frame = pd.read_excel(book, sheet_name=name)
+        except Exception as exc:  # damaged cells or XML inside the workbook
+            raise DataFileError(f"sheet {name!r} of {path} could not be read ({exc})",
+                                "save the workbook again, or export the sheet as CSV", path=path) from None
+        frame.columns = [str(c) for c in frame.columns]
+        frames.append(frame)
+    df = concat_as_text(frames)[0]
     if df.empty:
-        raise DataFileError(f"sheet {sheet!r} of {path} has no rows", "choose the sheet with the data", path=path)
+        raise DataFileError(f"sheet {sheets[0]!r} of {path} has no rows", "choose the sheet with the data", path=path)
+    notes = [f"{path.name}: its {len(sheets)} sheets ({', '.join(map(str, sheets))}) have the same columns and were "
+             "read as one table"] if len(sheets) > 1 else []
+    return _typed(df, notes, options)
+
+
+def _read_parquet(path: Path) -> pd.DataFrame:
+    try:
+        df = pd.read_parquet(path)
+    except Exception as exc:
+        raise DataFileError(f"{path} could not be read as Parquet ({exc})", "write the file again", path=path) from None
+    if df.empty:
+        raise DataFileError(f"{path} has no rows", "check the export", path=path)
+    df.attrs["read_notes"] = []
     return df
 
 
-def read_table(path: str | Path, *, sheet: str | int | None = None, key: str = "data_path") -> pd.DataFrame:
-    """Read one input table: a CSV, Parquet or Excel file, or a folder of CSVs with one header each.
+def _read_folder(path: Path, options: Mapping[str, Any] | None) -> pd.DataFrame:
+    """Every file of a folder of one table, read as text (Parquet as it is), put together, then typed once."""
+    files = _folder_files(path)
+    frames = [_read_parquet(f) if f.suffix.lower() in _PARQUET_SUFFIXES else _text_frame(f, options) for f in files]
+    for f, frame in zip(files, frames):
+        if list(frame.columns) != list(frames[0].columns):
+            raise DataFileError(f"{f} has different columns from {files[0].name}",
+                                "put only files of one table in the folder", path=f)
+    df, mixed = concat_as_text(frames)
+    notes = [f"{len(files)} files read from {path.name}/"]
+    notes += sorted({n for fr in frames for n in fr.attrs["read_notes"]})
+    text = any(f.suffix.lower() not in _PARQUET_SUFFIXES for f in files)
+    typed, more = type_columns(df, decimal=_opt(options, "decimal"), thousands=_opt(options, "thousands"),
+                               columns=None if text else mixed)
+    typed.attrs["read_notes"] = notes + more
+    return typed
+
+
+def read_table(path: str | Path, *, sheet: str | int | None = None, key: str = "data_path",
+               options: Mapping[str, Any] | None = None) -> pd.DataFrame:
+    """Read one input table: a text (CSV), Parquet or Excel file, or a folder of CSV or Parquet files.
 
     Parameters
     ----------
     path : str or Path
         The file or folder. Folders are read in sorted file-name order and concatenated.
     sheet : str or int, optional
-        The Excel sheet, required when a workbook has several.
+        The Excel sheet; when not set, every sheet of a workbook whose sheets share one header, or its only one.
     key : str, default "data_path"
         The params key the path came from, named in messages.
+    options : mapping, optional
+        How to read text files when detection is not enough: ``sep``, ``header``, ``column_names``,
+        ``encoding``, ``decimal``, ``thousands`` (the params of :class:`~segkit.parse.options.ReadOptions`).
 
     Returns
     -------
     DataFrame
-        With ``attrs["read_notes"]``: a list of plain-language notes (encoding, delimiter, files read).
+        Columns typed once for the whole input (:mod:`segkit.io.columns`), with ``attrs["read_notes"]``: a list
+        of plain-language notes (encoding, delimiter, header, files read, numbers read from text).
     """
     path = Path(path)
     _check_exists(path, key)
     if path.is_dir():
-        files = _folder_files(path)
-        frames = [read_table(f, key=key) for f in files]
-        columns = frames[0].columns
-        for f, frame in zip(files, frames):
-            if list(frame.columns) != list(columns):
-                raise DataFileError(f"{f} has different columns from {files[0].name}",
-                                    "put only files of one table in the folder", path=f)
-        df = pd.concat(frames, ignore_index=True)
-        df.attrs["read_notes"] = [f"{len(files)} files read from {path.name}/"] + sorted(
-            {n for fr in frames for n in fr.attrs.get("read_notes", [])})
-        return df
+        return _read_folder(path, options)
     suffix = path.suffix.lower()
     if suffix in _PARQUET_SUFFIXES:
-        try:
-            df = pd.read_parquet(path)
-        except Exception as exc:
-            raise DataFileError(f"{path} could not be read as Parquet ({exc})", "write the file again", path=path) from None
-        if df.empty:
-            raise DataFileError(f"{path} has no rows", "check the export", path=path)
-        df.attrs["read_notes"] = []
-        return df
+        return _read_parquet(path)
     if suffix in _EXCEL_SUFFIXES:
-        df = _read_excel(path, sheet)
-        df.attrs["read_notes"] = []
-        return df
+        return _read_excel(path, sheet, options)
     if suffix in _CSV_SUFFIXES or suffix == "":
-        return _read_csv(path)
+        df = _text_frame(path, options)
+        return _typed(df, df.attrs["read_notes"], options)
     raise DataFileError(f"{path} has an unsupported type {suffix!r}",
                         "use a .csv, .parquet or .xlsx file, or a folder of CSVs", path=path)
 
@@ -314,13 +366,13 @@ def _folder_files(path: Path) -> list[Path]:
     return files
 
 
-def read_header(path: str | Path, *, sheet: str | int | None = None) -> list[str]:
-    """Return the column names of an input without reading all of it."""
+def read_header(path: str | Path, *, sheet: str | int | None = None,
+                options: Mapping[str, Any] | None = None) -> list[str]:
+    """Return the column names of an input without reading all of it (the names :func:`read_table` gives)."""
     path = Path(path)
     _check_exists(path)
     if path.is_dir():
-        files = _folder_files(path)
-        return read_header(files[0])
+        return read_header(_folder_files(path)[0], options=options)
     suffix = path.suffix.lower()
     if suffix in _PARQUET_SUFFIXES:
         import pyarrow.parquet as pq
@@ -331,21 +383,18 @@ def read_header(path: str | Path, *, sheet: str | int | None = None) -> list[str
             raise DataFileError(f"{path} could not be read as Parquet ({exc})", "write the file again",
                                 path=path) from None
     if suffix in _EXCEL_SUFFIXES:
-        return [str(c) for c in _read_excel(path, sheet).columns]
-    raw = _read_bytes(path, _SNIFF_BYTES)
-    if len(raw) == _SNIFF_BYTES and b"\n" in raw:  # do not cut a character in two
+        book, sheets = _sheets(path, sheet)
+        return [str(c) for c in pd.read_excel(book, sheet_name=sheets[0], nrows=0).columns]
+    raw = _read_bytes(path, SNIFF_BYTES)
+    if len(raw) == SNIFF_BYTES and b"\n" in raw:  # do not cut a character in two
         raw = raw[: raw.rfind(b"\n") + 1]
-    text, _ = _decode(raw, path)
-    header = _first_line(text)
-    if not header.strip().strip("\ufeff"):
-        raise DataFileError(f"{path} is empty (it holds only blank characters)",
-                            "export the table again with its header and rows", path=path)
-    delimiter = _sniff_delimiter(text, path)
-    try:
-        return next(csv.reader([header], delimiter=delimiter))
-    except csv.Error as exc:
-        raise DataFileError(f"{path}: the header line cannot be read ({exc})", "check the quotes in the first line",
-                            path=path) from None
+    text, _, _ = decode(raw, path, _opt(options, "encoding"))
+    _, _, fields, header = _dialect(text, path, options)
+    lines = [line for line in text.splitlines() if line.strip()]
+    _refuse_one_column(fields, lines[1] if header and len(lines) > 1 else "", path)
+    if _opt(options, "column_names") is not None:
+        return list(_opt(options, "column_names"))
+    return fields if header else [f"column_{i}" for i in range(1, len(fields) + 1)]
 
 
 def require_columns(available: Iterable[str], wanted: Mapping[str, str | None], *, source: str = "the input") -> None:

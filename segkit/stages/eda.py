@@ -22,12 +22,11 @@ from ..errors import DataFileError
 from ..io import hash_path
 from ..plots import distributions_figure, plot_missing
 from ..report.cards import figure, note
-from ..schema import validate
 from ..source import load_input
 from .context import RunContext
 
-__all__ = ["load", "clean", "id_columns", "column_roles", "schema_findings", "numeric_columns", "eda_frame", "missing_figure",
-           "distributions"]
+__all__ = ["load", "clean", "readings", "id_columns", "column_roles", "schema_findings", "numeric_columns", "eda_frame",
+           "missing_figure", "distributions"]
 
 
 def input_file(params) -> Path | None:
@@ -71,7 +70,7 @@ def load(ctx: RunContext) -> pd.DataFrame:
     :func:`segkit.io.hash_path`); the runner checks at the end of the run that the input still has it.
     """
     raw, hashed = _read_hashed(ctx.params)
-    findings = validate(raw, ctx.kind.schema(), ctx.params, raise_errors=True)
+    findings = pipeline.check_input(ctx.params, raw)  # the same checks as `segkit check`
     ctx.folder.write_json("schema_findings.json", [f.to_dict() for f in findings])
     content_hash = pd.util.hash_pandas_object(raw, index=False).to_numpy()
     ctx.folder.write_json("input.json", {
@@ -94,6 +93,21 @@ def clean(ctx: RunContext, raw: pd.DataFrame):
     ctx.folder.write_parquet("clean.parquet", cleaned.reset_index(drop=True))
     ctx.folder.write_json("cleaning_log.json", log.to_dict())
     return cleaned, log
+
+
+def readings(ctx: RunContext, log):
+    """How the input was read: what the reader detected or did (encoding, delimiter, header line, numbers read
+    from text, files put together; from ``input.json``), then each column the cleaning read (``log``): the date
+    layout used and why (and whether any value decided the order of day and month), and the values that were
+    blank or could not be read. A note when nothing needed saying."""
+    read = ctx.folder.read_json("input.json").get("read_notes", []) if ctx.folder.has("input.json") else []
+    columns = log.readings_frame()
+    rows = [{"column": "(the file)", "key": "", "read as": "as detected", "why": n, "missing": "", "not read": ""}
+            for n in read]
+    table = pd.DataFrame(rows + columns.to_dict("records"), columns=columns.columns)
+    if table.empty:
+        return note("Every value was read as it was stored: no dates or numbers written as text needed reading.")
+    return table.set_index("column")
 
 
 def id_columns(ctx: RunContext) -> list[str]:

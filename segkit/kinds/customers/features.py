@@ -27,6 +27,7 @@ from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, PowerTrans
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ...errors import ColumnError, DataValueError, ParamsError
+from ...parse import read_dates, read_numbers
 from .roles import (EXCLUDED_ROLES, FEATURE_ROLES, ROLES, _check_roles, _choice, _one_id,  # noqa: F401
                     _require_columns, detect_roles, find_id_column, role_table)
 
@@ -73,31 +74,32 @@ def levels_as_text(X):
     return pd.DataFrame({c: level_text(X[c]) for c in X.columns}, index=X.index)
 
 
-def check_numeric(df: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+def check_numeric(df: pd.DataFrame, columns: Sequence[str], *, decimal: str | None = None,
+                  thousands: str | None = None) -> pd.DataFrame:
     """Return ``df`` with ``columns`` as numbers; text that is not a number is a :class:`ColumnError`.
 
-    Numbers stored as text (``"42"``) are converted. The error gives the count of bad values and up
-    to five examples.
+    Numbers stored as text are read by :func:`segkit.parse.read_numbers` (``"42"``, ``"101,5"``, ``"£1,200"``,
+    ``"12%"``); blanks and ``NA``, ``-``, ``?`` are missing values. The error gives the count of bad values
+    and up to three examples.
     """
     out = df.copy()
     for col in columns:
         s = out[col]
         if pd.api.types.is_numeric_dtype(s):
             continue
-        num = pd.to_numeric(s.astype(object).where(s.notna(), np.nan), errors="coerce")
-        bad = s[s.notna() & num.isna()]
-        if len(bad):
-            raise ColumnError(f"column {col!r} should hold numbers but {len(bad)} value(s) are text (examples: "
-                              f"{', '.join(repr(str(v)) for v in pd.unique(bad)[:5])})", column=str(col),
+        reading = read_numbers(s, column=str(col), decimal=decimal, thousands=thousands)
+        if reading.n_unparsed:
+            raise ColumnError(f"column {col!r} should hold numbers but {reading.n_unparsed} value(s) are text "
+                              f"(examples: {', '.join(map(repr, reading.unparsed_examples))})", column=str(col),
                               fix=f"clean or drop those rows, or give {col!r} the categorical role in the roles params")
-        out[col] = num.astype(float)
+        out[col] = reading.values
     return out
 
 
-def _to_datetime(s: pd.Series) -> pd.Series:
-    out = s if pd.api.types.is_datetime64_any_dtype(s) else pd.to_datetime(
-        s.astype(object).where(s.notna(), None), errors="coerce", format="mixed")
-    return out.dt.tz_convert(None) if getattr(out.dt, "tz", None) is not None else out
+def _to_datetime(s: pd.Series, *, date_format: str | None = None, dayfirst: bool | None = None) -> pd.Series:
+    """Dates of one column, one layout for the whole column (:func:`segkit.parse.read_dates`); NaT where a value
+    is missing or not a date."""
+    return read_dates(s, date_format=date_format, dayfirst=dayfirst).values
 
 
 _UNIT_DAYS = {"days": 1.0, "years": 365.25}

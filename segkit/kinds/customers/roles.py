@@ -10,13 +10,15 @@ The detection rules, in order, for each column:
 
 - no values, or a single value -> ``constant``;
 - ``bool`` dtype, two repeated integer values, or two yes/no-like words -> ``boolean``;
-- datetime dtype, or text of which 95% parses as dates -> ``date``;
+- datetime dtype, text of which 95% reads as dates, or whole numbers that are all ``YYYYMMDD`` dates (unless
+  the name says id) -> ``date``; dates and numbers are read by :mod:`segkit.parse` (one date layout per
+  column; decimal comma, thousands separators, currency signs; blanks and ``NA``, ``-``, ``?`` missing);
 - all distinct, nothing missing, and either an id-like name (``CustomerID``, ``customer_id``,
   ``client_no``), zero-padded digits, consecutive integers, or same-length codes (``C000123``) -> ``id``.
   Only one column is the id: the one with an id-like name, else the leftmost; others -> ``near_unique``;
-- numbers (or numbers stored as text): integers with at most 10 levels, each seen 3+ times on
-  average, are ``numeric`` when the range is dense (``max - min + 1 <= 2 * levels``: counts and
-  ratings such as 1..5) and ``categorical`` otherwise (codes such as 10, 20, 99); every other
+- numbers (or numbers stored as text, 95% of them at least: the others are set missing in the cleaning):
+  integers with at most 10 levels, each seen 3+ times on average, are ``numeric`` when the range is dense
+  (``max - min + 1 <= 2 * levels``: counts and ratings such as 1..5) and ``categorical`` otherwise (codes such as 10, 20, 99); every other
   number -> ``numeric``;
 - text: mostly distinct values averaging 20+ characters and 3+ words -> ``text``; at least 90%
   distinct (and more than 10 levels) -> ``near_unique``; otherwise ``categorical``. The reason notes
@@ -32,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from ...errors import ColumnError, ParamsError
+from ...parse import read_dates, read_numbers
 
 __all__ = ["ROLES", "FEATURE_ROLES", "EXCLUDED_ROLES", "role_table", "detect_roles", "find_id_column"]
 
@@ -49,8 +52,6 @@ DATE_PARSE_SHARE = 0.95  # share of text values that must parse as dates
 
 _ID_NAME = re.compile(r"(?:^|[_\s.\-])(?:id|key|code|no|num|number)$", re.IGNORECASE)
 _ID_CAMEL = re.compile(r"[a-z](?:ID|Id)$")
-_DATE_TEXT = re.compile(r"\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)",
-                        re.IGNORECASE)
 _BOOL_WORDS = [{"yes", "no"}, {"y", "n"}, {"true", "false"}, {"t", "f"}]
 _GENDER_WORDS = {"male", "female", "m", "f", "other", "non-binary", "nonbinary", "man", "woman", "unknown"}
 _ORDERED = [["bronze", "silver", "gold", "platinum", "diamond"], ["basic", "standard", "plus", "premium", "vip"],
@@ -86,7 +87,20 @@ def _ordered_levels(levels) -> list[str] | None:
     return None
 
 
+def _yyyymmdd(vals: np.ndarray, name: str) -> tuple[str, str] | None:
+    """``date`` for whole numbers that are all ``YYYYMMDD`` dates (20120904), unless the name says id."""
+    if len(vals) < 2 or _id_name(name) or not np.all((vals >= 19000101) & (vals <= 21001231) & (np.mod(vals, 1) == 0)):
+        return None
+    reading = read_dates(pd.Series(vals))
+    if reading.n_unparsed:
+        return None
+    return "date", (f"whole numbers that are all YYYYMMDD dates, {reading.values.min():%Y-%m-%d} to "
+                    f"{reading.values.max():%Y-%m-%d} -> date (as days since)")
+
+
 def _numeric_role(vals: np.ndarray, name: str, n_missing: int, prefix: str = "") -> tuple[str, str]:
+    if (dated := _yyyymmdd(vals, name)) is not None:
+        return dated
     integral = bool(np.all(np.mod(vals, 1) == 0))
     uniq = np.unique(vals)
     lo, hi, k = vals.min(), vals.max(), len(uniq)
@@ -108,27 +122,46 @@ def _numeric_role(vals: np.ndarray, name: str, n_missing: int, prefix: str = "")
     return "numeric", f"{base}, {k} distinct{note} -> numeric"
 
 
+def _number_role(text: pd.Series, uniq: np.ndarray, name: str, n_missing: int) -> tuple[str, str] | None:
+    """The role of text that holds numbers (:func:`segkit.parse.read_numbers`: ``"42"``, ``"101,5"``, ``"£1,200"``;
+    blanks and ``NA`` are missing), or None when it does not."""
+    if read_numbers(pd.Series(uniq[:1000])).n_unparsed > 0.05 * min(len(uniq), 1000):  # a cheap look first
+        return None
+    reading = read_numbers(text)
+    values = reading.values.dropna().to_numpy(float)
+    n_missing += reading.n_missing
+    if not len(values) or reading.n_unparsed > 0.05 * (len(text) - reading.n_missing):
+        return None
+    if reading.n_unparsed:  # a few stray values ("#REF!") in a number column: flag, don't re-type
+        share = 1 - reading.n_unparsed / (len(text) - reading.n_missing)
+        return "numeric", (f"{100 * share:.0f}% of values are numbers -> numeric (the "
+                           f"{reading.n_unparsed:,} others, e.g. {', '.join(map(repr, reading.unparsed_examples))}, "
+                           "are set missing in the cleaning)")
+    if text.str.fullmatch(r"0\d+").any():
+        if len(uniq) == len(text) and n_missing == 0:
+            return "id", f"zero-padded codes {text.min()}..{text.max()}, all distinct -> id"
+        return "categorical", f"zero-padded codes, {len(uniq)} levels -> categorical"
+    how = f" ({'; '.join(reading.notes)})" if reading.notes else ""
+    return _numeric_role(values, name, n_missing, f"numbers stored as text{how}: ")
+
+
+def _date_role(uniq: np.ndarray) -> tuple[str, str] | None:
+    """``date`` when 95% of the distinct values (500 at most) read as dates (:func:`segkit.parse.read_dates`)."""
+    reading = read_dates(pd.Series(uniq[:500]))
+    read = reading.values.dropna()
+    if len(read) and len(read) >= DATE_PARSE_SHARE * (min(len(uniq), 500) - reading.n_missing):
+        return "date", (f"text dates from {read.min():%Y-%m-%d} to {read.max():%Y-%m-%d}, read as {reading.reading} "
+                        "-> date (as days since)")
+    return None
+
+
 def _text_role(s: pd.Series, name: str, n_missing: int) -> tuple[str, str]:
     text = s.astype(str).str.strip()
     uniq = pd.unique(text)
     k, n = len(uniq), len(text)
-    as_num = pd.to_numeric(pd.Series(uniq[:1000]), errors="coerce")  # a cheap look first
-    if as_num.notna().all() and (as_num := pd.to_numeric(text, errors="coerce")).notna().all():
-        if text.str.fullmatch(r"0\d+").any():
-            if k == n and n_missing == 0:
-                return "id", f"zero-padded codes {text.min()}..{text.max()}, all distinct -> id"
-            return "categorical", f"zero-padded codes, {k} levels -> categorical"
-        return _numeric_role(as_num.to_numpy(float), name, n_missing, "numbers stored as text: ")
-    numeric_share = pd.to_numeric(text, errors="coerce").notna().mean()
-    if numeric_share >= 0.95:  # a few stray values ("#REF!", "n/a") in a number column: flag, don't re-type
-        return "numeric", (f"{100 * numeric_share:.0f}% of values are numbers -> numeric "
-                           "(the other values are reported as errors when the features are built)")
-    sample = pd.Series(uniq[:500])
-    if sample.str.contains(_DATE_TEXT).mean() >= DATE_PARSE_SHARE:
-        parsed = pd.to_datetime(sample, errors="coerce", format="mixed")
-        if parsed.notna().mean() >= DATE_PARSE_SHARE:
-            return "date", (f"text dates from {parsed.min():%Y-%m-%d} to {parsed.max():%Y-%m-%d} "
-                            "-> date (as days since)")
+    found = _number_role(text, uniq, name, n_missing) or _date_role(uniq)
+    if found:
+        return found
     lower = {u.lower() for u in uniq} if k <= 50 else set()
     if k == 2 and any(lower == words for words in _BOOL_WORDS):
         return "boolean", f"two values ({', '.join(sorted(uniq))}) -> boolean"

@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from ...errors import ColumnError, DataValueError, SegmentationError
+from ...parse import read_numbers
 # re-exported: the names defined in groups stay importable from here
 from .groups import (CENSUS_SENTINELS, FeatureGroup, FeatureSpec, ValidationReport, load_feature_groups,
                      replace_sentinels, validate_acs_table)
@@ -195,10 +196,9 @@ def build_acs_features(df: pd.DataFrame, groups: list[FeatureGroup] | None = Non
     _require_id_and_population(df, id_col, population_col)
     clean, sentinels = replace_sentinels(df)  # before anything else
     report = validate_acs_table(clean, groups, sentinel_counts=sentinels)
-    from ..customers.features import check_numeric  # text in a count or median column: a ColumnError with examples
-
     counted = {population_col, *(c for g in (groups or load_feature_groups()) for c in g.columns)}
-    clean = check_numeric(clean, [c for c in clean.columns if c in counted])
+    for col in [c for c in clean.columns if c in counted and not pd.api.types.is_numeric_dtype(clean[c])]:
+        clean[col] = read_numbers(clean[col], column=str(col)).check().values  # text: a ColumnError with examples
     if len(report.used_groups) < min_groups:
         raise SegmentationError(
             f"only {len(report.used_groups)} feature group(s) are usable "

@@ -28,16 +28,20 @@ def _columns(params):
 
 
 def check_columns(params, columns: Sequence[str]) -> None:
-    mapping = {key: getattr(params, key) for key in MAPPING_KEYS}
-    if params.amount_col is not None:
-        mapping["price_col"] = None
-    require_columns(columns, mapping)
+    """Refuse params naming columns the input lacks; ``price_col`` is not read when ``amount_col`` is set."""
+    require_columns(columns, {key: getattr(schema_params(params), key) for key in MAPPING_KEYS})
+
+
+def schema_params(params):
+    """The params as the cleaning reads them: with ``amount_col`` set, ``price_col`` is not used (nor checked)."""
+    return params.model_copy(update={"price_col": None}) if params.amount_col is not None else params
 
 
 def clean(raw: pd.DataFrame, params):
     codes = DEFAULT_NON_PRODUCT_CODES if params.non_product_codes is None else params.non_product_codes
     return clean_transactions(raw, columns=_columns(params), non_product_codes=codes,
-                              cancellation_prefix=params.cancellation_prefix, drop_duplicates=params.drop_duplicates)
+                              cancellation_prefix=params.cancellation_prefix, drop_duplicates=params.drop_duplicates,
+                              **params.parse_options())
 
 
 def features(cleaned: pd.DataFrame, params) -> FeatureSet:

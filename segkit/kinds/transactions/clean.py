@@ -23,7 +23,10 @@ The rules, in order (rule ids in brackets):
 A rule that removes every remaining line says so in its note, with the params key to check. Values that
 cannot be right stop the cleaning with a message naming the column, the count and examples: text in a
 number column (:class:`~segkit.errors.ColumnError`), infinite or absurdly large quantities, prices or
-amounts, numbers or unparseable text in the date column (:class:`~segkit.errors.DataValueError`).
+amounts, values of the date column that are not dates (:class:`~segkit.errors.DataValueError`). Dates, numbers
+and ids are read by :mod:`segkit.parse`: one date layout for the whole column (recorded in the log, with why),
+numbers with a decimal comma, thousands separators or a currency sign, blanks and ``NA`` as missing, ids as
+text exactly as written (leading zeros kept).
 
 Examples
 --------
@@ -43,14 +46,16 @@ Examples
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
-from typing import Any, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Iterable
 
 import numpy as np
 import pandas as pd
 
-from ...cleaning import CleaningLog, CleaningStep, examples as _examples, parse_dates
-from ...errors import ColumnError, DataValueError, ParamsError
+from ...cleaning import CleaningLog, examples as _examples
+from ...errors import DataValueError
+from ...parse import after_period, is_na_token, read_dates, read_ids, read_numbers
+from .columns import TransactionColumns
 
 __all__ = [
     "DEFAULT_NON_PRODUCT_CODES",
@@ -82,102 +87,6 @@ NORMALISED_COLUMNS: tuple[str, ...] = (
     "customer_id", "invoice_id", "date", "quantity", "price", "amount", "is_cancellation",
 )
 
-# dataclass field -> params key
-_PARAMS_KEYS = {
-    "customer": "customer_col",
-    "invoice": "invoice_col",
-    "date": "date_col",
-    "quantity": "quantity_col",
-    "price": "price_col",
-    "amount": "amount_col",
-    "stock_code": "stock_code_col",
-    "country": "country_col",
-}
-_REQUIRED = ("customer", "invoice", "date", "quantity")
-
-
-@dataclass(frozen=True)
-class TransactionColumns:
-    """Which columns of a raw transaction table hold which field.
-
-    Defaults are the UCI Online Retail names. Each field corresponds to a params key: ``customer``
-    to ``customer_col``, ``invoice`` to ``invoice_col``, and so on (see :meth:`from_params`).
-
-    Parameters
-    ----------
-    customer, invoice, date, quantity : str
-        Required columns: customer id, invoice (order) id, invoice date-time, quantity per line.
-    price : str or None
-        Unit price. May be None when ``amount`` is given (the unit price is then amount / quantity).
-    amount : str or None
-        Line amount (quantity times price). When given it is used as the line amount.
-    stock_code, country : str or None
-        Optional product code and country columns. Without ``stock_code`` the non-product rule and
-        the ``distinct_products`` feature are skipped; without ``country`` there is no ``country``
-        feature.
-    """
-
-    customer: str = "CustomerID"
-    invoice: str = "InvoiceNo"
-    date: str = "InvoiceDate"
-    quantity: str = "Quantity"
-    price: str | None = "UnitPrice"
-    amount: str | None = None
-    stock_code: str | None = "StockCode"
-    country: str | None = "Country"
-
-    def __post_init__(self):
-        for name in _PARAMS_KEYS:
-            value = getattr(self, name)
-            if value is None and name in _REQUIRED:
-                raise ParamsError(f"{_PARAMS_KEYS[name]} is empty",
-                                  f"set {_PARAMS_KEYS[name]} to the name of the {name} column",
-                                  key=_PARAMS_KEYS[name])
-            if value is not None and not isinstance(value, str):
-                raise ParamsError(f"{_PARAMS_KEYS[name]} must be a column name, got {value!r}",
-                                  f"write {_PARAMS_KEYS[name]} as a quoted column name",
-                                  key=_PARAMS_KEYS[name])
-        if self.price is None and self.amount is None:
-            raise ParamsError("neither price_col nor amount_col is set",
-                              "set price_col to the unit-price column, or amount_col to a "
-                              "line-amount column", key="price_col")
-
-    @classmethod
-    def from_params(cls, mapping: Mapping[str, Any]) -> TransactionColumns:
-        """Build the mapping from params keys (``customer_col``, ``invoice_col``, ``date_col``,
-        ``quantity_col``, ``price_col``, ``amount_col``, ``stock_code_col``, ``country_col``).
-
-        Keys that are absent take the Online Retail defaults; other keys in ``mapping`` are ignored,
-        so the whole params dict can be passed. When ``amount_col`` is set, ``price_col`` is
-        ignored (the line amount is used and the unit price derived from it), so the default
-        ``price_col: UnitPrice`` does not have to be unset.
-        """
-        kwargs = {name: mapping[key] for name, key in _PARAMS_KEYS.items() if key in mapping}
-        if kwargs.get("amount") is not None:
-            kwargs["price"] = None
-        return cls(**kwargs)
-
-    def mapped(self) -> dict[str, str]:
-        """Return ``{params key: column}`` for every mapped (non-None) column."""
-        return {key: getattr(self, name) for name, key in _PARAMS_KEYS.items()
-                if getattr(self, name) is not None}
-
-    def check(self, df: pd.DataFrame) -> None:
-        """Raise :class:`ColumnError` naming every mapped column that ``df`` lacks.
-
-        The message names each params key and its column, and lists the available columns.
-        """
-        missing = {key: col for key, col in self.mapped().items() if col not in df.columns}
-        if not missing:
-            return
-        named = ", ".join(f"{key}={col!r}" for key, col in missing.items())
-        available = ", ".join(map(str, df.columns)) or "(none)"
-        key, col = next(iter(missing.items()))
-        raise ColumnError(f"mapped column(s) not in the data: {named}",
-                          f"set {', '.join(missing)} to one of the available columns: {available}",
-                          key=key, column=col)
-
-
 # --------------------------------------------------------------------------------------------------
 # normalisation helpers
 
@@ -186,66 +95,50 @@ class TransactionColumns:
 ABSURD_VALUE = 1e12
 
 
-def _to_numeric(s: pd.Series, key: str) -> pd.Series:
-    """Numeric copy of ``s``; :class:`ColumnError` with examples when values are not numbers, and
-    :class:`DataValueError` when numbers are infinite or absurdly large (at least :data:`ABSURD_VALUE`)."""
-    if pd.api.types.is_bool_dtype(s) or not (pd.api.types.is_numeric_dtype(s)):
-        num = pd.to_numeric(s.astype(object).where(s.notna(), np.nan), errors="coerce")
-        bad = s.notna() & num.isna()
-        if bad.any():
-            raise ColumnError(
-                f"column {s.name!r} ({key}) has {int(bad.sum()):,} non-numeric value(s), "
-                f"e.g. {_examples(s[bad])}",
-                f"point {key} at a numeric column, or fix those values (no currency signs or "
-                f"thousands separators)", key=key, column=str(s.name))
-        s = num
-    s = s.astype("float64")
-    absurd = ~np.isfinite(s.to_numpy()) & s.notna().to_numpy() | (s.abs() >= ABSURD_VALUE).to_numpy()
+def _to_numeric(s: pd.Series, key: str, opts: _Options, log: CleaningLog) -> pd.Series:
+    """``s`` read as numbers (:func:`segkit.parse.read_numbers`: decimal comma, thousands separators and
+    currency signs are read; blanks and ``NA``, ``-``, ``?`` are missing, and counted in the log).
+
+    :class:`ColumnError` with examples when values are not numbers, and :class:`DataValueError` when numbers
+    are infinite or absurdly large (at least :data:`ABSURD_VALUE`)."""
+    reading = read_numbers(s, column=str(s.name), decimal=opts.decimal, thousands=opts.thousands).check(key=key)
+    num = reading.values
+    absurd = (num.abs() >= ABSURD_VALUE).to_numpy()
+    if reading.n_infinite:  # read as missing: the only missing values that are not missing in the input
+        absurd = absurd | (num.isna() & ~is_na_token(s)).to_numpy()
     if absurd.any():
         raise DataValueError(
             f"column {s.name!r} ({key}) has {int(absurd.sum()):,} infinite or absurdly large value(s) "
             f"(|x| >= {ABSURD_VALUE:.0e}), e.g. {_examples(s[absurd])}",
             "correct or remove those rows at the source: a single such line would dominate every total",
             key=key, column=str(s.name))
-    return s
+    if reading.notes or reading.n_missing > int(s.isna().sum()):
+        log.read(reading, key=key, note="missing values are set aside by the missing_values rule"
+                 if reading.n_missing else "")
+    return num
 
 
-def _to_datetime(s: pd.Series, key: str, dayfirst: bool) -> pd.Series:
-    """Parse dates: ISO 8601 first, then any other common format for what is left.
-
-    Time zones are dropped after converting to UTC when the column mixes offsets.
-    """
-    if pd.api.types.is_datetime64_any_dtype(s):
-        return s.dt.tz_convert(None) if getattr(s.dt, "tz", None) is not None else s
-    if pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s):
-        if s.notna().any():
-            raise DataValueError(
-                f"column {s.name!r} ({key}) holds numbers, not dates, e.g. {_examples(s.dropna())}",
-                f"point {key} at the date column (dates written like 2011-12-09 08:30)",
-                key=key, column=str(s.name))
-        return pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns]", name=s.name)
-    parsed = parse_dates(s, dayfirst=dayfirst)
-    bad = s.notna() & parsed.isna()
-    if bad.any():
-        raise DataValueError(
-            f"column {s.name!r} ({key}) has {int(bad.sum()):,} value(s) that are not dates, "
-            f"e.g. {_examples(s[bad])}",
-            f"check that {key} names the date column, and fix or remove those rows (ISO dates "
-            f"such as 2011-12-09 08:30 always parse)", key=key, column=str(s.name))
-    return parsed
+def _to_datetime(s: pd.Series, key: str, opts: _Options, log: CleaningLog) -> pd.Series:
+    """``s`` read as dates with one layout for the whole column (:func:`segkit.parse.read_dates`); the layout,
+    why, and dates after today or far after the data's period are recorded in the log.
+    :class:`DataValueError` with examples when values are not dates."""
+    reading = read_dates(s, column=str(s.name), date_format=opts.date_format, dayfirst=opts.dayfirst,
+                         today=_today()).check(key=key)
+    dates, notes = reading.values, []
+    if reading.n_future:
+        notes.append("lines dated after today are removed (future_dates)")
+    late = after_period(dates.where(dates < _today() + pd.Timedelta(days=1)))
+    if late.any():
+        shown = ", ".join(f"{d:%Y-%m-%d}" for d in sorted(dates[late].unique())[-3:])
+        notes.append(f"{int(late.sum()):,} line(s) dated far after the data's period (e.g. {shown}) are kept: recency "
+                     "is measured from the last of them; correct them at the source, or set snapshot_date")
+    log.read(reading, key=key, note="; ".join(notes))
+    return dates
 
 
 def _to_id(s: pd.Series) -> pd.Series:
-    """String ids: 17850.0 -> "17850", surrounding spaces stripped, "" -> missing."""
-    if pd.api.types.is_bool_dtype(s):
-        s = s.astype("object")
-    if pd.api.types.is_float_dtype(s):
-        whole = s.dropna()
-        if (whole == np.floor(whole)).all():
-            s = s.astype("Int64")
-    out = s.astype("str").where(s.notna())
-    out = out.str.strip().str.replace(r"^(-?\d+)\.0+$", r"\1", regex=True)
-    return out.mask(out == "")
+    """Ids as text exactly as written (:func:`segkit.parse.read_ids`: 17850.0 -> "17850", zeros kept)."""
+    return read_ids(s)
 
 
 def _code_mask(codes: pd.Series, patterns: Iterable[str]) -> pd.Series:
@@ -283,28 +176,33 @@ class _Options:
     non_product_codes: Iterable[str]
     cancellation_prefix: str | None
     drop_duplicates: bool
-    dayfirst: bool
+    dayfirst: bool | None = None
+    date_format: str | None = None
+    decimal: str | None = None
+    thousands: str | None = None
 
 
-def _normalise(df: pd.DataFrame, opts: _Options) -> pd.DataFrame:
+def _normalise(df: pd.DataFrame, opts: _Options, log: CleaningLog) -> pd.DataFrame:
     """The working table: normalised columns, the raw stock codes (when mapped) and, when duplicates are
-    dropped, ``is_duplicate``; one row per raw line, indexed 0..n-1 by its position in ``df``."""
+    dropped, ``is_duplicate``; one row per raw line, indexed 0..n-1 by its position in ``df``. How the dates
+    (and numbers that needed more than a plain reading) were read goes to ``log``."""
     c = opts.columns
     customer = _to_id(df[c.customer])
-    invoice = _to_id(df[c.invoice])
-    date = _to_datetime(df[c.date], "date_col", opts.dayfirst)
-    quantity = _to_numeric(df[c.quantity], "quantity_col")
+    date = _to_datetime(df[c.date], "date_col", opts, log)
+    # without an order id, the lines of one customer on one day are one purchase
+    invoice = _to_id(df[c.invoice]) if c.invoice is not None else customer.str.cat(date.dt.strftime("%Y-%m-%d"), "|")
+    quantity = _to_numeric(df[c.quantity], "quantity_col", opts, log)
     if c.amount is not None:
-        amount = _to_numeric(df[c.amount], "amount_col")
+        amount = _to_numeric(df[c.amount], "amount_col", opts, log)
         if c.price is not None:
-            price = _to_numeric(df[c.price], "price_col")
+            price = _to_numeric(df[c.price], "price_col", opts, log)
         else:
             price = amount / quantity.where(quantity != 0)
     else:
-        price = _to_numeric(df[c.price], "price_col")
+        price = _to_numeric(df[c.price], "price_col", opts, log)
         amount = quantity * price
     is_cancel = quantity.lt(0)
-    if opts.cancellation_prefix:
+    if opts.cancellation_prefix and c.invoice is not None:
         is_cancel |= invoice.str.startswith(opts.cancellation_prefix).fillna(False).astype(bool)
     parts = {"customer_id": customer, "invoice_id": invoice, "date": date, "quantity": quantity,
              "price": price, "amount": amount, "is_cancellation": is_cancel}
@@ -343,14 +241,25 @@ def _missing_customer(table: pd.DataFrame, log: CleaningLog, opts: _Options) -> 
                  table["customer_id"].isna().to_numpy(), key="customer_col")
 
 
+def _listed(words: list[str]) -> str:
+    return ", ".join(words[:-1]) + " or " + words[-1] if len(words) > 1 else words[0]
+
+
 def _missing_values(table: pd.DataFrame, log: CleaningLog, opts: _Options) -> pd.DataFrame:
-    """``[missing_values]``: lines with no invoice id, date, quantity, amount or (mapped) price."""
-    missing = (table["invoice_id"].isna() | table["date"].isna() | table["quantity"].isna()
-               | table["amount"].isna())
-    if opts.columns.price is not None:  # a derived price is only missing when quantity is 0 (non_positive_price)
-        missing |= table["price"].isna()
-    return _drop(table, log, "missing_values", "Lines with no invoice number, date, quantity or price were removed.",
-                 missing.to_numpy(), key="invoice_col, date_col, quantity_col and price_col (or amount_col)")
+    """``[missing_values]``: lines with no invoice id (when mapped), date, quantity, amount or (mapped) price; the
+    note counts the values of each that are missing (blank or written ``NA``, ``-``, ... in the input)."""
+    c = opts.columns
+    fields = {"invoice_id": ("invoice number", "invoice_col")} if c.invoice is not None else {}
+    fields.update({"date": ("date", "date_col"), "quantity": ("quantity", "quantity_col")})
+    fields.update({"price": ("price", "price_col")} if c.price is not None else {"amount": ("amount", "amount_col")})
+    if c.price is not None and c.amount is not None:
+        fields["amount"] = ("amount", "amount_col")
+    gaps = {name: table[name].isna().to_numpy() for name in fields}  # a derived price is missing only for quantity 0
+    missing = np.logical_or.reduce(list(gaps.values()))
+    counts = [f"{what} {int(gaps[name].sum()):,}" for name, (what, _) in fields.items() if gaps[name].any()]
+    return _drop(table, log, "missing_values", f"Lines with no {_listed([w for w, _ in fields.values()])} were "
+                 "removed.", missing, note="missing: " + ", ".join(counts) if counts else "",
+                 key=" and ".join(k for _, k in fields.values()))
 
 
 def _future_dates(table: pd.DataFrame, log: CleaningLog, opts: _Options) -> pd.DataFrame:
@@ -383,12 +292,16 @@ def _non_product(table: pd.DataFrame, log: CleaningLog, opts: _Options) -> pd.Da
 
 
 def _non_positive_price(table: pd.DataFrame, log: CleaningLog, opts: _Options) -> pd.DataFrame:
-    """``[non_positive_price]``: zero or negative unit price, or zero quantity (cancellations have a negative
-    quantity and a positive price, so they stay)."""
-    return _drop(table, log, "non_positive_price", "Lines with a zero or negative unit price or a zero quantity "
-                 "were removed (free items, write-offs and bad-debt adjustments).",
-                 (table["price"].le(0) | table["quantity"].eq(0)).to_numpy(),
-                 key="price_col (or amount_col) and quantity_col")
+    """``[non_positive_price]``: zero or negative unit price (or, with a line amount only, an amount of the wrong
+    sign), or zero quantity; cancellations have a negative quantity and a positive price, so they stay. The note
+    counts the zero-amount lines."""
+    amount_only = opts.columns.price is None
+    zero = int(table["amount"].eq(0).sum())
+    what = "an amount of zero or of the opposite sign to the quantity" if amount_only else "a zero or negative unit price"
+    return _drop(table, log, "non_positive_price", f"Lines with {what} or a zero quantity were removed (free items, "
+                 "write-offs and bad-debt adjustments).", (table["price"].le(0) | table["quantity"].eq(0)).to_numpy(),
+                 note=f"{zero:,} line(s) with a zero amount" if zero else "",
+                 key=("amount_col" if amount_only else "price_col") + " and quantity_col")
 
 
 def _cancellations(table: pd.DataFrame, log: CleaningLog, opts: _Options) -> pd.DataFrame:
@@ -396,14 +309,32 @@ def _cancellations(table: pd.DataFrame, log: CleaningLog, opts: _Options) -> pd.
     flagged = table["is_cancellation"].to_numpy()
     netted = int(flagged.sum())
     n_inv = table["invoice_id"][flagged].nunique()
+    orders = "invoices" if opts.columns.invoice is not None else "customer-days"
     log.add("cancellations", "Cancelled and returned lines were kept and subtracted from the "
             "customer's spend (netted), not removed.", len(table), 0, rows_netted=netted,
-            note=f"netted {netted:,} cancellation lines from {n_inv:,} invoices")
+            note=f"netted {netted:,} cancellation lines from {n_inv:,} {orders}")
     return table
 
 
+def _orders(table: pd.DataFrame, log: CleaningLog, opts: _Options) -> pd.DataFrame:
+    """``[orders]`` (logged only without an invoice column): one purchase is one customer-day."""
+    if opts.columns.invoice is None:
+        log.add("orders", "No order id (invoice_col is not set): the lines of one customer on one day are taken as "
+                "one purchase, so frequency counts the days with a purchase.", len(table), 0,
+                note="set invoice_col to the order id column, if the data has one")
+    return table
+
+
+def _lost_customers(start: pd.DataFrame, table: pd.DataFrame, log: CleaningLog) -> None:
+    """``[lost_customers]`` (logged only when there are any): customers with an id whose every line was removed."""
+    lost = pd.Index(start["customer_id"].dropna().unique()).difference(pd.Index(table["customer_id"].dropna().unique()))
+    if len(lost):
+        log.add("lost_customers", "Customers whose every line was removed by the rules above: they are not in the "
+                "segments.", len(table), 0, note=f"{len(lost):,} customer(s) lost all their lines")
+
+
 #: The cleaning rules, in the order they run (see the module docstring).
-_RULES = (_duplicates, _missing_customer, _missing_values, _future_dates, _non_product, _non_positive_price,
+_RULES = (_orders, _duplicates, _missing_customer, _missing_values, _future_dates, _non_product, _non_positive_price,
           _cancellations)
 
 
@@ -440,7 +371,10 @@ def clean_transactions(
     non_product_codes: Iterable[str] = DEFAULT_NON_PRODUCT_CODES,
     cancellation_prefix: str | None = "C",
     drop_duplicates: bool = True,
-    dayfirst: bool = False,
+    dayfirst: bool | None = None,
+    date_format: str | None = None,
+    decimal: str | None = None,
+    thousands: str | None = None,
 ) -> tuple[pd.DataFrame, CleaningLog]:
     """Clean a line-level transaction table; keep cancellations, flagged, for netting.
 
@@ -457,8 +391,13 @@ def clean_transactions(
         quantity are cancellations whatever their invoice id.
     drop_duplicates : bool
         Drop exact duplicate rows (the step is still logged, with 0 removed, when False).
-    dayfirst : bool
-        For dates that are not ISO 8601, read ``01/02/2011`` as 1 February (default: 2 January).
+    dayfirst : bool, optional
+        When no date of the column decides (a first field above 12 means day first), True reads
+        ``01/02/2011`` as 1 February; default month first (2 January). See :mod:`segkit.parse`.
+    date_format : str, optional
+        A ``strptime`` format for the date column, instead of deciding the layout from its values.
+    decimal, thousands : str, optional
+        The decimal mark and thousands separator of numbers written as text (default: decided per column).
 
     Returns
     -------
@@ -479,14 +418,16 @@ def clean_transactions(
     ColumnError
         A mapped column is missing, or quantity/price/amount holds non-numeric values.
     DataValueError
-        Dates that cannot be parsed, or numbers in the date column; infinite or absurdly large
+        Dates that cannot be read (numbers are read as YYYYMMDD or Excel serial dates); infinite or absurdly large
         quantities, prices or amounts (count and examples in the message). Missing dates are not an
         error: those rows are dropped by the ``missing_values`` rule.
     """
     columns.check(df)
-    opts = _Options(columns, non_product_codes, cancellation_prefix, drop_duplicates, dayfirst)
-    table = _normalise(df, opts)
+    opts = _Options(columns, non_product_codes, cancellation_prefix, drop_duplicates, dayfirst, date_format,
+                    decimal, thousands)
     log = CleaningLog()
+    table = start = _normalise(df, opts, log)
     for rule in _RULES:
         table = rule(table, log, opts)
+    _lost_customers(start, table, log)
     return _output(df, table, columns), log

@@ -1,93 +1,17 @@
-"""One reader for the numbers, dates and ids in a user's table.
-
-A reading never raises for bad values: it returns what it could read, says how and why, and counts what
-it could not read, with up to three examples as written; the caller reports them or stops (``check``).
-
-Dates: ``date_format`` wins when given; otherwise one layout is decided for the **whole column**. A column
-may mix layouts that cannot be misread (ISO 8601, ``YYYY/MM/DD``, month names, ``YYYYMMDD``), but its
-day-month values are read in **one** order: a first field above 12 in any value means day first, a
-second field above 12 month first. If both appear the column is inconsistent: it is read in the
-majority's order and the values that contradict it are unparsed. If no value decides, ``dayfirst``
-decides, else month first, and ``ambiguous`` says so. Time zones: aware values are converted to UTC and
-the zone dropped (naive values beside them are taken as UTC), so results are naive ``datetime64[ns]``.
-Numbers are ``YYYYMMDD`` or Excel serials (1..80000, origin 1899-12-30; serial 60, Excel's 29 February
-1900, is unparsed), whichever most values are. Two-digit years: 69..99 are 19xx, 00..68 are 20xx.
-
-Numbers are float64: currency, ``+``, thousands separators and ``%`` are removed (``12%`` reads 12, unit
-``%``), ``(12.50)`` is -12.5, one decimal mark is decided for the column, infinities are set missing
-and counted, true/false is not a number. Ids (:func:`read_ids`) are text exactly as written.
-"""
+"""Dates: one layout decided for the whole column (the rules are in :mod:`segkit.parse`)."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from .errors import ColumnError, DataValueError
+from ..errors import DataValueError
+from ._common import _NAT, _Reading, _examples, _series, _text
 
-__all__ = ["NA_TOKENS", "is_na_token", "DateReading", "read_dates", "NumberReading", "read_numbers", "read_ids"]
-
-#: Text that means "missing", compared after stripping spaces and NUL characters, ignoring case.
-NA_TOKENS = frozenset({"", "na", "n/a", "#n/a", "null", "none", "nan", "nat", "-", "?", "."})
-
-_NBSP = str.maketrans({c: " " for c in "\u00a0\u202f\u2007"})  # no-break spaces: thousands separators
-_NAT = np.datetime64("NaT", "ns")
-
-
-def is_na_token(value: Any) -> Any:
-    """True for a missing value or text that means missing (:data:`NA_TOKENS`); element-wise for a list.
-
-    >>> is_na_token(" N/A "), is_na_token("0"), is_na_token(None), is_na_token(["", "x", "\\x00"]).tolist()
-    (True, False, True, [True, False, True])
-    """
-    if isinstance(value, str):
-        return value.replace("\x00", "").strip().lower() in NA_TOKENS
-    return _text(_series(value))[1] if pd.api.types.is_list_like(value) else bool(pd.isna(value))
-
-
-def _series(values: Any) -> pd.Series:
-    return values if isinstance(values, pd.Series) else pd.Series(values)
-
-
-def _text(s: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Stripped text of ``s`` (NaN where missing) and the mask of missing values (NA tokens included)."""
-    text = s.astype("str").str.replace("\x00", "", regex=False).str.strip()
-    missing = text.isna() | ((text.str.len() <= 4) & text.str.lower().isin(list(NA_TOKENS))).fillna(False)
-    return text.mask(missing), missing
-
-
-def _examples(raw: pd.Series, mask: Any, n: int = 3) -> tuple[str, ...]:
-    return tuple(str(v) for v in pd.unique(raw[np.asarray(mask, bool)].head(1000))[:n])
-
-
-@dataclass(frozen=True, eq=False)
-class _Reading:
-    values: pd.Series
-    n_missing: int = 0
-    n_unparsed: int = 0
-    unparsed_examples: tuple[str, ...] = ()
-    column: str = ""
-    _what, _error, _fix = "", ValueError, ""
-
-    def to_dict(self) -> dict[str, Any]:
-        """Every field but ``values``, JSON-ready, and ``n_values``, the number of values read."""
-        out = {f: list(v) if isinstance(v, tuple) else dict(v) if isinstance(v, dict) else v
-               for f in self.__dataclass_fields__ if f != "values" for v in [getattr(self, f)]}
-        return {**out, "n_values": int(self.values.notna().sum())}
-
-    def check(self, *, key: str | None = None):
-        """Return ``self``; an error naming the column, the count and examples when some values are unread:
-        :class:`~segkit.errors.DataValueError` for dates, :class:`~segkit.errors.ColumnError` for numbers."""
-        if self.n_unparsed:
-            where = f"column {self.column!r}" + (f" ({key})" if key else "")
-            raise self._error(f"{where} has {self.n_unparsed:,} value(s) that are not {self._what}, e.g. "
-                              f"{', '.join(map(repr, self.unparsed_examples))}",
-                              self._fix.format(key=key or "the column"), key=key, column=self.column or None)
-        return self
+__all__ = ["DateReading", "read_dates", "after_period"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -340,161 +264,19 @@ def read_dates(values, *, column: str = "", date_format: str | None = None, dayf
                        int(future.sum()), _examples(raw, future), formats)
 
 
-@dataclass(frozen=True, eq=False)
-class NumberReading(_Reading):
-    """How a column was read as numbers: ``values`` (float64, the input's index, NaN where missing,
-    unparsed or infinite), and what could not be read.
 
-    Attributes
-    ----------
-    n_missing, n_unparsed, n_infinite : int
-        Missing in the input (NA tokens included), not numbers (``unparsed_examples``), infinite.
-    notes : tuple of str
-        What was done to read the values (decimal comma, currency removed, percent, ...).
-    unit, decimal : str
-        ``"%"``, the one currency found, or ``""``; and the decimal mark used for the column.
+def after_period(dates: pd.Series, *, min_values: int = 20) -> pd.Series:
+    """True for dates far after the data's period: later than its 95th percentile by more than the span from
+    the 1st to the 95th percentile (at least 30 days). A few such dates (a typing error, 2031 for 2013) would
+    otherwise decide the snapshot date and every recency or age measured from it.
+
+    >>> d = pd.Series(pd.to_datetime(["2011-01-01"] * 10 + ["2011-12-01"] * 30 + ["2019-05-01"]))
+    >>> after_period(d).sum()
+    np.int64(1)
     """
-
-    n_infinite: int = 0
-    notes: tuple[str, ...] = ()
-    unit: str = ""
-    decimal: str = "."
-    _what, _error, _fix = "numbers", ColumnError, "point {key} at a numeric column, or fix those values"
-
-
-_CURRENCY = (r"US\$|[CA]\$|R\$|[£$€¥₹₩₽₺]|(?:USD|EUR|GBP|JPY|CHF|CAD|AUD|NZD|CNY|INR|SEK|NOK|DKK|PLN|CZK|HUF|ZAR|"
-             r"BRL|MXN|HKD|SGD|KRW)(?![A-Za-z])")
-_NUMBER = re.compile(
-    rf"(?P<open>\()?\s*(?P<s1>[+\-−])?\s*(?P<c1>{_CURRENCY})?\s*(?P<s2>[+\-−])?\s*"
-    rf"(?P<core>inf(?:inity)?|[\d.,'’ ]*\d[\d.,'’ ]*(?:[eE][+-]?\d+)?)\s*(?P<pct>%)?\s*(?P<c2>{_CURRENCY})?\s*"
-    rf"(?P<close>\))?", re.IGNORECASE)
-_EITHER = re.compile(r"[1-9]\d{0,2}[.,]\d{3}")  # 1,234 or 1.234: thousands, or three decimals
-
-
-def _mark(core: str) -> str:
-    """The decimal mark one number points to: ``,`` or ``.``, ``?,`` or ``?.`` (either), ``""`` (none)."""
-    m = re.sub(r"[eE][+-]?\d+$", "", core)
-    c, d = m.count(","), m.count(".")
-    if c and d:
-        return "," if m.rfind(",") > m.rfind(".") else "."
-    sep, n = ("," if c else "."), c or d
-    return "" if not n else ("." if sep == "," else ",") if n > 1 else ("?" + sep if _EITHER.fullmatch(m) else sep)
-
-
-def _text_numbers(uniq: np.ndarray, weights: np.ndarray, decimal, thousands) -> tuple:
-    """Numbers for the distinct texts ``uniq`` (NaN where unparsed), the notes, the unit, the decimal mark."""
-    parts = [_NUMBER.fullmatch(u.translate(_NBSP)) for u in uniq]
-    votes = {",": 0, ".": 0, "?,": 0, "?.": 0, "": 0}
-    for m, w in zip(parts, weights):
-        if m is not None and not m["core"].lower().startswith("inf"):
-            votes[_mark(m["core"])] += int(w)
-    dec = decimal or {".": ",", ",": "."}.get(thousands) or ("," if votes[","] > votes["."] else ".")
-    notes = [text for text, n in [
-        (f"decimal comma detected ({votes[',']:,} values)", decimal is None and dec == "," and votes[","]),
-        (f"both decimal marks appear ({votes['.']:,} values with '.', {votes[',']:,} with ','): read with "
-         f"{dec!r}; the others are unparsed", votes[","] and votes["."]),
-        (f"{votes['?,']:,} values like '1,234' read with ',' as thousands separator (set decimal: ',' if it is "
-         "a decimal comma)", dec == "." and votes["?,"])] if n]
-    tchars = (thousands or ",. '’").replace(dec, "")
-    t = re.escape(thousands) if thousands else "[" + re.escape(tchars) + "]"
-    d, e = re.escape(dec), r"(?:[eE][+-]?\d+)?"
-    strict = re.compile(rf"(?:\d{{1,3}}(?:{t}\d{{3}})+|\d+)(?:{d}\d*)?{e}|{d}\d+{e}")
-    out, seen = np.full(len(uniq), np.nan), {"cur": {}, "pct": 0, "paren": 0, "thousands": 0}
-    for i, (m, w) in enumerate(zip(parts, weights)):
-        if m is None or bool(m["open"]) != bool(m["close"]) or (bool(m["c1"]) + bool(m["c2"]) + bool(m["pct"]) > 1):
-            continue
-        core = m["core"].strip()
-        if core.lower().startswith("inf"):
-            value = np.inf
-        elif strict.fullmatch(core):
-            plain = "".join(c for c in core if c not in tchars)
-            seen["thousands"] += int(w) * (plain != core)
-            value = float(plain.replace(dec, "."))
-        else:
-            continue
-        out[i] = -value if m["open"] or {m["s1"], m["s2"]} & {"-", "−"} else value
-        cur = (m["c1"] or m["c2"] or "").upper()
-        seen["cur"][cur] = seen["cur"].get(cur, 0) + int(w)
-        seen["pct"] += int(w) * bool(m["pct"])
-        seen["paren"] += int(w) * bool(m["open"])
-    currencies = [c for c in seen["cur"] if c]
-    notes += [f"currency {c} removed ({seen['cur'][c]:,} values)" for c in currencies]
-    notes += [text.format(n) for text, n in [
-        ("several currencies in one column: amounts are not converted", len(currencies) > 1),
-        ("percent sign removed from {:,} values; kept in percent (12% reads 12)", seen["pct"]),
-        ("{:,} values in parentheses read as negative", seen["paren"]),
-        ("thousands separators removed from {:,} values", seen["thousands"])] if n]
-    return out, notes, "%" if seen["pct"] else currencies[0] if len(currencies) == 1 else "", dec
-
-
-def read_numbers(values, *, column: str = "", decimal: str | None = None,
-                 thousands: str | None = None) -> NumberReading:
-    """Read a column as float64 numbers.
-
-    Parameters
-    ----------
-    values : Series, list or array
-        Numbers, or numbers written as text.
-    column : str, optional
-        The column's name, for messages (default: the Series name).
-    decimal : {".", ","}, optional
-        Default: decided from the whole column; ``1,234`` alone reads as a thousands separator.
-    thousands : str, optional
-        The only thousands separator accepted (default: any of ``, . ' ’`` or space but the decimal).
-
-    Returns
-    -------
-    NumberReading
-
-    Examples
-    --------
-    >>> r = read_numbers(["101,5", "1.234,5", "n/a", "abc"])
-    >>> r.values.tolist(), r.n_missing, r.unparsed_examples, r.notes[0]
-    ([101.5, 1234.5, nan, nan], 1, ('abc',), 'decimal comma detected (2 values)')
-    """
-    raw = _series(values)
-    kind = pd.api.types.infer_dtype(raw, skipna=True)
-    notes, unit, dec, missing = [], "", decimal or ".", raw.isna().to_numpy()
-    if pd.api.types.is_bool_dtype(raw) or kind == "boolean":
-        out, notes = pd.Series(np.nan, index=raw.index), ["true/false values are not numbers"]
-    elif pd.api.types.is_numeric_dtype(raw) or kind in ("integer", "floating", "mixed-integer-float", "decimal"):
-        out = pd.to_numeric(raw, errors="coerce")
-    else:
-        text, missing = _text(raw)
-        out = pd.to_numeric(text, errors="coerce") if decimal is None and thousands is None else None
-        if out is None or (out.isna() & ~missing).any():
-            codes, uniq = pd.factorize(text)
-            weights = np.bincount(codes[codes >= 0], minlength=len(uniq))
-            nums, notes, unit, dec = _text_numbers(np.asarray(uniq, dtype=object), weights, decimal, thousands)
-            out = pd.Series(np.where(codes >= 0, nums[np.maximum(codes, 0)], np.nan), index=raw.index)
-    values, missing = out.to_numpy(dtype="float64", na_value=np.nan, copy=True), np.asarray(missing, bool)
-    infinite = np.isinf(values)
-    values[infinite] = np.nan
-    notes += [f"{int(infinite.sum()):,} infinite values set to missing"] if infinite.any() else []
-    unparsed = ~missing & np.isnan(values) & ~infinite
-    return NumberReading(pd.Series(values, index=raw.index, name=raw.name), int(missing.sum()), int(unparsed.sum()),
-                         _examples(raw, unparsed), column or ("" if raw.name is None else str(raw.name)),
-                         n_infinite=int(infinite.sum()), notes=tuple(notes), unit=unit, decimal=dec)
-
-
-def _id_text(v: Any) -> Any:
-    if isinstance(v, (float, np.floating)):
-        return pd.NA if np.isnan(v) else str(int(v)) if float(v).is_integer() else repr(float(v))
-    return pd.NA if v is None or v is pd.NA or v is pd.NaT else str(v)
-
-
-def read_ids(values) -> pd.Series:
-    """Ids as text exactly as written, in a ``string`` Series with ``pd.NA`` where missing.
-
-    Leading zeros are kept; integers never pass through floats (``2**53 + 1`` stays exact); whole floats
-    (``12345.0``, also as text) lose their ``.0``; spaces and NULs around an id are stripped; blank ids are
-    missing. NA tokens are *not* missing here: ``"NA"`` may be a real code (Namibia).
-
-    >>> read_ids(["007", 2**53 + 1, 17850.0, " ", None]).tolist()
-    ['007', '9007199254740993', '17850', <NA>, <NA>]
-    """
-    s = _series(values)
-    out = (pd.Series([_id_text(v) for v in s.to_numpy(dtype=object)], index=s.index, name=s.name, dtype="string")
-           if pd.api.types.is_float_dtype(s) or s.dtype == object else s.astype("string"))  # integers stay exact
-    out = out.str.replace("\x00", "", regex=False).str.strip().str.replace(r"^(-?\d+)\.0+$", r"\1", regex=True)
-    return out.mask(out == "")
+    values = pd.Series(dates)
+    known = values.dropna()
+    if len(known) < min_values:
+        return pd.Series(False, index=values.index)
+    lo, hi = known.quantile(0.01), known.quantile(0.95)
+    return (values > hi + max(hi - lo, pd.Timedelta(days=30))).fillna(False).astype(bool)

@@ -1,0 +1,143 @@
+"""One type per column for the whole input: text files, every file of a folder and every sheet of a workbook
+are read as text, put together, and only then typed, column by column, with :mod:`segkit.parse`.
+
+A column becomes numbers only when **every** value of the whole input reads as a number (a decimal comma,
+thousands separators, a currency or percent sign included; blanks and ``NA``, ``-``, ``?`` are missing
+values); ``true``/``false`` columns become booleans; anything else stays text, exactly as written. Codes
+with leading zeros (``007``) and integers of 16 digits or more (ids above 2**53) stay text, so ids are never
+changed by a float. Dates stay as written: the cleaning reads them with one layout per column (and says
+which), where the params ``date_format`` and ``dayfirst`` apply.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from ..parse import read_numbers
+
+__all__ = ["type_columns", "cells_as_text", "concat_as_text"]
+
+_KEEP_TEXT = r"[+\-]?0\d+(?:\.0+)?|[+\-]?\d{16,}"  # zero-padded codes, ids beyond float precision
+_BOOL = {"true": True, "false": False}
+_SAMPLE = 1000
+
+
+def _as_text(s: pd.Series) -> pd.Series:
+    return s if pd.api.types.is_string_dtype(s) else s.astype("str").where(s.notna())
+
+
+def _type_column(s: pd.Series, decimal: str | None, thousands: str | None) -> tuple[pd.Series, str]:
+    """One text column typed for the whole input, and a note when reading it needed more than pandas would do."""
+    text = _as_text(s)
+    filled = text.dropna()
+    if filled.empty:
+        return pd.Series(np.nan, index=s.index, name=s.name), ""
+    stripped = filled.str.strip()
+    if stripped.str.fullmatch(_KEEP_TEXT).any():
+        return text, ""
+    lower = stripped.str.lower()
+    if lower.isin(list(_BOOL)).all():
+        values = text.str.strip().str.lower().map(_BOOL)
+        return (values.astype(bool) if values.notna().all() else values.astype(object)), ""
+    if decimal is None and thousands is None:
+        try:
+            return pd.to_numeric(text), ""
+        except (ValueError, TypeError):
+            pass
+    uniq = pd.Series(pd.unique(filled)[:_SAMPLE])
+    if read_numbers(uniq, decimal=decimal, thousands=thousands).n_unparsed:  # a cheap look first
+        return text, ""
+    reading = read_numbers(text, column=str(s.name), decimal=decimal, thousands=thousands)
+    if reading.n_unparsed or not reading.values.notna().any():
+        return text, ""
+    values = reading.values
+    whole = values.dropna()
+    if values.notna().all() and (whole == np.floor(whole)).all() and not reading.notes:
+        values = values.astype("int64")
+    notes = list(reading.notes) + ([f"{reading.n_missing - int(text.isna().sum()):,} blank or NA value(s) read as "
+                                    "missing"] if reading.n_missing > int(text.isna().sum()) else [])
+    return values.rename(s.name), (f"column {str(s.name)!r} read as numbers: {'; '.join(notes)}" if notes else "")
+
+
+def type_columns(df: pd.DataFrame, *, decimal: str | None = None, thousands: str | None = None,
+                 columns: Sequence | None = None) -> tuple[pd.DataFrame, list[str]]:
+    """Type the text columns of ``df`` (all of them, or ``columns``) for the whole table.
+
+    Returns the typed table and plain-language notes (decimal comma, currency signs, blanks read as missing).
+
+    >>> df, notes = type_columns(pd.DataFrame({"id": ["007", "012"], "income": ["101,5", " "], "n": ["1", "2"]}))
+    >>> df["id"].tolist(), df["income"].tolist(), str(df["n"].dtype)
+    (['007', '012'], [101.5, nan], 'int64')
+    >>> notes
+    ["column 'income' read as numbers: decimal comma detected (1 values); 1 blank or NA value(s) read as missing"]
+    """
+    out, notes = {}, []
+    for name in df.columns:
+        s = df[name]
+        if (columns is None or name in columns) and (pd.api.types.is_string_dtype(s) or s.dtype == object):
+            s, note = _type_column(s, decimal, thousands)
+            notes += [note] if note else []
+        out[name] = s
+    typed = pd.DataFrame(out, index=df.index)
+    typed.columns = df.columns
+    return typed, notes
+
+
+def _cell_text(v) -> object:
+    """One cell of a workbook (or of a column whose type differs between files) as the text it shows."""
+    if v is None or v is pd.NaT or isinstance(v, float) and np.isnan(v):
+        return np.nan
+    if isinstance(v, (bool, np.bool_)):
+        return str(bool(v))
+    if isinstance(v, (int, np.integer)):
+        return str(int(v))
+    if isinstance(v, (float, np.floating)):
+        return str(int(v)) if float(v).is_integer() and abs(v) < 2**53 else repr(float(v))
+    if isinstance(v, (pd.Timestamp, _dt.datetime)):
+        ts = pd.Timestamp(v)
+        return ts.isoformat(sep=" ") if ts != ts.normalize() else f"{ts:%Y-%m-%d}"
+    if isinstance(v, _dt.date):
+        return v.isoformat()
+    return str(v)
+
+
+def cells_as_text(s: pd.Series) -> pd.Series:
+    """A column of mixed cells (numbers, text, dates) as text, the way a spreadsheet shows them."""
+    return pd.Series([_cell_text(v) for v in s.to_numpy(dtype=object)], index=s.index, name=s.name, dtype="str")
+
+
+def _family(s: pd.Series) -> str:
+    if pd.api.types.is_bool_dtype(s):
+        return "bool"
+    if pd.api.types.is_numeric_dtype(s):
+        return "number"
+    return "date" if pd.api.types.is_datetime64_any_dtype(s) else "text"
+
+
+def concat_as_text(frames: list[pd.DataFrame]) -> tuple[pd.DataFrame, list]:
+    """Frames of one table (files of a folder, sheets of a workbook) put together. A column keeps its type when
+    it has one type everywhere (numbers, dates or booleans); otherwise every cell becomes text, to be typed
+    once for the whole input (:func:`type_columns`). Returns the table and the columns made text.
+
+    >>> a, b = pd.DataFrame({"inv": [536365, 536366]}), pd.DataFrame({"inv": ["C536379"]})
+    >>> df, mixed = concat_as_text([a, b])
+    >>> df["inv"].tolist(), mixed
+    (['536365', '536366', 'C536379'], ['inv'])
+    """
+    out, mixed = {}, []
+    for i, name in enumerate(frames[0].columns):
+        parts = [f.iloc[:, i] for f in frames]
+        families = {_family(p) for p in parts if not p.isna().all()} or {"text"}
+        if len(families) == 1 and families != {"text"}:
+            out[i] = pd.concat(parts, ignore_index=True).infer_objects()  # empty parts may be of another dtype
+            continue
+        texts = [p if pd.api.types.is_string_dtype(p) else cells_as_text(p) for p in parts]
+        mixed += [name] * any(t is not p for t, p in zip(texts, parts))
+        out[i] = pd.concat(texts, ignore_index=True)
+    df = pd.DataFrame(out)
+    df.columns = frames[0].columns
+    return df, mixed

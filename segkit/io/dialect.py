@@ -1,0 +1,175 @@
+"""Text files: their encoding, their delimiter (whitespace-aligned columns included) and their header line.
+
+Each is detected from the file and can be set in the params (``encoding``, ``sep``, ``header`` with
+``column_names``). What was detected, and how to override it, is said in a plain-language note. Files that
+are not text (a workbook under a ``.csv`` name, NUL bytes only) are refused with a message that says what
+they are.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from pathlib import Path
+
+from ..errors import DataFileError
+
+__all__ = ["decode", "sniff_delimiter", "whitespace_pattern", "split_line", "first_line", "delimiter_name",
+           "refuse_binary", "looks_like_data", "likely_delimiter", "sample_lines", "WHITESPACE"]
+
+SNIFF_BYTES = 64 * 1024
+#: The ``sep`` of a whitespace-aligned file: columns separated by runs of spaces (or tabs).
+WHITESPACE = "whitespace"
+_DELIMITERS = ",;\t|"
+
+_MAGIC = {b"PK\x03\x04": "a zip archive (an .xlsx workbook?)", b"PAR1": "a Parquet file",
+          b"\xd0\xcf\x11\xe0": "an old-style Excel (.xls) or Office file", b"%PDF": "a PDF document",
+          b"\x1f\x8b": "a gzip archive"}
+
+
+def refuse_binary(raw: bytes, path: Path) -> None:
+    """A CSV name on a binary file (a workbook, an archive, NUL bytes only) is a clear user error: say what it is."""
+    for magic, what in _MAGIC.items():
+        if raw.startswith(magic):
+            raise DataFileError(f"{path} is {what}, not a CSV text file",
+                                "give the file its real extension (.xlsx, .parquet, ...) or export it as CSV",
+                                key="data_path", path=path)
+    if raw.count(0) > 0.9 * len(raw):
+        raise DataFileError(f"{path} is filled with NUL bytes (zeros), not text: it is not a table (an interrupted "
+                            "copy or download?)", "copy or export the file again", key="data_path", path=path)
+
+
+def _utf16_without_bom(raw: bytes) -> str | None:
+    """``utf-16-le`` or ``utf-16-be`` when every other byte of the start is NUL (ASCII text in UTF-16)."""
+    head = raw[:4096]
+    even, odd = head[0::2], head[1::2]
+    if len(head) >= 4 and odd.count(0) > 0.8 * len(odd) and even.count(0) < 0.1 * len(even):
+        return "utf-16-le"
+    if len(head) >= 4 and even.count(0) > 0.8 * len(even) and odd.count(0) < 0.1 * len(odd):
+        return "utf-16-be"
+    return None
+
+
+def decode(raw: bytes, path: Path, encoding: str | None = None) -> tuple[str, str, list[str]]:
+    """Decode bytes: with ``encoding`` when given, else UTF-8 (with or without BOM), UTF-16 with or without
+    a BOM, or the detected encoding. Returns (text, encoding, notes)."""
+    if encoding is not None:
+        try:
+            return raw.decode(encoding).lstrip("\ufeff"), encoding, [f"{path.name} was read as {encoding} (params)"]
+        except UnicodeDecodeError as exc:
+            raise DataFileError(f"{path} is not {encoding} text (byte {raw[exc.start]:#04x} at position {exc.start})",
+                                "check encoding in the params, or leave it out to have it detected", key="encoding",
+                                path=path) from None
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return raw.decode("utf-16").lstrip("\ufeff"), "utf-16", [f"{path.name} is UTF-16 text"]
+        except UnicodeDecodeError as exc:
+            raise DataFileError(f"{path} starts with a UTF-16 byte-order mark but is not UTF-16 text ({exc.reason} "
+                                f"at byte {exc.start})", "export the file again (as UTF-8 CSV, if you can)",
+                                key="encoding", path=path) from None
+    utf16 = _utf16_without_bom(raw)
+    if utf16 is not None:
+        try:
+            return raw.decode(utf16), utf16, [f"{path.name} looks like {utf16.upper()} text without a byte-order mark, "
+                                              "and was read so: if the column names look garbled, set encoding"]
+        except UnicodeDecodeError:
+            pass
+    try:
+        return raw.decode("utf-8-sig"), "utf-8", []
+    except UnicodeDecodeError:
+        pass
+    return _detected(raw, path)
+
+
+def _detected(raw: bytes, path: Path) -> tuple[str, str, list[str]]:
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(raw[: 4 * SNIFF_BYTES]).best()
+    encoding = best.encoding if best is not None else "cp1252"
+    # Western exports are nearly always cp1252/latin-1; prefer cp1252, which is a superset for £ and €, over the
+    # other Latin code pages a small sample cannot tell from it (Málaga read as Mįlaga in cp1257).
+    candidates = [encoding]
+    if encoding.lower().replace("-", "_") in {"latin_1", "iso8859_1", "iso_8859_1", "cp1250", "cp1257", "iso8859_15",
+                                              "iso8859_2", "iso8859_4", "iso8859_13", "mac_roman", "cp1254"}:
+        candidates = ["cp1252", encoding]
+    for candidate in candidates:
+        try:
+            text = raw.decode(candidate)
+        except (UnicodeDecodeError, LookupError):
+            continue
+        if "\x00" in text:  # NUL characters: binary data, or a wrong guess of a UTF-16/32 text
+            break
+        return text, candidate, [f"{path.name} is not UTF-8; it was read as {candidate}"]
+    raise DataFileError(f"{path} is not UTF-8 text and its encoding could not be detected"
+                        + (" (it holds NUL bytes: is it a binary file, or UTF-16 text?)" if b"\x00" in raw else ""),
+                        "re-export the file as UTF-8 CSV, or set encoding in the params (utf-16, cp1252, ...)",
+                        key="encoding", path=path)
+
+
+def first_line(text: str) -> str:
+    """The header line: the first line that is not blank (pandas skips leading blank lines too)."""
+    return next((line for line in text.splitlines() if line.strip()), "")
+
+
+def sample_lines(sample: str, n: int = 50) -> list[str]:
+    lines = [line for line in sample[:SNIFF_BYTES].splitlines() if line.strip()]
+    cut = len(sample) > SNIFF_BYTES  # the last line of a cut sample may be cut short
+    return lines[: min(n, max(len(lines) - cut, 1))]
+
+
+def whitespace_pattern(lines: list[str]) -> str | None:
+    """The split pattern of whitespace-aligned lines: runs of spaces (``\\s+``) when every line splits into the same
+    number (at least 2) of fields, else runs of two or more (``\\s{2,}``: values with single spaces inside), else
+    None."""
+    lines = [line.strip() for line in lines if line.strip()]
+    if not lines:
+        return None
+    for pattern in (r"\s+", r"\s{2,}|\t"):
+        widths = {len(re.split(pattern, line)) for line in lines}
+        if len(widths) == 1 and widths.pop() >= 2:
+            return pattern
+    return None
+
+
+def sniff_delimiter(sample: str, sep: str | None = None) -> str:
+    """The delimiter of a text sample: ``sep`` when given, else comma, semicolon, tab or pipe as detected, or
+    :data:`WHITESPACE` for whitespace-aligned columns."""
+    if sep is not None:
+        return sep
+    lines = sample_lines(sample)
+    steady = [d for d in _DELIMITERS if len({line.count(d) for line in lines}) == 1 and lines[0].count(d)]
+    if not steady and whitespace_pattern(lines) is not None:  # no usual delimiter splits every line alike
+        return WHITESPACE
+    try:
+        return csv.Sniffer().sniff("\n".join(lines), delimiters=_DELIMITERS).delimiter
+    except csv.Error:
+        first = first_line(sample)
+        counts = {d: first.count(d) for d in _DELIMITERS}
+        best = max(counts, key=counts.get)
+        return best if counts[best] else ","
+
+
+def split_line(line: str, delimiter: str, pattern: str | None = None) -> list[str]:
+    """The fields of one line (a header) split on ``delimiter`` (on ``pattern`` for :data:`WHITESPACE`)."""
+    if delimiter == WHITESPACE:
+        return re.split(pattern or r"\s+", line.strip())
+    return next(csv.reader([line], delimiter=delimiter), [])
+
+
+_DATA_FIELD = re.compile(r"[+\-]?[\d.,]*\d[\d.,]*%?|\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}(?:[ T][\d:.]+)?")
+
+
+def looks_like_data(fields: list[str]) -> bool:
+    """True when every field of a first line is a number or a date (or empty): a line of data, not of names."""
+    filled = [f.strip().strip('"') for f in fields if f.strip().strip('"')]
+    return bool(filled) and all(_DATA_FIELD.fullmatch(f) for f in filled)
+
+
+def likely_delimiter(header: str) -> str | None:
+    """The punctuation character that splits ``header`` most often (to name an unsupported delimiter)."""
+    counts = {ch: header.count(ch) for ch in set(header) if not ch.isalnum() and ch not in " _-.'\"()[]$%/&"}
+    return max(sorted(counts), key=counts.get) if counts else None
+
+
+def delimiter_name(d: str) -> str:
+    return {"\t": "tab", ",": "comma", ";": "semicolon", "|": "pipe", WHITESPACE: "runs of spaces"}.get(d, repr(d))

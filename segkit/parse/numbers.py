@@ -1,0 +1,175 @@
+"""Numbers and ids (the rules are in :mod:`segkit.parse`)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..errors import ColumnError
+from ._common import _NBSP, _Reading, _examples, _series, _text
+
+__all__ = ["NumberReading", "read_numbers", "read_ids"]
+
+
+@dataclass(frozen=True, eq=False)
+class NumberReading(_Reading):
+    """How a column was read as numbers: ``values`` (float64, the input's index, NaN where missing,
+    unparsed or infinite), and what could not be read.
+
+    Attributes
+    ----------
+    n_missing, n_unparsed, n_infinite : int
+        Missing in the input (NA tokens included), not numbers (``unparsed_examples``), infinite.
+    notes : tuple of str
+        What was done to read the values (decimal comma, currency removed, percent, ...).
+    unit, decimal : str
+        ``"%"``, the one currency found, or ``""``; and the decimal mark used for the column.
+    """
+
+    n_infinite: int = 0
+    notes: tuple[str, ...] = ()
+    unit: str = ""
+    decimal: str = "."
+    _what, _error, _fix = "numbers", ColumnError, "point {key} at a numeric column, or fix those values"
+
+
+_CURRENCY = (r"US\$|[CA]\$|R\$|[£$€¥₹₩₽₺]|(?:USD|EUR|GBP|JPY|CHF|CAD|AUD|NZD|CNY|INR|SEK|NOK|DKK|PLN|CZK|HUF|ZAR|"
+             r"BRL|MXN|HKD|SGD|KRW)(?![A-Za-z])")
+_NUMBER = re.compile(
+    rf"(?P<open>\()?\s*(?P<s1>[+\-−])?\s*(?P<c1>{_CURRENCY})?\s*(?P<s2>[+\-−])?\s*"
+    rf"(?P<core>inf(?:inity)?|[\d.,'’ ]*\d[\d.,'’ ]*(?:[eE][+-]?\d+)?)\s*(?P<pct>%)?\s*(?P<c2>{_CURRENCY})?\s*"
+    rf"(?P<close>\))?", re.IGNORECASE)
+_EITHER = re.compile(r"[1-9]\d{0,2}[.,]\d{3}")  # 1,234 or 1.234: thousands, or three decimals
+
+
+def _mark(core: str) -> str:
+    """The decimal mark one number points to: ``,`` or ``.``, ``?,`` or ``?.`` (either), ``""`` (none)."""
+    m = re.sub(r"[eE][+-]?\d+$", "", core)
+    c, d = m.count(","), m.count(".")
+    if c and d:
+        return "," if m.rfind(",") > m.rfind(".") else "."
+    sep, n = ("," if c else "."), c or d
+    return "" if not n else ("." if sep == "," else ",") if n > 1 else ("?" + sep if _EITHER.fullmatch(m) else sep)
+
+
+def _text_numbers(uniq: np.ndarray, weights: np.ndarray, decimal, thousands) -> tuple:
+    """Numbers for the distinct texts ``uniq`` (NaN where unparsed), the notes, the unit, the decimal mark."""
+    parts = [_NUMBER.fullmatch(u.translate(_NBSP)) for u in uniq]
+    votes = {",": 0, ".": 0, "?,": 0, "?.": 0, "": 0}
+    for m, w in zip(parts, weights):
+        if m is not None and not m["core"].lower().startswith("inf"):
+            votes[_mark(m["core"])] += int(w)
+    dec = decimal or {".": ",", ",": "."}.get(thousands) or ("," if votes[","] > votes["."] else ".")
+    notes = [text for text, n in [
+        (f"decimal comma detected ({votes[',']:,} values)", decimal is None and dec == "," and votes[","]),
+        (f"both decimal marks appear ({votes['.']:,} values with '.', {votes[',']:,} with ','): read with "
+         f"{dec!r}; the others are unparsed", votes[","] and votes["."]),
+        (f"{votes['?,']:,} values like '1,234' read with ',' as thousands separator (set decimal: ',' if it is "
+         "a decimal comma)", dec == "." and votes["?,"])] if n]
+    tchars = (thousands or ",. '’").replace(dec, "")
+    t = re.escape(thousands) if thousands else "[" + re.escape(tchars) + "]"
+    d, e = re.escape(dec), r"(?:[eE][+-]?\d+)?"
+    strict = re.compile(rf"(?:\d{{1,3}}(?:{t}\d{{3}})+|\d+)(?:{d}\d*)?{e}|{d}\d+{e}")
+    out, seen = np.full(len(uniq), np.nan), {"cur": {}, "pct": 0, "paren": 0, "thousands": 0}
+    for i, (m, w) in enumerate(zip(parts, weights)):
+        if m is None or bool(m["open"]) != bool(m["close"]) or (bool(m["c1"]) + bool(m["c2"]) + bool(m["pct"]) > 1):
+            continue
+        core = m["core"].strip()
+        if core.lower().startswith("inf"):
+            value = np.inf
+        elif strict.fullmatch(core):
+            plain = "".join(c for c in core if c not in tchars)
+            seen["thousands"] += int(w) * (plain != core)
+            value = float(plain.replace(dec, "."))
+        else:
+            continue
+        out[i] = -value if m["open"] or {m["s1"], m["s2"]} & {"-", "−"} else value
+        cur = (m["c1"] or m["c2"] or "").upper()
+        seen["cur"][cur] = seen["cur"].get(cur, 0) + int(w)
+        seen["pct"] += int(w) * bool(m["pct"])
+        seen["paren"] += int(w) * bool(m["open"])
+    currencies = [c for c in seen["cur"] if c]
+    notes += [f"currency {c} removed ({seen['cur'][c]:,} values)" for c in currencies]
+    notes += [text.format(n) for text, n in [
+        ("several currencies in one column: amounts are not converted", len(currencies) > 1),
+        ("percent sign removed from {:,} values; kept in percent (12% reads 12)", seen["pct"]),
+        ("{:,} values in parentheses read as negative", seen["paren"]),
+        ("thousands separators removed from {:,} values", seen["thousands"])] if n]
+    return out, notes, "%" if seen["pct"] else currencies[0] if len(currencies) == 1 else "", dec
+
+
+def read_numbers(values, *, column: str = "", decimal: str | None = None,
+                 thousands: str | None = None) -> NumberReading:
+    """Read a column as float64 numbers.
+
+    Parameters
+    ----------
+    values : Series, list or array
+        Numbers, or numbers written as text.
+    column : str, optional
+        The column's name, for messages (default: the Series name).
+    decimal : {".", ","}, optional
+        Default: decided from the whole column; ``1,234`` alone reads as a thousands separator.
+    thousands : str, optional
+        The only thousands separator accepted (default: any of ``, . ' ’`` or space but the decimal).
+
+    Returns
+    -------
+    NumberReading
+
+    Examples
+    --------
+    >>> r = read_numbers(["101,5", "1.234,5", "n/a", "abc"])
+    >>> r.values.tolist(), r.n_missing, r.unparsed_examples, r.notes[0]
+    ([101.5, 1234.5, nan, nan], 1, ('abc',), 'decimal comma detected (2 values)')
+    """
+    raw = _series(values)
+    kind = pd.api.types.infer_dtype(raw, skipna=True)
+    notes, unit, dec, missing = [], "", decimal or ".", raw.isna().to_numpy()
+    if pd.api.types.is_bool_dtype(raw) or kind == "boolean":
+        out, notes = pd.Series(np.nan, index=raw.index), ["true/false values are not numbers"]
+    elif pd.api.types.is_numeric_dtype(raw) or kind in ("integer", "floating", "mixed-integer-float", "decimal"):
+        out = pd.to_numeric(raw, errors="coerce")
+    else:
+        text, missing = _text(raw)
+        out = pd.to_numeric(text, errors="coerce") if decimal is None and thousands is None else None
+        if out is None or (out.isna() & ~missing).any():
+            codes, uniq = pd.factorize(text)
+            weights = np.bincount(codes[codes >= 0], minlength=len(uniq))
+            nums, notes, unit, dec = _text_numbers(np.asarray(uniq, dtype=object), weights, decimal, thousands)
+            out = pd.Series(np.where(codes >= 0, nums[np.maximum(codes, 0)], np.nan), index=raw.index)
+    values, missing = out.to_numpy(dtype="float64", na_value=np.nan, copy=True), np.asarray(missing, bool)
+    infinite = np.isinf(values)
+    values[infinite] = np.nan
+    notes += [f"{int(infinite.sum()):,} infinite values set to missing"] if infinite.any() else []
+    unparsed = ~missing & np.isnan(values) & ~infinite
+    return NumberReading(pd.Series(values, index=raw.index, name=raw.name), int(missing.sum()), int(unparsed.sum()),
+                         _examples(raw, unparsed), column or ("" if raw.name is None else str(raw.name)),
+                         n_infinite=int(infinite.sum()), notes=tuple(notes), unit=unit, decimal=dec)
+
+
+def _id_text(v: Any) -> Any:
+    if isinstance(v, (float, np.floating)):
+        return pd.NA if np.isnan(v) else str(int(v)) if float(v).is_integer() else repr(float(v))
+    return pd.NA if v is None or v is pd.NA or v is pd.NaT else str(v)
+
+
+def read_ids(values) -> pd.Series:
+    """Ids as text exactly as written, in a ``string`` Series with ``pd.NA`` where missing.
+
+    Leading zeros are kept; integers never pass through floats (``2**53 + 1`` stays exact); whole floats
+    (``12345.0``, also as text) lose their ``.0``; spaces and NULs around an id are stripped; blank ids are
+    missing. NA tokens are *not* missing here: ``"NA"`` may be a real code (Namibia).
+
+    >>> read_ids(["007", 2**53 + 1, 17850.0, " ", None]).tolist()
+    ['007', '9007199254740993', '17850', <NA>, <NA>]
+    """
+    s = _series(values)
+    out = (pd.Series([_id_text(v) for v in s.to_numpy(dtype=object)], index=s.index, name=s.name, dtype="string")
+           if pd.api.types.is_float_dtype(s) or s.dtype == object else s.astype("string"))  # integers stay exact
+    out = out.str.replace("\x00", "", regex=False).str.strip().str.replace(r"^(-?\d+)\.0+$", r"\1", regex=True)
+    return out.mask(out == "")

@@ -1,0 +1,566 @@
+"""Write the quirks corpus: ``tests/data/quirks/``, one small file (or folder) per quirk of real tables.
+
+Each file comes with a YAML sidecar of the same name (``dates_day_first.csv`` -> ``dates_day_first.yaml``):
+
+- ``quirk``: what is odd about the file;
+- ``params``: the params of a run on it (``data_path`` is the file itself);
+- ``expect``: the known answers, written from the values the file was made from, not from segkit:
+  ``read`` (columns, dtypes, values and notes of ``segkit.io.read_table``), ``clean`` (values, cleaning
+  steps and how columns were read), ``features`` (entities, roles, notes) or ``error`` (the exact message
+  that stops the run, ``{path}`` standing for the file).
+
+No real data: every table is made up here. Run ``python tests/make_quirks.py`` to write them again (the
+workbooks' internal timestamps change; nothing else does). ``tests/test_quirks.py`` reads the corpus.
+"""
+
+from __future__ import annotations
+
+import shutil
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+OUT = Path(__file__).resolve().parent / "data" / "quirks"
+TX = ["InvoiceNo", "StockCode", "Quantity", "InvoiceDate", "UnitPrice", "CustomerID", "Country"]
+QUIRKS: dict[str, tuple] = {}
+
+
+def quirk(name: str, what: str, params: dict | None = None):
+    """Register a writer: it writes the file at the path it is given and returns the expected answers."""
+    def register(fn):
+        QUIRKS[name] = (what, params or {}, fn)
+        return fn
+    return register
+
+
+# ------------------------------------------------------------------------------------------ base tables
+def orders() -> list[dict]:
+    """36 invoice lines of 6 customers (3 invoices of 2 lines each), January to April 2011."""
+    rows = []
+    for c in range(6):
+        for k in range(3):
+            when = datetime(2011, 1, 3, 10 + k) + timedelta(days=7 * c + 20 * k)
+            for code, qty, price in (("85123A", 2 + k, 2.55), ("22423", 1, 12.75)):
+                rows.append({"InvoiceNo": str(540000 + 10 * c + k), "StockCode": code, "Quantity": qty,
+                             "InvoiceDate": when, "UnitPrice": price, "CustomerID": 12345 + c,
+                             "Country": "United Kingdom"})
+    return rows
+
+
+def people(n: int = 20) -> list[dict]:
+    """A customer table: id, age, income, visits, city, signup date (every value known)."""
+    return [{"customer_id": f"C{i:03d}", "age": 20 + (7 * i) % 50, "income": 15 + (13 * i) % 120 + 0.5 * (i % 2),
+             "visits": 1 + i % 7, "city": ["New York", "Paris", "Los Angeles", "Rome"][i % 4],
+             "signup": datetime(2012, 1, 1) + timedelta(days=17 * i)} for i in range(1, n + 1)]
+
+
+def text(rows: list[dict], columns: list[str], fmt: dict | None = None, sep: str = ",", header: bool = True) -> str:
+    fmt = fmt or {}
+    lines = [sep.join(columns)] if header else []
+    for row in rows:
+        fields = [fmt.get(c, _plain)(row[c]) for c in columns]
+        lines.append(sep.join(f'"{f}"' if sep in f and not f.startswith('"') else f for f in fields))
+    return "\n".join(lines) + "\n"
+
+
+def _plain(v) -> str:
+    if isinstance(v, datetime):
+        return f"{v:%Y-%m-%d %H:%M:%S}"
+    return "" if v is None else str(v)
+
+
+def iso(values, time: bool = False) -> list[str]:
+    return [f"{v:%Y-%m-%d %H:%M}" if time else f"{v:%Y-%m-%d}" for v in values]
+
+
+def tx_clean(rows, date_time: bool = True) -> dict:
+    return {"customer_id": [str(r["CustomerID"]) for r in rows], "date": iso([r["InvoiceDate"] for r in rows],
+                                                                            date_time)}
+
+
+PEOPLE_COLUMNS = ["customer_id", "age", "income", "visits", "city", "signup"]
+CUSTOMERS = {"data_kind": "customers", "id_col": "customer_id"}
+
+
+# ----------------------------------------------------------------------------------------- files, dialects
+@quirk("nul_bytes.csv", "a file of NUL bytes (an interrupted copy)")
+def _(path):
+    path.write_bytes(b"\x00" * 2048)
+    return {"error": "{path} is filled with NUL bytes (zeros), not text: it is not a table (an interrupted copy or "
+                     "download?). Fix: copy or export the file again"}
+
+
+@quirk("empty.csv", "an empty file")
+def _(path):
+    path.write_bytes(b"\n\n")
+    return {"error": "{path} is empty. Fix: export the table again with its header and rows"}
+
+
+@quirk("header_only.csv", "a header and no rows")
+def _(path):
+    path.write_text(",".join(TX) + "\n")
+    return {"error": "{path} has a header but no rows (7 columns: InvoiceNo, StockCode, Quantity, InvoiceDate, "
+                     "UnitPrice, CustomerID). Fix: export the rows too"}
+
+
+@quirk("caret_delimiter.csv", "a delimiter no reader expects (^)")
+def _(path):
+    path.write_text(text(orders()[:4], TX, sep="^"))
+    return {"error": "{path} was read as a single column 'InvoiceNo^StockCode^Quantity^InvoiceDate^UnitPrice^"
+                     "CustomerID^Country': its delimiter looks like '^', which is not one of comma, semicolon, tab, "
+                     "pipe or runs of spaces. Fix: save the file with comma separators, or set sep"}
+
+
+@quirk("utf16_no_bom.csv", "UTF-16 (little-endian) text without a byte-order mark", CUSTOMERS)
+def _(path):
+    rows = people()
+    path.write_bytes(text(rows, PEOPLE_COLUMNS).replace("Paris", "Zoë's Paris").encode("utf-16-le"))
+    return {"read": {"columns": PEOPLE_COLUMNS, "notes": ["looks like UTF-16-LE text without a byte-order mark"],
+                     "values": {"city": [r["city"].replace("Paris", "Zoë's Paris") for r in rows]}},
+            "features": {"n": 20}}
+
+
+@quirk("utf16_bom.csv", "UTF-16 text with a byte-order mark", CUSTOMERS)
+def _(path):
+    path.write_bytes(text(people(), PEOPLE_COLUMNS).encode("utf-16"))
+    return {"read": {"columns": PEOPLE_COLUMNS, "notes": ["is UTF-16 text"]}, "features": {"n": 20}}
+
+
+@quirk("utf8_bom.csv", "UTF-8 with a byte-order mark (Excel's 'CSV UTF-8')", CUSTOMERS)
+def _(path):
+    path.write_bytes(text(people(), PEOPLE_COLUMNS).encode("utf-8-sig"))
+    return {"read": {"columns": PEOPLE_COLUMNS}, "features": {"n": 20}}
+
+
+@quirk("cp1252.csv", "Windows-1252 text (a pound sign and accents)", CUSTOMERS)
+def _(path):
+    rows = people()
+    for r in rows:
+        r["city"] = r["city"].replace("Rome", "Málaga £")
+    path.write_bytes(text(rows, PEOPLE_COLUMNS).encode("cp1252"))
+    return {"read": {"notes": ["is not UTF-8; it was read as cp1252"], "values": {"city": [r["city"] for r in rows]}},
+            "features": {"n": 20}}
+
+
+@quirk("semicolon_decimal_comma.csv", "semicolons between fields, a decimal comma in the numbers", CUSTOMERS)
+def _(path):
+    rows = people()
+    path.write_text(text(rows, PEOPLE_COLUMNS, {"income": lambda v: str(v).replace(".", ",")}, sep=";"))
+    return {"read": {"dtypes": {"income": "float", "age": "int"}, "values": {"income": [r["income"] for r in rows]},
+                     "notes": ["uses ';' as delimiter", "column 'income' read as numbers: decimal comma detected"]},
+            "features": {"roles": {"income": "numeric", "signup": "date"}}}
+
+
+@quirk("tab.tsv", "tab-separated", CUSTOMERS)
+def _(path):
+    path.write_text(text(people(), PEOPLE_COLUMNS, sep="\t"))
+    return {"read": {"columns": PEOPLE_COLUMNS, "notes": ["uses tab as delimiter"]}, "features": {"n": 20}}
+
+
+@quirk("pipe.csv", "pipe-separated", CUSTOMERS)
+def _(path):
+    path.write_text(text(people(), PEOPLE_COLUMNS, sep="|"))
+    return {"read": {"columns": PEOPLE_COLUMNS, "notes": ["uses '|' as delimiter"]}, "features": {"n": 20}}
+
+
+@quirk("trailing_delimiters.csv", "every line ends with two empty fields", CUSTOMERS)
+def _(path):
+    path.write_text("".join(line + ",,\n" for line in text(people(), PEOPLE_COLUMNS).splitlines()))
+    return {"read": {"columns": PEOPLE_COLUMNS, "notes": ["2 column(s) without a name and without values were "
+                                                          "dropped"]}, "features": {"n": 20}}
+
+
+WS_TX = {"customer_col": "customer", "invoice_col": None, "date_col": "day", "quantity_col": "items",
+         "amount_col": "amount", "stock_code_col": None, "country_col": None, "k": 2, "k_min": 2, "k_max": 3}
+
+
+@quirk("whitespace_aligned.txt", "columns aligned with runs of spaces; zero-padded ids, YYYYMMDD dates, no order "
+       "id, a line amount", WS_TX)
+def _(path):
+    rows = [(f"{1 + i % 5:05d}", datetime(2012, 1, 2) + timedelta(days=9 * i), 1 + i % 3, round(4.5 * (1 + i % 4), 2))
+            for i in range(30)]
+    lines = [f"{'customer':<10}{'day':<10}{'items':>6}{'amount':>9}"]
+    lines += [f"{c:<10}{d:%Y%m%d}  {q:>6}{a:>9.2f}" for c, d, q, a in rows]
+    path.write_text("\n".join(lines) + "\n")
+    return {"read": {"columns": ["customer", "day", "items", "amount"], "dtypes": {"customer": "text", "day": "int"},
+                     "values": {"customer": [r[0] for r in rows]}, "notes": ["uses runs of spaces as delimiter"]},
+            "clean": {"values": {"customer_id": [r[0] for r in rows], "date": iso([r[1] for r in rows])},
+                      "readings": {"day": {"read as": "YYYYMMDD numbers"}},
+                      "steps": {"orders": {"rows_removed": 0}}},
+            "features": {"n": 5, "index": [f"{i:05d}" for i in range(1, 6)]}}
+
+
+@quirk("whitespace_values_with_spaces.txt", "aligned columns whose values hold single spaces (New York)", CUSTOMERS)
+def _(path):
+    rows = people()
+    lines = [f"{'customer_id':<14}{'age':>5}  {'income':>8}  {'visits':>6}  {'city':<14}signup"]
+    lines += [f"{r['customer_id']:<14}{r['age']:>5}  {r['income']:>8}  {r['visits']:>6}  {r['city']:<14}"
+              f"{r['signup']:%Y-%m-%d}" for r in rows]
+    path.write_text("\n".join(lines) + "\n")
+    return {"read": {"columns": PEOPLE_COLUMNS, "values": {"city": [r["city"] for r in rows]}},
+            "features": {"n": 20}}
+
+
+@quirk("headerless.csv", "no header line; the params name the columns",
+       {**CUSTOMERS, "header": False, "column_names": PEOPLE_COLUMNS})
+def _(path):
+    path.write_text(text(people(), PEOPLE_COLUMNS, header=False))
+    return {"read": {"columns": PEOPLE_COLUMNS}, "features": {"n": 20}}
+
+
+@quirk("headerless_detected.csv", "no header line and no column_names: detected, columns numbered",
+       {"data_kind": "customers"})
+def _(path):
+    rows = [(i, 20 + (7 * i) % 50, 15.5 + (13 * i) % 120) for i in range(1, 21)]
+    path.write_text("".join(f"{a},{b},{c}\n" for a, b, c in rows))
+    return {"read": {"columns": ["column_1", "column_2", "column_3"], "notes": ["has no header line"],
+                     "values": {"column_2": [r[1] for r in rows]}}}
+
+
+# ------------------------------------------------------------------------------------------------ numbers
+@quirk("thousands_currency_percent.csv", "money with a currency sign and thousands separators, a percent", CUSTOMERS)
+def _(path):
+    rows = people()
+    for r in rows:
+        r["income"], r["share"] = 1000 * r["income"], r["visits"] * 5
+    columns = [*PEOPLE_COLUMNS, "share"]
+    path.write_text(text(rows, columns, {"income": lambda v: f'"£{v:,.2f}"', "share": lambda v: f"{v}%"}))
+    return {"read": {"dtypes": {"income": "float", "share": "float"}, "values": {
+        "income": [r["income"] for r in rows], "share": [r["share"] for r in rows]},
+        "notes": ["currency £ removed (20 values)", "thousands separators removed", "percent sign removed"]}}
+
+
+@quirk("blanks_in_money.csv", "income written as text, blank for three new customers", CUSTOMERS)
+def _(path):
+    rows = people()
+    for r in rows[-3:]:
+        r["income"] = None
+    path.write_text(text(rows, PEOPLE_COLUMNS, {"income": lambda v: " " if v is None else f'"{v:.2f}"'}))
+    filled = sorted(r["income"] for r in rows if r["income"] is not None)
+    median = (filled[len(filled) // 2 - 1] + filled[len(filled) // 2]) / 2 if len(filled) % 2 == 0 else \
+        filled[len(filled) // 2]
+    return {"read": {"dtypes": {"income": "float"}, "values": {"income": [r["income"] for r in rows]},
+                     "notes": ["3 blank or NA value(s) read as missing"]},
+            "features": {"n": 20, "roles": {"income": "numeric"},
+                         "notes": [f"income: 3 missing value(s) filled with the median ({median:,.4g})."]}}
+
+
+@quirk("na_tokens.csv", "missing values written as NA, N/A, -, ?, null", CUSTOMERS)
+def _(path):
+    rows, tokens = people(), iter(["NA", "N/A", "-", "?", "null", "NA", "-", "?"])
+    expected = [None if r["visits"] in (2, 3) else r["visits"] for r in rows]
+    for r in rows:
+        r["visits"] = next(tokens) if r["visits"] in (2, 3) else r["visits"]
+    path.write_text(text(rows, PEOPLE_COLUMNS))
+    return {"read": {"dtypes": {"visits": "float"}, "values": {"visits": expected}}, "features": {"n": 20}}
+
+
+@quirk("numeric_with_junk.csv", "a number column with one spreadsheet error (#REF!) in 40 rows", CUSTOMERS)
+def _(path):
+    rows = people(40)
+    rows[7]["income"] = "#REF!"
+    path.write_text(text(rows, PEOPLE_COLUMNS))
+    return {"read": {"dtypes": {"income": "text"}},
+            "clean": {"readings": {"income": {"not read": 1, "why": "set missing"}}},
+            "features": {"n": 40, "roles": {"income": "numeric"}}}
+
+
+@quirk("text_in_quantity.csv", "words in the quantity column")
+def _(path):
+    rows = orders()
+    rows[3]["Quantity"], rows[8]["Quantity"] = "five", "six"
+    path.write_text(text(rows, TX))
+    return {"error": "the transactions input fails its schema: column 'Quantity' (quantity_col) has 2 value(s) that "
+                     "are not numbers, e.g. 'five', 'six'. Fix: point quantity_col at a numeric column, or fix those "
+                     "values"}
+
+
+@quirk("absurd_quantity.csv", "a quantity of 5e13 (an export error)")
+def _(path):
+    rows = orders()
+    rows[5]["Quantity"] = "5e13"
+    path.write_text(text(rows, TX))
+    return {"error": "column 'Quantity' (quantity_col) has 1 infinite or absurdly large value(s) (|x| >= 1e+12), e.g. "
+                     "50000000000000.0. Fix: correct or remove those rows at the source: a single such line would "
+                     "dominate every total"}
+
+
+@quirk("blanks_in_price.csv", "two unit prices left blank")
+def _(path):
+    rows = orders()
+    rows[4]["UnitPrice"] = rows[9]["UnitPrice"] = None
+    path.write_text(text(rows, TX, {"UnitPrice": lambda v: " " if v is None else str(v)}))
+    return {"read": {"dtypes": {"UnitPrice": "float"}, "notes": ["2 blank or NA value(s) read as missing"]},
+            "clean": {"steps": {"missing_values": {"rows_removed": 2, "note": "missing: price 2"}}}}
+
+
+# -------------------------------------------------------------------------------------------------- dates
+def _dated(path, fmt, rows=None, **extra):
+    """Orders with their dates written by ``fmt``; the expected dates are the true ones."""
+    rows = rows or orders()
+    path.write_text(text(rows, TX, {"InvoiceDate": fmt}))
+    return {"clean": {"values": tx_clean(rows, extra.pop("time", True)), **extra}}
+
+
+@quirk("dates_iso.csv", "ISO 8601 dates and times")
+def _(path):
+    return _dated(path, lambda d: f"{d:%Y-%m-%dT%H:%M:%S}", readings={"InvoiceDate": {"read as": "ISO 8601"}})
+
+
+@quirk("dates_day_first.csv", "day/month/year; days above 12 decide")
+def _(path):
+    return _dated(path, lambda d: f"{d:%d/%m/%Y %H:%M}", readings={"InvoiceDate": {
+        "read as": "day first (DD/MM/YYYY)", "why": "a first field above 12"}})
+
+
+@quirk("dates_month_first.csv", "month/day/year (US); days above 12 decide")
+def _(path):
+    return _dated(path, lambda d: f"{d:%m/%d/%Y %H:%M}", readings={"InvoiceDate": {
+        "read as": "month first (MM/DD/YYYY)", "why": "a second field above 12"}})
+
+
+@quirk("dates_month_names.csv", "dates with month names (3 Jan 2011, Jan 3, 2011)")
+def _(path):
+    fmts = [lambda d: f"{d.day} {d:%b %Y %H:%M}", lambda d: f"{d:%b} {d.day}, {d:%Y %H:%M}"]
+    rows = orders()
+    path.write_text(text([{**r, "InvoiceDate": fmts[i % 2](r["InvoiceDate"])} for i, r in enumerate(rows)], TX))
+    return {"clean": {"values": tx_clean(rows), "readings": {"InvoiceDate": {"read as": "month names"}}}}
+
+
+@quirk("dates_yyyymmdd_numbers.csv", "dates written as YYYYMMDD numbers")
+def _(path):
+    return _dated(path, lambda d: f"{d:%Y%m%d}", time=False, readings={"InvoiceDate": {"read as": "YYYYMMDD numbers"}})
+
+
+@quirk("dates_excel_serials.csv", "dates as Excel serial numbers (days since 1899-12-30)")
+def _(path):
+    rows = [{**r, "InvoiceDate": r["InvoiceDate"].replace(hour=12)} for r in orders()]  # noon: a serial's .5
+    return _dated(path, lambda d: repr((d - datetime(1899, 12, 30)).total_seconds() / 86400), rows,
+                  readings={"InvoiceDate": {"read as": "Excel serial dates"}})
+
+
+@quirk("dates_iso_timezones.csv", "ISO dates with time-zone offsets (+01:00), read in UTC")
+def _(path):
+    rows = orders()
+    out = _dated(path, lambda d: f"{d:%Y-%m-%dT%H:%M:%S}+01:00", rows)
+    out["clean"]["values"]["date"] = iso([r["InvoiceDate"] - timedelta(hours=1) for r in rows], True)
+    out["clean"]["readings"] = {"InvoiceDate": {"read as": "converted to UTC"}}
+    return out
+
+
+@quirk("dates_future_10pct.csv", "ISO dates, 10% of them in 2099 (a typing error)")
+def _(path):
+    rows = orders()[:30]
+    for r in rows[::10]:
+        r["InvoiceDate"] = r["InvoiceDate"].replace(year=2099)
+    path.write_text(text(rows, TX))
+    kept = [r for r in rows if r["InvoiceDate"].year < 2099]
+    last = max(r["InvoiceDate"] for r in kept).date() + timedelta(days=1)
+    return {"clean": {"values": tx_clean(kept), "steps": {"future_dates": {"rows_removed": 3, "note": "2099-"}},
+                      "readings": {"InvoiceDate": {"why": "3 after today"}}},
+            "features": {"notes": [f"Recency and tenure are measured at {last:%d %B %Y}."]},
+            "check": {"findings": [["warning", "range", "InvoiceDate"]]}}
+
+
+@quirk("dates_after_the_period.csv", "a year of orders and one line dated 2019 (not in the future)")
+def _(path):
+    rows = orders()
+    rows[-1]["InvoiceDate"] = datetime(2019, 6, 1, 12)
+    path.write_text(text(rows, TX))
+    return {"clean": {"values": tx_clean(rows), "readings": {"InvoiceDate": {
+        "why": "1 line(s) dated far after the data's period (e.g. 2019-06-01) are kept"}}},
+            "features": {"notes": ["Recency and tenure are measured at 02 June 2019."]}}
+
+
+@quirk("not_dates.csv", "a word in the date column")
+def _(path):
+    rows = orders()
+    rows[2]["InvoiceDate"] = "yesterday"
+    path.write_text(text(rows, TX))
+    return {"error": "the transactions input fails its schema: column 'InvoiceDate' (date_col) has 1 value(s) that "
+                     "are not dates, e.g. 'yesterday'. Fix: check that date_col names the date column and fix or "
+                     "remove those rows, or set date_format (ISO dates such as 2011-12-09 08:30 always parse)"}
+
+
+@quirk("dates_date_format.csv", "dates with dots, read with the params' date_format", {"date_format": "%d.%m.%Y %H:%M"})
+def _(path):
+    return _dated(path, lambda d: f"{d:%d.%m.%Y %H:%M}", readings={"InvoiceDate": {"read as": "date_format"}})
+
+
+def _signups(path, fmt, dates, params_note=None, **expect):
+    rows = people(len(dates))
+    for r, d in zip(rows, dates):
+        r["signup"] = d
+    path.write_text(text(rows, PEOPLE_COLUMNS, {"signup": fmt}))
+    return {"clean": {"values": {"signup": iso(dates)}, **expect}, "features": {"roles": {"signup": "date"}}}
+
+
+@quirk("dates_day_first_40pct.csv", "day-month-year dates, 40% of them with a day of 12 or less", CUSTOMERS)
+def _(path):
+    dates = [datetime(2012, 9, d) for d in range(1, 31)]  # 12 of 30 days are 12 or less
+    return _signups(path, lambda d: f"{d:%d-%m-%Y}", dates, readings={"signup": {
+        "read as": "day first (DD-MM-YYYY)", "why": "a first field above 12 in 18 value(s) decides"}})
+
+
+@quirk("dates_all_ambiguous.csv", "day/month dates where no day is above 12: read month first, and said",
+       CUSTOMERS)
+def _(path):
+    written = [datetime(2012, 1 + (5 * i) % 12, 1 + i % 12) for i in range(20)]  # written day first
+    read = [datetime(d.year, d.day, d.month) for d in written]  # what a month-first reading gives
+    return _signups(path, lambda d: f"{d:%d/%m/%Y}", written, readings={"signup": {
+        "read as": "month first (MM/DD/YYYY)", "why": "no value decides; read month-first, the default"}}) | {
+        "clean": {"values": {"signup": iso(read)}, "readings": {"signup": {
+            "read as": "month first (MM/DD/YYYY)", "why": "no value decides; read month-first, the default"}}}}
+
+
+@quirk("dates_all_ambiguous_dayfirst.csv", "the same dates, with dayfirst: true in the params",
+       {**CUSTOMERS, "dayfirst": True})
+def _(path):
+    written = [datetime(2012, 1 + (5 * i) % 12, 1 + i % 12) for i in range(20)]
+    return _signups(path, lambda d: f"{d:%d/%m/%Y}", written, readings={"signup": {
+        "read as": "day first (DD/MM/YYYY)", "why": "no value decides; dayfirst from params"}})
+
+
+@quirk("dates_five_formats.csv", "one date column in five layouts (ISO, 2012/09/05, 13/09/2012, 4 Sep 2012, "
+       "Sep 6, 2012, 20120907)", CUSTOMERS)
+def _(path):
+    dates = [datetime(2012, 9, 1) + timedelta(days=i) for i in range(24)]
+    fmts = [lambda d: f"{d:%Y-%m-%d}", lambda d: f"{d:%Y/%m/%d}", lambda d: f"{d:%d/%m/%Y}",
+            lambda d: f"{d.day} {d:%b %Y}", lambda d: f"{d:%b} {d.day}, {d:%Y}", lambda d: f"{d:%Y%m%d}"]
+    shown = {d: fmts[i % 6](d) for i, d in enumerate(dates)}
+    return _signups(path, lambda d: shown[d], dates, readings={"signup": {"read as": "mixed layouts"}})
+
+
+@quirk("customers_future_dates.csv", "sign-up dates with two in 2099: left out of the ages, not the reference",
+       CUSTOMERS)
+def _(path):
+    dates = [datetime(2012, 1, 1) + timedelta(days=17 * i) for i in range(20)]
+    dates[3], dates[11] = datetime(2099, 1, 1), datetime(2099, 5, 5)
+    out = _signups(path, lambda d: f"{d:%Y-%m-%d}", dates, readings={"signup": {"why": "2 date(s) after today set "
+                                                                                       "missing"}})
+    out["clean"]["values"]["signup"] = [None if d.year == 2099 else f"{d:%Y-%m-%d}" for d in dates]
+    out["features"]["notes"] = [f"dates are measured at {max(d for d in dates if d.year < 2099):%Y-%m-%d}"]
+    return out
+
+
+# ---------------------------------------------------------------------------------------------------- ids
+@quirk("zero_padded_ids.csv", "customer ids with leading zeros (00001)", CUSTOMERS)
+def _(path):
+    rows = people()
+    for i, r in enumerate(rows, 1):
+        r["customer_id"] = f"{i:05d}"
+    path.write_text(text(rows, PEOPLE_COLUMNS))
+    return {"read": {"dtypes": {"customer_id": "text"}, "values": {"customer_id": [r["customer_id"] for r in rows]}},
+            "features": {"n": 20, "index": [r["customer_id"] for r in rows]}}
+
+
+@quirk("big_ids.csv", "ids above 2**53, which a float would change", CUSTOMERS)
+def _(path):
+    rows = people()
+    for i, r in enumerate(rows, 1):
+        r["customer_id"] = str(2**53 + i)
+    path.write_text(text(rows, PEOPLE_COLUMNS))
+    return {"read": {"dtypes": {"customer_id": "text"}},
+            "features": {"n": 20, "index": [r["customer_id"] for r in rows]}}
+
+
+@quirk("folder_mixed_ids", "a folder of daily files: numeric invoice numbers in some, C-prefixed in one, stock codes "
+       "all digits in one, no customer in another")
+def _(path):
+    path.mkdir()
+    rows = orders()
+    rows[13]["InvoiceNo"], rows[13]["Quantity"] = "C" + rows[13]["InvoiceNo"], -rows[13]["Quantity"]
+    rows[20]["CustomerID"] = None
+    for r in rows[:12]:
+        r["StockCode"] = "22423"
+    for i, part in enumerate((rows[:12], rows[12:24], rows[24:])):
+        (path / f"day{i + 1}.csv").write_text(text(part, TX))
+    kept = [r for r in rows if r["CustomerID"] is not None]
+    return {"read": {"dtypes": {"InvoiceNo": "text", "StockCode": "text", "CustomerID": "float"},
+                     "values": {"InvoiceNo": [r["InvoiceNo"] for r in rows]}, "notes": ["3 files read from"]},
+            "clean": {"values": {"invoice_id": [r["InvoiceNo"] for r in kept]}}, "features": {"n": 6}}
+
+
+def _book(path, sheets: dict[str, pd.DataFrame]) -> None:
+    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+        for name, frame in sheets.items():
+            frame.to_excel(writer, sheet_name=name, index=False)
+
+
+@quirk("workbook_numeric_invoices.xlsx", "a workbook whose invoice numbers are numbers where they are numeric (as in "
+       "the UCI workbook) and text where they start with C")
+def _(path):
+    rows = orders()
+    for r in rows:
+        r["InvoiceNo"] = int(r["InvoiceNo"])
+    rows[7]["InvoiceNo"], rows[7]["Quantity"] = f"C{rows[7]['InvoiceNo']}", -1
+    _book(path, {"Online Retail": pd.DataFrame(rows, columns=TX)})
+    return {"read": {"dtypes": {"InvoiceNo": "text", "InvoiceDate": "datetime", "UnitPrice": "float"},
+                     "values": {"InvoiceNo": [str(r["InvoiceNo"]) for r in rows]}},
+            "clean": {"values": {"invoice_id": [str(r["InvoiceNo"]) for r in rows], **tx_clean(rows)}},
+            "features": {"n": 6}}
+
+
+@quirk("workbook_two_sheets.xlsx", "a workbook of two sheets with the same columns (one year each)")
+def _(path):
+    rows = orders()
+    frame = pd.DataFrame(rows, columns=TX)
+    _book(path, {"2011 Q1": frame.iloc[:20], "2011 Q2": frame.iloc[20:]})
+    # invoice numbers stored as text cells of digits are typed as numbers, as a CSV of them would be
+    return {"read": {"notes": ["its 2 sheets (2011 Q1, 2011 Q2) have the same columns and were read as one table"],
+                     "values": {"InvoiceNo": [int(r["InvoiceNo"]) for r in rows]}},
+            "clean": {"values": {"invoice_id": [r["InvoiceNo"] for r in rows]}},
+            "features": {"n": 6}}
+
+
+@quirk("workbook_sheets_differ.xlsx", "a workbook with an 'About' sheet and the data, data_sheet not set")
+def _(path):
+    _book(path, {"About": pd.DataFrame({"note": ["exported 2011-12-10"]}), "Orders": pd.DataFrame(orders())})
+    return {"error": "{path} has 2 sheets (About, Orders) and data_sheet is not set (their columns differ, so they "
+                     "are not one table). Fix: set data_sheet to one of: About, Orders"}
+
+
+# ------------------------------------------------------------------------------------- transaction shapes
+@quirk("no_invoice_amount_only.csv", "no order id and a line amount instead of a unit price; zero amounts; a customer "
+       "with free lines only", {"customer_col": "client", "invoice_col": None, "date_col": "date", "quantity_col": "qty",
+                                "amount_col": "amount", "stock_code_col": None, "country_col": None})
+def _(path):
+    rows = [{"client": r["CustomerID"], "date": r["InvoiceDate"], "qty": r["Quantity"],
+             "amount": round(r["Quantity"] * r["UnitPrice"], 2)} for r in orders()]
+    rows[0]["amount"] = 0.0
+    rows += [{"client": 99999, "date": datetime(2011, 2, 1, 9), "qty": 1, "amount": 0.0}]
+    path.write_text(text(rows, ["client", "date", "qty", "amount"]))
+    return {"clean": {"steps": {"orders": {"rows_removed": 0}, "non_positive_price": {
+        "rows_removed": 2, "note": "2 line(s) with a zero amount"}, "lost_customers": {"note": "1 customer(s) lost "
+                                                                                                "all their lines"}},
+                      "values": {"invoice_id": [f"{r['client']}|{r['date']:%Y-%m-%d}" for r in rows[1:-1]]}},
+            "features": {"n": 6}}
+
+
+@quirk("amount_only_with_invoice.csv", "a line amount and no unit price column (price_col keeps its default)",
+       {"amount_col": "Amount"})
+def _(path):
+    rows = orders()
+    for r in rows:
+        r["Amount"] = round(r["Quantity"] * r["UnitPrice"], 2)
+    path.write_text(text(rows, [c for c in TX if c != "UnitPrice"] + ["Amount"]))
+    return {"clean": {"values": tx_clean(rows)}, "features": {"n": 6}, "check": {"findings": []}}
+
+
+# ------------------------------------------------------------------------------------------------ writing
+def main() -> None:
+    if OUT.exists():
+        shutil.rmtree(OUT)
+    OUT.mkdir(parents=True)
+    for name, (what, params, write) in QUIRKS.items():
+        expect = write(OUT / name)
+        sidecar = {"quirk": what, "params": params, "expect": expect}
+        stem = name.rsplit(".", 1)[0] if "." in name else name
+        (OUT / f"{stem}.yaml").write_text(yaml.safe_dump(sidecar, sort_keys=False, allow_unicode=True, width=110, default_flow_style=None))
+    print(f"{len(QUIRKS)} quirks written to {OUT}")
+
+
+if __name__ == "__main__":
+    main()

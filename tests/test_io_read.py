@@ -1,0 +1,127 @@
+"""Reading real tables right (issue 12): dialects, one type per column for the whole input, read once."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from segkit import io, pipeline
+from segkit.config import params_from_mapping
+from segkit.errors import DataFileError
+from segkit.io import read as read_module
+
+HEADER = "InvoiceNo,StockCode,Quantity,InvoiceDate,UnitPrice,CustomerID,Country"
+
+
+def _write(path, text: str, encoding: str = "utf-8"):
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def test_a_folder_is_typed_once_not_file_by_file(tmp_path):
+    folder = tmp_path / "days"
+    folder.mkdir()
+    _write(folder / "a.csv", HEADER + "\n536365,85123A,6,2010-12-01 08:26,2.55,17850.0,UK\n")
+    _write(folder / "b.csv", HEADER + "\nC536379,D,-1,2010-12-01 09:41,27.5,,UK\n")  # text ids, no customer
+    _write(folder / "c.csv", HEADER + "\n536400,00123,2,2010-12-02 10:00,\"1,500.5\",17851.0,UK\n")
+    df = io.read_table(folder)
+    assert df["InvoiceNo"].tolist() == ["536365", "C536379", "536400"]  # one type: text
+    assert df["StockCode"].tolist() == ["85123A", "D", "00123"]
+    assert df["UnitPrice"].tolist() == [2.55, 27.5, 1500.5]  # a thousands separator in one file: numbers all along
+    assert df["CustomerID"].isna().tolist() == [False, True, False]
+    assert "3 files read from days/" in df.attrs["read_notes"]
+    assert io.read_header(folder) == HEADER.split(",")
+
+
+def test_a_workbook_with_numeric_invoice_numbers_and_several_sheets(tmp_path):
+    path = tmp_path / "orders.xlsx"
+    first = pd.DataFrame({"InvoiceNo": [536365, 536366], "CustomerID": [17850.0, None],
+                          "InvoiceDate": pd.to_datetime(["2010-12-01 08:26", "2010-12-01 08:28"])})
+    second = pd.DataFrame({"InvoiceNo": ["C536379", "536380"], "CustomerID": [17851.0, 17852.0],
+                           "InvoiceDate": pd.to_datetime(["2010-12-01 09:41", "2010-12-02 10:00"])})
+    with pd.ExcelWriter(path) as writer:
+        first.to_excel(writer, sheet_name="2010", index=False)
+        second.to_excel(writer, sheet_name="2011", index=False)
+    df = io.read_table(path)
+    assert df["InvoiceNo"].tolist() == ["536365", "536366", "C536379", "536380"]
+    assert str(df["InvoiceDate"].dtype).startswith("datetime64") and len(df) == 4
+    assert any("its 2 sheets (2010, 2011) have the same columns" in n for n in df.attrs["read_notes"])
+    assert io.read_header(path) == ["InvoiceNo", "CustomerID", "InvoiceDate"]
+    assert io.read_table(path, sheet="2010")["InvoiceNo"].tolist() == [536365, 536366]
+
+
+def test_a_workbook_is_opened_once_for_header_and_rows(tmp_path, monkeypatch):
+    path = tmp_path / "orders.xlsx"
+    pd.DataFrame({"InvoiceNo": [1, 2, 3], "CustomerID": ["a", "b", "c"]}).to_excel(path, index=False)
+    opened = []
+    real = pd.ExcelFile
+    monkeypatch.setattr(read_module.pd, "ExcelFile", lambda p: opened.append(p) or real(p))
+    read_module._BOOK.clear()
+    assert io.read_header(path) == ["InvoiceNo", "CustomerID"] and len(io.read_table(path)) == 3
+    assert len(opened) == 1
+
+
+@pytest.mark.parametrize("text, sep, expected", [
+    ("id   amount  when\n007  12.50   20120904\n012   3.00   20121001\n", None, ["007", 12.5, 20120904]),
+    ("Customer ID  Amount  City\n007  12,50  New York\n012  3,00  Paris\n", None, ["007", 12.5, "New York"]),
+    ("007;12,5;x\n012;3;y\n", ";", ["007", 12.5, "x"]),
+])
+def test_dialects_whitespace_aligned_headerless_decimal_comma(tmp_path, text, sep, expected):
+    path = _write(tmp_path / "t.txt", text)
+    options = {"sep": sep, "header": False, "column_names": ["id", "amount", "other"]} if sep else None
+    df = io.read_table(path, options=options)
+    assert df.iloc[0].tolist() == expected
+    assert io.read_header(path, options=options) == list(df.columns)
+
+
+def test_a_headerless_file_is_detected_and_said(tmp_path):
+    path = _write(tmp_path / "t.csv", "1,2012-09-04,12.5\n2,2012-09-05,7\n")
+    df = io.read_table(path)
+    assert list(df.columns) == ["column_1", "column_2", "column_3"] and len(df) == 2
+    assert any("has no header line" in n and "column_names" in n for n in df.attrs["read_notes"])
+    with pytest.raises(DataFileError, match="column_names lists 2 name.s. but .* has 3 column"):
+        io.read_table(path, options={"column_names": ["a", "b"]})
+
+
+def test_utf16_without_bom_is_read_with_a_hint_and_nul_bytes_are_refused(tmp_path):
+    df = io.read_table(_write(tmp_path / "u.csv", "id,name\n1,Zoë\n2,Ana\n", "utf-16-le"))
+    assert list(df.columns) == ["id", "name"] and df["name"].tolist() == ["Zoë", "Ana"]
+    assert any("without a byte-order mark" in n and "set encoding" in n for n in df.attrs["read_notes"])
+    (tmp_path / "z.csv").write_bytes(b"\x00" * 300)
+    with pytest.raises(DataFileError, match="is filled with NUL bytes"):
+        io.read_table(tmp_path / "z.csv")
+    with pytest.raises(DataFileError, match="is not utf-8 text"):
+        io.read_table(_write(tmp_path / "c.csv", "id,name\n1,Zoë\n", "cp1252"), options={"encoding": "utf-8"})
+
+
+@pytest.mark.shared_data
+def test_the_online_retail_folder_reads_like_the_bundled_parquet(online_retail_dir):
+    """305 daily CSVs typed once (no Arrow error): the same 4,334 customers as data/online_retail.parquet."""
+    params = params_from_mapping({"data_path": str(online_retail_dir)})
+    raw = io.read_table(online_retail_dir)
+    assert len(raw) == 541_909 and raw["InvoiceNo"].dtype == "str" and raw["CustomerID"].dtype == "float64"
+    assert not [f for f in pipeline.check_input(params, raw) if f.severity == "error"]
+    fs = pipeline.build_features(params, pipeline.clean_table(params, raw)[0])
+    assert len(fs.table) == 4_334
+
+
+@pytest.mark.slow
+def test_a_whitespace_aligned_file_without_order_ids_runs_and_keeps_the_zeros(tmp_path):
+    """Zero-padded ids, YYYYMMDD dates, no order id and a line amount, columns aligned with spaces: the whole
+    batch runs as data_kind: transactions, and segments.csv keeps the ids as written."""
+    import segkit
+
+    lines = [f"{'customer':<10}{'day':<10}{'items':>6}{'amount':>10}"]
+    for c in range(1, 121):
+        for k in range(1 + c % 9):
+            day = pd.Timestamp("2011-01-01") + pd.Timedelta(days=(37 * c + 23 * k) % 360)
+            lines.append(f"{c:05d}     {day:%Y%m%d}  {1 + k % 4:>6}{(1 + k % 4) * (2.5 + c % 13):>10.2f}")
+    (tmp_path / "orders.txt").write_text("\n".join(lines) + "\n")
+    (tmp_path / "p.yaml").write_text("data_kind: transactions\ndata_path: orders.txt\ncustomer_col: customer\n"
+                                     "invoice_col: null\ndate_col: day\nquantity_col: items\namount_col: amount\n"
+                                     "stock_code_col: null\ncountry_col: null\n")
+    result = segkit.run(tmp_path / "p.yaml", out_dir=tmp_path / "reports", name="ws")
+    assert result.ok, result.error
+    segments = pd.read_csv(result.folder / "artifacts" / "segments.csv", dtype=str)
+    assert len(segments) == 120 and segments["customer_id"].str.fullmatch(r"\d{5}").all()
+    assert set(segments["customer_id"]) == {f"{c:05d}" for c in range(1, 121)}
