@@ -43,3 +43,28 @@ def smoke_run(tmp_path_factory) -> Path:
     if isinstance(outcome, Exception):
         pytest.fail(f"the smoke batch failed earlier in this session: {outcome}")
     return outcome
+
+
+def fit_customer_model(root: Path, **params) -> tuple[Path, Path]:
+    """Fit a customer model through the stages on 500 generated customers (seed 11, k=4) in ``root/run``.
+
+    Returns the model folder and the same 500 customers as a CSV, for the scoring tests.
+    """
+    import json
+
+    from segkit import stages
+    from segkit.config import params_from_mapping
+    from segkit.io import RunFolder
+    from segkit.kinds.customers.synth import generate_customers
+
+    folder = RunFolder(root / "run").ensure()
+    p = params_from_mapping({"data_kind": "customers", "data_path": "synth://customers?n=500&seed=11", "k": 4,
+                             "bootstrap": 2, "sample_size": 500, **params})
+    ctx = stages.RunContext(p, folder)
+    folder.path.joinpath("params.json").write_text(json.dumps(p.model_dump()))
+    stages.eda.clean(ctx, stages.eda.load(ctx))
+    stages.features.build_features(ctx)
+    stages.profile.segment(ctx)
+    csv = root / "customers.csv"
+    generate_customers(500, seed=11).to_csv(csv, index=False)
+    return folder.artifact("model"), csv

@@ -14,32 +14,18 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from segkit import stages
 from segkit.cli import main
-from segkit.config import params_from_mapping
 from segkit.errors import ColumnError
-from segkit.io import RunFolder
 from segkit.kinds.customers.score import score_customers
-from segkit.kinds.customers.synth import generate_customers
 from segkit.modelio import load_model
-from segkit.stages import RunContext
+
+from batch_fixtures import fit_customer_model
 
 
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory):
     """A customer model folder fitted on 500 generated customers, and that table as CSV."""
-    root = tmp_path_factory.mktemp("scoring")
-    folder = RunFolder(root / "run").ensure()
-    params = params_from_mapping({"data_kind": "customers", "data_path": "synth://customers?n=500&seed=11",
-                                  "k": 4, "bootstrap": 2, "sample_size": 500})
-    nb = RunContext(params, folder)
-    folder.path.joinpath("params.json").write_text(json.dumps(params.model_dump()))
-    stages.eda.clean(nb, stages.eda.load(nb))
-    stages.features.build_features(nb)
-    stages.profile.segment(nb)
-    csv = root / "customers.csv"
-    generate_customers(500, seed=11).to_csv(csv, index=False)
-    return folder.artifact("model"), csv
+    return fit_customer_model(tmp_path_factory.mktemp("scoring"))
 
 
 def _score(model_dir, table: pd.DataFrame | None, tmp_path, capsys, *, csv=None) -> tuple[int, str, str, pd.DataFrame | None]:

@@ -2,35 +2,21 @@
 
 from __future__ import annotations
 
-import json
 
 import pandas as pd
 import pytest
 
-from segkit import pipeline, stages
 from segkit.cli import main
-from segkit.config import params_from_mapping
-from segkit.io import RunFolder
 from segkit.modelio import load_model
-from segkit.stages import RunContext
-from segkit.kinds.customers.synth import generate_customers
+
+from batch_fixtures import fit_customer_model
 
 
 @pytest.fixture(scope="module", params=["kmeans", "gmm", "agglomerative"])
 def trained(request, tmp_path_factory):
     """A customer model fitted by the pipeline stages on 500 generated customers, and that table as CSV."""
-    root = tmp_path_factory.mktemp(request.param)
-    folder = RunFolder(root / "run").ensure()
-    params = params_from_mapping({"data_kind": "customers", "data_path": "synth://customers?n=500&seed=11",
-                                  "k": 4, "bootstrap": 2, "sample_size": 500, "algorithm": request.param})
-    nb = RunContext(params, folder)
-    folder.path.joinpath("params.json").write_text(json.dumps(params.model_dump()))
-    stages.eda.clean(nb, stages.eda.load(nb))
-    stages.features.build_features(nb)
-    stages.profile.segment(nb)
-    csv = root / "customers.csv"
-    generate_customers(500, seed=11).to_csv(csv, index=False)
-    return folder.artifact("model"), csv, pd.read_csv(folder.artifact("segments.csv"), dtype=str)
+    model, csv = fit_customer_model(tmp_path_factory.mktemp(request.param), algorithm=request.param)
+    return model, csv, pd.read_csv(model.parent / "segments.csv", dtype=str)
 
 
 def test_training_rows_reproduce_their_assignments(trained, tmp_path, capsys):

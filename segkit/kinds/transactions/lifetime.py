@@ -374,7 +374,14 @@ def segment_value(folder, assignments: pd.DataFrame, *, currency: str = "£") ->
     per = pd.read_csv(folder.artifact("value.csv"), dtype={"customer_id": str}).set_index("customer_id")
     ids = assignments.iloc[:, 0].astype(str)
     codes = pd.Series(assignments["segment_code"].to_numpy(), index=ids.to_numpy())
-    table = value_by_segment(per[per.index.isin(codes.index)], codes)
+    folder.write_csv("segments.csv", assignments.join(per[VALUE_COLUMNS], on=assignments.columns[0]))
+    segmented = per[per.index.isin(codes.index)]
+    if not segmented["clv"].sum() > 0:  # e.g. no customer bought twice: nothing to share among the segments
+        summary["segments"], summary["ranking"] = [], (
+            "No expected value to compare across segments: the models expect no further purchases.")
+        folder.write_json("value_summary.json", summary)
+        return {"value_ranking": summary["ranking"]}
+    table = value_by_segment(segmented, codes)
     names = dict(zip(assignments["segment_code"], assignments["segment_name"]))
     table.insert(0, "segment_name", [names.get(c, c) for c in table.index])
     horizon = int(summary.get("horizon_months", 12))
@@ -384,6 +391,5 @@ def segment_value(folder, assignments: pd.DataFrame, *, currency: str = "£") ->
                            for code, row in table.iterrows()]
     summary["ranking"] = ranking
     folder.write_json("value_summary.json", summary)
-    folder.write_csv("segments.csv", assignments.join(per[VALUE_COLUMNS], on=assignments.columns[0]))
     return {"value": table, "value_sentences": value_sentences(table, horizon=horizon, currency=currency),
             "value_ranking": ranking}
