@@ -141,3 +141,23 @@ def test_online_retail_tables(online_retail_dir):
     assert eda.duplicate_summary(raw)["duplicate_rows"].iloc[0] == 5_268
     out = eda.outlier_table(raw, ["Quantity", "UnitPrice"]).set_index("column")
     assert (out["outliers"] > 0).all()
+
+
+def test_missing_chart_labels_bars_by_column_name():
+    from segkit.eda import missing_table
+    from segkit.plots import plot_missing
+
+    df = pd.DataFrame({"CustomerID": [1.0, None, None, 4.0], "Description": ["a", None, "c", "d"], "x": [1, 2, 3, 4]})
+    ax = plot_missing(missing_table(df))
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["Description", "CustomerID"]
+
+
+def test_schema_findings_show_no_python_none(tmp_path):
+    from segkit import stages
+
+    ctx = stages.open_run(tmp_path / "run")
+    ctx.folder.write_json("schema_findings.json", [
+        {"severity": "warning", "column": "UnitPrice", "message": "2 values below 0", "rows": 2, "fix": None},
+        {"severity": "warning", "column": "Qty", "message": "odd", "rows": 1, "fix": "check the export"}])
+    table = stages.eda.schema_findings(ctx)
+    assert table["fix"].tolist() == ["", "check the export"]

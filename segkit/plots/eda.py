@@ -23,6 +23,8 @@ def plot_missing(missing: pd.DataFrame, *, ax=None, top: int = 20):
     """
     ax = new_axes(ax, (8, 3.5))
     share = missing["missing_share"] if "missing_share" in missing else missing.iloc[:, -1]
+    if "column" in missing:  # label the bars by column name, not by row number
+        share = pd.Series(share.to_numpy(), index=missing["column"].astype(str).to_numpy())
     share = share[share > 0].sort_values(ascending=True).tail(top)
     if share.empty:
         ax.text(0.5, 0.5, "No missing values in any column", ha="center", va="center", transform=ax.transAxes)

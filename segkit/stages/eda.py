@@ -127,7 +127,8 @@ def schema_findings(ctx: RunContext):
         return note("The input has every expected column, with the expected types and ranges.")
     table = pd.DataFrame(findings)
     keep = [c for c in ("severity", "column", "message", "rows", "fix") if c in table.columns]
-    return table[keep].set_index(keep[0]) if keep else table
+    table = table[keep].astype({"fix": object}).fillna({"fix": ""}) if "fix" in keep else table[keep]
+    return table.set_index(keep[0]) if keep else table
 
 
 def numeric_columns(df: pd.DataFrame, *, exclude=()) -> list[str]:
