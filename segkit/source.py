@@ -7,26 +7,16 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
 
 import pandas as pd
 
 from . import kinds
 from .errors import ParamsError
-from .io import read_header, read_sql, read_table, sql_columns
+from .io import parse_synth, read_header, read_sql, read_table, sql_columns
 
 __all__ = ["load_input", "input_columns", "read_synth", "parse_synth", "synth_generators"]
 
 _NO_INPUT = ("no input: neither data_path nor sql_url is set", "set data_path to a file")
-
-
-def parse_synth(uri: str) -> tuple[str, dict[str, Any]]:
-    """Split ``synth://customers?n=5000&seed=1`` into ("customers", {"n": 5000, "seed": 1})."""
-    parts = urlsplit(uri)
-    options: dict[str, Any] = {}
-    for key, value in parse_qsl(parts.query):
-        options[key] = int(value) if value.lstrip("-").isdigit() else value
-    return parts.netloc, options
 
 
 def synth_generators(data_kind: str | None = None) -> dict[str, Any]:

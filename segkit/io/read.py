@@ -23,6 +23,7 @@ import warnings
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 import pandas as pd
 
@@ -31,7 +32,7 @@ from .columns import concat_as_text, type_columns
 from .dialect import (SNIFF_BYTES, WHITESPACE, decode, delimiter_name, first_line, likely_delimiter, looks_like_data,
                       refuse_binary, sample_lines, sniff_delimiter, split_line, whitespace_pattern)
 
-__all__ = ["read_table", "read_header", "require_columns", "hash_path"]
+__all__ = ["read_table", "read_header", "require_columns", "hash_path", "parse_synth"]
 
 _CSV_SUFFIXES = {".csv", ".txt", ".tsv", ".dat"}
 _EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
@@ -420,3 +421,12 @@ def hash_path(path: str | Path) -> str:
             for block in iter(lambda: fh.read(1 << 20), b""):
                 digest.update(block)
     return digest.hexdigest()
+
+
+def parse_synth(uri: str) -> tuple[str, dict[str, Any]]:
+    """Split ``synth://customers?n=5000&seed=1`` into ("customers", {"n": 5000, "seed": 1})."""
+    parts = urlsplit(uri)
+    options: dict[str, Any] = {}
+    for key, value in parse_qsl(parts.query):
+        options[key] = int(value) if value.lstrip("-").isdigit() else value
+    return parts.netloc, options

@@ -31,7 +31,7 @@ import pandas as pd
 from ...cleaning import CleaningLog, examples
 from ...errors import ColumnError, ParamsError, SegmentationError
 from ...featureset import FeatureSet
-from ...io import require_columns
+from ...io import parse_synth, require_columns
 from ...modelio import METADATA_FILE, RESERVED_KEYS, save_model
 from ...parse import after_period, read_dates, read_numbers
 from ...naming.lexicon import FeatureWords, SegmentName, load_lexicon, name_segments_from_lexicon
@@ -489,8 +489,8 @@ def fresh_rows(params, n: int) -> pd.DataFrame | None:
     data_path = str(params.data_path or "")
     if not data_path.startswith("synth://customers"):
         return None
-    seed = int(dict(part.split("=", 1) for part in data_path.partition("?")[2].split("&") if "=" in part).get("seed", 0))
-    new = generate_customers(n, seed=seed + 1_000_003)
+    _, options = parse_synth(data_path)
+    new = generate_customers(n, seed=int(options.get("seed", 0)) + 1_000_003)
     new["customer_id"] = [f"N{i:06d}" for i in range(1, len(new) + 1)]
     new.attrs["source"] = (f"{len(new):,} newly generated customers (score_path is not set, and the input is "
                            "generated, so fresh customers are drawn from the same personas).")
