@@ -30,11 +30,10 @@ def select(ctx: RunContext, X: np.ndarray | None = None) -> KSelection:
     """
     X = clustering_matrix(ctx) if X is None else X
     selection, k, sentence = pipeline.select(ctx.params, X)
-    k_min, k_max = pipeline.k_bounds(ctx.params, len(X))
     ctx.folder.write_json("k_selection.json", selection.to_dict())
     ctx.folder.write_json("k_summary.json", {
         "recommended_k": int(selection.recommended_k), "chosen_k": int(k), "rationale": sentence,
-        "k_range": [k_min, k_max], "structure": getattr(selection, "structure", None),
+        "k_range": [int(selection.params["k_min"]), int(selection.params["k_max"])], "structure": selection.structure,
         "structure_note": selection.structure_note_for(k), "sample_size": selection.sample_size,
     })
     return selection
