@@ -61,6 +61,12 @@ class DataKind(Protocol):
         The kind's own rule for the number of segments (None: the criteria's choice).
     after_segment(ctx, seg)
         Kind-specific outputs of the final segmentation (extra artifacts, key facts, churn risk).
+
+    What a capability in ``EXTRA_STAGES`` asks of the kind (the stage reaches it through the kind)
+    -----------------------------------------------------------------------------------------------
+    ``pca``: ``pca_variance(fs, params)``; ``categories``: ``categorical_table(fs, labels, codes, names)``;
+    ``score``: a ``score`` module (``score_customers``, ``check_new_rows``), an ``explore`` module and,
+    optionally, ``fresh_rows(params, n)``; ``churn``: a ``churn`` module; ``value``: a ``lifetime`` module.
     """
 
     def check_columns(self, params: Any, columns: Sequence[str]) -> None: ...
