@@ -115,6 +115,9 @@ class Params(ReadOptions):  # how the input is read (sep, header, decimal, dayfi
 
     # --- customer tables and areas ---------------------------------------------------------
     roles: dict[str, str] = Field(default_factory=dict, description="customers: column -> role overrides (id, numeric, categorical, boolean, date, text, ignore)")
+    valid_range: dict[str, list[float]] = Field(default_factory=dict, description="customers: column -> [low, high]; values outside are implausible (see out_of_range)")
+    out_of_range: Literal["missing", "drop"] = Field("missing", description="customers: values outside valid_range become missing values (filled like other gaps), or drop removes their rows")
+    clip: dict[str, list[float]] = Field(default_factory=dict, description="customers: column -> [low, high] quantiles at which its values are capped, e.g. [0.01, 0.99]")
     rare_min_frequency: float = Field(0.01, ge=0, description="customers: categories rarer than this share are grouped as 'other'")
     pca_components: Union[int, float, None] = Field(None, description="customers: PCA components (a count, or a variance share such as 0.9)")
     score_path: str | None = Field(None, description="customers: table of new customers to score (default: a sample of the input, or fresh rows for generated data)")

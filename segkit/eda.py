@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import ColumnError, ParamsError
+from .quality import fences
 
 __all__ = [
     "REDACTED",
@@ -174,7 +175,8 @@ def outlier_table(df: pd.DataFrame, columns: Iterable[str] | None = None, *,
     columns : iterable of str, optional
         Numeric columns to check (default: all numeric, non-boolean columns).
     method : {"iqr", "zscore"}
-        "iqr": outside ``[Q1 - factor * IQR, Q3 + factor * IQR]``. "zscore": outside
+        "iqr": outside ``[Q1 - factor * IQR, Q3 + factor * IQR]``, measured on ``log1p`` (upper side only)
+        for skewed columns of non-negative values, as :func:`segkit.quality.fences`. "zscore": outside
         ``mean +- factor * std`` (ddof=1).
     factor : float
         Width of the accepted band (3 = "far out" for IQR, 3 standard deviations for zscore).
@@ -183,7 +185,9 @@ def outlier_table(df: pd.DataFrame, columns: Iterable[str] | None = None, *,
     -------
     DataFrame
         Columns ``column``, ``n`` (non-missing values), ``lower``, ``upper``, ``below``, ``above``,
-        ``outliers`` (below + above), ``outlier_share`` (outliers / n).
+        ``outliers`` (below + above), ``outlier_share`` (outliers / n). Binary and near-constant columns
+        (two values or fewer, or no spread between the quartiles for "iqr") are left out: a 1 in a column of
+        0s and 1s is not an outlier.
     """
     if method not in ("iqr", "zscore"):
         raise ParamsError(f"unknown outlier method {method!r}", "use 'iqr' or 'zscore'")
@@ -201,9 +205,15 @@ def outlier_table(df: pd.DataFrame, columns: Iterable[str] | None = None, *,
     if not cols:
         return pd.DataFrame(columns=header)
     num = df[cols].astype("float64")
-    if method == "iqr":
-        q1, q3 = num.quantile(0.25), num.quantile(0.75)
-        lower, upper = q1 - factor * (q3 - q1), q3 + factor * (q3 - q1)
+    q1, q3 = num.quantile(0.25), num.quantile(0.75)
+    spread = (num.nunique() > 2) & ((q3 > q1) if method == "iqr" else True)
+    cols = [c for c in cols if spread[c]]
+    num = num[cols]
+    if not cols:
+        return pd.DataFrame(columns=header)
+    if method == "iqr":  # the data-quality findings' fences: on log1p for skewed non-negative columns
+        bounds = pd.DataFrame([fences(num[c], factor)[:2] for c in cols], index=cols, columns=["lower", "upper"])
+        lower, upper = bounds["lower"], bounds["upper"]
     else:
         mean, std = num.mean(), num.std()
         lower, upper = mean - factor * std, mean + factor * std

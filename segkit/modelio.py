@@ -63,6 +63,7 @@ EXPECTED_TYPES = frozenset({
     "segkit.cluster.SegmentModel",
     # customer tables: segkit's own transformers and the function that reads category levels as text
     "segkit.kinds.customers.features.DateAgeTransformer", "segkit.kinds.customers.features.SkewTransformer",
+    "segkit.kinds.customers.features.FenceClipper",
     "segkit.kinds.customers.features.levels_as_text",
     # transactions: the log transform of features that can be negative
     "segkit.kinds.transactions.features.signed_log1p",

@@ -32,6 +32,7 @@ import yaml
 
 from .errors import ColumnError, DataValueError, ParamsError
 from .parse import read_dates, read_numbers
+from .quality import value_findings
 
 __all__ = ["Finding", "SEVERITIES", "load_schema", "validate", "findings_table"]
 
@@ -151,7 +152,7 @@ class _Checker:
         where, note = _where(column, key), spec.get("note")
         hint = f"; {note}" if note else ""
         n = len(s)
-        if spec.get("personal"):
+        if spec.get("personal") and _may_be_personal(s):
             self.add("warning", "personal", column, f"{where} looks like personal data{hint}", 0, key,
                      f"set roles: {{{column}: ignore}} in the params")
         if n and s.isna().all():
@@ -217,6 +218,14 @@ class _Checker:
                          f"fix or remove those rows (valid range of {column!r}: {spec.get('min', '-')} to "
                          f"{spec.get('max', '-')})" if sev == "error" else None)
 
+    def values(self, severity: str, columns: list) -> None:
+        """Implausible values (:func:`segkit.quality.value_findings`) of ``columns``, except what another rule
+        of the schema already says (a constant column, an age outside the schema's range)."""
+        ranged = {f.column for f in self.out if f.rule == "range"}
+        for f in value_findings(self.df, columns):
+            if f.rule != "constant" and not (f.rule == "impossible" and f.column in ranged):
+                self.add(severity, f.rule, f.column, f.message, f.rows, fix=f.handling)
+
     def table(self, rules: Mapping[str, Any], skip: set[str]) -> None:
         n = len(self.df)
         if n < int(rules.get("min_rows", 1)):
@@ -240,6 +249,18 @@ class _Checker:
             elif rules.get("constant") and s.nunique(dropna=True) == 1:
                 self.add(rules["constant"], "constant", col, f"column {str(col)!r} has a single value "
                          f"({_examples(s.dropna())}); it cannot separate segments", n)
+
+
+def _may_be_personal(s: pd.Series) -> bool:
+    """Whether a column whose name suggests personal data may hold it: not a yes/no or two-level column
+    (``has_phone_service``), and not numbers that repeat across customers (``phone_minutes``)."""
+    values = s.dropna()
+    distinct = values.nunique()
+    if distinct <= 2:
+        return False
+    if pd.api.types.is_numeric_dtype(values):
+        return distinct >= 0.9 * len(values)
+    return True
 
 
 def _check_id(check: _Checker, ident: Mapping[str, Any] | None, p, columns: set[str], checked: set[str]) -> None:
@@ -313,6 +334,7 @@ def validate(df: pd.DataFrame, schema: Mapping[str, Any] | None, params=None, *,
             continue
         check.column(str(name), {**spec, "required": required}, key)
 
+    named = set(checked)  # the id and the mapped columns: their own rules say what is plausible
     for rule in schema.get("patterns") or []:
         for col in map(str, df.columns):
             if col in checked or col in ignored or not re.search(rule["match"], col):
@@ -320,7 +342,10 @@ def validate(df: pd.DataFrame, schema: Mapping[str, Any] | None, params=None, *,
             checked.add(col)
             check.column(col, rule, typed=False)
 
-    check.table(schema.get("table") or {}, checked | ignored)
+    table_rules = schema.get("table") or {}
+    check.table(table_rules, checked | ignored)
+    if table_rules.get("values"):
+        check.values(table_rules["values"], [c for c in df.columns if str(c) not in named | ignored])
     order = {s: i for i, s in enumerate(SEVERITIES)}
     findings = sorted(check.out, key=lambda f: order.get(f.severity, 9))
     errors = [f for f in findings if f.severity == "error"]

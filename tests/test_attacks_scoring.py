@@ -128,7 +128,7 @@ def test_values_far_outside_the_training_range_are_flagged(trained, tmp_path, ca
     model_dir, csv = trained
     table = pd.read_csv(csv).head(8)
     table.loc[2, "age"] = -5000
-    table.loc[5, "income"] = 1e12
+    table.loc[5, "income"] = 1e11  # far outside, below the absurd size (1e12), so scored and flagged
     table.loc[6, "age"] = 95  # beyond the training maximum, but by less than the training range: not flagged
     code, out, err, scored = _score(model_dir, table, tmp_path, capsys)
     assert code == 0
@@ -136,7 +136,7 @@ def test_values_far_outside_the_training_range_are_flagged(trained, tmp_path, ca
     assert scored["segment_code"].str.fullmatch(r"S0[1-4]").all()  # scored all the same
     assert "2 far outside the training range" in out
     assert "column 'age' has 1 value(s) far outside the training range" in err and "-5,000" in err
-    assert "column 'income' has 1 value(s) far outside" in err and "1e+12" in err
+    assert "column 'income' has 1 value(s) far outside" in err and "1e+11" in err
 
 
 def test_infinite_values_are_flagged_not_a_traceback(trained, tmp_path, capsys):
@@ -149,10 +149,10 @@ def test_infinite_values_are_flagged_not_a_traceback(trained, tmp_path, capsys):
     code, out, err, scored = _score(model_dir, table, tmp_path, capsys)
     assert code == 0 and "Traceback" not in err
     assert scored.loc[[1, 3], "not_scored"].eq("infinite value in income").all()
-    assert scored.loc[[1, 3], "segment_code"].eq("").all()
-    assert scored.loc[4, "not_scored"] == "values too large to compute a distance"  # 1e308: far, and overflows
-    assert "column 'income' holds 2 infinite value(s); those rows were not scored" in err
-    assert "1 row(s) hold values too large to compute a distance and were not scored" in err
+    assert scored.loc[[1, 3, 4], "segment_code"].eq("").all()
+    assert scored.loc[4, "not_scored"] == "infinite value in age"  # 1e308 is absurd, like inf (missing in training)
+    assert "column 'income' holds 2 infinite or absurdly large value(s) (size at least 1,000,000,000,000)" in err
+    assert "column 'age' holds 1 infinite or absurdly large value(s)" in err
     assert "(5 rows: 2 scored, 0 far outside the training range, 3 not scored)" in out
 
 

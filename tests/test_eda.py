@@ -96,10 +96,17 @@ def test_outlier_table_iqr():
 
 
 def test_outlier_table_zscore():
-    df = pd.DataFrame({"x": [0.0] * 9 + [10.0]})
-    # mean 1, sample std sqrt(10) = 3.162...: 10 is 2.85 std above the mean
+    df = pd.DataFrame({"x": [0.0] * 8 + [1.0, 10.0]})
+    # mean 1.1, sample std sqrt(88.9 / 9) = 3.143: 10 is 2.83 std above the mean
     assert eda.outlier_table(df, method="zscore", factor=2)["above"].iloc[0] == 1
     assert eda.outlier_table(df, method="zscore", factor=3)["above"].iloc[0] == 0
+
+
+def test_outlier_table_leaves_out_binary_and_flat_columns():
+    # a 0/1 flag (90% zeros: Q1 = Q3 = 0) and a column whose quartiles are equal have no outliers to show
+    df = pd.DataFrame({"flag": [0] * 9 + [1], "flat": [5.0] * 8 + [6.0, 50.0], "x": np.arange(10.0)})
+    assert eda.outlier_table(df)["column"].tolist() == ["x"]
+    assert eda.outlier_table(df, ["flag"]).empty
 
 
 def test_outlier_table_errors(df):

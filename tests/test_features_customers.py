@@ -182,9 +182,22 @@ def test_skew_transform_only_on_skewed_columns():
 
 
 def test_robust_scaler():
-    df = pd.DataFrame({"x": [1.0, 2.0, 3.0, 4.0, 100.0]})
+    df = pd.DataFrame({"x": [1.0, 2.0, 3.0, 4.0, 5.0]})
     _, out = _encoded(df, {"x": "numeric"}, scaler="robust", skew="none")
-    np.testing.assert_allclose(out["numeric__x"], [-1.0, -0.5, 0.0, 0.5, 48.5])
+    np.testing.assert_allclose(out["numeric__x"], [-1.0, -0.5, 0.0, 0.5, 1.0])  # (x - median 3) / IQR 2
+
+
+def test_extreme_values_are_capped_at_the_fence_before_scaling():
+    # 1..8 and 100: the skewness is above 0.25 and every value is positive, so the fence is on log1p:
+    # Q1 = log1p(3) = 1.386, Q3 = log1p(7) = 2.079, upper fence expm1(2.079 + 3 * 0.693) = 63.0
+    df = pd.DataFrame({"x": [1.0, 2, 3, 4, 5, 6, 7, 8, 100]})
+    pre, out = _encoded(df, {"x": "numeric"}, scaler="robust", skew="none")
+    clipper = pre.named_transformers_["numeric"].named_steps["fences"]
+    assert clipper.upper_[0] == pytest.approx(63.0) and clipper.lower_[0] == -np.inf
+    np.testing.assert_allclose(out["numeric__x"], (np.array([1, 2, 3, 4, 5, 6, 7, 8, 63.0]) - 5) / 4)
+    flag = pd.DataFrame({"f": [0.0] * 8 + [1.0]})  # a 0/1 column has no fences
+    pre, out = _encoded(flag, {"f": "numeric"}, scaler="robust", skew="none")
+    assert np.isinf(pre.named_transformers_["numeric"].named_steps["fences"].upper_[0])
 
 
 @pytest.mark.parametrize("kw,key", [({"skew": "boxcox"}, "skew"), ({"scaler": "minmax"}, "scaler"),

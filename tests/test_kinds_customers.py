@@ -67,7 +67,7 @@ def test_clean_logs_each_rule_with_its_rows(table):
     cleaned, log = kind.clean(raw, _params())
     assert isinstance(log, CleaningLog)
     removed = {s.rule: s.rows_removed for s in log.steps}
-    assert removed == {"duplicates": 3, "missing_id": 1, "duplicate_ids": 1, "empty_rows": 1}
+    assert removed == {"duplicates": 3, "missing_id": 1, "duplicate_ids": 1, "empty_rows": 1, "non_finite": 0}
     assert "C000011" in log["duplicate_ids"].note and "C999999" in log["empty_rows"].note
     assert len(cleaned) == 50 and cleaned["customer_id"].is_unique
     assert log.rows_in == len(raw) and log.rows_out == 50

@@ -33,14 +33,14 @@ from ...errors import ColumnError, ParamsError, SegmentationError
 from ...featureset import FeatureSet
 from ...io import parse_synth, require_columns
 from ...modelio import METADATA_FILE, RESERVED_KEYS, save_model
-from ...parse import after_period, read_dates, read_numbers
 from ...naming.lexicon import FeatureWords, SegmentName, load_lexicon, name_segments_from_lexicon
 from .features import (FEATURE_ROLES, _to_datetime, build_preprocessor, categorical_profile, customer_features,
                        level_text)
-from .roles import detect_roles, find_id_column, role_table
+from .roles import detect_roles, find_id_column, no_features_error, role_table
 from . import explore, score  # noqa: F401  (the kind's scorer and explorer, for stages.score)
 from .score import scoring_metadata
 from .synth import generate_customers
+from .values import read_values
 
 __all__ = ["check_columns", "clean", "features", "preprocessor", "name_segments", "column_roles", "after_segment",
            "model_roles", "canonical_feature", "LEXICON"]
@@ -148,36 +148,9 @@ def clean(raw: pd.DataFrame, params):
     log.add("empty_rows", "Rows with no usable value (every column but the id is missing)", n, int(empty.sum()),
             note=_examples(table.loc[empty, id_col]) if id_col is not None else "")
     table = table.loc[~empty].reset_index(drop=True)
-    table = _read_values(table, params, log)
+    table = read_values(table, params, log, id_col=id_col)
     table.attrs = {"read_notes": list(raw.attrs.get("read_notes", [])), "id_col": id_col}
     return table, log
-
-
-def _read_values(table: pd.DataFrame, params, log: CleaningLog) -> pd.DataFrame:
-    """Numbers and dates written as text, read by :mod:`segkit.parse` in the columns whose role is numeric or
-    date: what cannot be read, and dates after today, become missing values (imputed like other gaps, never a
-    stop); every reading goes to the log with its counts, and the date layout with why."""
-    roles = detect_roles(table, overrides=params.roles or None, id_col=params.id_col) if len(table) else {}
-    out = table.copy()
-    for col, role in roles.items():
-        s, reading, notes = table[col], None, []
-        if role == "numeric" and not pd.api.types.is_numeric_dtype(s):
-            reading = read_numbers(s, column=str(col), decimal=params.decimal, thousands=params.thousands)
-            values = reading.values
-        elif role == "date":
-            reading = read_dates(s, column=str(col), date_format=params.date_format, dayfirst=params.dayfirst)
-            values = reading.values.mask(reading.values >= pd.Timestamp.now().normalize() + pd.Timedelta(days=1))
-            late = after_period(values)
-            notes += [f"{reading.n_future:,} date(s) after today set missing"] * bool(reading.n_future)
-            notes += [f"{int(late.sum()):,} date(s) far after the data's period kept: ages are measured from the last "
-                      "of them"] * bool(late.any())
-        if reading is None:
-            continue
-        notes += [f"{reading.n_unparsed:,} value(s) that could not be read set missing"] * bool(reading.n_unparsed)
-        gaps = reading.n_missing or reading.n_unparsed or getattr(reading, "n_future", 0)
-        log.read(reading, note="; ".join(notes + ["missing values are filled like other gaps"] * bool(gaps)))
-        out[col] = values
-    return out
 
 
 # ------------------------------------------------------------------------------------- features
@@ -205,6 +178,8 @@ def features(cleaned: pd.DataFrame, params) -> FeatureSet:
     table = customer_features(cleaned, roles)
     notes = list(table.attrs.get("notes", []))
     model = {c: r for c, r in roles.items() if r in FEATURE_ROLES}
+    if not model:
+        raise no_features_error(roles)
     dates = [c for c, r in model.items() if r == "date"]
     for col in dates:  # the model takes the dates themselves, so new customers are scored from raw tables
         table[col] = _to_datetime(cleaned[col]).to_numpy()

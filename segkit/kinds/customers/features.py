@@ -28,13 +28,14 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ...errors import ColumnError, DataValueError, ParamsError
 from ...parse import read_dates, read_numbers
+from ...quality import fences
 from .roles import (EXCLUDED_ROLES, FEATURE_ROLES, ROLES, _check_roles, _choice, _one_id,  # noqa: F401
                     _require_columns, detect_roles, find_id_column, role_table)
 
 __all__ = [
     "ROLES", "FEATURE_ROLES", "EXCLUDED_ROLES", "role_table", "detect_roles", "feature_roles",
     "build_preprocessor", "customer_features", "categorical_profile", "check_numeric", "level_text", "levels_as_text",
-    "DateAgeTransformer", "SkewTransformer", "find_id_column",
+    "DateAgeTransformer", "FenceClipper", "SkewTransformer", "find_id_column",
 ]
 
 SKEW_METHODS = ("log", "yeo-johnson", "none")
@@ -184,6 +185,36 @@ class DateAgeTransformer(TransformerMixin, BaseEstimator):
         return np.asarray([_date_name(str(c), self.unit) for c in input_features], dtype=object)
 
 
+class FenceClipper(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
+    """Cap each column at its extreme-outlier fences (:func:`segkit.quality.fences`), so that a handful of
+    extreme values keep their rows but do not dominate the scaling.
+
+    Attributes
+    ----------
+    lower_, upper_ : ndarray of shape (n_features,)
+        The fences in the column's units (infinite where a column has none: binary, near-constant, or the low
+        side of a skewed column).
+    """
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        return tags
+
+    def fit(self, X, y=None):
+        """Measure the fences of each column."""
+        X = validate_data(self, X, dtype=float, ensure_all_finite="allow-nan", reset=True)
+        bounds = np.array([fences(X[:, j])[:2] for j in range(X.shape[1])], dtype=float).reshape(-1, 2)
+        self.lower_, self.upper_ = bounds[:, 0], bounds[:, 1]
+        return self
+
+    def transform(self, X):
+        """Values beyond a fence become the fence."""
+        check_is_fitted(self, "upper_")
+        X = validate_data(self, X, dtype=float, ensure_all_finite="allow-nan", reset=False, copy=True)
+        return np.clip(X, self.lower_, self.upper_)
+
+
 class SkewTransformer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     """Transform only the columns whose skewness is beyond a threshold.
 
@@ -294,6 +325,7 @@ def build_preprocessor(roles: Mapping[str, str], *, skew: str = "log", scaler: s
     steps = []
     if by_role["numeric"]:
         steps.append(("numeric", Pipeline([("impute", SimpleImputer(strategy="median", keep_empty_features=True)),
+                                           ("fences", FenceClipper()),
                                            ("skew", SkewTransformer(skew, skew_threshold)),
                                            ("scale", _scaler(scaler))]), by_role["numeric"]))
     for role in ("categorical", "boolean"):

@@ -33,7 +33,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from ...errors import ColumnError, ParamsError
+from ...errors import ColumnError, DataValueError, ParamsError
 from ...parse import read_dates, read_numbers
 
 __all__ = ["ROLES", "FEATURE_ROLES", "EXCLUDED_ROLES", "role_table", "detect_roles", "find_id_column"]
@@ -99,6 +99,9 @@ def _yyyymmdd(vals: np.ndarray, name: str) -> tuple[str, str] | None:
 
 
 def _numeric_role(vals: np.ndarray, name: str, n_missing: int, prefix: str = "") -> tuple[str, str]:
+    vals = vals[np.isfinite(vals)]  # infinite values become missing in the cleaning; they say nothing of the role
+    if not len(vals):
+        return "constant", f"{prefix}only infinite values -> constant (excluded)"
     if (dated := _yyyymmdd(vals, name)) is not None:
         return dated
     integral = bool(np.all(np.mod(vals, 1) == 0))
@@ -322,3 +325,21 @@ def find_id_column(df: pd.DataFrame, *, overrides: Mapping[str, str] | None = No
         if len(filled) and filled.nunique() >= min_distinct_share * len(filled):
             return col
     return None
+
+
+def no_features_error(roles: Mapping[str, str]) -> ParamsError | DataValueError:
+    """The error for a table where no column can feed the segments, saying why each column was left out
+    (every column constant is the common case: a filtered export, a test file)."""
+    by_role: dict[str, list[str]] = {}
+    for col, role in roles.items():
+        by_role.setdefault(role, []).append(str(col))
+    constant = by_role.get("constant", [])
+    if constant and len(constant) == sum(len(v) for r, v in by_role.items() if r != "id"):
+        return DataValueError(f"every column holds a single value ({', '.join(map(repr, constant[:10]))}): constant "
+                           "columns cannot tell customers apart, so there is nothing to segment on",
+                           "check the export or query (was it filtered to one kind of customer?), or add columns "
+                           "that differ between customers", key="data_path")
+    why = "; ".join(f"{role}: {', '.join(map(repr, cols[:5]))}" for role, cols in by_role.items())
+    return ParamsError(f"no column can feed the segments ({why})",
+                       "set at least one column's role to numeric, categorical, boolean or date in the roles "
+                       "params", key="roles")

@@ -7,7 +7,8 @@ predicts anything:
   column): a boolean is not an age or an income, and reading it as 0/1 would score nonsense;
 - **every feature missing**: the row is not scored (the imputer would give it the training medians and
   a confident segment that says nothing about the customer); ``not_scored`` says why;
-- **an infinite value** in a numeric column: the row is not scored; ``not_scored`` names the column;
+- **an infinite or absurd value** (size at least :data:`segkit.quality.ABSURD_VALUE`, as in training, where
+  such values are missing) in a numeric column: the row is not scored; ``not_scored`` names the column;
 - **far outside the training range**: a numeric value is *far* when it lies beyond the training minimum
   or maximum by more than the training range itself (below ``min - (max - min)`` or above
   ``max + (max - min)``; for a column that was constant in training, any other value). The row is
@@ -26,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from ...errors import ColumnError
+from ...quality import ABSURD_VALUE
 
 __all__ = ["FAR_RULE", "training_ranges", "refuse_booleans", "RowFlags", "row_flags"]
 
@@ -91,11 +93,13 @@ def row_flags(X: pd.DataFrame, metadata: Mapping) -> RowFlags:
         flags.not_scored[empty] = "every feature is missing"
         flags.warnings.append(f"{int(empty.sum()):,} row(s) have every feature missing and were not scored")
     numeric = [c for c in X.columns if roles.get(c) == "numeric" and pd.api.types.is_numeric_dtype(X[c])]
-    infinite = {c: np.isinf(X[c].to_numpy(dtype=float)) for c in numeric}
+    with np.errstate(invalid="ignore"):
+        infinite = {c: np.abs(X[c].to_numpy(dtype=float)) >= ABSURD_VALUE for c in numeric}
     for col, mask in ((c, m) for c, m in infinite.items() if m.any()):
         hit = pd.Series(mask, index=X.index) & flags.scorable
         flags.not_scored[hit] = f"infinite value in {col}"
-        flags.warnings.append(f"column {col!r} holds {int(mask.sum()):,} infinite value(s); those rows were not scored")
+        flags.warnings.append(f"column {col!r} holds {int(mask.sum()):,} infinite or absurdly large value(s) "
+                              f"(size at least {ABSURD_VALUE:,.0f}); those rows were not scored")
     ranges = metadata.get("ranges") or {}
     for col in [c for c in numeric if c in ranges]:
         lo, hi = (float(v) for v in ranges[col])

@@ -1,0 +1,285 @@
+"""Values that cannot be right, or that would dominate the segments: found, counted and shown with examples.
+
+:func:`value_findings` looks at each column of a table and reports, with counts and examples:
+
+- **infinite or absurd values** (``inf``, or at least :data:`ABSURD_VALUE` in size): no measurement of a
+  customer or a place is that large; a run treats them as missing values;
+- **impossible values** for what the column says it is: a birth year before 1900 or in the future, a
+  negative or above-120 age;
+- **extreme outliers** by a robust rule: a handful of values (at most :data:`MAX_OUTLIER_SHARE` of the
+  column) beyond :data:`FENCE` interquartile ranges of the quartiles, measured on a log scale for skewed
+  columns of non-negative values (money, counts), so a long tail is not an anomaly but a value ten times any
+  other is. Binary and near-constant columns (two values, or no spread between the quartiles) never have
+  outliers;
+- **rare junk levels** of a category: a level of a handful of rows (at most :data:`JUNK_ROWS`) in a column of
+  at most :data:`MAX_LEVELS` levels whose typical level has at least fifty times as many rows (``"N0rth"``
+  beside ``"North"``);
+- **constant columns**, every one of them.
+
+:func:`apply_value_rules` applies what the user asked for in the params (``valid_range``, ``clip``,
+``out_of_range``) and :func:`mask_non_finite` the default for infinite values, each with a count for the
+cleaning log. :func:`fences` gives the bounds a preprocessor clips to so that extreme values keep their row
+but do not dominate the scaling.
+
+Examples
+--------
+>>> import pandas as pd
+>>> df = pd.DataFrame({"birth_year": [1980, 1975, 1850, 1990], "is_member": [0, 1, 0, 0]})
+>>> [(f.column, f.rule, f.rows) for f in value_findings(df)]
+[('birth_year', 'impossible', 1)]
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from .cleaning import examples
+from .errors import ParamsError
+from .format import format_number
+
+__all__ = ["ABSURD_VALUE", "FENCE", "ValueFinding", "value_findings", "fences", "mask_non_finite",
+           "apply_value_rules", "OUT_OF_RANGE_ACTIONS"]
+
+#: Values at least this large in size (or infinite) are not measurements.
+ABSURD_VALUE = 1e12
+#: Extreme outliers lie beyond this many interquartile ranges from the quartiles.
+FENCE = 3.0
+#: More than this share of a column beyond the fences is a long tail, not a handful of anomalies.
+MAX_OUTLIER_SHARE = 0.01
+#: Non-negative columns with a skewness above this (money, counts) are measured on a log scale.
+SKEWED = 0.25
+#: A category level of at most this many rows may be junk ...
+JUNK_ROWS = 5
+#: ... in a column of at most this many levels (more is free text or an id).
+MAX_LEVELS = 50
+#: What ``out_of_range`` may say to do with values outside ``valid_range``.
+OUT_OF_RANGE_ACTIONS = ("missing", "drop")
+
+_BIRTH_YEAR = re.compile(r"(?i)(birth|born|yob|year_?of_?birth)")
+_WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
+
+
+def _words(name: str) -> set[str]:
+    """The words of a column name, lower case: ``customerAge`` and ``customer_age`` -> {customer, age}."""
+    return {w.lower() for w in _WORD.findall(name)}
+
+
+@dataclass(frozen=True)
+class ValueFinding:
+    """One kind of implausible value in one column.
+
+    Attributes
+    ----------
+    column : str
+    rule : {"non_finite", "impossible", "outliers", "junk_levels", "constant"}
+    rows : int
+        Rows holding such a value.
+    message : str
+        What was found, with examples.
+    handling : str
+        What a run does about it by default, and the param that changes it.
+    """
+
+    column: str
+    rule: str
+    rows: int
+    message: str
+    handling: str
+
+
+def _numeric(s: pd.Series) -> bool:
+    return pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s)
+
+
+def _numbers(values: pd.Series, n: int = 3) -> str:
+    """Up to ``n`` distinct example values for a message, written for people (``2,921,140``, ``-5``, ``inf``)."""
+    shown = [format_number(v) if np.isfinite(v) and abs(v) < ABSURD_VALUE else f"{v:.3g}"
+             for v in pd.unique(values.to_numpy(dtype=float))[:n]]
+    more = values.nunique() - len(shown)
+    return ", ".join(shown) + (f" (and {more:,} more)" if more > 0 else "")
+
+
+def _non_finite(col: str, x: pd.Series) -> ValueFinding | None:
+    bad = ~np.isfinite(x) | (x.abs() >= ABSURD_VALUE)
+    bad &= x.notna()
+    if not bad.any():
+        return None
+    return ValueFinding(col, "non_finite", int(bad.sum()),
+                        f"column {col!r} has {int(bad.sum()):,} infinite or absurdly large value(s) (size at least "
+                        f"{ABSURD_VALUE:,.0f}), e.g. {_numbers(x[bad])}",
+                        "treated as missing values (filled like other gaps); fix them at the source")
+
+
+def _impossible(col: str, x: pd.Series) -> ValueFinding | None:
+    if _BIRTH_YEAR.search(col):
+        bad, what = (x < 1900) | (x > date.today().year), "birth years before 1900 or in the future"
+    elif "age" in _words(col):
+        bad, what = (x < 0) | (x > 120), "ages below 0 or above 120"
+    else:
+        return None
+    if not bad.any():
+        return None
+    return ValueFinding(col, "impossible", int(bad.sum()), f"column {col!r} has {int(bad.sum()):,} impossible "
+                        f"value(s) ({what}), e.g. {_numbers(x[bad])}",
+                        f"kept and flagged; set valid_range: {{{col}: [min, max]}} to treat them as missing "
+                        "(or out_of_range: drop to drop their rows)")
+
+
+def fences(x: pd.Series | np.ndarray, factor: float = FENCE) -> tuple[float, float, bool]:
+    """``(lower, upper, log)``: the bounds beyond which a value of ``x`` is an extreme outlier.
+
+    Measured on ``log1p`` when every value is non-negative and the column is skewed (skewness above
+    :data:`SKEWED`), and
+    given back in the column's own units (on a log scale only the upper bound is finite).
+    ``(-inf, inf, False)`` for a binary or near-constant column (two
+    values or fewer, or no spread between the quartiles).
+    """
+    v = pd.Series(np.asarray(x, dtype=float)).dropna()
+    v = v[np.isfinite(v)]
+    if v.nunique() <= 2:
+        return -np.inf, np.inf, False
+    log = bool((v >= 0).all() and v.skew() > SKEWED)
+    w = np.log1p(v) if log else v
+    q1, q3 = w.quantile(0.25), w.quantile(0.75)
+    if not q3 > q1:
+        return -np.inf, np.inf, False
+    lo, hi = q1 - factor * (q3 - q1), q3 + factor * (q3 - q1)
+    if log:  # a long right tail: only the top can be extreme (no amount or count is too close to zero)
+        return -np.inf, float(np.expm1(hi)), True
+    return float(lo), float(hi), False
+
+
+def _outliers(col: str, x: pd.Series) -> ValueFinding | None:
+    v = x[np.isfinite(x) & (x.abs() < ABSURD_VALUE)]
+    lo, hi, log = fences(v)
+    far = (v < lo) | (v > hi)
+    n = int(far.sum())
+    if not n or n > MAX_OUTLIER_SHARE * len(v):
+        return None
+    scale = ", on a log scale" if log else ""
+    return ValueFinding(col, "outliers", n, f"column {col!r} has {n:,} extreme value(s) far outside the rest "
+                        f"(beyond {FENCE:g} interquartile ranges{scale}), e.g. {_numbers(v[far].sort_values(key=abs, ascending=False))}",
+                        f"kept and flagged; the clustering caps them at the nearest fence so they cannot dominate; "
+                        f"set clip: {{{col}: [0.01, 0.99]}} to cap them in every table")
+
+
+def _junk_levels(col: str, s: pd.Series) -> ValueFinding | None:
+    counts = s.dropna().astype(str).str.strip().value_counts()
+    if not 3 <= len(counts) <= MAX_LEVELS or len(s) < 200:
+        return None
+    typical = float(counts.median())
+    junk = counts[(counts <= JUNK_ROWS) & (counts * 50 <= typical)]
+    if junk.empty:
+        return None
+    return ValueFinding(col, "junk_levels", int(junk.sum()), f"column {col!r} has {len(junk):,} rare level(s) "
+                        f"of a handful of rows each, beside levels of about {typical:,.0f} rows: "
+                        f"{examples(junk.index)}", "kept (grouped with the other rare levels); correct the "
+                        "spelling at the source if they are typing errors")
+
+
+def value_findings(df: pd.DataFrame, columns: Iterable[str] | None = None) -> list[ValueFinding]:
+    """The implausible values of each column of ``df`` (default: every column), in column order."""
+    out = []
+    for col in (df.columns if columns is None else columns):
+        s, name = df[col], str(col)
+        if s.nunique(dropna=True) <= 1:
+            out.append(ValueFinding(name, "constant", len(s), f"column {name!r} holds one value in every row "
+                                    f"({examples(s.dropna().unique()[:1]) if s.notna().any() else 'all missing'})",
+                                    "not used: a column without differences cannot tell customers apart"))
+            continue
+        if _numeric(s):
+            x = s.astype("float64")
+            impossible = _impossible(name, x)  # an impossible value is not also called an outlier
+            out += [f for f in (_non_finite(name, x), impossible, None if impossible else _outliers(name, x)) if f]
+        elif not pd.api.types.is_datetime64_any_dtype(s):
+            out += [f for f in (_junk_levels(name, s),) if f]
+    return out
+
+
+def mask_non_finite(df: pd.DataFrame, columns: Iterable[str]) -> tuple[pd.DataFrame, int, str]:
+    """Infinite and absurd values of the numeric ``columns`` as missing values.
+
+    Returns the table (a copy when anything changed), the number of values masked and examples.
+    """
+    out, n, seen = df, 0, []
+    for col in columns:
+        s = df[col]
+        if not _numeric(s):
+            continue
+        x = s.astype("float64")
+        bad = (~np.isfinite(x) | (x.abs() >= ABSURD_VALUE)) & x.notna()
+        if bad.any():
+            out = out.copy() if out is df else out
+            out[col] = x.mask(bad)
+            n += int(bad.sum())
+            seen.append(f"{col}: {_numbers(x[bad])}")
+    return out, n, "; ".join(seen)
+
+
+def _pair(key: str, col: str, value) -> tuple[float, float]:
+    try:
+        lo, hi = (float(v) for v in value)
+    except (TypeError, ValueError):
+        raise ParamsError(f"{key} for column {col!r} must be a pair [low, high], got {value!r}",
+                          f"write it as {key}: {{{col}: [low, high]}}", key=key) from None
+    if not lo < hi:
+        raise ParamsError(f"{key} for column {col!r} has low {lo:g} not below high {hi:g}",
+                          "put the smaller bound first", key=key)
+    return lo, hi
+
+
+def _check_columns(df: pd.DataFrame, rules: Mapping, key: str) -> None:
+    for col in rules:
+        if col not in df.columns:
+            raise ParamsError(f"{key} names column {col!r}, which is not in the input",
+                              f"use one of: {', '.join(map(str, df.columns))}", key=key)
+        if not _numeric(df[col]):
+            raise ParamsError(f"{key} names column {col!r}, which does not hold numbers",
+                              f"give {key} only for numeric columns", key=key)
+
+
+def apply_value_rules(df: pd.DataFrame, *, valid_range: Mapping | None = None, clip: Mapping | None = None,
+                      out_of_range: str = "missing") -> tuple[pd.DataFrame, list[tuple[str, str, int, int]]]:
+    """Apply the params' value rules: ``valid_range`` (values outside become missing, or their rows are
+    dropped with ``out_of_range: drop``), then ``clip`` (values capped at the column's quantiles).
+
+    Returns the table and the cleaning-log steps ``(rule, description, rows_removed, values_changed)``.
+    """
+    if out_of_range not in OUT_OF_RANGE_ACTIONS:
+        raise ParamsError(f"out_of_range must be one of {', '.join(OUT_OF_RANGE_ACTIONS)}, got {out_of_range!r}",
+                          "use missing (the default) or drop", key="out_of_range")
+    valid_range, clip, steps = dict(valid_range or {}), dict(clip or {}), []
+    _check_columns(df, valid_range, "valid_range")
+    _check_columns(df, clip, "clip")
+    out = df.copy() if valid_range or clip else df
+    drop = np.zeros(len(out), dtype=bool)
+    for col, pair in valid_range.items():
+        lo, hi = _pair("valid_range", col, pair)
+        x = out[col].astype("float64")
+        bad = ((x < lo) | (x > hi)).to_numpy()
+        if out_of_range == "drop":
+            drop |= bad
+        else:
+            out[col] = x.mask(bad)
+        steps.append((f"valid_range:{col}", f"Values of {col!r} outside [{lo:g}, {hi:g}] (valid_range) "
+                      + ("drop their rows" if out_of_range == "drop" else "become missing values"),
+                      int(bad.sum()) if out_of_range == "drop" else 0, int(bad.sum())))
+    out = out.loc[~drop].reset_index(drop=True) if drop.any() else out
+    for col, pair in clip.items():
+        qlo, qhi = _pair("clip", col, pair)
+        if not (0 <= qlo and qhi <= 1):
+            raise ParamsError(f"clip for column {col!r} takes quantiles between 0 and 1, got [{qlo:g}, {qhi:g}]",
+                              f"write e.g. clip: {{{col}: [0.01, 0.99]}}", key="clip")
+        x = out[col].astype("float64")
+        lo, hi = x.quantile(qlo), x.quantile(qhi)
+        changed = int(((x < lo) | (x > hi)).sum())
+        out[col] = x.clip(lo, hi)
+        steps.append((f"clip:{col}", f"Values of {col!r} capped at its {qlo:.0%} and {qhi:.0%} quantiles "
+                      f"({lo:,.6g} and {hi:,.6g}; clip)", 0, changed))
+    return out, steps

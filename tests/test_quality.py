@@ -1,0 +1,149 @@
+"""segkit.quality: implausible values found with counts and examples, on a corpus of small constructed tables
+(one per real-world quirk, with the known answer), and the params that cap or drop them."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import segkit
+from segkit import quality
+from segkit.errors import DataValueError, ParamsError
+from segkit.schema import validate
+from segkit import kinds
+from segkit.config import params_from_mapping
+
+RNG = np.random.default_rng(0)
+N = 1_000
+
+
+def _base() -> pd.DataFrame:
+    rng = np.random.default_rng(0)
+    return pd.DataFrame({"customer_id": [f"{i:05d}" for i in range(N)],
+                         "age": rng.integers(18, 80, N).astype(float),
+                         "income": rng.lognormal(10, 0.5, N),
+                         "birth_year": rng.integers(1940, 2005, N),
+                         "visits": rng.poisson(5, N).astype(float),
+                         "is_member": rng.integers(0, 2, N),
+                         "region": rng.choice(["North", "South", "East", "West"], N)})
+
+
+def _with(**cells) -> pd.DataFrame:
+    df = _base()
+    for spec, value in cells.items():
+        col, row = spec.rsplit("__", 1)
+        if df[col].dtype.kind in "iu" and not float(value).is_integer():
+            df[col] = df[col].astype(float)
+        df.loc[int(row), col] = value
+    return df
+
+
+# One table per quirk: (name, table, the findings expected as (column, rule, rows)).
+CORPUS = [
+    ("clean", _base(), []),
+    ("infinite", _with(visits__5=np.inf), [("visits", "non_finite", 1)]),
+    ("minus infinite and 1e308", _with(income__3=-np.inf, income__4=1e308), [("income", "non_finite", 2)]),
+    ("birth year before 1900", _with(birth_year__2=1850), [("birth_year", "impossible", 1)]),
+    ("birth year in the future", _with(birth_year__7=2999), [("birth_year", "impossible", 1)]),
+    ("negative age", _with(age__0=-5), [("age", "impossible", 1)]),
+    ("an income thirty times any other", _with(income__1=3_000_000), [("income", "outliers", 1)]),
+    ("junk levels", _with(region__3="N0rth", region__4="??"), [("region", "junk_levels", 2)]),
+]
+
+
+@pytest.mark.parametrize("name,table,expected", CORPUS, ids=[c[0] for c in CORPUS])
+def test_corpus_findings(name, table, expected):
+    found = [(f.column, f.rule, f.rows) for f in quality.value_findings(table.drop(columns="customer_id"))]
+    assert found == expected
+
+
+def test_messages_give_counts_and_readable_examples():
+    f, = quality.value_findings(_with(income__1=3_000_000)[["income"]])
+    assert "1 extreme value(s)" in f.message and "3,000,000" in f.message and "e+" not in f.message
+    assert "clip" in f.handling
+    f, = quality.value_findings(_with(region__3="N0rth")[["region"]])
+    assert "'N0rth'" in f.message and "about 249 rows" in f.message
+
+
+def test_binary_skewed_counts_and_long_tails_are_not_outliers():
+    rng = np.random.default_rng(1)
+    df = pd.DataFrame({"flag": (rng.random(N) < 0.05).astype(int),  # 5% ones: IQR 0
+                       "near_constant": np.r_[np.zeros(N - 3), [1.0, 2.0, 3.0]],
+                       "visits": rng.poisson(5, N),  # zeros are not outliers of a count
+                       "spend": rng.lognormal(3, 1.5, N)})  # a long money tail
+    assert quality.value_findings(df) == []
+
+
+def test_constant_columns_are_each_named():
+    df = pd.DataFrame({"a": [1.0] * 5, "b": ["x"] * 5, "c": [None] * 5, "d": range(5)})
+    assert [(f.column, f.rule) for f in quality.value_findings(df)] == [("a", "constant"), ("b", "constant"),
+                                                                        ("c", "constant")]
+
+
+def test_fences_on_a_log_scale_have_no_lower_bound():
+    lo, hi, log = quality.fences(np.r_[np.arange(1.0, 9.0), 100.0])
+    assert log and lo == -np.inf and hi == pytest.approx(63.0)
+    assert quality.fences([0, 1, 0, 1]) == (-np.inf, np.inf, False)
+
+
+def test_check_reports_them_and_a_yes_no_phone_column_is_not_personal():
+    df = _with(income__1=3_000_000, birth_year__2=1850)
+    df["has_phone_service"] = np.where(np.arange(N) % 3, "Yes", "No")
+    df["phone"] = [f"+44 7700 {i:06d}" for i in range(N)]
+    params = params_from_mapping({"data_kind": "customers", "id_col": "customer_id"})
+    found = {(f.column, f.rule) for f in validate(df, kinds.get("customers").schema(), params)}
+    assert ("income", "outliers") in found and ("birth_year", "impossible") in found
+    assert ("phone", "personal") in found and ("has_phone_service", "personal") not in found
+    assert not any(col == "customer_id" for col, _ in found)
+
+
+def test_a_run_treats_infinite_values_as_missing_and_logs_them():
+    df = _with(visits__5=np.inf, visits__6=-1e300)
+    result = segkit.segment_table(df, data_kind="customers", id_col="customer_id", k=3, seed=0)
+    step = result.cleaning_log["non_finite"]
+    assert step.rows_removed == 0 and step.note.startswith("2 value(s): visits")
+    assert np.isfinite(result.profiles.means.to_numpy()).all()
+
+
+def test_valid_range_makes_values_missing_or_drops_rows():
+    df = _with(birth_year__2=1850, birth_year__3=1890)
+    cleaned, steps = quality.apply_value_rules(df, valid_range={"birth_year": [1900, 2026]})
+    assert cleaned["birth_year"].isna().sum() == 2 and len(cleaned) == N
+    assert steps == [("valid_range:birth_year", "Values of 'birth_year' outside [1900, 2026] (valid_range) become "
+                      "missing values", 0, 2)]
+    dropped, steps = quality.apply_value_rules(df, valid_range={"birth_year": [1900, 2026]}, out_of_range="drop")
+    assert len(dropped) == N - 2 and steps[0][2:] == (2, 2)
+
+
+def test_clip_caps_at_quantiles():
+    df = pd.DataFrame({"x": np.arange(101.0)})
+    capped, steps = quality.apply_value_rules(df, clip={"x": [0.05, 0.95]})
+    assert capped["x"].min() == 5 and capped["x"].max() == 95 and steps[0][3] == 10
+
+
+@pytest.mark.parametrize("kwargs,match", [
+    ({"valid_range": {"nope": [0, 1]}}, "valid_range names column 'nope'"),
+    ({"valid_range": {"region": [0, 1]}}, "does not hold numbers"),
+    ({"valid_range": {"age": [5]}}, "must be a pair"),
+    ({"valid_range": {"age": [9, 1]}}, "not below high"),
+    ({"clip": {"age": [0.5, 2]}}, "quantiles between 0 and 1"),
+    ({"out_of_range": "explode"}, "out_of_range must be one of"),
+])
+def test_bad_value_rules_name_the_key(kwargs, match):
+    with pytest.raises(ParamsError, match=match):
+        quality.apply_value_rules(_base(), **kwargs)
+
+
+def test_params_reach_the_cleaning_log():
+    df = _with(birth_year__2=1850)
+    result = segkit.segment_table(df, data_kind="customers", id_col="customer_id", k=3, seed=0,
+                                  valid_range={"birth_year": [1900, 2026]}, clip={"income": [0.01, 0.99]})
+    log = result.cleaning_log
+    assert log["valid_range:birth_year"].note == "1 value(s)" and log["clip:income"].note == "20 value(s)"
+
+
+def test_only_constant_columns_is_a_plain_message():
+    df = pd.DataFrame({"id": range(50), "a": 1.0, "b": "x"})
+    with pytest.raises(DataValueError, match="every column holds a single value \\('a', 'b'\\)"):
+        segkit.segment_table(df, data_kind="customers", id_col="id", seed=0)
