@@ -11,7 +11,7 @@ import warnings
 
 from .errors import SegkitError
 
-__all__ = ["prepare_kernel"]
+__all__ = ["prepare_kernel", "REPORT_RC"]
 
 
 def _show_segkit_error(shell, etype, value, tb, tb_offset=None):
@@ -21,6 +21,12 @@ def _show_segkit_error(shell, etype, value, tb, tb_offset=None):
     structured = [text]
     shell._showtraceback(etype, value, structured)
     return structured
+
+
+#: matplotlib settings of report figures. ``text.parse_math`` is off: text comes from the data (category
+#: levels, column names, currency signs), and ``$x^$`` in a level must be drawn as written, not crash math text.
+REPORT_RC = {"figure.dpi": 96, "savefig.dpi": 96, "figure.figsize": (8, 4.5), "svg.hashsalt": "segkit",
+             "axes.spines.top": False, "axes.spines.right": False, "text.parse_math": False}
 
 
 def prepare_kernel() -> None:
@@ -44,8 +50,7 @@ def prepare_kernel() -> None:
 
     # Report figures: embedded PNGs at a readable size; fonts and sizes set per figure, never globally
     # on import of the library (this runs only inside a notebook kernel).
-    matplotlib.rcParams.update({"figure.dpi": 96, "savefig.dpi": 96, "figure.figsize": (8, 4.5),
-                                "svg.hashsalt": "segkit", "axes.spines.top": False, "axes.spines.right": False})
+    matplotlib.rcParams.update(REPORT_RC)
     warnings.filterwarnings("ignore", category=FutureWarning)
     warnings.filterwarnings("ignore", category=DeprecationWarning)
     logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)

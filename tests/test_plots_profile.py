@@ -128,3 +128,20 @@ def test_plots_leave_global_style_alone(profile, data):
     feature_distributions_figure(*data, columns=["recency"])
     assert dict(plt.rcParams) == before
     assert segment_palette(3) == segment_palette(3) and len(segment_palette(12)) == 12
+
+
+def test_data_text_with_dollar_signs_is_drawn_as_written():
+    # a category level such as "$x^$" is not math text in a report figure (it made matplotlib raise)
+    import matplotlib
+    import matplotlib.pyplot as plt
+
+    from segkit.kernel import REPORT_RC
+
+    with matplotlib.rc_context(REPORT_RC):
+        fig, ax = plt.subplots()
+        ax.bar(["$x^$", "Spend ($) in $"], [1, 2])
+        ax.set_title("Level $\\frac{a}{$")
+        fig.canvas.draw()
+        labels = [t.get_text() for t in ax.get_xticklabels()]
+        plt.close(fig)
+    assert labels == ["$x^$", "Spend ($) in $"]
