@@ -157,3 +157,22 @@ def test_no_rows(trained):
     _, features, model, metadata = trained
     result = score_customers(model, metadata, features.head(0))
     assert len(result) == 0 and result.attrs["warnings"] == []
+
+
+def test_new_rows_are_read_with_the_training_day_month_order():
+    # training decided day first (a day above 12 was seen); new rows that are all ambiguous follow it
+    from segkit.cleaning import CleaningLog
+    from segkit.kinds.customers.score import check_new_rows, date_layouts
+    from segkit.parse import read_dates
+
+    log = CleaningLog()
+    log.read(read_dates(pd.Series(["25/12/2020", "04/09/2012"], name="signup")))
+    layouts = date_layouts(log.to_dict()["readings"])
+    assert layouts == {"signup": {"date_format": None, "dayfirst": True}}
+    metadata = {"features": ["signup"], "roles": {"signup": "date"}, "date_layouts": layouts}
+    new = pd.DataFrame({"signup": ["04/09/2012", "01/02/2013"]})
+    assert check_new_rows(new, metadata)["signup"].dt.strftime("%Y-%m-%d").tolist() == ["2012-09-04", "2013-02-01"]
+    old_model = {"features": ["signup"], "roles": {"signup": "date"}}  # no layouts recorded: month first
+    assert check_new_rows(new, old_model)["signup"].dt.strftime("%Y-%m-%d").tolist() == ["2012-04-09", "2013-01-02"]
+    with pytest.raises(ColumnError, match="column 'signup' should hold dates but 1 value"):
+        check_new_rows(pd.DataFrame({"signup": ["04/09/2012", "soon"]}), metadata)

@@ -455,6 +455,8 @@ def after_segment(ctx, seg) -> None:
                                names={prof.codes[s]: n for s, n in names.items()})
     extra.update(scoring)
     extra["reference_date"] = fs.extra.get("reference_date")
+    log = ctx.folder.read_json("cleaning_log.json") if ctx.folder.has("cleaning_log.json") else {}
+    extra["date_layouts"] = score.date_layouts(log.get("readings", []), ctx.params.date_format)
     save_model(seg.model, folder, metadata=extra, overwrite=True)
 
 

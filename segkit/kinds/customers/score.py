@@ -31,10 +31,11 @@ import pandas as pd
 
 from ...format import segment_code
 from ...errors import ColumnError, ModelError
+from ...parse import read_dates
 from .features import check_numeric, level_text
 from .rowchecks import refuse_booleans, row_flags, training_ranges
 
-__all__ = ["score_customers", "scoring_metadata", "check_new_rows", "softmax_confidence", "RESULT_COLUMNS"]
+__all__ = ["score_customers", "scoring_metadata", "date_layouts", "check_new_rows", "softmax_confidence", "RESULT_COLUMNS"]
 
 #: The columns of a scored table after the id column (named as in the source; ``row`` when there is none).
 RESULT_COLUMNS = ["segment_code", "segment_name", "confidence", "distance_to_centre", "outside_training_range",
@@ -57,6 +58,14 @@ def softmax_confidence(distances: np.ndarray) -> np.ndarray:
     z -= z.max(axis=1, keepdims=True)
     e = np.exp(z)
     return e / e.sum(axis=1, keepdims=True)
+
+
+def date_layouts(readings: list[Mapping], date_format: str | None = None) -> dict[str, dict]:
+    """Column -> ``{"date_format", "dayfirst"}``: how each date column was read in training (from the cleaning
+    log's readings), so that new rows are read the same way even when none of their values decides the order of
+    day and month."""
+    return {str(r["column"]): {"date_format": date_format, "dayfirst": str(r.get("reading", "")).startswith("day first")}
+            for r in readings if r.get("as") == "dates" and r.get("column")}
 
 
 def scoring_metadata(features: pd.DataFrame, roles: Mapping[str, str], *, id_col: str | None = None,
@@ -123,13 +132,16 @@ def _check_columns(new_df: pd.DataFrame, metadata: Mapping) -> tuple[pd.DataFram
     numeric = [c for c in features if roles.get(c) == "numeric"]
     refuse_booleans(new_df, numeric)
     X = check_numeric(new_df[features], numeric)
+    layouts = metadata.get("date_layouts") or {}
     for col in [c for c in features if roles.get(c) == "date" and not pd.api.types.is_datetime64_any_dtype(X[c])]:
-        raw = X[col].astype(object).where(X[col].notna(), None)
-        bad = X[col][X[col].notna() & pd.to_datetime(raw, errors="coerce", format="mixed").isna()]
-        if len(bad):
-            raise ColumnError(f"column {col!r} should hold dates but {len(bad)} value(s) are not dates "
-                              f"(examples: {', '.join(repr(str(v)) for v in pd.unique(bad)[:5])})",
+        layout = layouts.get(col) or {}  # the training's day-month order, so 04/09 means what it meant then
+        reading = read_dates(X[col], column=str(col), date_format=layout.get("date_format"),
+                             dayfirst=layout.get("dayfirst"))
+        if reading.n_unparsed:
+            raise ColumnError(f"column {col!r} should hold dates but {reading.n_unparsed} value(s) are not dates "
+                              f"(examples: {', '.join(map(repr, reading.unparsed_examples))})",
                               fix="clean those values, or write dates as YYYY-MM-DD", column=str(col))
+        X[col] = reading.values
     unseen = {}
     for col, known in (metadata.get("categories") or {}).items():
         if col not in X.columns:
