@@ -349,6 +349,10 @@ def test_without_an_order_id_one_purchase_is_one_customer_day():
     assert "an amount of zero or of the opposite sign" in step.description
     assert log["lost_customers"].note == "1 customer(s) lost all their lines"  # 031 had one free line only
     assert clean["customer_id"].unique().tolist() == ["007", "012"]  # ids as written
+    fs = kinds.get("transactions").features(clean, params)  # page 02 says what a purchase is, in its labels too
+    assert any("one purchase is one customer-day" in n for n in fs.notes)
+    assert fs.short["frequency"] == "Purchase days" and "purchase day" in fs.labels["avg_order_value"]
+    assert fs.table.loc["007", "frequency"] == 1  # 1 March (two lines); 4 March was the cancellation
 
 
 def test_amount_col_alone_is_what_check_and_the_schema_read():

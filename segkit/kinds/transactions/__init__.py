@@ -10,7 +10,8 @@ from ...featureset import FeatureSet
 from ...io import require_columns
 from . import churn, lifetime
 from .clean import DEFAULT_NON_PRODUCT_CODES, TransactionColumns, clean_transactions
-from .features import FEATURE_DESCRIPTIONS, LOWER_IS_BETTER, SHORT_LABELS, UNITS, behaviour_features, transform_features
+from .features import (DAY_DESCRIPTIONS, DAY_SHORT_LABELS, FEATURE_DESCRIPTIONS, LOWER_IS_BETTER, SHORT_LABELS, UNITS,
+                       behaviour_features, transform_features)
 from .naming import name_rfm_segments
 
 ENTITY = "customers"
@@ -55,8 +56,14 @@ def features(cleaned: pd.DataFrame, params) -> FeatureSet:
     snapshot = table.attrs.get("snapshot_date")
     if snapshot is not None:
         notes.append(f"Recency and tenure are measured at {pd.Timestamp(snapshot):%d %B %Y}.")
-    return FeatureSet(table=table, columns=columns, labels=dict(FEATURE_DESCRIPTIONS), entity="customers",
-                      short=dict(SHORT_LABELS), units=dict(UNITS), notes=notes,
+    labels, short = dict(FEATURE_DESCRIPTIONS), dict(SHORT_LABELS)
+    if params.invoice_col is None:
+        notes.append("The data has no order id (invoice_col is not set), so one purchase is one customer-day: all "
+                     "lines of a customer on one day count as one order.")
+        labels.update(DAY_DESCRIPTIONS)
+        short.update(DAY_SHORT_LABELS)
+    return FeatureSet(table=table, columns=columns, labels=labels, entity="customers",
+                      short=short, units=dict(UNITS), notes=notes,
                       profile_columns=list(dict.fromkeys([*columns, *PROFILE_EXTRA])),
                       better={c: c not in LOWER_IS_BETTER for c in UNITS})
 

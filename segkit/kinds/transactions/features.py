@@ -72,6 +72,16 @@ SHORT_LABELS: dict[str, str] = {
     "spend_90d": "Spend, last 90 days", "spend_before_90d": "Spend before the last 90 days", "country": "Country",
 }
 
+#: Without an order id one purchase is one customer-day: the features that count orders say so.
+DAY_DESCRIPTIONS: dict[str, str] = {
+    "frequency": "Number of days with a purchase (no order id: one purchase is one customer-day)",
+    "avg_order_value": "Average spend per purchase day: spend on purchases divided by the days with a purchase",
+    "basket_size": "Average number of items per purchase day",
+    "weekend_share": "Share of purchase days that were a Saturday or Sunday",
+}
+DAY_SHORT_LABELS: dict[str, str] = {"frequency": "Purchase days", "avg_order_value": "Spend per purchase day",
+                                    "basket_size": "Items per purchase day", "weekend_share": "Weekend purchase days"}
+
 #: The unit of each feature, for formatting values in reports.
 UNITS: dict[str, str] = {
     "recency": "days", "frequency": "count", "monetary": "money", "tenure": "days", "avg_order_value": "money",
