@@ -67,6 +67,10 @@ class DataKind(Protocol):
     ``pca``: ``pca_variance(fs, params)``; ``categories``: ``categorical_table(fs, labels, codes, names)``;
     ``score``: a ``score`` module (``score_customers``, ``check_new_rows``), an ``explore`` module and,
     optionally, ``fresh_rows(params, n)``; ``churn``: a ``churn`` module; ``value``: a ``lifetime`` module.
+
+    ``segkit score`` needs no capability: it scores with ``score.score_rows(model, metadata, rows)`` wherever a
+    kind ships a ``score`` module that has it (customers; demographics, which builds its features from raw ACS
+    rows first).
     """
 
     def check_columns(self, params: Any, columns: Sequence[str]) -> None: ...

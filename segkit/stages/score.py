@@ -175,10 +175,11 @@ def score_file(model_dir, new, *, out, force: bool = False) -> tuple[Path, pd.Da
     _check_out(out, Path(new), force)
     model, metadata = load_model(model_dir)
     kind = kinds.get(metadata.get("data_kind") or "customers")
-    if "score" not in kind.extra_stages:
-        raise ModelError(f"a model of data kind {kind.name!r} cannot score new rows",
-                         "score with a model of a kind that offers scoring (a customer table's)", path=model_dir)
-    scored = kind.score.score_customers(model, metadata, read_table(new, key="new rows"))
+    scorer = getattr(getattr(kind.module, "score", None), "score_rows", None)
+    if scorer is None:
+        raise ModelError(f"a model of data kind {kind.name!r} cannot score new rows (the kind has no scorer)",
+                         "score with a model of a kind that ships one (customer tables, census areas)", path=model_dir)
+    scored = scorer(model, metadata, read_table(new, key="new rows"))
     tmp = out.with_name(f".{out.name}.partial-{os.getpid()}")
     try:
         out.parent.mkdir(parents=True, exist_ok=True)

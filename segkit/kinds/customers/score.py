@@ -262,3 +262,7 @@ def score_customers(model, metadata: Mapping, new_df: pd.DataFrame, *,
     result.attrs["warnings"] = warnings + flags.warnings
     result.attrs["unseen_categories"] = unseen
     return result
+
+
+#: The scorer ``segkit score`` calls for every kind that ships one (``kinds.<kind>.score.score_rows``).
+score_rows = score_customers

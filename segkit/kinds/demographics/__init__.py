@@ -38,6 +38,7 @@ from .acs import ImputationReport, build_acs_features, format_area_ids
 from .facts import FACTS, cap_k, key_facts
 from .groups import CENSUS_SENTINELS, FeatureGroup, load_feature_groups, replace_sentinels, validate_acs_table
 from .synth import generate_acs_table
+from . import score  # noqa: F401  (segkit score: raw ACS rows through the feature builder, then the model)
 
 __all__ = ["check_columns", "eda_frame", "clean", "features", "preprocessor", "choose_k", "name_segments", "column_roles",
            "after_segment", "final_segments", "area_key_facts", "POPULATION_COL"]

@@ -1,0 +1,103 @@
+"""Score raw ACS rows with a saved area model (``segkit score MODEL_DIR areas.csv``).
+
+A demographics model is fitted on derived features (shares of their universe, log medians), but the rows to
+score are what the Census Bureau publishes: the same ACS columns as the training table. :func:`score_rows`
+therefore runs the kind's own feature builder first (sentinels to missing, shares, log medians, with the
+training's ``id_col`` and ``min_population`` from the model metadata), then the saved model, whose imputer
+fills a missing feature with the *training* median:
+
+- an area whose population is missing, 0 or below the training ``min_population`` is not scored
+  (``not_scored`` says why), as in training;
+- an area with every feature missing is not scored;
+- a feature the new table cannot provide at all (its ACS columns are absent) is an error naming the columns.
+
+The result has the area id (as the training wrote it), ``segment_code``, ``segment_name``, ``confidence``
+(softmax over the distances to the centres), ``distance_to_centre``, ``outside_training_range`` (False: ACS
+shares lie in [0, 1]) and ``not_scored``; warnings in ``attrs["warnings"]``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from ...errors import ColumnError, ModelError
+from ...format import segment_code
+from .acs import build_acs_features, format_area_ids
+from .groups import load_feature_groups
+
+__all__ = ["score_rows"]
+
+RESULT_COLUMNS = ["segment_code", "segment_name", "confidence", "distance_to_centre", "outside_training_range",
+                  "not_scored"]
+
+
+def _softmax(distances: np.ndarray) -> np.ndarray:
+    z = -distances + distances.min(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def _features(raw: pd.DataFrame, features: list[str], id_col: str, min_population: float) -> pd.DataFrame:
+    """The model's features of every area of ``raw`` that has enough residents (missing values kept)."""
+    groups = load_feature_groups()
+    feats = build_acs_features(raw, groups, id_col=id_col, min_population=min_population, min_groups=1,
+                               min_areas=1)
+    absent = [f for f in features if f not in feats.raw.columns]
+    if absent:
+        needs = sorted({c for g in groups for spec in g.features if spec.name in absent for c in spec.columns})
+        missing = [c for c in needs if c not in raw.columns]
+        if missing:
+            raise ColumnError(f"the areas to score lack the ACS column(s) the model's features {', '.join(absent)} "
+                              f"are built from: {', '.join(missing)}", "score a table with the same ACS columns as "
+                              "the one the model was trained on", column=missing[0])
+    return feats.raw.reindex(columns=features)
+
+
+def score_rows(model, metadata: Mapping, raw: pd.DataFrame) -> pd.DataFrame:
+    """Assign each area of a raw ACS table to a segment of ``model`` (see the module)."""
+    features = [str(c) for c in metadata.get("features") or []]
+    if not features:
+        raise ModelError("the model metadata lists no feature columns (no 'features' entry)",
+                         "score with a model folder written by a segkit run")
+    params = metadata.get("params") or {}
+    id_col = params.get("id_col") or "zcta"
+    if id_col not in raw.columns:
+        raise ColumnError(f"the areas to score have no id column {id_col!r} (the model's id_col)",
+                          f"add the area id as a column named {id_col!r}", column=id_col)
+    X = _features(raw, features, id_col, float(params.get("min_population", 100)))
+    ids = format_area_ids(raw[id_col])
+    out = pd.DataFrame({id_col: ids.to_numpy(dtype=object)}, index=raw.index)
+    for col, fill in zip(RESULT_COLUMNS, (None, None, np.nan, np.nan, False, "")):
+        out[col] = pd.Series([fill] * len(out), index=out.index, dtype=object if fill is None else None)
+    position = pd.Series(np.arange(len(raw)), index=ids.to_numpy())
+    small = ~ids.isin(X.index).to_numpy()
+    out.loc[small, "not_scored"] = f"population missing, 0 or below min_population={params.get('min_population', 100)}"
+    empty = X.isna().all(axis=1)
+    out.iloc[position[X.index[empty]].to_numpy(), out.columns.get_loc("not_scored")] = "every feature is missing"
+    X = X.loc[~empty]
+    warnings = [f"{int(small.sum()):,} area(s) have too few residents and were not scored"] * bool(small.any())
+    warnings += [f"{int(empty.sum()):,} area(s) have every feature missing and were not scored"] * bool(empty.any())
+    if len(X):
+        _assign(out, position[X.index].to_numpy(), model, X, metadata)
+    out.attrs["warnings"] = warnings
+    return out.reset_index(drop=True)
+
+
+def _assign(out: pd.DataFrame, rows: np.ndarray, model, X: pd.DataFrame, metadata: Mapping) -> None:
+    """Label, name, confidence and distance of the areas ``X`` (at positions ``rows`` of ``out``), as the
+    customer scorer computes them: the model's own ``predict``, ``transform`` and ``confidence``."""
+    labels = np.asarray(model.predict(X)).astype(int)
+    distances = np.asarray(model.transform(X), dtype=float)
+    k, at = distances.shape[1], np.arange(len(labels))
+    confidence = (np.asarray(model.confidence(X), dtype=float) if callable(getattr(model, "confidence", None))
+                  else _softmax(distances)[at, labels])
+    codes = [segment_code(int(s), k) for s in labels]
+    names = metadata.get("segment_names") or {}
+    cols = out.columns.get_indexer(["segment_code", "segment_name", "confidence", "distance_to_centre"])
+    out.iloc[rows, cols[0]] = codes
+    out.iloc[rows, cols[1]] = [names.get(str(s), c) for s, c in zip(labels, codes)]
+    out.iloc[rows, cols[2]] = np.round(confidence, 6)
+    out.iloc[rows, cols[3]] = np.round(distances[at, labels], 6)
