@@ -85,6 +85,38 @@ def test_description_has_the_numbers_and_action_is_a_suggestion():
     assert "$5,000" in names_of(PROFILES, currency="$")["champions"].description
 
 
+# one-time buyers whose median last purchase is 160 days ago, beside recent and frequent segments
+DRIFTING = {"champions": (10, 12, 4000), "loyal": (30, 6, 900), "middle": (60, 3, 500), "drifting": (160, 1, 290),
+            "lost": (700, 1, 20)}
+
+
+def test_recency_is_judged_against_the_typical_time_between_purchases():
+    # Online Retail's shape: customers buy again within about 60 days, so 160 days is 2.7 gaps: drifting
+    assert names_of(DRIFTING, typical_gap=59.5)["drifting"].name == "About to Sleep"
+    # CDNOW's shape: the same segment 500 days out against a 79-day rhythm is asleep, not about to be
+    asleep = dict(DRIFTING, drifting=(495, 1, 27))
+    named = names_of(asleep, typical_gap=79)
+    assert named["drifting"].name == "Hibernating"
+    assert "well past the typical 79 days between purchases" in named["drifting"].description
+    assert "reactivation discount before they lapse" not in named["drifting"].action
+    # without the rhythm (None) the scores alone decide, as before
+    assert names_of(DRIFTING)["drifting"].name == "About to Sleep"
+
+
+def test_loyal_needs_recent_activity():
+    late = {"champions": (10, 12, 4000), "loyal": (229, 5, 1500), "one_timers": (400, 1, 40)}
+    assert names_of(late)["loyal"].name == "Loyal Customers"  # the scores alone
+    assert names_of(late, typical_gap=60)["loyal"].name != "Loyal Customers"  # 229 days is 3.8 gaps late
+
+
+def test_typical_gap_is_the_median_gap_of_repeat_buyers():
+    from segkit.kinds.transactions.naming import typical_gap
+
+    table = pd.DataFrame({"frequency": [1, 2, 3, 5], "interpurchase_mean": [200.0, 30.0, 50.0, 70.0]})
+    assert typical_gap(table) == 50.0  # the one-time buyer's "gap" (days since) is left out
+    assert typical_gap(table[["frequency"]]) is None and typical_gap(table.iloc[:1]) is None
+
+
 def test_names_follow_profiles_when_labels_are_permuted():
     table, labels = rfm_table(PROFILES)
     before = name_rfm_segments(profile_segments(table, labels))
@@ -155,6 +187,8 @@ def test_column_roles_and_quantiles_can_be_passed():
     ({"r": [4, 6]}, ParamsError, "r must be [lowest, highest]"),
     ({"colour": "red"}, ParamsError, "unknown keys ['colour']"),
     ({"keep": "first"}, ParamsError, "keep must be best or worst"),
+    ({"overdue": [3, 1]}, ParamsError, "overdue must be [lowest, highest]"),
+    ({"overdue": "soon"}, ParamsError, "overdue must be [lowest, highest]"),
     ({"description": "Spent {wallet}."}, ParamsError, "uses {wallet}"),
 ])
 def test_bad_rules_are_refused_with_a_fix(change, error, text):

@@ -12,7 +12,7 @@ from . import churn, lifetime
 from .clean import DEFAULT_NON_PRODUCT_CODES, TransactionColumns, clean_transactions
 from .features import (DAY_DESCRIPTIONS, DAY_SHORT_LABELS, FEATURE_DESCRIPTIONS, LOWER_IS_BETTER, SHORT_LABELS, UNITS,
                        behaviour_features, transform_features)
-from .naming import name_rfm_segments
+from .naming import name_rfm_segments, typical_gap
 
 ENTITY = "customers"
 EXTRA_STAGES = ("churn", "value")
@@ -75,7 +75,7 @@ def preprocessor(fs: FeatureSet, params):
 
 def name_segments(profile, fs: FeatureSet, params, labels=None):
 
-    return name_rfm_segments(profile, currency=params.currency)
+    return name_rfm_segments(profile, currency=params.currency, typical_gap=typical_gap(fs.table))
 
 
 _MEANINGS = {"customer_col": "identifies the customer", "invoice_col": "groups lines into orders; a leading "

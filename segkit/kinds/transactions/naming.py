@@ -27,11 +27,11 @@ from ...errors import ColumnError, DataValueError, ParamsError
 from ...naming import SegmentName
 from ...profile import QUINTILES, SegmentProfile
 
-__all__ = ["RfmRule", "RfmRules", "SegmentName", "load_rfm_rules", "name_rfm_segments", "rfm_scores"]
+__all__ = ["RfmRule", "RfmRules", "SegmentName", "load_rfm_rules", "name_rfm_segments", "rfm_scores", "typical_gap"]
 
 ROLES = ("recency", "frequency", "monetary")
 OPTIONAL_ROLES = ("tenure", "avg_order_value")
-_RULE_KEYS = {"name", "r", "f", "m", "keep", "description", "action"}
+_RULE_KEYS = {"name", "r", "f", "m", "overdue", "keep", "description", "action"}
 _TOP_KEYS = {"version", "statistic", "qualifiers", "rules"}
 
 
@@ -46,10 +46,15 @@ class RfmRule:
     keep: str = "best"
     description: str = ""
     action: str = ""
+    overdue: tuple[float, float] | None = None
 
-    def distance(self, scores: tuple[int, int, int]) -> int:
-        """Score steps outside the rule's ranges (0 = the scores fit the rule)."""
-        return sum(max(lo - s, 0, s - hi) for s, (lo, hi) in zip(scores, (self.r, self.f, self.m)))
+    def distance(self, scores: tuple[int, int, int], overdue: float | None = None) -> int:
+        """Score steps outside the rule's ranges (0 = the scores fit the rule), plus two when the segment's
+        recency, in typical times between purchases (``overdue``, None = not known), is outside the rule's."""
+        steps = sum(max(lo - s, 0, s - hi) for s, (lo, hi) in zip(scores, (self.r, self.f, self.m)))
+        if self.overdue is not None and overdue is not None:
+            steps += 2 * (not self.overdue[0] <= overdue <= self.overdue[1])  # worse than one score step
+        return steps
 
 
 @dataclass(frozen=True)
@@ -128,7 +133,8 @@ def rfm_scores(profile: SegmentProfile, *, quantiles: pd.DataFrame | Mapping[str
 
 def name_rfm_segments(profile: SegmentProfile, *, rules: str | Path | Mapping[str, Any] | RfmRules | None = None,
                       quantiles: pd.DataFrame | Mapping[str, Any] | None = None,
-                      columns: Mapping[str, str] | None = None, currency: str = "£") -> dict[int, SegmentName]:
+                      columns: Mapping[str, str] | None = None, currency: str = "£",
+                      typical_gap: float | None = None) -> dict[int, SegmentName]:
     """Name RFM segments from their profile: a unique name, a description with numbers, an action.
 
     Parameters
@@ -145,6 +151,11 @@ def name_rfm_segments(profile: SegmentProfile, *, rules: str | Path | Mapping[st
         Role -> column name, e.g. ``{"recency": "days_since_last", "monetary": "net_spend"}``.
     currency : str, default "£"
         Currency symbol in the descriptions.
+    typical_gap : float, optional
+        The data's typical days between two purchases of a customer (see :func:`typical_gap`). A segment's
+        recency statistic divided by it is how *overdue* the segment is; rules with an ``overdue`` range
+        (``About to Sleep``: at most 3 gaps) need it, so a segment long past its customers' rhythm is
+        named ``Hibernating`` or ``Lost``. None ignores the ``overdue`` ranges.
 
     Returns
     -------
@@ -161,6 +172,8 @@ def name_rfm_segments(profile: SegmentProfile, *, rules: str | Path | Mapping[st
     scores = rfm_scores(profile, quantiles=quantiles, columns=columns, statistic=ruleset.statistic)
     segs = profile.segments
     score_of = {s: tuple(int(v) for v in scores.loc[s, ["r", "f", "m"]]) for s in segs}
+    stat = profile.medians if ruleset.statistic == "median" else profile.means
+    late = {s: (float(stat.at[s, cols["recency"]]) / typical_gap if typical_gap else None) for s in segs}
     # "goodness" per dimension, in overall standard deviations (recency reversed); profile-based,
     # so every ordering below follows the profiles and not the segment numbers.
     good = {s: np.array([-profile.zscores.at[s, cols["recency"]], profile.zscores.at[s, cols["frequency"]],
@@ -171,7 +184,8 @@ def name_rfm_segments(profile: SegmentProfile, *, rules: str | Path | Mapping[st
         return (round(float(good[s].sum()), 9), sum(score_of[s]), means, int(profile.sizes[s]))
 
     rules_ = ruleset.rules
-    candidates = {s: sorted(range(len(rules_)), key=lambda i: (rules_[i].distance(score_of[s]), i)) for s in segs}
+    candidates = {s: sorted(range(len(rules_)), key=lambda i: (rules_[i].distance(score_of[s], late[s]), i))
+                  for s in segs}
     chosen: dict[int, tuple[int, str]] = {}   # segment -> (rule index, name)
     displaced: list[tuple[int, int]] = []     # (segment, segment that kept the name)
     groups: dict[int, list[int]] = {}
@@ -183,7 +197,7 @@ def name_rfm_segments(profile: SegmentProfile, *, rules: str | Path | Mapping[st
         displaced += [(s, members[0]) for s in members[1:]]
     taken = {name for _, name in chosen.values()}
     for s, keeper in sorted(displaced, key=lambda pair: strength(pair[0]), reverse=True):
-        alt = next((i for i in candidates[s] if rules_[i].distance(score_of[s]) == 0
+        alt = next((i for i in candidates[s] if rules_[i].distance(score_of[s], late[s]) == 0
                     and rules_[i].name not in taken), None)
         if alt is not None:
             name = rules_[alt].name
@@ -198,6 +212,7 @@ def name_rfm_segments(profile: SegmentProfile, *, rules: str | Path | Mapping[st
     for s in segs:
         rule = rules_[chosen[s][0]]
         values = _placeholders(profile, s, cols, score_of[s], currency)
+        values["gap"] = _days(typical_gap) if typical_gap else "not known"
         named[s] = SegmentName(chosen[s][1], _fill(rule.description, values, rule.name, "description"),
                                _fill(rule.action, values, rule.name, "action"))
     return named
@@ -314,6 +329,29 @@ def _cut_points(profile: SegmentProfile, quantiles: Any, column: str) -> np.ndar
     return np.array(cuts)
 
 
+def _overdue(value: Any, where: str) -> tuple[float, float] | None:
+    if value is None:
+        return None
+    ok = isinstance(value, list) and len(value) == 2 and all(isinstance(v, (int, float)) or v is None for v in value)
+    lo, hi = (value if ok else (None, None))
+    lo, hi = (0.0 if lo is None else float(lo)), (math.inf if hi is None else float(hi))
+    if not ok or not 0 <= lo <= hi:
+        raise ParamsError(f"{where}: overdue must be [lowest, highest] in typical times between purchases "
+                          f"(0 <= lowest <= highest; null for no bound), got {value!r}", fix="write e.g. overdue: [0, 3]",
+                          key="overdue")
+    return lo, hi
+
+
+def typical_gap(features: pd.DataFrame) -> float | None:
+    """The data's typical days between two purchases: the median of ``interpurchase_mean`` over the customers
+    who bought on at least two days (None without those columns or such customers)."""
+    if not {"interpurchase_mean", "frequency"} <= set(features.columns):
+        return None
+    gaps = features.loc[features["frequency"] >= 2, "interpurchase_mean"].dropna()
+    gap = float(gaps.median()) if len(gaps) else math.nan
+    return gap if gap > 0 else None
+
+
 def _parse_rules(raw: Any, source: str) -> RfmRules:
     fix = "compare with segkit/kinds/transactions/rfm_names.yaml"
     if not isinstance(raw, Mapping) or not isinstance(raw.get("rules"), list) or not raw["rules"]:
@@ -356,9 +394,10 @@ def _parse_rules(raw: Any, source: str) -> RfmRules:
                 raise ParamsError(f"{where}: {letter} must be [lowest, highest] with 1 <= lowest <= highest <= 5,"
                                   f" got {value!r}", fix="write e.g. r: [4, 5]", key=letter)
             ranges[letter] = (value[0], value[1])
+        overdue = _overdue(rule.get("overdue"), where)
         keep = rule.get("keep", "best")
         if keep not in ("best", "worst"):
             raise ParamsError(f"{where}: keep must be best or worst, not {keep!r}", fix="write keep: best", key="keep")
-        parsed.append(RfmRule(name=name, keep=keep, description=str(rule.get("description", "")),
+        parsed.append(RfmRule(name=name, keep=keep, overdue=overdue, description=str(rule.get("description", "")),
                               action=str(rule.get("action", "")), **ranges))
     return RfmRules(rules=tuple(parsed), qualifiers=quals, statistic=statistic)
