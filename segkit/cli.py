@@ -98,6 +98,13 @@ def _cmd_runs(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_serve(args: argparse.Namespace) -> int:
+    from .serve import serve
+
+    serve(args.source, host=args.host, port=args.port, say=lambda t: print(t, flush=True))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="segkit", description="Segmentation reports from a params file.")
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
@@ -131,6 +138,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, default=Path("reports"), help="folder that holds the runs (default reports/)")
     p.add_argument("--json", action="store_true", help="print the list as JSON")
     p.set_defaults(func=_cmd_runs)
+
+    p = sub.add_parser("serve", help="answer scoring requests over HTTP (needs: pip install 'segkit[serve]')")
+    p.add_argument("source", type=Path, metavar="RUN_OR_MODEL_DIR", help="a run folder, or its artifacts/model folder")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
+    p.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
+    p.set_defaults(func=_cmd_serve)
     return parser
 
 
