@@ -157,6 +157,8 @@ def test_failing_notebook_gives_one_message_exit_2_and_a_failed_folder(tmp_path,
     assert '"failed in 03_select_k"' in (failed / "manifest.json").read_text()
     assert hash_path(out / "tiny") == before  # the earlier run is untouched
     assert sorted(p.name for p in out.iterdir()) == ["index.html", "tiny", "tiny.failed"]  # and the list of runs
+    listed = (out / "index.html").read_text(encoding="utf-8")
+    assert "failed in 03_select_k" in listed and "tiny.failed/index.html" in listed
 
 
 def _processes_with(marker: str) -> list[int]:
