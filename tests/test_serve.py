@@ -218,3 +218,19 @@ def test_a_real_uvicorn_on_loopback(trained):
     finally:
         server.should_exit = True
         thread.join(timeout=30)
+
+
+def test_a_kind_that_cannot_score_answers_501_and_still_serves_segments(trained):
+    import dataclasses
+
+    from fastapi.testclient import TestClient
+
+    from segkit import kinds
+
+    served = open_served(trained[0])
+    served.scorer = dataclasses.replace(served.scorer, kind=kinds.get("transactions"))  # RFM: no row scoring
+    client = TestClient(create_app(served))
+    assert client.get("/health").json()["can_score"] is False
+    answer = client.post("/score", json=_rows(trained[1], 1))
+    assert answer.status_code == 501 and "cannot score new rows" in answer.json()["error"]
+    assert len(client.get("/segments").json()["segments"]) == 4
