@@ -4,6 +4,8 @@
     segkit check PARAMS.yaml [...]          validate params and input as the run would, run no notebook
     segkit params                           list every params key with its default and meaning
     segkit score MODEL_DIR NEW.csv --out scored.csv
+    segkit runs [--out reports] [--json]    list the runs of a reports folder, failed ones included
+    segkit serve RUN_OR_MODEL_DIR [--host 127.0.0.1] [--port 8000]   a scoring service (needs segkit[serve])
 
 Errors a user can fix print as one message and exit with status 2 (``--debug`` shows the traceback).
 A batch whose notebook fails exits with status 2 when the failure is a segkit error (the message is the one
@@ -86,6 +88,23 @@ def _cmd_score(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_runs(args: argparse.Namespace) -> int:
+    import json
+
+    from .report.history import format_runs, list_runs
+
+    runs = list_runs(args.out)
+    print(json.dumps(runs, indent=2, ensure_ascii=False) if args.json else format_runs(runs))
+    return 0
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    from .serve import serve
+
+    serve(args.source, host=args.host, port=args.port, say=lambda t: print(t, flush=True))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="segkit", description="Segmentation reports from a params file.")
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
@@ -114,6 +133,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, required=True, help="where to write the scored rows (CSV)")
     p.add_argument("--force", action="store_true", help="replace --out if it exists")
     p.set_defaults(func=_cmd_score)
+
+    p = sub.add_parser("runs", help="list the runs of a reports folder (failed and unfinished ones included)")
+    p.add_argument("--out", type=Path, default=Path("reports"), help="folder that holds the runs (default reports/)")
+    p.add_argument("--json", action="store_true", help="print the list as JSON")
+    p.set_defaults(func=_cmd_runs)
+
+    p = sub.add_parser("serve", help="answer scoring requests over HTTP (needs: pip install 'segkit[serve]')")
+    p.add_argument("source", type=Path, metavar="RUN_OR_MODEL_DIR", help="a run folder, or its artifacts/model folder")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
+    p.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
+    p.set_defaults(func=_cmd_serve)
     return parser
 
 

@@ -27,6 +27,7 @@ __all__ = [
     "SegmentationError",
     "ModelError",
     "RunError",
+    "DependencyError",
     "truncate",
     "describe_file_type",
 ]
@@ -152,3 +153,9 @@ class RunError(SegkitError):
     """A batch run cannot start or finish (existing run folder, failing notebook, ...)."""
 
     kind = "run"
+
+
+class DependencyError(SegkitError):
+    """An optional dependency that a command needs is not installed (the fix names the extra)."""
+
+    kind = "dependency"

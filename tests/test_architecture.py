@@ -22,9 +22,10 @@ LAYERS = [
     ("computation", ["schema", "quality", "eda", "profile", "select", "cluster", "hierarchy", "naming", "forest", "explain",
                      "modelio"]),
     ("kinds", ["kinds"]),
-    ("pipeline", ["pipeline", "source"]),
+    ("pipeline", ["pipeline", "source", "scoring"]),
     ("plots", ["plots"]),
     ("stages", ["stages", "report"]),
+    ("service", ["serve"]),
     ("top", ["cli", ""]),
 ]
 #: Third-party packages that draw; only plots, stages, report and the kernel set-up may import them.

@@ -17,16 +17,27 @@ def _norm(req: str) -> tuple[str, str]:
     return name, version.strip()
 
 
-def _pyproject() -> dict[str, str]:
+def _requirements() -> list[str]:
+    """The runtime dependencies and every extra (dev, serve, ...): `make test` installs them all."""
     data = tomllib.loads((ROOT / "pyproject.toml").read_text())
-    reqs = data["project"]["dependencies"] + data["project"]["optional-dependencies"]["dev"]
-    return dict(_norm(r) for r in reqs)
+    return data["project"]["dependencies"] + [r for extra in data["project"]["optional-dependencies"].values()
+                                              for r in extra]
+
+
+def _pyproject() -> dict[str, str]:
+    return dict(_norm(r) for r in _requirements())
 
 
 def test_every_dependency_is_pinned():
-    data = tomllib.loads((ROOT / "pyproject.toml").read_text())
-    for req in data["project"]["dependencies"] + data["project"]["optional-dependencies"]["dev"]:
+    for req in _requirements():
         assert "==" in req, f"{req} in pyproject.toml is not pinned with =="
+
+
+def test_the_serve_extra_holds_the_service_dependencies():
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]
+    assert {_norm(r)[0] for r in extras["serve"]} == {"fastapi", "uvicorn"}
+    assert not {"fastapi", "uvicorn"} & {_norm(r)[0] for r in tomllib.loads((ROOT / "pyproject.toml").read_text())
+                                         ["project"]["dependencies"]}, "segkit must run without the serve extra"
 
 
 def test_environment_yml_matches_pyproject():

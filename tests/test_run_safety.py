@@ -156,7 +156,9 @@ def test_failing_notebook_gives_one_message_exit_2_and_a_failed_folder(tmp_path,
     assert (failed / "artifacts" / "features.parquet").is_file()  # partial outputs kept
     assert '"failed in 03_select_k"' in (failed / "manifest.json").read_text()
     assert hash_path(out / "tiny") == before  # the earlier run is untouched
-    assert sorted(p.name for p in out.iterdir()) == ["tiny", "tiny.failed"]
+    assert sorted(p.name for p in out.iterdir()) == ["index.html", "tiny", "tiny.failed"]  # and the list of runs
+    listed = (out / "index.html").read_text(encoding="utf-8")
+    assert "failed in 03_select_k" in listed and "tiny.failed/index.html" in listed
 
 
 def _processes_with(marker: str) -> list[int]:
@@ -226,7 +228,7 @@ def test_killed_run_leaves_nothing_that_looks_complete(tmp_path, retail_input):
     res = subprocess.run([str(SEGKIT), "run", str(params), "--out", str(out), "--only", "01", "--force"],
                          capture_output=True, text=True, timeout=600)
     assert res.returncode == 0, res.stderr
-    assert sorted(p.name for p in out.iterdir()) == ["kill"]
+    assert sorted(p.name for p in out.iterdir()) == ["index.html", "kill"]  # and the list of runs
     assert (out / "kill" / "index.html").read_text(encoding="utf-8") != "an earlier run"  # replaced, with --force
     assert (out / "kill" / "01_eda.html").is_file() and (out / "kill" / "manifest.json").is_file()
     assert not (out / "kill" / lifecycle.MARKER).exists()

@@ -19,7 +19,7 @@ import pandas as pd
 
 from ..parse import read_numbers
 
-__all__ = ["type_columns", "cells_as_text", "concat_as_text"]
+__all__ = ["type_columns", "cells_as_text", "concat_as_text", "table_from_records"]
 
 _KEEP_TEXT = r"[+\-]?0\d+(?:\.0+)?|[+\-]?\d{16,}"  # zero-padded codes, ids beyond float precision
 _BOOL = {"true": True, "false": False}
@@ -141,3 +141,20 @@ def concat_as_text(frames: list[pd.DataFrame]) -> tuple[pd.DataFrame, list]:
     df = pd.DataFrame(out)
     df.columns = frames[0].columns
     return df, mixed
+
+
+def table_from_records(records: Sequence[dict]) -> pd.DataFrame:
+    """Rows given as mappings (a JSON list of objects) as a table typed like a file of the same rows.
+
+    Every cell is first written as a spreadsheet shows it (:func:`cells_as_text`), then each column is typed
+    once for all the rows (:func:`type_columns`), so ``{"age": 42}`` and ``{"age": "42"}`` read alike, and
+    the rows score exactly as a CSV of them would. A key missing from a row is a missing value.
+
+    >>> df = table_from_records([{"id": "007", "age": 42, "vip": True}, {"id": "012", "age": "39.5"}])
+    >>> df["id"].tolist(), df["age"].tolist(), df["vip"].tolist()
+    (['007', '012'], [42.0, 39.5], [True, nan])
+    """
+    raw = pd.DataFrame.from_records(list(records))
+    text = pd.DataFrame({i: cells_as_text(raw.iloc[:, i]) for i in range(raw.shape[1])}, index=raw.index)
+    text.columns = raw.columns
+    return type_columns(text)[0]

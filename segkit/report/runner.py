@@ -46,6 +46,7 @@ from .appendix import finalise_reports
 from ..pipeline import preflight
 from .batch import _kernel_params  # noqa: F401  (tests check what kernels receive)
 from .batch import Batch, Notebook, kernel_environment, notebook_parameters
+from .history import refresh_runs_index
 from .index import write_index, write_manifest
 from .lifecycle import drop_old_failed, keep_failed, move_into_place, prepare_folder, write_problem
 from .runfolder_safety import refuse_foreign
@@ -260,6 +261,7 @@ def _finish(batch: Batch, tmp: Path, final: Path, *, force: bool, progress: Call
             _failed_writing(batch, exc, tmp)
         else:
             drop_old_failed(final, progress)
+            refresh_runs_index(final.parent, progress)
             progress(f"run complete: {final / 'index.html'}")
             return RunResult(folder=final, ok=True, timings=batch.timings)
     try:
@@ -269,6 +271,7 @@ def _finish(batch: Batch, tmp: Path, final: Path, *, force: bool, progress: Call
                        f"{final.name}.failed ({exc.strerror or type(exc).__name__}): they are in {tmp}",
                        "free space or make --out writable, then run again (the next run removes the partial folder)",
                        path=tmp) from None
+    refresh_runs_index(final.parent, progress)
     progress(f"run FAILED in {batch.failed}; partial outputs kept in {failed_dir}")
     if batch.interrupted is not None:
         raise batch.interrupted

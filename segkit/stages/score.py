@@ -17,12 +17,12 @@ import numpy as np
 import pandas as pd
 from sklearn.decomposition import PCA
 
-from .. import kinds
-from ..errors import ModelError, ParamsError, RunError
+from ..errors import ParamsError, RunError
 from ..format import MISSING_TEXT, segment_code
 from ..io import read_table
 from ..modelio import load_model
 from ..plots import plot_segment_map
+from ..scoring import load_scorer
 from ..report.cards import figure, note, note_html
 from .context import RunContext
 from .features import load_features
@@ -173,13 +173,9 @@ def score_file(model_dir, new, *, out, force: bool = False) -> tuple[Path, pd.Da
     """
     out = Path(out)
     _check_out(out, Path(new), force)
-    model, metadata = load_model(model_dir)
-    kind = kinds.get(metadata.get("data_kind") or "customers")
-    scorer = getattr(getattr(kind.module, "score", None), "score_rows", None)
-    if scorer is None:
-        raise ModelError(f"a model of data kind {kind.name!r} cannot score new rows (the kind has no scorer)",
-                         "score with a model of a kind that ships one (customer tables, census areas)", path=model_dir)
-    scored = scorer(model, metadata, read_table(new, key="new rows"))
+    scorer = load_scorer(model_dir)
+    scorer.require_scoring()  # before the file is read
+    scored = scorer.score(read_table(new, key="new rows"))
     tmp = out.with_name(f".{out.name}.partial-{os.getpid()}")
     try:
         out.parent.mkdir(parents=True, exist_ok=True)

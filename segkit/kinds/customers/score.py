@@ -127,7 +127,8 @@ def _check_columns(new_df: pd.DataFrame, metadata: Mapping) -> tuple[pd.DataFram
     missing = [c for c in features if c not in new_df.columns]
     if missing:
         raise ModelError(f"the data to score lacks column(s) the model needs: {', '.join(map(str, missing))}",
-                         fix="the model expects these columns: " + ", ".join(map(str, features)))
+                         fix="the model expects these columns: " + ", ".join(map(str, features)),
+                         column=", ".join(map(str, missing)))
     roles = metadata.get("roles") or {}
     numeric = [c for c in features if roles.get(c) == "numeric"]
     refuse_booleans(new_df, numeric)
