@@ -304,10 +304,14 @@ def _qualifier(z: pd.DataFrame, seg, segs: list, used: list[str], namer: _Namer)
     """The feature where ``seg`` differs most from the other segments of its name, whether it goes up,
     and whether the segment is also high (or low) on it against everyone (else it is only "higher")."""
     part = z.loc[segs]
-    diff = (part.loc[seg] - part.drop(index=seg).mean()).drop(labels=[f for f in used if f in part.columns])
-    diff = diff[np.isfinite(diff.to_numpy(dtype=float)) & (diff.abs() > 1e-9)]
-    if diff.empty:
-        return None
+    full = part.loc[seg] - part.drop(index=seg).mean()
+    full = full[np.isfinite(full.to_numpy(dtype=float)) & (full.abs() > 1e-9)]
+    diff = full.drop(labels=[f for f in used if f in full.index])
+    if diff.empty:  # only the features of the name differ: say which way, comparatively
+        if full.empty:
+            return None
+        feat = full.abs().idxmax()
+        return feat, bool(full[feat] > 0), False
     own = z.loc[seg, diff.index].astype(float)
     absolute = ((own > 0) == (diff > 0)) & (own.abs() >= namer.threshold / 2)
     feat = (diff.abs() * np.where(absolute, 1.0, 0.5)).idxmax()  # a difference the segment owns goes first
