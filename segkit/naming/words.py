@@ -33,7 +33,7 @@ __all__ = ["load_words", "split_words", "default_label", "stated_unit", "plural"
 _TOKEN = re.compile(r"\([^)]*\)|[A-Za-z]+|[0-9]+(?:\.[0-9]+)?|[$%€£]")
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 _COUNTED = re.compile(r"\b(transactions|purchases|orders|visits|calls|logins|sessions|trips|claims|payments|"
-                      r"complaints|items|products|accounts|children|teenagers|kids|days|months|years)\b")
+                      r"complaints|items|products|accounts|children|teenagers|kids|classes|days|months|years)\b")
 
 
 @lru_cache(maxsize=4)
@@ -126,7 +126,7 @@ def feature_phrase(label: str, *, high: bool, comparative: bool = False) -> str:
     match = re.match(r"amount spent on (.+)$", text)
     if match:
         return f"{big if high else small} spending on {match.group(1)}"
-    if _COUNTED.search(text) and not re.search(r"\b(amount|value|share|percent|rate|ratio|"
+    if (_COUNTED.search(text) or re.search(r"\bper (day|week|month|year)$", text)) and not re.search(r"\b(amount|value|share|percent|rate|ratio|"
                                                                 r"frequency|average|balance|total)\b", text):
         return f"{many if high else few} {text}"
     return f"{big if high else small} {text}"

@@ -71,11 +71,12 @@ def _actions() -> tuple[tuple[re.Pattern, str | None, str | None], ...]:
     return tuple((re.compile(a["match"], re.IGNORECASE), a.get("high"), a.get("low")) for a in raw["actions"])
 
 
-def _rename(columns) -> dict[str, str]:
-    """Column -> concept for the first column of each concept; every other column keeps its name."""
+def _rename(columns, labelled=()) -> dict[str, str]:
+    """Column -> concept for the first column of each concept; every other column keeps its name, and so
+    does a column the params label (the user's words win over the lexicon's)."""
     rename, seen = {}, set()
     for col in columns:
-        concept = canonical_feature(col)
+        concept = None if col in labelled else canonical_feature(col)
         rename[col] = concept if concept is not None and concept not in seen else col
         seen.add(concept)
     return rename
@@ -143,7 +144,7 @@ def name_segments(profile, fs: FeatureSet | None, params, labels=None):
     z, index = profile.zscores, profile.index
     if fs is not None and labels is not None:
         z, index = masked_scores(fs.table, np.asarray(labels), z, index, fs.extra.get("imputed_rows"))
-    rename = _rename(z.columns)
+    rename = _rename(z.columns, set(getattr(params, "labels", None) or {}))
     z, index = z.rename(columns=rename), index.rename(columns=rename)
     words = {rename[c]: (fs.labels.get(c) if fs is not None else None) or default_label(c) for c in rename}
     words = {k: v for k, v in words.items() if k not in lexicon.features}
