@@ -31,6 +31,7 @@ from ..resources import read_data_yaml
 __all__ = ["load_words", "split_words", "default_label", "stated_unit", "plural", "phrase", "feature_phrase"]
 
 _TOKEN = re.compile(r"\([^)]*\)|[A-Za-z]+|[0-9]+(?:\.[0-9]+)?|[$%€£]")
+_NOT_PLURAL = ("ss", "us", "is", "sales", "earnings", "savings", "gross", "status", "news")
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 _COUNTED = re.compile(r"\b(transactions|purchases|orders|visits|calls|logins|sessions|trips|claims|payments|"
                       r"complaints|items|products|accounts|children|teenagers|kids|classes|days|months|years)\b")
@@ -126,7 +127,9 @@ def feature_phrase(label: str, *, high: bool, comparative: bool = False) -> str:
     match = re.match(r"amount spent on (.+)$", text)
     if match:
         return f"{big if high else small} spending on {match.group(1)}"
-    if (_COUNTED.search(text) or re.search(r"\bper (day|week|month|year)$", text)) and not re.search(r"\b(amount|value|share|percent|rate|ratio|"
+    head = re.split(r"\b(?:of|per|as|from|in|on|at|with|to|for|by|who|that)\b", text)[0].split()
+    plural_head = any(w in ("people", "children") or (w.endswith("s") and not w.endswith(_NOT_PLURAL)) for w in head)
+    if (_COUNTED.search(text) or plural_head or re.search(r"\bper (day|week|month|year)$", text)) and not re.search(r"\b(amount|value|share|percent|rate|ratio|"
                                                                 r"frequency|average|balance|total)\b", text):
         return f"{many if high else few} {text}"
     return f"{big if high else small} {text}"
