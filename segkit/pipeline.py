@@ -230,7 +230,8 @@ def fit_segments(params: Params, fs: FeatureSet, k: int) -> Segmentation:
     coords, _ = project_2d(X, seed=p.seed)
     seg = Segmentation(model=model, features=fs, labels=labels, profile=profile, distances=distances,
                        coords=coords, stability=[float(s) for s in stability], currency=p.currency)
-    seg.drivers = segment_drivers(fs.table, labels, None, {c: fs.labels.get(c) or fs.label(c) for c in fs.table.columns}, p.seed,
+    words = {c: fs.labels.get(c) or fs.label(c) for c in fs.table.columns}  # full labels in sentences
+    seg.drivers = segment_drivers(fs.table, labels, None, words, p.seed,
                                   units=fs.units, currency=p.currency)
     return seg
 

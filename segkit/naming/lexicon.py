@@ -25,7 +25,7 @@ Examples
 >>> z = pd.DataFrame({"recency": [-1.2, 0.9], "monetary": [1.5, -0.8]})
 >>> lex = {"entries": [{"name": "Big Spenders", "when": {"monetary": "high"}}]}
 >>> {s: n.name for s, n in name_segments_from_lexicon(z, lex).items()}
-{0: 'Big Spenders', 1: 'Low-Monetary High-Recency Group'}
+{0: 'Big Spenders', 1: 'Group with high recency'}
 """
 
 from __future__ import annotations
@@ -252,8 +252,11 @@ def _fallback(row: pd.Series, namer: _Namer, seg) -> tuple[str, list[str]]:
             return lex.default_name, []
         feat = off[0]
         return f"{namer.noun} with {namer.phrase(feat, namer.index.at[seg, feat] > 100)}", [feat]
-    if not namer.worded(top[0], row[top[0]]):
+    # lead with the strongest feature that has words, if it is nearly as distinctive as the strongest
+    worded = [f for f in top if namer.worded(f, row[f]) and abs(row[f]) >= _LEAD * abs(row[top[0]])]
+    if not worded:
         return f"{namer.noun} with {namer.phrase(top[0], row[top[0]] > 0)}", [top[0]]
+    top = worded + [f for f in top if f not in worded]
     first = lex.words(top[0])
     noun = first.noun(row[top[0]])
     if noun is None:
