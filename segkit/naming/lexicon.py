@@ -30,6 +30,7 @@ Examples
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
@@ -276,6 +277,12 @@ def _value_text(feat: str, index_row: pd.Series | None) -> str:
     return ""
 
 
+def _bare(label: str, index_row: pd.Series | None) -> str:
+    """A label inside a sentence; without a closing "(k$)" when the index follows in brackets."""
+    text = phrase(label)
+    return re.sub(r"\s*\([^)]*\)$", "", text) if index_row is not None else text
+
+
 def describe_profile(row: pd.Series, lexicon: Lexicon, *, threshold: float = 0.5, tagline: str = "",
                      n_high: int = 3, n_low: int = 2, index: pd.Series | None = None,
                      labels: Mapping[str, str] | None = None, subject: str | None = None) -> str:
@@ -287,7 +294,7 @@ def describe_profile(row: pd.Series, lexicon: Lexicon, *, threshold: float = 0.5
     labels = dict(labels or {})
 
     def listing(feats: list[str]) -> str:
-        parts = [f"{phrase(labels.get(f) or lexicon.words(f).label)}{_value_text(f, index)}"
+        parts = [f"{_bare(labels.get(f) or lexicon.words(f).label, index)}{_value_text(f, index)}"
                  for f in feats]
         return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 

@@ -176,12 +176,20 @@ def _describe(table: pd.DataFrame, model: dict, numeric: list[str], dates: list[
         unit = _unit(col, params)
         if unit:
             units[col] = unit
-        short[col] = labels[col] if len(labels[col]) <= 24 else labels[col][:23] + "…"
+        short[col] = _shorten(labels[col])
     for col in dates:
         key = f"days_since_{col}"
         labels[key] = short[key] = (params.labels or {}).get(key) or f"Days since {phrase(default_label(col))}"
         units[key] = (params.units or {}).get(key, "days")
     return labels, short, units
+
+
+def _shorten(label: str, width: int = 32) -> str:
+    """A label for axes and narrow tables: whole words, "…" when cut."""
+    if len(label) <= width:
+        return label
+    cut = label[:width - 1].rsplit(" ", 1)[0]
+    return (cut if len(cut) >= width // 2 else label[:width - 1]) + "…"
 
 
 def _twins(table: pd.DataFrame, columns: list[str]) -> dict[str, str]:

@@ -146,8 +146,8 @@ def name_segments(profile, fs: FeatureSet | None, params, labels=None):
         z, index = masked_scores(fs.table, np.asarray(labels), z, index, fs.extra.get("imputed_rows"))
     rename = _rename(z.columns, set(getattr(params, "labels", None) or {}))
     z, index = z.rename(columns=rename), index.rename(columns=rename)
+    # the table's own labels, also for columns that mean a concept ("days since last login", not "visit")
     words = {rename[c]: (fs.labels.get(c) if fs is not None else None) or default_label(c) for c in rename}
-    words = {k: v for k, v in words.items() if k not in lexicon.features}
     noun = (fs.entity if fs is not None else "customers").strip().capitalize() or "Customers"
     kwargs = {"index": index, "labels": words, "noun": noun}
     try:

@@ -206,7 +206,8 @@ def features(cleaned: pd.DataFrame, params) -> FeatureSet:
     if sentinels is not None:  # sentinels were replaced in the cleaning step
         report.sentinel_counts = sentinels
     table = feats.imputed.copy()
-    suspect = _suspect_features(feats.groups, report.suspect_columns) if not params.features else {}
+    suspect = {} if params.features else _suspect_features(feats.groups, report.suspect_columns,
+                                                           feats.imputation.clipped, len(table))
     columns = [c for c in (params.features or table.columns) if c not in suspect]
     labels, short, units = _feature_labels(feats.groups)
     extra_columns = _add_natural_units(table, feats.groups, labels, short, units)
@@ -227,8 +228,8 @@ def features(cleaned: pd.DataFrame, params) -> FeatureSet:
         notes.append(_excluded_note(excluded, id_col, params.min_population))
     notes += report.summary()[1:]
     notes += _imputation_notes(feats.imputation, short)
-    notes += [f"{short.get(f, f)} is left out of the features: it is built from {col}, which equals {twin} in every "
-              "row (name it in features to keep it)." for f, (col, twin) in suspect.items()]
+    notes += [f"{short.get(f, f)} is left out of the features: {why} (name it in features to keep it)."
+              for f, why in suspect.items()]
     notes.append(k_note)
     extra = {"excluded_areas": excluded, "imputed": {str(f): int(c) for f, c in feats.imputation.counts.items()},
              "validation": {"used_groups": report.used_groups, "skipped_groups": report.skipped_groups,
@@ -241,10 +242,23 @@ def features(cleaned: pd.DataFrame, params) -> FeatureSet:
                       profile_columns=list(dict.fromkeys([*columns, *extra_columns, POPULATION_COL])))
 
 
-def _suspect_features(groups: Sequence[FeatureGroup], suspects: Mapping[str, str]) -> dict[str, tuple[str, str]]:
-    """Features built from a column flagged as suspect (equal to another column): feature -> (column, twin)."""
-    return {spec.name: (col, suspects[col]) for group in groups for spec in group.features
-            for col in spec.columns if col in suspects}
+#: A share above 1 in more than this share of the areas makes a feature suspect (a few are sampling noise).
+IMPOSSIBLE_SHARE = 0.05
+
+
+def _suspect_features(groups: Sequence[FeatureGroup], suspects: Mapping[str, str], clipped: pd.Series,
+                      n: int) -> dict[str, str]:
+    """Features left out by default, with why: built from a column equal to another column in every row, or
+    a share above 1 (impossible) in more than :data:`IMPOSSIBLE_SHARE` of the areas."""
+    out = {}
+    for group in groups:
+        for spec in group.features:
+            twin = next((c for c in spec.columns if c in suspects), None)
+            if twin is not None:
+                out[spec.name] = f"it is built from {twin}, which equals {suspects[twin]} in every row"
+            elif int(clipped.get(spec.name, 0)) > IMPOSSIBLE_SHARE * n:
+                out[spec.name] = f"its share is above 1 (impossible) in {int(clipped[spec.name]):,} of {n:,} areas"
+    return out
 
 
 def _feature_labels(groups: Sequence[FeatureGroup]) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
