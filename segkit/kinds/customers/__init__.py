@@ -34,7 +34,7 @@ from ...featureset import FeatureSet
 from ...io import parse_synth, require_columns
 from ...modelio import METADATA_FILE, RESERVED_KEYS, save_model
 from ...naming.masking import imputed_rows
-from ...format import format_number
+from ...format import format_number, format_value
 from ...naming.words import default_label, phrase, plural, stated_unit
 from .features import (FEATURE_ROLES, _to_datetime, build_preprocessor, categorical_profile, customer_features,
                        level_text)
@@ -252,13 +252,14 @@ def features(cleaned: pd.DataFrame, params) -> FeatureSet:
         numeric = [c for c in numeric if c not in twins]
     labels, short, units = _describe(table, model, numeric, dates, params)
     categorical = [c for c in columns if model[c] in ("categorical", "boolean")]
+    entity = plural(params.entity or ENTITY)
     if categorical:
         notes.append(f"Categories ({', '.join(categorical)}) are one-hot encoded; levels rarer than "
-                     f"{params.rare_min_frequency:g} of customers are grouped together.")
+                     f"{format_value(params.rare_min_frequency, 'share')} of {entity} are grouped together.")
     extra = {"model_roles": {c: model[c] for c in columns}, "roles": roles, "categorical": categorical,
              "id_col": str(table.index.name), "reference_date": table.attrs.get("reference_date"),
              "imputed_rows": imputed}
-    return FeatureSet(table=table, columns=columns, labels=labels, entity=plural(params.entity or ENTITY), notes=notes,
+    return FeatureSet(table=table, columns=columns, labels=labels, entity=entity, notes=notes,
                       extra=extra, short=short, units=units, profile_columns=[c for c in numeric if c in table.columns])
 
 

@@ -162,7 +162,9 @@ def name_segments(profile, fs: FeatureSet | None, params, labels=None):
     out = {}
     for seg, value in named.items():
         value = _action(value, z.loc[seg], words, 0.5)
-        if noun != "Customers":
-            value = replace(value, name=re.sub(r"\bCustomers\b", noun, value.name))
+        if noun != "Customers":  # the lexicon's "customers" are the table's cardholders, members, ...
+            value = replace(value, name=re.sub(r"\bCustomers\b", noun, value.name),
+                            description=re.sub(r"\b[Cc]ustomers\b", lambda m: noun if m.group()[0].isupper()
+                                               else noun.lower(), value.description))
         out[seg] = value
     return out
