@@ -304,3 +304,19 @@ def test_column_roles_and_notes_reach_the_artifacts(delaware_run):
     log = nb.folder.read_json("cleaning_log.json")
     assert [s["rule"] for s in log["steps"]] == ["census_sentinels", "no_population", "small_population"]
     assert log["rows_in"] == 68 and log["rows_out"] == 63
+
+
+def test_delaware_campus_is_named_for_students_and_no_name_rests_on_a_duplicate_column(delaware):
+    """ZCTA 19717 (the university campus: nearly all residents 18-34 and in college; its income is missing and
+    filled with the median) is named for its students once the areas have room for it, never for its filled
+    income; the agriculture share, built from a column equal to another, names no segment."""
+    import segkit
+
+    seg = segkit.segment_table(delaware, data_kind="demographics", id_col="zcta", min_population=500, k=12,
+                               k_max_share=1.0, n_init=10, seed=42, bootstrap=2)
+    campus = seg.labels.loc["19717"]
+    assert seg.profile.names[campus] in ("Students & Young Adults", "College Neighbourhoods", "College-Town Singles")
+    assert "share_industry_agriculture" not in seg.features.columns
+    assert not any("agriculture" in n.lower() for n in seg.profile.names.values())
+    assert not any("Farming" in n for n in seg.profile.names.values())
+    assert not any(" sd" in d for d in seg.profile.descriptions.values())

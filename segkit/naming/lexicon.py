@@ -278,8 +278,8 @@ def _value_text(feat: str, index_row: pd.Series | None) -> str:
 
 
 def _bare(label: str, index_row: pd.Series | None) -> str:
-    """A label inside a sentence; without a closing "(k$)" when the index follows in brackets."""
-    text = phrase(label)
+    """A label without a closing "(k$)" when the index follows in brackets."""
+    text = label
     return re.sub(r"\s*\([^)]*\)$", "", text) if index_row is not None else text
 
 
@@ -294,7 +294,8 @@ def describe_profile(row: pd.Series, lexicon: Lexicon, *, threshold: float = 0.5
     labels = dict(labels or {})
 
     def listing(feats: list[str]) -> str:
-        parts = [f"{_bare(labels.get(f) or lexicon.words(f).label, index)}{_value_text(f, index)}"
+        parts = [f"{_bare(phrase(labels[f]) if labels.get(f) else lexicon.words(f).label, index)}"
+                 f"{_value_text(f, index)}"
                  for f in feats]
         return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
