@@ -82,6 +82,16 @@ def _cards_table(n: int = 200, seed: int = 0) -> pd.DataFrame:
                          "BAL_COPY": 0.0, "TENURE": rng.integers(6, 13, n)}).assign(BAL_COPY=lambda d: d["BAL"])
 
 
+def test_money_only_where_the_name_says_money():
+    from segkit.config import params_from_mapping
+    from segkit.kinds.customers import _unit
+
+    p = params_from_mapping({"data_kind": "customers"})
+    assert _unit("total_spend", p) == "money" and _unit("BALANCE", p) == "money"
+    assert _unit("spending_score", p) is None and _unit("Annual Income (k$)", p) is None
+    assert _unit("payment_count", p) is None and _unit("TENURE", p) is None
+
+
 def test_labels_units_and_entity_reach_names_cards_and_sentences():
     seg = segkit.segment_table(_cards_table(), data_kind="customers", k=2, id_col="CUST_ID", seed=0, bootstrap=2,
                                labels={"BAL": "Card balance"}, units={"BAL": "$", "TENURE": "months"},

@@ -139,6 +139,7 @@ def model_roles(fs: FeatureSet) -> dict[str, str]:
 
 
 _MONEY = r"spend|spent|revenue|monetary|sales|income|salary|earning|wage|amount|balance|payment|price|cost|fee"
+_NOT_MONEY = r"\b(score|rate|ratio|frequency|count|number|num|share|pct|percent|index|rank|trx|transactions)\b"
 
 
 def _label(col: str, role: str, params) -> str:
@@ -155,7 +156,8 @@ def _unit(col: str, params) -> str | None:
     stated = stated_unit(col)
     if stated:
         return stated
-    if re.search(_MONEY, _words(col)) and not re.search(r"\(k|k\$|thousand", str(col), re.IGNORECASE):
+    if re.search(_MONEY, _words(col)) and not re.search(_NOT_MONEY, _words(col)) \
+            and not re.search(r"\(k|k\$|thousand", str(col), re.IGNORECASE):
         return "money"
     return "count" if canonical_feature(col) in ("visits", "basket") else None
 
