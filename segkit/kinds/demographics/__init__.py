@@ -367,7 +367,8 @@ def name_segments(profile, fs: FeatureSet, params, labels=None):
         for spec in group.features:
             if spec.transform == "log" and spec.name in index and spec.columns[0] in profile.index:
                 index[spec.name] = profile.index[spec.columns[0]]
-    return name_segments_from_lexicon(z, _lexicon(), index=index)
+    own = {c: fs.labels[c] for c in (getattr(params, "labels", None) or {}) if c in z.columns and c in fs.labels}
+    return name_segments_from_lexicon(z, _lexicon(), index=index, labels=own)
 
 
 # --------------------------------------------------------------------------------- column roles
