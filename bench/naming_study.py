@@ -65,7 +65,7 @@ DESIGNS = [
             "CASH_ADVANCE_TRX": [("poisson", 14), ("poisson", 0.5), ("poisson", 0.2)],
             "PURCHASES_TRX": [("poisson", 4), ("poisson", 45), ("poisson", 0.5)],
             "CREDIT_LIMIT": [("normal", 5000, 1500), ("normal", 5200, 1500), ("normal", 4800, 1500)],
-            "TENURE": [("integers", 8, 13), ("integers", 8, 13), ("integers", 8, 13)]},
+            "TENURE": [("normal", 10, 1), ("normal", 10, 1), ("normal", 10, 1)]},
            {"BALANCE": "$", "CREDIT_LIMIT": "$", "TENURE": "months"}),
     Design("marketing campaign", "customer",
            {"MntWines": "Amount spent on wine", "Kidhome": "Children at home", "NumWebPurchases":
@@ -110,9 +110,12 @@ DESIGNS = [
 
 
 def _mirror(a: str, b: str) -> bool:
-    """The same words with the directions swapped, naming two or more features."""
+    """The same two or more features with every direction swapped ("high A and low B" vs "low A and high B");
+    the same leading feature with the second one telling them apart is not a mirror."""
     words_a, words_b = DIRECTION.sub("#", a.lower()), DIRECTION.sub("#", b.lower())
-    return a != b and words_a == words_b and words_a.count("#") >= 2
+    dirs_a, dirs_b = DIRECTION.findall(a.lower()), DIRECTION.findall(b.lower())
+    return (words_a == words_b and len(dirs_a) >= 2 and len(dirs_a) == len(dirs_b)
+            and all(x != y for x, y in zip(dirs_a, dirs_b)))
 
 
 def _near_duplicate(a: str, b: str) -> bool:

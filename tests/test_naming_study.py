@@ -48,5 +48,6 @@ def test_names_are_plain_words(results):
 def test_the_checks_catch_what_they_look_for(study):
     assert study._mirror("Customers with high A and low B", "Customers with low A and high B")
     assert not study._mirror("Customers with many claims", "Customers with few claims")
+    assert not study._mirror("Customers with many claims and high premium", "Customers with many claims and low premium")
     assert study._near_duplicate("Customers with many claims", "Customers with many claim")
     assert not study._near_duplicate("Customers with many claims", "Customers with few claims")
