@@ -30,7 +30,7 @@ Examples
 >>> labels = np.repeat([0, 1], 60)
 >>> drivers = segment_drivers(table, labels, seed=0)
 >>> drivers[1]
-'Set apart mostly by higher spend (typically 30 vs 20 overall).'
+'Set apart mostly by higher spend (typically 30.1 vs 19.9 overall).'
 """
 
 from __future__ import annotations

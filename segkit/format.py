@@ -1,7 +1,7 @@
 """Numbers and codes as a business reader sees them: one rule for each, used by every page.
 
 - :func:`format_number`: a plain number with a sensible precision (``4,100``, ``12.3``, ``0.12``).
-- :func:`format_value`: a number in its unit (``£4,100``, ``12 days``, ``24%``); missing is ``–``.
+- :func:`format_value`: a number in its unit (``£4,100``, ``12 days``, ``24%``, ``18 months``); missing is ``–``.
 - :func:`segment_codes`: the stable segment codes ``S01``, ``S02``, ... shared by cards, plots, files
   and scored output.
 - :func:`round_json`: the one rounding rule of the JSON artifacts (6 significant digits), so equal
@@ -11,6 +11,8 @@
 from __future__ import annotations
 
 import math
+
+import numpy as np
 
 from .errors import DataValueError
 
@@ -43,30 +45,55 @@ def segment_code(label: int, n_segments: int) -> str:
 
 
 def format_number(value: float) -> str:
-    """Format a number for business readers: ``4100 -> "4,100"``, ``12.34 -> "12.3"``, ``0.123 -> "0.12"``."""
-    if value is None or not math.isfinite(value):
+    """Format a number for business readers: ``4100 -> "4,100"``, ``12.34 -> "12.3"``, ``0.123 -> "0.12"``.
+
+    Never scientific notation, never a Python repr: ``51380.2 -> "51,380"``, ``0.00012 -> "0.00012"``.
+    """
+    if value is None:
+        return MISSING_TEXT
+    value = float(value)
+    if not math.isfinite(value):
         return MISSING_TEXT
     a = abs(value)
     if a >= 100:
         return f"{value:,.0f}"
     if a >= 10:
         return f"{value:,.1f}".rstrip("0").rstrip(".")
+    if 0 < a < 0.01:
+        return np.format_float_positional(value, precision=2, unique=True, fractional=False, trim="-")
     return f"{value:.2f}".rstrip("0").rstrip(".") if a > 0 else "0"
 
 
+#: Units written before the number; "money" is the run's currency.
+_PREFIX = {"$", "£", "€", "¥", "₹"}
+
+
 def format_value(value: float, unit: str | None, currency: str = "£") -> str:
-    """Format a value in its unit for a business reader: £4,100, 12 days, 3.5 orders, 24%."""
-    if value is None or value != value:
+    """Format a value in its unit for a business reader: £4,100, 12 days, 3.5, 24%, 18 months.
+
+    ``unit`` is "money" (the ``currency``), a currency symbol, "share" (a 0-1 fraction shown as %),
+    "%" (already in percent), "count" or None (a plain number), or any word written after the number
+    ("months", "kg").
+    """
+    if value is None:
         return MISSING_TEXT
-    if unit == "money":
-        return f"{'-' if value < 0 else ''}{currency}{abs(value):,.0f}"
-    if unit == "days":
-        return f"{value:,.0f} days"
+    value = float(value)
+    if value != value:
+        return MISSING_TEXT
+    if unit == "money" or unit in _PREFIX:
+        symbol = currency if unit == "money" else unit
+        return f"{'-' if value < 0 else ''}{symbol}{format_number(abs(value)) if abs(value) < 10 else f'{abs(value):,.0f}'}"
     if unit == "share":
-        return f"{100 * value:.0f}%"
+        return f"{format_number(100 * value) if abs(value) < 0.1 else f'{100 * value:.0f}'}%"
+    if unit == "%":
+        return f"{format_number(value)}%"
     if unit == "count":
         return f"{value:,.1f}" if abs(value) < 100 else f"{value:,.0f}"
-    return f"{value:,.2f}" if abs(value) < 10 else f"{value:,.0f}"
+    if unit == "days":
+        return f"{value:,.0f} days"
+    if unit in (None, ""):
+        return format_number(value)
+    return f"{format_number(value)} {unit}"
 
 
 def round_json(value: float | None, digits: int = 6) -> float | None:

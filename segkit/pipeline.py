@@ -27,6 +27,7 @@ from .errors import DataValueError, ParamsError, SegmentationError
 from .explain import segment_drivers
 from .featureset import FeatureSet
 from .format import format_value
+from .naming.words import plural
 from .profile import SegmentProfile, profile_segments, project_2d
 from .select import KSelection, choose_k as vote_k, segment_stability, select_k
 from .schema import validate
@@ -86,11 +87,22 @@ def clean_table(params: Params, raw: pd.DataFrame) -> tuple[pd.DataFrame, Cleani
 def build_features(params: Params, cleaned: pd.DataFrame) -> FeatureSet:
     """One row per entity from the cleaned table, checked against the ``features`` param."""
     fs = kinds.get(params.data_kind).features(cleaned, params)
+    _reader_words(params, fs)
     missing = [c for c in fs.columns if c not in fs.table.columns]
     if missing:
         raise ParamsError(f"features lists {missing}, which the {params.data_kind} features do not include",
                           f"choose from: {', '.join(map(str, fs.table.columns))}", key="features")
     return fs
+
+
+def _reader_words(params: Params, fs: FeatureSet) -> None:
+    """The params' ``labels``, ``units`` and ``entity`` win over what the data kind derived, for every kind."""
+    for col, text in (params.labels or {}).items():
+        if col in fs.table.columns:
+            fs.labels[col] = fs.short[col] = str(text)
+    fs.units.update({c: str(u) for c, u in (params.units or {}).items() if c in fs.table.columns})
+    if params.entity:
+        fs.entity = plural(params.entity)
 
 
 def preprocessor(params: Params, fs: FeatureSet):
@@ -230,7 +242,8 @@ def fit_segments(params: Params, fs: FeatureSet, k: int) -> Segmentation:
     coords, _ = project_2d(X, seed=p.seed)
     seg = Segmentation(model=model, features=fs, labels=labels, profile=profile, distances=distances,
                        coords=coords, stability=[float(s) for s in stability], currency=p.currency)
-    seg.drivers = segment_drivers(fs.table, labels, None, fs.label_map(fs.table.columns), p.seed,
+    words = {c: fs.labels.get(c) or fs.label(c) for c in fs.table.columns}  # full labels in sentences
+    seg.drivers = segment_drivers(fs.table, labels, None, words, p.seed,
                                   units=fs.units, currency=p.currency)
     return seg
 

@@ -102,7 +102,14 @@ def test_features_of_delaware(delaware):
     fs = demo.features(cleaned, p)
     assert fs.entity == "areas" and fs.table.index.name == "zcta" and len(fs.table) == 63
     assert all(isinstance(z, str) and len(z) == 5 for z in fs.table.index)
-    assert len(fs.columns) == 41 and "share_multigenerational" not in fs.columns
+    assert len(fs.columns) == 40 and "share_multigenerational" not in fs.columns
+    # built from a column equal to another in every row: left out, with a note; kept when asked for
+    assert "share_industry_agriculture" not in fs.columns
+    assert any("left out of the features" in n and "industry_agriculture_forestry_fishing" in n for n in fs.notes)
+    asked = demo.features(cleaned, params(features=["share_industry_agriculture", "share_age_18_34"]))
+    assert asked.columns == ["share_industry_agriculture", "share_age_18_34"]
+    # where values were imputed is recorded, so naming can leave them out
+    assert fs.extra["imputed_rows"]["log_median_gross_rent"] and "median_gross_rent" in fs.extra["imputed_rows"]
     assert all(c.startswith(("share_", "log_", "median_")) for c in fs.columns)
     assert not fs.clustering_table.isna().any().any()
     shares = [c for c in fs.columns if c.startswith("share_")]
@@ -238,9 +245,11 @@ def test_fallback_names_never_repeat_a_word():
 def test_fallback_names_lead_with_a_feature_that_has_words():
     features = list(load_lexicon(ACS_LEXICON).features)
     z = pd.DataFrame(0.0, index=[0, 1], columns=features)
-    z.loc[0, ["share_industry_public_admin", "share_units_detached"]] = [-1.5, 0.9]  # "low" has no words
+    z.loc[0, ["share_industry_public_admin", "share_units_detached"]] = [-1.1, 0.9]  # "low" has no words
     z.loc[1, "median_age"] = 0.9
     assert name_segments_from_lexicon(z, ACS_LEXICON)[0].name == "Suburban Neighbourhoods"
+    z.loc[0, "share_industry_public_admin"] = -2.0  # far stronger than any feature with words: plain words lead
+    assert name_segments_from_lexicon(z, ACS_LEXICON)[0].name == "Neighbourhoods with few jobs in public administration"
 
 
 # ------------------------------------------------------------------------------ the whole stages
@@ -295,3 +304,19 @@ def test_column_roles_and_notes_reach_the_artifacts(delaware_run):
     log = nb.folder.read_json("cleaning_log.json")
     assert [s["rule"] for s in log["steps"]] == ["census_sentinels", "no_population", "small_population"]
     assert log["rows_in"] == 68 and log["rows_out"] == 63
+
+
+def test_delaware_campus_is_named_for_students_and_no_name_rests_on_a_duplicate_column(delaware):
+    """ZCTA 19717 (the university campus: nearly all residents 18-34 and in college; its income is missing and
+    filled with the median) is named for its students once the areas have room for it, never for its filled
+    income; the agriculture share, built from a column equal to another, names no segment."""
+    import segkit
+
+    seg = segkit.segment_table(delaware, data_kind="demographics", id_col="zcta", min_population=500, k=12,
+                               k_max_share=1.0, n_init=10, seed=42, bootstrap=2)
+    campus = seg.labels.loc["19717"]
+    assert seg.profile.names[campus] in ("Students & Young Adults", "College Neighbourhoods", "College-Town Singles")
+    assert "share_industry_agriculture" not in seg.features.columns
+    assert not any("agriculture" in n.lower() for n in seg.profile.names.values())
+    assert not any("Farming" in n for n in seg.profile.names.values())
+    assert not any(" sd" in d for d in seg.profile.descriptions.values())

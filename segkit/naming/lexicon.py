@@ -25,11 +25,12 @@ Examples
 >>> z = pd.DataFrame({"recency": [-1.2, 0.9], "monetary": [1.5, -0.8]})
 >>> lex = {"entries": [{"name": "Big Spenders", "when": {"monetary": "high"}}]}
 >>> {s: n.name for s, n in name_segments_from_lexicon(z, lex).items()}
-{0: 'Big Spenders', 1: 'Low-Monetary High-Recency Group'}
+{0: 'Big Spenders', 1: 'Group with high recency'}
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
@@ -40,11 +41,16 @@ import pandas as pd
 from ..errors import ParamsError, SegmentationError
 from ..resources import read_data_yaml
 from .base import SegmentName
+from .words import default_label, feature_phrase, phrase
 
 __all__ = ["Lexicon", "LexiconEntry", "FeatureWords", "SegmentName", "load_lexicon",
            "name_segments_from_lexicon", "describe_profile"]
 
 _Z_CAP = 3.0
+#: An entry names a segment only if its strongest condition reaches this share of the segment's strongest |z|.
+_LEAD = 0.75
+#: A segment is "average" on a feature while its index lies in this range (about -25% to +33%).
+AVERAGE_INDEX = (75.0, 133.0)
 _ENTRY_KEYS = {"name", "when", "description", "action"}
 _WORD_KEYS = {"label", "high", "low", "high_noun", "low_noun"}
 _TOP_KEYS = {"entries", "features", "default", "fallback_noun", "subject", "version"}
@@ -91,11 +97,10 @@ class Lexicon:
     subject: str = "Members"
 
     def words(self, feature: str) -> FeatureWords:
-        """Words for ``feature``; generic ones ("High-Monetary") when the lexicon lacks it."""
+        """Words for ``feature``: a plain label from its name, and no adjective, when the lexicon lacks it."""
         if feature in self.features:
             return self.features[feature]
-        title = "-".join(part.capitalize() for part in str(feature).split("_") if part)
-        return FeatureWords(label=str(feature).replace("_", " "), high=f"High-{title}", low=f"Low-{title}")
+        return FeatureWords(label=phrase(default_label(feature)))
 
 
 def load_lexicon(source: str | Path | Mapping[str, Any] | Lexicon) -> Lexicon:
@@ -167,16 +172,21 @@ def load_lexicon(source: str | Path | Mapping[str, Any] | Lexicon) -> Lexicon:
 
 
 def _match(row: pd.Series, lexicon: Lexicon, threshold: float) -> LexiconEntry | None:
+    """The strongest entry whose conditions all hold, if it speaks of the segment's leading features:
+    its strongest condition reaches at least :data:`_LEAD` of the segment's strongest ``|z|``."""
     best, best_score = None, -np.inf
+    finite = np.abs(row.to_numpy(dtype=float))
+    strongest = float(np.nanmax(finite)) if np.isfinite(finite).any() else 0.0
     for entry in lexicon.entries:
-        score = 0.0
+        score, lead = 0.0, 0.0
         for feat, direction in entry.when.items():
             z = row.get(feat, np.nan)
             if not np.isfinite(z) or (z < threshold if direction == "high" else z > -threshold):
                 break
             score += min(abs(z), _Z_CAP)
+            lead = max(lead, abs(z))
         else:
-            if score > best_score:
+            if score > best_score and lead >= _LEAD * min(strongest, _Z_CAP):
                 best, best_score = entry, score
     return best
 
@@ -188,6 +198,18 @@ def _strongest(row: pd.Series) -> list[str]:
     return [finite.index[i] for i in order]
 
 
+def _off_average(index_row: pd.Series | None) -> list[str]:
+    """Features whose index lies outside :data:`AVERAGE_INDEX`, the furthest first."""
+    if index_row is None:
+        return []
+    idx = index_row.astype(float)
+    idx = idx[np.isfinite(idx.to_numpy())]
+    lo, hi = AVERAGE_INDEX
+    out = idx[(idx < lo) | (idx > hi)]
+    far = np.abs(np.log(np.maximum(out.to_numpy(), 1.0) / 100.0))
+    return [out.index[i] for i in np.argsort(-far, kind="stable")]
+
+
 def _has_word(name: str, word: str) -> bool:
     """True when ``word`` (or a part of a hyphenated one) is already in ``name``: no "Younger-Skewed
     Younger Neighbourhoods", no "Family Family-Centred Suburbs"."""
@@ -197,36 +219,84 @@ def _has_word(name: str, word: str) -> bool:
     return bool(parts(word) & parts(name))
 
 
-def _fallback(row: pd.Series, lexicon: Lexicon, threshold: float) -> tuple[str, list[str]]:
+@dataclass
+class _Namer:
+    """What naming needs besides the z-scores: the lexicon, labels, the noun and the index."""
+
+    lexicon: Lexicon
+    threshold: float
+    labels: Mapping[str, str]
+    noun: str
+    index: pd.DataFrame | None = None
+
+    def label(self, feat: str) -> str:
+        if feat in self.labels:
+            return self.labels[feat]
+        return self.lexicon.features[feat].label if feat in self.lexicon.features else default_label(feat)
+
+    def phrase(self, feat: str, high: bool, comparative: bool = False) -> str:
+        return feature_phrase(self.label(feat), high=high, comparative=comparative)
+
+    def worded(self, feat: str, z: float) -> bool:
+        words = self.lexicon.features.get(feat)
+        return words is not None and bool(words.noun(z) or words.adjective(z))
+
+
+def _fallback(row: pd.Series, namer: _Namer, seg) -> tuple[str, list[str]]:
+    """A name from the segment's leading feature: the lexicon's words for it when it has them, else
+    "<Noun> with <plain words>"; the lexicon's default name only when nothing is off average."""
+    lex, threshold = namer.lexicon, namer.threshold
     top = [f for f in _strongest(row) if abs(row[f]) >= threshold]
     if not top:
-        return lexicon.default_name, []
-    # lead with the strongest feature that has a word for its direction ("Suburban", not "Jobs In ...")
-    worded = [f for f in top if lexicon.words(f).noun(row[f]) or lexicon.words(f).adjective(row[f])]
-    if worded:
-        top = worded + [f for f in top if f not in worded]
-    first = lexicon.words(top[0])
+        off = _off_average(None if namer.index is None else namer.index.loc[seg])
+        if not off:
+            return lex.default_name, []
+        feat = off[0]
+        return f"{namer.noun} with {namer.phrase(feat, namer.index.at[seg, feat] > 100)}", [feat]
+    # lead with the strongest feature that has words, if it is nearly as distinctive as the strongest
+    worded = [f for f in top if namer.worded(f, row[f]) and abs(row[f]) >= _LEAD * abs(row[top[0]])]
+    if not worded:
+        return f"{namer.noun} with {namer.phrase(top[0], row[top[0]] > 0)}", [top[0]]
+    top = worded + [f for f in top if f not in worded]
+    first = lex.words(top[0])
     noun = first.noun(row[top[0]])
     if noun is None:
-        adj = first.adjective(row[top[0]]) or first.label.title()
-        noun = f"{adj} {lexicon.fallback_noun}"
+        noun = f"{first.adjective(row[top[0]])} {lex.fallback_noun}"
     used = [top[0]]
     for feat in top[1:]:
-        adj = lexicon.words(feat).adjective(row[feat])
+        adj = lex.words(feat).adjective(row[feat]) if feat in lex.features else None
         if adj and not _has_word(noun, adj):
             return f"{adj} {noun}", used + [feat]
     return noun, used
 
 
+def _value_text(feat: str, index_row: pd.Series | None) -> str:
+    """" (index 150)" when the index is known, else nothing (the sentence says above or below)."""
+    if index_row is not None and feat in index_row.index and np.isfinite(index_row[feat]):
+        return f" (index {float(index_row[feat]):.0f})"
+    return ""
+
+
+def _bare(label: str, index_row: pd.Series | None) -> str:
+    """A label without a closing "(k$)" when the index follows in brackets."""
+    text = label
+    return re.sub(r"\s*\([^)]*\)$", "", text) if index_row is not None else text
+
+
 def describe_profile(row: pd.Series, lexicon: Lexicon, *, threshold: float = 0.5, tagline: str = "",
-                     n_high: int = 3, n_low: int = 2) -> str:
-    """One sentence naming a segment's strongest features above and below average, with z-scores."""
+                     n_high: int = 3, n_low: int = 2, index: pd.Series | None = None,
+                     labels: Mapping[str, str] | None = None, subject: str | None = None) -> str:
+    """One sentence naming a segment's strongest features above and below average, each with its index
+    against the whole (100 = average) when ``index`` is given, or in plain words otherwise."""
     order = _strongest(row)
     highs = [f for f in order if row[f] >= threshold][:n_high]
     lows = [f for f in order if row[f] <= -threshold][:n_low]
+    labels = dict(labels or {})
 
     def listing(feats: list[str]) -> str:
-        parts = [f"{lexicon.words(f).label} ({row[f]:+.1f} sd)" for f in feats]
+        parts = [f"{_bare(phrase(labels[f]) if labels.get(f) else lexicon.words(f).label, index)}"
+                 f"{_value_text(f, index)}"
+                 for f in feats]
         return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
     if not highs and not lows:
@@ -238,21 +308,71 @@ def describe_profile(row: pd.Series, lexicon: Lexicon, *, threshold: float = 0.5
     if lows:
         clauses.append(listing(lows) + " below" + ("" if highs else " average"))
     body = "; ".join(clauses)
-    return f"{tagline}: {body}." if tagline else f"{lexicon.subject} with {body}."
+    return f"{tagline}: {body}." if tagline else f"{subject or lexicon.subject} with {body}."
+
+
+def _qualifier(z: pd.DataFrame, seg, segs: list, used: list[str], namer: _Namer) -> tuple[str, bool, bool] | None:
+    """The feature where ``seg`` differs most from the other segments of its name, whether it goes up,
+    and whether the segment is also high (or low) on it against everyone (else it is only "higher")."""
+    part = z.loc[segs]
+    full = part.loc[seg] - part.drop(index=seg).mean()
+    full = full[np.isfinite(full.to_numpy(dtype=float)) & (full.abs() > 1e-9)]
+    diff = full.drop(labels=[f for f in used if f in full.index])
+    if diff.empty:  # only the features of the name differ: say which way, comparatively
+        if full.empty:
+            return None
+        feat = full.abs().idxmax()
+        return feat, bool(full[feat] > 0), False
+    own = z.loc[seg, diff.index].astype(float)
+    absolute = ((own > 0) == (diff > 0)) & (own.abs() >= namer.threshold / 2)
+    feat = (diff.abs() * np.where(absolute, 1.0, 0.5)).idxmax()  # a difference the segment owns goes first
+    return feat, bool(diff[feat] > 0), bool(absolute[feat])
+
+
+def _tell_apart(z: pd.DataFrame, names: dict, used: dict, namer: _Namer, segs: list) -> None:
+    """Segments sharing a name each take the feature where they differ most from the others of the name:
+    the lexicon's adjective before the name, or " and <plain words>" after it. One segment that is only
+    "higher" or "lower" than the others keeps the name as it is."""
+    found = {seg: _qualifier(z, seg, segs, used[seg], namer) for seg in segs}
+    relative = [seg for seg in segs if found[seg] is None or not found[seg][2]]
+    for seg in segs:
+        if found[seg] is None or (relative and seg == relative[0]):
+            continue
+        feat, up, absolute = found[seg]
+        words = namer.lexicon.features.get(feat)
+        adj = words.adjective(1.0 if up else -1.0) if words else None
+        if absolute and adj and " with " not in names[seg] and not _has_word(names[seg], adj):
+            names[seg] = f"{adj} {names[seg]}"
+        else:
+            joint = " and " if " with " in names[seg] else " with "
+            names[seg] += joint + namer.phrase(feat, up, comparative=not absolute)
+        used[seg] = [*used[seg], feat]
 
 
 def name_segments_from_lexicon(zscores: pd.DataFrame, lexicon: Lexicon | Mapping | str | Path,
-                               *, threshold: float = 0.5) -> dict[int, SegmentName]:
+                               *, threshold: float = 0.5, index: pd.DataFrame | None = None,
+                               labels: Mapping[str, str] | None = None,
+                               noun: str | None = None) -> dict[int, SegmentName]:
     """Name every segment of a z-score profile through a lexicon; names are unique.
 
     Parameters
     ----------
     zscores : pandas.DataFrame
-        Segments (index, integer labels) x features: each segment's mean z-score.
+        Segments (index, integer labels) x features: each segment's mean z-score. A missing value (a
+        feature whose values were all imputed in that segment) never drives a name.
     lexicon : Lexicon, mapping, path or None
         See :func:`load_lexicon`.
     threshold : float, default 0.5
         ``high`` means ``z >= threshold``, ``low`` means ``z <= -threshold``.
+    index : pandas.DataFrame, optional
+        Segments x features: the index against the whole (100 = average). With it, descriptions give
+        the index, and the lexicon's default ("average") name goes only to a segment whose every index
+        lies within :data:`AVERAGE_INDEX`.
+    labels : mapping, optional
+        Feature -> plain words, for features the lexicon has no words for (default: from the name).
+    noun : str, optional
+        What the segments hold ("Cardholders"): opens names built from plain words and descriptions
+        (default: the lexicon's ``fallback_noun`` and ``subject``).
 
     Returns
     -------
@@ -270,26 +390,17 @@ def name_segments_from_lexicon(zscores: pd.DataFrame, lexicon: Lexicon | Mapping
         raise ParamsError(f"threshold must be positive, not {threshold}", fix="use e.g. 0.5", key="threshold")
     lex = load_lexicon(lexicon)
     z = zscores.astype(float)
-    base, tagline, action, qualifiers = {}, {}, {}, {}
+    namer = _Namer(lex, threshold, dict(labels or {}), noun or lex.fallback_noun, index)
+    names, used, tagline, action = {}, {}, {}, {}
     for seg, row in z.iterrows():
         entry = _match(row, lex, threshold)
         if entry is not None:
-            base[seg], used = entry.name, list(entry.when)
+            names[seg], used[seg] = entry.name, list(entry.when)
             tagline[seg], action[seg] = entry.description, entry.action
         else:
-            base[seg], used = _fallback(row, lex, threshold)
+            names[seg], used[seg] = _fallback(row, namer, seg)
             tagline[seg], action[seg] = "", ""
-        words, seen = [], set()
-        for feat in _strongest(row):  # every remaining feature, strongest first
-            adj = lex.words(feat).adjective(row[feat])
-            if feat in used or row[feat] == 0 or not adj or adj.lower() in seen or _has_word(base[seg], adj):
-                continue
-            seen.add(adj.lower())
-            words.append(adj)
-        qualifiers[seg] = words
-    names = dict(base)
-    level = {seg: 0 for seg in names}
-    while True:
+    for _ in range(len(z.columns) + 1):
         groups: dict[str, list] = {}
         for seg, name in names.items():
             groups.setdefault(name, []).append(seg)
@@ -297,19 +408,15 @@ def name_segments_from_lexicon(zscores: pd.DataFrame, lexicon: Lexicon | Mapping
         if not clashes:
             break
         for segs in clashes:
-            stuck = [seg for seg in segs if level[seg] >= len(qualifiers[seg])]
-            if len(stuck) > 1:
-                raise SegmentationError(
-                    f"segments {stuck[0]} and {stuck[1]} share the name '{names[stuck[0]]}' and no further "
-                    f"feature tells them apart", fix="fit fewer segments or add features that separate them")
-            for seg in segs:
-                if seg not in stuck:  # a segment out of words keeps its name; the others move on
-                    names[seg] = f"{qualifiers[seg][level[seg]]} {names[seg]}"
-                    level[seg] += 1
-    out = {}
-    for seg in z.index:
-        out[int(seg)] = SegmentName(name=names[seg],
-                                    description=describe_profile(z.loc[seg], lex, threshold=threshold,
-                                                                 tagline=tagline[seg]),
-                                    action=action[seg])
-    return out
+            _tell_apart(z, names, used, namer, segs)
+    groups = {}
+    for seg, name in names.items():
+        groups.setdefault(name, []).append(seg)
+    stuck = next((segs for segs in groups.values() if len(segs) > 1), None)
+    if stuck:
+        raise SegmentationError(
+            f"segments {stuck[0]} and {stuck[1]} share the name '{names[stuck[0]]}' and no further "
+            f"feature tells them apart", fix="fit fewer segments or add features that separate them")
+    return {int(seg): SegmentName(name=names[seg], action=action[seg], description=describe_profile(
+        z.loc[seg], lex, threshold=threshold, tagline=tagline[seg], labels=labels,
+        index=None if index is None else index.loc[seg], subject=noun)) for seg in z.index}

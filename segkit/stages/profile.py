@@ -69,10 +69,20 @@ def segment_map(ctx: RunContext, seg: Segmentation):
                       "differ; nearby dots are similar.")
 
 
+def _unit_labels(seg: Segmentation) -> dict[str, str]:
+    """Feature -> its label with the unit its numbers are in ("Balance ($)", "Tenure (months)")."""
+    fs, out = seg.features, {}
+    for col, label in fs.label_map().items():
+        unit = fs.units.get(col)
+        word = {"money": seg.currency, "share": "share", "count": None}.get(unit, unit) if unit else None
+        out[col] = f"{label} ({word})" if word and f"({word})" not in label else label
+    return out
+
+
 def segment_overview(seg: Segmentation) -> pd.DataFrame:
-    """One row per segment: code, name, size, share, and each clustering feature's mean and index."""
+    """One row per segment: code, name, size, share, and each clustering feature's mean (in its unit) and index."""
     fs = seg.features
-    return seg.profile.summary_table(labels=fs.label_map(), entity=fs.entity, columns=fs.columns).set_index("Segment")
+    return seg.profile.summary_table(labels=_unit_labels(seg), entity=fs.entity, columns=fs.columns).set_index("Segment")
 
 
 def churn_table(seg: Segmentation):
@@ -88,13 +98,14 @@ def churn_table(seg: Segmentation):
 
 
 def stats_table(seg: Segmentation) -> pd.DataFrame:
-    """Mean, median, min and max of each clustering feature per segment, with segment names."""
+    """Mean, median, min and max of each clustering feature per segment (2 decimals), with segment names and the
+    features' units."""
     stats = seg.profile.stats
     stats = stats[stats["feature"].isin(seg.features.columns)].copy()
     names = seg.profile.display_names()
     stats["segment"] = stats["segment"].map(names)
-    stats["feature"] = stats["feature"].map(seg.features.label)
-    return stats.set_index(["segment", "feature"])[["mean", "median", "min", "max"]]
+    stats["feature"] = stats["feature"].map(_unit_labels(seg))
+    return stats.set_index(["segment", "feature"])[["mean", "median", "min", "max"]].round(2)
 
 
 def categorical_profile(ctx: RunContext, seg: Segmentation, *, min_share: float = 0.0):

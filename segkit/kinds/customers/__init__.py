@@ -29,11 +29,13 @@ import numpy as np
 import pandas as pd
 
 from ...cleaning import CleaningLog, examples
-from ...errors import ColumnError, ParamsError, SegmentationError
+from ...errors import ColumnError, ParamsError
 from ...featureset import FeatureSet
 from ...io import parse_synth, require_columns
 from ...modelio import METADATA_FILE, RESERVED_KEYS, save_model
-from ...naming.lexicon import FeatureWords, SegmentName, load_lexicon, name_segments_from_lexicon
+from ...naming.masking import imputed_rows
+from ...format import format_number, format_value
+from ...naming.words import default_label, phrase, plural, stated_unit
 from .features import (FEATURE_ROLES, _to_datetime, build_preprocessor, categorical_profile, customer_features,
                        level_text)
 from .roles import detect_roles, find_id_column, no_features_error, role_table
@@ -41,12 +43,11 @@ from . import explore, score  # noqa: F401  (the kind's scorer and explorer, for
 from .score import scoring_metadata
 from .synth import generate_customers
 from .values import read_values
+from .naming import LEXICON, canonical_feature, name_segments
 
 __all__ = ["check_columns", "clean", "features", "preprocessor", "name_segments", "column_roles", "after_segment",
            "model_roles", "canonical_feature", "LEXICON"]
 
-#: The naming lexicon of customer segments.
-LEXICON = Path(__file__).with_name("lexicon.yaml")
 ENTITY = "customers"
 EXTRA_STAGES = ("score", "pca", "categories")
 
@@ -58,33 +59,6 @@ def _synth_customers(options: Mapping) -> pd.DataFrame:
 #: ``synth://customers?n=..&seed=..``: a mixed-type customer table with latent personas.
 SYNTH_TABLES = {"customers": _synth_customers}
 EXAMPLES = 5  # ids named in a cleaning note
-
-# concept -> pattern on the lower-cased column name (words separated by spaces); first match wins
-_CONCEPTS = [
-    ("recency", r"recency|(days|years) since .*\b(last|latest|recent|previous)\b"),
-    ("tenure", r"tenure|sign ?up|joined|member since|customer since|registration|(days|years) since"),
-    ("spending_score", r"spending score|spend score"),
-    ("age", r"\bage\b|\bage years\b"),
-    ("income", r"income|salary|earning|wage"),
-    ("visits", r"visit|frequency|trips|\borders\b|transactions|purchases per"),
-    ("basket", r"basket|items per|units per|order size"),
-    ("spend", r"spend|spent|revenue|monetary|sales|amount|value"),
-]
-_UNITS = {"tenure": "days", "recency": "days", "spend": "money", "income": "money", "visits": "count", "basket": "count"}
-
-
-def _words(name: str) -> str:
-    return re.sub(r"[^a-z0-9]+", " ", str(name).lower()).strip()
-
-
-def canonical_feature(name: str) -> str | None:
-    """The lexicon concept a column stands for (``"income"`` for ``Annual Income (k$)``), or None."""
-    text = _words(name)
-    for concept, pattern in _CONCEPTS:
-        if re.search(pattern, text):
-            return concept
-    return None
-
 
 # ------------------------------------------------------------------------------------ preflight
 def check_columns(params, columns: Sequence[str]) -> None:
@@ -164,12 +138,88 @@ def model_roles(fs: FeatureSet) -> dict[str, str]:
     return {c: roles[c] for c in fs.columns if c in roles}
 
 
-def _label(col: str, role: str) -> str:
-    text = str(col).replace("_", " ").strip()
-    text = text[:1].upper() + text[1:]
-    if role == "date":
-        return f"{text} (as days since)"
-    return text
+_MONEY = r"spend|spent|revenue|monetary|sales|income|salary|earning|wage|amount|balance|payment|price|cost|fee"
+_NOT_MONEY = r"\b(score|rate|ratio|frequency|count|number|num|share|pct|percent|index|rank|trx|transactions)\b"
+
+
+def _label(col: str, role: str, params) -> str:
+    """The params' label, or plain words from the column name; a date reads "... (as days since)"."""
+    text = (params.labels or {}).get(col) or default_label(col)
+    return f"{text} (as days since)" if role == "date" and col not in (params.labels or {}) else text
+
+
+def _unit(col: str, params) -> str | None:
+    """The params' unit, or the one the name states, or money for a name that says so (not in thousands)."""
+    given = (params.units or {}).get(col)
+    if given:
+        return given
+    stated = stated_unit(col)
+    if stated:
+        return stated
+    if re.search(_MONEY, _words(col)) and not re.search(_NOT_MONEY, _words(col)) \
+            and not re.search(r"\(k|k\$|thousand", str(col), re.IGNORECASE):
+        return "money"
+    return "count" if canonical_feature(col) in ("visits", "basket") else None
+
+
+def _words(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", " ", str(name).lower()).strip()
+
+
+def _describe(table: pd.DataFrame, model: dict, numeric: list[str], dates: list[str], params):
+    """Labels, short labels and units of the features."""
+    labels, short, units = {}, {}, {}
+    for col, role in model.items():
+        labels[col] = _label(col, role, params)
+        if role in ("categorical", "boolean"):
+            labels[col] += f" ({table[col].nunique()} levels)"
+    for col in numeric:
+        labels.setdefault(col, _label(col, "numeric", params))
+        unit = _unit(col, params)
+        if unit:
+            units[col] = unit
+        short[col] = _shorten(labels[col])
+    for col in dates:
+        key = f"days_since_{col}"
+        labels[key] = short[key] = (params.labels or {}).get(key) or f"Days since {phrase(default_label(col))}"
+        units[key] = (params.units or {}).get(key, "days")
+    return labels, short, units
+
+
+def _shorten(label: str, width: int = 32) -> str:
+    """A label for axes and narrow tables: whole words, "…" when cut."""
+    if len(label) <= width:
+        return label
+    cut = label[:width - 1].rsplit(" ", 1)[0]
+    return (cut if len(cut) >= width // 2 else label[:width - 1]) + "…"
+
+
+def _twins(table: pd.DataFrame, columns: list[str]) -> dict[str, str]:
+    """Numeric columns equal in every row to an earlier one: column -> the earlier column."""
+    out, seen = {}, {}
+    for col in columns:
+        if col not in table.columns or not pd.api.types.is_numeric_dtype(table[col]):
+            continue
+        key = int(pd.util.hash_pandas_object(table[col].astype(float), index=False).sum())
+        twin = next((o for o in seen.get(key, []) if table[o].astype(float).equals(table[col].astype(float))), None)
+        if twin is not None:
+            out[col] = twin
+        seen.setdefault(key, []).append(col)
+    return out
+
+
+def _fill_gaps(table: pd.DataFrame, numeric: list[str], notes: list[str]) -> dict[str, list[int]]:
+    """Fill missing numbers with the median (profiles need complete columns; the model's own imputer does
+    the same for new rows); return where, so the naming can leave the filled values out."""
+    missing = pd.DataFrame({c: table[c].isna() for c in numeric}, index=table.index)
+    for col in numeric:
+        gaps = int(missing[col].sum())
+        if gaps:
+            median = float(table[col].median())
+            table[col] = table[col].fillna(median)
+            notes.append(f"{col}: {gaps:,} missing value(s) filled with the median ({format_number(median)}); "
+                         "filled values never drive a segment's name.")
+    return imputed_rows(missing) if numeric else {}
 
 
 def features(cleaned: pd.DataFrame, params) -> FeatureSet:
@@ -184,12 +234,7 @@ def features(cleaned: pd.DataFrame, params) -> FeatureSet:
     for col in dates:  # the model takes the dates themselves, so new customers are scored from raw tables
         table[col] = _to_datetime(cleaned[col]).to_numpy()
     numeric = [c for c, r in roles.items() if r == "numeric"] + [f"days_since_{c}" for c in dates]
-    for col in numeric:  # profiles need complete columns; the model's own imputer does the same for new rows
-        gaps = int(table[col].isna().sum())
-        if gaps:
-            median = float(table[col].median())
-            table[col] = table[col].fillna(median)
-            notes.append(f"{col}: {gaps:,} missing value(s) filled with the median ({median:,.4g}).")
+    imputed = _fill_gaps(table, numeric, notes)
     columns = list(model)
     if params.features:
         alias = {f"days_since_{c}": c for c in dates}
@@ -200,30 +245,24 @@ def features(cleaned: pd.DataFrame, params) -> FeatureSet:
                               "(id, text, constant or near-unique columns cannot feed the segments)",
                               f"choose from: {', '.join(columns)}; or set their role in roles", key="features")
         columns = list(dict.fromkeys(wanted))
-    labels, short, units = {}, {}, {}
-    for col, role in model.items():
-        labels[col] = _label(col, role)
-        if role in ("categorical", "boolean"):
-            labels[col] += f" ({table[col].nunique()} levels)"
-    for col in numeric:
-        labels.setdefault(col, _label(col, "numeric"))
-        concept = canonical_feature(col)
-        unit = _UNITS.get(concept)
-        if unit == "money" and re.search(r"\(k|k\$|thousand", str(col), re.IGNORECASE):
-            unit = None  # thousands: the number is shown as it is
-        if unit:
-            units[col] = unit
-        short[col] = labels[col] if len(labels[col]) <= 24 else labels[col][:23] + "…"
-    for col in dates:
-        labels[f"days_since_{col}"] = short[f"days_since_{col}"] = f"Days since {str(col).replace('_', ' ')}"
+    else:
+        twins = _twins(table, [c for c in numeric if c in model])
+        for col, twin in twins.items():
+            notes.append(f"{col} equals {twin} in every row: left out of the features (name it in features to "
+                         "keep it).")
+        columns = [c for c in columns if c not in twins]
+        numeric = [c for c in numeric if c not in twins]
+    labels, short, units = _describe(table, model, numeric, dates, params)
     categorical = [c for c in columns if model[c] in ("categorical", "boolean")]
+    entity = plural(params.entity or ENTITY)
     if categorical:
         notes.append(f"Categories ({', '.join(categorical)}) are one-hot encoded; levels rarer than "
-                     f"{params.rare_min_frequency:g} of customers are grouped together.")
+                     f"{format_value(params.rare_min_frequency, 'share')} of {entity} are grouped together.")
     extra = {"model_roles": {c: model[c] for c in columns}, "roles": roles, "categorical": categorical,
-             "id_col": str(table.index.name), "reference_date": table.attrs.get("reference_date")}
-    return FeatureSet(table=table, columns=columns, labels=labels, entity="customers", notes=notes, extra=extra,
-                      short=short, units=units, profile_columns=[c for c in numeric if c in table.columns])
+             "id_col": str(table.index.name), "reference_date": table.attrs.get("reference_date"),
+             "imputed_rows": imputed}
+    return FeatureSet(table=table, columns=columns, labels=labels, entity=entity, notes=notes,
+                      extra=extra, short=short, units=units, profile_columns=[c for c in numeric if c in table.columns])
 
 
 # ---------------------------------------------------------------------------------- preprocessor
@@ -290,117 +329,6 @@ def pca_variance(fs: FeatureSet, params) -> pd.DataFrame:
         kept = int(np.searchsorted(np.cumsum(ratio), value - 1e-12) + 1)
     out.attrs["kept"] = kept
     return out
-
-
-# --------------------------------------------------------------------------------------- naming
-def _lexicon():
-    return load_lexicon(LEXICON)
-
-
-def concept_zscores(zscores: pd.DataFrame) -> pd.DataFrame:
-    """The z-score table with columns renamed to lexicon concepts (first column of each concept wins)."""
-    rename, seen = {}, set()
-    for col in zscores.columns:
-        concept = canonical_feature(col)
-        if concept is not None and concept not in seen:
-            rename[col] = concept
-            seen.add(concept)
-        elif concept is None:
-            rename[col] = col
-    return zscores[list(rename)].rename(columns=rename)
-
-
-_TRUE_WORDS = {"true", "1", "yes", "y", "t"}
-_FALSE_WORDS = {"false", "0", "no", "n", "f"}
-
-
-def category_zscores(fs: FeatureSet, labels) -> tuple[pd.DataFrame, dict]:
-    """Z-scores of every category level's share per segment, with words for the lexicon.
-
-    A level's indicator (1 when the customer has the level) has mean ``p`` overall and ``p_s`` in
-    segment ``s``; its z-score is ``(p_s - p) / sqrt(p (1 - p))``, comparable with the numeric ones.
-    Returns the segment x ``"column: level"`` table and the lexicon words of each level (the level
-    itself as the adjective for "high", none for "low"; booleans use the column's name).
-    """
-    labels = np.asarray(labels)
-    columns, words = {}, {}
-    for col in fs.extra.get("categorical") or []:
-        if col not in fs.table.columns:
-            continue
-        text = level_text(fs.table[col]).fillna("(missing)").to_numpy(dtype=object)
-        for level in pd.unique(text):
-            ind = (text == level).astype(float)
-            p = ind.mean()
-            if not 0 < p < 1:
-                continue
-            key = f"{col}: {level}"
-            share = pd.Series(ind).groupby(labels).mean()
-            columns[key] = (share - p) / np.sqrt(p * (1 - p))
-            lower = str(level).strip().lower()
-            name = _label(col, "categorical")
-            adjective = (name.title() if lower in _TRUE_WORDS else None if lower in _FALSE_WORDS
-                         else str(level) if not str(level).replace(".", "").isdigit() else f"{name} {level}")
-            words[key] = FeatureWords(label=f"{col} {level}", high=adjective, low=None)
-    return pd.DataFrame(columns), words
-
-
-def _relative_names(z: pd.DataFrame, named: dict, lexicon) -> dict:
-    """Tell apart segments the lexicon gives one name: each takes the feature where it differs most
-    from the others of its name ("... (higher spending score)")."""
-    out = dict(named)
-    groups: dict[str, list] = {}
-    for seg, value in named.items():
-        groups.setdefault(value.name, []).append(seg)
-    for name, segs in groups.items():
-        if len(segs) < 2:
-            continue
-        part = z.loc[segs]
-        diff = part - part.mean()
-        for seg in segs:
-            feat = diff.loc[seg].abs().idxmax()
-            word = "higher" if diff.at[seg, feat] > 0 else "lower"
-            out[seg] = SegmentName(f"{name} ({word} {lexicon.words(feat).label})", named[seg].description,
-                                   named[seg].action)
-    return out
-
-
-def name_segments(profile, fs: FeatureSet, params, labels=None):
-    """Names from the lexicon, on the numeric profile mapped to the lexicon's concepts.
-
-    When two segments would share a name and ``labels`` (the segment of each row of ``fs.table``) is
-    given, the shares of category levels tell them apart ("Female Young High Spenders"); otherwise,
-    or when they still cannot be told apart, each takes the feature where it differs most from the
-    other ("... (higher income)").
-    """
-    from dataclasses import replace
-
-
-    lexicon = _lexicon()
-    z = concept_zscores(profile.zscores)
-    try:
-        return name_segments_from_lexicon(z, lexicon)
-    except SegmentationError:
-        pass
-    if labels is not None:
-        cats, words = category_zscores(fs, labels)
-        if not cats.empty:
-            wider = replace(lexicon, features={**lexicon.features, **words})
-            try:
-                return name_segments_from_lexicon(z.join(cats.reindex(z.index)), wider)
-            except SegmentationError:
-                pass
-    named = {int(s): name_segments_from_lexicon(z.loc[[s]], lexicon)[int(s)] for s in z.index}
-    groups: dict[str, list] = {}
-    for seg, value in named.items():
-        groups.setdefault(value.name, []).append(seg)
-    for segs in (g for g in groups.values() if len(g) > 1):
-        try:  # adjectives of their other features may be enough within the group
-            named.update(name_segments_from_lexicon(z.loc[segs], lexicon))
-        except SegmentationError:
-            named.update(_relative_names(z, {s: named[s] for s in segs}, lexicon))
-    if len({n.name for n in named.values()}) < len(named):
-        named = _relative_names(z, named, lexicon)
-    return named
 
 
 # ---------------------------------------------------------------------------------------- roles

@@ -34,6 +34,7 @@ from ...featureset import FeatureSet
 from ...format import format_value
 from ...io import read_table, require_columns
 from ...naming.lexicon import load_lexicon, name_segments_from_lexicon
+from ...naming.masking import imputed_rows, masked_scores
 from .acs import ImputationReport, build_acs_features, format_area_ids
 from .facts import FACTS, cap_k, key_facts
 from .groups import CENSUS_SENTINELS, FeatureGroup, load_feature_groups, replace_sentinels, validate_acs_table
@@ -205,9 +206,16 @@ def features(cleaned: pd.DataFrame, params) -> FeatureSet:
     if sentinels is not None:  # sentinels were replaced in the cleaning step
         report.sentinel_counts = sentinels
     table = feats.imputed.copy()
-    columns = list(params.features or table.columns)
+    suspect = {} if params.features else _suspect_features(feats.groups, report.suspect_columns,
+                                                           feats.imputation.clipped, len(table))
+    columns = [c for c in (params.features or table.columns) if c not in suspect]
     labels, short, units = _feature_labels(feats.groups)
     extra_columns = _add_natural_units(table, feats.groups, labels, short, units)
+    imputed = imputed_rows(feats.raw.reindex(index=table.index).isna())
+    for group in feats.groups:  # a natural-unit median is imputed where its log was
+        for spec in group.features:
+            if spec.transform == "log" and spec.name in imputed and spec.columns[0] in table:
+                imputed[spec.columns[0]] = imputed[spec.name]
     table[POPULATION_COL] = feats.table[POPULATION_COL].astype(float)
     labels[POPULATION_COL] = short[POPULATION_COL] = "Population"
     units[POPULATION_COL] = "count"
@@ -220,16 +228,37 @@ def features(cleaned: pd.DataFrame, params) -> FeatureSet:
         notes.append(_excluded_note(excluded, id_col, params.min_population))
     notes += report.summary()[1:]
     notes += _imputation_notes(feats.imputation, short)
+    notes += [f"{short.get(f, f)} is left out of the features: {why} (name it in features to keep it)."
+              for f, why in suspect.items()]
     notes.append(k_note)
     extra = {"excluded_areas": excluded, "imputed": {str(f): int(c) for f, c in feats.imputation.counts.items()},
              "validation": {"used_groups": report.used_groups, "skipped_groups": report.skipped_groups,
                             "dropped_features": report.dropped_features, "missing_columns": report.missing_columns,
                             "unusable_columns": report.unusable_columns, "suspect_columns": report.suspect_columns,
                             "sentinel_counts": report.sentinel_counts},
-             "k_note": k_note}
+             "k_note": k_note, "imputed_rows": imputed}
     return FeatureSet(table=table, columns=columns, labels=labels, entity="areas", notes=notes, extra=extra,
                       short=short, units=units,
                       profile_columns=list(dict.fromkeys([*columns, *extra_columns, POPULATION_COL])))
+
+
+#: A share above 1 in more than this share of the areas makes a feature suspect (a few are sampling noise).
+IMPOSSIBLE_SHARE = 0.05
+
+
+def _suspect_features(groups: Sequence[FeatureGroup], suspects: Mapping[str, str], clipped: pd.Series,
+                      n: int) -> dict[str, str]:
+    """Features left out by default, with why: built from a column equal to another column in every row, or
+    a share above 1 (impossible) in more than :data:`IMPOSSIBLE_SHARE` of the areas."""
+    out = {}
+    for group in groups:
+        for spec in group.features:
+            twin = next((c for c in spec.columns if c in suspects), None)
+            if twin is not None:
+                out[spec.name] = f"it is built from {twin}, which equals {suspects[twin]} in every row"
+            elif int(clipped.get(spec.name, 0)) > IMPOSSIBLE_SHARE * n:
+                out[spec.name] = f"its share is above 1 (impossible) in {int(clipped[spec.name]):,} of {n:,} areas"
+    return out
 
 
 def _feature_labels(groups: Sequence[FeatureGroup]) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
@@ -330,8 +359,16 @@ def choose_k(params, n: int, selection=None) -> tuple[int, str]:
 # ---------------------------------------------------------------------------------------- names
 def name_segments(profile, fs: FeatureSet, params, labels=None):
     """Lexicon names from the segments' z-scores on the clustering features (unique, no numbers)."""
-    z = profile.zscores[[c for c in fs.columns if c in profile.zscores.columns]]
-    return name_segments_from_lexicon(z, _lexicon())
+    cols = [c for c in fs.columns if c in profile.zscores.columns]
+    z, index = profile.zscores[cols], profile.index[cols]
+    if labels is not None:  # imputed values never drive a name
+        z, index = masked_scores(fs.table, np.asarray(labels), z, index, fs.extra.get("imputed_rows"))
+    for group in _groups():  # a log median's index is the one of the median itself
+        for spec in group.features:
+            if spec.transform == "log" and spec.name in index and spec.columns[0] in profile.index:
+                index[spec.name] = profile.index[spec.columns[0]]
+    own = {c: fs.labels[c] for c in (getattr(params, "labels", None) or {}) if c in z.columns and c in fs.labels}
+    return name_segments_from_lexicon(z, _lexicon(), index=index, labels=own)
 
 
 # --------------------------------------------------------------------------------- column roles

@@ -1,0 +1,170 @@
+"""Names of customer segments: the lexicon's concepts where a column means one, plain words elsewhere.
+
+A column whose name means a concept of ``lexicon.yaml`` (``Annual Income (k$)`` and ``income`` both mean
+*income*) takes the lexicon's words ("Affluent", "Young High Spenders"); every other column speaks
+through its label ("Cardholders with many cash advance transactions"). Retail words (visits, baskets,
+shoppers) come only from columns whose own names say so. What sets a segment apart is measured without
+imputed values; an action comes from the lexicon's entry, or from ``actions.yaml`` keyed on what the
+segment's leading feature means, or there is none.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ...errors import SegmentationError
+from ...featureset import FeatureSet
+from ...naming.lexicon import FeatureWords, SegmentName, load_lexicon, name_segments_from_lexicon
+from ...naming.masking import masked_scores
+from ...naming.words import default_label
+from ...resources import read_data_yaml
+from .features import level_text
+
+__all__ = ["LEXICON", "canonical_feature", "concept_zscores", "category_zscores", "name_segments"]
+
+#: The naming lexicon of customer segments.
+LEXICON = Path(__file__).with_name("lexicon.yaml")
+
+# concept -> pattern on the lower-cased column name (words separated by spaces); first match wins
+_CONCEPTS = [
+    ("recency", r"recency|(days|years) since .*\b(last|latest|recent|previous)\b"),
+    ("tenure", r"tenure|sign ?up|joined|member since|customer since|registration|(days|years) since"),
+    ("spending_score", r"spending score|spend score"),
+    ("age", r"\bage\b|\bage years\b"),
+    ("income", r"income|salary|earning|wage"),
+    ("visits", r"visit|trips|\borders\b|purchases per"),
+    ("basket", r"basket|items per|units per|order size"),
+    ("spend", r"spend|spent|revenue|monetary|sales"),
+]
+_TRUE_WORDS = {"true", "1", "yes", "y", "t"}
+_FALSE_WORDS = {"false", "0", "no", "n", "f"}
+
+
+def _words(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", " ", str(name).lower()).strip()
+
+
+def canonical_feature(name: str) -> str | None:
+    """The lexicon concept a column stands for (``"income"`` for ``Annual Income (k$)``), or None."""
+    text = _words(name)
+    for concept, pattern in _CONCEPTS:
+        if re.search(pattern, text):
+            return concept
+    return None
+
+
+@lru_cache(maxsize=1)
+def _lexicon():
+    return load_lexicon(LEXICON)
+
+
+@lru_cache(maxsize=1)
+def _actions() -> tuple[tuple[re.Pattern, str | None, str | None], ...]:
+    raw, _ = read_data_yaml(Path(__file__).with_name("actions.yaml"), shipped="kinds/customers/actions.yaml",
+                            what="actions")
+    return tuple((re.compile(a["match"], re.IGNORECASE), a.get("high"), a.get("low")) for a in raw["actions"])
+
+
+def _rename(columns, labelled=()) -> dict[str, str]:
+    """Column -> concept for the first column of each concept; every other column keeps its name, and so
+    does a column the params label (the user's words win over the lexicon's)."""
+    rename, seen = {}, set()
+    for col in columns:
+        concept = None if col in labelled else canonical_feature(col)
+        rename[col] = concept if concept is not None and concept not in seen else col
+        seen.add(concept)
+    return rename
+
+
+def concept_zscores(zscores: pd.DataFrame) -> pd.DataFrame:
+    """The z-score table with columns renamed to lexicon concepts (the first column of each concept)."""
+    return zscores.rename(columns=_rename(zscores.columns))
+
+
+def category_zscores(fs: FeatureSet, labels) -> tuple[pd.DataFrame, dict]:
+    """Z-scores of every category level's share per segment, with words for the lexicon.
+
+    A level's indicator (1 when the customer has the level) has mean ``p`` overall and ``p_s`` in
+    segment ``s``; its z-score is ``(p_s - p) / sqrt(p (1 - p))``, comparable with the numeric ones.
+    Returns the segment x ``"column: level"`` table and the lexicon words of each level (the level
+    itself as the adjective for "high", none for "low"; booleans use the column's label).
+    """
+    labels = np.asarray(labels)
+    columns, words = {}, {}
+    for col in fs.extra.get("categorical") or []:
+        if col not in fs.table.columns:
+            continue
+        text = level_text(fs.table[col]).fillna("(missing)").to_numpy(dtype=object)
+        for level in pd.unique(text):
+            ind = (text == level).astype(float)
+            p = ind.mean()
+            if not 0 < p < 1:
+                continue
+            key = f"{col}: {level}"
+            share = pd.Series(ind).groupby(labels).mean()
+            columns[key] = (share - p) / np.sqrt(p * (1 - p))
+            lower = str(level).strip().lower()
+            name = fs.labels.get(col, default_label(col)).split(" (")[0]
+            adjective = (name.title() if lower in _TRUE_WORDS else None if lower in _FALSE_WORDS
+                         else str(level) if not str(level).replace(".", "").isdigit() else f"{name} {level}")
+            words[key] = FeatureWords(label=f"{name} {level}", high=adjective, low=None)
+    return pd.DataFrame(columns), words
+
+
+def _action(name: SegmentName, z: pd.Series, labels: dict[str, str], threshold: float) -> SegmentName:
+    """An action keyed on what the segment's leading feature means (``actions.yaml``), or none."""
+    if name.action:
+        return name
+    for feat in z.abs().sort_values(ascending=False, kind="stable").index[:2]:
+        if not abs(z[feat]) >= threshold:
+            break
+        text = f"{feat} {labels.get(feat, '')}"
+        for pattern, high, low in _actions():
+            if pattern.search(text):
+                action = high if z[feat] > 0 else low
+                if action:
+                    return replace(name, action=action)
+                break
+    return name
+
+
+def name_segments(profile, fs: FeatureSet | None, params, labels=None):
+    """Names from the lexicon and the labels, measured without imputed values; unique, no numbers.
+
+    When two segments would share a name and ``labels`` (the segment of each row of ``fs.table``) is
+    given, the shares of category levels may tell them apart ("Female Young High Spenders").
+    """
+    lexicon = _lexicon()
+    z, index = profile.zscores, profile.index
+    if fs is not None and labels is not None:
+        z, index = masked_scores(fs.table, np.asarray(labels), z, index, fs.extra.get("imputed_rows"))
+    rename = _rename(z.columns, set(getattr(params, "labels", None) or {}))
+    z, index = z.rename(columns=rename), index.rename(columns=rename)
+    # the table's own labels, also for columns that mean a concept ("days since last login", not "visit")
+    words = {rename[c]: (fs.labels.get(c) if fs is not None else None) or default_label(c) for c in rename}
+    noun = (fs.entity if fs is not None else "customers").strip().capitalize() or "Customers"
+    kwargs = {"index": index, "labels": words, "noun": noun}
+    try:
+        named = name_segments_from_lexicon(z, lexicon, **kwargs)
+    except SegmentationError:
+        cats, extra = category_zscores(fs, labels) if fs is not None and labels is not None else (pd.DataFrame(), {})
+        if cats.empty:
+            raise
+        wider = replace(lexicon, features={**lexicon.features, **extra})
+        named = name_segments_from_lexicon(z.join(cats.reindex(z.index)), wider,
+                                           **{**kwargs, "index": index.join(100 + 0 * cats.reindex(z.index))})
+    out = {}
+    for seg, value in named.items():
+        value = _action(value, z.loc[seg], words, 0.5)
+        if noun != "Customers":  # the lexicon's "customers" are the table's cardholders, members, ...
+            value = replace(value, name=re.sub(r"\bCustomers\b", noun, value.name),
+                            description=re.sub(r"\b[Cc]ustomers\b", lambda m: noun if m.group()[0].isupper()
+                                               else noun.lower(), value.description))
+        out[seg] = value
+    return out

@@ -1,0 +1,65 @@
+"""What sets a segment apart, measured without imputed values.
+
+A value filled with the median (a missing income, a census sentinel) says nothing about its entity, so it
+must never drive a segment's name: an area whose income was imputed is not "prosperous". The features
+step records where it filled values (``FeatureSet.extra["imputed_rows"]``: feature -> row positions);
+:func:`masked_scores` recomputes the z-scores and indexes of those features from the observed values
+only. A segment whose values of a feature were all imputed gets no score on it (NaN), so the feature
+cannot name it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["masked_scores", "imputed_rows"]
+
+
+def imputed_rows(missing: pd.DataFrame) -> dict[str, list[int]]:
+    """Feature -> positions of the rows whose value was missing (and filled), from a boolean table."""
+    return {str(c): [int(i) for i in np.flatnonzero(missing[c].to_numpy())] for c in missing.columns
+            if missing[c].any()}
+
+
+def masked_scores(table: pd.DataFrame, labels, zscores: pd.DataFrame, index: pd.DataFrame,
+                  imputed: Mapping[str, Sequence[int]] | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The z-scores and indexes of a profile with every imputed value left out.
+
+    Parameters
+    ----------
+    table : DataFrame
+        One row per entity, in the order of ``labels`` and of the recorded positions.
+    labels : array-like of int
+        The segment of each row.
+    zscores, index : DataFrame
+        The profile's segment x feature tables (returned as they are for features without imputation).
+    imputed : mapping of str to list of int
+        Feature -> positions of the rows whose value was imputed.
+
+    Returns
+    -------
+    (DataFrame, DataFrame)
+        Copies of ``zscores`` and ``index`` with the imputed features recomputed from observed values.
+    """
+    z, idx = zscores.copy(), index.copy()
+    seg = np.asarray(labels)
+    for feat, rows in (imputed or {}).items():
+        if feat not in z.columns or feat not in table.columns or not len(rows):
+            continue
+        values = table[feat].to_numpy(dtype=float, copy=True)
+        values[np.asarray(rows, dtype=int)] = np.nan
+        observed = values[np.isfinite(values)]
+        if observed.size < 2:
+            z[feat], idx[feat] = np.nan, np.nan
+            continue
+        means = pd.Series(values).groupby(seg).mean().reindex(z.index)
+        mean, std, low = observed.mean(), observed.std(), observed.min()
+        z[feat] = (means - mean) / std if std > 0 else 0.0
+        if low >= 0 and mean > 0:
+            idx[feat] = 100.0 * means / mean
+        elif mean > low:
+            idx[feat] = 100.0 * (means - low) / (mean - low)
+    return z, idx

@@ -1,0 +1,135 @@
+"""Plain words for columns: labels derived from column names, units they state, and phrases for names.
+
+A column name is split into words (underscores, spaces, case changes: ``MntWines`` -> ``Mnt Wines``)
+and its abbreviations are expanded from an editable data file (``segkit/naming/abbreviations.yaml``:
+``Mnt`` -> "amount spent on", ``Trx`` -> "transactions"), so ``MntWines`` reads "Amount spent on wines"
+and ``CASH_ADVANCE_TRX`` "Cash advance transactions". Nothing is invented: a word the file does not
+list is kept as it is, and a unit is only taken from a word that states one (``tenure_months``).
+Params ``labels`` and ``units`` override both.
+
+Examples
+--------
+>>> default_label("MntWines"), default_label("NumWebPurchases"), default_label("CASH_ADVANCE_TRX")
+('Amount spent on wines', 'Number of web purchases', 'Cash advance transactions')
+>>> stated_unit("tenure_months"), stated_unit("BALANCE")
+('months', None)
+>>> feature_phrase("Number of web purchases", high=True)
+'many web purchases'
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from ..errors import ParamsError
+from ..resources import read_data_yaml
+
+__all__ = ["load_words", "split_words", "default_label", "stated_unit", "plural", "phrase", "feature_phrase"]
+
+_TOKEN = re.compile(r"\([^)]*\)|[A-Za-z]+|[0-9]+(?:\.[0-9]+)?|[$%€£]")
+_NOT_PLURAL = ("ss", "us", "is", "sales", "earnings", "savings", "gross", "status", "news")
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+_COUNTED = re.compile(r"\b(transactions|purchases|orders|visits|calls|logins|sessions|trips|claims|payments|"
+                      r"complaints|items|products|accounts|children|teenagers|kids|classes|days|months|years)\b")
+
+
+@lru_cache(maxsize=4)
+def _shipped() -> tuple[dict[str, str], dict[str, str]]:
+    return _parse(read_data_yaml(None, shipped="naming/abbreviations.yaml", what="abbreviations")[0], None)
+
+
+def _parse(raw: Any, path: Path | None) -> tuple[dict[str, str], dict[str, str]]:
+    where = f" in {path}" if path else ""
+    if not isinstance(raw, Mapping) or set(raw) - {"abbreviations", "units"}:
+        raise ParamsError(f"an abbreviations file is a mapping with 'abbreviations' and 'units'{where}",
+                          fix="compare with segkit/naming/abbreviations.yaml")
+    return ({str(k).lower(): str(v or "") for k, v in (raw.get("abbreviations") or {}).items()},
+            {str(k).lower(): str(v) for k, v in (raw.get("units") or {}).items()})
+
+
+def load_words(source: str | Path | Mapping | None = None) -> tuple[dict[str, str], dict[str, str]]:
+    """The abbreviations and unit words: the shipped file (None), a YAML file of the same format or a mapping."""
+    if source is None:
+        return _shipped()
+    raw, path = read_data_yaml(source, shipped="naming/abbreviations.yaml", what="abbreviations")
+    return _parse(raw, path)
+
+
+def split_words(name: str) -> list[str]:
+    """The words of a column name: ``"NumWebPurchases"`` -> ``["Num", "Web", "Purchases"]``."""
+    return _TOKEN.findall(_CAMEL.sub(" ", str(name)))
+
+
+def default_label(name: str, words: Mapping[str, str] | None = None) -> str:
+    """A plain label for a column from its name alone: words split, abbreviations expanded, sentence case.
+
+    Words in capitals stay in capitals ("RFM score") unless the whole name is in capitals.
+    """
+    abbreviations = _shipped()[0] if words is None else words
+    parts = split_words(name)
+    unit = parts[-1].lower() if len(parts) > 1 and parts[-1].lower() in _shipped()[1] else None
+    parts = parts[:-1] if unit else parts
+    shouting = str(name).upper() == str(name)
+    out = []
+    for word in parts:
+        key = word.lower()
+        if key in abbreviations:
+            out += [abbreviations[key]] if abbreviations[key] else []
+        elif word.startswith("(") or (word.isupper() and len(word) > 1 and not shouting):
+            out.append(word)
+        else:
+            out.append(key)
+    text = " ".join(out).strip() or str(name)
+    text += f" ({abbreviations.get(unit) or unit})" if unit else ""
+    return text[:1].upper() + text[1:]
+
+
+def stated_unit(name: str, units: Mapping[str, str] | None = None) -> str | None:
+    """The unit a column name states ("months" for ``tenure_months``, "%" for ``discount_pct``), or None."""
+    table = _shipped()[1] if units is None else units
+    for word in reversed(split_words(name)):
+        if word.lower() in table:
+            return table[word.lower()]
+        if word == "%":
+            return "%"
+    return None
+
+
+def plural(entity: str) -> str:
+    """``customer`` -> ``customers``, ``company`` -> ``companies``; a plural stays as it is."""
+    text = str(entity).strip()
+    if not text or text.endswith("s"):
+        return text
+    if text.endswith("y") and text[-2:-1] not in "aeiou":
+        return text[:-1] + "ies"
+    return text + "s"
+
+
+def phrase(label: str) -> str:
+    """A label inside a sentence: the first letter lowered unless the first word is an acronym."""
+    first = label.split(" ", 1)[0]
+    return label if len(first) > 1 and first.isupper() else label[:1].lower() + label[1:]
+
+
+def feature_phrase(label: str, *, high: bool, comparative: bool = False) -> str:
+    """How a name says that a feature is high or low: "many web purchases", "high balance",
+    "high spending on wines"; ``comparative`` gives "more"/"higher" (telling two segments apart)."""
+    text = re.sub(r"\s*\([^)]*\)", "", phrase(label)).strip()
+    many, few = ("more", "fewer") if comparative else ("many", "few")
+    big, small = ("higher", "lower") if comparative else ("high", "low")
+    match = re.match(r"(number|count) of (.+)$", text)
+    if match:
+        return f"{many if high else few} {match.group(2)}"
+    match = re.match(r"amount spent on (.+)$", text)
+    if match:
+        return f"{big if high else small} spending on {match.group(1)}"
+    head = re.split(r"\b(?:of|per|as|from|in|on|at|with|to|for|by|who|that)\b", text)[0].split()
+    plural_head = any(w in ("people", "children") or (w.endswith("s") and not w.endswith(_NOT_PLURAL)) for w in head)
+    if (_COUNTED.search(text) or plural_head or re.search(r"\bper (day|week|month|year)$", text)) and not re.search(r"\b(amount|value|share|percent|rate|ratio|"
+                                                                r"frequency|average|balance|total)\b", text):
+        return f"{many if high else few} {text}"
+    return f"{big if high else small} {text}"

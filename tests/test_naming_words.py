@@ -1,0 +1,111 @@
+"""Plain words for columns and numbers: labels from names, units, phrases, readable numbers, and how the
+params' labels, units and entity reach every text of a customer table."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import segkit
+from segkit.format import format_number, format_value
+from segkit.naming.lexicon import name_segments_from_lexicon
+from segkit.naming.masking import masked_scores
+from segkit.naming.words import default_label, feature_phrase, load_words, plural, split_words, stated_unit
+
+
+@pytest.mark.parametrize("name, label", [
+    ("MntWines", "Amount spent on wines"), ("NumWebPurchases", "Number of web purchases"),
+    ("CASH_ADVANCE_TRX", "Cash advance transactions"), ("avgTrxAmt", "Average transactions amount"),
+    ("Kidhome", "Children at home"), ("tenure_months", "Tenure (months)"), ("RFM_score", "RFM score"),
+    ("Annual Income (k$)", "Annual income (k$)"), ("loyalty_points", "Loyalty points"),
+])
+def test_labels_from_column_names(name, label):
+    assert default_label(name) == label
+
+
+def test_words_split_and_units_only_when_stated():
+    assert split_words("NumWebPurchases") == ["Num", "Web", "Purchases"]
+    assert stated_unit("tenure_months") == "months" and stated_unit("discount_pct") == "%"
+    assert stated_unit("TENURE") is None and stated_unit("Recency") is None  # no invented days
+    assert plural("cardholder") == "cardholders" and plural("company") == "companies" and plural("areas") == "areas"
+
+
+def test_an_own_abbreviations_file(tmp_path):
+    path = tmp_path / "words.yaml"
+    path.write_text("abbreviations: {chq: cheque}\nunits: {}\n")
+    words, units = load_words(path)
+    assert default_label("chq_deposits", words) == "Cheque deposits" and units == {}
+
+
+def test_phrases_for_names():
+    assert feature_phrase("Number of web purchases", high=True) == "many web purchases"
+    assert feature_phrase("Amount spent on wines", high=False) == "low spending on wines"
+    assert feature_phrase("Balance", high=True) == "high balance"
+    assert feature_phrase("Annual income (k$)", high=True) == "high annual income"
+    assert feature_phrase("Vacant homes", high=True, comparative=True) == "more vacant homes"
+
+
+@pytest.mark.parametrize("value, unit, text", [
+    (51380.2, None, "51,380"), (np.int64(3), None, "3"), (0.00012, None, "0.00012"), (2.0, None, "2"),
+    (4100, "money", "£4,100"), (3.5, "$", "$3.5"), (0.24, "share", "24%"), (12.5, "%", "12.5%"),
+    (18.0, "months", "18 months"), (float("nan"), None, "–"), (None, "money", "–"),
+])
+def test_readable_numbers(value, unit, text):
+    assert format_value(value, unit) == text
+    assert "e+" not in format_number(1e12) and "np." not in format_value(np.float64(2.5), None)
+
+
+def test_no_average_name_for_a_segment_off_average():
+    z = pd.DataFrame({"claims": [0.3, 0.0], "premium": [0.1, 0.0]})
+    index = pd.DataFrame({"claims": [160.0, 100.0], "premium": [105.0, 100.0]})
+    named = name_segments_from_lexicon(z, {"default": {"name": "Typical Members"}}, index=index, noun="Members")
+    assert named[0].name == "Members with many claims" and named[1].name == "Typical Members"
+    assert "sd" not in named[0].description
+
+
+def test_masked_scores_leave_imputed_values_out():
+    table = pd.DataFrame({"income": [50.0, 50.0, 50.0, 10.0, 12.0, 90.0]})
+    labels = np.array([0, 0, 0, 1, 1, 2])
+    z = pd.DataFrame({"income": [9.0, 9.0, 9.0]})
+    z2, idx = masked_scores(table, labels, z, z.copy(), {"income": [0, 1, 2]})  # segment 0: all filled
+    assert np.isnan(z2.at[0, "income"]) and z2.at[2, "income"] > 0 and idx.at[1, "income"] < 100
+
+
+def _cards_table(n: int = 200, seed: int = 0) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    g = np.repeat([0, 1], n // 2)
+    trx = np.where(g == 0, rng.poisson(12, n), rng.poisson(0.3, n)).astype(float)
+    trx[:5] = np.nan  # filled with the median, never a reason for a name
+    return pd.DataFrame({"CUST_ID": [f"C{i:04d}" for i in range(n)], "CASH_ADVANCE_TRX": trx,
+                         "BAL": np.where(g == 0, rng.gamma(5, 800, n), rng.gamma(2, 100, n)),
+                         "BAL_COPY": 0.0, "TENURE": rng.integers(6, 13, n)}).assign(BAL_COPY=lambda d: d["BAL"])
+
+
+def test_money_only_where_the_name_says_money():
+    from segkit.config import params_from_mapping
+    from segkit.kinds.customers import _unit
+
+    p = params_from_mapping({"data_kind": "customers"})
+    assert _unit("total_spend", p) == "money" and _unit("BALANCE", p) == "money"
+    assert _unit("spending_score", p) is None and _unit("Annual Income (k$)", p) is None
+    assert _unit("payment_count", p) is None and _unit("TENURE", p) is None
+
+
+def test_labels_units_and_entity_reach_names_cards_and_sentences():
+    seg = segkit.segment_table(_cards_table(), data_kind="customers", k=2, id_col="CUST_ID", seed=0, bootstrap=2,
+                               labels={"BAL": "Card balance"}, units={"BAL": "$", "TENURE": "months"},
+                               entity="cardholder")
+    fs = seg.features
+    assert fs.entity == "cardholders" and fs.labels["BAL"] == "Card balance"
+    assert fs.labels["CASH_ADVANCE_TRX"] == "Cash advance transactions" and fs.units["TENURE"] == "months"
+    assert "BAL_COPY" not in fs.columns and any("BAL_COPY equals BAL" in n for n in fs.notes)
+    assert fs.extra["imputed_rows"]["CASH_ADVANCE_TRX"] == [0, 1, 2, 3, 4]
+    names = list(seg.profile.names.values())
+    assert all(n.startswith("Cardholders") for n in names), names
+    assert any("cash advance" in n for n in names)
+    text = " ".join([*names, *seg.profile.descriptions.values(), *(seg.drivers or {}).values(),
+                     *(f["value_text"] for c in seg.cards() for f in c["facts"])])
+    for bad in ("_", "sd)", "e+0", "np.", "Shoppers", "visit", "days", "CASH ADVANCE", "High-"):
+        assert bad not in text, (bad, text)
+    assert "$" in text and "months" in text
