@@ -108,10 +108,13 @@ def select_k(X: Any, *, k_min: int = 2, k_max: int = 10, seed: int = 0, n_init: 
     if fit_idx is not None:
         notes.append(f"inertia, Calinski-Harabasz and Davies-Bouldin use a seeded sample of {len(X_fit):,} rows")
 
-    fits, sil, gap, stab = _fit_all(X_fit, (Xs, sample_idx), (Xr, refit_idx), fit_idx, ks, B, n_boot, seed,
-                                    n_init, n_jobs)
+    lo, hi = rule["business_k"]
+    hold_ks = [k for k in ks if lo <= k <= hi] if rule["k_rule"] == "auto" and n_boot else []
+    fits, sil, gap, stab, hold = _fit_all(X_fit, (Xs, sample_idx), (Xr, refit_idx), fit_idx, ks, B, n_boot, seed,
+                                          n_init, n_jobs, hold_ks)
     scores, per_sil = _score_table(fits, ks, sil, gap, stab, len(Xs), n_boot)
     per_stab = {k: [float(v) for v in stab[k]] for k in ks} if n_boot else {}
+    per_hold = {k: [float(v) for v in hold[k]] for k in hold_ks}
     shares = {k: [float(v) for v in fits[k]["shares"]] for k in ks}
 
     pref = _preferences(scores, ks, crit)
@@ -120,7 +123,7 @@ def select_k(X: Any, *, k_min: int = 2, k_max: int = 10, seed: int = 0, n_init: 
     structure, _ = _structure(scores, ks, pref, voted)
     rec, rationale = voted, rationale
     if rule["k_rule"] == "auto" and structure != "clear":
-        rec, rationale = business_choice(voted, rationale, structure, ks, votes, per_stab, per_sil, shares, rule,
+        rec, rationale = business_choice(voted, rationale, structure, ks, votes, per_hold, per_sil, shares, rule,
                                          entity)
     note = _structure(scores, ks, pref, rec)[1]
     if rec != voted or (rule["k_rule"] == "auto" and structure != "clear" and "stable segments that" in rationale):
@@ -134,7 +137,8 @@ def select_k(X: Any, *, k_min: int = 2, k_max: int = 10, seed: int = 0, n_init: 
     return KSelection(scores=scores, per_segment_silhouette=per_sil, per_segment_stability=per_stab,
                       preferred=pref, votes=votes, recommended_k=rec, rationale=rationale, structure=structure,
                       structure_note=note, sample_size=len(Xs), n_rows=n, params=params, notes=notes,
-                      segment_shares=shares, voted_k=voted, stability_rows=len(Xr))
+                      segment_shares=shares, per_segment_hold=per_hold, voted_k=voted,
+                      stability_rows=len(Xr))
 
 
 # ---------------------------------------------------------------------------------- the steps
@@ -192,10 +196,12 @@ def _cap_k_max(X: np.ndarray, k_min: int, k_max: int, notes: list[str]) -> int:
 
 
 def _fit_all(X_fit: np.ndarray, sample: tuple, refit: tuple, fit_idx: np.ndarray | None, ks: list[int], B: int,
-             n_boot: int, seed: int, n_init: int | str, n_jobs: int | None) -> tuple[dict, np.ndarray, dict, dict]:
+             n_boot: int, seed: int, n_init: int | str, n_jobs: int | None,
+             hold_ks: list[int]) -> tuple[dict, np.ndarray, dict, dict, dict]:
     """Every fit, in two parallel phases: the full fits per k; then the silhouettes, the gap statistic's
-    batched fits (the sample and its B references, for k = 1 and every candidate) and the bootstrap.
-    Returns (fits per k, silhouette per sample row and k, log W per k, Jaccard per k)."""
+    batched fits (the sample and its B references, for k = 1 and every candidate), the bootstrap from
+    scratch, and for ``hold_ks`` the bootstrap from the segments' centres. Returns (fits per k, silhouette
+    per sample row and k, log W per k, Jaccard per k, Jaccard from the centres per k in ``hold_ks``)."""
     places = [(part, "predict" if fit_idx is not None else rows) for part, rows in (sample, refit)]
     fits = {r["k"]: r for r in _run([(_full_fit, (k, X_fit, places, n_init, seed)) for k in ks], n_jobs, what="k")}
     Xs, Xr = sample[0], refit[0]
@@ -206,14 +212,16 @@ def _fit_all(X_fit: np.ndarray, sample: tuple, refit: tuple, fit_idx: np.ndarray
     gap_ks = [1, *ks] if B else []
     tasks = ([(gap_log_w, (stack, gap_ks, seed))] if B else []) + [(_silhouette_rows, (Xs, a, b, codes)) for a, b in chunks]
     tasks += [(_boot_rows, (Xr, fits[k]["labels"][1], k, n_boot, seed)) for k in ks if n_boot]
+    tasks += [(_boot_rows, (Xr, fits[k]["labels"][1], k, n_boot, seed, True)) for k in hold_ks]
     out = _run(tasks, n_jobs, what="silhouette, gap and stability, part")
     gap = out.pop(0) if B else {}
     sil = np.vstack(out[:len(chunks)])
-    stab = {k: _nanmean(rows) for k, rows in zip(ks, out[len(chunks):])}
+    stab = {k: _nanmean(rows) for k, rows in zip(ks, out[len(chunks):len(chunks) + (len(ks) if n_boot else 0)])}
+    hold = {k: _nanmean(rows) for k, rows in zip(hold_ks, out[len(out) - len(hold_ks):])}
     if B:
         centred = X_fit - X_fit.mean(axis=0)
         fits[1] = {"inertia": float(np.einsum("ij,ij->", centred, centred))}
-    return fits, sil, gap, stab
+    return fits, sil, gap, stab, hold
 
 
 def _score_table(fits: dict, ks: list[int], sil: np.ndarray, gap: dict, stab: dict, n_sample: int,

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
-from ..errors import SegmentationError
+from ..errors import ParamsError, SegmentationError
 from .batch import batch_kmeans
 from .criteria import (_BOOT, _BOOT_FIT, _REFIT_SAMPLE, _check_common, _check_int, _check_X, _kmeans, _run,
                        _sample, _seed, one_thread)
@@ -34,13 +34,20 @@ def _jaccard_matched(ref: np.ndarray, boot: np.ndarray, k: int) -> np.ndarray:
     return np.where(sizes_ref == 0, np.nan, out)
 
 
-def _boot_round(Xs: np.ndarray, ref: np.ndarray, k: int, bs: range, seed: int) -> np.ndarray:
-    """Replicates ``bs`` of clusterboot, fitted together: resample, refit from scratch (k-means++), match to
-    ``ref`` on the rows drawn. Jaccard per segment (columns) in each replicate (rows)."""
+def _boot_round(Xs: np.ndarray, ref: np.ndarray, k: int, bs: range, seed: int, warm: bool) -> np.ndarray:
+    """Replicates ``bs``, fitted together: resample the rows, refit k-means (from scratch with k-means++, as
+    clusterboot; or with ``warm``, from the centres of the segments ``ref``), and match the refitted
+    segments to ``ref`` on the rows drawn. Jaccard per segment (columns) in each replicate (rows)."""
     m = len(Xs)
     idx = np.stack([np.random.default_rng(_seed(seed, _BOOT, b)).integers(0, m, size=m) for b in bs])
+    start = None
+    if warm:
+        sizes = np.bincount(ref, minlength=k).astype(float)
+        centres = np.stack([np.bincount(ref, weights=Xs[:, j], minlength=k) for j in range(Xs.shape[1])], axis=1)
+        centres = centres / np.maximum(sizes, 1)[:, None]
+        start = np.repeat(centres[None], len(bs), axis=0)
     with one_thread():
-        labels = batch_kmeans(Xs[idx], k, seed=_seed(seed, _BOOT_FIT, k, bs.start))[1]
+        labels = batch_kmeans(Xs[idx], k, seed=_seed(seed, _BOOT_FIT, k, bs.start), start=start)[1]
     out = []
     for r in range(len(bs)):
         drawn, first = np.unique(idx[r], return_index=True)
@@ -62,13 +69,13 @@ def _decided(rows: np.ndarray) -> bool:
     return bool((mean - 2 * se >= STABLE).all() or (mean + 2 * se < STABLE).any())
 
 
-def _boot_rows(Xs: np.ndarray, ref: np.ndarray, k: int, n_boot: int, seed: int) -> np.ndarray:
+def _boot_rows(Xs: np.ndarray, ref: np.ndarray, k: int, n_boot: int, seed: int, warm: bool = False) -> np.ndarray:
     """Jaccard per segment (columns) in the bootstrap replicates (rows): rounds of :data:`ROUND` replicates
     until :func:`_decided` or ``n_boot`` replicates."""
     rows = np.empty((0, k))
     while len(rows) < n_boot:
         bs = range(len(rows), min(len(rows) + ROUND, n_boot))
-        rows = np.vstack([rows, _boot_round(Xs, ref, k, bs, seed)])
+        rows = np.vstack([rows, _boot_round(Xs, ref, k, bs, seed, warm)])
         if _decided(rows):
             break
     return rows
@@ -82,7 +89,7 @@ def _nanmean(rows: np.ndarray) -> np.ndarray:
 
 # ---------------------------------------------------------------------------- final segments
 def segment_stability(X: Any, labels_or_k: Any, *, n_boot: int = 20, seed: int = 0, sample_size: int = 5_000,
-                      n_init: int | str = "auto", n_jobs: int | None = None) -> np.ndarray:
+                      n_init: int | str = "auto", n_jobs: int | None = None, refit: str = "scratch") -> np.ndarray:
     """Bootstrap stability of each final segment: mean Jaccard with its match in refitted clusterings.
 
     Parameters
@@ -99,6 +106,11 @@ def segment_stability(X: Any, labels_or_k: Any, *, n_boot: int = 20, seed: int =
         As in :func:`select_k` (``n_init`` applies to the fit of ``k`` segments; refits start once).
     sample_size : int
         Rows of the seeded sample the replicates are drawn from (``stability_sample_size`` of :func:`select_k`).
+    refit : {"scratch", "centres"}
+        "scratch": each replicate refits k-means from k-means++ seeds, as clusterboot (a segment that
+        only splits a round group in two is unstable). "centres": each replicate refits from the
+        centres of the segments, so only the rows' resampling moves them: whether these segments hold
+        (what the business choice of k asks of a partition of data without natural groups).
 
     Returns
     -------
@@ -125,7 +137,9 @@ def segment_stability(X: Any, labels_or_k: Any, *, n_boot: int = 20, seed: int =
             raise SegmentationError("all rows are in one segment", fix="pass labels with at least 2 segments")
     idx = _sample(len(X), sample_size, seed, _REFIT_SAMPLE)
     Xs, ref = (X, codes) if idx is None else (X[idx], codes[idx])
-    return _nanmean(_run([(_boot_rows, (Xs, ref, k, n_boot, seed))], n_jobs)[0])
+    if refit not in ("scratch", "centres"):
+        raise ParamsError(f"refit={refit!r} is not a way to refit", fix='use "scratch" or "centres"', key="refit")
+    return _nanmean(_run([(_boot_rows, (Xs, ref, k, n_boot, seed, refit == "centres"))], n_jobs)[0])
 
 
 def stability_label(jaccard: float) -> str:

@@ -58,6 +58,11 @@ class KSelection:
         Adjustments made (k_max capped, ...).
     segment_shares : dict of int to list of float
         For each candidate k, the share of rows in each segment of the full-data fit.
+    per_segment_hold : dict of int to list of float
+        For each k of the business range (``k_rule="auto"``), the mean Jaccard of each segment with
+        its match when k-means is refitted on resampled rows from the segments' centres
+        (``segment_stability(refit="centres")``): whether these segments hold. The stability criterion
+        refits from scratch instead, which also measures whether the segments are natural groups.
     voted_k : int or None
         The k the vote of the criteria gives; ``recommended_k`` differs from it when the business
         rule chose (no clear structure, ``k_rule="auto"``). None: the same as ``recommended_k``.
@@ -80,6 +85,7 @@ class KSelection:
     params: dict[str, Any]
     notes: list[str] = field(default_factory=list)
     segment_shares: dict[int, list[float]] = field(default_factory=dict)
+    per_segment_hold: dict[int, list[float]] = field(default_factory=dict)
     voted_k: int | None = None
     stability_rows: int | None = None
 
@@ -104,7 +110,7 @@ class KSelection:
         scores = {"k": [int(k) for k in self.scores.index]}
         scores.update({c: [clean(float(v)) for v in self.scores[c]] for c in SCORE_COLUMNS})
         per_k = {name: {str(k): [clean(float(v)) for v in vs] for k, vs in getattr(self, name).items()}
-                 for name in ("per_segment_silhouette", "per_segment_stability")}
+                 for name in ("per_segment_silhouette", "per_segment_stability", "per_segment_hold")}
         return {"format": _FORMAT, "scores": scores, **per_k, "preferred": dict(self.preferred),
                 "votes": {str(k): list(v) for k, v in self.votes.items()}, "recommended_k": int(self.recommended_k),
                 "rationale": self.rationale, "structure": self.structure, "structure_note": self.structure_note,
@@ -133,7 +139,8 @@ class KSelection:
                    structure=data["structure"], structure_note=data["structure_note"],
                    sample_size=int(data["sample_size"]), n_rows=int(data["n_rows"]),
                    params=dict(data["params"]), notes=list(data.get("notes", [])),
-                   segment_shares=floats(data.get("segment_shares", {})), voted_k=data.get("voted_k"),
+                   segment_shares=floats(data.get("segment_shares", {})),
+                   per_segment_hold=floats(data.get("per_segment_hold", {})), voted_k=data.get("voted_k"),
                    stability_rows=data.get("stability_rows"))
 
     def consensus_table(self, *, mark: str = " *", numeric: bool = False) -> pd.DataFrame:
@@ -278,7 +285,7 @@ def business_choice(voted: int, rationale: str, structure: str, ks: list[int], v
     k = max(fits, key=lambda c: (len(votes.get(c, [])), _finite_mean(sil[c]), -c))
     low = math.floor(min(stab[k]) * 100) / 100
     text = (f"{k} segments: {groups}; {k} stable segments that split the {entity} usefully: every segment keeps its "
-            f"members when the data is resampled (Jaccard >= {low:.2f}), the smallest holds "
+            f"members when the segments are refitted on resampled {entity} (Jaccard >= {low:.2f}), the smallest holds "
             f"{min(shares[k]):.0%} of the {entity}, and each is distinct from the others.")
     if len(fits) > 1:
         text += f" k={k} is the one the criteria prefer most of {', '.join(map(str, fits))}, which all qualify."
