@@ -35,6 +35,7 @@ _SCORE_OF = {"elbow": "inertia", "silhouette": "silhouette", "calinski_harabasz"
              "davies_bouldin": "davies_bouldin", "gap": "gap", "stability": "stability_min"}
 SCORE_COLUMNS = ("inertia", "silhouette", "calinski_harabasz", "davies_bouldin", "gap", "gap_se",
                  "stability_min", "stability_mean")
+GAP_CLEAR = 0.1  #: a gap this far above Gap(1) (log W 10% below the reference's) refuses one group
 # Tags that keep the seed streams of the different random steps apart.
 _SAMPLE, _FIT_SAMPLE, _GAP_REF, _GAP_FIT, _GAP_DATA, _BOOT, _BOOT_FIT, _REFIT_SAMPLE = range(1, 9)
 
@@ -202,15 +203,18 @@ def _first_se(ks: list[int], gap: np.ndarray, se: np.ndarray) -> int:
 
 def _gap_choice(ks: list[int], gap: np.ndarray, se: np.ndarray) -> int:
     """Tibshirani's 1-SE rule (the smallest k with Gap(k) >= Gap(k+1) - s_k+1), except that one group
-    is not accepted when some k's gap is more than one standard error above Gap(1) (the rule of
-    Dudoit & Fridlyand, R's ``cluster::maxSE(method="globalSEmax")``): the rule then starts at k=2.
+    is refused when the largest gap is clearly above Gap(1): by more than :data:`GAP_CLEAR` and more than
+    three standard errors of the difference. The rule then starts at k=2.
 
     Tibshirani's rule alone stops at k=1 on clearly separated groups whenever splitting them in two is
     no better than splitting uniform data (four blobs on a square: Gap(1) ~ Gap(2)), although Gap(4)
-    is far above both."""
+    is far above both (the same failure that R's ``cluster::maxSE(method="globalSEmax")``, after
+    Dudoit & Fridlyand, avoids). The margin keeps the noise of the largest of several gaps on data
+    without groups from refusing one group there."""
     first = _first_se(ks, gap, se)
     best = int(np.nanargmax(gap))
-    if first == ks[0] == 1 and len(ks) > 1 and gap[0] < gap[best] - se[best]:
+    lead = gap[best] - gap[0]
+    if first == ks[0] == 1 and len(ks) > 1 and lead > GAP_CLEAR and lead > 3 * math.hypot(se[best], se[0]):
         return _first_se(ks[1:], gap[1:], se[1:])
     return first
 
