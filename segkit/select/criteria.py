@@ -123,10 +123,10 @@ def one_thread():
     return _CONTROLLER[0].limit(limits=1)
 
 
-def _kmeans(X: np.ndarray, k: int, n_init: int | str, random_state: int) -> KMeans:
+def _kmeans(X: np.ndarray, k: int, n_init: int | str, random_state: int, init: Any = "k-means++") -> KMeans:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        return KMeans(n_clusters=k, n_init=n_init, random_state=random_state).fit(X)
+        return KMeans(n_clusters=k, n_init=n_init, random_state=random_state, init=init).fit(X)
 
 
 def _full_fit(k: int, X_fit: np.ndarray, places: list[tuple[np.ndarray, Any]], n_init: int | str, seed: int) -> dict:

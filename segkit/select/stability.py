@@ -11,7 +11,6 @@ import numpy as np
 from scipy.optimize import linear_sum_assignment
 
 from ..errors import ParamsError, SegmentationError
-from .batch import batch_kmeans
 from .criteria import (_BOOT, _BOOT_FIT, _REFIT_SAMPLE, _check_common, _check_int, _check_X, _kmeans, _run,
                        _sample, _seed, one_thread)
 
@@ -19,7 +18,7 @@ __all__ = ["STABLE", "UNSTABLE", "segment_stability", "stability_label"]
 
 STABLE = 0.75  #: clusterboot: a segment with mean Jaccard at or above this is stable
 UNSTABLE = 0.6  #: clusterboot: below this a segment is unstable
-ROUND = 5  #: bootstrap replicates fitted together; resampling stops once the question is settled
+ROUND = 3  #: bootstrap replicates fitted together; resampling stops once the question is settled
 
 
 def _jaccard_matched(ref: np.ndarray, boot: np.ndarray, k: int) -> np.ndarray:
@@ -35,23 +34,22 @@ def _jaccard_matched(ref: np.ndarray, boot: np.ndarray, k: int) -> np.ndarray:
 
 
 def _boot_round(Xs: np.ndarray, ref: np.ndarray, k: int, bs: range, seed: int, warm: bool) -> np.ndarray:
-    """Replicates ``bs``, fitted together: resample the rows, refit k-means (from scratch with k-means++, as
-    clusterboot; or with ``warm``, from the centres of the segments ``ref``), and match the refitted
-    segments to ``ref`` on the rows drawn. Jaccard per segment (columns) in each replicate (rows)."""
+    """Replicates ``bs``: resample the rows, refit k-means (from scratch with k-means++, as clusterboot; or
+    with ``warm``, from the centres of the segments ``ref``), and match the refitted segments to ``ref`` on
+    the rows drawn. Jaccard per segment (columns) in each replicate (rows)."""
     m = len(Xs)
-    idx = np.stack([np.random.default_rng(_seed(seed, _BOOT, b)).integers(0, m, size=m) for b in bs])
-    start = None
+    init: Any = "k-means++"
     if warm:
         sizes = np.bincount(ref, minlength=k).astype(float)
         centres = np.stack([np.bincount(ref, weights=Xs[:, j], minlength=k) for j in range(Xs.shape[1])], axis=1)
-        centres = centres / np.maximum(sizes, 1)[:, None]
-        start = np.repeat(centres[None], len(bs), axis=0)
-    with one_thread():
-        labels = batch_kmeans(Xs[idx], k, seed=_seed(seed, _BOOT_FIT, k, bs.start), start=start)[1]
+        init = centres / np.maximum(sizes, 1)[:, None]
     out = []
-    for r in range(len(bs)):
-        drawn, first = np.unique(idx[r], return_index=True)
-        out.append(_jaccard_matched(ref[drawn], labels[r][first], k))
+    with one_thread():
+        for b in bs:
+            idx = np.random.default_rng(_seed(seed, _BOOT, b)).integers(0, m, size=m)
+            labels = _kmeans(Xs[idx], k, 1, _seed(seed, _BOOT_FIT, k, b), init=init).labels_
+            drawn, first = np.unique(idx, return_index=True)
+            out.append(_jaccard_matched(ref[drawn], labels[first], k))
     return np.vstack(out)
 
 
