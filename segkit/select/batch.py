@@ -1,9 +1,8 @@
-"""k-means on many small data sets at once: the gap statistic's reference sets and the bootstrap replicates.
+"""k-means on many small data sets at once: the gap statistic's sample and its reference sets.
 
-The costly criteria refit k-means hundreds of times on small data sets of the same shape (B uniform
-reference sets for the gap statistic, R bootstrap replicates for stability). Fitted one by one, each fit
-pays scikit-learn's set-up (validation, thread pools) for a few milliseconds of arithmetic. Here the
-data sets are stacked into one ``(R, m, d)`` array and fitted together: k-means++ seeding (Arthur &
+The gap statistic refits k-means on the sample and on B uniform reference sets of the same shape, for
+every k. Fitted one by one, each small fit pays scikit-learn's set-up (validation, thread pools) for a
+few milliseconds of arithmetic. Here the data sets are stacked into one ``(R, m, d)`` array and fitted together: k-means++ seeding (Arthur &
 Vassilvitskii 2007, one candidate per step) and Lloyd iterations, vectorised over the data sets. Each
 data set is fitted exactly as if alone; the random draws come from one seeded generator, so the same
 seed gives the same fits.

@@ -18,7 +18,7 @@ __all__ = ["STABLE", "UNSTABLE", "segment_stability", "stability_label"]
 
 STABLE = 0.75  #: clusterboot: a segment with mean Jaccard at or above this is stable
 UNSTABLE = 0.6  #: clusterboot: below this a segment is unstable
-ROUND = 3  #: bootstrap replicates fitted together; resampling stops once the question is settled
+ROUND = 3  #: bootstrap replicates per round; resampling stops after a round once the question is settled
 
 
 def _jaccard_matched(ref: np.ndarray, boot: np.ndarray, k: int) -> np.ndarray:
