@@ -109,9 +109,10 @@ def select_k(X: Any, *, k_min: int = 2, k_max: int = 10, seed: int = 0, n_init: 
         notes.append(f"inertia, Calinski-Harabasz and Davies-Bouldin use a seeded sample of {len(X_fit):,} rows")
 
     lo, hi = rule["business_k"]
-    hold_ks = [k for k in ks if lo <= k <= hi] if rule["k_rule"] == "auto" and n_boot else []
+    hold_ks = [k for k in ks if lo <= k <= hi] if rule["k_rule"] == "auto" else []
+    n_hold = _check_int(bootstrap, "bootstrap", 1, "use at least 1 bootstrap replicate (20 is usual)")
     fits, sil, gap, stab, hold = _fit_all(X_fit, (Xs, sample_idx), (Xr, refit_idx), fit_idx, ks, B, n_boot, seed,
-                                          n_init, n_jobs, hold_ks)
+                                          n_init, n_jobs, (hold_ks, n_hold))
     scores, per_sil = _score_table(fits, ks, sil, gap, stab, len(Xs), n_boot)
     per_stab = {k: [float(v) for v in stab[k]] for k in ks} if n_boot else {}
     per_hold = {k: [float(v) for v in hold[k]] for k in hold_ks}
@@ -197,11 +198,11 @@ def _cap_k_max(X: np.ndarray, k_min: int, k_max: int, notes: list[str]) -> int:
 
 def _fit_all(X_fit: np.ndarray, sample: tuple, refit: tuple, fit_idx: np.ndarray | None, ks: list[int], B: int,
              n_boot: int, seed: int, n_init: int | str, n_jobs: int | None,
-             hold_ks: list[int]) -> tuple[dict, np.ndarray, dict, dict, dict]:
+             hold: tuple[list[int], int]) -> tuple[dict, np.ndarray, dict, dict, dict]:
     """Every fit, in two parallel phases: the full fits per k; then the silhouettes, the gap statistic's
     batched fits (the sample and its B references, for k = 1 and every candidate), the bootstrap from
-    scratch, and for ``hold_ks`` the bootstrap from the segments' centres. Returns (fits per k, silhouette
-    per sample row and k, log W per k, Jaccard per k, Jaccard from the centres per k in ``hold_ks``)."""
+    scratch, and for the ks of ``hold`` (ks, replicates) the bootstrap from the segments' centres. Returns (fits per k, silhouette
+    per sample row and k, log W per k, Jaccard per k, Jaccard from the centres per k of ``hold``)."""
     places = [(part, "predict" if fit_idx is not None else rows) for part, rows in (sample, refit)]
     fits = {r["k"]: r for r in _run([(_full_fit, (k, X_fit, places, n_init, seed)) for k in ks], n_jobs, what="k")}
     Xs, Xr = sample[0], refit[0]
@@ -212,7 +213,8 @@ def _fit_all(X_fit: np.ndarray, sample: tuple, refit: tuple, fit_idx: np.ndarray
     gap_ks = [1, *ks] if B else []
     tasks = ([(gap_log_w, (stack, gap_ks, seed))] if B else []) + [(_silhouette_rows, (Xs, a, b, codes)) for a, b in chunks]
     tasks += [(_boot_rows, (Xr, fits[k]["labels"][1], k, n_boot, seed)) for k in ks if n_boot]
-    tasks += [(_boot_rows, (Xr, fits[k]["labels"][1], k, n_boot, seed, True)) for k in hold_ks]
+    hold_ks, n_hold = hold
+    tasks += [(_boot_rows, (Xr, fits[k]["labels"][1], k, n_hold, seed, True)) for k in hold_ks]
     out = _run(tasks, n_jobs, what="silhouette, gap and stability, part")
     gap = out.pop(0) if B else {}
     sil = np.vstack(out[:len(chunks)])
