@@ -137,9 +137,14 @@ class Params(ReadOptions):  # how the input is read (sep, header, decimal, dayfi
     k_min: int = Field(2, ge=1, description="smallest number of segments to try")
     k_max: int = Field(10, ge=1, description="largest number of segments to try")
     n_init: Union[int, Literal["auto"]] = Field("auto", description="k-means restarts per fit")
-    sample_size: int = Field(10_000, ge=50, description="rows sampled for quadratic or refit-heavy criteria (silhouette, gap, stability)")
-    gap_references: int = Field(10, ge=2, description="uniform reference sets for the gap statistic")
-    bootstrap: int = Field(20, ge=1, description="bootstrap refits for segment stability")
+    sample_size: int = Field(2_000, ge=50, description="rows sampled for the silhouette and the gap statistic")
+    stability_sample_size: int = Field(5_000, ge=50, description="rows sampled for bootstrap stability (stability depends on the rows, so more than sample_size)")
+    gap_references: int = Field(5, ge=2, description="uniform reference sets for the gap statistic, shared by every k")
+    bootstrap: int = Field(20, ge=1, description="bootstrap refits for segment stability at most (resampling stops once settled)")
+    k_rule: Literal["auto", "vote"] = Field("auto", description="auto: the vote of the criteria when the data has clearly separated groups, otherwise the k in business_k_min..business_k_max whose segments are all stable, sizeable and distinct; vote: always the vote")
+    business_k_min: int = Field(4, ge=2, description="smallest number of segments a business can use (k_rule: auto, data without clear groups)")
+    business_k_max: int = Field(8, ge=2, description="largest number of segments a business can use (k_rule: auto, data without clear groups)")
+    min_segment_share: float = Field(0.03, ge=0, lt=0.5, description="k_rule auto: smallest share of the rows a segment may hold")
 
     # --- clustering -------------------------------------------------------------------------
     algorithm: Literal["kmeans", "agglomerative", "gmm"] = Field("kmeans", description="algorithm of the final segments")
@@ -171,6 +176,9 @@ class Params(ReadOptions):  # how the input is read (sep, header, decimal, dayfi
             raise ValueError("k_min must be at least 2: one segment is no segmentation")
         if self.k_max < self.k_min:
             raise ValueError(f"k_max ({self.k_max}) must be at least k_min ({self.k_min})")
+        if self.business_k_max < self.business_k_min:
+            raise ValueError(f"business_k_max ({self.business_k_max}) must be at least business_k_min "
+                             f"({self.business_k_min})")
         if self.k != "auto" and self.k < 2:
             raise ValueError(f"k must be at least 2 or 'auto', got {self.k}")
         if self.price_col is None and self.amount_col is None:

@@ -142,11 +142,14 @@ def select(params: Params, X: np.ndarray) -> tuple[KSelection, int, str]:
     (census areas: 25, capped by the areas) has the last word.
     """
     k_min, k_max = k_bounds(params, len(X))
+    kind = kinds.get(params.data_kind)
     selection = select_k(X, k_min=k_min, k_max=k_max, seed=params.seed, n_init=params.n_init,
-                         sample_size=params.sample_size, gap_references=params.gap_references,
-                         bootstrap=params.bootstrap)
+                         sample_size=params.sample_size, stability_sample_size=params.stability_sample_size,
+                         gap_references=params.gap_references, bootstrap=params.bootstrap, k_rule=params.k_rule,
+                         business_k=(params.business_k_min, params.business_k_max),
+                         min_share=params.min_segment_share, entity=kind.entity)
     k, sentence = vote_k(selection, params.k)
-    own = kinds.get(params.data_kind).choose_k(params, len(X), selection)
+    own = kind.choose_k(params, len(X), selection)
     if own is not None:
         k, sentence = own
     return selection, int(k), sentence
@@ -236,7 +239,8 @@ def fit_segments(params: Params, fs: FeatureSet, k: int) -> Segmentation:
     labels = pd.Series(model.labels_, index=fs.table.index, name="segment")
     distances = model.transform(fs.clustering_table)
     X = np.asarray(model.preprocessor_.transform(fs.clustering_table), dtype=float)
-    stability = segment_stability(X, labels.to_numpy(), n_boot=p.bootstrap, seed=p.seed, sample_size=p.sample_size)
+    stability = segment_stability(X, labels.to_numpy(), n_boot=p.bootstrap, seed=p.seed,
+                                   sample_size=p.stability_sample_size)
     profile = profile_segments(fs.table, labels, columns=fs.profiled)
     profile = profile.with_names(kinds.get(p.data_kind).name_segments(profile, fs, p, labels=labels))
     coords, _ = project_2d(X, seed=p.seed)

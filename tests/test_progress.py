@@ -65,9 +65,10 @@ def test_select_k_identical_with_and_without_progress(tmp_path, monkeypatch):
     assert plain.per_segment_stability == tracked.per_segment_stability
     assert plain.recommended_k == tracked.recommended_k
     texts = [e["text"] for e in _lines(feed)]
-    assert texts[:5] == [f"k {i} of 5" for i in range(1, 6)]  # k = 1 (the gap's reference) to 5
-    assert texts[5].startswith("silhouette and stability, part 1 of ")
-    assert texts[-1] == f"silhouette and stability, part {texts[-1].split()[-1]} of {texts[-1].split()[-1]}"
+    assert texts[:4] == [f"k {i} of 4" for i in range(1, 5)]  # the full fits of k = 2 to 5
+    assert texts[4].startswith("silhouette, gap and stability, part 1 of ")
+    assert texts[-1] == (f"silhouette, gap and stability, part {texts[-1].split()[-1]} of "
+                         f"{texts[-1].split()[-1]}")
 
 
 def test_select_k_parallel_reports_in_order(tmp_path, monkeypatch):
@@ -79,7 +80,7 @@ def test_select_k_parallel_reports_in_order(tmp_path, monkeypatch):
     parallel = select_k(X, k_max=4, gap_references=2, bootstrap=2, n_jobs=2)
     assert serial.scores.equals(parallel.scores)
     texts = [e["text"] for e in _lines(feed)]
-    assert texts.count("k 4 of 4") == 2
+    assert texts.count("k 3 of 3") == 2  # k = 2 to 4, serial and parallel
 
 
 def test_runner_prints_the_new_lines_of_notebooks_running_long(tmp_path):

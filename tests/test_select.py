@@ -149,7 +149,11 @@ def test_gap_peaks_at_true_k(sel4):
 def test_gap_one_se_rule_on_known_numbers():
     ks = [1, 2, 3, 4, 5]
     assert _gap_choice(ks, np.array([0.1, 0.5, 0.9, 0.88, 0.95]), np.full(5, 0.05)) == 3
-    assert _gap_choice(ks, np.array([0.1, 0.08, 0.9, 1.0, 1.1]), np.full(5, 0.05)) == 1
+    # Tibshirani's rule alone stops at 1 here (Gap(1) >= Gap(2) - s2), but Gap(5) is far above Gap(1):
+    # one group is refused and the rule starts again at k=2 (the fix of the k=1 failure on blobs)
+    assert _gap_choice(ks, np.array([0.1, 0.08, 0.9, 1.0, 1.1]), np.full(5, 0.05)) == 5
+    assert _gap_choice(ks, np.array([0.1, 0.08, 0.9, 0.88, 0.8]), np.full(5, 0.05)) == 3
+    assert _gap_choice(ks, np.array([0.1, 0.08, 0.11, 0.09, 0.12]), np.full(5, 0.05)) == 1  # flat: one group
     assert _gap_choice(ks, np.arange(5.0), np.full(5, 0.05)) == 5  # never levels off: largest k
 
 

@@ -19,9 +19,8 @@ import numpy as np
 from joblib import Parallel, delayed
 from sklearn.cluster import KMeans
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score
 from sklearn.metrics.pairwise import euclidean_distances
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 from ..errors import ParamsError, SegmentationError
 from ..progress import track
@@ -36,8 +35,9 @@ _SCORE_OF = {"elbow": "inertia", "silhouette": "silhouette", "calinski_harabasz"
              "davies_bouldin": "davies_bouldin", "gap": "gap", "stability": "stability_min"}
 SCORE_COLUMNS = ("inertia", "silhouette", "calinski_harabasz", "davies_bouldin", "gap", "gap_se",
                  "stability_min", "stability_mean")
+GAP_CLEAR = 0.1  #: a gap this far above Gap(1) (log W 10% below the reference's) refuses one group
 # Tags that keep the seed streams of the different random steps apart.
-_SAMPLE, _FIT_SAMPLE, _GAP_REF, _GAP_FIT, _GAP_DATA, _BOOT, _BOOT_FIT = range(1, 8)
+_SAMPLE, _FIT_SAMPLE, _GAP_REF, _GAP_FIT, _GAP_DATA, _BOOT, _BOOT_FIT, _REFIT_SAMPLE = range(1, 9)
 
 
 # --------------------------------------------------------------------------------------------- knee
@@ -112,48 +112,60 @@ def _seed(*parts: int) -> int:
     return int(np.random.SeedSequence([int(p) for p in parts]).generate_state(1)[0])
 
 
-def _kmeans(X: np.ndarray, k: int, n_init: int | str, random_state: int) -> KMeans:
+_CONTROLLER: list = []
+
+
+def one_thread():
+    """A context in which BLAS and OpenMP use one thread. The thread-pool controller is built once per
+    process: building it (reading the loaded libraries) costs more than a small k-means fit."""
+    if not _CONTROLLER:
+        _CONTROLLER.append(ThreadpoolController())
+    return _CONTROLLER[0].limit(limits=1)
+
+
+def _kmeans(X: np.ndarray, k: int, n_init: int | str, random_state: int, init: Any = "k-means++") -> KMeans:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        return KMeans(n_clusters=k, n_init=n_init, random_state=random_state).fit(X)
+        return KMeans(n_clusters=k, n_init=n_init, random_state=random_state, init=init).fit(X)
 
 
-def _wss(X: np.ndarray, k: int, n_init: int | str, random_state: int) -> float:
-    """Pooled within-segment sum of squares W_k (k=1: total sum of squares)."""
-    if k == 1:
-        centred = X - X.mean(axis=0)
-        return float(np.einsum("ij,ij->", centred, centred))
-    return float(_kmeans(X, k, n_init, random_state).inertia_)
+def _full_fit(k: int, X_fit: np.ndarray, places: list[tuple[np.ndarray, Any]], n_init: int | str, seed: int) -> dict:
+    """The fit of one k on the data (``KMeans(k, n_init, random_state=seed)``), the scores that use every row,
+    and the labels of each sample in ``places``: (sample, rows) where rows is None (the sample is
+    ``X_fit``), row indices into ``X_fit``, or "predict" (nearest centre)."""
+    with one_thread():
+        km = _kmeans(X_fit, k, n_init, seed)
+        labels = [km.labels_ if rows is None else km.predict(part) if isinstance(rows, str) else km.labels_[rows]
+                  for part, rows in places]
+    ch, db, sizes = _ch_db(X_fit, km.labels_, k)
+    return {"k": k, "inertia": float(km.inertia_), "calinski_harabasz": ch, "davies_bouldin": db,
+            "shares": (sizes / sizes.sum()).tolist(), "labels": [np.asarray(v, dtype=np.int64) for v in labels]}
 
 
-def _reference(box: dict, seed: int, b: int) -> np.ndarray:
-    """Reference data set b: uniform over the principal-component-aligned box of the sample."""
-    rng = np.random.default_rng(_seed(seed, _GAP_REF, b))
-    z = rng.uniform(box["low"], box["high"], size=(box["n"], box["low"].size))
-    return z @ box["rotation"].T + box["mean"]
-
-
-def _phase_fit(k: int, X_fit: np.ndarray, Xs: np.ndarray, rows: np.ndarray | str | None, box: dict | None,
-               B: int, seed: int, n_init: int | str) -> dict:
-    """The fits for one k that need nothing else: the full fit, and the gap fits. ``rows`` places the
-    sample ``Xs`` in ``X_fit``: None (it is ``X_fit``), row indices, or "predict" (nearest centre)."""
-    out: dict[str, Any] = {"k": k}
-    with threadpool_limits(limits=1):
-        if k > 1:
-            km = _kmeans(X_fit, k, n_init, seed)
-            out["inertia"] = float(km.inertia_)
-            out["calinski_harabasz"] = float(calinski_harabasz_score(X_fit, km.labels_))
-            out["davies_bouldin"] = float(davies_bouldin_score(X_fit, km.labels_))
-            labels = (km.labels_ if rows is None else km.predict(Xs) if isinstance(rows, str) else km.labels_[rows])
-            out["labels_sample"] = np.asarray(labels, dtype=np.int64)
-        else:
-            out["inertia"] = _wss(X_fit, 1, n_init, seed)
-        if box is not None:
-            w = out["inertia"] if rows is None else _wss(Xs, k, n_init, _seed(seed, _GAP_DATA, k))
-            out["log_w"] = math.log(w)
-            out["log_w_ref"] = [math.log(_wss(_reference(box, seed, b), k, n_init, _seed(seed, _GAP_FIT, k, b)))
-                                for b in range(B)]
-    return out
+def _ch_db(X: np.ndarray, labels: np.ndarray, k: int) -> tuple[float, float, np.ndarray]:
+    """Calinski-Harabasz and Davies-Bouldin of a labelling (as scikit-learn's, in one pass), and segment sizes."""
+    n, d = X.shape
+    sizes = np.bincount(labels, minlength=k).astype(float)
+    sums = np.stack([np.bincount(labels, weights=X[:, j], minlength=k) for j in range(d)], axis=1)
+    present = sizes > 0
+    means = sums[present] / sizes[present, None]
+    resid = X - (sums / np.maximum(sizes, 1)[:, None])[labels]
+    within = float(np.einsum("ij,ij->", resid, resid))
+    between = float((sizes[present] * ((means - X.mean(axis=0)) ** 2).sum(axis=1)).sum())
+    m = int(present.sum())
+    if m < 2:
+        return math.nan, math.nan, sizes
+    ch = 1.0 if within == 0 else between * (n - m) / (within * (m - 1))
+    spread = np.bincount(labels, weights=np.sqrt(np.einsum("ij,ij->i", resid, resid)), minlength=k)[present]
+    spread = spread / sizes[present]
+    gaps = np.sqrt(((means[:, None, :] - means[None, :, :]) ** 2).sum(axis=2))
+    if np.allclose(spread, 0) or np.allclose(gaps, 0):
+        return ch, 0.0, sizes
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = (spread[:, None] + spread[None, :]) / gaps
+    ratio[~np.isfinite(ratio)] = 0.0
+    np.fill_diagonal(ratio, 0.0)
+    return ch, float(ratio.max(axis=1).mean()), sizes
 
 
 def _silhouette_rows(Xs: np.ndarray, start: int, stop: int, codes: np.ndarray) -> np.ndarray:
@@ -165,7 +177,7 @@ def _silhouette_rows(Xs: np.ndarray, start: int, stop: int, codes: np.ndarray) -
     onehot = np.zeros((n, offsets[-1]))
     for j in range(m):
         onehot[np.arange(n), offsets[j] + codes[:, j]] = 1.0
-    with threadpool_limits(limits=1):
+    with one_thread():
         dist = euclidean_distances(Xs[start:stop], Xs)
         dist[np.arange(stop - start), np.arange(start, stop)] = 0.0  # as sklearn: no self-distance noise
         sums = dist @ onehot
@@ -182,12 +194,29 @@ def _silhouette_rows(Xs: np.ndarray, start: int, stop: int, codes: np.ndarray) -
     return out
 
 
-def _gap_choice(ks: list[int], gap: np.ndarray, se: np.ndarray) -> int:
-    """Tibshirani's 1-SE rule: the smallest k with Gap(k) >= Gap(k') - s_k' for the next k'."""
+def _first_se(ks: list[int], gap: np.ndarray, se: np.ndarray) -> int:
     for i in range(len(ks) - 1):
         if gap[i] >= gap[i + 1] - se[i + 1]:
             return ks[i]
     return ks[-1]
+
+
+def _gap_choice(ks: list[int], gap: np.ndarray, se: np.ndarray) -> int:
+    """Tibshirani's 1-SE rule (the smallest k with Gap(k) >= Gap(k+1) - s_k+1), except that one group
+    is refused when the largest gap is clearly above Gap(1): by more than :data:`GAP_CLEAR` and more than
+    three standard errors of the difference. The rule then starts at k=2.
+
+    Tibshirani's rule alone stops at k=1 on clearly separated groups whenever splitting them in two is
+    no better than splitting uniform data (four blobs on a square: Gap(1) ~ Gap(2)), although Gap(4)
+    is far above both (the same failure that R's ``cluster::maxSE(method="globalSEmax")``, after
+    Dudoit & Fridlyand, avoids). The margin keeps the noise of the largest of several gaps on data
+    without groups from refusing one group there."""
+    first = _first_se(ks, gap, se)
+    best = int(np.nanargmax(gap))
+    lead = gap[best] - gap[0]
+    if first == ks[0] == 1 and len(ks) > 1 and lead > GAP_CLEAR and lead > 3 * math.hypot(se[best], se[0]):
+        return _first_se(ks[1:], gap[1:], se[1:])
+    return first
 
 
 # ------------------------------------------------------------------------------------- running

@@ -5,19 +5,20 @@ from __future__ import annotations
 
 import math
 import warnings
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
-from threadpoolctl import threadpool_limits
 
-from ..errors import SegmentationError
-from .criteria import _BOOT, _BOOT_FIT, _SAMPLE, _check_common, _check_int, _check_X, _kmeans, _run, _sample, _seed
+from ..errors import ParamsError, SegmentationError
+from .criteria import (_BOOT, _BOOT_FIT, _REFIT_SAMPLE, _check_common, _check_int, _check_X, _kmeans, _run,
+                       _sample, _seed, one_thread)
 
 __all__ = ["STABLE", "UNSTABLE", "segment_stability", "stability_label"]
 
 STABLE = 0.75  #: clusterboot: a segment with mean Jaccard at or above this is stable
 UNSTABLE = 0.6  #: clusterboot: below this a segment is unstable
+ROUND = 3  #: bootstrap replicates per round; resampling stops after a round once the question is settled
 
 
 def _jaccard_matched(ref: np.ndarray, boot: np.ndarray, k: int) -> np.ndarray:
@@ -32,20 +33,50 @@ def _jaccard_matched(ref: np.ndarray, boot: np.ndarray, k: int) -> np.ndarray:
     return np.where(sizes_ref == 0, np.nan, out)
 
 
-def _bootstrap_jaccard(Xs: np.ndarray, ref: np.ndarray, k: int, b: int, seed: int,
-                       n_init: int | str) -> np.ndarray:
-    """One clusterboot replicate: resample, refit, match to ``ref`` on the points drawn."""
-    idx = np.random.default_rng(_seed(seed, _BOOT, b)).integers(0, len(Xs), size=len(Xs))
-    labels = _kmeans(Xs[idx], k, n_init, _seed(seed, _BOOT_FIT, k, b)).labels_
-    drawn, first = np.unique(idx, return_index=True)
-    return _jaccard_matched(ref[drawn], labels[first], k)
+def _boot_round(Xs: np.ndarray, ref: np.ndarray, k: int, bs: range, seed: int, warm: bool) -> np.ndarray:
+    """Replicates ``bs``: resample the rows, refit k-means (from scratch with k-means++, as clusterboot; or
+    with ``warm``, from the centres of the segments ``ref``), and match the refitted segments to ``ref`` on
+    the rows drawn. Jaccard per segment (columns) in each replicate (rows)."""
+    m = len(Xs)
+    init: Any = "k-means++"
+    if warm:
+        sizes = np.bincount(ref, minlength=k).astype(float)
+        centres = np.stack([np.bincount(ref, weights=Xs[:, j], minlength=k) for j in range(Xs.shape[1])], axis=1)
+        init = centres / np.maximum(sizes, 1)[:, None]
+    out = []
+    with one_thread():
+        for b in bs:
+            idx = np.random.default_rng(_seed(seed, _BOOT, b)).integers(0, m, size=m)
+            labels = _kmeans(Xs[idx], k, 1, _seed(seed, _BOOT_FIT, k, b), init=init).labels_
+            drawn, first = np.unique(idx, return_index=True)
+            out.append(_jaccard_matched(ref[drawn], labels[first], k))
+    return np.vstack(out)
 
 
-def _boot_rows(Xs: np.ndarray, ref: np.ndarray, k: int, bs: Sequence[int], seed: int,
-               n_init: int | str) -> np.ndarray:
-    """Jaccard per segment (columns) in bootstrap replicates ``bs`` (rows)."""
-    with threadpool_limits(limits=1):
-        return np.vstack([_bootstrap_jaccard(Xs, ref, k, int(b), seed, n_init) for b in bs])
+def _decided(rows: np.ndarray) -> bool:
+    """Whether the replicates so far settle the question the stability answers: is every segment stable
+    (Jaccard >= :data:`STABLE`)? Settled when every segment's mean is 2 standard errors above it, or some
+    segment's mean is 2 standard errors below it."""
+    count = np.isfinite(rows).sum(axis=0)
+    if len(rows) < 2 or (count < 2).any():
+        return False
+    mean = _nanmean(rows)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        se = np.nanstd(rows, axis=0, ddof=1) / np.sqrt(count)
+    return bool((mean - 2 * se >= STABLE).all() or (mean + 2 * se < STABLE).any())
+
+
+def _boot_rows(Xs: np.ndarray, ref: np.ndarray, k: int, n_boot: int, seed: int, warm: bool = False) -> np.ndarray:
+    """Jaccard per segment (columns) in the bootstrap replicates (rows): rounds of :data:`ROUND` replicates
+    until :func:`_decided` or ``n_boot`` replicates."""
+    rows = np.empty((0, k))
+    while len(rows) < n_boot:
+        bs = range(len(rows), min(len(rows) + ROUND, n_boot))
+        rows = np.vstack([rows, _boot_round(Xs, ref, k, bs, seed, warm)])
+        if _decided(rows):
+            break
+    return rows
 
 
 def _nanmean(rows: np.ndarray) -> np.ndarray:
@@ -55,8 +86,8 @@ def _nanmean(rows: np.ndarray) -> np.ndarray:
 
 
 # ---------------------------------------------------------------------------- final segments
-def segment_stability(X: Any, labels_or_k: Any, *, n_boot: int = 20, seed: int = 0, sample_size: int = 10_000,
-                      n_init: int | str = "auto", n_jobs: int | None = None) -> np.ndarray:
+def segment_stability(X: Any, labels_or_k: Any, *, n_boot: int = 20, seed: int = 0, sample_size: int = 5_000,
+                      n_init: int | str = "auto", n_jobs: int | None = None, refit: str = "scratch") -> np.ndarray:
     """Bootstrap stability of each final segment: mean Jaccard with its match in refitted clusterings.
 
     Parameters
@@ -67,9 +98,17 @@ def segment_stability(X: Any, labels_or_k: Any, *, n_boot: int = 20, seed: int =
         The final segment of each row, or a number of segments (then
         ``KMeans(n_clusters=k, n_init=n_init, random_state=seed)`` gives the segments).
     n_boot : int
-        Bootstrap replicates.
-    seed, sample_size, n_init, n_jobs
-        As in :func:`select_k`.
+        Bootstrap replicates at most: they are drawn in rounds of :data:`ROUND` and stop once every
+        segment is clearly stable or one is clearly not (2 standard errors from 0.75).
+    seed, n_init, n_jobs
+        As in :func:`select_k` (``n_init`` applies to the fit of ``k`` segments; refits start once).
+    sample_size : int
+        Rows of the seeded sample the replicates are drawn from (``stability_sample_size`` of :func:`select_k`).
+    refit : {"scratch", "centres"}
+        "scratch": each replicate refits k-means from k-means++ seeds, as clusterboot (a segment that
+        only splits a round group in two is unstable). "centres": each replicate refits from the
+        centres of the segments, so only the rows' resampling moves them: whether these segments hold
+        (what the business choice of k asks of a partition of data without natural groups).
 
     Returns
     -------
@@ -84,7 +123,7 @@ def segment_stability(X: Any, labels_or_k: Any, *, n_boot: int = 20, seed: int =
         k = _check_int(labels_or_k, "k", 2, "set k to 2 or more")
         if len(X) < k + 1:
             raise SegmentationError(f"{len(X)} rows are too few for k={k} segments", fix="lower k", key="k")
-        with threadpool_limits(limits=1):
+        with one_thread():
             codes = _kmeans(X, k, n_init, seed).labels_.astype(np.int64)
     else:
         labels = np.asarray(labels_or_k)
@@ -94,11 +133,11 @@ def segment_stability(X: Any, labels_or_k: Any, *, n_boot: int = 20, seed: int =
         k = int(codes.max()) + 1
         if k < 2:
             raise SegmentationError("all rows are in one segment", fix="pass labels with at least 2 segments")
-    idx = _sample(len(X), sample_size, seed, _SAMPLE)
+    idx = _sample(len(X), sample_size, seed, _REFIT_SAMPLE)
     Xs, ref = (X, codes) if idx is None else (X[idx], codes[idx])
-    chunks = np.array_split(np.arange(n_boot), min(n_boot, 2 if n_jobs not in (None, 1) else 1))
-
-    return _nanmean(np.vstack(_run([(_boot_rows, (Xs, ref, k, c, seed, n_init)) for c in chunks], n_jobs)))
+    if refit not in ("scratch", "centres"):
+        raise ParamsError(f"refit={refit!r} is not a way to refit", fix='use "scratch" or "centres"', key="refit")
+    return _nanmean(_run([(_boot_rows, (Xs, ref, k, n_boot, seed, refit == "centres"))], n_jobs)[0])
 
 
 def stability_label(jaccard: float) -> str:

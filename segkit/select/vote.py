@@ -13,7 +13,7 @@ from ..errors import ParamsError, SegmentationError
 from .criteria import _SCORE_OF, CRITERIA, CRITERION_LABELS, SCORE_COLUMNS, _check_int, _gap_choice, find_knee
 from .stability import STABLE, _stability_phrase
 
-__all__ = ["KSelection", "choose_k"]
+__all__ = ["KSelection", "business_choice", "choose_k"]
 
 WEAK_SILHOUETTE = 0.25  #: Kaufman & Rousseeuw: below this, no substantial structure
 CLEAR_SILHOUETTE = 0.5  #: at or above this, reasonable to strong structure
@@ -52,9 +52,23 @@ class KSelection:
     n_rows : int
         Rows in the data.
     params : dict
-        The parameters used (after any capping of k_max), and ``inertia_rows``.
+        The parameters used (after any capping of k_max), ``inertia_rows``, and the rule for k
+        (``k_rule``, ``business_k``, ``min_share``).
     notes : list of str
         Adjustments made (k_max capped, ...).
+    segment_shares : dict of int to list of float
+        For each candidate k, the share of rows in each segment of the full-data fit.
+    per_segment_hold : dict of int to list of float
+        For each k of the business range (``k_rule="auto"``), the mean Jaccard of each segment with
+        its match when k-means is refitted on resampled rows from the segments' centres
+        (``segment_stability(refit="centres")``): whether these segments hold. The stability criterion
+        refits from scratch instead, which also measures whether the segments are natural groups.
+    voted_k : int or None
+        The k the vote of the criteria gives; ``recommended_k`` differs from it when the business
+        rule chose (no clear structure, ``k_rule="auto"``). None: the same as ``recommended_k``.
+    stability_rows : int or None
+        Rows of the sample that bootstrap stability resamples (``sample_size`` rows serve the silhouette
+        and the gap statistic).
     """
 
     scores: pd.DataFrame
@@ -70,6 +84,10 @@ class KSelection:
     n_rows: int
     params: dict[str, Any]
     notes: list[str] = field(default_factory=list)
+    segment_shares: dict[int, list[float]] = field(default_factory=dict)
+    per_segment_hold: dict[int, list[float]] = field(default_factory=dict)
+    voted_k: int | None = None
+    stability_rows: int | None = None
 
     @property
     def ks(self) -> list[int]:
@@ -92,12 +110,14 @@ class KSelection:
         scores = {"k": [int(k) for k in self.scores.index]}
         scores.update({c: [clean(float(v)) for v in self.scores[c]] for c in SCORE_COLUMNS})
         per_k = {name: {str(k): [clean(float(v)) for v in vs] for k, vs in getattr(self, name).items()}
-                 for name in ("per_segment_silhouette", "per_segment_stability")}
+                 for name in ("per_segment_silhouette", "per_segment_stability", "per_segment_hold")}
         return {"format": _FORMAT, "scores": scores, **per_k, "preferred": dict(self.preferred),
                 "votes": {str(k): list(v) for k, v in self.votes.items()}, "recommended_k": int(self.recommended_k),
                 "rationale": self.rationale, "structure": self.structure, "structure_note": self.structure_note,
                 "sample_size": int(self.sample_size), "n_rows": int(self.n_rows), "params": dict(self.params),
-                "notes": list(self.notes)}
+                "notes": list(self.notes), "segment_shares": {str(k): list(v) for k, v in self.segment_shares.items()},
+                "voted_k": None if self.voted_k is None else int(self.voted_k),
+                "stability_rows": None if self.stability_rows is None else int(self.stability_rows)}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> KSelection:
@@ -118,7 +138,10 @@ class KSelection:
                    recommended_k=int(data["recommended_k"]), rationale=data["rationale"],
                    structure=data["structure"], structure_note=data["structure_note"],
                    sample_size=int(data["sample_size"]), n_rows=int(data["n_rows"]),
-                   params=dict(data["params"]), notes=list(data.get("notes", [])))
+                   params=dict(data["params"]), notes=list(data.get("notes", [])),
+                   segment_shares=floats(data.get("segment_shares", {})),
+                   per_segment_hold=floats(data.get("per_segment_hold", {})), voted_k=data.get("voted_k"),
+                   stability_rows=data.get("stability_rows"))
 
     def consensus_table(self, *, mark: str = " *", numeric: bool = False) -> pd.DataFrame:
         """Criteria (rows, :data:`CRITERION_LABELS`) by candidate k (columns) for a report.
@@ -225,6 +248,55 @@ def _consensus(pref: dict, ks: list[int], stab: dict[int, list[float]]) -> tuple
         text += "; others point to " + ", ".join(others)
     phrase = _stability_phrase(stab.get(k, []))
     return votes, k, text + ("; " + phrase if phrase else "") + ".", notes
+
+
+def _qualifies(k: int, stab: dict, sil: dict, shares: dict, min_share: float) -> bool:
+    """Every segment stable (Jaccard >= 0.75), none below ``min_share`` of the rows, each distinct (its
+    members are on average closer to it than to the next segment: silhouette above 0)."""
+    values = [stab.get(k), sil.get(k), shares.get(k)]
+    if any(not v for v in values):
+        return False
+    stable, distinct, share = (min(float(v) if math.isfinite(v) else -1.0 for v in vs) for vs in values)
+    return stable >= STABLE and distinct > 0 and share >= min_share
+
+
+def business_choice(voted: int, rationale: str, structure: str, ks: list[int], votes: dict, stab: dict, sil: dict,
+                    shares: dict, rule: dict, entity: str) -> tuple[int, str]:
+    """The k for a business when the data has no clearly separated groups (structure not "clear").
+
+    Among the ks of ``rule["business_k"]`` (within the candidates) whose segments are all stable, none
+    smaller than ``rule["min_share"]`` and each distinct (:func:`_qualifies`), the one most criteria prefer
+    (ties: the better separated, by silhouette). None qualifies: the vote's k, saying why.
+
+    Returns
+    -------
+    (int, str)
+        The k and the rationale in plain words.
+    """
+    lo, hi = rule["business_k"]
+    candidates = [k for k in ks if lo <= k <= hi]
+    fits = [k for k in candidates if _qualifies(k, stab, sil, shares, rule["min_share"])]
+    groups = "no natural groups" if structure in ("weak", "none") else "no clearly separated natural groups"
+    if not fits:
+        where = f"{lo}-{hi}" if candidates else f"{lo}-{hi} (outside the k range tried, {ks[0]}-{ks[-1]})"
+        return voted, (f"The data has {groups}, and no k in the business range {where} gave segments that are all "
+                       f"stable, at least {rule['min_share']:.0%} of the {entity} each and distinct from each other, "
+                       "so the vote of the criteria decides. " + rationale)
+    k = max(fits, key=lambda c: (len(votes.get(c, [])), _finite_mean(sil[c]), -c))
+    low = math.floor(min(stab[k]) * 100) / 100
+    text = (f"{k} segments: {groups}; {k} stable segments that split the {entity} usefully: every segment keeps its "
+            f"members when the segments are refitted on resampled {entity} (Jaccard >= {low:.2f}), the smallest holds "
+            f"{min(shares[k]):.0%} of the {entity}, and each is distinct from the others.")
+    if len(fits) > 1:
+        text += f" k={k} is the one the criteria prefer most of {', '.join(map(str, fits))}, which all qualify."
+    if k != voted:
+        text += f" The vote of the criteria alone gives {voted}: " + rationale[rationale.index(":") + 2:]
+    return k, text
+
+
+def _finite_mean(values: list[float]) -> float:
+    vals = [v for v in values if math.isfinite(v)]
+    return sum(vals) / len(vals) if vals else -math.inf
 
 
 def choose_k(selection: KSelection, k: int | str = "auto") -> tuple[int, str]:

@@ -59,10 +59,15 @@ def k_recommendation(ctx: RunContext, selection: KSelection):
 def sampling_sentence(selection: KSelection) -> str:
     """Say on how many rows the costly criteria were computed."""
     n, sample = selection.n_rows, selection.sample_size
+    boot = selection.stability_rows or sample
+    parts = []
     if sample and sample < n:
-        return (f"Separation, gap and stability were computed on a random sample of {sample:,} of the {n:,} rows; "
-                "the elbow and the other scores use every row.")
-    return f"Every criterion was computed on all {n:,} rows."
+        parts.append(f"Separation and gap were computed on a random sample of {sample:,} of the {n:,} rows")
+    if boot and boot < n:
+        parts.append(f"stability on a random sample of {boot:,} rows")
+    if not parts:
+        return f"Every criterion was computed on all {n:,} rows."
+    return "; ".join(parts) + "; the elbow and the other scores use every row."
 
 
 def criteria_figure(selection: KSelection):

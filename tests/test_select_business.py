@@ -1,0 +1,153 @@
+"""k when the data has no natural groups (issue 16), and the known answers that must not move (issue 18).
+
+- Well-separated blobs, true k from 2 to 8: the vote finds the true k in at least 90% of the data sets of
+  every k, the structure is "clear" (so the criteria decide, as before), and the gap statistic never
+  prefers one group.
+- Data without groups is never graded "clear".
+- Generated tables without natural groups (correlated Gaussian and uniform clouds, 2,000-5,000 rows x
+  4-8 columns) give 4-8 segments that all hold (Jaccard >= 0.75), none below 3%, with the plain rationale.
+- The Mall and Ethiopian tables (shared data) give 4-8 segments with ``k: auto``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from segkit.errors import ParamsError
+from segkit.select import STABLE, choose_k, select_k
+
+FAST = dict(gap_references=5, bootstrap=8, n_jobs=1)
+
+
+def _scaled(x: np.ndarray) -> np.ndarray:
+    return (x - x.mean(axis=0)) / x.std(axis=0)
+
+
+def _blobs(seed: int, k: int, *, d: int = 3, per: int = 40, std: float = 0.5, min_dist: float = 7.0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    while True:  # k centres in a 20-wide box, at least min_dist apart
+        c = rng.uniform(-10, 10, size=(k, d))
+        if np.linalg.norm(c[:, None] - c[None], axis=-1)[np.triu_indices(k, 1)].min() >= min_dist:
+            break
+    return _scaled(np.vstack([rng.normal(c[i], std, size=(per, d)) for i in range(k)]))
+
+
+@pytest.fixture(scope="module")
+def blob_study() -> dict[int, list]:
+    return {k: [select_k(_blobs(seed, k), k_max=10, seed=seed, **FAST) for seed in range(10)] for k in range(2, 9)}
+
+
+@pytest.mark.parametrize("true_k", range(2, 9))
+def test_well_separated_blobs_recover_the_true_k(blob_study, true_k):
+    runs = blob_study[true_k]
+    found = np.mean([s.recommended_k == true_k for s in runs])
+    assert found >= 0.9, [s.recommended_k for s in runs]
+    assert all(s.structure == "clear" for s in runs)
+    assert all(s.recommended_k == s.voted_k for s in runs)  # clear structure: the criteria decide
+
+
+def test_gap_never_prefers_one_group_on_well_separated_blobs(blob_study):
+    prefs = [s.preferred["gap"] for runs in blob_study.values() for s in runs]
+    assert 1 not in prefs
+    assert np.mean([s.preferred["gap"] == k for k, runs in blob_study.items() for s in runs]) >= 0.8
+
+
+def test_gap_known_answer_four_blobs_on_a_square():
+    """Four round blobs on the corners of a square: splitting them in two is no better than splitting
+    uniform data (Gap(1) ~ Gap(2)), where Tibshirani's first-SE rule alone stopped at one group."""
+    centres = np.array([[0, 0], [6, 0], [0, 6], [6, 6]], dtype=float)
+    for seed in range(15):
+        rng = np.random.default_rng(seed)
+        X = _scaled(np.vstack([rng.normal(c, 0.5, size=(60, 2)) for c in centres]))
+        sel = select_k(X, k_max=7, seed=seed, criteria=["gap"], gap_references=5)
+        assert sel.preferred["gap"] == 4, (seed, sel.scores["gap"].round(3).tolist())
+
+
+@pytest.mark.parametrize("make", [
+    lambda rng: rng.uniform(size=(400, 2)), lambda rng: rng.normal(size=(400, 3)),
+    lambda rng: rng.uniform(size=(2000, 4)), lambda rng: rng.normal(size=(2000, 6)),
+], ids=["uniform 2-D", "Gaussian 3-D", "uniform 4-D", "Gaussian 6-D"])
+def test_null_data_is_never_clear(make):
+    for seed in range(3):
+        sel = select_k(_scaled(make(np.random.default_rng(seed))), k_max=8, seed=seed, **FAST)
+        assert sel.structure != "clear", seed
+
+
+def _correlated(seed: int, n: int, d: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    mix = rng.normal(size=(d, d)) * np.linspace(2.0, 0.3, d)  # correlated columns, unequal spread
+    return _scaled(rng.normal(size=(n, d)) @ mix)
+
+
+NO_GROUPS = {
+    "correlated Gaussian 2000 x 4": lambda: _correlated(0, 2000, 4),
+    "correlated Gaussian 3000 x 6": lambda: _correlated(1, 3000, 6),
+    "correlated Gaussian 5000 x 8": lambda: _correlated(2, 5000, 8),
+    "uniform 2000 x 4": lambda: _scaled(np.random.default_rng(0).uniform(size=(2000, 4))),
+}
+
+
+@pytest.mark.parametrize("name", list(NO_GROUPS))
+def test_tables_without_groups_get_four_to_eight_segments_that_hold(name):
+    sel = select_k(NO_GROUPS[name](), k_max=8, seed=0, entity="customers")
+    k = sel.recommended_k
+    assert sel.structure in ("weak", "none", "moderate")
+    assert 4 <= k <= 8, sel.rationale
+    assert min(sel.per_segment_hold[k]) >= STABLE
+    assert min(sel.segment_shares[k]) >= 0.03
+    assert min(sel.per_segment_silhouette[k]) > 0
+    assert f"{k} stable segments that split the customers usefully" in sel.rationale
+    if sel.structure != "moderate":
+        assert "no natural groups" in sel.rationale
+    assert f"The {k} segments" in sel.structure_note_for(k)
+    assert choose_k(sel) == (k, f"k={k} was chosen automatically. " + sel.rationale)
+
+
+def test_vote_rule_and_a_fixed_k_keep_the_plain_vote():
+    X = NO_GROUPS["correlated Gaussian 2000 x 4"]()
+    auto = select_k(X, k_max=8, seed=0)
+    vote = select_k(X, k_max=8, seed=0, k_rule="vote")
+    assert vote.recommended_k == vote.voted_k == auto.voted_k
+    assert vote.per_segment_hold == {} and "stable segments that split" not in vote.rationale
+    assert choose_k(auto, 3) == (3, f"k=3 was set in the params; the criteria recommended {auto.recommended_k}.")
+
+
+def test_business_range_outside_the_k_range_falls_back_to_the_vote_and_says_so():
+    sel = select_k(NO_GROUPS["uniform 2000 x 4"](), k_min=2, k_max=3, seed=0, **FAST)
+    assert sel.recommended_k == sel.voted_k
+    assert "no k in the business range 4-8" in sel.rationale
+
+
+@pytest.mark.parametrize("kwargs, key", [(dict(k_rule="best"), "k_rule"), (dict(business_k=(5, 3)), "business_k"),
+                                         (dict(min_share=0.7), "min_segment_share"),
+                                         (dict(stability_sample_size=10), "stability_sample_size")])
+def test_bad_rule_params_name_the_key(kwargs, key):
+    with pytest.raises(ParamsError) as info:
+        select_k(np.random.default_rng(0).normal(size=(60, 2)), **kwargs)
+    assert info.value.key == key and "Fix:" in str(info.value)
+
+
+def test_same_params_and_seed_give_the_same_selection():
+    X = NO_GROUPS["correlated Gaussian 2000 x 4"]()
+    assert select_k(X, k_max=6, seed=3).to_dict() == select_k(X, k_max=6, seed=3, n_jobs=2).to_dict()
+
+
+@pytest.mark.shared_data
+@pytest.mark.parametrize("name", ["mall_customers", "ethiopian_supermarket"])
+def test_shared_customer_tables_get_four_to_eight_segments(shared_data, name):
+    from pathlib import Path
+
+    from segkit import pipeline
+    from segkit.config import load_params
+    from segkit.source import load_input
+
+    shared_data({"mall_customers": "mall_customers/Mall_Customers.csv",
+                 "ethiopian_supermarket": "ethiopian_supermarket/ethiopian_supermarket_customers.csv"}[name])
+    params, _ = load_params(Path(__file__).resolve().parents[1] / "params" / f"{name}.yaml")
+    cleaned, _ = pipeline.clean_table(params, load_input(params))
+    X = pipeline.clustering_matrix(params, pipeline.build_features(params, cleaned))
+    sel, k, sentence = pipeline.select(params, X)
+    assert 4 <= k <= 8, sentence
+    assert min(sel.per_segment_hold[k]) >= STABLE
+    assert "stable segments that split the customers usefully" in sentence
