@@ -246,7 +246,8 @@ def fit_segments(params: Params, fs: FeatureSet, k: int) -> Segmentation:
     coords, _ = project_2d(X, seed=p.seed)
     seg = Segmentation(model=model, features=fs, labels=labels, profile=profile, distances=distances,
                        coords=coords, stability=[float(s) for s in stability], currency=p.currency)
-    words = {c: fs.labels.get(c) or fs.label(c) for c in fs.table.columns}  # full labels in sentences
+    # short labels read best in a sentence ("more orders"); a short label cut to fit a table gives way to the full one
+    words = {c: (fs.labels.get(c) or fs.label(c)) if fs.label(c).endswith("…") else fs.label(c) for c in fs.table.columns}
     seg.drivers = segment_drivers(fs.table, labels, None, words, p.seed,
                                   units=fs.units, currency=p.currency)
     return seg

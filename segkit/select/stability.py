@@ -164,7 +164,7 @@ def _stability_phrase(values: list[float]) -> str:
         return ""
     low = float(vals.min())
     if low >= STABLE:
-        return f"every segment stable (Jaccard >= {math.floor(low * 100) / 100:.2f})"
+        return f"every segment stable (Jaccard at least {STABLE:.2f})"  # the threshold: the cards show each value
     n_unstable, n_moderate = int((vals < UNSTABLE).sum()), int(((vals >= UNSTABLE) & (vals < STABLE)).sum())
     parts = [f"{n_unstable} of {len(values)} segments unstable (Jaccard below {UNSTABLE}): use with caution"
              if n_unstable else "",

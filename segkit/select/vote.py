@@ -283,10 +283,12 @@ def business_choice(voted: int, rationale: str, structure: str, ks: list[int], v
                        f"stable, at least {rule['min_share']:.0%} of the {entity} each and distinct from each other, "
                        "so the vote of the criteria decides. " + rationale)
     k = max(fits, key=lambda c: (len(votes.get(c, [])), _finite_mean(sil[c]), -c))
-    low = math.floor(min(stab[k]) * 100) / 100
-    text = (f"{k} segments: {groups}; {k} stable segments that split the {entity} usefully: every segment keeps its "
-            f"members when the segments are refitted on resampled {entity} (Jaccard >= {low:.2f}), the smallest holds "
-            f"{min(shares[k]):.0%} of the {entity}, and each is distinct from the others.")
+    # thresholds, not this selection's own estimates: the cards show each segment's stability from the final fit,
+    # and two different numbers for "stable" would tell the reader two stories
+    text = (f"{k} segments: the {entity} form {groups}, so these are {k} stable segments that split the {entity} "
+            f"usefully: every segment keeps its members when the segments are refitted on resampled {entity} (Jaccard "
+            f"at least {STABLE:.2f}), the smallest holds {min(shares[k]):.0%} of the {entity}, and each is distinct "
+            "from the others.")
     if len(fits) > 1:
         text += f" k={k} is the one the criteria prefer most of {', '.join(map(str, fits))}, which all qualify."
     if k != voted:

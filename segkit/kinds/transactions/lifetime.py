@@ -345,9 +345,10 @@ def churn_relation(per_customer: pd.DataFrame, churn_df: pd.DataFrame) -> ChurnR
 # ------------------------------------------------------------------------------------------ segments
 def value_sentences(table: pd.DataFrame, *, horizon: int, currency: str = "£") -> dict[str, str]:
     """Segment code -> the "Value:" line of its card, from :func:`segment_value`'s table."""
+    # P(alive) stays on 10_value, with its caveat: BG/NBD calls every one-time buyer alive, which beside a card's
+    # churn risk would tell the reader two stories
     return {str(code): (f"{_money(row['clv_mean'], currency)} expected per customer over {horizon} months, "
-                        f"{_percent(row['clv_share'])} of all expected value; {_percent(row['p_alive_mean'])} "
-                        "likely still active on average.")
+                        f"{_percent(row['clv_share'])} of all expected value.")
             for code, row in table.iterrows()}
 
 
