@@ -57,8 +57,8 @@ __all__ = [
 #: Default macro-F1 below which the segments are reported as not well separated.
 MIN_SCORE = 0.8
 #: :func:`explain_segments` cross-validates on a stratified sample of at most this many rows: the accuracy
-#: of 20,000 held-out predictions is known to about half a point, and the time stays flat as inputs grow.
-MAX_ROWS = 20_000
+#: of 10,000 held-out predictions is known to within about a point, and the time stays flat as inputs grow.
+MAX_ROWS = 10_000
 _MORE_FEWER = {"days", "count", "share"}  # units read as "more/fewer ..."; others "higher/lower ..."
 
 

@@ -29,7 +29,7 @@ __all__ = ["feature_matrix", "forest_pipeline", "shuffled_predictions", "auc", "
 MAX_LEVELS = 30
 _MISSING = "(missing)"
 #: A forest learning from more rows than this uses every core (``n_jobs=-1``); below it one thread.
-PARALLEL_ROWS = 10_000
+PARALLEL_ROWS = 5_000
 _STACK_CELLS = 4_000_000  # values stacked into one predict call by shuffled_predictions (about 32 MB)
 
 
