@@ -1,15 +1,22 @@
-"""Time the default batch against its floor, and measure peak memory.
+"""Time the batch against two floors, in the same run, and measure peak memory.
 
-* **batch**: ``segkit run params/online_retail.yaml`` as a user runs it (papermill kernels, two at a
-  time, business and analyst HTML, index and manifest), on the full Online Retail data.
-* **floor**: the same computations in one plain Python process: the code cells of the same notebooks,
-  with the same parameters, executed in order with ``exec`` — no kernels, no papermill, no HTML.
-  Figures are still drawn and encoded as PNG, as in the reports.
+* **batch**: ``segkit run PARAMS`` as a user runs it (papermill kernels, business and analyst HTML, index
+  and manifest).
+* **notebooks' floor**: the code cells of the same notebooks, with the same parameters, executed in order
+  in one plain Python process with ``exec`` (no kernels, no papermill, no HTML); figures are still drawn.
+* **bare floor**: what a peer's training script does, in one plain Python process: read the input, clean
+  it, build the features, fit one k-means with the k the batch chose, write the profile table (mean of
+  every numeric feature per segment) as CSV. No plots, no reports. It uses segkit's own reader, cleaning
+  and features (``segkit.pipeline``), so it is the floor of *this* code's data path.
 
-Peak memory of the batch is the largest sum of resident memory over the driver and all its kernels,
-sampled every 0.1 s with psutil; the floor's is its own peak RSS.
+Each repeat runs the three one after the other (alternated), so load from other work hits them alike;
+the summary gives medians and the ratios batch / floor. Peak memory of the batch is the largest sum of
+resident memory over the driver and all its kernels, sampled every 0.1 s with psutil.
 
-    .venv/bin/python bench/bench_batch.py [PARAMS.yaml ...] [--repeat N] [--json out.json]
+    .venv/bin/python bench/bench_batch.py [PARAMS.yaml ...] [--repeat 3] [--code DIR] [--json out.json]
+
+``--code DIR`` benchmarks the segkit checkout in DIR (its ``segkit`` package and ``notebooks``), e.g. the
+main branch against a work tree, with this interpreter.
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ import argparse
 import json
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -39,22 +47,40 @@ def _tree_rss(proc) -> int:
     return total
 
 
-def run_batch(params: list[str], out: Path) -> dict:
+def _children_cpu() -> float:
+    """CPU seconds (user + system) of the finished child processes so far, grandchildren included."""
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return ru.ru_utime + ru.ru_stime
+
+
+def _env(code: Path) -> dict[str, str]:
+    return dict(os.environ, PYTHONPATH=str(code), MPLBACKEND="Agg")
+
+
+def run_batch(params: list[str], out: Path, code: Path) -> dict:
     import psutil
 
-    cmd = [str(ROOT / ".venv" / "bin" / "segkit"), "run", *params, "--out", str(out), "--force"]
-    t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=ROOT)
+    cmd = [sys.executable, "-m", "segkit.cli", "run", *params, "--out", str(out), "--force"]
+    t0, cpu0 = time.perf_counter(), _children_cpu()
+    env = _env(code)
+    env.pop("MPLBACKEND")
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=code, env=env)
     ps = psutil.Process(proc.pid)
     peak = 0
     while proc.poll() is None:
         peak = max(peak, _tree_rss(ps))
         time.sleep(0.1)
-    wall = time.perf_counter() - t0
+    wall, cpu = time.perf_counter() - t0, _children_cpu() - cpu0
     output = proc.stdout.read()
     if proc.returncode != 0:
         raise SystemExit(f"batch failed:\n{output}")
-    return {"wall_s": round(wall, 2), "peak_rss_mb": round(peak / 2**20), "log": output.splitlines()[-8:]}
+    manifest = json.loads(next(out.glob("*/manifest.json")).read_text())
+    per_nb = manifest["timings"]["notebooks"]
+    k = len({line.split(",")[1] for line in next(out.glob("*/artifacts/segments.csv")).read_text().splitlines()[1:]})
+    return {"wall_s": round(wall, 2), "cpu_s": round(cpu, 2), "peak_rss_mb": round(peak / 2**20), "k": k,
+            "execute_s": round(sum(t["execute_s"] for t in per_nb.values()), 2),
+            "render_s": round(sum(t.get("render_s", 0) for t in per_nb.values()), 2),
+            "per_notebook": per_nb, "log": output.splitlines()}
 
 
 FLOOR = r'''
@@ -62,7 +88,7 @@ import json, sys, time, resource, os
 from pathlib import Path
 import nbformat
 from segkit.config import load_params
-from segkit.report.runner import discover_notebooks, notebook_parameters, _kernel_params, default_notebooks_dir
+from segkit.report.runner import discover_notebooks, notebook_parameters, _kernel_params
 from segkit.io import write_json
 
 params_files, run_dir = json.loads(sys.argv[1]), Path(sys.argv[2])
@@ -85,64 +111,119 @@ print(json.dumps({"wall_s": round(time.perf_counter() - t0, 2),
                   "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}))
 '''
 
+BARE = r'''
+import json, sys, time, resource
+t0 = time.perf_counter()
+from pathlib import Path
+import numpy as np
+from sklearn.cluster import KMeans
+from segkit.config import load_params
+from segkit.pipeline import build_features, clean_table, clustering_matrix
+from segkit.source import load_input
 
-def run_floor(params: list[str], out: Path) -> dict:
-    env = dict(os.environ, MPLBACKEND="Agg")
-    t0 = time.perf_counter()
-    res = subprocess.run([sys.executable, "-c", FLOOR, json.dumps(params), str(out / "floor"),
-                          str(ROOT / "notebooks")], capture_output=True, text=True, cwd=ROOT / "notebooks", env=env)
+params, _ = load_params(json.loads(sys.argv[1]))
+k, out = int(sys.argv[2]), Path(sys.argv[3])
+fs = build_features(params, clean_table(params, load_input(params))[0])
+X = clustering_matrix(params, fs)
+labels = KMeans(n_clusters=k, n_init=params.n_init, random_state=params.seed).fit_predict(X)
+out.mkdir(parents=True, exist_ok=True)
+numeric = fs.table.select_dtypes("number")
+numeric.groupby(labels).agg(["mean", "median"]).assign(size=np.bincount(labels)).to_csv(out / "profile.csv")
+print(json.dumps({"wall_s": round(time.perf_counter() - t0, 2), "rows": len(fs.table),
+                  "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}))
+'''
+
+
+def _python(script: str, args: list[str], cwd: Path, code: Path, what: str) -> dict:
+    t0, cpu0 = time.perf_counter(), _children_cpu()
+    res = subprocess.run([sys.executable, "-c", script, *args], capture_output=True, text=True, cwd=cwd,
+                         env=_env(code))
     if res.returncode != 0:
-        raise SystemExit(f"floor failed:\n{res.stderr[-3000:]}")
+        raise SystemExit(f"{what} failed:\n{res.stderr[-3000:]}")
     data = json.loads(res.stdout.strip().splitlines()[-1])
     data["wall_with_startup_s"] = round(time.perf_counter() - t0, 2)
+    data["cpu_s"] = round(_children_cpu() - cpu0, 2)
     return data
 
 
-def kernel_startup(out: Path, repeat: int = 3) -> float:
+def run_floor(params: list[str], out: Path, code: Path) -> dict:
+    """The notebooks' own code in one process (interpreter start-up and imports included)."""
+    return _python(FLOOR, [json.dumps(params), str(out / "floor"), str(code / "notebooks")], code / "notebooks",
+                   code, "floor")
+
+
+def run_bare(params: list[str], out: Path, code: Path, k: int) -> dict:
+    """Read, clean, features, one k-means with the batch's k, a profile table (start-up included)."""
+    return _python(BARE, [json.dumps(params), str(k), str(out / "bare")], code, code, "bare floor")
+
+
+def kernel_startup(out: Path, code: Path, repeat: int = 3) -> float:
     """Seconds papermill needs for a one-cell notebook: kernel start, import of segkit, shutdown."""
     import nbformat
     import papermill as pm
 
     nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell("import segkit")]
+    nb.cells = [nbformat.v4.new_code_cell("import segkit, segkit.stages, segkit.report.cards")]
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     src = out / "startup.ipynb"
     nbformat.write(nb, src)
     times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        pm.execute_notebook(str(src), str(out / "startup.out.ipynb"), kernel_name="python3", progress_bar=False)
-        times.append(time.perf_counter() - t0)
-    return round(sorted(times)[len(times) // 2], 2)
+    old = os.environ.get("PYTHONPATH")
+    os.environ["PYTHONPATH"] = str(code)
+    try:
+        for _ in range(repeat):
+            t0 = time.perf_counter()
+            pm.execute_notebook(str(src), str(out / "startup.out.ipynb"), kernel_name="python3", progress_bar=False)
+            times.append(time.perf_counter() - t0)
+    finally:
+        if old is None:
+            os.environ.pop("PYTHONPATH")
+        else:
+            os.environ["PYTHONPATH"] = old
+    return round(statistics.median(times), 2)
+
+
+def _median(runs: list[dict], *path: str) -> float:
+    values = []
+    for r in runs:
+        for p in path:
+            r = r[p]
+        values.append(r)
+    return round(statistics.median(values), 2)
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("params", nargs="*", default=["params/online_retail.yaml"])
-    ap.add_argument("--repeat", type=int, default=1)
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--code", type=Path, default=ROOT)
+    ap.add_argument("--startup", action="store_true", help="also time a kernel start with import segkit")
     ap.add_argument("--json", type=Path)
     args = ap.parse_args()
-    args.params = [str(Path(p).resolve()) for p in args.params]
-    results = []
+    code = args.code.resolve()
+    params = [str(Path(p).resolve()) for p in args.params]
+    runs = []
     with tempfile.TemporaryDirectory() as tmp:
         for i in range(args.repeat):
-            batch = run_batch(args.params, Path(tmp) / f"b{i}")
-            floor = run_floor(args.params, Path(tmp) / f"f{i}")
-            ratio = batch["wall_s"] / floor["wall_with_startup_s"]
-            manifest = json.loads(next((Path(tmp) / f"b{i}").glob("*/manifest.json")).read_text())
-            per_nb = manifest["timings"]["notebooks"]
-            batch["execute_s"] = round(sum(t["execute_s"] for t in per_nb.values()), 2)
-            batch["render_s"] = round(sum(t["render_s"] for t in per_nb.values()), 2)
-            batch["per_notebook"] = per_nb
-            results.append({"batch": batch, "floor": floor, "ratio": round(ratio, 2)})
-            print(f"run {i + 1}: batch {batch['wall_s']:.1f}s (peak {batch['peak_rss_mb']} MB), "
-                  f"floor {floor['wall_with_startup_s']:.1f}s (peak {floor['peak_rss_mb']} MB), ratio {ratio:.2f}")
-        startup = kernel_startup(Path(tmp))
-        print(f"kernel start-up + import segkit + shutdown, per notebook: {startup:.2f}s (median of 3)")
-    summary = {"params": args.params, "cpus": os.cpu_count(), "kernel_startup_s": startup, "runs": results}
+            batch = run_batch(params, Path(tmp) / f"b{i}", code)
+            floor = run_floor(params, Path(tmp) / f"f{i}", code)
+            bare = run_bare(params, Path(tmp) / f"f{i}", code, batch["k"])
+            runs.append({"batch": batch, "floor": floor, "bare": bare})
+            print(f"run {i + 1}: batch {batch['wall_s']:.1f}s (cpu {batch['cpu_s']:.1f}s, peak {batch['peak_rss_mb']} MB, "
+                  f"k={batch['k']}), notebooks' floor {floor['wall_with_startup_s']:.1f}s (cpu {floor['cpu_s']:.1f}s), "
+                  f"bare floor {bare['wall_with_startup_s']:.1f}s (cpu {bare['cpu_s']:.1f}s)", flush=True)
+        startup = kernel_startup(Path(tmp), code) if args.startup else None
+    b, f, z = (_median(runs, "batch", "wall_s"), _median(runs, "floor", "wall_with_startup_s"),
+               _median(runs, "bare", "wall_with_startup_s"))
+    summary = {"params": params, "code": str(code), "cpus": os.cpu_count(), "repeat": args.repeat,
+               "median_batch_s": b, "median_notebooks_floor_s": f, "median_bare_floor_s": z,
+               "batch_over_notebooks_floor": round(b / f, 2), "batch_over_bare_floor": round(b / z, 2),
+               "median_cpu_s": {w: _median(runs, w, "cpu_s") for w in ("batch", "floor", "bare")},
+               "median_peak_rss_mb": _median(runs, "batch", "peak_rss_mb"), "kernel_startup_s": startup,
+               "per_notebook_last_run": runs[-1]["batch"]["per_notebook"]}
     if args.json:
-        args.json.write_text(json.dumps(summary, indent=2))
-    print(json.dumps({k: v for k, v in summary.items() if k != "runs"}))
+        args.json.write_text(json.dumps({**summary, "runs": runs}, indent=2))
+    print(json.dumps(summary, indent=1))
 
 
 if __name__ == "__main__":

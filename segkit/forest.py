@@ -1,5 +1,9 @@
 """The random forest that the explainer and the churn model share: the feature matrix, the pipeline,
 and permutation importance computed from stacked shuffled copies (one predict call per chunk).
+
+Large inputs stay fast: the forest uses every core once it learns from more than :data:`PARALLEL_ROWS`
+rows (the trees are the same with one thread or many), and the ROC-AUCs of the permutation importance are
+computed from ranks (:func:`auc`) instead of hundreds of validated ``roc_auc_score`` calls.
 """
 
 from __future__ import annotations
@@ -12,17 +16,20 @@ import pandas as pd
 from sklearn.compose import ColumnTransformer
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.impute import SimpleImputer
-from sklearn.metrics import roc_auc_score
+from scipy.stats import rankdata
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OrdinalEncoder
 
 from .errors import ColumnError
 
-__all__ = ["feature_matrix", "forest_pipeline", "shuffled_predictions", "ovr_auc", "permutation_drops", "MAX_LEVELS"]
+__all__ = ["feature_matrix", "forest_pipeline", "shuffled_predictions", "auc", "ovr_auc", "permutation_drops",
+           "forest_jobs", "stratified_rows", "MAX_LEVELS", "PARALLEL_ROWS"]
 
 #: Categorical features keep at most this many levels (the rarest are grouped) in the forest.
 MAX_LEVELS = 30
 _MISSING = "(missing)"
+#: A forest learning from more rows than this uses every core (``n_jobs=-1``); below it one thread.
+PARALLEL_ROWS = 5_000
 _STACK_CELLS = 4_000_000  # values stacked into one predict call by shuffled_predictions (about 32 MB)
 
 
@@ -69,7 +76,7 @@ def forest_pipeline(X: pd.DataFrame, *, seed: int = 0, **forest: Any) -> Pipelin
 
     Numeric columns get median imputation; categorical columns ordinal codes (levels beyond
     :data:`MAX_LEVELS` grouped, unseen levels coded -1). ``forest`` is passed to
-    :class:`~sklearn.ensemble.RandomForestClassifier` (default 200 trees, one thread).
+    :class:`~sklearn.ensemble.RandomForestClassifier` (default 100 trees, one thread).
     """
     cats = _categorical(X)
     nums = [c for c in X.columns if c not in cats]
@@ -79,7 +86,7 @@ def forest_pipeline(X: pd.DataFrame, *, seed: int = 0, **forest: Any) -> Pipelin
     if cats:
         parts.append(("cat", OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1,
                                             max_categories=MAX_LEVELS), cats))
-    settings = {"n_estimators": 200, "n_jobs": 1, **forest, "random_state": seed}
+    settings = {"n_estimators": 100, "n_jobs": 1, **forest, "random_state": seed}
     return Pipeline([("prepare", ColumnTransformer(parts, remainder="drop", verbose_feature_names_out=False)),
                      ("forest", RandomForestClassifier(**settings))])
 
@@ -112,14 +119,41 @@ def shuffled_predictions(model, X: pd.DataFrame, *, n_repeats: int, rng: np.rand
     return out.reshape((n_features, n_repeats, n) + out.shape[1:])
 
 
+def forest_jobs(rows: int) -> int:
+    """``n_jobs`` for a forest learning from ``rows`` rows: -1 (every core) above :data:`PARALLEL_ROWS`, else 1."""
+    return -1 if rows > PARALLEL_ROWS else 1
+
+
+def stratified_rows(y: np.ndarray, max_rows: int | None, seed: int) -> np.ndarray:
+    """Sorted row positions of a seeded sample of at most ``max_rows`` rows, stratified by ``y`` (all rows
+    when there are fewer; a plain random sample when a class has a single row)."""
+    from sklearn.model_selection import train_test_split
+
+    idx = np.arange(len(y))
+    if max_rows is None or len(y) <= max_rows:
+        return idx
+    stratify = y if pd.Series(y).value_counts().min() >= 2 else None
+    return np.sort(train_test_split(idx, train_size=max_rows, stratify=stratify, random_state=seed)[0])
+
+
+def auc(positive: np.ndarray, score: np.ndarray) -> float:
+    """ROC-AUC of ``score`` for the boolean ``positive``: the Mann-Whitney statistic from average ranks.
+
+    The same value as :func:`sklearn.metrics.roc_auc_score` (ties count half), without its input
+    validation, which dominates when it is called for every shuffled feature. nan when one class is absent.
+    """
+    positive = np.asarray(positive, dtype=bool)
+    n_pos = int(positive.sum())
+    n_neg = len(positive) - n_pos
+    if n_pos == 0 or n_neg == 0:
+        return float("nan")
+    ranks = rankdata(score)
+    return float((ranks[positive].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
+
+
 def ovr_auc(y: np.ndarray, proba: np.ndarray, classes: np.ndarray) -> np.ndarray:
     """ROC-AUC of each class's probability against membership of that class (nan when undefined)."""
-    out = np.full(len(classes), np.nan)
-    for i, c in enumerate(classes):
-        member = y == c
-        if 0 < member.sum() < len(y):
-            out[i] = roc_auc_score(member, proba[:, i])
-    return out
+    return np.array([auc(y == c, proba[:, i]) for i, c in enumerate(classes)], dtype=float)
 
 
 def permutation_drops(model, X: pd.DataFrame, y: np.ndarray, classes: np.ndarray, *, n_repeats: int,

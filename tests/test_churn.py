@@ -179,6 +179,33 @@ def test_results_are_reproducible_with_a_seed(known):
     pd.testing.assert_series_equal(a.probability, b.probability)
 
 
+def test_large_inputs_are_judged_on_a_stratified_sample(known):
+    clean, _ = known
+    data = churn.churn_dataset(clean)
+    n = len(data.churned)
+    evaluation = churn.evaluate_churn(data, folds=2, seed=3, n_repeats=1, max_rows=n // 2)
+    assert len(evaluation.probability) == len(evaluation.churned) == n // 2
+    assert evaluation.probability.index.isin(data.features.index).all()
+    assert abs(evaluation.base_rate - data.rate) <= 1 / (n // 2) + 1e-9  # stratified by the outcome
+    assert f"on a sample of {n // 2:,} of the {n:,} customers" in evaluation.summary()
+    assert churn.evaluate_churn(data, folds=2, seed=3, n_repeats=1, max_rows=n).settings["rows"] == n
+
+
+def test_rank_auc_equals_sklearn_roc_auc():
+    from sklearn.metrics import roc_auc_score
+
+    from segkit.forest import auc
+
+    rng = np.random.default_rng(0)
+    for _ in range(50):
+        n = int(rng.integers(5, 200))
+        y = rng.random(n) < 0.4
+        score = np.round(rng.random(n), int(rng.integers(1, 4)))  # ties
+        if 0 < y.sum() < n:
+            assert auc(y, score) == pytest.approx(roc_auc_score(y, score), abs=1e-12)
+    assert np.isnan(auc(np.ones(4, bool), np.arange(4.0)))
+
+
 # ------------------------------------------------------------------------------------ risk by segment
 def test_risk_by_segment_means_counts_and_threshold_inclusive():
     churn_df = pd.DataFrame({"customer_id": ["1", "2", "3", "4", "5"],

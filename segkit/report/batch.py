@@ -36,6 +36,7 @@ from ..config import SECRET_KEYS, Params, resolve_env
 from ..errors import RunError, SegkitError
 from ..progress import FILE_VAR, NOTEBOOK_VAR
 from .lifecycle import write_problem
+from .kernels import KernelPool, execute as execute_in
 from .render import render_notebook
 
 __all__ = ["Notebook", "Batch", "kernel_environment", "applicable_cells", "notebook_parameters", "record_final_path",
@@ -139,22 +140,6 @@ def show_progress(path: Path, offset: int, say: Callable[[str], None], started: 
     return offset + end
 
 
-def _kernel_manager(env: dict[str, str]) -> type:
-    """A kernel manager class whose kernels start with ``env`` added to this process's environment.
-
-    nbclient builds the kernel manager from ``kernel_manager_class`` (papermill passes its extra keyword
-    arguments through); the environment of a kernel is the ``env`` given to ``start_kernel``.
-    """
-    from jupyter_client import AsyncKernelManager
-
-    class _Manager(AsyncKernelManager):
-        async def _async_pre_start_kernel(self, **kw):
-            kw["env"] = {**os.environ, **(kw.get("env") or {}), **env}
-            return await super()._async_pre_start_kernel(**kw)
-
-    return _Manager
-
-
 class _NotebookFailed(RunError):
     """A notebook raised; ``user_error`` when it was a segkit error (bad data or params), not a bug."""
 
@@ -225,33 +210,39 @@ class Batch:
         self.error: str | None = None
         self.user_error = False
         self.interrupted: BaseException | None = None
+        self.pool = KernelPool()
 
     @property
     def ok(self) -> bool:
         return self.failed is None
 
-    def execute(self, nb: Notebook) -> str:
-        """Execute one notebook and render its business and analyst copies; raise if it failed."""
-        import papermill as pm
+    def _env(self, nb: Notebook) -> dict[str, str]:
+        return {FILE_VAR: str(self.tmp / PROGRESS_FILE), NOTEBOOK_VAR: nb.name}
 
+    def prestart(self, nb: Notebook) -> None:
+        """Start ``nb``'s kernel now, so that it has loaded segkit when the notebook's turn comes."""
+        self.pool.start(nb.name, self._env(nb), nb.path.parent)
+
+    def execute(self, nb: Notebook, km=None) -> str:
+        """Execute one notebook (in the started kernel ``km``, or a new one); raise if it failed.
+
+        Rendering is separate (:meth:`render`), so that the notebooks after this one can start at once.
+        """
         out_ipynb = self.tmp / f"{nb.name}.ipynb"
+        km = km if km is not None else self.pool.take(nb.name, self._env(nb), nb.path.parent)
         t0 = time.perf_counter()
         exec_error = None
         try:
-            pm.execute_notebook(applicable_cells(nb.path, self.offered), str(out_ipynb),
-                                parameters=_kernel_params(self.params, self.declared[nb.name], self.tmp),
-                                kernel_name="python3", progress_bar=False, log_output=False,
-                                extra_arguments=["--IPKernelApp.log_level=CRITICAL"], cwd=str(nb.path.parent),
-                                kernel_manager_class=_kernel_manager({FILE_VAR: str(self.tmp / PROGRESS_FILE),
-                                                                      NOTEBOOK_VAR: nb.name}))
-        except pm.PapermillExecutionError as exc:
+            execute_in(applicable_cells(nb.path, self.offered), out_ipynb, km=km, cwd=str(nb.path.parent),
+                       parameters=_kernel_params(self.params, self.declared[nb.name], self.tmp))
+        except Exception as exc:
+            import papermill as pm
+
+            if not isinstance(exc, pm.PapermillExecutionError):
+                raise
             exec_error = exc
         record_final_path(out_ipynb, self.tmp, self.final)
-        t1 = time.perf_counter()
-        for business, suffix, kicker in ((True, ".html", "Segmentation report"), (False, ".analyst.html", "Analyst copy")):
-            render_notebook(out_ipynb, self.tmp / f"{nb.name}{suffix}", business=business,
-                            kicker=f"{kicker} · {nb.name}", meta=self.meta_line)
-        self.timings[nb.name] = {"execute_s": round(t1 - t0, 2), "render_s": round(time.perf_counter() - t1, 2)}
+        self.timings[nb.name] = {"execute_s": round(time.perf_counter() - t0, 2)}
         if exec_error is not None:
             text = _error_of(out_ipynb)
             if _DISK_FULL.search(text):
@@ -261,12 +252,36 @@ class Batch:
             raise _NotebookFailed(f"notebook {nb.name} failed: {text}", user_error=text.startswith("segkit "))
         return nb.name
 
+    def render(self, nb: Notebook) -> None:
+        """Render the executed notebook's business and analyst copies (also a failed one, up to its error)."""
+        out_ipynb = self.tmp / f"{nb.name}.ipynb"
+        if not out_ipynb.is_file():
+            return
+        t0 = time.perf_counter()
+        for business, suffix, kicker in ((True, ".html", "Segmentation report"), (False, ".analyst.html", "Analyst copy")):
+            render_notebook(out_ipynb, self.tmp / f"{nb.name}{suffix}", business=business,
+                            kicker=f"{kicker} · {nb.name}", meta=self.meta_line)
+        self.timings.setdefault(nb.name, {})["render_s"] = round(time.perf_counter() - t0, 2)
+
+    def _prestart_next(self, pending: list[Notebook], running: Iterable[Notebook], done: set[str]) -> None:
+        """Start the kernels of the notebooks that can run once the running ones are done (``jobs`` at most)."""
+        soon = done | {nb.name for nb in running}
+        for nb in [nb for nb in pending if set(nb.after) <= soon and nb.name not in self.pool][: self.jobs]:
+            if len(self.pool) >= self.jobs:
+                break
+            self.prestart(nb)
+
     def run(self) -> None:
-        """Run every notebook whose inputs are ready, until all are done or one fails."""
+        """Run every notebook whose inputs are ready, until all are done or one fails.
+
+        A notebook's dependents start as soon as it has executed; its HTML is rendered meanwhile on a
+        thread of its own. The kernels of the notebooks that come next are started ahead (:class:`KernelPool`).
+        """
         done: set[str] = set()
         pending = list(self.notebooks)
         running: dict[Future, Notebook] = {}
-        pool = ThreadPoolExecutor(max_workers=self.jobs)
+        pool, renderer = ThreadPoolExecutor(max_workers=self.jobs), ThreadPoolExecutor(max_workers=1)
+        renders: dict[Future, Notebook] = {}
         feed, offset, started = self.tmp / PROGRESS_FILE, 0, {}
         feed.unlink(missing_ok=True)
         try:
@@ -275,14 +290,20 @@ class Batch:
                     for nb in [nb for nb in pending if set(nb.after) <= done][: self.jobs - len(running)]:
                         pending.remove(nb)
                         self.progress(f"{nb.name} started")
-                        running[pool.submit(self.execute, nb)] = nb
+                        km = self.pool.take(nb.name, self._env(nb), nb.path.parent)
+                        running[pool.submit(self.execute, nb, km)] = nb
                         started[nb.name] = time.monotonic()
+                    self._prestart_next(pending, running.values(), done)
                 if not running:
                     break
                 finished, _ = wait(running, timeout=_POLL_S, return_when=FIRST_COMPLETED)
                 offset = show_progress(feed, offset, self.progress, {n.name: started[n.name] for n in running.values()})
                 for fut in finished:
-                    self._collect(running.pop(fut), fut, done)
+                    nb = running.pop(fut)
+                    renders[renderer.submit(self.render, nb)] = nb
+                    self._collect(nb, fut, done)
+            for fut in renders:
+                self._collect_render(renders[fut], fut)
         except (KeyboardInterrupt, SystemExit) as exc:  # Ctrl-C, or SIGTERM through the CLI: keep what is there
             self.interrupted = exc
             current = next(iter(running.values()), None)
@@ -291,6 +312,8 @@ class Batch:
             self.progress(f"interrupted during {self.failed}")
         finally:
             pool.shutdown(wait=self.interrupted is None, cancel_futures=True)
+            renderer.shutdown(wait=self.interrupted is None, cancel_futures=True)
+            self.pool.close()
             feed.unlink(missing_ok=True)
 
     def _collect(self, nb: Notebook, fut: Future, done: set[str]) -> None:
@@ -309,5 +332,18 @@ class Batch:
             self.progress(f"{nb.name} FAILED")
         else:
             done.add(nb.name)
-            t = self.timings[nb.name]
-            self.progress(f"{nb.name} done (run {t['execute_s']:.1f}s, render {t['render_s']:.1f}s)")
+            self.progress(f"{nb.name} done (run {self.timings[nb.name]['execute_s']:.1f}s)")
+
+    def _collect_render(self, nb: Notebook, fut: Future) -> None:
+        """A rendering's failure (a full or read-only disk, a bug) fails the run unless it failed already."""
+        try:
+            fut.result()
+        except OSError as exc:
+            if self.failed is None:
+                self.failed, self.user_error = nb.name, True
+                self.error = write_problem(exc, self.tmp, f"writing the outputs of {nb.name}").message
+                self.progress(f"{nb.name} FAILED")
+        except Exception as exc:
+            if self.failed is None:
+                self.failed, self.error = nb.name, f"notebook {nb.name} could not be rendered: {type(exc).__name__}: {exc}"
+                self.progress(f"{nb.name} FAILED")

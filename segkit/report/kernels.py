@@ -1,0 +1,123 @@
+"""Kernels started ahead of their notebooks, with segkit already imported.
+
+A kernel's start-up (the interpreter, ipykernel, then ``import segkit`` with pandas, scikit-learn and
+matplotlib) takes one to two seconds. :class:`KernelPool` starts the kernel of a notebook as soon as the
+batch knows it will run next, while other notebooks still execute, and runs the imports during the
+kernel's own start-up (IPython's ``exec_lines``, which leave no name behind and no history). When the
+notebook's turn comes its kernel is ready, and :func:`execute` runs the notebook in it through papermill
+(the ``segkit`` engine below hands the started kernel to papermill's client, which shuts it down after the
+last cell).
+
+Every notebook still gets a fresh kernel of its own, started with its own environment (its name for the
+progress lines), so nothing leaks from one notebook to the next, and each notebook runs alone in
+JupyterLab as before: the preloaded modules are the ones its first cell imports.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+__all__ = ["KernelPool", "PRELOAD", "KERNEL_ARGS", "execute"]
+
+#: Imported during a pre-started kernel's start-up (the modules every report notebook imports first).
+PRELOAD = "import segkit.stages, segkit.report.cards, matplotlib.pyplot; del segkit, matplotlib"
+#: Kernel options: quiet, and an in-memory IPython history (no shared SQLite file between kernels).
+KERNEL_ARGS = ["--IPKernelApp.log_level=CRITICAL", "--HistoryManager.hist_file=:memory:"]
+_ENGINE = "segkit"
+
+
+def _manager(env: dict[str, str]):
+    """A kernel manager whose kernel starts with ``env`` added to this process's environment."""
+    from jupyter_client import AsyncKernelManager
+
+    class _Manager(AsyncKernelManager):
+        async def _async_pre_start_kernel(self, **kw):
+            kw["env"] = {**os.environ, **(kw.get("env") or {}), **env}
+            return await super()._async_pre_start_kernel(**kw)
+
+    return _Manager(kernel_name="python3")
+
+
+class KernelPool:
+    """Kernels started ahead, one per notebook name; :meth:`take` hands one over, :meth:`close` stops the rest.
+
+    Parameters
+    ----------
+    preload : bool
+        Import :data:`PRELOAD` during the kernel's start-up.
+    """
+
+    def __init__(self, *, preload: bool = True):
+        self.preload = preload
+        self._started: dict[str, Any] = {}
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._started
+
+    def __len__(self) -> int:
+        return len(self._started)
+
+    def start(self, name: str, env: dict[str, str], cwd: str | Path) -> None:
+        """Start the kernel for notebook ``name`` in the folder ``cwd`` now (it loads in the background)."""
+        from jupyter_core.utils import run_sync
+
+        if name in self._started:
+            return
+        km = _manager(env)
+        args = [*KERNEL_ARGS, f"--IPKernelApp.exec_lines={PRELOAD}"] if self.preload else list(KERNEL_ARGS)
+        run_sync(km.start_kernel)(extra_arguments=args, cwd=str(cwd))
+        self._started[name] = km
+
+    def take(self, name: str, env: dict[str, str], cwd: str | Path):
+        """The started kernel manager of ``name`` (started now when it was not); the caller owns it."""
+        if name not in self._started:
+            self.start(name, env, cwd)
+        return self._started.pop(name)
+
+    def close(self) -> None:
+        """Stop every kernel that was started but not taken."""
+        from jupyter_core.utils import run_sync
+
+        while self._started:
+            _, km = self._started.popitem()
+            try:
+                run_sync(km.shutdown_kernel)(now=True)
+            except Exception:  # already gone
+                pass
+
+
+def _register_engine() -> None:
+    """Register papermill's engine ``segkit``: nbclient in a kernel that was started ahead (``km``)."""
+    from papermill.clientwrap import PapermillNotebookClient
+    from papermill.engines import NBClientEngine, papermill_engines
+    from papermill.utils import merge_kwargs, remove_args
+
+    if _ENGINE in papermill_engines._engines:
+        return
+
+    class StartedKernelEngine(NBClientEngine):
+        @classmethod
+        def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None, stderr_file=None,
+                                     start_timeout=60, execution_timeout=None, **kwargs):
+            kwargs = remove_args(["input_path", "timeout", "startup_timeout"], **kwargs)
+            final = merge_kwargs(kwargs, timeout=execution_timeout, startup_timeout=start_timeout,
+                                 kernel_name=kernel_name, log_output=log_output, stdout_file=stdout_file,
+                                 stderr_file=stderr_file)
+            # cleanup_kc: shut the kernel down after the last cell although the client did not start it
+            return PapermillNotebookClient(nb_man, **final).execute(cleanup_kc=True)
+
+    papermill_engines.register(_ENGINE, StartedKernelEngine)
+
+
+def execute(notebook, output: Path, *, parameters: dict[str, Any], km, cwd: str) -> None:
+    """Run ``notebook`` (a NotebookNode) with papermill in the started kernel ``km``, writing ``output``.
+
+    Raises papermill's ``PapermillExecutionError`` when a cell fails (the output is written first).
+    """
+    import papermill as pm
+
+    _register_engine()
+    pm.execute_notebook(notebook, str(output), parameters=parameters, kernel_name="python3", progress_bar=False,
+                        log_output=False, cwd=cwd, engine_name=_ENGINE, km=km)
