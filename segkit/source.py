@@ -16,6 +16,8 @@ from .io import parse_synth, read_header, read_sql, read_table, sql_columns
 
 __all__ = ["load_input", "input_columns", "read_synth", "parse_synth", "synth_generators"]
 
+#: ``synth://`` options that set the size of the table (capped when only the columns are wanted).
+_SIZES = ("n", "rows")
 _NO_INPUT = ("no input: neither data_path nor sql_url is set", "set data_path to a file")
 
 
@@ -60,6 +62,6 @@ def input_columns(params) -> list[str]:
         raise ParamsError(*_NO_INPUT, key="data_path")
     if str(params.data_path).startswith("synth://"):
         name, options = parse_synth(params.data_path)  # a few rows are enough to know the columns
-        small = f"synth://{name}?" + "&".join(f"{k}={min(v, 50) if k == 'n' else v}" for k, v in {"n": 50, **options}.items())
+        small = f"synth://{name}?" + "&".join(f"{k}={min(v, 50) if k in _SIZES else v}" for k, v in {"n": 50, **options}.items())
         return [str(c) for c in read_synth(small, params.data_kind).columns]
     return read_header(params.data_path, sheet=params.data_sheet, options=params.file_options())

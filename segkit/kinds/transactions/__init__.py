@@ -12,9 +12,12 @@ from . import churn, lifetime
 from .clean import DEFAULT_NON_PRODUCT_CODES, TransactionColumns, clean_transactions
 from .features import FEATURE_DESCRIPTIONS, LOWER_IS_BETTER, SHORT_LABELS, UNITS, behaviour_features, transform_features
 from .naming import name_rfm_segments
+from .synth import synth_transactions
 
 ENTITY = "customers"
 EXTRA_STAGES = ("churn", "value")
+#: ``synth://transactions?rows=..&seed=..``: invoice lines shaped like Online Retail, quirks included.
+SYNTH_TABLES = {"transactions": synth_transactions}
 
 DEFAULT_FEATURES = ["recency", "frequency", "monetary"]
 PROFILE_EXTRA = ["tenure", "avg_order_value", "distinct_products", "basket_size", "interpurchase_mean",
