@@ -64,4 +64,12 @@ def input_columns(params) -> list[str]:
         name, options = parse_synth(params.data_path)  # a few rows are enough to know the columns
         small = f"synth://{name}?" + "&".join(f"{k}={min(v, 50) if k in _SIZES else v}" for k, v in {"n": 50, **options}.items())
         return [str(c) for c in read_synth(small, params.data_kind).columns]
+    if any(ch in str(params.data_path) for ch in "*?["):  # a glob: only the duckdb engine reads those
+        from .engine import duckdb as ddb
+
+        con = ddb.connect(memory_limit="512MB")
+        try:
+            return list(ddb.column_types(con, ddb.source_sql(str(params.data_path))))
+        finally:
+            con.close()
     return read_header(params.data_path, sheet=params.data_sheet, options=params.file_options())

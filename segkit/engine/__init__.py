@@ -83,5 +83,7 @@ def choose(params, kind_module) -> str:
                               f"{params.data_path or 'an SQL query'}",
                               "convert the input to Parquet, or set engine to pandas (or auto)", key="engine")
         return "duckdb"
+    if offers and engine_input(params) is not None and any(ch in str(params.data_path) for ch in "*?["):
+        return "duckdb"  # pandas reads files and folders, not globs
     rows = input_rows(params) if offers and engine_input(params) is not None else None
     return "duckdb" if rows is not None and rows > AUTO_ROWS else "pandas"

@@ -28,7 +28,7 @@ import pandas as pd
 from ..errors import ColumnError, DataFileError, DataValueError, ParamsError
 
 __all__ = ["connect", "session", "source_sql", "query", "frame", "estimate_rows", "profile_input", "quote",
-           "literal", "column_types"]
+           "literal", "column_types", "content_digest", "sample"]
 
 _PARQUET = {".parquet", ".pq"}
 _TEXT = {".csv", ".txt", ".tsv"}
@@ -213,7 +213,18 @@ def profile_input(con, source: str, *, sample_rows: int, seed: int) -> dict[str,
     types = column_types(con, source)
     missing = ", ".join(f"count(*) - count({quote(c)})" for c in types)
     counts = query(con, f"SELECT count(*), {missing} FROM {source}").fetchone()
-    sample = frame(con, f"SELECT * FROM {source} USING SAMPLE reservoir({int(sample_rows)} ROWS) "
-                        f"REPEATABLE ({int(seed)})")
+    drawn = sample(con, source, sample_rows, seed)
     return {"rows": int(counts[0]), "missing": dict(zip(types, map(int, counts[1:]))), "types": types,
-            "sample": sample}
+            "sample": drawn}
+
+
+def content_digest(con, source: str) -> str:
+    """A digest of the rows of a relation, whatever their order (the xor of DuckDB's row hashes)."""
+    columns = ", ".join(quote(c) for c in column_types(con, source))
+    value = query(con, f"SELECT bit_xor(hash({columns})) FROM {source}").fetchone()[0]
+    return f"rows-xor-duckdb:{int(value or 0):016x}"
+
+
+def sample(con, source: str, rows: int, seed: int) -> pd.DataFrame:
+    """A seeded sample of ``rows`` lines of a relation (every line when it has fewer)."""
+    return frame(con, f"SELECT * FROM {source} USING SAMPLE reservoir({int(rows)} ROWS) REPEATABLE ({int(seed)})")

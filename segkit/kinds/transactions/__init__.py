@@ -8,7 +8,7 @@ import pandas as pd
 
 from ...featureset import FeatureSet
 from ...io import require_columns
-from . import churn, lifetime
+from . import churn, lifetime, sql
 from .clean import DEFAULT_NON_PRODUCT_CODES, TransactionColumns, clean_transactions
 from .features import FEATURE_DESCRIPTIONS, LOWER_IS_BETTER, SHORT_LABELS, UNITS, behaviour_features, transform_features
 from .naming import name_rfm_segments
@@ -48,7 +48,21 @@ def clean(raw: pd.DataFrame, params):
 
 
 def features(cleaned: pd.DataFrame, params) -> FeatureSet:
-    table = behaviour_features(cleaned, snapshot_date=params.snapshot_date)
+    return _feature_set(behaviour_features(cleaned, snapshot_date=params.snapshot_date), params)
+
+
+def engine_clean(con, source: str, params, out_path=None):
+    """``duckdb`` engine: the cleaning rules over the relation ``source``; the cleaned lines go to ``out_path``
+    (Parquet). Returns the cleaning log (:func:`.sql.clean_in_duckdb`)."""
+    return sql.clean_in_duckdb(con, source, params, out_path)
+
+
+def engine_features(con, cleaned: str, params) -> FeatureSet:
+    """``duckdb`` engine: the features of :func:`features`, from the cleaned lines in the relation ``cleaned``."""
+    return _feature_set(sql.features_in_duckdb(con, cleaned, params), params)
+
+
+def _feature_set(table: pd.DataFrame, params) -> FeatureSet:
     columns = list(params.features or DEFAULT_FEATURES)
     notes = []
     dropped = table.attrs.get("dropped_customers") or []
