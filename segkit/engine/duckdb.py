@@ -28,7 +28,7 @@ import pandas as pd
 from ..errors import ColumnError, DataFileError, DataValueError, ParamsError
 
 __all__ = ["connect", "session", "source_sql", "query", "frame", "estimate_rows", "profile_input", "quote",
-           "literal", "column_types", "content_digest", "sample"]
+           "literal", "column_types", "content_digest", "sample", "write_parquet"]
 
 _PARQUET = {".parquet", ".pq"}
 _TEXT = {".csv", ".txt", ".tsv"}
@@ -228,3 +228,22 @@ def content_digest(con, source: str) -> str:
 def sample(con, source: str, rows: int, seed: int) -> pd.DataFrame:
     """A seeded sample of ``rows`` lines of a relation (every line when it has fewer)."""
     return frame(con, f"SELECT * FROM {source} USING SAMPLE reservoir({int(rows)} ROWS) REPEATABLE ({int(seed)})")
+
+
+def write_parquet(con, sql: str, path: str | Path, *, batch_rows: int = 1_000_000) -> Path:
+    """Write the result of ``sql`` to a Parquet file, a batch at a time, with the result's column names as they
+    are (``COPY`` would rename ``Quantity`` beside ``quantity``: DuckDB's names ignore case)."""
+    import pyarrow.parquet as pq
+
+    duckdb, writer = _duckdb(), None
+    try:
+        with con.sql(sql).to_arrow_reader(batch_size=batch_rows) as reader:  # a relation's reader streams
+            writer = pq.ParquetWriter(str(path), reader.schema)
+            for batch in reader:
+                writer.write_batch(batch)
+    except duckdb.Error as exc:
+        raise _translate(exc, "writing " + Path(path).name) from None
+    finally:
+        if writer is not None:
+            writer.close()
+    return Path(path)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ...cleaning import CleaningLog
-from ...engine.duckdb import column_types, frame, literal, query, quote
+from ...engine.duckdb import column_types, frame, literal, query, quote, write_parquet
 from ...errors import ColumnError, DataValueError
 from .clean import DEFAULT_NON_PRODUCT_CODES, _listed, _today
 from .columns import TransactionColumns
@@ -126,20 +126,22 @@ def _dropped_by(c: TransactionColumns, params, today: pd.Timestamp) -> str:
             "WHEN price <= 0 OR quantity = 0 THEN 'non_positive_price' END")
 
 
-def _build_lines(con, source: str, params, c: TransactionColumns) -> tuple[int, int]:
-    """Create the table ``segkit_lines`` (normalised columns, the other raw columns, ``dropped``); returns the
-    number of raw lines and of lines after the duplicates rule."""
+def _build_lines(con, source: str, params, c: TransactionColumns) -> tuple[int, int, list[str]]:
+    """Create the table ``segkit_lines`` (normalised columns, the other raw columns as ``segkit_raw_<i>``, since
+    DuckDB's names ignore case, and ``dropped``); returns the number of raw lines, of lines after the duplicates
+    rule, and the names of the other raw columns."""
     types = column_types(con, source)
     c.check(pd.DataFrame(columns=list(types)))
     norm = _normalised(con, source, params, c, types)
-    rest = [quote(k) for k in types if k not in norm]
+    rest = [f"{quote(k)} AS segkit_raw_{i}" for i, k in enumerate(k for k in types if k not in norm)]
     rows = query(con, f"SELECT count(*) FROM {source}").fetchone()[0]
     distinct = "DISTINCT " if params.drop_duplicates else ""
     query(con, f"CREATE OR REPLACE TEMP VIEW segkit_raw AS SELECT {distinct}* FROM {source}")
     select = ", ".join(f"{sql} AS {quote(name)}" for name, sql in norm.items())
     query(con, f"CREATE OR REPLACE TABLE segkit_lines AS SELECT *, {_dropped_by(c, params, _today())} AS dropped "
                f"FROM (SELECT {select}{''.join(', ' + r for r in rest)} FROM segkit_raw)", "cleaning the transactions")
-    return int(rows), int(query(con, "SELECT count(*) FROM segkit_lines").fetchone()[0])
+    kept = int(query(con, "SELECT count(*) FROM segkit_lines").fetchone()[0])
+    return int(rows), kept, [k for k in types if k not in norm]
 
 
 _DESCRIPTIONS = {
@@ -245,23 +247,23 @@ def clean_in_duckdb(con, source: str, params, out_path=None) -> CleaningLog:
     :data:`CLEAN_TABLE` (the columns of ``clean_transactions``' output, cancellations negative), writes them
     to the Parquet file ``out_path`` when given, and returns the cleaning log."""
     c = TransactionColumns.from_params(params.model_dump())
-    rows, distinct = _build_lines(con, source, params, c)
+    rows, distinct, raw_names = _build_lines(con, source, params, c)
     log = _log(con, params, c, rows, distinct)
     integer = column_types(con, source)[c.quantity].upper().startswith(_INTEGER)
     qty = "CAST(quantity AS BIGINT)" if integer else "quantity"
-    extra = [n for n in ("stock_code", "country") if getattr(c, n)]
-    rest = [k for k in column_types(con, "segkit_lines") if k not in
-            ("customer_id", "invoice_id", "date", "quantity", "price", "amount", "is_cancellation", "dropped", *extra)]
-    trimmed = ["trim(stock_code) AS stock_code"] if c.stock_code else []
-    trimmed += ["country"] if c.country else []
+    kept = ["trim(stock_code) AS stock_code"] if c.stock_code else []
+    kept += ["country"] if c.country else []
+    kept += [f"segkit_raw_{i}" for i in range(len(raw_names))]
     query(con, f"""CREATE OR REPLACE TABLE {CLEAN_TABLE} AS SELECT customer_id, invoice_id, date,
         CASE WHEN is_cancellation THEN -abs({qty}) ELSE {qty} END AS quantity, price,
         CASE WHEN is_cancellation THEN -abs(amount) ELSE amount END AS amount, is_cancellation
-        {''.join(', ' + t for t in trimmed)}{''.join(', ' + quote(r) for r in rest)}
-        FROM segkit_lines WHERE dropped IS NULL""", "cleaning the transactions")
+        {''.join(', ' + k for k in kept)} FROM segkit_lines WHERE dropped IS NULL""", "cleaning the transactions")
     query(con, "DROP TABLE segkit_lines")
     if out_path is not None:
-        query(con, f"COPY {CLEAN_TABLE} TO {literal(str(out_path))} (FORMAT parquet)", "writing clean.parquet")
+        named = ", ".join(f"segkit_raw_{i} AS {quote(n)}" for i, n in enumerate(raw_names))
+        write_parquet(con, f"SELECT * EXCLUDE ({', '.join(f'segkit_raw_{i}' for i in range(len(raw_names)))})"
+                      f"{', ' + named if named else ''} FROM {CLEAN_TABLE}" if raw_names else
+                      f"SELECT * FROM {CLEAN_TABLE}", out_path)
     return log
 
 
