@@ -89,13 +89,14 @@ def connect(*, memory_limit: str | None = None, temp_directory: str | Path | Non
 
 @contextmanager
 def session(params) -> Iterator[Any]:
-    """A connection set up from the params (``memory_limit``, ``temp_directory``), backed by a database file in
-    a fresh spill folder that is removed afterwards, so tables larger than memory can be built."""
+    """A connection set up from the params (``memory_limit``, ``temp_directory``): an in-memory database that
+    spills to a fresh folder under ``temp_directory`` (removed afterwards) beyond ``memory_limit``, so tables
+    larger than memory can be built."""
     base = Path(params.temp_directory) if params.temp_directory else None
     if base is not None:
         base.mkdir(parents=True, exist_ok=True)
     folder = Path(tempfile.mkdtemp(prefix="segkit-duckdb-", dir=base))
-    con = connect(memory_limit=params.memory_limit, temp_directory=folder / "spill", database=folder / "work.duckdb")
+    con = connect(memory_limit=params.memory_limit, temp_directory=folder / "spill")
     try:
         yield con
     finally:

@@ -25,7 +25,7 @@ from .columns import TransactionColumns
 
 __all__ = ["clean_in_duckdb", "features_in_duckdb", "CLEAN_TABLE"]
 
-#: The table of cleaned lines that :func:`clean_in_duckdb` leaves in the connection.
+#: The view of cleaned lines that :func:`clean_in_duckdb` leaves in the connection.
 CLEAN_TABLE = "segkit_clean"
 _NUMERIC = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT",
             "FLOAT", "DOUBLE", "REAL")
@@ -33,10 +33,16 @@ _INTEGER = _NUMERIC[:9]
 _NA = ("", "na", "n/a", "nan", "null", "none", "-", "?", "#n/a", "<na>")
 
 
-def _id(expr: str) -> str:
+def _id(expr: str, kind: str) -> str:
     """Ids as text exactly as written (as :func:`segkit.parse.read_ids`): 17850.0 -> '17850', blank -> NULL."""
+    if kind.upper().startswith(_INTEGER):
+        return f"CAST({expr} AS VARCHAR)"
+    if kind.upper().startswith(("DOUBLE", "FLOAT", "REAL")):
+        return (f"CASE WHEN {expr} = trunc({expr}) AND abs({expr}) < 1e15 THEN CAST(CAST({expr} AS BIGINT) AS VARCHAR) "
+                f"ELSE CAST({expr} AS VARCHAR) END")
     text = f"trim(replace(CAST({expr} AS VARCHAR), chr(0), ''))"
-    return f"nullif(regexp_replace({text}, '^(-?\\d+)\\.0+$', '\\1'), '')"
+    whole = f"regexp_replace({text}, '^(-?\\d+)\\.0+$', '\\1')"
+    return f"nullif(CASE WHEN contains({text}, '.') THEN {whole} ELSE {text} END, '')"
 
 
 def _na_text(expr: str) -> str:
@@ -89,10 +95,10 @@ def _code_match(expr: str, patterns) -> str:
 def _normalised(con, source: str, params, c: TransactionColumns, types: dict[str, str]) -> dict[str, str]:
     """SQL of each normalised column (before the cancellation signs), from the raw columns."""
     opts = params.parse_options()
-    customer = _id(quote(c.customer))
+    customer = _id(quote(c.customer), types[c.customer])
     date = _date(con, source, c.date, types[c.date], opts.get("date_format"))
     quantity = _number(con, source, c.quantity, types[c.quantity], "quantity_col")
-    invoice = _id(quote(c.invoice)) if c.invoice else f"{customer} || '|' || strftime({date}, '%Y-%m-%d')"
+    invoice = _id(quote(c.invoice), types[c.invoice]) if c.invoice else f"{customer} || '|' || strftime({date}, '%Y-%m-%d')"
     if c.amount is not None:
         amount = _number(con, source, c.amount, types[c.amount], "amount_col")
         price = f"{amount} / nullif({quantity}, 0)"
@@ -254,11 +260,10 @@ def clean_in_duckdb(con, source: str, params, out_path=None) -> CleaningLog:
     kept = ["trim(stock_code) AS stock_code"] if c.stock_code else []
     kept += ["country"] if c.country else []
     kept += [f"segkit_raw_{i}" for i in range(len(raw_names))]
-    query(con, f"""CREATE OR REPLACE TABLE {CLEAN_TABLE} AS SELECT customer_id, invoice_id, date,
+    query(con, f"""CREATE OR REPLACE VIEW {CLEAN_TABLE} AS SELECT customer_id, invoice_id, date,
         CASE WHEN is_cancellation THEN -abs({qty}) ELSE {qty} END AS quantity, price,
         CASE WHEN is_cancellation THEN -abs(amount) ELSE amount END AS amount, is_cancellation
         {''.join(', ' + k for k in kept)} FROM segkit_lines WHERE dropped IS NULL""", "cleaning the transactions")
-    query(con, "DROP TABLE segkit_lines")
     if out_path is not None:
         named = ", ".join(f"segkit_raw_{i} AS {quote(n)}" for i, n in enumerate(raw_names))
         write_parquet(con, f"SELECT * EXCLUDE ({', '.join(f'segkit_raw_{i}' for i in range(len(raw_names)))})"
