@@ -227,3 +227,28 @@ def test_a_corrupt_parquet_file_is_a_data_file_error(tmp_path):
 def test_memory_limit_must_be_a_size():
     with pytest.raises(ParamsError, match="memory_limit"):
         ddb.connect(memory_limit="lots")
+
+
+# ---------------------------------------------------------------------------------------------- the stages
+
+
+def _stages(run_dir: Path, path, engine_name: str):
+    from segkit import stages
+
+    ctx = stages.open_run(run_dir, data_kind="transactions", data_path=str(path), engine=engine_name)
+    raw = stages.eda.load(ctx)
+    _, log = stages.eda.clean(ctx, raw)
+    stages.eda.missing_figure(raw)
+    return ctx, raw, log, stages.features.build_features(stages.open_run(run_dir))
+
+
+def test_stages_01_and_02_follow_the_engine(generated, tmp_path):
+    pandas_run = _stages(tmp_path / "p", generated[1], "pandas")
+    duck_run = _stages(tmp_path / "d", generated[1], "duckdb")
+    assert duck_run[0].folder.read_json("input.json")["engine"] == "duckdb"
+    assert pandas_run[0].folder.read_json("input.json")["engine"] == "pandas"
+    assert duck_run[0].folder.read_json("input.json")["rows"] == len(pandas_run[1]) == 60_000
+    assert duck_run[1].attrs["engine_rows"] == 60_000  # the sample knows the whole input's size
+    assert_same((pandas_run[2], pandas_run[3]), (duck_run[2], duck_run[3]))
+    written = duck_run[0].folder.read_features().table
+    assert written.index.equals(pandas_run[0].folder.read_features().table.index)

@@ -43,7 +43,7 @@ def load(ctx: RunContext) -> tuple[pd.DataFrame, dict]:
     notes = [f"read by the duckdb engine: {prof['rows']:,} lines"
              + (f"; the tables and plots below use a random sample of {len(raw):,} of them" if len(raw) < prof["rows"]
                 else "")]
-    raw.attrs["read_notes"] = notes
+    raw.attrs.update(read_notes=notes, engine_rows=prof["rows"], engine_missing=prof["missing"])
     record = {"rows": prof["rows"], "columns": list(prof["types"]), "content_hash": digest, "read_notes": notes,
               "engine": "duckdb", "sample_rows": int(len(raw)), "missing": prof["missing"]}
     return raw, record
