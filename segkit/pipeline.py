@@ -30,7 +30,7 @@ from .format import format_value
 from .profile import SegmentProfile, profile_segments, project_2d
 from .select import KSelection, choose_k as vote_k, segment_stability, select_k
 from .schema import validate
-from .source import input_columns, load_input
+from .source import engine_path, input_columns, load_input
 
 __all__ = ["preflight", "check_input", "clean_table", "build_features", "check_features", "preprocessor", "clustering_matrix", "k_bounds",
            "select", "fit_segments", "Segmentation", "segment_table"]
@@ -74,7 +74,7 @@ def _engine_sample(params: Params) -> tuple[pd.DataFrame, int]:
     """A seeded sample of :data:`CHECK_ROWS` lines of an input the duckdb engine reads, and its number of lines."""
     from .engine import duckdb as ddb
 
-    source = ddb.source_sql(engine.engine_input(params))
+    source = ddb.source_sql(engine_path(params))
     with ddb.session(params) as con:
         rows = int(ddb.query(con, f"SELECT count(*) FROM {source}").fetchone()[0])
         return ddb.sample(con, source, CHECK_ROWS, params.seed), rows

@@ -164,7 +164,7 @@ def test_spark_is_refused_with_a_clear_message():
         _params(RETAIL, engine="spark")
 
 
-@pytest.mark.parametrize("data_path", ["synth://transactions?rows=100", "x.xlsx"])
+@pytest.mark.parametrize("data_path", ["synth://customers?n=100", "x.xlsx"])
 def test_duckdb_refuses_inputs_it_cannot_read(data_path):
     with pytest.raises(ParamsError, match="Fix:.*engine"):
         engine.choose(_params(data_path, engine="duckdb"), KIND.module)
@@ -252,3 +252,15 @@ def test_stages_01_and_02_follow_the_engine(generated, tmp_path):
     assert_same((pandas_run[2], pandas_run[3]), (duck_run[2], duck_run[3]))
     written = duck_run[0].folder.read_features().table
     assert written.index.equals(pandas_run[0].folder.read_features().table.index)
+
+
+def test_a_generated_table_goes_to_duckdb_through_a_parquet_file(tmp_path):
+    from segkit.source import engine_path
+
+    uri = "synth://transactions?rows=3000&seed=4"
+    p = _params(uri, engine="duckdb", temp_directory=str(tmp_path))
+    assert engine.choose(p, KIND.module) == "duckdb"
+    path = engine_path(p)
+    assert Path(path).parent == tmp_path / "segkit-synth" and engine_path(p) == path  # written once
+    pd.testing.assert_frame_equal(pd.read_parquet(path), generate_transactions(3000, seed=4))
+    assert_same(run_pandas(generate_transactions(3000, seed=4), p), run_duckdb(path, p, tmp_path))

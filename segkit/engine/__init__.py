@@ -61,6 +61,12 @@ def input_rows(params) -> int | None:
     return ddb.estimate_rows(source)
 
 
+def _writes_synth(params, kind_module) -> bool:
+    """True when the input is a ``synth://`` table the kind can write to Parquet (``SYNTH_WRITERS``)."""
+    path = str(params.data_path or "")
+    return path.startswith("synth://") and parse_synth(path)[0] in getattr(kind_module, "SYNTH_WRITERS", {})
+
+
 def choose(params, kind_module) -> str:
     """The engine of a run: the ``engine`` param, with ``auto`` decided by the input's size (:data:`AUTO_ROWS`).
 
@@ -78,12 +84,13 @@ def choose(params, kind_module) -> str:
         if not offers:
             raise ParamsError(f"the {params.data_kind} data kind cannot run in the duckdb engine",
                               "set engine to pandas (or auto)", key="engine")
-        if engine_input(params) is None:
+        if engine_input(params) is None and not _writes_synth(params, kind_module):
             raise ParamsError(f"the duckdb engine reads Parquet or CSV files, folders of them or globs, not "
                               f"{params.data_path or 'an SQL query'}",
                               "convert the input to Parquet, or set engine to pandas (or auto)", key="engine")
         return "duckdb"
     if offers and engine_input(params) is not None and any(ch in str(params.data_path) for ch in "*?["):
         return "duckdb"  # pandas reads files and folders, not globs
-    rows = input_rows(params) if offers and engine_input(params) is not None else None
+    readable = engine_input(params) is not None or _writes_synth(params, kind_module)
+    rows = input_rows(params) if offers and readable else None
     return "duckdb" if rows is not None and rows > AUTO_ROWS else "pandas"

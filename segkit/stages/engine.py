@@ -14,6 +14,7 @@ from .. import engine
 from ..cleaning import CleaningLog
 from ..engine import duckdb as ddb
 from ..featureset import FeatureSet
+from ..source import engine_path
 from .context import RunContext
 
 __all__ = ["engine_of", "load", "clean", "features", "EDA_SAMPLE"]
@@ -35,7 +36,7 @@ def load(ctx: RunContext) -> tuple[pd.DataFrame, dict]:
     """A seeded sample of the input, and what ``input.json`` records of the whole input (lines, columns, a digest
     of the rows, the missing values per column), computed in DuckDB."""
     p = ctx.params
-    source = ddb.source_sql(engine.engine_input(p))
+    source = ddb.source_sql(engine_path(p))
     with ddb.session(p) as con:
         prof = ddb.profile_input(con, source, sample_rows=EDA_SAMPLE, seed=p.seed)
         digest = ddb.content_digest(con, source)
@@ -55,7 +56,7 @@ def clean(ctx: RunContext) -> tuple[pd.DataFrame, CleaningLog]:
     p = ctx.params
     out = ctx.folder.artifact("clean.parquet")
     with ddb.session(p) as con:
-        log = ctx.kind.module.engine_clean(con, ddb.source_sql(engine.engine_input(p)), p, out)
+        log = ctx.kind.module.engine_clean(con, ddb.source_sql(engine_path(p)), p, out)
         cleaned = ddb.sample(con, ddb.source_sql(out), EDA_SAMPLE, p.seed)
     return cleaned, log
 

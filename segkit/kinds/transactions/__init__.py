@@ -12,12 +12,14 @@ from . import churn, lifetime, sql
 from .clean import DEFAULT_NON_PRODUCT_CODES, TransactionColumns, clean_transactions
 from .features import FEATURE_DESCRIPTIONS, LOWER_IS_BETTER, SHORT_LABELS, UNITS, behaviour_features, transform_features
 from .naming import name_rfm_segments
-from .synth import synth_transactions
+from .synth import synth_transactions, write_synth_transactions
 
 ENTITY = "customers"
 EXTRA_STAGES = ("churn", "value")
 #: ``synth://transactions?rows=..&seed=..``: invoice lines shaped like Online Retail, quirks included.
 SYNTH_TABLES = {"transactions": synth_transactions}
+#: The same tables written to Parquet in bounded memory, for the duckdb engine.
+SYNTH_WRITERS = {"transactions": write_synth_transactions}
 
 DEFAULT_FEATURES = ["recency", "frequency", "monetary"]
 PROFILE_EXTRA = ["tenure", "avg_order_value", "distinct_products", "basket_size", "interpurchase_mean",

@@ -200,3 +200,8 @@ def write_transactions(path: str | Path, rows: int, *, seed: int = 0, chunk_rows
 def synth_transactions(options: Mapping) -> pd.DataFrame:
     """``synth://transactions?rows=N&seed=S`` (``n`` is accepted for ``rows``)."""
     return generate_transactions(options.get("rows", options.get("n", 100_000)), seed=options.get("seed", 0))
+
+
+def write_synth_transactions(path, options: Mapping) -> Path:
+    """``synth://transactions?rows=N&seed=S`` written to the Parquet file ``path`` (:func:`write_transactions`)."""
+    return write_transactions(path, options.get("rows", options.get("n", 100_000)), seed=options.get("seed", 0))
