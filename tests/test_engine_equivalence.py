@@ -264,3 +264,12 @@ def test_a_generated_table_goes_to_duckdb_through_a_parquet_file(tmp_path):
     assert Path(path).parent == tmp_path / "segkit-synth" and engine_path(p) == path  # written once
     pd.testing.assert_frame_equal(pd.read_parquet(path), generate_transactions(3000, seed=4))
     assert_same(run_pandas(generate_transactions(3000, seed=4), p), run_duckdb(path, p, tmp_path))
+
+
+def test_the_engine_sample_is_seeded(generated):
+    con = ddb.connect(memory_limit="1GB", threads=2)
+    source = ddb.source_sql(generated[1])
+    a, b = ddb.sample(con, source, 500, 7), ddb.sample(con, source, 500, 7)
+    pd.testing.assert_frame_equal(a, b)
+    assert len(a) == 500 and not a.equals(ddb.sample(con, source, 500, 8))
+    assert len(ddb.sample(con, source, 10**6, 7)) == 60_000
