@@ -56,6 +56,8 @@ def _child(engine: str, path: str, memory_limit: str | None) -> dict:
         else:
             with ddb.session(p) as con:
                 log = module.engine_clean(con, ddb.source_sql(path), p, out)
+            print(json.dumps({"stage": "clean", "wall_s": round(time.perf_counter() - start, 1)}), file=sys.stderr,
+                  flush=True)
             with ddb.session(p) as con:
                 fs = module.engine_features(con, ddb.source_sql(out), p)
         wall = time.perf_counter() - start
@@ -102,6 +104,7 @@ def main(argv=None) -> None:
             cmd += ["--memory-limit", args.memory_limit] if args.memory_limit else []
             done = subprocess.run(cmd, capture_output=True, text=True)
             if done.returncode:
+                print(done.stderr, file=sys.stderr)
                 print(f"| {rows:,} | {engine} | failed: {done.stderr.strip().splitlines()[-1]} | | |")
                 continue
             m = json.loads(done.stdout.strip().splitlines()[-1])

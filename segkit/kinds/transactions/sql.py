@@ -291,36 +291,40 @@ def _snapshot(con, relation: str, snapshot_date) -> int:
 
 
 def _features_sql(relation: str, snap: int, stock_code: bool, country: bool) -> str:
-    products = ("count(DISTINCT coalesce(stock_code, chr(0))) FILTER (buy)" if stock_code else "NULL")
-    top = ("LEFT JOIN (SELECT customer_id, first(country ORDER BY n DESC, country) AS country FROM (SELECT customer_id, "
-           f"country, count(*) AS n FROM {relation} WHERE country IS NOT NULL GROUP BY ALL) GROUP BY ALL) "
-           "USING (customer_id)" if country else "")
+    """One row per customer. Distinct counts and the top country are nested GROUP BYs, not ``count(DISTINCT)`` or
+    ordered aggregates, so that every step can spill to disk beyond ``memory_limit``."""
+    products = ("LEFT JOIN (SELECT customer_id, count(*) AS distinct_products FROM (SELECT DISTINCT customer_id, "
+                "coalesce(stock_code, chr(0)) FROM l WHERE buy) GROUP BY ALL) USING (customer_id)" if stock_code else "")
+    top = (f"""LEFT JOIN (SELECT customer_id, min(country) AS country FROM (SELECT customer_id, country, n, max(n) OVER
+           (PARTITION BY customer_id) AS most FROM (SELECT customer_id, country, count(*) AS n FROM {relation}
+           WHERE country IS NOT NULL GROUP BY ALL)) WHERE n = most GROUP BY ALL) USING (customer_id)"""
+           if country else "")
     return f"""
     WITH l AS (SELECT customer_id, invoice_id, amount, CAST(quantity AS DOUBLE) AS quantity,
                       {'stock_code' if stock_code else 'NULL AS stock_code'}, NOT is_cancellation AS buy,
                       CAST(date AS DATE) - DATE '1970-01-01' AS day FROM {relation}),
-    c AS (SELECT customer_id, {snap} - max(day) FILTER (buy) AS recency, count(DISTINCT invoice_id) FILTER (buy)
-              AS frequency, sum(amount) AS monetary, {snap} - min(day) FILTER (buy) AS tenure,
-              sum(amount) FILTER (buy) AS purchase_spend, {products} AS distinct_products,
+    c AS (SELECT customer_id, {snap} - max(day) FILTER (buy) AS recency, sum(amount) AS monetary,
+              {snap} - min(day) FILTER (buy) AS tenure, sum(amount) FILTER (buy) AS purchase_spend,
               sum(quantity) FILTER (buy) AS bought, count(*) FILTER (NOT buy) / count(*) AS returns_rate,
               coalesce(sum(amount) FILTER ({snap} - day <= 30), 0) AS spend_30d,
               coalesce(sum(amount) FILTER ({snap} - day <= 90), 0) AS spend_90d,
               coalesce(sum(amount) FILTER ({snap} - day > 90), 0) AS spend_before_90d,
               count(*) FILTER (buy) > 0 AS kept
           FROM l GROUP BY customer_id),
+    o AS (SELECT customer_id, count(*) AS frequency, count(*) FILTER ((first_day + 3) % 7 >= 5) AS weekend
+          FROM (SELECT customer_id, invoice_id, min(day) AS first_day FROM l WHERE buy GROUP BY ALL) GROUP BY ALL),
     d AS (SELECT customer_id, day - lag(day) OVER (PARTITION BY customer_id ORDER BY day) AS gap
           FROM (SELECT DISTINCT customer_id, day FROM l WHERE buy)),
     g AS (SELECT customer_id, count(gap) AS n_gaps, avg(gap) AS gap_mean, var_pop(gap) AS gap_var
-          FROM d GROUP BY customer_id),
-    w AS (SELECT customer_id, count(*) FILTER ((first_day + 3) % 7 >= 5) AS weekend
-          FROM (SELECT customer_id, invoice_id, min(day) AS first_day FROM l WHERE buy GROUP BY ALL) GROUP BY ALL)
-    SELECT c.customer_id, c.kept, recency, frequency, monetary, tenure, purchase_spend / frequency AS avg_order_value,
-           distinct_products, bought / frequency AS basket_size,
+          FROM d GROUP BY customer_id)
+    SELECT c.customer_id, c.kept, recency, coalesce(frequency, 0) AS frequency, monetary, tenure,
+           purchase_spend / frequency AS avg_order_value, {'coalesce(distinct_products, 0)' if stock_code else 'NULL'}
+           AS distinct_products, bought / frequency AS basket_size,
            CASE WHEN n_gaps > 0 THEN gap_mean ELSE CAST(tenure AS DOUBLE) END AS interpurchase_mean,
            CASE WHEN n_gaps > 1 THEN sqrt(greatest(gap_var, 0)) ELSE 0.0 END AS interpurchase_std,
            returns_rate, coalesce(weekend, 0) / frequency AS weekend_share, spend_30d, spend_90d, spend_before_90d
            {', country' if country else ''}
-    FROM c LEFT JOIN g USING (customer_id) LEFT JOIN w USING (customer_id) {top}
+    FROM c LEFT JOIN o USING (customer_id) LEFT JOIN g USING (customer_id) {products} {top}
     ORDER BY c.customer_id"""
 
 
