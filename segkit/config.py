@@ -62,6 +62,18 @@ def _iso_date(value: str | None) -> str | None:
     return None if value is None else str(value)
 
 
+#: Values of the ``engine`` param; ``spark`` is reserved for the cluster engine (issue 13).
+ENGINE_VALUES = ("auto", "pandas", "duckdb")
+
+
+def _engine(value: str) -> str:
+    if value == "spark":
+        raise ValueError("spark engine: not available yet (tracked in issue 13); use auto, pandas or duckdb")
+    if value not in ENGINE_VALUES:
+        raise ValueError(f"must be one of {', '.join(ENGINE_VALUES)}")
+    return value
+
+
 #: An optional calendar date, written YYYY-MM-DD.
 IsoDate = Annotated[Union[str, None], BeforeValidator(lambda v: None if v is None else str(v)), AfterValidator(_iso_date)]
 
@@ -90,6 +102,10 @@ class Params(ReadOptions):  # how the input is read (sep, header, decimal, dayfi
     sql_url: str | None = Field(None, description="SQLAlchemy database URL (secret; write ${ENV_VAR} to keep it out of the file)")
     sql_query: str | None = Field(None, description="SQL query returning the input table (with sql_url)")
     seed: int = Field(42, ge=0, lt=2**32, description="random seed for every sampled or randomised step (0 to 2**32 - 1)")
+    engine: Annotated[str, AfterValidator(_engine)] = Field(
+        "auto", description="where reading, cleaning and features run: auto (duckdb for big inputs), pandas or duckdb")
+    memory_limit: str | None = Field(None, description="duckdb engine: memory it may use, e.g. 4GB (null: 70% of the machine's)")
+    temp_directory: str | None = Field(None, description="duckdb engine: folder it spills to beyond memory_limit (null: the system's temporary folder)")
 
     # --- column mapping ---------------------------------------------------------------------
     id_col: str | None = Field(None, description="entity id column for customer and area tables (zcta for demographics)")
@@ -406,7 +422,7 @@ def _read_yaml(path: Path, seen: tuple[Path, ...], budget: list[int]) -> tuple[d
         parent_values, parent_files = _read_yaml(parent, seen + (path,), budget)
         values.update(parent_values)
         files += parent_files
-    for key in ("data_path", "score_path"):
+    for key in ("data_path", "score_path", "temp_directory"):
         if raw.get(key):
             raw[key] = _resolve_data_path(str(raw[key]), path.parent)
     values.update(raw)

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import clone
 
-from . import kinds
+from . import engine, kinds
 from .cleaning import CleaningLog
 from .cluster import SegmentModel
 from .config import Params, params_from_mapping
@@ -31,9 +31,9 @@ from .naming.words import plural
 from .profile import SegmentProfile, profile_segments, project_2d
 from .select import KSelection, choose_k as vote_k, segment_stability, select_k
 from .schema import validate
-from .source import input_columns, load_input
+from .source import engine_path, input_columns, load_input
 
-__all__ = ["preflight", "check_input", "clean_table", "build_features", "preprocessor", "clustering_matrix", "k_bounds",
+__all__ = ["preflight", "check_input", "clean_table", "build_features", "check_features", "preprocessor", "clustering_matrix", "k_bounds",
            "select", "fit_segments", "Segmentation", "segment_table"]
 
 
@@ -58,13 +58,27 @@ def preflight(params: Params, *, deep: bool = True) -> dict[str, Any]:
     where = str(params.data_path).rstrip("/").rsplit("/", 1)[-1] if params.source == "file" else "SQL query"
     info: dict[str, Any] = {"input": f"{where} ({len(columns)} columns)", "columns": columns}
     if deep:
-        raw = load_input(params)
-        sample = raw if len(raw) <= CHECK_ROWS else raw.sample(CHECK_ROWS, random_state=params.seed).sort_index()
+        if engine.choose(params, kind.module) == "duckdb":  # a big input: DuckDB draws the sample
+            sample, rows = _engine_sample(params)
+        else:
+            raw = load_input(params)
+            rows = len(raw)
+            sample = raw if rows <= CHECK_ROWS else raw.sample(CHECK_ROWS, random_state=params.seed).sort_index()
         findings = check_input(params, sample)
         cleaned, _ = clean_table(params, sample)
         build_features(params, cleaned)
-        info.update(rows=len(raw), checked_rows=len(sample), findings=findings)
+        info.update(rows=rows, checked_rows=len(sample), findings=findings)
     return info
+
+
+def _engine_sample(params: Params) -> tuple[pd.DataFrame, int]:
+    """A seeded sample of :data:`CHECK_ROWS` lines of an input the duckdb engine reads, and its number of lines."""
+    from .engine import duckdb as ddb
+
+    source = ddb.source_sql(engine_path(params))
+    with ddb.session(params) as con:
+        rows = int(ddb.query(con, f"SELECT count(*) FROM {source}").fetchone()[0])
+        return ddb.sample(con, source, CHECK_ROWS, params.seed), rows
 
 
 def check_input(params: Params, raw: pd.DataFrame) -> list:
@@ -86,7 +100,12 @@ def clean_table(params: Params, raw: pd.DataFrame) -> tuple[pd.DataFrame, Cleani
 
 def build_features(params: Params, cleaned: pd.DataFrame) -> FeatureSet:
     """One row per entity from the cleaned table, checked against the ``features`` param."""
-    fs = kinds.get(params.data_kind).features(cleaned, params)
+    return check_features(params, kinds.get(params.data_kind).features(cleaned, params))
+
+
+def check_features(params: Params, fs: FeatureSet) -> FeatureSet:
+    """``fs`` with the params' ``labels``, ``units`` and ``entity`` applied, once every feature the ``features``
+    param names is in it (a ParamsError otherwise)."""
     _reader_words(params, fs)
     missing = [c for c in fs.columns if c not in fs.table.columns]
     if missing:

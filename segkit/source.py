@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import pandas as pd
@@ -14,8 +15,10 @@ from . import kinds
 from .errors import ParamsError
 from .io import parse_synth, read_header, read_sql, read_table, sql_columns
 
-__all__ = ["load_input", "input_columns", "read_synth", "parse_synth", "synth_generators"]
+__all__ = ["load_input", "input_columns", "read_synth", "parse_synth", "synth_generators", "engine_path"]
 
+#: ``synth://`` options that set the size of the table (capped when only the columns are wanted).
+_SIZES = ("n", "rows")
 _NO_INPUT = ("no input: neither data_path nor sql_url is set", "set data_path to a file")
 
 
@@ -60,6 +63,49 @@ def input_columns(params) -> list[str]:
         raise ParamsError(*_NO_INPUT, key="data_path")
     if str(params.data_path).startswith("synth://"):
         name, options = parse_synth(params.data_path)  # a few rows are enough to know the columns
-        small = f"synth://{name}?" + "&".join(f"{k}={min(v, 50) if k == 'n' else v}" for k, v in {"n": 50, **options}.items())
+        small = f"synth://{name}?" + "&".join(f"{k}={min(v, 50) if k in _SIZES else v}" for k, v in {"n": 50, **options}.items())
         return [str(c) for c in read_synth(small, params.data_kind).columns]
+    if any(ch in str(params.data_path) for ch in "*?["):  # a glob: only the duckdb engine reads those
+        from .engine import duckdb as ddb
+
+        con = ddb.connect(memory_limit="512MB")
+        try:
+            return list(ddb.column_types(con, ddb.source_sql(str(params.data_path))))
+        finally:
+            con.close()
     return read_header(params.data_path, sheet=params.data_sheet, options=params.file_options())
+
+
+def engine_path(params) -> str:
+    """What the ``duckdb`` engine reads for a run: the Parquet or CSV file, folder or glob of ``data_path``, or for
+    a ``synth://`` table the Parquet file its kind writes (``SYNTH_WRITERS``, in bounded memory), once per table
+    and segkit version, under ``temp_directory`` (default: the system's temporary folder)."""
+    import hashlib
+    import tempfile
+    from pathlib import Path
+
+    from importlib.metadata import PackageNotFoundError, version
+
+    from .engine import engine_input
+
+    path = engine_input(params)
+    if path is not None:
+        return path
+    name, options = parse_synth(str(params.data_path))
+    writers = kinds.get(params.data_kind).module.__dict__.get("SYNTH_WRITERS", {})
+    if name not in writers:
+        raise ParamsError(f"the duckdb engine cannot read {params.data_path}", "set engine to pandas (or auto)",
+                          key="engine")
+    try:
+        release = version("segkit")
+    except PackageNotFoundError:  # pragma: no cover - run from a source tree
+        release = "source"
+    key = hashlib.sha256(f"{release} {params.data_path}".encode()).hexdigest()[:16]
+    folder = Path(params.temp_directory or tempfile.gettempdir()) / "segkit-synth"
+    target = folder / f"{name}-{key}.parquet"
+    if not target.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        partial = target.with_suffix(f".{os.getpid()}.partial")
+        writers[name](partial, options)
+        partial.replace(target)  # whole or absent: a crash leaves no half-written table to reuse
+    return str(target)

@@ -19,6 +19,7 @@ LAYERS = [
     ("leaf", ["errors", "config", "format", "resources", "cleaning", "featureset", "naming.base", "parse", "runname", "kernel",
               "progress"]),
     ("io", ["io"]),
+    ("engine", ["engine"]),
     ("computation", ["schema", "quality", "eda", "profile", "select", "cluster", "hierarchy", "naming", "forest", "explain",
                      "modelio"]),
     ("kinds", ["kinds"]),

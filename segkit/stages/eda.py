@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from .. import pipeline
+from ..engine import choose
 from ..eda import looks_like_identifier
 from ..eda import missing_table
 from ..errors import DataFileError
@@ -23,6 +24,7 @@ from ..io import hash_path
 from ..plots import distributions_figure, plot_missing
 from ..report.cards import figure, note
 from ..source import load_input
+from . import engine as in_engine
 from .context import RunContext
 
 __all__ = ["load", "clean", "readings", "id_columns", "column_roles", "schema_findings", "numeric_columns", "eda_frame",
@@ -43,14 +45,14 @@ def _hash_or_none(path: Path) -> str | None:
         return None
 
 
-def _read_hashed(params) -> tuple[pd.DataFrame, dict]:
-    """The input table, and the sha256 of the file's (or folder's) bytes, taken right before and after
-    reading them: a file that changes while it is read is refused."""
+def _read_hashed(params, read=load_input) -> tuple[pd.DataFrame, dict]:
+    """The input table (``read(params)``), and the sha256 of the file's (or folder's) bytes, taken right before
+    and after reading them: a file that changes while it is read is refused."""
     path = input_file(params)
-    if path is None:
-        return load_input(params), {}
+    if path is None or any(ch in str(params.data_path) for ch in "*?["):
+        return read(params), {}
     before = _hash_or_none(path)  # a FIFO or a missing file is left to load_input, which says what it is
-    raw = load_input(params)
+    raw = read(params)
     after = _hash_or_none(path)
     if after is None:
         raise DataFileError(f"input file {path} could not be read again to record its hash (was it removed?)",
@@ -69,28 +71,34 @@ def load(ctx: RunContext) -> pd.DataFrame:
     or folder the sha256 of the bytes read (``file_hash``: all files of a folder, names included, as
     :func:`segkit.io.hash_path`); the runner checks at the end of the run that the input still has it.
     """
-    raw, hashed = _read_hashed(ctx.params)
+    if choose(ctx.params, ctx.kind.module) == "duckdb":  # a big input: DuckDB reads it, pandas sees a sample
+        (raw, record), hashed = _read_hashed(ctx.params, lambda _: in_engine.load(ctx))
+    else:
+        raw, hashed = _read_hashed(ctx.params)
+        content_hash = pd.util.hash_pandas_object(raw, index=False).to_numpy()
+        record = {"rows": int(len(raw)), "columns": [str(c) for c in raw.columns],
+                  "content_hash": "rows-sha256:" + hashlib.sha256(content_hash.tobytes()).hexdigest(),
+                  "read_notes": raw.attrs.get("read_notes", []), "engine": "pandas"}
     findings = pipeline.check_input(ctx.params, raw)  # the same checks as `segkit check`
     ctx.folder.write_json("schema_findings.json", [f.to_dict() for f in findings])
-    content_hash = pd.util.hash_pandas_object(raw, index=False).to_numpy()
-    ctx.folder.write_json("input.json", {
-        "rows": int(len(raw)), "columns": [str(c) for c in raw.columns],
-        "content_hash": "rows-sha256:" + hashlib.sha256(content_hash.tobytes()).hexdigest(),
-        "read_notes": raw.attrs.get("read_notes", []),
-    } | hashed)
+    ctx.folder.write_json("input.json", record | hashed)
     return raw
 
 
 def clean(ctx: RunContext, raw: pd.DataFrame):
-    """Apply the data kind's cleaning rules; write ``clean.parquet`` and ``cleaning_log.json``.
+    """Apply the data kind's cleaning rules; write ``clean.parquet`` and ``cleaning_log.json``. In the ``duckdb``
+    engine the rules run over every input line in DuckDB and ``clean`` is a seeded sample of the cleaned lines.
 
     Returns
     -------
     clean : DataFrame
     log : CleaningLog
     """
-    cleaned, log = pipeline.clean_table(ctx.params, raw)
-    ctx.folder.write_parquet("clean.parquet", cleaned.reset_index(drop=True))
+    if in_engine.engine_of(ctx) == "duckdb":  # every line cleaned in DuckDB, which writes clean.parquet
+        cleaned, log = in_engine.clean(ctx)
+    else:
+        cleaned, log = pipeline.clean_table(ctx.params, raw)
+        ctx.folder.write_parquet("clean.parquet", cleaned.reset_index(drop=True))
     ctx.folder.write_json("cleaning_log.json", log.to_dict())
     return cleaned, log
 
@@ -146,8 +154,13 @@ def eda_frame(ctx: RunContext, raw: pd.DataFrame) -> pd.DataFrame:
 
 
 def missing_figure(raw: pd.DataFrame):
-    """The share of missing values of each column that has gaps."""
-    return figure(plot_missing(missing_table(raw)), "Share of rows with the value missing, for each column that has gaps.")
+    """The share of missing values of each column that has gaps (over every input line, also when the ``duckdb``
+    engine read the input and ``raw`` is a sample of it)."""
+    whole = raw.attrs.get("engine_missing")
+    table = missing_table(raw) if whole is None else pd.DataFrame(
+        {"column": list(whole), "missing": list(whole.values()),
+         "missing_share": [v / max(raw.attrs["engine_rows"], 1) for v in whole.values()]})
+    return figure(plot_missing(table), "Share of rows with the value missing, for each column that has gaps.")
 
 
 def distributions(ctx: RunContext, data: pd.DataFrame):

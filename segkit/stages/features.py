@@ -13,6 +13,7 @@ from .. import pipeline
 from ..featureset import FeatureSet
 from ..plots import distributions_figure, plot_explained_variance
 from ..report.cards import figure
+from . import engine as in_engine
 from .context import RunContext
 
 __all__ = ["build_features", "load_features", "feature_overview", "feature_columns", "transformed_features",
@@ -21,9 +22,11 @@ __all__ = ["build_features", "load_features", "feature_overview", "feature_colum
 
 def build_features(ctx: RunContext, cleaned: pd.DataFrame | None = None) -> FeatureSet:
     """Turn the cleaned table into one row per entity; write ``features.parquet`` and its metadata."""
-    if cleaned is None:
-        cleaned = ctx.folder.read_parquet("clean.parquet")
-    fs = pipeline.build_features(ctx.params, cleaned)
+    if cleaned is None and in_engine.engine_of(ctx) == "duckdb":  # one row per entity computed in DuckDB
+        fs = pipeline.check_features(ctx.params, in_engine.features(ctx))
+    else:
+        cleaned = ctx.folder.read_parquet("clean.parquet") if cleaned is None else cleaned
+        fs = pipeline.build_features(ctx.params, cleaned)
     ctx.folder.write_features(fs)
     return fs
 

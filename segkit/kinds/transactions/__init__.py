@@ -8,14 +8,19 @@ import pandas as pd
 
 from ...featureset import FeatureSet
 from ...io import require_columns
-from . import churn, lifetime
+from . import churn, lifetime, sql
 from .clean import DEFAULT_NON_PRODUCT_CODES, TransactionColumns, clean_transactions
 from .features import (DAY_DESCRIPTIONS, DAY_SHORT_LABELS, FEATURE_DESCRIPTIONS, LOWER_IS_BETTER, SHORT_LABELS, UNITS,
                        behaviour_features, transform_features)
 from .naming import name_rfm_segments, typical_gap
+from .synth import synth_transactions, write_synth_transactions
 
 ENTITY = "customers"
 EXTRA_STAGES = ("churn", "value")
+#: ``synth://transactions?rows=..&seed=..``: invoice lines shaped like Online Retail, quirks included.
+SYNTH_TABLES = {"transactions": synth_transactions}
+#: The same tables written to Parquet in bounded memory, for the duckdb engine.
+SYNTH_WRITERS = {"transactions": write_synth_transactions}
 
 DEFAULT_FEATURES = ["recency", "frequency", "monetary"]
 PROFILE_EXTRA = ["tenure", "avg_order_value", "distinct_products", "basket_size", "interpurchase_mean",
@@ -46,7 +51,21 @@ def clean(raw: pd.DataFrame, params):
 
 
 def features(cleaned: pd.DataFrame, params) -> FeatureSet:
-    table = behaviour_features(cleaned, snapshot_date=params.snapshot_date)
+    return _feature_set(behaviour_features(cleaned, snapshot_date=params.snapshot_date), params)
+
+
+def engine_clean(con, source: str, params, out_path=None):
+    """``duckdb`` engine: the cleaning rules over the relation ``source``; the cleaned lines go to ``out_path``
+    (Parquet). Returns the cleaning log (:func:`.sql.clean_in_duckdb`)."""
+    return sql.clean_in_duckdb(con, source, params, out_path)
+
+
+def engine_features(con, cleaned: str, params) -> FeatureSet:
+    """``duckdb`` engine: the features of :func:`features`, from the cleaned lines in the relation ``cleaned``."""
+    return _feature_set(sql.features_in_duckdb(con, cleaned, params), params)
+
+
+def _feature_set(table: pd.DataFrame, params) -> FeatureSet:
     columns = list(params.features or DEFAULT_FEATURES)
     notes = []
     dropped = table.attrs.get("dropped_customers") or []

@@ -145,7 +145,8 @@ def _prepare(clean: pd.DataFrame, snapshot_date, extra: Sequence[str] = ()) -> d
 
 
 def _sum(codes: np.ndarray, weights: np.ndarray, n: int) -> np.ndarray:
-    return np.bincount(codes, weights=weights, minlength=n)
+    """Sums of ``weights`` per code, as floats (numpy gives integers when no line is selected)."""
+    return np.bincount(codes, weights=weights, minlength=n).astype("float64", copy=False)
 
 
 def _unique_sorted(x: np.ndarray) -> np.ndarray:

@@ -1,0 +1,96 @@
+"""Where reading, cleaning and feature building run: the ``engine`` param (``auto``, ``pandas``, ``duckdb``).
+
+An engine is one module with one job; this package names no data kind. A kind that can run in an engine
+offers hooks for it (the transactions kind: ``engine_clean`` and ``engine_features``, its SQL in
+``segkit/kinds/transactions/sql.py``); :func:`choose` picks the engine of a run:
+
+- ``pandas``: everything in memory, in pandas (every input, every kind);
+- ``duckdb``: the input is read, cleaned and turned into one row per entity by DuckDB, out of core
+  (``memory_limit``, ``temp_directory``), from Parquet or CSV files, folders and globs; only the per-entity
+  table comes back to pandas (:mod:`segkit.engine.duckdb`);
+- ``auto``: DuckDB when the input has more than :data:`AUTO_ROWS` lines and the kind has DuckDB hooks,
+  pandas otherwise. The threshold is measured: ``bench/bench_engines.py`` (``bench/README.md``).
+
+``spark`` is reserved for the cluster engine of issue 13 and refused until it exists.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..errors import ParamsError
+from ..io import parse_synth
+
+__all__ = ["ENGINES", "AUTO_ROWS", "choose", "input_rows", "engine_input"]
+
+#: The engines a run can use (``spark`` is validated by the params and refused here until it exists).
+ENGINES = ("pandas", "duckdb")
+#: ``engine: auto`` runs DuckDB above this many input lines (measured: bench/README.md, "Engines").
+AUTO_ROWS = 2_000_000
+#: What a kind offers to run in DuckDB: module attributes (hooks) it must define.
+DUCKDB_HOOKS = ("engine_clean", "engine_features")
+_ENGINE_SUFFIXES = {".parquet", ".pq", ".csv", ".txt", ".tsv"}
+
+
+def engine_input(params) -> str | None:
+    """The data path an engine can read (a Parquet or CSV file, a folder of them, or a glob), else None
+    (SQL queries, Excel workbooks and ``synth://`` tables are read by pandas)."""
+    path = params.data_path
+    if params.source != "file" or not path or str(path).startswith("synth://"):
+        return None
+    if any(ch in str(path) for ch in "*?["):
+        return str(path)
+    p = Path(path)
+    if p.is_dir():
+        return str(p) if any(f.suffix.lower() in _ENGINE_SUFFIXES for f in p.iterdir() if f.is_file()) else None
+    return str(p) if p.suffix.lower() in _ENGINE_SUFFIXES else None
+
+
+def input_rows(params) -> int | None:
+    """The number of input lines, cheaply: ``synth://`` from its size option, Parquet from its metadata, text
+    files estimated from their size and the length of their first lines; None when it cannot be told."""
+    path = params.data_path
+    if params.source == "file" and path and str(path).startswith("synth://"):
+        _, options = parse_synth(str(path))
+        size = options.get("rows", options.get("n"))
+        return size if isinstance(size, int) else None
+    source = engine_input(params)
+    if source is None:
+        return None
+    from . import duckdb as ddb  # the engine is imported only when an input could go to it
+    return ddb.estimate_rows(source)
+
+
+def _writes_synth(params, kind_module) -> bool:
+    """True when the input is a ``synth://`` table the kind can write to Parquet (``SYNTH_WRITERS``)."""
+    path = str(params.data_path or "")
+    return path.startswith("synth://") and parse_synth(path)[0] in getattr(kind_module, "SYNTH_WRITERS", {})
+
+
+def choose(params, kind_module) -> str:
+    """The engine of a run: the ``engine`` param, with ``auto`` decided by the input's size (:data:`AUTO_ROWS`).
+
+    Raises :class:`~segkit.errors.ParamsError` when ``engine: duckdb`` is asked of an input or a kind it
+    cannot run (an SQL query, an Excel workbook, a kind without DuckDB hooks).
+    """
+    asked = params.engine
+    if asked == "spark":
+        raise ParamsError("spark engine: not available yet (tracked in issue 13)",
+                          "set engine to auto, pandas or duckdb", key="engine")
+    offers = all(callable(getattr(kind_module, hook, None)) for hook in DUCKDB_HOOKS)
+    if asked == "pandas":
+        return "pandas"
+    if asked == "duckdb":
+        if not offers:
+            raise ParamsError(f"the {params.data_kind} data kind cannot run in the duckdb engine",
+                              "set engine to pandas (or auto)", key="engine")
+        if engine_input(params) is None and not _writes_synth(params, kind_module):
+            raise ParamsError(f"the duckdb engine reads Parquet or CSV files, folders of them or globs, not "
+                              f"{params.data_path or 'an SQL query'}",
+                              "convert the input to Parquet, or set engine to pandas (or auto)", key="engine")
+        return "duckdb"
+    if offers and engine_input(params) is not None and any(ch in str(params.data_path) for ch in "*?["):
+        return "duckdb"  # pandas reads files and folders, not globs
+    readable = engine_input(params) is not None or _writes_synth(params, kind_module)
+    rows = input_rows(params) if offers and readable else None
+    return "duckdb" if rows is not None and rows > AUTO_ROWS else "pandas"

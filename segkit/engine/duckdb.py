@@ -1,0 +1,252 @@
+"""The DuckDB engine: an embedded, out-of-core SQL engine over Parquet and CSV files, folders and globs.
+
+This module is generic (it names no data kind): it opens a connection with a memory limit and a spill folder
+(:func:`connect`), turns a data path into a relation (:func:`source_sql`), runs queries with DuckDB's errors
+turned into segkit errors (:func:`query`), and computes what a data-quality report needs of a big input
+without loading it into pandas (:func:`profile_input`: counts, missing values, a seeded sample). The SQL of a
+data kind lives in its own folder (``segkit/kinds/transactions/sql.py``).
+
+>>> con = connect(memory_limit="1GB")                                    # doctest: +SKIP
+>>> query(con, f"SELECT count(*) FROM {source_sql('data/online_retail.parquet')}").fetchone()  # doctest: +SKIP
+(541909,)
+"""
+
+from __future__ import annotations
+
+import glob as _glob
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..errors import ColumnError, DataFileError, DataValueError, ParamsError
+
+__all__ = ["connect", "session", "source_sql", "query", "frame", "estimate_rows", "profile_input", "quote",
+           "literal", "column_types", "content_digest", "sample", "write_parquet"]
+
+_PARQUET = {".parquet", ".pq"}
+_TEXT = {".csv", ".txt", ".tsv"}
+_LIMIT = re.compile(r"^\s*\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$", re.IGNORECASE)
+
+
+def _duckdb():
+    try:
+        import duckdb
+    except ImportError:  # pragma: no cover - duckdb is a pinned dependency
+        raise ParamsError("the duckdb engine needs the duckdb package, which is not installed",
+                          "pip install duckdb==2.0.0 (it is in segkit's requirements), or set engine: pandas",
+                          key="engine") from None
+    return duckdb
+
+
+def quote(name: str) -> str:
+    """A column name as a DuckDB identifier (``"Unit Price"``)."""
+    return '"' + str(name).replace('"', '""') + '"'
+
+
+def literal(value: str) -> str:
+    """A text value as a DuckDB string literal."""
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def _memory_limit(value: str | None) -> str:
+    """``memory_limit`` as DuckDB reads it; default: 70% of the machine's memory (DuckDB's own is 80%)."""
+    if value is None:
+        try:
+            total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+        except (ValueError, OSError, AttributeError):  # pragma: no cover - not POSIX
+            return "4GB"
+        return f"{max(256, int(total * 0.7 / 2**20))}MB"
+    if not _LIMIT.match(str(value)):
+        raise ParamsError(f"memory_limit {value!r} is not a size", "write it like 4GB or 500MB", key="memory_limit")
+    return str(value).replace(" ", "")
+
+
+def connect(*, memory_limit: str | None = None, temp_directory: str | Path | None = None,
+            threads: int | None = None, database: str | Path = ":memory:"):
+    """A DuckDB connection that spills to ``temp_directory`` beyond ``memory_limit`` (default: 70% of the
+    machine's memory, and a fresh folder under the system's temporary folder)."""
+    duckdb = _duckdb()
+    config: dict[str, Any] = {"memory_limit": _memory_limit(memory_limit), "preserve_insertion_order": False}
+    if temp_directory is not None:
+        config["temp_directory"] = str(temp_directory)
+    if threads:
+        config["threads"] = int(threads)
+    try:
+        return duckdb.connect(str(database), config=config)
+    except duckdb.Error as exc:
+        raise ParamsError(f"DuckDB could not start with memory_limit={config['memory_limit']} and "
+                          f"temp_directory={temp_directory}: {_first_line(exc)}",
+                          "check memory_limit and temp_directory (a folder you may write to)",
+                          key="memory_limit") from None
+
+
+@contextmanager
+def session(params) -> Iterator[Any]:
+    """A connection set up from the params (``memory_limit``, ``temp_directory``): an in-memory database that
+    spills to a fresh folder under ``temp_directory`` (removed afterwards) beyond ``memory_limit``, so tables
+    larger than memory can be built."""
+    base = Path(params.temp_directory) if params.temp_directory else None
+    if base is not None:
+        base.mkdir(parents=True, exist_ok=True)
+    folder = Path(tempfile.mkdtemp(prefix="segkit-duckdb-", dir=base))
+    con = connect(memory_limit=params.memory_limit, temp_directory=folder / "spill")
+    try:
+        yield con
+    finally:
+        con.close()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+def _files(path: str) -> list[str]:
+    """The data files of a path: the file, the Parquet/CSV files of a folder, or the matches of a glob."""
+    if any(ch in path for ch in "*?["):
+        found = sorted(p for p in _glob.glob(path, recursive=True) if Path(p).is_file())
+        if not found:
+            raise DataFileError(f"no file matches {path}", "check the pattern in data_path", key="data_path", path=path)
+        return found
+    p = Path(path)
+    if not p.exists():
+        raise DataFileError(f"input file {p} does not exist", "set data_path to an existing file or folder",
+                            key="data_path", path=p)
+    if p.is_dir():
+        found = sorted(str(f) for f in p.iterdir() if f.is_file() and f.suffix.lower() in _PARQUET | _TEXT)
+        if not found:
+            raise DataFileError(f"folder {p} holds no Parquet or CSV file", "put the data files in it, or set "
+                                "data_path to a file", key="data_path", path=p)
+        return found
+    return [str(p)]
+
+
+def source_sql(path: str | Path) -> str:
+    """A DuckDB table expression reading every file of ``path`` (a Parquet or CSV file, a folder, a glob); files
+    are put together by column name. Parquet and text files are not mixed."""
+    files = _files(str(path))
+    kinds = {"parquet" if Path(f).suffix.lower() in _PARQUET else "csv" for f in files}
+    if len(kinds) > 1:
+        raise DataFileError(f"{path} mixes Parquet and text files", "keep one format per folder", key="data_path",
+                            path=str(path))
+    listed = "[" + ", ".join(literal(f) for f in files) + "]"
+    if kinds == {"parquet"}:
+        return f"read_parquet({listed}, union_by_name = true)"
+    return f"read_csv({listed}, union_by_name = true, header = true, sample_size = 100000)"
+
+
+def _translate(exc: BaseException, what: str) -> Exception:
+    """A segkit error for a DuckDB error: problem (what was being done, DuckDB's first line) and fix."""
+    duckdb = _duckdb()
+    text = _first_line(exc)
+    if isinstance(exc, duckdb.OutOfMemoryException):
+        return DataValueError(f"{what} ran out of memory in DuckDB: {text}",
+                              "raise memory_limit, or set temp_directory to a disk with free space for spilling")
+    if isinstance(exc, duckdb.IOException):
+        return DataFileError(f"{what}: the input could not be read by DuckDB: {text}",
+                             "check that data_path holds readable Parquet or CSV files (or set engine: pandas)",
+                             key="data_path")
+    if isinstance(exc, (duckdb.ConversionException, duckdb.InvalidInputException)):
+        return DataValueError(f"{what}: DuckDB could not read a value: {text}",
+                              "correct the value at the source, or set engine: pandas, whose readers accept more "
+                              "layouts of numbers and dates")
+    if isinstance(exc, duckdb.BinderException):
+        return ColumnError(f"{what}: {text}", "check the column mapping of the params against the input's columns")
+    return DataValueError(f"{what} failed in DuckDB: {text}", "set engine: pandas to run this input in memory, "
+                          "and report the input's shape with this message")
+
+
+def query(con, sql: str, what: str = "reading the input"):
+    """Run ``sql``; a DuckDB error becomes a segkit error (:func:`_translate`)."""
+    duckdb = _duckdb()
+    try:
+        return con.execute(sql)
+    except duckdb.Error as exc:
+        raise _translate(exc, what) from None
+
+
+def frame(con, sql: str, what: str = "reading the input") -> pd.DataFrame:
+    """The result of ``sql`` as a pandas DataFrame."""
+    duckdb = _duckdb()
+    try:
+        return con.execute(sql).df()
+    except duckdb.Error as exc:
+        raise _translate(exc, what) from None
+
+
+def column_types(con, source: str) -> dict[str, str]:
+    """Column name -> DuckDB type of a relation."""
+    rows = query(con, f"DESCRIBE SELECT * FROM {source}").fetchall()
+    return {str(r[0]): str(r[1]) for r in rows}
+
+
+def estimate_rows(path: str) -> int:
+    """Lines of a data path: exact for Parquet (its metadata), estimated for text (bytes over the mean length
+    of the first lines)."""
+    files = _files(path)
+    if all(Path(f).suffix.lower() in _PARQUET for f in files):
+        con = connect(memory_limit="512MB")
+        try:
+            listed = "[" + ", ".join(literal(f) for f in files) + "]"
+            return int(query(con, f"SELECT coalesce(sum(num_rows), 0) FROM parquet_file_metadata({listed})")
+                       .fetchone()[0])
+        finally:
+            con.close()
+    total = 0
+    for f in files:
+        with open(f, "rb") as fh:
+            head = fh.read(1 << 16)
+        lines = max(1, head.count(b"\n"))
+        total += int(os.path.getsize(f) / (len(head) / lines)) if head else 0
+    return total
+
+
+def profile_input(con, source: str, *, sample_rows: int, seed: int) -> dict[str, Any]:
+    """What the data-quality report needs of an input, computed in DuckDB: the number of lines, the missing
+    values per column and a seeded sample of ``sample_rows`` lines (a pandas DataFrame, in input order)."""
+    types = column_types(con, source)
+    missing = ", ".join(f"count(*) - count({quote(c)})" for c in types)
+    counts = query(con, f"SELECT count(*), {missing} FROM {source}").fetchone()
+    drawn = sample(con, source, sample_rows, seed)
+    return {"rows": int(counts[0]), "missing": dict(zip(types, map(int, counts[1:]))), "types": types,
+            "sample": drawn}
+
+
+def content_digest(con, source: str) -> str:
+    """A digest of the rows of a relation, whatever their order (the xor of DuckDB's row hashes)."""
+    columns = ", ".join(quote(c) for c in column_types(con, source))
+    value = query(con, f"SELECT bit_xor(hash({columns})) FROM {source}").fetchone()[0]
+    return f"rows-xor-duckdb:{int(value or 0):016x}"
+
+
+def sample(con, source: str, rows: int, seed: int) -> pd.DataFrame:
+    """A seeded sample of ``rows`` lines of a relation (every line when it has fewer): the lines with the smallest
+    hash of their values and the seed. Unlike ``USING SAMPLE``, it is the same whatever the number of threads."""
+    columns = ", ".join(quote(c) for c in column_types(con, source))
+    return frame(con, f"SELECT * FROM {source} ORDER BY hash({columns}, {int(seed)}) LIMIT {int(rows)}")
+
+
+def write_parquet(con, sql: str, path: str | Path, *, batch_rows: int = 1_000_000) -> Path:
+    """Write the result of ``sql`` to a Parquet file, a batch at a time, with the result's column names as they
+    are (``COPY`` would rename ``Quantity`` beside ``quantity``: DuckDB's names ignore case)."""
+    import pyarrow.parquet as pq
+
+    duckdb, writer = _duckdb(), None
+    try:
+        with con.sql(sql).to_arrow_reader(batch_size=batch_rows) as reader:  # a relation's reader streams
+            writer = pq.ParquetWriter(str(path), reader.schema)
+            for batch in reader:
+                writer.write_batch(batch)
+    except duckdb.Error as exc:
+        raise _translate(exc, "writing " + Path(path).name) from None
+    finally:
+        if writer is not None:
+            writer.close()
+    return Path(path)

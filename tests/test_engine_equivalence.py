@@ -1,0 +1,275 @@
+"""Every engine gives the same run: pandas and DuckDB agree on the cleaning counts, the customers, the features
+(to the cent) and the segments, on the bundled data and on generated data full of cancellations and duplicates;
+bad input through DuckDB gives segkit errors (issue 13)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from segkit import engine, kinds, pipeline
+from segkit.config import load_params, params_from_mapping
+from segkit.engine import duckdb as ddb
+from segkit.errors import ColumnError, DataFileError, DataValueError, ParamsError, SegkitError
+from segkit.kinds.transactions.synth import generate_transactions
+
+ROOT = Path(__file__).resolve().parents[1]
+RETAIL = ROOT / "data" / "online_retail.parquet"
+KIND = kinds.get("transactions")
+LOG_FIELDS = ["rule", "rows_before", "rows_removed", "rows_after", "rows_netted"]
+
+
+def _params(path, **values):
+    return params_from_mapping({"data_kind": "transactions", "data_path": str(path), **values})
+
+
+def run_pandas(raw: pd.DataFrame, p):
+    cleaned, log = pipeline.clean_table(p, raw.copy())
+    return log, pipeline.build_features(p, cleaned)
+
+
+def run_duckdb(path, p, tmp_path: Path):
+    with ddb.session(p) as con:
+        log = KIND.module.engine_clean(con, ddb.source_sql(str(path)), p, tmp_path / "clean.parquet")
+        fs = KIND.module.engine_features(con, ddb.source_sql(tmp_path / "clean.parquet"), p)
+    return log, fs
+
+
+def assert_same(a, b):
+    """The cleaning logs count the same lines, rule by rule, and the feature tables agree to the cent."""
+    (log_a, fs_a), (log_b, fs_b) = a, b
+    pd.testing.assert_frame_equal(log_a.to_frame()[LOG_FIELDS], log_b.to_frame()[LOG_FIELDS])
+    ta, tb = fs_a.table, fs_b.table
+    assert ta.index.equals(tb.index), "not the same customers"
+    assert list(ta.columns) == list(tb.columns) and ta.dtypes.equals(tb.dtypes)
+    assert ta.attrs == tb.attrs
+    for col in ta.columns:
+        if col == "country":
+            assert ta[col].equals(tb[col])
+        else:
+            np.testing.assert_allclose(ta[col].to_numpy(float), tb[col].to_numpy(float), rtol=0, atol=0.005,
+                                       err_msg=col)
+    assert fs_a.columns == fs_b.columns and fs_a.notes == fs_b.notes
+
+
+@pytest.fixture(scope="module")
+def retail():
+    return pd.read_parquet(RETAIL)
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory):
+    """60,000 generated lines (cancellations, guests, duplicates, non-product codes, zero prices) as Parquet."""
+    df = generate_transactions(60_000, seed=11)
+    path = tmp_path_factory.mktemp("gen") / "lines.parquet"
+    df.to_parquet(path, index=False)
+    return df, path
+
+
+def test_bundled_data_same_counts_customers_and_features(retail, tmp_path):
+    p = _params(RETAIL)
+    assert_same(run_pandas(retail, p), run_duckdb(RETAIL, p, tmp_path))
+
+
+def test_clean_parquet_written_by_duckdb_has_the_pandas_lines(retail, tmp_path):
+    p = _params(RETAIL)
+    cleaned, _ = pipeline.clean_table(p, retail.copy())
+    run_duckdb(RETAIL, p, tmp_path)
+    ours = pd.read_parquet(tmp_path / "clean.parquet")
+    assert list(ours.columns) == list(cleaned.columns)
+    key = ["customer_id", "invoice_id", "stock_code", "date", "quantity", "price"]
+    a, b = cleaned.sort_values(key).reset_index(drop=True), ours.sort_values(key).reset_index(drop=True)
+    for col in ("customer_id", "invoice_id", "quantity", "is_cancellation", "stock_code", "country"):
+        assert (a[col].astype(str) == b[col].astype(str)).all(), col
+    np.testing.assert_allclose(a["amount"], b["amount"], atol=1e-9)
+
+
+def test_generated_data_with_cancellations_and_duplicates(generated, tmp_path):
+    df, path = generated
+    p = _params(path)
+    log, fs = run_duckdb(path, p, tmp_path)
+    assert log["duplicates"].rows_removed > 0 and log["cancellations"].rows_netted > 0
+    assert log["non_product"].rows_removed > 0 and log["non_positive_price"].rows_removed > 0
+    assert_same(run_pandas(df, p), (log, fs))
+
+
+@pytest.mark.parametrize("values", [
+    {"drop_duplicates": False},
+    {"snapshot_date": "2012-01-31", "features": ["recency", "frequency", "monetary", "tenure"]},
+    {"non_product_codes": ["POST", "2000*"], "cancellation_prefix": "X"},
+    {"invoice_col": None},
+    {"stock_code_col": None, "country_col": None},
+], ids=["duplicates-kept", "snapshot", "codes-prefix", "no-invoice", "no-codes-no-country"])
+def test_params_variants_agree(generated, tmp_path, values):
+    df, path = generated
+    p = _params(path, **values)
+    assert_same(run_pandas(df, p), run_duckdb(path, p, tmp_path))
+
+
+def test_amount_column_and_future_dates_agree(generated, tmp_path):
+    df = generated[0].assign(Amount=lambda d: d["Quantity"] * d["UnitPrice"]).drop(columns="UnitPrice")
+    df.loc[df.index[:7], "InvoiceDate"] = pd.Timestamp("2099-01-01")
+    path = tmp_path / "amount.parquet"
+    df.to_parquet(path, index=False)
+    p = _params(path, amount_col="Amount")
+    theirs, ours = run_pandas(df, p), run_duckdb(path, p, tmp_path)
+    assert ours[0]["future_dates"].rows_removed > 0
+    assert_same(theirs, ours)
+
+
+def test_csv_folder_and_glob_read_as_the_table(generated, tmp_path):
+    df = generated[0]
+    folder = tmp_path / "parts"
+    folder.mkdir()
+    df.iloc[:30_000].to_csv(folder / "a.csv", index=False)
+    df.iloc[30_000:].to_csv(folder / "b.csv", index=False)
+    p = _params(folder)
+    expected = run_pandas(df, p)
+    assert_same(expected, run_duckdb(folder, p, tmp_path))
+    assert_same(expected, run_duckdb(str(folder / "*.csv"), _params(str(folder / "*.csv")), tmp_path))
+
+
+@pytest.mark.slow
+def test_same_segments_from_either_engine(retail, tmp_path):
+    p, _ = load_params(ROOT / "params" / "smoke.yaml")
+    segments = []
+    for _, fs in (run_pandas(retail, p), run_duckdb(RETAIL, p, tmp_path)):
+        _, k, _ = pipeline.select(p, pipeline.clustering_matrix(p, fs))
+        segments.append(pipeline.fit_segments(p, fs, k).assignments)
+    pd.testing.assert_frame_equal(*segments)
+
+
+# ---------------------------------------------------------------------------------------------- choosing
+
+
+def test_auto_picks_pandas_for_small_inputs_and_duckdb_above_the_threshold(generated, monkeypatch):
+    p = _params(generated[1])
+    assert engine.choose(p, KIND.module) == "pandas"
+    monkeypatch.setattr(engine, "AUTO_ROWS", 59_999)
+    assert engine.choose(p, KIND.module) == "duckdb"
+    assert engine.choose(_params(generated[1], engine="pandas"), KIND.module) == "pandas"
+
+
+def test_auto_estimates_text_files(generated, tmp_path):
+    generated[0].to_csv(tmp_path / "t.csv", index=False)
+    assert engine.input_rows(_params(tmp_path / "t.csv")) == pytest.approx(60_000, rel=0.1)
+    assert engine.input_rows(_params("synth://transactions?rows=5000000")) == 5_000_000
+
+
+def test_spark_is_refused_with_a_clear_message():
+    with pytest.raises(ParamsError, match="spark engine: not available yet"):
+        _params(RETAIL, engine="spark")
+
+
+@pytest.mark.parametrize("data_path", ["synth://customers?n=100", "x.xlsx"])
+def test_duckdb_refuses_inputs_it_cannot_read(data_path):
+    with pytest.raises(ParamsError, match="Fix:.*engine"):
+        engine.choose(_params(data_path, engine="duckdb"), KIND.module)
+
+
+def test_duckdb_refuses_a_kind_without_hooks():
+    p = params_from_mapping({"data_kind": "customers", "data_path": str(RETAIL), "engine": "duckdb"})
+    with pytest.raises(ParamsError, match="cannot run in the duckdb engine"):
+        engine.choose(p, kinds.get("customers").module)
+    assert engine.choose(p.model_copy(update={"engine": "auto"}), kinds.get("customers").module) == "pandas"
+
+
+# ---------------------------------------------------------------------------------------------- bad input
+
+
+def _bad(tmp_path, text: str, **values):
+    path = tmp_path / "bad.csv"
+    path.write_text(text)
+    with pytest.raises(SegkitError) as err:
+        run_duckdb(path, _params(path, **values), tmp_path)
+    assert "Fix:" in str(err.value) and "duckdb." not in type(err.value).__module__
+    return err.value
+
+
+HEADER = "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country\n"
+
+
+def test_text_in_a_number_column_is_a_column_error(tmp_path):
+    err = _bad(tmp_path, HEADER + "1,A,x,2,2011-01-03 10:00,1.5,17850,UK\n2,A,x,lots,2011-01-03 10:00,1.5,17850,UK\n")
+    assert isinstance(err, ColumnError) and "lots" in str(err) and err.key == "quantity_col"
+
+
+def test_unreadable_dates_are_a_data_value_error(tmp_path):
+    err = _bad(tmp_path, HEADER + "1,A,x,2,someday,1.5,17850,UK\n2,A,x,2,2011-01-03,1.5,17850,UK\n")
+    assert isinstance(err, DataValueError) and "someday" in str(err) and "date_format" in str(err)
+
+
+def test_a_missing_mapped_column_is_a_column_error(tmp_path):
+    err = _bad(tmp_path, HEADER.replace("UnitPrice", "Price") + "1,A,x,2,2011-01-03 10:00,1.5,17850,UK\n")
+    assert isinstance(err, ColumnError) and "price_col" in str(err)
+
+
+def test_missing_input_and_snapshot_before_the_data(tmp_path, generated):
+    with pytest.raises(DataFileError, match="does not exist.*Fix:"):
+        ddb.source_sql(tmp_path / "nowhere.parquet")
+    with pytest.raises(DataFileError, match="no file matches"):
+        ddb.source_sql(str(tmp_path / "*.parquet"))
+    with pytest.raises(DataValueError, match="snapshot_date 2011-01-01 is not after"):
+        run_duckdb(generated[1], _params(generated[1], snapshot_date="2011-01-01"), tmp_path)
+
+
+def test_a_corrupt_parquet_file_is_a_data_file_error(tmp_path):
+    path = tmp_path / "broken.parquet"
+    path.write_bytes(b"PAR1 not really parquet")
+    with pytest.raises(SegkitError, match="Fix:") as caught:
+        run_duckdb(path, _params(path), tmp_path)
+    assert isinstance(caught.value, (DataFileError, DataValueError))
+
+
+def test_memory_limit_must_be_a_size():
+    with pytest.raises(ParamsError, match="memory_limit"):
+        ddb.connect(memory_limit="lots")
+
+
+# ---------------------------------------------------------------------------------------------- the stages
+
+
+def _stages(run_dir: Path, path, engine_name: str):
+    from segkit import stages
+
+    ctx = stages.open_run(run_dir, data_kind="transactions", data_path=str(path), engine=engine_name)
+    raw = stages.eda.load(ctx)
+    _, log = stages.eda.clean(ctx, raw)
+    stages.eda.missing_figure(raw)
+    return ctx, raw, log, stages.features.build_features(stages.open_run(run_dir))
+
+
+def test_stages_01_and_02_follow_the_engine(generated, tmp_path):
+    pandas_run = _stages(tmp_path / "p", generated[1], "pandas")
+    duck_run = _stages(tmp_path / "d", generated[1], "duckdb")
+    assert duck_run[0].folder.read_json("input.json")["engine"] == "duckdb"
+    assert pandas_run[0].folder.read_json("input.json")["engine"] == "pandas"
+    assert duck_run[0].folder.read_json("input.json")["rows"] == len(pandas_run[1]) == 60_000
+    assert duck_run[1].attrs["engine_rows"] == 60_000  # the sample knows the whole input's size
+    assert_same((pandas_run[2], pandas_run[3]), (duck_run[2], duck_run[3]))
+    written = duck_run[0].folder.read_features().table
+    assert written.index.equals(pandas_run[0].folder.read_features().table.index)
+
+
+def test_a_generated_table_goes_to_duckdb_through_a_parquet_file(tmp_path):
+    from segkit.source import engine_path
+
+    uri = "synth://transactions?rows=3000&seed=4"
+    p = _params(uri, engine="duckdb", temp_directory=str(tmp_path))
+    assert engine.choose(p, KIND.module) == "duckdb"
+    path = engine_path(p)
+    assert Path(path).parent == tmp_path / "segkit-synth" and engine_path(p) == path  # written once
+    pd.testing.assert_frame_equal(pd.read_parquet(path), generate_transactions(3000, seed=4))
+    assert_same(run_pandas(generate_transactions(3000, seed=4), p), run_duckdb(path, p, tmp_path))
+
+
+def test_the_engine_sample_is_seeded(generated):
+    con = ddb.connect(memory_limit="1GB", threads=2)
+    source = ddb.source_sql(generated[1])
+    a, b = ddb.sample(con, source, 500, 7), ddb.sample(con, source, 500, 7)
+    pd.testing.assert_frame_equal(a, b)
+    assert len(a) == 500 and not a.equals(ddb.sample(con, source, 500, 8))
+    assert len(ddb.sample(con, source, 10**6, 7)) == 60_000
