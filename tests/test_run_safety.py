@@ -6,6 +6,7 @@ checked directly on :mod:`segkit.report.runner`'s helpers, which is fast.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -155,6 +156,8 @@ def test_failing_notebook_gives_one_message_exit_2_and_a_failed_folder(tmp_path,
     assert shown["traceback"][0] in (failed / "03_select_k.html").read_text(encoding="utf-8")
     assert (failed / "artifacts" / "features.parquet").is_file()  # partial outputs kept
     assert '"failed in 03_select_k"' in (failed / "manifest.json").read_text()
+    recorded = json.loads((failed / "03_select_k.ipynb").read_text(encoding="utf-8"))["metadata"]["papermill"]
+    assert recorded["parameters"]["run_dir"] == str(failed)  # where the notebook is, not where it would have been
     assert hash_path(out / "tiny") == before  # the earlier run is untouched
     assert sorted(p.name for p in out.iterdir()) == ["index.html", "tiny", "tiny.failed"]  # and the list of runs
     listed = (out / "index.html").read_text(encoding="utf-8")

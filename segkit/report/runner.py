@@ -29,6 +29,7 @@ written, renamed or deleted, and ``--force`` replaces only a folder segkit made 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 import time
@@ -45,7 +46,7 @@ from ..io import hash_path, read_json, write_json
 from .appendix import finalise_reports
 from ..pipeline import preflight
 from .batch import _kernel_params  # noqa: F401  (tests check what kernels receive)
-from .batch import Batch, Notebook, kernel_environment, notebook_parameters
+from .batch import Batch, Notebook, kernel_environment, notebook_parameters, record_final_path
 from .history import refresh_runs_index
 from .index import write_index, write_manifest
 from .lifecycle import drop_old_failed, keep_failed, move_into_place, prepare_folder, write_problem
@@ -271,12 +272,25 @@ def _finish(batch: Batch, tmp: Path, final: Path, *, force: bool, progress: Call
                        f"{final.name}.failed ({exc.strerror or type(exc).__name__}): they are in {tmp}",
                        "free space or make --out writable, then run again (the next run removes the partial folder)",
                        path=tmp) from None
+    _record_failed_path(failed_dir, tmp, final)
     refresh_runs_index(final.parent, progress)
     progress(f"run FAILED in {batch.failed}; partial outputs kept in {failed_dir}")
     if batch.interrupted is not None:
         raise batch.interrupted
     return RunResult(folder=failed_dir, ok=False, timings=batch.timings, failed=batch.failed, error=batch.error,
                      user_error=batch.user_error)
+
+
+def _record_failed_path(failed_dir: Path, tmp: Path, final: Path) -> None:
+    """The executed notebooks of a failed run record where they are, ``<run>.failed``: not the run folder they
+    would have had (nor the partial folder, for a notebook stopped mid-way). Best effort: a notebook that cannot
+    be rewritten keeps the path it had."""
+    if failed_dir == tmp:
+        return
+    for executed in failed_dir.glob("*.ipynb"):
+        for old in (final, tmp):
+            with contextlib.suppress(OSError, ValueError):
+                record_final_path(executed, old, failed_dir)
 
 
 def main_progress(text: str) -> None:  # pragma: no cover - terminal output
