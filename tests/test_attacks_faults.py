@@ -251,3 +251,38 @@ def test_sigterm_after_the_last_notebook_leaves_failed_not_partial(site, monkeyp
     manifest = json.loads((out / "ok.failed" / "manifest.json").read_text())
     assert manifest["status"] == "failed in (finishing the reports)"
     assert manifest["error"] == "the run was interrupted while its reports were being finished"
+
+
+def test_sigterm_during_the_final_swap_still_leaves_a_run_in_place(tmp_path, monkeypatch):
+    # SIGTERM (Ctrl-C alike) right after the earlier run was set aside: the new run still moves in, and the
+    # signal arrives once the swap is done, instead of leaving neither run in place
+    import signal
+    from pathlib import Path
+
+    from segkit.report import lifecycle
+
+    out = tmp_path / "reports"
+    final, tmp = out / "r", out / ".r.partial-1"
+    for folder, status in ((final, "earlier"), (tmp, "new")):
+        folder.mkdir(parents=True)
+        (folder / "manifest.json").write_text(f'{{"status": "ok", "run_name": "{status}"}}')
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    real_rename = Path.rename
+
+    def rename(self, target):
+        moved = real_rename(self, target)
+        if self == final:  # the earlier run was just set aside
+            os.kill(os.getpid(), signal.SIGTERM)
+        return moved
+
+    monkeypatch.setattr(Path, "rename", rename)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            lifecycle.move_into_place(tmp, final, force=True)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert '"new"' in (final / "manifest.json").read_text() and not tmp.exists()

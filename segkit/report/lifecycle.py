@@ -16,10 +16,13 @@ or deleted.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import json
 import os
 import shutil
+import signal
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -127,6 +130,29 @@ def prepare_folder(out_dir: Path, name: str, *, force: bool, only: Sequence[str]
     return final, tmp
 
 
+@contextlib.contextmanager
+def signals_deferred():
+    """Hold SIGINT and SIGTERM until the block is done, then deliver the first that came, as usual.
+
+    Python handlers run in the main thread whichever thread the signal reaches, so the handlers are swapped
+    for ones that only take note (a signal mask would hold it back only from the main thread). Outside the
+    main thread, where handlers cannot be set, the block runs as it is.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received: list[int] = []
+    held = (signal.SIGINT, signal.SIGTERM)
+    previous = {s: signal.signal(s, lambda signum, frame: received.append(signum)) for s in held}
+    try:
+        yield
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+        if received:
+            signal.raise_signal(received[0])
+
+
 def move_into_place(tmp: Path, final: Path, *, force: bool = True) -> None:
     """Rename the complete run into place; an existing run is replaced only with ``force``, if segkit made it."""
     out_dir = final.parent
@@ -141,8 +167,10 @@ def move_into_place(tmp: Path, final: Path, *, force: bool = True) -> None:
             raise RunError(f"{final} was not made by segkit (it has no segkit manifest.json), so --force will not "
                            "replace it", "move it out of the way, or choose another --name", path=final)
         trash = inside(out_dir, final.with_name(f".{final.name}.old-{os.getpid()}"))
-        final.rename(trash)
-    tmp.rename(final)
+    with signals_deferred():  # Ctrl-C or SIGTERM between the two renames would leave no run in place
+        if trash is not None:
+            final.rename(trash)
+        tmp.rename(final)
     if trash is not None:
         shutil.rmtree(trash, ignore_errors=True)
 
