@@ -302,7 +302,7 @@ def test_column_roles_and_notes_reach_the_artifacts(delaware_run):
     assert meta["entity"] == "areas" and meta["id"] == "zcta"
     assert any("capped at 6" in n for n in meta["notes"])
     log = nb.folder.read_json("cleaning_log.json")
-    assert [s["rule"] for s in log["steps"]] == ["census_sentinels", "no_population", "small_population"]
+    assert [s["rule"] for s in log["steps"]] == ["census_sentinels", "non_finite", "no_population", "small_population"]
     assert log["rows_in"] == 68 and log["rows_out"] == 63
 
 

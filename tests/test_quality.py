@@ -147,3 +147,19 @@ def test_only_constant_columns_is_a_plain_message():
     df = pd.DataFrame({"id": range(50), "a": 1.0, "b": "x"})
     with pytest.raises(DataValueError, match="every column holds a single value \\('a', 'b'\\)"):
         segkit.segment_table(df, data_kind="customers", id_col="id", seed=0)
+
+
+def test_census_areas_treat_infinite_values_as_missing():
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from acs_tables import small_acs
+
+    raw = small_acs(40).astype({"median_household_income": float, "renter_occupied": float})
+    raw.loc[3, "median_household_income"] = np.inf
+    raw.loc[5, "renter_occupied"] = 1e300
+    result = segkit.segment_table(raw, data_kind="demographics", k=2, seed=0)
+    step = result.cleaning_log["non_finite"]
+    assert step.rows_removed == 0 and step.note.startswith("2 value(s): ")
+    assert len(result.assignments) == 40

@@ -33,6 +33,7 @@ from ...errors import ColumnError, DataValueError, ParamsError
 from ...featureset import FeatureSet
 from ...format import format_value
 from ...io import read_table, require_columns
+from ...quality import mask_non_finite
 from ...naming.lexicon import load_lexicon, name_segments_from_lexicon
 from ...naming.masking import imputed_rows, masked_scores
 from .acs import ImputationReport, build_acs_features, format_area_ids
@@ -153,6 +154,9 @@ def clean(raw: pd.DataFrame, params):
     codes = ", ".join(str(c) for c in CENSUS_SENTINELS[:2])
     log.add("census_sentinels", f"Census 'no estimate' codes ({codes}, ...) set to missing; no area removed", n, 0,
             note="; ".join(f"{c}: {k}" for c, k in sentinels.items()) or "none found")
+    table, masked, seen = mask_non_finite(table, [c for c in table.columns if c != id_col])
+    log.add("non_finite", "Infinite or absurdly large numbers set to missing (filled like other gaps); no area "
+            "removed", n, 0, note=f"{masked:,} value(s): {seen}" if masked else "none found")
     ids = format_area_ids(table[id_col])
     if ids.duplicated().any():
         raise DataValueError(f"area ids repeat in '{id_col}': {_listing(ids[ids.duplicated()].unique(), 5)}",
