@@ -244,7 +244,8 @@ def _(path):
     return {"read": {"dtypes": {"income": "float"}, "values": {"income": [r["income"] for r in rows]},
                      "notes": ["3 blank or NA value(s) read as missing"]},
             "features": {"n": 20, "roles": {"income": "numeric"},
-                         "notes": [f"income: 3 missing value(s) filled with the median ({median:,.4g})."]}}
+                         "notes": [f"income: 3 missing value(s) filled with the median ({median:,.4g}); filled values "
+                                   "never drive a segment's name."]}}
 
 
 @quirk("na_tokens.csv", "missing values written as NA, N/A, -, ?, null", CUSTOMERS)

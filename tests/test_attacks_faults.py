@@ -75,8 +75,8 @@ def test_input_hash_is_taken_when_read_and_checked_at_the_end(site, capsys):
 def test_an_input_changed_between_notebooks_fails_the_run(site, capsys, monkeypatch):
     real = Batch.execute
 
-    def execute_then_edit(self, nb):  # another program rewrites the input after 01 has read it
-        name = real(self, nb)
+    def execute_then_edit(self, nb, *args, **kwargs):  # another program rewrites the input after 01 has read it
+        name = real(self, nb, *args, **kwargs)
         with open(site / "tiny.csv", "a") as fh:
             fh.write("536368,22960,JAM MAKING SET,6,2010-12-04 11:00:00,4.25,17853.0,France\n")
         return name

@@ -45,9 +45,11 @@ def _hash_or_none(path: Path) -> str | None:
         return None
 
 
-def _read_hashed(params, read=load_input) -> tuple[pd.DataFrame, dict]:
-    """The input table (``read(params)``), and the sha256 of the file's (or folder's) bytes, taken right before
-    and after reading them: a file that changes while it is read is refused."""
+def _read_hashed(params, read=None) -> tuple[pd.DataFrame, dict]:
+    """The input table (``read(params)``, default :func:`segkit.source.load_input`), and the sha256 of the file's
+    (or folder's) bytes, taken right before and after reading them: a file that changes while it is read is
+    refused."""
+    read = load_input if read is None else read  # looked up at call time
     path = input_file(params)
     if path is None or any(ch in str(params.data_path) for ch in "*?["):
         return read(params), {}
