@@ -155,7 +155,7 @@ def numeric_summary(df: pd.DataFrame, *,
     header = ["column", "count", "mean", "std", "min", *qnames, "max"]
     if not cols:
         return pd.DataFrame(columns=header)
-    num = df[cols].astype("float64")
+    num = df[cols].astype("float64").replace([np.inf, -np.inf], np.nan)  # infinite values are a finding of their own
     q = num.quantile(list(percentiles)).T
     q.columns = qnames
     out = pd.concat([num.count().rename("count"), num.mean().rename("mean"),
@@ -204,7 +204,7 @@ def outlier_table(df: pd.DataFrame, columns: Iterable[str] | None = None, *,
     header = ["column", "n", "lower", "upper", "below", "above", "outliers", "outlier_share"]
     if not cols:
         return pd.DataFrame(columns=header)
-    num = df[cols].astype("float64")
+    num = df[cols].astype("float64").replace([np.inf, -np.inf], np.nan)  # infinite values are a finding of their own
     q1, q3 = num.quantile(0.25), num.quantile(0.75)
     spread = (num.nunique() > 2) & ((q3 > q1) if method == "iqr" else True)
     cols = [c for c in cols if spread[c]]

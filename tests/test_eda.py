@@ -107,6 +107,8 @@ def test_outlier_table_leaves_out_binary_and_flat_columns():
     df = pd.DataFrame({"flag": [0] * 9 + [1], "flat": [5.0] * 8 + [6.0, 50.0], "x": np.arange(10.0)})
     assert eda.outlier_table(df)["column"].tolist() == ["x"]
     assert eda.outlier_table(df, ["flag"]).empty
+    x = pd.DataFrame({"x": np.r_[np.arange(10.0), np.inf]})  # inf is not counted as an outlier (nor as a value)
+    assert eda.outlier_table(x)[["n", "outliers"]].values.tolist() == [[10, 0]]
 
 
 def test_outlier_table_errors(df):
