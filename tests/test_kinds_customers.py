@@ -298,3 +298,23 @@ def test_feature_set_label_map_uses_short_labels_and_falls_back_to_names():
                     short={"recency": "Days since last purchase"})
     assert fs.label_map() == {"recency": "Days since last purchase", "odd": "odd"}
     assert fs.label_map(["recency"]) == {"recency": "Days since last purchase"}
+
+
+def test_a_table_of_categories_only_is_profiled_by_level_shares():
+    # no numeric column: profiling used to stop with "columns is empty"; now each level's share is profiled
+    import segkit
+
+    rng = np.random.default_rng(0)
+    n = 600
+    group = rng.integers(0, 3, n)
+    df = pd.DataFrame({"id": [f"c{i}" for i in range(n)],
+                       "region": np.where(group == 0, rng.choice(list("NS"), n), rng.choice(list("EW"), n)),
+                       "plan": np.where(group == 1, "pro", rng.choice(["basic", "plus"], n)),
+                       "channel": np.where(group == 2, "store", "web")})
+    result = segkit.segment_table(df, data_kind="customers", id_col="id", k=3, seed=0)
+    assert "channel: store" in result.profiles.features and "plan: pro" in result.profiles.features
+    shares = result.profiles.means["channel: store"]
+    assert shares.between(0, 1).all() and shares.max() == 1.0  # one segment holds every store customer
+    assert any("share of customers with each category level" in n for n in result.features.notes)
+    names = list(result.profiles.names.values())
+    assert len(set(names)) == 3 and "Customers with channel store" in names

@@ -117,10 +117,17 @@ def phrase(label: str) -> str:
 
 def feature_phrase(label: str, *, high: bool, comparative: bool = False) -> str:
     """How a name says that a feature is high or low: "many web purchases", "high balance",
-    "high spending on wines"; ``comparative`` gives "more"/"higher" (telling two segments apart)."""
+    "high spending on wines", "channel web" / "a channel other than web" for the share of a category level
+    (``"Channel: web"``); ``comparative`` gives "more"/"higher" (telling two segments apart)."""
     text = re.sub(r"\s*\([^)]*\)", "", phrase(label)).strip()
     many, few = ("more", "fewer") if comparative else ("many", "few")
     big, small = ("higher", "lower") if comparative else ("high", "low")
+    match = re.match(r"(.+?): (.+)$", label)  # the share of one category level ("Channel: web")
+    if match:
+        what, level = phrase(match.group(1)), match.group(2)
+        if comparative:
+            return f"{what} {level} {'more' if high else 'less'} often"
+        return f"{what} {level}" if high else f"a {what} other than {level}"
     match = re.match(r"(number|count) of (.+)$", text)
     if match:
         return f"{many if high else few} {match.group(2)}"

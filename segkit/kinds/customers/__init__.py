@@ -258,11 +258,32 @@ def features(cleaned: pd.DataFrame, params) -> FeatureSet:
     if categorical:
         notes.append(f"Categories ({', '.join(categorical)}) are one-hot encoded; levels rarer than "
                      f"{format_value(params.rare_min_frequency, 'share')} of {entity} are grouped together.")
+    profiled = [c for c in numeric if c in table.columns]
+    if not profiled:  # only categories: the profiles compare the share of each level instead of means
+        profiled = _level_shares(table, categorical, labels, short, units)
+        notes.append(f"No column holds numbers, so the profiles compare the share of {entity} with each category "
+                     "level in every segment with the share among all of them.")
     extra = {"model_roles": {c: model[c] for c in columns}, "roles": roles, "categorical": categorical,
              "id_col": str(table.index.name), "reference_date": table.attrs.get("reference_date"),
              "imputed_rows": imputed}
     return FeatureSet(table=table, columns=columns, labels=labels, entity=entity, notes=notes,
-                      extra=extra, short=short, units=units, profile_columns=[c for c in numeric if c in table.columns])
+                      extra=extra, short=short, units=units, profile_columns=profiled)
+
+
+def _level_shares(table: pd.DataFrame, categorical: Sequence[str], labels: dict, short: dict, units: dict,
+                  per_column: int = 6) -> list[str]:
+    """0/1 columns ``"<column>: <level>"`` for the most common levels of each category (added to ``table``, with
+    their labels and the unit ``share``), so a table of categories only still has profiles; returns their names."""
+    added = []
+    for col in categorical:
+        text = level_text(table[col])
+        for level in text.value_counts().index[:per_column]:
+            name = f"{col}: {level}"
+            table[name] = (text == level).astype(float).to_numpy()
+            labels[name] = short[name] = f"{labels.get(col, col).split(' (')[0]}: {level}"
+            units[name] = "share"
+            added.append(name)
+    return added
 
 
 # ---------------------------------------------------------------------------------- preprocessor
