@@ -386,6 +386,28 @@ class SegmentModel(ClusterMixin, BaseEstimator):
                 return _softmax_neg(-np.log(p), temperature)
         return _softmax_neg(_pairwise(Z, self.cluster_centers_), temperature)
 
+    def assign(self, X, temperature: float = 1.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(labels, distances, confidence)`` of each row from one pass of the preprocessor: what
+        :meth:`predict`, :meth:`transform` and :meth:`confidence` give, for a scorer that needs all three.
+
+        Returns
+        -------
+        labels : ndarray of shape (n_rows,)
+        distances : ndarray of shape (n_rows, n_segments)
+        confidence : ndarray of shape (n_rows,)
+        """
+        _check_temperature(temperature)
+        Z = self._transform_features(self._check_frame(X, "assign"))
+        distances = _pairwise(Z, self.cluster_centers_)
+        if self.algorithm == "gmm":
+            p = self.estimator_.predict_proba(Z)[:, self.component_order_]
+            labels = p.argmax(axis=1)
+            if temperature != 1:
+                with np.errstate(divide="ignore"):
+                    p = _softmax_neg(-np.log(p), temperature)
+            return labels, distances, p.max(axis=1)
+        return distances.argmin(axis=1), distances, _softmax_neg(distances, temperature).max(axis=1)
+
     def confidence(self, X, temperature: float = 1.0) -> np.ndarray:
         """Highest membership probability of each row (see :meth:`predict_proba`)."""
         return self.predict_proba(X, temperature=temperature).max(axis=1)

@@ -210,3 +210,15 @@ def test_soft_assign_rejects_bad_input():
         soft_assign([[0.0, 1.0]], temperature=-1.0)
     with pytest.raises(DataValueError):
         soft_assign([0.0, 1.0])
+
+
+@pytest.mark.parametrize("algorithm", ALGORITHMS)
+@pytest.mark.parametrize("temperature", [1.0, 0.5])
+def test_assign_is_predict_transform_and_confidence_in_one_pass(blobs, algorithm, temperature):
+    df, _ = blobs
+    model = SegmentModel(4, algorithm=algorithm, preprocessor=StandardScaler()).fit(df)
+    noisy = df + np.random.default_rng(0).normal(0, 0.8, df.shape)  # rows between blobs: soft memberships
+    labels, distances, confidence = model.assign(noisy, temperature=temperature)
+    np.testing.assert_array_equal(labels, model.predict(noisy))
+    np.testing.assert_allclose(distances, model.transform(noisy))
+    np.testing.assert_allclose(confidence, model.confidence(noisy, temperature=temperature))

@@ -170,11 +170,14 @@ def _assign(model, X: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]
     unseen category levels is left out: the scorer reports them itself)."""
     with _warnings.catch_warnings(), np.errstate(over="ignore", invalid="ignore"):  # overflow: checked by the caller
         _warnings.filterwarnings("ignore", message="Found unknown categories", category=UserWarning)
-        labels = np.asarray(model.predict(X)).astype(int)
-        dist = np.asarray(model.transform(X), dtype=float)
+        assign = getattr(model, "assign", None)  # SegmentModel: one pass of the preprocessor for all three
+        labels, dist, conf = assign(X) if callable(assign) else (model.predict(X), model.transform(X), None)
+        labels, dist = np.asarray(labels).astype(int), np.asarray(dist, dtype=float)
         if dist.ndim != 2 or dist.shape[0] != len(X) or labels.max() >= dist.shape[1]:
             raise ModelError(f"the model's transform() gave shape {dist.shape}, not (rows, segments)",
                              fix="transform() must return the distance of each row to each segment centre")
+        if conf is not None:
+            return labels, dist, np.asarray(conf, dtype=float)
         rows = np.arange(len(X))
         for method in ("confidence", "predict_proba"):
             if callable(getattr(model, method, None)):

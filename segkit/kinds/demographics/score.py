@@ -88,12 +88,15 @@ def score_rows(model, metadata: Mapping, raw: pd.DataFrame) -> pd.DataFrame:
 
 def _assign(out: pd.DataFrame, rows: np.ndarray, model, X: pd.DataFrame, metadata: Mapping) -> None:
     """Label, name, confidence and distance of the areas ``X`` (at positions ``rows`` of ``out``), as the
-    customer scorer computes them: the model's own ``predict``, ``transform`` and ``confidence``."""
-    labels = np.asarray(model.predict(X)).astype(int)
-    distances = np.asarray(model.transform(X), dtype=float)
+    customer scorer computes them: the model's own ``assign`` (or ``predict`` and ``transform``)."""
+    if callable(getattr(model, "assign", None)):  # SegmentModel: one pass of the preprocessor for all three
+        labels, distances, confidence = model.assign(X)
+    else:
+        labels, distances = model.predict(X), model.transform(X)
+        confidence = None
+    labels, distances = np.asarray(labels).astype(int), np.asarray(distances, dtype=float)
     k, at = distances.shape[1], np.arange(len(labels))
-    confidence = (np.asarray(model.confidence(X), dtype=float) if callable(getattr(model, "confidence", None))
-                  else _softmax(distances)[at, labels])
+    confidence = _softmax(distances)[at, labels] if confidence is None else np.asarray(confidence, dtype=float)
     codes = [segment_code(int(s), k) for s in labels]
     names = metadata.get("segment_names") or {}
     cols = out.columns.get_indexer(["segment_code", "segment_name", "confidence", "distance_to_centre"])
