@@ -13,12 +13,13 @@ __all__ = ["RUN_NAME_RULE", "check_run_name", "run_name_from_file"]
 
 #: What a run name may be: it becomes one folder under the reports folder, and nothing else.
 RUN_NAME_RULE = ("one folder name of at most 100 characters, made of letters, digits, '-', '_' and '.' "
-                 "(not first), not ending in '.failed'")
+                 "(not first), not ending in '.failed', and not index.html (the list of runs)")
 _RUN_NAME = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]{0,99}")
 
 
 def _is_run_name(value: object) -> bool:
-    return isinstance(value, str) and bool(_RUN_NAME.fullmatch(value)) and not value.endswith(".failed")
+    return (isinstance(value, str) and bool(_RUN_NAME.fullmatch(value)) and not value.endswith(".failed")
+            and value.lower() != "index.html")  # the reports folder's own page (segkit.report.history)
 
 
 def _run_name(value: str | None) -> str | None:
@@ -49,6 +50,8 @@ def run_name_from_file(path: Path) -> str:
     name = re.sub(r"[^A-Za-z0-9._-]", "_", path.stem).lstrip(".")[:100]
     if name.endswith(".failed"):
         name = name.removesuffix(".failed") + "_failed"
+    if name.lower() == "index.html":
+        name = "index_html"
     if not name.strip("._-") or not _is_run_name(name):
         raise ParamsError(f"no run name can be made from the params file name {truncate(path.name)}",
                           f"set run_name in the file or pass --name: {RUN_NAME_RULE}", key="run_name", path=path)

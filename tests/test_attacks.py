@@ -31,7 +31,14 @@ MANIFEST = json.dumps({"status": "ok", "run_name": "keep"})
 BAD_NAMES = {
     "parent": "../x", "grandparent": "../../x", "victim": "../victim", "absolute": "ABSOLUTE", "nested": "a/b",
     "dot": ".", "dotdot": "..", "star": "*", "empty": "", "long": "n" * 300, "nul": "a\0b", "newline": "a\nb",
+    "index": "index.html",  # the reports folder's list of runs
 }
+
+
+def test_a_params_file_named_index_html_gets_a_run_name_that_is_not_the_list_of_runs():
+    from segkit.runname import run_name_from_file
+
+    assert run_name_from_file(Path("index.html.yaml")) == "index_html"
 
 
 @pytest.fixture
