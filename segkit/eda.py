@@ -205,16 +205,15 @@ def outlier_table(df: pd.DataFrame, columns: Iterable[str] | None = None, *,
     if not cols:
         return pd.DataFrame(columns=header)
     num = df[cols].astype("float64").replace([np.inf, -np.inf], np.nan)  # infinite values are a finding of their own
-    q1, q3 = num.quantile(0.25), num.quantile(0.75)
-    spread = (num.nunique() > 2) & ((q3 > q1) if method == "iqr" else True)
-    cols = [c for c in cols if spread[c]]
+    cols = [c for c in cols if num[c].nunique() > 2]
+    if method == "iqr":  # the data-quality findings' fences: on log1p for skewed non-negative columns
+        bounds = pd.DataFrame([fences(num[c], factor)[:2] for c in cols], index=cols, columns=["lower", "upper"])
+        cols = [c for c in cols if np.isfinite(bounds.loc[c]).any()]  # none: no spread between the quartiles
+        lower, upper = bounds.loc[cols, "lower"], bounds.loc[cols, "upper"]
     num = num[cols]
     if not cols:
         return pd.DataFrame(columns=header)
-    if method == "iqr":  # the data-quality findings' fences: on log1p for skewed non-negative columns
-        bounds = pd.DataFrame([fences(num[c], factor)[:2] for c in cols], index=cols, columns=["lower", "upper"])
-        lower, upper = bounds["lower"], bounds["upper"]
-    else:
+    if method != "iqr":
         mean, std = num.mean(), num.std()
         lower, upper = mean - factor * std, mean + factor * std
     below = num.lt(lower, axis=1).sum()

@@ -114,6 +114,12 @@ def check_features(params: Params, fs: FeatureSet) -> FeatureSet:
     return fs
 
 
+def _sentence_label(fs: FeatureSet, column: str) -> str:
+    """A feature's short label ("orders"), or its full label where the short one was cut to fit a table."""
+    short = fs.label(column)
+    return (fs.labels.get(column) or short) if short.endswith("…") else short
+
+
 def _reader_words(params: Params, fs: FeatureSet) -> None:
     """The params' ``labels``, ``units`` and ``entity`` win over what the data kind derived, for every kind."""
     for col, text in (params.labels or {}).items():
@@ -266,7 +272,7 @@ def fit_segments(params: Params, fs: FeatureSet, k: int) -> Segmentation:
     seg = Segmentation(model=model, features=fs, labels=labels, profile=profile, distances=distances,
                        coords=coords, stability=[float(s) for s in stability], currency=p.currency)
     # short labels read best in a sentence ("more orders"); a short label cut to fit a table gives way to the full one
-    words = {c: (fs.labels.get(c) or fs.label(c)) if fs.label(c).endswith("…") else fs.label(c) for c in fs.table.columns}
+    words = {c: _sentence_label(fs, c) for c in fs.table.columns}
     seg.drivers = segment_drivers(fs.table, labels, None, words, p.seed,
                                   units=fs.units, currency=p.currency)
     return seg

@@ -12,7 +12,7 @@ fills a missing feature with the *training* median:
 - a feature the new table cannot provide at all (its ACS columns are absent) is an error naming the columns.
 
 The result has the area id (as the training wrote it), ``segment_code``, ``segment_name``, ``confidence``
-(softmax over the distances to the centres), ``distance_to_centre``, ``outside_training_range`` (False: ACS
+(the model's membership of the segment given), ``distance_to_centre``, ``outside_training_range`` (False: ACS
 shares lie in [0, 1]) and ``not_scored``; warnings in ``attrs["warnings"]``.
 """
 
@@ -32,12 +32,6 @@ __all__ = ["score_rows"]
 
 RESULT_COLUMNS = ["segment_code", "segment_name", "confidence", "distance_to_centre", "outside_training_range",
                   "not_scored"]
-
-
-def _softmax(distances: np.ndarray) -> np.ndarray:
-    z = -distances + distances.min(axis=1, keepdims=True)
-    e = np.exp(z)
-    return e / e.sum(axis=1, keepdims=True)
 
 
 def _features(raw: pd.DataFrame, features: list[str], id_col: str, min_population: float) -> pd.DataFrame:
@@ -88,15 +82,12 @@ def score_rows(model, metadata: Mapping, raw: pd.DataFrame) -> pd.DataFrame:
 
 def _assign(out: pd.DataFrame, rows: np.ndarray, model, X: pd.DataFrame, metadata: Mapping) -> None:
     """Label, name, confidence and distance of the areas ``X`` (at positions ``rows`` of ``out``), as the
-    customer scorer computes them: the model's own ``assign`` (or ``predict`` and ``transform``)."""
-    if callable(getattr(model, "assign", None)):  # SegmentModel: one pass of the preprocessor for all three
-        labels, distances, confidence = model.assign(X)
-    else:
-        labels, distances = model.predict(X), model.transform(X)
-        confidence = None
-    labels, distances = np.asarray(labels).astype(int), np.asarray(distances, dtype=float)
+    customer scorer computes them: the model's own ``assign`` (:meth:`segkit.cluster.SegmentModel.assign`)."""
+    if not callable(getattr(model, "assign", None)):
+        raise ModelError("the model is not a segkit segment model (it has no assign method)",
+                         "score census areas with the model folder of a segkit demographics run")
+    labels, distances, confidence = model.assign(X)
     k, at = distances.shape[1], np.arange(len(labels))
-    confidence = _softmax(distances)[at, labels] if confidence is None else np.asarray(confidence, dtype=float)
     codes = [segment_code(int(s), k) for s in labels]
     names = metadata.get("segment_names") or {}
     cols = out.columns.get_indexer(["segment_code", "segment_name", "confidence", "distance_to_centre"])

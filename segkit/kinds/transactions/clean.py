@@ -55,6 +55,7 @@ import pandas as pd
 from ...cleaning import CleaningLog, examples as _examples
 from ...errors import DataValueError
 from ...parse import after_period, is_na_token, read_dates, read_ids, read_numbers
+from ...quality import ABSURD_VALUE  # at or above this size, a quantity, price or amount is a data error
 from .columns import TransactionColumns
 
 __all__ = [
@@ -91,8 +92,6 @@ NORMALISED_COLUMNS: tuple[str, ...] = (
 # normalisation helpers
 
 
-#: Quantities, prices and amounts at or above this size (in absolute value) are data errors, not sales.
-ABSURD_VALUE = 1e12
 
 
 def _to_numeric(s: pd.Series, key: str, opts: _Options, log: CleaningLog) -> pd.Series:
