@@ -182,6 +182,10 @@ class Params(ReadOptions):  # how the input is read (sep, header, decimal, dayfi
     clv_discount_rate: float = Field(0.01, ge=0, lt=1, description="lifetime value: monthly discount rate of future purchases")
     clv_calibration_end: IsoDate = Field(None, description="lifetime value: last day YYYY-MM-DD of the period the holdout check fits on; default: the day before the churn cutoff")
 
+    # --- segments over time (issue 14) ------------------------------------------------------
+    reference: str | None = Field(None, description="a previous run folder (or its model/ folder): segments keep its codes and names, and 09_compare reports what moved")
+    reference_mode: Literal["refit", "score"] = Field("refit", description="with reference: refit fits anew and matches the new segments to the reference's; score assigns the data with the reference model unchanged")
+
     # --- reports ----------------------------------------------------------------------------
     plot_sample: int = Field(5_000, ge=1, description="rows drawn in scatter and distribution plots")
     currency: str = Field("£", description="currency symbol used in reports")
