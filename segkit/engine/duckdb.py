@@ -79,7 +79,9 @@ def connect(*, memory_limit: str | None = None, temp_directory: str | Path | Non
     if threads:
         config["threads"] = int(threads)
     try:
-        return duckdb.connect(str(database), config=config)
+        con = duckdb.connect(str(database), config=config)
+        con.execute("SET enable_progress_bar = false")  # segkit.progress reports the steps
+        return con
     except duckdb.Error as exc:
         raise ParamsError(f"DuckDB could not start with memory_limit={config['memory_limit']} and "
                           f"temp_directory={temp_directory}: {_first_line(exc)}",
