@@ -65,6 +65,13 @@ def engine_features(con, cleaned: str, params) -> FeatureSet:
     return _feature_set(sql.features_in_duckdb(con, cleaned, params), params)
 
 
+def engine_churn(con, cleaned: str, params):
+    """``duckdb`` engine: the data set of ``08_churn`` (:func:`.churn_sql.churn_dataset_in_duckdb`)."""
+    from .churn_sql import churn_dataset_in_duckdb
+
+    return churn_dataset_in_duckdb(con, cleaned, params)
+
+
 def _feature_set(table: pd.DataFrame, params) -> FeatureSet:
     columns = list(params.features or DEFAULT_FEATURES)
     notes = []
