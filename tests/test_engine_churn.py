@@ -90,3 +90,21 @@ def test_a_bad_cutoff_is_the_same_error_in_either_engine(tmp_path, cutoff, words
         with pytest.raises(DataValueError, match=words) as in_duckdb:
             KIND.module.engine_churn(con, ddb.source_sql(tmp_path / "clean.parquet"), p)
     assert str(in_pandas.value) == str(in_duckdb.value) and in_duckdb.value.key == "churn_cutoff"
+
+
+@pytest.mark.parametrize("values", [{}, {"clv_calibration_end": "2011-08-31"}])
+def test_value_data_from_engine_equals_pandas(tmp_path, values):
+    from segkit.kinds.transactions import lifetime
+
+    p = _params(RETAIL, **values)
+    cleaned, _ = pipeline.clean_table(p, pd.read_parquet(RETAIL))
+    a = lifetime.value_data(cleaned, calibration_end=p.clv_calibration_end, churn_cutoff=p.churn_cutoff,
+                            churn_horizon_days=p.churn_horizon_days)
+    with ddb.session(p) as con:
+        KIND.module.engine_clean(con, ddb.source_sql(str(RETAIL)), p, tmp_path / "clean.parquet")
+        b = KIND.module.engine_value(con, ddb.source_sql(tmp_path / "clean.parquet"), p)
+    assert (a.unit, a.first_day, a.calibration_end, a.last_day, a.lines) == \
+           (b.unit, b.first_day, b.calibration_end, b.last_day, b.lines)
+    for part in ("calibration", "full"):
+        pd.testing.assert_frame_equal(getattr(a, part), getattr(b, part), check_exact=False, atol=1e-6)
+    assert len(b.full) > 4000 and a.describe() == b.describe()

@@ -10,12 +10,12 @@ import pandas as pd
 from ...errors import ColumnError, DataValueError
 from .features import behaviour_features
 
-__all__ = ["ChurnData", "churn_cutoff", "cutoff_day", "churn_dataset", "assemble"]
+__all__ = ["ChurnData", "naive_dates", "churn_cutoff", "cutoff_day", "churn_dataset", "assemble"]
 
 _DAY = pd.Timedelta(days=1)
 
 
-def _naive_dates(clean: pd.DataFrame) -> pd.Series:
+def naive_dates(clean: pd.DataFrame) -> pd.Series:
     if "date" not in clean.columns:
         raise ColumnError("the transaction table lacks the normalised column 'date'",
                           "pass the output of segkit.kinds.transactions.clean.clean_transactions", column="date")
@@ -82,7 +82,7 @@ def churn_cutoff(clean: pd.DataFrame, cutoff=None, horizon_days: int = 90) -> pd
     DataValueError
         The horizon would run past the last transaction, or no transaction is dated before the cutoff.
     """
-    dates = _naive_dates(clean)
+    dates = naive_dates(clean)
     if len(dates.dropna()) == 0:
         raise DataValueError("the transaction table has no dates", "check the cleaning log: every row was removed")
     return cutoff_day(dates.min(), dates.max(), cutoff, horizon_days)
@@ -119,7 +119,7 @@ def churn_dataset(clean: pd.DataFrame, *, cutoff=None, horizon_days: int = 90) -
         Length of the horizon in days.
     """
     day = churn_cutoff(clean, cutoff, horizon_days)
-    dates = _naive_dates(clean)
+    dates = naive_dates(clean)
     features = behaviour_features(clean[(dates < day).to_numpy()], snapshot_date=day)
     end = day + pd.Timedelta(days=horizon_days)
     window = clean[((dates >= day) & (dates < end)).to_numpy() & ~clean["is_cancellation"].to_numpy(dtype=bool)]
