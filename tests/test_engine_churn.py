@@ -1,5 +1,6 @@
-"""08_churn in the duckdb engine gives the pandas data set: the same cutoff, customers, features before it (to the
-cent), outcomes, features at the last date and errors, on the bundled data and on generated data (issue 13)."""
+"""08_churn and 10_value in the duckdb engine give the pandas data sets: the same cutoff, customers, features before it (to the
+cent), outcomes, features at the last date, purchase summaries and errors, on the bundled and generated data; and the
+engine's seeded sample (issue 13)."""
 
 from __future__ import annotations
 
@@ -108,3 +109,16 @@ def test_value_data_from_engine_equals_pandas(tmp_path, values):
     for part in ("calibration", "full"):
         pd.testing.assert_frame_equal(getattr(a, part), getattr(b, part), check_exact=False, atol=1e-6)
     assert len(b.full) > 4000 and a.describe() == b.describe()
+
+
+def test_the_engine_sample_filtered_by_hash_is_the_full_sort(tmp_path):
+    """ddb.sample sorts only the lines with the lowest hashes: the same lines as sorting all of them."""
+    raw = generate_transactions(20_000, seed=3)
+    path = tmp_path / "lines.parquet"
+    raw.to_parquet(path, index=False)
+    con = ddb.connect()
+    source = ddb.source_sql(str(path))
+    cols = ", ".join(ddb.quote(c) for c in ddb.column_types(con, source))
+    for rows in (1, 500, 9_000, 25_000):
+        full = con.execute(f"SELECT * FROM {source} ORDER BY hash({cols}, 7) LIMIT {rows}").df()
+        pd.testing.assert_frame_equal(ddb.sample(con, source, rows, 7), full)
