@@ -39,6 +39,9 @@ __all__ = ["preflight", "check_input", "clean_table", "build_features", "check_f
 
 #: Inputs with more rows are checked by :func:`preflight` on a seeded sample of this many rows.
 CHECK_ROWS = 1_000_000
+#: Lines of an input the duckdb engine reads that its schema checks see: the seeded sample whose tables and plots
+#: ``01_eda`` shows (:data:`segkit.stages.engine.EDA_SAMPLE`), so :func:`preflight` finds what 01 finds.
+ENGINE_SAMPLE = 200_000
 
 
 def preflight(params: Params, *, deep: bool = True) -> dict[str, Any]:
@@ -47,7 +50,8 @@ def preflight(params: Params, *, deep: bool = True) -> dict[str, Any]:
     First the columns (the header only): the input exists and has every mapped column. Then, with ``deep``,
     what ``01_eda`` and ``02_features`` do to it: the input read by the same reader (read once per process),
     the data kind's schema checks (:func:`check_input`), its cleaning and its features (column roles), on a
-    seeded sample of :data:`CHECK_ROWS` rows when the input is larger. Returns a short description of the
+    seeded sample of :data:`CHECK_ROWS` rows when the input is larger (of :data:`ENGINE_SAMPLE` rows, after
+    the engine's own reading checks over every line, when the duckdb engine reads it). Returns a short description of the
     input for progress messages (``input``, ``columns``, and with ``deep`` ``rows``, ``checked_rows``,
     ``findings``). Raises the :class:`~segkit.errors.SegkitError` the notebook would raise otherwise, with the
     same message.
@@ -72,13 +76,17 @@ def preflight(params: Params, *, deep: bool = True) -> dict[str, Any]:
 
 
 def _engine_sample(params: Params) -> tuple[pd.DataFrame, int]:
-    """A seeded sample of :data:`CHECK_ROWS` lines of an input the duckdb engine reads, and its number of lines."""
+    """A seeded sample of :data:`ENGINE_SAMPLE` lines of an input the duckdb engine reads, and its number of lines,
+    once the kind's ``engine_check`` hook has found nothing that reading every line in DuckDB would stop on."""
     from .engine import duckdb as ddb
 
     source = ddb.source_sql(engine_path(params))
+    check = getattr(kinds.get(params.data_kind).module, "engine_check", None)
     with ddb.session(params) as con:
+        if check is not None:
+            check(con, source, params)
         rows = int(ddb.query(con, f"SELECT count(*) FROM {source}").fetchone()[0])
-        return ddb.sample(con, source, CHECK_ROWS, params.seed), rows
+        return ddb.sample(con, source, ENGINE_SAMPLE, params.seed), rows
 
 
 def check_input(params: Params, raw: pd.DataFrame) -> list:

@@ -122,3 +122,19 @@ def test_the_engine_sample_filtered_by_hash_is_the_full_sort(tmp_path):
     for rows in (1, 500, 9_000, 25_000):
         full = con.execute(f"SELECT * FROM {source} ORDER BY hash({cols}, 7) LIMIT {rows}").df()
         pd.testing.assert_frame_equal(ddb.sample(con, source, rows, 7), full)
+
+
+def test_preflight_raises_what_the_duckdb_engine_would_stop_on(tmp_path):
+    """Decimal commas read fine in pandas but not in DuckDB: with engine duckdb, preflight (segkit check) stops
+    with the engine's error before any notebook starts, instead of 01_eda failing later."""
+    raw = generate_transactions(300, seed=2)
+    raw["UnitPrice"] = raw["UnitPrice"].map(lambda v: f"{v:.2f}".replace(".", ","))
+    path = tmp_path / "lines.csv"
+    raw.to_csv(path, sep=";", index=False)
+    p = _params(path, sep=";", decimal=",")
+    assert pipeline.preflight(p)["rows"] == 300  # pandas reads it
+    from segkit.errors import ColumnError
+
+    with pytest.raises(ColumnError, match="does not read as numbers") as err:
+        pipeline.preflight(_params(path, sep=";", decimal=",", engine="duckdb"))
+    assert err.value.key == "price_col"

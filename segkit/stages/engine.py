@@ -14,13 +14,15 @@ from .. import engine
 from ..cleaning import CleaningLog
 from ..engine import duckdb as ddb
 from ..featureset import FeatureSet
+from ..pipeline import ENGINE_SAMPLE
 from ..source import engine_path
 from .context import RunContext
 
 __all__ = ["engine_of", "load", "clean", "features", "EDA_SAMPLE"]
 
-#: Input lines drawn (seeded) for the data-quality tables, the schema checks and the plots of a big input.
-EDA_SAMPLE = 200_000
+#: Input lines drawn (seeded) for the data-quality tables, the schema checks and the plots of a big input: the
+#: sample :func:`segkit.pipeline.preflight` checks.
+EDA_SAMPLE = ENGINE_SAMPLE
 
 
 def engine_of(ctx: RunContext) -> str:

@@ -54,6 +54,12 @@ def features(cleaned: pd.DataFrame, params) -> FeatureSet:
     return _feature_set(behaviour_features(cleaned, snapshot_date=params.snapshot_date), params)
 
 
+def engine_check(con, source: str, params) -> None:
+    """``duckdb`` engine: what reading every line in DuckDB would stop on, before any notebook starts
+    (:func:`.sql.check_in_duckdb`)."""
+    sql.check_in_duckdb(con, source, params)
+
+
 def engine_clean(con, source: str, params, out_path=None):
     """``duckdb`` engine: the cleaning rules over the relation ``source``; the cleaned lines go to ``out_path``
     (Parquet). Returns the cleaning log (:func:`.sql.clean_in_duckdb`)."""

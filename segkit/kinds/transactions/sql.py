@@ -23,7 +23,7 @@ from ...errors import ColumnError, DataValueError
 from .clean import DEFAULT_NON_PRODUCT_CODES, _listed, _today
 from .columns import TransactionColumns
 
-__all__ = ["clean_in_duckdb", "features_in_duckdb", "CLEAN_TABLE"]
+__all__ = ["check_in_duckdb", "clean_in_duckdb", "features_in_duckdb", "CLEAN_TABLE"]
 
 #: The view of cleaned lines that :func:`clean_in_duckdb` leaves in the connection.
 CLEAN_TABLE = "segkit_clean"
@@ -246,6 +246,15 @@ def _log_products(con, log: CleaningLog, c: TransactionColumns, left: int, n: di
     note = "most removed: " + ", ".join(f"{k} ({v:,})" for k, v in top) if top else ""
     log.add("non_product", _DESCRIPTIONS["non_product"], left, n["non_product"], note=note)
     return left - n["non_product"]
+
+
+def check_in_duckdb(con, source: str, params) -> None:
+    """Raise what :func:`clean_in_duckdb` would stop on while reading ``source`` (a missing mapped column, text that
+    is not a number or a date in any line), without cleaning: :func:`segkit.pipeline.preflight`'s check."""
+    c = TransactionColumns.from_params(params.model_dump())
+    types = column_types(con, source)
+    c.check(pd.DataFrame(columns=list(types)))
+    _normalised(con, source, params, c, types)
 
 
 def clean_in_duckdb(con, source: str, params, out_path=None) -> CleaningLog:
