@@ -10,15 +10,17 @@ With the params ``reference`` (a previous run folder, or its ``artifacts/model``
   the distance is at most :data:`MATCH_RATIO` (0.5) times the reference centre's *spacing*, the distance to
   the nearest other reference centre. Below half the spacing the new centre lies nearer to its partner than to
   any other reference centre (triangle inequality), so the segment's typical member would be given the same
-  code by the reference model. Measured on the bundled Online Retail data (k = 3, the smoke params): over 20
-  bootstrap resamples of the customers refitted from scratch, the matched pairs lie at 0.004 to 0.04 of the
-  spacing; the segments of a fit with one segment's customers removed (k = 2) at 0.02 to 0.11; a fourth
-  segment that a fit with k = 4 adds lies at 0.55 to 0.7 of the spacing from its nearest reference centre,
-  and a segment formed entirely of shifted customers at 1.0 and more (``bench`` numbers in
-  ``tests/test_reference.py``'s docstring). Matched segments keep their code and name; the other new segments
-  get new codes (the next numbers after every code the lineage has used, so a vanished code is never given
-  again) and keep the name naming gives them, with " (new)" added when a reference segment had that name;
-  reference segments left without a partner are listed as vanished, with their names and sizes.
+  code by the reference model. Measured on the bundled Online Retail data (the smoke params' RFM features,
+  k = 3, centre spacings 1.7 to 2.1; ``bench/bench_reference_match.py``): over 20 bootstrap resamples of the
+  customers refitted from scratch, matched pairs lie at 0.007 to 0.13 of the spacing; with one segment's
+  customers spending 1.5 times as much, at 0.003 to 0.22; with one segment's customers removed (k = 2), at
+  0.001 to 0.08, and the removed one vanishes; the extra segment of a fit with k = 4 lies at 0.54 from its
+  nearest reference centre, and a segment whose customers spend 3 times as much breaks away at 0.60 (one
+  of three cases; in the other two the shifted segment still matches, at 0.40 and 0.49).
+  Matched segments keep their code and name; the other new segments get new codes (the next numbers after
+  every code the lineage has used, so a vanished code is never given again) and keep the name naming gives
+  them, with " (new)" added when a reference segment had that name; reference segments left without a partner
+  are listed as vanished, with their names and sizes.
 - ``score``: the reference model is applied unchanged (:meth:`segkit.cluster.SegmentModel.assign`, the pass
   ``segkit score`` makes): each row gets the nearest reference segment and its code and name; a reference
   segment that no row reaches is listed as vanished. The distances recorded are how far each segment's centre
