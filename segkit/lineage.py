@@ -386,11 +386,12 @@ def sentences(data: Mapping[str, Any], *, entity: str = "customers") -> list[str
         out = [f"The segment codes follow the earlier run {run}: {len(matches)} of its {n_ref} segments were found "
                "again and keep their codes and names" + (f" ({_listing(matches)})." if matches else ".")]
     if new:
-        out.append(f"New segment{'s' if len(new) > 1 else ''}, with new codes: {_listing(new)}.")
+        out.append(f"New segments, with new codes: {_listing(new)}." if len(new) > 1 else
+                   f"A new segment, with a new code: {_listing(new)}.")
     if vanished:
-        sizes = ", ".join(f"{v['code']}: {v['size']:,}" for v in vanished)
         verb = "no longer exist" if len(vanished) > 1 else "no longer exists"
-        out.append(f"{_listing(vanished)} {verb} in this data ({entity} in the earlier run: {sizes}).")
+        sizes = _listing([{"code": f"{v['size']:,}"} for v in vanished])
+        out.append(f"{_listing(vanished)} {verb} in this data ({sizes} {entity} in the earlier run).")
     renamed = [m for m in matches if m.get("name_now")]
     for m in renamed:
         out.append(f"{m['code']} keeps its name {m['name']}; on this data alone it would be named {m['name_now']}.")

@@ -19,7 +19,7 @@ from segkit.modelio import save_model
 from segkit.profile import profile_segments
 from segkit.scoring import load_scorer
 
-from batch_fixtures import fit_customer_model
+from batch_fixtures import ROOT, SMOKE_PARAMS, fit_customer_model, run_batch, smoke_run  # noqa: F401 (fixture)
 
 #: Four well-separated groups (far apart against their spread of 1), and a fifth for "a new segment".
 BLOBS = {"A": (0.0, 0.0), "B": (12.0, 0.0), "C": (0.0, 12.0), "D": (12.0, 12.0), "E": (30.0, 30.0)}
@@ -164,8 +164,8 @@ def test_reference_json_and_its_sentences(reference, tmp_path):
     text = " ".join(lineage.sentences(data, entity="customers"))
     gone = _ref_code(reference, "C")
     assert "follow the earlier run jan: 3 of its 4 segments were found again" in text
-    assert "New segment, with new codes: S05" in text
-    assert f"{gone} {NAMES[int(gone[1:]) - 1]} no longer exists in this data (customers in the earlier run: {gone}: 200)" in text
+    assert "A new segment, with a new code: S05 Group" in text
+    assert f"{gone} {NAMES[int(gone[1:]) - 1]} no longer exists in this data (200 customers in the earlier run)." in text
     assert "{" not in text and "[" not in text and "/" not in text  # plain words, no reprs or paths
 
 
@@ -230,3 +230,50 @@ def test_score_mode_equals_segkit_score_on_the_same_rows(tmp_path):
     again = load_scorer(ctx.folder.artifact("model")).score(pd.read_csv(csv))
     assert (again["segment_code"] == scored["segment_code"]).all()
     assert "applied unchanged" in str(stages.profile.reference_note(ctx, seg).data)
+
+
+# ------------------------------------------------------------------------------------------- the batch
+@pytest.mark.slow
+def test_a_rerun_on_perturbed_data_keeps_codes_and_names(smoke_run, tmp_path):
+    """The smoke params again, with ``reference`` = the smoke run, on its data perturbed: 90% of the lines
+    drawn at random, the largest segment's customers paying 1.5 times the price, the smallest segment's
+    customers removed."""
+    first = pd.read_csv(smoke_run / "artifacts" / "segments.csv", dtype=str)
+    names = first.drop_duplicates("segment_code").set_index("segment_code")["segment_name"].to_dict()
+    sizes = first["segment_code"].value_counts()
+    removed, shifted = sizes.idxmin(), sizes.idxmax()
+    members = lambda code: set(first.loc[first["segment_code"] == code, "customer_id"])  # noqa: E731
+    data = pd.read_parquet(ROOT / "data" / "online_retail.parquet")
+    ids = data["CustomerID"].map(lambda v: "" if pd.isna(v) else str(int(v)))
+    data = data[~ids.isin(members(removed)).to_numpy()].sample(frac=0.9, random_state=1).sort_index()
+    more = ids.loc[data.index].isin(members(shifted)).to_numpy()
+    data.loc[more, "UnitPrice"] = data.loc[more, "UnitPrice"] * 1.5
+    data.to_parquet(tmp_path / "perturbed.parquet")
+    params = tmp_path / "again.yaml"
+    params.write_text(f"extends: {SMOKE_PARAMS}\nrun_name: smoke_again\ndata_path: perturbed.parquet\n"
+                      f"reference: {smoke_run}\n")
+    result = run_batch(params, tmp_path / "reports")
+    assert result.ok, f"{result.failed}: {result.error}"
+    run = result.folder
+    data = json.loads((run / "artifacts" / "reference.json").read_text())
+    assert data["mode"] == "refit" and data["reference"]["run_name"] == "smoke"
+    assert [v["code"] for v in data["vanished"]] == [removed]
+    assert data["vanished"][0]["name"] == names[removed] and data["vanished"][0]["size"] == sizes[removed]
+    matched = {m["code"]: m["name"] for m in data["matches"]}
+    assert shifted in matched and set(matched) == set(names) - {removed}
+    assert all(names[code] == name for code, name in matched.items())
+    assert all(n["code"] not in names and int(n["code"][1:]) > len(names) for n in data["new"])
+    second = pd.read_csv(run / "artifacts" / "segments.csv", dtype=str)
+    both = first.merge(second, on="customer_id", suffixes=("_then", "_now"))
+    for code, name in matched.items():  # the same customers, mostly, under the same code and name
+        now = both.loc[both["segment_code_then"] == code, "segment_code_now"].value_counts(normalize=True)
+        assert now.idxmax() == code and now.max() > 0.5, (code, now.round(2).to_dict())
+        assert set(second.loc[second["segment_code"] == code, "segment_name"]) == {name}
+    meta = json.loads((run / "artifacts" / "model" / "metadata.json").read_text())
+    assert set(meta["segment_codes"].values()) == set(second["segment_code"]) and meta["retired_codes"] == [removed]
+    profiles = json.loads((run / "artifacts" / "profiles.json").read_text())
+    assert {s["code"]: s["name"] for s in profiles["segments"]} == \
+        second.drop_duplicates("segment_code").set_index("segment_code")["segment_name"].to_dict()
+    index = (run / "index.html").read_text()
+    assert "The segment codes follow the earlier run smoke" in index and f"{removed} " in index
+    assert "The segment codes follow the earlier run smoke" in (run / "05_profile.html").read_text()
