@@ -390,6 +390,7 @@ def sentences(data: Mapping[str, Any], *, entity: str = "customers") -> list[str
                    f"A new segment, with a new code: {_listing(new)}.")
     if vanished:
         verb = "no longer exist" if len(vanished) > 1 else "no longer exists"
+        verb = f"got no {entity}" if data.get("mode") == "score" else verb
         sizes = _listing([{"code": f"{v['size']:,}"} for v in vanished])
         out.append(f"{_listing(vanished)} {verb} in this data ({sizes} {entity} in the earlier run).")
     renamed = [m for m in matches if m.get("name_now")]

@@ -277,3 +277,24 @@ def test_a_rerun_on_perturbed_data_keeps_codes_and_names(smoke_run, tmp_path):
     index = (run / "index.html").read_text()
     assert "The segment codes follow the earlier run smoke" in index and f"{removed} " in index
     assert "The segment codes follow the earlier run smoke" in (run / "05_profile.html").read_text()
+
+
+def test_score_mode_reports_a_segment_no_row_reaches(tmp_path):
+    model_dir, csv = fit_customer_model(tmp_path / "ref")
+    trained = pd.read_csv(model_dir.parent / "segments.csv", dtype=str)
+    gone = trained["segment_code"].value_counts().idxmin()
+    rows = pd.read_csv(csv, dtype={"customer_id": str})
+    rows[~rows["customer_id"].isin(trained.loc[trained["segment_code"] == gone, "customer_id"])].to_csv(
+        tmp_path / "fewer.csv", index=False)
+    ctx, seg = _stage_run(tmp_path / "new", tmp_path / "fewer.csv", reference=str(model_dir), reference_mode="score")
+    data = ctx.folder.read_json(lineage.REFERENCE_FILE)
+    assert [v["code"] for v in data["vanished"]] == [gone] and data["retired_codes"] == []
+    ours = pd.read_csv(ctx.folder.artifact("segments.csv"), dtype=str)
+    assert gone not in set(ours["segment_code"]) and len(ours) == len(rows) - (trained["segment_code"] == gone).sum()
+    # the saved model is the reference's: it still knows the empty segment's code and name
+    meta = ctx.folder.read_json("model/metadata.json")
+    reference = json.loads((model_dir / "metadata.json").read_text())
+    assert meta["segment_codes"] == reference["segment_codes"]
+    assert meta["segment_names"] == reference["segment_names"]
+    assert f"{gone} " in str(stages.profile.reference_note(ctx, seg).data)
+    assert "got no customers in this data" in str(stages.profile.reference_note(ctx, seg).data)
