@@ -50,8 +50,9 @@ The reference is only read. :func:`write_reference` writes ``artifacts/reference
       "retired_codes": ["S03"]                  # codes never to be given again (the lineage's vanished ones)
     }
 
-Distances are in the reference model's transformed feature space; sizes of the reference are its
-training sizes. :func:`sentences` turns the file into the plain words the index page and ``05_profile`` show.
+Distances are in the reference model's transformed feature space; a reference size is the rows the reference
+run gave the segment (:attr:`Reference.sizes`). :func:`sentences` turns the file into the plain words the index
+page and ``05_profile`` show.
 """
 
 from __future__ import annotations
@@ -117,6 +118,10 @@ class Reference:
 
     @property
     def sizes(self) -> list[int]:
+        """Rows per segment in the reference run: its training sizes, or for a run that applied an earlier model
+        unchanged (``score``), the rows it gave each segment (``run_sizes``; 0 for a segment none reached)."""
+        if "run_sizes" in self.metadata:
+            return [int(self.metadata["run_sizes"].get(str(i), 0)) for i in range(self.n_segments)]
         return [int(s) for s in getattr(self.model, "segment_sizes_", [0] * self.n_segments)]
 
     @property

@@ -298,3 +298,7 @@ def test_score_mode_reports_a_segment_no_row_reaches(tmp_path):
     assert meta["segment_names"] == reference["segment_names"]
     assert f"{gone} " in str(stages.profile.reference_note(ctx, seg).data)
     assert "got no customers in this data" in str(stages.profile.reference_note(ctx, seg).data)
+    # a run that follows this one reports the sizes this run gave, not the reference's training sizes
+    follow = lineage.load_reference(ctx.folder.path)
+    assert follow.sizes == [int((ours["segment_code"] == code).sum()) for code in follow.codes]
+    assert follow.sizes[follow.codes.index(gone)] == 0

@@ -73,6 +73,8 @@ def _write_segmentation(ctx: RunContext, seg: Segmentation) -> None:
     lineage_meta = {} if alignment is None else {
         "retired_codes": alignment.retired_codes,
         "reference": {k: alignment.reference[k] for k in ("run_name", "model_sha256")} | {"mode": alignment.mode}}
+    if alignment is not None and alignment.mode == "score":  # the model's own sizes are the reference's training's
+        lineage_meta["run_sizes"] = {str(s): int(n) for s, n in prof.sizes.items()}
     save_model(seg.model, ctx.folder.artifact("model"), overwrite=True, metadata={
         "features": list(seg.features.columns), "params": p.public_dict(), "data_kind": p.data_kind,
         "segment_codes": alignment.model_codes if alignment else prof.codes,
