@@ -229,7 +229,7 @@ def test_score_mode_equals_segkit_score_on_the_same_rows(tmp_path):
     # the model this run saves scores with the same codes as the reference's
     again = load_scorer(ctx.folder.artifact("model")).score(pd.read_csv(csv))
     assert (again["segment_code"] == scored["segment_code"]).all()
-    assert "applied unchanged" in str(stages.profile.reference_note(ctx, seg).data)
+    assert "applied unchanged" in str(stages.profile.reference_note(seg).data)
 
 
 # ------------------------------------------------------------------------------------------- the batch
@@ -296,8 +296,8 @@ def test_score_mode_reports_a_segment_no_row_reaches(tmp_path):
     reference = json.loads((model_dir / "metadata.json").read_text())
     assert meta["segment_codes"] == reference["segment_codes"]
     assert meta["segment_names"] == reference["segment_names"]
-    assert f"{gone} " in str(stages.profile.reference_note(ctx, seg).data)
-    assert "got no customers in this data" in str(stages.profile.reference_note(ctx, seg).data)
+    assert f"{gone} " in str(stages.profile.reference_note(seg).data)
+    assert "got no customers in this data" in str(stages.profile.reference_note(seg).data)
     # a run that follows this one reports the sizes this run gave, not the reference's training sizes
     follow = lineage.load_reference(ctx.folder.path)
     assert follow.sizes == [int((ours["segment_code"] == code).sum()) for code in follow.codes]

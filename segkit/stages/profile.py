@@ -47,7 +47,7 @@ def segment(ctx: RunContext, fs: FeatureSet | None = None, k: int | None = None)
     return seg
 
 
-def reference_note(ctx: RunContext, seg: Segmentation):
+def reference_note(seg: Segmentation):
     """Which earlier run the codes follow, how many segments matched, which are new and which vanished; None
     without a reference (the cell shows nothing)."""
     alignment = seg.extra.get("alignment")
