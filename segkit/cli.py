@@ -65,6 +65,8 @@ def _cmd_check(args: argparse.Namespace) -> int:
     for f in findings:
         if f.severity == "warning":
             print(f"  warning: {f.message}")
+    if info.get("reference"):
+        print(f"reference ok: {info['reference']}, same data kind and features")
     return 0
 
 

@@ -353,6 +353,16 @@ class SegmentModel(ClusterMixin, BaseEstimator):
         """
         return _pairwise(self._transform_features(self._check_frame(X, "transform")), self.cluster_centers_)
 
+    def embed(self, X) -> np.ndarray:
+        """The rows of ``X`` in the space of the segment centres: the fitted preprocessor applied to the model's
+        feature columns (what :meth:`transform` measures distances in).
+
+        Returns
+        -------
+        ndarray of shape (n_rows, n_transformed_features)
+        """
+        return self._transform_features(self._check_frame(X, "embed"))
+
     def distance_to_centre(self, X) -> np.ndarray:
         """Distance of each row to the centre of its predicted segment.
 

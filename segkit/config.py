@@ -426,7 +426,7 @@ def _read_yaml(path: Path, seen: tuple[Path, ...], budget: list[int]) -> tuple[d
         parent_values, parent_files = _read_yaml(parent, seen + (path,), budget)
         values.update(parent_values)
         files += parent_files
-    for key in ("data_path", "score_path", "temp_directory"):
+    for key in ("data_path", "score_path", "temp_directory", "reference"):
         if raw.get(key):
             raw[key] = _resolve_data_path(str(raw[key]), path.parent)
     values.update(raw)

@@ -3,7 +3,7 @@
 - :func:`format_number`: a plain number with a sensible precision (``4,100``, ``12.3``, ``0.12``).
 - :func:`format_value`: a number in its unit (``£4,100``, ``12 days``, ``24%``, ``18 months``); missing is ``–``.
 - :func:`segment_codes`: the stable segment codes ``S01``, ``S02``, ... shared by cards, plots, files
-  and scored output.
+  and scored output; :func:`model_segment_codes`: a saved model's codes, which may follow an earlier run.
 - :func:`round_json`: the one rounding rule of the JSON artifacts (6 significant digits), so equal
   inputs give byte-equal files.
 """
@@ -16,7 +16,7 @@ import numpy as np
 
 from .errors import DataValueError
 
-__all__ = ["format_number", "format_value", "segment_codes", "segment_code", "round_json", "MISSING_TEXT"]
+__all__ = ["format_number", "format_value", "segment_codes", "segment_code", "model_segment_codes", "round_json", "MISSING_TEXT"]
 
 #: How a missing number is shown.
 MISSING_TEXT = "–"
@@ -42,6 +42,21 @@ def segment_codes(n: int) -> list[str]:
 def segment_code(label: int, n_segments: int) -> str:
     """The code of segment ``label`` among ``n_segments`` (the same as :func:`segment_codes` gives)."""
     return segment_codes(max(int(n_segments), int(label) + 1))[int(label)]
+
+
+def model_segment_codes(metadata, n_segments: int) -> list[str]:
+    """The code of each segment ``0 .. n_segments - 1`` of a saved model: its metadata's ``segment_codes``
+    (segment -> code, as JSON keys; codes that follow an earlier run are not in segment order), else
+    :func:`segment_codes`.
+
+    Examples
+    --------
+    >>> model_segment_codes({"segment_codes": {"0": "S03", "1": "S01"}}, 2), model_segment_codes({}, 2)
+    (['S03', 'S01'], ['S01', 'S02'])
+    """
+    saved = (metadata or {}).get("segment_codes") or {}
+    codes = [saved.get(str(i)) or saved.get(i) for i in range(int(n_segments))]
+    return [str(c) for c in codes] if all(codes) else segment_codes(int(n_segments))
 
 
 def format_number(value: float) -> str:

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import clone
 
-from . import engine, kinds
+from . import engine, kinds, lineage
 from .cleaning import CleaningLog
 from .cluster import SegmentModel
 from .config import Params, params_from_mapping
@@ -34,7 +34,7 @@ from .schema import validate
 from .source import engine_path, input_columns, load_input
 
 __all__ = ["preflight", "check_input", "clean_table", "build_features", "check_features", "preprocessor", "clustering_matrix", "k_bounds",
-           "select", "fit_segments", "Segmentation", "segment_table"]
+           "select", "fit_segments", "describe_segments", "Segmentation", "segment_table"]
 
 
 #: Inputs with more rows are checked by :func:`preflight` on a seeded sample of this many rows.
@@ -53,8 +53,9 @@ def preflight(params: Params, *, deep: bool = True) -> dict[str, Any]:
     seeded sample of :data:`CHECK_ROWS` rows when the input is larger (of :data:`ENGINE_SAMPLE` rows, after
     the engine's own reading checks over every line, when the duckdb engine reads it). Returns a short description of the
     input for progress messages (``input``, ``columns``, and with ``deep`` ``rows``, ``checked_rows``,
-    ``findings``). Raises the :class:`~segkit.errors.SegkitError` the notebook would raise otherwise, with the
-    same message.
+    ``findings``). With the params ``reference``, the reference is loaded and checked too (with ``deep``: its data
+    kind and features against this input's; ``reference`` in the result). Raises the
+    :class:`~segkit.errors.SegkitError` the notebook would raise otherwise, with the same message.
     """
     columns = input_columns(params)
     kind = kinds.get(params.data_kind)
@@ -70,8 +71,15 @@ def preflight(params: Params, *, deep: bool = True) -> dict[str, Any]:
             sample = raw if rows <= CHECK_ROWS else raw.sample(CHECK_ROWS, random_state=params.seed).sort_index()
         findings = check_input(params, sample)
         cleaned, _ = clean_table(params, sample)
-        build_features(params, cleaned)
+        fs = build_features(params, cleaned)
         info.update(rows=rows, checked_rows=len(sample), findings=findings)
+        ref = lineage.reference_for(params, fs.clustering_table.columns)
+    else:
+        ref = lineage.load_reference(params.reference) if params.reference else None
+        if ref is not None:  # the data kind only: the features are known once the input is read
+            lineage.check_reference(ref, data_kind=params.data_kind, features=ref.features)
+    if ref is not None:
+        info["reference"] = f"run {ref.run_name} ({ref.n_segments} segments, {params.reference_mode})"
     return info
 
 
@@ -269,16 +277,30 @@ def fit_segments(params: Params, fs: FeatureSet, k: int) -> Segmentation:
     model = SegmentModel(n_segments=k, algorithm=p.algorithm, linkage=p.linkage, preprocessor=preprocessor(p, fs),
                          n_init=p.n_init, random_state=p.seed, max_hierarchy_rows=p.max_hierarchy_rows)
     model.fit(fs.clustering_table)
-    labels = pd.Series(model.labels_, index=fs.table.index, name="segment")
-    distances = model.transform(fs.clustering_table)
-    X = np.asarray(model.preprocessor_.transform(fs.clustering_table), dtype=float)
-    stability = segment_stability(X, labels.to_numpy(), n_boot=p.bootstrap, seed=p.seed,
-                                   sample_size=p.stability_sample_size)
+    return describe_segments(p, fs, model, model.labels_)
+
+
+def describe_segments(params: Params, fs: FeatureSet, model: SegmentModel, labels=None) -> Segmentation:
+    """Profile, name and explain the segments of a fitted ``model`` on the rows of ``fs``.
+
+    ``labels`` are the rows' segments (the model's training labels); None assigns the rows with the model
+    (:meth:`SegmentModel.assign`, as ``segkit score`` does): a saved model applied unchanged to new rows,
+    where a segment that no row reaches is left out of the profile.
+    """
+    p, table = params, fs.clustering_table
+    labels = model.assign(table)[0] if labels is None else np.asarray(labels)
+    labels = pd.Series(labels, index=fs.table.index, name="segment")
+    distances = model.transform(table)
+    X = np.asarray(model.preprocessor_.transform(table), dtype=float)
+    present = np.unique(labels.to_numpy())
+    stability = dict(zip(present.tolist(), segment_stability(X, labels.to_numpy(), n_boot=p.bootstrap, seed=p.seed,
+                                                             sample_size=p.stability_sample_size)))
     profile = profile_segments(fs.table, labels, columns=fs.profiled)
     profile = profile.with_names(kinds.get(p.data_kind).name_segments(profile, fs, p, labels=labels))
     coords, _ = project_2d(X, seed=p.seed)
-    seg = Segmentation(model=model, features=fs, labels=labels, profile=profile, distances=distances,
-                       coords=coords, stability=[float(s) for s in stability], currency=p.currency)
+    seg = Segmentation(model=model, features=fs, labels=labels, profile=profile, distances=distances, coords=coords,
+                       stability=[float(stability[s]) if s in stability else None for s in range(int(present.max()) + 1)],
+                       currency=p.currency)
     # short labels read best in a sentence ("more orders"); a short label cut to fit a table gives way to the full one
     words = {c: _sentence_label(fs, c) for c in fs.table.columns}
     seg.drivers = segment_drivers(fs.table, labels, None, words, p.seed,

@@ -23,7 +23,7 @@ LAYERS = [
     ("computation", ["schema", "quality", "eda", "profile", "select", "cluster", "hierarchy", "naming", "forest", "explain",
                      "modelio"]),
     ("kinds", ["kinds"]),
-    ("pipeline", ["pipeline", "source", "scoring"]),
+    ("pipeline", ["pipeline", "source", "scoring", "lineage"]),
     ("plots", ["plots"]),
     ("stages", ["stages", "report"]),
     ("service", ["serve"]),

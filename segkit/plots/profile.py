@@ -8,6 +8,7 @@ the ``Figure``. Nothing here shows, saves or restyles globally. Segments appear 
 
 from __future__ import annotations
 
+import re
 import warnings
 from typing import Mapping, Sequence
 
@@ -32,6 +33,8 @@ __all__ = [
     "segment_palette",
 ]
 
+#: A display name that starts with its segment code ("S04 Champions", "S04").
+_CODED = re.compile(r"S\d{2,}(?: |$)")
 _MIN_PER_SEGMENT = 30  # rows of each segment kept in a sample, so small segments still show
 
 
@@ -221,7 +224,7 @@ def plot_segment_map(coords: np.ndarray | pd.DataFrame, labels: Sequence[int] | 
     seg = _labels_array(labels, len(xy))
     segments = sorted(set(seg.tolist()))
     display = _display_names(segments, names)
-    codes = dict(zip(segments, segment_codes(len(segments))))
+    codes = {s: text.split(" ", 1)[0] for s, text in display.items()}
     colours = dict(zip(segments, segment_palette(len(segments))))
     ax = new_axes(ax, (7, 6))
 
@@ -263,12 +266,13 @@ def _log_axis(ax: Axes, values: np.ndarray) -> None:
 
 
 def _display_names(segments: list[int], names: Mapping[int, str] | None) -> dict[int, str]:
-    """Segment -> "S01 Champions"; names that already start with their code (``display_names()``) are kept."""
+    """Segment -> "S01 Champions"; names that already start with a code (``display_names()``, whose codes may
+    follow an earlier run) are kept."""
     names = dict(names or {})
     out = {}
     for s, code in zip(segments, segment_codes(len(segments))):
         name = str(names.get(s) or "")
-        out[s] = name if name == code or name.startswith(code + " ") else f"{code} {name}" if name else code
+        out[s] = name if _CODED.match(name) else f"{code} {name}" if name else code
     return out
 
 

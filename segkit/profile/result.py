@@ -48,6 +48,9 @@ class SegmentProfile:
         Feature -> ``"mean"``, ``"shifted"`` or ``"constant"``: how its index is computed.
     names, descriptions, actions : dict
         Segment -> text, filled by naming (:meth:`with_names`). Empty until then.
+    assigned_codes : dict
+        Segment -> code when the codes follow an earlier run (:meth:`with_codes`, :mod:`segkit.lineage`);
+        empty: the codes follow segment order ("S01" is segment 0).
     """
 
     sizes: pd.Series
@@ -63,6 +66,7 @@ class SegmentProfile:
     names: dict[int, str] = field(default_factory=dict)
     descriptions: dict[int, str] = field(default_factory=dict)
     actions: dict[int, str] = field(default_factory=dict)
+    assigned_codes: dict[int, str] = field(default_factory=dict)
 
     # ----------------------------------------------------------------------------------- accessors
     @property
@@ -77,8 +81,19 @@ class SegmentProfile:
 
     @property
     def codes(self) -> dict[int, str]:
-        """Segment -> display code ("S01", ...)."""
+        """Segment -> display code ("S01", ...): in segment order, or the codes assigned by :meth:`with_codes`."""
+        if self.assigned_codes:
+            return {s: self.assigned_codes[s] for s in self.segments}
         return dict(zip(self.segments, segment_codes(len(self.segments))))
+
+    def with_codes(self, codes: Mapping[int, str]) -> SegmentProfile:
+        """Return a copy whose segments show ``codes`` (segment -> code, one distinct code per segment)
+        instead of codes in segment order: the codes of an earlier run that these segments continue."""
+        codes = {int(s): str(c) for s, c in codes.items()}
+        if set(codes) != set(self.segments) or len(set(codes.values())) != len(codes):
+            raise DataValueError(f"codes must give each of the segments {self.segments} one distinct code, "
+                                 f"got {codes}", fix="assign one code per segment, none twice")
+        return replace(self, assigned_codes=codes)
 
     def display_names(self) -> dict[int, str]:
         """Segment -> "S01 Champions" (the code alone while the segment has no name)."""
@@ -253,7 +268,10 @@ class SegmentProfile:
         except (KeyError, TypeError, ValueError) as exc:
             raise DataValueError(f"the profile data is incomplete or malformed ({exc!r})",
                                  fix="load a profiles.json written by SegmentProfile.to_dict") from exc
+        codes = {int(e["segment"]): str(e["code"]) for e in entries if e.get("code")}
+        in_order = dict(zip(segs, segment_codes(len(segs))))
         return cls(
+            assigned_codes=codes if len(codes) == len(segs) and codes != in_order else {},
             sizes=sizes, shares=shares, stats=pd.DataFrame(rows, columns=["segment", "feature", *_STATS]),
             means=per_seg["mean"], medians=per_seg["median"], overall=overall, index=per_seg["index"],
             zscores=per_seg["zscore"], quantiles=quantiles, index_basis=basis,

@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from ..config import SECRET_KEYS, Params
+from ..lineage import REFERENCE_FILE, sentences as reference_sentences
 from ..io import hash_path, read_json, write_json
 from .render import CSP, REPORT_CSS, report_paths
 
@@ -235,6 +236,24 @@ def _segment_table(segments: dict, entity: str, churn: dict | None, value: dict 
             f"<tbody>{rows}</tbody></table>")
 
 
+def _followed(folder: Path) -> dict[str, Any]:
+    """``artifacts/reference.json`` (:mod:`segkit.lineage`), or {} without one or when it cannot be read."""
+    try:
+        data = _artifact(folder, REFERENCE_FILE)
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _reference_note(followed: dict[str, Any], entity: str) -> str:
+    """Which earlier run the codes follow, what matched, what is new and what vanished; empty without one."""
+    try:
+        text = " ".join(reference_sentences(followed, entity=entity)) if followed else ""
+    except (TypeError, KeyError, AttributeError, ValueError):  # a hand-edited file: the index never fails on it
+        return ""
+    return f"<p class='sk-note' id='reference'>{html.escape(text)}</p>" if text else ""
+
+
 def _churn_note(folder: Path, churn: dict | None, entity: str, notebooks: list[str]) -> str:
     if not churn:
         return ""
@@ -295,7 +314,11 @@ def write_index(folder: Path, *, params: Params, manifest: dict[str, Any], noteb
     entity = features.get("entity_label", "entities")
     status = ("" if manifest["status"] == "ok" else
               f"<div class='sk-warn'><strong>This run failed.</strong> {esc(str(manifest.get('error')))}</div>")
-    rationale = selection.get("rationale")
+    summary = _artifact(folder, "segments_summary.json") or {}
+    if isinstance(summary.get("segments"), list) and summary["segments"]:
+        selection = {**selection, "chosen_k": len(summary["segments"])}  # the reference's k in score mode
+    followed = _followed(folder)
+    rationale = None if followed.get("mode") == "score" else selection.get("rationale")  # the reference's model chose no k here
     source = manifest["input"].get("path")
     source = Path(source).name if source else ("a database query" if params.source == "sql" else params.source)
     page = f"""<!DOCTYPE html>
@@ -311,7 +334,8 @@ def write_index(folder: Path, *, params: Params, manifest: dict[str, Any], noteb
 <div class="sk-tiles">{_tiles(manifest["row_counts"], entity, selection, churn)}</div>
 {f"<p class='sk-note'>{esc(rationale)}</p>" if rationale else ""}
 <h2 id="segments">Segments</h2>
-{_segment_table(_artifact(folder, "segments_summary.json") or {}, entity, churn, value)}
+{_reference_note(followed, entity)}
+{_segment_table(summary, entity, churn, value)}
 {_churn_note(folder, churn, entity, notebooks)}
 {f"<p class='sk-note' id='value'>{esc(value_text)}</p>" if value_text else ""}
 {_map_thumbnail(folder, entity)}

@@ -1,14 +1,16 @@
 """``05_profile``: the named segments, their cards, sizes, indexes, distributions and map.
 
 ``segment`` reads the features and ``k_summary.json``; it writes ``segments.csv``, ``profiles.json``,
-``segments_summary.json`` and ``model/``, then lets the data kind add its own outputs.
+``segments_summary.json`` and ``model/``, then lets the data kind add its own outputs. With the params
+``reference`` the segments take the reference run's codes and names (:mod:`segkit.lineage`: refit and match, or
+the reference model applied unchanged), and ``reference.json`` records how.
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
-from .. import pipeline
+from .. import lineage, pipeline
 from ..featureset import FeatureSet
 from ..modelio import save_model
 from ..pipeline import Segmentation
@@ -19,16 +21,39 @@ from .context import RunContext
 from .features import feature_columns, load_features
 from .select_k import chosen_k
 
-__all__ = ["segment", "load_segmentation", "segment_map", "segment_overview", "churn_table", "stats_table",
+__all__ = ["segment", "reference_note", "load_segmentation", "segment_map", "segment_overview", "churn_table", "stats_table",
            "categorical_profile", "cards", "sizes_figure", "index_figure", "distributions"]
 
 
 def segment(ctx: RunContext, fs: FeatureSet | None = None, k: int | None = None) -> Segmentation:
-    """Fit the final seeded model, profile and name the segments, and write the artifacts."""
-    seg = pipeline.fit_segments(ctx.params, fs or load_features(ctx), k or chosen_k(ctx))
+    """Fit the final seeded model (or, with ``reference_mode: score``, apply the reference's), profile and name
+    the segments, give them the reference's codes and names when there is one, and write the artifacts."""
+    p, fs = ctx.params, fs or load_features(ctx)
+    ref = lineage.reference_for(p, fs.clustering_table.columns)
+    if ref is not None and p.reference_mode == "score":
+        seg = pipeline.describe_segments(p, fs, ref.model)
+    else:
+        seg = pipeline.fit_segments(p, fs, k or chosen_k(ctx))
+    if ref is not None:
+        alignment = lineage.align(ref, fs.clustering_table, seg.labels.to_numpy(), seg.profile.names,
+                                  mode=p.reference_mode)
+        seg.profile = lineage.relabel(seg.profile, alignment)
+        seg.extra["alignment"] = alignment
+        lineage.write_reference(ctx.folder.artifact(lineage.REFERENCE_FILE), alignment)
+    elif ctx.folder.has(lineage.REFERENCE_FILE):  # a re-run without a reference: its codes are its own again
+        ctx.folder.artifact(lineage.REFERENCE_FILE).unlink()
     _write_segmentation(ctx, seg)
     ctx.kind.after_segment(ctx, seg)
     return seg
+
+
+def reference_note(seg: Segmentation):
+    """Which earlier run the codes follow, how many segments matched, which are new and which vanished; None
+    without a reference (the cell shows nothing)."""
+    alignment = seg.extra.get("alignment")
+    if alignment is None:
+        return None
+    return note(" ".join(lineage.sentences(alignment.to_dict(), entity=seg.features.entity)))
 
 
 def _write_segmentation(ctx: RunContext, seg: Segmentation) -> None:
@@ -44,10 +69,17 @@ def _write_segmentation(ctx: RunContext, seg: Segmentation) -> None:
                       "extra": "" if c["stability"] is None else f"{c['stability']:.2f}"} for c in seg.cards()],
     })
     input_meta = ctx.folder.read_json("input.json") if ctx.folder.has("input.json") else {}
+    alignment = seg.extra.get("alignment")
+    lineage_meta = {} if alignment is None else {
+        "retired_codes": alignment.retired_codes,
+        "reference": {k: alignment.reference[k] for k in ("run_name", "model_sha256")} | {"mode": alignment.mode}}
+    if alignment is not None and alignment.mode == "score":  # the model's own sizes are the reference's training's
+        lineage_meta["run_sizes"] = {str(s): int(n) for s, n in prof.sizes.items()}
     save_model(seg.model, ctx.folder.artifact("model"), overwrite=True, metadata={
         "features": list(seg.features.columns), "params": p.public_dict(), "data_kind": p.data_kind,
-        "segment_codes": prof.codes, "segment_names": {str(k): v for k, v in prof.names.items()},
-        "input_hash": input_meta.get("content_hash"),
+        "segment_codes": alignment.model_codes if alignment else prof.codes,
+        "segment_names": {str(k): v for k, v in (alignment.model_names if alignment else prof.names).items()},
+        "input_hash": input_meta.get("content_hash"), **lineage_meta,
     })
 
 

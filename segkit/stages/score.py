@@ -18,7 +18,7 @@ import pandas as pd
 from sklearn.decomposition import PCA
 
 from ..errors import ParamsError, RunError
-from ..format import MISSING_TEXT, segment_code
+from ..format import MISSING_TEXT, model_segment_codes
 from ..io import read_table
 from ..modelio import load_model
 from ..plots import plot_segment_map
@@ -112,7 +112,8 @@ def scored_map(ctx: RunContext, new: pd.DataFrame, scored: pd.DataFrame):
     highlight = np.r_[np.zeros(len(train), bool), np.ones(len(fresh), bool)]
     names = metadata.get("names") or {}
     k = model.n_segments
-    shown = {i: f"{segment_code(i, k)} {names.get(segment_code(i, k), '')}".strip() for i in range(k)}
+    codes = model_segment_codes(metadata, k)
+    shown = {i: f"{codes[i]} {names.get(codes[i], '')}".strip() for i in range(k)}
     ax = plot_segment_map(coords, labels, names=shown, highlight=highlight, sample=p.plot_sample, seed=p.seed,
                           explained=explained)
     return figure(ax, f"Segment map of the training {ctx.kind.entity} (a sample of up to {p.plot_sample:,}), with "

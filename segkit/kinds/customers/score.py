@@ -29,7 +29,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from ...format import segment_code
+from ...format import model_segment_codes
 from ...errors import ColumnError, ModelError
 from ...parse import read_dates
 from .features import check_numeric, level_text
@@ -111,7 +111,8 @@ def _ids(new_df: pd.DataFrame, id_col: str | None) -> pd.Series:
 
 def _segment_names(labels: np.ndarray, names, metadata: Mapping, n_segments: int) -> list[str]:
     names = names if names is not None else metadata.get("names") or {}
-    codes = [segment_code(x, n_segments) for x in labels]
+    all_codes = model_segment_codes(metadata, n_segments)
+    codes = [all_codes[int(x)] for x in labels]
     if isinstance(names, Mapping):
         return [str(names.get(c, names.get(int(x), names.get(str(int(x)), c)))) for c, x in zip(codes, labels)]
     names = list(names)
@@ -257,7 +258,8 @@ def score_customers(model, metadata: Mapping, new_df: pd.DataFrame, *,
             flags.warnings.append(f"{int((~finite).sum()):,} row(s) hold values too large to compute a distance "
                                   "and were not scored")
         rows, k, col = np.flatnonzero(ok)[finite], dist.shape[1], result.columns.get_loc
-        result.iloc[rows, col("segment_code")] = [segment_code(x, k) for x in labels[finite]]
+        codes = model_segment_codes(metadata, k)
+        result.iloc[rows, col("segment_code")] = [codes[int(x)] for x in labels[finite]]
         result.iloc[rows, col("segment_name")] = _segment_names(labels[finite], names, metadata, k)
         result.iloc[rows, col("confidence")] = np.clip(conf[finite], 0.0, 1.0)
         result.iloc[rows, col("distance_to_centre")] = own[finite]

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from ...errors import ColumnError, ModelError
-from ...format import segment_code
+from ...format import model_segment_codes
 from .acs import build_acs_features, format_area_ids
 from .groups import load_feature_groups
 
@@ -88,7 +88,8 @@ def _assign(out: pd.DataFrame, rows: np.ndarray, model, X: pd.DataFrame, metadat
                          "score census areas with the model folder of a segkit demographics run")
     labels, distances, confidence = model.assign(X)
     k, at = distances.shape[1], np.arange(len(labels))
-    codes = [segment_code(int(s), k) for s in labels]
+    all_codes = model_segment_codes(metadata, k)
+    codes = [all_codes[int(s)] for s in labels]
     names = metadata.get("segment_names") or {}
     cols = out.columns.get_indexer(["segment_code", "segment_name", "confidence", "distance_to_centre"])
     out.iloc[rows, cols[0]] = codes
