@@ -138,3 +138,22 @@ def test_preflight_raises_what_the_duckdb_engine_would_stop_on(tmp_path):
     with pytest.raises(ColumnError, match="does not read as numbers") as err:
         pipeline.preflight(_params(path, sep=";", decimal=",", engine="duckdb"))
     assert err.value.key == "price_col"
+
+
+def test_churn_scores_from_the_features_file_equal_the_scores_from_the_lines(tmp_path):
+    """A duckdb run's 08 reads 02's features.parquet as the customers' features at the last date: the same scores
+    and scoring date as building them again from the lines."""
+    from segkit.io.runfolder import RunFolder
+
+    p = _params(RETAIL)
+    folder = RunFolder(tmp_path)
+    with ddb.session(p) as con:
+        KIND.module.engine_clean(con, ddb.source_sql(str(RETAIL)), p, tmp_path / "clean.parquet")
+        clean = ddb.source_sql(tmp_path / "clean.parquet")
+        folder.write_features(pipeline.check_features(p, KIND.module.engine_features(con, clean, p)))
+        rebuilt = KIND.module.engine_churn(con, clean, p)
+        reread = KIND.module.engine_churn(con, clean, p, folder.read_parquet("features.parquet"))
+    a = churn.refit_and_score(rebuilt, current=rebuilt.current, seed=0, threshold=0.5)
+    b = churn.refit_and_score(reread, current=reread.current, seed=0, threshold=0.5)
+    assert a.scored_at == b.scored_at
+    pd.testing.assert_frame_equal(a.table, b.table)

@@ -26,8 +26,10 @@ def build(ctx: RunContext):
     p = ctx.params
     engine_churn = getattr(ctx.kind.module, "engine_churn", None)
     if engine_churn is not None and in_engine.engine_of(ctx) == "duckdb":
+        # 02's table is every customer's features at the default snapshot: read, not built again
+        current = ctx.folder.read_parquet("features.parquet") if p.snapshot_date is None else None
         with ddb.session(p) as con:
-            return engine_churn(con, ddb.source_sql(ctx.folder.artifact("clean.parquet")), p)
+            return engine_churn(con, ddb.source_sql(ctx.folder.artifact("clean.parquet")), p, current)
     return _churn(ctx).churn_dataset(ctx.folder.read_parquet("clean.parquet"), cutoff=p.churn_cutoff,
                                      horizon_days=p.churn_horizon_days)
 

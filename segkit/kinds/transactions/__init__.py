@@ -71,11 +71,11 @@ def engine_features(con, cleaned: str, params) -> FeatureSet:
     return _feature_set(sql.features_in_duckdb(con, cleaned, params), params)
 
 
-def engine_churn(con, cleaned: str, params):
+def engine_churn(con, cleaned: str, params, current: pd.DataFrame | None = None):
     """``duckdb`` engine: the data set of ``08_churn`` (:func:`.later_sql.churn_dataset_in_duckdb`)."""
     from .later_sql import churn_dataset_in_duckdb
 
-    return churn_dataset_in_duckdb(con, cleaned, params)
+    return churn_dataset_in_duckdb(con, cleaned, params, current)
 
 
 def engine_value(con, cleaned: str, params):

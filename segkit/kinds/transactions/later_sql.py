@@ -23,9 +23,10 @@ from .sql import features_in_duckdb
 __all__ = ["churn_dataset_in_duckdb", "value_data_in_duckdb"]
 
 
-def churn_dataset_in_duckdb(con, relation: str, params) -> ChurnData:
+def churn_dataset_in_duckdb(con, relation: str, params, current: pd.DataFrame | None = None) -> ChurnData:
     """:func:`.churn.churn_dataset` of the cleaned lines in ``relation``, with ``current`` (the features at the last
-    date) filled in; ``params`` gives ``churn_cutoff`` and ``churn_horizon_days``."""
+    date) filled in; ``params`` gives ``churn_cutoff`` and ``churn_horizon_days``. Pass ``current`` when the run
+    has them already (``02_features``' table at the default snapshot) to save a pass over the lines."""
     first, last = query(con, f"SELECT min(CAST(date AS DATE)), max(CAST(date AS DATE)) FROM {relation}",
                         "measuring the churn horizon").fetchone()
     if first is None:
@@ -40,7 +41,12 @@ def churn_dataset_in_duckdb(con, relation: str, params) -> ChurnData:
                  AND CAST(date AS DATE) >= CAST({start} AS DATE) AND CAST(date AS DATE) < CAST({end} AS DATE)""",
         "finding who bought in the churn horizon").fetchall()]
     data = assemble(features, bought, day, horizon, last)
-    data.current = features_in_duckdb(con, relation, params.model_copy(update={"snapshot_date": None}))
+    if current is None:
+        current = features_in_duckdb(con, relation, params.model_copy(update={"snapshot_date": None}))
+    else:  # the features' table at the default snapshot, the day after the last line
+        current = current.copy()
+        current.attrs["snapshot_date"] = f"{pd.Timestamp(last) + pd.Timedelta(days=1):%Y-%m-%d}"
+    data.current = current
     return data
 
 
