@@ -9,7 +9,9 @@ How the bins are made, and the choices that keep the number finite:
 
 - **Numbers.** The bins are cut at the deciles of the earlier run (:data:`PSI_BINS` = 10 bins, 9 inner
   edges), each bin closed on the right (``edge[i-1] < x <= edge[i]``), the outer bins open to minus and
-  plus infinity so that every later value falls somewhere. Tied deciles (a feature where 40% of the
+  plus infinity so that every later value falls somewhere. A decile is a value the earlier run takes
+  (the smallest whose cumulative share reaches it: numpy's ``inverted_cdf``), never a point between two
+  of them, so a count feature gets no bin between 1 and 2 that its values cannot fill. Tied deciles (a feature where 40% of the
   entities have the value 1) are merged, so such a feature has fewer, wider bins; a constant feature has
   two (its value, and everything above it) and a PSI of 0 while the later run keeps that value.
 - **Categories** (text columns): one bin per level of the earlier run, plus one for levels that appear only
@@ -42,15 +44,15 @@ PSI_SIGNIFICANT = 0.25  #: above this, significantly
 
 
 def psi_edges(expected: Sequence[float] | np.ndarray | pd.Series, bins: int = PSI_BINS) -> np.ndarray:
-    """The inner bin edges: the quantiles of ``expected`` (its finite values) at 1/bins, 2/bins, ...,
-    ties merged. Empty when ``expected`` has no finite value (every value then falls in one bin)."""
+    """The inner bin edges: the quantiles of ``expected`` (its finite values; ``inverted_cdf``) at 1/bins,
+    2/bins, ..., ties merged. Empty when ``expected`` has no finite value (every value then falls in one bin)."""
     if bins < 2:
         raise DataValueError(f"the PSI needs at least 2 bins, not {bins}", "use bins=10 (the usual choice)")
     values = pd.to_numeric(pd.Series(expected), errors="coerce").to_numpy(dtype=float)
     values = values[np.isfinite(values)]
     if values.size == 0:
         return np.array([], dtype=float)
-    return np.unique(np.quantile(values, np.arange(1, bins) / bins))
+    return np.unique(np.quantile(values, np.arange(1, bins) / bins, method="inverted_cdf"))
 
 
 def _numeric_counts(values: pd.Series, edges: np.ndarray) -> np.ndarray:

@@ -1,7 +1,7 @@
 """The executive summary of a comparison: what moved, in plain words, the biggest moves first.
 
->>> # "312 Champions became At Risk, 120 Loyal Customers became Lost."               # doctest: +SKIP
->>> # "The At Risk segment grew 18% (1,012 to 1,194 customers); Lost shrank 23% (...)."
+For example: "312 Champions became At Risk and 120 Loyal Customers became Lost." then "The At Risk segment
+grew 18% (1,012 to 1,194 customers); Lost shrank 23% (1,167 to 896 customers)."
 
 Numbers are written with :mod:`segkit.format`; segment names are each run's own.
 """

@@ -33,8 +33,10 @@ def load(ctx: RunContext) -> Comparison:
                           "set reference to a previous run folder (reports/<run>), or run segkit compare RUN_A RUN_B",
                           key="reference")
     cmp = compare_runs(p.reference, p.compare_run or ctx.folder.path)
-    folder = ctx.folder
-    folder.write_json(f"{FOLDER}/summary.json", cmp.to_dict())
+    folder, record = ctx.folder, cmp.to_dict()
+    if not p.compare_run:
+        record["later"]["path"] = None  # this run: a batch writes it in a partial folder that is renamed at the end
+    folder.write_json(f"{FOLDER}/summary.json", record)
     folder.write_csv(f"{FOLDER}/migration.csv", cmp.migration_table(), index=True)
     folder.write_csv(f"{FOLDER}/sizes.csv", cmp.sizes_table())
     folder.write_csv(f"{FOLDER}/shifts.csv", cmp.shifts_table())
