@@ -114,9 +114,11 @@ def psi_verdict(value: float | None) -> str:
     return "moderate shift" if value <= PSI_SIGNIFICANT else "significant shift"
 
 
-def _centre(values: pd.Series) -> float | None:
+def _centre(values: pd.Series) -> float | str | None:
+    """The median of numbers, the most common level of text (the first in order on a tie)."""
     if not _is_numeric(values):
-        return None
+        counts = values.dropna().astype(str).value_counts()
+        return str(counts.sort_index(kind="stable").idxmax()) if len(counts) else None
     x = pd.to_numeric(values, errors="coerce").dropna()
     return float(x.median()) if len(x) else None
 
@@ -129,7 +131,8 @@ def feature_drift(expected: pd.DataFrame, actual: pd.DataFrame, *, columns: Sequ
     -------
     DataFrame
         One row per feature, largest PSI first: ``feature``, ``label`` (from ``labels``), ``psi``,
-        ``verdict`` (:func:`psi_verdict`), ``median_expected`` and ``median_actual`` (None for categories).
+        ``verdict`` (:func:`psi_verdict`), ``median_expected`` and ``median_actual`` (the most common level of
+        a text column).
     """
     labels = dict(labels or {})
     wanted = list(columns) if columns is not None else list(expected.columns)

@@ -23,7 +23,7 @@ from ..compare import check_comparable, read_run
 from ..config import SECRET_KEYS, Params, check_run_name, params_from_mapping
 from ..errors import RunError
 from ..io import read_json
-from .index import _artifact_list, _report_links
+from .index import _INDEX_CSS, _artifact_list, _report_links
 from .render import CSP, REPORT_CSS
 from .runfolder_safety import refuse_foreign
 from .runner import RunResult, _Progress, default_notebooks_dir, discover_notebooks, run_notebooks
@@ -105,7 +105,7 @@ def write_compare_index(folder: Path, *, params: Params, manifest: dict[str, Any
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="{esc(CSP)}"><meta name="referrer" content="no-referrer">
 <title>Comparison {esc(names[0])} vs {esc(names[1])}</title>
-<style>{REPORT_CSS} body {{ max-width: 1100px; margin: 0 auto; padding: 0 1.5rem 3rem; }}</style></head>
+<style>{REPORT_CSS}{_INDEX_CSS}</style></head>
 <body>
 <header class="sk-header"><div class="sk-kicker">Comparison of two runs · {esc(params.data_kind)} data</div>
 <h1 class="sk-title">{esc(names[0])} compared with {esc(names[1])}</h1>

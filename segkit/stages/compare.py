@@ -48,30 +48,40 @@ def summary(cmp: Comparison):
     """The executive summary: which runs, then the sentences, the biggest moves first."""
     a, b = cmp.earlier, cmp.later
     items = "".join(f"<li>{html.escape(s)}</li>" for s in cmp.summary)
-    head = (f"Run <strong>{html.escape(a.name)}</strong> ({format_number(len(a.assignments))} {html.escape(a.entity)}, "
-            f"{len(a.segments)} segments) compared with run <strong>{html.escape(b.name)}</strong> "
-            f"({format_number(len(b.assignments))} {html.escape(b.entity)}, {len(b.segments)} segments).")
+    head = (f"Run A, <strong>{html.escape(a.name)}</strong> ({format_number(len(a.assignments))} {html.escape(a.entity)}, "
+            f"{len(a.segments)} segments), compared with run B, <strong>{html.escape(b.name)}</strong> "
+            f"({format_number(len(b.assignments))} {html.escape(b.entity)}, {len(b.segments)} segments). The tables "
+            "below call them A and B.")
     return html_block(f'<div class="sk-note"><p>{head}</p><ul>{items}</ul></div>')
 
 
 def migration_figure(cmp: Comparison):
     """The migration matrix as a heatmap: each row is a segment of the earlier run, split by where its members are now."""
-    ax = plot_migration(cmp.migration_table(), cmp.migration_table(shares=True), entity=cmp.entity)
-    return figure(ax, f"Each row is a segment of {cmp.earlier.name}; each cell says how many of its {cmp.entity} "
-                      f"(and which share of the row) are in the segment of {cmp.later.name} above it. Only the "
-                      f"{format_number(cmp.migration.n_both)} {cmp.entity} present in both runs are counted.")
+    counts, shares = _ab(cmp, cmp.migration_table()), _ab(cmp, cmp.migration_table(shares=True))
+    ax = plot_migration(counts, shares, entity=cmp.entity)
+    return figure(ax, f"Each row is a segment of run A ({cmp.earlier.name}); each cell says how many of its "
+                      f"{cmp.entity} (and which share of the row) are in the segment of run B ({cmp.later.name}) "
+                      f"below it. Only the {format_number(cmp.migration.n_both)} {cmp.entity} present in both runs "
+                      "are counted.")
+
+
+def _ab(cmp: Comparison, table: pd.DataFrame) -> pd.DataFrame:
+    """The matrix with its axes named "Segment in run A (jan)" and "... run B (feb)"."""
+    table.index.name = f"Segment in run A ({cmp.earlier.name})"
+    table.columns.name = f"Segment in run B ({cmp.later.name})"
+    return table
 
 
 def migration_table(cmp: Comparison) -> pd.DataFrame:
     """The counts, with the totals of the entities in both runs and those of only one run: lost per earlier
     segment (a column), new per later segment (a row)."""
-    a, b = cmp.earlier, cmp.later
     table = cmp.migration_table().astype("object")
-    both, lost = "In both runs", f"Only in {a.name} (lost)"
+    table.index.name, table.columns.name = "Segment in A", "Segment in B"
+    both, lost = "In both runs", "Only in A (lost)"
     table[both] = table.sum(axis=1)
     table[lost] = cmp.migration.lost.to_numpy()
     table.loc[both] = [*cmp.migration.counts.sum(axis=0).to_numpy(), cmp.migration.n_both, cmp.migration.n_lost]
-    table.loc[f"Only in {b.name} (new)"] = [*cmp.migration.new.to_numpy(), None, None]
+    table.loc["Only in B (new)"] = [*cmp.migration.new.to_numpy(), None, None]
     return table.map(lambda v: MISSING_TEXT if v is None or pd.isna(v) else format_number(v))
 
 
@@ -85,7 +95,7 @@ def _share(value) -> str:
 
 def sizes_table(cmp: Comparison) -> pd.DataFrame:
     """Each segment's size and share in both runs, side by side, with the change."""
-    a, b = cmp.earlier.name, cmp.later.name
+    a, b = "A", "B"
     rows = []
     for r in cmp.sizes_table().itertuples():
         change = (MISSING_TEXT if r.change is None or pd.isna(r.change)
@@ -110,7 +120,7 @@ def shifts_table(cmp: Comparison, *, top: int | None = None) -> pd.DataFrame:
         order = {name: i for i, name in enumerate(dict.fromkeys(shifts["segment"]))}
         shifts = (shifts.assign(size=-shifts["change"].abs(), rank=shifts["segment"].map(order))
                   .sort_values(["rank", "size"], kind="stable").groupby("segment", sort=False).head(top))
-    a, b = cmp.earlier.name, cmp.later.name
+    a, b = "A", "B"
     out = pd.DataFrame({"Segment": shifts["segment"], "Measure": shifts["feature"],
                         f"Index in {a}": shifts["index_earlier"].round(0).astype(int),
                         f"Index in {b}": shifts["index_later"].round(0).astype(int),
@@ -119,14 +129,20 @@ def shifts_table(cmp: Comparison, *, top: int | None = None) -> pd.DataFrame:
 
 
 def drift_table(cmp: Comparison, currency: str = "£") -> pd.DataFrame:
-    """Each measure's population stability index, its reading, and its median in both runs (in its unit)."""
+    """Each measure's population stability index, its reading, and its typical value in both runs: the median in
+    its unit, or the most common level of a text column."""
     units = cmp.earlier.meta.get("units") or {}
-    a, b = cmp.earlier.name, cmp.later.name
+    a, b = "A", "B"
     rows = [{"Measure": r.label, "PSI": format_number(r.psi), "Reading": r.verdict,
-             f"Median in {a}": format_value(r.median_expected, units.get(r.feature), currency),
-             f"Median in {b}": format_value(r.median_actual, units.get(r.feature), currency)}
+             f"Typical in {a}": _typical(r.median_expected, units.get(r.feature), currency),
+             f"Typical in {b}": _typical(r.median_actual, units.get(r.feature), currency)}
             for r in cmp.drift.itertuples()]
     return pd.DataFrame(rows).set_index("Measure")
+
+
+def _typical(value, unit: str | None, currency: str) -> str:
+    """A median in its unit, or the most common level of a text column."""
+    return value if isinstance(value, str) else format_value(value, unit, currency)
 
 
 def drift_figure(cmp: Comparison):
