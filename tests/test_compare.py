@@ -295,3 +295,18 @@ def test_09_compare_in_a_batch_and_segkit_compare_give_the_same_report(smoke_run
     assert again["summary"] == summary["summary"] and again["migration"] == summary["migration"]
     assert summary["summary"][0] in (folder / "index.html").read_text(encoding="utf-8")
     assert _tree_hash(smoke_run) == before, "a comparison only reads the runs"
+
+
+def test_09_compare_says_so_when_the_reference_is_a_bare_model_folder(tmp_path):
+    from segkit import stages
+
+    model = tmp_path / "models" / "jan"
+    model.mkdir(parents=True)
+    (model / "metadata.json").write_text("{}")
+    ctx = stages.open_run(tmp_path / "run", reference=str(model))
+    cmp = stages.compare.load(ctx)
+    assert cmp is None and not (tmp_path / "run" / "artifacts" / "compare").exists()
+    assert "nothing to compare" in str(stages.compare.summary(cmp).data)
+    assert stages.compare.migration_table(cmp) is None and stages.compare.drift_figure(cmp) is None
+    with pytest.raises(DataFileError, match="has no artifacts/segments.csv"):  # a run folder without its segments
+        stages.compare.load(stages.open_run(tmp_path / "run", reference=str(tmp_path / "models")))

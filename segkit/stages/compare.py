@@ -9,14 +9,16 @@ and writes ``artifacts/compare/``: ``summary.json`` (everything, as :meth:`segki
 from __future__ import annotations
 
 import html
+from pathlib import Path
 
 import pandas as pd
 
 from ..compare import PSI_BINS, PSI_EPSILON, PSI_MODERATE, PSI_SIGNIFICANT, Comparison, compare_runs
 from ..errors import ParamsError
+from ..modelio import METADATA_FILE
 from ..format import MISSING_TEXT, format_number, format_value
 from ..plots import plot_drift, plot_migration
-from ..report.cards import figure, html_block
+from ..report.cards import figure, html_block, note
 from .context import RunContext
 
 __all__ = ["load", "summary", "migration_figure", "migration_table", "sizes_table", "shifts_table", "drift_table",
@@ -25,13 +27,19 @@ __all__ = ["load", "summary", "migration_figure", "migration_table", "sizes_tabl
 FOLDER = "compare"  #: under artifacts/
 
 
-def load(ctx: RunContext) -> Comparison:
-    """Compare ``reference`` (A) with ``compare_run`` or this run (B), and write ``artifacts/compare/``."""
+def load(ctx: RunContext) -> Comparison | None:
+    """Compare ``reference`` (A) with ``compare_run`` or this run (B), and write ``artifacts/compare/``.
+
+    None when this run follows a bare model folder (a reference without the run it came from: no segments or
+    features to compare); :func:`summary` then says so and the other sections show nothing.
+    """
     p = ctx.params
     if not p.reference:
         raise ParamsError("09_compare compares this run with a reference run, but reference is not set",
                           "set reference to a previous run folder (reports/<run>), or run segkit compare RUN_A RUN_B",
                           key="reference")
+    if not p.compare_run and _bare_model(Path(p.reference)):
+        return None
     cmp = compare_runs(p.reference, p.compare_run or ctx.folder.path)
     folder, record = ctx.folder, cmp.to_dict()
     if not p.compare_run:
@@ -44,8 +52,18 @@ def load(ctx: RunContext) -> Comparison:
     return cmp
 
 
-def summary(cmp: Comparison):
+def _bare_model(path: Path) -> bool:
+    """A saved model folder that is not a run's ``artifacts/model``."""
+    return (path / METADATA_FILE).is_file() and not (path.parent.name == "artifacts" and
+                                                    (path.parent / "segments.csv").is_file())
+
+
+def summary(cmp: Comparison | None):
     """The executive summary: which runs, then the sentences, the biggest moves first."""
+    if cmp is None:
+        return note("There is nothing to compare: the reference is a saved model without the run it came from (its "
+                    "segments, profiles and features), so this run only takes its codes and names. Set reference to "
+                    "that run's folder (reports/<run>) to see what moved.", kind="warn")
     a, b = cmp.earlier, cmp.later
     items = "".join(f"<li>{html.escape(s)}</li>" for s in cmp.summary)
     head = (f"Run A, <strong>{html.escape(a.name)}</strong> ({format_number(len(a.assignments))} {html.escape(a.entity)}, "
@@ -55,8 +73,10 @@ def summary(cmp: Comparison):
     return html_block(f'<div class="sk-note"><p>{head}</p><ul>{items}</ul></div>')
 
 
-def migration_figure(cmp: Comparison):
+def migration_figure(cmp: Comparison | None):
     """The migration matrix as a heatmap: each row is a segment of the earlier run, split by where its members are now."""
+    if cmp is None:
+        return None
     counts, shares = _ab(cmp, cmp.migration_table()), _ab(cmp, cmp.migration_table(shares=True))
     ax = plot_migration(counts, shares, entity=cmp.entity)
     return figure(ax, f"Each row is a segment of run A ({cmp.earlier.name}); each cell says how many of its "
@@ -72,9 +92,11 @@ def _ab(cmp: Comparison, table: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
-def migration_table(cmp: Comparison) -> pd.DataFrame:
+def migration_table(cmp: Comparison | None) -> pd.DataFrame | None:
     """The counts, with the totals of the entities in both runs and those of only one run: lost per earlier
     segment (a column), new per later segment (a row)."""
+    if cmp is None:
+        return None
     table = cmp.migration_table().astype("object")
     table.index.name, table.columns.name = "Segment in A", "Segment in B"
     both, lost = "In both runs", "Only in A (lost)"
@@ -93,8 +115,10 @@ def _share(value) -> str:
     return MISSING_TEXT if value is None or pd.isna(value) else format_value(value, "share")
 
 
-def sizes_table(cmp: Comparison) -> pd.DataFrame:
+def sizes_table(cmp: Comparison | None) -> pd.DataFrame | None:
     """Each segment's size and share in both runs, side by side, with the change."""
+    if cmp is None:
+        return None
     a, b = "A", "B"
     rows = []
     for r in cmp.sizes_table().itertuples():
@@ -108,9 +132,11 @@ def sizes_table(cmp: Comparison) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index(f"Segment in {a}")
 
 
-def shifts_table(cmp: Comparison, *, top: int | None = None) -> pd.DataFrame:
+def shifts_table(cmp: Comparison | None, *, top: int | None = None) -> pd.DataFrame | None:
     """For each pair of segments that mean the same thing: each measure's index against the whole (100 = the
     average of its run) in both runs, and the change in points (``top``: the largest changes per segment only)."""
+    if cmp is None:
+        return None
     shifts = cmp.shifts_table()
     if shifts.empty:
         return pd.DataFrame({"Note": ["No segment of one run has a counterpart in the other."]})
@@ -128,9 +154,11 @@ def shifts_table(cmp: Comparison, *, top: int | None = None) -> pd.DataFrame:
     return out.set_index(["Segment", "Measure"])
 
 
-def drift_table(cmp: Comparison, currency: str = "£") -> pd.DataFrame:
+def drift_table(cmp: Comparison | None, currency: str = "£") -> pd.DataFrame | None:
     """Each measure's population stability index, its reading, and its typical value in both runs: the median in
     its unit, or the most common level of a text column."""
+    if cmp is None:
+        return None
     units = cmp.earlier.meta.get("units") or {}
     a, b = "A", "B"
     rows = [{"Measure": r.label, "PSI": format_number(r.psi), "Reading": r.verdict,
@@ -145,15 +173,19 @@ def _typical(value, unit: str | None, currency: str) -> str:
     return value if isinstance(value, str) else format_value(value, unit, currency)
 
 
-def drift_figure(cmp: Comparison):
+def drift_figure(cmp: Comparison | None):
     """The PSI of every measure as bars, against the two usual thresholds."""
+    if cmp is None:
+        return None
     return figure(plot_drift(cmp.drift, moderate=PSI_MODERATE, significant=PSI_SIGNIFICANT),
                   f"Below {PSI_MODERATE} a measure is stable, from {PSI_MODERATE} to {PSI_SIGNIFICANT} it shifted "
                   f"moderately, above {PSI_SIGNIFICANT} significantly.")
 
 
-def drift_note(cmp: Comparison):
+def drift_note(cmp: Comparison | None):
     """How the PSI is computed, in two sentences."""
+    if cmp is None:
+        return None
     return html_block(
         f'<p class="sk-muted">The population stability index compares how the {html.escape(cmp.entity)} of the two '
         f"runs spread over {PSI_BINS} bins cut at the deciles of {html.escape(cmp.earlier.name)} (text columns: one bin "
