@@ -230,11 +230,18 @@ def test_segkit_compare_refuses_before_writing_anything(tmp_path, capsys):
     out = tmp_path / "out"
     assert main(["compare", str(a), str(b), "--out", str(out)]) == 2
     assert "cannot be compared" in capsys.readouterr().err
+    assert _tree_hash(tmp_path) == before and not out.exists()
     c = _fake_run(tmp_path, "feb", {"1": "S01"}, {"S01": "Champions"})
     before = _tree_hash(tmp_path)
     assert main(["compare", str(a), str(c), "--out", str(a)]) == 2
     err = capsys.readouterr().err
     assert "--out" in err and "inside the run jan" in err and "Traceback" not in err
+    assert _tree_hash(tmp_path) == before
+    (c / "artifacts" / "features.parquet").unlink()
+    before = _tree_hash(tmp_path)
+    assert main(["compare", str(a), str(c), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "the later run feb" in err and "02_features" in err and err.count("\n") == 1
     assert _tree_hash(tmp_path) == before and not out.exists()
 
 

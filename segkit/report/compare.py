@@ -72,6 +72,9 @@ def compare(run_a: str | Path, run_b: str | Path, *, out_dir: str | Path = "repo
     _outside(out_dir, a.path, b.path)
     params = _params(a.path, b, compare_name(a.path, b.path))
     refuse_foreign(out_dir, params.run_name, force=force)
+    if (out_dir / params.run_name).exists() and not force:
+        raise RunError(f"the comparison {out_dir / params.run_name} already exists", "pass --force to replace it, or "
+                       "choose another --out", path=out_dir / params.run_name)
     directory = Path(notebooks_dir).resolve() if notebooks_dir else default_notebooks_dir()
     notebooks = [nb for nb in discover_notebooks(directory, params.data_kind, params) if nb.name.endswith(_SUFFIX)]
     if not notebooks:
