@@ -3,7 +3,8 @@
 For example: "312 Champions became At Risk and 120 Loyal Customers became Lost." then "The At Risk segment
 grew 18% (1,012 to 1,194 customers); Lost shrank 23% (1,167 to 896 customers)."
 
-Numbers are written with :mod:`segkit.format`; segment names are each run's own.
+Numbers are written with :mod:`segkit.format`, changes and shares in whole percent; segment names are each
+run's own.
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ def _sizes(sizes: pd.DataFrame, later: Mapping[str, str], entity: str) -> str:
     for i, row in enumerate(matched.head(MAX_SIZE_CHANGES).itertuples()):
         verb = "grew" if row.change > 0 else "shrank"
         who = f"the {later[row.later]} segment" if i == 0 else later[row.later]
-        parts.append(f"{who} {verb} {format_value(abs(row.change), 'share')} "
+        parts.append(f"{who} {verb} {format_value(round(abs(row.change), 2), 'share')} "
                      f"({format_number(row.size_earlier)} to {format_number(row.size_later)} {entity})")
     text = "; ".join(parts)
     return text[0].upper() + text[1:] + "."
@@ -73,7 +74,7 @@ def _entities(mig: Migration, share_stayed: float | None, entity: str, names: tu
     text = (f"{format_number(mig.n_both)} {entity} are in both runs; {format_number(mig.n_new)} are only in "
             f"{names[1]} (new) and {format_number(mig.n_lost)} only in {names[0]} (lost).")
     if share_stayed is not None and mig.n_both:
-        text += f" Of those in both, {format_value(share_stayed, 'share')} stayed in the matching segment."
+        text += f" Of those in both, {format_value(round(share_stayed, 2), 'share')} stayed in the matching segment."
     return text
 
 

@@ -112,7 +112,7 @@ def _size(value) -> str:
 
 
 def _share(value) -> str:
-    return MISSING_TEXT if value is None or pd.isna(value) else format_value(value, "share")
+    return MISSING_TEXT if value is None or pd.isna(value) else format_value(round(value, 3), "share")
 
 
 def sizes_table(cmp: Comparison | None) -> pd.DataFrame | None:
@@ -123,7 +123,7 @@ def sizes_table(cmp: Comparison | None) -> pd.DataFrame | None:
     rows = []
     for r in cmp.sizes_table().itertuples():
         change = (MISSING_TEXT if r.change is None or pd.isna(r.change)
-                  else f"{'+' if r.change > 0 else '−' if r.change < 0 else ''}{format_value(abs(r.change), 'share')}")
+                  else f"{'+' if r.change > 0 else '−' if r.change < 0 else ''}{format_value(round(abs(r.change), 2), 'share')}")
         rows.append({f"Segment in {a}": r.earlier if isinstance(r.earlier, str) else MISSING_TEXT,
                      f"Segment in {b}": r.later if isinstance(r.later, str) else MISSING_TEXT,
                      f"Size in {a}": _size(r.size_earlier), f"Size in {b}": _size(r.size_later), "Change": change,
