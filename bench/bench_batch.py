@@ -95,7 +95,7 @@ params_files, run_dir = json.loads(sys.argv[1]), Path(sys.argv[2])
 params, _ = load_params(params_files)
 run_dir.mkdir(parents=True, exist_ok=True)
 write_json(run_dir / "params.json", params.model_dump())
-notebooks = discover_notebooks(Path(sys.argv[3]), params.data_kind)
+notebooks = discover_notebooks(Path(sys.argv[3]), params.data_kind, params)
 t0 = time.perf_counter()
 for nb in notebooks:
     values = _kernel_params(params, notebook_parameters(nb.path), run_dir)

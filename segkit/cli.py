@@ -5,6 +5,7 @@
     segkit params                           list every params key with its default and meaning
     segkit score MODEL_DIR NEW.csv --out scored.csv
     segkit runs [--out reports] [--json]    list the runs of a reports folder, failed ones included
+    segkit compare RUN_A RUN_B [--out reports]   what moved between two runs (writes compare_<A>_vs_<B>)
     segkit serve RUN_OR_MODEL_DIR [--host 127.0.0.1] [--port 8000]   a scoring service (needs segkit[serve])
 
 Errors a user can fix print as one message and exit with status 2 (``--debug`` shows the traceback).
@@ -100,6 +101,24 @@ def _cmd_runs(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_compare(args: argparse.Namespace) -> int:
+    from .report.compare import compare
+
+    previous = signal.signal(signal.SIGTERM, _terminate) if threading.current_thread() is threading.main_thread() else None
+    try:
+        result = compare(args.run_a, args.run_b, out_dir=args.out, notebooks_dir=args.notebooks, force=args.force,
+                         say=lambda t: print(t, flush=True))
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+    if result.ok:
+        print(f"index: {result.index}")
+        return 0
+    print(f"segkit: {result.error}", file=sys.stderr)
+    print(f"segkit: partial comparison kept in {result.folder}", file=sys.stderr)
+    return 2 if result.user_error else 1
+
+
 def _cmd_serve(args: argparse.Namespace) -> int:
     from .serve import serve
 
@@ -141,6 +160,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the list as JSON")
     p.set_defaults(func=_cmd_runs)
 
+    p = sub.add_parser("compare", help="what moved between two runs of the same data: the 09_compare report")
+    p.add_argument("run_a", type=Path, metavar="RUN_A", help="the earlier run folder (reports/<run>)")
+    p.add_argument("run_b", type=Path, metavar="RUN_B", help="the later run folder")
+    p.add_argument("--out", type=Path, default=Path("reports"), help="where compare_<A>_vs_<B> is written (default reports/)")
+    p.add_argument("--force", action="store_true", help="replace an existing comparison of the same runs")
+    p.add_argument("--notebooks", type=Path, default=None, help="folder of the report notebooks")
+    p.set_defaults(func=_cmd_compare)
+
     p = sub.add_parser("serve", help="answer scoring requests over HTTP (needs: pip install 'segkit[serve]')")
     p.add_argument("source", type=Path, metavar="RUN_OR_MODEL_DIR", help="a run folder, or its artifacts/model folder")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
@@ -160,7 +187,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         print("segkit: interrupted", file=sys.stderr)
-        if args.command == "run":  # notebooks may still be running in worker threads: do not wait for them
+        if args.command in ("run", "compare"):  # notebooks may still be running in worker threads: do not wait for them
             sys.stdout.flush()
             sys.stderr.flush()
             os._exit(130)

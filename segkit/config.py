@@ -185,6 +185,7 @@ class Params(ReadOptions):  # how the input is read (sep, header, decimal, dayfi
     # --- segments over time (issue 14) ------------------------------------------------------
     reference: str | None = Field(None, description="a previous run folder (or its model/ folder): segments keep its codes and names, and 09_compare reports what moved")
     reference_mode: Literal["refit", "score"] = Field("refit", description="with reference: refit fits anew and matches the new segments to the reference's; score assigns the data with the reference model unchanged")
+    compare_run: str | None = Field(None, description="09_compare: the run compared with reference (default: this run); segkit compare sets it")
 
     # --- reports ----------------------------------------------------------------------------
     plot_sample: int = Field(5_000, ge=1, description="rows drawn in scatter and distribution plots")

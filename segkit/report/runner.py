@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import kinds
-from ..config import SECRET_KEYS, check_run_name, load_params
+from ..config import SECRET_KEYS, Params, check_run_name, load_params
 from ..errors import RunError, SegkitError, truncate
 from ..io import hash_path, read_json, write_json
 from .appendix import finalise_reports
@@ -52,7 +52,8 @@ from .index import write_index, write_manifest
 from .lifecycle import drop_old_failed, keep_failed, move_into_place, prepare_folder, write_problem
 from .runfolder_safety import refuse_foreign
 
-__all__ = ["Notebook", "RunResult", "discover_notebooks", "run", "default_notebooks_dir", "notebook_parameters"]
+__all__ = ["Notebook", "RunResult", "discover_notebooks", "run", "run_notebooks", "default_notebooks_dir",
+           "notebook_parameters"]
 
 @dataclass
 class RunResult:
@@ -78,12 +79,13 @@ def default_notebooks_dir() -> Path:
     return Path(__file__).resolve().parents[2] / "notebooks"
 
 
-def discover_notebooks(directory: Path, data_kind: str) -> list[Notebook]:
-    """The report notebooks that apply to ``data_kind``, in run order.
+def discover_notebooks(directory: Path, data_kind: str, params: Params | None = None) -> list[Notebook]:
+    """The report notebooks that apply to ``data_kind`` (and ``params``), in run order.
 
-    A notebook's metadata may say ``{"segkit": {"after": [...], "needs": "churn"}}``: it runs only for
-    data kinds with that capability (``EXTRA_STAGES`` of the kind). By default a notebook runs after the
-    one before it, for every data kind.
+    A notebook's metadata may say ``{"segkit": {"after": [...], "needs": "churn", "when": "reference"}}``: with
+    ``needs`` it runs only for data kinds with that capability (``EXTRA_STAGES`` of the kind); with ``when``
+    only when that params key is set (not empty) in ``params``, so never without ``params``. By default a
+    notebook runs after the one before it, for every data kind.
     """
     offered = set(kinds.get(data_kind).extra_stages)
     paths = sorted(p for p in Path(directory).glob("[0-9][0-9]_*.ipynb"))
@@ -95,6 +97,8 @@ def discover_notebooks(directory: Path, data_kind: str) -> list[Notebook]:
         meta = json.loads(path.read_text(encoding="utf-8")).get("metadata", {}).get("segkit", {})
         needs = meta.get("needs")
         if needs is not None and needs not in offered:
+            continue
+        if meta.get("when") and not getattr(params, str(meta["when"]), None):
             continue
         after = meta.get("after", [out[-1].name] if out else [])
         out.append(Notebook(path=path, after=list(after), needs=needs))
@@ -159,12 +163,26 @@ def run(params_files: str | Path | Sequence[str | Path], *, name: str | None = N
     out_dir = Path(out_dir).resolve()
     refuse_foreign(out_dir, params.run_name, force=force)  # before any notebook or input is read
     notebooks = _select(discover_notebooks(Path(notebooks_dir).resolve() if notebooks_dir else default_notebooks_dir(),
-                                           params.data_kind), only)
+                                           params.data_kind, params), only)
     preflight_info = preflight(params)
     progress(f"params ok: {params.data_kind} data, {len(notebooks)} notebooks, input {preflight_info['input']}")
+    return run_notebooks(params, files, notebooks, out_dir=out_dir, force=force, only=only, jobs=jobs,
+                         progress=progress, started_at=started_at, source=f"{preflight_info['input']}")
+
+
+def run_notebooks(params: Params, files: list[Path], notebooks: list[Notebook], *, out_dir: Path, force: bool,
+                  progress: Callable[[str], None], started_at: datetime, source: str, only: Sequence[str] | None = None,
+                  jobs: int = 2, index: Callable[..., Path] = write_index) -> RunResult:
+    """Execute validated ``notebooks`` into the run ``params.run_name`` under ``out_dir`` and finish it.
+
+    The part of :func:`run` after validation, shared with ``segkit compare``
+    (:func:`segkit.report.compare.compare`): the hidden partial folder, the batch, the manifest, the
+    appendix of every report, the run's page (``index``, called as :func:`~.index.write_index` is) and the
+    move into place (or ``<run>.failed``). ``source`` is what the run read, for the reports' header line.
+    """
     final, tmp = prepare_folder(out_dir, params.run_name, force=force, only=only, say=progress)
     batch = Batch(params, tmp, notebooks, jobs=jobs, progress=progress, final=final,
-                  meta_line=f"Run {params.run_name} · {started_at:%d %B %Y} · {preflight_info['input']}")
+                  meta_line=f"Run {params.run_name} · {started_at:%d %B %Y} · {source}")
     try:
         write_json(tmp / "params.json", {k: v for k, v in params.model_dump().items() if not (k in SECRET_KEYS and v)}
                    | {k: f"${{SEGKIT_{k.upper()}}}" for k in SECRET_KEYS if getattr(params, k)})
@@ -174,7 +192,7 @@ def run(params_files: str | Path | Sequence[str | Path], *, name: str | None = N
         with kernel_environment(params):
             batch.run()
     _complete(batch, tmp, params=params, files=files, notebooks=[nb.name for nb in notebooks], started_at=started_at,
-              progress=progress)
+              progress=progress, index=index)
     return _finish(batch, tmp, final, force=force, progress=progress)
 
 
@@ -192,7 +210,7 @@ def _failed_writing(batch: Batch, exc: OSError, tmp: Path) -> None:
 
 
 def _complete(batch: Batch, tmp: Path, *, params, files, notebooks: list[str], started_at: datetime,
-              progress: Callable[[str], None]) -> None:
+              progress: Callable[[str], None], index: Callable[..., Path] = write_index) -> None:
     """After the notebooks: the input check, manifest, appendix of every report and index page.
 
     A full or read-only disk, or Ctrl-C/SIGTERM arriving now, fails the run (kept as ``<run>.failed``)
@@ -205,7 +223,7 @@ def _complete(batch: Batch, tmp: Path, *, params, files, notebooks: list[str], s
                                   status="ok" if batch.ok else f"failed in {batch.failed}", error=batch.error)
         # Privacy check of the business copies, "Appendix: run details" in every report, size budget, index.
         finalise_reports(tmp, params=params, manifest=manifest, notebooks=notebooks, say=progress)
-        write_index(tmp, params=params, manifest=manifest, notebooks=notebooks)
+        index(tmp, params=params, manifest=manifest, notebooks=notebooks)
     except OSError as exc:
         _failed_writing(batch, exc, tmp)
         _mark_failed(tmp, batch)

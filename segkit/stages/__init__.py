@@ -15,12 +15,13 @@ module                    notebook
 :mod:`.score`             ``06_score``: scoring new rows (kinds with the ``score`` capability)
 :mod:`.explain`           ``07_explain``: separability and drivers
 :mod:`.churn`             ``08_churn``: churn risk (kinds with the ``churn`` capability)
+:mod:`.compare`           ``09_compare``: what moved since the reference run (runs with ``reference``)
 :mod:`.value`             ``10_value``: lifetime value (kinds with the ``value`` capability)
 ========================  ===============================================================
 """
 
-from . import churn, dendrogram, eda, explain, features, profile, score, select_k, value
+from . import churn, compare, dendrogram, eda, explain, features, profile, score, select_k, value
 from .context import RunContext, open_run, start
 
 __all__ = ["RunContext", "open_run", "start", "eda", "features", "select_k", "dendrogram", "profile", "score",
-           "explain", "churn", "value"]
+           "explain", "churn", "compare", "value"]

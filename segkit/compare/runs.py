@@ -1,0 +1,214 @@
+"""Two run folders as a comparison reads them, and which of their segments mean the same thing.
+
+:func:`read_run` reads what ``05_profile`` and ``02_features`` wrote (``segments.csv``, ``profiles.json``,
+``features.parquet`` with ``features_meta.json``) and the run's ``manifest.json`` (or ``params.json`` for a run
+opened by hand). It only reads. Each run keeps its own segment codes and names: a segment is shown as
+``"S03 Champions"``, whatever the other run calls its segments.
+
+:func:`match_segments` pairs the segments of the earlier run with those of the later one:
+
+1. by ``artifacts/reference.json`` of the later run, when that run followed the earlier one (its reference
+   is the earlier run's folder): the alignment's matches, made in the reference's feature space;
+2. otherwise by the same code and the same name (a run aligned to the earlier one keeps both);
+3. then, among the segments still unpaired, by the same name alone (names are unique within a run).
+
+Segments left unpaired are new (later run only) or gone (earlier run only).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..errors import DataFileError, DataValueError
+from ..io import read_json
+
+__all__ = ["RunSide", "read_run", "check_comparable", "match_segments", "REQUIRED"]
+
+#: The artifacts a comparison reads, and the notebook that writes each.
+REQUIRED = {"segments.csv": "05_profile", "profiles.json": "05_profile", "features.parquet": "02_features"}
+_HOW = {"reference": "aligned to the earlier run", "code": "same code and name", "name": "same name"}
+
+
+@dataclass
+class RunSide:
+    """One run of a comparison.
+
+    Attributes
+    ----------
+    path : Path
+        The run folder.
+    name : str
+        The run's name (its manifest's ``run_name``, else the folder name).
+    data_kind : str
+    entity : str
+        What a row is ("customers", "areas").
+    segments : DataFrame
+        One row per segment in segment order: ``code``, ``name``, ``label`` ("S01 Champions"), ``size``,
+        ``share``, and ``index`` (feature -> index against the whole).
+    assignments : Series
+        Entity id (text) -> the code of its segment.
+    features : DataFrame
+        The feature table, one row per entity.
+    meta : dict
+        ``features_meta.json`` (labels, units, the clustering columns).
+    reference : dict or None
+        ``reference.json``, when the run followed a reference run.
+    profiled : list of str
+        The features of the profiles (``profiles.json``), the clustering features first.
+    """
+
+    path: Path
+    name: str
+    data_kind: str
+    entity: str
+    segments: pd.DataFrame
+    assignments: pd.Series
+    features: pd.DataFrame
+    meta: dict[str, Any] = field(default_factory=dict)
+    reference: dict[str, Any] | None = None
+    profiled: list[str] = field(default_factory=list)
+
+    @property
+    def labels(self) -> dict[str, str]:
+        """Segment code -> "S01 Champions"."""
+        return dict(zip(self.segments["code"], self.segments["label"]))
+
+    @property
+    def names(self) -> dict[str, str]:
+        """Segment code -> its name (the code when it has none)."""
+        return dict(zip(self.segments["code"], self.segments["name"]))
+
+
+def _json_or_none(path: Path) -> Any:
+    try:
+        return read_json(path) if path.is_file() else None
+    except (OSError, ValueError):
+        return None
+
+
+def _folder(path: str | Path, role: str) -> Path:
+    """The run folder of ``path`` (a run folder, or its ``artifacts/model`` folder), checked to exist."""
+    folder = Path(path).expanduser()
+    if folder.name == "model" and folder.parent.name == "artifacts":
+        folder = folder.parent.parent
+    if not folder.is_dir():
+        raise DataFileError(f"the {role} run {folder} is not a folder", "give a run folder such as reports/<run> "
+                            "(segkit runs lists the runs of a reports folder)", path=folder)
+    missing = [name for name in REQUIRED if not (folder / "artifacts" / name).is_file()]
+    if missing:
+        needs = sorted({REQUIRED[m] for m in missing})
+        raise DataFileError(f"the {role} run {folder.name} ({folder}) has no {', '.join('artifacts/' + m for m in missing)}",
+                            f"choose a run that completed {' and '.join(needs)} (segkit runs lists them), or run its "
+                            f"notebooks up to {needs[-1]} first", path=folder)
+    return folder
+
+
+def _segments(profiles: dict[str, Any], folder: Path, role: str) -> pd.DataFrame:
+    items = profiles.get("segments") if isinstance(profiles, dict) else None
+    if not isinstance(items, list) or not items:
+        raise DataFileError(f"the {role} run {folder.name} has no segments in artifacts/profiles.json",
+                            "run its 05_profile notebook again", path=folder / "artifacts" / "profiles.json")
+    rows = []
+    for item in sorted(items, key=lambda s: int(s.get("segment", 0))):
+        code, name = str(item.get("code")), str(item.get("name") or "")
+        rows.append({"segment": int(item.get("segment", len(rows))), "code": code, "name": name or code,
+                     "label": f"{code} {name}".strip(), "size": int(item.get("size", 0)),
+                     "share": float(item.get("share", 0.0)), "index": dict(item.get("index") or {})})
+    return pd.DataFrame(rows)
+
+
+def read_run(path: str | Path, *, role: str = "earlier") -> RunSide:
+    """Read one run folder for a comparison (``role``, "earlier" or "later", names it in messages).
+
+    Raises
+    ------
+    DataFileError
+        When the folder or one of the artifacts a comparison needs is missing, naming the run and the
+        notebook that writes it.
+    """
+    folder = _folder(path, role).resolve()
+    artifacts = folder / "artifacts"
+    manifest = _json_or_none(folder / "manifest.json") or {}
+    params = manifest.get("params") if isinstance(manifest.get("params"), dict) else None
+    params = params or _json_or_none(folder / "params.json") or {}
+    meta = _json_or_none(artifacts / "features_meta.json") or {}
+    profiles = _json_or_none(artifacts / "profiles.json")
+    profiled = [str(f) for f in (profiles or {}).get("features") or []] if isinstance(profiles, dict) else []
+    first = [c for c in meta.get("columns") or [] if c in profiled]
+    table = pd.read_csv(artifacts / "segments.csv", dtype=str, keep_default_na=False)
+    if "segment_code" not in table.columns or table.columns[0] == "segment_code":
+        raise DataFileError(f"artifacts/segments.csv of the {role} run {folder.name} has no id and segment_code "
+                            "columns", "run its 05_profile notebook again", path=artifacts / "segments.csv")
+    ids = table.iloc[:, 0]
+    if ids.duplicated().any():
+        raise DataValueError(f"artifacts/segments.csv of the {role} run {folder.name} lists "
+                             f"{int(ids.duplicated().sum()):,} ids twice", "run its 05_profile notebook again",
+                             path=artifacts / "segments.csv")
+    return RunSide(path=folder, name=str(manifest.get("run_name") or params.get("run_name") or folder.name),
+                   data_kind=str(manifest.get("data_kind") or params.get("data_kind") or ""),
+                   entity=str(meta.get("entity") or "entities"),
+                   segments=_segments(profiles, folder, role),
+                   assignments=pd.Series(table["segment_code"].to_numpy(), index=ids.to_numpy(), name="segment"),
+                   features=pd.read_parquet(artifacts / "features.parquet"), meta=meta,
+                   reference=_json_or_none(artifacts / "reference.json"),
+                   profiled=[*first, *(f for f in profiled if f not in first)])
+
+
+def check_comparable(earlier: RunSide, later: RunSide) -> None:
+    """Refuse two runs of different data kinds (their entities and features are not the same things)."""
+    if len({earlier.data_kind, later.data_kind} - {""}) > 1:  # an unknown kind (a run opened by hand) is not refused
+        raise DataValueError(f"run {earlier.name} segments {earlier.data_kind} data and run {later.name} "
+                             f"{later.data_kind} data, so their segments cannot be compared",
+                             "compare two runs of the same data kind (segkit runs shows each run's kind)",
+                             path=later.path)
+
+
+def _follows(later: RunSide, earlier: RunSide) -> bool:
+    """Whether the later run's reference.json was made against the earlier run's folder."""
+    ref = (later.reference or {}).get("reference")
+    if not isinstance(ref, dict) or not ref.get("path"):
+        return False
+    try:
+        return Path(str(ref["path"])).resolve() == earlier.path
+    except OSError:
+        return False
+
+
+def _reference_pairs(earlier: RunSide, later: RunSide) -> list[tuple[str, str]]:
+    by_segment = dict(zip(earlier.segments["segment"], earlier.segments["code"]))
+    pairs = []
+    for item in (later.reference or {}).get("matches") or []:
+        if not isinstance(item, dict):
+            continue
+        then = item.get("reference_code") or by_segment.get(item.get("reference_segment"))
+        if then in set(earlier.segments["code"]) and item.get("code") in set(later.segments["code"]):
+            pairs.append((str(then), str(item["code"])))
+    return pairs
+
+
+def match_segments(earlier: RunSide, later: RunSide) -> pd.DataFrame:
+    """Pairs of segments that mean the same thing (see the module docstring).
+
+    Returns
+    -------
+    DataFrame
+        ``earlier`` and ``later`` (segment codes of each run) and ``how`` (in words), in the earlier run's
+        segment order.
+    """
+    if _follows(later, earlier):  # the alignment decided: its unmatched segments are new or vanished
+        pairs = [(a, b, _HOW["reference"]) for a, b in _reference_pairs(earlier, later)]
+    else:
+        later_names = later.names
+        pairs = [(c, c, _HOW["code"]) for c, n in earlier.names.items() if later_names.get(c) == n]
+        used_a, used_b = {p[0] for p in pairs}, {p[1] for p in pairs}
+        by_name = {n: c for c, n in later_names.items() if c not in used_b}
+        for code, name in earlier.names.items():
+            if code not in used_a and name in by_name and name != code:
+                pairs.append((code, by_name.pop(name), _HOW["name"]))
+    order = {c: i for i, c in enumerate(earlier.segments["code"])}
+    pairs.sort(key=lambda p: order[p[0]])
+    return pd.DataFrame(pairs, columns=["earlier", "later", "how"])
