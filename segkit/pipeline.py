@@ -34,7 +34,7 @@ from .schema import validate
 from .source import engine_path, input_columns, load_input
 
 __all__ = ["preflight", "check_input", "clean_table", "build_features", "check_features", "preprocessor", "clustering_matrix", "k_bounds",
-           "select", "fit_segments", "Segmentation", "segment_table"]
+           "rule_k", "select", "fit_segments", "Segmentation", "segment_table"]
 
 
 #: Inputs with more rows are checked by :func:`preflight` on a seeded sample of this many rows.
@@ -160,11 +160,22 @@ def k_bounds(params: Params, n: int) -> tuple[int, int]:
     return params.k_min, k_max
 
 
+def rule_k(params: Params, fs: FeatureSet) -> tuple[int, str] | None:
+    """The number of segments and why, when the data kind makes the segments by its own rule instead of
+    clustering (transactions with ``rfm_method: scores``: the RFM score grid); None otherwise."""
+    rule = kinds.get(params.data_kind).segment_rule(fs, params)
+    if rule is None:
+        return None
+    rule.fit(fs.clustering_table)
+    return len(rule.segment_names_), rule.rationale()
+
+
 def select(params: Params, X: np.ndarray) -> tuple[KSelection, int, str]:
     """Score every k in the range on every criterion; returns the selection, the k used and why.
 
     The k used is the recommendation, or the k fixed in the params; a data kind with its own rule for k
-    (census areas: 25, capped by the areas) has the last word.
+    (census areas: 25, capped by the areas) has the last word. A kind's own rule for the segments
+    (:func:`rule_k`) needs no selection: check it first.
     """
     k_min, k_max = k_bounds(params, len(X))
     kind = kinds.get(params.data_kind)
@@ -256,16 +267,22 @@ class Segmentation:
 def fit_segments(params: Params, fs: FeatureSet, k: int) -> Segmentation:
     """Fit the final seeded model with ``k`` segments, profile and name them, and explain what drives each."""
     p = params
-    if k > len(fs.table) - 1:
+    rule = kinds.get(p.data_kind).segment_rule(fs, p)
+    if rule is None and k > len(fs.table) - 1:
         raise SegmentationError(f"k={k} segments asked for, but only {len(fs.table)} rows", "lower k", key="k")
-    model = SegmentModel(n_segments=k, algorithm=p.algorithm, linkage=p.linkage, preprocessor=preprocessor(p, fs),
-                         n_init=p.n_init, random_state=p.seed, max_hierarchy_rows=p.max_hierarchy_rows)
+    model = rule if rule is not None else SegmentModel(
+        n_segments=k, algorithm=p.algorithm, linkage=p.linkage, preprocessor=preprocessor(p, fs), n_init=p.n_init,
+        random_state=p.seed, max_hierarchy_rows=p.max_hierarchy_rows)
     model.fit(fs.clustering_table)
     labels = pd.Series(model.labels_, index=fs.table.index, name="segment")
     distances = model.transform(fs.clustering_table)
     X = np.asarray(model.preprocessor_.transform(fs.clustering_table), dtype=float)
-    stability = segment_stability(X, labels.to_numpy(), n_boot=p.bootstrap, seed=p.seed,
-                                   sample_size=p.stability_sample_size)
+    if rule is not None:  # the rule's own resampling: does a customer keep its segment when the cut points move?
+        stability = model.stability(fs.clustering_table, n_boot=p.bootstrap, seed=p.seed,
+                                    sample_size=p.stability_sample_size)
+    else:
+        stability = segment_stability(X, labels.to_numpy(), n_boot=p.bootstrap, seed=p.seed,
+                                      sample_size=p.stability_sample_size)
     profile = profile_segments(fs.table, labels, columns=fs.profiled)
     profile = profile.with_names(kinds.get(p.data_kind).name_segments(profile, fs, p, labels=labels))
     coords, _ = project_2d(X, seed=p.seed)
@@ -302,7 +319,8 @@ def segment_table(data: pd.DataFrame, *, data_kind: str = "transactions", **para
     kinds.get(p.data_kind).check_columns(p, [str(c) for c in data.columns])
     cleaned, log = clean_table(p, data.copy())
     fs = build_features(p, cleaned)
-    selection, k, sentence = select(p, clustering_matrix(p, fs))
+    own = rule_k(p, fs)
+    selection, k, sentence = (None, *own) if own else select(p, clustering_matrix(p, fs))
     seg = fit_segments(p, fs, k)
     seg.k_selection, seg.cleaning_log = selection, log
     seg.extra["k_rationale"] = sentence
