@@ -34,7 +34,7 @@ from .schema import validate
 from .source import engine_path, input_columns, load_input
 
 __all__ = ["preflight", "check_input", "clean_table", "build_features", "check_features", "preprocessor", "clustering_matrix", "k_bounds",
-           "rule_k", "select", "fit_segments", "Segmentation", "segment_table"]
+           "rule_k", "select", "fit_segments", "driver_columns", "Segmentation", "segment_table"]
 
 
 #: Inputs with more rows are checked by :func:`preflight` on a seeded sample of this many rows.
@@ -290,9 +290,16 @@ def fit_segments(params: Params, fs: FeatureSet, k: int) -> Segmentation:
                        coords=coords, stability=[float(s) for s in stability], currency=p.currency)
     # short labels read best in a sentence ("more orders"); a short label cut to fit a table gives way to the full one
     words = {c: _sentence_label(fs, c) for c in fs.table.columns}
-    seg.drivers = segment_drivers(fs.table, labels, None, words, p.seed,
+    seg.drivers = segment_drivers(fs.table, labels, driver_columns(fs), words, p.seed,
                                   units=fs.units, currency=p.currency)
     return seg
+
+
+def driver_columns(fs: FeatureSet) -> list[str]:
+    """The columns that may say what sets a segment apart: every column of the features but those the data kind
+    left out as suspect (``fs.extra["left_out"]``: a column equal to another in every row, impossible shares)."""
+    left_out = fs.extra.get("left_out") or {}
+    return [c for c in fs.table.columns if c not in left_out]
 
 
 def segment_table(data: pd.DataFrame, *, data_kind: str = "transactions", **params: Any) -> Segmentation:
