@@ -40,3 +40,14 @@ def test_the_k_page_and_index_say_the_segments_come_from_the_grid(scores_run):
     page = (scores_run / "03_select_k.html").read_text(encoding="utf-8")
     assert "come from the RFM score grid" in page and "No criterion was computed" in page
     assert "come from the RFM score grid" in (scores_run / "index.html").read_text(encoding="utf-8")
+
+
+def test_the_saved_model_is_the_grid_and_gives_the_same_segments(scores_run):
+    from segkit.modelio import load_model
+
+    model, meta = load_model(scores_run / "artifacts" / "model")
+    features = pd.read_parquet(scores_run / "artifacts" / "features.parquet")
+    segments = pd.read_csv(scores_run / "artifacts" / "segments.csv", dtype=str)
+    codes = {int(k): v for k, v in meta["segment_codes"].items()}
+    predicted = [codes[s] for s in model.predict(features[list(model.feature_names_in_)])]
+    assert type(model).__name__ == "RfmScoreGrid" and predicted == segments["segment_code"].tolist()

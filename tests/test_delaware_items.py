@@ -71,7 +71,7 @@ def test_a_one_member_segment_is_left_out_of_the_explainer_with_a_note(tmp_path)
     assert ctx.folder.read_json("explain.json")["left_out"] == [
         {"code": profile.codes[loner], "name": "Loner", "size": 1}]
     text = str(stages.explain.left_out_note(ctx).data)
-    assert f"{profile.codes[loner]} Loner (1 customer)" in text and "fewer than 3 customers" in text
+    assert f"{profile.codes[loner]} Loner (1 customer)" in text and "less than 3% of the customers" in text
     assert np.isfinite(explanation.scores["macro_f1"]).all()
 
 

@@ -39,7 +39,7 @@ def analyse(ctx: RunContext) -> SegmentExplanation:
                              "run the profile notebook (05_profile) again after the features notebook")
     code_to_segment = {code: seg for seg, code in profile.codes.items()}
     labels = codes.reindex(table.index).map(code_to_segment).astype(int)
-    tiny = _tiny_segments(labels, p.explain_folds)
+    tiny = _tiny_segments(labels, p.min_segment_share)
     keep = ~labels.isin(tiny).to_numpy()
     table, labels = table[keep], labels[keep]
     explanation = explain_segments(
@@ -56,15 +56,15 @@ def analyse(ctx: RunContext) -> SegmentExplanation:
     return explanation
 
 
-def _tiny_segments(labels: pd.Series, folds: int) -> list[int]:
-    """Segments with fewer members than the cross-validation has folds: too few to be told apart by a forest.
-    They are left out of the explanation (and said so), unless fewer than two segments would remain; then
-    only those of a single member are."""
+def _tiny_segments(labels: pd.Series, min_share: float) -> list[int]:
+    """The tiny segments, as ``05_profile`` reports them: a single member, or less than ``min_share`` of the rows.
+    They are left out of the explanation (and said so), unless fewer than two segments would remain; then only
+    those of a single member are, which cross-validation cannot hold out."""
     sizes = labels.value_counts()
-    for limit in (folds, 2):
-        tiny = sorted(int(s) for s, n in sizes.items() if n < limit)
+    for tiny in ([int(s) for s, n in sizes.items() if n < 2 or n < min_share * len(labels)],
+                 [int(s) for s, n in sizes.items() if n < 2]):
         if len(sizes) - len(tiny) >= 2:
-            return tiny
+            return sorted(tiny)
     return []
 
 
@@ -76,9 +76,9 @@ def left_out_note(ctx: RunContext):
     entity = ctx.kind.entity
     listed = "; ".join(f"{e['code']} {e['name']} ({e['size']:,} {entity if e['size'] != 1 else entity.rstrip('s')})"
                        for e in left)
-    return note(f"Left out of this page, too small to be told apart by cross-validation "
-                f"(fewer than {ctx.params.explain_folds} {entity} each): {listed}. They are still segments: "
-                "see their cards in the profile report.", kind="warn")
+    return note(f"Left out of this page: the tiny segments (a single member, or less than "
+                f"{100 * ctx.params.min_segment_share:.0f}% of the {entity}), too small for the forest to learn: "
+                f"{listed}. They are still segments: see their cards in the profile report.", kind="warn")
 
 
 def drivers_notes(explanation: SegmentExplanation):
