@@ -15,9 +15,10 @@ from ..plots.explain import plot_confusion, plot_importance, plot_segment_driver
 from ..report.cards import figure, html_block, note, note_html
 from .context import RunContext
 from .features import load_features
-from .profile import load_segmentation
+from .profile import count_phrase, load_segmentation
 
-__all__ = ["analyse", "left_out_note", "summary_note", "drivers_notes", "drivers_figure", "importance_figure", "confusion_figure"]
+__all__ = ["analyse", "left_out_note", "summary_note", "drivers_notes", "drivers_figure", "importance_figure",
+           "confusion_figure"]
 
 
 def analyse(ctx: RunContext) -> SegmentExplanation:
@@ -74,8 +75,7 @@ def left_out_note(ctx: RunContext):
     if not left:
         return None
     entity = ctx.kind.entity
-    listed = "; ".join(f"{e['code']} {e['name']} ({e['size']:,} {entity if e['size'] != 1 else entity.rstrip('s')})"
-                       for e in left)
+    listed = "; ".join(f"{e['code']} {e['name']} ({count_phrase(e['size'], entity)})" for e in left)
     return note(f"Left out of this page: the tiny segments (a single member, or less than "
                 f"{100 * ctx.params.min_segment_share:.0f}% of the {entity}), too small for the forest to learn: "
                 f"{listed}. They are still segments: see their cards in the profile report.", kind="warn")

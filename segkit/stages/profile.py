@@ -144,7 +144,7 @@ def sizes_figure(seg: Segmentation):
                   f"{entity.capitalize()} in each segment, with their share of all {entity}.")
 
 
-def _count(n: int, entity: str) -> str:
+def count_phrase(n: int, entity: str) -> str:
     """``"1 area"``, ``"4 areas"``: a count with the entity, singular for one."""
     one = entity[:-3] + "y" if entity.endswith("ies") else entity[:-1] if entity.endswith("s") else entity
     return f"{n:,} {one if n == 1 else entity}"
@@ -158,8 +158,8 @@ def tiny_note(ctx: RunContext, seg: Segmentation):
     tiny = [s for s in prof.segments if prof.sizes[s] < 2 or prof.shares[s] < share]
     if not tiny:
         return None
-    listed = "; ".join(f"{prof.codes[s]} {prof.names.get(s, prof.codes[s])} ({_count(int(prof.sizes[s]), entity)})"
-                       for s in tiny)
+    names = prof.display_names()  # "S17 Established Homeowners"
+    listed = "; ".join(f"{names.get(s, prof.codes[s])} ({count_phrase(int(prof.sizes[s]), entity)})" for s in tiny)
     return note(f"{len(tiny)} of the {len(prof.segments)} segments are tiny (a single member, or less than "
                 f"{100 * share:.0f}% of the {entity}): {listed}. Read them as individual cases rather than groups; "
                 "fewer segments (a lower k) would merge them into larger ones.", kind="warn")
