@@ -95,3 +95,41 @@ def test_tiny_segments_are_reported_on_the_profile_page():
     assert f"{codes['Campus']} Campus (1 area)" in text and f"{codes['Base']} Base (1 area)" in text
     seg.profile = profile_segments(table, labels.clip(0, 1), columns=["x"])
     assert stages.profile.tiny_note(ctx, seg) is None
+
+
+def _with_campus(n_campus: int = 6) -> pd.DataFrame:
+    """``small_acs`` (young renters and older owners) plus campus areas: nearly everyone 18-34 and in college,
+    no households (so every household, housing and income value is missing and filled with the median)."""
+    import numpy as np
+
+    from acs_tables import small_acs
+
+    base = small_acs(40, seed=1)
+    base["school_enrollment_total"] = (base["population"] * 0.25).astype(int)
+    base["college_undergraduate_enrollment"] = (base["school_enrollment_total"] * 0.05).astype(int)
+    base["college_graduate_enrollment"] = 0
+    pop = np.full(n_campus, 5000)
+    campus = pd.DataFrame({
+        "zcta": 9000 + np.arange(n_campus), "population": pop, "household_total": 0,
+        "age_0_17": 100, "age_18_34": 4750, "age_35_54": 100, "age_55_74": 50, "age_75_plus": 0,
+        "tenure_total": 0, "renter_occupied": 0, "vehicles_available_total": 0, "no_vehicle": 0,
+        "poverty_total": pop, "income_below_poverty": 1500, "median_age": 20.0 + np.arange(n_campus) / 10,
+        "median_household_income": np.nan, "median_home_value": np.nan, "median_gross_rent": np.nan,
+        "school_enrollment_total": 4800, "college_undergraduate_enrollment": 4300, "college_graduate_enrollment": 200,
+    })
+    return pd.concat([base, campus], ignore_index=True)
+
+
+def test_a_campus_with_filled_incomes_is_named_for_its_students():
+    import segkit
+
+    seg = segkit.segment_table(_with_campus(), data_kind="demographics", id_col="zcta", k=3, k_max_share=1.0,
+                               min_population=100, bootstrap=2, seed=0)
+    labels = seg.labels.copy()
+    labels.index = labels.index.astype(str)
+    campus = {int(labels.loc[f"{9000 + i:05d}"]) for i in range(6)}
+    assert len(campus) == 1 and (labels == campus.pop()).sum() == 6  # the campus areas are a segment of their own
+    name = seg.profile.names[int(labels.loc["09000"])]
+    assert name in ("Students & Young Adults", "College Neighbourhoods", "College-Town Singles")
+    others = [n for s, n in seg.profile.names.items() if s != int(labels.loc["09000"])]
+    assert not any("Student" in n or "College" in n for n in others)
