@@ -161,6 +161,7 @@ class Params(ReadOptions):  # how the input is read (sep, header, decimal, dayfi
     business_k_min: int = Field(4, ge=2, description="smallest number of segments a business can use (k_rule: auto, data without clear groups)")
     business_k_max: int = Field(8, ge=2, description="largest number of segments a business can use (k_rule: auto, data without clear groups)")
     min_segment_share: float = Field(0.03, ge=0, lt=0.5, description="k_rule auto: smallest share of the rows a segment may hold")
+    rfm_method: Literal["clusters", "scores"] = Field("clusters", description="transactions: clusters (k-means on recency, frequency and spend, k from the criteria) or scores (the classic RFM score grid of rfm_grid.yaml: one segment per named cell that holds customers)")
 
     # --- clustering -------------------------------------------------------------------------
     algorithm: Literal["kmeans", "agglomerative", "gmm"] = Field("kmeans", description="algorithm of the final segments")

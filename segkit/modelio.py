@@ -67,6 +67,7 @@ EXPECTED_TYPES = frozenset({
     "segkit.kinds.customers.features.levels_as_text",
     # transactions: the log transform of features that can be negative
     "segkit.kinds.transactions.features.signed_log1p",
+    "segkit.kinds.transactions.grid.RfmScoreGrid",  # rfm_method: scores
     # census areas: standardised features are clipped before fitting
     "numpy.clip",
     "numpy.dtype",

@@ -34,7 +34,7 @@ from .schema import validate
 from .source import engine_path, input_columns, load_input
 
 __all__ = ["preflight", "check_input", "clean_table", "build_features", "check_features", "preprocessor", "clustering_matrix", "k_bounds",
-           "select", "fit_segments", "describe_segments", "Segmentation", "segment_table"]
+           "rule_k", "select", "fit_segments", "describe_segments", "driver_columns", "Segmentation", "segment_table"]
 
 
 #: Inputs with more rows are checked by :func:`preflight` on a seeded sample of this many rows.
@@ -176,11 +176,22 @@ def k_bounds(params: Params, n: int) -> tuple[int, int]:
     return params.k_min, k_max
 
 
+def rule_k(params: Params, fs: FeatureSet) -> tuple[int, str] | None:
+    """The number of segments and why, when the data kind makes the segments by its own rule instead of
+    clustering (transactions with ``rfm_method: scores``: the RFM score grid); None otherwise."""
+    rule = kinds.get(params.data_kind).segment_rule(fs, params)
+    if rule is None:
+        return None
+    rule.fit(fs.clustering_table)
+    return len(rule.segment_names_), rule.rationale()
+
+
 def select(params: Params, X: np.ndarray) -> tuple[KSelection, int, str]:
     """Score every k in the range on every criterion; returns the selection, the k used and why.
 
     The k used is the recommendation, or the k fixed in the params; a data kind with its own rule for k
-    (census areas: 25, capped by the areas) has the last word.
+    (census areas: 25, capped by the areas) has the last word. A kind's own rule for the segments
+    (:func:`rule_k`) needs no selection: check it first.
     """
     k_min, k_max = k_bounds(params, len(X))
     kind = kinds.get(params.data_kind)
@@ -272,20 +283,23 @@ class Segmentation:
 def fit_segments(params: Params, fs: FeatureSet, k: int) -> Segmentation:
     """Fit the final seeded model with ``k`` segments, profile and name them, and explain what drives each."""
     p = params
-    if k > len(fs.table) - 1:
+    rule = kinds.get(p.data_kind).segment_rule(fs, p)
+    if rule is None and k > len(fs.table) - 1:
         raise SegmentationError(f"k={k} segments asked for, but only {len(fs.table)} rows", "lower k", key="k")
-    model = SegmentModel(n_segments=k, algorithm=p.algorithm, linkage=p.linkage, preprocessor=preprocessor(p, fs),
-                         n_init=p.n_init, random_state=p.seed, max_hierarchy_rows=p.max_hierarchy_rows)
+    model = rule if rule is not None else SegmentModel(
+        n_segments=k, algorithm=p.algorithm, linkage=p.linkage, preprocessor=preprocessor(p, fs), n_init=p.n_init,
+        random_state=p.seed, max_hierarchy_rows=p.max_hierarchy_rows)
     model.fit(fs.clustering_table)
     return describe_segments(p, fs, model, model.labels_)
 
 
-def describe_segments(params: Params, fs: FeatureSet, model: SegmentModel, labels=None) -> Segmentation:
+def describe_segments(params: Params, fs: FeatureSet, model, labels=None) -> Segmentation:
     """Profile, name and explain the segments of a fitted ``model`` on the rows of ``fs``.
 
     ``labels`` are the rows' segments (the model's training labels); None assigns the rows with the model
     (:meth:`SegmentModel.assign`, as ``segkit score`` does): a saved model applied unchanged to new rows,
-    where a segment that no row reaches is left out of the profile.
+    where a segment that no row reaches is left out of the profile. A segment rule (the kind's
+    ``segment_rule``, such as the RFM score grid) measures its stability by its own resampling.
     """
     p, table = params, fs.clustering_table
     labels = model.assign(table)[0] if labels is None else np.asarray(labels)
@@ -293,8 +307,12 @@ def describe_segments(params: Params, fs: FeatureSet, model: SegmentModel, label
     distances = model.transform(table)
     X = np.asarray(model.preprocessor_.transform(table), dtype=float)
     present = np.unique(labels.to_numpy())
-    stability = dict(zip(present.tolist(), segment_stability(X, labels.to_numpy(), n_boot=p.bootstrap, seed=p.seed,
-                                                             sample_size=p.stability_sample_size)))
+    if not isinstance(model, SegmentModel):  # a segment rule: does a row keep its segment when the rule's cuts move?
+        stability = dict(enumerate(model.stability(table, n_boot=p.bootstrap, seed=p.seed,
+                                                   sample_size=p.stability_sample_size)))
+    else:
+        stability = dict(zip(present.tolist(), segment_stability(X, labels.to_numpy(), n_boot=p.bootstrap,
+                                                                 seed=p.seed, sample_size=p.stability_sample_size)))
     profile = profile_segments(fs.table, labels, columns=fs.profiled)
     profile = profile.with_names(kinds.get(p.data_kind).name_segments(profile, fs, p, labels=labels))
     coords, _ = project_2d(X, seed=p.seed)
@@ -303,9 +321,16 @@ def describe_segments(params: Params, fs: FeatureSet, model: SegmentModel, label
                        currency=p.currency)
     # short labels read best in a sentence ("more orders"); a short label cut to fit a table gives way to the full one
     words = {c: _sentence_label(fs, c) for c in fs.table.columns}
-    seg.drivers = segment_drivers(fs.table, labels, None, words, p.seed,
+    seg.drivers = segment_drivers(fs.table, labels, driver_columns(fs), words, p.seed,
                                   units=fs.units, currency=p.currency)
     return seg
+
+
+def driver_columns(fs: FeatureSet) -> list[str]:
+    """The columns that may say what sets a segment apart: every column of the features but those the data kind
+    left out as suspect (``fs.extra["left_out"]``: a column equal to another in every row, impossible shares)."""
+    left_out = fs.extra.get("left_out") or {}
+    return [c for c in fs.table.columns if c not in left_out]
 
 
 def segment_table(data: pd.DataFrame, *, data_kind: str = "transactions", **params: Any) -> Segmentation:
@@ -332,7 +357,8 @@ def segment_table(data: pd.DataFrame, *, data_kind: str = "transactions", **para
     kinds.get(p.data_kind).check_columns(p, [str(c) for c in data.columns])
     cleaned, log = clean_table(p, data.copy())
     fs = build_features(p, cleaned)
-    selection, k, sentence = select(p, clustering_matrix(p, fs))
+    own = rule_k(p, fs)
+    selection, k, sentence = (None, *own) if own else select(p, clustering_matrix(p, fs))
     seg = fit_segments(p, fs, k)
     seg.k_selection, seg.cleaning_log = selection, log
     seg.extra["k_rationale"] = sentence

@@ -59,6 +59,11 @@ class DataKind(Protocol):
         The numeric input columns worth a histogram.
     choose_k(params, n_rows, selection) -> (k, sentence) or None
         The kind's own rule for the number of segments (None: the criteria's choice).
+    segment_rule(fs, params) -> estimator or None
+        The kind's own rule for the segments instead of clustering (None: clustering). An unfitted
+        estimator whose ``fit(fs.clustering_table)`` sets ``labels_`` and ``segment_names_`` and which has
+        ``transform`` (distances to segment centres), ``stability(X, n_boot=, seed=, sample_size=)`` and
+        ``rationale()`` (the k page's sentence); k is then the number of its segments, not the criteria's.
     after_segment(ctx, seg)
         Kind-specific outputs of the final segmentation (extra artifacts, key facts, churn risk).
 
@@ -144,6 +149,11 @@ class Kind:
     def fixes_k(self) -> bool:
         """Whether the kind has its own rule for k (then a fixed ``k`` still goes through it)."""
         return callable(getattr(self.module, "choose_k", None))
+
+    def segment_rule(self, fs: Any, params: Any) -> Any | None:
+        """The kind's own rule for the segments (an unfitted estimator), or None to cluster."""
+        hook = getattr(self.module, "segment_rule", None)
+        return None if hook is None else hook(fs, params)
 
     def after_segment(self, ctx: Any, seg: Any) -> None:
         hook = getattr(self.module, "after_segment", None)

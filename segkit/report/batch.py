@@ -211,6 +211,7 @@ class Batch:
         self.user_error = False
         self.interrupted: BaseException | None = None
         self.pool = KernelPool()
+        self.k_said = False
 
     @property
     def ok(self) -> bool:
@@ -333,6 +334,20 @@ class Batch:
         else:
             done.add(nb.name)
             self.progress(f"{nb.name} done (run {self.timings[nb.name]['execute_s']:.1f}s)")
+            self._say_k()
+
+    def _say_k(self) -> None:
+        """Once the number of segments is known, say it on the console with its reason (a cap, a business range,
+        the kind's own rule), as 03 and the index do."""
+        path = self.tmp / "artifacts" / "k_summary.json"
+        if self.k_said or not path.is_file():
+            return
+        self.k_said = True
+        try:
+            summary = json.loads(path.read_text(encoding="utf-8"))
+            self.progress(f"{int(summary['chosen_k'])} segments: {summary['rationale']}")
+        except (OSError, ValueError, KeyError, TypeError):
+            return
 
     def _collect_render(self, nb: Notebook, fut: Future) -> None:
         """A rendering's failure (a full or read-only disk, a bug) fails the run unless it failed already."""

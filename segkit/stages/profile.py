@@ -22,7 +22,7 @@ from .features import feature_columns, load_features
 from .select_k import chosen_k
 
 __all__ = ["segment", "reference_note", "load_segmentation", "segment_map", "segment_overview", "churn_table", "stats_table",
-           "categorical_profile", "cards", "sizes_figure", "index_figure", "distributions"]
+           "categorical_profile", "cards", "sizes_figure", "tiny_note", "index_figure", "distributions"]
 
 
 def segment(ctx: RunContext, fs: FeatureSet | None = None, k: int | None = None) -> Segmentation:
@@ -174,6 +174,27 @@ def sizes_figure(seg: Segmentation):
     entity = seg.features.entity
     return figure(plot_segment_sizes(seg.profile, entity=entity),
                   f"{entity.capitalize()} in each segment, with their share of all {entity}.")
+
+
+def count_phrase(n: int, entity: str) -> str:
+    """``"1 area"``, ``"4 areas"``: a count with the entity, singular for one."""
+    one = entity[:-3] + "y" if entity.endswith("ies") else entity[:-1] if entity.endswith("s") else entity
+    return f"{n:,} {one if n == 1 else entity}"
+
+
+def tiny_note(ctx: RunContext, seg: Segmentation):
+    """A warning naming the tiny segments (one member, or below ``min_segment_share`` of the rows), or None.
+
+    They are reported here and left out of the explainer (07), which cannot cross-validate them."""
+    prof, share, entity = seg.profile, ctx.params.min_segment_share, seg.features.entity
+    tiny = [s for s in prof.segments if prof.sizes[s] < 2 or prof.shares[s] < share]
+    if not tiny:
+        return None
+    names = prof.display_names()  # "S17 Established Homeowners"
+    listed = "; ".join(f"{names.get(s, prof.codes[s])} ({count_phrase(int(prof.sizes[s]), entity)})" for s in tiny)
+    return note(f"{len(tiny)} of the {len(prof.segments)} segments are tiny (a single member, or less than "
+                f"{100 * share:.0f}% of the {entity}): {listed}. Read them as individual cases rather than groups; "
+                "fewer segments (a lower k) would merge them into larger ones.", kind="warn")
 
 
 def index_figure(seg: Segmentation):

@@ -5,16 +5,20 @@
 
 from __future__ import annotations
 
+import html
+
 import numpy as np
+import pandas as pd
 
 from .. import pipeline
 from ..plots import criteria_figure as draw_criteria
-from ..report.cards import figure, html_block, note_html
+from ..report.cards import figure, html_block, note, note_html
 from ..select import KSelection
 from .context import RunContext
 from .features import load_features
 
-__all__ = ["clustering_matrix", "select", "chosen_k", "k_recommendation", "sampling_sentence", "criteria_figure"]
+__all__ = ["clustering_matrix", "select", "chosen_k", "k_recommendation", "sampling_sentence", "criteria_figure",
+           "vote_table"]
 
 
 def clustering_matrix(ctx: RunContext, fs=None) -> np.ndarray:
@@ -22,13 +26,20 @@ def clustering_matrix(ctx: RunContext, fs=None) -> np.ndarray:
     return pipeline.clustering_matrix(ctx.params, fs or load_features(ctx))
 
 
-def select(ctx: RunContext, X: np.ndarray | None = None) -> KSelection:
+def select(ctx: RunContext, X: np.ndarray | None = None) -> KSelection | None:
     """Score every k in the range on every criterion, recommend one, and record the chosen k.
 
     Returns the :class:`~segkit.select.KSelection`; ``k_summary.json`` records the chosen k (the
-    recommendation, or the k fixed in the params) and the sentence that explains it.
+    recommendation, or the k fixed in the params) and the sentence that explains it. When the data kind
+    makes the segments by its own rule (``rfm_method: scores``: the RFM score grid), no criterion chooses
+    k: the summary records the rule's number of segments and why, and this returns None.
     """
-    X = clustering_matrix(ctx) if X is None else X
+    fs = load_features(ctx)
+    rule = ctx.kind.segment_rule(fs, ctx.params)
+    if rule is not None:
+        _record_rule(ctx, rule.fit(fs.clustering_table))
+        return None
+    X = clustering_matrix(ctx, fs) if X is None else X
     selection, k, sentence = pipeline.select(ctx.params, X)
     ctx.folder.write_json("k_selection.json", selection.to_dict())
     ctx.folder.write_json("k_summary.json", {
@@ -37,6 +48,17 @@ def select(ctx: RunContext, X: np.ndarray | None = None) -> KSelection:
         "structure_note": selection.structure_note_for(k), "sample_size": selection.sample_size,
     })
     return selection
+
+
+def _record_rule(ctx: RunContext, rule) -> None:
+    """``k_summary.json`` for segments made by the kind's own rule: their number, why, and the rule's table."""
+    k = len(rule.segment_names_)
+    table = rule.grid_table() if hasattr(rule, "grid_table") else None
+    ctx.folder.write_json("k_summary.json", {
+        "recommended_k": k, "chosen_k": k, "rationale": rule.rationale(), "k_range": [k, k],
+        "structure": None, "structure_note": None, "sample_size": None, "rule": True,
+        "rule_table": None if table is None else {"index_name": table.index.name, **table.to_dict(orient="split")},
+    })
 
 
 def chosen_k(ctx: RunContext) -> int:
@@ -50,6 +72,12 @@ def k_recommendation(ctx: RunContext, selection: KSelection):
     """The chosen number of segments with its rationale, and an honest note on weak structure."""
     summary = ctx.folder.read_json("k_summary.json")
     parts = [note_html(summary["rationale"])]
+    if summary.get("rule_table"):
+        split = summary["rule_table"]
+        table = pd.DataFrame(split["data"], index=pd.Index(split["index"], name=split["index_name"]),
+                             columns=split["columns"])
+        parts.append("<p>The grid: each cell's segment, with its number of " + html.escape(ctx.kind.entity)
+                     + " (rows: recency score; columns: frequency and spend score).</p>" + table.to_html())
     if summary.get("structure") not in (None, "clear", "strong"):
         text = summary.get("structure_note") or "The data shows no clear natural groups."
         parts.append(note_html(text, kind="warn"))
@@ -70,6 +98,19 @@ def sampling_sentence(selection: KSelection) -> str:
     return "; ".join(parts) + "; the elbow and the other scores use every row."
 
 
-def criteria_figure(selection: KSelection):
-    """Every criterion against k, with each one's preferred k marked, and how much data each used."""
+_NOT_CHOSEN = ("No criterion was computed: the segments come from the data kind's own rule (the RFM score grid "
+               "above), so the number of segments was not chosen from the data's natural groups.")
+
+
+def criteria_figure(selection: KSelection | None):
+    """Every criterion against k, with each one's preferred k marked, and how much data each used (a note when
+    the segments come from the kind's own rule)."""
+    if selection is None:
+        return note(_NOT_CHOSEN)
     return figure(draw_criteria(selection), sampling_sentence(selection))
+
+
+def vote_table(selection: KSelection | None):
+    """The criteria by number of segments, with each one's preferred number (a note when the segments come
+    from the kind's own rule)."""
+    return note(_NOT_CHOSEN) if selection is None else selection.consensus_table()

@@ -8,11 +8,13 @@ import pandas as pd
 
 from ...featureset import FeatureSet
 from ...io import require_columns
+from ...errors import ParamsError
 from . import churn, lifetime, sql
+from .grid import RfmScoreGrid, load_rfm_grid, name_grid_segments
 from .clean import DEFAULT_NON_PRODUCT_CODES, TransactionColumns, clean_transactions
 from .features import (DAY_DESCRIPTIONS, DAY_SHORT_LABELS, FEATURE_DESCRIPTIONS, LOWER_IS_BETTER, SHORT_LABELS, UNITS,
                        behaviour_features, transform_features)
-from .naming import name_rfm_segments, typical_gap
+from .naming import fill_placeholders, name_rfm_segments, typical_gap
 from .synth import synth_transactions, write_synth_transactions
 
 ENTITY = "customers"
@@ -34,8 +36,19 @@ def _columns(params):
 
 
 def check_columns(params, columns: Sequence[str]) -> None:
-    """Refuse params naming columns the input lacks; ``price_col`` is not read when ``amount_col`` is set."""
+    """Refuse params naming columns the input lacks; ``price_col`` is not read when ``amount_col`` is set.
+    With ``rfm_method: scores``, refuse a fixed ``k`` and features without recency, frequency and monetary."""
     require_columns(columns, {key: getattr(schema_params(params), key) for key in MAPPING_KEYS})
+    if params.rfm_method == "scores":
+        if params.k != "auto":
+            raise ParamsError(f"k is {params.k}, but with rfm_method: scores the segments are the named cells of "
+                              "the RFM score grid, so their number is not set by k",
+                              "set k: auto, or rfm_method: clusters to choose the number of segments", key="k")
+        lacking = [c for c in DEFAULT_FEATURES if c not in (params.features or DEFAULT_FEATURES)]
+        if lacking:
+            raise ParamsError(f"rfm_method: scores needs {', '.join(lacking)} in the features",
+                              "add recency, frequency and monetary to features, or leave features unset",
+                              key="features")
 
 
 def schema_params(params):
@@ -112,9 +125,27 @@ def preprocessor(fs: FeatureSet, params):
     return transform_features(fs.clustering_table, columns=fs.columns, skew=skew, scaler=params.scaler)
 
 
-def name_segments(profile, fs: FeatureSet, params, labels=None):
+def segment_rule(fs: FeatureSet, params):
+    """``rfm_method: scores``: the RFM score grid of ``rfm_grid.yaml`` makes the segments (None: clustering)."""
+    if params.rfm_method != "scores":
+        return None
+    return RfmScoreGrid(load_rfm_grid().to_mapping(), columns=tuple(DEFAULT_FEATURES),
+                        preprocessor=preprocessor(fs, params))
 
-    return name_rfm_segments(profile, currency=params.currency, typical_gap=typical_gap(fs.table))
+
+def name_segments(profile, fs: FeatureSet, params, labels=None):
+    """RFM names: the rules of ``rfm_names.yaml`` for clusters; each segment's grid cell with ``rfm_method: scores``."""
+    gap = typical_gap(fs.table)
+    if params.rfm_method != "scores":
+        return name_rfm_segments(profile, currency=params.currency, typical_gap=gap)
+    if labels is None:
+        raise ParamsError("naming the segments of the RFM score grid needs each customer's segment",
+                          "pass labels=", key="rfm_method")
+
+    def fill(s, template, name, what):
+        return fill_placeholders(profile, s, template, name, what, currency=params.currency, gap=gap)
+
+    return name_grid_segments(profile, labels, fs.table, load_rfm_grid(), fill=fill)
 
 
 _MEANINGS = {"customer_col": "identifies the customer", "invoice_col": "groups lines into orders; a leading "

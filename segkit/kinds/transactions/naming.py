@@ -27,7 +27,8 @@ from ...errors import ColumnError, DataValueError, ParamsError
 from ...naming import SegmentName
 from ...profile import QUINTILES, SegmentProfile
 
-__all__ = ["RfmRule", "RfmRules", "SegmentName", "load_rfm_rules", "name_rfm_segments", "rfm_scores", "typical_gap"]
+__all__ = ["RfmRule", "RfmRules", "SegmentName", "fill_placeholders", "load_rfm_rules", "name_rfm_segments",
+           "rfm_scores", "typical_gap"]
 
 ROLES = ("recency", "frequency", "monetary")
 OPTIONAL_ROLES = ("tenure", "avg_order_value")
@@ -216,6 +217,17 @@ def name_rfm_segments(profile: SegmentProfile, *, rules: str | Path | Mapping[st
         named[s] = SegmentName(chosen[s][1], _fill(rule.description, values, rule.name, "description"),
                                _fill(rule.action, values, rule.name, "action"))
     return named
+
+
+def fill_placeholders(profile: SegmentProfile, s: int, template: str, name: str, what: str, *, currency: str = "£",
+                      gap: float | None = None, columns: Mapping[str, str] | None = None) -> str:
+    """``template`` (a description or an action) with segment ``s``'s numbers in its placeholders (see
+    ``rfm_names.yaml``); the scores are those of the segment's median customer."""
+    cols = _role_columns(profile, columns)
+    score = rfm_scores(profile, columns=columns).loc[s, ["r", "f", "m"]]
+    values = _placeholders(profile, s, cols, tuple(int(v) for v in score), currency)
+    values["gap"] = _days(gap) if gap else "not known"
+    return _fill(template, values, name, what)
 
 
 # -------------------------------------------------------------------------------------- helpers

@@ -1,0 +1,135 @@
+"""Issue 16, Delaware: a column equal to another drives no card; the k cap note reaches the console."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+
+from segkit import kinds, pipeline
+from segkit.config import params_from_mapping
+from segkit.report.batch import Batch
+
+
+def _params(**extra):
+    return params_from_mapping({"data_kind": "demographics", "id_col": "zcta", "min_population": 500,
+                                "bootstrap": 2, **extra})
+
+
+def test_a_column_equal_to_another_is_left_out_of_what_sets_segments_apart(delaware_csv):
+    p = _params()
+    kind = kinds.get("demographics")
+    cleaned, _ = kind.clean(pd.read_csv(delaware_csv), p)
+    fs = pipeline.build_features(p, cleaned)
+    # 02 flags industry_agriculture_forestry_fishing = occupation_male_total; the feature built from it is out
+    assert "share_industry_agriculture" in fs.table.columns and "share_industry_agriculture" in fs.extra["left_out"]
+    assert "share_industry_agriculture" not in pipeline.driver_columns(fs)
+    assert "share_industry_agriculture" not in fs.columns
+    seg = pipeline.fit_segments(p, fs, 5)
+    assert not any("agricultur" in text.lower() for text in seg.drivers.values())
+
+
+def test_the_k_cap_note_is_said_on_the_console_once(tmp_path):
+    p = _params(k=25)
+    k, note = kinds.get("demographics").choose_k(p, 58)
+    (tmp_path / "artifacts").mkdir()
+    said: list[str] = []
+    batch = Batch(p, tmp_path, [], jobs=1, progress=said.append, meta_line="")
+    batch._say_k()
+    assert said == []  # 03 has not run yet
+    (tmp_path / "artifacts" / "k_summary.json").write_text(json.dumps({"chosen_k": k, "rationale": note}))
+    batch._say_k()
+    batch._say_k()
+    assert said == ["5 segments: k: 25 was asked for, but 25 segments over 58 areas would be noise; capped at 5 "
+                    "(at most one segment per 10 areas)."]
+
+
+def test_a_one_member_segment_is_left_out_of_the_explainer_with_a_note(tmp_path):
+    import numpy as np
+
+    from segkit import stages
+    from segkit.config import Params
+    from segkit.io import RunFolder
+    from segkit.profile import profile_segments
+    from segkit.stages import RunContext
+    from test_explain import three_segments
+
+    table, labels = three_segments(60)
+    labels = labels.copy()
+    labels[0] = 3  # a segment of one customer: it cannot be cross-validated
+    ctx = RunContext(params=Params(explain_folds=3, seed=0), folder=RunFolder(tmp_path).ensure())
+    ctx.folder.write_parquet("features.parquet", table)
+    ctx.folder.write_json("features_meta.json", {"columns": ["recency", "frequency"], "entity": "customers"})
+    profile = profile_segments(table, labels, columns=["recency", "frequency"]).with_names(
+        {0: "Sleepers", 1: "Regulars", 2: "French", 3: "Loner"})
+    ctx.folder.write_json("profiles.json", profile.to_dict())
+    ctx.folder.write_csv("segments.csv", pd.DataFrame({
+        "customer_id": table.index, "segment_code": [profile.codes[s] for s in labels], "segment_name": "x"}))
+    explanation = stages.explain.analyse(ctx)
+    loner = next(s for s, n in profile.names.items() if n == "Loner")
+    assert loner not in explanation.segment_f1.index and len(explanation.segment_f1) == 3
+    assert ctx.folder.read_json("explain.json")["left_out"] == [
+        {"code": profile.codes[loner], "name": "Loner", "size": 1}]
+    text = str(stages.explain.left_out_note(ctx).data)
+    assert f"{profile.codes[loner]} Loner (1 customer)" in text and "less than 3% of the customers" in text
+    assert np.isfinite(explanation.scores["macro_f1"]).all()
+
+
+def test_tiny_segments_are_reported_on_the_profile_page():
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from segkit import stages
+    from segkit.config import Params
+    from segkit.profile import profile_segments
+
+    labels = np.array([0] * 60 + [1] * 38 + [2] * 1 + [3] * 1)  # 100 areas: two of one area each (1% < 3%)
+    table = pd.DataFrame({"x": np.arange(100.0)}, index=pd.Index([str(i) for i in range(100)], name="zcta"))
+    profile = profile_segments(table, labels, columns=["x"]).with_names({0: "A", 1: "B", 2: "Campus", 3: "Base"})
+    seg = SimpleNamespace(profile=profile, features=SimpleNamespace(entity="areas"))
+    ctx = SimpleNamespace(params=Params())
+    text = str(stages.profile.tiny_note(ctx, seg).data)
+    codes = {n: c for c, n in zip(profile.codes.values(), (profile.names[s] for s in profile.codes))}
+    assert "2 of the 4 segments are tiny" in text
+    assert f"{codes['Campus']} Campus (1 area)" in text and f"{codes['Base']} Base (1 area)" in text
+    seg.profile = profile_segments(table, labels.clip(0, 1), columns=["x"])
+    assert stages.profile.tiny_note(ctx, seg) is None
+
+
+def _with_campus(n_campus: int = 6) -> pd.DataFrame:
+    """``small_acs`` (young renters and older owners) plus campus areas: nearly everyone 18-34 and in college,
+    no households (so every household, housing and income value is missing and filled with the median)."""
+    import numpy as np
+
+    from acs_tables import small_acs
+
+    base = small_acs(40, seed=1)
+    base["school_enrollment_total"] = (base["population"] * 0.25).astype(int)
+    base["college_undergraduate_enrollment"] = (base["school_enrollment_total"] * 0.05).astype(int)
+    base["college_graduate_enrollment"] = 0
+    pop = np.full(n_campus, 5000)
+    campus = pd.DataFrame({
+        "zcta": 9000 + np.arange(n_campus), "population": pop, "household_total": 0,
+        "age_0_17": 100, "age_18_34": 4750, "age_35_54": 100, "age_55_74": 50, "age_75_plus": 0,
+        "tenure_total": 0, "renter_occupied": 0, "vehicles_available_total": 0, "no_vehicle": 0,
+        "poverty_total": pop, "income_below_poverty": 1500, "median_age": 20.0 + np.arange(n_campus) / 10,
+        "median_household_income": np.nan, "median_home_value": np.nan, "median_gross_rent": np.nan,
+        "school_enrollment_total": 4800, "college_undergraduate_enrollment": 4300, "college_graduate_enrollment": 200,
+    })
+    return pd.concat([base, campus], ignore_index=True)
+
+
+def test_a_campus_with_filled_incomes_is_named_for_its_students():
+    import segkit
+
+    seg = segkit.segment_table(_with_campus(), data_kind="demographics", id_col="zcta", k=3, k_max_share=1.0,
+                               min_population=100, bootstrap=2, seed=0)
+    labels = seg.labels.copy()
+    labels.index = labels.index.astype(str)
+    campus = {int(labels.loc[f"{9000 + i:05d}"]) for i in range(6)}
+    assert len(campus) == 1 and (labels == campus.pop()).sum() == 6  # the campus areas are a segment of their own
+    name = seg.profile.names[int(labels.loc["09000"])]
+    assert name in ("Students & Young Adults", "College Neighbourhoods", "College-Town Singles")
+    others = [n for s, n in seg.profile.names.items() if s != int(labels.loc["09000"])]
+    assert not any("Student" in n or "College" in n for n in others)
