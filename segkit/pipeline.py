@@ -12,6 +12,7 @@ same segments.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,17 +25,19 @@ from .cleaning import CleaningLog
 from .cluster import SegmentModel
 from .config import Params, params_from_mapping
 from .errors import DataValueError, ParamsError, SegmentationError
-from .explain import segment_drivers
+from .explain import explain_segments
 from .featureset import FeatureSet
 from .format import format_value
+from .io import to_jsonable
 from .naming.words import plural
 from .profile import SegmentProfile, profile_segments, project_2d
+from .separability import SegmentExplanation
 from .select import KSelection, choose_k as vote_k, segment_stability, select_k
 from .schema import validate
 from .source import engine_path, input_columns, load_input
 
 __all__ = ["preflight", "check_input", "clean_table", "build_features", "check_features", "preprocessor", "clustering_matrix", "k_bounds",
-           "select", "fit_segments", "Segmentation", "segment_table"]
+           "select", "fit_segments", "explain", "Segmentation", "segment_table"]
 
 
 #: Inputs with more rows are checked by :func:`preflight` on a seeded sample of this many rows.
@@ -203,6 +206,7 @@ class Segmentation:
     coords: np.ndarray
     stability: list[float] | None = None
     drivers: dict[int, str] | None = None
+    explanation: SegmentExplanation | None = None  # separability and drivers: the run's explain.json
     risk: pd.DataFrame | None = None
     facts: dict[int, list[dict[str, Any]]] | None = None  # a kind's own key facts per segment (after_segment)
     currency: str = "£"
@@ -236,7 +240,9 @@ class Segmentation:
                 "description": p.descriptions.get(seg, ""), "action": p.actions.get(seg, ""),
                 "facts": self._facts(seg, n_facts),
                 "stability": None if self.stability is None else float(self.stability[seg]),
-                "drivers": (self.drivers or {}).get(seg, ""), "risk": self.extra.get("risk_sentences", {}).get(p.codes[seg], ""),
+                "drivers": (self.drivers or {}).get(seg, ""),
+                "distinctness": self.explanation.distinctness(seg) if self.explanation is not None else "",
+                "risk": self.extra.get("risk_sentences", {}).get(p.codes[seg], ""),
                 "value": self.extra.get("value_sentences", {}).get(p.codes[seg], ""),
             })
         return out
@@ -253,8 +259,14 @@ class Segmentation:
         return facts
 
 
-def fit_segments(params: Params, fs: FeatureSet, k: int) -> Segmentation:
-    """Fit the final seeded model with ``k`` segments, profile and name them, and explain what drives each."""
+def fit_segments(params: Params, fs: FeatureSet, k: int, *, structure: str | None = None) -> Segmentation:
+    """Fit the final seeded model with ``k`` segments, profile and name them, and explain what sets each apart.
+
+    ``structure`` is the natural structure the k selection found ("clear", "weak", ...): the separability
+    verdict speaks in its terms. Each segment's stability is the bootstrap Jaccard of the segments refitted
+    from their centres on resampled rows (``segment_stability(refit="centres")``), the same measure as the
+    business choice of k (docs/choosing_k.md).
+    """
     p = params
     if k > len(fs.table) - 1:
         raise SegmentationError(f"k={k} segments asked for, but only {len(fs.table)} rows", "lower k", key="k")
@@ -265,17 +277,28 @@ def fit_segments(params: Params, fs: FeatureSet, k: int) -> Segmentation:
     distances = model.transform(fs.clustering_table)
     X = np.asarray(model.preprocessor_.transform(fs.clustering_table), dtype=float)
     stability = segment_stability(X, labels.to_numpy(), n_boot=p.bootstrap, seed=p.seed,
-                                   sample_size=p.stability_sample_size)
+                                  sample_size=p.stability_sample_size, refit="centres")
     profile = profile_segments(fs.table, labels, columns=fs.profiled)
     profile = profile.with_names(kinds.get(p.data_kind).name_segments(profile, fs, p, labels=labels))
     coords, _ = project_2d(X, seed=p.seed)
     seg = Segmentation(model=model, features=fs, labels=labels, profile=profile, distances=distances,
                        coords=coords, stability=[float(s) for s in stability], currency=p.currency)
+    seg.explanation = explain(p, fs, labels, profile, structure=structure)
+    seg.drivers = dict(seg.explanation.drivers) if seg.explanation is not None else {}
+    return seg
+
+
+def explain(params: Params, fs: FeatureSet, labels: pd.Series, profile: SegmentProfile, *,
+            structure: str | None = None) -> SegmentExplanation:
+    """The run's one separability analysis (:func:`segkit.explain.explain_segments`) on every feature, as it
+    reads back from ``explain.json`` (so the page that computes it shows the numbers the others read)."""
     # short labels read best in a sentence ("more orders"); a short label cut to fit a table gives way to the full one
     words = {c: _sentence_label(fs, c) for c in fs.table.columns}
-    seg.drivers = segment_drivers(fs.table, labels, None, words, p.seed,
-                                  units=fs.units, currency=p.currency)
-    return seg
+    explanation = explain_segments(fs.table, labels, folds=params.explain_folds, seed=params.seed,
+                                   min_score=params.explain_min_score, names=profile.display_names(),
+                                   codes=profile.codes, labels_text=words, units=fs.units, currency=params.currency,
+                                   structure=structure)
+    return SegmentExplanation.from_dict(json.loads(json.dumps(to_jsonable(explanation.to_dict()))))
 
 
 def segment_table(data: pd.DataFrame, *, data_kind: str = "transactions", **params: Any) -> Segmentation:
@@ -303,7 +326,7 @@ def segment_table(data: pd.DataFrame, *, data_kind: str = "transactions", **para
     cleaned, log = clean_table(p, data.copy())
     fs = build_features(p, cleaned)
     selection, k, sentence = select(p, clustering_matrix(p, fs))
-    seg = fit_segments(p, fs, k)
+    seg = fit_segments(p, fs, k, structure=selection.structure)
     seg.k_selection, seg.cleaning_log = selection, log
     seg.extra["k_rationale"] = sentence
     return seg

@@ -21,7 +21,7 @@ LAYERS = [
     ("io", ["io"]),
     ("engine", ["engine"]),
     ("computation", ["schema", "quality", "eda", "profile", "select", "cluster", "hierarchy", "naming", "forest", "explain",
-                     "modelio"]),
+                     "separability", "modelio"]),
     ("kinds", ["kinds"]),
     ("pipeline", ["pipeline", "source", "scoring"]),
     ("plots", ["plots"]),

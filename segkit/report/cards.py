@@ -51,7 +51,8 @@ def _fact(fact: Mapping[str, Any]) -> str:
 
 def segment_cards(cards: Iterable[Mapping[str, Any]], *, entity: str = "customers"):
     """Executive-summary cards: code, name, size and share, key facts with their index, what sets the
-    segment apart (``drivers``), its churn risk (``risk``) and value (``value``), stability and a suggested action."""
+    segment apart (``drivers``) and how well a model tells it from the others (``distinctness``), both from
+    the run's one separability analysis (``explain.json``), its churn risk (``risk``) and value (``value``), stability and a suggested action."""
     cards = list(cards)
     colours = [to_hex(c) for c in segment_palette(len(cards))]
     parts = []
@@ -72,6 +73,8 @@ def segment_cards(cards: Iterable[Mapping[str, Any]], *, entity: str = "customer
             f'<p>{html.escape(str(card.get("description", "")))}</p><ul>{facts}</ul>'
             + (f'<p class="sk-drivers"><strong>What sets it apart:</strong> {html.escape(str(card["drivers"]))}</p>'
                if card.get("drivers") else "")
+            + (f'<p class="sk-distinct"><strong>How distinct:</strong> {html.escape(str(card["distinctness"]))}</p>'
+               if card.get("distinctness") else "")
             + (f'<p class="sk-risk"><strong>Churn:</strong> {html.escape(str(card["risk"]))}</p>' if card.get("risk") else "")
             + (f'<p class="sk-value"><strong>Value:</strong> {html.escape(str(card["value"]))}</p>' if card.get("value") else "")
             + stab

@@ -39,7 +39,8 @@ from ..config import SECRET_KEYS, Params
 from ..io import hash_path, read_json, write_json
 from .render import CSP, REPORT_CSS, report_paths
 
-__all__ = ["write_manifest", "write_index", "package_versions", "churn_summary", "value_column", "mask_secret"]
+__all__ = ["write_manifest", "write_index", "package_versions", "churn_summary", "value_column", "separability",
+           "mask_secret"]
 
 _PACKAGES = ("segkit", "pandas", "numpy", "scikit-learn", "scipy", "matplotlib", "seaborn", "papermill",
              "nbconvert", "fastcluster", "pyarrow", "skops")
@@ -209,7 +210,28 @@ def value_column(folder: Path) -> tuple[dict[str, str], str]:
     return cells, ranking if isinstance(ranking, str) else ""
 
 
-def _segment_table(segments: dict, entity: str, churn: dict | None, value: dict | None = None) -> str:
+def separability(folder: Path) -> tuple[dict[str, str], str]:
+    """Each segment code's cross-validated F1 as shown ("0.95", or "too few to test") and the verdict sentence,
+    from ``artifacts/explain.json`` (the run's one separability analysis, which the cards and ``07_explain``
+    read too); ``({}, "")`` when it is absent or malformed."""
+    try:
+        raw = _artifact(Path(folder), "explain.json")
+    except (OSError, ValueError):
+        return {}, ""
+    items = raw.get("segments") if isinstance(raw, dict) and isinstance(raw.get("segments"), list) else []
+    cells = {}
+    for s in items:
+        if not isinstance(s, dict) or "code" not in s:
+            continue
+        f1 = s.get("f1")
+        ok = isinstance(f1, (int, float)) and not isinstance(f1, bool) and 0 <= f1 <= 1
+        cells[str(s["code"])] = f"{f1:.2f}" if ok else "too few to test"
+    summary = raw.get("summary") if cells and isinstance(raw.get("summary"), str) else ""
+    return cells, summary
+
+
+def _segment_table(segments: dict, entity: str, churn: dict | None, value: dict | None = None,
+                   told: dict | None = None) -> str:
     esc = html.escape
     by_segment = (churn or {}).get("segments") or {}
 
@@ -225,11 +247,13 @@ def _segment_table(segments: dict, entity: str, churn: dict | None, value: dict 
         f"<td style='text-align:right'>{_fmt_int(s.get('size'))}</td>"
         f"<td style='text-align:right'>{100 * float(s.get('share', 0)):.1f}%</td>"
         f"<td>{esc(str(s.get('extra', '')))}</td>{churn_cell(s.get('code'))}"
-        + (f"<td style='text-align:right'>{value.get(str(s.get('code')), '–')}</td>" if value else "") + "</tr>"
+        + (f"<td style='text-align:right'>{value.get(str(s.get('code')), '–')}</td>" if value else "")
+        + (f"<td style='text-align:right'>{esc(told.get(str(s.get('code')), '–'))}</td>" if told else "") + "</tr>"
         for s in segments.get("segments", []))
     if not rows:
         return "<p>No segments were produced in this run.</p>"
-    churn_head = ("<th>At high risk of churn</th>" if by_segment else "") + ("<th>Share of expected value</th>" if value else "")
+    churn_head = (("<th>At high risk of churn</th>" if by_segment else "") + ("<th>Share of expected value</th>" if value else "")
+                  + ("<th>Told apart (F1)</th>" if told else ""))
     return (f"<table class='sk-table'><thead><tr><th>Code</th><th>Segment</th><th>{esc(entity.capitalize())}</th>"
             f"<th>Share</th><th>{esc(segments.get('extra_label', ''))}</th>{churn_head}</tr></thead>"
             f"<tbody>{rows}</tbody></table>")
@@ -292,6 +316,7 @@ def write_index(folder: Path, *, params: Params, manifest: dict[str, Any], noteb
     selection = _artifact(folder, "k_summary.json") or {}
     churn = churn_summary(folder)
     value, value_text = value_column(folder)
+    told, told_text = separability(folder)
     entity = features.get("entity_label", "entities")
     status = ("" if manifest["status"] == "ok" else
               f"<div class='sk-warn'><strong>This run failed.</strong> {esc(str(manifest.get('error')))}</div>")
@@ -311,7 +336,8 @@ def write_index(folder: Path, *, params: Params, manifest: dict[str, Any], noteb
 <div class="sk-tiles">{_tiles(manifest["row_counts"], entity, selection, churn)}</div>
 {f"<p class='sk-note'>{esc(rationale)}</p>" if rationale else ""}
 <h2 id="segments">Segments</h2>
-{_segment_table(_artifact(folder, "segments_summary.json") or {}, entity, churn, value)}
+{_segment_table(_artifact(folder, "segments_summary.json") or {}, entity, churn, value, told)}
+{f"<p class='sk-note' id='separability'>{esc(told_text)}</p>" if told_text else ""}
 {_churn_note(folder, churn, entity, notebooks)}
 {f"<p class='sk-note' id='value'>{esc(value_text)}</p>" if value_text else ""}
 {_map_thumbnail(folder, entity)}

@@ -1,7 +1,8 @@
 """``05_profile``: the named segments, their cards, sizes, indexes, distributions and map.
 
 ``segment`` reads the features and ``k_summary.json``; it writes ``segments.csv``, ``profiles.json``,
-``segments_summary.json`` and ``model/``, then lets the data kind add its own outputs.
+``segments_summary.json``, ``explain.json`` (how separable the segments are and what sets each apart, read by
+the cards, the index and ``07_explain``) and ``model/``, then lets the data kind add its own outputs.
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ __all__ = ["segment", "load_segmentation", "segment_map", "segment_overview", "c
 
 def segment(ctx: RunContext, fs: FeatureSet | None = None, k: int | None = None) -> Segmentation:
     """Fit the final seeded model, profile and name the segments, and write the artifacts."""
-    seg = pipeline.fit_segments(ctx.params, fs or load_features(ctx), k or chosen_k(ctx))
+    structure = ctx.folder.read_json("k_summary.json").get("structure") if ctx.folder.has("k_summary.json") else None
+    seg = pipeline.fit_segments(ctx.params, fs or load_features(ctx), k or chosen_k(ctx), structure=structure)
     _write_segmentation(ctx, seg)
     ctx.kind.after_segment(ctx, seg)
     return seg
@@ -36,8 +38,9 @@ def _write_segmentation(ctx: RunContext, seg: Segmentation) -> None:
     ctx.folder.write_csv("segments.csv", seg.assignments)
     profile_dict = prof.to_dict()
     profile_dict["stability"] = seg.stability
-    profile_dict["drivers"] = {str(k): v for k, v in (seg.drivers or {}).items()}
     ctx.folder.write_json("profiles.json", profile_dict)
+    if seg.explanation is not None:  # the one separability analysis: cards, index and 07_explain read it
+        ctx.folder.write_json("explain.json", seg.explanation.to_dict())
     ctx.folder.write_json("segments_summary.json", {
         "n_entities": int(len(seg.labels)), "extra_label": "Stability (Jaccard)",
         "segments": [{"code": c["code"], "name": c["name"], "size": c["size"], "share": c["share"],
