@@ -177,9 +177,10 @@ class SegmentExplanation:
         if self.well_separated:
             if natural:
                 return " The segments are well separated: their boundaries can be told from the data."
+            data = ("the groups in the data overlap" if self.structure == "moderate"
+                    else "the data has no clear natural groups")
             return (" Each segment is clearly defined by the measures, so a new row can be placed reliably; as the "
-                    "k page says, the data has no clear natural groups, so the boundaries are where the segments "
-                    "were drawn, not gaps in the data.")
+                    f"k page says, {data}, so the boundaries are where the segments were drawn, not gaps in the data.")
         worst = self.segment_f1.idxmin()
         return (f" Warning: the macro-F1 is below {self.min_score:.2f}, so the segments are not well separated; "
                 f"{self.name(worst)} is the hardest to recognise (F1 {self.segment_f1[worst]:.2f}). Treat the "

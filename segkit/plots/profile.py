@@ -33,6 +33,8 @@ __all__ = [
 ]
 
 _MIN_PER_SEGMENT = 30  # rows of each segment kept in a sample, so small segments still show
+#: An index heatmap of more features than this draws the features as rows (their labels stay level).
+WIDE = 8
 
 
 def segment_palette(n: int) -> list[tuple[float, float, float]]:
@@ -42,11 +44,12 @@ def segment_palette(n: int) -> list[tuple[float, float, float]]:
 
 def plot_index_heatmap(profile: SegmentProfile, *, ax: Axes | None = None,
                        feature_labels: Mapping[str, str] | None = None, vmax: float = 300.0,
-                       cmap: str = "vlag") -> Axes:
+                       cmap: str = "vlag", columns: Sequence[str] | None = None) -> Axes:
     """Heatmap of the index against the whole: segments x features, values annotated.
 
     Colours diverge around 100 (the whole): blue below, red above, white at 100; indexes above
-    ``vmax`` share the darkest red (their annotation still shows the true value).
+    ``vmax`` share the darkest red (their annotation still shows the true value). With more than
+    :data:`WIDE` features the features become the rows, so that their labels stay readable.
 
     Parameters
     ----------
@@ -58,16 +61,25 @@ def plot_index_heatmap(profile: SegmentProfile, *, ax: Axes | None = None,
         Index at which the colour saturates.
     cmap : str, default "vlag"
         A diverging colormap.
+    columns : sequence of str, optional
+        The features to draw, in this order (default: every profiled feature), e.g.
+        ``profile.distinctive_features(12)``.
 
     Returns
     -------
     matplotlib.axes.Axes
     """
-    ax = new_axes(ax, (max(7.0, 1.2 * len(profile.features) + 4), 0.5 * len(profile.segments) + 1.5))
+    feats = list(profile.features) if columns is None else [f for f in columns if f in profile.features]
     labels = dict(feature_labels or {})
-    data = profile.index.copy()
+    data = profile.index[feats].copy()
     data.index = [profile.display_names()[s] for s in profile.segments]
-    data.columns = [labels.get(f, f) for f in profile.features]
+    data.columns = [labels.get(f, f) for f in feats]
+    tall = len(feats) > WIDE
+    if tall:
+        data = data.T
+        ax = new_axes(ax, (1.3 * len(profile.segments) + 4.5, 0.42 * len(feats) + 1.8))
+    else:
+        ax = new_axes(ax, (max(7.0, 1.2 * len(feats) + 4), 0.5 * len(profile.segments) + 1.5))
     low = min(0.0, float(np.floor(np.nanmin(data.to_numpy()))))
     high = max(float(vmax), 101.0)
     sns.heatmap(data, ax=ax, annot=True, fmt=".0f", cmap=cmap, norm=TwoSlopeNorm(100.0, low, high),

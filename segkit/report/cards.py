@@ -15,7 +15,7 @@ from matplotlib.colors import to_hex
 from ..format import format_value
 from ..plots.profile import segment_palette
 
-__all__ = ["segment_cards", "figure", "format_value", "note", "note_html", "html_block", "caption"]
+__all__ = ["segment_cards", "figure", "format_value", "note", "note_html", "html_block", "caption", "split_table"]
 
 
 
@@ -115,3 +115,12 @@ def figure(obj, caption: str, *, alt: str | None = None, dpi: int = 96):
 def caption(text: str):
     """A figure caption in the report's style."""
     return html_block(f'<p class="sk-muted" style="color:#5b6770;font-size:.9rem;margin-top:-.3rem">{html.escape(text)}</p>')
+
+
+def split_table(table, *, max_columns: int = 8):
+    """A table that fits the page: ``table`` itself when it has at most ``max_columns`` columns, else its
+    columns in consecutive blocks of ``max_columns``, one table under the other (each with the row labels)."""
+    if table.shape[1] <= max_columns:
+        return table
+    blocks = [table.iloc[:, i:i + max_columns] for i in range(0, table.shape[1], max_columns)]
+    return html_block("".join(f'<div class="sk-split">{b.to_html()}</div>' for b in blocks))

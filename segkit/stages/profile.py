@@ -15,13 +15,15 @@ from ..modelio import save_model
 from ..pipeline import Segmentation
 from ..plots import feature_distributions_figure, plot_index_heatmap, plot_segment_map, plot_segment_sizes
 from ..profile import SegmentProfile
-from ..report.cards import figure, note, segment_cards
+from ..format import format_value
+from ..report.cards import figure, note, segment_cards, split_table
 from .context import RunContext
 from .features import feature_columns, load_features
 from .select_k import chosen_k
 
 __all__ = ["segment", "load_segmentation", "segment_map", "segment_overview", "churn_table", "stats_table",
-           "categorical_profile", "cards", "sizes_figure", "index_figure", "distributions"]
+           "categorical_profile", "cards", "sizes_figure", "index_figure", "distributions", "shown_features",
+           "shown_note", "TOP_FEATURES"]
 
 
 def segment(ctx: RunContext, fs: FeatureSet | None = None, k: int | None = None) -> Segmentation:
@@ -82,10 +84,43 @@ def _unit_labels(seg: Segmentation) -> dict[str, str]:
     return out
 
 
-def segment_overview(seg: Segmentation) -> pd.DataFrame:
-    """One row per segment: code, name, size, share, and each clustering feature's mean (in its unit) and index."""
-    fs = seg.features
-    return seg.profile.summary_table(labels=_unit_labels(seg), entity=fs.entity, columns=fs.columns).set_index("Segment")
+#: Measures shown in the business copy's heatmaps, tables and distributions: each segment's most distinctive
+#: first (:meth:`SegmentProfile.distinctive_features`); every measure is in the analyst copy.
+TOP_FEATURES = 12
+
+
+def shown_features(seg: Segmentation, top: int | None = TOP_FEATURES) -> list[str]:
+    """The clustering features to show, each segment's most distinctive first, at most ``top`` (None: all)."""
+    return seg.profile.distinctive_features(top, columns=seg.features.columns)
+
+
+def shown_note(seg: Segmentation, top: int | None = TOP_FEATURES):
+    """A note saying that only the most distinctive measures are shown, when there are more; None otherwise."""
+    n = len(shown_features(seg, None))
+    if top is None or n <= top:
+        return None
+    return note(f"The {top} measures that set the segments apart most are shown (each segment's leading ones "
+                f"first); all {n} are in the analyst copy of this report.")
+
+
+def segment_overview(seg: Segmentation, top: int | None = TOP_FEATURES):
+    """Size, share, and each shown feature's mean (in its unit) with its index, one column per segment
+    (wide runs are split into blocks of columns that fit the page)."""
+    fs, prof = seg.features, seg.profile
+    names = prof.display_names()
+    labels = _unit_labels(seg)
+    rows = {f"{fs.entity.capitalize()}": [f"{int(prof.sizes[s]):,}" for s in prof.segments],
+            "Share": [f"{100 * prof.shares[s]:.1f}%" for s in prof.segments]}
+    for f in shown_features(seg, top):
+        rows[labels.get(f, f)] = [f"{format_value(prof.means.at[s, f], fs.units.get(f), seg.currency)} "
+                                  f"({_index_text(prof.index.at[s, f])})" for s in prof.segments]
+    table = pd.DataFrame(rows, index=[names[s] for s in prof.segments]).T
+    table.index.name = "Mean (index)"
+    return split_table(table)
+
+
+def _index_text(value) -> str:
+    return "index –" if pd.isna(value) else f"index {float(value):.0f}"
 
 
 def churn_table(seg: Segmentation):
@@ -100,11 +135,14 @@ def churn_table(seg: Segmentation):
                                  "high_risk_share": "At high risk %"})
 
 
-def stats_table(seg: Segmentation) -> pd.DataFrame:
-    """Mean, median, min and max of each clustering feature per segment (2 decimals), with segment names and the
-    features' units."""
+def stats_table(seg: Segmentation, top: int | None = TOP_FEATURES) -> pd.DataFrame:
+    """Mean, median, min and max of each shown clustering feature per segment (2 decimals), with segment names
+    and the features' units; each segment's most distinctive features first, at most ``top`` (None: all)."""
     stats = seg.profile.stats
-    stats = stats[stats["feature"].isin(seg.features.columns)].copy()
+    shown = shown_features(seg, top)
+    stats = stats[stats["feature"].isin(shown)].copy()
+    stats["_order"] = stats["feature"].map({f: i for i, f in enumerate(shown)})
+    stats = stats.sort_values(["segment", "_order"], kind="stable")
     names = seg.profile.display_names()
     stats["segment"] = stats["segment"].map(names)
     stats["feature"] = stats["feature"].map(_unit_labels(seg))
@@ -147,15 +185,30 @@ def sizes_figure(seg: Segmentation):
                   f"{entity.capitalize()} in each segment, with their share of all {entity}.")
 
 
-def index_figure(seg: Segmentation):
-    """Each segment's averages as an index against the whole (= 100)."""
-    return figure(plot_index_heatmap(seg.profile, feature_labels=seg.features.label_map()),
+def index_figure(seg: Segmentation, top: int | None = TOP_FEATURES):
+    """Each segment's averages as an index against the whole (= 100), for the shown features."""
+    shown = shown_features(seg, top)
+    return figure(plot_index_heatmap(seg.profile, feature_labels=seg.features.label_map(), columns=shown),
                   "Index against the whole: above 100 the segment has more of the measure than average, below 100 less.")
 
 
-def distributions(ctx: RunContext, seg: Segmentation):
-    """The spread of each clustering measure within each segment, from a seeded sample."""
+def _skewed(values: pd.Series) -> bool:
+    """A non-negative measure with a long right tail (money, counts), best drawn on a log axis."""
+    v = pd.to_numeric(values, errors="coerce").dropna()
+    if v.empty or v.min() < 0 or v.nunique() < 3:
+        return False
+    return bool(v.skew() > 2 and v.quantile(0.99) > 10 * max(float(v.median()), 1e-9))
+
+
+def distributions(ctx: RunContext, seg: Segmentation, top: int | None = TOP_FEATURES):
+    """The spread of each shown clustering measure within each segment, from a seeded sample; skewed
+    non-negative measures (money, counts) on a log axis."""
     fs, p = seg.features, ctx.params
-    ax = feature_distributions_figure(fs.table, seg.labels, columns=feature_columns(fs), names=seg.profile.display_names(),
-                                    sample=p.plot_sample, seed=p.seed, feature_labels=fs.short)
-    return figure(ax, "The spread of each measure within each segment (random sample).")
+    shown = [c for c in shown_features(seg, top) if c in feature_columns(fs)] or feature_columns(fs)[:top]
+    log = [c for c in shown if _skewed(fs.table[c])]
+    ax = feature_distributions_figure(fs.table, seg.labels, columns=shown, names=seg.profile.display_names(),
+                                      sample=p.plot_sample, seed=p.seed, feature_labels=fs.short, log=log)
+    text = "The spread of each measure within each segment (random sample)."
+    if log:
+        text += " Measures with a long tail are drawn on a log scale (each step is ten times the last)."
+    return figure(ax, text)
