@@ -166,7 +166,7 @@ class SegmentExplanation:
         lost = ""
         if found and found[1] >= CONFUSED_SHARE:
             lost = f"; {100 * found[1]:.0f}% of its members are mistaken for {self.name(found[0])}"
-        if f1 >= self.min_score:
+        if f1 >= self.min_score and (found is None or found[1] < 0.2):
             return f"a model recognises its members from the measures alone (F1 {f1:.2f} on held-out rows){lost}."
         if f1 >= 0.6:
             return f"a model recognises most of its members (F1 {f1:.2f} on held-out rows){lost}."

@@ -18,7 +18,7 @@ import seaborn as sns
 from matplotlib.axes import Axes
 from matplotlib.colors import TwoSlopeNorm
 from matplotlib.figure import Figure
-from matplotlib.ticker import SymmetricalLogLocator
+from matplotlib.ticker import FuncFormatter, NullFormatter, SymmetricalLogLocator
 
 from ..errors import ColumnError, DataValueError
 from ..profile import SegmentProfile, segment_codes
@@ -263,15 +263,26 @@ def plot_segment_map(coords: np.ndarray | pd.DataFrame, labels: Sequence[int] | 
 
 
 # -------------------------------------------------------------------------------------- helpers
+def _plain_tick(value: float, _pos=None) -> str:
+    """A log axis tick as plain text ("0.01", "1,000"): report figures do not parse math text, in which
+    matplotlib's own log labels ("10^3") are written."""
+    if value == 0:
+        return "0"
+    return f"{value:,.0f}" if abs(value) >= 1 else f"{value:g}"
+
+
 def _log_axis(ax: Axes, values: np.ndarray) -> None:
-    """Log x axis; a symmetric log axis (linear around 0) when some values are 0 or negative."""
+    """Log x axis; a symmetric log axis (linear around 0) when some values are 0 or negative. Ticks in plain
+    numbers."""
     if (values > 0).all():
         ax.set_xscale("log")
-        return
-    nonzero = np.abs(values[values != 0])
-    linthresh = float(10 ** np.floor(np.log10(np.percentile(nonzero, 10)))) if nonzero.size else 1.0
-    ax.set_xscale("symlog", linthresh=linthresh)
-    ax.xaxis.set_major_locator(SymmetricalLogLocator(linthresh=linthresh, base=100))
+    else:
+        nonzero = np.abs(values[values != 0])
+        linthresh = float(10 ** np.floor(np.log10(np.percentile(nonzero, 10)))) if nonzero.size else 1.0
+        ax.set_xscale("symlog", linthresh=linthresh)
+        ax.xaxis.set_major_locator(SymmetricalLogLocator(linthresh=linthresh, base=100))
+    ax.xaxis.set_major_formatter(FuncFormatter(_plain_tick))
+    ax.xaxis.set_minor_formatter(NullFormatter())
 
 
 def _display_names(segments: list[int], names: Mapping[int, str] | None) -> dict[int, str]:

@@ -120,7 +120,7 @@ def segment_overview(seg: Segmentation, top: int | None = TOP_FEATURES):
 
 
 def _index_text(value) -> str:
-    return "index –" if pd.isna(value) else f"index {float(value):.0f}"
+    return "–" if pd.isna(value) else f"{float(value):.0f}"
 
 
 def churn_table(seg: Segmentation):
@@ -202,10 +202,10 @@ def _skewed(values: pd.Series) -> bool:
 
 def distributions(ctx: RunContext, seg: Segmentation, top: int | None = TOP_FEATURES):
     """The spread of each shown clustering measure within each segment, from a seeded sample; skewed
-    non-negative measures (money, counts) on a log axis."""
+    non-negative measures (money, counts; not shares, which stay between 0 and 100%) on a log axis."""
     fs, p = seg.features, ctx.params
     shown = [c for c in shown_features(seg, top) if c in feature_columns(fs)] or feature_columns(fs)[:top]
-    log = [c for c in shown if _skewed(fs.table[c])]
+    log = [c for c in shown if fs.units.get(c) not in ("share", "%") and _skewed(fs.table[c])]
     ax = feature_distributions_figure(fs.table, seg.labels, columns=shown, names=seg.profile.display_names(),
                                       sample=p.plot_sample, seed=p.seed, feature_labels=fs.short, log=log)
     text = "The spread of each measure within each segment (random sample)."
