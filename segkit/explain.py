@@ -59,6 +59,9 @@ MAX_ROWS = 10_000
 #: A measure "differs" in a segment when its mean is at least this many standard deviations from the overall
 #: mean (the fallback ranking, when no single measure's shuffling blurs the segment).
 _DIFFERS = 0.25
+#: A driver whose segment mean lies closer than this many standard deviations to the overall mean is not
+#: named: the forest may lean on it, but a reader would not call the segment different in it.
+_NEGLIGIBLE = 0.1
 
 
 def _labels(table: pd.DataFrame, labels) -> np.ndarray:
@@ -125,6 +128,9 @@ def _listed(clauses: list[str]) -> str:
 def _clauses(table, in_seg, features, labels_text, units, currency, n_top) -> list[str]:
     out = []
     for f in features:
+        gap = _gap(table[f], in_seg)
+        if gap is not None and gap < _NEGLIGIBLE:  # "lower age (typically 39 vs 40)" sets nothing apart
+            continue
         clause = _feature_clause(table, in_seg, f, labels_text.get(f, str(f).replace("_", " ")), units.get(f),
                                  currency)
         if clause:
@@ -134,20 +140,24 @@ def _clauses(table, in_seg, features, labels_text, units, currency, n_top) -> li
     return out
 
 
+def _gap(s: pd.Series, in_seg: np.ndarray) -> float | None:
+    """How far the segment's mean lies from the overall mean, in overall standard deviations (None for a
+    categorical feature or one without spread)."""
+    if not (pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s)) or not in_seg.any():
+        return None
+    values = s.astype("float64")
+    sd = values.std(ddof=0)
+    if not sd > 0:
+        return None
+    gap = abs(values[in_seg].mean() - values.mean()) / sd
+    return None if pd.isna(gap) else float(gap)
+
+
 def _by_difference(table: pd.DataFrame, in_seg: np.ndarray) -> list[str]:
     """Numeric features by how far the segment's mean lies from the overall mean, in standard deviations
     (at least :data:`_DIFFERS`), largest first."""
-    gaps = {}
-    for c in table.columns:
-        s = table[c]
-        if not (pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s)):
-            continue
-        values = s.astype("float64")
-        sd = values.std(ddof=0)
-        if sd > 0 and in_seg.any():
-            gap = abs(values[in_seg].mean() - values.mean()) / sd
-            if gap >= _DIFFERS:
-                gaps[str(c)] = gap
+    gaps = {str(c): _gap(table[c], in_seg) for c in table.columns}
+    gaps = {c: g for c, g in gaps.items() if g is not None and g >= _DIFFERS}
     return sorted(gaps, key=lambda c: -gaps[c])
 
 

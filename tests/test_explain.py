@@ -296,3 +296,12 @@ def test_shuffled_predictions_in_chunks_match_one_call(data, monkeypatch):
     monkeypatch.setattr(forest, "_STACK_CELLS", 1)  # one feature per call
     chunked = forest.shuffled_predictions(model, X, n_repeats=2, rng=np.random.default_rng(0))
     assert one.shape == (X.shape[1], 2, len(X)) and (one == chunked).all()
+
+
+def test_a_driver_the_segment_barely_differs_in_is_not_named():
+    rng = np.random.default_rng(0)
+    labels = np.repeat([0, 1], 200)
+    table = pd.DataFrame({"age": rng.normal(40, 15, 400), "spend": np.where(labels == 1, 900.0, 100.0)})
+    table.loc[labels == 1, "age"] += 40 - table.loc[labels == 1, "age"].mean() - 1  # 1 year below: 0.07 sd
+    text = explain.driver_sentence(table, labels, 1, ["age", "spend"], labels_text={"age": "Age", "spend": "Spend"})
+    assert text.startswith("Set apart mostly by higher spend") and "age" not in text
