@@ -18,7 +18,7 @@ import seaborn as sns
 from matplotlib.axes import Axes
 from matplotlib.colors import TwoSlopeNorm
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, NullFormatter, SymmetricalLogLocator
+from matplotlib.ticker import FuncFormatter, NullFormatter, PercentFormatter, SymmetricalLogLocator
 
 from ..errors import ColumnError, DataValueError
 from ..profile import SegmentProfile, segment_codes
@@ -122,7 +122,7 @@ def feature_distributions_figure(features: pd.DataFrame, labels: Sequence[int] |
                                columns: Sequence[str], names: Mapping[int, str] | None = None,
                                sample: int = 5000, seed: int = 0, log: Sequence[str] | bool = (),
                                kind: str = "box", feature_labels: Mapping[str, str] | None = None,
-                               ncols: int = 3) -> Figure:
+                               ncols: int = 3, percent: Sequence[str] = ()) -> Figure:
     """Box (or violin) plots of each feature by segment, from a seeded sample of rows.
 
     Parameters
@@ -148,6 +148,8 @@ def feature_distributions_figure(features: pd.DataFrame, labels: Sequence[int] |
         Plain-language feature labels for the panel titles.
     ncols : int, default 3
         Panels per row.
+    percent : sequence of str, default ()
+        Features that are shares (0-1), labelled in percent.
 
     Returns
     -------
@@ -187,6 +189,8 @@ def feature_distributions_figure(features: pd.DataFrame, labels: Sequence[int] |
                 sns.violinplot(**common, cut=0, inner="quart", density_norm="width")
         if col in log_cols:
             _log_axis(ax, data[col].to_numpy(dtype=float))
+        elif col in set(percent):
+            ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
         ax.set_title(labels_.get(col, col))
         ax.set_xlabel(labels_.get(col, col))
         ax.set_ylabel("")

@@ -230,6 +230,15 @@ def separability(folder: Path) -> tuple[dict[str, str], str]:
     return cells, summary
 
 
+def _separability_class(folder: Path) -> str:
+    """A warning when ``explain.json`` says the segments are not well separated, else a note."""
+    try:
+        raw = _artifact(Path(folder), "explain.json")
+    except (OSError, ValueError):
+        raw = None
+    return "sk-warn" if isinstance(raw, dict) and raw.get("well_separated") is False else "sk-note"
+
+
 def _segment_table(segments: dict, entity: str, churn: dict | None, value: dict | None = None,
                    told: dict | None = None) -> str:
     esc = html.escape
@@ -337,7 +346,7 @@ def write_index(folder: Path, *, params: Params, manifest: dict[str, Any], noteb
 {f"<p class='sk-note'>{esc(rationale)}</p>" if rationale else ""}
 <h2 id="segments">Segments</h2>
 {_segment_table(_artifact(folder, "segments_summary.json") or {}, entity, churn, value, told)}
-{f"<p class='sk-note' id='separability'>{esc(told_text)}</p>" if told_text else ""}
+{f"<p class='{_separability_class(folder)}' id='separability'>{esc(told_text)}</p>" if told_text else ""}
 {_churn_note(folder, churn, entity, notebooks)}
 {f"<p class='sk-note' id='value'>{esc(value_text)}</p>" if value_text else ""}
 {_map_thumbnail(folder, entity)}

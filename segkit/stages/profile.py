@@ -68,6 +68,7 @@ def segment_map(ctx: RunContext, seg: Segmentation):
     p = ctx.params
     ax = plot_segment_map(seg.coords, seg.labels.to_numpy(), names=seg.profile.display_names(),
                           sample=p.plot_sample, seed=p.seed)
+    ax.set_title(f"Segment map: {seg.features.entity} close together are alike")
     ctx.folder.save_figure("segment_map.png", ax.figure)
     return figure(ax, f"Segment map: each dot is one of the {seg.features.entity} (a random sample of "
                       f"{min(p.plot_sample, len(seg.labels)):,}), placed by the two main directions in which they "
@@ -136,8 +137,9 @@ def churn_table(seg: Segmentation):
 
 
 def stats_table(seg: Segmentation, top: int | None = TOP_FEATURES) -> pd.DataFrame:
-    """Mean, median, min and max of each shown clustering feature per segment (2 decimals), with segment names
-    and the features' units; each segment's most distinctive features first, at most ``top`` (None: all)."""
+    """Mean, median, min and max of each shown clustering feature per segment, written in the features' units
+    (:func:`segkit.format.format_value`), with segment names; each segment's most distinctive features first, at
+    most ``top`` (None: all)."""
     stats = seg.profile.stats
     shown = shown_features(seg, top)
     stats = stats[stats["feature"].isin(shown)].copy()
@@ -145,8 +147,10 @@ def stats_table(seg: Segmentation, top: int | None = TOP_FEATURES) -> pd.DataFra
     stats = stats.sort_values(["segment", "_order"], kind="stable")
     names = seg.profile.display_names()
     stats["segment"] = stats["segment"].map(names)
+    for col in ("mean", "median", "min", "max"):  # in the measure's unit: a share of 0.4% is not "0.00"
+        stats[col] = [format_value(v, seg.features.units.get(f), seg.currency) for v, f in zip(stats[col], stats["feature"])]
     stats["feature"] = stats["feature"].map(_unit_labels(seg))
-    return stats.set_index(["segment", "feature"])[["mean", "median", "min", "max"]].round(2)
+    return stats.set_index(["segment", "feature"])[["mean", "median", "min", "max"]]
 
 
 def categorical_profile(ctx: RunContext, seg: Segmentation, *, min_share: float = 0.0):
@@ -207,7 +211,8 @@ def distributions(ctx: RunContext, seg: Segmentation, top: int | None = TOP_FEAT
     shown = [c for c in shown_features(seg, top) if c in feature_columns(fs)] or feature_columns(fs)[:top]
     log = [c for c in shown if fs.units.get(c) not in ("share", "%") and _skewed(fs.table[c])]
     ax = feature_distributions_figure(fs.table, seg.labels, columns=shown, names=seg.profile.display_names(),
-                                      sample=p.plot_sample, seed=p.seed, feature_labels=fs.short, log=log)
+                                      sample=p.plot_sample, seed=p.seed, feature_labels=fs.short, log=log,
+                                      percent=[c for c in shown if fs.units.get(c) == "share"])
     text = "The spread of each measure within each segment (random sample)."
     if log:
         text += " Measures with a long tail are drawn on a log scale (each step is ten times the last)."
