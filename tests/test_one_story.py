@@ -221,3 +221,13 @@ def test_wide_tables_split_into_blocks_that_fit_the_page():
     wide = pd.DataFrame(np.ones((2, 19)), columns=[f"c{i}" for i in range(19)])
     out = getattr(split_table(wide), "data", split_table(wide))
     assert out.count('<div class="sk-split">') == 3 and out.count("<table") == 3 and "c18" in out
+
+
+def test_the_drivers_heatmap_shows_every_segments_strongest_driver_first():
+    from segkit.plots.explain import plot_segment_drivers
+
+    importance = pd.DataFrame({0: [0.9, 0.8, 0.7, 0.0], 1: [0.0, 0.0, 0.0, 0.01]}, index=["a", "b", "c", "d"])
+    ax = plot_segment_drivers(importance, top=2)
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["a", "d"]  # d: segment 1's only driver, though small
+    import matplotlib.pyplot as plt
+    plt.close("all")
