@@ -62,6 +62,7 @@ _DIFFERS = 0.25
 #: A driver whose segment mean lies closer than this many standard deviations to the overall mean is not
 #: named: the forest may lean on it, but a reader would not call the segment different in it.
 _NEGLIGIBLE = 0.1
+_CURRENCIES = ("$", "£", "€", "¥")
 
 
 def _labels(table: pd.DataFrame, labels) -> np.ndarray:
@@ -87,11 +88,16 @@ def _phrase(label: str) -> str:
     return label[:1].lower() + label[1:] if label[1:2].islower() else label
 
 
-def _comparative(label: str, more: bool) -> str:
-    """"more orders", "higher visit frequency" (:func:`segkit.naming.words.feature_phrase`); a note in
-    brackets in the label ("(log)") stays, since the values are in its terms."""
+def _comparative(label: str, more: bool, unit: str | None = None) -> str:
+    """"more orders", "higher visit frequency" (:func:`segkit.naming.words.feature_phrase`); money is always
+    higher or lower ("lower spend, last 30 days", not "fewer"); a note in brackets in the label ("(log)")
+    stays, since the values are in its terms."""
     note = label[label.rindex("("):] if label.endswith(")") and "(" in label else ""
-    return feature_phrase(label, high=more, comparative=True) + (f" {note}" if note else "")
+    if unit == "money" or unit in _CURRENCIES:
+        text = f"{'higher' if more else 'lower'} {_phrase(label[:len(label) - len(note)].strip())}"
+    else:
+        text = feature_phrase(label, high=more, comparative=True)
+    return text + (f" {note}" if note else "")
 
 
 def _feature_clause(table: pd.DataFrame, in_seg: np.ndarray, feature: str, label: str, unit: str | None,
@@ -117,7 +123,7 @@ def _feature_clause(table: pd.DataFrame, in_seg: np.ndarray, feature: str, label
             continue
         seg_t, all_t = format_value(seg_v, unit, currency), format_value(all_v, unit, currency)
         if seg_t != all_t:
-            return f"{_comparative(label, seg_v > all_v)} ({how} {seg_t} vs {all_t} overall)"
+            return f"{_comparative(label, seg_v > all_v, unit)} ({how} {seg_t} vs {all_t} overall)"
     return None
 
 

@@ -305,3 +305,10 @@ def test_a_driver_the_segment_barely_differs_in_is_not_named():
     table.loc[labels == 1, "age"] += 40 - table.loc[labels == 1, "age"].mean() - 1  # 1 year below: 0.07 sd
     text = explain.driver_sentence(table, labels, 1, ["age", "spend"], labels_text={"age": "Age", "spend": "Spend"})
     assert text.startswith("Set apart mostly by higher spend") and "age" not in text
+
+
+def test_money_reads_higher_or_lower_whatever_its_label_counts():
+    table = pd.DataFrame({"spend_30d": [0.0, 0.0, 300.0, 320.0]})
+    text = explain.driver_sentence(table, [0, 0, 1, 1], 0, ["spend_30d"], units={"spend_30d": "money"},
+                                   labels_text={"spend_30d": "Spend, last 30 days"})
+    assert text.startswith("Set apart mostly by lower spend, last 30 days (") and "fewer" not in text
