@@ -109,6 +109,10 @@ def test_cards_index_k_page_and_07_tell_one_story(run):
                 assert "cannot tell" not in card["drivers"] and "hard to tell" not in card["distinct"]
         else:
             assert rows[code][told] == "too few to test" and card["distinct"].startswith("too few members")
+    # ... and it is the hold the k selection measured for this k (the "stable" of its rationale)
+    hold = json.loads((run / "artifacts" / "k_selection.json").read_text())["per_segment_hold"].get(str(k))
+    if hold is not None:
+        assert sorted(card["stability"] for card in cards.values()) == sorted(f"{v:.2f}" for v in hold)
     # the verdict of 07 (and the index) speaks in the k page's terms
     summary = json.loads((run / "artifacts" / "explain.json").read_text())["summary"]
     assert html.escape(summary) in page07 and html.escape(summary) in index
