@@ -190,7 +190,7 @@ def feature_distributions_figure(features: pd.DataFrame, labels: Sequence[int] |
         if col in log_cols:
             _log_axis(ax, data[col].to_numpy(dtype=float))
         elif col in set(percent):
-            ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+            ax.xaxis.set_major_formatter(PercentFormatter(1.0))  # decimals as the range needs
         ax.set_title(labels_.get(col, col))
         ax.set_xlabel(labels_.get(col, col))
         ax.set_ylabel("")
