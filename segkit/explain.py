@@ -5,8 +5,8 @@ that fed the clustering). Two questions follow:
 
 * **Are the segments well separated?** Stratified k-fold cross-validation gives the accuracy and the
   macro-F1 (the mean of the per-segment F1 scores, so a small segment counts as much as a large one),
-  with their spread across folds. A macro-F1 below ``min_score`` is reported as a warning: the
-  boundaries between segments are fuzzy, and the forest cannot tell some of them apart.
+  with their spread across folds, and the out-of-fold confusion matrix (which segments get mixed up).
+  A macro-F1 below ``min_score`` is reported as a warning.
 * **What drives each segment?** Permutation importance, measured on held-out rows: the drop in a score
   when one feature's values are shuffled. Overall, the score is the accuracy. Per segment (one against
   the rest), it is the ROC-AUC of the segment's predicted probability against membership of the
@@ -15,11 +15,12 @@ that fed the clustering). Two questions follow:
   the overall ones.
 
 Correlated features share their importance (shuffling one leaves the other to carry the information),
-so a feature with a low importance may still differ strongly between segments.
+so a segment the forest recognises well may have no single decisive feature: its sentence then names
+the measures it differs most in. Segments with fewer than :data:`~segkit.separability.MIN_MEMBERS`
+members are left out of the forest with a note (and described from their values alone).
 
-:func:`segment_drivers` is the fast version for the profile report (one split, a smaller forest; a few
-seconds on thousands of rows, writes nothing). :func:`explain_segments` does the full cross-validated
-analysis (the ``07_explain`` stage, :func:`segkit.stages.explain.analyse`, writes it to ``explain.json``).
+:func:`explain_segments` is the one computation of this in a run (``05_profile`` writes it to
+``explain.json``; the cards, the index and ``07_explain`` read it: :mod:`segkit.separability`).
 
 Examples
 --------
@@ -28,38 +29,40 @@ Examples
 >>> table = pd.DataFrame({"spend": np.r_[rng.normal(10, 1, 60), rng.normal(30, 1, 60)],
 ...                       "noise": rng.normal(0, 1, 120)})
 >>> labels = np.repeat([0, 1], 60)
->>> drivers = segment_drivers(table, labels, seed=0)
->>> drivers[1]
+>>> explain_segments(table, labels, folds=3, seed=0).drivers[1]
 'Set apart mostly by higher spend (typically 30.1 vs 19.9 overall).'
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from sklearn.metrics import confusion_matrix, f1_score
-from sklearn.model_selection import StratifiedKFold, train_test_split
+from sklearn.model_selection import StratifiedKFold
 
 from .errors import DataValueError, SegmentationError
-from .format import format_value, round_json
+from .format import format_value
 from .forest import _MISSING, feature_matrix, forest_jobs, forest_pipeline, stratified_rows
 from .forest import permutation_drops as _permutation_drops
+from .naming.words import feature_phrase
 from .progress import track
+from .separability import MIN_MEMBERS, MIN_SCORE, SegmentExplanation
 
-__all__ = [
-    "SegmentExplanation", "segment_drivers", "explain_segments", "driver_sentence", "MIN_SCORE", "MAX_ROWS",
-]
+__all__ = ["SegmentExplanation", "explain_segments", "driver_sentence", "MIN_SCORE", "MAX_ROWS"]
 
-#: Default macro-F1 below which the segments are reported as not well separated.
-MIN_SCORE = 0.8
 #: :func:`explain_segments` cross-validates on a stratified sample of at most this many rows: the accuracy
 #: of 10,000 held-out predictions is known to within about a point, and the time stays flat as inputs grow.
 MAX_ROWS = 10_000
-_MORE_FEWER = {"days", "count", "share"}  # units read as "more/fewer ..."; others "higher/lower ..."
+#: A measure "differs" in a segment when its mean is at least this many standard deviations from the overall
+#: mean (the fallback ranking, when no single measure's shuffling blurs the segment).
+_DIFFERS = 0.25
+#: A driver whose segment mean lies closer than this many standard deviations to the overall mean is not
+#: named: the forest may lean on it, but a reader would not call the segment different in it.
+_NEGLIGIBLE = 0.1
+_CURRENCIES = ("$", "£", "€", "¥")
 
 
 def _labels(table: pd.DataFrame, labels) -> np.ndarray:
@@ -85,231 +88,168 @@ def _phrase(label: str) -> str:
     return label[:1].lower() + label[1:] if label[1:2].islower() else label
 
 
+def _comparative(label: str, more: bool, unit: str | None = None) -> str:
+    """"more orders", "higher visit frequency" (:func:`segkit.naming.words.feature_phrase`); money is always
+    higher or lower ("lower spend, last 30 days", not "fewer"); a note in brackets in the label ("(log)")
+    stays, since the values are in its terms."""
+    note = label[label.rindex("("):] if label.endswith(")") and "(" in label else ""
+    if unit == "money" or unit in _CURRENCIES:
+        text = f"{'higher' if more else 'lower'} {_phrase(label[:len(label) - len(note)].strip())}"
+    else:
+        text = feature_phrase(label, high=more, comparative=True)
+    return text + (f" {note}" if note else "")
+
+
 def _feature_clause(table: pd.DataFrame, in_seg: np.ndarray, feature: str, label: str, unit: str | None,
-                    currency: str) -> str:
+                    currency: str) -> str | None:
+    """"more orders (typically 5.0 vs 2.0 overall)", or None when the segment's value reads the same as
+    the overall one (a sentence never compares equal values)."""
     s = table[feature]
     if not (pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s)):
         text = s.astype("object").where(s.notna(), _MISSING)
         top = text[in_seg].value_counts()
         if top.empty:
-            return _phrase(label)
+            return None
         level = top.index[0]
         share_seg, share_all = float(top.iloc[0] / in_seg.sum()), float((text == level).mean())
+        if f"{100 * share_seg:.0f}" == f"{100 * share_all:.0f}":
+            return None
         word = "more often" if share_seg >= share_all else "less often"
         return f"{_phrase(label)}: {word} {level} ({100 * share_seg:.0f}% vs {100 * share_all:.0f}% overall)"
     values = s.astype("float64")
-    seg_v, all_v, how = values[in_seg].median(), values.median(), "typically"
-    if np.isclose(seg_v, all_v) or pd.isna(seg_v) or pd.isna(all_v):
-        seg_v, all_v, how = values[in_seg].mean(), values.mean(), "on average"
-    more = seg_v >= all_v
-    word = ("more" if more else "fewer") if unit in _MORE_FEWER else ("higher" if more else "lower")
-    return (f"{word} {_phrase(label)} ({how} {format_value(seg_v, unit, currency)} vs "
-            f"{format_value(all_v, unit, currency)} overall)")
+    for how, stat in (("typically", "median"), ("on average", "mean")):
+        seg_v, all_v = getattr(values[in_seg], stat)(), getattr(values, stat)()
+        if pd.isna(seg_v) or pd.isna(all_v):
+            continue
+        seg_t, all_t = format_value(seg_v, unit, currency), format_value(all_v, unit, currency)
+        if seg_t != all_t:
+            return f"{_comparative(label, seg_v > all_v, unit)} ({how} {seg_t} vs {all_t} overall)"
+    return None
 
 
-def driver_sentence(table: pd.DataFrame, labels, segment, ranked: Sequence[str], *,
+def _listed(clauses: list[str]) -> str:
+    return clauses[0] if len(clauses) == 1 else ", ".join(clauses[:-1]) + " and " + clauses[-1]
+
+
+def _clauses(table, in_seg, features, labels_text, units, currency, n_top) -> list[str]:
+    out = []
+    for f in features:
+        gap = _gap(table[f], in_seg)
+        if gap is not None and gap < _NEGLIGIBLE:  # "lower age (typically 39 vs 40)" sets nothing apart
+            continue
+        clause = _feature_clause(table, in_seg, f, labels_text.get(f, str(f).replace("_", " ")), units.get(f),
+                                 currency)
+        if clause:
+            out.append(clause)
+        if len(out) == n_top:
+            break
+    return out
+
+
+def _gap(s: pd.Series, in_seg: np.ndarray) -> float | None:
+    """How far the segment's mean lies from the overall mean, in overall standard deviations (None for a
+    categorical feature or one without spread)."""
+    if not (pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s)) or not in_seg.any():
+        return None
+    values = s.astype("float64")
+    sd = values.std(ddof=0)
+    if not sd > 0:
+        return None
+    gap = abs(values[in_seg].mean() - values.mean()) / sd
+    return None if pd.isna(gap) else float(gap)
+
+
+def _by_difference(table: pd.DataFrame, in_seg: np.ndarray) -> list[str]:
+    """Numeric features by how far the segment's mean lies from the overall mean, in standard deviations
+    (at least :data:`_DIFFERS`), largest first."""
+    gaps = {str(c): _gap(table[c], in_seg) for c in table.columns}
+    gaps = {c: g for c, g in gaps.items() if g is not None and g >= _DIFFERS}
+    return sorted(gaps, key=lambda c: -gaps[c])
+
+
+def driver_sentence(table: pd.DataFrame, labels, segment, ranked: Sequence[str] | None, *,
                     labels_text: Mapping[str, str] | None = None, units: Mapping[str, str] | None = None,
-                    currency: str = "£") -> str:
-    """One sentence naming a segment's drivers, in ranked order, with the segment's typical value.
+                    currency: str = "£", n_top: int = 3) -> str:
+    """One sentence on what sets a segment apart, with the segment's typical values.
 
-    Numeric drivers read "more orders (typically 5.0 vs 2.0 overall)": the segment median against the
-    overall median (the means when the medians are equal). Categorical drivers name the segment's most
-    common level and its share in the segment and overall.
+    ``ranked`` lists the segment's drivers, strongest first (features whose shuffling blurs it); numeric
+    drivers read "more orders (typically 5.0 vs 2.0 overall)": the segment median against the overall
+    median (the means when the medians read the same; left out when both do). Categorical drivers name the
+    segment's most common level and its share in the segment and overall. With no driver (``ranked``
+    empty), or for a segment left out of the model (``ranked`` None), the sentence names the measures
+    the segment differs most in, and says so.
     """
-    if not ranked:
-        return "No single measure sets this segment apart: the forest cannot tell it well from the others."
     labels_text, units = dict(labels_text or {}), dict(units or {})
     in_seg = np.asarray(labels) == segment
-    clauses = [_feature_clause(table, in_seg, f, labels_text.get(f, str(f).replace("_", " ")), units.get(f), currency)
-               for f in ranked]
-    listed = clauses[0] if len(clauses) == 1 else ", ".join(clauses[:-1]) + " and " + clauses[-1]
-    return f"Set apart mostly by {listed}."
+    clauses = _clauses(table, in_seg, ranked or [], labels_text, units, currency, n_top)
+    if clauses:
+        return f"Set apart mostly by {_listed(clauses)}."
+    differs = _clauses(table, in_seg, _by_difference(table, in_seg), labels_text, units, currency, n_top)
+    opening = ("Too few members for the model to test" if ranked is None else
+               "No single measure sets it apart on its own")
+    if not differs:
+        return f"{opening}; it is close to the average on every measure."
+    return f"{opening}; it differs most in {_listed(differs)}."
 
 
-def _ranked(importance: pd.Series, n_top: int) -> list[str]:
+def _ranked(importance: pd.Series) -> list[str]:
     ranked = importance[importance > 0].sort_values(ascending=False, kind="stable")
-    return [str(c) for c in ranked.index[:n_top]]
-
-
-def segment_drivers(features_table: pd.DataFrame, labels, columns: Sequence[str] | None = None,
-                    labels_text: Mapping[str, str] | None = None, seed: int = 0, *,
-                    units: Mapping[str, str] | None = None, currency: str = "£", n_top: int = 3,
-                    n_repeats: int = 3, n_estimators: int = 100, test_size: float = 0.3,
-                    max_rows: int | None = 10_000) -> dict[Any, str]:
-    """A "top drivers" sentence for each segment, fast enough for the profile report.
-
-    One stratified split (``test_size`` held out), one forest of ``n_estimators`` trees, and per-segment
-    permutation importance on the held-out rows (the drop in that segment's one-against-the-rest ROC-AUC
-    when a feature is shuffled, ``n_repeats`` times). Writes nothing. :func:`explain_segments` is the cross-validated
-    version.
-
-    Parameters
-    ----------
-    features_table : DataFrame
-        One row per entity (the features Parquet): numeric and categorical columns.
-    labels : array-like or Series
-        The segment of each row (a Series indexed like the table is aligned to it).
-    columns : sequence of str, optional
-        The features the forest may use (default: every column of the table).
-    labels_text : mapping, optional
-        Feature -> plain-language label (e.g. ``FeatureSet.short``).
-    seed : int
-        Random state of the split, the forest and the shuffles.
-    units : mapping, optional
-        Feature -> unit ("money", "days", "count", "share") for formatting values.
-    max_rows : int, optional
-        The forest learns from a stratified sample of at most this many rows (the sentences' typical
-        values use every row).
-
-    Returns
-    -------
-    dict
-        Segment label -> sentence, e.g. ``"Set apart mostly by fewer days since last purchase
-        (typically 18 days vs 51 days overall), more orders (...) and higher net spend (...)."``
-    """
-    y_all = _labels(features_table, labels)
-    rows = _sample(y_all, max_rows, seed)
-    X, y = feature_matrix(features_table, columns).iloc[rows], y_all[rows]
-    classes = np.unique(y_all)
-    counts = pd.Series(y).value_counts()
-    stratify = y if counts.min() >= 2 and int(len(y) * test_size) >= len(classes) else None
-    if len(y) >= 10:
-        X_fit, X_test, y_fit, y_test = train_test_split(X, y, test_size=test_size, random_state=seed,
-                                                        stratify=stratify)
-    else:  # too few rows to hold any out: importance on the training rows
-        X_fit, X_test, y_fit, y_test = X, X, y, y
-    model = forest_pipeline(X, seed=seed, n_estimators=n_estimators, min_samples_leaf=2,
-                            n_jobs=forest_jobs(len(y_fit))).fit(X_fit, y_fit)
-    _, per_class = _permutation_drops(model, X_test, y_test, classes, n_repeats=n_repeats,
-                                      rng=np.random.default_rng(seed))
-    importance = pd.DataFrame(per_class.mean(axis=2), index=X.columns, columns=classes)
-    return {_plain(seg): driver_sentence(features_table, y_all, seg, _ranked(importance[seg], n_top),
-                                         labels_text=labels_text, units=units, currency=currency)
-            for seg in classes}
-
-
-def _sample(y: np.ndarray, max_rows: int | None, seed: int) -> np.ndarray:
-    """Row positions of a stratified sample of at most ``max_rows`` rows (all rows when fewer)."""
-    return stratified_rows(y, max_rows, seed)
+    return [str(c) for c in ranked.index]
 
 
 def _plain(value):
     return value.item() if isinstance(value, np.generic) else value
 
 
-def _r(value) -> float | None:
-    return round_json(value)
-
-
 # ------------------------------------------------------------------------------------ full analysis
-@dataclass
-class SegmentExplanation:
-    """The cross-validated explainer: scores per fold, importances overall and per segment, drivers.
+def _cross_validate(X: pd.DataFrame, y: np.ndarray, classes: list, *, folds: int, seed: int, n_repeats: int,
+                    n_estimators: int) -> dict[str, Any]:
+    """Stratified k-fold forests on ``X``, ``y`` (every class has at least two rows): scores per fold,
+    out-of-fold predictions and the permutation drops on each held-out fold."""
+    n_folds = int(min(folds, pd.Series(y).value_counts().min()))
+    rng = np.random.default_rng(seed)
+    cv = StratifiedKFold(n_splits=n_folds, shuffle=True, random_state=seed)
+    oof = np.empty(len(y), dtype=y.dtype)
+    rows, overall, per_class = [], [], []
+    labels = np.asarray(classes, dtype=y.dtype)
+    for train, test in track(cv.split(X, y), total=n_folds, what="fold"):
+        model = forest_pipeline(X, seed=seed, n_estimators=n_estimators, min_samples_leaf=2,
+                                n_jobs=forest_jobs(len(train)))
+        model.fit(X.iloc[train], y[train])
+        pred = model.predict(X.iloc[test])
+        oof[test] = pred
+        rows.append({"accuracy": float(np.mean(pred == y[test])),
+                     "macro_f1": float(f1_score(y[test], pred, labels=labels, average="macro", zero_division=0)),
+                     "rows": float(len(test))})
+        o, p = _permutation_drops(model, X.iloc[test], y[test], labels, n_repeats=n_repeats, rng=rng)
+        overall.append(o)
+        per_class.append(p)
+    overall_all = np.concatenate(overall, axis=1)
+    importance = pd.DataFrame({"mean": overall_all.mean(axis=1), "std": overall_all.std(axis=1)}, index=X.columns)
+    return {
+        "scores": pd.DataFrame(rows), "folds": n_folds,
+        "importance": importance.sort_values("mean", ascending=False, kind="stable"),
+        "segment_importance": pd.DataFrame(np.concatenate(per_class, axis=2).mean(axis=2), index=X.columns,
+                                           columns=classes),
+        "segment_f1": pd.Series(f1_score(y, oof, labels=labels, average=None, zero_division=0), index=classes),
+        "confusion": pd.DataFrame(confusion_matrix(y, oof, labels=labels), index=classes, columns=classes),
+    }
 
-    Attributes
-    ----------
-    scores : DataFrame
-        One row per fold: ``accuracy``, ``macro_f1`` and ``rows`` (held-out rows).
-    importance : DataFrame
-        Index = feature; ``mean`` and ``std`` of the accuracy drop over folds and repeats, largest first.
-    segment_importance : DataFrame
-        Features x segments: the mean drop in the segment's one-against-the-rest ROC-AUC.
-    segment_f1 : Series
-        Cross-validated F1 of each segment (from the out-of-fold predictions).
-    confusion : DataFrame
-        Out-of-fold confusion matrix (rows = true segment, columns = predicted).
-    drivers : dict
-        Segment -> "top drivers" sentence.
-    names : dict
-        Segment -> display name ("S01 Champions").
-    baseline_accuracy : float
-        Accuracy of always predicting the largest segment.
-    min_score : float
-        Macro-F1 below which the segments are reported as not well separated.
-    """
 
-    scores: pd.DataFrame
-    importance: pd.DataFrame
-    segment_importance: pd.DataFrame
-    segment_f1: pd.Series
-    confusion: pd.DataFrame
-    drivers: dict[Any, str]
-    names: dict[Any, str] = field(default_factory=dict)
-    labels_text: dict[str, str] = field(default_factory=dict)
-    baseline_accuracy: float = float("nan")
-    min_score: float = MIN_SCORE
-    settings: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def accuracy(self) -> tuple[float, float]:
-        """Mean and standard deviation of the accuracy across folds."""
-        return float(self.scores["accuracy"].mean()), float(self.scores["accuracy"].std(ddof=0))
-
-    @property
-    def macro_f1(self) -> tuple[float, float]:
-        """Mean and standard deviation of the macro-F1 across folds."""
-        return float(self.scores["macro_f1"].mean()), float(self.scores["macro_f1"].std(ddof=0))
-
-    @property
-    def well_separated(self) -> bool:
-        return self.macro_f1[0] >= self.min_score
-
-    def name(self, segment) -> str:
-        return self.names.get(segment, str(segment))
-
-    def summary(self) -> str:
-        """The headline sentence, including the warning when the segments are not well separated."""
-        (acc, acc_sd), (f1, f1_sd) = self.accuracy, self.macro_f1
-        folds = len(self.scores)
-        text = (f"A random forest predicts the segment from the features with a cross-validated accuracy of "
-                f"{100 * acc:.1f}% ± {100 * acc_sd:.1f} points and a macro-F1 of {f1:.3f} ± {f1_sd:.3f} "
-                f"(mean ± standard deviation over {folds} folds; always guessing the largest segment would be "
-                f"right {100 * self.baseline_accuracy:.0f}% of the time).")
-        if self.well_separated:
-            return text + " The segments are well separated: their boundaries can be told from the data."
-        worst = self.segment_f1.idxmin()
-        return (text + f" Warning: the macro-F1 is below {self.min_score:.2f}, so the segments are not well "
-                f"separated; {self.name(worst)} is the hardest to recognise (F1 {self.segment_f1[worst]:.2f}). "
-                "Treat the boundaries between segments as fuzzy, or try fewer segments.")
-
-    def scores_table(self) -> pd.DataFrame:
-        """Scores per fold, then the mean and standard deviation."""
-        table = self.scores.copy()
-        table.index = [f"Fold {i + 1}" for i in range(len(table))]
-        table.loc["Mean"] = self.scores.mean()
-        table.loc["Standard deviation"] = self.scores.std(ddof=0)
-        table["rows"] = table["rows"].round(0)
-        return table.rename(columns={"accuracy": "Accuracy", "macro_f1": "Macro-F1", "rows": "Held-out rows"})
-
-    def drivers_table(self) -> pd.DataFrame:
-        """Segment, its cross-validated F1 and its drivers sentence."""
-        return pd.DataFrame({"Segment": [self.name(s) for s in self.drivers],
-                             "F1 (one against the rest)": [round(float(self.segment_f1[s]), 3) for s in self.drivers],
-                             "Top drivers": list(self.drivers.values())}).set_index("Segment")
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-serialisable summary (the content of ``explain.json``)."""
-        (acc, acc_sd), (f1, f1_sd) = self.accuracy, self.macro_f1
-        return {
-            "accuracy_mean": _r(acc), "accuracy_std": _r(acc_sd), "macro_f1_mean": _r(f1), "macro_f1_std": _r(f1_sd),
-            "baseline_accuracy": _r(self.baseline_accuracy), "folds": len(self.scores),
-            "well_separated": bool(self.well_separated), "min_score": self.min_score, "summary": self.summary(),
-            "fold_scores": [{k: _r(v) for k, v in row.items()} for row in self.scores.to_dict("records")],
-            "importance": [{"feature": str(f), "mean": _r(row["mean"]), "std": _r(row["std"])}
-                           for f, row in self.importance.iterrows()],
-            "segments": [{"segment": str(s), "name": self.name(s), "f1": _r(self.segment_f1[s]),
-                          "drivers": self.drivers[s],
-                          "importance": {str(f): _r(v) for f, v in self.segment_importance[s].items()}}
-                         for s in self.drivers],
-            "settings": self.settings,
-        }
+def _not_measured(X: pd.DataFrame) -> dict[str, Any]:
+    """The empty result when fewer than two segments can be cross-validated."""
+    return {"scores": pd.DataFrame(columns=["accuracy", "macro_f1", "rows"], dtype=float), "folds": 0,
+            "importance": pd.DataFrame(columns=["mean", "std"], dtype=float),
+            "segment_importance": pd.DataFrame(index=X.columns, dtype=float), "segment_f1": pd.Series(dtype=float),
+            "confusion": pd.DataFrame(dtype=int)}
 
 
 def explain_segments(table: pd.DataFrame, labels, *, columns: Sequence[str] | None = None, folds: int = 5,
                      seed: int = 0, n_repeats: int = 3, n_estimators: int = 100, n_top: int = 3,
                      min_score: float = MIN_SCORE, names: Mapping[Any, str] | None = None,
-                     labels_text: Mapping[str, str] | None = None, units: Mapping[str, str] | None = None,
-                     currency: str = "£", max_rows: int | None = MAX_ROWS) -> SegmentExplanation:
+                     codes: Mapping[Any, str] | None = None, labels_text: Mapping[str, str] | None = None,
+                     units: Mapping[str, str] | None = None, currency: str = "£", max_rows: int | None = MAX_ROWS,
+                     structure: str | None = None) -> SegmentExplanation:
     """Cross-validate a forest that predicts the segment; permutation importance on every held-out fold.
 
     Parameters
@@ -324,59 +264,47 @@ def explain_segments(table: pd.DataFrame, labels, *, columns: Sequence[str] | No
         Shuffles per feature and fold for the permutation importance.
     min_score : float
         Macro-F1 below which :meth:`SegmentExplanation.summary` warns that segments are not well separated.
-    names, labels_text, units, currency
-        Display names of segments, plain labels and units of features (for sentences and figures).
+    names, codes, labels_text, units, currency
+        Display names and codes of segments, plain labels and units of features (for sentences and figures).
     max_rows : int, optional
         Cross-validate on a stratified sample of at most this many rows (the sentences' typical values
         use every row).
+    structure : str, optional
+        The natural structure ``03_select_k`` found, so that the verdict speaks in its terms.
+
+    Returns
+    -------
+    SegmentExplanation
+        Segments with fewer than :data:`~segkit.separability.MIN_MEMBERS` rows in the sample are left out
+        of the forest (``left_out``) and described from their values; with fewer than two segments left
+        nothing is cross-validated (``measured`` is False). Neither raises.
 
     Raises
     ------
     SegmentationError
-        Only one segment, or a segment with a single member (it cannot be cross-validated).
+        Only one segment.
     """
     y_all = _labels(table, labels)
-    rows = _sample(y_all, max_rows, seed)
+    rows = stratified_rows(y_all, max_rows, seed)
     X, y = feature_matrix(table, columns).iloc[rows], y_all[rows]
-    classes = np.unique(y_all)
-    counts = pd.Series(y).value_counts().reindex(classes, fill_value=0)
-    if counts.min() < 2:
-        small = counts.idxmin()
-        name = dict(names or {}).get(_plain(small), small)
-        raise SegmentationError(f"segment {name} has a single member, so it cannot be cross-validated",
-                                "choose fewer segments (k) so that every segment has at least two members", key="k")
-    n_folds = int(min(folds, counts.min()))
-    rng = np.random.default_rng(seed)
-    cv = StratifiedKFold(n_splits=n_folds, shuffle=True, random_state=seed)
-    oof = np.empty(len(y), dtype=y.dtype)
-    rows, overall, per_class = [], [], []
-    for train, test in track(cv.split(X, y), total=n_folds, what="fold"):
-        model = forest_pipeline(X, seed=seed, n_estimators=n_estimators, min_samples_leaf=2,
-                                n_jobs=forest_jobs(len(train)))
-        model.fit(X.iloc[train], y[train])
-        pred = model.predict(X.iloc[test])
-        oof[test] = pred
-        rows.append({"accuracy": float(np.mean(pred == y[test])),
-                     "macro_f1": float(f1_score(y[test], pred, labels=classes, average="macro", zero_division=0)),
-                     "rows": float(len(test))})
-        o, p = _permutation_drops(model, X.iloc[test], y[test], classes, n_repeats=n_repeats, rng=rng)
-        overall.append(o)
-        per_class.append(p)
-    overall_all = np.concatenate(overall, axis=1)
-    importance = pd.DataFrame({"mean": overall_all.mean(axis=1), "std": overall_all.std(axis=1)}, index=X.columns)
-    importance = importance.sort_values("mean", ascending=False, kind="stable")
-    seg_imp = pd.DataFrame(np.concatenate(per_class, axis=2).mean(axis=2), index=X.columns,
-                           columns=[_plain(c) for c in classes])
-    seg_f1 = pd.Series(f1_score(y, oof, labels=classes, average=None, zero_division=0),
-                       index=[_plain(c) for c in classes])
-    confusion = pd.DataFrame(confusion_matrix(y, oof, labels=classes), index=[_plain(c) for c in classes],
-                             columns=[_plain(c) for c in classes])
-    drivers = {_plain(seg): driver_sentence(table, y_all, seg, _ranked(seg_imp[_plain(seg)], n_top),
-                                            labels_text=labels_text, units=units, currency=currency)
-               for seg in classes}
+    classes = [_plain(c) for c in np.unique(y_all)]
+    counts = pd.Series(y).value_counts()
+    counts.index = [_plain(c) for c in counts.index]
+    counts = counts.reindex(classes, fill_value=0)
+    left_out = {c: int(np.sum(y_all == c)) for c in classes if counts[c] < MIN_MEMBERS}
+    kept = [c for c in classes if c not in left_out]
+    keep = np.isin(y, kept)
+    result = (_cross_validate(X[keep], y[keep], kept, folds=folds, seed=seed, n_repeats=n_repeats,
+                              n_estimators=n_estimators) if len(kept) >= 2 else _not_measured(X))
+    seg_imp = result["segment_importance"]
+    words = {"labels_text": labels_text, "units": units, "currency": currency, "n_top": n_top}
+    drivers = {seg: driver_sentence(table, y_all, seg, _ranked(seg_imp[seg]) if seg in seg_imp.columns else None,
+                                    **words) for seg in classes}
     return SegmentExplanation(
-        scores=pd.DataFrame(rows), importance=importance, segment_importance=seg_imp, segment_f1=seg_f1,
-        confusion=confusion, drivers=drivers, names=dict(names or {}), labels_text=dict(labels_text or {}),
-        baseline_accuracy=float(counts.max() / len(y)), min_score=min_score,
-        settings={"folds": n_folds, "n_repeats": n_repeats, "n_estimators": n_estimators, "seed": seed,
-                  "features": [str(c) for c in X.columns], "rows": int(len(y)), "rows_in_table": int(len(y_all))})
+        scores=result["scores"], importance=result["importance"], segment_importance=seg_imp,
+        segment_f1=result["segment_f1"], confusion=result["confusion"], drivers=drivers, names=dict(names or {}),
+        codes=dict(codes or {}), labels_text=dict(labels_text or {}),
+        baseline_accuracy=float(counts[kept].max() / counts[kept].sum()) if kept else float("nan"),
+        min_score=min_score, left_out=left_out, structure=structure,
+        settings={"folds": result["folds"], "folds_asked": folds, "n_repeats": n_repeats, "n_estimators": n_estimators, "seed": seed,
+                  "features": [str(c) for c in X.columns], "rows": int(keep.sum()), "rows_in_table": int(len(y_all))})

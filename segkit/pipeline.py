@@ -12,6 +12,7 @@ same segments.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,17 +25,20 @@ from .cleaning import CleaningLog
 from .cluster import SegmentModel
 from .config import Params, params_from_mapping
 from .errors import DataValueError, ParamsError, SegmentationError
-from .explain import segment_drivers
+from .explain import explain_segments
 from .featureset import FeatureSet
 from .format import format_value
+from .io import to_jsonable
 from .naming.words import plural
 from .profile import SegmentProfile, profile_segments, project_2d
+from .separability import SegmentExplanation
 from .select import KSelection, choose_k as vote_k, segment_stability, select_k
 from .schema import validate
 from .source import engine_path, input_columns, load_input
 
 __all__ = ["preflight", "check_input", "clean_table", "build_features", "check_features", "preprocessor", "clustering_matrix", "k_bounds",
-           "rule_k", "select", "fit_segments", "describe_segments", "driver_columns", "Segmentation", "segment_table"]
+           "rule_k", "select", "fit_segments", "describe_segments", "explain", "driver_columns", "Segmentation",
+           "segment_table"]
 
 
 #: Inputs with more rows are checked by :func:`preflight` on a seeded sample of this many rows.
@@ -230,6 +234,7 @@ class Segmentation:
     coords: np.ndarray
     stability: list[float] | None = None
     drivers: dict[int, str] | None = None
+    explanation: SegmentExplanation | None = None  # separability and drivers: the run's explain.json
     risk: pd.DataFrame | None = None
     facts: dict[int, list[dict[str, Any]]] | None = None  # a kind's own key facts per segment (after_segment)
     currency: str = "£"
@@ -263,7 +268,9 @@ class Segmentation:
                 "description": p.descriptions.get(seg, ""), "action": p.actions.get(seg, ""),
                 "facts": self._facts(seg, n_facts),
                 "stability": None if self.stability is None else float(self.stability[seg]),
-                "drivers": (self.drivers or {}).get(seg, ""), "risk": self.extra.get("risk_sentences", {}).get(p.codes[seg], ""),
+                "drivers": (self.drivers or {}).get(seg, ""),
+                "distinctness": self.explanation.distinctness(seg) if self.explanation is not None else "",
+                "risk": self.extra.get("risk_sentences", {}).get(p.codes[seg], ""),
                 "value": self.extra.get("value_sentences", {}).get(p.codes[seg], ""),
             })
         return out
@@ -280,8 +287,14 @@ class Segmentation:
         return facts
 
 
-def fit_segments(params: Params, fs: FeatureSet, k: int) -> Segmentation:
-    """Fit the final seeded model with ``k`` segments, profile and name them, and explain what drives each."""
+def fit_segments(params: Params, fs: FeatureSet, k: int, *, structure: str | None = None) -> Segmentation:
+    """Fit the final seeded model with ``k`` segments, profile and name them, and explain what sets each apart.
+
+    ``structure`` is the natural structure the k selection found ("clear", "weak", ...): the separability
+    verdict speaks in its terms. Each segment's stability is the bootstrap Jaccard of the segments refitted
+    from their centres on resampled rows (``segment_stability(refit="centres")``), the same measure as the
+    business choice of k (docs/choosing_k.md).
+    """
     p = params
     rule = kinds.get(p.data_kind).segment_rule(fs, p)
     if rule is None and k > len(fs.table) - 1:
@@ -290,10 +303,11 @@ def fit_segments(params: Params, fs: FeatureSet, k: int) -> Segmentation:
         n_segments=k, algorithm=p.algorithm, linkage=p.linkage, preprocessor=preprocessor(p, fs), n_init=p.n_init,
         random_state=p.seed, max_hierarchy_rows=p.max_hierarchy_rows)
     model.fit(fs.clustering_table)
-    return describe_segments(p, fs, model, model.labels_)
+    return describe_segments(p, fs, model, model.labels_, structure=structure)
 
 
-def describe_segments(params: Params, fs: FeatureSet, model, labels=None) -> Segmentation:
+def describe_segments(params: Params, fs: FeatureSet, model, labels=None, *, structure: str | None = None
+                      ) -> Segmentation:
     """Profile, name and explain the segments of a fitted ``model`` on the rows of ``fs``.
 
     ``labels`` are the rows' segments (the model's training labels); None assigns the rows with the model
@@ -311,19 +325,32 @@ def describe_segments(params: Params, fs: FeatureSet, model, labels=None) -> Seg
         stability = dict(enumerate(model.stability(table, n_boot=p.bootstrap, seed=p.seed,
                                                    sample_size=p.stability_sample_size)))
     else:
-        stability = dict(zip(present.tolist(), segment_stability(X, labels.to_numpy(), n_boot=p.bootstrap,
-                                                                 seed=p.seed, sample_size=p.stability_sample_size)))
+        stability = dict(zip(present.tolist(), segment_stability(X, labels.to_numpy(), n_boot=p.bootstrap, seed=p.seed,
+                                                                 sample_size=p.stability_sample_size, refit="centres")))
     profile = profile_segments(fs.table, labels, columns=fs.profiled)
     profile = profile.with_names(kinds.get(p.data_kind).name_segments(profile, fs, p, labels=labels))
     coords, _ = project_2d(X, seed=p.seed)
     seg = Segmentation(model=model, features=fs, labels=labels, profile=profile, distances=distances, coords=coords,
                        stability=[float(stability[s]) if s in stability else None for s in range(int(present.max()) + 1)],
                        currency=p.currency)
-    # short labels read best in a sentence ("more orders"); a short label cut to fit a table gives way to the full one
-    words = {c: _sentence_label(fs, c) for c in fs.table.columns}
-    seg.drivers = segment_drivers(fs.table, labels, driver_columns(fs), words, p.seed,
-                                  units=fs.units, currency=p.currency)
+    seg.explanation = explain(p, fs, labels, profile, structure=structure)
+    seg.drivers = dict(seg.explanation.drivers) if seg.explanation is not None else {}
     return seg
+
+
+def explain(params: Params, fs: FeatureSet, labels: pd.Series, profile: SegmentProfile, *,
+            structure: str | None = None) -> SegmentExplanation:
+    """The run's one separability analysis (:func:`segkit.explain.explain_segments`) on every feature but those the
+    kind left out as suspect (:func:`driver_columns`), as it reads back from ``explain.json`` (so the page that
+    computes it shows the numbers the others read)."""
+    table = fs.table[driver_columns(fs)]
+    # short labels read best in a sentence ("more orders"); a short label cut to fit a table gives way to the full one
+    words = {c: _sentence_label(fs, c) for c in table.columns}
+    explanation = explain_segments(table, labels, folds=params.explain_folds, seed=params.seed,
+                                   min_score=params.explain_min_score, names=profile.display_names(),
+                                   codes=profile.codes, labels_text=words, units=fs.units, currency=params.currency,
+                                   structure=structure)
+    return SegmentExplanation.from_dict(json.loads(json.dumps(to_jsonable(explanation.to_dict()))))
 
 
 def driver_columns(fs: FeatureSet) -> list[str]:
@@ -359,7 +386,7 @@ def segment_table(data: pd.DataFrame, *, data_kind: str = "transactions", **para
     fs = build_features(p, cleaned)
     own = rule_k(p, fs)
     selection, k, sentence = (None, *own) if own else select(p, clustering_matrix(p, fs))
-    seg = fit_segments(p, fs, k)
+    seg = fit_segments(p, fs, k, structure=None if selection is None else selection.structure)
     seg.k_selection, seg.cleaning_log = selection, log
     seg.extra["k_rationale"] = sentence
     return seg

@@ -45,6 +45,35 @@ def smoke_run(tmp_path_factory) -> Path:
     return outcome
 
 
+def _session_run(name: str, params: Path, tmp_path_factory) -> Path:
+    """The run folder of ``params``, run once per test process (a failure is remembered, not rerun)."""
+    if name not in _RUNS:
+        try:
+            result = run_batch(params, tmp_path_factory.mktemp(f"{name}_batch"))
+            if not result.ok:
+                raise AssertionError(f"the {name} batch failed in {result.failed}: {result.error} (see {result.folder})")
+            _RUNS[name] = result.folder
+        except Exception as exc:
+            _RUNS[name] = exc
+            raise
+    outcome = _RUNS[name]
+    if isinstance(outcome, Exception):
+        pytest.fail(f"the {name} batch failed earlier in this session: {outcome}")
+    return outcome
+
+
+@pytest.fixture(scope="session")
+def customers_run(tmp_path_factory) -> Path:
+    """The run folder of ``params/customers_smoke.yaml``, complete and successful (once per session)."""
+    return _session_run("customers_smoke", ROOT / "params" / "customers_smoke.yaml", tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def acs_run(tmp_path_factory) -> Path:
+    """The run folder of ``params/acs_smoke.yaml`` (the bundled Delaware areas), complete and successful."""
+    return _session_run("acs_smoke", ROOT / "params" / "acs_smoke.yaml", tmp_path_factory)
+
+
 def fit_customer_model(root: Path, **params) -> tuple[Path, Path]:
     """Fit a customer model through the stages on 500 generated customers (seed 11, k=4) in ``root/run``.
 

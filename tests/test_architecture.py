@@ -21,7 +21,7 @@ LAYERS = [
     ("io", ["io"]),
     ("engine", ["engine"]),
     ("computation", ["schema", "quality", "eda", "profile", "select", "cluster", "hierarchy", "naming", "forest", "explain",
-                     "modelio", "compare"]),
+                     "separability", "modelio", "compare"]),
     ("kinds", ["kinds"]),
     ("pipeline", ["pipeline", "source", "scoring", "lineage"]),
     ("plots", ["plots"]),

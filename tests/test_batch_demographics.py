@@ -11,7 +11,7 @@ import nbformat
 import pandas as pd
 import pytest
 
-from batch_fixtures import ROOT, run_batch
+from batch_fixtures import ROOT, acs_run  # noqa: F401  (pytest fixture, one run per session)
 
 pytestmark = pytest.mark.slow
 
@@ -20,11 +20,6 @@ SMOKE = ROOT / "params" / "acs_smoke.yaml"
 EXCLUDED = ["19710", "19716", "19732", "19733", "19735", "19736", "19902", "19931", "19936", "19955"]  # < 500
 
 
-@pytest.fixture(scope="module")
-def acs_run(tmp_path_factory) -> Path:
-    result = run_batch(SMOKE, tmp_path_factory.mktemp("acs_batch"))
-    assert result.ok, f"the demographics smoke batch failed in {result.failed}: {result.error} (see {result.folder})"
-    return result.folder
 
 
 def _text(cell_outputs) -> str:

@@ -68,10 +68,8 @@ def test_a_one_member_segment_is_left_out_of_the_explainer_with_a_note(tmp_path)
     explanation = stages.explain.analyse(ctx)
     loner = next(s for s, n in profile.names.items() if n == "Loner")
     assert loner not in explanation.segment_f1.index and len(explanation.segment_f1) == 3
-    assert ctx.folder.read_json("explain.json")["left_out"] == [
-        {"code": profile.codes[loner], "name": "Loner", "size": 1}]
-    text = str(stages.explain.left_out_note(ctx).data)
-    assert f"{profile.codes[loner]} Loner (1 customer)" in text and "less than 3% of the customers" in text
+    assert explanation.left_out == {loner: 1}
+    assert f"{profile.codes[loner]} Loner (1 member)" in explanation.summary()
     assert np.isfinite(explanation.scores["macro_f1"]).all()
 
 

@@ -125,9 +125,36 @@ def test_folds_are_capped_by_the_smallest_segment(data):
     assert len(result.scores) == 2
 
 
+def test_a_one_member_segment_is_left_out_with_a_note_and_described_from_its_values(data):
+    table, labels = data
+    labels = labels.copy()
+    labels[1:150] = 1  # segment 0 keeps one member (recency about 200 against about 30)
+    result = explain.explain_segments(table, labels, folds=3, seed=0, n_repeats=1, n_estimators=20,
+                                      names={0: "S01 Lone", 1: "S02 Regulars", 2: "S03 French"},
+                                      labels_text=LABELS, units=UNITS)
+    assert result.left_out == {0: 1} and result.measured and len(result.scores) == 3
+    assert result.f1(0) is None and result.f1(1) > 0.9
+    assert 0 not in result.confusion.index
+    assert result.drivers[0].startswith("Too few members for the model to test; it differs most in ")
+    assert "more days since last purchase (typically 201 days vs 35 days overall)" in result.drivers[0]
+    assert "S01 Lone (1 member)" in result.summary() and "too small to test" in result.summary()
+    assert result.distinctness(0).startswith("too few members (1)")
+    back = explain.SegmentExplanation.from_dict(json.loads(json.dumps(result.to_dict())))
+    assert back.left_out == {0: 1} and back.drivers == result.drivers and back.summary() == result.summary()
+
+
+def test_with_a_single_segment_left_to_test_nothing_is_measured_and_nothing_fails(data):
+    table, _ = data
+    labels = np.r_[0, 1, np.full(len(table) - 2, 2)]
+    result = explain.explain_segments(table, labels, folds=3, seed=0, n_repeats=1, n_estimators=20)
+    assert not result.measured and not result.well_separated and set(result.left_out) == {0, 1}
+    assert result.summary().startswith("The segments could not be cross-validated")
+    assert set(result.drivers) == {0, 1, 2}
+    assert stages.explain.drivers_figure(result) is None and stages.explain.confusion_figure(result) is None
+
+
 @pytest.mark.parametrize("labels, error, match", [
     (np.zeros(450, dtype=int), SegmentationError, "only one segment"),
-    (np.r_[np.zeros(449, dtype=int), 1], SegmentationError, "single member"),
     (np.zeros(10, dtype=int), DataValueError, "10 segment labels for 450 rows"),
     (np.r_[np.zeros(449), np.nan], DataValueError, "no segment label"),
 ])
@@ -144,38 +171,39 @@ def test_reproducible_with_a_seed(data):
     assert a.drivers == b.drivers
 
 
-# --------------------------------------------------------------------------------------- fast drivers
-def test_segment_drivers_fast_path_agrees_and_aligns_series(data, tmp_path, monkeypatch):
+# --------------------------------------------------------------------------------------- the words
+def test_sentences_align_a_series_and_respect_columns(data):
     table, labels = data
-    monkeypatch.chdir(tmp_path)
     shuffled = pd.Series(labels, index=table.index).sample(frac=1, random_state=0)  # aligned on the index
-    drivers = explain.segment_drivers(table, shuffled, None, LABELS, 0, units=UNITS)
-    assert set(drivers) == {0, 1, 2} and all(isinstance(k, int) for k in drivers)
-    assert "days since last purchase" in drivers[0].split("(")[0]
-    assert "orders" in drivers[1].split("(")[0]
-    assert drivers[2].startswith("Set apart mostly by country: more often France")
-    assert list(tmp_path.iterdir()) == []  # writes nothing
+    result = explain.explain_segments(table, shuffled, columns=["recency", "frequency", "country"], folds=2, seed=0,
+                                      n_repeats=1, n_estimators=20, labels_text=LABELS, units=UNITS)
+    assert set(result.drivers) == {0, 1, 2} and all(isinstance(k, int) for k in result.drivers)
+    assert "days since last purchase" in result.drivers[0].split("(")[0]
+    assert result.drivers[2].startswith("Set apart mostly by country: more often France")
+    assert result.settings["features"] == ["recency", "frequency", "country"]
 
 
-def test_segment_drivers_respects_columns(data):
-    table, labels = data
-    drivers = explain.segment_drivers(table, labels, ["monetary", "noise"], LABELS, 0, n_top=1)
-    assert all("days since" not in s and "orders" not in s for s in drivers.values())
+def test_no_driver_sentence_claims_the_model_cannot_tell_a_segment():
+    table = pd.DataFrame({"a": [1.0, 2.0, 10.0, 11.0], "b": [5.0, 5.0, 5.0, 5.0]})
+    text = explain.driver_sentence(table, [0, 0, 1, 1], 1, [])
+    assert text == "No single measure sets it apart on its own; it differs most in higher a (typically 10.5 vs 6 overall)."
+    flat = explain.driver_sentence(table[["b"]], [0, 0, 1, 1], 1, ["b"])
+    assert flat == "No single measure sets it apart on its own; it is close to the average on every measure."
 
 
-def test_segment_drivers_speed_on_4300_rows():
-    import time
-
-    table, labels = three_segments(n=1450)
-    explain.segment_drivers(table.iloc[::40], labels[::40], seed=0)  # warm up the imports
-    start = time.perf_counter()
-    explain.segment_drivers(table, labels, seed=0)
-    assert time.perf_counter() - start < 20  # seconds on a slow machine; about 2 s on a laptop
+def test_a_sentence_never_compares_values_that_read_the_same():
+    # medians 11 and 11 (shown equal): the means (12.3 vs 11.3) are shown instead; a measure equal either way is skipped
+    table = pd.DataFrame({"orders": [11.0, 11.0, 15.0, 11.0, 11.0, 9.0], "same": [3.0] * 6})
+    text = explain.driver_sentence(table, [1, 1, 1, 0, 0, 0], 1, ["same", "orders"], units={"orders": "count"},
+                                   labels_text={"orders": "Orders"})
+    assert text == "Set apart mostly by more orders (on average 12.3 vs 11.3 overall)."
 
 
-def test_no_driver_sentence_when_nothing_matters():
-    text = explain.driver_sentence(pd.DataFrame({"a": [1, 2]}), [0, 1], 0, [])
-    assert text.startswith("No single measure sets this segment apart")
+def test_rates_read_higher_or_lower_not_more_or_fewer():
+    table = pd.DataFrame({"visit_frequency": [1.0, 2.0, 8.0, 9.0], "basket_size": [1.0, 2.0, 8.0, 9.0]})
+    text = explain.driver_sentence(table, [0, 0, 1, 1], 0, ["visit_frequency", "basket_size"],
+                                   labels_text={"visit_frequency": "Visit frequency", "basket_size": "Basket size"})
+    assert "lower visit frequency" in text and "lower basket size" in text and "fewer" not in text
 
 
 # --------------------------------------------------------------------------------------------- stage
@@ -258,8 +286,6 @@ def test_large_tables_are_sampled_for_the_forest_but_described_in_full(data):
     result = explain.explain_segments(table, labels, folds=2, seed=0, n_repeats=1, n_estimators=20, max_rows=90)
     assert result.settings["rows"] == 90 and result.settings["rows_in_table"] == len(table)
     assert result.scores["rows"].sum() == 90
-    drivers = explain.segment_drivers(table, labels, seed=0, max_rows=60, n_estimators=20)
-    assert set(drivers) == {0, 1, 2}
 
 
 def test_shuffled_predictions_in_chunks_match_one_call(data, monkeypatch):
@@ -270,3 +296,19 @@ def test_shuffled_predictions_in_chunks_match_one_call(data, monkeypatch):
     monkeypatch.setattr(forest, "_STACK_CELLS", 1)  # one feature per call
     chunked = forest.shuffled_predictions(model, X, n_repeats=2, rng=np.random.default_rng(0))
     assert one.shape == (X.shape[1], 2, len(X)) and (one == chunked).all()
+
+
+def test_a_driver_the_segment_barely_differs_in_is_not_named():
+    rng = np.random.default_rng(0)
+    labels = np.repeat([0, 1], 200)
+    table = pd.DataFrame({"age": rng.normal(40, 15, 400), "spend": np.where(labels == 1, 900.0, 100.0)})
+    table.loc[labels == 1, "age"] += 40 - table.loc[labels == 1, "age"].mean() - 1  # 1 year below: 0.07 sd
+    text = explain.driver_sentence(table, labels, 1, ["age", "spend"], labels_text={"age": "Age", "spend": "Spend"})
+    assert text.startswith("Set apart mostly by higher spend") and "age" not in text
+
+
+def test_money_reads_higher_or_lower_whatever_its_label_counts():
+    table = pd.DataFrame({"spend_30d": [0.0, 0.0, 300.0, 320.0]})
+    text = explain.driver_sentence(table, [0, 0, 1, 1], 0, ["spend_30d"], units={"spend_30d": "money"},
+                                   labels_text={"spend_30d": "Spend, last 30 days"})
+    assert text.startswith("Set apart mostly by lower spend, last 30 days (") and "fewer" not in text

@@ -109,7 +109,8 @@ def test_vote_rule_and_a_fixed_k_keep_the_plain_vote():
     auto = select_k(X, k_max=8, seed=0)
     vote = select_k(X, k_max=8, seed=0, k_rule="vote")
     assert vote.recommended_k == vote.voted_k == auto.voted_k
-    assert vote.per_segment_hold == {} and "stable segments that split" not in vote.rationale
+    # only the voted k's hold (the stability its rationale states), no business range
+    assert set(vote.per_segment_hold) == {vote.voted_k} and "stable segments that split" not in vote.rationale
     assert choose_k(auto, 3) == (3, f"k=3 was set in the params; the criteria recommended {auto.recommended_k}.")
 
 

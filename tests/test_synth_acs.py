@@ -112,10 +112,10 @@ def test_bad_arguments(source):
 def test_segment_table_runs_on_33k_areas(big, monkeypatch):
     table, _ = big
     # Kept fast on the batch's own code path: the forest behind the segments' "set apart by" sentences
-    # (explain.segment_drivers, asserted nowhere here) takes about 50 s at 25 segments x 45 features on
+    # (pipeline.explain, asserted nowhere here) takes about 50 s at 25 segments x 45 features on
     # 33k areas, so it is stubbed; k_max, bootstrap and gap_references only shrink the criteria's scores,
     # which the demographics kind shows for reference while its own rule fixes k.
-    monkeypatch.setattr(segkit.pipeline, "segment_drivers", lambda *args, **kwargs: {})
+    monkeypatch.setattr(segkit.pipeline, "explain", lambda *args, **kwargs: None)
     start = time.perf_counter()
     seg = segkit.segment_table(table, data_kind="demographics", k=25, k_max=3, bootstrap=1, gap_references=2)
     final = demo.final_segments(seg, params_from_mapping({"data_kind": "demographics"}))

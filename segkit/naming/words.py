@@ -137,6 +137,6 @@ def feature_phrase(label: str, *, high: bool, comparative: bool = False) -> str:
     head = re.split(r"\b(?:of|per|as|from|in|on|at|with|to|for|by|who|that)\b", text)[0].split()
     plural_head = any(w in ("people", "children") or (w.endswith("s") and not w.endswith(_NOT_PLURAL)) for w in head)
     if (_COUNTED.search(text) or plural_head or re.search(r"\bper (day|week|month|year)$", text)) and not re.search(r"\b(amount|value|share|percent|rate|ratio|"
-                                                                r"frequency|average|balance|total)\b", text):
+                                                                r"frequency|average|balance|total)s?\b", text):
         return f"{many if high else few} {text}"
     return f"{big if high else small} {text}"

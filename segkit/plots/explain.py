@@ -92,10 +92,14 @@ def plot_segment_drivers(segment_importance: pd.DataFrame, *, ax: Axes | None = 
     names : mapping, optional
         Segment -> display name.
     top : int, optional
-        Features kept: those with the largest importance for any segment.
+        Features kept: each segment's strongest driver, then each one's second, and so on.
     """
     data = segment_importance.copy()
-    order = data.max(axis=1).sort_values(ascending=False, kind="stable").index
+    ranked = {c: data[c][data[c] > 0].sort_values(ascending=False, kind="stable").index.tolist() for c in data.columns}
+    order: list = []
+    for rank in range(len(data)):  # each segment's strongest driver first, then each one's second, ...
+        order += [feats[rank] for feats in ranked.values() if rank < len(feats)]
+    order = list(dict.fromkeys(order + data.max(axis=1).sort_values(ascending=False, kind="stable").index.tolist()))
     data = data.loc[order[:top] if top is not None else order]
     scaled = data.clip(lower=0) / data.clip(lower=0).max(axis=0).replace(0, np.nan)
     scaled = scaled.fillna(0.0)

@@ -19,7 +19,7 @@ import seaborn as sns
 from matplotlib.axes import Axes
 from matplotlib.colors import TwoSlopeNorm
 from matplotlib.figure import Figure
-from matplotlib.ticker import SymmetricalLogLocator
+from matplotlib.ticker import FuncFormatter, NullFormatter, PercentFormatter, SymmetricalLogLocator
 
 from ..errors import ColumnError, DataValueError
 from ..profile import SegmentProfile, segment_codes
@@ -36,6 +36,8 @@ __all__ = [
 #: A display name that starts with its segment code ("S04 Champions", "S04").
 _CODED = re.compile(r"S\d{2,}(?: |$)")
 _MIN_PER_SEGMENT = 30  # rows of each segment kept in a sample, so small segments still show
+#: An index heatmap of more features than this draws the features as rows (their labels stay level).
+WIDE = 8
 
 
 def segment_palette(n: int) -> list[tuple[float, float, float]]:
@@ -45,11 +47,12 @@ def segment_palette(n: int) -> list[tuple[float, float, float]]:
 
 def plot_index_heatmap(profile: SegmentProfile, *, ax: Axes | None = None,
                        feature_labels: Mapping[str, str] | None = None, vmax: float = 300.0,
-                       cmap: str = "vlag") -> Axes:
+                       cmap: str = "vlag", columns: Sequence[str] | None = None) -> Axes:
     """Heatmap of the index against the whole: segments x features, values annotated.
 
     Colours diverge around 100 (the whole): blue below, red above, white at 100; indexes above
-    ``vmax`` share the darkest red (their annotation still shows the true value).
+    ``vmax`` share the darkest red (their annotation still shows the true value). With more than
+    :data:`WIDE` features the features become the rows, so that their labels stay readable.
 
     Parameters
     ----------
@@ -61,16 +64,25 @@ def plot_index_heatmap(profile: SegmentProfile, *, ax: Axes | None = None,
         Index at which the colour saturates.
     cmap : str, default "vlag"
         A diverging colormap.
+    columns : sequence of str, optional
+        The features to draw, in this order (default: every profiled feature), e.g.
+        ``profile.distinctive_features(12)``.
 
     Returns
     -------
     matplotlib.axes.Axes
     """
-    ax = new_axes(ax, (max(7.0, 1.2 * len(profile.features) + 4), 0.5 * len(profile.segments) + 1.5))
+    feats = list(profile.features) if columns is None else [f for f in columns if f in profile.features]
     labels = dict(feature_labels or {})
-    data = profile.index.copy()
+    data = profile.index[feats].copy()
     data.index = [profile.display_names()[s] for s in profile.segments]
-    data.columns = [labels.get(f, f) for f in profile.features]
+    data.columns = [labels.get(f, f) for f in feats]
+    tall = len(feats) > WIDE
+    if tall:
+        data = data.T
+        ax = new_axes(ax, (1.3 * len(profile.segments) + 4.5, 0.42 * len(feats) + 1.8))
+    else:
+        ax = new_axes(ax, (max(7.0, 1.2 * len(feats) + 4), 0.5 * len(profile.segments) + 1.5))
     low = min(0.0, float(np.floor(np.nanmin(data.to_numpy()))))
     high = max(float(vmax), 101.0)
     sns.heatmap(data, ax=ax, annot=True, fmt=".0f", cmap=cmap, norm=TwoSlopeNorm(100.0, low, high),
@@ -113,7 +125,7 @@ def feature_distributions_figure(features: pd.DataFrame, labels: Sequence[int] |
                                columns: Sequence[str], names: Mapping[int, str] | None = None,
                                sample: int = 5000, seed: int = 0, log: Sequence[str] | bool = (),
                                kind: str = "box", feature_labels: Mapping[str, str] | None = None,
-                               ncols: int = 3) -> Figure:
+                               ncols: int = 3, percent: Sequence[str] = ()) -> Figure:
     """Box (or violin) plots of each feature by segment, from a seeded sample of rows.
 
     Parameters
@@ -139,6 +151,8 @@ def feature_distributions_figure(features: pd.DataFrame, labels: Sequence[int] |
         Plain-language feature labels for the panel titles.
     ncols : int, default 3
         Panels per row.
+    percent : sequence of str, default ()
+        Features that are shares (0-1), labelled in percent.
 
     Returns
     -------
@@ -178,6 +192,8 @@ def feature_distributions_figure(features: pd.DataFrame, labels: Sequence[int] |
                 sns.violinplot(**common, cut=0, inner="quart", density_norm="width")
         if col in log_cols:
             _log_axis(ax, data[col].to_numpy(dtype=float))
+        elif col in set(percent):
+            ax.xaxis.set_major_formatter(PercentFormatter(1.0))  # decimals as the range needs
         ax.set_title(labels_.get(col, col))
         ax.set_xlabel(labels_.get(col, col))
         ax.set_ylabel("")
@@ -254,15 +270,26 @@ def plot_segment_map(coords: np.ndarray | pd.DataFrame, labels: Sequence[int] | 
 
 
 # -------------------------------------------------------------------------------------- helpers
+def _plain_tick(value: float, _pos=None) -> str:
+    """A log axis tick as plain text ("0.01", "1,000"): report figures do not parse math text, in which
+    matplotlib's own log labels ("10^3") are written."""
+    if value == 0:
+        return "0"
+    return f"{value:,.0f}" if abs(value) >= 1 else f"{value:g}"
+
+
 def _log_axis(ax: Axes, values: np.ndarray) -> None:
-    """Log x axis; a symmetric log axis (linear around 0) when some values are 0 or negative."""
+    """Log x axis; a symmetric log axis (linear around 0) when some values are 0 or negative. Ticks in plain
+    numbers."""
     if (values > 0).all():
         ax.set_xscale("log")
-        return
-    nonzero = np.abs(values[values != 0])
-    linthresh = float(10 ** np.floor(np.log10(np.percentile(nonzero, 10)))) if nonzero.size else 1.0
-    ax.set_xscale("symlog", linthresh=linthresh)
-    ax.xaxis.set_major_locator(SymmetricalLogLocator(linthresh=linthresh, base=100))
+    else:
+        nonzero = np.abs(values[values != 0])
+        linthresh = float(10 ** np.floor(np.log10(np.percentile(nonzero, 10)))) if nonzero.size else 1.0
+        ax.set_xscale("symlog", linthresh=linthresh)
+        ax.xaxis.set_major_locator(SymmetricalLogLocator(linthresh=linthresh, base=100))
+    ax.xaxis.set_major_formatter(FuncFormatter(_plain_tick))
+    ax.xaxis.set_minor_formatter(NullFormatter())
 
 
 def _display_names(segments: list[int], names: Mapping[int, str] | None) -> dict[int, str]:

@@ -15,7 +15,7 @@ from matplotlib.colors import to_hex
 from ..format import format_value
 from ..plots.profile import segment_palette
 
-__all__ = ["segment_cards", "figure", "format_value", "note", "note_html", "html_block", "caption"]
+__all__ = ["segment_cards", "figure", "format_value", "note", "note_html", "html_block", "caption", "split_table"]
 
 
 
@@ -51,7 +51,8 @@ def _fact(fact: Mapping[str, Any]) -> str:
 
 def segment_cards(cards: Iterable[Mapping[str, Any]], *, entity: str = "customers"):
     """Executive-summary cards: code, name, size and share, key facts with their index, what sets the
-    segment apart (``drivers``), its churn risk (``risk``) and value (``value``), stability and a suggested action."""
+    segment apart (``drivers``) and how well a model tells it from the others (``distinctness``), both from
+    the run's one separability analysis (``explain.json``), its churn risk (``risk``) and value (``value``), stability and a suggested action."""
     cards = list(cards)
     colours = [to_hex(c) for c in segment_palette(len(cards))]
     parts = []
@@ -72,6 +73,8 @@ def segment_cards(cards: Iterable[Mapping[str, Any]], *, entity: str = "customer
             f'<p>{html.escape(str(card.get("description", "")))}</p><ul>{facts}</ul>'
             + (f'<p class="sk-drivers"><strong>What sets it apart:</strong> {html.escape(str(card["drivers"]))}</p>'
                if card.get("drivers") else "")
+            + (f'<p class="sk-distinct"><strong>How distinct:</strong> {html.escape(str(card["distinctness"]))}</p>'
+               if card.get("distinctness") else "")
             + (f'<p class="sk-risk"><strong>Churn:</strong> {html.escape(str(card["risk"]))}</p>' if card.get("risk") else "")
             + (f'<p class="sk-value"><strong>Value:</strong> {html.escape(str(card["value"]))}</p>' if card.get("value") else "")
             + stab
@@ -112,3 +115,12 @@ def figure(obj, caption: str, *, alt: str | None = None, dpi: int = 96):
 def caption(text: str):
     """A figure caption in the report's style."""
     return html_block(f'<p class="sk-muted" style="color:#5b6770;font-size:.9rem;margin-top:-.3rem">{html.escape(text)}</p>')
+
+
+def split_table(table, *, max_columns: int = 8):
+    """A table that fits the page: ``table`` itself when it has at most ``max_columns`` columns, else its
+    columns in consecutive blocks of ``max_columns``, one table under the other (each with the row labels)."""
+    if table.shape[1] <= max_columns:
+        return table
+    blocks = [table.iloc[:, i:i + max_columns] for i in range(0, table.shape[1], max_columns)]
+    return html_block("".join(f'<div class="sk-split">{b.to_html()}</div>' for b in blocks))

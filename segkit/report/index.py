@@ -40,7 +40,8 @@ from ..lineage import REFERENCE_FILE, sentences as reference_sentences
 from ..io import hash_path, read_json, write_json
 from .render import CSP, REPORT_CSS, report_paths
 
-__all__ = ["write_manifest", "write_index", "package_versions", "churn_summary", "value_column", "mask_secret"]
+__all__ = ["write_manifest", "write_index", "package_versions", "churn_summary", "value_column", "separability",
+           "mask_secret"]
 
 _PACKAGES = ("segkit", "pandas", "numpy", "scikit-learn", "scipy", "matplotlib", "seaborn", "papermill",
              "nbconvert", "fastcluster", "pyarrow", "skops")
@@ -210,7 +211,37 @@ def value_column(folder: Path) -> tuple[dict[str, str], str]:
     return cells, ranking if isinstance(ranking, str) else ""
 
 
-def _segment_table(segments: dict, entity: str, churn: dict | None, value: dict | None = None) -> str:
+def separability(folder: Path) -> tuple[dict[str, str], str]:
+    """Each segment code's cross-validated F1 as shown ("0.95", or "too few to test") and the verdict sentence,
+    from ``artifacts/explain.json`` (the run's one separability analysis, which the cards and ``07_explain``
+    read too); ``({}, "")`` when it is absent or malformed."""
+    try:
+        raw = _artifact(Path(folder), "explain.json")
+    except (OSError, ValueError):
+        return {}, ""
+    items = raw.get("segments") if isinstance(raw, dict) and isinstance(raw.get("segments"), list) else []
+    cells = {}
+    for s in items:
+        if not isinstance(s, dict) or "code" not in s:
+            continue
+        f1 = s.get("f1")
+        ok = isinstance(f1, (int, float)) and not isinstance(f1, bool) and 0 <= f1 <= 1
+        cells[str(s["code"])] = f"{f1:.2f}" if ok else "too few to test"
+    summary = raw.get("summary") if cells and isinstance(raw.get("summary"), str) else ""
+    return cells, summary
+
+
+def _separability_class(folder: Path) -> str:
+    """A warning when ``explain.json`` says the segments are not well separated, else a note."""
+    try:
+        raw = _artifact(Path(folder), "explain.json")
+    except (OSError, ValueError):
+        raw = None
+    return "sk-warn" if isinstance(raw, dict) and raw.get("well_separated") is False else "sk-note"
+
+
+def _segment_table(segments: dict, entity: str, churn: dict | None, value: dict | None = None,
+                   told: dict | None = None) -> str:
     esc = html.escape
     by_segment = (churn or {}).get("segments") or {}
 
@@ -226,11 +257,13 @@ def _segment_table(segments: dict, entity: str, churn: dict | None, value: dict 
         f"<td style='text-align:right'>{_fmt_int(s.get('size'))}</td>"
         f"<td style='text-align:right'>{100 * float(s.get('share', 0)):.1f}%</td>"
         f"<td>{esc(str(s.get('extra', '')))}</td>{churn_cell(s.get('code'))}"
-        + (f"<td style='text-align:right'>{value.get(str(s.get('code')), '–')}</td>" if value else "") + "</tr>"
+        + (f"<td style='text-align:right'>{value.get(str(s.get('code')), '–')}</td>" if value else "")
+        + (f"<td style='text-align:right'>{esc(told.get(str(s.get('code')), '–'))}</td>" if told else "") + "</tr>"
         for s in segments.get("segments", []))
     if not rows:
         return "<p>No segments were produced in this run.</p>"
-    churn_head = ("<th>At high risk of churn</th>" if by_segment else "") + ("<th>Share of expected value</th>" if value else "")
+    churn_head = (("<th>At high risk of churn</th>" if by_segment else "") + ("<th>Share of expected value</th>" if value else "")
+                  + ("<th>Told apart (F1)</th>" if told else ""))
     return (f"<table class='sk-table'><thead><tr><th>Code</th><th>Segment</th><th>{esc(entity.capitalize())}</th>"
             f"<th>Share</th><th>{esc(segments.get('extra_label', ''))}</th>{churn_head}</tr></thead>"
             f"<tbody>{rows}</tbody></table>")
@@ -311,6 +344,7 @@ def write_index(folder: Path, *, params: Params, manifest: dict[str, Any], noteb
     selection = _artifact(folder, "k_summary.json") or {}
     churn = churn_summary(folder)
     value, value_text = value_column(folder)
+    told, told_text = separability(folder)
     entity = features.get("entity_label", "entities")
     status = ("" if manifest["status"] == "ok" else
               f"<div class='sk-warn'><strong>This run failed.</strong> {esc(str(manifest.get('error')))}</div>")
@@ -335,7 +369,8 @@ def write_index(folder: Path, *, params: Params, manifest: dict[str, Any], noteb
 {f"<p class='sk-note'>{esc(rationale)}</p>" if rationale else ""}
 <h2 id="segments">Segments</h2>
 {_reference_note(followed, entity)}
-{_segment_table(summary, entity, churn, value)}
+{_segment_table(summary, entity, churn, value, told)}
+{f"<p class='{_separability_class(folder)}' id='separability'>{esc(told_text)}</p>" if told_text else ""}
 {_churn_note(folder, churn, entity, notebooks)}
 {f"<p class='sk-note' id='value'>{esc(value_text)}</p>" if value_text else ""}
 {_map_thumbnail(folder, entity)}

@@ -54,7 +54,8 @@ body.jp-Notebook { max-width: 1100px; margin: 0 auto; padding: 0 1.5rem 3rem;
 .sk-toc { background: #f5f8fa; border-left: 4px solid var(--sk-accent); padding: .6rem 1rem; margin: 1rem 0 1.5rem; }
 .sk-toc ol { margin: .3rem 0 0 1.2rem; padding: 0; } .sk-toc li { margin: .15rem 0; }
 .sk-toc a { color: var(--sk-accent); text-decoration: none; }
-.jp-RenderedHTMLCommon table { font-size: .9rem; }
+.jp-RenderedHTMLCommon table { font-size: .9rem; display: block; max-width: 100%; overflow-x: auto; }
+.sk-split + .sk-split { margin-top: .8rem; }
 .jp-RenderedHTMLCommon td, .jp-RenderedHTMLCommon th { padding: .25rem .6rem; }
 .sk-cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(260px, 1fr)); gap: .9rem; margin: 1rem 0; }
 .sk-card { border: 1px solid #d8e0e6; border-top: 5px solid var(--sk-color, var(--sk-accent)); border-radius: 6px;

@@ -119,7 +119,11 @@ def select_k(X: Any, *, k_min: int = 2, k_max: int = 10, seed: int = 0, n_init: 
     shares = {k: [float(v) for v in fits[k]["shares"]] for k in ks}
 
     pref = _preferences(scores, ks, crit)
-    votes, voted, rationale, more = _consensus(pref, ks, per_stab)
+    voted = _consensus(pref, ks, {})[1]
+    if voted not in per_hold:  # the rationale states the stability the cards show: the segments' hold
+        rows = _run([(_boot_rows, (Xr, fits[voted]["labels"][1], voted, n_hold, seed, True))], n_jobs)[0]
+        per_hold[voted] = [float(v) for v in _nanmean(rows)]
+    votes, voted, rationale, more = _consensus(pref, ks, per_hold)
     notes += more
     structure, _ = _structure(scores, ks, pref, voted)
     rec, rationale = voted, rationale

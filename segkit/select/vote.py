@@ -59,10 +59,11 @@ class KSelection:
     segment_shares : dict of int to list of float
         For each candidate k, the share of rows in each segment of the full-data fit.
     per_segment_hold : dict of int to list of float
-        For each k of the business range (``k_rule="auto"``), the mean Jaccard of each segment with
-        its match when k-means is refitted on resampled rows from the segments' centres
-        (``segment_stability(refit="centres")``): whether these segments hold. The stability criterion
-        refits from scratch instead, which also measures whether the segments are natural groups.
+        For each k of the business range (``k_rule="auto"``) and the k the vote gives, the mean Jaccard of
+        each segment with its match when k-means is refitted on resampled rows from the segments' centres
+        (``segment_stability(refit="centres")``): whether these segments hold. This is the stability a
+        reader sees (the rationale, the cards, the index); the stability criterion refits from scratch
+        instead, which also measures whether the segments are natural groups, and only votes.
     voted_k : int or None
         The k the vote of the criteria gives; ``recommended_k`` differs from it when the business
         rule chose (no clear structure, ``k_rule="auto"``). None: the same as ``recommended_k``.

@@ -1,9 +1,10 @@
 """``05_profile``: the named segments, their cards, sizes, indexes, distributions and map.
 
 ``segment`` reads the features and ``k_summary.json``; it writes ``segments.csv``, ``profiles.json``,
-``segments_summary.json`` and ``model/``, then lets the data kind add its own outputs. With the params
-``reference`` the segments take the reference run's codes and names (:mod:`segkit.lineage`: refit and match, or
-the reference model applied unchanged), and ``reference.json`` records how.
+``segments_summary.json``, ``explain.json`` (how separable the segments are and what sets each apart, read by
+the cards, the index and ``07_explain``) and ``model/``, then lets the data kind add its own outputs. With the
+params ``reference`` the segments take the reference run's codes and names (:mod:`segkit.lineage`: refit and
+match, or the reference model applied unchanged), and ``reference.json`` records how.
 """
 
 from __future__ import annotations
@@ -16,24 +17,27 @@ from ..modelio import save_model
 from ..pipeline import Segmentation
 from ..plots import feature_distributions_figure, plot_index_heatmap, plot_segment_map, plot_segment_sizes
 from ..profile import SegmentProfile
-from ..report.cards import figure, note, segment_cards
+from ..format import format_value
+from ..report.cards import figure, note, segment_cards, split_table
 from .context import RunContext
 from .features import feature_columns, load_features
 from .select_k import chosen_k
 
 __all__ = ["segment", "reference_note", "load_segmentation", "segment_map", "segment_overview", "churn_table", "stats_table",
-           "categorical_profile", "cards", "sizes_figure", "tiny_note", "index_figure", "distributions"]
+           "categorical_profile", "cards", "sizes_figure", "tiny_note", "index_figure", "distributions", "shown_features",
+           "shown_note", "TOP_FEATURES"]
 
 
 def segment(ctx: RunContext, fs: FeatureSet | None = None, k: int | None = None) -> Segmentation:
     """Fit the final seeded model (or, with ``reference_mode: score``, apply the reference's), profile and name
     the segments, give them the reference's codes and names when there is one, and write the artifacts."""
     p, fs = ctx.params, fs or load_features(ctx)
+    structure = ctx.folder.read_json("k_summary.json").get("structure") if ctx.folder.has("k_summary.json") else None
     ref = lineage.reference_for(p, fs.clustering_table.columns)
     if ref is not None and p.reference_mode == "score":
-        seg = pipeline.describe_segments(p, fs, ref.model)
+        seg = pipeline.describe_segments(p, fs, ref.model, structure=structure)
     else:
-        seg = pipeline.fit_segments(p, fs, k or chosen_k(ctx))
+        seg = pipeline.fit_segments(p, fs, k or chosen_k(ctx), structure=structure)
     if ref is not None:
         alignment = lineage.align(ref, fs.clustering_table, seg.labels.to_numpy(), seg.profile.names,
                                   mode=p.reference_mode)
@@ -61,8 +65,9 @@ def _write_segmentation(ctx: RunContext, seg: Segmentation) -> None:
     ctx.folder.write_csv("segments.csv", seg.assignments)
     profile_dict = prof.to_dict()
     profile_dict["stability"] = seg.stability
-    profile_dict["drivers"] = {str(k): v for k, v in (seg.drivers or {}).items()}
     ctx.folder.write_json("profiles.json", profile_dict)
+    if seg.explanation is not None:  # the one separability analysis: cards, index and 07_explain read it
+        ctx.folder.write_json("explain.json", seg.explanation.to_dict())
     ctx.folder.write_json("segments_summary.json", {
         "n_entities": int(len(seg.labels)), "extra_label": "Stability (Jaccard)",
         "segments": [{"code": c["code"], "name": c["name"], "size": c["size"], "share": c["share"],
@@ -95,6 +100,7 @@ def segment_map(ctx: RunContext, seg: Segmentation):
     p = ctx.params
     ax = plot_segment_map(seg.coords, seg.labels.to_numpy(), names=seg.profile.display_names(),
                           sample=p.plot_sample, seed=p.seed)
+    ax.set_title(f"Segment map: {seg.features.entity} close together are alike")
     ctx.folder.save_figure("segment_map.png", ax.figure)
     return figure(ax, f"Segment map: each dot is one of the {seg.features.entity} (a random sample of "
                       f"{min(p.plot_sample, len(seg.labels)):,}), placed by the two main directions in which they "
@@ -111,10 +117,43 @@ def _unit_labels(seg: Segmentation) -> dict[str, str]:
     return out
 
 
-def segment_overview(seg: Segmentation) -> pd.DataFrame:
-    """One row per segment: code, name, size, share, and each clustering feature's mean (in its unit) and index."""
-    fs = seg.features
-    return seg.profile.summary_table(labels=_unit_labels(seg), entity=fs.entity, columns=fs.columns).set_index("Segment")
+#: Measures shown in the business copy's heatmaps, tables and distributions: each segment's most distinctive
+#: first (:meth:`SegmentProfile.distinctive_features`); every measure is in the analyst copy.
+TOP_FEATURES = 12
+
+
+def shown_features(seg: Segmentation, top: int | None = TOP_FEATURES) -> list[str]:
+    """The clustering features to show, each segment's most distinctive first, at most ``top`` (None: all)."""
+    return seg.profile.distinctive_features(top, columns=seg.features.columns)
+
+
+def shown_note(seg: Segmentation, top: int | None = TOP_FEATURES):
+    """A note saying that only the most distinctive measures are shown, when there are more; None otherwise."""
+    n = len(shown_features(seg, None))
+    if top is None or n <= top:
+        return None
+    return note(f"The {top} measures that set the segments apart most are shown (each segment's leading ones "
+                f"first); all {n} are in the analyst copy of this report.")
+
+
+def segment_overview(seg: Segmentation, top: int | None = TOP_FEATURES):
+    """Size, share, and each shown feature's mean (in its unit) with its index, one column per segment
+    (wide runs are split into blocks of columns that fit the page)."""
+    fs, prof = seg.features, seg.profile
+    names = prof.display_names()
+    labels = _unit_labels(seg)
+    rows = {f"{fs.entity.capitalize()}": [f"{int(prof.sizes[s]):,}" for s in prof.segments],
+            "Share": [f"{100 * prof.shares[s]:.1f}%" for s in prof.segments]}
+    for f in shown_features(seg, top):
+        rows[labels.get(f, f)] = [f"{format_value(prof.means.at[s, f], fs.units.get(f), seg.currency)} "
+                                  f"({_index_text(prof.index.at[s, f])})" for s in prof.segments]
+    table = pd.DataFrame(rows, index=[names[s] for s in prof.segments]).T
+    table.index.name = "Mean (index)"
+    return split_table(table)
+
+
+def _index_text(value) -> str:
+    return "–" if pd.isna(value) else f"{float(value):.0f}"
 
 
 def churn_table(seg: Segmentation):
@@ -129,15 +168,21 @@ def churn_table(seg: Segmentation):
                                  "high_risk_share": "At high risk %"})
 
 
-def stats_table(seg: Segmentation) -> pd.DataFrame:
-    """Mean, median, min and max of each clustering feature per segment (2 decimals), with segment names and the
-    features' units."""
+def stats_table(seg: Segmentation, top: int | None = TOP_FEATURES) -> pd.DataFrame:
+    """Mean, median, min and max of each shown clustering feature per segment, written in the features' units
+    (:func:`segkit.format.format_value`), with segment names; each segment's most distinctive features first, at
+    most ``top`` (None: all)."""
     stats = seg.profile.stats
-    stats = stats[stats["feature"].isin(seg.features.columns)].copy()
+    shown = shown_features(seg, top)
+    stats = stats[stats["feature"].isin(shown)].copy()
+    stats["_order"] = stats["feature"].map({f: i for i, f in enumerate(shown)})
+    stats = stats.sort_values(["segment", "_order"], kind="stable")
     names = seg.profile.display_names()
     stats["segment"] = stats["segment"].map(names)
+    for col in ("mean", "median", "min", "max"):  # in the measure's unit: a share of 0.4% is not "0.00"
+        stats[col] = [format_value(v, seg.features.units.get(f), seg.currency) for v, f in zip(stats[col], stats["feature"])]
     stats["feature"] = stats["feature"].map(_unit_labels(seg))
-    return stats.set_index(["segment", "feature"])[["mean", "median", "min", "max"]].round(2)
+    return stats.set_index(["segment", "feature"])[["mean", "median", "min", "max"]]
 
 
 def categorical_profile(ctx: RunContext, seg: Segmentation, *, min_share: float = 0.0):
@@ -184,8 +229,7 @@ def count_phrase(n: int, entity: str) -> str:
 
 def tiny_note(ctx: RunContext, seg: Segmentation):
     """A warning naming the tiny segments (one member, or below ``min_segment_share`` of the rows), or None.
-
-    They are reported here and left out of the explainer (07), which cannot cross-validate them."""
+    Those of a single member are also left out of the separability forest (07 says so)."""
     prof, share, entity = seg.profile, ctx.params.min_segment_share, seg.features.entity
     tiny = [s for s in prof.segments if prof.sizes[s] < 2 or prof.shares[s] < share]
     if not tiny:
@@ -197,15 +241,31 @@ def tiny_note(ctx: RunContext, seg: Segmentation):
                 "fewer segments (a lower k) would merge them into larger ones.", kind="warn")
 
 
-def index_figure(seg: Segmentation):
-    """Each segment's averages as an index against the whole (= 100)."""
-    return figure(plot_index_heatmap(seg.profile, feature_labels=seg.features.label_map()),
+def index_figure(seg: Segmentation, top: int | None = TOP_FEATURES):
+    """Each segment's averages as an index against the whole (= 100), for the shown features."""
+    shown = shown_features(seg, top)
+    return figure(plot_index_heatmap(seg.profile, feature_labels=seg.features.label_map(), columns=shown),
                   "Index against the whole: above 100 the segment has more of the measure than average, below 100 less.")
 
 
-def distributions(ctx: RunContext, seg: Segmentation):
-    """The spread of each clustering measure within each segment, from a seeded sample."""
+def _skewed(values: pd.Series) -> bool:
+    """A non-negative measure with a long right tail (money, counts), best drawn on a log axis."""
+    v = pd.to_numeric(values, errors="coerce").dropna()
+    if v.empty or v.min() < 0 or v.nunique() < 3:
+        return False
+    return bool(v.skew() > 2 and v.quantile(0.99) > 10 * max(float(v.median()), 1e-9))
+
+
+def distributions(ctx: RunContext, seg: Segmentation, top: int | None = TOP_FEATURES):
+    """The spread of each shown clustering measure within each segment, from a seeded sample; skewed
+    non-negative measures (money, counts; not shares, which stay between 0 and 100%) on a log axis."""
     fs, p = seg.features, ctx.params
-    ax = feature_distributions_figure(fs.table, seg.labels, columns=feature_columns(fs), names=seg.profile.display_names(),
-                                    sample=p.plot_sample, seed=p.seed, feature_labels=fs.short)
-    return figure(ax, "The spread of each measure within each segment (random sample).")
+    shown = [c for c in shown_features(seg, top) if c in feature_columns(fs)] or feature_columns(fs)[:top]
+    log = [c for c in shown if fs.units.get(c) not in ("share", "%") and _skewed(fs.table[c])]
+    ax = feature_distributions_figure(fs.table, seg.labels, columns=shown, names=seg.profile.display_names(),
+                                      sample=p.plot_sample, seed=p.seed, feature_labels=fs.short, log=log,
+                                      percent=[c for c in shown if fs.units.get(c) == "share"])
+    text = "The spread of each measure within each segment (random sample)."
+    if log:
+        text += " Measures with a long tail are drawn on a log scale (each step is ten times the last)."
+    return figure(ax, text)
