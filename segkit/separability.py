@@ -270,7 +270,7 @@ class SegmentExplanation:
                                    "std": [i["std"] for i in data["importance"]]},
                                   index=[i["feature"] for i in data["importance"]], dtype=float)
         conf = data.get("confusion") or {"segments": [], "counts": []}
-        confusion = pd.DataFrame(np.asarray(conf["counts"], dtype=int).reshape(len(conf["segments"]), -1),
+        confusion = pd.DataFrame(np.asarray(conf["counts"], dtype=int).reshape(len(conf["segments"]), len(conf["segments"])),
                                  index=conf["segments"], columns=conf["segments"])
         scores = pd.DataFrame(data.get("fold_scores") or [], columns=["accuracy", "macro_f1", "rows"], dtype=float)
         return cls(scores=scores, importance=importance, segment_importance=seg_imp,
