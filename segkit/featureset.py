@@ -7,7 +7,26 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["FeatureSet"]
+__all__ = ["FeatureSet", "FrozenIds", "freeze_attrs"]
+
+
+class FrozenIds(tuple):
+    """Ids kept in a table's ``attrs`` (such as the customers left out of the features).
+
+    pandas deep-copies ``attrs`` after almost every operation on a table; copying thousands of ids each time cost
+    about 7 s of 05's 41 s at 300,000 customers. The ids never change, so a copy can be the same object."""
+
+    def __deepcopy__(self, memo) -> "FrozenIds":
+        return self
+
+
+def freeze_attrs(table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` with every list of values in its ``attrs`` made a :class:`FrozenIds` (a table read from Parquet
+    gets its ``attrs`` back as plain lists); returns the same table."""
+    for key, value in table.attrs.items():
+        if isinstance(value, (list, tuple)) and not isinstance(value, FrozenIds):
+            table.attrs[key] = FrozenIds(value)
+    return table
 
 
 @dataclass

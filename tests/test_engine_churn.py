@@ -157,3 +157,23 @@ def test_churn_scores_from_the_features_file_equal_the_scores_from_the_lines(tmp
     b = churn.refit_and_score(reread, current=reread.current, seed=0, threshold=0.5)
     assert a.scored_at == b.scored_at
     pd.testing.assert_frame_equal(a.table, b.table)
+
+
+def test_ids_in_attrs_are_shared_not_copied_at_every_step(tmp_path):
+    """The customers left out of the features ride in attrs as FrozenIds: pandas' deep copy after each operation
+    shares them (it copied thousands of ids per step), also once read back from features.parquet."""
+    import copy
+
+    from segkit.featureset import FrozenIds
+    from segkit.io.runfolder import RunFolder
+
+    raw = generate_transactions(5_000, seed=4)
+    p = _params(tmp_path / "unused.parquet")
+    fs = pipeline.build_features(p, pipeline.clean_table(p, raw)[0])
+    dropped = fs.table.attrs["dropped_customers"]
+    assert isinstance(dropped, FrozenIds) and len(dropped) > 0 and copy.deepcopy(dropped) is dropped
+    assert (fs.table * 1).attrs["dropped_customers"] is dropped
+    folder = RunFolder(tmp_path)
+    folder.write_features(fs)
+    back = folder.read_features().table.attrs["dropped_customers"]
+    assert isinstance(back, FrozenIds) and back == dropped

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataFileError
-from ..featureset import FeatureSet
+from ..featureset import FeatureSet, freeze_attrs
 
 __all__ = ["RunFolder", "write_json", "read_json", "to_jsonable"]
 
@@ -105,7 +105,7 @@ class RunFolder:
         path = self.artifact(name)
         if not path.is_file():
             raise DataFileError(f"{path} does not exist", "run the notebook that writes it first", path=path)
-        return pd.read_parquet(path)
+        return freeze_attrs(pd.read_parquet(path))  # attrs come back as lists, deep-copied at every step
 
     def write_csv(self, name: str, df: pd.DataFrame, *, index: bool = False) -> Path:
         path = self.artifact(name)

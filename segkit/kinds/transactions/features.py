@@ -28,6 +28,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer, MinMaxScaler, RobustScaler, StandardScaler
 
 from ...errors import ColumnError, DataValueError, ParamsError
+from ...featureset import FrozenIds
 
 __all__ = [
     "FEATURE_DESCRIPTIONS",
@@ -191,7 +192,7 @@ def _frame(cols: dict[str, np.ndarray], p: dict) -> pd.DataFrame:
     index = pd.Index(p["ids"][keep], name="customer_id", dtype="str")
     out = pd.DataFrame({k: v[keep] for k, v in cols.items()}, index=index)
     out.attrs["snapshot_date"] = str(np.datetime64(p["snap"], "D"))
-    out.attrs["dropped_customers"] = tuple(str(x) for x in p["ids"][~keep])
+    out.attrs["dropped_customers"] = FrozenIds(str(x) for x in p["ids"][~keep])
     return out
 
 

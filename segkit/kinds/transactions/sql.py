@@ -20,6 +20,7 @@ import pandas as pd
 from ...cleaning import CleaningLog
 from ...engine.duckdb import column_types, frame, literal, query, quote, write_parquet
 from ...errors import ColumnError, DataValueError
+from ...featureset import FrozenIds
 from .clean import DEFAULT_NON_PRODUCT_CODES, _listed, _today
 from .columns import TransactionColumns
 
@@ -362,5 +363,5 @@ def features_in_duckdb(con, relation: str, params) -> pd.DataFrame:
     if has_country:
         table["country"] = pd.array(table["country"].where(table["country"].notna(), None), dtype="str")
     table.attrs["snapshot_date"] = str(pd.Timestamp("1970-01-01") + pd.Timedelta(days=snap))[:10]
-    table.attrs["dropped_customers"] = dropped
+    table.attrs["dropped_customers"] = FrozenIds(dropped)
     return table
