@@ -44,6 +44,7 @@ from sklearn.metrics import confusion_matrix, f1_score
 from sklearn.model_selection import StratifiedKFold
 
 from .errors import DataValueError, SegmentationError
+from .featureset import in_index
 from .format import format_value
 from .forest import _MISSING, feature_matrix, forest_jobs, forest_pipeline, stratified_rows
 from .forest import permutation_drops as _permutation_drops
@@ -67,7 +68,7 @@ _CURRENCIES = ("$", "£", "€", "¥")
 
 def _labels(table: pd.DataFrame, labels) -> np.ndarray:
     if isinstance(labels, pd.Series) and len(labels) == len(table) and labels.index.is_unique \
-            and labels.index.isin(table.index).all():
+            and (labels.index.equals(table.index) or in_index(labels.index, table.index).all()):
         labels = labels.reindex(table.index)  # align a Series indexed by the entity ids
     y = np.asarray(labels)
     if len(y) != len(table):

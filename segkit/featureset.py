@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
-__all__ = ["FeatureSet", "FrozenIds", "freeze_attrs"]
+__all__ = ["FeatureSet", "FrozenIds", "freeze_attrs", "in_index"]
 
 
 class FrozenIds(tuple):
@@ -18,6 +19,16 @@ class FrozenIds(tuple):
 
     def __deepcopy__(self, memo) -> "FrozenIds":
         return self
+
+
+def in_index(values, index) -> np.ndarray:
+    """Which of ``values`` (entity ids) are in ``index``, like ``pd.Index(values).isin(index)``, by a hash lookup:
+    pandas' ``isin`` on Arrow-backed text checks the values one by one in Python (2.2 s against 0.2 s for 300,000
+    ids)."""
+    index = pd.Index(index)
+    if not index.is_unique:
+        return np.asarray(pd.Index(values).isin(index))
+    return index.get_indexer(pd.Index(values)) >= 0
 
 
 def freeze_attrs(table: pd.DataFrame) -> pd.DataFrame:

@@ -177,3 +177,13 @@ def test_ids_in_attrs_are_shared_not_copied_at_every_step(tmp_path):
     folder.write_features(fs)
     back = folder.read_features().table.attrs["dropped_customers"]
     assert isinstance(back, FrozenIds) and back == dropped
+
+
+@pytest.mark.parametrize("index", [["b", "a", "c"], ["b", "a", "b"]])
+def test_in_index_is_isin(index):
+    from segkit.featureset import in_index
+
+    values = pd.Index(["a", "x", "c", "a", None], dtype="str")
+    expected = np.asarray(values.isin(pd.Index(index, dtype="str")))
+    np.testing.assert_array_equal(in_index(values, pd.Index(index, dtype="str")), expected)
+    np.testing.assert_array_equal(in_index(values, pd.Index(index, dtype=object)), expected)

@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from ...errors import DataValueError
+from ...featureset import in_index
 from ...format import round_json
 from .churn_data import cutoff_day, naive_dates
 from .value import (BetaGeoModel, GammaGammaModel, HoldoutCheck, customer_lifetime_value, holdout_check, rfm_summary,
@@ -389,7 +390,7 @@ def segment_value(folder, assignments: pd.DataFrame, *, currency: str = "£") ->
     ids = assignments.iloc[:, 0].astype(str)
     codes = pd.Series(assignments["segment_code"].to_numpy(), index=ids.to_numpy())
     folder.write_csv("segments.csv", assignments.join(per[VALUE_COLUMNS], on=assignments.columns[0]))
-    segmented = per[per.index.isin(codes.index)]
+    segmented = per[in_index(per.index, codes.index)]
     if not segmented["clv"].sum() > 0:  # e.g. no customer bought twice: nothing to share among the segments
         summary["segments"], summary["ranking"] = [], (
             "No expected value to compare across segments: the models expect no further purchases.")
