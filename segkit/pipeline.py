@@ -58,7 +58,7 @@ def preflight(params: Params, *, deep: bool = True) -> dict[str, Any]:
     where = str(params.data_path).rstrip("/").rsplit("/", 1)[-1] if params.source == "file" else "SQL query"
     info: dict[str, Any] = {"input": f"{where} ({len(columns)} columns)", "columns": columns}
     if deep:
-        if engine.choose(params, kind.module) == "duckdb":  # a big input: DuckDB draws the sample
+        if engine.choose(params, kind.module) != "pandas":  # a big input: DuckDB draws the sample (also for spark)
             sample, rows = _engine_sample(params)
         else:
             raw = load_input(params)
