@@ -213,3 +213,22 @@ def test_two_stage_comparison_to_dict(blobs):
         compare_linkages(X, 4, reference_labels=y[:10])
     with pytest.raises(SegmentationError):
         compare_linkages(X, 1)
+
+
+def test_micro_clusters_of_many_rows_are_fitted_on_a_sample_and_cover_every_row(monkeypatch):
+    """Above _MICRO_FIT_ROWS rows the micro-clusters are fitted on a seeded sample, then every row joins one:
+    sizes sum to the rows, centres are the exact means of their members, no micro-cluster mixes two blobs."""
+    from segkit.hierarchy import tree
+
+    monkeypatch.setattr(tree, "_MICRO_FIT_ROWS", 300)
+    rng = np.random.default_rng(0)
+    blob = np.repeat(np.arange(3), 1000)
+    X = rng.normal(scale=0.3, size=(3000, 2)) + np.array([[0, 0], [20, 0], [0, 20]])[blob]
+    leaf, centres, sizes = tree._micro_clusters(X, 30, seed=1)
+    assert sizes.sum() == 3000 and leaf.min() == 0 and leaf.max() == len(sizes) - 1
+    for m in range(len(sizes)):
+        members = leaf == m
+        np.testing.assert_allclose(centres[m], X[members].mean(axis=0))
+        assert len(np.unique(blob[members])) == 1
+    again = tree._micro_clusters(X, 30, seed=1)
+    np.testing.assert_array_equal(leaf, again[0])

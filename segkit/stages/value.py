@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..engine import duckdb as ddb
 from ..plots.value import plot_holdout
 from ..report.cards import figure, html_block, note, note_html
+from . import engine as in_engine
 from .context import RunContext
 
 __all__ = ["build", "check", "score", "plot_holdout", "holdout_figure", "notes", "churn_comparison", "churn_note",
@@ -25,8 +27,13 @@ def _lifetime(ctx: RunContext):
 
 
 def build(ctx: RunContext):
-    """Calibration and full CLV summaries of the purchases in ``clean.parquet``."""
+    """Calibration and full CLV summaries of the purchases in ``clean.parquet`` (summed per customer and day in
+    DuckDB when the run's engine is ``duckdb``)."""
     p = ctx.params
+    engine_value = getattr(ctx.kind.module, "engine_value", None)
+    if engine_value is not None and in_engine.engine_of(ctx) != "pandas":  # spark runs too: DuckDB reads clean.parquet
+        with ddb.session(p) as con:
+            return engine_value(con, ddb.source_sql(ctx.folder.artifact("clean.parquet")), p)
     return _lifetime(ctx).value_data(ctx.folder.read_parquet("clean.parquet"), calibration_end=p.clv_calibration_end,
                                      churn_cutoff=p.churn_cutoff, churn_horizon_days=p.churn_horizon_days)
 

@@ -76,6 +76,20 @@ def spark_features(eng, cleaned: str, params) -> FeatureSet:
     return _feature_set(sql.features_in_engine(eng, cleaned, params), params)
 
 
+def engine_churn(con, cleaned: str, params):
+    """``duckdb`` engine: the data set of ``08_churn`` (:func:`.later_sql.churn_dataset_in_duckdb`)."""
+    from .later_sql import churn_dataset_in_duckdb
+
+    return churn_dataset_in_duckdb(con, cleaned, params)
+
+
+def engine_value(con, cleaned: str, params):
+    """``duckdb`` engine: the data of ``10_value`` (:func:`.later_sql.value_data_in_duckdb`)."""
+    from .later_sql import value_data_in_duckdb
+
+    return value_data_in_duckdb(con, cleaned, params)
+
+
 def _feature_set(table: pd.DataFrame, params) -> FeatureSet:
     columns = list(params.features or DEFAULT_FEATURES)
     notes = []

@@ -41,10 +41,11 @@ from ...format import round_json
 from ...forest import auc as _auc
 from ...forest import feature_matrix, forest_jobs, forest_pipeline, shuffled_predictions, stratified_rows
 from ...progress import track
+from .churn_data import ChurnData, assemble, churn_cutoff, churn_dataset, cutoff_day
 from .features import behaviour_features
 
 __all__ = ["ChurnData", "ChurnEvaluation", "ChurnScores", "FOREST", "MAX_ROWS", "SEARCH_SPACE", "churn_cutoff",
-           "churn_dataset", "fit_churn_model", "evaluate_churn", "score_customers", "risk_by_segment",
+           "cutoff_day", "assemble", "churn_dataset", "fit_churn_model", "evaluate_churn", "score_customers", "risk_by_segment",
            "risk_sentences", "refit_and_score", "churn_summary", "segment_risk"]
 
 #: Settings of the churn forest: balanced classes (both outcomes weigh the same) and leaves of at least 20
@@ -63,116 +64,6 @@ SEARCH_SPACE: dict[str, list] = {
     "forest__max_samples": [None, 0.5, 0.8],
 }
 _DAY = pd.Timedelta(days=1)
-
-
-def _naive_dates(clean: pd.DataFrame) -> pd.Series:
-    if "date" not in clean.columns:
-        raise ColumnError("the transaction table lacks the normalised column 'date'",
-                          "pass the output of segkit.kinds.transactions.clean.clean_transactions", column="date")
-    dates = clean["date"]
-    if not pd.api.types.is_datetime64_any_dtype(dates):
-        raise ColumnError("column 'date' is not a datetime column", "pass the output of segkit.kinds.transactions.clean.clean_transactions",
-                          column="date")
-    return dates.dt.tz_localize(None) if getattr(dates.dt, "tz", None) is not None else dates
-
-
-# ------------------------------------------------------------------------------------------ dataset
-@dataclass
-class ChurnData:
-    """Features at the cutoff and the outcome in the horizon after it.
-
-    Attributes
-    ----------
-    features : DataFrame
-        Behaviour features from the transactions before ``cutoff``, measured at ``cutoff`` (index
-        ``customer_id``): every customer with a purchase before the cutoff.
-    churned : Series
-        1 when the customer made no purchase in ``[cutoff, cutoff + horizon_days)``, else 0.
-    cutoff : Timestamp
-        The first day of the horizon (midnight); features use dates strictly before it.
-    horizon_days : int
-    last_date : Timestamp
-        The day of the last transaction in the data.
-    """
-
-    features: pd.DataFrame
-    churned: pd.Series
-    cutoff: pd.Timestamp
-    horizon_days: int
-    last_date: pd.Timestamp
-
-    @property
-    def horizon_end(self) -> pd.Timestamp:
-        """The day after the horizon (exclusive end)."""
-        return self.cutoff + pd.Timedelta(days=self.horizon_days)
-
-    @property
-    def rate(self) -> float:
-        """Share of customers who churned."""
-        return float(self.churned.mean())
-
-    def describe(self) -> str:
-        """One sentence on the set-up, for the report."""
-        last = self.horizon_end - _DAY
-        return (f"Customers are described by their behaviour before {self.cutoff:%d %B %Y} "
-                f"({len(self.features):,} customers with a purchase by then). A customer counts as churned "
-                f"when they bought nothing from {self.cutoff:%d %B %Y} to {last:%d %B %Y} "
-                f"({self.horizon_days} days): {100 * self.rate:.1f}% did ({int(self.churned.sum()):,} customers).")
-
-
-def churn_cutoff(clean: pd.DataFrame, cutoff=None, horizon_days: int = 90) -> pd.Timestamp:
-    """The cutoff day: ``cutoff`` (a date), or ``horizon_days`` before the day after the last transaction.
-
-    Raises
-    ------
-    DataValueError
-        The horizon would run past the last transaction, or no transaction is dated before the cutoff.
-    """
-    dates = _naive_dates(clean)
-    if len(dates.dropna()) == 0:
-        raise DataValueError("the transaction table has no dates", "check the cleaning log: every row was removed")
-    first, last = dates.min().normalize(), dates.max().normalize()
-    latest = last + _DAY - pd.Timedelta(days=horizon_days)
-    day = latest if cutoff is None else pd.Timestamp(cutoff).normalize()
-    if day > latest:
-        raise DataValueError(
-            f"the churn horizon of {horizon_days} days from the cutoff {day.date()} runs past the last "
-            f"transaction ({last.date()}), so churn cannot be observed for the whole horizon",
-            f"set churn_cutoff to {latest.date()} or earlier, or shorten churn_horizon_days", key="churn_cutoff")
-    if day <= first:
-        raise DataValueError(
-            f"no transaction is dated before the churn cutoff {day.date()} (the data start on {first.date()})",
-            "set churn_cutoff later, or shorten churn_horizon_days so that history is left before the cutoff",
-            key="churn_cutoff")
-    return day
-
-
-def churn_dataset(clean: pd.DataFrame, *, cutoff=None, horizon_days: int = 90) -> ChurnData:
-    """Features before the cutoff and the churn outcome after it (see the module docstring).
-
-    Parameters
-    ----------
-    clean : DataFrame
-        Output of :func:`segkit.kinds.transactions.clean.clean_transactions`.
-    cutoff : date-like, optional
-        First day of the horizon (default: see :func:`churn_cutoff`).
-    horizon_days : int
-        Length of the horizon in days.
-    """
-    day = churn_cutoff(clean, cutoff, horizon_days)
-    dates = _naive_dates(clean)
-    features = behaviour_features(clean[(dates < day).to_numpy()], snapshot_date=day)
-    end = day + pd.Timedelta(days=horizon_days)
-    window = clean[((dates >= day) & (dates < end)).to_numpy() & ~clean["is_cancellation"].to_numpy(dtype=bool)]
-    bought = features.index.isin(window["customer_id"].astype(str).unique())
-    churned = pd.Series((~bought).astype("int64"), index=features.index, name="churned")
-    if churned.nunique() < 2:
-        what = "every" if churned.iloc[0] == 1 else "no"
-        raise DataValueError(f"{what} customer churned between {day.date()} and {(end - _DAY).date()}, so there "
-                             "is nothing to learn", "choose another churn_cutoff or churn_horizon_days",
-                             key="churn_horizon_days")
-    return ChurnData(features=features, churned=churned, cutoff=day, horizon_days=int(horizon_days),
-                     last_date=dates.max().normalize())
 
 
 # -------------------------------------------------------------------------------------------- model
@@ -448,15 +339,17 @@ def risk_sentences(table: pd.DataFrame, threshold: float = 0.5) -> dict[str, str
 
 
 # ------------------------------------------------------------------------------- refit and scoring
-def refit_and_score(data: ChurnData, clean: pd.DataFrame, *, seed: int, threshold: float, search_iter: int = 0,
-                    search_folds: int = 3) -> ChurnScores:
+def refit_and_score(data: ChurnData, clean: pd.DataFrame | None = None, *, seed: int, threshold: float,
+                    search_iter: int = 0, search_folds: int = 3, current: pd.DataFrame | None = None) -> ChurnScores:
     """Refit on the customers at the cutoff (a stratified sample of :data:`MAX_ROWS` when there are more), then
-    score every customer's behaviour at the last date."""
+    score every customer's behaviour at the last date: their
+    :func:`~segkit.kinds.transactions.features.behaviour_features` from the cleaned lines ``clean``, or
+    ``current`` when an engine has built them in place."""
     sample = stratified_rows(data.churned.to_numpy(), MAX_ROWS, seed)
     X = feature_matrix(data.features).iloc[sample]
     model, best = fit_churn_model(X, data.churned.iloc[sample], seed=seed, search_iter=search_iter,
                                   search_folds=search_folds)
-    current = behaviour_features(clean)
+    current = behaviour_features(clean) if current is None else current
     table = score_customers(model, current, X.columns, threshold)
     return ChurnScores(table=table, threshold=threshold, scored_at=pd.Timestamp(current.attrs["snapshot_date"]),
                        trained_on=len(X), chosen={k: _json(v) for k, v in best.items()}, at_cutoff=len(data.churned))

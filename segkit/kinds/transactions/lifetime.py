@@ -30,11 +30,11 @@ import pandas as pd
 
 from ...errors import DataValueError
 from ...format import round_json
-from .churn import churn_cutoff
+from .churn_data import cutoff_day, naive_dates
 from .value import (BetaGeoModel, GammaGammaModel, HoldoutCheck, customer_lifetime_value, holdout_check, rfm_summary,
                     value_by_segment, value_sentence)
 
-__all__ = ["VALUE_COLUMNS", "RISK_BANDS", "ValueData", "ValueCheck", "ValueFit", "ChurnRelation", "purchases",
+__all__ = ["VALUE_COLUMNS", "RISK_BANDS", "ValueData", "ValueCheck", "ValueFit", "ChurnRelation", "purchases", "value_data_of_purchases",
            "value_data", "check_holdout", "fit_value", "value_summary", "churn_relation", "segment_value",
            "value_sentences", "ranking_sentence"]
 
@@ -107,10 +107,10 @@ class ValueData:
                 f"{self.holdout_days} days after it; the forecast then uses the whole history.")
 
 
-def _calibration_end(clean: pd.DataFrame, first: pd.Timestamp, last: pd.Timestamp, explicit, churn_cut,
+def _calibration_end(span: tuple, first: pd.Timestamp, last: pd.Timestamp, explicit, churn_cut,
                      churn_horizon_days: int) -> pd.Timestamp:
     if explicit is None:
-        return churn_cutoff(clean, churn_cut, churn_horizon_days) - _DAY
+        return cutoff_day(*span, churn_cut, churn_horizon_days) - _DAY
     end = pd.Timestamp(explicit).normalize()
     if not first <= end < last:
         raise DataValueError(f"clv_calibration_end {end.date()} leaves no calibration or no holdout period (the "
@@ -133,18 +133,31 @@ def value_data(clean: pd.DataFrame, *, calibration_end=None, churn_cutoff=None, 
         (:func:`.churn.churn_cutoff` with ``churn_cutoff`` and ``churn_horizon_days``).
     """
     bought = purchases(clean)
+    span = (None, None)
+    if not bought.empty:
+        dates = naive_dates(clean)
+        span = (dates.min(), dates.max())
+    return value_data_of_purchases(bought, span, lines=len(bought), calibration_end=calibration_end,
+                                   churn_cutoff=churn_cutoff, churn_horizon_days=churn_horizon_days)
+
+
+def value_data_of_purchases(bought: pd.DataFrame, span: tuple, *, lines: int, calibration_end=None,
+                            churn_cutoff=None, churn_horizon_days: int = 90) -> ValueData:
+    """:func:`value_data` from the purchases (``customer_id``, ``date``, ``amount``; lines, or already summed per
+    customer and day by an engine), the first and last date of all cleaned lines (``span``, for the churn
+    cutoff) and the number of purchase lines."""
     if bought.empty:
         raise DataValueError("the cleaned transactions hold no purchase (every line is a cancellation or free)",
                              "check the cleaning log and the amount or price column")
     dates = pd.to_datetime(bought["date"])
     first, last = dates.min().normalize(), dates.max().normalize()
-    end = _calibration_end(clean, first, last, calibration_end, churn_cutoff, churn_horizon_days)
+    end = _calibration_end(span, first, last, calibration_end, churn_cutoff, churn_horizon_days)
     unit = "W" if last - first >= pd.Timedelta(weeks=10) else "D"
     common = {"customer_col": "customer_id", "date_col": "date", "amount_col": "amount", "unit": unit}
     calibration = rfm_summary(bought, calibration_end=end, observation_end=last, **common)
     full = rfm_summary(bought, calibration_end=last, **common)
     return ValueData(calibration=calibration, full=full, unit=unit, first_day=first, calibration_end=end,
-                     last_day=last, lines=int(len(bought)))
+                     last_day=last, lines=int(lines))
 
 
 def _fit(model, summary: pd.DataFrame, what: str) -> tuple[Any, list[str]]:

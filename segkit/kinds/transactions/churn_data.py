@@ -1,0 +1,140 @@
+"""The churn data set (see :mod:`.churn`): features before a cutoff, measured at it, and the outcome in the
+horizon after it; the cutoff rules shared by every engine (:func:`cutoff_day`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from ...errors import ColumnError, DataValueError
+from .features import behaviour_features
+
+__all__ = ["ChurnData", "naive_dates", "churn_cutoff", "cutoff_day", "churn_dataset", "assemble"]
+
+_DAY = pd.Timedelta(days=1)
+
+
+def naive_dates(clean: pd.DataFrame) -> pd.Series:
+    if "date" not in clean.columns:
+        raise ColumnError("the transaction table lacks the normalised column 'date'",
+                          "pass the output of segkit.kinds.transactions.clean.clean_transactions", column="date")
+    dates = clean["date"]
+    if not pd.api.types.is_datetime64_any_dtype(dates):
+        raise ColumnError("column 'date' is not a datetime column", "pass the output of segkit.kinds.transactions.clean.clean_transactions",
+                          column="date")
+    return dates.dt.tz_localize(None) if getattr(dates.dt, "tz", None) is not None else dates
+
+
+# ------------------------------------------------------------------------------------------ dataset
+@dataclass
+class ChurnData:
+    """Features at the cutoff and the outcome in the horizon after it.
+
+    Attributes
+    ----------
+    features : DataFrame
+        Behaviour features from the transactions before ``cutoff``, measured at ``cutoff`` (index
+        ``customer_id``): every customer with a purchase before the cutoff.
+    churned : Series
+        1 when the customer made no purchase in ``[cutoff, cutoff + horizon_days)``, else 0.
+    cutoff : Timestamp
+        The first day of the horizon (midnight); features use dates strictly before it.
+    horizon_days : int
+    last_date : Timestamp
+        The day of the last transaction in the data.
+    current : DataFrame or None
+        The customers' features at the last date, when an engine built them beside the data set (else
+        :func:`refit_and_score` builds them from the cleaned lines).
+    """
+
+    features: pd.DataFrame
+    churned: pd.Series
+    cutoff: pd.Timestamp
+    horizon_days: int
+    last_date: pd.Timestamp
+    current: pd.DataFrame | None = field(default=None, repr=False)
+
+    @property
+    def horizon_end(self) -> pd.Timestamp:
+        """The day after the horizon (exclusive end)."""
+        return self.cutoff + pd.Timedelta(days=self.horizon_days)
+
+    @property
+    def rate(self) -> float:
+        """Share of customers who churned."""
+        return float(self.churned.mean())
+
+    def describe(self) -> str:
+        """One sentence on the set-up, for the report."""
+        last = self.horizon_end - _DAY
+        return (f"Customers are described by their behaviour before {self.cutoff:%d %B %Y} "
+                f"({len(self.features):,} customers with a purchase by then). A customer counts as churned "
+                f"when they bought nothing from {self.cutoff:%d %B %Y} to {last:%d %B %Y} "
+                f"({self.horizon_days} days): {100 * self.rate:.1f}% did ({int(self.churned.sum()):,} customers).")
+
+
+def churn_cutoff(clean: pd.DataFrame, cutoff=None, horizon_days: int = 90) -> pd.Timestamp:
+    """The cutoff day: ``cutoff`` (a date), or ``horizon_days`` before the day after the last transaction.
+
+    Raises
+    ------
+    DataValueError
+        The horizon would run past the last transaction, or no transaction is dated before the cutoff.
+    """
+    dates = naive_dates(clean)
+    if len(dates.dropna()) == 0:
+        raise DataValueError("the transaction table has no dates", "check the cleaning log: every row was removed")
+    return cutoff_day(dates.min(), dates.max(), cutoff, horizon_days)
+
+
+def cutoff_day(first, last, cutoff=None, horizon_days: int = 90) -> pd.Timestamp:
+    """:func:`churn_cutoff` from the first and last transaction dates (for engines that measure them in place)."""
+    first, last = pd.Timestamp(first).normalize(), pd.Timestamp(last).normalize()
+    latest = last + _DAY - pd.Timedelta(days=horizon_days)
+    day = latest if cutoff is None else pd.Timestamp(cutoff).normalize()
+    if day > latest:
+        raise DataValueError(
+            f"the churn horizon of {horizon_days} days from the cutoff {day.date()} runs past the last "
+            f"transaction ({last.date()}), so churn cannot be observed for the whole horizon",
+            f"set churn_cutoff to {latest.date()} or earlier, or shorten churn_horizon_days", key="churn_cutoff")
+    if day <= first:
+        raise DataValueError(
+            f"no transaction is dated before the churn cutoff {day.date()} (the data start on {first.date()})",
+            "set churn_cutoff later, or shorten churn_horizon_days so that history is left before the cutoff",
+            key="churn_cutoff")
+    return day
+
+
+def churn_dataset(clean: pd.DataFrame, *, cutoff=None, horizon_days: int = 90) -> ChurnData:
+    """Features before the cutoff and the churn outcome after it (see the module docstring).
+
+    Parameters
+    ----------
+    clean : DataFrame
+        Output of :func:`segkit.kinds.transactions.clean.clean_transactions`.
+    cutoff : date-like, optional
+        First day of the horizon (default: see :func:`churn_cutoff`).
+    horizon_days : int
+        Length of the horizon in days.
+    """
+    day = churn_cutoff(clean, cutoff, horizon_days)
+    dates = naive_dates(clean)
+    features = behaviour_features(clean[(dates < day).to_numpy()], snapshot_date=day)
+    end = day + pd.Timedelta(days=horizon_days)
+    window = clean[((dates >= day) & (dates < end)).to_numpy() & ~clean["is_cancellation"].to_numpy(dtype=bool)]
+    return assemble(features, window["customer_id"].astype(str).unique(), day, horizon_days, dates.max())
+
+
+def assemble(features: pd.DataFrame, bought, cutoff: pd.Timestamp, horizon_days: int, last) -> ChurnData:
+    """The :class:`ChurnData` of ``features`` at the cutoff, given the ids of the customers who bought in the
+    horizon (``bought``). Raises when everyone or no one churned."""
+    churned = pd.Series((~features.index.isin(bought)).astype("int64"), index=features.index, name="churned")
+    end = cutoff + pd.Timedelta(days=horizon_days)
+    if churned.nunique() < 2:
+        what = "every" if churned.iloc[0] == 1 else "no"
+        raise DataValueError(f"{what} customer churned between {cutoff.date()} and {(end - _DAY).date()}, so there "
+                             "is nothing to learn", "choose another churn_cutoff or churn_horizon_days",
+                             key="churn_horizon_days")
+    return ChurnData(features=features, churned=churned, cutoff=cutoff, horizon_days=int(horizon_days),
+                     last_date=pd.Timestamp(last).normalize())

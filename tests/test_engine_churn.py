@@ -1,0 +1,124 @@
+"""08_churn and 10_value in the duckdb engine give the pandas data sets: the same cutoff, customers, features before it (to the
+cent), outcomes, features at the last date, purchase summaries and errors, on the bundled and generated data; and the
+engine's seeded sample (issue 13)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from segkit import kinds, pipeline
+from segkit.config import params_from_mapping
+from segkit.engine import duckdb as ddb
+from segkit.errors import DataValueError
+from segkit.kinds.transactions import churn
+from segkit.kinds.transactions.features import behaviour_features
+from segkit.kinds.transactions.synth import generate_transactions
+
+ROOT = Path(__file__).resolve().parents[1]
+RETAIL = ROOT / "data" / "online_retail.parquet"
+KIND = kinds.get("transactions")
+
+
+def _params(path, **values):
+    return params_from_mapping({"data_kind": "transactions", "data_path": str(path), **values})
+
+
+def _same_features(a: pd.DataFrame, b: pd.DataFrame) -> None:
+    assert a.index.equals(b.index), "not the same customers"
+    assert list(a.columns) == list(b.columns) and a.attrs == b.attrs
+    for col in a.columns:
+        if col == "country":
+            assert a[col].equals(b[col])
+        else:
+            np.testing.assert_allclose(a[col].to_numpy(float), b[col].to_numpy(float), rtol=0, atol=0.005, err_msg=col)
+
+
+def _both(raw: pd.DataFrame, path, tmp_path: Path, **values):
+    p = _params(path, **values)
+    cleaned, _ = pipeline.clean_table(p, raw.copy())
+    in_pandas = churn.churn_dataset(cleaned, cutoff=p.churn_cutoff, horizon_days=p.churn_horizon_days)
+    with ddb.session(p) as con:
+        KIND.module.engine_clean(con, ddb.source_sql(str(path)), p, tmp_path / "clean.parquet")
+        in_duckdb = KIND.module.engine_churn(con, ddb.source_sql(tmp_path / "clean.parquet"), p)
+    return cleaned, in_pandas, in_duckdb
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory):
+    df = generate_transactions(40_000, seed=5)
+    path = tmp_path_factory.mktemp("churn") / "lines.parquet"
+    df.to_parquet(path, index=False)
+    return df, path
+
+
+@pytest.mark.parametrize("values", [{}, {"churn_cutoff": "2011-06-01", "churn_horizon_days": 60}])
+def test_bundled_data_same_churn_data_set(tmp_path, values):
+    cleaned, a, b = _both(pd.read_parquet(RETAIL), RETAIL, tmp_path, **values)
+    assert (a.cutoff, a.horizon_days, a.last_date) == (b.cutoff, b.horizon_days, b.last_date)
+    _same_features(a.features, b.features)
+    pd.testing.assert_series_equal(a.churned, b.churned)
+    _same_features(behaviour_features(cleaned), b.current)
+    assert 0.2 < b.rate < 0.8
+
+
+def test_generated_data_with_cancellations_same_churn_data_set(generated, tmp_path):
+    raw, path = generated
+    cleaned, a, b = _both(raw, path, tmp_path, customer_col="CustomerID")
+    _same_features(a.features, b.features)
+    pd.testing.assert_series_equal(a.churned, b.churned)
+    _same_features(behaviour_features(cleaned), b.current)
+
+
+def test_scores_from_engine_features_equal_the_pandas_scores(tmp_path):
+    cleaned, a, b = _both(pd.read_parquet(RETAIL), RETAIL, tmp_path)
+    from_lines = churn.refit_and_score(a, cleaned, seed=0, threshold=0.5)
+    from_engine = churn.refit_and_score(b, current=b.current, seed=0, threshold=0.5)
+    pd.testing.assert_frame_equal(from_lines.table, from_engine.table, atol=1e-9)
+
+
+@pytest.mark.parametrize("cutoff, words", [("2012-06-01", "runs past the last transaction"),
+                                           ("2010-01-01", "no transaction is dated before the churn cutoff")])
+def test_a_bad_cutoff_is_the_same_error_in_either_engine(tmp_path, cutoff, words):
+    p = _params(RETAIL, churn_cutoff=cutoff)
+    with pytest.raises(DataValueError, match=words) as in_pandas:
+        churn.churn_dataset(pipeline.clean_table(p, pd.read_parquet(RETAIL))[0], cutoff=cutoff)
+    with ddb.session(p) as con:
+        KIND.module.engine_clean(con, ddb.source_sql(str(RETAIL)), p, tmp_path / "clean.parquet")
+        with pytest.raises(DataValueError, match=words) as in_duckdb:
+            KIND.module.engine_churn(con, ddb.source_sql(tmp_path / "clean.parquet"), p)
+    assert str(in_pandas.value) == str(in_duckdb.value) and in_duckdb.value.key == "churn_cutoff"
+
+
+@pytest.mark.parametrize("values", [{}, {"clv_calibration_end": "2011-08-31"}])
+def test_value_data_from_engine_equals_pandas(tmp_path, values):
+    from segkit.kinds.transactions import lifetime
+
+    p = _params(RETAIL, **values)
+    cleaned, _ = pipeline.clean_table(p, pd.read_parquet(RETAIL))
+    a = lifetime.value_data(cleaned, calibration_end=p.clv_calibration_end, churn_cutoff=p.churn_cutoff,
+                            churn_horizon_days=p.churn_horizon_days)
+    with ddb.session(p) as con:
+        KIND.module.engine_clean(con, ddb.source_sql(str(RETAIL)), p, tmp_path / "clean.parquet")
+        b = KIND.module.engine_value(con, ddb.source_sql(tmp_path / "clean.parquet"), p)
+    assert (a.unit, a.first_day, a.calibration_end, a.last_day, a.lines) == \
+           (b.unit, b.first_day, b.calibration_end, b.last_day, b.lines)
+    for part in ("calibration", "full"):
+        pd.testing.assert_frame_equal(getattr(a, part), getattr(b, part), check_exact=False, atol=1e-6)
+    assert len(b.full) > 4000 and a.describe() == b.describe()
+
+
+def test_the_engine_sample_filtered_by_hash_is_the_full_sort(tmp_path):
+    """ddb.sample sorts only the lines with the lowest hashes: the same lines as sorting all of them."""
+    raw = generate_transactions(20_000, seed=3)
+    path = tmp_path / "lines.parquet"
+    raw.to_parquet(path, index=False)
+    con = ddb.connect()
+    source = ddb.source_sql(str(path))
+    cols = ", ".join(ddb.quote(c) for c in ddb.column_types(con, source))
+    for rows in (1, 500, 9_000, 25_000):
+        full = con.execute(f"SELECT * FROM {source} ORDER BY hash({cols}, 7) LIMIT {rows}").df()
+        pd.testing.assert_frame_equal(ddb.sample(con, source, rows, 7), full)
