@@ -252,6 +252,15 @@ def test_no_java_is_a_dependency_error_naming_the_package(monkeypatch, tmp_path)
         sp.check_java()
 
 
+def test_segkit_check_stops_without_java_with_exit_2(monkeypatch, tmp_path, capsys):
+    pytest.importorskip("pyspark", reason="without pyspark, segkit check stops at pyspark first")
+    monkeypatch.setenv("JAVA_HOME", str(tmp_path))
+    params = tmp_path / "p.yaml"
+    params.write_text(f"data_path: {RETAIL}\nengine: spark\n")
+    assert cli.main(["check", str(params)]) == 2
+    assert "needs Java 17" in capsys.readouterr().err
+
+
 def test_no_pyspark_names_the_extra(monkeypatch):
     monkeypatch.setitem(sys.modules, "pyspark.sql", None)
     monkeypatch.setattr(sp, "_current", {})

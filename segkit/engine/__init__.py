@@ -15,8 +15,8 @@ offers hooks for it (the transactions kind: ``engine_clean`` and ``engine_featur
   pandas otherwise (never Spark: a cluster is asked for by name). The threshold is measured:
   ``bench/bench_engines.py`` (``bench/README.md``).
 
-Every engine module offers the same functions: ``session(params)`` (a context manager yielding its
-connection), ``source(connection, path)``, ``profile_input``, ``content_digest`` and ``sample``.
+Every engine module offers the same functions: ``check_setup()``, ``session(params)`` (a context manager
+yielding its connection), ``source(connection, path)``, ``profile_input``, ``content_digest`` and ``sample``.
 """
 
 from __future__ import annotations

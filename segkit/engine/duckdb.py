@@ -29,7 +29,7 @@ from ..errors import ColumnError, DataFileError, DataValueError, ParamsError
 from .base import SQLEngine
 
 __all__ = ["connect", "session", "source_sql", "source", "data_files", "query", "frame", "estimate_rows", "profile_input",
-           "quote", "literal", "column_types", "content_digest", "sample", "write_parquet", "DuckDBEngine"]
+           "quote", "literal", "column_types", "content_digest", "sample", "write_parquet", "DuckDBEngine", "check_setup"]
 
 _PARQUET = {".parquet", ".pq"}
 _TEXT = {".csv", ".txt", ".tsv"}
@@ -44,6 +44,11 @@ def _duckdb():
                           "pip install duckdb==2.0.0 (it is in segkit's requirements), or set engine: pandas",
                           key="engine") from None
     return duckdb
+
+
+def check_setup() -> None:
+    """Refuse early what would stop the engine (the engines' common signature): duckdb not importable."""
+    _duckdb()
 
 
 def quote(name: str) -> str:

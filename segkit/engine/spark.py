@@ -37,7 +37,7 @@ from ..errors import ColumnError, DataFileError, DataValueError, DependencyError
 from .base import SQLEngine
 from .duckdb import data_files
 
-__all__ = ["SparkEngine", "connect", "session", "stop", "source", "profile_input", "content_digest", "sample",
+__all__ = ["SparkEngine", "connect", "session", "stop", "check_setup", "check_java", "source", "profile_input", "content_digest", "sample",
            "java_pattern", "REQUIRED_CONF"]
 
 _PARQUET = {".parquet", ".pq"}
@@ -98,6 +98,12 @@ def check_java() -> None:
     if version is None or version < 17:
         raise DependencyError(f"the spark engine needs Java 17 or later; {java} is "
                               f"{'not a working Java' if version is None else f'Java {version}'}", fix, key="engine")
+
+
+def check_setup() -> None:
+    """Refuse early what would stop Spark from starting: no pyspark, no Java 17 (a segkit error naming the fix)."""
+    _pyspark()
+    check_java()
 
 
 def _settings(master: str, conf: dict | None) -> dict[str, str]:
