@@ -2,7 +2,8 @@
 
 Optional: ``pip install 'segkit[spark]'`` (pyspark) and Java 17 or later (Debian: ``openjdk-17-jre-headless``).
 This module is generic (it names no data kind): it starts or reuses a Spark session from the params
-(:func:`connect`: ``spark_master``, ``spark_conf``; quiet logs, no web UI, no progress bars), turns a data
+(:func:`connect`: ``spark_master``, ``spark_conf``; no web UI, no progress bars, the JVM's own messages in
+``segkit-spark-<pid>.log`` under the temporary folder, not in notebooks), turns a data
 path into a temporary view (:func:`source`: Parquet or CSV files, folders, globs, put together by column name),
 and implements :class:`~segkit.engine.base.SQLEngine` (:class:`SparkEngine`), so the kinds' SQL runs as it runs
 in DuckDB. Spark's errors become segkit errors (problem + "Fix:"). Only the per-entity table, a seeded sample of
@@ -23,6 +24,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
 import warnings
 from collections.abc import Iterator
@@ -140,17 +142,38 @@ def connect(master: str = "local[*]", conf: dict | None = None):
     builder = SparkSession.builder.master(master).appName("segkit")
     for key, value in settings.items():
         builder = builder.config(key, value)
+    log = Path(tempfile.gettempdir()) / f"segkit-spark-{os.getpid()}.log"
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), _jvm_output(log):
             warnings.simplefilter("ignore", FutureWarning)
             spark = builder.getOrCreate()
     except Exception as exc:  # pyspark raises its own errors and Py4J's; each becomes one message
         raise ParamsError(f"Spark did not start with spark_master {master}: {_first_line(exc)}",
                           "check spark_master (is the cluster up and reachable from here?) and spark_conf, or set "
-                          "engine: duckdb to run on this machine", key="spark_master") from None
+                          f"engine: duckdb to run on this machine; Spark's own messages are in {log}",
+                          key="spark_master") from None
     spark.sparkContext.setLogLevel("ERROR")
     _current.update(master=master, spark=spark)
     return spark
+
+
+@contextmanager
+def _jvm_output(log: Path) -> Iterator[None]:
+    """While the JVM starts, this process's standard output and error go to ``log``, so the JVM inherits that file
+    and its notices (start-up, log levels) stay out of notebooks and consoles; both are restored afterwards."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    target = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    saved = [os.dup(1), os.dup(2)]
+    try:
+        os.dup2(target, 1)
+        os.dup2(target, 2)
+        yield
+    finally:
+        os.dup2(saved[0], 1)
+        os.dup2(saved[1], 2)
+        for fd in (*saved, target):
+            os.close(fd)
 
 
 def stop() -> None:
