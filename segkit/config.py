@@ -62,15 +62,20 @@ def _iso_date(value: str | None) -> str | None:
     return None if value is None else str(value)
 
 
-#: Values of the ``engine`` param; ``spark`` is reserved for the cluster engine (issue 13).
-ENGINE_VALUES = ("auto", "pandas", "duckdb")
+#: Values of ``engine`` (``auto`` never picks ``spark``), and the forms of ``spark_master`` (Spark's master URLs).
+ENGINE_VALUES = ("auto", "pandas", "duckdb", "spark")
+SPARK_MASTER = re.compile(r"local(\[(\*|[1-9]\d*)(,\s*[1-9]\d*)?\])?|local-cluster\[\d+,\s*\d+,\s*\d+\]|spark://[\w.\-]+(:\d+)?(,[\w.\-]+(:\d+)?)*|yarn|k8s://\S+|sc://\S+")
 
 
 def _engine(value: str) -> str:
-    if value == "spark":
-        raise ValueError("spark engine: not available yet (tracked in issue 13); use auto, pandas or duckdb")
     if value not in ENGINE_VALUES:
         raise ValueError(f"must be one of {', '.join(ENGINE_VALUES)}")
+    return value
+
+
+def _spark_master(value: str) -> str:
+    if not SPARK_MASTER.fullmatch(value):
+        raise ValueError(f"{value!r} is not a Spark master URL; write local[*], local[4], spark://host:7077, yarn or k8s://https://host")
     return value
 
 
@@ -103,9 +108,11 @@ class Params(ReadOptions):  # how the input is read (sep, header, decimal, dayfi
     sql_query: str | None = Field(None, description="SQL query returning the input table (with sql_url)")
     seed: int = Field(42, ge=0, lt=2**32, description="random seed for every sampled or randomised step (0 to 2**32 - 1)")
     engine: Annotated[str, AfterValidator(_engine)] = Field(
-        "auto", description="where reading, cleaning and features run: auto (duckdb for big inputs), pandas or duckdb")
+        "auto", description="where reading, cleaning and features run: auto (duckdb for big inputs), pandas, duckdb or spark")
     memory_limit: str | None = Field(None, description="duckdb engine: memory it may use, e.g. 4GB (null: 70% of the machine's)")
     temp_directory: str | None = Field(None, description="duckdb engine: folder it spills to beyond memory_limit (null: the system's temporary folder)")
+    spark_master: Annotated[str, AfterValidator(_spark_master)] = Field("local[*]", description="spark engine: where Spark runs: local[*] (this machine, every core), spark://host:7077, yarn, k8s://...")
+    spark_conf: dict[str, Union[str, int, float, bool]] = Field(default_factory=dict, description="spark engine: Spark settings, e.g. {spark.driver.memory: 8g, spark.executor.instances: 10}")
 
     # --- column mapping ---------------------------------------------------------------------
     id_col: str | None = Field(None, description="entity id column for customer and area tables (zcta for demographics)")

@@ -66,8 +66,11 @@ def preflight(params: Params, *, deep: bool = True) -> dict[str, Any]:
     kind.check_columns(params, columns)
     where = str(params.data_path).rstrip("/").rsplit("/", 1)[-1] if params.source == "file" else "SQL query"
     info: dict[str, Any] = {"input": f"{where} ({len(columns)} columns)", "columns": columns}
+    chosen = engine.choose(params, kind.module)
+    if chosen != "pandas":
+        engine.module(chosen).check_setup()  # what the engine needs (Java, pyspark), before any notebook starts
     if deep:
-        if engine.choose(params, kind.module) == "duckdb":  # a big input: DuckDB draws the sample
+        if chosen != "pandas":  # a big input: DuckDB draws the sample (also for spark)
             sample, rows = _engine_sample(params)
         else:
             raw = load_input(params)

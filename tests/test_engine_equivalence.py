@@ -159,11 +159,6 @@ def test_auto_estimates_text_files(generated, tmp_path):
     assert engine.input_rows(_params("synth://transactions?rows=5000000")) == 5_000_000
 
 
-def test_spark_is_refused_with_a_clear_message():
-    with pytest.raises(ParamsError, match="spark engine: not available yet"):
-        _params(RETAIL, engine="spark")
-
-
 @pytest.mark.parametrize("data_path", ["synth://customers?n=100", "x.xlsx"])
 def test_duckdb_refuses_inputs_it_cannot_read(data_path):
     with pytest.raises(ParamsError, match="Fix:.*engine"):

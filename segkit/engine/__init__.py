@@ -1,4 +1,4 @@
-"""Where reading, cleaning and feature building run: the ``engine`` param (``auto``, ``pandas``, ``duckdb``).
+"""Where reading, cleaning and feature building run: the ``engine`` param (``auto``, ``pandas``, ``duckdb``, ``spark``).
 
 An engine is one module with one job; this package names no data kind. A kind that can run in an engine
 offers hooks for it (the transactions kind: ``engine_clean`` and ``engine_features``, its SQL in
@@ -8,10 +8,15 @@ offers hooks for it (the transactions kind: ``engine_clean`` and ``engine_featur
 - ``duckdb``: the input is read, cleaned and turned into one row per entity by DuckDB, out of core
   (``memory_limit``, ``temp_directory``), from Parquet or CSV files, folders and globs; only the per-entity
   table comes back to pandas (:mod:`segkit.engine.duckdb`);
+- ``spark``: the same SQL in Spark SQL, on this machine (``spark_master: local[*]``) or a cluster, from the same
+  inputs; the kind's hooks ``spark_clean`` and ``spark_features`` (:mod:`segkit.engine.spark`, optional:
+  ``pip install 'segkit[spark]'`` and Java 17);
 - ``auto``: DuckDB when the input has more than :data:`AUTO_ROWS` lines and the kind has DuckDB hooks,
-  pandas otherwise. The threshold is measured: ``bench/bench_engines.py`` (``bench/README.md``).
+  pandas otherwise (never Spark: a cluster is asked for by name). The threshold is measured:
+  ``bench/bench_engines.py`` (``bench/README.md``).
 
-``spark`` is reserved for the cluster engine of issue 13 and refused until it exists.
+Every engine module offers the same functions: ``check_setup()``, ``session(params)`` (a context manager
+yielding its connection), ``source(connection, path)``, ``profile_input``, ``content_digest`` and ``sample``.
 """
 
 from __future__ import annotations
@@ -21,14 +26,15 @@ from pathlib import Path
 from ..errors import ParamsError
 from ..io import parse_synth
 
-__all__ = ["ENGINES", "AUTO_ROWS", "choose", "input_rows", "engine_input"]
+__all__ = ["ENGINES", "AUTO_ROWS", "HOOKS", "choose", "input_rows", "engine_input", "module", "offers"]
 
-#: The engines a run can use (``spark`` is validated by the params and refused here until it exists).
-ENGINES = ("pandas", "duckdb")
+#: The engines a run can use.
+ENGINES = ("pandas", "duckdb", "spark")
 #: ``engine: auto`` runs DuckDB above this many input lines (measured: bench/README.md, "Engines").
 AUTO_ROWS = 2_000_000
-#: What a kind offers to run in DuckDB: module attributes (hooks) it must define.
-DUCKDB_HOOKS = ("engine_clean", "engine_features")
+#: What a kind offers to run in an engine: module attributes (hooks) it must define, (clean, features).
+HOOKS = {"duckdb": ("engine_clean", "engine_features"), "spark": ("spark_clean", "spark_features")}
+DUCKDB_HOOKS = HOOKS["duckdb"]
 _ENGINE_SUFFIXES = {".parquet", ".pq", ".csv", ".txt", ".tsv"}
 
 
@@ -61,6 +67,20 @@ def input_rows(params) -> int | None:
     return ddb.estimate_rows(source)
 
 
+def module(name: str):
+    """The module of an engine other than pandas (imported on first use: pyspark is optional)."""
+    if name == "spark":
+        from . import spark
+        return spark
+    from . import duckdb
+    return duckdb
+
+
+def offers(kind_module, name: str) -> bool:
+    """True when the data kind defines the hooks of the engine ``name``."""
+    return all(callable(getattr(kind_module, hook, None)) for hook in HOOKS[name])
+
+
 def _writes_synth(params, kind_module) -> bool:
     """True when the input is a ``synth://`` table the kind can write to Parquet (``SYNTH_WRITERS``)."""
     path = str(params.data_path or "")
@@ -70,27 +90,24 @@ def _writes_synth(params, kind_module) -> bool:
 def choose(params, kind_module) -> str:
     """The engine of a run: the ``engine`` param, with ``auto`` decided by the input's size (:data:`AUTO_ROWS`).
 
-    Raises :class:`~segkit.errors.ParamsError` when ``engine: duckdb`` is asked of an input or a kind it
-    cannot run (an SQL query, an Excel workbook, a kind without DuckDB hooks).
+    Raises :class:`~segkit.errors.ParamsError` when ``engine: duckdb`` or ``spark`` is asked of an input or a
+    kind it cannot run (an SQL query, an Excel workbook, a kind without the engine's hooks).
     """
     asked = params.engine
-    if asked == "spark":
-        raise ParamsError("spark engine: not available yet (tracked in issue 13)",
-                          "set engine to auto, pandas or duckdb", key="engine")
-    offers = all(callable(getattr(kind_module, hook, None)) for hook in DUCKDB_HOOKS)
     if asked == "pandas":
         return "pandas"
-    if asked == "duckdb":
-        if not offers:
-            raise ParamsError(f"the {params.data_kind} data kind cannot run in the duckdb engine",
+    if asked in HOOKS:
+        if not offers(kind_module, asked):
+            raise ParamsError(f"the {params.data_kind} data kind cannot run in the {asked} engine",
                               "set engine to pandas (or auto)", key="engine")
         if engine_input(params) is None and not _writes_synth(params, kind_module):
-            raise ParamsError(f"the duckdb engine reads Parquet or CSV files, folders of them or globs, not "
+            raise ParamsError(f"the {asked} engine reads Parquet or CSV files, folders of them or globs, not "
                               f"{params.data_path or 'an SQL query'}",
                               "convert the input to Parquet, or set engine to pandas (or auto)", key="engine")
-        return "duckdb"
-    if offers and engine_input(params) is not None and any(ch in str(params.data_path) for ch in "*?["):
+        return asked
+    offers_duckdb = offers(kind_module, "duckdb")
+    if offers_duckdb and engine_input(params) is not None and any(ch in str(params.data_path) for ch in "*?["):
         return "duckdb"  # pandas reads files and folders, not globs
     readable = engine_input(params) is not None or _writes_synth(params, kind_module)
-    rows = input_rows(params) if offers and readable else None
+    rows = input_rows(params) if offers_duckdb and readable else None
     return "duckdb" if rows is not None and rows > AUTO_ROWS else "pandas"

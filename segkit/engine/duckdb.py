@@ -26,9 +26,10 @@ from typing import Any
 import pandas as pd
 
 from ..errors import ColumnError, DataFileError, DataValueError, ParamsError
+from .base import SQLEngine
 
-__all__ = ["connect", "session", "source_sql", "query", "frame", "estimate_rows", "profile_input", "quote",
-           "literal", "column_types", "content_digest", "sample", "write_parquet"]
+__all__ = ["connect", "session", "source_sql", "source", "data_files", "query", "frame", "estimate_rows", "profile_input",
+           "quote", "literal", "column_types", "content_digest", "sample", "write_parquet", "DuckDBEngine", "check_setup"]
 
 _PARQUET = {".parquet", ".pq"}
 _TEXT = {".csv", ".txt", ".tsv"}
@@ -43,6 +44,11 @@ def _duckdb():
                           "pip install duckdb==2.0.0 (it is in segkit's requirements), or set engine: pandas",
                           key="engine") from None
     return duckdb
+
+
+def check_setup() -> None:
+    """Refuse early what would stop the engine (the engines' common signature): duckdb not importable."""
+    _duckdb()
 
 
 def quote(name: str) -> str:
@@ -110,7 +116,7 @@ def _first_line(exc: BaseException) -> str:
     return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
 
-def _files(path: str) -> list[str]:
+def data_files(path: str) -> list[str]:
     """The data files of a path: the file, the Parquet/CSV files of a folder, or the matches of a glob."""
     if any(ch in path for ch in "*?["):
         found = sorted(p for p in _glob.glob(path, recursive=True) if Path(p).is_file())
@@ -133,7 +139,7 @@ def _files(path: str) -> list[str]:
 def source_sql(path: str | Path) -> str:
     """A DuckDB table expression reading every file of ``path`` (a Parquet or CSV file, a folder, a glob); files
     are put together by column name. Parquet and text files are not mixed."""
-    files = _files(str(path))
+    files = data_files(str(path))
     kinds = {"parquet" if Path(f).suffix.lower() in _PARQUET else "csv" for f in files}
     if len(kinds) > 1:
         raise DataFileError(f"{path} mixes Parquet and text files", "keep one format per folder", key="data_path",
@@ -142,6 +148,11 @@ def source_sql(path: str | Path) -> str:
     if kinds == {"parquet"}:
         return f"read_parquet({listed}, union_by_name = true)"
     return f"read_csv({listed}, union_by_name = true, header = true, sample_size = 100000)"
+
+
+def source(con, path: str | Path) -> str:
+    """The relation of a data path in this engine (the engines' common signature: :func:`source_sql`)."""
+    return source_sql(path)
 
 
 def _translate(exc: BaseException, what: str) -> Exception:
@@ -192,7 +203,7 @@ def column_types(con, source: str) -> dict[str, str]:
 def estimate_rows(path: str) -> int:
     """Lines of a data path: exact for Parquet (its metadata), estimated for text (bytes over the mean length
     of the first lines)."""
-    files = _files(path)
+    files = data_files(path)
     if all(Path(f).suffix.lower() in _PARQUET for f in files):
         con = connect(memory_limit="512MB")
         try:
@@ -245,20 +256,63 @@ def sample(con, source: str, rows: int, seed: int) -> pd.DataFrame:
     return frame(con, f"SELECT * FROM {source} ORDER BY {key} LIMIT {int(rows)}")
 
 
-def write_parquet(con, sql: str, path: str | Path, *, batch_rows: int = 1_000_000) -> Path:
+def write_parquet(con, sql: str, path: str | Path, *, batch_rows: int = 1_000_000,
+                  names: dict[str, str] | None = None) -> Path:
     """Write the result of ``sql`` to a Parquet file, a batch at a time, with the result's column names as they
-    are (``COPY`` would rename ``Quantity`` beside ``quantity``: DuckDB's names ignore case)."""
+    are, or as ``names`` renames them (``COPY`` would rename ``Quantity`` beside ``quantity``: DuckDB's names
+    ignore case)."""
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
-    duckdb, writer = _duckdb(), None
+    duckdb, writer, names = _duckdb(), None, names or {}
     try:
         with con.sql(sql).to_arrow_reader(batch_size=batch_rows) as reader:  # a relation's reader streams
-            writer = pq.ParquetWriter(str(path), reader.schema)
+            schema = pa.schema([f.with_name(names.get(f.name, f.name)) for f in reader.schema])
+            writer = pq.ParquetWriter(str(path), schema)
             for batch in reader:
-                writer.write_batch(batch)
+                writer.write_batch(pa.RecordBatch.from_arrays(batch.columns, schema=schema))
     except duckdb.Error as exc:
         raise _translate(exc, "writing " + Path(path).name) from None
     finally:
         if writer is not None:
             writer.close()
     return Path(path)
+
+
+class DuckDBEngine(SQLEngine):
+    """A DuckDB connection as the kinds' SQL sees it (:class:`segkit.engine.base.SQLEngine`)."""
+
+    name = "duckdb"
+
+    def __init__(self, con):
+        self.con = con
+
+    def quote(self, name: str) -> str:
+        return quote(name)
+
+    def literal(self, value: str) -> str:
+        return literal(value)
+
+    def day_number(self, expr: str) -> str:
+        return f"(CAST({expr} AS DATE) - DATE '1970-01-01')"
+
+    def parse_timestamp(self, text: str, date_format: str) -> str:
+        return f"try_strptime({text}, {literal(date_format)})"
+
+    def types(self, source: str) -> dict[str, str]:
+        return column_types(self.con, source)
+
+    def rows(self, sql: str, what: str = "reading the input") -> list[tuple]:
+        return query(self.con, sql, what).fetchall()
+
+    def frame(self, sql: str, what: str = "reading the input") -> pd.DataFrame:
+        return frame(self.con, sql, what)
+
+    def table(self, name: str, sql: str, what: str = "reading the input") -> None:
+        query(self.con, f"CREATE OR REPLACE TABLE {name} AS {sql}", what)
+
+    def view(self, name: str, sql: str, what: str = "reading the input") -> None:
+        query(self.con, f"CREATE OR REPLACE TEMP VIEW {name} AS {sql}", what)
+
+    def write_parquet(self, sql: str, path: str | Path, names: dict[str, str] | None = None) -> Path:
+        return write_parquet(self.con, sql, path, names=names)

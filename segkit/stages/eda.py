@@ -73,7 +73,7 @@ def load(ctx: RunContext) -> pd.DataFrame:
     or folder the sha256 of the bytes read (``file_hash``: all files of a folder, names included, as
     :func:`segkit.io.hash_path`); the runner checks at the end of the run that the input still has it.
     """
-    if choose(ctx.params, ctx.kind.module) == "duckdb":  # a big input: DuckDB reads it, pandas sees a sample
+    if choose(ctx.params, ctx.kind.module) != "pandas":  # a big input: the engine reads it, pandas sees a sample
         (raw, record), hashed = _read_hashed(ctx.params, lambda _: in_engine.load(ctx))
     else:
         raw, hashed = _read_hashed(ctx.params)
@@ -88,15 +88,16 @@ def load(ctx: RunContext) -> pd.DataFrame:
 
 
 def clean(ctx: RunContext, raw: pd.DataFrame):
-    """Apply the data kind's cleaning rules; write ``clean.parquet`` and ``cleaning_log.json``. In the ``duckdb``
-    engine the rules run over every input line in DuckDB and ``clean`` is a seeded sample of the cleaned lines.
+    """Apply the data kind's cleaning rules; write ``clean.parquet`` and ``cleaning_log.json``. In the ``duckdb`` or
+    ``spark`` engine the rules run over every input line in the engine and ``clean`` is a seeded sample of the
+    cleaned lines.
 
     Returns
     -------
     clean : DataFrame
     log : CleaningLog
     """
-    if in_engine.engine_of(ctx) == "duckdb":  # every line cleaned in DuckDB, which writes clean.parquet
+    if in_engine.engine_of(ctx) != "pandas":  # every line cleaned in the engine, which writes clean.parquet
         cleaned, log = in_engine.clean(ctx)
     else:
         cleaned, log = pipeline.clean_table(ctx.params, raw)

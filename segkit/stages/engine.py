@@ -1,6 +1,6 @@
-"""``01_eda`` and ``02_features`` in the ``duckdb`` engine: the input is read, cleaned and turned into one row
-per entity by DuckDB, out of core; pandas sees a seeded sample of the input (for the data-quality tables and
-plots) and the per-entity table.
+"""``01_eda`` and ``02_features`` in an engine (``duckdb`` or ``spark``): the input is read, cleaned and turned into
+one row per entity by the engine, out of core or on a cluster; pandas sees a seeded sample of the input (for the
+data-quality tables and plots) and the per-entity table.
 
 The engine of a run is chosen once, by ``01_eda`` (:func:`segkit.engine.choose`), and recorded in
 ``input.json``; the later notebooks follow that record.
@@ -12,7 +12,6 @@ import pandas as pd
 
 from .. import engine
 from ..cleaning import CleaningLog
-from ..engine import duckdb as ddb
 from ..featureset import FeatureSet
 from ..pipeline import ENGINE_SAMPLE
 from ..source import engine_path
@@ -34,36 +33,44 @@ def engine_of(ctx: RunContext) -> str:
     return engine.choose(ctx.params, ctx.kind.module)
 
 
+def _hook(ctx: RunContext, name: str, step: int):
+    """The kind's hook for the engine ``name``: 0 cleaning, 1 features (:data:`segkit.engine.HOOKS`)."""
+    return getattr(ctx.kind.module, engine.HOOKS[name][step])
+
+
 def load(ctx: RunContext) -> tuple[pd.DataFrame, dict]:
     """A seeded sample of the input, and what ``input.json`` records of the whole input (lines, columns, a digest
-    of the rows, the missing values per column), computed in DuckDB."""
-    p = ctx.params
-    source = ddb.source_sql(engine_path(p))
-    with ddb.session(p) as con:
-        prof = ddb.profile_input(con, source, sample_rows=EDA_SAMPLE, seed=p.seed)
-        digest = ddb.content_digest(con, source)
+    of the rows, the missing values per column), computed in the run's engine."""
+    p, name = ctx.params, engine_of(ctx)
+    mod = engine.module(name)
+    with mod.session(p) as con:
+        source = mod.source(con, engine_path(p))
+        prof = mod.profile_input(con, source, sample_rows=EDA_SAMPLE, seed=p.seed)
+        digest = mod.content_digest(con, source)
     raw = prof["sample"]
-    notes = [f"read by the duckdb engine: {prof['rows']:,} lines"
+    notes = [f"read by the {name} engine: {prof['rows']:,} lines"
              + (f"; the tables and plots below use a random sample of {len(raw):,} of them" if len(raw) < prof["rows"]
                 else "")]
     raw.attrs.update(read_notes=notes, engine_rows=prof["rows"], engine_missing=prof["missing"])
     record = {"rows": prof["rows"], "columns": list(prof["types"]), "content_hash": digest, "read_notes": notes,
-              "engine": "duckdb", "sample_rows": int(len(raw)), "missing": prof["missing"]}
+              "engine": name, "sample_rows": int(len(raw)), "missing": prof["missing"]}
     return raw, record
 
 
 def clean(ctx: RunContext) -> tuple[pd.DataFrame, CleaningLog]:
-    """The kind's cleaning rules over the whole input in DuckDB; ``clean.parquet`` is written by DuckDB. Returns a
-    seeded sample of the cleaned lines (for display) and the cleaning log."""
-    p = ctx.params
-    out = ctx.folder.artifact("clean.parquet")
-    with ddb.session(p) as con:
-        log = ctx.kind.module.engine_clean(con, ddb.source_sql(engine_path(p)), p, out)
-        cleaned = ddb.sample(con, ddb.source_sql(out), EDA_SAMPLE, p.seed)
+    """The kind's cleaning rules over the whole input in the run's engine, which writes ``clean.parquet``. Returns
+    a seeded sample of the cleaned lines (for display) and the cleaning log."""
+    p, name = ctx.params, engine_of(ctx)
+    mod, out = engine.module(name), ctx.folder.artifact("clean.parquet")
+    with mod.session(p) as con:
+        log = _hook(ctx, name, 0)(con, mod.source(con, engine_path(p)), p, out)
+        cleaned = mod.sample(con, mod.source(con, out), EDA_SAMPLE, p.seed)
     return cleaned, log
 
 
 def features(ctx: RunContext) -> FeatureSet:
-    """The kind's per-entity table, computed in DuckDB from ``clean.parquet``."""
-    with ddb.session(ctx.params) as con:
-        return ctx.kind.module.engine_features(con, ddb.source_sql(ctx.folder.artifact("clean.parquet")), ctx.params)
+    """The kind's per-entity table, computed in the run's engine from ``clean.parquet``."""
+    name = engine_of(ctx)
+    mod = engine.module(name)
+    with mod.session(ctx.params) as con:
+        return _hook(ctx, name, 1)(con, mod.source(con, ctx.folder.artifact("clean.parquet")), ctx.params)

@@ -22,7 +22,7 @@ __all__ = ["build_features", "load_features", "feature_overview", "feature_colum
 
 def build_features(ctx: RunContext, cleaned: pd.DataFrame | None = None) -> FeatureSet:
     """Turn the cleaned table into one row per entity; write ``features.parquet`` and its metadata."""
-    if cleaned is None and in_engine.engine_of(ctx) == "duckdb":  # one row per entity computed in DuckDB
+    if cleaned is None and in_engine.engine_of(ctx) != "pandas":  # one row per entity computed in the engine
         fs = pipeline.check_features(ctx.params, in_engine.features(ctx))
     else:
         cleaned = ctx.folder.read_parquet("clean.parquet") if cleaned is None else cleaned

@@ -31,7 +31,7 @@ def build(ctx: RunContext):
     DuckDB when the run's engine is ``duckdb``)."""
     p = ctx.params
     engine_value = getattr(ctx.kind.module, "engine_value", None)
-    if engine_value is not None and in_engine.engine_of(ctx) == "duckdb":
+    if engine_value is not None and in_engine.engine_of(ctx) != "pandas":  # spark runs too: DuckDB reads clean.parquet
         with ddb.session(p) as con:
             return engine_value(con, ddb.source_sql(ctx.folder.artifact("clean.parquet")), p)
     return _lifetime(ctx).value_data(ctx.folder.read_parquet("clean.parquet"), calibration_end=p.clv_calibration_end,

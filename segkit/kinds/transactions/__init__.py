@@ -84,6 +84,17 @@ def engine_features(con, cleaned: str, params) -> FeatureSet:
     return _feature_set(sql.features_in_duckdb(con, cleaned, params), params)
 
 
+def spark_clean(eng, source: str, params, out_path=None):
+    """``spark`` engine: the same cleaning rules, the same SQL, over the view ``source`` of a
+    :class:`~segkit.engine.spark.SparkEngine` (:func:`.sql.clean_in_engine`)."""
+    return sql.clean_in_engine(eng, source, params, out_path)
+
+
+def spark_features(eng, cleaned: str, params) -> FeatureSet:
+    """``spark`` engine: the features of :func:`features`, from the cleaned lines in the view ``cleaned``."""
+    return _feature_set(sql.features_in_engine(eng, cleaned, params), params)
+
+
 def engine_churn(con, cleaned: str, params, current: pd.DataFrame | None = None):
     """``duckdb`` engine: the data set of ``08_churn`` (:func:`.later_sql.churn_dataset_in_duckdb`)."""
     from .later_sql import churn_dataset_in_duckdb

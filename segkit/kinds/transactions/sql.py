@@ -1,11 +1,15 @@
-"""The transactions cleaning rules and customer features in DuckDB SQL, for the ``duckdb`` engine.
+"""The transactions cleaning rules and customer features in SQL, for the ``duckdb`` and ``spark`` engines.
 
 The same rules, in the same order, with the same log as :func:`~segkit.kinds.transactions.clean.clean_transactions`
 (duplicates, missing customer, missing values, future dates, non-product codes, non-positive prices, cancellation
 netting, lost customers), and the same features as
 :func:`~segkit.kinds.transactions.features.behaviour_features`, computed out of core over Parquet or CSV
-inputs; only the per-customer table comes back to pandas. ``tests/test_engine_equivalence.py`` checks that both
+inputs; only the per-customer table comes back to pandas. ``tests/test_engine_equivalence.py`` checks that the
 paths agree: cleaning counts, customers, features to the cent, segments.
+
+The SQL text is written once, in what DuckDB and Spark SQL both read; the few places where their dialects
+differ (quoting, string literals, day numbers, date formats) are the named methods of
+:class:`segkit.engine.base.SQLEngine`, which every function here receives as ``eng``.
 
 What the pandas readers do with text (decimal commas, currency signs, day-first dates decided per column) is not
 repeated here: the input's own types are used (Parquet's, or those DuckDB detects in a CSV), dates written as
@@ -18,13 +22,15 @@ from __future__ import annotations
 import pandas as pd
 
 from ...cleaning import CleaningLog
-from ...engine.duckdb import column_types, frame, literal, query, quote, write_parquet
+from ...engine.base import SQLEngine
+from ...engine.duckdb import DuckDBEngine
 from ...errors import ColumnError, DataValueError
 from ...featureset import FrozenIds
 from .clean import DEFAULT_NON_PRODUCT_CODES, _listed, _today
 from .columns import TransactionColumns
 
-__all__ = ["check_in_duckdb", "clean_in_duckdb", "features_in_duckdb", "CLEAN_TABLE"]
+__all__ = ["check_in_duckdb", "check_in_engine", "clean_in_duckdb", "features_in_duckdb", "clean_in_engine",
+           "features_in_engine", "CLEAN_TABLE"]
 
 #: The view of cleaned lines that :func:`clean_in_duckdb` leaves in the connection.
 CLEAN_TABLE = "segkit_clean"
@@ -34,98 +40,104 @@ _INTEGER = _NUMERIC[:9]
 _NA = ("", "na", "n/a", "nan", "null", "none", "-", "?", "#n/a", "<na>")
 
 
-def _id(expr: str, kind: str) -> str:
+def _id(eng: SQLEngine, expr: str, kind: str) -> str:
     """Ids as text exactly as written (as :func:`segkit.parse.read_ids`): 17850.0 -> '17850', blank -> NULL."""
     if kind.upper().startswith(_INTEGER):
-        return f"CAST({expr} AS VARCHAR)"
+        return f"CAST({expr} AS STRING)"
     if kind.upper().startswith(("DOUBLE", "FLOAT", "REAL")):
-        return (f"CASE WHEN {expr} = trunc({expr}) AND abs({expr}) < 1e15 THEN CAST(CAST({expr} AS BIGINT) AS VARCHAR) "
-                f"ELSE CAST({expr} AS VARCHAR) END")
-    text = f"trim(replace(CAST({expr} AS VARCHAR), chr(0), ''))"
-    whole = f"regexp_replace({text}, '^(-?\\d+)\\.0+$', '\\1')"
-    return f"nullif(CASE WHEN contains({text}, '.') THEN {whole} ELSE {text} END, '')"
+        return (f"CASE WHEN abs({expr}) < 1e15 AND {expr} = floor({expr}) THEN CAST(CAST({expr} AS BIGINT) AS STRING) "
+                f"ELSE CAST({expr} AS STRING) END")
+    text = f"trim(replace(CAST({expr} AS STRING), chr(0), ''))"
+    whole = f"regexp_extract({text}, {eng.literal(r'^(-?[0-9]+)[.]0+$')}, 1)"
+    return f"nullif(CASE WHEN contains({text}, '.') AND {whole} <> '' THEN {whole} ELSE {text} END, '')"
 
 
-def _na_text(expr: str) -> str:
-    return f"lower(trim(CAST({expr} AS VARCHAR))) IN ({', '.join(map(literal, _NA))})"
+def _na_text(eng: SQLEngine, expr: str) -> str:
+    return f"lower(trim(CAST({expr} AS STRING))) IN ({', '.join(map(eng.literal, _NA))})"
 
 
-def _number(con, source: str, column: str, kind: str, key: str) -> str:
+def _number(eng: SQLEngine, source: str, column: str, kind: str, key: str) -> str:
     """SQL reading ``column`` as DOUBLE; text that is neither a number nor missing stops with examples."""
-    col = quote(column)
+    col = eng.quote(column)
     if kind.upper().startswith(("DECIMAL", *_NUMERIC)):
         return f"CAST({col} AS DOUBLE)"
-    expr = f"CASE WHEN {_na_text(col)} THEN NULL ELSE try_cast(trim(CAST({col} AS VARCHAR)) AS DOUBLE) END"
-    bad = frame(con, f"SELECT DISTINCT {col} AS v FROM {source} WHERE {col} IS NOT NULL AND ({expr}) IS NULL "
-                     f"AND NOT {_na_text(col)} LIMIT 3", "reading " + key)
+    expr = f"CASE WHEN {_na_text(eng, col)} THEN NULL ELSE try_cast(trim(CAST({col} AS STRING)) AS DOUBLE) END"
+    bad = eng.frame(f"SELECT DISTINCT {col} AS v FROM {source} WHERE {col} IS NOT NULL AND ({expr}) IS NULL "
+                    f"AND NOT {_na_text(eng, col)} LIMIT 3", "reading " + key)
     if len(bad):
-        raise ColumnError(f"column {column!r} ({key}) holds text that DuckDB does not read as numbers, e.g. "
+        raise ColumnError(f"column {column!r} ({key}) holds text that the {eng.name} engine does not read as numbers, e.g. "
                           f"{', '.join(map(repr, bad['v']))}", "correct the values, or set engine: pandas, which "
                           "reads decimal commas, thousands separators and currency signs", key=key, column=column)
     return expr
 
 
-def _date(con, source: str, column: str, kind: str, date_format: str | None) -> str:
+def _date(eng: SQLEngine, source: str, column: str, kind: str, date_format: str | None) -> str:
     """SQL reading ``column`` as TIMESTAMP (typed dates as they are; text with ``date_format`` or as ISO)."""
-    col = quote(column)
+    col = eng.quote(column)
     if kind.upper().startswith(("TIMESTAMP", "DATE")):
         return f"CAST({col} AS TIMESTAMP)"
-    text = f"trim(CAST({col} AS VARCHAR))"
-    parsed = (f"try_strptime({text}, {literal(date_format)})" if date_format else f"try_cast({text} AS TIMESTAMP)")
-    expr = f"CASE WHEN {_na_text(col)} THEN NULL ELSE CAST({parsed} AS TIMESTAMP) END"
-    bad = frame(con, f"SELECT DISTINCT {col} AS v FROM {source} WHERE {col} IS NOT NULL AND ({expr}) IS NULL "
-                     f"AND NOT {_na_text(col)} LIMIT 3", "reading date_col")
+    text = f"trim(CAST({col} AS STRING))"
+    parsed = eng.parse_timestamp(text, date_format) if date_format else f"try_cast({text} AS TIMESTAMP)"
+    expr = f"CASE WHEN {_na_text(eng, col)} THEN NULL ELSE CAST({parsed} AS TIMESTAMP) END"
+    bad = eng.frame(f"SELECT DISTINCT {col} AS v FROM {source} WHERE {col} IS NOT NULL AND ({expr}) IS NULL "
+                    f"AND NOT {_na_text(eng, col)} LIMIT 3", "reading date_col")
     if len(bad):
-        raise DataValueError(f"column {column!r} (date_col) holds values the duckdb engine does not read as dates, "
+        raise DataValueError(f"column {column!r} (date_col) holds values the {eng.name} engine does not read as dates, "
                              f"e.g. {', '.join(map(repr, bad['v']))}", "set date_format (such as %d/%m/%Y %H:%M), "
                              "or set engine: pandas, which decides the layout of each date column", key="date_col",
                              column=column)
     return expr
 
 
-def _code_match(expr: str, patterns) -> str:
+def _starts(eng: SQLEngine, expr: str, prefix: str) -> str:
+    """SQL true where the text ``expr`` starts with ``prefix`` (case-sensitive)."""
+    return f"left({expr}, {len(prefix)}) = {eng.literal(prefix)}"
+
+
+def _code_match(eng: SQLEngine, expr: str, patterns) -> str:
     """SQL true where the stock code matches a non-product pattern (case-insensitive, ``*`` = prefix)."""
     patterns = [p.strip().upper() for p in patterns]
     exact = [p for p in patterns if not p.endswith("*")]
-    upper = f"upper(trim(CAST({expr} AS VARCHAR)))"
-    parts = [f"{upper} IN ({', '.join(map(literal, exact))})"] if exact else []
-    parts += [f"starts_with({upper}, {literal(p[:-1])})" for p in patterns if p.endswith("*")]
+    upper = f"upper(trim(CAST({expr} AS STRING)))"
+    parts = [f"{upper} IN ({', '.join(map(eng.literal, exact))})"] if exact else []
+    parts += [_starts(eng, upper, p[:-1]) for p in patterns if p.endswith("*")]
     return f"({expr} IS NOT NULL AND ({' OR '.join(parts)}))" if parts else "FALSE"
 
 
-def _normalised(con, source: str, params, c: TransactionColumns, types: dict[str, str]) -> dict[str, str]:
+def _normalised(eng: SQLEngine, source: str, params, c: TransactionColumns, types: dict[str, str]) -> dict[str, str]:
     """SQL of each normalised column (before the cancellation signs), from the raw columns."""
-    opts = params.parse_options()
-    customer = _id(quote(c.customer), types[c.customer])
-    date = _date(con, source, c.date, types[c.date], opts.get("date_format"))
-    quantity = _number(con, source, c.quantity, types[c.quantity], "quantity_col")
-    invoice = _id(quote(c.invoice), types[c.invoice]) if c.invoice else f"{customer} || '|' || strftime({date}, '%Y-%m-%d')"
+    opts, q = params.parse_options(), eng.quote
+    customer = _id(eng, q(c.customer), types[c.customer])
+    date = _date(eng, source, c.date, types[c.date], opts.get("date_format"))
+    quantity = _number(eng, source, c.quantity, types[c.quantity], "quantity_col")
+    invoice = (_id(eng, q(c.invoice), types[c.invoice]) if c.invoice
+               else f"{customer} || '|' || CAST(CAST({date} AS DATE) AS STRING)")
     if c.amount is not None:
-        amount = _number(con, source, c.amount, types[c.amount], "amount_col")
+        amount = _number(eng, source, c.amount, types[c.amount], "amount_col")
         price = f"{amount} / nullif({quantity}, 0)"
     else:
-        price = _number(con, source, c.price, types[c.price], "price_col")
+        price = _number(eng, source, c.price, types[c.price], "price_col")
         amount = f"{quantity} * {price}"
     cancel = f"coalesce({quantity} < 0, FALSE)"
     if params.cancellation_prefix and c.invoice:
-        cancel += f" OR coalesce(starts_with({invoice}, {literal(params.cancellation_prefix)}), FALSE)"
+        cancel += f" OR coalesce({_starts(eng, invoice, params.cancellation_prefix)}, FALSE)"
     out = {"customer_id": customer, "invoice_id": invoice, "date": date, "quantity": quantity, "price": price,
            "amount": amount, "is_cancellation": f"({cancel})"}
     if c.stock_code:
-        out["stock_code"] = f"CAST({quote(c.stock_code)} AS VARCHAR)"
+        out["stock_code"] = f"CAST({q(c.stock_code)} AS STRING)"
     if c.country:
-        out["country"] = f"CAST({quote(c.country)} AS VARCHAR)"
+        out["country"] = f"CAST({q(c.country)} AS STRING)"
     return out
 
 
-def _dropped_by(c: TransactionColumns, params, today: pd.Timestamp) -> str:
+def _dropped_by(eng: SQLEngine, c: TransactionColumns, params, today: pd.Timestamp) -> str:
     """SQL naming the rule that removes a line (NULL when kept), over the normalised columns."""
     needed = (["invoice_id"] if c.invoice else []) + ["date", "quantity", "price" if c.price else "amount"]
     if c.price and c.amount:
         needed.append("amount")
     codes = DEFAULT_NON_PRODUCT_CODES if params.non_product_codes is None else params.non_product_codes
     tomorrow = (today + pd.Timedelta(days=1)).strftime("%Y-%m-%d")
-    non_product = _code_match("stock_code", codes) if c.stock_code else "FALSE"
+    non_product = _code_match(eng, "stock_code", codes) if c.stock_code else "FALSE"
     return ("CASE WHEN customer_id IS NULL THEN 'missing_customer' "
             f"WHEN {' OR '.join(f'{n} IS NULL' for n in needed)} THEN 'missing_values' "
             f"WHEN date >= TIMESTAMP '{tomorrow}' THEN 'future_dates' "
@@ -133,21 +145,21 @@ def _dropped_by(c: TransactionColumns, params, today: pd.Timestamp) -> str:
             "WHEN price <= 0 OR quantity = 0 THEN 'non_positive_price' END")
 
 
-def _build_lines(con, source: str, params, c: TransactionColumns) -> tuple[int, int, list[str]]:
+def _build_lines(eng: SQLEngine, source: str, params, c: TransactionColumns) -> tuple[int, int, list[str]]:
     """Create the table ``segkit_lines`` (normalised columns, the other raw columns as ``segkit_raw_<i>``, since
-    DuckDB's names ignore case, and ``dropped``); returns the number of raw lines, of lines after the duplicates
-    rule, and the names of the other raw columns."""
-    types = column_types(con, source)
+    DuckDB's and Spark's names ignore case, and ``dropped``); returns the number of raw lines, of lines after the
+    duplicates rule, and the names of the other raw columns."""
+    types = eng.types(source)
     c.check(pd.DataFrame(columns=list(types)))
-    norm = _normalised(con, source, params, c, types)
-    rest = [f"{quote(k)} AS segkit_raw_{i}" for i, k in enumerate(k for k in types if k not in norm)]
-    rows = query(con, f"SELECT count(*) FROM {source}").fetchone()[0]
+    norm = _normalised(eng, source, params, c, types)
+    rest = [f"{eng.quote(k)} AS segkit_raw_{i}" for i, k in enumerate(k for k in types if k not in norm)]
+    rows = eng.one(f"SELECT count(*) FROM {source}")[0]
     distinct = "DISTINCT " if params.drop_duplicates else ""
-    query(con, f"CREATE OR REPLACE TEMP VIEW segkit_raw AS SELECT {distinct}* FROM {source}")
-    select = ", ".join(f"{sql} AS {quote(name)}" for name, sql in norm.items())
-    query(con, f"CREATE OR REPLACE TABLE segkit_lines AS SELECT *, {_dropped_by(c, params, _today())} AS dropped "
-               f"FROM (SELECT {select}{''.join(', ' + r for r in rest)} FROM segkit_raw)", "cleaning the transactions")
-    kept = int(query(con, "SELECT count(*) FROM segkit_lines").fetchone()[0])
+    eng.view("segkit_raw", f"SELECT {distinct}* FROM {source}")
+    select = ", ".join(f"{sql} AS {eng.quote(name)}" for name, sql in norm.items())
+    eng.table("segkit_lines", f"SELECT *, {_dropped_by(eng, c, params, _today())} AS dropped FROM (SELECT {select}"
+              f"{''.join(', ' + r for r in rest)} FROM segkit_raw)", "cleaning the transactions")
+    kept = int(eng.one("SELECT count(*) FROM segkit_lines")[0])
     return int(rows), kept, [k for k in types if k not in norm]
 
 
@@ -159,21 +171,21 @@ _DESCRIPTIONS = {
 }
 
 
-def _counts(con) -> dict:
+def _counts(eng: SQLEngine) -> dict:
     """Lines removed per rule, the missing values per field, and the notes' counts, in one pass."""
-    row = query(con, """SELECT count(*) FILTER (dropped = 'missing_customer'),
-        count(*) FILTER (dropped = 'missing_values'), count(*) FILTER (dropped = 'future_dates'),
-        count(*) FILTER (dropped = 'non_product'), count(*) FILTER (dropped = 'non_positive_price'),
-        count(*) FILTER (customer_id IS NOT NULL AND invoice_id IS NULL),
-        count(*) FILTER (customer_id IS NOT NULL AND date IS NULL),
-        count(*) FILTER (customer_id IS NOT NULL AND quantity IS NULL),
-        count(*) FILTER (customer_id IS NOT NULL AND price IS NULL),
-        count(*) FILTER (customer_id IS NOT NULL AND amount IS NULL),
-        count(*) FILTER ((dropped IS NULL OR dropped = 'non_positive_price') AND amount = 0),
-        count(*) FILTER (dropped IS NULL AND is_cancellation),
-        count(DISTINCT invoice_id) FILTER (dropped IS NULL AND is_cancellation),
-        count(DISTINCT customer_id), count(DISTINCT customer_id) FILTER (dropped IS NULL)
-        FROM segkit_lines""", "cleaning the transactions").fetchone()
+    row = eng.one("""SELECT count(*) FILTER (WHERE dropped = 'missing_customer'),
+        count(*) FILTER (WHERE dropped = 'missing_values'), count(*) FILTER (WHERE dropped = 'future_dates'),
+        count(*) FILTER (WHERE dropped = 'non_product'), count(*) FILTER (WHERE dropped = 'non_positive_price'),
+        count(*) FILTER (WHERE customer_id IS NOT NULL AND invoice_id IS NULL),
+        count(*) FILTER (WHERE customer_id IS NOT NULL AND date IS NULL),
+        count(*) FILTER (WHERE customer_id IS NOT NULL AND quantity IS NULL),
+        count(*) FILTER (WHERE customer_id IS NOT NULL AND price IS NULL),
+        count(*) FILTER (WHERE customer_id IS NOT NULL AND amount IS NULL),
+        count(*) FILTER (WHERE (dropped IS NULL OR dropped = 'non_positive_price') AND amount = 0),
+        count(*) FILTER (WHERE dropped IS NULL AND is_cancellation),
+        count(DISTINCT invoice_id) FILTER (WHERE dropped IS NULL AND is_cancellation),
+        count(DISTINCT customer_id), count(DISTINCT customer_id) FILTER (WHERE dropped IS NULL)
+        FROM segkit_lines""", "cleaning the transactions")
     keys = ["missing_customer", "missing_values", "future_dates", "non_product", "non_positive_price", "gap_invoice_id",
             "gap_date", "gap_quantity", "gap_price", "gap_amount", "zero_amount", "netted", "netted_invoices",
             "customers", "customers_kept"]
@@ -198,9 +210,9 @@ def _missing_fields(c: TransactionColumns) -> list[tuple[str, str, str]]:
     return fields
 
 
-def _log(con, params, c: TransactionColumns, rows: int, distinct: int) -> CleaningLog:
+def _log(eng: SQLEngine, params, c: TransactionColumns, rows: int, distinct: int) -> CleaningLog:
     """The cleaning log of the pandas path, rule by rule, from the counts of ``segkit_lines``."""
-    n, log = _counts(con), CleaningLog()
+    n, log = _counts(eng), CleaningLog()
     if c.invoice is None:
         log.add("orders", "No order id (invoice_col is not set): the lines of one customer on one day are taken as "
                 "one purchase, so frequency counts the days with a purchase.", rows, 0,
@@ -220,7 +232,7 @@ def _log(con, params, c: TransactionColumns, rows: int, distinct: int) -> Cleani
         left = _add(log, "future_dates", f"Lines dated after today ({_today():%Y-%m-%d}) were removed: a date in the "
                     "future is a typing or export error, and it would shift recency for every customer.", left,
                     n["future_dates"], f"{n['future_dates']:,} line(s); correct the dates at the source", "date_col")
-    left = _log_products(con, log, c, left, n)
+    left = _log_products(eng, log, c, left, n)
     what = "an amount of zero or of the opposite sign to the quantity" if c.price is None else "a zero or negative unit price"
     left = _add(log, "non_positive_price", f"Lines with {what} or a zero quantity were removed (free items, write-offs "
                 "and bad-debt adjustments).", left, n["non_positive_price"],
@@ -236,56 +248,63 @@ def _log(con, params, c: TransactionColumns, rows: int, distinct: int) -> Cleani
     return log
 
 
-def _log_products(con, log: CleaningLog, c: TransactionColumns, left: int, n: dict) -> int:
+def _log_products(eng: SQLEngine, log: CleaningLog, c: TransactionColumns, left: int, n: dict) -> int:
     """The ``non_product`` step (with the most removed codes), or its skipped form without a stock code."""
     if c.stock_code is None:
         log.add("non_product", "Non-product lines could not be identified (no stock code column); nothing was "
                 "removed.", left, 0, note="skipped: stock_code_col unset")
         return left
-    top = query(con, "SELECT stock_code, count(*) AS n FROM segkit_lines WHERE dropped = 'non_product' "
-                     "GROUP BY ALL ORDER BY n DESC, stock_code LIMIT 6").fetchall()
+    top = eng.rows("SELECT stock_code, count(*) AS n FROM segkit_lines WHERE dropped = 'non_product' "
+                   "GROUP BY ALL ORDER BY n DESC, stock_code LIMIT 6")
     note = "most removed: " + ", ".join(f"{k} ({v:,})" for k, v in top) if top else ""
     log.add("non_product", _DESCRIPTIONS["non_product"], left, n["non_product"], note=note)
     return left - n["non_product"]
 
 
-def check_in_duckdb(con, source: str, params) -> None:
-    """Raise what :func:`clean_in_duckdb` would stop on while reading ``source`` (a missing mapped column, text that
+def check_in_engine(eng: SQLEngine, source: str, params) -> None:
+    """Raise what :func:`clean_in_engine` would stop on while reading ``source`` (a missing mapped column, text that
     is not a number or a date in any line), without cleaning: :func:`segkit.pipeline.preflight`'s check."""
     c = TransactionColumns.from_params(params.model_dump())
-    types = column_types(con, source)
+    types = eng.types(source)
     c.check(pd.DataFrame(columns=list(types)))
-    _normalised(con, source, params, c, types)
+    _normalised(eng, source, params, c, types)
 
 
-def clean_in_duckdb(con, source: str, params, out_path=None) -> CleaningLog:
-    """Apply the cleaning rules to the relation ``source`` in DuckDB; leaves the cleaned lines in the table
+def check_in_duckdb(con, source: str, params) -> None:
+    """:func:`check_in_engine` on a DuckDB connection."""
+    check_in_engine(DuckDBEngine(con), source, params)
+
+
+def clean_in_engine(eng: SQLEngine, source: str, params, out_path=None) -> CleaningLog:
+    """Apply the cleaning rules to the relation ``source`` in an engine; leaves the cleaned lines in the view
     :data:`CLEAN_TABLE` (the columns of ``clean_transactions``' output, cancellations negative), writes them
     to the Parquet file ``out_path`` when given, and returns the cleaning log."""
     c = TransactionColumns.from_params(params.model_dump())
-    rows, distinct, raw_names = _build_lines(con, source, params, c)
-    log = _log(con, params, c, rows, distinct)
-    integer = column_types(con, source)[c.quantity].upper().startswith(_INTEGER)
+    rows, distinct, raw_names = _build_lines(eng, source, params, c)
+    log = _log(eng, params, c, rows, distinct)
+    integer = eng.types(source)[c.quantity].upper().startswith(_INTEGER)
     qty = "CAST(quantity AS BIGINT)" if integer else "quantity"
     kept = ["trim(stock_code) AS stock_code"] if c.stock_code else []
     kept += ["country"] if c.country else []
     kept += [f"segkit_raw_{i}" for i in range(len(raw_names))]
-    query(con, f"""CREATE OR REPLACE VIEW {CLEAN_TABLE} AS SELECT customer_id, invoice_id, date,
+    eng.view(CLEAN_TABLE, f"""SELECT customer_id, invoice_id, date,
         CASE WHEN is_cancellation THEN -abs({qty}) ELSE {qty} END AS quantity, price,
         CASE WHEN is_cancellation THEN -abs(amount) ELSE amount END AS amount, is_cancellation
         {''.join(', ' + k for k in kept)} FROM segkit_lines WHERE dropped IS NULL""", "cleaning the transactions")
     if out_path is not None:
-        named = ", ".join(f"segkit_raw_{i} AS {quote(n)}" for i, n in enumerate(raw_names))
-        write_parquet(con, f"SELECT * EXCLUDE ({', '.join(f'segkit_raw_{i}' for i in range(len(raw_names)))})"
-                      f"{', ' + named if named else ''} FROM {CLEAN_TABLE}" if raw_names else
-                      f"SELECT * FROM {CLEAN_TABLE}", out_path)
+        eng.write_parquet(f"SELECT * FROM {CLEAN_TABLE}", out_path,
+                          names={f"segkit_raw_{i}": n for i, n in enumerate(raw_names)})
     return log
 
 
-def _snapshot(con, relation: str, snapshot_date) -> int:
+def clean_in_duckdb(con, source: str, params, out_path=None) -> CleaningLog:
+    """:func:`clean_in_engine` on a DuckDB connection (the table :data:`CLEAN_TABLE` is left in it)."""
+    return clean_in_engine(DuckDBEngine(con), source, params, out_path)
+
+
+def _snapshot(eng: SQLEngine, relation: str, snapshot_date) -> int:
     """The snapshot day (days since 1970-01-01), as :func:`~segkit.kinds.transactions.features.rfm_features`."""
-    n, last = query(con, f"SELECT count(*), max(CAST(date AS DATE) - DATE '1970-01-01') FROM {relation}",
-                    "building the features").fetchone()
+    n, last = eng.one(f"SELECT count(*), max({eng.day_number('date')}) FROM {relation}", "building the features")
     if not n:
         raise DataValueError("the transaction table is empty", "check the cleaning log: every row was removed by "
                              "some rule")
@@ -300,7 +319,7 @@ def _snapshot(con, relation: str, snapshot_date) -> int:
     return int(snap)
 
 
-def _features_sql(relation: str, snap: int, stock_code: bool, country: bool) -> str:
+def _features_sql(eng: SQLEngine, relation: str, snap: int, stock_code: bool, country: bool) -> str:
     """One row per customer. Distinct counts and the top country are nested GROUP BYs, not ``count(DISTINCT)`` or
     ordered aggregates, so that every step can spill to disk beyond ``memory_limit``."""
     products = ("LEFT JOIN (SELECT customer_id, count(*) AS distinct_products FROM (SELECT DISTINCT customer_id, "
@@ -311,46 +330,51 @@ def _features_sql(relation: str, snap: int, stock_code: bool, country: bool) -> 
            if country else "")
     return f"""
     WITH l AS (SELECT customer_id, invoice_id, amount, CAST(quantity AS DOUBLE) AS quantity,
-                      {'stock_code' if stock_code else 'NULL AS stock_code'}, NOT is_cancellation AS buy,
-                      CAST(date AS DATE) - DATE '1970-01-01' AS day FROM {relation}),
-    c AS (SELECT customer_id, {snap} - max(day) FILTER (buy) AS recency, sum(amount) AS monetary,
-              {snap} - min(day) FILTER (buy) AS tenure, sum(amount) FILTER (buy) AS purchase_spend,
-              sum(quantity) FILTER (buy) AS bought, count(*) FILTER (NOT buy) / count(*) AS returns_rate,
-              coalesce(sum(amount) FILTER ({snap} - day <= 30), 0) AS spend_30d,
-              coalesce(sum(amount) FILTER ({snap} - day <= 90), 0) AS spend_90d,
-              coalesce(sum(amount) FILTER ({snap} - day > 90), 0) AS spend_before_90d,
-              count(*) FILTER (buy) > 0 AS kept
+                      {'stock_code' if stock_code else 'CAST(NULL AS STRING) AS stock_code'}, NOT is_cancellation AS buy,
+                      {eng.day_number('date')} AS day FROM {relation}),
+    c AS (SELECT customer_id, {snap} - max(day) FILTER (WHERE buy) AS recency, sum(amount) AS monetary,
+              {snap} - min(day) FILTER (WHERE buy) AS tenure, sum(amount) FILTER (WHERE buy) AS purchase_spend,
+              sum(quantity) FILTER (WHERE buy) AS bought, count(*) FILTER (WHERE NOT buy) / count(*) AS returns_rate,
+              coalesce(sum(amount) FILTER (WHERE {snap} - day <= 30), 0) AS spend_30d,
+              coalesce(sum(amount) FILTER (WHERE {snap} - day <= 90), 0) AS spend_90d,
+              coalesce(sum(amount) FILTER (WHERE {snap} - day > 90), 0) AS spend_before_90d,
+              count(*) FILTER (WHERE buy) > 0 AS kept
           FROM l GROUP BY customer_id),
-    o AS (SELECT customer_id, count(*) AS frequency, count(*) FILTER ((first_day + 3) % 7 >= 5) AS weekend
+    o AS (SELECT customer_id, count(*) AS frequency, count(*) FILTER (WHERE (first_day + 3) % 7 >= 5) AS weekend
           FROM (SELECT customer_id, invoice_id, min(day) AS first_day FROM l WHERE buy GROUP BY ALL) GROUP BY ALL),
     d AS (SELECT customer_id, day - lag(day) OVER (PARTITION BY customer_id ORDER BY day) AS gap
           FROM (SELECT DISTINCT customer_id, day FROM l WHERE buy)),
     g AS (SELECT customer_id, count(gap) AS n_gaps, avg(gap) AS gap_mean, var_pop(gap) AS gap_var
           FROM d GROUP BY customer_id)
     SELECT c.customer_id, c.kept, recency, coalesce(frequency, 0) AS frequency, monetary, tenure,
-           purchase_spend / frequency AS avg_order_value, {'coalesce(distinct_products, 0)' if stock_code else 'NULL'}
-           AS distinct_products, bought / frequency AS basket_size,
+           purchase_spend / o.frequency AS avg_order_value, {'coalesce(distinct_products, 0)' if stock_code else 'NULL'}
+           AS distinct_products, bought / o.frequency AS basket_size,
            CASE WHEN n_gaps > 0 THEN gap_mean ELSE CAST(tenure AS DOUBLE) END AS interpurchase_mean,
            CASE WHEN n_gaps > 1 THEN sqrt(greatest(gap_var, 0)) ELSE 0.0 END AS interpurchase_std,
-           returns_rate, coalesce(weekend, 0) / frequency AS weekend_share, spend_30d, spend_90d, spend_before_90d
+           returns_rate, coalesce(weekend, 0) / o.frequency AS weekend_share, spend_30d, spend_90d, spend_before_90d
            {', country' if country else ''}
     FROM c LEFT JOIN o USING (customer_id) LEFT JOIN g USING (customer_id) {products} {top}
     ORDER BY c.customer_id"""
 
 
 def features_in_duckdb(con, relation: str, params) -> pd.DataFrame:
+    """:func:`features_in_engine` on a DuckDB connection."""
+    return features_in_engine(DuckDBEngine(con), relation, params)
+
+
+def features_in_engine(eng: SQLEngine, relation: str, params) -> pd.DataFrame:
     """The per-customer table of :func:`~segkit.kinds.transactions.features.behaviour_features`, computed in
-    DuckDB from the cleaned lines in ``relation`` (a table or a ``read_parquet(...)`` of ``clean.parquet``):
-    same columns, dtypes, order and ``attrs`` (``snapshot_date``, ``dropped_customers``)."""
-    cols = column_types(con, relation)
+    an engine from the cleaned lines in ``relation`` (a table, or the relation of ``clean.parquet``): same
+    columns, dtypes, order and ``attrs`` (``snapshot_date``, ``dropped_customers``)."""
+    cols = eng.types(relation)
     missing = [c for c in ("customer_id", "invoice_id", "date", "amount", "is_cancellation", "quantity")
                if c not in cols]
     if missing:
         raise ColumnError(f"the cleaned lines lack the normalised column(s) {', '.join(missing)}",
                           "clean the input with the transactions cleaning first", column=missing[0])
-    snap = _snapshot(con, relation, params.snapshot_date)
+    snap = _snapshot(eng, relation, params.snapshot_date)
     has_code, has_country = "stock_code" in cols, "country" in cols
-    table = frame(con, _features_sql(relation, snap, has_code, has_country), "building the features")
+    table = eng.frame(_features_sql(eng, relation, snap, has_code, has_country), "building the features")
     kept = table.pop("kept").to_numpy(dtype=bool)
     if not has_code:
         table = table.drop(columns="distinct_products")

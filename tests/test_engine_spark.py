@@ -1,0 +1,306 @@
+"""The Spark engine gives the same run as pandas and DuckDB: cleaning counts, customers, features to the cent and
+segments, on the bundled data and on generated data full of cancellations and duplicates; bad input and a bad
+Spark setup give segkit errors (issue 13).
+
+Spark runs in local mode (``local[2]``), one session for the whole module. The tests that need it skip, saying
+why, only where Java 17 or pyspark is missing (``make test`` installs both where it can).
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from test_engine_equivalence import HEADER, KIND, RETAIL, assert_same, run_duckdb, run_pandas
+
+from segkit import cli, engine, kinds, pipeline
+from segkit.config import load_params, params_from_mapping
+from segkit.engine import spark as sp
+from segkit.errors import ColumnError, DataFileError, DataValueError, DependencyError, ParamsError, SegkitError
+from segkit.kinds.transactions.synth import generate_transactions
+
+MASTER = "local[2]"
+
+
+def _params(path, **values):
+    return params_from_mapping({"data_kind": "transactions", "data_path": str(path), "engine": "spark",
+                                "spark_master": MASTER, **values})
+
+
+def _why_no_spark() -> str | None:
+    try:
+        import pyspark  # noqa: F401
+    except ImportError:
+        return "pyspark is not installed (pip install 'segkit[spark]'; make test installs it)"
+    try:
+        sp.check_java()
+    except DependencyError as exc:
+        return f"no Java 17 here ({exc.problem}); make test installs openjdk-17-jre-headless where it can"
+    return None
+
+
+@pytest.fixture(scope="module")
+def spark():
+    why = _why_no_spark()
+    if why:
+        pytest.skip(why)
+    session = sp.connect(MASTER)
+    yield session
+    sp.stop()
+
+
+def run_spark(path, p, tmp_path: Path):
+    with sp.session(p) as eng:
+        log = KIND.module.spark_clean(eng, sp.source(eng, path), p, tmp_path / "clean.parquet")
+        fs = KIND.module.spark_features(eng, sp.source(eng, tmp_path / "clean.parquet"), p)
+    return log, fs
+
+
+@pytest.fixture(scope="module")
+def retail():
+    return pd.read_parquet(RETAIL)
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory):
+    """60,000 generated lines (cancellations, guests, duplicates, non-product codes, zero prices) as Parquet."""
+    df = generate_transactions(60_000, seed=11)
+    path = tmp_path_factory.mktemp("gen") / "lines.parquet"
+    df.to_parquet(path, index=False)
+    return df, path
+
+
+def _smoke():
+    p, _ = load_params(Path(__file__).resolve().parents[1] / "params" / "smoke.yaml")
+    return p.model_copy(update={"engine": "spark", "spark_master": MASTER})
+
+
+@pytest.fixture(scope="module")
+def retail_runs(spark, retail, tmp_path_factory):
+    """The bundled data through each engine once (``params/smoke.yaml``: the default run's cleaning and features)."""
+    tmp, p = tmp_path_factory.mktemp("retail"), _smoke()
+    return {"pandas": run_pandas(retail, p), "duckdb": run_duckdb(RETAIL, p, tmp_path_factory.mktemp("duckdb")),
+            "spark": run_spark(RETAIL, p, tmp), "clean": tmp / "clean.parquet"}
+
+
+def test_bundled_data_three_engines_agree(retail_runs):
+    log, fs = retail_runs["spark"]
+    assert log["duplicates"].rows_removed == 5268 and len(fs.table) == 4334
+    assert_same(retail_runs["pandas"], retail_runs["spark"])
+    assert_same(retail_runs["duckdb"], retail_runs["spark"])
+
+
+def test_clean_parquet_written_by_spark_has_the_pandas_lines(retail_runs, retail):
+    cleaned, _ = pipeline.clean_table(_smoke(), retail.copy())
+    ours = pd.read_parquet(retail_runs["clean"])
+    assert list(ours.columns) == list(cleaned.columns)  # Quantity beside quantity: the names keep their case
+    assert not list(retail_runs["clean"].parent.glob(".clean.parquet.spark-*"))  # part files put together, then gone
+    key = ["customer_id", "invoice_id", "stock_code", "date", "quantity", "price"]
+    a, b = cleaned.sort_values(key).reset_index(drop=True), ours.sort_values(key).reset_index(drop=True)
+    for col in ("customer_id", "invoice_id", "quantity", "is_cancellation", "stock_code", "country"):
+        assert (a[col].astype(str) == b[col].astype(str)).all(), col
+    assert (a["date"] == b["date"]).all() and sorted(a["Description"]) == sorted(b["Description"])
+    pd.testing.assert_series_equal(a["amount"], b["amount"], check_exact=False, atol=1e-9)
+
+
+def test_generated_data_with_cancellations_and_duplicates(spark, generated, tmp_path):
+    df, path = generated
+    p = _params(path)
+    log, fs = run_spark(path, p, tmp_path)
+    assert log["duplicates"].rows_removed > 0 and log["cancellations"].rows_netted > 0
+    assert log["non_product"].rows_removed > 0 and log["non_positive_price"].rows_removed > 0
+    assert_same(run_pandas(df, p), (log, fs))
+    assert_same(run_duckdb(path, p, tmp_path), (log, fs))
+
+
+@pytest.mark.parametrize("values", [
+    {"drop_duplicates": False, "non_product_codes": ["POST", "2000*"], "cancellation_prefix": "X"},
+    {"invoice_col": None, "snapshot_date": "2012-01-31"},
+    {"stock_code_col": None, "country_col": None, "features": ["recency", "frequency", "monetary", "tenure"]},
+], ids=["duplicates-kept-codes-prefix", "no-invoice-snapshot", "no-codes-no-country"])
+def test_params_variants_agree(spark, generated, tmp_path, values):
+    df, path = generated
+    p = _params(path, **values)
+    assert_same(run_pandas(df, p), run_spark(path, p, tmp_path))
+
+
+def test_amount_column_future_dates_and_text_dates_agree(spark, generated, tmp_path):
+    df = generated[0].assign(Amount=lambda d: d["Quantity"] * d["UnitPrice"]).drop(columns="UnitPrice")
+    df.loc[df.index[:7], "InvoiceDate"] = pd.Timestamp("2099-01-01")
+    path = tmp_path / "amount.parquet"
+    df.to_parquet(path, index=False)
+    p = _params(path, amount_col="Amount")
+    ours = run_spark(path, p, tmp_path)
+    assert ours[0]["future_dates"].rows_removed == 7
+    assert_same(run_pandas(df, p), ours)
+    text = generated[0].iloc[:5000].assign(InvoiceDate=lambda d: d["InvoiceDate"].dt.strftime("%d/%m/%Y %H:%M"))
+    text.to_csv(tmp_path / "dayfirst.csv", index=False)
+    p = _params(tmp_path / "dayfirst.csv", date_format="%d/%m/%Y %H:%M")
+    assert_same(run_pandas(pd.read_csv(tmp_path / "dayfirst.csv"), p), run_spark(tmp_path / "dayfirst.csv", p, tmp_path))
+
+
+def test_csv_folder_and_glob_read_as_the_table(spark, generated, tmp_path):
+    df = generated[0]
+    folder = tmp_path / "parts"
+    folder.mkdir()
+    df.iloc[:30_000].to_csv(folder / "a.csv", index=False)
+    df.iloc[30_000:, ::-1].to_csv(folder / "b.csv", index=False)  # the same columns in another order
+    expected = run_pandas(df, _params(folder))
+    assert_same(expected, run_spark(folder, _params(folder), tmp_path))
+    glob = str(folder / "*.csv")
+    assert_same(expected, run_spark(glob, _params(glob), tmp_path))
+
+
+@pytest.mark.slow
+def test_same_segments_from_every_engine(retail_runs):
+    p, segments = _smoke(), []
+    for name in ("pandas", "duckdb", "spark"):
+        fs = retail_runs[name][1]
+        _, k, _ = pipeline.select(p, pipeline.clustering_matrix(p, fs))
+        segments.append(pipeline.fit_segments(p, fs, k).assignments)
+    pd.testing.assert_frame_equal(segments[0], segments[1])
+    pd.testing.assert_frame_equal(segments[0], segments[2])
+
+
+def _stages(run_dir: Path, path, engine_name: str):
+    from segkit import stages
+
+    ctx = stages.open_run(run_dir, data_kind="transactions", data_path=str(path), engine=engine_name,
+                          spark_master=MASTER)
+    raw = stages.eda.load(ctx)
+    _, log = stages.eda.clean(ctx, raw)
+    stages.eda.missing_figure(raw)
+    return ctx, raw, log, stages.features.build_features(stages.open_run(run_dir))
+
+
+def test_stages_01_and_02_follow_the_spark_engine(spark, generated, tmp_path):
+    pandas_run = _stages(tmp_path / "p", generated[1], "pandas")
+    ctx, raw, log, fs = _stages(tmp_path / "s", generated[1], "spark")
+    record = ctx.folder.read_json("input.json")
+    assert record["engine"] == "spark" and record["rows"] == 60_000 and record["content_hash"].startswith("rows-xor-spark:")
+    assert raw.attrs["engine_rows"] == 60_000 and sum(record["missing"].values()) == int(pandas_run[1].isna().sum().sum())
+    assert_same((pandas_run[2], pandas_run[3]), (log, fs))
+    assert ctx.folder.read_features().table.index.equals(pandas_run[0].folder.read_features().table.index)
+
+
+def test_the_spark_sample_is_seeded(spark, generated):
+    p = _params(generated[1])
+    with sp.session(p) as eng:
+        source = sp.source(eng, generated[1])
+        a, b = sp.sample(eng, source, 500, 7), sp.sample(eng, source, 500, 7)
+        other, everything = sp.sample(eng, source, 500, 8), sp.sample(eng, source, 10**6, 7)
+    pd.testing.assert_frame_equal(a, b)
+    assert len(a) == 500 and not a.equals(other) and len(everything) == 60_000
+
+
+# ---------------------------------------------------------------------------------------------- bad input
+
+
+def _bad(tmp_path, text: str, **values):
+    path = tmp_path / "bad.csv"
+    path.write_text(text)
+    with pytest.raises(SegkitError) as err:
+        run_spark(path, _params(path, **values), tmp_path)
+    assert "Fix:" in str(err.value) and "py4j" not in str(err.value)
+    return err.value
+
+
+def test_text_in_a_number_column_is_a_column_error(spark, tmp_path):
+    err = _bad(tmp_path, HEADER + "1,A,x,2,2011-01-03 10:00,1.5,17850,UK\n2,A,x,lots,2011-01-03 10:00,1.5,17850,UK\n")
+    assert isinstance(err, ColumnError) and "lots" in str(err) and err.key == "quantity_col"
+
+
+def test_unreadable_dates_and_a_missing_column(spark, tmp_path):
+    err = _bad(tmp_path, HEADER + "1,A,x,2,someday,1.5,17850,UK\n2,A,x,2,2011-01-03,1.5,17850,UK\n")
+    assert isinstance(err, DataValueError) and "someday" in str(err) and "spark engine" in str(err)
+    err = _bad(tmp_path, HEADER.replace("UnitPrice", "Price") + "1,A,x,2,2011-01-03 10:00,1.5,17850,UK\n")
+    assert isinstance(err, ColumnError) and "price_col" in str(err)
+
+
+def test_a_corrupt_parquet_file_is_a_data_file_error(spark, tmp_path):
+    path = tmp_path / "broken.parquet"
+    path.write_bytes(b"PAR1 not really parquet")
+    with pytest.raises(DataFileError, match="could not be read by Spark.*Fix:"):
+        run_spark(path, _params(path), tmp_path)
+
+
+def test_snapshot_before_the_data(spark, generated, tmp_path):
+    with pytest.raises(DataValueError, match="snapshot_date 2011-01-01 is not after"):
+        run_spark(generated[1], _params(generated[1], snapshot_date="2011-01-01"), tmp_path)
+
+
+# ---------------------------------------------------------------------------------------------- setup (no Spark)
+
+
+def test_no_java_is_a_dependency_error_naming_the_package(monkeypatch, tmp_path):
+    monkeypatch.setenv("JAVA_HOME", str(tmp_path))
+    with pytest.raises(DependencyError, match="JAVA_HOME=.* has no bin/java.*Fix: install Java 17.*openjdk-17-jre"):
+        sp.check_java()
+    monkeypatch.delenv("JAVA_HOME")
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    with pytest.raises(DependencyError, match="no java on the PATH"):
+        sp.check_java()
+    old = tmp_path / "bin" / "java"
+    old.parent.mkdir()
+    old.write_text('#!/bin/sh\necho \'java version "1.8.0_392"\' >&2\n')
+    old.chmod(0o755)
+    monkeypatch.setenv("JAVA_HOME", str(tmp_path))
+    with pytest.raises(DependencyError, match="is Java 8"):
+        sp.check_java()
+
+
+def test_segkit_check_stops_without_java_with_exit_2(monkeypatch, tmp_path, capsys):
+    pytest.importorskip("pyspark", reason="without pyspark, segkit check stops at pyspark first")
+    monkeypatch.setenv("JAVA_HOME", str(tmp_path))
+    params = tmp_path / "p.yaml"
+    params.write_text(f"data_path: {RETAIL}\nengine: spark\n")
+    assert cli.main(["check", str(params)]) == 2
+    assert "needs Java 17" in capsys.readouterr().err
+
+
+def test_no_pyspark_names_the_extra(monkeypatch):
+    monkeypatch.setitem(sys.modules, "pyspark.sql", None)
+    monkeypatch.setattr(sp, "_current", {})
+    with pytest.raises(DependencyError, match=r"needs pyspark.*Fix: pip install 'segkit\[spark\]'"):
+        sp.connect("local[1]")
+
+
+def test_a_bad_master_url_stops_at_the_params_with_exit_2(tmp_path, capsys):
+    with pytest.raises(ParamsError, match="spark_master.*not a Spark master URL"):
+        _params(RETAIL, spark_master="spark//host")
+    with pytest.raises(ParamsError, match="not a Spark master URL"):
+        sp.connect("localhost")
+    params = tmp_path / "p.yaml"
+    params.write_text(f"data_path: {RETAIL}\nengine: spark\nspark_master: cluster-1\n")
+    assert cli.main(["check", str(params)]) == 2
+    assert "spark_master" in capsys.readouterr().err
+
+
+def test_spark_settings_keep_what_the_sql_needs():
+    conf = sp._settings("local[2]", {"spark.sql.timestampType": "TIMESTAMP_LTZ", "spark.driver.memory": "3g",
+                                      "spark.sql.adaptive.enabled": False})
+    assert conf["spark.sql.timestampType"] == "TIMESTAMP_NTZ" and conf["spark.driver.memory"] == "3g"
+    assert conf["spark.sql.adaptive.enabled"] == "false" and "log4j2" in conf["spark.driver.extraJavaOptions"]
+    assert "spark.driver.memory" not in sp._settings("yarn", None)  # a cluster's own defaults stand
+
+
+def test_strptime_formats_become_spark_patterns():
+    assert sp.java_pattern("%d/%m/%Y %H:%M") == "dd/MM/yyyy HH:mm"
+    assert sp.java_pattern("%Y-%m-%dT%H:%M:%S.%f") == "yyyy-MM-dd'T'HH:mm:ss.SSSSSS"
+    with pytest.raises(ParamsError, match="date_format.*%U"):
+        sp.java_pattern("%Y week %U")
+
+
+def test_choosing_spark(generated):
+    assert engine.choose(_params(generated[1]), KIND.module) == "spark"
+    assert engine.choose(_params(generated[1], engine="auto"), KIND.module) == "pandas"  # auto never picks a cluster
+    assert engine.choose(_params("synth://transactions?rows=100"), KIND.module) == "spark"
+    for path in ("synth://customers?n=100", "x.xlsx"):
+        with pytest.raises(ParamsError, match="spark engine reads Parquet or CSV"):
+            engine.choose(_params(path), KIND.module)
+    p = params_from_mapping({"data_kind": "customers", "data_path": str(RETAIL), "engine": "spark"})
+    with pytest.raises(ParamsError, match="cannot run in the spark engine"):
+        engine.choose(p, kinds.get("customers").module)
