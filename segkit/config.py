@@ -21,7 +21,6 @@ is written down (manifest, executed notebooks, HTML) shows it redacted.
 
 from __future__ import annotations
 
-import difflib
 import errno
 import os
 import re
@@ -34,6 +33,7 @@ import yaml
 from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
 from .errors import DataFileError, ParamsError, describe_file_type, truncate
+from .params_errors import params_error
 from .parse.options import ReadOptions
 from .runname import RUN_NAME_RULE, _run_name, check_run_name, run_name_from_file
 
@@ -230,13 +230,6 @@ class Params(ReadOptions):  # how the input is read (sep, header, decimal, dayfi
 
 
 PARAM_HELP: dict[str, str] = {name: f.description or "" for name, f in Params.model_fields.items()}
-_UNION_MEMBER_TYPES = {"int_type", "int_parsing", "int_from_float", "literal_error", "string_type", "float_type",
-                       "float_parsing", "bool_type", "bool_parsing", "list_type", "none_required"}
-_BOUND_WORDS = {"greater_than_equal": "at least", "greater_than": "above", "less_than_equal": "at most",
-                "less_than": "below"}
-_TYPE_WORDS = {"int_type": "a whole number", "int_parsing": "a whole number", "int_from_float": "a whole number", "string_type": "text",
-               "bool_type": "true or false", "bool_parsing": "true or false", "list_type": "a list",
-               "literal_error": "one of the listed values", "float_type": "a number"}
 
 
 def redact(values: Mapping[str, Any]) -> dict[str, Any]:
@@ -256,44 +249,12 @@ def _redact_url(url: str) -> str:
     return re.sub(r"([?&][^=&#]+)=[^&#]*", r"\1=***", url)
 
 
-def _format_validation_error(exc: ValidationError, source: str) -> ParamsError:
-    """Turn pydantic's report into one message naming the key(s), the file and the fix."""
-    problems, first_key = [], None
-    valid = sorted(Params.model_fields)
-    seen: set[tuple] = set()
-    for err in exc.errors():
-        # a union type reports once per member ('k.int', "k.literal['auto']"): keep the key itself
-        key = str(err["loc"][0]) if err["loc"] and not isinstance(err["loc"][0], int) else None
-        if (key, err["type"] in _UNION_MEMBER_TYPES) in seen:
-            continue
-        seen.add((key, err["type"] in _UNION_MEMBER_TYPES))
-        first_key = first_key or key
-        if err["type"] == "extra_forbidden":
-            close = difflib.get_close_matches(key, valid, n=1) if len(key) <= 100 else []
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
-            problems.append(f"unknown key {truncate(key)}{hint}")
-        elif key is None:
-            problems.append(str(err["msg"]).removeprefix("Value error, "))
-        else:
-            want = _TYPE_WORDS.get(err["type"], None)
-            bound = _BOUND_WORDS.get(err["type"])
-            msg = f"must be {want}" if want else str(err["msg"]).removeprefix("Value error, ")
-            if bound:
-                msg = f"must be {bound} {next(iter(err.get('ctx', {}).values()), '')}"
-            if err["type"] == "literal_error":
-                msg = str(err["msg"]).replace("Input should be", "must be")
-            problems.append(f"'{key}' {msg} (got {truncate(err.get('input'))})")
-    unknown = any(e["type"] == "extra_forbidden" for e in exc.errors())
-    fix = "valid keys are: " + ", ".join(valid) if unknown else "correct the value; `segkit params` lists every key with its meaning"
-    return ParamsError(f"bad params in {source}: " + "; ".join(problems), fix, key=first_key, path=source)
-
-
 def params_from_mapping(values: Mapping[str, Any], *, source: str = "params") -> Params:
     """Validate a mapping of params, raising :class:`ParamsError` naming the key and ``source``."""
     try:
         return Params(**dict(values))
     except ValidationError as exc:
-        raise _format_validation_error(exc, source) from None
+        raise params_error(exc, source, sorted(Params.model_fields)) from None
     except TypeError as exc:  # e.g. non-string keys
         raise ParamsError(f"bad params in {source}: {truncate(str(exc), quote=False)}", "use key: value lines",
                           path=source) from None

@@ -16,7 +16,7 @@ MAX_FUNCTION_LINES = 60  # not counting the docstring
 
 #: Layers, lowest first. A module may import only from its own layer or lower ones.
 LAYERS = [
-    ("leaf", ["errors", "config", "format", "resources", "cleaning", "featureset", "naming.base", "parse", "runname", "kernel",
+    ("leaf", ["errors", "params_errors", "config", "format", "resources", "cleaning", "featureset", "naming.base", "parse", "runname", "kernel",
               "progress"]),
     ("io", ["io"]),
     ("engine", ["engine"]),
