@@ -31,13 +31,9 @@ __all__ = ["main"]
 def _cmd_run(args: argparse.Namespace) -> int:
     from .report.runner import run
 
-    previous = signal.signal(signal.SIGTERM, _terminate) if threading.current_thread() is threading.main_thread() else None
-    try:
-        result = run(args.params, name=args.name, only=args.only, out_dir=args.out, notebooks_dir=args.notebooks,
-                     force=args.force, jobs=args.jobs, say=lambda t: print(t, flush=True))
-    finally:
-        if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
+    result = _stopped_by_sigterm(lambda: run(args.params, name=args.name, only=args.only, out_dir=args.out,
+                                             notebooks_dir=args.notebooks, force=args.force, jobs=args.jobs,
+                                             say=lambda t: print(t, flush=True)))
     if result.ok:
         print(f"index: {result.index}")
         return 0
@@ -49,6 +45,16 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 def _terminate(signum, frame):  # SIGTERM: stop like Ctrl-C, so the partial run is kept as <run>.failed
     raise KeyboardInterrupt
+
+
+def _stopped_by_sigterm(work):
+    """``work()`` with SIGTERM stopping it like Ctrl-C (in the main thread), the previous handler restored after."""
+    previous = signal.signal(signal.SIGTERM, _terminate) if threading.current_thread() is threading.main_thread() else None
+    try:
+        return work()
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
@@ -104,13 +110,8 @@ def _cmd_runs(args: argparse.Namespace) -> int:
 def _cmd_compare(args: argparse.Namespace) -> int:
     from .report.compare import compare
 
-    previous = signal.signal(signal.SIGTERM, _terminate) if threading.current_thread() is threading.main_thread() else None
-    try:
-        result = compare(args.run_a, args.run_b, out_dir=args.out, notebooks_dir=args.notebooks, force=args.force,
-                         say=lambda t: print(t, flush=True))
-    finally:
-        if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
+    result = _stopped_by_sigterm(lambda: compare(args.run_a, args.run_b, out_dir=args.out, notebooks_dir=args.notebooks,
+                                                 force=args.force, say=lambda t: print(t, flush=True)))
     if result.ok:
         print(f"index: {result.index}")
         return 0

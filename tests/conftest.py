@@ -54,3 +54,23 @@ def mall_csv() -> Path:
 @pytest.fixture(scope="session")
 def ethiopian_csv() -> Path:
     return _shared("ethiopian_supermarket/ethiopian_supermarket_customers.csv")
+
+
+# --------------------------------------------------------------------- transaction lines for the engine tests
+@pytest.fixture(scope="session")
+def retail():
+    """The bundled Online Retail lines as read from Parquet (the engine-equivalence tests compare engines on them)."""
+    import pandas as pd
+
+    return pd.read_parquet(Path(__file__).resolve().parents[1] / "data" / "online_retail.parquet")
+
+
+@pytest.fixture(scope="session")
+def generated(tmp_path_factory):
+    """60,000 generated lines (cancellations, guests, duplicates, non-product codes, zero prices) as Parquet."""
+    from segkit.kinds.transactions.synth import generate_transactions
+
+    df = generate_transactions(60_000, seed=11)
+    path = tmp_path_factory.mktemp("gen") / "lines.parquet"
+    df.to_parquet(path, index=False)
+    return df, path

@@ -55,20 +55,6 @@ def assert_same(a, b):
     assert fs_a.columns == fs_b.columns and fs_a.notes == fs_b.notes
 
 
-@pytest.fixture(scope="module")
-def retail():
-    return pd.read_parquet(RETAIL)
-
-
-@pytest.fixture(scope="module")
-def generated(tmp_path_factory):
-    """60,000 generated lines (cancellations, guests, duplicates, non-product codes, zero prices) as Parquet."""
-    df = generate_transactions(60_000, seed=11)
-    path = tmp_path_factory.mktemp("gen") / "lines.parquet"
-    df.to_parquet(path, index=False)
-    return df, path
-
-
 def test_bundled_data_same_counts_customers_and_features(retail, tmp_path):
     p = _params(RETAIL)
     assert_same(run_pandas(retail, p), run_duckdb(RETAIL, p, tmp_path))

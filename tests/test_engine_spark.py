@@ -20,7 +20,6 @@ from segkit import cli, engine, kinds, pipeline
 from segkit.config import load_params, params_from_mapping
 from segkit.engine import spark as sp
 from segkit.errors import ColumnError, DataFileError, DataValueError, DependencyError, ParamsError, SegkitError
-from segkit.kinds.transactions.synth import generate_transactions
 
 MASTER = "local[2]"
 
@@ -57,20 +56,6 @@ def run_spark(path, p, tmp_path: Path):
         log = KIND.module.spark_clean(eng, sp.source(eng, path), p, tmp_path / "clean.parquet")
         fs = KIND.module.spark_features(eng, sp.source(eng, tmp_path / "clean.parquet"), p)
     return log, fs
-
-
-@pytest.fixture(scope="module")
-def retail():
-    return pd.read_parquet(RETAIL)
-
-
-@pytest.fixture(scope="module")
-def generated(tmp_path_factory):
-    """60,000 generated lines (cancellations, guests, duplicates, non-product codes, zero prices) as Parquet."""
-    df = generate_transactions(60_000, seed=11)
-    path = tmp_path_factory.mktemp("gen") / "lines.parquet"
-    df.to_parquet(path, index=False)
-    return df, path
 
 
 def _smoke():
