@@ -47,14 +47,6 @@ def _both(raw: pd.DataFrame, path, tmp_path: Path, **values):
     return cleaned, in_pandas, in_duckdb
 
 
-@pytest.fixture(scope="module")
-def generated(tmp_path_factory):
-    df = generate_transactions(40_000, seed=5)
-    path = tmp_path_factory.mktemp("churn") / "lines.parquet"
-    df.to_parquet(path, index=False)
-    return df, path
-
-
 @pytest.mark.parametrize("values", [{}, {"churn_cutoff": "2011-06-01", "churn_horizon_days": 60}])
 def test_bundled_data_same_churn_data_set(tmp_path, values):
     cleaned, a, b = _both(pd.read_parquet(RETAIL), RETAIL, tmp_path, **values)
