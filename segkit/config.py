@@ -109,7 +109,7 @@ class Params(ReadOptions):  # how the input is read (sep, header, decimal, dayfi
     seed: int = Field(42, ge=0, lt=2**32, description="random seed for every sampled or randomised step (0 to 2**32 - 1)")
     engine: Annotated[str, AfterValidator(_engine)] = Field(
         "auto", description="where reading, cleaning and features run: auto (duckdb for big inputs), pandas, duckdb or spark")
-    memory_limit: str | None = Field(None, description="duckdb engine: memory it may use, e.g. 4GB (null: 70% of the machine's)")
+    memory_limit: str | None = Field(None, description="duckdb engine: memory it may use, e.g. 4GB (null: 35% of the machine's; a batch runs two notebooks at once)")
     temp_directory: str | None = Field(None, description="duckdb engine: folder it spills to beyond memory_limit (null: the system's temporary folder)")
     spark_master: Annotated[str, AfterValidator(_spark_master)] = Field("local[*]", description="spark engine: where Spark runs: local[*] (this machine, every core), spark://host:7077, yarn, k8s://...")
     spark_conf: dict[str, Union[str, int, float, bool]] = Field(default_factory=dict, description="spark engine: Spark settings, e.g. {spark.driver.memory: 8g, spark.executor.instances: 10}")

@@ -61,14 +61,20 @@ def literal(value: str) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
+#: Share of the machine's memory a DuckDB session may use by default. A batch runs two notebooks at once, and both
+#: may hold a session (``08_churn`` beside ``03_select_k``, or ``10_value`` beside ``04``), so each gets 35%: together
+#: they leave 30% for Python, Arrow and the other kernels. At 70% each, 100M lines peaked at 18.4 GB of 24.
+DEFAULT_MEMORY_SHARE = 0.35
+
+
 def _memory_limit(value: str | None) -> str:
-    """``memory_limit`` as DuckDB reads it; default: 70% of the machine's memory (DuckDB's own is 80%)."""
+    """``memory_limit`` as DuckDB reads it; default: :data:`DEFAULT_MEMORY_SHARE` of the machine's memory."""
     if value is None:
         try:
             total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
         except (ValueError, OSError, AttributeError):  # pragma: no cover - not POSIX
             return "4GB"
-        return f"{max(256, int(total * 0.7 / 2**20))}MB"
+        return f"{max(256, int(total * DEFAULT_MEMORY_SHARE / 2**20))}MB"
     if not _LIMIT.match(str(value)):
         raise ParamsError(f"memory_limit {value!r} is not a size", "write it like 4GB or 500MB", key="memory_limit")
     return str(value).replace(" ", "")
@@ -76,7 +82,7 @@ def _memory_limit(value: str | None) -> str:
 
 def connect(*, memory_limit: str | None = None, temp_directory: str | Path | None = None,
             threads: int | None = None, database: str | Path = ":memory:"):
-    """A DuckDB connection that spills to ``temp_directory`` beyond ``memory_limit`` (default: 70% of the
+    """A DuckDB connection that spills to ``temp_directory`` beyond ``memory_limit`` (default: 35% of the
     machine's memory, and a fresh folder under the system's temporary folder)."""
     duckdb = _duckdb()
     config: dict[str, Any] = {"memory_limit": _memory_limit(memory_limit), "preserve_insertion_order": False}
