@@ -16,7 +16,7 @@ import numpy as np
 
 from .errors import DataValueError
 
-__all__ = ["format_number", "format_value", "segment_codes", "segment_code", "model_segment_codes", "round_json", "MISSING_TEXT"]
+__all__ = ["format_number", "format_value", "segment_codes", "segment_code", "model_segment_codes", "round_json", "count_column", "MISSING_TEXT"]
 
 #: How a missing number is shown.
 MISSING_TEXT = "–"
@@ -109,6 +109,13 @@ def format_value(value: float, unit: str | None, currency: str = "£") -> str:
     if unit in (None, ""):
         return format_number(value)
     return f"{format_number(value)} {unit}"
+
+
+def count_column(table, column: str, *, spread_row: str = "Standard deviation"):
+    """``table`` with the counts in ``column`` written as whole numbers ("867", not "867.00"), the spread row to
+    one decimal, for tables of scores per fold whose mean and spread rows made the column float."""
+    table[column] = [f"{v:,.1f}" if row == spread_row else f"{v:,.0f}" for row, v in table[column].items()]
+    return table
 
 
 def round_json(value: float | None, digits: int = 6) -> float | None:

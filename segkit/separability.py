@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .format import round_json
+from .format import count_column, round_json
 
 __all__ = ["SegmentExplanation", "MIN_SCORE", "MIN_MEMBERS", "CONFUSED_SHARE"]
 
@@ -222,7 +222,7 @@ class SegmentExplanation:
         if self.measured:
             table.loc["Mean"] = self.scores.mean()
             table.loc["Standard deviation"] = self.scores.std(ddof=0)
-            table["rows"] = table["rows"].round(0)
+            count_column(table, "rows")
         return table.rename(columns={"accuracy": "Accuracy", "macro_f1": "Macro-F1", "rows": "Held-out rows"})
 
     def drivers_table(self) -> pd.DataFrame:

@@ -312,3 +312,15 @@ def test_money_reads_higher_or_lower_whatever_its_label_counts():
     text = explain.driver_sentence(table, [0, 0, 1, 1], 0, ["spend_30d"], units={"spend_30d": "money"},
                                    labels_text={"spend_30d": "Spend, last 30 days"})
     assert text.startswith("Set apart mostly by lower spend, last 30 days (") and "fewer" not in text
+
+
+def test_scores_table_counts_are_whole_numbers():
+    """The held-out rows per fold read as counts ("867"), not "867.00"; the spread to one decimal."""
+    from segkit.separability import SegmentExplanation
+
+    table, labels = three_segments(60)
+    explanation = explain.explain_segments(table, labels, folds=3, seed=0)
+    rows = explanation.scores_table()["Held-out rows"]
+    assert all("." not in v for v in rows.drop("Standard deviation"))
+    assert rows["Standard deviation"].count(".") == 1 and rows["Fold 1"] == f"{int(explanation.scores['rows'].iloc[0])}"
+    assert isinstance(explanation, SegmentExplanation)

@@ -37,7 +37,7 @@ from sklearn.metrics import average_precision_score, brier_score_loss, precision
 from sklearn.model_selection import RandomizedSearchCV, StratifiedKFold
 
 from ...errors import ColumnError, DataValueError
-from ...format import round_json
+from ...format import count_column, round_json
 from ...forest import auc as _auc
 from ...forest import feature_matrix, forest_jobs, forest_pipeline, shuffled_predictions, stratified_rows
 from ...progress import track
@@ -167,6 +167,7 @@ class ChurnEvaluation:
         table.index = [f"Fold {i + 1}" for i in range(len(table))]
         table.loc["Mean"] = self.scores.mean()
         table.loc["Standard deviation"] = self.scores.std(ddof=0)
+        count_column(table, "rows")
         return table.rename(columns={"roc_auc": "ROC-AUC", "pr_auc": "PR-AUC", "brier": "Brier score",
                                      "churn_rate": "Churn rate", "rows": "Held-out customers"})
 
