@@ -16,6 +16,8 @@ JupyterLab as before: the preloaded modules are the ones its first cell imports.
 from __future__ import annotations
 
 import os
+import tempfile
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +31,11 @@ _ENGINE = "segkit"
 
 
 def _manager(env: dict[str, str]):
-    """A kernel manager whose kernel starts with ``env`` added to this process's environment."""
+    """A kernel manager whose kernel starts with ``env`` added to this process's environment.
+
+    The kernel talks over Unix sockets with a name of its own (``transport="ipc"``), not over TCP ports: a TCP port
+    is chosen by binding and releasing it, and with kernels starting ahead in parallel runs another process took
+    one in between now and then ("Kernel died before replying to kernel_info")."""
     from jupyter_client import AsyncKernelManager
 
     class _Manager(AsyncKernelManager):
@@ -37,7 +43,8 @@ def _manager(env: dict[str, str]):
             kw["env"] = {**os.environ, **(kw.get("env") or {}), **env}
             return await super()._async_pre_start_kernel(**kw)
 
-    return _Manager(kernel_name="python3")
+    sockets = os.path.join(tempfile.gettempdir(), f"segkit-kernel-{uuid.uuid4().hex}")
+    return _Manager(kernel_name="python3", transport="ipc", ip=sockets)
 
 
 class KernelPool:
