@@ -16,7 +16,7 @@ import numpy as np
 
 from .errors import DataValueError
 
-__all__ = ["format_number", "format_value", "segment_codes", "segment_code", "model_segment_codes", "round_json", "count_column", "MISSING_TEXT"]
+__all__ = ["format_number", "format_value", "segment_codes", "segment_code", "model_segment_codes", "round_json", "fold_table", "MISSING_TEXT"]
 
 #: How a missing number is shown.
 MISSING_TEXT = "–"
@@ -111,11 +111,19 @@ def format_value(value: float, unit: str | None, currency: str = "£") -> str:
     return f"{format_number(value)} {unit}"
 
 
-def count_column(table, column: str, *, spread_row: str = "Standard deviation"):
-    """``table`` with the counts in ``column`` written as whole numbers ("867", not "867.00"), the spread row to
-    one decimal, for tables of scores per fold whose mean and spread rows made the column float."""
-    table[column] = [f"{v:,.1f}" if row == spread_row else f"{v:,.0f}" for row, v in table[column].items()]
-    return table
+def fold_table(scores, names: dict[str, str]):
+    """Scores per cross-validation fold (rows "Fold 1", "Fold 2", ...), then their mean and standard deviation, with
+    the held-out counts (column ``rows``) as whole numbers ("867", not "867.00"; the spread to one decimal) and the
+    columns renamed by ``names``. An empty ``scores`` (nothing cross-validated) stays empty."""
+    table = scores.copy()
+    table.index = [f"Fold {i + 1}" for i in range(len(table))]
+    if len(scores):
+        table.loc["Mean"] = scores.mean()
+        table.loc["Standard deviation"] = scores.std(ddof=0)
+        if "rows" in table:
+            table["rows"] = [f"{v:,.1f}" if row == "Standard deviation" else f"{v:,.0f}"
+                             for row, v in table["rows"].items()]
+    return table.rename(columns=names)
 
 
 def round_json(value: float | None, digits: int = 6) -> float | None:

@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .format import count_column, round_json
+from .format import fold_table, round_json
 
 __all__ = ["SegmentExplanation", "MIN_SCORE", "MIN_MEMBERS", "CONFUSED_SHARE"]
 
@@ -217,13 +217,7 @@ class SegmentExplanation:
     # ---------------------------------------------------------------------------------- tables
     def scores_table(self) -> pd.DataFrame:
         """Scores per fold, then the mean and standard deviation."""
-        table = self.scores.copy()
-        table.index = [f"Fold {i + 1}" for i in range(len(table))]
-        if self.measured:
-            table.loc["Mean"] = self.scores.mean()
-            table.loc["Standard deviation"] = self.scores.std(ddof=0)
-            count_column(table, "rows")
-        return table.rename(columns={"accuracy": "Accuracy", "macro_f1": "Macro-F1", "rows": "Held-out rows"})
+        return fold_table(self.scores, {"accuracy": "Accuracy", "macro_f1": "Macro-F1", "rows": "Held-out rows"})
 
     def drivers_table(self) -> pd.DataFrame:
         """Segment, its cross-validated F1 and its drivers sentence."""

@@ -37,7 +37,7 @@ from sklearn.metrics import average_precision_score, brier_score_loss, precision
 from sklearn.model_selection import RandomizedSearchCV, StratifiedKFold
 
 from ...errors import ColumnError, DataValueError
-from ...format import count_column, round_json
+from ...format import fold_table, round_json
 from ...forest import auc as _auc
 from ...forest import feature_matrix, forest_jobs, forest_pipeline, shuffled_predictions, stratified_rows
 from ...progress import track
@@ -163,13 +163,8 @@ class ChurnEvaluation:
                 f"{self.settings.get('search_folds')} inner folds. The settings it chose: {picks}.")
 
     def scores_table(self) -> pd.DataFrame:
-        table = self.scores.copy()
-        table.index = [f"Fold {i + 1}" for i in range(len(table))]
-        table.loc["Mean"] = self.scores.mean()
-        table.loc["Standard deviation"] = self.scores.std(ddof=0)
-        count_column(table, "rows")
-        return table.rename(columns={"roc_auc": "ROC-AUC", "pr_auc": "PR-AUC", "brier": "Brier score",
-                                     "churn_rate": "Churn rate", "rows": "Held-out customers"})
+        return fold_table(self.scores, {"roc_auc": "ROC-AUC", "pr_auc": "PR-AUC", "brier": "Brier score",
+                                        "churn_rate": "Churn rate", "rows": "Held-out customers"})
 
     def roc_curve(self) -> pd.DataFrame:
         """The ROC curve of the out-of-fold probabilities (columns ``fpr``, ``tpr``)."""
