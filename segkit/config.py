@@ -149,11 +149,11 @@ class Params(ReadOptions):  # how the input is read (sep, header, decimal, dayfi
     score_path: str | None = Field(None, description="customers: table of new customers to score (default: a sample of the input, or fresh rows for generated data)")
     score_rows: int = Field(25, ge=1, description="customers: new customers drawn when score_path is not set")
     interactive: bool = Field(False, description="customers: build the ipywidgets explorer of a hypothetical customer (JupyterLab only)")
-    min_population: int = Field(100, ge=0, description="demographics: areas with fewer residents are left out of fitting")
+    min_population: int = Field(500, ge=0, description="demographics: areas with fewer residents are left out of fitting (ACS estimates for a few hundred residents are mostly sampling noise)")
     top_n: int = Field(5, ge=1, description="demographics: segments listed per area, best first")
     temperature: float = Field(1.0, gt=0, description="demographics: softness of the per-area segment scores (higher = flatter)")
     k_max_share: float = Field(0.1, gt=0, le=1, description="demographics: at most this many segments per area (k <= share x areas; k: auto asks for 25)")
-    clip_z: float | None = Field(3.0, gt=0, description="demographics: standardised features are clipped to +-clip_z for fitting (null: no clipping)")
+    clip_z: float | None = Field(None, gt=0, description="demographics: standardised features are clipped to +-clip_z for fitting (null, the default: no clipping; min_population sets noisy areas aside)")
 
     # --- choosing k -------------------------------------------------------------------------
     k: Union[int, Literal["auto"]] = Field("auto", description="number of segments, or auto to follow the criteria")

@@ -131,3 +131,29 @@ def test_a_campus_with_filled_incomes_is_named_for_its_students():
     assert name in ("Students & Young Adults", "College Neighbourhoods", "College-Town Singles")
     others = [n for s, n in seg.profile.names.items() if s != int(labels.loc["09000"])]
     assert not any("Student" in n or "College" in n for n in others)
+
+
+def test_with_the_shipped_params_the_campus_ranks_first_in_a_segment_named_for_students(delaware_csv):
+    """Done when (issue 16): with params/acs_delaware.yaml as shipped (k: auto, capped at 5), ZCTA 19717 (the
+    university campus: 98% aged 18-34, no households) is a segment of its own, and its rank-1 segment in
+    final_segments.csv is named for students. Clipping at 3 sd (the old default) put it among other areas."""
+    from pathlib import Path
+
+    import yaml
+
+    shipped = yaml.safe_load((Path(__file__).parents[1] / "params" / "acs_delaware.yaml").read_text())
+    shipped.pop("data_path")
+    assert "clip_z" not in shipped
+    p = params_from_mapping({**shipped, "bootstrap": 2})
+    cleaned, _ = kinds.get("demographics").clean(pd.read_csv(delaware_csv), p)
+    fs = pipeline.build_features(p, cleaned)
+    k, _ = kinds.get("demographics").choose_k(p, len(fs.table))
+    seg = pipeline.fit_segments(p, fs, k)
+    final = kinds.get("demographics").final_segments(seg, p)
+    first = final[(final["zcta"] == "19717") & (final["rank"] == 1)].iloc[0]
+    assert first["segment_name"] in ("Students & Young Adults", "College Neighbourhoods", "College-Town Singles")
+    assert (seg.labels == seg.labels.loc["19717"]).sum() == 1
+    # no other segment is named for students, and clipping (clip_z: 3) would have hidden the campus
+    assert sum("Student" in n or "College" in n for n in seg.profile.names.values()) == 1
+    clipped = pipeline.fit_segments(params_from_mapping({**shipped, "bootstrap": 2, "clip_z": 3}), fs, k)
+    assert (clipped.labels == clipped.labels.loc["19717"]).sum() > 1

@@ -4,8 +4,12 @@
   (default ``k_max_share = 0.1``: at least ten areas per segment on average). ``k="auto"`` asks for
   25 segments, the size of a national system; both are capped and the result says so in a sentence
   (``"25 segments over 63 areas would be noise; capped at 6 ..."``).
-* **Outliers.** Standardized features are clipped to ``+-clip_z`` (default 3) for fitting, so a few
-  tiny, extreme areas cannot claim segments of their own; profiles use the unclipped z-scores.
+* **Outliers.** Not clipped by default (``clip_z: null``). Areas whose estimates are mostly sampling
+  noise are set aside by ``min_population``; a large area unlike any other (a university campus, a
+  base, a prison) is real and may be a segment of its own, as in national systems. Clipping at +-3 sd
+  hid Delaware's campus (19717: 98% aged 18-34) among affluent suburbs and still left a 1,570-resident
+  area alone in a segment. ``clip_z: 3`` clips standardized features for fitting; profiles use the
+  unclipped z-scores either way.
 * **Soft scores.** ``score = softmax(-distance / temperature)`` over all segments, from each area's
   Euclidean distance to every centroid in standardized feature space. The top ``top_n`` are kept, so
   an area's scores add up to at most 1 and rank 1 is always its own (nearest) segment.
