@@ -120,3 +120,25 @@ def test_bad_lexicons_fail_clearly(tmp_path):
         load_lexicon(tmp_path / "nope.yaml")
     with pytest.raises(ParamsError, match="threshold must be positive"):
         name_segments_from_lexicon(profile([{}]), ACS_LEXICON, threshold=0)
+
+
+def test_high_min_keeps_a_composition_word_for_segments_where_the_group_is_a_real_share():
+    """A segment where 8% of residents are Asian (against 2% overall: index 400, z far above the threshold) is not
+    "Asian-American"; one where 40% are is. The sentence gives the index either way."""
+    lex = {"entries": [{"name": "Asian-American Family Areas", "when": {"share_asian": "high", "share_kids": "high"}}],
+           "features": {"share_asian": {"label": "Asian residents", "high": "Asian-American", "high_min": 0.25},
+                        "share_kids": {"label": "children", "high": "Family", "high_noun": "Family Areas"},
+                        "share_old": {"label": "older residents", "high": "Older", "high_noun": "Retiree Areas"}}}
+    z = pd.DataFrame({"share_asian": [2.5, 2.5, -0.6], "share_kids": [1.0, 1.0, -1.0], "share_old": [0.8, 0.1, 1.9]})
+    index = pd.DataFrame({"share_asian": [400.0, 2000.0, 50.0], "share_kids": [150.0, 150.0, 50.0],
+                          "share_old": [130.0, 105.0, 220.0]})
+    low = pd.DataFrame({"share_asian": [0.08, 0.40, 0.01], "share_kids": [0.3, 0.3, 0.1], "share_old": [0.2, 0.1, 0.4]})
+    names = name_segments_from_lexicon(z, lex, index=index, values=low)
+    assert names[1].name == "Asian-American Family Areas"  # 40%: the entry holds
+    assert "Asian" not in names[0].name and names[0].name == "Older Family Areas"
+    assert "Asian residents (index 400)" in names[0].description
+    # without values, high_min cannot be checked and the words are used as before
+    assert name_segments_from_lexicon(z.iloc[[0, 2]], lex, index=index.iloc[[0, 2]])[0].name == \
+        "Asian-American Family Areas"
+    with pytest.raises(ParamsError, match="high_min"):
+        name_segments_from_lexicon(z, {"features": {"share_asian": {"high_min": "a quarter"}}})

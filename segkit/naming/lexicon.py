@@ -11,7 +11,10 @@ documents the format) turns those numbers into words:
 2. **Fallback.** With no matching entry, the name is built from the segment's most distinctive
    features: the adjective of the second strongest before the noun of the strongest ("Affluent
    Renters"), or the lexicon's default name when no feature reaches the threshold.
-3. **Uniqueness.** Segments that end up with the same name each take the adjective of their own next
+3. **Words that match the numbers.** A feature may set ``high_min``: it counts as high in names (entries,
+   adjectives, nouns) only where the segment's own value reaches it, so a segment where 8% of residents
+   are Asian (index 280) is not called "Asian-American". Its sentence still gives the index.
+4. **Uniqueness.** Segments that end up with the same name each take the adjective of their own next
    strongest feature not already used ("Seasonal Affluent Retirees" vs "Walkable Affluent Retirees"),
    and again until every name differs; a segment with no feature left keeps its name. Names never
    carry numbers: segments that no feature tells apart are an error.
@@ -52,7 +55,7 @@ _LEAD = 0.75
 #: A segment is "average" on a feature while its index lies in this range (about -25% to +33%).
 AVERAGE_INDEX = (75.0, 133.0)
 _ENTRY_KEYS = {"name", "when", "description", "action"}
-_WORD_KEYS = {"label", "high", "low", "high_noun", "low_noun"}
+_WORD_KEYS = {"label", "high", "low", "high_noun", "low_noun", "high_min"}
 _TOP_KEYS = {"entries", "features", "default", "fallback_noun", "subject", "version"}
 
 
@@ -75,6 +78,7 @@ class FeatureWords:
     low: str | None = None
     high_noun: str | None = None
     low_noun: str | None = None
+    high_min: float | None = None  # "high" in names only where the segment's own value reaches this
 
     def adjective(self, z: float) -> str | None:
         """The adjective for the direction of ``z``."""
@@ -156,7 +160,12 @@ def load_lexicon(source: str | Path | Mapping[str, Any] | Lexicon) -> Lexicon:
         bad = set(words) - _WORD_KEYS
         if bad:
             raise ParamsError(f"lexicon words for '{feat}' have unknown key(s) {sorted(bad)}{where}", fix=fix)
+        high_min = words.pop("high_min", None)
+        if high_min is not None and not isinstance(high_min, (int, float)):
+            raise ParamsError(f"high_min of '{feat}' must be a number (the segment's own value), not {high_min!r}"
+                              f"{where}", fix="write e.g. high_min: 0.25")
         features[str(feat)] = FeatureWords(label=str(words.get("label") or str(feat).replace("_", " ")),
+                                           high_min=None if high_min is None else float(high_min),
                                            **{k: (str(v) if v else None) for k, v in words.items()
                                               if k != "label"})
     default = raw.get("default") or {}
@@ -349,10 +358,22 @@ def _tell_apart(z: pd.DataFrame, names: dict, used: dict, namer: _Namer, segs: l
         used[seg] = [*used[seg], feat]
 
 
+def _below_min(z: pd.DataFrame, values: pd.DataFrame | None, lex: Lexicon) -> pd.DataFrame:
+    """Where a segment is above average on a feature with ``high_min`` but its own value stays below it."""
+    below = pd.DataFrame(False, index=z.index, columns=z.columns)
+    if values is None:
+        return below
+    for feat, words in lex.features.items():
+        if words.high_min is not None and feat in z.columns and feat in values.columns:
+            own = values[feat].reindex(z.index).astype(float)
+            below[feat] = ((z[feat] > 0) & ~(own >= words.high_min)).to_numpy()
+    return below
+
+
 def name_segments_from_lexicon(zscores: pd.DataFrame, lexicon: Lexicon | Mapping | str | Path,
                                *, threshold: float = 0.5, index: pd.DataFrame | None = None,
                                labels: Mapping[str, str] | None = None,
-                               noun: str | None = None) -> dict[int, SegmentName]:
+                               noun: str | None = None, values: pd.DataFrame | None = None) -> dict[int, SegmentName]:
     """Name every segment of a z-score profile through a lexicon; names are unique.
 
     Parameters
@@ -373,6 +394,10 @@ def name_segments_from_lexicon(zscores: pd.DataFrame, lexicon: Lexicon | Mapping
     noun : str, optional
         What the segments hold ("Cardholders"): opens names built from plain words and descriptions
         (default: the lexicon's ``fallback_noun`` and ``subject``).
+    values : pandas.DataFrame, optional
+        Segments x features: each segment's own mean, in the features' units. With it, a feature whose
+        lexicon words set ``high_min`` is high in names only where the segment's value reaches it (the
+        sentence still gives its index).
 
     Returns
     -------
@@ -389,7 +414,8 @@ def name_segments_from_lexicon(zscores: pd.DataFrame, lexicon: Lexicon | Mapping
     if not threshold > 0:
         raise ParamsError(f"threshold must be positive, not {threshold}", fix="use e.g. 0.5", key="threshold")
     lex = load_lexicon(lexicon)
-    z = zscores.astype(float)
+    described = zscores.astype(float)
+    z = described.mask(_below_min(described, values, lex))  # a missing value never drives a name
     namer = _Namer(lex, threshold, dict(labels or {}), noun or lex.fallback_noun, index)
     names, used, tagline, action = {}, {}, {}, {}
     for seg, row in z.iterrows():
@@ -418,5 +444,5 @@ def name_segments_from_lexicon(zscores: pd.DataFrame, lexicon: Lexicon | Mapping
             f"segments {stuck[0]} and {stuck[1]} share the name '{names[stuck[0]]}' and no further "
             f"feature tells them apart", fix="fit fewer segments or add features that separate them")
     return {int(seg): SegmentName(name=names[seg], action=action[seg], description=describe_profile(
-        z.loc[seg], lex, threshold=threshold, tagline=tagline[seg], labels=labels,
+        described.loc[seg], lex, threshold=threshold, tagline=tagline[seg], labels=labels,
         index=None if index is None else index.loc[seg], subject=noun)) for seg in z.index}

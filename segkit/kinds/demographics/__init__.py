@@ -372,7 +372,7 @@ def name_segments(profile, fs: FeatureSet, params, labels=None):
             if spec.transform == "log" and spec.name in index and spec.columns[0] in profile.index:
                 index[spec.name] = profile.index[spec.columns[0]]
     own = {c: fs.labels[c] for c in (getattr(params, "labels", None) or {}) if c in z.columns and c in fs.labels}
-    return name_segments_from_lexicon(z, _lexicon(), index=index, labels=own)
+    return name_segments_from_lexicon(z, _lexicon(), index=index, labels=own, values=profile.means)
 
 
 # --------------------------------------------------------------------------------- column roles
