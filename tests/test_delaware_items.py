@@ -24,6 +24,11 @@ def test_a_column_equal_to_another_is_left_out_of_what_sets_segments_apart(delaw
     # 02 flags industry_agriculture_forestry_fishing = occupation_male_total; the feature built from it is out
     assert "share_industry_agriculture" in fs.table.columns and "share_industry_agriculture" in fs.extra["left_out"]
     assert "share_industry_agriculture" not in pipeline.driver_columns(fs)
+    # a log median is said as the median itself, in dollars ("$107,260 vs $90,996"), never "11.6 vs 11.4 (log)"
+    drivers = pipeline.driver_columns(fs)
+    assert "log_median_household_income" in fs.columns and "log_median_household_income" not in drivers
+    assert {"median_household_income", "median_home_value", "median_gross_rent"} <= set(drivers)
+    assert not any(c.startswith("log_") for c in drivers)
     assert "share_industry_agriculture" not in fs.columns
     seg = pipeline.fit_segments(p, fs, 5)
     assert not any("agricultur" in text.lower() for text in seg.drivers.values())

@@ -265,7 +265,9 @@ def plot_segment_map(coords: np.ndarray | pd.DataFrame, labels: Sequence[int] | 
             text += f" ({100 * float(explained[i]):.0f}% of the differences)"
         getattr(ax, f"set_{axis}label")(text)
     ax.set_title("Segment map: customers close together behave alike")
-    ax.legend(title="Segment", loc="best", fontsize="small", markerscale=1.5)
+    # below the map, never over its points (a legend inside covered points wherever matplotlib put it)
+    ax.legend(title="Segment", loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2 if len(segments) > 4 else 1,
+              fontsize="small", markerscale=1.5, frameon=False)
     return ax
 
 

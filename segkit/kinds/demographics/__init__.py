@@ -240,7 +240,9 @@ def features(cleaned: pd.DataFrame, params) -> FeatureSet:
                             "dropped_features": report.dropped_features, "missing_columns": report.missing_columns,
                             "unusable_columns": report.unusable_columns, "suspect_columns": report.suspect_columns,
                             "sentinel_counts": report.sentinel_counts},
-             "k_note": k_note, "imputed_rows": imputed, "left_out": dict(suspect)}
+             "k_note": k_note, "imputed_rows": imputed, "left_out": dict(suspect),
+             "shown_as": {s.name: s.columns[0] for g in feats.groups for s in g.features
+                          if s.transform == "log" and s.columns[0] in extra_columns}}
     return FeatureSet(table=table, columns=columns, labels=labels, entity="areas", notes=notes, extra=extra,
                       short=short, units=units,
                       profile_columns=list(dict.fromkeys([*columns, *extra_columns, POPULATION_COL])))
