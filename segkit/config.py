@@ -113,6 +113,7 @@ class Params(ReadOptions):  # how the input is read (sep, header, decimal, dayfi
     temp_directory: str | None = Field(None, description="duckdb engine: folder it spills to beyond memory_limit (null: the system's temporary folder)")
     spark_master: Annotated[str, AfterValidator(_spark_master)] = Field("local[*]", description="spark engine: where Spark runs: local[*] (this machine, every core), spark://host:7077, yarn, k8s://...")
     spark_conf: dict[str, Union[str, int, float, bool]] = Field(default_factory=dict, description="spark engine: Spark settings, e.g. {spark.driver.memory: 8g, spark.executor.instances: 10}")
+    driver_max_customers: int = Field(2_000_000, ge=10, description="spark engine: most customers whose features come back to the driver (about 150 bytes each in pandas, some 300 MB at 2,000,000, before the copies that k, the model, profiles and later pages make); with more, those steps use a seeded sample of this many and 05 assigns every customer in Spark (segments.parquet)")
 
     # --- column mapping ---------------------------------------------------------------------
     id_col: str | None = Field(None, description="entity id column for customer and area tables (zcta for demographics)")

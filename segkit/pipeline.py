@@ -38,7 +38,7 @@ from .source import engine_path, input_columns, load_input
 
 __all__ = ["preflight", "check_input", "clean_table", "build_features", "check_features", "preprocessor", "clustering_matrix", "k_bounds",
            "rule_k", "select", "fit_segments", "describe_segments", "explain", "driver_columns", "Segmentation",
-           "segment_table"]
+           "segment_table", "assignment_frame", "nearest_segments", "assign_rows"]
 
 
 #: Inputs with more rows are checked by :func:`preflight` on a seeded sample of this many rows.
@@ -214,6 +214,37 @@ def select(params: Params, X: np.ndarray) -> tuple[KSelection, int, str]:
     return selection, int(k), sentence
 
 
+def assignment_frame(ids, labels, own, codes, names, id_name: str) -> pd.DataFrame:
+    """The rows of ``segments.csv``: each id with its segment's code and name (segment -> code, segment -> name;
+    the code where a segment has no name, nothing where it has no code) and its distance to the segment's centre."""
+    return pd.DataFrame({
+        id_name: pd.Index(ids).astype(str),
+        "segment_code": [codes.get(s) for s in labels],
+        "segment_name": [names.get(s, codes.get(s)) for s in labels],
+        "distance_to_centre": np.round(own, 6),
+    })
+
+
+def nearest_segments(model, table: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's segment by the fitted ``model`` and its distance to that segment's centre: the nearest centre
+    (:meth:`SegmentModel.assign`, what ``segkit score`` applies), or a segment rule's own segment (-1 and no
+    distance for a cell that held no training row)."""
+    if isinstance(model, SegmentModel):
+        labels, distances, _ = model.assign(table)
+    else:  # a segment rule (the RFM score grid): its cells, and the distances to the means of its segments
+        labels, distances = model.predict(table), model.transform(table)
+    labels = np.asarray(labels, dtype=np.int64)
+    own = distances[np.arange(len(labels)), np.maximum(labels, 0)]
+    return labels, np.where(labels >= 0, own, np.nan)
+
+
+def assign_rows(rows: pd.DataFrame, *, model, codes, names, id_name: str) -> pd.DataFrame:
+    """:func:`assignment_frame` of ``rows`` (the id column ``id_name`` and the model's features) by
+    :func:`nearest_segments`: the function Spark's executors apply to every entity of a big run."""
+    labels, own = nearest_segments(model, rows)
+    return assignment_frame(rows[id_name], labels, own, codes, names, id_name)
+
+
 @dataclass
 class Segmentation:
     """The final segments: fitted model, labels, profile with names, and the 2-D map.
@@ -251,15 +282,9 @@ class Segmentation:
 
     @property
     def assignments(self) -> pd.DataFrame:
-        prof = self.profile
-        codes, names = prof.codes, prof.names
         own = self.distances[np.arange(len(self.labels)), self.labels.to_numpy()]
-        return pd.DataFrame({
-            self.features.table.index.name or "id": self.labels.index.astype(str),
-            "segment_code": [codes[s] for s in self.labels],
-            "segment_name": [names.get(s, codes[s]) for s in self.labels],
-            "distance_to_centre": np.round(own, 6),
-        })
+        return assignment_frame(self.labels.index, self.labels.to_numpy(), own, self.profile.codes, self.profile.names,
+                                self.features.table.index.name or "id")
 
     def cards(self, n_facts: int = 4) -> list[dict[str, Any]]:
         """One dict per segment for the executive summary cards (facts formatted in their units)."""

@@ -12,6 +12,7 @@ import shutil
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from test_engine_equivalence import HEADER, KIND, RETAIL, assert_same, run_duckdb, run_pandas
@@ -169,6 +170,7 @@ def test_stages_01_and_02_follow_the_spark_engine(spark, generated, tmp_path):
     assert raw.attrs["engine_rows"] == 60_000 and sum(record["missing"].values()) == int(pandas_run[1].isna().sum().sum())
     assert_same((pandas_run[2], pandas_run[3]), (log, fs))
     assert ctx.folder.read_features().table.index.equals(pandas_run[0].folder.read_features().table.index)
+    assert not ctx.folder.has("features_all.parquet") and "driver_sample" not in fs.extra  # all fit the driver
 
 
 def test_the_spark_sample_is_seeded(spark, generated):
@@ -179,6 +181,123 @@ def test_the_spark_sample_is_seeded(spark, generated):
         other, everything = sp.sample(eng, source, 500, 8), sp.sample(eng, source, 10**6, 7)
     pd.testing.assert_frame_equal(a, b)
     assert len(a) == 500 and not a.equals(other) and len(everything) == 60_000
+
+
+# ---------------------------------------------------------------------------------- more customers than the driver
+
+
+SAMPLE = 50  # driver_max_customers of these tests: about a third of the generated customers
+
+
+@pytest.fixture(scope="module")
+def big_run(spark, tmp_path_factory):
+    """6,000 generated lines (164 customers) through 01, 02 and 05 with the spark engine and driver_max_customers 50,
+    and every customer's features from the pandas path."""
+    from segkit import stages
+    from segkit.kinds.transactions.synth import generate_transactions
+
+    tmp = tmp_path_factory.mktemp("big")
+    df = generate_transactions(6_000, seed=3)
+    df.to_parquet(tmp / "lines.parquet", index=False)
+    values = {"data_kind": "transactions", "data_path": str(tmp / "lines.parquet"), "engine": "spark",
+              "spark_master": MASTER, "driver_max_customers": SAMPLE, "k": 3}
+    ctx = stages.open_run(tmp / "run", **values)
+    stages.eda.clean(ctx, stages.eda.load(ctx))
+    fs = stages.features.build_features(ctx)
+    seg = stages.profile.segment(ctx, fs)
+    everyone = run_pandas(df, _params(tmp / "lines.parquet"))[1].table
+    return {"ctx": ctx, "fs": fs, "seg": seg, "everyone": everyone,
+            "all": pd.read_parquet(ctx.folder.artifact("segments.parquet"))}
+
+
+def _sampled_features(ctx, seed: int, out: Path):
+    p = ctx.params.model_copy(update={"seed": seed})
+    with sp.session(p) as eng:
+        return KIND.module.spark_features(eng, sp.source(eng, ctx.folder.artifact("clean.parquet")), p, out).table
+
+
+def test_the_driver_gets_a_seeded_sample_of_the_customers(big_run, tmp_path):
+    ctx, everyone = big_run["ctx"], big_run["everyone"]
+    a, b = _sampled_features(ctx, 42, tmp_path / "a.parquet"), _sampled_features(ctx, 42, tmp_path / "b.parquet")
+    other = _sampled_features(ctx, 7, tmp_path / "c.parquet")
+    assert a.index.equals(b.index) and a.index.equals(big_run["fs"].table.index)  # the run's sample: seed 42
+    assert len(a) == len(other) == SAMPLE and len(a.index.intersection(other.index)) < SAMPLE
+    assert a.index.is_monotonic_increasing and a.attrs["entities_total"] == len(everyone) == 164
+    written = pd.read_parquet(tmp_path / "a.parquet").set_index("customer_id")
+    for table in (a, written):  # the sample and every customer's features: those of the pandas path, to the cent
+        expected = everyone.loc[table.index]
+        assert list(table.columns) == list(expected.columns) and table.dtypes.equals(expected.dtypes)
+        pd.testing.assert_frame_equal(table.drop(columns="country"), expected.drop(columns="country"),
+                                      check_exact=False, atol=0.005)
+    assert written.index.equals(everyone.index)
+    assert "random sample of 50 of them" in big_run["fs"].notes[-1] and "164 customers" in big_run["fs"].notes[-1]
+
+
+def test_every_customer_is_assigned_once_and_counted(big_run):
+    from segkit import stages
+
+    ctx, every, everyone = big_run["ctx"], big_run["all"], big_run["everyone"]
+    assert list(every.columns) == ["customer_id", "segment_code", "segment_name", "distance_to_centre"]
+    assert every["customer_id"].is_unique and sorted(every["customer_id"]) == sorted(everyone.index)
+    sizes = ctx.folder.read_json("segments_all.json")
+    counted = every["segment_code"].value_counts()
+    assert sizes["n_entities"] == sum(s["size"] for s in sizes["segments"]) == 164 and sizes["sample"] == SAMPLE
+    assert {s["code"]: s["size"] for s in sizes["segments"]} == counted.to_dict() and len(counted) == 3
+    note = stages.profile.all_entities_note(big_run["seg"]).data
+    assert "random sample of 50 of the 164 customers" in note and "by the spark engine" in note
+
+
+def test_the_sampled_customers_keep_their_segments(big_run):
+    ctx = big_run["ctx"]
+    run = pd.read_csv(ctx.folder.artifact("segments.csv"), dtype={"customer_id": str})
+    both = run.merge(big_run["all"], on="customer_id", suffixes=("", "_spark"))
+    assert len(both) == len(run) == SAMPLE
+    assert (both["segment_code"] == both["segment_code_spark"]).all()
+    assert (both["segment_name"] == both["segment_name_spark"]).all()
+    np.testing.assert_allclose(both["distance_to_centre"], both["distance_to_centre_spark"], rtol=1e-5)
+    assert ctx.folder.read_json("segments_all.json")["sample_agreement"] == 1.0
+
+
+def test_the_spark_assignment_is_the_model_applied_in_pandas(big_run):
+    ctx, seg = big_run["ctx"], big_run["seg"]
+    table = pd.read_parquet(ctx.folder.artifact("features_all.parquet")).set_index("customer_id")
+    labels, distances, _ = seg.model.assign(table)
+    every = big_run["all"].set_index("customer_id").loc[table.index]
+    assert every["segment_code"].tolist() == [seg.profile.codes[s] for s in labels]
+    np.testing.assert_allclose(every["distance_to_centre"], distances[np.arange(len(labels)), labels], atol=1e-6)
+
+
+def test_churn_and_value_read_the_lines_of_the_sampled_customers(big_run):
+    from segkit.engine import duckdb as ddb
+    from segkit.stages import engine as in_engine
+
+    ctx = big_run["ctx"]
+    with ddb.session(ctx.params) as con:
+        ids = ddb.query(con, f"SELECT DISTINCT customer_id FROM {in_engine.duckdb_lines(ctx)}").fetchall()
+        lines = ddb.query(con, f"SELECT count(*) FROM {in_engine.duckdb_lines(ctx)}").fetchone()[0]
+        every = ddb.query(con, f"SELECT count(*) FROM {ddb.source_sql(ctx.folder.artifact('clean.parquet'))}"
+                          ).fetchone()[0]
+    assert sorted(i for (i,) in ids) == sorted(big_run["fs"].table.index) and 0 < lines < every
+
+
+def test_an_executor_python_without_a_module_is_a_dependency_error(big_run):
+    def needs_a_missing_module(rows):  # nested: pickled by value, so the executors need not import this file
+        import segkit_not_installed  # noqa: F401  (what an executor without segkit meets)
+
+    ctx = big_run["ctx"]
+    with sp.session(ctx.params) as eng:
+        view = sp.map_parquet(eng, ctx.folder.artifact("features_all.parquet"), needs_a_missing_module,
+                              "customer_id STRING", "assigning every entity")
+        with pytest.raises(DependencyError, match="assigning every entity.*segkit_not_installed.*Fix:.*PYSPARK_PYTHON"):
+            eng.rows(f"SELECT * FROM {view}", "assigning every entity")
+
+
+def test_the_index_page_says_the_segments_come_from_a_sample(big_run):
+    from segkit.report.index import _all_entities_note
+
+    text = _all_entities_note(big_run["ctx"].folder.path, "customers")
+    assert "random sample of 50 of the 164 customers" in text and "segments.parquet" in text
+    assert _all_entities_note(big_run["ctx"].folder.path.parent, "customers") == ""  # no such file: no note
 
 
 # ---------------------------------------------------------------------------------------------- bad input

@@ -140,3 +140,21 @@ def test_scores_refuse_a_fixed_k_and_features_without_monetary():
 def test_clusters_stay_the_default():
     assert params_from_mapping({"data_kind": "transactions"}).rfm_method == "clusters"
     assert transactions.segment_rule(None, params_from_mapping({"data_kind": "transactions"})) is None
+
+
+def test_every_customer_assigned_by_the_grid_a_cell_no_training_customer_held_has_no_segment():
+    """What 05 applies to every customer of a big Spark run (``pipeline.nearest_segments``, ``assignment_frame``)."""
+    from sklearn.preprocessing import StandardScaler
+
+    from segkit.pipeline import assignment_frame, nearest_segments
+
+    model = RfmScoreGrid(preprocessor=StandardScaler()).fit(TABLE)
+    new = pd.DataFrame({"recency": [35, 10, 95], "frequency": [1, 10, 1], "monetary": [40, 5000, 150]})
+    labels, own = nearest_segments(model, new)  # R4 FM1 is "Promising", a cell none of A..J is in
+    assert labels.tolist() == [-1, model.segment_names_.index("Champions"), model.segment_names_.index("Lost")]
+    assert np.isnan(own[0]) and own[2] == pytest.approx(model.transform(new)[2, labels[2]])
+    frame = assignment_frame(["x", "y", "z"], labels, own, dict(enumerate(["S01", "S02", "S03", "S04", "S05", "S06",
+                             "S07", "S08", "S09"])), dict(enumerate(model.segment_names_)), "customer")
+    assert frame["segment_code"].isna().tolist() == frame["segment_name"].isna().tolist() == [True, False, False]
+    assert frame["segment_code"].tolist()[1:] == ["S01", "S09"]
+    assert frame["segment_name"].tolist()[1:] == ["Champions", "Lost"]

@@ -17,6 +17,9 @@ offers hooks for it (the transactions kind: ``engine_clean`` and ``engine_featur
 
 Every engine module offers the same functions: ``check_setup()``, ``session(params)`` (a context manager
 yielding its connection), ``source(connection, path)``, ``profile_input``, ``content_digest`` and ``sample``.
+An engine module that also offers ``map_parquet`` (Spark) applies a pandas function to every row of a Parquet file
+in its executors: with it, more entities than ``driver_max_customers`` stay in the engine, the driver gets a
+seeded sample, and every entity is assigned to its segment there (:mod:`segkit.stages.engine`).
 """
 
 from __future__ import annotations

@@ -11,6 +11,7 @@ method              DuckDB                              Spark SQL
 ``literal``         ``'it''s'`` (no backslash escapes)  ``'it\\'s'`` (backslashes escaped)
 ``day_number``      ``CAST(x AS DATE) - DATE '1970-..'``  ``unix_date(CAST(x AS DATE))``
 ``parse_timestamp`` ``try_strptime(x, '%d/%m/%Y')``     ``try_to_timestamp(x, 'dd/MM/yyyy')``
+``seeded_hash``     ``hash(x, 42)``                     ``xxhash64(x, 42)``
 ==================  ==================================  ==============================================
 
 ``TIMESTAMP`` means a date and time without a time zone in both (Spark's session sets
@@ -52,6 +53,11 @@ class SQLEngine(ABC):
     @abstractmethod
     def parse_timestamp(self, text: str, date_format: str) -> str:
         """SQL reading the text ``text`` as a TIMESTAMP with a ``strptime`` format (NULL where it does not fit)."""
+
+    @abstractmethod
+    def seeded_hash(self, expr: str, seed: int) -> str:
+        """SQL of a 64-bit hash of ``expr`` and ``seed``: ordering by it draws a seeded sample that does not depend
+        on the number of threads or executors."""
 
     # --- operations ---------------------------------------------------------------------------------------
     @abstractmethod

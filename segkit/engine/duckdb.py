@@ -305,6 +305,9 @@ class DuckDBEngine(SQLEngine):
     def parse_timestamp(self, text: str, date_format: str) -> str:
         return f"try_strptime({text}, {literal(date_format)})"
 
+    def seeded_hash(self, expr: str, seed: int) -> str:
+        return f"hash({expr}, {int(seed)})"
+
     def types(self, source: str) -> dict[str, str]:
         return column_types(self.con, source)
 

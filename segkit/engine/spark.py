@@ -6,9 +6,11 @@ This module is generic (it names no data kind): it starts or reuses a Spark sess
 ``segkit-spark-<pid>.log`` under the temporary folder, not in notebooks), turns a data
 path into a temporary view (:func:`source`: Parquet or CSV files, folders, globs, put together by column name),
 and implements :class:`~segkit.engine.base.SQLEngine` (:class:`SparkEngine`), so the kinds' SQL runs as it runs
-in DuckDB. Spark's errors become segkit errors (problem + "Fix:"). Only the per-entity table, a seeded sample of
-lines and counts come back to the driver; the cleaned lines are written by the executors and put together into
-one Parquet file by the driver.
+in DuckDB. Spark's errors become segkit errors (problem + "Fix:"). Only the per-entity table (a seeded sample of
+it above ``driver_max_customers``), a seeded sample of lines and counts come back to the driver; the cleaned lines
+(and above ``driver_max_customers`` every entity's features and segment) are written by the executors and put
+together into one Parquet file by the driver. :func:`map_parquet` has the executors apply a pandas function
+(a fitted model's assignment) to every row of a Parquet file.
 
 On a cluster, ``data_path`` and the reports folder must be on storage that the driver and every executor see
 (a shared mount): the executors read the input and write the cleaned lines there.
@@ -29,6 +31,7 @@ import tempfile
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +43,7 @@ from .base import SQLEngine
 from .duckdb import data_files
 
 __all__ = ["SparkEngine", "connect", "session", "stop", "check_setup", "check_java", "source", "profile_input", "content_digest", "sample",
-           "java_pattern", "REQUIRED_CONF"]
+           "map_parquet", "java_pattern", "REQUIRED_CONF"]
 
 _PARQUET = {".parquet", ".pq"}
 #: Settings the kinds' SQL relies on, whatever ``spark_conf`` says: TIMESTAMP is a date and time without zone,
@@ -144,7 +147,7 @@ def connect(master: str = "local[*]", conf: dict | None = None):
         builder = builder.config(key, value)
     log = Path(tempfile.gettempdir()) / f"segkit-spark-{os.getpid()}.log"
     try:
-        with warnings.catch_warnings(), _jvm_output(log):
+        with warnings.catch_warnings(), _jvm_output(log), _worker_python(master):
             warnings.simplefilter("ignore", FutureWarning)
             spark = builder.getOrCreate()
     except Exception as exc:  # pyspark raises its own errors and Py4J's; each becomes one message
@@ -174,6 +177,21 @@ def _jvm_output(log: Path) -> Iterator[None]:
         os.dup2(saved[1], 2)
         for fd in (*saved, target):
             os.close(fd)
+
+
+@contextmanager
+def _worker_python(master: str) -> Iterator[None]:
+    """While a local session starts, ``PYSPARK_PYTHON`` names this Python (unless it is set), so the Python
+    workers that run pandas functions (:func:`map_parquet`) have segkit and its packages, not the first ``python3``
+    on the PATH; the variable is restored afterwards. On a cluster the executors' Python is the cluster's."""
+    if not master.startswith("local") or os.environ.get("PYSPARK_PYTHON"):
+        yield
+        return
+    os.environ["PYSPARK_PYTHON"] = sys.executable
+    try:
+        yield
+    finally:
+        os.environ.pop("PYSPARK_PYTHON", None)
 
 
 def stop() -> None:
@@ -207,6 +225,8 @@ def _first_line(exc: BaseException) -> str:
 def _translate(exc: BaseException, what: str) -> Exception:
     """A segkit error for a Spark error: problem (what was being done, Spark's first line) and fix."""
     text, name = _first_line(exc), type(exc).__name__
+    if name == "PythonException":  # a pandas function in the executors (map_parquet): its own last line
+        return _python_error(str(exc), what)
     if "OutOfMemory" in str(exc) or "Java heap space" in str(exc):
         return DataValueError(f"{what} ran out of memory in Spark: {text}", "raise spark.driver.memory (local mode) "
                               "or spark.executor.memory in spark_conf, or run on more executors")
@@ -223,6 +243,17 @@ def _translate(exc: BaseException, what: str) -> Exception:
                               "layouts of numbers and dates")
     return DataValueError(f"{what} failed in Spark: {text}", "set engine: duckdb to run this input on one machine, "
                           "and report the input's shape with this message")
+
+
+def _python_error(text: str, what: str) -> Exception:
+    """A segkit error for an error raised in the executors' Python: a missing module names ``PYSPARK_PYTHON``."""
+    last = next((line.strip() for line in reversed(text.splitlines()) if line.strip()), "an error")
+    if last.startswith(("ModuleNotFoundError", "ImportError")):
+        return DependencyError(f"{what}: the executors' Python cannot import what segkit needs: {last}",
+                               "install segkit in the Python the executors run and point PYSPARK_PYTHON at it (local "
+                               "mode uses this Python unless PYSPARK_PYTHON says otherwise)", key="spark_master")
+    return DataValueError(f"{what} failed in Spark's Python workers: {last}",
+                          "set engine: duckdb to run this input on one machine, and report this message")
 
 
 def java_pattern(date_format: str) -> str:
@@ -273,6 +304,9 @@ class SparkEngine(SQLEngine):
 
     def parse_timestamp(self, text: str, date_format: str) -> str:
         return f"try_to_timestamp({text}, {self.literal(java_pattern(date_format))})"
+
+    def seeded_hash(self, expr: str, seed: int) -> str:
+        return f"xxhash64({expr}, {int(seed)})"
 
     def _run(self, action, what: str):
         try:
@@ -336,6 +370,23 @@ class SparkEngine(SQLEngine):
         for name in self._views:
             self.spark.catalog.dropTempView(name)
         self._cached, self._views = [], []
+
+
+def _each_batch(fn, batches):
+    """``mapInPandas``' function: ``fn`` applied to every batch of rows (at module level, so executors import it)."""
+    for batch in batches:
+        yield fn(batch)
+
+
+def map_parquet(eng: SparkEngine, path: str | Path, fn, schema: str, what: str) -> str:
+    """A temporary view of ``fn`` applied by the executors to the rows of the Parquet file ``path``, a batch at a
+    time (``mapInPandas``: a pandas DataFrame in, one out); ``schema`` is the DDL of what ``fn`` returns
+    (```id` STRING, d DOUBLE``). ``fn`` goes to the executors pickled, with what it holds (a fitted model): their
+    Python needs segkit, which in local mode is this Python. Returns the view's name; errors surface when it is
+    read, as segkit errors naming ``what``."""
+    uri = "file://" + str(Path(path).resolve())
+    df = eng._run(lambda: eng.spark.read.parquet(uri).mapInPandas(partial(_each_batch, fn), schema), what)
+    return eng._register(f"segkit_mapped_{len(eng._views)}", df)
 
 
 def _separator(header: str) -> str:

@@ -287,6 +287,20 @@ def _reference_note(followed: dict[str, Any], entity: str) -> str:
     return f"<p class='sk-note' id='reference'>{html.escape(text)}</p>" if text else ""
 
 
+def _all_entities_note(folder: Path, entity: str) -> str:
+    """With more entities than ``driver_max_customers`` (``artifacts/segments_all.json``): the segments were found on
+    a sample, and every entity was assigned afterwards; empty otherwise."""
+    try:
+        sizes = _artifact(folder, "segments_all.json")
+        text = (f"These segments were found on a random sample of {int(sizes['sample']):,} of the "
+                f"{int(sizes['n_entities']):,} {entity}; each of them was then assigned to a segment by the "
+                f"{sizes['engine']} engine (artifacts/{sizes['file']}; the sizes over all of them are on the "
+                "segments page and in artifacts/segments_all.json).") if sizes else ""
+    except (OSError, ValueError, TypeError, KeyError):  # a hand-edited file: the index never fails on it
+        return ""
+    return f"<p class='sk-note' id='all-entities'>{html.escape(text)}</p>" if text else ""
+
+
 def _churn_note(folder: Path, churn: dict | None, entity: str, notebooks: list[str]) -> str:
     if not churn:
         return ""
@@ -370,6 +384,7 @@ def write_index(folder: Path, *, params: Params, manifest: dict[str, Any], noteb
 <h2 id="segments">Segments</h2>
 {_reference_note(followed, entity)}
 {_segment_table(summary, entity, churn, value, told)}
+{_all_entities_note(folder, entity)}
 {f"<p class='{_separability_class(folder)}' id='separability'>{esc(told_text)}</p>" if told_text else ""}
 {_churn_note(folder, churn, entity, notebooks)}
 {f"<p class='sk-note' id='value'>{esc(value_text)}</p>" if value_text else ""}

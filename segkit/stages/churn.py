@@ -22,14 +22,15 @@ def _churn(ctx: RunContext):
 
 def build(ctx: RunContext):
     """Features before the cutoff and the outcome after it, from ``clean.parquet`` (measured in DuckDB when the
-    run's engine is ``duckdb``: the lines never come into memory whole)."""
+    run's engine is ``duckdb`` or ``spark``: the lines never come into memory whole; only those of the sampled
+    customers when ``02_features`` kept a sample of them)."""
     p = ctx.params
     engine_churn = getattr(ctx.kind.module, "engine_churn", None)
     if engine_churn is not None and in_engine.engine_of(ctx) != "pandas":  # spark runs too: DuckDB reads clean.parquet
         # 02's table is every customer's features at the default snapshot: read, not built again
         current = ctx.folder.read_parquet("features.parquet") if p.snapshot_date is None else None
         with ddb.session(p) as con:
-            return engine_churn(con, ddb.source_sql(ctx.folder.artifact("clean.parquet")), p, current)
+            return engine_churn(con, in_engine.duckdb_lines(ctx), p, current)
     return _churn(ctx).churn_dataset(ctx.folder.read_parquet("clean.parquet"), cutoff=p.churn_cutoff,
                                      horizon_days=p.churn_horizon_days)
 

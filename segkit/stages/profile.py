@@ -2,9 +2,11 @@
 
 ``segment`` reads the features and ``k_summary.json``; it writes ``segments.csv``, ``profiles.json``,
 ``segments_summary.json``, ``explain.json`` (how separable the segments are and what sets each apart, read by
-the cards, the index and ``07_explain``) and ``model/``, then lets the data kind add its own outputs. With the
-params ``reference`` the segments take the reference run's codes and names (:mod:`segkit.lineage`: refit and
-match, or the reference model applied unchanged), and ``reference.json`` records how.
+the cards, the index and ``07_explain``) and ``model/``; when ``02_features`` kept a sample of the entities, it
+assigns every entity in the engine (``segments.parquet``, ``segments_all.json``: :func:`.engine.assign_all`); then
+it lets the data kind add its own outputs. With the params ``reference`` the segments take the reference run's
+codes and names (:mod:`segkit.lineage`: refit and match, or the reference model applied unchanged), and
+``reference.json`` records how.
 """
 
 from __future__ import annotations
@@ -19,13 +21,14 @@ from ..plots import feature_distributions_figure, plot_index_heatmap, plot_segme
 from ..profile import SegmentProfile
 from ..format import format_value
 from ..report.cards import figure, note, segment_cards, split_table
+from . import engine as in_engine
 from .context import RunContext
 from .features import feature_columns, load_features
 from .select_k import chosen_k
 
-__all__ = ["segment", "reference_note", "load_segmentation", "segment_map", "segment_overview", "churn_table", "stats_table",
-           "categorical_profile", "cards", "sizes_figure", "tiny_note", "index_figure", "distributions", "shown_features",
-           "shown_note", "TOP_FEATURES"]
+__all__ = ["segment", "reference_note", "all_entities_note", "load_segmentation", "segment_map", "segment_overview",
+           "churn_table", "stats_table", "categorical_profile", "cards", "sizes_figure", "tiny_note", "index_figure",
+           "distributions", "shown_features", "shown_note", "TOP_FEATURES"]
 
 
 def segment(ctx: RunContext, fs: FeatureSet | None = None, k: int | None = None) -> Segmentation:
@@ -47,8 +50,36 @@ def segment(ctx: RunContext, fs: FeatureSet | None = None, k: int | None = None)
     elif ctx.folder.has(lineage.REFERENCE_FILE):  # a re-run without a reference: its codes are its own again
         ctx.folder.artifact(lineage.REFERENCE_FILE).unlink()
     _write_segmentation(ctx, seg)
+    seg.extra["all_entities"] = in_engine.assign_all(ctx, seg, *_model_codes(seg))
     ctx.kind.after_segment(ctx, seg)
     return seg
+
+
+def _model_codes(seg: Segmentation) -> tuple[dict[int, str], dict[int, str]]:
+    """The code and name of every segment of the model (a reference's codes and names when the run follows one)."""
+    alignment = seg.extra.get("alignment")
+    if alignment is not None:
+        return dict(alignment.model_codes), dict(alignment.model_names)
+    return dict(seg.profile.codes), dict(seg.profile.names)
+
+
+def all_entities_note(seg: Segmentation):
+    """When the segments were found on a sample of the entities (more than ``driver_max_customers``), how every
+    entity was then assigned and the sizes of the segments over all of them; None otherwise."""
+    sizes, entity = seg.extra.get("all_entities"), seg.features.entity
+    if not sizes:
+        return None
+    n, listed = sizes["n_entities"], []
+    for s in sizes["segments"]:
+        label = s["code"] if s["name"] in (None, s["code"]) else f"{s['code']} {s['name']}"
+        listed.append(f"{label or 'no segment'} {s['size']:,} ({100 * s['share']:.1f}%)")
+    text = (f"The segments were found on a random sample of {sizes['sample']:,} of the {n:,} {entity}; each of "
+            f"them was then assigned to its segment by the {sizes['engine']} engine ({sizes['file']}). Over all "
+            f"{n:,} {entity}: {'; '.join(listed)}.")
+    if sizes["sample_agreement"] < 1:
+        text += (f" {100 * (1 - sizes['sample_agreement']):.1f}% of the sample's {entity} lie nearer another "
+                 "segment's centre than their own, so their segment there differs from the one these pages show.")
+    return note(text)
 
 
 def reference_note(seg: Segmentation):
@@ -80,10 +111,10 @@ def _write_segmentation(ctx: RunContext, seg: Segmentation) -> None:
         "reference": {k: alignment.reference[k] for k in ("run_name", "model_sha256")} | {"mode": alignment.mode}}
     if alignment is not None and alignment.mode == "score":  # the model's own sizes are the reference's training's
         lineage_meta["run_sizes"] = {str(s): int(n) for s, n in prof.sizes.items()}
+    codes, names = _model_codes(seg)
     save_model(seg.model, ctx.folder.artifact("model"), overwrite=True, metadata={
         "features": list(seg.features.columns), "params": p.public_dict(), "data_kind": p.data_kind,
-        "segment_codes": alignment.model_codes if alignment else prof.codes,
-        "segment_names": {str(k): v for k, v in (alignment.model_names if alignment else prof.names).items()},
+        "segment_codes": codes, "segment_names": {str(k): v for k, v in names.items()},
         "input_hash": input_meta.get("content_hash"), **lineage_meta,
     })
 

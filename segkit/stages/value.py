@@ -28,12 +28,13 @@ def _lifetime(ctx: RunContext):
 
 def build(ctx: RunContext):
     """Calibration and full CLV summaries of the purchases in ``clean.parquet`` (summed per customer and day in
-    DuckDB when the run's engine is ``duckdb``)."""
+    DuckDB when the run's engine is ``duckdb`` or ``spark``; only the sampled customers' when ``02_features`` kept
+    a sample of them)."""
     p = ctx.params
     engine_value = getattr(ctx.kind.module, "engine_value", None)
     if engine_value is not None and in_engine.engine_of(ctx) != "pandas":  # spark runs too: DuckDB reads clean.parquet
         with ddb.session(p) as con:
-            return engine_value(con, ddb.source_sql(ctx.folder.artifact("clean.parquet")), p)
+            return engine_value(con, in_engine.duckdb_lines(ctx), p)
     return _lifetime(ctx).value_data(ctx.folder.read_parquet("clean.parquet"), calibration_end=p.clv_calibration_end,
                                      churn_cutoff=p.churn_cutoff, churn_horizon_days=p.churn_horizon_days)
 

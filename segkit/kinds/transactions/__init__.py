@@ -90,9 +90,11 @@ def spark_clean(eng, source: str, params, out_path=None):
     return sql.clean_in_engine(eng, source, params, out_path)
 
 
-def spark_features(eng, cleaned: str, params) -> FeatureSet:
-    """``spark`` engine: the features of :func:`features`, from the cleaned lines in the view ``cleaned``."""
-    return _feature_set(sql.features_in_engine(eng, cleaned, params), params)
+def spark_features(eng, cleaned: str, params, out_path=None) -> FeatureSet:
+    """``spark`` engine: the features of :func:`features`, from the cleaned lines in the view ``cleaned``. With
+    ``out_path`` and more than ``driver_max_customers`` customers, every customer's features are written there by
+    Spark and the table holds a seeded sample of them (``attrs["entities_total"]``: :func:`.sql.features_in_engine`)."""
+    return _feature_set(sql.features_in_engine(eng, cleaned, params, out_path), params)
 
 
 def engine_churn(con, cleaned: str, params, current: pd.DataFrame | None = None):

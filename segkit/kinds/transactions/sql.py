@@ -8,7 +8,7 @@ inputs; only the per-customer table comes back to pandas. ``tests/test_engine_eq
 paths agree: cleaning counts, customers, features to the cent, segments.
 
 The SQL text is written once, in what DuckDB and Spark SQL both read; the few places where their dialects
-differ (quoting, string literals, day numbers, date formats) are the named methods of
+differ (quoting, string literals, day numbers, date formats, seeded hashes) are the named methods of
 :class:`segkit.engine.base.SQLEngine`, which every function here receives as ``eng``.
 
 What the pandas readers do with text (decimal commas, currency signs, day-first dates decided per column) is not
@@ -37,6 +37,10 @@ CLEAN_TABLE = "segkit_clean"
 _NUMERIC = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT",
             "FLOAT", "DOUBLE", "REAL")
 _INTEGER = _NUMERIC[:9]
+#: The per-customer measures that are whole numbers (BIGINT, int64); the others are DOUBLE.
+_INTS = ("recency", "frequency", "tenure", "distinct_products")
+#: The engine's table of every customer's features, when :func:`features_in_engine` writes them out and samples.
+_CUSTOMERS = "segkit_customers"
 _NA = ("", "na", "n/a", "nan", "null", "none", "-", "?", "#n/a", "<na>")
 
 
@@ -319,9 +323,11 @@ def _snapshot(eng: SQLEngine, relation: str, snapshot_date) -> int:
     return int(snap)
 
 
-def _features_sql(eng: SQLEngine, relation: str, snap: int, stock_code: bool, country: bool) -> str:
-    """One row per customer. Distinct counts and the top country are nested GROUP BYs, not ``count(DISTINCT)`` or
-    ordered aggregates, so that every step can spill to disk beyond ``memory_limit``."""
+def _features_sql(eng: SQLEngine, relation: str, snap: int, stock_code: bool, country: bool,
+                  order: bool = True) -> str:
+    """One row per customer (in customer order with ``order``). Distinct counts and the top country are nested
+    GROUP BYs, not ``count(DISTINCT)`` or ordered aggregates, so that every step can spill to disk beyond
+    ``memory_limit``."""
     products = ("LEFT JOIN (SELECT customer_id, count(*) AS distinct_products FROM (SELECT DISTINCT customer_id, "
                 "coalesce(stock_code, chr(0)) FROM l WHERE buy) GROUP BY ALL) USING (customer_id)" if stock_code else "")
     top = (f"""LEFT JOIN (SELECT customer_id, min(country) AS country FROM (SELECT customer_id, country, n, max(n) OVER
@@ -354,7 +360,7 @@ def _features_sql(eng: SQLEngine, relation: str, snap: int, stock_code: bool, co
            returns_rate, coalesce(weekend, 0) / o.frequency AS weekend_share, spend_30d, spend_90d, spend_before_90d
            {', country' if country else ''}
     FROM c LEFT JOIN o USING (customer_id) LEFT JOIN g USING (customer_id) {products} {top}
-    ORDER BY c.customer_id"""
+    {'ORDER BY c.customer_id' if order else ''}"""
 
 
 def features_in_duckdb(con, relation: str, params) -> pd.DataFrame:
@@ -362,10 +368,45 @@ def features_in_duckdb(con, relation: str, params) -> pd.DataFrame:
     return features_in_engine(DuckDBEngine(con), relation, params)
 
 
-def features_in_engine(eng: SQLEngine, relation: str, params) -> pd.DataFrame:
+def _typed(names, stock_code: bool) -> str:
+    """The columns of the per-customer table with the types :func:`features_in_engine` gives them in pandas: whole
+    numbers BIGINT, the other measures DOUBLE, the id and the country as text."""
+    out = []
+    for name in names:
+        if name == "kept" or (name == "distinct_products" and not stock_code):
+            continue
+        kind = None if name in ("customer_id", "country") else "BIGINT" if name in _INTS else "DOUBLE"
+        out.append(f"CAST({name} AS {kind}) AS {name}" if kind else name)
+    return ", ".join(out)
+
+
+def _sampled(eng: SQLEngine, sql: str, params, out_path, stock_code: bool) -> tuple[pd.DataFrame, int | None]:
+    """The per-customer rows for the driver, and the number of customers when they are more than
+    ``driver_max_customers``: then every customer's features are written to ``out_path`` (Parquet, by the engine)
+    and the rows are a seeded sample of ``driver_max_customers`` customers, those with the lowest hash of their id
+    and the seed (the same customers for the same seed, whatever the executors), beside those left out."""
+    eng.table(_CUSTOMERS, sql, "building the features")
+    kept, limit = int(eng.one(f"SELECT count(*) FROM {_CUSTOMERS} WHERE kept")[0]), int(params.driver_max_customers)
+    if kept <= limit:
+        return eng.frame(f"SELECT * FROM {_CUSTOMERS} ORDER BY customer_id", "building the features"), None
+    names = list(eng.types(_CUSTOMERS))
+    eng.write_parquet(f"SELECT {_typed(names, stock_code)} FROM {_CUSTOMERS} WHERE kept ORDER BY customer_id", out_path)
+    key = eng.seeded_hash("customer_id", params.seed)
+    drawn = eng.frame(f"""SELECT * FROM (SELECT * FROM {_CUSTOMERS} WHERE kept ORDER BY {key}, customer_id
+                          LIMIT {limit}) UNION ALL SELECT * FROM {_CUSTOMERS} WHERE NOT kept ORDER BY customer_id""",
+                      "drawing a sample of the customers")
+    return drawn, kept
+
+
+def features_in_engine(eng: SQLEngine, relation: str, params, out_path=None) -> pd.DataFrame:
     """The per-customer table of :func:`~segkit.kinds.transactions.features.behaviour_features`, computed in
     an engine from the cleaned lines in ``relation`` (a table, or the relation of ``clean.parquet``): same
-    columns, dtypes, order and ``attrs`` (``snapshot_date``, ``dropped_customers``)."""
+    columns, dtypes, order and ``attrs`` (``snapshot_date``, ``dropped_customers``).
+
+    With ``out_path``, when there are more than ``driver_max_customers`` customers, every customer's features are
+    written there (Parquet, the types of the table returned, the id as the column ``customer_id``) and the table
+    holds a seeded sample of ``driver_max_customers`` of them; ``attrs["entities_total"]`` is then the number of
+    customers."""
     cols = eng.types(relation)
     missing = [c for c in ("customer_id", "invoice_id", "date", "amount", "is_cancellation", "quantity")
                if c not in cols]
@@ -374,18 +415,22 @@ def features_in_engine(eng: SQLEngine, relation: str, params) -> pd.DataFrame:
                           "clean the input with the transactions cleaning first", column=missing[0])
     snap = _snapshot(eng, relation, params.snapshot_date)
     has_code, has_country = "stock_code" in cols, "country" in cols
-    table = eng.frame(_features_sql(eng, relation, snap, has_code, has_country), "building the features")
+    sql = _features_sql(eng, relation, snap, has_code, has_country, order=out_path is None)
+    table, total = (eng.frame(sql, "building the features"), None) if out_path is None else \
+        _sampled(eng, sql, params, out_path, has_code)
     kept = table.pop("kept").to_numpy(dtype=bool)
     if not has_code:
         table = table.drop(columns="distinct_products")
     dropped = tuple(str(x) for x in table.loc[~kept, "customer_id"])
     table = table.loc[kept].set_index(pd.Index(table.loc[kept, "customer_id"].astype("str"), name="customer_id"))
     table = table.drop(columns="customer_id")
-    ints = {c: "int64" for c in ("recency", "frequency", "tenure", "distinct_products") if c in table}
+    ints = {c: "int64" for c in _INTS if c in table}
     floats = {c: "float64" for c in table.columns if c not in ints and c != "country"}
     table = table.astype({**ints, **floats})
     if has_country:
         table["country"] = pd.array(table["country"].where(table["country"].notna(), None), dtype="str")
     table.attrs["snapshot_date"] = str(pd.Timestamp("1970-01-01") + pd.Timedelta(days=snap))[:10]
     table.attrs["dropped_customers"] = FrozenIds(dropped)
+    if total is not None:
+        table.attrs["entities_total"] = total
     return table
