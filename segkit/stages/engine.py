@@ -15,6 +15,7 @@ fitted model in the engine (:func:`assign_all`: ``segments.parquet`` and :data:`
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import partial
 from typing import Any
 
@@ -109,10 +110,11 @@ def features(ctx: RunContext) -> FeatureSet:
     return fs
 
 
-def sample_of(fs: FeatureSet) -> dict[str, Any] | None:
+def sample_of(fs: FeatureSet | Mapping[str, Any]) -> dict[str, Any] | None:
     """What ``02_features`` recorded of the sample of the entities (``entities``, ``sample``, ``seed``), or None
-    when the features hold every entity."""
-    return fs.extra.get(_SAMPLE_KEY)
+    when the features hold every entity; from a feature set or from ``features_meta.json`` as read."""
+    extra = fs.extra if isinstance(fs, FeatureSet) else (fs.get("extra") or {})
+    return extra.get(_SAMPLE_KEY)
 
 
 def assign_all(ctx: RunContext, seg: Segmentation, codes: dict, names: dict) -> dict[str, Any] | None:
@@ -153,7 +155,7 @@ def duckdb_lines(ctx: RunContext) -> str:
 
     lines = ddb.source_sql(ctx.folder.artifact("clean.parquet"))
     meta = ctx.folder.read_json("features_meta.json") if ctx.folder.has("features_meta.json") else {}
-    if not (meta.get("extra") or {}).get(_SAMPLE_KEY):
+    if not sample_of(meta):
         return lines
     key, sampled = ddb.quote(meta["id"]), ddb.source_sql(ctx.folder.artifact("features.parquet"))
     return f"(SELECT * FROM {lines} WHERE {key} IN (SELECT {key} FROM {sampled}))"

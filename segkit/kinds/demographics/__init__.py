@@ -214,12 +214,12 @@ def features(cleaned: pd.DataFrame, params) -> FeatureSet:
                                                            feats.imputation.clipped, len(table))
     columns = [c for c in (params.features or table.columns) if c not in suspect]
     labels, short, units = _feature_labels(feats.groups)
-    extra_columns = _add_natural_units(table, feats.groups, labels, short, units)
+    shown_as = _add_natural_units(table, feats.groups, labels, short, units)
+    extra_columns = list(shown_as.values())
     imputed = imputed_rows(feats.raw.reindex(index=table.index).isna())
-    for group in feats.groups:  # a natural-unit median is imputed where its log was
-        for spec in group.features:
-            if spec.transform == "log" and spec.name in imputed and spec.columns[0] in table:
-                imputed[spec.columns[0]] = imputed[spec.name]
+    for log, natural in shown_as.items():  # a natural-unit median is imputed where its log was
+        if log in imputed:
+            imputed[natural] = imputed[log]
     table[POPULATION_COL] = feats.table[POPULATION_COL].astype(float)
     labels[POPULATION_COL] = short[POPULATION_COL] = "Population"
     units[POPULATION_COL] = "count"
@@ -240,9 +240,7 @@ def features(cleaned: pd.DataFrame, params) -> FeatureSet:
                             "dropped_features": report.dropped_features, "missing_columns": report.missing_columns,
                             "unusable_columns": report.unusable_columns, "suspect_columns": report.suspect_columns,
                             "sentinel_counts": report.sentinel_counts},
-             "k_note": k_note, "imputed_rows": imputed, "left_out": dict(suspect),
-             "shown_as": {s.name: s.columns[0] for g in feats.groups for s in g.features
-                          if s.transform == "log" and s.columns[0] in extra_columns}}
+             "k_note": k_note, "imputed_rows": imputed, "left_out": dict(suspect), "shown_as": shown_as}
     return FeatureSet(table=table, columns=columns, labels=labels, entity="areas", notes=notes, extra=extra,
                       short=short, units=units,
                       profile_columns=list(dict.fromkeys([*columns, *extra_columns, POPULATION_COL])))
@@ -287,10 +285,10 @@ def _feature_labels(groups: Sequence[FeatureGroup]) -> tuple[dict[str, str], dic
 
 
 def _add_natural_units(table: pd.DataFrame, groups: Sequence[FeatureGroup], labels: dict, short: dict,
-                       units: dict) -> list[str]:
+                       units: dict) -> dict[str, str]:
     """Add to ``table`` the natural units of the log medians (exp of the imputed log), with their labels and
-    units; return the columns added."""
-    extra_columns = []
+    units; return each log feature's natural-unit column (``extra["shown_as"]``)."""
+    shown_as = {}
     for group in groups:
         for spec in group.features:
             if spec.transform == "log" and spec.name in table:
@@ -299,8 +297,8 @@ def _add_natural_units(table: pd.DataFrame, groups: Sequence[FeatureGroup], labe
                 labels[col] = short[col] = _NATURAL.get(col, (col.replace("_", " ").capitalize(), None))[0]
                 if _NATURAL.get(col, (None, None))[1]:
                     units[col] = _NATURAL[col][1]
-                extra_columns.append(col)
-    return extra_columns
+                shown_as[spec.name] = col
+    return shown_as
 
 
 def _excluded_note(excluded: list[dict], id_col: str, min_population: float) -> str:
@@ -369,10 +367,9 @@ def name_segments(profile, fs: FeatureSet, params, labels=None):
     z, index = profile.zscores[cols], profile.index[cols]
     if labels is not None:  # imputed values never drive a name
         z, index = masked_scores(fs.table, np.asarray(labels), z, index, fs.extra.get("imputed_rows"))
-    for group in _groups():  # a log median's index is the one of the median itself
-        for spec in group.features:
-            if spec.transform == "log" and spec.name in index and spec.columns[0] in profile.index:
-                index[spec.name] = profile.index[spec.columns[0]]
+    for log, natural in (fs.extra.get("shown_as") or {}).items():  # a log median's index is the median's own
+        if log in index and natural in profile.index:
+            index[log] = profile.index[natural]
     own = {c: fs.labels[c] for c in (getattr(params, "labels", None) or {}) if c in z.columns and c in fs.labels}
     return name_segments_from_lexicon(z, _lexicon(), index=index, labels=own, values=profile.means)
 
