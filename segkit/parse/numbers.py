@@ -169,7 +169,18 @@ def read_ids(values) -> pd.Series:
     ['007', '9007199254740993', '17850', <NA>, <NA>]
     """
     s = _series(values)
-    out = (pd.Series([_id_text(v) for v in s.to_numpy(dtype=object)], index=s.index, name=s.name, dtype="string")
-           if pd.api.types.is_float_dtype(s) or s.dtype == object else s.astype("string"))  # integers stay exact
+    if s.dtype == object and pd.api.types.infer_dtype(s, skipna=True) not in ("string", "empty"):
+        # mixed types, one value at a time: 1, 1.0 and True are equal as keys, so they would share one text
+        return _tidy_ids(pd.Series([_id_text(v) for v in s.to_numpy(dtype=object)], index=s.index, name=s.name,
+                                   dtype="string"))
+    codes, uniq = pd.factorize(s, use_na_sentinel=True)  # each distinct id is read once; missing -> -1
+    texts = (pd.Series([_id_text(v) for v in np.asarray(uniq, dtype=object)], dtype="string")
+             if pd.api.types.is_float_dtype(s) or s.dtype == object else pd.Series(uniq).astype("string"))  # integers stay exact
+    out = _tidy_ids(texts).array.take(codes, allow_fill=True)
+    return pd.Series(out, index=s.index, name=s.name)
+
+
+def _tidy_ids(out: pd.Series) -> pd.Series:
+    """NULs and surrounding spaces removed, whole floats without ``.0``, blank ids missing."""
     out = out.str.replace("\x00", "", regex=False).str.strip().str.replace(r"^(-?\d+)\.0+$", r"\1", regex=True)
     return out.mask(out == "")
