@@ -15,15 +15,18 @@ work from plain Python, in memory:
 A batch of report notebooks: ``segkit.run("params/online_retail.yaml")`` (the ``segkit run`` command).
 """
 
-from . import config, errors, io, kinds
-from .cluster import SegmentModel
-from .config import Params, load_params
+from importlib import import_module
+from typing import Any
+
 from .errors import (ColumnError, DataFileError, DataValueError, ModelError, ParamsError, RunError,
                      SegkitError, SegmentationError)
-from .featureset import FeatureSet
-from .pipeline import Segmentation, segment_table
-from .profile import SegmentProfile, profile_segments
-from .select import KSelection, select_k
+
+#: Names loaded on first use (PEP 562), so that ``segkit run`` and the kernels' fork server start without
+#: waiting for scikit-learn.
+_LAZY = {"SegmentModel": ".cluster", "Params": ".config", "load_params": ".config", "FeatureSet": ".featureset",
+         "Segmentation": ".pipeline", "segment_table": ".pipeline", "SegmentProfile": ".profile",
+         "profile_segments": ".profile", "KSelection": ".select", "select_k": ".select"}
+_SUBMODULES = ("config", "errors", "io", "kinds")
 
 __version__ = "0.1.0"
 
@@ -33,6 +36,18 @@ def run(params_files, **options):
     from .report import run as run_batch  # nbconvert and papermill load only when a batch runs
 
     return run_batch(params_files, **options)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(import_module(_LAZY[name], __name__), name)
+    if name in _SUBMODULES:
+        return import_module(f".{name}", __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
 
 
 __all__ = [

@@ -29,11 +29,14 @@ __all__ = ["main"]
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from .report.runner import run
+    from .report.forkserver import fork_server
 
-    result = _stopped_by_sigterm(lambda: run(args.params, name=args.name, only=args.only, out_dir=args.out,
-                                             notebooks_dir=args.notebooks, force=args.force, jobs=args.jobs,
-                                             say=lambda t: print(t, flush=True)))
+    with fork_server() as forks:  # first: the kernels' server imports the scientific stack while segkit loads
+        from .report.runner import run
+
+        result = _stopped_by_sigterm(lambda: run(args.params, name=args.name, only=args.only, out_dir=args.out,
+                                                 notebooks_dir=args.notebooks, force=args.force, jobs=args.jobs,
+                                                 say=lambda t: print(t, flush=True), forks=forks))
     if result.ok:
         print(f"index: {result.index}")
         return 0

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 from pathlib import Path
+
+import pytest
 
 from jupyter_core.utils import run_sync
 
@@ -27,3 +30,78 @@ def test_a_started_kernel_uses_its_own_unix_sockets_and_leaves_none_behind(tmp_p
         run_sync(km.shutdown_kernel)(now=True)
     assert not any(Path(km.ip).parent.glob(Path(km.ip).name + "-*"))
     assert not any(tmp_path.iterdir())  # nothing written into the run folder
+
+
+def _run_in(km, code: str) -> str:
+    """What ``code`` prints in the kernel of ``km``."""
+    client = km.client()
+    client.start_channels()
+    try:
+        run_sync(client.wait_for_ready)(timeout=60)
+        printed = []
+        run_sync(client.execute_interactive)(code, timeout=60, output_hook=lambda m: printed.append(
+            m["content"].get("text", "")) if m["msg_type"] == "stream" else None)
+        return "".join(printed)
+    finally:
+        client.stop_channels()
+
+
+def test_a_forked_kernel_is_a_fresh_kernel_with_its_own_environment_folder_and_process_group(tmp_path):
+    from segkit.report.forkserver import ForkServer
+
+    server = ForkServer(env={"SEGKIT_SERVER_ONLY": "1"})
+    pool = KernelPool(preload=False, server=server)
+    try:
+        pool.start("05_profile", {"SEGKIT_NOTEBOOK": "05_profile"}, tmp_path)
+        km = pool.take("05_profile", {}, tmp_path)
+        try:
+            out = _run_in(km, "import os, sys, matplotlib\n"
+                              "print(os.environ['SEGKIT_NOTEBOOK'], os.environ.get('SEGKIT_SERVER_ONLY'), os.getcwd(),\n"
+                              "      sys.path[0], os.getpgid(0) == os.getpid(), os.getppid(), matplotlib.get_backend(),\n"
+                              "      'sklearn.ensemble' in sys.modules)")
+            notebook, server_only, cwd, path0, leader, ppid, backend, preloaded = out.split()
+            assert (notebook, cwd, path0) == ("05_profile", str(tmp_path), str(tmp_path))
+            assert server_only == "None"  # the environment is the kernel manager's, not the server's
+            assert leader == "True" and int(ppid) == server.process.pid  # forked, in a group of its own
+            assert backend == "module://matplotlib_inline.backend_inline" and preloaded == "True"
+            assert km.provisioner.pid != server.process.pid
+        finally:
+            run_sync(km.shutdown_kernel)(now=True)
+        assert not run_sync(km.is_alive)()
+    finally:
+        pool.close()
+        server.close()
+    assert not server.alive()
+
+
+def test_kernels_forked_from_a_server_exit_when_the_server_is_gone(tmp_path):
+    import signal
+    import time
+
+    from segkit.report.forkserver import ForkServer, ForkedProcess
+
+    server = ForkServer()
+    pool = KernelPool(preload=False, server=server)
+    pool.start("03_select_k", {}, tmp_path)
+    km = pool.take("03_select_k", {}, tmp_path)
+    try:
+        assert _run_in(km, "print(1 + 1)").strip() == "2"
+        kernel = ForkedProcess(km.provisioner.pid)
+        server.process.send_signal(signal.SIGKILL)  # as when the batch is killed: the server sees its socket close
+        deadline = time.monotonic() + 20
+        while kernel.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert kernel.poll() is not None, "the kernel outlived its server"
+    finally:
+        if km.provisioner.process is not None and km.provisioner.process.poll() is None:
+            km.provisioner.process.kill()
+        server.close()
+        pool.close()
+
+
+def test_only_an_ipython_kernel_command_is_forked():
+    from segkit.report.forkserver import kernel_args
+
+    assert kernel_args([sys.executable, "-m", "ipykernel_launcher", "-f", "k.json"]) == ["-f", "k.json"]
+    with pytest.raises(ValueError, match="not an IPython kernel command"):
+        kernel_args(["R", "--slave", "-e", "IRkernel::main()"])

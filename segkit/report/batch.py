@@ -36,13 +36,13 @@ from ..config import SECRET_KEYS, Params, resolve_env
 from ..errors import RunError, SegkitError
 from ..progress import FILE_VAR, NOTEBOOK_VAR
 from .lifecycle import write_problem
+from .forkserver import ONE_THREAD
 from .kernels import KernelPool, execute as execute_in
 from .render import render_notebook
 
 __all__ = ["Notebook", "Batch", "kernel_environment", "applicable_cells", "notebook_parameters", "record_final_path",
            "show_progress"]
 
-_THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "BLIS_NUM_THREADS")
 PROGRESS_AFTER_S = 10.0  #: a notebook's progress is printed once it has run this long
 PROGRESS_FILE = ".progress.jsonl"  #: in the partial folder while the batch runs
 _POLL_S = 2.0
@@ -174,10 +174,9 @@ def _error_of(executed: Path) -> str:
 @contextmanager
 def kernel_environment(params: Params) -> Iterator[None]:
     """One BLAS/OpenMP thread per kernel, and the secrets as environment variables, for the batch only."""
-    names = (*_THREAD_VARS, *(f"SEGKIT_{k.upper()}" for k in SECRET_KEYS))
+    names = (*ONE_THREAD, *(f"SEGKIT_{k.upper()}" for k in SECRET_KEYS))
     backup = {k: os.environ.get(k) for k in names}
-    for var in _THREAD_VARS:
-        os.environ[var] = "1"
+    os.environ.update(ONE_THREAD)
     for key in SECRET_KEYS:
         if getattr(params, key):
             os.environ[f"SEGKIT_{key.upper()}"] = resolve_env(getattr(params, key))
@@ -194,12 +193,15 @@ def kernel_environment(params: Params) -> Iterator[None]:
 class Batch:
     """The notebooks of one run, executed into ``tmp`` in dependency order, ``jobs`` at a time.
 
+    Their kernels are forked from ``forks`` (a :class:`~.forkserver.ForkServer` the caller started early and
+    stops) or from a server of the batch's own.
+
     After :meth:`run`, ``timings`` holds the seconds per notebook, and ``failed``/``error`` name the
     notebook that failed and why (``user_error`` when it was a segkit error about the data or params).
     """
 
     def __init__(self, params: Params, tmp: Path, notebooks: list[Notebook], *, jobs: int,
-                 progress: Callable[[str], None], meta_line: str, final: Path | None = None):
+                 progress: Callable[[str], None], meta_line: str, final: Path | None = None, forks=None):
         self.params, self.tmp, self.notebooks, self.jobs = params, tmp, notebooks, max(1, jobs)
         self.final = final if final is not None else tmp
         self.progress, self.meta_line = progress, meta_line
@@ -210,7 +212,7 @@ class Batch:
         self.error: str | None = None
         self.user_error = False
         self.interrupted: BaseException | None = None
-        self.pool = KernelPool()
+        self.pool = KernelPool(server=forks)
         self.k_said = False
 
     @property

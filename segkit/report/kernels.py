@@ -1,12 +1,13 @@
 """Kernels started ahead of their notebooks, with segkit already imported.
 
 A kernel's start-up (the interpreter, ipykernel, then ``import segkit`` with pandas, scikit-learn and
-matplotlib) takes one to two seconds. :class:`KernelPool` starts the kernel of a notebook as soon as the
-batch knows it will run next, while other notebooks still execute, and runs the imports during the
-kernel's own start-up (IPython's ``exec_lines``, which leave no name behind and no history). When the
-notebook's turn comes its kernel is ready, and :func:`execute` runs the notebook in it through papermill
-(the ``segkit`` engine below hands the started kernel to papermill's client, which shuts it down after the
-last cell).
+matplotlib) takes about 4 s of CPU. :class:`KernelPool` forks each kernel from a
+:class:`~.forkserver.ForkServer` that has imported all of it once, and starts the kernel of a notebook as
+soon as the batch knows it will run next, while other notebooks still execute. Without a server (where
+processes cannot fork) a kernel starts on its own and runs the imports during its start-up (IPython's
+``exec_lines``, which leave no name behind and no history). When the notebook's turn comes its kernel is
+ready, and :func:`execute` runs the notebook in it through papermill (the ``segkit`` engine below hands the
+started kernel to papermill's client, which shuts it down after the last cell).
 
 Every notebook still gets a fresh kernel of its own, started with its own environment (its name for the
 progress lines), so nothing leaks from one notebook to the next, and each notebook runs alone in
@@ -21,6 +22,8 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from .forkserver import ONE_THREAD, ForkedProcess, ForkServer
+
 __all__ = ["KernelPool", "PRELOAD", "KERNEL_ARGS", "execute"]
 
 #: Imported during a pre-started kernel's start-up (the modules every report notebook imports first).
@@ -30,21 +33,36 @@ KERNEL_ARGS = ["--IPKernelApp.log_level=CRITICAL", "--HistoryManager.hist_file=:
 _ENGINE = "segkit"
 
 
-def _manager(env: dict[str, str]):
-    """A kernel manager whose kernel starts with ``env`` added to this process's environment.
+def _manager(env: dict[str, str], server: ForkServer | None = None):
+    """A kernel manager whose kernel starts with ``env`` added to this process's environment, forked from
+    ``server`` when one is given (its provisioner asks the server for a child instead of starting a process).
 
     The kernel talks over Unix sockets with a name of its own (``transport="ipc"``), not over TCP ports: a TCP port
     is chosen by binding and releasing it, and with kernels starting ahead in parallel runs another process took
     one in between now and then ("Kernel died before replying to kernel_info")."""
     from jupyter_client import AsyncKernelManager
+    from jupyter_client.provisioning import LocalProvisioner
 
     class _Manager(AsyncKernelManager):
         async def _async_pre_start_kernel(self, **kw):
             kw["env"] = {**os.environ, **(kw.get("env") or {}), **env}
             return await super()._async_pre_start_kernel(**kw)
 
+    class _Forked(LocalProvisioner):
+        async def launch_kernel(self, cmd: list[str], **kw: Any) -> Any:
+            if not server.alive():  # it failed to start: a kernel of its own, as without a server
+                return await super().launch_kernel(cmd, **kw)
+            self.cwd = kw.get("cwd") or os.getcwd()
+            self.process = ForkedProcess(server.spawn(cmd, kw.get("env") or dict(os.environ), self.cwd))
+            self.pid = self.pgid = self.process.pid  # the child leads a process group of its own
+            return self.connection_info
+
     sockets = os.path.join(tempfile.gettempdir(), f"segkit-kernel-{uuid.uuid4().hex}")
-    return _Manager(kernel_name="python3", transport="ipc", ip=sockets)
+    km = _Manager(kernel_name="python3", transport="ipc", ip=sockets)
+    if server is not None:
+        km.kernel_id = str(uuid.uuid4())
+        km.provisioner = _Forked(kernel_id=km.kernel_id, kernel_spec=km.kernel_spec, parent=km)
+    return km
 
 
 class KernelPool:
@@ -54,11 +72,17 @@ class KernelPool:
     ----------
     preload : bool
         Import :data:`PRELOAD` during the kernel's start-up.
+    fork : bool
+        Fork the kernels from a :class:`~.forkserver.ForkServer`, which has imported the scientific stack once
+        for all of them: ``server`` when given (started early by the caller, who stops it), else one started
+        with the first kernel in this process's environment at that time and stopped by :meth:`close`.
+    server : ForkServer, optional
     """
 
-    def __init__(self, *, preload: bool = True):
-        self.preload = preload
+    def __init__(self, *, preload: bool = True, fork: bool = True, server=None):
+        self.preload, self.fork = preload, fork and hasattr(os, "fork")
         self._started: dict[str, Any] = {}
+        self._server, self._own_server = server, False
 
     def __contains__(self, name: str) -> bool:
         return name in self._started
@@ -72,7 +96,9 @@ class KernelPool:
 
         if name in self._started:
             return
-        km = _manager(env)
+        if self.fork and self._server is None:
+            self._server, self._own_server = ForkServer(env=ONE_THREAD, cwd=cwd), True
+        km = _manager(env, self._server if self.fork else None)
         args = [*KERNEL_ARGS, f"--IPKernelApp.exec_lines={PRELOAD}"] if self.preload else list(KERNEL_ARGS)
         run_sync(km.start_kernel)(extra_arguments=args, cwd=str(cwd))
         self._started[name] = km
@@ -84,7 +110,7 @@ class KernelPool:
         return self._started.pop(name)
 
     def close(self) -> None:
-        """Stop every kernel that was started but not taken."""
+        """Stop every kernel that was started but not taken, then the fork server."""
         from jupyter_core.utils import run_sync
 
         while self._started:
@@ -93,6 +119,9 @@ class KernelPool:
                 run_sync(km.shutdown_kernel)(now=True)
             except Exception:  # already gone
                 pass
+        if self._own_server:
+            self._server.close()
+            self._server, self._own_server = None, False
 
 
 def _register_engine() -> None:

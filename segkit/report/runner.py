@@ -47,6 +47,7 @@ from .appendix import finalise_reports
 from ..pipeline import preflight
 from .batch import _kernel_params  # noqa: F401  (tests check what kernels receive)
 from .batch import Batch, Notebook, kernel_environment, notebook_parameters, record_final_path
+from .forkserver import ForkServer, fork_server
 from .history import refresh_runs_index
 from .index import write_index, write_manifest
 from .lifecycle import drop_old_failed, keep_failed, move_into_place, prepare_folder, write_problem
@@ -135,7 +136,8 @@ class _Progress:
 
 def run(params_files: str | Path | Sequence[str | Path], *, name: str | None = None, only: Sequence[str] | None = None,
         out_dir: str | Path = "reports", notebooks_dir: str | Path | None = None, force: bool = False,
-        jobs: int = 2, say: Callable[[str], None] = print, overrides: dict[str, Any] | None = None) -> RunResult:
+        jobs: int = 2, say: Callable[[str], None] = print, overrides: dict[str, Any] | None = None,
+        forks: ForkServer | None = None) -> RunResult:
     """Run the batch described by ``params_files``.
 
     Parameters
@@ -148,6 +150,9 @@ def run(params_files: str | Path | Sequence[str | Path], *, name: str | None = N
         Run only these notebooks (by name or number), on a copy of the existing run folder.
     jobs : int
         Notebooks run at once when their inputs are ready.
+    forks : ForkServer, optional
+        The server the kernels fork from, started early by the caller (``segkit run`` starts it first thing);
+        by default one is started here, while the input is checked.
 
     Raises
     ------
@@ -164,15 +169,16 @@ def run(params_files: str | Path | Sequence[str | Path], *, name: str | None = N
     refuse_foreign(out_dir, params.run_name, force=force)  # before any notebook or input is read
     notebooks = _select(discover_notebooks(Path(notebooks_dir).resolve() if notebooks_dir else default_notebooks_dir(),
                                            params.data_kind, params), only)
-    preflight_info = preflight(params)
-    progress(f"params ok: {params.data_kind} data, {len(notebooks)} notebooks, input {preflight_info['input']}")
-    return run_notebooks(params, files, notebooks, out_dir=out_dir, force=force, only=only, jobs=jobs,
-                         progress=progress, started_at=started_at, source=f"{preflight_info['input']}")
+    with contextlib.nullcontext(forks) if forks is not None else fork_server() as forks:
+        preflight_info = preflight(params)
+        progress(f"params ok: {params.data_kind} data, {len(notebooks)} notebooks, input {preflight_info['input']}")
+        return run_notebooks(params, files, notebooks, out_dir=out_dir, force=force, only=only, jobs=jobs,
+                             progress=progress, started_at=started_at, source=f"{preflight_info['input']}", forks=forks)
 
 
 def run_notebooks(params: Params, files: list[Path], notebooks: list[Notebook], *, out_dir: Path, force: bool,
                   progress: Callable[[str], None], started_at: datetime, source: str, only: Sequence[str] | None = None,
-                  jobs: int = 2, index: Callable[..., Path] = write_index) -> RunResult:
+                  jobs: int = 2, index: Callable[..., Path] = write_index, forks: ForkServer | None = None) -> RunResult:
     """Execute validated ``notebooks`` into the run ``params.run_name`` under ``out_dir`` and finish it.
 
     The part of :func:`run` after validation, shared with ``segkit compare``
@@ -181,7 +187,7 @@ def run_notebooks(params: Params, files: list[Path], notebooks: list[Notebook], 
     move into place (or ``<run>.failed``). ``source`` is what the run read, for the reports' header line.
     """
     final, tmp = prepare_folder(out_dir, params.run_name, force=force, only=only, say=progress)
-    batch = Batch(params, tmp, notebooks, jobs=jobs, progress=progress, final=final,
+    batch = Batch(params, tmp, notebooks, jobs=jobs, progress=progress, final=final, forks=forks,
                   meta_line=f"Run {params.run_name} · {started_at:%d %B %Y} · {source}")
     try:
         write_json(tmp / "params.json", {k: v for k, v in params.model_dump().items() if not (k in SECRET_KEYS and v)}

@@ -1,0 +1,216 @@
+"""Notebook kernels forked from one process that has imported the scientific stack once.
+
+Every notebook of a batch runs in a kernel of its own, and every kernel needs pandas, scikit-learn,
+scipy, matplotlib and segkit: about 4 s of CPU per kernel to import, eight kernels per default run, on a
+two-core machine. :class:`ForkServer` is a plain Python process that imports all of it once (its
+:data:`PRELOAD`) and then forks one child per kernel; the child becomes an ordinary IPython kernel
+(``ipykernel``'s own entry point) in its own session, with the environment and folder the kernel manager
+asked for. Each notebook still runs alone in a fresh process, as in JupyterLab; nothing a notebook does
+reaches the server or another kernel. Only what importing does is shared.
+
+The kernel manager's side is :class:`segkit.report.kernels.ForkedProvisioner`. This module imports only the
+standard library, so ``segkit run`` can start the server first and let it import while the command itself
+loads and checks the input (:func:`fork_server`).
+
+The server takes requests only over a socket pair it inherits from the batch (no address another process
+could reach), one JSON line per kernel (its argv, environment and folder), and answers with the child's
+process id. It exits when the batch closes the socket or ends.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+__all__ = ["ForkServer", "ForkedProcess", "PRELOAD", "ONE_THREAD", "fork_server"]
+
+#: Imported by the server before it forks: what the report notebooks import, at the top or inside their calls.
+#: The matplotlib backend is not among them: it loads in the kernel, where IPython is running, so the inline
+#: backend hooks into the kernel as it does in a kernel started on its own.
+PRELOAD = (
+    "ipykernel.kernelapp", "ipykernel.ipkernel", "segkit.stages", "segkit.report.cards", "matplotlib.pyplot",
+    "seaborn", "pyarrow.parquet", "scipy.stats", "scipy.cluster.hierarchy", "sklearn.cluster", "sklearn.ensemble",
+    "sklearn.inspection", "sklearn.metrics", "sklearn.mixture", "sklearn.model_selection", "sklearn.pipeline",
+    "sklearn.preprocessing", "sklearn.decomposition", "sklearn.calibration", "sklearn.impute",
+    "segkit.kinds.transactions.churn", "segkit.kinds.transactions.value", "segkit.kinds.transactions.lifetime",
+    "segkit.kinds.transactions.features", "segkit.kinds.transactions.clean", "segkit.kinds.transactions.naming",
+    "skops.io",
+)
+#: A kernel's threads: one BLAS/OpenMP thread, so that two kernels on two cores do not fight. Read when the
+#: numeric libraries load, so the server's own environment has it.
+ONE_THREAD = {var: "1" for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "BLIS_NUM_THREADS")}
+#: The inline backend, as ipykernel sets it when ``MPLBACKEND`` is unset; the server must agree before it imports pyplot.
+INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
+_LAUNCHER = ["-m", "ipykernel_launcher"]
+
+
+class ForkServer:
+    """The server process; :meth:`spawn` forks a kernel from it, :meth:`close` stops it.
+
+    Parameters
+    ----------
+    env : dict, optional
+        Environment of the server, added to this process's (thread counts, for instance: they are read when
+        the numeric libraries load, so every kernel keeps the server's). Each kernel's own environment is
+        given to :meth:`spawn`.
+    cwd : path, optional
+        The server's folder (also the first entry of its ``sys.path``, as for a kernel started there).
+    """
+
+    def __init__(self, env: dict[str, str] | None = None, cwd: str | Path | None = None):
+        ours, theirs = socket.socketpair()
+        code = "from segkit.report.forkserver import serve; serve()"
+        full_env = {**os.environ, "MPLBACKEND": INLINE_BACKEND, **(env or {}), "SEGKIT_FORKSERVER_FD": str(theirs.fileno())}
+        self.process = subprocess.Popen([sys.executable, "-c", code], env=full_env, cwd=cwd, pass_fds=[theirs.fileno()],
+                                        stdin=subprocess.DEVNULL, start_new_session=True)
+        theirs.close()
+        self._sock, self._buffer, self._lock = ours, b"", threading.Lock()
+
+    def spawn(self, argv: list[str], env: dict[str, str], cwd: str | Path) -> int:
+        """Fork a kernel running ``ipykernel`` with the arguments after ``-m ipykernel_launcher`` in ``argv``."""
+        request = {"args": kernel_args(argv), "env": dict(env), "cwd": str(cwd)}
+        with self._lock:
+            self._sock.sendall(json.dumps(request).encode() + b"\n")
+            while b"\n" not in self._buffer:
+                chunk = self._sock.recv(4096)
+                if not chunk:
+                    raise RuntimeError(f"the kernel fork server stopped (exit status {self.process.poll()})")
+                self._buffer += chunk
+            line, self._buffer = self._buffer.split(b"\n", 1)
+        return int(json.loads(line)["pid"])
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def close(self) -> None:
+        """Stop the server (the kernels forked from it are stopped by their managers; any left notice and exit)."""
+        self._sock.close()
+        self.process.kill()  # it holds nothing to save, and tearing down its imports would only take time
+        self.process.wait()
+
+
+@contextlib.contextmanager
+def fork_server(cwd: str | Path | None = None) -> Iterator[ForkServer | None]:
+    """A server for kernels with one thread each (:data:`ONE_THREAD`), stopped at the end; None where processes
+    cannot fork (the kernels then start on their own)."""
+    if not hasattr(os, "fork"):
+        yield None
+        return
+    server = ForkServer(env=ONE_THREAD, cwd=cwd)
+    try:
+        yield server
+    finally:
+        server.close()
+
+
+def kernel_args(argv: list[str]) -> list[str]:
+    """The kernel's own arguments in a kernel command ``[python, -m, ipykernel_launcher, ...]``.
+
+    Raises ``ValueError`` for another command (a kernel spec that is not this Python's IPython kernel).
+    """
+    if len(argv) < 3 or argv[1:3] != _LAUNCHER:
+        raise ValueError(f"not an IPython kernel command: {argv}")
+    return list(argv[3:])
+
+
+def serve() -> None:
+    """The server's main loop (run by :class:`ForkServer` in a process of its own)."""
+    sock = socket.socket(fileno=int(os.environ.pop("SEGKIT_FORKSERVER_FD")))
+    for name in PRELOAD:
+        importlib.import_module(name)
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the system reaps the kernels: no zombies, no waiting here
+    stream = sock.makefile("rb")
+    for line in stream:
+        request = json.loads(line)
+        pid = os.fork()
+        if pid == 0:
+            stream.close()
+            sock.close()
+            _become_kernel(request)
+        sock.sendall(json.dumps({"pid": pid}).encode() + b"\n")
+
+
+def _become_kernel(request: dict[str, Any]) -> None:
+    """In the forked child: become the kernel ``request`` describes, then exit with its status."""
+    code = 1
+    try:
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        os.setsid()  # a session of its own, as jupyter_client starts kernels; its group is its pid
+        devnull = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(devnull, 0)
+        os.close(devnull)
+        os.chdir(request["cwd"])
+        os.environ.clear()
+        os.environ.update({**request["env"], "JPY_PARENT_PID": str(os.getppid())})
+        if sys.path and not sys.path[0]:
+            sys.path.pop(0)
+        sys.path.insert(0, request["cwd"])
+        sys.argv = [sys.executable, *request["args"]]
+        import numpy
+
+        numpy.random.seed()  # fresh global state, as a new process would have (Python's random reseeds itself)
+        from ipykernel.kernelapp import launch_new_instance
+
+        # the kernel exits when the server does (ipykernel's parent poller), and the server when the batch does;
+        # given as an option because ipykernel read JPY_PARENT_PID when the server imported it
+        launch_new_instance(argv=[*request["args"], f"--IPKernelApp.parent_handle={os.getppid()}"])
+        code = 0
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else 1
+    except BaseException:  # noqa: BLE001 - reported on the kernel's stderr, then the child exits
+        import traceback
+
+        traceback.print_exc()
+    finally:
+        os._exit(code)
+
+
+class ForkedProcess:
+    """What :class:`~jupyter_client.provisioning.LocalProvisioner` needs of a ``Popen``, for a forked kernel.
+
+    The kernel is the server's child, not ours: it is alive while its process id exists (the server lets the
+    system reap its children at once, so an exited kernel leaves no entry behind).
+    """
+
+    stdin = stdout = stderr = None
+
+    def __init__(self, pid: int):
+        self.pid = pid
+        self.returncode: int | None = None
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            try:
+                os.kill(self.pid, 0)
+            except ProcessLookupError:
+                self.returncode = 0
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self.poll() is None:
+            if deadline is not None and time.monotonic() > deadline:
+                raise subprocess.TimeoutExpired(f"kernel {self.pid}", timeout)
+            time.sleep(0.02)
+        return self.returncode
+
+    def send_signal(self, signum: int) -> None:
+        if self.poll() is None:
+            os.kill(self.pid, signum)
+
+    def terminate(self) -> None:
+        self.send_signal(signal.SIGTERM)
+
+    def kill(self) -> None:
+        self.send_signal(signal.SIGKILL)
