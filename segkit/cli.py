@@ -32,6 +32,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from .report.forkserver import fork_server
 
     with fork_server() as forks:  # first: the kernels' server imports the scientific stack while segkit loads
+        # jsonschema (under nbformat) checks IRIs with rfc3987-syntax when it is installed (JupyterLab brings it),
+        # which builds its grammar on import: about 1 s, for a format no notebook schema uses
+        sys.modules.setdefault("rfc3987_syntax", None)
         from .report.runner import run
 
         result = _stopped_by_sigterm(lambda: run(args.params, name=args.name, only=args.only, out_dir=args.out,

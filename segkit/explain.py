@@ -46,7 +46,7 @@ from sklearn.model_selection import StratifiedKFold
 from .errors import DataValueError, SegmentationError
 from .featureset import in_index
 from .format import format_value
-from .forest import _MISSING, feature_matrix, forest_jobs, forest_pipeline, stratified_rows
+from .forest import _MISSING, feature_matrix, forest_pipeline, stratified_rows
 from .forest import permutation_drops as _permutation_drops
 from .naming.words import feature_phrase
 from .progress import track
@@ -214,8 +214,7 @@ def _cross_validate(X: pd.DataFrame, y: np.ndarray, classes: list, *, folds: int
     rows, overall, per_class = [], [], []
     labels = np.asarray(classes, dtype=y.dtype)
     for train, test in track(cv.split(X, y), total=n_folds, what="fold"):
-        model = forest_pipeline(X, seed=seed, n_estimators=n_estimators, min_samples_leaf=2,
-                                n_jobs=forest_jobs(len(train)))
+        model = forest_pipeline(X, seed=seed, n_estimators=n_estimators, min_samples_leaf=2)
         model.fit(X.iloc[train], y[train])
         pred = model.predict(X.iloc[test])
         oof[test] = pred

@@ -1,9 +1,10 @@
 """The random forest that the explainer and the churn model share: the feature matrix, the pipeline,
 and permutation importance computed from stacked shuffled copies (one predict call per chunk).
 
-Large inputs stay fast: the forest uses every core once it learns from more than :data:`PARALLEL_ROWS`
-rows (the trees are the same with one thread or many), and the ROC-AUCs of the permutation importance are
-computed from ranks (:func:`auc`) instead of hundreds of validated ``roc_auc_score`` calls.
+The forest grows its trees on every core (:class:`ThreadedForest`: the trees are the same with one thread or
+many) and adds their predictions up in one thread, so the results do not change in the last digits from run
+to run; the ROC-AUCs of the permutation importance are computed from ranks (:func:`auc`) instead of hundreds of
+validated ``roc_auc_score`` calls.
 """
 
 from __future__ import annotations
@@ -23,13 +24,11 @@ from sklearn.preprocessing import OrdinalEncoder
 from .errors import ColumnError
 
 __all__ = ["feature_matrix", "forest_pipeline", "shuffled_predictions", "auc", "ovr_auc", "permutation_drops",
-           "forest_jobs", "stratified_rows", "MAX_LEVELS", "PARALLEL_ROWS"]
+           "ThreadedForest", "stratified_rows", "MAX_LEVELS"]
 
 #: Categorical features keep at most this many levels (the rarest are grouped) in the forest.
 MAX_LEVELS = 30
 _MISSING = "(missing)"
-#: A forest learning from more rows than this uses every core (``n_jobs=-1``); below it one thread.
-PARALLEL_ROWS = 5_000
 _STACK_CELLS = 4_000_000  # values stacked into one predict call by shuffled_predictions (about 32 MB)
 
 
@@ -71,12 +70,28 @@ def _categorical(X: pd.DataFrame) -> list[str]:
     return [c for c in X.columns if X[c].dtype == object]
 
 
+class ThreadedForest(RandomForestClassifier):
+    """A random forest that grows its trees on ``n_jobs`` threads and predicts in one.
+
+    Growing is the costly part and gives the same trees with any number of threads (each tree has its own
+    seed). Predicting on several threads adds the trees' probabilities up in the order the threads finish,
+    which changes the last digits of the results from run to run; one thread adds them up in tree order.
+    """
+
+    def predict_proba(self, X):
+        threads, self.n_jobs = self.n_jobs, 1
+        try:
+            return super().predict_proba(X)
+        finally:
+            self.n_jobs = threads
+
+
 def forest_pipeline(X: pd.DataFrame, *, seed: int = 0, **forest: Any) -> Pipeline:
     """An unfitted pipeline for :func:`feature_matrix` output: imputation, category codes, random forest.
 
     Numeric columns get median imputation; categorical columns ordinal codes (levels beyond
     :data:`MAX_LEVELS` grouped, unseen levels coded -1). ``forest`` is passed to
-    :class:`~sklearn.ensemble.RandomForestClassifier` (default 100 trees, one thread).
+    :class:`ThreadedForest` (default 100 trees, grown on every core).
     """
     cats = _categorical(X)
     nums = [c for c in X.columns if c not in cats]
@@ -86,9 +101,9 @@ def forest_pipeline(X: pd.DataFrame, *, seed: int = 0, **forest: Any) -> Pipelin
     if cats:
         parts.append(("cat", OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1,
                                             max_categories=MAX_LEVELS), cats))
-    settings = {"n_estimators": 100, "n_jobs": 1, **forest, "random_state": seed}
+    settings = {"n_estimators": 100, "n_jobs": -1, **forest, "random_state": seed}
     return Pipeline([("prepare", ColumnTransformer(parts, remainder="drop", verbose_feature_names_out=False)),
-                     ("forest", RandomForestClassifier(**settings))])
+                     ("forest", ThreadedForest(**settings))])
 
 
 def shuffled_predictions(model, X: pd.DataFrame, *, n_repeats: int, rng: np.random.Generator,
@@ -117,11 +132,6 @@ def shuffled_predictions(model, X: pd.DataFrame, *, n_repeats: int, rng: np.rand
         parts.append(getattr(forest, method)(stacked))
     out = np.concatenate(parts)
     return out.reshape((n_features, n_repeats, n) + out.shape[1:])
-
-
-def forest_jobs(rows: int) -> int:
-    """``n_jobs`` for a forest learning from ``rows`` rows: -1 (every core) above :data:`PARALLEL_ROWS`, else 1."""
-    return -1 if rows > PARALLEL_ROWS else 1
 
 
 def stratified_rows(y: np.ndarray, max_rows: int | None, seed: int) -> np.ndarray:

@@ -141,8 +141,14 @@ def _register_engine() -> None:
             final = merge_kwargs(kwargs, timeout=execution_timeout, startup_timeout=start_timeout,
                                  kernel_name=kernel_name, log_output=log_output, stdout_file=stdout_file,
                                  stderr_file=stderr_file)
-            # cleanup_kc: shut the kernel down after the last cell although the client did not start it
-            return PapermillNotebookClient(nb_man, **final).execute(cleanup_kc=True)
+            # papermill writes the whole notebook (its figures included) before and after every cell; here it is
+            # written when the notebook is done (also when a cell failed), by papermill's notebook_complete
+            path, nb_man.output_path = nb_man.output_path, None
+            try:
+                # cleanup_kc: shut the kernel down after the last cell although the client did not start it
+                return PapermillNotebookClient(nb_man, **final).execute(cleanup_kc=True)
+            finally:
+                nb_man.output_path = path
 
     papermill_engines.register(_ENGINE, StartedKernelEngine)
 

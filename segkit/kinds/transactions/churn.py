@@ -39,7 +39,7 @@ from sklearn.model_selection import RandomizedSearchCV, StratifiedKFold
 from ...errors import ColumnError, DataValueError
 from ...format import fold_table, round_json
 from ...forest import auc as _auc
-from ...forest import feature_matrix, forest_jobs, forest_pipeline, shuffled_predictions, stratified_rows
+from ...forest import feature_matrix, forest_pipeline, shuffled_predictions, stratified_rows
 from ...progress import track
 from .churn_data import ChurnData, assemble, churn_cutoff, churn_dataset, cutoff_day
 from .features import behaviour_features
@@ -81,7 +81,7 @@ def fit_churn_model(X: pd.DataFrame, y, *, seed: int = 0, search_iter: int = 0, 
     best : dict
         The chosen settings (empty without a search).
     """
-    model = forest_pipeline(X, seed=seed, **FOREST, n_jobs=forest_jobs(len(X)))
+    model = forest_pipeline(X, seed=seed, **FOREST)
     y = np.asarray(y)
     if search_iter <= 0:
         return model.fit(X, y), {}
