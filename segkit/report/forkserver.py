@@ -95,9 +95,12 @@ class ForkServer:
 
     def close(self) -> None:
         """Stop the server (the kernels forked from it are stopped by their managers; any left notice and exit)."""
-        self._sock.close()
-        self.process.kill()  # it holds nothing to save, and tearing down its imports would only take time
-        self.process.wait()
+        self._sock.close()  # the server's loop ends, it collects its exited kernels and leaves at once
+        try:
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
 
 
 @contextlib.contextmanager
@@ -129,7 +132,7 @@ def serve() -> None:
     sock = socket.socket(fileno=int(os.environ.pop("SEGKIT_FORKSERVER_FD")))
     for name in PRELOAD:
         importlib.import_module(name)
-    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the system reaps the kernels: no zombies, no waiting here
+    signal.signal(signal.SIGCHLD, _reap)
     stream = sock.makefile("rb")
     for line in stream:
         request = json.loads(line)
@@ -139,6 +142,20 @@ def serve() -> None:
             sock.close()
             _become_kernel(request)
         sock.sendall(json.dumps({"pid": pid}).encode() + b"\n")
+    _reap()  # the batch is done (or gone): kernels still running notice that the server has gone, and exit
+    os._exit(0)
+
+
+def _reap(*_: Any) -> None:
+    """Collect the kernels that have exited (on SIGCHLD): no zombies, and their CPU time counts as the server's
+    children's, so ``time segkit run`` reports every kernel's."""
+    while True:
+        try:
+            pid, _status = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
 
 
 def _become_kernel(request: dict[str, Any]) -> None:
@@ -179,8 +196,8 @@ def _become_kernel(request: dict[str, Any]) -> None:
 class ForkedProcess:
     """What :class:`~jupyter_client.provisioning.LocalProvisioner` needs of a ``Popen``, for a forked kernel.
 
-    The kernel is the server's child, not ours: it is alive while its process id exists (the server lets the
-    system reap its children at once, so an exited kernel leaves no entry behind).
+    The kernel is the server's child, not ours: it is alive while its process id exists (the server collects its
+    exited children at once, so an exited kernel leaves no entry behind).
     """
 
     stdin = stdout = stderr = None
