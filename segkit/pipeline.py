@@ -56,7 +56,7 @@ def preflight(params: Params, *, deep: bool = True) -> dict[str, Any]:
     the data kind's schema checks (:func:`check_input`), its cleaning and its features (column roles), on a
     seeded sample of :data:`CHECK_ROWS` rows when the input is larger (of :data:`ENGINE_SAMPLE` rows, after
     the engine's own reading checks over every line, when the duckdb engine reads it). Returns a short description of the
-    input for progress messages (``input``, ``columns``, and with ``deep`` ``rows``, ``checked_rows``,
+    input for progress messages (``input``, ``columns``, ``engine``, and with ``deep`` ``rows``, ``checked_rows``,
     ``findings``). With the params ``reference``, the reference is loaded and checked too (with ``deep``: its data
     kind and features against this input's; ``reference`` in the result). Raises the
     :class:`~segkit.errors.SegkitError` the notebook would raise otherwise, with the same message.
@@ -65,8 +65,8 @@ def preflight(params: Params, *, deep: bool = True) -> dict[str, Any]:
     kind = kinds.get(params.data_kind)
     kind.check_columns(params, columns)
     where = str(params.data_path).rstrip("/").rsplit("/", 1)[-1] if params.source == "file" else "SQL query"
-    info: dict[str, Any] = {"input": f"{where} ({len(columns)} columns)", "columns": columns}
     chosen = engine.choose(params, kind.module)
+    info: dict[str, Any] = {"input": f"{where} ({len(columns)} columns)", "columns": columns, "engine": chosen}
     if chosen != "pandas":
         engine.module(chosen).check_setup()  # what the engine needs (Java, pyspark), before any notebook starts
     if deep:

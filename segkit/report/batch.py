@@ -25,7 +25,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -50,11 +50,21 @@ _POLL_S = 2.0
 
 @dataclass
 class Notebook:
-    """One report notebook and where it sits in the run order."""
+    """One report notebook and where it sits in the run order.
+
+    ``engine_after`` names the notebooks of ``after`` it waits for only when the duckdb or spark engine runs the
+    batch (they hold what it reads there, such as ``02_features``' sample of the customers); a batch in pandas
+    drops them (:meth:`in_pandas`), so that ``08_churn`` runs beside ``02_features``.
+    """
 
     path: Path
     after: list[str]
     needs: str | None = None
+    engine_after: list[str] = field(default_factory=list)
+
+    def in_pandas(self) -> "Notebook":
+        """This notebook as a batch in pandas runs it."""
+        return replace(self, after=[a for a in self.after if a not in self.engine_after], engine_after=[])
 
     @property
     def name(self) -> str:

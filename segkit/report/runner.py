@@ -83,7 +83,8 @@ def default_notebooks_dir() -> Path:
 def discover_notebooks(directory: Path, data_kind: str, params: Params | None = None) -> list[Notebook]:
     """The report notebooks that apply to ``data_kind`` (and ``params``), in run order.
 
-    A notebook's metadata may say ``{"segkit": {"after": [...], "needs": "churn", "when": "reference"}}``: with
+    A notebook's metadata may say ``{"segkit": {"after": [...], "needs": "churn", "when": "reference"}}``
+    (and ``"after_in_engine": [...]``, the notebooks it also waits for when the duckdb or spark engine runs it): with
     ``needs`` it runs only for data kinds with that capability (``EXTRA_STAGES`` of the kind); with ``when``
     only when that params key is set (not empty) in ``params``, so never without ``params``. By default a
     notebook runs after the one before it, for every data kind.
@@ -101,8 +102,10 @@ def discover_notebooks(directory: Path, data_kind: str, params: Params | None = 
             continue
         if meta.get("when") and not getattr(params, str(meta["when"]), None):
             continue
-        after = meta.get("after", [out[-1].name] if out else [])
-        out.append(Notebook(path=path, after=list(after), needs=needs))
+        engine_after = list(meta.get("after_in_engine", []))
+        after = list(meta.get("after", [out[-1].name] if out else []))
+        out.append(Notebook(path=path, after=after + [a for a in engine_after if a not in after], needs=needs,
+                            engine_after=engine_after))
     names = {nb.name for nb in out}
     for nb in out:
         nb.after = [a for a in nb.after if a in names]
@@ -171,6 +174,8 @@ def run(params_files: str | Path | Sequence[str | Path], *, name: str | None = N
                                            params.data_kind, params), only)
     with contextlib.nullcontext(forks) if forks is not None else fork_server() as forks:
         preflight_info = preflight(params)
+        if preflight_info["engine"] == "pandas":
+            notebooks = [nb.in_pandas() for nb in notebooks]
         progress(f"params ok: {params.data_kind} data, {len(notebooks)} notebooks, input {preflight_info['input']}")
         return run_notebooks(params, files, notebooks, out_dir=out_dir, force=force, only=only, jobs=jobs,
                              progress=progress, started_at=started_at, source=f"{preflight_info['input']}", forks=forks)
