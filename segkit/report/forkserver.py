@@ -3,14 +3,16 @@
 Every notebook of a batch runs in a kernel of its own, and every kernel needs pandas, scikit-learn,
 scipy, matplotlib and segkit: about 4 s of CPU per kernel to import, eight kernels per default run, on a
 two-core machine. :class:`ForkServer` is a plain Python process that imports all of it once (its
-:data:`PRELOAD`) and then forks one child per kernel; the child becomes an ordinary IPython kernel
-(``ipykernel``'s own entry point) in its own session, with the environment and folder the kernel manager
-asked for. Each notebook still runs alone in a fresh process, as in JupyterLab; nothing a notebook does
-reaches the server or another kernel. Only what importing does is shared.
+:data:`PRELOAD`, then :data:`PRELOAD_LATER` while it waits) and forks one child per kernel; the child
+becomes an ordinary IPython kernel (``ipykernel``'s own entry point) in its own session, with the
+environment and folder the kernel manager asked for. Each notebook still runs alone in a fresh process,
+as in JupyterLab; nothing a notebook does reaches the server or another kernel. Only what importing does
+is shared.
 
-The kernel manager's side is :class:`segkit.report.kernels.ForkedProvisioner`. This module imports only the
-standard library, so ``segkit run`` can start the server first and let it import while the command itself
-loads and checks the input (:func:`fork_server`).
+The kernel manager's side is a jupyter_client provisioner in :mod:`segkit.report.kernels` that asks the
+server for a child instead of starting a process. This module imports only the standard library, so
+``segkit run`` can start the server first and let it import while the command itself loads and checks
+the input (:func:`fork_server`).
 
 The server takes requests only over a socket pair it inherits from the batch (no address another process
 could reach), one JSON line per kernel (its argv, environment and folder), and answers with the child's
@@ -23,6 +25,7 @@ import contextlib
 import importlib
 import json
 import os
+import select
 import signal
 import socket
 import subprocess
@@ -33,14 +36,15 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-__all__ = ["ForkServer", "ForkedProcess", "PRELOAD", "ONE_THREAD", "fork_server"]
+__all__ = ["ForkServer", "ForkedProcess", "PRELOAD", "PRELOAD_LATER", "ONE_THREAD", "fork_server"]
 
-#: Imported by the server before it forks: what the report notebooks import, at the top or inside their calls.
+#: Imported by the server before it forks its first kernel: what every report notebook imports in its first cell.
 #: The matplotlib backend is not among them: it loads in the kernel, where IPython is running, so the inline
 #: backend hooks into the kernel as it does in a kernel started on its own.
-PRELOAD = (
-    "ipykernel.kernelapp", "ipykernel.ipkernel", "segkit.stages", "segkit.report.cards", "matplotlib.pyplot",
-    "seaborn", "pyarrow.parquet", "scipy.stats", "scipy.cluster.hierarchy", "sklearn.cluster", "sklearn.ensemble",
+PRELOAD = ("ipykernel.kernelapp", "ipykernel.ipkernel", "segkit.stages", "segkit.report.cards", "matplotlib.pyplot")
+#: Imported next, one module at a time while no kernel is asked for: what the notebooks import inside their calls.
+PRELOAD_LATER = (
+    "pyarrow.parquet", "seaborn", "scipy.stats", "scipy.cluster.hierarchy", "sklearn.cluster", "sklearn.ensemble",
     "sklearn.inspection", "sklearn.metrics", "sklearn.mixture", "sklearn.model_selection", "sklearn.pipeline",
     "sklearn.preprocessing", "sklearn.decomposition", "sklearn.calibration", "sklearn.impute",
     "segkit.kinds.transactions.churn", "segkit.kinds.transactions.value", "segkit.kinds.transactions.lifetime",
@@ -133,8 +137,13 @@ def serve() -> None:
     for name in PRELOAD:
         importlib.import_module(name)
     signal.signal(signal.SIGCHLD, _reap)
-    stream = sock.makefile("rb")
-    for line in stream:
+    later, stream = list(PRELOAD_LATER), sock.makefile("rb")
+    while True:
+        while later and not select.select([sock], [], [], 0)[0]:  # one request at a time: none waits in `stream`
+            importlib.import_module(later.pop(0))
+        line = stream.readline()
+        if not line:
+            break
         request = json.loads(line)
         pid = os.fork()
         if pid == 0:
