@@ -70,7 +70,8 @@ def distributions_figure(df: pd.DataFrame, *, columns: Sequence[str] | None = No
         skewed = pd.Series(kept).skew() > 2 and kept.min() > 0 if kept.size > 2 else False
         use_log = (col in log) if log is not None else skewed
         bins = np.geomspace(kept.min(), kept.max(), 40) if use_log and kept.min() > 0 and kept.max() > kept.min() else 40
-        ax.hist(kept, bins=bins, color="#1f5f8b", alpha=0.85)
+        counts, edges = np.histogram(kept, bins=bins)  # one filled outline: it draws far faster than 40 bars
+        ax.stairs(counts, edges, fill=True, color="#1f5f8b", alpha=0.85)
         if use_log:
             ax.set_xscale("log")
         note = " (middle 99% of rows)" if clip and kept.size < values.size else ""
