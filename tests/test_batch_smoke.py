@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+
 import json
 
 import nbformat
@@ -30,6 +32,9 @@ def test_artifacts_present(smoke_run):
                  "segments.csv", "profiles.json", "model/model.skops", "model/metadata.json", "segment_map.png"]:
         assert (art / name).is_file(), name
     assert (smoke_run / "index.html").is_file() and (smoke_run / "manifest.json").is_file()
+    # the profile page shows the segment map the index uses, drawn once
+    saved = base64.b64encode((art / "segment_map.png").read_bytes()).decode()
+    assert f'src="data:image/png;base64,{saved}"' in (smoke_run / "05_profile.html").read_text(encoding="utf-8")
 
 
 def test_one_segment_row_per_customer(smoke_run):

@@ -15,7 +15,7 @@ from matplotlib.colors import to_hex
 from ..format import format_value
 from ..plots.profile import segment_palette
 
-__all__ = ["segment_cards", "figure", "format_value", "note", "note_html", "html_block", "caption", "split_table"]
+__all__ = ["segment_cards", "figure", "image", "format_value", "note", "note_html", "html_block", "caption", "split_table"]
 
 
 
@@ -98,7 +98,6 @@ def figure(obj, caption: str, *, alt: str | None = None, dpi: int = 96):
 
     The figure is closed, so the notebook shows it once, with the caption where it belongs.
     """
-    import base64
     import io as _io
 
     import matplotlib.pyplot as plt
@@ -107,9 +106,16 @@ def figure(obj, caption: str, *, alt: str | None = None, dpi: int = 96):
     buf = _io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight", metadata={"Software": None})
     plt.close(fig)
-    data = base64.b64encode(buf.getvalue()).decode()
+    return image(buf.getvalue(), caption, alt=alt)
+
+
+def image(png: bytes, caption: str, *, alt: str | None = None):
+    """Embed a PNG image (bytes, e.g. a figure already saved as a run artifact) with its caption below it."""
+    import base64
+
+    data = base64.b64encode(png).decode()
     return html_block(f'<figure class="sk-figure"><img alt="{html.escape(alt or caption)}" style="max-width:100%" '
-                 f'src="data:image/png;base64,{data}"><figcaption>{html.escape(caption)}</figcaption></figure>')
+                      f'src="data:image/png;base64,{data}"><figcaption>{html.escape(caption)}</figcaption></figure>')
 
 
 def caption(text: str):
