@@ -29,3 +29,20 @@ def test_each_column_is_one_histogram_of_its_rows_with_a_log_axis_when_skewed():
         assert [ax.get_xscale() for ax in drawn] == ["log", "linear"]
     finally:
         plt.close(fig)
+
+
+def test_a_log_axis_is_labelled_in_plain_numbers_not_math_text():
+    # report figures do not parse math text (a "$" in a label is a dollar), so "10^3" would show as "$\mathdefault..."
+    rng = np.random.default_rng(1)
+    df = pd.DataFrame({"spend": rng.lognormal(4, 1.5, 800)})
+    with matplotlib.rc_context({"text.parse_math": False}):
+        fig = distributions_figure(df, clip=0.0)
+        try:
+            ax = fig.axes[0]
+            fig.canvas.draw()
+            shown = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
+            assert ax.get_xscale() == "log" and shown
+            assert not any("$" in t or "mathdefault" in t for t in shown), shown
+            assert {"10", "100", "1,000"} <= set(shown)
+        finally:
+            plt.close(fig)

@@ -8,7 +8,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from ._common import new_axes
+from ._common import new_axes, plain_log_ticks
 
 __all__ = ["plot_missing", "distributions_figure", "plot_explained_variance"]
 
@@ -74,6 +74,7 @@ def distributions_figure(df: pd.DataFrame, *, columns: Sequence[str] | None = No
         ax.stairs(counts, edges, fill=True, color="#1f5f8b", alpha=0.85)
         if use_log:
             ax.set_xscale("log")
+            plain_log_ticks(ax.xaxis)  # "1,000", not matplotlib's math text, which report figures do not parse
         note = " (middle 99% of rows)" if clip and kept.size < values.size else ""
         ax.set_title(label + note, fontsize=10)
         ax.set_xlabel(label + (" (log scale)" if use_log else ""), fontsize=9)

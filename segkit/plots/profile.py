@@ -19,11 +19,11 @@ import seaborn as sns
 from matplotlib.axes import Axes
 from matplotlib.colors import TwoSlopeNorm
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, NullFormatter, PercentFormatter, SymmetricalLogLocator
+from matplotlib.ticker import PercentFormatter, SymmetricalLogLocator
 
 from ..errors import ColumnError, DataValueError
 from ..profile import SegmentProfile, segment_codes
-from ._common import finish_heatmap, new_axes
+from ._common import finish_heatmap, new_axes, plain_log_ticks
 
 __all__ = [
     "feature_distributions_figure",
@@ -272,14 +272,6 @@ def plot_segment_map(coords: np.ndarray | pd.DataFrame, labels: Sequence[int] | 
 
 
 # -------------------------------------------------------------------------------------- helpers
-def _plain_tick(value: float, _pos=None) -> str:
-    """A log axis tick as plain text ("0.01", "1,000"): report figures do not parse math text, in which
-    matplotlib's own log labels ("10^3") are written."""
-    if value == 0:
-        return "0"
-    return f"{value:,.0f}" if abs(value) >= 1 else f"{value:g}"
-
-
 def _log_axis(ax: Axes, values: np.ndarray) -> None:
     """Log x axis; a symmetric log axis (linear around 0) when some values are 0 or negative. Ticks in plain
     numbers."""
@@ -290,8 +282,7 @@ def _log_axis(ax: Axes, values: np.ndarray) -> None:
         linthresh = float(10 ** np.floor(np.log10(np.percentile(nonzero, 10)))) if nonzero.size else 1.0
         ax.set_xscale("symlog", linthresh=linthresh)
         ax.xaxis.set_major_locator(SymmetricalLogLocator(linthresh=linthresh, base=100))
-    ax.xaxis.set_major_formatter(FuncFormatter(_plain_tick))
-    ax.xaxis.set_minor_formatter(NullFormatter())
+    plain_log_ticks(ax.xaxis)
 
 
 def _display_names(segments: list[int], names: Mapping[int, str] | None) -> dict[int, str]:
