@@ -79,7 +79,7 @@ class ForkServer:
         self.process = subprocess.Popen([sys.executable, "-c", code], env=full_env, cwd=cwd, pass_fds=[theirs.fileno()],
                                         stdin=subprocess.DEVNULL, start_new_session=True)
         theirs.close()
-        self._sock, self._buffer, self._lock = ours, b"", threading.Lock()
+        self._sock, self._buffer, self._lock, self._spawned = ours, b"", threading.Lock(), 0
 
     def spawn(self, argv: list[str], env: dict[str, str], cwd: str | Path) -> int:
         """Fork a kernel running ``ipykernel`` with the arguments after ``-m ipykernel_launcher`` in ``argv``."""
@@ -92,14 +92,21 @@ class ForkServer:
                     raise RuntimeError(f"the kernel fork server stopped (exit status {self.process.poll()})")
                 self._buffer += chunk
             line, self._buffer = self._buffer.split(b"\n", 1)
+            self._spawned += 1
         return int(json.loads(line)["pid"])
 
     def alive(self) -> bool:
         return self.process.poll() is None
 
     def close(self) -> None:
-        """Stop the server (the kernels forked from it are stopped by their managers; any left notice and exit)."""
-        self._sock.close()  # the server's loop ends, it collects its exited kernels and leaves at once
+        """Stop the server (the kernels forked from it are stopped by their managers; any left notice and exit).
+
+        A server that forked no kernel is stopped at once (a run refused before its notebooks, for instance, does
+        not wait for its imports); one that did ends its loop, collects its exited kernels and leaves.
+        """
+        self._sock.close()
+        if not self._spawned:
+            self.process.kill()
         try:
             self.process.wait(timeout=5)
         except subprocess.TimeoutExpired:
