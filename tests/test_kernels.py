@@ -105,3 +105,19 @@ def test_only_an_ipython_kernel_command_is_forked():
     assert kernel_args([sys.executable, "-m", "ipykernel_launcher", "-f", "k.json"]) == ["-f", "k.json"]
     with pytest.raises(ValueError, match="not an IPython kernel command"):
         kernel_args(["R", "--slave", "-e", "IRkernel::main()"])
+
+
+def test_without_a_running_server_a_kernel_starts_on_its_own(tmp_path):
+    from segkit.report.forkserver import ForkServer
+
+    server = ForkServer()
+    server.close()  # stopped (or, the same for the batch, it never managed to start)
+    pool = KernelPool(preload=False, server=server)
+    pool.start("02_features", {"SEGKIT_NOTEBOOK": "02_features"}, tmp_path)
+    km = pool.take("02_features", {}, tmp_path)
+    try:
+        out = _run_in(km, "import os; print(os.environ['SEGKIT_NOTEBOOK'], os.getppid())").split()
+        assert out[0] == "02_features" and int(out[1]) == os.getpid()  # started by this process, not forked
+    finally:
+        run_sync(km.shutdown_kernel)(now=True)
+        pool.close()

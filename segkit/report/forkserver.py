@@ -82,8 +82,14 @@ class ForkServer:
         self._sock, self._buffer, self._lock, self._spawned = ours, b"", threading.Lock(), 0
 
     def spawn(self, argv: list[str], env: dict[str, str], cwd: str | Path) -> int:
-        """Fork a kernel running ``ipykernel`` with the arguments after ``-m ipykernel_launcher`` in ``argv``."""
+        """Fork a kernel running ``ipykernel`` with the arguments after ``-m ipykernel_launcher`` in ``argv``.
+
+        Raises ``RuntimeError`` when the server is not running (it stopped, or failed to start), ``OSError`` when
+        the socket to it is gone, and ``ValueError`` for a command that is not an IPython kernel's.
+        """
         request = {"args": kernel_args(argv), "env": dict(env), "cwd": str(cwd)}
+        if not self.alive():
+            raise RuntimeError(f"the kernel fork server is not running (exit status {self.process.poll()})")
         with self._lock:
             self._sock.sendall(json.dumps(request).encode() + b"\n")
             while b"\n" not in self._buffer:

@@ -73,11 +73,12 @@ def _manager(env: dict[str, str], server: ForkServer | None = None):
 
     class _Forked(LocalProvisioner):
         async def launch_kernel(self, cmd: list[str], **kw: Any) -> Any:
-            if not server.alive():  # it failed to start: a kernel of its own, as without a server
-                return await super().launch_kernel(cmd, **kw)
-            self.cwd = kw.get("cwd") or os.getcwd()
-            self.process = ForkedProcess(server.spawn(cmd, kw.get("env") or dict(os.environ), self.cwd))
-            self.pid = self.pgid = self.process.pid  # the child leads a process group of its own
+            cwd = kw.get("cwd") or os.getcwd()
+            try:
+                pid = server.spawn(cmd, kw.get("env") or dict(os.environ), cwd)
+            except (OSError, RuntimeError, ValueError):  # no server (it stopped or never started), or not a
+                return await super().launch_kernel(cmd, **kw)  # Python kernel: a kernel of its own, as without one
+            self.process, self.pid, self.pgid, self.cwd = ForkedProcess(pid), pid, pid, cwd  # it leads its own group
             return self.connection_info
 
     sockets = os.path.join(tempfile.gettempdir(), f"segkit-kernel-{uuid.uuid4().hex}")
