@@ -56,8 +56,9 @@ def test_a_forked_kernel_is_a_fresh_kernel_with_its_own_environment_folder_and_p
         km = pool.take("05_profile", {}, tmp_path)
         try:
             out = _run_in(km, "import os, sys, matplotlib\n"
-                              "print(os.environ['SEGKIT_NOTEBOOK'], os.environ.get('SEGKIT_SERVER_ONLY'), os.getcwd(),\n"
-                              "      sys.path[0], os.getpgid(0) == os.getpid(), os.getppid(), matplotlib.get_backend(),\n"
+                              "print(os.environ['SEGKIT_NOTEBOOK'], os.environ.get('SEGKIT_SERVER_ONLY'),\n"
+                              "      os.getcwd(), sys.path[0], os.getpgid(0) == os.getpid(), os.getppid(),\n"
+                              "      matplotlib.get_backend(),\n"
                               "      'sklearn.ensemble' in sys.modules)")
             notebook, server_only, cwd, path0, leader, ppid, backend, preloaded = out.split()
             assert (notebook, cwd, path0) == ("05_profile", str(tmp_path), str(tmp_path))

@@ -174,8 +174,10 @@ def read_ids(values) -> pd.Series:
         return _tidy_ids(pd.Series([_id_text(v) for v in s.to_numpy(dtype=object)], index=s.index, name=s.name,
                                    dtype="string"))
     codes, uniq = pd.factorize(s, use_na_sentinel=True)  # each distinct id is read once; missing -> -1
-    texts = (pd.Series([_id_text(v) for v in np.asarray(uniq, dtype=object)], dtype="string")
-             if pd.api.types.is_float_dtype(s) or s.dtype == object else pd.Series(uniq).astype("string"))  # integers stay exact
+    if pd.api.types.is_float_dtype(s) or s.dtype == object:
+        texts = pd.Series([_id_text(v) for v in np.asarray(uniq, dtype=object)], dtype="string")
+    else:
+        texts = pd.Series(uniq).astype("string")  # integers stay exact
     out = _tidy_ids(texts).array.take(codes, allow_fill=True)
     return pd.Series(out, index=s.index, name=s.name)
 

@@ -54,7 +54,8 @@ PRELOAD_LATER = (
 #: A kernel's threads: one BLAS/OpenMP thread, so that two kernels on two cores do not fight. Read when the
 #: numeric libraries load, so the server's own environment has it.
 ONE_THREAD = {var: "1" for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "BLIS_NUM_THREADS")}
-#: The inline backend, as ipykernel sets it when ``MPLBACKEND`` is unset; the server must agree before it imports pyplot.
+#: The inline backend, as ipykernel sets it when ``MPLBACKEND`` is unset; the server must agree before it imports
+#: pyplot.
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 _LAUNCHER = ["-m", "ipykernel_launcher"]
 
@@ -75,7 +76,8 @@ class ForkServer:
     def __init__(self, env: dict[str, str] | None = None, cwd: str | Path | None = None):
         ours, theirs = socket.socketpair()
         code = "from segkit.report.forkserver import serve; serve()"
-        full_env = {**os.environ, "MPLBACKEND": INLINE_BACKEND, **(env or {}), "SEGKIT_FORKSERVER_FD": str(theirs.fileno())}
+        full_env = {**os.environ, "MPLBACKEND": INLINE_BACKEND, **(env or {}),
+                    "SEGKIT_FORKSERVER_FD": str(theirs.fileno())}
         self.process = subprocess.Popen([sys.executable, "-c", code], env=full_env, cwd=cwd, pass_fds=[theirs.fileno()],
                                         stdin=subprocess.DEVNULL, start_new_session=True)
         theirs.close()

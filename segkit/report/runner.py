@@ -183,7 +183,8 @@ def run(params_files: str | Path | Sequence[str | Path], *, name: str | None = N
 
 def run_notebooks(params: Params, files: list[Path], notebooks: list[Notebook], *, out_dir: Path, force: bool,
                   progress: Callable[[str], None], started_at: datetime, source: str, only: Sequence[str] | None = None,
-                  jobs: int = 2, index: Callable[..., Path] = write_index, forks: ForkServer | None = None) -> RunResult:
+                  jobs: int = 2, index: Callable[..., Path] = write_index,
+                  forks: ForkServer | None = None) -> RunResult:
     """Execute validated ``notebooks`` into the run ``params.run_name`` under ``out_dir`` and finish it.
 
     The part of :func:`run` after validation, shared with ``segkit compare``
