@@ -113,11 +113,11 @@ class RunFolder:
         df.to_csv(path, index=index, lineterminator="\n", float_format="%.6g")
         return path
 
-    def save_figure(self, name: str, figure) -> Path:
-        """Save a matplotlib figure as PNG (no timestamps in the file, so equal figures give equal bytes)."""
+    def write_png(self, name: str, png: bytes) -> Path:
+        """Write an image's PNG bytes (a figure as the reports embed it: :func:`segkit.report.cards.figure_png`)."""
         path = self.artifact(name)
         path.parent.mkdir(parents=True, exist_ok=True)
-        figure.savefig(path, dpi=96, bbox_inches="tight", metadata={"Software": None})
+        path.write_bytes(png)
         return path
 
     def read_params(self) -> dict[str, Any] | None:

@@ -15,7 +15,8 @@ from matplotlib.colors import to_hex
 from ..format import format_value
 from ..plots.profile import segment_palette
 
-__all__ = ["segment_cards", "figure", "image", "format_value", "note", "note_html", "html_block", "caption", "split_table"]
+__all__ = ["segment_cards", "figure", "figure_png", "image", "format_value", "note", "note_html", "html_block", "caption",
+           "split_table"]
 
 
 
@@ -98,6 +99,12 @@ def figure(obj, caption: str, *, alt: str | None = None, dpi: int = 96):
 
     The figure is closed, so the notebook shows it once, with the caption where it belongs.
     """
+    return image(figure_png(obj, dpi=dpi), caption, alt=alt)
+
+
+def figure_png(obj, *, dpi: int = 96) -> bytes:
+    """A figure (a matplotlib ``Figure`` or ``Axes``) as PNG bytes, as the reports embed it (no timestamps in the
+    file, so equal figures give equal bytes); the figure is closed."""
     import io as _io
 
     import matplotlib.pyplot as plt
@@ -106,7 +113,7 @@ def figure(obj, caption: str, *, alt: str | None = None, dpi: int = 96):
     buf = _io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight", metadata={"Software": None})
     plt.close(fig)
-    return image(buf.getvalue(), caption, alt=alt)
+    return buf.getvalue()
 
 
 def image(png: bytes, caption: str, *, alt: str | None = None):

@@ -11,7 +11,6 @@ codes and names (:mod:`segkit.lineage`: refit and match, or the reference model 
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import pandas as pd
 
 from .. import lineage, pipeline
@@ -21,7 +20,7 @@ from ..pipeline import Segmentation
 from ..plots import feature_distributions_figure, plot_index_heatmap, plot_segment_map, plot_segment_sizes
 from ..profile import SegmentProfile
 from ..format import format_value
-from ..report.cards import figure, image, note, segment_cards, split_table
+from ..report.cards import figure, figure_png, image, note, segment_cards, split_table
 from . import engine as in_engine
 from .context import RunContext
 from .features import feature_columns, load_features
@@ -133,11 +132,11 @@ def segment_map(ctx: RunContext, seg: Segmentation):
     ax = plot_segment_map(seg.coords, seg.labels.to_numpy(), names=seg.profile.display_names(),
                           sample=p.plot_sample, seed=p.seed)
     ax.set_title(f"Segment map: {seg.features.entity} close together are alike")
-    saved = ctx.folder.save_figure("segment_map.png", ax.figure)  # drawn once: the page shows the saved PNG
-    plt.close(ax.figure)
-    return image(saved.read_bytes(), f"Segment map: each dot is one of the {seg.features.entity} (a random sample "
-                 f"of {min(p.plot_sample, len(seg.labels)):,}), placed by the two main directions in which they differ; "
-                 "nearby dots are similar.")
+    png = figure_png(ax)  # drawn once: the index shows the saved file, this page the same bytes
+    ctx.folder.write_png("segment_map.png", png)
+    return image(png, f"Segment map: each dot is one of the {seg.features.entity} (a random sample of "
+                      f"{min(p.plot_sample, len(seg.labels)):,}), placed by the two main directions in which they "
+                      "differ; nearby dots are similar.")
 
 
 def _unit_labels(seg: Segmentation) -> dict[str, str]:
