@@ -36,7 +36,7 @@ from ..config import SECRET_KEYS, Params, resolve_env
 from ..errors import RunError, SegkitError
 from ..progress import FILE_VAR, NOTEBOOK_VAR
 from .lifecycle import write_problem
-from .forkserver import ONE_THREAD
+from .forkserver import ONE_THREAD, ForkServer
 from .kernels import KernelPool, execute as execute_in
 from .render import render_notebook
 
@@ -203,15 +203,16 @@ def kernel_environment(params: Params) -> Iterator[None]:
 class Batch:
     """The notebooks of one run, executed into ``tmp`` in dependency order, ``jobs`` at a time.
 
-    Their kernels are forked from ``forks`` (a :class:`~.forkserver.ForkServer` the caller started early and
-    stops) or from a server of the batch's own.
+    Their kernels are forked from ``forks`` (a :class:`~.forkserver.ForkServer` the caller started and stops),
+    or start on their own without one.
 
     After :meth:`run`, ``timings`` holds the seconds per notebook, and ``failed``/``error`` name the
     notebook that failed and why (``user_error`` when it was a segkit error about the data or params).
     """
 
     def __init__(self, params: Params, tmp: Path, notebooks: list[Notebook], *, jobs: int,
-                 progress: Callable[[str], None], meta_line: str, final: Path | None = None, forks=None):
+                 progress: Callable[[str], None], meta_line: str, final: Path | None = None,
+                 forks: ForkServer | None = None):
         self.params, self.tmp, self.notebooks, self.jobs = params, tmp, notebooks, max(1, jobs)
         self.final = final if final is not None else tmp
         self.progress, self.meta_line = progress, meta_line

@@ -123,13 +123,14 @@ class ForkServer:
 
 
 @contextlib.contextmanager
-def fork_server(cwd: str | Path | None = None) -> Iterator[ForkServer | None]:
-    """A server for kernels with one thread each (:data:`ONE_THREAD`), stopped at the end; None where processes
-    cannot fork (the kernels then start on their own)."""
-    if not hasattr(os, "fork"):
-        yield None
+def fork_server(server: ForkServer | None = None) -> Iterator[ForkServer | None]:
+    """``server`` itself when one is given (its owner stops it), else a server for kernels with one thread each
+    (:data:`ONE_THREAD`), stopped at the end; None where processes cannot fork (the kernels then start on their
+    own)."""
+    if server is not None or not hasattr(os, "fork"):
+        yield server
         return
-    server = ForkServer(env=ONE_THREAD, cwd=cwd)
+    server = ForkServer(env=ONE_THREAD)
     try:
         yield server
     finally:

@@ -24,7 +24,7 @@ from queue import Empty
 from pathlib import Path
 from typing import Any
 
-from .forkserver import ONE_THREAD, ForkedProcess, ForkServer
+from .forkserver import ForkedProcess, ForkServer
 
 __all__ = ["KernelPool", "PRELOAD", "KERNEL_ARGS", "execute"]
 
@@ -97,17 +97,14 @@ class KernelPool:
     ----------
     preload : bool
         Import :data:`PRELOAD` during the kernel's start-up.
-    fork : bool
-        Fork the kernels from a :class:`~.forkserver.ForkServer`, which has imported the scientific stack once
-        for all of them: ``server`` when given (started early by the caller, who stops it), else one started
-        with the first kernel in this process's environment at that time and stopped by :meth:`close`.
     server : ForkServer, optional
+        Fork the kernels from it (it has imported the scientific stack once for all of them); its owner stops
+        it. Without one, each kernel starts on its own.
     """
 
-    def __init__(self, *, preload: bool = True, fork: bool = True, server=None):
-        self.preload, self.fork = preload, fork and hasattr(os, "fork")
+    def __init__(self, *, preload: bool = True, server: ForkServer | None = None):
+        self.preload, self.server = preload, server
         self._started: dict[str, Any] = {}
-        self._server, self._own_server = server, False
 
     def __contains__(self, name: str) -> bool:
         return name in self._started
@@ -121,9 +118,7 @@ class KernelPool:
 
         if name in self._started:
             return
-        if self.fork and self._server is None:
-            self._server, self._own_server = ForkServer(env=ONE_THREAD, cwd=cwd), True
-        km = _manager(env, self._server if self.fork else None)
+        km = _manager(env, self.server)
         args = [*KERNEL_ARGS, f"--IPKernelApp.exec_lines={PRELOAD}"] if self.preload else list(KERNEL_ARGS)
         run_sync(km.start_kernel)(extra_arguments=args, cwd=str(cwd))
         self._started[name] = km
@@ -135,7 +130,7 @@ class KernelPool:
         return self._started.pop(name)
 
     def close(self) -> None:
-        """Stop every kernel that was started but not taken, then the fork server."""
+        """Stop every kernel that was started but not taken."""
         from jupyter_core.utils import run_sync
 
         while self._started:
@@ -144,9 +139,6 @@ class KernelPool:
                 run_sync(km.shutdown_kernel)(now=True)
             except Exception:  # already gone
                 pass
-        if self._own_server:
-            self._server.close()
-            self._server, self._own_server = None, False
 
 
 def _register_engine() -> None:

@@ -172,7 +172,7 @@ def run(params_files: str | Path | Sequence[str | Path], *, name: str | None = N
     refuse_foreign(out_dir, params.run_name, force=force)  # before any notebook or input is read
     notebooks = _select(discover_notebooks(Path(notebooks_dir).resolve() if notebooks_dir else default_notebooks_dir(),
                                            params.data_kind, params), only)
-    with contextlib.nullcontext(forks) if forks is not None else fork_server() as forks:
+    with fork_server(forks) as forks:  # started now, it imports while the input is checked
         preflight_info = preflight(params)
         if preflight_info["engine"] == "pandas":
             notebooks = [nb.in_pandas() for nb in notebooks]
@@ -192,20 +192,22 @@ def run_notebooks(params: Params, files: list[Path], notebooks: list[Notebook], 
     appendix of every report, the run's page (``index``, called as :func:`~.index.write_index` is) and the
     move into place (or ``<run>.failed``). ``source`` is what the run read, for the reports' header line.
     """
-    final, tmp = prepare_folder(out_dir, params.run_name, force=force, only=only, say=progress)
-    batch = Batch(params, tmp, notebooks, jobs=jobs, progress=progress, final=final, forks=forks,
-                  meta_line=f"Run {params.run_name} · {started_at:%d %B %Y} · {source}")
-    try:
-        write_json(tmp / "params.json", {k: v for k, v in params.model_dump().items() if not (k in SECRET_KEYS and v)}
-                   | {k: f"${{SEGKIT_{k.upper()}}}" for k in SECRET_KEYS if getattr(params, k)})
-    except OSError as exc:
-        _failed_writing(batch, exc, tmp)
-    if batch.ok:
-        with kernel_environment(params):
-            batch.run()
-    _complete(batch, tmp, params=params, files=files, notebooks=[nb.name for nb in notebooks], started_at=started_at,
-              progress=progress, index=index)
-    return _finish(batch, tmp, final, force=force, progress=progress)
+    with fork_server(forks) as forks:  # segkit compare, or a caller that started none
+        final, tmp = prepare_folder(out_dir, params.run_name, force=force, only=only, say=progress)
+        batch = Batch(params, tmp, notebooks, jobs=jobs, progress=progress, final=final, forks=forks,
+                      meta_line=f"Run {params.run_name} · {started_at:%d %B %Y} · {source}")
+        try:
+            write_json(tmp / "params.json",
+                       {k: v for k, v in params.model_dump().items() if not (k in SECRET_KEYS and v)}
+                       | {k: f"${{SEGKIT_{k.upper()}}}" for k in SECRET_KEYS if getattr(params, k)})
+        except OSError as exc:
+            _failed_writing(batch, exc, tmp)
+        if batch.ok:
+            with kernel_environment(params):
+                batch.run()
+        _complete(batch, tmp, params=params, files=files, notebooks=[nb.name for nb in notebooks],
+                  started_at=started_at, progress=progress, index=index)
+        return _finish(batch, tmp, final, force=force, progress=progress)
 
 
 def _failed_writing(batch: Batch, exc: OSError, tmp: Path) -> None:
