@@ -38,6 +38,7 @@ from typing import Any
 from ..config import SECRET_KEYS, Params
 from ..lineage import REFERENCE_FILE, sentences as reference_sentences
 from ..io import hash_path, read_json, write_json
+from ..stages.engine import ALL_SIZES, sample_sentence
 from .render import CSP, REPORT_CSS, report_paths
 
 __all__ = ["write_manifest", "write_index", "package_versions", "churn_summary", "value_column", "separability",
@@ -291,11 +292,9 @@ def _all_entities_note(folder: Path, entity: str) -> str:
     """With more entities than ``driver_max_customers`` (``artifacts/segments_all.json``): the segments were found on
     a sample, and every entity was assigned afterwards; empty otherwise."""
     try:
-        sizes = _artifact(folder, "segments_all.json")
-        text = (f"These segments were found on a random sample of {int(sizes['sample']):,} of the "
-                f"{int(sizes['n_entities']):,} {entity}; each of them was then assigned to a segment by the "
-                f"{sizes['engine']} engine (artifacts/{sizes['file']}; the sizes over all of them are on the "
-                "segments page and in artifacts/segments_all.json).") if sizes else ""
+        sizes = _artifact(folder, ALL_SIZES)
+        text = (f"{sample_sentence(sizes, entity)} (artifacts/{sizes['file']}; the sizes over all of them are on the "
+                f"segments page and in artifacts/{ALL_SIZES}).") if sizes else ""
     except (OSError, ValueError, TypeError, KeyError):  # a hand-edited file: the index never fails on it
         return ""
     return f"<p class='sk-note' id='all-entities'>{html.escape(text)}</p>" if text else ""

@@ -28,7 +28,8 @@ from ..pipeline import ENGINE_SAMPLE, Segmentation
 from ..source import engine_path
 from .context import RunContext
 
-__all__ = ["engine_of", "load", "clean", "features", "sample_of", "assign_all", "duckdb_lines", "EDA_SAMPLE",
+__all__ = ["engine_of", "load", "clean", "features", "sample_of", "assign_all", "sample_sentence", "duckdb_lines",
+           "EDA_SAMPLE",
            "ALL_FEATURES", "ALL_SEGMENTS", "ALL_SIZES"]
 
 #: Input lines drawn (seeded) for the data-quality tables, the schema checks and the plots of a big input: the
@@ -145,6 +146,14 @@ def assign_all(ctx: RunContext, seg: Segmentation, codes: dict, names: dict) -> 
                           for c, s, n in counts]}
     ctx.folder.write_json(ALL_SIZES, sizes)
     return sizes
+
+
+def sample_sentence(sizes: Mapping[str, Any], entity: str) -> str:
+    """How the segments of a run with more entities than ``driver_max_customers`` came about, from
+    :data:`ALL_SIZES` as :func:`assign_all` writes it: the words the segments page and the run's page both use."""
+    return (f"The segments were found on a random sample of {int(sizes['sample']):,} of the "
+            f"{int(sizes['n_entities']):,} {entity}; each of them was then assigned to its segment by the "
+            f"{sizes['engine']} engine")
 
 
 def duckdb_lines(ctx: RunContext) -> str:

@@ -73,9 +73,8 @@ def all_entities_note(seg: Segmentation):
     for s in sizes["segments"]:
         label = s["code"] if s["name"] in (None, s["code"]) else f"{s['code']} {s['name']}"
         listed.append(f"{label or 'no segment'} {s['size']:,} ({100 * s['share']:.1f}%)")
-    text = (f"The segments were found on a random sample of {sizes['sample']:,} of the {n:,} {entity}; each of "
-            f"them was then assigned to its segment by the {sizes['engine']} engine ({sizes['file']}). Over all "
-            f"{n:,} {entity}: {'; '.join(listed)}.")
+    text = (f"{in_engine.sample_sentence(sizes, entity)} ({sizes['file']}). Over all {n:,} {entity}: "
+            f"{'; '.join(listed)}.")
     if sizes["sample_agreement"] < 1:
         text += (f" {100 * (1 - sizes['sample_agreement']):.1f}% of the sample's {entity} lie nearer another "
                  "segment's centre than their own, so their segment there differs from the one these pages show.")
