@@ -122,3 +122,18 @@ def test_without_a_running_server_a_kernel_starts_on_its_own(tmp_path):
     finally:
         run_sync(km.shutdown_kernel)(now=True)
         pool.close()
+
+
+def test_fork_server_uses_a_server_it_is_given_and_leaves_it_to_its_owner():
+    from segkit.report.forkserver import ForkServer, fork_server
+
+    server = ForkServer()
+    try:
+        with fork_server(server) as given:
+            assert given is server
+        assert server.alive()  # its owner stops it
+        with fork_server() as own:
+            assert own is not None and own is not server and own.alive()
+        assert not own.alive()  # one started here stops here
+    finally:
+        server.close()
