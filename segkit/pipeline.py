@@ -13,6 +13,7 @@ same segments.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,7 +25,7 @@ from . import engine, kinds, lineage
 from .cleaning import CleaningLog
 from .cluster import SegmentModel
 from .config import Params, params_from_mapping
-from .errors import DataValueError, ParamsError, SegmentationError
+from .errors import DataValueError, ParamsError, SegkitError, SegmentationError
 from .explain import explain_segments
 from .featureset import FeatureSet
 from .format import format_value
@@ -33,7 +34,7 @@ from .naming.words import plural
 from .profile import SegmentProfile, profile_segments, project_2d
 from .separability import SegmentExplanation
 from .select import KSelection, choose_k as vote_k, segment_stability, select_k
-from .schema import validate
+from .schema import Finding, validate
 from .source import engine_path, input_columns, load_input
 
 __all__ = ["preflight", "check_input", "clean_table", "build_features", "check_features", "preprocessor", "clustering_matrix", "k_bounds",
@@ -48,7 +49,7 @@ CHECK_ROWS = 1_000_000
 ENGINE_SAMPLE = 200_000
 
 
-def preflight(params: Params, *, deep: bool = True) -> dict[str, Any]:
+def preflight(params: Params, *, deep: bool = True, needs: Iterable[str] | None = None) -> dict[str, Any]:
     """Check, before any notebook starts, what would stop the run on this input.
 
     First the columns (the header only): the input exists and has every mapped column. Then, with ``deep``,
@@ -58,8 +59,11 @@ def preflight(params: Params, *, deep: bool = True) -> dict[str, Any]:
     the engine's own reading checks over every line, when the duckdb engine reads it). Returns a short description of the
     input for progress messages (``input``, ``columns``, ``engine``, and with ``deep`` ``rows``, ``checked_rows``,
     ``findings``). With the params ``reference``, the reference is loaded and checked too (with ``deep``: its data
-    kind and features against this input's; ``reference`` in the result). Raises the
-    :class:`~segkit.errors.SegkitError` the notebook would raise otherwise, with the same message.
+    kind and features against this input's; ``reference`` in the result). Also with ``deep``, what the notebooks
+    of the capabilities ``needs`` (default: every one the kind offers, such as ``08_churn``'s ``churn``) would stop
+    on in the cleaned input (the kind's ``stage_checks``): ``cannot_run`` maps each such capability to its error,
+    and a warning joins the findings (only the warning when just a sample was cleaned: the whole input may pass).
+    Raises the :class:`~segkit.errors.SegkitError` the notebook would raise otherwise, with the same message.
     """
     columns = input_columns(params)
     kind = kinds.get(params.data_kind)
@@ -79,7 +83,9 @@ def preflight(params: Params, *, deep: bool = True) -> dict[str, Any]:
         findings = check_input(params, sample)
         cleaned, _ = clean_table(params, sample)
         fs = build_features(params, cleaned)
-        info.update(rows=rows, checked_rows=len(sample), findings=findings)
+        cannot, warnings = _stage_checks(kind, params, cleaned, kind.extra_stages if needs is None else needs,
+                                         None if len(sample) == rows else len(sample))
+        info.update(rows=rows, checked_rows=len(sample), findings=findings + warnings, cannot_run=cannot)
         ref = lineage.reference_for(params, fs.clustering_table.columns)
     else:
         ref = lineage.load_reference(params.reference) if params.reference else None
@@ -88,6 +94,19 @@ def preflight(params: Params, *, deep: bool = True) -> dict[str, Any]:
     if ref is not None:
         info["reference"] = f"run {ref.run_name} ({ref.n_segments} segments, {params.reference_mode})"
     return info
+
+
+def _stage_checks(kind, params: Params, cleaned: pd.DataFrame, needs: Iterable[str], sampled: int | None
+                  ) -> tuple[dict[str, SegkitError], list]:
+    """The kind's ``stage_checks`` on the cleaned input: (the capabilities that cannot run, with why; a warning for
+    each). Found on a sample, the warning says so and no capability is ruled out: the whole input may pass."""
+    cannot = kind.stage_checks(cleaned, params, set(needs))
+    where = "" if sampled is None else f"on a sample of {sampled:,} rows, "
+    then = ("a run leaves out the notebook that needs it" if sampled is None else
+            "the notebook that needs it stops the run if the whole input says the same")
+    warnings = [Finding("warning", "stages", exc.column, f"{need}: {where}{exc.problem}; {then} (to keep it: {exc.fix})",
+                        key=exc.key, fix=exc.fix) for need, exc in cannot.items()]
+    return ({} if sampled is not None else cannot), warnings
 
 
 def _engine_sample(params: Params) -> tuple[pd.DataFrame, int]:

@@ -51,7 +51,8 @@ class Finding:
     severity : {"error", "warning", "info"}
     rule : str
         The check: ``absent``, ``type``, ``empty``, ``missing``, ``range``, ``integer``, ``nonzero``,
-        ``unique``, ``pattern``, ``constant``, ``personal``, ``missing_codes``, ``rows``, ``columns``.
+        ``unique``, ``pattern``, ``constant``, ``personal``, ``missing_codes``, ``rows``, ``columns``;
+        ``stages`` for what an optional notebook would stop on, found on a sample (:func:`segkit.pipeline.preflight`).
     column : str or None
         The input column (None for table rules).
     message : str

@@ -13,6 +13,8 @@ import yaml
 from segkit import pipeline
 from segkit.config import params_from_mapping
 from segkit.errors import SegkitError
+from segkit.kinds.transactions.churn import churn_dataset
+from segkit.kinds.transactions.lifetime import value_data
 from segkit.source import load_input
 
 QUIRKS = Path(__file__).resolve().parent / "data" / "quirks"
@@ -36,6 +38,23 @@ def _as_run(params) -> tuple:
     findings = pipeline.check_input(params, raw)
     cleaned, log = pipeline.clean_table(params, raw)
     return raw, findings, cleaned, log, pipeline.build_features(params, cleaned)
+
+
+def _later_stages(params) -> dict[str, str]:
+    """What 08_churn and 10_value (transactions) stop on when they build their data from the cleaned lines, by
+    capability: the batch leaves those notebooks out."""
+    if params.data_kind != "transactions":
+        return {}
+    cleaned, stopped = _as_run(params)[2], {}
+    builds = {"churn": lambda: churn_dataset(cleaned, cutoff=params.churn_cutoff,
+                                             horizon_days=params.churn_horizon_days),
+              "value": lambda: value_data(cleaned, calibration_end=params.clv_calibration_end,
+                                          churn_cutoff=params.churn_cutoff, churn_horizon_days=params.churn_horizon_days)}
+    for need, build in builds.items():
+        outcome = _outcome(build)
+        if outcome != "ok":
+            stopped[need] = outcome
+    return stopped
 
 
 def _plain(values) -> list:
@@ -135,7 +154,13 @@ def _outcome(run) -> str:
 
 @pytest.mark.parametrize("sidecar", SIDECARS, ids=lambda p: p.stem)
 def test_check_agrees_with_the_run(sidecar):
-    """``segkit check`` (the deep preflight) stops exactly where the notebooks would, with the same message."""
+    """``segkit check`` (the deep preflight) stops exactly where the notebooks would, with the same message: in
+    01_eda and 02_features; and for transactions it names what 08_churn and 10_value would stop on, so that the batch
+    leaves them out."""
     path, params, _ = _case(sidecar)
     p = _params(path, params)
-    assert _outcome(lambda: pipeline.preflight(p)) == _outcome(lambda: _as_run(p))
+    outcome = _outcome(lambda: pipeline.preflight(p))
+    assert outcome == _outcome(lambda: _as_run(p))
+    if outcome == "ok":  # and it names the notebooks the batch leaves out, with what they would stop on
+        cannot = pipeline.preflight(p)["cannot_run"]
+        assert {need: f"{type(exc).__name__}: {exc.message}" for need, exc in cannot.items()} == _later_stages(p)

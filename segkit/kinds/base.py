@@ -66,6 +66,10 @@ class DataKind(Protocol):
         ``rationale()`` (the k page's sentence); k is then the number of its segments, not the criteria's.
     after_segment(ctx, seg)
         Kind-specific outputs of the final segmentation (extra artifacts, key facts, churn risk).
+    stage_checks(cleaned, params, needs) -> dict
+        What the notebooks of the capabilities ``needs`` would stop on in the cleaned table (for transactions: the
+        churn cutoff of ``08_churn``, the holdout period of ``10_value``): capability -> the SegkitError it would
+        raise. A batch leaves those notebooks out and says why; ``segkit check`` warns.
 
     What a capability in ``EXTRA_STAGES`` asks of the kind (the stage reaches it through the kind)
     -----------------------------------------------------------------------------------------------
@@ -136,6 +140,10 @@ class Kind:
             return list(hook(params))
         ids = [params.id_col] + [c for c, role in (params.roles or {}).items() if role == "id"]
         return [c for c in ids if c]
+
+    def stage_checks(self, cleaned: pd.DataFrame, params: Any, needs: Sequence[str]) -> dict[str, Any]:
+        hook = getattr(self.module, "stage_checks", None)
+        return {} if hook is None else dict(hook(cleaned, params, needs))
 
     def eda_frame(self, raw: pd.DataFrame, params: Any) -> pd.DataFrame | None:
         hook = getattr(self.module, "eda_frame", None)

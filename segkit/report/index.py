@@ -86,8 +86,10 @@ def _artifact(folder: Path, name: str) -> Any:
 
 
 def write_manifest(folder: Path, *, params: Params, files: list[Path], timings: dict, started_at: datetime,
-                   finished_at: datetime, status: str, error: str | None = None) -> dict[str, Any]:
-    """Write ``manifest.json`` into ``folder`` and return it."""
+                   finished_at: datetime, status: str, error: str | None = None,
+                   left_out: dict[str, str] | None = None) -> dict[str, Any]:
+    """Write ``manifest.json`` into ``folder`` and return it (``left_out``: notebooks left out of the batch, and
+    why)."""
     data_input = _artifact(folder, "input.json") or {}
     path = Path(params.data_path) if params.source == "file" and params.data_path else None
     if data_input.get("file_hash"):  # the bytes 01_eda read, hashed when it read them
@@ -115,6 +117,7 @@ def write_manifest(folder: Path, *, params: Params, files: list[Path], timings: 
             "entities": features.get("n_entities"),
             "segmented": segments.get("n_entities"),
         },
+        "left_out": dict(left_out or {}),
         "seed": params.seed,
         "versions": package_versions(),
         "timings": {"notebooks": timings,
@@ -323,6 +326,8 @@ def _report_links(folder: Path, manifest: dict[str, Any], notebooks: list[str]) 
                          f"<span class='sk-muted'> · {timing.get('execute_s', 0):.1f}s</span></li>")
         else:
             links.append(f"<li class='sk-muted'>{esc(name)}: not run</li>")
+    links += [f"<li class='sk-muted' id='left-out-{esc(name)}'>{esc(name)}: left out of this run: {esc(why)}</li>"
+              for name, why in (manifest.get("left_out") or {}).items()]
     return "".join(links)
 
 

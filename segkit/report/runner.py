@@ -34,7 +34,7 @@ import json
 import sys
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -173,24 +173,42 @@ def run(params_files: str | Path | Sequence[str | Path], *, name: str | None = N
     notebooks = _select(discover_notebooks(Path(notebooks_dir).resolve() if notebooks_dir else default_notebooks_dir(),
                                            params.data_kind, params), only)
     with fork_server(forks) as forks:  # started now, it imports while the input is checked
-        preflight_info = preflight(params)
+        preflight_info = preflight(params, needs={nb.needs for nb in notebooks if nb.needs})
         if preflight_info["engine"] == "pandas":
             notebooks = [nb.in_pandas() for nb in notebooks]
+        notebooks, left_out = _leave_out(notebooks, preflight_info["cannot_run"], only)
         progress(f"params ok: {params.data_kind} data, {len(notebooks)} notebooks, input {preflight_info['input']}")
+        for name, why in left_out.items():
+            progress(f"{name} left out: {why}")
         return run_notebooks(params, files, notebooks, out_dir=out_dir, force=force, only=only, jobs=jobs,
-                             progress=progress, started_at=started_at, source=f"{preflight_info['input']}", forks=forks)
+                             progress=progress, started_at=started_at, source=f"{preflight_info['input']}", forks=forks,
+                             left_out=left_out)
+
+
+def _leave_out(notebooks: list[Notebook], cannot: dict[str, SegkitError], only: Sequence[str] | None
+               ) -> tuple[list[Notebook], dict[str, str]]:
+    """The notebooks without those whose capability cannot run on this input (``cannot``: capability -> the error
+    it would stop on, from :func:`~segkit.pipeline.preflight`), and why each was left out. A notebook that
+    ``--only`` names is not left out: its error stops the run before any notebook starts."""
+    out = {nb.name: cannot[nb.needs] for nb in notebooks if nb.needs in cannot}
+    if only and out:
+        raise next(iter(out.values()))
+    kept = [replace(nb, after=[a for a in nb.after if a not in out],
+                    engine_after=[a for a in nb.engine_after if a not in out]) for nb in notebooks if nb.name not in out]
+    return kept, {name: exc.message for name, exc in out.items()}
 
 
 def run_notebooks(params: Params, files: list[Path], notebooks: list[Notebook], *, out_dir: Path, force: bool,
                   progress: Callable[[str], None], started_at: datetime, source: str, only: Sequence[str] | None = None,
                   jobs: int = 2, index: Callable[..., Path] = write_index,
-                  forks: ForkServer | None = None) -> RunResult:
+                  forks: ForkServer | None = None, left_out: dict[str, str] | None = None) -> RunResult:
     """Execute validated ``notebooks`` into the run ``params.run_name`` under ``out_dir`` and finish it.
 
     The part of :func:`run` after validation, shared with ``segkit compare``
     (:func:`segkit.report.compare.compare`): the hidden partial folder, the batch, the manifest, the
     appendix of every report, the run's page (``index``, called as :func:`~.index.write_index` is) and the
-    move into place (or ``<run>.failed``). ``source`` is what the run read, for the reports' header line.
+    move into place (or ``<run>.failed``). ``source`` is what the run read, for the reports' header line;
+    ``left_out`` the notebooks left out of the batch and why, for the manifest and the run's page.
     """
     with fork_server(forks) as forks:  # segkit compare, or a caller that started none
         final, tmp = prepare_folder(out_dir, params.run_name, force=force, only=only, say=progress)
@@ -206,7 +224,7 @@ def run_notebooks(params: Params, files: list[Path], notebooks: list[Notebook], 
             with kernel_environment(params):
                 batch.run()
         _complete(batch, tmp, params=params, files=files, notebooks=[nb.name for nb in notebooks],
-                  started_at=started_at, progress=progress, index=index)
+                  started_at=started_at, progress=progress, index=index, left_out=left_out or {})
         return _finish(batch, tmp, final, force=force, progress=progress)
 
 
@@ -224,7 +242,8 @@ def _failed_writing(batch: Batch, exc: OSError, tmp: Path) -> None:
 
 
 def _complete(batch: Batch, tmp: Path, *, params, files, notebooks: list[str], started_at: datetime,
-              progress: Callable[[str], None], index: Callable[..., Path] = write_index) -> None:
+              progress: Callable[[str], None], index: Callable[..., Path] = write_index,
+              left_out: dict[str, str] | None = None) -> None:
     """After the notebooks: the input check, manifest, appendix of every report and index page.
 
     A full or read-only disk, or Ctrl-C/SIGTERM arriving now, fails the run (kept as ``<run>.failed``)
@@ -234,7 +253,8 @@ def _complete(batch: Batch, tmp: Path, *, params, files, notebooks: list[str], s
         _check_input_unchanged(tmp, batch)
         manifest = write_manifest(tmp, params=params, files=files, timings=batch.timings, started_at=started_at,
                                   finished_at=datetime.now(timezone.utc),
-                                  status="ok" if batch.ok else f"failed in {batch.failed}", error=batch.error)
+                                  status="ok" if batch.ok else f"failed in {batch.failed}", error=batch.error,
+                                  left_out=left_out)
         # Privacy check of the business copies, "Appendix: run details" in every report, size budget, index.
         finalise_reports(tmp, params=params, manifest=manifest, notebooks=notebooks, say=progress)
         index(tmp, params=params, manifest=manifest, notebooks=notebooks)

@@ -8,7 +8,7 @@ import pandas as pd
 
 from ...featureset import FeatureSet
 from ...io import require_columns
-from ...errors import ParamsError
+from ...errors import ParamsError, SegkitError
 from . import churn, lifetime, sql
 from .grid import RfmScoreGrid, load_rfm_grid, name_grid_segments
 from .clean import DEFAULT_NON_PRODUCT_CODES, TransactionColumns, clean_transactions
@@ -65,6 +65,23 @@ def clean(raw: pd.DataFrame, params):
 
 def features(cleaned: pd.DataFrame, params) -> FeatureSet:
     return _feature_set(behaviour_features(cleaned, snapshot_date=params.snapshot_date), params)
+
+
+def stage_checks(cleaned: pd.DataFrame, params, needs) -> dict:
+    """What ``08_churn`` (``churn`` in ``needs``) and ``10_value`` (``value``) would stop on in the cleaned lines: the
+    churn cutoff and outcome, the value check's calibration and holdout periods. Returns the error of each."""
+    checks = {"churn": lambda: churn.check_churn(cleaned, cutoff=params.churn_cutoff,
+                                                 horizon_days=params.churn_horizon_days),
+              "value": lambda: lifetime.check_value(cleaned, calibration_end=params.clv_calibration_end,
+                                                    churn_cutoff=params.churn_cutoff,
+                                                    churn_horizon_days=params.churn_horizon_days)}
+    cannot = {}
+    for need in (n for n in checks if n in needs):
+        try:
+            checks[need]()
+        except SegkitError as exc:
+            cannot[need] = exc
+    return cannot
 
 
 def engine_check(con, source: str, params) -> None:

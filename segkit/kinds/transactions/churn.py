@@ -41,11 +41,11 @@ from ...format import fold_table, round_json
 from ...forest import auc as _auc
 from ...forest import feature_matrix, forest_pipeline, shuffled_predictions, stratified_rows
 from ...progress import track
-from .churn_data import ChurnData, assemble, churn_cutoff, churn_dataset, cutoff_day
+from .churn_data import ChurnData, assemble, check_churn, churn_cutoff, churn_dataset, cutoff_day
 from .features import behaviour_features
 
 __all__ = ["ChurnData", "ChurnEvaluation", "ChurnScores", "FOREST", "MAX_ROWS", "SEARCH_SPACE", "churn_cutoff",
-           "cutoff_day", "assemble", "churn_dataset", "fit_churn_model", "evaluate_churn", "score_customers", "risk_by_segment",
+           "cutoff_day", "assemble", "churn_dataset", "check_churn", "fit_churn_model", "evaluate_churn", "score_customers", "risk_by_segment",
            "risk_sentences", "refit_and_score", "churn_summary", "segment_risk"]
 
 #: Settings of the churn forest: balanced classes (both outcomes weigh the same) and leaves of at least 20

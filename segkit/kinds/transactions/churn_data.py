@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from ...errors import ColumnError, DataValueError
 from .features import behaviour_features
 
-__all__ = ["ChurnData", "naive_dates", "churn_cutoff", "cutoff_day", "churn_dataset", "assemble"]
+__all__ = ["ChurnData", "naive_dates", "churn_cutoff", "cutoff_day", "churn_dataset", "check_churn", "assemble"]
 
 _DAY = pd.Timedelta(days=1)
 
@@ -99,15 +100,30 @@ def cutoff_day(first, last, cutoff=None, horizon_days: int = 90) -> pd.Timestamp
             f"transaction ({last.date()}), so churn cannot be observed for the whole horizon",
             f"set churn_cutoff to {latest.date()} or earlier, or shorten churn_horizon_days", key="churn_cutoff")
     if day <= first:
-        raise DataValueError(
-            f"no transaction is dated before the churn cutoff {day.date()} (the data start on {first.date()})",
-            "set churn_cutoff later, or shorten churn_horizon_days so that history is left before the cutoff",
-            key="churn_cutoff")
+        days = (last - first).days + 1
+        problem = (f"no transaction is dated before the churn cutoff {day.date()} (the data start on {first.date()})"
+                   if cutoff is not None else
+                   f"the data cover {days} day{'s' if days > 1 else ''} ({first.date()} to {last.date()}), too few to "
+                   f"see who stops buying over a churn horizon of {horizon_days} days with purchases before it")
+        raise DataValueError(problem, _short_history_fix(first, last, latest, cutoff is None),
+                             key="churn_horizon_days" if cutoff is None else "churn_cutoff")
     return day
 
 
+def _short_history_fix(first: pd.Timestamp, last: pd.Timestamp, latest: pd.Timestamp, default_cutoff: bool) -> str:
+    """How to leave history before the cutoff, with the numbers of this data."""
+    days = (last - first).days + 1
+    if days < 2:
+        return "churn needs purchases on at least two days, before and after a cutoff: use a longer history"
+    if default_cutoff:
+        return f"set churn_horizon_days to {days // 2} or less"
+    if latest > first:
+        return f"set churn_cutoff between {(first + _DAY).date()} and {latest.date()}, or leave it empty"
+    return f"set churn_horizon_days to {days // 2} or less and churn_cutoff later, or leave churn_cutoff empty"
+
+
 def churn_dataset(clean: pd.DataFrame, *, cutoff=None, horizon_days: int = 90) -> ChurnData:
-    """Features before the cutoff and the churn outcome after it (see the module docstring).
+    """Features before the cutoff and the outcome after it (see the module docstring).
 
     Parameters
     ----------
@@ -121,20 +137,43 @@ def churn_dataset(clean: pd.DataFrame, *, cutoff=None, horizon_days: int = 90) -
     day = churn_cutoff(clean, cutoff, horizon_days)
     dates = naive_dates(clean)
     features = behaviour_features(clean[(dates < day).to_numpy()], snapshot_date=day)
-    end = day + pd.Timedelta(days=horizon_days)
-    window = clean[((dates >= day) & (dates < end)).to_numpy() & ~clean["is_cancellation"].to_numpy(dtype=bool)]
-    return assemble(features, window["customer_id"].astype(str).unique(), day, horizon_days, dates.max())
+    return assemble(features, _buyers(clean, _horizon(dates, day, horizon_days)), day, horizon_days, dates.max())
+
+
+def check_churn(clean: pd.DataFrame, *, cutoff=None, horizon_days: int = 90) -> None:
+    """Raise what :func:`churn_dataset` would stop on, without building the features (for ``segkit check``)."""
+    day = churn_cutoff(clean, cutoff, horizon_days)
+    dates = naive_dates(clean)
+    customers = pd.Index(_buyers(clean, (dates < day).to_numpy()))
+    _check_outcome(pd.Series(~customers.isin(_buyers(clean, _horizon(dates, day, horizon_days)))), day, horizon_days)
+
+
+def _horizon(dates: pd.Series, day: pd.Timestamp, horizon_days: int) -> np.ndarray:
+    return ((dates >= day) & (dates < day + pd.Timedelta(days=horizon_days))).to_numpy()
+
+
+def _buyers(clean: pd.DataFrame, where: np.ndarray) -> np.ndarray:
+    """The customers with a purchase (a line that is not a cancellation) among the lines ``where``."""
+    return clean["customer_id"][where & ~clean["is_cancellation"].to_numpy(dtype=bool)].astype(str).unique()
+
+
+def _check_outcome(churned: pd.Series, cutoff: pd.Timestamp, horizon_days: int) -> None:
+    """Refuse an outcome there is nothing to learn from: no customer, or every or no customer churned."""
+    if churned.empty:
+        raise DataValueError(f"no customer made a purchase before the churn cutoff {cutoff.date()}",
+                             "set churn_cutoff later, or shorten churn_horizon_days", key="churn_cutoff")
+    if churned.nunique() < 2:
+        what = "every" if churned.iloc[0] == 1 else "no"
+        end = cutoff + pd.Timedelta(days=horizon_days)
+        raise DataValueError(f"{what} customer churned between {cutoff.date()} and {(end - _DAY).date()}, so there "
+                             "is nothing to learn", "choose another churn_cutoff or churn_horizon_days",
+                             key="churn_horizon_days")
 
 
 def assemble(features: pd.DataFrame, bought, cutoff: pd.Timestamp, horizon_days: int, last) -> ChurnData:
     """The :class:`ChurnData` of ``features`` at the cutoff, given the ids of the customers who bought in the
     horizon (``bought``). Raises when everyone or no one churned."""
     churned = pd.Series((~features.index.isin(bought)).astype("int64"), index=features.index, name="churned")
-    end = cutoff + pd.Timedelta(days=horizon_days)
-    if churned.nunique() < 2:
-        what = "every" if churned.iloc[0] == 1 else "no"
-        raise DataValueError(f"{what} customer churned between {cutoff.date()} and {(end - _DAY).date()}, so there "
-                             "is nothing to learn", "choose another churn_cutoff or churn_horizon_days",
-                             key="churn_horizon_days")
+    _check_outcome(churned, cutoff, horizon_days)
     return ChurnData(features=features, churned=churned, cutoff=cutoff, horizon_days=int(horizon_days),
                      last_date=pd.Timestamp(last).normalize())

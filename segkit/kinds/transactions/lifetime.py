@@ -36,7 +36,7 @@ from .value import (BetaGeoModel, GammaGammaModel, HoldoutCheck, customer_lifeti
                     value_by_segment, value_sentence)
 
 __all__ = ["VALUE_COLUMNS", "RISK_BANDS", "ValueData", "ValueCheck", "ValueFit", "ChurnRelation", "purchases", "value_data_of_purchases",
-           "value_data", "check_holdout", "fit_value", "value_summary", "churn_relation", "segment_value",
+           "value_data", "check_value", "check_holdout", "fit_value", "value_summary", "churn_relation", "segment_value",
            "value_sentences", "ranking_sentence"]
 
 #: The per-customer columns of ``value.csv`` (after ``customer_id``), also appended to ``segments.csv``.
@@ -133,13 +133,34 @@ def value_data(clean: pd.DataFrame, *, calibration_end=None, churn_cutoff=None, 
         Last day of the calibration period; default: the day before the churn cutoff
         (:func:`.churn.churn_cutoff` with ``churn_cutoff`` and ``churn_horizon_days``).
     """
-    bought = purchases(clean)
-    span = (None, None)
-    if not bought.empty:
-        dates = naive_dates(clean)
-        span = (dates.min(), dates.max())
+    bought, span = _purchases_and_span(clean)
     return value_data_of_purchases(bought, span, lines=len(bought), calibration_end=calibration_end,
                                    churn_cutoff=churn_cutoff, churn_horizon_days=churn_horizon_days)
+
+
+def check_value(clean: pd.DataFrame, *, calibration_end=None, churn_cutoff=None, churn_horizon_days: int = 90) -> None:
+    """Raise what :func:`value_data` would stop on (no purchase, no calibration or holdout period), without
+    summing the purchases (for ``segkit check``)."""
+    _periods(*_purchases_and_span(clean), calibration_end, churn_cutoff, churn_horizon_days)
+
+
+def _purchases_and_span(clean: pd.DataFrame) -> tuple[pd.DataFrame, tuple]:
+    """The purchase lines and the first and last date of all cleaned lines (None, None without a purchase)."""
+    bought = purchases(clean)
+    if bought.empty:
+        return bought, (None, None)
+    dates = naive_dates(clean)
+    return bought, (dates.min(), dates.max())
+
+
+def _periods(bought: pd.DataFrame, span: tuple, calibration_end, churn_cutoff, churn_horizon_days: int) -> tuple:
+    """The first and last purchase day and the calibration end; raises when there is no purchase or no period."""
+    if bought.empty:
+        raise DataValueError("the cleaned transactions hold no purchase (every line is a cancellation or free)",
+                             "check the cleaning log and the amount or price column")
+    dates = pd.to_datetime(bought["date"])
+    first, last = dates.min().normalize(), dates.max().normalize()
+    return first, last, _calibration_end(span, first, last, calibration_end, churn_cutoff, churn_horizon_days)
 
 
 def value_data_of_purchases(bought: pd.DataFrame, span: tuple, *, lines: int, calibration_end=None,
@@ -147,12 +168,7 @@ def value_data_of_purchases(bought: pd.DataFrame, span: tuple, *, lines: int, ca
     """:func:`value_data` from the purchases (``customer_id``, ``date``, ``amount``; lines, or already summed per
     customer and day by an engine), the first and last date of all cleaned lines (``span``, for the churn
     cutoff) and the number of purchase lines."""
-    if bought.empty:
-        raise DataValueError("the cleaned transactions hold no purchase (every line is a cancellation or free)",
-                             "check the cleaning log and the amount or price column")
-    dates = pd.to_datetime(bought["date"])
-    first, last = dates.min().normalize(), dates.max().normalize()
-    end = _calibration_end(span, first, last, calibration_end, churn_cutoff, churn_horizon_days)
+    first, last, end = _periods(bought, span, calibration_end, churn_cutoff, churn_horizon_days)
     unit = "W" if last - first >= pd.Timedelta(weeks=10) else "D"
     common = {"customer_col": "customer_id", "date_col": "date", "amount_col": "amount", "unit": unit}
     calibration = rfm_summary(bought, calibration_end=end, observation_end=last, **common)
