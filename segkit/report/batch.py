@@ -358,7 +358,8 @@ class Batch:
         self.k_said = True
         try:
             summary = json.loads(path.read_text(encoding="utf-8"))
-            self.progress(f"{int(summary['chosen_k'])} segments: {summary['rationale']}")
+            k, why = int(summary["chosen_k"]), str(summary["rationale"])
+            self.progress(why if why.startswith((f"k={k} ", f"{k} segments")) else f"{k} segments: {why}")
         except (OSError, ValueError, KeyError, TypeError):
             return
 
