@@ -160,6 +160,16 @@ def test_the_model_learns_a_known_churn_rule(known):
     json.dumps(evaluation.to_dict())
 
 
+def test_the_calibration_table_reads_in_plain_words_and_percent():
+    probability = pd.Series([0.05, 0.08, 0.15, 0.12, 0.95, 0.999])
+    evaluation = churn.ChurnEvaluation(scores=pd.DataFrame(), probability=probability,
+                                       churned=pd.Series([0, 0, 0, 1, 1, 1]), importance=pd.DataFrame())
+    shown = stages.churn.calibration_table(evaluation)
+    assert shown.index.name == "Predicted churn risk" and list(shown.index) == ["0-10%", "10-20%", "90-100%"]
+    assert shown.to_dict("list") == {"Mean predicted risk": ["6%", "14%", "97%"], "Churned": ["0%", "50%", "100%"],
+                                     "Customers": ["2", "2", "2"]}
+
+
 def test_nested_search_records_its_choice_per_fold(known):
     clean, _ = known
     evaluation = churn.evaluate_churn(churn.churn_dataset(clean), folds=2, seed=1, search_iter=2, search_folds=2,

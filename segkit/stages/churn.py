@@ -6,13 +6,15 @@ Runs for data kinds with the ``churn`` capability. ``build`` reads ``clean.parqu
 
 from __future__ import annotations
 
+import pandas as pd
+
 from ..engine import duckdb as ddb
 from ..plots.explain import churn_evaluation_figure, plot_importance, plot_risk_distribution
 from ..report.cards import figure
 from . import engine as in_engine
 from .context import RunContext
 
-__all__ = ["build", "evaluate", "score", "evaluation_figure", "importance_figure", "risk_figure"]
+__all__ = ["build", "evaluate", "score", "evaluation_figure", "calibration_table", "importance_figure", "risk_figure"]
 
 
 def _churn(ctx: RunContext):
@@ -63,6 +65,17 @@ def evaluation_figure(evaluation):
                                   roc_auc=evaluation.roc_auc, pr_auc=evaluation.pr_auc, base_rate=evaluation.base_rate)
     return figure(fig, "Held-out predictions of all folds: ROC curve, precision against recall, and calibration "
                        "(predicted probability against the churn rate observed).")
+
+
+def calibration_table(evaluation) -> pd.DataFrame:
+    """The calibration in plain words: customers grouped by predicted churn risk (tenths), each group's mean
+    prediction and the share of it that churned, in percent, and its customers."""
+    table = evaluation.calibration_table()
+    bounds = [[round(100 * float(b)) for b in label.split("-")] for label in table.index]
+    return pd.DataFrame({"Mean predicted risk": [f"{v:.0%}" for v in table["mean_predicted"]],
+                         "Churned": [f"{v:.0%}" for v in table["observed"]],
+                         "Customers": [f"{int(v):,}" for v in table["count"]]},
+                        index=pd.Index([f"{lo}-{hi}%" for lo, hi in bounds], name="Predicted churn risk"))
 
 
 def importance_figure(evaluation, *, top: int | None = 15):
