@@ -200,6 +200,16 @@ def test_category_levels_tell_apart_segments_numbers_cannot(run):
     assert names[0] != names[1]
 
 
+def test_a_category_reads_as_a_word_in_sentences_and_with_its_levels_in_the_feature_table(run):
+    nb, fs, seg = run
+    assert fs.labels["gender"] == "Gender (3 levels)" and fs.label("gender") == "Gender"
+    assert fs.labels["region"].endswith(" levels)") and not fs.label("region").endswith("levels)")
+    explained = json.loads(nb.folder.artifact("explain.json").read_text())
+    drivers = " ".join(s["drivers"] for s in explained["segments"])
+    assert "levels)" not in drivers + " ".join(explained["labels"].values())
+    assert explained["labels"]["gender"] == "Gender"
+
+
 def test_column_roles_show_no_id_values(table):
     roles = kind.column_roles(table, _params())
     assert roles.loc["customer_id", "role"] == "id"

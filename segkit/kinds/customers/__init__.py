@@ -171,7 +171,8 @@ def _describe(table: pd.DataFrame, model: dict, numeric: list[str], dates: list[
     labels, short, units = {}, {}, {}
     for col, role in model.items():
         labels[col] = _label(col, role, params)
-        if role in ("categorical", "boolean"):
+        if role in ("categorical", "boolean"):  # sentences say "genre: more often Female"; the feature table the levels
+            short[col] = _shorten(labels[col])
             labels[col] += f" ({table[col].nunique()} levels)"
     for col in numeric:
         labels.setdefault(col, _label(col, "numeric", params))
