@@ -169,4 +169,5 @@ def test_schema_findings_show_no_python_none(tmp_path):
         {"severity": "warning", "column": "UnitPrice", "message": "2 values below 0", "rows": 2, "fix": None},
         {"severity": "warning", "column": "Qty", "message": "odd", "rows": 1, "fix": "check the export"}])
     table = stages.eda.schema_findings(ctx)
-    assert table["fix"].tolist() == ["", "check the export"]
+    assert table["Fix"].tolist() == ["", "check the export"]
+    assert list(table.columns) == ["Column", "Finding", "Rows", "Fix"] and list(table.index) == ["Warning", "Warning"]

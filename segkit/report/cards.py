@@ -7,16 +7,20 @@ plain strings otherwise. Every piece of text that comes from the data is escaped
 from __future__ import annotations
 
 import html
+import math
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+import numpy as np
+import pandas as pd
+
 from matplotlib.colors import to_hex
 
-from ..format import format_value
+from ..format import MISSING_TEXT, format_number, format_value
 from ..plots.profile import segment_palette
 
 __all__ = ["segment_cards", "figure", "figure_png", "image", "format_value", "note", "note_html", "html_block", "caption",
-           "split_table"]
+           "split_table", "table", "plain_heading"]
 
 
 
@@ -137,3 +141,59 @@ def split_table(table, *, max_columns: int = 8):
         return table
     blocks = [table.iloc[:, i:i + max_columns] for i in range(0, table.shape[1], max_columns)]
     return html_block("".join(f'<div class="sk-split">{b.to_html()}</div>' for b in blocks))
+
+
+#: The types of a pandas column in a reader's words.
+_TYPE_WORDS = {"b": "true/false", "i": "whole number", "u": "whole number", "f": "number", "M": "date and time",
+               "m": "duration", "O": "text", "U": "text", "S": "text", "c": "number"}
+
+
+def plain_heading(name: Any) -> str:
+    """A column name as a table heading: ``missing_share`` -> "Missing share"."""
+    text = str(name).replace("_", " ").strip()
+    return text[:1].upper() + text[1:]
+
+
+def _cell(value: Any, kind: str | None) -> Any:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return "" if value is None else value
+    if isinstance(value, bool) or not math.isfinite(number):
+        return MISSING_TEXT if not isinstance(value, bool) else ("yes" if value else "no")
+    if kind == "percent":
+        return f"{number:.1%}"
+    if kind == "whole" or (isinstance(value, (int, np.integer))):
+        return f"{int(round(number)):,}"
+    return format_number(number)
+
+
+def table(frame: pd.DataFrame, names: Mapping[str, str] | None = None, *, index: str | None = None,
+          percent: Iterable[str] = (), whole: Iterable[str] = (), types: Iterable[str] = (),
+          label_words: bool = False) -> pd.DataFrame:
+    """``frame`` as a business reader sees it: headings in words (``names``, else :func:`plain_heading`), the
+    column ``index`` as the row labels (else the frame's own labels, or none for a plain 0, 1, 2...), shares in
+    percent, counts with thousands separators, other numbers as :func:`~segkit.format.format_number` writes them,
+    missing and infinite values as "–" and pandas types (``types``) in words ("text", "whole number"). With
+    ``label_words``, the row labels are names to write as words too (rules, severities; never input columns)."""
+    names, kinds = dict(names or {}), {**{c: "percent" for c in percent}, **{c: "whole" for c in whole}}
+    shown = frame.set_index(index) if index is not None else frame.copy()
+    if index is None and isinstance(shown.index, pd.RangeIndex):
+        shown.index = [""] * len(shown)
+    for col in shown.columns:
+        if col in types:
+            shown[col] = [_TYPE_WORDS.get(_kind(t), str(t)) for t in shown[col]]
+        elif pd.api.types.is_numeric_dtype(shown[col]) or shown[col].dtype == object:
+            shown[col] = [_cell(v, kinds.get(col)) for v in shown[col]]
+    if label_words:
+        shown.index = [plain_heading(v) for v in shown.index]
+    shown.index.name = None
+    return shown.rename(columns=lambda c: names.get(c, plain_heading(c)))
+
+
+def _kind(dtype: Any) -> str:
+    """numpy's one-letter kind of a dtype written as text ("Int64" and "category" included)."""
+    try:
+        return pd.api.types.pandas_dtype(str(dtype)).kind
+    except TypeError:
+        return "O"

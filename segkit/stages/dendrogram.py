@@ -10,11 +10,11 @@ from sklearn.cluster import KMeans
 
 from ..hierarchy import LinkageComparison, compare_linkages
 from ..plots import linkage_comparison_figure, plot_dendrogram
-from ..report.cards import figure
+from ..report.cards import figure, table
 from .context import RunContext
 from .select_k import chosen_k, clustering_matrix
 
-__all__ = ["hierarchy", "hierarchy_sentence", "comparison_figure", "dendrogram_figure"]
+__all__ = ["hierarchy", "hierarchy_sentence", "comparison_table", "comparison_figure", "dendrogram_figure"]
 
 
 def hierarchy(ctx: RunContext, X: np.ndarray | None = None, k: int | None = None) -> LinkageComparison:
@@ -56,3 +56,12 @@ def dendrogram_figure(ctx: RunContext, comparison: LinkageComparison):
     return figure(plot_dendrogram(comparison.hierarchies[comparison.best], k=chosen_k(ctx), truncate=leaves),
                   f"Dendrogram ({comparison.best} linkage), truncated to its top {leaves} branches; the dashed line "
                   "is the cut into segments.")
+
+
+def comparison_table(comparison: LinkageComparison):
+    """The linkage methods side by side (``comparison.table``), in words: silhouette, cophenetic correlation,
+    balance, the smallest segment's share, agreement with k-means (adjusted Rand index) and the tree's size."""
+    return table(comparison.table, {"cophenetic": "Cophenetic correlation", "smallest_share": "Smallest segment",
+                                    "ari": "Agreement with k-means (ARI)", "n_segments": "Segments",
+                                    "two_stage": "Built in two stages", "n_leaves": "Leaves of the tree"},
+                 index="method", percent=["smallest_share"], whole=["n_segments", "n_leaves"], label_words=True)

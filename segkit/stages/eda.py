@@ -15,20 +15,20 @@ from pathlib import Path
 
 import pandas as pd
 
-from .. import pipeline
+from .. import eda, pipeline
 from ..engine import choose
 from ..eda import looks_like_identifier
 from ..eda import missing_table
 from ..errors import DataFileError
 from ..io import hash_path
 from ..plots import distributions_figure, plot_missing
-from ..report.cards import figure, note
+from ..report.cards import figure, note, table
 from ..source import load_input
 from . import engine as in_engine
 from .context import RunContext
 
 __all__ = ["load", "clean", "readings", "id_columns", "column_roles", "schema_findings", "numeric_columns", "eda_frame",
-           "missing_figure", "distributions"]
+           "missing_figure", "distributions", "input_table", "outliers", "duplicates", "cleaning_table"]
 
 
 def input_file(params) -> Path | None:
@@ -106,6 +106,40 @@ def clean(ctx: RunContext, raw: pd.DataFrame):
     return cleaned, log
 
 
+def input_table(ctx: RunContext, raw: pd.DataFrame) -> pd.DataFrame:
+    """One row per input column: its type in words, how many values it has, the share missing, how many distinct
+    values and an example (identifiers redacted)."""
+    return table(eda.schema_table(raw, redact=id_columns(ctx)), _INPUT_WORDS, index="column",
+                 percent=["missing_share"], whole=["non_null", "distinct"], types=["dtype"])
+
+
+def outliers(data: pd.DataFrame) -> pd.DataFrame:
+    """The outlier counts of the numeric columns (:func:`segkit.eda.outlier_table`) in words; a fence that does
+    not apply (no lower one on a log scale) shows as "–"."""
+    return table(eda.outlier_table(data, list(data.columns)), _OUTLIER_WORDS, index="column",
+                 percent=["outlier_share"], whole=["n", "below", "above", "outliers"])
+
+
+def duplicates(raw: pd.DataFrame) -> pd.DataFrame:
+    """How many rows repeat an earlier row exactly (:func:`segkit.eda.duplicate_summary`), in words."""
+    return table(eda.duplicate_summary(raw), _DUPLICATE_WORDS, percent=["duplicate_share"],
+                 whole=["rows", "duplicate_rows", "duplicated_groups"])
+
+
+def cleaning_table(log) -> pd.DataFrame:
+    """The cleaning log, one rule per row in the order applied, with the rows each removed."""
+    return table(log.to_frame(), _CLEANING_WORDS, index="rule", label_words=True,
+                 whole=["rows_before", "rows_removed", "rows_after", "rows_netted"])
+
+
+_INPUT_WORDS = {"dtype": "Type", "non_null": "Values", "missing_share": "Missing", "distinct": "Distinct values"}
+_OUTLIER_WORDS = {"n": "Values", "lower": "Lowest usual value", "upper": "Highest usual value",
+                  "outlier_share": "Share"}
+_DUPLICATE_WORDS = {"rows": "Rows", "duplicate_rows": "Exact repeats", "duplicate_share": "Share",
+                    "duplicated_groups": "Rows that repeat", "subset": "Compared on"}
+_CLEANING_WORDS = {"description": "What it does", "rows_removed": "Removed", "rows_netted": "Netted"}
+
+
 def readings(ctx: RunContext, log):
     """How the input was read: what the reader detected or did (encoding, delimiter, header line, numbers read
     from text, files put together; from ``input.json``), then each column the cleaning read (``log``): the date
@@ -115,10 +149,10 @@ def readings(ctx: RunContext, log):
     columns = log.readings_frame()
     rows = [{"column": "(the file)", "key": "", "read as": "as detected", "why": n, "missing": "", "not read": ""}
             for n in read]
-    table = pd.DataFrame(rows + columns.to_dict("records"), columns=columns.columns)
-    if table.empty:
+    rows_read = pd.DataFrame(rows + columns.to_dict("records"), columns=columns.columns)
+    if rows_read.empty:
         return note("Every value was read as it was stored: no dates or numbers written as text needed reading.")
-    return table.set_index("column")
+    return table(rows_read, {"key": "Params key"}, index="column")
 
 
 def id_columns(ctx: RunContext) -> list[str]:
@@ -128,7 +162,7 @@ def id_columns(ctx: RunContext) -> list[str]:
 
 def column_roles(ctx: RunContext, raw: pd.DataFrame) -> pd.DataFrame:
     """How each input column is used by this data kind (mapping, detected roles or feature groups)."""
-    return ctx.kind.column_roles(raw, ctx.params)
+    return table(ctx.kind.column_roles(raw, ctx.params), {"key": "Params key"})
 
 
 def schema_findings(ctx: RunContext):
@@ -136,10 +170,10 @@ def schema_findings(ctx: RunContext):
     findings = ctx.folder.read_json("schema_findings.json") if ctx.folder.has("schema_findings.json") else []
     if not findings:
         return note("The input has every expected column, with the expected types and ranges.")
-    table = pd.DataFrame(findings)
-    keep = [c for c in ("severity", "column", "message", "rows", "fix") if c in table.columns]
-    table = table[keep].astype({"fix": object}).fillna({"fix": ""}) if "fix" in keep else table[keep]
-    return table.set_index(keep[0]) if keep else table
+    found = pd.DataFrame(findings)
+    keep = [c for c in ("severity", "column", "message", "rows", "fix") if c in found.columns]
+    found = found[keep].astype({"fix": object}).fillna({"fix": ""}) if "fix" in keep else found[keep]
+    return table(found, {"message": "Finding"}, index=keep[0] if keep else None, whole=["rows"], label_words=True)
 
 
 def numeric_columns(df: pd.DataFrame, *, exclude=()) -> list[str]:

@@ -9,15 +9,15 @@ import numpy as np
 import pandas as pd
 from sklearn.base import clone
 
-from .. import pipeline
+from .. import eda, pipeline
 from ..featureset import FeatureSet
 from ..plots import distributions_figure, plot_explained_variance
-from ..report.cards import figure
+from ..report.cards import figure, table
 from . import engine as in_engine
 from .context import RunContext
 
 __all__ = ["build_features", "load_features", "feature_overview", "feature_columns", "transformed_features",
-           "notes", "pca_variance", "distributions", "transformed_distributions"]
+           "summary_table", "notes", "pca_variance", "distributions", "transformed_distributions"]
 
 
 def build_features(ctx: RunContext, cleaned: pd.DataFrame | None = None) -> FeatureSet:
@@ -38,7 +38,7 @@ def load_features(ctx: RunContext) -> FeatureSet:
 
 def feature_overview(fs: FeatureSet) -> pd.DataFrame:
     """One row per feature: its meaning, and whether it feeds the clustering."""
-    rows = [{"feature": c, "meaning": fs.labels.get(c, ""), "used for segments": "yes" if c in fs.columns else "profile only"}
+    rows = [{"feature": c, "Meaning": fs.labels.get(c, ""), "Used for segments": "yes" if c in fs.columns else "profile only"}
             for c in fs.table.columns]
     out = pd.DataFrame(rows).set_index("feature")
     out.attrs["caption"] = f"{len(fs.table):,} {fs.entity}"
@@ -78,9 +78,21 @@ def transformed_features(ctx: RunContext, fs: FeatureSet) -> pd.DataFrame:
     return pd.DataFrame(X, index=fs.table.index, columns=names)
 
 
+def summary_table(fs: FeatureSet) -> pd.DataFrame:
+    """How each numeric measure is spread over the entities (:func:`segkit.eda.numeric_summary`), in words, each
+    measure by its label (the table above gives the column behind it)."""
+    summary = eda.numeric_summary(fs.table)
+    summary["column"] = [fs.label(c) for c in summary["column"]]
+    return table(summary, _SUMMARY_WORDS, index="column", whole=["count"])
+
+
+_SUMMARY_WORDS = {"count": "Values", "std": "Standard deviation", "p1": "1st percentile", "p25": "25th percentile",
+                  "p50": "Median", "p75": "75th percentile", "p99": "99th percentile"}
+
+
 def notes(fs: FeatureSet) -> pd.DataFrame:
     """The plain-language notes of the features step, as a table (empty when there are none)."""
-    return pd.DataFrame({"note": fs.notes or ["No rows or features needed special handling."]})
+    return pd.DataFrame({"Note": fs.notes or ["No rows or features needed special handling."]})
 
 
 def pca_variance(ctx: RunContext, fs: FeatureSet):

@@ -196,7 +196,7 @@ def churn_table(seg: Segmentation):
     table["high_risk_share"] = (100 * table["high_risk_share"]).round(0)
     return table.rename(columns={"segment_name": "Segment", "customers": "Customers", "scored": "Scored",
                                  "mean_risk": "Mean churn risk %", "high_risk": "At high risk",
-                                 "high_risk_share": "At high risk %"})
+                                 "high_risk_share": "At high risk %"}).rename_axis("Code")
 
 
 def stats_table(seg: Segmentation, top: int | None = TOP_FEATURES) -> pd.DataFrame:
@@ -213,7 +213,9 @@ def stats_table(seg: Segmentation, top: int | None = TOP_FEATURES) -> pd.DataFra
     for col in ("mean", "median", "min", "max"):  # in the measure's unit: a share of 0.4% is not "0.00"
         stats[col] = [format_value(v, seg.features.units.get(f), seg.currency) for v, f in zip(stats[col], stats["feature"])]
     stats["feature"] = stats["feature"].map(_unit_labels(seg))
-    return stats.set_index(["segment", "feature"])[["mean", "median", "min", "max"]]
+    stats = stats.rename(columns={"segment": "Segment", "feature": "Measure", "mean": "Mean", "median": "Median",
+                                  "min": "Min", "max": "Max"})
+    return stats.set_index(["Segment", "Measure"])[["Mean", "Median", "Min", "Max"]]
 
 
 def categorical_profile(ctx: RunContext, seg: Segmentation, *, min_share: float = 0.0):

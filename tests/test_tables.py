@@ -1,0 +1,77 @@
+"""Tables as a business reader sees them (:func:`segkit.report.cards.table`): headings in words, shares in
+percent, counts with separators, no pandas types, no "inf" or "nan"; and every business page of the smoke runs
+keeps to it."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from batch_fixtures import acs_run, customers_run, smoke_run  # noqa: F401  (pytest fixtures)
+from segkit import eda
+from segkit.report.cards import plain_heading, table
+
+
+def test_headings_counts_shares_and_missing_values_in_words():
+    frame = pd.DataFrame({"column": ["Quantity", "UnitPrice"], "dtype": ["int64", "float64"], "non_null": [541909, 3],
+                          "missing_share": [0.0, 0.249], "lower": [-np.inf, -7.39], "upper": [12.5, np.nan]})
+    shown = table(frame, {"dtype": "Type"}, index="column", percent=["missing_share"], whole=["non_null"],
+                  types=["dtype"])
+    assert list(shown.columns) == ["Type", "Non null", "Missing share", "Lower", "Upper"]
+    assert list(shown.index) == ["Quantity", "UnitPrice"] and shown.index.name is None
+    assert shown.loc["Quantity"].tolist() == ["whole number", "541,909", "0.0%", "–", "12.5"]
+    assert shown.loc["UnitPrice"].tolist() == ["number", "3", "24.9%", "-7.39", "–"]
+
+
+def test_types_in_words_and_row_labels_kept_unless_asked():
+    frame = pd.DataFrame({"rule": ["missing_customer", "non_product"], "dtype": ["str", "datetime64[us]"],
+                          "flag": [True, False]})
+    shown = table(frame, index="rule", types=["dtype"])
+    assert list(shown.index) == ["missing_customer", "non_product"]  # may be input columns: never rewritten
+    assert shown["Dtype"].tolist() == ["text", "date and time"] and shown["Flag"].tolist() == ["yes", "no"]
+    assert list(table(frame, index="rule", label_words=True).index) == ["Missing customer", "Non product"]
+    assert list(table(frame[["dtype"]]).index) == ["", ""]  # a plain 0, 1, 2... says nothing: no labels
+    assert plain_heading("avg_order_value") == "Avg order value" and plain_heading("ROC-AUC") == "ROC-AUC"
+
+
+def test_the_outlier_table_shows_a_missing_fence_as_a_dash():
+    from segkit.stages.eda import outliers
+
+    skewed = pd.DataFrame({"spend": np.r_[np.linspace(1, 100, 200), 1e6]})
+    shown = outliers(skewed)
+    assert eda.outlier_table(skewed)["lower"].iloc[0] == -np.inf  # no lower fence on the log scale
+    assert shown.loc["spend", "Lowest usual value"] == "–" and shown.loc["spend", "Above"] == "1"
+
+
+RAW_NAMES = {"count", "mean", "std", "min", "max", "column", "rule", "note", "meaning", "rows", "n", "lower", "upper",
+             "dtype", "method", "segment", "feature", "median", "silhouette", "balance"}
+
+
+def _headings(page: str) -> list[str]:
+    page = page[:page.rfind("Appendix: run details")]  # the appendix is the analyst's record of the run
+    heads = re.findall(r"<thead>(.*?)</thead>", page, flags=re.S)
+    return [html.unescape(re.sub(r"<.*?>", "", h)).strip() for block in heads
+            for h in re.findall(r"<th[^>]*>(.*?)</th>", block, flags=re.S)]
+
+
+def _cells(page: str) -> list[str]:
+    page = page[:page.rfind("Appendix: run details")]
+    return [html.unescape(re.sub(r"<.*?>", "", c)).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", page, re.S)]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("fixture", ["smoke_run", "customers_run", "acs_run"])
+def test_business_pages_show_no_raw_headings_and_no_inf_or_nan(fixture, request):
+    folder = request.getfixturevalue(fixture)
+    pages = sorted(p for p in folder.glob("[0-9][0-9]_*.html") if ".analyst." not in p.name)
+    assert len(pages) >= 5
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        raw = [h for h in _headings(text) if re.fullmatch(r"[a-z0-9]+(_[a-z0-9]+)+", h) or h in RAW_NAMES]
+        assert not raw, f"{page.name} shows raw column names as headings: {raw}"
+        odd = [c for c in _cells(text) if re.fullmatch(r"-?inf|nan|NaN|None|NaT", c)]
+        assert not odd, f"{page.name} shows {odd[:3]}"
