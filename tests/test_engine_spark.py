@@ -292,12 +292,26 @@ def test_an_executor_python_without_a_module_is_a_dependency_error(big_run):
             eng.rows(f"SELECT * FROM {view}", "assigning every entity")
 
 
-def test_the_index_page_says_the_segments_come_from_a_sample(big_run):
-    from segkit.report.index import _all_entities_note
+def test_the_pages_count_every_customer_and_say_what_the_sample_measures(big_run):
+    import re
 
-    text = _all_entities_note(big_run["ctx"].folder.path, "customers")
+    from segkit import stages
+    from segkit.report.index import _all_entities_note, _all_sizes, _counted_over_all
+
+    ctx, seg = big_run["ctx"], big_run["seg"]
+    sizes = _all_sizes(ctx.folder.path)
+    text = _all_entities_note(sizes, "customers")
     assert "random sample of 50 of the 164 customers" in text and "segments.parquet" in text
-    assert _all_entities_note(big_run["ctx"].folder.path.parent, "customers") == ""  # no such file: no note
+    assert "The customers and shares above count all 164 of them" in text
+    assert _all_sizes(ctx.folder.path.parent) is None and _all_entities_note(None, "customers") == ""  # no such file
+    summary = ctx.folder.read_json("segments_summary.json")
+    counted = _counted_over_all(summary, sizes)
+    assert sum(s["size"] for s in summary["segments"]) == 50 and sum(s["size"] for s in counted["segments"]) == 164
+    assert {s["code"]: s["size"] for s in counted["segments"]} == big_run["all"]["segment_code"].value_counts().to_dict()
+    # 05's cards count every customer too, and its note says which numbers describe the sample
+    shown = [int(n.replace(",", "")) for n in re.findall(r'class="sk-size">([\d,]+) customers', stages.profile.cards(seg).data)]
+    assert sorted(shown) == sorted(s["size"] for s in counted["segments"])
+    assert "The cards and the sizes below count all 164 customers" in stages.profile.all_entities_note(seg).data
 
 
 # ---------------------------------------------------------------------------------------------- bad input

@@ -173,7 +173,7 @@ def _count(value: Any) -> int | None:
 def _churn_sentence(churn: dict[str, Any], entity: str) -> str:
     share = f"{100 * churn['high_risk_share']:.0f}%"
     if "high_risk" in churn and "customers_scored" in churn:
-        who = f"{churn['high_risk']:,} of {churn['customers_scored']:,} {entity} ({share})"
+        who = f"{churn['high_risk']:,} of the {churn['customers_scored']:,} {entity} scored ({share})"
     else:
         who = f"{share} of {entity}"
     horizon = f" in the next {churn['horizon_days']} days" if "horizon_days" in churn else ""
@@ -291,14 +291,33 @@ def _reference_note(followed: dict[str, Any], entity: str) -> str:
     return f"<p class='sk-note' id='reference'>{html.escape(text)}</p>" if text else ""
 
 
-def _all_entities_note(folder: Path, entity: str) -> str:
-    """With more entities than ``driver_max_customers`` (``artifacts/segments_all.json``): the segments were found on
-    a sample, and every entity was assigned afterwards; empty otherwise."""
+def _all_sizes(folder: Path) -> dict[str, Any] | None:
+    """``artifacts/segments_all.json`` (the segments were found on a sample of the entities, and every one was
+    assigned afterwards), or None without it or when it cannot be read (the index never fails on a hand-edited file)."""
     try:
         sizes = _artifact(folder, ALL_SIZES)
-        text = (f"{sample_sentence(sizes, entity)} (artifacts/{sizes['file']}; the sizes over all of them are on the "
-                f"segments page and in artifacts/{ALL_SIZES}).") if sizes else ""
-    except (OSError, ValueError, TypeError, KeyError):  # a hand-edited file: the index never fails on it
+        return sizes if sizes and int(sizes["n_entities"]) >= 0 and isinstance(sizes["segments"], list) else None
+    except (OSError, ValueError, TypeError, KeyError):
+        return None
+
+
+def _counted_over_all(summary: dict, sizes: dict[str, Any] | None) -> dict:
+    """``summary`` with each segment's size and share over every entity, when ``sizes`` (:func:`_all_sizes`) has them."""
+    if not sizes:
+        return summary
+    over = {s.get("code"): s for s in sizes["segments"] if isinstance(s, dict)}
+    return {**summary, "segments": [{**s, "size": over[s["code"]]["size"], "share": over[s["code"]]["share"]}
+                                    if s.get("code") in over else s for s in summary.get("segments", [])]}
+
+
+def _all_entities_note(sizes: dict[str, Any] | None, entity: str) -> str:
+    """With more entities than ``driver_max_customers``: the segments were found on a sample, every entity was
+    assigned afterwards, and which numbers count which; empty otherwise."""
+    try:
+        text = (f"{sample_sentence(sizes, entity)} (artifacts/{sizes['file']}). The {entity} and shares above count "
+                f"all {int(sizes['n_entities']):,} of them; stability, churn risk, value and how well the segments are "
+                "told apart are measured on the sample.") if sizes else ""
+    except (TypeError, KeyError, ValueError):
         return ""
     return f"<p class='sk-note' id='all-entities'>{html.escape(text)}</p>" if text else ""
 
@@ -366,9 +385,10 @@ def write_index(folder: Path, *, params: Params, manifest: dict[str, Any], noteb
     entity = features.get("entity_label", "entities")
     status = ("" if manifest["status"] == "ok" else
               f"<div class='sk-warn'><strong>This run failed.</strong> {esc(str(manifest.get('error')))}</div>")
-    summary = _artifact(folder, "segments_summary.json") or {}
+    summary, all_sizes = _artifact(folder, "segments_summary.json") or {}, _all_sizes(folder)
     if isinstance(summary.get("segments"), list) and summary["segments"]:
         selection = {**selection, "chosen_k": len(summary["segments"])}  # the reference's k in score mode
+    counts = {**manifest["row_counts"], **({"entities": int(all_sizes["n_entities"])} if all_sizes else {})}
     followed = _followed(folder)
     rationale = None if followed.get("mode") == "score" else selection.get("rationale")  # the reference's model chose no k here
     source = manifest["input"].get("path")
@@ -383,12 +403,12 @@ def write_index(folder: Path, *, params: Params, manifest: dict[str, Any], noteb
 <h1 class="sk-title">{esc(str(params.run_name))}</h1>
 <div class="sk-meta">Run on {esc(manifest['timings']['started_at'][:10])} · input {esc(str(source))}</div></header>
 {status}
-<div class="sk-tiles">{_tiles(manifest["row_counts"], entity, selection, churn)}</div>
+<div class="sk-tiles">{_tiles(counts, entity, selection, churn)}</div>
 {f"<p class='sk-note'>{esc(rationale)}</p>" if rationale else ""}
 <h2 id="segments">Segments</h2>
 {_reference_note(followed, entity)}
-{_segment_table(summary, entity, churn, value, told)}
-{_all_entities_note(folder, entity)}
+{_segment_table(_counted_over_all(summary, all_sizes), entity, churn, value, told)}
+{_all_entities_note(all_sizes, entity)}
 {f"<p class='{_separability_class(folder)}' id='separability'>{esc(told_text)}</p>" if told_text else ""}
 {_churn_note(folder, churn, entity, notebooks)}
 {f"<p class='sk-note' id='value'>{esc(value_text)}</p>" if value_text else ""}

@@ -11,6 +11,8 @@ codes and names (:mod:`segkit.lineage`: refit and match, or the reference model 
 
 from __future__ import annotations
 
+import dataclasses
+
 import pandas as pd
 
 from .. import lineage, pipeline
@@ -26,7 +28,7 @@ from .context import RunContext
 from .features import feature_columns, load_features
 from .select_k import chosen_k
 
-__all__ = ["segment", "reference_note", "all_entities_note", "load_segmentation", "segment_map", "segment_overview",
+__all__ = ["segment", "reference_note", "all_entities_note", "over_all", "load_segmentation", "segment_map", "segment_overview",
            "churn_table", "stats_table", "categorical_profile", "cards", "sizes_figure", "tiny_note", "index_figure",
            "distributions", "shown_features", "shown_note", "TOP_FEATURES"]
 
@@ -69,12 +71,11 @@ def all_entities_note(seg: Segmentation):
     sizes, entity = seg.extra.get("all_entities"), seg.features.entity
     if not sizes:
         return None
-    n, listed = sizes["n_entities"], []
-    for s in sizes["segments"]:
-        label = s["code"] if s["name"] in (None, s["code"]) else f"{s['code']} {s['name']}"
-        listed.append(f"{label or 'no segment'} {s['size']:,} ({100 * s['share']:.1f}%)")
-    text = (f"{in_engine.sample_sentence(sizes, entity)} ({sizes['file']}). Over all {n:,} {entity}: "
-            f"{'; '.join(listed)}.")
+    unassigned = sum(s["size"] for s in sizes["segments"] if s["code"] is None)
+    text = (f"{in_engine.sample_sentence(sizes, entity)} ({sizes['file']}). The cards and the sizes below count all "
+            f"{sizes['n_entities']:,} {entity}; the measures, charts and later pages describe the sample.")
+    if unassigned:
+        text += f" {unassigned:,} {entity} could not be assigned to a segment."
     if sizes["sample_agreement"] < 1:
         text += (f" {100 * (1 - sizes['sample_agreement']):.1f}% of the sample's {entity} lie nearer another "
                  "segment's centre than their own, so their segment there differs from the one these pages show.")
@@ -242,15 +243,29 @@ def categorical_profile(ctx: RunContext, seg: Segmentation, *, min_share: float 
     return wide
 
 
+def over_all(seg: Segmentation) -> dict[str, tuple[int, float]]:
+    """Each segment code's size and share over every entity, when the segments were found on a sample and an
+    engine assigned every entity (:func:`~segkit.stages.engine.assign_all`); {} otherwise."""
+    sizes = seg.extra.get("all_entities")
+    return {s["code"]: (int(s["size"]), float(s["share"])) for s in sizes["segments"] if s["code"]} if sizes else {}
+
+
 def cards(seg: Segmentation):
-    """The executive summary: one card per segment."""
-    return segment_cards(seg.cards(), entity=seg.features.entity)
+    """The executive summary: one card per segment (its size over every entity, when :func:`over_all` has it)."""
+    counted = over_all(seg)
+    shown = [{**c, "size": counted[c["code"]][0], "share": counted[c["code"]][1]} if c["code"] in counted else c
+             for c in seg.cards()]
+    return segment_cards(shown, entity=seg.features.entity)
 
 
 def sizes_figure(seg: Segmentation):
-    """How many entities each segment holds, and their share."""
-    entity = seg.features.entity
-    return figure(plot_segment_sizes(seg.profile, entity=entity),
+    """How many entities each segment holds, and their share (over every entity, when :func:`over_all` has it)."""
+    entity, prof, counted = seg.features.entity, seg.profile, over_all(seg)
+    if counted:
+        codes = {s: prof.codes[s] for s in prof.segments}
+        prof = dataclasses.replace(prof, sizes=pd.Series({s: counted[c][0] for s, c in codes.items()}),
+                                   shares=pd.Series({s: counted[c][1] for s, c in codes.items()}))
+    return figure(plot_segment_sizes(prof, entity=entity),
                   f"{entity.capitalize()} in each segment, with their share of all {entity}.")
 
 

@@ -323,14 +323,15 @@ def risk_by_segment(churn_df: pd.DataFrame, segments_df: pd.DataFrame, threshold
 
 
 def risk_sentences(table: pd.DataFrame, threshold: float = 0.5) -> dict[str, str]:
-    """Segment code -> "Churn risk 34% on average; 120 customers (25%) at high risk (0.50 or more)."."""
+    """Segment code -> "Churn risk 34% on average; 120 of 480 customers scored (25%) at high risk (probability 0.50
+    or more).": counted among the customers the model scored, which are a sample when the run segmented one."""
     out = {}
     for code, row in table.iterrows():
         if row["scored"] > 0:
-            n = int(row["high_risk"])
-            out[str(code)] = (f"Churn risk {100 * row['mean_risk']:.0f}% on average; {n:,} customer{'' if n == 1 else 's'} "
-                              f"({100 * (row['high_risk_share'] or 0):.0f}%) at high risk (probability {threshold:.2f} "
-                              "or more).")
+            n, scored = int(row["high_risk"]), int(row["scored"])
+            out[str(code)] = (f"Churn risk {100 * row['mean_risk']:.0f}% on average; {n:,} of {scored:,} customer"
+                              f"{'' if scored == 1 else 's'} scored ({100 * (row['high_risk_share'] or 0):.0f}%) at high "
+                              f"risk (probability {threshold:.2f} or more).")
     return out
 
 
