@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import html
 import re
+import threading
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from importlib import resources as importlib_resources
@@ -312,6 +313,23 @@ def add_toc_entry(body: str, anchor: str, text: str) -> str:
     return body
 
 
+_EXPORTERS = threading.local()
+
+
+def _exporter(business: bool):
+    """The HTML exporter of the business (or analyst) copy, one per thread: building one loads and compiles its
+    templates again (about 0.1 s a page), and an exporter is not meant to run on two threads at once."""
+    from nbconvert import HTMLExporter
+
+    made = _EXPORTERS.__dict__.setdefault("by_copy", {})
+    if business not in made:
+        exporter = HTMLExporter(extra_template_basedirs=[str(_TEMPLATE_DIR)], template_name="segkit")
+        exporter.exclude_input = business
+        exporter.exclude_input_prompt = exporter.exclude_output_prompt = exporter.embed_images = True
+        made[business] = exporter
+    return made[business]
+
+
 def render_notebook(executed: str | Path, out: str | Path, *, business: bool, kicker: str = "Segmentation report",
                     meta: str = "", private: PrivateData | None = None) -> Path:
     """Render an executed notebook to a self-contained HTML page.
@@ -329,17 +347,11 @@ def render_notebook(executed: str | Path, out: str | Path, *, business: bool, ki
     private : PrivateData, optional
         Business copy only: outputs that show individual records are replaced by a note.
     """
-    from nbconvert import HTMLExporter
-
     nb = nbformat.read(str(executed), as_version=4)
     nb = _business_copy(nb, private) if business else nbformat.from_dict(nb)
     _papermill_cells(nb)
     title, _ = _title(nb, Path(executed).stem)
-    exporter = HTMLExporter(extra_template_basedirs=[str(_TEMPLATE_DIR)], template_name="segkit")
-    exporter.exclude_input = business
-    exporter.exclude_input_prompt = True
-    exporter.exclude_output_prompt = True
-    exporter.embed_images = True
+    exporter = _exporter(business)
     resources = {"segkit_css": REPORT_CSS, "segkit_header": _header(title, kicker=kicker, meta=meta),
                  "segkit_csp": CSP, "metadata": {"name": title}}
     body, _ = exporter.from_notebook_node(nb, resources=resources)
