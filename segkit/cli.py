@@ -65,7 +65,7 @@ def _stopped_by_sigterm(work):
 
 def _cmd_check(args: argparse.Namespace) -> int:
     from .config import load_params
-    from .pipeline import preflight
+    from .preflight import preflight
 
     params, files = load_params(args.params)
     info = preflight(params)  # what 01_eda and 02_features do to the input: the same checks, the same messages

@@ -13,7 +13,6 @@ same segments.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,155 +20,29 @@ import numpy as np
 import pandas as pd
 from sklearn.base import clone
 
-from . import engine, kinds, lineage
+from . import kinds
 from .cleaning import CleaningLog
 from .cluster import SegmentModel
 from .config import Params, params_from_mapping
-from .errors import DataValueError, ParamsError, SegkitError, SegmentationError
+from .errors import DataValueError, SegmentationError
 from .explain import explain_segments
 from .featureset import FeatureSet
 from .format import format_value
 from .io import to_jsonable
-from .naming.words import plural
 from .profile import SegmentProfile, profile_segments, project_2d
 from .separability import SegmentExplanation
 from .select import KSelection, choose_k as vote_k, segment_stability, select_k
-from .schema import Finding, validate
-from .source import engine_path, input_columns, load_input
+from .preflight import build_features, check_features, check_input, clean_table, preflight
 
 __all__ = ["preflight", "check_input", "clean_table", "build_features", "check_features", "preprocessor", "clustering_matrix", "k_bounds",
            "rule_k", "select", "fit_segments", "describe_segments", "explain", "driver_columns", "Segmentation",
            "segment_table", "assignment_frame", "nearest_segments", "assign_rows"]
 
 
-#: Inputs with more rows are checked by :func:`preflight` on a seeded sample of this many rows.
-CHECK_ROWS = 1_000_000
-#: Lines of an input the duckdb engine reads that its schema checks see: the seeded sample whose tables and plots
-#: ``01_eda`` shows (:data:`segkit.stages.engine.EDA_SAMPLE`), so :func:`preflight` finds what 01 finds.
-ENGINE_SAMPLE = 200_000
-
-
-def preflight(params: Params, *, deep: bool = True, needs: Iterable[str] | None = None) -> dict[str, Any]:
-    """Check, before any notebook starts, what would stop the run on this input.
-
-    First the columns (the header only): the input exists and has every mapped column. Then, with ``deep``,
-    what ``01_eda`` and ``02_features`` do to it: the input read by the same reader (read once per process),
-    the data kind's schema checks (:func:`check_input`), its cleaning and its features (column roles), on a
-    seeded sample of :data:`CHECK_ROWS` rows when the input is larger (of :data:`ENGINE_SAMPLE` rows, after
-    the engine's own reading checks over every line, when the duckdb engine reads it). Returns a short description of the
-    input for progress messages (``input``, ``columns``, ``engine``, and with ``deep`` ``rows``, ``checked_rows``,
-    ``findings``). With the params ``reference``, the reference is loaded and checked too (with ``deep``: its data
-    kind and features against this input's; ``reference`` in the result). Also with ``deep``, what the notebooks
-    of the capabilities ``needs`` (default: every one the kind offers, such as ``08_churn``'s ``churn``) would stop
-    on in the cleaned input (the kind's ``stage_checks``): ``cannot_run`` maps each such capability to its error,
-    and a warning joins the findings (only the warning when just a sample was cleaned: the whole input may pass).
-    Raises the :class:`~segkit.errors.SegkitError` the notebook would raise otherwise, with the same message.
-    """
-    columns = input_columns(params)
-    kind = kinds.get(params.data_kind)
-    kind.check_columns(params, columns)
-    where = str(params.data_path).rstrip("/").rsplit("/", 1)[-1] if params.source == "file" else "SQL query"
-    chosen = engine.choose(params, kind.module)
-    info: dict[str, Any] = {"input": f"{where} ({len(columns)} columns)", "columns": columns, "engine": chosen}
-    if chosen != "pandas":
-        engine.module(chosen).check_setup()  # what the engine needs (Java, pyspark), before any notebook starts
-    if deep:
-        if chosen != "pandas":  # a big input: DuckDB draws the sample (also for spark)
-            sample, rows = _engine_sample(params)
-        else:
-            raw = load_input(params)
-            rows = len(raw)
-            sample = raw if rows <= CHECK_ROWS else raw.sample(CHECK_ROWS, random_state=params.seed).sort_index()
-        findings = check_input(params, sample)
-        cleaned, _ = clean_table(params, sample)
-        fs = build_features(params, cleaned)
-        cannot, warnings = _stage_checks(kind, params, cleaned, kind.extra_stages if needs is None else needs,
-                                         None if len(sample) == rows else len(sample))
-        info.update(rows=rows, checked_rows=len(sample), findings=findings + warnings, cannot_run=cannot)
-        ref = lineage.reference_for(params, fs.clustering_table.columns)
-    else:
-        ref = lineage.load_reference(params.reference) if params.reference else None
-        if ref is not None:  # the data kind only: the features are known once the input is read
-            lineage.check_reference(ref, data_kind=params.data_kind, features=ref.features)
-    if ref is not None:
-        info["reference"] = f"run {ref.run_name} ({ref.n_segments} segments, {params.reference_mode})"
-    return info
-
-
-def _stage_checks(kind, params: Params, cleaned: pd.DataFrame, needs: Iterable[str], sampled: int | None
-                  ) -> tuple[dict[str, SegkitError], list]:
-    """The kind's ``stage_checks`` on the cleaned input: (the capabilities that cannot run, with why; a warning for
-    each). Found on a sample, the warning says so and no capability is ruled out: the whole input may pass."""
-    cannot = kind.stage_checks(cleaned, params, set(needs))
-    where = "" if sampled is None else f"on a sample of {sampled:,} rows, "
-    then = ("a run leaves out the notebook that needs it" if sampled is None else
-            "the notebook that needs it stops the run if the whole input says the same")
-    warnings = [Finding("warning", "stages", exc.column, f"{need}: {where}{exc.problem}; {then} (to keep it: {exc.fix})",
-                        key=exc.key, fix=exc.fix) for need, exc in cannot.items()]
-    return ({} if sampled is not None else cannot), warnings
-
-
-def _engine_sample(params: Params) -> tuple[pd.DataFrame, int]:
-    """A seeded sample of :data:`ENGINE_SAMPLE` lines of an input the duckdb engine reads, and its number of lines,
-    once the kind's ``engine_check`` hook has found nothing that reading every line in DuckDB would stop on."""
-    from .engine import duckdb as ddb
-
-    source = ddb.source_sql(engine_path(params))
-    check = getattr(kinds.get(params.data_kind).module, "engine_check", None)
-    with ddb.session(params) as con:
-        if check is not None:
-            check(con, source, params)
-        rows = int(ddb.query(con, f"SELECT count(*) FROM {source}").fetchone()[0])
-        return ddb.sample(con, source, ENGINE_SAMPLE, params.seed), rows
-
-
-def check_input(params: Params, raw: pd.DataFrame) -> list:
-    """The data kind's schema checks on the raw input, exactly as ``01_eda`` runs them: values read with the
-    params' ``decimal``, ``thousands``, ``date_format`` and ``dayfirst``, and the columns the kind reads (its
-    optional ``schema_params`` hook drops mapped keys it does not use). Raises on a hard failure; returns the
-    other findings (:func:`segkit.schema.validate`)."""
-    kind = kinds.get(params.data_kind)
-    schema = kind.schema()
-    hook = getattr(kind.module, "schema_params", None)
-    return validate(raw, schema and {**schema, "parse": params.parse_options()},
-                    hook(params) if callable(hook) else params, raise_errors=True)
-
-
-def clean_table(params: Params, raw: pd.DataFrame) -> tuple[pd.DataFrame, CleaningLog]:
-    """Apply the data kind's cleaning rules; returns the cleaned table and the log."""
-    return kinds.get(params.data_kind).clean(raw, params)
-
-
-def build_features(params: Params, cleaned: pd.DataFrame) -> FeatureSet:
-    """One row per entity from the cleaned table, checked against the ``features`` param."""
-    return check_features(params, kinds.get(params.data_kind).features(cleaned, params))
-
-
-def check_features(params: Params, fs: FeatureSet) -> FeatureSet:
-    """``fs`` with the params' ``labels``, ``units`` and ``entity`` applied, once every feature the ``features``
-    param names is in it (a ParamsError otherwise)."""
-    _reader_words(params, fs)
-    missing = [c for c in fs.columns if c not in fs.table.columns]
-    if missing:
-        raise ParamsError(f"features lists {missing}, which the {params.data_kind} features do not include",
-                          f"choose from: {', '.join(map(str, fs.table.columns))}", key="features")
-    return fs
-
-
 def _sentence_label(fs: FeatureSet, column: str) -> str:
     """A feature's short label ("orders"), or its full label where the short one was cut to fit a table."""
     short = fs.label(column)
     return (fs.labels.get(column) or short) if short.endswith("…") else short
-
-
-def _reader_words(params: Params, fs: FeatureSet) -> None:
-    """The params' ``labels``, ``units`` and ``entity`` win over what the data kind derived, for every kind."""
-    for col, text in (params.labels or {}).items():
-        if col in fs.table.columns:
-            fs.labels[col] = fs.short[col] = str(text)
-    fs.units.update({c: str(u) for c, u in (params.units or {}).items() if c in fs.table.columns})
-    if params.entity:
-        fs.entity = plural(params.entity)
 
 
 def preprocessor(params: Params, fs: FeatureSet):

@@ -23,7 +23,7 @@ LAYERS = [
     ("computation", ["schema", "quality", "eda", "profile", "select", "cluster", "hierarchy", "naming", "forest", "explain",
                      "separability", "modelio", "compare"]),
     ("kinds", ["kinds"]),
-    ("pipeline", ["pipeline", "source", "scoring", "lineage"]),
+    ("pipeline", ["pipeline", "preflight", "source", "scoring", "lineage"]),
     ("plots", ["plots"]),
     ("stages", ["stages", "report"]),
     ("service", ["serve"]),

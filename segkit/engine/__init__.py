@@ -29,7 +29,8 @@ from pathlib import Path
 from ..errors import ParamsError
 from ..io import parse_synth
 
-__all__ = ["ENGINES", "AUTO_ROWS", "HOOKS", "choose", "input_rows", "engine_input", "module", "offers"]
+__all__ = ["ENGINES", "AUTO_ROWS", "HOOKS", "ALL_SEGMENTS", "ALL_SIZES", "choose", "input_rows", "engine_input", "module",
+           "offers", "sample_sentence"]
 
 #: The engines a run can use.
 ENGINES = ("pandas", "duckdb", "spark")
@@ -39,6 +40,18 @@ AUTO_ROWS = 2_000_000
 HOOKS = {"duckdb": ("engine_clean", "engine_features"), "spark": ("spark_clean", "spark_features")}
 DUCKDB_HOOKS = HOOKS["duckdb"]
 _ENGINE_SUFFIXES = {".parquet", ".pq", ".csv", ".txt", ".tsv"}
+#: With more entities than ``driver_max_customers``: every entity's segment (the columns of ``segments.csv``), and
+#: the sizes of the segments over every entity (:func:`segkit.stages.engine.assign_all` writes both).
+ALL_SEGMENTS, ALL_SIZES = "segments.parquet", "segments_all.json"
+
+
+def sample_sentence(sizes, entity: str) -> str:
+    """How the segments of a run with more entities than ``driver_max_customers`` came about, from
+    :data:`ALL_SIZES` as :func:`segkit.stages.engine.assign_all` writes it: the words the segments page and the
+    run's page both use."""
+    return (f"The segments were found on a random sample of {int(sizes['sample']):,} of the "
+            f"{int(sizes['n_entities']):,} {entity}; each of them was then assigned to its segment by the "
+            f"{sizes['engine']} engine")
 
 
 def engine_input(params) -> str | None:

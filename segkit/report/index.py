@@ -38,7 +38,7 @@ from typing import Any
 from ..config import SECRET_KEYS, Params
 from ..lineage import REFERENCE_FILE, sentences as reference_sentences
 from ..io import hash_path, read_json, write_json
-from ..stages.engine import ALL_SIZES, sample_sentence
+from ..engine import ALL_SIZES, sample_sentence
 from .render import CSP, REPORT_CSS, report_paths
 
 __all__ = ["write_manifest", "write_index", "package_versions", "churn_summary", "value_column", "separability",

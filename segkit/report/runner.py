@@ -44,7 +44,7 @@ from ..config import SECRET_KEYS, Params, check_run_name, load_params
 from ..errors import RunError, SegkitError, truncate
 from ..io import hash_path, read_json, write_json
 from .appendix import finalise_reports
-from ..pipeline import preflight
+from ..preflight import preflight
 from .batch import _kernel_params  # noqa: F401  (tests check what kernels receive)
 from .batch import Batch, Notebook, kernel_environment, notebook_parameters, record_final_path
 from .forkserver import ForkServer, fork_server
@@ -188,7 +188,7 @@ def run(params_files: str | Path | Sequence[str | Path], *, name: str | None = N
 def _leave_out(notebooks: list[Notebook], cannot: dict[str, SegkitError], only: Sequence[str] | None
                ) -> tuple[list[Notebook], dict[str, str]]:
     """The notebooks without those whose capability cannot run on this input (``cannot``: capability -> the error
-    it would stop on, from :func:`~segkit.pipeline.preflight`), and why each was left out. A notebook that
+    it would stop on, from :func:`~segkit.preflight.preflight`), and why each was left out. A notebook that
     ``--only`` names is not left out: its error stops the run before any notebook starts."""
     out = {nb.name: cannot[nb.needs] for nb in notebooks if nb.needs in cannot}
     if only and out:

@@ -23,8 +23,10 @@ import pandas as pd
 
 from .. import engine, pipeline
 from ..cleaning import CleaningLog
+from ..engine import ALL_SEGMENTS, ALL_SIZES, sample_sentence  # noqa: F401  (the stages' names for them)
 from ..featureset import FeatureSet
-from ..pipeline import ENGINE_SAMPLE, Segmentation
+from ..pipeline import Segmentation
+from ..preflight import ENGINE_SAMPLE
 from ..source import engine_path
 from .context import RunContext
 
@@ -37,8 +39,6 @@ __all__ = ["engine_of", "load", "clean", "features", "sample_of", "assign_all", 
 EDA_SAMPLE = ENGINE_SAMPLE
 #: Every entity's features, written by the engine when the driver gets a sample of them (artifacts).
 ALL_FEATURES = "features_all.parquet"
-#: Every entity's segment (the columns of ``segments.csv``), and the sizes of the segments over every entity.
-ALL_SEGMENTS, ALL_SIZES = "segments.parquet", "segments_all.json"
 #: Where ``features_meta.json`` records the sample (``FeatureSet.extra``).
 _SAMPLE_KEY = "driver_sample"
 
@@ -146,14 +146,6 @@ def assign_all(ctx: RunContext, seg: Segmentation, codes: dict, names: dict) -> 
                           for c, s, n in counts]}
     ctx.folder.write_json(ALL_SIZES, sizes)
     return sizes
-
-
-def sample_sentence(sizes: Mapping[str, Any], entity: str) -> str:
-    """How the segments of a run with more entities than ``driver_max_customers`` came about, from
-    :data:`ALL_SIZES` as :func:`assign_all` writes it: the words the segments page and the run's page both use."""
-    return (f"The segments were found on a random sample of {int(sizes['sample']):,} of the "
-            f"{int(sizes['n_entities']):,} {entity}; each of them was then assigned to its segment by the "
-            f"{sizes['engine']} engine")
 
 
 def duckdb_lines(ctx: RunContext) -> str:

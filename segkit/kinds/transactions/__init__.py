@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Sequence
 
 import pandas as pd
@@ -9,13 +10,21 @@ import pandas as pd
 from ...featureset import FeatureSet
 from ...io import require_columns
 from ...errors import ParamsError, SegkitError
-from . import churn, lifetime, sql
-from .grid import RfmScoreGrid, load_rfm_grid, name_grid_segments
+from . import sql
 from .clean import DEFAULT_NON_PRODUCT_CODES, TransactionColumns, clean_transactions
 from .features import (DAY_DESCRIPTIONS, DAY_SHORT_LABELS, FEATURE_DESCRIPTIONS, LOWER_IS_BETTER, SHORT_LABELS, UNITS,
                        behaviour_features, transform_features)
 from .naming import fill_placeholders, name_rfm_segments, typical_gap
 from .synth import synth_transactions, write_synth_transactions
+
+def __getattr__(name: str):
+    """``churn``, ``lifetime`` (the ``churn`` and ``value`` capabilities) and ``grid`` (the RFM score grid) load
+    scikit-learn or SciPy's optimisers: they are imported when a stage first asks for them, so that ``segkit check``
+    and the batch's driver, which only read, check and clean the input, need not."""
+    if name in ("churn", "lifetime", "grid"):
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 ENTITY = "customers"
 EXTRA_STAGES = ("churn", "value")
@@ -70,11 +79,12 @@ def features(cleaned: pd.DataFrame, params) -> FeatureSet:
 def stage_checks(cleaned: pd.DataFrame, params, needs) -> dict:
     """What ``08_churn`` (``churn`` in ``needs``) and ``10_value`` (``value``) would stop on in the cleaned lines: the
     churn cutoff and outcome, the value check's calibration and holdout periods. Returns the error of each."""
-    checks = {"churn": lambda: churn.check_churn(cleaned, cutoff=params.churn_cutoff,
-                                                 horizon_days=params.churn_horizon_days),
-              "value": lambda: lifetime.check_value(cleaned, calibration_end=params.clv_calibration_end,
-                                                    churn_cutoff=params.churn_cutoff,
-                                                    churn_horizon_days=params.churn_horizon_days)}
+    from .churn_data import check_churn, check_value
+
+    checks = {"churn": lambda: check_churn(cleaned, cutoff=params.churn_cutoff,
+                                           horizon_days=params.churn_horizon_days),
+              "value": lambda: check_value(cleaned, calibration_end=params.clv_calibration_end,
+                                           churn_cutoff=params.churn_cutoff, churn_horizon_days=params.churn_horizon_days)}
     cannot = {}
     for need in (n for n in checks if n in needs):
         try:
@@ -159,6 +169,8 @@ def segment_rule(fs: FeatureSet, params):
     """``rfm_method: scores``: the RFM score grid of ``rfm_grid.yaml`` makes the segments (None: clustering)."""
     if params.rfm_method != "scores":
         return None
+    from .grid import RfmScoreGrid, load_rfm_grid
+
     return RfmScoreGrid(load_rfm_grid().to_mapping(), columns=tuple(DEFAULT_FEATURES),
                         preprocessor=preprocessor(fs, params))
 
@@ -171,6 +183,8 @@ def name_segments(profile, fs: FeatureSet, params, labels=None):
     if labels is None:
         raise ParamsError("naming the segments of the RFM score grid needs each customer's segment",
                           "pass labels=", key="rfm_method")
+
+    from .grid import load_rfm_grid, name_grid_segments
 
     def fill(s, template, name, what):
         return fill_placeholders(profile, s, template, name, what, currency=params.currency, gap=gap)
@@ -201,6 +215,8 @@ def id_columns(params) -> list[str]:
 
 def after_segment(ctx, seg) -> None:
     """Churn risk and lifetime value per segment, when ``08_churn`` and ``10_value`` have run (cards, tables, index)."""
+    from . import churn, lifetime
+
     seg.risk = churn.segment_risk(ctx.folder, ctx.params.churn_threshold)
     if seg.risk is not None:
         seg.extra["risk_sentences"] = churn.risk_sentences(seg.risk, ctx.params.churn_threshold)

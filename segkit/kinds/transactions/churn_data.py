@@ -1,5 +1,8 @@
 """The churn data set (see :mod:`.churn`): features before a cutoff, measured at it, and the outcome in the
-horizon after it; the cutoff rules shared by every engine (:func:`cutoff_day`)."""
+horizon after it; the cutoff rules shared by every engine (:func:`cutoff_day`); and the periods of the value check
+(:mod:`.lifetime`), whose calibration ends the day before the churn cutoff by default. What would stop ``08_churn``
+and ``10_value`` is checked here without building their data (:func:`check_churn`, :func:`check_value`), so that
+``segkit check`` needs none of the modelling libraries."""
 
 from __future__ import annotations
 
@@ -11,7 +14,8 @@ import pandas as pd
 from ...errors import ColumnError, DataValueError
 from .features import behaviour_features
 
-__all__ = ["ChurnData", "naive_dates", "churn_cutoff", "cutoff_day", "churn_dataset", "check_churn", "assemble"]
+__all__ = ["ChurnData", "naive_dates", "churn_cutoff", "cutoff_day", "churn_dataset", "check_churn", "assemble", "purchases",
+           "check_value"]
 
 _DAY = pd.Timedelta(days=1)
 
@@ -177,3 +181,50 @@ def assemble(features: pd.DataFrame, bought, cutoff: pd.Timestamp, horizon_days:
     _check_outcome(churned, cutoff, horizon_days)
     return ChurnData(features=features, churned=churned, cutoff=cutoff, horizon_days=int(horizon_days),
                      last_date=pd.Timestamp(last).normalize())
+
+
+# ------------------------------------------------------------------------------ the value check's periods
+def purchases(clean: pd.DataFrame) -> pd.DataFrame:
+    """The purchase lines of a cleaned transaction table: no cancellation, a positive amount."""
+    keep = clean["amount"] > 0
+    if "is_cancellation" in clean.columns:
+        keep &= ~clean["is_cancellation"].astype(bool)
+    return clean.loc[keep, ["customer_id", "date", "amount"]]
+
+
+def _calibration_end(span: tuple, first: pd.Timestamp, last: pd.Timestamp, explicit, churn_cut,
+                     churn_horizon_days: int) -> pd.Timestamp:
+    if explicit is None:
+        return cutoff_day(*span, churn_cut, churn_horizon_days) - _DAY
+    end = pd.Timestamp(explicit).normalize()
+    if not first <= end < last:
+        raise DataValueError(f"clv_calibration_end {end.date()} leaves no calibration or no holdout period (the "
+                             f"purchases run from {first.date()} to {last.date()})",
+                             f"set clv_calibration_end between {first.date()} and {(last - _DAY).date()}, or "
+                             "leave it empty (the day before the churn cutoff)", key="clv_calibration_end")
+    return end
+
+
+def check_value(clean: pd.DataFrame, *, calibration_end=None, churn_cutoff=None, churn_horizon_days: int = 90) -> None:
+    """Raise what :func:`value_data` would stop on (no purchase, no calibration or holdout period), without
+    summing the purchases (for ``segkit check``)."""
+    value_periods(*purchases_and_span(clean), calibration_end, churn_cutoff, churn_horizon_days)
+
+
+def purchases_and_span(clean: pd.DataFrame) -> tuple[pd.DataFrame, tuple]:
+    """The purchase lines and the first and last date of all cleaned lines (None, None without a purchase)."""
+    bought = purchases(clean)
+    if bought.empty:
+        return bought, (None, None)
+    dates = naive_dates(clean)
+    return bought, (dates.min(), dates.max())
+
+
+def value_periods(bought: pd.DataFrame, span: tuple, calibration_end, churn_cutoff, churn_horizon_days: int) -> tuple:
+    """The first and last purchase day and the calibration end; raises when there is no purchase or no period."""
+    if bought.empty:
+        raise DataValueError("the cleaned transactions hold no purchase (every line is a cancellation or free)",
+                             "check the cleaning log and the amount or price column")
+    dates = pd.to_datetime(bought["date"])
+    first, last = dates.min().normalize(), dates.max().normalize()
+    return first, last, _calibration_end(span, first, last, calibration_end, churn_cutoff, churn_horizon_days)

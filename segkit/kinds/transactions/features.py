@@ -23,9 +23,6 @@ from typing import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
-from sklearn.compose import ColumnTransformer
-from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import FunctionTransformer, MinMaxScaler, RobustScaler, StandardScaler
 
 from ...errors import ColumnError, DataValueError, ParamsError
 from ...featureset import FrozenIds
@@ -359,7 +356,7 @@ def signed_log1p(x):
     return np.sign(x) * np.log1p(np.abs(x))
 
 
-_SCALERS = {"standard": StandardScaler, "robust": RobustScaler, "minmax": MinMaxScaler}
+_SCALERS = {"standard": "StandardScaler", "robust": "RobustScaler", "minmax": "MinMaxScaler"}  # in sklearn.preprocessing
 
 
 def transform_features(
@@ -369,7 +366,7 @@ def transform_features(
     skew: str = "log",
     scaler: str = "standard",
     log_columns: Iterable[str] | None = None,
-) -> Pipeline:
+) -> "Pipeline":
     """Build an unfitted transformer: (signed) log of skewed columns, then scaling.
 
     Parameters
@@ -429,7 +426,11 @@ def transform_features(
     else:
         skewness = features[columns].astype("float64").skew()
         logged = set(skewness[skewness > SKEW_THRESHOLD].index)
-    parts = [(c, FunctionTransformer(signed_log1p, feature_names_out="one-to-one")
+    from sklearn import preprocessing  # here, not on import: checking an input needs no scikit-learn
+    from sklearn.compose import ColumnTransformer
+    from sklearn.pipeline import Pipeline
+
+    parts = [(c, preprocessing.FunctionTransformer(signed_log1p, feature_names_out="one-to-one")
               if c in logged else "passthrough", [c]) for c in columns]
     ct = ColumnTransformer(parts, remainder="drop", verbose_feature_names_out=False)
-    return Pipeline([("skew", ct), ("scale", _SCALERS[scaler]())])
+    return Pipeline([("skew", ct), ("scale", getattr(preprocessing, _SCALERS[scaler])())])

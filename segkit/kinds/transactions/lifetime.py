@@ -31,7 +31,7 @@ import pandas as pd
 from ...errors import DataValueError
 from ...featureset import in_index
 from ...format import round_json
-from .churn_data import cutoff_day, naive_dates
+from .churn_data import check_value, purchases, purchases_and_span, value_periods  # noqa: F401  (check_value: here too)
 from .value import (BetaGeoModel, GammaGammaModel, HoldoutCheck, customer_lifetime_value, holdout_check, rfm_summary,
                     value_by_segment, value_sentence)
 
@@ -62,14 +62,6 @@ def _money(value: float, currency: str) -> str:
 
 
 # ------------------------------------------------------------------------------------------ data
-def purchases(clean: pd.DataFrame) -> pd.DataFrame:
-    """The purchase lines of a cleaned transaction table: no cancellation, a positive amount."""
-    keep = clean["amount"] > 0
-    if "is_cancellation" in clean.columns:
-        keep &= ~clean["is_cancellation"].astype(bool)
-    return clean.loc[keep, ["customer_id", "date", "amount"]]
-
-
 @dataclass
 class ValueData:
     """The CLV summaries of a run: calibration (with the holdout) and the whole history.
@@ -108,19 +100,6 @@ class ValueData:
                 f"{self.holdout_days} days after it; the forecast then uses the whole history.")
 
 
-def _calibration_end(span: tuple, first: pd.Timestamp, last: pd.Timestamp, explicit, churn_cut,
-                     churn_horizon_days: int) -> pd.Timestamp:
-    if explicit is None:
-        return cutoff_day(*span, churn_cut, churn_horizon_days) - _DAY
-    end = pd.Timestamp(explicit).normalize()
-    if not first <= end < last:
-        raise DataValueError(f"clv_calibration_end {end.date()} leaves no calibration or no holdout period (the "
-                             f"purchases run from {first.date()} to {last.date()})",
-                             f"set clv_calibration_end between {first.date()} and {(last - _DAY).date()}, or "
-                             "leave it empty (the day before the churn cutoff)", key="clv_calibration_end")
-    return end
-
-
 def value_data(clean: pd.DataFrame, *, calibration_end=None, churn_cutoff=None, churn_horizon_days: int = 90
                ) -> ValueData:
     """Calibration and full summaries of the purchases of a cleaned transaction table.
@@ -133,34 +112,9 @@ def value_data(clean: pd.DataFrame, *, calibration_end=None, churn_cutoff=None, 
         Last day of the calibration period; default: the day before the churn cutoff
         (:func:`.churn.churn_cutoff` with ``churn_cutoff`` and ``churn_horizon_days``).
     """
-    bought, span = _purchases_and_span(clean)
+    bought, span = purchases_and_span(clean)
     return value_data_of_purchases(bought, span, lines=len(bought), calibration_end=calibration_end,
                                    churn_cutoff=churn_cutoff, churn_horizon_days=churn_horizon_days)
-
-
-def check_value(clean: pd.DataFrame, *, calibration_end=None, churn_cutoff=None, churn_horizon_days: int = 90) -> None:
-    """Raise what :func:`value_data` would stop on (no purchase, no calibration or holdout period), without
-    summing the purchases (for ``segkit check``)."""
-    _periods(*_purchases_and_span(clean), calibration_end, churn_cutoff, churn_horizon_days)
-
-
-def _purchases_and_span(clean: pd.DataFrame) -> tuple[pd.DataFrame, tuple]:
-    """The purchase lines and the first and last date of all cleaned lines (None, None without a purchase)."""
-    bought = purchases(clean)
-    if bought.empty:
-        return bought, (None, None)
-    dates = naive_dates(clean)
-    return bought, (dates.min(), dates.max())
-
-
-def _periods(bought: pd.DataFrame, span: tuple, calibration_end, churn_cutoff, churn_horizon_days: int) -> tuple:
-    """The first and last purchase day and the calibration end; raises when there is no purchase or no period."""
-    if bought.empty:
-        raise DataValueError("the cleaned transactions hold no purchase (every line is a cancellation or free)",
-                             "check the cleaning log and the amount or price column")
-    dates = pd.to_datetime(bought["date"])
-    first, last = dates.min().normalize(), dates.max().normalize()
-    return first, last, _calibration_end(span, first, last, calibration_end, churn_cutoff, churn_horizon_days)
 
 
 def value_data_of_purchases(bought: pd.DataFrame, span: tuple, *, lines: int, calibration_end=None,
@@ -168,7 +122,7 @@ def value_data_of_purchases(bought: pd.DataFrame, span: tuple, *, lines: int, ca
     """:func:`value_data` from the purchases (``customer_id``, ``date``, ``amount``; lines, or already summed per
     customer and day by an engine), the first and last date of all cleaned lines (``span``, for the churn
     cutoff) and the number of purchase lines."""
-    first, last, end = _periods(bought, span, calibration_end, churn_cutoff, churn_horizon_days)
+    first, last, end = value_periods(bought, span, calibration_end, churn_cutoff, churn_horizon_days)
     unit = "W" if last - first >= pd.Timedelta(weeks=10) else "D"
     common = {"customer_col": "customer_id", "date_col": "date", "amount_col": "amount", "unit": unit}
     calibration = rfm_summary(bought, calibration_end=end, observation_end=last, **common)
