@@ -38,8 +38,8 @@ def preflight(params: Params, *, deep: bool = True, needs: Iterable[str] | None 
     what ``01_eda`` and ``02_features`` do to it: the input read by the same reader (read once per process),
     the data kind's schema checks (:func:`check_input`), its cleaning and its features (column roles), on a
     seeded sample of :data:`CHECK_ROWS` rows when the input is larger (of :data:`ENGINE_SAMPLE` rows, after
-    the engine's own reading checks over every line, when the duckdb engine reads it). Returns a short description of the
-    input for progress messages (``input``, ``columns``, ``engine``, and with ``deep`` ``rows``, ``checked_rows``,
+    the engine's own reading checks over every line, when the duckdb engine reads it). Returns a short description of
+    the input for progress messages (``input``, ``columns``, ``engine``, and with ``deep`` ``rows``, ``checked_rows``,
     ``findings``). With the params ``reference``, the reference is loaded and checked too (with ``deep``: its data
     kind and features against this input's; ``reference`` in the result). Also with ``deep``, what the notebooks
     of the capabilities ``needs`` (default: every one the kind offers, such as ``08_churn``'s ``churn``) would stop
@@ -86,8 +86,9 @@ def _stage_checks(kind, params: Params, cleaned: pd.DataFrame, needs: Iterable[s
     where = "" if sampled is None else f"on a sample of {sampled:,} rows, "
     then = ("a run leaves out the notebook that needs it" if sampled is None else
             "the notebook that needs it stops the run if the whole input says the same")
-    warnings = [Finding("warning", "stages", exc.column, f"{need}: {where}{exc.problem}; {then} (to keep it: {exc.fix})",
-                        key=exc.key, fix=exc.fix) for need, exc in cannot.items()]
+    warnings = [Finding("warning", "stages", exc.column,
+                        f"{need}: {where}{exc.problem}; {then} (to keep it: {exc.fix})", key=exc.key, fix=exc.fix)
+                for need, exc in cannot.items()]
     return ({} if sampled is not None else cannot), warnings
 
 

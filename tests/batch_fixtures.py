@@ -23,7 +23,8 @@ def run_batch(params: Path, out_dir: Path, **kwargs):
     """Run a batch quietly from the project's notebooks, whatever the working folder."""
     from segkit.report import run
 
-    return run(params, out_dir=out_dir, notebooks_dir=ROOT / "notebooks", force=True, **{"say": lambda _: None, **kwargs})
+    kwargs = {"say": lambda _: None, **kwargs}
+    return run(params, out_dir=out_dir, notebooks_dir=ROOT / "notebooks", force=True, **kwargs)
 
 
 @pytest.fixture(scope="session")

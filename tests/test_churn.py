@@ -228,8 +228,8 @@ def test_risk_by_segment_means_counts_and_threshold_inclusive():
     assert table.loc["S02", "customers"] == 3 and table.loc["S02", "scored"] == 2  # customer 6 has no score
     assert table.loc["S02", "mean_risk"] == pytest.approx(0.55) and table.loc["S02", "high_risk_share"] == 0.5
     sentences = churn.risk_sentences(table, 0.5)
-    assert sentences["S01"] == ("Churn risk 30% on average; 1 of 2 customers scored (50%) at high risk (probability 0.50 "
-                                "or more).")
+    assert sentences["S01"] == ("Churn risk 30% on average; 1 of 2 customers scored (50%) at high risk "
+                                "(probability 0.50 or more).")
 
 
 def test_risk_by_segment_names_missing_columns():

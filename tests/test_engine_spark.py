@@ -307,9 +307,11 @@ def test_the_pages_count_every_customer_and_say_what_the_sample_measures(big_run
     summary = ctx.folder.read_json("segments_summary.json")
     counted = _counted_over_all(summary, sizes)
     assert sum(s["size"] for s in summary["segments"]) == 50 and sum(s["size"] for s in counted["segments"]) == 164
-    assert {s["code"]: s["size"] for s in counted["segments"]} == big_run["all"]["segment_code"].value_counts().to_dict()
+    assigned = big_run["all"]["segment_code"].value_counts().to_dict()
+    assert {s["code"]: s["size"] for s in counted["segments"]} == assigned
     # 05's cards count every customer too, and its note says which numbers describe the sample
-    shown = [int(n.replace(",", "")) for n in re.findall(r'class="sk-size">([\d,]+) customers', stages.profile.cards(seg).data)]
+    cards = stages.profile.cards(seg).data
+    shown = [int(n.replace(",", "")) for n in re.findall(r'class="sk-size">([\d,]+) customers', cards)]
     assert sorted(shown) == sorted(s["size"] for s in counted["segments"])
     assert "The cards and the sizes below count all 164 customers" in stages.profile.all_entities_note(seg).data
 

@@ -49,7 +49,8 @@ def _later_stages(params) -> dict[str, str]:
     builds = {"churn": lambda: churn_dataset(cleaned, cutoff=params.churn_cutoff,
                                              horizon_days=params.churn_horizon_days),
               "value": lambda: value_data(cleaned, calibration_end=params.clv_calibration_end,
-                                          churn_cutoff=params.churn_cutoff, churn_horizon_days=params.churn_horizon_days)}
+                                          churn_cutoff=params.churn_cutoff,
+                                          churn_horizon_days=params.churn_horizon_days)}
     for need, build in builds.items():
         outcome = _outcome(build)
         if outcome != "ok":

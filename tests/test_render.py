@@ -324,7 +324,8 @@ def test_index_shows_churn_risk(tmp_path):
                        notebooks=["01_eda", "08_churn"]).read_text()
     page = _Page(text)
     assert "27% At high risk of churn (90 days)" in page.visible
-    assert "27 of the 100 entities scored (27%) are at high risk of not buying again in the next 90 days" in page.visible
+    assert ("27 of the 100 entities scored (27%) are at high risk of not buying again in the next 90 days"
+            in page.visible)
     assert "55%" in page.visible and "segment S02" in page.visible
     assert "href='08_churn.html'" in text and "Who will stop buying" in page.visible
     assert "&lt;b&gt;Loyal&lt;/b&gt;" in text and "/home/ann" not in text and page.scripts == 0

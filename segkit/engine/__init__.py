@@ -29,8 +29,8 @@ from pathlib import Path
 from ..errors import ParamsError
 from ..io import parse_synth
 
-__all__ = ["ENGINES", "AUTO_ROWS", "HOOKS", "ALL_SEGMENTS", "ALL_SIZES", "choose", "input_rows", "engine_input", "module",
-           "offers", "sample_sentence"]
+__all__ = ["ENGINES", "AUTO_ROWS", "HOOKS", "ALL_SEGMENTS", "ALL_SIZES", "choose", "input_rows", "engine_input",
+           "module", "offers", "sample_sentence"]
 
 #: The engines a run can use.
 ENGINES = ("pandas", "duckdb", "spark")

@@ -302,7 +302,8 @@ def _all_sizes(folder: Path) -> dict[str, Any] | None:
 
 
 def _counted_over_all(summary: dict, sizes: dict[str, Any] | None) -> dict:
-    """``summary`` with each segment's size and share over every entity, when ``sizes`` (:func:`_all_sizes`) has them."""
+    """``summary`` with each segment's size and share over every entity, when ``sizes`` (:func:`_all_sizes`) has
+    them."""
     if not sizes:
         return summary
     over = {s.get("code"): s for s in sizes["segments"] if isinstance(s, dict)}

@@ -194,7 +194,8 @@ def _leave_out(notebooks: list[Notebook], cannot: dict[str, SegkitError], only: 
     if only and out:
         raise next(iter(out.values()))
     kept = [replace(nb, after=[a for a in nb.after if a not in out],
-                    engine_after=[a for a in nb.engine_after if a not in out]) for nb in notebooks if nb.name not in out]
+                    engine_after=[a for a in nb.engine_after if a not in out])
+            for nb in notebooks if nb.name not in out]
     return kept, {name: exc.message for name, exc in out.items()}
 
 

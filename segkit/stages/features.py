@@ -38,8 +38,8 @@ def load_features(ctx: RunContext) -> FeatureSet:
 
 def feature_overview(fs: FeatureSet) -> pd.DataFrame:
     """One row per feature: its meaning, and whether it feeds the clustering."""
-    rows = [{"feature": c, "Meaning": fs.labels.get(c, ""), "Used for segments": "yes" if c in fs.columns else "profile only"}
-            for c in fs.table.columns]
+    rows = [{"feature": c, "Meaning": fs.labels.get(c, ""),
+             "Used for segments": "yes" if c in fs.columns else "profile only"} for c in fs.table.columns]
     out = pd.DataFrame(rows).set_index("feature")
     out.attrs["caption"] = f"{len(fs.table):,} {fs.entity}"
     out.index.name = f"{len(fs.table):,} {fs.entity}"

@@ -84,7 +84,8 @@ def stage_checks(cleaned: pd.DataFrame, params, needs) -> dict:
     checks = {"churn": lambda: check_churn(cleaned, cutoff=params.churn_cutoff,
                                            horizon_days=params.churn_horizon_days),
               "value": lambda: check_value(cleaned, calibration_end=params.clv_calibration_end,
-                                           churn_cutoff=params.churn_cutoff, churn_horizon_days=params.churn_horizon_days)}
+                                           churn_cutoff=params.churn_cutoff,
+                                           churn_horizon_days=params.churn_horizon_days)}
     cannot = {}
     for need in (n for n in checks if n in needs):
         try:

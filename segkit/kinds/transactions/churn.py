@@ -45,7 +45,8 @@ from .churn_data import ChurnData, assemble, check_churn, churn_cutoff, churn_da
 from .features import behaviour_features
 
 __all__ = ["ChurnData", "ChurnEvaluation", "ChurnScores", "FOREST", "MAX_ROWS", "SEARCH_SPACE", "churn_cutoff",
-           "cutoff_day", "assemble", "churn_dataset", "check_churn", "fit_churn_model", "evaluate_churn", "score_customers", "risk_by_segment",
+           "cutoff_day", "assemble", "churn_dataset", "check_churn",
+           "fit_churn_model", "evaluate_churn", "score_customers", "risk_by_segment",
            "risk_sentences", "refit_and_score", "churn_summary", "segment_risk"]
 
 #: Settings of the churn forest: balanced classes (both outcomes weigh the same) and leaves of at least 20
@@ -329,9 +330,10 @@ def risk_sentences(table: pd.DataFrame, threshold: float = 0.5) -> dict[str, str
     for code, row in table.iterrows():
         if row["scored"] > 0:
             n, scored = int(row["high_risk"]), int(row["scored"])
+            share = 100 * (row["high_risk_share"] or 0)
             out[str(code)] = (f"Churn risk {100 * row['mean_risk']:.0f}% on average; {n:,} of {scored:,} customer"
-                              f"{'' if scored == 1 else 's'} scored ({100 * (row['high_risk_share'] or 0):.0f}%) at high "
-                              f"risk (probability {threshold:.2f} or more).")
+                              f"{'' if scored == 1 else 's'} scored ({share:.0f}%) at high risk (probability "
+                              f"{threshold:.2f} or more).")
     return out
 
 

@@ -356,7 +356,8 @@ def signed_log1p(x):
     return np.sign(x) * np.log1p(np.abs(x))
 
 
-_SCALERS = {"standard": "StandardScaler", "robust": "RobustScaler", "minmax": "MinMaxScaler"}  # in sklearn.preprocessing
+#: The ``scaler`` param -> its class in sklearn.preprocessing.
+_SCALERS = {"standard": "StandardScaler", "robust": "RobustScaler", "minmax": "MinMaxScaler"}
 
 
 def transform_features(
