@@ -254,3 +254,20 @@ def test_the_engine_sample_is_seeded(generated):
     pd.testing.assert_frame_equal(a, b)
     assert len(a) == 500 and not a.equals(ddb.sample(con, source, 500, 8))
     assert len(ddb.sample(con, source, 10**6, 7)) == 60_000
+
+
+def test_the_input_table_counts_every_line_when_the_page_sees_a_sample(generated, tmp_path, monkeypatch):
+    from segkit import stages
+    from segkit.stages import engine as in_engine
+
+    monkeypatch.setattr(in_engine, "EDA_SAMPLE", 5_000)  # the page sees 5,000 of the 60,000 lines
+    pandas_ctx = stages.open_run(tmp_path / "p", data_kind="transactions", data_path=str(generated[1]))
+    duck_ctx = stages.open_run(tmp_path / "d", data_kind="transactions", data_path=str(generated[1]), engine="duckdb")
+    whole, sample = stages.eda.load(pandas_ctx), stages.eda.load(duck_ctx)
+    assert len(sample) == 5_000 and stages.eda.sample_note(whole) is None
+    expected, shown = stages.eda.input_table(pandas_ctx, whole), stages.eda.input_table(duck_ctx, sample)
+    assert shown["Values"].tolist() == expected["Values"].tolist() and "60,000" in expected["Values"].tolist()
+    assert shown["Missing"].tolist() == expected["Missing"].tolist()
+    assert "Distinct values (in the 5,000 sampled lines)" in shown.columns
+    note = stages.eda.sample_note(sample).data
+    assert "The input has 60,000 lines, read by the duckdb engine" in note and "random sample of 5,000 lines" in note

@@ -28,7 +28,7 @@ from . import engine as in_engine
 from .context import RunContext
 
 __all__ = ["load", "clean", "readings", "id_columns", "column_roles", "schema_findings", "numeric_columns", "eda_frame",
-           "missing_figure", "distributions", "input_table", "outliers", "duplicates", "cleaning_table"]
+           "missing_figure", "distributions", "input_table", "sample_note", "outliers", "duplicates", "cleaning_table"]
 
 
 def input_file(params) -> Path | None:
@@ -108,9 +108,36 @@ def clean(ctx: RunContext, raw: pd.DataFrame):
 
 def input_table(ctx: RunContext, raw: pd.DataFrame) -> pd.DataFrame:
     """One row per input column: its type in words, how many values it has, the share missing, how many distinct
-    values and an example (identifiers redacted)."""
-    return table(eda.schema_table(raw, redact=id_columns(ctx)), _INPUT_WORDS, index="column",
-                 percent=["missing_share"], whole=["non_null", "distinct"], types=["dtype"])
+    values and an example (identifiers redacted). When an engine read the input and ``raw`` is its sample, the values
+    and the missing share count every line (the engine counted them) and the distinct values say they are the
+    sample's."""
+    schema, names = eda.schema_table(raw, redact=id_columns(ctx)), dict(_INPUT_WORDS)
+    rows, missing = _sampled_by_engine(raw)
+    if missing is not None:
+        schema["non_null"] = [rows - missing.get(c, 0) for c in schema["column"]]
+        schema["missing_share"] = [missing.get(c, 0) / max(rows, 1) for c in schema["column"]]
+        names["distinct"] = f"Distinct values (in the {len(raw):,} sampled lines)"
+    return table(schema, names, index="column", percent=["missing_share"], whole=["non_null", "distinct"],
+                 types=["dtype"])
+
+
+def sample_note(raw: pd.DataFrame):
+    """When an engine read the input and this page sees a sample of it: how many lines there are, and which tables
+    count every line and which describe the sample; None otherwise (the cell shows nothing)."""
+    rows, missing = _sampled_by_engine(raw)
+    if missing is None:
+        return None
+    return note(f"The input has {rows:,} lines, read by the {raw.attrs.get('engine', 'duckdb')} engine. The table "
+                "of the input counts the values and missing values of every line, and so does the cleaning log; the "
+                f"schema checks, distributions, outliers and duplicates describe a random sample of {len(raw):,} "
+                "lines (the same sample for the same seed).")
+
+
+def _sampled_by_engine(raw: pd.DataFrame) -> tuple[int | None, dict | None]:
+    """(lines, missing values per column) of the whole input when ``raw`` is an engine's sample of it, else
+    (None, None)."""
+    rows, missing = raw.attrs.get("engine_rows"), raw.attrs.get("engine_missing")
+    return (int(rows), dict(missing)) if rows is not None and missing is not None and len(raw) < rows else (None, None)
 
 
 def outliers(data: pd.DataFrame) -> pd.DataFrame:

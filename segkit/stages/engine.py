@@ -68,9 +68,10 @@ def load(ctx: RunContext) -> tuple[pd.DataFrame, dict]:
         digest = mod.content_digest(con, source)
     raw = prof["sample"]
     notes = [f"read by the {name} engine: {prof['rows']:,} lines"
-             + (f"; the tables and plots below use a random sample of {len(raw):,} of them" if len(raw) < prof["rows"]
+             + (f"; the data-quality page's schema checks, distributions, outliers and duplicates use a random sample "
+                f"of {len(raw):,} of them" if len(raw) < prof["rows"]
                 else "")]
-    raw.attrs.update(read_notes=notes, engine_rows=prof["rows"], engine_missing=prof["missing"])
+    raw.attrs.update(read_notes=notes, engine_rows=prof["rows"], engine_missing=prof["missing"], engine=name)
     record = {"rows": prof["rows"], "columns": list(prof["types"]), "content_hash": digest, "read_notes": notes,
               "engine": name, "sample_rows": int(len(raw)), "missing": prof["missing"]}
     return raw, record
