@@ -165,7 +165,7 @@ def test_the_calibration_table_reads_in_plain_words_and_percent():
     evaluation = churn.ChurnEvaluation(scores=pd.DataFrame(), probability=probability,
                                        churned=pd.Series([0, 0, 0, 1, 1, 1]), importance=pd.DataFrame())
     shown = stages.churn.calibration_table(evaluation)
-    assert shown.index.name == "Predicted churn risk" and list(shown.index) == ["0-10%", "10-20%", "90-100%"]
+    assert shown.columns.name == "Predicted churn risk" and list(shown.index) == ["0-10%", "10-20%", "90-100%"]
     assert shown.to_dict("list") == {"Mean predicted risk": ["6%", "14%", "97%"], "Churned": ["0%", "50%", "100%"],
                                      "Customers": ["2", "2", "2"]}
 

@@ -38,6 +38,14 @@ def test_types_in_words_and_row_labels_kept_unless_asked():
     assert plain_heading("avg_order_value") == "Avg order value" and plain_heading("ROC-AUC") == "ROC-AUC"
 
 
+def test_the_name_of_the_row_labels_goes_above_them_in_one_header_row():
+    frame = pd.DataFrame({"Customers": [1422, 683]}, index=pd.Index([0, 1], name="Repeat purchases"))
+    shown = table(frame, whole=["Customers"])
+    assert shown.columns.name == "Repeat purchases" and shown.index.name is None
+    head = shown.to_html().split("<tbody>")[0]
+    assert head.count("<tr") == 1 and "<th>Repeat purchases</th>" in head and "1,422" in shown.to_html()
+
+
 def test_the_outlier_table_shows_a_missing_fence_as_a_dash():
     from segkit.stages.eda import outliers
 

@@ -144,7 +144,11 @@ def test_churn_comparison_by_risk_band(run, tmp_path):
     alive = table.loc[table["Customers"] > 0, "Mean P(alive)"]
     assert alive.is_monotonic_decreasing and "repeat buyers" in relation.summary()
     assert ctx.folder.read_json("value_summary.json")["churn"]["customers"] == len(per)
-    assert "Mean churn risk %" in stages.value.churn_table(relation).columns
+    shown = stages.value.churn_table(relation)
+    assert list(shown.columns) == ["Customers", "Mean churn risk", "Mean P(alive)", "Expected purchases", "Mean CLV"]
+    row = table.loc["0-25%"]
+    assert shown.loc["0-25%"].tolist()[:3] == [f"{int(row['Customers']):,}", f"{row['Mean churn risk']:.1%}",
+                                               f"{row['Mean P(alive)']:.1%}"]
 
 
 # ------------------------------------------------------------------------------------------ segments
@@ -170,7 +174,9 @@ def test_segment_shares_sum_to_one_and_the_sentence_names_the_top_segment(segmen
     assert set(segmented.extra["value_sentences"]) == set(SEGMENTS)
     assert "expected per customer over 12 months" in segmented.extra["value_sentences"]["S01"]
     shown = stages.value.segment_table(segmented)
-    assert shown["Share of expected value %"].sum() == pytest.approx(100, abs=0.2)
+    assert sum(float(v.rstrip("%")) for v in shown["Share of expected value"]) == pytest.approx(100, abs=0.2)
+    assert list(shown.columns) == ["Segment", "Customers", "Share of customers", "Expected value (£)", "Per customer (£)",
+                                   "Share of expected value", "Mean P(alive)"] and shown.columns.name == "Code"
     assert "Champions" in stages.value.ranking_note(segmented).data
 
 

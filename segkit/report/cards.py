@@ -174,10 +174,12 @@ def table(frame: pd.DataFrame, names: Mapping[str, str] | None = None, *, index:
     """``frame`` as a business reader sees it: headings in words (``names``, else :func:`plain_heading`), the
     column ``index`` as the row labels (else the frame's own labels, or none for a plain 0, 1, 2...), shares in
     percent, counts with thousands separators, other numbers as :func:`~segkit.format.format_number` writes them,
-    missing and infinite values as "–" and pandas types (``types``) in words ("text", "whole number"). With
+    missing and infinite values as "–" and pandas types (``types``) in words ("text", "whole number"). The name of
+    the frame's own row labels goes above them, in the one header row. With
     ``label_words``, the row labels are names to write as words too (rules, severities; never input columns)."""
     names, kinds = dict(names or {}), {**{c: "percent" for c in percent}, **{c: "whole" for c in whole}}
     shown = frame.set_index(index) if index is not None else frame.copy()
+    corner = None if index is not None else shown.index.name  # what the row labels are: above them, in one header row
     if index is None and isinstance(shown.index, pd.RangeIndex):
         shown.index = [""] * len(shown)
     for col in shown.columns:
@@ -187,8 +189,9 @@ def table(frame: pd.DataFrame, names: Mapping[str, str] | None = None, *, index:
             shown[col] = [_cell(v, kinds.get(col)) for v in shown[col]]
     if label_words:
         shown.index = [plain_heading(v) for v in shown.index]
-    shown.index.name = None
-    return shown.rename(columns=lambda c: names.get(c, plain_heading(c)))
+    shown = shown.rename(columns=lambda c: names.get(c, plain_heading(c)))
+    shown.index.name, shown.columns.name = None, None if corner is None else plain_heading(corner)
+    return shown
 
 
 def _kind(dtype: Any) -> str:

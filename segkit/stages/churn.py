@@ -11,6 +11,7 @@ import pandas as pd
 from ..engine import duckdb as ddb
 from ..plots.explain import churn_evaluation_figure, plot_importance, plot_risk_distribution
 from ..report.cards import figure
+from ..report.cards import table as shown_table
 from . import engine as in_engine
 from .context import RunContext
 
@@ -72,10 +73,10 @@ def calibration_table(evaluation) -> pd.DataFrame:
     prediction and the share of it that churned, in percent, and its customers."""
     table = evaluation.calibration_table()
     bounds = [[round(100 * float(b)) for b in label.split("-")] for label in table.index]
-    return pd.DataFrame({"Mean predicted risk": [f"{v:.0%}" for v in table["mean_predicted"]],
-                         "Churned": [f"{v:.0%}" for v in table["observed"]],
-                         "Customers": [f"{int(v):,}" for v in table["count"]]},
-                        index=pd.Index([f"{lo}-{hi}%" for lo, hi in bounds], name="Predicted churn risk"))
+    return shown_table(pd.DataFrame({"Mean predicted risk": [f"{v:.0%}" for v in table["mean_predicted"]],
+                                     "Churned": [f"{v:.0%}" for v in table["observed"]],
+                                     "Customers": [f"{int(v):,}" for v in table["count"]]},
+                                    index=pd.Index([f"{lo}-{hi}%" for lo, hi in bounds], name="Predicted churn risk")))
 
 
 def importance_figure(evaluation, *, top: int | None = 15):

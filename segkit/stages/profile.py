@@ -22,7 +22,7 @@ from ..pipeline import Segmentation
 from ..plots import feature_distributions_figure, plot_index_heatmap, plot_segment_map, plot_segment_sizes
 from ..profile import SegmentProfile
 from ..format import format_value
-from ..report.cards import figure, figure_png, image, note, segment_cards, split_table
+from ..report.cards import figure, figure_png, image, note, segment_cards, split_table, table
 from . import engine as in_engine
 from .context import RunContext
 from .features import feature_columns, load_features
@@ -193,12 +193,10 @@ def churn_table(seg: Segmentation):
     """Churn risk per segment, where the data kind estimates it; None otherwise (the cell shows nothing)."""
     if seg.risk is None:
         return None
-    table = seg.risk.copy()
-    table["mean_risk"] = (100 * table["mean_risk"]).round(0)
-    table["high_risk_share"] = (100 * table["high_risk_share"]).round(0)
-    return table.rename(columns={"segment_name": "Segment", "customers": "Customers", "scored": "Scored",
-                                 "mean_risk": "Mean churn risk %", "high_risk": "At high risk",
-                                 "high_risk_share": "At high risk %"}).rename_axis("Code")
+    return table(seg.risk.rename_axis("Code"), {"segment_name": "Segment", "scored": "Customers scored",
+                                                "mean_risk": "Mean churn risk", "high_risk": "At high risk",
+                                                "high_risk_share": "Share at high risk"},
+                 percent=["mean_risk", "high_risk_share"], whole=["customers", "scored", "high_risk"])
 
 
 def stats_table(seg: Segmentation, top: int | None = TOP_FEATURES) -> pd.DataFrame:

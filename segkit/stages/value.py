@@ -13,12 +13,12 @@ import pandas as pd
 
 from ..engine import duckdb as ddb
 from ..plots.value import plot_holdout
-from ..report.cards import figure, html_block, note, note_html
+from ..report.cards import figure, html_block, note, note_html, table
 from . import engine as in_engine
 from .context import RunContext
 
 __all__ = ["build", "check", "score", "plot_holdout", "holdout_figure", "notes", "churn_comparison", "churn_note",
-           "churn_table", "ranking_note", "segment_table"]
+           "churn_table", "holdout_table", "ranking_note", "segment_table"]
 
 
 def _lifetime(ctx: RunContext):
@@ -92,11 +92,12 @@ def churn_table(relation):
     """Customers by churn risk band: mean risk, P(alive), expected purchases and value (None without churn scores)."""
     if relation is None:
         return None
-    table = relation.table.copy()
-    for col in ("Mean churn risk", "Mean P(alive)"):
-        table[col] = (100 * table[col]).round(1)
-    table["Mean CLV"] = table["Mean CLV"].round(0)
-    return table.rename(columns={"Mean churn risk": "Mean churn risk %", "Mean P(alive)": "Mean P(alive) %"})
+    return table(relation.table, percent=["Mean churn risk", "Mean P(alive)"], whole=["Customers", "Mean CLV"])
+
+
+def holdout_table(holdout):
+    """Predicted against actual purchases in the holdout, by repeat purchases in the calibration period."""
+    return table(holdout.table(), whole=["Customers"])
 
 
 def ranking_note(seg):
@@ -107,14 +108,13 @@ def ranking_note(seg):
 
 def segment_table(seg):
     """Customers, expected value (total, mean, share) and mean P(alive) per segment, largest value first."""
-    table = seg.extra.get("value")
-    if table is None:
+    values = seg.extra.get("value")
+    if values is None:
         return None
-    cur = seg.currency
+    total, mean = f"Expected value ({seg.currency})", f"Per customer ({seg.currency})"
     out = pd.DataFrame({
-        "Segment": table["segment_name"], "Customers": table["customers"],
-        "Customers %": (100 * table["customer_share"]).round(1),
-        f"Expected value ({cur})": table["clv_total"].round(0), f"Per customer ({cur})": table["clv_mean"].round(0),
-        "Share of expected value %": (100 * table["clv_share"]).round(1),
-        "Mean P(alive) %": (100 * table["p_alive_mean"]).round(1)})
-    return out.rename_axis("Code")
+        "Segment": values["segment_name"], "Customers": values["customers"], "Share of customers": values["customer_share"],
+        total: values["clv_total"], mean: values["clv_mean"], "Share of expected value": values["clv_share"],
+        "Mean P(alive)": values["p_alive_mean"]}).rename_axis("Code")
+    return table(out, percent=["Share of customers", "Share of expected value", "Mean P(alive)"],
+                 whole=["Customers", total, mean])
