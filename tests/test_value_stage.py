@@ -175,8 +175,9 @@ def test_segment_shares_sum_to_one_and_the_sentence_names_the_top_segment(segmen
     assert "expected per customer over 12 months" in segmented.extra["value_sentences"]["S01"]
     shown = stages.value.segment_table(segmented)
     assert sum(float(v.rstrip("%")) for v in shown["Share of expected value"]) == pytest.approx(100, abs=0.2)
-    assert list(shown.columns) == ["Segment", "Customers", "Share of customers", "Expected value (£)", "Per customer (£)",
-                                   "Share of expected value", "Mean P(alive)"] and shown.columns.name == "Code"
+    assert list(shown.columns) == ["Segment", "Customers", "Share of customers", "Expected value (£)",
+                                   "Per customer (£)", "Share of expected value", "Mean P(alive)"]
+    assert shown.columns.name == "Code"
     assert "Champions" in stages.value.ranking_note(segmented).data
 
 
