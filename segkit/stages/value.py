@@ -114,7 +114,7 @@ def segment_table(seg):
     total, mean = f"Expected value ({seg.currency})", f"Per customer ({seg.currency})"
     out = pd.DataFrame({
         "Segment": values["segment_name"], "Customers": values["customers"],
-        "Share of customers": values["customer_share"], total: values["clv_total"], mean: values["clv_mean"], "Share of expected value": values["clv_share"],
-        "Mean P(alive)": values["p_alive_mean"]}).rename_axis("Code")
+        "Share of customers": values["customer_share"], total: values["clv_total"], mean: values["clv_mean"],
+        "Share of expected value": values["clv_share"], "Mean P(alive)": values["p_alive_mean"]}).rename_axis("Code")
     return table(out, percent=["Share of customers", "Share of expected value", "Mean P(alive)"],
                  whole=["Customers", total, mean])
