@@ -1,7 +1,7 @@
 """The ``segkit`` command.
 
     segkit run PARAMS.yaml [PARAMS.yaml ...] [--name RUN] [--only NB ...] [--force]
-    segkit check PARAMS.yaml [...]          validate params and input as the run would, run no notebook
+    segkit check PARAMS.yaml [...] [--only NB ...]  validate params and input as the run would, run no notebook
     segkit params                           list every params key with its default and meaning
     segkit score MODEL_DIR NEW.csv --out scored.csv
     segkit runs [--out reports] [--json]    list the runs of a reports folder, failed ones included
@@ -65,10 +65,11 @@ def _stopped_by_sigterm(work):
 
 def _cmd_check(args: argparse.Namespace) -> int:
     from .config import load_params
-    from .preflight import preflight
+    from .report.runner import plan
 
     params, files = load_params(args.params)
-    info = preflight(params)  # what 01_eda and 02_features do to the input: the same checks, the same messages
+    # what the run would check and decide before its first notebook: the same checks, the same messages
+    info, notebooks, left_out = plan(params, only=args.only, notebooks_dir=args.notebooks)
     print(f"params ok ({' + '.join(str(f) for f in files)}): {params.data_kind} data, input {info['input']}")
     sampled = f" (a sample of {info['checked_rows']:,})" if info["checked_rows"] < info["rows"] else ""
     findings = info["findings"]
@@ -80,6 +81,8 @@ def _cmd_check(args: argparse.Namespace) -> int:
             print(f"  warning: {f.message}")
     if info.get("reference"):
         print(f"reference ok: {info['reference']}, same data kind and features")
+    print(f"a run would execute {len(notebooks)} notebooks: {', '.join(nb.name for nb in notebooks)}"
+          + (f" (left out: {', '.join(left_out)})" if left_out else ""))
     return 0
 
 
@@ -150,6 +153,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("check", help="validate params and input without running anything")
     p.add_argument("params", nargs="+", type=Path)
+    p.add_argument("--only", nargs="+", metavar="NB", help="check for a run of only these notebooks (as segkit run)")
+    p.add_argument("--notebooks", type=Path, default=None, help="folder of the report notebooks")
     p.set_defaults(func=_cmd_check)
 
     p = sub.add_parser("params", help="list every params key with its default and meaning")

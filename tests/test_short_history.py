@@ -42,6 +42,16 @@ def test_check_warns_and_names_what_the_run_leaves_out(december, capsys):
     out = capsys.readouterr().out
     assert "warning: churn: the data cover 23 days" in out and "a run leaves out the notebook that needs it" in out
     assert "(to keep it: set churn_horizon_days to 11 or less)" in out
+    assert ("a run would execute 6 notebooks: 01_eda, 02_features, 03_select_k, 04_dendrogram, 05_profile, "
+            "07_explain (left out: 08_churn, 10_value)") in out
+
+
+def test_check_only_checks_the_notebooks_named(december, capsys):
+    assert main(["check", str(december), "--only", "01", "02", "03", "05"]) == 0
+    out = capsys.readouterr().out
+    assert "churn" not in out and "a run would execute 4 notebooks: 01_eda, 02_features, 03_select_k, 05_profile" in out
+    assert main(["check", str(december), "--only", "08"]) == 2
+    assert f"segkit: {WHY}" in capsys.readouterr().err
 
 
 def test_the_batch_leaves_churn_and_value_out_and_says_why(december, tmp_path):

@@ -170,19 +170,34 @@ def run(params_files: str | Path | Sequence[str | Path], *, name: str | None = N
     params, files = load_params(params_files, overrides)
     out_dir = Path(out_dir).resolve()
     refuse_foreign(out_dir, params.run_name, force=force)  # before any notebook or input is read
-    notebooks = _select(discover_notebooks(Path(notebooks_dir).resolve() if notebooks_dir else default_notebooks_dir(),
-                                           params.data_kind, params), only)
+    chosen = _select(discover_notebooks(Path(notebooks_dir).resolve() if notebooks_dir else default_notebooks_dir(),
+                                        params.data_kind, params), only)
     with fork_server(forks) as forks:  # started now, it imports while the input is checked
-        preflight_info = preflight(params, needs={nb.needs for nb in notebooks if nb.needs})
-        if preflight_info["engine"] == "pandas":
-            notebooks = [nb.in_pandas() for nb in notebooks]
-        notebooks, left_out = _leave_out(notebooks, preflight_info["cannot_run"], only)
+        preflight_info, notebooks, left_out = _planned(params, chosen, only)
         progress(f"params ok: {params.data_kind} data, {len(notebooks)} notebooks, input {preflight_info['input']}")
         for name, why in left_out.items():
             progress(f"{name} left out: {why}")
         return run_notebooks(params, files, notebooks, out_dir=out_dir, force=force, only=only, jobs=jobs,
                              progress=progress, started_at=started_at, source=f"{preflight_info['input']}", forks=forks,
                              left_out=left_out)
+
+
+def plan(params: Params, *, only: Sequence[str] | None = None, notebooks_dir: str | Path | None = None
+         ) -> tuple[dict[str, Any], list[Notebook], dict[str, str]]:
+    """What a batch of ``params`` would run, as ``segkit run`` decides it before any notebook starts: the input
+    check (:func:`~segkit.preflight.preflight`), the notebooks (``only``'s choice, ordered for the run's engine)
+    and the notebooks left out, with why. Raises what would stop the run (``segkit check`` calls it)."""
+    chosen = _select(discover_notebooks(Path(notebooks_dir).resolve() if notebooks_dir else default_notebooks_dir(),
+                                        params.data_kind, params), only)
+    return _planned(params, chosen, only)
+
+
+def _planned(params: Params, notebooks: list[Notebook], only: Sequence[str] | None
+             ) -> tuple[dict[str, Any], list[Notebook], dict[str, str]]:
+    info = preflight(params, needs={nb.needs for nb in notebooks if nb.needs})
+    if info["engine"] == "pandas":
+        notebooks = [nb.in_pandas() for nb in notebooks]
+    return (info, *_leave_out(notebooks, info["cannot_run"], only))
 
 
 def _leave_out(notebooks: list[Notebook], cannot: dict[str, SegkitError], only: Sequence[str] | None
