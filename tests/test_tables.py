@@ -25,6 +25,8 @@ def test_headings_counts_shares_and_missing_values_in_words():
     assert list(shown.index) == ["Quantity", "UnitPrice"] and shown.index.name is None
     assert shown.loc["Quantity"].tolist() == ["whole number", "541,909", "0.0%", "–", "12.5"]
     assert shown.loc["UnitPrice"].tolist() == ["number", "3", "24.9%", "-7.39", "–"]
+    tiny = table(pd.DataFrame({"share": [0.0, 0.0002, 0.0005]}), percent=["share"])
+    assert tiny["Share"].tolist() == ["0.0%", "under 0.1%", "0.1%"]  # a segment of one customer in 4,334 is not 0%
 
 
 def test_types_in_words_and_row_labels_kept_unless_asked():

@@ -161,8 +161,8 @@ def _cell(value: Any, kind: str | None) -> Any:
         return "" if value is None else value
     if isinstance(value, bool) or not math.isfinite(number):
         return MISSING_TEXT if not isinstance(value, bool) else ("yes" if value else "no")
-    if kind == "percent":
-        return f"{number:.1%}"
+    if kind == "percent":  # a share that rounds to 0.0% but is not 0 says so, as the charts do
+        return "under 0.1%" if 0 < number < 0.0005 else f"{number:.1%}"
     if kind == "whole" or (isinstance(value, (int, np.integer))):
         return f"{int(round(number)):,}"
     return format_number(number)
