@@ -37,6 +37,9 @@ def test_types_in_words_and_row_labels_kept_unless_asked():
     assert shown["Dtype"].tolist() == ["text", "date and time"] and shown["Flag"].tolist() == ["yes", "no"]
     assert list(table(frame, index="rule", label_words=True).index) == ["Missing customer", "Non product"]
     assert list(table(frame[["dtype"]]).index) == ["", ""]  # a plain 0, 1, 2... says nothing: no labels
+    mixed = table(pd.DataFrame({"example": ["22423", "1e5", 2.5, None], "flag": [np.True_, np.False_, True, False]}))
+    assert mixed["Example"].tolist() == ["22423", "1e5", "2.5", ""]  # text stays as written
+    assert mixed["Flag"].tolist() == ["yes", "no", "yes", "no"]
     assert plain_heading("avg_order_value") == "Avg order value" and plain_heading("ROC-AUC") == "ROC-AUC"
 
 

@@ -155,12 +155,13 @@ def plain_heading(name: Any) -> str:
 
 
 def _cell(value: Any, kind: str | None) -> Any:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
+    if isinstance(value, (bool, np.bool_)):
+        return "yes" if value else "no"
+    if not isinstance(value, (int, float, np.number)):  # text stays as written: "22423" is a code, not 22,423
         return "" if value is None else value
-    if isinstance(value, bool) or not math.isfinite(number):
-        return MISSING_TEXT if not isinstance(value, bool) else ("yes" if value else "no")
+    number = float(value)
+    if not math.isfinite(number):
+        return MISSING_TEXT
     if kind == "percent":  # a share that rounds to 0.0% but is not 0 says so, as the charts do
         return "under 0.1%" if 0 < number < 0.0005 else f"{number:.1%}"
     if kind == "whole" or (isinstance(value, (int, np.integer))):
