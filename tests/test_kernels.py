@@ -59,11 +59,12 @@ def test_a_forked_kernel_is_a_fresh_kernel_with_its_own_environment_folder_and_p
                               "print(os.environ['SEGKIT_NOTEBOOK'], os.environ.get('SEGKIT_SERVER_ONLY'),\n"
                               "      os.getcwd(), sys.path[0], os.getpgid(0) == os.getpid(), os.getppid(),\n"
                               "      matplotlib.get_backend(),\n"
-                              "      'sklearn.ensemble' in sys.modules)")
+                              "      'segkit.stages.eda' in sys.modules and 'ipykernel.ipkernel' in sys.modules)")
             notebook, server_only, cwd, path0, leader, ppid, backend, preloaded = out.split()
             assert (notebook, cwd, path0) == ("05_profile", str(tmp_path), str(tmp_path))
             assert server_only == "None"  # the environment is the kernel manager's, not the server's
             assert leader == "True" and int(ppid) == server.process.pid  # forked, in a group of its own
+            # what the server imported before its first fork (PRELOAD); the rest it imports while idle
             assert backend == "module://matplotlib_inline.backend_inline" and preloaded == "True"
             assert km.provisioner.pid != server.process.pid
         finally:

@@ -17,7 +17,6 @@ import pandas as pd
 from matplotlib.colors import to_hex
 
 from ..format import MISSING_TEXT, format_number, format_value
-from ..plots.profile import segment_palette
 
 __all__ = ["segment_cards", "figure", "figure_png", "image", "format_value", "note", "note_html", "html_block", "caption",
            "split_table", "table", "plain_heading"]
@@ -59,6 +58,8 @@ def segment_cards(cards: Iterable[Mapping[str, Any]], *, entity: str = "customer
     segment apart (``drivers``) and how well a model tells it from the others (``distinctness``), both from
     the run's one separability analysis (``explain.json``), its churn risk (``risk``) and value (``value``), stability and a suggested action."""
     cards = list(cards)
+    from ..plots.profile import segment_palette  # seaborn: loaded by the page that draws segments
+
     colours = [to_hex(c) for c in segment_palette(len(cards))]
     parts = []
     for i, card in enumerate(cards):

@@ -41,12 +41,15 @@ __all__ = ["ForkServer", "ForkedProcess", "PRELOAD", "PRELOAD_LATER", "ONE_THREA
 #: Imported by the server before it forks its first kernel: what every report notebook imports in its first cell.
 #: The matplotlib backend is not among them: it loads in the kernel, where IPython is running, so the inline
 #: backend hooks into the kernel as it does in a kernel started on its own.
-PRELOAD = ("ipykernel.kernelapp", "ipykernel.ipkernel", "segkit.stages", "segkit.report.cards", "matplotlib.pyplot")
-#: Imported next, one module at a time while no kernel is asked for: what the notebooks import inside their calls.
+PRELOAD = ("ipykernel.kernelapp", "ipykernel.ipkernel", "segkit.stages.eda", "segkit.report.cards", "matplotlib.pyplot")
+#: Imported next, one module at a time while no kernel is asked for: the other stages (those of the notebooks that
+#: start after ``01_eda`` first) and what the notebooks import inside their calls.
 PRELOAD_LATER = (
-    "pyarrow.parquet", "seaborn", "scipy.stats", "scipy.cluster.hierarchy", "sklearn.cluster", "sklearn.ensemble",
-    "sklearn.inspection", "sklearn.metrics", "sklearn.mixture", "sklearn.model_selection", "sklearn.pipeline",
-    "sklearn.preprocessing", "sklearn.decomposition", "sklearn.calibration", "sklearn.impute",
+    "segkit.stages.features", "segkit.stages.churn", "segkit.stages.select_k", "segkit.stages.value",
+    "segkit.stages.dendrogram", "segkit.stages.profile", "segkit.stages.explain", "segkit.stages.score",
+    "segkit.stages.compare", "pyarrow.parquet", "seaborn", "scipy.stats", "scipy.cluster.hierarchy", "sklearn.cluster",
+    "sklearn.ensemble", "sklearn.inspection", "sklearn.metrics", "sklearn.mixture", "sklearn.model_selection",
+    "sklearn.pipeline", "sklearn.preprocessing", "sklearn.decomposition", "sklearn.calibration", "sklearn.impute",
     "segkit.kinds.transactions.churn", "segkit.kinds.transactions.value", "segkit.kinds.transactions.lifetime",
     "segkit.kinds.transactions.features", "segkit.kinds.transactions.clean", "segkit.kinds.transactions.naming",
     "skops.io",

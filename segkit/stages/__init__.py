@@ -20,8 +20,20 @@ module                    notebook
 ========================  ===============================================================
 """
 
-from . import churn, compare, dendrogram, eda, explain, features, profile, score, select_k, value
+import importlib
+
 from .context import RunContext, open_run, start
+
+_STAGES = ("eda", "features", "select_k", "dendrogram", "profile", "score", "explain", "churn", "compare", "value")
 
 __all__ = ["RunContext", "open_run", "start", "eda", "features", "select_k", "dendrogram", "profile", "score",
            "explain", "churn", "compare", "value"]
+
+
+def __getattr__(name: str):
+    """``stages.eda``, ``stages.profile``, ...: a stage module loads when a notebook first uses it, so that each
+    notebook loads the libraries of its own stage only (``01_eda`` needs no scikit-learn or seaborn), and the batch's
+    fork server can fork the first kernel before it has imported every stage."""
+    if name in _STAGES:
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

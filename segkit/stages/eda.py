@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .. import eda, pipeline
+from .. import eda, preflight
 from ..engine import choose
 from ..eda import looks_like_identifier
 from ..eda import missing_table
@@ -81,7 +81,7 @@ def load(ctx: RunContext) -> pd.DataFrame:
         record = {"rows": int(len(raw)), "columns": [str(c) for c in raw.columns],
                   "content_hash": "rows-sha256:" + hashlib.sha256(content_hash.tobytes()).hexdigest(),
                   "read_notes": raw.attrs.get("read_notes", []), "engine": "pandas"}
-    findings = pipeline.check_input(ctx.params, raw)  # the same checks as `segkit check`
+    findings = preflight.check_input(ctx.params, raw)  # the same checks as `segkit check`
     ctx.folder.write_json("schema_findings.json", [f.to_dict() for f in findings])
     ctx.folder.write_json("input.json", record | hashed)
     return raw
@@ -100,7 +100,7 @@ def clean(ctx: RunContext, raw: pd.DataFrame):
     if in_engine.engine_of(ctx) != "pandas":  # every line cleaned in the engine, which writes clean.parquet
         cleaned, log = in_engine.clean(ctx)
     else:
-        cleaned, log = pipeline.clean_table(ctx.params, raw)
+        cleaned, log = preflight.clean_table(ctx.params, raw)
         ctx.folder.write_parquet("clean.parquet", cleaned.reset_index(drop=True))
     ctx.folder.write_json("cleaning_log.json", log.to_dict())
     return cleaned, log

@@ -17,18 +17,20 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from .. import engine, pipeline
+from .. import engine
 from ..cleaning import CleaningLog
 from ..engine import ALL_SEGMENTS, ALL_SIZES, sample_sentence  # noqa: F401  (the stages' names for them)
 from ..featureset import FeatureSet
-from ..pipeline import Segmentation
 from ..preflight import ENGINE_SAMPLE
 from ..source import engine_path
 from .context import RunContext
+
+if TYPE_CHECKING:
+    from ..pipeline import Segmentation
 
 __all__ = ["engine_of", "load", "clean", "features", "sample_of", "assign_all", "sample_sentence", "duckdb_lines",
            "EDA_SAMPLE",
@@ -124,6 +126,8 @@ def assign_all(ctx: RunContext, seg: Segmentation, codes: dict, names: dict) -> 
     applied by the engine's executors), with the model's segment codes and names; writes :data:`ALL_SEGMENTS` and
     the sizes over every entity, :data:`ALL_SIZES`, and returns the latter. None (and no such files) when the
     features hold every entity."""
+    from .. import pipeline  # the model's assignment: loaded by the stage that has a model
+
     sample = sample_of(seg.features)
     if sample is None:
         for stale in (ALL_SEGMENTS, ALL_SIZES):  # an earlier run's, in this folder
