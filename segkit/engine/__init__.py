@@ -30,7 +30,7 @@ from ..errors import ParamsError
 from ..io import parse_synth
 
 __all__ = ["ENGINES", "AUTO_ROWS", "HOOKS", "ALL_SEGMENTS", "ALL_SIZES", "choose", "input_rows", "engine_input",
-           "module", "offers", "sample_sentence"]
+           "module", "offers", "sample_sentence", "sizes_by_code"]
 
 #: The engines a run can use.
 ENGINES = ("pandas", "duckdb", "spark")
@@ -43,6 +43,15 @@ _ENGINE_SUFFIXES = {".parquet", ".pq", ".csv", ".txt", ".tsv"}
 #: With more entities than ``driver_max_customers``: every entity's segment (the columns of ``segments.csv``), and
 #: the sizes of the segments over every entity (:func:`segkit.stages.engine.assign_all` writes both).
 ALL_SEGMENTS, ALL_SIZES = "segments.parquet", "segments_all.json"
+
+
+def sizes_by_code(sizes) -> dict[str, tuple[int, float]]:
+    """Each segment code's size and share over every entity, from :data:`ALL_SIZES` as
+    :func:`segkit.stages.engine.assign_all` writes it ({} without it; entities in no segment are left out)."""
+    if not sizes:
+        return {}
+    return {s["code"]: (int(s["size"]), float(s["share"])) for s in sizes["segments"]
+            if isinstance(s, dict) and s.get("code")}
 
 
 def sample_sentence(sizes, entity: str) -> str:

@@ -38,7 +38,7 @@ from typing import Any
 from ..config import SECRET_KEYS, Params
 from ..lineage import REFERENCE_FILE, sentences as reference_sentences
 from ..io import hash_path, read_json, write_json
-from ..engine import ALL_SIZES, sample_sentence
+from ..engine import ALL_SIZES, sample_sentence, sizes_by_code
 from .render import CSP, REPORT_CSS, report_paths
 
 __all__ = ["write_manifest", "write_index", "package_versions", "churn_summary", "value_column", "separability",
@@ -304,10 +304,8 @@ def _all_sizes(folder: Path) -> dict[str, Any] | None:
 def _counted_over_all(summary: dict, sizes: dict[str, Any] | None) -> dict:
     """``summary`` with each segment's size and share over every entity, when ``sizes`` (:func:`_all_sizes`) has
     them."""
-    if not sizes:
-        return summary
-    over = {s.get("code"): s for s in sizes["segments"] if isinstance(s, dict)}
-    return {**summary, "segments": [{**s, "size": over[s["code"]]["size"], "share": over[s["code"]]["share"]}
+    over = sizes_by_code(sizes)
+    return {**summary, "segments": [{**s, "size": over[s["code"]][0], "share": over[s["code"]][1]}
                                     if s.get("code") in over else s for s in summary.get("segments", [])]}
 
 

@@ -15,7 +15,7 @@ import dataclasses
 
 import pandas as pd
 
-from .. import lineage, pipeline
+from .. import engine, lineage, pipeline
 from ..featureset import FeatureSet
 from ..modelio import save_model
 from ..pipeline import Segmentation
@@ -245,8 +245,7 @@ def categorical_profile(ctx: RunContext, seg: Segmentation, *, min_share: float 
 def over_all(seg: Segmentation) -> dict[str, tuple[int, float]]:
     """Each segment code's size and share over every entity, when the segments were found on a sample and an
     engine assigned every entity (:func:`~segkit.stages.engine.assign_all`); {} otherwise."""
-    sizes = seg.extra.get("all_entities")
-    return {s["code"]: (int(s["size"]), float(s["share"])) for s in sizes["segments"] if s["code"]} if sizes else {}
+    return engine.sizes_by_code(seg.extra.get("all_entities"))
 
 
 def cards(seg: Segmentation):
