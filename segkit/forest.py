@@ -2,22 +2,25 @@
 and permutation importance computed from stacked shuffled copies (one predict call per chunk).
 
 The forest grows its trees on every core (:class:`ThreadedForest`: the trees are the same with one thread or
-many) and adds their predictions up in one thread, so the results do not change in the last digits from run
-to run; the ROC-AUCs of the permutation importance are computed from ranks (:func:`auc`) instead of hundreds of
+many) and predicts on every core by splitting the rows, adding each row's tree predictions up in tree order, so
+the results do not change in the last digits from run to run; the ROC-AUCs of the permutation importance are computed from ranks (:func:`auc`) instead of hundreds of
 validated ``roc_auc_score`` calls.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from joblib import effective_n_jobs
+from scipy.stats import rankdata
 from sklearn.compose import ColumnTransformer
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.impute import SimpleImputer
-from scipy.stats import rankdata
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OrdinalEncoder
 
@@ -71,19 +74,51 @@ def _categorical(X: pd.DataFrame) -> list[str]:
 
 
 class ThreadedForest(RandomForestClassifier):
-    """A random forest that grows its trees on ``n_jobs`` threads and predicts in one.
+    """A random forest that grows its trees on ``n_jobs`` threads and predicts on ``n_jobs`` threads by rows.
 
-    Growing is the costly part and gives the same trees with any number of threads (each tree has its own
-    seed). Predicting on several threads adds the trees' probabilities up in the order the threads finish,
-    which changes the last digits of the results from run to run; one thread adds them up in tree order.
+    Growing gives the same trees with any number of threads (each tree has its own seed). scikit-learn
+    predicts on several threads by trees, adding their probabilities up in the order the threads finish,
+    which changes the last digits of the results from run to run; here each thread predicts a block of rows
+    with every tree in tree order, so the results are those of one thread, bit for bit.
+
+    The trees are also made without ``clone``: scikit-learn clones the template tree and sets its
+    parameters and seed through ``get_params``, which reads each class's signature every time (about half
+    a millisecond per tree, on the main thread, before any tree grows). :meth:`_make_estimator` builds the
+    same trees with the same seeds directly; ``tests/test_forest.py`` checks that they equal scikit-learn's.
     """
 
+    def _make_estimator(self, append=True, random_state=None):
+        template = self.estimator_
+        params = {**_defaults(type(template)), **{p: getattr(self, p) for p in self.estimator_params}}
+        if random_state is not None:  # as scikit-learn's ``_set_random_states``: a tree has one random_state
+            params["random_state"] = random_state.randint(np.iinfo(np.int32).max)
+        tree = type(template)(**params)
+        if append:
+            self.estimators_.append(tree)
+        return tree
+
     def predict_proba(self, X):
-        threads, self.n_jobs = self.n_jobs, 1
+        rows = X.shape[0]
+        threads = min(effective_n_jobs(self.n_jobs), rows // _ROWS_PER_THREAD)
+        jobs, self.n_jobs = self.n_jobs, 1
         try:
-            return super().predict_proba(X)
+            if threads <= 1:
+                return super().predict_proba(X)
+            cuts = np.linspace(0, rows, threads + 1).astype(int)
+            blocks = [X.iloc[a:b] if hasattr(X, "iloc") else X[a:b] for a, b in zip(cuts[:-1], cuts[1:])]
+            with ThreadPoolExecutor(threads) as pool:
+                return np.concatenate(list(pool.map(super().predict_proba, blocks)))
         finally:
-            self.n_jobs = threads
+            self.n_jobs = jobs
+
+
+_ROWS_PER_THREAD = 1_000  # fewer rows are predicted on one thread: starting threads costs more
+
+
+@lru_cache(maxsize=None)
+def _defaults(tree_class: type) -> dict[str, Any]:
+    """The constructor's default parameters of a tree class (the forest's template tree has them)."""
+    return tree_class().get_params(deep=False)
 
 
 def forest_pipeline(X: pd.DataFrame, *, seed: int = 0, **forest: Any) -> Pipeline:

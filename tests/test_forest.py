@@ -1,8 +1,9 @@
-"""The shared forest grows its trees on every core and predicts in one thread, in tree order."""
+"""The shared forest grows its trees on every core and predicts on every core by rows, adding up in tree order."""
 
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 from sklearn.ensemble import RandomForestClassifier
 
 from segkit.forest import ThreadedForest
@@ -29,3 +30,28 @@ def test_threaded_forest_predictions_repeat_exactly():
     X, y = _data(seed=5)
     runs = [ThreadedForest(n_estimators=40, n_jobs=-1, random_state=1).fit(X, y).predict_proba(X) for _ in range(3)]
     assert all(np.array_equal(runs[0], r) for r in runs[1:])
+
+
+def test_threaded_forest_predicts_blocks_of_rows_on_threads_exactly_as_one_thread():
+    X, y = _data(n=9000, seed=11)
+    threaded = ThreadedForest(n_estimators=30, n_jobs=2, random_state=4).fit(X[:3000], y[:3000])
+    single = RandomForestClassifier(n_estimators=30, n_jobs=1, random_state=4).fit(X[:3000], y[:3000])
+    rest = X[3000:]  # 6,000 rows: three blocks of rows or more on two threads
+    assert np.array_equal(threaded.predict_proba(rest), single.predict_proba(rest))
+    frame = pd.DataFrame(rest, columns=[f"x{i}" for i in range(6)])
+    named = ThreadedForest(n_estimators=30, n_jobs=2, random_state=4).fit(frame.iloc[:3000], y[3000:6000])
+    reference = RandomForestClassifier(n_estimators=30, n_jobs=1, random_state=4).fit(frame.iloc[:3000], y[3000:6000])
+    assert np.array_equal(named.predict_proba(frame), reference.predict_proba(frame))
+    assert threaded.n_jobs == 2 and named.n_jobs == 2
+
+
+def test_threaded_forest_makes_the_trees_scikit_learn_would():
+    X, y = _data(n=600, seed=2)
+    settings = {"n_estimators": 12, "min_samples_leaf": 3, "max_features": 0.5, "max_depth": 7, "random_state": 9}
+    ours, theirs = ThreadedForest(**settings).fit(X, y), RandomForestClassifier(**settings).fit(X, y)
+    for a, b in zip(ours.estimators_, theirs.estimators_, strict=True):
+        assert type(a) is type(b) and a.get_params() == b.get_params()
+        assert np.array_equal(a.tree_.feature, b.tree_.feature) and np.array_equal(a.tree_.threshold, b.tree_.threshold)
+    grown = ThreadedForest(n_estimators=5, warm_start=True, random_state=9).fit(X, y)
+    grown.set_params(n_estimators=12).fit(X, y)  # more trees on a warm start: the seeds go on from the same draws
+    assert [t.random_state for t in grown.estimators_] == [t.random_state for t in theirs.estimators_]
