@@ -32,9 +32,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from .report.forkserver import fork_server
 
     with fork_server() as forks:  # first: the kernels' server imports the scientific stack while segkit loads
-        # jsonschema (under nbformat) checks IRIs with rfc3987-syntax when it is installed (JupyterLab brings it),
-        # which builds its grammar on import: about 1 s, for a format no notebook schema uses
-        sys.modules.setdefault("rfc3987_syntax", None)
+        _without_iri_grammar()
         from .report.runner import run
 
         result = _stopped_by_sigterm(lambda: run(args.params, name=args.name, only=args.only, out_dir=args.out,
@@ -63,7 +61,15 @@ def _stopped_by_sigterm(work):
             signal.signal(signal.SIGTERM, previous)
 
 
+def _without_iri_grammar() -> None:
+    """Keep jsonschema (under nbformat) from importing rfc3987-syntax, which JupyterLab's dependencies bring:
+    it compiles about 40 Earley grammars on import (1.4 s) for the "iri" format, which no notebook schema
+    uses (python-jsonschema/jsonschema#1428). Only in segkit's own command processes, before nbformat loads."""
+    sys.modules.setdefault("rfc3987_syntax", None)
+
+
 def _cmd_check(args: argparse.Namespace) -> int:
+    _without_iri_grammar()
     from .config import load_params
     from .report.runner import plan
 

@@ -46,6 +46,15 @@ def test_check_accepts_default_params(capsys):
     assert "params ok" in capsys.readouterr().out
 
 
+def test_check_does_not_compile_the_iri_grammars():
+    # jsonschema, under nbformat, would import rfc3987-syntax and compile its grammars (about 1.4 s)
+    code = ("import sys; from segkit.cli import main; code = main(['check', sys.argv[1]]); "
+            "print('nbformat' in sys.modules, 'lark' in sys.modules, code)")
+    res = subprocess.run([sys.executable, "-c", code, str(ROOT / "params" / "smoke.yaml")], capture_output=True,
+                         text=True, cwd=ROOT)
+    assert res.stdout.strip().splitlines()[-1] == "True False 0", res.stderr
+
+
 def test_params_lists_every_key(capsys):
     assert main(["params"]) == 0
     out = capsys.readouterr().out
