@@ -4,6 +4,7 @@ bad input through DuckDB gives segkit errors (issue 13)."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -11,6 +12,7 @@ import pandas as pd
 import pytest
 
 from segkit import engine, kinds, pipeline
+from segkit.cli import main
 from segkit.config import load_params, params_from_mapping
 from segkit.engine import duckdb as ddb
 from segkit.errors import ColumnError, DataFileError, DataValueError, ParamsError, SegkitError
@@ -143,6 +145,45 @@ def test_auto_estimates_text_files(generated, tmp_path):
     generated[0].to_csv(tmp_path / "t.csv", index=False)
     assert engine.input_rows(_params(tmp_path / "t.csv")) == pytest.approx(60_000, rel=0.1)
     assert engine.input_rows(_params("synth://transactions?rows=5000000")) == 5_000_000
+
+
+def test_an_input_too_big_for_pandas_goes_to_duckdb_or_stops_with_the_estimate(generated, monkeypatch, tmp_path,
+                                                                                   capsys):
+    # 60,000 lines of about 85 bytes in Arrow: about 28 MB at pandas' peak (5.5 times); a "machine" of 20 MB
+    monkeypatch.setattr(engine, "SIZE_CHECK_ROWS", 10_000)
+    need = engine.pandas_need(_params(generated[1]), 60_000)
+    assert 60_000 * 70 * engine.PANDAS_PEAK < need < 60_000 * 110 * engine.PANDAS_PEAK
+    monkeypatch.setattr(engine, "machine_memory", lambda: 20 * 2**20)
+    assert engine.choose(_params(generated[1]), KIND.module) == "duckdb"  # auto: out of core
+    with pytest.raises(ParamsError) as err:
+        engine.choose(_params(generated[1], engine="pandas"), KIND.module)
+    text = str(err.value)
+    assert re.search(r"the input has 60,000 lines: pandas would hold about 2\d MB at its peak, more than 80% of "
+                     r"this machine's 20 MB", text), text
+    assert "set engine: duckdb (or auto)" in text and err.value.key == "engine"
+    params = tmp_path / "big.yaml"
+    params.write_text(f"extends: {ROOT / 'params' / 'online_retail.yaml'}\ndata_path: {generated[1]}\n"
+                      "engine: pandas\n", encoding="utf-8")
+    assert main(["check", str(params)]) == 2  # before reading a line
+    assert "pandas would hold about" in capsys.readouterr().err
+    customers = params_from_mapping({"data_kind": "customers", "data_path": str(generated[1])})
+    with pytest.raises(ParamsError, match="segment a sample of the rows.*runs in pandas only"):
+        engine.choose(customers, kinds.get("customers").module)
+    synth = _params("synth://transactions?rows=60000&seed=3", engine="pandas")
+    with pytest.raises(ParamsError, match="the input has 60,000 lines"):
+        engine.choose(synth, KIND.module)
+    monkeypatch.setattr(engine, "machine_memory", lambda: 2**40)
+    assert engine.choose(_params(generated[1], engine="pandas"), KIND.module) == "pandas"
+
+
+def test_inputs_below_the_size_check_are_not_sized(generated, monkeypatch):
+    def refuse(*args):
+        raise AssertionError("a small input was sized")
+
+    monkeypatch.setattr(ddb, "line_bytes", refuse)
+    monkeypatch.setattr(engine, "machine_memory", lambda: 1)
+    assert engine.choose(_params(generated[1], engine="pandas"), KIND.module) == "pandas"  # 60,000 < 1M lines
+    assert engine.pandas_need(_params(generated[1]), None) is None
 
 
 @pytest.mark.parametrize("data_path", ["synth://customers?n=100", "x.xlsx"])

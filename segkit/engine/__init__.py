@@ -15,6 +15,11 @@ offers hooks for it (the transactions kind: ``engine_clean`` and ``engine_featur
   pandas otherwise (never Spark: a cluster is asked for by name). The threshold is measured:
   ``bench/bench_engines.py`` (``bench/README.md``).
 
+pandas holds every line in memory, several times over at its peak. Before a run reads an input of
+:data:`SIZE_CHECK_ROWS` lines or more in pandas, :func:`choose` estimates that peak (:func:`pandas_need`); when it
+exceeds :data:`PANDAS_SHARE` of the machine's memory, ``auto`` takes DuckDB and ``engine: pandas`` stops with the
+estimate and the fix, instead of the operating system killing the kernel with no message.
+
 Every engine module offers the same functions: ``check_setup()``, ``session(params)`` (a context manager
 yielding its connection), ``source(connection, path)``, ``profile_input``, ``content_digest`` and ``sample``.
 An engine module that also offers ``map_parquet`` (Spark) applies a pandas function to every row of a Parquet file
@@ -24,18 +29,29 @@ seeded sample, and every entity is assigned to its segment there (:mod:`segkit.s
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from ..errors import ParamsError
 from ..io import parse_synth
 
-__all__ = ["ENGINES", "AUTO_ROWS", "HOOKS", "ALL_SEGMENTS", "ALL_SIZES", "choose", "input_rows", "engine_input",
-           "module", "offers", "sample_sentence", "sizes_by_code"]
+__all__ = ["ENGINES", "AUTO_ROWS", "HOOKS", "ALL_SEGMENTS", "ALL_SIZES", "PANDAS_PEAK", "PANDAS_SHARE",
+           "SIZE_CHECK_ROWS", "choose", "input_rows", "engine_input", "machine_memory", "module", "offers",
+           "pandas_need", "sample_sentence", "sizes_by_code"]
 
 #: The engines a run can use.
 ENGINES = ("pandas", "duckdb", "spark")
 #: ``engine: auto`` runs DuckDB above this many input lines (measured: bench/README.md, "Engines").
 AUTO_ROWS = 2_000_000
+#: pandas' peak memory in a run over the input's size in memory (Arrow's bytes of its lines): the raw lines, the
+#: cleaned copy and the features held at once. Measured: 467 bytes a line of the whole batch's peak against 86 in
+#: Arrow for the transactions generator's lines, from 1M to 10M lines (bench/README.md, "pandas' memory").
+PANDAS_PEAK = 5.5
+#: Share of the machine's memory a pandas run may take: the other kernel, the driver and the system need the rest.
+PANDAS_SHARE = 0.8
+#: Inputs of fewer lines are not sized: they would need lines of kilobytes (hundreds of columns) not to fit.
+SIZE_CHECK_ROWS = 1_000_000
+_SIZE_SAMPLE = 2_000  # lines read to measure a line's size
 #: What a kind offers to run in an engine: module attributes (hooks) it must define, (clean, features).
 HOOKS = {"duckdb": ("engine_clean", "engine_features"), "spark": ("spark_clean", "spark_features")}
 DUCKDB_HOOKS = HOOKS["duckdb"]
@@ -80,11 +96,8 @@ def engine_input(params) -> str | None:
 def input_rows(params) -> int | None:
     """The number of input lines, cheaply: ``synth://`` from its size option, Parquet from its metadata, text
     files estimated from their size and the length of their first lines; None when it cannot be told."""
-    path = params.data_path
-    if params.source == "file" and path and str(path).startswith("synth://"):
-        _, options = parse_synth(str(path))
-        size = options.get("rows", options.get("n"))
-        return size if isinstance(size, int) else None
+    if _is_synth(params):
+        return _synth_rows(params)
     source = engine_input(params)
     if source is None:
         return None
@@ -116,11 +129,10 @@ def choose(params, kind_module) -> str:
     """The engine of a run: the ``engine`` param, with ``auto`` decided by the input's size (:data:`AUTO_ROWS`).
 
     Raises :class:`~segkit.errors.ParamsError` when ``engine: duckdb`` or ``spark`` is asked of an input or a
-    kind it cannot run (an SQL query, an Excel workbook, a kind without the engine's hooks).
+    kind it cannot run (an SQL query, an Excel workbook, a kind without the engine's hooks), and when the input
+    would not fit in memory in pandas (:func:`pandas_need`) and DuckDB is not the answer or not asked for.
     """
     asked = params.engine
-    if asked == "pandas":
-        return "pandas"
     if asked in HOOKS:
         if not offers(kind_module, asked):
             raise ParamsError(f"the {params.data_kind} data kind cannot run in the {asked} engine",
@@ -130,9 +142,69 @@ def choose(params, kind_module) -> str:
                               f"{params.data_path or 'an SQL query'}",
                               "convert the input to Parquet, or set engine to pandas (or auto)", key="engine")
         return asked
-    offers_duckdb = offers(kind_module, "duckdb")
+    offers_duckdb = asked == "auto" and offers(kind_module, "duckdb")
     if offers_duckdb and engine_input(params) is not None and any(ch in str(params.data_path) for ch in "*?["):
         return "duckdb"  # pandas reads files and folders, not globs
     readable = engine_input(params) is not None or _writes_synth(params, kind_module)
-    rows = input_rows(params) if offers_duckdb and readable else None
-    return "duckdb" if rows is not None and rows > AUTO_ROWS else "pandas"
+    rows = input_rows(params)
+    if offers_duckdb and readable and rows is not None and rows > AUTO_ROWS:
+        return "duckdb"
+    need = pandas_need(params, rows)
+    total = machine_memory()
+    if need is None or total is None or need <= PANDAS_SHARE * total:
+        return "pandas"
+    if offers_duckdb and readable:
+        return "duckdb"
+    fix = ("set engine: duckdb (or auto): DuckDB reads it out of core" if offers(kind_module, "duckdb") and readable
+           else f"segment a sample of the rows, or run on a machine with more memory (the {params.data_kind} data "
+                "kind runs in pandas only)")
+    raise ParamsError(f"the input has {rows:,} lines: pandas would hold about {_size(need)} at its peak, more than "
+                      f"{PANDAS_SHARE:.0%} of this machine's {_size(total)}", fix, key="engine")
+
+
+def _size(n: int) -> str:
+    return f"{n / 2**30:,.0f} GB" if n >= 2**30 else f"{n / 2**20:,.0f} MB"
+
+
+def machine_memory() -> int | None:
+    """Bytes of memory this process may use: the machine's, or its control group's limit when lower (a container);
+    None when it cannot be told."""
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):  # pragma: no cover - not POSIX
+        return None
+    try:
+        limit = Path("/sys/fs/cgroup/memory.max").read_text(encoding="ascii").strip()
+    except OSError:
+        return total
+    return min(total, int(limit)) if limit.isdigit() else total
+
+
+def pandas_need(params, rows: int | None) -> int | None:
+    """Bytes pandas would hold at its peak for the input: ``rows`` times the size in memory of its first lines
+    times :data:`PANDAS_PEAK`. None below :data:`SIZE_CHECK_ROWS` lines or when the lines cannot be counted."""
+    if rows is None or rows < SIZE_CHECK_ROWS:
+        return None
+    if _is_synth(params):
+        import pyarrow as pa
+
+        from ..source import read_synth
+        name, options = parse_synth(str(params.data_path))
+        query = "&".join(f"{k}={_SIZE_SAMPLE if k in ('rows', 'n') else v}" for k, v in options.items())
+        table = pa.Table.from_pandas(read_synth(f"synth://{name}?{query}", params.data_kind), preserve_index=False)
+        per_line = table.nbytes / max(1, table.num_rows)
+    else:
+        from . import duckdb as ddb
+        per_line = ddb.line_bytes(engine_input(params), _SIZE_SAMPLE)
+    return int(rows * per_line * PANDAS_PEAK)
+
+
+def _is_synth(params) -> bool:
+    return params.source == "file" and str(params.data_path or "").startswith("synth://")
+
+
+def _synth_rows(params) -> int | None:
+    """The size option of a ``synth://`` input (``rows`` or ``n``), None when it has none."""
+    options = parse_synth(str(params.data_path))[1]
+    size = options.get("rows", options.get("n"))
+    return size if isinstance(size, int) else None

@@ -70,11 +70,10 @@ DEFAULT_MEMORY_SHARE = 0.35
 def _memory_limit(value: str | None) -> str:
     """``memory_limit`` as DuckDB reads it; default: :data:`DEFAULT_MEMORY_SHARE` of the machine's memory."""
     if value is None:
-        try:
-            total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-        except (ValueError, OSError, AttributeError):  # pragma: no cover - not POSIX
-            return "4GB"
-        return f"{max(256, int(total * DEFAULT_MEMORY_SHARE / 2**20))}MB"
+        from . import machine_memory
+
+        total = machine_memory()
+        return "4GB" if total is None else f"{max(256, int(total * DEFAULT_MEMORY_SHARE / 2**20))}MB"
     if not _LIMIT.match(str(value)):
         raise ParamsError(f"memory_limit {value!r} is not a size", "write it like 4GB or 500MB", key="memory_limit")
     return str(value).replace(" ", "")
@@ -225,6 +224,18 @@ def estimate_rows(path: str) -> int:
         lines = max(1, head.count(b"\n"))
         total += int(os.path.getsize(f) / (len(head) / lines)) if head else 0
     return total
+
+
+def line_bytes(path: str, rows: int) -> float:
+    """Bytes a line of a data path takes in memory (Arrow's size of its first ``rows`` lines, per line)."""
+    con = connect(memory_limit="512MB")
+    try:
+        table = con.sql(f"SELECT * FROM {source_sql(path)} LIMIT {int(rows)}").to_arrow_table()
+    except _duckdb().Error as exc:
+        raise _translate(exc, "reading the first lines") from None
+    finally:
+        con.close()
+    return table.nbytes / max(1, table.num_rows)
 
 
 def profile_input(con, source: str, *, sample_rows: int, seed: int) -> dict[str, Any]:
