@@ -149,7 +149,7 @@ def choose(params, kind_module) -> str:
     rows = input_rows(params)
     if offers_duckdb and readable and rows is not None and rows > AUTO_ROWS:
         return "duckdb"
-    need = pandas_need(params, rows)
+    need = pandas_need(params, rows, kind_module)
     total = machine_memory()
     if need is None or total is None or need <= PANDAS_SHARE * total:
         return "pandas"
@@ -180,22 +180,24 @@ def machine_memory() -> int | None:
     return min(total, int(limit)) if limit.isdigit() else total
 
 
-def pandas_need(params, rows: int | None) -> int | None:
+def pandas_need(params, rows: int | None, kind_module=None) -> int | None:
     """Bytes pandas would hold at its peak for the input: ``rows`` times the size in memory of its first lines
-    times :data:`PANDAS_PEAK`. None below :data:`SIZE_CHECK_ROWS` lines or when the lines cannot be counted."""
+    times :data:`PANDAS_PEAK` (for a ``synth://`` table, lines the kind's ``SYNTH_WRITERS`` write). None below
+    :data:`SIZE_CHECK_ROWS` lines, or when the lines cannot be counted or generated."""
     if rows is None or rows < SIZE_CHECK_ROWS:
         return None
-    if _is_synth(params):
-        import pyarrow as pa
+    from . import duckdb as ddb
+    if not _is_synth(params):
+        return int(rows * ddb.line_bytes(engine_input(params), _SIZE_SAMPLE) * PANDAS_PEAK)
+    import tempfile
 
-        from ..source import read_synth
-        name, options = parse_synth(str(params.data_path))
-        query = "&".join(f"{k}={_SIZE_SAMPLE if k in ('rows', 'n') else v}" for k, v in options.items())
-        table = pa.Table.from_pandas(read_synth(f"synth://{name}?{query}", params.data_kind), preserve_index=False)
-        per_line = table.nbytes / max(1, table.num_rows)
-    else:
-        from . import duckdb as ddb
-        per_line = ddb.line_bytes(engine_input(params), _SIZE_SAMPLE)
+    name, options = parse_synth(str(params.data_path))
+    writer = getattr(kind_module, "SYNTH_WRITERS", {}).get(name)
+    if writer is None:
+        return None
+    with tempfile.TemporaryDirectory(prefix="segkit-size-") as tmp:
+        per_line = ddb.line_bytes(str(writer(Path(tmp) / "lines.parquet", {**options, "rows": _SIZE_SAMPLE})),
+                                  _SIZE_SAMPLE)
     return int(rows * per_line * PANDAS_PEAK)
 
 
