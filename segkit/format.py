@@ -16,7 +16,7 @@ import numpy as np
 
 from .errors import DataValueError
 
-__all__ = ["format_number", "format_value", "segment_codes", "segment_code", "model_segment_codes", "round_json", "fold_table", "MISSING_TEXT"]
+__all__ = ["format_number", "format_share", "format_value", "segment_codes", "segment_code", "model_segment_codes", "round_json", "fold_table", "MISSING_TEXT"]
 
 #: How a missing number is shown.
 MISSING_TEXT = "–"
@@ -77,6 +77,24 @@ def format_number(value: float) -> str:
     if 0 < a < 0.01:
         return np.format_float_positional(value, precision=2, unique=True, fractional=False, trim="-")
     return f"{value:.2f}".rstrip("0").rstrip(".") if a > 0 else "0"
+
+
+def format_share(share: float, decimals: int = 0) -> str:
+    """A 0-1 share in percent for a business reader, never rounded to a certainty or a nothing it is not.
+
+    >>> [format_share(s) for s in (0.47, 0.997, 0.003, 0.0, 1.0)]
+    ['47%', 'over 99%', 'under 1%', '0%', '100%']
+    >>> [format_share(s, 1) for s in (0.2494, 0.0002, 0.9996)]
+    ['24.9%', 'under 0.1%', 'over 99.9%']
+    """
+    if share is None or not math.isfinite(float(share)):
+        return MISSING_TEXT
+    share, step = float(share), 10.0 ** -(decimals + 2)  # the smallest share written: 1% (0.1% with one decimal)
+    if 0 < share < step / 2:
+        return f"under {100 * step:.{decimals}f}%"
+    if 1 - step / 2 <= share < 1:
+        return f"over {100 * (1 - step):.{decimals}f}%"
+    return f"{100 * share:.{decimals}f}%"
 
 
 #: Units written before the number; "money" is the run's currency.

@@ -31,7 +31,7 @@ from matplotlib.patches import Patch
 from scipy.cluster.hierarchy import dendrogram
 
 from ..hierarchy import Hierarchy, LinkageComparison
-from ..format import MISSING_TEXT
+from ..format import MISSING_TEXT, format_share
 from ._common import new_axes
 
 __all__ = ["plot_dendrogram", "linkage_comparison_figure", "plot_linkage_scores", "SCORE_LABELS"]
@@ -207,7 +207,7 @@ def linkage_comparison_figure(comparison: LinkageComparison, *, k: int | None = 
         sil = MISSING_TEXT if pd.isna(row["silhouette"]) else f"{row['silhouette']:.2f}"
         best = " (best)" if method == comparison.best else ""
         share = row["smallest_share"]
-        smallest = "under 0.1%" if share < 0.001 else f"{share:.1%}"
+        smallest = format_share(share, 1)
         ax.set_title(f"{method.capitalize()}{best}: silhouette {sil}, smallest segment {smallest}", fontsize=10)
         ax.set_xlabel(f"Groups of {entity}", fontsize=9)
     for ax in axes.ravel()[len(methods):]:

@@ -16,7 +16,7 @@ import pandas as pd
 
 from matplotlib.colors import to_hex
 
-from ..format import MISSING_TEXT, format_number, format_value
+from ..format import MISSING_TEXT, format_number, format_share, format_value
 
 __all__ = ["segment_cards", "figure", "figure_png", "image", "format_value", "note", "note_html", "html_block", "caption",
            "split_table", "table", "plain_heading"]
@@ -164,10 +164,21 @@ def _cell(value: Any, kind: str | None) -> Any:
     if not math.isfinite(number):
         return MISSING_TEXT
     if kind == "percent":  # a share that rounds to 0.0% but is not 0 says so, as the charts do
-        return "under 0.1%" if 0 < number < 0.0005 else f"{number:.1%}"
+        return format_share(number, 1)
     if kind == "whole" or (isinstance(value, (int, np.integer))):
         return f"{int(round(number)):,}"
     return format_number(number)
+
+
+def _column(values: pd.Series, kind: str | None) -> list:
+    """The cells of one column (:func:`_cell`), with its fractional numbers to one number of decimals: 0.70 and
+    2.00 under 1.48, not 0.7 and 2 (numbers under 0.01 keep their own significant digits)."""
+    cells = [_cell(v, kind) for v in values]
+    fractional = [isinstance(v, (float, np.floating)) and math.isfinite(v) and abs(v) >= 0.01 for v in values]
+    decimals = max((len(c.rpartition(".")[2]) for c, f in zip(cells, fractional) if f and "." in c), default=0)
+    if kind is not None or not decimals:
+        return cells
+    return [f"{float(v):,.{decimals}f}" if f else c for v, c, f in zip(values, cells, fractional)]
 
 
 def table(frame: pd.DataFrame, names: Mapping[str, str] | None = None, *, index: str | None = None,
@@ -175,7 +186,8 @@ def table(frame: pd.DataFrame, names: Mapping[str, str] | None = None, *, index:
           label_words: bool = False) -> pd.DataFrame:
     """``frame`` as a business reader sees it: headings in words (``names``, else :func:`plain_heading`), the
     column ``index`` as the row labels (else the frame's own labels, or none for a plain 0, 1, 2...), shares in
-    percent, counts with thousands separators, other numbers as :func:`~segkit.format.format_number` writes them,
+    percent, counts with thousands separators, other numbers as :func:`~segkit.format.format_number` writes them
+    (with as many decimals down a column as its most precise number),
     missing and infinite values as "–" and pandas types (``types``) in words ("text", "whole number"). The name of
     the frame's own row labels goes above them, in the one header row. With
     ``label_words``, the row labels are names to write as words too (rules, severities; never input columns)."""
@@ -188,7 +200,7 @@ def table(frame: pd.DataFrame, names: Mapping[str, str] | None = None, *, index:
         if col in types:
             shown[col] = [_TYPE_WORDS.get(_kind(t), str(t)) for t in shown[col]]
         elif pd.api.types.is_numeric_dtype(shown[col]) or shown[col].dtype == object:
-            shown[col] = [_cell(v, kinds.get(col)) for v in shown[col]]
+            shown[col] = _column(shown[col], kinds.get(col))
     if label_words:
         shown.index = [plain_heading(v) for v in shown.index]
     shown = shown.rename(columns=lambda c: names.get(c, plain_heading(c)))

@@ -39,6 +39,7 @@ from ..config import SECRET_KEYS, Params
 from ..lineage import REFERENCE_FILE, sentences as reference_sentences
 from ..io import hash_path, read_json, write_json
 from ..engine import ALL_SIZES, sample_sentence, sizes_by_code
+from ..format import format_share
 from .render import CSP, REPORT_CSS, report_paths
 
 __all__ = ["write_manifest", "write_index", "package_versions", "churn_summary", "value_column", "separability",
@@ -171,7 +172,7 @@ def _count(value: Any) -> int | None:
 
 
 def _churn_sentence(churn: dict[str, Any], entity: str) -> str:
-    share = f"{100 * churn['high_risk_share']:.0f}%"
+    share = format_share(churn['high_risk_share'])
     if "high_risk" in churn and "customers_scored" in churn:
         who = f"{churn['high_risk']:,} of the {churn['customers_scored']:,} {entity} scored ({share})"
     else:
@@ -182,7 +183,7 @@ def _churn_sentence(churn: dict[str, Any], entity: str) -> str:
     text = f"Churn risk: {who} are at high risk of not buying again{horizon}{threshold}."
     if churn.get("segments"):
         code, top = max(churn["segments"].items(), key=lambda kv: kv[1]["high_risk_share"])
-        text += f" The share at high risk is largest in segment {code} ({100 * top['high_risk_share']:.0f}%)."
+        text += f" The share at high risk is largest in segment {code} ({format_share(top['high_risk_share'])})."
     return text
 
 
@@ -195,7 +196,7 @@ def _tiles(rows: dict[str, Any], entity: str, selection: dict, churn: dict | Non
     ]
     if churn:
         headline.append(("At high risk of churn" + (f" ({churn['horizon_days']} days)" if "horizon_days" in churn else ""),
-                         f"{100 * churn['high_risk_share']:.0f}%"))
+                         format_share(churn['high_risk_share'])))
     return "".join(f'<div class="sk-tile"><div class="sk-tile-v">{html.escape(v)}</div><div>{html.escape(k)}</div></div>'
                    for k, v in headline)
 
@@ -253,7 +254,7 @@ def _segment_table(segments: dict, entity: str, churn: dict | None, value: dict 
         if not by_segment:
             return ""
         item = by_segment.get(str(code))
-        return (f"<td style='text-align:right'>{100 * item['high_risk_share']:.0f}%</td>" if item
+        return (f"<td style='text-align:right'>{format_share(item['high_risk_share'])}</td>" if item
                 else "<td style='text-align:right'>–</td>")
 
     rows = "".join(

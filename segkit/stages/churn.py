@@ -9,6 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..engine import duckdb as ddb
+from ..format import format_share
 from ..plots.explain import churn_evaluation_figure, plot_importance, plot_risk_distribution
 from ..report.cards import figure
 from ..report.cards import table as shown_table
@@ -73,8 +74,8 @@ def calibration_table(evaluation) -> pd.DataFrame:
     prediction and the share of it that churned, in percent, and its customers."""
     table = evaluation.calibration_table()
     bounds = [[round(100 * float(b)) for b in label.split("-")] for label in table.index]
-    return shown_table(pd.DataFrame({"Mean predicted risk": [f"{v:.0%}" for v in table["mean_predicted"]],
-                                     "Churned": [f"{v:.0%}" for v in table["observed"]],
+    return shown_table(pd.DataFrame({"Mean predicted risk": [format_share(v) for v in table["mean_predicted"]],
+                                     "Churned": [format_share(v) for v in table["observed"]],
                                      "Customers": [f"{int(v):,}" for v in table["count"]]},
                                     index=pd.Index([f"{lo}-{hi}%" for lo, hi in bounds], name="Predicted churn risk")))
 

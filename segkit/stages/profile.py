@@ -21,7 +21,7 @@ from ..modelio import save_model
 from ..pipeline import Segmentation
 from ..plots import feature_distributions_figure, plot_index_heatmap, plot_segment_map, plot_segment_sizes
 from ..profile import SegmentProfile
-from ..format import format_value
+from ..format import format_share, format_value
 from ..report.cards import figure, figure_png, image, note, segment_cards, split_table, table
 from . import engine as in_engine
 from .context import RunContext
@@ -283,7 +283,7 @@ def tiny_note(ctx: RunContext, seg: Segmentation):
     names = prof.display_names()  # "S17 Established Homeowners"
     listed = "; ".join(f"{names.get(s, prof.codes[s])} ({count_phrase(int(prof.sizes[s]), entity)})" for s in tiny)
     return note(f"{len(tiny)} of the {len(prof.segments)} segments are tiny (a single member, or less than "
-                f"{100 * share:.0f}% of the {entity}): {listed}. Read them as individual cases rather than groups; "
+                f"{format_share(share)} of the {entity}): {listed}. Read them as individual cases rather than groups; "
                 "fewer segments (a lower k) would merge them into larger ones.", kind="warn")
 
 

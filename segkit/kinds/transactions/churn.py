@@ -37,7 +37,7 @@ from sklearn.metrics import average_precision_score, brier_score_loss, precision
 from sklearn.model_selection import RandomizedSearchCV, StratifiedKFold
 
 from ...errors import ColumnError, DataValueError
-from ...format import fold_table, round_json
+from ...format import fold_table, format_share, round_json
 from ...forest import auc as _auc
 from ...forest import feature_matrix, forest_pipeline, shuffled_predictions, stratified_rows
 from ...progress import track
@@ -331,7 +331,7 @@ def risk_sentences(table: pd.DataFrame, threshold: float = 0.5) -> dict[str, str
         if row["scored"] > 0:
             n, scored = int(row["high_risk"]), int(row["scored"])
             share = 100 * (row["high_risk_share"] or 0)
-            out[str(code)] = (f"Churn risk {100 * row['mean_risk']:.0f}% on average; {n:,} of {scored:,} customer"
+            out[str(code)] = (f"Churn risk {format_share(row['mean_risk'])} on average; {n:,} of {scored:,} customer"
                               f"{'' if scored == 1 else 's'} scored ({share:.0f}%) at high risk (probability "
                               f"{threshold:.2f} or more).")
     return out

@@ -30,7 +30,7 @@ import pandas as pd
 
 from ...errors import DataValueError
 from ...featureset import in_index
-from ...format import round_json
+from ...format import format_share, round_json
 from .churn_data import check_value, purchases, purchases_and_span, value_periods  # noqa: F401  (check_value: here too)
 from .value import (BetaGeoModel, GammaGammaModel, HoldoutCheck, customer_lifetime_value, holdout_check, rfm_summary,
                     value_by_segment, value_sentence)
@@ -51,11 +51,6 @@ _DAY = pd.Timedelta(days=1)
 
 def _r(value) -> float | None:
     return round_json(value, 6)
-
-
-def _percent(share: float) -> str:
-    """A share in whole percent that never rounds to a certainty it does not have ("over 99%")."""
-    return "over 99%" if 0.995 <= share < 1 else "under 1%" if 0 < share < 0.005 else f"{100 * share:.0f}%"
 
 
 def _money(value: float, currency: str) -> str:
@@ -236,7 +231,7 @@ def _caveats(bgnbd: BetaGeoModel, gg: GammaGammaModel, per: pd.DataFrame) -> lis
     if dropout < 0.01:
         notes.append(f"The model finds almost no drop-out (a customer stops after a purchase with probability "
                      f"{100 * dropout:.2g}% on average), so P(alive) is close to 1 for nearly everyone "
-                     f"({_percent((per['p_alive'] > 0.95).mean())} above 0.95): read it as a ranking at most; "
+                     f"({format_share((per['p_alive'] > 0.95).mean())} above 0.95): read it as a ranking at most; "
                      "expected purchases and churn risk say more.")
     corr, n = gg.frequency_value_corr_, gg.n_customers_
     verdict = "small, as the model assumes" if abs(corr) < 0.3 else "large enough to make expected values less reliable"
@@ -333,7 +328,7 @@ def value_sentences(table: pd.DataFrame, *, horizon: int, currency: str = "£") 
     # P(alive) stays on 10_value, with its caveat: BG/NBD calls every one-time buyer alive, which beside a card's
     # churn risk would tell the reader two stories
     return {str(code): (f"{_money(row['clv_mean'], currency)} expected per customer over {horizon} months, "
-                        f"{_percent(row['clv_share'])} of all expected value.")
+                        f"{format_share(row['clv_share'])} of all expected value.")
             for code, row in table.iterrows()}
 
 
@@ -342,7 +337,7 @@ def ranking_sentence(table: pd.DataFrame, *, horizon: int) -> str:
     names = table["segment_name"].astype(str)
     labels = names if names.is_unique else pd.Series(table.index.astype(str), index=table.index)
     ranked = table.set_index(labels.to_numpy())
-    ranking = ", ".join(f"{label} {_percent(share)}" for label, share in ranked["clv_share"].items())
+    ranking = ", ".join(f"{label} {format_share(share)}" for label, share in ranked["clv_share"].items())
     return f"{value_sentence(ranked, ranked.index[0])} Share of the value expected in the next {horizon} months: {ranking}."
 
 

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from ...errors import ColumnError, DataValueError, ParamsError
+from ...format import format_share
 from ...naming import SegmentName
 from ...profile import QUINTILES, SegmentProfile
 
@@ -256,7 +257,7 @@ def _placeholders(profile: SegmentProfile, s: int, cols: Mapping[str, str], scor
         "frequency": _times(mean[cols["frequency"]]),
         "monetary": _money(mean[cols["monetary"]], currency),
         "customers": f"{int(profile.sizes[s]):,}",
-        "share": f"{100 * float(profile.shares[s]):.0f}%",
+        "share": format_share(profile.shares[s]),
         "r": str(score[0]), "f": str(score[1]), "m": str(score[2]),
     }
     if cols.get("tenure") in profile.features:

@@ -26,6 +26,7 @@ import pandas as pd
 from scipy import optimize, special
 
 from ...errors import ColumnError, DataValueError, ModelError
+from ...format import format_share
 
 __all__ = ["UNIT_DAYS", "rfm_summary", "BetaGeoModel", "GammaGammaModel", "customer_lifetime_value",
            "value_by_segment", "value_sentence", "HoldoutCheck", "holdout_check"]
@@ -448,9 +449,6 @@ def value_by_segment(per_customer: pd.DataFrame, segments: pd.Series) -> pd.Data
     return table.rename_axis("segment").sort_values("clv_total", ascending=False)
 
 
-def _percent(share: float) -> str:
-    return "under 1%" if 0 < share < 0.005 else f"{share:.0%}"
-
 
 def value_sentence(table: pd.DataFrame, segment) -> str:
     """One sentence for an executive summary from :func:`value_by_segment`'s ``table``.
@@ -462,8 +460,8 @@ def value_sentence(table: pd.DataFrame, segment) -> str:
     if segment not in table.index:
         raise DataValueError(f"segment {segment!r} is not in the table", f"pass one of: {list(table.index)}")
     row = table.loc[segment]
-    return (f"{segment} are {_percent(row['customer_share'])} of customers and "
-            f"{_percent(row['clv_share'])} of expected value.")
+    return (f"{segment} are {format_share(row['customer_share'])} of customers and "
+            f"{format_share(row['clv_share'])} of expected value.")
 
 
 # ------------------------------------------------------------------------------------------ checks
