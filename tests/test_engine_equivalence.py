@@ -232,7 +232,7 @@ def test_a_missing_mapped_column_is_a_column_error(tmp_path):
 def test_missing_input_and_snapshot_before_the_data(tmp_path, generated):
     with pytest.raises(DataFileError, match="does not exist.*Fix:"):
         ddb.source_sql(tmp_path / "nowhere.parquet")
-    with pytest.raises(DataFileError, match="no file matches"):
+    with pytest.raises(DataFileError, match="no CSV or Parquet file matches"):
         ddb.source_sql(str(tmp_path / "*.parquet"))
     with pytest.raises(DataValueError, match="snapshot_date 2011-01-01 is not after"):
         run_duckdb(generated[1], _params(generated[1], snapshot_date="2011-01-01"), tmp_path)

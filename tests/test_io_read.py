@@ -9,6 +9,7 @@ from segkit import io, pipeline
 from segkit.config import params_from_mapping
 from segkit.errors import DataFileError
 from segkit.io import read as read_module
+from segkit.source import load_input
 
 HEADER = "InvoiceNo,StockCode,Quantity,InvoiceDate,UnitPrice,CustomerID,Country"
 
@@ -31,6 +32,38 @@ def test_a_folder_is_typed_once_not_file_by_file(tmp_path):
     assert df["CustomerID"].isna().tolist() == [False, True, False]
     assert "3 files read from days/" in df.attrs["read_notes"]
     assert io.read_header(folder) == HEADER.split(",")
+
+
+def test_a_glob_reads_its_matches_as_one_table_in_path_order(tmp_path):
+    exports = tmp_path / "exports"
+    for sub, name, line in [("2024", "sales-12.csv", "536365,85123A,6,2010-12-01 08:26,2.55,17850.0,UK"),
+                            ("2025", "sales-01.csv", "C536379,D,-1,2010-12-01 09:41,27.5,,UK"),
+                            ("2025", "notes.csv", "not,a,sale")]:
+        (exports / sub).mkdir(parents=True, exist_ok=True)
+        _write(exports / sub / name, HEADER + "\n" + line + "\n")
+    _write(exports / "2025" / "sales-02.txt.bak", "leftover")
+    pattern = str(exports / "**" / "sales-*.csv")
+    df = io.read_table(pattern)
+    assert df["InvoiceNo"].tolist() == ["536365", "C536379"]  # 2024/ before 2025/, typed once: text
+    assert df["Quantity"].tolist() == [6, -1] and df["CustomerID"].isna().tolist() == [False, True]
+    assert f"2 files read matching {pattern}" in df.attrs["read_notes"]
+    assert io.read_header(pattern) == HEADER.split(",")
+    before = io.hash_path(pattern)
+    _write(exports / "2025" / "sales-01.csv", HEADER + "\nC536379,D,-2,2010-12-01 09:41,27.5,,UK\n")
+    assert io.hash_path(pattern) != before  # a changed match changes the input's digest
+
+
+def test_a_glob_that_matches_nothing_or_two_tables_is_refused_with_the_fix(tmp_path):
+    _write(tmp_path / "a.csv", HEADER + "\n536365,85123A,6,2010-12-01 08:26,2.55,17850.0,UK\n")
+    _write(tmp_path / "b.csv", "id,age\n1,30\n")
+    with pytest.raises(DataFileError) as err:
+        io.read_table(str(tmp_path / "*.parquet"))
+    assert "no CSV or Parquet file matches" in str(err.value) and "Files in" in str(err.value)
+    assert "a.csv, b.csv" in str(err.value) and err.value.key == "data_path"
+    with pytest.raises(DataFileError, match="b.csv has different columns from a.csv"):
+        io.read_table(str(tmp_path / "?.csv"))
+    p = params_from_mapping({"data_kind": "customers", "data_path": str(tmp_path / "[b].csv"), "id_col": "id"})
+    assert load_input(p)["age"].tolist() == [30]
 
 
 def test_a_workbook_with_numeric_invoice_numbers_and_several_sheets(tmp_path):

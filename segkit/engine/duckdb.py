@@ -13,7 +13,6 @@ data kind lives in its own folder (``segkit/kinds/transactions/sql.py``).
 
 from __future__ import annotations
 
-import glob as _glob
 import os
 import re
 import shutil
@@ -26,6 +25,7 @@ from typing import Any
 import pandas as pd
 
 from ..errors import ColumnError, DataFileError, DataValueError, ParamsError
+from ..io import is_pattern, pattern_files
 from .base import SQLEngine
 
 __all__ = ["connect", "session", "source_sql", "source", "data_files", "query", "frame", "estimate_rows", "profile_input",
@@ -123,11 +123,8 @@ def _first_line(exc: BaseException) -> str:
 
 def data_files(path: str) -> list[str]:
     """The data files of a path: the file, the Parquet/CSV files of a folder, or the matches of a glob."""
-    if any(ch in path for ch in "*?["):
-        found = sorted(p for p in _glob.glob(path, recursive=True) if Path(p).is_file())
-        if not found:
-            raise DataFileError(f"no file matches {path}", "check the pattern in data_path", key="data_path", path=path)
-        return found
+    if is_pattern(path):
+        return [str(f) for f in pattern_files(path)]  # the files pandas would read, or the same error
     p = Path(path)
     if not p.exists():
         raise DataFileError(f"input file {p} does not exist", "set data_path to an existing file or folder",

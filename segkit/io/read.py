@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import errno
+import glob as _glob
 import hashlib
 import io as _io
 import os
@@ -32,7 +33,7 @@ from .columns import concat_as_text, type_columns
 from .dialect import (SNIFF_BYTES, WHITESPACE, decode, delimiter_name, first_line, likely_delimiter, looks_like_data,
                       refuse_binary, sample_lines, sniff_delimiter, split_line, whitespace_pattern)
 
-__all__ = ["read_table", "read_header", "require_columns", "hash_path", "parse_synth"]
+__all__ = ["read_table", "read_header", "require_columns", "hash_path", "parse_synth", "is_pattern", "pattern_files"]
 
 _CSV_SUFFIXES = {".csv", ".txt", ".tsv", ".dat"}
 _EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
@@ -61,11 +62,7 @@ def _check_exists(path: Path, key: str = "data_path") -> None:
     """Refuse a missing input, a symlink loop, and anything but a file or folder (a FIFO would block the read)."""
     mode = _input_mode(path, key)
     if mode is None:
-        parent = path.parent
-        hint = ""
-        if parent.is_dir():
-            near = sorted(p.name for p in parent.iterdir())[:8]
-            hint = f" Files in {parent}: {', '.join(near) or 'none'}"
+        hint = _files_in(path.parent)
         what = "is a symbolic link to a missing file" if path.is_symlink() else "does not exist"
         raise DataFileError(f"input file {path} {what}", f"set {key} to an existing file or folder.{hint}",
                             key=key, path=path)
@@ -302,16 +299,16 @@ def _read_parquet(path: Path) -> pd.DataFrame:
     return df
 
 
-def _read_folder(path: Path, options: Mapping[str, Any] | None) -> pd.DataFrame:
-    """Every file of a folder of one table, read as text (Parquet as it is), put together, then typed once."""
-    files = _folder_files(path)
+def _read_files(files: list[Path], where: str, options: Mapping[str, Any] | None) -> pd.DataFrame:
+    """The files of one table (a folder's, or a glob's matches ``where``), read as text (Parquet as it is), put
+    together, then typed once."""
     frames = [_read_parquet(f) if f.suffix.lower() in _PARQUET_SUFFIXES else _text_frame(f, options) for f in files]
     for f, frame in zip(files, frames):
         if list(frame.columns) != list(frames[0].columns):
             raise DataFileError(f"{f} has different columns from {files[0].name}",
-                                "put only files of one table in the folder", path=f)
+                                "put only files of one table in the folder (or the pattern's matches)", path=f)
     df, mixed = concat_as_text(frames)
-    notes = [f"{len(files)} files read from {path.name}/"]
+    notes = [f"{len(files)} files read {where}"]
     notes += sorted({n for fr in frames for n in fr.attrs["read_notes"]})
     text = any(f.suffix.lower() not in _PARQUET_SUFFIXES for f in files)
     typed, more = type_columns(df, decimal=_opt(options, "decimal"), thousands=_opt(options, "thousands"),
@@ -322,12 +319,13 @@ def _read_folder(path: Path, options: Mapping[str, Any] | None) -> pd.DataFrame:
 
 def read_table(path: str | Path, *, sheet: str | int | None = None, key: str = "data_path",
                options: Mapping[str, Any] | None = None) -> pd.DataFrame:
-    """Read one input table: a text (CSV), Parquet or Excel file, or a folder of CSV or Parquet files.
+    """Read one input table: a text (CSV), Parquet or Excel file, or a folder or glob of CSV or Parquet files.
 
     Parameters
     ----------
     path : str or Path
-        The file or folder. Folders are read in sorted file-name order and concatenated.
+        The file, folder or glob (``sales/2024-*.csv``, ``exports/**/*.parquet``). The files of a folder or a
+        glob are read in sorted path order and concatenated.
     sheet : str or int, optional
         The Excel sheet; when not set, every sheet of a workbook whose sheets share one header, or its only one.
     key : str, default "data_path"
@@ -342,10 +340,12 @@ def read_table(path: str | Path, *, sheet: str | int | None = None, key: str = "
         Columns typed once for the whole input (:mod:`segkit.io.columns`), with ``attrs["read_notes"]``: a list
         of plain-language notes (encoding, delimiter, header, files read, numbers read from text).
     """
+    if is_pattern(path):
+        return _read_files(pattern_files(path, key), f"matching {path}", options)
     path = Path(path)
     _check_exists(path, key)
     if path.is_dir():
-        return _read_folder(path, options)
+        return _read_files(_folder_files(path), f"from {path.name}/", options)
     suffix = path.suffix.lower()
     if suffix in _PARQUET_SUFFIXES:
         return _read_parquet(path)
@@ -356,6 +356,32 @@ def read_table(path: str | Path, *, sheet: str | int | None = None, key: str = "
         return _typed(df, df.attrs["read_notes"], options)
     raise DataFileError(f"{path} has an unsupported type {suffix!r}",
                         "use a .csv, .parquet or .xlsx file, or a folder of CSVs", path=path)
+
+
+def is_pattern(path: str | Path) -> bool:
+    """True when a data path is a glob (it has ``*``, ``?`` or ``[``) rather than a file or folder."""
+    return any(ch in str(path) for ch in "*?[")
+
+
+def pattern_files(pattern: str | Path, key: str = "data_path") -> list[Path]:
+    """The CSV and Parquet files a glob matches, in path order (``**`` matches folders at any depth); none is an
+    error naming the pattern and what its folder holds."""
+    pattern = str(pattern)
+    found = sorted(Path(p) for p in _glob.glob(pattern, recursive=True)
+                   if Path(p).is_file() and Path(p).suffix.lower() in _CSV_SUFFIXES | _PARQUET_SUFFIXES)
+    if found:
+        return found
+    base = Path(re.split(r"[*?\[]", pattern, maxsplit=1)[0])
+    raise DataFileError(f"no CSV or Parquet file matches {pattern}",
+                        f"check the pattern in {key}.{_files_in(base if base.is_dir() else base.parent)}", key=key,
+                        path=pattern)
+
+
+def _files_in(folder: Path) -> str:
+    """" Files in FOLDER: a, b, ..." (the first 8 names), to help fix a path; empty when it is not a folder."""
+    if not folder.is_dir():
+        return ""
+    return f" Files in {folder}: {', '.join(sorted(p.name for p in folder.iterdir())[:8]) or 'none'}"
 
 
 def _folder_files(path: Path) -> list[Path]:
@@ -370,6 +396,8 @@ def _folder_files(path: Path) -> list[Path]:
 def read_header(path: str | Path, *, sheet: str | int | None = None,
                 options: Mapping[str, Any] | None = None) -> list[str]:
     """Return the column names of an input without reading all of it (the names :func:`read_table` gives)."""
+    if is_pattern(path):
+        return read_header(pattern_files(path)[0], options=options)
     path = Path(path)
     _check_exists(path)
     if path.is_dir():
@@ -410,13 +438,15 @@ def require_columns(available: Iterable[str], wanted: Mapping[str, str | None], 
 
 
 def hash_path(path: str | Path) -> str:
-    """SHA-256 of a file, or of a folder's files in sorted order (names and bytes)."""
+    """SHA-256 of a file, or of a folder's files or a glob's matches in sorted order (names and bytes)."""
+    pattern = is_pattern(path)
     path = Path(path)
     digest = hashlib.sha256()
-    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+    files = (pattern_files(path) if pattern else sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir()
+             else [path])
     for f in files:
-        if path.is_dir():
-            digest.update(str(f.relative_to(path)).encode())
+        if pattern or path.is_dir():
+            digest.update(str(f if pattern else f.relative_to(path)).encode())
         with f.open("rb") as fh:
             for block in iter(lambda: fh.read(1 << 20), b""):
                 digest.update(block)

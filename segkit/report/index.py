@@ -37,7 +37,7 @@ from typing import Any
 
 from ..config import SECRET_KEYS, Params
 from ..lineage import REFERENCE_FILE, sentences as reference_sentences
-from ..io import hash_path, read_json, write_json
+from ..io import hash_path, is_pattern, read_json, write_json
 from ..engine import ALL_SIZES, sample_sentence, sizes_by_code
 from ..format import format_share
 from .render import CSP, REPORT_CSS, report_paths
@@ -95,7 +95,7 @@ def write_manifest(folder: Path, *, params: Params, files: list[Path], timings: 
     path = Path(params.data_path) if params.source == "file" and params.data_path else None
     if data_input.get("file_hash"):  # the bytes 01_eda read, hashed when it read them
         input_hash = data_input["file_hash"]
-    elif path is not None and (path.is_file() or path.is_dir()):  # 01_eda did not record it
+    elif path is not None and (path.is_file() or path.is_dir() or is_pattern(path)):  # 01_eda did not record it
         input_hash = "sha256:" + hash_path(path)
     else:
         input_hash = data_input.get("content_hash")

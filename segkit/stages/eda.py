@@ -19,8 +19,8 @@ from .. import eda, preflight
 from ..engine import choose
 from ..eda import looks_like_identifier
 from ..eda import missing_table
-from ..errors import DataFileError
-from ..io import hash_path
+from ..errors import DataFileError, SegkitError
+from ..io import hash_path, is_pattern
 from ..plots import distributions_figure, plot_missing
 from ..report.cards import figure, note, table
 from ..source import load_input
@@ -40,8 +40,8 @@ def input_file(params) -> Path | None:
 
 def _hash_or_none(path: Path) -> str | None:
     try:
-        return hash_path(path) if path.is_file() or path.is_dir() else None
-    except OSError:
+        return hash_path(path) if path.is_file() or path.is_dir() or is_pattern(path) else None
+    except (OSError, SegkitError):  # gone, or a glob that matches nothing now
         return None
 
 
