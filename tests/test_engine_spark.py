@@ -407,6 +407,18 @@ def test_spark_settings_keep_what_the_sql_needs():
     assert "spark.driver.memory" not in sp._settings("yarn", None)  # a cluster's own defaults stand
 
 
+def test_a_local_session_is_sized_for_the_machine_and_the_input(monkeypatch):
+    monkeypatch.setattr(engine, "machine_memory", lambda: 24 * 2**30)
+    small, big = sp._settings("local[2]", None, 541_909), sp._settings("local[2]", None, 100_000_000)
+    assert small["spark.sql.shuffle.partitions"] == "8" and big["spark.sql.shuffle.partitions"] == "40"
+    assert small["spark.driver.memory"] == big["spark.driver.memory"] == "6g"  # a quarter of 24 GB
+    monkeypatch.setattr(engine, "machine_memory", lambda: 4 * 2**30)
+    assert sp._settings("local[*]", None)["spark.driver.memory"] == "2g"  # never less than 2 GB
+    monkeypatch.setattr(engine, "machine_memory", lambda: 256 * 2**30)
+    assert sp._settings("local[*]", {"spark.driver.memory": "40g"}, 10)["spark.driver.memory"] == "40g"
+    assert sp._settings("local[*]", None)["spark.driver.memory"] == "16g"
+
+
 def test_strptime_formats_become_spark_patterns():
     assert sp.java_pattern("%d/%m/%Y %H:%M") == "dd/MM/yyyy HH:mm"
     assert sp.java_pattern("%Y-%m-%dT%H:%M:%S.%f") == "yyyy-MM-dd'T'HH:mm:ss.SSSSSS"

@@ -52,7 +52,12 @@ REQUIRED_CONF = {"spark.sql.timestampType": "TIMESTAMP_NTZ", "spark.sql.caseSens
 #: Settings ``spark_conf`` may change: quiet, no web UI, dates read in UTC, few shuffle partitions in local mode.
 _DEFAULT_CONF = {"spark.ui.enabled": "false", "spark.ui.showConsoleProgress": "false",
                  "spark.sql.session.timeZone": "UTC", "spark.sql.parquet.inferTimestampNTZ.enabled": "true"}
-_LOCAL_CONF = {"spark.sql.shuffle.partitions": "8", "spark.driver.memory": "2g"}
+#: In local mode, Spark's one JVM does all the work: its heap is a quarter of the machine's memory (2 to 16 GB;
+#: the batch's other kernel and DuckDB need the rest), and its shuffles use one partition per LINES_PER_PARTITION
+#: input lines, at least 8. 100M lines with 8 partitions of 12M lines and a 2 GB heap ran out of memory in the
+#: cleaning's DISTINCT (bench/README.md, "The whole batch by size and engine").
+LINES_PER_PARTITION = 2_500_000
+_LOCAL_HEAP = (0.25, 2, 16)  # share of the machine's memory, least and most GB
 _LOG4J = """rootLogger.level = error
 rootLogger.appenderRef.stderr.ref = console
 appender.console.type = Console
@@ -111,9 +116,21 @@ def check_setup() -> None:
     check_java()
 
 
-def _settings(master: str, conf: dict | None) -> dict[str, str]:
-    """Spark settings: segkit's defaults, then ``spark_conf``, then what the SQL requires; logs at ERROR."""
-    out = {**_DEFAULT_CONF, **(_LOCAL_CONF if master.startswith("local") else {})}
+def _local_conf(lines: int | None) -> dict[str, str]:
+    """Heap and shuffle partitions of a local session for an input of ``lines`` lines (None: not known)."""
+    from . import machine_memory
+
+    share, least, most = _LOCAL_HEAP
+    total = machine_memory()
+    heap = least if total is None else min(most, max(least, int(share * total / 2**30)))
+    partitions = max(8, -(-int(lines or 0) // LINES_PER_PARTITION))
+    return {"spark.sql.shuffle.partitions": str(partitions), "spark.driver.memory": f"{heap}g"}
+
+
+def _settings(master: str, conf: dict | None, lines: int | None = None) -> dict[str, str]:
+    """Spark settings: segkit's defaults (in local mode, sized for ``lines`` input lines), then ``spark_conf``, then
+    what the SQL requires; logs at ERROR."""
+    out = {**_DEFAULT_CONF, **(_local_conf(lines) if master.startswith("local") else {})}
     out.update({str(k): str(v).lower() if isinstance(v, bool) else str(v) for k, v in (conf or {}).items()})
     out.update(REQUIRED_CONF)
     log4j = Path(tempfile.gettempdir()) / "segkit-spark-log4j2.properties"
@@ -124,16 +141,16 @@ def _settings(master: str, conf: dict | None) -> dict[str, str]:
     return out
 
 
-def connect(master: str = "local[*]", conf: dict | None = None):
+def connect(master: str = "local[*]", conf: dict | None = None, lines: int | None = None):
     """The Spark session of this process for ``master`` (started once, then reused; a session with another master
     is stopped first). ``conf`` are Spark settings (``spark_conf``); settings Spark reads only at start-up
-    (memory, cores) apply to a new session."""
+    (memory, cores) apply to a new session. ``lines``: the input's size, for a local session's defaults."""
     if not SPARK_MASTER.fullmatch(str(master)):
         raise ParamsError(f"spark_master {master!r} is not a Spark master URL",
                           "write local[*], local[4], spark://host:7077, yarn or k8s://https://host:443",
                           key="spark_master")
     SparkSession = _pyspark()
-    settings = _settings(master, conf)
+    settings = _settings(master, conf, lines)
     spark = _current.get("spark")
     if spark is not None and _current.get("master") == master and spark.sparkContext._jsc is not None:
         for key, value in settings.items():
@@ -206,7 +223,9 @@ def stop() -> None:
 def session(params) -> Iterator["SparkEngine"]:
     """A :class:`SparkEngine` on the session of ``spark_master`` / ``spark_conf``; the views and cached tables
     it made are dropped afterwards (the session stays up for the next stage of the same process)."""
-    eng = SparkEngine(connect(params.spark_master, params.spark_conf))
+    from . import input_rows
+
+    eng = SparkEngine(connect(params.spark_master, params.spark_conf, input_rows(params)))
     try:
         yield eng
     finally:
