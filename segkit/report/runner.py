@@ -123,9 +123,13 @@ def _select(notebooks: list[Notebook], only: Sequence[str] | None) -> list[Noteb
                            f"choose from: {', '.join(nb.name for nb in notebooks)}")
         chosen.extend(m for m in match if m not in chosen)
     names = {nb.name for nb in chosen}
-    for nb in chosen:
-        nb.after = [a for a in nb.after if a in names]
-    return [nb for nb in notebooks if nb in chosen]
+    return [replace(nb, after=[a for a in nb.after if a in names]) for nb in notebooks if nb in chosen]
+
+
+def _discovered(params: Params, only: Sequence[str] | None, notebooks_dir: str | Path | None) -> list[Notebook]:
+    """The notebooks of the params' data kind in ``notebooks_dir`` (default: the project's), ``only``'s choice."""
+    folder = Path(notebooks_dir).resolve() if notebooks_dir else default_notebooks_dir()
+    return _select(discover_notebooks(folder, params.data_kind, params), only)
 
 
 class _Progress:
@@ -170,8 +174,7 @@ def run(params_files: str | Path | Sequence[str | Path], *, name: str | None = N
     params, files = load_params(params_files, overrides)
     out_dir = Path(out_dir).resolve()
     refuse_foreign(out_dir, params.run_name, force=force)  # before any notebook or input is read
-    chosen = _select(discover_notebooks(Path(notebooks_dir).resolve() if notebooks_dir else default_notebooks_dir(),
-                                        params.data_kind, params), only)
+    chosen = _discovered(params, only, notebooks_dir)
     with fork_server(forks) as forks:  # started now, it imports while the input is checked
         preflight_info, notebooks, left_out = _planned(params, chosen, only)
         progress(f"params ok: {params.data_kind} data, {len(notebooks)} notebooks, input {preflight_info['input']}")
@@ -187,9 +190,7 @@ def plan(params: Params, *, only: Sequence[str] | None = None, notebooks_dir: st
     """What a batch of ``params`` would run, as ``segkit run`` decides it before any notebook starts: the input
     check (:func:`~segkit.preflight.preflight`), the notebooks (``only``'s choice, ordered for the run's engine)
     and the notebooks left out, with why. Raises what would stop the run (``segkit check`` calls it)."""
-    chosen = _select(discover_notebooks(Path(notebooks_dir).resolve() if notebooks_dir else default_notebooks_dir(),
-                                        params.data_kind, params), only)
-    return _planned(params, chosen, only)
+    return _planned(params, _discovered(params, only, notebooks_dir), only)
 
 
 def _planned(params: Params, notebooks: list[Notebook], only: Sequence[str] | None
