@@ -3,8 +3,8 @@ and permutation importance computed from stacked shuffled copies (one predict ca
 
 The forest grows its trees on every core (:class:`ThreadedForest`: the trees are the same with one thread or
 many) and predicts on every core by splitting the rows, adding each row's tree predictions up in tree order, so
-the results do not change in the last digits from run to run; the ROC-AUCs of the permutation importance are computed from ranks (:func:`auc`) instead of hundreds of
-validated ``roc_auc_score`` calls.
+the results do not change in the last digits from run to run; the ROC-AUCs of the permutation importance are
+computed from ranks (:func:`auc`) instead of hundreds of validated ``roc_auc_score`` calls.
 """
 
 from __future__ import annotations

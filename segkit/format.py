@@ -16,7 +16,8 @@ import numpy as np
 
 from .errors import DataValueError
 
-__all__ = ["format_number", "format_share", "format_value", "segment_codes", "segment_code", "model_segment_codes", "round_json", "fold_table", "MISSING_TEXT"]
+__all__ = ["format_number", "format_share", "format_value", "segment_codes", "segment_code", "model_segment_codes",
+           "round_json", "fold_table", "MISSING_TEXT"]
 
 #: How a missing number is shown.
 MISSING_TEXT = "–"
