@@ -13,6 +13,7 @@ import pytest
 
 from segkit import engine, kinds, pipeline
 from segkit.cli import main
+from segkit.source import load_input
 from segkit.config import load_params, params_from_mapping
 from segkit.engine import duckdb as ddb
 from segkit.errors import ColumnError, DataFileError, DataValueError, ParamsError, SegkitError
@@ -118,6 +119,9 @@ def test_csv_folder_and_glob_read_as_the_table(generated, tmp_path):
     expected = run_pandas(df, p)
     assert_same(expected, run_duckdb(folder, p, tmp_path))
     assert_same(expected, run_duckdb(str(folder / "*.csv"), _params(str(folder / "*.csv")), tmp_path))
+    glob = _params(str(folder / "[ab].csv"))
+    assert engine.choose(glob, KIND.module) == "pandas"  # 60,000 lines: a glob follows the size rule too
+    assert_same(expected, run_pandas(load_input(glob), glob))  # pandas reads the glob's files as DuckDB does
 
 
 @pytest.mark.slow

@@ -143,8 +143,6 @@ def choose(params, kind_module) -> str:
                               "convert the input to Parquet, or set engine to pandas (or auto)", key="engine")
         return asked
     offers_duckdb = asked == "auto" and offers(kind_module, "duckdb")
-    if offers_duckdb and engine_input(params) is not None and any(ch in str(params.data_path) for ch in "*?["):
-        return "duckdb"  # pandas reads files and folders, not globs
     readable = engine_input(params) is not None or _writes_synth(params, kind_module)
     rows = input_rows(params)
     if offers_duckdb and readable and rows is not None and rows > AUTO_ROWS:
