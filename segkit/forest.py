@@ -187,18 +187,22 @@ def auc(positive: np.ndarray, score: np.ndarray) -> float:
     The same value as :func:`sklearn.metrics.roc_auc_score` (ties count half), without its input
     validation, which dominates when it is called for every shuffled feature. nan when one class is absent.
     """
-    positive = np.asarray(positive, dtype=bool)
+    return _auc_from_ranks(np.asarray(positive, dtype=bool), rankdata(score))
+
+
+def _auc_from_ranks(positive: np.ndarray, ranks: np.ndarray) -> float:
     n_pos = int(positive.sum())
     n_neg = len(positive) - n_pos
     if n_pos == 0 or n_neg == 0:
         return float("nan")
-    ranks = rankdata(score)
     return float((ranks[positive].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
 
 
 def ovr_auc(y: np.ndarray, proba: np.ndarray, classes: np.ndarray) -> np.ndarray:
-    """ROC-AUC of each class's probability against membership of that class (nan when undefined)."""
-    return np.array([auc(y == c, proba[:, i]) for i, c in enumerate(classes)], dtype=float)
+    """ROC-AUC of each class's probability against membership of that class (nan when undefined): :func:`auc`
+    for each column, with the columns ranked in one call."""
+    ranks = rankdata(proba, axis=0)
+    return np.array([_auc_from_ranks(y == c, ranks[:, i]) for i, c in enumerate(classes)], dtype=float)
 
 
 def permutation_drops(model, X: pd.DataFrame, y: np.ndarray, classes: np.ndarray, *, n_repeats: int,

@@ -55,3 +55,17 @@ def test_threaded_forest_makes_the_trees_scikit_learn_would():
     grown = ThreadedForest(n_estimators=5, warm_start=True, random_state=9).fit(X, y)
     grown.set_params(n_estimators=12).fit(X, y)  # more trees on a warm start: the seeds go on from the same draws
     assert [t.random_state for t in grown.estimators_] == [t.random_state for t in theirs.estimators_]
+
+
+def test_each_segments_auc_is_the_one_column_auc_bit_for_bit():
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 4, 900)
+    proba = rng.random((900, 4))
+    proba[:40] = 0.5  # ties count half
+    from sklearn.metrics import roc_auc_score
+
+    from segkit.forest import auc, ovr_auc
+
+    columns = ovr_auc(y, proba, np.arange(4))
+    assert np.array_equal(columns, [auc(y == c, proba[:, c]) for c in range(4)])
+    assert np.allclose(columns, [roc_auc_score(y == c, proba[:, c]) for c in range(4)])
