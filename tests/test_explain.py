@@ -120,9 +120,17 @@ def test_random_labels_are_reported_as_not_well_separated(data):
 def test_folds_are_capped_by_the_smallest_segment(data):
     table, labels = data
     labels = labels.copy()
-    labels[:148] = 1  # segment 0 keeps 2 members
+    labels[:144] = 1  # segment 0 keeps 6 members
+    result = explain.explain_segments(table, labels, folds=10, seed=0, n_repeats=1, n_estimators=20)
+    assert len(result.scores) == 6 and result.left_out == {}
+
+
+def test_a_segment_of_fewer_than_five_is_too_few_to_test_not_an_f1_of_zero(data):
+    table, labels = data
+    labels = labels.copy()
+    labels[:146] = 1  # segment 0 keeps 4 members: 3 per training fold, too few for leaves of two on bootstraps
     result = explain.explain_segments(table, labels, folds=5, seed=0, n_repeats=1, n_estimators=20)
-    assert len(result.scores) == 2
+    assert result.left_out == {0: 4} and result.f1(0) is None and len(result.scores) == 5
 
 
 def test_a_one_member_segment_is_left_out_with_a_note_and_described_from_its_values(data):
