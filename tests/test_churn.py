@@ -230,6 +230,10 @@ def test_risk_by_segment_means_counts_and_threshold_inclusive():
     sentences = churn.risk_sentences(table, 0.5)
     assert sentences["S01"] == ("Churn risk 30% on average; 1 of 2 customers scored (50%) at high risk "
                                 "(probability 0.50 or more).")
+    many = pd.DataFrame({"scored": [1167, 315], "high_risk": [1164, 1], "high_risk_share": [1164 / 1167, 1 / 315],
+                         "mean_risk": [0.70, 0.04]}, index=["S01", "S05"])
+    said = churn.risk_sentences(many, 0.5)  # as the run's page says it: never 100% or 0% when it is not
+    assert "1,164 of 1,167 customers scored (over 99%)" in said["S01"] and "1 of 315 customers scored (under 1%)" in said["S05"]
 
 
 def test_risk_by_segment_names_missing_columns():

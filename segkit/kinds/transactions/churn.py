@@ -330,9 +330,9 @@ def risk_sentences(table: pd.DataFrame, threshold: float = 0.5) -> dict[str, str
     for code, row in table.iterrows():
         if row["scored"] > 0:
             n, scored = int(row["high_risk"]), int(row["scored"])
-            share = 100 * (row["high_risk_share"] or 0)
+            share = format_share(row["high_risk_share"] or 0)
             out[str(code)] = (f"Churn risk {format_share(row['mean_risk'])} on average; {n:,} of {scored:,} customer"
-                              f"{'' if scored == 1 else 's'} scored ({share:.0f}%) at high risk (probability "
+                              f"{'' if scored == 1 else 's'} scored ({share}) at high risk (probability "
                               f"{threshold:.2f} or more).")
     return out
 
