@@ -29,15 +29,17 @@ def test_headings_counts_shares_and_missing_values_in_words():
     assert tiny["Share"].tolist() == ["0.0%", "under 0.1%", "0.1%"]  # a segment of one customer in 4,334 is not 0%
 
 
-def test_a_column_of_fractional_numbers_has_one_number_of_decimals():
+def test_an_aligned_column_of_one_measure_has_one_number_of_decimals():
     holdout = pd.DataFrame({"customers": [1422, 683, 80], "actual": [0.58, 0.92, 2.77], "predicted": [0.38, 0.7, 2.0],
-                            "large": [1480.2, 2.5, np.nan], "tiny": [0.004, 0.5, 0.25]})
-    shown = table(holdout, whole=["customers"])
+                            "large": [1480.2, 2.5, np.nan], "tiny": [0.004, 0.5, 0.25], "mixed": [93.23, 1.0, 143.0]})
+    shown = table(holdout, whole=["customers"], aligned=["actual", "predicted", "large", "tiny"])
     assert shown["Predicted"].tolist() == ["0.38", "0.70", "2.00"]  # not 0.38, 0.7, 2
     assert shown["Actual"].tolist() == ["0.58", "0.92", "2.77"]
     assert shown["Large"].tolist() == ["1,480.2", "2.5", "–"]
     assert shown["Tiny"].tolist() == ["0.004", "0.50", "0.25"]  # a number under 0.01 keeps its significant digits
     assert shown["Customers"].tolist() == ["1,422", "683", "80"]
+    # not aligned (rows of different measures, such as a summary of each feature): each number as it reads best
+    assert shown["Mixed"].tolist() == ["93.2", "1", "143"]
 
 
 def test_types_in_words_and_row_labels_kept_unless_asked():

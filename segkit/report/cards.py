@@ -171,27 +171,28 @@ def _cell(value: Any, kind: str | None) -> Any:
 
 
 def _column(values: pd.Series, kind: str | None) -> list:
-    """The cells of one column (:func:`_cell`), with its fractional numbers to one number of decimals: 0.70 and
-    2.00 under 1.48, not 0.7 and 2 (numbers under 0.01 keep their own significant digits)."""
+    """The cells of one column (:func:`_cell`); for an ``aligned`` column, its fractional numbers to one number
+    of decimals: 0.70 and 2.00 under 1.48, not 0.7 and 2 (numbers under 0.01 keep their own significant digits)."""
     cells = [_cell(v, kind) for v in values]
     fractional = [isinstance(v, (float, np.floating)) and math.isfinite(v) and abs(v) >= 0.01 for v in values]
     decimals = max((len(c.rpartition(".")[2]) for c, f in zip(cells, fractional) if f and "." in c), default=0)
-    if kind is not None or not decimals:
+    if kind != "aligned" or not decimals:
         return cells
     return [f"{float(v):,.{decimals}f}" if f else c for v, c, f in zip(values, cells, fractional)]
 
 
 def table(frame: pd.DataFrame, names: Mapping[str, str] | None = None, *, index: str | None = None,
           percent: Iterable[str] = (), whole: Iterable[str] = (), types: Iterable[str] = (),
-          label_words: bool = False) -> pd.DataFrame:
+          aligned: Iterable[str] = (), label_words: bool = False) -> pd.DataFrame:
     """``frame`` as a business reader sees it: headings in words (``names``, else :func:`plain_heading`), the
     column ``index`` as the row labels (else the frame's own labels, or none for a plain 0, 1, 2...), shares in
     percent, counts with thousands separators, other numbers as :func:`~segkit.format.format_number` writes them
-    (with as many decimals down a column as its most precise number),
-    missing and infinite values as "–" and pandas types (``types``) in words ("text", "whole number"). The name of
+    (in the ``aligned`` columns, the rows of one measure, with as many decimals down the column as its most precise
+    number), missing and infinite values as "–" and pandas types (``types``) in words ("text", "whole number"). The name of
     the frame's own row labels goes above them, in the one header row. With
     ``label_words``, the row labels are names to write as words too (rules, severities; never input columns)."""
-    names, kinds = dict(names or {}), {**{c: "percent" for c in percent}, **{c: "whole" for c in whole}}
+    names = dict(names or {})
+    kinds = {**{c: "aligned" for c in aligned}, **{c: "percent" for c in percent}, **{c: "whole" for c in whole}}
     shown = frame.set_index(index) if index is not None else frame.copy()
     corner = None if index is not None else shown.index.name  # what the row labels are: above them, in one header row
     if index is None and isinstance(shown.index, pd.RangeIndex):

@@ -92,12 +92,13 @@ def churn_table(relation):
     """Customers by churn risk band: mean risk, P(alive), expected purchases and value (None without churn scores)."""
     if relation is None:
         return None
-    return table(relation.table, percent=["Mean churn risk", "Mean P(alive)"], whole=["Customers", "Mean CLV"])
+    return table(relation.table, percent=["Mean churn risk", "Mean P(alive)"], whole=["Customers", "Mean CLV"],
+                 aligned=["Expected purchases"])
 
 
 def holdout_table(holdout):
     """Predicted against actual purchases in the holdout, by repeat purchases in the calibration period."""
-    return table(holdout.table(), whole=["Customers"])
+    return table(holdout.table(), whole=["Customers"], aligned=["Actual (mean)", "Predicted (mean)"])
 
 
 def ranking_note(seg):
