@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
@@ -51,6 +53,8 @@ def test_a_glob_reads_its_matches_as_one_table_in_path_order(tmp_path):
     before = io.hash_path(pattern)
     _write(exports / "2025" / "sales-01.csv", HEADER + "\nC536379,D,-2,2010-12-01 09:41,27.5,,UK\n")
     assert io.hash_path(pattern) != before  # a changed match changes the input's digest
+    assert not io.is_pattern("synth://customers?n=600&seed=3")  # a URI's "?" starts its options
+    assert not io.is_pattern(Path("synth://customers?n=600")) and io.is_pattern("C:/exports/day?.csv")
 
 
 def test_a_glob_that_matches_nothing_or_two_tables_is_refused_with_the_fix(tmp_path):

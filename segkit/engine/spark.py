@@ -38,7 +38,7 @@ from typing import Any
 import pandas as pd
 
 from ..config import SPARK_MASTER
-from ..errors import ColumnError, DataFileError, DataValueError, DependencyError, ParamsError
+from ..errors import ColumnError, DataFileError, DataValueError, DependencyError, ParamsError, SegkitError
 from .base import SQLEngine
 from .duckdb import data_files
 
@@ -219,13 +219,22 @@ def stop() -> None:
         spark.stop()
 
 
+def _input_lines(params) -> int | None:
+    """The input's lines for a local session's size (:func:`segkit.engine.input_rows`); None when DuckDB cannot tell
+    (a damaged file is then Spark's to report, as it reads it)."""
+    from . import input_rows
+
+    try:
+        return input_rows(params)
+    except SegkitError:
+        return None
+
+
 @contextmanager
 def session(params) -> Iterator["SparkEngine"]:
     """A :class:`SparkEngine` on the session of ``spark_master`` / ``spark_conf``; the views and cached tables
     it made are dropped afterwards (the session stays up for the next stage of the same process)."""
-    from . import input_rows
-
-    eng = SparkEngine(connect(params.spark_master, params.spark_conf, input_rows(params)))
+    eng = SparkEngine(connect(params.spark_master, params.spark_conf, _input_lines(params)))
     try:
         yield eng
     finally:

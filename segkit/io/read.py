@@ -359,8 +359,10 @@ def read_table(path: str | Path, *, sheet: str | int | None = None, key: str = "
 
 
 def is_pattern(path: str | Path) -> bool:
-    """True when a data path is a glob (it has ``*``, ``?`` or ``[``) rather than a file or folder."""
-    return any(ch in str(path) for ch in "*?[")
+    """True when a data path is a glob (it has ``*``, ``?`` or ``[``) rather than a file or folder; a URI such as
+    ``synth://customers?n=500`` is not (its ``?`` starts the options; ``Path`` writes it ``synth:/...``)."""
+    text = str(path)
+    return not re.match(r"^[a-z][a-z0-9+.-]*:/", text) and any(ch in text for ch in "*?[")
 
 
 def pattern_files(pattern: str | Path, key: str = "data_path") -> list[Path]:

@@ -92,7 +92,8 @@ def write_manifest(folder: Path, *, params: Params, files: list[Path], timings: 
     """Write ``manifest.json`` into ``folder`` and return it (``left_out``: notebooks left out of the batch, and
     why)."""
     data_input = _artifact(folder, "input.json") or {}
-    path = Path(params.data_path) if params.source == "file" and params.data_path else None
+    path = (Path(params.data_path) if params.source == "file" and params.data_path
+            and "://" not in str(params.data_path) else None)  # synth:// tables have no bytes to hash
     if data_input.get("file_hash"):  # the bytes 01_eda read, hashed when it read them
         input_hash = data_input["file_hash"]
     elif path is not None and (path.is_file() or path.is_dir() or is_pattern(path)):  # 01_eda did not record it
