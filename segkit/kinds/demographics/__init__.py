@@ -28,7 +28,6 @@ import numpy as np
 import pandas as pd
 
 from ...cleaning import CleaningLog
-from ...cluster import soft_assign
 from ...errors import ColumnError, DataValueError, ParamsError
 from ...featureset import FeatureSet
 from ...format import format_value
@@ -416,6 +415,8 @@ def final_segments(seg, params) -> pd.DataFrame:
     Scores are ``softmax(-distance / temperature)`` over all segments, truncated (never rounded up) to
     6 decimals, so an area's listed scores add up to at most 1.
     """
+    from ...cluster import soft_assign  # scikit-learn loads with the segments, not with the kind
+
     codes, names = seg.profile.codes, seg.profile.names
     soft = soft_assign(seg.distances, temperature=params.temperature, top_n=params.top_n)
     ids = seg.labels.index.astype(str).to_numpy()
