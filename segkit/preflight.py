@@ -95,6 +95,8 @@ def _stage_checks(kind, params: Params, cleaned: pd.DataFrame, needs: Iterable[s
 def _engine_sample(params: Params) -> tuple[pd.DataFrame, int]:
     """A seeded sample of :data:`ENGINE_SAMPLE` lines of an input the duckdb engine reads, and its number of lines,
     once the kind's ``engine_check`` hook has found nothing that reading every line in DuckDB would stop on."""
+    if engine.is_uri(params.data_path):
+        return _spark_sample(params)
     from .engine import duckdb as ddb
 
     source = ddb.source_sql(engine_path(params))
@@ -104,6 +106,19 @@ def _engine_sample(params: Params) -> tuple[pd.DataFrame, int]:
             check(con, source, params)
         rows = int(ddb.query(con, f"SELECT count(*) FROM {source}").fetchone()[0])
         return ddb.sample(con, source, ENGINE_SAMPLE, params.seed), rows
+
+
+def _spark_sample(params: Params) -> tuple[pd.DataFrame, int]:
+    """:func:`_engine_sample` for a URI, which only Spark reads: the kind's ``spark_check`` over every line, the
+    count and the seeded sample, in Spark."""
+    from .engine import spark
+
+    check = getattr(kinds.get(params.data_kind).module, "spark_check", None)
+    with spark.session(params) as eng:
+        source = spark.source(eng, params.data_path)
+        if check is not None:
+            check(eng, source, params)
+        return spark.sample(eng, source, ENGINE_SAMPLE, params.seed), int(eng.one(f"SELECT count(*) FROM {source}")[0])
 
 
 def check_input(params: Params, raw: pd.DataFrame) -> list:

@@ -12,6 +12,7 @@ from typing import Any
 import pandas as pd
 
 from . import kinds
+from .engine import check_uri, is_uri
 from .errors import ParamsError
 from .io import parse_synth, read_header, read_sql, read_table, sql_columns
 
@@ -65,6 +66,11 @@ def input_columns(params) -> list[str]:
         name, options = parse_synth(params.data_path)  # a few rows are enough to know the columns
         small = f"synth://{name}?" + "&".join(f"{k}={min(v, 50) if k in _SIZES else v}" for k, v in {"n": 50, **options}.items())
         return [str(c) for c in read_synth(small, params.data_kind).columns]
+    if is_uri(params.data_path):  # storage only Spark reads (s3a://, hdfs://, ...)
+        check_uri(params)
+        from .engine import spark
+
+        return spark.columns(params)
     if any(ch in str(params.data_path) for ch in "*?["):  # a glob: only the duckdb engine reads those
         from .engine import duckdb as ddb
 

@@ -20,6 +20,8 @@ from test_engine_equivalence import HEADER, KIND, RETAIL, assert_same, run_duckd
 from segkit import cli, engine, kinds, pipeline
 from segkit.config import load_params, params_from_mapping
 from segkit.engine import spark as sp
+from segkit.preflight import ENGINE_SAMPLE, _engine_sample
+from segkit.source import input_columns
 from segkit.errors import ColumnError, DataFileError, DataValueError, DependencyError, ParamsError, SegkitError
 
 MASTER = "local[2]"
@@ -138,6 +140,29 @@ def test_csv_folder_and_glob_read_as_the_table(spark, generated, tmp_path):
     assert_same(expected, run_spark(folder, _params(folder), tmp_path))
     glob = str(folder / "*.csv")
     assert_same(expected, run_spark(glob, _params(glob), tmp_path))
+
+
+def test_a_uri_is_read_by_spark_alone_as_the_same_table(spark, generated, tmp_path):
+    # file:// stands in for s3a:// or hdfs://: storage segkit does not list or open itself, only Spark reads it
+    df, path = generated
+    folder = tmp_path / "lake"
+    folder.mkdir()
+    shutil.copy(path, folder / "part-0.parquet")
+    uri = (folder.resolve() / "*.parquet").as_uri().replace("%2A", "*")
+    p = _params(uri)
+    assert engine.is_uri(uri) and engine.choose(p, KIND.module) == "spark"
+    assert input_columns(p) == list(df.columns)
+    assert_same(run_pandas(df, _params(path)), run_spark(uri, p, tmp_path))
+    sample, rows = _engine_sample(p.model_copy(update={"seed": 3}))  # what segkit check looks at
+    assert rows == len(df) and len(sample) == min(len(df), ENGINE_SAMPLE) and list(sample.columns) == list(df.columns)
+    for other in ("pandas", "duckdb", "auto"):
+        with pytest.raises(ParamsError, match="is a URI: only the spark engine reads those") as err:
+            engine.choose(_params(uri, engine=other), KIND.module)
+        assert err.value.key == "data_path" and "set engine: spark" in str(err.value)
+    with pytest.raises(ParamsError, match="only the spark engine"):
+        input_columns(_params("s3a://sales/2025/*.parquet", engine="pandas"))
+    with sp.session(p) as eng, pytest.raises(DataFileError, match="is text: Spark reads a URI as Parquet"):
+        sp.source(eng, "hdfs://namenode/sales/day-1.csv")
 
 
 @pytest.mark.slow

@@ -30,13 +30,14 @@ seeded sample, and every entity is assigned to its segment there (:mod:`segkit.s
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 from ..errors import ParamsError
 from ..io import parse_synth
 
 __all__ = ["ENGINES", "AUTO_ROWS", "HOOKS", "ALL_SEGMENTS", "ALL_SIZES", "PANDAS_PEAK", "PANDAS_SHARE",
-           "SIZE_CHECK_ROWS", "choose", "input_rows", "engine_input", "machine_memory", "module", "offers",
+           "SIZE_CHECK_ROWS", "check_uri", "choose", "input_rows", "engine_input", "is_uri", "machine_memory", "module", "offers",
            "pandas_need", "sample_sentence", "sizes_by_code"]
 
 #: The engines a run can use.
@@ -56,6 +57,7 @@ _SIZE_SAMPLE = 2_000  # lines read to measure a line's size
 HOOKS = {"duckdb": ("engine_clean", "engine_features"), "spark": ("spark_clean", "spark_features")}
 DUCKDB_HOOKS = HOOKS["duckdb"]
 _ENGINE_SUFFIXES = {".parquet", ".pq", ".csv", ".txt", ".tsv"}
+_URI = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
 #: With more entities than ``driver_max_customers``: every entity's segment (the columns of ``segments.csv``), and
 #: the sizes of the segments over every entity (:func:`segkit.stages.engine.assign_all` writes both).
 ALL_SEGMENTS, ALL_SIZES = "segments.parquet", "segments_all.json"
@@ -79,12 +81,29 @@ def sample_sentence(sizes, entity: str) -> str:
             f"{sizes['engine']} engine")
 
 
+def is_uri(path) -> bool:
+    """True for a data path with a scheme (``s3a://``, ``hdfs://``, ``gs://``, ``abfss://``, ``file://``): storage
+    only Spark reads, as Parquet. ``synth://`` tables are segkit's own."""
+    text = str(path or "")
+    return bool(_URI.match(text)) and not text.startswith("synth://")
+
+
+def check_uri(params) -> None:
+    """Refuse a URI ``data_path`` unless the spark engine reads it (a :class:`~segkit.errors.ParamsError`)."""
+    if params.source == "file" and is_uri(params.data_path) and params.engine != "spark":
+        raise ParamsError(f"data_path {params.data_path} is a URI: only the spark engine reads those (Parquet files, "
+                          "folders or globs)", "set engine: spark, or copy the data to a folder on this machine",
+                          key="data_path")
+
+
 def engine_input(params) -> str | None:
-    """The data path an engine can read (a Parquet or CSV file, a folder of them, or a glob), else None
-    (SQL queries, Excel workbooks and ``synth://`` tables are read by pandas)."""
+    """The data path an engine can read (a Parquet or CSV file, a folder of them, a glob, or for Spark a URI), else
+    None (SQL queries, Excel workbooks and ``synth://`` tables are read by pandas)."""
     path = params.data_path
     if params.source != "file" or not path or str(path).startswith("synth://"):
         return None
+    if is_uri(path):
+        return str(path)
     if any(ch in str(path) for ch in "*?["):
         return str(path)
     p = Path(path)
@@ -99,7 +118,7 @@ def input_rows(params) -> int | None:
     if _is_synth(params):
         return _synth_rows(params)
     source = engine_input(params)
-    if source is None:
+    if source is None or is_uri(source):  # a URI's lines are Spark's to count
         return None
     from . import duckdb as ddb  # the engine is imported only when an input could go to it
     return ddb.estimate_rows(source)
@@ -133,6 +152,7 @@ def choose(params, kind_module) -> str:
     would not fit in memory in pandas (:func:`pandas_need`) and DuckDB is not the answer or not asked for.
     """
     asked = params.engine
+    check_uri(params)
     if asked in HOOKS:
         if not offers(kind_module, asked):
             raise ParamsError(f"the {params.data_kind} data kind cannot run in the {asked} engine",

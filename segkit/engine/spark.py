@@ -39,10 +39,12 @@ import pandas as pd
 
 from ..config import SPARK_MASTER
 from ..errors import ColumnError, DataFileError, DataValueError, DependencyError, ParamsError, SegkitError
+from . import is_uri
 from .base import SQLEngine
 from .duckdb import data_files
 
-__all__ = ["SparkEngine", "connect", "session", "stop", "check_setup", "check_java", "source", "profile_input", "content_digest", "sample",
+__all__ = ["SparkEngine", "connect", "session", "stop", "check_setup", "check_java", "source", "columns", "profile_input",
+           "content_digest", "sample",
            "map_parquet", "java_pattern", "REQUIRED_CONF"]
 
 _PARQUET = {".parquet", ".pq"}
@@ -217,6 +219,13 @@ def stop() -> None:
     _current.pop("master", None)
     if spark is not None:
         spark.stop()
+
+
+def columns(params) -> list[str]:
+    """The column names of the Parquet a URI ``data_path`` points at, as Spark reads them (the session of
+    ``spark_master``)."""
+    with session(params) as eng:
+        return list(eng.types(source(eng, params.data_path)))
 
 
 def _input_lines(params) -> int | None:
@@ -438,6 +447,13 @@ def _read_csv(spark, files: list[str]):
 def source(eng: SparkEngine, path: str | Path) -> str:
     """A temporary view reading every file of ``path`` (a Parquet or CSV file, a folder, a glob), files put together
     by column name; returns its name. Parquet and text files are not mixed."""
+    if is_uri(path):  # storage only Spark sees (s3a://, hdfs://, ...): Spark lists the folder or glob itself
+        if Path(str(path).rstrip("/")).suffix.lower() in {".csv", ".txt", ".tsv"}:
+            raise DataFileError(f"{path} is text: Spark reads a URI as Parquet", "write the table as Parquet, or copy "
+                                "the CSV files to a folder this machine and the executors can see", key="data_path",
+                                path=str(path))
+        df = eng._run(lambda: eng.spark.read.option("mergeSchema", "true").parquet(str(path)), "reading the input")
+        return eng._register(f"segkit_source_{len(eng._views)}", df)
     files = data_files(str(path))
     parquet = {Path(f).suffix.lower() in _PARQUET for f in files}
     if len(parquet) > 1:

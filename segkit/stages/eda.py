@@ -32,8 +32,8 @@ __all__ = ["load", "clean", "readings", "id_columns", "column_roles", "schema_fi
 
 
 def input_file(params) -> Path | None:
-    """The input file or folder of a run, resolved; None for SQL and ``synth://`` inputs."""
-    if params.source != "file" or not params.data_path or str(params.data_path).startswith("synth://"):
+    """The input file or folder of a run, resolved; None for SQL, ``synth://`` and URI (``s3a://``) inputs."""
+    if params.source != "file" or not params.data_path or "://" in str(params.data_path):
         return None
     return Path(params.data_path).resolve()
 

@@ -101,6 +101,12 @@ def engine_check(con, source: str, params) -> None:
     sql.check_in_duckdb(con, source, params)
 
 
+def spark_check(eng, source: str, params) -> None:
+    """``spark`` engine: what reading every line in Spark would stop on (:func:`.sql.check_in_engine`), for an input
+    only Spark reads (a URI)."""
+    sql.check_in_engine(eng, source, params)
+
+
 def engine_clean(con, source: str, params, out_path=None):
     """``duckdb`` engine: the cleaning rules over the relation ``source``; the cleaned lines go to ``out_path``
     (Parquet). Returns the cleaning log (:func:`.sql.clean_in_duckdb`)."""
