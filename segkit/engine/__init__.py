@@ -37,7 +37,8 @@ from ..errors import ParamsError
 from ..io import parse_synth
 
 __all__ = ["ENGINES", "AUTO_ROWS", "HOOKS", "ALL_SEGMENTS", "ALL_SIZES", "PANDAS_PEAK", "PANDAS_SHARE",
-           "SIZE_CHECK_ROWS", "check_uri", "choose", "input_rows", "engine_input", "is_uri", "machine_memory", "module", "offers",
+           "SIZE_CHECK_ROWS", "check_uri", "choose", "input_rows", "engine_input", "is_uri", "machine_memory", "module",
+           "offers",
            "pandas_need", "sample_sentence", "sizes_by_code"]
 
 #: The engines a run can use.

@@ -43,8 +43,8 @@ from . import is_uri
 from .base import SQLEngine
 from .duckdb import data_files
 
-__all__ = ["SparkEngine", "connect", "session", "stop", "check_setup", "check_java", "source", "columns", "profile_input",
-           "content_digest", "sample",
+__all__ = ["SparkEngine", "connect", "session", "stop", "check_setup", "check_java", "source", "columns",
+           "profile_input", "content_digest", "sample",
            "map_parquet", "java_pattern", "REQUIRED_CONF"]
 
 _PARQUET = {".parquet", ".pq"}

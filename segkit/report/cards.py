@@ -188,9 +188,9 @@ def table(frame: pd.DataFrame, names: Mapping[str, str] | None = None, *, index:
     column ``index`` as the row labels (else the frame's own labels, or none for a plain 0, 1, 2...), shares in
     percent, counts with thousands separators, other numbers as :func:`~segkit.format.format_number` writes them
     (in the ``aligned`` columns, the rows of one measure, with as many decimals down the column as its most precise
-    number), missing and infinite values as "–" and pandas types (``types``) in words ("text", "whole number"). The name of
-    the frame's own row labels goes above them, in the one header row. With
-    ``label_words``, the row labels are names to write as words too (rules, severities; never input columns)."""
+    number), missing and infinite values as "–" and pandas types (``types``) in words ("text", "whole number"). The
+    name of the frame's own row labels goes above them, in the one header row. With ``label_words``, the row labels
+    are names to write as words too (rules, severities; never input columns)."""
     names = dict(names or {})
     kinds = {**{c: "aligned" for c in aligned}, **{c: "percent" for c in percent}, **{c: "whole" for c in whole}}
     shown = frame.set_index(index) if index is not None else frame.copy()
