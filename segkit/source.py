@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -14,9 +15,9 @@ import pandas as pd
 from . import kinds
 from .engine import check_uri, is_uri
 from .errors import ParamsError
-from .io import parse_synth, read_header, read_sql, read_table, sql_columns
+from .io import has_scheme, is_pattern, parse_synth, read_header, read_sql, read_table, sql_columns
 
-__all__ = ["load_input", "input_columns", "read_synth", "parse_synth", "synth_generators", "engine_path"]
+__all__ = ["load_input", "input_columns", "input_file", "read_synth", "parse_synth", "synth_generators", "engine_path"]
 
 #: ``synth://`` options that set the size of the table (capped when only the columns are wanted).
 _SIZES = ("n", "rows")
@@ -71,7 +72,7 @@ def input_columns(params) -> list[str]:
         from .engine import spark
 
         return spark.columns(params)
-    if any(ch in str(params.data_path) for ch in "*?["):  # a glob: only the duckdb engine reads those
+    if is_pattern(params.data_path):  # a glob's columns as DuckDB puts its files together (by name)
         from .engine import duckdb as ddb
 
         con = ddb.connect(memory_limit="512MB")
@@ -80,6 +81,14 @@ def input_columns(params) -> list[str]:
         finally:
             con.close()
     return read_header(params.data_path, sheet=params.data_sheet, options=params.file_options())
+
+
+def input_file(params) -> Path | None:
+    """The input file, folder or glob of a run on this machine, resolved; None for SQL, ``synth://`` and URI
+    (``s3a://``) inputs, which have no bytes here to hash."""
+    if params.source != "file" or not params.data_path or has_scheme(params.data_path):
+        return None
+    return Path(params.data_path).resolve()
 
 
 def engine_path(params) -> str:

@@ -13,7 +13,7 @@ import pytest
 
 from segkit import engine, kinds, pipeline
 from segkit.cli import main
-from segkit.source import load_input
+from segkit.source import input_columns, load_input
 from segkit.config import load_params, params_from_mapping
 from segkit.engine import duckdb as ddb
 from segkit.errors import ColumnError, DataFileError, DataValueError, ParamsError, SegkitError
@@ -188,6 +188,17 @@ def test_inputs_below_the_size_check_are_not_sized(generated, monkeypatch):
     monkeypatch.setattr(engine, "machine_memory", lambda: 1)
     assert engine.choose(_params(generated[1], engine="pandas"), KIND.module) == "pandas"  # 60,000 < 1M lines
     assert engine.pandas_need(_params(generated[1]), None) is None
+
+
+def test_a_uri_is_for_spark_alone_and_synth_is_not_a_uri():
+    assert engine.is_uri("s3a://lake/sales/*.parquet") and engine.is_uri("HDFS://nn/sales")
+    assert not engine.is_uri("synth://transactions?rows=5") and not engine.is_uri("C:/data/sales.csv")
+    for asked in ("pandas", "duckdb", "auto"):  # refused before any reading, without Spark installed
+        with pytest.raises(ParamsError, match="is a URI: only the spark engine reads those") as err:
+            engine.choose(_params("s3a://lake/sales/*.parquet", engine=asked), KIND.module)
+        assert err.value.key == "data_path"
+    with pytest.raises(ParamsError, match="only the spark engine"):
+        input_columns(_params("gs://lake/sales/", engine="pandas"))
 
 
 @pytest.mark.parametrize("data_path", ["synth://customers?n=100", "x.xlsx"])

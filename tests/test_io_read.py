@@ -55,6 +55,8 @@ def test_a_glob_reads_its_matches_as_one_table_in_path_order(tmp_path):
     assert io.hash_path(pattern) != before  # a changed match changes the input's digest
     assert not io.is_pattern("synth://customers?n=600&seed=3")  # a URI's "?" starts its options
     assert not io.is_pattern(Path("synth://customers?n=600")) and io.is_pattern("C:/exports/day?.csv")
+    assert io.hash_input(pattern) == io.hash_path(pattern) and io.hash_input(str(exports / "*.parquet")) is None
+    assert io.hash_input(exports / "gone.csv") is None  # removed: no hash, no error
 
 
 def test_a_glob_that_matches_nothing_or_two_tables_is_refused_with_the_fix(tmp_path):

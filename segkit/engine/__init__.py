@@ -30,16 +30,14 @@ seeded sample, and every entity is assigned to its segment there (:mod:`segkit.s
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path
 
 from ..errors import ParamsError
-from ..io import parse_synth
+from ..io import has_scheme, is_pattern, parse_synth
 
 __all__ = ["ENGINES", "AUTO_ROWS", "HOOKS", "ALL_SEGMENTS", "ALL_SIZES", "PANDAS_PEAK", "PANDAS_SHARE",
            "SIZE_CHECK_ROWS", "check_uri", "choose", "input_rows", "engine_input", "is_uri", "machine_memory", "module",
-           "offers",
-           "pandas_need", "sample_sentence", "sizes_by_code"]
+           "offers", "pandas_need", "sample_sentence", "sizes_by_code"]
 
 #: The engines a run can use.
 ENGINES = ("pandas", "duckdb", "spark")
@@ -58,7 +56,6 @@ _SIZE_SAMPLE = 2_000  # lines read to measure a line's size
 HOOKS = {"duckdb": ("engine_clean", "engine_features"), "spark": ("spark_clean", "spark_features")}
 DUCKDB_HOOKS = HOOKS["duckdb"]
 _ENGINE_SUFFIXES = {".parquet", ".pq", ".csv", ".txt", ".tsv"}
-_URI = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
 #: With more entities than ``driver_max_customers``: every entity's segment (the columns of ``segments.csv``), and
 #: the sizes of the segments over every entity (:func:`segkit.stages.engine.assign_all` writes both).
 ALL_SEGMENTS, ALL_SIZES = "segments.parquet", "segments_all.json"
@@ -85,8 +82,7 @@ def sample_sentence(sizes, entity: str) -> str:
 def is_uri(path) -> bool:
     """True for a data path with a scheme (``s3a://``, ``hdfs://``, ``gs://``, ``abfss://``, ``file://``): storage
     only Spark reads, as Parquet. ``synth://`` tables are segkit's own."""
-    text = str(path or "")
-    return bool(_URI.match(text)) and not text.startswith("synth://")
+    return has_scheme(path or "") and not _is_synth_path(path)
 
 
 def check_uri(params) -> None:
@@ -101,11 +97,9 @@ def engine_input(params) -> str | None:
     """The data path an engine can read (a Parquet or CSV file, a folder of them, a glob, or for Spark a URI), else
     None (SQL queries, Excel workbooks and ``synth://`` tables are read by pandas)."""
     path = params.data_path
-    if params.source != "file" or not path or str(path).startswith("synth://"):
+    if params.source != "file" or not path or _is_synth_path(path):
         return None
-    if is_uri(path):
-        return str(path)
-    if any(ch in str(path) for ch in "*?["):
+    if is_uri(path) or is_pattern(path):
         return str(path)
     p = Path(path)
     if p.is_dir():
@@ -141,8 +135,8 @@ def offers(kind_module, name: str) -> bool:
 
 def _writes_synth(params, kind_module) -> bool:
     """True when the input is a ``synth://`` table the kind can write to Parquet (``SYNTH_WRITERS``)."""
-    path = str(params.data_path or "")
-    return path.startswith("synth://") and parse_synth(path)[0] in getattr(kind_module, "SYNTH_WRITERS", {})
+    return (_is_synth_path(params.data_path)
+            and parse_synth(str(params.data_path))[0] in getattr(kind_module, "SYNTH_WRITERS", {}))
 
 
 def choose(params, kind_module) -> str:
@@ -221,7 +215,11 @@ def pandas_need(params, rows: int | None, kind_module=None) -> int | None:
 
 
 def _is_synth(params) -> bool:
-    return params.source == "file" and str(params.data_path or "").startswith("synth://")
+    return params.source == "file" and _is_synth_path(params.data_path)
+
+
+def _is_synth_path(path) -> bool:
+    return str(path or "").startswith("synth:/")  # "synth://", or "synth:/" once Path() joined the slashes
 
 
 def _synth_rows(params) -> int | None:

@@ -33,7 +33,8 @@ from .columns import concat_as_text, type_columns
 from .dialect import (SNIFF_BYTES, WHITESPACE, decode, delimiter_name, first_line, likely_delimiter, looks_like_data,
                       refuse_binary, sample_lines, sniff_delimiter, split_line, whitespace_pattern)
 
-__all__ = ["read_table", "read_header", "require_columns", "hash_path", "parse_synth", "is_pattern", "pattern_files"]
+__all__ = ["read_table", "read_header", "require_columns", "hash_path", "hash_input", "parse_synth", "has_scheme",
+           "is_pattern", "pattern_files"]
 
 _CSV_SUFFIXES = {".csv", ".txt", ".tsv", ".dat"}
 _EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
@@ -358,11 +359,18 @@ def read_table(path: str | Path, *, sheet: str | int | None = None, key: str = "
                         "use a .csv, .parquet or .xlsx file, or a folder of CSVs", path=path)
 
 
+_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]+:/", re.IGNORECASE)  # s3a://, or synth:/ once Path() joined "//"; not C:/
+
+
+def has_scheme(path: str | Path) -> bool:
+    """True when a data path is a URI (``synth://``, ``s3a://``, ...) rather than a path on this machine."""
+    return bool(_SCHEME.match(str(path)))
+
+
 def is_pattern(path: str | Path) -> bool:
     """True when a data path is a glob (it has ``*``, ``?`` or ``[``) rather than a file or folder; a URI such as
-    ``synth://customers?n=500`` is not (its ``?`` starts the options; ``Path`` writes it ``synth:/...``)."""
-    text = str(path)
-    return not re.match(r"^[a-z][a-z0-9+.-]*:/", text) and any(ch in text for ch in "*?[")
+    ``synth://customers?n=500`` is not (its ``?`` starts the options)."""
+    return not has_scheme(path) and any(ch in str(path) for ch in "*?[")
 
 
 def pattern_files(pattern: str | Path, key: str = "data_path") -> list[Path]:
@@ -437,6 +445,15 @@ def require_columns(available: Iterable[str], wanted: Mapping[str, str | None], 
         raise ColumnError(f"{source} has no column for {listed}",
                           f"map each key to one of the available columns: {', '.join(available)}",
                           key=next(iter(missing)), column=next(iter(missing.values())))
+
+
+def hash_input(path: str | Path) -> str | None:
+    """:func:`hash_path` of an input file, folder or glob; None when it is not there (removed, unreadable, not a file
+    or folder, or a glob that matches nothing now)."""
+    try:
+        return hash_path(path) if is_pattern(path) or Path(path).is_file() or Path(path).is_dir() else None
+    except (OSError, DataFileError):
+        return None
 
 
 def hash_path(path: str | Path) -> str:

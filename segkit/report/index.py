@@ -37,9 +37,10 @@ from typing import Any
 
 from ..config import SECRET_KEYS, Params
 from ..lineage import REFERENCE_FILE, sentences as reference_sentences
-from ..io import hash_path, is_pattern, read_json, write_json
+from ..io import hash_input, read_json, write_json
 from ..engine import ALL_SIZES, sample_sentence, sizes_by_code
 from ..format import format_share
+from ..source import input_file
 from .render import CSP, REPORT_CSS, report_paths
 
 __all__ = ["write_manifest", "write_index", "package_versions", "churn_summary", "value_column", "separability",
@@ -92,14 +93,9 @@ def write_manifest(folder: Path, *, params: Params, files: list[Path], timings: 
     """Write ``manifest.json`` into ``folder`` and return it (``left_out``: notebooks left out of the batch, and
     why)."""
     data_input = _artifact(folder, "input.json") or {}
-    path = (Path(params.data_path) if params.source == "file" and params.data_path
-            and "://" not in str(params.data_path) else None)  # synth:// tables have no bytes to hash
-    if data_input.get("file_hash"):  # the bytes 01_eda read, hashed when it read them
-        input_hash = data_input["file_hash"]
-    elif path is not None and (path.is_file() or path.is_dir() or is_pattern(path)):  # 01_eda did not record it
-        input_hash = "sha256:" + hash_path(path)
-    else:
-        input_hash = data_input.get("content_hash")
+    path = input_file(params)
+    now = None if data_input.get("file_hash") or path is None else hash_input(path)  # 01_eda did not record it
+    input_hash = data_input.get("file_hash") or (f"sha256:{now}" if now else data_input.get("content_hash"))
     cleaning = _artifact(folder, "cleaning_log.json")
     features = _artifact(folder, "features_meta.json") or {}
     segments = _artifact(folder, "segments_summary.json") or {}

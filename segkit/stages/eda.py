@@ -11,7 +11,6 @@ stage               reads                    writes
 from __future__ import annotations
 
 import hashlib
-from pathlib import Path
 
 import pandas as pd
 
@@ -19,30 +18,16 @@ from .. import eda, preflight
 from ..engine import choose
 from ..eda import looks_like_identifier
 from ..eda import missing_table
-from ..errors import DataFileError, SegkitError
-from ..io import hash_path, is_pattern
+from ..errors import DataFileError
+from ..io import hash_input, is_pattern
 from ..plots import distributions_figure, plot_missing
 from ..report.cards import figure, note, table
-from ..source import load_input
+from ..source import input_file, load_input
 from . import engine as in_engine
 from .context import RunContext
 
 __all__ = ["load", "clean", "readings", "id_columns", "column_roles", "schema_findings", "numeric_columns", "eda_frame",
            "missing_figure", "distributions", "input_table", "sample_note", "outliers", "duplicates", "cleaning_table"]
-
-
-def input_file(params) -> Path | None:
-    """The input file or folder of a run, resolved; None for SQL, ``synth://`` and URI (``s3a://``) inputs."""
-    if params.source != "file" or not params.data_path or "://" in str(params.data_path):
-        return None
-    return Path(params.data_path).resolve()
-
-
-def _hash_or_none(path: Path) -> str | None:
-    try:
-        return hash_path(path) if path.is_file() or path.is_dir() or is_pattern(path) else None
-    except (OSError, SegkitError):  # gone, or a glob that matches nothing now
-        return None
 
 
 def _read_hashed(params, read=None) -> tuple[pd.DataFrame, dict]:
@@ -51,11 +36,11 @@ def _read_hashed(params, read=None) -> tuple[pd.DataFrame, dict]:
     refused."""
     read = load_input if read is None else read  # looked up at call time
     path = input_file(params)
-    if path is None or any(ch in str(params.data_path) for ch in "*?["):
+    if path is None or is_pattern(path):
         return read(params), {}
-    before = _hash_or_none(path)  # a FIFO or a missing file is left to load_input, which says what it is
+    before = hash_input(path)  # a FIFO or a missing file is left to load_input, which says what it is
     raw = read(params)
-    after = _hash_or_none(path)
+    after = hash_input(path)
     if after is None:
         raise DataFileError(f"input file {path} could not be read again to record its hash (was it removed?)",
                             "run again once the file stays in place", key="data_path", path=path)
