@@ -56,7 +56,7 @@ def preflight(params: Params, *, deep: bool = True, needs: Iterable[str] | None 
     if chosen != "pandas":
         engine.module(chosen).check_setup()  # what the engine needs (Java, pyspark), before any notebook starts
     if deep:
-        if chosen != "pandas":  # a big input: DuckDB draws the sample (also for spark)
+        if chosen != "pandas":  # a big input: DuckDB draws the sample (also for spark, unless only Spark reads it)
             sample, rows = _engine_sample(params)
         else:
             raw = load_input(params)
@@ -92,33 +92,22 @@ def _stage_checks(kind, params: Params, cleaned: pd.DataFrame, needs: Iterable[s
     return ({} if sampled is not None else cannot), warnings
 
 
-def _engine_sample(params: Params) -> tuple[pd.DataFrame, int]:
-    """A seeded sample of :data:`ENGINE_SAMPLE` lines of an input the duckdb engine reads, and its number of lines,
-    once the kind's ``engine_check`` hook has found nothing that reading every line in DuckDB would stop on."""
-    if engine.is_uri(params.data_path):
-        return _spark_sample(params)
-    from .engine import duckdb as ddb
+#: The kind's hook that reads every line in an engine for what would stop ``01_eda`` there.
+_CHECK_HOOKS = {"duckdb": "engine_check", "spark": "spark_check"}
 
-    source = ddb.source_sql(engine_path(params))
-    check = getattr(kinds.get(params.data_kind).module, "engine_check", None)
-    with ddb.session(params) as con:
+
+def _engine_sample(params: Params) -> tuple[pd.DataFrame, int]:
+    """A seeded sample of :data:`ENGINE_SAMPLE` lines of a big input and its number of lines, once the kind's check
+    hook has found nothing that reading every line would stop on: in DuckDB, or in Spark for a URI (``s3a://``),
+    which only Spark reads."""
+    name = "spark" if engine.is_uri(params.data_path) else "duckdb"
+    mod = engine.module(name)
+    check = getattr(kinds.get(params.data_kind).module, _CHECK_HOOKS[name], None)
+    with mod.session(params) as con:
+        source = mod.source(con, engine_path(params))
         if check is not None:
             check(con, source, params)
-        rows = int(ddb.query(con, f"SELECT count(*) FROM {source}").fetchone()[0])
-        return ddb.sample(con, source, ENGINE_SAMPLE, params.seed), rows
-
-
-def _spark_sample(params: Params) -> tuple[pd.DataFrame, int]:
-    """:func:`_engine_sample` for a URI, which only Spark reads: the kind's ``spark_check`` over every line, the
-    count and the seeded sample, in Spark."""
-    from .engine import spark
-
-    check = getattr(kinds.get(params.data_kind).module, "spark_check", None)
-    with spark.session(params) as eng:
-        source = spark.source(eng, params.data_path)
-        if check is not None:
-            check(eng, source, params)
-        return spark.sample(eng, source, ENGINE_SAMPLE, params.seed), int(eng.one(f"SELECT count(*) FROM {source}")[0])
+        return mod.sample(con, source, ENGINE_SAMPLE, params.seed), mod.count(con, source)
 
 
 def check_input(params: Params, raw: pd.DataFrame) -> list:

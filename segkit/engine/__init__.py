@@ -21,7 +21,8 @@ exceeds :data:`PANDAS_SHARE` of the machine's memory, ``auto`` takes DuckDB and 
 estimate and the fix, instead of the operating system killing the kernel with no message.
 
 Every engine module offers the same functions: ``check_setup()``, ``session(params)`` (a context manager
-yielding its connection), ``source(connection, path)``, ``profile_input``, ``content_digest`` and ``sample``.
+yielding its connection), ``source(connection, path)``, ``count``, ``profile_input``, ``content_digest`` and
+``sample``.
 An engine module that also offers ``map_parquet`` (Spark) applies a pandas function to every row of a Parquet file
 in its executors: with it, more entities than ``driver_max_customers`` stay in the engine, the driver gets a
 seeded sample, and every entity is assigned to its segment there (:mod:`segkit.stages.engine`).

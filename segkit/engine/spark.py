@@ -43,7 +43,7 @@ from . import is_uri
 from .base import SQLEngine
 from .duckdb import data_files
 
-__all__ = ["SparkEngine", "connect", "session", "stop", "check_setup", "check_java", "source", "columns",
+__all__ = ["SparkEngine", "connect", "session", "stop", "check_setup", "check_java", "source", "columns", "count",
            "profile_input", "content_digest", "sample",
            "map_parquet", "java_pattern", "REQUIRED_CONF"]
 
@@ -484,6 +484,11 @@ def content_digest(eng: SparkEngine, source_name: str) -> str:
     """A digest of the rows of a relation, whatever their order (the xor of Spark's 64-bit row hashes)."""
     value = eng.one(f"SELECT bit_xor(xxhash64({_columns(eng, source_name)})) FROM {source_name}")[0]
     return f"rows-xor-spark:{int(value or 0) & (2**64 - 1):016x}"
+
+
+def count(eng: SparkEngine, source_name: str) -> int:
+    """The number of lines of a view."""
+    return int(eng.one(f"SELECT count(*) FROM {source_name}")[0])
 
 
 def sample(eng: SparkEngine, source_name: str, rows: int, seed: int) -> pd.DataFrame:
