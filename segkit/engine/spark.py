@@ -243,7 +243,8 @@ def _input_lines(params) -> int | None:
 def session(params) -> Iterator["SparkEngine"]:
     """A :class:`SparkEngine` on the session of ``spark_master`` / ``spark_conf``; the views and cached tables
     it made are dropped afterwards (the session stays up for the next stage of the same process)."""
-    eng = SparkEngine(connect(params.spark_master, params.spark_conf, _input_lines(params)))
+    local = str(params.spark_master).startswith("local")  # a cluster's session is sized by its own settings
+    eng = SparkEngine(connect(params.spark_master, params.spark_conf, _input_lines(params) if local else None))
     try:
         yield eng
     finally:

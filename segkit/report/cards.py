@@ -174,9 +174,11 @@ def _column(values: pd.Series, kind: str | None) -> list:
     """The cells of one column (:func:`_cell`); for an ``aligned`` column, its fractional numbers to one number
     of decimals: 0.70 and 2.00 under 1.48, not 0.7 and 2 (numbers under 0.01 keep their own significant digits)."""
     cells = [_cell(v, kind) for v in values]
+    if kind != "aligned":
+        return cells
     fractional = [isinstance(v, (float, np.floating)) and math.isfinite(v) and abs(v) >= 0.01 for v in values]
     decimals = max((len(c.rpartition(".")[2]) for c, f in zip(cells, fractional) if f and "." in c), default=0)
-    if kind != "aligned" or not decimals:
+    if not decimals:
         return cells
     return [f"{float(v):,.{decimals}f}" if f else c for v, c, f in zip(values, cells, fractional)]
 

@@ -17,6 +17,7 @@ from .features import (DAY_DESCRIPTIONS, DAY_SHORT_LABELS, FEATURE_DESCRIPTIONS,
 from .naming import fill_placeholders, name_rfm_segments, typical_gap
 from .synth import synth_transactions, write_synth_transactions
 
+
 def __getattr__(name: str):
     """``churn``, ``lifetime`` (the ``churn`` and ``value`` capabilities) and ``grid`` (the RFM score grid) load
     scikit-learn or SciPy's optimisers: they are imported when a stage first asks for them, so that ``segkit check``

@@ -45,9 +45,8 @@ from .churn_data import ChurnData, assemble, check_churn, churn_cutoff, churn_da
 from .features import behaviour_features
 
 __all__ = ["ChurnData", "ChurnEvaluation", "ChurnScores", "FOREST", "MAX_ROWS", "SEARCH_SPACE", "churn_cutoff",
-           "cutoff_day", "assemble", "churn_dataset", "check_churn",
-           "fit_churn_model", "evaluate_churn", "score_customers", "risk_by_segment",
-           "risk_sentences", "refit_and_score", "churn_summary", "segment_risk"]
+           "cutoff_day", "assemble", "churn_dataset", "check_churn", "fit_churn_model", "evaluate_churn",
+           "score_customers", "risk_by_segment", "risk_sentences", "refit_and_score", "churn_summary", "segment_risk"]
 
 #: Settings of the churn forest: balanced classes (both outcomes weigh the same) and leaves of at least 20
 #: customers, since the outcome is noisy (the nested search on Online Retail mostly picks leaves of 20-40).

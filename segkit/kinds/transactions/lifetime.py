@@ -36,8 +36,7 @@ from .value import (BetaGeoModel, GammaGammaModel, HoldoutCheck, customer_lifeti
                     value_by_segment, value_sentence)
 
 __all__ = ["VALUE_COLUMNS", "RISK_BANDS", "ValueData", "ValueCheck", "ValueFit", "ChurnRelation", "purchases", "value_data_of_purchases",
-           "value_data", "check_value",
-           "check_holdout", "fit_value", "value_summary", "churn_relation", "segment_value",
+           "value_data", "check_value", "check_holdout", "fit_value", "value_summary", "churn_relation", "segment_value",
            "value_sentences", "ranking_sentence"]
 
 #: The per-customer columns of ``value.csv`` (after ``customer_id``), also appended to ``segments.csv``.

@@ -449,7 +449,6 @@ def value_by_segment(per_customer: pd.DataFrame, segments: pd.Series) -> pd.Data
     return table.rename_axis("segment").sort_values("clv_total", ascending=False)
 
 
-
 def value_sentence(table: pd.DataFrame, segment) -> str:
     """One sentence for an executive summary from :func:`value_by_segment`'s ``table``.
 
