@@ -225,9 +225,9 @@ def test_10_value_runs_for_kinds_with_the_value_capability():
     assert notebooks["10_value"].after == ["01_eda", "08_churn", "02_features"]
     assert notebooks["10_value"].needs == "value"
     assert notebooks["10_value"].in_pandas().after == ["01_eda", "08_churn"]  # 02's sample: duckdb or spark only
-    assert "10_value" in notebooks["05_profile"].after
+    assert "10_value" in notebooks["05_profile"].cells_after  # the cell that adds value per segment waits for it
     customers = {nb.name: nb for nb in discover_notebooks(ROOT / "notebooks", "customers")}
-    assert "10_value" not in customers and "10_value" not in customers["05_profile"].after
+    assert "10_value" not in customers and "10_value" not in customers["05_profile"].cells_after
 
 
 @pytest.mark.slow

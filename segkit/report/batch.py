@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -54,13 +55,16 @@ class Notebook:
 
     ``engine_after`` names the notebooks of ``after`` it waits for only when the duckdb or spark engine runs the
     batch (they hold what it reads there, such as ``02_features``' sample of the customers); a batch in pandas
-    drops them (:meth:`in_pandas`), so that ``08_churn`` runs beside ``02_features``.
+    drops them (:meth:`in_pandas`), so that ``08_churn`` runs beside ``02_features``. ``cells_after`` names the
+    notebooks that one of its cells waits for (:func:`cell_after`): the notebook starts before they are done and
+    that cell waits, so that ``05_profile`` fits and explains its segments while ``08_churn`` still runs.
     """
 
     path: Path
     after: list[str]
     needs: str | None = None
     engine_after: list[str] = field(default_factory=list)
+    cells_after: list[str] = field(default_factory=list)
 
     def in_pandas(self) -> "Notebook":
         """This notebook as a batch in pandas runs it."""
@@ -69,6 +73,12 @@ class Notebook:
     @property
     def name(self) -> str:
         return self.path.stem
+
+
+def cell_after(cell: dict) -> list[str]:
+    """The notebooks a cell waits for in a batch: its metadata ``{"segkit": {"after": [...]}}``. JupyterLab ignores
+    it: there the notebook runs top to bottom after the others, as before."""
+    return list(cell.get("metadata", {}).get("segkit", {}).get("after", []))
 
 
 def notebook_parameters(path: Path) -> list[str]:
@@ -150,6 +160,24 @@ def show_progress(path: Path, offset: int, say: Callable[[str], None], started: 
     return offset + end
 
 
+class _Stopped(Exception):
+    """A notebook stopped at a cell that waited for a notebook that failed, or for a batch that was interrupted."""
+
+
+def _dependents(notebooks: list[Notebook]) -> dict[str, int]:
+    """How many notebooks of the batch wait, directly or not, for each one (by ``after`` or ``cells_after``)."""
+    waits = {nb.name: set(nb.after) | set(nb.cells_after) for nb in notebooks}
+
+    def below(name: str, seen: set[str]) -> set[str]:
+        for other, wanted in waits.items():
+            if name in wanted and other not in seen:
+                seen.add(other)
+                below(other, seen)
+        return seen
+
+    return {name: len(below(name, set())) for name in waits}
+
+
 class _NotebookFailed(RunError):
     """A notebook raised; ``user_error`` when it was a segkit error (bad data or params), not a bug."""
 
@@ -225,6 +253,12 @@ class Batch:
         self.interrupted: BaseException | None = None
         self.pool = KernelPool(server=forks)
         self.k_said = False
+        self.done: set[str] = set()
+        self._rank = _dependents(notebooks)
+        self._cond = threading.Condition()  # guards done, _waiting, _stopping and _wake between the threads
+        self._waiting: set[str] = set()  # notebooks whose next cell waits for others: their place is free
+        self._stopping = False
+        self._wake: Future = Future()  # set when a notebook starts to wait, so that the loop fills its place
 
     @property
     def ok(self) -> bool:
@@ -248,7 +282,10 @@ class Batch:
         exec_error = None
         try:
             execute_in(applicable_cells(nb.path, self.offered), out_ipynb, km=km, cwd=str(nb.path.parent),
-                       parameters=_kernel_params(self.params, self.declared[nb.name], self.tmp))
+                       parameters=_kernel_params(self.params, self.declared[nb.name], self.tmp), gate=self._gate(nb))
+        except _Stopped:
+            out_ipynb.unlink(missing_ok=True)  # half a notebook: not rendered, not kept
+            raise
         except Exception as exc:
             import papermill as pm
 
@@ -266,6 +303,39 @@ class Batch:
             raise _NotebookFailed(f"notebook {nb.name} failed: {text}", user_error=text.startswith("segkit "))
         return nb.name
 
+    def _gate(self, nb: Notebook) -> Callable[[Any], None]:
+        """What runs before each cell of ``nb``: wait until the notebooks of this batch that the cell waits for
+        (:func:`cell_after`) are done, with ``nb``'s place given to another notebook meanwhile; raise
+        :class:`_Stopped` if one of them failed or the batch was interrupted."""
+        present = {other.name for other in self.notebooks}
+
+        def gate(cell: Any) -> None:
+            wanted = {name for name in cell_after(cell) if name in present}
+            with self._cond:
+                if wanted <= self.done:
+                    return
+                self._waiting.add(nb.name)
+                if not self._wake.done():
+                    self._wake.set_result(None)
+                while not wanted <= self.done and not self._stopping:
+                    self._cond.wait()
+                self._waiting.discard(nb.name)
+                missing = sorted(wanted - self.done)
+                if missing:
+                    raise _Stopped(f"{nb.name} stopped before a cell that needs {', '.join(missing)}")
+
+        return gate
+
+    def _release(self) -> None:
+        """Stop the notebooks that wait for others (a notebook failed, or the batch is ending)."""
+        with self._cond:
+            self._stopping = True
+            self._cond.notify_all()
+
+    def _ready(self, pending: list[Notebook], done: set[str]) -> list[Notebook]:
+        """The pending notebooks whose inputs are ready, those that more notebooks wait for first."""
+        return sorted((nb for nb in pending if set(nb.after) <= done), key=lambda nb: -self._rank.get(nb.name, 0))
+
     def render(self, nb: Notebook) -> None:
         """Render the executed notebook's business and analyst copies (also a failed one, up to its error)."""
         out_ipynb = self.tmp / f"{nb.name}.ipynb"
@@ -280,7 +350,7 @@ class Batch:
     def _prestart_next(self, pending: list[Notebook], running: Iterable[Notebook], done: set[str]) -> None:
         """Start the kernels of the notebooks that can run once the running ones are done (``jobs`` at most)."""
         soon = done | {nb.name for nb in running}
-        for nb in [nb for nb in pending if set(nb.after) <= soon and nb.name not in self.pool][: self.jobs]:
+        for nb in [nb for nb in self._ready(pending, soon) if nb.name not in self.pool][: self.jobs]:
             if len(self.pool) >= self.jobs:
                 break
             self.prestart(nb)
@@ -290,18 +360,21 @@ class Batch:
 
         A notebook's dependents start as soon as it has executed; its HTML is rendered meanwhile on a
         thread of its own. The kernels of the notebooks that come next are started ahead (:class:`KernelPool`).
+        A notebook whose cell waits for others (:meth:`_gate`) gives its place to the next one meanwhile.
         """
-        done: set[str] = set()
+        done = self.done
         pending = list(self.notebooks)
         running: dict[Future, Notebook] = {}
-        pool, renderer = ThreadPoolExecutor(max_workers=self.jobs), ThreadPoolExecutor(max_workers=1)
+        # a thread per notebook at most: one that waits in a cell keeps its thread while another runs
+        pool, renderer = ThreadPoolExecutor(max_workers=max(1, len(self.notebooks))), ThreadPoolExecutor(max_workers=1)
         renders: dict[Future, Notebook] = {}
         feed, offset, started = self.tmp / PROGRESS_FILE, 0, {}
         feed.unlink(missing_ok=True)
         try:
             while pending or running:
                 if self.failed is None:
-                    for nb in [nb for nb in pending if set(nb.after) <= done][: self.jobs - len(running)]:
+                    busy = sum(nb.name not in self._waiting for nb in running.values())
+                    for nb in self._ready(pending, done)[: max(0, self.jobs - busy)]:
                         pending.remove(nb)
                         self.progress(f"{nb.name} started")
                         km = self.pool.take(nb.name, self._env(nb), nb.path.parent)
@@ -310,12 +383,17 @@ class Batch:
                     self._prestart_next(pending, running.values(), done)
                 if not running:
                     break
-                finished, _ = wait(running, timeout=_POLL_S, return_when=FIRST_COMPLETED)
+                finished, _ = wait([*running, self._wake], timeout=_POLL_S, return_when=FIRST_COMPLETED)
                 offset = show_progress(feed, offset, self.progress, {n.name: started[n.name] for n in running.values()})
-                for fut in finished:
+                with self._cond:
+                    if self._wake.done():
+                        self._wake = Future()
+                for fut in [f for f in finished if f in running]:
                     nb = running.pop(fut)
                     renders[renderer.submit(self.render, nb)] = nb
                     self._collect(nb, fut, done)
+                if self.failed is not None:
+                    self._release()
             for fut in renders:
                 self._collect_render(renders[fut], fut)
         except (KeyboardInterrupt, SystemExit) as exc:  # Ctrl-C, or SIGTERM through the CLI: keep what is there
@@ -325,6 +403,7 @@ class Batch:
             self.error = f"the run was interrupted during {self.failed}"
             self.progress(f"interrupted during {self.failed}")
         finally:
+            self._release()
             pool.shutdown(wait=self.interrupted is None, cancel_futures=True)
             renderer.shutdown(wait=self.interrupted is None, cancel_futures=True)
             self.pool.close()
@@ -333,6 +412,8 @@ class Batch:
     def _collect(self, nb: Notebook, fut: Future, done: set[str]) -> None:
         try:
             fut.result()
+        except _Stopped as exc:  # another notebook failed first: that is the run's error
+            self.progress(str(exc))
         except SegkitError as exc:
             self.failed, self.error = nb.name, exc.message
             self.user_error = getattr(exc, "user_error", True)
@@ -345,7 +426,9 @@ class Batch:
             self.failed, self.error = nb.name, f"notebook {nb.name} could not run: {type(exc).__name__}: {exc}"
             self.progress(f"{nb.name} FAILED")
         else:
-            done.add(nb.name)
+            with self._cond:
+                done.add(nb.name)
+                self._cond.notify_all()
             self.progress(f"{nb.name} done (run {self.timings[nb.name]['execute_s']:.1f}s)")
             self._say_k()
 

@@ -22,7 +22,7 @@ import time
 import uuid
 from queue import Empty
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from .forkserver import ForkedProcess, ForkServer
 
@@ -150,6 +150,18 @@ def _register_engine() -> None:
     if _ENGINE in papermill_engines._engines:
         return
 
+    class GatedClient(PapermillNotebookClient):
+        """Papermill's client that calls ``gate(cell)`` before it runs each cell (see :func:`execute`)."""
+
+        def __init__(self, nb_man, gate=None, **kw):
+            super().__init__(nb_man, **kw)
+            self.gate = gate
+
+        def execute_cell(self, cell, cell_index, *args, **kw):
+            if self.gate is not None:
+                self.gate(cell)
+            return super().execute_cell(cell, cell_index, *args, **kw)
+
     class StartedKernelEngine(NBClientEngine):
         @classmethod
         def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None, stderr_file=None,
@@ -163,20 +175,23 @@ def _register_engine() -> None:
             path, nb_man.output_path = nb_man.output_path, None
             try:
                 # cleanup_kc: shut the kernel down after the last cell although the client did not start it
-                return PapermillNotebookClient(nb_man, **final).execute(cleanup_kc=True)
+                return GatedClient(nb_man, **final).execute(cleanup_kc=True)
             finally:
                 nb_man.output_path = path
 
     papermill_engines.register(_ENGINE, StartedKernelEngine)
 
 
-def execute(notebook, output: Path, *, parameters: dict[str, Any], km, cwd: str) -> None:
+def execute(notebook, output: Path, *, parameters: dict[str, Any], km, cwd: str,
+            gate: Callable[[Any], None] | None = None) -> None:
     """Run ``notebook`` (a NotebookNode) with papermill in the started kernel ``km``, writing ``output``.
 
-    Raises papermill's ``PapermillExecutionError`` when a cell fails (the output is written first).
+    ``gate(cell)`` is called before each cell runs: it may wait (for other notebooks' outputs) or raise, which
+    stops the notebook there and shuts its kernel down. Raises papermill's ``PapermillExecutionError`` when a
+    cell fails (the output is written first).
     """
     import papermill as pm
 
     _register_engine()
     pm.execute_notebook(notebook, str(output), parameters=parameters, kernel_name="python3", progress_bar=False,
-                        log_output=False, cwd=cwd, engine_name=_ENGINE, km=km)
+                        log_output=False, cwd=cwd, engine_name=_ENGINE, km=km, gate=gate)

@@ -46,7 +46,7 @@ from ..io import hash_path, read_json, write_json
 from .appendix import finalise_reports
 from ..preflight import preflight
 from .batch import _kernel_params  # noqa: F401  (tests check what kernels receive)
-from .batch import Batch, Notebook, kernel_environment, notebook_parameters, record_final_path
+from .batch import Batch, Notebook, cell_after, kernel_environment, notebook_parameters, record_final_path
 from .forkserver import ForkServer, fork_server
 from .history import refresh_runs_index
 from .index import write_index, write_manifest
@@ -87,7 +87,8 @@ def discover_notebooks(directory: Path, data_kind: str, params: Params | None = 
     (and ``"after_in_engine": [...]``, the notebooks it also waits for when the duckdb or spark engine runs it): with
     ``needs`` it runs only for data kinds with that capability (``EXTRA_STAGES`` of the kind); with ``when``
     only when that params key is set (not empty) in ``params``, so never without ``params``. By default a
-    notebook runs after the one before it, for every data kind.
+    notebook runs after the one before it, for every data kind. A cell's metadata may say
+    ``{"segkit": {"after": [...]}}``: in a batch that cell waits for those notebooks (:func:`~.batch.cell_after`).
     """
     offered = set(kinds.get(data_kind).extra_stages)
     paths = sorted(p for p in Path(directory).glob("[0-9][0-9]_*.ipynb"))
@@ -96,7 +97,8 @@ def discover_notebooks(directory: Path, data_kind: str, params: Params | None = 
                        "or pass --notebooks", path=directory)
     out: list[Notebook] = []
     for i, path in enumerate(paths):
-        meta = json.loads(path.read_text(encoding="utf-8")).get("metadata", {}).get("segkit", {})
+        book = json.loads(path.read_text(encoding="utf-8"))
+        meta = book.get("metadata", {}).get("segkit", {})
         needs = meta.get("needs")
         if needs is not None and needs not in offered:
             continue
@@ -104,11 +106,13 @@ def discover_notebooks(directory: Path, data_kind: str, params: Params | None = 
             continue
         engine_after = list(meta.get("after_in_engine", []))
         after = list(meta.get("after", [out[-1].name] if out else []))
+        cells_after = list(dict.fromkeys(name for cell in book.get("cells", []) for name in cell_after(cell)))
         out.append(Notebook(path=path, after=after + [a for a in engine_after if a not in after], needs=needs,
-                            engine_after=engine_after))
+                            engine_after=engine_after, cells_after=cells_after))
     names = {nb.name for nb in out}
     for nb in out:
         nb.after = [a for a in nb.after if a in names]
+        nb.cells_after = [a for a in nb.cells_after if a in names]
     return out
 
 

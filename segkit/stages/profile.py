@@ -28,15 +28,20 @@ from .context import RunContext
 from .features import feature_columns, load_features
 from .select_k import chosen_k
 
-__all__ = ["segment", "reference_note", "all_entities_note", "over_all", "load_segmentation", "segment_map",
+__all__ = ["segment", "finish", "reference_note", "all_entities_note", "over_all", "load_segmentation", "segment_map",
            "segment_overview",
            "churn_table", "stats_table", "categorical_profile", "cards", "sizes_figure", "tiny_note", "index_figure",
            "distributions", "shown_features", "shown_note", "TOP_FEATURES"]
 
 
-def segment(ctx: RunContext, fs: FeatureSet | None = None, k: int | None = None) -> Segmentation:
+def segment(ctx: RunContext, fs: FeatureSet | None = None, k: int | None = None, *,
+            finished: bool = True) -> Segmentation:
     """Fit the final seeded model (or, with ``reference_mode: score``, apply the reference's), profile and name
-    the segments, give them the reference's codes and names when there is one, and write the artifacts."""
+    the segments, give them the reference's codes and names when there is one, and write the artifacts.
+
+    With ``finished=False`` the data kind's additions (:func:`finish`: churn risk and value per segment from
+    ``08_churn`` and ``10_value``) are left to a later cell, so that in a batch ``05_profile`` fits, names and
+    explains its segments while those notebooks still run (the cell that finishes waits for them)."""
     p, fs = ctx.params, fs or load_features(ctx)
     structure = ctx.folder.read_json("k_summary.json").get("structure") if ctx.folder.has("k_summary.json") else None
     ref = lineage.reference_for(p, fs.clustering_table.columns)
@@ -54,6 +59,12 @@ def segment(ctx: RunContext, fs: FeatureSet | None = None, k: int | None = None)
         ctx.folder.artifact(lineage.REFERENCE_FILE).unlink()
     _write_segmentation(ctx, seg)
     seg.extra["all_entities"] = in_engine.assign_all(ctx, seg, *_model_codes(seg))
+    return finish(ctx, seg) if finished else seg
+
+
+def finish(ctx: RunContext, seg: Segmentation) -> Segmentation:
+    """The data kind's additions once the segments exist (``after_segment``): for transactions, churn risk and
+    lifetime value per segment when ``08_churn`` and ``10_value`` have run; for areas, their key facts."""
     ctx.kind.after_segment(ctx, seg)
     return seg
 
