@@ -100,6 +100,8 @@ def format_share(share: float, decimals: int = 0) -> str:
 
 #: Units written before the number; "money" is the run's currency.
 _PREFIX = {"$", "£", "€", "¥", "₹"}
+_PLURAL_TIME = {"days", "weeks", "months", "years", "hours", "minutes"}
+NOISE = 1e-9  #: a value this close to 0 is rounding noise of sums that cancel, and is shown as 0
 
 
 def format_value(value: float, unit: str | None, currency: str = "£") -> str:
@@ -114,6 +116,8 @@ def format_value(value: float, unit: str | None, currency: str = "£") -> str:
     value = float(value)
     if value != value:
         return MISSING_TEXT
+    if abs(value) < NOISE:  # a net of sums that cancel (spend minus returns): 2.7e-14 is nothing, not "£0.000...027"
+        value = 0.0
     if unit == "money" or unit in _PREFIX:
         symbol = currency if unit == "money" else unit
         return f"{'-' if value < 0 else ''}{symbol}{format_number(abs(value)) if abs(value) < 10 else f'{abs(value):,.0f}'}"
@@ -124,10 +128,17 @@ def format_value(value: float, unit: str | None, currency: str = "£") -> str:
     if unit == "count":
         return f"{value:,.1f}" if abs(value) < 100 else f"{value:,.0f}"
     if unit == "days":
-        return f"{value:,.0f} days"
+        return _counted(f"{value:,.0f}", "days")
     if unit in (None, ""):
         return format_number(value)
-    return f"{format_number(value)} {unit}"
+    return _counted(format_number(value), unit)
+
+
+def _counted(number: str, unit: str) -> str:
+    """``number unit``, the unit of time in the singular for one ("1 day", "1 month", never "1 days")."""
+    if number in ("1", "-1") and unit in _PLURAL_TIME:
+        unit = unit[:-1]
+    return f"{number} {unit}"
 
 
 def fold_table(scores, names: dict[str, str]):

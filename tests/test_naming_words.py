@@ -50,6 +50,11 @@ def test_phrases_for_names():
     (51380.2, None, "51,380"), (np.int64(3), None, "3"), (0.00012, None, "0.00012"), (2.0, None, "2"),
     (4100, "money", "£4,100"), (3.5, "$", "$3.5"), (0.24, "share", "24%"), (12.5, "%", "12.5%"),
     (18.0, "months", "18 months"), (float("nan"), None, "–"), (None, "money", "–"),
+    # a net spend whose purchases and returns cancel is 0, not float noise ("£0.000000000000027")
+    (2.7e-14, "money", "£0"), (-2.7e-14, "money", "£0"), (0.001, "money", "£0.001"),
+    # one unit of time in the singular
+    (1.0, "days", "1 day"), (0.6, "days", "1 day"), (2.0, "days", "2 days"), (1.0, "months", "1 month"),
+    (-1.0, "days", "-1 day"), (1.0, "kg", "1 kg"),
 ])
 def test_readable_numbers(value, unit, text):
     assert format_value(value, unit) == text
