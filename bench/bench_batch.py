@@ -98,7 +98,7 @@ write_json(run_dir / "params.json", params.model_dump())
 notebooks = discover_notebooks(Path(sys.argv[3]), params.data_kind, params)
 done, order = set(), []  # the batch's order: a notebook after those it (or one of its cells) waits for
 while len(order) < len(notebooks):
-    nb = next(nb for nb in notebooks if nb.name not in done and set(nb.after + nb.cells_after) <= done)
+    nb = next(nb for nb in notebooks if nb.name not in done and set(nb.after + getattr(nb, "cells_after", [])) <= done)
     order.append(nb)
     done.add(nb.name)
 # read before the clock starts: nbformat validates with jsonschema, whose import builds rfc3987-syntax's grammars

@@ -13,7 +13,7 @@ import nbformat
 import pytest
 
 from segkit.config import params_from_mapping
-from segkit.report.batch import Batch, Notebook, _dependents, cell_after
+from segkit.report.batch import Batch, Notebook, _dependents, applicable_cells, cell_after, cell_ready
 from segkit.report.runner import discover_notebooks
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -99,3 +99,83 @@ def test_a_waiting_notebook_stops_without_a_page_when_what_it_waits_for_fails(tm
     assert "01_gated stopped before a cell that needs 02_bad" in said
     assert (tmp_path / "log.txt").read_text() == "01 before\n"
     assert not (tmp_path / "01_gated.ipynb").exists() and not (tmp_path / "01_gated.html").exists()
+
+
+# ------------------------------------------------------------------------- the ready cells' promise
+def _in_order(notebooks: list[Notebook]) -> list[Notebook]:
+    """The notebooks in an order a batch may run them: each after what it and its cells wait for."""
+    done, order = set(), []
+    while len(order) < len(notebooks):
+        nb = next(nb for nb in notebooks if nb.name not in done and set(nb.after + nb.cells_after) <= done)
+        order.append(nb)
+        done.add(nb.name)
+    return order
+
+
+def _touches(params_file: Path, run_dir: Path, monkeypatch) -> dict[str, list[tuple[int, str, bool]]]:
+    """Run the report notebooks' cells in this process, recording every artifact each cell touches: per notebook,
+    (cell number, artifact, written). A name the notebook's code asks a run folder for directly (a model folder to
+    save, a CSV to read) counts as written: it may be either."""
+    import inspect
+
+    from segkit import kinds
+    from segkit.config import load_params
+    from segkit.io import RunFolder, write_json
+    from segkit.report.batch import notebook_parameters
+    from segkit.report.runner import _kernel_params
+
+    params, _ = load_params([params_file])
+    run_dir.mkdir(parents=True)
+    write_json(run_dir / "params.json", params.model_dump())
+    where: dict[str, object] = {}
+    seen: dict[str, list[tuple[int, str, bool]]] = {}
+    artifact, writers = RunFolder.artifact, {"write_json", "write_parquet", "write_csv", "write_png"}
+
+    def recorded(self, name):
+        caller = inspect.stack()[1]
+        direct = caller.filename != inspect.getfile(RunFolder)
+        seen.setdefault(where["nb"], []).append((where["cell"], name, direct or caller.function in writers))
+        return artifact(self, name)
+
+    monkeypatch.setattr(RunFolder, "artifact", recorded)
+    offered = kinds.get(params.data_kind).extra_stages
+    notebooks = discover_notebooks(ROOT / "notebooks", params.data_kind, params)
+    for nb in _in_order(notebooks):
+        values = _kernel_params(params, notebook_parameters(nb.path), run_dir)
+        ns = {"__name__": "__main__"}
+        for i, cell in enumerate(applicable_cells(nb.path, offered).cells):
+            if cell.cell_type != "code":
+                continue
+            where.update(nb=nb.name, cell=i)
+            exec(compile(cell.source, nb.name, "exec"), ns)
+            if "parameters" in cell.metadata.get("tags", []):
+                ns.update(values)
+        import matplotlib.pyplot as plt
+
+        plt.close("all")
+    return seen
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("params_file", ["smoke.yaml", "customers_smoke.yaml", "acs_smoke.yaml"])
+def test_no_artifact_another_notebook_touches_is_written_after_a_ready_cell(params_file, tmp_path, monkeypatch):
+    """After its ready cell a notebook only draws its page: the notebooks that start then never see it change a file."""
+    from segkit import kinds
+    from segkit.config import load_params
+
+    monkeypatch.chdir(ROOT / "notebooks")
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    seen = _touches(ROOT / "params" / params_file, tmp_path / "run", monkeypatch)
+    params, _ = load_params([ROOT / "params" / params_file])
+    offered = kinds.get(params.data_kind).extra_stages
+    checked = 0
+    for nb in discover_notebooks(ROOT / "notebooks", params.data_kind, params):
+        cells = applicable_cells(nb.path, offered).cells
+        ready = [i for i, c in enumerate(cells) if cell_ready(c)]
+        if not ready:
+            continue
+        later = {name for i, name, written in seen.get(nb.name, []) if i > ready[0] and written}
+        others = {name for other, uses in seen.items() if other != nb.name for _, name, _ in uses}
+        assert not later & others, f"{nb.name} writes {sorted(later & others)} after its ready cell"
+        checked += 1
+    assert checked >= 3  # 02, 03 and 05 (and 08 for transactions) have a ready cell

@@ -81,6 +81,12 @@ def cell_after(cell: dict) -> list[str]:
     return list(cell.get("metadata", {}).get("segkit", {}).get("after", []))
 
 
+def cell_ready(cell: dict) -> bool:
+    """Whether a cell completes its notebook's artifacts (metadata ``{"segkit": {"ready": true}}``): the cells after it
+    only draw the notebook's page, so in a batch the notebooks that wait for it start once it has run."""
+    return bool(cell.get("metadata", {}).get("segkit", {}).get("ready"))
+
+
 def notebook_parameters(path: Path) -> list[str]:
     """Names declared in a notebook's ``parameters`` cell."""
     import papermill as pm
@@ -254,8 +260,9 @@ class Batch:
         self.pool = KernelPool(server=forks)
         self.k_said = False
         self.done: set[str] = set()
+        self.ready: set[str] = set()  # notebooks whose artifacts are complete: done, or past their ready cell
         self._rank = _dependents(notebooks)
-        self._cond = threading.Condition()  # guards done, _waiting, _stopping and _wake between the threads
+        self._cond = threading.Condition()  # guards done, ready, _waiting, _stopping and _wake between the threads
         self._waiting: set[str] = set()  # notebooks whose next cell waits for others: their place is free
         self._stopping = False
         self._wake: Future = Future()  # set when a notebook starts to wait, so that the loop fills its place
@@ -282,7 +289,8 @@ class Batch:
         exec_error = None
         try:
             execute_in(applicable_cells(nb.path, self.offered), out_ipynb, km=km, cwd=str(nb.path.parent),
-                       parameters=_kernel_params(self.params, self.declared[nb.name], self.tmp), gate=self._gate(nb))
+                       parameters=_kernel_params(self.params, self.declared[nb.name], self.tmp), gate=self._gate(nb),
+                       passed=self._passed(nb))
         except _Stopped:
             out_ipynb.unlink(missing_ok=True)  # half a notebook: not rendered, not kept
             raise
@@ -305,26 +313,46 @@ class Batch:
 
     def _gate(self, nb: Notebook) -> Callable[[Any], None]:
         """What runs before each cell of ``nb``: wait until the notebooks of this batch that the cell waits for
-        (:func:`cell_after`) are done, with ``nb``'s place given to another notebook meanwhile; raise
-        :class:`_Stopped` if one of them failed or the batch was interrupted."""
+        (:func:`cell_after`) have their artifacts ready, with ``nb``'s place given to another notebook meanwhile;
+        raise :class:`_Stopped` if one of them failed or the batch was interrupted."""
         present = {other.name for other in self.notebooks}
 
         def gate(cell: Any) -> None:
             wanted = {name for name in cell_after(cell) if name in present}
             with self._cond:
-                if wanted <= self.done:
+                if wanted <= self.ready:
                     return
                 self._waiting.add(nb.name)
-                if not self._wake.done():
-                    self._wake.set_result(None)
-                while not wanted <= self.done and not self._stopping:
+                self._wake_loop()
+                while not wanted <= self.ready and not self._stopping:
                     self._cond.wait()
                 self._waiting.discard(nb.name)
-                missing = sorted(wanted - self.done)
+                missing = sorted(wanted - self.ready)
                 if missing:
                     raise _Stopped(f"{nb.name} stopped before a cell that needs {', '.join(missing)}")
 
         return gate
+
+    def _passed(self, nb: Notebook) -> Callable[[Any], None]:
+        """What runs after each cell of ``nb``: once its ready cell (:func:`cell_ready`) has run, the notebooks that
+        wait for it may start (and ``nb``, drawing its page, no longer holds a place)."""
+
+        def passed(cell: Any) -> None:
+            if cell_ready(cell):
+                self._mark_ready(nb.name)
+
+        return passed
+
+    def _mark_ready(self, name: str) -> None:
+        with self._cond:
+            self.ready.add(name)
+            self._cond.notify_all()
+            self._wake_loop()
+
+    def _wake_loop(self) -> None:
+        """Wake :meth:`run`'s loop to fill the places (called with ``_cond`` held)."""
+        if not self._wake.done():
+            self._wake.set_result(None)
 
     def _release(self) -> None:
         """Stop the notebooks that wait for others (a notebook failed, or the batch is ending)."""
@@ -332,9 +360,9 @@ class Batch:
             self._stopping = True
             self._cond.notify_all()
 
-    def _ready(self, pending: list[Notebook], done: set[str]) -> list[Notebook]:
+    def _startable(self, pending: list[Notebook], ready: set[str]) -> list[Notebook]:
         """The pending notebooks whose inputs are ready, those that more notebooks wait for first."""
-        return sorted((nb for nb in pending if set(nb.after) <= done), key=lambda nb: -self._rank.get(nb.name, 0))
+        return sorted((nb for nb in pending if set(nb.after) <= ready), key=lambda nb: -self._rank.get(nb.name, 0))
 
     def render(self, nb: Notebook) -> None:
         """Render the executed notebook's business and analyst copies (also a failed one, up to its error)."""
@@ -347,10 +375,11 @@ class Batch:
                             kicker=f"{kicker} · {nb.name}", meta=self.meta_line)
         self.timings.setdefault(nb.name, {})["render_s"] = round(time.perf_counter() - t0, 2)
 
-    def _prestart_next(self, pending: list[Notebook], running: Iterable[Notebook], done: set[str]) -> None:
+    def _prestart_next(self, pending: list[Notebook], running: Iterable[Notebook]) -> None:
         """Start the kernels of the notebooks that can run once the running ones are done (``jobs`` at most)."""
-        soon = done | {nb.name for nb in running}
-        for nb in [nb for nb in self._ready(pending, soon) if nb.name not in self.pool][: self.jobs]:
+        with self._cond:
+            soon = self.ready | {nb.name for nb in running}
+        for nb in [nb for nb in self._startable(pending, soon) if nb.name not in self.pool][: self.jobs]:
             if len(self.pool) >= self.jobs:
                 break
             self.prestart(nb)
@@ -360,7 +389,8 @@ class Batch:
 
         A notebook's dependents start as soon as it has executed; its HTML is rendered meanwhile on a
         thread of its own. The kernels of the notebooks that come next are started ahead (:class:`KernelPool`).
-        A notebook whose cell waits for others (:meth:`_gate`) gives its place to the next one meanwhile.
+        A notebook whose cell waits for others (:meth:`_gate`) gives its place to the next one meanwhile, and so
+        does a notebook past its ready cell (:meth:`_passed`), whose dependents start then.
         """
         done = self.done
         pending = list(self.notebooks)
@@ -373,14 +403,16 @@ class Batch:
         try:
             while pending or running:
                 if self.failed is None:
-                    busy = sum(nb.name not in self._waiting for nb in running.values())
-                    for nb in self._ready(pending, done)[: max(0, self.jobs - busy)]:
+                    with self._cond:  # the notebooks' threads change both
+                        ready, idle = set(self.ready), self._waiting | self.ready
+                    busy = sum(nb.name not in idle for nb in running.values())
+                    for nb in self._startable(pending, ready)[: max(0, self.jobs - busy)]:
                         pending.remove(nb)
                         self.progress(f"{nb.name} started")
                         km = self.pool.take(nb.name, self._env(nb), nb.path.parent)
                         running[pool.submit(self.execute, nb, km)] = nb
                         started[nb.name] = time.monotonic()
-                    self._prestart_next(pending, running.values(), done)
+                    self._prestart_next(pending, running.values())
                 if not running:
                     break
                 finished, _ = wait([*running, self._wake], timeout=_POLL_S, return_when=FIRST_COMPLETED)
@@ -428,7 +460,7 @@ class Batch:
         else:
             with self._cond:
                 done.add(nb.name)
-                self._cond.notify_all()
+            self._mark_ready(nb.name)
             self.progress(f"{nb.name} done (run {self.timings[nb.name]['execute_s']:.1f}s)")
             self._say_k()
 

@@ -151,16 +151,20 @@ def _register_engine() -> None:
         return
 
     class GatedClient(PapermillNotebookClient):
-        """Papermill's client that calls ``gate(cell)`` before it runs each cell (see :func:`execute`)."""
+        """Papermill's client that calls ``gate(cell)`` before it runs each cell and ``passed(cell)`` after each cell
+        that ran without an error (see :func:`execute`)."""
 
-        def __init__(self, nb_man, gate=None, **kw):
+        def __init__(self, nb_man, gate=None, passed=None, **kw):
             super().__init__(nb_man, **kw)
-            self.gate = gate
+            self.gate, self.passed = gate, passed
 
         def execute_cell(self, cell, cell_index, *args, **kw):
             if self.gate is not None:
                 self.gate(cell)
-            return super().execute_cell(cell, cell_index, *args, **kw)
+            out = super().execute_cell(cell, cell_index, *args, **kw)
+            if self.passed is not None:
+                self.passed(cell)
+            return out
 
     class StartedKernelEngine(NBClientEngine):
         @classmethod
@@ -183,15 +187,16 @@ def _register_engine() -> None:
 
 
 def execute(notebook, output: Path, *, parameters: dict[str, Any], km, cwd: str,
-            gate: Callable[[Any], None] | None = None) -> None:
+            gate: Callable[[Any], None] | None = None, passed: Callable[[Any], None] | None = None) -> None:
     """Run ``notebook`` (a NotebookNode) with papermill in the started kernel ``km``, writing ``output``.
 
     ``gate(cell)`` is called before each cell runs: it may wait (for other notebooks' outputs) or raise, which
-    stops the notebook there and shuts its kernel down. Raises papermill's ``PapermillExecutionError`` when a
-    cell fails (the output is written first).
+    stops the notebook there and shuts its kernel down; ``passed(cell)`` after each cell that ran without an
+    error. Raises papermill's ``PapermillExecutionError`` when a cell fails (the output is written first).
     """
     import papermill as pm
 
     _register_engine()
     pm.execute_notebook(notebook, str(output), parameters=parameters, kernel_name="python3", progress_bar=False,
-                        log_output=False, cwd=cwd, engine_name=_ENGINE, km=km, gate=gate)
+                        log_output=False, cwd=cwd, engine_name=_ENGINE, km=km, gate=gate,
+                        passed=passed)
