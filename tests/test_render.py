@@ -252,6 +252,17 @@ def test_appendix_lists_the_run_manifest_escaped_without_secrets():
         assert ("/home/ann" in section) is (not business)  # no local folders in the business copy
 
 
+def test_appendix_timings_are_in_notebook_order_and_say_they_overlap():
+    manifest = _manifest()
+    # in the order the notebooks finished: 07 starts once 05's ready cell has run, and may finish first
+    manifest["timings"]["notebooks"] = {"01_eda": {"execute_s": 2.0, "render_s": 0.9},
+                                        "07_explain": {"execute_s": 1.0, "render_s": 0.1},
+                                        "05_profile": {"execute_s": 4.7, "render_s": 0.1}}
+    visible = _Page(appendix_html(manifest, business=True)).visible
+    assert visible.index("01_eda") < visible.index("05_profile") < visible.index("07_explain")
+    assert "times overlap and do not add up to the total" in visible
+
+
 def test_appendix_is_added_once_with_its_toc_entry(tmp_path):
     text, _ = _render(tmp_path, _notebook(), business=True)
     once = add_appendix(text, _manifest(), business=True)
