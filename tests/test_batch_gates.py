@@ -83,6 +83,8 @@ def test_a_waiting_cell_gives_its_place_and_runs_once_its_notebooks_are_done(tmp
     assert batch.ok, batch.error
     assert (tmp_path / "log.txt").read_text().split("\n")[:-1] == ["00", "01 before", "03", "02", "01 after"]
     assert batch.done == {"00_start", "01_gated", "02_slow", "03_other"}
+    waited = said.index("01_gated waits for 02_slow")  # said on the console, before 03 takes the place
+    assert waited < said.index("03_other started")
     assert (tmp_path / "01_gated.html").is_file()
 
 

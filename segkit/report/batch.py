@@ -324,6 +324,7 @@ class Batch:
                     return
                 self._waiting.add(nb.name)
                 self._wake_loop()
+                self.progress(f"{nb.name} waits for {', '.join(sorted(wanted - self.ready))}")
                 while not wanted <= self.ready and not self._stopping:
                     self._cond.wait()
                 self._waiting.discard(nb.name)
