@@ -152,7 +152,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--name", help="run folder name under reports/ (default: the params' run_name or file name)")
     p.add_argument("--only", nargs="+", metavar="NB", help="run only these notebooks (name or number)")
     p.add_argument("--force", action="store_true", help="replace an existing run folder")
-    p.add_argument("--jobs", type=int, default=2, help="notebooks run at once when independent (default 2)")
+    p.add_argument("--jobs", type=int, default=2,
+                   help="notebooks computing at once when independent (default 2); one that waits for another, or "
+                   "only draws its page, does not count")
     p.add_argument("--out", type=Path, default=Path("reports"), help="folder that holds the runs (default reports/)")
     p.add_argument("--notebooks", type=Path, default=None, help="folder of the report notebooks")
     p.set_defaults(func=_cmd_run)
