@@ -171,13 +171,20 @@ def test_no_artifact_another_notebook_touches_is_written_after_a_ready_cell(para
     params, _ = load_params([ROOT / "params" / params_file])
     offered = kinds.get(params.data_kind).extra_stages
     checked = 0
-    for nb in discover_notebooks(ROOT / "notebooks", params.data_kind, params):
+    notebooks = discover_notebooks(ROOT / "notebooks", params.data_kind, params)
+    for nb in notebooks:
         cells = applicable_cells(nb.path, offered).cells
         ready = [i for i, c in enumerate(cells) if cell_ready(c)]
         if not ready:
             continue
-        later = {name for i, name, written in seen.get(nb.name, []) if i > ready[0] and written}
+        tail = [(name, written) for i, name, written in seen.get(nb.name, []) if i > ready[0]]
+        later = {name for name, written in tail if written}
         others = {name for other, uses in seen.items() if other != nb.name for _, name, _ in uses}
         assert not later & others, f"{nb.name} writes {sorted(later & others)} after its ready cell"
+        # and what it reads then, no notebook that starts at its ready cell writes
+        after_it = {other.name for other in notebooks if nb.name in other.after + other.cells_after}
+        written_then = {name for other in after_it for _, name, written in seen.get(other, []) if written}
+        read_late = {name for name, _ in tail}
+        assert not read_late & written_then, f"{nb.name} reads {sorted(read_late & written_then)} as others write it"
         checked += 1
     assert checked >= 3  # 02, 03 and 05 (and 08 for transactions) have a ready cell
