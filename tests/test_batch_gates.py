@@ -51,6 +51,26 @@ def test_05_profile_starts_after_03_and_waits_in_a_cell_for_churn_and_value():
     assert customers["05_profile"].cells_after == []  # no churn or value for this kind: nothing to wait for
 
 
+def test_notebooks_that_wait_for_one_another_in_a_circle_are_refused(tmp_path):
+    from segkit.errors import RunError
+
+    _notebook(tmp_path, "01_a", [_cell("1", after=["02_b"])])
+    _notebook(tmp_path, "02_b", [_cell("2")])
+    for path in tmp_path.glob("*.ipynb"):  # 02_b waits for 01_a (the one before it), whose cell waits for 02_b
+        book = nbformat.read(str(path), as_version=4)
+        book.metadata["segkit"] = {"after": ["01_a"]} if path.stem == "02_b" else {"after": []}
+        nbformat.write(book, str(path))
+    with pytest.raises(RunError, match="in a circle: 01_a → 02_b → 01_a"):
+        discover_notebooks(tmp_path, "transactions")
+
+
+def test_in_the_duckdb_or_spark_engine_a_notebook_runs_whole_after_what_its_cells_wait_for():
+    notebooks = {nb.name: nb for nb in discover_notebooks(ROOT / "notebooks", "transactions")}
+    engine = notebooks["05_profile"].in_engine()  # each kernel there holds an engine session and its memory
+    assert engine.after == ["03_select_k", "08_churn", "10_value"] and engine.cells_after == [] and not engine.overlap
+    assert notebooks["05_profile"].overlap and notebooks["05_profile"].in_pandas().overlap
+
+
 def test_notebooks_that_others_wait_for_start_first():
     nbs = [Notebook(Path(f"{n}.ipynb"), after=a, cells_after=c) for n, a, c in [
         ("01_a", [], []), ("04_leaf", ["01_a"], []), ("05_b", ["01_a"], ["08_c"]), ("07_d", ["05_b"], []),
@@ -74,7 +94,7 @@ def test_a_waiting_cell_gives_its_place_and_runs_once_its_notebooks_are_done(tmp
         _notebook(tmp_path, "01_gated", [_cell(_log("01 before")), _cell(_log("01 after"), after=["02_slow"])],
                   after=["00_start"]),
         _notebook(tmp_path, "02_slow", [_cell(wait_for_03 + _log("02"))], after=["00_start"]),
-        _notebook(tmp_path, "03_other", [_cell("import pathlib; pathlib.Path('03.flag').touch()\n" + _log("03"))],
+        _notebook(tmp_path, "03_other", [_cell(_log("03") + "\nimport pathlib; pathlib.Path('03.flag').touch()")],
                   after=["00_start"]),
     ]
     said: list[str] = []

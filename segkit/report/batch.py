@@ -65,10 +65,18 @@ class Notebook:
     needs: str | None = None
     engine_after: list[str] = field(default_factory=list)
     cells_after: list[str] = field(default_factory=list)
+    overlap: bool = True  #: whether its cells may wait and its ready cell may let others start (see in_engine)
 
     def in_pandas(self) -> "Notebook":
         """This notebook as a batch in pandas runs it."""
         return replace(self, after=[a for a in self.after if a not in self.engine_after], engine_after=[])
+
+    def in_engine(self) -> "Notebook":
+        """This notebook as a batch in the duckdb or spark engine runs it: whole, after every notebook it or one of its
+        cells waits for, and not before those are done. There each kernel holds an engine session and its memory
+        (``duckdb_memory``, the Spark heap), sized for two notebooks at once."""
+        return replace(self, after=self.after + [a for a in self.cells_after if a not in self.after], cells_after=[],
+                       overlap=False)
 
     @property
     def name(self) -> str:
@@ -339,7 +347,7 @@ class Batch:
         wait for it may start (and ``nb``, drawing its page, no longer holds a place)."""
 
         def passed(cell: Any) -> None:
-            if cell_ready(cell):
+            if nb.overlap and cell_ready(cell):
                 self._mark_ready(nb.name)
 
         return passed

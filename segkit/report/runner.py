@@ -113,7 +113,27 @@ def discover_notebooks(directory: Path, data_kind: str, params: Params | None = 
     for nb in out:
         nb.after = [a for a in nb.after if a in names]
         nb.cells_after = [a for a in nb.cells_after if a in names]
+    _check_no_circle(out)
     return out
+
+
+def _check_no_circle(notebooks: list[Notebook]) -> None:
+    """A :class:`RunError` when notebooks wait for one another in a circle (by ``after`` or a cell's), which would
+    never end."""
+    waits, checked = {nb.name: [*nb.after, *nb.cells_after] for nb in notebooks}, set()
+
+    def walk(name: str, path: list[str]) -> None:
+        if name in path:
+            circle = " → ".join([*path[path.index(name):], name])
+            raise RunError(f"the report notebooks wait for one another in a circle: {circle}",
+                           'change the "after" in the segkit metadata of one of them (the notebook\'s or a cell\'s)')
+        if name not in checked:
+            for wanted in waits.get(name, []):
+                walk(wanted, [*path, name])
+            checked.add(name)
+
+    for name in waits:
+        walk(name, [])
 
 
 def _select(notebooks: list[Notebook], only: Sequence[str] | None) -> list[Notebook]:
@@ -200,8 +220,7 @@ def plan(params: Params, *, only: Sequence[str] | None = None, notebooks_dir: st
 def _planned(params: Params, notebooks: list[Notebook], only: Sequence[str] | None
              ) -> tuple[dict[str, Any], list[Notebook], dict[str, str]]:
     info = preflight(params, needs={nb.needs for nb in notebooks if nb.needs})
-    if info["engine"] == "pandas":
-        notebooks = [nb.in_pandas() for nb in notebooks]
+    notebooks = [nb.in_pandas() if info["engine"] == "pandas" else nb.in_engine() for nb in notebooks]
     return (info, *_leave_out(notebooks, info["cannot_run"], only))
 
 
