@@ -72,9 +72,8 @@ class Notebook:
         return replace(self, after=[a for a in self.after if a not in self.engine_after], engine_after=[])
 
     def in_engine(self) -> "Notebook":
-        """This notebook as a batch in the duckdb or spark engine runs it: whole, after every notebook it or one of its
-        cells waits for, and not before those are done. There each kernel holds an engine session and its memory
-        (``duckdb_memory``, the Spark heap), sized for two notebooks at once."""
+        """This notebook as a batch in the duckdb or spark engine runs it: whole, after all it or its cells wait for
+        (each kernel there holds an engine session, its memory sized for two notebooks at once)."""
         return replace(self, after=self.after + [a for a in self.cells_after if a not in self.after], cells_after=[],
                        overlap=False)
 
@@ -345,11 +344,9 @@ class Batch:
     def _passed(self, nb: Notebook) -> Callable[[Any], None]:
         """What runs after each cell of ``nb``: once its ready cell (:func:`cell_ready`) has run, the notebooks that
         wait for it may start (and ``nb``, drawing its page, no longer holds a place)."""
-
         def passed(cell: Any) -> None:
             if nb.overlap and cell_ready(cell):
                 self._mark_ready(nb.name)
-
         return passed
 
     def _mark_ready(self, name: str) -> None:
@@ -358,8 +355,7 @@ class Batch:
             self._cond.notify_all()
             self._wake_loop()
 
-    def _wake_loop(self) -> None:
-        """Wake :meth:`run`'s loop to fill the places (called with ``_cond`` held)."""
+    def _wake_loop(self) -> None:  # with _cond held: run's loop wakes and fills the places
         if not self._wake.done():
             self._wake.set_result(None)
 
