@@ -194,6 +194,13 @@ def test_no_artifact_another_notebook_touches_is_written_after_a_ready_cell(para
     notebooks = discover_notebooks(ROOT / "notebooks", params.data_kind, params)
     for nb in notebooks:
         cells = applicable_cells(nb.path, offered).cells
+        gated = [i for i, c in enumerate(cells) if cell_after(c)]
+        if gated:  # the cells before the one that waits run beside what it waits for: no file one writes the other uses
+            awaited = set(cell_after(cells[gated[0]]))
+            before = [(name, written) for i, name, written in seen.get(nb.name, []) if i < gated[0]]
+            theirs = [(name, written) for other in awaited for _, name, written in seen.get(other, [])]
+            clash = {a for a, mine in before for b, other in theirs if a == b and (mine or other)}
+            assert not clash, f"{nb.name} before its waiting cell and {sorted(awaited)} both use {sorted(clash)}"
         ready = [i for i, c in enumerate(cells) if cell_ready(c)]
         if not ready:
             continue
