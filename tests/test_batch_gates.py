@@ -14,7 +14,7 @@ import pytest
 
 from segkit.config import params_from_mapping
 from segkit.report.batch import Batch, Notebook, _dependents, applicable_cells, cell_after, cell_ready
-from segkit.report.runner import discover_notebooks
+from segkit.report.runner import discover_notebooks, run_order
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -124,16 +124,6 @@ def test_a_waiting_notebook_stops_without_a_page_when_what_it_waits_for_fails(tm
 
 
 # ------------------------------------------------------------------------- the ready cells' promise
-def _in_order(notebooks: list[Notebook]) -> list[Notebook]:
-    """The notebooks in an order a batch may run them: each after what it and its cells wait for."""
-    done, order = set(), []
-    while len(order) < len(notebooks):
-        nb = next(nb for nb in notebooks if nb.name not in done and set(nb.after + nb.cells_after) <= done)
-        order.append(nb)
-        done.add(nb.name)
-    return order
-
-
 def _touches(params_file: Path, run_dir: Path, monkeypatch) -> dict[str, list[tuple[int, str, bool]]]:
     """Run the report notebooks' cells in this process, recording every artifact each cell touches: per notebook,
     (cell number, artifact, written). A name the notebook's code asks a run folder for directly (a model folder to
@@ -162,7 +152,7 @@ def _touches(params_file: Path, run_dir: Path, monkeypatch) -> dict[str, list[tu
     monkeypatch.setattr(RunFolder, "artifact", recorded)
     offered = kinds.get(params.data_kind).extra_stages
     notebooks = discover_notebooks(ROOT / "notebooks", params.data_kind, params)
-    for nb in _in_order(notebooks):
+    for nb in run_order(notebooks):
         values = _kernel_params(params, notebook_parameters(nb.path), run_dir)
         ns = {"__name__": "__main__"}
         for i, cell in enumerate(applicable_cells(nb.path, offered).cells):

@@ -53,7 +53,7 @@ from .index import write_index, write_manifest
 from .lifecycle import drop_old_failed, keep_failed, move_into_place, prepare_folder, write_problem
 from .runfolder_safety import refuse_foreign
 
-__all__ = ["Notebook", "RunResult", "discover_notebooks", "run", "run_notebooks", "default_notebooks_dir",
+__all__ = ["Notebook", "RunResult", "discover_notebooks", "run_order", "run", "run_notebooks", "default_notebooks_dir",
            "notebook_parameters"]
 
 @dataclass
@@ -113,27 +113,30 @@ def discover_notebooks(directory: Path, data_kind: str, params: Params | None = 
     for nb in out:
         nb.after = [a for a in nb.after if a in names]
         nb.cells_after = [a for a in nb.cells_after if a in names]
-    _check_no_circle(out)
+    run_order(out)  # refuses a circle before any notebook starts
     return out
 
 
-def _check_no_circle(notebooks: list[Notebook]) -> None:
-    """A :class:`RunError` when notebooks wait for one another in a circle (by ``after`` or a cell's), which would
-    never end."""
-    waits, checked = {nb.name: [*nb.after, *nb.cells_after] for nb in notebooks}, set()
+def run_order(notebooks: list[Notebook]) -> list[Notebook]:
+    """The notebooks in an order that runs each after all that it or one of its cells waits for (one at a time, as
+    in a single process). A :class:`RunError` when notebooks wait for one another in a circle, which would never
+    end."""
+    by_name, order = {nb.name: nb for nb in notebooks}, []
 
-    def walk(name: str, path: list[str]) -> None:
-        if name in path:
-            circle = " → ".join([*path[path.index(name):], name])
+    def walk(nb: Notebook, path: list[str]) -> None:
+        if nb.name in path:
+            circle = " → ".join([*path[path.index(nb.name):], nb.name])
             raise RunError(f"the report notebooks wait for one another in a circle: {circle}",
                            'change the "after" in the segkit metadata of one of them (the notebook\'s or a cell\'s)')
-        if name not in checked:
-            for wanted in waits.get(name, []):
-                walk(wanted, [*path, name])
-            checked.add(name)
+        if nb not in order:
+            for wanted in [*nb.after, *nb.cells_after]:
+                if wanted in by_name:
+                    walk(by_name[wanted], [*path, nb.name])
+            order.append(nb)
 
-    for name in waits:
-        walk(name, [])
+    for nb in notebooks:
+        walk(nb, [])
+    return order
 
 
 def _select(notebooks: list[Notebook], only: Sequence[str] | None) -> list[Notebook]:
