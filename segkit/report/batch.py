@@ -397,7 +397,6 @@ class Batch:
         A notebook whose cell waits for others (:meth:`_gate`) gives its place to the next one meanwhile, and so
         does a notebook past its ready cell (:meth:`_passed`), whose dependents start then.
         """
-        done = self.done
         pending = list(self.notebooks)
         running: dict[Future, Notebook] = {}
         # a thread per notebook at most: one that waits in a cell keeps its thread while another runs
@@ -428,7 +427,7 @@ class Batch:
                 for fut in [f for f in finished if f in running]:
                     nb = running.pop(fut)
                     renders[renderer.submit(self.render, nb)] = nb
-                    self._collect(nb, fut, done)
+                    self._collect(nb, fut)
                 if self.failed is not None:
                     self._release()
             for fut in renders:
@@ -447,7 +446,7 @@ class Batch:
             self.pool.close()
             feed.unlink(missing_ok=True)
 
-    def _collect(self, nb: Notebook, fut: Future, done: set[str]) -> None:
+    def _collect(self, nb: Notebook, fut: Future) -> None:
         try:
             fut.result()
         except _Stopped as exc:  # another notebook failed first: that is the run's error
@@ -465,7 +464,7 @@ class Batch:
             self.progress(f"{nb.name} FAILED")
         else:
             with self._cond:
-                done.add(nb.name)
+                self.done.add(nb.name)
             self._mark_ready(nb.name)
             self.progress(f"{nb.name} done (run {self.timings[nb.name]['execute_s']:.1f}s)")
             self._say_k()
