@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -24,12 +23,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench_batch import _children_cpu  # this folder is on sys.path when a script of it runs
+
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def _children_cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
 
 
 def run_once(params: str, code: Path) -> tuple[float, float]:
