@@ -231,6 +231,23 @@ def test_after_segment_writes_profile_and_scoring_metadata(run):
     assert meta["input_hash"].startswith("rows-sha256:") and meta["reference_date"] == f"{fs.table['signup_date'].max():%Y-%m-%d}"
 
 
+def test_segment_unfinished_leaves_the_kinds_additions_to_finish(run, tmp_path):
+    # 05_profile in a batch: the segments first, the kind's after_segment in a later cell (stages.profile.finish)
+    import shutil
+
+    nb, fs, seg = run
+    shutil.copytree(nb.folder.path, tmp_path / "run")
+    ctx = RunContext(nb.params, RunFolder(tmp_path / "run"))
+    ctx.folder.artifact("categorical_profile.csv").unlink()
+    meta = lambda folder: load_model(folder.artifact("model"))[1]  # noqa: E731
+    unfinished = stages.profile.segment(ctx, fs, finished=False)
+    assert not ctx.folder.has("categorical_profile.csv") and "categories" not in meta(ctx.folder)
+    assert stages.profile.finish(ctx, unfinished) is unfinished
+    profile = "categorical_profile.csv"
+    assert ctx.folder.artifact(profile).read_bytes() == nb.folder.artifact(profile).read_bytes()
+    assert meta(ctx.folder)["categories"] == meta(nb.folder)["categories"]
+
+
 def test_views_for_notebooks_02_and_05(run):
     nb, fs, seg = run
     assert stages.features.feature_columns(fs) == ["age", "income", "total_spend", "visit_frequency",
