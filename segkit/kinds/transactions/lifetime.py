@@ -35,9 +35,9 @@ from .churn_data import check_value, purchases, purchases_and_span, value_period
 from .value import (BetaGeoModel, GammaGammaModel, HoldoutCheck, customer_lifetime_value, holdout_check, rfm_summary,
                     value_by_segment, value_sentence)
 
-__all__ = ["VALUE_COLUMNS", "RISK_BANDS", "ValueData", "ValueCheck", "ValueFit", "ChurnRelation", "purchases", "value_data_of_purchases",
-           "value_data", "check_value", "check_holdout", "fit_value", "value_summary", "churn_relation", "segment_value",
-           "value_sentences", "ranking_sentence"]
+__all__ = ["VALUE_COLUMNS", "RISK_BANDS", "ValueData", "ValueCheck", "ValueFit", "ChurnRelation", "purchases",
+           "value_data_of_purchases", "value_data", "check_value", "check_holdout", "fit_value", "value_summary",
+           "churn_relation", "segment_value", "value_sentences", "ranking_sentence"]
 
 #: The per-customer columns of ``value.csv`` (after ``customer_id``), also appended to ``segments.csv``.
 VALUE_COLUMNS = ["expected_purchases", "p_alive", "expected_value", "clv"]
