@@ -106,6 +106,10 @@ def test_a_waiting_cell_gives_its_place_and_runs_once_its_notebooks_are_done(tmp
     waited = said.index("01_gated waits for 02_slow")  # said on the console, before 03 takes the place
     assert waited < said.index("03_other started")
     assert (tmp_path / "01_gated.html").is_file()
+    timing = batch.timings["01_gated"]  # its wait is timed: 02_slow ran on after 03_other, all in its cell
+    assert 0 < timing["waited_s"] <= timing["execute_s"]
+    assert f"01_gated done (run {timing['execute_s']:.1f}s, {timing['waited_s']:.1f}s of it waiting)" in said
+    assert all(batch.timings[n]["waited_s"] == 0 for n in ("00_start", "02_slow", "03_other"))
 
 
 @pytest.mark.slow

@@ -258,9 +258,26 @@ def test_appendix_timings_are_in_notebook_order_and_say_they_overlap():
     manifest["timings"]["notebooks"] = {"01_eda": {"execute_s": 2.0, "render_s": 0.9},
                                         "07_explain": {"execute_s": 1.0, "render_s": 0.1},
                                         "05_profile": {"execute_s": 4.7, "render_s": 0.1}}
+    manifest["timings"]["notebooks"]["05_profile"]["waited_s"] = 1.5  # its last cell waited for 08 and 10
     visible = _Page(appendix_html(manifest, business=True)).visible
     assert visible.index("01_eda") < visible.index("05_profile") < visible.index("07_explain")
     assert "times overlap and do not add up to the total" in visible
+    assert "Of which waiting" in visible and "05_profile 4.7 s 1.5 s 0.1 s" in " ".join(visible.split())
+    assert "01_eda 2.0 s 0 s 0.9 s" in " ".join(visible.split())  # a manifest from before waits were timed
+
+
+def test_index_gives_each_report_its_seconds_of_work_not_its_waits(tmp_path):
+    (tmp_path / "artifacts").mkdir()
+    for name in ("01_eda", "05_profile"):
+        (tmp_path / f"{name}.html").write_text(f'<h1 class="sk-title">{name} title</h1>')
+        (tmp_path / f"{name}.analyst.html").write_text("")
+    manifest = _manifest()
+    manifest["timings"]["notebooks"] = {"01_eda": {"execute_s": 2.0, "render_s": 0.9},
+                                        "05_profile": {"execute_s": 4.7, "waited_s": 1.5, "render_s": 0.1}}
+    visible = " ".join(_Page(write_index(tmp_path, params=Params(run_name="r1"), manifest=manifest,
+                                         notebooks=["01_eda", "05_profile"]).read_text()).visible.split())
+    assert "05_profile title (05_profile) · analyst copy (with code) · 3.2s" in visible
+    assert "01_eda title (01_eda) · analyst copy (with code) · 2.0s" in visible
 
 
 def test_appendix_is_added_once_with_its_toc_entry(tmp_path):

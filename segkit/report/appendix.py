@@ -34,9 +34,9 @@ APPENDIX_ID = "appendix-run-details"
 APPENDIX_TITLE = "Appendix: run details"
 _START, _END = "<!--segkit-appendix-->", "<!--/segkit-appendix-->"
 #: Under the timings table: why its times do not add up.
-_TIMINGS_NOTE = ('<p class="sk-muted">Run: from the start of each notebook to its end. Notebooks run side by side, '
-                 "and one may wait for another part of the way, so the times overlap and do not add up to the "
-                 "total.</p>")
+_TIMINGS_NOTE = ('<p class="sk-muted">Run: from the start of each notebook to its end, including the time it waited '
+                 "for other notebooks' results. Notebooks run side by side, so the times overlap and do not add up "
+                 "to the total.</p>")
 #: Versions listed first in the appendix; the rest follow alphabetically.
 _MAIN_PACKAGES = ("python", "segkit", "pandas", "numpy", "scikit-learn")
 
@@ -110,6 +110,7 @@ def appendix_html(manifest: Mapping[str, Any], *, business: bool) -> str:
                     ("Entities segmented", _int(counts.get("segmented")))])
     nb_times = timings.get("notebooks") or {}
     time_rows = "".join(f"<tr><td>{_e(name)}</td><td class='sk-num'>{_e(t.get('execute_s'))} s</td>"
+                        f"<td class='sk-num'>{_e(t.get('waited_s', 0))} s</td>"
                         f"<td class='sk-num'>{_e(t.get('render_s'))} s</td></tr>"
                         for name, t in sorted(nb_times.items()) if isinstance(t, Mapping))
     params = manifest.get("params") or {}
@@ -125,8 +126,8 @@ def appendix_html(manifest: Mapping[str, Any], *, business: bool) -> str:
         f"<h3>Run</h3><table><tbody>{run}</tbody></table>"
         f"<h3>Input data</h3><table><tbody>{data}</tbody></table>"
         f"<h3>Rows after each cleaning step</h3>{cleaning}<table><tbody>{totals}</tbody></table>"
-        + (f"<h3>Timings</h3><table><thead><tr><th>Report</th><th>Run</th><th>Render</th></tr></thead>"
-           f"<tbody>{time_rows}</tbody></table>{_TIMINGS_NOTE}" if time_rows else "")
+        + ("<h3>Timings</h3><table><thead><tr><th>Report</th><th>Run</th><th>Of which waiting</th><th>Render</th>"
+           f"</tr></thead><tbody>{time_rows}</tbody></table>{_TIMINGS_NOTE}" if time_rows else "")
         + f"<h3>Parameters</h3><details{'' if business else ' open'}><summary>All {len(params)} parameters "
         f"(secrets are never shown)</summary><table><tbody>{param_rows}</tbody></table></details>"
         f"<h3>Package versions</h3><details{'' if business else ' open'}><summary>{len(versions)} packages"

@@ -102,11 +102,8 @@ def notebook_parameters(path: Path) -> list[str]:
 
 
 def applicable_cells(path: Path, offered: Iterable[str]) -> nbformat.NotebookNode:
-    """The notebook without the cells tagged ``needs:<capability>`` for a capability the kind lacks.
-
-    A section that does not apply to a data kind (principal components, category shares, churn) is
-    left out of that kind's reports instead of showing "not applicable".
-    """
+    """The notebook without the cells tagged ``needs:<capability>`` for a capability the kind lacks: a section that
+    does not apply to a data kind (principal components, category shares, churn) is left out of its reports."""
     book = nbformat.read(str(path), as_version=4)
     offered = set(offered)
     book.cells = [c for c in book.cells if all(t.split(":", 1)[1] in offered for t in c.get("metadata", {}).get("tags", [])
@@ -271,6 +268,7 @@ class Batch:
         self._rank = _dependents(notebooks)
         self._cond = threading.Condition()  # guards done, ready, _waiting, _stopping and _wake between the threads
         self._waiting: set[str] = set()  # notebooks whose next cell waits for others: their place is free
+        self._waited: dict[str, float] = {}  # seconds each notebook has waited in its cells
         self._stopping = False
         self._wake: Future = Future()  # set when a notebook starts to wait, so that the loop fills its place
 
@@ -308,7 +306,9 @@ class Batch:
                 raise
             exec_error = exc
         record_final_path(out_ipynb, self.tmp, self.final)
-        self.timings[nb.name] = {"execute_s": round(time.perf_counter() - t0, 2)}
+        with self._cond:
+            waited = self._waited.get(nb.name, 0.0)
+        self.timings[nb.name] = {"execute_s": round(time.perf_counter() - t0, 2), "waited_s": round(waited, 2)}
         if exec_error is not None:
             text = _error_of(out_ipynb)
             if _DISK_FULL.search(text):
@@ -332,9 +332,11 @@ class Batch:
                 self._waiting.add(nb.name)
                 self._wake_loop()
                 self.progress(f"{nb.name} waits for {', '.join(sorted(wanted - self.ready))}")
+                t0 = time.perf_counter()
                 while not wanted <= self.ready and not self._stopping:
                     self._cond.wait()
                 self._waiting.discard(nb.name)
+                self._waited[nb.name] = self._waited.get(nb.name, 0.0) + time.perf_counter() - t0
                 missing = sorted(wanted - self.ready)
                 if missing:
                     raise _Stopped(f"{nb.name} stopped before a cell that needs {', '.join(missing)}")
@@ -452,21 +454,18 @@ class Batch:
         except _Stopped as exc:  # another notebook failed first: that is the run's error
             self.progress(str(exc))
         except SegkitError as exc:
-            self.failed, self.error = nb.name, exc.message
-            self.user_error = getattr(exc, "user_error", True)
-            self.progress(f"{nb.name} FAILED")
+            self._fail(nb, exc.message, getattr(exc, "user_error", True))
         except OSError as exc:  # the executed notebook or its HTML could not be written: a full or read-only disk
-            self.failed, self.user_error = nb.name, True
-            self.error = write_problem(exc, self.tmp, f"writing the outputs of {nb.name}").message
-            self.progress(f"{nb.name} FAILED")
+            self._fail(nb, write_problem(exc, self.tmp, f"writing the outputs of {nb.name}").message, True)
         except Exception as exc:  # papermill/kernel trouble: still report it plainly
-            self.failed, self.error = nb.name, f"notebook {nb.name} could not run: {type(exc).__name__}: {exc}"
-            self.progress(f"{nb.name} FAILED")
+            self._fail(nb, f"notebook {nb.name} could not run: {type(exc).__name__}: {exc}", False)
         else:
             with self._cond:
                 self.done.add(nb.name)
             self._mark_ready(nb.name)
-            self.progress(f"{nb.name} done (run {self.timings[nb.name]['execute_s']:.1f}s)")
+            run, waited = self.timings[nb.name]["execute_s"], self.timings[nb.name]["waited_s"]
+            waits = f", {waited:.1f}s of it waiting" if waited >= .05 else ""
+            self.progress(f"{nb.name} done (run {run:.1f}s{waits})")
             self._say_k()
 
     def _say_k(self) -> None:
@@ -489,10 +488,11 @@ class Batch:
             fut.result()
         except OSError as exc:
             if self.failed is None:
-                self.failed, self.user_error = nb.name, True
-                self.error = write_problem(exc, self.tmp, f"writing the outputs of {nb.name}").message
-                self.progress(f"{nb.name} FAILED")
+                self._fail(nb, write_problem(exc, self.tmp, f"writing the outputs of {nb.name}").message, True)
         except Exception as exc:
             if self.failed is None:
-                self.failed, self.error = nb.name, f"notebook {nb.name} could not be rendered: {type(exc).__name__}: {exc}"
-                self.progress(f"{nb.name} FAILED")
+                self._fail(nb, f"notebook {nb.name} could not be rendered: {type(exc).__name__}: {exc}", False)
+
+    def _fail(self, nb: Notebook, error: str, user_error: bool) -> None:
+        self.failed, self.error, self.user_error = nb.name, error, user_error
+        self.progress(f"{nb.name} FAILED")

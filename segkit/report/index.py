@@ -339,12 +339,17 @@ def _report_links(folder: Path, manifest: dict[str, Any], notebooks: list[str]) 
             title = _report_title(business) or name
             links.append(f"<li><a href='{esc(business.name)}'>{esc(title)}</a> <span class='sk-muted'>({esc(name)})</span>"
                          f" · <a class='sk-muted' href='{esc(analyst.name)}'>analyst copy (with code)</a>"
-                         f"<span class='sk-muted'> · {timing.get('execute_s', 0):.1f}s</span></li>")
+                         f"<span class='sk-muted'> · {_working_s(timing):.1f}s</span></li>")
         else:
             links.append(f"<li class='sk-muted'>{esc(name)}: not run</li>")
     links += [f"<li class='sk-muted' id='left-out-{esc(name)}'>{esc(name)}: left out of this run: {esc(why)}</li>"
               for name, why in (manifest.get("left_out") or {}).items()]
     return "".join(links)
+
+
+def _working_s(timing: dict[str, Any]) -> float:
+    """A report's seconds of work: its run without the time it waited for other reports' results."""
+    return max(0.0, float(timing.get("execute_s", 0)) - float(timing.get("waited_s", 0)))
 
 
 def _artifact_list(folder: Path) -> str:
