@@ -263,7 +263,7 @@ def test_appendix_timings_are_in_notebook_order_and_say_they_overlap():
     assert visible.index("01_eda") < visible.index("05_profile") < visible.index("07_explain")
     assert "times overlap and do not add up to the total" in visible
     assert "Of which waiting" in visible and "05_profile 4.7 s 1.5 s 0.1 s" in " ".join(visible.split())
-    assert "01_eda 2.0 s 0 s 0.9 s" in " ".join(visible.split())  # a manifest from before waits were timed
+    assert "01_eda 2.0 s 0.0 s 0.9 s" in " ".join(visible.split())  # a manifest from before waits were timed
 
 
 def test_index_gives_each_report_its_seconds_of_work_not_its_waits(tmp_path):

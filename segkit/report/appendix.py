@@ -49,6 +49,16 @@ def _int(value: Any) -> str:
     return f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else _e(value)
 
 
+def _seconds(value: Any) -> str:
+    return f"{value:.1f} s" if isinstance(value, (int, float)) and not isinstance(value, bool) else _e(value)
+
+
+def _time_cells(timing: Mapping) -> str:
+    """A notebook's run, the part of it spent waiting (none in a manifest from before waits were timed), its render."""
+    times = (timing.get("execute_s"), timing.get("waited_s", 0), timing.get("render_s"))
+    return "".join(f"<td class='sk-num'>{_seconds(t)}</td>" for t in times)
+
+
 def _rows(pairs: Iterable[tuple[str, str]]) -> str:
     return "".join(f"<tr><th scope='row'>{_e(k)}</th><td>{v}</td></tr>" for k, v in pairs)
 
@@ -109,9 +119,7 @@ def appendix_html(manifest: Mapping[str, Any], *, business: bool) -> str:
                     ("Entities (rows of the feature table)", _int(counts.get("entities"))),
                     ("Entities segmented", _int(counts.get("segmented")))])
     nb_times = timings.get("notebooks") or {}
-    time_rows = "".join(f"<tr><td>{_e(name)}</td><td class='sk-num'>{_e(t.get('execute_s'))} s</td>"
-                        f"<td class='sk-num'>{_e(t.get('waited_s', 0))} s</td>"
-                        f"<td class='sk-num'>{_e(t.get('render_s'))} s</td></tr>"
+    time_rows = "".join(f"<tr><td>{_e(name)}</td>{_time_cells(t)}</tr>"
                         for name, t in sorted(nb_times.items()) if isinstance(t, Mapping))
     params = manifest.get("params") or {}
     param_rows = "".join(f"<tr><th scope='row'><code>{_e(k)}</code></th><td>{_param_value(k, v, business=business)}</td></tr>"
