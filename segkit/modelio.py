@@ -62,9 +62,12 @@ METADATA_HASH_ENTRY = "segkit-metadata.sha256"
 EXPECTED_TYPES = frozenset({
     "segkit.cluster.SegmentModel",
     # customer tables: segkit's own transformers and the function that reads category levels as text
+    "segkit.kinds.customers.encoding.DateAgeTransformer", "segkit.kinds.customers.encoding.SkewTransformer",
+    "segkit.kinds.customers.encoding.FenceClipper",
+    "segkit.kinds.customers.values.levels_as_text",
+    # ... and where they were until 1 December 2026: models saved then still load (features gives these names)
     "segkit.kinds.customers.features.DateAgeTransformer", "segkit.kinds.customers.features.SkewTransformer",
-    "segkit.kinds.customers.features.FenceClipper",
-    "segkit.kinds.customers.features.levels_as_text",
+    "segkit.kinds.customers.features.FenceClipper", "segkit.kinds.customers.features.levels_as_text",
     # transactions: the log transform of features that can be negative
     "segkit.kinds.transactions.features.signed_log1p",
     "segkit.kinds.transactions.grid.RfmScoreGrid",  # rfm_method: scores

@@ -79,7 +79,7 @@ def test_metadata_reformatted_but_unchanged_still_loads(trained, tmp_path):
 def test_metadata_holds_no_memory_address(trained):
     model_dir, _ = trained
     text = (model_dir / "metadata.json").read_text()
-    assert " at 0x" not in text and "segkit.kinds.customers.features.levels_as_text" in text
+    assert " at 0x" not in text and "segkit.kinds.customers.values.levels_as_text" in text
 
 
 # ------------------------------------------------------------------------------------------ rows
@@ -185,3 +185,23 @@ def test_out_that_is_the_input_is_refused(trained, tmp_path, capsys):
     before = copy.read_bytes()
     assert main(["score", str(model_dir), str(copy), "--out", str(copy), "--force"]) == 2
     assert "is the file being scored" in capsys.readouterr().err and copy.read_bytes() == before
+
+
+def test_a_model_saved_before_the_encoding_moved_still_loads_and_scores(tmp_path, monkeypatch, capsys):
+    # until 1 December 2026 the transformers and levels_as_text lived in segkit.kinds.customers.features, and a
+    # model file names its types by module: saved as then, it must load and score as a model saved now
+    from segkit.kinds.customers import encoding, values
+
+    for obj in (encoding.DateAgeTransformer, encoding.SkewTransformer, encoding.FenceClipper, values.levels_as_text):
+        monkeypatch.setattr(obj, "__module__", "segkit.kinds.customers.features")
+    old_dir, csv = fit_customer_model(tmp_path / "old")
+    monkeypatch.undo()
+    text = (old_dir / "metadata.json").read_text()
+    assert "segkit.kinds.customers.features.levels_as_text" in text and "customers.values" not in text
+    model, _ = load_model(old_dir)
+    assert type(model.preprocessor_).__module__.startswith("sklearn")  # the model really loaded
+    new_dir, _ = fit_customer_model(tmp_path / "new")
+    old_scored = _score(old_dir, None, tmp_path / "o", capsys, csv=csv)
+    new_scored = _score(new_dir, None, tmp_path / "n", capsys, csv=csv)
+    assert old_scored[0] == new_scored[0] == 0
+    pd.testing.assert_frame_equal(old_scored[3], new_scored[3])

@@ -9,7 +9,7 @@ The stages of a run map onto :mod:`segkit.kinds.customers.roles` and :mod:`segki
   table indexed by the id; numbers in their units, categories kept as categories, each date kept for
   the model and turned into ``days_since_<date>`` for profiles. The clustering columns are every
   column with a feature role (or the ``features`` param); profiles use the numeric ones.
-* ``preprocessor``: :func:`~segkit.kinds.customers.features.build_preprocessor` (one ``ColumnTransformer``)
+* ``preprocessor``: :func:`~segkit.kinds.customers.encoding.build_preprocessor` (one ``ColumnTransformer``)
   then, with ``pca_components``, a seeded PCA; it is saved inside the model.
 * ``name_segments``: lexicon names (``segkit/kinds/customers/lexicon.yaml``) from the z-scores of the
   numeric profile, after mapping column names onto the lexicon's concepts (``Annual Income (k$)`` and
@@ -36,8 +36,7 @@ from ...modelio import METADATA_FILE, RESERVED_KEYS, save_model
 from ...naming.masking import imputed_rows
 from ...format import format_number, format_value
 from ...naming.words import default_label, phrase, plural, stated_unit
-from .features import (FEATURE_ROLES, _to_datetime, build_preprocessor, categorical_profile, customer_features,
-                       level_text)
+from .features import FEATURE_ROLES, _to_datetime, categorical_profile, customer_features, level_text
 from .roles import detect_roles, find_id_column, no_features_error, role_table
 from . import explore, score  # noqa: F401  (the kind's scorer and explorer, for stages.score)
 from .score import scoring_metadata
@@ -305,6 +304,8 @@ def _check_pca(value, width: int | None = None) -> None:
 
 def preprocessor(fs: FeatureSet, params):
     """The model's encoding: the roles' ``ColumnTransformer``, then PCA when ``pca_components`` is set."""
+    from .encoding import build_preprocessor
+
     roles = model_roles(fs)
     encode = build_preprocessor(roles, skew=params.skew, scaler=params.scaler,
                                 rare_min_frequency=params.rare_min_frequency)
@@ -335,6 +336,7 @@ def pca_variance(fs: FeatureSet, params) -> pd.DataFrame:
     from sklearn.base import clone
     from sklearn.decomposition import PCA
 
+    from .encoding import build_preprocessor
 
     encode = build_preprocessor(model_roles(fs), skew=params.skew, scaler=params.scaler,
                                 rare_min_frequency=params.rare_min_frequency)

@@ -4,18 +4,24 @@
 read by :mod:`segkit.parse` (what cannot be read becomes a missing value, counted), infinite and absurd numbers
 become missing values, and the params' ``valid_range`` / ``out_of_range`` / ``clip`` apply
 (:mod:`segkit.quality`). Every step goes to the cleaning log with its counts.
+
+It also holds the two readings that the features (:mod:`~segkit.kinds.customers.features`) and the model's encoding
+(:mod:`~segkit.kinds.customers.encoding`) share: category levels as text (:func:`level_text`) and dates as ages at a
+reference date (:func:`reference_date_of`, :func:`date_ages`).
 """
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from ...cleaning import CleaningLog
+from ...errors import DataValueError
 from ...parse import after_period, read_dates, read_numbers
 from ...quality import apply_value_rules, mask_non_finite
 from .roles import detect_roles
 
-__all__ = ["read_values"]
+__all__ = ["read_values", "level_text", "levels_as_text", "reference_date_of", "date_ages"]
 
 
 def read_values(table: pd.DataFrame, params, log: CleaningLog, *, id_col=None) -> pd.DataFrame:
@@ -62,3 +68,68 @@ def _plausible(table: pd.DataFrame, params, log: CleaningLog, id_col) -> pd.Data
     for rule, description, removed, changed in steps:
         log.add(rule, description, len(table) + removed, removed, note=f"{changed:,} value(s)")
     return table
+
+
+# --- values the features and the encoding share ---------------------------------------------------
+
+def level_text(s: pd.Series) -> pd.Series:
+    """Category levels as text, the way the encoder and the scoring checks see them.
+
+    Whole numbers print without a decimal point (``1.0`` -> ``"1"``), missing values stay missing,
+    and the result has object dtype.
+    """
+    if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
+        num = s.astype(float).to_numpy()
+        s = s.astype("Int64") if np.all(np.mod(num[~np.isnan(num)], 1) == 0) else s
+    return s.astype(str).str.strip().astype(object).where(s.notna(), np.nan)
+
+
+def levels_as_text(X):
+    """Every column through :func:`level_text` (the first step of the category encoder)."""
+    X = X if isinstance(X, pd.DataFrame) else pd.DataFrame(np.asarray(X, dtype=object))
+    return pd.DataFrame({c: level_text(X[c]) for c in X.columns}, index=X.index)
+
+
+def _date_name(col: str, unit: str) -> str:
+    return f"{unit}_since_{col}"
+
+
+def _to_datetime(s: pd.Series, *, date_format: str | None = None, dayfirst: bool | None = None) -> pd.Series:
+    """Dates of one column, one layout for the whole column (:func:`segkit.parse.read_dates`); NaT where a value
+    is missing or not a date."""
+    return read_dates(s, date_format=date_format, dayfirst=dayfirst).values
+
+
+_UNIT_DAYS = {"days": 1.0, "years": 365.25}
+
+
+def _age(dates: pd.Series, reference: pd.Timestamp, unit: str) -> np.ndarray:
+    return (reference - dates).dt.total_seconds().to_numpy(float) / 86400.0 / _UNIT_DAYS[unit]
+
+
+def _date_columns(X) -> list[pd.Series]:
+    frame = X if isinstance(X, pd.DataFrame) else pd.DataFrame(np.asarray(X, dtype=object))
+    return [_to_datetime(frame.iloc[:, i]) for i in range(frame.shape[1])]
+
+
+def reference_date_of(X, reference_date=None) -> pd.Timestamp:
+    """The date that ages are measured at: ``reference_date``, else the latest date in the columns of ``X``.
+
+    Raises
+    ------
+    DataValueError
+        No column of ``X`` holds a date (and no ``reference_date`` is given).
+    """
+    latest = reference_date if reference_date is not None else max(
+        (d.max() for d in _date_columns(X) if d.notna().any()), default=None)
+    if latest is None:
+        raise DataValueError("the date columns hold no parseable dates",
+                             fix="check the date format, or set their role to categorical or constant")
+    return pd.Timestamp(latest)
+
+
+def date_ages(X, reference: pd.Timestamp, unit: str = "days") -> np.ndarray:
+    """The age of every date in the columns of ``X`` at ``reference``, in ``unit``, one column each (missing dates
+    stay NaN)."""
+    ages = [_age(d, reference, unit) for d in _date_columns(X)]
+    return np.column_stack(ages) if ages else np.empty((len(X), 0))
