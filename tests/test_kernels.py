@@ -49,9 +49,12 @@ def _run_in(km, code: str) -> str:
 def test_a_forked_kernel_is_a_fresh_kernel_with_its_own_environment_folder_and_process_group(tmp_path):
     from segkit.report.forkserver import ForkServer
 
+    import time
+
     server = ForkServer(env={"SEGKIT_SERVER_ONLY": "1"})
     pool = KernelPool(preload=False, server=server)
     try:
+        time.sleep(3)  # the server is idle, past PRELOAD (about 1 s), before the first kernel is asked for
         pool.start("05_profile", {"SEGKIT_NOTEBOOK": "05_profile"}, tmp_path)
         km = pool.take("05_profile", {}, tmp_path)
         try:
@@ -59,13 +62,16 @@ def test_a_forked_kernel_is_a_fresh_kernel_with_its_own_environment_folder_and_p
                               "print(os.environ['SEGKIT_NOTEBOOK'], os.environ.get('SEGKIT_SERVER_ONLY'),\n"
                               "      os.getcwd(), sys.path[0], os.getpgid(0) == os.getpid(), os.getppid(),\n"
                               "      matplotlib.get_backend(),\n"
-                              "      'segkit.stages.eda' in sys.modules and 'ipykernel.ipkernel' in sys.modules)")
-            notebook, server_only, cwd, path0, leader, ppid, backend, preloaded = out.split()
+                              "      'segkit.stages.eda' in sys.modules and 'ipykernel.ipkernel' in sys.modules,\n"
+                              "      'skops.io' in sys.modules or 'segkit.stages.features' in sys.modules)")
+            notebook, server_only, cwd, path0, leader, ppid, backend, preloaded, later = out.split()
             assert (notebook, cwd, path0) == ("05_profile", str(tmp_path), str(tmp_path))
             assert server_only == "None"  # the environment is the kernel manager's, not the server's
             assert leader == "True" and int(ppid) == server.process.pid  # forked, in a group of its own
-            # what the server imported before its first fork (PRELOAD); the rest it imports while idle
+            # what the server imported before its first fork (PRELOAD); the rest it imports while idle, only once it
+            # has forked the first kernel (the one of 01_eda, which needs none of it)
             assert backend == "module://matplotlib_inline.backend_inline" and preloaded == "True"
+            assert later == "False"
             assert km.provisioner.pid != server.process.pid
         finally:
             run_sync(km.shutdown_kernel)(now=True)

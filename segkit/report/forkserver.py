@@ -3,9 +3,9 @@
 Every notebook of a batch runs in a kernel of its own, and every kernel needs pandas, scikit-learn,
 scipy, matplotlib and segkit: about 4 s of CPU per kernel to import, eight kernels per default run, on a
 two-core machine. :class:`ForkServer` is a plain Python process that imports all of it once (its
-:data:`PRELOAD`, then :data:`PRELOAD_LATER` while it waits) and forks one child per kernel; the child
-becomes an ordinary IPython kernel (``ipykernel``'s own entry point) in its own session, with the
-environment and folder the kernel manager asked for. Each notebook still runs alone in a fresh process,
+:data:`PRELOAD`, then :data:`PRELOAD_LATER` while it waits, once it has forked the first kernel) and forks
+one child per kernel; the child becomes an ordinary IPython kernel (``ipykernel``'s own entry point) in its
+own session, with the environment and folder the kernel manager asked for. Each notebook still runs alone in a fresh process,
 as in JupyterLab; nothing a notebook does reaches the server or another kernel. Only what importing does
 is shared.
 
@@ -157,10 +157,14 @@ def serve() -> None:
         importlib.import_module(name)
     signal.signal(signal.SIGCHLD, _reap)
     later, stream = list(PRELOAD_LATER), sock.makefile("rb")
+    # The later imports wait until the first kernel is forked: it runs 01_eda, which needs none of them, and on a
+    # small input its request comes just as they would start (the first of them takes 0.7 s)
+    forked = False
     while True:
-        while later and not select.select([sock], [], [], 0)[0]:  # one request at a time: none waits in `stream`
+        while forked and later and not select.select([sock], [], [], 0)[0]:  # one at a time: none waits in `stream`
             importlib.import_module(later.pop(0))
         line = stream.readline()
+        forked = True
         if not line:
             break
         request = json.loads(line)
