@@ -5,9 +5,9 @@ scipy, matplotlib and segkit: about 4 s of CPU per kernel to import, eight kerne
 two-core machine. :class:`ForkServer` is a plain Python process that imports all of it once (its
 :data:`PRELOAD`, then :data:`PRELOAD_LATER` while it waits, once it has forked the first kernel) and forks
 one child per kernel; the child becomes an ordinary IPython kernel (``ipykernel``'s own entry point) in its
-own session, with the environment and folder the kernel manager asked for. Each notebook still runs alone in a fresh process,
-as in JupyterLab; nothing a notebook does reaches the server or another kernel. Only what importing does
-is shared.
+own session, with the environment and folder the kernel manager asked for. Each notebook still runs alone in
+a fresh process, as in JupyterLab; nothing a notebook does reaches the server or another kernel. Only what
+importing does is shared.
 
 The kernel manager's side is a jupyter_client provisioner in :mod:`segkit.report.kernels` that asks the
 server for a child instead of starting a process. This module imports only the standard library, so

@@ -2,8 +2,8 @@
 columns' roles (:func:`build_preprocessor`), with segkit's own transformers for dates (ages), outliers (fences)
 and skewed numbers.
 
-Kept apart from :mod:`segkit.kinds.customers.features` (which gives these names too, loading them on first use) because it imports
-scikit-learn and SciPy: checking an input does not need them.
+Kept apart from :mod:`segkit.kinds.customers.features` (which gives these names too, loading them on first use)
+because it imports scikit-learn and SciPy: checking an input does not need them.
 """
 
 from __future__ import annotations
