@@ -227,6 +227,21 @@ def test_date_transformer():
         DateAgeTransformer().fit(pd.DataFrame({"d": [None, None]}))
 
 
+@pytest.mark.parametrize("reference, unit", [(None, "days"), ("2025-03-01", "years")])
+def test_the_features_measure_ages_as_the_encodings_date_transformer_does(reference, unit):
+    # customer_features computes ages without scikit-learn (so that checking an input does not load it); the model's
+    # DateAgeTransformer must give the same numbers, from the same reference date
+    df = pd.DataFrame({"id": ["a", "b", "c", "d"], "x": [1.0, 2.0, 3.0, 4.0],
+                       "signup": ["2024-01-31", "2023-06-15 10:30", None, "2024-02-29"],
+                       "renewal": ["01/03/2024", "15/01/2024", "28/02/2024", None]})
+    roles = {"id": "id", "x": "numeric", "signup": "date", "renewal": "date"}
+    f = customer_features(df, roles, reference_date=reference, date_unit=unit)
+    t = DateAgeTransformer(reference_date=reference, unit=unit).fit(df[["signup", "renewal"]])
+    expected = t.transform(df[["signup", "renewal"]])
+    np.testing.assert_array_equal(f[[f"{unit}_since_signup", f"{unit}_since_renewal"]].to_numpy(), expected)
+    assert f.attrs["reference_date"] == f"{t.reference_:%Y-%m-%d}"
+
+
 def test_skew_transformer_contract():
     X = np.random.default_rng(0).lognormal(0, 1, (100, 2))
     t = SkewTransformer(threshold=0.5)

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -36,12 +35,12 @@ from ...modelio import METADATA_FILE, RESERVED_KEYS, save_model
 from ...naming.masking import imputed_rows
 from ...format import format_number, format_value
 from ...naming.words import default_label, phrase, plural, stated_unit
-from .features import FEATURE_ROLES, _to_datetime, categorical_profile, customer_features, level_text
+from .features import FEATURE_ROLES, categorical_profile, customer_features
 from .roles import detect_roles, find_id_column, no_features_error, role_table
 from . import explore, score  # noqa: F401  (the kind's scorer and explorer, for stages.score)
 from .score import scoring_metadata
 from .synth import generate_customers
-from .values import read_values
+from .values import _to_datetime, level_text, read_values
 from .naming import LEXICON, canonical_feature, name_segments
 
 __all__ = ["check_columns", "clean", "features", "preprocessor", "name_segments", "column_roles", "after_segment",

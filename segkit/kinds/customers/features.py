@@ -24,6 +24,8 @@ import pandas as pd
 
 from ...errors import ColumnError, DataValueError
 from ...parse import read_numbers
+# the readings of values are given here too, as before they moved (a model saved until 1 December 2026 names
+# segkit.kinds.customers.features.levels_as_text)
 from .values import (_UNIT_DAYS, _date_name, _to_datetime, date_ages, level_text,  # noqa: F401
                      levels_as_text, reference_date_of)
 from .roles import (EXCLUDED_ROLES, FEATURE_ROLES, ROLES, _check_roles, _choice, _one_id,  # noqa: F401

@@ -24,7 +24,7 @@ from ...naming.lexicon import FeatureWords, SegmentName, load_lexicon, name_segm
 from ...naming.masking import masked_scores
 from ...naming.words import default_label
 from ...resources import read_data_yaml
-from .features import level_text
+from .values import level_text
 
 __all__ = ["LEXICON", "canonical_feature", "concept_zscores", "category_zscores", "name_segments"]
 

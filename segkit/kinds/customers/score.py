@@ -32,7 +32,8 @@ import pandas as pd
 from ...format import model_segment_codes
 from ...errors import ColumnError, ModelError
 from ...parse import read_dates
-from .features import check_numeric, level_text
+from .features import check_numeric
+from .values import level_text
 from .rowchecks import refuse_booleans, row_flags, training_ranges
 
 __all__ = ["score_customers", "scoring_metadata", "date_layouts", "check_new_rows", "softmax_confidence", "RESULT_COLUMNS"]
