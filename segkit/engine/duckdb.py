@@ -29,8 +29,8 @@ from ..io import is_pattern, pattern_files
 from .base import SQLEngine
 
 __all__ = ["connect", "session", "source_sql", "source", "data_files", "query", "frame", "estimate_rows", "count",
-           "profile_input",
-           "quote", "literal", "column_types", "content_digest", "sample", "write_parquet", "DuckDBEngine", "check_setup"]
+           "profile_input", "quote", "literal", "column_types", "content_digest", "sample", "write_parquet",
+           "DuckDBEngine", "check_setup"]
 
 _PARQUET = {".parquet", ".pq"}
 _TEXT = {".csv", ".txt", ".tsv"}

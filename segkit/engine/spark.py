@@ -44,8 +44,7 @@ from .base import SQLEngine
 from .duckdb import data_files
 
 __all__ = ["SparkEngine", "connect", "session", "stop", "check_setup", "check_java", "source", "columns", "count",
-           "profile_input", "content_digest", "sample",
-           "map_parquet", "java_pattern", "REQUIRED_CONF"]
+           "profile_input", "content_digest", "sample", "map_parquet", "java_pattern", "REQUIRED_CONF"]
 
 _PARQUET = {".parquet", ".pq"}
 #: Settings the kinds' SQL relies on, whatever ``spark_conf`` says: TIMESTAMP is a date and time without zone,

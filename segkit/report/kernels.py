@@ -198,5 +198,4 @@ def execute(notebook, output: Path, *, parameters: dict[str, Any], km, cwd: str,
 
     _register_engine()
     pm.execute_notebook(notebook, str(output), parameters=parameters, kernel_name="python3", progress_bar=False,
-                        log_output=False, cwd=cwd, engine_name=_ENGINE, km=km, gate=gate,
-                        passed=passed)
+                        log_output=False, cwd=cwd, engine_name=_ENGINE, km=km, gate=gate, passed=passed)
