@@ -10,4 +10,5 @@ from .runfolder import RunFolder, read_json, to_jsonable, write_json
 from .sql import read_sql, sql_columns
 
 __all__ = ["read_table", "read_header", "parse_synth", "require_columns", "hash_path", "hash_input", "has_scheme",
-           "is_pattern", "pattern_files", "read_sql", "sql_columns", "RunFolder", "read_json", "write_json", "to_jsonable"]
+           "is_pattern", "pattern_files", "read_sql", "sql_columns", "RunFolder", "read_json", "write_json",
+           "to_jsonable"]

@@ -28,9 +28,10 @@ from .context import RunContext
 from .features import feature_columns, load_features
 from .select_k import chosen_k
 
-__all__ = ["segment", "finish", "reference_note", "all_entities_note", "over_all", "load_segmentation", "segment_map",
-           "segment_overview", "churn_table", "stats_table", "categorical_profile", "cards", "sizes_figure", "tiny_note", "index_figure",
-           "distributions", "shown_features", "shown_note", "TOP_FEATURES"]
+__all__ = ["segment", "finish", "reference_note", "all_entities_note", "over_all", "load_segmentation",
+           "segment_map", "segment_overview", "churn_table", "stats_table", "categorical_profile", "cards",
+           "sizes_figure", "tiny_note", "index_figure", "distributions", "shown_features", "shown_note",
+           "TOP_FEATURES"]
 
 
 def segment(ctx: RunContext, fs: FeatureSet | None = None, k: int | None = None, *,
