@@ -109,16 +109,39 @@ def figure(obj, caption: str, *, alt: str | None = None, dpi: int = 96):
 
 def figure_png(obj, *, dpi: int = 96) -> bytes:
     """A figure (a matplotlib ``Figure`` or ``Axes``) as PNG bytes, as the reports embed it (no timestamps in the
-    file, so equal figures give equal bytes); the figure is closed."""
+    file, so equal figures give equal bytes); the figure is closed.
+
+    The figure is laid out and drawn once, at its own size. Only when some of it (a long label, a legend placed
+    outside) reaches past its edges is it saved again with ``bbox_inches="tight"``, which widens the image to
+    hold everything: that costs two more passes over every text, so it is kept for the figures that need it.
+    """
     import io as _io
 
     import matplotlib.pyplot as plt
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.image import imsave
 
     fig = obj.figure if hasattr(obj, "figure") and not hasattr(obj, "savefig") else obj
-    buf = _io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight", metadata={"Software": None})
+    buf, canvas = _io.BytesIO(), fig.canvas
+    try:
+        fig.set_dpi(dpi)
+        agg = FigureCanvasAgg(fig)  # the figure's canvas until the finally below
+        agg.draw()
+        if _within_edges(fig, agg.get_renderer()):
+            imsave(buf, agg.buffer_rgba(), format="png", origin="upper", dpi=dpi, metadata={"Software": None})
+    finally:
+        fig.set_canvas(canvas)
+    if not buf.tell():
+        fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight", metadata={"Software": None})
     plt.close(fig)
     return buf.getvalue()
+
+
+def _within_edges(fig, renderer) -> bool:
+    """Whether everything drawn on ``fig`` lies within the figure (to half a pixel)."""
+    drawn, edge = fig.get_tightbbox(renderer), 0.5 / fig.dpi
+    width, height = fig.get_size_inches()
+    return bool(drawn.x0 >= -edge and drawn.y0 >= -edge and drawn.x1 <= width + edge and drawn.y1 <= height + edge)
 
 
 def image(png: bytes, caption: str, *, alt: str | None = None):
