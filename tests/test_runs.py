@@ -17,11 +17,11 @@ HOSTILE = "<script>alert(1)</script>"
 
 
 def _run(out: Path, folder: str, *, status="ok", started="2026-11-01T09:00:00+00:00", segments=("Champions", "At Risk"),
-         run_name=None, error=None) -> Path:
+         run_name=None, error=None, params=None) -> Path:
     path = out / folder
     (path / "artifacts").mkdir(parents=True)
     manifest = {"status": status, "error": error, "run_name": run_name or folder.removesuffix(".failed"),
-                "data_kind": "transactions", "params": {"data_kind": "transactions"},
+                "data_kind": "transactions", "params": {"data_kind": "transactions", **(params or {})},
                 "input": {"hash": "sha256:" + "ab" * 32}, "row_counts": {"input": 12345, "segmented": 4000},
                 "timings": {"started_at": started}}
     (path / "manifest.json").write_text(json.dumps(manifest))
@@ -110,3 +110,19 @@ def test_runs_index_lists_every_run_with_links_and_escapes_names(tmp_path):
     assert "failed in 03_select_k" in page and "interrupted" in page and "5 runs in this folder, 2 of them not complete" in page
     assert "Content-Security-Policy" in page
     assert sorted(p.name for p in out.iterdir() if p.is_file()) == ["README.md", "index.html"]  # no temporary file
+
+
+def test_a_comparison_is_listed_as_one_with_the_two_runs_it_compares(tmp_path, capsys):
+    out = _folder(tmp_path)
+    compare = _run(out, "compare_march_vs_april", started="2026-05-01T10:00:00+00:00", segments=(),
+                   params={"reference": str(out / "march"), "compare_run": str(out / "april")})
+    manifest = json.loads((compare / "manifest.json").read_text())
+    manifest.update(input={"hash": None}, row_counts={"input": None, "segmented": None})  # as segkit compare writes it
+    (compare / "manifest.json").write_text(json.dumps(manifest))
+    row = list_runs(out)[0]
+    assert row["compares"] == ["march", "april"] and row["data_kind"] == "transactions (comparison)"
+    assert all(r["compares"] == [] for r in list_runs(out)[1:])
+    assert main(["runs", "--out", str(out)]) == 0
+    line = next(li for li in capsys.readouterr().out.splitlines() if li.startswith("compare_march_vs_april"))
+    assert line.endswith("compares march with april") and "transactions (comparison)" in line
+    assert "<li>compares march with april</li>" in write_runs_index(out).read_text(encoding="utf-8")

@@ -60,6 +60,12 @@ def _segments(folder: Path) -> list[str]:
     return [f"{s.get('code', '')} {s.get('name', '')}".strip() for s in items or [] if isinstance(s, dict)]
 
 
+def _compared(params: dict) -> list[str]:
+    """The two runs a comparison (``segkit compare``) compares, by folder name: [RUN_A, RUN_B]; [] for a run."""
+    runs = [params.get("reference"), params.get("compare_run")]
+    return [Path(str(r)).name for r in runs] if params.get("compare_run") and all(runs) else []
+
+
 def _record(folder: Path) -> dict[str, Any] | None:
     """One run folder as a row of the history, or None when the folder is not a segkit run."""
     manifest = _json(folder / "manifest.json")
@@ -71,14 +77,14 @@ def _record(folder: Path) -> dict[str, Any] | None:
     m = manifest or {}
     params = _json(folder / "params.json") if manifest is None else m.get("params")
     params = params if isinstance(params, dict) else {}
-    segments = _segments(folder)
+    segments, compares = _segments(folder), _compared(params)
     timings, inputs, counts = (m.get(key) if isinstance(m.get(key), dict) else {}
                                for key in ("timings", "input", "row_counts"))
     return {"name": str(m.get("run_name") or name), "folder": folder.name, "status": status,
             "error": m.get("error"), "date": str(timings.get("started_at") or "")[:19].replace("T", " "),
-            "data_kind": str(m.get("data_kind") or params.get("data_kind") or ""),
+            "data_kind": str(m.get("data_kind") or params.get("data_kind") or "") + " (comparison)" * bool(compares),
             "input_hash": str(inputs.get("hash") or ""), "rows": counts.get("input"),
-            "entities": counts.get("segmented"), "k": len(segments) or None, "segments": segments,
+            "entities": counts.get("segmented"), "k": len(segments) or None, "segments": segments, "compares": compares,
             "index": f"{folder.name}/index.html" if (folder / "index.html").is_file() else None}
 
 
@@ -91,7 +97,9 @@ def list_runs(out_dir: str | Path = "reports") -> list[dict[str, Any]]:
         ``name``, ``folder``, ``status`` (``complete``, ``failed in 03_select_k``, ``running``,
         ``interrupted (partial outputs)``, ...), ``error``, ``date`` (UTC start, ``YYYY-MM-DD HH:MM:SS``),
         ``data_kind``, ``input_hash``, ``rows`` (input rows), ``entities`` (segmented), ``k``,
-        ``segments`` (``"S01 Champions"``, ...) and ``index`` (the run's page relative to ``out_dir``, or None).
+        ``segments`` (``"S01 Champions"``, ...), ``compares`` (for a comparison written by ``segkit compare``, the
+        folder names of the two runs it compares; else empty) and ``index`` (the run's page relative to ``out_dir``,
+        or None).
     """
     out_dir = Path(out_dir)
     if not out_dir.is_dir():
@@ -115,13 +123,19 @@ def _short_hash(value: str) -> str:
     return f"{kind}:{digest[:12]}" if digest and len(digest) > 12 else value
 
 
+def _what(r: dict[str, Any]) -> str:
+    """The last column of a run's line: its segments, or the two runs a comparison compares."""
+    a, b = r["compares"] if len(r.get("compares") or ()) == 2 else (None, None)
+    return f"compares {a} with {b}" if a else ", ".join(r["segments"])
+
+
 def format_runs(runs: list[dict[str, Any]]) -> str:
     """The runs as a plain-text table (``segkit runs``), one line per run."""
     if not runs:
         return "no runs here yet"
     heads = ("Run", "Status", "Started (UTC)", "Data", "Input hash", "Rows", "k", "Segments")
     rows = [(r["name"], r["status"], r["date"], r["data_kind"], _short_hash(r["input_hash"]), r["rows"], r["k"],
-             ", ".join(r["segments"])) for r in runs]
+             _what(r)) for r in runs]
     rows = [tuple(" ".join(_cell(v).split()) for v in row) for row in rows]  # one line per run, whatever a name holds
     widths = [max(len(h), *(len(row[i]) for row in rows)) for i, h in enumerate(heads)]
     widths[-1] = 0  # the last column is not padded
@@ -139,7 +153,8 @@ def _row_html(r: dict[str, Any]) -> str:
     ok = r["status"] == "complete"
     status = esc(r["status"]) if ok else f"<strong>{esc(r['status'])}</strong>"
     error = f"<div class='sk-muted'>{esc(str(r['error']))}</div>" if r.get("error") and not ok else ""
-    segments = "".join(f"<li>{esc(s)}</li>" for s in r["segments"])
+    items = [_what(r)] if r.get("compares") else r["segments"]
+    segments = "".join(f"<li>{esc(s)}</li>" for s in items)
     return (f"<tr><td>{link}</td><td>{status}{error}</td><td>{esc(_cell(r['date']))}</td><td>{esc(_cell(r['data_kind']))}</td>"
             f"<td style='text-align:right'>{esc(_cell(r['rows']))}</td><td style='text-align:right'>{esc(_cell(r['k']))}"
             f"</td><td><ul class='sk-list'>{segments}</ul></td><td class='sk-muted'>{esc(_short_hash(r['input_hash']))}"
