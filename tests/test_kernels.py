@@ -103,6 +103,8 @@ def test_kernels_forked_from_a_server_exit_when_the_server_is_gone(tmp_path):
     finally:
         if km.provisioner.process is not None and km.provisioner.process.poll() is None:
             km.provisioner.process.kill()
+        km.cleanup_connection_file()
+        km.cleanup_ipc_files()  # its sockets: the killed kernel was never shut down
         server.close()
         pool.close()
 
