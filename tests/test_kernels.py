@@ -109,6 +109,31 @@ def test_kernels_forked_from_a_server_exit_when_the_server_is_gone(tmp_path):
         pool.close()
 
 
+def test_when_the_batch_is_gone_the_server_stops_its_kernels_and_removes_their_files(tmp_path):
+    from segkit.report.forkserver import ForkServer, ForkedProcess
+
+    server = ForkServer()
+    pool = KernelPool(preload=False, server=server)
+    pool.start("03_select_k", {}, tmp_path)
+    km = pool.take("03_select_k", {}, tmp_path)
+    try:
+        assert _run_in(km, "print(1 + 1)").strip() == "2"
+        kernel, files = ForkedProcess(km.provisioner.pid), [Path(km.connection_file), *_sockets(km)]
+        assert len(files) == 6 and all(f.exists() for f in files)
+        server._sock.close()  # as when the batch is killed: no manager shuts the kernel down
+        server.process.wait(timeout=20)
+        assert kernel.poll() is not None, "the kernel outlived the batch"
+        assert [f for f in files if f.exists()] == [], "a killed batch's kernel left its files behind"
+    finally:
+        if kernel.poll() is None:
+            kernel.kill()
+        pool.close()
+
+
+def _sockets(km) -> list[Path]:
+    return sorted(Path(km.ip).parent.glob(Path(km.ip).name + "-*"))
+
+
 def test_only_an_ipython_kernel_command_is_forked():
     from segkit.report.forkserver import kernel_args
 

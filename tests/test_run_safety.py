@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -186,7 +188,8 @@ def test_killed_run_leaves_nothing_that_looks_complete(tmp_path, retail_input):
     data_before, params_before = hash_path(retail_input), hash_path(params)
     mtimes = {f.name: f.stat().st_mtime_ns for f in retail_input.iterdir()}
     marker = f"SEGKIT_TEST_RUN={uuid.uuid4().hex}"
-    env = {**os.environ, marker.split("=")[0]: marker.split("=")[1]}
+    temp = Path(tempfile.mkdtemp(prefix="sk-"))  # the kernels' sockets and connection files (a short path: sockets)
+    env = {**os.environ, marker.split("=")[0]: marker.split("=")[1], "TMPDIR": str(temp)}
     proc = subprocess.Popen([str(SEGKIT), "run", str(params), "--out", str(out)], env=env, cwd=tmp_path,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
     try:
@@ -209,7 +212,7 @@ def test_killed_run_leaves_nothing_that_looks_complete(tmp_path, retail_input):
     # nothing looks complete: no run folder at all, only the partial one
     assert not (out / "kill" / "index.html").exists()
     assert [p.name for p in out.iterdir()] == [f".kill.partial-{proc.pid}"]
-    # the kernels notice that the batch is gone and exit (ipykernel's parent poller checks every second)
+    # the kernels stop once the batch is gone (the fork server stops them, and removes their files)
     deadline = time.monotonic() + 20
     while _processes_with(marker) and time.monotonic() < deadline:
         time.sleep(0.5)
@@ -220,6 +223,9 @@ def test_killed_run_leaves_nothing_that_looks_complete(tmp_path, retail_input):
         except ProcessLookupError:
             pass
     assert not lingering, f"orphaned kernels still running: {lingering}"
+    left = sorted(p.name for p in temp.iterdir() if p.name.startswith("segkit-kernel-") or p.suffix == ".json")
+    shutil.rmtree(temp, ignore_errors=True)
+    assert left == [], f"the killed run's kernels left their sockets or connection files: {left}"
 
     # the next run of the same name removes the stale partial folder; an existing run needs --force
     (out / "kill").mkdir()

@@ -16,7 +16,8 @@ the input (:func:`fork_server`).
 
 The server takes requests only over a socket pair it inherits from the batch (no address another process
 could reach), one JSON line per kernel (its argv, environment and folder), and answers with the child's
-process id. It exits when the batch closes the socket or ends.
+process id. It exits when the batch closes the socket or ends; then it stops the kernels still running (none
+after a normal run) and removes the connection files and sockets a killed batch would leave behind.
 """
 
 from __future__ import annotations
@@ -159,12 +160,14 @@ def serve() -> None:
     later, stream = list(PRELOAD_LATER), sock.makefile("rb")
     # The later imports wait until the first kernel is forked: it runs 01_eda, which needs none of them, and on a
     # small input its request comes just as they would start (the first of them takes 0.7 s)
-    forked = False
+    forked: list[dict[str, Any]] = []
     while True:
         while forked and later and not select.select([sock], [], [], 0)[0]:  # one at a time: none waits in `stream`
             importlib.import_module(later.pop(0))
-        line = stream.readline()
-        forked = True
+        try:
+            line = stream.readline()
+        except OSError:  # the batch is gone
+            break
         if not line:
             break
         request = json.loads(line)
@@ -173,9 +176,60 @@ def serve() -> None:
             stream.close()
             sock.close()
             _become_kernel(request)
-        sock.sendall(json.dumps({"pid": pid}).encode() + b"\n")
-    _reap()  # the batch is done (or gone): kernels still running notice that the server has gone, and exit
+        forked.append({**request, "pid": pid})
+        try:
+            sock.sendall(json.dumps({"pid": pid}).encode() + b"\n")
+        except OSError:  # the batch went while asking for this kernel
+            break
+    _clear_up(forked)  # the batch is done (or gone)
     os._exit(0)
+
+
+def _clear_up(forked: list[dict[str, Any]]) -> None:
+    """Once the batch has closed the socket: stop the kernels still running, then remove every kernel's connection
+    file and sockets that are left. After a normal run their managers have shut them all down and removed both;
+    after a batch that was killed, no manager will, and they would stay in the temporary folder."""
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # collected below only: no process id is freed for reuse meanwhile
+    running = [k["pid"] for k in forked if _alive_child(k["pid"])]
+    for pid in running:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(pid, signal.SIGTERM)  # each kernel leads its own process group
+    deadline = time.monotonic() + 5
+    while any(_alive_child(pid) for pid in running) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    for pid in (pid for pid in running if _alive_child(pid)):
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(pid, signal.SIGKILL)
+    for kernel in forked:
+        for path in _kernel_files(kernel["args"]):
+            with contextlib.suppress(OSError):
+                os.unlink(path)
+
+
+def _alive_child(pid: int) -> bool:
+    """Whether the kernel ``pid``, a child of this server, is still running (an exited one is collected here)."""
+    try:
+        return os.waitpid(pid, os.WNOHANG)[0] == 0
+    except ChildProcessError:  # collected already
+        return False
+
+
+def _kernel_files(args: list[str]) -> list[str]:
+    """The connection file a kernel was started with (``-f FILE``) and, for the ``ipc`` transport, its five sockets
+    (``<ip>-<port>``); none when the file is gone (the kernel's manager removed it) or is not a connection file."""
+    if "-f" not in args[:-1]:
+        return []
+    connection = args[args.index("-f") + 1]
+    try:
+        with open(connection, encoding="utf-8") as f:
+            info = json.load(f)
+    except (OSError, ValueError):
+        return []
+    if not isinstance(info, dict) or not {"key", "transport", "shell_port"} <= info.keys():
+        return []
+    ports = [info.get(f"{name}_port") for name in ("shell", "iopub", "stdin", "control", "hb")]
+    sockets = [f"{info['ip']}-{port}" for port in ports if isinstance(port, int)] if info["transport"] == "ipc" else []
+    return [connection, *sockets]
 
 
 def _reap(*_: Any) -> None:
