@@ -82,52 +82,48 @@ def test_a_forked_kernel_is_a_fresh_kernel_with_its_own_environment_folder_and_p
     assert not server.alive()
 
 
-def test_kernels_forked_from_a_server_exit_when_the_server_is_gone(tmp_path):
-    import signal
-    import time
-
+@pytest.fixture
+def forked(tmp_path):
+    """A kernel forked from a server of its own, that has run a cell: (server, kernel manager, kernel process).
+    Afterwards the kernel is killed if it still runs and its files are removed, as a shutdown would."""
     from segkit.report.forkserver import ForkServer, ForkedProcess
 
     server = ForkServer()
     pool = KernelPool(preload=False, server=server)
     pool.start("03_select_k", {}, tmp_path)
     km = pool.take("03_select_k", {}, tmp_path)
+    kernel = ForkedProcess(km.provisioner.pid)
     try:
         assert _run_in(km, "print(1 + 1)").strip() == "2"
-        kernel = ForkedProcess(km.provisioner.pid)
-        server.process.send_signal(signal.SIGKILL)  # as when the batch is killed: the server sees its socket close
-        deadline = time.monotonic() + 20
-        while kernel.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.2)
-        assert kernel.poll() is not None, "the kernel outlived its server"
+        yield server, km, kernel
     finally:
-        if km.provisioner.process is not None and km.provisioner.process.poll() is None:
-            km.provisioner.process.kill()
+        kernel.kill()
         km.cleanup_connection_file()
-        km.cleanup_ipc_files()  # its sockets: the killed kernel was never shut down
+        km.cleanup_ipc_files()
         server.close()
         pool.close()
 
 
-def test_when_the_batch_is_gone_the_server_stops_its_kernels_and_removes_their_files(tmp_path):
-    from segkit.report.forkserver import ForkServer, ForkedProcess
+def test_kernels_forked_from_a_server_exit_when_the_server_is_gone(forked):
+    import signal
+    import time
 
-    server = ForkServer()
-    pool = KernelPool(preload=False, server=server)
-    pool.start("03_select_k", {}, tmp_path)
-    km = pool.take("03_select_k", {}, tmp_path)
-    try:
-        assert _run_in(km, "print(1 + 1)").strip() == "2"
-        kernel, files = ForkedProcess(km.provisioner.pid), [Path(km.connection_file), *_sockets(km)]
-        assert len(files) == 6 and all(f.exists() for f in files)
-        server._sock.close()  # as when the batch is killed: no manager shuts the kernel down
-        server.process.wait(timeout=20)
-        assert kernel.poll() is not None, "the kernel outlived the batch"
-        assert [f for f in files if f.exists()] == [], "a killed batch's kernel left its files behind"
-    finally:
-        if kernel.poll() is None:
-            kernel.kill()
-        pool.close()
+    server, _, kernel = forked
+    server.process.send_signal(signal.SIGKILL)  # the server dies: it can neither stop its kernels nor clear up
+    deadline = time.monotonic() + 20
+    while kernel.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert kernel.poll() is not None, "the kernel outlived its server"
+
+
+def test_when_the_batch_is_gone_the_server_stops_its_kernels_and_removes_their_files(forked):
+    server, km, kernel = forked
+    files = [Path(km.connection_file), *_sockets(km)]
+    assert len(files) == 6 and all(f.exists() for f in files)
+    server._sock.close()  # as when the batch is killed: no manager shuts the kernel down
+    server.process.wait(timeout=20)
+    assert kernel.poll() is not None, "the kernel outlived the batch"
+    assert [f for f in files if f.exists()] == [], "a killed batch's kernel left its files behind"
 
 
 def _sockets(km) -> list[Path]:
