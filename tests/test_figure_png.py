@@ -64,5 +64,23 @@ def test_the_figure_is_closed_and_a_figure_outside_pyplot_keeps_its_canvas():
     assert figure_png(loose) == first  # the same figure, the same bytes
 
 
-def test_the_dpi_asked_for_sets_the_size_in_pixels():
+def test_the_dpi_asked_for_sets_the_size_in_pixels_and_the_figure_keeps_its_own():
     assert Image.open(io.BytesIO(figure_png(_bars(), dpi=50))).size == (200, 150)
+    loose = Figure(figsize=(4, 3), dpi=100, layout="constrained")
+    _bars((loose, loose.subplots()))
+    figure_png(loose, dpi=50)
+    assert loose.dpi == 100
+
+
+@pytest.mark.parametrize("style, corner", [({"savefig.facecolor": "lightgray"}, (211, 211, 211, 255)),
+                                           ({"savefig.transparent": True}, (255, 255, 255, 0))])
+def test_a_style_that_colours_saved_figures_is_applied_as_savefig_applies_it(style, corner):
+    with matplotlib.rc_context(style):
+        png = figure_png(_bars())
+    assert tuple(np.asarray(Image.open(io.BytesIO(png)).convert("RGBA"))[0, 0]) == corner
+
+
+def test_an_artist_drawn_only_when_saving_is_drawn():
+    fig = _bars()
+    fig.axes[0].axvline(2.5, color="red", lw=6, animated=True)  # animated: left out of screen draws, saved
+    assert (_pixels(figure_png(fig)) != _pixels(figure_png(_bars()))).any()

@@ -222,9 +222,9 @@ def test_killed_run_leaves_nothing_that_looks_complete(tmp_path, retail_input):
             os.killpg(os.getpgid(pid), signal.SIGKILL)
         except ProcessLookupError:
             pass
-    assert not lingering, f"orphaned kernels still running: {lingering}"
     left = sorted(p.name for p in temp.iterdir() if p.name.startswith("segkit-kernel-") or p.suffix == ".json")
     shutil.rmtree(temp, ignore_errors=True)
+    assert not lingering, f"orphaned kernels still running: {lingering}"
     assert left == [], f"the killed run's kernels left their sockets or connection files: {left}"
 
     # the next run of the same name removes the stale partial folder; an existing run needs --force

@@ -120,9 +120,10 @@ def test_a_comparison_is_listed_as_one_with_the_two_runs_it_compares(tmp_path, c
     manifest.update(input={"hash": None}, row_counts={"input": None, "segmented": None})  # as segkit compare writes it
     (compare / "manifest.json").write_text(json.dumps(manifest))
     row = list_runs(out)[0]
-    assert row["compares"] == ["march", "april"] and row["data_kind"] == "transactions (comparison)"
+    assert row["compares"] == ["march", "april"] and row["data_kind"] == "transactions"
     assert all(r["compares"] == [] for r in list_runs(out)[1:])
     assert main(["runs", "--out", str(out)]) == 0
     line = next(li for li in capsys.readouterr().out.splitlines() if li.startswith("compare_march_vs_april"))
     assert line.endswith("compares march with april") and "transactions (comparison)" in line
-    assert "<li>compares march with april</li>" in write_runs_index(out).read_text(encoding="utf-8")
+    page = write_runs_index(out).read_text(encoding="utf-8")
+    assert "<li>compares march with april</li>" in page and "<td>transactions (comparison)</td>" in page

@@ -113,24 +113,31 @@ def figure_png(obj, *, dpi: int = 96) -> bytes:
 
     The figure is laid out and drawn once, at its own size. Only when some of it (a long label, a legend placed
     outside) reaches past its edges is it saved again with ``bbox_inches="tight"``, which widens the image to
-    hold everything: that costs two more passes over every text, so it is kept for the figures that need it.
+    hold everything: that costs two more passes over every text, so it is kept for the figures that need it. So
+    is a style that gives saved figures colours of their own (``savefig.facecolor``, ``savefig.edgecolor``,
+    ``savefig.transparent``), which only ``savefig`` applies.
     """
     import io as _io
 
+    import matplotlib
     import matplotlib.pyplot as plt
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.image import imsave
 
     fig = obj.figure if hasattr(obj, "figure") and not hasattr(obj, "savefig") else obj
-    buf, canvas = _io.BytesIO(), fig.canvas
-    try:
-        fig.set_dpi(dpi)
-        agg = FigureCanvasAgg(fig)  # the figure's canvas until the finally below
-        agg.draw()
-        if _within_edges(fig, agg.get_renderer()):
-            imsave(buf, agg.buffer_rgba(), format="png", origin="upper", dpi=dpi, metadata={"Software": None})
-    finally:
-        fig.set_canvas(canvas)
+    buf, canvas, own_dpi = _io.BytesIO(), fig.canvas, fig.dpi
+    rc = matplotlib.rcParams
+    if rc["savefig.facecolor"] == rc["savefig.edgecolor"] == "auto" and not rc["savefig.transparent"]:
+        agg = FigureCanvasAgg(fig)  # the figure's canvas until the finally below: no window or widget is resized
+        try:
+            fig.set_dpi(dpi)
+            agg._is_saving = True  # as savefig draws: artists that only a saved figure shows are drawn too
+            agg.draw()
+            if _within_edges(fig, agg.get_renderer()):
+                imsave(buf, agg.buffer_rgba(), format="png", origin="upper", dpi=dpi, metadata={"Software": None})
+        finally:
+            fig.set_dpi(own_dpi)
+            fig.set_canvas(canvas)
     if not buf.tell():
         fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight", metadata={"Software": None})
     plt.close(fig)

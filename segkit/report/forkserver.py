@@ -170,7 +170,10 @@ def serve() -> None:
             break
         if not line:
             break
-        request = json.loads(line)
+        try:
+            request = json.loads(line)
+        except ValueError:  # cut short: the batch went while asking
+            break
         pid = os.fork()
         if pid == 0:
             stream.close()
@@ -186,24 +189,33 @@ def serve() -> None:
 
 
 def _clear_up(forked: list[dict[str, Any]]) -> None:
-    """Once the batch has closed the socket: stop the kernels still running, then remove every kernel's connection
-    file and sockets that are left. After a normal run their managers have shut them all down and removed both;
-    after a batch that was killed, no manager will, and they would stay in the temporary folder."""
+    """Once the batch has closed the socket: stop the kernels still running and remove their connection files and
+    sockets. After a normal run there are none (their managers shut them down and removed both); after a batch that
+    was killed, no manager will, and the files would stay in the temporary folder."""
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # collected below only: no process id is freed for reuse meanwhile
-    running = [k["pid"] for k in forked if _alive_child(k["pid"])]
-    for pid in running:
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(pid, signal.SIGTERM)  # each kernel leads its own process group
-    deadline = time.monotonic() + 5
-    while any(_alive_child(pid) for pid in running) and time.monotonic() < deadline:
+    running = [k for k in forked if _alive_child(k["pid"])]
+    _signal_all([k["pid"] for k in running], signal.SIGTERM)
+    deadline = time.monotonic() + 3  # within the 5 s ForkServer.close gives the server
+    while any(_alive_child(k["pid"]) for k in running) and time.monotonic() < deadline:
         time.sleep(0.05)
-    for pid in (pid for pid in running if _alive_child(pid)):
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(pid, signal.SIGKILL)
-    for kernel in forked:
+    _signal_all([k["pid"] for k in running if _alive_child(k["pid"])], signal.SIGKILL)
+    for kernel in running:
         for path in _kernel_files(kernel["args"]):
             with contextlib.suppress(OSError):
                 os.unlink(path)
+
+
+def _signal_all(pids: list[int], signum: int) -> None:
+    """Send ``signum`` to each kernel's process group (a kernel leads its own), or to the kernel itself when it has
+    not yet made one (forked an instant before)."""
+    for pid in pids:
+        try:
+            os.killpg(pid, signum)
+        except ProcessLookupError:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signum)
+        except PermissionError:
+            pass
 
 
 def _alive_child(pid: int) -> bool:
@@ -215,8 +227,9 @@ def _alive_child(pid: int) -> bool:
 
 
 def _kernel_files(args: list[str]) -> list[str]:
-    """The connection file a kernel was started with (``-f FILE``) and, for the ``ipc`` transport, its five sockets
-    (``<ip>-<port>``); none when the file is gone (the kernel's manager removed it) or is not a connection file."""
+    """The connection file a kernel was started with (``-f FILE``) and, for the ``ipc`` transport with the sockets
+    :mod:`segkit.report.kernels` names, its five sockets (``<ip>-<port>``); none when the file is gone (the kernel's
+    manager removed it) or is not a connection file."""
     if "-f" not in args[:-1]:
         return []
     connection = args[args.index("-f") + 1]
@@ -228,8 +241,8 @@ def _kernel_files(args: list[str]) -> list[str]:
     if not isinstance(info, dict) or not {"key", "transport", "shell_port"} <= info.keys():
         return []
     ports = [info.get(f"{name}_port") for name in ("shell", "iopub", "stdin", "control", "hb")]
-    sockets = [f"{info['ip']}-{port}" for port in ports if isinstance(port, int)] if info["transport"] == "ipc" else []
-    return [connection, *sockets]
+    ours = info["transport"] == "ipc" and Path(str(info.get("ip"))).name.startswith("segkit-kernel-")  # kernels.py's
+    return [connection, *([f"{info['ip']}-{port}" for port in ports if isinstance(port, int)] if ours else [])]
 
 
 def _reap(*_: Any) -> None:

@@ -82,7 +82,7 @@ def _record(folder: Path) -> dict[str, Any] | None:
                                for key in ("timings", "input", "row_counts"))
     return {"name": str(m.get("run_name") or name), "folder": folder.name, "status": status,
             "error": m.get("error"), "date": str(timings.get("started_at") or "")[:19].replace("T", " "),
-            "data_kind": str(m.get("data_kind") or params.get("data_kind") or "") + " (comparison)" * bool(compares),
+            "data_kind": str(m.get("data_kind") or params.get("data_kind") or ""),
             "input_hash": str(inputs.get("hash") or ""), "rows": counts.get("input"),
             "entities": counts.get("segmented"), "k": len(segments) or None, "segments": segments, "compares": compares,
             "index": f"{folder.name}/index.html" if (folder / "index.html").is_file() else None}
@@ -123,6 +123,11 @@ def _short_hash(value: str) -> str:
     return f"{kind}:{digest[:12]}" if digest and len(digest) > 12 else value
 
 
+def _data(r: dict[str, Any]) -> str:
+    """The data column of a run's line: its data kind, said to be a comparison's for one."""
+    return r["data_kind"] + (" (comparison)" if r.get("compares") and r["data_kind"] else "")
+
+
 def _what(r: dict[str, Any]) -> str:
     """The last column of a run's line: its segments, or the two runs a comparison compares."""
     a, b = r["compares"] if len(r.get("compares") or ()) == 2 else (None, None)
@@ -134,8 +139,8 @@ def format_runs(runs: list[dict[str, Any]]) -> str:
     if not runs:
         return "no runs here yet"
     heads = ("Run", "Status", "Started (UTC)", "Data", "Input hash", "Rows", "k", "Segments")
-    rows = [(r["name"], r["status"], r["date"], r["data_kind"], _short_hash(r["input_hash"]), r["rows"], r["k"],
-             _what(r)) for r in runs]
+    rows = [(r["name"], r["status"], r["date"], _data(r), _short_hash(r["input_hash"]), r["rows"], r["k"], _what(r))
+            for r in runs]
     rows = [tuple(" ".join(_cell(v).split()) for v in row) for row in rows]  # one line per run, whatever a name holds
     widths = [max(len(h), *(len(row[i]) for row in rows)) for i, h in enumerate(heads)]
     widths[-1] = 0  # the last column is not padded
@@ -155,7 +160,8 @@ def _row_html(r: dict[str, Any]) -> str:
     error = f"<div class='sk-muted'>{esc(str(r['error']))}</div>" if r.get("error") and not ok else ""
     items = [_what(r)] if r.get("compares") else r["segments"]
     segments = "".join(f"<li>{esc(s)}</li>" for s in items)
-    return (f"<tr><td>{link}</td><td>{status}{error}</td><td>{esc(_cell(r['date']))}</td><td>{esc(_cell(r['data_kind']))}</td>"
+    return (f"<tr><td>{link}</td><td>{status}{error}</td><td>{esc(_cell(r['date']))}</td>"
+            f"<td>{esc(_cell(_data(r)))}</td>"
             f"<td style='text-align:right'>{esc(_cell(r['rows']))}</td><td style='text-align:right'>{esc(_cell(r['k']))}"
             f"</td><td><ul class='sk-list'>{segments}</ul></td><td class='sk-muted'>{esc(_short_hash(r['input_hash']))}"
             "</td></tr>")
