@@ -64,6 +64,19 @@ def test_the_name_of_the_row_labels_goes_above_them_in_one_header_row():
     assert head.count("<tr") == 1 and "<th>Repeat purchases</th>" in head and "1,422" in shown.to_html()
 
 
+def test_the_linkage_table_gives_every_score_two_decimals():
+    from types import SimpleNamespace
+
+    from segkit.stages.dendrogram import comparison_table
+
+    scores = pd.DataFrame({"method": ["ward", "single"], "silhouette": [0.2512, np.nan], "cophenetic": [0.5, 0.6666],
+                           "balance": [0.92, 0.02], "smallest_share": [0.053, 0.0002], "ari": [0.1, -0.00046],
+                           "n_segments": [5, 5], "two_stage": [False, False], "n_leaves": [4334, 4334]})
+    shown = comparison_table(SimpleNamespace(table=scores))
+    assert shown.loc["Ward"].tolist() == ["0.25", "0.50", "0.92", "5.3%", "0.10", "5", "no", "4,334"]
+    assert shown.loc["Single"].tolist() == ["–", "0.67", "0.02", "under 0.1%", "0.00", "5", "no", "4,334"]
+
+
 def test_the_outlier_table_shows_a_missing_fence_as_a_dash():
     from segkit.stages.eda import outliers
 
