@@ -119,29 +119,44 @@ def figure_png(obj, *, dpi: int = 96) -> bytes:
     """
     import io as _io
 
-    import matplotlib
     import matplotlib.pyplot as plt
+
+    fig = obj.figure if hasattr(obj, "figure") and not hasattr(obj, "savefig") else obj
+    png = _drawn_once(fig, dpi)
+    if png is None:
+        buf = _io.BytesIO()
+        fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight", metadata={"Software": None})
+        png = buf.getvalue()
+    plt.close(fig)
+    return png
+
+
+def _drawn_once(fig, dpi: int) -> bytes | None:
+    """``fig`` as PNG bytes, laid out and drawn once at its own size; None when ``savefig`` is needed instead (some
+    of it reaches past the edges, or the style colours saved figures). The figure keeps its canvas and dpi."""
+    import io as _io
+
+    import matplotlib
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.image import imsave
 
-    fig = obj.figure if hasattr(obj, "figure") and not hasattr(obj, "savefig") else obj
-    buf, canvas, own_dpi = _io.BytesIO(), fig.canvas, fig.dpi
     rc = matplotlib.rcParams
-    if rc["savefig.facecolor"] == rc["savefig.edgecolor"] == "auto" and not rc["savefig.transparent"]:
-        agg = FigureCanvasAgg(fig)  # the figure's canvas until the finally below: no window or widget is resized
-        try:
-            fig.set_dpi(dpi)
-            agg._is_saving = True  # as savefig draws: artists that only a saved figure shows are drawn too
-            agg.draw()
-            if _within_edges(fig, agg.get_renderer()):
-                imsave(buf, agg.buffer_rgba(), format="png", origin="upper", dpi=dpi, metadata={"Software": None})
-        finally:
-            fig.set_dpi(own_dpi)
-            fig.set_canvas(canvas)
-    if not buf.tell():
-        fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight", metadata={"Software": None})
-    plt.close(fig)
-    return buf.getvalue()
+    if rc["savefig.transparent"] or not rc["savefig.facecolor"] == rc["savefig.edgecolor"] == "auto":
+        return None
+    canvas, own_dpi = fig.canvas, fig.dpi
+    agg = FigureCanvasAgg(fig)  # the figure's canvas until the finally below: no window or widget is resized
+    try:
+        fig.set_dpi(dpi)
+        agg._is_saving = True  # as savefig draws: artists that only a saved figure shows are drawn too
+        agg.draw()
+        if not _within_edges(fig, agg.get_renderer()):
+            return None
+        buf = _io.BytesIO()
+        imsave(buf, agg.buffer_rgba(), format="png", origin="upper", dpi=dpi, metadata={"Software": None})
+        return buf.getvalue()
+    finally:
+        fig.set_dpi(own_dpi)
+        fig.set_canvas(canvas)
 
 
 def _within_edges(fig, renderer) -> bool:
