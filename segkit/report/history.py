@@ -63,7 +63,7 @@ def _segments(folder: Path) -> list[str]:
 def _compared(params: dict) -> list[str]:
     """The two runs a comparison (``segkit compare``) compares, by folder name: [RUN_A, RUN_B]; [] for a run."""
     runs = [params.get("reference"), params.get("compare_run")]
-    return [Path(str(r)).name for r in runs] if params.get("compare_run") and all(runs) else []
+    return [Path(str(r)).name for r in runs] if all(runs) else []
 
 
 def _record(folder: Path) -> dict[str, Any] | None:
@@ -130,8 +130,7 @@ def _data(r: dict[str, Any]) -> str:
 
 def _what(r: dict[str, Any]) -> str:
     """The last column of a run's line: its segments, or the two runs a comparison compares."""
-    a, b = r["compares"] if len(r.get("compares") or ()) == 2 else (None, None)
-    return f"compares {a} with {b}" if a else ", ".join(r["segments"])
+    return "compares {} with {}".format(*r["compares"]) if r.get("compares") else ", ".join(r["segments"])
 
 
 def format_runs(runs: list[dict[str, Any]]) -> str:
