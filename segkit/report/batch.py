@@ -436,8 +436,9 @@ class Batch:
                 self._collect_render(renders[fut], fut)
         except (KeyboardInterrupt, SystemExit) as exc:  # Ctrl-C, or SIGTERM through the CLI: keep what is there
             self.interrupted = exc
-            busy = [nb for nb in running.values() if nb.name not in self._waiting | self.ready]  # not waiting
-            current = next(iter(busy or running.values()), None)
+            with self._cond:  # the notebooks' threads change both
+                idle = self._waiting | self.ready
+            current = next(iter([nb for nb in running.values() if nb.name not in idle] or running.values()), None)
             self.failed = self.failed or (current.name if current is not None else "(between notebooks)")
             self.error = f"the run was interrupted during {self.failed}"
             self.progress(f"interrupted during {self.failed}")
