@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -181,14 +179,14 @@ def _processes_with(marker: str) -> list[int]:
 
 @pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc/self/environ").exists(), reason="needs Linux /proc to find the kernels")
-def test_killed_run_leaves_nothing_that_looks_complete(tmp_path, retail_input):
+def test_killed_run_leaves_nothing_that_looks_complete(tmp_path, tmp_path_factory, retail_input):
     # twelve days of lines: churn needs a short horizon (08_churn runs beside 02_features and would fail first)
     params = _params(tmp_path, "kill", retail_input, "churn_horizon_days: 3\n")
     out = tmp_path / "reports"
     data_before, params_before = hash_path(retail_input), hash_path(params)
     mtimes = {f.name: f.stat().st_mtime_ns for f in retail_input.iterdir()}
     marker = f"SEGKIT_TEST_RUN={uuid.uuid4().hex}"
-    temp = Path(tempfile.mkdtemp(prefix="sk-"))  # the kernels' sockets and connection files (a short path: sockets)
+    temp = tmp_path_factory.mktemp("sk")  # the kernels' sockets and connection files (a short path, as sockets need)
     env = {**os.environ, marker.split("=")[0]: marker.split("=")[1], "TMPDIR": str(temp)}
     proc = subprocess.Popen([str(SEGKIT), "run", str(params), "--out", str(out)], env=env, cwd=tmp_path,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
@@ -223,7 +221,6 @@ def test_killed_run_leaves_nothing_that_looks_complete(tmp_path, retail_input):
         except ProcessLookupError:
             pass
     left = sorted(p.name for p in temp.iterdir() if p.name.startswith("segkit-kernel-") or p.suffix == ".json")
-    shutil.rmtree(temp, ignore_errors=True)
     assert not lingering, f"orphaned kernels still running: {lingering}"
     assert left == [], f"the killed run's kernels left their sockets or connection files: {left}"
 
