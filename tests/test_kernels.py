@@ -58,13 +58,14 @@ def test_a_forked_kernel_is_a_fresh_kernel_with_its_own_environment_folder_and_p
         pool.start("05_profile", {"SEGKIT_NOTEBOOK": "05_profile"}, tmp_path)
         km = pool.take("05_profile", {}, tmp_path)
         try:
-            out = _run_in(km, "import os, sys, matplotlib\n"
+            out = _run_in(km, "import gc, os, sys, matplotlib\n"
                               "print(os.environ['SEGKIT_NOTEBOOK'], os.environ.get('SEGKIT_SERVER_ONLY'),\n"
                               "      os.getcwd(), sys.path[0], os.getpgid(0) == os.getpid(), os.getppid(),\n"
                               "      matplotlib.get_backend(),\n"
                               "      'segkit.stages.eda' in sys.modules and 'ipykernel.ipkernel' in sys.modules,\n"
-                              "      'skops.io' in sys.modules or 'segkit.stages.features' in sys.modules)")
-            notebook, server_only, cwd, path0, leader, ppid, backend, preloaded, later = out.split()
+                              "      'skops.io' in sys.modules or 'segkit.stages.features' in sys.modules,\n"
+                              "      gc.isenabled(), gc.get_freeze_count())")
+            notebook, server_only, cwd, path0, leader, ppid, backend, preloaded, later, gc_on, frozen = out.split()
             assert (notebook, cwd, path0) == ("05_profile", str(tmp_path), str(tmp_path))
             assert server_only == "None"  # the environment is the kernel manager's, not the server's
             assert leader == "True" and int(ppid) == server.process.pid  # forked, in a group of its own
@@ -72,6 +73,8 @@ def test_a_forked_kernel_is_a_fresh_kernel_with_its_own_environment_folder_and_p
             # has forked the first kernel (the one of 01_eda, which needs none of it)
             assert backend == "module://matplotlib_inline.backend_inline" and preloaded == "True"
             assert later == "False"
+            # the kernel collects its own garbage, but not the objects it inherited from the server's imports
+            assert gc_on == "True" and int(frozen) > 100_000
             assert km.provisioner.pid != server.process.pid
         finally:
             run_sync(km.shutdown_kernel)(now=True)
