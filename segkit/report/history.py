@@ -162,7 +162,7 @@ def _row_html(r: dict[str, Any]) -> str:
     return (f"<tr><td>{link}</td><td>{status}{error}</td><td>{esc(_cell(r['date']))}</td>"
             f"<td>{esc(_cell(_data(r)))}</td>"
             f"<td style='text-align:right'>{esc(_cell(r['rows']))}</td><td style='text-align:right'>{esc(_cell(r['k']))}"
-            f"</td><td><ul class='sk-list'>{segments}</ul></td><td class='sk-muted'>{esc(_short_hash(r['input_hash']))}"
+            f"</td><td><ul class='sk-list'>{segments}</ul></td><td class='sk-muted'>{esc(_cell(_short_hash(r['input_hash'])))}"
             "</td></tr>")
 
 
