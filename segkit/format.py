@@ -143,15 +143,16 @@ def _counted(number: str, unit: str) -> str:
 
 def fold_table(scores, names: dict[str, str]):
     """Scores per cross-validation fold (rows "Fold 1", "Fold 2", ...), then their mean and standard deviation, with
-    the held-out counts (column ``rows``) as whole numbers ("867", not "867.00"; the spread to one decimal) and the
-    columns renamed by ``names``. An empty ``scores`` (nothing cross-validated) stays empty."""
+    the held-out counts (column ``rows``) as whole numbers ("867", not "867.00") and no spread (the folds' sizes
+    differ by one row at most, by design: not a result), and the columns renamed by ``names``. An empty ``scores``
+    (nothing cross-validated) stays empty."""
     table = scores.copy()
     table.index = [f"Fold {i + 1}" for i in range(len(table))]
     if len(scores):
         table.loc["Mean"] = scores.mean()
         table.loc["Standard deviation"] = scores.std(ddof=0)
         if "rows" in table:
-            table["rows"] = [f"{v:,.1f}" if row == "Standard deviation" else f"{v:,.0f}"
+            table["rows"] = [MISSING_TEXT if row == "Standard deviation" else f"{v:,.0f}"
                              for row, v in table["rows"].items()]
     return table.rename(columns=names)
 

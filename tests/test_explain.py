@@ -323,12 +323,12 @@ def test_money_reads_higher_or_lower_whatever_its_label_counts():
 
 
 def test_scores_table_counts_are_whole_numbers():
-    """The held-out rows per fold read as counts ("867"), not "867.00"; the spread to one decimal."""
+    """The held-out rows per fold read as counts ("867"), not "867.00"; their spread is not shown (not a result)."""
     from segkit.separability import SegmentExplanation
 
     table, labels = three_segments(60)
     explanation = explain.explain_segments(table, labels, folds=3, seed=0)
     rows = explanation.scores_table()["Held-out rows"]
     assert all("." not in v for v in rows.drop("Standard deviation"))
-    assert rows["Standard deviation"].count(".") == 1 and rows["Fold 1"] == f"{int(explanation.scores['rows'].iloc[0])}"
+    assert rows["Standard deviation"] == "–" and rows["Fold 1"] == f"{int(explanation.scores['rows'].iloc[0])}"
     assert isinstance(explanation, SegmentExplanation)
