@@ -70,6 +70,43 @@ def test_console_script_exit_status_and_debug(tmp_path):
     assert res.returncode != 0 and "Traceback" in res.stderr
 
 
+_CONSOLE = """
+import atexit, sys
+from pathlib import Path
+from segkit import cli
+marker, how = Path(sys.argv[1]), sys.argv[2]
+real = cli.main
+
+def main(argv=None):  # registered while the command runs, as a library it loads would
+    atexit.register(marker.write_text, "handler ran")
+    if how == "raise":
+        raise RuntimeError("not a segkit error")
+    print("x" * 200_000)  # more than a pipe holds: written only if the exit flushes it
+    return real(["runs", "--out", str(marker.parent / "none")])
+
+cli.main = main
+sys.argv = ["segkit"]
+cli.console()
+"""
+
+
+def test_the_command_ends_quickly_after_every_exit_handler_with_its_status_and_all_its_output(tmp_path):
+    marker = tmp_path / "handler.txt"
+    res = subprocess.run([sys.executable, "-c", _CONSOLE, str(marker), "ok"], capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr
+    assert res.stdout == "x" * 200_000 + "\nno runs here yet\n"
+    assert marker.read_text() == "handler ran"  # registered during the command, so it ran before the quick exit
+    marker.unlink()
+    res = subprocess.run([sys.executable, "-c", _CONSOLE, str(marker), "raise"], capture_output=True, text=True)
+    assert res.returncode == 1 and "RuntimeError: not a segkit error" in res.stderr  # as Python ends it
+    assert marker.read_text() == "handler ran"
+    res = subprocess.run([sys.executable, "-m", "segkit.cli", "check", str(tmp_path / "missing.yaml")],
+                         capture_output=True, text=True, cwd=ROOT)
+    assert res.returncode == 2 and res.stderr.startswith("segkit: ") and "Traceback" not in res.stderr
+    res = subprocess.run([sys.executable, "-m", "segkit.cli", "--help"], capture_output=True, text=True, cwd=ROOT)
+    assert res.returncode == 0 and "usage: segkit" in res.stdout
+
+
 @pytest.mark.parametrize("cell, expected", [
     ("yesterday", "column 'InvoiceDate' (date_col) has 1 value(s) that are not dates, e.g. 'yesterday'"),
     ("2010-12-01 08:26:00|five", "column 'Quantity' (quantity_col) has 1 value(s) that are not numbers, e.g. 'five'"),
