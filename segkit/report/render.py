@@ -24,6 +24,7 @@ import re
 import threading
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from importlib import resources as importlib_resources
 from pathlib import Path
 
@@ -97,8 +98,11 @@ class PrivateData:
     columns: Collection[str] = ()
     ids: Collection[str] = ()
 
+    @cached_property
     def distinctive_ids(self) -> frozenset[str]:
-        return frozenset(_norm_token(str(i)) for i in self.ids if len(_norm_token(str(i))) >= 5)
+        """The ids of 5 characters or more, as :func:`_tokens` writes them (computed once: a run checks every page
+        against the same ids)."""
+        return frozenset(t for t in (_norm_token(str(i)) for i in self.ids) if len(t) >= 5)
 
 
 def report_paths(folder: str | Path, name: str) -> dict[str, Path]:
@@ -209,7 +213,7 @@ def _tokens(text: str) -> set[str]:
 
 def private_outputs(nb: nbformat.NotebookNode, private: PrivateData) -> list[tuple[int, int]]:
     """``(cell, output)`` positions of outputs that show individual records, among cells the business copy keeps."""
-    ids = private.distinctive_ids()
+    ids = private.distinctive_ids
     hits = []
     for i, cell in enumerate(nb.cells):
         if cell.cell_type != "code" or set(cell.get("metadata", {}).get("tags", [])) & BUSINESS_HIDDEN_TAGS:
