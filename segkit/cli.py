@@ -116,6 +116,7 @@ def _cmd_score(args: argparse.Namespace) -> int:
 def _cmd_runs(args: argparse.Namespace) -> int:
     import json
 
+    _without_iri_grammar()  # the history reads the reports' pages through nbformat
     from .report.history import format_runs, list_runs
 
     runs = list_runs(args.out)
@@ -124,6 +125,7 @@ def _cmd_runs(args: argparse.Namespace) -> int:
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
+    _without_iri_grammar()
     from .report.compare import compare
 
     result = _stopped_by_sigterm(lambda: compare(args.run_a, args.run_b, out_dir=args.out, notebooks_dir=args.notebooks,
@@ -216,18 +218,21 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def console() -> None:
-    """The ``segkit`` command: :func:`main`, then a quick exit.
+    """The ``segkit`` command: :func:`main`, then a quick exit. Only for the command's own process: code that runs
+    segkit inside another program calls :func:`main`, which returns the exit status.
 
     Once ``main`` has returned, everything the command wrote is closed. Python's own exit would then free the
     process's objects one by one and collect garbage over all of them: 0.2-0.3 s for a command that has loaded
     pandas, scikit-learn and nbconvert, about as long as a small run's last notebook. So, as Instagram's servers
-    do, the process ends at once (``os._exit``) after Python has waited for its threads and run every other exit
-    handler (temporary folders, logging, joblib's workers): :func:`_quick_exit` is registered before ``main``
-    runs, and exit handlers run last-registered first. An exception out of ``main`` ends the process as Python
-    ends it.
+    do, the process ends at once (``os._exit``) after Python has waited for its non-daemon threads and run every
+    other exit handler (temporary folders, logging, joblib's workers): :func:`_quick_exit` is registered before
+    ``main`` runs, and exit handlers run last-registered first. When a handler was registered before it (a
+    coverage or profiling hook loaded at start-up, which must run after the command), or ``main`` raised, the
+    process ends as Python ends it.
     """
     done: list[int] = []
-    atexit.register(_quick_exit, done)
+    if getattr(atexit, "_ncallbacks", lambda: 1)() == 0:  # CPython's count of exit handlers: none before ours
+        atexit.register(_quick_exit, done)
     done.append(main())
     sys.exit(done[0])
 
@@ -235,12 +240,21 @@ def console() -> None:
 def _quick_exit(done: list[int]) -> None:
     if not done or not isinstance(done[0], int):  # main raised, or returned no status: Python's own exit
         return
-    try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except (OSError, ValueError):  # the reader of the output went away (segkit runs | head): Python exits with 120
-        os._exit(120)
-    os._exit(done[0])
+    code = done[0]
+    for stream in (sys.stdout, sys.stderr):
+        if stream is None or stream.closed:
+            continue
+        try:
+            stream.flush()
+        except OSError:  # the reader of the output went away (segkit runs | head): Python exits with 120 then
+            code = 120 if stream is sys.stdout else code
+    try:  # what compiled libraries wrote through C's stdio, which C's exit() would flush
+        import ctypes
+
+        ctypes.CDLL(None).fflush(None)
+    except (OSError, AttributeError, TypeError):  # no C library to load by that name (Windows)
+        pass
+    os._exit(code)
 
 
 if __name__ == "__main__":  # pragma: no cover

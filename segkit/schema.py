@@ -24,6 +24,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -79,7 +80,7 @@ class Finding:
 
 def load_schema(path) -> dict[str, Any]:
     """Read a schema file (YAML in the format of ``segkit/kinds/transactions/schema.yaml``)."""
-    return yaml.safe_load(open(path, encoding="utf-8").read())
+    return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
 
 
 def _params(params, kind: str):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -74,15 +75,27 @@ _CONSOLE = """
 import atexit, sys
 from pathlib import Path
 from segkit import cli
-marker, how = Path(sys.argv[1]), sys.argv[2]
+folder, how = Path(sys.argv[1]), sys.argv[2]
 real = cli.main
 
+
+class Teardown:  # freed by Python's own exit, not by the quick one
+    def __del__(self):
+        (folder / "teardown.txt").write_text("freed")
+
+
+kept = Teardown()
+if how == "early":  # a hook loaded before the command (coverage, a profiler) must still run, after it
+    atexit.register((folder / "early.txt").write_text, "ran")
+
+
 def main(argv=None):  # registered while the command runs, as a library it loads would
-    atexit.register(marker.write_text, "handler ran")
+    atexit.register((folder / "handler.txt").write_text, "ran")
     if how == "raise":
         raise RuntimeError("not a segkit error")
-    print("x" * 200_000)  # more than a pipe holds: written only if the exit flushes it
-    return real(["runs", "--out", str(marker.parent / "none")])
+    print("x" * 100_000)  # larger than the buffer: written at once
+    return real(["runs", "--out", str(folder / "none")])  # its last line stays in the buffer until the exit
+
 
 cli.main = main
 sys.argv = ["segkit"]
@@ -90,16 +103,28 @@ cli.console()
 """
 
 
-def test_the_command_ends_quickly_after_every_exit_handler_with_its_status_and_all_its_output(tmp_path):
-    marker = tmp_path / "handler.txt"
-    res = subprocess.run([sys.executable, "-c", _CONSOLE, str(marker), "ok"], capture_output=True, text=True)
+def _console(folder: Path, how: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}  # buffered, as a terminal's pipe is
+    return subprocess.run([sys.executable, "-c", _CONSOLE, str(folder), how], capture_output=True, text=True, env=env)
+
+
+@pytest.mark.parametrize("how", ["ok", "raise", "early"])
+def test_the_command_ends_quickly_after_every_exit_handler_with_its_status_and_all_its_output(tmp_path, how):
+    res = _console(tmp_path, how)
+    ran = {p.name for p in tmp_path.glob("*.txt")}
+    if how == "raise":  # as Python ends it: its status and traceback, then its teardown
+        assert res.returncode == 1 and "RuntimeError: not a segkit error" in res.stderr
+        assert ran == {"handler.txt", "teardown.txt"}
+        return
     assert res.returncode == 0, res.stderr
-    assert res.stdout == "x" * 200_000 + "\nno runs here yet\n"
-    assert marker.read_text() == "handler ran"  # registered during the command, so it ran before the quick exit
-    marker.unlink()
-    res = subprocess.run([sys.executable, "-c", _CONSOLE, str(marker), "raise"], capture_output=True, text=True)
-    assert res.returncode == 1 and "RuntimeError: not a segkit error" in res.stderr  # as Python ends it
-    assert marker.read_text() == "handler ran"
+    assert res.stdout == "x" * 100_000 + "\nno runs here yet\n"
+    if how == "ok":  # the handler registered during the command ran; Python's teardown did not
+        assert ran == {"handler.txt"}
+    else:  # a handler registered before the command: Python's own exit, so that it still runs last
+        assert ran == {"handler.txt", "early.txt", "teardown.txt"}
+
+
+def test_the_command_exit_status_for_an_error_and_for_help(tmp_path):
     res = subprocess.run([sys.executable, "-m", "segkit.cli", "check", str(tmp_path / "missing.yaml")],
                          capture_output=True, text=True, cwd=ROOT)
     assert res.returncode == 2 and res.stderr.startswith("segkit: ") and "Traceback" not in res.stderr

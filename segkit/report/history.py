@@ -159,11 +159,11 @@ def _row_html(r: dict[str, Any]) -> str:
     error = f"<div class='sk-muted'>{esc(str(r['error']))}</div>" if r.get("error") and not ok else ""
     items = [_what(r)] if r.get("compares") else r["segments"]
     segments = "".join(f"<li>{esc(s)}</li>" for s in items)
+    fingerprint = _cell(_short_hash(r["input_hash"]))
     return (f"<tr><td>{link}</td><td>{status}{error}</td><td>{esc(_cell(r['date']))}</td>"
             f"<td>{esc(_cell(_data(r)))}</td>"
             f"<td style='text-align:right'>{esc(_cell(r['rows']))}</td><td style='text-align:right'>{esc(_cell(r['k']))}"
-            f"</td><td><ul class='sk-list'>{segments}</ul></td><td class='sk-muted'>{esc(_cell(_short_hash(r['input_hash'])))}"
-            "</td></tr>")
+            f"</td><td><ul class='sk-list'>{segments}</ul></td><td class='sk-muted'>{esc(fingerprint)}</td></tr>")
 
 
 _CSS = """

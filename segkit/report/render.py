@@ -98,11 +98,14 @@ class PrivateData:
     columns: Collection[str] = ()
     ids: Collection[str] = ()
 
+    def __post_init__(self) -> None:  # frozen, so that the ids normalised once (below) stay the ids'
+        object.__setattr__(self, "ids", frozenset(map(str, self.ids)))
+
     @cached_property
     def distinctive_ids(self) -> frozenset[str]:
         """The ids of 5 characters or more, as :func:`_tokens` writes them (computed once: a run checks every page
         against the same ids)."""
-        return frozenset(t for t in (_norm_token(str(i)) for i in self.ids) if len(t) >= 5)
+        return frozenset(t for t in map(_norm_token, self.ids) if len(t) >= 5)
 
 
 def report_paths(folder: str | Path, name: str) -> dict[str, Path]:
