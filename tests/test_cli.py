@@ -47,12 +47,13 @@ def test_check_accepts_default_params(capsys):
     assert "params ok" in capsys.readouterr().out
 
 
-def test_check_does_not_compile_the_iri_grammars():
+@pytest.mark.parametrize("command", ["check", "runs"])
+def test_check_and_runs_do_not_compile_the_iri_grammars(command, tmp_path):
     # jsonschema, under nbformat, would import rfc3987-syntax and compile its grammars (about 1.4 s)
-    code = ("import sys; from segkit.cli import main; code = main(['check', sys.argv[1]]); "
+    args = [str(ROOT / "params" / "smoke.yaml")] if command == "check" else ["--out", str(tmp_path)]
+    code = ("import sys; from segkit.cli import main; code = main(sys.argv[1:]); "
             "print('nbformat' in sys.modules, 'lark' in sys.modules, code)")
-    res = subprocess.run([sys.executable, "-c", code, str(ROOT / "params" / "smoke.yaml")], capture_output=True,
-                         text=True, cwd=ROOT)
+    res = subprocess.run([sys.executable, "-c", code, command, *args], capture_output=True, text=True, cwd=ROOT)
     assert res.stdout.strip().splitlines()[-1] == "True False 0", res.stderr
 
 
