@@ -11,7 +11,8 @@
 
 Each repeat runs the three one after the other (alternated), so load from other work hits them alike;
 the summary gives medians and the ratios batch / floor. Peak memory of the batch is the largest sum of
-resident memory over the driver and all its kernels, sampled every 0.1 s with psutil.
+resident memory over the driver, the fork server and all the kernels, sampled every 0.1 s: of their RSS (pages
+the kernels share with the server count once per kernel) and, on Linux, of their PSS (each shared page once).
 
     .venv/bin/python bench/bench_batch.py [PARAMS.yaml ...] [--repeat 3] [--code DIR] [--json out.json]
 
@@ -35,16 +36,28 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _tree_rss(proc) -> int:
+def _tree_memory(proc) -> tuple[int, int]:
+    """Bytes resident in ``proc`` and its descendants: the sum of their RSS (a page two processes share counts
+    twice) and of their PSS (each shared page split between its sharers, so the sum counts it once; Linux only,
+    else 0)."""
     import psutil
 
-    total = 0
+    rss = pss = 0
     for p in [proc, *proc.children(recursive=True)]:
         try:
-            total += p.memory_info().rss
+            rss += p.memory_info().rss
         except psutil.Error:
-            pass
-    return total
+            continue
+        pss += _pss(p.pid)
+    return rss, pss
+
+
+def _pss(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            return next((int(line.split()[1]) * 1024 for line in f if line.startswith("Pss:")), 0)
+    except OSError:
+        return 0
 
 
 def _children_cpu() -> float:
@@ -66,9 +79,10 @@ def run_batch(params: list[str], out: Path, code: Path) -> dict:
     env.pop("MPLBACKEND")
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=code, env=env)
     ps = psutil.Process(proc.pid)
-    peak = 0
+    peak = peak_pss = 0
     while proc.poll() is None:
-        peak = max(peak, _tree_rss(ps))
+        rss, pss = _tree_memory(ps)
+        peak, peak_pss = max(peak, rss), max(peak_pss, pss)
         time.sleep(0.1)
     wall, cpu = time.perf_counter() - t0, _children_cpu() - cpu0
     output = proc.stdout.read()
@@ -77,7 +91,8 @@ def run_batch(params: list[str], out: Path, code: Path) -> dict:
     manifest = json.loads(next(out.glob("*/manifest.json")).read_text())
     per_nb = manifest["timings"]["notebooks"]
     k = len({line.split(",")[1] for line in next(out.glob("*/artifacts/segments.csv")).read_text().splitlines()[1:]})
-    return {"wall_s": round(wall, 2), "cpu_s": round(cpu, 2), "peak_rss_mb": round(peak / 2**20), "k": k,
+    return {"wall_s": round(wall, 2), "cpu_s": round(cpu, 2), "peak_rss_mb": round(peak / 2**20),
+            "peak_pss_mb": round(peak_pss / 2**20), "k": k,
             "execute_s": round(sum(t["execute_s"] for t in per_nb.values()), 2),
             "render_s": round(sum(t.get("render_s", 0) for t in per_nb.values()), 2),
             "per_notebook": per_nb, "log": output.splitlines()}
@@ -218,7 +233,8 @@ def main() -> None:
             floor = run_floor(params, Path(tmp) / f"f{i}", code)
             bare = run_bare(params, Path(tmp) / f"f{i}", code, batch["k"])
             runs.append({"batch": batch, "floor": floor, "bare": bare})
-            print(f"run {i + 1}: batch {batch['wall_s']:.1f}s (cpu {batch['cpu_s']:.1f}s, peak {batch['peak_rss_mb']} MB, "
+            print(f"run {i + 1}: batch {batch['wall_s']:.1f}s (cpu {batch['cpu_s']:.1f}s, peak RSS sum "
+                  f"{batch['peak_rss_mb']} MB, PSS sum {batch['peak_pss_mb']} MB, "
                   f"k={batch['k']}), notebooks' floor {floor['wall_with_startup_s']:.1f}s (cpu {floor['cpu_s']:.1f}s), "
                   f"bare floor {bare['wall_with_startup_s']:.1f}s (cpu {bare['cpu_s']:.1f}s)", flush=True)
         startup = kernel_startup(Path(tmp), code) if args.startup else None
@@ -228,7 +244,8 @@ def main() -> None:
                "median_batch_s": b, "median_notebooks_floor_s": f, "median_bare_floor_s": z,
                "batch_over_notebooks_floor": round(b / f, 2), "batch_over_bare_floor": round(b / z, 2),
                "median_cpu_s": {w: _median(runs, w, "cpu_s") for w in ("batch", "floor", "bare")},
-               "median_peak_rss_mb": _median(runs, "batch", "peak_rss_mb"), "kernel_startup_s": startup,
+               "median_peak_rss_mb": _median(runs, "batch", "peak_rss_mb"),
+               "median_peak_pss_mb": _median(runs, "batch", "peak_pss_mb"), "kernel_startup_s": startup,
                "per_notebook_last_run": runs[-1]["batch"]["per_notebook"]}
     if args.json:
         args.json.write_text(json.dumps({**summary, "runs": runs}, indent=2))
