@@ -26,7 +26,7 @@ from ...errors import ColumnError, DataValueError
 from ...parse import read_numbers
 # the readings of values are given here too, as before they moved (a model saved until 1 December 2026 names
 # segkit.kinds.customers.features.levels_as_text)
-from .values import (_UNIT_DAYS, _date_name, _to_datetime, date_ages, level_text,  # noqa: F401
+from .values import (_UNIT_DAYS, _date_name, _to_datetime, aged_dates, date_ages, level_text,  # noqa: F401
                      levels_as_text, reference_date_of)
 from .roles import (EXCLUDED_ROLES, FEATURE_ROLES, ROLES, _check_roles, _choice, _one_id,  # noqa: F401
                     _require_columns, detect_roles, find_id_column, role_table)
@@ -139,9 +139,9 @@ def customer_features(df: pd.DataFrame, roles: Mapping[str, str], *, reference_d
     out, ref = {}, None
     dates = [c for c, r in roles.items() if r == "date"]
     if dates:  # as DateAgeTransformer measures them, without loading scikit-learn
-        ref = pd.Timestamp(reference_date_of(df[dates], reference_date).isoformat())
+        ref, ages = aged_dates(df[dates], reference_date, date_unit)
         notes.append(f"dates are measured at {ref:%Y-%m-%d}" + ("" if reference_date else ", the latest in the data"))
-        aged = dict(zip(dates, date_ages(df[dates], ref, date_unit).T))
+        aged = dict(zip(dates, ages.T))
     for col, role in roles.items():
         if role == "numeric":
             out[col] = data[col].to_numpy()

@@ -7,7 +7,7 @@ become missing values, and the params' ``valid_range`` / ``out_of_range`` / ``cl
 
 It also holds the two readings that the features (:mod:`~segkit.kinds.customers.features`) and the model's encoding
 (:mod:`~segkit.kinds.customers.encoding`) share: category levels as text (:func:`level_text`) and dates as ages at a
-reference date (:func:`reference_date_of`, :func:`date_ages`).
+reference date (:func:`reference_date_of`, :func:`date_ages`, both at once: :func:`aged_dates`).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from ...parse import after_period, read_dates, read_numbers
 from ...quality import apply_value_rules, mask_non_finite
 from .roles import detect_roles
 
-__all__ = ["read_values", "level_text", "levels_as_text", "reference_date_of", "date_ages"]
+__all__ = ["read_values", "level_text", "levels_as_text", "reference_date_of", "date_ages", "aged_dates"]
 
 
 def read_values(table: pd.DataFrame, params, log: CleaningLog, *, id_col=None) -> pd.DataFrame:
@@ -120,16 +120,31 @@ def reference_date_of(X, reference_date=None) -> pd.Timestamp:
     DataValueError
         No column of ``X`` holds a date (and no ``reference_date`` is given).
     """
+    return _reference(_date_columns(X) if reference_date is None else [], reference_date)
+
+
+def date_ages(X, reference: pd.Timestamp, unit: str = "days") -> np.ndarray:
+    """The age of every date in the columns of ``X`` at ``reference``, in ``unit``, one column each (missing dates
+    stay NaN)."""
+    return _ages(_date_columns(X), reference, unit, len(X))
+
+
+def aged_dates(X, reference_date=None, unit: str = "days") -> tuple[pd.Timestamp, np.ndarray]:
+    """:func:`reference_date_of` and :func:`date_ages` at it, reading the dates of ``X`` once."""
+    dates = _date_columns(X)
+    reference = _reference(dates, reference_date)
+    return reference, _ages(dates, reference, unit, len(X))
+
+
+def _reference(dates: list[pd.Series], reference_date) -> pd.Timestamp:
     latest = reference_date if reference_date is not None else max(
-        (d.max() for d in _date_columns(X) if d.notna().any()), default=None)
+        (d.max() for d in dates if d.notna().any()), default=None)
     if latest is None:
         raise DataValueError("the date columns hold no parseable dates",
                              fix="check the date format, or set their role to categorical or constant")
     return pd.Timestamp(latest)
 
 
-def date_ages(X, reference: pd.Timestamp, unit: str = "days") -> np.ndarray:
-    """The age of every date in the columns of ``X`` at ``reference``, in ``unit``, one column each (missing dates
-    stay NaN)."""
-    ages = [_age(d, reference, unit) for d in _date_columns(X)]
-    return np.column_stack(ages) if ages else np.empty((len(X), 0))
+def _ages(dates: list[pd.Series], reference: pd.Timestamp, unit: str, rows: int) -> np.ndarray:
+    ages = [_age(d, reference, unit) for d in dates]
+    return np.column_stack(ages) if ages else np.empty((rows, 0))
