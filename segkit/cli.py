@@ -33,7 +33,6 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from .report.forkserver import fork_server
 
     with fork_server() as forks:  # first: the kernels' server imports the scientific stack while segkit loads
-        _without_iri_grammar()
         from .report.runner import run
 
         result = _stopped_by_sigterm(lambda: run(args.params, name=args.name, only=args.only, out_dir=args.out,
@@ -70,7 +69,6 @@ def _without_iri_grammar() -> None:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    _without_iri_grammar()
     from .config import load_params
     from .report.runner import plan
 
@@ -116,7 +114,6 @@ def _cmd_score(args: argparse.Namespace) -> int:
 def _cmd_runs(args: argparse.Namespace) -> int:
     import json
 
-    _without_iri_grammar()  # the history reads the reports' pages through nbformat
     from .report.history import format_runs, list_runs
 
     runs = list_runs(args.out)
@@ -125,7 +122,6 @@ def _cmd_runs(args: argparse.Namespace) -> int:
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
-    _without_iri_grammar()
     from .report.compare import compare
 
     result = _stopped_by_sigterm(lambda: compare(args.run_a, args.run_b, out_dir=args.out, notebooks_dir=args.notebooks,
@@ -201,6 +197,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    _without_iri_grammar()  # every command that shows or writes reports loads nbformat
     try:
         return args.func(args)
     except SegkitError as exc:
