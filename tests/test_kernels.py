@@ -170,3 +170,45 @@ def test_fork_server_uses_a_server_it_is_given_and_leaves_it_to_its_owner():
         assert not own.alive()  # one started here stops here
     finally:
         server.close()
+
+
+#: Run in a kernel: the bytes glibc maps for a 24 MB array, and the bytes its heap keeps free once the array is gone.
+_MALLOC_PROBE = """
+import ctypes, numpy as np
+class Info(ctypes.Structure):
+    _fields_ = [(n, ctypes.c_size_t) for n in ("arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks",
+                                               "uordblks", "fordblks", "keepcost")]
+libc = ctypes.CDLL(None)
+libc.mallinfo2.restype = Info
+mapped = libc.mallinfo2().hblkhd
+a = np.ones(3 * 2**20)
+mapped = libc.mallinfo2().hblkhd - mapped
+del a
+print(mapped, libc.mallinfo2().fordblks)
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux") or os.confstr("CS_GNU_LIBC_VERSION") is None,
+                    reason="the kernels' allocator settings are glibc's")
+@pytest.mark.parametrize("forked", [True, False], ids=["forked", "on its own"])
+def test_batch_kernels_keep_the_memory_they_free_for_their_next_arrays(tmp_path, forked):
+    """In a batch's kernel (forked from the server, or started on its own where there is no server), a 24 MB array
+    comes from the heap, not from a mapping of its own, and its memory stays in the heap once freed: the next
+    array reuses it instead of faulting fresh pages in (``forkserver.KEEP_FREED``)."""
+    from segkit.config import load_params
+    from segkit.report.batch import kernel_environment
+    from segkit.report.forkserver import ForkServer, fork_server
+
+    params = load_params([Path(__file__).resolve().parents[1] / "params" / "smoke.yaml"])[0]
+    with kernel_environment(params), fork_server() as server:
+        if not forked:
+            server.close()
+        pool = KernelPool(preload=False, server=server)
+        pool.start("05_profile", {}, tmp_path)
+        km = pool.take("05_profile", {}, tmp_path)
+        try:
+            mapped, free = (int(v) for v in _run_in(km, _MALLOC_PROBE).split())
+        finally:
+            run_sync(km.shutdown_kernel)(now=True)
+            pool.close()
+    assert mapped == 0 and free >= 24 * 2**20
