@@ -238,7 +238,8 @@ def main() -> None:
             bare = run_bare(params, Path(tmp) / f"f{i}", code, batch["k"])
             runs.append({"batch": batch, "floor": floor, "bare": bare})
             print(f"run {i + 1}: batch {batch['wall_s']:.1f}s (cpu {batch['cpu_s']:.1f}s, peak RSS sum "
-                  f"{batch['peak_rss_mb']} MB, k={batch['k']}), notebooks' floor {floor['wall_with_startup_s']:.1f}s (cpu {floor['cpu_s']:.1f}s), "
+                  f"{batch['peak_rss_mb']} MB, k={batch['k']}), notebooks' floor {floor['wall_with_startup_s']:.1f}s "
+                  f"(cpu {floor['cpu_s']:.1f}s), "
                   f"bare floor {bare['wall_with_startup_s']:.1f}s (cpu {bare['cpu_s']:.1f}s)", flush=True)
         memory = run_batch(params, Path(tmp) / "memory", code, pss=True)
         print(f"memory run (not timed): peak RSS sum {memory['peak_rss_mb']} MB, PSS sum {memory['peak_pss_mb']} MB",

@@ -197,7 +197,7 @@ def test_batch_kernels_keep_the_memory_they_free_for_their_next_arrays(tmp_path,
     array reuses it instead of faulting fresh pages in (``forkserver.KEEP_FREED``)."""
     from segkit.config import load_params
     from segkit.report.batch import kernel_environment
-    from segkit.report.forkserver import ForkServer, fork_server
+    from segkit.report.forkserver import fork_server
 
     params = load_params([Path(__file__).resolve().parents[1] / "params" / "smoke.yaml"])[0]
     with kernel_environment(params), fork_server() as server:
