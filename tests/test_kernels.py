@@ -212,3 +212,17 @@ def test_batch_kernels_keep_the_memory_they_free_for_their_next_arrays(tmp_path,
             run_sync(km.shutdown_kernel)(now=True)
             pool.close()
     assert mapped == 0 and free >= 24 * 2**20
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux") or os.confstr("CS_GNU_LIBC_VERSION") is None,
+                    reason="the allocator settings are glibc's")
+def test_the_command_process_keeps_the_memory_it_frees_once_it_asks_glibc():
+    """``segkit``'s own process starts without the kernels' environment: :func:`keep_freed_memory` gives it the same
+    settings through ``mallopt`` (``cli.console`` calls it first)."""
+    import subprocess
+
+    script = "from segkit.report.forkserver import keep_freed_memory\nprint(keep_freed_memory())\n" + _MALLOC_PROBE
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MALLOC_")}
+    applied, mapped, free = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True,
+                                           check=True).stdout.split()
+    assert applied == "True" and int(mapped) == 0 and int(free) >= 24 * 2**20
