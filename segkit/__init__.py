@@ -15,21 +15,11 @@ work from plain Python, in memory:
 A batch of report notebooks: ``segkit.run("params/online_retail.yaml")`` (the ``segkit run`` command).
 """
 
-import os
 from importlib import import_module
 from typing import Any
 
 from .errors import (ColumnError, DataFileError, DataValueError, ModelError, ParamsError, RunError,
                      SegkitError, SegmentationError)
-
-# pyarrow's allocator (mimalloc) commits its memory arenas up front, where Linux then backs them with huge pages
-# (transparent huge pages on request, the default): each first touch of a 2 MB page waits for the kernel to find,
-# and often compact, contiguous memory. That cost 0.02-0.54 s of system time, at random, on the first Parquet read
-# of every process (a kernel's, the driver's); committed page by page, it costs 0.05-0.07 s every time
-# (``bench/README.md``). A default, as scikit-learn sets its ``KMP_*`` ones: mimalloc reads it when pyarrow loads,
-# so it holds wherever segkit is imported first (the notebooks, the ``segkit`` command, the kernels), and a value
-# the user set wins.
-os.environ.setdefault("MIMALLOC_ARENA_EAGER_COMMIT", "0")
 
 #: Names loaded on first use (PEP 562), so that ``segkit run`` and the kernels' fork server start without
 #: waiting for scikit-learn.

@@ -227,9 +227,9 @@ def console() -> None:
     coverage or profiling hook loaded at start-up, which must run after the command), or ``main`` raised, the
     process ends as Python ends it.
     """
-    from .report.forkserver import keep_freed_memory
+    from .report.allocator import own_process
 
-    keep_freed_memory()  # as the batch's kernels do: freed memory reused, not faulted in again page by page
+    own_process()  # memory taken once, not once per array, as in the kernels (before pandas loads pyarrow)
     done: list[int] = []
     if getattr(atexit, "_ncallbacks", lambda: 1)() == 0:  # CPython's count of exit handlers: none before ours
         atexit.register(_quick_exit, done)

@@ -37,7 +37,7 @@ from ..config import SECRET_KEYS, Params, resolve_env
 from ..errors import RunError, SegkitError
 from ..progress import FILE_VAR, NOTEBOOK_VAR
 from .lifecycle import write_problem
-from .forkserver import KERNEL_ENV, ForkServer
+from .forkserver import ONE_THREAD, ForkServer
 from .kernels import KernelPool, execute as execute_in
 from .render import render_notebook
 
@@ -221,11 +221,10 @@ def _error_of(executed: Path) -> str:
 
 @contextmanager
 def kernel_environment(params: Params) -> Iterator[None]:
-    """The kernels' environment (:data:`~.forkserver.KERNEL_ENV`: one BLAS/OpenMP thread, freed memory kept), and
-    the secrets as environment variables, for the batch only."""
-    names = (*KERNEL_ENV, *(f"SEGKIT_{k.upper()}" for k in SECRET_KEYS))
+    """One BLAS/OpenMP thread per kernel, and the secrets as environment variables, for the batch only."""
+    names = (*ONE_THREAD, *(f"SEGKIT_{k.upper()}" for k in SECRET_KEYS))
     backup = {k: os.environ.get(k) for k in names}
-    os.environ.update(KERNEL_ENV)
+    os.environ.update(ONE_THREAD)
     for key in SECRET_KEYS:
         if getattr(params, key):
             os.environ[f"SEGKIT_{key.upper()}"] = resolve_env(getattr(params, key))

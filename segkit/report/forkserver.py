@@ -28,7 +28,6 @@ after a normal run) and removes the connection files and sockets a killed batch 
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import gc
 import importlib
 import json
@@ -44,8 +43,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-__all__ = ["ForkServer", "ForkedProcess", "PRELOAD", "PRELOAD_LATER", "ONE_THREAD", "KEEP_FREED", "KERNEL_ENV",
-           "fork_server", "keep_freed_memory"]
+from .allocator import allocator_env, keep_freed_memory
+
+__all__ = ["ForkServer", "ForkedProcess", "PRELOAD", "PRELOAD_LATER", "ONE_THREAD", "fork_server"]
 
 #: Imported by the server before it forks its first kernel: what every report notebook imports in its first cell.
 #: The matplotlib backend is not among them: it loads in the kernel, where IPython is running, so the inline
@@ -66,17 +66,6 @@ PRELOAD_LATER = (
 #: A kernel's threads: one BLAS/OpenMP thread, so that two kernels on two cores do not fight. Read when the
 #: numeric libraries load, so the server's own environment has it.
 ONE_THREAD = {var: "1" for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "BLIS_NUM_THREADS")}
-#: A kernel's memory: glibc's allocator keeps what the kernel frees, up to 256 MB, for its next arrays, and grows
-#: its heap 64 MB at a time, instead of handing each array of more than 128 KB back to the system and taking it
-#: again page by page (each page a fault the kernel zeroes: 0.78 million faults in the default batch, most of its
-#: 2.9 s of system time). Arrays of 32 MB or more still have memory of their own. Read when a process starts,
-#: so the server's own environment has it; other C libraries ignore it.
-KEEP_FREED = {"MALLOC_MMAP_THRESHOLD_": str(32 * 2**20), "MALLOC_TRIM_THRESHOLD_": str(256 * 2**20),
-              "MALLOC_TOP_PAD_": str(64 * 2**20)}
-#: mallopt's codes for the settings of :data:`KEEP_FREED` (glibc's ``malloc.h``).
-_MALLOPT = {"MALLOC_TRIM_THRESHOLD_": -1, "MALLOC_TOP_PAD_": -2, "MALLOC_MMAP_THRESHOLD_": -3}
-#: What the batch adds to its kernels' environment (and to the fork server's, whose kernels inherit it).
-KERNEL_ENV = {**ONE_THREAD, **KEEP_FREED}
 #: The inline backend, as ipykernel sets it when ``MPLBACKEND`` is unset; the server must agree before it imports
 #: pyplot.
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
@@ -148,28 +137,16 @@ class ForkServer:
 @contextlib.contextmanager
 def fork_server(server: ForkServer | None = None) -> Iterator[ForkServer | None]:
     """``server`` itself when one is given (its owner stops it), else a server for kernels with one thread each
-    (:data:`KERNEL_ENV`), stopped at the end; None where processes cannot fork (the kernels then start on their
-    own)."""
+    (:data:`ONE_THREAD`) and the allocators' settings of :mod:`.allocator`, stopped at the end; None where
+    processes cannot fork (the kernels then start on their own, with glibc's defaults)."""
     if server is not None or not hasattr(os, "fork"):
         yield server
         return
-    server = ForkServer(env=KERNEL_ENV)
+    server = ForkServer(env={**ONE_THREAD, **allocator_env()})
     try:
         yield server
     finally:
         server.close()
-
-
-def keep_freed_memory() -> bool:
-    """Apply :data:`KEEP_FREED` to this process, already started, through glibc's ``mallopt`` (the ``segkit``
-    command's own process: 0.14 million page faults in a default batch). False where the C library has no
-    ``mallopt`` or refuses a setting."""
-    try:
-        mallopt = ctypes.CDLL(None).mallopt
-    except (OSError, AttributeError):
-        return False
-    mallopt.argtypes, mallopt.restype = [ctypes.c_int, ctypes.c_int], ctypes.c_int
-    return all(mallopt(_MALLOPT[var], int(value)) == 1 for var, value in KEEP_FREED.items())
 
 
 def kernel_args(argv: list[str]) -> list[str]:
@@ -185,6 +162,7 @@ def kernel_args(argv: list[str]) -> list[str]:
 def serve() -> None:
     """The server's main loop (run by :class:`ForkServer` in a process of its own)."""
     sock = socket.socket(fileno=int(os.environ.pop("SEGKIT_FORKSERVER_FD")))
+    keep_freed_memory()  # before the imports, which grow the heap too; the kernels inherit it
     gc.disable()  # see the module's docstring; each kernel turns it on again
     for name in PRELOAD:
         importlib.import_module(name)
