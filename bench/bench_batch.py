@@ -9,6 +9,9 @@
   every numeric feature per segment) as CSV. No plots, no reports. It uses segkit's own reader, cleaning
   and features (``segkit.pipeline``), so it is the floor of *this* code's data path.
 
+Both floors take memory as the batch's processes do (``segkit/report/allocator.py``), so that they differ from the
+batch in their work only.
+
 Each repeat runs the three one after the other (alternated), so load from other work hits them alike;
 the summary gives medians and the ratios batch / floor. Peak memory of the batch is the largest sum of
 resident memory over the driver, the fork server and all the kernels, sampled every 0.1 s: of their RSS (pages
@@ -102,7 +105,17 @@ def run_batch(params: list[str], out: Path, code: Path, *, pss: bool = False) ->
             "per_notebook": per_nb, "log": output.splitlines()}
 
 
-FLOOR = r'''
+#: First in both floors' scripts: the allocators' settings of the batch's processes, so that the floors differ from
+#: the batch in their work only.
+_ALLOCATORS = '''
+try:
+    from segkit.report.allocator import own_process
+    own_process()
+except ImportError:  # a checkout from before them
+    pass
+'''
+
+FLOOR = _ALLOCATORS + r'''
 import json, sys, time, resource, os
 from pathlib import Path
 import nbformat
@@ -139,15 +152,15 @@ print(json.dumps({"wall_s": round(time.perf_counter() - t0, 2),
                   "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}))
 '''
 
-BARE = r'''
+BARE = _ALLOCATORS + r'''
 import json, sys, time, resource
 t0 = time.perf_counter()
 from pathlib import Path
-from segkit.config import load_params  # first, as in the batch: segkit's allocator default holds (segkit/__init__.py)
-from segkit.pipeline import build_features, clean_table, clustering_matrix
-from segkit.source import load_input
 import numpy as np
 from sklearn.cluster import KMeans
+from segkit.config import load_params
+from segkit.pipeline import build_features, clean_table, clustering_matrix
+from segkit.source import load_input
 
 params, _ = load_params(json.loads(sys.argv[1]))
 k, out = int(sys.argv[2]), Path(sys.argv[3])
