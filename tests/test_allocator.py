@@ -46,7 +46,8 @@ def _has_mallinfo2() -> bool:
     return platform.libc_ver()[0] == "glibc" and hasattr(ctypes.CDLL(None), "mallinfo2")
 
 
-glibc = pytest.mark.skipif(not _has_mallinfo2(), reason="the memory settings and their probe are glibc's (2.33 or later)")
+glibc = pytest.mark.skipif(not _has_mallinfo2(),
+                           reason="the memory settings and their probe are glibc's (2.33 or later)")
 
 
 def _kept(printed: str) -> bool:
@@ -105,10 +106,34 @@ def test_a_forked_kernel_keeps_freed_memory_and_starts_programs_with_glibcs_defa
         pool.start("05_profile", {}, tmp_path)
         km = pool.take("05_profile", {}, tmp_path)
         try:
-            printed = _run_in(km, PROBE + "import os\nprint(sorted(k for k in os.environ if k.startswith('MALLOC_')))")
+            printed = _run_in(km, PROBE + f"import os\nprint(sorted(k for k in os.environ if k in {list(KEEP_FREED)}))")
         finally:
             run_sync(km.shutdown_kernel)(now=True)
             pool.close()
     *probe, inherited = printed.strip().splitlines()
     assert _kept(" ".join(probe))
-    assert inherited == "[]"  # nothing for a program the kernel starts (Spark's JVM) to inherit
+    # nothing for a program the kernel starts (Spark's JVM) to inherit, but what the user set
+    assert inherited == str(sorted(k for k in KEEP_FREED if k in os.environ))
+
+
+@glibc
+def test_a_kernel_started_without_the_fork_server_keeps_freed_memory_too(tmp_path):
+    """Where there is no fork server (no ``fork``, or it stopped), a batch's kernel starts on its own and applies
+    the same settings during its start-up (``kernels.PRELOAD``)."""
+    from segkit.report.forkserver import ForkServer
+
+    server = ForkServer()
+    server.close()  # stopped: the kernel starts on its own
+    pool = KernelPool(server=server)
+    pool.start("02_features", {}, tmp_path)
+    km = pool.take("02_features", {}, tmp_path)
+    try:
+        printed = _run_in(km, PROBE + "import os\nprint(os.getppid(), 'a' in dir())")
+    finally:
+        run_sync(km.shutdown_kernel)(now=True)
+        pool.close()
+    *probe, last = printed.strip().splitlines()
+    parent, leftover = last.split()
+    assert int(parent) == os.getpid() and leftover == "False"  # started here; nothing left in the namespace
+    assert _kept(" ".join(probe))
+

@@ -13,8 +13,9 @@ once per process"):
 * **glibc** hands an array above its mapping threshold (128 KB at first, raised up to 32 MB as mapped blocks are
   freed) a mapping of its own and returns it when the array is freed, and trims the free top of its heap beyond
   128 KB: the next array faults its pages in again. :data:`KEEP_FREED` keeps freed memory for the next arrays.
-  It is applied with ``mallopt`` inside the process (:func:`keep_freed_memory`), not through the environment, so
-  that programs a kernel starts (Spark's JVM, with a heap per thread) keep glibc's defaults.
+  It is applied with ``mallopt`` inside the process (:func:`keep_freed_memory`: by the fork server before its
+  imports, by a kernel started without it during its start-up, by the ``segkit`` command), not through the
+  environment, so that programs a kernel starts (Spark's JVM, with a heap per thread) keep glibc's defaults.
 
 A value the user set (the same environment variable) wins over each of them. Results are the same either way.
 This module imports only the standard library: the fork server loads it before anything else.

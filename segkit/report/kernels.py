@@ -28,8 +28,10 @@ from .forkserver import ForkedProcess, ForkServer
 
 __all__ = ["KernelPool", "PRELOAD", "KERNEL_ARGS", "execute"]
 
-#: Imported during a pre-started kernel's start-up (the modules every report notebook imports first).
-PRELOAD = "import segkit.stages, segkit.report.cards, matplotlib.pyplot; del segkit, matplotlib"
+#: Run during a pre-started kernel's start-up: the memory settings of a forked kernel (:mod:`.allocator`), and the
+#: modules every report notebook imports first.
+PRELOAD = ("import segkit.report.allocator as a; a.keep_freed_memory(); "
+           "import segkit.stages, segkit.report.cards, matplotlib.pyplot; del a, segkit, matplotlib")
 #: Kernel options: quiet, and an in-memory IPython history (no shared SQLite file between kernels).
 KERNEL_ARGS = ["--IPKernelApp.log_level=CRITICAL", "--HistoryManager.hist_file=:memory:"]
 _ENGINE = "segkit"
