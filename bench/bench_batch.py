@@ -13,7 +13,8 @@ Both floors take memory as the batch's processes do (``segkit/report/allocator.p
 batch in their work only.
 
 Each repeat runs the three one after the other (alternated), so load from other work hits them alike;
-the summary gives medians and the ratios batch / floor. Peak memory of the batch is the largest sum of
+the summary gives medians and the ratios batch / floor, and the batch's system CPU and page faults (memory the
+processes take from the system: ``docs/architecture.md`` item 14). Peak memory of the batch is the largest sum of
 resident memory over the driver, the fork server and all the kernels, sampled every 0.1 s: of their RSS (pages
 the kernels share with the server count once per kernel) in the timed runs and, on Linux, of their PSS (each
 shared page once) in one more batch run after them, which is not timed: reading ``smaps_rollup`` walks a process's
@@ -65,6 +66,12 @@ def _pss(pid: int) -> int:
         return 0
 
 
+def _children_system() -> tuple[float, int]:
+    """System CPU seconds and minor page faults of the finished child processes so far, grandchildren included."""
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return ru.ru_stime, ru.ru_minflt
+
+
 def _children_cpu() -> float:
     """CPU seconds (user + system) of the finished child processes so far, grandchildren included."""
     ru = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -81,7 +88,7 @@ def run_batch(params: list[str], out: Path, code: Path, *, pss: bool = False) ->
     import psutil
 
     cmd = [sys.executable, "-m", "segkit.cli", "run", *params, "--out", str(out), "--force"]
-    t0, cpu0 = time.perf_counter(), _children_cpu()
+    t0, cpu0, (sys0, faults0) = time.perf_counter(), _children_cpu(), _children_system()
     env = _env(code)
     env.pop("MPLBACKEND")
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=code, env=env)
@@ -91,14 +98,15 @@ def run_batch(params: list[str], out: Path, code: Path, *, pss: bool = False) ->
         rss, shared_once = _tree_memory(ps, pss=pss)
         peak, peak_pss = max(peak, rss), max(peak_pss, shared_once)
         time.sleep(0.1)
-    wall, cpu = time.perf_counter() - t0, _children_cpu() - cpu0
+    wall, cpu, (system, faults) = time.perf_counter() - t0, _children_cpu() - cpu0, _children_system()
     output = proc.stdout.read()
     if proc.returncode != 0:
         raise SystemExit(f"batch failed:\n{output}")
     manifest = json.loads(next(out.glob("*/manifest.json")).read_text())
     per_nb = manifest["timings"]["notebooks"]
     k = len({line.split(",")[1] for line in next(out.glob("*/artifacts/segments.csv")).read_text().splitlines()[1:]})
-    return {"wall_s": round(wall, 2), "cpu_s": round(cpu, 2), "peak_rss_mb": round(peak / 2**20),
+    return {"wall_s": round(wall, 2), "cpu_s": round(cpu, 2), "system_s": round(system - sys0, 2),
+            "page_faults": faults - faults0, "peak_rss_mb": round(peak / 2**20),
             **({"peak_pss_mb": round(peak_pss / 2**20)} if pss else {}), "k": k,
             "execute_s": round(sum(t["execute_s"] for t in per_nb.values()), 2),
             "render_s": round(sum(t.get("render_s", 0) for t in per_nb.values()), 2),
@@ -250,7 +258,8 @@ def main() -> None:
             floor = run_floor(params, Path(tmp) / f"f{i}", code)
             bare = run_bare(params, Path(tmp) / f"f{i}", code, batch["k"])
             runs.append({"batch": batch, "floor": floor, "bare": bare})
-            print(f"run {i + 1}: batch {batch['wall_s']:.1f}s (cpu {batch['cpu_s']:.1f}s, peak RSS sum "
+            print(f"run {i + 1}: batch {batch['wall_s']:.1f}s (cpu {batch['cpu_s']:.1f}s, of which system "
+                  f"{batch['system_s']:.1f}s, {batch['page_faults'] / 1e6:.2f} million page faults, peak RSS sum "
                   f"{batch['peak_rss_mb']} MB, k={batch['k']}), notebooks' floor {floor['wall_with_startup_s']:.1f}s "
                   f"(cpu {floor['cpu_s']:.1f}s), "
                   f"bare floor {bare['wall_with_startup_s']:.1f}s (cpu {bare['cpu_s']:.1f}s)", flush=True)
@@ -264,6 +273,8 @@ def main() -> None:
                "median_batch_s": b, "median_notebooks_floor_s": f, "median_bare_floor_s": z,
                "batch_over_notebooks_floor": round(b / f, 2), "batch_over_bare_floor": round(b / z, 2),
                "median_cpu_s": {w: _median(runs, w, "cpu_s") for w in ("batch", "floor", "bare")},
+               "median_batch_system_s": _median(runs, "batch", "system_s"),
+               "median_batch_page_faults": _median(runs, "batch", "page_faults"),
                "median_peak_rss_mb": _median(runs, "batch", "peak_rss_mb"),
                "peak_pss_mb": memory["peak_pss_mb"], "kernel_startup_s": startup,
                "per_notebook_last_run": runs[-1]["batch"]["per_notebook"]}
