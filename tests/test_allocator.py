@@ -1,9 +1,9 @@
 """How segkit's own processes take memory (``segkit/report/allocator.py``, ``docs/architecture.md`` item 14).
 
-The ``segkit`` command's process and the fork server's kernels keep the memory they free for their next arrays
-(glibc's settings, applied with ``mallopt``), and pyarrow's allocator commits memory as it is used (an
-environment variable read when pyarrow loads). A value the user set wins; programs a kernel starts keep glibc's
-defaults.
+The ``segkit`` command's process and the batch's kernels (forked from the server, or started on their own) keep the
+memory they free for their next arrays (glibc's settings, applied with ``mallopt``), and pyarrow's allocator
+commits memory as it is used (an environment variable read when pyarrow loads). A value the user set wins;
+programs a kernel starts keep glibc's defaults.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from test_kernels import _run_in  # pytest puts tests/ on sys.path
 
 VAR = "MIMALLOC_ARENA_EAGER_COMMIT"
 MiB = 2**20
-#: Prints the bytes glibc mapped for four 24 MB arrays, and the bytes its heap keeps free once they are gone.
+#: Prints the bytes glibc mapped for four 24 MB arrays, and the size of its heap's free top once they are gone.
 PROBE = """
 import ctypes, numpy as np
 class Info(ctypes.Structure):
@@ -36,7 +36,7 @@ mapped = libc.mallinfo2().hblkhd
 arrays = [np.ones(3 * 2**20) for _ in range(4)]
 mapped = libc.mallinfo2().hblkhd - mapped
 del arrays
-print(mapped, libc.mallinfo2().fordblks)
+print(mapped, libc.mallinfo2().keepcost)
 """
 
 
@@ -51,10 +51,10 @@ glibc = pytest.mark.skipif(not _has_mallinfo2(),
 
 
 def _kept(printed: str) -> bool:
-    """The four arrays came from the heap, and their 96 MB stayed in it (the trim threshold: with the top pad
-    alone, 64 MB would)."""
-    mapped, free = (int(v) for v in printed.split()[-2:])
-    return mapped == 0 and free >= 96 * MiB
+    """The four arrays came from the heap, and their 96 MB stayed at its top once freed (the trim threshold: with
+    glibc's, the top shrinks to the 64 MB top pad)."""
+    mapped, top = (int(v) for v in printed.split()[-2:])
+    return mapped == 0 and top >= 96 * MiB
 
 
 def test_a_value_the_user_set_wins():
@@ -137,3 +137,17 @@ def test_a_kernel_started_without_the_fork_server_keeps_freed_memory_too(tmp_pat
     assert int(parent) == os.getpid() and leftover == "False"  # started here; nothing left in the namespace
     assert _kept(" ".join(probe))
 
+
+
+@glibc
+@pytest.mark.parametrize("given", [{"MALLOC_TRIM_THRESHOLD_": "131072"},
+                                   {"GLIBC_TUNABLES": "glibc.malloc.trim_threshold=131072"}],
+                         ids=["variable", "tunable"])
+def test_a_glibc_setting_the_user_gave_is_kept(given):
+    """The user's trim threshold (glibc's default, 128 KB) stays: the heap's top shrinks back to the top pad."""
+    env = {k: v for k, v in os.environ.items() if k not in KEEP_FREED and k != "GLIBC_TUNABLES"}
+    script = "from segkit.report.allocator import keep_freed_memory\nprint(keep_freed_memory())\n" + PROBE
+    out = subprocess.run([sys.executable, "-c", script], env={**env, **given}, capture_output=True, text=True,
+                         check=True).stdout.split()
+    assert out[0] == "True" and int(out[1]) == 0  # the other two settings were applied
+    assert int(out[2]) < 96 * MiB

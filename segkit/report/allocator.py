@@ -17,7 +17,8 @@ once per process"):
   imports, by a kernel started without it during its start-up, by the ``segkit`` command), not through the
   environment, so that programs a kernel starts (Spark's JVM, with a heap per thread) keep glibc's defaults.
 
-A value the user set (the same environment variable) wins over each of them. Results are the same either way.
+A value the user set (the same environment variable, or glibc's ``GLIBC_TUNABLES``) wins over each of them.
+Results are the same either way.
 This module imports only the standard library: the fork server loads it before anything else.
 """
 
@@ -34,8 +35,11 @@ ALLOCATOR_ENV = {"MIMALLOC_ARENA_EAGER_COMMIT": "0"}
 #: the heap; the free top of the heap goes back to the system only beyond 256 MB; the heap grows 64 MB at a time.
 KEEP_FREED = {"MALLOC_MMAP_THRESHOLD_": 32 * 2**20, "MALLOC_TRIM_THRESHOLD_": 256 * 2**20,
               "MALLOC_TOP_PAD_": 64 * 2**20}
-#: ``mallopt``'s parameter for each setting of :data:`KEEP_FREED` (glibc's ``malloc.h``).
-_MALLOPT = {"MALLOC_TRIM_THRESHOLD_": -1, "MALLOC_TOP_PAD_": -2, "MALLOC_MMAP_THRESHOLD_": -3}
+#: ``mallopt``'s parameter for each setting of :data:`KEEP_FREED` (glibc's ``malloc.h``), and its name in
+#: ``GLIBC_TUNABLES``, the other way a user sets it.
+_MALLOPT = {"MALLOC_TRIM_THRESHOLD_": (-1, "glibc.malloc.trim_threshold"),
+            "MALLOC_TOP_PAD_": (-2, "glibc.malloc.top_pad"),
+            "MALLOC_MMAP_THRESHOLD_": (-3, "glibc.malloc.mmap_threshold")}
 
 
 def allocator_env() -> dict[str, str]:
@@ -45,14 +49,16 @@ def allocator_env() -> dict[str, str]:
 
 def keep_freed_memory() -> bool:
     """Apply :data:`KEEP_FREED` to this process through glibc's ``mallopt``, except the settings the user gave in
-    the environment (glibc applied those at start). False where the C library has no ``mallopt`` (not glibc) or
-    refuses a setting; the others are applied all the same."""
+    the environment (its variable, or ``GLIBC_TUNABLES``: glibc applied those at start). False where the C library
+    has no ``mallopt`` (not glibc) or refuses a setting; the others are applied all the same."""
     try:
         mallopt = ctypes.CDLL(None).mallopt
     except (OSError, AttributeError, TypeError):  # no mallopt; or Windows, where CDLL(None) is a TypeError
         return False
     mallopt.argtypes, mallopt.restype = [ctypes.c_int, ctypes.c_int], ctypes.c_int
-    applied = [mallopt(_MALLOPT[var], value) == 1 for var, value in KEEP_FREED.items() if var not in os.environ]
+    tunables = os.environ.get("GLIBC_TUNABLES", "")
+    applied = [mallopt(_MALLOPT[var][0], value) == 1 for var, value in KEEP_FREED.items()
+               if var not in os.environ and _MALLOPT[var][1] not in tunables]
     return all(applied)
 
 

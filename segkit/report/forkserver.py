@@ -138,7 +138,7 @@ class ForkServer:
 def fork_server(server: ForkServer | None = None) -> Iterator[ForkServer | None]:
     """``server`` itself when one is given (its owner stops it), else a server for kernels with one thread each
     (:data:`ONE_THREAD`) and the allocators' settings of :mod:`.allocator`, stopped at the end; None where
-    processes cannot fork (the kernels then start on their own, with glibc's defaults)."""
+    processes cannot fork (the kernels then start on their own, and apply them during their start-up)."""
     if server is not None or not hasattr(os, "fork"):
         yield server
         return
