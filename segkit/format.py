@@ -2,6 +2,7 @@
 
 - :func:`format_number`: a plain number with a sensible precision (``4,100``, ``12.3``, ``0.12``).
 - :func:`format_value`: a number in its unit (``£4,100``, ``12 days``, ``24%``, ``18 months``); missing is ``–``.
+- :func:`format_score`: a score of at most 1 (a silhouette, a correlation) with two decimals, as in a column of them.
 - :func:`segment_codes`: the stable segment codes ``S01``, ``S02``, ... shared by cards, plots, files
   and scored output; :func:`model_segment_codes`: a saved model's codes, which may follow an earlier run.
 - :func:`round_json`: the one rounding rule of the JSON artifacts (6 significant digits), so equal
@@ -16,8 +17,8 @@ import numpy as np
 
 from .errors import DataValueError
 
-__all__ = ["format_number", "format_share", "format_value", "segment_codes", "segment_code", "model_segment_codes",
-           "round_json", "fold_table", "MISSING_TEXT"]
+__all__ = ["format_number", "format_share", "format_score", "format_value", "segment_codes", "segment_code",
+           "model_segment_codes", "round_json", "fold_table", "MISSING_TEXT"]
 
 #: How a missing number is shown.
 MISSING_TEXT = "–"
@@ -96,6 +97,17 @@ def format_share(share: float, decimals: int = 0) -> str:
     if 1 - step / 2 <= share < 1:
         return f"over {100 * (1 - step):.{decimals}f}%"
     return f"{100 * share:.{decimals}f}%"
+
+
+def format_score(value: float) -> str:
+    """A score of at most 1 in size with two decimals, so that a column of them aligns: never "0.1" beside "0.67",
+    nor "-0.00" for a tiny negative; missing is ``–``.
+
+    >>> [format_score(v) for v in (0.1, 0.6666, -0.00046, -0.25, float("nan"))]
+    ['0.10', '0.67', '0.00', '-0.25', '–']
+    """
+    value = float(value)
+    return f"{round(value, 2) + 0.0:.2f}" if math.isfinite(value) else MISSING_TEXT  # + 0.0: no "-0.00"
 
 
 #: Units written before the number; "money" is the run's currency.

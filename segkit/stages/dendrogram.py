@@ -5,12 +5,10 @@
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 from sklearn.cluster import KMeans
 
-from ..format import MISSING_TEXT
+from ..format import format_score
 from ..hierarchy import LinkageComparison, compare_linkages
 from ..plots import linkage_comparison_figure, plot_dendrogram
 from ..report.cards import figure, table
@@ -64,14 +62,10 @@ def dendrogram_figure(ctx: RunContext, comparison: LinkageComparison):
 def comparison_table(comparison: LinkageComparison):
     """The linkage methods side by side (``comparison.table``), in words: silhouette, cophenetic correlation,
     balance, the smallest segment's share, agreement with k-means (adjusted Rand index) and the tree's size."""
-    scores = {c: [_score(v) for v in comparison.table[c]] for c in ("silhouette", "cophenetic", "balance", "ari")}
+    scores = {c: [format_score(v) for v in comparison.table[c]] for c in ("silhouette", "cophenetic", "balance", "ari")}
     return table(comparison.table.assign(**scores),
                  {"cophenetic": "Cophenetic correlation", "smallest_share": "Smallest segment",
                   "ari": "Agreement with k-means (ARI)", "n_segments": "Segments",
                   "two_stage": "Built in two stages", "n_leaves": "Leaves of the tree"},
                  index="method", percent=["smallest_share"], whole=["n_segments", "n_leaves"], label_words=True)
 
-
-def _score(value: float) -> str:
-    """A score of at most 1 with two decimals, as every other in its column: 0.10 and 0.00, not 0.1 and -0.00046."""
-    return f"{round(float(value), 2) + 0.0:.2f}" if math.isfinite(value) else MISSING_TEXT  # + 0.0: no "-0.00"
