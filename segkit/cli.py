@@ -248,12 +248,11 @@ def _quick_exit(done: list[int]) -> None:
             stream.flush()
         except OSError:  # the reader of the output went away (segkit runs | head): Python exits with 120 then
             code = 120 if stream is sys.stdout else code
-    try:  # what compiled libraries wrote through C's stdio, which C's exit() would flush
-        import ctypes
+    from .report.allocator import libc_function
 
-        ctypes.CDLL(None).fflush(None)
-    except (OSError, AttributeError, TypeError):  # no C library to load by that name (Windows)
-        pass
+    fflush = libc_function("fflush")
+    if fflush is not None:  # what compiled libraries wrote through C's stdio, which C's exit() would flush
+        fflush(None)
     os._exit(code)
 
 

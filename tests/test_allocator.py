@@ -17,7 +17,7 @@ import pytest
 
 from jupyter_core.utils import run_sync
 
-from segkit.report.allocator import ALLOCATOR_ENV, KEEP_FREED, allocator_env
+from segkit.report.allocator import ALLOCATOR_ENV, KEEP_FREED, allocator_env, libc_function
 from segkit.report.kernels import KernelPool
 
 from test_kernels import _run_in  # pytest puts tests/ on sys.path
@@ -138,7 +138,6 @@ def test_a_kernel_started_without_the_fork_server_keeps_freed_memory_too(tmp_pat
     assert _kept(" ".join(probe))
 
 
-
 @glibc
 @pytest.mark.parametrize("given", [{"MALLOC_TRIM_THRESHOLD_": "131072"},
                                    {"GLIBC_TUNABLES": "glibc.malloc.trim_threshold=131072"}],
@@ -151,3 +150,9 @@ def test_a_glibc_setting_the_user_gave_is_kept(given):
                          check=True).stdout.split()
     assert out[0] == "True" and int(out[1]) == 0  # the other two settings were applied
     assert int(out[2]) < 96 * MiB
+
+
+@glibc
+def test_a_function_of_the_c_library_or_none():
+    assert libc_function("mallopt") is not None and libc_function("fflush") is not None
+    assert libc_function("segkit_no_such_function") is None

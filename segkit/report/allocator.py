@@ -27,7 +27,7 @@ from __future__ import annotations
 import ctypes
 import os
 
-__all__ = ["ALLOCATOR_ENV", "KEEP_FREED", "allocator_env", "keep_freed_memory", "own_process"]
+__all__ = ["ALLOCATOR_ENV", "KEEP_FREED", "allocator_env", "keep_freed_memory", "own_process", "libc_function"]
 
 #: pyarrow's mimalloc commits memory page by page as it is used, not its arenas up front.
 ALLOCATOR_ENV = {"MIMALLOC_ARENA_EAGER_COMMIT": "0"}
@@ -51,9 +51,8 @@ def keep_freed_memory() -> bool:
     """Apply :data:`KEEP_FREED` to this process through glibc's ``mallopt``, except the settings the user gave in
     the environment (its variable, or ``GLIBC_TUNABLES``: glibc applied those at start). False where the C library
     has no ``mallopt`` (not glibc) or refuses a setting; the others are applied all the same."""
-    try:
-        mallopt = ctypes.CDLL(None).mallopt
-    except (OSError, AttributeError, TypeError):  # no mallopt; or Windows, where CDLL(None) is a TypeError
+    mallopt = libc_function("mallopt")
+    if mallopt is None:
         return False
     mallopt.argtypes, mallopt.restype = [ctypes.c_int, ctypes.c_int], ctypes.c_int
     tunables = os.environ.get("GLIBC_TUNABLES", "")
@@ -66,3 +65,12 @@ def own_process() -> None:
     """Both, for a process of segkit's own that has not imported pandas or pyarrow yet (the ``segkit`` command)."""
     os.environ.update(allocator_env())
     keep_freed_memory()
+
+
+def libc_function(name: str):
+    """The C library's function ``name``, or None where there is none: a C library without it (``mallopt`` is
+    glibc's), or Windows, where ``ctypes.CDLL(None)`` is a TypeError."""
+    try:
+        return getattr(ctypes.CDLL(None), name)
+    except (OSError, AttributeError, TypeError):
+        return None
