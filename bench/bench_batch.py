@@ -66,16 +66,16 @@ def _pss(pid: int) -> int:
         return 0
 
 
-def _children_system() -> tuple[float, int]:
-    """System CPU seconds and minor page faults of the finished child processes so far, grandchildren included."""
+def _children_usage() -> tuple[float, float, int]:
+    """CPU seconds (user + system), system seconds and minor page faults of the finished child processes so far,
+    grandchildren included."""
     ru = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return ru.ru_stime, ru.ru_minflt
+    return ru.ru_utime + ru.ru_stime, ru.ru_stime, ru.ru_minflt
 
 
 def _children_cpu() -> float:
     """CPU seconds (user + system) of the finished child processes so far, grandchildren included."""
-    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return ru.ru_utime + ru.ru_stime
+    return _children_usage()[0]
 
 
 def _env(code: Path) -> dict[str, str]:
@@ -88,7 +88,7 @@ def run_batch(params: list[str], out: Path, code: Path, *, pss: bool = False) ->
     import psutil
 
     cmd = [sys.executable, "-m", "segkit.cli", "run", *params, "--out", str(out), "--force"]
-    t0, cpu0, (sys0, faults0) = time.perf_counter(), _children_cpu(), _children_system()
+    t0, before = time.perf_counter(), _children_usage()
     env = _env(code)
     env.pop("MPLBACKEND")
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=code, env=env)
@@ -98,15 +98,16 @@ def run_batch(params: list[str], out: Path, code: Path, *, pss: bool = False) ->
         rss, shared_once = _tree_memory(ps, pss=pss)
         peak, peak_pss = max(peak, rss), max(peak_pss, shared_once)
         time.sleep(0.1)
-    wall, cpu, (system, faults) = time.perf_counter() - t0, _children_cpu() - cpu0, _children_system()
+    wall = time.perf_counter() - t0
+    cpu, system, faults = (now - then for now, then in zip(_children_usage(), before))
     output = proc.stdout.read()
     if proc.returncode != 0:
         raise SystemExit(f"batch failed:\n{output}")
     manifest = json.loads(next(out.glob("*/manifest.json")).read_text())
     per_nb = manifest["timings"]["notebooks"]
     k = len({line.split(",")[1] for line in next(out.glob("*/artifacts/segments.csv")).read_text().splitlines()[1:]})
-    return {"wall_s": round(wall, 2), "cpu_s": round(cpu, 2), "system_s": round(system - sys0, 2),
-            "page_faults": faults - faults0, "peak_rss_mb": round(peak / 2**20),
+    return {"wall_s": round(wall, 2), "cpu_s": round(cpu, 2), "system_s": round(system, 2),
+            "page_faults": faults, "peak_rss_mb": round(peak / 2**20),
             **({"peak_pss_mb": round(peak_pss / 2**20)} if pss else {}), "k": k,
             "execute_s": round(sum(t["execute_s"] for t in per_nb.values()), 2),
             "render_s": round(sum(t.get("render_s", 0) for t in per_nb.values()), 2),
