@@ -321,3 +321,16 @@ def test_few_levels_only_count_when_values_repeat():
     assert detect_roles(few_rows) == {"age": "numeric", "flag": "numeric"}
     many_rows = pd.concat([few_rows] * 3, ignore_index=True)
     assert detect_roles(many_rows) == {"age": "categorical", "flag": "boolean"}
+
+
+def test_aged_dates_gives_the_reference_and_the_ages_of_reading_the_dates_once():
+    from segkit.kinds.customers.values import aged_dates, date_ages, reference_date_of
+
+    X = pd.DataFrame({"joined": ["2024-01-01", "2024-03-01", None], "last": ["2024-06-30", "bad", "2024-07-10"]})
+    reference, ages = aged_dates(X)
+    assert reference == pd.Timestamp("2024-07-10") == reference_date_of(X)  # the latest date of any column
+    np.testing.assert_array_equal(ages, date_ages(X, reference))
+    np.testing.assert_array_equal(ages[:, 0], [191.0, 131.0, np.nan])
+    np.testing.assert_array_equal(ages[:, 1], [10.0, np.nan, 0.0])
+    given, years = aged_dates(X, pd.Timestamp("2025-07-10"), "years")  # a given reference, another unit
+    assert given == pd.Timestamp("2025-07-10") and years[2, 1] == 365 / 365.25
