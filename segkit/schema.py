@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -94,8 +94,16 @@ def _params(params, kind: str):
 
 
 def _examples(values: pd.Series) -> str:
-    shown = [v.item() if isinstance(v, np.generic) else v for v in pd.unique(values)[:_EXAMPLES]]
-    return ", ".join(repr(v) for v in shown)
+    """A few distinct values as the message shows them: text and numbers quoted as Python writes them, dates
+    as dates (``2034-03-28``, with the time when there is one), not as numpy's nanoseconds."""
+    return ", ".join(_example(v) for v in pd.unique(values)[:_EXAMPLES])
+
+
+def _example(value) -> str:
+    if isinstance(value, (np.datetime64, datetime)):
+        ts = pd.Timestamp(value)
+        return f"{ts:%Y-%m-%d}" if ts == ts.normalize() else f"{ts:%Y-%m-%d %H:%M}"
+    return repr(value.item() if isinstance(value, np.generic) else value)
 
 
 def _where(column: str, key: str | None) -> str:

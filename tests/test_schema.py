@@ -95,6 +95,11 @@ def test_dates_in_the_future_are_flagged():
     findings = validate(_transactions(InvoiceDate=["2011-01-03", "2011-01-03", "2011-02-01", "2099-01-01"]),
                         _schema("transactions"))
     assert _rules(findings) == [("warning", "range", "InvoiceDate")]
+    # the examples are dates, as the data has them, and the note says what the run does with them
+    assert "e.g. 2099-01-01; the cleaning removes lines dated after today" in findings[0].message
+    timed = validate(_transactions(InvoiceDate=["2011-01-03", "2011-01-03", "2011-02-01", "2099-01-01 14:05"]),
+                     _schema("transactions"))
+    assert "e.g. 2099-01-01 14:05;" in timed[0].message
     # a year no datetime can hold is not a date, here as in the cleaning (segkit.parse)
     with pytest.raises(ColumnError, match="1 value\\(s\\) that are not dates, e.g. '2999-01-01'"):
         validate(_transactions(InvoiceDate=["2011-01-03", "2011-01-03", "2011-02-01", "2999-01-01"]),
