@@ -83,7 +83,24 @@ def test_the_outlier_table_shows_a_missing_fence_as_a_dash():
     skewed = pd.DataFrame({"spend": np.r_[np.linspace(1, 100, 200), 1e6]})
     shown = outliers(skewed)
     assert eda.outlier_table(skewed)["lower"].iloc[0] == -np.inf  # no lower fence on the log scale
-    assert shown.loc["spend", "Lowest usual value"] == "–" and shown.loc["spend", "Above"] == "1"
+    assert shown.loc["spend", "Unusually low below"] == "–" and shown.loc["spend", "Above"] == "1"
+    assert shown.loc["spend", "Unusually high above"] != "–"
+
+
+def test_the_outlier_table_shows_only_limits_some_value_lies_beyond():
+    """A fence outside the data (tenure in months: below 0 and above 160) is not shown."""
+    from segkit.stages.eda import outliers
+
+    rng = np.random.default_rng(0)
+    data = pd.DataFrame({"tenure": rng.integers(0, 72, 500), "salary": rng.normal(50_000, 5_000, 500).round()})
+    data.loc[0, "salary"] = 500_000  # one far out above
+    found = eda.outlier_table(data).set_index("column")
+    assert found.loc["tenure", "lower"] < 0 and found.loc["tenure", "upper"] > 72  # the fences as computed
+    shown = outliers(data)
+    assert shown.loc["tenure", ["Unusually low below", "Unusually high above", "Outliers"]].tolist() == ["–", "–", "0"]
+    assert shown.loc["salary", "Unusually low below"] == "–"
+    assert float(shown.loc["salary", "Unusually high above"].replace(",", "")) == found.loc["salary", "upper"].round()
+    assert shown.loc["salary", "Above"] == "1"
 
 
 RAW_NAMES = {"count", "mean", "std", "min", "max", "column", "rule", "note", "meaning", "rows", "n", "lower", "upper",

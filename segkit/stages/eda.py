@@ -126,10 +126,14 @@ def _sampled_by_engine(raw: pd.DataFrame) -> tuple[int | None, dict | None]:
 
 
 def outliers(data: pd.DataFrame) -> pd.DataFrame:
-    """The outlier counts of the numeric columns (:func:`segkit.eda.outlier_table`) in words; a fence that does
-    not apply (no lower one on a log scale) shows as "–"."""
-    return table(eda.outlier_table(data, list(data.columns)), _OUTLIER_WORDS, index="column",
-                 percent=["outlier_share"], whole=["n", "below", "above", "outliers"])
+    """The outlier counts of the numeric columns (:func:`segkit.eda.outlier_table`) in words. A limit shows only
+    where some value lies beyond it, else "–": a fence far outside the data (on a log scale, or below 0 for a
+    column that is never negative) is arithmetic, not a value a reader could meet."""
+    found = eda.outlier_table(data, list(data.columns))
+    found["lower"] = found["lower"].where(found["below"] > 0)
+    found["upper"] = found["upper"].where(found["above"] > 0)
+    return table(found, _OUTLIER_WORDS, index="column", percent=["outlier_share"],
+                 whole=["n", "below", "above", "outliers"])
 
 
 def duplicates(raw: pd.DataFrame) -> pd.DataFrame:
@@ -145,7 +149,7 @@ def cleaning_table(log) -> pd.DataFrame:
 
 
 _INPUT_WORDS = {"dtype": "Type", "non_null": "Values", "missing_share": "Missing", "distinct": "Distinct values"}
-_OUTLIER_WORDS = {"n": "Values", "lower": "Lowest usual value", "upper": "Highest usual value",
+_OUTLIER_WORDS = {"n": "Values", "lower": "Unusually low below", "upper": "Unusually high above",
                   "outlier_share": "Share"}
 _DUPLICATE_WORDS = {"rows": "Rows", "duplicate_rows": "Exact repeats", "duplicate_share": "Share",
                     "duplicated_groups": "Rows that repeat", "subset": "Compared on"}
