@@ -66,8 +66,9 @@ def test_rfm_summary_on_a_hand_made_table():
     assert list(s.index) == ["A", "B"] and s.index.name == "cust" and s.attrs["unit"] == "W"
     # A: purchase days Jan 1, 15, 29 -> 2 repeats, recency 28 days, age 35 days, mean repeat value (30 + 20) / 2
     # B: one purchase on Jan 22 -> no repeat, age 14 days, two holdout purchase days
+    # first_value: the first purchase day's sum (A: 10 + 5 on Jan 1; B: 40)
     expected = pd.DataFrame({"frequency": [2, 0], "recency": [4.0, 0.0], "T": [5.0, 2.0],
-                             "monetary_value": [25.0, 0.0], "frequency_holdout": [1, 2],
+                             "monetary_value": [25.0, 0.0], "first_value": [15.0, 40.0], "frequency_holdout": [1, 2],
                              "duration_holdout": [4.0, 4.0]}, index=pd.Index(["A", "B"], name="cust"))
     pd.testing.assert_frame_equal(s, expected, check_dtype=False)
 
@@ -259,6 +260,13 @@ def test_customer_lifetime_value_by_hand():
     assert list(one_month.columns) == ["expected_purchases", "p_alive", "expected_value", "clv"]
     assert np.allclose(one_month["p_alive"], bgnbd.probability_alive(s["frequency"], s["recency"], s["T"]))
 
+    # with the first purchases, the customer without a repeat is valued from theirs, shrunk as one purchase is
+    firsts = s.assign(first_value=[12.0, 30.0, 35.0])
+    valued = gg.expected_value(firsts["frequency"], firsts["monetary_value"], firsts["first_value"])
+    assert valued[0] == pytest.approx(p * (v + 12.0) / (p + q - 1)) and np.allclose(valued[1:], value[1:])
+    year = customer_lifetime_value(bgnbd, gg, firsts, horizon=12, discount_rate=0.0)
+    assert np.allclose(year["clv"], in_a_year * valued, rtol=1e-12)
+
     days = _small_summary("D")
     days[["recency", "T"]] *= 7
     assert np.allclose(customer_lifetime_value(_with_params(**{**PAPER, "alpha": PAPER["alpha"] * 7}), gg,
@@ -335,3 +343,17 @@ def test_bounded_fits_warn_and_keep_the_best_found(cdnow):
     with pytest.warns(RuntimeWarning, match="did not converge"):
         model = GammaGammaModel(max_time=0.0).fit(cdnow)
     assert not model.converged_ and model.n_iter_ <= 1
+
+
+def test_a_customer_without_a_repeat_purchase_is_valued_in_their_own_range_when_q_is_near_1():
+    """The new-user case: a few very expensive purchases gave q = 1.07, so the population mean per purchase
+    p v / (q - 1) is 1,395 while repeat buyers spend about 73; a customer who spent 18 once was valued at 1,395."""
+    gg = GammaGammaModel()
+    gg.p_, gg.q_, gg.v_ = 2.19736, 1.07084, 44.9703
+    population = gg.p_ * gg.v_ / (gg.q_ - 1)
+    assert gg.expected_value([0], [0.0])[0] == pytest.approx(population) and population > 1_390
+    own = gg.expected_value([0, 0, 3], [0.0, 0.0, 80.0], first_value=[18.0, np.nan, 500.0])
+    assert own[0] == pytest.approx(2.19736 * (44.9703 + 18.0) / (2.19736 + 0.07084))  # about 61
+    assert 18 < own[0] < 73
+    assert own[1] == pytest.approx(population)  # no first purchase known: the convention
+    assert own[2] == pytest.approx(gg.expected_value([3], [80.0])[0])  # repeat buyers: the first is not used

@@ -99,7 +99,8 @@ def rfm_summary(transactions: pd.DataFrame, *, customer_col: str, date_col: str,
     DataFrame
         Indexed by customer: ``frequency`` (repeat purchases = purchase days - 1), ``recency`` (first to
         last purchase), ``T`` (first purchase to ``calibration_end``), ``monetary_value`` (mean value of
-        the repeat purchases, 0 without any; the Fader-Hardie convention), with a holdout ``frequency_holdout``
+        the repeat purchases, 0 without any; the Fader-Hardie convention) and ``first_value`` (the value of the
+        first purchase), with a holdout ``frequency_holdout``
         (purchase days after ``calibration_end``) and ``duration_holdout``; ``attrs["unit"]`` is the unit.
     """
     step = pd.Timedelta(days=_unit_days(unit))
@@ -113,6 +114,7 @@ def rfm_summary(transactions: pd.DataFrame, *, customer_col: str, date_col: str,
     if amount_col is not None:
         repeat = cal["amount"].where(cal["customer"].duplicated())  # the first day of each customer is NaN
         out["monetary_value"] = repeat.groupby(cal["customer"]).mean().fillna(0.0)
+        out["first_value"] = grouped["amount"].first()
     if obs_end > cal_end:
         hold = daily[(daily["day"] > cal_end) & (daily["day"] <= obs_end)]
         out["frequency_holdout"] = hold.groupby("customer").size().reindex(out.index, fill_value=0)
@@ -362,14 +364,27 @@ class GammaGammaModel(_Estimator):
         self.frequency_value_corr_ = float(np.corrcoef(x, m)[0, 1]) if np.ptp(x) and np.ptp(m) else float("nan")
         return self
 
-    def expected_value(self, frequency, monetary_value) -> np.ndarray:
-        """Expected value of a customer's future purchases: their mean repeat value shrunk to the population's."""
+    def expected_value(self, frequency, monetary_value, first_value=None) -> np.ndarray:
+        """Expected value of a customer's future purchases: their mean repeat value shrunk to the population's,
+        ``p (v + x m) / (p x + q - 1)``.
+
+        A customer without a repeat purchase (x = 0) gets the population mean ``p v / (q - 1)`` in the
+        Fader-Hardie convention. Given ``first_value`` (the value of each customer's first purchase, which the
+        fit leaves out), such a customer is valued from that one purchase instead, shrunk as a history of one
+        purchase is. The population mean rests on the tail of the fitted distribution: when a few purchases are
+        very large, q comes close to 1 and the mean grows without bound (a customer who spent 18 valued at
+        1,400 a purchase), while one observed purchase keeps the value in the customer's own range.
+        """
         p, q, v = self._fitted("p q v")
         if q <= 1:
             raise DataValueError(f"the fitted Gamma-Gamma has q = {q:.3g} <= 1, so the mean value is infinite",
                                  "check the monetary values for extreme outliers")
         x = np.asarray(frequency, dtype=float)
         m = np.where(x > 0, np.asarray(monetary_value, dtype=float), 0.0)
+        if first_value is not None:
+            first = np.broadcast_to(np.asarray(first_value, dtype=float), x.shape)
+            use_first = (x == 0) & np.isfinite(first) & (first > 0)
+            x, m = np.where(use_first, 1.0, x), np.where(use_first, first, m)
         return p * (v + x * m) / (p * x + q - 1)
 
 
@@ -387,7 +402,9 @@ def customer_lifetime_value(bgnbd: BetaGeoModel, gg: GammaGammaModel, summary: p
     bgnbd, gg : BetaGeoModel, GammaGammaModel
         Fitted models.
     summary : DataFrame
-        ``frequency``, ``recency``, ``T`` and ``monetary_value`` per customer (:func:`rfm_summary`).
+        ``frequency``, ``recency``, ``T`` and ``monetary_value`` per customer (:func:`rfm_summary`). With its
+        ``first_value``, a customer without a repeat purchase is valued from their first purchase
+        (:meth:`GammaGammaModel.expected_value`).
     horizon : int, default=12
         Months ahead.
     unit : {"W", "D", "M"}, optional
@@ -408,7 +425,7 @@ def customer_lifetime_value(bgnbd: BetaGeoModel, gg: GammaGammaModel, summary: p
         raise DataValueError("horizon must be a whole number of months >= 1, discount_rate > -1, margin finite")
     step = UNIT_DAYS["M"] / _unit_days(unit or recorded)
     x, tx, T, m = _columns(summary, ("frequency", "recency", "T", "monetary_value"))
-    value = gg.expected_value(x, m)
+    value = gg.expected_value(x, m, summary["first_value"].to_numpy() if "first_value" in summary else None)
     previous, clv = np.zeros(len(x)), np.zeros(len(x))
     for month in range(1, int(horizon) + 1):
         cumulative = bgnbd.expected_purchases(month * step, x, tx, T)
