@@ -106,6 +106,8 @@ def _feature_clause(table: pd.DataFrame, in_seg: np.ndarray, feature: str, label
     """"more orders (typically 5.0 vs 2.0 overall)", or None when the segment's value reads the same as
     the overall one (a sentence never compares equal values)."""
     s = table[feature]
+    if pd.api.types.is_datetime64_any_dtype(s):
+        return _date_clause(s, in_seg, label)
     if not (pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s)):
         text = s.astype("object").where(s.notna(), _MISSING)
         top = text[in_seg].value_counts()
@@ -126,6 +128,20 @@ def _feature_clause(table: pd.DataFrame, in_seg: np.ndarray, feature: str, label
         if seg_t != all_t:
             return f"{_comparative(label, seg_v > all_v, unit)} ({how} {seg_t} vs {all_t} overall)"
     return None
+
+
+def _date_clause(s: pd.Series, in_seg: np.ndarray, label: str) -> str | None:
+    """"later signup date (typically 3 Oct 2023 vs 1 Jun 2023 overall)": a date column compared by its median
+    date, not as levels; None when the two read the same. The label's note ("(as days since)", how the model
+    reads the date) is dropped: the sentence shows dates."""
+    seg_d, all_d = s[in_seg].median(), s.median()
+    if pd.isna(seg_d) or pd.isna(all_d):
+        return None
+    seg_t, all_t = f"{seg_d:%-d %b %Y}", f"{all_d:%-d %b %Y}"
+    if seg_t == all_t:
+        return None
+    name = label.split(" (")[0]
+    return f"{'later' if seg_d > all_d else 'earlier'} {_phrase(name)} (typically {seg_t} vs {all_t} overall)"
 
 
 def _listed(clauses: list[str]) -> str:

@@ -214,6 +214,18 @@ def test_rates_read_higher_or_lower_not_more_or_fewer():
     assert "lower visit frequency" in text and "lower basket size" in text and "fewer" not in text
 
 
+def test_a_date_column_reads_as_earlier_or_later_dates_not_as_levels():
+    """A customer table's signup date (the model reads it as days since) was described as a level: "more often
+    2023-10-03 00:00:00 (1% vs 0% overall)"."""
+    signup = pd.to_datetime(["2023-01-10", "2023-02-01", "2023-02-20", "2023-09-01", "2023-10-03", "2023-11-15"])
+    table = pd.DataFrame({"signup_date": signup, "orders": [9.0, 8.0, 9.0, 2.0, 1.0, 2.0]})
+    text = explain.driver_sentence(table, [0, 0, 0, 1, 1, 1], 1, ["signup_date", "orders"], units={"orders": "count"},
+                                   labels_text={"signup_date": "Signup date (as days since)", "orders": "Orders"})
+    assert text == ("Set apart mostly by later signup date (typically 3 Oct 2023 vs 27 May 2023 overall) and fewer "
+                    "orders (typically 2.0 vs 5.0 overall).")
+    assert "00:00:00" not in text and "more often" not in text
+
+
 # --------------------------------------------------------------------------------------------- stage
 def test_analyse_stage_reads_artifacts_and_writes_explain_json(data, tmp_path):
     table, labels = data
