@@ -145,8 +145,12 @@ class _Checker:
             self.add("error", "type", column, problem, reading.n_unparsed, key, fix)
             return None
         values = reading.values
-        if kind == "datetime" and reading.ambiguous:
-            self.add("info", "dates", column, f"{_where(column, key)} read {reading.reading}: {reading.why}", 0, key)
+        if kind == "datetime" and reading.ambiguous:  # a warning when the order came from no one: the default
+            told = opts.get("dayfirst") is not None or opts.get("date_format")
+            self.add("info" if told else "warning", "dates", column,
+                     f"{_where(column, key)} read {reading.reading}: {reading.why}", 0, key,
+                     None if told else "set dayfirst: true if the dates are day first (31/12/2023), or dayfirst: "
+                     "false to keep month first without this warning")
         if kind in _NUMERIC and self.codes:
             coded = values.isin(self.codes)
             if coded.any():

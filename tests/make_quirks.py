@@ -322,6 +322,37 @@ def _(path):
         "read as": "month first (MM/DD/YYYY)", "why": "a second field above 12"}})
 
 
+def _ambiguous_orders() -> list[dict]:
+    """The orders, every date with a day of 12 or less (2-7 January, April and July)."""
+    rows = orders()
+    for i, r in enumerate(rows):
+        c, k = divmod(i // 2, 3)
+        r["InvoiceDate"] = datetime(2011, 1 + 3 * k, 2 + c, 10 + k)
+    return rows
+
+
+@quirk("dates_orders_all_ambiguous.csv", "order dates written day first where no day is above 12: read month "
+       "first, and segkit check warns (the order changes recency and churn)")
+def _(path):
+    rows = _ambiguous_orders()
+    path.write_text(text(rows, TX, {"InvoiceDate": lambda d: f"{d:%d/%m/%Y %H:%M}"}))
+    read = [{**r, "InvoiceDate": datetime(2011, r["InvoiceDate"].day, r["InvoiceDate"].month, r["InvoiceDate"].hour)}
+            for r in rows]
+    return {"clean": {"values": tx_clean(read), "readings": {"InvoiceDate": {
+        "read as": "month first (MM/DD/YYYY)", "why": "no value decides; read month-first, the default"}}},
+            "check": {"findings": [["warning", "dates", "InvoiceDate"]]}}
+
+
+@quirk("dates_orders_all_ambiguous_dayfirst.csv", "the same orders with dayfirst: true: read day first, no warning",
+       {"dayfirst": True})
+def _(path):
+    rows = _ambiguous_orders()
+    path.write_text(text(rows, TX, {"InvoiceDate": lambda d: f"{d:%d/%m/%Y %H:%M}"}))
+    return {"clean": {"values": tx_clean(rows), "readings": {"InvoiceDate": {
+        "read as": "day first (DD/MM/YYYY)", "why": "no value decides; dayfirst from params"}}},
+            "check": {"findings": []}}
+
+
 @quirk("dates_month_names.csv", "dates with month names (3 Jan 2011, Jan 3, 2011)")
 def _(path):
     fmts = [lambda d: f"{d.day} {d:%b %Y %H:%M}", lambda d: f"{d:%b} {d.day}, {d:%Y %H:%M}"]

@@ -160,3 +160,19 @@ def test_check_and_run_stop_on_what_would_stop_a_notebook_with_its_message(tmp_p
     assert main(["run", str(params), "--out", str(out)]) == 2
     assert capsys.readouterr().err == f"segkit: {notebook.value.message}\n"
     assert not out.exists() or not any(out.iterdir()), "no notebook may start"
+
+
+def test_a_run_says_the_checks_warnings_before_its_notebooks(tmp_path, monkeypatch):
+    """Dates where no day is above 12 are read month first: the run says so on the terminal, as segkit check does,
+    not only on the data-quality page."""
+    from segkit.report import runner
+
+    quirks = ROOT / "tests" / "data" / "quirks"
+    params = tmp_path / "orders.yaml"
+    params.write_text(f"extends: {ROOT / 'params' / 'online_retail.yaml'}\n"
+                      f"data_path: {quirks / 'dates_orders_all_ambiguous.csv'}\n")
+    monkeypatch.setattr(runner, "run_notebooks", lambda *a, **kw: None)  # the lines before the first notebook
+    said: list[str] = []
+    runner.run(params, out_dir=tmp_path / "reports", say=said.append)
+    warned = [line for line in said if "warning: column 'InvoiceDate' (date_col) read month first" in line]
+    assert len(warned) == 1 and "no value decides" in warned[0], said
