@@ -102,6 +102,15 @@ def test_tables_without_groups_get_four_to_eight_segments_that_hold(name):
         assert "no natural groups" in sel.rationale
     assert f"The {k} segments" in sel.structure_note_for(k)
     assert choose_k(sel) == (k, f"k={k} was chosen automatically. " + sel.rationale)
+    # "stable" is the segments refitted from their centres; the criteria table's stability is k-means refitted from
+    # scratch: when that is below 0.75 at k, the rationale says so with the table's number, so the page agrees
+    scratch = sel.scores.at[k, "stability_min"]
+    said = f"Refitted from scratch, k-means draws other boundaries (weakest segment's Jaccard {scratch:.2f}"
+    assert (said in sel.rationale) == (scratch < STABLE), (scratch, sel.rationale)
+    table = sel.consensus_table()
+    assert table.at["Stability refitted from scratch (weakest segment)", k].startswith(f"{scratch:.3g}")
+    votes = table.at["Votes", "Preferred k"]
+    assert votes == (str(k) if sel.voted_k == k else f"{sel.voted_k} ({k} chosen)")
 
 
 def test_vote_rule_and_a_fixed_k_keep_the_plain_vote():

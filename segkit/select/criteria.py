@@ -30,7 +30,7 @@ __all__ = ["CRITERIA", "CRITERION_LABELS", "SCORE_COLUMNS", "find_knee"]
 CRITERIA = ("elbow", "silhouette", "calinski_harabasz", "davies_bouldin", "gap", "stability")
 CRITERION_LABELS = {"elbow": "Elbow (within-segment spread)", "silhouette": "Separation (silhouette)",
                     "calinski_harabasz": "Calinski-Harabasz", "davies_bouldin": "Davies-Bouldin (overlap)",
-                    "gap": "Gap statistic", "stability": "Stability (bootstrap Jaccard)"}
+                    "gap": "Gap statistic", "stability": "Stability refitted from scratch (weakest segment)"}
 _SCORE_OF = {"elbow": "inertia", "silhouette": "silhouette", "calinski_harabasz": "calinski_harabasz",
              "davies_bouldin": "davies_bouldin", "gap": "gap", "stability": "stability_min"}
 SCORE_COLUMNS = ("inertia", "silhouette", "calinski_harabasz", "davies_bouldin", "gap", "gap_se",

@@ -28,7 +28,7 @@ from .criteria import (_FIT_SAMPLE, _REFIT_SAMPLE, _SAMPLE, CRITERIA, SCORE_COLU
                        _check_X, _full_fit, _run, _sample, _silhouette_rows)
 from .gap import gap_log_w, gap_references, gap_row
 from .stability import _boot_rows, _nanmean
-from .vote import KSelection, _consensus, _preferences, _structure, business_choice
+from .vote import KSelection, _consensus, _preferences, _structure, business_choice, from_scratch
 
 __all__ = ["select_k"]
 
@@ -130,6 +130,8 @@ def select_k(X: Any, *, k_min: int = 2, k_max: int = 10, seed: int = 0, n_init: 
     if rule["k_rule"] == "auto" and structure != "clear":
         rec, rationale = business_choice(voted, rationale, structure, ks, votes, per_hold, per_sil, shares, rule,
                                          entity)
+        if "stable segments that" in rationale:
+            rationale += from_scratch(scores, rec, entity)
     note = _structure(scores, ks, pref, rec)[1]
     if rec != voted or (rule["k_rule"] == "auto" and structure != "clear" and "stable segments that" in rationale):
         note += (f" The {rec} segments were chosen to be used: each is stable, holds at least "

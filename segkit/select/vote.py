@@ -148,7 +148,8 @@ class KSelection:
         """Criteria (rows, :data:`CRITERION_LABELS`) by candidate k (columns) for a report.
 
         Each criterion's preferred cell ends with ``mark``; a "Preferred k" column and a "Votes" row
-        (criteria per k, and the recommendation) are added. ``numeric=True`` returns the raw scores only.
+        (criteria per k, and the k they vote for, with the recommendation when the business choice differs:
+        "2 (5 chosen)") are added. ``numeric=True`` returns the raw scores only.
         """
         ks = self.ks
         crits = [c for c in CRITERIA if c in self.preferred]
@@ -165,7 +166,9 @@ class KSelection:
                 out.at[label, k] = cell + (mark if pick == k else "")
             out.at[label, "Preferred k"] = ("none" if pick is None else
                                             "1 (no structure)" if pick == 1 else str(pick))
-        out.loc["Votes"] = [str(len(self.votes.get(k, []))) for k in ks] + [str(self.recommended_k)]
+        voted, chosen = self.voted_k, self.recommended_k
+        out.loc["Votes"] = [str(len(self.votes.get(k, []))) for k in ks] + [
+            str(chosen) if voted in (None, chosen) else f"{voted} ({chosen} chosen)"]
         return out
 
 
@@ -287,14 +290,26 @@ def business_choice(voted: int, rationale: str, structure: str, ks: list[int], v
     # thresholds, not this selection's own estimates: the cards show each segment's stability from the final fit,
     # and two different numbers for "stable" would tell the reader two stories
     text = (f"{k} segments: the {entity} form {groups}, so these are {k} stable segments that split the {entity} "
-            f"usefully: every segment keeps its members when the segments are refitted on resampled {entity} (Jaccard "
-            f"at least {STABLE:.2f}), the smallest holds {min(shares[k]):.0%} of the {entity}, and each is distinct "
+            f"usefully: every segment keeps its members when the segments are refitted from their centres on "
+            f"resampled {entity} (Jaccard at least {STABLE:.2f}), the smallest holds {min(shares[k]):.0%} of the {entity}, and each is distinct "
             "from the others.")
     if len(fits) > 1:
         text += f" k={k} is the one the criteria prefer most of {', '.join(map(str, fits))}, which all qualify."
     if k != voted:
         text += f" The vote of the criteria alone gives {voted}: " + rationale[rationale.index(":") + 2:]
     return k, text
+
+
+def from_scratch(scores: pd.DataFrame, k: int, entity: str) -> str:
+    """The sentence that squares a business choice's "stable" (the segments refitted from their centres) with the
+    criteria table's stability (k-means refitted from scratch), when the latter is below :data:`STABLE` at ``k``;
+    "" otherwise."""
+    weakest = float(scores.at[k, "stability_min"]) if k in scores.index and "stability_min" in scores else math.nan
+    if not math.isfinite(weakest) or weakest >= STABLE:
+        return ""
+    return (f" Refitted from scratch, k-means draws other boundaries (weakest segment's Jaccard {weakest:.2f} in the "
+            f"criteria table): the {entity} do not fall into {k} groups by themselves, and these segments are a "
+            "useful split of them that holds once drawn.")
 
 
 def _finite_mean(values: list[float]) -> float:
