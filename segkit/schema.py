@@ -197,10 +197,13 @@ class _Checker:
             if zeros:
                 self.add("warning", "nonzero", column, f"{where} has {zeros:,} zero value(s){hint}", zeros, key)
         if spec.get("unique"):
-            dup = s.dropna()[s.dropna().duplicated(keep=False)]
+            copies = spec.get("unique_among") == "distinct_rows"  # exact copies of a row do not count
+            ids = (s[~self.df.duplicated(keep="first").to_numpy()] if copies else s).dropna()
+            dup = ids[ids.duplicated(keep=False)]
             if len(dup):
                 self.add(spec["unique"], "unique", column, f"{where} has {dup.nunique():,} value(s) on more than one "
-                         f"row, e.g. {_examples(dup)}{hint}", len(dup), key, "keep one row per id")
+                         f"row{' with different values' if copies else ''}, e.g. {_examples(dup)}{hint}", len(dup),
+                         key, "keep one row per id")
         if spec.get("pattern"):
             text = s.dropna().astype(str)
             bad = text[~text.str.fullmatch(spec["pattern"])]

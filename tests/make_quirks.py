@@ -153,6 +153,26 @@ def _(path):
             "features": {"roles": {"income": "numeric", "signup": "date"}}}
 
 
+@quirk("customers_double_export.csv", "a customer table with every fifth row exported twice: the copies are removed "
+       "(the first kept), not refused as repeated ids", CUSTOMERS)
+def _(path):
+    rows = people()
+    path.write_text(text(rows + rows[::5], PEOPLE_COLUMNS))
+    return {"clean": {"steps": {"duplicates": {"rows_removed": 4}, "duplicate_ids": {"rows_removed": 0}}},
+            "features": {"n": 20}, "check": {"findings": []}}
+
+
+@quirk("customers_conflicting_ids.csv", "a customer id on two rows with different values: refused, naming the id",
+       CUSTOMERS)
+def _(path):
+    rows = people()
+    path.write_text(text(rows + [{**rows[2], "age": 99}], PEOPLE_COLUMNS))
+    return {"error": "the customers input fails its schema: column 'customer_id' (id_col) has 1 value(s) on more "
+                     "than one row with different values, e.g. "
+                     "'C003'; the id becomes the index of the features, so it must be unique and present. Fix: keep "
+                     "one row per id"}
+
+
 @quirk("tab.tsv", "tab-separated", CUSTOMERS)
 def _(path):
     path.write_text(text(people(), PEOPLE_COLUMNS, sep="\t"))

@@ -142,8 +142,20 @@ def test_customers_pass_and_ranges_apply_by_name():
 
 
 def test_customers_duplicate_ids_are_hard_failures():
-    with pytest.raises(DataValueError, match="'CustomerID' \\(id_col\\) has 1 value\\(s\\) on more than one row"):
+    with pytest.raises(DataValueError, match="'CustomerID' \\(id_col\\) has 1 value\\(s\\) on more than one row "
+                                             "with different values, e.g. 1;"):
         validate(_customers(CustomerID=[1, 1, 3, 4]), _schema("customers"), {"id_col": "CustomerID"})
+
+
+def test_customers_exact_copies_of_a_row_are_not_repeated_ids():
+    """A double export repeats whole rows: the cleaning removes them (the first copy kept), so the check does not
+    refuse the table; an id on two different rows still stops it."""
+    table = _customers()
+    copied = pd.concat([table, table.iloc[[0, 2]]], ignore_index=True)
+    assert validate(copied, _schema("customers"), {"id_col": "CustomerID"}) == []
+    conflict = pd.concat([copied, table.iloc[[1]].assign(Age=99)], ignore_index=True)
+    with pytest.raises(DataValueError, match="1 value\\(s\\) on more than one row with different values"):
+        validate(conflict, _schema("customers"), {"id_col": "CustomerID"})
 
 
 def test_customers_personal_constant_and_empty_columns():
