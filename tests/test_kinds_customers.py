@@ -255,8 +255,19 @@ def test_views_for_notebooks_02_and_05(run):
     frame = stages.features.transformed_features(nb, fs)
     assert {"age", "days_since_signup_date", "region_North"} <= set(frame.columns)
     wide = stages.profile.categorical_profile(nb, seg)
-    assert wide.index.names == ["Column", "Level"] and "All customers" in wide.columns
-    assert np.allclose(wide.groupby(level="Column").sum().to_numpy(), 100, atol=0.6)
+    assert list(wide.columns[:3]) == ["Category", "Level", "All customers"]
+    # each category under its plain label once (not the column name), shares in percent summing to 100
+    assert [c for c in wide["Category"] if c] == [fs.label(c) for c in ("gender", "region", "preferred_category")]
+    shares = wide.drop(columns=["Category", "Level"]).apply(lambda col: col.str.rstrip("%").astype(float))
+    groups = (wide["Category"] != "").cumsum().to_numpy()
+    assert np.allclose(shares.groupby(groups).sum().to_numpy(), 100, atol=0.6)
+    # more levels than shown: the rarest summed into one row, the shares unchanged
+    two = stages.profile.categorical_profile(nb, seg, top_levels=2)
+    other = two[two["Level"].str.startswith("Other (")]
+    per_category = pd.Series(groups).value_counts()
+    assert len(other) == int((per_category > 2).sum()) and len(two) == int(per_category.clip(upper=3).sum())
+    assert np.allclose(two.drop(columns=["Category", "Level"]).apply(lambda c: c.str.rstrip("%").astype(float))
+                       .groupby((two["Category"] != "").cumsum().to_numpy()).sum().to_numpy(), 100, atol=0.6)
     assert "pca_components is not set" in stages.features.pca_variance(nb, fs).data
 
 

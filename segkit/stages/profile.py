@@ -229,8 +229,15 @@ def stats_table(seg: Segmentation, top: int | None = TOP_FEATURES) -> pd.DataFra
     return stats.set_index(["Segment", "Measure"])[["Mean", "Median", "Min", "Max"]]
 
 
-def categorical_profile(ctx: RunContext, seg: Segmentation, *, min_share: float = 0.0):
-    """Share of each category level in each segment (%), with the whole table.
+#: Levels of one category shown in the business copy's table, the most common first; the others are summed
+#: into one "Other" row (``categorical_profile.csv`` has every level).
+TOP_LEVELS = 8
+
+
+def categorical_profile(ctx: RunContext, seg: Segmentation, *, min_share: float = 0.0,
+                        top_levels: int = TOP_LEVELS) -> pd.DataFrame:
+    """Share of each category level in each segment, with the whole table: each category under its plain label,
+    its ``top_levels`` most common levels (the rest as "Other (n levels)"), shares in percent.
 
     None when the kind has no categorical features (``categorical_table`` in the kind); a note when the
     features happen to hold no categorical column.
@@ -245,12 +252,21 @@ def categorical_profile(ctx: RunContext, seg: Segmentation, *, min_share: float 
         return note("The features have no categorical columns.")
     long = long[long["overall_share"] >= min_share]
     wide = long.pivot_table(index=["column", "level"], columns="segment", values="share", sort=False)
-    wide = (100 * wide).round(1)
     wide.columns = [names.get(s, prof.codes[s]) for s in wide.columns]
     overall = long.drop_duplicates(["column", "level"]).set_index(["column", "level"])["overall_share"]
-    wide.insert(0, f"All {seg.features.entity}", (100 * overall.reindex(wide.index)).round(1).to_numpy())
-    wide.index.names = ["Column", "Level"]
-    return wide
+    wide.insert(0, f"All {seg.features.entity}", overall.reindex(wide.index).to_numpy())
+    rows = []
+    for column, levels in wide.groupby(level="column", sort=False):
+        levels = levels.droplevel("column").sort_values(f"All {seg.features.entity}", ascending=False, kind="stable")
+        shown, rest = levels.iloc[:top_levels], levels.iloc[top_levels:]
+        if len(rest):
+            shown = pd.concat([shown, rest.sum().to_frame(f"Other ({len(rest)} levels)").T])
+        label = seg.features.label(column)
+        rows += [{"category": label if i == 0 else "", "level": str(level), **values}
+                 for i, (level, values) in enumerate(shown.to_dict("index").items())]
+    frame = pd.DataFrame(rows)
+    shares = [c for c in frame.columns if c not in ("category", "level")]
+    return table(frame, {"category": "Category", "level": "Level"}, percent=shares)
 
 
 def over_all(seg: Segmentation) -> dict[str, tuple[int, float]]:
