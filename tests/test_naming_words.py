@@ -19,6 +19,7 @@ from segkit.naming.words import default_label, feature_phrase, load_words, plura
     ("CASH_ADVANCE_TRX", "Cash advance transactions"), ("avgTrxAmt", "Average transactions amount"),
     ("Kidhome", "Children at home"), ("tenure_months", "Tenure (months)"), ("RFM_score", "RFM score"),
     ("Annual Income (k$)", "Annual income (k$)"), ("loyalty_points", "Loyalty points"),
+    ("visits_per_month", "Visits per month"), ("calls_a_day", "Calls a day"),
 ])
 def test_labels_from_column_names(name, label):
     assert default_label(name) == label
@@ -28,6 +29,9 @@ def test_words_split_and_units_only_when_stated():
     assert split_words("NumWebPurchases") == ["Num", "Web", "Purchases"]
     assert stated_unit("tenure_months") == "months" and stated_unit("discount_pct") == "%"
     assert stated_unit("TENURE") is None and stated_unit("Recency") is None  # no invented days
+    # a rate is in its own terms: visits per month are not months ("Visits per (month): 8.91 months" before)
+    assert stated_unit("visits_per_month") is None and stated_unit("trips_per_year") is None
+    assert stated_unit("months_per_visit") == "months"
     assert plural("cardholder") == "cardholders" and plural("company") == "companies" and plural("areas") == "areas"
 
 

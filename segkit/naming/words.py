@@ -11,8 +11,10 @@ Examples
 --------
 >>> default_label("MntWines"), default_label("NumWebPurchases"), default_label("CASH_ADVANCE_TRX")
 ('Amount spent on wines', 'Number of web purchases', 'Cash advance transactions')
->>> stated_unit("tenure_months"), stated_unit("BALANCE")
-('months', None)
+>>> stated_unit("tenure_months"), stated_unit("BALANCE"), stated_unit("visits_per_month")
+('months', None, None)
+>>> default_label("visits_per_month")
+'Visits per month'
 >>> feature_phrase("Number of web purchases", high=True)
 'many web purchases'
 """
@@ -71,7 +73,7 @@ def default_label(name: str, words: Mapping[str, str] | None = None) -> str:
     """
     abbreviations = _shipped()[0] if words is None else words
     parts = split_words(name)
-    unit = parts[-1].lower() if len(parts) > 1 and parts[-1].lower() in _shipped()[1] else None
+    unit = parts[-1].lower() if len(parts) > 1 and parts[-1].lower() in _shipped()[1] and not _rate(parts) else None
     parts = parts[:-1] if unit else parts
     shouting = str(name).upper() == str(name)
     out = []
@@ -91,12 +93,20 @@ def default_label(name: str, words: Mapping[str, str] | None = None) -> str:
 def stated_unit(name: str, units: Mapping[str, str] | None = None) -> str | None:
     """The unit a column name states ("months" for ``tenure_months``, "%" for ``discount_pct``), or None."""
     table = _shipped()[1] if units is None else units
-    for word in reversed(split_words(name)):
+    words = split_words(name)
+    for i in range(len(words) - 1, -1, -1):
+        word = words[i]
         if word.lower() in table:
-            return table[word.lower()]
+            return None if _rate(words[:i + 1]) else table[word.lower()]
         if word == "%":
             return "%"
     return None
+
+
+def _rate(words: list[str]) -> bool:
+    """Whether the last of ``words`` is the time or thing a rate is per ("visits per month", "spend per visit"):
+    then the column is in the rate's terms, not in months."""
+    return len(words) > 1 and words[-2].lower() in ("per", "a", "each", "every")
 
 
 def plural(entity: str) -> str:
