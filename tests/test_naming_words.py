@@ -48,6 +48,12 @@ def test_phrases_for_names():
     assert feature_phrase("Balance", high=True) == "high balance"
     assert feature_phrase("Annual income (k$)", high=True) == "high annual income"
     assert feature_phrase("Vacant homes", high=True, comparative=True) == "more vacant homes"
+    # money in a plural word is higher or lower, not many or few ("Customers with many monthly charges" before)
+    assert feature_phrase("Monthly charges", high=True) == "high monthly charges"
+    assert feature_phrase("Fees paid", high=False, comparative=True) == "lower fees paid"
+    # a count named "X count" reads as the things counted ("fewer orders count" before)
+    assert feature_phrase("Orders count", high=False, comparative=True) == "fewer orders"
+    assert feature_phrase("Children at home", high=True) == "many children at home"
 
 
 @pytest.mark.parametrize("value, unit, text", [

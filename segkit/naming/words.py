@@ -138,15 +138,17 @@ def feature_phrase(label: str, *, high: bool, comparative: bool = False) -> str:
         if comparative:
             return f"{what} {level} {'more' if high else 'less'} often"
         return f"{what} {level}" if high else f"a {what} other than {level}"
-    match = re.match(r"(number|count) of (.+)$", text)
-    if match:
+    match = re.match(r"(number|count) of (.+)$", text) or re.match(r"()(.+?) (count|number)$", text)
+    if match:  # "number of visits", "orders count": "more visits", "fewer orders"
         return f"{many if high else few} {match.group(2)}"
     match = re.match(r"amount spent on (.+)$", text)
     if match:
         return f"{big if high else small} spending on {match.group(1)}"
     head = re.split(r"\b(?:of|per|as|from|in|on|at|with|to|for|by|who|that)\b", text)[0].split()
     plural_head = any(w in ("people", "children") or (w.endswith("s") and not w.endswith(_NOT_PLURAL)) for w in head)
-    if (_COUNTED.search(text) or plural_head or re.search(r"\bper (day|week|month|year)$", text)) and not re.search(r"\b(amount|value|share|percent|rate|ratio|"
-                                                                r"frequency|average|balance|total)s?\b", text):
+    if (_COUNTED.search(text) or plural_head or re.search(r"\bper (day|week|month|year)$", text)) \
+            and not re.search(r"\b(amount|value|share|percent|rate|ratio|frequency|average|balance|total|"
+                              r"charge|fee|cost|price|premium|bill|spend|revenue|income|salar(?:y|ie)|earning|"
+                              r"saving)s?\b", text):  # money is higher or lower: "higher monthly charges"
         return f"{many if high else few} {text}"
     return f"{big if high else small} {text}"
