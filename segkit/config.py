@@ -120,7 +120,8 @@ class Params(ReadOptions):  # how the input is read (sep, header, decimal, dayfi
     customer_col: str = Field("CustomerID", description="transactions: customer id column")
     invoice_col: str | None = Field("InvoiceNo", description="transactions: invoice id column (null: one purchase is one customer-day)")
     date_col: str = Field("InvoiceDate", description="transactions: date/time column")
-    quantity_col: str = Field("Quantity", description="transactions: quantity column")
+    quantity_col: str | None = Field("Quantity", description="transactions: quantity column (null with amount_col when "
+                                     "the data has line amounts only: each line is one item, a negative amount a return)")
     price_col: str | None = Field("UnitPrice", description="transactions: unit price column (or set amount_col)")
     amount_col: str | None = Field(None, description="transactions: line amount column, instead of quantity x price")
     stock_code_col: str | None = Field("StockCode", description="transactions: product code column (optional)")
@@ -213,6 +214,9 @@ class Params(ReadOptions):  # how the input is read (sep, header, decimal, dayfi
             raise ValueError(f"k must be at least 2 or 'auto', got {self.k}")
         if self.price_col is None and self.amount_col is None:
             raise ValueError("set price_col or amount_col: monetary needs one of them")
+        if self.quantity_col is None and self.amount_col is None:
+            raise ValueError("quantity_col is null, so set amount_col to the line-amount column (spend is quantity x "
+                             "price without it)")
         if self.sql_url and not self.sql_query:
             raise ValueError("sql_url needs sql_query (the query returning the input table)")
         if self.sql_query and not self.sql_url:

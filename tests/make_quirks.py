@@ -601,6 +601,25 @@ def _(path):
     return {"clean": {"values": tx_clean(rows)}, "features": {"n": 6}, "check": {"findings": []}}
 
 
+@quirk("amount_only_returns.csv", "line amounts only (no quantity or price column, no order id), returns as "
+       "negative amounts: netted, not removed as write-offs", {"amount_col": "Amount", "quantity_col": None,
+                                                              "invoice_col": None, "price_col": None})
+def _(path):
+    rows = orders()
+    for r in rows:
+        r["Amount"] = round(r["Quantity"] * r["UnitPrice"], 2)
+    returns = [{**r, "Amount": -r["Amount"], "InvoiceDate": r["InvoiceDate"] + timedelta(days=2)} for r in rows[::6]]
+    path.write_text(text(rows + returns, ["StockCode", "InvoiceDate", "CustomerID", "Country", "Amount"]))
+    net = {}
+    for r in rows + returns:
+        net[str(r["CustomerID"])] = round(net.get(str(r["CustomerID"]), 0) + r["Amount"], 2)
+    return {"clean": {"steps": {"items": {"rows_removed": 0}, "non_positive_price": {"rows_removed": 0},
+                                "cancellations": {"note": "netted 6 cancellation lines"}},
+                      "values": {"quantity": [1] * len(rows) + [-1] * len(returns),
+                                 "amount": [r["Amount"] for r in rows + returns]}},
+            "features": {"n": 6, "values": {"monetary": net}}, "check": {"findings": []}}
+
+
 # ------------------------------------------------------------------------------------------------ writing
 def main() -> None:
     if OUT.exists():

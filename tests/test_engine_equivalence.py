@@ -109,6 +109,18 @@ def test_amount_column_and_future_dates_agree(generated, tmp_path):
     assert_same(theirs, ours)
 
 
+def test_line_amounts_only_agree(generated, tmp_path):
+    """No quantity column (quantity_col: null): each line one item, a negative amount a return, netted, in both."""
+    df = (generated[0].assign(Amount=lambda d: d["Quantity"] * d["UnitPrice"])
+          .drop(columns=["UnitPrice", "Quantity"]))
+    path = tmp_path / "amounts.parquet"
+    df.to_parquet(path, index=False)
+    p = _params(path, amount_col="Amount", quantity_col=None)
+    theirs, ours = run_pandas(df, p), run_duckdb(path, p, tmp_path)
+    assert ours[0]["items"].rows_removed == 0 and ours[0]["cancellations"].rows_netted > 0
+    assert_same(theirs, ours)
+
+
 def test_csv_folder_and_glob_read_as_the_table(generated, tmp_path):
     df = generated[0]
     folder = tmp_path / "parts"

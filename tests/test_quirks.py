@@ -117,6 +117,8 @@ def _check_features(fs, expect: dict) -> None:
         assert fs.extra["roles"][col] == role, col
     for text in expect.get("notes", []):
         assert any(text in n for n in fs.notes), f"no note says {text!r}: {fs.notes}"
+    for col, want in expect.get("values", {}).items():  # by entity id
+        assert {str(k): round(float(v), 2) for k, v in fs.table[col].items()} == want, col
 
 
 def test_the_corpus_has_a_file_per_quirk_and_every_file_is_small():

@@ -10,6 +10,8 @@ The rules, in order (rule ids in brackets):
 1. ``[duplicates]`` exact duplicate rows are dropped (first copy kept);
 2. ``[missing_customer]`` rows without a customer id are dropped;
 3. ``[missing_values]`` rows with no invoice id, date, quantity or price/amount are dropped;
+   (``[orders]`` and ``[items]`` come first, logged only without an invoice or a quantity column: a purchase is
+   then a customer-day, and a line one item, a negative amount a return);
    ``[future_dates]`` (logged only when it removes lines) lines dated after today are dropped: a future
    date is a typing or export error that would shift every customer's recency;
 4. ``[non_product]`` non-product stock codes (postage, fees, discounts, manual adjustments, samples,
@@ -190,14 +192,17 @@ def _normalise(df: pd.DataFrame, opts: _Options, log: CleaningLog) -> pd.DataFra
     date = _to_datetime(df[c.date], "date_col", opts, log)
     # without an order id, the lines of one customer on one day are one purchase
     invoice = _to_id(df[c.invoice]) if c.invoice is not None else customer.str.cat(date.dt.strftime("%Y-%m-%d"), "|")
-    quantity = _to_numeric(df[c.quantity], "quantity_col", opts, log)
     if c.amount is not None:
         amount = _to_numeric(df[c.amount], "amount_col", opts, log)
+        # line amounts only: each line one item, a negative amount a return (-1 item)
+        quantity = (_to_numeric(df[c.quantity], "quantity_col", opts, log) if c.quantity is not None
+                    else np.sign(amount))
         if c.price is not None:
             price = _to_numeric(df[c.price], "price_col", opts, log)
         else:
             price = amount / quantity.where(quantity != 0)
     else:
+        quantity = _to_numeric(df[c.quantity], "quantity_col", opts, log)
         price = _to_numeric(df[c.price], "price_col", opts, log)
         amount = quantity * price
     is_cancel = quantity.lt(0)
@@ -249,7 +254,8 @@ def _missing_values(table: pd.DataFrame, log: CleaningLog, opts: _Options) -> pd
     note counts the values of each that are missing (blank or written ``NA``, ``-``, ... in the input)."""
     c = opts.columns
     fields = {"invoice_id": ("invoice number", "invoice_col")} if c.invoice is not None else {}
-    fields.update({"date": ("date", "date_col"), "quantity": ("quantity", "quantity_col")})
+    fields.update({"date": ("date", "date_col")})
+    fields.update({"quantity": ("quantity", "quantity_col")} if c.quantity is not None else {})
     fields.update({"price": ("price", "price_col")} if c.price is not None else {"amount": ("amount", "amount_col")})
     if c.price is not None and c.amount is not None:
         fields["amount"] = ("amount", "amount_col")
@@ -294,13 +300,21 @@ def _non_positive_price(table: pd.DataFrame, log: CleaningLog, opts: _Options) -
     """``[non_positive_price]``: zero or negative unit price (or, with a line amount only, an amount of the wrong
     sign), or zero quantity; cancellations have a negative quantity and a positive price, so they stay. The note
     counts the zero-amount lines."""
-    amount_only = opts.columns.price is None
     zero = int(table["amount"].eq(0).sum())
-    what = "an amount of zero or of the opposite sign to the quantity" if amount_only else "a zero or negative unit price"
-    return _drop(table, log, "non_positive_price", f"Lines with {what} or a zero quantity were removed (free items, "
-                 "write-offs and bad-debt adjustments).", (table["price"].le(0) | table["quantity"].eq(0)).to_numpy(),
-                 note=f"{zero:,} line(s) with a zero amount" if zero else "",
-                 key=("amount_col" if amount_only else "price_col") + " and quantity_col")
+    description, key = price_rule(opts.columns)
+    return _drop(table, log, "non_positive_price", description,
+                 (table["price"].le(0) | table["quantity"].eq(0)).to_numpy(),
+                 note=f"{zero:,} line(s) with a zero amount" if zero else "", key=key)
+
+
+def price_rule(c: TransactionColumns) -> tuple[str, str]:
+    """The ``[non_positive_price]`` step's description and the params keys it names, for the columns mapped (the
+    pandas and the engine cleaning log it alike)."""
+    if c.quantity is None:
+        return "Lines with an amount of zero were removed (free items, write-offs and bad-debt adjustments).", "amount_col"
+    what = "an amount of zero or of the opposite sign to the quantity" if c.price is None else "a zero or negative unit price"
+    return (f"Lines with {what} or a zero quantity were removed (free items, write-offs and bad-debt adjustments).",
+            ("amount_col" if c.price is None else "price_col") + " and quantity_col")
 
 
 def _cancellations(table: pd.DataFrame, log: CleaningLog, opts: _Options) -> pd.DataFrame:
@@ -324,6 +338,20 @@ def _orders(table: pd.DataFrame, log: CleaningLog, opts: _Options) -> pd.DataFra
     return table
 
 
+#: The ``[items]`` step (rule, description, note), logged when the data has line amounts only.
+ITEMS_STEP = ("items", "No quantity column (quantity_col is null): each line counts as one item, and a line with a "
+              "negative amount is a return, netted against the customer's spend.",
+              "set quantity_col to the quantity column, if the data has one")
+
+
+def _items(table: pd.DataFrame, log: CleaningLog, opts: _Options) -> pd.DataFrame:
+    """``[items]`` (logged only without a quantity column): a line is one item, a negative amount a return."""
+    if opts.columns.quantity is None:
+        rule, description, note = ITEMS_STEP
+        log.add(rule, description, len(table), 0, note=note)
+    return table
+
+
 def _lost_customers(start: pd.DataFrame, table: pd.DataFrame, log: CleaningLog) -> None:
     """``[lost_customers]`` (logged only when there are any): customers with an id whose every line was removed."""
     lost = pd.Index(start["customer_id"].dropna().unique()).difference(pd.Index(table["customer_id"].dropna().unique()))
@@ -333,7 +361,7 @@ def _lost_customers(start: pd.DataFrame, table: pd.DataFrame, log: CleaningLog) 
 
 
 #: The cleaning rules, in the order they run (see the module docstring).
-_RULES = (_orders, _duplicates, _missing_customer, _missing_values, _future_dates, _non_product, _non_positive_price,
+_RULES = (_orders, _items, _duplicates, _missing_customer, _missing_values, _future_dates, _non_product, _non_positive_price,
           _cancellations)
 
 

@@ -22,7 +22,7 @@ _PARAMS_KEYS = {
     "stock_code": "stock_code_col",
     "country": "country_col",
 }
-_REQUIRED = ("customer", "date", "quantity")
+_REQUIRED = ("customer", "date")
 
 
 @dataclass(frozen=True)
@@ -34,8 +34,11 @@ class TransactionColumns:
 
     Parameters
     ----------
-    customer, date, quantity : str
-        Required columns: customer id, invoice date-time, quantity per line.
+    customer, date : str
+        Required columns: customer id, invoice date-time.
+    quantity : str or None
+        Items per line (negative for returns). None when the data has line amounts only (``amount`` set):
+        each line is then one item, and a negative amount a return.
     invoice : str or None
         The invoice (order) id. None when the data has none: one purchase is then one customer-day.
     price : str or None
@@ -72,6 +75,10 @@ class TransactionColumns:
             raise ParamsError("neither price_col nor amount_col is set",
                               "set price_col to the unit-price column, or amount_col to a "
                               "line-amount column", key="price_col")
+        if self.quantity is None and self.amount is None:
+            raise ParamsError("quantity_col is empty and amount_col is not set",
+                              "set quantity_col to the quantity column, or amount_col to the line-amount column",
+                              key="quantity_col")
 
     @classmethod
     def from_params(cls, mapping: Mapping[str, Any]) -> TransactionColumns:

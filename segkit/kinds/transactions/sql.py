@@ -26,7 +26,7 @@ from ...engine.base import SQLEngine
 from ...engine.duckdb import DuckDBEngine
 from ...errors import ColumnError, DataValueError
 from ...featureset import FrozenIds
-from .clean import DEFAULT_NON_PRODUCT_CODES, _listed, _today
+from .clean import DEFAULT_NON_PRODUCT_CODES, ITEMS_STEP, _listed, _today, price_rule
 from .columns import TransactionColumns
 
 __all__ = ["check_in_duckdb", "check_in_engine", "clean_in_duckdb", "features_in_duckdb", "clean_in_engine",
@@ -113,13 +113,16 @@ def _normalised(eng: SQLEngine, source: str, params, c: TransactionColumns, type
     opts, q = params.parse_options(), eng.quote
     customer = _id(eng, q(c.customer), types[c.customer])
     date = _date(eng, source, c.date, types[c.date], opts.get("date_format"))
-    quantity = _number(eng, source, c.quantity, types[c.quantity], "quantity_col")
     invoice = (_id(eng, q(c.invoice), types[c.invoice]) if c.invoice
                else f"{customer} || '|' || CAST(CAST({date} AS DATE) AS STRING)")
     if c.amount is not None:
         amount = _number(eng, source, c.amount, types[c.amount], "amount_col")
+        # line amounts only: each line one item, a negative amount a return (-1 item)
+        quantity = (_number(eng, source, c.quantity, types[c.quantity], "quantity_col") if c.quantity is not None
+                    else f"(CASE WHEN {amount} > 0 THEN 1 WHEN {amount} < 0 THEN -1 WHEN {amount} = 0 THEN 0 END)")
         price = f"{amount} / nullif({quantity}, 0)"
     else:
+        quantity = _number(eng, source, c.quantity, types[c.quantity], "quantity_col")
         price = _number(eng, source, c.price, types[c.price], "price_col")
         amount = f"{quantity} * {price}"
     cancel = f"coalesce({quantity} < 0, FALSE)"
@@ -136,7 +139,8 @@ def _normalised(eng: SQLEngine, source: str, params, c: TransactionColumns, type
 
 def _dropped_by(eng: SQLEngine, c: TransactionColumns, params, today: pd.Timestamp) -> str:
     """SQL naming the rule that removes a line (NULL when kept), over the normalised columns."""
-    needed = (["invoice_id"] if c.invoice else []) + ["date", "quantity", "price" if c.price else "amount"]
+    needed = (["invoice_id"] if c.invoice else []) + ["date"] + (["quantity"] if c.quantity else []) + [
+        "price" if c.price else "amount"]
     if c.price and c.amount:
         needed.append("amount")
     codes = DEFAULT_NON_PRODUCT_CODES if params.non_product_codes is None else params.non_product_codes
@@ -207,7 +211,7 @@ def _add(log: CleaningLog, rule: str, text: str, before: int, removed: int, note
 def _missing_fields(c: TransactionColumns) -> list[tuple[str, str, str]]:
     """(words, normalised column, params key) of the fields the ``missing_values`` rule requires."""
     fields = [("invoice number", "invoice_id", "invoice_col")] if c.invoice else []
-    fields += [("date", "date", "date_col"), ("quantity", "quantity", "quantity_col")]
+    fields += [("date", "date", "date_col")] + ([("quantity", "quantity", "quantity_col")] if c.quantity else [])
     fields.append(("price", "price", "price_col") if c.price else ("amount", "amount", "amount_col"))
     if c.price and c.amount:
         fields.append(("amount", "amount", "amount_col"))
@@ -221,6 +225,9 @@ def _log(eng: SQLEngine, params, c: TransactionColumns, rows: int, distinct: int
         log.add("orders", "No order id (invoice_col is not set): the lines of one customer on one day are taken as "
                 "one purchase, so frequency counts the days with a purchase.", rows, 0,
                 note="set invoice_col to the order id column, if the data has one")
+    if c.quantity is None:
+        rule, description, note = ITEMS_STEP
+        log.add(rule, description, rows, 0, note=note)
     text = ("Exact duplicate rows (the same line recorded twice) were removed; the first copy was kept."
             if params.drop_duplicates else "Exact duplicate rows were kept (duplicate removal switched off).")
     left = _add(log, "duplicates", text, rows, rows - distinct, "" if params.drop_duplicates else
@@ -237,11 +244,9 @@ def _log(eng: SQLEngine, params, c: TransactionColumns, rows: int, distinct: int
                     "future is a typing or export error, and it would shift recency for every customer.", left,
                     n["future_dates"], f"{n['future_dates']:,} line(s); correct the dates at the source", "date_col")
     left = _log_products(eng, log, c, left, n)
-    what = "an amount of zero or of the opposite sign to the quantity" if c.price is None else "a zero or negative unit price"
-    left = _add(log, "non_positive_price", f"Lines with {what} or a zero quantity were removed (free items, write-offs "
-                "and bad-debt adjustments).", left, n["non_positive_price"],
-                f"{n['zero_amount']:,} line(s) with a zero amount" if n["zero_amount"] else "",
-                ("amount_col" if c.price is None else "price_col") + " and quantity_col")
+    description, key = price_rule(c)
+    left = _add(log, "non_positive_price", description, left, n["non_positive_price"],
+                f"{n['zero_amount']:,} line(s) with a zero amount" if n["zero_amount"] else "", key)
     orders = "invoices" if c.invoice else "customer-days"
     log.add("cancellations", "Cancelled and returned lines were kept and subtracted from the customer's spend "
             "(netted), not removed.", left, 0, rows_netted=n["netted"],
@@ -286,7 +291,7 @@ def clean_in_engine(eng: SQLEngine, source: str, params, out_path=None) -> Clean
     c = TransactionColumns.from_params(params.model_dump())
     rows, distinct, raw_names = _build_lines(eng, source, params, c)
     log = _log(eng, params, c, rows, distinct)
-    integer = eng.types(source)[c.quantity].upper().startswith(_INTEGER)
+    integer = c.quantity is None or eng.types(source)[c.quantity].upper().startswith(_INTEGER)
     qty = "CAST(quantity AS BIGINT)" if integer else "quantity"
     kept = ["trim(stock_code) AS stock_code"] if c.stock_code else []
     kept += ["country"] if c.country else []
