@@ -18,8 +18,9 @@ import pandas as pd
 import pytest
 
 from segkit.errors import ColumnError, DataValueError, ModelError
-from segkit.kinds.transactions.value import (BetaGeoModel, GammaGammaModel, customer_lifetime_value, holdout_check, rfm_summary,
-                          value_by_segment, value_sentence)
+from segkit.kinds.transactions.lifetime import value_by_segment, value_sentence
+from segkit.kinds.transactions.value import (BetaGeoModel, GammaGammaModel, customer_lifetime_value, holdout_check,
+                                             rfm_summary)
 from segkit.kinds.transactions.value_synth import simulate_bgnbd, simulate_gamma_gamma
 
 CDNOW = Path(__file__).parent / "data" / "cdnow" / "CDNOW_sample.txt"

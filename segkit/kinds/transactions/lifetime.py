@@ -32,12 +32,12 @@ from ...errors import DataValueError
 from ...featureset import in_index
 from ...format import format_share, round_json
 from .churn_data import check_value, purchases, purchases_and_span, value_periods  # noqa: F401  (check_value: here too)
-from .value import (BetaGeoModel, GammaGammaModel, HoldoutCheck, customer_lifetime_value, holdout_check, rfm_summary,
-                    value_by_segment, value_sentence)
+from .value import BetaGeoModel, GammaGammaModel, HoldoutCheck, customer_lifetime_value, holdout_check, rfm_summary
 
 __all__ = ["VALUE_COLUMNS", "RISK_BANDS", "ValueData", "ValueCheck", "ValueFit", "ChurnRelation", "purchases",
            "value_data_of_purchases", "value_data", "check_value", "check_holdout", "fit_value", "value_summary",
-           "churn_relation", "segment_value", "value_sentences", "ranking_sentence"]
+           "churn_relation", "segment_value", "value_by_segment", "value_sentence", "value_sentences",
+           "ranking_sentence"]
 
 #: The per-customer columns of ``value.csv`` (after ``customer_id``), also appended to ``segments.csv``.
 VALUE_COLUMNS = ["expected_purchases", "p_alive", "expected_value", "clv"]
@@ -322,6 +322,51 @@ def churn_relation(per_customer: pd.DataFrame, churn_df: pd.DataFrame) -> ChurnR
 
 
 # ------------------------------------------------------------------------------------------ segments
+def value_by_segment(per_customer: pd.DataFrame, segments: pd.Series) -> pd.DataFrame:
+    """Customers, expected value (CLV) and P(alive) per segment, largest total value first.
+
+    Parameters
+    ----------
+    per_customer : DataFrame
+        Output of :func:`.value.customer_lifetime_value`.
+    segments : Series
+        Segment label per customer id; every customer of ``per_customer`` needs one (extra ids are ignored).
+
+    Returns
+    -------
+    DataFrame
+        Indexed by segment: ``customers``, ``customer_share``, ``clv_total``, ``clv_mean``, ``clv_share``
+        (of all expected value; the shares sum to 1) and ``p_alive_mean``.
+    """
+    labels = pd.Series(segments).reindex(per_customer.index)
+    if labels.isna().any():
+        raise DataValueError(f"{int(labels.isna().sum())} customers of the CLV table have no segment",
+                             "pass segments indexed by the same customer ids as the summary")
+    grouped = per_customer.groupby(labels.to_numpy(), sort=True)
+    table = pd.DataFrame({"customers": grouped.size(), "clv_total": grouped["clv"].sum(),
+                          "clv_mean": grouped["clv"].mean(), "p_alive_mean": grouped["p_alive"].mean()})
+    total = table["clv_total"].sum()
+    if not total > 0:
+        raise DataValueError("the total expected value is not positive, so shares are undefined", "check the values")
+    table.insert(1, "customer_share", table["customers"] / table["customers"].sum())
+    table.insert(4, "clv_share", table["clv_total"] / total)
+    return table.rename_axis("segment").sort_values("clv_total", ascending=False)
+
+
+def value_sentence(table: pd.DataFrame, segment) -> str:
+    """One sentence for an executive summary from :func:`value_by_segment`'s ``table``.
+
+    >>> value_sentence(pd.DataFrame({"customer_share": [0.17], "clv_share": [0.61]}, index=["Champions"]),
+    ...                "Champions")
+    'Champions are 17% of customers and 61% of expected value.'
+    """
+    if segment not in table.index:
+        raise DataValueError(f"segment {segment!r} is not in the table", f"pass one of: {list(table.index)}")
+    row = table.loc[segment]
+    return (f"{segment} are {format_share(row['customer_share'])} of customers and "
+            f"{format_share(row['clv_share'])} of expected value.")
+
+
 def value_sentences(table: pd.DataFrame, *, horizon: int, currency: str = "£") -> dict[str, str]:
     """Segment code -> the "Value:" line of its card, from :func:`segment_value`'s table."""
     # P(alive) stays on 10_value, with its caveat: BG/NBD calls every one-time buyer alive, which beside a card's

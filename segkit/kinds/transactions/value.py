@@ -26,10 +26,9 @@ import pandas as pd
 from scipy import optimize, special
 
 from ...errors import ColumnError, DataValueError, ModelError
-from ...format import format_share
 
-__all__ = ["UNIT_DAYS", "rfm_summary", "BetaGeoModel", "GammaGammaModel", "customer_lifetime_value",
-           "value_by_segment", "value_sentence", "HoldoutCheck", "holdout_check"]
+__all__ = ["UNIT_DAYS", "rfm_summary", "BetaGeoModel", "GammaGammaModel", "customer_lifetime_value", "HoldoutCheck",
+           "holdout_check"]
 
 #: Length of each time unit in days; a month is 365.25 / 12 days.
 UNIT_DAYS = {"D": 1.0, "W": 7.0, "M": 365.25 / 12}
@@ -433,51 +432,6 @@ def customer_lifetime_value(bgnbd: BetaGeoModel, gg: GammaGammaModel, summary: p
         previous = cumulative
     return pd.DataFrame({"expected_purchases": previous, "p_alive": bgnbd.probability_alive(x, tx, T),
                          "expected_value": value, "clv": clv}, index=summary.index)
-
-
-def value_by_segment(per_customer: pd.DataFrame, segments: pd.Series) -> pd.DataFrame:
-    """Customers, expected value (CLV) and P(alive) per segment, largest total value first.
-
-    Parameters
-    ----------
-    per_customer : DataFrame
-        Output of :func:`customer_lifetime_value`.
-    segments : Series
-        Segment label per customer id; every customer of ``per_customer`` needs one (extra ids are ignored).
-
-    Returns
-    -------
-    DataFrame
-        Indexed by segment: ``customers``, ``customer_share``, ``clv_total``, ``clv_mean``, ``clv_share``
-        (of all expected value; the shares sum to 1) and ``p_alive_mean``.
-    """
-    labels = pd.Series(segments).reindex(per_customer.index)
-    if labels.isna().any():
-        raise DataValueError(f"{int(labels.isna().sum())} customers of the CLV table have no segment",
-                             "pass segments indexed by the same customer ids as the summary")
-    grouped = per_customer.groupby(labels.to_numpy(), sort=True)
-    table = pd.DataFrame({"customers": grouped.size(), "clv_total": grouped["clv"].sum(),
-                          "clv_mean": grouped["clv"].mean(), "p_alive_mean": grouped["p_alive"].mean()})
-    total = table["clv_total"].sum()
-    if not total > 0:
-        raise DataValueError("the total expected value is not positive, so shares are undefined", "check the values")
-    table.insert(1, "customer_share", table["customers"] / table["customers"].sum())
-    table.insert(4, "clv_share", table["clv_total"] / total)
-    return table.rename_axis("segment").sort_values("clv_total", ascending=False)
-
-
-def value_sentence(table: pd.DataFrame, segment) -> str:
-    """One sentence for an executive summary from :func:`value_by_segment`'s ``table``.
-
-    >>> value_sentence(pd.DataFrame({"customer_share": [0.17], "clv_share": [0.61]}, index=["Champions"]),
-    ...                "Champions")
-    'Champions are 17% of customers and 61% of expected value.'
-    """
-    if segment not in table.index:
-        raise DataValueError(f"segment {segment!r} is not in the table", f"pass one of: {list(table.index)}")
-    row = table.loc[segment]
-    return (f"{segment} are {format_share(row['customer_share'])} of customers and "
-            f"{format_share(row['clv_share'])} of expected value.")
 
 
 # ------------------------------------------------------------------------------------------ checks
