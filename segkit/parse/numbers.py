@@ -42,7 +42,7 @@ _CURRENCY = (r"US\$|[CA]\$|R\$|[£$€¥₹₩₽₺]|(?:USD|EUR|GBP|JPY|CHF|CAD
 _NUMBER = re.compile(
     rf"(?P<open>\()?\s*(?P<s1>[+\-−])?\s*(?P<c1>{_CURRENCY})?\s*(?P<s2>[+\-−])?\s*"
     rf"(?P<core>inf(?:inity)?|[\d.,'’ ]*\d[\d.,'’ ]*(?:[eE][+-]?\d+)?)\s*(?P<pct>%)?\s*(?P<c2>{_CURRENCY})?\s*"
-    rf"(?P<close>\))?", re.IGNORECASE)
+    rf"(?P<s3>[\-−])?\s*(?P<close>\))?", re.IGNORECASE)  # s3: a trailing minus, as SAP writes 1.234,56-
 _EITHER = re.compile(r"[1-9]\d{0,2}[.,]\d{3}")  # 1,234 or 1.234: thousands, or three decimals
 
 
@@ -74,9 +74,10 @@ def _text_numbers(uniq: np.ndarray, weights: np.ndarray, decimal, thousands) -> 
     t = re.escape(thousands) if thousands else "[" + re.escape(tchars) + "]"
     d, e = re.escape(dec), r"(?:[eE][+-]?\d+)?"
     strict = re.compile(rf"(?:\d{{1,3}}(?:{t}\d{{3}})+|\d+)(?:{d}\d*)?{e}|{d}\d+{e}")
-    out, seen = np.full(len(uniq), np.nan), {"cur": {}, "pct": 0, "paren": 0, "thousands": 0}
+    out, seen = np.full(len(uniq), np.nan), {"cur": {}, "pct": 0, "paren": 0, "trailing": 0, "thousands": 0}
     for i, (m, w) in enumerate(zip(parts, weights)):
-        if m is None or bool(m["open"]) != bool(m["close"]) or (bool(m["c1"]) + bool(m["c2"]) + bool(m["pct"]) > 1):
+        if m is None or bool(m["open"]) != bool(m["close"]) or (bool(m["c1"]) + bool(m["c2"]) + bool(m["pct"]) > 1) \
+                or (m["s3"] and (m["open"] or m["s1"] or m["s2"])):  # two signs: not a number
             continue
         core = m["core"].strip()
         if core.lower().startswith("inf"):
@@ -87,17 +88,19 @@ def _text_numbers(uniq: np.ndarray, weights: np.ndarray, decimal, thousands) -> 
             value = float(plain.replace(dec, "."))
         else:
             continue
-        out[i] = -value if m["open"] or {m["s1"], m["s2"]} & {"-", "−"} else value
+        out[i] = -value if m["open"] or m["s3"] or {m["s1"], m["s2"]} & {"-", "−"} else value
         cur = (m["c1"] or m["c2"] or "").upper()
         seen["cur"][cur] = seen["cur"].get(cur, 0) + int(w)
         seen["pct"] += int(w) * bool(m["pct"])
         seen["paren"] += int(w) * bool(m["open"])
+        seen["trailing"] += int(w) * bool(m["s3"])
     currencies = [c for c in seen["cur"] if c]
     notes += [f"currency {c} removed ({seen['cur'][c]:,} values)" for c in currencies]
     notes += [text.format(n) for text, n in [
         ("several currencies in one column: amounts are not converted", len(currencies) > 1),
         ("percent sign removed from {:,} values; kept in percent (12% reads 12)", seen["pct"]),
         ("{:,} values in parentheses read as negative", seen["paren"]),
+        ("{:,} values with a trailing minus (12,50-) read as negative", seen["trailing"]),
         ("thousands separators removed from {:,} values", seen["thousands"])] if n]
     return out, notes, "%" if seen["pct"] else currencies[0] if len(currencies) == 1 else "", dec
 
