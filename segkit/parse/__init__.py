@@ -14,8 +14,8 @@ Numbers are ``YYYYMMDD`` or Excel serials (1..80000, origin 1899-12-30; serial 6
 1900, is unparsed), whichever most values are. Two-digit years: 69..99 are 19xx, 00..68 are 20xx.
 
 Numbers are float64: currency, ``+``, thousands separators and ``%`` are removed (``12%`` reads 12, unit
-``%``), ``(12.50)`` and ``12,50-`` (SAP) are negative, one decimal mark is decided for the column, infinities are set missing
-and counted, true/false is not a number. Ids (:func:`read_ids`) are text exactly as written.
+``%``), ``(12.50)`` and ``12,50-`` (SAP) are negative, one decimal mark is decided for the column, infinities are
+set missing and counted, true/false is not a number. Ids (:func:`read_ids`) are text exactly as written.
 """
 
 from __future__ import annotations

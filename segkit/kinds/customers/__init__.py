@@ -136,7 +136,8 @@ def model_roles(fs: FeatureSet) -> dict[str, str]:
     return {c: roles[c] for c in fs.columns if c in roles}
 
 
-_MONEY = r"spend|spent|revenue|monetary|sales|income|salary|earning|wage|amount|balance|payment|price|cost|fee"
+_MONEY = (r"spend|spent|revenue|monetary|sales|income|salary|earning|wage|amount|balance|payment|price|cost|fee|charge|"
+          r"bill|premium|fare|(order|purchase|basket|cart|transaction|lifetime) value|\bclv\b|\bltv\b")
 _NOT_MONEY = r"\b(score|rate|ratio|frequency|count|number|num|share|pct|percent|index|rank|trx|transactions)\b"
 
 
