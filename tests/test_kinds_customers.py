@@ -99,6 +99,18 @@ def test_features_roles_units_and_profile_columns(table):
     assert kind.model_roles(fs)["signup_date"] == "date" and kind.model_roles(fs)["gender"] == "categorical"
 
 
+@pytest.mark.parametrize("column, unit", [
+    ("MonthlyCharges", "money"), ("TotalCharges", "money"), ("avg_order_value", "money"), ("phone_bill", "money"),
+    ("insurance_premium", "money"), ("spend_per_visit", "money"), ("orders_count", "count"), ("credit_score", None),
+    ("visits_per_month", "count"), ("tenure_months", "months"), ("Annual Income (k$)", None),
+])
+def test_units_from_column_names(column, unit):
+    """Money columns whose values carry no currency sign take the run's currency by their name (a telco table's
+    MonthlyCharges printed as bare numbers and named 'many monthly charges' before)."""
+    params = params_from_mapping({"data_kind": "customers"})
+    assert kind._unit(column, params) == unit
+
+
 def test_features_param_selects_columns_and_refuses_excluded_ones(table):
     cleaned, _ = kind.clean(table, _params())
     fs = kind.features(cleaned, _params(features=["age", "days_since_signup_date", "region"]))
