@@ -54,6 +54,10 @@ def test_phrases_for_names():
     # a count named "X count" reads as the things counted ("fewer orders count" before)
     assert feature_phrase("Orders count", high=False, comparative=True) == "fewer orders"
     assert feature_phrase("Children at home", high=True) == "many children at home"
+    # a spread is wider or narrower, whatever it is a spread of ("fewer spread of days between purchases" before)
+    assert feature_phrase("Spread of days between purchases", high=False, comparative=True) == \
+        "narrower spread of days between purchases"
+    assert feature_phrase("Days between purchases", high=True, comparative=True) == "more days between purchases"
 
 
 @pytest.mark.parametrize("value, unit, text", [

@@ -144,9 +144,11 @@ def feature_phrase(label: str, *, high: bool, comparative: bool = False) -> str:
     match = re.match(r"amount spent on (.+)$", text)
     if match:
         return f"{big if high else small} spending on {match.group(1)}"
-    head = re.split(r"\b(?:of|per|as|from|in|on|at|with|to|for|by|who|that)\b", text)[0].split()
+    head = re.split(r"\b(?:of|per|as|from|in|on|at|with|to|for|by|who|that|between)\b", text)[0].split()
+    if head and head[0] in ("spread", "variation", "variability", "range"):  # "a wider spread of days between ..."
+        return f"{('wider' if high else 'narrower') if comparative else ('wide' if high else 'narrow')} {text}"
     plural_head = any(w in ("people", "children") or (w.endswith("s") and not w.endswith(_NOT_PLURAL)) for w in head)
-    if (_COUNTED.search(text) or plural_head or re.search(r"\bper (day|week|month|year)$", text)) \
+    if (_COUNTED.search(" ".join(head)) or plural_head or re.search(r"\bper (day|week|month|year)$", text)) \
             and not re.search(r"\b(amount|value|share|percent|rate|ratio|frequency|average|balance|total|"
                               r"charge|fee|cost|price|premium|bill|spend|revenue|income|salar(?:y|ie)|earning|"
                               r"saving)s?\b", text):  # money is higher or lower: "higher monthly charges"
