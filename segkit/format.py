@@ -132,6 +132,7 @@ def format_value(value: float, unit: str | None, currency: str = "£") -> str:
         value = 0.0
     if unit == "money" or unit in _PREFIX:
         symbol = currency if unit == "money" else unit
+        symbol += " " if symbol[-1:].isalpha() else ""  # a code is a word: "ETB 1,234", "CHF 12"; a sign is not
         return f"{'-' if value < 0 else ''}{symbol}{format_number(abs(value)) if abs(value) < 10 else f'{abs(value):,.0f}'}"
     if unit == "share":
         return f"{format_number(100 * value) if abs(value) < 0.1 else f'{100 * value:.0f}'}%"

@@ -75,6 +75,14 @@ def test_readable_numbers(value, unit, text):
     assert "e+" not in format_number(1e12) and "np." not in format_value(np.float64(2.5), None)
 
 
+def test_a_currency_code_is_a_word_and_spaces_around_the_param_are_dropped():
+    from segkit.config import params_from_mapping
+
+    currency = params_from_mapping({"currency": "ETB "}).currency  # "Annual income (ETB )" before
+    assert currency == "ETB" and format_value(1234.0, "money", currency) == "ETB 1,234"
+    assert format_value(-7.5, "money", "CHF") == "-CHF 7.5" and format_value(7.5, "money", "€") == "€7.5"
+
+
 def test_no_average_name_for_a_segment_off_average():
     z = pd.DataFrame({"claims": [0.3, 0.0], "premium": [0.1, 0.0]})
     index = pd.DataFrame({"claims": [160.0, 100.0], "premium": [105.0, 100.0]})

@@ -219,5 +219,6 @@ def missing_figure(raw: pd.DataFrame):
 def distributions(ctx: RunContext, data: pd.DataFrame):
     """Histograms of the numeric input columns, from a seeded sample."""
     p = ctx.params
-    return figure(distributions_figure(data, sample=p.plot_sample, seed=p.seed),
-                  f"Histograms of a random sample of {p.plot_sample:,} rows.")
+    shown = (f"a random sample of {p.plot_sample:,} of the {len(data):,} rows" if len(data) > p.plot_sample
+             else f"all {len(data):,} rows")
+    return figure(distributions_figure(data, sample=p.plot_sample, seed=p.seed), f"Histograms of {shown}.")
