@@ -112,16 +112,16 @@ def _feature_clause(table: pd.DataFrame, in_seg: np.ndarray, feature: str, label
     if pd.api.types.is_datetime64_any_dtype(s):
         return _date_clause(s, in_seg, label)
     if not (pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s)):
-        text = s.astype("object").where(s.notna(), _MISSING)
-        top = text[in_seg].value_counts()
-        if top.empty:
+        text = _levels(s.astype("object").where(s.notna(), _MISSING))
+        if not in_seg.any():
             return None
-        level = top.index[0]
-        share_seg, share_all = float(top.iloc[0] / in_seg.sum()), float((text == level).mean())
+        seg_shares = text[in_seg].value_counts(normalize=True)
+        lift = seg_shares.sub(text.value_counts(normalize=True), fill_value=0.0)
+        level = lift.idxmax()  # the level the segment holds most above the whole: "churn: more often Yes"
+        share_seg, share_all = float(seg_shares.get(level, 0.0)), float((text == level).mean())
         if f"{100 * share_seg:.0f}" == f"{100 * share_all:.0f}":
             return None
-        word = "more often" if share_seg >= share_all else "less often"
-        return f"{_phrase(label)}: {word} {level} ({100 * share_seg:.0f}% vs {100 * share_all:.0f}% overall)"
+        return f"{_phrase(label)}: more often {level} ({100 * share_seg:.0f}% vs {100 * share_all:.0f}% overall)"
     values = s.astype("float64")
     pairs = {stat: (getattr(values[in_seg], stat)(), getattr(values, stat)()) for stat in ("median", "mean")}
     seg_m, all_m = pairs["mean"]
@@ -135,6 +135,16 @@ def _feature_clause(table: pd.DataFrame, in_seg: np.ndarray, feature: str, label
         if seg_t != all_t:
             return f"{_comparative(label, seg_v > all_v, unit)} ({how} {seg_t} vs {all_t} overall)"
     return None
+
+
+_YES_NO = {"1": "yes", "0": "no", "1.0": "yes", "0.0": "no", "true": "yes", "false": "no"}
+
+
+def _levels(text: pd.Series) -> pd.Series:
+    """Levels as a sentence writes them: a 0/1 or true/false column reads yes and no ("is active member: more
+    often yes", not "more often 1")."""
+    words = text.map(lambda v: v if v == _MISSING else _YES_NO.get(str(v).strip().lower()))
+    return words.where(words.notna(), text) if words[text != _MISSING].notna().all() else text
 
 
 def _date_clause(s: pd.Series, in_seg: np.ndarray, label: str) -> str | None:

@@ -356,3 +356,15 @@ def test_a_sentence_goes_the_way_of_the_index_when_median_and_mean_disagree():
                                    labels_text={"spend": "Net spend"})
     assert np.median(spend[:4]) > np.median(spend) and np.mean(spend[:4]) < np.mean(spend)
     assert text == "Set apart mostly by lower net spend (on average €850 vs €5,020 overall)."
+
+
+def test_a_level_reads_as_what_the_segment_holds_more_often_and_0_1_as_yes_no():
+    """'is active member: more often 1 (87% vs 50%)' and 'churn: less often No (55% vs 75%)' before."""
+    active = pd.Categorical([1, 1, 1, 0, 0, 0, 0, 1])
+    churn = pd.Categorical(["No", "No", "Yes", "No", "No", "No", "No", "No"])
+    table = pd.DataFrame({"is_active_member": active, "churn": churn})
+    labels = [1, 1, 1, 0, 0, 0, 0, 0]
+    text = explain.driver_sentence(table, labels, 1, ["is_active_member", "churn"],
+                                   labels_text={"is_active_member": "Is active member", "churn": "Churn"})
+    assert text == ("Set apart mostly by is active member: more often yes (100% vs 50% overall) and churn: more often "
+                    "Yes (33% vs 12% overall).")
