@@ -3,6 +3,8 @@ params' labels, units and entity reach every text of a customer table."""
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -136,3 +138,20 @@ def test_labels_units_and_entity_reach_names_cards_and_sentences():
     for bad in ("_", "sd)", "e+0", "np.", "Shoppers", "visit", "days", "CASH ADVANCE", "High-"):
         assert bad not in text, (bad, text)
     assert "$" in text and "months" in text
+
+
+def test_a_description_quotes_the_index_its_card_shows_when_values_were_filled():
+    """A telco card said "total charges (index 8) ... below average" above its fact "Total charges: 263 (index 15)":
+    the sentence was measured without the filled values, the fact with them. Both quote the same index now."""
+    rng = np.random.default_rng(0)
+    n = 300
+    tenure = np.r_[rng.integers(0, 6, n // 2), rng.integers(40, 72, n // 2)].astype(float)
+    charges = tenure * rng.uniform(50, 70, n)
+    charges[:20] = np.nan  # new customers' blank total charges, filled with the overall median
+    table = pd.DataFrame({"id": [f"C{i:04d}" for i in range(n)], "tenure": tenure, "total_charges": charges})
+    seg = segkit.segment_table(table, data_kind="customers", k=2, id_col="id", seed=0, bootstrap=2)
+    assert seg.features.extra["imputed_rows"]["total_charges"]
+    for card in seg.cards():
+        facts = {f["feature"]: f for f in card["facts"]}
+        for quoted in re.findall(r"total charges \(index (\d+)\)", card["description"].lower()):
+            assert int(quoted) == round(facts["total_charges"]["index"]), (card["description"], facts)
