@@ -392,7 +392,8 @@ def write_index(folder: Path, *, params: Params, manifest: dict[str, Any], noteb
         selection = {**selection, "chosen_k": len(summary["segments"])}  # the reference's k in score mode
     counts = {**manifest["row_counts"], **({"entities": int(all_sizes["n_entities"])} if all_sizes else {})}
     followed = _followed(folder)
-    rationale = None if followed.get("mode") == "score" else selection.get("rationale")  # the reference's model chose no k here
+    # in plain words (the k page has the criteria); the reference's model chose no k here in score mode
+    rationale = None if followed.get("mode") == "score" else selection.get("summary") or selection.get("rationale")
     source = manifest["input"].get("path")
     source = Path(source).name if source else ("a database query" if params.source == "sql" else params.source)
     page = f"""<!DOCTYPE html>

@@ -44,10 +44,26 @@ def select(ctx: RunContext, X: np.ndarray | None = None) -> KSelection | None:
     ctx.folder.write_json("k_selection.json", selection.to_dict())
     ctx.folder.write_json("k_summary.json", {
         "recommended_k": int(selection.recommended_k), "chosen_k": int(k), "rationale": sentence,
+        "summary": plain_summary(selection, int(k), sentence, fs.entity),
         "k_range": [int(selection.params["k_min"]), int(selection.params["k_max"])], "structure": selection.structure,
         "structure_note": selection.structure_note_for(k), "sample_size": selection.sample_size,
     })
     return selection
+
+
+def plain_summary(selection: KSelection, k: int, sentence: str, entity: str) -> str:
+    """How k was chosen, in a business reader's words (the index page; ``03_select_k`` shows the evidence and the
+    criteria by name). A k set in the params keeps its own sentence."""
+    if k != selection.recommended_k:
+        return sentence
+    if selection.structure != "clear" and "stable segments that" in selection.rationale:
+        groups = "no natural groups" if selection.structure in ("weak", "none") else "no clearly separated groups"
+        smallest = min(selection.segment_shares[k])
+        return (f"{k} segments. The {entity} form {groups}, so these {k} segments are a useful split of them: each "
+                f"keeps its members when the data is resampled, the smallest holds {smallest:.0%} of the {entity}, "
+                "and each is distinct from the others (how k was chosen: How many segments?).")
+    return (f"{k} segments: {len(selection.votes.get(k, []))} of the {len(selection.preferred)} measures of how well "
+            f"the {entity} split into groups prefer {k} (how k was chosen: How many segments?).")
 
 
 def _record_rule(ctx: RunContext, rule) -> None:
