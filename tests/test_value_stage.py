@@ -97,6 +97,13 @@ def test_value_csv_and_summary_are_written(run, clean):
     assert summary["holdout"]["days"] == 90 and len(summary["holdout"]["by_calibration_purchases"]) == 8
     assert summary["segments"] == [] and summary["churn"] is None and summary["ranking"] is None
     assert "Gamma-Gamma assumes" in " ".join(summary["notes"])
+    # an assumption that holds is a plain note on the page, a caveat a warning ("Caveats" was red when all held)
+    page = stages.value.notes(run.holdout, run.fit).data
+    holds = abs(run.fit.gg.frequency_value_corr_) < 0.3
+    gg_text = next(t for t in run.fit.notes + run.fit.checked if t.startswith("Gamma-Gamma assumes"))
+    assert (gg_text in run.fit.checked) == holds and (gg_text in run.fit.notes) != holds
+    assert page.count('class="sk-warn"') == len(run.holdout.notes) + len(run.fit.notes)
+    assert page.count('class="sk-note"') == len(run.fit.checked)
 
 
 def test_margin_and_discount_scale_the_value(run):
@@ -130,7 +137,7 @@ def test_params_are_validated():
 def test_churn_comparison_by_risk_band(run, tmp_path):
     ctx = _context(tmp_path)
     assert stages.value.churn_comparison(ctx, run.fit) is None  # 08_churn did not run
-    assert stages.value.churn_note(None) is None and stages.value.churn_table(None) is None
+    assert stages.value.churn_note(None) is None and stages.value.churn_table(ctx, None) is None
     per = run.fit.per_customer
     rng = np.random.default_rng(0)
     risk = 1 / (1 + np.exp(4 * (per["p_alive"] - 0.5) + rng.normal(0, 0.5, len(per))))  # high when likely gone
@@ -144,8 +151,10 @@ def test_churn_comparison_by_risk_band(run, tmp_path):
     alive = table.loc[table["Customers"] > 0, "Mean P(alive)"]
     assert alive.is_monotonic_decreasing and "repeat buyers" in relation.summary()
     assert ctx.folder.read_json("value_summary.json")["churn"]["customers"] == len(per)
-    shown = stages.value.churn_table(relation)
-    assert list(shown.columns) == ["Customers", "Mean churn risk", "Mean P(alive)", "Expected purchases", "Mean CLV"]
+    shown = stages.value.churn_table(ctx, relation)
+    currency = ctx.params.currency
+    assert list(shown.columns) == ["Customers", "Mean churn risk", "Mean P(alive)", "Expected purchases",
+                                   f"Mean CLV ({currency})"]
     row = table.loc["0-25%"]
     assert shown.loc["0-25%"].tolist()[:3] == [f"{int(row['Customers']):,}", f"{row['Mean churn risk']:.1%}",
                                                f"{row['Mean P(alive)']:.1%}"]

@@ -280,7 +280,8 @@ def business_choice(voted: int, rationale: str, structure: str, ks: list[int], v
     lo, hi = rule["business_k"]
     candidates = [k for k in ks if lo <= k <= hi]
     fits = [k for k in candidates if _qualifies(k, stab, sil, shares, rule["min_share"])]
-    groups = "no natural groups" if structure in ("weak", "none") else "no clearly separated natural groups"
+    # the structure note's words: "The data has groups, but they overlap" (moderate)
+    groups = "no natural groups" if structure in ("weak", "none") else "groups that overlap, not clearly separated ones"
     if not fits:
         where = f"{lo}-{hi}" if candidates else f"{lo}-{hi} (outside the k range tried, {ks[0]}-{ks[-1]})"
         return voted, (f"The data has {groups}, and no k in the business range {where} gave segments that are all "

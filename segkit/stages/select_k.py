@@ -57,7 +57,8 @@ def plain_summary(selection: KSelection, k: int, sentence: str, entity: str) -> 
     if k != selection.recommended_k:
         return sentence
     if selection.structure != "clear" and "stable segments that" in selection.rationale:
-        groups = "no natural groups" if selection.structure in ("weak", "none") else "no clearly separated groups"
+        groups = ("no natural groups" if selection.structure in ("weak", "none")
+                  else "groups that overlap, not clearly separated ones")
         smallest = min(selection.segment_shares[k])
         return (f"{k} segments. The {entity} form {groups}, so these {k} segments are a useful split of them: each "
                 f"keeps its members when the data is resampled, the smallest holds {smallest:.0%} of the {entity}, "

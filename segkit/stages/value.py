@@ -67,8 +67,10 @@ def holdout_figure(holdout):
 
 
 def notes(holdout, fit):
-    """The caveats of the fits (fits that stopped early, season, drop-out, the value assumption), one note each."""
-    return html_block("".join(note_html(text, kind="warn") for text in holdout.notes + fit.notes))
+    """The caveats of the fits (fits that stopped early, season, drop-out, the value assumption when it fails), one
+    warning each; then the assumptions checked and found to hold, as plain notes."""
+    return html_block("".join(note_html(text, kind="warn") for text in holdout.notes + fit.notes)
+                      + "".join(note_html(text) for text in fit.checked))
 
 
 def churn_comparison(ctx: RunContext, fit):
@@ -88,11 +90,13 @@ def churn_note(relation):
     return None if relation is None else note(relation.summary())
 
 
-def churn_table(relation):
-    """Customers by churn risk band: mean risk, P(alive), expected purchases and value (None without churn scores)."""
+def churn_table(ctx: RunContext, relation):
+    """Customers by churn risk band: mean risk, P(alive), expected purchases and value in the run's currency (None
+    without churn scores)."""
     if relation is None:
         return None
-    return table(relation.table, percent=["Mean churn risk", "Mean P(alive)"], whole=["Customers", "Mean CLV"],
+    shown = relation.table.rename(columns={"Mean CLV": f"Mean CLV ({ctx.params.currency})"})
+    return table(shown, percent=["Mean churn risk", "Mean P(alive)"], whole=["Customers", shown.columns[-1]],
                  aligned=["Expected purchases"])
 
 

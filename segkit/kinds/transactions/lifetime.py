@@ -192,7 +192,8 @@ class ValueFit:
     horizon: int
     margin: float
     discount_rate: float
-    notes: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  #: caveats: what makes the forecast less reliable
+    checked: list[str] = field(default_factory=list)  #: assumptions checked and found to hold
 
     @property
     def top_decile_share(self) -> float:
@@ -224,7 +225,8 @@ class ValueFit:
         return pd.DataFrame(rows, columns=["Model", "Parameter", "Estimate", "Meaning"]).set_index(["Model", "Parameter"])
 
 
-def _caveats(bgnbd: BetaGeoModel, gg: GammaGammaModel, per: pd.DataFrame) -> list[str]:
+def _caveats(bgnbd: BetaGeoModel, gg: GammaGammaModel, per: pd.DataFrame) -> tuple[list[str], list[str]]:
+    """(caveats, assumptions that hold) of the fits."""
     notes = []
     dropout = bgnbd.a_ / (bgnbd.a_ + bgnbd.b_)
     if dropout < 0.01:
@@ -233,10 +235,11 @@ def _caveats(bgnbd: BetaGeoModel, gg: GammaGammaModel, per: pd.DataFrame) -> lis
                      f"({format_share((per['p_alive'] > 0.95).mean())} above 0.95): read it as a ranking at most; "
                      "expected purchases and churn risk say more.")
     corr, n = gg.frequency_value_corr_, gg.n_customers_
-    verdict = "small, as the model assumes" if abs(corr) < 0.3 else "large enough to make expected values less reliable"
-    notes.append(f"Gamma-Gamma assumes that what a customer spends per purchase is unrelated to how often they buy: "
-                 f"among the {n:,} repeat buyers the correlation is {corr:.2f}, {verdict}.")
-    return notes
+    holds = abs(corr) < 0.3
+    verdict = "small, as the model assumes" if holds else "large enough to make expected values less reliable"
+    text = (f"Gamma-Gamma assumes that what a customer spends per purchase is unrelated to how often they buy: "
+            f"among the {n:,} repeat buyers the correlation is {corr:.2f}, {verdict}.")
+    return (notes, [text]) if holds else (notes + [text], [])
 
 
 def fit_value(data: ValueData, *, horizon: int = 12, margin: float = 1.0, discount_rate: float = 0.01,
@@ -247,8 +250,9 @@ def fit_value(data: ValueData, *, horizon: int = 12, margin: float = 1.0, discou
     per = customer_lifetime_value(bgnbd, gg, data.full, horizon=horizon, margin=margin, discount_rate=discount_rate)
     per["frequency"] = data.full["frequency"].to_numpy()  # for the comparison with churn; not in value.csv
     per.index = per.index.astype(str).rename("customer_id")
+    caveats, checked = _caveats(bgnbd, gg, per)
     return ValueFit(bgnbd=bgnbd, gg=gg, per_customer=per, horizon=int(horizon), margin=float(margin),
-                    discount_rate=float(discount_rate), notes=notes + more + _caveats(bgnbd, gg, per))
+                    discount_rate=float(discount_rate), notes=notes + more + caveats, checked=checked)
 
 
 def value_summary(data: ValueData, check: ValueCheck, fit: ValueFit, currency: str = "£") -> dict[str, Any]:
@@ -271,7 +275,7 @@ def value_summary(data: ValueData, check: ValueCheck, fit: ValueFit, currency: s
         "expected_purchases_total": _r(per["expected_purchases"].sum()), "clv_total": _r(per["clv"].sum()),
         "clv_mean": _r(per["clv"].mean()), "p_alive_mean": _r(per["p_alive"].mean()),
         "top_decile_share": _r(fit.top_decile_share), "summary": fit.summary(currency), "check": check.summary(),
-        "notes": check.notes + fit.notes, "churn": None, "segments": [], "ranking": None,
+        "notes": check.notes + fit.notes + fit.checked, "churn": None, "segments": [], "ranking": None,
     }
 
 
