@@ -230,10 +230,11 @@ class _Checker:
             out = present[op(present, bound)]
             if len(out):
                 shown = bound.date() if dtype == "datetime" else f"{bound:g}"
+                fix = (spec["fix"].format(column=column, min=spec.get("min", "null"), max=spec.get("max", "null"))
+                       if "fix" in spec else f"fix or remove those rows (valid range of {column!r}: "
+                       f"{spec.get('min', '-')} to {spec.get('max', '-')})" if sev == "error" else None)
                 self.add(sev, "range", column, f"{where} has {len(out):,} value(s) {word} {shown}, e.g. "
-                         f"{_examples(out.sort_values(ascending=(side == 'min')))}{hint}", len(out), key,
-                         f"fix or remove those rows (valid range of {column!r}: {spec.get('min', '-')} to "
-                         f"{spec.get('max', '-')})" if sev == "error" else None)
+                         f"{_examples(out.sort_values(ascending=(side == 'min')))}{hint}", len(out), key, fix)
 
     def values(self, severity: str, columns: list) -> None:
         """Implausible values (:func:`segkit.quality.value_findings`) of ``columns``, except what another rule
@@ -352,17 +353,20 @@ def validate(df: pd.DataFrame, schema: Mapping[str, Any] | None, params=None, *,
         check.column(str(name), {**spec, "required": required}, key)
 
     named = set(checked)  # the id and the mapped columns: their own rules say what is plausible
+    ranged = {str(c) for c in (getattr(p, "valid_range", None) or {})}  # the user's range replaces the pattern's
     for rule in schema.get("patterns") or []:
         for col in map(str, df.columns):
             if col in checked or col in ignored or not re.search(rule["match"], col):
                 continue
             checked.add(col)
-            check.column(col, rule, typed=False)
+            check.column(col, {k: v for k, v in rule.items() if k not in ("min", "max")} if col in ranged else rule,
+                         typed=False)
 
     table_rules = schema.get("table") or {}
     check.table(table_rules, checked | ignored)
     if table_rules.get("values"):
-        check.values(table_rules["values"], [c for c in df.columns if str(c) not in named | ignored])
+        # a column the params give a valid range is the user's to judge: its values outside become missing
+        check.values(table_rules["values"], [c for c in df.columns if str(c) not in named | ignored | ranged])
     order = {s: i for i, s in enumerate(SEVERITIES)}
     findings = sorted(check.out, key=lambda f: order.get(f.severity, 9))
     errors = [f for f in findings if f.severity == "error"]

@@ -139,6 +139,10 @@ def test_customers_pass_and_ranges_apply_by_name():
     assert validate(_customers(), _schema("customers"), {"id_col": "CustomerID"}) == []
     findings = validate(_customers(Age=[19, 35, 164, -1]), _schema("customers"), {"id_col": "CustomerID"})
     assert _rules(findings) == [("warning", "range", "Age"), ("warning", "range", "Age")]
+    # each says how to have them read as missing; once the params say so, the check has nothing left to say
+    assert findings[0].fix.startswith("set valid_range: {Age: [0, 120]} in the params to read them as missing")
+    assert validate(_customers(Age=[19, 35, 164, -1]), _schema("customers"),
+                    {"id_col": "CustomerID", "valid_range": {"Age": [0, 120]}}) == []
 
 
 def test_customers_duplicate_ids_are_hard_failures():
