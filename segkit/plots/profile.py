@@ -19,7 +19,7 @@ import seaborn as sns
 from matplotlib.axes import Axes
 from matplotlib.colors import TwoSlopeNorm
 from matplotlib.figure import Figure
-from matplotlib.ticker import PercentFormatter, SymmetricalLogLocator
+from matplotlib.ticker import FixedLocator, PercentFormatter
 
 from ..errors import ColumnError, DataValueError
 from ..format import format_share
@@ -282,8 +282,29 @@ def _log_axis(ax: Axes, values: np.ndarray) -> None:
         nonzero = np.abs(values[values != 0])
         linthresh = float(10 ** np.floor(np.log10(np.percentile(nonzero, 10)))) if nonzero.size else 1.0
         ax.set_xscale("symlog", linthresh=linthresh)
-        ax.xaxis.set_major_locator(SymmetricalLogLocator(linthresh=linthresh, base=100))
+        ax.xaxis.set_major_locator(FixedLocator(symlog_ticks(values, linthresh)))
     plain_log_ticks(ax.xaxis)
+
+
+def symlog_ticks(values: np.ndarray, linthresh: float, most: int = 4) -> list[float]:
+    """Ticks of a symmetric log axis over ``values``: 0 and powers of ten on each side, every k-th decade so that
+    no side has more than ``most``, and none at ±``linthresh`` (the linear part around 0 is narrow: "-1" and "1"
+    printed over each other and over 0).
+
+    >>> symlog_ticks(np.array([-150.0, 0.5, 20.0, 90_000.0]), 1.0)  # 5 decades: every second one
+    [-10.0, 0.0, 10.0, 1000.0, 100000.0]
+    >>> symlog_ticks(np.array([-150.0, 0.5, 20.0, 900.0]), 1.0)
+    [-100.0, -10.0, 0.0, 10.0, 100.0, 1000.0]
+    """
+    lo, hi = float(values.min()), float(values.max())
+    first = int(np.floor(np.log10(linthresh))) + 1
+    last = int(np.ceil(np.log10(max(abs(lo), abs(hi), linthresh * 10))))
+    decades = list(range(first, last + 1))
+    step = max(1, -(-len(decades) // most))
+    kept = decades[::-1][::step][::-1]  # the largest decade always, which frames the tail
+    ticks = [-(10.0 ** e) for e in reversed(kept) if -(10.0 ** e) >= lo * 1.5] + [0.0]
+    ticks += [10.0 ** e for e in kept if 10.0 ** e <= hi * 1.5]
+    return ticks
 
 
 def _display_names(segments: list[int], names: Mapping[int, str] | None) -> dict[int, str]:

@@ -340,5 +340,6 @@ def distributions(ctx: RunContext, seg: Segmentation, top: int | None = TOP_FEAT
                                       percent=[c for c in shown if fs.units.get(c) == "share"])
     text = "The spread of each measure within each segment (random sample)."
     if log:
-        text += " Measures with a long tail are drawn on a log scale (each step is ten times the last)."
+        text += (" Measures with a long tail are drawn on a log scale: each labelled step multiplies the value by the "
+                 "same factor.")
     return figure(ax, text)
