@@ -175,7 +175,7 @@ class SegmentExplanation:
             return f"a model recognises most of its members (F1 {f1:.2f} on held-out rows){lost}."
         return f"hard to tell from the others (F1 {f1:.2f} on held-out rows){lost}."
 
-    def _verdict(self) -> str:
+    def _verdict(self, plain: bool = False) -> str:
         natural = self.structure is None or self.structure in _NATURAL
         if self.well_separated:
             if natural:
@@ -185,9 +185,10 @@ class SegmentExplanation:
             return (" Each segment is clearly defined by the measures, so a new row can be placed reliably; as the "
                     f"k page says, {data}, so the boundaries are where the segments were drawn, not gaps in the data.")
         worst = self.segment_f1.idxmin()
-        return (f" Warning: the macro-F1 is below {self.min_score:.2f}, so the segments are not well separated; "
-                f"{self.name(worst)} is the hardest to recognise (F1 {self.segment_f1[worst]:.2f}). Treat the "
-                "boundaries between segments as fuzzy, or try fewer segments.")
+        score = "the model often mixes the segments up" if plain else f"the macro-F1 is below {self.min_score:.2f}"
+        return (f" Warning: {score}, so the segments are not well separated; {self.name(worst)} is the hardest to "
+                f"recognise{'' if plain else f' (F1 {self.segment_f1[worst]:.2f})'}. Treat the boundaries between "
+                "segments as fuzzy, or try fewer segments.")
 
     def _confusion_text(self) -> str:
         pairs = self.confused_pairs()
@@ -216,6 +217,15 @@ class SegmentExplanation:
                 f"(mean ± standard deviation over {folds} folds; always guessing the largest segment would be "
                 f"right {100 * self.baseline_accuracy:.0f}% of the time).")
         return text + self._verdict() + self._confusion_text() + self._left_out_text()
+
+    def plain_summary(self) -> str:
+        """The headline in a business reader's words (the index page): how often a model placed rows it had not
+        seen in their own segment, against guessing, and the same verdict; the scores by name are on 07."""
+        if not self.measured:
+            return self.summary()
+        text = (f"A model that sees only the measures placed {100 * self.accuracy[0]:.0f}% of the rows it had not "
+                f"seen in their own segment (always guessing the largest segment: {100 * self.baseline_accuracy:.0f}%).")
+        return text + self._verdict(plain=True) + self._confusion_text() + self._left_out_text()
 
     # ---------------------------------------------------------------------------------- tables
     def scores_table(self) -> pd.DataFrame:
@@ -247,6 +257,7 @@ class SegmentExplanation:
             "accuracy_mean": _r(acc), "accuracy_std": _r(acc_sd), "macro_f1_mean": _r(f1), "macro_f1_std": _r(f1_sd),
             "baseline_accuracy": _r(self.baseline_accuracy), "folds": len(self.scores), "measured": self.measured,
             "well_separated": bool(self.well_separated), "min_score": self.min_score, "summary": self.summary(),
+            "plain_summary": self.plain_summary(),
             "structure": self.structure, "labels": dict(self.labels_text),
             "fold_scores": [{k: _r(v) for k, v in row.items()} for row in self.scores.to_dict("records")],
             "importance": [{"feature": str(f), "mean": _r(row["mean"]), "std": _r(row["std"])}

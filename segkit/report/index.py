@@ -229,7 +229,9 @@ def separability(folder: Path) -> tuple[dict[str, str], str]:
         f1 = s.get("f1")
         ok = isinstance(f1, (int, float)) and not isinstance(f1, bool) and 0 <= f1 <= 1
         cells[str(s["code"])] = f"{f1:.2f}" if ok else "too few to test"
-    summary = raw.get("summary") if cells and isinstance(raw.get("summary"), str) else ""
+    # in plain words; 07_explain has the scores by name
+    text = (raw.get("plain_summary") or raw.get("summary")) if isinstance(raw, dict) else None
+    summary = text if cells and isinstance(text, str) else ""
     return cells, summary
 
 
