@@ -120,8 +120,9 @@ class Params(ReadOptions):  # how the input is read (sep, header, decimal, dayfi
     customer_col: str = Field("CustomerID", description="transactions: customer id column")
     invoice_col: str | None = Field("InvoiceNo", description="transactions: invoice id column (null: one purchase is one customer-day)")
     date_col: str = Field("InvoiceDate", description="transactions: date/time column")
-    quantity_col: str | None = Field("Quantity", description="transactions: quantity column (null with amount_col when "
-                                     "the data has line amounts only: each line is one item, a negative amount a return)")
+    quantity_col: str | None = Field(
+        "Quantity", description="transactions: quantity column (null with amount_col when the data has line amounts "
+                                "only: each line is one item, a negative amount a return)")
     price_col: str | None = Field("UnitPrice", description="transactions: unit price column (or set amount_col)")
     amount_col: str | None = Field(None, description="transactions: line amount column, instead of quantity x price")
     stock_code_col: str | None = Field("StockCode", description="transactions: product code column (optional)")

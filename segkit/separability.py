@@ -223,8 +223,9 @@ class SegmentExplanation:
         seen in their own segment, against guessing, and the same verdict; the scores by name are on 07."""
         if not self.measured:
             return self.summary()
+        guess = 100 * self.baseline_accuracy
         text = (f"A model that sees only the measures placed {100 * self.accuracy[0]:.0f}% of the rows it had not "
-                f"seen in their own segment (always guessing the largest segment: {100 * self.baseline_accuracy:.0f}%).")
+                f"seen in their own segment (always guessing the largest segment: {guess:.0f}%).")
         return text + self._verdict(plain=True) + self._confusion_text() + self._left_out_text()
 
     # ---------------------------------------------------------------------------------- tables

@@ -347,7 +347,8 @@ def test_scores_table_counts_are_whole_numbers():
 
 
 def test_a_sentence_goes_the_way_of_the_index_when_median_and_mean_disagree():
-    """A new user's card said "Net spend: €1,189 (index 22)" and "higher net spend (typically €658 vs €566 overall)":
+    """A new user's card said "Net spend: €1,189 (index 22)" and "higher net spend (typically €658 vs €566
+    overall)":
     the segment sits above the median but far below the mean that a few big spenders set."""
     spend = [800.0, 850.0, 900.0, 850.0, 300.0, 400.0, 500.0, 600.0, 20_000.0, 25_000.0]
     labels = [1, 1, 1, 1, 0, 0, 0, 0, 0, 0]

@@ -292,8 +292,8 @@ def business_choice(voted: int, rationale: str, structure: str, ks: list[int], v
     # and two different numbers for "stable" would tell the reader two stories
     text = (f"{k} segments: the {entity} form {groups}, so these are {k} stable segments that split the {entity} "
             f"usefully: every segment keeps its members when the segments are refitted from their centres on "
-            f"resampled {entity} (Jaccard at least {STABLE:.2f}), the smallest holds {min(shares[k]):.0%} of the {entity}, and each is distinct "
-            "from the others.")
+            f"resampled {entity} (Jaccard at least {STABLE:.2f}), the smallest holds {min(shares[k]):.0%} of the "
+            f"{entity}, and each is distinct from the others.")
     if len(fits) > 1:
         text += f" k={k} is the one the criteria prefer most of {', '.join(map(str, fits))}, which all qualify."
     if k != voted:

@@ -311,8 +311,10 @@ def price_rule(c: TransactionColumns) -> tuple[str, str]:
     """The ``[non_positive_price]`` step's description and the params keys it names, for the columns mapped (the
     pandas and the engine cleaning log it alike)."""
     if c.quantity is None:
-        return "Lines with an amount of zero were removed (free items, write-offs and bad-debt adjustments).", "amount_col"
-    what = "an amount of zero or of the opposite sign to the quantity" if c.price is None else "a zero or negative unit price"
+        return ("Lines with an amount of zero were removed (free items, write-offs and bad-debt adjustments).",
+                "amount_col")
+    what = ("an amount of zero or of the opposite sign to the quantity" if c.price is None
+            else "a zero or negative unit price")
     return (f"Lines with {what} or a zero quantity were removed (free items, write-offs and bad-debt adjustments).",
             ("amount_col" if c.price is None else "price_col") + " and quantity_col")
 
@@ -361,8 +363,8 @@ def _lost_customers(start: pd.DataFrame, table: pd.DataFrame, log: CleaningLog) 
 
 
 #: The cleaning rules, in the order they run (see the module docstring).
-_RULES = (_orders, _items, _duplicates, _missing_customer, _missing_values, _future_dates, _non_product, _non_positive_price,
-          _cancellations)
+_RULES = (_orders, _items, _duplicates, _missing_customer, _missing_values, _future_dates, _non_product,
+          _non_positive_price, _cancellations)
 
 
 def _output(df: pd.DataFrame, table: pd.DataFrame, columns: TransactionColumns) -> pd.DataFrame:
