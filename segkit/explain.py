@@ -166,8 +166,10 @@ def _listed(clauses: list[str]) -> str:
 
 
 def _clauses(table, in_seg, features, labels_text, units, currency, n_top) -> list[str]:
-    out = []
+    out, said = [], set()
     for f in features:
+        if f"days_since_{f}" in said or str(f).removeprefix("days_since_") in said - {f}:
+            continue  # a date and the days since it (a measure of its own in a customer table): one fact, said once
         gap = _gap(table[f], in_seg)
         if gap is not None and gap < _NEGLIGIBLE:  # "lower age (typically 39 vs 40)" sets nothing apart
             continue
@@ -175,6 +177,7 @@ def _clauses(table, in_seg, features, labels_text, units, currency, n_top) -> li
                                  currency)
         if clause:
             out.append(clause)
+            said.add(str(f))
         if len(out) == n_top:
             break
     return out

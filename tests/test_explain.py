@@ -224,6 +224,18 @@ def test_a_date_column_reads_as_earlier_or_later_dates_not_as_levels():
     assert text == ("Set apart mostly by later signup date (typically 3 Oct 2023 vs 27 May 2023 overall) and fewer "
                     "orders (typically 2.0 vs 5.0 overall).")
     assert "00:00:00" not in text and "more often" not in text
+    # the days since that date, a measure of its own in a customer table, is the same fact: said once
+    table["days_since_signup_date"] = (signup.max() - signup).days.astype(float)
+    twice = explain.driver_sentence(table, [0, 0, 0, 1, 1, 1], 1, ["signup_date", "days_since_signup_date", "orders"],
+                                    units={"orders": "count", "days_since_signup_date": "days"},
+                                    labels_text={"signup_date": "Signup date (as days since)", "orders": "Orders",
+                                                 "days_since_signup_date": "Days since signup date"})
+    assert twice == text
+    first = explain.driver_sentence(table, [0, 0, 0, 1, 1, 1], 1, ["days_since_signup_date", "signup_date", "orders"],
+                                    units={"orders": "count", "days_since_signup_date": "days"},
+                                    labels_text={"signup_date": "Signup date (as days since)", "orders": "Orders",
+                                                 "days_since_signup_date": "Days since signup date"})
+    assert "days since signup date" in first and "later signup date" not in first and "orders" in first
 
 
 # --------------------------------------------------------------------------------------------- stage
