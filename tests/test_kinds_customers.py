@@ -103,6 +103,9 @@ def test_features_roles_units_and_profile_columns(table):
     ("MonthlyCharges", "money"), ("TotalCharges", "money"), ("avg_order_value", "money"), ("phone_bill", "money"),
     ("insurance_premium", "money"), ("spend_per_visit", "money"), ("orders_count", "count"), ("credit_score", None),
     ("visits_per_month", "count"), ("tenure_months", "months"), ("Annual Income (k$)", None),
+    # whole words only: not money inside another word, nor a class or a count of bills
+    ("hospital_discharges", None), ("welfare_score", None), ("billing_delay", None), ("fare_class", None),
+    ("bills_paid_late", None), ("late_fees", "money"),
 ])
 def test_units_from_column_names(column, unit):
     """Money columns whose values carry no currency sign take the run's currency by their name (a telco table's

@@ -55,6 +55,9 @@ def test_phrases_for_names():
     assert feature_phrase("Fees paid", high=False, comparative=True) == "lower fees paid"
     # a count named "X count" reads as the things counted ("fewer orders count" before)
     assert feature_phrase("Orders count", high=False, comparative=True) == "fewer orders"
+    assert feature_phrase("Order count", high=True) == "many orders"  # the counted thing in the plural
+    assert feature_phrase("Login count", high=False, comparative=True) == "fewer logins"
+    assert feature_phrase("Account number", high=True) == "high account number"  # a number is not a count
     assert feature_phrase("Children at home", high=True) == "many children at home"
     # a spread is wider or narrower, whatever it is a spread of ("fewer spread of days between purchases" before)
     assert feature_phrase("Spread of days between purchases", high=False, comparative=True) == \

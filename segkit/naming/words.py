@@ -138,9 +138,12 @@ def feature_phrase(label: str, *, high: bool, comparative: bool = False) -> str:
         if comparative:
             return f"{what} {level} {'more' if high else 'less'} often"
         return f"{what} {level}" if high else f"a {what} other than {level}"
-    match = re.match(r"(number|count) of (.+)$", text) or re.match(r"()(.+?) (count|number)$", text)
-    if match:  # "number of visits", "orders count": "more visits", "fewer orders"
+    match = re.match(r"(number|count) of (.+)$", text)
+    if match:  # "number of visits": "more visits"
         return f"{many if high else few} {match.group(2)}"
+    match = re.match(r"(.+?) count$", text)
+    if match:  # "orders count", "order count": "fewer orders"
+        return f"{many if high else few} {plural(match.group(1))}"
     match = re.match(r"amount spent on (.+)$", text)
     if match:
         return f"{big if high else small} spending on {match.group(1)}"
@@ -150,7 +153,7 @@ def feature_phrase(label: str, *, high: bool, comparative: bool = False) -> str:
     plural_head = any(w in ("people", "children") or (w.endswith("s") and not w.endswith(_NOT_PLURAL)) for w in head)
     if (_COUNTED.search(" ".join(head)) or plural_head or re.search(r"\bper (day|week|month|year)$", text)) \
             and not re.search(r"\b(amount|value|share|percent|rate|ratio|frequency|average|balance|total|"
-                              r"charge|fee|cost|price|premium|bill|spend|revenue|income|salar(?:y|ie)|earning|"
-                              r"saving)s?\b", text):  # money is higher or lower: "higher monthly charges"
+                              r"charge|fee|cost|price|premium|spend|revenue|income|salar(?:y|ie)|earning|"
+                              r"saving)s?\b", " ".join(head)):  # money is higher or lower: "higher monthly charges"
         return f"{many if high else few} {text}"
     return f"{big if high else small} {text}"

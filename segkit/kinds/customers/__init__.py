@@ -34,7 +34,7 @@ from ...io import parse_synth, require_columns
 from ...modelio import METADATA_FILE, RESERVED_KEYS, save_model
 from ...naming.masking import imputed_rows
 from ...format import format_number, format_value
-from ...naming.words import default_label, phrase, plural, stated_unit
+from ...naming.words import default_label, phrase, plural, split_words, stated_unit
 from .features import FEATURE_ROLES, categorical_profile, customer_features
 from .roles import detect_roles, find_id_column, no_features_error, role_table
 from . import explore, score  # noqa: F401  (the kind's scorer and explorer, for stages.score)
@@ -136,9 +136,9 @@ def model_roles(fs: FeatureSet) -> dict[str, str]:
     return {c: roles[c] for c in fs.columns if c in roles}
 
 
-_MONEY = (r"spend|spent|revenue|monetary|sales|income|salary|earning|wage|amount|balance|payment|price|cost|fee|charge|"
-          r"bill|premium|fare|(order|purchase|basket|cart|transaction|lifetime) value|\bclv\b|\bltv\b")
-_NOT_MONEY = r"\b(score|rate|ratio|frequency|count|number|num|share|pct|percent|index|rank|trx|transactions)\b"
+_MONEY = (r"spend|spent|revenue|monetary|sales|income|salary|earning|wage|amount|balance|payment|price|cost|fee|"
+          r"\b(charges?|bill|premiums?|fares?|clv|ltv)\b|\b(order|purchase|basket|cart|transaction|lifetime) value\b")
+_NOT_MONEY = r"\b(score|rate|ratio|frequency|count|number|num|share|pct|percent|index|rank|trx|transactions|class|type)\b"
 
 
 def _label(col: str, role: str, params) -> str:
@@ -162,7 +162,8 @@ def _unit(col: str, params) -> str | None:
 
 
 def _words(name: str) -> str:
-    return re.sub(r"[^a-z0-9]+", " ", str(name).lower()).strip()
+    """The name's words in lower case ("MonthlyCharges" -> "monthly charges")."""
+    return re.sub(r"[^a-z0-9]+", " ", " ".join(split_words(str(name))).lower()).strip()
 
 
 def _describe(table: pd.DataFrame, model: dict, numeric: list[str], dates: list[str], params):
