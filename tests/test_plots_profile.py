@@ -145,3 +145,14 @@ def test_data_text_with_dollar_signs_is_drawn_as_written():
         labels = [t.get_text() for t in ax.get_xticklabels()]
         plt.close(fig)
     assert labels == ["$x^$", "Spend ($) in $"]
+@pytest.mark.parametrize("values, linthresh, ticks", [
+    ([0.0, 0.0, 0.0, 1.0, 3.0, 7.0], 1.0, [0.0, 1.0]),  # a mostly-zero count: 0 and 1 shown, as before
+    ([-40.0, 0.5, 20.0, 90_000.0], 1.0, [-10.0, 0.0, 10.0, 100.0, 1000.0, 10000.0]),  # both sides: no ±1
+    ([-5.0, -0.5, 0.0], 0.1, [-1.0, -0.1, 0.0]),  # one side only: its first decade stays
+    ([np.nan, 0.0, 5.0], 1.0, [0.0, 1.0]),  # missing values are left out
+    ([-3.0e6, 2.0, 8.0e7], 1.0, [-1.0e6, -1.0e4, -100.0, 0.0, 10.0, 1000.0, 1.0e5, 1.0e7]),  # at most four a side
+])
+def test_symlog_ticks(values, linthresh, ticks):
+    from segkit.plots.profile import symlog_ticks
+
+    assert symlog_ticks(np.array(values), linthresh) == ticks

@@ -287,24 +287,29 @@ def _log_axis(ax: Axes, values: np.ndarray) -> None:
 
 
 def symlog_ticks(values: np.ndarray, linthresh: float, most: int = 4) -> list[float]:
-    """Ticks of a symmetric log axis over ``values``: 0 and powers of ten on each side, every k-th decade so that
-    no side has more than ``most``, and none at ±``linthresh`` (the linear part around 0 is narrow: "-1" and "1"
-    printed over each other and over 0).
+    """Ticks of a symmetric log axis over ``values`` (``linthresh`` a power of ten): 0 and powers of ten on each
+    side that holds data, every k-th decade so that no side has more than ``most``. When both sides hold data, none
+    at ±``linthresh`` unless it is a side's only one: the linear part around 0 is narrow, and "-1", "0" and "1"
+    printed over each other.
 
-    >>> symlog_ticks(np.array([-150.0, 0.5, 20.0, 90_000.0]), 1.0)  # 5 decades: every second one
-    [-10.0, 0.0, 10.0, 1000.0, 100000.0]
-    >>> symlog_ticks(np.array([-150.0, 0.5, 20.0, 900.0]), 1.0)
-    [-100.0, -10.0, 0.0, 10.0, 100.0, 1000.0]
+    >>> symlog_ticks(np.array([-150.0, 0.5, 20.0, 90_000.0]), 1.0)
+    [-100.0, -10.0, 0.0, 10.0, 100.0, 1000.0, 10000.0]
+    >>> symlog_ticks(np.array([0.0, 0.0, 1.0, 3.0, 7.0]), 1.0)  # a count that is mostly 0
+    [0.0, 1.0]
     """
-    lo, hi = float(values.min()), float(values.max())
-    first = int(np.floor(np.log10(linthresh))) + 1
-    last = int(np.ceil(np.log10(max(abs(lo), abs(hi), linthresh * 10))))
-    decades = list(range(first, last + 1))
-    step = max(1, -(-len(decades) // most))
-    kept = decades[::-1][::step][::-1]  # the largest decade always, which frames the tail
-    ticks = [-(10.0 ** e) for e in reversed(kept) if -(10.0 ** e) >= lo * 1.5] + [0.0]
-    ticks += [10.0 ** e for e in kept if 10.0 ** e <= hi * 1.5]
-    return ticks
+    finite = values[np.isfinite(values)]
+    lo, hi = (float(min(finite.min(), 0.0)), float(max(finite.max(), 0.0))) if finite.size else (0.0, 0.0)
+    first = int(np.floor(np.log10(linthresh)))
+    last = {side: int(np.floor(np.log10(top))) for side, top in ((-1, -lo), (1, hi)) if top >= linthresh}
+
+    def decades(side: int) -> list[int]:
+        kept = list(range(first, last[side] + 1))
+        kept = kept[1:] if len(last) == 2 and len(kept) > 1 else kept
+        step = max(1, -(-len(kept) // most))
+        return kept[::-1][::step][::-1]  # the largest decade always, which frames the tail
+
+    ticks = [-(10.0 ** e) for e in reversed(decades(-1))] if -1 in last else []
+    return ticks + [0.0] + ([10.0 ** e for e in decades(1)] if 1 in last else [])
 
 
 def _display_names(segments: list[int], names: Mapping[int, str] | None) -> dict[int, str]:
