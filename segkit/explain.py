@@ -147,18 +147,27 @@ def _levels(text: pd.Series) -> pd.Series:
     return words.where(words.notna(), text) if words[text != _MISSING].notna().all() else text
 
 
+def _days(s: pd.Series) -> pd.Series:
+    """A date column as days since its earliest date (NaN where missing)."""
+    return (s - s.min()).dt.total_seconds() / 86_400
+
+
 def _date_clause(s: pd.Series, in_seg: np.ndarray, label: str) -> str | None:
-    """"later signup date (typically 3 Oct 2023 vs 1 Jun 2023 overall)": a date column compared by its median
-    date, not as levels; None when the two read the same. The label's note ("(as days since)", how the model
-    reads the date) is dropped: the sentence shows dates."""
-    seg_d, all_d = s[in_seg].median(), s.median()
-    if pd.isna(seg_d) or pd.isna(all_d):
+    """"later signup date (typically 3 Oct 2023 vs 1 Jun 2023 overall)": a date column compared as dates, not as
+    levels, by its median, or by its mean when the two point different ways (as for numbers); None when the two
+    read the same. The label's note ("(as days since)", how the model reads the date) is dropped."""
+    stats = {stat: (getattr(s[in_seg], stat)(), getattr(s, stat)()) for stat in ("median", "mean")}
+    if any(pd.isna(v) for pair in stats.values() for v in pair):
         return None
-    seg_t, all_t = f"{seg_d:%-d %b %Y}", f"{all_d:%-d %b %Y}"
-    if seg_t == all_t:
-        return None
-    name = label.split(" (")[0]
-    return f"{'later' if seg_d > all_d else 'earlier'} {_phrase(name)} (typically {seg_t} vs {all_t} overall)"
+    (seg_med, all_med), (seg_mean, all_mean) = stats["median"], stats["mean"]
+    for how, (seg_d, all_d) in (("typically", stats["median"]), ("on average", stats["mean"])):
+        if how == "typically" and (seg_med > all_med) != (seg_mean > all_mean) and seg_mean != all_mean:
+            continue
+        seg_t, all_t = (f"{d.day} {d:%b %Y}" for d in (seg_d, all_d))
+        if seg_t != all_t:
+            name = label.split(" (")[0]
+            return f"{'later' if seg_d > all_d else 'earlier'} {_phrase(name)} ({how} {seg_t} vs {all_t} overall)"
+    return None
 
 
 def _listed(clauses: list[str]) -> str:
@@ -185,7 +194,9 @@ def _clauses(table, in_seg, features, labels_text, units, currency, n_top) -> li
 
 def _gap(s: pd.Series, in_seg: np.ndarray) -> float | None:
     """How far the segment's mean lies from the overall mean, in overall standard deviations (None for a
-    categorical feature or one without spread)."""
+    categorical feature or one without spread); a date counts in days."""
+    if pd.api.types.is_datetime64_any_dtype(s):
+        s = _days(s)
     if not (pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s)) or not in_seg.any():
         return None
     values = s.astype("float64")

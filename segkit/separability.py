@@ -185,10 +185,12 @@ class SegmentExplanation:
             return (" Each segment is clearly defined by the measures, so a new row can be placed reliably; as the "
                     f"k page says, {data}, so the boundaries are where the segments were drawn, not gaps in the data.")
         worst = self.segment_f1.idxmin()
-        score = "the model often mixes the segments up" if plain else f"the macro-F1 is below {self.min_score:.2f}"
-        return (f" Warning: {score}, so the segments are not well separated; {self.name(worst)} is the hardest to "
-                f"recognise{'' if plain else f' (F1 {self.segment_f1[worst]:.2f})'}. Treat the boundaries between "
-                "segments as fuzzy, or try fewer segments.")
+        if plain:  # the headline's share may be high while a small segment is rarely recognised
+            return (f" Warning: the segments are not all well separated: {self.name(worst)} is the hardest to "
+                    "recognise. Treat the boundaries between segments as fuzzy, or try fewer segments.")
+        return (f" Warning: the macro-F1 is below {self.min_score:.2f}, so the segments are not well separated; "
+                f"{self.name(worst)} is the hardest to recognise (F1 {self.segment_f1[worst]:.2f}). Treat the "
+                "boundaries between segments as fuzzy, or try fewer segments.")
 
     def _confusion_text(self) -> str:
         pairs = self.confused_pairs()

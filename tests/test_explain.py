@@ -381,3 +381,20 @@ def test_a_level_reads_as_what_the_segment_holds_more_often_and_0_1_as_yes_no():
                                    labels_text={"is_active_member": "Is active member", "churn": "Churn"})
     assert text == ("Set apart mostly by is active member: more often yes (100% vs 50% overall) and churn: more often "
                     "Yes (33% vs 12% overall).")
+
+
+def test_a_date_that_barely_differs_is_not_a_driver_and_a_skewed_one_goes_the_way_of_its_mean():
+    base = pd.Timestamp("2022-01-01")
+    near = pd.Series(base + pd.to_timedelta(np.r_[np.arange(100), np.arange(1, 101)], unit="D"))
+    labels = np.r_[np.zeros(100, int), np.ones(100, int)]
+    table = pd.DataFrame({"signup_date": near, "orders": np.r_[np.full(100, 2.0), np.full(100, 9.0)]})
+    text = explain.driver_sentence(table, labels, 1, ["signup_date", "orders"], units={"orders": "count"},
+                                   labels_text={"signup_date": "Signup date (as days since)", "orders": "Orders"})
+    assert "signup date" not in text  # one day later on average: 0.03 standard deviations
+    # most of the segment signed up a little later than the median, a few far earlier: the mean's way
+    offsets = np.r_[np.arange(0, 200, 2), np.full(70, 150), np.full(30, -3000)]
+    table = pd.DataFrame({"signup_date": pd.Series(base + pd.to_timedelta(offsets, unit="D"))})
+    seg = np.r_[np.zeros(100, bool), np.ones(100, bool)]
+    text = explain.driver_sentence(table, seg.astype(int), 1, ["signup_date"],
+                                   labels_text={"signup_date": "Signup date (as days since)"})
+    assert text.startswith("Set apart mostly by earlier signup date (on average ")
