@@ -18,7 +18,7 @@ from .config import Params
 from .errors import ParamsError, SegkitError
 from .featureset import FeatureSet
 from .naming.words import plural
-from .schema import Finding, validate
+from .schema import Finding, ambiguous_dates, validate
 from .source import engine_path, input_columns, load_input
 
 __all__ = ["CHECK_ROWS", "ENGINE_SAMPLE", "preflight", "check_input", "clean_table", "build_features", "check_features"]
@@ -63,7 +63,8 @@ def preflight(params: Params, *, deep: bool = True, needs: Iterable[str] | None 
             rows = len(raw)
             sample = raw if rows <= CHECK_ROWS else raw.sample(CHECK_ROWS, random_state=params.seed).sort_index()
         findings = check_input(params, sample)
-        cleaned, _ = clean_table(params, sample)
+        cleaned, log = clean_table(params, sample)
+        findings += ambiguous_dates(log, findings)
         fs = build_features(params, cleaned)
         cannot, warnings = _stage_checks(kind, params, cleaned, kind.extra_stages if needs is None else needs,
                                          None if len(sample) == rows else len(sample))

@@ -35,7 +35,7 @@ from .errors import ColumnError, DataValueError, ParamsError
 from .parse import read_dates, read_numbers
 from .quality import value_findings
 
-__all__ = ["Finding", "SEVERITIES", "load_schema", "validate", "findings_table"]
+__all__ = ["Finding", "SEVERITIES", "DAYFIRST_FIX", "load_schema", "validate", "findings_table", "ambiguous_dates"]
 
 #: Severities, most serious first. ``error`` findings are raised unless ``raise_errors=False``.
 SEVERITIES = ("error", "warning", "info")
@@ -93,6 +93,22 @@ def _params(params, kind: str):
     return params
 
 
+#: The fix of dates read month first because no value decides the order of day and month.
+DAYFIRST_FIX = ("set dayfirst: true if the dates are day first (31/12/2023), or dayfirst: false to keep month first "
+                "without this warning")
+
+
+def ambiguous_dates(log, findings: list) -> list:
+    """A warning for each date column the cleaning read month first because no value decides and the params did
+    not say (``log``'s readings: a customer table's signup date, which no schema rule types), unless ``findings``
+    already has one for that column (a transaction table's date column, typed by its schema)."""
+    warned = {f.column for f in findings if f.rule == "dates" and f.severity == "warning"}
+    return [Finding("warning", "dates", r["column"], f"column {r['column']!r} read {r['reading']}: no value decides "
+                    "the order of day and month; read month first, the default", 0, r.get("key"), DAYFIRST_FIX)
+            for r in log.readings if r.get("as") == "dates" and r.get("ambiguous") and r.get("column") not in warned
+            and str(r.get("why", "")).startswith("no value decides; read month-first, the default")]
+
+
 def _examples(values: pd.Series) -> str:
     """A few distinct values as the message shows them: text and numbers quoted as Python writes them, dates
     as dates (``2034-03-28``, with the time when there is one), not as numpy's nanoseconds."""
@@ -148,9 +164,8 @@ class _Checker:
         if kind == "datetime" and reading.ambiguous:  # a warning when the order came from no one: the default
             told = opts.get("dayfirst") is not None or opts.get("date_format")
             self.add("info" if told else "warning", "dates", column,
-                     f"{_where(column, key)} read {reading.reading}: {reading.why}", 0, key,
-                     None if told else "set dayfirst: true if the dates are day first (31/12/2023), or dayfirst: "
-                     "false to keep month first without this warning")
+                     f"{_where(column, key)} read {reading.reading}: {reading.why.split(' — ')[0]}", 0, key,
+                     None if told else DAYFIRST_FIX)
         if kind in _NUMERIC and self.codes:
             coded = values.isin(self.codes)
             if coded.any():

@@ -160,10 +160,13 @@ def test_check_agrees_with_the_run(sidecar):
     """``segkit check`` (the deep preflight) stops exactly where the notebooks would, with the same message: in
     01_eda and 02_features; and for transactions it names what 08_churn and 10_value would stop on, so that the batch
     leaves them out."""
-    path, params, _ = _case(sidecar)
+    path, params, expect = _case(sidecar)
     p = _params(path, params)
     outcome = _outcome(lambda: pipeline.preflight(p))
     assert outcome == _outcome(lambda: _as_run(p))
+    if "warnings" in expect.get("check", {}):  # what segkit check (and the run, on the terminal) warns about
+        warned = [[f.rule, f.column] for f in pipeline.preflight(p)["findings"] if f.severity == "warning"]
+        assert warned == expect["check"]["warnings"]
     if outcome == "ok":  # and it names the notebooks the batch leaves out, with what they would stop on
         cannot = pipeline.preflight(p)["cannot_run"]
         assert {need: f"{type(exc).__name__}: {exc.message}" for need, exc in cannot.items()} == _later_stages(p)
