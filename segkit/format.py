@@ -17,8 +17,8 @@ import numpy as np
 
 from .errors import DataValueError
 
-__all__ = ["format_number", "format_share", "format_score", "format_value", "segment_codes", "segment_code",
-           "model_segment_codes", "round_json", "fold_table", "MISSING_TEXT"]
+__all__ = ["format_number", "format_share", "format_score", "format_value", "money_prefix", "segment_codes",
+           "segment_code", "model_segment_codes", "round_json", "fold_table", "MISSING_TEXT"]
 
 #: How a missing number is shown.
 MISSING_TEXT = "–"
@@ -116,6 +116,15 @@ _PLURAL_TIME = {"days", "weeks", "months", "years", "hours", "minutes"}
 NOISE = 1e-9  #: a value this close to 0 is rounding noise of sums that cancel, and is shown as 0
 
 
+def money_prefix(currency: str) -> str:
+    """What goes before an amount: a sign as it is ("£", "$"), a code as a word ("ETB ", "CHF ").
+
+    >>> money_prefix("£") + "12", money_prefix("ETB") + "1,234"
+    ('£12', 'ETB 1,234')
+    """
+    return currency + " " if currency[-1:].isalpha() else currency
+
+
 def format_value(value: float, unit: str | None, currency: str = "£") -> str:
     """Format a value in its unit for a business reader: £4,100, 12 days, 3.5, 24%, 18 months.
 
@@ -131,8 +140,7 @@ def format_value(value: float, unit: str | None, currency: str = "£") -> str:
     if abs(value) < NOISE:  # a net of sums that cancel (spend minus returns): 2.7e-14 is nothing, not "£0.000...027"
         value = 0.0
     if unit == "money" or unit in _PREFIX:
-        symbol = currency if unit == "money" else unit
-        symbol += " " if symbol[-1:].isalpha() else ""  # a code is a word: "ETB 1,234", "CHF 12"; a sign is not
+        symbol = money_prefix(currency if unit == "money" else unit)
         return f"{'-' if value < 0 else ''}{symbol}{format_number(abs(value)) if abs(value) < 10 else f'{abs(value):,.0f}'}"
     if unit == "share":
         return f"{format_number(100 * value) if abs(value) < 0.1 else f'{100 * value:.0f}'}%"

@@ -86,6 +86,11 @@ def test_a_currency_code_is_a_word_and_spaces_around_the_param_are_dropped():
     currency = params_from_mapping({"currency": "ETB "}).currency  # "Annual income (ETB )" before
     assert currency == "ETB" and format_value(1234.0, "money", currency) == "ETB 1,234"
     assert format_value(-7.5, "money", "CHF") == "-CHF 7.5" and format_value(7.5, "money", "€") == "€7.5"
+    # the value page's and the RFM descriptions' own money texts write a code the same way
+    from segkit.kinds.transactions.lifetime import _money as value_money
+    from segkit.kinds.transactions.naming import _money as rfm_money
+    assert value_money(1234.0, "ETB") == "ETB 1,234" and value_money(2.5e6, "ETB") == "ETB 2.5m"
+    assert rfm_money(1234.0, "ETB") == "ETB 1,200" and rfm_money(1234.0, "£") == "£1,200"
 
 
 def test_no_average_name_for_a_segment_off_average():

@@ -30,7 +30,7 @@ import pandas as pd
 
 from ...errors import DataValueError
 from ...featureset import in_index
-from ...format import format_share, round_json
+from ...format import format_share, money_prefix, round_json
 from .churn_data import check_value, purchases, purchases_and_span, value_periods  # noqa: F401  (check_value: here too)
 from .value import BetaGeoModel, GammaGammaModel, HoldoutCheck, customer_lifetime_value, holdout_check, rfm_summary
 
@@ -53,7 +53,8 @@ def _r(value) -> float | None:
 
 
 def _money(value: float, currency: str) -> str:
-    return f"{currency}{value / 1e6:,.1f}m" if abs(value) >= 1e6 else f"{currency}{value:,.0f}"
+    symbol = money_prefix(currency)
+    return f"{symbol}{value / 1e6:,.1f}m" if abs(value) >= 1e6 else f"{symbol}{value:,.0f}"
 
 
 # ------------------------------------------------------------------------------------------ data

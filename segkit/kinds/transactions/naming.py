@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from ...errors import ColumnError, DataValueError, ParamsError
-from ...format import format_share
+from ...format import format_share, money_prefix
 from ...naming import SegmentName
 from ...profile import QUINTILES, SegmentProfile
 
@@ -292,7 +292,7 @@ def _times(value: float) -> str:
 def _money(value: float, currency: str) -> str:
     v = float(value)
     rounded = round(v, -2) if abs(v) >= 1000 else round(v)
-    return f"{'-' if rounded < 0 else ''}{currency}{abs(rounded):,.0f}"
+    return f"{'-' if rounded < 0 else ''}{money_prefix(currency)}{abs(rounded):,.0f}"
 
 
 def _role_columns(profile: SegmentProfile, columns: Mapping[str, str] | None) -> dict[str, str]:
