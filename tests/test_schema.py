@@ -140,7 +140,9 @@ def test_customers_pass_and_ranges_apply_by_name():
     findings = validate(_customers(Age=[19, 35, 164, -1]), _schema("customers"), {"id_col": "CustomerID"})
     assert _rules(findings) == [("warning", "range", "Age"), ("warning", "range", "Age")]
     # each says how to have them read as missing; once the params say so, the check has nothing left to say
-    assert findings[0].fix.startswith("set valid_range: {Age: [0, 120]} in the params to read them as missing")
+    assert findings[0].fix.startswith('set valid_range: {"Age": [0, 120]} in the params to read them as missing')
+    import yaml  # the fix is params a user can paste, whatever the column's name
+    assert yaml.safe_load(findings[0].fix.split("set ")[1].split(" in the")[0]) == {"valid_range": {"Age": [0, 120]}}
     assert validate(_customers(Age=[19, 35, 164, -1]), _schema("customers"),
                     {"id_col": "CustomerID", "valid_range": {"Age": [0, 120]}}) == []
 

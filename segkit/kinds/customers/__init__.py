@@ -110,8 +110,9 @@ def clean(raw: pd.DataFrame, params):
         n = len(table)
 
         repeated = level_text(table[id_col]).duplicated(keep="first").to_numpy()
-        log.add("duplicate_ids", f"Rows repeating an id already seen in {id_col!r} with other values: the first "
-                "row of each id is kept", n, int(repeated.sum()), note=_examples(table.loc[repeated, id_col]))
+        log.add("duplicate_ids", f"Rows repeating an id already seen in {id_col!r} (exact copies too, when "
+                "drop_duplicates is false): the first row of each id is kept", n, int(repeated.sum()),
+                note=_examples(table.loc[repeated, id_col]))
         table = table.loc[~repeated].reset_index(drop=True)
     n = len(table)
     ignored = {c for c, r in (params.roles or {}).items() if r == "ignore"}

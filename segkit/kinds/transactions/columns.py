@@ -54,7 +54,7 @@ class TransactionColumns:
     customer: str = "CustomerID"
     invoice: str | None = "InvoiceNo"
     date: str = "InvoiceDate"
-    quantity: str = "Quantity"
+    quantity: str | None = "Quantity"
     price: str | None = "UnitPrice"
     amount: str | None = None
     stock_code: str | None = "StockCode"
