@@ -63,9 +63,8 @@ def plain_summary(selection: KSelection, k: int, sentence: str, entity: str) -> 
         return (f"{k} segments. The {entity} form {groups}, so these {k} segments are a useful split of them: each "
                 f"keeps its members when the data is resampled, the smallest holds {smallest:.0%} of the {entity}, "
                 "and each is distinct from the others (how k was chosen: How many segments?).")
-    none = " The data has no clear natural groups."
-    caveat = {"weak": none, "none": none,
-              "moderate": " The groups overlap, so the boundaries between segments are soft."}.get(selection.structure, "")
+    none, overlap = " The data has no clear natural groups.", " The groups overlap, so the boundaries are soft."
+    caveat = {"weak": none, "none": none, "moderate": overlap}.get(selection.structure, "")
     return (f"{k} segments: {len(selection.votes.get(k, []))} of the {len(selection.preferred)} measures of how well "
             f"the {entity} split into groups prefer {k} (how k was chosen: How many segments?).{caveat}")
 
