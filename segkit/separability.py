@@ -53,6 +53,12 @@ def _key(value):
     return value.item() if isinstance(value, np.generic) else value
 
 
+def _held_out(f1: float) -> str:
+    """A segment's F1 as a card says it: a score out of 1 on rows the model had not seen (the name of the score is
+    on ``07_explain``'s analyst tables)."""
+    return f"{f1:.2f} out of 1 on rows it had not seen"
+
+
 @dataclass
 class SegmentExplanation:
     """The cross-validated explainer: scores per fold, importances overall and per segment, drivers.
@@ -170,10 +176,10 @@ class SegmentExplanation:
         if found and found[1] >= CONFUSED_SHARE:
             lost = f"; {100 * found[1]:.0f}% of its members are mistaken for {self.name(found[0])}"
         if f1 >= self.min_score and (found is None or found[1] < 0.2):
-            return f"a model recognises its members from the measures alone (F1 {f1:.2f} on held-out rows){lost}."
+            return f"a model recognises its members from the measures alone ({_held_out(f1)}){lost}."
         if f1 >= 0.6:
-            return f"a model recognises most of its members (F1 {f1:.2f} on held-out rows){lost}."
-        return f"hard to tell from the others (F1 {f1:.2f} on held-out rows){lost}."
+            return f"a model recognises most of its members ({_held_out(f1)}){lost}."
+        return f"hard to tell from the others ({_held_out(f1)}){lost}."
 
     def _verdict(self, plain: bool = False) -> str:
         natural = self.structure is None or self.structure in _NATURAL

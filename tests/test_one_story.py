@@ -95,7 +95,7 @@ def test_cards_index_k_page_and_07_tell_one_story(run):
     # the index says it in a business reader's words, with the same k; the criteria by name are on the k page
     assert html.escape(k_summary["summary"]) in index and f"{k} segments" in k_summary["summary"]
     assert not re.search(r"Calinski|Davies|silhouette|gap statistic|Jaccard", k_summary["summary"])
-    stab, told = headers.index("Stability (Jaccard)"), headers.index("Told apart (F1)")
+    stab, told = headers.index("Stability (0 to 1)"), headers.index("Told apart (0 to 1)")
     for code, card in cards.items():
         name, score, sentence = notes[code]
         # names
@@ -106,7 +106,7 @@ def test_cards_index_k_page_and_07_tell_one_story(run):
         assert card["drivers"] == sentence
         if score.startswith("F1"):
             f1 = score.split()[1]
-            assert rows[code][told] == f1 and f"(F1 {f1} on held-out rows)" in card["distinct"]
+            assert rows[code][told] == f1 and f"({f1} out of 1 on rows it had not seen)" in card["distinct"]
             if float(f1) >= 0.8:
                 assert "cannot tell" not in card["drivers"] and "hard to tell" not in card["distinct"]
         else:
@@ -156,7 +156,8 @@ def test_confused_pairs_and_distinctness_come_from_the_held_out_predictions():
     assert result.f1(0) > 0.95 and result.f1(1) < 0.75 and result.f1(2) < 0.75
     pairs = {(a, b) for a, b, _ in result.confused_pairs()}
     assert pairs == {(1, 2), (2, 1)}
-    assert result.distinctness(0).startswith("a model recognises its members from the measures alone (F1 ")
+    assert result.distinctness(0) == (f"a model recognises its members from the measures alone ({result.f1(0):.2f} "
+                                      "out of 1 on rows it had not seen).")
     assert "mistaken for S03 Right" in result.distinctness(1)
     assert "Mixed up most often" in result.summary() and not result.well_separated
 

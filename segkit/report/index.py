@@ -267,7 +267,7 @@ def _segment_table(segments: dict, entity: str, churn: dict | None, value: dict 
     if not rows:
         return "<p>No segments were produced in this run.</p>"
     churn_head = (("<th>At high risk of churn</th>" if by_segment else "") + ("<th>Share of expected value</th>" if value else "")
-                  + ("<th>Told apart (F1)</th>" if told else ""))
+                  + ("<th>Told apart (0 to 1)</th>" if told else ""))
     return (f"<table class='sk-table'><thead><tr><th>Code</th><th>Segment</th><th>{esc(entity.capitalize())}</th>"
             f"<th>Share</th><th>{esc(segments.get('extra_label', ''))}</th>{churn_head}</tr></thead>"
             f"<tbody>{rows}</tbody></table>")

@@ -112,7 +112,7 @@ def _write_segmentation(ctx: RunContext, seg: Segmentation) -> None:
     if seg.explanation is not None:  # the one separability analysis: cards, index and 07_explain read it
         ctx.folder.write_json("explain.json", seg.explanation.to_dict())
     ctx.folder.write_json("segments_summary.json", {
-        "n_entities": int(len(seg.labels)), "extra_label": "Stability (Jaccard)",
+        "n_entities": int(len(seg.labels)), "extra_label": "Stability (0 to 1)",
         "segments": [{"code": c["code"], "name": c["name"], "size": c["size"], "share": c["share"],
                       "extra": "" if c["stability"] is None else f"{c['stability']:.2f}"} for c in seg.cards()],
     })
