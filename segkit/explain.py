@@ -122,19 +122,23 @@ def _feature_clause(table: pd.DataFrame, in_seg: np.ndarray, feature: str, label
         if f"{100 * share_seg:.0f}" == f"{100 * share_all:.0f}":
             return None
         return f"{_phrase(label)}: more often {level} ({100 * share_seg:.0f}% vs {100 * share_all:.0f}% overall)"
-    values = s.astype("float64")
-    pairs = {stat: (getattr(values[in_seg], stat)(), getattr(values, stat)()) for stat in ("median", "mean")}
-    seg_m, all_m = pairs["mean"]
-    for how, stat in (("typically", "median"), ("on average", "mean")):
-        seg_v, all_v = pairs[stat]
-        if pd.isna(seg_v) or pd.isna(all_v):
-            continue
-        if stat == "median" and (seg_v > all_v) != (seg_m > all_m) and seg_m != all_m:
-            continue  # a skewed measure whose median and mean disagree: the mean's way, as the card's index reads
+    for how, seg_v, all_v in _compared(s.astype("float64"), in_seg):
         seg_t, all_t = format_value(seg_v, unit, currency), format_value(all_v, unit, currency)
         if seg_t != all_t:
             return f"{_comparative(label, seg_v > all_v, unit)} ({how} {seg_t} vs {all_t} overall)"
     return None
+
+
+def _compared(values: pd.Series, in_seg: np.ndarray) -> list[tuple[str, Any, Any]]:
+    """(how, the segment's, the whole's) statistics a sentence may compare, in the order to try: the median
+    ("typically"), then the mean ("on average"). Without the median when it points the other way than the mean,
+    on which the profile's index is (a skewed measure); without a statistic that is missing."""
+    pairs = [(how, getattr(values[in_seg], stat)(), getattr(values, stat)())
+             for how, stat in (("typically", "median"), ("on average", "mean"))]
+    (_, seg_med, all_med), (_, seg_mean, all_mean) = pairs
+    if (seg_med > all_med) != (seg_mean > all_mean) and seg_mean != all_mean:
+        pairs = pairs[1:]
+    return [(how, seg, whole) for how, seg, whole in pairs if not (pd.isna(seg) or pd.isna(whole))]
 
 
 _YES_NO = {"1": "yes", "0": "no", "1.0": "yes", "0.0": "no", "true": "yes", "false": "no"}
@@ -156,13 +160,7 @@ def _date_clause(s: pd.Series, in_seg: np.ndarray, label: str) -> str | None:
     """"later signup date (typically 3 Oct 2023 vs 1 Jun 2023 overall)": a date column compared as dates, not as
     levels, by its median, or by its mean when the two point different ways (as for numbers); None when the two
     read the same. The label's note ("(as days since)", how the model reads the date) is dropped."""
-    stats = {stat: (getattr(s[in_seg], stat)(), getattr(s, stat)()) for stat in ("median", "mean")}
-    if any(pd.isna(v) for pair in stats.values() for v in pair):
-        return None
-    (seg_med, all_med), (seg_mean, all_mean) = stats["median"], stats["mean"]
-    for how, (seg_d, all_d) in (("typically", stats["median"]), ("on average", stats["mean"])):
-        if how == "typically" and (seg_med > all_med) != (seg_mean > all_mean) and seg_mean != all_mean:
-            continue
+    for how, seg_d, all_d in _compared(s, in_seg):
         seg_t, all_t = (f"{d.day} {d:%b %Y}" for d in (seg_d, all_d))
         if seg_t != all_t:
             name = label.split(" (")[0]
@@ -177,7 +175,9 @@ def _listed(clauses: list[str]) -> str:
 def _clauses(table, in_seg, features, labels_text, units, currency, n_top) -> list[str]:
     out, said = [], set()
     for f in features:
-        if f"days_since_{f}" in said or str(f).removeprefix("days_since_") in said - {f}:
+        name = str(f)
+        twin = name.removeprefix("days_since_") if name.startswith("days_since_") else f"days_since_{name}"
+        if twin in said:
             continue  # a date and the days since it (a measure of its own in a customer table): one fact, said once
         gap = _gap(table[f], in_seg)
         if gap is not None and gap < _NEGLIGIBLE:  # "lower age (typically 39 vs 40)" sets nothing apart
@@ -186,7 +186,7 @@ def _clauses(table, in_seg, features, labels_text, units, currency, n_top) -> li
                                  currency)
         if clause:
             out.append(clause)
-            said.add(str(f))
+            said.add(name)
         if len(out) == n_top:
             break
     return out
