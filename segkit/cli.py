@@ -83,7 +83,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
           "note(s) for the data-quality page")
     for f in findings:
         if f.severity == "warning":
-            print(f"  warning: {f.message}" + (f". Fix: {f.fix}" if f.fix and f.fix not in f.message else ""))
+            print(f"  warning: {f.said()}")
     if info.get("reference"):
         print(f"reference ok: {info['reference']}, same data kind and features")
     print(f"a run would execute {len(notebooks)} notebooks: {', '.join(nb.name for nb in notebooks)}"

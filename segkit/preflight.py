@@ -64,7 +64,7 @@ def preflight(params: Params, *, deep: bool = True, needs: Iterable[str] | None 
             sample = raw if rows <= CHECK_ROWS else raw.sample(CHECK_ROWS, random_state=params.seed).sort_index()
         findings = check_input(params, sample)
         cleaned, log = clean_table(params, sample)
-        findings += ambiguous_dates(log, findings)
+        findings += ambiguous_dates(log, findings, params.parse_options())
         fs = build_features(params, cleaned)
         cannot, warnings = _stage_checks(kind, params, cleaned, kind.extra_stages if needs is None else needs,
                                          None if len(sample) == rows else len(sample))

@@ -77,6 +77,10 @@ class Finding:
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+    def said(self) -> str:
+        """The message with its fix, as the terminal shows a warning (the fix once, when the message lacks it)."""
+        return self.message + (f". Fix: {self.fix}" if self.fix and self.fix not in self.message else "")
+
 
 def load_schema(path) -> dict[str, Any]:
     """Read a schema file (YAML in the format of ``segkit/kinds/transactions/schema.yaml``)."""
@@ -98,15 +102,30 @@ DAYFIRST_FIX = ("set dayfirst: true if the dates are day first (31/12/2023), or 
                 "without this warning")
 
 
-def ambiguous_dates(log, findings: list) -> list:
-    """A warning for each date column the cleaning read month first because no value decides and the params did
-    not say (``log``'s readings: a customer table's signup date, which no schema rule types), unless ``findings``
-    already has one for that column (a transaction table's date column, typed by its schema)."""
-    warned = {f.column for f in findings if f.rule == "dates" and f.severity == "warning"}
-    return [Finding("warning", "dates", r["column"], f"column {r['column']!r} read {r['reading']}: no value decides "
-                    "the order of day and month; read month first, the default", 0, r.get("key"), DAYFIRST_FIX)
-            for r in log.readings if r.get("as") == "dates" and r.get("ambiguous") and r.get("column") not in warned
-            and str(r.get("why", "")).startswith("no value decides; read month-first, the default")]
+def _order_given(opts: Mapping[str, Any]) -> bool:
+    """Whether the params say how to read dates whose values do not decide it (``dayfirst`` or ``date_format``)."""
+    return opts.get("dayfirst") is not None or bool(opts.get("date_format"))
+
+
+def _date_order(column: str, key: str | None, reading: str, why: str, opts: Mapping[str, Any]) -> Finding:
+    """The finding for dates whose values do not decide the order of day and month: a note when the params say it,
+    else a warning with :data:`DAYFIRST_FIX` (the order is then the default, month first)."""
+    given = _order_given(opts)
+    return Finding("info" if given else "warning", "dates", column,
+                   f"{_where(column, key)} read {reading}: {why.split(' — ')[0]}", 0, key,
+                   None if given else DAYFIRST_FIX)
+
+
+def ambiguous_dates(log, findings: list, opts: Mapping[str, Any]) -> list:
+    """:func:`_date_order`'s warning for each date column the cleaning read (``log``'s readings: a customer table's
+    signup date, which no schema rule types) without a value that decides the order of day and month and without
+    the params' say (``opts``: :meth:`~segkit.config.Params.parse_options`), unless ``findings`` already has one
+    for that column (a transaction table's date column, typed by its schema)."""
+    if _order_given(opts):
+        return []
+    warned = {f.column for f in findings if f.rule == "dates"}
+    return [_date_order(r["column"], r.get("key"), r["reading"], r.get("why", ""), opts) for r in log.readings
+            if r.get("as") == "dates" and r.get("ambiguous") and r.get("column") not in warned]
 
 
 def _examples(values: pd.Series) -> str:
@@ -162,10 +181,7 @@ class _Checker:
             return None
         values = reading.values
         if kind == "datetime" and reading.ambiguous:  # a warning when the order came from no one: the default
-            told = opts.get("dayfirst") is not None or opts.get("date_format")
-            self.add("info" if told else "warning", "dates", column,
-                     f"{_where(column, key)} read {reading.reading}: {reading.why.split(' — ')[0]}", 0, key,
-                     None if told else DAYFIRST_FIX)
+            self.out.append(_date_order(column, key, reading.reading, reading.why, opts))
         if kind in _NUMERIC and self.codes:
             coded = values.isin(self.codes)
             if coded.any():

@@ -207,8 +207,7 @@ def run(params_files: str | Path | Sequence[str | Path], *, name: str | None = N
         progress(f"params ok: {params.data_kind} data, {len(notebooks)} notebooks, input {preflight_info['input']}")
         for finding in preflight_info.get("findings", []):
             if finding.severity == "warning":  # as segkit check prints them: the run goes on, the reader should know
-                fix = finding.fix if finding.fix and finding.fix not in finding.message else None
-                progress(f"warning: {finding.message}" + (f". Fix: {fix}" if fix else ""))
+                progress(f"warning: {finding.said()}")
         for name, why in left_out.items():
             progress(f"{name} left out: {why}")
         return run_notebooks(params, files, notebooks, out_dir=out_dir, force=force, only=only, jobs=jobs,
