@@ -252,19 +252,26 @@ def _listed(words: list[str]) -> str:
 def _missing_values(table: pd.DataFrame, log: CleaningLog, opts: _Options) -> pd.DataFrame:
     """``[missing_values]``: lines with no invoice id (when mapped), date, quantity, amount or (mapped) price; the
     note counts the values of each that are missing (blank or written ``NA``, ``-``, ... in the input)."""
-    c = opts.columns
-    fields = {"invoice_id": ("invoice number", "invoice_col")} if c.invoice is not None else {}
-    fields.update({"date": ("date", "date_col")})
-    fields.update({"quantity": ("quantity", "quantity_col")} if c.quantity is not None else {})
-    fields.update({"price": ("price", "price_col")} if c.price is not None else {"amount": ("amount", "amount_col")})
-    if c.price is not None and c.amount is not None:
-        fields["amount"] = ("amount", "amount_col")
-    gaps = {name: table[name].isna().to_numpy() for name in fields}  # a derived price is missing only for quantity 0
+    fields = required_fields(opts.columns)
+    gaps = {col: table[col].isna().to_numpy() for _, col, _ in fields}  # a derived price is missing only for quantity 0
     missing = np.logical_or.reduce(list(gaps.values()))
-    counts = [f"{what} {int(gaps[name].sum()):,}" for name, (what, _) in fields.items() if gaps[name].any()]
-    return _drop(table, log, "missing_values", f"Lines with no {_listed([w for w, _ in fields.values()])} were "
-                 "removed.", missing, note="missing: " + ", ".join(counts) if counts else "",
-                 key=" and ".join(k for _, k in fields.values()))
+    counts = [f"{what} {int(gaps[col].sum()):,}" for what, col, _ in fields if gaps[col].any()]
+    return _drop(table, log, "missing_values", f"Lines with no {_listed([w for w, _, _ in fields])} were removed.",
+                 missing, note="missing: " + ", ".join(counts) if counts else "",
+                 key=" and ".join(k for _, _, k in fields))
+
+
+def required_fields(c: TransactionColumns) -> list[tuple[str, str, str]]:
+    """(words, normalised column, params key) of the fields a line needs, which ``[missing_values]`` checks (the
+    pandas and the engine cleaning alike): the invoice id and the quantity when mapped, the date, the price or the
+    amount (both when both are mapped)."""
+    fields = [("invoice number", "invoice_id", "invoice_col")] if c.invoice is not None else []
+    fields.append(("date", "date", "date_col"))
+    fields += [("quantity", "quantity", "quantity_col")] if c.quantity is not None else []
+    fields.append(("price", "price", "price_col") if c.price is not None else ("amount", "amount", "amount_col"))
+    if c.price is not None and c.amount is not None:
+        fields.append(("amount", "amount", "amount_col"))
+    return fields
 
 
 def _future_dates(table: pd.DataFrame, log: CleaningLog, opts: _Options) -> pd.DataFrame:
@@ -331,25 +338,27 @@ def _cancellations(table: pd.DataFrame, log: CleaningLog, opts: _Options) -> pd.
     return table
 
 
-def _orders(table: pd.DataFrame, log: CleaningLog, opts: _Options) -> pd.DataFrame:
-    """``[orders]`` (logged only without an invoice column): one purchase is one customer-day."""
-    if opts.columns.invoice is None:
-        log.add("orders", "No order id (invoice_col is not set): the lines of one customer on one day are taken as "
-                "one purchase, so frequency counts the days with a purchase.", len(table), 0,
-                note="set invoice_col to the order id column, if the data has one")
-    return table
+#: The steps logged (removing nothing) for a column the params leave unmapped: what the cleaning takes instead.
+_UNMAPPED_STEPS = {
+    "invoice": ("orders", "No order id (invoice_col is not set): the lines of one customer on one day are taken as "
+                "one purchase, so frequency counts the days with a purchase.",
+                "set invoice_col to the order id column, if the data has one"),
+    "quantity": ("items", "No quantity column (quantity_col is null): each line counts as one item, and a line with "
+                 "a negative amount is a return, netted against the customer's spend.",
+                 "set quantity_col to the quantity column, if the data has one"),
+}
 
 
-#: The ``[items]`` step (rule, description, note), logged when the data has line amounts only.
-ITEMS_STEP = ("items", "No quantity column (quantity_col is null): each line counts as one item, and a line with a "
-              "negative amount is a return, netted against the customer's spend.",
-              "set quantity_col to the quantity column, if the data has one")
+def unmapped_steps(c: TransactionColumns) -> list[tuple[str, str, str]]:
+    """The ``[orders]`` and ``[items]`` steps (rule, description, note) of the invoice and quantity columns ``c``
+    leaves unmapped (the pandas and the engine cleaning log them alike)."""
+    return [step for field, step in _UNMAPPED_STEPS.items() if getattr(c, field) is None]
 
 
-def _items(table: pd.DataFrame, log: CleaningLog, opts: _Options) -> pd.DataFrame:
-    """``[items]`` (logged only without a quantity column): a line is one item, a negative amount a return."""
-    if opts.columns.quantity is None:
-        rule, description, note = ITEMS_STEP
+def _unmapped(table: pd.DataFrame, log: CleaningLog, opts: _Options) -> pd.DataFrame:
+    """``[orders]`` and ``[items]`` (logged only without an invoice or a quantity column): one purchase is one
+    customer-day; a line is one item, a negative amount a return."""
+    for rule, description, note in unmapped_steps(opts.columns):
         log.add(rule, description, len(table), 0, note=note)
     return table
 
@@ -363,7 +372,7 @@ def _lost_customers(start: pd.DataFrame, table: pd.DataFrame, log: CleaningLog) 
 
 
 #: The cleaning rules, in the order they run (see the module docstring).
-_RULES = (_orders, _items, _duplicates, _missing_customer, _missing_values, _future_dates, _non_product,
+_RULES = (_unmapped, _duplicates, _missing_customer, _missing_values, _future_dates, _non_product,
           _non_positive_price, _cancellations)
 
 

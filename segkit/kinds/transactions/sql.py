@@ -26,7 +26,7 @@ from ...engine.base import SQLEngine
 from ...engine.duckdb import DuckDBEngine
 from ...errors import ColumnError, DataValueError
 from ...featureset import FrozenIds
-from .clean import DEFAULT_NON_PRODUCT_CODES, ITEMS_STEP, _listed, _today, price_rule
+from .clean import DEFAULT_NON_PRODUCT_CODES, _listed, _today, price_rule, required_fields, unmapped_steps
 from .columns import TransactionColumns
 
 __all__ = ["check_in_duckdb", "check_in_engine", "clean_in_duckdb", "features_in_duckdb", "clean_in_engine",
@@ -139,10 +139,7 @@ def _normalised(eng: SQLEngine, source: str, params, c: TransactionColumns, type
 
 def _dropped_by(eng: SQLEngine, c: TransactionColumns, params, today: pd.Timestamp) -> str:
     """SQL naming the rule that removes a line (NULL when kept), over the normalised columns."""
-    needed = (["invoice_id"] if c.invoice else []) + ["date"] + (["quantity"] if c.quantity else []) + [
-        "price" if c.price else "amount"]
-    if c.price and c.amount:
-        needed.append("amount")
+    needed = [col for _, col, _ in required_fields(c)]
     codes = DEFAULT_NON_PRODUCT_CODES if params.non_product_codes is None else params.non_product_codes
     tomorrow = (today + pd.Timedelta(days=1)).strftime("%Y-%m-%d")
     non_product = _code_match(eng, "stock_code", codes) if c.stock_code else "FALSE"
@@ -208,25 +205,10 @@ def _add(log: CleaningLog, rule: str, text: str, before: int, removed: int, note
     return before - removed
 
 
-def _missing_fields(c: TransactionColumns) -> list[tuple[str, str, str]]:
-    """(words, normalised column, params key) of the fields the ``missing_values`` rule requires."""
-    fields = [("invoice number", "invoice_id", "invoice_col")] if c.invoice else []
-    fields += [("date", "date", "date_col")] + ([("quantity", "quantity", "quantity_col")] if c.quantity else [])
-    fields.append(("price", "price", "price_col") if c.price else ("amount", "amount", "amount_col"))
-    if c.price and c.amount:
-        fields.append(("amount", "amount", "amount_col"))
-    return fields
-
-
 def _log(eng: SQLEngine, params, c: TransactionColumns, rows: int, distinct: int) -> CleaningLog:
     """The cleaning log of the pandas path, rule by rule, from the counts of ``segkit_lines``."""
     n, log = _counts(eng), CleaningLog()
-    if c.invoice is None:
-        log.add("orders", "No order id (invoice_col is not set): the lines of one customer on one day are taken as "
-                "one purchase, so frequency counts the days with a purchase.", rows, 0,
-                note="set invoice_col to the order id column, if the data has one")
-    if c.quantity is None:
-        rule, description, note = ITEMS_STEP
+    for rule, description, note in unmapped_steps(c):
         log.add(rule, description, rows, 0, note=note)
     text = ("Exact duplicate rows (the same line recorded twice) were removed; the first copy was kept."
             if params.drop_duplicates else "Exact duplicate rows were kept (duplicate removal switched off).")
@@ -234,7 +216,7 @@ def _log(eng: SQLEngine, params, c: TransactionColumns, rows: int, distinct: int
                 "skipped: drop_duplicates=False")
     left = _add(log, "missing_customer", _DESCRIPTIONS["missing_customer"], left, n["missing_customer"],
                 key="customer_col")
-    fields = _missing_fields(c)
+    fields = required_fields(c)
     gaps = [f"{what} {n['gap_' + name]:,}" for what, name, _ in fields if n["gap_" + name]]
     left = _add(log, "missing_values", f"Lines with no {_listed([w for w, _, _ in fields])} were removed.", left,
                 n["missing_values"], "missing: " + ", ".join(gaps) if gaps else "",
