@@ -11,11 +11,13 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
 from segkit.errors import ParamsError
-from segkit.select import STABLE, choose_k, select_k
+from segkit.select import STABLE, KSelection, choose_k, select_k
 
 FAST = dict(gap_references=5, bootstrap=8, n_jobs=1)
 
@@ -161,3 +163,23 @@ def test_shared_customer_tables_get_four_to_eight_segments(shared_data, name):
     assert 4 <= k <= 8, sentence
     assert min(sel.per_segment_hold[k]) >= STABLE
     assert "stable segments that split the customers usefully" in sentence
+
+
+def test_the_index_summary_says_how_k_was_chosen_in_plain_words():
+    """stages.select_k.plain_summary: the business choice (segments that hold), the vote (with what the structure
+    means), a k set in the params (its own sentence); never a criterion by name."""
+    from segkit.stages.select_k import plain_summary
+
+    held = select_k(NO_GROUPS["correlated Gaussian 3000 x 6"](), k_max=8, seed=0, entity="customers")
+    assert held.held and KSelection.from_dict(held.to_dict()).held
+    k = held.recommended_k
+    text = plain_summary(held, k, "unused", "customers")
+    assert text.startswith(f"{k} segments. The customers form ") and "useful split" in text
+    voted = select_k(_blobs(0, 4), k_max=8, seed=0, entity="customers", **FAST)
+    assert not voted.held and voted.structure == "clear"
+    assert plain_summary(voted, 4, "unused", "customers") == (
+        f"4 segments: {len(voted.votes[4])} of the {len(voted.preferred)} measures of how well the customers split "
+        "into groups prefer 4 (how k was chosen: How many segments?).")
+    assert plain_summary(voted, 6, "k=6 was set in the params.", "customers") == "k=6 was set in the params."
+    for text in (plain_summary(held, k, "", "customers"), plain_summary(voted, 4, "", "customers")):
+        assert not re.search(r"Calinski|Davies|silhouette|gap statistic|Jaccard", text)

@@ -126,14 +126,14 @@ def select_k(X: Any, *, k_min: int = 2, k_max: int = 10, seed: int = 0, n_init: 
     votes, voted, rationale, more = _consensus(pref, ks, per_hold)
     notes += more
     structure, _ = _structure(scores, ks, pref, voted)
-    rec, rationale = voted, rationale
+    rec, held = voted, False
     if rule["k_rule"] == "auto" and structure != "clear":
-        rec, rationale = business_choice(voted, rationale, structure, ks, votes, per_hold, per_sil, shares, rule,
-                                         entity)
-        if "stable segments that" in rationale:
+        rec, rationale, held = business_choice(voted, rationale, structure, ks, votes, per_hold, per_sil, shares,
+                                               rule, entity)
+        if held:
             rationale += from_scratch(scores, rec, entity)
     note = _structure(scores, ks, pref, rec)[1]
-    if rec != voted or (rule["k_rule"] == "auto" and structure != "clear" and "stable segments that" in rationale):
+    if held:  # the business rule chose (rec may equal the vote's k)
         note += (f" The {rec} segments were chosen to be used: each is stable, holds at least "
                  f"{rule['min_share']:.0%} of the {entity} and is distinct from the others.")
     if structure in ("weak", "none") and rec == voted:
@@ -145,7 +145,7 @@ def select_k(X: Any, *, k_min: int = 2, k_max: int = 10, seed: int = 0, n_init: 
                       preferred=pref, votes=votes, recommended_k=rec, rationale=rationale, structure=structure,
                       structure_note=note, sample_size=len(Xs), n_rows=n, params=params, notes=notes,
                       segment_shares=shares, per_segment_hold=per_hold, voted_k=voted,
-                      stability_rows=len(Xr))
+                      stability_rows=len(Xr), held=held)
 
 
 # ---------------------------------------------------------------------------------- the steps

@@ -70,6 +70,9 @@ class KSelection:
     stability_rows : int or None
         Rows of the sample that bootstrap stability resamples (``sample_size`` rows serve the silhouette
         and the gap statistic).
+    held : bool
+        Whether the business rule chose ``recommended_k`` among the ks whose segments hold
+        (:func:`business_choice`), which may be the vote's k too; False when the vote decided.
     """
 
     scores: pd.DataFrame
@@ -89,6 +92,7 @@ class KSelection:
     per_segment_hold: dict[int, list[float]] = field(default_factory=dict)
     voted_k: int | None = None
     stability_rows: int | None = None
+    held: bool = False
 
     @property
     def ks(self) -> list[int]:
@@ -118,7 +122,8 @@ class KSelection:
                 "sample_size": int(self.sample_size), "n_rows": int(self.n_rows), "params": dict(self.params),
                 "notes": list(self.notes), "segment_shares": {str(k): list(v) for k, v in self.segment_shares.items()},
                 "voted_k": None if self.voted_k is None else int(self.voted_k),
-                "stability_rows": None if self.stability_rows is None else int(self.stability_rows)}
+                "stability_rows": None if self.stability_rows is None else int(self.stability_rows),
+                "held": bool(self.held)}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> KSelection:
@@ -142,7 +147,7 @@ class KSelection:
                    params=dict(data["params"]), notes=list(data.get("notes", [])),
                    segment_shares=floats(data.get("segment_shares", {})),
                    per_segment_hold=floats(data.get("per_segment_hold", {})), voted_k=data.get("voted_k"),
-                   stability_rows=data.get("stability_rows"))
+                   stability_rows=data.get("stability_rows"), held=bool(data.get("held", False)))
 
     def consensus_table(self, *, mark: str = " *", numeric: bool = False) -> pd.DataFrame:
         """Criteria (rows, :data:`CRITERION_LABELS`) by candidate k (columns) for a report.
@@ -274,19 +279,19 @@ def business_choice(voted: int, rationale: str, structure: str, ks: list[int], v
 
     Returns
     -------
-    (int, str)
-        The k and the rationale in plain words.
+    (int, str, bool)
+        The k, the rationale in plain words, and whether the k was chosen among those whose segments hold (False:
+        none qualifies, the vote's k).
     """
     lo, hi = rule["business_k"]
     candidates = [k for k in ks if lo <= k <= hi]
     fits = [k for k in candidates if _qualifies(k, stab, sil, shares, rule["min_share"])]
-    # the structure note's words: "The data has groups, but they overlap" (moderate)
-    groups = "no natural groups" if structure in ("weak", "none") else "groups that overlap, not clearly separated ones"
+    groups = groups_phrase(structure)
     if not fits:
         where = f"{lo}-{hi}" if candidates else f"{lo}-{hi} (outside the k range tried, {ks[0]}-{ks[-1]})"
         return voted, (f"The data has {groups}, and no k in the business range {where} gave segments that are all "
                        f"stable, at least {rule['min_share']:.0%} of the {entity} each and distinct from each other, "
-                       "so the vote of the criteria decides. " + rationale)
+                       "so the vote of the criteria decides. " + rationale), False
     k = max(fits, key=lambda c: (len(votes.get(c, [])), _finite_mean(sil[c]), -c))
     # thresholds, not this selection's own estimates: the cards show each segment's stability from the final fit,
     # and two different numbers for "stable" would tell the reader two stories
@@ -298,7 +303,12 @@ def business_choice(voted: int, rationale: str, structure: str, ks: list[int], v
         text += f" k={k} is the one the criteria prefer most of {', '.join(map(str, fits))}, which all qualify."
     if k != voted:
         text += f" The vote of the criteria alone gives {voted}: " + rationale[rationale.index(":") + 2:]
-    return k, text
+    return k, text, True
+
+
+def groups_phrase(structure: str) -> str:
+    """What the data has, in the structure note's words ("The data has groups, but they overlap" when moderate)."""
+    return "no natural groups" if structure in ("weak", "none") else "groups that overlap, not clearly separated ones"
 
 
 def from_scratch(scores: pd.DataFrame, k: int, entity: str) -> str:

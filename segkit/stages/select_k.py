@@ -14,6 +14,7 @@ from .. import pipeline
 from ..plots import criteria_figure as draw_criteria
 from ..report.cards import figure, html_block, note, note_html
 from ..select import KSelection
+from ..select.vote import groups_phrase
 from .context import RunContext
 from .features import load_features
 
@@ -56,11 +57,9 @@ def plain_summary(selection: KSelection, k: int, sentence: str, entity: str) -> 
     criteria by name). A k set in the params keeps its own sentence."""
     if k != selection.recommended_k:
         return sentence
-    if selection.structure != "clear" and "stable segments that" in selection.rationale:
-        groups = ("no natural groups" if selection.structure in ("weak", "none")
-                  else "groups that overlap, not clearly separated ones")
+    if selection.held:
         smallest = min(selection.segment_shares[k])
-        return (f"{k} segments. The {entity} form {groups}, so these {k} segments are a useful split of them: each "
+        return (f"{k} segments. The {entity} form {groups_phrase(selection.structure)}, so these {k} segments are a useful split of them: each "
                 f"keeps its members when the data is resampled, the smallest holds {smallest:.0%} of the {entity}, "
                 "and each is distinct from the others (how k was chosen: How many segments?).")
     none, overlap = " The data has no clear natural groups.", " The groups overlap, so the boundaries are soft."
