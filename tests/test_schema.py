@@ -209,3 +209,13 @@ def test_demographics_negative_population_is_a_hard_failure():
 def test_demographics_default_id_column_and_missing_population():
     with pytest.raises(ColumnError, match="'population' is not in the data"):
         validate(_areas().drop(columns="population"), _schema("demographics"))
+
+
+def test_a_warning_says_its_fix_once():
+    from segkit.schema import Finding
+
+    assert Finding("warning", "range", "Age", "column 'Age' has 1 value(s) below 0", fix="set valid_range").said() == \
+        "column 'Age' has 1 value(s) below 0. Fix: set valid_range"
+    already = Finding("warning", "stages", None, "churn: too short (to keep it: set churn_horizon_days)",
+                      fix="set churn_horizon_days")
+    assert already.said() == already.message and Finding("warning", "missing", "x", "gaps").said() == "gaps"

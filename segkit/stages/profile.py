@@ -254,10 +254,11 @@ def categorical_profile(ctx: RunContext, seg: Segmentation, *, min_share: float 
     wide = long.pivot_table(index=["column", "level"], columns="segment", values="share", sort=False)
     wide.columns = [names.get(s, prof.codes[s]) for s in wide.columns]
     overall = long.drop_duplicates(["column", "level"]).set_index(["column", "level"])["overall_share"]
-    wide.insert(0, f"All {seg.features.entity}", overall.reindex(wide.index).to_numpy())
+    whole = f"All {seg.features.entity}"
+    wide.insert(0, whole, overall.reindex(wide.index).to_numpy())
     rows = []
     for column, levels in wide.groupby(level="column", sort=False):
-        levels = levels.droplevel("column").sort_values(f"All {seg.features.entity}", ascending=False, kind="stable")
+        levels = levels.droplevel("column").sort_values(whole, ascending=False, kind="stable")
         shown, rest = levels.iloc[:top_levels], levels.iloc[top_levels:]
         if len(rest):
             shown = pd.concat([shown, rest.sum().to_frame(f"Other ({len(rest)} levels)").T])

@@ -95,9 +95,9 @@ def churn_table(ctx: RunContext, relation):
     without churn scores)."""
     if relation is None:
         return None
-    shown = relation.table.rename(columns={"Mean CLV": f"Mean CLV ({ctx.params.currency})"})
-    return table(shown, percent=["Mean churn risk", "Mean P(alive)"], whole=["Customers", shown.columns[-1]],
-                 aligned=["Expected purchases"])
+    clv = f"Mean CLV ({ctx.params.currency})"
+    return table(relation.table.rename(columns={"Mean CLV": clv}), percent=["Mean churn risk", "Mean P(alive)"],
+                 whole=["Customers", clv], aligned=["Expected purchases"])
 
 
 def holdout_table(holdout):
