@@ -59,7 +59,8 @@ def plain_summary(selection: KSelection, k: int, sentence: str, entity: str) -> 
         return sentence
     if selection.held:
         smallest = min(selection.segment_shares[k])
-        return (f"{k} segments. The {entity} form {groups_phrase(selection.structure)}, so these {k} segments are a useful split of them: each "
+        return (f"{k} segments. The {entity} form {groups_phrase(selection.structure)}, so these {k} segments are a "
+                "useful split of them: each "
                 f"keeps its members when the data is resampled, the smallest holds {smallest:.0%} of the {entity}, "
                 "and each is distinct from the others (how k was chosen: How many segments?).")
     none, overlap = " The data has no clear natural groups.", " The groups overlap, so the boundaries are soft."
