@@ -293,6 +293,17 @@ def test_plots_return_axes(explanation):
     plt.close("all")
 
 
+def test_drivers_heatmap_of_few_measures_lies_within_its_edges():
+    """Three measures make a short figure; its colour bar's label still fits, so the reports draw it once
+    (the label, on one line, reached above the figure and cost two more drawing passes)."""
+    from segkit.plots.explain import plot_segment_drivers
+    from segkit.report.cards import _drawn_once
+
+    drops = pd.DataFrame(np.random.default_rng(0).random((3, 5)), index=["age", "income", "spending score"])
+    ax = plot_segment_drivers(drops, names={s: f"Segment named at length {s}" for s in range(5)})
+    assert _drawn_once(ax.figure, 96) is not None
+
+
 # ------------------------------------------------------------------------------ the notebook in a batch
 @pytest.mark.slow
 def test_07_explain_in_the_smoke_batch(smoke_run):

@@ -113,6 +113,14 @@ def test_criteria_figure_has_one_panel_per_criterion(sel):
     assert plt.get_fignums() == []  # not registered with pyplot: shown once in a notebook
 
 
+def test_criteria_figure_lies_within_its_edges(sel):
+    """Every label fits the figure, so the reports draw it once instead of saving it again with a tight box
+    (a long stability label reached below the figure and cost two more drawing passes)."""
+    from segkit.report.cards import _drawn_once
+
+    assert _drawn_once(criteria_figure(sel), 96) is not None
+
+
 def test_criteria_figure_skips_criteria_not_computed(sel):
     small = select_k(np.random.default_rng(0).normal(size=(120, 2)), k_max=5, criteria=["silhouette", "elbow"])
     fig = criteria_figure(small)

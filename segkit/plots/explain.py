@@ -109,7 +109,7 @@ def plot_segment_drivers(segment_importance: pd.DataFrame, *, ax: Axes | None = 
     raw = data.to_numpy(dtype=float)
     annot = np.where(np.abs(raw) < 0.0005, 0.0, raw)  # no "-0.000" for noise around zero
     sns.heatmap(scaled, ax=ax, cmap=cmap, vmin=0, vmax=1, annot=annot, fmt=".3f", linewidths=0.5,
-                cbar_kws={"label": "Share of the segment's top driver"})
+                cbar_kws={"label": "Share of the segment's\ntop driver"})
     return finish_heatmap(ax, "Drivers of each segment (drop in its ROC-AUC against the rest when shuffled)")
 
 

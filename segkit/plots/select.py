@@ -33,7 +33,7 @@ AXIS_LABELS = {
     "calinski_harabasz": "Separation vs spread (CH)",
     "davies_bouldin": "Overlap (Davies-Bouldin)",
     "gap": "Structure beyond random (gap)",
-    "stability_min": "Weakest segment's stability, refitted from scratch",
+    "stability_min": "Weakest segment's stability,\nrefitted from scratch",
     "stability_mean": "Mean segment stability",
 }
 _BETTER = {"silhouette": "higher is better", "calinski_harabasz": "higher is better",
