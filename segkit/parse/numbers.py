@@ -41,8 +41,9 @@ _CURRENCY = (r"US\$|[CA]\$|R\$|[£$€¥₹₩₽₺]|(?:USD|EUR|GBP|JPY|CHF|CAD
              r"BRL|MXN|HKD|SGD|KRW)(?![A-Za-z])")
 _NUMBER = re.compile(
     rf"(?P<open>\()?\s*(?P<s1>[+\-−])?\s*(?P<c1>{_CURRENCY})?\s*(?P<s2>[+\-−])?\s*"
-    rf"(?P<core>inf(?:inity)?|[\d.,'’ ]*\d[\d.,'’ ]*(?:[eE][+-]?\d+)?)\s*(?P<pct>%)?\s*(?P<c2>{_CURRENCY})?\s*"
-    rf"(?P<s3>[\-−])?\s*(?P<close>\))?", re.IGNORECASE)  # s3: a trailing minus, as SAP writes 1.234,56-
+    rf"(?P<core>inf(?:inity)?|[\d.,'’ ]*\d[\d.,'’ ]*(?:[eE][+-]?\d+)?)\s*(?P<pct>%)?\s*(?P<s4>[\-−])?\s*"
+    rf"(?P<c2>{_CURRENCY})?\s*(?P<s3>[\-−])?\s*(?P<close>\))?", re.IGNORECASE)
+# s3, s4: a trailing minus, as SAP writes 1.234,56- (after or before a trailing currency: 3,50 €- or 3,50- €)
 _EITHER = re.compile(r"[1-9]\d{0,2}[.,]\d{3}")  # 1,234 or 1.234: thousands, or three decimals
 
 
@@ -77,7 +78,7 @@ def _text_numbers(uniq: np.ndarray, weights: np.ndarray, decimal, thousands) -> 
     out, seen = np.full(len(uniq), np.nan), {"cur": {}, "pct": 0, "paren": 0, "trailing": 0, "thousands": 0}
     for i, (m, w) in enumerate(zip(parts, weights)):
         if m is None or bool(m["open"]) != bool(m["close"]) or (bool(m["c1"]) + bool(m["c2"]) + bool(m["pct"]) > 1) \
-                or (m["s3"] and (m["open"] or m["s1"] or m["s2"])):  # two signs: not a number
+                or (bool(m["s3"]) + bool(m["s4"]) + bool(m["open"] or m["s1"] or m["s2"]) > 1):  # two signs: not a number
             continue
         core = m["core"].strip()
         if core.lower().startswith("inf"):
@@ -88,12 +89,13 @@ def _text_numbers(uniq: np.ndarray, weights: np.ndarray, decimal, thousands) -> 
             value = float(plain.replace(dec, "."))
         else:
             continue
-        out[i] = -value if m["open"] or m["s3"] or {m["s1"], m["s2"]} & {"-", "−"} else value
+        trailing = bool(m["s3"] or m["s4"])
+        out[i] = -value if m["open"] or trailing or {m["s1"], m["s2"]} & {"-", "−"} else value
         cur = (m["c1"] or m["c2"] or "").upper()
         seen["cur"][cur] = seen["cur"].get(cur, 0) + int(w)
         seen["pct"] += int(w) * bool(m["pct"])
         seen["paren"] += int(w) * bool(m["open"])
-        seen["trailing"] += int(w) * bool(m["s3"])
+        seen["trailing"] += int(w) * trailing
     currencies = [c for c in seen["cur"] if c]
     notes += [f"currency {c} removed ({seen['cur'][c]:,} values)" for c in currencies]
     notes += [text.format(n) for text, n in [
