@@ -45,7 +45,7 @@ from sklearn.model_selection import StratifiedKFold
 
 from .errors import DataValueError, SegmentationError
 from .featureset import in_index
-from .format import format_value
+from .format import format_value, yes_no
 from .forest import _MISSING, feature_matrix, forest_pipeline, stratified_rows
 from .forest import permutation_drops as _permutation_drops
 from .naming.words import feature_phrase
@@ -141,14 +141,11 @@ def _compared(values: pd.Series, in_seg: np.ndarray) -> list[tuple[str, Any, Any
     return [(how, seg, whole) for how, seg, whole in pairs if not (pd.isna(seg) or pd.isna(whole))]
 
 
-_YES_NO = {"1": "yes", "0": "no", "1.0": "yes", "0.0": "no", "true": "yes", "false": "no"}
-
-
 def _levels(text: pd.Series) -> pd.Series:
     """Levels as a sentence writes them: a 0/1 or true/false column reads yes and no ("is active member: more
     often yes", not "more often 1")."""
-    words = text.map(lambda v: v if v == _MISSING else _YES_NO.get(str(v).strip().lower()))
-    return words.where(words.notna(), text) if words[text != _MISSING].notna().all() else text
+    words = yes_no(text.unique(), keep={_MISSING})
+    return text if words is None else text.map(words)
 
 
 def _days(s: pd.Series) -> pd.Series:

@@ -18,7 +18,7 @@ import numpy as np
 from .errors import DataValueError
 
 __all__ = ["format_number", "format_share", "format_score", "format_value", "money_prefix", "segment_codes",
-           "segment_code", "model_segment_codes", "round_json", "fold_table", "MISSING_TEXT"]
+           "segment_code", "model_segment_codes", "round_json", "fold_table", "yes_no", "MISSING_TEXT"]
 
 #: How a missing number is shown.
 MISSING_TEXT = "–"
@@ -123,6 +123,20 @@ def money_prefix(currency: str) -> str:
     ('£12', 'ETB 1,234')
     """
     return currency + " " if currency[-1:].isalpha() else currency
+
+
+_YES_NO = {"1": "yes", "0": "no", "1.0": "yes", "0.0": "no", "true": "yes", "false": "no"}
+
+
+def yes_no(levels, *, keep=()) -> dict | None:
+    """The levels of a 0/1 or true/false column as a reader says them: ``{level: "yes" or "no"}``, the levels in
+    ``keep`` (a missing marker) as they are; None when some other level is present (the levels stay as written).
+
+    >>> yes_no([1, 0]), yes_no(["True", "False", "(missing)"], keep={"(missing)"}), yes_no(["a", "1"])
+    ({1: 'yes', 0: 'no'}, {'True': 'yes', 'False': 'no', '(missing)': '(missing)'}, None)
+    """
+    words = {v: v if v in keep else _YES_NO.get(str(v).strip().lower()) for v in levels}
+    return words if all(w is not None for w in words.values()) else None
 
 
 def format_value(value: float, unit: str | None, currency: str = "£") -> str:

@@ -371,3 +371,21 @@ def test_a_table_of_categories_only_is_profiled_by_level_shares():
     assert any("share of customers with each category level" in n for n in result.features.notes)
     names = list(result.profiles.names.values())
     assert len(set(names)) == 3 and "Customers with channel store" in names
+
+
+def test_categories_table_says_yes_and_no_for_a_0_1_category(tmp_path):
+    """A 0/1 category reads no/yes in the categories table, as in the cards' sentences ("more often yes")."""
+    table = generate_customers(300, seed=3)
+    table["is_member"] = (table["income"] > table["income"].median()).astype(int)
+    path = tmp_path / "members.csv"
+    table.to_csv(path, index=False)
+    folder = RunFolder(tmp_path / "run").ensure()
+    params = _params(data_path=str(path), k=3, bootstrap=2, sample_size=300, roles={"is_member": "categorical"})
+    folder.path.joinpath("params.json").write_text(json.dumps(params.model_dump()))
+    nb = RunContext(params, folder)
+    stages.eda.clean(nb, stages.eda.load(nb))
+    fs = stages.features.build_features(nb)
+    wide = stages.profile.categorical_profile(nb, stages.profile.segment(nb))
+    start = list(wide["Category"]).index(fs.label("is_member"))
+    member = wide.iloc[start:start + 2]
+    assert sorted(member["Level"]) == ["no", "yes"]

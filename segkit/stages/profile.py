@@ -21,7 +21,7 @@ from ..modelio import save_model
 from ..pipeline import Segmentation
 from ..plots import feature_distributions_figure, plot_index_heatmap, plot_segment_map, plot_segment_sizes
 from ..profile import SegmentProfile
-from ..format import format_share, format_value
+from ..format import format_share, format_value, yes_no
 from ..report.cards import figure, figure_png, image, note, segment_cards, split_table, table
 from . import engine as in_engine
 from .context import RunContext
@@ -262,8 +262,8 @@ def categorical_profile(ctx: RunContext, seg: Segmentation, *, min_share: float 
         shown, rest = levels.iloc[:top_levels], levels.iloc[top_levels:]
         if len(rest):
             shown = pd.concat([shown, rest.sum().to_frame(f"Other ({len(rest)} levels)").T])
-        label = seg.features.label(column)
-        rows += [{"category": label if i == 0 else "", "level": str(level), **values}
+        label, words = seg.features.label(column), yes_no(levels.index) or {}  # 0/1 reads no/yes, as the cards
+        rows += [{"category": label if i == 0 else "", "level": str(words.get(level, level)), **values}
                  for i, (level, values) in enumerate(shown.to_dict("index").items())]
     frame = pd.DataFrame(rows)
     shares = [c for c in frame.columns if c not in ("category", "level")]
