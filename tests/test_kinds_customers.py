@@ -338,7 +338,7 @@ def test_real_tables_get_unique_lexicon_names(fixture, k, request, tmp_path):
     names = list(seg.profile.names.values())
     assert len(names) == k == len(set(names))
     assert not any(ch.isdigit() for n in names for ch in n)
-    words = {"Young", "High", "Spenders", "Affluent", "Savers", "Budget", "Seniors", "Older", "Careful",
+    words = {"Young", "High", "Spenders", "Affluent", "Savers", "Budget", "Lower-Income", "Seniors", "Older", "Careful",
              "Cautious", "Thrifty", "Enthusiasts", "Shoppers", "Professionals"}
     assert all(words & set(n.replace("(", " ").replace(")", " ").split()) for n in names)
 

@@ -142,3 +142,13 @@ def test_high_min_keeps_a_composition_word_for_segments_where_the_group_is_a_rea
         "Asian-American Family Areas"
     with pytest.raises(ParamsError, match="high_min"):
         name_segments_from_lexicon(z, {"features": {"share_asian": {"high_min": "a quarter"}}})
+
+
+def test_customers_low_income_alone_reads_lower_income_not_budget():
+    """A segment set apart by low income alone is "Lower-Income Customers": "Budget Customers" read as a price
+    plan or a habit of budgeting, not as the income it measures."""
+    from segkit.kinds.customers import LEXICON as CUSTOMERS_LEXICON
+
+    z = pd.DataFrame([{"income": -1.2, "age": 0.1}, {"income": 1.1, "age": -0.1}])
+    names = name_segments_from_lexicon(z, CUSTOMERS_LEXICON)
+    assert (names[0].name, names[1].name) == ("Lower-Income Customers", "Affluent Customers")
