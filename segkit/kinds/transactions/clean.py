@@ -217,25 +217,42 @@ def _normalise(df: pd.DataFrame, opts: _Options, log: CleaningLog) -> pd.DataFra
     return pd.DataFrame({name: s.reset_index(drop=True) for name, s in parts.items()})
 
 
+def log_rule(log: CleaningLog, rule: str, description: str, before: int, removed: int, note: str = "",
+             key: str | None = None) -> int:
+    """Log ``rule`` as removing ``removed`` of ``before`` lines and return the lines left; when ``key`` is given and
+    the rule removes every remaining line, the note says to check that key. Shared with the engines' cleaning."""
+    if key is not None and before and removed == before:
+        note = (note + "; " if note else "") + f"every remaining line was removed here: check the mapping of {key}"
+    log.add(rule, description, before, removed, note=note)
+    return before - removed
+
+
+def duplicates_step(drop_duplicates: bool) -> tuple[str, str]:
+    """The ``duplicates`` rule's description and note, for the pandas and the engines' cleaning."""
+    if drop_duplicates:
+        return "Exact duplicate rows (the same line recorded twice) were removed; the first copy was kept.", ""
+    return "Exact duplicate rows were kept (duplicate removal switched off).", "skipped: drop_duplicates=False"
+
+
+def future_dates_step() -> str:
+    """The ``future_dates`` rule's description, for the pandas and the engines' cleaning."""
+    return (f"Lines dated after today ({_today():%Y-%m-%d}) were removed: a date in the future is a typing or export "
+            "error, and it would shift recency for every customer.")
+
+
 def _drop(table: pd.DataFrame, log: CleaningLog, rule: str, description: str, drop: np.ndarray,
           note: str = "", *, key: str | None = None) -> pd.DataFrame:
-    """Log ``rule`` as removing the rows of ``table`` where ``drop`` is true, and return the others.
-
-    When ``key`` is given and the rule removes every remaining row, the note says to check that key.
-    """
-    if key is not None and len(table) and drop.sum() == len(table):
-        note = (note + "; " if note else "") + f"every remaining line was removed here: check the mapping of {key}"
-    log.add(rule, description, len(table), drop.sum(), note=note)
+    """Log ``rule`` as removing the rows of ``table`` where ``drop`` is true (:func:`log_rule`), and return the
+    others."""
+    log_rule(log, rule, description, len(table), int(drop.sum()), note, key=key)
     return table[~drop]
 
 
 def _duplicates(table: pd.DataFrame, log: CleaningLog, opts: _Options) -> pd.DataFrame:
     """``[duplicates]``: exact duplicate raw rows, the first copy kept (logged, 0 removed, when off)."""
-    if opts.drop_duplicates:
-        return _drop(table, log, "duplicates", "Exact duplicate rows (the same line recorded twice) were removed; "
-                     "the first copy was kept.", table["is_duplicate"].to_numpy())
-    return _drop(table, log, "duplicates", "Exact duplicate rows were kept (duplicate removal switched off).",
-                 np.zeros(len(table), dtype=bool), note="skipped: drop_duplicates=False")
+    drop = table["is_duplicate"].to_numpy() if opts.drop_duplicates else np.zeros(len(table), dtype=bool)
+    text, note = duplicates_step(opts.drop_duplicates)
+    return _drop(table, log, "duplicates", text, drop, note)
 
 
 def _missing_customer(table: pd.DataFrame, log: CleaningLog, opts: _Options) -> pd.DataFrame:
@@ -282,8 +299,7 @@ def _future_dates(table: pd.DataFrame, log: CleaningLog, opts: _Options) -> pd.D
     if not future.any():
         return table
     shown = ", ".join(f"{pd.Timestamp(d):%Y-%m-%d}" for d in sorted(pd.unique(date[future]))[:3])
-    return _drop(table, log, "future_dates", f"Lines dated after today ({today:%Y-%m-%d}) were removed: a date in "
-                 "the future is a typing or export error, and it would shift recency for every customer.", future,
+    return _drop(table, log, "future_dates", future_dates_step(), future,
                  note=f"{int(future.sum()):,} line(s), e.g. {shown}; correct the dates at the source", key="date_col")
 
 

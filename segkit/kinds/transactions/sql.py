@@ -26,7 +26,8 @@ from ...engine.base import SQLEngine
 from ...engine.duckdb import DuckDBEngine
 from ...errors import ColumnError, DataValueError
 from ...featureset import FrozenIds
-from .clean import DEFAULT_NON_PRODUCT_CODES, _listed, _today, price_rule, required_fields, unmapped_steps
+from .clean import (DEFAULT_NON_PRODUCT_CODES, _listed, _today, duplicates_step, future_dates_step, log_rule,
+                    price_rule, required_fields, unmapped_steps)
 from .columns import TransactionColumns
 
 __all__ = ["check_in_duckdb", "check_in_engine", "clean_in_duckdb", "features_in_duckdb", "clean_in_engine",
@@ -197,38 +198,27 @@ def _counts(eng: SQLEngine) -> dict:
     return dict(zip(keys, map(int, row)))
 
 
-def _add(log: CleaningLog, rule: str, text: str, before: int, removed: int, note: str = "", key: str | None = None) -> int:
-    """Log a rule as the pandas path does (a rule removing every remaining line says which key to check)."""
-    if key is not None and before and removed == before:
-        note = (note + "; " if note else "") + f"every remaining line was removed here: check the mapping of {key}"
-    log.add(rule, text, before, removed, note=note)
-    return before - removed
-
-
 def _log(eng: SQLEngine, params, c: TransactionColumns, rows: int, distinct: int) -> CleaningLog:
     """The cleaning log of the pandas path, rule by rule, from the counts of ``segkit_lines``."""
     n, log = _counts(eng), CleaningLog()
     for rule, description, note in unmapped_steps(c):
         log.add(rule, description, rows, 0, note=note)
-    text = ("Exact duplicate rows (the same line recorded twice) were removed; the first copy was kept."
-            if params.drop_duplicates else "Exact duplicate rows were kept (duplicate removal switched off).")
-    left = _add(log, "duplicates", text, rows, rows - distinct, "" if params.drop_duplicates else
-                "skipped: drop_duplicates=False")
-    left = _add(log, "missing_customer", _DESCRIPTIONS["missing_customer"], left, n["missing_customer"],
-                key="customer_col")
+    text, note = duplicates_step(params.drop_duplicates)
+    left = log_rule(log, "duplicates", text, rows, rows - distinct, note)
+    left = log_rule(log, "missing_customer", _DESCRIPTIONS["missing_customer"], left, n["missing_customer"],
+                    key="customer_col")
     fields = required_fields(c)
     gaps = [f"{what} {n['gap_' + name]:,}" for what, name, _ in fields if n["gap_" + name]]
-    left = _add(log, "missing_values", f"Lines with no {_listed([w for w, _, _ in fields])} were removed.", left,
-                n["missing_values"], "missing: " + ", ".join(gaps) if gaps else "",
-                key=" and ".join(k for _, _, k in fields))
+    left = log_rule(log, "missing_values", f"Lines with no {_listed([w for w, _, _ in fields])} were removed.", left,
+                    n["missing_values"], "missing: " + ", ".join(gaps) if gaps else "",
+                    key=" and ".join(k for _, _, k in fields))
     if n["future_dates"]:
-        left = _add(log, "future_dates", f"Lines dated after today ({_today():%Y-%m-%d}) were removed: a date in the "
-                    "future is a typing or export error, and it would shift recency for every customer.", left,
-                    n["future_dates"], f"{n['future_dates']:,} line(s); correct the dates at the source", "date_col")
+        left = log_rule(log, "future_dates", future_dates_step(), left, n["future_dates"],
+                        f"{n['future_dates']:,} line(s); correct the dates at the source", "date_col")
     left = _log_products(eng, log, c, left, n)
     description, key = price_rule(c)
-    left = _add(log, "non_positive_price", description, left, n["non_positive_price"],
-                f"{n['zero_amount']:,} line(s) with a zero amount" if n["zero_amount"] else "", key)
+    left = log_rule(log, "non_positive_price", description, left, n["non_positive_price"],
+                    f"{n['zero_amount']:,} line(s) with a zero amount" if n["zero_amount"] else "", key)
     orders = "invoices" if c.invoice else "customer-days"
     log.add("cancellations", "Cancelled and returned lines were kept and subtracted from the customer's spend "
             "(netted), not removed.", left, 0, rows_netted=n["netted"],
