@@ -185,6 +185,16 @@ def _(path):
     return {"read": {"columns": PEOPLE_COLUMNS, "notes": ["uses '|' as delimiter"]}, "features": {"n": 20}}
 
 
+@quirk("quoted_commas_spaced_names.csv", "comma-separated, dates quoted with a comma inside (\"May 3, 2020\") and "
+       "names with spaces: read as commas, not as columns aligned with spaces", CUSTOMERS)
+def _(path):
+    columns = ["customer_id", "age", "annual income", "visits", "home city", "signup"]
+    rows = [dict(zip(columns, r.values()), **{"home city": ["Paris", "Rome", "Lima", "Oslo"][i % 4]})
+            for i, r in enumerate(people())]  # no space in any value but the dates'
+    path.write_text(text(rows, columns, fmt={"signup": lambda d: f"{d:%b} {d.day}, {d:%Y}"}))
+    return {"read": {"columns": columns, "notes": []}, "features": {"n": 20}}
+
+
 @quirk("trailing_delimiters.csv", "every line ends with two empty fields", CUSTOMERS)
 def _(path):
     path.write_text("".join(line + ",,\n" for line in text(people(), PEOPLE_COLUMNS).splitlines()))

@@ -137,7 +137,7 @@ def sniff_delimiter(sample: str, sep: str | None = None) -> str:
     if sep is not None:
         return sep
     lines = sample_lines(sample)
-    steady = [d for d in _DELIMITERS if len({line.count(d) for line in lines}) == 1 and lines[0].count(d)]
+    steady = [d for d in _DELIMITERS if lines[0].count(d) and len({_n_fields(line, d) for line in lines}) == 1]
     if not steady and whitespace_pattern(lines) is not None:  # no usual delimiter splits every line alike
         return WHITESPACE
     try:
@@ -147,6 +147,11 @@ def sniff_delimiter(sample: str, sep: str | None = None) -> str:
         counts = {d: first.count(d) for d in _DELIMITERS}
         best = max(counts, key=counts.get)
         return best if counts[best] else ","
+
+
+def _n_fields(line: str, delimiter: str) -> int:
+    """The fields of ``line`` split on ``delimiter`` outside quotes: ``"May 3, 2020"`` is one field."""
+    return len(next(csv.reader([line], delimiter=delimiter), []))
 
 
 def split_line(line: str, delimiter: str, pattern: str | None = None) -> list[str]:
