@@ -32,6 +32,7 @@ import pandas as pd
 import yaml
 
 from .errors import ColumnError, DataValueError, ParamsError
+from .io.columns import renamed_repeats
 from .parse import read_dates, read_numbers
 from .quality import value_findings
 
@@ -284,6 +285,10 @@ class _Checker:
             self.add("error", "columns", None, f"the input has {self.df.shape[1]} column(s); at least "
                      f"{rules.get('min_columns')} are needed (an id and one feature)",
                      fix="check the delimiter of the file: a single column often means a wrong separator")
+        for renamed, name in renamed_repeats(self.df.columns).items():
+            self.add("warning", "columns", renamed, f"the column name {name!r} appears more than once in the header: "
+                     f"the first column is read as {name!r}, the other as {renamed!r}",
+                     fix=f"give the {name!r} columns different names in the file, or remove the copy")
         limit = rules.get("max_missing_share")
         for col in self.df.columns:
             if str(col) in skip or n == 0:

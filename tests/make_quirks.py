@@ -195,6 +195,16 @@ def _(path):
     return {"read": {"columns": columns, "notes": []}, "features": {"n": 20}}
 
 
+@quirk("repeated_column_names.csv", "two columns named age (a merge of two exports): the copy is read as 'age.1' "
+       "and the check warns", CUSTOMERS)
+def _(path):
+    rows = [{**r, "age_again": r["visits"]} for r in people()]
+    path.write_text(text(rows, PEOPLE_COLUMNS + ["age_again"]).replace("signup,age_again", "signup,age", 1))
+    return {"read": {"columns": PEOPLE_COLUMNS + ["age.1"],
+                     "notes": ["repeated_column_names.csv has repeated column names; the repeats were renamed age.1"]},
+            "features": {"n": 20}, "check": {"findings": [["warning", "columns", "age.1"]]}}
+
+
 @quirk("trailing_delimiters.csv", "every line ends with two empty fields", CUSTOMERS)
 def _(path):
     path.write_text("".join(line + ",,\n" for line in text(people(), PEOPLE_COLUMNS).splitlines()))

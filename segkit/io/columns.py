@@ -12,6 +12,7 @@ which), where the params ``date_format`` and ``dayfirst`` apply.
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from collections.abc import Sequence
 
 import numpy as np
@@ -19,7 +20,18 @@ import pandas as pd
 
 from ..parse import read_numbers
 
-__all__ = ["type_columns", "cells_as_text", "concat_as_text", "table_from_records"]
+__all__ = ["type_columns", "cells_as_text", "concat_as_text", "table_from_records", "renamed_repeats"]
+
+
+def renamed_repeats(columns) -> dict[str, str]:
+    """The columns pandas renamed because their name repeats an earlier one, each with that name: a second "Age"
+    is read as "Age.1" (``{"Age.1": "Age"}``).
+
+    >>> renamed_repeats(["id", "Age", "Age.1", "v2.0"])
+    {'Age.1': 'Age'}
+    """
+    names = [str(c) for c in columns]
+    return {n: n.rsplit(".", 1)[0] for n in names if re.fullmatch(r".+\.\d+", n) and n.rsplit(".", 1)[0] in names}
 
 _KEEP_TEXT = r"[+\-]?0\d+(?:\.0+)?|[+\-]?\d{16,}"  # zero-padded codes, ids beyond float precision
 _BOOL = {"true": True, "false": False}

@@ -29,7 +29,7 @@ from urllib.parse import parse_qsl, urlsplit
 import pandas as pd
 
 from ..errors import ColumnError, DataFileError, describe_file_type
-from .columns import concat_as_text, type_columns
+from .columns import concat_as_text, renamed_repeats, type_columns
 from .dialect import (SNIFF_BYTES, WHITESPACE, decode, delimiter_name, first_line, likely_delimiter, looks_like_data,
                       refuse_binary, sample_lines, sniff_delimiter, split_line, whitespace_pattern)
 
@@ -172,7 +172,7 @@ def _text_frame(path: Path, options: Mapping[str, Any] | None = None) -> pd.Data
     if dropped:
         notes.append(f"{path.name}: {len(dropped)} column(s) without a name and without values were dropped "
                      "(trailing delimiters)")
-    renamed = _renamed_duplicates(df.columns)
+    renamed = list(renamed_repeats(df.columns))
     if renamed:
         notes.append(f"{path.name} has repeated column names; the repeats were renamed {', '.join(renamed)}")
     df.attrs["read_notes"] = notes + named
@@ -222,11 +222,6 @@ def _drop_unnamed_empty(df: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     """Drop columns pandas named ``Unnamed: N`` (no header) that hold no value at all."""
     dropped = [c for c in df.columns if isinstance(c, str) and c.startswith("Unnamed: ") and df[c].isna().all()]
     return (df.drop(columns=dropped) if dropped else df), dropped
-
-
-def _renamed_duplicates(columns: Iterable) -> list[str]:
-    names = [str(c) for c in columns]
-    return [n for n in names if re.fullmatch(r".+\.\d+", n) and n.rsplit(".", 1)[0] in names]
 
 
 _BOOK: dict[str, Any] = {}  # the last workbook opened: its header and its rows are read from one opening
