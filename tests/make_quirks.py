@@ -624,6 +624,22 @@ def _(path):
     return {"clean": {"values": tx_clean(rows)}, "features": {"n": 6}, "check": {"findings": []}}
 
 
+@quirk("till_total_line.csv", "a till export (line amounts, no order id) ending in its total line, customer id "
+       "'Total' and a date: removed as a summary line, not segmented as a customer",
+       {"amount_col": "Amount", "quantity_col": None, "invoice_col": None, "price_col": None})
+def _(path):
+    rows = orders()
+    for r in rows:
+        r["Amount"] = round(r["Quantity"] * r["UnitPrice"], 2)
+    total = {**rows[-1], "CustomerID": "Total", "Amount": round(sum(r["Amount"] for r in rows), 2)}
+    path.write_text(text(rows + [total], ["StockCode", "InvoiceDate", "CustomerID", "Country", "Amount"]))
+    net = {}
+    for r in rows:
+        net[str(r["CustomerID"])] = round(net.get(str(r["CustomerID"]), 0) + r["Amount"], 2)
+    return {"clean": {"steps": {"summary_lines": {"rows_removed": 1}}},
+            "features": {"n": 6, "values": {"monetary": net}}, "check": {"findings": []}}
+
+
 @quirk("amount_only_returns.csv", "line amounts only (no quantity or price column, no order id), returns as "
        "negative amounts: netted, not removed as write-offs", {"amount_col": "Amount", "quantity_col": None,
                                                               "invoice_col": None, "price_col": None})

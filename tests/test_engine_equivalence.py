@@ -121,6 +121,26 @@ def test_line_amounts_only_agree(generated, tmp_path):
     assert_same(theirs, ours)
 
 
+def test_summary_lines_agree(generated, tmp_path):
+    """An export's total lines ("Total", "Grand total:", one with a blank date) are removed alike, are no lost
+    customer, and take nothing from the customers' spend."""
+    df = plain = generated[0].astype({"CustomerID": "string"})
+    totals = df.iloc[:3].copy()
+    totals["CustomerID"] = ["Total", " GRAND TOTAL: ", "Total"]
+    totals["Quantity"], totals["UnitPrice"] = 1, df["Quantity"].mul(df["UnitPrice"]).sum()
+    totals.loc[totals.index[2], "InvoiceDate"] = pd.NaT
+    df = pd.concat([df, totals], ignore_index=True)
+    path = tmp_path / "totals.parquet"
+    df.to_parquet(path, index=False)
+    p = _params(path)
+    theirs, ours = run_pandas(df, p), run_duckdb(path, p, tmp_path)
+    assert ours[0]["summary_lines"].rows_removed == 3
+    assert ours[0]["summary_lines"].note == theirs[0]["summary_lines"].note == "3 line(s): 'GRAND TOTAL:', 'Total'"
+    lost = [run[0].to_frame().set_index("rule").loc["lost_customers", "note"] for run in (ours, run_pandas(plain, p))]
+    assert "Total" not in ours[1].table.index and lost[0] == lost[1]
+    assert_same(theirs, ours)
+
+
 def test_csv_folder_and_glob_read_as_the_table(generated, tmp_path):
     df = generated[0]
     folder = tmp_path / "parts"

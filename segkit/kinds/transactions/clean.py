@@ -8,7 +8,8 @@ rule removed. Cancellation lines are *kept* and flagged, so that spend can be ne
 The rules, in order (rule ids in brackets):
 
 1. ``[duplicates]`` exact duplicate rows are dropped (first copy kept);
-2. ``[missing_customer]`` rows without a customer id are dropped;
+2. ``[missing_customer]`` rows without a customer id are dropped; ``[summary_lines]`` (logged only when it removes
+   lines) an export's total line, whose customer id is "Total", "Grand total:" and the like (``SUMMARY_IDS``);
 3. ``[missing_values]`` rows with no invoice id, date, quantity or price/amount are dropped;
    (``[orders]`` and ``[items]`` come first, logged only without an invoice or a quantity column: a purchase is
    then a customer-day, and a line one item, a negative amount a return);
@@ -58,7 +59,7 @@ from ...cleaning import CleaningLog, examples as _examples
 from ...errors import DataValueError
 from ...parse import after_period, is_na_token, read_dates, read_ids, read_numbers
 from ...quality import ABSURD_VALUE  # at or above this size, a quantity, price or amount is a data error
-from .columns import TransactionColumns
+from .columns import SUMMARY_LINES_TEXT, TransactionColumns, is_summary_id
 
 __all__ = [
     "DEFAULT_NON_PRODUCT_CODES",
@@ -255,6 +256,15 @@ def _duplicates(table: pd.DataFrame, log: CleaningLog, opts: _Options) -> pd.Dat
     return _drop(table, log, "duplicates", text, drop, note)
 
 
+def _summary_lines(table: pd.DataFrame, log: CleaningLog, opts: _Options) -> pd.DataFrame:
+    """``[summary_lines]``: lines whose customer id is a summary word (logged only when there are any)."""
+    drop = is_summary_id(table["customer_id"])
+    if not drop.any():
+        return table
+    shown = ", ".join(repr(v) for v in sorted(set(table["customer_id"][drop].astype(str)))[:3])
+    return _drop(table, log, "summary_lines", SUMMARY_LINES_TEXT, drop, note=f"{int(drop.sum()):,} line(s): {shown}")
+
+
 def _missing_customer(table: pd.DataFrame, log: CleaningLog, opts: _Options) -> pd.DataFrame:
     """``[missing_customer]``: lines without a customer id."""
     return _drop(table, log, "missing_customer", "Lines without a customer id were removed: they cannot be "
@@ -381,14 +391,16 @@ def _unmapped(table: pd.DataFrame, log: CleaningLog, opts: _Options) -> pd.DataF
 
 def _lost_customers(start: pd.DataFrame, table: pd.DataFrame, log: CleaningLog) -> None:
     """``[lost_customers]`` (logged only when there are any): customers with an id whose every line was removed."""
-    lost = pd.Index(start["customer_id"].dropna().unique()).difference(pd.Index(table["customer_id"].dropna().unique()))
+    ids = start["customer_id"].dropna()
+    ids = ids[~is_summary_id(ids)]  # a "Total" line is no customer
+    lost = pd.Index(ids.unique()).difference(pd.Index(table["customer_id"].dropna().unique()))
     if len(lost):
         log.add("lost_customers", "Customers whose every line was removed by the rules above: they are not in the "
                 "segments.", len(table), 0, note=f"{len(lost):,} customer(s) lost all their lines")
 
 
 #: The cleaning rules, in the order they run (see the module docstring).
-_RULES = (_unmapped, _duplicates, _missing_customer, _missing_values, _future_dates, _non_product,
+_RULES = (_unmapped, _duplicates, _missing_customer, _summary_lines, _missing_values, _future_dates, _non_product,
           _non_positive_price, _cancellations)
 
 

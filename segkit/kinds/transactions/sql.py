@@ -28,7 +28,7 @@ from ...errors import ColumnError, DataValueError
 from ...featureset import FrozenIds
 from .clean import (DEFAULT_NON_PRODUCT_CODES, _listed, _today, duplicates_step, future_dates_step, log_rule,
                     price_rule, required_fields, unmapped_steps)
-from .columns import TransactionColumns
+from .columns import SUMMARY_ID_TEXTS, SUMMARY_LINES_TEXT, TransactionColumns
 
 __all__ = ["check_in_duckdb", "check_in_engine", "clean_in_duckdb", "features_in_duckdb", "clean_in_engine",
            "features_in_engine", "CLEAN_TABLE"]
@@ -144,7 +144,9 @@ def _dropped_by(eng: SQLEngine, c: TransactionColumns, params, today: pd.Timesta
     codes = DEFAULT_NON_PRODUCT_CODES if params.non_product_codes is None else params.non_product_codes
     tomorrow = (today + pd.Timedelta(days=1)).strftime("%Y-%m-%d")
     non_product = _code_match(eng, "stock_code", codes) if c.stock_code else "FALSE"
+    summary = ", ".join(f"'{w}'" for w in sorted(SUMMARY_ID_TEXTS))
     return ("CASE WHEN customer_id IS NULL THEN 'missing_customer' "
+            f"WHEN lower(trim(customer_id)) IN ({summary}) THEN 'summary_lines' "
             f"WHEN {' OR '.join(f'{n} IS NULL' for n in needed)} THEN 'missing_values' "
             f"WHEN date >= TIMESTAMP '{tomorrow}' THEN 'future_dates' "
             f"WHEN {non_product} THEN 'non_product' "
@@ -177,24 +179,26 @@ _DESCRIPTIONS = {
 }
 
 
+_GAP_FIELDS = ("invoice_id", "date", "quantity", "price", "amount")
+
+
 def _counts(eng: SQLEngine) -> dict:
     """Lines removed per rule, the missing values per field, and the notes' counts, in one pass."""
-    row = eng.one("""SELECT count(*) FILTER (WHERE dropped = 'missing_customer'),
+    reached = "coalesce(dropped, '') NOT IN ('missing_customer', 'summary_lines')"  # lines missing_values sees
+    gaps = ", ".join(f"count(*) FILTER (WHERE {reached} AND {f} IS NULL)" for f in _GAP_FIELDS)
+    row = eng.one(f"""SELECT count(*) FILTER (WHERE dropped = 'missing_customer'),
         count(*) FILTER (WHERE dropped = 'missing_values'), count(*) FILTER (WHERE dropped = 'future_dates'),
         count(*) FILTER (WHERE dropped = 'non_product'), count(*) FILTER (WHERE dropped = 'non_positive_price'),
-        count(*) FILTER (WHERE customer_id IS NOT NULL AND invoice_id IS NULL),
-        count(*) FILTER (WHERE customer_id IS NOT NULL AND date IS NULL),
-        count(*) FILTER (WHERE customer_id IS NOT NULL AND quantity IS NULL),
-        count(*) FILTER (WHERE customer_id IS NOT NULL AND price IS NULL),
-        count(*) FILTER (WHERE customer_id IS NOT NULL AND amount IS NULL),
+        count(*) FILTER (WHERE dropped = 'summary_lines'), {gaps},
         count(*) FILTER (WHERE (dropped IS NULL OR dropped = 'non_positive_price') AND amount = 0),
         count(*) FILTER (WHERE dropped IS NULL AND is_cancellation),
         count(DISTINCT invoice_id) FILTER (WHERE dropped IS NULL AND is_cancellation),
-        count(DISTINCT customer_id), count(DISTINCT customer_id) FILTER (WHERE dropped IS NULL)
+        count(DISTINCT customer_id) FILTER (WHERE coalesce(dropped, '') <> 'summary_lines'),
+        count(DISTINCT customer_id) FILTER (WHERE dropped IS NULL)
         FROM segkit_lines""", "cleaning the transactions")
-    keys = ["missing_customer", "missing_values", "future_dates", "non_product", "non_positive_price", "gap_invoice_id",
-            "gap_date", "gap_quantity", "gap_price", "gap_amount", "zero_amount", "netted", "netted_invoices",
-            "customers", "customers_kept"]
+    keys = ["missing_customer", "missing_values", "future_dates", "non_product", "non_positive_price", "summary_lines",
+            *(f"gap_{f}" for f in _GAP_FIELDS), "zero_amount", "netted", "netted_invoices", "customers",
+            "customers_kept"]
     return dict(zip(keys, map(int, row)))
 
 
@@ -207,6 +211,11 @@ def _log(eng: SQLEngine, params, c: TransactionColumns, rows: int, distinct: int
     left = log_rule(log, "duplicates", text, rows, rows - distinct, note)
     left = log_rule(log, "missing_customer", _DESCRIPTIONS["missing_customer"], left, n["missing_customer"],
                     key="customer_col")
+    if n["summary_lines"]:
+        ids = eng.rows("SELECT DISTINCT customer_id FROM segkit_lines WHERE dropped = 'summary_lines' "
+                       "ORDER BY customer_id LIMIT 3")
+        left = log_rule(log, "summary_lines", SUMMARY_LINES_TEXT, left, n["summary_lines"],
+                        f"{n['summary_lines']:,} line(s): {', '.join(repr(str(i)) for (i,) in ids)}")
     fields = required_fields(c)
     gaps = [f"{what} {n['gap_' + name]:,}" for what, name, _ in fields if n["gap_" + name]]
     left = log_rule(log, "missing_values", f"Lines with no {_listed([w for w, _, _ in fields])} were removed.", left,
