@@ -205,6 +205,22 @@ def _(path):
             "features": {"n": 20}, "check": {"findings": [["warning", "columns", "age.1"]]}}
 
 
+@quirk("title_lines.csv", "a report saved as CSV: a title line and a blank line above the header", CUSTOMERS)
+def _(path):
+    path.write_text("Customer report Q1 2024\n\n" + text(people(), PEOPLE_COLUMNS))
+    return {"read": {"columns": PEOPLE_COLUMNS, "notes": ["title_lines.csv has its header on line 3; the 2 line(s) "
+                                                          "above it (a title, blank lines) were skipped"]},
+            "features": {"n": 20}}
+
+
+@quirk("title_lines_spreadsheet.csv", "a report sheet saved as CSV by a spreadsheet: the title line and the blank "
+       "line carry the delimiters of the empty cells", CUSTOMERS)
+def _(path):
+    path.write_text("Customer report Q1 2024,,,,,\n,,,,,\n" + text(people(), PEOPLE_COLUMNS))
+    return {"read": {"columns": PEOPLE_COLUMNS, "values": {"customer_id": [r["customer_id"] for r in people()]}},
+            "features": {"n": 20}}
+
+
 @quirk("trailing_delimiters.csv", "every line ends with two empty fields", CUSTOMERS)
 def _(path):
     path.write_text("".join(line + ",,\n" for line in text(people(), PEOPLE_COLUMNS).splitlines()))
@@ -588,6 +604,19 @@ def _(path):
                      "values": {"InvoiceNo": [int(r["InvoiceNo"]) for r in rows]}},
             "clean": {"values": {"invoice_id": [r["InvoiceNo"] for r in rows]}},
             "features": {"n": 6}}
+
+
+@quirk("workbook_title_rows.xlsx", "a report workbook: a title in A1 and a blank row above the header, on row 3",
+       CUSTOMERS)
+def _(path):
+    rows = pd.DataFrame(people(), columns=PEOPLE_COLUMNS)
+    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+        rows.to_excel(writer, sheet_name="Customers", index=False, startrow=2)
+        writer.sheets["Customers"]["A1"] = "Customer report Q1 2024"
+    return {"read": {"columns": PEOPLE_COLUMNS, "values": {"customer_id": [r["customer_id"] for r in people()]},
+                     "notes": ["sheet 'Customers' has its header on row 3; the 2 row(s) above it (a title, blank rows) "
+                               "were skipped"]},
+            "features": {"n": 20}}
 
 
 @quirk("workbook_sheets_differ.xlsx", "a workbook with an 'About' sheet and the data, data_sheet not set")

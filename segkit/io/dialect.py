@@ -149,6 +149,32 @@ def sniff_delimiter(sample: str, sep: str | None = None) -> str:
         return best if counts[best] else ","
 
 
+def header_at(filled: list[int]) -> int:
+    """The index of a table's header among its first rows, from each row's count of filled cells: the first row with
+    at least half as many as the fullest (and 2), when every row above it holds at most one (a report's title, blank
+    rows); else 0 (no guess: a short row of data is not a title).
+
+    >>> header_at([1, 0, 6, 6, 5]), header_at([6, 6]), header_at([2, 0, 6, 6])
+    (2, 0, 0)
+    """
+    need = max(2, (max(filled, default=0) + 1) // 2)
+    for row, n in enumerate(filled):
+        if n >= need:
+            return row
+        if n > 1:
+            return 0
+    return 0
+
+
+def title_lines(text: str, delimiter: str) -> int:
+    """The lines above the header of a delimited text (:func:`header_at` over its first 30 lines): a title and blank
+    lines, as a spreadsheet exports a report. 0 for whitespace-aligned columns."""
+    if delimiter == WHITESPACE:
+        return 0
+    lines = text[:SNIFF_BYTES].splitlines()[:30]
+    return header_at([sum(1 for f in next(csv.reader([line], delimiter=delimiter), []) if f.strip()) for line in lines])
+
+
 def _n_fields(line: str, delimiter: str) -> int:
     """The fields of ``line`` split on ``delimiter`` outside quotes: ``"May 3, 2020"`` is one field."""
     return len(next(csv.reader([line], delimiter=delimiter), []))

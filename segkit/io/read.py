@@ -30,8 +30,9 @@ import pandas as pd
 
 from ..errors import ColumnError, DataFileError, describe_file_type
 from .columns import concat_as_text, renamed_repeats, type_columns
-from .dialect import (SNIFF_BYTES, WHITESPACE, decode, delimiter_name, first_line, likely_delimiter, looks_like_data,
-                      refuse_binary, sample_lines, sniff_delimiter, split_line, whitespace_pattern)
+from .dialect import (SNIFF_BYTES, WHITESPACE, decode, delimiter_name, first_line, header_at, likely_delimiter,
+                      looks_like_data, refuse_binary, sample_lines, sniff_delimiter, split_line, title_lines,
+                      whitespace_pattern)
 
 __all__ = ["read_table", "read_header", "require_columns", "hash_path", "hash_input", "parse_synth", "has_scheme",
            "is_pattern", "pattern_files"]
@@ -90,16 +91,23 @@ def _opt(options: Mapping[str, Any] | None, key: str) -> Any:
     return (options or {}).get(key)
 
 
-def _dialect(text: str, path: Path, options: Mapping[str, Any] | None) -> tuple[str, str | None, list[str], bool]:
-    """(delimiter, whitespace pattern, header fields, whether the first line is a header) of a text."""
+def _dialect(text: str, path: Path, options: Mapping[str, Any] | None) -> tuple[str, str | None, list[str], bool, str]:
+    """(delimiter, whitespace pattern, header fields, whether the first line is a header, the text) of a text; lines
+    above the header (:func:`~segkit.io.dialect.title_lines`) are blanked in the text returned, so that line numbers
+    stay the file's."""
     if not text.strip().strip("\ufeff"):
         raise DataFileError(f"{path} is empty (it holds only blank characters)",
                             "export the table again with its header and rows", path=path)
     delimiter = sniff_delimiter(text, _opt(options, "sep"))
+    skip = title_lines(text, delimiter) if _opt(options, "header") is not False else 0
+    if skip:
+        lines = text.splitlines(keepends=True)
+        text = "\n" * skip + "".join(lines[skip:])
+        delimiter = sniff_delimiter(text, _opt(options, "sep"))
     pattern = whitespace_pattern(sample_lines(text)) or r"\s+" if delimiter == WHITESPACE else None
     fields = split_line(first_line(text), delimiter, pattern)
     header = _opt(options, "header")
-    return delimiter, pattern, fields, (not looks_like_data(fields)) if header is None else bool(header)
+    return delimiter, pattern, fields, (not looks_like_data(fields)) if header is None else bool(header), text
 
 
 def _whitespace_frame(text: str, pattern: str, path: Path, header: bool) -> pd.DataFrame:
@@ -156,7 +164,12 @@ def _name_columns(df: pd.DataFrame, header: bool, path: Path, options) -> tuple[
 def _text_frame(path: Path, options: Mapping[str, Any] | None = None) -> pd.DataFrame:
     """One text file as a table of text (no column typed yet), with ``attrs["read_notes"]``."""
     text, encoding, notes = decode(_read_bytes(path), path, _opt(options, "encoding"))
-    delimiter, pattern, _, header = _dialect(text, path, options)
+    delimiter, pattern, _, header, body = _dialect(text, path, options)
+    if body is not text:
+        skipped = len(body) - len(body.lstrip("\n"))  # the lines above the header, blanked
+        notes.append(f"{path.name} has its header on line {skipped + 1}; the {skipped} line(s) above it (a title, blank "
+                     "lines) were skipped")
+    text = body
     df, caught = _parse_text(text, path, delimiter, pattern, header)
     if df.empty:
         raise DataFileError(f"{path} has a header but no rows ({len(df.columns)} columns: "
@@ -242,13 +255,25 @@ def _workbook(path: Path) -> pd.ExcelFile:
     return _BOOK["book"]
 
 
+def _header_row(book: pd.ExcelFile, name) -> int:
+    """The row of a sheet's header (:func:`~segkit.io.dialect.header_at` over its first 30 rows), so that a report's
+    title and blank rows above the table are not read as its header."""
+    top = pd.read_excel(book, sheet_name=name, header=None, nrows=30)
+    return header_at([int(n) for n in top.notna().sum(axis=1)])
+
+
+def _sheet(book: pd.ExcelFile, name, **read) -> tuple[pd.DataFrame, int]:
+    """A sheet read from its header row (:func:`_header_row`), and that row."""
+    row = _header_row(book, name)
+    return pd.read_excel(book, sheet_name=name, header=row, **read), row
+
+
 def _sheets(path: Path, sheet: str | int | None) -> tuple[pd.ExcelFile, list]:
     """The workbook and the sheets to read: ``sheet``, its only sheet, or every sheet when they share one header."""
     book = _workbook(path)
     names = book.sheet_names
     if sheet is None:
-        if len(names) > 1 and len({tuple(map(str, pd.read_excel(book, sheet_name=n, nrows=0).columns))
-                                   for n in names}) > 1:
+        if len(names) > 1 and len({tuple(map(str, _sheet(book, n, nrows=0)[0].columns)) for n in names}) > 1:
             raise DataFileError(f"{path} has {len(names)} sheets ({', '.join(names)}) and data_sheet is not set (their "
                                 "columns differ, so they are not one table)", f"set data_sheet to one of: "
                                 f"{', '.join(names)}", key="data_sheet", path=path)
@@ -267,20 +292,23 @@ def _read_excel(path: Path, sheet: str | int | None, options: Mapping[str, Any] 
     """The chosen sheet (or every sheet, when they share one header) read once, put together, then typed once:
     a column of numbers with a few text cells (invoice numbers, C536379) becomes text, never a mix."""
     book, sheets = _sheets(path, sheet)
-    frames = []
+    frames, notes = [], []
     for name in sheets:
         try:
-            frame = pd.read_excel(book, sheet_name=name)
+            frame, row = _sheet(book, name)
         except Exception as exc:  # damaged cells or XML inside the workbook
             raise DataFileError(f"sheet {name!r} of {path} could not be read ({exc})",
                                 "save the workbook again, or export the sheet as CSV", path=path) from None
         frame.columns = [str(c) for c in frame.columns]
         frames.append(frame)
+        if row:
+            notes.append(f"{path.name}: sheet {name!r} has its header on row {row + 1}; the {row} row(s) above it "
+                         "(a title, blank rows) were skipped")
     df = concat_as_text(frames)[0]
     if df.empty:
         raise DataFileError(f"sheet {sheets[0]!r} of {path} has no rows", "choose the sheet with the data", path=path)
-    notes = [f"{path.name}: its {len(sheets)} sheets ({', '.join(map(str, sheets))}) have the same columns and were "
-             "read as one table"] if len(sheets) > 1 else []
+    notes += [f"{path.name}: its {len(sheets)} sheets ({', '.join(map(str, sheets))}) have the same columns and were "
+              "read as one table"] if len(sheets) > 1 else []
     return _typed(df, notes, options)
 
 
@@ -418,12 +446,12 @@ def read_header(path: str | Path, *, sheet: str | int | None = None,
                                 path=path) from None
     if suffix in _EXCEL_SUFFIXES:
         book, sheets = _sheets(path, sheet)
-        return [str(c) for c in pd.read_excel(book, sheet_name=sheets[0], nrows=0).columns]
+        return [str(c) for c in _sheet(book, sheets[0], nrows=0)[0].columns]
     raw = _read_bytes(path, SNIFF_BYTES)
     if len(raw) == SNIFF_BYTES and b"\n" in raw:  # do not cut a character in two
         raw = raw[: raw.rfind(b"\n") + 1]
     text, _, _ = decode(raw, path, _opt(options, "encoding"))
-    _, _, fields, header = _dialect(text, path, options)
+    _, _, fields, header, text = _dialect(text, path, options)
     lines = [line for line in text.splitlines() if line.strip()]
     _refuse_one_column(fields, lines[1] if header and len(lines) > 1 else "", path)
     if _opt(options, "column_names") is not None:
