@@ -167,8 +167,8 @@ def _text_frame(path: Path, options: Mapping[str, Any] | None = None) -> pd.Data
     delimiter, pattern, _, header, body = _dialect(text, path, options)
     if body is not text:
         skipped = len(body) - len(body.lstrip("\n"))  # the lines above the header, blanked
-        notes.append(f"{path.name} has its header on line {skipped + 1}; the {skipped} line(s) above it (a title, blank "
-                     "lines) were skipped")
+        notes.append(f"{path.name} has its header on line {skipped + 1}; the {skipped} line(s) above it (a title, "
+                     "blank lines) were skipped")
     text = body
     df, caught = _parse_text(text, path, delimiter, pattern, header)
     if df.empty:
