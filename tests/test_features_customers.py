@@ -69,6 +69,20 @@ def test_single_id_wins_others_near_unique():
     assert detect_roles(df, id_col="row")["customer_id"] == "near_unique"
 
 
+def test_identifying_numbers_are_left_out_but_measures_kept():
+    """A phone or account number (whole numbers, nearly all distinct) identifies a customer; it must not become a
+    feature ("customers with high phone"). Whole-dollar incomes, also all distinct, are a measure."""
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame({"customer_id": [f"K{i:03d}" for i in range(60)],
+                       "phone": 2_000_000_000 + 7_919 * rng.permutation(10**6)[:60],
+                       "account": 1_000 + rng.permutation(90_000)[:60],
+                       "income": 20_000 + rng.permutation(180_000)[:60],
+                       "orders": rng.integers(0, 30, 60)})
+    roles = detect_roles(df)
+    assert roles == {"customer_id": "id", "phone": "near_unique", "account": "near_unique", "income": "numeric",
+                     "orders": "numeric"}
+
+
 def test_numbers_stored_as_text_and_category_dtype():
     df = pd.DataFrame({"spend": ["12.5", "3", "40.25", None] * 5,
                        "band": pd.Categorical(["a", "b", "c", "a"] * 5, categories=["a", "b", "c"], ordered=True)})

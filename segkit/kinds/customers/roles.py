@@ -52,6 +52,8 @@ DATE_PARSE_SHARE = 0.95  # share of text values that must parse as dates
 
 _ID_NAME = re.compile(r"(?:^|[_\s.\-])(?:id|key|code|no|num|number)$", re.IGNORECASE)
 _ID_CAMEL = re.compile(r"[a-z](?:ID|Id)$")
+#: Names of numbers that identify rather than measure: a phone, account or card number.
+_CONTACT_NAME = re.compile(r"(?i)phone|mobile|cell|fax|telephone|(?:^|[_\s.\-])tel$|iban|ssn|account|card")
 _BOOL_WORDS = [{"yes", "no"}, {"y", "n"}, {"true", "false"}, {"t", "f"}]
 _GENDER_WORDS = {"male", "female", "m", "f", "other", "non-binary", "nonbinary", "man", "woman", "unknown"}
 _ORDERED = [["bronze", "silver", "gold", "platinum", "diamond"], ["basic", "standard", "plus", "premium", "vip"],
@@ -114,6 +116,9 @@ def _numeric_role(vals: np.ndarray, name: str, n_missing: int, prefix: str = "")
             return "id", f"{base}, all distinct, name '{name}' looks like an id -> id"
         if hi - lo + 1 == k:
             return "id", f"{base}, all distinct and consecutive (a row number) -> id"
+    if integral and k >= 0.95 * len(vals) and len(vals) > 20 and (lo >= 1e6 or _CONTACT_NAME.search(name)):
+        why = "long whole numbers" if lo >= 1e6 else f"name '{name}' looks like a phone or account number"
+        return "near_unique", f"{base}, {k} distinct in {len(vals)} rows, {why} -> near_unique (an identifier, excluded)"
     repeated = len(vals) >= 3 * k  # few levels only mean something when values repeat
     if integral and k == 2 and repeated:
         return "boolean", f"{prefix}only two values ({lo:.10g}, {hi:.10g}) -> boolean"
