@@ -118,7 +118,8 @@ def _numeric_role(vals: np.ndarray, name: str, n_missing: int, prefix: str = "")
             return "id", f"{base}, all distinct and consecutive (a row number) -> id"
     if integral and k >= 0.95 * len(vals) and len(vals) > 20 and (lo >= 1e6 or _CONTACT_NAME.search(name)):
         why = "long whole numbers" if lo >= 1e6 else f"name '{name}' looks like a phone or account number"
-        return "near_unique", f"{base}, {k} distinct in {len(vals)} rows, {why} -> near_unique (an identifier, excluded)"
+        return "near_unique", (f"{base}, {k} distinct in {len(vals)} rows, {why} -> near_unique (an identifier, "
+                               "excluded)")
     repeated = len(vals) >= 3 * k  # few levels only mean something when values repeat
     if integral and k == 2 and repeated:
         return "boolean", f"{prefix}only two values ({lo:.10g}, {hi:.10g}) -> boolean"
