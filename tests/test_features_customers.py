@@ -75,12 +75,13 @@ def test_identifying_numbers_are_left_out_but_measures_kept():
     rng = np.random.default_rng(0)
     df = pd.DataFrame({"customer_id": [f"K{i:03d}" for i in range(60)],
                        "phone": 2_000_000_000 + 7_919 * rng.permutation(10**6)[:60],
-                       "account": 1_000 + rng.permutation(90_000)[:60],
+                       "account_number": 1_000 + rng.permutation(90_000)[:60],
+                       "account_balance": 1_000 + rng.permutation(90_000)[:60],
                        "income": 20_000 + rng.permutation(180_000)[:60],
                        "orders": rng.integers(0, 30, 60)})
     roles = detect_roles(df)
-    assert roles == {"customer_id": "id", "phone": "near_unique", "account": "near_unique", "income": "numeric",
-                     "orders": "numeric"}
+    assert roles == {"customer_id": "id", "phone": "near_unique", "account_number": "near_unique",
+                     "account_balance": "numeric", "income": "numeric", "orders": "numeric"}
 
 
 def test_numbers_stored_as_text_and_category_dtype():

@@ -53,7 +53,8 @@ DATE_PARSE_SHARE = 0.95  # share of text values that must parse as dates
 _ID_NAME = re.compile(r"(?:^|[_\s.\-])(?:id|key|code|no|num|number)$", re.IGNORECASE)
 _ID_CAMEL = re.compile(r"[a-z](?:ID|Id)$")
 #: Names of numbers that identify rather than measure: a phone, account or card number.
-_CONTACT_NAME = re.compile(r"(?i)phone|mobile|cell|fax|telephone|(?:^|[_\s.\-])tel$|iban|ssn|account|card")
+_CONTACT_NAME = re.compile(r"(?i)(?:^|[_\s.\-])(?:(?:phone|mobile|cell|telephone|tel|fax)(?:[_\s.\-]?(?:number|no|nr))?"
+                           r"|iban|ssn|(?:account|card|contract)[_\s.\-]?(?:number|no|nr|num))$")
 _BOOL_WORDS = [{"yes", "no"}, {"y", "n"}, {"true", "false"}, {"t", "f"}]
 _GENDER_WORDS = {"male", "female", "m", "f", "other", "non-binary", "nonbinary", "man", "woman", "unknown"}
 _ORDERED = [["bronze", "silver", "gold", "platinum", "diamond"], ["basic", "standard", "plus", "premium", "vip"],
