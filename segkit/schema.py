@@ -34,6 +34,7 @@ import yaml
 from .errors import ColumnError, DataValueError, ParamsError
 from .io.columns import renamed_repeats
 from .parse import read_dates, read_numbers
+from .parse.numbers import SEVERAL_CURRENCIES
 from .quality import value_findings
 
 __all__ = ["Finding", "SEVERITIES", "DAYFIRST_FIX", "load_schema", "validate", "findings_table", "ambiguous_dates"]
@@ -276,6 +277,24 @@ class _Checker:
             if f.rule != "constant" and not (f.rule == "impossible" and f.column in ranged):
                 self.add(severity, f.rule, f.column, f.message, f.rows, fix=f.handling)
 
+    def currencies(self) -> None:
+        """A warning for a column of amounts in several currencies (the reader's note: "$12", "€9") and for a
+        currency column with several codes: amounts in different currencies would be added up as if one."""
+        fix = "convert the amounts to one currency before the run, or keep the lines of one currency only"
+        for note in self.df.attrs.get("read_notes", []):
+            mixed = re.match(r"column '(.+?)' read as numbers: (.*)", note)
+            if mixed and SEVERAL_CURRENCIES in mixed[2]:
+                signs = ", ".join(re.findall(r"currency (\S+) removed", mixed[2]))
+                self.add("warning", "currency", mixed[1], f"column {mixed[1]!r} holds amounts in several currencies "
+                         f"({signs}): they would be added up as if they were one", fix=fix)
+        for col in self.df.columns:
+            codes = self.df[col].dropna().astype(str).str.strip().str.upper().unique() \
+                if _CURRENCY_COLUMN.fullmatch(str(col)) else []
+            if len(codes) > 1:
+                self.add("warning", "currency", col, f"column {str(col)!r} names {len(codes)} currencies "
+                         f"({', '.join(sorted(codes)[:5])}): amounts in each would be added up as if they were one",
+                         fix=fix)
+
     def table(self, rules: Mapping[str, Any], skip: set[str]) -> None:
         n = len(self.df)
         if n < int(rules.get("min_rows", 1)):
@@ -285,6 +304,7 @@ class _Checker:
             self.add("error", "columns", None, f"the input has {self.df.shape[1]} column(s); at least "
                      f"{rules.get('min_columns')} are needed (an id and one feature)",
                      fix="check the delimiter of the file: a single column often means a wrong separator")
+        self.currencies()
         for renamed, name in renamed_repeats(self.df.columns).items():
             self.add("warning", "columns", renamed, f"the column name {name!r} appears more than once in the header: "
                      f"the first column is read as {name!r}, the other as {renamed!r}",
@@ -303,6 +323,9 @@ class _Checker:
             elif rules.get("constant") and s.nunique(dropna=True) == 1:
                 self.add(rules["constant"], "constant", col, f"column {str(col)!r} has a single value "
                          f"({_examples(s.dropna())}); it cannot separate segments", n)
+
+
+_CURRENCY_COLUMN = re.compile(r"(?i)(?:currency|currency[_ ]?code|ccy|cur)")
 
 
 def _may_be_personal(s: pd.Series) -> bool:

@@ -669,6 +669,30 @@ def _(path):
             "features": {"n": 6, "values": {"monetary": net}}, "check": {"findings": []}}
 
 
+@quirk("currencies_in_one_column.csv", "line amounts written with their currency, dollars and euros in one column: "
+       "read, and the check warns that they would be added up", {"amount_col": "Amount", "price_col": None,
+                                                                 "country_col": None})
+def _(path):
+    rows = orders()
+    signs = ["$", "€"]
+    lines = ["InvoiceNo,StockCode,Quantity,InvoiceDate,CustomerID,Amount"]
+    lines += [f"{r['InvoiceNo']},{r['StockCode']},{r['Quantity']},{r['InvoiceDate']:%Y-%m-%d %H:%M},{r['CustomerID']},"
+              f"{signs[i % 2]}{r['Quantity'] * r['UnitPrice']:.2f}" for i, r in enumerate(rows)]
+    path.write_text("\n".join(lines) + "\n")
+    return {"features": {"n": 6}, "check": {"findings": [["warning", "currency", "Amount"]]}}
+
+
+@quirk("currency_column.csv", "a Currency column with USD and EUR lines beside plain amounts: the check warns",
+       {"amount_col": "Amount", "price_col": None, "country_col": None})
+def _(path):
+    rows = orders()
+    for i, r in enumerate(rows):
+        r["Amount"], r["Currency"] = round(r["Quantity"] * r["UnitPrice"], 2), ["USD", "EUR"][i % 2]
+    path.write_text(text(rows, ["InvoiceNo", "StockCode", "Quantity", "InvoiceDate", "CustomerID", "Amount",
+                                "Currency"]))
+    return {"features": {"n": 6}, "check": {"findings": [["warning", "currency", "Currency"]]}}
+
+
 @quirk("amount_only_returns.csv", "line amounts only (no quantity or price column, no order id), returns as "
        "negative amounts: netted, not removed as write-offs", {"amount_col": "Amount", "quantity_col": None,
                                                               "invoice_col": None, "price_col": None})

@@ -44,6 +44,8 @@ _NUMBER = re.compile(
     rf"(?P<core>inf(?:inity)?|[\d.,'’ ]*\d[\d.,'’ ]*(?:[eE][+-]?\d+)?)\s*(?P<pct>%)?\s*(?P<s4>[\-−])?\s*"
     rf"(?P<c2>{_CURRENCY})?\s*(?P<s3>[\-−])?\s*(?P<close>\))?", re.IGNORECASE)
 # s3, s4: a trailing minus, as SAP writes 1.234,56- (after or before a trailing currency: 3,50 €- or 3,50- €)
+#: The reading's note on a column of amounts in more than one currency (:func:`segkit.schema.validate` warns of it).
+SEVERAL_CURRENCIES = "several currencies in one column: amounts are not converted"
 _EITHER = re.compile(r"[1-9]\d{0,2}[.,]\d{3}")  # 1,234 or 1.234: thousands, or three decimals
 
 
@@ -99,7 +101,7 @@ def _text_numbers(uniq: np.ndarray, weights: np.ndarray, decimal, thousands) -> 
     currencies = [c for c in seen["cur"] if c]
     notes += [f"currency {c} removed ({seen['cur'][c]:,} values)" for c in currencies]
     notes += [text.format(n) for text, n in [
-        ("several currencies in one column: amounts are not converted", len(currencies) > 1),
+        (SEVERAL_CURRENCIES, len(currencies) > 1),
         ("percent sign removed from {:,} values; kept in percent (12% reads 12)", seen["pct"]),
         ("{:,} values in parentheses read as negative", seen["paren"]),
         ("{:,} values with a trailing minus (12,50-) read as negative", seen["trailing"]),
