@@ -221,6 +221,14 @@ def _(path):
             "features": {"n": 20}}
 
 
+@quirk("summary_line_below.csv", "an export's summary line below the table, its count written with a thousands "
+       "comma: one field too many, named as the last line", CUSTOMERS)
+def _(path):
+    path.write_text(text(people(), PEOPLE_COLUMNS) + "Rows: 1,020,,,,,\n")
+    return {"error": "{path} line 22, the last line, has 7 fields where the rows have 6: 'Rows: 1,020,,,,,'. Fix: "
+                     "remove that line from the file: it looks like a summary below the table"}
+
+
 @quirk("trailing_delimiters.csv", "every line ends with two empty fields", CUSTOMERS)
 def _(path):
     path.write_text("".join(line + ",,\n" for line in text(people(), PEOPLE_COLUMNS).splitlines()))

@@ -139,10 +139,26 @@ def _parse_text(text: str, path: Path, delimiter: str, pattern: str | None, head
                             path=path) from None
     except (pd.errors.ParserError, ValueError, OverflowError) as exc:
         detail = " ".join(str(exc).split())[:200]
+        bad = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", detail)
+        if bad:
+            raise _long_line(text, path, *map(int, bad.groups())) from None
         raise DataFileError(f"{path} could not be parsed as CSV with {delimiter_name(delimiter)} as delimiter: "
                             f"{detail}", "check that every row has the same number of fields and that quotes are "
                             "closed", path=path) from None
     return df, [w for w in caught if issubclass(w.category, pd.errors.ParserWarning)]
+
+
+def _long_line(text: str, path: Path, width: int, number: int, fields: int) -> DataFileError:
+    """The error for line ``number`` of a text, with ``fields`` fields where the rows have ``width``: the line is
+    quoted, and a last line (a summary below the table, "Rows: 2,345") is named as such."""
+    lines = text.splitlines()
+    line = lines[number - 1] if 0 < number <= len(lines) else ""
+    last = number == max((i + 1 for i, x in enumerate(lines) if x.strip()), default=0)
+    where = f"line {number:,}" + (", the last line," if last else "")
+    return DataFileError(f"{path} {where} has {fields} fields where the rows have {width}: {line[:80]!r}",
+                         "remove that line from the file: it looks like a summary below the table" if last else
+                         "check the delimiter and the quotes in that line (a value with the delimiter inside must be "
+                         "quoted)", path=path)
 
 
 def _name_columns(df: pd.DataFrame, header: bool, path: Path, options) -> tuple[pd.DataFrame, list[str]]:
