@@ -211,8 +211,9 @@ class _Checker:
         limit = spec.get("max_missing_share")
         if limit is not None and n and missing / n > float(limit):
             sev = spec.get("missing_severity", "warning")
+            why = f"; {spec['missing_note']}" if spec.get("missing_note") else hint
             self.add(sev, "missing", column, f"{where}: {missing:,} of {n:,} rows ({100 * missing / n:.1f}%) have no "
-                     f"value{hint}", missing, key, "fill the missing values" if sev == "error" else None)
+                     f"value{why}", missing, key, "fill the missing values" if sev == "error" else spec.get("missing_fix"))
         values = self.parse(column, spec, key) if typed else self._soft_numeric(s, spec)
         if values is None:
             return

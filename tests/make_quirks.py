@@ -701,6 +701,23 @@ def _(path):
     return {"features": {"n": 6}, "check": {"findings": [["warning", "currency", "Currency"]]}}
 
 
+@quirk("order_total_first_line.csv", "an order export whose order total is on the first line of each order only, "
+       "mapped as the line amount: the check warns that half the lines have no amount, with the fix",
+       {"amount_col": "Total", "quantity_col": None, "price_col": None, "country_col": None})
+def _(path):
+    rows = orders()
+    totals = {}
+    for r in rows:
+        totals[r["InvoiceNo"]] = round(totals.get(r["InvoiceNo"], 0) + r["Quantity"] * r["UnitPrice"], 2)
+    seen = set()
+    for r in rows:
+        r["Total"] = "" if r["InvoiceNo"] in seen else totals[r["InvoiceNo"]]
+        seen.add(r["InvoiceNo"])
+    path.write_text(text(rows, ["InvoiceNo", "StockCode", "InvoiceDate", "CustomerID", "Total"]))
+    return {"clean": {"steps": {"missing_values": {"rows_removed": 18}}},
+            "check": {"findings": [["warning", "missing", "Total"]]}}
+
+
 @quirk("amount_only_returns.csv", "line amounts only (no quantity or price column, no order id), returns as "
        "negative amounts: netted, not removed as write-offs", {"amount_col": "Amount", "quantity_col": None,
                                                               "invoice_col": None, "price_col": None})
