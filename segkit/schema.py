@@ -212,8 +212,9 @@ class _Checker:
         if limit is not None and n and missing / n > float(limit):
             sev = spec.get("missing_severity", "warning")
             why = f"; {spec['missing_note']}" if spec.get("missing_note") else hint
+            fix = "fill the missing values" if sev == "error" else spec.get("missing_fix")
             self.add(sev, "missing", column, f"{where}: {missing:,} of {n:,} rows ({100 * missing / n:.1f}%) have no "
-                     f"value{why}", missing, key, "fill the missing values" if sev == "error" else spec.get("missing_fix"))
+                     f"value{why}", missing, key, fix)
         values = self.parse(column, spec, key) if typed else self._soft_numeric(s, spec)
         if values is None:
             return
