@@ -226,7 +226,8 @@ def _(path):
 def _(path):
     path.write_text(text(people(), PEOPLE_COLUMNS) + "Rows: 1,020,,,,,\n")
     return {"error": "{path} line 22, the last line, has 7 fields where the rows have 6: 'Rows: 1,020,,,,,'. Fix: "
-                     "remove that line from the file: it looks like a summary below the table"}
+                     "remove that line if it is a summary below the table; otherwise quote the value that holds the "
+                     "delimiter (\"Smith, J\"), or check the delimiter"}
 
 
 @quirk("trailing_delimiters.csv", "every line ends with two empty fields", CUSTOMERS)

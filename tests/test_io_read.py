@@ -10,6 +10,7 @@ import pytest
 from segkit import io, pipeline
 from segkit.config import params_from_mapping
 from segkit.errors import DataFileError
+from segkit.io import excel as excel_module
 from segkit.io import read as read_module
 from segkit.source import load_input
 
@@ -95,7 +96,7 @@ def test_a_workbook_is_opened_once_for_header_and_rows(tmp_path, monkeypatch):
     opened = []
     real = pd.ExcelFile
     monkeypatch.setattr(read_module.pd, "ExcelFile", lambda p: opened.append(p) or real(p))
-    read_module._BOOK.clear()
+    excel_module._BOOK.clear()
     assert io.read_header(path) == ["InvoiceNo", "CustomerID"] and len(io.read_table(path)) == 3
     assert len(opened) == 1
 
@@ -164,3 +165,13 @@ def test_a_whitespace_aligned_file_without_order_ids_runs_and_keeps_the_zeros(tm
     segments = pd.read_csv(result.folder / "artifacts" / "segments.csv", dtype=str)
     assert len(segments) == 120 and segments["customer_id"].str.fullmatch(r"\d{5}").all()
     assert set(segments["customer_id"]) == {f"{c:05d}" for c in range(1, 121)}
+
+
+def test_a_short_first_row_of_data_is_not_skipped_as_a_title(tmp_path):
+    """Lines above a header are skipped only when they are a title or blank: a first row of data with one value
+    (a customer id and empty cells) stays a row of a headerless file."""
+    path = _write(tmp_path / "short.csv", "1001,,,\n1002,3,4,5\n1003,4,5,6\n1004,5,6,7\n")
+    df = io.read_table(path)
+    assert df["column_1"].tolist() == [1001, 1002, 1003, 1004]
+    titled = io.read_table(_write(tmp_path / "titled.csv", "Sales 2024\n\nid,a,b\n1001,3,4\n1002,4,5\n"))
+    assert titled.columns.tolist() == ["id", "a", "b"] and titled["id"].tolist() == [1001, 1002]

@@ -27,11 +27,11 @@ def renamed_repeats(columns) -> dict[str, str]:
     """The columns pandas renamed because their name repeats an earlier one, each with that name: a second "Age"
     is read as "Age.1" (``{"Age.1": "Age"}``).
 
-    >>> renamed_repeats(["id", "Age", "Age.1", "v2.0"])
+    >>> renamed_repeats(["id", "Age", "Age.1", "v2.0", "sales", "sales.2023"])
     {'Age.1': 'Age'}
     """
     names = [str(c) for c in columns]
-    return {n: n.rsplit(".", 1)[0] for n in names if re.fullmatch(r".+\.\d+", n) and n.rsplit(".", 1)[0] in names}
+    return {n: n.rsplit(".", 1)[0] for n in names if re.fullmatch(r".+\.[1-9]\d?", n) and n.rsplit(".", 1)[0] in names}
 
 _KEEP_TEXT = r"[+\-]?0\d+(?:\.0+)?|[+\-]?\d{16,}"  # zero-padded codes, ids beyond float precision
 _BOOL = {"true": True, "false": False}
@@ -42,37 +42,39 @@ def _as_text(s: pd.Series) -> pd.Series:
     return s if pd.api.types.is_string_dtype(s) else s.astype("str").where(s.notna())
 
 
-def _type_column(s: pd.Series, decimal: str | None, thousands: str | None) -> tuple[pd.Series, str]:
-    """One text column typed for the whole input, and a note when reading it needed more than pandas would do."""
+def _type_column(s: pd.Series, decimal: str | None, thousands: str | None) -> tuple[pd.Series, str, tuple]:
+    """One text column typed for the whole input, a note when reading it needed more than pandas would do, and the
+    currencies its numbers carried."""
     text = _as_text(s)
     filled = text.dropna()
     if filled.empty:
-        return pd.Series(np.nan, index=s.index, name=s.name), ""
+        return pd.Series(np.nan, index=s.index, name=s.name), "", ()
     stripped = filled.str.strip()
     if stripped.str.fullmatch(_KEEP_TEXT).any():
-        return text, ""
+        return text, "", ()
     lower = stripped.str.lower()
     if lower.isin(list(_BOOL)).all():
         values = text.str.strip().str.lower().map(_BOOL)
-        return (values.astype(bool) if values.notna().all() else values.astype(object)), ""
+        return (values.astype(bool) if values.notna().all() else values.astype(object)), "", ()
     if decimal is None and thousands is None:
         try:
-            return pd.to_numeric(text), ""
+            return pd.to_numeric(text), "", ()
         except (ValueError, TypeError):
             pass
     uniq = pd.Series(pd.unique(filled)[:_SAMPLE])
     if read_numbers(uniq, decimal=decimal, thousands=thousands).n_unparsed:  # a cheap look first
-        return text, ""
+        return text, "", ()
     reading = read_numbers(text, column=str(s.name), decimal=decimal, thousands=thousands)
     if reading.n_unparsed or not reading.values.notna().any():
-        return text, ""
+        return text, "", ()
     values = reading.values
     whole = values.dropna()
     if values.notna().all() and (whole == np.floor(whole)).all() and not reading.notes:
         values = values.astype("int64")
     notes = list(reading.notes) + ([f"{reading.n_missing - int(text.isna().sum()):,} blank or NA value(s) read as "
                                     "missing"] if reading.n_missing > int(text.isna().sum()) else [])
-    return values.rename(s.name), (f"column {str(s.name)!r} read as numbers: {'; '.join(notes)}" if notes else "")
+    note = f"column {str(s.name)!r} read as numbers: {'; '.join(notes)}" if notes else ""
+    return values.rename(s.name), note, reading.currencies
 
 
 def type_columns(df: pd.DataFrame, *, decimal: str | None = None, thousands: str | None = None,
@@ -87,15 +89,18 @@ def type_columns(df: pd.DataFrame, *, decimal: str | None = None, thousands: str
     >>> notes
     ["column 'income' read as numbers: decimal comma detected (1 values); 1 blank or NA value(s) read as missing"]
     """
-    out, notes = {}, []
+    out, notes, mixed = {}, [], {}
     for name in df.columns:
         s = df[name]
         if (columns is None or name in columns) and (pd.api.types.is_string_dtype(s) or s.dtype == object):
-            s, note = _type_column(s, decimal, thousands)
+            s, note, currencies = _type_column(s, decimal, thousands)
             notes += [note] if note else []
+            mixed.update({str(name): list(currencies)} if len(currencies) > 1 else {})
         out[name] = s
     typed = pd.DataFrame(out, index=df.index)
     typed.columns = df.columns
+    if mixed:  # columns of amounts in several currencies, which segkit.schema.validate warns of
+        typed.attrs["currencies"] = mixed
     return typed, notes
 
 

@@ -149,19 +149,26 @@ def sniff_delimiter(sample: str, sep: str | None = None) -> str:
         return best if counts[best] else ","
 
 
-def header_at(filled: list[int]) -> int:
-    """The index of a table's header among its first rows, from each row's count of filled cells: the first row with
-    at least half as many as the fullest (and 2), when every row above it holds at most one (a report's title, blank
-    rows); else 0 (no guess: a short row of data is not a title).
+def cell_texts(cells) -> list[str]:
+    """The filled cells of a row as text (empty and missing cells left out)."""
+    return [str(c).strip() for c in cells if not (c is None or c != c) and str(c).strip()]
 
-    >>> header_at([1, 0, 6, 6, 5]), header_at([6, 6]), header_at([2, 0, 6, 6])
-    (2, 0, 0)
+
+def header_at(rows: list[list[str]]) -> int:
+    """The index of a table's header among its first rows (each row its filled cells as text): the first row with at
+    least half as many cells as the fullest (and 2) and not a row of numbers or dates, when every row above it is a
+    title or blank (at most one cell, not a number or a date); else 0 (no guess: a short row of data is no title).
+
+    >>> header_at([["Customer report Q1 2024"], [], ["id", "age", "city"], ["C1", "40", "Rome"]])
+    2
+    >>> header_at([["1001"], ["1002", "3", "4"], ["1003", "4", "5"]]), header_at([["id", "age"], ["C1", "40"]])
+    (0, 0)
     """
-    need = max(2, (max(filled, default=0) + 1) // 2)
-    for row, n in enumerate(filled):
-        if n >= need:
-            return row
-        if n > 1:
+    need = max(2, (max(map(len, rows), default=0) + 1) // 2)
+    for row, cells in enumerate(rows):
+        if len(cells) >= need:
+            return row if row and not looks_like_data(cells) else 0
+        if len(cells) > 1 or looks_like_data(cells):  # a row of data, not a title
             return 0
     return 0
 
@@ -172,7 +179,20 @@ def title_lines(text: str, delimiter: str) -> int:
     if delimiter == WHITESPACE:
         return 0
     lines = text[:SNIFF_BYTES].splitlines()[:30]
-    return header_at([sum(1 for f in next(csv.reader([line], delimiter=delimiter), []) if f.strip()) for line in lines])
+    return header_at([cell_texts(next(csv.reader([line], delimiter=delimiter), [])) for line in lines])
+
+
+def long_line(text: str, path: Path, width: int, number: int, fields: int) -> DataFileError:
+    """The error for line ``number`` of a text, with ``fields`` fields where the rows have ``width``: the line is
+    quoted; a last line may be a summary below the table ("Rows: 2,345")."""
+    lines = text.splitlines()
+    line = lines[number - 1] if 0 < number <= len(lines) else ""
+    last = number == max((i + 1 for i, x in enumerate(lines) if x.strip()), default=0)
+    fix = "quote the value that holds the delimiter (\"Smith, J\"), or check the delimiter"
+    return DataFileError(f"{path} line {number:,}{', the last line,' if last else ''} has {fields} fields where the "
+                         f"rows have {width}: {line[:80]!r}",
+                         f"remove that line if it is a summary below the table; otherwise {fix}" if last else fix,
+                         path=path)
 
 
 def _n_fields(line: str, delimiter: str) -> int:

@@ -30,9 +30,10 @@ import pandas as pd
 
 from ..errors import ColumnError, DataFileError, describe_file_type
 from .columns import concat_as_text, renamed_repeats, type_columns
-from .dialect import (SNIFF_BYTES, WHITESPACE, decode, delimiter_name, first_line, header_at, likely_delimiter,
+from .dialect import (SNIFF_BYTES, WHITESPACE, decode, delimiter_name, first_line, likely_delimiter, long_line,
                       looks_like_data, refuse_binary, sample_lines, sniff_delimiter, split_line, title_lines,
                       whitespace_pattern)
+from .excel import read_sheets, sheet_columns
 
 __all__ = ["read_table", "read_header", "require_columns", "hash_path", "hash_input", "parse_synth", "has_scheme",
            "is_pattern", "pattern_files"]
@@ -141,24 +142,11 @@ def _parse_text(text: str, path: Path, delimiter: str, pattern: str | None, head
         detail = " ".join(str(exc).split())[:200]
         bad = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", detail)
         if bad:
-            raise _long_line(text, path, *map(int, bad.groups())) from None
+            raise long_line(text, path, *map(int, bad.groups())) from None
         raise DataFileError(f"{path} could not be parsed as CSV with {delimiter_name(delimiter)} as delimiter: "
                             f"{detail}", "check that every row has the same number of fields and that quotes are "
                             "closed", path=path) from None
     return df, [w for w in caught if issubclass(w.category, pd.errors.ParserWarning)]
-
-
-def _long_line(text: str, path: Path, width: int, number: int, fields: int) -> DataFileError:
-    """The error for line ``number`` of a text, with ``fields`` fields where the rows have ``width``: the line is
-    quoted, and a last line (a summary below the table, "Rows: 2,345") is named as such."""
-    lines = text.splitlines()
-    line = lines[number - 1] if 0 < number <= len(lines) else ""
-    last = number == max((i + 1 for i, x in enumerate(lines) if x.strip()), default=0)
-    where = f"line {number:,}" + (", the last line," if last else "")
-    return DataFileError(f"{path} {where} has {fields} fields where the rows have {width}: {line[:80]!r}",
-                         "remove that line from the file: it looks like a summary below the table" if last else
-                         "check the delimiter and the quotes in that line (a value with the delimiter inside must be "
-                         "quoted)", path=path)
 
 
 def _name_columns(df: pd.DataFrame, header: bool, path: Path, options) -> tuple[pd.DataFrame, list[str]]:
@@ -253,73 +241,10 @@ def _drop_unnamed_empty(df: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     return (df.drop(columns=dropped) if dropped else df), dropped
 
 
-_BOOK: dict[str, Any] = {}  # the last workbook opened: its header and its rows are read from one opening
-
-
-def _workbook(path: Path) -> pd.ExcelFile:
-    """The workbook at ``path``, opened once per process while the file is unchanged."""
-    st = path.stat()
-    key = (str(path.resolve()), st.st_mtime_ns, st.st_size)
-    if _BOOK.get("key") != key:
-        try:
-            book = pd.ExcelFile(path)
-        except Exception as exc:  # openpyxl raises several types for corrupt files
-            raise DataFileError(f"{path} could not be opened as an Excel workbook ({exc})",
-                                "save it again as .xlsx, or export it as CSV", path=path) from None
-        _BOOK.clear()
-        _BOOK.update(key=key, book=book)
-    return _BOOK["book"]
-
-
-def _header_row(book: pd.ExcelFile, name) -> int:
-    """The row of a sheet's header (:func:`~segkit.io.dialect.header_at` over its first 30 rows), so that a report's
-    title and blank rows above the table are not read as its header."""
-    top = pd.read_excel(book, sheet_name=name, header=None, nrows=30)
-    return header_at([int(n) for n in top.notna().sum(axis=1)])
-
-
-def _sheet(book: pd.ExcelFile, name, **read) -> tuple[pd.DataFrame, int]:
-    """A sheet read from its header row (:func:`_header_row`), and that row."""
-    row = _header_row(book, name)
-    return pd.read_excel(book, sheet_name=name, header=row, **read), row
-
-
-def _sheets(path: Path, sheet: str | int | None) -> tuple[pd.ExcelFile, list]:
-    """The workbook and the sheets to read: ``sheet``, its only sheet, or every sheet when they share one header."""
-    book = _workbook(path)
-    names = book.sheet_names
-    if sheet is None:
-        if len(names) > 1 and len({tuple(map(str, _sheet(book, n, nrows=0)[0].columns)) for n in names}) > 1:
-            raise DataFileError(f"{path} has {len(names)} sheets ({', '.join(names)}) and data_sheet is not set (their "
-                                "columns differ, so they are not one table)", f"set data_sheet to one of: "
-                                f"{', '.join(names)}", key="data_sheet", path=path)
-        return book, list(names)
-    if isinstance(sheet, str) and sheet not in names:
-        raise DataFileError(f"{path} has no sheet {sheet!r}", f"set data_sheet to one of: {', '.join(names)}",
-                            key="data_sheet", path=path)
-    if isinstance(sheet, int) and not 0 <= sheet < len(names):
-        raise DataFileError(f"{path} has no sheet number {sheet} (it has {len(names)})",
-                            f"set data_sheet to 0..{len(names) - 1} or a name: {', '.join(names)}",
-                            key="data_sheet", path=path)
-    return book, [sheet]
-
-
 def _read_excel(path: Path, sheet: str | int | None, options: Mapping[str, Any] | None = None) -> pd.DataFrame:
     """The chosen sheet (or every sheet, when they share one header) read once, put together, then typed once:
     a column of numbers with a few text cells (invoice numbers, C536379) becomes text, never a mix."""
-    book, sheets = _sheets(path, sheet)
-    frames, notes = [], []
-    for name in sheets:
-        try:
-            frame, row = _sheet(book, name)
-        except Exception as exc:  # damaged cells or XML inside the workbook
-            raise DataFileError(f"sheet {name!r} of {path} could not be read ({exc})",
-                                "save the workbook again, or export the sheet as CSV", path=path) from None
-        frame.columns = [str(c) for c in frame.columns]
-        frames.append(frame)
-        if row:
-            notes.append(f"{path.name}: sheet {name!r} has its header on row {row + 1}; the {row} row(s) above it "
-                         "(a title, blank rows) were skipped")
+    frames, notes, sheets = read_sheets(path, sheet)
     df = concat_as_text(frames)[0]
     if df.empty:
         raise DataFileError(f"sheet {sheets[0]!r} of {path} has no rows", "choose the sheet with the data", path=path)
@@ -461,8 +386,7 @@ def read_header(path: str | Path, *, sheet: str | int | None = None,
             raise DataFileError(f"{path} could not be read as Parquet ({exc})", "write the file again",
                                 path=path) from None
     if suffix in _EXCEL_SUFFIXES:
-        book, sheets = _sheets(path, sheet)
-        return [str(c) for c in _sheet(book, sheets[0], nrows=0)[0].columns]
+        return sheet_columns(path, sheet)
     raw = _read_bytes(path, SNIFF_BYTES)
     if len(raw) == SNIFF_BYTES and b"\n" in raw:  # do not cut a character in two
         raw = raw[: raw.rfind(b"\n") + 1]
