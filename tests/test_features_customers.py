@@ -78,10 +78,13 @@ def test_identifying_numbers_are_left_out_but_measures_kept():
                        "account_number": 1_000 + rng.permutation(90_000)[:60],
                        "account_balance": 1_000 + rng.permutation(90_000)[:60],
                        "income": 20_000 + rng.permutation(180_000)[:60],
+                       "income_jpy": 3_000_000 + 997 * rng.permutation(12_000)[:60],  # 7 and 8 digits
+                       "minutes_mobile": 280 + rng.permutation(34_000)[:60],
                        "orders": rng.integers(0, 30, 60)})
     roles = detect_roles(df)
     assert roles == {"customer_id": "id", "phone": "near_unique", "account_number": "near_unique",
-                     "account_balance": "numeric", "income": "numeric", "orders": "numeric"}
+                     "account_balance": "numeric", "income": "numeric", "income_jpy": "numeric",
+                     "minutes_mobile": "numeric", "orders": "numeric"}
 
 
 def test_numbers_stored_as_text_and_category_dtype():

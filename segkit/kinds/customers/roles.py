@@ -52,9 +52,10 @@ DATE_PARSE_SHARE = 0.95  # share of text values that must parse as dates
 
 _ID_NAME = re.compile(r"(?:^|[_\s.\-])(?:id|key|code|no|num|number)$", re.IGNORECASE)
 _ID_CAMEL = re.compile(r"[a-z](?:ID|Id)$")
-#: Names of numbers that identify rather than measure: a phone, account or card number.
-_CONTACT_NAME = re.compile(r"(?i)(?:^|[_\s.\-])(?:(?:phone|mobile|cell|telephone|tel|fax)(?:[_\s.\-]?(?:number|no|nr))?"
-                           r"|iban|ssn|(?:account|card|contract)[_\s.\-]?(?:number|no|nr|num))$")
+#: Names of numbers that identify rather than measure: a phone (home_phone, mobile_no), account or card number.
+_CONTACT_NAME = re.compile(r"(?i)(?:(?:^|[_\s.\-])(?:phone|telephone)|^(?:mobile|cell|tel|fax))"
+                           r"(?:[_\s.\-]?(?:number|no|nr))?$"
+                           r"|(?:^|[_\s.\-])(?:iban|ssn|(?:account|card|contract)[_\s.\-]?(?:number|no|nr|num))$")
 _BOOL_WORDS = [{"yes", "no"}, {"y", "n"}, {"true", "false"}, {"t", "f"}]
 _GENDER_WORDS = {"male", "female", "m", "f", "other", "non-binary", "nonbinary", "man", "woman", "unknown"}
 _ORDERED = [["bronze", "silver", "gold", "platinum", "diamond"], ["basic", "standard", "plus", "premium", "vip"],
@@ -117,8 +118,10 @@ def _numeric_role(vals: np.ndarray, name: str, n_missing: int, prefix: str = "")
             return "id", f"{base}, all distinct, name '{name}' looks like an id -> id"
         if hi - lo + 1 == k:
             return "id", f"{base}, all distinct and consecutive (a row number) -> id"
-    if integral and k >= 0.95 * len(vals) and len(vals) > 20 and (lo >= 1e6 or _CONTACT_NAME.search(name)):
-        why = "long whole numbers" if lo >= 1e6 else f"name '{name}' looks like a phone or account number"
+    width = {len(str(int(v))) for v in uniq[[0, -1]]} if integral and lo > 0 else set()  # digits of the extremes
+    coded = len(width) == 1 and width.pop() >= 9  # as phone and account numbers: all as long, and long
+    if integral and k >= 0.95 * len(vals) and len(vals) > 20 and (coded or _CONTACT_NAME.search(name)):
+        why = "whole numbers all of 9 digits or more" if coded else f"name '{name}' looks like a phone or account number"
         return "near_unique", (f"{base}, {k} distinct in {len(vals)} rows, {why} -> near_unique (an identifier, "
                                "excluded)")
     repeated = len(vals) >= 3 * k  # few levels only mean something when values repeat
