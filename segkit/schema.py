@@ -34,7 +34,6 @@ import yaml
 from .errors import ColumnError, DataValueError, ParamsError
 from .io.columns import renamed_repeats
 from .parse import read_dates, read_numbers
-from .parse.numbers import SEVERAL_CURRENCIES
 from .quality import value_findings
 
 __all__ = ["Finding", "SEVERITIES", "DAYFIRST_FIX", "load_schema", "validate", "findings_table", "ambiguous_dates"]
@@ -280,15 +279,12 @@ class _Checker:
                 self.add(severity, f.rule, f.column, f.message, f.rows, fix=f.handling)
 
     def currencies(self) -> None:
-        """A warning for a column of amounts in several currencies (the reader's note: "$12", "€9") and for a
+        """A warning for a column of amounts in several currencies (as the reader found them: "$12", "€9") and for a
         currency column with several codes: amounts in different currencies would be added up as if one."""
         fix = "convert the amounts to one currency before the run, or keep the lines of one currency only"
-        for note in self.df.attrs.get("read_notes", []):
-            mixed = re.match(r"column '(.+?)' read as numbers: (.*)", note)
-            if mixed and SEVERAL_CURRENCIES in mixed[2]:
-                signs = ", ".join(re.findall(r"currency (\S+) removed", mixed[2]))
-                self.add("warning", "currency", mixed[1], f"column {mixed[1]!r} holds amounts in several currencies "
-                         f"({signs}): they would be added up as if they were one", fix=fix)
+        for col, signs in self.df.attrs.get("currencies", {}).items():
+            self.add("warning", "currency", col, f"column {col!r} holds amounts in several currencies "
+                     f"({', '.join(signs)}): they would be added up as if they were one", fix=fix)
         for col in self.df.columns:
             codes = self.df[col].dropna().astype(str).str.strip().str.upper().unique() \
                 if _CURRENCY_COLUMN.fullmatch(str(col)) else []
@@ -307,10 +303,14 @@ class _Checker:
                      f"{rules.get('min_columns')} are needed (an id and one feature)",
                      fix="check the delimiter of the file: a single column often means a wrong separator")
         self.currencies()
+        copies: dict[str, list[str]] = {}
         for renamed, name in renamed_repeats(self.df.columns).items():
-            self.add("warning", "columns", renamed, f"the column name {name!r} appears more than once in the header: "
-                     f"the first column is read as {name!r}, the other as {renamed!r}",
-                     fix=f"give the {name!r} columns different names in the file, or remove the copy")
+            copies.setdefault(name, []).append(renamed)
+        for name, renamed in copies.items():
+            self.add("warning", "columns", renamed[0], f"the column name {name!r} appears {len(renamed) + 1} times in "
+                     f"the header: the first column is read as {name!r}, the others as "
+                     f"{', '.join(map(repr, renamed))}", fix=f"give the {name!r} columns different names in the file, "
+                     "or remove the copies")
         limit = rules.get("max_missing_share")
         for col in self.df.columns:
             if str(col) in skip or n == 0:

@@ -191,6 +191,7 @@ NUMBER_CASES = [
                  "3 values with a trailing minus (12,50-) read as negative", id="sap-trailing-minus"),
     pytest.param(["3,50- €", "12,00-€", "1.000,00 €"], {}, [-3.5, -12.0, 1000.0], {"decimal": ",", "unit": "€"},
                  "2 values with a trailing minus (12,50-) read as negative", id="trailing-minus-before-currency"),
+    pytest.param(["12 - EUR", "5"], {}, [np.nan, 5.0], {"n_unparsed": 1}, None, id="dash-apart-is-no-sign"),
     pytest.param(["-5-", "(3)-", "3,50- €-", "-3,50- €", "7"], {}, [np.nan, np.nan, np.nan, np.nan, 7.0],
                  {"n_unparsed": 4}, None, id="two-signs-unparsed"),
     pytest.param(["+4", "1e3", "2.5E-2", "-1.5e+2"], {}, [4.0, 1000.0, 0.025, -150.0], {}, None,

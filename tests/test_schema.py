@@ -219,3 +219,15 @@ def test_a_warning_says_its_fix_once():
     already = Finding("warning", "stages", None, "churn: too short (to keep it: set churn_horizon_days)",
                       fix="set churn_horizon_days")
     assert already.said() == already.message and Finding("warning", "missing", "x", "gaps").said() == "gaps"
+
+
+def test_amounts_in_several_currencies_warn_whatever_the_column_is_called():
+    """The reader records the currencies of each column it reads; the check warns from that record, so a column
+    name with a quote in it ("Customer's amount") is warned of too."""
+    from segkit.io.columns import type_columns
+
+    raw, _ = type_columns(pd.DataFrame({"id": ["a", "b", "c"], "Customer's amount": ["$1.50", "€2", "£3"],
+                                        "fee": ["$1", "$2", "$3"]}))
+    found = [f for f in validate(raw, kinds.get("customers").schema(), None) if f.rule == "currency"]
+    assert [(f.column, f.severity) for f in found] == [("Customer's amount", "warning")]
+    assert "several currencies ($, €, £)" in found[0].message

@@ -28,12 +28,15 @@ class NumberReading(_Reading):
         What was done to read the values (decimal comma, currency removed, percent, ...).
     unit, decimal : str
         ``"%"``, the one currency found, or ``""``; and the decimal mark used for the column.
+    currencies : tuple of str
+        Every currency sign or code found (more than one: the amounts are in several currencies).
     """
 
     n_infinite: int = 0
     notes: tuple[str, ...] = ()
     unit: str = ""
     decimal: str = "."
+    currencies: tuple[str, ...] = ()
     _what, _error, _fix = "numbers", ColumnError, "point {key} at a numeric column, or fix those values"
 
 
@@ -41,10 +44,10 @@ _CURRENCY = (r"US\$|[CA]\$|R\$|[£$€¥₹₩₽₺]|(?:USD|EUR|GBP|JPY|CHF|CAD
              r"BRL|MXN|HKD|SGD|KRW)(?![A-Za-z])")
 _NUMBER = re.compile(
     rf"(?P<open>\()?\s*(?P<s1>[+\-−])?\s*(?P<c1>{_CURRENCY})?\s*(?P<s2>[+\-−])?\s*"
-    rf"(?P<core>inf(?:inity)?|[\d.,'’ ]*\d[\d.,'’ ]*(?:[eE][+-]?\d+)?)\s*(?P<pct>%)?\s*(?P<s4>[\-−])?\s*"
+    rf"(?P<core>inf(?:inity)?|[\d.,'’ ]*\d[\d.,'’ ]*(?:[eE][+-]?\d+)?)\s*(?P<pct>%)?(?:(?<=[\d%])(?P<s4>[\-−]))?\s*"
     rf"(?P<c2>{_CURRENCY})?\s*(?P<s3>[\-−])?\s*(?P<close>\))?", re.IGNORECASE)
-# s3, s4: a trailing minus, as SAP writes 1.234,56- (after or before a trailing currency: 3,50 €- or 3,50- €)
-#: The reading's note on a column of amounts in more than one currency (:func:`segkit.schema.validate` warns of it).
+# s3, s4: a trailing minus, as SAP writes 1.234,56- (after a trailing currency, 3,50 €-, or right after the number,
+# 3,50- €: "12 - EUR" is no negative number)
 SEVERAL_CURRENCIES = "several currencies in one column: amounts are not converted"
 _EITHER = re.compile(r"[1-9]\d{0,2}[.,]\d{3}")  # 1,234 or 1.234: thousands, or three decimals
 
@@ -79,8 +82,9 @@ def _text_numbers(uniq: np.ndarray, weights: np.ndarray, decimal, thousands) -> 
     strict = re.compile(rf"(?:\d{{1,3}}(?:{t}\d{{3}})+|\d+)(?:{d}\d*)?{e}|{d}\d+{e}")
     out, seen = np.full(len(uniq), np.nan), {"cur": {}, "pct": 0, "paren": 0, "trailing": 0, "thousands": 0}
     for i, (m, w) in enumerate(zip(parts, weights)):
+        signs = bool(m["s3"]) + bool(m["s4"]) + bool(m["open"] or m["s1"] or m["s2"]) if m else 0
         if m is None or bool(m["open"]) != bool(m["close"]) or (bool(m["c1"]) + bool(m["c2"]) + bool(m["pct"]) > 1) \
-                or (bool(m["s3"]) + bool(m["s4"]) + bool(m["open"] or m["s1"] or m["s2"]) > 1):  # two signs: not a number
+                or signs > 1:  # two signs: not a number
             continue
         core = m["core"].strip()
         if core.lower().startswith("inf"):
@@ -106,7 +110,7 @@ def _text_numbers(uniq: np.ndarray, weights: np.ndarray, decimal, thousands) -> 
         ("{:,} values in parentheses read as negative", seen["paren"]),
         ("{:,} values with a trailing minus (12,50-) read as negative", seen["trailing"]),
         ("thousands separators removed from {:,} values", seen["thousands"])] if n]
-    return out, notes, "%" if seen["pct"] else currencies[0] if len(currencies) == 1 else "", dec
+    return out, notes, "%" if seen["pct"] else currencies[0] if len(currencies) == 1 else "", dec, tuple(currencies)
 
 
 def read_numbers(values, *, column: str = "", decimal: str | None = None,
@@ -136,7 +140,7 @@ def read_numbers(values, *, column: str = "", decimal: str | None = None,
     """
     raw = _series(values)
     kind = pd.api.types.infer_dtype(raw, skipna=True)
-    notes, unit, dec, missing = [], "", decimal or ".", raw.isna().to_numpy()
+    notes, unit, dec, missing, currencies = [], "", decimal or ".", raw.isna().to_numpy(), ()
     if pd.api.types.is_bool_dtype(raw) or kind == "boolean":
         out, notes = pd.Series(np.nan, index=raw.index), ["true/false values are not numbers"]
     elif pd.api.types.is_numeric_dtype(raw) or kind in ("integer", "floating", "mixed-integer-float", "decimal"):
@@ -147,7 +151,8 @@ def read_numbers(values, *, column: str = "", decimal: str | None = None,
         if out is None or (out.isna() & ~missing).any():
             codes, uniq = pd.factorize(text)
             weights = np.bincount(codes[codes >= 0], minlength=len(uniq))
-            nums, notes, unit, dec = _text_numbers(np.asarray(uniq, dtype=object), weights, decimal, thousands)
+            nums, notes, unit, dec, currencies = _text_numbers(np.asarray(uniq, dtype=object), weights, decimal,
+                                                               thousands)
             out = pd.Series(np.where(codes >= 0, nums[np.maximum(codes, 0)], np.nan), index=raw.index)
     values, missing = out.to_numpy(dtype="float64", na_value=np.nan, copy=True), np.asarray(missing, bool)
     infinite = np.isinf(values)
@@ -156,7 +161,8 @@ def read_numbers(values, *, column: str = "", decimal: str | None = None,
     unparsed = ~missing & np.isnan(values) & ~infinite
     return NumberReading(pd.Series(values, index=raw.index, name=raw.name), int(missing.sum()), int(unparsed.sum()),
                          _examples(raw, unparsed), column or ("" if raw.name is None else str(raw.name)),
-                         n_infinite=int(infinite.sum()), notes=tuple(notes), unit=unit, decimal=dec)
+                         n_infinite=int(infinite.sum()), notes=tuple(notes), unit=unit, decimal=dec,
+                         currencies=currencies)
 
 
 def _id_text(v: Any) -> Any:

@@ -262,7 +262,8 @@ def categorical_profile(ctx: RunContext, seg: Segmentation, *, min_share: float 
         shown, rest = levels.iloc[:top_levels], levels.iloc[top_levels:]
         if len(rest):
             shown = pd.concat([shown, rest.sum().to_frame(f"Other ({len(rest)} levels)").T])
-        label, words = seg.features.label(column), yes_no(levels.index) or {}  # 0/1 reads no/yes, as the cards
+        words = yes_no(levels.index, keep={"(missing)"}) or {}  # 0/1 reads no/yes, as the cards
+        label = seg.features.label(column)
         rows += [{"category": label if i == 0 else "", "level": str(words.get(level, level)), **values}
                  for i, (level, values) in enumerate(shown.to_dict("index").items())]
     frame = pd.DataFrame(rows)

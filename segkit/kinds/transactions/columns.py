@@ -14,8 +14,8 @@ __all__ = ["TransactionColumns", "SUMMARY_IDS", "is_summary_id"]
 
 #: Customer ids of an export's summary line, not of a customer (compared trimmed, in lower case, with or without a
 #: final colon): the cleaning's ``summary_lines`` rule removes such lines.
-SUMMARY_IDS = ("total", "totals", "grand total", "subtotal", "sub total", "sum", "summe", "gesamt", "gesamtsumme",
-               "total général", "totale", "totaal", "overall")
+SUMMARY_IDS = ("total", "totals", "grand total", "subtotal", "sub total", "sub-total", "summe", "gesamt",
+               "gesamtsumme", "total général")
 SUMMARY_ID_TEXTS = frozenset(w + end for w in SUMMARY_IDS for end in ("", ":"))
 SUMMARY_LINES_TEXT = ("Summary lines were removed: their customer id is a word such as \"Total\", so they hold an "
                       "export's totals, not a customer's purchases.")
@@ -24,8 +24,8 @@ SUMMARY_LINES_TEXT = ("Summary lines were removed: their customer id is a word s
 def is_summary_id(ids: pd.Series) -> np.ndarray:
     """True where a customer id is a summary word ("Total", " Grand total: ").
 
-    >>> is_summary_id(pd.Series(["12345", " Grand Total: ", None, "Sum"])).tolist()
-    [False, True, False, True]
+    >>> is_summary_id(pd.Series(["12345", " Grand Total: ", None, "Summit", "SUM"])).tolist()
+    [False, True, False, False, False]
     """
     return ids.astype("string").str.strip().str.lower().isin(SUMMARY_ID_TEXTS).fillna(False).to_numpy(dtype=bool)
 

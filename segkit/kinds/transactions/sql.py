@@ -144,7 +144,7 @@ def _dropped_by(eng: SQLEngine, c: TransactionColumns, params, today: pd.Timesta
     codes = DEFAULT_NON_PRODUCT_CODES if params.non_product_codes is None else params.non_product_codes
     tomorrow = (today + pd.Timedelta(days=1)).strftime("%Y-%m-%d")
     non_product = _code_match(eng, "stock_code", codes) if c.stock_code else "FALSE"
-    summary = ", ".join(f"'{w}'" for w in sorted(SUMMARY_ID_TEXTS))
+    summary = ", ".join(map(eng.literal, sorted(SUMMARY_ID_TEXTS)))
     return ("CASE WHEN customer_id IS NULL THEN 'missing_customer' "
             f"WHEN lower(trim(customer_id)) IN ({summary}) THEN 'summary_lines' "
             f"WHEN {' OR '.join(f'{n} IS NULL' for n in needed)} THEN 'missing_values' "
