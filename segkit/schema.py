@@ -307,10 +307,10 @@ class _Checker:
         for renamed, name in renamed_repeats(self.df.columns).items():
             copies.setdefault(name, []).append(renamed)
         for name, renamed in copies.items():
-            self.add("warning", "columns", renamed[0], f"the column name {name!r} appears {len(renamed) + 1} times in "
-                     f"the header: the first column is read as {name!r}, the others as "
-                     f"{', '.join(map(repr, renamed))}", fix=f"give the {name!r} columns different names in the file, "
-                     "or remove the copies")
+            times, others = ("twice", "the other") if len(renamed) == 1 else (f"{len(renamed) + 1} times", "the others")
+            self.add("warning", "columns", renamed[0], f"the column name {name!r} appears {times} in the header: the "
+                     f"first column is read as {name!r}, {others} as {', '.join(map(repr, renamed))}",
+                     fix=f"give the {name!r} columns different names in the file, or remove the copies")
         limit = rules.get("max_missing_share")
         for col in self.df.columns:
             if str(col) in skip or n == 0:
