@@ -60,6 +60,8 @@ from ...errors import DataValueError
 from ...parse import after_period, is_na_token, read_dates, read_ids, read_numbers
 from ...quality import ABSURD_VALUE  # at or above this size, a quantity, price or amount is a data error
 from .columns import SUMMARY_LINES_TEXT, TransactionColumns, is_summary_id
+from .rules import (_listed, _today, duplicates_step, future_dates_step, log_rule, price_rule, required_fields,
+                    unmapped_steps)
 
 __all__ = [
     "DEFAULT_NON_PRODUCT_CODES",
@@ -155,11 +157,6 @@ def _code_mask(codes: pd.Series, patterns: Iterable[str]) -> pd.Series:
     return mask & codes.notna()
 
 
-def _today() -> pd.Timestamp:
-    """Today's date (a function, so that tests can fix it)."""
-    return pd.Timestamp.now().normalize()
-
-
 def _top_counts(values: pd.Series, n: int = 6) -> str:
     counts = values.value_counts().head(n)
     return ", ".join(f"{k} ({v:,})" for k, v in counts.items())
@@ -218,29 +215,6 @@ def _normalise(df: pd.DataFrame, opts: _Options, log: CleaningLog) -> pd.DataFra
     return pd.DataFrame({name: s.reset_index(drop=True) for name, s in parts.items()})
 
 
-def log_rule(log: CleaningLog, rule: str, description: str, before: int, removed: int, note: str = "",
-             key: str | None = None) -> int:
-    """Log ``rule`` as removing ``removed`` of ``before`` lines and return the lines left; when ``key`` is given and
-    the rule removes every remaining line, the note says to check that key. Shared with the engines' cleaning."""
-    if key is not None and before and removed == before:
-        note = (note + "; " if note else "") + f"every remaining line was removed here: check the mapping of {key}"
-    log.add(rule, description, before, removed, note=note)
-    return before - removed
-
-
-def duplicates_step(drop_duplicates: bool) -> tuple[str, str]:
-    """The ``duplicates`` rule's description and note, for the pandas and the engines' cleaning."""
-    if drop_duplicates:
-        return "Exact duplicate rows (the same line recorded twice) were removed; the first copy was kept.", ""
-    return "Exact duplicate rows were kept (duplicate removal switched off).", "skipped: drop_duplicates=False"
-
-
-def future_dates_step() -> str:
-    """The ``future_dates`` rule's description, for the pandas and the engines' cleaning."""
-    return (f"Lines dated after today ({_today():%Y-%m-%d}) were removed: a date in the future is a typing or export "
-            "error, and it would shift recency for every customer.")
-
-
 def _drop(table: pd.DataFrame, log: CleaningLog, rule: str, description: str, drop: np.ndarray,
           note: str = "", *, key: str | None = None) -> pd.DataFrame:
     """Log ``rule`` as removing the rows of ``table`` where ``drop`` is true (:func:`log_rule`), and return the
@@ -272,10 +246,6 @@ def _missing_customer(table: pd.DataFrame, log: CleaningLog, opts: _Options) -> 
                  table["customer_id"].isna().to_numpy(), key="customer_col")
 
 
-def _listed(words: list[str]) -> str:
-    return ", ".join(words[:-1]) + " or " + words[-1] if len(words) > 1 else words[0]
-
-
 def _missing_values(table: pd.DataFrame, log: CleaningLog, opts: _Options) -> pd.DataFrame:
     """``[missing_values]``: lines with no invoice id (when mapped), date, quantity, amount or (mapped) price; the
     note counts the values of each that are missing (blank or written ``NA``, ``-``, ... in the input)."""
@@ -286,19 +256,6 @@ def _missing_values(table: pd.DataFrame, log: CleaningLog, opts: _Options) -> pd
     return _drop(table, log, "missing_values", f"Lines with no {_listed([w for w, _, _ in fields])} were removed.",
                  missing, note="missing: " + ", ".join(counts) if counts else "",
                  key=" and ".join(k for _, _, k in fields))
-
-
-def required_fields(c: TransactionColumns) -> list[tuple[str, str, str]]:
-    """(words, normalised column, params key) of the fields a line needs, which ``[missing_values]`` checks (the
-    pandas and the engine cleaning alike): the invoice id and the quantity when mapped, the date, the price or the
-    amount (both when both are mapped)."""
-    fields = [("invoice number", "invoice_id", "invoice_col")] if c.invoice is not None else []
-    fields.append(("date", "date", "date_col"))
-    fields += [("quantity", "quantity", "quantity_col")] if c.quantity is not None else []
-    fields.append(("price", "price", "price_col") if c.price is not None else ("amount", "amount", "amount_col"))
-    if c.price is not None and c.amount is not None:
-        fields.append(("amount", "amount", "amount_col"))
-    return fields
 
 
 def _future_dates(table: pd.DataFrame, log: CleaningLog, opts: _Options) -> pd.DataFrame:
@@ -340,18 +297,6 @@ def _non_positive_price(table: pd.DataFrame, log: CleaningLog, opts: _Options) -
                  note=f"{zero:,} line(s) with a zero amount" if zero else "", key=key)
 
 
-def price_rule(c: TransactionColumns) -> tuple[str, str]:
-    """The ``[non_positive_price]`` step's description and the params keys it names, for the columns mapped (the
-    pandas and the engine cleaning log it alike)."""
-    if c.quantity is None:
-        return ("Lines with an amount of zero were removed (free items, write-offs and bad-debt adjustments).",
-                "amount_col")
-    what = ("an amount of zero or of the opposite sign to the quantity" if c.price is None
-            else "a zero or negative unit price")
-    return (f"Lines with {what} or a zero quantity were removed (free items, write-offs and bad-debt adjustments).",
-            ("amount_col" if c.price is None else "price_col") + " and quantity_col")
-
-
 def _cancellations(table: pd.DataFrame, log: CleaningLog, opts: _Options) -> pd.DataFrame:
     """``[cancellations]``: kept, flagged and logged as netted (0 rows removed)."""
     flagged = table["is_cancellation"].to_numpy()
@@ -362,23 +307,6 @@ def _cancellations(table: pd.DataFrame, log: CleaningLog, opts: _Options) -> pd.
             "customer's spend (netted), not removed.", len(table), 0, rows_netted=netted,
             note=f"netted {netted:,} cancellation lines from {n_inv:,} {orders}")
     return table
-
-
-#: The steps logged (removing nothing) for a column the params leave unmapped: what the cleaning takes instead.
-_UNMAPPED_STEPS = {
-    "invoice": ("orders", "No order id (invoice_col is not set): the lines of one customer on one day are taken as "
-                "one purchase, so frequency counts the days with a purchase.",
-                "set invoice_col to the order id column, if the data has one"),
-    "quantity": ("items", "No quantity column (quantity_col is null): each line counts as one item, and a line with "
-                 "a negative amount is a return, netted against the customer's spend.",
-                 "set quantity_col to the quantity column, if the data has one"),
-}
-
-
-def unmapped_steps(c: TransactionColumns) -> list[tuple[str, str, str]]:
-    """The ``[orders]`` and ``[items]`` steps (rule, description, note) of the invoice and quantity columns ``c``
-    leaves unmapped (the pandas and the engine cleaning log them alike)."""
-    return [step for field, step in _UNMAPPED_STEPS.items() if getattr(c, field) is None]
 
 
 def _unmapped(table: pd.DataFrame, log: CleaningLog, opts: _Options) -> pd.DataFrame:

@@ -26,8 +26,9 @@ from ...engine.base import SQLEngine
 from ...engine.duckdb import DuckDBEngine
 from ...errors import ColumnError, DataValueError
 from ...featureset import FrozenIds
-from .clean import (DEFAULT_NON_PRODUCT_CODES, _listed, _today, duplicates_step, future_dates_step, log_rule,
-                    price_rule, required_fields, unmapped_steps)
+from .clean import DEFAULT_NON_PRODUCT_CODES
+from .rules import (_listed, _today, duplicates_step, future_dates_step, log_rule, price_rule, required_fields,
+                    unmapped_steps)
 from .columns import SUMMARY_ID_TEXTS, SUMMARY_LINES_TEXT, TransactionColumns
 
 __all__ = ["check_in_duckdb", "check_in_engine", "clean_in_duckdb", "features_in_duckdb", "clean_in_engine",

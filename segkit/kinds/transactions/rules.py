@@ -1,0 +1,93 @@
+"""What the transactions cleaning logs, rule by rule, in words the pandas cleaning
+(:mod:`segkit.kinds.transactions.clean`) and the engines' (:mod:`segkit.kinds.transactions.sql`) share: the steps'
+descriptions and notes, the fields a line needs, and one way to log a rule."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ...cleaning import CleaningLog
+from .columns import TransactionColumns
+
+__all__ = ["log_rule", "duplicates_step", "future_dates_step", "cancelled_step", "required_fields", "price_rule",
+           "unmapped_steps"]
+
+
+def _today() -> pd.Timestamp:
+    """Today's date (a function, so that tests can fix it)."""
+    return pd.Timestamp.now().normalize()
+
+
+def log_rule(log: CleaningLog, rule: str, description: str, before: int, removed: int, note: str = "",
+             key: str | None = None) -> int:
+    """Log ``rule`` as removing ``removed`` of ``before`` lines and return the lines left; when ``key`` is given and
+    the rule removes every remaining line, the note says to check that key. Shared with the engines' cleaning."""
+    if key is not None and before and removed == before:
+        note = (note + "; " if note else "") + f"every remaining line was removed here: check the mapping of {key}"
+    log.add(rule, description, before, removed, note=note)
+    return before - removed
+
+
+def duplicates_step(drop_duplicates: bool) -> tuple[str, str]:
+    """The ``duplicates`` rule's description and note, for the pandas and the engines' cleaning."""
+    if drop_duplicates:
+        return "Exact duplicate rows (the same line recorded twice) were removed; the first copy was kept.", ""
+    return "Exact duplicate rows were kept (duplicate removal switched off).", "skipped: drop_duplicates=False"
+
+
+def future_dates_step() -> str:
+    """The ``future_dates`` rule's description, for the pandas and the engines' cleaning."""
+    return (f"Lines dated after today ({_today():%Y-%m-%d}) were removed: a date in the future is a typing or export "
+            "error, and it would shift recency for every customer.")
+
+
+def _listed(words: list[str]) -> str:
+    return ", ".join(words[:-1]) + " or " + words[-1] if len(words) > 1 else words[0]
+
+
+def required_fields(c: TransactionColumns) -> list[tuple[str, str, str]]:
+    """(words, normalised column, params key) of the fields a line needs, which ``[missing_values]`` checks (the
+    pandas and the engine cleaning alike): the invoice id and the quantity when mapped, the date, the price or the
+    amount (both when both are mapped)."""
+    fields = [("invoice number", "invoice_id", "invoice_col")] if c.invoice is not None else []
+    fields.append(("date", "date", "date_col"))
+    fields += [("quantity", "quantity", "quantity_col")] if c.quantity is not None else []
+    fields.append(("price", "price", "price_col") if c.price is not None else ("amount", "amount", "amount_col"))
+    if c.price is not None and c.amount is not None:
+        fields.append(("amount", "amount", "amount_col"))
+    return fields
+
+
+def price_rule(c: TransactionColumns) -> tuple[str, str]:
+    """The ``[non_positive_price]`` step's description and the params keys it names, for the columns mapped (the
+    pandas and the engine cleaning log it alike)."""
+    if c.quantity is None:
+        return ("Lines with an amount of zero were removed (free items, write-offs and bad-debt adjustments).",
+                "amount_col")
+    what = ("an amount of zero or of the opposite sign to the quantity" if c.price is None
+            else "a zero or negative unit price")
+    return (f"Lines with {what} or a zero quantity were removed (free items, write-offs and bad-debt adjustments).",
+            ("amount_col" if c.price is None else "price_col") + " and quantity_col")
+
+
+#: The steps logged (removing nothing) for a column the params leave unmapped: what the cleaning takes instead.
+_UNMAPPED_STEPS = {
+    "invoice": ("orders", "No order id (invoice_col is not set): the lines of one customer on one day are taken as "
+                "one purchase, so frequency counts the days with a purchase.",
+                "set invoice_col to the order id column, if the data has one"),
+    "quantity": ("items", "No quantity column (quantity_col is null): each line counts as one item, and a line with "
+                 "a negative amount is a return, netted against the customer's spend.",
+                 "set quantity_col to the quantity column, if the data has one"),
+}
+
+
+def unmapped_steps(c: TransactionColumns) -> list[tuple[str, str, str]]:
+    """The ``[orders]`` and ``[items]`` steps (rule, description, note) of the invoice and quantity columns ``c``
+    leaves unmapped (the pandas and the engine cleaning log them alike)."""
+    return [step for field, step in _UNMAPPED_STEPS.items() if getattr(c, field) is None]
+
+
+def cancelled_step(statuses) -> str:
+    """The ``[cancelled_orders]`` rule's description: the lines of orders whose status is one of ``statuses``."""
+    return (f"Lines of orders whose status is {_listed([repr(str(w)) for w in statuses])} were removed: the customer "
+            "did not keep what they bought (a refund or a cancellation of the whole order).")
