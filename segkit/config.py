@@ -127,10 +127,12 @@ class Params(ReadOptions):  # how the input is read (sep, header, decimal, dayfi
     amount_col: str | None = Field(None, description="transactions: line amount column, instead of quantity x price")
     stock_code_col: str | None = Field("StockCode", description="transactions: product code column (optional)")
     country_col: str | None = Field("Country", description="transactions: country column (optional)")
+    status_col: str | None = Field(None, description="transactions: order status column (optional, e.g. Shopify's Financial Status): lines whose status is one of cancelled_statuses are removed")
 
     # --- cleaning ---------------------------------------------------------------------------
     non_product_codes: list[str] | None = Field(None, description="stock codes that are not products (default: the built-in list of postage, fees, ...)")
     cancellation_prefix: str = Field("C", description="invoice prefix that marks a cancellation")
+    cancelled_statuses: list[str] = Field(["refunded", "voided", "cancelled", "canceled"], min_length=1, description="with status_col: the statuses of orders the customer did not keep (compared in lower case)")
     drop_duplicates: bool = Field(True, description="drop exact duplicate rows")
     snapshot_date: IsoDate = Field(None, description="date recency is measured at (default: the day after the last purchase)")
 

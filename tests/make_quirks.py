@@ -719,6 +719,25 @@ def _(path):
             "check": {"findings": [["warning", "missing", "Total"]]}}
 
 
+@quirk("refunded_orders.csv", "an order export with a status column on each order's first line (Shopify's Financial "
+       "Status): the lines of refunded orders are removed, a partial refund is kept",
+       {"status_col": "Financial Status"})
+def _(path):
+    rows = orders()
+    status = {"540010": "refunded", "540021": "Refunded", "540032": "partially_refunded"}
+    seen = set()
+    for r in rows:  # the order's status on its first line only, as Shopify exports it
+        r["Financial Status"] = "" if r["InvoiceNo"] in seen else status.get(r["InvoiceNo"], "paid")
+        seen.add(r["InvoiceNo"])
+    path.write_text(text(rows, TX + ["Financial Status"]))
+    net = {}
+    for r in rows:
+        if status.get(r["InvoiceNo"], "").lower() != "refunded":
+            net[str(r["CustomerID"])] = round(net.get(str(r["CustomerID"]), 0) + r["Quantity"] * r["UnitPrice"], 2)
+    return {"clean": {"steps": {"cancelled_orders": {"rows_removed": 4, "note": "4 line(s) of 2 order(s)"}}},
+            "features": {"n": 6, "values": {"monetary": net}}, "check": {"findings": []}}
+
+
 @quirk("amount_only_returns.csv", "line amounts only (no quantity or price column, no order id), returns as "
        "negative amounts: netted, not removed as write-offs", {"amount_col": "Amount", "quantity_col": None,
                                                               "invoice_col": None, "price_col": None})

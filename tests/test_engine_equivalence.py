@@ -141,6 +141,27 @@ def test_summary_lines_agree(generated, tmp_path):
     assert_same(theirs, ours)
 
 
+def test_refunded_orders_agree(generated, tmp_path):
+    """With a status column, the lines of refunded or voided orders are removed alike (any case, spaces around, the
+    status on an order's first line only), and a status the params do not list ("partially_refunded") is kept."""
+    df = generated[0].copy()
+    invoices = df["InvoiceNo"].astype(str).unique()
+    status = dict(zip(invoices, np.random.default_rng(3).choice(
+        ["paid", "paid", "paid", " Refunded", "VOIDED", "partially_refunded"], len(invoices))))
+    df["Financial Status"] = df["InvoiceNo"].astype(str).map(status)
+    gone = df["Financial Status"].str.strip().str.lower().isin(["refunded", "voided"])
+    df.loc[df["InvoiceNo"].duplicated(), "Financial Status"] = None  # on an order's first line only, as Shopify
+    path = tmp_path / "status.parquet"
+    df.to_parquet(path, index=False)
+    p = _params(path, status_col="Financial Status")
+    theirs, ours = run_pandas(df, p), run_duckdb(path, p, tmp_path)
+    removed = ours[0].to_frame().set_index("rule").loc["cancelled_orders"]
+    reached = ~df.duplicated() & df["CustomerID"].notna()  # the lines the rule sees
+    assert removed["rows_removed"] == int((gone & reached).sum()) > 0
+    assert removed["note"] == theirs[0].to_frame().set_index("rule").loc["cancelled_orders", "note"]
+    assert_same(theirs, ours)
+
+
 def test_csv_folder_and_glob_read_as_the_table(generated, tmp_path):
     df = generated[0]
     folder = tmp_path / "parts"

@@ -38,7 +38,7 @@ DEFAULT_FEATURES = ["recency", "frequency", "monetary"]
 PROFILE_EXTRA = ["tenure", "avg_order_value", "distinct_products", "basket_size", "interpurchase_mean",
                  "returns_rate", "weekend_share"]
 MAPPING_KEYS = ("customer_col", "invoice_col", "date_col", "quantity_col", "price_col", "amount_col",
-                "stock_code_col", "country_col")
+                "stock_code_col", "country_col", "status_col")
 
 
 def _columns(params):
@@ -70,7 +70,7 @@ def clean(raw: pd.DataFrame, params):
     codes = DEFAULT_NON_PRODUCT_CODES if params.non_product_codes is None else params.non_product_codes
     return clean_transactions(raw, columns=_columns(params), non_product_codes=codes,
                               cancellation_prefix=params.cancellation_prefix, drop_duplicates=params.drop_duplicates,
-                              **params.parse_options())
+                              cancelled_statuses=params.cancelled_statuses, **params.parse_options())
 
 
 def features(cleaned: pd.DataFrame, params) -> FeatureSet:
@@ -204,7 +204,8 @@ _MEANINGS = {"customer_col": "identifies the customer", "invoice_col": "groups l
              "cancellation prefix marks a return", "date_col": "when the order was placed (recency, tenure)",
              "quantity_col": "items on the line (negative for returns)", "price_col": "unit price (spend = quantity x price)",
              "amount_col": "line amount (spend)", "stock_code_col": "product code (non-product codes are removed)",
-             "country_col": "customer's country (profile only)"}
+             "country_col": "customer's country (profile only)",
+             "status_col": "order status (refunded and cancelled orders are removed)"}
 
 
 def column_roles(raw: pd.DataFrame, params) -> pd.DataFrame:

@@ -10,6 +10,7 @@ The rules, in order (rule ids in brackets):
 1. ``[duplicates]`` exact duplicate rows are dropped (first copy kept);
 2. ``[missing_customer]`` rows without a customer id are dropped; ``[summary_lines]`` (logged only when it removes
    lines) an export's total line, whose customer id is "Total", "Grand total:" and the like (``SUMMARY_IDS``);
+   ``[cancelled_orders]`` (only with a status column) the lines of refunded or cancelled orders;
 3. ``[missing_values]`` rows with no invoice id, date, quantity or price/amount are dropped;
    (``[orders]`` and ``[items]`` come first, logged only without an invoice or a quantity column: a purchase is
    then a customer-day, and a line one item, a negative amount a return);
@@ -60,8 +61,8 @@ from ...errors import DataValueError
 from ...parse import after_period, is_na_token, read_dates, read_ids, read_numbers
 from ...quality import ABSURD_VALUE  # at or above this size, a quantity, price or amount is a data error
 from .columns import SUMMARY_LINES_TEXT, TransactionColumns, is_summary_id
-from .rules import (_listed, _today, duplicates_step, future_dates_step, log_rule, price_rule, required_fields,
-                    unmapped_steps)
+from .rules import (_listed, _today, cancelled_step, duplicates_step, future_dates_step, log_rule, price_rule,
+                    required_fields, unmapped_steps)
 
 __all__ = [
     "DEFAULT_NON_PRODUCT_CODES",
@@ -179,6 +180,7 @@ class _Options:
     date_format: str | None = None
     decimal: str | None = None
     thousands: str | None = None
+    cancelled_statuses: Iterable[str] = ("refunded", "voided", "cancelled", "canceled")
 
 
 def _normalise(df: pd.DataFrame, opts: _Options, log: CleaningLog) -> pd.DataFrame:
@@ -210,6 +212,9 @@ def _normalise(df: pd.DataFrame, opts: _Options, log: CleaningLog) -> pd.DataFra
              "price": price, "amount": amount, "is_cancellation": is_cancel}
     if c.stock_code is not None:
         parts["stock_code"] = df[c.stock_code]  # as read: stripped to text only in the output
+    if c.status is not None:  # an order's status, which an export may give on its first line only (Shopify)
+        status = df[c.status].astype("string").str.strip().str.lower()
+        parts["status"] = status.groupby(invoice.to_numpy(), dropna=False).transform("max")
     if opts.drop_duplicates:
         parts["is_duplicate"] = df.duplicated(keep="first")
     return pd.DataFrame({name: s.reset_index(drop=True) for name, s in parts.items()})
@@ -237,6 +242,16 @@ def _summary_lines(table: pd.DataFrame, log: CleaningLog, opts: _Options) -> pd.
         return table
     shown = ", ".join(repr(v) for v in sorted(set(table["customer_id"][drop].astype(str)))[:3])
     return _drop(table, log, "summary_lines", SUMMARY_LINES_TEXT, drop, note=f"{int(drop.sum()):,} line(s): {shown}")
+
+
+def _cancelled_orders(table: pd.DataFrame, log: CleaningLog, opts: _Options) -> pd.DataFrame:
+    """``[cancelled_orders]`` (only with a status column): the lines of orders refunded or cancelled as a whole."""
+    if opts.columns.status is None:
+        return table
+    statuses = [str(w).strip().lower() for w in opts.cancelled_statuses]
+    drop = table["status"].isin(statuses).fillna(False).to_numpy(dtype=bool)
+    return _drop(table, log, "cancelled_orders", cancelled_step(statuses), drop,
+                 note=f"{int(drop.sum()):,} line(s) of {table['invoice_id'][drop].nunique():,} order(s)")
 
 
 def _missing_customer(table: pd.DataFrame, log: CleaningLog, opts: _Options) -> pd.DataFrame:
@@ -328,8 +343,8 @@ def _lost_customers(start: pd.DataFrame, table: pd.DataFrame, log: CleaningLog) 
 
 
 #: The cleaning rules, in the order they run (see the module docstring).
-_RULES = (_unmapped, _duplicates, _missing_customer, _summary_lines, _missing_values, _future_dates, _non_product,
-          _non_positive_price, _cancellations)
+_RULES = (_unmapped, _duplicates, _missing_customer, _summary_lines, _cancelled_orders, _missing_values, _future_dates,
+          _non_product, _non_positive_price, _cancellations)
 
 
 def _output(df: pd.DataFrame, table: pd.DataFrame, columns: TransactionColumns) -> pd.DataFrame:
@@ -369,6 +384,7 @@ def clean_transactions(
     date_format: str | None = None,
     decimal: str | None = None,
     thousands: str | None = None,
+    cancelled_statuses: Iterable[str] = ("refunded", "voided", "cancelled", "canceled"),
 ) -> tuple[pd.DataFrame, CleaningLog]:
     """Clean a line-level transaction table; keep cancellations, flagged, for netting.
 
@@ -392,6 +408,9 @@ def clean_transactions(
         A ``strptime`` format for the date column, instead of deciding the layout from its values.
     decimal, thousands : str, optional
         The decimal mark and thousands separator of numbers written as text (default: decided per column).
+    cancelled_statuses : iterable of str
+        With a status column (``columns.status``): the statuses (any case) of orders refunded or cancelled as a whole,
+        whose lines are removed.
 
     Returns
     -------
@@ -418,7 +437,7 @@ def clean_transactions(
     """
     columns.check(df)
     opts = _Options(columns, non_product_codes, cancellation_prefix, drop_duplicates, dayfirst, date_format,
-                    decimal, thousands)
+                    decimal, thousands, cancelled_statuses)
     log = CleaningLog()
     table = start = _normalise(df, opts, log)
     for rule in _RULES:

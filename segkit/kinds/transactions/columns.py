@@ -39,6 +39,7 @@ _PARAMS_KEYS = {
     "amount": "amount_col",
     "stock_code": "stock_code_col",
     "country": "country_col",
+    "status": "status_col",
 }
 _REQUIRED = ("customer", "date")
 
@@ -67,6 +68,9 @@ class TransactionColumns:
         Optional product code and country columns. Without ``stock_code`` the non-product rule and
         the ``distinct_products`` feature are skipped; without ``country`` there is no ``country``
         feature.
+    status : str or None
+        Optional order status column (Shopify's "Financial Status"): the lines of refunded or cancelled orders are
+        removed (the params' ``cancelled_statuses``).
     """
 
     customer: str = "CustomerID"
@@ -77,6 +81,7 @@ class TransactionColumns:
     amount: str | None = None
     stock_code: str | None = "StockCode"
     country: str | None = "Country"
+    status: str | None = None
 
     def __post_init__(self):
         for name in _PARAMS_KEYS:
@@ -101,7 +106,7 @@ class TransactionColumns:
     @classmethod
     def from_params(cls, mapping: Mapping[str, Any]) -> TransactionColumns:
         """Build the mapping from params keys (``customer_col``, ``invoice_col``, ``date_col``,
-        ``quantity_col``, ``price_col``, ``amount_col``, ``stock_code_col``, ``country_col``).
+        ``quantity_col``, ``price_col``, ``amount_col``, ``stock_code_col``, ``country_col``, ``status_col``).
 
         Keys that are absent take the Online Retail defaults; other keys in ``mapping`` are ignored,
         so the whole params dict can be passed. When ``amount_col`` is set, ``price_col`` is

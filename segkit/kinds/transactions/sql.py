@@ -27,8 +27,8 @@ from ...engine.duckdb import DuckDBEngine
 from ...errors import ColumnError, DataValueError
 from ...featureset import FrozenIds
 from .clean import DEFAULT_NON_PRODUCT_CODES
-from .rules import (_listed, _today, duplicates_step, future_dates_step, log_rule, price_rule, required_fields,
-                    unmapped_steps)
+from .rules import (_listed, _today, cancelled_step, duplicates_step, future_dates_step, log_rule, price_rule,
+                    required_fields, unmapped_steps)
 from .columns import SUMMARY_ID_TEXTS, SUMMARY_LINES_TEXT, TransactionColumns
 
 __all__ = ["check_in_duckdb", "check_in_engine", "clean_in_duckdb", "features_in_duckdb", "clean_in_engine",
@@ -136,6 +136,8 @@ def _normalised(eng: SQLEngine, source: str, params, c: TransactionColumns, type
         out["stock_code"] = f"CAST({q(c.stock_code)} AS STRING)"
     if c.country:
         out["country"] = f"CAST({q(c.country)} AS STRING)"
+    if c.status:  # an order's status, which an export may give on its first line only (Shopify)
+        out["status"] = f"max(lower(trim(CAST({q(c.status)} AS STRING)))) OVER (PARTITION BY {invoice})"
     return out
 
 
@@ -146,8 +148,10 @@ def _dropped_by(eng: SQLEngine, c: TransactionColumns, params, today: pd.Timesta
     tomorrow = (today + pd.Timedelta(days=1)).strftime("%Y-%m-%d")
     non_product = _code_match(eng, "stock_code", codes) if c.stock_code else "FALSE"
     summary = ", ".join(map(eng.literal, sorted(SUMMARY_ID_TEXTS)))
+    statuses = ", ".join(eng.literal(str(w).strip().lower()) for w in params.cancelled_statuses)
+    cancelled = f"WHEN status IN ({statuses}) THEN 'cancelled_orders' " if c.status else ""
     return ("CASE WHEN customer_id IS NULL THEN 'missing_customer' "
-            f"WHEN lower(trim(customer_id)) IN ({summary}) THEN 'summary_lines' "
+            f"WHEN lower(trim(customer_id)) IN ({summary}) THEN 'summary_lines' {cancelled}"
             f"WHEN {' OR '.join(f'{n} IS NULL' for n in needed)} THEN 'missing_values' "
             f"WHEN date >= TIMESTAMP '{tomorrow}' THEN 'future_dates' "
             f"WHEN {non_product} THEN 'non_product' "
@@ -185,12 +189,13 @@ _GAP_FIELDS = ("invoice_id", "date", "quantity", "price", "amount")
 
 def _counts(eng: SQLEngine) -> dict:
     """Lines removed per rule, the missing values per field, and the notes' counts, in one pass."""
-    reached = "coalesce(dropped, '') NOT IN ('missing_customer', 'summary_lines')"  # lines missing_values sees
+    reached = "coalesce(dropped, '') NOT IN ('missing_customer', 'summary_lines', 'cancelled_orders')"
     gaps = ", ".join(f"count(*) FILTER (WHERE {reached} AND {f} IS NULL)" for f in _GAP_FIELDS)
     row = eng.one(f"""SELECT count(*) FILTER (WHERE dropped = 'missing_customer'),
         count(*) FILTER (WHERE dropped = 'missing_values'), count(*) FILTER (WHERE dropped = 'future_dates'),
         count(*) FILTER (WHERE dropped = 'non_product'), count(*) FILTER (WHERE dropped = 'non_positive_price'),
-        count(*) FILTER (WHERE dropped = 'summary_lines'), {gaps},
+        count(*) FILTER (WHERE dropped = 'summary_lines'), count(*) FILTER (WHERE dropped = 'cancelled_orders'),
+        count(DISTINCT invoice_id) FILTER (WHERE dropped = 'cancelled_orders'), {gaps},
         count(*) FILTER (WHERE (dropped IS NULL OR dropped = 'non_positive_price') AND amount = 0),
         count(*) FILTER (WHERE dropped IS NULL AND is_cancellation),
         count(DISTINCT invoice_id) FILTER (WHERE dropped IS NULL AND is_cancellation),
@@ -198,8 +203,8 @@ def _counts(eng: SQLEngine) -> dict:
         count(DISTINCT customer_id) FILTER (WHERE dropped IS NULL)
         FROM segkit_lines""", "cleaning the transactions")
     keys = ["missing_customer", "missing_values", "future_dates", "non_product", "non_positive_price", "summary_lines",
-            *(f"gap_{f}" for f in _GAP_FIELDS), "zero_amount", "netted", "netted_invoices", "customers",
-            "customers_kept"]
+            "cancelled_orders", "cancelled_invoices", *(f"gap_{f}" for f in _GAP_FIELDS), "zero_amount", "netted",
+            "netted_invoices", "customers", "customers_kept"]
     return dict(zip(keys, map(int, row)))
 
 
@@ -217,6 +222,10 @@ def _log(eng: SQLEngine, params, c: TransactionColumns, rows: int, distinct: int
                        "ORDER BY customer_id LIMIT 3")
         left = log_rule(log, "summary_lines", SUMMARY_LINES_TEXT, left, n["summary_lines"],
                         f"{n['summary_lines']:,} line(s): {', '.join(repr(str(i)) for (i,) in ids)}")
+    if c.status:
+        statuses = [str(w).strip().lower() for w in params.cancelled_statuses]
+        left = log_rule(log, "cancelled_orders", cancelled_step(statuses), left, n["cancelled_orders"],
+                        f"{n['cancelled_orders']:,} line(s) of {n['cancelled_invoices']:,} order(s)")
     fields = required_fields(c)
     gaps = [f"{what} {n['gap_' + name]:,}" for what, name, _ in fields if n["gap_" + name]]
     left = log_rule(log, "missing_values", f"Lines with no {_listed([w for w, _, _ in fields])} were removed.", left,
