@@ -130,6 +130,22 @@ def test_amount_column_future_dates_and_text_dates_agree(spark, generated, tmp_p
     assert_same(run_pandas(pd.read_csv(tmp_path / "dayfirst.csv"), p), run_spark(tmp_path / "dayfirst.csv", p, tmp_path))
 
 
+def test_summary_lines_and_refunded_orders_agree(spark, generated, tmp_path):
+    """An export's 'Total' line and the lines of refunded orders (status on each order's first line) are removed in
+    Spark as in pandas."""
+    df = generated[0].astype({"CustomerID": "string"})
+    refunded = set(df["InvoiceNo"].astype(str).unique()[::7])
+    df["Status"] = np.where(df["InvoiceNo"].astype(str).isin(refunded), "Refunded", "paid")
+    df.loc[df["InvoiceNo"].duplicated(), "Status"] = None
+    df.loc[df.index[-1], "CustomerID"] = "Grand total:"
+    path = tmp_path / "status.parquet"
+    df.to_parquet(path, index=False)
+    p = _params(path, status_col="Status")
+    ours = run_spark(path, p, tmp_path)
+    assert ours[0]["cancelled_orders"].rows_removed > 0 and ours[0]["summary_lines"].rows_removed == 1
+    assert_same(run_pandas(df, p), ours)
+
+
 def test_csv_folder_and_glob_read_as_the_table(spark, generated, tmp_path):
     df = generated[0]
     folder = tmp_path / "parts"
