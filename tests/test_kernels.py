@@ -170,3 +170,24 @@ def test_fork_server_uses_a_server_it_is_given_and_leaves_it_to_its_owner():
         assert not own.alive()  # one started here stops here
     finally:
         server.close()
+
+
+def test_the_server_removes_the_files_of_a_kernel_that_exited_without_its_manager(tmp_path):
+    """A kernel its manager had just shut down when the batch was killed has exited, but nobody removed its connection
+    file and sockets: the server's clearing up removes them too (a flaky leftover of the killed-run test)."""
+    import json
+    import subprocess
+
+    from segkit.report.forkserver import _clear_up
+
+    ip = tmp_path / "segkit-kernel-abc"
+    connection = tmp_path / "kernel-1.json"
+    ports = {f"{name}_port": i for i, name in enumerate(("shell", "iopub", "stdin", "control", "hb"), 1)}
+    connection.write_text(json.dumps({"key": "k", "transport": "ipc", "ip": str(ip), **ports}))
+    sockets = [Path(f"{ip}-{i}") for i in range(1, 6)]
+    for s in sockets:
+        s.write_text("")
+    exited = subprocess.Popen([sys.executable, "-c", "pass"])
+    exited.wait()  # collected: no longer a running child
+    _clear_up([{"pid": exited.pid, "args": ["-f", str(connection)]}])
+    assert not connection.exists() and not any(s.exists() for s in sockets)

@@ -210,7 +210,9 @@ def _clear_up(forked: list[dict[str, Any]]) -> None:
     while any(_alive_child(k["pid"]) for k in running) and time.monotonic() < deadline:
         time.sleep(0.05)
     _signal_all([k["pid"] for k in running if _alive_child(k["pid"])], signal.SIGKILL)
-    for kernel in running:
+    # every kernel's files, not only the running ones': a kernel its manager had just shut down when the batch was
+    # killed has exited, but the manager did not live to remove its files (those it removed are not found)
+    for kernel in forked:
         for path in _kernel_files(kernel["args"]):
             with contextlib.suppress(OSError):
                 os.unlink(path)
