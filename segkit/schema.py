@@ -283,15 +283,16 @@ class _Checker:
         currency column with several codes: amounts in different currencies would be added up as if one."""
         fix = "convert the amounts to one currency before the run, or keep the lines of one currency only"
         for col, signs in self.df.attrs.get("currencies", {}).items():
+            rows = int(self.df[col].notna().sum()) if col in self.df.columns else 0
             self.add("warning", "currency", col, f"column {col!r} holds amounts in several currencies "
-                     f"({', '.join(signs)}): they would be added up as if they were one", fix=fix)
+                     f"({', '.join(signs)}): they would be added up as if they were one", rows, fix=fix)
         for col in self.df.columns:
             codes = self.df[col].dropna().astype(str).str.strip().str.upper().unique() \
                 if _CURRENCY_COLUMN.fullmatch(str(col)) else []
             if len(codes) > 1:
                 self.add("warning", "currency", col, f"column {str(col)!r} names {len(codes)} currencies "
                          f"({', '.join(sorted(codes)[:5])}): amounts in each would be added up as if they were one",
-                         fix=fix)
+                         int(self.df[col].notna().sum()), fix=fix)
 
     def table(self, rules: Mapping[str, Any], skip: set[str]) -> None:
         n = len(self.df)
