@@ -171,3 +171,13 @@ def test_schema_findings_show_no_python_none(tmp_path):
     table = stages.eda.schema_findings(ctx)
     assert table["Fix"].tolist() == ["", "check the export"]
     assert list(table.columns) == ["Column", "Finding", "Rows", "Fix"] and list(table.index) == ["Warning", "Warning"]
+
+
+def test_missing_values_section_is_a_note_when_nothing_is_missing():
+    """A table with no gap gets a sentence, not a blank chart that says so in its middle; gaps get the chart."""
+    from segkit import stages
+
+    full = pd.DataFrame({"id": ["a", "b"], "x": [1.0, 2.0]})
+    shown = stages.eda.missing_figure(full).data
+    assert "No column has a missing value" in shown and "<img" not in shown
+    assert "<img" in stages.eda.missing_figure(full.assign(x=[1.0, np.nan])).data

@@ -208,11 +208,13 @@ def eda_frame(ctx: RunContext, raw: pd.DataFrame) -> pd.DataFrame:
 
 def missing_figure(raw: pd.DataFrame):
     """The share of missing values of each column that has gaps (over every input line, also when the ``duckdb``
-    engine read the input and ``raw`` is a sample of it)."""
+    engine read the input and ``raw`` is a sample of it); a note when no column has any."""
     whole = raw.attrs.get("engine_missing")
     table = missing_table(raw) if whole is None else pd.DataFrame(
         {"column": list(whole), "missing": list(whole.values()),
          "missing_share": [v / max(raw.attrs["engine_rows"], 1) for v in whole.values()]})
+    if not (table["missing"] > 0).any():  # a note, not a blank chart that says so
+        return note("No column has a missing value: every row has a value in every column.")
     return figure(plot_missing(table), "Share of rows with the value missing, for each column that has gaps.")
 
 
