@@ -137,7 +137,8 @@ def sniff_delimiter(sample: str, sep: str | None = None) -> str:
     if sep is not None:
         return sep
     lines = sample_lines(sample)
-    steady = [d for d in _DELIMITERS if lines[0].count(d) and len({_n_fields(line, d) for line in lines}) == 1]
+    # fields counted outside quotes: "May 3, 2020" is one field
+    steady = [d for d in _DELIMITERS if lines[0].count(d) and len({len(split_line(line, d)) for line in lines}) == 1]
     if not steady and whitespace_pattern(lines) is not None:  # no usual delimiter splits every line alike
         return WHITESPACE
     try:
@@ -179,7 +180,7 @@ def title_lines(text: str, delimiter: str) -> int:
     if delimiter == WHITESPACE:
         return 0
     lines = text[:SNIFF_BYTES].splitlines()[:30]
-    return header_at([cell_texts(next(csv.reader([line], delimiter=delimiter), [])) for line in lines])
+    return header_at([cell_texts(split_line(line, delimiter)) for line in lines])
 
 
 def long_line(text: str, path: Path, width: int, number: int, fields: int) -> DataFileError:
@@ -193,11 +194,6 @@ def long_line(text: str, path: Path, width: int, number: int, fields: int) -> Da
                          f"rows have {width}: {line[:80]!r}",
                          f"remove that line if it is a summary below the table; otherwise {fix}" if last else fix,
                          path=path)
-
-
-def _n_fields(line: str, delimiter: str) -> int:
-    """The fields of ``line`` split on ``delimiter`` outside quotes: ``"May 3, 2020"`` is one field."""
-    return len(next(csv.reader([line], delimiter=delimiter), []))
 
 
 def split_line(line: str, delimiter: str, pattern: str | None = None) -> list[str]:
