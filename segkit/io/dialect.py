@@ -183,6 +183,12 @@ def title_lines(text: str, delimiter: str) -> int:
     return header_at([cell_texts(split_line(line, delimiter)) for line in lines])
 
 
+def title_note(where: str, skipped: int, unit: str) -> str:
+    """The reading note on the ``skipped`` lines (``unit``: "line", or "row" of a sheet) above a header."""
+    return (f"{where} has its header on {unit} {skipped + 1}; the {skipped} {unit}(s) above it (a title, blank "
+            f"{unit}s) were skipped")
+
+
 def long_line(text: str, path: Path, width: int, number: int, fields: int) -> DataFileError:
     """The error for line ``number`` of a text, with ``fields`` fields where the rows have ``width``: the line is
     quoted; a last line may be a summary below the table ("Rows: 2,345")."""

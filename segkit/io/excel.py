@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 
 from ..errors import DataFileError
-from .dialect import cell_texts, header_at
+from .dialect import cell_texts, header_at, title_note
 
 __all__ = ["read_sheets", "sheet_columns"]
 
@@ -78,8 +78,7 @@ def read_sheets(path: Path, sheet: str | int | None) -> tuple[list[pd.DataFrame]
         frame.columns = [str(c) for c in frame.columns]
         frames.append(frame)
         if row:
-            notes.append(f"{path.name}: sheet {name!r} has its header on row {row + 1}; the {row} row(s) above it "
-                         "(a title, blank rows) were skipped")
+            notes.append(title_note(f"{path.name}: sheet {name!r}", row, "row"))
     return frames, notes, sheets
 
 

@@ -23,7 +23,7 @@ import stat
 import warnings
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import parse_qsl, urlsplit
 
 import pandas as pd
@@ -32,7 +32,7 @@ from ..errors import ColumnError, DataFileError, describe_file_type
 from .columns import concat_as_text, renamed_repeats, type_columns
 from .dialect import (SNIFF_BYTES, WHITESPACE, decode, delimiter_name, first_line, likely_delimiter, long_line,
                       looks_like_data, refuse_binary, sample_lines, sniff_delimiter, split_line, title_lines,
-                      whitespace_pattern)
+                      title_note, whitespace_pattern)
 from .excel import read_sheets, sheet_columns
 
 __all__ = ["read_table", "read_header", "require_columns", "hash_path", "hash_input", "parse_synth", "has_scheme",
@@ -92,10 +92,17 @@ def _opt(options: Mapping[str, Any] | None, key: str) -> Any:
     return (options or {}).get(key)
 
 
-def _dialect(text: str, path: Path, options: Mapping[str, Any] | None) -> tuple[str, str | None, list[str], bool, str]:
-    """(delimiter, whitespace pattern, header fields, whether the first line is a header, the text) of a text; lines
-    above the header (:func:`~segkit.io.dialect.title_lines`) are blanked in the text returned, so that line numbers
-    stay the file's."""
+class _Dialect(NamedTuple):
+    delimiter: str
+    pattern: str | None  #: the split pattern of whitespace-aligned columns
+    fields: list[str]  #: the header line's fields
+    header: bool  #: whether the first line is a header
+    text: str  #: the text, with the lines above the header blanked (so that line numbers stay the file's)
+    skipped: int  #: lines above the header: a title, blank lines (:func:`~segkit.io.dialect.title_lines`)
+
+
+def _dialect(text: str, path: Path, options: Mapping[str, Any] | None) -> _Dialect:
+    """How a text is written: its delimiter, its header line, and the lines above that header."""
     if not text.strip().strip("\ufeff"):
         raise DataFileError(f"{path} is empty (it holds only blank characters)",
                             "export the table again with its header and rows", path=path)
@@ -108,7 +115,8 @@ def _dialect(text: str, path: Path, options: Mapping[str, Any] | None) -> tuple[
     pattern = whitespace_pattern(sample_lines(text)) or r"\s+" if delimiter == WHITESPACE else None
     fields = split_line(first_line(text), delimiter, pattern)
     header = _opt(options, "header")
-    return delimiter, pattern, fields, (not looks_like_data(fields)) if header is None else bool(header), text
+    return _Dialect(delimiter, pattern, fields, (not looks_like_data(fields)) if header is None else bool(header),
+                    text, skip)
 
 
 def _whitespace_frame(text: str, pattern: str, path: Path, header: bool) -> pd.DataFrame:
@@ -168,12 +176,9 @@ def _name_columns(df: pd.DataFrame, header: bool, path: Path, options) -> tuple[
 def _text_frame(path: Path, options: Mapping[str, Any] | None = None) -> pd.DataFrame:
     """One text file as a table of text (no column typed yet), with ``attrs["read_notes"]``."""
     text, encoding, notes = decode(_read_bytes(path), path, _opt(options, "encoding"))
-    delimiter, pattern, _, header, body = _dialect(text, path, options)
-    if body is not text:
-        skipped = len(body) - len(body.lstrip("\n"))  # the lines above the header, blanked
-        notes.append(f"{path.name} has its header on line {skipped + 1}; the {skipped} line(s) above it (a title, "
-                     "blank lines) were skipped")
-    text = body
+    delimiter, pattern, _, header, text, skipped = _dialect(text, path, options)
+    if skipped:
+        notes.append(title_note(path.name, skipped, "line"))
     df, caught = _parse_text(text, path, delimiter, pattern, header)
     if df.empty:
         raise DataFileError(f"{path} has a header but no rows ({len(df.columns)} columns: "
@@ -391,7 +396,7 @@ def read_header(path: str | Path, *, sheet: str | int | None = None,
     if len(raw) == SNIFF_BYTES and b"\n" in raw:  # do not cut a character in two
         raw = raw[: raw.rfind(b"\n") + 1]
     text, _, _ = decode(raw, path, _opt(options, "encoding"))
-    _, _, fields, header, text = _dialect(text, path, options)
+    _, _, fields, header, text, _ = _dialect(text, path, options)
     lines = [line for line in text.splitlines() if line.strip()]
     _refuse_one_column(fields, lines[1] if header and len(lines) > 1 else "", path)
     if _opt(options, "column_names") is not None:
