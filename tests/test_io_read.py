@@ -175,3 +175,18 @@ def test_a_short_first_row_of_data_is_not_skipped_as_a_title(tmp_path):
     assert df["column_1"].tolist() == [1001, 1002, 1003, 1004]
     titled = io.read_table(_write(tmp_path / "titled.csv", "Sales 2024\n\nid,a,b\n1001,3,4\n1002,4,5\n"))
     assert titled.columns.tolist() == ["id", "a", "b"] and titled["id"].tolist() == [1001, 1002]
+
+
+def test_a_sheet_s_header_row_is_found_once_per_opening(tmp_path, monkeypatch):
+    """The header row of a sheet (below a report's title) is looked for once, not again for its columns, the sheets'
+    comparison and its rows."""
+    path = tmp_path / "report.xlsx"
+    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+        pd.DataFrame({"id": ["a", "b"], "x": [1, 2]}).to_excel(writer, sheet_name="S", index=False, startrow=2)
+        writer.sheets["S"]["A1"] = "Report"
+    looked = []
+    real = excel_module.header_at
+    monkeypatch.setattr(excel_module, "header_at", lambda rows: looked.append(1) or real(rows))
+    excel_module._BOOK.clear()
+    assert io.read_header(path) == ["id", "x"] and io.read_table(path)["id"].tolist() == ["a", "b"]
+    assert len(looked) == 1

@@ -13,7 +13,8 @@ from .dialect import cell_texts, header_at, title_note
 
 __all__ = ["read_sheets", "sheet_columns"]
 
-_BOOK: dict[str, Any] = {}  # the last workbook opened: its header and its rows are read from one opening
+#: The last workbook opened and its sheets' header rows: a header and its rows are read from one opening.
+_BOOK: dict[str, Any] = {}
 
 
 def _workbook(path: Path) -> pd.ExcelFile:
@@ -27,15 +28,19 @@ def _workbook(path: Path) -> pd.ExcelFile:
             raise DataFileError(f"{path} could not be opened as an Excel workbook ({exc})",
                                 "save it again as .xlsx, or export it as CSV", path=path) from None
         _BOOK.clear()
-        _BOOK.update(key=key, book=book)
+        _BOOK.update(key=key, book=book, header_rows={})
     return _BOOK["book"]
 
 
 def _header_row(book: pd.ExcelFile, name) -> int:
     """The row of a sheet's header (:func:`~segkit.io.dialect.header_at` over its first 30 rows), so that a report's
-    title and blank rows above the table are not read as its header."""
-    top = pd.read_excel(book, sheet_name=name, header=None, nrows=30)
-    return header_at([cell_texts(row) for row in top.itertuples(index=False)])
+    title and blank rows above the table are not read as its header; found once per opening of the workbook (its
+    columns, the sheets' comparison and its rows all start there)."""
+    rows = _BOOK["header_rows"] if _BOOK.get("book") is book else {}
+    if name not in rows:
+        top = pd.read_excel(book, sheet_name=name, header=None, nrows=30)
+        rows[name] = header_at([cell_texts(row) for row in top.itertuples(index=False)])
+    return rows[name]
 
 
 def _sheet(book: pd.ExcelFile, name, **read) -> tuple[pd.DataFrame, int]:
