@@ -367,3 +367,12 @@ def test_amount_col_alone_is_what_check_and_the_schema_read():
     findings = pipeline.check_input(params, raw)
     assert not [f for f in findings if f.severity == "error"]
     assert all(f.key != "price_col" for f in findings)
+
+
+def test_the_params_default_cancelled_statuses_are_the_cleaning_s():
+    """The params' cancelled_statuses and clean_transactions' default are one list (config does not import the
+    kinds, so it is written twice)."""
+    from segkit.config import Params
+    from segkit.kinds.transactions.rules import CANCELLED_STATUSES
+
+    assert Params().cancelled_statuses == list(CANCELLED_STATUSES)

@@ -61,8 +61,8 @@ from ...errors import DataValueError
 from ...parse import after_period, is_na_token, read_dates, read_ids, read_numbers
 from ...quality import ABSURD_VALUE  # at or above this size, a quantity, price or amount is a data error
 from .columns import SUMMARY_LINES_TEXT, TransactionColumns, is_summary_id
-from .rules import (_listed, _today, cancelled_step, duplicates_step, future_dates_step, log_rule, price_rule,
-                    required_fields, unmapped_steps)
+from .rules import (CANCELLED_STATUSES, _listed, _today, cancelled, cancelled_step, duplicates_step,
+                    future_dates_step, log_rule, price_rule, required_fields, unmapped_steps)
 
 __all__ = [
     "DEFAULT_NON_PRODUCT_CODES",
@@ -180,7 +180,7 @@ class _Options:
     date_format: str | None = None
     decimal: str | None = None
     thousands: str | None = None
-    cancelled_statuses: Iterable[str] = ("refunded", "voided", "cancelled", "canceled")
+    cancelled_statuses: Iterable[str] = CANCELLED_STATUSES
 
 
 def _normalise(df: pd.DataFrame, opts: _Options, log: CleaningLog) -> pd.DataFrame:
@@ -248,9 +248,8 @@ def _cancelled_orders(table: pd.DataFrame, log: CleaningLog, opts: _Options) -> 
     """``[cancelled_orders]`` (only with a status column): the lines of orders refunded or cancelled as a whole."""
     if opts.columns.status is None:
         return table
-    statuses = [str(w).strip().lower() for w in opts.cancelled_statuses]
-    drop = table["status"].isin(statuses).fillna(False).to_numpy(dtype=bool)
-    return _drop(table, log, "cancelled_orders", cancelled_step(statuses), drop,
+    drop = table["status"].isin(cancelled(opts.cancelled_statuses)).fillna(False).to_numpy(dtype=bool)
+    return _drop(table, log, "cancelled_orders", cancelled_step(opts.cancelled_statuses), drop,
                  note=f"{int(drop.sum()):,} line(s) of {table['invoice_id'][drop].nunique():,} order(s)")
 
 
@@ -384,7 +383,7 @@ def clean_transactions(
     date_format: str | None = None,
     decimal: str | None = None,
     thousands: str | None = None,
-    cancelled_statuses: Iterable[str] = ("refunded", "voided", "cancelled", "canceled"),
+    cancelled_statuses: Iterable[str] = CANCELLED_STATUSES,
 ) -> tuple[pd.DataFrame, CleaningLog]:
     """Clean a line-level transaction table; keep cancellations, flagged, for netting.
 

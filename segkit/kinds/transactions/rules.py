@@ -9,8 +9,12 @@ import pandas as pd
 from ...cleaning import CleaningLog
 from .columns import TransactionColumns
 
-__all__ = ["log_rule", "duplicates_step", "future_dates_step", "cancelled_step", "required_fields", "price_rule",
-           "unmapped_steps"]
+__all__ = ["CANCELLED_STATUSES", "log_rule", "duplicates_step", "future_dates_step", "cancelled", "cancelled_step",
+           "required_fields", "price_rule", "unmapped_steps"]
+
+#: The statuses of orders the customer did not keep, as ``clean_transactions`` reads them by default (the params'
+#: ``cancelled_statuses`` default to the same).
+CANCELLED_STATUSES = ("refunded", "voided", "cancelled", "canceled")
 
 
 def _today() -> pd.Timestamp:
@@ -87,7 +91,13 @@ def unmapped_steps(c: TransactionColumns) -> list[tuple[str, str, str]]:
     return [step for field, step in _UNMAPPED_STEPS.items() if getattr(c, field) is None]
 
 
+def cancelled(statuses) -> list[str]:
+    """The statuses of orders the customer did not keep as a status column is compared with them: trimmed, in lower
+    case (the pandas and the engine cleaning alike)."""
+    return [str(w).strip().lower() for w in statuses]
+
+
 def cancelled_step(statuses) -> str:
     """The ``[cancelled_orders]`` rule's description: the lines of orders whose status is one of ``statuses``."""
-    return (f"Lines of orders whose status is {_listed([repr(str(w)) for w in statuses])} were removed: the customer "
-            "did not keep what they bought (a refund or a cancellation of the whole order).")
+    return (f"Lines of orders whose status is {_listed([repr(w) for w in cancelled(statuses)])} were removed: the "
+            "customer did not keep what they bought (a refund or a cancellation of the whole order).")

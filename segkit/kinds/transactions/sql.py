@@ -27,8 +27,8 @@ from ...engine.duckdb import DuckDBEngine
 from ...errors import ColumnError, DataValueError
 from ...featureset import FrozenIds
 from .clean import DEFAULT_NON_PRODUCT_CODES
-from .rules import (_listed, _today, cancelled_step, duplicates_step, future_dates_step, log_rule, price_rule,
-                    required_fields, unmapped_steps)
+from .rules import (_listed, _today, cancelled, cancelled_step, duplicates_step, future_dates_step, log_rule,
+                    price_rule, required_fields, unmapped_steps)
 from .columns import SUMMARY_ID_TEXTS, SUMMARY_LINES_TEXT, TransactionColumns
 
 __all__ = ["check_in_duckdb", "check_in_engine", "clean_in_duckdb", "features_in_duckdb", "clean_in_engine",
@@ -148,10 +148,10 @@ def _dropped_by(eng: SQLEngine, c: TransactionColumns, params, today: pd.Timesta
     tomorrow = (today + pd.Timedelta(days=1)).strftime("%Y-%m-%d")
     non_product = _code_match(eng, "stock_code", codes) if c.stock_code else "FALSE"
     summary = ", ".join(map(eng.literal, sorted(SUMMARY_ID_TEXTS)))
-    statuses = ", ".join(eng.literal(str(w).strip().lower()) for w in params.cancelled_statuses)
-    cancelled = f"WHEN status IN ({statuses}) THEN 'cancelled_orders' " if c.status else ""
+    statuses = ", ".join(map(eng.literal, cancelled(params.cancelled_statuses)))
+    refunded = f"WHEN status IN ({statuses}) THEN 'cancelled_orders' " if c.status else ""
     return ("CASE WHEN customer_id IS NULL THEN 'missing_customer' "
-            f"WHEN lower(trim(customer_id)) IN ({summary}) THEN 'summary_lines' {cancelled}"
+            f"WHEN lower(trim(customer_id)) IN ({summary}) THEN 'summary_lines' {refunded}"
             f"WHEN {' OR '.join(f'{n} IS NULL' for n in needed)} THEN 'missing_values' "
             f"WHEN date >= TIMESTAMP '{tomorrow}' THEN 'future_dates' "
             f"WHEN {non_product} THEN 'non_product' "
@@ -223,8 +223,7 @@ def _log(eng: SQLEngine, params, c: TransactionColumns, rows: int, distinct: int
         left = log_rule(log, "summary_lines", SUMMARY_LINES_TEXT, left, n["summary_lines"],
                         f"{n['summary_lines']:,} line(s): {', '.join(repr(str(i)) for (i,) in ids)}")
     if c.status:
-        statuses = [str(w).strip().lower() for w in params.cancelled_statuses]
-        left = log_rule(log, "cancelled_orders", cancelled_step(statuses), left, n["cancelled_orders"],
+        left = log_rule(log, "cancelled_orders", cancelled_step(params.cancelled_statuses), left, n["cancelled_orders"],
                         f"{n['cancelled_orders']:,} line(s) of {n['cancelled_invoices']:,} order(s)")
     fields = required_fields(c)
     gaps = [f"{what} {n['gap_' + name]:,}" for what, name, _ in fields if n["gap_" + name]]
