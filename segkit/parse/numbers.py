@@ -42,13 +42,12 @@ class NumberReading(_Reading):
 
 _CURRENCY = (r"US\$|[CA]\$|R\$|[£$€¥₹₩₽₺]|(?:USD|EUR|GBP|JPY|CHF|CAD|AUD|NZD|CNY|INR|SEK|NOK|DKK|PLN|CZK|HUF|ZAR|"
              r"BRL|MXN|HKD|SGD|KRW)(?![A-Za-z])")
+# s3, s4: a trailing minus, as SAP writes 1.234,56- (after a trailing currency, 3,50 €-, or right after the number,
+# 3,50- €: "12 - EUR" is no negative number)
 _NUMBER = re.compile(
     rf"(?P<open>\()?\s*(?P<s1>[+\-−])?\s*(?P<c1>{_CURRENCY})?\s*(?P<s2>[+\-−])?\s*"
     rf"(?P<core>inf(?:inity)?|[\d.,'’ ]*\d[\d.,'’ ]*(?:[eE][+-]?\d+)?)\s*(?P<pct>%)?(?:(?<=[\d%])(?P<s4>[\-−]))?\s*"
     rf"(?P<c2>{_CURRENCY})?\s*(?P<s3>[\-−])?\s*(?P<close>\))?", re.IGNORECASE)
-# s3, s4: a trailing minus, as SAP writes 1.234,56- (after a trailing currency, 3,50 €-, or right after the number,
-# 3,50- €: "12 - EUR" is no negative number)
-SEVERAL_CURRENCIES = "several currencies in one column: amounts are not converted"
 _EITHER = re.compile(r"[1-9]\d{0,2}[.,]\d{3}")  # 1,234 or 1.234: thousands, or three decimals
 
 
@@ -105,7 +104,7 @@ def _text_numbers(uniq: np.ndarray, weights: np.ndarray, decimal, thousands) -> 
     currencies = [c for c in seen["cur"] if c]
     notes += [f"currency {c} removed ({seen['cur'][c]:,} values)" for c in currencies]
     notes += [text.format(n) for text, n in [
-        (SEVERAL_CURRENCIES, len(currencies) > 1),
+        ("several currencies in one column: amounts are not converted", len(currencies) > 1),
         ("percent sign removed from {:,} values; kept in percent (12% reads 12)", seen["pct"]),
         ("{:,} values in parentheses read as negative", seen["paren"]),
         ("{:,} values with a trailing minus (12,50-) read as negative", seen["trailing"]),
