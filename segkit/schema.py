@@ -98,6 +98,9 @@ def _params(params, kind: str):
     return params
 
 
+#: Names of a column that says each line's currency ("Currency", "currency_code", "CCY").
+_CURRENCY_COLUMN = re.compile(r"(?i)(?:currency|currency[_ ]?code|ccy|cur)")
+
 #: The fix of dates read month first because no value decides the order of day and month.
 DAYFIRST_FIX = ("set dayfirst: true if the dates are day first (31/12/2023), or dayfirst: false to keep month first "
                 "without this warning")
@@ -286,9 +289,8 @@ class _Checker:
             rows = int(self.df[col].notna().sum()) if col in self.df.columns else 0
             self.add("warning", "currency", col, f"column {col!r} holds amounts in several currencies "
                      f"({', '.join(signs)}): they would be added up as if they were one", rows, fix=fix)
-        for col in self.df.columns:
-            codes = self.df[col].dropna().astype(str).str.strip().str.upper().unique() \
-                if _CURRENCY_COLUMN.fullmatch(str(col)) else []
+        for col in [c for c in self.df.columns if _CURRENCY_COLUMN.fullmatch(str(c))]:
+            codes = self.df[col].dropna().astype(str).str.strip().str.upper().unique()
             if len(codes) > 1:
                 self.add("warning", "currency", col, f"column {str(col)!r} names {len(codes)} currencies "
                          f"({', '.join(sorted(codes)[:5])}): amounts in each would be added up as if they were one",
@@ -326,9 +328,6 @@ class _Checker:
             elif rules.get("constant") and s.nunique(dropna=True) == 1:
                 self.add(rules["constant"], "constant", col, f"column {str(col)!r} has a single value "
                          f"({_examples(s.dropna())}); it cannot separate segments", n)
-
-
-_CURRENCY_COLUMN = re.compile(r"(?i)(?:currency|currency[_ ]?code|ccy|cur)")
 
 
 def _may_be_personal(s: pd.Series) -> bool:
