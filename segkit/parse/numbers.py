@@ -46,8 +46,8 @@ _CURRENCY = (r"US\$|[CA]\$|R\$|[£$€¥₹₩₽₺]|(?:USD|EUR|GBP|JPY|CHF|CAD
 # 3,50- €: "12 - EUR" is no negative number)
 _NUMBER = re.compile(
     rf"(?P<open>\()?\s*(?P<s1>[+\-−])?\s*(?P<c1>{_CURRENCY})?\s*(?P<s2>[+\-−])?\s*"
-    rf"(?P<core>inf(?:inity)?|[\d.,'’ ]*\d[\d.,'’ ]*(?:[eE][+-]?\d+)?)\s*(?P<pct>%)?(?:(?<=[\d%])(?P<s4>[\-−]))?\s*"
-    rf"(?P<c2>{_CURRENCY})?\s*(?P<s3>[\-−])?\s*(?P<close>\))?", re.IGNORECASE)
+    rf"(?P<core>inf(?:inity)?|[\d.,'’ ]*\d[\d.,'’ ]*(?:[eE][+-]?\d+)?)\s*(?P<pct>%)?"
+    rf"(?:(?<=[\d%])(?P<s4>[\-−]))?\s*(?P<c2>{_CURRENCY})?\s*(?P<s3>[\-−])?\s*(?P<close>\))?", re.IGNORECASE)
 _EITHER = re.compile(r"[1-9]\d{0,2}[.,]\d{3}")  # 1,234 or 1.234: thousands, or three decimals
 
 

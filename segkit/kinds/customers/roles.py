@@ -121,7 +121,8 @@ def _numeric_role(vals: np.ndarray, name: str, n_missing: int, prefix: str = "")
     width = {len(str(int(v))) for v in uniq[[0, -1]]} if integral and lo > 0 else set()  # digits of the extremes
     coded = len(width) == 1 and width.pop() >= 9  # as phone and account numbers: all as long, and long
     if integral and k >= 0.95 * len(vals) and len(vals) > 20 and (coded or _CONTACT_NAME.search(name)):
-        why = "whole numbers all of 9 digits or more" if coded else f"name '{name}' looks like a phone or account number"
+        why = ("whole numbers all of 9 digits or more" if coded
+               else f"name '{name}' looks like a phone or account number")
         return "near_unique", (f"{base}, {k} distinct in {len(vals)} rows, {why} -> near_unique (an identifier, "
                                "excluded)")
     repeated = len(vals) >= 3 * k  # few levels only mean something when values repeat
