@@ -20,7 +20,8 @@ __all__ = ["CleaningStep", "CleaningLog", "examples"]
 
 @dataclass(frozen=True)
 class CleaningStep:
-    """One applied rule: what it does and how many rows it removed (or netted)."""
+    """One applied rule: what it does and how many rows it removed (or netted; ``rows_after`` exceeds
+    ``rows_before`` when it added rows)."""
 
     rule: str
     description: str
@@ -46,10 +47,10 @@ class CleaningLog:
     readings: list[dict[str, Any]] = field(default_factory=list)
 
     def add(self, rule: str, description: str, rows_before: int, rows_removed: int,
-            *, rows_netted: int = 0, note: str = "") -> None:
-        """Append a step; ``rows_after`` is computed."""
+            *, rows_netted: int = 0, note: str = "", rows_added: int = 0) -> None:
+        """Append a step; ``rows_after`` is computed (``rows_added``: rows the step adds, such as a line per refund)."""
         self.steps.append(CleaningStep(rule, description, int(rows_before), int(rows_removed),
-                                       int(rows_before) - int(rows_removed), int(rows_netted),
+                                       int(rows_before) - int(rows_removed) + int(rows_added), int(rows_netted),
                                        note))
 
     @property

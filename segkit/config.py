@@ -128,6 +128,7 @@ class Params(ReadOptions):  # how the input is read (sep, header, decimal, dayfi
     stock_code_col: str | None = Field("StockCode", description="transactions: product code column (optional)")
     country_col: str | None = Field("Country", description="transactions: country column (optional)")
     status_col: str | None = Field(None, description="transactions: order status column (optional, e.g. Shopify's Financial Status): lines whose status is one of cancelled_statuses are removed")
+    refund_col: str | None = Field(None, description="transactions: amount refunded on an order (optional, e.g. Shopify's Refunded Amount), on any of its lines: subtracted from the customer's spend as one returned line per order")
 
     # --- cleaning ---------------------------------------------------------------------------
     non_product_codes: list[str] | None = Field(None, description="stock codes that are not products (default: the built-in list of postage, fees, ...)")

@@ -18,7 +18,7 @@ from .config import Params
 from .errors import ParamsError, SegkitError
 from .featureset import FeatureSet
 from .naming.words import plural
-from .schema import Finding, ambiguous_dates, validate
+from .schema import SEVERITIES, Finding, ambiguous_dates, validate
 from .source import engine_path, input_columns, load_input
 
 __all__ = ["CHECK_ROWS", "ENGINE_SAMPLE", "preflight", "check_input", "clean_table", "build_features", "check_features"]
@@ -114,13 +114,17 @@ def _engine_sample(params: Params) -> tuple[pd.DataFrame, int]:
 def check_input(params: Params, raw: pd.DataFrame) -> list:
     """The data kind's schema checks on the raw input, exactly as ``01_eda`` runs them: values read with the
     params' ``decimal``, ``thousands``, ``date_format`` and ``dayfirst``, and the columns the kind reads (its
-    optional ``schema_params`` hook drops mapped keys it does not use). Raises on a hard failure; returns the
-    other findings (:func:`segkit.schema.validate`)."""
+    optional ``schema_params`` hook drops mapped keys it does not use), then its optional ``input_findings`` hook
+    (what the schema cannot say). Raises on a hard failure; returns the other findings (:func:`segkit.schema.validate`),
+    errors first, then warnings, then notes."""
     kind = kinds.get(params.data_kind)
     schema = kind.schema()
-    hook = getattr(kind.module, "schema_params", None)
-    return validate(raw, schema and {**schema, "parse": params.parse_options()},
-                    hook(params) if callable(hook) else params, raise_errors=True)
+    hook, more = getattr(kind.module, "schema_params", None), getattr(kind.module, "input_findings", None)
+    findings = validate(raw, schema and {**schema, "parse": params.parse_options()},
+                        hook(params) if callable(hook) else params, raise_errors=True)
+    findings += more(raw, params) if callable(more) else []  # what the schema cannot say (the kind's own rules)
+    order = {s: i for i, s in enumerate(SEVERITIES)}
+    return sorted(findings, key=lambda f: order.get(f.severity, len(order)))
 
 
 def clean_table(params: Params, raw: pd.DataFrame) -> tuple[pd.DataFrame, CleaningLog]:

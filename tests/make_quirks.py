@@ -720,7 +720,8 @@ def _(path):
 
 
 @quirk("refunded_orders.csv", "an order export with a status column on each order's first line (Shopify's Financial "
-       "Status): the lines of refunded orders are removed, a partial refund is kept",
+       "Status): the lines of refunded orders are removed; an order refunded in part is kept whole, with a warning "
+       "that names refund_col",
        {"status_col": "Financial Status"})
 def _(path):
     rows = orders()
@@ -735,6 +736,31 @@ def _(path):
         if status.get(r["InvoiceNo"], "").lower() != "refunded":
             net[str(r["CustomerID"])] = round(net.get(str(r["CustomerID"]), 0) + r["Quantity"] * r["UnitPrice"], 2)
     return {"clean": {"steps": {"cancelled_orders": {"rows_removed": 4, "note": "4 line(s) of 2 order(s)"}}},
+            "features": {"n": 6, "values": {"monetary": net}},
+            "check": {"findings": [["warning", "refunds", "Financial Status"]]}}
+
+
+@quirk("refunded_in_part.csv", "an order export with the amount refunded on each order's first line (Shopify's "
+       "Refunded Amount): a refund of an order kept is subtracted, one written with a minus sign too, one larger "
+       "than the order (shipping) is cut to the order; a refunded order is removed whole",
+       {"status_col": "Financial Status", "refund_col": "Refunded Amount"})
+def _(path):
+    rows = orders()
+    status = {"540010": "refunded", "540032": "partially_refunded", "540041": "partially_refunded"}
+    refund = {"540010": "17.85", "540032": "12.75", "540041": "-5.00", "540052": "100.00"}
+    seen = set()
+    for r in rows:  # order fields on the order's first line only, as Shopify exports them
+        first = r["InvoiceNo"] not in seen
+        r["Financial Status"] = status.get(r["InvoiceNo"], "paid") if first else ""
+        r["Refunded Amount"] = refund.get(r["InvoiceNo"], "0.00") if first else ""
+        seen.add(r["InvoiceNo"])
+    path.write_text(text(rows, TX + ["Financial Status", "Refunded Amount"]))
+    net = {str(12345 + c): 61.2 for c in range(6)}  # 17.85 + 20.40 + 22.95 per customer
+    net.update({"12346": 43.35, "12348": 48.45, "12349": 56.2, "12350": 38.25})
+    return {"clean": {"steps": {"cancelled_orders": {"rows_removed": 2},
+                                "refunds": {"rows_removed": 0, "rows_after": 37, "rows_netted": 3,
+                                            "note": "3 order(s), 40.70 refunded in all; 1 refund(s) above what the "
+                                                    "order's kept lines cost (shipping, taxes) were cut to that"}}},
             "features": {"n": 6, "values": {"monetary": net}}, "check": {"findings": []}}
 
 

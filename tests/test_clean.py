@@ -376,3 +376,42 @@ def test_the_params_default_cancelled_statuses_are_the_cleaning_s():
     from segkit.kinds.transactions.rules import CANCELLED_STATUSES
 
     assert Params().cancelled_statuses == list(CANCELLED_STATUSES)
+
+
+def _shopify(refunds: list) -> pd.DataFrame:
+    """Three orders of one line each, with Shopify's Financial Status and Refunded Amount."""
+    return pd.DataFrame({"InvoiceNo": ["1", "2", "3"], "StockCode": ["A", "A", "A"], "Quantity": [2, 1, 1],
+                         "InvoiceDate": ["2011-01-03 10:00"] * 3, "UnitPrice": [5.0, 10.0, 4.0],
+                         "CustomerID": ["7", "7", "8"], "Country": ["UK"] * 3, "Extra": [1, 2, 3],
+                         "Financial Status": ["paid", "Partially Refunded", "partially_refunded"],
+                         "Refunded Amount": refunds})
+
+
+def test_a_partly_refunded_order_is_a_warning_unless_refunds_are_mapped_or_the_status_listed():
+    from segkit.config import params_from_mapping
+    from segkit import pipeline
+
+    raw = _shopify(["0", "4.00", "1.50"])
+    status = {"status_col": "Financial Status"}
+    warned = [f for f in pipeline.check_input(params_from_mapping(status), raw) if f.rule == "refunds"]
+    assert [(f.column, f.key, f.rows) for f in warned] == [("Financial Status", "status_col", 2)]
+    assert "2 order(s) were refunded in part" in warned[0].message and "refund_col" in warned[0].fix
+    quiet = [params_from_mapping({**status, "refund_col": "Refunded Amount"}),
+             params_from_mapping({**status, "cancelled_statuses": ["refunded", "partially refunded",
+                                                                   "Partially_Refunded "]})]
+    assert all(f.rule != "refunds" for p in quiet for f in pipeline.check_input(p, raw))
+
+
+def test_refunds_become_one_netted_line_per_order_kept():
+    """Each kept order's refund (any sign, at most the order's amount) is one cancellation line of that order; the
+    original columns of that line are empty; the log counts the lines added."""
+    clean, log = clean_transactions(_shopify(["0", "-4.00", "9.99"]),
+                                    columns=TransactionColumns(refund="Refunded Amount"))
+    added = clean.iloc[3:]
+    assert added[["customer_id", "invoice_id", "quantity", "amount", "is_cancellation"]].values.tolist() == [
+        ["7", "2", -1, -4.0, True], ["8", "3", -1, -4.0, True]]
+    assert added["Extra"].isna().all() and added["stock_code"].isna().all() and (added["country"] == "UK").all()
+    assert clean.groupby("customer_id")["amount"].sum().to_dict() == {"7": 16.0, "8": 0.0}
+    step = log["refunds"]
+    assert (step.rows_before, step.rows_removed, step.rows_after, step.rows_netted) == (3, 0, 5, 2)
+    assert step.note.startswith("2 order(s), 8.00 refunded in all; 1 refund(s) above") and log.rows_out == len(clean)

@@ -162,6 +162,37 @@ def test_refunded_orders_agree(generated, tmp_path):
     assert_same(theirs, ours)
 
 
+def refunded_in_part(df: pd.DataFrame, seed: int = 4) -> pd.DataFrame:
+    """``df`` with Shopify's order fields on each order's first line: a status and the amount refunded, some refunds
+    written with a minus sign, some above the order's amount, some of orders refunded whole."""
+    rng = np.random.default_rng(seed)
+    invoices = df["InvoiceNo"].astype(str)
+    totals = (df["Quantity"] * df["UnitPrice"]).groupby(invoices).sum()
+    share = rng.choice([0.0, 0.0, 0.3, -0.5, 2.0], len(totals))  # none, in part, in part (minus sign), above the order
+    status = np.where(rng.random(len(totals)) < 0.1, "refunded", np.where(share != 0, "partially_refunded", "paid"))
+    out = df.assign(**{"Financial Status": invoices.map(dict(zip(totals.index, status))),
+                       "Refunded Amount": invoices.map(dict(zip(totals.index, (share * totals).round(2))))})
+    first = ~invoices.duplicated()
+    out.loc[~first, ["Financial Status", "Refunded Amount"]] = None
+    return out
+
+
+def test_refunds_agree(generated, tmp_path):
+    """With a refund column, one refund line per kept order (the refund, any sign, at most the order's amount) is
+    added and netted alike; the refunds of orders removed whole are not."""
+    df = refunded_in_part(generated[0])
+    path = tmp_path / "refunds.parquet"
+    df.to_parquet(path, index=False)
+    p = _params(path, status_col="Financial Status", refund_col="Refunded Amount")
+    theirs, ours = run_pandas(df, p), run_duckdb(path, p, tmp_path)
+    step = ours[0]["refunds"]
+    assert step.rows_netted > 0 and step.rows_after == step.rows_before + step.rows_netted and "were cut" in step.note
+    assert step.note == theirs[0]["refunds"].note
+    assert_same(theirs, ours)
+    plain = run_pandas(df, _params(path, status_col="Financial Status"))[1].table["monetary"]
+    assert (theirs[1].table["monetary"] <= plain + 1e-9).all() and (theirs[1].table["monetary"] < plain).any()
+
+
 def test_csv_folder_and_glob_read_as_the_table(generated, tmp_path):
     df = generated[0]
     folder = tmp_path / "parts"

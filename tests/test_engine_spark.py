@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from test_engine_equivalence import HEADER, KIND, RETAIL, assert_same, run_duckdb, run_pandas
+from test_engine_equivalence import HEADER, KIND, RETAIL, assert_same, refunded_in_part, run_duckdb, run_pandas
 
 from segkit import cli, engine, kinds, pipeline
 from segkit.config import load_params, params_from_mapping
@@ -143,6 +143,17 @@ def test_summary_lines_and_refunded_orders_agree(spark, generated, tmp_path):
     p = _params(path, status_col="Status")
     ours = run_spark(path, p, tmp_path)
     assert ours[0]["cancelled_orders"].rows_removed > 0 and ours[0]["summary_lines"].rows_removed == 1
+    assert_same(run_pandas(df, p), ours)
+
+
+def test_refunds_agree(spark, generated, tmp_path):
+    """Refunds of orders kept become one netted line per order in Spark as in pandas."""
+    df = refunded_in_part(generated[0])
+    path = tmp_path / "refunds.parquet"
+    df.to_parquet(path, index=False)
+    p = _params(path, status_col="Financial Status", refund_col="Refunded Amount")
+    ours = run_spark(path, p, tmp_path)
+    assert ours[0]["refunds"].rows_netted > 0
     assert_same(run_pandas(df, p), ours)
 
 

@@ -99,7 +99,8 @@ def _check_clean(cleaned: pd.DataFrame, log, expect: dict) -> None:
         assert shown == values, col
     for rule, want in expect.get("steps", {}).items():
         step = log[rule]
-        assert step.rows_removed == want.get("rows_removed", step.rows_removed), rule
+        for field in ("rows_removed", "rows_after", "rows_netted"):
+            assert getattr(step, field) == want.get(field, getattr(step, field)), f"{rule}: {field}"
         assert want.get("note", "") in step.note, f"{rule}: {step.note!r}"
     readings = log.readings_frame().set_index("column")
     for col, want in expect.get("readings", {}).items():

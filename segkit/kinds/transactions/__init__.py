@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import re
 from collections.abc import Sequence
 
 import pandas as pd
@@ -10,11 +11,13 @@ import pandas as pd
 from ...featureset import FeatureSet
 from ...io import require_columns
 from ...errors import ParamsError, SegkitError
+from ...schema import Finding
 from . import sql
 from .clean import DEFAULT_NON_PRODUCT_CODES, TransactionColumns, clean_transactions
 from .features import (DAY_DESCRIPTIONS, DAY_SHORT_LABELS, FEATURE_DESCRIPTIONS, LOWER_IS_BETTER, SHORT_LABELS, UNITS,
                        behaviour_features, transform_features)
 from .naming import fill_placeholders, name_rfm_segments, typical_gap
+from .rules import cancelled
 from .synth import synth_transactions, write_synth_transactions
 
 
@@ -38,7 +41,7 @@ DEFAULT_FEATURES = ["recency", "frequency", "monetary"]
 PROFILE_EXTRA = ["tenure", "avg_order_value", "distinct_products", "basket_size", "interpurchase_mean",
                  "returns_rate", "weekend_share"]
 MAPPING_KEYS = ("customer_col", "invoice_col", "date_col", "quantity_col", "price_col", "amount_col",
-                "stock_code_col", "country_col", "status_col")
+                "stock_code_col", "country_col", "status_col", "refund_col")
 
 
 def _columns(params):
@@ -64,6 +67,30 @@ def check_columns(params, columns: Sequence[str]) -> None:
 def schema_params(params):
     """The params as the cleaning reads them: with ``amount_col`` set, ``price_col`` is not used (nor checked)."""
     return params.model_copy(update={"price_col": None}) if params.amount_col is not None else params
+
+
+#: An order status saying the order was refunded in part ("partially_refunded", "Partial refund").
+_PARTLY_REFUNDED = re.compile(r"partial(?:ly)?[\s_-]*refund", re.IGNORECASE)
+
+
+def input_findings(raw: pd.DataFrame, params) -> list[Finding]:
+    """What the schema cannot say: a warning when ``status_col`` says orders were refunded in part, their status is not
+    one of ``cancelled_statuses`` and ``refund_col`` is not set, so that their whole amount would count as spend."""
+    col = params.status_col
+    if col is None or params.refund_col is not None or col not in raw.columns:
+        return []
+    status = raw[col].dropna().astype(str).str.strip()
+    listed = status.str.lower().isin(cancelled(params.cancelled_statuses))
+    partly = status[status.str.contains(_PARTLY_REFUNDED) & ~listed]
+    if partly.empty:
+        return []
+    invoice = params.invoice_col
+    orders = raw.loc[partly.index, invoice].nunique() if invoice in raw.columns else len(partly)
+    shown = ", ".join(map(repr, sorted(partly.unique())[:3]))
+    return [Finding("warning", "refunds", col, f"column {col!r} (status_col) says {orders:,} order(s) were refunded in "
+                    f"part ({shown}): without the amounts refunded, these orders count at their full amount",
+                    len(partly), "status_col", "set refund_col to the column of the amounts refunded (Shopify's "
+                    "Refunded Amount), or add the status to cancelled_statuses to leave these orders out")]
 
 
 def clean(raw: pd.DataFrame, params):
@@ -205,7 +232,8 @@ _MEANINGS = {"customer_col": "identifies the customer", "invoice_col": "groups l
              "quantity_col": "items on the line (negative for returns)", "price_col": "unit price (spend = quantity x price)",
              "amount_col": "line amount (spend)", "stock_code_col": "product code (non-product codes are removed)",
              "country_col": "customer's country (profile only)",
-             "status_col": "order status (refunded and cancelled orders are removed)"}
+             "status_col": "order status (refunded and cancelled orders are removed)",
+             "refund_col": "amount refunded on an order (subtracted from the spend)"}
 
 
 def column_roles(raw: pd.DataFrame, params) -> pd.DataFrame:

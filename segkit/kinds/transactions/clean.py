@@ -22,7 +22,9 @@ The rules, in order (rule ids in brackets):
    (free items, write-offs and the "A" adjust-bad-debt invoices, which carry a negative price);
    cancellation lines have a *negative quantity* and a positive price, so they survive this rule;
 6. ``[cancellations]`` lines whose invoice starts with the cancellation prefix, or whose quantity is
-   negative, are kept, flagged ``is_cancellation`` and logged as netted (0 rows removed).
+   negative, are kept, flagged ``is_cancellation`` and logged as netted (0 rows removed);
+7. ``[refunds]`` (only with a refund column) each kept order's refunded amount, at most what its kept lines cost,
+   becomes one cancellation line of that order (quantity -1), added and netted.
 
 A rule that removes every remaining line says so in its note, with the params key to check. Values that
 cannot be right stop the cleaning with a message naming the column, the count and examples: text in a
@@ -62,7 +64,7 @@ from ...parse import after_period, is_na_token, read_dates, read_ids, read_numbe
 from ...quality import ABSURD_VALUE  # at or above this size, a quantity, price or amount is a data error
 from .columns import SUMMARY_LINES_TEXT, TransactionColumns, is_summary_id
 from .rules import (CANCELLED_STATUSES, _listed, _today, cancelled, cancelled_step, duplicates_step,
-                    future_dates_step, log_rule, price_rule, required_fields, unmapped_steps)
+                    future_dates_step, log_rule, price_rule, refunds_step, required_fields, unmapped_steps)
 
 __all__ = [
     "DEFAULT_NON_PRODUCT_CODES",
@@ -212,9 +214,15 @@ def _normalise(df: pd.DataFrame, opts: _Options, log: CleaningLog) -> pd.DataFra
              "price": price, "amount": amount, "is_cancellation": is_cancel}
     if c.stock_code is not None:
         parts["stock_code"] = df[c.stock_code]  # as read: stripped to text only in the output
-    if c.status is not None:  # an order's status, which an export may give on its first line only (Shopify)
+    if c.country is not None:
+        parts["country"] = df[c.country]
+    # an order's status and refund, which an export may give on its first line only (Shopify)
+    if c.status is not None:
         status = df[c.status].astype("string").str.strip().str.lower()
         parts["status"] = status.groupby(invoice.to_numpy(), dropna=False).transform("max")
+    if c.refund is not None:
+        refund = _to_numeric(df[c.refund], "refund_col", opts, log).abs()
+        parts["refund"] = refund.groupby(invoice.to_numpy(), dropna=False).transform("max")
     if opts.drop_duplicates:
         parts["is_duplicate"] = df.duplicated(keep="first")
     return pd.DataFrame({name: s.reset_index(drop=True) for name, s in parts.items()})
@@ -323,6 +331,35 @@ def _cancellations(table: pd.DataFrame, log: CleaningLog, opts: _Options) -> pd.
     return table
 
 
+def _refunds(table: pd.DataFrame, log: CleaningLog, opts: _Options) -> pd.DataFrame:
+    """``[refunds]`` (only with a refund column): one cancellation line added per kept order with a refund, of the
+    refund or, when that is more (shipping, taxes), of what the order's kept lines cost (:func:`refund_lines`)."""
+    if opts.columns.refund is None:
+        return table
+    buy = table[~table["is_cancellation"].to_numpy()]
+    lines, cut = refund_lines(buy, country=opts.columns.country is not None)
+    lines.index = -1 - pd.RangeIndex(len(lines))  # no raw line: below the raw lines' positions
+    description, note = refunds_step(len(lines), float(lines["price"].sum()), cut)
+    log.add("refunds", description, len(table), 0, rows_netted=len(lines), rows_added=len(lines), note=note)
+    return pd.concat([table, lines]) if len(lines) else table
+
+
+def refund_lines(buy: pd.DataFrame, *, country: bool) -> tuple[pd.DataFrame, int]:
+    """The working table's lines of the refunds of the orders in ``buy`` (kept purchase lines with ``refund``), one
+    per order with a refund above 0, in invoice order: the order's customer (the first in text order), its last date,
+    quantity -1, price and amount the refund but at most the order's amount, its country (the first); and how many
+    refunds were cut to their order's amount."""
+    agg = {"customer_id": ("customer_id", "min"), "date": ("date", "max"), "spent": ("amount", "sum"),
+           "refund": ("refund", "max")}
+    if country:
+        agg["country"] = ("country", "min")
+    orders = buy.groupby("invoice_id", sort=True).agg(**agg)
+    orders = orders[(orders["refund"] > 0) & (orders["spent"] > 0)]
+    value = np.minimum(orders["refund"], orders["spent"])
+    lines = orders.drop(columns=["spent"]).assign(quantity=-1.0, price=value, amount=value, is_cancellation=True)
+    return lines.reset_index(), int((orders["refund"] > orders["spent"]).sum())
+
+
 def _unmapped(table: pd.DataFrame, log: CleaningLog, opts: _Options) -> pd.DataFrame:
     """``[orders]`` and ``[items]`` (logged only without an invoice or a quantity column): one purchase is one
     customer-day; a line is one item, a negative amount a return."""
@@ -343,12 +380,12 @@ def _lost_customers(start: pd.DataFrame, table: pd.DataFrame, log: CleaningLog) 
 
 #: The cleaning rules, in the order they run (see the module docstring).
 _RULES = (_unmapped, _duplicates, _missing_customer, _summary_lines, _cancelled_orders, _missing_values, _future_dates,
-          _non_product, _non_positive_price, _cancellations)
+          _non_product, _non_positive_price, _cancellations, _refunds)
 
 
 def _output(df: pd.DataFrame, table: pd.DataFrame, columns: TransactionColumns) -> pd.DataFrame:
     """The cleaned table: normalised columns of the kept rows (cancellations made negative), then the rest
-    of their original columns, with a fresh RangeIndex."""
+    of their original columns (empty on the lines of refunds), with a fresh RangeIndex."""
     idx = table.index.to_numpy()
     cancel_kept = table["is_cancellation"].to_numpy()
     qty_kept = table["quantity"].to_numpy()
@@ -367,8 +404,9 @@ def _output(df: pd.DataFrame, table: pd.DataFrame, columns: TransactionColumns) 
     if columns.stock_code is not None:
         clean["stock_code"] = table["stock_code"].astype("str").str.strip().reset_index(drop=True)
     if columns.country is not None:
-        clean["country"] = df[columns.country].astype("str").iloc[idx].reset_index(drop=True)
-    rest = df.iloc[idx, [i for i, col in enumerate(df.columns) if col not in clean.columns]]
+        clean["country"] = table["country"].astype("str").reset_index(drop=True)
+    rest = df.iloc[:, [i for i, col in enumerate(df.columns) if col not in clean.columns]]
+    rest = rest.iloc[idx] if (idx >= 0).all() else rest.reset_index(drop=True).reindex(idx)  # < 0: refunds
     return pd.concat([clean, rest.reset_index(drop=True)], axis=1)
 
 

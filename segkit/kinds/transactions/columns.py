@@ -42,6 +42,7 @@ _PARAMS_KEYS = {
     "stock_code": "stock_code_col",
     "country": "country_col",
     "status": "status_col",
+    "refund": "refund_col",
 }
 _REQUIRED = ("customer", "date")
 
@@ -73,6 +74,9 @@ class TransactionColumns:
     status : str or None
         Optional order status column (Shopify's "Financial Status"): the lines of refunded or cancelled orders are
         removed (the params' ``cancelled_statuses``).
+    refund : str or None
+        Optional column of the amount refunded on an order (Shopify's "Refunded Amount"), on any of its lines: the
+        refund of an order that is kept is subtracted from the customer's spend, as one returned line.
     """
 
     customer: str = "CustomerID"
@@ -84,6 +88,7 @@ class TransactionColumns:
     stock_code: str | None = "StockCode"
     country: str | None = "Country"
     status: str | None = None
+    refund: str | None = None
 
     def __post_init__(self):
         for name in _PARAMS_KEYS:
@@ -108,7 +113,8 @@ class TransactionColumns:
     @classmethod
     def from_params(cls, mapping: Mapping[str, Any]) -> TransactionColumns:
         """Build the mapping from params keys (``customer_col``, ``invoice_col``, ``date_col``,
-        ``quantity_col``, ``price_col``, ``amount_col``, ``stock_code_col``, ``country_col``, ``status_col``).
+        ``quantity_col``, ``price_col``, ``amount_col``, ``stock_code_col``, ``country_col``, ``status_col``,
+        ``refund_col``).
 
         Keys that are absent take the Online Retail defaults; other keys in ``mapping`` are ignored,
         so the whole params dict can be passed. When ``amount_col`` is set, ``price_col`` is

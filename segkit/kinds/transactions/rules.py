@@ -10,7 +10,7 @@ from ...cleaning import CleaningLog
 from .columns import TransactionColumns
 
 __all__ = ["CANCELLED_STATUSES", "log_rule", "duplicates_step", "future_dates_step", "cancelled", "cancelled_step",
-           "required_fields", "price_rule", "unmapped_steps"]
+           "required_fields", "price_rule", "unmapped_steps", "refunds_step"]
 
 #: The statuses of orders the customer did not keep, as ``clean_transactions`` reads them by default (the params'
 #: ``cancelled_statuses`` default to the same).
@@ -101,3 +101,13 @@ def cancelled_step(statuses) -> str:
     """The ``[cancelled_orders]`` rule's description: the lines of orders whose status is one of ``statuses``."""
     return (f"Lines of orders whose status is {_listed([repr(w) for w in cancelled(statuses)])} were removed: the "
             "customer did not keep what they bought (a refund or a cancellation of the whole order).")
+
+
+def refunds_step(orders: int, total: float, cut: int) -> tuple[str, str]:
+    """The ``[refunds]`` step's description and note: ``orders`` refunds added, ``total`` in all, ``cut`` of them to
+    their order's amount (the pandas and the engine cleaning alike)."""
+    note = f"{orders:,} order(s), {total:,.2f} refunded in all"
+    if cut:
+        note += f"; {cut:,} refund(s) above what the order's kept lines cost (shipping, taxes) were cut to that"
+    return ("Refunds of orders that were kept (refund_col) were subtracted from the customer's spend: one returned "
+            "line per order, added and netted.", note)

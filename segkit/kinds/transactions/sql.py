@@ -28,7 +28,7 @@ from ...errors import ColumnError, DataValueError
 from ...featureset import FrozenIds
 from .clean import DEFAULT_NON_PRODUCT_CODES
 from .rules import (_listed, _today, cancelled, cancelled_step, duplicates_step, future_dates_step, log_rule,
-                    price_rule, required_fields, unmapped_steps)
+                    price_rule, refunds_step, required_fields, unmapped_steps)
 from .columns import SUMMARY_ID_TEXTS, SUMMARY_LINES_TEXT, TransactionColumns
 
 __all__ = ["check_in_duckdb", "check_in_engine", "clean_in_duckdb", "features_in_duckdb", "clean_in_engine",
@@ -136,8 +136,12 @@ def _normalised(eng: SQLEngine, source: str, params, c: TransactionColumns, type
         out["stock_code"] = f"CAST({q(c.stock_code)} AS STRING)"
     if c.country:
         out["country"] = f"CAST({q(c.country)} AS STRING)"
-    if c.status:  # an order's status, which an export may give on its first line only (Shopify)
+    # an order's status and refund, which an export may give on its first line only (Shopify)
+    if c.status:
         out["status"] = f"max(lower(trim(CAST({q(c.status)} AS STRING)))) OVER (PARTITION BY {invoice})"
+    if c.refund:
+        refund = _number(eng, source, c.refund, types[c.refund], "refund_col")
+        out["refund"] = f"max(abs({refund})) OVER (PARTITION BY {invoice})"
     return out
 
 
@@ -241,6 +245,12 @@ def _log(eng: SQLEngine, params, c: TransactionColumns, rows: int, distinct: int
     log.add("cancellations", "Cancelled and returned lines were kept and subtracted from the customer's spend "
             "(netted), not removed.", left, 0, rows_netted=n["netted"],
             note=f"netted {n['netted']:,} cancellation lines from {n['netted_invoices']:,} {orders}")
+    if c.refund:
+        added, total, cut = eng.one("SELECT count(*), coalesce(sum(refund), 0), count(*) FILTER (WHERE cut) FROM "
+                                    "segkit_refunds", "cleaning the transactions")
+        description, note = refunds_step(int(added), float(total), int(cut))
+        log.add("refunds", description, left, 0, rows_netted=int(added), rows_added=int(added), note=note)
+        left += int(added)
     if n["customers"] > n["customers_kept"]:
         log.add("lost_customers", "Customers whose every line was removed by the rules above: they are not in the "
                 "segments.", left, 0, note=f"{n['customers'] - n['customers_kept']:,} customer(s) lost all their lines")
@@ -280,16 +290,30 @@ def clean_in_engine(eng: SQLEngine, source: str, params, out_path=None) -> Clean
     to the Parquet file ``out_path`` when given, and returns the cleaning log."""
     c = TransactionColumns.from_params(params.model_dump())
     rows, distinct, raw_names = _build_lines(eng, source, params, c)
+    if c.refund:  # one line per kept order with a refund, as the pandas cleaning's ``refund_lines``
+        eng.view("segkit_refunds", f"""SELECT invoice_id, min(customer_id) AS customer_id, max(date) AS date,
+            least(max(refund), sum(amount)) AS refund, max(refund) > sum(amount) AS cut
+            {', min(country) AS country' if c.country else ''} FROM segkit_lines
+            WHERE dropped IS NULL AND NOT is_cancellation GROUP BY invoice_id
+            HAVING max(refund) > 0 AND sum(amount) > 0""")
     log = _log(eng, params, c, rows, distinct)
     integer = c.quantity is None or eng.types(source)[c.quantity].upper().startswith(_INTEGER)
     qty = "CAST(quantity AS BIGINT)" if integer else "quantity"
     kept = ["trim(stock_code) AS stock_code"] if c.stock_code else []
     kept += ["country"] if c.country else []
     kept += [f"segkit_raw_{i}" for i in range(len(raw_names))]
-    eng.view(CLEAN_TABLE, f"""SELECT customer_id, invoice_id, date,
+    lines = f"""SELECT customer_id, invoice_id, date,
         CASE WHEN is_cancellation THEN -abs({qty}) ELSE {qty} END AS quantity, price,
         CASE WHEN is_cancellation THEN -abs(amount) ELSE amount END AS amount, is_cancellation
-        {''.join(', ' + k for k in kept)} FROM segkit_lines WHERE dropped IS NULL""", "cleaning the transactions")
+        {''.join(', ' + k for k in kept)} FROM segkit_lines WHERE dropped IS NULL"""
+    if c.refund:
+        empty = ["CAST(NULL AS STRING)"] if c.stock_code else []
+        empty += ["country"] if c.country else []
+        empty += ["NULL"] * len(raw_names)
+        one = "CAST(-1 AS BIGINT)" if integer else "CAST(-1 AS DOUBLE)"
+        lines += f""" UNION ALL SELECT customer_id, invoice_id, date, {one}, refund, -refund, TRUE
+            {''.join(', ' + k for k in empty)} FROM segkit_refunds"""
+    eng.view(CLEAN_TABLE, lines, "cleaning the transactions")
     if out_path is not None:
         eng.write_parquet(f"SELECT * FROM {CLEAN_TABLE}", out_path,
                           names={f"segkit_raw_{i}": n for i, n in enumerate(raw_names)})
