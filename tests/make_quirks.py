@@ -691,6 +691,19 @@ def _(path):
     return {"features": {"n": 6}, "check": {"findings": [["warning", "currency", "Amount"]]}}
 
 
+@quirk("one_currency_two_ways.csv", "line amounts in one currency written two ways, $12.50 and USD 12.50: read as "
+       "the same money, without a warning", {"amount_col": "Amount", "price_col": None, "country_col": None})
+def _(path):
+    rows = orders()
+    lines = ["InvoiceNo,StockCode,Quantity,InvoiceDate,CustomerID,Amount"]
+    lines += [f"{r['InvoiceNo']},{r['StockCode']},{r['Quantity']},{r['InvoiceDate']:%Y-%m-%d %H:%M},{r['CustomerID']},"
+              + (f"${r['Quantity'] * r['UnitPrice']:.2f}" if i % 2 else f"USD {r['Quantity'] * r['UnitPrice']:.2f}")
+              for i, r in enumerate(rows)]
+    path.write_text("\n".join(lines) + "\n")
+    return {"features": {"n": 6, "values": {"monetary": {str(12345 + c): 61.2 for c in range(6)}}},
+            "check": {"findings": []}}
+
+
 @quirk("currency_column.csv", "a Currency column with USD and EUR lines beside plain amounts: the check warns",
        {"amount_col": "Amount", "price_col": None, "country_col": None})
 def _(path):

@@ -12,7 +12,7 @@ import pandas as pd
 from ..errors import ColumnError
 from ._common import _NBSP, _Reading, _examples, _series, _text
 
-__all__ = ["NumberReading", "read_numbers", "read_ids"]
+__all__ = ["NumberReading", "read_numbers", "read_ids", "monies"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -29,7 +29,8 @@ class NumberReading(_Reading):
     unit, decimal : str
         ``"%"``, the one currency found, or ``""``; and the decimal mark used for the column.
     currencies : tuple of str
-        Every currency sign or code found (more than one: the amounts are in several currencies).
+        The currencies found, each as its first notation (more than one: the amounts are in several currencies);
+        a sign and a code it may stand for ("$" and "USD") are one (:func:`monies`).
     """
 
     n_infinite: int = 0
@@ -49,6 +50,28 @@ _NUMBER = re.compile(
     rf"(?P<core>inf(?:inity)?|[\d.,'’ ]*\d[\d.,'’ ]*(?:[eE][+-]?\d+)?)\s*(?P<pct>%)?"
     rf"(?:(?<=[\d%])(?P<s4>[\-−]))?\s*(?P<c2>{_CURRENCY})?\s*(?P<s3>[\-−])?\s*(?P<close>\))?", re.IGNORECASE)
 _EITHER = re.compile(r"[1-9]\d{0,2}[.,]\d{3}")  # 1,234 or 1.234: thousands, or three decimals
+#: The codes a currency sign may stand for (a code stands for itself).
+_SIGN_CODES = {"$": {"USD", "CAD", "AUD", "NZD", "HKD", "SGD", "MXN"}, "US$": {"USD"}, "C$": {"CAD"}, "A$": {"AUD"},
+               "R$": {"BRL"}, "£": {"GBP"}, "€": {"EUR"}, "¥": {"JPY", "CNY"}, "₹": {"INR"}, "₩": {"KRW"},
+               "₽": {"RUB"}, "₺": {"TRY"}}
+
+
+def monies(found) -> list[str]:
+    """The currencies among the signs and codes ``found`` in one column, each as the first notation found: a sign and
+    a code it may stand for are one currency, two codes (or two signs) that cannot stand for one are two.
+
+    >>> monies(["$", "USD"]), monies(["$", "US$", "€"]), monies(["$", "USD", "CAD"])
+    (['$'], ['$', '€'], ['$', 'CAD'])
+    """
+    groups: list[tuple[str, set[str]]] = []
+    for notation in found:
+        codes = _SIGN_CODES.get(notation, {notation})
+        i = next((i for i, (_, known) in enumerate(groups) if known & codes), None)
+        if i is None:
+            groups.append((notation, set(codes)))
+        else:
+            groups[i] = (groups[i][0], groups[i][1] & codes)
+    return [first for first, _ in groups]
 
 
 def _mark(core: str) -> str:
@@ -101,8 +124,9 @@ def _text_numbers(uniq: np.ndarray, weights: np.ndarray, decimal, thousands) -> 
         seen["pct"] += int(w) * bool(m["pct"])
         seen["paren"] += int(w) * bool(m["open"])
         seen["trailing"] += int(w) * trailing
-    currencies = [c for c in seen["cur"] if c]
-    notes += [f"currency {c} removed ({seen['cur'][c]:,} values)" for c in currencies]
+    found = [c for c in seen["cur"] if c]
+    notes += [f"currency {c} removed ({seen['cur'][c]:,} values)" for c in found]
+    currencies = monies(found)
     notes += [text.format(n) for text, n in [
         ("several currencies in one column: amounts are not converted", len(currencies) > 1),
         ("percent sign removed from {:,} values; kept in percent (12% reads 12)", seen["pct"]),
