@@ -54,7 +54,13 @@ def load_input(params) -> pd.DataFrame:
         raise ParamsError(*_NO_INPUT, key="data_path")
     if str(params.data_path).startswith("synth://"):
         return read_synth(params.data_path, params.data_kind)
-    return read_table(params.data_path, sheet=params.data_sheet, options=params.file_options())
+    return read_table(params.data_path, sheet=params.data_sheet, options=read_options(params))
+
+
+def read_options(params) -> dict[str, Any]:
+    """How the input is read: the params' reading keys, and ``census`` when the data kind reads census tables (its
+    ``CENSUS_CODES``: ``2,500-`` is a bottom code, ``(X)`` missing; :func:`~segkit.parse.read_numbers`)."""
+    return {**params.file_options(), "census": bool(getattr(kinds.get(params.data_kind).module, "CENSUS_CODES", False))}
 
 
 def input_columns(params) -> list[str]:

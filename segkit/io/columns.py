@@ -42,9 +42,10 @@ def _as_text(s: pd.Series) -> pd.Series:
     return s if pd.api.types.is_string_dtype(s) else s.astype("str").where(s.notna())
 
 
-def _type_column(s: pd.Series, decimal: str | None, thousands: str | None) -> tuple[pd.Series, str, tuple]:
+def _type_column(s: pd.Series, decimal: str | None, thousands: str | None,
+                 census: bool = False) -> tuple[pd.Series, str, tuple]:
     """One text column typed for the whole input, a note when reading it needed more than pandas would do, and the
-    currencies its numbers carried."""
+    currencies its numbers carried (``census``: :func:`~segkit.parse.read_numbers`' census codes)."""
     text = _as_text(s)
     filled = text.dropna()
     if filled.empty:
@@ -62,9 +63,9 @@ def _type_column(s: pd.Series, decimal: str | None, thousands: str | None) -> tu
         except (ValueError, TypeError):
             pass
     uniq = pd.Series(pd.unique(filled)[:_SAMPLE])
-    if read_numbers(uniq, decimal=decimal, thousands=thousands).n_unparsed:  # a cheap look first
+    if read_numbers(uniq, decimal=decimal, thousands=thousands, census=census).n_unparsed:  # a cheap look first
         return text, "", ()
-    reading = read_numbers(text, column=str(s.name), decimal=decimal, thousands=thousands)
+    reading = read_numbers(text, column=str(s.name), decimal=decimal, thousands=thousands, census=census)
     if reading.n_unparsed or not reading.values.notna().any():
         return text, "", ()
     values = reading.values
@@ -78,8 +79,9 @@ def _type_column(s: pd.Series, decimal: str | None, thousands: str | None) -> tu
 
 
 def type_columns(df: pd.DataFrame, *, decimal: str | None = None, thousands: str | None = None,
-                 columns: Sequence | None = None) -> tuple[pd.DataFrame, list[str]]:
-    """Type the text columns of ``df`` (all of them, or ``columns``) for the whole table.
+                 columns: Sequence | None = None, census: bool = False) -> tuple[pd.DataFrame, list[str]]:
+    """Type the text columns of ``df`` (all of them, or ``columns``) for the whole table (``census``: a census table,
+    whose codes such as ``2,500-`` and ``(X)`` :func:`~segkit.parse.read_numbers` reads with ``census``).
 
     Returns the typed table and plain-language notes (decimal comma, currency signs, blanks read as missing).
 
@@ -93,7 +95,7 @@ def type_columns(df: pd.DataFrame, *, decimal: str | None = None, thousands: str
     for name in df.columns:
         s = df[name]
         if (columns is None or name in columns) and (pd.api.types.is_string_dtype(s) or s.dtype == object):
-            s, note, currencies = _type_column(s, decimal, thousands)
+            s, note, currencies = _type_column(s, decimal, thousands, census)
             notes += [note] if note else []
             mixed.update({str(name): list(currencies)} if len(currencies) > 1 else {})
         out[name] = s

@@ -212,7 +212,8 @@ def _refuse_one_column(columns: list, first_value: str, path: Path) -> None:
 
 def _typed(df: pd.DataFrame, notes: list[str], options: Mapping[str, Any] | None) -> pd.DataFrame:
     """``df`` with its text columns typed once for the whole table, and every note."""
-    typed, more = type_columns(df, decimal=_opt(options, "decimal"), thousands=_opt(options, "thousands"))
+    typed, more = type_columns(df, decimal=_opt(options, "decimal"), thousands=_opt(options, "thousands"),
+                               census=bool(_opt(options, "census")))
     typed.attrs["read_notes"] = list(notes) + more
     return typed
 
@@ -282,7 +283,7 @@ def _read_files(files: list[Path], where: str, options: Mapping[str, Any] | None
     notes += sorted({n for fr in frames for n in fr.attrs["read_notes"]})
     text = any(f.suffix.lower() not in _PARQUET_SUFFIXES for f in files)
     typed, more = type_columns(df, decimal=_opt(options, "decimal"), thousands=_opt(options, "thousands"),
-                               columns=None if text else mixed)
+                               columns=None if text else mixed, census=bool(_opt(options, "census")))
     typed.attrs["read_notes"] = notes + more
     return typed
 
@@ -302,7 +303,8 @@ def read_table(path: str | Path, *, sheet: str | int | None = None, key: str = "
         The params key the path came from, named in messages.
     options : mapping, optional
         How to read text files when detection is not enough: ``sep``, ``header``, ``column_names``,
-        ``encoding``, ``decimal``, ``thousands`` (the params of :class:`~segkit.parse.options.ReadOptions`).
+        ``encoding``, ``decimal``, ``thousands`` (the params of :class:`~segkit.parse.options.ReadOptions`); and
+        ``census``, to read a census table's codes (``2,500-``, ``(X)``: :func:`~segkit.parse.read_numbers`).
 
     Returns
     -------

@@ -48,7 +48,11 @@ _CURRENCY = (r"US\$|[CA]\$|R\$|[£$€¥₹₩₽₺]|(?:USD|EUR|GBP|JPY|CHF|CAD
 _NUMBER = re.compile(
     rf"(?P<open>\()?\s*(?P<s1>[+\-−])?\s*(?P<c1>{_CURRENCY})?\s*(?P<s2>[+\-−])?\s*"
     rf"(?P<core>inf(?:inity)?|[\d.,'’ ]*\d[\d.,'’ ]*(?:[eE][+-]?\d+)?)\s*(?P<pct>%)?"
-    rf"(?:(?<=[\d%])(?P<s4>[\-−]))?\s*(?P<c2>{_CURRENCY})?\s*(?P<s3>[\-−])?\s*(?P<close>\))?", re.IGNORECASE)
+    rf"(?:(?<=[\d%])(?P<s4>[\-−])|(?<=\d)(?P<top>\+))?\s*(?P<c2>{_CURRENCY})?\s*(?P<s3>[\-−])?\s*(?P<close>\))?",
+    re.IGNORECASE)
+#: What census tables write for a value they do not give: not applicable, not available, too few samples (the margins
+#: of error's codes). Missing with ``census``, beside :data:`~segkit.parse.NA_TOKENS`.
+CENSUS_NA = frozenset({"(x)", "n", "**", "***", "*****"})
 _EITHER = re.compile(r"[1-9]\d{0,2}[.,]\d{3}")  # 1,234 or 1.234: thousands, or three decimals
 #: The codes a currency sign may stand for (a code stands for itself).
 _SIGN_CODES = {"$": {"USD", "CAD", "AUD", "NZD", "HKD", "SGD", "MXN"}, "US$": {"USD"}, "C$": {"CAD"}, "A$": {"AUD"},
@@ -84,8 +88,9 @@ def _mark(core: str) -> str:
     return "" if not n else ("." if sep == "," else ",") if n > 1 else ("?" + sep if _EITHER.fullmatch(m) else sep)
 
 
-def _text_numbers(uniq: np.ndarray, weights: np.ndarray, decimal, thousands) -> tuple:
-    """Numbers for the distinct texts ``uniq`` (NaN where unparsed), the notes, the unit, the decimal mark."""
+def _text_numbers(uniq: np.ndarray, weights: np.ndarray, decimal, thousands, census: bool = False) -> tuple:
+    """Numbers for the distinct texts ``uniq`` (NaN where unparsed), the notes, the unit, the decimal mark; with
+    ``census``, ``2,500-`` is a bottom code (2,500 or less), not a trailing minus."""
     parts = [_NUMBER.fullmatch(u.translate(_NBSP)) for u in uniq]
     votes = {",": 0, ".": 0, "?,": 0, "?.": 0, "": 0}
     for m, w in zip(parts, weights):
@@ -102,7 +107,8 @@ def _text_numbers(uniq: np.ndarray, weights: np.ndarray, decimal, thousands) -> 
     t = re.escape(thousands) if thousands else "[" + re.escape(tchars) + "]"
     d, e = re.escape(dec), r"(?:[eE][+-]?\d+)?"
     strict = re.compile(rf"(?:\d{{1,3}}(?:{t}\d{{3}})+|\d+)(?:{d}\d*)?{e}|{d}\d+{e}")
-    out, seen = np.full(len(uniq), np.nan), {"cur": {}, "pct": 0, "paren": 0, "trailing": 0, "thousands": 0}
+    out, seen = np.full(len(uniq), np.nan), {"cur": {}, "pct": 0, "paren": 0, "trailing": 0, "thousands": 0,
+                                             "top": 0, "bottom": 0}
     for i, (m, w) in enumerate(zip(parts, weights)):
         signs = bool(m["s3"]) + bool(m["s4"]) + bool(m["open"] or m["s1"] or m["s2"]) if m else 0
         if m is None or bool(m["open"]) != bool(m["close"]) or (bool(m["c1"]) + bool(m["c2"]) + bool(m["pct"]) > 1) \
@@ -117,8 +123,11 @@ def _text_numbers(uniq: np.ndarray, weights: np.ndarray, decimal, thousands) -> 
             value = float(plain.replace(dec, "."))
         else:
             continue
-        trailing = bool(m["s3"] or m["s4"])
+        bottom = census and bool(m["s4"]) and not (m["c1"] or m["c2"] or m["pct"])  # a census bottom code: 2,500-
+        trailing = bool(m["s3"] or m["s4"]) and not bottom
         out[i] = -value if m["open"] or trailing or {m["s1"], m["s2"]} & {"-", "−"} else value
+        seen["top"] += int(w) * bool(m["top"])
+        seen["bottom"] += int(w) * bottom
         cur = (m["c1"] or m["c2"] or "").upper()
         seen["cur"][cur] = seen["cur"].get(cur, 0) + int(w)
         seen["pct"] += int(w) * bool(m["pct"])
@@ -132,12 +141,14 @@ def _text_numbers(uniq: np.ndarray, weights: np.ndarray, decimal, thousands) -> 
         ("percent sign removed from {:,} values; kept in percent (12% reads 12)", seen["pct"]),
         ("{:,} values in parentheses read as negative", seen["paren"]),
         ("{:,} values with a trailing minus (12,50-) read as negative", seen["trailing"]),
-        ("thousands separators removed from {:,} values", seen["thousands"])] if n]
+        ("thousands separators removed from {:,} values", seen["thousands"]),
+        ("{:,} values like 250,000+ (a top code: that much or more) read as their number", seen["top"]),
+        ("{:,} values like 2,500- (a bottom code: that much or less) read as their number", seen["bottom"])] if n]
     return out, notes, "%" if seen["pct"] else currencies[0] if len(currencies) == 1 else "", dec, tuple(currencies)
 
 
 def read_numbers(values, *, column: str = "", decimal: str | None = None,
-                 thousands: str | None = None) -> NumberReading:
+                 thousands: str | None = None, census: bool = False) -> NumberReading:
     """Read a column as float64 numbers.
 
     Parameters
@@ -150,6 +161,10 @@ def read_numbers(values, *, column: str = "", decimal: str | None = None,
         Default: decided from the whole column; ``1,234`` alone reads as a thousands separator.
     thousands : str, optional
         The only thousands separator accepted (default: any of ``, . ' ’`` or space but the decimal).
+    census : bool
+        Read a census table's codes: ``2,500-`` is a bottom code (2,500 or less), not -2,500; ``(X)``, ``N``,
+        ``**``, ``***`` and ``*****`` are missing (:data:`CENSUS_NA`). Top codes (``250,000+``) read as their number
+        either way.
 
     Returns
     -------
@@ -170,12 +185,15 @@ def read_numbers(values, *, column: str = "", decimal: str | None = None,
         out = pd.to_numeric(raw, errors="coerce")
     else:
         text, missing = _text(raw)
+        if census:
+            coded = text.str.lower().isin(list(CENSUS_NA)).to_numpy(dtype=bool)
+            text, missing = text.mask(coded), np.asarray(missing, bool) | coded
         out = pd.to_numeric(text, errors="coerce") if decimal is None and thousands is None else None
         if out is None or (out.isna() & ~missing).any():
             codes, uniq = pd.factorize(text)
             weights = np.bincount(codes[codes >= 0], minlength=len(uniq))
             nums, notes, unit, dec, currencies = _text_numbers(np.asarray(uniq, dtype=object), weights, decimal,
-                                                               thousands)
+                                                               thousands, census)
             out = pd.Series(np.where(codes >= 0, nums[np.maximum(codes, 0)], np.nan), index=raw.index)
     values, missing = out.to_numpy(dtype="float64", na_value=np.nan, copy=True), np.asarray(missing, bool)
     infinite = np.isinf(values)

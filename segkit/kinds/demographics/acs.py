@@ -198,7 +198,8 @@ def build_acs_features(df: pd.DataFrame, groups: list[FeatureGroup] | None = Non
     report = validate_acs_table(clean, groups, sentinel_counts=sentinels)
     counted = {population_col, *(c for g in (groups or load_feature_groups()) for c in g.columns)}
     for col in [c for c in clean.columns if c in counted and not pd.api.types.is_numeric_dtype(clean[c])]:
-        clean[col] = read_numbers(clean[col], column=str(col)).check().values  # text: a ColumnError with examples
+        # text: a ColumnError with examples
+        clean[col] = read_numbers(clean[col], column=str(col), census=True).check().values
     if len(report.used_groups) < min_groups:
         raise SegmentationError(
             f"only {len(report.used_groups)} feature group(s) are usable "
