@@ -162,6 +162,17 @@ def _(path):
             "features": {"n": 20}, "check": {"findings": []}}
 
 
+@quirk("customers_total_row.csv", "a customer table exported with a total row (id 'Total', the columns' sums) "
+       "and a footer: the total row is removed, not segmented as a customer", CUSTOMERS)
+def _(path):
+    rows = people()
+    total = {"customer_id": "Total", "age": "", "income": sum(r["income"] for r in rows),
+             "visits": sum(r["visits"] for r in rows), "city": "", "signup": ""}
+    path.write_text(text(rows + [total], PEOPLE_COLUMNS) + "Exported 2024-07-01,,,,,\n")
+    return {"clean": {"steps": {"summary_rows": {"rows_removed": 1, "note": "Total"}}},
+            "features": {"n": 20, "index": [f"C{i:03d}" for i in range(1, 21)]}}
+
+
 @quirk("customers_conflicting_ids.csv", "a customer id on two rows with different values: refused, naming the id",
        CUSTOMERS)
 def _(path):

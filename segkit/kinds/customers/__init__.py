@@ -27,7 +27,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from ...cleaning import CleaningLog, examples
+from ...cleaning import CleaningLog, examples, is_summary_id
 from ...errors import ColumnError, ParamsError
 from ...featureset import FeatureSet
 from ...io import parse_synth, require_columns
@@ -85,7 +85,8 @@ def clean(raw: pd.DataFrame, params):
     clean : DataFrame
         The remaining rows, every input column kept, index reset.
     log : CleaningLog
-        Rules ``duplicates``, ``missing_id``, ``duplicate_ids`` and ``empty_rows``, in that order.
+        Rules ``duplicates``, ``missing_id``, ``summary_rows`` (logged only when it removes rows: an export's total
+        row, whose id is "Total", "Grand total:" and the like), ``duplicate_ids`` and ``empty_rows``, in that order.
     """
     log, table = CleaningLog(), raw.reset_index(drop=True)
     n = len(table)
@@ -108,6 +109,13 @@ def clean(raw: pd.DataFrame, params):
                 int(missing.sum()))
         table = table.loc[~missing].reset_index(drop=True)
         n = len(table)
+        summary = is_summary_id(table[id_col].astype(str))
+        if summary.any():
+            log.add("summary_rows", f"Summary rows were removed: their id ({id_col!r}) is a word such as \"Total\", so "
+                    "they hold an export's totals, not a customer", n, int(summary.sum()),
+                    note=_examples(table.loc[summary, id_col]))
+            table = table.loc[~summary].reset_index(drop=True)
+            n = len(table)
 
         repeated = level_text(table[id_col]).duplicated(keep="first").to_numpy()
         log.add("duplicate_ids", f"Rows repeating an id already seen in {id_col!r} (exact copies too, when "

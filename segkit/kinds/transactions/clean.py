@@ -58,11 +58,11 @@ from typing import Iterable
 import numpy as np
 import pandas as pd
 
-from ...cleaning import CleaningLog, examples as _examples
+from ...cleaning import CleaningLog, examples as _examples, is_summary_id
 from ...errors import DataValueError
 from ...parse import after_period, is_na_token, read_dates, read_ids, read_numbers
 from ...quality import ABSURD_VALUE  # at or above this size, a quantity, price or amount is a data error
-from .columns import SUMMARY_LINES_TEXT, TransactionColumns, is_summary_id
+from .columns import SUMMARY_LINES_TEXT, TransactionColumns
 from .rules import (CANCELLED_STATUSES, _listed, _today, cancelled, cancelled_step, duplicates_step,
                     future_dates_step, log_rule, price_rule, refunds_step, required_fields, unmapped_steps)
 

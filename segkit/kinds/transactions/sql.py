@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ...cleaning import CleaningLog
+from ...cleaning import SUMMARY_ID_TEXTS, CleaningLog
 from ...engine.base import SQLEngine
 from ...engine.duckdb import DuckDBEngine
 from ...errors import ColumnError, DataValueError
@@ -29,7 +29,7 @@ from ...featureset import FrozenIds
 from .clean import DEFAULT_NON_PRODUCT_CODES
 from .rules import (_listed, _today, cancelled, cancelled_step, duplicates_step, future_dates_step, log_rule,
                     price_rule, refunds_step, required_fields, unmapped_steps)
-from .columns import SUMMARY_ID_TEXTS, SUMMARY_LINES_TEXT, TransactionColumns
+from .columns import SUMMARY_LINES_TEXT, TransactionColumns
 
 __all__ = ["check_in_duckdb", "check_in_engine", "clean_in_duckdb", "features_in_duckdb", "clean_in_engine",
            "features_in_engine", "CLEAN_TABLE"]
