@@ -29,6 +29,7 @@ from .explain import explain_segments
 from .featureset import FeatureSet
 from .format import format_value
 from .io import to_jsonable
+from .naming.masking import observed
 from .profile import SegmentProfile, profile_segments, project_2d
 from .separability import SegmentExplanation
 from .select import KSelection, choose_k as vote_k, segment_stability, select_k
@@ -247,7 +248,8 @@ def describe_segments(params: Params, fs: FeatureSet, model, labels=None, *, str
     else:
         stability = dict(zip(present.tolist(), segment_stability(X, labels.to_numpy(), n_boot=p.bootstrap, seed=p.seed,
                                                                  sample_size=p.stability_sample_size, refit="centres")))
-    profile = profile_segments(fs.table, labels, columns=fs.profiled)
+    # the figures describe what was observed: a value the features step filled in is left out of them
+    profile = profile_segments(observed(fs.table, fs.extra.get("imputed_rows")), labels, columns=fs.profiled)
     profile = profile.with_names(kinds.get(p.data_kind).name_segments(profile, fs, p, labels=labels))
     coords, _ = project_2d(X, seed=p.seed)
     seg = Segmentation(model=model, features=fs, labels=labels, profile=profile, distances=distances, coords=coords,

@@ -389,3 +389,23 @@ def test_categories_table_says_yes_and_no_for_a_0_1_category(tmp_path):
     start = list(wide["Category"]).index(fs.label("is_member"))
     member = wide.iloc[start:start + 2]
     assert sorted(member["Level"]) == ["no", "yes"]
+
+
+def test_the_profile_leaves_out_the_values_the_features_filled_in():
+    """Blank totals (new customers) are filled with the median to fit the model, but the segments' figures are the
+    observed values only: the low group's mean and maximum total are its own, not lifted by the median."""
+    from segkit.pipeline import segment_table
+
+    rng = np.random.default_rng(0)
+    low = pd.DataFrame({"tenure": rng.integers(0, 3, 40), "monthly": rng.uniform(20, 25, 40),
+                        "visits": rng.integers(1, 3, 40), "total": rng.uniform(10, 20, 40)})
+    low.loc[:14, "total"] = np.nan  # 15 customers too new to have a total
+    high = pd.DataFrame({"tenure": rng.integers(50, 60, 40), "monthly": rng.uniform(90, 99, 40),
+                         "visits": rng.integers(20, 30, 40), "total": rng.uniform(5000, 6000, 40)})
+    df = pd.concat([low, high], ignore_index=True).assign(id=[f"c{i}" for i in range(80)])
+    seg = segment_table(df, data_kind="customers", id_col="id", k=2, seed=0, bootstrap=3)
+    prof = seg.profile
+    small = int(prof.means["tenure"].idxmin())
+    assert prof.means.loc[small, "total"] == pytest.approx(low["total"].mean())
+    stats = prof.stats.set_index(["segment", "feature"])
+    assert stats.loc[(small, "total"), "max"] == pytest.approx(low["total"].max())

@@ -131,9 +131,9 @@ def test_bad_columns_and_values_are_refused(features):
         profile_segments(features, LABELS, columns=["nope"])
     with pytest.raises(ColumnError, match="'city' is not numeric"):
         profile_segments(features, LABELS, columns=["city"])
-    holes = features.assign(spend=features["spend"].where(features["spend"] != 50))
-    with pytest.raises(DataValueError, match=r"columns \['spend'\] have missing"):
-        profile_segments(holes, LABELS)
+    for bad in (features["spend"].replace(50.0, np.inf), features["spend"] * np.nan):
+        with pytest.raises(DataValueError, match=r"columns \['spend'\] have infinite values, or no value at all"):
+            profile_segments(features.assign(spend=bad), LABELS)
     with pytest.raises(DataValueError, match="no rows"):
         profile_segments(features.iloc[:0], [])
 
@@ -214,3 +214,13 @@ def test_project_2d_known_structure():
     assert np.allclose(one[:, 1], 0) and ratio1.tolist() == [1.0, 0.0]
     with pytest.raises(DataValueError):
         project_2d(np.array([1.0, 2.0]))
+
+
+def test_a_missing_value_is_left_out_of_every_figure(features):
+    """A value not known (NaN, such as one the features step imputed) counts in no mean, median, minimum, maximum or
+    index: segment 1's spend is its one observed value, 30, and the whole's mean is 110 / 7."""
+    holes = features.assign(spend=features["spend"].where(features["spend"] != 50))
+    p = profile_segments(holes, LABELS)
+    assert p.means.loc[1, "spend"] == p.medians.loc[1, "spend"] == 30.0 and p.means.loc[0, "spend"] == 15.0
+    assert p.overall.loc["spend", "mean"] == pytest.approx(110 / 7) and p.overall.loc["spend", "max"] == 30.0
+    assert p.index.loc[1, "spend"] == pytest.approx(100 * 30 / (110 / 7))

@@ -15,13 +15,27 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-__all__ = ["masked_scores", "imputed_rows"]
+__all__ = ["masked_scores", "imputed_rows", "observed"]
 
 
 def imputed_rows(missing: pd.DataFrame) -> dict[str, list[int]]:
     """Feature -> positions of the rows whose value was missing (and filled), from a boolean table."""
     return {str(c): [int(i) for i in np.flatnonzero(missing[c].to_numpy())] for c in missing.columns
             if missing[c].any()}
+
+
+def observed(table: pd.DataFrame, imputed: Mapping[str, Sequence[int]] | None) -> pd.DataFrame:
+    """``table`` with the values the features step imputed (``imputed``: feature -> row positions) missing again, so
+    that a profile of it describes what was observed.
+
+    >>> observed(pd.DataFrame({"a": [1.0, 5.0, 3.0]}), {"a": [1]})["a"].tolist()
+    [1.0, nan, 3.0]
+    """
+    out = table.copy()
+    for feat, rows in (imputed or {}).items():
+        if feat in out.columns and len(rows):
+            out.iloc[np.asarray(rows, dtype=int), out.columns.get_loc(feat)] = np.nan
+    return out
 
 
 def masked_scores(table: pd.DataFrame, labels, zscores: pd.DataFrame, index: pd.DataFrame,

@@ -33,7 +33,8 @@ def profile_segments(features: pd.DataFrame, labels: Sequence[int] | np.ndarray 
     ----------
     features : pandas.DataFrame
         One row per entity (index = customer or area id), the features as columns, in their
-        natural units (not scaled), so that means and indexes read in business terms.
+        natural units (not scaled), so that means and indexes read in business terms. A missing value (NaN: not
+        known, such as one the features step imputed) is left out of every statistic.
     labels : array-like of int or pandas.Series
         Segment of each row, ``0 .. k-1`` with every segment non-empty. A Series is aligned on the
         index of ``features``; an array must be in row order.
@@ -52,7 +53,7 @@ def profile_segments(features: pd.DataFrame, labels: Sequence[int] | np.ndarray 
     Raises
     ------
     DataValueError
-        Empty data, misaligned labels, non-integer labels, missing or infinite values.
+        Empty data, misaligned labels, non-integer labels, infinite values, a column without any value.
     ColumnError
         A requested column is missing or not numeric, or there is no numeric column.
     SegmentationError
@@ -70,10 +71,10 @@ def profile_segments(features: pd.DataFrame, labels: Sequence[int] | np.ndarray 
     seg = _validate_labels(labels, features)
     data = data.astype(float)
     values = data.to_numpy()
-    if not np.isfinite(values).all():
-        bad = [c for c in data.columns if not np.isfinite(data[c].to_numpy()).all()]
-        raise DataValueError(f"columns {bad} have missing or infinite values",
-                             fix="impute or drop those rows before profiling (the features step should)")
+    if np.isinf(values).any() or np.isnan(values).all(axis=0).any():
+        bad = [c for c in data.columns if np.isinf(data[c].to_numpy()).any() or data[c].isna().all()]
+        raise DataValueError(f"columns {bad} have infinite values, or no value at all",
+                             fix="drop those rows or columns before profiling (the features step should)")
 
     k = int(seg.max()) + 1
     counts = np.bincount(seg, minlength=k)
@@ -252,6 +253,7 @@ def _validate_labels(labels: Any, features: pd.DataFrame) -> np.ndarray:
 
 
 def _index_basis(col: np.ndarray) -> str:
+    col = col[np.isfinite(col)]  # the values observed (a value left out, such as one imputed, is NaN)
     lo, hi = col.min(), col.max()
     if lo == hi:
         return "constant"
