@@ -33,7 +33,7 @@ from .naming.masking import observed
 from .profile import SegmentProfile, profile_segments, project_2d
 from .separability import SegmentExplanation
 from .select import KSelection, choose_k as vote_k, segment_stability, select_k
-from .preflight import build_features, check_features, check_input, clean_table, preflight
+from .preflight import build_features, check_features, check_input, clean_table, k_bounds, preflight
 
 __all__ = ["preflight", "check_input", "clean_table", "build_features", "check_features", "preprocessor", "clustering_matrix", "k_bounds",
            "rule_k", "select", "fit_segments", "describe_segments", "explain", "driver_columns", "Segmentation",
@@ -59,21 +59,6 @@ def clustering_matrix(params: Params, fs: FeatureSet) -> np.ndarray:
         raise DataValueError("the clustering matrix has missing or infinite values after preprocessing",
                              "check the features for missing values; impute or drop them")
     return X
-
-
-def k_bounds(params: Params, n: int) -> tuple[int, int]:
-    """The k range to search over ``n`` rows; refuses ranges the rows cannot support."""
-    if n < 3:
-        raise SegmentationError(f"only {n} rows are left to segment", "check the cleaning log; segmentation needs "
-                                "at least 3 rows", key="k")
-    if params.k != "auto" and params.k >= n:
-        raise SegmentationError(f"k={params.k} segments asked for, but only {n} rows to segment",
-                                f"set k below {n}, or k: auto", key="k")
-    k_max = min(params.k_max, n - 1)
-    if params.k_min > k_max:
-        raise SegmentationError(f"k_min={params.k_min} is not below the {n} rows to segment",
-                                f"set k_min and k_max below {n}", key="k_min")
-    return params.k_min, k_max
 
 
 def rule_k(params: Params, fs: FeatureSet) -> tuple[int, str] | None:

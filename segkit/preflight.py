@@ -15,13 +15,14 @@ import pandas as pd
 from . import engine, kinds, lineage
 from .cleaning import CleaningLog
 from .config import Params
-from .errors import ParamsError, SegkitError
+from .errors import ParamsError, SegkitError, SegmentationError
 from .featureset import FeatureSet
 from .naming.words import plural
 from .schema import SEVERITIES, Finding, ambiguous_dates, validate
 from .source import engine_path, input_columns, load_input
 
-__all__ = ["CHECK_ROWS", "ENGINE_SAMPLE", "preflight", "check_input", "clean_table", "build_features", "check_features"]
+__all__ = ["CHECK_ROWS", "ENGINE_SAMPLE", "preflight", "check_input", "clean_table", "build_features", "check_features",
+           "k_bounds"]
 
 
 #: Inputs with more rows are checked by :func:`preflight` on a seeded sample of this many rows.
@@ -66,6 +67,8 @@ def preflight(params: Params, *, deep: bool = True, needs: Iterable[str] | None 
         cleaned, log = clean_table(params, sample)
         findings += ambiguous_dates(log, findings, params.parse_options())
         fs = build_features(params, cleaned)
+        if len(sample) == rows and kind.segment_rule(fs, params) is None:  # what 03_select_k refuses (a sample has
+            k_bounds(params, len(fs.table))                                # fewer rows than the run)
         cannot, warnings = _stage_checks(kind, params, cleaned, kind.extra_stages if needs is None else needs,
                                          None if len(sample) == rows else len(sample))
         info.update(rows=rows, checked_rows=len(sample), findings=findings + warnings, cannot_run=cannot)
@@ -77,6 +80,21 @@ def preflight(params: Params, *, deep: bool = True, needs: Iterable[str] | None 
     if ref is not None:
         info["reference"] = f"run {ref.run_name} ({ref.n_segments} segments, {params.reference_mode})"
     return info
+
+
+def k_bounds(params: Params, n: int) -> tuple[int, int]:
+    """The k range to search over ``n`` rows; refuses ranges the rows cannot support."""
+    if n < 3:
+        raise SegmentationError(f"only {n} rows are left to segment", "check the cleaning log; segmentation needs "
+                                "at least 3 rows", key="k")
+    if params.k != "auto" and params.k >= n:
+        raise SegmentationError(f"k={params.k} segments asked for, but only {n} rows to segment",
+                                f"set k below {n}, or k: auto", key="k")
+    k_max = min(params.k_max, n - 1)
+    if params.k_min > k_max:
+        raise SegmentationError(f"k_min={params.k_min} is not below the {n} rows to segment",
+                                f"set k_min and k_max below {n}", key="k_min")
+    return params.k_min, k_max
 
 
 def _stage_checks(kind, params: Params, cleaned: pd.DataFrame, needs: Iterable[str], sampled: int | None
@@ -139,12 +157,19 @@ def build_features(params: Params, cleaned: pd.DataFrame) -> FeatureSet:
 
 def check_features(params: Params, fs: FeatureSet) -> FeatureSet:
     """``fs`` with the params' ``labels``, ``units`` and ``entity`` applied, once every feature the ``features``
-    param names is in it (a ParamsError otherwise)."""
+    param names is in it, and every column ``labels`` and ``units`` name (a ParamsError otherwise: such words would
+    show nowhere)."""
     _reader_words(params, fs)
+    choose = f"choose from: {', '.join(map(str, fs.table.columns))}"
     missing = [c for c in fs.columns if c not in fs.table.columns]
     if missing:
-        raise ParamsError(f"features lists {missing}, which the {params.data_kind} features do not include",
-                          f"choose from: {', '.join(map(str, fs.table.columns))}", key="features")
+        raise ParamsError(f"features lists {missing}, which the {params.data_kind} features do not include", choose,
+                          key="features")
+    for key in ("labels", "units"):
+        unknown = [c for c in (getattr(params, key) or {}) if c not in fs.table.columns]
+        if unknown:
+            raise ParamsError(f"{key} names {unknown}, which the {params.data_kind} features do not include, so its "
+                              "words would show nowhere", f"check the spelling; {choose}", key=key)
     return fs
 
 
