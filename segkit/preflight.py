@@ -67,8 +67,8 @@ def preflight(params: Params, *, deep: bool = True, needs: Iterable[str] | None 
         cleaned, log = clean_table(params, sample)
         findings += ambiguous_dates(log, findings, params.parse_options())
         fs = build_features(params, cleaned)
-        if len(sample) == rows and kind.segment_rule(fs, params) is None:  # what 03_select_k refuses (a sample has
-            k_bounds(params, len(fs.table))                                # fewer rows than the run)
+        if params.k != "auto" and len(sample) == rows and kind.segment_rule(fs, params) is None:
+            k_bounds(params, len(fs.table))  # a fixed k the rows cannot hold (a sample has fewer rows than the run)
         cannot, warnings = _stage_checks(kind, params, cleaned, kind.extra_stages if needs is None else needs,
                                          None if len(sample) == rows else len(sample))
         info.update(rows=rows, checked_rows=len(sample), findings=findings + warnings, cannot_run=cannot)

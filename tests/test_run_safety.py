@@ -125,13 +125,14 @@ def _error_outputs(path: Path) -> list[dict]:
 
 @pytest.mark.slow
 def test_failing_notebook_gives_one_message_exit_2_and_a_failed_folder(tmp_path, tiny):
-    """Three customers and k: 4: 03_select_k raises a SegmentationError inside the kernel."""
+    """Three customers and k_min: 4: 03_select_k raises a SegmentationError inside the kernel (a fixed k of 4 would
+    stop the check before any notebook starts)."""
     from segkit import pipeline, stages
     from segkit.config import load_params
     from segkit.io import RunFolder
     from segkit.stages import RunContext
 
-    params = _params(tmp_path, "tiny", tiny, "k: 4\nk_max: 5\n")
+    params = _params(tmp_path, "tiny", tiny, "k_min: 4\nk_max: 5\n")
     out = tmp_path / "reports"
     # an earlier run with the features already made (in-process), so only 03 has to run here
     nb = RunContext(params=load_params(params)[0], folder=RunFolder(out / "tiny").ensure())
@@ -146,7 +147,7 @@ def test_failing_notebook_gives_one_message_exit_2_and_a_failed_folder(tmp_path,
     assert "Traceback" not in res.stderr and "Traceback" not in res.stdout
     errors = [line for line in res.stderr.splitlines() if line.strip()]
     assert errors[0].startswith("segkit: notebook 03_select_k failed: segkit segmentation error: ") and len(errors) == 2
-    assert "k=4 segments asked for, but only 3 rows to segment. Fix: set k below 3, or k: auto" in errors[0]
+    assert "k_min=4 is not below the 3 rows to segment. Fix: set k_min and k_max below 3" in errors[0]
     assert errors[1] == f"segkit: partial run kept in {out / 'tiny.failed'} (03_select_k.html shows the error in place)"
 
     failed = out / "tiny.failed"
