@@ -262,9 +262,10 @@ def explain(params: Params, fs: FeatureSet, labels: pd.Series, profile: SegmentP
 
 def driver_columns(fs: FeatureSet) -> list[str]:
     """The columns that may say what sets a segment apart: every column of the features but those the data kind
-    left out as suspect (``fs.extra["left_out"]``: a column equal to another in every row, impossible shares) and
-    those it shows in other units (``fs.extra["shown_as"]``: a log median said as the median itself, in dollars)."""
-    left_out = fs.extra.get("left_out") or {}
+    left out as suspect (``fs.extra["left_out"]``: a column equal to another in every row, impossible shares), those
+    it shows in other units (``fs.extra["shown_as"]``: a log median said as the median itself, in dollars) and the
+    outcomes (``fs.extra["outcomes"]``: churn, which the segments are compared on, not told apart by)."""
+    left_out = {**(fs.extra.get("left_out") or {}), **dict.fromkeys(fs.extra.get("outcomes") or [])}
     shown_as = {c: twin for c, twin in (fs.extra.get("shown_as") or {}).items() if twin in fs.table.columns}
     return [c for c in fs.table.columns if c not in left_out and c not in shown_as]
 

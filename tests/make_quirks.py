@@ -173,6 +173,16 @@ def _(path):
             "features": {"n": 20, "index": [f"C{i:03d}" for i in range(1, 21)]}}
 
 
+@quirk("customers_churn_column.csv", "a customer table with its churn outcome (Churn: Yes/No) and a bank-style 0/1 "
+       "y: outcomes, shown per segment and never used to build the segments", CUSTOMERS)
+def _(path):
+    rows = [{**r, "Churn": "Yes" if i % 4 == 0 else "No", "y": int(i % 5 == 0)} for i, r in enumerate(people())]
+    path.write_text(text(rows, PEOPLE_COLUMNS + ["Churn", "y"]))
+    return {"features": {"n": 20, "roles": {"Churn": "outcome", "y": "outcome", "age": "numeric"},
+                         "notes": ["Churn says what happened to the customers (Yes: 25% of them)",
+                                   "y says what happened to the customers (1: 20% of them)"]}}
+
+
 @quirk("customers_conflicting_ids.csv", "a customer id on two rows with different values: refused, naming the id",
        CUSTOMERS)
 def _(path):

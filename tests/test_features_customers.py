@@ -27,7 +27,7 @@ def table() -> pd.DataFrame:
         "income": np.round(rng.lognormal(10.5, 0.8, n), -2),
         "rating": rng.integers(1, 6, n),
         "store_code": rng.choice([10, 20, 35, 99], n),
-        "churned": rng.integers(0, 2, n),
+        "has_app": rng.integers(0, 2, n),
         "newsletter": rng.choice(["yes", "no"], n),
         "vip": rng.random(n) < 0.2,
         "gender": rng.choice(["Female", "Male"], n),
@@ -38,14 +38,15 @@ def table() -> pd.DataFrame:
         "email": [f"user{i}@example.com" for i in range(n)],
         "country": "Ethiopia",
         "empty": np.nan,
+        "churned": rng.integers(0, 2, n),
     })
 
 
 EXPECTED = {
     "client_no": "id", "age": "numeric", "income": "numeric", "rating": "numeric", "store_code": "categorical",
-    "churned": "boolean", "newsletter": "boolean", "vip": "boolean", "gender": "categorical",
+    "has_app": "boolean", "newsletter": "boolean", "vip": "boolean", "gender": "categorical",
     "tier": "categorical", "signup": "date", "last_visit": "date", "comment": "text", "email": "near_unique",
-    "country": "constant", "empty": "constant",
+    "country": "constant", "empty": "constant", "churned": "outcome",
 }
 
 
@@ -280,8 +281,9 @@ def test_customer_features(table):
     roles = detect_roles(table)
     f = customer_features(table, roles)
     assert f.index.name == "client_no" and f.index[0] == "1001"
-    assert list(f.columns) == ["age", "income", "rating", "store_code", "churned", "newsletter", "vip", "gender",
-                               "tier", "days_since_signup", "days_since_last_visit"]
+    assert list(f.columns) == ["age", "income", "rating", "store_code", "has_app", "newsletter", "vip", "gender",
+                               "tier", "days_since_signup", "days_since_last_visit", "churned"]
+    assert f.attrs["outcomes"] == {"churned": "1"} and f["churned"].isin([0.0, 1.0]).all()
     assert isinstance(f["gender"].dtype, pd.CategoricalDtype) and list(f["store_code"].cat.categories) == [
         "10", "20", "35", "99"]
     # reference = latest date of all date columns: 2024-01-01 + 199 days

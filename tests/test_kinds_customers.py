@@ -409,3 +409,37 @@ def test_the_profile_leaves_out_the_values_the_features_filled_in():
     assert prof.means.loc[small, "total"] == pytest.approx(low["total"].mean())
     stats = prof.stats.set_index(["segment", "feature"])
     assert stats.loc[(small, "total"), "max"] == pytest.approx(low["total"].max())
+
+
+def test_outcome_columns_are_known_by_their_name_and_two_values():
+    from segkit.kinds.customers.roles import role_table
+
+    n = 40
+    df = pd.DataFrame({"id": [f"c{i}" for i in range(n)], "age": np.arange(n) % 17 + 20,
+                       "Churn": np.where(np.arange(n) % 3 == 0, "Yes", "No"), "Exited": np.arange(n) % 2,
+                       "y": np.where(np.arange(n) % 4 == 0, "yes", "no"), "target": np.arange(n) % 5 == 0,
+                       "churn_status": ["active", "churned", "paused", "active"] * (n // 4),
+                       "default": np.where(np.arange(n) % 6 == 0, "yes", "no"),
+                       "label": ["a", "b", "c", "d", "e"] * (n // 5)})
+    roles = dict(role_table(df, id_col="id")[["column", "role"]].values.tolist())
+    assert {c: roles[c] for c in ("Churn", "Exited", "y", "target")} == dict.fromkeys(("Churn", "Exited", "y",
+                                                                                       "target"), "outcome")
+    # three levels: not a yes/no outcome; "default" (has credit in default) is the customer's, not an outcome
+    assert (roles["churn_status"], roles["default"], roles["label"]) == ("categorical", "boolean", "categorical")
+
+
+def test_an_outcome_is_shown_per_segment_and_never_builds_or_explains_them():
+    from segkit.pipeline import driver_columns, segment_table
+
+    rng = np.random.default_rng(1)
+    groups = np.repeat([0, 1], 40)
+    df = pd.DataFrame({"id": [f"c{i}" for i in range(80)], "tenure": np.where(groups, 60, 2) + rng.uniform(0, 3, 80),
+                       "monthly": np.where(groups, 90, 20) + rng.uniform(0, 5, 80),
+                       "Churn": np.where((groups == 0) & (np.arange(80) % 2 == 0), "Yes", "No")})
+    seg = segment_table(df, data_kind="customers", id_col="id", k=2, seed=0, bootstrap=3)
+    fs = seg.features
+    assert "Churn" not in fs.columns and "Churn" not in driver_columns(fs) and fs.extra["outcomes"] == ["Churn"]
+    assert fs.labels["Churn"] == "Churn (Yes)" and fs.units["Churn"] == "share"
+    new = seg.profile.means["tenure"].idxmin()
+    assert seg.profile.means.loc[new, "Churn"] == 0.5 and seg.profile.means.loc[1 - new, "Churn"] == 0.0
+    assert all("churn" not in str(v).lower() for v in seg.profile.names.values())  # an outcome names no segment

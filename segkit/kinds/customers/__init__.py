@@ -274,11 +274,29 @@ def features(cleaned: pd.DataFrame, params) -> FeatureSet:
         profiled = _level_shares(table, categorical, labels, short, units)
         notes.append(f"No column holds numbers, so the profiles compare the share of {entity} with each category "
                      "level in every segment with the share among all of them.")
+    outcomes = _outcomes(table, labels, short, units, notes, entity, params)
     extra = {"model_roles": {c: model[c] for c in columns}, "roles": roles, "categorical": categorical,
              "id_col": str(table.index.name), "reference_date": table.attrs.get("reference_date"),
-             "imputed_rows": imputed}
+             "imputed_rows": imputed, "outcomes": list(outcomes)}
     return FeatureSet(table=table, columns=columns, labels=labels, entity=entity, notes=notes,
-                      extra=extra, short=short, units=units, profile_columns=profiled)
+                      extra=extra, short=short, units=units, profile_columns=profiled + list(outcomes))
+
+
+def _outcomes(table: pd.DataFrame, labels: dict, short: dict, units: dict, notes: list[str], entity: str,
+              params) -> dict:
+    """The outcome columns (churn, y: the ``outcome`` role), each 1.0 where it happened in ``table``, with their
+    labels ("Churn (Yes)", "Outcome y (yes)"), the unit ``share`` and a note; returns column -> the level that means
+    it happened."""
+    outcomes = dict(table.attrs.get("outcomes") or {})
+    for col, level in outcomes.items():
+        bare = str(col).strip().lower() in ("y", "target", "label", "outcome")
+        base = (params.labels or {}).get(col) or (f"Outcome {col}" if bare else default_label(col))
+        labels[col] = short[col] = f"{base} ({level})"
+        units[col] = "share"
+        notes.append(f"{col} says what happened to the {entity} ({level}: {table[col].mean():.0%} of them): each "
+                     f"segment's share is shown, but it does not build the segments (set roles: {{{col}: categorical}} "
+                     "to use it as a feature).")
+    return outcomes
 
 
 def _level_shares(table: pd.DataFrame, categorical: Sequence[str], labels: dict, short: dict, units: dict,
@@ -373,7 +391,8 @@ def column_roles(raw: pd.DataFrame, params) -> pd.DataFrame:
     used = {"id": "identifies the customer (not a feature)", "numeric": "feature (number)",
             "categorical": "feature (category, one-hot encoded)", "boolean": "feature (yes/no)",
             "date": "feature (age in days)", "text": "not used (free text)", "constant": "not used (one value)",
-            "near_unique": "not used (almost every value differs)", "ignore": "not used (roles override)"}
+            "near_unique": "not used (almost every value differs)", "ignore": "not used (roles override)",
+            "outcome": "outcome (its share per segment is shown; not a feature)"}
     why = [_id_reason(r) if role == "id" else r for role, r in zip(table["role"], table["reason"])]
     return pd.DataFrame({"role": table["role"].to_numpy(), "used for": table["role"].map(used).to_numpy(),
                          "distinct values": table["n_distinct"].to_numpy(),

@@ -103,9 +103,10 @@ def customer_features(df: pd.DataFrame, roles: Mapping[str, str], *, reference_d
     DataFrame
         Index: the id column as text (or ``row_0001``, ... when there is none). Columns: the
         numeric columns as numbers, categorical and boolean columns as ``category`` dtype (levels as
-        text, see :func:`level_text`), each date column ``c`` as ``days_since_c``. ``attrs`` holds
-        ``roles`` (roles of the returned columns, for :func:`build_preprocessor`), ``notes`` (list of
-        str) and ``reference_date``.
+        text, see :func:`level_text`), each date column ``c`` as ``days_since_c``, each outcome column as 1.0 where it
+        happened (:func:`outcome_share`). ``attrs`` holds ``roles`` (roles of the returned columns, for
+        :func:`build_preprocessor`), ``notes`` (list of str), ``reference_date`` and ``outcomes`` (outcome column ->
+        the level that means it happened).
 
     Raises
     ------
@@ -136,7 +137,7 @@ def customer_features(df: pd.DataFrame, roles: Mapping[str, str], *, reference_d
         notes += [f"{what}: {', '.join(cols)}"] if cols else []
     numeric = [c for c, r in roles.items() if r == "numeric"]
     data = check_numeric(df[numeric], numeric) if numeric else df[[]]
-    out, ref = {}, None
+    out, ref, outcomes = {}, None, {}
     dates = [c for c, r in roles.items() if r == "date"]
     if dates:  # as DateAgeTransformer measures them, without loading scikit-learn
         ref, ages = aged_dates(df[dates], reference_date, date_unit)
@@ -149,10 +150,32 @@ def customer_features(df: pd.DataFrame, roles: Mapping[str, str], *, reference_d
             out[col] = pd.Categorical(level_text(df[col]))
         elif role == "date":
             out[_date_name(col, date_unit)] = aged[col]
+        elif role == "outcome":
+            out[col], outcomes[col] = outcome_share(df[col])
     features = pd.DataFrame(out, index=index)
     features.attrs.update(roles=feature_roles(roles, date_unit=date_unit), notes=notes,
-                          reference_date=None if ref is None else f"{ref:%Y-%m-%d}")
+                          reference_date=None if ref is None else f"{ref:%Y-%m-%d}", outcomes=outcomes)
     return features
+
+
+#: Levels that say an outcome happened.
+_HAPPENED = ("yes", "y", "true", "t", "1")
+
+
+def outcome_share(values: pd.Series) -> tuple[np.ndarray, str]:
+    """An outcome column as 1.0 where it happened, 0.0 where not (NaN where not known), and the level that means it
+    happened: the yes of yes/no, true/false or 1/0, else the rarer level (churn is the exception, not the rule).
+
+    >>> outcome_share(pd.Series(["No", "Yes", None, "No"]))
+    (array([ 0.,  1., nan,  0.]), 'Yes')
+    >>> outcome_share(pd.Series(["Existing", "Attrited", "Existing"]))[1]
+    'Attrited'
+    """
+    text = level_text(values)
+    counts = text.value_counts()
+    yes = [level for level in counts.index if str(level).strip().lower() in _HAPPENED]
+    level = yes[0] if yes else sorted(counts.index, key=lambda v: (counts[v], str(v)))[0]
+    return np.where(text.isna(), np.nan, (text == level).to_numpy(dtype=float)), str(level)
 
 
 def categorical_profile(features: pd.DataFrame, labels, columns: Sequence[str]) -> pd.DataFrame:

@@ -141,14 +141,15 @@ def name_segments(profile, fs: FeatureSet | None, params, labels=None):
     given, the shares of category levels may tell them apart ("Female Young High Spenders").
     """
     lexicon = _lexicon()
-    z, index = profile.zscores, profile.index
+    outcomes = list(fs.extra.get("outcomes") or []) if fs is not None else []  # what happened names no segment
+    z, index = profile.zscores.drop(columns=outcomes), profile.index.drop(columns=outcomes)
     if fs is not None and labels is not None:
         z, index = masked_scores(fs.table, np.asarray(labels), z, index, fs.extra.get("imputed_rows"))
     rename = _rename(z.columns, set(getattr(params, "labels", None) or {}))
     z, index = z.rename(columns=rename), index.rename(columns=rename)
     # the sentence quotes the index the card's facts show (filled values in); where leaving them out turns it
     # the other way round 100, no number: the sentence says above or below, as the masked scores measure it
-    shown = profile.index.rename(columns=rename)
+    shown = profile.index.drop(columns=outcomes).rename(columns=rename)
     index = shown.where(np.sign(shown - 100) == np.sign(index - 100))
     # the table's own labels, also for columns that mean a concept ("days since last login", not "visit")
     words = {rename[c]: (fs.labels.get(c) if fs is not None else None) or default_label(c) for c in rename}

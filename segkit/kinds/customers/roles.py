@@ -39,11 +39,12 @@ from ...parse import read_dates, read_numbers
 __all__ = ["ROLES", "FEATURE_ROLES", "EXCLUDED_ROLES", "role_table", "detect_roles", "find_id_column"]
 
 #: Every role a column can have.
-ROLES = ("id", "numeric", "categorical", "boolean", "date", "text", "constant", "near_unique", "ignore")
+ROLES = ("id", "numeric", "categorical", "boolean", "date", "text", "constant", "near_unique", "ignore", "outcome")
 #: Roles that feed the segments.
 FEATURE_ROLES = ("numeric", "categorical", "boolean", "date")
-#: Roles left out of the features (the id becomes the index; ``ignore`` is only set by overrides).
-EXCLUDED_ROLES = ("id", "text", "constant", "near_unique", "ignore")
+#: Roles left out of the features (the id becomes the index; ``ignore`` is only set by overrides; an ``outcome``, such
+#: as churn, is shown in the profiles as the share of each segment with it, and never builds the segments).
+EXCLUDED_ROLES = ("id", "text", "constant", "near_unique", "ignore", "outcome")
 
 MAX_LEVELS = 10  # integer columns with at most this many levels are checked for codes
 NEAR_UNIQUE_SHARE = 0.9  # text columns at least this distinct are near-unique
@@ -57,6 +58,10 @@ _CONTACT_NAME = re.compile(r"(?i)(?:(?:^|[_\s.\-])(?:phone|telephone)|^(?:mobile
                            r"(?:[_\s.\-]?(?:number|no|nr))?$"
                            r"|(?:^|[_\s.\-])(?:iban|ssn|(?:account|card|contract)[_\s.\-]?(?:number|no|nr|num))$")
 _BOOL_WORDS = [{"yes", "no"}, {"y", "n"}, {"true", "false"}, {"t", "f"}]
+#: Names of a two-valued column that records what happened to the customer (the outcome a model would predict), not
+#: who they are: churn, exited, attrition, target, y, converted, subscribed, response.
+_OUTCOME_NAME = re.compile(r"(?i)(?:is[_\s]?|has[_\s]?)?(?:churn(?:ed)?|exited|attrition|attrited|target|label|outcome|"
+                           r"converted|subscribed|responded|response|y)(?:[_\s]?(?:flag|label|status|yes[_\s]?no))?")
 _GENDER_WORDS = {"male", "female", "m", "f", "other", "non-binary", "nonbinary", "man", "woman", "unknown"}
 _ORDERED = [["bronze", "silver", "gold", "platinum", "diamond"], ["basic", "standard", "plus", "premium", "vip"],
             ["low", "medium", "high"], ["small", "medium", "large"],
@@ -212,12 +217,21 @@ def _detect(s: pd.Series, name: str) -> tuple[str, str]:
     if pd.api.types.is_datetime64_any_dtype(s):
         return "date", f"dates from {nonnull.min():%Y-%m-%d} to {nonnull.max():%Y-%m-%d} -> date (as days since)"
     if pd.api.types.is_bool_dtype(s) or s.dtype == object and set(pd.unique(nonnull)) <= {True, False}:
-        return "boolean", "true/false values -> boolean"
+        return _outcome("boolean", "true/false values -> boolean", nonnull, name)
     if pd.api.types.is_numeric_dtype(s):
-        return _numeric_role(nonnull.to_numpy(dtype=float), name, n_missing)
+        return _outcome(*_numeric_role(nonnull.to_numpy(dtype=float), name, n_missing), nonnull, name)
     role, reason = _text_role(nonnull, name, n_missing)
     if isinstance(s.dtype, pd.CategoricalDtype) and s.cat.ordered and role == "categorical":
         reason += "; ordered categorical dtype"
+    return _outcome(role, reason, nonnull, name)
+
+
+def _outcome(role: str, reason: str, nonnull: pd.Series, name: str) -> tuple[str, str]:
+    """``outcome`` for a two-valued column named as an outcome (:data:`_OUTCOME_NAME`: ``Churn``, ``y``), else the
+    role as detected."""
+    if role in ("boolean", "categorical") and nonnull.nunique() == 2 and _OUTCOME_NAME.fullmatch(name.strip()):
+        return "outcome", (f"{reason}; the name says what happened to the customer -> outcome (its share in each "
+                           "segment is shown; it does not build them)")
     return role, reason
 
 
