@@ -439,7 +439,7 @@ def test_an_outcome_is_shown_per_segment_and_never_builds_or_explains_them():
     seg = segment_table(df, data_kind="customers", id_col="id", k=2, seed=0, bootstrap=3)
     fs = seg.features
     assert "Churn" not in fs.columns and "Churn" not in driver_columns(fs) and fs.extra["outcomes"] == ["Churn"]
-    assert fs.labels["Churn"] == "Churn (Yes)" and fs.units["Churn"] == "share"
+    assert fs.labels["Churn"] == "Churn (Yes)" and fs.units["Churn"] == "share" and fs.better == {"Churn": False}
     new = seg.profile.means["tenure"].idxmin()
     assert seg.profile.means.loc[new, "Churn"] == 0.5 and seg.profile.means.loc[1 - new, "Churn"] == 0.0
     assert all("churn" not in str(v).lower() for v in seg.profile.names.values())  # an outcome names no segment

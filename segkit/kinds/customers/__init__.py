@@ -279,7 +279,8 @@ def features(cleaned: pd.DataFrame, params) -> FeatureSet:
              "id_col": str(table.index.name), "reference_date": table.attrs.get("reference_date"),
              "imputed_rows": imputed, "outcomes": list(outcomes)}
     return FeatureSet(table=table, columns=columns, labels=labels, entity=entity, notes=notes,
-                      extra=extra, short=short, units=units, profile_columns=profiled + list(outcomes))
+                      extra=extra, short=short, units=units, profile_columns=profiled + list(outcomes),
+                      better={c: good for c in outcomes if (good := _good_outcome(c)) is not None})
 
 
 def _outcomes(table: pd.DataFrame, labels: dict, short: dict, units: dict, notes: list[str], entity: str,
@@ -297,6 +298,14 @@ def _outcomes(table: pd.DataFrame, labels: dict, short: dict, units: dict, notes
                      f"segment's share is shown, but it does not build the segments (set roles: {{{col}: categorical}} "
                      "to use it as a feature).")
     return outcomes
+
+
+def _good_outcome(column: str) -> bool | None:
+    """Whether more of an outcome is good news for the business (a sale), bad (churn) or not known (target)."""
+    name = str(column).strip().lower()
+    if re.search(r"churn|exit|attrit", name):
+        return False
+    return True if re.search(r"convert|subscri|respon", name) or name == "y" else None
 
 
 def _level_shares(table: pd.DataFrame, categorical: Sequence[str], labels: dict, short: dict, units: dict,
