@@ -324,7 +324,7 @@ class _Checker:
                 self.add("warning", "empty", col, f"column {str(col)!r} has no values at all; it is left out", n)
             elif limit is not None and missing / n > float(limit):
                 self.add("warning", "missing", col, f"column {str(col)!r}: {missing:,} of {n:,} rows "
-                         f"({100 * missing / n:.1f}%) have no value", missing)
+                         f"({100 * missing / n:.1f}%) have no value", missing, fix=rules.get("missing_fix"))
             elif rules.get("constant") and s.nunique(dropna=True) == 1:
                 self.add(rules["constant"], "constant", col, f"column {str(col)!r} has a single value "
                          f"({_examples(s.dropna())}); it cannot separate segments", n)

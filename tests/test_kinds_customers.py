@@ -443,3 +443,23 @@ def test_an_outcome_is_shown_per_segment_and_never_builds_or_explains_them():
     new = seg.profile.means["tenure"].idxmin()
     assert seg.profile.means.loc[new, "Churn"] == 0.5 and seg.profile.means.loc[1 - new, "Churn"] == 0.0
     assert all("churn" not in str(v).lower() for v in seg.profile.names.values())  # an outcome names no segment
+
+
+def test_a_mostly_empty_column_is_left_out_of_the_features_unless_named():
+    from segkit import kinds
+    from segkit.kinds import customers
+
+    rng = np.random.default_rng(2)
+    df = pd.DataFrame({"id": [f"c{i}" for i in range(60)], "age": rng.uniform(20, 70, 60),
+                       "spend": rng.uniform(10, 900, 60),
+                       "referral": np.where(np.arange(60) < 6, np.where(np.arange(60) % 2, "friend", "ad"), None)})
+    fs = pipeline.build_features(params_from_mapping({"data_kind": "customers", "id_col": "id"}), df)
+    assert fs.columns == ["age", "spend"]
+    assert any(n.startswith("referral is 90% empty: left out of the features") for n in fs.notes)
+    named = params_from_mapping({"data_kind": "customers", "id_col": "id", "features": ["age", "referral"]})
+    assert pipeline.build_features(named, df).columns == ["age", "referral"]
+    assert customers.MAX_MISSING_SHARE == kinds.get("customers").schema()["table"]["max_missing_share"]
+    warned = [f for f in pipeline.check_input(params_from_mapping({"data_kind": "customers", "id_col": "id"}), df)
+              if f.rule == "missing"]
+    assert [(f.column, f.fix) for f in warned] == [("referral", "it is left out of the features; name it in "
+                                                                "features to keep it")]

@@ -219,6 +219,22 @@ def _twins(table: pd.DataFrame, columns: list[str]) -> dict[str, str]:
     return out
 
 
+#: A column emptier than this share is left out of the features unless ``features`` names it (the schema's
+#: ``max_missing_share`` warns of it with the same share).
+MAX_MISSING_SHARE = 0.5
+
+
+def _filled_enough(cleaned: pd.DataFrame, columns: list[str], notes: list[str]) -> list[str]:
+    """``columns`` without those more than :data:`MAX_MISSING_SHARE` empty (with a note each), unless that would leave
+    none: a column filled for a few customers would split the rest by the median or the most common level."""
+    empty = cleaned[columns].isna().mean()
+    sparse = [c for c in columns if empty[c] > MAX_MISSING_SHARE]
+    if not sparse or len(sparse) == len(columns):
+        return columns
+    notes += [f"{c} is {empty[c]:.0%} empty: left out of the features (name it in features to keep it)." for c in sparse]
+    return [c for c in columns if c not in sparse]
+
+
 def _fill_gaps(table: pd.DataFrame, numeric: list[str], notes: list[str]) -> dict[str, list[int]]:
     """Fill missing numbers with the median (profiles need complete columns; the model's own imputer does
     the same for new rows); return where, so the naming can leave the filled values out."""
@@ -257,7 +273,8 @@ def features(cleaned: pd.DataFrame, params) -> FeatureSet:
                               f"choose from: {', '.join(columns)}; or set their role in roles", key="features")
         columns = list(dict.fromkeys(wanted))
     else:
-        twins = _twins(table, [c for c in numeric if c in model])
+        columns = _filled_enough(cleaned, columns, notes)
+        twins = _twins(table, [c for c in numeric if c in columns])
         for col, twin in twins.items():
             notes.append(f"{col} equals {twin} in every row: left out of the features (name it in features to "
                          "keep it).")
