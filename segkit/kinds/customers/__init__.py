@@ -231,7 +231,8 @@ def _filled_enough(cleaned: pd.DataFrame, columns: list[str], notes: list[str]) 
     sparse = [c for c in columns if empty[c] > MAX_MISSING_SHARE]
     if not sparse or len(sparse) == len(columns):
         return columns
-    notes += [f"{c} is {empty[c]:.0%} empty: left out of the features (name it in features to keep it)." for c in sparse]
+    notes += [f"{c} is {empty[c]:.0%} empty: left out of the features (name it in features to keep it)."
+              for c in sparse]
     return [c for c in columns if c not in sparse]
 
 
