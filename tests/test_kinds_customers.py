@@ -106,6 +106,9 @@ def test_features_roles_units_and_profile_columns(table):
     # whole words only: not money inside another word, nor a class or a count of bills
     ("hospital_discharges", None), ("welfare_score", None), ("billing_delay", None), ("fare_class", None),
     ("bills_paid_late", None), ("late_fees", "money"),
+    # a balance of points or miles is no money; a credit balance and a unit price are
+    ("points_balance", None), ("PointsBalance", None), ("miles_balance", None), ("credit_balance", "money"),
+    ("unit_price", "money"),
 ])
 def test_units_from_column_names(column, unit):
     """Money columns whose values carry no currency sign take the run's currency by their name (a telco table's

@@ -148,7 +148,7 @@ def model_roles(fs: FeatureSet) -> dict[str, str]:
 _MONEY = (r"spend|spent|revenue|monetary|sales|income|salary|earning|wage|amount|balance|payment|price|cost|fee|"
           r"\b(charges?|bill|premiums?|fares?|clv|ltv)\b|\b(order|purchase|basket|cart|transaction|lifetime) value\b")
 _NOT_MONEY = (r"\b(score|rate|ratio|frequency|count|number|num|share|pct|percent|index|rank|trx|transactions|class|"
-              r"type)\b")
+              r"type|points?|miles|minutes|days|months|years)\b")
 
 
 def _label(col: str, role: str, params) -> str:
