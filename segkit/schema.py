@@ -54,7 +54,9 @@ class Finding:
     rule : str
         The check: ``absent``, ``type``, ``empty``, ``missing``, ``range``, ``integer``, ``nonzero``,
         ``unique``, ``pattern``, ``constant``, ``personal``, ``missing_codes``, ``rows``, ``columns``;
-        ``stages`` for what an optional notebook would stop on, found on a sample (:func:`segkit.pipeline.preflight`).
+        ``stages`` for what an optional notebook would stop on, found on a sample (:func:`segkit.pipeline.preflight`);
+        ``currency`` and ``scales`` for amounts in several currencies and shares beside percents (the reader's);
+        ``refunds`` for orders refunded in part (the transactions kind's ``input_findings``).
     column : str or None
         The input column (None for table rules).
     message : str
@@ -296,6 +298,15 @@ class _Checker:
                          f"({', '.join(sorted(codes)[:5])}): amounts in each would be added up as if they were one",
                          int(self.df[col].notna().sum()), fix=fix)
 
+    def scales(self) -> None:
+        """A warning for a column whose values seem to be shares (0.12) and percents (12%) at once (as the reader
+        found them): 0.12 and 12% would be read as two values a hundred times apart."""
+        for col, (pct, shares) in self.df.attrs.get("mixed_scales", {}).items():
+            self.add("warning", "scales", col, f"column {col!r} holds {pct:,} percents (12%) and {shares:,} values "
+                     "between 0 and 1 with no percent sign: if those are shares (0.12 for 12%), the column mixes two "
+                     "scales, read as 12 and 0.12", pct + shares,
+                     fix="write every value one way in the file: all as percents (12%) or all as shares (0.12)")
+
     def table(self, rules: Mapping[str, Any], skip: set[str]) -> None:
         n = len(self.df)
         if n < int(rules.get("min_rows", 1)):
@@ -306,6 +317,7 @@ class _Checker:
                      f"{rules.get('min_columns')} are needed (an id and one feature)",
                      fix="check the delimiter of the file: a single column often means a wrong separator")
         self.currencies()
+        self.scales()
         copies: dict[str, list[str]] = {}
         for renamed, name in renamed_repeats(self.df.columns).items():
             copies.setdefault(name, []).append(renamed)

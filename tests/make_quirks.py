@@ -183,6 +183,14 @@ def _(path):
                                    "y says what happened to the customers (1: 20% of them)"]}}
 
 
+@quirk("customers_percent_and_shares.csv", "a discount column written half as 12% and half as 0.12: read, and the "
+       "check warns that two scales are mixed", CUSTOMERS)
+def _(path):
+    rows = [{**r, "discount": f"{5 + i}%" if i % 2 else f"{(5 + i) / 100:.2f}"} for i, r in enumerate(people())]
+    path.write_text(text(rows, PEOPLE_COLUMNS + ["discount"]))
+    return {"features": {"n": 20}, "check": {"findings": [["warning", "scales", "discount"]]}}
+
+
 @quirk("customers_conflicting_ids.csv", "a customer id on two rows with different values: refused, naming the id",
        CUSTOMERS)
 def _(path):

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from ..parse import read_numbers
+from ..parse import NumberReading, read_numbers
 
 __all__ = ["type_columns", "cells_as_text", "concat_as_text", "table_from_records", "renamed_repeats"]
 
@@ -43,31 +43,32 @@ def _as_text(s: pd.Series) -> pd.Series:
 
 
 def _type_column(s: pd.Series, decimal: str | None, thousands: str | None,
-                 census: bool = False) -> tuple[pd.Series, str, tuple]:
+                 census: bool = False) -> tuple[pd.Series, str, NumberReading | None]:
     """One text column typed for the whole input, a note when reading it needed more than pandas would do, and the
-    currencies its numbers carried (``census``: :func:`~segkit.parse.read_numbers`' census codes)."""
+    reading of its numbers when they were written as text (``census``: :func:`~segkit.parse.read_numbers`' census
+    codes)."""
     text = _as_text(s)
     filled = text.dropna()
     if filled.empty:
-        return pd.Series(np.nan, index=s.index, name=s.name), "", ()
+        return pd.Series(np.nan, index=s.index, name=s.name), "", None
     stripped = filled.str.strip()
     if stripped.str.fullmatch(_KEEP_TEXT).any():
-        return text, "", ()
+        return text, "", None
     lower = stripped.str.lower()
     if lower.isin(list(_BOOL)).all():
         values = text.str.strip().str.lower().map(_BOOL)
-        return (values.astype(bool) if values.notna().all() else values.astype(object)), "", ()
+        return (values.astype(bool) if values.notna().all() else values.astype(object)), "", None
     if decimal is None and thousands is None:
         try:
-            return pd.to_numeric(text), "", ()
+            return pd.to_numeric(text), "", None
         except (ValueError, TypeError):
             pass
     uniq = pd.Series(pd.unique(filled)[:_SAMPLE])
     if read_numbers(uniq, decimal=decimal, thousands=thousands, census=census).n_unparsed:  # a cheap look first
-        return text, "", ()
+        return text, "", None
     reading = read_numbers(text, column=str(s.name), decimal=decimal, thousands=thousands, census=census)
     if reading.n_unparsed or not reading.values.notna().any():
-        return text, "", ()
+        return text, "", None
     values = reading.values
     whole = values.dropna()
     if values.notna().all() and (whole == np.floor(whole)).all() and not reading.notes:
@@ -75,7 +76,7 @@ def _type_column(s: pd.Series, decimal: str | None, thousands: str | None,
     notes = list(reading.notes) + ([f"{reading.n_missing - int(text.isna().sum()):,} blank or NA value(s) read as "
                                     "missing"] if reading.n_missing > int(text.isna().sum()) else [])
     note = f"column {str(s.name)!r} read as numbers: {'; '.join(notes)}" if notes else ""
-    return values.rename(s.name), note, reading.currencies
+    return values.rename(s.name), note, reading
 
 
 def type_columns(df: pd.DataFrame, *, decimal: str | None = None, thousands: str | None = None,
@@ -95,14 +96,16 @@ def type_columns(df: pd.DataFrame, *, decimal: str | None = None, thousands: str
     for name in df.columns:
         s = df[name]
         if (columns is None or name in columns) and (pd.api.types.is_string_dtype(s) or s.dtype == object):
-            s, note, currencies = _type_column(s, decimal, thousands, census)
+            s, note, reading = _type_column(s, decimal, thousands, census)
             notes += [note] if note else []
-            mixed.update({str(name): list(currencies)} if len(currencies) > 1 else {})
+            if reading is not None and len(reading.currencies) > 1:
+                mixed.setdefault("currencies", {})[str(name)] = list(reading.currencies)
+            if reading is not None and reading.mixed_scales:
+                mixed.setdefault("mixed_scales", {})[str(name)] = list(reading.mixed_scales)
         out[name] = s
     typed = pd.DataFrame(out, index=df.index)
     typed.columns = df.columns
-    if mixed:  # columns of amounts in several currencies, which segkit.schema.validate warns of
-        typed.attrs["currencies"] = mixed
+    typed.attrs.update(mixed)  # amounts in several currencies, shares beside percents: segkit.schema.validate warns
     return typed, notes
 
 

@@ -31,6 +31,9 @@ class NumberReading(_Reading):
     currencies : tuple of str
         The currencies found, each as its first notation (more than one: the amounts are in several currencies);
         a sign and a code it may stand for ("$" and "USD") are one (:func:`monies`).
+    mixed_scales : tuple of int
+        (values written as percents, values without a sign all between 0 and 1) when a column seems to mix percents
+        (12%) and shares (0.12); empty otherwise.
     """
 
     n_infinite: int = 0
@@ -38,6 +41,7 @@ class NumberReading(_Reading):
     unit: str = ""
     decimal: str = "."
     currencies: tuple[str, ...] = ()
+    mixed_scales: tuple[int, ...] = ()
     _what, _error, _fix = "numbers", ColumnError, "point {key} at a numeric column, or fix those values"
 
 
@@ -109,6 +113,7 @@ def _text_numbers(uniq: np.ndarray, weights: np.ndarray, decimal, thousands, cen
     strict = re.compile(rf"(?:\d{{1,3}}(?:{t}\d{{3}})+|\d+)(?:{d}\d*)?{e}|{d}\d+{e}")
     out, seen = np.full(len(uniq), np.nan), {"cur": {}, "pct": 0, "paren": 0, "trailing": 0, "thousands": 0,
                                              "top": 0, "bottom": 0}
+    is_pct = np.zeros(len(uniq), dtype=bool)
     for i, (m, w) in enumerate(zip(parts, weights)):
         signs = bool(m["s3"]) + bool(m["s4"]) + bool(m["open"] or m["s1"] or m["s2"]) if m else 0
         if m is None or bool(m["open"]) != bool(m["close"]) or (bool(m["c1"]) + bool(m["c2"]) + bool(m["pct"]) > 1) \
@@ -131,8 +136,12 @@ def _text_numbers(uniq: np.ndarray, weights: np.ndarray, decimal, thousands, cen
         cur = (m["c1"] or m["c2"] or "").upper()
         seen["cur"][cur] = seen["cur"].get(cur, 0) + int(w)
         seen["pct"] += int(w) * bool(m["pct"])
+        is_pct[i] = bool(m["pct"])
         seen["paren"] += int(w) * bool(m["open"])
         seen["trailing"] += int(w) * trailing
+    plain = ~is_pct & ~np.isnan(out)
+    scales = ((seen["pct"], int(weights[plain].sum())) if seen["pct"] and plain.any()
+              and (np.abs(out[plain]) <= 1).all() and (np.abs(out[is_pct]) > 1).any() else ())
     found = [c for c in seen["cur"] if c]
     notes += [f"currency {c} removed ({seen['cur'][c]:,} values)" for c in found]
     currencies = monies(found)
@@ -143,8 +152,11 @@ def _text_numbers(uniq: np.ndarray, weights: np.ndarray, decimal, thousands, cen
         ("{:,} values with a trailing minus (12,50-) read as negative", seen["trailing"]),
         ("thousands separators removed from {:,} values", seen["thousands"]),
         ("{:,} values like 250,000+ (a top code: that much or more) read as their number", seen["top"]),
-        ("{:,} values like 2,500- (a bottom code: that much or less) read as their number", seen["bottom"])] if n]
-    return out, notes, "%" if seen["pct"] else currencies[0] if len(currencies) == 1 else "", dec, tuple(currencies)
+        ("{:,} values like 2,500- (a bottom code: that much or less) read as their number", seen["bottom"]),
+        ("{0[1]:,} values without a percent sign are all between 0 and 1 beside {0[0]:,} percents: shares (0.12) "
+         "and percents (12%) may be mixed", scales)] if n]
+    unit = "%" if seen["pct"] else currencies[0] if len(currencies) == 1 else ""
+    return out, notes, unit, dec, tuple(currencies), scales
 
 
 def read_numbers(values, *, column: str = "", decimal: str | None = None,
@@ -178,7 +190,7 @@ def read_numbers(values, *, column: str = "", decimal: str | None = None,
     """
     raw = _series(values)
     kind = pd.api.types.infer_dtype(raw, skipna=True)
-    notes, unit, dec, missing, currencies = [], "", decimal or ".", raw.isna().to_numpy(), ()
+    notes, unit, dec, missing, currencies, scales = [], "", decimal or ".", raw.isna().to_numpy(), (), ()
     if pd.api.types.is_bool_dtype(raw) or kind == "boolean":
         out, notes = pd.Series(np.nan, index=raw.index), ["true/false values are not numbers"]
     elif pd.api.types.is_numeric_dtype(raw) or kind in ("integer", "floating", "mixed-integer-float", "decimal"):
@@ -192,8 +204,8 @@ def read_numbers(values, *, column: str = "", decimal: str | None = None,
         if out is None or (out.isna() & ~missing).any():
             codes, uniq = pd.factorize(text)
             weights = np.bincount(codes[codes >= 0], minlength=len(uniq))
-            nums, notes, unit, dec, currencies = _text_numbers(np.asarray(uniq, dtype=object), weights, decimal,
-                                                               thousands, census)
+            nums, notes, unit, dec, currencies, scales = _text_numbers(np.asarray(uniq, dtype=object), weights,
+                                                                       decimal, thousands, census)
             out = pd.Series(np.where(codes >= 0, nums[np.maximum(codes, 0)], np.nan), index=raw.index)
     values, missing = out.to_numpy(dtype="float64", na_value=np.nan, copy=True), np.asarray(missing, bool)
     infinite = np.isinf(values)
@@ -203,7 +215,7 @@ def read_numbers(values, *, column: str = "", decimal: str | None = None,
     return NumberReading(pd.Series(values, index=raw.index, name=raw.name), int(missing.sum()), int(unparsed.sum()),
                          _examples(raw, unparsed), column or ("" if raw.name is None else str(raw.name)),
                          n_infinite=int(infinite.sum()), notes=tuple(notes), unit=unit, decimal=dec,
-                         currencies=currencies)
+                         currencies=currencies, mixed_scales=scales)
 
 
 def _id_text(v: Any) -> Any:
