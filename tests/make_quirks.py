@@ -191,6 +191,16 @@ def _(path):
     return {"features": {"n": 20}, "check": {"findings": [["warning", "scales", "discount"]]}}
 
 
+@quirk("sep_given_wrong.csv", "a semicolon file with decimal commas read with sep: ',': stopped with the delimiter "
+       "the header holds, not split at the decimal commas", {**CUSTOMERS, "sep": ","})
+def _(path):
+    rows = people()
+    path.write_text(text(rows, PEOPLE_COLUMNS, {"income": lambda v: str(v).replace(".", ",")}, sep=";"))
+    return {"error": "{path}: its header line has no comma (the params' sep) but is split by semicolon: "
+                     "'customer_id;age;income;visits;city;signup'. Fix: set sep: ';', or leave sep out to have it "
+                     "detected"}
+
+
 @quirk("customers_conflicting_ids.csv", "a customer id on two rows with different values: refused, naming the id",
        CUSTOMERS)
 def _(path):

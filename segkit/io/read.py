@@ -107,6 +107,8 @@ def _dialect(text: str, path: Path, options: Mapping[str, Any] | None) -> _Diale
         raise DataFileError(f"{path} is empty (it holds only blank characters)",
                             "export the table again with its header and rows", path=path)
     delimiter = sniff_delimiter(text, _opt(options, "sep"))
+    if _opt(options, "sep") not in (None, WHITESPACE) and delimiter not in first_line(text):
+        _check_given_sep(text, path, delimiter)
     skip = title_lines(text, delimiter) if _opt(options, "header") is not False else 0
     if skip:
         lines = text.splitlines(keepends=True)
@@ -117,6 +119,16 @@ def _dialect(text: str, path: Path, options: Mapping[str, Any] | None) -> _Diale
     header = _opt(options, "header")
     return _Dialect(delimiter, pattern, fields, (not looks_like_data(fields)) if header is None else bool(header),
                     text, skip)
+
+
+def _check_given_sep(text: str, path: Path, sep: str) -> None:
+    """The error for a ``sep`` the header line does not hold while another delimiter splits it (``sep: ','`` on a
+    semicolon file, whose decimal commas would split the rows into wrong columns)."""
+    found = sniff_delimiter(text)
+    if found not in (sep, WHITESPACE) and len(split_line(first_line(text), found)) > 2:
+        raise DataFileError(f"{path}: its header line has no {delimiter_name(sep)} (the params' sep) but is split by "
+                            f"{delimiter_name(found)}: {first_line(text)[:80]!r}",
+                            f"set sep: {found!r}, or leave sep out to have it detected", key="sep", path=path)
 
 
 def _whitespace_frame(text: str, pattern: str, path: Path, header: bool) -> pd.DataFrame:

@@ -142,10 +142,15 @@ def _text_numbers(uniq: np.ndarray, weights: np.ndarray, decimal, thousands, cen
     plain = ~is_pct & ~np.isnan(out)
     scales = ((seen["pct"], int(weights[plain].sum())) if seen["pct"] and plain.any()
               and (np.abs(out[plain]) <= 1).all() and (np.abs(out[is_pct]) > 1).any() else ())
-    found = [c for c in seen["cur"] if c]
-    notes += [f"currency {c} removed ({seen['cur'][c]:,} values)" for c in found]
-    currencies = monies(found)
-    notes += [text.format(n) for text, n in [
+    currencies = monies([c for c in seen["cur"] if c])
+    unit = "%" if seen["pct"] else currencies[0] if len(currencies) == 1 else ""
+    return out, notes + _notes(seen, currencies, scales), unit, dec, tuple(currencies), scales
+
+
+def _notes(seen: dict, currencies: list[str], scales: tuple) -> list[str]:
+    """What reading a column's numbers took (:func:`_text_numbers`' counts ``seen``), in words."""
+    return [f"currency {c} removed ({n:,} values)" for c, n in seen["cur"].items() if c] + [
+        text.format(n) for text, n in [
         ("several currencies in one column: amounts are not converted", len(currencies) > 1),
         ("percent sign removed from {:,} values; kept in percent (12% reads 12)", seen["pct"]),
         ("{:,} values in parentheses read as negative", seen["paren"]),
@@ -155,8 +160,6 @@ def _text_numbers(uniq: np.ndarray, weights: np.ndarray, decimal, thousands, cen
         ("{:,} values like 2,500- (a bottom code: that much or less) read as their number", seen["bottom"]),
         ("{0[1]:,} values without a percent sign are all between 0 and 1 beside {0[0]:,} percents: shares (0.12) "
          "and percents (12%) may be mixed", scales)] if n]
-    unit = "%" if seen["pct"] else currencies[0] if len(currencies) == 1 else ""
-    return out, notes, unit, dec, tuple(currencies), scales
 
 
 def read_numbers(values, *, column: str = "", decimal: str | None = None,
