@@ -240,6 +240,20 @@ class Params(ReadOptions):  # how the input is read (sep, header, decimal, dayfi
 
 
 PARAM_HELP: dict[str, str] = {name: f.description or "" for name, f in Params.model_fields.items()}
+#: The opening words of the descriptions of the keys that only one built-in data kind reads.
+_KIND_WORDS = {"transactions": ("transactions:", "churn:", "lifetime value:", "with status_col:"),
+               "customers": ("customers:",), "demographics": ("demographics:",)}
+
+
+def keys_for(data_kind: str) -> list[str]:
+    """The params keys a run of ``data_kind`` reads: every key but those only another built-in kind reads (their
+    description opens with that kind's words, such as "churn:" for transactions).
+
+    >>> "churn_folds" in keys_for("customers"), "churn_folds" in keys_for("transactions")
+    (False, True)
+    """
+    others = tuple(w for kind, words in _KIND_WORDS.items() if kind != data_kind for w in words)
+    return [key for key, text in PARAM_HELP.items() if not text.startswith(others)]
 
 
 def redact(values: Mapping[str, Any]) -> dict[str, Any]:

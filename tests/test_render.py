@@ -430,3 +430,15 @@ def test_smoke_index_links_every_report_and_artifact(smoke_run):
     assert "artifacts/segments.csv" in links and "artifacts/segment_map.png" in links
     assert all((smoke_run / link).is_file() for link in links)
     assert "data:image/png;base64," in text  # the map thumbnail
+
+
+def test_appendix_lists_the_parameters_the_runs_data_kind_reads():
+    """A customer table's report does not list the transactions' column mapping or churn settings; manifest.json
+    keeps every key."""
+    manifest = {**_manifest(), "data_kind": "customers",
+                "params": {"seed": 7, "id_col": "id", "customer_col": "CustomerID", "churn_folds": 5,
+                           "valid_range": {}, "min_population": 500}}
+    visible = _Page(appendix_html(manifest, business=False)).visible
+    assert "id_col" in visible and "seed" in visible and "valid_range" in visible
+    assert "customer_col" not in visible and "churn_folds" not in visible and "min_population" not in visible
+    assert "The 3 parameters a customers run reads" in visible and "manifest.json has all 6" in visible

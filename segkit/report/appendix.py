@@ -24,7 +24,7 @@ from typing import Any
 import nbformat
 
 from .. import kinds
-from ..config import SECRET_KEYS, Params
+from ..config import SECRET_KEYS, Params, keys_for
 from ..format import MISSING_TEXT
 from .render import SIZE_BUDGET_BYTES, PrivateData, add_toc_entry, private_outputs, render_notebook, report_paths
 
@@ -121,7 +121,9 @@ def appendix_html(manifest: Mapping[str, Any], *, business: bool) -> str:
     nb_times = timings.get("notebooks") or {}
     time_rows = "".join(f"<tr><td>{_e(name)}</td>{_time_cells(t)}</tr>"
                         for name, t in sorted(nb_times.items()) if isinstance(t, Mapping))
-    params = manifest.get("params") or {}
+    every = manifest.get("params") or {}
+    read = set(keys_for(str(manifest.get("data_kind"))))  # not the keys only another kind reads (manifest.json has all)
+    params = {k: v for k, v in every.items() if k in read}
     param_rows = "".join(f"<tr><th scope='row'><code>{_e(k)}</code></th><td>{_param_value(k, v, business=business)}</td></tr>"
                          for k, v in sorted(params.items()))
     versions = manifest.get("versions") or {}
@@ -136,8 +138,9 @@ def appendix_html(manifest: Mapping[str, Any], *, business: bool) -> str:
         f"<h3>Rows after each cleaning step</h3>{cleaning}<table><tbody>{totals}</tbody></table>"
         + ("<h3>Timings</h3><table><thead><tr><th>Report</th><th>Run</th><th>Of which waiting</th><th>Render</th>"
            f"</tr></thead><tbody>{time_rows}</tbody></table>{_TIMINGS_NOTE}" if time_rows else "")
-        + f"<h3>Parameters</h3><details{'' if business else ' open'}><summary>All {len(params)} parameters "
-        f"(secrets are never shown)</summary><table><tbody>{param_rows}</tbody></table></details>"
+        + f"<h3>Parameters</h3><details{'' if business else ' open'}><summary>The {len(params)} parameters a "
+        f"{_e(manifest.get('data_kind'))} run reads (secrets are never shown; <code>manifest.json</code> has all "
+        f"{len(every)})</summary><table><tbody>{param_rows}</tbody></table></details>"
         f"<h3>Package versions</h3><details{'' if business else ' open'}><summary>{len(versions)} packages"
         f"</summary><table><tbody>{version_rows}</tbody></table></details>"
         f"</section>{_END}")
