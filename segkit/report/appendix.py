@@ -121,11 +121,6 @@ def appendix_html(manifest: Mapping[str, Any], *, business: bool) -> str:
     nb_times = timings.get("notebooks") or {}
     time_rows = "".join(f"<tr><td>{_e(name)}</td>{_time_cells(t)}</tr>"
                         for name, t in sorted(nb_times.items()) if isinstance(t, Mapping))
-    every = manifest.get("params") or {}
-    read = set(keys_for(str(manifest.get("data_kind"))))  # not the keys only another kind reads (manifest.json has all)
-    params = {k: v for k, v in every.items() if k in read}
-    param_rows = "".join(f"<tr><th scope='row'><code>{_e(k)}</code></th><td>{_param_value(k, v, business=business)}</td></tr>"
-                         for k, v in sorted(params.items()))
     versions = manifest.get("versions") or {}
     order = [k for k in _MAIN_PACKAGES if k in versions] + sorted(k for k in versions if k not in _MAIN_PACKAGES)
     version_rows = "".join(f"<tr><td>{_e(k)}</td><td>{_e(versions[k])}</td></tr>" for k in order)
@@ -138,10 +133,8 @@ def appendix_html(manifest: Mapping[str, Any], *, business: bool) -> str:
         f"<h3>Rows after each cleaning step</h3>{cleaning}<table><tbody>{totals}</tbody></table>"
         + ("<h3>Timings</h3><table><thead><tr><th>Report</th><th>Run</th><th>Of which waiting</th><th>Render</th>"
            f"</tr></thead><tbody>{time_rows}</tbody></table>{_TIMINGS_NOTE}" if time_rows else "")
-        + f"<h3>Parameters</h3><details{'' if business else ' open'}><summary>The {len(params)} parameters a "
-        f"{_e(manifest.get('data_kind'))} run reads (secrets are never shown; <code>manifest.json</code> has all "
-        f"{len(every)})</summary><table><tbody>{param_rows}</tbody></table></details>"
-        f"<h3>Package versions</h3><details{'' if business else ' open'}><summary>{len(versions)} packages"
+        + _parameters(manifest, business)
+        + f"<h3>Package versions</h3><details{'' if business else ' open'}><summary>{len(versions)} packages"
         f"</summary><table><tbody>{version_rows}</tbody></table></details>"
         f"</section>{_END}")
 
@@ -197,6 +190,18 @@ def private_data(folder: str | Path, params: Params) -> PrivateData:
 def _header_text(page: str, cls: str) -> str:
     match = re.search(rf'<div class="{cls}">(.*?)</div>', page, flags=re.S)
     return html.unescape(match.group(1)) if match else ""
+
+
+def _parameters(manifest: Mapping[str, Any], business: bool) -> str:
+    """The appendix's parameters: those the run's data kind reads (``manifest.json`` has all), secrets never shown."""
+    every = manifest.get("params") or {}
+    read = set(keys_for(str(manifest.get("data_kind"))))
+    params = {k: v for k, v in every.items() if k in read}
+    rows = "".join(f"<tr><th scope='row'><code>{_e(k)}</code></th><td>{_param_value(k, v, business=business)}</td></tr>"
+                   for k, v in sorted(params.items()))
+    return (f"<h3>Parameters</h3><details{'' if business else ' open'}><summary>The {len(params)} parameters a "
+            f"{_e(manifest.get('data_kind'))} run reads (secrets are never shown; <code>manifest.json</code> has all "
+            f"{len(every)})</summary><table><tbody>{rows}</tbody></table></details>")
 
 
 def finalise_reports(folder: str | Path, *, params: Params, manifest: Mapping[str, Any], notebooks: Iterable[str],
