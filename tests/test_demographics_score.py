@@ -75,3 +75,21 @@ def test_segkit_score_takes_raw_acs_rows(fitted, tmp_path, capsys):
     scored = pd.read_csv(tmp_path / "s.csv", dtype={"zcta": str})
     assert scored["segment_code"].tolist() == result.assignments["segment_code"].head(6).tolist()
     assert scored["zcta"].tolist() == result.assignments["zcta"].head(6).tolist()
+
+
+def test_segkit_score_reads_a_census_download_as_the_training_input(fitted, tmp_path, capsys):
+    """New areas from a download with census codes are read as the run read its input: a median income written
+    2,500- (2,500 or less) is 2,500, not -2,500, so the area scores as it does with the number itself."""
+    raw, result, meta = fitted
+    save_model(result.model, tmp_path / "model", metadata=meta)
+    plain, coded = raw.head(6).copy(), raw.head(6).astype({"median_household_income": object})
+    plain.loc[plain.index[0], "median_household_income"] = 2500
+    coded.loc[coded.index[0], "median_household_income"] = "2,500-"
+    scored = []
+    for name, table in (("plain", plain), ("coded", coded)):
+        table.to_csv(tmp_path / f"{name}.csv", index=False)
+        code = main(["score", str(tmp_path / "model"), str(tmp_path / f"{name}.csv"), "--out",
+                     str(tmp_path / f"{name}_s.csv")])
+        assert code == 0, capsys.readouterr().err
+        scored.append(pd.read_csv(tmp_path / f"{name}_s.csv", dtype={"zcta": str}))
+    pd.testing.assert_frame_equal(*scored)

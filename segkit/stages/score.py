@@ -23,6 +23,7 @@ from ..io import read_table
 from ..modelio import load_model
 from ..plots import plot_segment_map
 from ..scoring import load_scorer
+from ..source import read_options
 from ..report.cards import figure, note, note_html
 from .context import RunContext
 from .features import load_features
@@ -47,7 +48,7 @@ def new_rows(ctx: RunContext) -> pd.DataFrame:
     if p.score_rows < 1:
         raise ParamsError(f"score_rows={p.score_rows} must be at least 1", "use e.g. 25", key="score_rows")
     if p.score_path:
-        new = read_table(p.score_path, key="score_path")
+        new = read_table(p.score_path, key="score_path", options=read_options(p))  # as the input was read
         new.attrs["source"] = f"{len(new):,} new {entity} read from {str(p.score_path).rsplit('/', 1)[-1]}."
         return new
     fresh = getattr(ctx.kind.module, "fresh_rows", None)
@@ -176,7 +177,8 @@ def score_file(model_dir, new, *, out, force: bool = False) -> tuple[Path, pd.Da
     _check_out(out, Path(new), force)
     scorer = load_scorer(model_dir)
     scorer.require_scoring()  # before the file is read
-    scored = scorer.score(read_table(new, key="new rows"))
+    census = bool(getattr(scorer.kind.module, "CENSUS_CODES", False))  # read as the training input was
+    scored = scorer.score(read_table(new, key="new rows", options={"census": census}))
     tmp = out.with_name(f".{out.name}.partial-{os.getpid()}")
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
