@@ -811,8 +811,9 @@ def _(path):
     net.update({"12346": 43.35, "12348": 48.45, "12349": 56.2, "12350": 38.25})
     return {"clean": {"steps": {"cancelled_orders": {"rows_removed": 2},
                                 "refunds": {"rows_removed": 0, "rows_after": 37, "rows_netted": 3,
-                                            "note": "3 order(s), 40.70 refunded in all; 1 refund(s) above what the "
-                                                    "order's kept lines cost (shipping, taxes) were cut to that"}}},
+                                            "note": "3 order(s), 40.70 refunded in all; 1 cut to the order's "
+                                                    "amount (not its shipping or taxes) or less what its return "
+                                                    "lines net already"}}},
             "features": {"n": 6, "values": {"monetary": net}}, "check": {"findings": []}}
 
 

@@ -414,4 +414,17 @@ def test_refunds_become_one_netted_line_per_order_kept():
     assert clean.groupby("customer_id")["amount"].sum().to_dict() == {"7": 16.0, "8": 0.0}
     step = log["refunds"]
     assert (step.rows_before, step.rows_removed, step.rows_after, step.rows_netted) == (3, 0, 5, 2)
-    assert step.note.startswith("2 order(s), 8.00 refunded in all; 1 refund(s) above") and log.rows_out == len(clean)
+    assert step.note.startswith("2 order(s), 8.00 refunded in all; 1 cut to the order's amount")
+    assert log.rows_out == len(clean)
+
+
+def test_a_refund_less_what_the_orders_returns_net_already():
+    """An order of 2 x 10 with one item returned (-10) and 15 refunded: the return line and the refund of that item
+    are one refund, so 5 more is added (the order nets 5, not -5 or 0)."""
+    raw = pd.DataFrame({"InvoiceNo": ["1", "1"], "StockCode": ["A", "A"], "Quantity": [2, -1],
+                        "InvoiceDate": ["2011-01-03 10:00"] * 2, "UnitPrice": [10.0, 10.0], "CustomerID": ["7", "7"],
+                        "Country": ["UK", 3], "Refunded Amount": ["15", None]})  # a country column of mixed cells
+    clean, log = clean_transactions(raw, columns=TransactionColumns(refund="Refunded Amount"))
+    assert clean["amount"].tolist() == [20.0, -10.0, -5.0]
+    assert log["refunds"].note == ("1 order(s), 5.00 refunded in all; 1 cut to the order's amount (not its shipping "
+                                   "or taxes) or less what its return lines net already")

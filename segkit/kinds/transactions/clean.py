@@ -120,8 +120,8 @@ def _to_numeric(s: pd.Series, key: str, opts: _Options, log: CleaningLog) -> pd.
             "correct or remove those rows at the source: a single such line would dominate every total",
             key=key, column=str(s.name))
     if reading.notes or reading.n_missing > int(s.isna().sum()):
-        log.read(reading, key=key, note="missing values are set aside by the missing_values rule"
-                 if reading.n_missing else "")
+        log.read(reading, key=key, note="" if not reading.n_missing else "a blank is no refund" if key == "refund_col"
+                 else "missing values are set aside by the missing_values rule")
     return num
 
 
@@ -167,7 +167,8 @@ def _top_counts(values: pd.Series, n: int = 6) -> str:
 
 # --------------------------------------------------------------------------------------------------
 # the rules: each takes the working table (one row per remaining raw line, indexed by its position in
-# the raw table), the log and the options, logs itself and returns the rows it keeps
+# the raw table; the lines ``[refunds]`` adds have negative positions), the log and the options, logs itself and
+# returns the rows it keeps
 
 
 @dataclass(frozen=True)
@@ -333,31 +334,36 @@ def _cancellations(table: pd.DataFrame, log: CleaningLog, opts: _Options) -> pd.
 
 def _refunds(table: pd.DataFrame, log: CleaningLog, opts: _Options) -> pd.DataFrame:
     """``[refunds]`` (only with a refund column): one cancellation line added per kept order with a refund, of the
-    refund or, when that is more (shipping, taxes), of what the order's kept lines cost (:func:`refund_lines`)."""
+    refund, cut to the order's amount and less what its return lines net already (:func:`refund_lines`)."""
     if opts.columns.refund is None:
         return table
-    buy = table[~table["is_cancellation"].to_numpy()]
-    lines, cut = refund_lines(buy, country=opts.columns.country is not None)
+    lines, cut = refund_lines(table, country=opts.columns.country is not None)
     lines.index = -1 - pd.RangeIndex(len(lines))  # no raw line: below the raw lines' positions
     description, note = refunds_step(len(lines), float(lines["price"].sum()), cut)
     log.add("refunds", description, len(table), 0, rows_netted=len(lines), rows_added=len(lines), note=note)
     return pd.concat([table, lines]) if len(lines) else table
 
 
-def refund_lines(buy: pd.DataFrame, *, country: bool) -> tuple[pd.DataFrame, int]:
-    """The working table's lines of the refunds of the orders in ``buy`` (kept purchase lines with ``refund``), one
-    per order with a refund above 0, in invoice order: the order's customer (the first in text order), its last date,
-    quantity -1, price and amount the refund but at most the order's amount, its country (the first); and how many
-    refunds were cut to their order's amount."""
-    agg = {"customer_id": ("customer_id", "min"), "date": ("date", "max"), "spent": ("amount", "sum"),
-           "refund": ("refund", "max")}
+def refund_lines(kept: pd.DataFrame, *, country: bool) -> tuple[pd.DataFrame, int]:
+    """The working table's lines of the refunds of the orders in ``kept`` (the kept lines, with ``refund``), one per
+    order whose refund is more than its return lines net already, in invoice order: the order's customer (the first
+    in text order), its last date, quantity -1, price and amount the refund, at most the order's purchases (not its
+    shipping or taxes), less its returns (a return line and the refund of the same item are one refund); its country
+    (the first). And how many refunds were cut."""
+    cancel = kept["is_cancellation"].to_numpy(dtype=bool)
+    amount = kept["amount"].abs().to_numpy()
+    work = kept.assign(spent=np.where(cancel, 0.0, amount), returned=np.where(cancel, amount, 0.0))
+    agg = {"customer_id": ("customer_id", "min"), "date": ("date", "max"), "spent": ("spent", "sum"),
+           "returned": ("returned", "sum"), "refund": ("refund", "max")}
     if country:
+        work["country"] = work["country"].astype("string")  # one type for min (a column of mixed cells)
         agg["country"] = ("country", "min")
-    orders = buy.groupby("invoice_id", sort=True).agg(**agg)
-    orders = orders[(orders["refund"] > 0) & (orders["spent"] > 0)]
-    value = np.minimum(orders["refund"], orders["spent"])
-    lines = orders.drop(columns=["spent"]).assign(quantity=-1.0, price=value, amount=value, is_cancellation=True)
-    return lines.reset_index(), int((orders["refund"] > orders["spent"]).sum())
+    orders = work.groupby("invoice_id", sort=True).agg(**agg)
+    value = np.minimum(orders["refund"], orders["spent"]) - orders["returned"]
+    orders = orders.assign(value=value)[(orders["refund"] > 0) & (value > 0)]
+    lines = orders.drop(columns=["spent", "returned", "value"]).assign(
+        quantity=-1.0, price=orders["value"], amount=orders["value"], is_cancellation=True)
+    return lines.reset_index(), int((orders["value"] < orders["refund"]).sum())
 
 
 def _unmapped(table: pd.DataFrame, log: CleaningLog, opts: _Options) -> pd.DataFrame:
@@ -430,7 +436,8 @@ def clean_transactions(
     df : DataFrame
         Raw transactions, one row per invoice line. Never modified.
     columns : TransactionColumns
-        Which columns hold customer, invoice, date, quantity, price/amount, stock code, country.
+        Which columns hold customer, invoice, date, quantity, price/amount, stock code, country, and optionally an
+        order's status and its refunded amount.
     non_product_codes : iterable of str
         Stock codes to drop (case-insensitive; a trailing ``*`` matches a prefix).
     cancellation_prefix : str or None
@@ -452,7 +459,8 @@ def clean_transactions(
     Returns
     -------
     clean : DataFrame
-        The kept rows with a fresh RangeIndex. Normalised columns come first: ``customer_id`` (str,
+        The kept rows (and a line per refund, with ``refund``) with a fresh RangeIndex. Normalised columns come
+        first: ``customer_id`` (str,
         "17850" not "17850.0"), ``invoice_id`` (str), ``date`` (datetime64), ``quantity``
         (int64 when all whole numbers, else float), ``price``, ``amount`` (float; quantity *
         price, or the amount column), ``is_cancellation`` (bool), plus

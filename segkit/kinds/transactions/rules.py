@@ -108,6 +108,7 @@ def refunds_step(orders: int, total: float, cut: int) -> tuple[str, str]:
     their order's amount (the pandas and the engine cleaning alike)."""
     note = f"{orders:,} order(s), {total:,.2f} refunded in all"
     if cut:
-        note += f"; {cut:,} refund(s) above what the order's kept lines cost (shipping, taxes) were cut to that"
-    return ("Refunds of orders that were kept (refund_col) were subtracted from the customer's spend: one returned "
-            "line per order, added and netted.", note)
+        note += (f"; {cut:,} cut to the order's amount (not its shipping or taxes) or less what its return lines "
+                 "net already")
+    return ("Refunds of orders that were kept were subtracted from the customer's spend: one refund line added to "
+            "each such order, and netted.", note)

@@ -291,11 +291,11 @@ def clean_in_engine(eng: SQLEngine, source: str, params, out_path=None) -> Clean
     c = TransactionColumns.from_params(params.model_dump())
     rows, distinct, raw_names = _build_lines(eng, source, params, c)
     if c.refund:  # one line per kept order with a refund, as the pandas cleaning's ``refund_lines``
+        value = ("least(max(refund), sum(CASE WHEN is_cancellation THEN 0 ELSE abs(amount) END)) "
+                 "- sum(CASE WHEN is_cancellation THEN abs(amount) ELSE 0 END)")  # at most the order, less returns
         eng.view("segkit_refunds", f"""SELECT invoice_id, min(customer_id) AS customer_id, max(date) AS date,
-            least(max(refund), sum(amount)) AS refund, max(refund) > sum(amount) AS cut
-            {', min(country) AS country' if c.country else ''} FROM segkit_lines
-            WHERE dropped IS NULL AND NOT is_cancellation GROUP BY invoice_id
-            HAVING max(refund) > 0 AND sum(amount) > 0""")
+            {value} AS refund, {value} < max(refund) AS cut {', min(country) AS country' if c.country else ''}
+            FROM segkit_lines WHERE dropped IS NULL GROUP BY invoice_id HAVING max(refund) > 0 AND {value} > 0""")
     log = _log(eng, params, c, rows, distinct)
     integer = c.quantity is None or eng.types(source)[c.quantity].upper().startswith(_INTEGER)
     qty = "CAST(quantity AS BIGINT)" if integer else "quantity"
