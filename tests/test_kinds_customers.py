@@ -423,12 +423,15 @@ def test_outcome_columns_are_known_by_their_name_and_two_values():
                        "y": np.where(np.arange(n) % 4 == 0, "yes", "no"), "target": np.arange(n) % 5 == 0,
                        "churn_status": ["active", "churned", "paused", "active"] * (n // 4),
                        "default": np.where(np.arange(n) % 6 == 0, "yes", "no"),
-                       "label": ["a", "b", "c", "d", "e"] * (n // 5)})
+                       "label": ["a", "b", "c", "d", "e"] * (n // 5), "tier_label": ["gold", "silver"] * (n // 2),
+                       "Response": np.where(np.arange(n) % 3 == 0, 1, 2)})
+    df["Label"] = df.pop("tier_label")  # a generic name with two values that are no yes/no: a feature
     roles = dict(role_table(df, id_col="id")[["column", "role"]].values.tolist())
     assert {c: roles[c] for c in ("Churn", "Exited", "y", "target")} == dict.fromkeys(("Churn", "Exited", "y",
                                                                                        "target"), "outcome")
     # three levels: not a yes/no outcome; "default" (has credit in default) is the customer's, not an outcome
     assert (roles["churn_status"], roles["default"], roles["label"]) == ("categorical", "boolean", "categorical")
+    assert (roles["Label"], roles["Response"]) == ("categorical", "boolean")  # gold/silver, 1/2: not yes/no
 
 
 def test_an_outcome_is_shown_per_segment_and_never_builds_or_explains_them():

@@ -237,8 +237,8 @@ def _filled_enough(cleaned: pd.DataFrame, columns: list[str], notes: list[str]) 
 
 
 def _fill_gaps(table: pd.DataFrame, numeric: list[str], notes: list[str]) -> dict[str, list[int]]:
-    """Fill missing numbers with the median (profiles need complete columns; the model's own imputer does
-    the same for new rows); return where, so the naming can leave the filled values out."""
+    """Fill missing numbers with the median (the features table is complete; the model's own imputer does the same
+    for new rows); return where, so that the profile's figures and the names leave the filled values out."""
     missing = pd.DataFrame({c: table[c].isna() for c in numeric}, index=table.index)
     for col in numeric:
         gaps = int(missing[col].sum())

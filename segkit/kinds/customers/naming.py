@@ -147,8 +147,8 @@ def name_segments(profile, fs: FeatureSet | None, params, labels=None):
         z, index = masked_scores(fs.table, np.asarray(labels), z, index, fs.extra.get("imputed_rows"))
     rename = _rename(z.columns, set(getattr(params, "labels", None) or {}))
     z, index = z.rename(columns=rename), index.rename(columns=rename)
-    # the sentence quotes the index the card's facts show (filled values in); where leaving them out turns it
-    # the other way round 100, no number: the sentence says above or below, as the masked scores measure it
+    # the sentence quotes the index the card's facts show (the profile's, without filled values); where the masked
+    # scores' index basis turns it the other way round 100, no number: the sentence says above or below
     shown = profile.index.drop(columns=outcomes).rename(columns=rename)
     index = shown.where(np.sign(shown - 100) == np.sign(index - 100))
     # the table's own labels, also for columns that mean a concept ("days since last login", not "visit")

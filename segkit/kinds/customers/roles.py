@@ -59,9 +59,12 @@ _CONTACT_NAME = re.compile(r"(?i)(?:(?:^|[_\s.\-])(?:phone|telephone)|^(?:mobile
                            r"|(?:^|[_\s.\-])(?:iban|ssn|(?:account|card|contract)[_\s.\-]?(?:number|no|nr|num))$")
 _BOOL_WORDS = [{"yes", "no"}, {"y", "n"}, {"true", "false"}, {"t", "f"}]
 #: Names of a two-valued column that records what happened to the customer (the outcome a model would predict), not
-#: who they are: churn, exited, attrition, target, y, converted, subscribed, response.
-_OUTCOME_NAME = re.compile(r"(?i)(?:is[_\s]?|has[_\s]?)?(?:churn(?:ed)?|exited|attrition|attrited|target|label|outcome|"
-                           r"converted|subscribed|responded|response|y)(?:[_\s]?(?:flag|label|status|yes[_\s]?no))?")
+#: who they are: churn, exited, attrition, converted, subscribed; and the generic target, label, outcome, response, y,
+#: which are outcomes only when their values say yes or no (:data:`_YES_NO`): a label gold/silver is a feature.
+_OUTCOME_NAME = re.compile(r"(?i)(?:is[_\s]?|has[_\s]?)?(?:churn(?:ed)?|exited|attrition|attrited|converted|subscribed|"
+                           r"responded)(?:[_\s]?(?:flag|label|status|yes[_\s]?no))?")
+_GENERIC_OUTCOME = re.compile(r"(?i)target|label|outcome|response|y")
+_YES_NO = {"yes", "no", "y", "n", "true", "false", "t", "f", "0", "1", "0.0", "1.0"}
 _GENDER_WORDS = {"male", "female", "m", "f", "other", "non-binary", "nonbinary", "man", "woman", "unknown"}
 _ORDERED = [["bronze", "silver", "gold", "platinum", "diamond"], ["basic", "standard", "plus", "premium", "vip"],
             ["low", "medium", "high"], ["small", "medium", "large"],
@@ -229,7 +232,9 @@ def _detect(s: pd.Series, name: str) -> tuple[str, str]:
 def _outcome(role: str, reason: str, nonnull: pd.Series, name: str) -> tuple[str, str]:
     """``outcome`` for a two-valued column named as an outcome (:data:`_OUTCOME_NAME`: ``Churn``, ``y``), else the
     role as detected."""
-    if role in ("boolean", "categorical") and nonnull.nunique() == 2 and _OUTCOME_NAME.fullmatch(name.strip()):
+    named = _OUTCOME_NAME.fullmatch(name.strip()) or (
+        _GENERIC_OUTCOME.fullmatch(name.strip()) and {str(v).strip().lower() for v in pd.unique(nonnull)} <= _YES_NO)
+    if role in ("boolean", "categorical") and nonnull.nunique() == 2 and named:
         return "outcome", (f"{reason}; the name says what happened to the customer -> outcome (its share in each "
                            "segment is shown; it does not build them)")
     return role, reason
