@@ -71,7 +71,8 @@ def preflight(params: Params, *, deep: bool = True, needs: Iterable[str] | None 
             k_bounds(params, len(fs.table))  # a fixed k the rows cannot hold (a sample has fewer rows than the run)
         cannot, warnings = _stage_checks(kind, params, cleaned, kind.extra_stages if needs is None else needs,
                                          None if len(sample) == rows else len(sample))
-        info.update(rows=rows, checked_rows=len(sample), findings=findings + warnings, cannot_run=cannot)
+        info.update(rows=rows, checked_rows=len(sample), findings=findings + unused_words(params, fs) + warnings,
+                    cannot_run=cannot)
         ref = lineage.reference_for(params, fs.clustering_table.columns)
     else:
         ref = lineage.load_reference(params.reference) if params.reference else None
@@ -157,20 +158,26 @@ def build_features(params: Params, cleaned: pd.DataFrame) -> FeatureSet:
 
 def check_features(params: Params, fs: FeatureSet) -> FeatureSet:
     """``fs`` with the params' ``labels``, ``units`` and ``entity`` applied, once every feature the ``features``
-    param names is in it, and every column ``labels`` and ``units`` name (a ParamsError otherwise: such words would
-    show nowhere)."""
+    param names is in it (a ParamsError otherwise)."""
     _reader_words(params, fs)
-    choose = f"choose from: {', '.join(map(str, fs.table.columns))}"
     missing = [c for c in fs.columns if c not in fs.table.columns]
     if missing:
-        raise ParamsError(f"features lists {missing}, which the {params.data_kind} features do not include", choose,
-                          key="features")
+        raise ParamsError(f"features lists {missing}, which the {params.data_kind} features do not include",
+                          f"choose from: {', '.join(map(str, fs.table.columns))}", key="features")
+    return fs
+
+
+def unused_words(params: Params, fs: FeatureSet) -> list[Finding]:
+    """A warning for each of ``labels`` and ``units`` that names columns the features lack (a typo, a column left
+    out): their words would show nowhere."""
+    out = []
     for key in ("labels", "units"):
         unknown = [c for c in (getattr(params, key) or {}) if c not in fs.table.columns]
         if unknown:
-            raise ParamsError(f"{key} names {unknown}, which the {params.data_kind} features do not include, so its "
-                              "words would show nowhere", f"check the spelling; {choose}", key=key)
-    return fs
+            out.append(Finding("warning", "params", None, f"{key} names {unknown}, which the {params.data_kind} "
+                               "features do not include: those words show nowhere", key=key,
+                               fix=f"check the spelling; choose from: {', '.join(map(str, fs.table.columns))}"))
+    return out
 
 
 def _reader_words(params: Params, fs: FeatureSet) -> None:

@@ -140,8 +140,9 @@ def _text_numbers(uniq: np.ndarray, weights: np.ndarray, decimal, thousands, cen
         seen["paren"] += int(w) * bool(m["open"])
         seen["trailing"] += int(w) * trailing
     plain = ~is_pct & ~np.isnan(out)
-    scales = ((seen["pct"], int(weights[plain].sum())) if seen["pct"] and plain.any()
-              and (np.abs(out[plain]) <= 1).all() and (np.abs(out[is_pct]) > 1).any() else ())
+    shares = np.abs(out[plain])  # 0 and 1 read alike on either scale: a share needs one value strictly between
+    scales = ((seen["pct"], int(weights[plain].sum())) if seen["pct"] and plain.any() and (shares <= 1).all()
+              and ((shares > 0) & (shares < 1)).any() and (np.abs(out[is_pct]) > 1).any() else ())
     currencies = monies([c for c in seen["cur"] if c])
     unit = "%" if seen["pct"] else currencies[0] if len(currencies) == 1 else ""
     return out, notes + _notes(seen, currencies, scales), unit, dec, tuple(currencies), scales
