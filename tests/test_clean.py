@@ -428,3 +428,13 @@ def test_a_refund_less_what_the_orders_returns_net_already():
     assert clean["amount"].tolist() == [20.0, -10.0, -5.0]
     assert log["refunds"].note == ("1 order(s), 5.00 refunded in all; 1 cut to the order's amount (not its shipping "
                                    "or taxes) or less what its return lines net already")
+
+
+def test_the_cleaning_table_has_an_added_column_only_when_a_rule_added_rows():
+    from segkit.stages.eda import cleaning_table
+
+    raw = _shopify(["0", "-4.00", "9.99"])
+    with_refunds = cleaning_table(clean_transactions(raw, columns=TransactionColumns(refund="Refunded Amount"))[1])
+    counts = with_refunds.loc["Refunds", ["Rows before", "Removed", "Added", "Rows after"]].tolist()
+    assert counts == ["3", "0", "2", "5"]
+    assert "Added" not in cleaning_table(clean_transactions(raw)[1]).columns

@@ -143,9 +143,14 @@ def duplicates(raw: pd.DataFrame) -> pd.DataFrame:
 
 
 def cleaning_table(log) -> pd.DataFrame:
-    """The cleaning log, one rule per row in the order applied, with the rows each removed."""
-    return table(log.to_frame(), _CLEANING_WORDS, index="rule", label_words=True,
-                 whole=["rows_before", "rows_removed", "rows_after", "rows_netted"])
+    """The cleaning log, one rule per row in the order applied, with the rows each removed (and, when a rule added
+    rows, such as the refunds' lines, the rows each added)."""
+    frame = log.to_frame()
+    added = frame["rows_after"] - frame["rows_before"] + frame["rows_removed"]
+    if added.any():
+        frame.insert(frame.columns.get_loc("rows_after"), "rows_added", added)
+    return table(frame, _CLEANING_WORDS, index="rule", label_words=True,
+                 whole=["rows_before", "rows_removed", "rows_added", "rows_after", "rows_netted"])
 
 
 _INPUT_WORDS = {"dtype": "Type", "non_null": "Values", "missing_share": "Missing", "distinct": "Distinct values"}
@@ -153,7 +158,8 @@ _OUTLIER_WORDS = {"n": "Values", "lower": "Unusually low below", "upper": "Unusu
                   "outlier_share": "Share"}
 _DUPLICATE_WORDS = {"rows": "Rows", "duplicate_rows": "Exact repeats", "duplicate_share": "Share",
                     "duplicated_groups": "Rows that repeat", "subset": "Compared on"}
-_CLEANING_WORDS = {"description": "What it does", "rows_removed": "Removed", "rows_netted": "Netted"}
+_CLEANING_WORDS = {"description": "What it does", "rows_removed": "Removed", "rows_added": "Added",
+                   "rows_netted": "Netted"}
 
 
 def readings(ctx: RunContext, log):
