@@ -193,6 +193,21 @@ def test_refunds_agree(generated, tmp_path):
     assert (theirs[1].table["monetary"] <= plain + 1e-9).all() and (theirs[1].table["monetary"] < plain).any()
 
 
+def test_raw_columns_named_status_and_refund_are_kept_by_either_engine(tmp_path):
+    """Shopify-like columns literally named "status" and "refund" stay in the cleaned lines, in DuckDB as in pandas
+    (the engine's own order fields are named apart from them); the refund lines have them empty."""
+    raw = pd.read_csv(ROOT / "tests" / "data" / "quirks" / "refunded_in_part.csv", dtype={"InvoiceNo": str})
+    raw = raw.rename(columns={"Financial Status": "status", "Refunded Amount": "refund"})
+    path = tmp_path / "named.parquet"
+    raw.to_parquet(path, index=False)
+    p = _params(path, status_col="status", refund_col="refund")
+    cleaned, _ = pipeline.clean_table(p, raw.copy())
+    run_duckdb(path, p, tmp_path)
+    ours = pd.read_parquet(tmp_path / "clean.parquet")
+    assert list(ours.columns) == list(cleaned.columns) and {"status", "refund"} <= set(ours.columns)
+    assert len(ours) == len(cleaned) == 37 and ours["refund"].isna().sum() == cleaned["refund"].isna().sum()
+
+
 def test_csv_folder_and_glob_read_as_the_table(generated, tmp_path):
     df = generated[0]
     folder = tmp_path / "parts"

@@ -136,12 +136,13 @@ def _normalised(eng: SQLEngine, source: str, params, c: TransactionColumns, type
         out["stock_code"] = f"CAST({q(c.stock_code)} AS STRING)"
     if c.country:
         out["country"] = f"CAST({q(c.country)} AS STRING)"
-    # an order's status and refund, which an export may give on its first line only (Shopify)
+    # an order's status and refund, which an export may give on its first line only (Shopify); named apart from any
+    # raw column, which is kept as the pandas cleaning keeps it ("status", "refund")
     if c.status:
-        out["status"] = f"max(lower(trim(CAST({q(c.status)} AS STRING)))) OVER (PARTITION BY {invoice})"
+        out["segkit_status"] = f"max(lower(trim(CAST({q(c.status)} AS STRING)))) OVER (PARTITION BY {invoice})"
     if c.refund:
         refund = _number(eng, source, c.refund, types[c.refund], "refund_col")
-        out["refund"] = f"max(abs({refund})) OVER (PARTITION BY {invoice})"
+        out["segkit_refund"] = f"max(abs({refund})) OVER (PARTITION BY {invoice})"
     return out
 
 
@@ -153,7 +154,7 @@ def _dropped_by(eng: SQLEngine, c: TransactionColumns, params, today: pd.Timesta
     non_product = _code_match(eng, "stock_code", codes) if c.stock_code else "FALSE"
     summary = ", ".join(map(eng.literal, sorted(SUMMARY_ID_TEXTS)))
     statuses = ", ".join(map(eng.literal, cancelled(params.cancelled_statuses)))
-    refunded = f"WHEN status IN ({statuses}) THEN 'cancelled_orders' " if c.status else ""
+    refunded = f"WHEN segkit_status IN ({statuses}) THEN 'cancelled_orders' " if c.status else ""
     return ("CASE WHEN customer_id IS NULL THEN 'missing_customer' "
             f"WHEN lower(trim(customer_id)) IN ({summary}) THEN 'summary_lines' {refunded}"
             f"WHEN {' OR '.join(f'{n} IS NULL' for n in needed)} THEN 'missing_values' "
@@ -291,11 +292,12 @@ def clean_in_engine(eng: SQLEngine, source: str, params, out_path=None) -> Clean
     c = TransactionColumns.from_params(params.model_dump())
     rows, distinct, raw_names = _build_lines(eng, source, params, c)
     if c.refund:  # one line per kept order with a refund, as the pandas cleaning's ``refund_lines``
-        value = ("least(max(refund), sum(CASE WHEN is_cancellation THEN 0 ELSE abs(amount) END)) "
+        value = ("least(max(segkit_refund), sum(CASE WHEN is_cancellation THEN 0 ELSE abs(amount) END)) "
                  "- sum(CASE WHEN is_cancellation THEN abs(amount) ELSE 0 END)")  # at most the order, less returns
         eng.view("segkit_refunds", f"""SELECT invoice_id, min(customer_id) AS customer_id, max(date) AS date,
-            {value} AS refund, {value} < max(refund) AS cut {', min(country) AS country' if c.country else ''}
-            FROM segkit_lines WHERE dropped IS NULL GROUP BY invoice_id HAVING max(refund) > 0 AND {value} > 0""")
+            {value} AS refund, {value} < max(segkit_refund) AS cut {', min(country) AS country' if c.country else ''}
+            FROM segkit_lines WHERE dropped IS NULL GROUP BY invoice_id HAVING max(segkit_refund) > 0
+            AND {value} > 0""")
     log = _log(eng, params, c, rows, distinct)
     integer = c.quantity is None or eng.types(source)[c.quantity].upper().startswith(_INTEGER)
     qty = "CAST(quantity AS BIGINT)" if integer else "quantity"
