@@ -247,11 +247,15 @@ _KIND_WORDS = {"transactions": ("transactions:", "churn:", "lifetime value:", "w
 
 def keys_for(data_kind: str) -> list[str]:
     """The params keys a run of ``data_kind`` reads: every key but those only another built-in kind reads (their
-    description opens with that kind's words, such as "churn:" for transactions).
+    description opens with that kind's words, such as "churn:" for transactions); every key for a kind of one's own.
 
     >>> "churn_folds" in keys_for("customers"), "churn_folds" in keys_for("transactions")
     (False, True)
+    >>> keys_for("mypackage.shops") == list(PARAM_HELP)
+    True
     """
+    if data_kind not in _KIND_WORDS:  # a kind of one's own may read any key (customer_col, min_population)
+        return list(PARAM_HELP)
     others = tuple(w for kind, words in _KIND_WORDS.items() if kind != data_kind for w in words)
     return [key for key, text in PARAM_HELP.items() if not text.startswith(others)]
 
