@@ -18,7 +18,7 @@ from .config import Params
 from .errors import ParamsError, SegkitError, SegmentationError
 from .featureset import FeatureSet
 from .naming.words import plural
-from .schema import SEVERITIES, Finding, ambiguous_dates, validate
+from .schema import SEVERITIES, Finding, ambiguous_dates, unread_numbers, validate
 from .source import engine_path, input_columns, load_input
 
 __all__ = ["CHECK_ROWS", "ENGINE_SAMPLE", "preflight", "check_input", "clean_table", "build_features", "check_features",
@@ -65,7 +65,7 @@ def preflight(params: Params, *, deep: bool = True, needs: Iterable[str] | None 
             sample = raw if rows <= CHECK_ROWS else raw.sample(CHECK_ROWS, random_state=params.seed).sort_index()
         findings = check_input(params, sample)
         cleaned, log = clean_table(params, sample)
-        findings += ambiguous_dates(log, findings, params.parse_options())
+        findings += ambiguous_dates(log, findings, params.parse_options()) + unread_numbers(log)
         fs = build_features(params, cleaned)
         if params.k != "auto" and len(sample) == rows and kind.segment_rule(fs, params) is None:
             k_bounds(params, len(fs.table))  # a fixed k the rows cannot hold (a sample has fewer rows than the run)

@@ -36,7 +36,8 @@ from .io.columns import renamed_repeats
 from .parse import read_dates, read_numbers
 from .quality import value_findings
 
-__all__ = ["Finding", "SEVERITIES", "DAYFIRST_FIX", "load_schema", "validate", "findings_table", "ambiguous_dates"]
+__all__ = ["Finding", "SEVERITIES", "DAYFIRST_FIX", "load_schema", "validate", "findings_table", "ambiguous_dates",
+           "unread_numbers"]
 
 #: Severities, most serious first. ``error`` findings are raised unless ``raise_errors=False``.
 SEVERITIES = ("error", "warning", "info")
@@ -132,6 +133,17 @@ def ambiguous_dates(log, findings: list, opts: Mapping[str, Any]) -> list:
     warned = {f.column for f in findings if f.rule == "dates"}
     return [_date_order(r["column"], r.get("key"), r["reading"], r.get("why", ""), opts) for r in log.readings
             if r.get("as") == "dates" and r.get("ambiguous") and r.get("column") not in warned]
+
+
+def unread_numbers(log) -> list:
+    """A warning for each column the cleaning read as numbers with values that are not numbers ("unknown", "#REF!"),
+    which it set missing (``log``'s readings: a customer table's columns that are nearly all numbers)."""
+    return [Finding("warning", "type", r["column"], f"column {r['column']!r} has {r['n_unparsed']:,} value(s) that are "
+                    f"not numbers, e.g. {', '.join(map(repr, r.get('unparsed_examples') or []))}: they are read as "
+                    "missing", r["n_unparsed"], r.get("key"),
+                    f"correct them in the file, or set roles: {{{r['column']}: categorical}} if the column is no "
+                    "number")
+            for r in log.readings if r.get("as") == "numbers" and r.get("n_unparsed")]
 
 
 def _examples(values: pd.Series) -> str:

@@ -201,6 +201,15 @@ def _(path):
                      "detected"}
 
 
+@quirk("customers_stray_text_in_numbers.csv", "a number column with a stray word in it ('unknown'): read as missing, "
+       "and the check warns with the count and the fix", CUSTOMERS)
+def _(path):
+    rows = [{**r, "income": "unknown" if i == 3 else r["income"]} for i, r in enumerate(people())]
+    path.write_text(text(rows, PEOPLE_COLUMNS))
+    return {"features": {"n": 20, "roles": {"income": "numeric"}},
+            "check": {"findings": [["warning", "type", "income"]]}}
+
+
 @quirk("customers_conflicting_ids.csv", "a customer id on two rows with different values: refused, naming the id",
        CUSTOMERS)
 def _(path):
