@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 
 from . import engine, kinds, lineage
-from .cleaning import CleaningLog
+from .cleaning import CleaningLog, is_summary_id
 from .config import Params
 from .errors import ParamsError, SegkitError, SegmentationError
 from .featureset import FeatureSet
@@ -134,16 +134,29 @@ def check_input(params: Params, raw: pd.DataFrame) -> list:
     """The data kind's schema checks on the raw input, exactly as ``01_eda`` runs them: values read with the
     params' ``decimal``, ``thousands``, ``date_format`` and ``dayfirst``, and the columns the kind reads (its
     optional ``schema_params`` hook drops mapped keys it does not use), then its optional ``input_findings`` hook
-    (what the schema cannot say). Raises on a hard failure; returns the other findings (:func:`segkit.schema.validate`),
-    errors first, then warnings, then notes."""
+    (what the schema cannot say), on the rows the cleaning keeps of an export's total rows (none). Raises on a hard
+    failure; returns the other findings (:func:`segkit.schema.validate`), errors first, then warnings, then notes."""
     kind = kinds.get(params.data_kind)
     schema = kind.schema()
+    raw = _without_summary_rows(raw, kind.id_columns(params))
     hook, more = getattr(kind.module, "schema_params", None), getattr(kind.module, "input_findings", None)
     findings = validate(raw, schema and {**schema, "parse": params.parse_options()},
                         hook(params) if callable(hook) else params, raise_errors=True)
     findings += more(raw, params) if callable(more) else []  # what the schema cannot say (the kind's own rules)
     order = {s: i for i, s in enumerate(SEVERITIES)}
     return sorted(findings, key=lambda f: order.get(f.severity, len(order)))
+
+
+def _without_summary_rows(raw: pd.DataFrame, ids: list[str]) -> pd.DataFrame:
+    """``raw`` without an export's total rows (first id column "Total", "Grand total:"), which every kind's cleaning
+    removes: their sums are no extreme value of a customer."""
+    first = next((c for c in ids if c in raw.columns), None)
+    summary = is_summary_id(raw[first].astype("string")) if first is not None else None
+    if summary is None or not summary.any():
+        return raw
+    kept = raw[~summary]
+    kept.attrs = dict(raw.attrs)
+    return kept
 
 
 def clean_table(params: Params, raw: pd.DataFrame) -> tuple[pd.DataFrame, CleaningLog]:

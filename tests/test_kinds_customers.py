@@ -469,3 +469,15 @@ def test_a_mostly_empty_column_is_left_out_of_the_features_unless_named():
               if f.rule == "missing"]
     assert [(f.column, f.fix) for f in warned] == [("referral", "it is left out of the features; name it in "
                                                                 "features to keep it")]
+
+
+def test_the_check_leaves_out_a_total_row_as_the_cleaning_does():
+    """A total row's sums ("Total", 31,217 against charges of 20-120) are no extreme value of a customer: the
+    cleaning removes the row, so the check does not warn of it either."""
+    rng = np.random.default_rng(3)
+    df = pd.DataFrame({"id": [f"c{i}" for i in range(300)], "monthly": rng.uniform(20, 120, 300).round(2),
+                       "tenure": rng.uniform(1, 70, 300).round(1)})
+    total = pd.DataFrame({"id": ["Total"], "monthly": [df["monthly"].sum()], "tenure": [None]})
+    p = params_from_mapping({"data_kind": "customers", "id_col": "id"})
+    with_total = pipeline.check_input(p, pd.concat([df, total], ignore_index=True))
+    assert [f.message for f in with_total] == [f.message for f in pipeline.check_input(p, df)]
