@@ -210,6 +210,17 @@ def _(path):
             "check": {"findings": [["warning", "type", "income"]]}}
 
 
+@quirk("label_row.csv", "a second header line of labels under the column names (as data.census.gov writes them, "
+       "'Estimate!!Total'): skipped with a note, the numbers read as numbers", CUSTOMERS)
+def _(path):
+    labels = {"customer_id": "Customer", "age": "Age in years", "income": "Income (k$)", "visits": "Visits per month",
+              "city": "City", "signup": "Signed up on"}
+    path.write_text(text([labels, *people()], PEOPLE_COLUMNS))
+    return {"read": {"dtypes": {"age": "int", "income": "float"},
+                     "notes": ["the line under the header holds labels, not values ('Customer', 'Age in years', ...)"]},
+            "features": {"n": 20, "roles": {"age": "numeric", "income": "numeric"}}, "check": {"findings": []}}
+
+
 @quirk("customers_conflicting_ids.csv", "a customer id on two rows with different values: refused, naming the id",
        CUSTOMERS)
 def _(path):

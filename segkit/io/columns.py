@@ -18,7 +18,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from ..parse import NumberReading, read_numbers
+from ..parse import NumberReading, is_na_token, read_numbers
 
 __all__ = ["type_columns", "cells_as_text", "concat_as_text", "table_from_records", "renamed_repeats"]
 
@@ -77,6 +77,31 @@ def _type_column(s: pd.Series, decimal: str | None, thousands: str | None,
                                     "missing"] if reading.n_missing > int(text.isna().sum()) else [])
     note = f"column {str(s.name)!r} read as numbers: {'; '.join(notes)}" if notes else ""
     return values.rename(s.name), note, reading
+
+
+def label_row(df: pd.DataFrame, sample: int = 200) -> bool:
+    """Whether the first row of a text table is a second header line (data.census.gov's labels under its codes,
+    "Estimate!!Total"; a row of units): text, not a missing token, in at least two columns, and in most of the
+    columns whose other rows (a sample of them) are nearly all numbers.
+
+    >>> label_row(pd.DataFrame({"B01_E": ["Estimate!!Total", "120", "80"], "B02_E": ["Estimate!!Male", "60", "41"]}))
+    True
+    >>> label_row(pd.DataFrame({"city": ["Paris", "Rome", "Oslo"], "n": ["n/a", "60", "41"]}))
+    False
+    """
+    if len(df) < 3:
+        return False
+    first, rest = df.iloc[0], df.iloc[1:sample + 1]
+    numeric = texts = 0
+    for col in df.columns:
+        values = rest[col].dropna().astype(str).str.replace(",", "", regex=False)
+        if values.empty or pd.to_numeric(values, errors="coerce").notna().mean() < 0.95:
+            continue
+        numeric += 1
+        cell = first[col]
+        texts += (isinstance(cell, str) and not is_na_token(cell)
+                  and pd.isna(pd.to_numeric(cell.replace(",", ""), errors="coerce")))
+    return texts >= 2 and texts >= 0.8 * numeric
 
 
 def type_columns(df: pd.DataFrame, *, decimal: str | None = None, thousands: str | None = None,

@@ -29,7 +29,7 @@ from urllib.parse import parse_qsl, urlsplit
 import pandas as pd
 
 from ..errors import ColumnError, DataFileError, describe_file_type
-from .columns import concat_as_text, renamed_repeats, type_columns
+from .columns import concat_as_text, label_row, renamed_repeats, type_columns
 from .dialect import (SNIFF_BYTES, WHITESPACE, decode, delimiter_name, first_line, likely_delimiter, long_line,
                       looks_like_data, refuse_binary, sample_lines, sniff_delimiter, split_line, title_lines,
                       title_note, whitespace_pattern)
@@ -223,7 +223,13 @@ def _refuse_one_column(columns: list, first_value: str, path: Path) -> None:
 
 
 def _typed(df: pd.DataFrame, notes: list[str], options: Mapping[str, Any] | None) -> pd.DataFrame:
-    """``df`` with its text columns typed once for the whole table, and every note."""
+    """``df`` with its text columns typed once for the whole table (without a second header line of labels), and
+    every note."""
+    if _opt(options, "header") is not False and label_row(df):
+        shown = ", ".join(repr(str(v))[:40] for v in df.iloc[0].dropna().head(2))
+        notes = [*notes, f"the line under the header holds labels, not values ({shown}, ...): skipped as a second "
+                         "header line"]
+        df = df.iloc[1:].reset_index(drop=True)
     typed, more = type_columns(df, decimal=_opt(options, "decimal"), thousands=_opt(options, "thousands"),
                                census=bool(_opt(options, "census")))
     typed.attrs["read_notes"] = list(notes) + more
