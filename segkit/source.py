@@ -58,9 +58,9 @@ def load_input(params) -> pd.DataFrame:
 
 
 def read_options(params) -> dict[str, Any]:
-    """How the input is read: the params' reading keys, and ``census`` when the data kind reads census tables (its
-    ``CENSUS_CODES``: ``2,500-`` is a bottom code, ``(X)`` missing; :func:`~segkit.parse.read_numbers`)."""
-    return {**params.file_options(), "census": bool(getattr(kinds.get(params.data_kind).module, "CENSUS_CODES", False))}
+    """How the input is read: the params' reading keys and the data kind's
+    (:attr:`~segkit.kinds.base.Kind.read_options`: ``census`` for census tables)."""
+    return {**params.file_options(), **kinds.get(params.data_kind).read_options}
 
 
 def input_columns(params) -> list[str]:

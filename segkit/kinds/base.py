@@ -126,6 +126,12 @@ class Kind:
         return dict(getattr(self.module, "SYNTH_TABLES", {}))
 
     @property
+    def read_options(self) -> dict[str, Any]:
+        """How the kind's inputs are read besides the params' keys: ``census`` when the module declares
+        ``CENSUS_CODES`` (``2,500-`` is a bottom code, ``(X)`` missing: :func:`segkit.parse.read_numbers`)."""
+        return {"census": bool(getattr(self.module, "CENSUS_CODES", False))}
+
+    @property
     def private_records(self) -> bool:
         return bool(getattr(self.module, "PRIVATE_RECORDS", True))
 

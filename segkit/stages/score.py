@@ -177,8 +177,7 @@ def score_file(model_dir, new, *, out, force: bool = False) -> tuple[Path, pd.Da
     _check_out(out, Path(new), force)
     scorer = load_scorer(model_dir)
     scorer.require_scoring()  # before the file is read
-    census = bool(getattr(scorer.kind.module, "CENSUS_CODES", False))  # read as the training input was
-    scored = scorer.score(read_table(new, key="new rows", options={"census": census}))
+    scored = scorer.score(read_table(new, key="new rows", options=scorer.kind.read_options))  # as the run read it
     tmp = out.with_name(f".{out.name}.partial-{os.getpid()}")
     try:
         out.parent.mkdir(parents=True, exist_ok=True)

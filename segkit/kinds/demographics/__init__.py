@@ -47,7 +47,7 @@ __all__ = ["check_columns", "eda_frame", "clean", "features", "preprocessor", "c
 POPULATION_COL = "population"
 ENTITY = "areas"
 #: Census downloads write codes in numbers: ``2,500-`` (2,500 or less), ``250,000+``, ``(X)``, ``N``, ``**``
-#: (:func:`segkit.source.read_options`).
+#: (:attr:`segkit.kinds.base.Kind.read_options`).
 CENSUS_CODES = True
 PRIVATE_RECORDS = False  # areas are not people: their tables may list areas by code
 LEXICON = Path(__file__).with_name("lexicon.yaml")
