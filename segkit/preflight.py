@@ -18,7 +18,7 @@ from .config import Params
 from .errors import ParamsError, SegkitError, SegmentationError
 from .featureset import FeatureSet
 from .naming.words import plural
-from .schema import SEVERITIES, Finding, ambiguous_dates, unread_numbers, validate
+from .schema import Finding, ambiguous_dates, by_severity, unread_numbers, validate
 from .source import engine_path, input_columns, load_input
 
 __all__ = ["CHECK_ROWS", "ENGINE_SAMPLE", "preflight", "check_input", "clean_table", "build_features", "check_features",
@@ -142,9 +142,7 @@ def check_input(params: Params, raw: pd.DataFrame) -> list:
     hook, more = getattr(kind.module, "schema_params", None), getattr(kind.module, "input_findings", None)
     findings = validate(raw, schema and {**schema, "parse": params.parse_options()},
                         hook(params) if callable(hook) else params, raise_errors=True)
-    findings += more(raw, params) if callable(more) else []  # what the schema cannot say (the kind's own rules)
-    order = {s: i for i, s in enumerate(SEVERITIES)}
-    return sorted(findings, key=lambda f: order.get(f.severity, len(order)))
+    return by_severity(findings + (more(raw, params) if callable(more) else []))  # and what the schema cannot say
 
 
 def _without_summary_rows(raw: pd.DataFrame, ids: list[str]) -> pd.DataFrame:

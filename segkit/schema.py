@@ -37,7 +37,7 @@ from .parse import read_dates, read_numbers
 from .quality import value_findings
 
 __all__ = ["Finding", "SEVERITIES", "DAYFIRST_FIX", "load_schema", "validate", "findings_table", "ambiguous_dates",
-           "unread_numbers"]
+           "unread_numbers", "by_severity"]
 
 #: Severities, most serious first. ``error`` findings are raised unless ``raise_errors=False``.
 SEVERITIES = ("error", "warning", "info")
@@ -133,6 +133,12 @@ def ambiguous_dates(log, findings: list, opts: Mapping[str, Any]) -> list:
     warned = {f.column for f in findings if f.rule == "dates"}
     return [_date_order(r["column"], r.get("key"), r["reading"], r.get("why", ""), opts) for r in log.readings
             if r.get("as") == "dates" and r.get("ambiguous") and r.get("column") not in warned]
+
+
+def by_severity(findings: list) -> list:
+    """``findings`` errors first, then warnings, then notes (:data:`SEVERITIES`), in their order within each."""
+    order = {s: i for i, s in enumerate(SEVERITIES)}
+    return sorted(findings, key=lambda f: order.get(f.severity, len(order)))
 
 
 def unread_numbers(log) -> list:
@@ -452,8 +458,7 @@ def validate(df: pd.DataFrame, schema: Mapping[str, Any] | None, params=None, *,
     if table_rules.get("values"):
         # a column the params give a valid range is the user's to judge: its values outside become missing
         check.values(table_rules["values"], [c for c in df.columns if str(c) not in named | ignored | ranged])
-    order = {s: i for i, s in enumerate(SEVERITIES)}
-    findings = sorted(check.out, key=lambda f: order.get(f.severity, 9))
+    findings = by_severity(check.out)
     errors = [f for f in findings if f.severity == "error"]
     if errors and raise_errors:
         cls = ColumnError if any(f.rule in ("absent", "type") for f in errors) else DataValueError

@@ -64,7 +64,7 @@ _BOOL_WORDS = [{"yes", "no"}, {"y", "n"}, {"true", "false"}, {"t", "f"}]
 _OUTCOME_NAME = re.compile(r"(?i)(?:is[_\s]?|has[_\s]?)?(?:churn(?:ed)?|exited|attrition|attrited|converted|subscribed|"
                            r"responded)(?:[_\s]?(?:flag|label|status|yes[_\s]?no))?")
 _GENERIC_OUTCOME = re.compile(r"(?i)target|label|outcome|response|y")
-_YES_NO = {"yes", "no", "y", "n", "true", "false", "t", "f", "0", "1", "0.0", "1.0"}
+_YES_NO = {w for words in _BOOL_WORDS for w in words} | {"0", "1", "0.0", "1.0"}
 _GENDER_WORDS = {"male", "female", "m", "f", "other", "non-binary", "nonbinary", "man", "woman", "unknown"}
 _ORDERED = [["bronze", "silver", "gold", "platinum", "diamond"], ["basic", "standard", "plus", "premium", "vip"],
             ["low", "medium", "high"], ["small", "medium", "large"],
