@@ -18,7 +18,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from ..parse import NumberReading, is_na_token, read_numbers
+from ..parse import NumberReading, read_numbers
 
 __all__ = ["type_columns", "cells_as_text", "concat_as_text", "table_from_records", "renamed_repeats"]
 
@@ -79,10 +79,11 @@ def _type_column(s: pd.Series, decimal: str | None, thousands: str | None,
     return values.rename(s.name), note, reading
 
 
-def label_row(df: pd.DataFrame, sample: int = 200) -> bool:
+def label_row(df: pd.DataFrame, sample: int = 200, census: bool = False) -> bool:
     """Whether the first row of a text table is a second header line (data.census.gov's labels under its codes,
-    "Estimate!!Total"; a row of units): text, not a missing token, in at least two columns, and in most of the
-    columns whose other rows (a sample of them) are nearly all numbers.
+    "Estimate!!Total"; a row of units): text that is no number and no missing token, in at least two columns and in
+    most of the columns whose other rows (a sample of them) are nearly all numbers, as
+    :func:`~segkit.parse.read_numbers` reads them (``census``: with a census table's codes).
 
     >>> label_row(pd.DataFrame({"B01_E": ["Estimate!!Total", "120", "80"], "B02_E": ["Estimate!!Male", "60", "41"]}))
     True
@@ -94,13 +95,11 @@ def label_row(df: pd.DataFrame, sample: int = 200) -> bool:
     first, rest = df.iloc[0], df.iloc[1:sample + 1]
     numeric = texts = 0
     for col in df.columns:
-        values = rest[col].dropna().astype(str).str.replace(",", "", regex=False)
-        if values.empty or pd.to_numeric(values, errors="coerce").notna().mean() < 0.95:
+        reading = read_numbers(rest[col], census=census)
+        if reading.values.notna().sum() == 0 or reading.n_unparsed > 0.05 * len(rest):
             continue
         numeric += 1
-        cell = first[col]
-        texts += (isinstance(cell, str) and not is_na_token(cell)
-                  and pd.isna(pd.to_numeric(cell.replace(",", ""), errors="coerce")))
+        texts += isinstance(first[col], str) and read_numbers([first[col]], census=census).n_unparsed == 1
     return texts >= 2 and texts >= 0.8 * numeric
 
 

@@ -225,13 +225,14 @@ def _refuse_one_column(columns: list, first_value: str, path: Path) -> None:
 def _typed(df: pd.DataFrame, notes: list[str], options: Mapping[str, Any] | None) -> pd.DataFrame:
     """``df`` with its text columns typed once for the whole table (without a second header line of labels), and
     every note."""
-    if _opt(options, "header") is not False and label_row(df):
+    census = bool(_opt(options, "census"))
+    if _opt(options, "header") is not False and label_row(df, census=census):
         shown = ", ".join(repr(str(v))[:40] for v in df.iloc[0].dropna().head(2))
         notes = [*notes, f"the line under the header holds labels, not values ({shown}, ...): skipped as a second "
                          "header line"]
         df = df.iloc[1:].reset_index(drop=True)
     typed, more = type_columns(df, decimal=_opt(options, "decimal"), thousands=_opt(options, "thousands"),
-                               census=bool(_opt(options, "census")))
+                               census=census)
     typed.attrs["read_notes"] = list(notes) + more
     return typed
 
