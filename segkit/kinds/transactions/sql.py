@@ -291,13 +291,14 @@ def clean_in_engine(eng: SQLEngine, source: str, params, out_path=None) -> Clean
     to the Parquet file ``out_path`` when given, and returns the cleaning log."""
     c = TransactionColumns.from_params(params.model_dump())
     rows, distinct, raw_names = _build_lines(eng, source, params, c)
-    if c.refund:  # one line per kept order with a refund, as the pandas cleaning's ``refund_lines``
+    if c.refund:  # one line per kept order with a refund, as the pandas cleaning's ``refund_lines`` (a table: the log
+        # and the cleaned lines both read it)
         value = ("least(max(segkit_refund), sum(CASE WHEN is_cancellation THEN 0 ELSE abs(amount) END)) "
                  "- sum(CASE WHEN is_cancellation THEN abs(amount) ELSE 0 END)")  # at most the order, less returns
-        eng.view("segkit_refunds", f"""SELECT invoice_id, min(customer_id) AS customer_id, max(date) AS date,
+        eng.table("segkit_refunds", f"""SELECT invoice_id, min(customer_id) AS customer_id, max(date) AS date,
             {value} AS refund, {value} < max(segkit_refund) AS cut {', min(country) AS country' if c.country else ''}
             FROM segkit_lines WHERE dropped IS NULL GROUP BY invoice_id HAVING max(segkit_refund) > 0
-            AND {value} > 0""")
+            AND {value} > 0""", "cleaning the transactions")
     log = _log(eng, params, c, rows, distinct)
     integer = c.quantity is None or eng.types(source)[c.quantity].upper().startswith(_INTEGER)
     qty = "CAST(quantity AS BIGINT)" if integer else "quantity"
