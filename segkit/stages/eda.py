@@ -15,6 +15,7 @@ import hashlib
 import pandas as pd
 
 from .. import eda, preflight
+from ..cleaning import rows_added
 from ..engine import choose
 from ..eda import looks_like_identifier
 from ..eda import missing_table
@@ -146,7 +147,7 @@ def cleaning_table(log) -> pd.DataFrame:
     """The cleaning log, one rule per row in the order applied, with the rows each removed (and, when a rule added
     rows, such as the refunds' lines, the rows each added)."""
     frame = log.to_frame()
-    added = frame["rows_after"] - frame["rows_before"] + frame["rows_removed"]
+    added = frame.apply(rows_added, axis=1)
     if added.any():
         frame.insert(frame.columns.get_loc("rows_after"), "rows_added", added)
     return table(frame, _CLEANING_WORDS, index="rule", label_words=True,
