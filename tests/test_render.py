@@ -442,3 +442,14 @@ def test_appendix_lists_the_parameters_the_runs_data_kind_reads():
     assert "id_col" in visible and "seed" in visible and "valid_range" in visible
     assert "customer_col" not in visible and "churn_folds" not in visible and "min_population" not in visible
     assert "The 3 parameters a customers run reads" in visible and "manifest.json has all 6" in visible
+
+
+def test_appendix_cleaning_steps_say_the_rows_a_step_added():
+    """The refunds' lines: the appendix's cleaning table has an Added column, as the data-quality page's, only when a
+    step added rows."""
+    steps = [{"description": "Duplicates removed.", "rows_before": 10, "rows_removed": 2, "rows_after": 8},
+             {"description": "Refund lines added.", "rows_before": 8, "rows_removed": 0, "rows_after": 11}]
+    manifest = {**_manifest(), "row_counts": {**_manifest()["row_counts"], "cleaning_steps": steps}}
+    section = appendix_html(manifest, business=True)
+    assert "<th>Added</th>" in section and "<td class='sk-num'>3</td><td class='sk-num'>11</td>" in section
+    assert "<th>Added</th>" not in appendix_html(_manifest(), business=True)

@@ -24,6 +24,7 @@ from typing import Any
 import nbformat
 
 from .. import kinds
+from ..cleaning import rows_added
 from ..config import SECRET_KEYS, Params, keys_for
 from ..format import MISSING_TEXT
 from .render import SIZE_BUDGET_BYTES, PrivateData, add_toc_entry, private_outputs, render_notebook, report_paths
@@ -108,13 +109,7 @@ def appendix_html(manifest: Mapping[str, Any], *, business: bool) -> str:
         ("Rows", _int(inp.get("rows"))),
         (f"Columns ({len(columns)})", _e(", ".join(map(str, columns))) if columns else MISSING_TEXT),
     ])
-    steps = counts.get("cleaning_steps") or []
-    step_rows = "".join(
-        f"<tr><td>{_e(s.get('description') or s.get('rule'))}</td><td class='sk-num'>{_int(s.get('rows_before'))}</td>"
-        f"<td class='sk-num'>{_int(s.get('rows_removed'))}</td><td class='sk-num'>{_int(s.get('rows_after'))}</td></tr>"
-        for s in steps if isinstance(s, Mapping))
-    cleaning = (f"<table><thead><tr><th>Cleaning step</th><th>Rows before</th><th>Removed</th><th>Rows after</th></tr>"
-                f"</thead><tbody>{step_rows}</tbody></table>" if step_rows else "")
+    cleaning = _cleaning_steps([s for s in counts.get("cleaning_steps") or [] if isinstance(s, Mapping)])
     totals = _rows([("Input rows", _int(counts.get("input"))), ("Rows after cleaning", _int(counts.get("after_cleaning"))),
                     ("Entities (rows of the feature table)", _int(counts.get("entities"))),
                     ("Entities segmented", _int(counts.get("segmented")))])
@@ -190,6 +185,22 @@ def private_data(folder: str | Path, params: Params) -> PrivateData:
 def _header_text(page: str, cls: str) -> str:
     match = re.search(rf'<div class="{cls}">(.*?)</div>', page, flags=re.S)
     return html.unescape(match.group(1)) if match else ""
+
+
+def _cleaning_steps(steps: list[Mapping[str, Any]]) -> str:
+    """The rows before, removed and after each cleaning step, and added when a step added rows (the refunds' lines)
+    as the data-quality page shows them."""
+    if not steps:
+        return ""
+    added = [rows_added(s) if all(k in s for k in ("rows_before", "rows_removed", "rows_after")) else 0 for s in steps]
+    extra = any(added)
+    cells = [[s.get("rows_before"), s.get("rows_removed"), *([n] if extra else []), s.get("rows_after")]
+             for s, n in zip(steps, added)]
+    rows = "".join(f"<tr><td>{_e(s.get('description') or s.get('rule'))}</td>"
+                   + "".join(f"<td class='sk-num'>{_int(v)}</td>" for v in counts) + "</tr>"
+                   for s, counts in zip(steps, cells))
+    return ("<table><thead><tr><th>Cleaning step</th><th>Rows before</th><th>Removed</th>"
+            + ("<th>Added</th>" if extra else "") + f"<th>Rows after</th></tr></thead><tbody>{rows}</tbody></table>")
 
 
 def _parameters(manifest: Mapping[str, Any], business: bool) -> str:
