@@ -47,7 +47,12 @@ def read_synth(uri: str, data_kind: str | None = None) -> pd.DataFrame:
 
 
 def load_input(params) -> pd.DataFrame:
-    """Read the input table a :class:`~segkit.config.Params` points at (file, SQL or ``synth://``)."""
+    """Read the input table a :class:`~segkit.config.Params` points at (file, SQL or ``synth://``), with the
+    columns its data kind names from the input's own naming (:meth:`~segkit.kinds.base.Kind.name_columns`)."""
+    return kinds.get(params.data_kind).name_columns(_read_input(params))
+
+
+def _read_input(params) -> pd.DataFrame:
     if params.source == "sql":
         return read_sql(params.sql_url, params.sql_query)
     if not params.data_path:
@@ -64,7 +69,13 @@ def read_options(params) -> dict[str, Any]:
 
 
 def input_columns(params) -> list[str]:
-    """Column names of the input, read cheaply (header only, ``LIMIT 0`` for SQL, 50 generated rows)."""
+    """Column names of the input, read cheaply (header only, ``LIMIT 0`` for SQL, 50 generated rows), with those
+    its data kind names from them (:meth:`~segkit.kinds.base.Kind.name_columns`)."""
+    columns = _header(params)
+    return [str(c) for c in kinds.get(params.data_kind).name_columns(pd.DataFrame(columns=columns)).columns]
+
+
+def _header(params) -> list[str]:
     if params.source == "sql":
         return sql_columns(params.sql_url, params.sql_query)
     if not params.data_path:

@@ -52,7 +52,8 @@ def test_a_census_download_reads_its_codes_and_passes_the_check(delaware_csv, tm
     assert load_input(customers)["median_year_built"].iloc[0] == -1939  # other kinds: a trailing minus
 
 
-@pytest.mark.parametrize("area_id", ["8600000US19701", "ZCTA5 19701", "0500000US10001", "10001", "100010401001"])
+@pytest.mark.parametrize("area_id", ["8600000US19701", "860Z200US19701", "ZCTA5 19701", "0500000US10001", "10001",
+                                     "100010401001"])
 def test_census_area_ids_are_not_flagged(area_id, delaware_csv, tmp_path):
     df = pd.read_csv(delaware_csv, dtype={"zcta": str}).head(10)
     df["area"] = [area_id[:-1] + str(i) for i in range(10)]

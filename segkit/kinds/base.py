@@ -131,6 +131,12 @@ class Kind:
         ``CENSUS_CODES`` (``2,500-`` is a bottom code, ``(X)`` missing: :func:`segkit.parse.read_numbers`)."""
         return {"census": bool(getattr(self.module, "CENSUS_CODES", False))}
 
+    def name_columns(self, raw: pd.DataFrame) -> pd.DataFrame:
+        """``raw`` with the columns the module's ``name_columns`` hook names from the input's own naming (a census
+        download's variable codes, ``B01003_001E``, as ``population``); ``raw`` itself for a kind without it."""
+        hook = getattr(self.module, "name_columns", None)
+        return raw if hook is None else hook(raw)
+
     @property
     def private_records(self) -> bool:
         return bool(getattr(self.module, "PRIVATE_RECORDS", True))

@@ -1,6 +1,8 @@
 """Census areas (ZCTAs): ACS counts and medians become shares and log medians, named through a lexicon.
 
-The stages of a run map onto :mod:`segkit.kinds.demographics.groups`, :mod:`segkit.kinds.demographics.acs` and
+A census download's columns named by variable (``B01003_001E``) get the names below (``population``) when the
+input is read (``name_columns``, :mod:`segkit.kinds.demographics.codes`). The stages of a run map onto
+:mod:`segkit.kinds.demographics.groups`, :mod:`segkit.kinds.demographics.acs` and
 :mod:`segkit.kinds.demographics.facts`:
 
 * ``clean``: Census "no estimate" sentinels become missing, ids become 5-character text, and areas
@@ -36,12 +38,14 @@ from ...quality import mask_non_finite
 from ...naming.lexicon import load_lexicon, name_segments_from_lexicon
 from ...naming.masking import imputed_rows, masked_scores
 from .acs import ImputationReport, build_acs_features, format_area_ids
+from .codes import name_columns  # the kind's hook: a census download's variable codes as column names
 from .facts import FACTS, cap_k, key_facts
 from .groups import CENSUS_SENTINELS, FeatureGroup, load_feature_groups, replace_sentinels, validate_acs_table
 from .synth import generate_acs_table
 from . import score  # noqa: F401  (segkit score: raw ACS rows through the feature builder, then the model)
 
-__all__ = ["check_columns", "eda_frame", "clean", "features", "preprocessor", "choose_k", "name_segments", "column_roles",
+__all__ = ["name_columns", "check_columns", "eda_frame", "clean", "features", "preprocessor", "choose_k", "name_segments",
+           "column_roles",
            "after_segment", "final_segments", "area_key_facts", "POPULATION_COL"]
 
 POPULATION_COL = "population"

@@ -26,6 +26,7 @@ import pandas as pd
 from ...errors import ColumnError, ModelError
 from ...format import model_segment_codes
 from .acs import build_acs_features, format_area_ids
+from .codes import name_columns
 from .groups import load_feature_groups
 
 __all__ = ["score_rows"]
@@ -37,6 +38,7 @@ RESULT_COLUMNS = ["segment_code", "segment_name", "confidence", "distance_to_cen
 def _features(raw: pd.DataFrame, features: list[str], id_col: str, min_population: float) -> pd.DataFrame:
     """The model's features of every area of ``raw`` that has enough residents (missing values kept)."""
     groups = load_feature_groups()
+    raw = name_columns(raw)  # new areas downloaded as the run's input was: by variable code
     feats = build_acs_features(raw, groups, id_col=id_col, min_population=min_population, min_groups=1,
                                min_areas=1)
     absent = [f for f in features if f not in feats.raw.columns]
