@@ -382,6 +382,21 @@ def _(path):
     return {"read": {"dtypes": {"visits": "float"}, "values": {"visits": expected}}, "features": {"n": 20}}
 
 
+@quirk("na_region_code.csv", "'NA' as a code (North America) in a column of region codes, beside 'NA' for a "
+       "missing city (R's write.csv): the code is kept, with a note, the city is missing", CUSTOMERS)
+def _(path):
+    rows = people()
+    regions = ["EU", "NA", "APAC", "NA", "LATAM"]
+    for i, r in enumerate(rows):
+        r["region"] = regions[i % 5]
+        r["city"] = "NA" if i in (4, 9) else r["city"]
+    path.write_text(text(rows, [*PEOPLE_COLUMNS, "region"]))
+    return {"read": {"values": {"region": [r["region"] for r in rows],
+                                "city": [None if i in (4, 9) else r["city"] for i, r in enumerate(rows)]},
+                     "notes": ["column 'region': 8 value(s) 'NA' kept as a code (North America, Namibia)"]},
+            "features": {"n": 20, "roles": {"region": "categorical"}}}
+
+
 @quirk("numeric_with_junk.csv", "a number column with one spreadsheet error (#REF!) in 40 rows", CUSTOMERS)
 def _(path):
     rows = people(40)

@@ -35,6 +35,7 @@ def renamed_repeats(columns) -> dict[str, str]:
 
 _KEEP_TEXT = r"[+\-]?0\d+(?:\.0+)?|[+\-]?\d{16,}"  # zero-padded codes, ids beyond float precision
 _BOOL = {"true": True, "false": False}
+_CODE = r"[A-Z]{2,5}"  # a region's or a country's code: EU, APAC, LATAM, US, DE
 _SAMPLE = 1000
 
 
@@ -42,12 +43,35 @@ def _as_text(s: pd.Series) -> pd.Series:
     return s if pd.api.types.is_string_dtype(s) else s.astype("str").where(s.notna())
 
 
+def _na_or_code(text: pd.Series) -> tuple[pd.Series, str]:
+    """``NA`` as missing, as pandas reads it, except in a column of codes (``EU``, ``APAC``, ``NA``; ``US``, ``DE``,
+    ``NA``), where it is North America or Namibia: kept, with a note.
+
+    >>> _na_or_code(pd.Series(["EU", "NA", "APAC"], name="region"))[0].tolist()
+    ['EU', 'NA', 'APAC']
+    >>> _na_or_code(pd.Series(["Paris", "NA", "Rome"], name="city"))[0].tolist()
+    ['Paris', nan, 'Rome']
+    """
+    stripped = text.str.strip()
+    is_na = (stripped == "NA").fillna(False).to_numpy()
+    if not is_na.any():
+        return text, ""
+    others = pd.Series(pd.unique(stripped[~is_na].dropna()))
+    if len(others) < 2 or not others.str.fullmatch(_CODE).all():
+        return text.mask(is_na), ""
+    shown = ", ".join(others.head(4))
+    return text, (f"column {str(text.name)!r}: {int(is_na.sum()):,} value(s) 'NA' kept as a code (North America, "
+                  f"Namibia), as every other value is a code ({shown}); leave those cells blank to have them missing")
+
+
 def _type_column(s: pd.Series, decimal: str | None, thousands: str | None,
                  census: bool = False) -> tuple[pd.Series, str, NumberReading | None]:
     """One text column typed for the whole input, a note when reading it needed more than pandas would do, and the
     reading of its numbers when they were written as text (``census``: :func:`~segkit.parse.read_numbers`' census
     codes)."""
-    text = _as_text(s)
+    text, code_note = _na_or_code(_as_text(s))
+    if code_note:
+        return text, code_note, None
     filled = text.dropna()
     if filled.empty:
         return pd.Series(np.nan, index=s.index, name=s.name), "", None

@@ -41,9 +41,10 @@ __all__ = ["read_table", "read_header", "require_columns", "hash_path", "hash_in
 _CSV_SUFFIXES = {".csv", ".txt", ".tsv", ".dat"}
 _EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
 _PARQUET_SUFFIXES = {".parquet", ".pq"}
-#: pandas' own text for missing values, kept for text columns as pandas' reader would (``NA`` included).
+#: pandas' own text for missing values, read as missing in text columns as pandas' reader would, but for ``NA``,
+#: which the typing of each column decides (North America or Namibia in a column of codes; :mod:`.columns`).
 _PANDAS_NA = ["", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN", "<NA>",
-              "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null"]
+              "N/A", "NULL", "NaN", "None", "n/a", "nan", "null"]
 
 
 # --------------------------------------------------------------------------------------- inputs
@@ -154,7 +155,7 @@ def _parse_text(text: str, path: Path, delimiter: str, pattern: str | None, head
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", pd.errors.ParserWarning)
             df = pd.read_csv(_io.StringIO(text), sep=delimiter, header=0 if header else None, dtype="str",
-                             index_col=False, low_memory=False)
+                             index_col=False, low_memory=False, keep_default_na=False, na_values=_PANDAS_NA)
     except pd.errors.EmptyDataError:
         raise DataFileError(f"{path} has no header line", "export the table again with its header and rows",
                             path=path) from None
