@@ -15,6 +15,8 @@ Examples
 ('months', None, None)
 >>> default_label("visits_per_month")
 'Visits per month'
+>>> default_label("pdays"), default_label("nps_score"), default_label("ARPU")
+('Days since the last contact', 'Net promoter score', 'Revenue per user')
 >>> feature_phrase("Number of web purchases", high=True)
 'many web purchases'
 """
@@ -35,6 +37,7 @@ __all__ = ["load_words", "split_words", "default_label", "stated_unit", "plural"
 _TOKEN = re.compile(r"\([^)]*\)|[A-Za-z]+|[0-9]+(?:\.[0-9]+)?|[$%€£]")
 _NOT_PLURAL = ("ss", "us", "is", "sales", "earnings", "savings", "gross", "status", "news")
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+_REPEAT = re.compile(r"\b(\w+)(?: \1\b)+", re.IGNORECASE)  # a word said twice in a row
 _COUNTED = re.compile(r"\b(transactions|purchases|orders|visits|calls|logins|sessions|trips|claims|payments|"
                       r"complaints|items|products|accounts|children|teenagers|kids|classes|days|months|years)\b")
 
@@ -85,7 +88,7 @@ def default_label(name: str, words: Mapping[str, str] | None = None) -> str:
             out.append(word)
         else:
             out.append(key)
-    text = " ".join(out).strip() or str(name)
+    text = _REPEAT.sub(r"\1", " ".join(out).strip()) or str(name)  # nps_score: not "net promoter score score"
     text += f" ({abbreviations.get(unit) or unit})" if unit else ""
     return text[:1].upper() + text[1:]
 
