@@ -24,7 +24,8 @@ from segkit.naming.words import default_label, feature_phrase, load_words, plura
     ("visits_per_month", "Visits per month"), ("calls_a_day", "Calls a day"),
     # jargon of marketing tables written as one word (UCI bank marketing's pdays, a survey's NPS)
     ("pdays", "Days since the last contact"), ("NPS", "Net promoter score"), ("nps_score", "Net promoter score"),
-    ("avg_aov", "Average order value"), ("customer_ltv", "Customer lifetime value"), ("nr.employed", "Number of employed"),
+    ("avg_aov", "Average order value"), ("customer_ltv", "Customer lifetime value"),
+    ("nr.employed", "Number of employed"),
 ])
 def test_labels_from_column_names(name, label):
     assert default_label(name) == label
