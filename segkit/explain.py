@@ -119,14 +119,21 @@ def _feature_clause(table: pd.DataFrame, in_seg: np.ndarray, feature: str, label
         lift = seg_shares.sub(text.value_counts(normalize=True), fill_value=0.0)
         level = lift.idxmax()  # the level the segment holds most above the whole: "churn: more often Yes"
         share_seg, share_all = float(seg_shares.get(level, 0.0)), float((text == level).mean())
-        if f"{100 * share_seg:.0f}" == f"{100 * share_all:.0f}":
-            return None
+        if f"{100 * share_seg:.0f}" == f"{100 * share_all:.0f}" or _level_gap(share_seg, share_all) < _NEGLIGIBLE:
+            return None  # "gender: more often Female (52% vs 50% overall)" sets nothing apart
         return f"{_phrase(label)}: more often {level} ({100 * share_seg:.0f}% vs {100 * share_all:.0f}% overall)"
     for how, seg_v, all_v in _compared(s.astype("float64"), in_seg):
         seg_t, all_t = format_value(seg_v, unit, currency), format_value(all_v, unit, currency)
         if seg_t != all_t:
             return f"{_comparative(label, seg_v > all_v, unit)} ({how} {seg_t} vs {all_t} overall)"
     return None
+
+
+def _level_gap(share_seg: float, share_all: float) -> float:
+    """How far a level's share in the segment lies from its share overall, in the standard deviations of the
+    level's 0/1 indicator: the measure :func:`_gap` takes of a number."""
+    sd = np.sqrt(share_all * (1 - share_all))
+    return abs(share_seg - share_all) / sd if sd > 0 else 0.0
 
 
 def _compared(values: pd.Series, in_seg: np.ndarray) -> list[tuple[str, Any, Any]]:

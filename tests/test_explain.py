@@ -394,6 +394,18 @@ def test_a_level_reads_as_what_the_segment_holds_more_often_and_0_1_as_yes_no():
                     "Yes (33% vs 12% overall).")
 
 
+def test_a_level_that_barely_differs_is_not_a_driver():
+    """A telco card read "Set apart mostly by gender: more often Female (52% vs 50% overall)": two points on a
+    level held by half the customers (0.04 standard deviations of its indicator) set nothing apart."""
+    gender = ["Female"] * 26 + ["Male"] * 24 + ["Female"] * 24 + ["Male"] * 26
+    contract = ["Month-to-month"] * 40 + ["Two year"] * 10 + ["Month-to-month"] * 10 + ["Two year"] * 40
+    table = pd.DataFrame({"gender": pd.Categorical(gender), "contract": pd.Categorical(contract)})
+    labels = [1] * 50 + [0] * 50
+    text = explain.driver_sentence(table, labels, 1, ["gender", "contract"],
+                                   labels_text={"gender": "Gender", "contract": "Contract"})
+    assert text == "Set apart mostly by contract: more often Month-to-month (80% vs 50% overall)."
+
+
 def test_a_date_that_barely_differs_is_not_a_driver_and_a_skewed_one_goes_the_way_of_its_mean():
     base = pd.Timestamp("2022-01-01")
     near = pd.Series(base + pd.to_timedelta(np.r_[np.arange(100), np.arange(1, 101)], unit="D"))
