@@ -6,6 +6,8 @@
   customer or a place is that large; a run treats them as missing values;
 - **impossible values** for what the column says it is: a birth year before 1900 or in the future, a
   negative or above-120 age;
+- **placeholder codes**: a value such as ``999`` or ``-1`` (:data:`PLACEHOLDERS`) held by many rows and far beyond
+  every other value, which exports write for "none" (999 days since a contact that never happened);
 - **extreme outliers** by a robust rule: a handful of values (at most :data:`MAX_OUTLIER_SHARE` of the
   column) beyond :data:`FENCE` interquartile ranges of the quartiles, measured on a log scale for skewed
   columns of non-negative values (money, counts), so a long tail is not an anomaly but a value ten times any
@@ -58,6 +60,10 @@ SKEWED = 0.25
 JUNK_ROWS = 5
 #: ... in a column of at most this many levels (more is free text or an id).
 MAX_LEVELS = 50
+#: Values exports write for "none" or "unknown" (999 days since a contact that never happened, -1 for no date) ...
+PLACEHOLDERS = (999, 9999, 99999, 999999, 99, -1, -9, -99, -999, -9999)
+#: ... a placeholder when at least this share of a column holds it, far beyond every other value.
+PLACEHOLDER_SHARE = 0.01
 #: What ``out_of_range`` may say to do with values outside ``valid_range``.
 OUT_OF_RANGE_ACTIONS = ("missing", "drop")
 
@@ -77,7 +83,7 @@ class ValueFinding:
     Attributes
     ----------
     column : str
-    rule : {"non_finite", "impossible", "outliers", "junk_levels", "constant"}
+    rule : {"non_finite", "impossible", "placeholder", "outliers", "junk_levels", "constant"}
     rows : int
         Rows holding such a value.
     message : str
@@ -129,6 +135,27 @@ def _impossible(col: str, x: pd.Series) -> ValueFinding | None:
                         f"value(s) ({what}), e.g. {_numbers(x[bad])}",
                         f"kept and flagged; set valid_range: {{{col}: [min, max]}} to treat them as missing "
                         "(or out_of_range: drop to drop their rows)")
+
+
+def _placeholder(col: str, x: pd.Series) -> ValueFinding | None:
+    """A value of :data:`PLACEHOLDERS` held by many rows and far beyond every other value: above three times the
+    largest of them (``999`` beside days of 0 to 27), or negative in a column otherwise never below zero."""
+    v = x[np.isfinite(x)]
+    counts = v.value_counts()
+    for code in (c for c in PLACEHOLDERS if c in counts.index):
+        n, rest = int(counts[code]), v[v != code]
+        if n < max(3, PLACEHOLDER_SHARE * len(v)) or rest.nunique() < 3:
+            continue
+        lo, hi = float(rest.min()), float(rest.max())
+        if (code > 0 and hi > 0 and code > 3 * hi) or (code < 0 <= lo):
+            return ValueFinding(col, "placeholder", n, f"column {col!r} has {n:,} value(s) {code:g} "
+                                f"({100 * n / len(v):.0f}% of its values), far beyond every other one "
+                                f"({format_number(lo)} to {format_number(hi)}): it looks like a code for 'none' or "
+                                "'unknown'",
+                                f"if it is, set valid_range: {{{col}: [{lo:g}, {hi:g}]}} to read it as missing (a "
+                                f"column then mostly empty is left out of the features); if {code:g} is a real "
+                                "value, nothing to do")
+    return None
 
 
 def fences(x: pd.Series | np.ndarray, factor: float = FENCE) -> tuple[float, float, bool]:
@@ -195,8 +222,10 @@ def value_findings(df: pd.DataFrame, columns: Iterable[str] | None = None) -> li
             continue
         if _numeric(s):
             x = s.astype("float64")
-            impossible = _impossible(name, x)  # an impossible value is not also called an outlier
-            out += [f for f in (_non_finite(name, x), impossible, None if impossible else _outliers(name, x)) if f]
+            impossible = _impossible(name, x)  # an impossible value (or a placeholder) is not also called an outlier
+            placeholder = None if impossible else _placeholder(name, x)
+            out += [f for f in (_non_finite(name, x), impossible, placeholder,
+                                None if impossible or placeholder else _outliers(name, x)) if f]
         elif not pd.api.types.is_datetime64_any_dtype(s):
             out += [f for f in (_junk_levels(name, s),) if f]
     return out

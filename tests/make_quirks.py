@@ -397,6 +397,17 @@ def _(path):
             "features": {"n": 20, "roles": {"region": "categorical"}}}
 
 
+@quirk("customers_placeholder_999.csv", "999 for 'never contacted' in a days-since column (UCI bank marketing's "
+       "pdays): the check warns that it looks like a code for 'none', with the valid_range that reads it as missing",
+       CUSTOMERS)
+def _(path):
+    rows = people(40)
+    for i, r in enumerate(rows):
+        r["pdays"] = 3 + i % 12 if i % 5 == 0 else 999
+    path.write_text(text(rows, [*PEOPLE_COLUMNS, "pdays"]))
+    return {"features": {"n": 40}, "check": {"findings": [["warning", "placeholder", "pdays"]]}}
+
+
 @quirk("numeric_with_junk.csv", "a number column with one spreadsheet error (#REF!) in 40 rows", CUSTOMERS)
 def _(path):
     rows = people(40)

@@ -49,7 +49,20 @@ CORPUS = [
     ("negative age", _with(age__0=-5), [("age", "impossible", 1)]),
     ("an income thirty times any other", _with(income__1=3_000_000), [("income", "outliers", 1)]),
     ("junk levels", _with(region__3="N0rth", region__4="??"), [("region", "junk_levels", 2)]),
+    # placeholders: 999 for "never contacted" (UCI bank marketing's pdays), -1 for "no value" in a count
+    ("999 beside days of 0 to 27", _base().assign(pdays=np.where(np.arange(N) % 10 < 9, 999, np.arange(N) % 28)),
+     [("pdays", "placeholder", 900)]),
+    ("-1 in a column never below zero", _with(**{f"visits__{i}": -1 for i in range(20)}),
+     [("visits", "placeholder", 20)]),
 ]
+
+
+def test_real_values_that_look_like_codes_are_no_placeholders():
+    rng = np.random.default_rng(1)
+    score = pd.DataFrame({"score": np.r_[np.full(50, 99), rng.integers(0, 101, N)]})  # 99 within 0..100
+    change = pd.DataFrame({"change": np.r_[np.full(50, -1), rng.integers(-5, 6, N)]})  # other values below zero
+    few = pd.DataFrame({"pdays": np.r_[np.full(5, 999), rng.integers(0, 28, N)]})  # a handful: outliers at most
+    assert [f.rule for t in (score, change, few) for f in quality.value_findings(t)] == ["outliers"]
 
 
 @pytest.mark.parametrize("name,table,expected", CORPUS, ids=[c[0] for c in CORPUS])

@@ -236,13 +236,16 @@ def _filled_enough(cleaned: pd.DataFrame, columns: list[str], notes: list[str]) 
     return [c for c in columns if c not in sparse]
 
 
-def _fill_gaps(table: pd.DataFrame, numeric: list[str], notes: list[str]) -> dict[str, list[int]]:
+def _fill_gaps(table: pd.DataFrame, numeric: list[str], notes: list[str], quiet=()) -> dict[str, list[int]]:
     """Fill missing numbers with the median (the features table is complete; the model's own imputer does the same
-    for new rows); return where, so that the profile's figures and the names leave the filled values out."""
+    for new rows); return where, so that the profile's figures and the names leave the filled values out. A note
+    says so for each column but those ``quiet`` (left out of the features, which their own note says)."""
     missing = pd.DataFrame({c: table[c].isna() for c in numeric}, index=table.index)
     for col in numeric:
         gaps = int(missing[col].sum())
-        if gaps:
+        if gaps and col in quiet:
+            table[col] = table[col].fillna(table[col].median())
+        elif gaps:
             median = float(table[col].median())
             table[col] = table[col].fillna(median)
             notes.append(f"{col}: {gaps:,} missing value(s) filled with the median ({format_number(median)}); "
@@ -262,7 +265,8 @@ def features(cleaned: pd.DataFrame, params) -> FeatureSet:
     for col in dates:  # the model takes the dates themselves, so new customers are scored from raw tables
         table[col] = _to_datetime(cleaned[col]).to_numpy()
     numeric = [c for c, r in roles.items() if r == "numeric"] + [f"days_since_{c}" for c in dates]
-    imputed = _fill_gaps(table, numeric, notes)
+    left_out = set() if params.features else set(model) - set(_filled_enough(cleaned, list(model), []))
+    imputed = _fill_gaps(table, numeric, notes, quiet=left_out)
     columns = list(model)
     if params.features:
         alias = {f"days_since_{c}": c for c in dates}
