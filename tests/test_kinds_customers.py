@@ -467,8 +467,8 @@ def test_a_mostly_empty_column_is_left_out_of_the_features_unless_named():
     assert customers.MAX_MISSING_SHARE == kinds.get("customers").schema()["table"]["max_missing_share"]
     warned = [f for f in pipeline.check_input(params_from_mapping({"data_kind": "customers", "id_col": "id"}), df)
               if f.rule == "missing"]
-    assert [(f.column, f.fix) for f in warned] == [("referral", "it is left out of the features; name it in "
-                                                                "features to keep it")]
+    assert [(f.column, f.fix) for f in warned] == [("referral", "a number or category column this empty is left out "
+                                                                "of the features; name it in features to keep it")]
 
 
 def test_the_check_leaves_out_a_total_row_as_the_cleaning_does():
