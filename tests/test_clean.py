@@ -55,14 +55,16 @@ def test_log_counts_rule_by_rule(raw):
     _, log = clean_transactions(raw)
     table = log.to_frame().set_index("rule")
     assert list(table.index) == ["duplicates", "missing_customer", "missing_values",
-                                 "non_product", "non_positive_price", "cancellations"]
+                                 "non_product", "non_positive_price", "cancellations", "returns_only"]
     # 21 -> 20 (one duplicate) -> 18 (two without customer, one is the "A" bad-debt line)
     # -> 18 -> 15 (POST, gift_0001_10, lower-case "m") -> 13 (price 0.0 and -5.0)
-    # -> 13 with 3 cancellation lines netted (C500003, C500007, and 500006's negative quantity)
-    assert table["rows_before"].tolist() == [21, 20, 18, 18, 15, 13]
-    assert table["rows_removed"].tolist() == [1, 2, 0, 3, 2, 0]
-    assert table["rows_after"].tolist() == [20, 18, 18, 15, 13, 13]
-    assert table["rows_netted"].tolist() == [0, 0, 0, 0, 0, 3]
+    # -> 13 with 3 cancellation lines netted (C500003, C500007, and 500006's negative quantity);
+    # customer 10003 has C500007 only: no purchase, so no segment, and the log says so
+    assert table["rows_before"].tolist() == [21, 20, 18, 18, 15, 13, 13]
+    assert table["rows_removed"].tolist() == [1, 2, 0, 3, 2, 0, 0]
+    assert table["rows_after"].tolist() == [20, 18, 18, 15, 13, 13, 13]
+    assert table["rows_netted"].tolist() == [0, 0, 0, 0, 0, 3, 0]
+    assert log["returns_only"].note == "1 customer(s)"
     assert log.rows_in == 21 and log.rows_out == 13
     assert "netted 3 cancellation lines from 3 invoices" == log["cancellations"].note
     assert "POST (1)" in log["non_product"].note

@@ -64,7 +64,8 @@ from ...parse import after_period, is_na_token, read_dates, read_ids, read_numbe
 from ...quality import ABSURD_VALUE  # at or above this size, a quantity, price or amount is a data error
 from .columns import SUMMARY_LINES_TEXT, TransactionColumns
 from .rules import (CANCELLED_STATUSES, _listed, _today, cancelled, cancelled_step, duplicates_step,
-                    future_dates_step, log_rule, price_rule, refunds_step, required_fields, unmapped_steps)
+                    customer_steps, future_dates_step, log_rule, price_rule, refunds_step, required_fields,
+                    unmapped_steps)
 
 __all__ = [
     "DEFAULT_NON_PRODUCT_CODES",
@@ -375,13 +376,14 @@ def _unmapped(table: pd.DataFrame, log: CleaningLog, opts: _Options) -> pd.DataF
 
 
 def _lost_customers(start: pd.DataFrame, table: pd.DataFrame, log: CleaningLog) -> None:
-    """``[lost_customers]`` (logged only when there are any): customers with an id whose every line was removed."""
+    """``[lost_customers]`` and ``[returns_only]`` (:func:`.rules.customer_steps`): customers with an id whose every
+    line was removed, and those left with cancellation lines only."""
     ids = start["customer_id"].dropna()
     ids = ids[~is_summary_id(ids)]  # a "Total" line is no customer
-    lost = pd.Index(ids.unique()).difference(pd.Index(table["customer_id"].dropna().unique()))
-    if len(lost):
-        log.add("lost_customers", "Customers whose every line was removed by the rules above: they are not in the "
-                "segments.", len(table), 0, note=f"{len(lost):,} customer(s) lost all their lines")
+    kept = table["customer_id"].dropna()
+    lost = pd.Index(ids.unique()).difference(pd.Index(kept.unique()))
+    buying = kept[~table.loc[kept.index, "is_cancellation"].to_numpy(dtype=bool)].nunique()
+    customer_steps(log, len(table), len(lost), kept.nunique() - buying)
 
 
 #: The cleaning rules, in the order they run (see the module docstring).

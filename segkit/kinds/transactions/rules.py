@@ -112,3 +112,16 @@ def refunds_step(orders: int, total: float, cut: int) -> tuple[str, str]:
                  "net already")
     return ("Refunds of orders that were kept were subtracted from the customer's spend: one refund line added to "
             "each such order, and netted.", note)
+
+
+def customer_steps(log, left: int, lost: int, returns_only: int) -> None:
+    """The ``[lost_customers]`` and ``[returns_only]`` steps, each logged only when there are any: customers with an id
+    whose every line was removed, and customers left with returned or cancelled lines only (the pandas and the engine
+    cleaning alike). Neither has a purchase to measure, so neither is in the segments; both are counted here."""
+    if lost:
+        log.add("lost_customers", "Customers whose every line was removed by the rules above: they are not in the "
+                "segments.", left, 0, note=f"{lost:,} customer(s) lost all their lines")
+    if returns_only:
+        log.add("returns_only", "Customers with returned or cancelled lines only, and no purchase: with nothing bought "
+                "to measure, they are not in the segments (their lines stay in the cleaned table).", left, 0,
+                note=f"{returns_only:,} customer(s)")

@@ -27,8 +27,8 @@ from ...engine.duckdb import DuckDBEngine
 from ...errors import ColumnError, DataValueError
 from ...featureset import FrozenIds
 from .clean import DEFAULT_NON_PRODUCT_CODES
-from .rules import (_listed, _today, cancelled, cancelled_step, duplicates_step, future_dates_step, log_rule,
-                    price_rule, refunds_step, required_fields, unmapped_steps)
+from .rules import (_listed, _today, cancelled, cancelled_step, customer_steps, duplicates_step, future_dates_step,
+                    log_rule, price_rule, refunds_step, required_fields, unmapped_steps)
 from .columns import SUMMARY_LINES_TEXT, TransactionColumns
 
 __all__ = ["check_in_duckdb", "check_in_engine", "clean_in_duckdb", "features_in_duckdb", "clean_in_engine",
@@ -205,11 +205,12 @@ def _counts(eng: SQLEngine) -> dict:
         count(*) FILTER (WHERE dropped IS NULL AND is_cancellation),
         count(DISTINCT invoice_id) FILTER (WHERE dropped IS NULL AND is_cancellation),
         count(DISTINCT customer_id) FILTER (WHERE coalesce(dropped, '') <> 'summary_lines'),
-        count(DISTINCT customer_id) FILTER (WHERE dropped IS NULL)
+        count(DISTINCT customer_id) FILTER (WHERE dropped IS NULL),
+        count(DISTINCT customer_id) FILTER (WHERE dropped IS NULL AND NOT is_cancellation)
         FROM segkit_lines""", "cleaning the transactions")
     keys = ["missing_customer", "missing_values", "future_dates", "non_product", "non_positive_price", "summary_lines",
             "cancelled_orders", "cancelled_invoices", *(f"gap_{f}" for f in _GAP_FIELDS), "zero_amount", "netted",
-            "netted_invoices", "customers", "customers_kept"]
+            "netted_invoices", "customers", "customers_kept", "customers_buying"]
     return dict(zip(keys, map(int, row)))
 
 
@@ -252,9 +253,7 @@ def _log(eng: SQLEngine, params, c: TransactionColumns, rows: int, distinct: int
         description, note = refunds_step(int(added), float(total), int(cut))
         log.add("refunds", description, left, 0, rows_netted=int(added), rows_added=int(added), note=note)
         left += int(added)
-    if n["customers"] > n["customers_kept"]:
-        log.add("lost_customers", "Customers whose every line was removed by the rules above: they are not in the "
-                "segments.", left, 0, note=f"{n['customers'] - n['customers_kept']:,} customer(s) lost all their lines")
+    customer_steps(log, left, n["customers"] - n["customers_kept"], n["customers_kept"] - n["customers_buying"])
     return log
 
 
