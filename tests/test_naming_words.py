@@ -113,6 +113,21 @@ def test_masked_scores_leave_imputed_values_out():
     assert np.isnan(z2.at[0, "income"]) and z2.at[2, "income"] > 0 and idx.at[1, "income"] < 100
 
 
+def test_a_segment_with_few_observed_values_is_not_named_by_them():
+    """A trial's 302 bank customers were "Customers with many days since the last contact": one of them had a value,
+    the other 301 were filled in. A quarter of a segment observed at least, or no score."""
+    days = np.r_[26.0, np.full(301, np.nan), np.linspace(1.0, 25.0, 100), np.full(20, np.nan)]
+    labels = np.r_[np.zeros(302, int), np.ones(120, int)]
+    filled = np.flatnonzero(np.isnan(days))
+    table = pd.DataFrame({"pdays": np.where(np.isnan(days), 13.0, days)})
+    z = pd.DataFrame({"pdays": [5.0, -1.0]})
+    z2, idx = masked_scores(table, labels, z, z.copy(), {"pdays": filled.tolist()})
+    assert np.isnan(z2.at[0, "pdays"]) and np.isnan(idx.at[0, "pdays"])  # 1 of 302 observed
+    observed = np.r_[26.0, np.linspace(1.0, 25.0, 100)]  # 100 of segment 1's 120 observed: a score
+    assert idx.at[1, "pdays"] == pytest.approx(100 * 13.0 / observed.mean())
+    assert z2.at[1, "pdays"] == pytest.approx((13.0 - observed.mean()) / observed.std())
+
+
 def _cards_table(n: int = 200, seed: int = 0) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     g = np.repeat([0, 1], n // 2)

@@ -4,8 +4,8 @@ A value filled with the median (a missing income, a census sentinel) says nothin
 must never drive a segment's name: an area whose income was imputed is not "prosperous". The features
 step records where it filled values (``FeatureSet.extra["imputed_rows"]``: feature -> row positions);
 :func:`masked_scores` recomputes the z-scores and indexes of those features from the observed values
-only. A segment whose values of a feature were all imputed gets no score on it (NaN), so the feature
-cannot name it.
+only. A segment with too few observed values of a feature (fewer than :data:`MIN_OBSERVED_SHARE` of its members)
+gets no score on it (NaN), so the feature cannot name it: one customer of 302 with a value is no trait of the 302.
 """
 
 from __future__ import annotations
@@ -15,7 +15,10 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-__all__ = ["masked_scores", "imputed_rows", "observed"]
+__all__ = ["masked_scores", "imputed_rows", "observed", "MIN_OBSERVED_SHARE"]
+
+#: A segment's score on a feature needs at least this share of its members observed (not filled in).
+MIN_OBSERVED_SHARE = 0.25
 
 
 def imputed_rows(missing: pd.DataFrame) -> dict[str, list[int]]:
@@ -69,7 +72,9 @@ def masked_scores(table: pd.DataFrame, labels, zscores: pd.DataFrame, index: pd.
         if observed.size < 2:
             z[feat], idx[feat] = np.nan, np.nan
             continue
-        means = pd.Series(values).groupby(seg).mean().reindex(z.index)
+        by_segment = pd.Series(values).groupby(seg)
+        seen = by_segment.count() / by_segment.size()
+        means = by_segment.mean().where(seen >= MIN_OBSERVED_SHARE).reindex(z.index)
         mean, std, low = observed.mean(), observed.std(), observed.min()
         z[feat] = (means - mean) / std if std > 0 else 0.0
         if low >= 0 and mean > 0:

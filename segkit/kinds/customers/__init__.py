@@ -291,7 +291,7 @@ def features(cleaned: pd.DataFrame, params) -> FeatureSet:
     if categorical:
         notes.append(f"Categories ({', '.join(categorical)}) are one-hot encoded; levels rarer than "
                      f"{format_value(params.rare_min_frequency, 'share')} of {entity} are grouped together.")
-    profiled = [c for c in numeric if c in table.columns]
+    profiled = [c for c in numeric if c in table.columns and c not in left_out]  # a mostly empty column describes none
     if not profiled:  # only categories: the profiles compare the share of each level instead of means
         profiled = _level_shares(table, categorical, labels, short, units)
         notes.append(f"No column holds numbers, so the profiles compare the share of {entity} with each category "
