@@ -48,7 +48,7 @@ from .featureset import in_index
 from .format import format_value, yes_no
 from .forest import _MISSING, feature_matrix, forest_pipeline, stratified_rows
 from .forest import permutation_drops as _permutation_drops
-from .naming.words import feature_phrase
+from .naming.words import feature_phrase, phrase
 from .progress import track
 from .separability import MIN_MEMBERS, MIN_SCORE, SegmentExplanation
 
@@ -85,8 +85,9 @@ def _labels(table: pd.DataFrame, labels) -> np.ndarray:
 
 # ------------------------------------------------------------------------------------------- words
 def _phrase(label: str) -> str:
-    """'Days since last purchase' -> 'days since last purchase' (acronyms such as 'RFM' kept)."""
-    return label[:1].lower() + label[1:] if label[1:2].islower() else label
+    """'Days since last purchase' -> 'days since last purchase' (acronyms such as 'RFM' and proper adjectives such as
+    'Asian' kept: :func:`segkit.naming.words.phrase`)."""
+    return phrase(label)
 
 
 def _comparative(label: str, more: bool, unit: str | None = None) -> str:

@@ -148,6 +148,24 @@ def test_money_only_where_the_name_says_money():
     assert _unit("payment_count", p) is None and _unit("TENURE", p) is None
 
 
+def test_credit_card_and_bank_columns_take_the_units_their_values_have():
+    """A trial's credit-card table read "Price full payment: $0.69" (a share of months) and "fewer purchases
+    (typically 0 vs 206)" (dollars), and a bank table's consumer price index read "€93 vs €94"."""
+    from segkit.config import params_from_mapping
+    from segkit.kinds.customers import _unit
+
+    p = params_from_mapping({"data_kind": "customers"})
+    assert _unit("PRC_FULL_PAYMENT", p, pd.Series([0.0, 0.5, 1.0])) == "share"
+    assert default_label("PRC_FULL_PAYMENT") == "Percent full payment"
+    assert _unit("cons.price.idx", p, pd.Series([93.2, 94.1])) is None
+    assert _unit("PURCHASES", p, pd.Series([95.4, 0.0, 0.0, 0.0, 1200.55])) == "money"  # with cents: an amount
+    assert _unit("purchases", p, pd.Series([1.0, 2.0, 3.0])) is None  # whole numbers: a count
+    assert _unit("PURCHASES_TRX", p, pd.Series([2.0, 0.0, 12.0])) is None
+    assert _unit("CASH_ADVANCE", p) == "money" and _unit("CREDIT_LIMIT", p) == "money"
+    assert _unit("discount_pct", p, pd.Series([5.0, 12.5, 40.0])) == "%"
+    assert default_label("ONEOFF_PURCHASES") == "One-off purchases"
+
+
 def test_labels_units_and_entity_reach_names_cards_and_sentences():
     seg = segkit.segment_table(_cards_table(), data_kind="customers", k=2, id_col="CUST_ID", seed=0, bootstrap=2,
                                labels={"BAL": "Card balance"}, units={"BAL": "$", "TENURE": "months"},

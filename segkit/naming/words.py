@@ -122,10 +122,21 @@ def plural(entity: str) -> str:
     return text + "s"
 
 
+#: Words that keep their capital inside a sentence ("fewer Asian residents"), besides acronyms.
+_PROPER = frozenset({"Asian", "Hispanic", "Latino", "Latina", "Black", "African", "American", "European", "Native",
+                     "Pacific", "Indian", "Alaska", "Hawaiian", "English", "Spanish"})
+
+
 def phrase(label: str) -> str:
-    """A label inside a sentence: the first letter lowered unless the first word is an acronym."""
+    """A label inside a sentence: the first letter lowered unless the first word is an acronym or a proper adjective
+    (``"Asian residents"``).
+
+    >>> phrase("Days since last purchase"), phrase("RFM score"), phrase("Asian residents")
+    ('days since last purchase', 'RFM score', 'Asian residents')
+    """
     first = label.split(" ", 1)[0]
-    return label if len(first) > 1 and first.isupper() else label[:1].lower() + label[1:]
+    keep = (len(first) > 1 and first.isupper()) or first in _PROPER
+    return label if keep else label[:1].lower() + label[1:]
 
 
 def feature_phrase(label: str, *, high: bool, comparative: bool = False) -> str:

@@ -146,9 +146,12 @@ def model_roles(fs: FeatureSet) -> dict[str, str]:
 
 
 _MONEY = (r"spend|spent|revenue|monetary|sales|income|salary|earning|wage|amount|balance|payment|price|cost|fee|"
-          r"\b(charges?|bill|premiums?|fares?|clv|ltv)\b|\b(order|purchase|basket|cart|transaction|lifetime) value\b")
-_NOT_MONEY = (r"\b(score|rate|ratio|frequency|count|number|num|share|pct|percent|index|rank|trx|transactions|class|"
-              r"type|points?|miles|minutes|days|months|years)\b")
+          r"\b(charges?|bill|premiums?|fares?|clv|ltv|cash advances?|credit limit)\b|"
+          r"\b(order|purchase|basket|cart|transaction|lifetime) value\b")
+_NOT_MONEY = (r"\b(score|rate|ratio|frequency|count|number|num|share|pct|prc|percent|index|idx|rank|trx|transactions|"
+              r"class|type|points?|miles|minutes|days|months|years)\b")
+#: Words of a count that, written with cents, is an amount: a credit-card table's PURCHASES of 95.40.
+_AMOUNTS = r"\b(purchases?|payments?|deposits?|withdrawals?|transfers?|advances?)\b"
 
 
 def _label(col: str, role: str, params) -> str:
@@ -157,16 +160,22 @@ def _label(col: str, role: str, params) -> str:
     return f"{text} (as days since)" if role == "date" and col not in (params.labels or {}) else text
 
 
-def _unit(col: str, params) -> str | None:
-    """The params' unit, or the one the name states, or money for a name that says so (not in thousands)."""
+def _unit(col: str, params, values: pd.Series | None = None) -> str | None:
+    """The params' unit, or the one the name states (a percent whose values lie in 0..1 is a share), or money for a
+    name that says so (not in thousands), or for purchases or payments written with cents (``values``)."""
     given = (params.units or {}).get(col)
     if given:
         return given
     stated = stated_unit(col)
+    if stated == "%" and values is not None and values.dropna().between(0, 1).all():
+        return "share"
     if stated:
         return stated
-    if re.search(_MONEY, _words(col)) and not re.search(_NOT_MONEY, _words(col)) \
-            and not re.search(r"\(k|k\$|thousand", str(col), re.IGNORECASE):
+    words, thousands = _words(col), re.search(r"\(k|k\$|thousand", str(col), re.IGNORECASE)
+    if re.search(_MONEY, words) and not re.search(_NOT_MONEY, words) and not thousands:
+        return "money"
+    if values is not None and re.search(_AMOUNTS, words) and not re.search(_NOT_MONEY, words) and not thousands \
+            and (values[values.notna() & (values != 0)] % 1 != 0).mean() > 0.5:  # zeros have no cents either way
         return "money"
     return "count" if canonical_feature(col) in ("visits", "basket") else None
 
@@ -186,7 +195,7 @@ def _describe(table: pd.DataFrame, model: dict, numeric: list[str], dates: list[
             labels[col] += f" ({table[col].nunique()} levels)"
     for col in numeric:
         labels.setdefault(col, _label(col, "numeric", params))
-        unit = _unit(col, params)
+        unit = _unit(col, params, pd.to_numeric(table[col], errors="coerce") if col in table.columns else None)
         if unit:
             units[col] = unit
         short[col] = _shorten(labels[col])
