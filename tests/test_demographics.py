@@ -63,6 +63,17 @@ def delaware_facts(delaware):
 
 
 # ------------------------------------------------------------------------------------------ rules
+def test_household_income_is_weighted_by_any_household_count_the_table_has():
+    """A download by variable code without B11001 had "Median household income: –" on every card, though it had
+    B25003_001 (occupied homes: the same households)."""
+    table = pd.DataFrame({"population": [1000.0, 3000.0], "tenure_total": [100.0, 300.0],
+                          "median_household_income": [40_000.0, 80_000.0]})
+    facts, whole = key_facts(table, pd.Series([0, 0]), [])
+    assert whole["median_household_income"] == pytest.approx((100 * 40_000 + 300 * 80_000) / 400)
+    bare = table.drop(columns="tenure_total").assign(population=[3000.0, 1000.0])  # no count: residents weigh
+    assert key_facts(bare, pd.Series([0, 0]), [])[1]["median_household_income"] == pytest.approx(50_000)
+
+
 def test_cap_k_rule_and_note():
     assert cap_k(25, 68) == (6, "k: 25 was asked for, but 25 segments over 68 areas would be noise; capped at 6 "
                                 "(at most one segment per 10 areas).")

@@ -275,6 +275,9 @@ def test_names_cards_and_key_facts(delaware_run):
     assert sum(f["value"] for e in strips["segments"] for f in e["facts"] if f["feature"] == "areas") == 58
     assert all(f["index"] == 100 for f in strips["whole"]["facts"])
     assert strips["segments"][0]["facts"][3]["value_text"].startswith("$")
+    population = strips["segments"][0]["facts"][1]  # the index compares residents per area: the text says them too
+    per_area = population["value"] / strips["segments"][0]["facts"][0]["value"]
+    assert population["value_text"] == f"{population['value']:,.0f} · {per_area:,.0f} per area"
     assert seg.facts[0] == strips["segments"][0]["facts"]  # the strip the segment cards show
     excluded = pd.read_csv(nb.folder.artifact("excluded_areas.csv"), dtype={"zcta": str})
     assert sorted(excluded["zcta"]) == ["19710", "19716", "19732", "19733", "19735", "19736", "19902", "19931", "19936", "19955"]

@@ -91,6 +91,16 @@ def test_fallback_and_default_names():
     assert names[2].name == "Suburban Neighbourhoods"
 
 
+def test_an_adjective_never_contradicts_the_noun():
+    """A census trial named areas "Upscale Mature Young Families": "Mature" (few adults aged 18-34, whose word for
+    many is "Young") before "Young Families" (many children). The next feature's adjective is taken instead."""
+    z = profile([{"share_age_0_17": 1.5, "share_age_18_34": -1.2, "share_unemployed": -0.9},
+                 {"share_renters": 1.0, "log_median_household_income": 0.8}])
+    names = name_segments_from_lexicon(z, ACS_LEXICON)
+    assert names[0].name == "Fully-Employed Young Families"
+    assert names[1].name == "Affluent Renters"  # no contradiction: as before
+
+
 def test_reusable_with_a_customer_lexicon(tmp_path):
     path = tmp_path / "lexicon_customers.yaml"
     path.write_text(

@@ -274,9 +274,17 @@ def _fallback(row: pd.Series, namer: _Namer, seg) -> tuple[str, list[str]]:
     used = [top[0]]
     for feat in top[1:]:
         adj = lex.words(feat).adjective(row[feat]) if feat in lex.features else None
-        if adj and not _has_word(noun, adj):
+        if adj and not _has_word(noun, adj) and not _contradicts(lex, feat, row[feat], noun):
             return f"{adj} {noun}", used + [feat]
     return noun, used
+
+
+def _contradicts(lex: Lexicon, feat: str, z: float, name: str) -> bool:
+    """Whether ``name`` already holds the word ``feat`` has for the other direction: "Mature" (few adults aged 18-34)
+    before "Young Families" (many children) would read as a contradiction."""
+    words = lex.features.get(feat)
+    opposite = words.adjective(-z) if words is not None and z != 0 else None
+    return bool(opposite) and _has_word(name, opposite)
 
 
 def _value_text(feat: str, index_row: pd.Series | None) -> str:
@@ -350,7 +358,8 @@ def _tell_apart(z: pd.DataFrame, names: dict, used: dict, namer: _Namer, segs: l
         feat, up, absolute = found[seg]
         words = namer.lexicon.features.get(feat)
         adj = words.adjective(1.0 if up else -1.0) if words else None
-        if absolute and adj and " with " not in names[seg] and not _has_word(names[seg], adj):
+        if absolute and adj and " with " not in names[seg] and not _has_word(names[seg], adj) \
+                and not _contradicts(namer.lexicon, feat, 1.0 if up else -1.0, names[seg]):
             names[seg] = f"{adj} {names[seg]}"
         else:
             joint = " and " if " with " in names[seg] else " with "

@@ -44,9 +44,8 @@ from .groups import CENSUS_SENTINELS, FeatureGroup, load_feature_groups, replace
 from .synth import generate_acs_table
 from . import score  # noqa: F401  (segkit score: raw ACS rows through the feature builder, then the model)
 
-__all__ = ["name_columns", "check_columns", "eda_frame", "clean", "features", "preprocessor", "choose_k", "name_segments",
-           "column_roles",
-           "after_segment", "final_segments", "area_key_facts", "POPULATION_COL"]
+__all__ = ["name_columns", "check_columns", "eda_frame", "clean", "features", "preprocessor", "choose_k",
+           "name_segments", "column_roles", "after_segment", "final_segments", "area_key_facts", "POPULATION_COL"]
 
 POPULATION_COL = "population"
 ENTITY = "areas"
@@ -453,12 +452,14 @@ def area_key_facts(source: pd.DataFrame, labels: pd.Series, codes: dict, names: 
     share with a bachelor's or higher), each with its index against all areas used (= 100)."""
     facts, whole = key_facts(source, labels, _bachelor_groups(source))
 
-    def fact(name: str, value: float, index: float | None) -> dict:
+    def fact(name: str, value: float, index: float | None, areas: float) -> dict:
         unit = _FACT_UNITS[name]
         text = f"{value:.1f} years" if unit == "years" and value == value else format_value(
             value, unit if unit != "years" else None, currency)
         if name in ("areas", "population") and value == value:
             text = f"{value:,.0f}"
+        if name == "population" and value == value and areas:  # its index compares residents per area
+            text += f" · {value / areas:,.0f} per area"
         return {"feature": name, "label": _FACT_LABELS[name], "value": value, "value_text": text,
                 "index": None if index is None or index != index else float(index)}
 
@@ -466,8 +467,8 @@ def area_key_facts(source: pd.DataFrame, labels: pd.Series, codes: dict, names: 
     for s in sorted(codes):
         row = facts.loc[s]
         segments.append({"segment": int(s), "code": codes[s], "name": names.get(s, codes[s]),
-                         "facts": [fact(f, float(row[f]), float(row[f"{f}_index"])) for f in FACTS]})
-    return {"whole": {"facts": [fact(f, float(whole[f]), 100.0) for f in FACTS]}, "segments": segments,
+                         "facts": [fact(f, float(row[f]), float(row[f"{f}_index"]), row["areas"]) for f in FACTS]})
+    return {"whole": {"facts": [fact(f, float(whole[f]), 100.0, whole["areas"]) for f in FACTS]}, "segments": segments,
             "note": "Index: 100 = all areas segmented. Areas: 100 = an even split over the segments; population: "
                     "residents per area; median age and income: population- and household-weighted means of the "
                     "area medians; bachelor's or higher: graduates over all adults 25+."}

@@ -16,7 +16,8 @@
 * **Key facts.** ``areas`` (index: 100 = an even split of the areas over the segments);
   ``population`` (total; index compares population per area with the whole); ``median_age``
   (population-weighted mean of the area medians); ``median_household_income`` (household-weighted
-  mean of the area medians); ``share_bachelors_plus`` (pooled: all graduates over all adults 25+, the
+  mean of the area medians, the households counted by :data:`HOUSEHOLDS`' first column the table has, else
+  population-weighted); ``share_bachelors_plus`` (pooled: all graduates over all adults 25+, the
   exact share). Medians of areas cannot be pooled exactly, so weighted means of medians are the
   honest approximation. The whole is every area used for fitting.
 """
@@ -34,6 +35,9 @@ __all__ = ["AUTO_K", "FACTS", "cap_k", "key_facts"]
 AUTO_K = 25
 
 FACTS = ("areas", "population", "median_age", "median_household_income", "share_bachelors_plus")
+#: Columns that count an area's households (ACS B11001_001, B25003_001 occupied homes, B08201_001), in the order
+#: tried: a download of other tables than the bundled one still weights incomes by households.
+HOUSEHOLDS = ("household_total", "tenure_total", "vehicles_available_total")
 
 
 def cap_k(k: int | str, n_areas: int, k_max_share: float = 0.1) -> tuple[int, str]:
@@ -77,9 +81,10 @@ def _facts(table: pd.DataFrame, bachelors: tuple[list[str], str] | None) -> dict
         return table[name].astype(float) if name in table else pd.Series(np.nan, index=table.index)
 
     pop = col("population")
+    households = next((col(c) for c in HOUSEHOLDS if c in table and table[c].notna().any()), pop)
     out = {"areas": float(len(table)), "population": float(pop.sum()),
            "median_age": _weighted_mean(col("median_age"), pop),
-           "median_household_income": _weighted_mean(col("median_household_income"), col("household_total"))}
+           "median_household_income": _weighted_mean(col("median_household_income"), households)}
     share = float("nan")
     if bachelors is not None:
         members, universe = bachelors
