@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["CleaningStep", "CleaningLog", "examples", "SUMMARY_IDS", "is_summary_id", "rows_added"]
+__all__ = ["CleaningStep", "CleaningLog", "examples", "SUMMARY_IDS", "is_summary_id", "labelled_summary", "rows_added"]
 
 #: Ids of an export's summary row, not of a customer (compared trimmed, in lower case, with or without a final
 #: colon): the transactions' ``summary_lines`` and the customers' ``summary_rows`` rules remove such rows.
@@ -33,6 +33,20 @@ def is_summary_id(ids: pd.Series) -> np.ndarray:
     # on the distinct ids (a few thousand customers, not every line): 34 -> 8 ms on Online Retail's 406,829 lines
     hits = [v for v in pd.unique(ids.dropna()) if str(v).strip().lower() in SUMMARY_ID_TEXTS]
     return ids.isin(hits).to_numpy(dtype=bool) if hits else np.zeros(len(ids), dtype=bool)
+
+
+def labelled_summary(table: pd.DataFrame, id_col) -> np.ndarray:
+    """True where a row's id is blank and its first column holds a summary word: a total line labelled where a
+    spreadsheet puts its labels ("Summe;;;;171.506,90" below a till export's lines).
+
+    >>> t = pd.DataFrame({"Datum": ["02.01.2023", "Summe", "Total"], "Kunde": ["K1", None, "K2"], "EUR": [1, 9, 3]})
+    >>> labelled_summary(t, "Kunde").tolist()
+    [False, True, False]
+    """
+    if id_col not in table.columns or table.columns[0] == id_col:
+        return np.zeros(len(table), dtype=bool)
+    ids = table[id_col].astype("string").str.strip()
+    return is_summary_id(table.iloc[:, 0].astype("string")) & (ids.isna() | ids.eq("")).to_numpy(dtype=bool)
 
 
 def rows_added(step: Mapping[str, Any]) -> int:

@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 
 from . import engine, kinds, lineage
-from .cleaning import CleaningLog, is_summary_id
+from .cleaning import CleaningLog, is_summary_id, labelled_summary
 from .config import Params
 from .errors import ParamsError, SegkitError, SegmentationError
 from .featureset import FeatureSet
@@ -146,10 +146,11 @@ def check_input(params: Params, raw: pd.DataFrame) -> list:
 
 
 def _without_summary_rows(raw: pd.DataFrame, ids: list[str]) -> pd.DataFrame:
-    """``raw`` without an export's total rows (first id column "Total", "Grand total:"), which every kind's cleaning
-    removes: their sums are no extreme value of a customer."""
+    """``raw`` without an export's total rows (first id column "Total", "Grand total:", or blank beside a "Summe" in
+    the first column), which every kind's cleaning removes: their sums are no extreme value of a customer, their
+    labels no date."""
     first = next((c for c in ids if c in raw.columns), None)
-    summary = is_summary_id(raw[first].astype("string")) if first is not None else None
+    summary = (is_summary_id(raw[first].astype("string")) | labelled_summary(raw, first)) if first is not None else None
     if summary is None or not summary.any():
         return raw
     kept = raw[~summary]

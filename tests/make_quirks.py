@@ -763,6 +763,27 @@ def _(path):
             "features": {"n": 6, "values": {"monetary": net}}, "check": {"findings": []}}
 
 
+@quirk("till_title_and_labelled_total.csv", "a German till export: a title with a comma above a semicolon table "
+       "(the comma is no delimiter), decimal commas, day-first dates, and a last line 'Summe;;;;' labelled in the "
+       "date column with the customer blank: removed as a summary line, not refused as a date",
+       {"amount_col": "Umsatz", "quantity_col": None, "invoice_col": "Bon", "price_col": None,
+        "customer_col": "Kunde", "date_col": "Datum", "stock_code_col": None, "country_col": None})
+def _(path):
+    rows = orders()
+    lines = ["Kassenbericht Filiale Köln, erstellt am 05.03.2024", "", "Datum;Kunde;Bon;Artikel;Umsatz"]
+    amounts = [round(r["Quantity"] * r["UnitPrice"], 2) for r in rows]
+    lines += [f"{r['InvoiceDate']:%d.%m.%Y};K{r['CustomerID']};{r['InvoiceNo']};Ware;{str(a).replace('.', ',')}"
+              for r, a in zip(rows, amounts)]
+    lines.append(f"Summe;;;;{str(round(sum(amounts), 2)).replace('.', ',')}")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    net = {}
+    for r, a in zip(rows, amounts):
+        net[f"K{r['CustomerID']}"] = round(net.get(f"K{r['CustomerID']}", 0) + a, 2)
+    return {"read": {"columns": ["Datum", "Kunde", "Bon", "Artikel", "Umsatz"]},
+            "clean": {"steps": {"summary_lines": {"rows_removed": 1}}},
+            "features": {"n": 6, "values": {"monetary": net}}, "check": {"findings": []}}
+
+
 @quirk("currencies_in_one_column.csv", "line amounts written with their currency, dollars and euros in one column: "
        "read, and the check warns that they would be added up", {"amount_col": "Amount", "price_col": None,
                                                                  "country_col": None})

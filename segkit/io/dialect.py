@@ -21,6 +21,7 @@ SNIFF_BYTES = 64 * 1024
 #: The ``sep`` of a whitespace-aligned file: columns separated by runs of spaces (or tabs).
 WHITESPACE = "whitespace"
 _DELIMITERS = ",;\t|"
+_TITLE_MAX = 30  # lines above a header that may be a title
 
 _MAGIC = {b"PK\x03\x04": "a zip archive (an .xlsx workbook?)", b"PAR1": "a Parquet file",
           b"\xd0\xcf\x11\xe0": "an old-style Excel (.xls) or Office file", b"%PDF": "a PDF document",
@@ -131,14 +132,24 @@ def whitespace_pattern(lines: list[str]) -> str | None:
     return None
 
 
+def _steady(lines: list[str]) -> list[str]:
+    """The delimiters that split every line of ``lines`` into the same number of fields (counted outside quotes:
+    "May 3, 2020" is one field), the first line at least in two."""
+    return [d for d in _DELIMITERS if lines[0].count(d) and len({len(split_line(line, d)) for line in lines}) == 1]
+
+
 def sniff_delimiter(sample: str, sep: str | None = None) -> str:
     """The delimiter of a text sample: ``sep`` when given, else comma, semicolon, tab or pipe as detected, or
     :data:`WHITESPACE` for whitespace-aligned columns."""
     if sep is not None:
         return sep
     lines = sample_lines(sample)
-    # fields counted outside quotes: "May 3, 2020" is one field
-    steady = [d for d in _DELIMITERS if lines[0].count(d) and len({len(split_line(line, d)) for line in lines}) == 1]
+    steady = _steady(lines)
+    # a title above the header may hold a comma ("Report of branch Köln, 05.03.2024" over a semicolon table):
+    # the delimiter is the one that splits every line from the header down alike
+    below = next((lines[i:] for i in range(1, min(len(lines) - 2, _TITLE_MAX)) if _steady(lines[i:])), None)
+    if not steady and below is not None:
+        lines, steady = below, _steady(below)
     if not steady and whitespace_pattern(lines) is not None:  # no usual delimiter splits every line alike
         return WHITESPACE
     try:
@@ -179,7 +190,7 @@ def title_lines(text: str, delimiter: str) -> int:
     lines, as a spreadsheet exports a report. 0 for whitespace-aligned columns."""
     if delimiter == WHITESPACE:
         return 0
-    lines = text[:SNIFF_BYTES].splitlines()[:30]
+    lines = text[:SNIFF_BYTES].splitlines()[:_TITLE_MAX]
     return header_at([cell_texts(split_line(line, delimiter)) for line in lines])
 
 

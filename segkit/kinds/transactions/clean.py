@@ -58,7 +58,7 @@ from typing import Iterable
 import numpy as np
 import pandas as pd
 
-from ...cleaning import CleaningLog, examples as _examples, is_summary_id
+from ...cleaning import CleaningLog, examples as _examples, is_summary_id, labelled_summary
 from ...errors import DataValueError
 from ...parse import after_period, is_na_token, read_dates, read_ids, read_numbers
 from ...quality import ABSURD_VALUE  # at or above this size, a quantity, price or amount is a data error
@@ -193,7 +193,10 @@ def _normalise(df: pd.DataFrame, opts: _Options, log: CleaningLog) -> pd.DataFra
     (and numbers that needed more than a plain reading) were read goes to ``log``."""
     c = opts.columns
     customer = _to_id(df[c.customer])
-    date = _to_datetime(df[c.date], "date_col", opts, log)
+    labelled = labelled_summary(df, c.customer)
+    if labelled.any():  # "Summe;;;;171.506,90": its label as the id, which the summary_lines rule removes
+        customer = customer.mask(labelled, df.iloc[:, 0].astype("string").str.strip())
+    date = _to_datetime(df[c.date].mask(labelled), "date_col", opts, log)
     # without an order id, the lines of one customer on one day are one purchase
     invoice = _to_id(df[c.invoice]) if c.invoice is not None else customer.str.cat(date.dt.strftime("%Y-%m-%d"), "|")
     if c.amount is not None:
