@@ -60,6 +60,23 @@ def test_a_glob_reads_its_matches_as_one_table_in_path_order(tmp_path):
     assert io.hash_input(exports / "gone.csv") is None  # removed: no hash, no error
 
 
+def test_a_month_with_its_columns_in_another_case_or_order_is_matched_and_a_renamed_one_is_named(tmp_path):
+    """A folder of monthly Shopify exports where September wrote 'Lineitem Price' for 'Lineitem price' was refused
+    with "has different columns", naming neither column."""
+    _write(tmp_path / "2023-01.csv", "Name,Lineitem price,Email\n#1001,2.50,a@x.com\n")
+    _write(tmp_path / "2023-09.csv", "Email, Lineitem Price ,Name\nb@x.com,4.00,#1002\n")
+    df = io.read_table(tmp_path)
+    assert list(df.columns) == ["Name", "Lineitem price", "Email"]
+    assert df["Lineitem price"].tolist() == [2.5, 4.0] and df["Name"].tolist() == ["#1001", "#1002"]
+    assert any("2023-09.csv: the columns of 2023-01.csv in another order or another case" in n
+               for n in df.attrs["read_notes"])
+    _write(tmp_path / "2023-10.csv", "Name,Item price,Email\n#1003,1.00,c@x.com\n")
+    with pytest.raises(DataFileError) as err:
+        io.read_table(tmp_path)
+    assert str(err.value).startswith(f"{tmp_path / '2023-10.csv'} has column 'Item price' where 2023-01.csv has "
+                                     "'Lineitem price'. Fix: rename 'Item price' to 'Lineitem price' in 2023-10.csv")
+
+
 def test_a_glob_that_matches_nothing_or_two_tables_is_refused_with_the_fix(tmp_path):
     _write(tmp_path / "a.csv", HEADER + "\n536365,85123A,6,2010-12-01 08:26,2.55,17850.0,UK\n")
     _write(tmp_path / "b.csv", "id,age\n1,30\n")
@@ -67,7 +84,7 @@ def test_a_glob_that_matches_nothing_or_two_tables_is_refused_with_the_fix(tmp_p
         io.read_table(str(tmp_path / "*.parquet"))
     assert "no CSV or Parquet file matches" in str(err.value) and "Files in" in str(err.value)
     assert "a.csv, b.csv" in str(err.value) and err.value.key == "data_path"
-    with pytest.raises(DataFileError, match="b.csv has different columns from a.csv"):
+    with pytest.raises(DataFileError, match="b.csv has different columns from a.csv: without 'InvoiceNo'"):
         io.read_table(str(tmp_path / "?.csv"))
     p = params_from_mapping({"data_kind": "customers", "data_path": str(tmp_path / "[b].csv"), "id_col": "id"})
     assert load_input(p)["age"].tolist() == [30]

@@ -14,13 +14,16 @@ from __future__ import annotations
 import datetime as _dt
 import re
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from ..errors import DataFileError
 from ..parse import NumberReading, read_numbers
 
-__all__ = ["type_columns", "cells_as_text", "concat_as_text", "table_from_records", "renamed_repeats"]
+__all__ = ["type_columns", "cells_as_text", "concat_as_text", "table_from_records", "renamed_repeats", "aligned_columns",
+           "other_columns"]
 
 
 def renamed_repeats(columns) -> dict[str, str]:
@@ -228,3 +231,35 @@ def table_from_records(records: Sequence[dict]) -> pd.DataFrame:
     text = pd.DataFrame({i: cells_as_text(raw.iloc[:, i]) for i in range(raw.shape[1])}, index=raw.index)
     text.columns = raw.columns
     return type_columns(text)[0]
+
+
+def aligned_columns(frame: pd.DataFrame, expected: list) -> pd.DataFrame | None:
+    """``frame`` with its columns named and ordered as ``expected`` when they are the same names in another order or
+    another case (spaces around them aside), one for one; else None."""
+    key = lambda c: str(c).strip().casefold()  # noqa: E731
+    have = {key(c): c for c in frame.columns}
+    if len(have) != len(frame.columns) or len({key(c) for c in expected}) != len(expected) \
+            or set(have) != {key(c) for c in expected}:
+        return None
+    out = frame[[have[key(c)] for c in expected]]
+    out.columns = expected
+    out.attrs = dict(frame.attrs)
+    return out
+
+
+def other_columns(path: Path, columns: list, first: str, expected: list) -> DataFileError:
+    """The error for a file of a folder whose columns are not the first file's: which are missing and which are new
+    (a month's export with one column renamed), or the order."""
+    lost, new = [c for c in expected if c not in columns], [c for c in columns if c not in expected]
+    names = lambda cols: ", ".join(repr(str(c)) for c in cols[:5]) + (" ..." if len(cols) > 5 else "")  # noqa: E731
+    if len(lost) == len(new) == 1:
+        return DataFileError(f"{path} has column {str(new[0])!r} where {first} has {str(lost[0])!r}",
+                             f"rename {str(new[0])!r} to {str(lost[0])!r} in {path.name} (the files of a folder are "
+                             "one table)", path=path)
+    if lost or new:
+        return DataFileError(f"{path} has different columns from {first}: "
+                             + "; ".join(p for p in (f"without {names(lost)}" if lost else "",
+                                                     f"with {names(new)}" if new else "") if p),
+                             "give every file the same columns, or put only files of one table in the folder (or "
+                             "the pattern's matches)", path=path)
+    return DataFileError(f"{path} has the columns of {first} twice or more", "give each column one name", path=path)

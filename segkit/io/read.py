@@ -29,7 +29,7 @@ from urllib.parse import parse_qsl, urlsplit
 import pandas as pd
 
 from ..errors import ColumnError, DataFileError, describe_file_type
-from .columns import concat_as_text, label_row, renamed_repeats, type_columns
+from .columns import aligned_columns, concat_as_text, label_row, other_columns, renamed_repeats, type_columns
 from .dialect import (SNIFF_BYTES, WHITESPACE, decode, delimiter_name, first_line, likely_delimiter, long_line,
                       looks_like_data, refuse_binary, sample_lines, sniff_delimiter, split_line, title_lines,
                       title_note, whitespace_pattern)
@@ -294,12 +294,18 @@ def _read_files(files: list[Path], where: str, options: Mapping[str, Any] | None
     """The files of one table (a folder's, or a glob's matches ``where``), read as text (Parquet as it is), put
     together, then typed once."""
     frames = [_read_parquet(f) if f.suffix.lower() in _PARQUET_SUFFIXES else _text_frame(f, options) for f in files]
-    for f, frame in zip(files, frames):
+    aligned = []
+    for i, (f, frame) in enumerate(zip(files, frames)):
         if list(frame.columns) != list(frames[0].columns):
-            raise DataFileError(f"{f} has different columns from {files[0].name}",
-                                "put only files of one table in the folder (or the pattern's matches)", path=f)
+            frames[i] = aligned_columns(frame, list(frames[0].columns))
+            if frames[i] is None:
+                raise other_columns(f, list(frame.columns), files[0].name, list(frames[0].columns))
+            aligned.append(f.name)
     df, mixed = concat_as_text(frames)
     notes = [f"{len(files)} files read {where}"]
+    if aligned:
+        notes.append(f"{', '.join(aligned[:3])}{' ...' if len(aligned) > 3 else ''}: the columns of {files[0].name} "
+                     "in another order or another case (Lineitem Price, Lineitem price), matched by name")
     notes += sorted({n for fr in frames for n in fr.attrs["read_notes"]})
     text = any(f.suffix.lower() not in _PARQUET_SUFFIXES for f in files)
     typed, more = type_columns(df, decimal=_opt(options, "decimal"), thousands=_opt(options, "thousands"),
