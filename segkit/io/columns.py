@@ -22,8 +22,8 @@ import pandas as pd
 from ..errors import DataFileError
 from ..parse import NumberReading, read_numbers
 
-__all__ = ["type_columns", "cells_as_text", "concat_as_text", "table_from_records", "renamed_repeats", "aligned_columns",
-           "other_columns"]
+__all__ = ["type_columns", "cells_as_text", "concat_as_text", "table_from_records", "renamed_repeats",
+           "aligned_columns", "other_columns"]
 
 
 def renamed_repeats(columns) -> dict[str, str]:
