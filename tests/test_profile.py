@@ -224,3 +224,21 @@ def test_a_missing_value_is_left_out_of_every_figure(features):
     assert p.means.loc[1, "spend"] == p.medians.loc[1, "spend"] == 30.0 and p.means.loc[0, "spend"] == 15.0
     assert p.overall.loc["spend", "mean"] == pytest.approx(110 / 7) and p.overall.loc["spend", "max"] == 30.0
     assert p.index.loc[1, "spend"] == pytest.approx(100 * 30 / (110 / 7))
+
+
+def test_an_index_is_shown_only_where_it_reads_as_a_ratio():
+    """A bank table's card read "Consumer price index: 94.1 (index 100)" beside a name that called it high, and
+    "Employment variation rate: -3.36 (index 1)": a ratio to the mean says nothing of values far from zero that
+    barely move, or of values below zero."""
+    rng = np.random.default_rng(0)
+    labels = np.repeat([0, 1], 50)
+    data = pd.DataFrame({"spend": np.where(labels == 0, 100.0, 300.0) + rng.normal(0, 10, 100),
+                         "cpi": np.where(labels == 0, 93.0, 94.5) + rng.normal(0, 0.1, 100),
+                         "rate": np.where(labels == 0, -3.4, 1.1) + rng.normal(0, 0.1, 100)})
+    p = profile_segments(data, labels)
+    assert p.index_basis == {"spend": "mean", "cpi": "mean", "rate": "shifted"}
+    assert p.ratio_features == ["spend"]
+    facts = {f["feature"]: f for f in p.key_facts(1, n=3, labels={"cpi": "Consumer price index"})}
+    assert facts["cpi"]["index"] is None and facts["cpi"]["text"] == f"Consumer price index: {facts['cpi']['value']:.1f}"
+    assert facts["spend"]["index"] == pytest.approx(p.index.at[1, "spend"])
+    assert facts["cpi"]["zscore"] > 0.9  # still far above average in its own spread: the name may say high

@@ -17,6 +17,8 @@ __all__ = ["SegmentProfile"]
 
 _STATS = ("mean", "median", "std", "min", "max")
 _SIGNIFICANT = 6  # significant digits kept in to_dict(), so profiles.json is byte-stable
+#: A feature's index is shown when its values spread by at least this share of their mean (:attr:`ratio_features`).
+MIN_INDEX_SPREAD = 0.05
 
 
 @dataclass
@@ -78,6 +80,15 @@ class SegmentProfile:
     def features(self) -> list[str]:
         """The profiled features, in input order."""
         return [str(c) for c in self.means.columns]
+
+    @property
+    def ratio_features(self) -> list[str]:
+        """The features whose index a reader can take at its word ("200 is twice the average"): on the ``"mean"``
+        basis, with values spread by at least :data:`MIN_INDEX_SPREAD` of their mean. Cards and sentences give no
+        index for the others (a consumer price index of 93 to 95 is "index 100" in every segment; the shifted index
+        of a negative rate is no ratio) but the value, and above or below average."""
+        return [f for f in self.features if self.index_basis.get(f) == "mean"
+                and float(self.overall.at[f, "std"]) >= MIN_INDEX_SPREAD * abs(float(self.overall.at[f, "mean"]))]
 
     @property
     def codes(self) -> dict[int, str]:
@@ -217,15 +228,15 @@ class SegmentProfile:
         else:
             score = {f: abs(float(z[f])) for f in candidates}
         order = sorted(candidates, key=lambda f: (-round(score[f], 12), self.features.index(f)))
-        facts = []
+        facts, ratio = [], set(self.ratio_features)
         for feat in order[:max(0, n)]:
             value, zf = float(self.means.at[segment, feat]), float(z[feat])
-            label = labels.get(feat, feat)
+            label, index = labels.get(feat, feat), float(idx[feat]) if feat in ratio else None
             facts.append({
                 "feature": feat, "label": label, "value": value,
-                "overall": float(self.overall.at[feat, "mean"]), "index": float(idx[feat]), "zscore": zf,
+                "overall": float(self.overall.at[feat, "mean"]), "index": index, "zscore": zf,
                 "direction": "higher" if zf > 0 else "lower" if zf < 0 else "same",
-                "text": f"{label}: {format_number(value)} (index {float(idx[feat]):.0f})",
+                "text": f"{label}: {format_number(value)}" + ("" if index is None else f" (index {index:.0f})"),
             })
         return facts
 

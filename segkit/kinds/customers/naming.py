@@ -149,7 +149,8 @@ def name_segments(profile, fs: FeatureSet | None, params, labels=None):
     z, index = z.rename(columns=rename), index.rename(columns=rename)
     # the sentence quotes the index the card's facts show (the profile's, without filled values); where the masked
     # scores' index basis turns it the other way round 100, no number: the sentence says above or below
-    shown = profile.index.drop(columns=outcomes).rename(columns=rename)
+    shown = profile.index[profile.ratio_features].reindex(columns=profile.index.columns)  # no "index 100" for a CPI
+    shown = shown.drop(columns=outcomes).rename(columns=rename)
     index = shown.where(np.sign(shown - 100) == np.sign(index - 100))
     # the table's own labels, also for columns that mean a concept ("days since last login", not "visit")
     words = {rename[c]: (fs.labels.get(c) if fs is not None else None) or default_label(c) for c in rename}

@@ -1,9 +1,7 @@
 """Census areas (ZCTAs): ACS counts and medians become shares and log medians, named through a lexicon.
 
-A census download's columns named by variable (``B01003_001E``) get the names below (``population``) when the
-input is read (``name_columns``, :mod:`segkit.kinds.demographics.codes`). The stages of a run map onto
-:mod:`segkit.kinds.demographics.groups`, :mod:`segkit.kinds.demographics.acs` and
-:mod:`segkit.kinds.demographics.facts`:
+A census download's columns named by variable (``B01003_001E``) get the names below (``population``) when read
+(``name_columns``, :mod:`.codes`). The stages of a run map onto :mod:`.groups`, :mod:`.acs` and :mod:`.facts`:
 
 * ``clean``: Census "no estimate" sentinels become missing, ids become 5-character text, and areas
   with no residents or fewer than ``min_population`` are set aside (each a logged rule that lists
@@ -372,9 +370,11 @@ def name_segments(profile, fs: FeatureSet, params, labels=None):
     z, index = profile.zscores[cols], profile.index[cols]
     if labels is not None:  # imputed values never drive a name
         z, index = masked_scores(fs.table, np.asarray(labels), z, index, fs.extra.get("imputed_rows"))
-    for log, natural in (fs.extra.get("shown_as") or {}).items():  # a log median's index is the median's own
+    shown_as, ratio = fs.extra.get("shown_as") or {}, set(profile.ratio_features)  # a log median's index: the median's
+    for log, natural in shown_as.items():
         if log in index and natural in profile.index:
             index[log] = profile.index[natural]
+    index = index[[c for c in index.columns if shown_as.get(c, c) in ratio]].reindex(columns=index.columns)
     own = {c: fs.labels[c] for c in (getattr(params, "labels", None) or {}) if c in z.columns and c in fs.labels}
     return name_segments_from_lexicon(z, _lexicon(), index=index, labels=own, values=profile.means)
 
