@@ -239,6 +239,7 @@ def test_an_index_is_shown_only_where_it_reads_as_a_ratio():
     assert p.index_basis == {"spend": "mean", "cpi": "mean", "rate": "shifted"}
     assert p.ratio_features == ["spend"]
     facts = {f["feature"]: f for f in p.key_facts(1, n=3, labels={"cpi": "Consumer price index"})}
-    assert facts["cpi"]["index"] is None and facts["cpi"]["text"] == f"Consumer price index: {facts['cpi']['value']:.1f}"
+    assert facts["cpi"]["index"] is None
+    assert facts["cpi"]["text"] == f"Consumer price index: {facts['cpi']['value']:.1f}"
     assert facts["spend"]["index"] == pytest.approx(p.index.at[1, "spend"])
     assert facts["cpi"]["zscore"] > 0.9  # still far above average in its own spread: the name may say high
