@@ -133,6 +133,9 @@ def _text_numbers(uniq: np.ndarray, weights: np.ndarray, decimal, thousands, cen
         out[i] = -value if m["open"] or trailing or {m["s1"], m["s2"]} & {"-", "−"} else value
         seen["top"] += int(w) * bool(m["top"])
         seen["bottom"] += int(w) * bottom
+        for code, found in (("top", m["top"]), ("bottom", bottom)):  # the note quotes one the column holds
+            if found:
+                seen.setdefault(f"{code}_example", str(uniq[i]).strip())
         cur = (m["c1"] or m["c2"] or "").upper()
         seen["cur"][cur] = seen["cur"].get(cur, 0) + int(w)
         seen["pct"] += int(w) * bool(m["pct"])
@@ -157,8 +160,10 @@ def _notes(seen: dict, currencies: list[str], scales: tuple) -> list[str]:
         ("{:,} values in parentheses read as negative", seen["paren"]),
         ("{:,} values with a trailing minus (12,50-) read as negative", seen["trailing"]),
         ("thousands separators removed from {:,} values", seen["thousands"]),
-        ("{:,} values like 250,000+ (a top code: that much or more) read as their number", seen["top"]),
-        ("{:,} values like 2,500- (a bottom code: that much or less) read as their number", seen["bottom"]),
+        (f"{{:,}} values such as {seen.get('top_example', '250,000+')} (a top code: that much or more) read as "
+         "their number", seen["top"]),
+        (f"{{:,}} values such as {seen.get('bottom_example', '2,500-')} (a bottom code: that much or less) read as "
+         "their number", seen["bottom"]),
         ("{0[1]:,} values without a percent sign are all between 0 and 1 beside {0[0]:,} percents: shares (0.12) "
          "and percents (12%) may be mixed", scales)] if n]
 
