@@ -449,6 +449,9 @@ def test_an_outcome_is_shown_per_segment_and_never_builds_or_explains_them():
     new = seg.profile.means["tenure"].idxmin()
     assert seg.profile.means.loc[new, "Churn"] == 0.5 and seg.profile.means.loc[1 - new, "Churn"] == 0.0
     assert all("churn" not in str(v).lower() for v in seg.profile.names.values())  # an outcome names no segment
+    bank = df.rename(columns={"Churn": "y"}).assign(y=lambda d: d["y"].str.lower())
+    fs = segment_table(bank, data_kind="customers", id_col="id", k=2, seed=0, bootstrap=3).features
+    assert fs.labels["y"] == "Outcome (yes)"  # "Outcome y (yes)" before: "y" is no word for a reader
 
 
 def test_a_mostly_empty_column_is_left_out_of_the_features_unless_named():

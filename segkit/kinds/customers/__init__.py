@@ -317,12 +317,13 @@ def features(cleaned: pd.DataFrame, params) -> FeatureSet:
 def _outcomes(table: pd.DataFrame, labels: dict, short: dict, units: dict, notes: list[str], entity: str,
               params) -> dict:
     """The outcome columns (churn, y: the ``outcome`` role), each 1.0 where it happened in ``table``, with their
-    labels ("Churn (Yes)", "Outcome y (yes)"), the unit ``share`` and a note; returns column -> the level that means
-    it happened."""
+    labels ("Churn (Yes)", "Outcome (yes)" for a bare ``y``), the unit ``share`` and a note; returns column -> the
+    level that means it happened."""
     outcomes = dict(table.attrs.get("outcomes") or {})
+    bare = [c for c in outcomes if str(c).strip().lower() in ("y", "target", "label", "outcome")]
     for col, level in outcomes.items():
-        bare = str(col).strip().lower() in ("y", "target", "label", "outcome")
-        base = (params.labels or {}).get(col) or (f"Outcome {col}" if bare else default_label(col))
+        plain = "Outcome" if len(bare) == 1 else f"Outcome {col}"  # "y" is no word for a reader
+        base = (params.labels or {}).get(col) or (plain if col in bare else default_label(col))
         labels[col] = short[col] = f"{base} ({level})"
         units[col] = "share"
         notes.append(f"{col} says what happened to the {entity} ({level}: {table[col].mean():.0%} of them): each "
