@@ -101,6 +101,18 @@ def test_an_adjective_never_contradicts_the_noun():
     assert names[1].name == "Affluent Renters"  # no contradiction: as before
 
 
+def test_a_name_drawn_from_the_index_is_what_the_sentence_says():
+    """A telco card read "Customers with low total charges" over "Close to the average customer on every measure."
+    (total charges at index 71, 0.4 standard deviations below average): the name came from the index, the sentence
+    from the z-scores."""
+    z = profile([{"share_renters": -0.4}, {"share_renters": 0.4}])
+    index = pd.DataFrame(100.0, index=z.index, columns=z.columns)
+    index.loc[0, "share_renters"], index.loc[1, "share_renters"] = 60.0, 140.0
+    names = name_segments_from_lexicon(z, ACS_LEXICON, index=index)
+    assert names[0].name == "Neighbourhoods with few renting households"  # the name speaks of renters ...
+    assert names[0].description == "Areas with renting households (index 60) below average."  # ... and so does this
+
+
 def test_reusable_with_a_customer_lexicon(tmp_path):
     path = tmp_path / "lexicon_customers.yaml"
     path.write_text(

@@ -304,10 +304,14 @@ def describe_profile(row: pd.Series, lexicon: Lexicon, *, threshold: float = 0.5
                      n_high: int = 3, n_low: int = 2, index: pd.Series | None = None,
                      labels: Mapping[str, str] | None = None, subject: str | None = None) -> str:
     """One sentence naming a segment's strongest features above and below average, each with its index
-    against the whole (100 = average) when ``index`` is given, or in plain words otherwise."""
+    against the whole (100 = average) when ``index`` is given, or in plain words otherwise. With no feature beyond
+    ``threshold``, the features whose index lies outside :data:`AVERAGE_INDEX` (those a name may come from)."""
     order = _strongest(row)
     highs = [f for f in order if row[f] >= threshold][:n_high]
     lows = [f for f in order if row[f] <= -threshold][:n_low]
+    if not highs and not lows:  # what a name drawn from the index says ("with low total charges", index 71)
+        off = _off_average(index)
+        highs, lows = [f for f in off if index[f] > 100][:n_high], [f for f in off if index[f] < 100][:n_low]
     labels = dict(labels or {})
 
     def listing(feats: list[str]) -> str:
