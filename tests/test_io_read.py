@@ -207,3 +207,17 @@ def test_a_sheet_s_header_row_is_found_once_per_opening(tmp_path, monkeypatch):
     excel_module._BOOK.clear()
     assert io.read_header(path) == ["id", "x"] and io.read_table(path)["id"].tolist() == ["a", "b"]
     assert len(looked) == 1
+
+
+@pytest.mark.parametrize("values, kept", [
+    (["EU", "NA", "APAC", "LATAM"], True),  # sales regions: North America
+    (["DE", "NA", "ZA", "BW"], True),  # countries: Namibia
+    (["TRUE", "NA", "FALSE", "TRUE"], False),  # R's logical column: missing
+    (["YES", "NA", "NO", "YES"], False),
+    (["NY", "NA", "TX", "FL"], False),  # US states: no state is NA
+    (["USD", "NA", "EUR", "GBP"], False),  # currencies
+])
+def test_na_is_a_code_only_beside_country_or_region_codes(tmp_path, values, kept):
+    path = _write(tmp_path / "t.csv", "id,v\n" + "".join(f"c{i},{v}\n" for i, v in enumerate(values)))
+    read = io.read_table(path)["v"]
+    assert (read.iloc[1] == "NA") if kept else pd.isna(read.iloc[1])

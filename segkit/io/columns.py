@@ -38,7 +38,17 @@ def renamed_repeats(columns) -> dict[str, str]:
 
 _KEEP_TEXT = r"[+\-]?0\d+(?:\.0+)?|[+\-]?\d{16,}"  # zero-padded codes, ids beyond float precision
 _BOOL = {"true": True, "false": False}
-_CODE = r"[A-Z]{2,5}"  # a region's or a country's code: EU, APAC, LATAM, US, DE
+#: Codes beside which ``NA`` is North America or Namibia: ISO 3166 countries (and territories) and sales regions. Not
+#: US states (FL, NY, TX are none of them), currencies or yes/no words: beside those, NA is R's missing value.
+_PLACE_CODES = frozenset("""
+AC AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT BV BW
+BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CP CQ CR CU CV CW CX CY CZ DE DG DJ DK DM DO DZ EA EC EE EG EH ER
+ES ET EU EZ FI FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM HN HR HT HU IC
+ID IE IL IM IN IO IQ IR IS IT JE JM JO JP KE KG KH KI KM KN KP KR KW KY KZ LA LB LC LI LK LR LS LT LU LV LY
+MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT MU MV MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM
+PA PE PF PG PH PK PL PM PN PR PS PT PW PY QA RE RO RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR
+SS ST SV SX SY SZ TA TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN
+VU WF WS XK YE YT ZA ZM ZW UK EMEA APAC LATAM AMER NAM NORAM MEA ANZ APJ CEE DACH""".split())
 _SAMPLE = 1000
 
 
@@ -47,20 +57,22 @@ def _as_text(s: pd.Series) -> pd.Series:
 
 
 def _na_or_code(text: pd.Series) -> tuple[pd.Series, str]:
-    """``NA`` as missing, as pandas reads it, except in a column of codes (``EU``, ``APAC``, ``NA``; ``US``, ``DE``,
-    ``NA``), where it is North America or Namibia: kept, with a note.
+    """``NA`` as missing, as pandas reads it, except in a column of country or region codes (``EU``, ``APAC``, ``NA``;
+    ``US``, ``DE``, ``NA``: :data:`_PLACE_CODES`), where it is North America or Namibia: kept, with a note.
 
     >>> _na_or_code(pd.Series(["EU", "NA", "APAC"], name="region"))[0].tolist()
     ['EU', 'NA', 'APAC']
     >>> _na_or_code(pd.Series(["Paris", "NA", "Rome"], name="city"))[0].tolist()
     ['Paris', nan, 'Rome']
+    >>> _na_or_code(pd.Series(["TRUE", "NA", "FALSE"], name="churn"))[0].tolist()  # R's logical column
+    ['TRUE', nan, 'FALSE']
     """
     stripped = text.str.strip()
     is_na = (stripped == "NA").fillna(False).to_numpy()
     if not is_na.any():
         return text, ""
     others = pd.Series(pd.unique(stripped[~is_na].dropna()))
-    if len(others) < 2 or not others.str.fullmatch(_CODE).all():
+    if len(others) < 2 or not others.isin(_PLACE_CODES).all():
         return text.mask(is_na), ""
     shown = ", ".join(others.head(4))
     return text, (f"column {str(text.name)!r}: {int(is_na.sum()):,} value(s) 'NA' kept as a code (North America, "
