@@ -221,3 +221,18 @@ def test_na_is_a_code_only_beside_country_or_region_codes(tmp_path, values, kept
     path = _write(tmp_path / "t.csv", "id,v\n" + "".join(f"c{i},{v}\n" for i, v in enumerate(values)))
     read = io.read_table(path)["v"]
     assert (read.iloc[1] == "NA") if kept else pd.isna(read.iloc[1])
+
+
+@pytest.mark.parametrize("text, columns", [
+    # a title with a comma above a semicolon table: the comma is no delimiter
+    ("Kassenbericht Filiale Köln, erstellt am 05.03.2024\n\nDatum;Kunde;Umsatz\n02.01.2023;K1;11,42\n"
+     "03.01.2023;K2;9,10\n04.01.2023;K3;1,00\n", ["Datum", "Kunde", "Umsatz"]),
+    # whitespace-aligned columns whose amounts hold one comma each: no title, no comma table
+    ("customer_id   spend       visits\nC001          1,234.50    3\nC002          2,345.00    4\n"
+     "C003          3,456.75    5\nC004          4,567.25    6\n", ["customer_id", "spend", "visits"]),
+    # a quoted line break in the first row, semicolons in the text: still a comma table
+    ('customer_id,spend,notes\nC1,10.5,"multi\nline; note"\nC2,11.5,a;b\nC3,12.5,c;d\nC4,13.5,e;f\n',
+     ["customer_id", "spend", "notes"]),
+])
+def test_a_title_sets_no_delimiter_and_tables_without_one_are_read_as_before(tmp_path, text, columns):
+    assert list(io.read_table(_write(tmp_path / "t.csv", text)).columns) == columns

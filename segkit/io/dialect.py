@@ -138,6 +138,19 @@ def _steady(lines: list[str]) -> list[str]:
     return [d for d in _DELIMITERS if lines[0].count(d) and len({len(split_line(line, d)) for line in lines}) == 1]
 
 
+def _below_title(lines: list[str]) -> list[str] | None:
+    """The lines from the header down, when one delimiter splits them alike and every line above them is a title:
+    no more than two fields under any delimiter (one comma in "Report of branch Köln, 05.03.2024"), and a single
+    field under the one of the table; else None."""
+    for i in range(1, min(len(lines) - 2, _TITLE_MAX)):
+        if max(len(split_line(lines[i - 1], d)) for d in _DELIMITERS) > 2:
+            return None  # a header or a row of data, not a title
+        found = _steady(lines[i:])
+        if found and all(len(cell_texts(split_line(line, found[0]))) <= 1 for line in lines[:i]):
+            return lines[i:]
+    return None
+
+
 def sniff_delimiter(sample: str, sep: str | None = None) -> str:
     """The delimiter of a text sample: ``sep`` when given, else comma, semicolon, tab or pipe as detected, or
     :data:`WHITESPACE` for whitespace-aligned columns."""
@@ -145,13 +158,11 @@ def sniff_delimiter(sample: str, sep: str | None = None) -> str:
         return sep
     lines = sample_lines(sample)
     steady = _steady(lines)
-    # a title above the header may hold a comma ("Report of branch Köln, 05.03.2024" over a semicolon table):
-    # the delimiter is the one that splits every line from the header down alike
-    below = next((lines[i:] for i in range(1, min(len(lines) - 2, _TITLE_MAX)) if _steady(lines[i:])), None)
-    if not steady and below is not None:
-        lines, steady = below, _steady(below)
     if not steady and whitespace_pattern(lines) is not None:  # no usual delimiter splits every line alike
         return WHITESPACE
+    if not steady:  # a title above the header may hold a comma ("Report of branch Köln, 05.03.2024")
+        below = _below_title(lines)
+        lines, steady = (below, _steady(below)) if below else (lines, steady)
     try:
         return csv.Sniffer().sniff("\n".join(lines), delimiters=_DELIMITERS).delimiter
     except csv.Error:
