@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import yaml
 import pytest
 
 from segkit import engine, kinds, pipeline
@@ -138,6 +139,21 @@ def test_summary_lines_agree(generated, tmp_path):
     assert ours[0]["summary_lines"].note == theirs[0]["summary_lines"].note == "3 line(s): 'GRAND TOTAL:', 'Total'"
     lost = [run[0].to_frame().set_index("rule").loc["lost_customers", "note"] for run in (ours, run_pandas(plain, p))]
     assert "Total" not in ours[1].table.index and lost[0] == lost[1]
+    assert_same(theirs, ours)
+
+
+def test_a_total_line_labelled_in_the_first_column_is_removed_alike(tmp_path):
+    """A till export's last line "Summe;;;;367,2" (the label in the date column, the customer blank) was removed by
+    pandas and refused as a date by DuckDB."""
+    quirk = ROOT / "tests" / "data" / "quirks" / "till_title_and_labelled_total"
+    spec = yaml.safe_load(quirk.with_suffix(".yaml").read_text())
+    raw = pd.read_csv(quirk.with_suffix(".csv"), sep=";", decimal=",", skiprows=2, dtype=str)  # the table, as text
+    raw["Umsatz"] = raw["Umsatz"].str.replace(",", ".").astype(float)  # the engines read no decimal comma
+    path = tmp_path / "till.parquet"
+    raw.to_parquet(path, index=False)
+    p = _params(path, **{**spec["params"], "date_format": "%d.%m.%Y"})
+    theirs, ours = run_pandas(raw, p), run_duckdb(path, p, tmp_path)
+    assert ours[0]["summary_lines"].note == theirs[0]["summary_lines"].note == "1 line(s): 'Summe'"
     assert_same(theirs, ours)
 
 

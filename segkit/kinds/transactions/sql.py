@@ -77,16 +77,17 @@ def _number(eng: SQLEngine, source: str, column: str, kind: str, key: str) -> st
     return expr
 
 
-def _date(eng: SQLEngine, source: str, column: str, kind: str, date_format: str | None) -> str:
-    """SQL reading ``column`` as TIMESTAMP (typed dates as they are; text with ``date_format`` or as ISO)."""
+def _date(eng: SQLEngine, source: str, column: str, kind: str, date_format: str | None, summary: str = "FALSE") -> str:
+    """SQL reading ``column`` as TIMESTAMP (typed dates as they are; text with ``date_format`` or as ISO); NULL on the
+    lines ``summary`` holds for (a total line labelled in the date column)."""
     col = eng.quote(column)
     if kind.upper().startswith(("TIMESTAMP", "DATE")):
         return f"CAST({col} AS TIMESTAMP)"
     text = f"trim(CAST({col} AS STRING))"
     parsed = eng.parse_timestamp(text, date_format) if date_format else f"try_cast({text} AS TIMESTAMP)"
-    expr = f"CASE WHEN {_na_text(eng, col)} THEN NULL ELSE CAST({parsed} AS TIMESTAMP) END"
+    expr = f"CASE WHEN {_na_text(eng, col)} OR {summary} THEN NULL ELSE CAST({parsed} AS TIMESTAMP) END"
     bad = eng.frame(f"SELECT DISTINCT {col} AS v FROM {source} WHERE {col} IS NOT NULL AND ({expr}) IS NULL "
-                    f"AND NOT {_na_text(eng, col)} LIMIT 3", "reading date_col")
+                    f"AND NOT {_na_text(eng, col)} AND NOT {summary} LIMIT 3", "reading date_col")
     if len(bad):
         raise DataValueError(f"column {column!r} (date_col) holds values the {eng.name} engine does not read as dates, "
                              f"e.g. {', '.join(map(repr, bad['v']))}", "set date_format (such as %d/%m/%Y %H:%M), "
@@ -114,7 +115,12 @@ def _normalised(eng: SQLEngine, source: str, params, c: TransactionColumns, type
     """SQL of each normalised column (before the cancellation signs), from the raw columns."""
     opts, q = params.parse_options(), eng.quote
     customer = _id(eng, q(c.customer), types[c.customer])
-    date = _date(eng, source, c.date, types[c.date], opts.get("date_format"))
+    first = next(iter(types))  # a total line labelled in the first column, the customer blank ("Summe;;;;171.506,90")
+    label = f"trim(CAST({q(first)} AS STRING))"
+    summary = (f"({customer} IS NULL AND lower({label}) IN ({', '.join(map(eng.literal, sorted(SUMMARY_ID_TEXTS)))}))"
+               if first != c.customer else "FALSE")
+    customer = f"CASE WHEN {summary} THEN {label} ELSE {customer} END"  # its label as the id: the summary_lines rule
+    date = _date(eng, source, c.date, types[c.date], opts.get("date_format"), summary)
     invoice = (_id(eng, q(c.invoice), types[c.invoice]) if c.invoice
                else f"{customer} || '|' || CAST(CAST({date} AS DATE) AS STRING)")
     if c.amount is not None:
