@@ -140,7 +140,7 @@ def _cards_table(n: int = 200, seed: int = 0) -> pd.DataFrame:
 
 def test_money_only_where_the_name_says_money():
     from segkit.config import params_from_mapping
-    from segkit.kinds.customers import _unit
+    from segkit.kinds.customers.units import unit as _unit
 
     p = params_from_mapping({"data_kind": "customers"})
     assert _unit("total_spend", p) == "money" and _unit("BALANCE", p) == "money"
@@ -152,11 +152,16 @@ def test_credit_card_and_bank_columns_take_the_units_their_values_have():
     """A trial's credit-card table read "Price full payment: $0.69" (a share of months) and "fewer purchases
     (typically 0 vs 206)" (dollars), and a bank table's consumer price index read "€93 vs €94"."""
     from segkit.config import params_from_mapping
-    from segkit.kinds.customers import _unit
+    from segkit.kinds.customers.units import unit as _unit
 
     p = params_from_mapping({"data_kind": "customers"})
+    from segkit.kinds.customers.units import label
+
     assert _unit("PRC_FULL_PAYMENT", p, pd.Series([0.0, 0.5, 1.0])) == "share"
-    assert default_label("PRC_FULL_PAYMENT") == "Percent full payment"
+    assert label("PRC_FULL_PAYMENT", "numeric", p, pd.Series([0.0, 0.5, 1.0])) == "Percent full payment"
+    assert label("SALE_PRC", "numeric", p, pd.Series([221900.0, 538000.0])) == "Sale price"  # a house sale
+    assert _unit("SALE_PRC", p, pd.Series([221900.0, 538000.0])) == "money"
+    assert _unit("avg_purchases_per_month", p, pd.Series([3.25, 1.5, 0.75])) != "money"  # a rate, no dollars
     assert _unit("cons.price.idx", p, pd.Series([93.2, 94.1])) is None
     assert _unit("PURCHASES", p, pd.Series([95.4, 0.0, 0.0, 0.0, 1200.55])) == "money"  # with cents: an amount
     assert _unit("purchases", p, pd.Series([1.0, 2.0, 3.0])) is None  # whole numbers: a count

@@ -34,7 +34,7 @@ from ...io import parse_synth, require_columns
 from ...modelio import METADATA_FILE, RESERVED_KEYS, save_model
 from ...naming.masking import imputed_rows
 from ...format import format_number, format_value
-from ...naming.words import default_label, phrase, plural, split_words, stated_unit
+from ...naming.words import default_label, phrase, plural
 from .features import FEATURE_ROLES, categorical_profile, customer_features
 from .roles import detect_roles, find_id_column, no_features_error, role_table
 from . import explore, score  # noqa: F401  (the kind's scorer and explorer, for stages.score)
@@ -42,6 +42,7 @@ from .score import scoring_metadata
 from .synth import generate_customers
 from .values import _to_datetime, level_text, read_values
 from .naming import LEXICON, canonical_feature, name_segments
+from .units import label as _label, unit as _unit
 
 __all__ = ["check_columns", "clean", "features", "preprocessor", "name_segments", "column_roles", "after_segment",
            "model_roles", "canonical_feature", "LEXICON"]
@@ -145,57 +146,18 @@ def model_roles(fs: FeatureSet) -> dict[str, str]:
     return {c: roles[c] for c in fs.columns if c in roles}
 
 
-_MONEY = (r"spend|spent|revenue|monetary|sales|income|salary|earning|wage|amount|balance|payment|price|cost|fee|"
-          r"\b(charges?|bill|premiums?|fares?|clv|ltv|cash advances?|credit limit)\b|"
-          r"\b(order|purchase|basket|cart|transaction|lifetime) value\b")
-_NOT_MONEY = (r"\b(score|rate|ratio|frequency|count|number|num|share|pct|prc|percent|index|idx|rank|trx|transactions|"
-              r"class|type|points?|miles|minutes|days|months|years)\b")
-#: Words of a count that, written with cents, is an amount: a credit-card table's PURCHASES of 95.40.
-_AMOUNTS = r"\b(purchases?|payments?|deposits?|withdrawals?|transfers?|advances?)\b"
-
-
-def _label(col: str, role: str, params) -> str:
-    """The params' label, or plain words from the column name; a date reads "... (as days since)"."""
-    text = (params.labels or {}).get(col) or default_label(col)
-    return f"{text} (as days since)" if role == "date" and col not in (params.labels or {}) else text
-
-
-def _unit(col: str, params, values: pd.Series | None = None) -> str | None:
-    """The params' unit, or the one the name states (a percent whose values lie in 0..1 is a share), or money for a
-    name that says so (not in thousands), or for purchases or payments written with cents (``values``)."""
-    given = (params.units or {}).get(col)
-    if given:
-        return given
-    stated = stated_unit(col)
-    if stated == "%" and values is not None and values.dropna().between(0, 1).all():
-        return "share"
-    if stated:
-        return stated
-    words, thousands = _words(col), re.search(r"\(k|k\$|thousand", str(col), re.IGNORECASE)
-    if re.search(_MONEY, words) and not re.search(_NOT_MONEY, words) and not thousands:
-        return "money"
-    if values is not None and re.search(_AMOUNTS, words) and not re.search(_NOT_MONEY, words) and not thousands \
-            and (values[values.notna() & (values != 0)] % 1 != 0).mean() > 0.5:  # zeros have no cents either way
-        return "money"
-    return "count" if canonical_feature(col) in ("visits", "basket") else None
-
-
-def _words(name: str) -> str:
-    """The name's words in lower case ("MonthlyCharges" -> "monthly charges")."""
-    return re.sub(r"[^a-z0-9]+", " ", " ".join(split_words(str(name))).lower()).strip()
-
-
 def _describe(table: pd.DataFrame, model: dict, numeric: list[str], dates: list[str], params):
     """Labels, short labels and units of the features."""
     labels, short, units = {}, {}, {}
+    values = {c: pd.to_numeric(table[c], errors="coerce") for c in numeric if c in table.columns}
     for col, role in model.items():
-        labels[col] = _label(col, role, params)
+        labels[col] = _label(col, role, params, values.get(col))
         if role in ("categorical", "boolean"):  # sentences say "genre: more often Female"; the feature table the levels
             short[col] = _shorten(labels[col])
             labels[col] += f" ({table[col].nunique()} levels)"
     for col in numeric:
-        labels.setdefault(col, _label(col, "numeric", params))
-        unit = _unit(col, params, pd.to_numeric(table[col], errors="coerce") if col in table.columns else None)
+        labels.setdefault(col, _label(col, "numeric", params, values.get(col)))
+        unit = _unit(col, params, values.get(col))
         if unit:
             units[col] = unit
         short[col] = _shorten(labels[col])

@@ -1,0 +1,66 @@
+"""What a customer table's numeric columns are in: a label in plain words and a unit, from the column's name and,
+where the name is ambiguous, from its values.
+
+A name says money ("balance", "monthly charges") or not ("score", "rate", "transactions"); purchases or payments
+written with cents are amounts, whole ones counts, and a rate of them ("per month") neither; a percent (``pct``, or
+a ``prc`` of values in 0..1: a credit-card table's PRC_FULL_PAYMENT) whose values lie in 0..1 is a share.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from ...naming.words import default_label, load_words, split_words, stated_unit
+from .naming import canonical_feature
+
+__all__ = ["label", "unit"]
+
+_MONEY = (r"spend|spent|revenue|monetary|sales|income|salary|earning|wage|amount|balance|payment|price|cost|fee|"
+          r"\b(charges?|bill|premiums?|fares?|clv|ltv|prc|cash advances?|credit limit)\b|"
+          r"\b(order|purchase|basket|cart|transaction|lifetime) value\b")
+_NOT_MONEY = (r"\b(score|rate|ratio|frequency|count|number|num|share|pct|percent|index|idx|rank|trx|transactions|"
+              r"class|type|points?|miles|minutes|days|months|years)\b")
+#: Words of a count that, written with cents, is an amount: a credit-card table's PURCHASES of 95.40 ...
+_AMOUNTS = r"\b(purchases?|payments?|deposits?|withdrawals?|transfers?|advances?)\b"
+#: ... unless a rate or an average: 3.25 purchases per month are no dollars.
+_RATES = r"\b(per|avg|average|mean|rate)\b"
+
+
+def _share_prc(col: str, values: pd.Series | None) -> bool:
+    """Whether ``col`` says ``prc`` of values that all lie in 0..1: a percent (PRC_FULL_PAYMENT), not a price."""
+    return values is not None and "prc" in _words(col).split() and bool(values.dropna().between(0, 1).all())
+
+
+def label(col: str, role: str, params, values: pd.Series | None = None) -> str:
+    """The params' label, or plain words from the column name; a date reads "... (as days since)". A ``prc`` of
+    values in 0..1 is a percent, not a price (a credit-card table's PRC_FULL_PAYMENT)."""
+    words = {**load_words()[0], "prc": "percent"} if _share_prc(col, values) else None
+    text = (params.labels or {}).get(col) or default_label(col, words)
+    return f"{text} (as days since)" if role == "date" and col not in (params.labels or {}) else text
+
+
+def unit(col: str, params, values: pd.Series | None = None) -> str | None:
+    """The params' unit, or the one the name states (a percent whose values lie in 0..1 is a share), or money for a
+    name that says so (not in thousands), or for purchases or payments written with cents (``values``)."""
+    given = (params.units or {}).get(col)
+    if given:
+        return given
+    stated = stated_unit(col)
+    if (stated == "%" or _share_prc(col, values)) and values is not None and values.dropna().between(0, 1).all():
+        return "share"
+    if stated:
+        return stated
+    words, thousands = _words(col), re.search(r"\(k|k\$|thousand", str(col), re.IGNORECASE)
+    if re.search(_MONEY, words) and not re.search(_NOT_MONEY, words) and not thousands:
+        return "money"
+    if values is not None and re.search(_AMOUNTS, words) and not re.search(_NOT_MONEY + "|" + _RATES, words) \
+            and not thousands and (values[values.notna() & (values != 0)] % 1 != 0).mean() > 0.5:  # zeros: no cents
+        return "money"
+    return "count" if canonical_feature(col) in ("visits", "basket") else None
+
+
+def _words(name: str) -> str:
+    """The name's words in lower case ("MonthlyCharges" -> "monthly charges")."""
+    return re.sub(r"[^a-z0-9]+", " ", " ".join(split_words(str(name))).lower()).strip()
