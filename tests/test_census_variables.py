@@ -132,3 +132,16 @@ def test_new_areas_downloaded_by_code_score_as_named_ones():
     by_code = coded(table.iloc[:6]).assign(zcta=table["zcta"].iloc[:6].to_numpy()).drop(columns="GEO_ID")
     scored = score_rows(result.model, meta, by_code)
     assert scored["segment_code"].tolist() == result.assignments["segment_code"].iloc[:6].tolist()
+
+
+def test_a_variable_written_twice_is_read_once(tmp_path):
+    """A download with B01003_001E twice made `segkit check` stop with a raw pandas ValueError."""
+    raw = coded(small_acs(40), margins=False)
+    raw.insert(2, "B01003_001E", raw["B01003_001E"], allow_duplicates=True)
+    assert name_columns(raw)["population"].tolist() == small_acs(40)["population"].tolist()
+    path = tmp_path / "twice.csv"
+    raw.to_csv(path, index=False)
+    params = tmp_path / "params.yaml"
+    params.write_text(f"data_kind: demographics\ndata_path: {path}\nid_col: GEO_ID\nmin_population: 100\n")
+    assert "population" in input_columns(config.load_params([params])[0])
+    assert main(["check", str(params)]) == 0

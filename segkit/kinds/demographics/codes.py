@@ -102,7 +102,8 @@ def name_columns(raw: pd.DataFrame) -> pd.DataFrame:
     if not wanted:
         return raw
     used = {c for columns in wanted.values() for c in columns}
-    named = pd.DataFrame({name: raw[columns[0]] if len(columns) == 1 else _summed(raw, columns)
+    first = raw.loc[:, ~raw.columns.duplicated()]  # a column written twice: its first copy, as variable_columns
+    named = pd.DataFrame({name: first[columns[0]] if len(columns) == 1 else _summed(first, columns)
                           for name, columns in wanted.items()}, index=raw.index)
     out = pd.concat([raw[[c for c in raw.columns if c not in used]], named], axis=1)
     out.attrs = {**raw.attrs, "read_notes": [*raw.attrs.get("read_notes", []), _note(wanted)]}
