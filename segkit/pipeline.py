@@ -29,7 +29,7 @@ from .explain import explain_segments
 from .featureset import FeatureSet
 from .format import format_value
 from .io import to_jsonable
-from .naming.masking import observed
+from .naming.masking import observed, thinly_observed
 from .profile import SegmentProfile, profile_segments, project_2d
 from .separability import SegmentExplanation
 from .select import KSelection, choose_k as vote_k, segment_stability, select_k
@@ -185,7 +185,9 @@ class Segmentation:
         if self.facts and seg in self.facts:  # e.g. the key-facts strip of census areas
             return self.facts[seg]
         fs = self.features
-        facts = self.profile.key_facts(seg, n=n_facts, labels=fs.label_map(), columns=fs.profiled)
+        thin = thinly_observed(self.labels.to_numpy(), fs.extra.get("imputed_rows"), seg)  # one value of 302: no fact
+        facts = self.profile.key_facts(seg, n=n_facts, labels=fs.label_map(),
+                                       columns=[c for c in fs.profiled if c not in thin])
         for fact in facts:
             fact["value_text"] = format_value(fact["value"], fs.units.get(fact["feature"]), self.currency)
             if fact["feature"] in fs.better:

@@ -205,3 +205,20 @@ def test_a_description_quotes_the_index_its_card_shows_when_values_were_filled()
         facts = {f["feature"]: f for f in card["facts"]}
         for quoted in re.findall(r"total charges \(index (\d+)\)", card["description"].lower()):
             assert int(quoted) == round(facts["total_charges"]["index"]), (card["description"], facts)
+
+
+def test_a_card_states_no_fact_few_of_its_members_have():
+    """A review found the 1-of-302 case kept out of the name but leading the card: "Days since the last contact: 26
+    (index 198)"."""
+    rng = np.random.default_rng(3)
+    group = np.repeat([0, 1], 150)
+    days = np.where(group == 1, rng.uniform(1, 25, 300), np.nan)
+    days[0] = 26.0  # one member of the first group has a value: 149 of 300 empty, so the column stays a feature
+    df = pd.DataFrame({"id": [f"c{i}" for i in range(300)], "pdays": days,
+                       "spend": np.where(group, 400.0, 40.0) + rng.normal(0, 5, 300)})
+    seg = segkit.segment_table(df, data_kind="customers", id_col="id", k=2, seed=0, bootstrap=2, features=["spend"])
+    first = int(seg.labels.iloc[0])
+    assert (seg.labels.to_numpy() == first).sum() == 150  # the groups are the segments
+    cards = {c["segment"]: c for c in seg.cards(n_facts=4)}
+    assert [f["feature"] for f in cards[first]["facts"]] == ["spend"]  # pdays: 1 of 150 observed, no fact
+    assert "pdays" in [f["feature"] for f in cards[1 - first]["facts"]]

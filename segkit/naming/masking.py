@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-__all__ = ["masked_scores", "imputed_rows", "observed", "MIN_OBSERVED_SHARE"]
+__all__ = ["masked_scores", "imputed_rows", "observed", "thinly_observed", "MIN_OBSERVED_SHARE"]
 
 #: A segment's score on a feature needs at least this share of its members observed (not filled in).
 MIN_OBSERVED_SHARE = 0.25
@@ -39,6 +39,19 @@ def observed(table: pd.DataFrame, imputed: Mapping[str, Sequence[int]] | None) -
         if feat in out.columns and len(rows):
             out.iloc[np.asarray(rows, dtype=int), out.columns.get_loc(feat)] = np.nan
     return out
+
+
+def thinly_observed(labels, imputed: Mapping[str, Sequence[int]] | None, segment) -> set[str]:
+    """The features fewer than :data:`MIN_OBSERVED_SHARE` of ``segment``'s members have an observed value of: no name
+    and no card fact of the segment comes from them.
+
+    >>> sorted(thinly_observed([0, 0, 0, 0, 1], {"pdays": [0, 1, 2, 3], "age": [4]}, 0))
+    ['pdays']
+    """
+    members = np.asarray(labels) == segment
+    size = int(members.sum())
+    filled = {f: int(members[np.asarray(rows, dtype=int)].sum()) for f, rows in (imputed or {}).items() if len(rows)}
+    return {f for f, n in filled.items() if size and (size - n) / size < MIN_OBSERVED_SHARE}
 
 
 def masked_scores(table: pd.DataFrame, labels, zscores: pd.DataFrame, index: pd.DataFrame,
