@@ -137,9 +137,10 @@ def _impossible(col: str, x: pd.Series) -> ValueFinding | None:
                         "(or out_of_range: drop to drop their rows)")
 
 
-def _placeholder(col: str, x: pd.Series) -> ValueFinding | None:
+def _placeholder(col: str, x: pd.Series) -> tuple[ValueFinding, float] | tuple[None, None]:
     """A value of :data:`PLACEHOLDERS` held by many rows and far beyond every other value: above three times the
-    largest of them (``999`` beside days of 0 to 27), or negative in a column otherwise never below zero."""
+    largest of them (``999`` beside days of 0 to 27), or the only values below zero; with the code. The fix keeps every
+    real value, next month's too: ``[0, 998]`` for 999 (not the observed 0 to 27), ``[0, 999999999999]`` for -1."""
     v = x[np.isfinite(x)]
     counts = v.value_counts()
     for code in (c for c in PLACEHOLDERS if c in counts.index):
@@ -147,15 +148,26 @@ def _placeholder(col: str, x: pd.Series) -> ValueFinding | None:
         if n < max(3, PLACEHOLDER_SHARE * len(v)) or rest.nunique() < 3:
             continue
         lo, hi = float(rest.min()), float(rest.max())
-        if (code > 0 and hi > 0 and code > 3 * hi) or (code < 0 <= lo):
-            return ValueFinding(col, "placeholder", n, f"column {col!r} has {n:,} value(s) {code:g} "
-                                f"({100 * n / len(v):.0f}% of its values), far beyond every other one "
-                                f"({format_number(lo)} to {format_number(hi)}): it looks like a code for 'none' or "
-                                "'unknown'",
-                                f"if it is, set valid_range: {{{col}: [{lo:g}, {hi:g}]}} to read it as missing (a "
-                                f"column then mostly empty is left out of the features); if {code:g} is a real "
-                                "value, nothing to do")
-    return None
+        seen = f"({100 * n / len(v):.0f}% of its values)"
+        if code > 0 and hi > 0 and code > 3 * hi:
+            where = f"far above every other one ({format_number(lo)} to {format_number(hi)})"
+            bounds = (min(lo, 0), code - 1)
+        elif code < 0 <= lo:
+            where, bounds = f"the only values below zero (the others run from {format_number(lo)} to " \
+                            f"{format_number(hi)})", (0, ABSURD_VALUE - 1)
+        else:
+            continue
+        return ValueFinding(col, "placeholder", n, f"column {col!r} has {n:,} value(s) {code:g} {seen}, {where}: it "
+                            "looks like a code for 'none' or 'unknown'",
+                            f"if it is, set valid_range: {{{col}: [{_plain_number(bounds[0])}, "
+                            f"{_plain_number(bounds[1])}]}} to read it as missing (a column then mostly empty is left "
+                            f"out of the features); if {code:g} is a real value, nothing to do"), code
+    return None, None
+
+
+def _plain_number(value: float) -> str:
+    """A number as a params file takes it back exactly: ``998``, ``12.5``, ``999999999999`` (no ``1e+12``)."""
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
 
 
 def fences(x: pd.Series | np.ndarray, factor: float = FENCE) -> tuple[float, float, bool]:
@@ -223,9 +235,10 @@ def value_findings(df: pd.DataFrame, columns: Iterable[str] | None = None) -> li
         if _numeric(s):
             x = s.astype("float64")
             impossible = _impossible(name, x)  # an impossible value (or a placeholder) is not also called an outlier
-            placeholder = None if impossible else _placeholder(name, x)
+            placeholder, code = (None, None) if impossible else _placeholder(name, x)
+            rest = x if code is None else x[x != code]  # the other values may still hold an outlier
             out += [f for f in (_non_finite(name, x), impossible, placeholder,
-                                None if impossible or placeholder else _outliers(name, x)) if f]
+                                None if impossible else _outliers(name, rest)) if f]
         elif not pd.api.types.is_datetime64_any_dtype(s):
             out += [f for f in (_junk_levels(name, s),) if f]
     return out

@@ -57,6 +57,18 @@ CORPUS = [
 ]
 
 
+def test_a_placeholder_fix_keeps_every_real_value_and_the_rest_is_still_checked():
+    """The first fix pinned the observed range, rounded ("1.23456e+06" for 1,234,564.2), and hid the other values'
+    outliers."""
+    lim = np.r_[np.full(20, -1.0), np.linspace(1000.37, 1234564.2, 179), 9e9]
+    found = {f.rule: f for f in quality.value_findings(pd.DataFrame({"credit_limit": lim}))}
+    assert found["placeholder"].handling.startswith("if it is, set valid_range: {credit_limit: [0, 999999999999]}")
+    assert "the only values below zero (the others run from 1,000 to 9,000,000,000)" in found["placeholder"].message
+    assert found["outliers"].rows == 1  # 9e9 among the others
+    days = pd.DataFrame({"pdays": np.r_[np.full(50, 999), np.arange(100) % 28]})
+    assert "valid_range: {pdays: [0, 998]}" in quality.value_findings(days)[0].handling
+
+
 def test_real_values_that_look_like_codes_are_no_placeholders():
     rng = np.random.default_rng(1)
     score = pd.DataFrame({"score": np.r_[np.full(50, 99), rng.integers(0, 101, N)]})  # 99 within 0..100
