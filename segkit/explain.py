@@ -84,19 +84,13 @@ def _labels(table: pd.DataFrame, labels) -> np.ndarray:
 
 
 # ------------------------------------------------------------------------------------------- words
-def _phrase(label: str) -> str:
-    """'Days since last purchase' -> 'days since last purchase' (acronyms such as 'RFM' and proper adjectives such as
-    'Asian' kept: :func:`segkit.naming.words.phrase`)."""
-    return phrase(label)
-
-
 def _comparative(label: str, more: bool, unit: str | None = None) -> str:
     """"more orders", "higher visit frequency" (:func:`segkit.naming.words.feature_phrase`); money is always
     higher or lower ("lower spend, last 30 days", not "fewer"); a note in brackets in the label ("(log)")
     stays, since the values are in its terms."""
     note = label[label.rindex("("):] if label.endswith(")") and "(" in label else ""
     if unit == "money" or unit in _CURRENCIES:
-        text = f"{'higher' if more else 'lower'} {_phrase(label[:len(label) - len(note)].strip())}"
+        text = f"{'higher' if more else 'lower'} {phrase(label[:len(label) - len(note)].strip())}"
     else:
         text = feature_phrase(label, high=more, comparative=True)
     return text + (f" {note}" if note else "")
@@ -122,7 +116,7 @@ def _feature_clause(table: pd.DataFrame, in_seg: np.ndarray, feature: str, label
         share_seg, share_all = float(seg_shares.get(level, 0.0)), float((text == level).mean())
         if f"{100 * share_seg:.0f}" == f"{100 * share_all:.0f}" or _level_gap(share_seg, share_all) < _NEGLIGIBLE:
             return None  # "gender: more often Female (52% vs 50% overall)" sets nothing apart
-        return f"{_phrase(label)}: more often {level} ({100 * share_seg:.0f}% vs {100 * share_all:.0f}% overall)"
+        return f"{phrase(label)}: more often {level} ({100 * share_seg:.0f}% vs {100 * share_all:.0f}% overall)"
     for how, seg_v, all_v in _compared(s.astype("float64"), in_seg):
         seg_t, all_t = format_value(seg_v, unit, currency), format_value(all_v, unit, currency)
         if seg_t != all_t:
@@ -169,7 +163,7 @@ def _date_clause(s: pd.Series, in_seg: np.ndarray, label: str) -> str | None:
         seg_t, all_t = (f"{d.day} {d:%b %Y}" for d in (seg_d, all_d))
         if seg_t != all_t:
             name = label.split(" (")[0]
-            return f"{'later' if seg_d > all_d else 'earlier'} {_phrase(name)} ({how} {seg_t} vs {all_t} overall)"
+            return f"{'later' if seg_d > all_d else 'earlier'} {phrase(name)} ({how} {seg_t} vs {all_t} overall)"
     return None
 
 

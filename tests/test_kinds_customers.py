@@ -454,6 +454,16 @@ def test_an_outcome_is_shown_per_segment_and_never_builds_or_explains_them():
     assert fs.labels["y"] == "Outcome (yes)"  # "Outcome y (yes)" before: "y" is no word for a reader
 
 
+def test_a_mostly_empty_date_is_neither_profiled_nor_filled_in_the_notes():
+    rng = np.random.default_rng(4)
+    df = pd.DataFrame({"id": [f"c{i}" for i in range(60)], "age": rng.uniform(20, 70, 60),
+                       "spend": rng.uniform(10, 900, 60),
+                       "last_complaint": np.where(np.arange(60) < 6, "2023-03-01", None)})
+    fs = pipeline.build_features(params_from_mapping({"data_kind": "customers", "id_col": "id"}), df)
+    assert fs.columns == ["age", "spend"] and "days_since_last_complaint" not in fs.profiled
+    assert not any("days_since_last_complaint" in n and "filled" in n for n in fs.notes)
+
+
 def test_a_mostly_empty_column_is_left_out_of_the_features_unless_named():
     from segkit import kinds
     from segkit.kinds import customers

@@ -305,7 +305,7 @@ def _read_files(files: list[Path], where: str, options: Mapping[str, Any] | None
     notes = [f"{len(files)} files read {where}"]
     if aligned:
         notes.append(f"{', '.join(aligned[:3])}{' ...' if len(aligned) > 3 else ''}: the columns of {files[0].name} "
-                     "in another order or another case (Lineitem Price, Lineitem price), matched by name")
+                     "in another order or another case, matched by name")
     notes += sorted({n for fr in frames for n in fr.attrs["read_notes"]})
     text = any(f.suffix.lower() not in _PARQUET_SUFFIXES for f in files)
     typed, more = type_columns(df, decimal=_opt(options, "decimal"), thousands=_opt(options, "thousands"),

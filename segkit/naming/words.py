@@ -37,7 +37,7 @@ __all__ = ["load_words", "split_words", "default_label", "stated_unit", "plural"
 _TOKEN = re.compile(r"\([^)]*\)|[A-Za-z]+|[0-9]+(?:\.[0-9]+)?|[$%€£]")
 _NOT_PLURAL = ("ss", "us", "is", "sales", "earnings", "savings", "gross", "status", "news")
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
-_REPEAT = re.compile(r"\b(\w+)(?: \1\b)+", re.IGNORECASE)  # a word said twice in a row
+_REPEAT = re.compile(r"\b([A-Za-z]{2,})(?: \1\b)+", re.IGNORECASE)  # a word said twice in a row (not Q1_1's 1 1)
 _COUNTED = re.compile(r"\b(transactions|purchases|orders|visits|calls|logins|sessions|trips|claims|payments|"
                       r"complaints|items|products|accounts|children|teenagers|kids|classes|days|months|years)\b")
 

@@ -237,6 +237,7 @@ def features(cleaned: pd.DataFrame, params) -> FeatureSet:
         table[col] = _to_datetime(cleaned[col]).to_numpy()
     numeric = [c for c, r in roles.items() if r == "numeric"] + [f"days_since_{c}" for c in dates]
     left_out = set() if params.features else set(model) - set(_filled_enough(cleaned, list(model), []))
+    left_out |= {f"days_since_{c}" for c in left_out & set(dates)}  # a date's days since, as the model reads it
     imputed = _fill_gaps(table, numeric, notes, quiet=left_out)
     columns = list(model)
     if params.features:

@@ -471,7 +471,8 @@ def area_key_facts(source: pd.DataFrame, labels: pd.Series, codes: dict, names: 
     return {"whole": {"facts": [fact(f, float(whole[f]), 100.0, whole["areas"]) for f in FACTS]}, "segments": segments,
             "note": "Index: 100 = all areas segmented. Areas: 100 = an even split over the segments; population: "
                     "residents per area; median age and income: population- and household-weighted means of the "
-                    "area medians; bachelor's or higher: graduates over all adults 25+."}
+                    "area medians (by population without a household count); bachelor's or higher: graduates over "
+                    "all adults 25+."}
 
 
 def after_segment(ctx, seg) -> None:
