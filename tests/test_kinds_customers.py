@@ -456,9 +456,9 @@ def test_an_outcome_is_shown_per_segment_and_never_builds_or_explains_them():
 
 def test_a_mostly_empty_date_is_neither_profiled_nor_filled_in_the_notes():
     rng = np.random.default_rng(4)
+    complaint = pd.to_datetime("2023-01-01") + pd.to_timedelta(rng.integers(0, 300, 60), unit="D")
     df = pd.DataFrame({"id": [f"c{i}" for i in range(60)], "age": rng.uniform(20, 70, 60),
-                       "spend": rng.uniform(10, 900, 60),
-                       "last_complaint": np.where(np.arange(60) < 6, "2023-03-01", None)})
+                       "spend": rng.uniform(10, 900, 60), "last_complaint": complaint.where(np.arange(60) < 6)})
     fs = pipeline.build_features(params_from_mapping({"data_kind": "customers", "id_col": "id"}), df)
     assert fs.columns == ["age", "spend"] and "days_since_last_complaint" not in fs.profiled
     assert not any("days_since_last_complaint" in n and "filled" in n for n in fs.notes)
