@@ -454,6 +454,16 @@ def test_an_outcome_is_shown_per_segment_and_never_builds_or_explains_them():
     assert fs.labels["y"] == "Outcome (yes)"  # "Outcome y (yes)" before: "y" is no word for a reader
 
 
+def test_a_total_row_labelled_in_the_first_column_is_a_summary_row():
+    """'Total,,3500,150' below an export whose first column is the region: removed as a summary row, not as a row
+    without an id."""
+    df = pd.DataFrame({"region": ["North", "South", "North", "Total"], "customer_id": ["C1", "C2", "C3", None],
+                       "spend": [10.0, 20.0, 30.0, 60.0]})
+    cleaned, log = pipeline.clean_table(params_from_mapping({"data_kind": "customers", "id_col": "customer_id"}), df)
+    assert log["summary_rows"].rows_removed == 1 and log["summary_rows"].note == "Total"
+    assert log["missing_id"].rows_removed == 0 and cleaned["customer_id"].tolist() == ["C1", "C2", "C3"]
+
+
 def test_a_mostly_empty_date_is_neither_profiled_nor_filled_in_the_notes():
     rng = np.random.default_rng(4)
     complaint = pd.to_datetime("2023-01-01") + pd.to_timedelta(rng.integers(0, 300, 60), unit="D")

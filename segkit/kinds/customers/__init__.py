@@ -27,7 +27,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from ...cleaning import CleaningLog, examples, is_summary_id
+from ...cleaning import CleaningLog, examples, is_summary_id, labelled_summary
 from ...errors import ColumnError, ParamsError
 from ...featureset import FeatureSet
 from ...io import parse_synth, require_columns
@@ -105,16 +105,18 @@ def clean(raw: pd.DataFrame, params):
         log.add("duplicate_ids", "No id column, so no repeated ids to remove", n, 0)
     else:
         ids = table[id_col]
-        missing = ids.isna().to_numpy() | (ids.astype(str).str.strip() == "").to_numpy()
+        labelled = labelled_summary(table, id_col)  # "Total" in the first column, the id blank: a summary row below
+        missing = (ids.isna().to_numpy() | (ids.astype(str).str.strip() == "").to_numpy()) & ~labelled
         log.add("missing_id", f"Rows with no customer id ({id_col!r}): they cannot be told apart", n,
                 int(missing.sum()))
         table = table.loc[~missing].reset_index(drop=True)
         n = len(table)
-        summary = is_summary_id(table[id_col].astype(str))
+        summary = is_summary_id(table[id_col].astype(str)) | labelled_summary(table, id_col)
         if summary.any():
-            log.add("summary_rows", f"Summary rows were removed: their id ({id_col!r}) is a word such as \"Total\", so "
-                    "they hold an export's totals, not a customer", n, int(summary.sum()),
-                    note=_examples(table.loc[summary, id_col]))
+            shown = table[id_col].astype("string").fillna(table.iloc[:, 0].astype("string"))  # or the first column's
+            log.add("summary_rows", f"Summary rows were removed: their id ({id_col!r}), or their first column beside a "
+                    "blank id, is a word such as \"Total\", so they hold an export's totals, not a customer", n,
+                    int(summary.sum()), note=_examples(shown[summary]))
             table = table.loc[~summary].reset_index(drop=True)
             n = len(table)
 
