@@ -57,6 +57,23 @@ def test_variables_as_the_census_bureau_labels_them():
                              "B01001_027", "B01001_028", "B01001_029", "B01001_030")
     assert (v["median_household_income"], v["median_home_value"], v["median_gross_rent"]) == (
         ("B19013_001",), ("B25077_001",), ("B25064_001",))
+    # checked line by line against the Bureau's group legends (ACS 1-year 2017-2018, API metadata 2021)
+    one = {name: variables[0] for name, variables in v.items() if len(variables) == 1}
+    assert {k: one[k] for k in ("race_white", "race_black", "race_native", "race_asian", "race_pacific", "race_other",
+                                "race_two_or_more", "hispanic_yes")} == {
+        "race_white": "B02001_002", "race_black": "B02001_003", "race_native": "B02001_004",
+        "race_asian": "B02001_005", "race_pacific": "B02001_006", "race_other": "B02001_007",
+        "race_two_or_more": "B02001_008", "hispanic_yes": "B03003_003"}
+    assert [one[k] for k in ("commute_total", "commute_drove_alone", "commute_carpool", "commute_public_transit",
+                             "commute_walked", "worked_from_home")] == [
+        "B08301_001", "B08301_003", "B08301_004", "B08301_010", "B08301_019", "B08301_021"]
+    assert [one[k] for k in ("single_male_with_children", "single_female_with_children", "renter_occupied", "vacant",
+                             "units_20_49", "units_50_plus", "mobile_homes", "unemployed", "bachelors_complete")] == [
+        "B11003_010", "B11003_016", "B25003_003", "B25002_003", "B25024_008", "B25024_009", "B25024_010",
+        "B23025_005", "B15003_022"]
+    # C24030 sex by industry: the female line is the male line + 27
+    assert v["industry_healthcare_social_assistance"] == ("C24030_023", "C24030_050")
+    assert v["industry_public_administration"] == ("C24030_028", "C24030_055")
 
 
 def test_estimates_are_read_and_margins_and_annotations_are_not():
