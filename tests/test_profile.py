@@ -154,9 +154,10 @@ def test_key_facts_most_distinctive_first(features):
     # segment 1: score z = 2 / sqrt(1.75) = 1.51 beats spend z = 20 / sqrt(193.75) = 1.44; flag z = 0
     facts = p.key_facts(1, n=5, labels={"spend": "Spend"}, by="zscore")
     assert [f["feature"] for f in facts] == ["score", "spend", "flag"]
-    # by index, either way: segment 2 has spend index 50 (|log 0.5|) and score index 100 (0)
+    # by index: segment 2 has spend index 50 (|log 0.5|) and score z 0; "score" has no ratio index (centred on 0),
+    # so it ranks by its z-score, 1.51 standard deviations weighing as an index of 165^1.51 (beyond spend's 200)
     assert [f["feature"] for f in p.key_facts(2, n=2)] == ["spend", "score"]
-    assert [f["feature"] for f in p.key_facts(1)] == ["spend", "score", "flag"]  # 200 and 200: input order
+    assert [f["feature"] for f in p.key_facts(1)] == ["score", "spend", "flag"]
     spend = facts[1]
     assert spend["label"] == "Spend" and spend["value"] == 40.0 and spend["overall"] == 20.0
     assert spend["index"] == pytest.approx(200.0) and spend["direction"] == "higher"
@@ -243,3 +244,5 @@ def test_an_index_is_shown_only_where_it_reads_as_a_ratio():
     assert facts["cpi"]["text"] == f"Consumer price index: {facts['cpi']['value']:.1f}"
     assert facts["spend"]["index"] == pytest.approx(p.index.at[1, "spend"])
     assert facts["cpi"]["zscore"] > 0.9  # still far above average in its own spread: the name may say high
+    # ... and the card shows it: it ranks by its z-score, not by an index of 100.8 that ranked it last
+    assert "cpi" in [f["feature"] for f in p.key_facts(1, n=2)]

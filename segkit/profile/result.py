@@ -19,6 +19,7 @@ _STATS = ("mean", "median", "std", "min", "max")
 _SIGNIFICANT = 6  # significant digits kept in to_dict(), so profiles.json is byte-stable
 #: A feature's index is shown when its values spread by at least this share of their mean (:attr:`ratio_features`).
 MIN_INDEX_SPREAD = 0.05
+_Z_AS_LOG_INDEX = math.log(1.65)  # key facts: one standard deviation counts as far from average as an index of 165
 
 
 @dataclass
@@ -222,13 +223,14 @@ class SegmentProfile:
             raise DataValueError(f"by must be 'index' or 'zscore', not {by!r}", fix="use by='index'")
         labels = dict(labels or {})
         candidates = self.features if columns is None else [f for f in self.features if f in set(columns)]
-        z, idx = self.zscores.loc[segment], self.index.loc[segment]
-        if by == "index":
-            score = {f: abs(math.log(max(float(idx[f]), 1.0) / 100.0)) for f in candidates}
+        z, idx, ratio = self.zscores.loc[segment], self.index.loc[segment], set(self.ratio_features)
+        if by == "index":  # a feature without a ratio index ranks by its z-score: 1 sd as far as an index of 165
+            score = {f: abs(math.log(max(float(idx[f]), 1.0) / 100.0)) if f in ratio
+                     else _Z_AS_LOG_INDEX * abs(float(z[f])) for f in candidates}
         else:
             score = {f: abs(float(z[f])) for f in candidates}
         order = sorted(candidates, key=lambda f: (-round(score[f], 12), self.features.index(f)))
-        facts, ratio = [], set(self.ratio_features)
+        facts = []
         for feat in order[:max(0, n)]:
             value, zf = float(self.means.at[segment, feat]), float(z[feat])
             label, index = labels.get(feat, feat), float(idx[feat]) if feat in ratio else None
