@@ -71,11 +71,8 @@ def read_options(params) -> dict[str, Any]:
 def input_columns(params) -> list[str]:
     """Column names of the input, read cheaply (header only, ``LIMIT 0`` for SQL, 50 generated rows), with those
     its data kind names from them (:meth:`~segkit.kinds.base.Kind.name_columns`)."""
-    columns, seen = [], {}
-    for name in map(str, _header(params)):  # a repeated name as the reader takes it: "Age", "Age.1"
-        columns.append(f"{name}.{seen[name]}" if seen.get(name) else name)
-        seen[name] = seen.get(name, 0) + 1
-    return [str(c) for c in kinds.get(params.data_kind).name_columns(pd.DataFrame(columns=columns)).columns]
+    columns = pd.DataFrame(columns=_header(params))
+    return [str(c) for c in kinds.get(params.data_kind).name_columns(columns).columns]
 
 
 def _header(params) -> list[str]:

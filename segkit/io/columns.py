@@ -22,7 +22,7 @@ import pandas as pd
 from ..errors import DataFileError
 from ..parse import NumberReading, read_numbers
 
-__all__ = ["type_columns", "cells_as_text", "concat_as_text", "table_from_records", "renamed_repeats",
+__all__ = ["type_columns", "cells_as_text", "concat_as_text", "table_from_records", "renamed_repeats", "mangled",
            "aligned_columns", "other_columns"]
 
 
@@ -35,6 +35,20 @@ def renamed_repeats(columns) -> dict[str, str]:
     """
     names = [str(c) for c in columns]
     return {n: n.rsplit(".", 1)[0] for n in names if re.fullmatch(r".+\.[1-9]\d?", n) and n.rsplit(".", 1)[0] in names}
+
+def mangled(names) -> list[str]:
+    """Column names as the reader gives them when one repeats ("Age", "Age.1"), the inverse of
+    :func:`renamed_repeats`.
+
+    >>> mangled(["id", "Age", "Age", "Age"])
+    ['id', 'Age', 'Age.1', 'Age.2']
+    """
+    out, seen = [], {}
+    for name in map(str, names):
+        out.append(f"{name}.{seen[name]}" if seen.get(name) else name)
+        seen[name] = seen.get(name, 0) + 1
+    return out
+
 
 _KEEP_TEXT = r"[+\-]?0\d+(?:\.0+)?|[+\-]?\d{16,}"  # zero-padded codes, ids beyond float precision
 _BOOL = {"true": True, "false": False}

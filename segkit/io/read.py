@@ -29,7 +29,8 @@ from urllib.parse import parse_qsl, urlsplit
 import pandas as pd
 
 from ..errors import ColumnError, DataFileError, describe_file_type
-from .columns import aligned_columns, concat_as_text, label_row, other_columns, renamed_repeats, type_columns
+from .columns import (aligned_columns, concat_as_text, label_row, mangled, other_columns, renamed_repeats,
+                      type_columns)
 from .dialect import (SNIFF_BYTES, WHITESPACE, decode, delimiter_name, first_line, likely_delimiter, long_line,
                       looks_like_data, refuse_binary, sample_lines, sniff_delimiter, split_line, title_lines,
                       title_note, whitespace_pattern)
@@ -429,7 +430,7 @@ def read_header(path: str | Path, *, sheet: str | int | None = None,
     _refuse_one_column(fields, lines[1] if header and len(lines) > 1 else "", path)
     if _opt(options, "column_names") is not None:
         return list(_opt(options, "column_names"))
-    return fields if header else [f"column_{i}" for i in range(1, len(fields) + 1)]
+    return mangled(fields) if header else [f"column_{i}" for i in range(1, len(fields) + 1)]
 
 
 def require_columns(available: Iterable[str], wanted: Mapping[str, str | None], *, source: str = "the input") -> None:

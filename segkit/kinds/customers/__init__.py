@@ -214,13 +214,10 @@ def _fill_gaps(table: pd.DataFrame, numeric: list[str], notes: list[str], quiet=
     for new rows); return where, so that the profile's figures and the names leave the filled values out. A note
     says so for each column but those ``quiet`` (left out of the features, which their own note says)."""
     missing = pd.DataFrame({c: table[c].isna() for c in numeric}, index=table.index)
-    for col in numeric:
-        gaps = int(missing[col].sum())
-        if gaps and col in quiet:
-            table[col] = table[col].fillna(table[col].median())
-        elif gaps:
-            median = float(table[col].median())
-            table[col] = table[col].fillna(median)
+    for col in [c for c in numeric if missing[c].any()]:
+        gaps, median = int(missing[col].sum()), float(table[col].median())
+        table[col] = table[col].fillna(median)
+        if col not in quiet:
             notes.append(f"{col}: {gaps:,} missing value(s) filled with the median ({format_number(median)}); "
                          "filled values never drive a segment's name.")
     return imputed_rows(missing) if numeric else {}
@@ -238,7 +235,9 @@ def features(cleaned: pd.DataFrame, params) -> FeatureSet:
     for col in dates:  # the model takes the dates themselves, so new customers are scored from raw tables
         table[col] = _to_datetime(cleaned[col]).to_numpy()
     numeric = [c for c, r in roles.items() if r == "numeric"] + [f"days_since_{c}" for c in dates]
-    left_out = set() if params.features else set(model) - set(_filled_enough(cleaned, list(model), []))
+    sparse_notes: list[str] = []  # said after the filled gaps, where the features are chosen
+    kept = list(model) if params.features else _filled_enough(cleaned, list(model), sparse_notes)
+    left_out = set(model) - set(kept)
     left_out |= {f"days_since_{c}" for c in left_out & set(dates)}  # a date's days since, as the model reads it
     imputed = _fill_gaps(table, numeric, notes, quiet=left_out)
     columns = list(model)
@@ -252,7 +251,7 @@ def features(cleaned: pd.DataFrame, params) -> FeatureSet:
                               f"choose from: {', '.join(columns)}; or set their role in roles", key="features")
         columns = list(dict.fromkeys(wanted))
     else:
-        columns = _filled_enough(cleaned, columns, notes)
+        columns, notes = kept, notes + sparse_notes
         twins = _twins(table, [c for c in numeric if c in columns])
         for col, twin in twins.items():
             notes.append(f"{col} equals {twin} in every row: left out of the features (name it in features to "
