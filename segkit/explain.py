@@ -96,32 +96,19 @@ def _comparative(label: str, more: bool, unit: str | None = None) -> str:
     return text + (f" {note}" if note else "")
 
 
-def _feature_clause(table: pd.DataFrame, in_seg: np.ndarray, feature: str, label: str, unit: str | None,
-                    currency: str) -> str | None:
-    """"more orders (typically 5.0 vs 2.0 overall)", or None when the segment's value reads the same as
-    the overall one (a sentence never compares equal values). The median first; the mean when the medians read
-    the same, or when they point the other way than the means, on which the profile's index is (a segment of
-    steady buyers above the median but far below the mean that a few big spenders set: "lower spend (on average
-    1,189 vs 5,400 overall)", as its index of 22 says, not "higher spend (typically 658 vs 566)")."""
-    s = table[feature]
-    if pd.api.types.is_datetime64_any_dtype(s):
-        return _date_clause(s, in_seg, label)
-    if not (pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s)):
-        text = _levels(s.astype("object").where(s.notna(), _MISSING))
-        if not in_seg.any():
-            return None
-        seg_shares = text[in_seg].value_counts(normalize=True)
-        lift = seg_shares.sub(text.value_counts(normalize=True), fill_value=0.0)
-        level = lift.idxmax()  # the level the segment holds most above the whole: "churn: more often Yes"
-        share_seg, share_all = float(seg_shares.get(level, 0.0)), float((text == level).mean())
-        if f"{100 * share_seg:.0f}" == f"{100 * share_all:.0f}" or _level_gap(share_seg, share_all) < _NEGLIGIBLE:
-            return None  # "gender: more often Female (52% vs 50% overall)" sets nothing apart
-        return f"{phrase(label)}: more often {level} ({100 * share_seg:.0f}% vs {100 * share_all:.0f}% overall)"
-    for how, seg_v, all_v in _compared(s.astype("float64"), in_seg):
-        seg_t, all_t = format_value(seg_v, unit, currency), format_value(all_v, unit, currency)
-        if seg_t != all_t:
-            return f"{_comparative(label, seg_v > all_v, unit)} ({how} {seg_t} vs {all_t} overall)"
-    return None
+def _level_clause(s: pd.Series, in_seg: np.ndarray, label: str) -> str | None:
+    """"churn: more often Yes (33% vs 12% overall)": the level the segment holds most above the whole; None when
+    its share barely differs."""
+    text = _levels(s.astype("object").where(s.notna(), _MISSING))
+    if not in_seg.any():
+        return None
+    seg_shares = text[in_seg].value_counts(normalize=True)
+    lift = seg_shares.sub(text.value_counts(normalize=True), fill_value=0.0)
+    level = lift.idxmax()
+    share_seg, share_all = float(seg_shares.get(level, 0.0)), float((text == level).mean())
+    if f"{100 * share_seg:.0f}" == f"{100 * share_all:.0f}" or _level_gap(share_seg, share_all) < _NEGLIGIBLE:
+        return None  # "gender: more often Female (52% vs 50% overall)" sets nothing apart
+    return f"{phrase(label)}: more often {level} ({100 * share_seg:.0f}% vs {100 * share_all:.0f}% overall)"
 
 
 def _level_gap(share_seg: float, share_all: float) -> float:
@@ -131,16 +118,70 @@ def _level_gap(share_seg: float, share_all: float) -> float:
     return abs(share_seg - share_all) / sd if sd > 0 else 0.0
 
 
-def _compared(values: pd.Series, in_seg: np.ndarray) -> list[tuple[str, Any, Any]]:
-    """(how, the segment's, the whole's) statistics a sentence may compare, in the order to try: the median
-    ("typically"), then the mean ("on average"). Without the median when it points the other way than the mean,
-    on which the profile's index is (a skewed measure); without a statistic that is missing."""
-    pairs = [(how, getattr(values[in_seg], stat)(), getattr(values, stat)())
-             for how, stat in (("typically", "median"), ("on average", "mean"))]
-    (_, seg_med, all_med), (_, seg_mean, all_mean) = pairs
-    if (seg_med > all_med) != (seg_mean > all_mean) and seg_mean != all_mean:
-        pairs = pairs[1:]
-    return [(how, seg, whole) for how, seg, whole in pairs if not (pd.isna(seg) or pd.isna(whole))]
+class _Measure:
+    """One number or date column of a page's sentences: its medians and means by segment and overall, in words.
+
+    Every sentence of a page compares a measure by the same statistic, so that the page gives one overall
+    value for it: the median ("typically"), or the mean ("on average") when, for some segment that differs in
+    it, the medians read the same but the means do not (a measure most rows hold at zero: "spend, last 30
+    days"). A segment whose median and mean lie on different sides of the whole's is *split* on the measure:
+    steady buyers above the median customer but below the mean that a few big spenders raise, or a group of
+    areas below the typical income lifted above the average by one top-coded area. Neither statistic alone
+    tells how it compares, so its sentence names the measure only with both (:meth:`both`).
+    """
+
+    def __init__(self, s: pd.Series, segments: np.ndarray, word, text):
+        dates = pd.api.types.is_datetime64_any_dtype(s)
+        values = pd.Series((_days(s) if dates else s.astype("float64")).to_numpy())
+        self.word, self.text = word, (lambda d: text(s.min() + pd.Timedelta(days=d))) if dates else text
+        by = values.groupby(segments)
+        self.median, self.mean = by.median(), by.mean()
+        self.whole = (values.median(), values.mean())
+        sd = values.std(ddof=0)
+        self.gap = (self.mean - self.whole[1]).abs() / sd if sd > 0 else self.mean * np.nan
+        self.stat = int(any(self._reads(seg, 1) and not self._reads(seg, 0) for seg in self.median.index
+                            if self.gap[seg] >= _NEGLIGIBLE))  # 1: the means, where only they tell a segment apart
+
+    def _reads(self, segment, stat: int) -> bool:
+        """Whether the segment's median (0) or mean (1) reads differently from the whole's."""
+        seg = (self.median, self.mean)[stat].get(segment, np.nan)
+        return not pd.isna(seg) and self.text(seg) != self.text(self.whole[stat])
+
+    def split(self, segment) -> bool:
+        """The segment's median and mean read on different sides of the whole's."""
+        if not (self._reads(segment, 0) and self._reads(segment, 1)):
+            return False
+        return (self.median[segment] > self.whole[0]) != (self.mean[segment] > self.whole[1])
+
+    def clause(self, segment) -> str | None:
+        """"more orders (typically 5.0 vs 2.0 overall)" by the page's statistic; None when the segment's value
+        reads the same as the whole's, or when the segment is split on the measure."""
+        if self.split(segment) or not self._reads(segment, self.stat):
+            return None
+        seg, whole = (self.median, self.mean)[self.stat][segment], self.whole[self.stat]
+        how = ("typically", "on average")[self.stat]
+        return f"{self.word(seg > whole)} ({how} {self.text(seg)} vs {self.text(whole)} overall)"
+
+    def both(self, segment) -> str | None:
+        """"more orders than typical but fewer than average (typically 3.0 vs 2.0, on average 3.1 vs 4.2
+        overall)", for a segment split on the measure."""
+        if not self.split(segment):
+            return None
+        more, less = self.word(self.median[segment] > self.whole[0]), self.word(self.median[segment] <= self.whole[0])
+        if more.split(" ", 1)[1:] == less.split(" ", 1)[1:]:
+            less = less.split(" ", 1)[0]  # "more orders than typical but fewer than average"
+        (med, mean), (all_med, all_mean) = (self.median[segment], self.mean[segment]), self.whole
+        return (f"{more} than typical but {less} than average (typically {self.text(med)} vs {self.text(all_med)}, "
+                f"on average {self.text(mean)} vs {self.text(all_mean)} overall)")
+
+
+def _measure(s: pd.Series, segments: np.ndarray, label: str, unit: str | None, currency: str) -> _Measure:
+    if pd.api.types.is_datetime64_any_dtype(s):
+        name = phrase(label.split(" (")[0])  # the label's note ("(as days since)", how the model reads it) is dropped
+        return _Measure(s, segments, lambda more: f"{'later' if more else 'earlier'} {name}",
+                        lambda d: f"{d.day} {d:%b %Y}")
+    return _Measure(s, segments, lambda more: _comparative(label, more, unit),
+                    lambda v: format_value(v, unit, currency))
 
 
 def _levels(text: pd.Series) -> pd.Series:
@@ -155,40 +196,68 @@ def _days(s: pd.Series) -> pd.Series:
     return (s - s.min()).dt.total_seconds() / 86_400
 
 
-def _date_clause(s: pd.Series, in_seg: np.ndarray, label: str) -> str | None:
-    """"later signup date (typically 3 Oct 2023 vs 1 Jun 2023 overall)": a date column compared as dates, not as
-    levels, by its median, or by its mean when the two point different ways (as for numbers); None when the two
-    read the same. The label's note ("(as days since)", how the model reads the date) is dropped."""
-    for how, seg_d, all_d in _compared(s, in_seg):
-        seg_t, all_t = (f"{d.day} {d:%b %Y}" for d in (seg_d, all_d))
-        if seg_t != all_t:
-            name = label.split(" (")[0]
-            return f"{'later' if seg_d > all_d else 'earlier'} {phrase(name)} ({how} {seg_t} vs {all_t} overall)"
-    return None
-
-
 def _listed(clauses: list[str]) -> str:
     return clauses[0] if len(clauses) == 1 else ", ".join(clauses[:-1]) + " and " + clauses[-1]
 
 
-def _clauses(table, in_seg, features, labels_text, units, currency, n_top) -> list[str]:
-    out, said = [], set()
-    for f in features:
-        name = str(f)
-        twin = name.removeprefix("days_since_") if name.startswith("days_since_") else f"days_since_{name}"
-        if twin in said:
-            continue  # a date and the days since it (a measure of its own in a customer table): one fact, said once
-        gap = _gap(table[f], in_seg)
-        if gap is not None and gap < _NEGLIGIBLE:  # "lower age (typically 39 vs 40)" sets nothing apart
-            continue
-        clause = _feature_clause(table, in_seg, f, labels_text.get(f, str(f).replace("_", " ")), units.get(f),
-                                 currency)
-        if clause:
-            out.append(clause)
-            said.add(name)
-        if len(out) == n_top:
-            break
-    return out
+class _Sentences:
+    """The driver sentences of one labelling of ``table``: each measure's statistics are computed once for all
+    segments (:class:`_Measure`)."""
+
+    def __init__(self, table: pd.DataFrame, labels, labels_text: Mapping[str, str] | None = None,
+                 units: Mapping[str, str] | None = None, currency: str = "£", n_top: int = 3):
+        self.table, self.segments = table, np.asarray(labels)
+        self.labels_text, self.units = dict(labels_text or {}), dict(units or {})
+        self.currency, self.n_top = currency, n_top
+        self._measures: dict[str, _Measure | None] = {}
+
+    def measure(self, feature) -> _Measure | None:
+        name = str(feature)
+        if name not in self._measures:
+            s = self.table[feature]
+            numeric = pd.api.types.is_datetime64_any_dtype(s) or pd.api.types.is_numeric_dtype(s) \
+                or pd.api.types.is_bool_dtype(s)
+            label = self.labels_text.get(feature, name.replace("_", " "))
+            self._measures[name] = (_measure(s, self.segments, label, self.units.get(feature), self.currency)
+                                    if numeric else None)
+        return self._measures[name]
+
+    def clauses(self, segment, features) -> list[str]:
+        """What the segment differs in, of ``features`` in order: up to ``n_top`` clauses, leaving out measures the
+        segment barely differs in and those it is split on; only when no other remains, the split ones with both
+        statistics."""
+        in_seg = self.segments == segment
+        out, split, said = [], [], set()
+        for f in features:
+            name = str(f)
+            twin = name.removeprefix("days_since_") if name.startswith("days_since_") else f"days_since_{name}"
+            if twin in said:
+                continue  # a date and the days since it (a measure of its own in a customer table): one fact, said once
+            m = self.measure(f)
+            if m is None:
+                clause = _level_clause(self.table[f], in_seg, self.labels_text.get(f, name.replace("_", " ")))
+            elif not m.gap.get(segment, np.nan) >= _NEGLIGIBLE:  # "lower age (typically 39 vs 40)" sets nothing apart
+                continue
+            else:
+                clause = m.clause(segment)
+                split += [m.both(segment)] if m.split(segment) else []
+            if clause:
+                out.append(clause)
+                said.add(name)
+            if len(out) == self.n_top:
+                break
+        return out or [c for c in split if c][:self.n_top]
+
+    def sentence(self, segment, ranked: Sequence[str] | None) -> str:
+        clauses = self.clauses(segment, ranked or [])
+        if clauses:
+            return f"Set apart mostly by {_listed(clauses)}."
+        differs = self.clauses(segment, _by_difference(self.table, self.segments == segment))
+        opening = ("Too few members for the model to test" if ranked is None else
+                   "No single measure sets it apart on its own")
+        if not differs:
+            return f"{opening}; it is close to the average on every measure."
+        return f"{opening}; it differs most in {_listed(differs)}."
 
 
 def _gap(s: pd.Series, in_seg: np.ndarray) -> float | None:
@@ -221,22 +290,15 @@ def driver_sentence(table: pd.DataFrame, labels, segment, ranked: Sequence[str] 
 
     ``ranked`` lists the segment's drivers, strongest first (features whose shuffling blurs it); numeric
     drivers read "more orders (typically 5.0 vs 2.0 overall)": the segment median against the overall
-    median (the means when the medians read the same; left out when both do). Categorical drivers name the
-    segment's most common level and its share in the segment and overall. With no driver (``ranked``
+    median, or the means for a measure whose medians read the same for some segment (one statistic per measure
+    across all segments, so a page gives one overall value). A measure on which the segment's median and mean
+    lie on different sides of the whole's is named only when nothing else is, with both. Categorical drivers
+    name the segment's most common level and its share in the segment and overall. With no driver (``ranked``
     empty), or for a segment left out of the model (``ranked`` None), the sentence names the measures
     the segment differs most in, and says so.
     """
-    labels_text, units = dict(labels_text or {}), dict(units or {})
-    in_seg = np.asarray(labels) == segment
-    clauses = _clauses(table, in_seg, ranked or [], labels_text, units, currency, n_top)
-    if clauses:
-        return f"Set apart mostly by {_listed(clauses)}."
-    differs = _clauses(table, in_seg, _by_difference(table, in_seg), labels_text, units, currency, n_top)
-    opening = ("Too few members for the model to test" if ranked is None else
-               "No single measure sets it apart on its own")
-    if not differs:
-        return f"{opening}; it is close to the average on every measure."
-    return f"{opening}; it differs most in {_listed(differs)}."
+    words = _Sentences(table, labels, labels_text=labels_text, units=units, currency=currency, n_top=n_top)
+    return words.sentence(segment, ranked)
 
 
 def _ranked(importance: pd.Series) -> list[str]:
@@ -343,9 +405,8 @@ def explain_segments(table: pd.DataFrame, labels, *, columns: Sequence[str] | No
     result = (_cross_validate(X[keep], y[keep], kept, folds=folds, seed=seed, n_repeats=n_repeats,
                               n_estimators=n_estimators) if len(kept) >= 2 else _not_measured(X))
     seg_imp = result["segment_importance"]
-    words = {"labels_text": labels_text, "units": units, "currency": currency, "n_top": n_top}
-    drivers = {seg: driver_sentence(table, y_all, seg, _ranked(seg_imp[seg]) if seg in seg_imp.columns else None,
-                                    **words) for seg in classes}
+    words = _Sentences(table, y_all, labels_text=labels_text, units=units, currency=currency, n_top=n_top)
+    drivers = {seg: words.sentence(seg, _ranked(seg_imp[seg]) if seg in seg_imp.columns else None) for seg in classes}
     return SegmentExplanation(
         scores=result["scores"], importance=result["importance"], segment_importance=seg_imp,
         segment_f1=result["segment_f1"], confusion=result["confusion"], drivers=drivers, names=dict(names or {}),

@@ -369,17 +369,58 @@ def test_scores_table_counts_are_whole_numbers():
     assert isinstance(explanation, SegmentExplanation)
 
 
-def test_a_sentence_goes_the_way_of_the_index_when_median_and_mean_disagree():
+def test_a_segment_split_on_a_measure_gets_both_statistics_when_nothing_else_sets_it_apart():
     """A new user's card said "Net spend: €1,189 (index 22)" and "higher net spend (typically €658 vs €566
-    overall)":
-    the segment sits above the median but far below the mean that a few big spenders set."""
+    overall)": the segment sits above the median but far below the mean that a few big spenders set. The mean alone
+    ("lower net spend") was as misleading the other way, so the sentence gives both."""
     spend = [800.0, 850.0, 900.0, 850.0, 300.0, 400.0, 500.0, 600.0, 20_000.0, 25_000.0]
     labels = [1, 1, 1, 1, 0, 0, 0, 0, 0, 0]
     table = pd.DataFrame({"spend": spend})
     text = explain.driver_sentence(table, labels, 1, ["spend"], units={"spend": "money"}, currency="€",
                                    labels_text={"spend": "Net spend"})
     assert np.median(spend[:4]) > np.median(spend) and np.mean(spend[:4]) < np.mean(spend)
-    assert text == "Set apart mostly by lower net spend (on average €850 vs €5,020 overall)."
+    assert text == ("Set apart mostly by higher net spend than typical but lower than average (typically €850 vs "
+                    "€825, on average €850 vs €5,020 overall).")
+
+
+def test_a_measure_a_segment_is_split_on_gives_way_to_its_next_driver():
+    """The default run's "At Risk" customers (median 3 orders against 2 overall, mean 3.1 against 4.2) read "Used to
+    buy often" above "Set apart mostly by ... fewer orders (on average 3.1 vs 4.2 overall)"; a trial's census segment
+    was "higher median household income (on average $88,339 vs $79,064 overall)" while 7 of its 8 areas were below
+    the overall median, one top-coded area lifting its mean. Neither statistic alone tells how such a segment
+    compares: its sentence names its other drivers."""
+    income = [50_000.0, 55_000.0, 60_000.0, 250_001.0,  # the segment: 3 below the overall median, one top code
+              62_000.0, 64_000.0, 66_000.0, 70_000.0, 75_000.0, 80_000.0, 90_000.0, 95_000.0]
+    renters = [0.6, 0.62, 0.58, 0.61] + [0.20, 0.22, 0.24, 0.26, 0.28, 0.30, 0.32, 0.34]
+    table = pd.DataFrame({"median_household_income": income, "renters": renters})
+    labels = [1] * 4 + [0] * 8
+    text = explain.driver_sentence(table, labels, 1, ["median_household_income", "renters"],
+                                   units={"median_household_income": "$", "renters": "share"}, currency="$",
+                                   labels_text={"median_household_income": "Median household income",
+                                                "renters": "Renting households"})
+    assert np.median(income[:4]) < np.median(income) and np.mean(income[:4]) > np.mean(income)
+    assert text == "Set apart mostly by more renting households (typically 60% vs 31% overall)."
+
+
+def test_every_sentence_of_a_page_gives_one_overall_value_per_measure():
+    """The default run's page read "lower spend, last 30 days (on average £9.79 vs £256 overall)" on one card and
+    "higher spend, last 30 days (typically £308 vs £0 overall)" on another: two overall values for one measure.
+    Where some segment's median reads the same as the whole's (most customers spent nothing), every sentence
+    compares the means."""
+    spend = np.r_[np.zeros(20), np.r_[np.zeros(15), np.full(5, 40.0)], np.full(20, 300.0)]
+    days = np.r_[np.full(20, 200.0), np.full(20, 90.0), np.full(20, 10.0)]
+    table = pd.DataFrame({"spend_30d": spend, "days": days})
+    labels = np.repeat([0, 1, 2], 20)
+    words = {"units": {"spend_30d": "money", "days": "days"}, "currency": "£",
+             "labels_text": {"spend_30d": "Spend, last 30 days", "days": "Days since last purchase"}}
+    quiet = explain.driver_sentence(table, labels, 1, ["spend_30d"], **words)
+    busy = explain.driver_sentence(table, labels, 2, ["spend_30d"], **words)
+    assert np.median(spend[20:40]) == np.median(spend) == 0
+    assert quiet == "Set apart mostly by lower spend, last 30 days (on average £10 vs £103 overall)."
+    assert busy == "Set apart mostly by higher spend, last 30 days (on average £300 vs £103 overall)."
+    # a measure whose medians tell every segment apart stays "typically" on every card
+    two = explain.driver_sentence(table.iloc[20:], labels[20:], 2, ["days"], **words)
+    assert two == "Set apart mostly by fewer days since last purchase (typically 10 days vs 50 days overall)."
 
 
 def test_a_level_reads_as_what_the_segment_holds_more_often_and_0_1_as_yes_no():
@@ -406,7 +447,7 @@ def test_a_level_that_barely_differs_is_not_a_driver():
     assert text == "Set apart mostly by contract: more often Month-to-month (80% vs 50% overall)."
 
 
-def test_a_date_that_barely_differs_is_not_a_driver_and_a_skewed_one_goes_the_way_of_its_mean():
+def test_a_date_that_barely_differs_is_not_a_driver_and_a_skewed_one_gets_both_statistics():
     base = pd.Timestamp("2022-01-01")
     near = pd.Series(base + pd.to_timedelta(np.r_[np.arange(100), np.arange(1, 101)], unit="D"))
     labels = np.r_[np.zeros(100, int), np.ones(100, int)]
@@ -414,10 +455,11 @@ def test_a_date_that_barely_differs_is_not_a_driver_and_a_skewed_one_goes_the_wa
     text = explain.driver_sentence(table, labels, 1, ["signup_date", "orders"], units={"orders": "count"},
                                    labels_text={"signup_date": "Signup date (as days since)", "orders": "Orders"})
     assert "signup date" not in text  # one day later on average: 0.03 standard deviations
-    # most of the segment signed up a little later than the median, a few far earlier: the mean's way
+    # most of the segment signed up a little later than the median, a few far earlier: both statistics
     offsets = np.r_[np.arange(0, 200, 2), np.full(70, 150), np.full(30, -3000)]
     table = pd.DataFrame({"signup_date": pd.Series(base + pd.to_timedelta(offsets, unit="D"))})
     seg = np.r_[np.zeros(100, bool), np.ones(100, bool)]
     text = explain.driver_sentence(table, seg.astype(int), 1, ["signup_date"],
                                    labels_text={"signup_date": "Signup date (as days since)"})
-    assert text.startswith("Set apart mostly by earlier signup date (on average ")
+    assert text == ("Set apart mostly by later signup date than typical but earlier than average (typically 31 May "
+                    "2022 vs 20 May 2022, on average 29 Oct 2019 vs 18 Jan 2021 overall).")
