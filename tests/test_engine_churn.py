@@ -96,8 +96,9 @@ def test_value_data_from_engine_equals_pandas(tmp_path, values):
     with ddb.session(p) as con:
         KIND.module.engine_clean(con, ddb.source_sql(str(RETAIL)), p, tmp_path / "clean.parquet")
         b = KIND.module.engine_value(con, ddb.source_sql(tmp_path / "clean.parquet"), p)
-    assert (a.unit, a.first_day, a.calibration_end, a.last_day, a.lines) == \
-           (b.unit, b.first_day, b.calibration_end, b.last_day, b.lines)
+    assert (a.unit, a.first_day, a.calibration_end, a.last_day, a.lines, a.other_lines) == \
+           (b.unit, b.first_day, b.calibration_end, b.last_day, b.lines, b.other_lines)
+    assert a.other_lines > 0  # the returns the cleaning keeps, netted
     for part in ("calibration", "full"):
         pd.testing.assert_frame_equal(getattr(a, part), getattr(b, part), check_exact=False, atol=1e-6)
     assert len(b.full) > 4000 and a.describe() == b.describe()

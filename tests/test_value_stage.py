@@ -124,6 +124,23 @@ def test_explicit_calibration_end_and_a_bad_one(clean):
         lifetime.value_data(clean.assign(amount=-1.0))
 
 
+def test_the_value_page_counts_the_lines_the_index_counts():
+    """A Shopify trial's index read "Rows after cleaning 19,150" and its value page "18,749 purchase lines": the 401
+    refund lines added by the cleaning were in one count and not the other, unexplained."""
+    bought = pd.DataFrame({"customer_id": ["a", "a", "b", "b", "c"],
+                           "date": pd.to_datetime(["2023-01-05", "2023-03-01", "2023-01-10", "2023-06-01",
+                                                   "2023-02-01"]),
+                           "amount": [20.0, 35.0, 12.0, 18.0, 40.0], "is_cancellation": False})
+    returns = pd.DataFrame({"customer_id": ["a", "c"], "date": pd.to_datetime(["2023-03-05", "2023-02-03"]),
+                            "amount": [-10.0, -40.0], "is_cancellation": True})
+    clean_lines = pd.concat([bought, returns], ignore_index=True)
+    data = lifetime.value_data(clean_lines, calibration_end="2023-03-31")
+    assert (data.lines, data.other_lines) == (5, 2) and data.lines + data.other_lines == len(clean_lines)
+    assert "(5 purchase lines; the other 2 lines left after cleaning are returns and refunds, not purchases)" \
+        in data.describe()
+    assert "purchase lines)" in lifetime.value_data(bought, calibration_end="2023-03-31").describe()
+
+
 def test_params_are_validated():
     p = Params()
     assert (p.clv_horizon_months, p.clv_margin, p.clv_discount_rate, p.clv_calibration_end) == (12, 1.0, 0.01, None)

@@ -53,11 +53,13 @@ def churn_dataset_in_duckdb(con, relation: str, params, current: pd.DataFrame | 
 def value_data_in_duckdb(con, relation: str, params) -> ValueData:
     """:func:`.lifetime.value_data` of the cleaned lines in ``relation``: purchases (no cancellation, a positive
     amount) summed per customer and day in DuckDB; ``params`` gives the calibration end and the churn cutoff."""
-    first, last = query(con, f"SELECT min(CAST(date AS DATE)), max(CAST(date AS DATE)) FROM {relation}",
-                        "measuring the purchase period").fetchone()
+    first, last, cleaned = query(
+        con, f"SELECT min(CAST(date AS DATE)), max(CAST(date AS DATE)), count(*) FROM {relation}",
+        "measuring the purchase period").fetchone()
     daily = frame(con, f"""SELECT customer_id, CAST(CAST(date AS DATE) AS TIMESTAMP) AS date, sum(amount) AS amount,
                           count(*) AS lines FROM {relation} WHERE amount > 0 AND NOT is_cancellation GROUP BY ALL
                           ORDER BY customer_id, date""", "summing the purchases per customer and day")
-    return value_data_of_purchases(daily[["customer_id", "date", "amount"]], (first, last),
-                                   lines=int(daily["lines"].sum()), calibration_end=params.clv_calibration_end,
+    lines = int(daily["lines"].sum())
+    return value_data_of_purchases(daily[["customer_id", "date", "amount"]], (first, last), lines=lines,
+                                   other_lines=int(cleaned) - lines, calibration_end=params.clv_calibration_end,
                                    churn_cutoff=params.churn_cutoff, churn_horizon_days=params.churn_horizon_days)

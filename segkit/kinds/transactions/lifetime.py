@@ -72,6 +72,8 @@ class ValueData:
     first_day, calibration_end, last_day : Timestamp
     lines : int
         Purchase lines used.
+    other_lines : int
+        The cleaned table's other lines (returns, cancellations, refund lines), which are not purchases.
     """
 
     calibration: pd.DataFrame
@@ -81,6 +83,7 @@ class ValueData:
     calibration_end: pd.Timestamp
     last_day: pd.Timestamp
     lines: int
+    other_lines: int = 0
 
     @property
     def holdout_days(self) -> int:
@@ -89,8 +92,10 @@ class ValueData:
     def describe(self) -> str:
         """One paragraph on the data and the split, for the report."""
         days = int((self.full["frequency"] + 1).sum())
+        others = (f"; the other {self.other_lines:,} line{'s' if self.other_lines != 1 else ''} left after cleaning "
+                  "are returns and refunds, not purchases" if self.other_lines else "")
         return (f"{len(self.full):,} customers made purchases on {days:,} customer-days ({self.lines:,} purchase "
-                f"lines) from {self.first_day:%d %B %Y} to {self.last_day:%d %B %Y}; time is counted in "
+                f"lines{others}) from {self.first_day:%d %B %Y} to {self.last_day:%d %B %Y}; time is counted in "
                 f"{_UNIT_WORDS[self.unit]}. The check fits the model on the purchases up to "
                 f"{self.calibration_end:%d %B %Y} ({len(self.calibration):,} customers by then) and predicts the "
                 f"{self.holdout_days} days after it; the forecast then uses the whole history.")
@@ -109,22 +114,23 @@ def value_data(clean: pd.DataFrame, *, calibration_end=None, churn_cutoff=None, 
         (:func:`.churn.churn_cutoff` with ``churn_cutoff`` and ``churn_horizon_days``).
     """
     bought, span = purchases_and_span(clean)
-    return value_data_of_purchases(bought, span, lines=len(bought), calibration_end=calibration_end,
-                                   churn_cutoff=churn_cutoff, churn_horizon_days=churn_horizon_days)
+    return value_data_of_purchases(bought, span, lines=len(bought), other_lines=len(clean) - len(bought),
+                                   calibration_end=calibration_end, churn_cutoff=churn_cutoff,
+                                   churn_horizon_days=churn_horizon_days)
 
 
-def value_data_of_purchases(bought: pd.DataFrame, span: tuple, *, lines: int, calibration_end=None,
-                            churn_cutoff=None, churn_horizon_days: int = 90) -> ValueData:
+def value_data_of_purchases(bought: pd.DataFrame, span: tuple, *, lines: int, other_lines: int = 0,
+                            calibration_end=None, churn_cutoff=None, churn_horizon_days: int = 90) -> ValueData:
     """:func:`value_data` from the purchases (``customer_id``, ``date``, ``amount``; lines, or already summed per
     customer and day by an engine), the first and last date of all cleaned lines (``span``, for the churn
-    cutoff) and the number of purchase lines."""
+    cutoff), the number of purchase lines and of the cleaned table's other lines."""
     first, last, end = value_periods(bought, span, calibration_end, churn_cutoff, churn_horizon_days)
     unit = "W" if last - first >= pd.Timedelta(weeks=10) else "D"
     common = {"customer_col": "customer_id", "date_col": "date", "amount_col": "amount", "unit": unit}
     calibration = rfm_summary(bought, calibration_end=end, observation_end=last, **common)
     full = rfm_summary(bought, calibration_end=last, **common)
     return ValueData(calibration=calibration, full=full, unit=unit, first_day=first, calibration_end=end,
-                     last_day=last, lines=int(lines))
+                     last_day=last, lines=int(lines), other_lines=int(other_lines))
 
 
 def _fit(model, summary: pd.DataFrame, what: str) -> tuple[Any, list[str]]:
