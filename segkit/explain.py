@@ -122,9 +122,11 @@ class _Measure:
     """One number or date column of a page's sentences: its medians and means by segment and overall, in words.
 
     Every sentence of a page compares a measure by the same statistic, so that the page gives one overall
-    value for it: the median ("typically"), or the mean ("on average") when, for some segment that differs in
-    it, the medians read the same but the means do not (a measure most rows hold at zero: "spend, last 30
-    days"). A segment whose median and mean lie on different sides of the whole's is *split* on the measure:
+    value for it: the median ("typically"), or the mean ("on average") when, for some segment, the medians
+    barely differ but the means do (a measure most rows hold at zero: "spend, last 30 days"). A difference
+    counts from :data:`_NEGLIGIBLE` of the measure's scale: its standard deviation for a mean, the spread of its
+    middle half for a median. A segment whose median and mean differ on different sides of the whole's is *split*
+    on the measure:
     steady buyers above the median customer but below the mean that a few big spenders raise, or a group of
     areas below the typical income lifted above the average by one top-coded area. Neither statistic alone
     tells how it compares, so its sentence names the measure only with both (:meth:`both`).
@@ -137,8 +139,11 @@ class _Measure:
         by = values.groupby(segments)
         self.median, self.mean = by.median(), by.mean()
         self.whole = (values.median(), values.mean())
-        sd = values.std(ddof=0)
+        sd, iqr = values.std(ddof=0), values.quantile(0.75) - values.quantile(0.25)
         self.gap = (self.mean - self.whole[1]).abs() / sd if sd > 0 else self.mean * np.nan
+        # a median's difference counts against the spread of the middle half (as a standard deviation), which the
+        # few largest values that widen the standard deviation leave alone
+        self.scale = (iqr / 1.349 if iqr > 0 else sd, sd)
         self.stat = int(any(self._reads(seg, 1) and not self._reads(seg, 0) for seg in self.median.index
                             if self.gap[seg] >= _NEGLIGIBLE))  # 1: the means, where only they tell a segment apart
 
@@ -147,26 +152,41 @@ class _Measure:
         seg = (self.median, self.mean)[stat].get(segment, np.nan)
         return not pd.isna(seg) and self.text(seg) != self.text(self.whole[stat])
 
+    def _differs(self, segment, stat: int) -> bool:
+        """Whether the segment's median (0) or mean (1) reads differently from the whole's, by at least
+        :data:`_NEGLIGIBLE` of its scale ("typically 51 days vs 53 days" sets nothing apart)."""
+        seg = (self.median, self.mean)[stat].get(segment, np.nan)
+        return self._reads(segment, stat) and abs(seg - self.whole[stat]) >= _NEGLIGIBLE * self.scale[stat]
+
     def split(self, segment) -> bool:
-        """The segment's median and mean read on different sides of the whole's."""
-        if not (self._reads(segment, 0) and self._reads(segment, 1)):
+        """The segment's median and mean differ from the whole's on different sides."""
+        if not (self._differs(segment, 0) and self._differs(segment, 1)):
             return False
         return (self.median[segment] > self.whole[0]) != (self.mean[segment] > self.whole[1])
 
     def clause(self, segment) -> str | None:
         """"more orders (typically 5.0 vs 2.0 overall)" by the page's statistic; None when the segment's value
-        reads the same as the whole's, or when the segment is split on the measure."""
-        if self.split(segment) or not self._reads(segment, self.stat):
+        barely differs from the whole's, or when the segment is split on the measure."""
+        if self.split(segment) or not self._differs(segment, self.stat):
             return None
         seg, whole = (self.median, self.mean)[self.stat][segment], self.whole[self.stat]
         how = ("typically", "on average")[self.stat]
         return f"{self.word(seg > whole)} ({how} {self.text(seg)} vs {self.text(whole)} overall)"
 
-    def both(self, segment) -> str | None:
+    def fallback(self, segment) -> str | None:
+        """What a sentence may say of the measure when no measure has a :meth:`clause` for the segment: both
+        statistics for a segment split on it, or the mean where only the mean differs ("lower net spend (on
+        average €850 vs €5,020 overall)" for a segment at the typical spend, far below the average)."""
+        if self.split(segment):
+            return self._both(segment)
+        if self.stat == 0 and self._differs(segment, 1) and not self._differs(segment, 0):
+            seg, whole = self.mean[segment], self.whole[1]
+            return f"{self.word(seg > whole)} (on average {self.text(seg)} vs {self.text(whole)} overall)"
+        return None
+
+    def _both(self, segment) -> str:
         """"more orders than typical but fewer than average (typically 3.0 vs 2.0, on average 3.1 vs 4.2
         overall)", for a segment split on the measure."""
-        if not self.split(segment):
-            return None
         more, less = self.word(self.median[segment] > self.whole[0]), self.word(self.median[segment] <= self.whole[0])
         if more.split(" ", 1)[1:] == less.split(" ", 1)[1:]:
             less = less.split(" ", 1)[0]  # "more orders than typical but fewer than average"
@@ -224,10 +244,10 @@ class _Sentences:
 
     def clauses(self, segment, features) -> list[str]:
         """What the segment differs in, of ``features`` in order: up to ``n_top`` clauses, leaving out measures the
-        segment barely differs in and those it is split on; only when no other remains, the split ones with both
-        statistics."""
+        segment barely differs in and those it is split on; only when no other remains, the measures'
+        :meth:`_Measure.fallback` clauses."""
         in_seg = self.segments == segment
-        out, split, said = [], [], set()
+        out, later, said = [], [], set()
         for f in features:
             name = str(f)
             twin = name.removeprefix("days_since_") if name.startswith("days_since_") else f"days_since_{name}"
@@ -240,13 +260,13 @@ class _Sentences:
                 continue
             else:
                 clause = m.clause(segment)
-                split += [m.both(segment)] if m.split(segment) else []
+                later.append(None if clause else m.fallback(segment))
             if clause:
                 out.append(clause)
                 said.add(name)
             if len(out) == self.n_top:
                 break
-        return out or [c for c in split if c][:self.n_top]
+        return out or [c for c in later if c][:self.n_top]
 
     def sentence(self, segment, ranked: Sequence[str] | None) -> str:
         clauses = self.clauses(segment, ranked or [])

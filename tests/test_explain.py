@@ -370,17 +370,45 @@ def test_scores_table_counts_are_whole_numbers():
 
 
 def test_a_segment_split_on_a_measure_gets_both_statistics_when_nothing_else_sets_it_apart():
+    """A segment of steady buyers well above the median customer but below the mean that a few big spenders set:
+    "higher net spend (typically ...)" beside its index below 100 misled, and so did "lower net spend (on average
+    ...)" alone, so the sentence gives both."""
+    spend = [1500.0, 1600.0, 1700.0, 1800.0, 200.0, 300.0, 400.0, 500.0, 600.0, 700.0, 30_000.0, 40_000.0]
+    labels = [1] * 4 + [0] * 8
+    text = explain.driver_sentence(pd.DataFrame({"spend": spend}), labels, 1, ["spend"], units={"spend": "money"},
+                                   currency="€", labels_text={"spend": "Net spend"})
+    assert np.median(spend[:4]) > np.median(spend) and np.mean(spend[:4]) < np.mean(spend)
+    assert text == ("Set apart mostly by higher net spend than typical but lower than average (typically €1,650 vs "
+                    "€1,100, on average €1,650 vs €6,608 overall).")
+
+
+def test_a_segment_at_the_typical_value_far_below_the_average_reads_as_the_mean_says():
     """A new user's card said "Net spend: €1,189 (index 22)" and "higher net spend (typically €658 vs €566
-    overall)": the segment sits above the median but far below the mean that a few big spenders set. The mean alone
-    ("lower net spend") was as misleading the other way, so the sentence gives both."""
+    overall)": the segment sits at about the median customer's spend (a difference of under a tenth of the middle
+    half's spread), far below the mean that a few big spenders set."""
     spend = [800.0, 850.0, 900.0, 850.0, 300.0, 400.0, 500.0, 600.0, 20_000.0, 25_000.0]
     labels = [1, 1, 1, 1, 0, 0, 0, 0, 0, 0]
-    table = pd.DataFrame({"spend": spend})
-    text = explain.driver_sentence(table, labels, 1, ["spend"], units={"spend": "money"}, currency="€",
-                                   labels_text={"spend": "Net spend"})
-    assert np.median(spend[:4]) > np.median(spend) and np.mean(spend[:4]) < np.mean(spend)
-    assert text == ("Set apart mostly by higher net spend than typical but lower than average (typically €850 vs "
-                    "€825, on average €850 vs €5,020 overall).")
+    text = explain.driver_sentence(pd.DataFrame({"spend": spend}), labels, 1, ["spend"], units={"spend": "money"},
+                                   currency="€", labels_text={"spend": "Net spend"})
+    assert text == "Set apart mostly by lower net spend (on average €850 vs €5,020 overall)."
+
+
+def test_a_median_that_barely_differs_names_nothing():
+    """A till export's Loyal Customers were "fewer days between purchases (typically 51 days vs 53 days overall)":
+    the median two days off, under a tenth of the spread of the middle half, although the mean differs."""
+    others = np.arange(10, 101, dtype=float)
+    seg = np.array([5, 10, 15, 54, 54, 55, 56, 56, 57, 58], dtype=float)
+    days = np.r_[seg, others]
+    spread = np.r_[np.full(10, 40.0), np.full(len(others), 10.0)] + np.arange(len(days)) % 3
+    labels = np.r_[np.ones(10, int), np.zeros(len(others), int)]
+    table = pd.DataFrame({"gap": days, "spread": spread})
+    text = explain.driver_sentence(table, labels, 1, ["gap", "spread"], units={"gap": "days", "spread": "days"},
+                                   labels_text={"gap": "Days between purchases",
+                                                "spread": "Spread of days between purchases"})
+    q1, q3 = np.quantile(days, [0.25, 0.75])
+    assert abs(np.median(seg) - np.median(days)) < 0.1 * (q3 - q1) / 1.349
+    assert seg.mean() < days.mean() - 0.1 * days.std()
+    assert text == "Set apart mostly by wider spread of days between purchases (on average 41 days vs 14 days overall)."
 
 
 def test_a_measure_a_segment_is_split_on_gives_way_to_its_next_driver():
