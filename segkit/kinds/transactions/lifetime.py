@@ -93,7 +93,7 @@ class ValueData:
         """One paragraph on the data and the split, for the report."""
         days = int((self.full["frequency"] + 1).sum())
         others = (f"; the other {self.other_lines:,} line{'s' if self.other_lines != 1 else ''} left after cleaning "
-                  "are returns and refunds, not purchases" if self.other_lines else "")
+                  "are returns, cancellations or refunds, not purchases" if self.other_lines else "")
         return (f"{len(self.full):,} customers made purchases on {days:,} customer-days ({self.lines:,} purchase "
                 f"lines{others}) from {self.first_day:%d %B %Y} to {self.last_day:%d %B %Y}; time is counted in "
                 f"{_UNIT_WORDS[self.unit]}. The check fits the model on the purchases up to "
