@@ -454,6 +454,28 @@ def test_an_outcome_is_shown_per_segment_and_never_builds_or_explains_them():
     assert fs.labels["y"] == "Outcome (yes)"  # "Outcome y (yes)" before: "y" is no word for a reader
 
 
+def test_a_category_level_that_defines_a_segment_is_in_its_name():
+    """The Mall table's "Older Customers" and "Careful Older Customers" were all women and all men, and a telco
+    segment that was all DSL was "Customers with low total charges": the numbers alone named them."""
+    from segkit.pipeline import segment_table
+
+    rng = np.random.default_rng(3)
+    group = np.repeat([0, 1, 2], 60)
+    df = pd.DataFrame({"id": [f"c{i}" for i in range(180)],
+                       "tenure": np.array([5.0, 30.0, 60.0])[group] + rng.uniform(0, 3, 180),
+                       "monthly": np.array([90.0, 50.0, 60.0])[group] + rng.uniform(0, 5, 180),
+                       "internet": np.where(group == 0, "Fiber optic", np.where(np.arange(180) % 2, "DSL", "No")),
+                       "plan_tier": np.where(group == 1, "3", "1"),  # defines segment 1, but a name has no numbers
+                       "paperless": np.where(group == 2, "No", "Yes"),
+                       "Churn": np.where(group == 0, "Yes", "No")})  # an outcome names no segment
+    seg = segment_table(df, data_kind="customers", id_col="id", k=3, seed=0, bootstrap=3)
+    names = {seg.profile.means["tenure"].rank().astype(int)[s]: n for s, n in seg.profile.names.items()}
+    assert names[1].endswith(" (internet: Fiber optic)") and "churn" not in names[1].lower()
+    assert names[3].endswith(" (paperless: No)")  # held by a third of the rows
+    assert "(" not in names[2]  # its only defining level is a number; DSL is half of it
+    assert len(set(names.values())) == 3
+
+
 def test_a_total_row_labelled_in_the_first_column_is_a_summary_row():
     """'Total,,3500,150' below an export whose first column is the region: removed as a summary row, not as a row
     without an id."""

@@ -22,11 +22,13 @@ from ...errors import SegmentationError
 from ...featureset import FeatureSet
 from ...naming.lexicon import FeatureWords, SegmentName, load_lexicon, name_segments_from_lexicon
 from ...naming.masking import masked_scores
-from ...naming.words import default_label
+from ...format import yes_no
+from ...naming.words import default_label, phrase
 from ...resources import read_data_yaml
 from .values import level_text
 
-__all__ = ["LEXICON", "canonical_feature", "concept_zscores", "category_zscores", "name_segments"]
+__all__ = ["LEXICON", "canonical_feature", "concept_zscores", "category_zscores", "defining_levels", "name_segments",
+           "DEFINING_SHARE", "DEFINING_OVERALL"]
 
 #: The naming lexicon of customer segments.
 LEXICON = Path(__file__).with_name("lexicon.yaml")
@@ -117,6 +119,44 @@ def category_zscores(fs: FeatureSet, labels) -> tuple[pd.DataFrame, dict]:
     return pd.DataFrame(columns), words
 
 
+#: A category level *defines* a segment when at least this share of its members hold it ...
+DEFINING_SHARE = 0.9
+#: ... and at most this share of all rows do (a level nearly everyone holds sets no segment apart).
+DEFINING_OVERALL = 0.6
+
+
+def defining_levels(fs: FeatureSet, labels, exclude=()) -> dict:
+    """Segment -> "column: level" in words for a category level that defines the segment: held by at least
+    :data:`DEFINING_SHARE` of its members and at most :data:`DEFINING_OVERALL` of all rows (the largest lift
+    first). A Mall segment that is all women reads "(genre: Female)" after its name, a telco segment that is all
+    DSL "(internet service: DSL)": the numbers alone named them "Older Customers" and "Customers with low total
+    charges". Yes/no columns read yes and no; a missing value defines nothing.
+
+    >>> table = pd.DataFrame({"plan": ["Gold"] * 3 + ["Basic"] * 5, "active": [1, 1, 1, 1, 0, 1, 0, 1]})
+    >>> fs = FeatureSet(table, columns=[], extra={"categorical": ["plan", "active"]})
+    >>> defining_levels(fs, [1, 1, 1, 0, 0, 0, 0, 0])
+    {1: 'plan: Gold'}
+    >>> defining_levels(fs, [1, 1, 1, 1, 0, 1, 0, 1])  # Basic, held by 62% of all rows, is too common to define
+    {0: 'active: no'}
+    """
+    labels, best = np.asarray(labels), {}
+    for col in fs.extra.get("categorical") or []:
+        if col not in fs.table.columns or col in exclude:
+            continue
+        text = level_text(fs.table[col])
+        words = yes_no(text.dropna().unique()) or {}
+        overall = text.value_counts(normalize=True)
+        shares = pd.crosstab(labels, text.fillna("(missing)").to_numpy(), normalize="index")
+        said = {v: words.get(v, v) for v in overall.index if overall[v] <= DEFINING_OVERALL and v in shares.columns}
+        for level in (v for v, w in said.items() if not any(ch.isdigit() for ch in w)):  # a name has no numbers
+            for seg in shares.index[shares[level] >= DEFINING_SHARE]:
+                lift = shares.at[seg, level] - overall[level]
+                if seg not in best or lift > best[seg][0]:
+                    label = phrase(fs.labels.get(col, default_label(col)).split(" (")[0])
+                    best[seg] = (lift, f"{label}: {said[level]}")
+    return {seg: text for seg, (_, text) in best.items()}
+
+
 def _action(name: SegmentName, z: pd.Series, labels: dict[str, str], threshold: float) -> SegmentName:
     """An action keyed on what the segment's leading feature means (``actions.yaml``), or none."""
     if name.action:
@@ -165,9 +205,13 @@ def name_segments(profile, fs: FeatureSet | None, params, labels=None):
         wider = replace(lexicon, features={**lexicon.features, **extra})
         named = name_segments_from_lexicon(z.join(cats.reindex(z.index)), wider,
                                            **{**kwargs, "index": index.join(100 + 0 * cats.reindex(z.index))})
+    defined = defining_levels(fs, labels, exclude=outcomes) if fs is not None and labels is not None else {}
     out = {}
     for seg, value in named.items():
         value = _action(value, z.loc[seg], words, 0.5)
+        level = defined.get(seg)
+        if level and level.split(": ", 1)[1].lower() not in value.name.lower():
+            value = replace(value, name=f"{value.name} ({level})")
         if noun != "Customers":  # the lexicon's "customers" are the table's cardholders, members, ...
             value = replace(value, name=re.sub(r"\bCustomers\b", noun, value.name),
                             description=re.sub(r"\b[Cc]ustomers\b", lambda m: noun if m.group()[0].isupper()
