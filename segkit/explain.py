@@ -57,11 +57,13 @@ __all__ = ["SegmentExplanation", "explain_segments", "driver_sentence", "MIN_SCO
 #: :func:`explain_segments` cross-validates on a stratified sample of at most this many rows: the accuracy
 #: of 10,000 held-out predictions is known to within about a point, and the time stays flat as inputs grow.
 MAX_ROWS = 10_000
-#: A measure "differs" in a segment when its mean is at least this many standard deviations from the overall
-#: mean (the fallback ranking, when no single measure's shuffling blurs the segment).
+#: A column "differs" in a segment when its mean is at least this many standard deviations from the overall
+#: mean, or its top level's share as many standard deviations of the level's indicator (the fallback ranking,
+#: when no single measure's shuffling blurs the segment).
 _DIFFERS = 0.25
-#: A driver whose segment mean lies closer than this many standard deviations to the overall mean is not
-#: named: the forest may lean on it, but a reader would not call the segment different in it.
+#: A driver whose segment mean lies closer than this many standard deviations to the overall mean, and closer
+#: than this share of it, is not named: the forest may lean on it, but a reader would not call the segment
+#: different in it. A median counts against the spread of the middle half (interquartile range / 1.349).
 _NEGLIGIBLE = 0.1
 _CURRENCIES = ("$", "£", "€", "¥")
 
@@ -96,73 +98,111 @@ def _comparative(label: str, more: bool, unit: str | None = None) -> str:
     return text + (f" {note}" if note else "")
 
 
-def _level_clause(s: pd.Series, in_seg: np.ndarray, label: str) -> str | None:
-    """"churn: more often Yes (33% vs 12% overall)": the level the segment holds most above the whole; None when
-    its share barely differs."""
-    text = _levels(s.astype("object").where(s.notna(), _MISSING))
-    if not in_seg.any():
-        return None
-    seg_shares = text[in_seg].value_counts(normalize=True)
-    lift = seg_shares.sub(text.value_counts(normalize=True), fill_value=0.0)
-    level = lift.idxmax()
-    share_seg, share_all = float(seg_shares.get(level, 0.0)), float((text == level).mean())
-    if f"{100 * share_seg:.0f}" == f"{100 * share_all:.0f}" or _level_gap(share_seg, share_all) < _NEGLIGIBLE:
-        return None  # "gender: more often Female (52% vs 50% overall)" sets nothing apart
-    return f"{phrase(label)}: more often {level} ({100 * share_seg:.0f}% vs {100 * share_all:.0f}% overall)"
+class _Levels:
+    """One category column of a page's sentences: its levels as a sentence writes them and their shares overall,
+    computed once for all segments."""
+
+    def __init__(self, s: pd.Series):
+        self.text = _levels(s.astype("object").where(s.notna(), _MISSING))
+        self.overall = self.text.value_counts(normalize=True)
+
+    def top(self, in_seg: np.ndarray) -> tuple[Any, float, float] | None:
+        """The level the segment holds most above the whole, its share in the segment and overall."""
+        if not in_seg.any():
+            return None
+        seg_shares = self.text[in_seg].value_counts(normalize=True)
+        level = seg_shares.sub(self.overall, fill_value=0.0).idxmax()
+        return level, float(seg_shares.get(level, 0.0)), float(self.overall.get(level, 0.0))
+
+    def gap(self, in_seg: np.ndarray) -> float:
+        """How far the top level's share in the segment lies from its share overall (:func:`_level_gap`)."""
+        top = self.top(in_seg)
+        return 0.0 if top is None else _level_gap(top[1], top[2])
+
+    def clause(self, in_seg: np.ndarray, label: str) -> str | None:
+        """"churn: more often Yes (33% vs 12% overall)"; None when the share barely differs."""
+        top = self.top(in_seg)
+        if top is None:
+            return None
+        level, share_seg, share_all = top
+        if f"{100 * share_seg:.0f}" == f"{100 * share_all:.0f}" or _level_gap(share_seg, share_all) < _NEGLIGIBLE:
+            return None  # "gender: more often Female (52% vs 50% overall)" sets nothing apart
+        return f"{phrase(label)}: more often {level} ({100 * share_seg:.0f}% vs {100 * share_all:.0f}% overall)"
 
 
 def _level_gap(share_seg: float, share_all: float) -> float:
     """How far a level's share in the segment lies from its share overall, in the standard deviations of the
-    level's 0/1 indicator: the measure :func:`_gap` takes of a number."""
+    level's 0/1 indicator: the measure :meth:`_Measure.distance` takes of a number."""
     sd = np.sqrt(share_all * (1 - share_all))
     return abs(share_seg - share_all) / sd if sd > 0 else 0.0
+
+
+#: The statistics a sentence compares a measure by, as :class:`_Measure` indexes them.
+_MEDIAN, _MEAN = 0, 1
+_HOW = ("typically", "on average")
 
 
 class _Measure:
     """One number or date column of a page's sentences: its medians and means by segment and overall, in words.
 
-    Every sentence of a page compares a measure by the same statistic, so that the page gives one overall
-    value for it: the median ("typically"), or the mean ("on average") when, for some segment, the medians
-    barely differ but the means do (a measure most rows hold at zero: "spend, last 30 days"). A difference
-    counts from :data:`_NEGLIGIBLE` of the measure's scale: its standard deviation for a mean, the spread of its
-    middle half for a median. A segment whose median and mean differ on different sides of the whole's is *split*
-    on the measure:
-    steady buyers above the median customer but below the mean that a few big spenders raise, or a group of
-    areas below the typical income lifted above the average by one top-coded area. Neither statistic alone
-    tells how it compares, so its sentence names the measure only with both (:meth:`both`).
+    Every sentence of a page compares a measure by the same statistic, so that the page gives one overall value
+    for it: the median ("typically"), or the mean ("on average") when the medians of a segment of at least
+    :data:`~segkit.separability.MIN_MEMBERS` observed values read the same as the whole's while its mean does
+    not (a measure most rows hold at zero: "spend, last 30 days"). A difference counts from :data:`_NEGLIGIBLE`
+    of the measure's scale: its standard deviation for a mean, the spread of its middle half for a median.
+
+    A segment whose median and mean differ from the whole's on different sides is *split* on the measure: steady
+    buyers above the median customer but below the mean that a few big spenders raise, or areas below the typical
+    income lifted above the average by one top-coded area. Neither statistic alone tells how it compares, so a
+    sentence names the measure only with both (:meth:`fallback`), as it does for a segment at the typical value
+    but far from the average on a page of medians.
     """
 
     def __init__(self, s: pd.Series, segments: np.ndarray, word, text):
         dates = pd.api.types.is_datetime64_any_dtype(s)
-        values = pd.Series((_days(s) if dates else s.astype("float64")).to_numpy())
-        self.word, self.text = word, (lambda d: text(s.min() + pd.Timedelta(days=d))) if dates else text
+        values = pd.Series((_days(s) if dates else s.astype("float64")).to_numpy()).replace([np.inf, -np.inf], np.nan)
+        first = s.min() if dates else None
+        self.word, self.text = word, (lambda d: text(first + pd.Timedelta(days=d))) if dates else text
         by = values.groupby(segments)
-        self.median, self.mean = by.median(), by.mean()
+        self.median, self.mean, self.size = by.median(), by.mean(), by.count()
         self.whole = (values.median(), values.mean())
         sd, iqr = values.std(ddof=0), values.quantile(0.75) - values.quantile(0.25)
-        self.gap = (self.mean - self.whole[1]).abs() / sd if sd > 0 else self.mean * np.nan
         # a median's difference counts against the spread of the middle half (as a standard deviation), which the
         # few largest values that widen the standard deviation leave alone
         self.scale = (iqr / 1.349 if iqr > 0 else sd, sd)
-        self.stat = int(any(self._reads(seg, 1) and not self._reads(seg, 0) for seg in self.median.index
-                            if self.gap[seg] >= _NEGLIGIBLE))  # 1: the means, where only they tell a segment apart
+        only_means = [seg for seg in self.median.index if self.size[seg] >= MIN_MEMBERS
+                      and self._differs(seg, _MEAN) and not self._reads(seg, _MEDIAN)]
+        self.stat = _MEAN if only_means else _MEDIAN
+
+    def distance(self, segment) -> float:
+        """How far the segment lies from the whole: its mean in standard deviations or its median in the scale
+        of the middle half, whichever is further (NaN without spread)."""
+        gaps = [abs((self.median, self.mean)[stat].get(segment, np.nan) - self.whole[stat]) / self.scale[stat]
+                for stat in (_MEDIAN, _MEAN) if self.scale[stat] > 0]
+        return float(np.nanmax(gaps)) if gaps and not np.isnan(gaps).all() else np.nan
+
+    def differs(self, segment) -> bool:
+        """Whether the segment's median or mean differs from the whole's (:meth:`_differs`)."""
+        return self._differs(segment, _MEDIAN) or self._differs(segment, _MEAN)
 
     def _reads(self, segment, stat: int) -> bool:
-        """Whether the segment's median (0) or mean (1) reads differently from the whole's."""
+        """Whether the segment's median or mean reads differently from the whole's."""
         seg = (self.median, self.mean)[stat].get(segment, np.nan)
         return not pd.isna(seg) and self.text(seg) != self.text(self.whole[stat])
 
     def _differs(self, segment, stat: int) -> bool:
-        """Whether the segment's median (0) or mean (1) reads differently from the whole's, by at least
-        :data:`_NEGLIGIBLE` of its scale ("typically 51 days vs 53 days" sets nothing apart)."""
-        seg = (self.median, self.mean)[stat].get(segment, np.nan)
-        return self._reads(segment, stat) and abs(seg - self.whole[stat]) >= _NEGLIGIBLE * self.scale[stat]
+        """Whether the segment's median or mean reads differently from the whole's, by at least :data:`_NEGLIGIBLE`
+        of its scale or of the whole's value ("typically 51 days vs 53 days" sets nothing apart; "typically €350 vs
+        €864" does, although segments far apart widen the middle half, and so does a mean at index 68, although a
+        few big spenders widen the standard deviation)."""
+        seg, whole = (self.median, self.mean)[stat].get(segment, np.nan), self.whole[stat]
+        return self._reads(segment, stat) and abs(seg - whole) >= _NEGLIGIBLE * min(self.scale[stat], abs(whole))
 
     def split(self, segment) -> bool:
         """The segment's median and mean differ from the whole's on different sides."""
-        if not (self._differs(segment, 0) and self._differs(segment, 1)):
+        if not (self._differs(segment, _MEDIAN) and self._differs(segment, _MEAN)):
             return False
-        return (self.median[segment] > self.whole[0]) != (self.mean[segment] > self.whole[1])
+        return (self.median[segment] > self.whole[_MEDIAN]) != (self.mean[segment] > self.whole[_MEAN])
 
     def clause(self, segment) -> str | None:
         """"more orders (typically 5.0 vs 2.0 overall)" by the page's statistic; None when the segment's value
@@ -170,32 +210,32 @@ class _Measure:
         if self.split(segment) or not self._differs(segment, self.stat):
             return None
         seg, whole = (self.median, self.mean)[self.stat][segment], self.whole[self.stat]
-        how = ("typically", "on average")[self.stat]
-        return f"{self.word(seg > whole)} ({how} {self.text(seg)} vs {self.text(whole)} overall)"
+        return f"{self.word(seg > whole)} ({_HOW[self.stat]} {self.text(seg)} vs {self.text(whole)} overall)"
 
     def fallback(self, segment) -> str | None:
-        """What a sentence may say of the measure when no measure has a :meth:`clause` for the segment: both
-        statistics for a segment split on it, or the mean where only the mean differs ("lower net spend (on
-        average €850 vs €5,020 overall)" for a segment at the typical spend, far below the average)."""
+        """Both statistics, for a sentence that has no :meth:`clause` to give: "more orders than typical (3.0 vs
+        2.0) but fewer on average (3.1 vs 4.2 overall)" for a segment split on the measure, "lower net spend on
+        average (€850 vs €5,020 overall), though close to typical (€850 vs €825)" for one at about the typical
+        value but far from the average on a page of medians; else None."""
+        med, mean = self.median.get(segment, np.nan), self.mean.get(segment, np.nan)
+        (all_med, all_mean), text = self.whole, self.text
         if self.split(segment):
-            return self._both(segment)
-        if self.stat == 0 and self._differs(segment, 1) and not self._differs(segment, 0):
-            seg, whole = self.mean[segment], self.whole[1]
-            return f"{self.word(seg > whole)} (on average {self.text(seg)} vs {self.text(whole)} overall)"
+            by_median, by_mean = self.word(med > all_med), self.word(mean > all_mean)
+            if by_median.split(" ", 1)[1:] == by_mean.split(" ", 1)[1:]:
+                by_mean = by_mean.split(" ", 1)[0]  # "more orders than typical (...) but fewer on average (...)"
+            return (f"{by_median} than typical ({text(med)} vs {text(all_med)}) but {by_mean} on average "
+                    f"({text(mean)} vs {text(all_mean)} overall)")
+        if self.stat == _MEDIAN and self._differs(segment, _MEAN) and not self._differs(segment, _MEDIAN):
+            typical = (f"typically the same ({text(med)})" if not self._reads(segment, _MEDIAN) else
+                       f"close to typical ({text(med)} vs {text(all_med)})")
+            return (f"{self.word(mean > all_mean)} on average ({text(mean)} vs {text(all_mean)} overall), "
+                    f"though {typical}")
         return None
-
-    def _both(self, segment) -> str:
-        """"more orders than typical but fewer than average (typically 3.0 vs 2.0, on average 3.1 vs 4.2
-        overall)", for a segment split on the measure."""
-        more, less = self.word(self.median[segment] > self.whole[0]), self.word(self.median[segment] <= self.whole[0])
-        if more.split(" ", 1)[1:] == less.split(" ", 1)[1:]:
-            less = less.split(" ", 1)[0]  # "more orders than typical but fewer than average"
-        (med, mean), (all_med, all_mean) = (self.median[segment], self.mean[segment]), self.whole
-        return (f"{more} than typical but {less} than average (typically {self.text(med)} vs {self.text(all_med)}, "
-                f"on average {self.text(mean)} vs {self.text(all_mean)} overall)")
 
 
 def _measure(s: pd.Series, segments: np.ndarray, label: str, unit: str | None, currency: str) -> _Measure:
+    """A number or date column as :class:`_Measure`, with its words ("more orders", "later signup date") and how
+    its values read ("£4,100", "3 Oct 2023")."""
     if pd.api.types.is_datetime64_any_dtype(s):
         name = phrase(label.split(" (")[0])  # the label's note ("(as days since)", how the model reads it) is dropped
         return _Measure(s, segments, lambda more: f"{'later' if more else 'earlier'} {name}",
@@ -220,87 +260,84 @@ def _listed(clauses: list[str]) -> str:
     return clauses[0] if len(clauses) == 1 else ", ".join(clauses[:-1]) + " and " + clauses[-1]
 
 
+def _twin(name: str) -> str:
+    """A date column's days-since measure, or the date of a days-since measure (one fact, said once)."""
+    return name.removeprefix("days_since_") if name.startswith("days_since_") else f"days_since_{name}"
+
+
 class _Sentences:
-    """The driver sentences of one labelling of ``table``: each measure's statistics are computed once for all
-    segments (:class:`_Measure`)."""
+    """The driver sentences of one labelling of ``table``: each column's statistics are computed once for all
+    segments (:class:`_Measure`, :class:`_Levels`)."""
 
     def __init__(self, table: pd.DataFrame, labels, labels_text: Mapping[str, str] | None = None,
                  units: Mapping[str, str] | None = None, currency: str = "£", n_top: int = 3):
         self.table, self.segments = table, np.asarray(labels)
         self.labels_text, self.units = dict(labels_text or {}), dict(units or {})
         self.currency, self.n_top = currency, n_top
-        self._measures: dict[str, _Measure | None] = {}
+        self._columns: dict[str, _Measure | _Levels] = {}
 
-    def measure(self, feature) -> _Measure | None:
+    def column(self, feature) -> _Measure | _Levels:
         name = str(feature)
-        if name not in self._measures:
+        if name not in self._columns:
             s = self.table[feature]
             numeric = pd.api.types.is_datetime64_any_dtype(s) or pd.api.types.is_numeric_dtype(s) \
                 or pd.api.types.is_bool_dtype(s)
-            label = self.labels_text.get(feature, name.replace("_", " "))
-            self._measures[name] = (_measure(s, self.segments, label, self.units.get(feature), self.currency)
-                                    if numeric else None)
-        return self._measures[name]
+            self._columns[name] = (_measure(s, self.segments, self.label(feature), self.units.get(feature),
+                                            self.currency) if numeric else _Levels(s))
+        return self._columns[name]
+
+    def label(self, feature) -> str:
+        return self.labels_text.get(feature, str(feature).replace("_", " "))
 
     def clauses(self, segment, features) -> list[str]:
         """What the segment differs in, of ``features`` in order: up to ``n_top`` clauses, leaving out measures the
         segment barely differs in and those it is split on; only when no other remains, the measures'
         :meth:`_Measure.fallback` clauses."""
         in_seg = self.segments == segment
-        out, later, said = [], [], set()
+        out, later, said, said_later = [], [], set(), set()
         for f in features:
-            name = str(f)
-            twin = name.removeprefix("days_since_") if name.startswith("days_since_") else f"days_since_{name}"
-            if twin in said:
+            name, c = str(f), self.column(f)
+            if _twin(name) in said:
                 continue  # a date and the days since it (a measure of its own in a customer table): one fact, said once
-            m = self.measure(f)
-            if m is None:
-                clause = _level_clause(self.table[f], in_seg, self.labels_text.get(f, name.replace("_", " ")))
-            elif not m.gap.get(segment, np.nan) >= _NEGLIGIBLE:  # "lower age (typically 39 vs 40)" sets nothing apart
+            if isinstance(c, _Levels):
+                clause = c.clause(in_seg, self.label(f))
+            elif not c.differs(segment):  # "lower age (typically 39 vs 40)" sets nothing apart
                 continue
             else:
-                clause = m.clause(segment)
-                later.append(None if clause else m.fallback(segment))
+                clause = c.clause(segment)
+                extra = None if clause or _twin(name) in said_later else c.fallback(segment)
+                if extra:
+                    later.append(extra)
+                    said_later.add(name)
             if clause:
                 out.append(clause)
                 said.add(name)
             if len(out) == self.n_top:
                 break
-        return out or [c for c in later if c][:self.n_top]
+        return out or later[:self.n_top]
+
+    def by_difference(self, segment) -> list[str]:
+        """Every column by how far the segment lies from the whole in it (at least :data:`_DIFFERS`), largest
+        first: a number by :meth:`_Measure.distance`; a category by its top level's share (:func:`_level_gap`)."""
+        in_seg = self.segments == segment
+        gaps = {}
+        for f in self.table.columns:
+            c = self.column(f)
+            gap = c.gap(in_seg) if isinstance(c, _Levels) else c.distance(segment)
+            if gap >= _DIFFERS:
+                gaps[f] = gap
+        return sorted(gaps, key=lambda f: -gaps[f])
 
     def sentence(self, segment, ranked: Sequence[str] | None) -> str:
         clauses = self.clauses(segment, ranked or [])
         if clauses:
             return f"Set apart mostly by {_listed(clauses)}."
-        differs = self.clauses(segment, _by_difference(self.table, self.segments == segment))
+        differs = self.clauses(segment, self.by_difference(segment))
         opening = ("Too few members for the model to test" if ranked is None else
                    "No single measure sets it apart on its own")
         if not differs:
             return f"{opening}; it is close to the average on every measure."
         return f"{opening}; it differs most in {_listed(differs)}."
-
-
-def _gap(s: pd.Series, in_seg: np.ndarray) -> float | None:
-    """How far the segment's mean lies from the overall mean, in overall standard deviations (None for a
-    categorical feature or one without spread); a date counts in days."""
-    if pd.api.types.is_datetime64_any_dtype(s):
-        s = _days(s)
-    if not (pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s)) or not in_seg.any():
-        return None
-    values = s.astype("float64")
-    sd = values.std(ddof=0)
-    if not sd > 0:
-        return None
-    gap = abs(values[in_seg].mean() - values.mean()) / sd
-    return None if pd.isna(gap) else float(gap)
-
-
-def _by_difference(table: pd.DataFrame, in_seg: np.ndarray) -> list[str]:
-    """Numeric features by how far the segment's mean lies from the overall mean, in standard deviations
-    (at least :data:`_DIFFERS`), largest first."""
-    gaps = {str(c): _gap(table[c], in_seg) for c in table.columns}
-    gaps = {c: g for c, g in gaps.items() if g is not None and g >= _DIFFERS}
-    return sorted(gaps, key=lambda c: -gaps[c])
 
 
 def driver_sentence(table: pd.DataFrame, labels, segment, ranked: Sequence[str] | None, *,
@@ -311,12 +348,16 @@ def driver_sentence(table: pd.DataFrame, labels, segment, ranked: Sequence[str] 
     ``ranked`` lists the segment's drivers, strongest first (features whose shuffling blurs it); numeric
     drivers read "more orders (typically 5.0 vs 2.0 overall)": the segment median against the overall
     median, or the means for a measure whose medians read the same for some segment (one statistic per measure
-    across all segments, so a page gives one overall value). A measure on which the segment's median and mean
-    lie on different sides of the whole's is named only when nothing else is, with both. Categorical drivers
-    name the segment's most common level and its share in the segment and overall. With no driver (``ranked``
-    empty), or for a segment left out of the model (``ranked`` None), the sentence names the measures
-    the segment differs most in, and says so.
+    across all segments, so a page gives one overall value: :class:`_Measure`). A measure on which the segment's
+    median and mean lie on different sides of the whole's is named only when nothing else is, with both.
+    Categorical drivers name the segment's most common level and its share in the segment and overall. With no
+    driver (``ranked`` empty), or for a segment left out of the model (``ranked`` None), the sentence names the
+    columns the segment differs most in, and says so. ``labels`` is aligned to ``table`` by index when it is a
+    Series of the table's rows, and read in order otherwise.
     """
+    if isinstance(labels, pd.Series) and labels.index.is_unique and len(labels) == len(table) \
+            and in_index(labels.index, table.index).all():
+        labels = labels.reindex(table.index)
     words = _Sentences(table, labels, labels_text=labels_text, units=units, currency=currency, n_top=n_top)
     return words.sentence(segment, ranked)
 
@@ -377,7 +418,7 @@ def explain_segments(table: pd.DataFrame, labels, *, columns: Sequence[str] | No
                      min_score: float = MIN_SCORE, names: Mapping[Any, str] | None = None,
                      codes: Mapping[Any, str] | None = None, labels_text: Mapping[str, str] | None = None,
                      units: Mapping[str, str] | None = None, currency: str = "£", max_rows: int | None = MAX_ROWS,
-                     structure: str | None = None) -> SegmentExplanation:
+                     structure: str | None = None, described: pd.DataFrame | None = None) -> SegmentExplanation:
     """Cross-validate a forest that predicts the segment; permutation importance on every held-out fold.
 
     Parameters
@@ -399,6 +440,9 @@ def explain_segments(table: pd.DataFrame, labels, *, columns: Sequence[str] | No
         use every row).
     structure : str, optional
         The natural structure ``03_select_k`` found, so that the verdict speaks in its terms.
+    described : DataFrame, optional
+        The values the sentences describe, row for row with ``table`` (default: ``table``): the run leaves out
+        what the features step filled in, as the profile does.
 
     Returns
     -------
@@ -425,7 +469,8 @@ def explain_segments(table: pd.DataFrame, labels, *, columns: Sequence[str] | No
     result = (_cross_validate(X[keep], y[keep], kept, folds=folds, seed=seed, n_repeats=n_repeats,
                               n_estimators=n_estimators) if len(kept) >= 2 else _not_measured(X))
     seg_imp = result["segment_importance"]
-    words = _Sentences(table, y_all, labels_text=labels_text, units=units, currency=currency, n_top=n_top)
+    words = _Sentences(table if described is None else described, y_all, labels_text=labels_text, units=units,
+                       currency=currency, n_top=n_top)
     drivers = {seg: words.sentence(seg, _ranked(seg_imp[seg]) if seg in seg_imp.columns else None) for seg in classes}
     return SegmentExplanation(
         scores=result["scores"], importance=result["importance"], segment_importance=seg_imp,

@@ -251,14 +251,15 @@ def explain(params: Params, fs: FeatureSet, labels: pd.Series, profile: SegmentP
             structure: str | None = None) -> SegmentExplanation:
     """The run's one separability analysis (:func:`segkit.explain.explain_segments`) on every feature but those the
     kind left out as suspect (:func:`driver_columns`), as it reads back from ``explain.json`` (so the page that
-    computes it shows the numbers the others read)."""
+    computes it shows the numbers the others read). The sentences describe the observed values: what the features
+    step filled in is left out of them, as it is of the profile."""
     table = fs.table[driver_columns(fs)]
     # short labels read best in a sentence ("more orders"); a short label cut to fit a table gives way to the full one
     words = {c: _sentence_label(fs, c) for c in table.columns}
     explanation = explain_segments(table, labels, folds=params.explain_folds, seed=params.seed,
                                    min_score=params.explain_min_score, names=profile.display_names(),
                                    codes=profile.codes, labels_text=words, units=fs.units, currency=params.currency,
-                                   structure=structure)
+                                   structure=structure, described=observed(table, fs.extra.get("imputed_rows")))
     return SegmentExplanation.from_dict(json.loads(json.dumps(to_jsonable(explanation.to_dict()))))
 
 

@@ -200,11 +200,13 @@ def test_no_driver_sentence_claims_the_model_cannot_tell_a_segment():
 
 
 def test_a_sentence_never_compares_values_that_read_the_same():
-    # medians 11 and 11 (shown equal): the means (12.3 vs 11.3) are shown instead; a measure equal either way is skipped
+    # medians 11 and 11 (shown equal): the means (12.3 vs 11.3), with the median once; a measure equal either way is
+    # skipped
     table = pd.DataFrame({"orders": [11.0, 11.0, 15.0, 11.0, 11.0, 9.0], "same": [3.0] * 6})
     text = explain.driver_sentence(table, [1, 1, 1, 0, 0, 0], 1, ["same", "orders"], units={"orders": "count"},
                                    labels_text={"orders": "Orders"})
-    assert text == "Set apart mostly by more orders (on average 12.3 vs 11.3 overall)."
+    assert text == ("Set apart mostly by more orders on average (12.3 vs 11.3 overall), though typically the same "
+                    "(11.0).")
 
 
 def test_rates_read_higher_or_lower_not_more_or_fewer():
@@ -342,10 +344,12 @@ def test_shuffled_predictions_in_chunks_match_one_call(data, monkeypatch):
 
 
 def test_a_driver_the_segment_barely_differs_in_is_not_named():
-    rng = np.random.default_rng(0)
+    from scipy.stats import norm
+
     labels = np.repeat([0, 1], 200)
-    table = pd.DataFrame({"age": rng.normal(40, 15, 400), "spend": np.where(labels == 1, 900.0, 100.0)})
-    table.loc[labels == 1, "age"] += 40 - table.loc[labels == 1, "age"].mean() - 1  # 1 year below: 0.07 sd
+    ages = norm.ppf(np.linspace(0.005, 0.995, 200), loc=40, scale=15)  # the same spread in both segments
+    table = pd.DataFrame({"age": np.r_[ages, ages - 1], "spend": np.where(labels == 1, 900.0, 100.0)})
+    # 1 year below in mean and median: 0.07 standard deviations, a tenth of the middle half's spread is 1.5 years
     text = explain.driver_sentence(table, labels, 1, ["age", "spend"], labels_text={"age": "Age", "spend": "Spend"})
     assert text.startswith("Set apart mostly by higher spend") and "age" not in text
 
@@ -378,19 +382,21 @@ def test_a_segment_split_on_a_measure_gets_both_statistics_when_nothing_else_set
     text = explain.driver_sentence(pd.DataFrame({"spend": spend}), labels, 1, ["spend"], units={"spend": "money"},
                                    currency="€", labels_text={"spend": "Net spend"})
     assert np.median(spend[:4]) > np.median(spend) and np.mean(spend[:4]) < np.mean(spend)
-    assert text == ("Set apart mostly by higher net spend than typical but lower than average (typically €1,650 vs "
-                    "€1,100, on average €1,650 vs €6,608 overall).")
+    assert text == ("Set apart mostly by higher net spend than typical (€1,650 vs €1,100) but lower on average (€1,650 "
+                    "vs €6,608 overall).")
 
 
-def test_a_segment_at_the_typical_value_far_below_the_average_reads_as_the_mean_says():
+def test_a_segment_at_the_typical_value_far_below_the_average_gets_both_statistics():
     """A new user's card said "Net spend: €1,189 (index 22)" and "higher net spend (typically €658 vs €566
     overall)": the segment sits at about the median customer's spend (a difference of under a tenth of the middle
-    half's spread), far below the mean that a few big spenders set."""
+    half's spread), far below the mean that a few big spenders set. The mean alone would bring a second overall
+    value onto a page of medians, so the median is said too."""
     spend = [800.0, 850.0, 900.0, 850.0, 300.0, 400.0, 500.0, 600.0, 20_000.0, 25_000.0]
     labels = [1, 1, 1, 1, 0, 0, 0, 0, 0, 0]
     text = explain.driver_sentence(pd.DataFrame({"spend": spend}), labels, 1, ["spend"], units={"spend": "money"},
                                    currency="€", labels_text={"spend": "Net spend"})
-    assert text == "Set apart mostly by lower net spend (on average €850 vs €5,020 overall)."
+    assert text == ("Set apart mostly by lower net spend on average (€850 vs €5,020 overall), though close to typical "
+                    "(€850 vs €825).")
 
 
 def test_a_median_that_barely_differs_names_nothing():
@@ -409,6 +415,70 @@ def test_a_median_that_barely_differs_names_nothing():
     assert abs(np.median(seg) - np.median(days)) < 0.1 * (q3 - q1) / 1.349
     assert seg.mean() < days.mean() - 0.1 * days.std()
     assert text == "Set apart mostly by wider spread of days between purchases (on average 41 days vs 14 days overall)."
+
+
+def test_a_tiny_or_filled_in_segment_does_not_switch_a_page_to_means():
+    """A census page compared 11 of its 14 measures by their means because of one area, a segment of its own whose
+    missing values had been filled with the medians: a filled row sits at the median by construction. Only a
+    segment of at least five observed values may switch a measure to its mean."""
+    rng = np.random.default_rng(0)
+    income = np.r_[rng.lognormal(10.8, 0.3, 60), rng.lognormal(11.4, 0.3, 60)]
+    table = pd.DataFrame({"income": np.r_[income, np.median(income)]})
+    labels = np.r_[np.zeros(60, int), np.ones(60, int), 2]
+    words = {"units": {"income": "$"}, "currency": "$", "labels_text": {"income": "Median household income"}}
+    sentences = [explain.driver_sentence(table, labels, s, ["income"], **words) for s in (0, 1)]
+    assert all("(typically $" in s and "on average" not in s for s in sentences), sentences
+    # the filled value, once left out of what the sentences describe, switches nothing either
+    described = table.assign(income=table["income"].where(labels != 2))
+    explained = explain.explain_segments(table, labels, folds=2, seed=0, described=described, **words)
+    assert "(typically $" in explained.drivers[0]
+
+
+def test_one_overall_value_per_measure_on_a_page_with_a_segment_near_the_typical_value():
+    """The review's case: a segment at the median, far below the mean, beside others far from both. Every
+    sentence that compares the measure gives the same overall median; the segment near it gives both statistics."""
+    spend = np.r_[np.linspace(800, 900, 8), np.linspace(100, 600, 8), np.linspace(9000, 11000, 8), [60_000, 80_000]]
+    labels = np.r_[np.zeros(8, int), np.ones(8, int), np.full(8, 2), [3, 3]]
+    words = {"units": {"spend": "money"}, "currency": "€", "labels_text": {"spend": "Net spend"}}
+    table = pd.DataFrame({"spend": spend})
+    sentences = [explain.driver_sentence(table, labels, s, ["spend"], **words) for s in range(4)]
+    pattern = r"typically €[\d,]+ vs (€[\d,]+)|typical \(€[\d,]+ vs (€[\d,]+)"
+    medians = {v for s in sentences for pair in re.findall(pattern, s) for v in pair if v}
+    assert medians == {f"€{np.median(spend):,.0f}"}, sentences
+    assert sentences[0] == ("Set apart mostly by lower net spend on average (€850 vs €8,831 overall), though close to "
+                            "typical (€850 vs €864).")
+    assert sentences[1] == "Set apart mostly by lower net spend (typically €350 vs €864 overall)."
+    assert sentences[2] == "Set apart mostly by higher net spend (typically €10,000 vs €864 overall)."  # mean: 0.07 sd
+
+
+def test_a_segment_too_small_to_test_is_described_by_the_category_it_differs_in():
+    """A segment of four members, all on the Gold plan that 1% of the customers hold, read "close to the average on
+    every measure" while its name showed the plan."""
+    n = 400
+    plan = np.where(np.arange(n) < 4, "Gold", np.where(np.arange(n) % 2, "Basic", "Plus"))
+    table = pd.DataFrame({"age": np.where(np.arange(n) < 4, 43, 40 + np.arange(n) % 7), "plan": pd.Categorical(plan)})
+    labels = np.where(np.arange(n) < 4, 2, np.arange(n) % 2)
+    text = explain.driver_sentence(table, labels, 2, None, labels_text={"plan": "Plan", "age": "Age"})
+    assert text == ("Too few members for the model to test; it differs most in plan: more often Gold (100% vs 1% "
+                    "overall).")
+
+
+def test_a_date_and_its_days_since_are_one_fact_in_the_fallback_too():
+    base = pd.Timestamp("2022-01-01")
+    offsets = np.r_[np.arange(0, 200, 2), np.full(70, 150), np.full(30, -3000)]
+    dates = pd.Series(base + pd.to_timedelta(offsets, unit="D"))
+    table = pd.DataFrame({"signup_date": dates, "days_since_signup_date": (pd.Timestamp("2023-01-01") - dates).dt.days})
+    seg = np.r_[np.zeros(100, int), np.ones(100, int)]
+    text = explain.driver_sentence(table, seg, 1, ["signup_date", "days_since_signup_date"],
+                                   labels_text={"signup_date": "Signup date",
+                                                "days_since_signup_date": "Days since signup"})
+    assert text.count(" than typical ") == 1 and "days since" not in text
+
+
+def test_an_infinite_value_does_not_silence_a_measure():
+    table = pd.DataFrame({"x": [1.0, 2, 3, 4, 5, 6, 7, 8, 9, np.inf]})
+    text = explain.driver_sentence(table, [0] * 5 + [1] * 5, 1, ["x"])
+    assert text == "Set apart mostly by higher x (typically 7.5 vs 5 overall)."  # the infinite value is not read
 
 
 def test_a_measure_a_segment_is_split_on_gives_way_to_its_next_driver():
@@ -489,5 +559,5 @@ def test_a_date_that_barely_differs_is_not_a_driver_and_a_skewed_one_gets_both_s
     seg = np.r_[np.zeros(100, bool), np.ones(100, bool)]
     text = explain.driver_sentence(table, seg.astype(int), 1, ["signup_date"],
                                    labels_text={"signup_date": "Signup date (as days since)"})
-    assert text == ("Set apart mostly by later signup date than typical but earlier than average (typically 31 May "
-                    "2022 vs 20 May 2022, on average 29 Oct 2019 vs 18 Jan 2021 overall).")
+    assert text == ("Set apart mostly by later signup date than typical (31 May 2022 vs 20 May 2022) but earlier on "
+                    "average (29 Oct 2019 vs 18 Jan 2021 overall).")

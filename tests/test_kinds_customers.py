@@ -476,6 +476,39 @@ def test_a_category_level_that_defines_a_segment_is_in_its_name():
     assert len(set(names.values())) == 3
 
 
+def test_defining_levels_count_missing_values_and_skip_tiny_segments_and_long_levels():
+    from segkit.featureset import FeatureSet
+    from segkit.kinds.customers.naming import defining_levels
+
+    n = 40
+    table = pd.DataFrame({
+        "tier": ["A"] * 20 + [None] * 20,  # A is 100% of the first segment and half of all rows (83% of those filled)
+        "plan": ["Premium household bundle with streaming and mobile"] * 20 + ["Basic"] * 20,
+        "segment_type": ["Business Customers"] * 20 + ["Home"] * 20,
+        "region": ["North"] * 2 + ["South"] * 38})
+    fs = FeatureSet(table, columns=[], extra={"categorical": list(table.columns)})
+    labels = np.r_[np.zeros(20, int), np.ones(18, int), [2, 2]]
+    found = defining_levels(fs, labels)
+    assert found[0] == "tier: A"  # not the 51-character plan; a segment of two is defined by nothing (North)
+    assert found[1] in {"plan: Basic", "segment type: Home"} and 2 not in found
+    assert defining_levels(fs, labels, exclude=["tier", "plan"])[0] == "segment type: Business Customers"
+
+
+def test_a_level_is_in_brackets_unless_the_name_says_it_as_a_word():
+    from segkit.kinds.customers.naming import _with_level
+    from segkit.naming import SegmentName
+
+    pro = SegmentName("Young Professionals", "Young customers with high income.", None)
+    assert _with_level(pro, "plan: Pro", "Typical Customers").name == "Young Professionals (plan: Pro)"
+    female = SegmentName("Female Young High Spenders", "Young women who spend.", None)
+    assert _with_level(female, "gender: Female", "Typical Customers") == female
+    assert _with_level(female, "gender: Male", "Typical Customers").name.endswith("(gender: Male)")
+    typical = SegmentName("Typical Customers", "Close to the average customer on every measure.", None)
+    west = _with_level(typical, "region: West", "Typical Customers")
+    assert (west.name, west.description) == ("Typical Customers (region: West)", "Close to the average customer on "
+                                             "every measure, apart from their region: West.")
+
+
 def test_a_total_row_labelled_in_the_first_column_is_a_summary_row():
     """'Total,,3500,150' below an export whose first column is the region: removed as a summary row, not as a row
     without an id."""

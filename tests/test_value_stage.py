@@ -136,8 +136,10 @@ def test_the_value_page_counts_the_lines_the_index_counts():
     clean_lines = pd.concat([bought, returns], ignore_index=True)
     data = lifetime.value_data(clean_lines, calibration_end="2023-03-31")
     assert (data.lines, data.other_lines) == (5, 2) and data.lines + data.other_lines == len(clean_lines)
-    assert ("(5 purchase lines; the other 2 lines left after cleaning are returns, cancellations or refunds, not "
-            "purchases)") in data.describe()
+    assert "(5 purchase lines; the other 2 cleaned lines are returns, cancellations or refunds, not purchases)" \
+        in data.describe()
+    one = lifetime.value_data(clean_lines.iloc[:-1], calibration_end="2023-03-31").describe()
+    assert "(5 purchase lines; the other cleaned line is a return, cancellation or refund, not a purchase)" in one
     assert "purchase lines)" in lifetime.value_data(bought, calibration_end="2023-03-31").describe()
 
 

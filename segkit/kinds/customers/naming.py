@@ -22,6 +22,7 @@ from ...errors import SegmentationError
 from ...featureset import FeatureSet
 from ...naming.lexicon import FeatureWords, SegmentName, load_lexicon, name_segments_from_lexicon
 from ...naming.masking import masked_scores
+from ...separability import MIN_MEMBERS
 from ...format import yes_no
 from ...naming.words import default_label, phrase
 from ...resources import read_data_yaml
@@ -123,38 +124,49 @@ def category_zscores(fs: FeatureSet, labels) -> tuple[pd.DataFrame, dict]:
 DEFINING_SHARE = 0.9
 #: ... and at most this share of all rows do (a level nearly everyone holds sets no segment apart).
 DEFINING_OVERALL = 0.6
+#: A level of more characters names no segment (it would swamp the name in headings and legends).
+MAX_LEVEL_TEXT = 30
+_MISSING_LEVEL = "(missing)"
 
 
 def defining_levels(fs: FeatureSet, labels, exclude=()) -> dict:
     """Segment -> "column: level" in words for a category level that defines the segment: held by at least
-    :data:`DEFINING_SHARE` of its members and at most :data:`DEFINING_OVERALL` of all rows (the largest lift
-    first). A Mall segment that is all women reads "(genre: Female)" after its name, a telco segment that is all
-    DSL "(internet service: DSL)": the numbers alone named them "Older Customers" and "Customers with low total
-    charges". Yes/no columns read yes and no; a missing value defines nothing.
+    :data:`DEFINING_SHARE` of its members (at least :data:`~segkit.separability.MIN_MEMBERS` of them) and at most
+    :data:`DEFINING_OVERALL` of all rows, missing values counted. A Mall segment that is all women reads "(genre:
+    Female)" after its name, a telco segment that is all DSL "(internet service: DSL)": the numbers alone named them
+    "Older Customers" and "Customers with low total charges". Of several such levels, the one fewest other segments
+    are defined by comes first (it tells the segment apart), then the largest lift. 0/1 and true/false columns read
+    yes and no; a missing value, a level with digits (a name has no numbers) or of over :data:`MAX_LEVEL_TEXT`
+    characters defines nothing.
 
-    >>> table = pd.DataFrame({"plan": ["Gold"] * 3 + ["Basic"] * 5, "active": [1, 1, 1, 1, 0, 1, 0, 1]})
+    >>> table = pd.DataFrame({"plan": ["Gold"] * 5 + ["Basic"] * 9, "active": [1] * 5 + [0, 1] * 3 + [0, 1, 1]})
     >>> fs = FeatureSet(table, columns=[], extra={"categorical": ["plan", "active"]})
-    >>> defining_levels(fs, [1, 1, 1, 0, 0, 0, 0, 0])
+    >>> defining_levels(fs, [1] * 5 + [0] * 9)
     {1: 'plan: Gold'}
-    >>> defining_levels(fs, [1, 1, 1, 1, 0, 1, 0, 1])  # Basic, held by 62% of all rows, is too common to define
-    {0: 'active: no'}
+    >>> defining_levels(fs, [1] * 11 + [0] * 3)  # Basic, held by 64% of all rows, is too common to define
+    {}
     """
-    labels, best = np.asarray(labels), {}
+    labels = np.asarray(labels)
+    sizes = pd.Series(labels).value_counts()
+    candidates: dict = {}  # segment -> [(level key, lift, words)]
     for col in fs.extra.get("categorical") or []:
         if col not in fs.table.columns or col in exclude:
             continue
-        text = level_text(fs.table[col])
-        words = yes_no(text.dropna().unique()) or {}
+        text = level_text(fs.table[col]).fillna(_MISSING_LEVEL)
+        words = yes_no(text.unique(), keep={_MISSING_LEVEL}) or {}
         overall = text.value_counts(normalize=True)
-        shares = pd.crosstab(labels, text.fillna("(missing)").to_numpy(), normalize="index")
-        said = {v: words.get(v, v) for v in overall.index if overall[v] <= DEFINING_OVERALL and v in shares.columns}
-        for level in (v for v, w in said.items() if not any(ch.isdigit() for ch in w)):  # a name has no numbers
-            for seg in shares.index[shares[level] >= DEFINING_SHARE]:
-                lift = shares.at[seg, level] - overall[level]
-                if seg not in best or lift > best[seg][0]:
-                    label = phrase(fs.labels.get(col, default_label(col)).split(" (")[0])
-                    best[seg] = (lift, f"{label}: {said[level]}")
-    return {seg: text for seg, (_, text) in best.items()}
+        shares = pd.crosstab(labels, text.to_numpy(), normalize="index")
+        label = phrase(fs.labels.get(col, default_label(col)).split(" (")[0])
+        for level in overall.index[(overall <= DEFINING_OVERALL).to_numpy()]:
+            said = str(words.get(level, level))
+            if level == _MISSING_LEVEL or len(said) > MAX_LEVEL_TEXT or any(ch.isdigit() for ch in said):
+                continue
+            for seg in shares.index[(shares[level] >= DEFINING_SHARE).to_numpy()]:
+                if sizes.get(seg, 0) >= MIN_MEMBERS:
+                    candidates.setdefault(seg, []).append(((col, level), shares.at[seg, level] - overall[level],
+                                                           f"{label}: {said}"))
+    held = pd.Series([key for found in candidates.values() for key, _, _ in found]).value_counts()
+    return {seg: min(found, key=lambda c: (held[c[0]], -c[1]))[2] for seg, found in candidates.items()}
 
 
 def _action(name: SegmentName, z: pd.Series, labels: dict[str, str], threshold: float) -> SegmentName:
@@ -209,12 +221,20 @@ def name_segments(profile, fs: FeatureSet | None, params, labels=None):
     out = {}
     for seg, value in named.items():
         value = _action(value, z.loc[seg], words, 0.5)
-        level = defined.get(seg)
-        if level and level.split(": ", 1)[1].lower() not in value.name.lower():
-            value = replace(value, name=f"{value.name} ({level})")
         if noun != "Customers":  # the lexicon's "customers" are the table's cardholders, members, ...
             value = replace(value, name=re.sub(r"\bCustomers\b", noun, value.name),
                             description=re.sub(r"\b[Cc]ustomers\b", lambda m: noun if m.group()[0].isupper()
                                                else noun.lower(), value.description))
-        out[seg] = value
+        out[seg] = _with_level(value, defined.get(seg), lexicon.default_name.replace("Customers", noun))
     return out
+
+
+def _with_level(name: SegmentName, level: str | None, typical: str) -> SegmentName:
+    """``name`` with its defining level in brackets, unless its words already say it ("Female Young High Spenders");
+    a segment named typical of the whole says what is not typical of it."""
+    if not level or re.search(rf"(?<!\w){re.escape(level.split(': ', 1)[1])}(?!\w)", name.name, re.IGNORECASE):
+        return name
+    description = name.description
+    if name.name.startswith(typical):  # "Typical Customers (region: West)": close to average but in one thing
+        description = f"{description.rstrip('.')}, apart from their {level}."
+    return replace(name, name=f"{name.name} ({level})", description=description)

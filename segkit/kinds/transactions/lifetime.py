@@ -92,8 +92,10 @@ class ValueData:
     def describe(self) -> str:
         """One paragraph on the data and the split, for the report."""
         days = int((self.full["frequency"] + 1).sum())
-        others = (f"; the other {self.other_lines:,} line{'s' if self.other_lines != 1 else ''} left after cleaning "
-                  "are returns, cancellations or refunds, not purchases" if self.other_lines else "")
+        n = self.other_lines
+        one = "; the other cleaned line is a return, cancellation or refund, not a purchase"
+        others = "" if not n else one if n == 1 else (f"; the other {n:,} cleaned lines are returns, cancellations or "
+                                                      "refunds, not purchases")
         return (f"{len(self.full):,} customers made purchases on {days:,} customer-days ({self.lines:,} purchase "
                 f"lines{others}) from {self.first_day:%d %B %Y} to {self.last_day:%d %B %Y}; time is counted in "
                 f"{_UNIT_WORDS[self.unit]}. The check fits the model on the purchases up to "
