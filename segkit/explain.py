@@ -48,6 +48,7 @@ from .featureset import in_index
 from .format import format_value, yes_no
 from .forest import _MISSING, feature_matrix, forest_pipeline, stratified_rows
 from .forest import permutation_drops as _permutation_drops
+from .naming.masking import MIN_OBSERVED_SHARE
 from .naming.words import feature_phrase, phrase
 from .progress import track
 from .separability import MIN_MEMBERS, MIN_SCORE, SegmentExplanation
@@ -165,6 +166,7 @@ class _Measure:
         self.word, self.text = word, (lambda d: text(first + pd.Timedelta(days=d))) if dates else text
         by = values.groupby(segments)
         self.median, self.mean, self.size = by.median(), by.mean(), by.count()
+        self.observed = self.size / by.size()  # the share of each segment's members with a value
         self.whole = (values.median(), values.mean())
         sd, iqr = values.std(ddof=0), values.quantile(0.75) - values.quantile(0.25)
         # a median's difference counts against the spread of the middle half (as a standard deviation), which the
@@ -291,7 +293,8 @@ class _Sentences:
 
     def clauses(self, segment, features) -> list[str]:
         """What the segment differs in, of ``features`` in order: up to ``n_top`` clauses, leaving out measures the
-        segment barely differs in and those it is split on; only when no other remains, the measures'
+        segment barely differs in, those fewer than :data:`~segkit.naming.masking.MIN_OBSERVED_SHARE` of its members
+        have a value of (as names do), and those it is split on; only when no other remains, the measures'
         :meth:`_Measure.fallback` clauses."""
         in_seg = self.segments == segment
         out, later, said, said_later = [], [], set(), set()
@@ -302,6 +305,8 @@ class _Sentences:
             if isinstance(c, _Levels):
                 clause = c.clause(in_seg, self.label(f))
             elif not c.differs(segment):  # "lower age (typically 39 vs 40)" sets nothing apart
+                continue
+            elif not c.observed.get(segment, 0.0) >= MIN_OBSERVED_SHARE:  # what a few members show says little
                 continue
             else:
                 clause = c.clause(segment)

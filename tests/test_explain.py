@@ -475,6 +475,18 @@ def test_a_date_and_its_days_since_are_one_fact_in_the_fallback_too():
     assert text.count(" than typical ") == 1 and "days since" not in text
 
 
+def test_a_measure_few_members_have_a_value_of_names_nothing():
+    """A till export's Lost customers, mostly one-time buyers, read "wider spread of days between purchases
+    (typically 36 days vs 31 days overall)" from the 10% of them who bought on three days or more."""
+    n = 60
+    spread = np.r_[[36.0] * 3 + [np.nan] * 27, np.full(n - 30, 31.0) + np.arange(n - 30) % 3]
+    table = pd.DataFrame({"spread": spread, "spend": np.r_[np.full(30, 20.0), np.full(30, 120.0)]})
+    labels = np.repeat([1, 0], 30)
+    text = explain.driver_sentence(table, labels, 1, ["spread", "spend"], units={"spend": "money"},
+                                   labels_text={"spread": "Spread of days between purchases", "spend": "Net spend"})
+    assert text == "Set apart mostly by lower net spend (typically £20 vs £70 overall)."
+
+
 def test_an_infinite_value_does_not_silence_a_measure():
     table = pd.DataFrame({"x": [1.0, 2, 3, 4, 5, 6, 7, 8, 9, np.inf]})
     text = explain.driver_sentence(table, [0] * 5 + [1] * 5, 1, ["x"])

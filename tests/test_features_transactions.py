@@ -20,6 +20,7 @@ from segkit.kinds.transactions.features import (
     behaviour_features,
     rfm_features,
     signed_log1p,
+    stand_in_gaps,
     transform_features,
 )
 
@@ -109,6 +110,17 @@ def test_behaviour_known_values(clean):
     pd.testing.assert_frame_equal(features, EXPECTED, check_exact=False, rtol=1e-12)
     assert features["distinct_products"].dtype == "int64"
     assert not features.isna().any().any()
+
+
+def test_stand_in_gaps_are_those_of_customers_with_too_few_purchase_days(clean):
+    """10002 and 10004 bought on one day: their mean gap is the days since it and their spread 0, stand-ins the
+    profiles leave out (a till export's one-time buyers read "narrower spread of days between purchases (typically 0
+    days vs 24 days overall)"). Without 10005's first purchase, 10005 has two purchase days: one gap, no spread."""
+    assert stand_in_gaps(behaviour_features(clean)) == {"interpurchase_mean": [1, 2], "interpurchase_std": [1, 2]}
+    two_days = clean[~((clean["customer_id"] == "10005") & (clean["date"] < "2010-12-01"))]
+    features = behaviour_features(two_days)
+    assert features.loc["10005", "interpurchase_mean"] == 36.0 and features.loc["10005", "interpurchase_std"] == 0
+    assert stand_in_gaps(features) == {"interpurchase_mean": [1, 2], "interpurchase_std": [1, 2, 3]}
 
 
 def test_every_feature_is_described(clean):

@@ -15,7 +15,7 @@ from ...schema import Finding
 from . import sql
 from .clean import DEFAULT_NON_PRODUCT_CODES, TransactionColumns, clean_transactions
 from .features import (DAY_DESCRIPTIONS, DAY_SHORT_LABELS, FEATURE_DESCRIPTIONS, LOWER_IS_BETTER, SHORT_LABELS, UNITS,
-                       behaviour_features, transform_features)
+                       behaviour_features, stand_in_gaps, transform_features)
 from .naming import fill_placeholders, name_rfm_segments, typical_gap
 from .rules import cancelled
 from .synth import synth_transactions, write_synth_transactions
@@ -192,7 +192,8 @@ def _feature_set(table: pd.DataFrame, params) -> FeatureSet:
     return FeatureSet(table=table, columns=columns, labels=labels, entity="customers",
                       short=short, units=dict(UNITS), notes=notes,
                       profile_columns=list(dict.fromkeys([*columns, *PROFILE_EXTRA])),
-                      better={c: c not in LOWER_IS_BETTER for c in UNITS})
+                      better={c: c not in LOWER_IS_BETTER for c in UNITS},
+                      extra={"imputed_rows": stand_in_gaps(table)})
 
 
 def preprocessor(fs: FeatureSet, params):

@@ -38,6 +38,7 @@ __all__ = [
     "behaviour_features",
     "signed_log1p",
     "transform_features",
+    "stand_in_gaps",
 ]
 
 #: Plain-language meaning of every feature, for axis labels and reports.
@@ -49,9 +50,10 @@ FEATURE_DESCRIPTIONS: dict[str, str] = {
     "avg_order_value": "Average value of an order: spend on purchases divided by number of orders",
     "distinct_products": "Number of different products bought",
     "basket_size": "Average number of items per order",
-    "interpurchase_mean": "Average days between purchase days (one purchase day: days since it)",
+    "interpurchase_mean": "Average days between purchase days (one purchase day: days since it, which the profiles "
+                          "and sentences leave out)",
     "interpurchase_std": "How irregular the gaps between purchase days are (standard deviation "
-                         "in days; 0 with fewer than three purchase days)",
+                         "in days; 0 with fewer than three purchase days, which the profiles and sentences leave out)",
     "returns_rate": "Share of the customer's order lines that were cancelled or returned",
     "weekend_share": "Share of orders placed on a Saturday or Sunday",
     "spend_30d": "Net spend in the 30 days before the snapshot date",
@@ -96,6 +98,26 @@ BEHAVIOUR_FEATURES: tuple[str, ...] = RFM_FEATURES + (
     "distinct_products", "basket_size", "interpurchase_mean", "interpurchase_std", "returns_rate",
     "weekend_share", "spend_30d", "spend_90d", "spend_before_90d", "country",
 )
+
+def stand_in_gaps(table: pd.DataFrame) -> dict[str, list[int]]:
+    """The positions of the gap values that stand in for gaps a customer never had, as ``imputed_rows`` records
+    filled values: ``interpurchase_mean`` of a customer with one purchase day (the days since it: recency equals
+    tenure) and ``interpurchase_std`` of one with fewer than three (0: the one gap, if any, spans first to last).
+    The features keep them; the profile, the cards and the sentences leave them out, so that a till export's
+    one-time buyers no longer read "narrower spread of days between purchases (typically 0 days vs 24 days)".
+
+    >>> t = pd.DataFrame({"recency": [5, 3, 1], "tenure": [5, 13, 21], "interpurchase_mean": [5.0, 10.0, 5.0],
+    ...                   "interpurchase_std": [0.0, 0.0, 1.0]})
+    >>> stand_in_gaps(t)
+    {'interpurchase_mean': [0], 'interpurchase_std': [0, 1]}
+    """
+    if not {"recency", "tenure", "interpurchase_mean"} <= set(table.columns):
+        return {}
+    span = (table["tenure"] - table["recency"]).to_numpy(dtype="float64")  # days from the first purchase to the last
+    mean = table["interpurchase_mean"].to_numpy(dtype="float64")
+    found = {"interpurchase_mean": np.abs(span) < 0.5, "interpurchase_std": mean >= span - 0.5}
+    return {c: [int(i) for i in np.flatnonzero(rows)] for c, rows in found.items() if c in table.columns and rows.any()}
+
 
 #: Columns whose sample skewness exceeds this get a (signed) log1p in :func:`transform_features`.
 SKEW_THRESHOLD = 1.0
