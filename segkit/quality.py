@@ -142,10 +142,10 @@ def _placeholder(col: str, x: pd.Series) -> tuple[ValueFinding, float] | tuple[N
     largest of them (``999`` beside days of 0 to 27), or the only values below zero; with the code. The fix keeps every
     real value, next month's too: ``[0, 998]`` for 999 (not the observed 0 to 27), ``[0, 999999999999]`` for -1."""
     v = x[np.isfinite(x)]
-    counts = v.value_counts()
-    for code in (c for c in PLACEHOLDERS if c in counts.index):
+    counts = v[np.isin(v.to_numpy(), PLACEHOLDERS)].value_counts()  # the codes only: most columns hold none
+    for code in (c for c in PLACEHOLDERS if counts.get(c, 0) >= max(3, PLACEHOLDER_SHARE * len(v))):
         n, rest = int(counts[code]), v[v != code]
-        if n < max(3, PLACEHOLDER_SHARE * len(v)) or rest.nunique() < 3:
+        if rest.nunique() < 3:
             continue
         lo, hi = float(rest.min()), float(rest.max())
         seen = f"({100 * n / len(v):.0f}% of its values)"
