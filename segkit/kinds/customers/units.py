@@ -28,9 +28,14 @@ _AMOUNTS = r"\b(purchases?|payments?|deposits?|withdrawals?|transfers?|advances?
 _RATES = r"\b(per|avg|average|mean|rate)\b"
 
 
+def _fractions(values: pd.Series | None) -> bool:
+    """Whether every value lies in 0..1 (a share, whatever the name says)."""
+    return values is not None and bool(values.dropna().between(0, 1).all())
+
+
 def _share_prc(col: str, values: pd.Series | None) -> bool:
     """Whether ``col`` says ``prc`` of values that all lie in 0..1: a percent (PRC_FULL_PAYMENT), not a price."""
-    return values is not None and "prc" in _words(col).split() and bool(values.dropna().between(0, 1).all())
+    return "prc" in _words(col).split() and _fractions(values)
 
 
 def label(col: str, role: str, params, values: pd.Series | None = None) -> str:
@@ -48,7 +53,7 @@ def unit(col: str, params, values: pd.Series | None = None) -> str | None:
     if given:
         return given
     stated = stated_unit(col)
-    if (stated == "%" or _share_prc(col, values)) and values is not None and values.dropna().between(0, 1).all():
+    if (stated == "%" or "prc" in _words(col).split()) and _fractions(values):
         return "share"
     if stated:
         return stated
