@@ -69,11 +69,17 @@ _NEGLIGIBLE = 0.1
 _CURRENCIES = ("$", "£", "€", "¥")
 
 
-def _labels(table: pd.DataFrame, labels) -> np.ndarray:
+def _aligned(table: pd.DataFrame, labels):
+    """``labels`` in the rows' order: a Series indexed by the entity ids is aligned to ``table``, anything else is
+    read in order."""
     if isinstance(labels, pd.Series) and len(labels) == len(table) and labels.index.is_unique \
             and (labels.index.equals(table.index) or in_index(labels.index, table.index).all()):
-        labels = labels.reindex(table.index)  # align a Series indexed by the entity ids
-    y = np.asarray(labels)
+        return labels.reindex(table.index)
+    return labels
+
+
+def _labels(table: pd.DataFrame, labels) -> np.ndarray:
+    y = np.asarray(_aligned(table, labels))
     if len(y) != len(table):
         raise DataValueError(f"{len(y):,} segment labels for {len(table):,} rows of features",
                              "pass one label per row of the feature table, in the same order")
@@ -360,10 +366,7 @@ def driver_sentence(table: pd.DataFrame, labels, segment, ranked: Sequence[str] 
     columns the segment differs most in, and says so. ``labels`` is aligned to ``table`` by index when it is a
     Series of the table's rows, and read in order otherwise.
     """
-    if isinstance(labels, pd.Series) and labels.index.is_unique and len(labels) == len(table) \
-            and in_index(labels.index, table.index).all():
-        labels = labels.reindex(table.index)
-    words = _Sentences(table, labels, labels_text=labels_text, units=units, currency=currency, n_top=n_top)
+    words = _Sentences(table, _aligned(table, labels), labels_text=labels_text, units=units, currency=currency, n_top=n_top)
     return words.sentence(segment, ranked)
 
 

@@ -487,6 +487,12 @@ def test_a_measure_few_members_have_a_value_of_names_nothing():
     assert text == "Set apart mostly by lower net spend (typically £20 vs £70 overall)."
 
 
+def test_labels_given_as_a_series_are_aligned_by_the_entity_ids():
+    table = pd.DataFrame({"x": [1.0, 2, 3, 10, 11, 12]}, index=pd.Index(list("abcdef"), name="customer_id"))
+    labels = pd.Series([1, 1, 1, 0, 0, 0], index=list("abcdef"))[::-1]  # in another order than the table's rows
+    assert explain.driver_sentence(table, labels, 1, ["x"]).startswith("Set apart mostly by lower x (typically 2 vs")
+
+
 def test_an_infinite_value_does_not_silence_a_measure():
     table = pd.DataFrame({"x": [1.0, 2, 3, 4, 5, 6, 7, 8, 9, np.inf]})
     text = explain.driver_sentence(table, [0] * 5 + [1] * 5, 1, ["x"])
