@@ -366,7 +366,8 @@ def driver_sentence(table: pd.DataFrame, labels, segment, ranked: Sequence[str] 
     columns the segment differs most in, and says so. ``labels`` is aligned to ``table`` by index when it is a
     Series of the table's rows, and read in order otherwise.
     """
-    words = _Sentences(table, _aligned(table, labels), labels_text=labels_text, units=units, currency=currency, n_top=n_top)
+    words = _Sentences(table, _aligned(table, labels), labels_text=labels_text, units=units, currency=currency,
+                       n_top=n_top)
     return words.sentence(segment, ranked)
 
 
