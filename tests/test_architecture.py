@@ -20,7 +20,7 @@ LAYERS = [
               "progress"]),
     ("io", ["io"]),
     ("engine", ["engine"]),
-    ("computation", ["schema", "quality", "eda", "profile", "select", "cluster", "hierarchy", "naming", "forest", "explain",
+    ("computation", ["schema", "quality", "eda", "profile", "select", "cluster", "hierarchy", "naming", "forest", "explain", "drivers",
                      "separability", "modelio", "compare"]),
     ("kinds", ["kinds"]),
     ("pipeline", ["pipeline", "preflight", "source", "scoring", "lineage"]),
