@@ -105,7 +105,19 @@ def _level_gap(share_seg: float, share_all: float) -> float:
 
 #: The statistics a sentence compares a measure by, as :class:`_Measure` indexes them.
 _MEDIAN, _MEAN = 0, 1
-_HOW = ("typically", "on average")
+
+
+def _stat_words(per: str | None = None) -> dict[str, str]:
+    """How a sentence names its statistics: the typical and the average member ("typically", "on average"), or,
+    on a page whose other numbers describe something else, the typical and the average ``per``: a census card's key
+    facts weigh the areas by their residents ("Bachelor's degree or higher: 25%") while the sentences compare areas
+    ("typical area 22% vs 29% overall")."""
+    if per is None:
+        return {"how": ("typically", "on average"), "on average": "on average", "than": "than typical",
+                "close": "close to typical", "same": "typically the same"}
+    return {"how": (f"typical {per}", f"average {per}"), "on average": f"in the average {per}",
+            "than": f"than in the typical {per}", "close": f"close to the typical {per}",
+            "same": f"the same in the typical {per}"}
 
 
 class _Measure:
@@ -124,7 +136,8 @@ class _Measure:
     but far from the average on a page of medians.
     """
 
-    def __init__(self, s: pd.Series, segments: np.ndarray, word, text):
+    def __init__(self, s: pd.Series, segments: np.ndarray, word, text, per: str | None = None):
+        self.words = _stat_words(per)
         dates = pd.api.types.is_datetime64_any_dtype(s)
         values = pd.Series((_days(s) if dates else s.astype("float64")).to_numpy()).replace([np.inf, -np.inf], np.nan)
         first = s.min() if dates else None
@@ -177,7 +190,8 @@ class _Measure:
         if self.split(segment) or not self._differs(segment, self.stat):
             return None
         seg, whole = (self.median, self.mean)[self.stat][segment], self.whole[self.stat]
-        return f"{self.word(seg > whole)} ({_HOW[self.stat]} {self.text(seg)} vs {self.text(whole)} overall)"
+        how = self.words["how"][self.stat]
+        return f"{self.word(seg > whole)} ({how} {self.text(seg)} vs {self.text(whole)} overall)"
 
     def fallback(self, segment) -> str | None:
         """Both statistics, for a sentence that has no :meth:`clause` to give: "more orders than typical (3.0 vs
@@ -185,30 +199,32 @@ class _Measure:
         average (€850 vs €5,020 overall), though close to typical (€850 vs €825)" for one at about the typical
         value but far from the average on a page of medians; else None."""
         med, mean = self.median.get(segment, np.nan), self.mean.get(segment, np.nan)
-        (all_med, all_mean), text = self.whole, self.text
+        (all_med, all_mean), text, words = self.whole, self.text, self.words
+        on_average = words["on average"]
         if self.split(segment):
             by_median, by_mean = self.word(med > all_med), self.word(mean > all_mean)
             if by_median.split(" ", 1)[1:] == by_mean.split(" ", 1)[1:]:
                 by_mean = by_mean.split(" ", 1)[0]  # "more orders than typical (...) but fewer on average (...)"
-            return (f"{by_median} than typical ({text(med)} vs {text(all_med)}) but {by_mean} on average "
+            return (f"{by_median} {words['than']} ({text(med)} vs {text(all_med)}) but {by_mean} {on_average} "
                     f"({text(mean)} vs {text(all_mean)} overall)")
         if self.stat == _MEDIAN and self._differs(segment, _MEAN) and not self._differs(segment, _MEDIAN):
-            typical = (f"typically the same ({text(med)})" if not self._reads(segment, _MEDIAN) else
-                       f"close to typical ({text(med)} vs {text(all_med)})")
-            return (f"{self.word(mean > all_mean)} on average ({text(mean)} vs {text(all_mean)} overall), "
+            typical = (f"{words['same']} ({text(med)})" if not self._reads(segment, _MEDIAN) else
+                       f"{words['close']} ({text(med)} vs {text(all_med)})")
+            return (f"{self.word(mean > all_mean)} {on_average} ({text(mean)} vs {text(all_mean)} overall), "
                     f"though {typical}")
         return None
 
 
-def _measure(s: pd.Series, segments: np.ndarray, label: str, unit: str | None, currency: str) -> _Measure:
+def _measure(s: pd.Series, segments: np.ndarray, label: str, unit: str | None, currency: str,
+             per: str | None = None) -> _Measure:
     """A number or date column as :class:`_Measure`, with its words ("more orders", "later signup date") and how
     its values read ("£4,100", "3 Oct 2023")."""
     if pd.api.types.is_datetime64_any_dtype(s):
         name = phrase(label.split(" (")[0])  # the label's note ("(as days since)", how the model reads it) is dropped
         return _Measure(s, segments, lambda more: f"{'later' if more else 'earlier'} {name}",
-                        lambda d: f"{d.day} {d:%b %Y}")
+                        lambda d: f"{d.day} {d:%b %Y}", per)
     return _Measure(s, segments, lambda more: _comparative(label, more, unit),
-                    lambda v: format_value(v, unit, currency))
+                    lambda v: format_value(v, unit, currency), per)
 
 
 def _levels(text: pd.Series) -> pd.Series:
@@ -237,10 +253,11 @@ class _Sentences:
     segments (:class:`_Measure`, :class:`_Levels`)."""
 
     def __init__(self, table: pd.DataFrame, labels, labels_text: Mapping[str, str] | None = None,
-                 units: Mapping[str, str] | None = None, currency: str = "£", n_top: int = 3):
+                 units: Mapping[str, str] | None = None, currency: str = "£", n_top: int = 3,
+                 per: str | None = None):
         self.table, self.segments = table, np.asarray(labels)
         self.labels_text, self.units = dict(labels_text or {}), dict(units or {})
-        self.currency, self.n_top = currency, n_top
+        self.currency, self.n_top, self.per = currency, n_top, per
         self._columns: dict[str, _Measure | _Levels] = {}
 
     def column(self, feature) -> _Measure | _Levels:
@@ -250,7 +267,7 @@ class _Sentences:
             numeric = pd.api.types.is_datetime64_any_dtype(s) or pd.api.types.is_numeric_dtype(s) \
                 or pd.api.types.is_bool_dtype(s)
             self._columns[name] = (_measure(s, self.segments, self.label(feature), self.units.get(feature),
-                                            self.currency) if numeric else _Levels(s))
+                                            self.currency, self.per) if numeric else _Levels(s))
         return self._columns[name]
 
     def label(self, feature) -> str:
@@ -312,7 +329,7 @@ class _Sentences:
 
 def driver_sentence(table: pd.DataFrame, labels, segment, ranked: Sequence[str] | None, *,
                     labels_text: Mapping[str, str] | None = None, units: Mapping[str, str] | None = None,
-                    currency: str = "£", n_top: int = 3) -> str:
+                    currency: str = "£", n_top: int = 3, per: str | None = None) -> str:
     """One sentence on what sets a segment apart, with the segment's typical values.
 
     ``ranked`` lists the segment's drivers, strongest first (features whose shuffling blurs it); numeric
@@ -323,8 +340,9 @@ def driver_sentence(table: pd.DataFrame, labels, segment, ranked: Sequence[str] 
     Categorical drivers name the segment's most common level and its share in the segment and overall. With no
     driver (``ranked`` empty), or for a segment left out of the model (``ranked`` None), the sentence names the
     columns the segment differs most in, and says so. ``labels`` is aligned to ``table`` by index when it is a
-    Series of the table's rows, and read in order otherwise.
+    Series of the table's rows, and read in order otherwise. ``per`` names what a row is ("area") where the page's
+    other numbers are not per row: the statistics then read "typical area", "average area".
     """
     words = _Sentences(table, _aligned(table, labels), labels_text=labels_text, units=units, currency=currency,
-                       n_top=n_top)
+                       n_top=n_top, per=per)
     return words.sentence(segment, ranked)

@@ -127,7 +127,8 @@ def explain_segments(table: pd.DataFrame, labels, *, columns: Sequence[str] | No
                      min_score: float = MIN_SCORE, names: Mapping[Any, str] | None = None,
                      codes: Mapping[Any, str] | None = None, labels_text: Mapping[str, str] | None = None,
                      units: Mapping[str, str] | None = None, currency: str = "£", max_rows: int | None = MAX_ROWS,
-                     structure: str | None = None, described: pd.DataFrame | None = None) -> SegmentExplanation:
+                     structure: str | None = None, described: pd.DataFrame | None = None,
+                     per: str | None = None) -> SegmentExplanation:
     """Cross-validate a forest that predicts the segment; permutation importance on every held-out fold.
 
     Parameters
@@ -152,6 +153,10 @@ def explain_segments(table: pd.DataFrame, labels, *, columns: Sequence[str] | No
     described : DataFrame, optional
         The values the sentences describe, row for row with ``table`` (default: ``table``): the run leaves out
         what the features step filled in, as the profile does.
+    per : str, optional
+        What a row is ("area"), where the page's other numbers describe something else (a census card's key facts
+        weigh areas by their residents): the sentences then compare "the typical area" (see
+        :func:`~segkit.drivers.driver_sentence`).
 
     Returns
     -------
@@ -179,7 +184,7 @@ def explain_segments(table: pd.DataFrame, labels, *, columns: Sequence[str] | No
                               n_estimators=n_estimators) if len(kept) >= 2 else _not_measured(X))
     seg_imp = result["segment_importance"]
     words = _Sentences(table if described is None else described, y_all, labels_text=labels_text, units=units,
-                       currency=currency, n_top=n_top)
+                       currency=currency, n_top=n_top, per=per)
     drivers = {seg: words.sentence(seg, _ranked(seg_imp[seg]) if seg in seg_imp.columns else None) for seg in classes}
     return SegmentExplanation(
         scores=result["scores"], importance=result["importance"], segment_importance=seg_imp,

@@ -399,6 +399,27 @@ def test_a_segment_at_the_typical_value_far_below_the_average_gets_both_statisti
                     "(€850 vs €825).")
 
 
+def test_census_sentences_say_they_compare_areas():
+    """A census card gives its key facts weighted by residents ("Bachelor's degree or higher: 25% (index 70)") above
+    sentences that compare areas ("typically 22% vs 29% overall"): two values for one measure and no word on why.
+    With ``per="area"`` every statistic says whose it is, the fallbacks too."""
+    share = pd.DataFrame({"bachelors": [0.20, 0.22, 0.24, 0.30, 0.32, 0.34]})
+    text = explain.driver_sentence(share, [1, 1, 1, 0, 0, 0], 1, ["bachelors"], units={"bachelors": "share"},
+                                   labels_text={"bachelors": "Adults with a bachelor's or higher"}, per="area")
+    assert text == ("Set apart mostly by fewer adults with a bachelor's or higher (typical area 22% vs 27% overall).")
+    spend = pd.DataFrame({"income": [1500.0, 1600.0, 1700.0, 1800.0, 200.0, 300.0, 400.0, 500.0, 600.0, 700.0,
+                                     30_000.0, 40_000.0]})
+    split = explain.driver_sentence(spend, [1] * 4 + [0] * 8, 1, ["income"], units={"income": "money"},
+                                    currency="$", labels_text={"income": "Income"}, per="area")
+    assert split == ("Set apart mostly by higher income than in the typical area ($1,650 vs $1,100) but lower in the "
+                     "average area ($1,650 vs $6,608 overall).")
+    near = pd.DataFrame({"income": [800.0, 850.0, 900.0, 850.0, 300.0, 400.0, 500.0, 600.0, 20_000.0, 25_000.0]})
+    close = explain.driver_sentence(near, [1] * 4 + [0] * 6, 1, ["income"], units={"income": "money"},
+                                    currency="$", labels_text={"income": "Income"}, per="area")
+    assert close == ("Set apart mostly by lower income in the average area ($850 vs $5,020 overall), though close to "
+                     "the typical area ($850 vs $825).")
+
+
 def test_a_median_that_barely_differs_names_nothing():
     """A till export's Loyal Customers were "fewer days between purchases (typically 51 days vs 53 days overall)":
     the median two days off, under a tenth of the spread of the middle half, although the mean differs."""

@@ -46,6 +46,9 @@ class DataKind(Protocol):
     --------
     ENTITY : str
         What one row of the feature table is ("customers", "areas"); default "customers".
+    SENTENCES_PER : str
+        What the driver sentences compare where the cards' other numbers describe something else ("area": the
+        census key facts weigh areas by their residents); default None (the typical and average row).
     EXTRA_STAGES : tuple of str
         Capabilities that switch on optional notebooks (``"churn"`` for 08, ``"score"`` for 06) and
         sections (cells tagged ``needs:pca``, ``needs:categories``, ...).
@@ -116,6 +119,10 @@ class Kind:
     @property
     def entity(self) -> str:
         return getattr(self.module, "ENTITY", "customers")
+
+    @property
+    def sentences_per(self) -> str | None:
+        return getattr(self.module, "SENTENCES_PER", None)
 
     @property
     def extra_stages(self) -> tuple[str, ...]:

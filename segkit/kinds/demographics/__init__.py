@@ -37,7 +37,7 @@ from ...naming.lexicon import load_lexicon, name_segments_from_lexicon
 from ...naming.masking import imputed_rows, masked_scores
 from .acs import ImputationReport, build_acs_features, format_area_ids
 from .codes import name_columns  # the kind's hook: a census download's variable codes as column names
-from .facts import FACTS, cap_k, key_facts
+from .facts import FACT_LABELS, FACT_UNITS, FACTS, cap_k, key_facts
 from .groups import CENSUS_SENTINELS, FeatureGroup, load_feature_groups, replace_sentinels, validate_acs_table
 from .synth import generate_acs_table
 from . import score  # noqa: F401  (segkit score: raw ACS rows through the feature builder, then the model)
@@ -47,6 +47,9 @@ __all__ = ["name_columns", "check_columns", "eda_frame", "clean", "features", "p
 
 POPULATION_COL = "population"
 ENTITY = "areas"
+#: The cards' key facts weigh areas by their residents, so the driver sentences say they compare areas
+#: ("typical area 22% vs 29% overall" beside "Bachelor's degree or higher: 25%").
+SENTENCES_PER = "area"
 #: Census downloads write codes in numbers: ``2,500-`` (2,500 or less), ``250,000+``, ``(X)``, ``N``, ``**``
 #: (:attr:`segkit.kinds.base.Kind.read_options`).
 CENSUS_CODES = True
@@ -66,11 +69,6 @@ def _synth_acs(options: Mapping) -> pd.DataFrame:
 SYNTH_TABLES = {"acs": _synth_acs}
 _MIN_GROUPS = 3
 _LISTED = 25  # areas named in a sentence before "and N more"
-_FACT_LABELS = {"areas": "Areas", "population": "Population", "median_age": "Median age",
-                "median_household_income": "Median household income",
-                "share_bachelors_plus": "Bachelor's degree or higher"}
-_FACT_UNITS = {"areas": "count", "population": "count", "median_age": "years", "median_household_income": "money",
-               "share_bachelors_plus": "share"}
 _NATURAL = {"median_household_income": ("Median household income", "money"),
             "median_home_value": ("Median home value", "money"),
             "median_gross_rent": ("Median gross rent", "money")}
@@ -453,14 +451,14 @@ def area_key_facts(source: pd.DataFrame, labels: pd.Series, codes: dict, names: 
     facts, whole = key_facts(source, labels, _bachelor_groups(source))
 
     def fact(name: str, value: float, index: float | None, areas: float) -> dict:
-        unit = _FACT_UNITS[name]
+        unit = FACT_UNITS[name]
         text = f"{value:.1f} years" if unit == "years" and value == value else format_value(
             value, unit if unit != "years" else None, currency)
         if name in ("areas", "population") and value == value:
             text = f"{value:,.0f}"
         if name == "population" and value == value and areas:  # its index compares residents per area
             text += f" · {value / areas:,.0f} per area"
-        return {"feature": name, "label": _FACT_LABELS[name], "value": value, "value_text": text,
+        return {"feature": name, "label": FACT_LABELS[name], "value": value, "value_text": text,
                 "index": None if index is None or index != index else float(index)}
 
     segments = []

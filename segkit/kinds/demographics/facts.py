@@ -29,12 +29,17 @@ import pandas as pd
 
 from .groups import FeatureGroup
 
-__all__ = ["AUTO_K", "FACTS", "cap_k", "key_facts"]
+__all__ = ["AUTO_K", "FACTS", "FACT_LABELS", "FACT_UNITS", "cap_k", "key_facts"]
 
 #: Segments asked for by ``k="auto"``: the size of a national geodemographic system.
 AUTO_K = 25
 
 FACTS = ("areas", "population", "median_age", "median_household_income", "share_bachelors_plus")
+FACT_LABELS = {"areas": "Areas", "population": "Population", "median_age": "Median age",
+               "median_household_income": "Median household income",
+               "share_bachelors_plus": "Bachelor's degree or higher"}
+FACT_UNITS = {"areas": "count", "population": "count", "median_age": "years", "median_household_income": "money",
+              "share_bachelors_plus": "share"}
 #: Columns that count an area's households (ACS B11001_001, B25003_001 occupied homes, B08201_001), in the order
 #: tried: a download of other tables than the bundled one still weights incomes by households.
 HOUSEHOLDS = ("household_total", "tenure_total", "vehicles_available_total")
