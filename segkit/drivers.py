@@ -286,7 +286,7 @@ class _Sentences:
                 continue  # a date and the days since it (a measure of its own in a customer table): one fact, said once
             if isinstance(c, _Levels):
                 clause = c.clause(in_seg, self.label(f))
-            elif not c.differs(segment):  # "lower age (typically 39 vs 40)" sets nothing apart
+            elif not c.differs(segment):  # "younger age (typically 39 vs 40)" sets nothing apart
                 continue
             elif not c.observed.get(segment, 0.0) >= MIN_OBSERVED_SHARE:  # what a few members show says little
                 continue

@@ -68,6 +68,10 @@ def test_phrases_for_names():
     assert feature_phrase("Spread of days between purchases", high=False, comparative=True) == \
         "narrower spread of days between purchases"
     assert feature_phrase("Days between purchases", high=True, comparative=True) == "more days between purchases"
+    # a person is older or younger ("Set apart mostly by higher age" before); a median age stays higher or lower
+    assert feature_phrase("Age", high=True, comparative=True) == "older age"
+    assert feature_phrase("Age (years)", high=False, comparative=True) == "younger age"
+    assert feature_phrase("Median age", high=True, comparative=True) == "higher median age"
 
 
 @pytest.mark.parametrize("value, unit, text", [
