@@ -113,6 +113,20 @@ def test_a_name_drawn_from_the_index_is_what_the_sentence_says():
     assert names[0].description == "Areas with renting households (index 60) below average."  # ... and so does this
 
 
+def test_a_description_says_what_the_names_adjective_came_from():
+    """The Mall table's "Careful Older Customers" were described as "Customers with age (index 150) above average.":
+    "Careful" told them apart from the other "Older Customers" by a spending score of index 80, which the sentence
+    (features beyond half a standard deviation) left out."""
+    from segkit.kinds.customers.naming import LEXICON as lexicon
+    z = pd.DataFrame({"age": [1.2, 1.5, -1.0], "spending_score": [0.1, -0.4, 0.3], "income": [0.0, -0.1, 0.2]})
+    index = 100 + 40 * z
+    names = name_segments_from_lexicon(z, lexicon, index=index)
+    assert names[1].name == "Careful Older Customers"
+    assert names[1].description == "Customers with age (index 160) above average; spending score (index 84) below."
+    assert names[0].description == "Customers with age (index 148) above average."  # its name has no adjective
+    assert names[2].description == "Customers with age (index 60) below average."
+
+
 def test_reusable_with_a_customer_lexicon(tmp_path):
     path = tmp_path / "lexicon_customers.yaml"
     path.write_text(

@@ -36,7 +36,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -302,16 +302,22 @@ def _bare(label: str, index_row: pd.Series | None) -> str:
 
 def describe_profile(row: pd.Series, lexicon: Lexicon, *, threshold: float = 0.5, tagline: str = "",
                      n_high: int = 3, n_low: int = 2, index: pd.Series | None = None,
-                     labels: Mapping[str, str] | None = None, subject: str | None = None) -> str:
+                     labels: Mapping[str, str] | None = None, subject: str | None = None,
+                     named: Sequence[str] = ()) -> str:
     """One sentence naming a segment's strongest features above and below average, each with its index
     against the whole (100 = average) when ``index`` is given, or in plain words otherwise. With no feature beyond
-    ``threshold``, the features whose index lies outside :data:`AVERAGE_INDEX` (those a name may come from)."""
+    ``threshold``, the features whose index lies outside :data:`AVERAGE_INDEX` (those a name may come from). A
+    feature of ``named`` (those the name speaks of) at least half ``threshold`` from the average is said too: "Careful
+    Older Customers" were described by their age alone."""
     order = _strongest(row)
     highs = [f for f in order if row[f] >= threshold][:n_high]
     lows = [f for f in order if row[f] <= -threshold][:n_low]
     if not highs and not lows:  # what a name drawn from the index says ("with low total charges", index 71)
         off = _off_average(index)
         highs, lows = [f for f in off if index[f] > 100][:n_high], [f for f in off if index[f] < 100][:n_low]
+    for f in named:  # the name's adjective from telling two segments apart ("Careful": spending score, z -0.4)
+        if f in row.index and f not in highs + lows and np.isfinite(row[f]) and abs(row[f]) >= threshold / 2:
+            (highs if row[f] > 0 else lows).append(f)
     labels = dict(labels or {})
 
     def listing(feats: list[str]) -> str:
@@ -458,4 +464,4 @@ def name_segments_from_lexicon(zscores: pd.DataFrame, lexicon: Lexicon | Mapping
             f"feature tells them apart", fix="fit fewer segments or add features that separate them")
     return {int(seg): SegmentName(name=names[seg], action=action[seg], description=describe_profile(
         described.loc[seg], lex, threshold=threshold, tagline=tagline[seg], labels=labels,
-        index=None if index is None else index.loc[seg], subject=noun)) for seg in z.index}
+        index=None if index is None else index.loc[seg], subject=noun, named=used[seg])) for seg in z.index}
