@@ -190,8 +190,10 @@ class _Measure:
         if self.split(segment) or not self._differs(segment, self.stat):
             return None
         seg, whole = (self.median, self.mean)[self.stat][segment], self.whole[self.stat]
-        how = self.words["how"][self.stat]
-        return f"{self.word(seg > whole)} ({how} {self.text(seg)} vs {self.text(whole)} overall)"
+        word, how = self.word(seg > whole), self.words["how"][self.stat]
+        if word.endswith(")") and " (" in word:  # "higher annual income (k$)": one bracket, "(k$; typically ...)"
+            word, how = word[:word.rindex(" (")], f"{word[word.rindex(' (') + 2:-1]}; {how}"
+        return f"{word} ({how} {self.text(seg)} vs {self.text(whole)} overall)"
 
     def fallback(self, segment) -> str | None:
         """Both statistics, for a sentence that has no :meth:`clause` to give: "more orders than typical (3.0 vs

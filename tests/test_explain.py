@@ -420,6 +420,14 @@ def test_census_sentences_say_they_compare_areas():
                      "the typical area ($850 vs $825).")
 
 
+def test_a_label_note_shares_the_bracket_of_the_numbers():
+    """The Mall cards read "higher annual income (k$) (typically 79 vs 61.5 overall)": two brackets in a row."""
+    table = pd.DataFrame({"income": [20.0, 25.0, 30.0, 70.0, 80.0, 90.0]})
+    text = explain.driver_sentence(table, [0, 0, 0, 1, 1, 1], 1, ["income"],
+                                   labels_text={"income": "Annual income (k$)"})
+    assert text == "Set apart mostly by higher annual income (k$; typically 80 vs 50 overall)."
+
+
 def test_a_median_that_barely_differs_names_nothing():
     """A till export's Loyal Customers were "fewer days between purchases (typically 51 days vs 53 days overall)":
     the median two days off, under a tenth of the spread of the middle half, although the mean differs."""
