@@ -125,6 +125,19 @@ def test_a_description_says_what_the_names_adjective_came_from():
     assert names[1].description == "Customers with age (index 160) above average; spending score (index 84) below."
     assert names[0].description == "Customers with age (index 148) above average."  # its name has no adjective
     assert names[2].description == "Customers with age (index 60) below average."
+    # a name that says "younger" only against the others of its name (age index 118: older than average) is not
+    # described as above average in what it calls younger, nor as below
+    z = pd.DataFrame({"age": [0.46, 0.87, -0.57, -0.21, 0.44], "income": [0.79, 0.62, -0.70, -1.55, 0.81],
+                      "spending_score": [1.57, 1.13, 0.03, -0.07, 0.75]})
+    names = name_segments_from_lexicon(z, lexicon, index=100 + 40 * z)
+    assert names[4].name == "Affluent High Spenders with younger age" and z.at[4, "age"] > 0
+    assert "age (index" not in names[4].description
+    # a feature whose index is a placeholder (100) is not said to be above or below average
+    cats = pd.DataFrame({"age": [1.2, 1.2, -1.0], "income": [0.1, 0.1, -0.2], "spending_score": [0.4, -0.4, 0.0]})
+    index = (100 + 40 * cats).assign(spending_score=100.0)
+    names = name_segments_from_lexicon(cats, lexicon, index=index)
+    assert names[0].name == "Free-Spending Older Customers" and names[1].name == "Careful Older Customers"
+    assert "spending" not in names[0].description and "spending" not in names[1].description
 
 
 def test_reusable_with_a_customer_lexicon(tmp_path):

@@ -36,7 +36,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any, Mapping
 
 import numpy as np
 import pandas as pd
@@ -303,21 +303,24 @@ def _bare(label: str, index_row: pd.Series | None) -> str:
 def describe_profile(row: pd.Series, lexicon: Lexicon, *, threshold: float = 0.5, tagline: str = "",
                      n_high: int = 3, n_low: int = 2, index: pd.Series | None = None,
                      labels: Mapping[str, str] | None = None, subject: str | None = None,
-                     named: Sequence[str] = ()) -> str:
+                     named: Mapping[str, bool] | None = None) -> str:
     """One sentence naming a segment's strongest features above and below average, each with its index
     against the whole (100 = average) when ``index`` is given, or in plain words otherwise. With no feature beyond
-    ``threshold``, the features whose index lies outside :data:`AVERAGE_INDEX` (those a name may come from). A
-    feature of ``named`` (those the name speaks of) at least half ``threshold`` from the average is said too: "Careful
-    Older Customers" were described by their age alone."""
+    ``threshold``, the features whose index lies outside :data:`AVERAGE_INDEX` (those a name may come from). The
+    features ``named`` (feature -> whether the name says it is high) that the name tells the segment apart by against
+    the whole are said too, on their side, beyond ``n_high`` and ``n_low``: "Careful Older Customers" were described by
+    their age alone."""
     order = _strongest(row)
     highs = [f for f in order if row[f] >= threshold][:n_high]
     lows = [f for f in order if row[f] <= -threshold][:n_low]
     if not highs and not lows:  # what a name drawn from the index says ("with low total charges", index 71)
         off = _off_average(index)
         highs, lows = [f for f in off if index[f] > 100][:n_high], [f for f in off if index[f] < 100][:n_low]
-    for f in named:  # the name's adjective from telling two segments apart ("Careful": spending score, z -0.4)
-        if f in row.index and f not in highs + lows and np.isfinite(row[f]) and abs(row[f]) >= threshold / 2:
-            (highs if row[f] > 0 else lows).append(f)
+    for f, up in (named or {}).items():  # an adjective that told two segments apart ("Careful": spending, z -0.4)
+        z_f = float(row.get(f, np.nan))
+        off = float(index.get(f, np.nan)) - 100.0 if index is not None else z_f  # the index it is said with
+        if f not in highs + lows and np.isfinite(z_f) and np.isfinite(off) and z_f * off > 0 and (z_f > 0) == up:
+            (highs if up else lows).append(f)
     labels = dict(labels or {})
 
     def listing(feats: list[str]) -> str:
@@ -356,10 +359,11 @@ def _qualifier(z: pd.DataFrame, seg, segs: list, used: list[str], namer: _Namer)
     return feat, bool(diff[feat] > 0), bool(absolute[feat])
 
 
-def _tell_apart(z: pd.DataFrame, names: dict, used: dict, namer: _Namer, segs: list) -> None:
+def _tell_apart(z: pd.DataFrame, names: dict, used: dict, namer: _Namer, segs: list, claims: dict) -> None:
     """Segments sharing a name each take the feature where they differ most from the others of the name:
     the lexicon's adjective before the name, or " and <plain words>" after it. One segment that is only
-    "higher" or "lower" than the others keeps the name as it is."""
+    "higher" or "lower" than the others keeps the name as it is. ``claims`` records, per segment, the features the
+    name now says are high or low against the whole (not only against the others of the name)."""
     found = {seg: _qualifier(z, seg, segs, used[seg], namer) for seg in segs}
     relative = [seg for seg in segs if found[seg] is None or not found[seg][2]]
     for seg in segs:
@@ -375,6 +379,8 @@ def _tell_apart(z: pd.DataFrame, names: dict, used: dict, namer: _Namer, segs: l
             joint = " and " if " with " in names[seg] else " with "
             names[seg] += joint + namer.phrase(feat, up, comparative=not absolute)
         used[seg] = [*used[seg], feat]
+        if absolute:
+            claims.setdefault(seg, {})[feat] = up
 
 
 def _below_min(z: pd.DataFrame, values: pd.DataFrame | None, lex: Lexicon) -> pd.DataFrame:
@@ -436,7 +442,7 @@ def name_segments_from_lexicon(zscores: pd.DataFrame, lexicon: Lexicon | Mapping
     described = zscores.astype(float)
     z = described.mask(_below_min(described, values, lex))  # a missing value never drives a name
     namer = _Namer(lex, threshold, dict(labels or {}), noun or lex.fallback_noun, index)
-    names, used, tagline, action = {}, {}, {}, {}
+    names, used, tagline, action, claims = {}, {}, {}, {}, {}
     for seg, row in z.iterrows():
         entry = _match(row, lex, threshold)
         if entry is not None:
@@ -453,7 +459,7 @@ def name_segments_from_lexicon(zscores: pd.DataFrame, lexicon: Lexicon | Mapping
         if not clashes:
             break
         for segs in clashes:
-            _tell_apart(z, names, used, namer, segs)
+            _tell_apart(z, names, used, namer, segs, claims)
     groups = {}
     for seg, name in names.items():
         groups.setdefault(name, []).append(seg)
@@ -464,4 +470,4 @@ def name_segments_from_lexicon(zscores: pd.DataFrame, lexicon: Lexicon | Mapping
             f"feature tells them apart", fix="fit fewer segments or add features that separate them")
     return {int(seg): SegmentName(name=names[seg], action=action[seg], description=describe_profile(
         described.loc[seg], lex, threshold=threshold, tagline=tagline[seg], labels=labels,
-        index=None if index is None else index.loc[seg], subject=noun, named=used[seg])) for seg in z.index}
+        index=None if index is None else index.loc[seg], subject=noun, named=claims.get(seg))) for seg in z.index}
