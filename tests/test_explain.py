@@ -420,6 +420,18 @@ def test_census_sentences_say_they_compare_areas():
                      "the typical area ($850 vs $825).")
 
 
+def test_the_explain_page_says_once_that_census_sentences_compare_areas():
+    """Said in the 07 notebook's text, the line reached every kind's page ("key facts count residents" on a retail
+    run); the stage says it where the sentences compare areas, and is silent elsewhere."""
+    rng = np.random.default_rng(0)
+    table = pd.DataFrame({"renters": np.r_[rng.normal(0.2, 0.02, 30), rng.normal(0.6, 0.02, 30)]})
+    labels = np.repeat([0, 1], 30)
+    areas = stages.explain.drivers_notes(explain.explain_segments(table, labels, folds=3, per="area")).data
+    rows = stages.explain.drivers_notes(explain.explain_segments(table, labels, folds=3)).data
+    assert areas.count("These sentences compare areas") == 1 and "typical area" in areas
+    assert "These sentences" not in rows and "typically" in rows
+
+
 def test_a_label_note_shares_the_bracket_of_the_numbers():
     """The Mall cards read "higher annual income (k$) (typically 79 vs 61.5 overall)": two brackets in a row."""
     table = pd.DataFrame({"income": [20.0, 25.0, 30.0, 70.0, 80.0, 90.0]})

@@ -63,13 +63,18 @@ def analyse(ctx: RunContext) -> SegmentExplanation:
 
 
 def drivers_notes(explanation: SegmentExplanation):
-    """The drivers sentences as highlighted paragraphs, one per segment."""
+    """The drivers sentences as highlighted paragraphs, one per segment; where they compare areas (the kind's
+    ``SENTENCES_PER``), a line first that says so."""
     def score(s) -> str:
         f1 = explanation.f1(s)
         return "too few members to test" if f1 is None else f"F1 {f1:.2f}"
 
-    return html_block("".join(note_html(f"{explanation.name(s)} ({score(s)}): {text}")
-                              for s, text in explanation.drivers.items()))
+    per = explanation.settings.get("per")
+    first = (f"<p>These sentences compare {per}s, each counted once (\"typical {per}\": the middle one; \"average "
+             f"{per}\": their mean), so their numbers can differ from the key facts on the segment cards, which weigh "
+             f"each {per} by its residents.</p>" if per else "")
+    return html_block(first + "".join(note_html(f"{explanation.name(s)} ({score(s)}): {text}")
+                                      for s, text in explanation.drivers.items()))
 
 
 def summary_note(explanation: SegmentExplanation):
