@@ -190,10 +190,8 @@ class _Measure:
         if self.split(segment) or not self._differs(segment, self.stat):
             return None
         seg, whole = (self.median, self.mean)[self.stat][segment], self.whole[self.stat]
-        word, how = self.word(seg > whole), self.words["how"][self.stat]
-        if word.endswith(")") and " (" in word:  # "higher annual income (k$)": one bracket, "(k$; typically ...)"
-            word, how = word[:word.rindex(" (")], f"{word[word.rindex(' (') + 2:-1]}; {how}"
-        return f"{word} ({how} {self.text(seg)} vs {self.text(whole)} overall)"
+        word, note = _noted(self.word(seg > whole))
+        return f"{word} ({note}{self.words['how'][self.stat]} {self.text(seg)} vs {self.text(whole)} overall)"
 
     def fallback(self, segment) -> str | None:
         """Both statistics, for a sentence that has no :meth:`clause` to give: "more orders than typical (3.0 vs
@@ -204,17 +202,26 @@ class _Measure:
         (all_med, all_mean), text, words = self.whole, self.text, self.words
         on_average = words["on average"]
         if self.split(segment):
-            by_median, by_mean = self.word(med > all_med), self.word(mean > all_mean)
+            (by_median, note), by_mean = _noted(self.word(med > all_med)), _noted(self.word(mean > all_mean))[0]
             if by_median.split(" ", 1)[1:] == by_mean.split(" ", 1)[1:]:
                 by_mean = by_mean.split(" ", 1)[0]  # "more orders than typical (...) but fewer on average (...)"
-            return (f"{by_median} {words['than']} ({text(med)} vs {text(all_med)}) but {by_mean} {on_average} "
+            return (f"{by_median} {words['than']} ({note}{text(med)} vs {text(all_med)}) but {by_mean} {on_average} "
                     f"({text(mean)} vs {text(all_mean)} overall)")
         if self.stat == _MEDIAN and self._differs(segment, _MEAN) and not self._differs(segment, _MEDIAN):
             typical = (f"{words['same']} ({text(med)})" if not self._reads(segment, _MEDIAN) else
                        f"{words['close']} ({text(med)} vs {text(all_med)})")
-            return (f"{self.word(mean > all_mean)} {on_average} ({text(mean)} vs {text(all_mean)} overall), "
-                    f"though {typical}")
+            word, note = _noted(self.word(mean > all_mean))
+            return f"{word} {on_average} ({note}{text(mean)} vs {text(all_mean)} overall), though {typical}"
         return None
+
+
+def _noted(word: str) -> tuple[str, str]:
+    """A measure's words without the note of its label, and the note as the opening of the numbers' bracket:
+    ("higher annual income", "k$; ") for "higher annual income (k$)", so that one bracket holds both."""
+    if word.endswith(")") and " (" in word:
+        cut = word.rindex(" (")
+        return word[:cut], f"{word[cut + 2:-1]}; "
+    return word, ""
 
 
 def _measure(s: pd.Series, segments: np.ndarray, label: str, unit: str | None, currency: str,

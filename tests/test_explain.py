@@ -438,6 +438,12 @@ def test_a_label_note_shares_the_bracket_of_the_numbers():
     text = explain.driver_sentence(table, [0, 0, 0, 1, 1, 1], 1, ["income"],
                                    labels_text={"income": "Annual income (k$)"})
     assert text == "Set apart mostly by higher annual income (k$; typically 80 vs 50 overall)."
+    spend = pd.DataFrame({"income": [1500.0, 1600.0, 1700.0, 1800.0, 200.0, 300.0, 400.0, 500.0, 600.0, 700.0,
+                                     30_000.0, 40_000.0]})
+    split = explain.driver_sentence(spend, [1] * 4 + [0] * 8, 1, ["income"],
+                                    labels_text={"income": "Annual income (k$)"})
+    assert split == ("Set apart mostly by higher annual income than typical (k$; 1,650 vs 1,100) but lower on average "
+                     "(1,650 vs 6,608 overall).")
 
 
 def test_a_median_that_barely_differs_names_nothing():
