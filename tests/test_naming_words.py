@@ -71,6 +71,7 @@ def test_phrases_for_names():
     # a person is older or younger ("Set apart mostly by higher age" before); a median age stays higher or lower
     assert feature_phrase("Age", high=True, comparative=True) == "older age"
     assert feature_phrase("Age (years)", high=False, comparative=True) == "younger age"
+    assert feature_phrase("AGE", high=True, comparative=True) == "older age"
     assert feature_phrase("Median age", high=True, comparative=True) == "higher median age"
 
 

@@ -152,7 +152,7 @@ def feature_phrase(label: str, *, high: bool, comparative: bool = False) -> str:
         if comparative:
             return f"{what} {level} {'more' if high else 'less'} often"
         return f"{what} {level}" if high else f"a {what} other than {level}"
-    if comparative and text == "age":  # "older age (typically 50 vs 36 overall)", not "higher age"
+    if comparative and text.lower() == "age":  # "older age (typically 50 vs 36 overall)", not "higher age"
         return "older age" if high else "younger age"
     match = re.match(r"(number|count) of (.+)$", text)
     if match:  # "number of visits": "more visits"
