@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pandas as pd
 
@@ -35,6 +36,12 @@ def test_a_column_equal_to_another_is_left_out_of_what_sets_segments_apart(delaw
     # the cards' key facts weigh areas by residents; the sentences compare areas and say so
     clauses = " ".join(seg.drivers.values())
     assert "typical area" in clauses and "typically" not in clauses and "on average" not in clauses
+    # a key fact's index is on the card, weighted by residents ("Bachelor's degree or higher: 48% (index 136)"): the
+    # description above it named the measure with the areas' unweighted index (158), two indexes for one measure
+    descriptions = " ".join(seg.profile.descriptions.values())
+    assert "bachelor's or higher" in descriptions and "median age" in descriptions
+    assert not re.search(r"(bachelor's or higher|median age|household income) \(index", descriptions)
+    assert re.search(r"\(index \d+\)", descriptions)  # the other measures keep theirs
 
 
 def test_the_k_cap_note_is_said_on_the_console_once(tmp_path):

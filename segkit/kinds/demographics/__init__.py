@@ -368,10 +368,11 @@ def name_segments(profile, fs: FeatureSet, params, labels=None):
     z, index = profile.zscores[cols], profile.index[cols]
     if labels is not None:  # imputed values never drive a name
         z, index = masked_scores(fs.table, np.asarray(labels), z, index, fs.extra.get("imputed_rows"))
-    shown_as, ratio = fs.extra.get("shown_as") or {}, set(profile.ratio_features)  # a log median's index: the median's
-    for log, natural in shown_as.items():
+    shown_as, ratio = fs.extra.get("shown_as") or {}, set(profile.ratio_features) - set(FACTS)
+    for log, natural in shown_as.items():  # a log median's index: the median's
         if log in index and natural in profile.index:
             index[log] = profile.index[natural]
+    # no index for a measure without a true zero, nor for a key fact (the card gives its own, weighted by residents)
     index = index[[c for c in index.columns if shown_as.get(c, c) in ratio]].reindex(columns=index.columns)
     own = {c: fs.labels[c] for c in (getattr(params, "labels", None) or {}) if c in z.columns and c in fs.labels}
     return name_segments_from_lexicon(z, _lexicon(), index=index, labels=own, values=profile.means)
