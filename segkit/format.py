@@ -17,7 +17,7 @@ import numpy as np
 
 from .errors import DataValueError
 
-__all__ = ["format_number", "format_share", "format_score", "format_value", "money_prefix", "segment_codes",
+__all__ = ["drawn", "format_number", "format_share", "format_score", "format_value", "money_prefix", "segment_codes",
            "segment_code", "model_segment_codes", "round_json", "fold_table", "yes_no", "MISSING_TEXT"]
 
 #: How a missing number is shown.
@@ -59,6 +59,18 @@ def model_segment_codes(metadata, n_segments: int) -> list[str]:
     saved = (metadata or {}).get("segment_codes") or {}
     codes = [saved.get(str(i)) or saved.get(i) for i in range(int(n_segments))]
     return [str(c) for c in codes] if all(codes) else segment_codes(int(n_segments))
+
+
+def drawn(shown: int, total: int, what: str) -> str:
+    """What a figure drawn from a sample of rows shows, for its caption: "all 4,334 customers", or "a random sample
+    of 5,030 of the 12,000 customers".
+
+    >>> drawn(4334, 4334, "customers")
+    'all 4,334 customers'
+    >>> drawn(5030, 12000, "customers")
+    'a random sample of 5,030 of the 12,000 customers'
+    """
+    return f"all {total:,} {what}" if shown >= total else f"a random sample of {shown:,} of the {total:,} {what}"
 
 
 def format_number(value: float) -> str:

@@ -13,7 +13,7 @@ import pytest  # noqa: E402
 from matplotlib.collections import PathCollection  # noqa: E402
 
 from segkit.errors import ColumnError, DataValueError  # noqa: E402
-from segkit.plots.profile import (_sample_positions, feature_distributions_figure, plot_index_heatmap,  # noqa: E402
+from segkit.plots.profile import (sample_positions, feature_distributions_figure, plot_index_heatmap,  # noqa: E402
                                   plot_segment_map, plot_segment_sizes, segment_palette)
 from segkit.profile import profile_segments  # noqa: E402
 
@@ -88,11 +88,11 @@ def test_feature_distributions_figure(data):
 
 def test_sample_is_seeded_and_keeps_small_segments(data):
     _, labels = data
-    a = _sample_positions(labels, 100, seed=3)
-    assert np.array_equal(a, _sample_positions(labels, 100, seed=3))
-    assert not np.array_equal(a, _sample_positions(labels, 100, seed=4))
+    a = sample_positions(labels, 100, seed=3)
+    assert np.array_equal(a, sample_positions(labels, 100, seed=3))
+    assert not np.array_equal(a, sample_positions(labels, 100, seed=4))
     assert (labels[a] == 2).sum() == 20  # all 20 rows of the smallest segment (fewer than 30)
-    assert len(_sample_positions(labels, 10_000, seed=0)) == labels.size
+    assert len(sample_positions(labels, 10_000, seed=0)) == labels.size
 
 
 def test_segment_map_points_centres_and_highlight(data):
@@ -156,3 +156,21 @@ def test_symlog_ticks(values, linthresh, ticks):
     from segkit.plots.profile import symlog_ticks
 
     assert symlog_ticks(np.array(values), linthresh) == ticks
+
+
+def test_a_caption_counts_the_points_its_figure_draws():
+    """The default run's map read "a random sample of 4,334" of 4,334 customers, and its box plots "(random
+    sample)", while every customer was drawn; a sample topped up for a small segment drew more than it said."""
+    from types import SimpleNamespace
+
+    from segkit.stages.profile import _drawn
+
+    rng = np.random.default_rng(0)
+    labels = np.r_[np.zeros(250, int), np.ones(40, int), np.full(10, 2)]
+    coords = rng.normal(size=(len(labels), 2))
+    seg = SimpleNamespace(labels=pd.Series(labels), features=SimpleNamespace(entity="customers"))
+    assert _drawn(seg, SimpleNamespace(plot_sample=5000, seed=0)) == "all 300 customers"
+    caption = _drawn(seg, SimpleNamespace(plot_sample=50, seed=0))
+    ax = plot_segment_map(coords, labels, sample=50, seed=0)
+    points = sum(len(c.get_offsets()) for c in ax.collections if isinstance(c, PathCollection))
+    assert points > 50 and caption == f"a random sample of {points} of the 300 customers"

@@ -14,7 +14,7 @@ _WHERE = {
     "distributions_figure": "eda", "plot_explained_variance": "eda", "plot_missing": "eda",
     "linkage_comparison_figure": "hierarchy", "plot_dendrogram": "hierarchy", "plot_linkage_scores": "hierarchy",
     "feature_distributions_figure": "profile", "plot_index_heatmap": "profile", "plot_segment_map": "profile",
-    "plot_segment_sizes": "profile", "segment_palette": "profile",
+    "plot_segment_sizes": "profile", "sample_positions": "profile", "segment_palette": "profile",
     "plot_holdout": "value",
     "criteria_figure": "select", "plot_criterion": "select", "plot_elbow": "select", "plot_gap": "select",
     "plot_stability": "select",
@@ -25,6 +25,7 @@ __all__ = [
     "plot_elbow", "plot_criterion", "plot_gap", "plot_stability", "criteria_figure",
     "plot_dendrogram", "plot_linkage_scores", "linkage_comparison_figure",
     "plot_holdout", "plot_migration", "plot_drift", "plot_index_heatmap", "plot_segment_sizes", "feature_distributions_figure", "plot_segment_map", "segment_palette",
+    "sample_positions",
 ]
 
 

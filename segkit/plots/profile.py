@@ -31,6 +31,7 @@ __all__ = [
     "plot_index_heatmap",
     "plot_segment_map",
     "plot_segment_sizes",
+    "sample_positions",
     "segment_palette",
 ]
 
@@ -171,7 +172,7 @@ def feature_distributions_figure(features: pd.DataFrame, labels: Sequence[int] |
     seg = _labels_array(labels, len(features))
     segments = sorted(set(seg.tolist()))
     display = _display_names(segments, names)
-    rows = _sample_positions(seg, sample, seed)
+    rows = sample_positions(seg, sample, seed)
     data = features.iloc[rows][cols].reset_index(drop=True)
     data["Segment"] = pd.Categorical([display[s] for s in seg[rows]], categories=list(display.values()))
     palette = dict(zip(display.values(), segment_palette(len(segments))))
@@ -245,7 +246,7 @@ def plot_segment_map(coords: np.ndarray | pd.DataFrame, labels: Sequence[int] | 
     colours = dict(zip(segments, segment_palette(len(segments))))
     ax = new_axes(ax, (7, 6))
 
-    rows = _sample_positions(seg, sample, seed)
+    rows = sample_positions(seg, sample, seed)
     for s in segments:
         pts = xy[rows[seg[rows] == s]]
         ax.scatter(pts[:, 0], pts[:, 1], s=8, alpha=0.5, color=colours[s], linewidths=0, label=display[s])
@@ -354,7 +355,7 @@ def _highlight_mask(highlight: Sequence[bool] | np.ndarray, n: int) -> np.ndarra
     return mask
 
 
-def _sample_positions(seg: np.ndarray, sample: int, seed: int) -> np.ndarray:
+def sample_positions(seg: np.ndarray, sample: int, seed: int) -> np.ndarray:
     """Sorted row positions: a seeded random sample, topped up so each segment keeps some rows."""
     n = len(seg)
     if n <= sample:

@@ -20,6 +20,7 @@ from ..engine import choose
 from ..eda import looks_like_identifier
 from ..eda import missing_table
 from ..errors import DataFileError
+from ..format import drawn
 from ..io import hash_input, is_pattern
 from ..plots import distributions_figure, plot_missing
 from ..report.cards import figure, note, table
@@ -228,6 +229,5 @@ def missing_figure(raw: pd.DataFrame):
 def distributions(ctx: RunContext, data: pd.DataFrame):
     """Histograms of the numeric input columns, from a seeded sample."""
     p = ctx.params
-    shown = (f"a random sample of {p.plot_sample:,} of the {len(data):,} rows" if len(data) > p.plot_sample
-             else f"all {len(data):,} rows")
+    shown = drawn(min(p.plot_sample, len(data)), len(data), "rows")
     return figure(distributions_figure(data, sample=p.plot_sample, seed=p.seed), f"Histograms of {shown}.")

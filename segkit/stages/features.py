@@ -11,6 +11,7 @@ from sklearn.base import clone
 
 from .. import eda, pipeline
 from ..featureset import FeatureSet
+from ..format import drawn
 from ..plots import distributions_figure, plot_explained_variance
 from ..report.cards import figure, table
 from . import engine as in_engine
@@ -117,8 +118,9 @@ def pca_variance(ctx: RunContext, fs: FeatureSet):
 def distributions(ctx: RunContext, fs: FeatureSet):
     """Each clustering measure as measured, from a seeded sample."""
     p = ctx.params
+    shown = drawn(min(p.plot_sample, len(fs.table)), len(fs.table), fs.entity)
     return figure(distributions_figure(fs.table, columns=feature_columns(fs), sample=p.plot_sample, seed=p.seed,
-                                       labels=fs.short), "Each measure as measured, from a random sample.")
+                                       labels=fs.short), f"Each measure as measured, over {shown}.")
 
 
 def transformed_distributions(ctx: RunContext, fs: FeatureSet):

@@ -19,9 +19,10 @@ from .. import engine, lineage, pipeline
 from ..featureset import FeatureSet
 from ..modelio import save_model
 from ..pipeline import Segmentation
-from ..plots import feature_distributions_figure, plot_index_heatmap, plot_segment_map, plot_segment_sizes
+from ..plots import (feature_distributions_figure, plot_index_heatmap, plot_segment_map, plot_segment_sizes,
+                     sample_positions)
 from ..profile import SegmentProfile
-from ..format import format_share, format_value, yes_no
+from ..format import drawn, format_share, format_value, yes_no
 from ..report.cards import figure, figure_png, image, note, segment_cards, split_table, table
 from . import engine as in_engine
 from .context import RunContext
@@ -146,9 +147,14 @@ def segment_map(ctx: RunContext, seg: Segmentation):
     ax.set_title(f"Segment map: {seg.features.entity} close together are alike")
     png = figure_png(ax)  # drawn once: the index shows the saved file, this page the same bytes
     ctx.folder.write_png("segment_map.png", png)
-    return image(png, f"Segment map: each dot is one of the {seg.features.entity} (a random sample of "
-                      f"{min(p.plot_sample, len(seg.labels)):,}), placed by the two main directions in which they "
-                      "differ; nearby dots are similar.")
+    return image(png, f"Segment map of {_drawn(seg, p)}: each dot is one of them, placed by the two main directions "
+                      "in which they differ; nearby dots are similar.")
+
+
+def _drawn(seg: Segmentation, p) -> str:
+    """The rows a figure of the segments draws (:func:`segkit.plots.profile.sample_positions`), for its caption."""
+    shown = len(sample_positions(seg.labels.to_numpy(), p.plot_sample, p.seed))
+    return drawn(shown, len(seg.labels), seg.features.entity)
 
 
 def _unit_labels(seg: Segmentation) -> dict[str, str]:
@@ -340,7 +346,7 @@ def distributions(ctx: RunContext, seg: Segmentation, top: int | None = TOP_FEAT
     ax = feature_distributions_figure(fs.table, seg.labels, columns=shown, names=seg.profile.display_names(),
                                       sample=p.plot_sample, seed=p.seed, feature_labels=fs.short, log=log,
                                       percent=[c for c in shown if fs.units.get(c) == "share"])
-    text = "The spread of each measure within each segment (random sample)."
+    text = f"The spread of each measure within each segment, over {_drawn(seg, p)}."
     if log:
         text += (" Measures with a long tail are drawn on a log scale: each labelled step multiplies the value by the "
                  "same factor.")
