@@ -78,6 +78,22 @@ def test_cophenetic_on_a_recorded_sample():
     assert linkage_matrix(X, cophenetic_sample=400).cophenetic == sampled.cophenetic  # seeded
 
 
+@pytest.mark.parametrize("method", ["ward", "complete", "average", "single", "centroid", "median"])
+def test_sampled_cophenetic_is_that_of_the_full_matrix_on_the_sample(method):
+    """The sample's cophenetic distances come from the tree the merges induce on it: exactly the full n x n
+    cophenetic matrix restricted to the sampled leaves, also for linkages whose heights are not monotone."""
+    from scipy.spatial.distance import squareform
+
+    from segkit.hierarchy.tree import _cophenetic_sample
+
+    rng = np.random.default_rng(1)
+    X = np.r_[rng.normal(0, 1, (500, 3)), rng.normal(4, 1, (400, 3))]
+    Z = np.ascontiguousarray(linkage(X, method=method), dtype=np.float64)
+    leaves = np.sort(rng.choice(len(X), 300, replace=False))
+    full = squareform(cophenet(Z))[np.ix_(leaves, leaves)][np.triu_indices(300, 1)]
+    assert _cophenetic_sample(Z, X, leaves) == float(np.corrcoef(full, pdist(X[leaves]))[0, 1])
+
+
 def test_cut_height_known_answer():
     tree = linkage_matrix(np.array([[0.0], [1.0], [10.0], [11.0]]), method="single")
     assert tree.cut_height(2) == 5.0

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import fastcluster
 import numpy as np
 import pandas as pd
-from scipy.cluster.hierarchy import fcluster, maxdists
+from scipy.cluster.hierarchy import cophenet, fcluster, maxdists
 from scipy.spatial.distance import pdist, squareform
 
 from ..errors import DataValueError, ParamsError, SegmentationError
@@ -270,35 +270,33 @@ def _by_height(merges: list[tuple[int, int, float, float]], L: int) -> np.ndarra
 
 
 def _cophenetic_sample(Z: np.ndarray, coords: np.ndarray, leaves: np.ndarray) -> float:
-    """Cophenetic correlation on the given leaves, without forming the full n² matrices."""
-    L = Z.shape[0] + 1
-    m = leaves.size
-    pos = np.full(L, -1, dtype=np.int64)
-    pos[leaves] = np.arange(m)
-    coph = np.zeros((m, m))
-    members: dict[int, list[int]] = {}
-    ids = Z[:, :2].astype(np.int64)
-    for i in range(L - 1):
-        groups = []
-        for child in ids[i]:
-            if child >= L:
-                groups.append(members.pop(int(child), []))
-            else:
-                groups.append([int(pos[child])] if pos[child] >= 0 else [])
-        left, right = groups
-        if left and right:
-            coph[np.ix_(left, right)] = Z[i, 2]
-            coph[np.ix_(right, left)] = Z[i, 2]
-        if len(left) < len(right):
-            left, right = right, left
-        left.extend(right)
-        if left:
-            members[L + i] = left
-    upper = np.triu_indices(m, 1)
-    c, d = coph[upper], pdist(coords[leaves])
+    """Cophenetic correlation on the given leaves, without forming the full n² matrices: the tree the merges
+    induce on those leaves keeps every pair's merge height, so scipy's ``cophenet`` of it gives the sample's
+    cophenetic distances (in the order of ``pdist``)."""
+    c, d = cophenet(_induced(Z, leaves)), pdist(coords[leaves])
     if c.std() == 0 or d.std() == 0:
         return float("nan")
     return float(np.corrcoef(c, d)[0, 1])
+
+
+def _induced(Z: np.ndarray, leaves: np.ndarray) -> np.ndarray:
+    """The linkage matrix of the tree ``Z`` induces on ``leaves`` (sorted), numbered 0..m-1 in their order: each
+    merge of two parts that both hold some of them, at its height."""
+    n_leaves, m = Z.shape[0] + 1, leaves.size
+    node = np.full(2 * n_leaves - 1, -1, dtype=np.int64)  # a node of Z -> the induced node it is (-1: none below)
+    node[leaves] = np.arange(m)
+    sizes = np.ones(2 * m - 1)
+    rows, ids = [], Z[:, :2].astype(np.int64)
+    for i in range(n_leaves - 1):
+        a, b = node[ids[i, 0]], node[ids[i, 1]]
+        if a >= 0 and b >= 0:
+            new = m + len(rows)
+            sizes[new] = sizes[a] + sizes[b]
+            node[n_leaves + i] = new
+            rows.append((a, b, Z[i, 2], sizes[new]))
+        else:
+            node[n_leaves + i] = max(a, b)
+    return np.array(rows, dtype=np.float64).reshape(-1, 4)
 
 
 def linkage_matrix(X, *, method: str = "ward", max_rows: int = 20_000, seed: int = 0,
