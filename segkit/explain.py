@@ -128,7 +128,7 @@ def explain_segments(table: pd.DataFrame, labels, *, columns: Sequence[str] | No
                      codes: Mapping[Any, str] | None = None, labels_text: Mapping[str, str] | None = None,
                      units: Mapping[str, str] | None = None, currency: str = "£", max_rows: int | None = MAX_ROWS,
                      structure: str | None = None, described: pd.DataFrame | None = None,
-                     per: str | None = None) -> SegmentExplanation:
+                     per: str | None = None, entity: str | None = None) -> SegmentExplanation:
     """Cross-validate a forest that predicts the segment; permutation importance on every held-out fold.
 
     Parameters
@@ -157,6 +157,9 @@ def explain_segments(table: pd.DataFrame, labels, *, columns: Sequence[str] | No
         What a row is ("area"), where the page's other numbers describe something else (a census card's key facts
         weigh areas by their residents): the sentences then compare "the typical area" (see
         :func:`~segkit.drivers.driver_sentence`).
+    entity : str, optional
+        What a row is, in the plural ("customers"): the cards and the index say the model placed customers "it had
+        not seen" (default "rows").
 
     Returns
     -------
@@ -192,5 +195,5 @@ def explain_segments(table: pd.DataFrame, labels, *, columns: Sequence[str] | No
         codes=dict(codes or {}), labels_text=dict(labels_text or {}),
         baseline_accuracy=float(counts[kept].max() / counts[kept].sum()) if kept else float("nan"),
         min_score=min_score, left_out=left_out, structure=structure,
-        settings={"folds": result["folds"], "folds_asked": folds, "n_repeats": n_repeats, "n_estimators": n_estimators, "seed": seed, "per": per,
+        settings={"folds": result["folds"], "folds_asked": folds, "n_repeats": n_repeats, "n_estimators": n_estimators, "seed": seed, "per": per, "entity": entity,
                   "features": [str(c) for c in X.columns], "rows": int(keep.sum()), "rows_in_table": int(len(y_all))})

@@ -53,10 +53,10 @@ def _key(value):
     return value.item() if isinstance(value, np.generic) else value
 
 
-def _held_out(f1: float) -> str:
-    """A segment's F1 as a card says it: a score out of 1 on rows the model had not seen (the name of the score is
-    on ``07_explain``'s analyst tables)."""
-    return f"{f1:.2f} out of 1 on rows it had not seen"
+def _held_out(f1: float, entity: str) -> str:
+    """A segment's F1 as a card says it: a score out of 1 on customers (or areas, rows) the model had not seen (the
+    name of the score is on ``07_explain``'s analyst tables)."""
+    return f"{f1:.2f} out of 1 on {entity} it had not seen"
 
 
 @dataclass
@@ -112,6 +112,11 @@ class SegmentExplanation:
     def measured(self) -> bool:
         """Whether a forest was cross-validated (at least two segments with enough members)."""
         return len(self.scores) > 0
+
+    @property
+    def entity(self) -> str:
+        """What a row is, in the plural, as the sentences say it ("customers", "areas"; "rows" when not told)."""
+        return self.settings.get("entity") or "rows"
 
     @property
     def accuracy(self) -> tuple[float, float]:
@@ -176,10 +181,10 @@ class SegmentExplanation:
         if found and found[1] >= CONFUSED_SHARE:
             lost = f"; {100 * found[1]:.0f}% of its members are mistaken for {self.name(found[0])}"
         if f1 >= self.min_score and (found is None or found[1] < 0.2):
-            return f"a model recognises its members from the measures alone ({_held_out(f1)}){lost}."
+            return f"a model recognises its members from the measures alone ({_held_out(f1, self.entity)}){lost}."
         if f1 >= 0.6:
-            return f"a model recognises most of its members ({_held_out(f1)}){lost}."
-        return f"hard to tell from the others ({_held_out(f1)}){lost}."
+            return f"a model recognises most of its members ({_held_out(f1, self.entity)}){lost}."
+        return f"hard to tell from the others ({_held_out(f1, self.entity)}){lost}."
 
     def _verdict(self, plain: bool = False) -> str:
         natural = self.structure is None or self.structure in _NATURAL
@@ -232,8 +237,8 @@ class SegmentExplanation:
         if not self.measured:
             return self.summary()
         guess = 100 * self.baseline_accuracy
-        text = (f"A model that sees only the measures placed {100 * self.accuracy[0]:.0f}% of the rows it had not "
-                f"seen in their own segment (always guessing the largest segment: {guess:.0f}%).")
+        text = (f"A model that sees only the measures placed {100 * self.accuracy[0]:.0f}% of the {self.entity} it had "
+                f"not seen in their own segment (always guessing the largest segment: {guess:.0f}%).")
         return text + self._verdict(plain=True) + self._confusion_text() + self._left_out_text()
 
     # ---------------------------------------------------------------------------------- tables

@@ -96,6 +96,9 @@ def test_cards_index_k_page_and_07_tell_one_story(run):
     assert html.escape(k_summary["summary"]) in index and f"{k} segments" in k_summary["summary"]
     assert not re.search(r"Calinski|Davies|silhouette|gap statistic|Jaccard", k_summary["summary"])
     stab, told = headers.index("Stability (0 to 1)"), headers.index("Told apart (0 to 1)")
+    # what the model placed is said in the kind's words ("customers", "areas"), not "rows"
+    entity_words = "areas" if (run / "artifacts" / "area_key_facts.json").exists() else "customers"
+    assert "rows it had not seen" not in index + page07 and re.search(r"% of the (customers|areas) it had not", index)
     for code, card in cards.items():
         name, score, sentence = notes[code]
         # names
@@ -106,7 +109,7 @@ def test_cards_index_k_page_and_07_tell_one_story(run):
         assert card["drivers"] == sentence
         if score.startswith("F1"):
             f1 = score.split()[1]
-            assert rows[code][told] == f1 and f"({f1} out of 1 on rows it had not seen)" in card["distinct"]
+            assert rows[code][told] == f1 and f"({f1} out of 1 on {entity_words} it had not seen)" in card["distinct"]
             if float(f1) >= 0.8:
                 assert "cannot tell" not in card["drivers"] and "hard to tell" not in card["distinct"]
         else:
@@ -120,7 +123,7 @@ def test_cards_index_k_page_and_07_tell_one_story(run):
     summary = explained["summary"]
     assert html.escape(summary) in page07 and html.escape(explained["plain_summary"]) in index
     assert "F1" not in explained["plain_summary"] and "random forest" not in explained["plain_summary"]
-    assert f"placed {100 * explained['accuracy_mean']:.0f}% of the rows" in explained["plain_summary"]
+    assert f"placed {100 * explained['accuracy_mean']:.0f}% of the {entity_words}" in explained["plain_summary"]
     if k_summary["structure"] not in ("clear", "strong"):
         assert "their boundaries can be told from the data" not in summary
 
