@@ -81,6 +81,8 @@ def _cmd_check(args: argparse.Namespace) -> int:
     print(f"input ok: {info['rows']:,} rows read, cleaned and turned into features{sampled}; "
           f"{sum(f.severity == 'warning' for f in findings)} warning(s), {sum(f.severity == 'info' for f in findings)} "
           "note(s) for the data-quality page")
+    if info.get("currency_note"):
+        print(f"  {info['currency_note']}")
     for f in findings:
         if f.severity == "warning":
             print(f"  warning: {f.said()}")

@@ -18,6 +18,7 @@ from .config import Params
 from .errors import ParamsError, SegkitError, SegmentationError
 from .featureset import FeatureSet
 from .naming.words import plural
+from .parse.numbers import monies
 from .schema import Finding, ambiguous_dates, by_severity, unread_numbers, validate
 from .source import engine_path, input_columns, load_input
 
@@ -72,7 +73,7 @@ def preflight(params: Params, *, deep: bool = True, needs: Iterable[str] | None 
         cannot, warnings = _stage_checks(kind, params, cleaned, kind.extra_stages if needs is None else needs,
                                          None if len(sample) == rows else len(sample))
         info.update(rows=rows, checked_rows=len(sample), findings=findings + unused_words(params, fs) + warnings,
-                    cannot_run=cannot)
+                    cannot_run=cannot, currency_of=dict(sample.attrs.get("currency_of", {})))
         ref = lineage.reference_for(params, fs.clustering_table.columns)
     else:
         ref = lineage.load_reference(params.reference) if params.reference else None
@@ -81,6 +82,21 @@ def preflight(params: Params, *, deep: bool = True, needs: Iterable[str] | None 
     if ref is not None:
         info["reference"] = f"run {ref.run_name} ({ref.n_segments} segments, {params.reference_mode})"
     return info
+
+
+def shown_currency(params: Params, info: dict[str, Any]) -> tuple[Params, dict[str, Any]]:
+    """``params`` showing money in the currency the input's amounts carry, when the params name none ("€ 8,14" in a
+    shop export: every page says €, not the default £), and :func:`preflight`'s ``info`` without the reader's
+    warning about it, saying so instead (``currency_note``, for the terminal). Both unchanged when the params set
+    ``currency``, or the amounts carry no currency sign or several."""
+    signs = info.get("currency_of") or {}
+    found = monies(list(signs.values()))
+    if "currency" in params.model_fields_set or len(found) != 1 or len(monies([found[0], params.currency])) == 1:
+        return params, info
+    note = (f"the reports show money in {found[0]}, the currency of the amounts in "
+            f"{', '.join(repr(c) for c in signs)} (set currency to show another sign)")
+    kept = [f for f in info.get("findings", []) if not (f.rule == "currency" and f.key == "currency")]
+    return params.model_copy(update={"currency": found[0]}), {**info, "findings": kept, "currency_note": note}
 
 
 def k_bounds(params: Params, n: int) -> tuple[int, int]:

@@ -34,6 +34,7 @@ import yaml
 from .errors import ColumnError, DataValueError, ParamsError
 from .io.columns import renamed_repeats
 from .parse import read_dates, read_numbers
+from .parse.numbers import monies
 from .quality import value_findings
 
 __all__ = ["Finding", "SEVERITIES", "DAYFIRST_FIX", "load_schema", "validate", "findings_table", "ambiguous_dates",
@@ -316,6 +317,16 @@ class _Checker:
                          f"({', '.join(sorted(codes)[:5])}): amounts in each would be added up as if they were one",
                          int(self.df[col].notna().sum()), fix=fix)
 
+    def shown_currency(self, currency: str | None) -> None:
+        """A warning for a column of amounts in one currency ("€ 8,14") when the reports would show money in another
+        (the params' ``currency``, "£" unless set): every page would give the amounts the wrong sign."""
+        shown = str(currency or "").strip()
+        for col, sign in self.df.attrs.get("currency_of", {}).items():
+            if shown and len(monies([sign, shown])) > 1:
+                rows = int(self.df[col].notna().sum()) if col in self.df.columns else 0
+                self.add("warning", "currency", col, f"column {col!r} holds amounts in {sign}, but the reports would "
+                         f"show money in {shown} (currency)", rows, "currency", f"set currency: \"{sign}\" in the params")
+
     def scales(self) -> None:
         """A warning for a column whose values seem to be shares (0.12) and percents (12%) at once (as the reader
         found them): 0.12 and 12% would be read as two values a hundred times apart."""
@@ -455,6 +466,7 @@ def validate(df: pd.DataFrame, schema: Mapping[str, Any] | None, params=None, *,
 
     table_rules = schema.get("table") or {}
     check.table(table_rules, checked | ignored)
+    check.shown_currency(getattr(p, "currency", None))
     if table_rules.get("values"):
         # a column the params give a valid range is the user's to judge: its values outside become missing
         check.values(table_rules["values"], [c for c in df.columns if str(c) not in named | ignored | ranged])

@@ -194,3 +194,45 @@ def test_check_stops_on_a_k_the_rows_cannot_hold_and_warns_of_words_shown_nowher
     assert main(["check", str(params)]) == code
     said = capsys.readouterr()
     assert expected in (said.err if code else said.out)
+
+
+def _euro_shop(tmp_path: Path, currency: str | None) -> Path:
+    """A German shop's export: amounts with decimal commas and a euro sign on some, no currency in the params."""
+    lines = ["Bestellnr;Datum;Kunde;Betrag"]
+    for i in range(60):
+        amount = f"{10 + i % 7},{i % 10}5"
+        lines.append(f"B-{i // 2};{1 + i % 28:02d}.{1 + i % 12:02d}.2023 10:00;K{i % 12};"
+                     + (f"€ {amount}" if i % 3 == 0 else f"{amount} €" if i % 3 == 1 else amount))
+    (tmp_path / "shop.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    path = tmp_path / "shop.yaml"
+    path.write_text("data_kind: transactions\ndata_path: shop.csv\ncustomer_col: Kunde\ninvoice_col: Bestellnr\n"
+                    "date_col: Datum\namount_col: Betrag\nquantity_col: null\nprice_col: null\nstock_code_col: null\n"
+                    "country_col: null\ndayfirst: true\nk: 3\n" + (f"currency: \"{currency}\"\n" if currency else ""))
+    return path
+
+
+def test_a_run_shows_money_in_the_currency_of_the_amounts_when_the_params_name_none(tmp_path, capsys):
+    from segkit.config import load_params
+    from segkit.report.runner import _discovered, _planned
+
+    assert main(["check", str(_euro_shop(tmp_path, None))]) == 0
+    out = capsys.readouterr().out
+    assert "the reports show money in €, the currency of the amounts in 'Betrag'" in out and "currency)" not in out
+    params, _ = load_params([str(tmp_path / "shop.yaml")])
+    assert params.currency == "£" and _planned(params, _discovered(params, None, None), None)[0].currency == "€"
+    # a currency the params name is kept, and the amounts in another one are warned of
+    assert main(["check", str(_euro_shop(tmp_path, "$"))]) == 0
+    out = capsys.readouterr().out
+    assert "warning: column 'Betrag' holds amounts in €, but the reports would show money in $ (currency)" in out
+    assert "the reports show money in" not in out
+
+
+def test_amounts_in_several_currencies_choose_no_currency():
+    from segkit.config import Params
+    from segkit.preflight import shown_currency
+
+    params = Params(data_kind="customers")
+    info = {"findings": [], "currency_of": {"fee": "$", "Betrag": "€"}}
+    assert shown_currency(params, info) == (params, info)
+    assert shown_currency(params, {"findings": [], "currency_of": {"fee": "$", "paid": "USD"}})[0].currency == "$"
+    assert shown_currency(params, {"findings": [], "currency_of": {"paid": "GBP"}})[0] is params  # £ already

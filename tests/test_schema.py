@@ -228,6 +228,22 @@ def test_amounts_in_several_currencies_warn_whatever_the_column_is_called():
 
     raw, _ = type_columns(pd.DataFrame({"id": ["a", "b", "c"], "Customer's amount": ["$1.50", "€2", "£3"],
                                         "fee": ["$1", "$2", "$3"]}))
-    found = [f for f in validate(raw, kinds.get("customers").schema(), None) if f.rule == "currency"]
+    found = [f for f in validate(raw, kinds.get("customers").schema(), {"currency": "$"}) if f.rule == "currency"]
     assert [(f.column, f.severity) for f in found] == [("Customer's amount", "warning")]
     assert "several currencies ($, €, £)" in found[0].message and found[0].rows == 3
+
+
+def test_amounts_in_one_currency_that_the_reports_would_not_show_warn():
+    """A German shop's amounts ("€ 8,14", "7,55 €") read without a currency in the params: every page said £. The
+    reader records each column's one currency; the check warns when the params' currency is another one."""
+    from segkit.io.columns import type_columns
+
+    raw, _ = type_columns(pd.DataFrame({"id": ["a", "b", "c"], "Betrag": ["€ 8,14", "7,55 €", "3,10"],
+                                        "fee": ["$1", "USD 2", "3"]}))
+    assert raw.attrs["currency_of"] == {"Betrag": "€", "fee": "$"}
+    schema = kinds.get("customers").schema()
+    found = [f for f in validate(raw, schema, {"currency": "$"}) if f.rule == "currency"]
+    assert [(f.column, f.key) for f in found] == [("Betrag", "currency")]
+    assert found[0].said() == ("column 'Betrag' holds amounts in €, but the reports would show money in $ (currency). "
+                               "Fix: set currency: \"€\" in the params")
+    assert [f.column for f in validate(raw, schema, None) if f.rule == "currency"] == ["Betrag", "fee"]  # £ default

@@ -177,12 +177,14 @@ def type_columns(df: pd.DataFrame, *, decimal: str | None = None, thousands: str
             notes += [note] if note else []
             if reading is not None and len(reading.currencies) > 1:
                 mixed.setdefault("currencies", {})[str(name)] = list(reading.currencies)
+            elif reading is not None and reading.currencies:  # one currency: the reports should show it
+                mixed.setdefault("currency_of", {})[str(name)] = reading.currencies[0]
             if reading is not None and reading.mixed_scales:
                 mixed.setdefault("mixed_scales", {})[str(name)] = list(reading.mixed_scales)
         out[name] = s
     typed = pd.DataFrame(out, index=df.index)
     typed.columns = df.columns
-    typed.attrs.update(mixed)  # amounts in several currencies, shares beside percents: segkit.schema.validate warns
+    typed.attrs.update(mixed)  # currencies, shares beside percents: segkit.schema.validate warns
     return typed, notes
 
 

@@ -44,7 +44,7 @@ from ..config import SECRET_KEYS, Params, check_run_name, load_params
 from ..errors import RunError, SegkitError, truncate
 from ..io import hash_path, read_json, write_json
 from .appendix import finalise_reports
-from ..preflight import preflight
+from ..preflight import preflight, shown_currency
 from .batch import _kernel_params  # noqa: F401  (tests check what kernels receive)
 from .batch import Batch, Notebook, cell_after, kernel_environment, notebook_parameters, record_final_path
 from .forkserver import ForkServer, fork_server
@@ -203,8 +203,10 @@ def run(params_files: str | Path | Sequence[str | Path], *, name: str | None = N
     refuse_foreign(out_dir, params.run_name, force=force)  # before any notebook or input is read
     chosen = _discovered(params, only, notebooks_dir)
     with fork_server(forks) as forks:  # started now, it imports while the input is checked
-        preflight_info, notebooks, left_out = _planned(params, chosen, only)
+        params, preflight_info, notebooks, left_out = _planned(params, chosen, only)
         progress(f"params ok: {params.data_kind} data, {len(notebooks)} notebooks, input {preflight_info['input']}")
+        if preflight_info.get("currency_note"):
+            progress(preflight_info["currency_note"])
         for finding in preflight_info.get("findings", []):
             if finding.severity == "warning":  # as segkit check prints them: the run goes on, the reader should know
                 progress(f"warning: {finding.said()}")
@@ -220,14 +222,17 @@ def plan(params: Params, *, only: Sequence[str] | None = None, notebooks_dir: st
     """What a batch of ``params`` would run, as ``segkit run`` decides it before any notebook starts: the input
     check (:func:`~segkit.preflight.preflight`), the notebooks (``only``'s choice, ordered for the run's engine)
     and the notebooks left out, with why. Raises what would stop the run (``segkit check`` calls it)."""
-    return _planned(params, _discovered(params, only, notebooks_dir), only)
+    return _planned(params, _discovered(params, only, notebooks_dir), only)[1:]
 
 
 def _planned(params: Params, notebooks: list[Notebook], only: Sequence[str] | None
-             ) -> tuple[dict[str, Any], list[Notebook], dict[str, str]]:
+             ) -> tuple[Params, dict[str, Any], list[Notebook], dict[str, str]]:
+    """The params the run uses (in the currency of the amounts when they name none: :func:`shown_currency`), the
+    input check, the notebooks and those left out (:func:`plan`)."""
     info = preflight(params, needs={nb.needs for nb in notebooks if nb.needs})
+    params, info = shown_currency(params, info)
     notebooks = [nb.in_pandas() if info["engine"] == "pandas" else nb.in_engine() for nb in notebooks]
-    return (info, *_leave_out(notebooks, info["cannot_run"], only))
+    return (params, info, *_leave_out(notebooks, info["cannot_run"], only))
 
 
 def _leave_out(notebooks: list[Notebook], cannot: dict[str, SegkitError], only: Sequence[str] | None
