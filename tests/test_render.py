@@ -311,6 +311,9 @@ def test_cards_escape_data_and_colour_the_index_by_direction():
     assert '<span class="sk-idx-good">(index 18)</span>' in html_text  # a short time since the last purchase is good
     assert '<span class="sk-idx-high">(index 389)</span>' in html_text  # no direction given: neutral colour
     assert '<span class="">(index 100)</span>' in html_text
+    # a segment of one says so in the singular ("1 areas" before)
+    one = str(segment_cards([{**card, "size": 1, "share": 0.017}], entity="areas").data)
+    assert '<div class="sk-size">1 area · 1.7%</div>' in one and "10 customers · 50.0%" in html_text
 
 
 # --- index page --------------------------------------------------------------------------------------

@@ -32,7 +32,7 @@ from typing import Any
 from ..errors import ParamsError
 from ..resources import read_data_yaml
 
-__all__ = ["load_words", "split_words", "default_label", "stated_unit", "plural", "phrase", "feature_phrase"]
+__all__ = ["load_words", "split_words", "default_label", "stated_unit", "plural", "counted", "phrase", "feature_phrase"]
 
 _TOKEN = re.compile(r"\([^)]*\)|[A-Za-z]+|[0-9]+(?:\.[0-9]+)?|[$%€£]")
 _NOT_PLURAL = ("ss", "us", "is", "sales", "earnings", "savings", "gross", "status", "news")
@@ -120,6 +120,19 @@ def plural(entity: str) -> str:
     if text.endswith("y") and text[-2:-1] not in "aeiou":
         return text[:-1] + "ies"
     return text + "s"
+
+
+def counted(n: int, entity: str) -> str:
+    """``1 area``, ``2 areas``: a count with its plural ``entity`` ("customers", "companies") in the right number.
+
+    >>> counted(1, "areas"), counted(1, "companies"), counted(1, "businesses"), counted(4334, "customers")
+    ('1 area', '1 company', '1 business', '4,334 customers')
+    """
+    text = plural(entity)
+    if n == 1:
+        text = (text[:-3] + "y" if text.endswith("ies") else text[:-2]
+                if re.search(r"(ss|x|ch|sh)es$", text) else text[:-1] if text.endswith("s") else text)
+    return f"{n:,} {text}"
 
 
 #: Words that keep their capital inside a sentence ("fewer Asian residents"), besides acronyms.

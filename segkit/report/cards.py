@@ -17,6 +17,7 @@ import pandas as pd
 from matplotlib.colors import to_hex
 
 from ..format import MISSING_TEXT, format_number, format_share, format_value
+from ..naming.words import counted
 
 __all__ = ["segment_cards", "figure", "figure_png", "image", "format_value", "note", "note_html", "html_block", "caption",
            "split_table", "table", "plain_heading"]
@@ -75,7 +76,7 @@ def segment_cards(cards: Iterable[Mapping[str, Any]], *, entity: str = "customer
             f'<div class="sk-card" style="--sk-color:{color}">'
             f'<div class="sk-code">{html.escape(str(card["code"]))}</div>'
             f'<h3>{html.escape(str(card["name"]))}</h3>'
-            f'<div class="sk-size">{card["size"]:,} {html.escape(entity)} · {100 * card["share"]:.1f}%</div>'
+            f'<div class="sk-size">{html.escape(counted(card["size"], entity))} · {100 * card["share"]:.1f}%</div>'
             f'<p>{html.escape(str(card.get("description", "")))}</p><ul>{facts}</ul>'
             + (f'<p class="sk-drivers"><strong>What sets it apart:</strong> {html.escape(str(card["drivers"]))}</p>'
                if card.get("drivers") else "")

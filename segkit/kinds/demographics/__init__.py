@@ -385,7 +385,7 @@ def column_roles(raw: pd.DataFrame, params) -> pd.DataFrame:
     report = validate_acs_table(raw, groups)
     id_col = _id_col(params)
     rows = [{"feature group": "area id", "input columns": id_col, "status": "used",
-             "detail": "identifies the area; kept as 5-character text with leading zeros"},
+             "detail": "identifies the area; kept as text, leading zeros and all"},
             {"feature group": "population", "input columns": POPULATION_COL, "status": "used",
              "detail": f"areas with fewer than {params.min_population:,} residents are set aside"}]
     for group in groups:
