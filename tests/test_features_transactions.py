@@ -277,3 +277,23 @@ def test_online_retail_features(online_retail_clean):
     assert (f["frequency"] == ref["frequency"]).all()
     assert ((pd.Timestamp("2011-12-10") - ref["last"]).dt.days == f["recency"]).all()
     assert np.allclose(f["monetary"], ref["monetary"], rtol=1e-9)
+
+
+def test_the_snapshot_note_says_when_the_last_lines_are_returns(clean):
+    """A shop export's refunds ran 17 days past its last purchase: every recency was at least 18 days and the
+    features page said only "measured at 18 July 2024", while the value page said the data ended on 30 June."""
+    from segkit import kinds
+    from segkit.config import params_from_mapping
+
+    params = params_from_mapping({"data_kind": "transactions"})
+    kind = kinds.get("transactions")
+    plain = " ".join(kind.features(clean, params).notes)
+    assert "Recency and tenure are measured at 02 February 2011." in plain and "return or refund" not in plain
+    late = pd.concat([clean, clean[clean["is_cancellation"]].head(1).assign(date=pd.Timestamp("2011-02-20"))],
+                     ignore_index=True)
+    notes = " ".join(kind.features(late, params).notes)
+    assert ("measured at 21 February 2011. That is the day after the data's last line, a return or refund: the last "
+            "purchase was on 01 February 2011, so every customer's days since the last purchase are at least "
+            "20.") in notes
+    given = params_from_mapping({"data_kind": "transactions", "snapshot_date": "2011-03-01"})
+    assert "return or refund" not in " ".join(kind.features(late, given).notes)  # the user's own date: no claim
