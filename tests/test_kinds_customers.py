@@ -559,3 +559,28 @@ def test_the_check_leaves_out_a_total_row_as_the_cleaning_does():
     p = params_from_mapping({"data_kind": "customers", "id_col": "id"})
     with_total = pipeline.check_input(p, pd.concat([df, total], ignore_index=True))
     assert [f.message for f in with_total] == [f.message for f in pipeline.check_input(p, df)]
+
+
+def test_a_feature_that_says_what_another_says_in_other_units_counts_once():
+    """A CRM table's tenure in months and its signup date correlate at 1.000: both fed the segments, so tenure
+    counted twice in the distances and took two of a card's four key facts."""
+    from segkit.kinds import customers
+
+    rng = np.random.default_rng(0)
+    n = 300
+    days = rng.integers(30, 3000, n)
+    raw = pd.DataFrame({"CustomerID": [f"C{i:04d}" for i in range(n)], "TenureMonths": days // 30,
+                        "Age": rng.integers(18, 80, n).astype(float), "MonthlySpend": rng.gamma(2, 40, n),
+                        "SignupDate": (pd.Timestamp("2024-09-30") - pd.to_timedelta(days, unit="D")).strftime(
+                            "%Y-%m-%d"), "Spend copy": 0.0})
+    raw["Spend copy"] = raw["MonthlySpend"]
+    fs = customers.features(raw, params_from_mapping({"data_kind": "customers", "id_col": "CustomerID"}))
+    assert "SignupDate" not in fs.columns and "TenureMonths" in fs.columns and "Spend copy" not in fs.columns
+    assert "days_since_SignupDate" not in fs.profile_columns
+    r = np.corrcoef(raw["TenureMonths"], days)[0, 1]
+    assert r > 0.995 and (f"SignupDate says what TenureMonths says (their values correlate at {r:.3f}): left out of "
+                          "the features, so that it does not count twice") in " ".join(fs.notes)
+    assert "Spend copy equals MonthlySpend in every row: left out" in " ".join(fs.notes)
+    wanted = customers.features(raw, params_from_mapping({"data_kind": "customers", "id_col": "CustomerID",
+                                                          "features": ["TenureMonths", "SignupDate"]}))
+    assert wanted.columns == ["TenureMonths", "SignupDate"]  # named in features: kept

@@ -178,17 +178,29 @@ def _shorten(label: str, width: int = 32) -> str:
     return (cut if len(cut) >= width // 2 else label[:width - 1]) + "…"
 
 
-def _twins(table: pd.DataFrame, columns: list[str]) -> dict[str, str]:
-    """Numeric columns equal in every row to an earlier one: column -> the earlier column."""
-    out, seen = {}, {}
-    for col in columns:
-        if col not in table.columns or not pd.api.types.is_numeric_dtype(table[col]):
-            continue
-        key = int(pd.util.hash_pandas_object(table[col].astype(float), index=False).sum())
-        twin = next((o for o in seen.get(key, []) if table[o].astype(float).equals(table[col].astype(float))), None)
-        if twin is not None:
-            out[col] = twin
-        seen.setdefault(key, []).append(col)
+#: Two numeric features whose values correlate at least this much say one thing (tenure in months beside the days
+#: since signup): the later one is left out, so that it does not count twice in the distances.
+TWIN_CORRELATION = 0.995
+
+
+def _twins(table: pd.DataFrame, measured: Mapping[str, str]) -> dict[str, tuple[str, float]]:
+    """Features that say what an earlier one says: feature -> (the earlier feature, the correlation of their values;
+    1.0 when equal in every row). ``measured`` maps each feature to the numeric column of its values (a date's days
+    since), whose gaps are filled by then."""
+    cols = [c for c, v in measured.items() if v in table.columns and pd.api.types.is_numeric_dtype(table[v])]
+    if len(cols) < 2:
+        return {}
+    X = table[[measured[c] for c in cols]].to_numpy(dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):  # a constant column correlates with nothing (NaN)
+        r = np.corrcoef(X, rowvar=False)
+    out: dict[str, tuple[str, float]] = {}
+    kept: list[int] = []
+    for j, col in enumerate(cols):
+        i = next((i for i in kept if abs(r[i, j]) >= TWIN_CORRELATION), None)
+        if i is None:
+            kept.append(j)
+        else:
+            out[col] = (cols[i], 1.0 if np.array_equal(X[:, i], X[:, j]) else float(r[i, j]))
     return out
 
 
@@ -252,12 +264,14 @@ def features(cleaned: pd.DataFrame, params) -> FeatureSet:
         columns = list(dict.fromkeys(wanted))
     else:
         columns, notes = kept, notes + sparse_notes
-        twins = _twins(table, [c for c in numeric if c in columns])
-        for col, twin in twins.items():
-            notes.append(f"{col} equals {twin} in every row: left out of the features (name it in features to "
-                         "keep it).")
+        measured = {c: f"days_since_{c}" if c in dates else c for c in columns}
+        twins = _twins(table, {c: m for c, m in measured.items() if m in numeric})
+        for col, (twin, r) in twins.items():
+            notes.append(f"{col} equals {twin} in every row: left out of the features (name it in features to keep "
+                         "it)." if r == 1.0 else f"{col} says what {twin} says (their values correlate at {r:.3f}): "
+                         "left out of the features, so that it does not count twice (name it in features to keep it).")
         columns = [c for c in columns if c not in twins]
-        numeric = [c for c in numeric if c not in twins]
+        numeric = [c for c in numeric if c not in twins and c not in {measured[t] for t in twins}]
     labels, short, units = _describe(table, model, numeric, dates, params)
     categorical = [c for c in columns if model[c] in ("categorical", "boolean")]
     entity = plural(params.entity or ENTITY)
