@@ -58,7 +58,8 @@ class Finding:
         ``unique``, ``pattern``, ``constant``, ``personal``, ``missing_codes``, ``rows``, ``columns``;
         ``stages`` for what an optional notebook would stop on, found on a sample (:func:`segkit.pipeline.preflight`);
         ``currency`` and ``scales`` for amounts in several currencies and shares beside percents (the reader's);
-        ``refunds`` for orders refunded in part (the transactions kind's ``input_findings``).
+        ``refunds`` for orders refunded in part and ``test_ids`` for customer ids of test accounts (the
+        transactions kind's ``input_findings``).
     column : str or None
         The input column (None for table rules).
     message : str

@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 
 import numpy as np
+import re
+
 import pandas as pd
 import pytest
 
@@ -440,3 +442,25 @@ def test_the_cleaning_table_has_an_added_column_only_when_a_rule_added_rows():
     counts = with_refunds.loc["Refunds", ["Rows before", "Removed", "Added", "Rows after"]].tolist()
     assert counts == ["3", "0", "2", "5"]
     assert "Added" not in cleaning_table(clean_transactions(raw)[1]).columns
+
+
+@pytest.mark.parametrize("ids, found", [
+    (["TEST", "TEST", "7", "8"], "'TEST' (2 lines)"),
+    (["test_01", "Demo 2", "dummy@shop.de", "8"], "'test_01' (1 line)"),
+    (["Testa", "Demos", "contest", "7"], None),  # names and words that only contain the letters
+])
+def test_customer_ids_of_test_accounts_are_warned_of(ids, found):
+    """A shop export's 25 lines of customer "TEST" were segmented: the test account placed the most orders of its
+    "Loyal Customers", and neither segkit check nor the run said anything."""
+    from segkit import pipeline
+    from segkit.config import params_from_mapping
+
+    raw = pd.DataFrame({"InvoiceNo": ["1", "2", "3", "4"], "StockCode": ["A"] * 4, "Quantity": [1] * 4,
+                        "InvoiceDate": ["2011-01-03 10:00"] * 4, "UnitPrice": [0.01, 1.0, 5.0, 4.0],
+                        "CustomerID": ids, "Country": ["UK"] * 4})
+    warned = [f for f in pipeline.check_input(params_from_mapping({}), raw) if f.rule == "test_ids"]
+    if found is None:
+        assert warned == []
+    else:
+        assert len(warned) == 1 and found in warned[0].message and warned[0].key == "customer_col"
+        assert warned[0].rows == sum(bool(re.match(r"(?i)(test|dummy|demo)(?![a-z])", i)) for i in ids)

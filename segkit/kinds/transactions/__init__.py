@@ -11,6 +11,7 @@ import pandas as pd
 from ...featureset import FeatureSet
 from ...io import require_columns
 from ...errors import ParamsError, SegkitError
+from ...naming.words import counted
 from ...schema import Finding
 from . import sql
 from .clean import DEFAULT_NON_PRODUCT_CODES, TransactionColumns, clean_transactions
@@ -73,9 +74,36 @@ def schema_params(params):
 _PARTLY_REFUNDED = re.compile(r"partial(?:ly)?[\s_-]*refund", re.IGNORECASE)
 
 
+#: A customer id of a test account ("TEST", "test_01", "Demo 2", "dummy@shop.de"), not a customer.
+_TEST_ID = re.compile(r"(?:test|dummy|demo)(?![a-z])", re.IGNORECASE)
+
+
 def input_findings(raw: pd.DataFrame, params) -> list[Finding]:
-    """What the schema cannot say: a warning when ``status_col`` says orders were refunded in part, their status is not
-    one of ``cancelled_statuses`` and ``refund_col`` is not set, so that their whole amount would count as spend."""
+    """What the schema cannot say: customer ids that look like test accounts (:func:`_test_accounts`), and a warning
+    when ``status_col`` says orders were refunded in part, their status is not one of ``cancelled_statuses`` and
+    ``refund_col`` is not set, so that their whole amount would count as spend."""
+    return _test_accounts(raw, params) + _partly_refunded(raw, params)
+
+
+def _test_accounts(raw: pd.DataFrame, params) -> list[Finding]:
+    """A warning for customer ids such as "TEST" or "demo-1": a shop's test orders would be segmented as a customer
+    (a trial's "TEST" placed the most orders of its "Loyal Customers")."""
+    col = params.customer_col
+    if col is None or col not in raw.columns:
+        return []
+    values = raw[col].dropna()
+    uniq = pd.Series(pd.unique(values))  # a few thousand customers of half a million lines
+    test = uniq[uniq.astype(str).str.strip().str.match(_TEST_ID).to_numpy()]
+    if test.empty:
+        return []
+    counts = values[values.isin(test)].astype(str).str.strip().value_counts()
+    shown = ", ".join(f"{i!r} ({counted(n, 'lines')})" for i, n in counts.head(3).items())
+    return [Finding("warning", "test_ids", col, f"column {col!r} (customer_col) has {len(counts):,} id(s) that look "
+                    f"like test accounts ({shown}): their lines are segmented as a customer's", int(counts.sum()),
+                    "customer_col", "remove their lines before the run, or give them the ids of the customers they are")]
+
+
+def _partly_refunded(raw: pd.DataFrame, params) -> list[Finding]:
     col = params.status_col
     if col is None or params.refund_col is not None or col not in raw.columns:
         return []
