@@ -134,7 +134,9 @@ class Params(ReadOptions):  # how the input is read (sep, header, decimal, dayfi
     non_product_codes: list[str] | None = Field(None, description="stock codes that are not products (default: the built-in list of postage, fees, ...)")
     cancellation_prefix: str = Field("C", description="invoice prefix that marks a cancellation")
     cancelled_statuses: list[str] = Field(["refunded", "voided", "cancelled", "canceled"], min_length=1, description="with status_col: the statuses of orders the customer did not keep (compared in lower case)")
-    drop_duplicates: bool = Field(True, description="drop exact duplicate rows")
+    drop_duplicates: bool | None = Field(
+        None, description="drop exact duplicate rows; unset: yes, except in transactions without a quantity column, "
+                          "where each line is one item and two identical lines are two items bought")
     snapshot_date: IsoDate = Field(None, description="date recency is measured at (default: the day after the last purchase)")
 
     # --- features ---------------------------------------------------------------------------

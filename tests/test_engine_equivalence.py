@@ -126,6 +126,26 @@ def test_line_amounts_only_agree(generated, tmp_path):
     assert_same(theirs, ours)
 
 
+def test_identical_lines_of_items_are_kept_and_double_exports_dropped_alike(generated, tmp_path):
+    """Each line one item (no quantity column): two identical lines are two items bought, and a shop export lost
+    one of each pair as "the same line recorded twice". Kept unless drop_duplicates says otherwise; with a quantity
+    column an identical line is still a double export."""
+    df = (generated[0].assign(Amount=lambda d: d["Quantity"] * d["UnitPrice"])
+          .drop(columns=["UnitPrice", "Quantity"]))
+    df = pd.concat([df, df.iloc[:40]], ignore_index=True)  # 40 items bought twice in the same order
+    path = tmp_path / "items.parquet"
+    df.to_parquet(path, index=False)
+    p = _params(path, amount_col="Amount", quantity_col=None)
+    theirs, ours = run_pandas(df, p), run_duckdb(path, p, tmp_path)
+    assert_same(theirs, ours)
+    step = theirs[0]["duplicates"]
+    assert step.rows_removed == 0 and step.description.startswith("Identical lines were kept: with no quantity column")
+    told = _params(path, amount_col="Amount", quantity_col=None, drop_duplicates=True)
+    assert run_pandas(df, told)[0]["duplicates"].rows_removed >= 40
+    assert_same(run_pandas(df, told), run_duckdb(path, told, tmp_path))
+    assert run_pandas(generated[0], _params(path))[0]["duplicates"].rows_removed > 0  # quantity column: dropped
+
+
 def test_summary_lines_agree(generated, tmp_path):
     """An export's total lines ("Total", "Grand total:", one with a blank date) are removed alike, are no lost
     customer, and take nothing from the customers' spend."""

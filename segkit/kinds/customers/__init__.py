@@ -91,7 +91,7 @@ def clean(raw: pd.DataFrame, params):
     """
     log, table = CleaningLog(), raw.reset_index(drop=True)
     n = len(table)
-    if params.drop_duplicates:
+    if params.drop_duplicates is not False:  # unset: copies of a customer's row are a double export
         dup = table.duplicated(keep="first").to_numpy()
         log.add("duplicates", "Exact copies of a row (usually a double export): the first copy is kept", n,
                 int(dup.sum()))

@@ -63,7 +63,7 @@ from ...errors import DataValueError
 from ...parse import after_period, is_na_token, read_dates, read_ids, read_numbers
 from ...quality import ABSURD_VALUE  # at or above this size, a quantity, price or amount is a data error
 from .columns import SUMMARY_LINES_TEXT, TransactionColumns
-from .rules import (CANCELLED_STATUSES, _listed, _today, cancelled, cancelled_step, duplicates_step,
+from .rules import (CANCELLED_STATUSES, _listed, _today, cancelled, cancelled_step, drops_duplicates, duplicates_step,
                     customer_steps, future_dates_step, log_rule, price_rule, refunds_step, required_fields,
                     unmapped_steps)
 
@@ -179,12 +179,17 @@ class _Options:
     columns: TransactionColumns
     non_product_codes: Iterable[str]
     cancellation_prefix: str | None
-    drop_duplicates: bool
+    drop_duplicates: bool | None  # None: when the data has a quantity column (:func:`.rules.drops_duplicates`)
     dayfirst: bool | None = None
     date_format: str | None = None
     decimal: str | None = None
     thousands: str | None = None
     cancelled_statuses: Iterable[str] = CANCELLED_STATUSES
+
+
+def _drops(opts: _Options) -> bool:
+    """Whether exact duplicate lines are dropped (:func:`.rules.drops_duplicates`)."""
+    return drops_duplicates(opts.drop_duplicates, opts.columns.quantity)
 
 
 def _normalise(df: pd.DataFrame, opts: _Options, log: CleaningLog) -> pd.DataFrame:
@@ -228,7 +233,7 @@ def _normalise(df: pd.DataFrame, opts: _Options, log: CleaningLog) -> pd.DataFra
     if c.refund is not None:
         refund = _to_numeric(df[c.refund], "refund_col", opts, log).abs()
         parts["refund"] = refund.groupby(invoice.to_numpy(), dropna=False).transform("max")
-    if opts.drop_duplicates:
+    if _drops(opts):
         parts["is_duplicate"] = df.duplicated(keep="first")
     return pd.DataFrame({name: s.reset_index(drop=True) for name, s in parts.items()})
 
@@ -243,8 +248,8 @@ def _drop(table: pd.DataFrame, log: CleaningLog, rule: str, description: str, dr
 
 def _duplicates(table: pd.DataFrame, log: CleaningLog, opts: _Options) -> pd.DataFrame:
     """``[duplicates]``: exact duplicate raw rows, the first copy kept (logged, 0 removed, when off)."""
-    drop = table["is_duplicate"].to_numpy() if opts.drop_duplicates else np.zeros(len(table), dtype=bool)
-    text, note = duplicates_step(opts.drop_duplicates)
+    drop = table["is_duplicate"].to_numpy() if _drops(opts) else np.zeros(len(table), dtype=bool)
+    text, note = duplicates_step(_drops(opts), opts.drop_duplicates is None)
     return _drop(table, log, "duplicates", text, drop, note)
 
 
@@ -448,8 +453,9 @@ def clean_transactions(
     cancellation_prefix : str or None
         Invoice ids starting with this (case-sensitive) mark cancellations. Lines with a negative
         quantity are cancellations whatever their invoice id.
-    drop_duplicates : bool
-        Drop exact duplicate rows (the step is still logged, with 0 removed, when False).
+    drop_duplicates : bool or None
+        Drop exact duplicate rows (the step is still logged, with 0 removed, when False). None: unless there is no
+        quantity column (each line is then one item, and two identical lines are two items bought).
     dayfirst : bool, optional
         When no date of the column decides (a first field above 12 means day first), True reads
         ``01/02/2011`` as 1 February; default month first (2 January). See :mod:`segkit.parse`.

@@ -32,10 +32,21 @@ def log_rule(log: CleaningLog, rule: str, description: str, before: int, removed
     return before - removed
 
 
-def duplicates_step(drop_duplicates: bool) -> tuple[str, str]:
-    """The ``duplicates`` rule's description and note, for the pandas and the engines' cleaning."""
+def drops_duplicates(drop_duplicates: bool | None, quantity_col: str | None) -> bool:
+    """Whether the cleaning drops exact duplicate lines: as ``drop_duplicates`` says, and when it is unset, unless the
+    data has no quantity column (each line is then one item, and two identical lines are two items bought)."""
+    return drop_duplicates if drop_duplicates is not None else quantity_col is not None
+
+
+def duplicates_step(drop_duplicates: bool, unset: bool = False) -> tuple[str, str]:
+    """The ``duplicates`` rule's description and note, for the pandas and the engines' cleaning (``unset``: the
+    params left ``drop_duplicates`` to :func:`drops_duplicates`)."""
     if drop_duplicates:
         return "Exact duplicate rows (the same line recorded twice) were removed; the first copy was kept.", ""
+    if unset:
+        return ("Identical lines were kept: with no quantity column each line is one item, so two identical lines "
+                "are two items bought (set drop_duplicates: true if they are the same line recorded twice).",
+                "kept: no quantity column")
     return "Exact duplicate rows were kept (duplicate removal switched off).", "skipped: drop_duplicates=False"
 
 

@@ -27,8 +27,8 @@ from ...engine.duckdb import DuckDBEngine
 from ...errors import ColumnError, DataValueError
 from ...featureset import FrozenIds
 from .clean import DEFAULT_NON_PRODUCT_CODES
-from .rules import (_listed, _today, cancelled, cancelled_step, customer_steps, duplicates_step, future_dates_step,
-                    log_rule, price_rule, refunds_step, required_fields, unmapped_steps)
+from .rules import (_listed, _today, cancelled, cancelled_step, customer_steps, drops_duplicates, duplicates_step,
+                    future_dates_step, log_rule, price_rule, refunds_step, required_fields, unmapped_steps)
 from .columns import SUMMARY_LINES_TEXT, TransactionColumns
 
 __all__ = ["check_in_duckdb", "check_in_engine", "clean_in_duckdb", "features_in_duckdb", "clean_in_engine",
@@ -178,7 +178,7 @@ def _build_lines(eng: SQLEngine, source: str, params, c: TransactionColumns) -> 
     norm = _normalised(eng, source, params, c, types)
     rest = [f"{eng.quote(k)} AS segkit_raw_{i}" for i, k in enumerate(k for k in types if k not in norm)]
     rows = eng.one(f"SELECT count(*) FROM {source}")[0]
-    distinct = "DISTINCT " if params.drop_duplicates else ""
+    distinct = "DISTINCT " if drops_duplicates(params.drop_duplicates, params.quantity_col) else ""
     eng.view("segkit_raw", f"SELECT {distinct}* FROM {source}")
     select = ", ".join(f"{sql} AS {eng.quote(name)}" for name, sql in norm.items())
     eng.table("segkit_lines", f"SELECT *, {_dropped_by(eng, c, params, _today())} AS dropped FROM (SELECT {select}"
@@ -225,7 +225,8 @@ def _log(eng: SQLEngine, params, c: TransactionColumns, rows: int, distinct: int
     n, log = _counts(eng), CleaningLog()
     for rule, description, note in unmapped_steps(c):
         log.add(rule, description, rows, 0, note=note)
-    text, note = duplicates_step(params.drop_duplicates)
+    dropped = drops_duplicates(params.drop_duplicates, params.quantity_col)
+    text, note = duplicates_step(dropped, params.drop_duplicates is None)
     left = log_rule(log, "duplicates", text, rows, rows - distinct, note)
     left = log_rule(log, "missing_customer", _DESCRIPTIONS["missing_customer"], left, n["missing_customer"],
                     key="customer_col")
