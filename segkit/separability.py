@@ -193,8 +193,9 @@ class SegmentExplanation:
                 return " The segments are well separated: their boundaries can be told from the data."
             data = ("the groups in the data overlap" if self.structure == "moderate"
                     else "the data has no clear natural groups")
-            return (" Each segment is clearly defined by the measures, so a new row can be placed reliably; as the "
-                    f"k page says, {data}, so the boundaries are where the segments were drawn, not gaps in the data.")
+            return (f" Each segment is clearly defined by the measures, so new {self.entity} can be placed reliably; "
+                    f"as the k page says, {data}, so the boundaries are where the segments were drawn, not gaps in "
+                    "the data.")
         worst = self.segment_f1.idxmin()
         if plain:  # the headline's share may be high while a small segment is rarely recognised
             return (f" Warning: the segments are not all well separated: {self.name(worst)} is the hardest to "

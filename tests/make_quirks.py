@@ -798,7 +798,8 @@ def _(path):
 
 
 @quirk("one_currency_two_ways.csv", "line amounts in one currency written two ways, $12.50 and USD 12.50: read as "
-       "the same money, without a warning", {"amount_col": "Amount", "price_col": None, "country_col": None})
+       "the same money, without a warning", {"amount_col": "Amount", "price_col": None, "country_col": None,
+                                              "currency": "$"})
 def _(path):
     rows = orders()
     lines = ["InvoiceNo,StockCode,Quantity,InvoiceDate,CustomerID,Amount"]

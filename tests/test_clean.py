@@ -6,8 +6,6 @@ import json
 from pathlib import Path
 
 import numpy as np
-import re
-
 import pandas as pd
 import pytest
 
@@ -444,12 +442,12 @@ def test_the_cleaning_table_has_an_added_column_only_when_a_rule_added_rows():
     assert "Added" not in cleaning_table(clean_transactions(raw)[1]).columns
 
 
-@pytest.mark.parametrize("ids, found", [
-    (["TEST", "TEST", "7", "8"], "'TEST' (2 lines)"),
-    (["test_01", "Demo 2", "dummy@shop.de", "8"], "'test_01' (1 line)"),
-    (["Testa", "Demos", "contest", "7"], None),  # names and words that only contain the letters
+@pytest.mark.parametrize("ids, found, lines", [
+    (["TEST", "TEST", "7", "8"], "'TEST' (2 lines)", 2),
+    (["test_01", "Demo 2", "dummy@shop.de", "8"], "'test_01' (1 line)", 3),
+    (["Testa", "Demos", "contest", "7"], None, 0),  # names and words that only contain the letters
 ])
-def test_customer_ids_of_test_accounts_are_warned_of(ids, found):
+def test_customer_ids_of_test_accounts_are_warned_of(ids, found, lines):
     """A shop export's 25 lines of customer "TEST" were segmented: the test account placed the most orders of its
     "Loyal Customers", and neither segkit check nor the run said anything."""
     from segkit import pipeline
@@ -463,4 +461,4 @@ def test_customer_ids_of_test_accounts_are_warned_of(ids, found):
         assert warned == []
     else:
         assert len(warned) == 1 and found in warned[0].message and warned[0].key == "customer_col"
-        assert warned[0].rows == sum(bool(re.match(r"(?i)(test|dummy|demo)(?![a-z])", i)) for i in ids)
+        assert warned[0].rows == lines

@@ -577,10 +577,16 @@ def test_a_feature_that_says_what_another_says_in_other_units_counts_once():
     fs = customers.features(raw, params_from_mapping({"data_kind": "customers", "id_col": "CustomerID"}))
     assert "SignupDate" not in fs.columns and "TenureMonths" in fs.columns and "Spend copy" not in fs.columns
     assert "days_since_SignupDate" not in fs.profile_columns
-    r = np.corrcoef(raw["TenureMonths"], days)[0, 1]
-    assert r > 0.995 and (f"SignupDate says what TenureMonths says (their values correlate at {r:.3f}): left out of "
+    r = np.corrcoef(raw["TenureMonths"].rank(), pd.Series(days).rank())[0, 1]  # the days since signup, ranked
+    assert r > 0.995 and (f"SignupDate says what TenureMonths says (their ranks correlate at {r:.3f}): left out of "
                           "the features, so that it does not count twice") in " ".join(fs.notes)
     assert "Spend copy equals MonthlySpend in every row: left out" in " ".join(fs.notes)
+    # two unrelated columns that one extreme customer lines up (Pearson's r 0.9993) are both kept
+    odd = raw.assign(Age=raw["Age"].where(raw.index > 0, 80_000.0),
+                     MonthlySpend=raw["MonthlySpend"].where(raw.index > 0, 40_000_000.0))
+    assert np.corrcoef(odd["Age"], odd["MonthlySpend"])[0, 1] > 0.995
+    kept = customers.features(odd, params_from_mapping({"data_kind": "customers", "id_col": "CustomerID"}))
+    assert {"Age", "MonthlySpend"} <= set(kept.columns)
     wanted = customers.features(raw, params_from_mapping({"data_kind": "customers", "id_col": "CustomerID",
                                                           "features": ["TenureMonths", "SignupDate"]}))
     assert wanted.columns == ["TenureMonths", "SignupDate"]  # named in features: kept

@@ -163,14 +163,19 @@ def test_a_caption_counts_the_points_its_figure_draws():
     sample)", while every customer was drawn; a sample topped up for a small segment drew more than it said."""
     from types import SimpleNamespace
 
+    from segkit.featureset import FeatureSet
     from segkit.stages.profile import _drawn
 
     rng = np.random.default_rng(0)
     labels = np.r_[np.zeros(250, int), np.ones(40, int), np.full(10, 2)]
     coords = rng.normal(size=(len(labels), 2))
-    seg = SimpleNamespace(labels=pd.Series(labels), features=SimpleNamespace(entity="customers"))
+    features = FeatureSet(table=pd.DataFrame(index=range(len(labels))), columns=[], entity="customers")
+    seg = SimpleNamespace(labels=pd.Series(labels), features=features)
     assert _drawn(seg, SimpleNamespace(plot_sample=5000, seed=0)) == "all 300 customers"
     caption = _drawn(seg, SimpleNamespace(plot_sample=50, seed=0))
     ax = plot_segment_map(coords, labels, sample=50, seed=0)
     points = sum(len(c.get_offsets()) for c in ax.collections if isinstance(c, PathCollection))
     assert points > 50 and caption == f"a random sample of {points} of the 300 customers"
+    # an engine gave the notebooks 300 of 10 million customers: the caption counts them all
+    features.extra["driver_sample"] = {"entities": 10_000_000, "sample": 300, "seed": 0}
+    assert _drawn(seg, SimpleNamespace(plot_sample=5000, seed=0)) == "a random sample of 300 of the 10,000,000 customers"

@@ -273,6 +273,8 @@ def _cophenetic_sample(Z: np.ndarray, coords: np.ndarray, leaves: np.ndarray) ->
     """Cophenetic correlation on the given leaves, without forming the full n² matrices: the tree the merges
     induce on those leaves keeps every pair's merge height, so scipy's ``cophenet`` of it gives the sample's
     cophenetic distances (in the order of ``pdist``)."""
+    if leaves.size < 3:  # fewer than two pairs: no correlation
+        return float("nan")
     c, d = cophenet(_induced(Z, leaves)), pdist(coords[leaves])
     if c.std() == 0 or d.std() == 0:
         return float("nan")

@@ -152,9 +152,11 @@ def segment_map(ctx: RunContext, seg: Segmentation):
 
 
 def _drawn(seg: Segmentation, p) -> str:
-    """The rows a figure of the segments draws (:func:`segkit.plots.profile.sample_positions`), for its caption."""
+    """The rows a figure of the segments draws (:func:`segkit.plots.profile.sample_positions`), of all the entities
+    (more than the features hold when an engine gave the notebooks a sample of them), for its caption."""
     shown = len(sample_positions(seg.labels.to_numpy(), p.plot_sample, p.seed))
-    return drawn(shown, len(seg.labels), seg.features.entity)
+    sample = in_engine.sample_of(seg.features)
+    return drawn(shown, int(sample["entities"]) if sample else len(seg.labels), seg.features.entity)
 
 
 def _unit_labels(seg: Segmentation) -> dict[str, str]:

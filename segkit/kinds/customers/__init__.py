@@ -178,29 +178,31 @@ def _shorten(label: str, width: int = 32) -> str:
     return (cut if len(cut) >= width // 2 else label[:width - 1]) + "…"
 
 
-#: Two numeric features whose values correlate at least this much say one thing (tenure in months beside the days
-#: since signup): the later one is left out, so that it does not count twice in the distances.
+#: Two numeric features whose ranks correlate at least this much say one thing (tenure in months beside the days
+#: since signup): the later one is left out, so that it does not count twice in the distances. Ranks, so that a few
+#: extreme customers in two unrelated columns do not make them look alike.
 TWIN_CORRELATION = 0.995
 
 
-def _twins(table: pd.DataFrame, measured: Mapping[str, str]) -> dict[str, tuple[str, float]]:
-    """Features that say what an earlier one says: feature -> (the earlier feature, the correlation of their values;
-    1.0 when equal in every row). ``measured`` maps each feature to the numeric column of its values (a date's days
-    since), whose gaps are filled by then."""
+def _twins(table: pd.DataFrame, measured: Mapping[str, str]) -> dict[str, tuple[str, float | None]]:
+    """Features that say what an earlier one says: feature -> (the earlier feature, the rank correlation of their
+    values, None when they are equal in every row). ``measured`` maps each feature to the numeric column of its
+    values (a date's days since), whose gaps are filled by then."""
     cols = [c for c, v in measured.items() if v in table.columns and pd.api.types.is_numeric_dtype(table[v])]
     if len(cols) < 2:
         return {}
-    X = table[[measured[c] for c in cols]].to_numpy(dtype=float)
+    values = table[[measured[c] for c in cols]].astype(float)
     with np.errstate(invalid="ignore", divide="ignore"):  # a constant column correlates with nothing (NaN)
-        r = np.corrcoef(X, rowvar=False)
-    out: dict[str, tuple[str, float]] = {}
+        r = np.corrcoef(values.rank().to_numpy(), rowvar=False)
+    out: dict[str, tuple[str, float | None]] = {}
     kept: list[int] = []
     for j, col in enumerate(cols):
         i = next((i for i in kept if abs(r[i, j]) >= TWIN_CORRELATION), None)
         if i is None:
             kept.append(j)
         else:
-            out[col] = (cols[i], 1.0 if np.array_equal(X[:, i], X[:, j]) else float(r[i, j]))
+            same = np.array_equal(values.iloc[:, i].to_numpy(), values.iloc[:, j].to_numpy())
+            out[col] = (cols[i], None if same else float(r[i, j]))
     return out
 
 
@@ -268,7 +270,7 @@ def features(cleaned: pd.DataFrame, params) -> FeatureSet:
         twins = _twins(table, {c: m for c, m in measured.items() if m in numeric})
         for col, (twin, r) in twins.items():
             notes.append(f"{col} equals {twin} in every row: left out of the features (name it in features to keep "
-                         "it)." if r == 1.0 else f"{col} says what {twin} says (their values correlate at {r:.3f}): "
+                         "it)." if r is None else f"{col} says what {twin} says (their ranks correlate at {r:.3f}): "
                          "left out of the features, so that it does not count twice (name it in features to keep it).")
         columns = [c for c in columns if c not in twins]
         numeric = [c for c in numeric if c not in twins and c not in {measured[t] for t in twins}]

@@ -82,7 +82,7 @@ def input_findings(raw: pd.DataFrame, params) -> list[Finding]:
     """What the schema cannot say: customer ids that look like test accounts (:func:`_test_accounts`), and a warning
     when ``status_col`` says orders were refunded in part, their status is not one of ``cancelled_statuses`` and
     ``refund_col`` is not set, so that their whole amount would count as spend."""
-    return _test_accounts(raw, params) + _partly_refunded(raw, params)
+    return _test_accounts(raw, params) + _identical_items(raw, params) + _partly_refunded(raw, params)
 
 
 def _test_accounts(raw: pd.DataFrame, params) -> list[Finding]:
@@ -100,7 +100,23 @@ def _test_accounts(raw: pd.DataFrame, params) -> list[Finding]:
     shown = ", ".join(f"{i!r} ({counted(n, 'lines')})" for i, n in counts.head(3).items())
     return [Finding("warning", "test_ids", col, f"column {col!r} (customer_col) has {len(counts):,} id(s) that look "
                     f"like test accounts ({shown}): their lines are segmented as a customer's", int(counts.sum()),
-                    "customer_col", "remove their lines before the run, or give them the ids of the customers they are")]
+                    "customer_col", "remove their lines before the run, or give them the ids of the customers they "
+                    "are")]
+
+
+def _identical_items(raw: pd.DataFrame, params) -> list[Finding]:
+    """A warning for identical lines kept as items bought twice (no quantity column, ``drop_duplicates`` unset): right
+    for a till export, double the spend of an export that repeats itself."""
+    if params.quantity_col is not None or params.drop_duplicates is not None:
+        return []
+    n = int(raw.duplicated().sum())
+    if not n:
+        return []
+    return [Finding("warning", "duplicates", None, f"{n:,} line(s) ({n / len(raw):.1%}) are identical to an earlier "
+                    "line and are kept: with no quantity column each line is one item, so they count as items bought "
+                    "again",
+                    n, "drop_duplicates", "set drop_duplicates: true if the export repeats lines (the same line "
+                    "recorded twice), or false to keep them without this warning")]
 
 
 def _partly_refunded(raw: pd.DataFrame, params) -> list[Finding]:

@@ -179,17 +179,13 @@ class _Options:
     columns: TransactionColumns
     non_product_codes: Iterable[str]
     cancellation_prefix: str | None
-    drop_duplicates: bool | None  # None: when the data has a quantity column (:func:`.rules.drops_duplicates`)
+    drop_duplicates: bool  # as :func:`.rules.drops_duplicates` decides it
     dayfirst: bool | None = None
     date_format: str | None = None
     decimal: str | None = None
     thousands: str | None = None
     cancelled_statuses: Iterable[str] = CANCELLED_STATUSES
-
-
-def _drops(opts: _Options) -> bool:
-    """Whether exact duplicate lines are dropped (:func:`.rules.drops_duplicates`)."""
-    return drops_duplicates(opts.drop_duplicates, opts.columns.quantity)
+    duplicates_unset: bool = False  # drop_duplicates was left to the quantity column
 
 
 def _normalise(df: pd.DataFrame, opts: _Options, log: CleaningLog) -> pd.DataFrame:
@@ -233,7 +229,7 @@ def _normalise(df: pd.DataFrame, opts: _Options, log: CleaningLog) -> pd.DataFra
     if c.refund is not None:
         refund = _to_numeric(df[c.refund], "refund_col", opts, log).abs()
         parts["refund"] = refund.groupby(invoice.to_numpy(), dropna=False).transform("max")
-    if _drops(opts):
+    if opts.drop_duplicates:
         parts["is_duplicate"] = df.duplicated(keep="first")
     return pd.DataFrame({name: s.reset_index(drop=True) for name, s in parts.items()})
 
@@ -248,8 +244,8 @@ def _drop(table: pd.DataFrame, log: CleaningLog, rule: str, description: str, dr
 
 def _duplicates(table: pd.DataFrame, log: CleaningLog, opts: _Options) -> pd.DataFrame:
     """``[duplicates]``: exact duplicate raw rows, the first copy kept (logged, 0 removed, when off)."""
-    drop = table["is_duplicate"].to_numpy() if _drops(opts) else np.zeros(len(table), dtype=bool)
-    text, note = duplicates_step(_drops(opts), opts.drop_duplicates is None)
+    drop = table["is_duplicate"].to_numpy() if opts.drop_duplicates else np.zeros(len(table), dtype=bool)
+    text, note = duplicates_step(opts.drop_duplicates, opts.duplicates_unset)
     return _drop(table, log, "duplicates", text, drop, note)
 
 
@@ -432,7 +428,7 @@ def clean_transactions(
     columns: TransactionColumns = TransactionColumns(),
     non_product_codes: Iterable[str] = DEFAULT_NON_PRODUCT_CODES,
     cancellation_prefix: str | None = "C",
-    drop_duplicates: bool = True,
+    drop_duplicates: bool | None = None,
     dayfirst: bool | None = None,
     date_format: str | None = None,
     decimal: str | None = None,
@@ -492,8 +488,9 @@ def clean_transactions(
         error: those rows are dropped by the ``missing_values`` rule.
     """
     columns.check(df)
-    opts = _Options(columns, non_product_codes, cancellation_prefix, drop_duplicates, dayfirst, date_format,
-                    decimal, thousands, cancelled_statuses)
+    drops = drops_duplicates(drop_duplicates, columns.quantity)
+    opts = _Options(columns, non_product_codes, cancellation_prefix, drops, dayfirst, date_format, decimal, thousands,
+                    cancelled_statuses, drop_duplicates is None)
     log = CleaningLog()
     table = start = _normalise(df, opts, log)
     for rule in _RULES:
