@@ -178,4 +178,5 @@ def test_a_caption_counts_the_points_its_figure_draws():
     assert points > 50 and caption == f"a random sample of {points} of the 300 customers"
     # an engine gave the notebooks 300 of 10 million customers: the caption counts them all
     features.extra["driver_sample"] = {"entities": 10_000_000, "sample": 300, "seed": 0}
-    assert _drawn(seg, SimpleNamespace(plot_sample=5000, seed=0)) == "a random sample of 300 of the 10,000,000 customers"
+    sampled = _drawn(seg, SimpleNamespace(plot_sample=5000, seed=0))
+    assert sampled == "a random sample of 300 of the 10,000,000 customers"
