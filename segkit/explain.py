@@ -195,5 +195,6 @@ def explain_segments(table: pd.DataFrame, labels, *, columns: Sequence[str] | No
         codes=dict(codes or {}), labels_text=dict(labels_text or {}),
         baseline_accuracy=float(counts[kept].max() / counts[kept].sum()) if kept else float("nan"),
         min_score=min_score, left_out=left_out, structure=structure,
-        settings={"folds": result["folds"], "folds_asked": folds, "n_repeats": n_repeats, "n_estimators": n_estimators, "seed": seed, "per": per, "entity": entity,
-                  "features": [str(c) for c in X.columns], "rows": int(keep.sum()), "rows_in_table": int(len(y_all))})
+        settings={"folds": result["folds"], "folds_asked": folds, "n_repeats": n_repeats, "n_estimators": n_estimators,
+                  "seed": seed, "per": per, "entity": entity, "features": [str(c) for c in X.columns],
+                  "rows": int(keep.sum()), "rows_in_table": int(len(y_all))})

@@ -19,7 +19,7 @@ from .errors import ParamsError, SegkitError, SegmentationError
 from .featureset import FeatureSet
 from .naming.words import plural
 from .parse.numbers import monies
-from .schema import Finding, ambiguous_dates, by_severity, unread_numbers, validate
+from .schema import Finding, ambiguous_dates, by_severity, money_currencies, unread_numbers, validate
 from .source import engine_path, input_columns, load_input
 
 __all__ = ["CHECK_ROWS", "ENGINE_SAMPLE", "preflight", "check_input", "clean_table", "build_features", "check_features",
@@ -73,7 +73,7 @@ def preflight(params: Params, *, deep: bool = True, needs: Iterable[str] | None 
         cannot, warnings = _stage_checks(kind, params, cleaned, kind.extra_stages if needs is None else needs,
                                          None if len(sample) == rows else len(sample))
         info.update(rows=rows, checked_rows=len(sample), findings=findings + unused_words(params, fs) + warnings,
-                    cannot_run=cannot, currency_of=dict(sample.attrs.get("currency_of", {})))
+                    cannot_run=cannot, currency_of=money_currencies(sample, _schema_params(kind, params)))
         ref = lineage.reference_for(params, fs.clustering_table.columns)
     else:
         ref = lineage.load_reference(params.reference) if params.reference else None
@@ -155,10 +155,17 @@ def check_input(params: Params, raw: pd.DataFrame) -> list:
     kind = kinds.get(params.data_kind)
     schema = kind.schema()
     raw = _without_summary_rows(raw, kind.id_columns(params))
-    hook, more = getattr(kind.module, "schema_params", None), getattr(kind.module, "input_findings", None)
-    findings = validate(raw, schema and {**schema, "parse": params.parse_options()},
-                        hook(params) if callable(hook) else params, raise_errors=True)
+    more = getattr(kind.module, "input_findings", None)
+    findings = validate(raw, schema and {**schema, "parse": params.parse_options()}, _schema_params(kind, params),
+                        raise_errors=True)
     return by_severity(findings + (more(raw, params) if callable(more) else []))  # and what the schema cannot say
+
+
+def _schema_params(kind, params: Params):
+    """The params as the kind's checks read them (its optional ``schema_params`` hook drops mapped keys it does not
+    use: ``price_col`` beside ``amount_col``)."""
+    hook = getattr(kind.module, "schema_params", None)
+    return hook(params) if callable(hook) else params
 
 
 def _without_summary_rows(raw: pd.DataFrame, ids: list[str]) -> pd.DataFrame:

@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from .errors import ColumnError, DataValueError, ParamsError
+from .errors import ColumnError, DataValueError
 from .io.columns import renamed_repeats
 from .parse import read_dates, read_numbers
 from .parse.numbers import monies
@@ -318,11 +318,11 @@ class _Checker:
                          f"({', '.join(sorted(codes)[:5])}): amounts in each would be added up as if they were one",
                          int(self.df[col].notna().sum()), fix=fix)
 
-    def shown_currency(self, currency: str | None) -> None:
-        """A warning for a column of amounts in one currency ("€ 8,14") when the reports would show money in another
+    def shown_currency(self, p) -> None:
+        """A warning for a column of money in one currency ("€ 8,14") when the reports would show money in another
         (the params' ``currency``, "£" unless set): every page would give the amounts the wrong sign."""
-        shown = str(currency or "").strip()
-        for col, sign in self.df.attrs.get("currency_of", {}).items():
+        shown = str(getattr(p, "currency", None) or "").strip()
+        for col, sign in money_currencies(self.df, p).items():
             if shown and len(monies([sign, shown])) > 1:
                 rows = int(self.df[col].notna().sum()) if col in self.df.columns else 0
                 self.add("warning", "currency", col, f"column {col!r} holds amounts in {sign}, but the reports would "
@@ -467,7 +467,7 @@ def validate(df: pd.DataFrame, schema: Mapping[str, Any] | None, params=None, *,
 
     table_rules = schema.get("table") or {}
     check.table(table_rules, checked | ignored)
-    check.shown_currency(getattr(p, "currency", None))
+    check.shown_currency(p)
     if table_rules.get("values"):
         # a column the params give a valid range is the user's to judge: its values outside become missing
         check.values(table_rules["values"], [c for c in df.columns if str(c) not in named | ignored | ranged])
@@ -480,6 +480,17 @@ def validate(df: pd.DataFrame, schema: Mapping[str, Any] | None, params=None, *,
         raise cls(f"the {kind} input fails its schema: " + "; ".join(f.message for f in errors), fixes,
                   key=first.key, column=first.column)
     return findings
+
+
+def money_currencies(df: pd.DataFrame, params) -> dict[str, str]:
+    """The one currency each money column of ``df`` carries, as the reader found it (``attrs["currency_of"]``): the
+    amount, price and refund columns the params map (transactions), else each column the roles do not leave out."""
+    found = df.attrs.get("currency_of", {})
+    mapped = {str(getattr(params, k, None)) for k in ("amount_col", "price_col", "refund_col")} & set(map(str, df))
+    if mapped:
+        return {c: s for c, s in found.items() if c in mapped}
+    out = {str(c) for c, r in (getattr(params, "roles", None) or {}).items() if r in ("ignore", "id")}
+    return {c: s for c, s in found.items() if c not in out}
 
 
 def findings_table(findings: list[Finding]) -> pd.DataFrame:

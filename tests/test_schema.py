@@ -247,3 +247,12 @@ def test_amounts_in_one_currency_that_the_reports_would_not_show_warn():
     assert found[0].said() == ("column 'Betrag' holds amounts in €, but the reports would show money in $ (currency). "
                                "Fix: set currency: \"€\" in the params")
     assert [f.column for f in validate(raw, schema, None) if f.rule == "currency"] == ["Betrag", "fee"]  # £ default
+    # a column the roles leave out says nothing of the money shown, nor does one a transactions table does not map
+    assert [f.column for f in validate(raw, schema, {"currency": "€", "roles": {"fee": "ignore"}})
+            if f.rule == "currency"] == []
+    from segkit.config import params_from_mapping
+    from segkit.schema import money_currencies
+
+    lines, _ = type_columns(pd.DataFrame({"Amount": ["8,14", "7,55"], "Shipping": ["$4", "$5"]}))
+    mapped = params_from_mapping({"data_kind": "transactions", "amount_col": "Amount", "price_col": None})
+    assert lines.attrs["currency_of"] == {"Shipping": "$"} and money_currencies(lines, mapped) == {}

@@ -220,7 +220,8 @@ def engine_value(con, cleaned: str, params):
 def _after_last_purchase(table: pd.DataFrame, snapshot, by_default: bool) -> str:
     """What the note on the snapshot adds when the data's last lines are returns or refunds, dated after its last
     purchase: the snapshot follows them, so no customer's recency is below the days since that purchase."""
-    gap = int(table["recency"].min()) if by_default and "recency" in table and len(table) else 1
+    whole = "entities_total" not in table.attrs  # a sample's customers may all have bought before the last day
+    gap = int(table["recency"].min()) if by_default and whole and "recency" in table and len(table) else 1
     if gap <= 1:
         return ""
     last = pd.Timestamp(snapshot) - pd.Timedelta(days=gap)
