@@ -445,6 +445,7 @@ def test_the_cleaning_table_has_an_added_column_only_when_a_rule_added_rows():
 @pytest.mark.parametrize("ids, found, lines", [
     (["TEST", "TEST", "7", "8"], "'TEST' (2 lines)", 2),
     (["test_01", "Demo 2", "dummy@shop.de", "8"], "'test_01' (1 line)", 3),
+    (["testuser@shop.de", "TestCustomer", "testkunde", "8"], "'TestCustomer' (1 line)", 3),
     (["Testa", "Demos", "contest", "7"], None, 0),  # names and words that only contain the letters
 ])
 def test_customer_ids_of_test_accounts_are_warned_of(ids, found, lines):

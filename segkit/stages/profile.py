@@ -159,16 +159,6 @@ def _drawn(seg: Segmentation, p) -> str:
     return drawn(shown, int(sample["entities"]) if sample else len(seg.labels), seg.features.entity)
 
 
-def _unit_labels(seg: Segmentation) -> dict[str, str]:
-    """Feature -> its label with the unit its numbers are in ("Balance ($)", "Tenure (months)")."""
-    fs, out = seg.features, {}
-    for col, label in fs.label_map().items():
-        unit = fs.units.get(col)
-        word = {"money": seg.currency, "share": "share", "count": None}.get(unit, unit) if unit else None
-        out[col] = f"{label} ({word})" if word and f"({word})" not in label else label
-    return out
-
-
 #: Measures shown in the business copy's heatmaps, tables and distributions: each segment's most distinctive
 #: first (:meth:`SegmentProfile.distinctive_features`); every measure is in the analyst copy.
 TOP_FEATURES = 12
@@ -193,7 +183,7 @@ def segment_overview(seg: Segmentation, top: int | None = TOP_FEATURES):
     (wide runs are split into blocks of columns that fit the page)."""
     fs, prof = seg.features, seg.profile
     names = prof.display_names()
-    labels = _unit_labels(seg)
+    labels = fs.label_map()  # the values say their unit ("£61", "210 days"): "Net spend (£) | £61" said it twice
     rows = {f"{fs.entity.capitalize()}": [f"{int(prof.sizes[s]):,}" for s in prof.segments],
             "Share": [f"{100 * prof.shares[s]:.1f}%" for s in prof.segments]}
     for f in shown_features(seg, top):
@@ -231,7 +221,7 @@ def stats_table(seg: Segmentation, top: int | None = TOP_FEATURES) -> pd.DataFra
     stats["segment"] = stats["segment"].map(names)
     for col in ("mean", "median", "min", "max"):  # in the measure's unit: a share of 0.4% is not "0.00"
         stats[col] = [format_value(v, seg.features.units.get(f), seg.currency) for v, f in zip(stats[col], stats["feature"])]
-    stats["feature"] = stats["feature"].map(_unit_labels(seg))
+    stats["feature"] = stats["feature"].map(seg.features.label_map())  # the values say their unit
     stats = stats.rename(columns={"segment": "Segment", "feature": "Measure", "mean": "Mean", "median": "Median",
                                   "min": "Min", "max": "Max"})
     return stats.set_index(["Segment", "Measure"])[["Mean", "Median", "Min", "Max"]]

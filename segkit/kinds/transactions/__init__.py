@@ -74,8 +74,8 @@ def schema_params(params):
 _PARTLY_REFUNDED = re.compile(r"partial(?:ly)?[\s_-]*refund", re.IGNORECASE)
 
 
-#: A customer id of a test account ("TEST", "test_01", "Demo 2", "dummy@shop.de"), not a customer.
-_TEST_ID = re.compile(r"(?:test|dummy|demo)(?![a-z])", re.IGNORECASE)
+#: A customer id of a test account ("TEST", "test_01", "Demo 2", "dummy@shop.de", "testuser@shop.de"), not a customer.
+_TEST_ID = re.compile(r"(?:test|dummy|demo)(?:user|customer|client|account|kunde)?(?![a-z])", re.IGNORECASE)
 
 
 def input_findings(raw: pd.DataFrame, params) -> list[Finding]:
