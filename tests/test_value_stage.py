@@ -203,8 +203,9 @@ def test_segment_shares_sum_to_one_and_the_sentence_names_the_top_segment(segmen
     assert "expected per customer over 12 months" in segmented.extra["value_sentences"]["S01"]
     shown = stages.value.segment_table(segmented)
     assert sum(float(v.rstrip("%")) for v in shown["Share of expected value"]) == pytest.approx(100, abs=0.2)
+    # no mean P(alive) beside the profile page's churn risk: "over 99.9%" for a Lost segment 99% at high risk
     assert list(shown.columns) == ["Segment", "Customers", "Share of customers", "Expected value (£)",
-                                   "Per customer (£)", "Share of expected value", "Mean P(alive)"]
+                                   "Per customer (£)", "Share of expected value"]
     assert shown.columns.name == "Code"
     assert "Champions" in stages.value.ranking_note(segmented).data
 

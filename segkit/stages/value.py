@@ -112,7 +112,9 @@ def ranking_note(seg):
 
 
 def segment_table(seg):
-    """Customers, expected value (total, mean, share) and mean P(alive) per segment, largest value first."""
+    """Customers and expected value (total, mean, share) per segment, largest value first. Not the mean P(alive):
+    beside the profile page's churn risk it read "over 99.9%" for the Lost customers, of whom 99% were at high risk
+    (BG/NBD gives everyone who bought once a P(alive) of 1); ``10_value`` shows it with the churn risk and says why."""
     values = seg.extra.get("value")
     if values is None:
         return None
@@ -120,6 +122,6 @@ def segment_table(seg):
     out = pd.DataFrame({
         "Segment": values["segment_name"], "Customers": values["customers"],
         "Share of customers": values["customer_share"], total: values["clv_total"], mean: values["clv_mean"],
-        "Share of expected value": values["clv_share"], "Mean P(alive)": values["p_alive_mean"]}).rename_axis("Code")
-    return table(out, percent=["Share of customers", "Share of expected value", "Mean P(alive)"],
+        "Share of expected value": values["clv_share"]}).rename_axis("Code")
+    return table(out, percent=["Share of customers", "Share of expected value"],
                  whole=["Customers", total, mean])
