@@ -18,7 +18,7 @@ from .config import Params
 from .errors import ParamsError, SegkitError, SegmentationError
 from .featureset import FeatureSet
 from .naming.words import plural
-from .parse.numbers import monies
+from .parse.numbers import monies, same_currency
 from .schema import Finding, ambiguous_dates, by_severity, money_currencies, unread_numbers, validate
 from .source import engine_path, input_columns, load_input
 
@@ -84,14 +84,14 @@ def preflight(params: Params, *, deep: bool = True, needs: Iterable[str] | None 
     return info
 
 
-def shown_currency(params: Params, info: dict[str, Any]) -> tuple[Params, dict[str, Any]]:
+def adopt_currency(params: Params, info: dict[str, Any]) -> tuple[Params, dict[str, Any]]:
     """``params`` showing money in the currency the input's amounts carry, when the params name none ("€ 8,14" in a
     shop export: every page says €, not the default £), and :func:`preflight`'s ``info`` without the reader's
     warning about it, saying so instead (``currency_note``, for the terminal). Both unchanged when the params set
     ``currency``, or the amounts carry no currency sign or several."""
     signs = info.get("currency_of") or {}
     found = monies(list(signs.values()))
-    if "currency" in params.model_fields_set or len(found) != 1 or len(monies([found[0], params.currency])) == 1:
+    if "currency" in params.model_fields_set or len(found) != 1 or same_currency(found[0], params.currency):
         return params, info
     note = (f"the reports show money in {found[0]}, the currency of the amounts in "
             f"{', '.join(repr(c) for c in signs)} (set currency to show another sign)")

@@ -34,7 +34,7 @@ import yaml
 from .errors import ColumnError, DataValueError
 from .io.columns import renamed_repeats
 from .parse import read_dates, read_numbers
-from .parse.numbers import monies
+from .parse.numbers import same_currency
 from .quality import value_findings
 
 __all__ = ["Finding", "SEVERITIES", "DAYFIRST_FIX", "load_schema", "validate", "findings_table", "ambiguous_dates",
@@ -323,7 +323,7 @@ class _Checker:
         (the params' ``currency``, "£" unless set): every page would give the amounts the wrong sign."""
         shown = str(getattr(p, "currency", None) or "").strip()
         for col, sign in money_currencies(self.df, p).items():
-            if shown and len(monies([sign, shown])) > 1:
+            if shown and not same_currency(sign, shown):
                 rows = int(self.df[col].notna().sum()) if col in self.df.columns else 0
                 self.add("warning", "currency", col, f"column {col!r} holds amounts in {sign}, but the reports would "
                          f"show money in {shown} (currency)", rows, "currency", f"set currency: \"{sign}\" in the params")

@@ -229,10 +229,10 @@ def test_a_run_shows_money_in_the_currency_of_the_amounts_when_the_params_name_n
 
 def test_amounts_in_several_currencies_choose_no_currency():
     from segkit.config import Params
-    from segkit.preflight import shown_currency
+    from segkit.preflight import adopt_currency
 
     params = Params(data_kind="customers")
     info = {"findings": [], "currency_of": {"fee": "$", "Betrag": "€"}}
-    assert shown_currency(params, info) == (params, info)
-    assert shown_currency(params, {"findings": [], "currency_of": {"fee": "$", "paid": "USD"}})[0].currency == "$"
-    assert shown_currency(params, {"findings": [], "currency_of": {"paid": "GBP"}})[0] is params  # £ already
+    assert adopt_currency(params, info) == (params, info)
+    assert adopt_currency(params, {"findings": [], "currency_of": {"fee": "$", "paid": "USD"}})[0].currency == "$"
+    assert adopt_currency(params, {"findings": [], "currency_of": {"paid": "GBP"}})[0] is params  # £ already

@@ -12,7 +12,7 @@ import pandas as pd
 from ..errors import ColumnError
 from ._common import _NBSP, _Reading, _examples, _series, _text
 
-__all__ = ["NumberReading", "read_numbers", "read_ids", "monies"]
+__all__ = ["NumberReading", "read_numbers", "read_ids", "monies", "same_currency"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -80,6 +80,15 @@ def monies(found) -> list[str]:
         else:
             groups[i] = (groups[i][0], groups[i][1] & codes)
     return [first for first, _ in groups]
+
+
+def same_currency(a: str, b: str) -> bool:
+    """Whether two notations can stand for one currency (:func:`monies`): "$" and "USD" can, "€" and "£" cannot.
+
+    >>> same_currency("$", "USD"), same_currency("€", "£"), same_currency("ETB", "ETB")
+    (True, False, True)
+    """
+    return len(monies([a, b])) == 1
 
 
 def _mark(core: str) -> str:

@@ -44,7 +44,7 @@ from ..config import SECRET_KEYS, Params, check_run_name, load_params
 from ..errors import RunError, SegkitError, truncate
 from ..io import hash_path, read_json, write_json
 from .appendix import finalise_reports
-from ..preflight import preflight, shown_currency
+from ..preflight import adopt_currency, preflight
 from .batch import _kernel_params  # noqa: F401  (tests check what kernels receive)
 from .batch import Batch, Notebook, cell_after, kernel_environment, notebook_parameters, record_final_path
 from .forkserver import ForkServer, fork_server
@@ -227,10 +227,10 @@ def plan(params: Params, *, only: Sequence[str] | None = None, notebooks_dir: st
 
 def _planned(params: Params, notebooks: list[Notebook], only: Sequence[str] | None
              ) -> tuple[Params, dict[str, Any], list[Notebook], dict[str, str]]:
-    """The params the run uses (in the currency of the amounts when they name none: :func:`shown_currency`), the
+    """The params the run uses (in the currency of the amounts when they name none: :func:`adopt_currency`), the
     input check, the notebooks and those left out (:func:`plan`)."""
     info = preflight(params, needs={nb.needs for nb in notebooks if nb.needs})
-    params, info = shown_currency(params, info)
+    params, info = adopt_currency(params, info)
     notebooks = [nb.in_pandas() if info["engine"] == "pandas" else nb.in_engine() for nb in notebooks]
     return (params, info, *_leave_out(notebooks, info["cannot_run"], only))
 
