@@ -32,7 +32,7 @@ from .context import RunContext
 if TYPE_CHECKING:
     from ..pipeline import Segmentation
 
-__all__ = ["engine_of", "load", "clean", "features", "sample_of", "assign_all", "sample_sentence", "duckdb_lines",
+__all__ = ["engine_of", "load", "clean", "features", "sample_of", "entities", "assign_all", "sample_sentence", "duckdb_lines",
            "EDA_SAMPLE",
            "ALL_FEATURES", "ALL_SEGMENTS", "ALL_SIZES"]
 
@@ -119,6 +119,12 @@ def sample_of(fs: FeatureSet | Mapping[str, Any]) -> dict[str, Any] | None:
     when the features hold every entity; from a feature set or from ``features_meta.json`` as read."""
     extra = fs.extra if isinstance(fs, FeatureSet) else (fs.get("extra") or {})
     return extra.get(_SAMPLE_KEY)
+
+
+def entities(fs: FeatureSet) -> int:
+    """How many entities the run segments: the features' rows, or all of them behind an engine's sample."""
+    sample = sample_of(fs)
+    return int(sample["entities"]) if sample else len(fs.table)
 
 
 def assign_all(ctx: RunContext, seg: Segmentation, codes: dict, names: dict) -> dict[str, Any] | None:

@@ -118,8 +118,7 @@ def pca_variance(ctx: RunContext, fs: FeatureSet):
 def distributions(ctx: RunContext, fs: FeatureSet):
     """Each clustering measure as measured, from a seeded sample."""
     p = ctx.params
-    sample = in_engine.sample_of(fs)  # the features of a sample of the entities, from an engine
-    shown = drawn(min(p.plot_sample, len(fs.table)), int(sample["entities"]) if sample else len(fs.table), fs.entity)
+    shown = drawn(min(p.plot_sample, len(fs.table)), in_engine.entities(fs), fs.entity)
     return figure(distributions_figure(fs.table, columns=feature_columns(fs), sample=p.plot_sample, seed=p.seed,
                                        labels=fs.short), f"Each measure as measured, over {shown}.")
 

@@ -155,8 +155,7 @@ def _drawn(seg: Segmentation, p) -> str:
     """The rows a figure of the segments draws (:func:`segkit.plots.profile.sample_positions`), of all the entities
     (more than the features hold when an engine gave the notebooks a sample of them), for its caption."""
     shown = len(sample_positions(seg.labels.to_numpy(), p.plot_sample, p.seed))
-    sample = in_engine.sample_of(seg.features)
-    return drawn(shown, int(sample["entities"]) if sample else len(seg.labels), seg.features.entity)
+    return drawn(shown, in_engine.entities(seg.features), seg.features.entity)
 
 
 #: Measures shown in the business copy's heatmaps, tables and distributions: each segment's most distinctive
