@@ -463,3 +463,20 @@ def test_customer_ids_of_test_accounts_are_warned_of(ids, found, lines):
     else:
         assert len(warned) == 1 and found in warned[0].message and warned[0].key == "customer_col"
         assert warned[0].rows == lines
+
+
+def test_identical_item_lines_kept_are_warned_of_until_drop_duplicates_is_set():
+    """Each line one item (no quantity column): identical lines are kept as items bought again, which doubles the
+    spend of an export that repeats itself; the check says how many, until drop_duplicates decides."""
+    from segkit import pipeline
+    from segkit.config import params_from_mapping
+
+    raw = pd.DataFrame({"InvoiceNo": ["1", "1", "2", "3"], "InvoiceDate": ["2011-01-03 10:00"] * 4,
+                        "Amount": [8.14, 8.14, 5.0, 4.0], "CustomerID": ["7", "7", "8", "9"]})
+    items = {"amount_col": "Amount", "quantity_col": None, "price_col": None, "stock_code_col": None,
+             "country_col": None}
+    warned = [f for f in pipeline.check_input(params_from_mapping(items), raw) if f.rule == "duplicates"]
+    assert [(f.key, f.rows) for f in warned] == [("drop_duplicates", 1)] and "1 line(s) (25.0%)" in warned[0].message
+    for decided in (True, False):
+        quiet = pipeline.check_input(params_from_mapping({**items, "drop_duplicates": decided}), raw)
+        assert not [f for f in quiet if f.rule == "duplicates"]
