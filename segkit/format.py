@@ -155,8 +155,11 @@ def format_value(value: float, unit: str | None, currency: str = "£") -> str:
     """Format a value in its unit for a business reader: £4,100, 12 days, 3.5, 24%, 18 months.
 
     ``unit`` is "money" (the ``currency``), a currency symbol, "share" (a 0-1 fraction shown as %),
-    "%" (already in percent), "count" or None (a plain number), or any word written after the number
-    ("months", "kg").
+    "%" (already in percent), "count" or None (a plain number), "year" (a calendar year: 1984, never "1,984"), or
+    any word written after the number ("months", "kg").
+
+    >>> format_value(1984.4, "year"), format_value(0.287, "share"), format_value(28.6, "%"), format_value(44.9, "years")
+    ('1984', '29%', '28.6%', '44.9 years')
     """
     if value is None:
         return MISSING_TEXT
@@ -174,6 +177,8 @@ def format_value(value: float, unit: str | None, currency: str = "£") -> str:
         return f"{format_number(value)}%"
     if unit == "count":
         return f"{value:,.1f}" if abs(value) < 100 else f"{value:,.0f}"
+    if unit == "year":
+        return f"{value:.0f}"
     if unit == "days":
         return _counted(f"{value:,.0f}", "days")
     if unit in (None, ""):

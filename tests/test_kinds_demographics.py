@@ -124,6 +124,23 @@ def test_features_of_delaware(delaware):
     assert "capped at 5" in notes
     assert sorted(e["zcta"] for e in fs.extra["excluded_areas"]) == ["19710", "19716", "19732", "19733", "19735", "19736", "19902", "19931", "19936", "19955"]
     assert fs.units["share_renters"] == "share" and fs.units["median_household_income"] == "money"
+    assert (fs.units["median_year_built"], fs.units["median_age"], fs.units["median_rent_as_pct_income"]) == \
+        ("year", "years", "%")
+
+
+def test_the_summary_of_each_measure_is_in_its_units(delaware_run):
+    # median year built read "1,984", incomes had no "$", shares were fractions, in 02's summary
+    nb, fs, *_ = delaware_run
+    summary = stages.features.summary_table(nb, fs)
+    built = summary.loc["Median year built"]
+    assert built["Min"] == f"{fs.table['median_year_built'].min():.0f}" and "," not in built["Median"]
+    assert built["Standard deviation"] == f"{fs.table['median_year_built'].std():.1f}"  # years apart
+    income = fs.table["median_household_income"]
+    assert summary.loc["Median household income", "Max"] == f"${income.max():,.0f}"
+    assert summary.loc["Median age (years)", "Median"] == f"{fs.table['median_age'].median():.1f}"
+    assert summary.loc["Renting households", "Max"] == f"{100 * fs.table['share_renters'].max():.0f}%"
+    assert summary.loc["Rent as a share of income", "Max"].endswith("%")
+    assert summary.loc["Population", "Values"] == "58"
 
 
 def test_features_on_a_raw_table_do_the_cleaning_themselves(delaware):

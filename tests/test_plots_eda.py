@@ -46,3 +46,23 @@ def test_a_log_axis_is_labelled_in_plain_numbers_not_math_text():
             assert {"10", "100", "1,000"} <= set(shown)
         finally:
             plt.close(fig)
+
+
+def test_the_histograms_count_what_a_row_is_and_show_shares_in_percent():
+    rng = np.random.default_rng(2)
+    df = pd.DataFrame({"share_renters": rng.uniform(0.05, 0.6, 200), "median_age": rng.normal(40, 8, 200)})
+    fig = distributions_figure(df, counted="areas", shares=["share_renters"])
+    try:
+        share_ax, age_ax = fig.axes[:2]
+        assert share_ax.get_ylabel() == "Areas" and share_ax.get_title().endswith("(middle 99% of areas)")
+        fig.canvas.draw()
+        ticks = [t.get_text() for t in share_ax.get_xticklabels() if t.get_text()]
+        assert ticks and all(t.endswith("%") for t in ticks), ticks
+        assert not any(t.get_text().endswith("%") for t in age_ax.get_xticklabels())
+    finally:
+        plt.close(fig)
+    plain = distributions_figure(df)
+    try:
+        assert plain.axes[0].get_ylabel() == "Rows"
+    finally:
+        plt.close(plain)

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.ticker import PercentFormatter
 
 from ._common import new_axes, plain_log_ticks
 
@@ -41,8 +42,12 @@ def plot_missing(missing: pd.DataFrame, *, ax=None, top: int = 20):
 
 def distributions_figure(df: pd.DataFrame, *, columns: Sequence[str] | None = None, sample: int = 5000,
                          seed: int = 0, log: Sequence[str] | None = None, labels: dict | None = None,
-                         clip: float = 0.005, max_panels: int = 12):
+                         clip: float = 0.005, max_panels: int = 12, counted: str = "rows",
+                         shares: Sequence[str] = ()):
     """One histogram per numeric column from a seeded sample of rows; returns the Figure.
+
+    ``counted`` says what a row is ("customers", "areas") on the count axis and in the titles; the ``shares``
+    columns (0-1 fractions) get a percent axis.
 
     Values outside the ``clip`` and ``1 - clip`` quantiles are left out so that a few extreme rows do
     not squash the chart (the title says so), and heavily skewed columns (skewness above 2, all values
@@ -75,10 +80,12 @@ def distributions_figure(df: pd.DataFrame, *, columns: Sequence[str] | None = No
         if use_log:
             ax.set_xscale("log")
             plain_log_ticks(ax.xaxis)  # "1,000", not matplotlib's math text, which report figures do not parse
-        note = " (middle 99% of rows)" if clip and kept.size < values.size else ""
+        elif col in shares:
+            ax.xaxis.set_major_formatter(PercentFormatter(xmax=1, decimals=0 if np.ptp(kept) >= 0.05 else None))
+        note = f" (middle 99% of {counted})" if clip and kept.size < values.size else ""
         ax.set_title(label + note, fontsize=10)
         ax.set_xlabel(label + (" (log scale)" if use_log else ""), fontsize=9)
-        ax.set_ylabel("Rows" if ax in axes[:, 0] else "")
+        ax.set_ylabel(counted.capitalize() if ax in axes[:, 0] else "")
     for ax in list(axes.flat)[len(columns):]:
         ax.set_axis_off()
     fig.tight_layout()

@@ -11,7 +11,7 @@ from sklearn.base import clone
 
 from .. import eda, pipeline
 from ..featureset import FeatureSet
-from ..format import drawn
+from ..format import drawn, format_value
 from ..plots import distributions_figure, plot_explained_variance
 from ..report.cards import figure, table
 from . import engine as in_engine
@@ -79,12 +79,34 @@ def transformed_features(ctx: RunContext, fs: FeatureSet) -> pd.DataFrame:
     return pd.DataFrame(X, index=fs.table.index, columns=names)
 
 
-def summary_table(fs: FeatureSet) -> pd.DataFrame:
-    """How each numeric measure is spread over the entities (:func:`segkit.eda.numeric_summary`), in words, each
-    measure by its label (the table above gives the column behind it)."""
+def summary_table(ctx: RunContext, fs: FeatureSet) -> pd.DataFrame:
+    """How each numeric measure is spread over the entities (:func:`segkit.eda.numeric_summary`), in words and in
+    each measure's unit ("£1,352", "29%", "1984"), each measure by its label (the table above gives the column
+    behind it). A unit in words goes after the label, once ("Median age (years)"), so that the cells stay numbers."""
     summary = eda.numeric_summary(fs.table)
-    summary["column"] = [fs.label(c) for c in summary["column"]]
+    units = [fs.units.get(c) for c in summary["column"]]
+    cells = [None if _in_words(u) or u == "count" else u for u in units]  # a count's percentiles: 1, not "1.0"
+    for col in summary.columns.drop(["column", "count"]):
+        summary[col] = [format_value(v, None if col == "std" and u == "year" else u, ctx.params.currency)
+                        for v, u in zip(summary[col], cells)]  # a spread of years is a number of years
+    summary["column"] = [_with_unit(fs.label(c), u) for c, u in zip(summary["column"], units)]
     return table(summary, _SUMMARY_WORDS, index="column", whole=["count"])
+
+
+def _with_unit(label: str, unit: str | None) -> str:
+    """``label`` with a unit in words after it, unless it says one already: "Median age (years)", but "Days since
+    last purchase" and "Annual income (k$)" as they are.
+
+    >>> _with_unit("Median age", "years"), _with_unit("Days since last purchase", "days"), _with_unit("Net spend", "money")
+    ('Median age (years)', 'Days since last purchase', 'Net spend')
+    """
+    said = label.endswith(")") or unit.rstrip("s").lower() in label.lower() if unit else True
+    return label if said or not _in_words(unit) else f"{label} ({unit})"
+
+
+def _in_words(unit: str | None) -> bool:
+    """Whether a unit is written as a word after the number ("years", "days", "kg"), not a sign or a plain number."""
+    return bool(unit) and unit not in ("money", "share", "%", "count", "year") and unit[-1:].isalpha()
 
 
 _SUMMARY_WORDS = {"count": "Values", "std": "Standard deviation", "p1": "1st percentile", "p25": "25th percentile",
@@ -93,7 +115,7 @@ _SUMMARY_WORDS = {"count": "Values", "std": "Standard deviation", "p1": "1st per
 
 def notes(fs: FeatureSet) -> pd.DataFrame:
     """The plain-language notes of the features step, as a table (empty when there are none)."""
-    return pd.DataFrame({"Note": fs.notes or ["No rows or features needed special handling."]})
+    return table(pd.DataFrame({"Note": fs.notes or ["No rows or features needed special handling."]}))
 
 
 def pca_variance(ctx: RunContext, fs: FeatureSet):
@@ -120,12 +142,14 @@ def distributions(ctx: RunContext, fs: FeatureSet):
     p = ctx.params
     shown = drawn(min(p.plot_sample, len(fs.table)), in_engine.entities(fs), fs.entity)
     return figure(distributions_figure(fs.table, columns=feature_columns(fs), sample=p.plot_sample, seed=p.seed,
-                                       labels=fs.short), f"Each measure as measured, over {shown}.")
+                                       labels=fs.short, counted=fs.entity,
+                                       shares=[c for c, u in fs.units.items() if u == "share"]),
+                  f"Each measure as measured, over {shown}.")
 
 
 def transformed_distributions(ctx: RunContext, fs: FeatureSet):
     """The same measures after the skew transform and scaling: what the clustering compares."""
     p = ctx.params
     return figure(distributions_figure(transformed_features(ctx, fs), sample=p.plot_sample, seed=p.seed,
-                                       labels=fs.short, log=[]),
+                                       labels=fs.short, log=[], counted=fs.entity),
                   "The same measures after the skew transform and scaling: what the clustering compares.")

@@ -37,7 +37,7 @@ from ...naming.lexicon import load_lexicon, name_segments_from_lexicon
 from ...naming.masking import imputed_rows, masked_scores
 from .acs import ImputationReport, build_acs_features, format_area_ids
 from .codes import name_columns  # the kind's hook: a census download's variable codes as column names
-from .facts import FACT_LABELS, FACT_UNITS, FACTS, cap_k, key_facts
+from .facts import FACT_LABELS, FACT_UNITS, FACTS, MEDIAN_UNITS, NATURAL, cap_k, key_facts
 from .groups import CENSUS_SENTINELS, FeatureGroup, load_feature_groups, replace_sentinels, validate_acs_table
 from .synth import generate_acs_table
 from . import score  # noqa: F401  (segkit score: raw ACS rows through the feature builder, then the model)
@@ -69,9 +69,6 @@ def _synth_acs(options: Mapping) -> pd.DataFrame:
 SYNTH_TABLES = {"acs": _synth_acs}
 _MIN_GROUPS = 3
 _LISTED = 25  # areas named in a sentence before "and N more"
-_NATURAL = {"median_household_income": ("Median household income", "money"),
-            "median_home_value": ("Median home value", "money"),
-            "median_gross_rent": ("Median gross rent", "money")}
 
 
 def _id_col(params) -> str:
@@ -282,6 +279,8 @@ def _feature_labels(groups: Sequence[FeatureGroup]) -> tuple[dict[str, str], dic
                 short[spec.name] = f"{words} (log)"
             else:
                 labels[spec.name] = short[spec.name] = words
+                if spec.name in MEDIAN_UNITS:
+                    units[spec.name] = MEDIAN_UNITS[spec.name]
     return labels, short, units
 
 
@@ -295,9 +294,9 @@ def _add_natural_units(table: pd.DataFrame, groups: Sequence[FeatureGroup], labe
             if spec.transform == "log" and spec.name in table:
                 col = spec.columns[0]
                 table[col] = np.exp(table[spec.name])
-                labels[col] = short[col] = _NATURAL.get(col, (col.replace("_", " ").capitalize(), None))[0]
-                if _NATURAL.get(col, (None, None))[1]:
-                    units[col] = _NATURAL[col][1]
+                labels[col] = short[col] = NATURAL.get(col, (col.replace("_", " ").capitalize(), None))[0]
+                if NATURAL.get(col, (None, None))[1]:
+                    units[col] = NATURAL[col][1]
                 shown_as[spec.name] = col
     return shown_as
 

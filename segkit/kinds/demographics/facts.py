@@ -29,7 +29,7 @@ import pandas as pd
 
 from .groups import FeatureGroup
 
-__all__ = ["AUTO_K", "FACTS", "FACT_LABELS", "FACT_UNITS", "cap_k", "key_facts"]
+__all__ = ["AUTO_K", "FACTS", "FACT_LABELS", "FACT_UNITS", "MEDIAN_UNITS", "NATURAL", "cap_k", "key_facts"]
 
 #: Segments asked for by ``k="auto"``: the size of a national geodemographic system.
 AUTO_K = 25
@@ -40,6 +40,13 @@ FACT_LABELS = {"areas": "Areas", "population": "Population", "median_age": "Medi
                "share_bachelors_plus": "Bachelor's degree or higher"}
 FACT_UNITS = {"areas": "count", "population": "count", "median_age": "years", "median_household_income": "money",
               "share_bachelors_plus": "share"}
+#: The units of the medians the clustering uses as they are: an age in years, rent as a share of income in percent
+#: (ACS B25071 gives 28.6, not 0.286), the median year homes were built as a calendar year (1984, not "1,984").
+MEDIAN_UNITS = {"median_age": "years", "median_rent_as_pct_income": "%", "median_year_built": "year"}
+#: The natural units of the log medians (the profiles show an income, not its log): label and unit.
+NATURAL = {"median_household_income": ("Median household income", "money"),
+           "median_home_value": ("Median home value", "money"),
+           "median_gross_rent": ("Median gross rent", "money")}
 #: Columns that count an area's households (ACS B11001_001, B25003_001 occupied homes, B08201_001), in the order
 #: tried: a download of other tables than the bundled one still weights incomes by households.
 HOUSEHOLDS = ("household_total", "tenure_total", "vehicles_available_total")
