@@ -97,8 +97,10 @@ def _with_unit(label: str, unit: str | None) -> str:
     """``label`` with a unit in words after it, unless it says one already: "Median age (years)", but "Days since
     last purchase" and "Annual income (k$)" as they are.
 
-    >>> _with_unit("Median age", "years"), _with_unit("Days since last purchase", "days"), _with_unit("Net spend", "money")
-    ('Median age (years)', 'Days since last purchase', 'Net spend')
+    >>> _with_unit("Median age", "years"), _with_unit("Days since last purchase", "days")
+    ('Median age (years)', 'Days since last purchase')
+    >>> _with_unit("Net spend", "money"), _with_unit("Annual income (k$)", "k$")
+    ('Net spend', 'Annual income (k$)')
     """
     said = label.endswith(")") or unit.rstrip("s").lower() in label.lower() if unit else True
     return label if said or not _in_words(unit) else f"{label} ({unit})"
