@@ -26,7 +26,8 @@ from segkit.naming.words import default_label, feature_phrase, load_words, plura
     ("pdays", "Days since the last contact"), ("NPS", "Net promoter score"), ("nps_score", "Net promoter score"),
     ("avg_aov", "Average order value"), ("customer_ltv", "Customer lifetime value"),
     ("nr.employed", "Number of employed"),
-    ("Q1_1", "Q 1 1"), ("Q1", "Q 1"),  # survey items: numbers are never merged as a repeated word
+    ("Q1_1", "Q1 1"), ("Q1", "Q1"),  # survey items: numbers are never merged as a repeated word
+    ("q2_would_recommend", "Q2 would recommend"), ("sat_q10", "Sat Q10"), ("COVID19_cases", "COVID 19 cases"),
 ])
 def test_labels_from_column_names(name, label):
     assert default_label(name) == label

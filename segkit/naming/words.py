@@ -34,7 +34,10 @@ from ..resources import read_data_yaml
 
 __all__ = ["load_words", "split_words", "default_label", "stated_unit", "plural", "counted", "phrase", "feature_phrase"]
 
-_TOKEN = re.compile(r"\([^)]*\)|[A-Za-z]+|[0-9]+(?:\.[0-9]+)?|[$%€£]")
+#: A code of one or two letters and a number is one word: a survey's q2 or Q10, a variable x1 ("Q2 would recommend",
+#: not "Q 2 would recommend").
+_CODE = r"(?<![A-Za-z])[A-Za-z]{1,2}[0-9]+(?![0-9.])"
+_TOKEN = re.compile(r"\([^)]*\)|" + _CODE + r"|[A-Za-z]+|[0-9]+(?:\.[0-9]+)?|[$%€£]")
 _NOT_PLURAL = ("ss", "us", "is", "sales", "earnings", "savings", "gross", "status", "news")
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 _REPEAT = re.compile(r"\b([A-Za-z]{2,})(?: \1\b)+", re.IGNORECASE)  # a word said twice in a row (not Q1_1's 1 1)
@@ -86,6 +89,8 @@ def default_label(name: str, words: Mapping[str, str] | None = None) -> str:
             out += [abbreviations[key]] if abbreviations[key] else []
         elif word.startswith("(") or (word.isupper() and len(word) > 1 and not shouting):
             out.append(word)
+        elif re.fullmatch(_CODE, word):
+            out.append(word.upper())
         else:
             out.append(key)
     text = _REPEAT.sub(r"\1", " ".join(out).strip()) or str(name)  # nps_score: not "net promoter score score"
