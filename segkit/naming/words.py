@@ -41,6 +41,11 @@ _TOKEN = re.compile(r"\([^)]*\)|" + _CODE + r"|[A-Za-z]+|[0-9]+(?:\.[0-9]+)?|[$%
 _NOT_PLURAL = ("ss", "us", "is", "sales", "earnings", "savings", "gross", "status", "news")
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 _REPEAT = re.compile(r"\b([A-Za-z]{2,})(?: \1\b)+", re.IGNORECASE)  # a word said twice in a row (not Q1_1's 1 1)
+#: Plurals whose singular no rule gives ("movies" is not "movy"); the others lose their "s", "es" or "ies".
+_SINGULAR = {"people": "person", "children": "child", "men": "man", "women": "woman", "series": "series",
+             "species": "species", "movies": "movie", "cookies": "cookie", "calories": "calorie", "pies": "pie",
+             "ties": "tie", "rookies": "rookie", "zombies": "zombie", "freebies": "freebie", "selfies": "selfie"}
+_PLURAL = {singular: many for many, singular in _SINGULAR.items() if singular != many}
 _COUNTED = re.compile(r"\b(transactions|purchases|orders|visits|calls|logins|sessions|trips|claims|payments|"
                       r"complaints|items|products|accounts|children|teenagers|kids|classes|days|months|years)\b")
 
@@ -118,13 +123,22 @@ def _rate(words: list[str]) -> bool:
 
 
 def plural(entity: str) -> str:
-    """``customer`` -> ``customers``, ``company`` -> ``companies``; a plural stays as it is."""
+    """``customer`` -> ``customers``, ``company`` -> ``companies``, ``person`` -> ``people``; a plural stays as it is.
+
+    >>> plural("company"), plural("person"), plural("people"), plural("store branch"), plural("areas")
+    ('companies', 'people', 'people', 'store branches', 'areas')
+    """
     text = str(entity).strip()
-    if not text or text.endswith("s"):
+    head, _, last = text.rpartition(" ")
+    if not last or last.lower() in _SINGULAR or last.endswith("s"):
         return text
-    if text.endswith("y") and text[-2:-1] not in "aeiou":
-        return text[:-1] + "ies"
-    return text + "s"
+    if last.lower() in _PLURAL:
+        last = _PLURAL[last.lower()]
+    elif last.endswith("y") and last[-2:-1] not in "aeiou":
+        last = last[:-1] + "ies"
+    else:
+        last += "es" if re.search(r"(x|ch|sh)$", last) else "s"
+    return f"{head} {last}" if head else last
 
 
 def counted(n: int, entity: str) -> str:
@@ -132,11 +146,15 @@ def counted(n: int, entity: str) -> str:
 
     >>> counted(1, "areas"), counted(1, "companies"), counted(1, "businesses"), counted(4334, "customers")
     ('1 area', '1 company', '1 business', '4,334 customers')
+    >>> counted(1, "movies"), counted(1, "people"), counted(1, "series"), counted(1, "store branches")
+    ('1 movie', '1 person', '1 series', '1 store branch')
     """
     text = plural(entity)
     if n == 1:
-        text = (text[:-3] + "y" if text.endswith("ies") else text[:-2]
-                if re.search(r"(ss|x|ch|sh)es$", text) else text[:-1] if text.endswith("s") else text)
+        head, _, last = text.rpartition(" ")
+        last = _SINGULAR.get(last.lower(), last[:-3] + "y" if last.endswith("ies") else last[:-2]
+                             if re.search(r"(ss|x|ch|sh)es$", last) else last[:-1] if last.endswith("s") else last)
+        text = f"{head} {last}" if head else last
     return f"{n:,} {text}"
 
 
