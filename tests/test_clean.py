@@ -446,7 +446,9 @@ def test_the_cleaning_table_has_an_added_column_only_when_a_rule_added_rows():
     (["TEST", "TEST", "7", "8"], "'TEST' (2 lines)", 2),
     (["test_01", "Demo 2", "dummy@shop.de", "8"], "'test_01' (1 line)", 3),
     (["testuser@shop.de", "TestCustomer", "testkunde", "8"], "'TestCustomer' (1 line)", 3),
+    (["test-account-3", "Demo Kunde 7", "7", "8"], "'Demo Kunde 7' (1 line)", 2),
     (["Testa", "Demos", "contest", "7"], None, 0),  # names and words that only contain the letters
+    (["Test Kitchen Ltd", "Demo Films GmbH", "testing.ltd@shop.de", "7"], None, 0),  # customers named so
 ])
 def test_customer_ids_of_test_accounts_are_warned_of(ids, found, lines):
     """A shop export's 25 lines of customer "TEST" were segmented: the test account placed the most orders of its

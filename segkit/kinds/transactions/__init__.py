@@ -74,8 +74,10 @@ def schema_params(params):
 _PARTLY_REFUNDED = re.compile(r"partial(?:ly)?[\s_-]*refund", re.IGNORECASE)
 
 
-#: A customer id of a test account ("TEST", "test_01", "Demo 2", "dummy@shop.de", "testuser@shop.de"), not a customer.
-_TEST_ID = re.compile(r"(?:test|dummy|demo)(?:user|customer|client|account|kunde)?(?![a-z])", re.IGNORECASE)
+#: A customer id of a test account ("TEST", "test_01", "Demo 2", "dummy@shop.de", "testuser@shop.de"), not a customer;
+#: the whole id, so that a customer named "Test Kitchen Ltd" or "Demo Films" is not one.
+_TEST_ID = re.compile(r"(?:test|dummy|demo)[\s_.-]*(?:user|customer|client|account|kunde)?[\s_.-]*\d*(?:@\S*)?",
+                      re.IGNORECASE)
 
 
 def input_findings(raw: pd.DataFrame, params) -> list[Finding]:
@@ -93,7 +95,7 @@ def _test_accounts(raw: pd.DataFrame, params) -> list[Finding]:
         return []
     values = raw[col].dropna()
     uniq = pd.Series(pd.unique(values))  # a few thousand customers of half a million lines
-    test = uniq[uniq.astype(str).str.strip().str.match(_TEST_ID).to_numpy()]
+    test = uniq[uniq.astype(str).str.strip().str.fullmatch(_TEST_ID).to_numpy()]
     if test.empty:
         return []
     counts = values[values.isin(test)].astype(str).str.strip().value_counts()
