@@ -590,3 +590,17 @@ def test_a_feature_that_says_what_another_says_in_other_units_counts_once():
     wanted = customers.features(raw, params_from_mapping({"data_kind": "customers", "id_col": "CustomerID",
                                                           "features": ["TenureMonths", "SignupDate"]}))
     assert wanted.columns == ["TenureMonths", "SignupDate"]  # named in features: kept
+
+
+def test_a_feature_one_value_fills_is_said_to_set_apart_little():
+    """A trial's CRM table: 98.6% of customers in 'US', used as a feature with no word on the page."""
+    rng = np.random.default_rng(5)
+    n = 200
+    df = pd.DataFrame({"id": [f"c{i}" for i in range(n)], "age": rng.uniform(20, 70, n),
+                       "spend": rng.uniform(10, 900, n), "country": ["US"] * 197 + ["CA"] * 3,
+                       "plan": rng.choice(["basic", "pro"], n), "seats": [1] * 192 + [2] * 8})
+    fs = pipeline.build_features(params_from_mapping({"data_kind": "customers", "id_col": "id"}), df)
+    said = [n for n in fs.notes if "can set apart only a small group" in n]
+    assert said == ["country: 98.5% of customers have 'US'; it can set apart only a small group, or none.",
+                    "seats: 96.0% of customers have '1'; it can set apart only a small group, or none."]
+    assert "country" in fs.columns  # said, not left out

@@ -33,7 +33,7 @@ from ...featureset import FeatureSet
 from ...io import parse_synth, require_columns
 from ...modelio import METADATA_FILE, RESERVED_KEYS, save_model
 from ...naming.masking import imputed_rows
-from ...format import format_number, format_value
+from ...format import format_number, format_share, format_value
 from ...naming.words import default_label, phrase, plural
 from .features import FEATURE_ROLES, categorical_profile, customer_features
 from .roles import detect_roles, find_id_column, no_features_error, role_table
@@ -223,6 +223,24 @@ def _filled_enough(cleaned: pd.DataFrame, columns: list[str], notes: list[str]) 
     return [c for c in columns if c not in sparse]
 
 
+#: A feature whose one value this share of the rows hold sets apart at most a small group, and a note says so.
+NEAR_CONSTANT = 0.95
+
+
+def _near_constant(table: pd.DataFrame, columns: list[str], entity: str) -> list[str]:
+    """A note for each of ``columns`` that one value fills for :data:`NEAR_CONSTANT` of the rows or more (missing
+    counted as a value): "Newsletter: 98.6% of customers have 'No'; it can set apart only a small group." """
+    notes = []
+    for col in columns:
+        shares = table[col].value_counts(normalize=True, dropna=False)
+        if len(shares) > 1 and shares.iloc[0] >= NEAR_CONSTANT:
+            value = shares.index[0]
+            said = "no value" if pd.isna(value) else repr(value.item() if hasattr(value, "item") else value)
+            notes.append(f"{col}: {format_share(shares.iloc[0], 1)} of {entity} have {said}; it can set apart only "
+                         "a small group, or none.")
+    return notes
+
+
 def _fill_gaps(table: pd.DataFrame, numeric: list[str], notes: list[str], quiet=()) -> dict[str, list[int]]:
     """Fill missing numbers with the median (the features table is complete; the model's own imputer does the same
     for new rows); return where, so that the profile's figures and the names leave the filled values out. A note
@@ -277,6 +295,7 @@ def features(cleaned: pd.DataFrame, params) -> FeatureSet:
     labels, short, units = _describe(table, model, numeric, dates, params)
     categorical = [c for c in columns if model[c] in ("categorical", "boolean")]
     entity = plural(params.entity or ENTITY)
+    notes += _near_constant(table, [c for c in columns if c not in dates], entity)
     if categorical:
         notes.append(f"Categories ({', '.join(categorical)}) are one-hot encoded; levels rarer than "
                      f"{format_value(params.rare_min_frequency, 'share')} of {entity} are grouped together.")
