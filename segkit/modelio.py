@@ -63,7 +63,7 @@ EXPECTED_TYPES = frozenset({
     "segkit.cluster.SegmentModel",
     # customer tables: segkit's own transformers and the function that reads category levels as text
     "segkit.kinds.customers.encoding.DateAgeTransformer", "segkit.kinds.customers.encoding.SkewTransformer",
-    "segkit.kinds.customers.encoding.FenceClipper",
+    "segkit.kinds.customers.encoding.FenceClipper", "segkit.kinds.customers.encoding.ScaleScorer",
     "segkit.kinds.customers.values.levels_as_text",
     # ... and where they were until 1 December 2026: models saved then still load (features gives these names)
     "segkit.kinds.customers.features.DateAgeTransformer", "segkit.kinds.customers.features.SkewTransformer",

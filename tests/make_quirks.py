@@ -183,6 +183,22 @@ def _(path):
                                    "y says what happened to the customers (1: 20% of them)"]}}
 
 
+@quirk("customers_survey_answers.csv", "a survey's answers (Strongly disagree ... Strongly agree, written in mixed "
+       "case, one question never answered 'Strongly disagree') and a tier (Bronze/Silver/Gold): the answers are "
+       "scored 1-5 in their order, the same word the same score in every column; the tier stays a category", CUSTOMERS)
+def _(path):
+    scale = ["Strongly disagree", "Disagree", "Neutral", "Agree", "Strongly agree"]
+    q2 = ["disagree", "NEUTRAL", "Agree", "strongly agree"]
+    rows = [{**r, "q1_satisfied": scale[i % 5], "q2_recommend": q2[i % 4], "tier": ["Bronze", "Silver", "Gold"][i % 3]}
+            for i, r in enumerate(people())]
+    path.write_text(text(rows, PEOPLE_COLUMNS + ["q1_satisfied", "q2_recommend", "tier"]))
+    return {"features": {"n": 20, "roles": {"q1_satisfied": "ordinal", "q2_recommend": "ordinal",
+                                            "tier": "categorical"},
+                         "notes": ["Answers on a scale (q1_satisfied, q2_recommend) are scored in their order: "
+                                   "1 = strongly disagree, 5 = strongly agree."],
+                         "values": {"q2_recommend": {f"C{i + 1:03d}": [2.0, 3.0, 4.0, 5.0][i % 4] for i in range(20)}}}}
+
+
 @quirk("customers_percent_and_shares.csv", "a discount column written half as 12% and half as 0.12: read, and the "
        "check warns that two scales are mixed", CUSTOMERS)
 def _(path):

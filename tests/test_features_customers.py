@@ -113,8 +113,8 @@ def test_override_unknown_column_names_it_and_lists_columns(table):
 
 def test_override_unknown_role_lists_roles(table):
     with pytest.raises(ParamsError) as info:
-        detect_roles(table, overrides={"age": "ordinal"})
-    assert "'ordinal'" in str(info.value) and ", ".join(ROLES) in str(info.value)
+        detect_roles(table, overrides={"age": "ranked"})
+    assert "'ranked'" in str(info.value) and ", ".join(ROLES) in str(info.value)
     assert info.value.key == "roles"
 
 

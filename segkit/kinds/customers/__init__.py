@@ -33,7 +33,7 @@ from ...featureset import FeatureSet
 from ...io import parse_synth, require_columns
 from ...modelio import METADATA_FILE, RESERVED_KEYS, save_model
 from ...naming.masking import imputed_rows
-from ...format import format_number, format_share, format_value
+from ...format import format_number, format_value
 from ...naming.words import default_label, phrase, plural
 from .features import FEATURE_ROLES, categorical_profile, customer_features
 from .roles import detect_roles, find_id_column, no_features_error, role_table
@@ -42,6 +42,8 @@ from .score import scoring_metadata
 from .synth import generate_customers
 from .values import _to_datetime, level_text, read_values
 from .naming import LEXICON, canonical_feature, name_segments
+from .choose import MAX_MISSING_SHARE, NEAR_CONSTANT, TWIN_CORRELATION, filled_enough, near_constant, \
+    scored_in_order, twins  # noqa: F401 (the shares: given here too)
 from .units import label as _label, unit as _unit
 
 __all__ = ["check_columns", "clean", "features", "preprocessor", "name_segments", "column_roles", "after_segment",
@@ -159,7 +161,7 @@ def _describe(table: pd.DataFrame, model: dict, numeric: list[str], dates: list[
             labels[col] += f" ({table[col].nunique()} levels)"
     for col in numeric:
         labels.setdefault(col, _label(col, "numeric", params, values.get(col)))
-        unit = _unit(col, params, values.get(col))
+        unit = _unit(col, params, values.get(col)) if model.get(col) != "ordinal" else None  # a score: never money
         if unit:
             units[col] = unit
         short[col] = _shorten(labels[col])
@@ -176,69 +178,6 @@ def _shorten(label: str, width: int = 32) -> str:
         return label
     cut = label[:width - 1].rsplit(" ", 1)[0]
     return (cut if len(cut) >= width // 2 else label[:width - 1]) + "…"
-
-
-#: Two numeric features whose ranks correlate at least this much say one thing (tenure in months beside the days
-#: since signup): the later one is left out, so that it does not count twice in the distances. Ranks, so that a few
-#: extreme customers in two unrelated columns do not make them look alike.
-TWIN_CORRELATION = 0.995
-
-
-def _twins(table: pd.DataFrame, measured: Mapping[str, str]) -> dict[str, tuple[str, float | None]]:
-    """Features that say what an earlier one says: feature -> (the earlier feature, the rank correlation of their
-    values, None when they are equal in every row). ``measured`` maps each feature to the numeric column of its
-    values (a date's days since), whose gaps are filled by then."""
-    cols = [c for c, v in measured.items() if v in table.columns and pd.api.types.is_numeric_dtype(table[v])]
-    if len(cols) < 2:
-        return {}
-    values = table[[measured[c] for c in cols]].astype(float)
-    with np.errstate(invalid="ignore", divide="ignore"):  # a constant column correlates with nothing (NaN)
-        r = np.corrcoef(values.rank().to_numpy(), rowvar=False)
-    out: dict[str, tuple[str, float | None]] = {}
-    kept: list[int] = []
-    for j, col in enumerate(cols):
-        i = next((i for i in kept if abs(r[i, j]) >= TWIN_CORRELATION), None)
-        if i is None:
-            kept.append(j)
-        else:
-            same = np.array_equal(values.iloc[:, i].to_numpy(), values.iloc[:, j].to_numpy())
-            out[col] = (cols[i], None if same else float(r[i, j]))
-    return out
-
-
-#: A column emptier than this share is left out of the features unless ``features`` names it (the schema's
-#: ``max_missing_share`` warns of it with the same share).
-MAX_MISSING_SHARE = 0.5
-
-
-def _filled_enough(cleaned: pd.DataFrame, columns: list[str], notes: list[str]) -> list[str]:
-    """``columns`` without those more than :data:`MAX_MISSING_SHARE` empty (with a note each), unless that would leave
-    none: a column filled for a few customers would split the rest by the median or the most common level."""
-    empty = cleaned[columns].isna().mean()
-    sparse = [c for c in columns if empty[c] > MAX_MISSING_SHARE]
-    if not sparse or len(sparse) == len(columns):
-        return columns
-    notes += [f"{c} is {empty[c]:.0%} empty: left out of the features (name it in features to keep it)."
-              for c in sparse]
-    return [c for c in columns if c not in sparse]
-
-
-#: A feature whose one value this share of the rows hold sets apart at most a small group, and a note says so.
-NEAR_CONSTANT = 0.95
-
-
-def _near_constant(table: pd.DataFrame, columns: list[str], entity: str) -> list[str]:
-    """A note for each of ``columns`` that one value fills for :data:`NEAR_CONSTANT` of the rows or more (missing
-    counted as a value): "Newsletter: 98.6% of customers have 'No'; it can set apart only a small group." """
-    notes = []
-    for col in columns:
-        shares = table[col].value_counts(normalize=True, dropna=False)
-        if len(shares) > 1 and shares.iloc[0] >= NEAR_CONSTANT:
-            value = shares.index[0]
-            said = "no value" if pd.isna(value) else repr(value.item() if hasattr(value, "item") else value)
-            notes.append(f"{col}: {format_share(shares.iloc[0], 1)} of {entity} have {said}; it can set apart only "
-                         "a small group, or none.")
-    return notes
 
 
 def _fill_gaps(table: pd.DataFrame, numeric: list[str], notes: list[str], quiet=()) -> dict[str, list[int]]:
@@ -266,9 +205,9 @@ def features(cleaned: pd.DataFrame, params) -> FeatureSet:
     dates = [c for c, r in model.items() if r == "date"]
     for col in dates:  # the model takes the dates themselves, so new customers are scored from raw tables
         table[col] = _to_datetime(cleaned[col]).to_numpy()
-    numeric = [c for c, r in roles.items() if r == "numeric"] + [f"days_since_{c}" for c in dates]
+    numeric = [c for c, r in roles.items() if r in ("numeric", "ordinal")] + [f"days_since_{c}" for c in dates]
     sparse_notes: list[str] = []  # said after the filled gaps, where the features are chosen
-    kept = list(model) if params.features else _filled_enough(cleaned, list(model), sparse_notes)
+    kept = list(model) if params.features else filled_enough(cleaned, list(model), sparse_notes)
     left_out = set(model) - set(kept)
     left_out |= {f"days_since_{c}" for c in left_out & set(dates)}  # a date's days since, as the model reads it
     imputed = _fill_gaps(table, numeric, notes, quiet=left_out)
@@ -285,17 +224,19 @@ def features(cleaned: pd.DataFrame, params) -> FeatureSet:
     else:
         columns, notes = kept, notes + sparse_notes
         measured = {c: f"days_since_{c}" if c in dates else c for c in columns}
-        twins = _twins(table, {c: m for c, m in measured.items() if m in numeric})
-        for col, (twin, r) in twins.items():
+        said = twins(table, {c: m for c, m in measured.items() if m in numeric})
+        for col, (twin, r) in said.items():
             notes.append(f"{col} equals {twin} in every row: left out of the features (name it in features to keep "
                          "it)." if r is None else f"{col} says what {twin} says (their ranks correlate at {r:.3f}): "
                          "left out of the features, so that it does not count twice (name it in features to keep it).")
-        columns = [c for c in columns if c not in twins]
-        numeric = [c for c in numeric if c not in twins and c not in {measured[t] for t in twins}]
+        columns = [c for c in columns if c not in said]
+        numeric = [c for c in numeric if c not in said and c not in {measured[t] for t in said}]
     labels, short, units = _describe(table, model, numeric, dates, params)
+    scales = {c: s for c, s in table.attrs.get("scales", {}).items() if c in columns}
+    notes += scored_in_order(scales, cleaned, labels, short)
     categorical = [c for c in columns if model[c] in ("categorical", "boolean")]
     entity = plural(params.entity or ENTITY)
-    notes += _near_constant(table, [c for c in columns if c not in dates], entity)
+    notes += near_constant(table, [c for c in columns if c not in dates], entity)
     if categorical:
         notes.append(f"Categories ({', '.join(categorical)}) are one-hot encoded; levels rarer than "
                      f"{format_value(params.rare_min_frequency, 'share')} of {entity} are grouped together.")
@@ -307,7 +248,7 @@ def features(cleaned: pd.DataFrame, params) -> FeatureSet:
     outcomes = _outcomes(table, labels, short, units, notes, entity, params)
     extra = {"model_roles": {c: model[c] for c in columns}, "roles": roles, "categorical": categorical,
              "id_col": str(table.index.name), "reference_date": table.attrs.get("reference_date"),
-             "imputed_rows": imputed, "outcomes": list(outcomes)}
+             "imputed_rows": imputed, "outcomes": list(outcomes), "scales": scales}
     return FeatureSet(table=table, columns=columns, labels=labels, entity=entity, notes=notes,
                       extra=extra, short=short, units=units, profile_columns=profiled + list(outcomes),
                       better={c: good for c in outcomes if (good := _good_outcome(c)) is not None})
@@ -371,13 +312,17 @@ def _check_pca(value, width: int | None = None) -> None:
                           f"use at most {width} components, or a variance share such as 0.9", key="pca_components")
 
 
-def preprocessor(fs: FeatureSet, params):
-    """The model's encoding: the roles' ``ColumnTransformer``, then PCA when ``pca_components`` is set."""
+def _encoding(fs: FeatureSet, params):
+    """The roles' ``ColumnTransformer`` of the model's columns (unfitted)."""
     from .encoding import build_preprocessor
 
-    roles = model_roles(fs)
-    encode = build_preprocessor(roles, skew=params.skew, scaler=params.scaler,
-                                rare_min_frequency=params.rare_min_frequency)
+    return build_preprocessor(model_roles(fs), skew=params.skew, scaler=params.scaler,
+                              rare_min_frequency=params.rare_min_frequency, scales=fs.extra.get("scales"))
+
+
+def preprocessor(fs: FeatureSet, params):
+    """The model's encoding: the roles' ``ColumnTransformer``, then PCA when ``pca_components`` is set."""
+    encode = _encoding(fs, params)
     if params.pca_components is None:
         return encode
     from sklearn.base import clone
@@ -402,14 +347,9 @@ def pca_variance(fs: FeatureSet, params) -> pd.DataFrame:
         One row per component: ``component`` (1, 2, ...), ``explained`` (share of the variation) and
         ``cumulative``; ``attrs["kept"]`` is the number of components the params keep.
     """
-    from sklearn.base import clone
     from sklearn.decomposition import PCA
 
-    from .encoding import build_preprocessor
-
-    encode = build_preprocessor(model_roles(fs), skew=params.skew, scaler=params.scaler,
-                                rare_min_frequency=params.rare_min_frequency)
-    X = np.asarray(clone(encode).fit_transform(fs.clustering_table), dtype=float)
+    X = np.asarray(_encoding(fs, params).fit_transform(fs.clustering_table), dtype=float)
     pca = PCA(random_state=params.seed).fit(X)
     ratio = pca.explained_variance_ratio_
     out = pd.DataFrame({"component": np.arange(1, len(ratio) + 1), "explained": ratio, "cumulative": np.cumsum(ratio)})
@@ -429,7 +369,8 @@ def column_roles(raw: pd.DataFrame, params) -> pd.DataFrame:
     """Every input column with its detected (or overridden) role and the reason, in plain words."""
     table = role_table(raw, overrides=params.roles or None, id_col=params.id_col)
     used = {"id": "identifies the customer (not a feature)", "numeric": "feature (number)",
-            "categorical": "feature (category, one-hot encoded)", "boolean": "feature (yes/no)",
+            "ordinal": "feature (answers scored in their order)", "categorical": "feature (category, one-hot encoded)",
+            "boolean": "feature (yes/no)",
             "date": "feature (age in days)", "text": "not used (free text)", "constant": "not used (one value)",
             "near_unique": "not used (almost every value differs)", "ignore": "not used (roles override)",
             "outcome": "outcome (its share per segment is shown; not a feature)"}
@@ -474,7 +415,7 @@ def after_segment(ctx, seg) -> None:
     meta = ctx.folder.read_json(f"model/{METADATA_FILE}")
     extra = {k: v for k, v in meta.items() if k not in RESERVED_KEYS}
     scoring = scoring_metadata(fs.clustering_table, model_roles(fs), id_col=fs.extra.get("id_col"),
-                               names={prof.codes[s]: n for s, n in names.items()})
+                               names={prof.codes[s]: n for s, n in names.items()}, scales=fs.extra.get("scales"))
     extra.update(scoring)
     extra["reference_date"] = fs.extra.get("reference_date")
     log = ctx.folder.read_json("cleaning_log.json") if ctx.folder.has("cleaning_log.json") else {}

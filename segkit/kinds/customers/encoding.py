@@ -23,9 +23,11 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from ...errors import ParamsError
 from ...quality import fences
 from .roles import FEATURE_ROLES, _check_roles, _choice
+from .scales import scale_scores
 from .values import _UNIT_DAYS, _date_name, date_ages, levels_as_text, reference_date_of
 
-__all__ = ["build_preprocessor", "DateAgeTransformer", "FenceClipper", "SkewTransformer", "SKEW_METHODS", "SCALERS"]
+__all__ = ["build_preprocessor", "DateAgeTransformer", "FenceClipper", "ScaleScorer", "SkewTransformer", "SKEW_METHODS",
+           "SCALERS"]
 
 SKEW_METHODS = ("log", "yeo-johnson", "none")
 SCALERS = ("standard", "robust")
@@ -93,6 +95,50 @@ class DateAgeTransformer(TransformerMixin, BaseEstimator):
         if input_features is None:
             input_features = getattr(self, "feature_names_in_", [f"x{i}" for i in range(self.n_features_in_)])
         return np.asarray([_date_name(str(c), self.unit) for c in input_features], dtype=object)
+
+
+class ScaleScorer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
+    """Score answers on a scale in their order (:func:`segkit.kinds.customers.scales.scale_scores`): the features
+    table's scores pass as they are, a raw table's words ("Agree") become their place on the column's scale, and a
+    word the scale does not have is missing (imputed next).
+
+    Parameters
+    ----------
+    scales : dict, optional
+        Column -> its scale's levels, each a list of the ways it is written (lower case), as
+        :func:`~segkit.kinds.customers.features.customer_features` records them in ``attrs["scales"]``; a column
+        without one takes numbers only.
+
+    Examples
+    --------
+    >>> scorer = ScaleScorer({"q1": [["disagree"], ["neutral"], ["agree"]]})
+    >>> scorer.fit_transform(pd.DataFrame({"q1": ["Agree", "Neutral", "maybe"]})).ravel().tolist()
+    [3.0, 2.0, nan]
+    """
+
+    def __init__(self, scales=None):
+        self.scales = scales
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = tags.input_tags.string = True
+        return tags
+
+    def fit(self, X, y=None):
+        """Only record the columns (the scales are given)."""
+        validate_data(self, X, skip_check_array=True, reset=True)
+        self.n_features_in_ = np.shape(X)[1]
+        return self
+
+    def transform(self, X):
+        """Return the scores as a float array."""
+        check_is_fitted(self, "n_features_in_")
+        validate_data(self, X, skip_check_array=True, reset=False)
+        frame = X if isinstance(X, pd.DataFrame) else pd.DataFrame(np.asarray(X, dtype=object))
+        names = getattr(self, "feature_names_in_", list(frame.columns))
+        scales = self.scales or {}
+        return np.column_stack([scale_scores(frame.iloc[:, j], scales.get(str(name)))
+                                for j, name in enumerate(names)]).astype(float)
 
 
 class FenceClipper(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
@@ -195,7 +241,7 @@ def _encoder(rare_min_frequency) -> Pipeline:
 
 def build_preprocessor(roles: Mapping[str, str], *, skew: str = "log", scaler: str = "standard",
                        rare_min_frequency: float | int = 0.01, skew_threshold: float = 1.0,
-                       reference_date=None, date_unit: str = "days") -> ColumnTransformer:
+                       reference_date=None, date_unit: str = "days", scales=None) -> ColumnTransformer:
     """Build the (unfitted) encoding of a customer table from its roles.
 
     Parameters
@@ -214,6 +260,8 @@ def build_preprocessor(roles: Mapping[str, str], *, skew: str = "log", scaler: s
     reference_date : str or Timestamp, optional
         Date ages are measured at (default: the latest date seen when fitting).
     date_unit : {"days", "years"}, default="days"
+    scales : dict, optional
+        Ordinal column -> its scale (:class:`ScaleScorer`).
 
     Returns
     -------
@@ -238,6 +286,10 @@ def build_preprocessor(roles: Mapping[str, str], *, skew: str = "log", scaler: s
                                            ("fences", FenceClipper()),
                                            ("skew", SkewTransformer(skew, skew_threshold)),
                                            ("scale", _scaler(scaler))]), by_role["numeric"]))
+    if by_role["ordinal"]:  # scores 1..5: nothing to clip or unskew
+        steps.append(("ordinal", Pipeline([("score", ScaleScorer(scales)),
+                                           ("impute", SimpleImputer(strategy="median", keep_empty_features=True)),
+                                           ("scale", _scaler(scaler))]), by_role["ordinal"]))
     for role in ("categorical", "boolean"):
         if by_role[role]:
             steps.append((role, _encoder(rare_min_frequency), by_role[role]))
@@ -246,7 +298,7 @@ def build_preprocessor(roles: Mapping[str, str], *, skew: str = "log", scaler: s
                                         ("impute", SimpleImputer(strategy="median", keep_empty_features=True)),
                                         ("scale", _scaler(scaler))]), by_role["date"]))
     if not steps:
-        raise ParamsError("no column has a feature role (numeric, categorical, boolean or date)",
+        raise ParamsError("no column has a feature role (numeric, ordinal, categorical, boolean or date)",
                           fix="set at least one column's role in the roles params", key="roles")
     return ColumnTransformer(steps, remainder="drop", sparse_threshold=0.0)
 

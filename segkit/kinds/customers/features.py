@@ -28,6 +28,7 @@ from ...parse import read_numbers
 # segkit.kinds.customers.features.levels_as_text)
 from .values import (_UNIT_DAYS, _date_name, _to_datetime, aged_dates, date_ages, level_text,  # noqa: F401
                      levels_as_text, reference_date_of)
+from .scales import scale_of, scale_scores
 from .roles import (EXCLUDED_ROLES, FEATURE_ROLES, ROLES, _check_roles, _choice, _one_id,  # noqa: F401
                     _require_columns, detect_roles, find_id_column, role_table)
 
@@ -102,11 +103,13 @@ def customer_features(df: pd.DataFrame, roles: Mapping[str, str], *, reference_d
     -------
     DataFrame
         Index: the id column as text (or ``row_0001``, ... when there is none). Columns: the
-        numeric columns as numbers, categorical and boolean columns as ``category`` dtype (levels as
+        numeric columns as numbers, ordinal columns as their scores (1 for the scale's first level;
+        :mod:`~segkit.kinds.customers.scales`), categorical and boolean columns as ``category`` dtype (levels as
         text, see :func:`level_text`), each date column ``c`` as ``days_since_c``, each outcome column as 1.0 where it
         happened (:func:`outcome_share`). ``attrs`` holds ``roles`` (roles of the returned columns, for
-        :func:`build_preprocessor`), ``notes`` (list of str), ``reference_date`` and ``outcomes`` (outcome column ->
-        the level that means it happened).
+        :func:`build_preprocessor`), ``notes`` (list of str), ``reference_date``, ``outcomes`` (outcome column ->
+        the level that means it happened) and ``scales`` (ordinal column -> its scale's levels, each a list of the
+        ways it is written).
 
     Raises
     ------
@@ -143,9 +146,12 @@ def customer_features(df: pd.DataFrame, roles: Mapping[str, str], *, reference_d
         ref, ages = aged_dates(df[dates], reference_date, date_unit)
         notes.append(f"dates are measured at {ref:%Y-%m-%d}" + ("" if reference_date else ", the latest in the data"))
         aged = dict(zip(dates, ages.T))
+    scales = {c: scale_of(df[c], c) for c, r in roles.items() if r == "ordinal"}
     for col, role in roles.items():
         if role == "numeric":
             out[col] = data[col].to_numpy()
+        elif role == "ordinal":
+            out[col] = scale_scores(df[col], scales[col])
         elif role in ("categorical", "boolean"):
             out[col] = pd.Categorical(level_text(df[col]))
         elif role == "date":
@@ -154,7 +160,8 @@ def customer_features(df: pd.DataFrame, roles: Mapping[str, str], *, reference_d
             out[col], outcomes[col] = outcome_share(df[col])
     features = pd.DataFrame(out, index=index)
     features.attrs.update(roles=feature_roles(roles, date_unit=date_unit), notes=notes,
-                          reference_date=None if ref is None else f"{ref:%Y-%m-%d}", outcomes=outcomes)
+                          reference_date=None if ref is None else f"{ref:%Y-%m-%d}", outcomes=outcomes,
+                          scales={c: [list(level) for level in s] for c, s in scales.items() if s is not None})
     return features
 
 

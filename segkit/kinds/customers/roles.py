@@ -21,8 +21,9 @@ The detection rules, in order, for each column:
   (``max - min + 1 <= 2 * levels``: counts and ratings such as 1..5) and ``categorical`` otherwise (codes such as 10, 20, 99); every other
   number -> ``numeric``;
 - text: mostly distinct values averaging 20+ characters and 3+ words -> ``text``; at least 90%
-  distinct (and more than 10 levels) -> ``near_unique``; otherwise ``categorical``. The reason notes
-  levels that look ordered (Bronze < Silver < Gold) and columns that look like gender.
+  distinct (and more than 10 levels) -> ``near_unique``; answers on a survey's scale (Disagree < Neutral < Agree,
+  three levels at least) -> ``ordinal``; otherwise ``categorical``. The reason notes levels that look ordered
+  (Bronze < Silver < Gold: tiers stay categories) and columns that look like gender.
 """
 
 from __future__ import annotations
@@ -35,13 +36,15 @@ import pandas as pd
 
 from ...errors import ColumnError, DataValueError, ParamsError
 from ...parse import read_dates, read_numbers
+from .scales import SURVEY_SCALES, TIERS, find_scale
 
 __all__ = ["ROLES", "FEATURE_ROLES", "EXCLUDED_ROLES", "role_table", "detect_roles", "find_id_column"]
 
 #: Every role a column can have.
-ROLES = ("id", "numeric", "categorical", "boolean", "date", "text", "constant", "near_unique", "ignore", "outcome")
-#: Roles that feed the segments.
-FEATURE_ROLES = ("numeric", "categorical", "boolean", "date")
+ROLES = ("id", "numeric", "ordinal", "categorical", "boolean", "date", "text", "constant", "near_unique", "ignore",
+         "outcome")
+#: Roles that feed the segments (``ordinal``: answers on a scale, scored in their order; :mod:`.scales`).
+FEATURE_ROLES = ("numeric", "ordinal", "categorical", "boolean", "date")
 #: Roles left out of the features (the id becomes the index; ``ignore`` is only set by overrides; an ``outcome``, such
 #: as churn, is shown in the profiles as the share of each segment with it, and never builds the segments).
 EXCLUDED_ROLES = ("id", "text", "constant", "near_unique", "ignore", "outcome")
@@ -66,9 +69,6 @@ _OUTCOME_NAME = re.compile(r"(?i)(?:is[_\s]?|has[_\s]?)?(?:churn(?:ed)?|exited|a
 _GENERIC_OUTCOME = re.compile(r"(?i)target|label|outcome|response|y")
 _YES_NO = {w for words in _BOOL_WORDS for w in words} | {"0", "1", "0.0", "1.0"}
 _GENDER_WORDS = {"male", "female", "m", "f", "other", "non-binary", "nonbinary", "man", "woman", "unknown"}
-_ORDERED = [["bronze", "silver", "gold", "platinum", "diamond"], ["basic", "standard", "plus", "premium", "vip"],
-            ["low", "medium", "high"], ["small", "medium", "large"],
-            ["never", "rarely", "sometimes", "often", "always"], ["yearly", "quarterly", "monthly", "weekly", "daily"]]
 
 
 
@@ -91,12 +91,13 @@ def _id_name(name: str) -> bool:
     return bool(_ID_NAME.search(name) or _ID_CAMEL.search(name))
 
 
-def _ordered_levels(levels) -> list[str] | None:
-    lower = {str(v).strip().lower(): str(v) for v in levels}
-    for scale in _ORDERED:
-        if len(lower) >= 3 and set(lower) <= set(scale):
-            return [lower[w] for w in scale if w in lower]
-    return None
+def _ordered_levels(levels, scales) -> list[str] | None:
+    """``levels`` in the order of the first of ``scales`` that holds them all (:func:`~.scales.find_scale`)."""
+    scale = find_scale(levels, scales)
+    if scale is None:
+        return None
+    place = {w: i for i, level in enumerate(scale) for w in level}
+    return sorted(map(str, levels), key=lambda v: place[" ".join(v.strip().lower().split())])
 
 
 def _yyyymmdd(vals: np.ndarray, name: str) -> tuple[str, str] | None:
@@ -188,6 +189,10 @@ def _text_role(s: pd.Series, name: str, n_missing: int) -> tuple[str, str]:
     lower = {u.lower() for u in uniq} if k <= 50 else set()
     if k == 2 and any(lower == words for words in _BOOL_WORDS):
         return "boolean", f"two values ({', '.join(sorted(uniq))}) -> boolean"
+    answers = _ordered_levels(uniq, SURVEY_SCALES) if lower else None
+    if answers:
+        return "ordinal", (f"answers on a scale ({' < '.join(answers)}) -> ordinal (scored 1 to "
+                           f"{len(find_scale(uniq))})")
     if k == n and n_missing == 0:
         codes = text.str.len().nunique() == 1 and text.str.fullmatch(r"[A-Za-z0-9_\-]+").all()
         if _id_name(name) or codes:
@@ -203,9 +208,9 @@ def _text_role(s: pd.Series, name: str, n_missing: int) -> tuple[str, str]:
     reason = f"text with {k} levels ({', '.join(shown)}{', ...' if k > 6 else ''}) -> categorical"
     if lower and lower <= _GENDER_WORDS and not re.search(r"gender|sex", name, re.IGNORECASE):
         reason += f"; '{name}' looks like gender (kept under its own name)"
-    order = _ordered_levels(uniq)
+    order = _ordered_levels(uniq, TIERS) if lower else None
     if order:
-        reason += f"; levels look ordered ({' < '.join(order)}), encoded unordered"
+        reason += f"; levels look ordered ({' < '.join(order)}), encoded unordered (the role ordinal scores them)"
     if k > 50:
         reason += "; many levels, rare ones are grouped"
     return "categorical", reason

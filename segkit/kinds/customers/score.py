@@ -70,7 +70,7 @@ def date_layouts(readings: list[Mapping], date_format: str | None = None) -> dic
 
 
 def scoring_metadata(features: pd.DataFrame, roles: Mapping[str, str], *, id_col: str | None = None,
-                     names: Mapping | None = None) -> dict:
+                     names: Mapping | None = None, scales: Mapping | None = None) -> dict:
     """The metadata :func:`score_customers` needs, from the table a model was trained on.
 
     Parameters
@@ -84,18 +84,22 @@ def scoring_metadata(features: pd.DataFrame, roles: Mapping[str, str], *, id_col
         Name of the id column in tables to score (default: the index name of ``features``).
     names : mapping, optional
         Segment code (``"S01"``) -> name.
+    scales : mapping, optional
+        Ordinal column -> its scale (``attrs["scales"]`` of
+        :func:`~segkit.kinds.customers.features.customer_features`), whose words new rows may use.
 
     Returns
     -------
     dict
         JSON-ready: ``features`` (list), ``roles`` (dict), ``categories`` (categorical/boolean column
-        -> sorted known levels as text), ``ranges`` (numeric column -> training ``[min, max]``),
-        ``id_col`` and ``names``.
+        -> sorted known levels as text), ``scales`` (ordinal column -> the words of its scale, in order),
+        ``ranges`` (numeric column -> training ``[min, max]``), ``id_col`` and ``names``.
     """
-    used = [c for c in features.columns if roles.get(c) in ("numeric", "categorical", "boolean", "date")]
+    used = [c for c in features.columns if roles.get(c) in ("numeric", "ordinal", "categorical", "boolean", "date")]
     categories = {c: sorted(level_text(features[c]).dropna().unique().tolist())
                   for c in used if roles[c] in ("categorical", "boolean")}
     return {"features": used, "roles": {c: roles[c] for c in used}, "categories": categories,
+            "scales": {c: [list(level) for level in scale] for c, scale in (scales or {}).items() if c in used},
             "ranges": training_ranges(features[used], roles),
             "id_col": id_col if id_col is not None else features.index.name,
             "names": {str(k): str(v) for k, v in (names or {}).items()}}
@@ -153,6 +157,12 @@ def _check_columns(new_df: pd.DataFrame, metadata: Mapping) -> tuple[pd.DataFram
         new = sorted(set(values.unique()) - {str(k) for k in known})
         if new:
             unseen[col] = new
+    for col, scale in (metadata.get("scales") or {}).items():  # a word not on the scale is scored as missing
+        if col in X.columns and not pd.api.types.is_numeric_dtype(X[col]):
+            words = {w for level in scale for w in level}
+            new = sorted({v for v in level_text(X[col]).dropna().unique() if " ".join(v.lower().split()) not in words})
+            if new:
+                unseen[col] = new
     return X, unseen
 
 
@@ -241,8 +251,11 @@ def score_customers(model, metadata: Mapping, new_df: pd.DataFrame, *,
         raise ColumnError("the data to score is not a table", fix="pass a pandas DataFrame")
     X, unseen = _check_columns(new_df, metadata)
     flags = row_flags(X, metadata)
+    scales = metadata.get("scales") or {}
     warnings = [f"column {c!r} has {len(v)} value(s) the model never saw: {', '.join(map(repr, v[:10]))}"
-                f"{', ...' if len(v) > 10 else ''}; they are scored as rare levels" for c, v in unseen.items()]
+                f"{', ...' if len(v) > 10 else ''}; "
+                + ("they are not on its scale and are scored as the typical answer" if c in scales else
+                   "they are scored as rare levels") for c, v in unseen.items()]
     id_name = _id_name(new_df, metadata.get("id_col"))
     n = len(new_df)
     result = pd.DataFrame({id_name: _ids(new_df, metadata.get("id_col")).to_numpy(dtype=object).astype(str),

@@ -1,0 +1,94 @@
+"""Which of a customer table's columns feed the segments, and the notes that say why: a column that says what another
+says (:func:`twins`), one mostly empty (:func:`filled_enough`), one that one value fills (:func:`near_constant`), and
+what the scores of answers on a scale mean (:func:`scored_in_order`)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from ...format import format_share
+from .scales import scale_ends
+
+__all__ = ["TWIN_CORRELATION", "MAX_MISSING_SHARE", "NEAR_CONSTANT", "twins", "filled_enough", "scored_in_order",
+           "near_constant"]
+
+
+#: Two numeric features whose ranks correlate at least this much say one thing (tenure in months beside the days
+#: since signup): the later one is left out, so that it does not count twice in the distances. Ranks, so that a few
+#: extreme customers in two unrelated columns do not make them look alike.
+TWIN_CORRELATION = 0.995
+
+
+def twins(table: pd.DataFrame, measured: Mapping[str, str]) -> dict[str, tuple[str, float | None]]:
+    """Features that say what an earlier one says: feature -> (the earlier feature, the rank correlation of their
+    values, None when they are equal in every row). ``measured`` maps each feature to the numeric column of its
+    values (a date's days since), whose gaps are filled by then."""
+    cols = [c for c, v in measured.items() if v in table.columns and pd.api.types.is_numeric_dtype(table[v])]
+    if len(cols) < 2:
+        return {}
+    values = table[[measured[c] for c in cols]].astype(float)
+    with np.errstate(invalid="ignore", divide="ignore"):  # a constant column correlates with nothing (NaN)
+        r = np.corrcoef(values.rank().to_numpy(), rowvar=False)
+    out: dict[str, tuple[str, float | None]] = {}
+    kept: list[int] = []
+    for j, col in enumerate(cols):
+        i = next((i for i in kept if abs(r[i, j]) >= TWIN_CORRELATION), None)
+        if i is None:
+            kept.append(j)
+        else:
+            same = np.array_equal(values.iloc[:, i].to_numpy(), values.iloc[:, j].to_numpy())
+            out[col] = (cols[i], None if same else float(r[i, j]))
+    return out
+
+
+#: A column emptier than this share is left out of the features unless ``features`` names it (the schema's
+#: ``max_missing_share`` warns of it with the same share).
+MAX_MISSING_SHARE = 0.5
+
+
+def filled_enough(cleaned: pd.DataFrame, columns: list[str], notes: list[str]) -> list[str]:
+    """``columns`` without those more than :data:`MAX_MISSING_SHARE` empty (with a note each), unless that would leave
+    none: a column filled for a few customers would split the rest by the median or the most common level."""
+    empty = cleaned[columns].isna().mean()
+    sparse = [c for c in columns if empty[c] > MAX_MISSING_SHARE]
+    if not sparse or len(sparse) == len(columns):
+        return columns
+    notes += [f"{c} is {empty[c]:.0%} empty: left out of the features (name it in features to keep it)."
+              for c in sparse]
+    return [c for c in columns if c not in sparse]
+
+
+def scored_in_order(scales: Mapping[str, list], cleaned: pd.DataFrame, labels: dict[str, str],
+                    short: dict[str, str]) -> list[str]:
+    """Say what the scores of answers on a scale mean: in each one's label ("Q1 satisfied (1 = strongly disagree,
+    5 = strongly agree)"), its short label ("Q1 satisfied (1-5)": the cards' and sentences' numbers) and one note."""
+    ends = {c: scale_ends(scale, pd.unique(cleaned[c].dropna())) for c, scale in scales.items()}
+    for col, said in ends.items():
+        labels[col] = f"{labels[col]} ({said})"
+        short[col] = f"{short[col]} (1-{len(scales[col])})"
+    if not ends:
+        return []
+    shared = next(iter(ends.values())) if len(set(ends.values())) == 1 else None
+    listed = ", ".join(ends) if shared else "; ".join(f"{c} ({e})" for c, e in ends.items())
+    return [f"Answers on a scale ({listed}) are scored in their order" + (f": {shared}." if shared else ".")]
+
+
+#: A feature whose one value this share of the rows hold sets apart at most a small group, and a note says so.
+NEAR_CONSTANT = 0.95
+
+
+def near_constant(table: pd.DataFrame, columns: list[str], entity: str) -> list[str]:
+    """A note for each of ``columns`` that one value fills for :data:`NEAR_CONSTANT` of the rows or more (missing
+    counted as a value): "Newsletter: 98.6% of customers have 'No'; it can set apart only a small group." """
+    notes = []
+    for col in columns:
+        shares = table[col].value_counts(normalize=True, dropna=False)
+        if len(shares) > 1 and shares.iloc[0] >= NEAR_CONSTANT:
+            value = shares.index[0]
+            said = "no value" if pd.isna(value) else repr(value.item() if hasattr(value, "item") else value)
+            notes.append(f"{col}: {format_share(shares.iloc[0], 1)} of {entity} have {said}; it can set apart only "
+                         "a small group, or none.")
+    return notes

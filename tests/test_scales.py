@@ -1,0 +1,118 @@
+"""Answers on a scale (the ``ordinal`` role): found from the words, scored in their order, and scored the same way
+from a raw table when new customers are assigned to saved segments."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from segkit import pipeline
+from segkit.config import params_from_mapping
+from segkit.errors import ParamsError
+from segkit.format import segment_code
+from segkit.kinds.customers.features import build_preprocessor, customer_features, detect_roles, role_table
+from segkit.kinds.customers.scales import find_scale, numbered_scale, scale_of, scale_scores
+
+AGREE = ["Strongly disagree", "Disagree", "Neutral", "Agree", "Strongly agree"]
+
+
+def survey(n: int = 120, seed: int = 0) -> pd.DataFrame:
+    """A CRM export with a survey: three questions on a five-point scale (missing answers), a plan tier, spend."""
+    rng = np.random.default_rng(seed)
+    happy = rng.random(n) < 0.5
+
+    def answers():
+        return [AGREE[int(np.clip(rng.normal(3.2 if h else 1.2, 0.7), 0, 4))] for h in happy]
+
+    df = pd.DataFrame({"CustomerID": [f"C-{i:04d}" for i in range(n)],
+                       "MonthlySpend": np.round(np.where(happy, 80, 30) + rng.normal(0, 5, n), 2),
+                       "Q1_Satisfied": answers(), "Q2_WouldRecommend": answers(),
+                       "Q3_PriceTooHigh": answers(), "Plan": rng.choice(["Basic", "Plus", "Premium"], n)})
+    df.loc[::9, "Q2_WouldRecommend"] = None
+    return df
+
+
+def test_a_surveys_answers_are_ordinal_and_tiers_stay_categories():
+    roles = role_table(survey()).set_index("column")
+    assert roles.loc[["Q1_Satisfied", "Q2_WouldRecommend", "Q3_PriceTooHigh"], "role"].tolist() == ["ordinal"] * 3
+    assert "Strongly disagree < Disagree < Neutral < Agree < Strongly agree" in roles.at["Q1_Satisfied", "reason"]
+    assert roles.at["Plan", "role"] == "categorical" and "Basic < Plus < Premium" in roles.at["Plan", "reason"]
+    two = pd.DataFrame({"id": [f"c{i}" for i in range(20)], "ok": ["Agree", "Disagree"] * 10})
+    assert detect_roles(two)["ok"] == "categorical"  # two answers are no scale
+
+
+@pytest.mark.parametrize("levels, scores", [
+    (["Strongly disagree", "Neutral", "Strongly agree"], [1, 3, 5]),
+    (["agree", "DISAGREE ", "neither agree nor disagree"], [4, 2, 3]),  # case, spaces, the long neutral
+    (["Never", "Sometimes", "Often", "Always"], [1, 3, 4, 5]),
+    (["Poor", "Fair", "Good", "Excellent"], [2, 3, 4, 6]),  # very poor .. excellent: six points
+])
+def test_each_answer_scores_its_place_on_the_whole_scale(levels, scores):
+    scale = find_scale(levels)
+    assert scale_scores(pd.Series(levels), scale).tolist() == scores
+
+
+def test_levels_numbered_in_their_text_are_scored_by_their_number():
+    levels = ["3 - Good", "1 - Poor", "5: Excellent", "2 - Fair"]
+    assert scale_scores(pd.Series(levels), numbered_scale(levels)).tolist() == [3, 1, 5, 2]
+    assert numbered_scale(["1 - Poor", "Good"]) is None
+
+
+def test_the_roles_can_make_a_tier_ordinal_but_not_words_without_an_order():
+    df = survey()
+    assert scale_of(df["Plan"].where(df["Plan"] != "Plus"), "Plan") is not None  # Basic, Premium: two are enough
+    roles = detect_roles(df, overrides={"Plan": "ordinal"})
+    table = customer_features(df, roles)
+    assert dict(zip(df["Plan"], table["Plan"])) == {"Basic": 1.0, "Plus": 3.0, "Premium": 4.0}
+    channel = df.assign(Channel=np.resize(["App", "Email", "Phone"], len(df)))
+    with pytest.raises(ParamsError) as info:
+        pipeline.build_features(params_from_mapping({"data_kind": "customers", "id_col": "CustomerID",
+                                                     "roles": {"Channel": "ordinal"}}), channel)
+    assert "'Channel'" in info.value.message and "no order" in info.value.message and info.value.key == "roles"
+
+
+def test_the_features_say_what_the_scores_mean_and_are_never_money():
+    df = survey()
+    fs = pipeline.build_features(params_from_mapping({"data_kind": "customers", "id_col": "CustomerID"}), df)
+    assert fs.labels["Q1_Satisfied"] == "Q1 satisfied (1 = strongly disagree, 5 = strongly agree)"
+    assert fs.short["Q3_PriceTooHigh"] == "Q3 price too high (1-5)" and "Q3_PriceTooHigh" not in fs.units
+    assert any(n.startswith("Answers on a scale (Q1_Satisfied, Q2_WouldRecommend, Q3_PriceTooHigh) are scored")
+               for n in fs.notes)
+    expected = df.set_index("CustomerID")["Q1_Satisfied"].map({a: i + 1.0 for i, a in enumerate(AGREE)})
+    assert fs.table["Q1_Satisfied"].equals(expected.rename("Q1_Satisfied"))
+    assert fs.table["Q2_WouldRecommend"].notna().all()  # the missing answers filled (with the median)
+
+
+def test_a_raw_table_is_scored_as_the_features_were_and_an_unknown_answer_is_said():
+    from segkit.kinds.customers import preprocessor
+    from segkit.kinds.customers.score import score_customers, scoring_metadata
+
+    df = survey(300, seed=1)
+    params = params_from_mapping({"data_kind": "customers", "id_col": "CustomerID"})
+    fs = pipeline.build_features(params, df)
+    encode = preprocessor(fs, params).fit(fs.clustering_table)
+    raw = df.set_index("CustomerID")[fs.clustering_table.columns]
+    answered = raw.dropna().index
+    np.testing.assert_allclose(encode.transform(raw.loc[answered]), encode.transform(fs.clustering_table.loc[answered]))
+
+    from sklearn.cluster import KMeans
+    from sklearn.pipeline import Pipeline
+
+    model = Pipeline([("pre", encode), ("kmeans", KMeans(3, n_init=4, random_state=0))]).fit(fs.clustering_table)
+    meta = scoring_metadata(fs.clustering_table, {c: fs.extra["model_roles"][c] for c in fs.columns},
+                            scales=fs.extra["scales"])
+    new = df.copy()
+    new.loc[0, "Q1_Satisfied"] = "Meh"
+    scored = score_customers(model, meta, new)
+    trained = model.named_steps["kmeans"].labels_
+    assert len(set(trained)) == 3
+    assert scored["segment_code"].iloc[1:].tolist() == [segment_code(x, 3) for x in trained[1:]]  # from the words
+    assert scored.attrs["unseen_categories"] == {"Q1_Satisfied": ["Meh"]}
+    assert "not on its scale" in scored.attrs["warnings"][0]
+
+
+def test_a_column_of_scores_given_as_numbers_passes_as_it_is():
+    encode = build_preprocessor({"q": "ordinal"}, scaler="robust")
+    out = encode.fit_transform(pd.DataFrame({"q": [1, 2, 3, 4, 5]}))
+    assert np.allclose(out.ravel(), [-1, -0.5, 0, 0.5, 1])
