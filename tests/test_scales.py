@@ -116,3 +116,15 @@ def test_a_column_of_scores_given_as_numbers_passes_as_it_is():
     encode = build_preprocessor({"q": "ordinal"}, scaler="robust")
     out = encode.fit_transform(pd.DataFrame({"q": [1, 2, 3, 4, 5]}))
     assert np.allclose(out.ravel(), [-1, -0.5, 0, 0.5, 1])
+
+
+def test_a_score_on_a_scale_gets_no_ratio_index_on_the_cards():
+    """"Q3 price too high (1-5): 1.96 (index 61)": a scale has no zero, so 1.96 is no 61% of 3.21."""
+    params = params_from_mapping({"data_kind": "customers", "id_col": "CustomerID", "n_init": 2, "bootstrap": 2})
+    fs = pipeline.build_features(params, survey())
+    seg = pipeline.fit_segments(params, fs, 2)
+    assert fs.extra["scales"].keys() == {"Q1_Satisfied", "Q2_WouldRecommend", "Q3_PriceTooHigh"}
+    assert {seg.profile.index_basis[c] for c in fs.extra["scales"]} == {"shifted"}
+    assert "MonthlySpend" in seg.profile.ratio_features and not set(fs.extra["scales"]) & set(seg.profile.ratio_features)
+    shown = [f["value_text"] for card in seg.cards() for f in card["facts"] if f["feature"] == "Q1_Satisfied"]
+    assert shown and all("index" not in text for text in shown)

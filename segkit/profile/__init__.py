@@ -12,8 +12,9 @@ statistics for the whole, and two comparisons:
     negative values (refunds, for instance) add up to at most 10% of the positive ones. This is the
     case for RFM features, census shares and counts.
   - ``"shifted"``: ``100 * (segment mean - overall min) / (overall mean - overall min)``. Used for
-    features centred on zero or negative (standardised scores, net balances). Values are measured
-    from the lowest value in the data, so the index never goes below 0 and 100 is still the whole.
+    features centred on zero or negative (standardised scores, net balances), and for answers scored on a
+    scale (1 to 5), which has no zero. Values are measured from the lowest value in the data, so the index never
+    goes below 0 and 100 is still the whole.
   - ``"constant"``: the feature has one value everywhere; every index is 100.
 
 * **zscores**: ``(segment mean - overall mean) / overall std`` (population std, ``ddof=0``; 0 for a

@@ -26,7 +26,7 @@ NEGATIVE_TOLERANCE = 0.10
 def profile_segments(features: pd.DataFrame, labels: Sequence[int] | np.ndarray | pd.Series, *,
                      columns: Sequence[str] | None = None,
                      names: Mapping[int, SegmentName | str] | None = None,
-                     quantile_levels: Sequence[float] = QUINTILES) -> SegmentProfile:
+                     quantile_levels: Sequence[float] = QUINTILES, scores: Sequence[str] = ()) -> SegmentProfile:
     """Profile segments: sizes, statistics per feature, and the index against the whole.
 
     Parameters
@@ -45,6 +45,9 @@ def profile_segments(features: pd.DataFrame, labels: Sequence[int] | np.ndarray 
     quantile_levels : sequence of float, default :data:`QUINTILES`
         Entity-level quantiles to record per feature; RFM naming needs the quintile cut points.
         Profile all customers (not a sample) so these are customer-level quantiles.
+    scores : sequence of str, optional
+        Features that score answers on a scale (1 to 5): their index is ``"shifted"``, never a ratio, since a scale
+        has no zero ("Q1 satisfied: 1.96" is no 61% of 3.21).
 
     Returns
     -------
@@ -95,7 +98,7 @@ def profile_segments(features: pd.DataFrame, labels: Sequence[int] | np.ndarray 
                             "min": data.min(), "max": data.max()})
     overall.index.name = "feature"
 
-    index, zscores, basis = _index_and_zscores(data, per["mean"], overall)
+    index, zscores, basis = _index_and_zscores(data, per["mean"], overall, scores)
 
     levels = [float(q) for q in quantile_levels]
     if any(not 0.0 <= q <= 1.0 for q in levels):
@@ -112,8 +115,8 @@ def profile_segments(features: pd.DataFrame, labels: Sequence[int] | np.ndarray 
     return profile.with_names(names) if names else profile
 
 
-def _index_and_zscores(data: pd.DataFrame, means: pd.DataFrame,
-                       overall: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, str]]:
+def _index_and_zscores(data: pd.DataFrame, means: pd.DataFrame, overall: pd.DataFrame,
+                       scores: Sequence[str] = ()) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, str]]:
     """Segment x feature index (100 = the whole) and z-scores, and each feature's index basis."""
     index = pd.DataFrame(100.0, index=means.index, columns=data.columns)
     zscores = pd.DataFrame(0.0, index=means.index, columns=data.columns)
@@ -121,6 +124,8 @@ def _index_and_zscores(data: pd.DataFrame, means: pd.DataFrame,
     for feat in data.columns:
         col = data[feat].to_numpy()
         basis[feat] = _index_basis(col)
+        if feat in scores and basis[feat] == "mean":
+            basis[feat] = "shifted"
         mean, lo, std = overall.at[feat, "mean"], overall.at[feat, "min"], overall.at[feat, "std"]
         if basis[feat] == "mean":
             index[feat] = 100.0 * means[feat] / mean
