@@ -125,6 +125,7 @@ def test_a_score_on_a_scale_gets_no_ratio_index_on_the_cards():
     seg = pipeline.fit_segments(params, fs, 2)
     assert fs.extra["scales"].keys() == {"Q1_Satisfied", "Q2_WouldRecommend", "Q3_PriceTooHigh"}
     assert {seg.profile.index_basis[c] for c in fs.extra["scales"]} == {"shifted"}
-    assert "MonthlySpend" in seg.profile.ratio_features and not set(fs.extra["scales"]) & set(seg.profile.ratio_features)
+    ratios = set(seg.profile.ratio_features)
+    assert "MonthlySpend" in ratios and not set(fs.extra["scales"]) & ratios
     shown = [f["value_text"] for card in seg.cards() for f in card["facts"] if f["feature"] == "Q1_Satisfied"]
     assert shown and all("index" not in text for text in shown)
