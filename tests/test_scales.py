@@ -118,7 +118,7 @@ def test_a_column_of_scores_given_as_numbers_passes_as_it_is():
     assert np.allclose(out.ravel(), [-1, -0.5, 0, 0.5, 1])
 
 
-def test_a_score_on_a_scale_gets_no_ratio_index_on_the_cards():
+def test_a_score_on_a_scale_gets_no_ratio_index_and_names_say_what_was_answered():
     """"Q3 price too high (1-5): 1.96 (index 61)": a scale has no zero, so 1.96 is no 61% of 3.21."""
     params = params_from_mapping({"data_kind": "customers", "id_col": "CustomerID", "n_init": 2, "bootstrap": 2})
     fs = pipeline.build_features(params, survey())
@@ -129,3 +129,6 @@ def test_a_score_on_a_scale_gets_no_ratio_index_on_the_cards():
     assert "MonthlySpend" in ratios and not set(fs.extra["scales"]) & ratios
     shown = [f["value_text"] for card in seg.cards() for f in card["facts"] if f["feature"] == "Q1_Satisfied"]
     assert shown and all("index" not in text for text in shown)
+    # half answer high and spend more, half low: named by what they answered, not "Customers with low Q1 satisfied"
+    happy = seg.labels[fs.table["Q1_Satisfied"] >= 4].mode()[0]
+    assert seg.profile.names == {happy: "Advocates", 1 - happy: "Unhappy Customers"}

@@ -44,6 +44,8 @@ _CONCEPTS = [
     ("visits", r"visit|trips|\borders\b|purchases per"),
     ("basket", r"basket|items per|units per|order size"),
     ("spend", r"spend|spent|revenue|monetary|sales"),
+    ("satisfaction", r"satisf|\bcsat\b"),
+    ("recommend", r"recommend|promoter|\bnps\b"),
 ]
 _TRUE_WORDS = {"true", "1", "yes", "y", "t"}
 _FALSE_WORDS = {"false", "0", "no", "n", "f"}
