@@ -88,6 +88,25 @@ def test_clean_sets_sentinels_missing_and_lists_small_areas(tmp_path):
     assert json.loads(folder.read_parquet("clean.parquet").attrs["excluded_areas"]) == excluded
 
 
+def test_areas_left_out_are_listed_by_the_names_the_table_gives_them():
+    """A county download (GEO_ID, NAME): the notes listed "0500000US01001"; a reader knows "Autauga County, Alabama".
+    Names that only restate the id (a ZCTA's "ZCTA5 01000") are not used."""
+    df = small_acs(24)
+    df.loc[[2, 3], "population"] = [0, 60]
+    counties = df.assign(NAME=[f"County {i}, State" for i in range(24)])
+    cleaned, log = demo.clean(counties, params(min_population=100))
+    assert log["no_population"].note == "County 2, State" and log["small_population"].note == "County 3, State (60)"
+    excluded = json.loads(cleaned.attrs["excluded_areas"])
+    ids = [f"{z:05d}" for z in df["zcta"]]
+    assert [(e["zcta"], e["name"]) for e in excluded] == [(ids[2], "County 2, State"), (ids[3], "County 3, State")]
+    fs = demo.features(cleaned, params(min_population=100))
+    assert any("2 areas were left out of the segmentation: 1 with no residents (County 2, State); 1 with fewer "
+               "than 100 residents (County 3, State (60))." in n for n in fs.notes)
+    zctas = df.assign(NAME=[f"ZCTA5 {z}" for z in ids])
+    cleaned, log = demo.clean(zctas, params(min_population=100))
+    assert log["no_population"].note == ids[2] and "name" not in json.loads(cleaned.attrs["excluded_areas"])[0]
+
+
 def test_repeated_area_ids_are_refused():
     df = small_acs()
     df.loc[1, "zcta"] = df.loc[0, "zcta"]

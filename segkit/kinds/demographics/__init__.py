@@ -14,7 +14,8 @@ A census download's columns named by variable (``B01003_001E``) get the names be
 * ``choose_k``: ``k: auto`` asks for 25 segments, and any k is capped at ``k_max_share`` x areas.
 * ``name_segments``: lexicon names from the segments' z-scores (unique), one sentence each.
 * ``after_segment``: ``final_segments.csv`` (top-N segments per area with scores),
-  ``area_key_facts.json`` (the key-facts strip per segment, whole = 100) and ``excluded_areas.csv``.
+  ``area_key_facts.json`` (the key-facts strip per segment, whole = 100) and ``excluded_areas.csv`` (with each
+  area's name where the table has a ``NAME`` column).
 """
 
 from __future__ import annotations
@@ -35,10 +36,11 @@ from ...io import read_table, require_columns
 from ...quality import mask_non_finite
 from ...naming.lexicon import load_lexicon, name_segments_from_lexicon
 from ...naming.masking import imputed_rows, masked_scores
-from .acs import ImputationReport, build_acs_features, format_area_ids
+from .acs import build_acs_features, format_area_ids
 from .codes import name_columns  # the kind's hook: a census download's variable codes as column names
 from .facts import FACT_LABELS, FACT_UNITS, FACTS, MEDIAN_UNITS, NATURAL, cap_k, key_facts
 from .groups import CENSUS_SENTINELS, FeatureGroup, load_feature_groups, replace_sentinels, validate_acs_table
+from .notes import area_names, excluded_note, imputation_notes, listing
 from .synth import generate_acs_table
 from . import score  # noqa: F401  (segkit score: raw ACS rows through the feature builder, then the model)
 
@@ -68,7 +70,6 @@ def _synth_acs(options: Mapping) -> pd.DataFrame:
 #: ``synth://acs?n=..&seed=..&source=PATH``: ACS rows resampled from a real table.
 SYNTH_TABLES = {"acs": _synth_acs}
 _MIN_GROUPS = 3
-_LISTED = 25  # areas named in a sentence before "and N more"
 
 
 def _id_col(params) -> str:
@@ -83,17 +84,6 @@ def _groups():
 @lru_cache(maxsize=1)
 def _lexicon():
     return load_lexicon(LEXICON)
-
-
-def _areas(n: int) -> str:
-    return f"{n:,} area" if n == 1 else f"{n:,} areas"
-
-
-def _listing(ids: Sequence[str], n: int = _LISTED) -> str:
-    ids = [str(i) for i in ids]
-    if len(ids) <= n:
-        return ", ".join(ids)
-    return ", ".join(ids[:n]) + f" and {len(ids) - n:,} more"
 
 
 # ------------------------------------------------------------------------------------ preflight
@@ -120,7 +110,7 @@ def check_columns(params, columns: Sequence[str]) -> None:
                           column=POPULATION_COL)
     used, lacking = _usable_groups(columns)
     if len(used) < _MIN_GROUPS:
-        needs = _listing([f"{g} (needs {c})" for g, c in lacking.items()], 8)
+        needs = listing([f"{g} (needs {c})" for g, c in lacking.items()], 8)
         raise ColumnError(f"only {len(used)} ACS feature group(s) can be built from the input "
                           f"({', '.join(used) or 'none'}); at least {_MIN_GROUPS} are needed. Missing: {needs}",
                           "supply the ACS columns named in segkit/kinds/demographics/acs_groups.yaml",
@@ -157,22 +147,25 @@ def clean(raw: pd.DataFrame, params):
             "removed", n, 0, note=f"{masked:,} value(s): {seen}" if masked else "none found")
     ids = format_area_ids(table[id_col])
     if ids.duplicated().any():
-        raise DataValueError(f"area ids repeat in '{id_col}': {_listing(ids[ids.duplicated()].unique(), 5)}",
+        raise DataValueError(f"area ids repeat in '{id_col}': {listing(ids[ids.duplicated()].unique(), 5)}",
                              "keep one row per area", column=id_col)
     table[id_col] = ids.to_numpy()
+    named = area_names(table, ids)  # "Kent County, Delaware" in the notes, where the table names its areas
+    shown = ids.to_numpy() if named is None else named.to_numpy()
     pop = pd.to_numeric(table[POPULATION_COL], errors="coerce")
     empty = (pop.isna() | (pop <= 0)).to_numpy()
     small = (~empty & (pop < params.min_population)).to_numpy()
     log.add("no_population", "Areas with no residents (population 0 or missing): nothing to describe", n,
-            int(empty.sum()), note=_listing(sorted(ids[empty])))
+            int(empty.sum()), note=listing([s for _, s in sorted(zip(ids[empty], shown[empty]))]))
     log.add("small_population", f"Areas with fewer than {params.min_population:,} residents: their ACS "
             "estimates are too uncertain to segment", n - int(empty.sum()), int(small.sum()),
-            note=_listing([f"{i} ({p:,.0f})" for i, p in sorted(zip(ids[small], pop[small]))]))
+            note=listing([f"{s} ({p:,.0f})" for _, s, p in sorted(zip(ids[small], shown[small], pop[small]))]))
     reasons = np.where(empty, np.where(pop.isna(), "population is missing", "population is 0"),
                        [f"population {p:,.0f} is below min_population={params.min_population:,}" for p in pop])
     out = empty | small
-    excluded = [{id_col: i, "population": None if np.isnan(p) else float(p), "reason": r}
-                for i, p, r in sorted(zip(ids[out], pop[out].astype(float), reasons[out]))]
+    excluded = [{id_col: i, **({"name": s} if named is not None else {}), "population": None if np.isnan(p)
+                 else float(p), "reason": r}
+                for i, s, p, r in sorted(zip(ids[out], shown[out], pop[out].astype(float), reasons[out]))]
     result = table.loc[~out].reset_index(drop=True)
     # JSON text, not lists: pandas deep-copies attrs on every operation, which a list of thousands of
     # areas turns into minutes at national scale
@@ -227,9 +220,9 @@ def features(cleaned: pd.DataFrame, params) -> FeatureSet:
     _, k_note = cap_k(params.k, n, params.k_max_share)
     notes = [f"{n:,} areas are segmented on {len(columns)} features from {len(report.used_groups)} ACS groups."]
     if excluded:
-        notes.append(_excluded_note(excluded, id_col, params.min_population))
+        notes.append(excluded_note(excluded, id_col, params.min_population))
     notes += report.summary()[1:]
-    notes += _imputation_notes(feats.imputation, short)
+    notes += imputation_notes(feats.imputation, short)
     notes += [f"{short.get(f, f)} is left out of the features: {why} (name it in features to keep it)."
               for f, why in suspect.items()]
     notes.append(k_note)
@@ -299,34 +292,6 @@ def _add_natural_units(table: pd.DataFrame, groups: Sequence[FeatureGroup], labe
                     units[col] = NATURAL[col][1]
                 shown_as[spec.name] = col
     return shown_as
-
-
-def _excluded_note(excluded: list[dict], id_col: str, min_population: float) -> str:
-    """The sentence listing the areas left out: those with no residents, then those with too few."""
-    zero = [e[id_col] for e in excluded if not e["population"]]
-    few = [f"{e[id_col]} ({e['population']:,.0f})" for e in excluded if e["population"]]
-    parts = []
-    if zero:
-        parts.append(f"{len(zero):,} with no residents ({_listing(zero)})")
-    if few:
-        parts.append(f"{len(few):,} with fewer than {min_population:,} residents ({_listing(few)})")
-    return f"{len(excluded):,} areas were left out of the segmentation: " + "; ".join(parts) + "."
-
-
-def _imputation_notes(imputation: ImputationReport, short: dict[str, str]) -> list[str]:
-    """Sentences on the values imputed with the median (or that none were) and the shares clipped to 1."""
-    notes = []
-    imputed = imputation.counts[imputation.counts > 0].sort_values(ascending=False, kind="stable")
-    if len(imputed):
-        notes.append(f"{int(imputed.sum()):,} missing values were filled with the median of all areas: "
-                     + ", ".join(f"{short.get(f, f).lower()} ({_areas(c)})" for f, c in imputed.items()) + ".")
-    else:
-        notes.append("No value needed imputing.")
-    clipped = imputation.clipped[imputation.clipped > 0]
-    if len(clipped):
-        notes.append("Shares above 1 (a count larger than its universe) were clipped to 1: "
-                     + ", ".join(f"{short.get(f, f).lower()} ({_areas(c)})" for f, c in clipped.items()) + ".")
-    return notes
 
 
 def preprocessor(fs: FeatureSet, params):
@@ -407,7 +372,7 @@ def column_roles(raw: pd.DataFrame, params) -> pd.DataFrame:
     known = {id_col, POPULATION_COL} | {c for g in groups for c in g.columns}
     unused = [str(c) for c in raw.columns if c not in known]
     if unused:
-        rows.append({"feature group": "not used", "input columns": _listing(unused, 12), "status": "not used",
+        rows.append({"feature group": "not used", "input columns": listing(unused, 12), "status": "not used",
                      "detail": f"{len(unused)} other columns are not part of any feature group"})
     return pd.DataFrame(rows).set_index("feature group")
 
@@ -489,7 +454,8 @@ def after_segment(ctx, seg) -> None:
     ctx.folder.write_json("area_key_facts.json", strips)
     seg.facts = {entry["segment"]: entry["facts"] for entry in strips["segments"]}
     excluded = seg.features.extra.get("excluded_areas", [])
-    ctx.folder.write_csv("excluded_areas.csv", pd.DataFrame(excluded, columns=[id_col, "population", "reason"]))
+    named = ["name"] if any("name" in e for e in excluded) else []
+    ctx.folder.write_csv("excluded_areas.csv", pd.DataFrame(excluded, columns=[id_col, *named, "population", "reason"]))
 
 
 def id_columns(params) -> list[str]:

@@ -1,0 +1,88 @@
+"""The census kind's sentences about areas: lists of areas (by their names where the table has them: "Kent County,
+Delaware", not "0500000US10001"), the areas left out of the segmentation and the values imputed."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+
+from .acs import ImputationReport
+
+__all__ = ["LISTED", "NAME_COLUMNS", "area_names", "areas", "listing", "excluded_note", "imputation_notes"]
+
+LISTED = 25  #: areas named in a sentence before "and N more"
+#: Columns that name an area, in the order tried: the Census API's and data.census.gov's ``NAME``, then others.
+NAME_COLUMNS = ("NAME", "name", "Name", "area_name", "Geographic Area Name")
+
+
+def areas(n: int) -> str:
+    return f"{n:,} area" if n == 1 else f"{n:,} areas"
+
+
+def listing(items: Sequence[str], n: int = LISTED) -> str:
+    """Up to ``n`` items, then "and N more"; names that hold a comma ("Kent County, Delaware") are set apart by
+    semicolons.
+
+    >>> listing(["19701", "19702"]), listing(["Kent County, Delaware", "Sussex County, Delaware"])
+    ('19701, 19702', 'Kent County, Delaware; Sussex County, Delaware')
+    >>> listing(list("abcd"), 2)
+    'a, b and 2 more'
+    """
+    items = [str(i) for i in items]
+    sep = "; " if any("," in i for i in items) else ", "
+    if len(items) <= n:
+        return sep.join(items)
+    return sep.join(items[:n]) + f" and {len(items) - n:,} more"
+
+
+def area_names(table: pd.DataFrame, ids: pd.Series) -> pd.Series | None:
+    """Each area's name from the first of :data:`NAME_COLUMNS` the table has, or None when it has none or its names
+    only restate the ids ("ZCTA5 19701"); an area with no name keeps its id.
+
+    >>> t = pd.DataFrame({"GEO_ID": ["0500000US10001", "0500000US10003"], "NAME": ["Kent County, Delaware", None]})
+    >>> area_names(t, t["GEO_ID"]).tolist()
+    ['Kent County, Delaware', '0500000US10003']
+    >>> area_names(pd.DataFrame({"NAME": ["ZCTA5 19701"]}), pd.Series(["19701"])) is None
+    True
+    """
+    col = next((c for c in NAME_COLUMNS if c in table.columns), None)
+    if col is None:
+        return None
+    names = table[col].astype("string").str.strip()
+    ids = pd.Series(ids).astype(str).reset_index(drop=True)
+    names = names.reset_index(drop=True)
+    restated = [pd.isna(n) or i[-5:] in n for n, i in zip(names, ids)]
+    if all(restated):
+        return None
+    return names.where(names.notna() & (names != ""), ids).astype(object)
+
+
+def excluded_note(excluded: list[dict], id_col: str, min_population: float) -> str:
+    """The sentence listing the areas left out (by name where they have one): those with no residents, then those
+    with too few."""
+    shown = [e.get("name") or e[id_col] for e in excluded]
+    zero = [s for s, e in zip(shown, excluded) if not e["population"]]
+    few = [f"{s} ({e['population']:,.0f})" for s, e in zip(shown, excluded) if e["population"]]
+    parts = []
+    if zero:
+        parts.append(f"{len(zero):,} with no residents ({listing(zero)})")
+    if few:
+        parts.append(f"{len(few):,} with fewer than {min_population:,} residents ({listing(few)})")
+    return f"{len(excluded):,} areas were left out of the segmentation: " + "; ".join(parts) + "."
+
+
+def imputation_notes(imputation: ImputationReport, short: dict[str, str]) -> list[str]:
+    """Sentences on the values imputed with the median (or that none were) and the shares clipped to 1."""
+    notes = []
+    imputed = imputation.counts[imputation.counts > 0].sort_values(ascending=False, kind="stable")
+    if len(imputed):
+        notes.append(f"{int(imputed.sum()):,} missing values were filled with the median of all areas: "
+                     + ", ".join(f"{short.get(f, f).lower()} ({areas(c)})" for f, c in imputed.items()) + ".")
+    else:
+        notes.append("No value needed imputing.")
+    clipped = imputation.clipped[imputation.clipped > 0]
+    if len(clipped):
+        notes.append("Shares above 1 (a count larger than its universe) were clipped to 1: "
+                     + ", ".join(f"{short.get(f, f).lower()} ({areas(c)})" for f, c in clipped.items()) + ".")
+    return notes
