@@ -237,7 +237,7 @@ def describe_segments(params: Params, fs: FeatureSet, model, labels=None, *, str
                                                                  sample_size=p.stability_sample_size, refit="centres")))
     # the figures describe what was observed: a value the features step filled in is left out of them
     profile = profile_segments(observed(fs.table, fs.extra.get("imputed_rows")), labels, columns=fs.profiled,
-                               scores=list(fs.extra.get("scales") or ()))
+                               scores=[c for c, r in (fs.extra.get("model_roles") or {}).items() if r == "ordinal"])
     profile = profile.with_names(kinds.get(p.data_kind).name_segments(profile, fs, p, labels=labels))
     coords, _ = project_2d(X, seed=p.seed)
     seg = Segmentation(model=model, features=fs, labels=labels, profile=profile, distances=distances, coords=coords,

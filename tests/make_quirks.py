@@ -194,8 +194,8 @@ def _(path):
     path.write_text(text(rows, PEOPLE_COLUMNS + ["q1_satisfied", "q2_recommend", "tier"]))
     return {"features": {"n": 20, "roles": {"q1_satisfied": "ordinal", "q2_recommend": "ordinal",
                                             "tier": "categorical"},
-                         "notes": ["Answers on a scale (q1_satisfied, q2_recommend) are scored in their order: "
-                                   "1 = strongly disagree, 5 = strongly agree."],
+                         "notes": ["Answers on a scale are scored in their order: q1_satisfied, q2_recommend "
+                                   "(1 = strongly disagree, 5 = strongly agree)."],
                          "values": {"q2_recommend": {f"C{i + 1:03d}": [2.0, 3.0, 4.0, 5.0][i % 4] for i in range(20)}}}}
 
 

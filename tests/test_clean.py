@@ -447,6 +447,9 @@ def test_the_cleaning_table_has_an_added_column_only_when_a_rule_added_rows():
     (["test_01", "Demo 2", "dummy@shop.de", "8"], "'test_01' (1 line)", 3),
     (["testuser@shop.de", "TestCustomer", "testkunde", "8"], "'TestCustomer' (1 line)", 3),
     (["test-account-3", "Demo Kunde 7", "7", "8"], "'Demo Kunde 7' (1 line)", 2),
+    (["test+1@shop.de", "test.user+2@shop.de", "TEST-DE-01", "8"], "'TEST-DE-01' (1 line)", 3),
+    (["Test Customer A", "7", "8", "9"], "'Test Customer A' (1 line)", 1),
+    (["test_2024_01", "test_2024_01", "7", "8"], "'test_2024_01' (2 lines)", 2),
     (["Testa", "Demos", "contest", "7"], None, 0),  # names and words that only contain the letters
     (["Test Kitchen Ltd", "Demo Films GmbH", "testing.ltd@shop.de", "7"], None, 0),  # customers named so
 ])

@@ -602,5 +602,17 @@ def test_a_feature_one_value_fills_is_said_to_set_apart_little():
     fs = pipeline.build_features(params_from_mapping({"data_kind": "customers", "id_col": "id"}), df)
     said = [n for n in fs.notes if "can set apart only a small group" in n]
     assert said == ["country: 98.5% of customers have 'US'; it can set apart only a small group, or none.",
-                    "seats: 96.0% of customers have '1'; it can set apart only a small group, or none."]
+                    "seats: 96.0% of customers have 1; it can set apart only a small group, or none."]
     assert "country" in fs.columns  # said, not left out
+
+
+def test_a_year_column_is_a_calendar_year_not_a_thousands_number():
+    """A marketing table's Year_Birth read "1,976" on the features page."""
+    from segkit.format import format_value
+
+    rng = np.random.default_rng(6)
+    df = pd.DataFrame({"id": [f"c{i}" for i in range(80)], "Year_Birth": rng.integers(1940, 2000, 80),
+                       "Income": rng.uniform(20_000, 90_000, 80), "years_as_member": rng.integers(1, 9, 80)})
+    fs = pipeline.build_features(params_from_mapping({"data_kind": "customers", "id_col": "id"}), df)
+    assert fs.units["Year_Birth"] == "year" and fs.units.get("years_as_member") == "years"
+    assert format_value(float(fs.table["Year_Birth"].median()), fs.units["Year_Birth"]).isdigit()

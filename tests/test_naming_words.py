@@ -28,6 +28,7 @@ from segkit.naming.words import default_label, feature_phrase, load_words, plura
     ("nr.employed", "Number of employed"),
     ("Q1_1", "Q1 1"), ("Q1", "Q1"),  # survey items: numbers are never merged as a repeated word
     ("q2_would_recommend", "Q2 would recommend"), ("sat_q10", "Sat Q10"), ("COVID19_cases", "COVID 19 cases"),
+    ("Q10a_rating", "Q10A rating"), ("b2b_customer", "B2B customer"), ("h2o_level", "H2O level"),
 ])
 def test_labels_from_column_names(name, label):
     assert default_label(name) == label

@@ -46,11 +46,14 @@ def test_a_surveys_answers_are_ordinal_and_tiers_stay_categories():
     (["Strongly disagree", "Neutral", "Strongly agree"], [1, 3, 5]),
     (["agree", "DISAGREE ", "neither agree nor disagree"], [4, 2, 3]),  # case, spaces, the long neutral
     (["Never", "Sometimes", "Often", "Always"], [1, 3, 4, 5]),
-    (["Poor", "Fair", "Good", "Excellent"], [2, 3, 4, 6]),  # very poor .. excellent: six points
+    (["Poor", "Fair", "Good", "Excellent"], [1, 2, 3, 5]),  # five points, poor .. excellent
+    (["Very poor", "Poor", "Good", "Excellent"], [1, 2, 4, 6]),  # six, very poor .. excellent
+    (["Agree", "Somewhat agree", "Strongly disagree"], [6, 5, 1]),  # seven: "somewhat" is a point of its own
+    (["Agree", "Disagree", "Neutral", "Don't know", "N/A"], [4, 2, 3, np.nan, np.nan]),  # no answers
 ])
 def test_each_answer_scores_its_place_on_the_whole_scale(levels, scores):
     scale = find_scale(levels)
-    assert scale_scores(pd.Series(levels), scale).tolist() == scores
+    np.testing.assert_array_equal(scale_scores(pd.Series(levels), scale), scores)
 
 
 def test_levels_numbered_in_their_text_are_scored_by_their_number():
@@ -77,8 +80,8 @@ def test_the_features_say_what_the_scores_mean_and_are_never_money():
     fs = pipeline.build_features(params_from_mapping({"data_kind": "customers", "id_col": "CustomerID"}), df)
     assert fs.labels["Q1_Satisfied"] == "Q1 satisfied (1 = strongly disagree, 5 = strongly agree)"
     assert fs.short["Q3_PriceTooHigh"] == "Q3 price too high (1-5)" and "Q3_PriceTooHigh" not in fs.units
-    assert any(n.startswith("Answers on a scale (Q1_Satisfied, Q2_WouldRecommend, Q3_PriceTooHigh) are scored")
-               for n in fs.notes)
+    assert "Answers on a scale are scored in their order: Q1_Satisfied, Q2_WouldRecommend, Q3_PriceTooHigh " \
+           "(1 = strongly disagree, 5 = strongly agree)." in fs.notes
     expected = df.set_index("CustomerID")["Q1_Satisfied"].map({a: i + 1.0 for i, a in enumerate(AGREE)})
     assert fs.table["Q1_Satisfied"].equals(expected.rename("Q1_Satisfied"))
     assert fs.table["Q2_WouldRecommend"].notna().all()  # the missing answers filled (with the median)
@@ -132,3 +135,55 @@ def test_a_score_on_a_scale_gets_no_ratio_index_and_names_say_what_was_answered(
     # half answer high and spend more, half low: named by what they answered, not "Customers with low Q1 satisfied"
     happy = seg.labels[fs.table["Q1_Satisfied"] >= 4].mode()[0]
     assert seg.profile.names == {happy: "Advocates", 1 - happy: "Unhappy Customers"}
+
+
+def test_no_answers_and_a_typo_keep_a_column_on_its_scale_and_are_said():
+    """A survey export's "Don't know" and one typo had made the whole column six one-hot levels."""
+    rng = np.random.default_rng(3)
+    answers = list(rng.choice(AGREE, 189)) + ["Don't know"] * 10 + ["Agre"]
+    df = pd.DataFrame({"id": [f"c{i}" for i in range(200)], "spend": rng.uniform(10, 90, 200), "q1": answers,
+                       "q2": list(rng.choice(AGREE, 170)) + ["Agre"] * 30})  # 15% off the scale: no scale
+    roles = role_table(df).set_index("column")
+    assert roles.at["q1", "role"] == "ordinal"
+    assert """"Don't know", 'Agre' count as no answer""" in roles.at["q1", "reason"]
+    assert roles.at["q2", "role"] == "categorical"
+    fs = pipeline.build_features(params_from_mapping({"data_kind": "customers", "id_col": "id"}), df)
+    assert "q1: 11 answer(s) on no point of the scale count as no answer: \"Don't know\" (10), 'Agre' (1)." in fs.notes
+    assert fs.table["q1"].notna().all() and set(fs.table.loc[[f"c{i}" for i in range(189)], "q1"]) <= {1, 2, 3, 4, 5}
+
+
+def test_a_numbered_scale_from_0_scores_each_answer_its_number():
+    """An NPS question written "0 - Not at all likely" ... "10 - Extremely likely": the 0s were scored as missing."""
+    levels = ["0 - Not at all likely"] + [str(i) for i in range(1, 10)] + ["10 - Extremely likely"]
+    rng = np.random.default_rng(4)
+    df = pd.DataFrame({"id": [f"c{i}" for i in range(110)], "spend": rng.uniform(10, 90, 110),
+                       "nps": [levels[i % 11] for i in range(110)]})
+    params = params_from_mapping({"data_kind": "customers", "id_col": "id", "roles": {"nps": "ordinal"}})
+    fs = pipeline.build_features(params, df)
+    assert fs.table["nps"].tolist() == [float(i % 11) for i in range(110)]
+    assert fs.labels["nps"].endswith("(0 = not at all likely, 10 = extremely likely)")
+    assert fs.short["nps"].endswith("(0-10)")
+    assert not any(n.startswith("nps:") for n in fs.notes)  # nothing missing, nothing off the scale
+    assert scale_scores(pd.Series(["7-likely", "10 \u2013 Extremely likely", "7", "11"]), fs.extra["scales"]["nps"]) \
+        .tolist()[:3] == [7.0, 10.0, 7.0]
+
+
+def test_scores_given_as_numbers_are_checked_as_numbers_when_new_rows_are_scored():
+    from segkit.errors import ColumnError
+    from segkit.kinds.customers.score import score_customers, scoring_metadata
+    from sklearn.cluster import KMeans
+    from sklearn.pipeline import Pipeline
+
+    rng = np.random.default_rng(5)
+    df = pd.DataFrame({"id": [f"c{i}" for i in range(100)], "spend": rng.uniform(10, 90, 100),
+                       "sat": rng.integers(1, 6, 100)})
+    params = params_from_mapping({"data_kind": "customers", "id_col": "id", "roles": {"sat": "ordinal"}})
+    fs = pipeline.build_features(params, df)
+    model = Pipeline([("pre", build_preprocessor(fs.extra["model_roles"], scales=fs.extra["scales"])),
+                      ("kmeans", KMeans(2, n_init=2, random_state=0))]).fit(fs.clustering_table)
+    meta = scoring_metadata(fs.clustering_table, fs.extra["model_roles"], scales=fs.extra["scales"])
+    assert meta["ranges"]["sat"] == [1.0, 5.0]
+    with pytest.raises(ColumnError, match="sat"):
+        score_customers(model, meta, df.assign(sat=["Agree"] * 50 + list(df["sat"][50:])))
+    far = score_customers(model, meta, df.assign(sat=[50] + list(df["sat"][1:])))
+    assert far["outside_training_range"].tolist() == [True] + [False] * 99

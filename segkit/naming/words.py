@@ -34,9 +34,9 @@ from ..resources import read_data_yaml
 
 __all__ = ["load_words", "split_words", "default_label", "stated_unit", "plural", "counted", "phrase", "feature_phrase"]
 
-#: A code of one or two letters and a number is one word: a survey's q2 or Q10, a variable x1 ("Q2 would recommend",
-#: not "Q 2 would recommend").
-_CODE = r"(?<![A-Za-z])[A-Za-z]{1,2}[0-9]+(?![0-9.])"
+#: A code of one or two letters and a number is one word, with the letters that follow it: a survey's q2, Q10 or
+#: Q10a, a variable x1, "b2b", "l12m" ("Q2 would recommend", not "Q 2 would recommend").
+_CODE = r"(?<![A-Za-z])[A-Za-z]{1,2}[0-9]+[A-Za-z]{0,2}(?![0-9.A-Za-z])"
 _TOKEN = re.compile(r"\([^)]*\)|" + _CODE + r"|[A-Za-z]+|[0-9]+(?:\.[0-9]+)?|[$%€£]")
 _NOT_PLURAL = ("ss", "us", "is", "sales", "earnings", "savings", "gross", "status", "news")
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
@@ -125,15 +125,16 @@ def _rate(words: list[str]) -> bool:
 def plural(entity: str) -> str:
     """``customer`` -> ``customers``, ``company`` -> ``companies``, ``person`` -> ``people``; a plural stays as it is.
 
-    >>> plural("company"), plural("person"), plural("people"), plural("store branch"), plural("areas")
-    ('companies', 'people', 'people', 'store branches', 'areas')
+    >>> plural("company"), plural("person"), plural("Person"), plural("people"), plural("store branch"), plural("areas")
+    ('companies', 'people', 'People', 'people', 'store branches', 'areas')
     """
     text = str(entity).strip()
     head, _, last = text.rpartition(" ")
     if not last or last.lower() in _SINGULAR or last.endswith("s"):
         return text
     if last.lower() in _PLURAL:
-        last = _PLURAL[last.lower()]
+        many = _PLURAL[last.lower()]
+        last = many[:1].upper() + many[1:] if last[:1].isupper() else many
     elif last.endswith("y") and last[-2:-1] not in "aeiou":
         last = last[:-1] + "ies"
     else:
@@ -148,12 +149,15 @@ def counted(n: int, entity: str) -> str:
     ('1 area', '1 company', '1 business', '4,334 customers')
     >>> counted(1, "movies"), counted(1, "people"), counted(1, "series"), counted(1, "store branches")
     ('1 movie', '1 person', '1 series', '1 store branch')
+    >>> counted(1, "status"), counted(1, "class"), counted(1, "business")
+    ('1 status', '1 class', '1 business')
     """
     text = plural(entity)
     if n == 1:
         head, _, last = text.rpartition(" ")
         last = _SINGULAR.get(last.lower(), last[:-3] + "y" if last.endswith("ies") else last[:-2]
-                             if re.search(r"(ss|x|ch|sh)es$", last) else last[:-1] if last.endswith("s") else last)
+                             if re.search(r"(ss|x|ch|sh)es$", last) else last[:-1]
+                             if last.endswith("s") and not last.lower().endswith(_NOT_PLURAL) else last)
         text = f"{head} {last}" if head else last
     return f"{n:,} {text}"
 

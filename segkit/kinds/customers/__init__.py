@@ -236,7 +236,7 @@ def features(cleaned: pd.DataFrame, params) -> FeatureSet:
     notes += scored_in_order(scales, cleaned, labels, short)
     categorical = [c for c in columns if model[c] in ("categorical", "boolean")]
     entity = plural(params.entity or ENTITY)
-    notes += near_constant(table, [c for c in columns if c not in dates], entity)
+    notes += near_constant(cleaned, [c for c in columns if c not in dates], entity)
     if categorical:
         notes.append(f"Categories ({', '.join(categorical)}) are one-hot encoded; levels rarer than "
                      f"{format_value(params.rare_min_frequency, 'share')} of {entity} are grouped together.")

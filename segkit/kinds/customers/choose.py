@@ -9,8 +9,8 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from ...format import format_share
-from .scales import scale_ends
+from ...format import format_number, format_share
+from .scales import off_scale, scale_ends, scale_range
 
 __all__ = ["TWIN_CORRELATION", "MAX_MISSING_SHARE", "NEAR_CONSTANT", "twins", "filled_enough", "scored_in_order",
            "near_constant"]
@@ -64,31 +64,43 @@ def filled_enough(cleaned: pd.DataFrame, columns: list[str], notes: list[str]) -
 def scored_in_order(scales: Mapping[str, list], cleaned: pd.DataFrame, labels: dict[str, str],
                     short: dict[str, str]) -> list[str]:
     """Say what the scores of answers on a scale mean: in each one's label ("Q1 satisfied (1 = strongly disagree,
-    5 = strongly agree)"), its short label ("Q1 satisfied (1-5)": the cards' and sentences' numbers) and one note."""
+    5 = strongly agree)"), its short label ("Q1 satisfied (1-5)": the cards' and sentences' numbers) and a note,
+    which also names the answers scored as no answer ("Don't know", a typo)."""
     ends = {c: scale_ends(scale, pd.unique(cleaned[c].dropna())) for c, scale in scales.items()}
     for col, said in ends.items():
+        lo, hi = scale_range(scales[col])
         labels[col] = f"{labels[col]} ({said})"
-        short[col] = f"{short[col]} (1-{len(scales[col])})"
+        short[col] = f"{short[col]} ({lo}-{hi})"
     if not ends:
         return []
     shared = next(iter(ends.values())) if len(set(ends.values())) == 1 else None
-    listed = ", ".join(ends) if shared else "; ".join(f"{c} ({e})" for c, e in ends.items())
-    return [f"Answers on a scale ({listed}) are scored in their order" + (f": {shared}." if shared else ".")]
+    listed = ", ".join(ends) if shared else "; ".join(f"{c}: {e}" for c, e in ends.items())
+    notes = [f"Answers on a scale are scored in their order: {listed}" + (f" ({shared})." if shared else ".")]
+    for col, scale in scales.items():
+        off = off_scale(cleaned[col], scale)
+        if len(off):
+            shown = ", ".join(f"{v!r} ({n:,})" for v, n in off.head(5).items())
+            notes.append(f"{col}: {int(off.sum()):,} answer(s) on no point of the scale count as no answer: {shown}.")
+    return notes
 
 
 #: A feature whose one value this share of the rows hold sets apart at most a small group, and a note says so.
 NEAR_CONSTANT = 0.95
 
 
-def near_constant(table: pd.DataFrame, columns: list[str], entity: str) -> list[str]:
-    """A note for each of ``columns`` that one value fills for :data:`NEAR_CONSTANT` of the rows or more (missing
-    counted as a value): "Newsletter: 98.6% of customers have 'No'; it can set apart only a small group." """
+def near_constant(observed: pd.DataFrame, columns: list[str], entity: str) -> list[str]:
+    """A note for each of ``columns`` whose one value :data:`NEAR_CONSTANT` of the rows with a value hold or more:
+    "Country: 98.6% of customers have 'US'; it can set apart only a small group, or none." ``observed`` holds the
+    values as read (before gaps are filled): the answer "Agree", not its score 4."""
     notes = []
-    for col in columns:
-        shares = table[col].value_counts(normalize=True, dropna=False)
+    for col in [c for c in columns if c in observed.columns]:
+        values = observed[col].dropna()
+        shares = values.astype(str).str.strip().value_counts(normalize=True) if values.dtype == object \
+            else values.value_counts(normalize=True)
         if len(shares) > 1 and shares.iloc[0] >= NEAR_CONSTANT:
             value = shares.index[0]
-            said = "no value" if pd.isna(value) else repr(value.item() if hasattr(value, "item") else value)
-            notes.append(f"{col}: {format_share(shares.iloc[0], 1)} of {entity} have {said}; it can set apart only "
-                         "a small group, or none.")
+            said = repr(value) if isinstance(value, str) else format_number(float(value))
+            known = f" of the {len(values):,} with a value" if len(values) < len(observed) else ""
+            notes.append(f"{col}: {format_share(shares.iloc[0], 1)} of {entity}{known} have {said}; it can set apart "
+                         "only a small group, or none.")
     return notes

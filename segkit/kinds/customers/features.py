@@ -28,7 +28,7 @@ from ...parse import read_numbers
 # segkit.kinds.customers.features.levels_as_text)
 from .values import (_UNIT_DAYS, _date_name, _to_datetime, aged_dates, date_ages, level_text,  # noqa: F401
                      levels_as_text, reference_date_of)
-from .scales import scale_of, scale_scores
+from .scales import scale_json, scale_of, scale_scores
 from .roles import (EXCLUDED_ROLES, FEATURE_ROLES, ROLES, _check_roles, _choice, _one_id,  # noqa: F401
                     _require_columns, detect_roles, find_id_column, role_table)
 
@@ -161,7 +161,7 @@ def customer_features(df: pd.DataFrame, roles: Mapping[str, str], *, reference_d
     features = pd.DataFrame(out, index=index)
     features.attrs.update(roles=feature_roles(roles, date_unit=date_unit), notes=notes,
                           reference_date=None if ref is None else f"{ref:%Y-%m-%d}", outcomes=outcomes,
-                          scales={c: [list(level) for level in s] for c, s in scales.items() if s is not None})
+                          scales={c: scale_json(s) for c, s in scales.items() if s is not None})
     return features
 
 

@@ -36,7 +36,7 @@ import pandas as pd
 
 from ...errors import ColumnError, DataValueError, ParamsError
 from ...parse import read_dates, read_numbers
-from .scales import SURVEY_SCALES, TIERS, find_scale
+from .scales import SURVEY_SCALES, TIERS, answer_scale, find_scale, in_order, off_scale, scale_range
 
 __all__ = ["ROLES", "FEATURE_ROLES", "EXCLUDED_ROLES", "role_table", "detect_roles", "find_id_column"]
 
@@ -89,15 +89,6 @@ def _require_columns(columns, table: pd.DataFrame, what: str) -> None:
 
 def _id_name(name: str) -> bool:
     return bool(_ID_NAME.search(name) or _ID_CAMEL.search(name))
-
-
-def _ordered_levels(levels, scales) -> list[str] | None:
-    """``levels`` in the order of the first of ``scales`` that holds them all (:func:`~.scales.find_scale`)."""
-    scale = find_scale(levels, scales)
-    if scale is None:
-        return None
-    place = {w: i for i, level in enumerate(scale) for w in level}
-    return sorted(map(str, levels), key=lambda v: place[" ".join(v.strip().lower().split())])
 
 
 def _yyyymmdd(vals: np.ndarray, name: str) -> tuple[str, str] | None:
@@ -189,10 +180,11 @@ def _text_role(s: pd.Series, name: str, n_missing: int) -> tuple[str, str]:
     lower = {u.lower() for u in uniq} if k <= 50 else set()
     if k == 2 and any(lower == words for words in _BOOL_WORDS):
         return "boolean", f"two values ({', '.join(sorted(uniq))}) -> boolean"
-    answers = _ordered_levels(uniq, SURVEY_SCALES) if lower else None
-    if answers:
-        return "ordinal", (f"answers on a scale ({' < '.join(answers)}) -> ordinal (scored 1 to "
-                           f"{len(find_scale(uniq))})")
+    scale = answer_scale(text, SURVEY_SCALES) if lower else None
+    if scale:
+        (lo, hi), off = scale_range(scale), off_scale(text, scale)
+        return "ordinal", (f"answers on a scale ({' < '.join(in_order(uniq, scale))}) -> ordinal (scored {lo} to {hi})"
+                           + (f"; {', '.join(map(repr, off.index[:3]))} count as no answer" if len(off) else ""))
     if k == n and n_missing == 0:
         codes = text.str.len().nunique() == 1 and text.str.fullmatch(r"[A-Za-z0-9_\-]+").all()
         if _id_name(name) or codes:
@@ -208,9 +200,10 @@ def _text_role(s: pd.Series, name: str, n_missing: int) -> tuple[str, str]:
     reason = f"text with {k} levels ({', '.join(shown)}{', ...' if k > 6 else ''}) -> categorical"
     if lower and lower <= _GENDER_WORDS and not re.search(r"gender|sex", name, re.IGNORECASE):
         reason += f"; '{name}' looks like gender (kept under its own name)"
-    order = _ordered_levels(uniq, TIERS) if lower else None
-    if order:
-        reason += f"; levels look ordered ({' < '.join(order)}), encoded unordered (the role ordinal scores them)"
+    tier = find_scale(uniq, TIERS) if lower else None
+    if tier:
+        reason += f"; levels look ordered ({' < '.join(in_order(uniq, tier))}), encoded unordered (the role ordinal " \
+                  "scores them)"
     if k > 50:
         reason += "; many levels, rare ones are grouped"
     return "categorical", reason

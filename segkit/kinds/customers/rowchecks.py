@@ -36,9 +36,9 @@ FAR_RULE = "beyond the training minimum or maximum by more than the training ran
 
 
 def training_ranges(features: pd.DataFrame, roles: Mapping[str, str]) -> dict[str, list[float]]:
-    """``[min, max]`` of the finite values of each numeric column of the training features."""
+    """``[min, max]`` of the finite values of each numeric (or ordinal: scores) column of the training features."""
     out = {}
-    for col in [c for c in features.columns if roles.get(c) == "numeric"]:
+    for col in [c for c in features.columns if roles.get(c) in ("numeric", "ordinal")]:
         values = pd.to_numeric(features[col], errors="coerce").astype(float)
         values = values[np.isfinite(values)]
         if len(values):
@@ -92,7 +92,7 @@ def row_flags(X: pd.DataFrame, metadata: Mapping) -> RowFlags:
     if empty.any():
         flags.not_scored[empty] = "every feature is missing"
         flags.warnings.append(f"{int(empty.sum()):,} row(s) have every feature missing and were not scored")
-    numeric = [c for c in X.columns if roles.get(c) == "numeric" and pd.api.types.is_numeric_dtype(X[c])]
+    numeric = [c for c in X.columns if roles.get(c) in ("numeric", "ordinal") and pd.api.types.is_numeric_dtype(X[c])]
     with np.errstate(invalid="ignore"):
         infinite = {c: np.abs(X[c].to_numpy(dtype=float)) >= ABSURD_VALUE for c in numeric}
     for col, mask in ((c, m) for c, m in infinite.items() if m.any()):

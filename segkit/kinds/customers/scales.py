@@ -22,50 +22,122 @@ import pandas as pd
 
 from ...errors import ParamsError
 
-__all__ = ["SURVEY_SCALES", "TIERS", "find_scale", "scale_of", "scale_scores", "scale_ends", "numbered_scale"]
+__all__ = ["SURVEY_SCALES", "TIERS", "NON_ANSWERS", "answer_key", "find_scale", "answer_scale", "scale_of",
+           "scale_scores",
+           "scale_ends", "scale_range", "in_order", "off_scale", "numbered_scale", "scale_json"]
 
-#: Scales whose answers are scored in order by default. Each level lists the ways it is written (lower case).
+
+def _points(*levels: str | tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
+    return tuple(level if isinstance(level, tuple) else (level,) for level in levels)
+
+
+_NEUTRAL = ("neutral", "neither agree nor disagree", "undecided")
+#: Scales whose answers are scored in order by default. Each level lists the ways it is written (lower case). A
+#: table is read on the first scale that holds all its answers, each on a level of its own: five points before seven
+#: (a table with both "agree" and "somewhat agree" is on the seven-point scale).
 SURVEY_SCALES: tuple[tuple[tuple[str, ...], ...], ...] = (
-    (("strongly disagree",), ("disagree", "somewhat disagree", "tend to disagree"),
-     ("neutral", "neither agree nor disagree", "undecided"), ("agree", "somewhat agree", "tend to agree"),
-     ("strongly agree",)),
-    (("very dissatisfied",), ("dissatisfied", "somewhat dissatisfied"),
-     ("neutral", "neither satisfied nor dissatisfied"), ("satisfied", "somewhat satisfied"), ("very satisfied",)),
-    (("very unlikely",), ("unlikely", "somewhat unlikely"), ("neutral", "neither likely nor unlikely"),
-     ("likely", "somewhat likely"), ("very likely",)),
-    (("very poor",), ("poor",), ("fair", "average"), ("good",), ("very good",), ("excellent",)),
-    (("never",), ("rarely", "seldom"), ("sometimes", "occasionally"), ("often", "frequently"), ("always",)),
-    (("not at all important",), ("slightly important",), ("moderately important",), ("very important",),
-     ("extremely important",)),
+    _points("strongly disagree", ("disagree", "somewhat disagree", "tend to disagree"), _NEUTRAL,
+            ("agree", "somewhat agree", "tend to agree"), "strongly agree"),
+    _points("strongly disagree", "disagree", "somewhat disagree", _NEUTRAL, "somewhat agree", "agree",
+            "strongly agree"),
+    _points("very dissatisfied", ("dissatisfied", "somewhat dissatisfied"),
+            ("neutral", "neither satisfied nor dissatisfied"), ("satisfied", "somewhat satisfied"), "very satisfied"),
+    _points("very dissatisfied", "dissatisfied", "somewhat dissatisfied",
+            ("neutral", "neither satisfied nor dissatisfied"), "somewhat satisfied", "satisfied", "very satisfied"),
+    _points("very unlikely", ("unlikely", "somewhat unlikely"), ("neutral", "neither likely nor unlikely"),
+            ("likely", "somewhat likely"), "very likely"),
+    _points("very unlikely", "unlikely", "somewhat unlikely", ("neutral", "neither likely nor unlikely"),
+            "somewhat likely", "likely", "very likely"),
+    _points("poor", ("fair", "average"), "good", "very good", "excellent"),
+    _points("very poor", "poor", ("fair", "average"), "good", "very good"),
+    _points("very poor", "poor", ("fair", "average"), "good", "very good", "excellent"),
+    _points("never", ("rarely", "seldom"), ("sometimes", "occasionally"), ("often", "frequently"), "always"),
+    _points("not at all important", "slightly important", "moderately important", "very important",
+            "extremely important"),
 )
 #: Levels in an order the words say, which stay categories unless the roles say ``ordinal``.
-TIERS: tuple[tuple[tuple[str, ...], ...], ...] = tuple(
-    tuple((w,) for w in words) for words in (
-        ["bronze", "silver", "gold", "platinum", "diamond"], ["basic", "standard", "plus", "premium", "vip"],
-        ["low", "medium", "high"], ["small", "medium", "large"], ["yearly", "quarterly", "monthly", "weekly", "daily"]))
-#: A level numbered in its text: "1 - Poor", "5: Excellent", "2) Rarely", "10".
-_NUMBERED = re.compile(r"\s*(\d{1,2})(?:\s*[-:.)=]\s*|\s+|$)")
+TIERS: tuple[tuple[tuple[str, ...], ...], ...] = tuple(_points(*words) for words in (
+    ["bronze", "silver", "gold", "platinum", "diamond"], ["basic", "standard", "plus", "premium", "vip"],
+    ["low", "medium", "high"], ["small", "medium", "large"], ["yearly", "quarterly", "monthly", "weekly", "daily"]))
+#: Answers that are no answer: scored as missing, never as a level.
+NON_ANSWERS = frozenset({"don't know", "dont know", "do not know", "n/a", "na", "not applicable", "prefer not to say",
+                         "no opinion", "no answer", "not sure", "unsure", "refused", "-"})
+#: Answers off the scale (a typo) tolerated in a column read as a scale, as a share of its answers: they are missing.
+OFF_SCALE_SHARE = 0.02
+#: A level numbered in its text: "1 - Poor", "5: Excellent", "2) Rarely", "10 – Extremely likely", "10".
+_NUMBERED = re.compile(r"\s*(\d{1,2})(?:\s*[-–—:.)=]\s*|\s+|$)")
 
 
-def _key(value) -> str:
-    return " ".join(str(value).strip().lower().split())
+def answer_key(value) -> str:
+    """How a written answer is compared: lower case, one space between words ("Strongly  Agree " is "strongly
+    agree"); curly apostrophes as straight ones."""
+    return " ".join(str(value).replace("’", "'").strip().lower().split())
 
 
 def find_scale(levels: Iterable, scales: Sequence = SURVEY_SCALES, *, least: int = 3):
-    """The first of ``scales`` whose words hold every one of ``levels`` (case and spacing aside), when they fill at
-    least ``least`` of its levels; else None.
+    """The first of ``scales`` whose words hold every one of ``levels`` (case and spacing aside; non-answers such as
+    "Don't know" left out), each on a level of its own, when they fill at least ``least`` of its levels; else None.
 
-    >>> len(find_scale(["Agree", "Strongly agree", "Neutral"]))
+    >>> len(find_scale(["Agree", "Strongly agree", "Neutral", "Don't know"]))
     5
+    >>> len(find_scale(["Agree", "Somewhat agree", "Neutral"])), len(find_scale(["Good", "Poor", "Excellent"]))
+    (7, 5)
     >>> find_scale(["Gold", "Silver"]) is None, find_scale(["Agree", "Gold", "Neutral"]) is None
     (True, True)
     """
-    keys = {_key(v) for v in levels if not pd.isna(v)}
+    keys = {answer_key(v) for v in levels if not pd.isna(v)} - NON_ANSWERS
     for scale in scales:
-        words = {w: i for i, level in enumerate(scale) for w in level}
-        if keys and keys <= set(words) and len({words[k] for k in keys}) >= least:
+        place = {w: i for i, level in enumerate(scale) for w in level}
+        if keys and keys <= set(place) and len({place[k] for k in keys}) == len(keys) >= least:
             return scale
     return None
+
+
+def answer_scale(values: pd.Series, scales: Sequence = SURVEY_SCALES, *, least: int = 3):
+    """:func:`find_scale` of a column's answers, tolerating a few off every scale (a typo: at most
+    :data:`OFF_SCALE_SHARE` of the answers), which are then scored as missing."""
+    counts = values.dropna().map(answer_key).value_counts()
+    counts = counts[~counts.index.isin(NON_ANSWERS)]
+    if counts.empty:
+        return None
+    for scale in scales:
+        words = {w for level in scale for w in level}
+        on = counts.index.isin(list(words))
+        if counts[~on].sum() <= OFF_SCALE_SHARE * counts.sum() and find_scale(counts.index[on], [scale], least=least):
+            return scale
+    return None
+
+
+def numbered_scale(levels: Iterable):
+    """The scale of levels numbered in their text ("0 - Not at all likely" ... "10 - Extremely likely"): one level
+    per number from the lowest to the highest, each its number and the text the table gives it; None when a level
+    has no number or two levels the same one. Its answers score their number.
+
+    >>> numbered_scale(["1 - Poor", "3 - Good", "2 - Fair"])
+    (('1', '1 - poor'), ('2', '2 - fair'), ('3', '3 - good'))
+    """
+    keys = {answer_key(v) for v in levels if not pd.isna(v)} - NON_ANSWERS
+    numbers = {k: _NUMBERED.match(k) for k in keys}
+    if not keys or not all(numbers.values()):
+        return None
+    by_number = {int(m.group(1)): k for k, m in numbers.items()}
+    if len(by_number) < len(keys):
+        return None
+    lo, hi = min(by_number), max(by_number)
+    return tuple((str(n),) + ((by_number[n],) if by_number.get(n, str(n)) != str(n) else ()) for n in range(lo, hi + 1))
+
+
+def _is_numbered(scale) -> bool:
+    return all(level[0].isdigit() for level in scale)
+
+
+def scale_range(scale) -> tuple[int, int]:
+    """The scores of a scale's first and last levels: 1 and its length, or a numbered scale's own numbers.
+
+    >>> scale_range(find_scale(["Agree", "Neutral", "Disagree"])), scale_range(numbered_scale(["0", "10 - Likely"]))
+    ((1, 5), (0, 10))
+    """
+    return (int(scale[0][0]), int(scale[-1][0])) if _is_numbered(scale) else (1, len(scale))
 
 
 def scale_of(values: pd.Series, column: str):
@@ -79,45 +151,52 @@ def scale_of(values: pd.Series, column: str):
     """
     if pd.api.types.is_numeric_dtype(values):
         return None
-    levels = pd.unique(values.dropna())
-    scale = find_scale(levels, SURVEY_SCALES + TIERS, least=1) or numbered_scale(levels)
+    scale = answer_scale(values, SURVEY_SCALES + TIERS, least=1) or numbered_scale(pd.unique(values.dropna()))
     if scale is None:
-        shown = ", ".join(map(repr, sorted(map(str, levels))[:6]))
+        shown = ", ".join(map(repr, sorted(map(str, pd.unique(values.dropna())))[:6]))
         raise ParamsError(f"column {column!r} has the role ordinal, but its levels ({shown}) have no order segkit "
                           "knows", fix="set its role to categorical, or number its levels in their order "
                           "('1 - Poor', '2 - Fair', ...)", key="roles")
     return scale
 
 
-def numbered_scale(levels: Iterable):
-    """The scale of levels numbered in their text ("1 - Poor" ... "5 - Excellent"): one level per number from 1 to the
-    highest, each written as the table writes it (the number alone where the table has no such level); None when a
-    level has no number.
-
-    >>> numbered_scale(["1 - Poor", "3 - Good", "2 - Fair"])
-    (('1 - poor',), ('2 - fair',), ('3 - good',))
-    """
-    keys = {_key(v) for v in levels if not pd.isna(v)}
-    numbers = {k: _NUMBERED.match(k) for k in keys}
-    if not keys or not all(numbers.values()):
-        return None
-    by_number = {int(m.group(1)): k for k, m in numbers.items()}
-    if len(by_number) < len(keys) or min(by_number) < 0:
-        return None
-    return tuple((by_number.get(i, str(i)),) for i in range(1, max(by_number) + 1))
-
-
 def scale_scores(values: pd.Series, scale) -> np.ndarray:
-    """Each value's place on ``scale``, counted from 1 (missing where the value is missing or not on the scale);
-    numbers stay as they are (a table that stores the scores already).
+    """Each value's score on ``scale``: its place counted from 1, or a numbered level's number ("7 - Likely",
+    "7-likely" and "7" all score 7); missing where the value is missing, a non-answer or off the scale. Numbers stay
+    as they are (a table that stores the scores already).
 
-    >>> scale_scores(pd.Series(["Agree", None, "strongly agree ", "n/a"]), find_scale(["agree", "neutral", "disagree"]))
+    >>> agree = find_scale(["agree", "neutral", "disagree"])
+    >>> scale_scores(pd.Series(["Agree", None, "strongly agree ", "Don't know"]), agree)
     array([ 4., nan,  5., nan])
+    >>> scale_scores(pd.Series(["0 - Not likely", "7", "10–Very likely", "11"]), numbered_scale(["0", "10"]))
+    array([ 0.,  7., 10., nan])
     """
     if pd.api.types.is_numeric_dtype(values) or scale is None:
         return pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
+    if _is_numbered(scale):
+        lo, hi = scale_range(scale)
+        numbers = [_NUMBERED.match(answer_key(v)) if not pd.isna(v) else None for v in values]
+        return np.array([float(m.group(1)) if m and lo <= int(m.group(1)) <= hi else np.nan for m in numbers])
     place = {w: float(i + 1) for i, level in enumerate(scale) for w in level}
-    return np.array([np.nan if pd.isna(v) else place.get(_key(v), np.nan) for v in values], dtype=float)
+    return np.array([np.nan if pd.isna(v) else place.get(answer_key(v), np.nan) for v in values], dtype=float)
+
+
+def in_order(levels: Iterable, scale) -> list[str]:
+    """The ``levels`` on ``scale``, in its order (the others left out).
+
+    >>> in_order(["Agree", "Don't know", "Disagree"], find_scale(["agree", "neutral", "disagree"]))
+    ['Disagree', 'Agree']
+    """
+    place = {w: i for i, level in enumerate(scale) for w in level}
+    return sorted((str(v) for v in levels if answer_key(v) in place), key=lambda v: place[answer_key(v)])
+
+
+def off_scale(values: pd.Series, scale) -> pd.Series:
+    """The answers of a word column that ``scale`` does not score (non-answers, typos), with their counts."""
+    if scale is None or pd.api.types.is_numeric_dtype(values):
+        return pd.Series(dtype=int)
+    text = values.dropna().astype(str).str.strip()
+    return text[np.isnan(scale_scores(text, scale))].value_counts()
 
 
 def scale_ends(scale, written: Iterable = ()) -> str:
@@ -126,12 +205,19 @@ def scale_ends(scale, written: Iterable = ()) -> str:
 
     >>> scale_ends(find_scale(["Agree", "Neutral", "Disagree"]), ["Agree", "Neutral", "Disagree"])
     '1 = strongly disagree, 5 = strongly agree'
-    >>> scale_ends(numbered_scale(["1 - Poor", "5 - Excellent"]), ["1 - Poor", "5 - Excellent"])
-    '1 = poor, 5 = excellent'
+    >>> scale_ends(numbered_scale(["0 - Not at all likely", "10 - Extremely likely"]))
+    '0 = not at all likely, 10 = extremely likely'
     """
-    spelt = {_key(v): str(v).strip() for v in written if not pd.isna(v)}
+    spelt = {answer_key(v): str(v).strip() for v in written if not pd.isna(v)}
     ends = []
     for level in (scale[0], scale[-1]):
-        word = _NUMBERED.sub("", next((spelt[w] for w in level if w in spelt), level[0]), count=1) or level[0]
+        word = next((spelt[w] for w in level[::-1] if w in spelt), level[-1])
+        word = _NUMBERED.sub("", word, count=1) or word
         ends.append(word[:1].lower() + word[1:])
-    return f"1 = {ends[0]}, {len(scale)} = {ends[1]}"
+    lo, hi = scale_range(scale)
+    return f"{lo} = {ends[0]}, {hi} = {ends[1]}"
+
+
+def scale_json(scale) -> list[list[str]]:
+    """A scale as JSON keeps it (in ``attrs``, a model's metadata): a list of each level's ways to write it."""
+    return [list(level) for level in scale]

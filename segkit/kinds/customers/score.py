@@ -33,6 +33,7 @@ from ...format import model_segment_codes
 from ...errors import ColumnError, ModelError
 from ...parse import read_dates
 from .features import check_numeric
+from .scales import off_scale, scale_json, scale_scores
 from .values import level_text
 from .rowchecks import refuse_booleans, row_flags, training_ranges
 
@@ -99,7 +100,7 @@ def scoring_metadata(features: pd.DataFrame, roles: Mapping[str, str], *, id_col
     categories = {c: sorted(level_text(features[c]).dropna().unique().tolist())
                   for c in used if roles[c] in ("categorical", "boolean")}
     return {"features": used, "roles": {c: roles[c] for c in used}, "categories": categories,
-            "scales": {c: [list(level) for level in scale] for c, scale in (scales or {}).items() if c in used},
+            "scales": {c: scale_json(scale) for c, scale in (scales or {}).items() if c in used},
             "ranges": training_ranges(features[used], roles),
             "id_col": id_col if id_col is not None else features.index.name,
             "names": {str(k): str(v) for k, v in (names or {}).items()}}
@@ -135,8 +136,8 @@ def _check_columns(new_df: pd.DataFrame, metadata: Mapping) -> tuple[pd.DataFram
         raise ModelError(f"the data to score lacks column(s) the model needs: {', '.join(map(str, missing))}",
                          fix="the model expects these columns: " + ", ".join(map(str, features)),
                          column=", ".join(map(str, missing)))
-    roles = metadata.get("roles") or {}
-    numeric = [c for c in features if roles.get(c) == "numeric"]
+    roles, scales = metadata.get("roles") or {}, metadata.get("scales") or {}
+    numeric = [c for c in features if roles.get(c) == "numeric" or (roles.get(c) == "ordinal" and c not in scales)]
     refuse_booleans(new_df, numeric)
     X = check_numeric(new_df[features], numeric)
     layouts = metadata.get("date_layouts") or {}
@@ -157,12 +158,12 @@ def _check_columns(new_df: pd.DataFrame, metadata: Mapping) -> tuple[pd.DataFram
         new = sorted(set(values.unique()) - {str(k) for k in known})
         if new:
             unseen[col] = new
-    for col, scale in (metadata.get("scales") or {}).items():  # a word not on the scale is scored as missing
+    for col, scale in scales.items():  # answers to their scores: a word off the scale is missing, and said
         if col in X.columns and not pd.api.types.is_numeric_dtype(X[col]):
-            words = {w for level in scale for w in level}
-            new = sorted({v for v in level_text(X[col]).dropna().unique() if " ".join(v.lower().split()) not in words})
-            if new:
-                unseen[col] = new
+            off = off_scale(X[col], scale)
+            if len(off):
+                unseen[col] = sorted(off.index)
+            X[col] = scale_scores(X[col], scale)
     return X, unseen
 
 

@@ -33,6 +33,14 @@ def _fractions(values: pd.Series | None) -> bool:
     return values is not None and bool(values.dropna().between(0, 1).all())
 
 
+def _calendar_years(values: pd.Series | None) -> bool:
+    """Whether every value is a whole number from 1800 to 2100 (a year of birth, of signing up)."""
+    if values is None or not values.notna().any():
+        return False
+    known = values.dropna()
+    return bool((known % 1 == 0).all() and known.between(1800, 2100).all())
+
+
 def _share_prc(col: str, values: pd.Series | None) -> bool:
     """Whether ``col`` says ``prc`` of values that all lie in 0..1: a percent (PRC_FULL_PAYMENT), not a price."""
     return "prc" in _words(col).split() and _fractions(values)
@@ -47,12 +55,15 @@ def label(col: str, role: str, params, values: pd.Series | None = None) -> str:
 
 
 def unit(col: str, params, values: pd.Series | None = None) -> str | None:
-    """The params' unit, or the one the name states (a percent whose values lie in 0..1 is a share), or money for a
-    name that says so (not in thousands), or for purchases or payments written with cents (``values``)."""
+    """The params' unit, or the one the name states (a percent whose values lie in 0..1 is a share), a calendar year
+    for a name that says "year" over years' values, or money for a name that says so (not in thousands), or for
+    purchases or payments written with cents (``values``)."""
     given = (params.units or {}).get(col)
     if given:
         return given
     stated = stated_unit(col)
+    if stated is None and "year" in _words(col).split() and _calendar_years(values):
+        return "year"  # Year_Birth 1976: a calendar year, never "1,976"
     if (stated == "%" or "prc" in _words(col).split()) and _fractions(values):
         return "share"
     if stated:

@@ -75,9 +75,10 @@ _PARTLY_REFUNDED = re.compile(r"partial(?:ly)?[\s_-]*refund", re.IGNORECASE)
 
 
 #: A customer id of a test account ("TEST", "test_01", "Demo 2", "dummy@shop.de", "testuser@shop.de"), not a customer;
-#: the whole id, so that a customer named "Test Kitchen Ltd" or "Demo Films" is not one.
-_TEST_ID = re.compile(r"(?:test|dummy|demo)[\s_.-]*(?:user|customer|client|account|kunde)?[\s_.-]*\d*(?:@\S*)?",
-                      re.IGNORECASE)
+#: the whole id ("test+1@shop.de", "TEST-DE-01", "Test Customer A" too), so that a customer named "Test Kitchen Ltd"
+#: or "Demo Films" is not one.
+_TEST_ID = re.compile(r"(?:test|dummy|demo)[\s_.+-]*(?:user|customer|client|account|kunde)?"
+                      r"(?:[\s_.+-]+[a-z]{1,2}|[\s_.+-]*\d+)*[\s_.+-]*(?:@\S*)?", re.IGNORECASE)
 
 
 def input_findings(raw: pd.DataFrame, params) -> list[Finding]:
