@@ -187,3 +187,12 @@ def test_scores_given_as_numbers_are_checked_as_numbers_when_new_rows_are_scored
         score_customers(model, meta, df.assign(sat=["Agree"] * 50 + list(df["sat"][50:])))
     far = score_customers(model, meta, df.assign(sat=[50] + list(df["sat"][1:])))
     assert far["outside_training_range"].tolist() == [True] + [False] * 99
+
+
+def test_a_label_the_params_give_a_score_keeps_what_its_numbers_mean():
+    params = params_from_mapping({"data_kind": "customers", "id_col": "CustomerID",
+                                  "labels": {"Q1_Satisfied": "Satisfaction", "MonthlySpend": "Spend"}})
+    fs = pipeline.build_features(params, survey())
+    assert fs.labels["Q1_Satisfied"] == "Satisfaction (1 = strongly disagree, 5 = strongly agree)"
+    assert fs.short["Q1_Satisfied"] == "Satisfaction (1-5)"
+    assert fs.labels["MonthlySpend"] == fs.short["MonthlySpend"] == "Spend"  # the params' words, as they are

@@ -13,7 +13,7 @@ from ...format import format_number, format_share
 from .scales import off_scale, scale_ends, scale_range
 
 __all__ = ["TWIN_CORRELATION", "MAX_MISSING_SHARE", "NEAR_CONSTANT", "twins", "filled_enough", "scored_in_order",
-           "near_constant"]
+           "scale_labels", "near_constant"]
 
 
 #: Two numeric features whose ranks correlate at least this much say one thing (tenure in months beside the days
@@ -68,9 +68,7 @@ def scored_in_order(scales: Mapping[str, list], cleaned: pd.DataFrame, labels: d
     which also names the answers scored as no answer ("Don't know", a typo)."""
     ends = {c: scale_ends(scale, pd.unique(cleaned[c].dropna())) for c, scale in scales.items()}
     for col, said in ends.items():
-        lo, hi = scale_range(scales[col])
-        labels[col] = f"{labels[col]} ({said})"
-        short[col] = f"{short[col]} ({lo}-{hi})"
+        labels[col], short[col] = scale_labels(labels[col], short[col], said, scales[col])
     if not ends:
         return []
     shared = next(iter(ends.values())) if len(set(ends.values())) == 1 else None
@@ -82,6 +80,13 @@ def scored_in_order(scales: Mapping[str, list], cleaned: pd.DataFrame, labels: d
             shown = ", ".join(f"{v!r} ({n:,})" for v, n in off.head(5).items())
             notes.append(f"{col}: {int(off.sum()):,} answer(s) on no point of the scale count as no answer: {shown}.")
     return notes
+
+
+def scale_labels(label: str, short: str, ends: str, scale) -> tuple[str, str]:
+    """A score's label and short label with what its numbers mean: "Q1 satisfied (1 = strongly disagree, 5 = strongly
+    agree)" and "Q1 satisfied (1-5)"."""
+    lo, hi = scale_range(scale)
+    return f"{label} ({ends})", f"{short} ({lo}-{hi})"
 
 
 #: A feature whose one value this share of the rows hold sets apart at most a small group, and a note says so.
