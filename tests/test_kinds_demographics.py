@@ -107,6 +107,22 @@ def test_areas_left_out_are_listed_by_the_names_the_table_gives_them():
     assert log["no_population"].note == ids[2] and "name" not in json.loads(cleaned.attrs["excluded_areas"])[0]
 
 
+def test_the_final_segments_name_each_area_where_the_table_names_it(tmp_path):
+    df = small_acs(40)
+    df["NAME"] = [f"County {i}, State" for i in range(40)]
+    df.to_csv(tmp_path / "counties.csv", index=False)
+    nb = RunContext(params=params(data_path=str(tmp_path / "counties.csv"), n_init=2, bootstrap=2),
+                    folder=RunFolder(tmp_path / "run").ensure())
+    stages.eda.clean(nb, stages.eda.load(nb))
+    stages.features.build_features(nb)
+    stages.profile.segment(nb, k=3)
+    final = pd.read_csv(tmp_path / "run" / "artifacts" / "final_segments.csv", dtype={"zcta": str})
+    assert list(final.columns[:2]) == ["zcta", "name"]
+    assert final["zcta"].nunique() == 40  # every area, each with the name its row gave it
+    named = {f"{z:05d}": f"County {i}, State" for i, z in enumerate(df["zcta"])}
+    assert dict(zip(final["zcta"], final["name"])) == named
+
+
 def test_repeated_area_ids_are_refused():
     df = small_acs()
     df.loc[1, "zcta"] = df.loc[0, "zcta"]

@@ -66,3 +66,11 @@ def test_the_histograms_count_what_a_row_is_and_show_shares_in_percent():
         assert plain.axes[0].get_ylabel() == "Rows"
     finally:
         plt.close(plain)
+    skewed = pd.DataFrame({"share_transit": rng.lognormal(-5, 1.2, 400).clip(max=1)})
+    fig = distributions_figure(skewed, shares=["share_transit"], clip=0.0)
+    try:
+        fig.canvas.draw()
+        ticks = [t.get_text() for t in fig.axes[0].get_xticklabels() if t.get_text()]
+        assert fig.axes[0].get_xscale() == "log" and ticks and all(t.endswith("%") and t != "0%" for t in ticks), ticks
+    finally:
+        plt.close(fig)

@@ -13,7 +13,8 @@ A census download's columns named by variable (``B01003_001E``) get the names be
 * ``preprocessor``: median imputer, scaler, then standardised values clipped to ``+-clip_z``.
 * ``choose_k``: ``k: auto`` asks for 25 segments, and any k is capped at ``k_max_share`` x areas.
 * ``name_segments``: lexicon names from the segments' z-scores (unique), one sentence each.
-* ``after_segment``: ``final_segments.csv`` (top-N segments per area with scores),
+* ``after_segment``: ``final_segments.csv`` (top-N segments per area with scores; each area's name beside its id
+  where the table has a ``NAME`` column),
   ``area_key_facts.json`` (the key-facts strip per segment, whole = 100) and ``excluded_areas.csv`` (with each
   area's name where the table has a ``NAME`` column).
 """
@@ -445,10 +446,13 @@ def after_segment(ctx, seg) -> None:
     """
     p = ctx.params
     id_col = _id_col(p)
-    ctx.folder.write_csv("final_segments.csv", final_segments(seg, p))
     source = ctx.folder.read_parquet("clean.parquet")
     source.index = pd.Index(format_area_ids(source[id_col]).to_numpy(), name=id_col)
     source = source.loc[seg.labels.index.astype(str)]
+    final, names = final_segments(seg, p), area_names(source, source.index.to_series())
+    if names is not None:  # "Kent County, Delaware" beside its GEO_ID, for the team that reads the list
+        final.insert(1, "name", final[id_col].map(dict(zip(source.index, names))))
+    ctx.folder.write_csv("final_segments.csv", final)
     labels = pd.Series(seg.labels.to_numpy(), index=source.index)
     strips = area_key_facts(source, labels, seg.profile.codes, seg.profile.names, currency=p.currency)
     ctx.folder.write_json("area_key_facts.json", strips)
