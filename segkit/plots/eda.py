@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from matplotlib.ticker import FuncFormatter, PercentFormatter
+from matplotlib.ticker import FuncFormatter
 
 from ._common import new_axes, plain_log_ticks
 
@@ -80,9 +80,8 @@ def distributions_figure(df: pd.DataFrame, *, columns: Sequence[str] | None = No
         if use_log:
             ax.set_xscale("log")
             plain_log_ticks(ax.xaxis)  # "1,000", not matplotlib's math text, which report figures do not parse
-        if col in shares:  # "0.1%", "1%", "10%" on a log axis too
-            ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{100 * v:g}%") if use_log else
-                                         PercentFormatter(xmax=1, decimals=0 if np.ptp(kept) >= 0.05 else None))
+        if col in shares:  # each tick as it is: "2.5%", "10%" ("0.1%" on a log axis), never "2%" for 2.5%
+            ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{100 * v:.3g}%"))
         note = f" (middle 99% of {counted})" if clip and kept.size < values.size else ""
         ax.set_title(label + note, fontsize=10)
         ax.set_xlabel(label + (" (log scale)" if use_log else ""), fontsize=9)
