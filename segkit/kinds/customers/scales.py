@@ -74,6 +74,18 @@ def answer_key(value) -> str:
     return " ".join(str(value).replace("’", "'").strip().lower().split())
 
 
+def _places(scale) -> dict[str, int]:
+    """Each way of writing a level of ``scale`` -> the level's place (0 for the first)."""
+    return {w: i for i, level in enumerate(scale) for w in level}
+
+
+def _by_answer(values: pd.Series, score) -> pd.Series:
+    """``score`` of each value's key, computed once per distinct value (a column of 100,000 answers has five)."""
+    known = values.dropna()
+    uniq = pd.unique(known)
+    return known.map(dict(zip(uniq, (score(answer_key(u)) for u in uniq))))
+
+
 def find_scale(levels: Iterable, scales: Sequence = SURVEY_SCALES, *, least: int = 3):
     """The first of ``scales`` whose words hold every one of ``levels`` (case and spacing aside; non-answers such as
     "Don't know" left out), each on a level of its own, when they fill at least ``least`` of its levels; else None.
@@ -87,7 +99,7 @@ def find_scale(levels: Iterable, scales: Sequence = SURVEY_SCALES, *, least: int
     """
     keys = {answer_key(v) for v in levels if not pd.isna(v)} - NON_ANSWERS
     for scale in scales:
-        place = {w: i for i, level in enumerate(scale) for w in level}
+        place = _places(scale)
         if keys and keys <= set(place) and len({place[k] for k in keys}) == len(keys) >= least:
             return scale
     return None
@@ -96,13 +108,13 @@ def find_scale(levels: Iterable, scales: Sequence = SURVEY_SCALES, *, least: int
 def answer_scale(values: pd.Series, scales: Sequence = SURVEY_SCALES, *, least: int = 3):
     """:func:`find_scale` of a column's answers, tolerating a few off every scale (a typo: at most
     :data:`OFF_SCALE_SHARE` of the answers), which are then scored as missing."""
-    counts = values.dropna().map(answer_key).value_counts()
+    counts = values.dropna().astype(str).value_counts()  # the keys of the distinct answers, not of every row
+    counts = counts.groupby(counts.index.map(answer_key)).sum()
     counts = counts[~counts.index.isin(NON_ANSWERS)]
     if counts.empty:
         return None
     for scale in scales:
-        words = {w for level in scale for w in level}
-        on = counts.index.isin(list(words))
+        on = counts.index.isin(list(_places(scale)))
         if counts[~on].sum() <= OFF_SCALE_SHARE * counts.sum() and find_scale(counts.index[on], [scale], least=least):
             return scale
     return None
@@ -173,12 +185,19 @@ def scale_scores(values: pd.Series, scale) -> np.ndarray:
     """
     if pd.api.types.is_numeric_dtype(values) or scale is None:
         return pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
+    values = pd.Series(values).reset_index(drop=True)
     if _is_numbered(scale):
         lo, hi = scale_range(scale)
-        numbers = [_NUMBERED.match(answer_key(v)) if not pd.isna(v) else None for v in values]
-        return np.array([float(m.group(1)) if m and lo <= int(m.group(1)) <= hi else np.nan for m in numbers])
-    place = {w: float(i + 1) for i, level in enumerate(scale) for w in level}
-    return np.array([np.nan if pd.isna(v) else place.get(answer_key(v), np.nan) for v in values], dtype=float)
+
+        def score(key: str) -> float:
+            m = _NUMBERED.match(key)
+            return float(m.group(1)) if m and lo <= int(m.group(1)) <= hi else np.nan
+    else:
+        place = _places(scale)
+
+        def score(key: str) -> float:
+            return float(place[key] + 1) if key in place else np.nan
+    return _by_answer(values, score).reindex(values.index).to_numpy(dtype=float)
 
 
 def in_order(levels: Iterable, scale) -> list[str]:
@@ -187,7 +206,7 @@ def in_order(levels: Iterable, scale) -> list[str]:
     >>> in_order(["Agree", "Don't know", "Disagree"], find_scale(["agree", "neutral", "disagree"]))
     ['Disagree', 'Agree']
     """
-    place = {w: i for i, level in enumerate(scale) for w in level}
+    place = _places(scale)
     return sorted((str(v) for v in levels if answer_key(v) in place), key=lambda v: place[answer_key(v)])
 
 
