@@ -7,17 +7,14 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from ...naming.words import counted
 from .acs import ImputationReport
 
-__all__ = ["LISTED", "NAME_COLUMNS", "area_names", "areas", "listing", "excluded_note", "imputation_notes"]
+__all__ = ["LISTED", "NAME_COLUMNS", "area_names", "listing", "excluded_note", "imputation_notes"]
 
 LISTED = 25  #: areas named in a sentence before "and N more"
 #: Columns that name an area, in the order tried: the Census API's and data.census.gov's ``NAME``, then others.
 NAME_COLUMNS = ("NAME", "name", "Name", "area_name", "Geographic Area Name")
-
-
-def areas(n: int) -> str:
-    return f"{n:,} area" if n == 1 else f"{n:,} areas"
 
 
 def listing(items: Sequence[str], n: int = LISTED) -> str:
@@ -78,11 +75,11 @@ def imputation_notes(imputation: ImputationReport, short: dict[str, str]) -> lis
     imputed = imputation.counts[imputation.counts > 0].sort_values(ascending=False, kind="stable")
     if len(imputed):
         notes.append(f"{int(imputed.sum()):,} missing values were filled with the median of all areas: "
-                     + ", ".join(f"{short.get(f, f).lower()} ({areas(c)})" for f, c in imputed.items()) + ".")
+                     + ", ".join(f"{short.get(f, f).lower()} ({counted(c, 'areas')})" for f, c in imputed.items()) + ".")
     else:
         notes.append("No value needed imputing.")
     clipped = imputation.clipped[imputation.clipped > 0]
     if len(clipped):
         notes.append("Shares above 1 (a count larger than its universe) were clipped to 1: "
-                     + ", ".join(f"{short.get(f, f).lower()} ({areas(c)})" for f, c in clipped.items()) + ".")
+                     + ", ".join(f"{short.get(f, f).lower()} ({counted(c, 'areas')})" for f, c in clipped.items()) + ".")
     return notes
