@@ -18,7 +18,8 @@ import numpy as np
 from .errors import DataValueError
 
 __all__ = ["drawn", "format_number", "format_share", "format_score", "format_value", "money_prefix", "segment_codes",
-           "segment_code", "model_segment_codes", "round_json", "fold_table", "yes_no", "MISSING_TEXT"]
+           "segment_code", "model_segment_codes", "round_json", "fold_table", "yes_no", "unit_in_words",
+           "MISSING_TEXT"]
 
 #: How a missing number is shown.
 MISSING_TEXT = "–"
@@ -184,6 +185,17 @@ def format_value(value: float, unit: str | None, currency: str = "£") -> str:
     if unit in (None, ""):
         return format_number(value)
     return _counted(format_number(value), unit)
+
+
+def unit_in_words(unit: str | None) -> bool:
+    """Whether :func:`format_value` writes ``unit`` as a word after the number ("12 days", "3 kg"), not as a sign
+    ("£4,100", "24%"), a calendar year or a plain number.
+
+    >>> [unit_in_words(u) for u in ("years", "kg", "money", "share", "%", "year", "count", "k$", None)]
+    [True, True, False, False, False, False, False, False, False]
+    """
+    return bool(unit) and unit not in ("money", "share", "%", "count", "year") and unit not in _PREFIX \
+        and unit[-1:].isalpha()
 
 
 def _counted(number: str, unit: str) -> str:

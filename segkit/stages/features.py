@@ -11,7 +11,7 @@ from sklearn.base import clone
 
 from .. import eda, pipeline
 from ..featureset import FeatureSet
-from ..format import drawn, format_value
+from ..format import drawn, format_value, unit_in_words
 from ..plots import distributions_figure, plot_explained_variance
 from ..report.cards import figure, table
 from . import engine as in_engine
@@ -85,7 +85,7 @@ def summary_table(ctx: RunContext, fs: FeatureSet) -> pd.DataFrame:
     behind it). A unit in words goes after the label, once ("Median age (years)"), so that the cells stay numbers."""
     summary = eda.numeric_summary(fs.table)
     units = [fs.units.get(c) for c in summary["column"]]
-    cells = [None if _in_words(u) or u == "count" else u for u in units]  # a count's percentiles: 1, not "1.0"
+    cells = [None if unit_in_words(u) or u == "count" else u for u in units]  # a count's percentiles: 1, not "1.0"
     for col in summary.columns.drop(["column", "count"]):
         summary[col] = [format_value(v, None if col == "std" and u == "year" else u, ctx.params.currency)
                         for v, u in zip(summary[col], cells)]  # a spread of years is a number of years
@@ -102,13 +102,9 @@ def _with_unit(label: str, unit: str | None) -> str:
     >>> _with_unit("Net spend", "money"), _with_unit("Annual income (k$)", "k$")
     ('Net spend', 'Annual income (k$)')
     """
-    said = label.endswith(")") or unit.rstrip("s").lower() in label.lower() if unit else True
-    return label if said or not _in_words(unit) else f"{label} ({unit})"
-
-
-def _in_words(unit: str | None) -> bool:
-    """Whether a unit is written as a word after the number ("years", "days", "kg"), not a sign or a plain number."""
-    return bool(unit) and unit not in ("money", "share", "%", "count", "year") and unit[-1:].isalpha()
+    if not unit_in_words(unit) or label.endswith(")") or unit.rstrip("s").lower() in label.lower():
+        return label
+    return f"{label} ({unit})"
 
 
 _SUMMARY_WORDS = {"count": "Values", "std": "Standard deviation", "p1": "1st percentile", "p25": "25th percentile",
