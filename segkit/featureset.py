@@ -82,6 +82,16 @@ class FeatureSet:
         """The short business label of a feature (its name when it has none)."""
         return self.short.get(feature) or self.labels.get(feature) or feature
 
+    def set_label(self, feature: str, text: str | None = None) -> None:
+        """Label ``feature`` as ``text`` (default: as it is labelled), with what its numbers mean after it when the
+        kind recorded that (``extra["label_notes"]``: feature -> [long, short], "Satisfaction (1 = strongly
+        disagree, 5 = strongly agree)" and "Satisfaction (1-5)")."""
+        long_note, short_note = (self.extra.get("label_notes") or {}).get(feature, (None, None))
+        label = str(text) if text is not None else self.labels.get(feature, feature)
+        short = str(text) if text is not None else self.short.get(feature, label)
+        self.labels[feature] = f"{label} ({long_note})" if long_note else label
+        self.short[feature] = f"{short} ({short_note})" if short_note else short
+
     def label_map(self, columns=None) -> dict[str, str]:
         """Feature -> short label, for ``columns`` (default: the profiled features)."""
         return {c: self.label(c) for c in (self.profiled if columns is None else columns)}

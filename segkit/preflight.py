@@ -217,13 +217,10 @@ def unused_words(params: Params, fs: FeatureSet) -> list[Finding]:
 
 def _reader_words(params: Params, fs: FeatureSet) -> None:
     """The params' ``labels``, ``units`` and ``entity`` win over what the data kind derived, for every kind; a label
-    the kind already built from the params' words keeps what it added ("Satisfaction (1-5)": what a score means)."""
-    scored = (fs.extra or {}).get("scales") or {}
+    keeps what the kind says its numbers mean ("Satisfaction (1-5)": :meth:`FeatureSet.set_label`)."""
     for col, text in (params.labels or {}).items():
         if col in fs.table.columns:
-            for words in (fs.labels, fs.short):
-                if not (col in scored and str(words.get(col, "")).startswith(f"{text} (")):
-                    words[col] = str(text)
+            fs.set_label(col, str(text))
     fs.units.update({c: str(u) for c, u in (params.units or {}).items() if c in fs.table.columns})
     if params.entity:
         fs.entity = plural(params.entity)

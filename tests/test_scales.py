@@ -196,3 +196,17 @@ def test_a_label_the_params_give_a_score_keeps_what_its_numbers_mean():
     assert fs.labels["Q1_Satisfied"] == "Satisfaction (1 = strongly disagree, 5 = strongly agree)"
     assert fs.short["Q1_Satisfied"] == "Satisfaction (1-5)"
     assert fs.labels["MonthlySpend"] == fs.short["MonthlySpend"] == "Spend"  # the params' words, as they are
+
+
+def test_a_label_is_set_with_what_its_numbers_mean():
+    from segkit.featureset import FeatureSet
+
+    fs = FeatureSet(table=pd.DataFrame({"q1": [1.0, 5.0], "spend": [3.0, 4.0]}), columns=["q1", "spend"],
+                    labels={"q1": "Q1 satisfied", "spend": "Spend"}, short={"q1": "Q1 satisfied"},
+                    extra={"label_notes": {"q1": ["1 = strongly disagree, 5 = strongly agree", "1-5"]}})
+    fs.set_label("q1")
+    assert (fs.labels["q1"], fs.short["q1"]) == ("Q1 satisfied (1 = strongly disagree, 5 = strongly agree)",
+                                                 "Q1 satisfied (1-5)")
+    fs.set_label("q1", "Satisfaction")
+    fs.set_label("spend", "Net spend")
+    assert (fs.short["q1"], fs.labels["spend"], fs.short["spend"]) == ("Satisfaction (1-5)", "Net spend", "Net spend")

@@ -233,7 +233,7 @@ def features(cleaned: pd.DataFrame, params) -> FeatureSet:
         numeric = [c for c in numeric if c not in said and c not in {measured[t] for t in said}]
     labels, short, units = _describe(table, model, numeric, dates, params)
     scales = {c: s for c, s in table.attrs.get("scales", {}).items() if c in columns}
-    notes += scored_in_order(scales, cleaned, labels, short)
+    label_notes = scored_in_order(scales, cleaned, notes)
     categorical = [c for c in columns if model[c] in ("categorical", "boolean")]
     entity = plural(params.entity or ENTITY)
     notes += near_constant(cleaned, [c for c in columns if c not in dates], entity)
@@ -248,10 +248,13 @@ def features(cleaned: pd.DataFrame, params) -> FeatureSet:
     outcomes = _outcomes(table, labels, short, units, notes, entity, params)
     extra = {"model_roles": {c: model[c] for c in columns}, "roles": roles, "categorical": categorical,
              "id_col": str(table.index.name), "reference_date": table.attrs.get("reference_date"),
-             "imputed_rows": imputed, "outcomes": list(outcomes), "scales": scales}
-    return FeatureSet(table=table, columns=columns, labels=labels, entity=entity, notes=notes,
-                      extra=extra, short=short, units=units, profile_columns=profiled + list(outcomes),
-                      better={c: good for c in outcomes if (good := _good_outcome(c)) is not None})
+             "imputed_rows": imputed, "outcomes": list(outcomes), "scales": scales, "label_notes": label_notes}
+    fs = FeatureSet(table=table, columns=columns, labels=labels, entity=entity, notes=notes,
+                    extra=extra, short=short, units=units, profile_columns=profiled + list(outcomes),
+                    better={c: good for c in outcomes if (good := _good_outcome(c)) is not None})
+    for col in label_notes:  # "Q1 satisfied (1-5)"
+        fs.set_label(col)
+    return fs
 
 
 def _outcomes(table: pd.DataFrame, labels: dict, short: dict, units: dict, notes: list[str], entity: str,

@@ -13,7 +13,7 @@ from ...format import format_number, format_share
 from .scales import off_scale, scale_ends, scale_range
 
 __all__ = ["TWIN_CORRELATION", "MAX_MISSING_SHARE", "NEAR_CONSTANT", "twins", "filled_enough", "scored_in_order",
-           "scale_labels", "near_constant"]
+           "near_constant"]
 
 
 #: Two numeric features whose ranks correlate at least this much say one thing (tenure in months beside the days
@@ -61,32 +61,23 @@ def filled_enough(cleaned: pd.DataFrame, columns: list[str], notes: list[str]) -
     return [c for c in columns if c not in sparse]
 
 
-def scored_in_order(scales: Mapping[str, list], cleaned: pd.DataFrame, labels: dict[str, str],
-                    short: dict[str, str]) -> list[str]:
-    """Say what the scores of answers on a scale mean: in each one's label ("Q1 satisfied (1 = strongly disagree,
-    5 = strongly agree)"), its short label ("Q1 satisfied (1-5)": the cards' and sentences' numbers) and a note,
-    which also names the answers scored as no answer ("Don't know", a typo)."""
+def scored_in_order(scales: Mapping[str, list], cleaned: pd.DataFrame, notes: list[str]) -> dict[str, list[str]]:
+    """What the scores of answers on a scale mean: a note added to ``notes`` (which also names the answers scored as
+    no answer, such as "Don't know" or a typo); returned, for each column, the words its labels end with
+    (``extra["label_notes"]``: "1 = strongly disagree, 5 = strongly agree" and "1-5")."""
     ends = {c: scale_ends(scale, pd.unique(cleaned[c].dropna())) for c, scale in scales.items()}
-    for col, said in ends.items():
-        labels[col], short[col] = scale_labels(labels[col], short[col], said, scales[col])
     if not ends:
-        return []
+        return {}
+    said = {c: [e, "-".join(map(str, scale_range(scales[c])))] for c, e in ends.items()}
     shared = next(iter(ends.values())) if len(set(ends.values())) == 1 else None
     listed = ", ".join(ends) if shared else "; ".join(f"{c}: {e}" for c, e in ends.items())
-    notes = [f"Answers on a scale are scored in their order: {listed}" + (f" ({shared})." if shared else ".")]
+    notes.append(f"Answers on a scale are scored in their order: {listed}" + (f" ({shared})." if shared else "."))
     for col, scale in scales.items():
         off = off_scale(cleaned[col], scale)
         if len(off):
             shown = ", ".join(f"{v!r} ({n:,})" for v, n in off.head(5).items())
             notes.append(f"{col}: {int(off.sum()):,} answer(s) on no point of the scale count as no answer: {shown}.")
-    return notes
-
-
-def scale_labels(label: str, short: str, ends: str, scale) -> tuple[str, str]:
-    """A score's label and short label with what its numbers mean: "Q1 satisfied (1 = strongly disagree, 5 = strongly
-    agree)" and "Q1 satisfied (1-5)"."""
-    lo, hi = scale_range(scale)
-    return f"{label} ({ends})", f"{short} ({lo}-{hi})"
+    return said
 
 
 #: A feature whose one value this share of the rows hold sets apart at most a small group, and a note says so.
