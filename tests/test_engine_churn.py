@@ -99,6 +99,7 @@ def test_value_data_from_engine_equals_pandas(tmp_path, values):
     assert (a.unit, a.first_day, a.calibration_end, a.last_day, a.lines, a.other_lines) == \
            (b.unit, b.first_day, b.calibration_end, b.last_day, b.lines, b.other_lines)
     assert a.other_lines > 0  # the returns the cleaning keeps, netted
+    assert (a.full["kept_share"] < 1).sum() > 1000 and (a.full["kept_share"] == 0).any()
     for part in ("calibration", "full"):
         pd.testing.assert_frame_equal(getattr(a, part), getattr(b, part), check_exact=False, atol=1e-6)
     assert len(b.full) > 4000 and a.describe() == b.describe()

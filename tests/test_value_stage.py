@@ -143,6 +143,31 @@ def test_the_value_page_counts_the_lines_the_index_counts():
     assert "purchase lines)" in lifetime.value_data(bought, calibration_end="2023-03-31").describe()
 
 
+def test_a_purchase_is_valued_net_of_what_the_customer_returned(run, clean):
+    """Online Retail's two largest orders were cancelled the same day, and their customers were valued second and
+    25th of 4,334 (£186,018 over 12 months for one who kept nothing): the value models saw the purchases only."""
+    first = clean.groupby("customer_id")["date"].first()
+    spent = clean.groupby("customer_id")["amount"].sum()
+    kept_all, kept_none, kept_part = spent.index[:3]
+    back = pd.DataFrame({"customer_id": [kept_none, kept_part, kept_part],
+                         "date": first[[kept_none, kept_part, kept_part]].to_numpy() + pd.Timedelta(days=2),
+                         "amount": [-spent[kept_none] * 1.5, -spent[kept_part] * 0.1, -spent[kept_part] * 0.15],
+                         "is_cancellation": True})  # more back than bought: returns of purchases made before the data
+    data = lifetime.value_data(pd.concat([clean, back], ignore_index=True).sort_values("date", kind="stable"))
+    kept = data.full["kept_share"]
+    assert kept[kept_all] == 1.0 and kept[kept_none] == 0.0 and kept[kept_part] == pytest.approx(0.75)
+    assert (kept.drop([kept_none, kept_part]) == 1.0).all()
+    net = lifetime.fit_value(data).per_customer
+    gross = lifetime.fit_value(run.data).per_customer  # the same purchases without the returns
+    assert net.loc[str(kept_none), ["expected_value", "clv"]].tolist() == [0.0, 0.0]
+    assert net.loc[str(kept_part), "clv"] == pytest.approx(0.75 * gross.loc[str(kept_part), "clv"], rel=1e-6)
+    assert net.loc[str(kept_all), "clv"] == pytest.approx(gross.loc[str(kept_all), "clv"], rel=1e-6)
+    assert net.loc[str(kept_part), "kept_share"] == pytest.approx(0.75)
+    assert ("A purchase is valued net of returns: the 2 customers who returned some of what they bought are valued "
+            "at the share they kept (the customer who returned everything, at nothing).") in data.describe()
+    assert "net of returns" not in run.data.describe() and (run.fit.per_customer["kept_share"] == 1).all()
+
+
 def test_params_are_validated():
     p = Params()
     assert (p.clv_horizon_months, p.clv_margin, p.clv_discount_rate, p.clv_calibration_end) == (12, 1.0, 0.01, None)

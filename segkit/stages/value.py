@@ -47,8 +47,8 @@ def check(ctx: RunContext, data):
 def score(ctx: RunContext, data, holdout):
     """Refit both models on the whole history and forecast every customer.
 
-    Writes ``value.csv`` (``customer_id``, ``expected_purchases``, ``p_alive``, ``expected_value``, ``clv``)
-    and ``value_summary.json``.
+    Writes ``value.csv`` (``customer_id``, ``expected_purchases``, ``p_alive``, ``expected_value``, ``clv``,
+    ``kept_share``) and ``value_summary.json``.
     """
     p, lifetime = ctx.params, _lifetime(ctx)
     fit = lifetime.fit_value(data, horizon=p.clv_horizon_months, margin=p.clv_margin,

@@ -11,7 +11,10 @@ The set-up (transactions only)
   and actual are compared by the customers' number of calibration purchases, and in total.
 * **Value of today's customers**: both models are refit on the whole history and forecast the next
   ``clv_horizon_months`` months from the last day of data (:func:`.value.customer_lifetime_value`):
-  ``value.csv`` (one row per customer) and ``value_summary.json``.
+  ``value.csv`` (one row per customer) and ``value_summary.json``. A purchase is valued net of returns: at the
+  share of what the customer bought that they kept (``kept_share``, :func:`.value.kept_share`, from their
+  returns, cancellations and refunds over the whole history), so that the customers of Online Retail's two
+  largest orders, both cancelled, are worth nothing rather than the most.
 * **Against churn risk** (:func:`churn_relation`): when ``08_churn`` has scored the customers, the rank
   correlation of P(alive) with the churn probability and a table by risk band.
 * **Per segment** (:func:`segment_value`, called by the kind's ``after_segment``): total and mean value,
@@ -31,8 +34,10 @@ import pandas as pd
 from ...errors import DataValueError
 from ...featureset import in_index
 from ...format import format_share, money_prefix, round_json
-from .churn_data import check_value, purchases, purchases_and_span, value_periods  # noqa: F401  (check_value: here too)
-from .value import BetaGeoModel, GammaGammaModel, HoldoutCheck, customer_lifetime_value, holdout_check, rfm_summary
+from .churn_data import (check_value, purchases, purchases_and_span, returned_amounts,  # noqa: F401  (check_value)
+                         value_periods)
+from .value import (BetaGeoModel, GammaGammaModel, HoldoutCheck, customer_lifetime_value, holdout_check, kept_share,
+                    rfm_summary)
 
 __all__ = ["VALUE_COLUMNS", "RISK_BANDS", "ValueData", "ValueCheck", "ValueFit", "ChurnRelation", "purchases",
            "value_data_of_purchases", "value_data", "check_value", "check_holdout", "fit_value", "value_summary",
@@ -40,7 +45,7 @@ __all__ = ["VALUE_COLUMNS", "RISK_BANDS", "ValueData", "ValueCheck", "ValueFit",
            "ranking_sentence"]
 
 #: The per-customer columns of ``value.csv`` (after ``customer_id``), also appended to ``segments.csv``.
-VALUE_COLUMNS = ["expected_purchases", "p_alive", "expected_value", "clv"]
+VALUE_COLUMNS = ["expected_purchases", "p_alive", "expected_value", "clv", "kept_share"]
 #: Churn probability bands of the comparison with P(alive): [0, 0.25), [0.25, 0.5), [0.5, 0.75), [0.75, 1].
 RISK_BANDS = (0.0, 0.25, 0.5, 0.75, 1.0)
 _UNIT_WORDS = {"W": "weeks", "D": "days"}
@@ -67,7 +72,8 @@ class ValueData:
     calibration : DataFrame
         :func:`.value.rfm_summary` up to ``calibration_end``, with ``frequency_holdout`` to ``last_day``.
     full : DataFrame
-        The same up to ``last_day`` (no holdout): what the forecast starts from.
+        The same up to ``last_day`` (no holdout), with each customer's ``kept_share`` (what they did not return of
+        what they bought): what the forecast starts from.
     unit : {"W", "D"}
     first_day, calibration_end, last_day : Timestamp
     lines : int
@@ -100,7 +106,19 @@ class ValueData:
                 f"lines{others}) from {self.first_day:%d %B %Y} to {self.last_day:%d %B %Y}; time is counted in "
                 f"{_UNIT_WORDS[self.unit]}. The check fits the model on the purchases up to "
                 f"{self.calibration_end:%d %B %Y} ({len(self.calibration):,} customers by then) and predicts the "
-                f"{self.holdout_days} days after it; the forecast then uses the whole history.")
+                f"{self.holdout_days} days after it; the forecast then uses the whole history.{self._net()}")
+
+    def _net(self) -> str:
+        """The sentence on purchases valued net of returns ("" when no customer returned anything)."""
+        kept = self.full["kept_share"] if "kept_share" in self.full else pd.Series(dtype=float)
+        some, all_ = int((kept < 1).sum()), int((kept == 0).sum())
+        if not some:
+            return ""
+        whom = "customer who returned some of what they bought is" if some == 1 else \
+            f"{some:,} customers who returned some of what they bought are"
+        nothing = "" if not all_ else (" (the customer who returned everything, at nothing)" if all_ == 1 else
+                                       f" ({all_:,} who returned everything, at nothing)")
+        return (f" A purchase is valued net of returns: the {whom} valued at the share they kept{nothing}.")
 
 
 def value_data(clean: pd.DataFrame, *, calibration_end=None, churn_cutoff=None, churn_horizon_days: int = 90
@@ -117,20 +135,24 @@ def value_data(clean: pd.DataFrame, *, calibration_end=None, churn_cutoff=None, 
     """
     bought, span = purchases_and_span(clean)
     return value_data_of_purchases(bought, span, lines=len(bought), other_lines=len(clean) - len(bought),
-                                   calibration_end=calibration_end, churn_cutoff=churn_cutoff,
-                                   churn_horizon_days=churn_horizon_days)
+                                   returned=returned_amounts(clean), calibration_end=calibration_end,
+                                   churn_cutoff=churn_cutoff, churn_horizon_days=churn_horizon_days)
 
 
 def value_data_of_purchases(bought: pd.DataFrame, span: tuple, *, lines: int, other_lines: int = 0,
-                            calibration_end=None, churn_cutoff=None, churn_horizon_days: int = 90) -> ValueData:
+                            returned: pd.Series | None = None, calibration_end=None, churn_cutoff=None,
+                            churn_horizon_days: int = 90) -> ValueData:
     """:func:`value_data` from the purchases (``customer_id``, ``date``, ``amount``; lines, or already summed per
     customer and day by an engine), the first and last date of all cleaned lines (``span``, for the churn
-    cutoff), the number of purchase lines and of the cleaned table's other lines."""
+    cutoff), the number of purchase lines and of the cleaned table's other lines, and what each customer returned
+    (positive amounts by ``customer_id``, :func:`.churn_data.returned_amounts`; None: nothing)."""
     first, last, end = value_periods(bought, span, calibration_end, churn_cutoff, churn_horizon_days)
     unit = "W" if last - first >= pd.Timedelta(weeks=10) else "D"
     common = {"customer_col": "customer_id", "date_col": "date", "amount_col": "amount", "unit": unit}
     calibration = rfm_summary(bought, calibration_end=end, observation_end=last, **common)
     full = rfm_summary(bought, calibration_end=last, **common)
+    spent = bought.groupby("customer_id", sort=True)["amount"].sum()
+    full["kept_share"] = kept_share(spent, pd.Series(dtype=float) if returned is None else returned)
     return ValueData(calibration=calibration, full=full, unit=unit, first_day=first, calibration_end=end,
                      last_day=last, lines=int(lines), other_lines=int(other_lines))
 
@@ -257,6 +279,7 @@ def fit_value(data: ValueData, *, horizon: int = 12, margin: float = 1.0, discou
     bgnbd, notes = _fit(BetaGeoModel(random_state=seed), data.full, "the whole history")
     gg, more = _fit(GammaGammaModel(random_state=seed), data.full, "the repeat buyers")
     per = customer_lifetime_value(bgnbd, gg, data.full, horizon=horizon, margin=margin, discount_rate=discount_rate)
+    per["kept_share"] = data.full["kept_share"].to_numpy() if "kept_share" in data.full else 1.0
     per["frequency"] = data.full["frequency"].to_numpy()  # for the comparison with churn; not in value.csv
     per.index = per.index.astype(str).rename("customer_id")
     caveats, checked = _caveats(bgnbd, gg, per)
