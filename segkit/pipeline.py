@@ -178,6 +178,8 @@ class Segmentation:
                 "distinctness": self.explanation.distinctness(seg) if self.explanation is not None else "",
                 "risk": self.extra.get("risk_sentences", {}).get(p.codes[seg], ""),
                 "value": self.extra.get("value_sentences", {}).get(p.codes[seg], ""),
+                "members": self.extra.get("member_sentences", {}).get(p.codes[seg], ""),
+                "members_label": self.extra.get("member_label", "Typical members"),
             })
         return out
 

@@ -80,6 +80,22 @@ def test_every_segment_has_a_unique_name_and_a_card(acs_run):
     assert [s["name"] for s in facts["segments"]] == names
 
 
+def test_each_card_names_the_segments_most_typical_areas(acs_run):
+    """A census segment's card said what its areas are like but not which they are: it now lists the five nearest
+    its centre, in that order (segments.csv's distances), as the ids a reader knows them by."""
+    page = (acs_run / "05_profile.html").read_text(encoding="utf-8")
+    shown = dict(re.findall(r'sk-code">(S\d+)</div>.*?<p class="sk-members"><strong>Typical areas:</strong> (.*?)</p>',
+                            page, re.S))
+    assigned = pd.read_csv(acs_run / "artifacts" / "segments.csv", dtype={"zcta": str})
+    assert set(shown) == set(assigned["segment_code"])
+    for code, group in assigned.groupby("segment_code"):
+        nearest = group.sort_values(["distance_to_centre", "zcta"], kind="stable")["zcta"].head(5).tolist()
+        listed, _, rest = shown[code].partition(" (")
+        assert listed.split(", ") == nearest
+        assert rest == ("its only area)" if len(group) == 1 else f"all {len(group)}, the most typical first)"
+                        if len(group) <= 5 else "the 5 nearest its centre; the others in final_segments.csv)")
+
+
 def test_excluded_areas_and_the_k_cap_are_recorded(acs_run):
     excluded = pd.read_csv(acs_run / "artifacts" / "excluded_areas.csv", dtype={"zcta": str})
     assert sorted(excluded["zcta"]) == EXCLUDED

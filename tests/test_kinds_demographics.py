@@ -115,12 +115,18 @@ def test_the_final_segments_name_each_area_where_the_table_names_it(tmp_path):
                     folder=RunFolder(tmp_path / "run").ensure())
     stages.eda.clean(nb, stages.eda.load(nb))
     stages.features.build_features(nb)
-    stages.profile.segment(nb, k=3)
+    seg = stages.profile.segment(nb, k=3)
     final = pd.read_csv(tmp_path / "run" / "artifacts" / "final_segments.csv", dtype={"zcta": str})
     assert list(final.columns[:2]) == ["zcta", "name"]
     assert final["zcta"].nunique() == 40  # every area, each with the name its row gave it
     named = {f"{z:05d}": f"County {i}, State" for i, z in enumerate(df["zcta"])}
     assert dict(zip(final["zcta"], final["name"])) == named
+    # the cards name each segment's most typical areas the same way, the nearest its centre first
+    cards = {c["code"]: c for c in seg.cards()}
+    for code, group in seg.assignments.groupby("segment_code"):
+        nearest = group.sort_values(["distance_to_centre", "zcta"], kind="stable")["zcta"].head(5)
+        assert cards[code]["members_label"] == "Typical areas"
+        assert cards[code]["members"].startswith("; ".join(named[z] for z in nearest) + " (")
 
 
 def test_repeated_area_ids_are_refused():

@@ -18,9 +18,10 @@ from matplotlib.colors import to_hex
 
 from ..format import MISSING_TEXT, format_number, format_share, format_value
 from ..naming.words import counted
+from ..separability import MIN_MEMBERS
 
-__all__ = ["segment_cards", "figure", "figure_png", "image", "format_value", "note", "note_html", "html_block", "caption",
-           "split_table", "table", "plain_heading"]
+__all__ = ["segment_cards", "stability_text", "figure", "figure_png", "image", "format_value", "note", "note_html",
+           "html_block", "caption", "split_table", "table", "plain_heading"]
 
 
 
@@ -54,6 +55,19 @@ def _fact(fact: Mapping[str, Any]) -> str:
     return f"<li>{label}: <strong>{value_text}</strong>{idx}</li>"
 
 
+def stability_text(stability: float | None, size: int) -> str:
+    """A segment's stability as the index's table shows it: "0.94", "too few to measure" for a segment of fewer
+    than :data:`~segkit.separability.MIN_MEMBERS` (one area resamples into a segment of its own every time, which
+    read "1.00 (stable)"), or "" when it was not measured.
+
+    >>> stability_text(0.9372, 1200), stability_text(1.0, 1), stability_text(None, 10)
+    ('0.94', 'too few to measure', '')
+    """
+    if stability is None:
+        return ""
+    return "too few to measure" if size < MIN_MEMBERS else f"{stability:.2f}"
+
+
 def segment_cards(cards: Iterable[Mapping[str, Any]], *, entity: str = "customers"):
     """Executive-summary cards: code, name, size and share, key facts with their index, what sets the
     segment apart (``drivers``) and how well a model tells it from the others (``distinctness``), both from
@@ -68,7 +82,9 @@ def segment_cards(cards: Iterable[Mapping[str, Any]], *, entity: str = "customer
         facts = "".join(_fact(f) for f in card.get("facts", []))
         stability = card.get("stability")
         stab = ""
-        if stability is not None:
+        if stability is not None and card["size"] < MIN_MEMBERS:
+            stab = f'<div class="sk-code">Stability: too few {entity} ({card["size"]}) to measure</div>'
+        elif stability is not None:
             word = "stable" if stability >= 0.75 else "unstable" if stability < 0.6 else "fairly stable"
             stab = f'<div class="sk-code">Stability {stability:.2f} ({word})</div>'
         action = card.get("action")
@@ -78,6 +94,8 @@ def segment_cards(cards: Iterable[Mapping[str, Any]], *, entity: str = "customer
             f'<h3>{html.escape(str(card["name"]))}</h3>'
             f'<div class="sk-size">{html.escape(counted(card["size"], entity))} · {100 * card["share"]:.1f}%</div>'
             f'<p>{html.escape(str(card.get("description", "")))}</p><ul>{facts}</ul>'
+            + (f'<p class="sk-members"><strong>{html.escape(str(card.get("members_label", "Typical members")))}:'
+               f'</strong> {html.escape(str(card["members"]))}</p>' if card.get("members") else "")
             + (f'<p class="sk-drivers"><strong>What sets it apart:</strong> {html.escape(str(card["drivers"]))}</p>'
                if card.get("drivers") else "")
             + (f'<p class="sk-distinct"><strong>How distinct:</strong> {html.escape(str(card["distinctness"]))}</p>'

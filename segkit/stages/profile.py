@@ -23,7 +23,7 @@ from ..plots import (feature_distributions_figure, plot_index_heatmap, plot_segm
                      sample_positions)
 from ..profile import SegmentProfile
 from ..format import drawn, format_share, format_value, yes_no
-from ..report.cards import figure, figure_png, image, note, segment_cards, split_table, table
+from ..report.cards import figure, figure_png, image, note, segment_cards, split_table, stability_text, table
 from . import engine as in_engine
 from .context import RunContext
 from .features import feature_columns, load_features
@@ -115,7 +115,7 @@ def _write_segmentation(ctx: RunContext, seg: Segmentation) -> None:
     ctx.folder.write_json("segments_summary.json", {
         "n_entities": int(len(seg.labels)), "extra_label": "Stability (0 to 1)",
         "segments": [{"code": c["code"], "name": c["name"], "size": c["size"], "share": c["share"],
-                      "extra": "" if c["stability"] is None else f"{c['stability']:.2f}"} for c in seg.cards()],
+                      "extra": stability_text(c["stability"], c["size"])} for c in seg.cards()],
     })
     input_meta = ctx.folder.read_json("input.json") if ctx.folder.has("input.json") else {}
     alignment = seg.extra.get("alignment")

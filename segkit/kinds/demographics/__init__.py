@@ -41,7 +41,7 @@ from .acs import build_acs_features, format_area_ids
 from .codes import name_columns  # the kind's hook: a census download's variable codes as column names
 from .facts import FACT_LABELS, FACT_UNITS, FACTS, MEDIAN_UNITS, NATURAL, cap_k, key_facts
 from .groups import CENSUS_SENTINELS, FeatureGroup, load_feature_groups, replace_sentinels, validate_acs_table
-from .notes import area_names, excluded_note, imputation_notes, listing
+from .notes import area_names, excluded_note, imputation_notes, listing, typical_areas
 from .synth import generate_acs_table
 from . import score  # noqa: F401  (segkit score: raw ACS rows through the feature builder, then the model)
 
@@ -453,6 +453,9 @@ def after_segment(ctx, seg) -> None:
     if names is not None:  # "Kent County, Delaware" beside its GEO_ID, for the team that reads the list
         final.insert(1, "name", final[id_col].map(dict(zip(source.index, names))))
     ctx.folder.write_csv("final_segments.csv", final)
+    seg.extra["member_label"] = "Typical areas"
+    seg.extra["member_sentences"] = typical_areas(seg.assignments, None if names is None else
+                                                  dict(zip(source.index, names)))
     labels = pd.Series(seg.labels.to_numpy(), index=source.index)
     strips = area_key_facts(source, labels, seg.profile.codes, seg.profile.names, currency=p.currency)
     ctx.folder.write_json("area_key_facts.json", strips)

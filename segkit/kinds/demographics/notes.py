@@ -10,9 +10,11 @@ import pandas as pd
 from ...naming.words import counted
 from .acs import ImputationReport
 
-__all__ = ["LISTED", "NAME_COLUMNS", "area_names", "listing", "excluded_note", "imputation_notes"]
+__all__ = ["LISTED", "TYPICAL", "NAME_COLUMNS", "area_names", "listing", "typical_areas", "excluded_note",
+           "imputation_notes"]
 
 LISTED = 25  #: areas named in a sentence before "and N more"
+TYPICAL = 5  #: areas named on a segment's card: those nearest its centre
 #: Columns that name an area, in the order tried: the Census API's and data.census.gov's ``NAME``, then others.
 NAME_COLUMNS = ("NAME", "name", "Name", "area_name", "Geographic Area Name")
 
@@ -53,6 +55,35 @@ def area_names(table: pd.DataFrame, ids: pd.Series) -> pd.Series | None:
     if all(restated):
         return None
     return names.where(names.notna() & (names != ""), ids).astype(object)
+
+
+def typical_areas(assignments: pd.DataFrame, names: dict | None = None, n: int = TYPICAL) -> dict[str, str]:
+    """Each segment's most typical areas, for its card: the ``n`` nearest its centre (by name where ``names``, id ->
+    name, has one), and where the rest are listed.
+
+    ``assignments`` is ``segments.csv``: the area id first, ``segment_code`` and ``distance_to_centre``.
+
+    >>> a = pd.DataFrame({"zcta": ["19701", "19702", "19703", "19716"], "segment_code": ["S01", "S01", "S01", "S02"],
+    ...                   "distance_to_centre": [2.0, 0.5, 1.0, 0.0]})
+    >>> typical_areas(a, n=2)
+    {'S01': '19702, 19703 (the 2 nearest its centre; the others in final_segments.csv)', 'S02': '19716 (its only area)'}
+    >>> typical_areas(a, {"19702": "Bear, Delaware"}, n=3)["S01"]
+    'Bear, Delaware; 19703; 19701 (all 3, the most typical first)'
+    """
+    id_col = assignments.columns[0]
+    ordered = assignments.sort_values(["segment_code", "distance_to_centre", id_col], kind="stable")
+    out = {}
+    for code, group in ordered.groupby("segment_code", sort=True):
+        ids = group[id_col].astype(str).tolist()
+        shown = [(names or {}).get(i) or i for i in ids[:n]]
+        text = listing(shown, n)
+        if len(ids) == 1:
+            out[str(code)] = f"{text} (its only area)"
+        elif len(ids) <= n:
+            out[str(code)] = f"{text} (all {len(ids)}, the most typical first)"
+        else:
+            out[str(code)] = f"{text} (the {n} nearest its centre; the others in final_segments.csv)"
+    return out
 
 
 def excluded_note(excluded: list[dict], id_col: str, min_population: float) -> str:
