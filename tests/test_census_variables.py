@@ -162,3 +162,26 @@ def test_a_variable_written_twice_is_read_once(tmp_path):
     params.write_text(f"data_kind: demographics\ndata_path: {path}\nid_col: GEO_ID\nmin_population: 100\n")
     assert "population" in input_columns(config.load_params([params])[0])
     assert main(["check", str(params)]) == 0
+
+
+@pytest.mark.parametrize("columns, has_population", [
+    (["GEO_ID", "NAME", "DP05_0001E", "DP05_0001M", "DP05_0018E", "DP03_0062E", "DP02_0068PE"], False),
+    (["GEO_ID", "NAME", "population", "DP05_0018E", "DP03_0062E", "S1501_C02_015E"], True),
+])
+def test_a_data_profile_download_is_refused_with_the_tables_to_download_instead(tmp_path, capsys, columns,
+                                                                                 has_population):
+    """The Data Profiles (DP02-DP05) are data.census.gov's most downloaded tables, and their line numbers change
+    between releases: the check said only "no 'population' column", which the user's table had as DP05_0001E."""
+    path = tmp_path / "ACSDP5Y2022.DP05-Data.csv"
+    rows = [["0500000US10001", "Kent County, Delaware"], ["0500000US10003", "New Castle County, Delaware"]]
+    pd.DataFrame([r + [float(i + 1)] * (len(columns) - 2) for i, r in enumerate(rows)], columns=columns).to_csv(
+        path, index=False)
+    params = tmp_path / "params.yaml"
+    params.write_text(f"data_kind: demographics\ndata_path: {path}\nid_col: GEO_ID\n")
+    assert main(["check", str(params)]) == 2
+    err = capsys.readouterr().err
+    tables = "DP03, DP05, S1501" if has_population else "DP02, DP03, DP05"
+    assert (("only 0 ACS feature group(s)" in err) if has_population else ("no 'population' column" in err))
+    assert f"ACS Data Profile or Subject tables ({tables}), whose line numbers change" in err
+    assert "Fix: download the detailed tables instead" in err and "B01003 for the population" in err
+    assert "Traceback" not in err

@@ -38,7 +38,7 @@ from ...quality import mask_non_finite
 from ...naming.lexicon import load_lexicon, name_segments_from_lexicon
 from ...naming.masking import imputed_rows, masked_scores
 from .acs import build_acs_features, format_area_ids
-from .codes import name_columns  # the kind's hook: a census download's variable codes as column names
+from .codes import name_columns, profile_fix, profile_tables  # name_columns: the kind's reading hook
 from .facts import FACT_LABELS, FACT_UNITS, FACTS, MEDIAN_UNITS, NATURAL, cap_k, key_facts
 from .groups import CENSUS_SENTINELS, FeatureGroup, load_feature_groups, replace_sentinels, validate_acs_table
 from .notes import area_names, excluded_note, imputation_notes, listing, typical_areas
@@ -105,16 +105,18 @@ def _usable_groups(columns: Sequence[str]) -> tuple[list[str], dict[str, str]]:
 def check_columns(params, columns: Sequence[str]) -> None:
     """Refuse an input without the id or population column, or with fewer than 3 usable feature groups."""
     require_columns(columns, {"id_col": _id_col(params)})
+    profiles = profile_tables(columns)  # DP05_0001E: no fixed code reads it, so say what to download instead
+    why, fix = profile_fix(profiles) if profiles else ("", "")
     if POPULATION_COL not in columns:
-        raise ColumnError(f"the input has no '{POPULATION_COL}' column",
-                          "add the total population (ACS B01003_001) as a column named population",
+        raise ColumnError(f"the input has no '{POPULATION_COL}' column{why}",
+                          fix or "add the total population (ACS B01003_001) as a column named population",
                           column=POPULATION_COL)
     used, lacking = _usable_groups(columns)
     if len(used) < _MIN_GROUPS:
         needs = listing([f"{g} (needs {c})" for g, c in lacking.items()], 8)
         raise ColumnError(f"only {len(used)} ACS feature group(s) can be built from the input "
-                          f"({', '.join(used) or 'none'}); at least {_MIN_GROUPS} are needed. Missing: {needs}",
-                          "supply the ACS columns named in segkit/kinds/demographics/acs_groups.yaml",
+                          f"({', '.join(used) or 'none'}); at least {_MIN_GROUPS} are needed{why}. Missing: {needs}",
+                          fix or "supply the ACS columns named in segkit/kinds/demographics/acs_groups.yaml",
                           column=next(iter(lacking.values())).split(" or ")[0] if lacking else None)
 
 

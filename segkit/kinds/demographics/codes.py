@@ -25,12 +25,16 @@ import yaml
 from ...errors import DataFileError
 from .groups import CENSUS_SENTINELS
 
-__all__ = ["CODES", "census_variables", "variable_columns", "derivable", "name_columns"]
+__all__ = ["CODES", "census_variables", "variable_columns", "derivable", "name_columns", "profile_tables",
+           "profile_fix"]
 
 CODES = Path(__file__).with_name("acs_codes.yaml")
 #: An estimate column: table (``B01001``, ``C24030``, ``B19013A``), line, and ``E`` or nothing (the API's
 #: ``get=`` names and tidycensus' wide tables leave it out); ``M`` (margin) and ``EA``/``MA`` (annotations) are not.
 _ESTIMATE = re.compile(r"^([BC]\d{5}[A-Z]{0,2})_(\d{3})E?$", re.IGNORECASE)
+#: A column of a Data Profile (``DP05_0001E``, ``DP03_0062PE``) or a Subject table (``S1901_C01_012E``): tables whose
+#: line numbers change from one ACS release to the next, so no fixed mapping can read them.
+_PROFILE = re.compile(r"^(DP0[2-5]|S\d{4})_(?:C\d{2}_)?\d{3,4}P?[EM]A?$", re.IGNORECASE)
 _SPEC = re.compile(r"^([BC]\d{5}[A-Z]{0,2})_(\d{3})(?:\.\.(\d{3}))?$")
 _SHOWN = 6  # names spelled out in the read note before "and N more"
 
@@ -73,6 +77,25 @@ def derivable(columns: Iterable) -> dict[str, list]:
     have, found = {str(c) for c in columns}, variable_columns(columns)
     return {name: [found[v] for v in variables] for name, variables in census_variables().items()
             if name not in have and all(v in found for v in variables)}
+
+
+def profile_tables(columns: Iterable) -> list[str]:
+    """The ACS Data Profile and Subject tables ``columns`` come from, in order (``["DP03", "DP05"]``).
+
+    >>> profile_tables(["GEO_ID", "NAME", "DP05_0001E", "DP05_0001M", "DP03_0062E", "S1901_C01_012E", "B01003_001E"])
+    ['DP03', 'DP05', 'S1901']
+    """
+    return sorted({m.group(1).upper() for m in map(_PROFILE.match, map(str, columns)) if m})
+
+
+def profile_fix(tables: list[str]) -> tuple[str, str]:
+    """(why, fix) for an input of profile tables (:func:`profile_tables`): the detailed tables read instead."""
+    return (f"; its columns come from ACS Data Profile or Subject tables ({', '.join(tables)}), whose line numbers "
+            "change from one release to the next, so segkit does not read them by their codes",
+            "download the detailed tables instead (on data.census.gov, the tables whose ids begin with B, such as "
+            "B01003 for the population and B19013 for the median household income; "
+            f"segkit/kinds/demographics/{CODES.name} lists each one used), or name the columns as "
+            "segkit/kinds/demographics/acs_groups.yaml does")
 
 
 def _summed(raw: pd.DataFrame, columns: list) -> pd.Series:
