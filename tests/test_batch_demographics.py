@@ -88,6 +88,8 @@ def test_each_card_names_the_segments_most_typical_areas(acs_run):
                             page, re.S))
     assigned = pd.read_csv(acs_run / "artifacts" / "segments.csv", dtype={"zcta": str})
     assert set(shown) == set(assigned["segment_code"])
+    # the size line says how many areas; the strip of key facts no longer says it again ("Areas: 1 (index 9)")
+    assert "<li>Areas:" not in page and page.count("<li>Population:") == len(shown)
     for code, group in assigned.groupby("segment_code"):
         nearest = group.sort_values(["distance_to_centre", "zcta"], kind="stable")["zcta"].head(5).tolist()
         listed, _, rest = shown[code].partition(" (")

@@ -444,7 +444,8 @@ def area_key_facts(source: pd.DataFrame, labels: pd.Series, codes: dict, names: 
 def after_segment(ctx, seg) -> None:
     """Write ``final_segments.csv``, ``area_key_facts.json`` and ``excluded_areas.csv``.
 
-    Also sets ``seg.facts`` (segment -> key-facts list), the strip the segment cards show.
+    Also sets ``seg.facts`` (segment -> key-facts list), the strip the segment cards show (without the count of areas,
+    which the card's size says).
     """
     p = ctx.params
     id_col = _id_col(p)
@@ -461,7 +462,8 @@ def after_segment(ctx, seg) -> None:
     labels = pd.Series(seg.labels.to_numpy(), index=source.index)
     strips = area_key_facts(source, labels, seg.profile.codes, seg.profile.names, currency=p.currency)
     ctx.folder.write_json("area_key_facts.json", strips)
-    seg.facts = {entry["segment"]: entry["facts"] for entry in strips["segments"]}
+    # the cards say each segment's areas and share above the strip already; "Areas: 1 (index 9)" said it again
+    seg.facts = {entry["segment"]: [f for f in entry["facts"] if f["feature"] != "areas"] for entry in strips["segments"]}
     excluded = seg.features.extra.get("excluded_areas", [])
     named = ["name"] if any("name" in e for e in excluded) else []
     ctx.folder.write_csv("excluded_areas.csv", pd.DataFrame(excluded, columns=[id_col, *named, "population", "reason"]))
