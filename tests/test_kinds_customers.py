@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
-
 import json
 
+import matplotlib.figure
 import numpy as np
 import pandas as pd
 import pytest
@@ -287,6 +287,28 @@ def test_views_for_notebooks_02_and_05(run):
     assert np.allclose(two.drop(columns=["Category", "Level"]).apply(lambda c: c.str.rstrip("%").astype(float))
                        .groupby((two["Category"] != "").cumsum().to_numpy()).sum().to_numpy(), 100, atol=0.6)
     assert "pca_components is not set" in stages.features.pca_variance(nb, fs).data
+
+
+def test_the_histograms_leave_out_the_values_the_features_step_filled_in(run, monkeypatch):
+    """A CRM table's ages, missing for 300 customers and filled with the median, drew a spike at 45 on 02_features
+    that no one had: the histograms show what was measured, and the caption says how many were left out."""
+    nb, fs, _ = run
+    filled = {"age": [0, 3, 7], "income": [5]}
+    seen = {}
+
+    def capture(table, **kwargs):
+        seen["table"] = table
+        return matplotlib.figure.Figure()
+
+    monkeypatch.setattr(stages.features, "distributions_figure", capture)
+    with_gaps = dataclasses.replace(fs, extra={**fs.extra, "imputed_rows": filled})
+    caption = stages.features.distributions(nb, with_gaps).data
+    assert "the 4 values filled in where one was missing are left out" in caption
+    shown = seen["table"]
+    assert shown["age"].isna().sum() == 3 and shown["income"].isna().sum() == 1
+    assert shown["age"].iloc[[1, 2]].tolist() == fs.table["age"].iloc[[1, 2]].tolist() and not fs.table["age"].isna().any()
+    stages.features.distributions(nb, dataclasses.replace(fs, extra={**fs.extra, "imputed_rows": {}}))
+    assert seen["table"] is fs.table
 
 
 def test_new_customers_sources(run, tmp_path):

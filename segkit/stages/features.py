@@ -12,6 +12,7 @@ from sklearn.base import clone
 from .. import eda, pipeline
 from ..featureset import FeatureSet
 from ..format import drawn, format_value, unit_in_words
+from ..naming.masking import observed
 from ..plots import distributions_figure, plot_explained_variance
 from ..report.cards import figure, table
 from . import engine as in_engine
@@ -136,13 +137,18 @@ def pca_variance(ctx: RunContext, fs: FeatureSet):
 
 
 def distributions(ctx: RunContext, fs: FeatureSet):
-    """Each clustering measure as measured, from a seeded sample."""
+    """Each clustering measure as measured, from a seeded sample: the values the features step filled in are left
+    out (the median given to 300 customers without an age drew a spike at 45 that no one had)."""
     p = ctx.params
+    columns = feature_columns(fs)
+    filled = {c: rows for c, rows in (fs.extra.get("imputed_rows") or {}).items() if c in columns and rows}
     shown = drawn(min(p.plot_sample, len(fs.table)), in_engine.entities(fs), fs.entity)
-    return figure(distributions_figure(fs.table, columns=feature_columns(fs), sample=p.plot_sample, seed=p.seed,
-                                       labels=fs.short, counted=fs.entity,
-                                       shares=[c for c, u in fs.units.items() if u == "share"]),
-                  f"Each measure as measured, over {shown}.")
+    left_out = "" if not filled else (
+        f"; the {sum(map(len, filled.values())):,} values filled in where one was missing are left out")
+    values = observed(fs.table, filled) if filled else fs.table
+    return figure(distributions_figure(values, columns=columns, sample=p.plot_sample, seed=p.seed, labels=fs.short,
+                                       counted=fs.entity, shares=[c for c, u in fs.units.items() if u == "share"]),
+                  f"Each measure as measured, over {shown}{left_out}.")
 
 
 def transformed_distributions(ctx: RunContext, fs: FeatureSet):
