@@ -88,14 +88,21 @@ def test_each_card_names_the_segments_most_typical_areas(acs_run):
                             page, re.S))
     assigned = pd.read_csv(acs_run / "artifacts" / "segments.csv", dtype={"zcta": str})
     assert set(shown) == set(assigned["segment_code"])
+    # a segment of fewer than five areas has no stability to show, on its card or in the index's table
+    summary = json.loads((acs_run / "artifacts" / "segments_summary.json").read_text())
+    for entry in summary["segments"]:
+        small = entry["size"] < 5
+        assert (entry["extra"] == "too few to measure") == small and (entry["extra"][:1].isdigit() != small)
+        assert (f"Stability: too few areas ({entry['size']}) to measure" in page) or not small
     # the size line says how many areas; the strip of key facts no longer says it again ("Areas: 1 (index 9)")
     assert "<li>Areas:" not in page and page.count("<li>Population:") == len(shown)
     for code, group in assigned.groupby("segment_code"):
         nearest = group.sort_values(["distance_to_centre", "zcta"], kind="stable")["zcta"].head(5).tolist()
         listed, _, rest = shown[code].partition(" (")
         assert listed.split(", ") == nearest
+        many = "the 5 closest to the segment's average; the others in final_segments.csv)"
         assert rest == ("its only area)" if len(group) == 1 else f"all {len(group)}, the most typical first)"
-                        if len(group) <= 5 else "the 5 nearest its centre; the others in final_segments.csv)")
+                        if len(group) <= 5 else many)
 
 
 def test_excluded_areas_and_the_k_cap_are_recorded(acs_run):

@@ -44,7 +44,10 @@ def test_one_segment_row_per_customer(smoke_run):
     # the bundled Online Retail data: 4,334 customers with at least one purchase after cleaning
     assert len(segments) == 4334
     assert list(segments.columns) == ["customer_id", "segment_code", "segment_name", "distance_to_centre",
-                                      "expected_purchases", "p_alive", "expected_value", "clv"]  # CLV: 10_value
+                                      "expected_purchases", "p_alive", "expected_value", "clv",
+                                      "kept_share"]  # from 10_value
+    kept = segments["kept_share"]
+    assert kept.between(0, 1).all() and (kept < 1).sum() > 1000 and (segments.loc[kept == 0, "clv"] == 0).all()
     assert segments.groupby("segment_code")["segment_name"].nunique().eq(1).all()
     assert segments["segment_name"].nunique() == segments["segment_code"].nunique()
 

@@ -306,9 +306,22 @@ def test_the_histograms_leave_out_the_values_the_features_step_filled_in(run, mo
     assert "the 4 values filled in where one was missing are left out" in caption
     shown = seen["table"]
     assert shown["age"].isna().sum() == 3 and shown["income"].isna().sum() == 1
-    assert shown["age"].iloc[[1, 2]].tolist() == fs.table["age"].iloc[[1, 2]].tolist() and not fs.table["age"].isna().any()
+    assert shown["age"].iloc[[1, 2]].tolist() == fs.table["age"].iloc[[1, 2]].tolist()
+    assert not fs.table["age"].isna().any()
     stages.features.distributions(nb, dataclasses.replace(fs, extra={**fs.extra, "imputed_rows": {}}))
     assert seen["table"] is fs.table
+    # on a sample, the caption counts the filled values among the rows the histograms draw
+    many = {"age": list(range(0, 400, 2))}
+    small = RunContext(nb.params.model_copy(update={"plot_sample": 100}), nb.folder)
+    with_many = dataclasses.replace(fs, extra={**fs.extra, "imputed_rows": many})
+    caption = stages.features.distributions(small, with_many)
+    drawn = seen["table"].sample(n=100, random_state=small.params.seed)  # as distributions_figure draws them
+    assert f"the {int(drawn['age'].isna().sum())} values filled in where one was missing are left out" in caption.data
+    assert 30 < drawn["age"].isna().sum() < 70
+    transformed = stages.features.transformed_distributions(small, with_many).data
+    assert "filled in where one was missing included" in transformed
+    none = dataclasses.replace(fs, extra={**fs.extra, "imputed_rows": {}})
+    assert "included" not in stages.features.transformed_distributions(small, none).data
 
 
 def test_new_customers_sources(run, tmp_path):

@@ -315,11 +315,13 @@ def test_cards_escape_data_and_colour_the_index_by_direction():
     one = str(segment_cards([{**card, "size": 1, "share": 0.017}], entity="areas").data)
     assert '<div class="sk-size">1 area · 1.7%</div>' in one and "10 customers · 50.0%" in html_text
     # a stability measured on fewer than five members is not one ("1.00 (stable)" for a segment of one area)
-    small = str(segment_cards([{**card, "size": 4, "stability": 1.0}, {**card, "stability": 0.66}], entity="areas").data)
+    small = str(segment_cards([{**card, "size": 4, "stability": 1.0}, {**card, "stability": 0.66}],
+                              entity="areas").data)
     assert "Stability: too few areas (4) to measure" in small and "Stability 0.66 (fairly stable)" in small
     assert "Stability 1.00" not in small
     # a kind's list of typical members, under its own label and escaped
-    listed = str(segment_cards([{**card, "members": "Kent County, Delaware; <b>", "members_label": "Typical areas"}]).data)
+    listed = str(segment_cards([{**card, "members": "Kent County, Delaware; <b>",
+                                 "members_label": "Typical areas"}]).data)
     assert '<p class="sk-members"><strong>Typical areas:</strong> Kent County, Delaware; &lt;b&gt;</p>' in listed
     assert "sk-members" not in html_text
 

@@ -18,7 +18,7 @@ from segkit import kinds, stages  # noqa: E402
 from segkit.config import Params, params_from_mapping  # noqa: E402
 from segkit.errors import DataValueError, ParamsError  # noqa: E402
 from segkit.io import RunFolder  # noqa: E402
-from segkit.kinds.transactions import lifetime  # noqa: E402
+from segkit.kinds.transactions import lifetime, value  # noqa: E402
 from segkit.kinds.transactions.value_synth import simulate_transactions  # noqa: E402
 from segkit.report.cards import segment_cards  # noqa: E402
 from segkit.report.index import value_column, write_index  # noqa: E402
@@ -146,26 +146,74 @@ def test_the_value_page_counts_the_lines_the_index_counts():
 def test_a_purchase_is_valued_net_of_what_the_customer_returned(run, clean):
     """Online Retail's two largest orders were cancelled the same day, and their customers were valued second and
     25th of 4,334 (£186,018 over 12 months for one who kept nothing): the value models saw the purchases only."""
-    first = clean.groupby("customer_id")["date"].first()
-    spent = clean.groupby("customer_id")["amount"].sum()
-    kept_all, kept_none, kept_part = spent.index[:3]
-    back = pd.DataFrame({"customer_id": [kept_none, kept_part, kept_part],
-                         "date": first[[kept_none, kept_part, kept_part]].to_numpy() + pd.Timedelta(days=2),
-                         "amount": [-spent[kept_none] * 1.5, -spent[kept_part] * 0.1, -spent[kept_part] * 0.15],
-                         "is_cancellation": True})  # more back than bought: returns of purchases made before the data
+    full = run.data.full
+    first = clean.groupby("customer_id")["date"].min().dt.floor("D")
+    once, repeat = full.index[full["frequency"] == 0], full.index[full["frequency"] >= 2]
+    gone, part, first_day_only = once[0], repeat[0], repeat[1]
+    repeat_spend = full.loc[part, "monetary_value"] * full.loc[part, "frequency"] + full.loc[part, "first_value"]
+    back = pd.DataFrame({
+        "customer_id": [gone, part, part, first_day_only],
+        "date": [first[gone] + pd.Timedelta(days=2), first[part] + pd.Timedelta(days=30),
+                 first[part] + pd.Timedelta(days=31), first[first_day_only] + pd.Timedelta(hours=3)],
+        # more back than bought; a quarter of all the purchases; a cancellation on the first purchase day of part
+        # of it (the first purchase is not undone, so it counts against all the purchases)
+        "amount": [-full.loc[gone, "first_value"] * 1.5, -repeat_spend * 0.1, -repeat_spend * 0.15, -5.0],
+        "is_cancellation": True})
     data = lifetime.value_data(pd.concat([clean, back], ignore_index=True).sort_values("date", kind="stable"))
     kept = data.full["kept_share"]
-    assert kept[kept_all] == 1.0 and kept[kept_none] == 0.0 and kept[kept_part] == pytest.approx(0.75)
-    assert (kept.drop([kept_none, kept_part]) == 1.0).all()
+    spent = full.loc[first_day_only, "first_value"] + full.loc[first_day_only, "monetary_value"] * full.loc[
+        first_day_only, "frequency"]
+    assert kept[gone] == 0.0 and kept[part] == pytest.approx(0.75)
+    assert kept[first_day_only] == pytest.approx(1 - 5.0 / spent)
+    assert (kept.drop([gone, part, first_day_only]) == 1.0).all()
     net = lifetime.fit_value(data).per_customer
     gross = lifetime.fit_value(run.data).per_customer  # the same purchases without the returns
-    assert net.loc[str(kept_none), ["expected_value", "clv"]].tolist() == [0.0, 0.0]
-    assert net.loc[str(kept_part), "clv"] == pytest.approx(0.75 * gross.loc[str(kept_part), "clv"], rel=1e-6)
-    assert net.loc[str(kept_all), "clv"] == pytest.approx(gross.loc[str(kept_all), "clv"], rel=1e-6)
-    assert net.loc[str(kept_part), "kept_share"] == pytest.approx(0.75)
-    assert ("A purchase is valued net of returns: the 2 customers who returned some of what they bought are valued "
-            "at the share they kept (the customer who returned everything, at nothing).") in data.describe()
-    assert "net of returns" not in run.data.describe() and (run.fit.per_customer["kept_share"] == 1).all()
+    assert net.loc[str(gone), ["expected_value", "clv"]].tolist() == [0.0, 0.0]
+    assert net.loc[str(part), "clv"] == pytest.approx(0.75 * gross.loc[str(part), "clv"], rel=1e-6)
+    assert net.loc[str(first_day_only), "clv"] == pytest.approx(
+        kept[first_day_only] * gross.loc[str(first_day_only), "clv"], rel=1e-6)
+    assert net.loc[str(part), "kept_share"] == pytest.approx(0.75)
+    assert ("A purchase is valued net of returns: the future purchases of the 3 customers who returned part of their "
+            "past purchases count only at the share they kept (nothing, for the customer who returned everything)."
+            ) in " ".join(data.describe().split())
+    assert ", net of returns (margin" in lifetime.fit_value(data).summary()
+    assert "net of returns" not in run.data.describe() + run.fit.summary()
+    assert (run.fit.per_customer["kept_share"] == 1).all()
+
+
+@pytest.mark.parametrize("history, kept", [
+    # (first-day purchase, later purchases, returns as (days after the first purchase, amount)), share kept
+    ((9000.0, [100.0] * 10, [(0, 9000.0)]), 1.0),  # a big first order cancelled the same day: valued on the repeats
+    ((9000.0, [100.0] * 10, [(7, 9000.0)]), 0.1),  # ... returned a week later: no order named, so over all purchases
+    ((10_000.0, [100.0] * 10, [(40, 1000.0)]), 10 / 11),
+    ((650.0, [6.0] * 10, [(30, 62.5)]), 1 - 62.5 / 710),  # not 0: the return is not set against the small repeats
+    ((77_183.6, [], [(0, 77_183.6)]), 0.0),  # Online Retail's customer 12346
+    ((50.0, [], [(-3, 20.0), (1, 10.0)]), 0.8),  # a return dated before the first purchase undoes an earlier one
+    ((50.0, [], []), 1.0),
+])
+def test_the_share_kept_is_of_all_purchases_but_a_first_order_cancelled_the_same_day(history, kept):
+    from segkit.kinds.transactions.returns import kept_shares, returns_by_day
+
+    first, later, returned = history
+    start = pd.Timestamp("2023-01-02 10:00")
+    lines = pd.DataFrame({"customer_id": "c", "date": [start + pd.Timedelta(days=7 * i) for i in range(len(later) + 1)],
+                          "amount": [first, *later]})
+    back = pd.DataFrame({"customer_id": "c", "date": [start + pd.Timedelta(days=d, hours=1) for d, _ in returned],
+                         "amount": [-a for _, a in returned]})
+    lines = pd.concat([lines, back], ignore_index=True) if returned else lines
+    summary = value.rfm_summary(lines[lines["amount"] > 0], customer_col="customer_id", date_col="date",
+                                amount_col="amount")
+    first_day = pd.Series({"c": start.floor("D")})
+    assert kept_shares(summary, first_day, returns_by_day(lines))["c"] == pytest.approx(kept)
+    assert kept_shares(summary, first_day, None)["c"] == 1.0
+
+
+def test_kept_share_reads_ids_as_text_and_a_customer_without_spend():
+    from segkit.kinds.transactions.returns import kept_share
+
+    shares = kept_share(pd.Series([100.0, 0.0, 0.0, 40.0], index=[12346, 12347, 12348, 12349]),
+                        pd.Series({"12346": 25.0, "12348": 3.0, "99999": 8.0}))
+    assert shares.tolist() == [0.75, 1.0, 0.0, 1.0] and list(shares.index) == [12346, 12347, 12348, 12349]
 
 
 def test_params_are_validated():
@@ -246,6 +294,20 @@ def test_segments_csv_and_value_summary_get_the_value(segmented, run):
     assert [s["code"] for s in summary["segments"]] == ["S01", "S02", "S03"]
     assert sum(s["clv_share"] for s in summary["segments"]) == pytest.approx(1.0, abs=1e-5)
     assert summary["ranking"] == segmented.extra["value_ranking"]
+
+
+def test_a_value_csv_of_an_earlier_segkit_still_joins_segments_csv(run, tmp_path):
+    """A run folder whose 10_value ran before kept_share: re-running 05_profile stopped on a pandas KeyError."""
+    folder = RunFolder(tmp_path).ensure()
+    older = pd.read_csv(run.ctx.folder.artifact("value.csv"), dtype={"customer_id": str}).drop(columns="kept_share")
+    folder.write_csv("value.csv", older)
+    folder.write_json("value_summary.json", run.ctx.folder.read_json("value_summary.json"))
+    ctx = SimpleNamespace(folder=folder, params=Params())
+    seg = SimpleNamespace(assignments=_assignments(run.fit.per_customer), extra={}, risk=None, currency="£")
+    kinds.get("transactions").after_segment(ctx, seg)
+    segments = pd.read_csv(folder.artifact("segments.csv"), dtype={"customer_id": str})
+    assert list(segments.columns[-4:]) == ["expected_purchases", "p_alive", "expected_value", "clv"]
+    assert seg.extra["value_sentences"]
 
 
 def test_no_value_without_10_value(tmp_path):

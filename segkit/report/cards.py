@@ -71,7 +71,10 @@ def stability_text(stability: float | None, size: int) -> str:
 def segment_cards(cards: Iterable[Mapping[str, Any]], *, entity: str = "customers"):
     """Executive-summary cards: code, name, size and share, key facts with their index, what sets the
     segment apart (``drivers``) and how well a model tells it from the others (``distinctness``), both from
-    the run's one separability analysis (``explain.json``), its churn risk (``risk``) and value (``value``), stability and a suggested action."""
+    the run's one separability analysis (``explain.json``), its churn risk (``risk``) and value (``value``),
+    stability and a suggested action.
+    A kind may list each segment's most typical members (``members``, under ``members_label``: a census segment's
+    areas); stability is not shown as a number for a segment of fewer than :data:`~segkit.separability.MIN_MEMBERS`."""
     cards = list(cards)
     from ..plots.profile import segment_palette  # seaborn: loaded by the page that draws segments
 

@@ -136,18 +136,29 @@ def pca_variance(ctx: RunContext, fs: FeatureSet):
 
 
 
+def _filled(ctx: RunContext, fs: FeatureSet) -> tuple[dict[str, list[int]], int]:
+    """The positions of the values the features step filled in, per shown measure, and how many of them lie in the
+    rows the histograms draw (:func:`~segkit.plots.distributions_figure`'s seeded sample: the same rows)."""
+    columns, n, sample = feature_columns(fs), len(fs.table), ctx.params.plot_sample
+    filled = {c: rows for c, rows in (fs.extra.get("imputed_rows") or {}).items() if c in columns and rows}
+    drawn_rows = np.arange(n) if n <= sample else \
+        pd.Series(np.arange(n)).sample(n=sample, random_state=ctx.params.seed).to_numpy()
+    return filled, int(sum(np.isin(rows, drawn_rows).sum() for rows in filled.values()))
+
+
 def distributions(ctx: RunContext, fs: FeatureSet):
     """Each clustering measure as measured, from a seeded sample: the values the features step filled in are left
     out (the median given to 300 customers without an age drew a spike at 45 that no one had)."""
     p = ctx.params
-    columns = feature_columns(fs)
-    filled = {c: rows for c, rows in (fs.extra.get("imputed_rows") or {}).items() if c in columns and rows}
+    filled, in_drawn = _filled(ctx, fs)
     shown = drawn(min(p.plot_sample, len(fs.table)), in_engine.entities(fs), fs.entity)
-    left_out = "" if not filled else (
-        f"; the {sum(map(len, filled.values())):,} values filled in where one was missing are left out")
+    left_out = "" if not in_drawn else (
+        f"; {'the value' if in_drawn == 1 else f'the {in_drawn:,} values'} filled in where one was missing "
+        f"{'is' if in_drawn == 1 else 'are'} left out")
     values = observed(fs.table, filled) if filled else fs.table
-    return figure(distributions_figure(values, columns=columns, sample=p.plot_sample, seed=p.seed, labels=fs.short,
-                                       counted=fs.entity, shares=[c for c, u in fs.units.items() if u == "share"]),
+    return figure(distributions_figure(values, columns=feature_columns(fs), sample=p.plot_sample, seed=p.seed,
+                                       labels=fs.short, counted=fs.entity,
+                                       shares=[c for c, u in fs.units.items() if u == "share"]),
                   f"Each measure as measured, over {shown}{left_out}.")
 
 
@@ -156,4 +167,5 @@ def transformed_distributions(ctx: RunContext, fs: FeatureSet):
     p = ctx.params
     return figure(distributions_figure(transformed_features(ctx, fs), sample=p.plot_sample, seed=p.seed,
                                        labels=fs.short, log=[], counted=fs.entity),
-                  "The same measures after the skew transform and scaling: what the clustering compares.")
+                  "The same measures after the skew transform and scaling: what the clustering compares"
+                  + (", the values filled in where one was missing included." if _filled(ctx, fs)[1] else "."))

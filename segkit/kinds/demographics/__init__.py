@@ -463,7 +463,8 @@ def after_segment(ctx, seg) -> None:
     strips = area_key_facts(source, labels, seg.profile.codes, seg.profile.names, currency=p.currency)
     ctx.folder.write_json("area_key_facts.json", strips)
     # the cards say each segment's areas and share above the strip already; "Areas: 1 (index 9)" said it again
-    seg.facts = {entry["segment"]: [f for f in entry["facts"] if f["feature"] != "areas"] for entry in strips["segments"]}
+    seg.facts = {entry["segment"]: [f for f in entry["facts"] if f["feature"] != "areas"]
+                 for entry in strips["segments"]}
     excluded = seg.features.extra.get("excluded_areas", [])
     named = ["name"] if any("name" in e for e in excluded) else []
     ctx.folder.write_csv("excluded_areas.csv", pd.DataFrame(excluded, columns=[id_col, *named, "population", "reason"]))

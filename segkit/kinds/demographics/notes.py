@@ -14,7 +14,7 @@ __all__ = ["LISTED", "TYPICAL", "NAME_COLUMNS", "area_names", "listing", "typica
            "imputation_notes"]
 
 LISTED = 25  #: areas named in a sentence before "and N more"
-TYPICAL = 5  #: areas named on a segment's card: those nearest its centre
+TYPICAL = 5  #: areas named on a segment's card: those closest to its average (its centre)
 #: Columns that name an area, in the order tried: the Census API's and data.census.gov's ``NAME``, then others.
 NAME_COLUMNS = ("NAME", "name", "Name", "area_name", "Geographic Area Name")
 
@@ -65,8 +65,11 @@ def typical_areas(assignments: pd.DataFrame, names: dict | None = None, n: int =
 
     >>> a = pd.DataFrame({"zcta": ["19701", "19702", "19703", "19716"], "segment_code": ["S01", "S01", "S01", "S02"],
     ...                   "distance_to_centre": [2.0, 0.5, 1.0, 0.0]})
-    >>> typical_areas(a, n=2)
-    {'S01': '19702, 19703 (the 2 nearest its centre; the others in final_segments.csv)', 'S02': '19716 (its only area)'}
+    >>> shown = typical_areas(a, n=2)
+    >>> shown["S01"]
+    "19702, 19703 (the 2 closest to the segment's average; the others in final_segments.csv)"
+    >>> shown["S02"]
+    '19716 (its only area)'
     >>> typical_areas(a, {"19702": "Bear, Delaware"}, n=3)["S01"]
     'Bear, Delaware; 19703; 19701 (all 3, the most typical first)'
     """
@@ -82,7 +85,7 @@ def typical_areas(assignments: pd.DataFrame, names: dict | None = None, n: int =
         elif len(ids) <= n:
             out[str(code)] = f"{text} (all {len(ids)}, the most typical first)"
         else:
-            out[str(code)] = f"{text} (the {n} nearest its centre; the others in final_segments.csv)"
+            out[str(code)] = f"{text} (the {n} closest to the segment's average; the others in final_segments.csv)"
     return out
 
 

@@ -192,13 +192,6 @@ def purchases(clean: pd.DataFrame) -> pd.DataFrame:
     return clean.loc[keep, ["customer_id", "date", "amount"]]
 
 
-def returned_amounts(clean: pd.DataFrame) -> pd.Series:
-    """What each customer of a cleaned transaction table returned, cancelled or was refunded: the sum of their
-    lines' negative amounts, as a positive amount per ``customer_id`` (customers without such a line left out)."""
-    back = clean.loc[clean["amount"] < 0, ["customer_id", "amount"]]
-    return -back.groupby("customer_id", sort=True)["amount"].sum()
-
-
 def _calibration_end(span: tuple, first: pd.Timestamp, last: pd.Timestamp, explicit, churn_cut,
                      churn_horizon_days: int) -> pd.Timestamp:
     if explicit is None:

@@ -4,7 +4,7 @@ so that a big input never comes into pandas whole.
 * churn: the cutoff, the features before it (measured at it), the customers who bought in the horizon and the
   features at the last date, the same as :func:`.churn.churn_dataset` and :func:`.churn.refit_and_score` compute
   in pandas;
-* value: the purchases summed per customer and day and the returns per customer, the input of
+* value: the purchases and the returns summed per customer and day, the input of
   :func:`.lifetime.value_data_of_purchases`.
 
 Only per-customer (or per customer-day) tables come back; ``tests/test_engine_churn.py`` checks both against
@@ -60,11 +60,12 @@ def value_data_in_duckdb(con, relation: str, params) -> ValueData:
     daily = frame(con, f"""SELECT customer_id, CAST(CAST(date AS DATE) AS TIMESTAMP) AS date, sum(amount) AS amount,
                           count(*) AS lines FROM {relation} WHERE amount > 0 AND NOT is_cancellation GROUP BY ALL
                           ORDER BY customer_id, date""", "summing the purchases per customer and day")
-    returned = frame(con, f"""SELECT customer_id, -sum(amount) AS returned FROM {relation} WHERE amount < 0 GROUP BY ALL
-                             ORDER BY customer_id""", "summing the returns per customer")
+    returns = frame(con, f"""SELECT customer_id, CAST(CAST(date AS DATE) AS TIMESTAMP) AS date, -sum(amount) AS amount
+                            FROM {relation} WHERE amount < 0 GROUP BY ALL ORDER BY customer_id, date""",
+                    "summing the returns per customer and day")
     lines = int(daily["lines"].sum())
     return value_data_of_purchases(daily[["customer_id", "date", "amount"]], (first, last), lines=lines,
                                    other_lines=int(cleaned) - lines,
-                                   returned=returned.set_index("customer_id")["returned"],
+                                   returns=returns,
                                    calibration_end=params.clv_calibration_end,
                                    churn_cutoff=params.churn_cutoff, churn_horizon_days=params.churn_horizon_days)

@@ -12,9 +12,9 @@ The set-up (transactions only)
 * **Value of today's customers**: both models are refit on the whole history and forecast the next
   ``clv_horizon_months`` months from the last day of data (:func:`.value.customer_lifetime_value`):
   ``value.csv`` (one row per customer) and ``value_summary.json``. A purchase is valued net of returns: at the
-  share of what the customer bought that they kept (``kept_share``, :func:`.value.kept_share`, from their
-  returns, cancellations and refunds over the whole history), so that the customers of Online Retail's two
-  largest orders, both cancelled, are worth nothing rather than the most.
+  share the customer kept of the purchases their value rests on (``kept_share``, :mod:`.returns`), so that the
+  customers of Online Retail's two largest orders, both cancelled the same day, are worth nothing rather than
+  being among the most valuable.
 * **Against churn risk** (:func:`churn_relation`): when ``08_churn`` has scored the customers, the rank
   correlation of P(alive) with the churn probability and a table by risk band.
 * **Per segment** (:func:`segment_value`, called by the kind's ``after_segment``): total and mean value,
@@ -34,10 +34,9 @@ import pandas as pd
 from ...errors import DataValueError
 from ...featureset import in_index
 from ...format import format_share, money_prefix, round_json
-from .churn_data import (check_value, purchases, purchases_and_span, returned_amounts,  # noqa: F401  (check_value)
-                         value_periods)
-from .value import (BetaGeoModel, GammaGammaModel, HoldoutCheck, customer_lifetime_value, holdout_check, kept_share,
-                    rfm_summary)
+from .churn_data import check_value, naive_dates, purchases, purchases_and_span, value_periods  # noqa: F401
+from .returns import kept_shares, returns_by_day
+from .value import BetaGeoModel, GammaGammaModel, HoldoutCheck, customer_lifetime_value, holdout_check, rfm_summary
 
 __all__ = ["VALUE_COLUMNS", "RISK_BANDS", "ValueData", "ValueCheck", "ValueFit", "ChurnRelation", "purchases",
            "value_data_of_purchases", "value_data", "check_value", "check_holdout", "fit_value", "value_summary",
@@ -110,15 +109,21 @@ class ValueData:
 
     def _net(self) -> str:
         """The sentence on purchases valued net of returns ("" when no customer returned anything)."""
-        kept = self.full["kept_share"] if "kept_share" in self.full else pd.Series(dtype=float)
-        some, all_ = int((kept < 1).sum()), int((kept == 0).sum())
+        some, none_kept = _returning(self.full)
         if not some:
             return ""
-        whom = "customer who returned some of what they bought is" if some == 1 else \
-            f"{some:,} customers who returned some of what they bought are"
-        nothing = "" if not all_ else (" (the customer who returned everything, at nothing)" if all_ == 1 else
-                                       f" ({all_:,} who returned everything, at nothing)")
-        return (f" A purchase is valued net of returns: the {whom} valued at the share they kept{nothing}.")
+        whom = "the customer who returned part of their past purchases count" if some == 1 else \
+            f"the {some:,} customers who returned part of their past purchases count"
+        nothing = "" if not none_kept else (" (nothing, for the customer who returned everything)" if none_kept == 1
+                                            else f" (nothing, for the {none_kept:,} who returned everything)")
+        return (f" A purchase is valued net of returns: the future purchases of {whom} only at the share they "
+                f"kept{nothing}.")
+
+
+def _returning(per: pd.DataFrame) -> tuple[int, int]:
+    """(customers who returned part of the purchases their value rests on, those who returned all of them)."""
+    kept = per["kept_share"] if "kept_share" in per else pd.Series(dtype=float)
+    return int((kept < 1).sum()), int((kept == 0).sum())
 
 
 def value_data(clean: pd.DataFrame, *, calibration_end=None, churn_cutoff=None, churn_horizon_days: int = 90
@@ -135,24 +140,24 @@ def value_data(clean: pd.DataFrame, *, calibration_end=None, churn_cutoff=None, 
     """
     bought, span = purchases_and_span(clean)
     return value_data_of_purchases(bought, span, lines=len(bought), other_lines=len(clean) - len(bought),
-                                   returned=returned_amounts(clean), calibration_end=calibration_end,
+                                   returns=returns_by_day(clean), calibration_end=calibration_end,
                                    churn_cutoff=churn_cutoff, churn_horizon_days=churn_horizon_days)
 
 
 def value_data_of_purchases(bought: pd.DataFrame, span: tuple, *, lines: int, other_lines: int = 0,
-                            returned: pd.Series | None = None, calibration_end=None, churn_cutoff=None,
+                            returns: pd.DataFrame | None = None, calibration_end=None, churn_cutoff=None,
                             churn_horizon_days: int = 90) -> ValueData:
     """:func:`value_data` from the purchases (``customer_id``, ``date``, ``amount``; lines, or already summed per
     customer and day by an engine), the first and last date of all cleaned lines (``span``, for the churn
     cutoff), the number of purchase lines and of the cleaned table's other lines, and what each customer returned
-    (positive amounts by ``customer_id``, :func:`.churn_data.returned_amounts`; None: nothing)."""
+    per day (:func:`.returns.returns_by_day`; None: nothing)."""
     first, last, end = value_periods(bought, span, calibration_end, churn_cutoff, churn_horizon_days)
     unit = "W" if last - first >= pd.Timedelta(weeks=10) else "D"
     common = {"customer_col": "customer_id", "date_col": "date", "amount_col": "amount", "unit": unit}
     calibration = rfm_summary(bought, calibration_end=end, observation_end=last, **common)
     full = rfm_summary(bought, calibration_end=last, **common)
-    spent = bought.groupby("customer_id", sort=True)["amount"].sum()
-    full["kept_share"] = kept_share(spent, pd.Series(dtype=float) if returned is None else returned)
+    first_day = naive_dates(bought).groupby(bought["customer_id"]).min().dt.floor("D")
+    full["kept_share"] = kept_shares(full, first_day, returns)
     return ValueData(calibration=calibration, full=full, unit=unit, first_day=first, calibration_end=end,
                      last_day=last, lines=int(lines), other_lines=int(other_lines))
 
@@ -236,7 +241,8 @@ class ValueFit:
         per = self.per_customer
         total = float(per["clv"].sum())
         return (f"Over the next {self.horizon} months, the {len(per):,} customers are expected to make "
-                f"{per['expected_purchases'].sum():,.0f} purchases, worth {_money(total, currency)} today (margin "
+                f"{per['expected_purchases'].sum():,.0f} purchases, worth {_money(total, currency)} today"
+                f"{', net of returns' if _returning(per)[0] else ''} (margin "
                 f"{100 * self.margin:.0f}%, discount {100 * self.discount_rate:.1f}% a month): "
                 f"{_money(total / len(per), currency)} per customer on average. The tenth of customers worth most "
                 f"hold {100 * self.top_decile_share:.0f}% of that value.")
@@ -307,6 +313,7 @@ def value_summary(data: ValueData, check: ValueCheck, fit: ValueFit, currency: s
         "expected_purchases_total": _r(per["expected_purchases"].sum()), "clv_total": _r(per["clv"].sum()),
         "clv_mean": _r(per["clv"].mean()), "p_alive_mean": _r(per["p_alive"].mean()),
         "top_decile_share": _r(fit.top_decile_share), "summary": fit.summary(currency), "check": check.summary(),
+        "returns": dict(zip(("customers_returning", "customers_keeping_nothing"), _returning(per))),
         "notes": check.notes + fit.notes + fit.checked, "churn": None, "segments": [], "ranking": None,
     }
 
@@ -425,7 +432,8 @@ def segment_value(folder, assignments: pd.DataFrame, *, currency: str = "£") ->
     """Lifetime value per segment from a run folder's ``value.csv`` (``10_value``), for ``Segmentation.extra``.
 
     Also writes the per-segment numbers and the ranking into ``value_summary.json`` and appends each
-    customer's :data:`VALUE_COLUMNS` to ``segments.csv`` (empty for a segmented customer without a purchase).
+    customer's :data:`VALUE_COLUMNS` to ``segments.csv`` (empty for a segmented customer without a purchase; those
+    ``value.csv`` has, when an earlier version of segkit wrote it).
     Returns ``{}`` when the run has no value (``10_value`` not run), else ``value`` (the table by segment
     code, largest value first), ``value_sentences`` (per code) and ``value_ranking``.
     """
@@ -435,7 +443,8 @@ def segment_value(folder, assignments: pd.DataFrame, *, currency: str = "£") ->
     per = pd.read_csv(folder.artifact("value.csv"), dtype={"customer_id": str}).set_index("customer_id")
     ids = assignments.iloc[:, 0].astype(str)
     codes = pd.Series(assignments["segment_code"].to_numpy(), index=ids.to_numpy())
-    folder.write_csv("segments.csv", assignments.join(per[VALUE_COLUMNS], on=assignments.columns[0]))
+    written = [c for c in VALUE_COLUMNS if c in per.columns]  # a value.csv of an earlier segkit has no kept_share
+    folder.write_csv("segments.csv", assignments.join(per[written], on=assignments.columns[0]))
     segmented = per[in_index(per.index, codes.index)]
     if not segmented["clv"].sum() > 0:  # e.g. no customer bought twice: nothing to share among the segments
         summary["segments"], summary["ranking"] = [], (

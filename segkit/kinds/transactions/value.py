@@ -8,7 +8,7 @@
   each customer's mean repeat purchase value towards the population mean, the more so the fewer purchases.
 * **CLV** = sum over coming months of expected purchases x expected value x margin / (1 + d)^month
   (the convention of the ``lifetimes`` package). Both models describe purchases; with a ``kept_share`` per
-  customer (:func:`kept_share`: the share of what they bought that they did not return) a purchase is valued net
+  customer (:mod:`.returns`: the share of what they bought that they did not return) a purchase is valued net
   of returns, so a customer who returned everything is worth nothing.
 
 Maximum likelihood on the published closed-form log-likelihoods (``scipy.special`` in log space, analytic
@@ -29,8 +29,8 @@ from scipy import optimize, special
 
 from ...errors import ColumnError, DataValueError, ModelError
 
-__all__ = ["UNIT_DAYS", "rfm_summary", "kept_share", "BetaGeoModel", "GammaGammaModel", "customer_lifetime_value",
-           "HoldoutCheck", "holdout_check"]
+__all__ = ["UNIT_DAYS", "rfm_summary", "BetaGeoModel", "GammaGammaModel", "customer_lifetime_value", "HoldoutCheck",
+           "holdout_check"]
 
 #: Length of each time unit in days; a month is 365.25 / 12 days.
 UNIT_DAYS = {"D": 1.0, "W": 7.0, "M": 365.25 / 12}
@@ -123,37 +123,6 @@ def rfm_summary(transactions: pd.DataFrame, *, customer_col: str, date_col: str,
     out.index.name = customer_col
     out.attrs["unit"] = unit
     return out
-
-
-def kept_share(bought: pd.Series, returned: pd.Series) -> pd.Series:
-    """Share of what each customer bought that they kept: ``1 - returned / bought``, between 0 and 1.
-
-    Parameters
-    ----------
-    bought : Series
-        What each customer bought (their purchases' summed value), indexed by customer.
-    returned : Series
-        What each customer returned, cancelled or was refunded, as positive amounts, indexed by customer; a
-        customer it does not hold returned nothing, and one it holds without a purchase is left out.
-
-    Returns
-    -------
-    Series
-        Indexed like ``bought``, to 12 decimals. Returns of purchases made before the data began can exceed what a
-        customer bought in it: the share is then 0, not negative.
-
-    Examples
-    --------
-    >>> kept_share(pd.Series({"A": 100.0, "B": 50.0, "C": 80.0}), pd.Series({"A": 10.0, "C": 120.0, "D": 5.0}))
-    A    0.9
-    B    1.0
-    C    0.0
-    dtype: float64
-    """
-    back = returned.reindex(bought.index, fill_value=0.0).astype(float)
-    # rounded: sums of the same lines in another order (an engine's) differ in the last digits, and a customer who
-    # returned everything keeps 0, not 1e-16
-    return (1.0 - back / bought.astype(float)).round(12).clip(0.0, 1.0) + 0.0
 
 
 # ------------------------------------------------------------------------------------------ fitting
@@ -436,7 +405,7 @@ def customer_lifetime_value(bgnbd: BetaGeoModel, gg: GammaGammaModel, summary: p
     summary : DataFrame
         ``frequency``, ``recency``, ``T`` and ``monetary_value`` per customer (:func:`rfm_summary`). With its
         ``first_value``, a customer without a repeat purchase is valued from their first purchase
-        (:meth:`GammaGammaModel.expected_value`). With its ``kept_share`` (:func:`kept_share`), each
+        (:meth:`GammaGammaModel.expected_value`). With its ``kept_share`` (:mod:`.returns`), each
         customer's expected value of a purchase is net of what they return.
     horizon : int, default=12
         Months ahead.
