@@ -230,3 +230,32 @@ def test_a_card_states_no_fact_few_of_its_members_have():
     cards = {c["segment"]: c for c in seg.cards(n_facts=4)}
     assert [f["feature"] for f in cards[first]["facts"]] == ["spend"]  # pdays: 1 of 150 observed, no fact
     assert "pdays" in [f["feature"] for f in cards[1 - first]["facts"]]
+
+
+@pytest.mark.parametrize("name, values, expected", [
+    ("Age", [19, 35, 64, 23], "years"),  # Mall Customers: "Age: 26.7" beside a census table's "40.1 years"
+    ("age", [23.0, 45.5, 67.0], "years"),
+    ("customer_age", [41, 52, 38], "years"),
+    ("CustomerAge", [41, 52, 38], "years"),
+    ("Client Age", [41, 52, 38], "years"),
+    ("Age (years)", [41, 52, 38], "years"),
+    ("AGE", [41, None, 38], "years"),  # a gap is no reason to doubt the rest
+    ("age", [1, 2, 3, 4, 5, 6, 7], None),  # an age band's codes
+    ("age", [20, 400, 900], None),  # an account's age in days
+    ("account_age", [3, 30, 61], None),  # not a person's age
+    ("age_band", [2, 3, 4], None),
+    ("AgeGroup", [2, 3, 4], None),
+    ("average_order", [30, 40, 50], None),
+    ("usage", [30, 40, 50], None),
+    ("page_views", [30, 40, 50], None),
+    ("mileage", [30, 40, 50], None),
+    ("age_months", [300, 400, 500], "months"),  # the name states its unit
+])
+def test_a_persons_age_is_in_years(name, values, expected):
+    from segkit.config import params_from_mapping
+    from segkit.kinds.customers.units import unit as _unit
+
+    p = params_from_mapping({"data_kind": "customers"})
+    assert _unit(name, p, pd.Series(values, dtype=float)) == expected
+    assert _unit(name, params_from_mapping({"data_kind": "customers", "units": {name: "count"}}),
+                 pd.Series(values, dtype=float)) == "count"  # the params' unit wins

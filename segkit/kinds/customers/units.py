@@ -41,6 +41,21 @@ def _calendar_years(values: pd.Series | None) -> bool:
     return bool((known % 1 == 0).all() and known.between(1800, 2100).all())
 
 
+#: Names of a person's age: "age", or "age" after a word for the person ("Customer_Age", "client age"), and "Age
+#: (years)", whose bracketed unit the name's words do not state.
+_AGE = (r"^((customer|client|member|user|person|respondent|buyer|shopper|guest|patient|policyholder|driver) )?"
+        r"age( (in )?(years|yrs))?$")
+
+
+def _ages(col: str, values: pd.Series | None) -> bool:
+    """Whether ``col`` names a person's age and its values read as years: all from 0 to 120, half of them 15 or more
+    (an age band's codes 1-7 are no years; an account's age in days runs past 120)."""
+    if values is None or not re.match(_AGE, _words(col)) or not values.notna().any():
+        return False
+    known = values.dropna()
+    return bool(known.between(0, 120).all() and known.median() >= 15)
+
+
 def _share_prc(col: str, values: pd.Series | None) -> bool:
     """Whether ``col`` says ``prc`` of values that all lie in 0..1: a percent (PRC_FULL_PAYMENT), not a price."""
     return "prc" in _words(col).split() and _fractions(values)
@@ -56,14 +71,16 @@ def label(col: str, role: str, params, values: pd.Series | None = None) -> str:
 
 def unit(col: str, params, values: pd.Series | None = None) -> str | None:
     """The params' unit, or the one the name states (a percent whose values lie in 0..1 is a share), a calendar year
-    for a name that says "year" over years' values, or money for a name that says so (not in thousands), or for
-    purchases or payments written with cents (``values``)."""
+    for a name that says "year" over years' values, years for a person's age (:func:`_ages`), or money for a name
+    that says so (not in thousands), or for purchases or payments written with cents (``values``)."""
     given = (params.units or {}).get(col)
     if given:
         return given
     stated = stated_unit(col)
     if stated is None and "year" in _words(col).split() and _calendar_years(values):
         return "year"  # Year_Birth 1976: a calendar year, never "1,976"
+    if stated is None and _ages(col, values):
+        return "years"  # "Age: 26.7 years", as a census table's median age reads
     if (stated == "%" or "prc" in _words(col).split()) and _fractions(values):
         return "share"
     if stated:
