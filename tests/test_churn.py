@@ -74,7 +74,7 @@ def test_default_cutoff_ends_the_horizon_with_the_data(known):
 
 def test_horizon_past_the_data_is_refused(known):
     clean, _ = known
-    with pytest.raises(DataValueError, match="runs past the last transaction") as err:
+    with pytest.raises(DataValueError, match="runs past the last purchase") as err:
         churn.churn_cutoff(clean, "2011-11-01")
     assert err.value.key == "churn_cutoff" and "2011-10-03 or earlier" in err.value.message
     with pytest.raises(DataValueError, match="no transaction is dated before"):

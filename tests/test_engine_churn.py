@@ -72,7 +72,7 @@ def test_scores_from_engine_features_equal_the_pandas_scores(tmp_path):
     pd.testing.assert_frame_equal(from_lines.table, from_engine.table, atol=1e-9)
 
 
-@pytest.mark.parametrize("cutoff, words", [("2012-06-01", "runs past the last transaction"),
+@pytest.mark.parametrize("cutoff, words", [("2012-06-01", "runs past the last purchase"),
                                            ("2010-01-01", "no transaction is dated before the churn cutoff")])
 def test_a_bad_cutoff_is_the_same_error_in_either_engine(tmp_path, cutoff, words):
     p = _params(RETAIL, churn_cutoff=cutoff)
@@ -181,3 +181,23 @@ def test_in_index_is_isin(index):
     expected = np.asarray(values.isin(pd.Index(index, dtype="str")))
     np.testing.assert_array_equal(in_index(values, pd.Index(index, dtype="str")), expected)
     np.testing.assert_array_equal(in_index(values, pd.Index(index, dtype=object)), expected)
+
+
+def test_returns_after_the_last_purchase_end_the_data_at_it_in_either_engine(generated, tmp_path):
+    """Returns dated 18 days after the last purchase moved the end of the data in both engines; now neither."""
+    raw, _ = generated
+    raw = raw.copy()
+    last = pd.to_datetime(raw["InvoiceDate"]).max()
+    cancels = raw[raw["InvoiceNo"].astype(str).str.startswith("C") & raw["CustomerID"].notna()].head(3)
+    late = cancels.assign(InvoiceDate=[last + pd.Timedelta(days=d) for d in (3, 10, 18)],
+                          InvoiceNo=[f"C9{i:05d}" for i in range(3)])
+    raw = pd.concat([raw, late.astype(raw.dtypes.to_dict())], ignore_index=True)
+    path = tmp_path / "late.parquet"
+    raw.to_parquet(path, index=False)
+    cleaned, a, b = _both(raw, path, tmp_path, customer_col="CustomerID")
+    assert (a.cutoff, a.last_date) == (b.cutoff, b.last_date) and a.last_date == last.normalize()
+    _same_features(a.features, b.features)
+    pd.testing.assert_series_equal(a.churned, b.churned)
+    current = behaviour_features(cleaned)
+    _same_features(current, b.current)
+    assert current.attrs["snapshot_date"] == f"{last + pd.Timedelta(days=1):%Y-%m-%d}"

@@ -279,21 +279,33 @@ def test_online_retail_features(online_retail_clean):
     assert np.allclose(f["monetary"], ref["monetary"], rtol=1e-9)
 
 
-def test_the_snapshot_note_says_when_the_last_lines_are_returns(clean):
-    """A shop export's refunds ran 17 days past its last purchase: every recency was at least 18 days and the
-    features page said only "measured at 18 July 2024", while the value page said the data ended on 30 June."""
+def test_returns_dated_after_the_last_purchase_do_not_move_the_end_of_the_data(clean):
+    """A shop export's refunds ran 18 days past its last purchase: the snapshot followed them, so every recency was
+    at least 19 days, the churn horizon ran into days no one could be seen buying (churn 77.8%) and the value page's
+    holdout ended 18 days earlier than the churn page's. The data now end at the last purchase for all three."""
     from segkit import kinds
     from segkit.config import params_from_mapping
+    from segkit.kinds.transactions.churn_data import churn_dataset, data_span
+    from segkit.kinds.transactions.lifetime import value_data
 
     params = params_from_mapping({"data_kind": "transactions"})
     kind = kinds.get("transactions")
-    plain = " ".join(kind.features(clean, params).notes)
-    assert "Recency and tenure are measured at 02 February 2011." in plain and "return or refund" not in plain
-    late = pd.concat([clean, clean[clean["is_cancellation"]].head(1).assign(date=pd.Timestamp("2011-02-20"))],
-                     ignore_index=True)
+    late_return = clean[clean["is_cancellation"]].head(1).assign(date=pd.Timestamp("2011-02-20"))
+    late = pd.concat([clean, late_return], ignore_index=True)
+    before, after = behaviour_features(clean), behaviour_features(late)
+    assert before.attrs["snapshot_date"] == after.attrs["snapshot_date"] == "2011-02-02"
+    pd.testing.assert_series_equal(before["recency"], after["recency"])
+    who = str(late_return["customer_id"].iloc[0])
+    assert after.at[who, "monetary"] == pytest.approx(before.at[who, "monetary"] + late_return["amount"].iloc[0])
+    assert after.at[who, "spend_30d"] == pytest.approx(before.at[who, "spend_30d"] + late_return["amount"].iloc[0])
+    assert data_span(late) == data_span(clean) and data_span(late)[1].normalize() == pd.Timestamp("2011-02-01")
+    short = {"cutoff": None, "horizon_days": 10}
+    assert churn_dataset(late, **short).cutoff == churn_dataset(clean, **short).cutoff == pd.Timestamp("2011-01-23")
+    assert value_data(late, churn_horizon_days=10).last_day == pd.Timestamp("2011-02-01")
     notes = " ".join(kind.features(late, params).notes)
-    assert ("measured at 21 February 2011. That is the day after the data's last line, a return or refund: the last "
-            "purchase was on 01 February 2011, so every customer's days since the last purchase are at least "
-            "20.") in notes
-    given = params_from_mapping({"data_kind": "transactions", "snapshot_date": "2011-03-01"})
-    assert "return or refund" not in " ".join(kind.features(late, given).notes)  # the user's own date: no claim
+    assert "Recency and tenure are measured at 02 February 2011 (the day after the last purchase)." in notes
+    # a snapshot of the user's own between the last purchase and the late return is one the data can take
+    given = params_from_mapping({"data_kind": "transactions", "snapshot_date": "2011-02-10"})
+    assert kind.features(late, given).table.attrs["snapshot_date"] == "2011-02-10"
+    with pytest.raises(DataValueError, match="not after the last purchase day 2011-02-01"):
+        behaviour_features(late, snapshot_date="2011-02-01")

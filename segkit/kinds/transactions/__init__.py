@@ -220,29 +220,17 @@ def engine_value(con, cleaned: str, params):
     return value_data_in_duckdb(con, cleaned, params)
 
 
-def _after_last_purchase(table: pd.DataFrame, snapshot, by_default: bool) -> str:
-    """What the note on the snapshot adds when the data's last lines are returns or refunds, dated after its last
-    purchase: the snapshot follows them, so no customer's recency is below the days since that purchase."""
-    whole = "entities_total" not in table.attrs  # a sample's customers may all have bought before the last day
-    gap = int(table["recency"].min()) if by_default and whole and "recency" in table and len(table) else 1
-    if gap <= 1:
-        return ""
-    last = pd.Timestamp(snapshot) - pd.Timedelta(days=gap)
-    return (f" That is the day after the data's last line, a return or refund: the last purchase was on "
-            f"{last:%d %B %Y}, so every customer's days since the last purchase are at least {gap}.")
-
-
 def _feature_set(table: pd.DataFrame, params) -> FeatureSet:
     columns = list(params.features or DEFAULT_FEATURES)
     notes = []
     dropped = table.attrs.get("dropped_customers") or []
     if len(dropped):
-        notes.append(f"{len(dropped):,} customers had only cancellations and no purchase; they have no recency "
-                     "and are left out of the segments.")
+        who = "1 customer had" if len(dropped) == 1 else f"{len(dropped):,} customers had"
+        notes.append(f"{who} only cancellations and no purchase: no recency, so left out of the segments.")
     snapshot = table.attrs.get("snapshot_date")
     if snapshot is not None:
-        notes.append(f"Recency and tenure are measured at {pd.Timestamp(snapshot):%d %B %Y}."
-                     + _after_last_purchase(table, snapshot, params.snapshot_date is None))
+        by_default = " (the day after the last purchase)" if params.snapshot_date is None else ""
+        notes.append(f"Recency and tenure are measured at {pd.Timestamp(snapshot):%d %B %Y}{by_default}.")
     labels, short = dict(FEATURE_DESCRIPTIONS), dict(SHORT_LABELS)
     if params.invoice_col is None:
         notes.append("The data has no order id (invoice_col is not set), so one purchase is one customer-day: all "

@@ -8,7 +8,7 @@ The set-up (transactions only)
 * The **outcome** is read from the ``horizon_days`` days from the cutoff on: a customer who places no
   purchase (cancellations do not count) in ``[cutoff, cutoff + horizon)`` has *churned* (label 1).
   The horizon must end within the data, otherwise a customer could look churned for lack of data. By
-  default the cutoff is ``horizon_days`` before the day after the last transaction, so the horizon is
+  default the cutoff is ``horizon_days`` before the day after the last purchase, so the horizon is
   exactly the last ``horizon_days`` days of data.
 * The **model** is a random forest with balanced class weights (the two outcomes weigh the same in
   training however rare churn is). Stratified k-fold cross-validation judges it: ROC-AUC (how often a

@@ -14,7 +14,7 @@ import pandas as pd
 from ...errors import ColumnError, DataValueError
 from .features import behaviour_features
 
-__all__ = ["ChurnData", "naive_dates", "churn_cutoff", "cutoff_day", "churn_dataset", "check_churn", "assemble",
+__all__ = ["ChurnData", "naive_dates", "data_span", "churn_cutoff", "cutoff_day", "churn_dataset", "check_churn", "assemble",
            "purchases", "check_value"]
 
 _DAY = pd.Timedelta(days=1)
@@ -47,7 +47,7 @@ class ChurnData:
         The first day of the horizon (midnight); features use dates strictly before it.
     horizon_days : int
     last_date : Timestamp
-        The day of the last transaction in the data.
+        The day of the last purchase in the data (:func:`data_span`).
     current : DataFrame or None
         The customers' features at the last date, when an engine built them beside the data set (else
         :func:`refit_and_score` builds them from the cleaned lines).
@@ -79,29 +79,39 @@ class ChurnData:
                 f"({self.horizon_days} days): {100 * self.rate:.1f}% did ({int(self.churned.sum()):,} customers).")
 
 
+def data_span(clean: pd.DataFrame) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """The first date of a cleaned transaction table and its last purchase (a line that is not a cancellation; the
+    last line when there is none): where the data end for recency, churn and value. Returns and refunds dated after
+    the last purchase (an export of a period's orders with the returns processed since) do not extend it: no one
+    could be seen buying then, and a horizon that ran into those days called buyers churned."""
+    dates = naive_dates(clean)
+    if len(dates.dropna()) == 0:
+        raise DataValueError("the transaction table has no dates", "check the cleaning log: every row was removed")
+    bought = dates[~clean["is_cancellation"].to_numpy(dtype=bool)] if "is_cancellation" in clean else dates
+    return dates.min(), (bought if bought.notna().any() else dates).max()
+
+
 def churn_cutoff(clean: pd.DataFrame, cutoff=None, horizon_days: int = 90) -> pd.Timestamp:
-    """The cutoff day: ``cutoff`` (a date), or ``horizon_days`` before the day after the last transaction.
+    """The cutoff day: ``cutoff`` (a date), or ``horizon_days`` before the day after the last purchase
+    (:func:`data_span`).
 
     Raises
     ------
     DataValueError
-        The horizon would run past the last transaction, or no transaction is dated before the cutoff.
+        The horizon would run past the last purchase, or no transaction is dated before the cutoff.
     """
-    dates = naive_dates(clean)
-    if len(dates.dropna()) == 0:
-        raise DataValueError("the transaction table has no dates", "check the cleaning log: every row was removed")
-    return cutoff_day(dates.min(), dates.max(), cutoff, horizon_days)
+    return cutoff_day(*data_span(clean), cutoff, horizon_days)
 
 
 def cutoff_day(first, last, cutoff=None, horizon_days: int = 90) -> pd.Timestamp:
-    """:func:`churn_cutoff` from the first and last transaction dates (for engines that measure them in place)."""
+    """:func:`churn_cutoff` from the first date and the last purchase (for engines that measure them in place)."""
     first, last = pd.Timestamp(first).normalize(), pd.Timestamp(last).normalize()
     latest = last + _DAY - pd.Timedelta(days=horizon_days)
     day = latest if cutoff is None else pd.Timestamp(cutoff).normalize()
     if day > latest:
         raise DataValueError(
             f"the churn horizon of {horizon_days} days from the cutoff {day.date()} runs past the last "
-            f"transaction ({last.date()}), so churn cannot be observed for the whole horizon",
+            f"purchase ({last.date()}), so churn cannot be observed for the whole horizon",
             f"set churn_cutoff to {latest.date()} or earlier, or shorten churn_horizon_days", key="churn_cutoff")
     if day <= first:
         days = (last - first).days + 1
@@ -141,7 +151,8 @@ def churn_dataset(clean: pd.DataFrame, *, cutoff=None, horizon_days: int = 90) -
     day = churn_cutoff(clean, cutoff, horizon_days)
     dates = naive_dates(clean)
     features = behaviour_features(clean[(dates < day).to_numpy()], snapshot_date=day)
-    return assemble(features, _buyers(clean, _horizon(dates, day, horizon_days)), day, horizon_days, dates.max())
+    return assemble(features, _buyers(clean, _horizon(dates, day, horizon_days)), day, horizon_days,
+                    data_span(clean)[1])
 
 
 def check_churn(clean: pd.DataFrame, *, cutoff=None, horizon_days: int = 90) -> None:
@@ -212,12 +223,11 @@ def check_value(clean: pd.DataFrame, *, calibration_end=None, churn_cutoff=None,
 
 
 def purchases_and_span(clean: pd.DataFrame) -> tuple[pd.DataFrame, tuple]:
-    """The purchase lines and the first and last date of all cleaned lines (None, None without a purchase)."""
+    """The purchase lines and :func:`data_span` (None, None without a purchase)."""
     bought = purchases(clean)
     if bought.empty:
         return bought, (None, None)
-    dates = naive_dates(clean)
-    return bought, (dates.min(), dates.max())
+    return bought, data_span(clean)
 
 
 def value_periods(bought: pd.DataFrame, span: tuple, calibration_end, churn_cutoff, churn_horizon_days: int) -> tuple:

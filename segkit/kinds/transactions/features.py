@@ -8,8 +8,10 @@ optionally, ``stock_code`` and ``country``). Output has one row per customer, in
 Conventions
 -----------
 * Days are calendar days: times of day are ignored. The *snapshot date* is the day the features are
-  measured at; it defaults to the day after the last date in the data and must be after every
-  transaction, so recency is at least 1.
+  measured at; it defaults to the day after the last purchase in the data and must be after every
+  purchase, so recency is at least 1. Returns and refunds dated after it (an export of the orders of a period
+  with the returns processed since) still count against net spend: measured from the last such line, a shop
+  export's every recency was 19 days too long and its churn overstated.
 * *Purchases* are lines not flagged ``is_cancellation``. Recency, frequency, tenure and the
   purchase-date features use purchases only; ``monetary`` and the spend windows net cancellations.
 * Customers with only cancellation lines (they returned goods bought before the data starts) have no
@@ -143,7 +145,8 @@ def _prepare(clean: pd.DataFrame, snapshot_date, extra: Sequence[str] = ()) -> d
     if getattr(dates.dt, "tz", None) is not None:
         dates = dates.dt.tz_localize(None)
     day = dates.to_numpy().astype("datetime64[D]").astype("int64")
-    last_day = int(day.max())
+    cancel = clean["is_cancellation"].to_numpy(dtype=bool)
+    last_day = int(day[~cancel].max() if (~cancel).any() else day.max())  # the last purchase
     if snapshot_date is None:
         snap = last_day + 1
     else:
@@ -152,11 +155,10 @@ def _prepare(clean: pd.DataFrame, snapshot_date, extra: Sequence[str] = ()) -> d
             last = np.datetime64(last_day, "D")
             raise DataValueError(
                 f"snapshot_date {pd.Timestamp(snapshot_date).date()} is not after the last "
-                f"transaction day {last}",
+                f"purchase day {last}",
                 f"use a snapshot date of {last + 1} or later, or filter the transactions first")
     codes, uniques = pd.factorize(clean["customer_id"].astype("str"), sort=True)
     invoice = _value_codes(clean["invoice_id"])
-    cancel = clean["is_cancellation"].to_numpy(dtype=bool)
     amount = clean["amount"].to_numpy(dtype="float64")
     n_cust = len(uniques)
     has_purchase = np.bincount(codes[~cancel], minlength=n_cust) > 0
@@ -247,7 +249,7 @@ def rfm_features(clean: pd.DataFrame, *, snapshot_date=None) -> pd.DataFrame:
     ColumnError
         ``clean`` lacks a normalised column.
     DataValueError
-        The table is empty, or ``snapshot_date`` is not after the last transaction day.
+        The table is empty, or ``snapshot_date`` is not after the last purchase day.
     """
     p = _prepare(clean, snapshot_date)
     return _frame(_rfm(clean, p), p)

@@ -23,13 +23,17 @@ from .sql import features_in_duckdb
 
 __all__ = ["churn_dataset_in_duckdb", "value_data_in_duckdb"]
 
+#: The first date of the cleaned lines and the last purchase (the last line without one), as
+#: :func:`.churn_data.data_span`.
+_SPAN = ("min(CAST(date AS DATE)), coalesce(max(CASE WHEN NOT is_cancellation THEN CAST(date AS DATE) END), "
+         "max(CAST(date AS DATE)))")
+
 
 def churn_dataset_in_duckdb(con, relation: str, params, current: pd.DataFrame | None = None) -> ChurnData:
     """:func:`.churn.churn_dataset` of the cleaned lines in ``relation``, with ``current`` (the features at the last
     date) filled in; ``params`` gives ``churn_cutoff`` and ``churn_horizon_days``. Pass ``current`` when the run
     has them already (``02_features``' table at the default snapshot) to save a pass over the lines."""
-    first, last = query(con, f"SELECT min(CAST(date AS DATE)), max(CAST(date AS DATE)) FROM {relation}",
-                        "measuring the churn horizon").fetchone()
+    first, last = query(con, f"SELECT {_SPAN} FROM {relation}", "measuring the churn horizon").fetchone()
     if first is None:
         raise DataValueError("the transaction table has no dates", "check the cleaning log: every row was removed")
     horizon = int(params.churn_horizon_days)
@@ -44,7 +48,7 @@ def churn_dataset_in_duckdb(con, relation: str, params, current: pd.DataFrame | 
     data = assemble(features, bought, day, horizon, last)
     if current is None:
         current = features_in_duckdb(con, relation, params.model_copy(update={"snapshot_date": None}))
-    else:  # the features' table at the default snapshot, the day after the last line
+    else:  # the features' table at the default snapshot, the day after the last purchase
         current = current.copy()
         current.attrs["snapshot_date"] = f"{pd.Timestamp(last) + pd.Timedelta(days=1):%Y-%m-%d}"
     data.current = current
@@ -55,7 +59,7 @@ def value_data_in_duckdb(con, relation: str, params) -> ValueData:
     """:func:`.lifetime.value_data` of the cleaned lines in ``relation``: purchases (no cancellation, a positive
     amount) summed per customer and day in DuckDB; ``params`` gives the calibration end and the churn cutoff."""
     first, last, cleaned = query(
-        con, f"SELECT min(CAST(date AS DATE)), max(CAST(date AS DATE)), count(*) FROM {relation}",
+        con, f"SELECT {_SPAN}, count(*) FROM {relation}",
         "measuring the purchase period").fetchone()
     daily = frame(con, f"""SELECT customer_id, CAST(CAST(date AS DATE) AS TIMESTAMP) AS date, sum(amount) AS amount,
                           count(*) AS lines FROM {relation} WHERE amount > 0 AND NOT is_cancellation GROUP BY ALL

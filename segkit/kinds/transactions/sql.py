@@ -336,7 +336,9 @@ def clean_in_duckdb(con, source: str, params, out_path=None) -> CleaningLog:
 
 def _snapshot(eng: SQLEngine, relation: str, snapshot_date) -> int:
     """The snapshot day (days since 1970-01-01), as :func:`~segkit.kinds.transactions.features.rfm_features`."""
-    n, last = eng.one(f"SELECT count(*), max({eng.day_number('date')}) FROM {relation}", "building the features")
+    day_of = eng.day_number("date")
+    n, last = eng.one(f"SELECT count(*), coalesce(max(CASE WHEN NOT is_cancellation THEN {day_of} END), max({day_of})) "
+                      f"FROM {relation}", "building the features")  # the last purchase, as rfm_features
     if not n:
         raise DataValueError("the transaction table is empty", "check the cleaning log: every row was removed by "
                              "some rule")
@@ -345,7 +347,7 @@ def _snapshot(eng: SQLEngine, relation: str, snapshot_date) -> int:
     snap = (pd.Timestamp(snapshot_date).normalize() - pd.Timestamp("1970-01-01")).days
     if snap <= last:
         day = pd.Timestamp("1970-01-01") + pd.Timedelta(days=int(last))
-        raise DataValueError(f"snapshot_date {pd.Timestamp(snapshot_date).date()} is not after the last transaction "
+        raise DataValueError(f"snapshot_date {pd.Timestamp(snapshot_date).date()} is not after the last purchase "
                              f"day {day.date()}", f"use a snapshot date of {(day + pd.Timedelta(days=1)).date()} or "
                              "later, or filter the transactions first")
     return int(snap)
