@@ -559,7 +559,8 @@ def _(path):
     last = max(r["InvoiceDate"] for r in kept).date() + timedelta(days=1)
     return {"clean": {"values": tx_clean(kept), "steps": {"future_dates": {"rows_removed": 3, "note": "2099-"}},
                       "readings": {"InvoiceDate": {"why": "3 after today"}}},
-            "features": {"notes": [f"Recency and tenure are measured at {last:%d %B %Y}."]},
+            "features": {"notes": [f"Recency and tenure are measured at {last:%d %B %Y} (the day after the last "
+                                   "purchase)."]},
             "check": {"findings": [["warning", "range", "InvoiceDate"]]}}
 
 
@@ -570,7 +571,8 @@ def _(path):
     path.write_text(text(rows, TX))
     return {"clean": {"values": tx_clean(rows), "readings": {"InvoiceDate": {
         "why": "1 line(s) dated far after the data's period (e.g. 2019-06-01) are kept"}}},
-            "features": {"notes": ["Recency and tenure are measured at 02 June 2019."]}}
+            "features": {"notes": ["Recency and tenure are measured at 02 June 2019 (the day after the last "
+                                   "purchase)."]}}
 
 
 @quirk("not_dates.csv", "a word in the date column")

@@ -186,7 +186,7 @@ def test_prices_with_currency_signs_thousands_and_blanks_are_read(tmp_path):
              LINES[2].replace(",2.75,", ", ,"), *LINES[3:]]
     raw = io.read_table(_orders(tmp_path, lines))  # typed once for the whole file: numbers, and one missing
     assert raw["UnitPrice"].tolist()[:2] == [2.55, 1339.0] and raw["UnitPrice"].isna().sum() == 1
-    assert any("currency £ removed (1 values)" in n and "1 blank or NA value(s) read as missing" in n
+    assert any("currency £ removed (1 value)" in n and "1 blank or NA value(s) read as missing" in n
                for n in raw.attrs["read_notes"])
     clean, log = clean_transactions(raw)
     assert log["missing_values"].rows_removed == 1  # the blank price is missing, and its line set aside

@@ -21,7 +21,7 @@ def test_census_codes_read_as_their_numbers_or_missing():
     assert r.values.tolist()[9] == 1939.0 and r.n_unparsed == 0 and r.n_missing == 6
     assert any("2,500- (a bottom code" in n for n in r.notes) and any("250,000+ (a top code" in n for n in r.notes)
     rents = read_numbers(["3,500+", "1,200", "2,000"], census=True)  # the note quotes a code the column holds
-    assert rents.notes[-1] == "1 values such as 3,500+ (a top code: that much or more) read as their number"
+    assert rents.notes[-1] == "1 value such as 3,500+ (a top code: that much or more) read as its number"
 
 
 def test_outside_a_census_table_a_trailing_minus_stays_negative_and_a_top_code_reads():

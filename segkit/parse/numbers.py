@@ -111,10 +111,10 @@ def _text_numbers(uniq: np.ndarray, weights: np.ndarray, decimal, thousands, cen
             votes[_mark(m["core"])] += int(w)
     dec = decimal or {".": ",", ",": "."}.get(thousands) or ("," if votes[","] > votes["."] else ".")
     notes = [text for text, n in [
-        (f"decimal comma detected ({votes[',']:,} values)", decimal is None and dec == "," and votes[","]),
+        (f"decimal comma detected ({_values(votes[','])})", decimal is None and dec == "," and votes[","]),
         (f"both decimal marks appear ({votes['.']:,} values with '.', {votes[',']:,} with ','): read with "
          f"{dec!r}; the others are unparsed", votes[","] and votes["."]),
-        (f"{votes['?,']:,} values like '1,234' read with ',' as thousands separator (set decimal: ',' if it is "
+        (f"{_values(votes['?,'])} like '1,234' read with ',' as thousands separator (set decimal: ',' if it is "
          "a decimal comma)", dec == "." and votes["?,"])] if n]
     tchars = (thousands or ",. '’").replace(dec, "")
     t = re.escape(thousands) if thousands else "[" + re.escape(tchars) + "]"
@@ -160,21 +160,28 @@ def _text_numbers(uniq: np.ndarray, weights: np.ndarray, decimal, thousands, cen
     return out, notes + _notes(seen, currencies, scales), unit, dec, tuple(currencies), scales
 
 
+def _values(n: int) -> str:
+    """ "1 value", "2,500 values"."""
+    return "1 value" if n == 1 else f"{n:,} values"
+
+
 def _notes(seen: dict, currencies: list[str], scales: tuple) -> list[str]:
     """What reading a column's numbers took (:func:`_text_numbers`' counts ``seen``), in words."""
-    return [f"currency {c} removed ({n:,} values)" for c, n in seen["cur"].items() if c] + [
-        text.format(n) for text, n in [
+    def coded(n: int, example: str, what: str) -> str:
+        return (f"{_values(n)} such as {example} (a {what}) read as {'its' if n == 1 else 'their'} number")
+
+    return [f"currency {c} removed ({_values(n)})" for c, n in seen["cur"].items() if c] + [
+        text for text, n in [
         ("several currencies in one column: amounts are not converted", len(currencies) > 1),
-        ("percent sign removed from {:,} values; kept in percent (12% reads 12)", seen["pct"]),
-        ("{:,} values in parentheses read as negative", seen["paren"]),
-        ("{:,} values with a trailing minus (12,50-) read as negative", seen["trailing"]),
-        ("thousands separators removed from {:,} values", seen["thousands"]),
-        (f"{{:,}} values such as {seen.get('top_example', '250,000+')} (a top code: that much or more) read as "
-         "their number", seen["top"]),
-        (f"{{:,}} values such as {seen.get('bottom_example', '2,500-')} (a bottom code: that much or less) read as "
-         "their number", seen["bottom"]),
-        ("{0[1]:,} values without a percent sign are all between 0 and 1 beside {0[0]:,} percents: shares (0.12) "
-         "and percents (12%) may be mixed", scales)] if n]
+        (f"percent sign removed from {_values(seen['pct'])}; kept in percent (12% reads 12)", seen["pct"]),
+        (f"{_values(seen['paren'])} in parentheses read as negative", seen["paren"]),
+        (f"{_values(seen['trailing'])} with a trailing minus (12,50-) read as negative", seen["trailing"]),
+        (f"thousands separators removed from {_values(seen['thousands'])}", seen["thousands"]),
+        (coded(seen["top"], seen.get("top_example", "250,000+"), "top code: that much or more"), seen["top"]),
+        (coded(seen["bottom"], seen.get("bottom_example", "2,500-"), "bottom code: that much or less"),
+         seen["bottom"]),
+        (f"{_values(scales[1]) if scales else ''} without a percent sign are all between 0 and 1 beside "
+         f"{scales[0] if scales else 0:,} percents: shares (0.12) and percents (12%) may be mixed", scales)] if n]
 
 
 def read_numbers(values, *, column: str = "", decimal: str | None = None,
