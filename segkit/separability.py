@@ -228,8 +228,8 @@ class SegmentExplanation:
         folds = len(self.scores)
         text = (f"A random forest predicts the segment from the features with a cross-validated accuracy of "
                 f"{100 * acc:.1f}% ± {100 * acc_sd:.1f} points and a macro-F1 of {f1:.3f} ± {f1_sd:.3f} "
-                f"(mean ± standard deviation over {folds} folds; always guessing the largest segment would be "
-                f"right {100 * self.baseline_accuracy:.0f}% of the time).")
+                f"(mean ± standard deviation over {folds} folds; always guessing the largest segment "
+                f"{'tested ' if self.left_out else ''}would be right {100 * self.baseline_accuracy:.0f}% of the time).")
         return text + self._verdict() + self._confusion_text() + self._left_out_text()
 
     def plain_summary(self) -> str:
@@ -238,8 +238,13 @@ class SegmentExplanation:
         if not self.measured:
             return self.summary()
         guess = 100 * self.baseline_accuracy
+        among = ""
+        if self.left_out:  # the largest segment of those tested, not of the table above: 55%, not 49%
+            tested = int(self.scores["rows"].sum()) if "rows" in self.scores else 0
+            among = f", among the {tested:,} in segments large enough to test" if tested else ", among those tested"
         text = (f"A model that sees only the measures placed {100 * self.accuracy[0]:.0f}% of the {self.entity} it had "
-                f"not seen in their own segment (always guessing the largest segment: {guess:.0f}%).")
+                f"not seen in their own segment{among} (always guessing the largest "
+                f"{'of those segments' if among else 'segment'}: {guess:.0f}%).")
         return text + self._verdict(plain=True) + self._confusion_text() + self._left_out_text()
 
     # ---------------------------------------------------------------------------------- tables

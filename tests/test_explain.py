@@ -147,6 +147,14 @@ def test_a_one_member_segment_is_left_out_with_a_note_and_described_from_its_val
     assert "more days since last purchase (typically 201 days vs 35 days overall)" in result.drivers[0]
     assert "S01 Lone (1 member)" in result.summary() and "too small to test" in result.summary()
     assert result.distinctness(0).startswith("too few members (1)")
+    # the baseline is the largest tested segment's share of the tested rows, and the index says so (a census trial
+    # read "guessing the largest segment: 55%" under a table whose largest segment was 49%)
+    tested = int(result.scores["rows"].sum())
+    largest = max(np.bincount(labels)[1:]) / tested
+    assert tested == len(table) - 1 and result.baseline_accuracy == pytest.approx(largest)
+    assert (f"in their own segment, among the {tested:,} in segments large enough to test (always guessing the "
+            f"largest of those segments: {100 * largest:.0f}%)") in result.plain_summary()
+    assert "always guessing the largest segment tested would be right" in result.summary()
     back = explain.SegmentExplanation.from_dict(json.loads(json.dumps(result.to_dict())))
     assert back.left_out == {0: 1} and back.drivers == result.drivers and back.summary() == result.summary()
 
