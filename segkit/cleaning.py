@@ -18,9 +18,11 @@ import pandas as pd
 __all__ = ["CleaningStep", "CleaningLog", "examples", "SUMMARY_IDS", "is_summary_id", "labelled_summary", "rows_added"]
 
 #: Ids of an export's summary row, not of a customer (compared trimmed, in lower case, with or without a final
-#: colon): the transactions' ``summary_lines`` and the customers' ``summary_rows`` rules remove such rows.
+#: colon), in the languages of the exports tried (a Brazilian shop's "Total geral"): the transactions'
+#: ``summary_lines`` and the customers' ``summary_rows`` rules remove such rows.
 SUMMARY_IDS = ("total", "totals", "grand total", "subtotal", "sub total", "sub-total", "summe", "gesamt",
-               "gesamtsumme", "total général")
+               "gesamtsumme", "total général", "total geral", "total general", "totale", "totale generale", "totaal",
+               "suma", "summa", "sum total")
 SUMMARY_ID_TEXTS = frozenset(w + end for w in SUMMARY_IDS for end in ("", ":"))
 
 

@@ -466,3 +466,15 @@ def test_the_input_table_counts_every_line_when_the_page_sees_a_sample(generated
     assert "Distinct values (in the 5,000 sampled lines)" in shown.columns
     note = stages.eda.sample_note(sample).data
     assert "The input has 60,000 lines, read by the duckdb engine" in note and "random sample of 5,000 lines" in note
+
+
+@pytest.mark.parametrize("text, summary", [
+    ("Total", True), (" Grand total: ", True), ("Summe", True), ("Total geral", True), ("TOTAL GENERAL:", True),
+    ("Totale", True), ("Totaal", True), ("Suma", True), ("Summa", True), ("Total général", True),
+    ("Total Gym Ltd", False), ("TotalEnergies", False), ("Summit", False), ("SUM", False), ("12345", False),
+])
+def test_the_summary_words_of_exports_in_several_languages(text, summary):
+    """A Brazilian shop export ended with "Total geral;...;R$ 22.821.845,67", counted as a line of the input."""
+    from segkit.cleaning import is_summary_id
+
+    assert is_summary_id(pd.Series([text, "C1"])).tolist() == [summary, False]
