@@ -29,6 +29,10 @@ from segkit.naming.words import default_label, feature_phrase, load_words, plura
     ("Q1_1", "Q1 1"), ("Q1", "Q1"),  # survey items: numbers are never merged as a repeated word
     ("q2_would_recommend", "Q2 would recommend"), ("sat_q10", "Sat Q10"), ("COVID19_cases", "COVID 19 cases"),
     ("Q10a_rating", "Q10A rating"), ("b2b_customer", "B2B customer"), ("h2o_level", "H2O level"),
+    # codes in capitals were split at their last letter ("B2 b customer"), and a unit kept its case only in brackets
+    ("B2B customer", "B2B customer"), ("B2BCustomer", "B2B customer"), ("P2PTransfers", "P2P transfers"),
+    ("Q2WouldRecommend", "Q2 would recommend"), ("Top10Products", "Top 10 products"), ("RFMScore", "RFM score"),
+    ("data_usage_gb", "Data usage (GB)"), ("DataUsageGB", "Data usage (GB)"), ("Data Usage (GB)", "Data usage (GB)"),
 ])
 def test_labels_from_column_names(name, label):
     assert default_label(name) == label

@@ -39,7 +39,9 @@ __all__ = ["load_words", "split_words", "default_label", "stated_unit", "plural"
 _CODE = r"(?<![A-Za-z])[A-Za-z]{1,2}[0-9]+[A-Za-z]{0,2}(?![0-9.A-Za-z])"
 _TOKEN = re.compile(r"\([^)]*\)|" + _CODE + r"|[A-Za-z]+|[0-9]+(?:\.[0-9]+)?|[$%€£]")
 _NOT_PLURAL = ("ss", "us", "is", "sales", "earnings", "savings", "gross", "status", "news")
-_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+#: Where a name in camel case splits: before a capital after a small letter, before a word after a number or a run of
+#: capitals ("Top10Products", "RFMScore"); not inside a code ("B2B", "P2PTransfers" -> "P2P Transfers").
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[0-9])(?=[A-Z][a-z])|(?<=[A-Z])(?=[A-Z][a-z])")
 _REPEAT = re.compile(r"\b([A-Za-z]{2,})(?: \1\b)+", re.IGNORECASE)  # a word said twice in a row (not Q1_1's 1 1)
 #: Plurals whose singular no rule gives ("movies" is not "movy"); the others lose their "s", "es" or "ies".
 _SINGULAR = {"people": "person", "children": "child", "men": "man", "women": "woman", "series": "series",
@@ -99,7 +101,7 @@ def default_label(name: str, words: Mapping[str, str] | None = None) -> str:
         else:
             out.append(key)
     text = _REPEAT.sub(r"\1", " ".join(out).strip()) or str(name)  # nps_score: not "net promoter score score"
-    text += f" ({abbreviations.get(unit) or unit})" if unit else ""
+    text += f" ({abbreviations.get(unit) or _shipped()[1].get(unit) or unit})" if unit else ""  # (GB), not (gb)
     return text[:1].upper() + text[1:]
 
 
