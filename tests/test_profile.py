@@ -246,3 +246,25 @@ def test_an_index_is_shown_only_where_it_reads_as_a_ratio():
     assert facts["cpi"]["zscore"] > 0.9  # still far above average in its own spread: the name may say high
     # ... and the card shows it: it ranks by its z-score, not by an index of 100.8 that ranked it last
     assert "cpi" in [f["feature"] for f in p.key_facts(1, n=2)]
+
+
+def test_the_overview_gives_an_index_only_where_the_cards_do():
+    """A census trial's table read "Median year built | 1970 (99)" and "1958 (99)": an index of a calendar year is
+    100 in every segment. The overview gives one only for the ratio features, as the cards and sentences do."""
+    from types import SimpleNamespace
+
+    from segkit.stages.profile import segment_overview
+
+    rng = np.random.default_rng(0)
+    labels = np.repeat([0, 1], 50)
+    table = pd.DataFrame({"income": np.where(labels == 0, 40_000.0, 90_000.0) + rng.normal(0, 5_000, 100),
+                          "median_year_built": np.where(labels == 0, 1958.0, 1984.0) + rng.normal(0, 3, 100)})
+    profile = profile_segments(table, labels)
+    assert profile.ratio_features == ["income"]
+    fs = SimpleNamespace(columns=list(table.columns), entity="areas", units={"income": "money",
+                         "median_year_built": "year"}, label_map=lambda: {"income": "Income",
+                                                                          "median_year_built": "Median year built"})
+    shown = segment_overview(SimpleNamespace(profile=profile, features=fs, currency="$"), top=None)
+    built = shown.loc["Median year built"].tolist()
+    assert all(cell.isdigit() and 1950 < int(cell) < 1990 for cell in built)  # "1958", no "(99)"
+    assert all(cell.endswith(")") and "(index" not in cell and "$" in cell for cell in shown.loc["Income"])

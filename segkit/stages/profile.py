@@ -178,16 +178,19 @@ def shown_note(seg: Segmentation, top: int | None = TOP_FEATURES):
 
 
 def segment_overview(seg: Segmentation, top: int | None = TOP_FEATURES):
-    """Size, share, and each shown feature's mean (in its unit) with its index, one column per segment
-    (wide runs are split into blocks of columns that fit the page)."""
+    """Size, share, and each shown feature's mean (in its unit) with its index where the index is a ratio a reader
+    can take at its word (:attr:`~segkit.profile.SegmentProfile.ratio_features`, as the cards), one column per
+    segment (wide runs are split into blocks of columns that fit the page)."""
     fs, prof = seg.features, seg.profile
     names = prof.display_names()
     labels = fs.label_map()  # the values say their unit ("£61", "210 days"): "Net spend (£) | £61" said it twice
     rows = {f"{fs.entity.capitalize()}": [f"{int(prof.sizes[s]):,}" for s in prof.segments],
             "Share": [f"{100 * prof.shares[s]:.1f}%" for s in prof.segments]}
+    ratio = set(prof.ratio_features)  # as the cards: "Median year built 1970 (99)" said nothing a reader could use
     for f in shown_features(seg, top):
-        rows[labels.get(f, f)] = [f"{format_value(prof.means.at[s, f], fs.units.get(f), seg.currency)} "
-                                  f"({_index_text(prof.index.at[s, f])})" for s in prof.segments]
+        rows[labels.get(f, f)] = [format_value(prof.means.at[s, f], fs.units.get(f), seg.currency)
+                                  + (f" ({_index_text(prof.index.at[s, f])})" if f in ratio else "")
+                                  for s in prof.segments]
     table = pd.DataFrame(rows, index=[names[s] for s in prof.segments]).T
     table.index.name = "Mean (index)"
     return split_table(table)
