@@ -202,6 +202,22 @@ def test_labels_units_and_entity_reach_names_cards_and_sentences():
     assert "$" in text and "months" in text
 
 
+def test_the_params_entity_reaches_the_scoring_page(tmp_path):
+    """A telecom trial with ``entity: subscriber`` read "25 customers drawn at random" and "New customers" on 06."""
+    from segkit.config import Params
+    from segkit import stages
+    from segkit.io import RunFolder
+    from segkit.stages import RunContext
+
+    folder = RunFolder(tmp_path).ensure()
+    folder.write_parquet("clean.parquet", _cards_table())
+    own = RunContext(Params(data_kind="customers", entity="subscriber", score_rows=5), folder)
+    assert own.entity == "subscribers"
+    assert RunContext(Params(data_kind="customers"), folder).entity == "customers"
+    new = stages.score.new_rows(own)
+    assert new.attrs["source"].startswith("5 subscribers drawn at random from the input")
+
+
 def test_a_description_quotes_the_index_its_card_shows_when_values_were_filled():
     """A telco card said "total charges (index 8) ... below average" above its fact "Total charges: 263 (index 15)":
     the sentence was measured without the filled values, the fact with them. Both quote the same index now."""

@@ -20,6 +20,7 @@ from .. import kinds
 from ..config import Params, params_from_mapping, resolve_env
 from ..io import RunFolder
 from ..kernel import prepare_kernel
+from ..naming.words import plural
 
 __all__ = ["RunContext", "open_run", "start"]
 
@@ -45,6 +46,11 @@ class RunContext:
     def kind(self) -> kinds.Kind:
         """The run's data kind."""
         return kinds.get(self.params.data_kind)
+
+    @property
+    def entity(self) -> str:
+        """What a row is, in the plural: the params' ``entity`` ("subscribers"), else the kind's ("customers")."""
+        return plural(self.params.entity) if self.params.entity else self.kind.entity
 
 
 def open_run(run_dir: str | Path, namespace: Mapping[str, Any] | None = None, **overrides: Any) -> RunContext:

@@ -44,7 +44,7 @@ def new_rows(ctx: RunContext) -> pd.DataFrame:
 
     ``attrs["source"]`` says in a sentence where they come from.
     """
-    p, entity = ctx.params, ctx.kind.entity
+    p, entity = ctx.params, ctx.entity
     if p.score_rows < 1:
         raise ParamsError(f"score_rows={p.score_rows} must be at least 1", "use e.g. 25", key="score_rows")
     if p.score_path:
@@ -78,7 +78,7 @@ def score_new(ctx: RunContext, new: pd.DataFrame) -> pd.DataFrame:
 def scored_summary(ctx: RunContext, scored: pd.DataFrame) -> pd.DataFrame:
     """One row per segment: how many of the new rows it takes, and how sure the assignments are."""
     segments = ctx.folder.read_json("segments_summary.json")["segments"]
-    label = f"New {ctx.kind.entity}"
+    label = f"New {ctx.entity}"
     rows = []
     for s in segments:
         mine = scored[scored["segment_code"] == s["code"]]
@@ -117,7 +117,7 @@ def scored_map(ctx: RunContext, new: pd.DataFrame, scored: pd.DataFrame):
     shown = {i: f"{codes[i]} {names.get(codes[i], '')}".strip() for i in range(k)}
     ax = plot_segment_map(coords, labels, names=shown, highlight=highlight, sample=p.plot_sample, seed=p.seed,
                           explained=explained)
-    return figure(ax, f"Segment map of the training {ctx.kind.entity} (a sample of up to {p.plot_sample:,}), with "
+    return figure(ax, f"Segment map of the training {ctx.entity} (a sample of up to {p.plot_sample:,}), with "
                       f"the {len(fresh):,} scored rows as larger points outlined in black, coloured by the "
                       "segment they were given.")
 

@@ -95,7 +95,7 @@ def k_recommendation(ctx: RunContext, selection: KSelection):
         split = summary["rule_table"]
         table = pd.DataFrame(split["data"], index=pd.Index(split["index"], name=split["index_name"]),
                              columns=split["columns"])
-        parts.append("<p>The grid: each cell's segment, with its number of " + html.escape(ctx.kind.entity)
+        parts.append("<p>The grid: each cell's segment, with its number of " + html.escape(ctx.entity)
                      + " (rows: recency score; columns: frequency and spend score).</p>" + table.to_html())
     if summary.get("structure") not in (None, "clear", "strong"):
         text = summary.get("structure_note") or "The data shows no clear natural groups."

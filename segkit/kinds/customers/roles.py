@@ -165,7 +165,8 @@ def _date_role(uniq: np.ndarray) -> tuple[str, str] | None:
     read = reading.values.dropna()
     if len(read) and len(read) >= DATE_PARSE_SHARE * (min(len(uniq), 500) - reading.n_missing):
         span = (f"from {read.min():%Y-%m-%d} to {read.max():%Y-%m-%d}" if len(uniq) <= 500 else  # all of them read
-                f"such as {read.min():%Y-%m-%d} and {read.max():%Y-%m-%d} (500 of {len(uniq):,} distinct values read)")
+                f"such as {read.min():%Y-%m-%d} and {read.max():%Y-%m-%d} (checked on 500 of its {len(uniq):,} "
+                "distinct values)")
         return "date", f"text dates {span}, read as {reading.reading} -> date (as days since)"
     return None
 
