@@ -167,7 +167,7 @@ def type_columns(df: pd.DataFrame, *, decimal: str | None = None, thousands: str
     >>> df["id"].tolist(), df["income"].tolist(), str(df["n"].dtype)
     (['007', '012'], [101.5, nan], 'int64')
     >>> notes
-    ["column 'income' read as numbers: decimal comma detected (1 values); 1 blank or NA value(s) read as missing"]
+    ["column 'income' read as numbers: decimal comma detected (1 value); 1 blank or NA value(s) read as missing"]
     """
     out, notes, mixed = {}, [], {}
     for name in df.columns:
