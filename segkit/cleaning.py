@@ -21,8 +21,8 @@ __all__ = ["CleaningStep", "CleaningLog", "examples", "SUMMARY_IDS", "is_summary
 #: colon), in the languages of the exports tried (a Brazilian shop's "Total geral"): the transactions'
 #: ``summary_lines`` and the customers' ``summary_rows`` rules remove such rows.
 SUMMARY_IDS = ("total", "totals", "grand total", "subtotal", "sub total", "sub-total", "summe", "gesamt",
-               "gesamtsumme", "total général", "total geral", "total general", "totale", "totale generale", "totaal",
-               "suma", "summa", "sum total")
+               "gesamtsumme", "total général", "total geral", "total general", "totale generale", "totaal",
+               "sum total")  # not "suma", "summa" or "totale": names of people too
 SUMMARY_ID_TEXTS = frozenset(w + end for w in SUMMARY_IDS for end in ("", ":"))
 
 

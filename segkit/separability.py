@@ -240,7 +240,9 @@ class SegmentExplanation:
         guess = 100 * self.baseline_accuracy
         among = ""
         if self.left_out:  # the largest segment of those tested, not of the table above: 55%, not 49%
-            tested = int(self.scores["rows"].sum()) if "rows" in self.scores else 0
+            whole = self.settings.get("rows_in_table")  # the forest may see a sample: count the table's
+            tested = int(whole) - sum(self.left_out.values()) if whole else \
+                int(self.scores["rows"].sum()) if "rows" in self.scores else 0
             among = f", among the {tested:,} in segments large enough to test" if tested else ", among those tested"
         text = (f"A model that sees only the measures placed {100 * self.accuracy[0]:.0f}% of the {self.entity} it had "
                 f"not seen in their own segment{among} (always guessing the largest "

@@ -33,6 +33,7 @@ from segkit.naming.words import default_label, feature_phrase, load_words, plura
     ("B2B customer", "B2B customer"), ("B2BCustomer", "B2B customer"), ("P2PTransfers", "P2P transfers"),
     ("Q2WouldRecommend", "Q2 would recommend"), ("Top10Products", "Top 10 products"), ("RFMScore", "RFM score"),
     ("data_usage_gb", "Data usage (GB)"), ("DataUsageGB", "Data usage (GB)"), ("Data Usage (GB)", "Data usage (GB)"),
+    ("Q4Q1Change", "Q4 Q1 change"), ("PC1PC2", "PC1 PC2"), ("FY23Q1Sales", "FY23 Q1 sales"),  # two codes in a row
 ])
 def test_labels_from_column_names(name, label):
     assert default_label(name) == label

@@ -41,7 +41,8 @@ _TOKEN = re.compile(r"\([^)]*\)|" + _CODE + r"|[A-Za-z]+|[0-9]+(?:\.[0-9]+)?|[$%
 _NOT_PLURAL = ("ss", "us", "is", "sales", "earnings", "savings", "gross", "status", "news")
 #: Where a name in camel case splits: before a capital after a small letter, before a word after a number or a run of
 #: capitals ("Top10Products", "RFMScore"); not inside a code ("B2B", "P2PTransfers" -> "P2P Transfers").
-_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[0-9])(?=[A-Z][a-z])|(?<=[A-Z])(?=[A-Z][a-z])")
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[0-9])(?=[A-Z][a-z])|(?<=[0-9])(?=[A-Z]{1,2}[0-9])"
+                    r"|(?<=[A-Z])(?=[A-Z][a-z])")  # and between two codes: "Q4Q1Change", "PC1PC2"
 _REPEAT = re.compile(r"\b([A-Za-z]{2,})(?: \1\b)+", re.IGNORECASE)  # a word said twice in a row (not Q1_1's 1 1)
 #: Plurals whose singular no rule gives ("movies" is not "movy"); the others lose their "s", "es" or "ies".
 _SINGULAR = {"people": "person", "children": "child", "men": "man", "women": "woman", "series": "series",

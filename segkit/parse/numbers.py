@@ -112,7 +112,7 @@ def _text_numbers(uniq: np.ndarray, weights: np.ndarray, decimal, thousands, cen
     dec = decimal or {".": ",", ",": "."}.get(thousands) or ("," if votes[","] > votes["."] else ".")
     notes = [text for text, n in [
         (f"decimal comma detected ({_values(votes[','])})", decimal is None and dec == "," and votes[","]),
-        (f"both decimal marks appear ({votes['.']:,} values with '.', {votes[',']:,} with ','): read with "
+        (f"both decimal marks appear ({_values(votes['.'])} with '.', {votes[',']:,} with ','): read with "
          f"{dec!r}; the others are unparsed", votes[","] and votes["."]),
         (f"{_values(votes['?,'])} like '1,234' read with ',' as thousands separator (set decimal: ',' if it is "
          "a decimal comma)", dec == "." and votes["?,"])] if n]
@@ -180,8 +180,9 @@ def _notes(seen: dict, currencies: list[str], scales: tuple) -> list[str]:
         (coded(seen["top"], seen.get("top_example", "250,000+"), "top code: that much or more"), seen["top"]),
         (coded(seen["bottom"], seen.get("bottom_example", "2,500-"), "bottom code: that much or less"),
          seen["bottom"]),
-        (f"{_values(scales[1]) if scales else ''} without a percent sign are all between 0 and 1 beside "
-         f"{scales[0] if scales else 0:,} percents: shares (0.12) and percents (12%) may be mixed", scales)] if n]
+        (f"{_values(scales[1]) if scales else ''} without a percent sign "
+         f"{'lies' if scales and scales[1] == 1 else 'all lie'} between 0 and 1 beside {scales[0] if scales else 0:,} "
+         "with one: shares (0.12) and percents (12%) may be mixed", scales)] if n]
 
 
 def read_numbers(values, *, column: str = "", decimal: str | None = None,

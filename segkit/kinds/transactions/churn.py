@@ -269,7 +269,7 @@ class ChurnScores:
         return (f"After judging it, the model was refit{tuned} on {who} "
                 f"(features before it and what they did after it: all the data up to the last date), then applied to "
                 f"every customer's behaviour measured on {self.scored_at:%d %B %Y}, the day after the last "
-                f"transaction. Across {len(p):,} current customers the mean churn probability is {100 * p.mean():.1f}%; "
+                f"purchase. Across {len(p):,} current customers the mean churn probability is {100 * p.mean():.1f}%; "
                 f"{self.high_risk:,} ({100 * self.high_risk / len(p):.1f}%) are at high risk (probability of "
                 f"{self.threshold:.2f} or more).")
 

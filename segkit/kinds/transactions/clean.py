@@ -139,7 +139,7 @@ def _to_datetime(s: pd.Series, key: str, opts: _Options, log: CleaningLog) -> pd
     if late.any():
         shown = ", ".join(f"{d:%Y-%m-%d}" for d in sorted(dates[late].unique())[-3:])
         notes.append(f"{int(late.sum()):,} line(s) dated far after the data's period (e.g. {shown}) are kept: recency "
-                     "is measured from the last of them; correct them at the source, or set snapshot_date")
+                     "is measured from the last purchase among them; correct them at the source, or set snapshot_date")
     log.read(reading, key=key, note="; ".join(notes))
     return dates
 

@@ -225,8 +225,8 @@ def rfm_features(clean: pd.DataFrame, *, snapshot_date=None) -> pd.DataFrame:
     clean : DataFrame
         Output of :func:`segkit.kinds.transactions.clean.clean_transactions`.
     snapshot_date : date-like, optional
-        The day features are measured at (times ignored). Default: the day after the last date
-        in the data. Must be after every transaction.
+        The day features are measured at (times ignored). Default: the day after the last purchase
+        in the data. Must be after every purchase (returns dated after it count against net spend).
 
     Returns
     -------
