@@ -149,8 +149,8 @@ def value_data_of_purchases(bought: pd.DataFrame, span: tuple, *, lines: int, ot
                             churn_horizon_days: int = 90) -> ValueData:
     """:func:`value_data` from the purchases (``customer_id``, ``date``, ``amount``; lines, or already summed per
     customer and day by an engine), the first date of the cleaned lines and their last purchase (``span``,
-    :func:`.churn_data.data_span`, for the churn cutoff), the number of purchase lines and of the cleaned table's other lines, and what each customer returned
-    per day (:func:`.returns.returns_by_day`; None: nothing)."""
+    :func:`.churn_data.data_span`, for the churn cutoff), the number of purchase lines and of the cleaned table's
+    other lines, and what each customer returned per day (:func:`.returns.returns_by_day`; None: nothing)."""
     first, last, end = value_periods(bought, span, calibration_end, churn_cutoff, churn_horizon_days)
     unit = "W" if last - first >= pd.Timedelta(weeks=10) else "D"
     common = {"customer_col": "customer_id", "date_col": "date", "amount_col": "amount", "unit": unit}
