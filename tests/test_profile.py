@@ -265,6 +265,7 @@ def test_the_overview_gives_an_index_only_where_the_cards_do():
                          "median_year_built": "year"}, label_map=lambda: {"income": "Income",
                                                                           "median_year_built": "Median year built"})
     shown = segment_overview(SimpleNamespace(profile=profile, features=fs, currency="$"), top=None)
+    assert shown.index.name == "Mean (index, where it is a ratio)"
     built = shown.loc["Median year built"].tolist()
     assert all(cell.isdigit() and 1950 < int(cell) < 1990 for cell in built)  # "1958", no "(99)"
     assert all(cell.endswith(")") and "(index" not in cell and "$" in cell for cell in shown.loc["Income"])

@@ -186,13 +186,13 @@ def segment_overview(seg: Segmentation, top: int | None = TOP_FEATURES):
     labels = fs.label_map()  # the values say their unit ("£61", "210 days"): "Net spend (£) | £61" said it twice
     rows = {f"{fs.entity.capitalize()}": [f"{int(prof.sizes[s]):,}" for s in prof.segments],
             "Share": [f"{100 * prof.shares[s]:.1f}%" for s in prof.segments]}
-    ratio = set(prof.ratio_features)  # as the cards: "Median year built 1970 (99)" said nothing a reader could use
-    for f in shown_features(seg, top):
+    ratio, shown = set(prof.ratio_features), shown_features(seg, top)  # as the cards: "Median year built 1970 (99)"
+    for f in shown:
         rows[labels.get(f, f)] = [format_value(prof.means.at[s, f], fs.units.get(f), seg.currency)
                                   + (f" ({_index_text(prof.index.at[s, f])})" if f in ratio else "")
                                   for s in prof.segments]
     table = pd.DataFrame(rows, index=[names[s] for s in prof.segments]).T
-    table.index.name = "Mean (index)"
+    table.index.name = "Mean (index)" if set(shown) <= ratio else "Mean (index, where it is a ratio)"
     return split_table(table)
 
 
