@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ColumnError
+from ..naming.words import counted
 from ._common import _NBSP, _Reading, _examples, _series, _text
 
 __all__ = ["NumberReading", "read_numbers", "read_ids", "monies", "same_currency"]
@@ -111,10 +112,10 @@ def _text_numbers(uniq: np.ndarray, weights: np.ndarray, decimal, thousands, cen
             votes[_mark(m["core"])] += int(w)
     dec = decimal or {".": ",", ",": "."}.get(thousands) or ("," if votes[","] > votes["."] else ".")
     notes = [text for text, n in [
-        (f"decimal comma detected ({_values(votes[','])})", decimal is None and dec == "," and votes[","]),
-        (f"both decimal marks appear ({_values(votes['.'])} with '.', {votes[',']:,} with ','): read with "
+        (f"decimal comma detected ({_counted(votes[','])})", decimal is None and dec == "," and votes[","]),
+        (f"both decimal marks appear ({_counted(votes['.'])} with '.', {votes[',']:,} with ','): read with "
          f"{dec!r}; the others are unparsed", votes[","] and votes["."]),
-        (f"{_values(votes['?,'])} like '1,234' read with ',' as thousands separator (set decimal: ',' if it is "
+        (f"{_counted(votes['?,'])} like '1,234' read with ',' as thousands separator (set decimal: ',' if it is "
          "a decimal comma)", dec == "." and votes["?,"])] if n]
     tchars = (thousands or ",. '’").replace(dec, "")
     t = re.escape(thousands) if thousands else "[" + re.escape(tchars) + "]"
@@ -160,29 +161,32 @@ def _text_numbers(uniq: np.ndarray, weights: np.ndarray, decimal, thousands, cen
     return out, notes + _notes(seen, currencies, scales), unit, dec, tuple(currencies), scales
 
 
-def _values(n: int) -> str:
-    """ "1 value", "2,500 values"."""
-    return "1 value" if n == 1 else f"{n:,} values"
-
-
 def _notes(seen: dict, currencies: list[str], scales: tuple) -> list[str]:
     """What reading a column's numbers took (:func:`_text_numbers`' counts ``seen``), in words."""
     def coded(n: int, example: str, what: str) -> str:
-        return (f"{_values(n)} such as {example} (a {what}) read as {'its' if n == 1 else 'their'} number")
+        return (f"{_counted(n)} such as {example} (a {what}) read as {'its' if n == 1 else 'their'} number")
 
-    return [f"currency {c} removed ({_values(n)})" for c, n in seen["cur"].items() if c] + [
+    return [f"currency {c} removed ({_counted(n)})" for c, n in seen["cur"].items() if c] + [
         text for text, n in [
         ("several currencies in one column: amounts are not converted", len(currencies) > 1),
-        (f"percent sign removed from {_values(seen['pct'])}; kept in percent (12% reads 12)", seen["pct"]),
-        (f"{_values(seen['paren'])} in parentheses read as negative", seen["paren"]),
-        (f"{_values(seen['trailing'])} with a trailing minus (12,50-) read as negative", seen["trailing"]),
-        (f"thousands separators removed from {_values(seen['thousands'])}", seen["thousands"]),
+        (f"percent sign removed from {_counted(seen['pct'])}; kept in percent (12% reads 12)", seen["pct"]),
+        (f"{_counted(seen['paren'])} in parentheses read as negative", seen["paren"]),
+        (f"{_counted(seen['trailing'])} with a trailing minus (12,50-) read as negative", seen["trailing"]),
+        (f"thousands separators removed from {_counted(seen['thousands'])}", seen["thousands"]),
         (coded(seen["top"], seen.get("top_example", "250,000+"), "top code: that much or more"), seen["top"]),
         (coded(seen["bottom"], seen.get("bottom_example", "2,500-"), "bottom code: that much or less"),
          seen["bottom"]),
-        (f"{_values(scales[1]) if scales else ''} without a percent sign "
-         f"{'lies' if scales and scales[1] == 1 else 'all lie'} between 0 and 1 beside {scales[0] if scales else 0:,} "
-         "with one: shares (0.12) and percents (12%) may be mixed", scales)] if n]
+        (_mixed_note(*scales) if scales else "", scales)] if n]
+
+
+def _counted(n: int) -> str:
+    return counted(n, "values")  # "1 value", "2,500 values"
+
+
+def _mixed_note(percents: int, plain: int) -> str:
+    """The note on a column that may mix shares (0.12) and percents (12%)."""
+    return (f"{_counted(plain)} without a percent sign {'lies' if plain == 1 else 'all lie'} between 0 and 1 beside "
+            f"{percents:,} with one: shares (0.12) and percents (12%) may be mixed")
 
 
 def read_numbers(values, *, column: str = "", decimal: str | None = None,
