@@ -14,8 +14,8 @@ import pandas as pd
 from ...errors import ColumnError, DataValueError
 from .features import behaviour_features
 
-__all__ = ["ChurnData", "naive_dates", "data_span", "churn_cutoff", "cutoff_day", "churn_dataset", "check_churn", "assemble",
-           "purchases", "check_value"]
+__all__ = ["ChurnData", "naive_dates", "data_span", "churn_cutoff", "cutoff_day", "churn_dataset", "check_churn",
+           "assemble", "purchases", "check_value"]
 
 _DAY = pd.Timedelta(days=1)
 

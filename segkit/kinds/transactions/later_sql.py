@@ -19,14 +19,12 @@ from ...engine.duckdb import frame, literal, query
 from ...errors import DataValueError
 from .churn_data import ChurnData, assemble, cutoff_day
 from .lifetime import ValueData, value_data_of_purchases
-from .sql import features_in_duckdb
+from .sql import features_in_duckdb, last_purchase
 
 __all__ = ["churn_dataset_in_duckdb", "value_data_in_duckdb"]
 
-#: The first date of the cleaned lines and the last purchase (the last line without one), as
-#: :func:`.churn_data.data_span`.
-_SPAN = ("min(CAST(date AS DATE)), coalesce(max(CASE WHEN NOT is_cancellation THEN CAST(date AS DATE) END), "
-         "max(CAST(date AS DATE)))")
+#: The first date of the cleaned lines and the last purchase, as :func:`.churn_data.data_span`.
+_SPAN = f"min(CAST(date AS DATE)), {last_purchase('CAST(date AS DATE)')}"
 
 
 def churn_dataset_in_duckdb(con, relation: str, params, current: pd.DataFrame | None = None) -> ChurnData:
@@ -58,9 +56,8 @@ def churn_dataset_in_duckdb(con, relation: str, params, current: pd.DataFrame | 
 def value_data_in_duckdb(con, relation: str, params) -> ValueData:
     """:func:`.lifetime.value_data` of the cleaned lines in ``relation``: purchases (no cancellation, a positive
     amount) summed per customer and day in DuckDB; ``params`` gives the calibration end and the churn cutoff."""
-    first, last, cleaned = query(
-        con, f"SELECT {_SPAN}, count(*) FROM {relation}",
-        "measuring the purchase period").fetchone()
+    first, last, cleaned = query(con, f"SELECT {_SPAN}, count(*) FROM {relation}",
+                                 "measuring the purchase period").fetchone()
     daily = frame(con, f"""SELECT customer_id, CAST(CAST(date AS DATE) AS TIMESTAMP) AS date, sum(amount) AS amount,
                           count(*) AS lines FROM {relation} WHERE amount > 0 AND NOT is_cancellation GROUP BY ALL
                           ORDER BY customer_id, date""", "summing the purchases per customer and day")
@@ -69,7 +66,6 @@ def value_data_in_duckdb(con, relation: str, params) -> ValueData:
                     "summing the returns per customer and day")
     lines = int(daily["lines"].sum())
     return value_data_of_purchases(daily[["customer_id", "date", "amount"]], (first, last), lines=lines,
-                                   other_lines=int(cleaned) - lines,
-                                   returns=returns,
-                                   calibration_end=params.clv_calibration_end,
-                                   churn_cutoff=params.churn_cutoff, churn_horizon_days=params.churn_horizon_days)
+                                   other_lines=int(cleaned) - lines, returns=returns,
+                                   calibration_end=params.clv_calibration_end, churn_cutoff=params.churn_cutoff,
+                                   churn_horizon_days=params.churn_horizon_days)

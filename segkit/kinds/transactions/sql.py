@@ -32,7 +32,7 @@ from .rules import (_listed, _today, cancelled, cancelled_step, customer_steps, 
 from .columns import SUMMARY_LINES_TEXT, TransactionColumns
 
 __all__ = ["check_in_duckdb", "check_in_engine", "clean_in_duckdb", "features_in_duckdb", "clean_in_engine",
-           "features_in_engine", "CLEAN_TABLE"]
+           "features_in_engine", "last_purchase", "CLEAN_TABLE"]
 
 #: The view of cleaned lines that :func:`clean_in_duckdb` leaves in the connection.
 CLEAN_TABLE = "segkit_clean"
@@ -334,11 +334,16 @@ def clean_in_duckdb(con, source: str, params, out_path=None) -> CleaningLog:
     return clean_in_engine(DuckDBEngine(con), source, params, out_path)
 
 
+def last_purchase(expr: str) -> str:
+    """SQL of the last purchase's ``expr`` (a date or day number) over cleaned lines: the last line that is not a
+    cancellation, else the last line, as :func:`.churn_data.data_span` and the features' snapshot take it."""
+    return f"coalesce(max(CASE WHEN NOT is_cancellation THEN {expr} END), max({expr}))"
+
+
 def _snapshot(eng: SQLEngine, relation: str, snapshot_date) -> int:
     """The snapshot day (days since 1970-01-01), as :func:`~segkit.kinds.transactions.features.rfm_features`."""
-    day_of = eng.day_number("date")
-    n, last = eng.one(f"SELECT count(*), coalesce(max(CASE WHEN NOT is_cancellation THEN {day_of} END), max({day_of})) "
-                      f"FROM {relation}", "building the features")  # the last purchase, as rfm_features
+    n, last = eng.one(f"SELECT count(*), {last_purchase(eng.day_number('date'))} FROM {relation}",
+                      "building the features")
     if not n:
         raise DataValueError("the transaction table is empty", "check the cleaning log: every row was removed by "
                              "some rule")
