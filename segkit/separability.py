@@ -232,6 +232,14 @@ class SegmentExplanation:
                 f"{'tested ' if self.left_out else ''}would be right {100 * self.baseline_accuracy:.0f}% of the time).")
         return text + self._verdict() + self._confusion_text() + self._left_out_text()
 
+    def _tested_rows(self) -> int:
+        """The rows of the table in the segments the forest tested (it may have seen a sample of them); 0 when an
+        explanation read from an earlier file records neither."""
+        whole = self.settings.get("rows_in_table")
+        if whole:
+            return int(whole) - sum(self.left_out.values())
+        return int(self.scores["rows"].sum()) if "rows" in self.scores else 0
+
     def plain_summary(self) -> str:
         """The headline in a business reader's words (the index page): how often a model placed rows it had not
         seen in their own segment, against guessing, and the same verdict; the scores by name are on 07."""
@@ -240,9 +248,7 @@ class SegmentExplanation:
         guess = 100 * self.baseline_accuracy
         among = ""
         if self.left_out:  # the largest segment of those tested, not of the table above: 55%, not 49%
-            whole = self.settings.get("rows_in_table")  # the forest may see a sample: count the table's
-            tested = int(whole) - sum(self.left_out.values()) if whole else \
-                int(self.scores["rows"].sum()) if "rows" in self.scores else 0
+            tested = self._tested_rows()
             among = f", among the {tested:,} in segments large enough to test" if tested else ", among those tested"
         text = (f"A model that sees only the measures placed {100 * self.accuracy[0]:.0f}% of the {self.entity} it had "
                 f"not seen in their own segment{among} (always guessing the largest "

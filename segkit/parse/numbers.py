@@ -10,7 +10,6 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ColumnError
-from ..naming.words import counted
 from ._common import _NBSP, _Reading, _examples, _series, _text
 
 __all__ = ["NumberReading", "read_numbers", "read_ids", "monies", "same_currency"]
@@ -180,7 +179,9 @@ def _notes(seen: dict, currencies: list[str], scales: tuple) -> list[str]:
 
 
 def _counted(n: int) -> str:
-    return counted(n, "values")  # "1 value", "2,500 values"
+    """ "1 value", "2,500 values" (``naming.words.counted`` for this one word: parse is a leaf and imports no
+    naming)."""
+    return "1 value" if n == 1 else f"{n:,} values"
 
 
 def _mixed_note(percents: int, plain: int) -> str:

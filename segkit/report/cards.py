@@ -55,6 +55,21 @@ def _fact(fact: Mapping[str, Any]) -> str:
     return f"<li>{label}: <strong>{value_text}</strong>{idx}</li>"
 
 
+#: What a segment too small to resample shows instead of its stability.
+TOO_FEW = "too few to measure"
+
+
+def _stability(stability: float | None, size: int, entity: str) -> str:
+    """The card's stability line, as :func:`stability_text` decides it: the number with a word, or too few."""
+    shown = stability_text(stability, size)
+    if shown == TOO_FEW:
+        return f'<div class="sk-code">Stability: too few {entity} ({size}) to measure</div>'
+    if not shown:
+        return ""
+    word = "stable" if stability >= 0.75 else "unstable" if stability < 0.6 else "fairly stable"
+    return f'<div class="sk-code">Stability {shown} ({word})</div>'
+
+
 def stability_text(stability: float | None, size: int) -> str:
     """A segment's stability as the index's table shows it: "0.94", "too few to measure" for a segment of fewer
     than :data:`~segkit.separability.MIN_MEMBERS` (one area resamples into a segment of its own every time, which
@@ -65,7 +80,7 @@ def stability_text(stability: float | None, size: int) -> str:
     """
     if stability is None:
         return ""
-    return "too few to measure" if size < MIN_MEMBERS else f"{stability:.2f}"
+    return TOO_FEW if size < MIN_MEMBERS else f"{stability:.2f}"
 
 
 def segment_cards(cards: Iterable[Mapping[str, Any]], *, entity: str = "customers"):
@@ -83,13 +98,7 @@ def segment_cards(cards: Iterable[Mapping[str, Any]], *, entity: str = "customer
     for i, card in enumerate(cards):
         color = colours[i]
         facts = "".join(_fact(f) for f in card.get("facts", []))
-        stability = card.get("stability")
-        stab = ""
-        if stability is not None and card["size"] < MIN_MEMBERS:
-            stab = f'<div class="sk-code">Stability: too few {entity} ({card["size"]}) to measure</div>'
-        elif stability is not None:
-            word = "stable" if stability >= 0.75 else "unstable" if stability < 0.6 else "fairly stable"
-            stab = f'<div class="sk-code">Stability {stability:.2f} ({word})</div>'
+        stab = _stability(card.get("stability"), card["size"], entity)
         action = card.get("action")
         parts.append(
             f'<div class="sk-card" style="--sk-color:{color}">'

@@ -453,12 +453,12 @@ def after_segment(ctx, seg) -> None:
     source.index = pd.Index(format_area_ids(source[id_col]).to_numpy(), name=id_col)
     source = source.loc[seg.labels.index.astype(str)]
     final, names = final_segments(seg, p), area_names(source, source.index.to_series())
-    if names is not None:  # "Kent County, Delaware" beside its GEO_ID, for the team that reads the list
-        final.insert(1, "name", final[id_col].map(dict(zip(source.index, names))))
+    named = None if names is None else dict(zip(source.index, names))
+    if named is not None:  # "Kent County, Delaware" beside its GEO_ID, for the team that reads the list
+        final.insert(1, "name", final[id_col].map(named))
     ctx.folder.write_csv("final_segments.csv", final)
     seg.extra["member_label"] = "Typical areas"
-    seg.extra["member_sentences"] = typical_areas(seg.assignments, None if names is None else
-                                                  dict(zip(source.index, names)))
+    seg.extra["member_sentences"] = typical_areas(seg.assignments, named)
     labels = pd.Series(seg.labels.to_numpy(), index=source.index)
     strips = area_key_facts(source, labels, seg.profile.codes, seg.profile.names, currency=p.currency)
     ctx.folder.write_json("area_key_facts.json", strips)
@@ -466,8 +466,9 @@ def after_segment(ctx, seg) -> None:
     seg.facts = {entry["segment"]: [f for f in entry["facts"] if f["feature"] != "areas"]
                  for entry in strips["segments"]}
     excluded = seg.features.extra.get("excluded_areas", [])
-    named = ["name"] if any("name" in e for e in excluded) else []
-    ctx.folder.write_csv("excluded_areas.csv", pd.DataFrame(excluded, columns=[id_col, *named, "population", "reason"]))
+    name_col = ["name"] if any("name" in e for e in excluded) else []
+    ctx.folder.write_csv("excluded_areas.csv", pd.DataFrame(excluded, columns=[id_col, *name_col, "population",
+                                                                               "reason"]))
 
 
 def id_columns(params) -> list[str]:

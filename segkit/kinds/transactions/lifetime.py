@@ -12,9 +12,9 @@ The set-up (transactions only)
 * **Value of today's customers**: both models are refit on the whole history and forecast the next
   ``clv_horizon_months`` months from the last day of data (:func:`.value.customer_lifetime_value`):
   ``value.csv`` (one row per customer) and ``value_summary.json``. A purchase is valued net of returns: at the
-  share the customer kept of the purchases their value rests on (``kept_share``, :mod:`.returns`), so that the
-  customers of Online Retail's two largest orders, both cancelled the same day, are worth nothing rather than
-  being among the most valuable.
+  share of what the customer bought that they kept (``kept_share``, :mod:`.returns`), so that the customers of
+  Online Retail's two largest orders, both cancelled the same day, are worth nothing rather than being among the
+  most valuable.
 * **Against churn risk** (:func:`churn_relation`): when ``08_churn`` has scored the customers, the rank
   correlation of P(alive) with the churn probability and a table by risk band.
 * **Per segment** (:func:`segment_value`, called by the kind's ``after_segment``): total and mean value,
@@ -121,7 +121,7 @@ class ValueData:
 
 
 def _returning(per: pd.DataFrame) -> tuple[int, int]:
-    """(customers who returned part of the purchases their value rests on, those who returned all of them)."""
+    """(customers who kept less than all they bought, those who kept nothing): :mod:`.returns`' ``kept_share``."""
     kept = per["kept_share"] if "kept_share" in per else pd.Series(dtype=float)
     return int((kept < 1).sum()), int((kept == 0).sum())
 
