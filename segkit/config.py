@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, Union
 
 import yaml
-from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field, StrictBool, ValidationError, model_validator
 
 from .errors import DataFileError, ParamsError, describe_file_type, truncate
 from .params_errors import params_error
@@ -148,6 +148,7 @@ class Params(ReadOptions):  # how the input is read (sep, header, decimal, dayfi
     roles: dict[str, str] = Field(default_factory=dict, description="customers: column -> role overrides (id, numeric, ordinal, categorical, boolean, date, text, ignore)")
     valid_range: dict[str, list[float]] = Field(default_factory=dict, description="customers: column -> [low, high]; values outside are implausible (see out_of_range)")
     out_of_range: Literal["missing", "drop"] = Field("missing", description="customers: values outside valid_range become missing values (filled like other gaps), or drop removes their rows")
+    fill: dict[str, Union[StrictBool, float, str]] = Field(default_factory=dict, description="customers: column -> what a blank means there, e.g. TotalCharges: 0 (a first bill not yet sent) or a level; other blanks are filled with the median or the most frequent level")
     clip: dict[str, list[float]] = Field(default_factory=dict, description="customers: column -> [low, high] quantiles at which its values are capped, e.g. [0.01, 0.99]")
     labels: dict[str, str] = Field(default_factory=dict, description="column -> plain words shown to readers (default: from the column name, abbreviations expanded)")
     units: dict[str, str] = Field(default_factory=dict, description="column -> unit (months, $, %, share, count, ...; default: only a unit the column name states)")

@@ -72,7 +72,9 @@ def preflight(params: Params, *, deep: bool = True, needs: Iterable[str] | None 
             k_bounds(params, len(fs.table))  # a fixed k the rows cannot hold (a sample has fewer rows than the run)
         cannot, warnings = _stage_checks(kind, params, cleaned, kind.extra_stages if needs is None else needs,
                                          None if len(sample) == rows else len(sample))
-        info.update(rows=rows, checked_rows=len(sample), findings=findings + unused_words(params, fs) + warnings,
+        more = getattr(kind.module, "feature_findings", None)  # what only the features show (a blank that means 0)
+        findings += unused_words(params, fs) + (more(fs, params) if callable(more) else [])
+        info.update(rows=rows, checked_rows=len(sample), findings=findings + warnings,
                     cannot_run=cannot, currency_of=money_currencies(sample, _schema_params(kind, params)))
         ref = lineage.reference_for(params, fs.clustering_table.columns)
     else:

@@ -19,9 +19,9 @@
 - **constant columns**, every one of them.
 
 :func:`apply_value_rules` applies what the user asked for in the params (``valid_range``, ``clip``,
-``out_of_range``) and :func:`mask_non_finite` the default for infinite values, each with a count for the
-cleaning log. :func:`fences` gives the bounds a preprocessor clips to so that extreme values keep their row
-but do not dominate the scaling.
+``out_of_range``), :func:`apply_fill` what a blank means (``fill``), and :func:`mask_non_finite` the default for
+infinite values, each with a count for the cleaning log. :func:`fences` gives the bounds a preprocessor clips to so
+that extreme values keep their row but do not dominate the scaling.
 
 Examples
 --------
@@ -46,7 +46,7 @@ from .errors import ParamsError
 from .format import format_number
 
 __all__ = ["ABSURD_VALUE", "FENCE", "ValueFinding", "value_findings", "fences", "mask_non_finite",
-           "apply_value_rules", "OUT_OF_RANGE_ACTIONS"]
+           "apply_value_rules", "apply_fill", "OUT_OF_RANGE_ACTIONS"]
 
 #: Values at least this large in size (or infinite) are not measurements.
 ABSURD_VALUE = 1e12
@@ -324,4 +324,56 @@ def apply_value_rules(df: pd.DataFrame, *, valid_range: Mapping | None = None, c
         out[col] = x.clip(lo, hi)
         steps.append((f"clip:{col}", f"Values of {col!r} capped at its {qlo:.0%} and {qhi:.0%} quantiles "
                       f"({lo:,.6g} and {hi:,.6g}; clip)", 0, changed))
+    return out, steps
+
+
+def _fill_value(df: pd.DataFrame, col: str, value):
+    """``value`` as ``fill`` writes it into column ``col``: a number in a column of numbers, a level (as text) in a
+    column of levels; never into dates (a ParamsError naming the key, the column and the fix)."""
+    if col not in df.columns:
+        raise ParamsError(f"fill names column {col!r}, which is not in the input",
+                          f"use one of: {', '.join(map(str, df.columns))}", key="fill")
+    s = df[col]
+    if pd.api.types.is_datetime64_any_dtype(s):
+        raise ParamsError(f"fill names column {col!r}, which holds dates: a blank date is not a date",
+                          f"remove {col} from fill; its blanks are then filled with the typical age like other gaps",
+                          key="fill")
+    if isinstance(value, (bool, np.bool_)):  # YAML reads yes, no, on, off unquoted as true and false
+        raise ParamsError(f"fill for column {col!r} is {value!r}, not a number or a word",
+                          f"write the word in quotes as the column has it, e.g. fill: {{{col}: \"No\"}}", key="fill")
+    if not isinstance(value, (str, int, float, np.number)):
+        raise ParamsError(f"fill for column {col!r} must be a number or a word, got {value!r}",
+                          f"write e.g. fill: {{{col}: 0}}", key="fill")
+    if not _numeric(s):
+        return str(value)
+    try:
+        number = float(value)
+    except ValueError:
+        raise ParamsError(f"fill for column {col!r} must be a number, since the column holds numbers; got {value!r}",
+                          f"write e.g. fill: {{{col}: 0}}", key="fill") from None
+    if not np.isfinite(number):
+        raise ParamsError(f"fill for column {col!r} must be a finite number, got {value!r}",
+                          f"write e.g. fill: {{{col}: 0}}", key="fill")
+    return number
+
+
+def apply_fill(df: pd.DataFrame, fill: Mapping | None) -> tuple[pd.DataFrame, list[tuple[str, str, int, int]]]:
+    """Apply the params' ``fill``: what a blank means in a column (``TotalCharges: 0`` for a first bill not yet
+    sent, ``InternetService: none``), written into its blanks before the run fills the other gaps with the median
+    or the most frequent level. Values written in are data: they count in the segments' figures and names.
+
+    Returns the table and the cleaning-log steps ``(rule, description, rows_removed, values_changed)``.
+
+    >>> out, steps = apply_fill(pd.DataFrame({"tenure": [0, 5], "charges": [None, 99.5]}), {"charges": 0})
+    >>> out["charges"].tolist(), steps
+    ([0.0, 99.5], [('fill:charges', "Blanks of 'charges' read as 0 (fill)", 0, 1)])
+    """
+    fill, steps = dict(fill or {}), []
+    out = df.copy() if fill else df
+    for col, value in fill.items():
+        value = _fill_value(out, col, value)
+        blank = out[col].isna()
+        shown = _plain_number(value) if isinstance(value, float) else repr(value)
+        out[col] = out[col].astype("float64" if isinstance(value, float) else object).where(~blank, value)
+        steps.append((f"fill:{col}", f"Blanks of {col!r} read as {shown} (fill)", 0, int(blank.sum())))
     return out, steps

@@ -54,9 +54,9 @@ class Finding:
     ----------
     severity : {"error", "warning", "info"}
     rule : str
-        The check: ``absent``, ``type``, ``empty``, ``missing``, ``range``, ``integer``, ``nonzero``,
-        ``unique``, ``pattern``, ``constant``, ``personal``, ``missing_codes``, ``rows``, ``columns``;
-        ``stages`` for what an optional notebook would stop on, found on a sample (:func:`segkit.pipeline.preflight`);
+        The check: ``absent``, ``type``, ``empty``, ``missing`` (also blanks that likely mean 0), ``range``,
+        ``integer``, ``nonzero``, ``unique``, ``pattern``, ``constant``, ``personal``, ``missing_codes``, ``rows``,
+        ``columns``; ``stages`` for what an optional notebook would stop on, found on a sample (``preflight``);
         ``currency`` and ``scales`` for amounts in several currencies and shares beside percents (the reader's);
         ``refunds`` for orders refunded in part and ``test_ids`` for customer ids of test accounts (the
         transactions kind's ``input_findings``).

@@ -388,6 +388,47 @@ def _(path):
                                    "never drive a segment's name."]}}
 
 
+def subscribers(n: int = 24) -> list[dict]:
+    """A telecom's subscribers: tenure in months, monthly and total charges; the 4 who joined this month (tenure 0)
+    have no total yet, written as one space (as IBM's Telco churn table has it)."""
+    rows = []
+    for i in range(1, n + 1):
+        tenure = 0 if i % 6 == 0 else 1 + (11 * i) % 70
+        monthly = 20 + (17 * i) % 90 + 0.25 * (i % 4)
+        rows.append({"customer_id": f"T{i:03d}", "tenure": tenure, "monthly_charges": monthly,
+                     "total_charges": None if tenure == 0 else round(monthly * tenure, 2)})
+    return rows
+
+
+SUBSCRIBER_COLUMNS = ["customer_id", "tenure", "monthly_charges", "total_charges"]
+
+
+@quirk("customers_blank_total_for_new.csv", "total charges blank (one space) for the subscribers of tenure 0, whose "
+       "first bill is not yet sent: filled with the median, and the note says to set fill: {total_charges: 0}",
+       CUSTOMERS)
+def _(path):
+    rows = subscribers()
+    path.write_text(text(rows, SUBSCRIBER_COLUMNS, {"total_charges": lambda v: " " if v is None else str(v)}))
+    return {"read": {"dtypes": {"total_charges": "float"}}, "clean": {"values": {
+                "total_charges": [r["total_charges"] for r in rows]}},
+            "features": {"n": 24, "notes": ["total_charges: 4 missing value(s) filled with the median",
+                                            "Every one is in a row where tenure is 0: if a blank means 0 there, set "
+                                            "fill: {total_charges: 0}."]}}
+
+
+@quirk("customers_blank_total_filled.csv", "the same blank totals, with fill: {total_charges: 0} in the params: "
+       "they read as 0, a step of the cleaning log, and nothing is filled with the median",
+       {**CUSTOMERS, "fill": {"total_charges": 0}})
+def _(path):
+    rows = subscribers()
+    path.write_text(text(rows, SUBSCRIBER_COLUMNS, {"total_charges": lambda v: " " if v is None else str(v)}))
+    return {"clean": {"values": {"total_charges": [0.0 if r["total_charges"] is None else r["total_charges"]
+                                                   for r in rows]},
+                      "steps": {"fill:total_charges": {"rows_removed": 0, "note": "4 value(s)"}}},
+            "features": {"n": 24, "values": {"total_charges": {r["customer_id"]: r["total_charges"] or 0.0
+                                                               for r in rows}}}}
+
+
 @quirk("na_tokens.csv", "missing values written as NA, N/A, -, ?, null", CUSTOMERS)
 def _(path):
     rows, tokens = people(), iter(["NA", "N/A", "-", "?", "null", "NA", "-", "?"])

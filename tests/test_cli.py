@@ -196,6 +196,20 @@ def test_check_stops_on_a_k_the_rows_cannot_hold_and_warns_of_words_shown_nowher
     assert expected in (said.err if code else said.out)
 
 
+@pytest.mark.parametrize("fill,warned", [("", True), ("fill: {total_charges: 0}\n", False)])
+def test_check_warns_of_blanks_that_likely_mean_zero(tmp_path, capsys, fill, warned):
+    """A telecom's total charges are blank exactly where tenure is 0: the check says the run would fill them with
+    the median and names the key that reads them as 0; with that key, no warning."""
+    quirk = ROOT / "tests" / "data" / "quirks" / "customers_blank_total_for_new.csv"
+    params = tmp_path / "telco.yaml"
+    params.write_text(f"data_kind: customers\nid_col: customer_id\ndata_path: {quirk}\n{fill}")
+    assert main(["check", str(params)]) == 0
+    said = capsys.readouterr().out
+    warning = ("warning: column 'total_charges' is blank in 4 rows, every one where 'tenure' is 0: the run fills them "
+               "with the median (1,664). Fix: set fill: {total_charges: 0} if a blank means 0 there")
+    assert (warning in said) is warned and ("1 warning(s)" if warned else "0 warning(s)") in said
+
+
 def _euro_shop(tmp_path: Path, currency: str | None) -> Path:
     """A German shop's export: amounts with decimal commas and a euro sign on some, no currency in the params."""
     lines = ["Bestellnr;Datum;Kunde;Betrag"]

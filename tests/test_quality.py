@@ -160,6 +160,32 @@ def test_bad_value_rules_name_the_key(kwargs, match):
         quality.apply_value_rules(_base(), **kwargs)
 
 
+def test_fill_writes_what_a_blank_means_into_numbers_and_levels():
+    df = pd.DataFrame({"charges": [None, 12.5, None], "service": ["fiber", None, "dsl"], "visits": [1, None, 3]})
+    out, steps = quality.apply_fill(df, {"charges": 0, "service": "none"})
+    assert out["charges"].tolist() == [0.0, 12.5, 0.0] and out["service"].tolist() == ["fiber", "none", "dsl"]
+    assert out["visits"].isna().tolist() == [False, True, False]  # not named: left for the median
+    assert steps == [("fill:charges", "Blanks of 'charges' read as 0 (fill)", 0, 2),
+                     ("fill:service", "Blanks of 'service' read as 'none' (fill)", 0, 1)]
+    assert df["charges"].isna().sum() == 2  # the input is not changed
+    assert quality.apply_fill(df, {})[0] is df
+
+
+@pytest.mark.parametrize("fill,match", [
+    ({"nope": 0}, "fill names column 'nope', which is not in the input"),
+    ({"charges": "zero"}, "fill for column 'charges' must be a number, since the column holds numbers; got 'zero'"),
+    ({"charges": float("inf")}, "must be a finite number"),
+    ({"charges": True}, "fill for column 'charges' is True, not a number or a word"),
+    ({"charges": [0]}, "must be a number or a word, got \\[0\\]"),
+    ({"joined": "2020-01-01"}, "fill names column 'joined', which holds dates"),
+])
+def test_bad_fill_names_the_key_and_column(fill, match):
+    df = pd.DataFrame({"charges": [None, 1.0], "joined": pd.to_datetime(["2020-01-01", None])})
+    with pytest.raises(ParamsError, match=match) as err:
+        quality.apply_fill(df, fill)
+    assert err.value.key == "fill"
+
+
 def test_params_reach_the_cleaning_log():
     df = _with(birth_year__2=1850)
     result = segkit.segment_table(df, data_kind="customers", id_col="customer_id", k=3, seed=0,

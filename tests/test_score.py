@@ -176,3 +176,18 @@ def test_new_rows_are_read_with_the_training_day_month_order():
     assert check_new_rows(new, old_model)["signup"].dt.strftime("%Y-%m-%d").tolist() == ["2012-04-09", "2013-01-02"]
     with pytest.raises(ColumnError, match="column 'signup' should hold dates but 1 value"):
         check_new_rows(pd.DataFrame({"signup": ["04/09/2012", "soon"]}), metadata)
+
+
+def test_fill_means_in_new_rows_what_it_meant_in_training(trained):
+    """A blank that the params' fill reads as 0 in training is 0 in the rows scored later, not the median."""
+    _, features, model, _ = trained
+    roles = features.attrs["roles"]
+    metadata = scoring_metadata(features, roles, fill={"income": 0, "not_a_feature": 1})
+    assert metadata["fill"] == {"income": 0}
+    new = features.head(6).copy()
+    zero = new.assign(income=0.0)
+    new["income"] = np.nan
+    pd.testing.assert_frame_equal(score_customers(model, metadata, new), score_customers(model, metadata, zero))
+    median = new.assign(income=float(features["income"].median()))
+    pd.testing.assert_frame_equal(score_customers(model, scoring_metadata(features, roles), new),
+                                  score_customers(model, metadata, median))

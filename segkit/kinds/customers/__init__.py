@@ -33,6 +33,7 @@ from ...featureset import FeatureSet
 from ...io import parse_synth, require_columns
 from ...modelio import METADATA_FILE, RESERVED_KEYS, save_model
 from ...naming.masking import imputed_rows
+from ...schema import Finding
 from ...format import format_number, format_value
 from ...naming.words import default_label, phrase, plural
 from .features import FEATURE_ROLES, categorical_profile, customer_features
@@ -180,18 +181,47 @@ def _shorten(label: str, width: int = 32) -> str:
     return (cut if len(cut) >= width // 2 else label[:width - 1]) + "…"
 
 
-def _fill_gaps(table: pd.DataFrame, numeric: list[str], notes: list[str], quiet=()) -> dict[str, list[int]]:
+def _fill_gaps(table: pd.DataFrame, numeric: list[str], notes: list[str],
+               quiet=()) -> dict[str, dict]:
     """Fill missing numbers with the median (the features table is complete; the model's own imputer does the same
-    for new rows); return where, so that the profile's figures and the names leave the filled values out. A note
-    says so for each column but those ``quiet`` (left out of the features, which their own note says)."""
-    missing = pd.DataFrame({c: table[c].isna() for c in numeric}, index=table.index)
+    for new rows); return where (``imputed_rows``), so that the profile's figures and the names leave the filled values
+    out, and ``zero_blanks``: ``column -> [other column, gaps, median]`` where every gap is in a row where the other is
+    0. A note says so for each column but those ``quiet`` (left out of the features, which their own note says)."""
+    missing, zeros = pd.DataFrame({c: table[c].isna() for c in numeric}, index=table.index), {}
     for col in [c for c in numeric if missing[c].any()]:
         gaps, median = int(missing[col].sum()), float(table[col].median())
+        other = _zero_partner(table, col, missing)
         table[col] = table[col].fillna(median)
-        if col not in quiet:
-            notes.append(f"{col}: {gaps:,} missing value(s) filled with the median ({format_number(median)}); "
-                         "filled values never drive a segment's name.")
-    return imputed_rows(missing) if numeric else {}
+        if col in quiet:
+            continue
+        notes.append(f"{col}: {gaps:,} missing value(s) filled with the median ({format_number(median)}); filled "
+                     "values never drive a segment's name." + (f" Every one is in a row where {other} is 0: if a "
+                                                               f"blank means 0 there, set fill: {{{col}: 0}}." if other
+                                                               else ""))
+        if other:
+            zeros[col] = [other, gaps, median]
+    return {"imputed_rows": imputed_rows(missing) if numeric else {}, "zero_blanks": zeros}
+
+
+def _zero_partner(table: pd.DataFrame, col: str, missing: pd.DataFrame) -> str | None:
+    """The column that is 0 in every row where ``col`` has a gap (3 gaps or more), if one is: a telecom's total
+    charges are blank for the subscribers of tenure 0, whose first bill is not yet sent."""
+    gaps = missing[col].to_numpy()
+    if gaps.sum() < 3:
+        return None
+    for other in missing.columns.drop(col):
+        if not missing[other].to_numpy()[gaps].any() and (table[other].to_numpy()[gaps] == 0).all():
+            return str(other)
+    return None
+
+
+def feature_findings(fs: FeatureSet, params) -> list[Finding]:
+    """What ``segkit check`` warns of once the features are built: a column whose every gap is in a row where
+    another number is 0, filled with the median where a blank likely means 0 (the params' ``fill`` says so)."""
+    return [Finding("warning", "missing", col, f"column {col!r} is blank in {gaps:,} rows, every one where {other!r} "
+                    f"is 0: the run fills them with the median ({format_number(median)})", gaps, "fill",
+                    f"set fill: {{{col}: 0}} if a blank means 0 there (leave it if a blank means unknown)")
+            for col, (other, gaps, median) in (fs.extra.get("zero_blanks") or {}).items()]
 
 
 def features(cleaned: pd.DataFrame, params) -> FeatureSet:
@@ -210,7 +240,7 @@ def features(cleaned: pd.DataFrame, params) -> FeatureSet:
     kept = list(model) if params.features else filled_enough(cleaned, list(model), sparse_notes)
     left_out = set(model) - set(kept)
     left_out |= {f"days_since_{c}" for c in left_out & set(dates)}  # a date's days since, as the model reads it
-    imputed = _fill_gaps(table, numeric, notes, quiet=left_out)
+    gaps = _fill_gaps(table, numeric, notes, quiet=left_out)
     columns = list(model)
     if params.features:
         alias = {f"days_since_{c}": c for c in dates}
@@ -248,7 +278,7 @@ def features(cleaned: pd.DataFrame, params) -> FeatureSet:
     outcomes = _outcomes(table, labels, short, units, notes, entity, params)
     extra = {"model_roles": {c: model[c] for c in columns}, "roles": roles, "categorical": categorical,
              "id_col": str(table.index.name), "reference_date": table.attrs.get("reference_date"),
-             "imputed_rows": imputed, "outcomes": list(outcomes), "scales": scales, "label_notes": label_notes}
+             **gaps, "outcomes": list(outcomes), "scales": scales, "label_notes": label_notes}
     fs = FeatureSet(table=table, columns=columns, labels=labels, entity=entity, notes=notes,
                     extra=extra, short=short, units=units, profile_columns=profiled + list(outcomes),
                     better={c: good for c in outcomes if (good := _good_outcome(c)) is not None})
@@ -418,7 +448,8 @@ def after_segment(ctx, seg) -> None:
     meta = ctx.folder.read_json(f"model/{METADATA_FILE}")
     extra = {k: v for k, v in meta.items() if k not in RESERVED_KEYS}
     scoring = scoring_metadata(fs.clustering_table, model_roles(fs), id_col=fs.extra.get("id_col"),
-                               names={prof.codes[s]: n for s, n in names.items()}, scales=fs.extra.get("scales"))
+                               names={prof.codes[s]: n for s, n in names.items()}, scales=fs.extra.get("scales"),
+                               fill=ctx.params.fill)
     extra.update(scoring)
     extra["reference_date"] = fs.extra.get("reference_date")
     log = ctx.folder.read_json("cleaning_log.json") if ctx.folder.has("cleaning_log.json") else {}

@@ -71,7 +71,7 @@ def date_layouts(readings: list[Mapping], date_format: str | None = None) -> dic
 
 
 def scoring_metadata(features: pd.DataFrame, roles: Mapping[str, str], *, id_col: str | None = None,
-                     names: Mapping | None = None, scales: Mapping | None = None) -> dict:
+                     names: Mapping | None = None, scales: Mapping | None = None, fill: Mapping | None = None) -> dict:
     """The metadata :func:`score_customers` needs, from the table a model was trained on.
 
     Parameters
@@ -88,13 +88,15 @@ def scoring_metadata(features: pd.DataFrame, roles: Mapping[str, str], *, id_col
     scales : mapping, optional
         Ordinal column -> its scale (``attrs["scales"]`` of
         :func:`~segkit.kinds.customers.features.customer_features`), whose words new rows may use.
+    fill : mapping, optional
+        Column -> what a blank means there (the params' ``fill``), written into new rows' blanks as in training.
 
     Returns
     -------
     dict
         JSON-ready: ``features`` (list), ``roles`` (dict), ``categories`` (categorical/boolean column
         -> sorted known levels as text), ``scales`` (ordinal column -> the words of its scale, in order),
-        ``ranges`` (numeric column -> training ``[min, max]``), ``id_col`` and ``names``.
+        ``ranges`` (numeric column -> training ``[min, max]``), ``fill`` (of the features), ``id_col`` and ``names``.
     """
     used = [c for c in features.columns if roles.get(c) in ("numeric", "ordinal", "categorical", "boolean", "date")]
     categories = {c: sorted(level_text(features[c]).dropna().unique().tolist())
@@ -102,6 +104,7 @@ def scoring_metadata(features: pd.DataFrame, roles: Mapping[str, str], *, id_col
     return {"features": used, "roles": {c: roles[c] for c in used}, "categories": categories,
             "scales": {c: scale_json(scale) for c, scale in (scales or {}).items() if c in used},
             "ranges": training_ranges(features[used], roles),
+            "fill": {c: v for c, v in (fill or {}).items() if c in used},
             "id_col": id_col if id_col is not None else features.index.name,
             "names": {str(k): str(v) for k, v in (names or {}).items()}}
 
@@ -140,6 +143,9 @@ def _check_columns(new_df: pd.DataFrame, metadata: Mapping) -> tuple[pd.DataFram
     numeric = [c for c in features if roles.get(c) == "numeric" or (roles.get(c) == "ordinal" and c not in scales)]
     refuse_booleans(new_df, numeric)
     X = check_numeric(new_df[features], numeric)
+    for col, value in (metadata.get("fill") or {}).items():  # what a blank meant in training, it means here
+        if col in X.columns:
+            X[col] = X[col].where(X[col].notna(), value if col in numeric else str(value))
     layouts = metadata.get("date_layouts") or {}
     for col in [c for c in features if roles.get(c) == "date" and not pd.api.types.is_datetime64_any_dtype(X[c])]:
         layout = layouts.get(col) or {}  # the training's day-month order, so 04/09 means what it meant then

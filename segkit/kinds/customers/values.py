@@ -2,8 +2,8 @@
 
 :func:`read_values` is the last step of :func:`segkit.kinds.customers.clean`: each numeric or date column is
 read by :mod:`segkit.parse` (what cannot be read becomes a missing value, counted), infinite and absurd numbers
-become missing values, and the params' ``valid_range`` / ``out_of_range`` / ``clip`` apply
-(:mod:`segkit.quality`). Every step goes to the cleaning log with its counts.
+become missing values, and the params' ``fill`` (what a blank means), ``valid_range`` / ``out_of_range`` /
+``clip`` apply (:mod:`segkit.quality`). Every step goes to the cleaning log with its counts.
 
 It also holds the two readings that the features (:mod:`~segkit.kinds.customers.features`) and the model's encoding
 (:mod:`~segkit.kinds.customers.encoding`) share: category levels as text (:func:`level_text`) and dates as ages at a
@@ -18,15 +18,24 @@ import pandas as pd
 from ...cleaning import CleaningLog
 from ...errors import DataValueError
 from ...parse import after_period, read_dates, read_numbers
-from ...quality import apply_value_rules, mask_non_finite
+from ...quality import apply_fill, apply_value_rules, mask_non_finite
 from .roles import detect_roles
 
 __all__ = ["read_values", "level_text", "levels_as_text", "reference_date_of", "date_ages", "aged_dates"]
 
 
 def read_values(table: pd.DataFrame, params, log: CleaningLog, *, id_col=None) -> pd.DataFrame:
-    """The table with its numbers and dates read and its implausible values handled (see the module)."""
-    return _plausible(_read_values(table, params, log), params, log, id_col)
+    """The table with its numbers and dates read, what its blanks mean written in (the params' ``fill``) and its
+    implausible values handled (see the module)."""
+    table, steps = apply_fill(_read_values(table, params, log), getattr(params, "fill", None))
+    _log_steps(log, len(table), steps)
+    return _plausible(table, params, log, id_col)
+
+
+def _log_steps(log: CleaningLog, n: int, steps) -> None:
+    """The steps of :mod:`segkit.quality`'s rules in the log, each with the values it changed."""
+    for rule, description, removed, changed in steps:
+        log.add(rule, description, n + removed, removed, note=f"{changed:,} value(s)")
 
 
 def _read_values(table: pd.DataFrame, params, log: CleaningLog) -> pd.DataFrame:
@@ -65,8 +74,7 @@ def _plausible(table: pd.DataFrame, params, log: CleaningLog, id_col) -> pd.Data
             len(table), 0, note=f"{masked:,} value(s): {seen}" if masked else "")
     table, steps = apply_value_rules(table, valid_range=params.valid_range, clip=params.clip,
                                      out_of_range=params.out_of_range)
-    for rule, description, removed, changed in steps:
-        log.add(rule, description, len(table) + removed, removed, note=f"{changed:,} value(s)")
+    _log_steps(log, len(table), steps)
     return table
 
 
