@@ -19,8 +19,8 @@ import pytest
 
 from segkit.errors import ColumnError, DataValueError, ModelError
 from segkit.kinds.transactions.lifetime import value_by_segment, value_sentence
-from segkit.kinds.transactions.value import (BetaGeoModel, GammaGammaModel, customer_lifetime_value, holdout_check,
-                                             rfm_summary)
+from segkit.kinds.transactions.value import (R_MAX, BetaGeoModel, GammaGammaModel, customer_lifetime_value,
+                                             holdout_check, rfm_summary)
 from segkit.kinds.transactions.value_synth import simulate_bgnbd, simulate_gamma_gamma
 
 CDNOW = Path(__file__).parent / "data" / "cdnow" / "CDNOW_sample.txt"
@@ -274,6 +274,44 @@ def test_customer_lifetime_value_by_hand():
                                                days)["clv"], customer_lifetime_value(bgnbd, gg, s)["clv"])
     with pytest.raises(DataValueError, match="time unit"):
         customer_lifetime_value(bgnbd, gg, s, unit="D")
+
+
+def _subscriptions() -> pd.DataFrame:
+    """300 subscribers billed every 28 days from a start in the first 40 weeks of 2023; a third cancel after 4 to
+    12 bills. Every subscriber pays at one rate: the case BG/NBD's Gamma of rates cannot spread."""
+    rows, end = [], pd.Timestamp("2024-12-31")
+    for i in range(300):
+        start, stops = pd.Timestamp("2023-01-02") + pd.Timedelta(weeks=i % 40), 4 + i % 9 if i % 3 == 0 else 99
+        days = [start + pd.Timedelta(days=28 * k) for k in range(stops)]
+        rows += [{"customer": f"S{i:03d}", "date": d, "amount": 49.0 if i % 2 else 99.0} for d in days if d <= end]
+    return rfm_summary(pd.DataFrame(rows), customer_col="customer", date_col="date", amount_col="amount",
+                       observation_end=end)
+
+
+def test_subscribers_billed_every_month_get_their_bills_not_nothing():
+    """A new user's subscription export drove r to 6e7, where the forecast's hypergeometric term is NaN, and the
+    page said the customers were "expected to make 0 purchases, worth £0". r stops at R_MAX: one rate."""
+    s = _subscriptions()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # a flat likelihood at the bound, said on the page
+        bgnbd, gg = BetaGeoModel().fit(s), GammaGammaModel().fit(s[s["frequency"] > 0])
+    assert bgnbd.r_ == pytest.approx(R_MAX) and 28 * 4 * bgnbd.r_ / bgnbd.alpha_ / 7 == pytest.approx(4, rel=0.02)
+    year = customer_lifetime_value(bgnbd, gg, s, discount_rate=0.0)
+    assert np.isfinite(year.to_numpy()).all()
+    staying = [f"S{i:03d}" for i in range(300) if i % 3 and i >= 260]  # billed until the end: 13.04 bills a year
+    cancelled = [f"S{i:03d}" for i in range(0, 300, 3)]
+    assert year.loc[staying, "expected_purchases"].between(11.5, 13.05).all()
+    assert (year.loc[staying, "p_alive"] > 0.95).all() and (year.loc[cancelled, "p_alive"] < 0.05).all()
+    price = [49.0 if int(c[1:]) % 2 else 99.0 for c in staying]  # every bill the same: valued at its price
+    assert np.allclose(year.loc[staying, "expected_value"], price, rtol=0.01)
+    assert np.allclose(year.loc[staying, "clv"], year.loc[staying, "expected_purchases"] * price, rtol=0.01)
+
+
+def test_a_forecast_that_is_not_a_number_stops_with_the_parameters():
+    """Never a sum that skips what could not be computed (it read as "worth £0"): a ModelError with the fit."""
+    bgnbd, gg = _with_params(r=1e6, alpha=4.6e6, a=0.7, b=14.0), _fitted_pair()[1]
+    with pytest.raises(ModelError, match=r"no finite forecast for 3 of 3 customers \(BG/NBD r=1e\+06"):
+        customer_lifetime_value(bgnbd, gg, _small_summary())
 
 
 def test_value_by_segment_shares_and_sentence():

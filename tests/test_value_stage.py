@@ -371,9 +371,12 @@ def test_10_value_in_the_smoke_batch(smoke_run):
 
 @pytest.mark.parametrize("corr, holds", [(0.12, True), (-0.45, False)])
 def test_the_value_assumption_is_a_note_when_it_holds_and_a_caveat_when_it_does_not(corr, holds):
-    bgnbd = SimpleNamespace(a_=0.5, b_=2.0)  # drop-out well above 1%: no drop-out caveat
+    bgnbd = SimpleNamespace(r_=0.8, a_=0.5, b_=2.0)  # drop-out well above 1%, rates that differ: no caveat
     gg = SimpleNamespace(frequency_value_corr_=corr, n_customers_=700)
     caveats, checked = lifetime._caveats(bgnbd, gg, pd.DataFrame({"p_alive": [0.5, 0.9]}))
     assert len(checked) == int(holds) and len(caveats) == int(not holds)
     text = (checked + caveats)[0]
     assert f"the correlation is {corr:.2f}" in text and ("as the model assumes" in text) == holds
+    one_pace = lifetime._caveats(SimpleNamespace(r_=lifetime.R_MAX, a_=0.5, b_=2.0), gg,
+                                 pd.DataFrame({"p_alive": [0.5, 0.9]}))[0]
+    assert one_pace[0].startswith("Every customer buys at about the same steady pace, as subscribers billed every")

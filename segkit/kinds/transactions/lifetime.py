@@ -36,7 +36,8 @@ from ...featureset import in_index
 from ...format import format_share, money_prefix, round_json
 from .churn_data import check_value, naive_dates, purchases, purchases_and_span, value_periods  # noqa: F401
 from .returns import kept_shares, returns_by_day
-from .value import BetaGeoModel, GammaGammaModel, HoldoutCheck, customer_lifetime_value, holdout_check, rfm_summary
+from .value import (R_MAX, BetaGeoModel, GammaGammaModel, HoldoutCheck, customer_lifetime_value, holdout_check,
+                    rfm_summary)
 
 __all__ = ["VALUE_COLUMNS", "RISK_BANDS", "ValueData", "ValueCheck", "ValueFit", "ChurnRelation", "purchases",
            "value_data_of_purchases", "value_data", "check_value", "check_holdout", "fit_value", "value_summary",
@@ -264,7 +265,10 @@ class ValueFit:
 
 def _caveats(bgnbd: BetaGeoModel, gg: GammaGammaModel, per: pd.DataFrame) -> tuple[list[str], list[str]]:
     """(caveats, assumptions that hold) of the fits."""
-    notes = []
+    notes = [] if bgnbd.r_ < 0.999 * R_MAX else [
+        "Every customer buys at about the same steady pace, as subscribers billed every month do. The model is made "
+        "for customers who buy when they choose: read its forecast as the purchases still to come from those who "
+        "stay, at that pace."]
     dropout = bgnbd.a_ / (bgnbd.a_ + bgnbd.b_)
     if dropout < 0.01:
         notes.append(f"The model finds almost no drop-out (a customer stops after a purchase with probability "

@@ -35,6 +35,10 @@ __all__ = ["UNIT_DAYS", "rfm_summary", "BetaGeoModel", "GammaGammaModel", "custo
 #: Length of each time unit in days; a month is 365.25 / 12 days.
 UNIT_DAYS = {"D": 1.0, "W": 7.0, "M": 365.25 / 12}
 _BOUND = 20.0  # bound of each log-parameter: exp(±20), far beyond any sensible value on scaled data
+#: Largest shape of BG/NBD's Gamma of purchase rates. Beyond it the customers' rates are one rate (their spread is
+#: under 1% of their mean), so the likelihood no longer changes, and beyond 1e5 scipy's hypergeometric function,
+#: which the forecast needs, returns NaN. Subscribers billed every month drive the fit there.
+R_MAX = 1e4
 
 
 def _unit_days(unit: str) -> float:
@@ -145,12 +149,13 @@ def _columns(X, names: tuple[str, ...]) -> list[np.ndarray]:
     return [arr[:, i] for i in range(len(names))]
 
 
-def _minimize(fun, n_params: int, *, n_starts: int, max_iter: int, max_time: float, random_state):
+def _minimize(fun, n_params: int, *, n_starts: int, max_iter: int, max_time: float, random_state, upper=_BOUND):
     """BFGS from the origin and up to ``n_starts - 1`` seeded random starts; stops once two converged starts
     agree (to 1e-7 in mean log-likelihood). BFGS runs in numpy (L-BFGS-B calls scipy's threaded BLAS: 30x
-    slower on a busy machine); log-parameters beyond ±_BOUND are clipped with a quadratic penalty."""
+    slower on a busy machine); log-parameters below -_BOUND or above ``upper`` (one bound, or one per parameter)
+    are clipped with a quadratic penalty."""
     def bounded(p):
-        inside = np.clip(p, -_BOUND, _BOUND)
+        inside = np.clip(p, -_BOUND, upper)
         value, grad = fun(inside)
         return value + 0.5 * ((p - inside) ** 2).sum(), np.where(p == inside, grad, p - inside)
 
@@ -269,7 +274,8 @@ class BetaGeoModel(_Estimator):
     Attributes
     ----------
     r_, alpha_, a_, b_ : float
-        λ ~ Gamma(shape r, rate α) in purchases per time unit of the summary; p ~ Beta(a, b).
+        λ ~ Gamma(shape r, rate α) in purchases per time unit of the summary; p ~ Beta(a, b). ``r_`` is at most
+        :data:`R_MAX`: there, the customers buy at one rate, ``r_ / alpha_``.
     log_likelihood_ : float
     n_customers_, n_iter_ : int
     converged_ : bool
@@ -296,7 +302,8 @@ class BetaGeoModel(_Estimator):
         xu, inv = np.unique(rows[:, 0], return_inverse=True)
         data = (rows[:, 0], rows[:, 1] / scale, rows[:, 2] / scale, w, xu, inv, np.bincount(inv, weights=w))
         res = _minimize(lambda p: _bgnbd_nll(p, *data), 4, n_starts=self.n_starts, max_iter=self.max_iter,
-                        max_time=self.max_time, random_state=self.random_state)
+                        max_time=self.max_time, random_state=self.random_state,
+                        upper=np.array([np.log(R_MAX), _BOUND, _BOUND, _BOUND]))
         log_lik = -res.fun * w.sum() - np.log(scale) * (w * rows[:, 0]).sum()
         self._store(res, "r alpha a b", 1, scale, log_lik)
         self.n_customers_ = int(len(x))
@@ -436,6 +443,12 @@ def customer_lifetime_value(bgnbd: BetaGeoModel, gg: GammaGammaModel, summary: p
         cumulative = bgnbd.expected_purchases(month * step, x, tx, T)
         clv += (cumulative - previous) * value * margin / (1 + discount_rate) ** month
         previous = cumulative
+    lost = ~np.isfinite(clv)
+    if lost.any():  # never a sum that skips them: a forecast of nothing would read as "worth nothing"
+        raise ModelError(f"the value models give no finite forecast for {int(lost.sum()):,} of {len(x):,} customers "
+                         f"(BG/NBD r={bgnbd.r_:.4g}, alpha={bgnbd.alpha_:.4g}, a={bgnbd.a_:.4g}, b={bgnbd.b_:.4g}; "
+                         f"Gamma-Gamma p={gg.p_:.4g}, q={gg.q_:.4g}, v={gg.v_:.4g})",
+                         "leave 10_value out (--only without it) and report the issue with these parameters")
     return pd.DataFrame({"expected_purchases": previous, "p_alive": bgnbd.probability_alive(x, tx, T),
                          "expected_value": value, "clv": clv}, index=summary.index)
 
