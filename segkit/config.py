@@ -208,7 +208,8 @@ class Params(ReadOptions):  # how the input is read (sep, header, decimal, dayfi
     plot_sample: int = Field(5_000, ge=1, description="rows drawn in scatter and distribution plots")
     currency: Annotated[str, AfterValidator(str.strip)] = Field(
         "£", description="currency symbol used in reports (surrounding spaces dropped: 'ETB ' reads 'ETB'); "
-                         "unset, a batch uses the one the input's amounts carry ('€ 8,14'), else £")
+                         "unset, a batch uses the one the input's amounts carry ('€ 8,14') or its currency column "
+                         "names (USD), $ for census tables, else plain numbers (the Python API: £)")
 
     @model_validator(mode="after")
     def _consistent(self) -> "Params":

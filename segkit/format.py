@@ -138,6 +138,15 @@ def money_prefix(currency: str) -> str:
     return currency + " " if currency[-1:].isalpha() else currency
 
 
+def in_currency(label: str, currency: str) -> str:
+    """A column heading with the run's currency, or without it when the run shows plain numbers.
+
+    >>> in_currency("Mean CLV", "£"), in_currency("Mean CLV", "")
+    ('Mean CLV (£)', 'Mean CLV')
+    """
+    return f"{label} ({currency})" if currency else label
+
+
 _YES_NO = {"1": "yes", "0": "no", "1.0": "yes", "0.0": "no", "true": "yes", "false": "no"}
 
 

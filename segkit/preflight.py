@@ -18,7 +18,7 @@ from .config import Params
 from .errors import ParamsError, SegkitError, SegmentationError
 from .featureset import FeatureSet
 from .naming.words import plural
-from .parse.numbers import monies, same_currency
+from .parse.numbers import currency_codes, monies, same_currency
 from .schema import Finding, ambiguous_dates, by_severity, money_currencies, unread_numbers, validate
 from .source import engine_path, input_columns, load_input
 
@@ -75,7 +75,8 @@ def preflight(params: Params, *, deep: bool = True, needs: Iterable[str] | None 
         more = getattr(kind.module, "feature_findings", None)  # what only the features show (a blank that means 0)
         findings += unused_words(params, fs) + (more(fs, params) if callable(more) else [])
         info.update(rows=rows, checked_rows=len(sample), findings=findings + warnings,
-                    cannot_run=cannot, currency_of=money_currencies(sample, _schema_params(kind, params)))
+                    cannot_run=cannot, currency_of=money_currencies(sample, _schema_params(kind, params)),
+                    currency_codes=currency_codes(sample))
         ref = lineage.reference_for(params, fs.clustering_table.columns)
     else:
         ref = lineage.load_reference(params.reference) if params.reference else None
@@ -87,18 +88,30 @@ def preflight(params: Params, *, deep: bool = True, needs: Iterable[str] | None 
 
 
 def adopt_currency(params: Params, info: dict[str, Any]) -> tuple[Params, dict[str, Any]]:
-    """``params`` showing money in the currency the input's amounts carry, when the params name none ("€ 8,14" in a
-    shop export: every page says €, not the default £), and :func:`preflight`'s ``info`` without the reader's
-    warning about it, saying so instead (``currency_note``, for the terminal). Both unchanged when the params set
-    ``currency``, or the amounts carry no currency sign or several."""
-    signs = info.get("currency_of") or {}
-    found = monies(list(signs.values()))
-    if "currency" in params.model_fields_set or len(found) != 1 or same_currency(found[0], params.currency):
+    """``params`` showing money in the currency the input says, when the params name none: the one its amounts carry
+    ("€ 8,14" in a shop export), else the one code its currency column holds (``USD``), else the data kind's (census
+    tables are in dollars), else none: plain numbers, never the default £ of the bundled shop's data. ``info`` loses
+    the reader's warning about the sign shown, and says what was chosen (``currency_note``, for the terminal)."""
+    if "currency" in params.model_fields_set:
         return params, info
-    note = (f"the reports show money in {found[0]}, the currency of the amounts in "
-            f"{', '.join(repr(c) for c in signs)} (set currency to show another sign)")
+    signs, codes = info.get("currency_of") or {}, info.get("currency_codes") or {}
+    found, named = monies(list(signs.values())), monies([c for listed in codes.values() for c in listed])
+    own = getattr(kinds.get(params.data_kind).module, "CURRENCY", "")
+    if len(found) == 1:
+        currency, why = found[0], f"the currency of the amounts in {', '.join(repr(c) for c in signs)}"
+    elif not found and len(named) == 1:
+        currency, why = named[0], f"the currency that column {', '.join(repr(c) for c in codes)} names"
+    elif not found and not named and own:
+        currency, why = own, f"the currency of {params.data_kind} data"
+    else:
+        currency, why = "", ("the amounts are in several currencies" if len(found) + len(named) > 1 else
+                             "the input names no currency")
+    if currency and same_currency(currency, params.currency):
+        return params, info
+    note = (f"the reports show money in {currency}, {why} (set currency to show another sign)" if currency else
+            f"the reports show money as plain numbers: {why} (set currency, e.g. currency: \"$\", to show a sign)")
     kept = [f for f in info.get("findings", []) if not (f.rule == "currency" and f.key == "currency")]
-    return params.model_copy(update={"currency": found[0]}), {**info, "findings": kept, "currency_note": note}
+    return params.model_copy(update={"currency": currency}), {**info, "findings": kept, "currency_note": note}
 
 
 def k_bounds(params: Params, n: int) -> tuple[int, int]:

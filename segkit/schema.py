@@ -34,7 +34,7 @@ import yaml
 from .errors import ColumnError, DataValueError
 from .io.columns import renamed_repeats
 from .parse import read_dates, read_numbers
-from .parse.numbers import same_currency
+from .parse.numbers import currency_codes, same_currency
 from .quality import value_findings
 
 __all__ = ["Finding", "SEVERITIES", "DAYFIRST_FIX", "load_schema", "validate", "findings_table", "ambiguous_dates",
@@ -102,9 +102,6 @@ def _params(params, kind: str):
         return params_from_mapping({"data_kind": kind, **params})
     return params
 
-
-#: Names of a column that says each line's currency ("Currency", "currency_code", "CCY").
-_CURRENCY_COLUMN = re.compile(r"(?i)(?:currency|currency[_ ]?code|ccy|cur)")
 
 #: The fix of dates read month first because no value decides the order of day and month.
 DAYFIRST_FIX = ("set dayfirst: true if the dates are day first (31/12/2023), or dayfirst: false to keep month first "
@@ -311,8 +308,7 @@ class _Checker:
             rows = int(self.df[col].notna().sum()) if col in self.df.columns else 0
             self.add("warning", "currency", col, f"column {col!r} holds amounts in several currencies "
                      f"({', '.join(signs)}): they would be added up as if they were one", rows, fix=fix)
-        for col in [c for c in self.df.columns if _CURRENCY_COLUMN.fullmatch(str(c))]:
-            codes = self.df[col].dropna().astype(str).str.strip().str.upper().unique()
+        for col, codes in currency_codes(self.df).items():
             if len(codes) > 1:
                 self.add("warning", "currency", col, f"column {str(col)!r} names {len(codes)} currencies "
                          f"({', '.join(sorted(codes)[:5])}): amounts in each would be added up as if they were one",

@@ -247,6 +247,29 @@ def test_amounts_in_several_currencies_choose_no_currency():
 
     params = Params(data_kind="customers")
     info = {"findings": [], "currency_of": {"fee": "$", "Betrag": "€"}}
-    assert adopt_currency(params, info) == (params, info)
+    plain, said = adopt_currency(params, info)
+    assert plain.currency == "" and said["currency_note"] == ("the reports show money as plain numbers: the amounts "
+                                                              "are in several currencies (set currency, e.g. currency: "
+                                                              "\"$\", to show a sign)")
     assert adopt_currency(params, {"findings": [], "currency_of": {"fee": "$", "paid": "USD"}})[0].currency == "$"
     assert adopt_currency(params, {"findings": [], "currency_of": {"paid": "GBP"}})[0] is params  # £ already
+    set_ = Params(data_kind="customers", currency="£")
+    assert adopt_currency(set_, info) == (set_, info)  # the params' currency is never replaced
+
+
+@pytest.mark.parametrize("kind,signs,codes,shown,why", [
+    ("transactions", {}, {"currency": ["USD"]}, "USD", "the currency that column 'currency' names"),
+    ("transactions", {}, {"currency": ["EUR", "USD"]}, "", "the amounts are in several currencies"),
+    ("transactions", {}, {}, "", "the input names no currency"),
+    ("customers", {"income": "€"}, {"ccy": ["EUR", "USD"]}, "€", "the currency of the amounts in 'income'"),
+    ("demographics", {}, {}, "$", "the currency of demographics data"),
+])
+def test_money_is_shown_in_the_currency_the_input_says_or_as_plain_numbers(kind, signs, codes, shown, why):
+    """A subscription export's amounts in USD and EUR (a currency column) were all shown as £, the bundled shop's
+    currency: the reports now show what the input says, census tables dollars, and otherwise plain numbers."""
+    from segkit.config import Params
+    from segkit.preflight import adopt_currency
+
+    params, info = adopt_currency(Params(data_kind=kind), {"findings": [], "currency_of": signs,
+                                                           "currency_codes": codes})
+    assert params.currency == shown and why in info["currency_note"]

@@ -12,7 +12,7 @@ import pandas as pd
 from ..errors import ColumnError
 from ._common import _NBSP, _Reading, _examples, _series, _text
 
-__all__ = ["NumberReading", "read_numbers", "read_ids", "monies", "same_currency"]
+__all__ = ["NumberReading", "read_numbers", "read_ids", "monies", "same_currency", "currency_codes"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -80,6 +80,20 @@ def monies(found) -> list[str]:
         else:
             groups[i] = (groups[i][0], groups[i][1] & codes)
     return [first for first, _ in groups]
+
+
+#: Names of a column that says each line's currency ("Currency", "currency_code", "CCY").
+_CURRENCY_COLUMN = re.compile(r"(?i)(?:currency|currency[_ ]?code|ccy|cur)")
+
+
+def currency_codes(df: pd.DataFrame) -> dict[str, list[str]]:
+    """The codes each currency column of ``df`` holds (a column named ``currency``, ``ccy``...), in upper case.
+
+    >>> currency_codes(pd.DataFrame({"amount": [1, 2, 3], "Currency": ["usd", "EUR ", None]}))
+    {'Currency': ['EUR', 'USD']}
+    """
+    return {str(c): sorted(df[c].dropna().astype(str).str.strip().str.upper().unique()) for c in df.columns
+            if _CURRENCY_COLUMN.fullmatch(str(c))}
 
 
 def same_currency(a: str, b: str) -> bool:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..format import in_currency
 from ..engine import duckdb as ddb
 from ..plots.value import plot_holdout
 from ..report.cards import figure, html_block, note, note_html, table
@@ -95,7 +96,7 @@ def churn_table(ctx: RunContext, relation):
     without churn scores)."""
     if relation is None:
         return None
-    clv = f"Mean CLV ({ctx.params.currency})"
+    clv = in_currency("Mean CLV", ctx.params.currency)
     return table(relation.table.rename(columns={"Mean CLV": clv}), percent=["Mean churn risk", "Mean P(alive)"],
                  whole=["Customers", clv], aligned=["Expected purchases"])
 
@@ -118,7 +119,7 @@ def segment_table(seg):
     values = seg.extra.get("value")
     if values is None:
         return None
-    total, mean = f"Expected value ({seg.currency})", f"Per customer ({seg.currency})"
+    total, mean = in_currency("Expected value", seg.currency), in_currency("Per customer", seg.currency)
     out = pd.DataFrame({
         "Segment": values["segment_name"], "Customers": values["customers"],
         "Share of customers": values["customer_share"], total: values["clv_total"], mean: values["clv_mean"],
