@@ -167,7 +167,8 @@ class Params(ReadOptions):  # how the input is read (sep, header, decimal, dayfi
     # --- choosing k -------------------------------------------------------------------------
     k: Union[int, Literal["auto"]] = Field("auto", description="number of segments, or auto to follow the criteria")
     k_min: int = Field(2, ge=1, description="smallest number of segments to try")
-    k_max: int = Field(10, ge=1, description="largest number of segments to try")
+    k_max: int = Field(10, ge=1, description="largest number of segments to try (census areas with k: auto: the "
+                                             "criteria's range, shown beside the kind's own k; see k_max_share)")
     n_init: Union[int, Literal["auto"]] = Field("auto", description="k-means restarts per fit")
     sample_size: int = Field(2_000, ge=50, description="rows sampled for the silhouette and the gap statistic")
     stability_sample_size: int = Field(5_000, ge=50, description="rows sampled for bootstrap stability (stability depends on the rows, so more than sample_size)")

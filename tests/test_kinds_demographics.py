@@ -230,6 +230,12 @@ def test_k_auto_is_25_capped_by_the_areas():
     # a k the user asked for is not described as k=auto (issue 16)
     assert demo.choose_k(params(k=25), 63)[1].startswith("k: 25 was asked for, but 25 segments over 63 areas")
     assert demo.choose_k(params(), 33_000)[0] == 25
+    # the criteria's vote says how to use it: a trial set k_max: 10, got 24 segments and read k_max as a bound
+    from types import SimpleNamespace
+    k, note = demo.choose_k(params(), 247, SimpleNamespace(ks=range(2, 11), recommended_k=3))
+    assert k == 24 and note.endswith("The criteria, scored over 2 to 10 segments (k_min to k_max), favour 3; area "
+                                     "profiles aim at many small, nameable segments, so their vote is shown for "
+                                     "reference (k: 3 uses it).")
     assert demo.choose_k(params(k=8), 63)[0] == 6 and demo.choose_k(params(k=4), 63)[0] == 4
     assert demo.choose_k(params(k_max_share=0.2), 63)[0] == 12
 

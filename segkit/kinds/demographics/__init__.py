@@ -38,7 +38,7 @@ from ...quality import mask_non_finite
 from ...naming.lexicon import load_lexicon, name_segments_from_lexicon
 from ...naming.masking import imputed_rows, masked_scores
 from .acs import build_acs_features, format_area_ids
-from .codes import name_columns, profile_fix, profile_tables  # name_columns: the kind's reading hook
+from .codes import census_tables, name_columns, profile_fix, profile_tables  # name_columns: the reading hook
 from .facts import FACT_LABELS, FACT_UNITS, FACTS, MEDIAN_UNITS, NATURAL, cap_k, key_facts
 from .groups import CENSUS_SENTINELS, FeatureGroup, load_feature_groups, replace_sentinels, validate_acs_table
 from .notes import area_names, excluded_note, imputation_notes, listing, typical_areas
@@ -58,6 +58,7 @@ SENTENCES_PER = "area"
 CENSUS_CODES = True
 PRIVATE_RECORDS = False  # areas are not people: their tables may list areas by code
 LEXICON = Path(__file__).with_name("lexicon.yaml")
+CURRENCY = "$"  #: the money of ACS tables, shown when the params name no currency
 
 
 def _synth_acs(options: Mapping) -> pd.DataFrame:
@@ -224,7 +225,7 @@ def features(cleaned: pd.DataFrame, params) -> FeatureSet:
     notes = [f"{n:,} areas are segmented on {len(columns)} features from {len(report.used_groups)} ACS groups."]
     if excluded:
         notes.append(excluded_note(excluded, id_col, params.min_population))
-    notes += report.summary()[1:]
+    notes += report.summary(census_tables())[1:]
     notes += imputation_notes(feats.imputation, short)
     notes += [f"{short.get(f, f)} is left out of the features: {why} (name it in features to keep it)."
               for f, why in suspect.items()]
@@ -323,8 +324,10 @@ def choose_k(params, n: int, selection=None) -> tuple[int, str]:
     k = min(k, n - 1)
     if selection is not None:
         lo, hi = int(min(selection.ks)), int(max(selection.ks))
-        note += (f" The criteria, scored over {lo} to {hi} segments, favour {int(selection.recommended_k)}; "
-                 "area profiles aim at many small, nameable segments, so their vote is shown for reference.")
+        favoured = int(selection.recommended_k)
+        note += (f" The criteria, scored over {lo} to {hi} segments (k_min to k_max), favour {favoured}; area "
+                 "profiles aim at many small, nameable segments, so their vote is shown for reference"
+                 + (f" (k: {favoured} uses it)." if favoured != k else "."))
     return k, note
 
 

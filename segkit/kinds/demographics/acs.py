@@ -34,6 +34,7 @@ import pandas as pd
 from ...errors import ColumnError, DataValueError, SegmentationError
 from ...parse import read_numbers
 # re-exported: the names defined in groups stay importable from here
+from .codes import census_tables
 from .groups import (CENSUS_SENTINELS, FeatureGroup, FeatureSpec, ValidationReport, load_feature_groups,
                      replace_sentinels, validate_acs_table)
 
@@ -204,7 +205,7 @@ def build_acs_features(df: pd.DataFrame, groups: list[FeatureGroup] | None = Non
         raise SegmentationError(
             f"only {len(report.used_groups)} feature group(s) are usable "
             f"({', '.join(report.used_groups) or 'none'}); at least {min_groups} are needed. "
-            f"Missing columns: {', '.join(report.missing_columns[:12]) or 'none'}",
+            + (report.summary(census_tables())[1] if report.missing_columns else "No column is missing."),
             fix="supply the ACS columns named in segkit/kinds/demographics/acs_groups.yaml or pass a groups file "
                 "that matches your table")
     clean.index = _area_index(clean[id_col], id_col)

@@ -25,7 +25,7 @@ import yaml
 from ...errors import DataFileError
 from .groups import CENSUS_SENTINELS
 
-__all__ = ["CODES", "census_variables", "variable_columns", "derivable", "name_columns", "profile_tables",
+__all__ = ["CODES", "census_variables", "census_tables", "variable_columns", "derivable", "name_columns", "profile_tables",
            "profile_fix"]
 
 CODES = Path(__file__).with_name("acs_codes.yaml")
@@ -58,6 +58,16 @@ def census_variables() -> dict[str, tuple[str, ...]]:
     ``acs_codes.yaml``."""
     columns = (yaml.safe_load(CODES.read_text(encoding="utf-8")) or {}).get("columns") or {}
     return {str(name): _expand(str(name), spec) for name, spec in columns.items()}
+
+
+def census_tables() -> dict[str, str]:
+    """Column name -> the ACS table it comes from (``{"population": "B01003", "industry_total": "C24030", ...}``):
+    what to download for a column a table lacks.
+
+    >>> census_tables()["population"], census_tables()["age_0_17"]
+    ('B01003', 'B01001')
+    """
+    return {name: variables[0].split("_")[0] for name, variables in census_variables().items()}
 
 
 def variable_columns(columns: Iterable) -> dict[str, str]:

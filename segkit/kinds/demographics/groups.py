@@ -108,12 +108,16 @@ class ValidationReport:
         """True when every expected column is present and usable."""
         return not (self.missing_columns or self.unusable_columns or self.skipped_groups)
 
-    def summary(self) -> list[str]:
-        """Return the report as plain sentences, one per finding."""
+    def summary(self, tables: Mapping[str, str] | None = None) -> list[str]:
+        """Return the report as plain sentences, one per finding; ``tables`` (column -> the census table it comes
+        from) says what to download for each missing column."""
         lines = [f"{len(self.features)} features from {len(self.used_groups)} groups: "
                  + ", ".join(self.used_groups) + "."]
         if self.missing_columns:
-            lines.append("Missing columns: " + ", ".join(self.missing_columns) + ".")
+            where = {c: (tables or {}).get(c) for c in self.missing_columns}
+            lines.append("Missing columns: " + ", ".join(f"{c} (table {t})" if t else c for c, t in where.items())
+                         + (" (add those tables to the download to use these groups)." if any(where.values())
+                            else "."))
         if self.unusable_columns:
             lines.append("Empty in every row (unusable): " + ", ".join(self.unusable_columns) + ".")
         lines += [f"Group '{g}' skipped: {why}." for g, why in self.skipped_groups.items()]
