@@ -324,11 +324,15 @@ class _Sentences:
                 gaps[f] = gap
         return sorted(gaps, key=lambda f: -gaps[f])
 
-    def sentence(self, segment, ranked: Sequence[str] | None) -> str:
+    def sentence(self, segment, ranked: Sequence[str] | None, distinct: bool = False) -> str:
+        """``distinct``: the model recognises the segment, so where no one measure is needed for that (measures
+        that tell the same story: shuffling one leaves the others), several set it apart at once."""
         clauses = self.clauses(segment, ranked or [])
         if clauses:
             return f"Set apart mostly by {_listed(clauses)}."
         differs = self.clauses(segment, self.by_difference(segment))
+        if differs and distinct and ranked is not None:
+            return f"Set apart by several measures at once; it differs most in {_listed(differs)}."
         opening = ("Too few members for the model to test" if ranked is None else
                    "No single measure sets it apart on its own")
         if not differs:
@@ -338,7 +342,7 @@ class _Sentences:
 
 def driver_sentence(table: pd.DataFrame, labels, segment, ranked: Sequence[str] | None, *,
                     labels_text: Mapping[str, str] | None = None, units: Mapping[str, str] | None = None,
-                    currency: str = "£", n_top: int = 3, per: str | None = None) -> str:
+                    currency: str = "£", n_top: int = 3, per: str | None = None, distinct: bool = False) -> str:
     """One sentence on what sets a segment apart, with the segment's typical values.
 
     ``ranked`` lists the segment's drivers, strongest first (features whose shuffling blurs it); numeric
@@ -348,10 +352,11 @@ def driver_sentence(table: pd.DataFrame, labels, segment, ranked: Sequence[str] 
     median and mean lie on different sides of the whole's is named only when nothing else is, with both.
     Categorical drivers name the segment's most common level and its share in the segment and overall. With no
     driver (``ranked`` empty), or for a segment left out of the model (``ranked`` None), the sentence names the
-    columns the segment differs most in, and says so. ``labels`` is aligned to ``table`` by index when it is a
+    columns the segment differs most in, and says so: "Set apart by several measures at once" when the model
+    recognises the segment all the same (``distinct``), "No single measure sets it apart on its own" otherwise. ``labels`` is aligned to ``table`` by index when it is a
     Series of the table's rows, and read in order otherwise. ``per`` names what a row is ("area") where the page's
     other numbers are not per row: the statistics then read "typical area", "average area".
     """
     words = _Sentences(table, _aligned(table, labels), labels_text=labels_text, units=units, currency=currency,
                        n_top=n_top, per=per)
-    return words.sentence(segment, ranked)
+    return words.sentence(segment, ranked, distinct)

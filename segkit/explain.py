@@ -55,6 +55,8 @@ __all__ = ["SegmentExplanation", "explain_segments", "driver_sentence", "MIN_SCO
 #: :func:`explain_segments` cross-validates on a stratified sample of at most this many rows: the accuracy
 #: of 10,000 held-out predictions is known to within about a point, and the time stays flat as inputs grow.
 MAX_ROWS = 10_000
+#: A segment the model recognises with at least this F1 is set apart, even when no one measure is needed for it.
+DISTINCT_F1 = 0.9
 
 
 def _labels(table: pd.DataFrame, labels) -> np.ndarray:
@@ -188,7 +190,9 @@ def explain_segments(table: pd.DataFrame, labels, *, columns: Sequence[str] | No
     seg_imp = result["segment_importance"]
     words = _Sentences(table if described is None else described, y_all, labels_text=labels_text, units=units,
                        currency=currency, n_top=n_top, per=per)
-    drivers = {seg: words.sentence(seg, _ranked(seg_imp[seg]) if seg in seg_imp.columns else None) for seg in classes}
+    f1 = result["segment_f1"]
+    drivers = {seg: words.sentence(seg, _ranked(seg_imp[seg]) if seg in seg_imp.columns else None,
+                                   distinct=bool(f1.get(seg, 0.0) >= DISTINCT_F1)) for seg in classes}
     return SegmentExplanation(
         scores=result["scores"], importance=result["importance"], segment_importance=seg_imp,
         segment_f1=result["segment_f1"], confusion=result["confusion"], drivers=drivers, names=dict(names or {}),

@@ -205,6 +205,25 @@ def test_no_driver_sentence_claims_the_model_cannot_tell_a_segment():
     assert text == "No single measure sets it apart on its own; it differs most in higher a (typically 10.5 vs 6 overall)."
     flat = explain.driver_sentence(table[["b"]], [0, 0, 1, 1], 1, ["b"])
     assert flat == "No single measure sets it apart on its own; it is close to the average on every measure."
+    # recognised all the same: measures that tell one story, none needed alone (a trial's wholesale buyers at 65x the
+    # average spend read "No single measure sets it apart")
+    several = explain.driver_sentence(table, [0, 0, 1, 1], 1, [], distinct=True)
+    assert several == "Set apart by several measures at once; it differs most in higher a (typically 10.5 vs 6 overall)."
+    assert explain.driver_sentence(table, [0, 0, 1, 1], 1, None, distinct=True).startswith("Too few members")
+
+
+def test_a_segment_recognised_without_one_needed_measure_is_set_apart_by_several():
+    """Two segments far apart on three measures that move together: shuffling one leaves the other two, so no
+    measure is a driver, but the model recognises both: "several measures at once", never "no single measure"."""
+    rng = np.random.default_rng(0)
+    base = np.r_[rng.normal(0, 1, 150), rng.normal(8, 1, 150)]
+    table = pd.DataFrame({"x": base, "y": base + rng.normal(0, 0.1, 300), "z": base + rng.normal(0, 0.1, 300)})
+    labels = np.r_[np.zeros(150, int), np.ones(150, int)]
+    result = explain.explain_segments(table, labels, folds=3, seed=0, n_repeats=1, n_estimators=30)
+    assert (result.segment_f1 > 0.99).all()
+    assert all(text.startswith(("Set apart mostly by", "Set apart by several measures at once"))
+               for text in result.drivers.values())
+    assert any(text.startswith("Set apart by several measures at once") for text in result.drivers.values())
 
 
 def test_a_sentence_never_compares_values_that_read_the_same():
