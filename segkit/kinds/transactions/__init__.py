@@ -306,4 +306,5 @@ def after_segment(ctx, seg) -> None:
     seg.risk = churn.segment_risk(ctx.folder, ctx.params.churn_threshold)
     if seg.risk is not None:
         seg.extra["risk_sentences"] = churn.risk_sentences(seg.risk, ctx.params.churn_threshold)
-    seg.extra.update(lifetime.segment_value(ctx.folder, seg.assignments, currency=ctx.params.currency))
+    seg.extra.update(lifetime.segment_value(ctx.folder, seg.assignments, currency=ctx.params.currency,
+                                            entity=ctx.params.entity or "customer"))

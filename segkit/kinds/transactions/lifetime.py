@@ -34,6 +34,7 @@ import pandas as pd
 from ...errors import DataValueError
 from ...featureset import in_index
 from ...format import format_share, money_prefix, round_json
+from ...naming.words import plural
 from .churn_data import check_value, naive_dates, purchases, purchases_and_span, value_periods  # noqa: F401
 from .returns import kept_shares, returns_by_day
 from .value import (R_MAX, BetaGeoModel, GammaGammaModel, HoldoutCheck, customer_lifetime_value, holdout_check,
@@ -400,40 +401,45 @@ def value_by_segment(per_customer: pd.DataFrame, segments: pd.Series) -> pd.Data
     return table.rename_axis("segment").sort_values("clv_total", ascending=False)
 
 
-def value_sentence(table: pd.DataFrame, segment) -> str:
-    """One sentence for an executive summary from :func:`value_by_segment`'s ``table``.
+def value_sentence(table: pd.DataFrame, segment, entity: str = "customer") -> str:
+    """One sentence for an executive summary from :func:`value_by_segment`'s ``table``; ``entity`` is what a
+    customer is called, in the singular.
 
     >>> value_sentence(pd.DataFrame({"customer_share": [0.17], "clv_share": [0.61]}, index=["Champions"]),
-    ...                "Champions")
-    'Champions are 17% of customers and 61% of expected value.'
+    ...                "Champions", "subscriber")
+    'Champions are 17% of subscribers and 61% of expected value.'
     """
     if segment not in table.index:
         raise DataValueError(f"segment {segment!r} is not in the table", f"pass one of: {list(table.index)}")
     row = table.loc[segment]
-    return (f"{segment} are {format_share(row['customer_share'])} of customers and "
+    return (f"{segment} are {format_share(row['customer_share'])} of {plural(entity)} and "
             f"{format_share(row['clv_share'])} of expected value.")
 
 
-def value_sentences(table: pd.DataFrame, *, horizon: int, currency: str = "£") -> dict[str, str]:
+def value_sentences(table: pd.DataFrame, *, horizon: int, currency: str = "£", entity: str = "customer"
+                    ) -> dict[str, str]:
     """Segment code -> the "Value:" line of its card, from :func:`segment_value`'s table."""
     # P(alive) stays on 10_value, with its caveat: BG/NBD calls every one-time buyer alive, which beside a card's
     # churn risk would tell the reader two stories
-    return {str(code): (f"{_money(row['clv_mean'], currency)} expected per customer over {horizon} months, "
+    return {str(code): (f"{_money(row['clv_mean'], currency)} expected per {entity} over {horizon} months, "
                         f"{format_share(row['clv_share'])} of all expected value.")
             for code, row in table.iterrows()}
 
 
-def ranking_sentence(table: pd.DataFrame, *, horizon: int) -> str:
+def ranking_sentence(table: pd.DataFrame, *, horizon: int, entity: str = "customer") -> str:
     """"Champions are 17% of customers and 61% of expected value." followed by the segments ranked by value."""
     names = table["segment_name"].astype(str)
     labels = names if names.is_unique else pd.Series(table.index.astype(str), index=table.index)
     ranked = table.set_index(labels.to_numpy())
     ranking = ", ".join(f"{label} {format_share(share)}" for label, share in ranked["clv_share"].items())
-    return f"{value_sentence(ranked, ranked.index[0])} Share of the value expected in the next {horizon} months: {ranking}."
+    return (f"{value_sentence(ranked, ranked.index[0], entity)} Share of the value expected in the next {horizon} "
+            f"months: {ranking}.")
 
 
-def segment_value(folder, assignments: pd.DataFrame, *, currency: str = "£") -> dict[str, Any]:
-    """Lifetime value per segment from a run folder's ``value.csv`` (``10_value``), for ``Segmentation.extra``.
+def segment_value(folder, assignments: pd.DataFrame, *, currency: str = "£", entity: str = "customer"
+                  ) -> dict[str, Any]:
+    """Lifetime value per segment from a run folder's ``value.csv`` (``10_value``), for ``Segmentation.extra``
+    (``entity``: what a customer is called, in the singular).
 
     Also writes the per-segment numbers and the ranking into ``value_summary.json`` and appends each
     customer's :data:`VALUE_COLUMNS` to ``segments.csv`` (empty for a segmented customer without a purchase; those
@@ -459,11 +465,11 @@ def segment_value(folder, assignments: pd.DataFrame, *, currency: str = "£") ->
     names = dict(zip(assignments["segment_code"], assignments["segment_name"]))
     table.insert(0, "segment_name", [names.get(c, c) for c in table.index])
     horizon = int(summary.get("horizon_months", 12))
-    ranking = ranking_sentence(table, horizon=horizon)
+    ranking = ranking_sentence(table, horizon=horizon, entity=entity)
     summary["segments"] = [{"code": str(code), "name": str(row["segment_name"]),
                             **{k: (int(v) if k == "customers" else _r(v)) for k, v in row.drop("segment_name").items()}}
                            for code, row in table.iterrows()]
     summary["ranking"] = ranking
     folder.write_json("value_summary.json", summary)
-    return {"value": table, "value_sentences": value_sentences(table, horizon=horizon, currency=currency),
-            "value_ranking": ranking}
+    return {"value": table, "value_sentences": value_sentences(table, horizon=horizon, currency=currency,
+                                                               entity=entity), "value_ranking": ranking}
