@@ -307,6 +307,21 @@ def test_subscribers_billed_every_month_get_their_bills_not_nothing():
     assert np.allclose(year.loc[staying, "clv"], year.loc[staying, "expected_purchases"] * price, rtol=0.01)
 
 
+@pytest.mark.parametrize("scale", [1e3, 1e4, 1e7])
+def test_a_drop_out_chance_that_hardly_differs_gives_the_constant_chance_forecast(scale):
+    """A whitespace-aligned till export fitted a = 1e7, b = 7.7e7: Euler's form of the hypergeometric term is then
+    NaN in scipy, and every forecast was. The paper's form takes over; as a and b grow, the forecast tends to that of
+    one drop-out chance p = a / (a + b) for all: (1 - ((α+T) / (α+T+pt))^(r+x)) / p while alive."""
+    r, alpha, a, b = 3.929, 22.92, 1.037 * scale, 7.689 * scale
+    t, x, tx, T = np.full(4, 52.0), np.array([0.0, 2, 17, 200]), np.array([0.0, 30, 60, 69]), np.array([5.0, 70, 70, 70])
+    model = _with_params(r=r, alpha=alpha, a=a, b=b)
+    got = model.expected_purchases(t, x, tx, T)
+    p = a / (a + b)
+    limit = (1 - ((alpha + T) / (alpha + T + p * t)) ** (r + x)) / p * model.probability_alive(x, tx, T)
+    assert np.isfinite(got).all() and np.allclose(got, limit, rtol=30 / scale)  # O(1 / a) apart
+    assert float(model.expected_purchases(52.0, 2, 30.0, 70.0)) == pytest.approx(got[1])  # one customer alike
+
+
 def test_a_forecast_that_is_not_a_number_stops_with_the_parameters():
     """Never a sum that skips what could not be computed (it read as "worth £0"): a ModelError with the fit."""
     bgnbd, gg = _with_params(r=1e6, alpha=4.6e6, a=0.7, b=14.0), _fitted_pair()[1]

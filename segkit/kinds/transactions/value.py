@@ -321,15 +321,26 @@ class BetaGeoModel(_Estimator):
         """Expected repeat purchases in the next ``t`` time units given the history (the paper's eq. 10).
 
         Computed with Euler's transform of the hypergeometric term, 2F1(a+b-1-r, a-1; a+b+x-1; z), whose
-        parameters stay small at any frequency, so large frequencies neither overflow nor lose precision.
+        parameters stay small at any frequency, so large frequencies neither overflow nor lose precision. Where a
+        is large too (a drop-out chance that hardly differs between customers, a = 1e7 on a small shop's data),
+        scipy cannot evaluate that form, and the paper's own, 2F1(r+x, b+x; a+b+x-1; z), is used: the two agree
+        wherever both can be evaluated.
         """
         r, alpha, a, b = self._fitted("r alpha a b")
         a = a if abs(a - 1) > 1e-8 else 1 + 1e-8  # the formula's removable singularity at a = 1
         t, x, tx, T = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (t, frequency, recency, T)))
+        shape, (t, x, tx, T) = t.shape, (v.ravel() for v in (t, x, tx, T))
         z = t / (alpha + T + t)
-        hyp = special.hyp2f1(a + b - 1 - r, a - 1, a + b + x - 1, z)
-        future = (a + b + x - 1) / (a - 1) * (1 - np.exp((a - 1) * np.log1p(-z)) * hyp)
-        return future * self.probability_alive(x, tx, T)
+        with np.errstate(invalid="ignore", over="ignore"):
+            future = (a + b + x - 1) / (a - 1) * (1 - np.exp((a - 1) * np.log1p(-z))
+                                                  * special.hyp2f1(a + b - 1 - r, a - 1, a + b + x - 1, z))
+            bad = ~np.isfinite(future)
+            if bad.any():
+                x_, z_ = x[bad], z[bad]
+                decay = np.exp((r + x_) * np.log1p(-z_))  # ((alpha + T) / (alpha + T + t)) ** (r + x)
+                future[bad] = (a + b + x_ - 1) / (a - 1) * (1 - decay * special.hyp2f1(r + x_, b + x_, a + b + x_ - 1,
+                                                                                       z_))
+        return (future * self.probability_alive(x, tx, T)).reshape(shape)
 
 
 class GammaGammaModel(_Estimator):
