@@ -475,6 +475,21 @@ def _(path):
             "features": {"n": 40, "roles": {"income": "numeric"}}}
 
 
+@quirk("email_ids_in_two_cases.csv", "customers known by e-mail address, two of them written in another case on "
+       "some lines (Ana.Lima@Shop.com, ana.lima@shop.com): one customer each, the ids in lower case, and a log step")
+def _(path):
+    rows = orders()
+    people = ["Ana.Lima@Shop.com", "bo@example.org", "Chen.Wei@Example.org", "dee@shop.com", "EVE@SHOP.COM", "fa@x.io"]
+    for i, r in enumerate(rows):
+        mail = people[r["CustomerID"] - 12345]
+        r["CustomerID"] = mail.lower() if mail in ("Ana.Lima@Shop.com", "Chen.Wei@Example.org") and i % 2 else mail
+    path.write_text(text(rows, TX))
+    return {"clean": {"values": {"customer_id": [r["CustomerID"].lower() for r in rows]},
+                      "steps": {"email_case": {"rows_removed": 0, "note": "2 id(s) written in another case joined "
+                                               "their customer, e.g. 'Ana.Lima@Shop.com' and 'ana.lima@shop.com'"}}},
+            "features": {"n": 6}}
+
+
 @quirk("text_in_quantity.csv", "words in the quantity column")
 def _(path):
     rows = orders()

@@ -11,28 +11,26 @@ The rules, in order (rule ids in brackets):
 2. ``[missing_customer]`` rows without a customer id are dropped; ``[summary_lines]`` (logged only when it removes
    lines) an export's total line, whose customer id is "Total", "Grand total:" and the like (``SUMMARY_IDS``);
    ``[cancelled_orders]`` (only with a status column) the lines of refunded or cancelled orders;
-3. ``[missing_values]`` rows with no invoice id, date, quantity or price/amount are dropped;
-   (``[orders]`` and ``[items]`` come first, logged only without an invoice or a quantity column: a purchase is
-   then a customer-day, and a line one item, a negative amount a return);
-   ``[future_dates]`` (logged only when it removes lines) lines dated after today are dropped: a future
-   date is a typing or export error that would shift every customer's recency;
+3. ``[missing_values]`` rows with no invoice id, date, quantity or price/amount are dropped (``[orders]`` and
+   ``[items]`` come first, logged only without an invoice or a quantity column: a purchase is then a customer-day,
+   and a line one item, a negative amount a return); ``[future_dates]`` (logged only when it removes lines) lines
+   dated after today are dropped: a future date is a typing or export error that would shift every recency;
 4. ``[non_product]`` non-product stock codes (postage, fees, discounts, manual adjustments, samples,
    gift vouchers, ...) are dropped, matched case-insensitively;
-5. ``[non_positive_price]`` lines with a zero or negative unit price, or a zero quantity, are dropped
-   (free items, write-offs and the "A" adjust-bad-debt invoices, which carry a negative price);
-   cancellation lines have a *negative quantity* and a positive price, so they survive this rule;
+5. ``[non_positive_price]`` lines with a zero or negative unit price, or a zero quantity, are dropped (free items,
+   write-offs, the "A" adjust-bad-debt invoices); cancellations (negative quantity, positive price) are kept;
 6. ``[cancellations]`` lines whose invoice starts with the cancellation prefix, or whose quantity is
    negative, are kept, flagged ``is_cancellation`` and logged as netted (0 rows removed);
 7. ``[refunds]`` (only with a refund column) each kept order's refunded amount, at most what its kept lines cost,
    becomes one cancellation line of that order (quantity -1), added and netted.
 
-A rule that removes every remaining line says so in its note, with the params key to check. Values that
-cannot be right stop the cleaning with a message naming the column, the count and examples: text in a
-number column (:class:`~segkit.errors.ColumnError`), infinite or absurdly large quantities, prices or
-amounts, values of the date column that are not dates (:class:`~segkit.errors.DataValueError`). Dates, numbers
-and ids are read by :mod:`segkit.parse`: one date layout for the whole column (recorded in the log, with why),
-numbers with a decimal comma, thousands separators or a currency sign, blanks and ``NA`` as missing, ids as
-text exactly as written (leading zeros kept).
+A rule that removes every remaining line says so in its note, with the params key to check. Values that cannot be
+right stop the cleaning with a message naming the column, the count and examples: text in a number column
+(:class:`~segkit.errors.ColumnError`), infinite or absurdly large quantities, prices or amounts, values of the date
+column that are not dates (:class:`~segkit.errors.DataValueError`). Dates, numbers and ids are read by
+:mod:`segkit.parse`: one date layout for the whole column (recorded in the log, with why), numbers with a decimal
+comma, thousands separators or a currency sign, blanks and ``NA`` as missing, ids as text exactly as written
+(leading zeros kept), but e-mail addresses in lower case (``[email_case]``, logged when two spellings join).
 
 Examples
 --------
@@ -64,8 +62,8 @@ from ...parse import after_period, is_na_token, read_dates, read_ids, read_numbe
 from ...quality import ABSURD_VALUE  # at or above this size, a quantity, price or amount is a data error
 from .columns import SUMMARY_LINES_TEXT, TransactionColumns
 from .rules import (CANCELLED_STATUSES, _listed, _today, cancelled, cancelled_step, drops_duplicates, duplicates_step,
-                    customer_steps, future_dates_step, log_rule, price_rule, refunds_step, required_fields,
-                    unmapped_steps)
+                    customer_steps, email_case_step, email_ids, future_dates_step, log_rule, price_rule, refunds_step,
+                    required_fields, unmapped_steps)
 
 __all__ = [
     "DEFAULT_NON_PRODUCT_CODES",
@@ -193,7 +191,7 @@ def _normalise(df: pd.DataFrame, opts: _Options, log: CleaningLog) -> pd.DataFra
     dropped, ``is_duplicate``; one row per raw line, indexed 0..n-1 by its position in ``df``. How the dates
     (and numbers that needed more than a plain reading) were read goes to ``log``."""
     c = opts.columns
-    customer = _to_id(df[c.customer])
+    customer, mail_case = email_ids(_to_id(df[c.customer]))  # Anna@Hooli.com and anna@hooli.com: one customer
     labelled = labelled_summary(df, c.customer)
     if labelled.any():  # "Summe;;;;171.506,90": its label as the id, which the summary_lines rule removes
         customer = customer.mask(labelled, df.iloc[:, 0].astype("string").str.strip())
@@ -231,7 +229,9 @@ def _normalise(df: pd.DataFrame, opts: _Options, log: CleaningLog) -> pd.DataFra
         parts["refund"] = refund.groupby(invoice.to_numpy(), dropna=False).transform("max")
     if opts.drop_duplicates:
         parts["is_duplicate"] = df.duplicated(keep="first")
-    return pd.DataFrame({name: s.reset_index(drop=True) for name, s in parts.items()})
+    table = pd.DataFrame({name: s.reset_index(drop=True) for name, s in parts.items()})
+    table.attrs["email_case"] = mail_case
+    return table
 
 
 def _drop(table: pd.DataFrame, log: CleaningLog, rule: str, description: str, drop: np.ndarray,
@@ -373,9 +373,10 @@ def refund_lines(kept: pd.DataFrame, *, country: bool) -> tuple[pd.DataFrame, in
 
 def _unmapped(table: pd.DataFrame, log: CleaningLog, opts: _Options) -> pd.DataFrame:
     """``[orders]`` and ``[items]`` (logged only without an invoice or a quantity column): one purchase is one
-    customer-day; a line is one item, a negative amount a return."""
+    customer-day; a line is one item, a negative amount a return. Then ``[email_case]`` (:func:`.rules.email_ids`)."""
     for rule, description, note in unmapped_steps(opts.columns):
         log.add(rule, description, len(table), 0, note=note)
+    email_case_step(log, len(table), *table.attrs.get("email_case", (0, [])))
     return table
 
 

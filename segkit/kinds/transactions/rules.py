@@ -10,7 +10,7 @@ from ...cleaning import CleaningLog
 from .columns import TransactionColumns
 
 __all__ = ["CANCELLED_STATUSES", "log_rule", "duplicates_step", "future_dates_step", "cancelled", "cancelled_step",
-           "required_fields", "price_rule", "unmapped_steps", "refunds_step"]
+           "required_fields", "price_rule", "unmapped_steps", "refunds_step", "email_ids", "email_case_step"]
 
 #: The statuses of orders the customer did not keep, as ``clean_transactions`` reads them by default (the params'
 #: ``cancelled_statuses`` default to the same).
@@ -123,6 +123,36 @@ def refunds_step(orders: int, total: float, cut: int) -> tuple[str, str]:
                  "net already")
     return ("Refunds of orders that were kept were subtracted from the customer's spend: one refund line added to "
             "each such order, and netted.", note)
+
+
+def email_ids(ids: pd.Series) -> tuple[pd.Series, tuple[int, list[str]]]:
+    """Customer ids with the e-mail addresses among them (an ``@`` in the id) in lower case, since an address is one
+    whatever its case; and what :func:`email_case_step` logs: how many spellings were joined to another, and one
+    pair. The engines write ``CASE WHEN contains(id, '@') THEN lower(id) ...`` (:mod:`.sql`).
+
+    >>> lowered, (joined, pair) = email_ids(pd.Series(["Anna@Hooli.com", "anna@hooli.com", "Bo@x.org", "C7"]))
+    >>> lowered.tolist(), joined, pair
+    (['anna@hooli.com', 'anna@hooli.com', 'bo@x.org', 'C7'], 1, ['Anna@Hooli.com', 'anna@hooli.com'])
+    """
+    mail = ids.str.contains("@", regex=False).fillna(False).to_numpy(dtype=bool)
+    if not mail.any():
+        return ids, (0, [])
+    spelt = pd.Series(pd.unique(ids[mail]))
+    lower = spelt.str.lower()
+    joined = int(len(spelt) - lower.nunique())
+    twins = spelt[lower.duplicated(keep=False).to_numpy()]
+    first = twins[lower[twins.index] == lower[twins.index].min()] if joined else twins
+    pair = [str(first.min()), str(first.max())] if joined else []  # as the engines' min() and max() of that address
+    return ids.where(~mail, ids.str.lower()), (joined, pair)
+
+
+def email_case_step(log: CleaningLog, rows: int, joined: int, pair: list[str]) -> None:
+    """The ``[email_case]`` step, logged only when an e-mail address was written in more than one case (the pandas and
+    the engines' cleaning alike): its lines are one customer's."""
+    if joined:
+        log.add("email_case", "Customer ids that are e-mail addresses are read in lower case: an address is the same "
+                "whatever its case, so its lines are one customer's.", rows, 0,
+                note=f"{joined:,} id(s) written in another case joined their customer, e.g. {' and '.join(map(repr, pair))}")
 
 
 def customer_steps(log, left: int, lost: int, returns_only: int) -> None:

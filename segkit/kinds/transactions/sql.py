@@ -28,7 +28,8 @@ from ...errors import ColumnError, DataValueError
 from ...featureset import FrozenIds
 from .clean import DEFAULT_NON_PRODUCT_CODES
 from .rules import (_listed, _today, cancelled, cancelled_step, customer_steps, drops_duplicates, duplicates_step,
-                    future_dates_step, log_rule, price_rule, refunds_step, required_fields, unmapped_steps)
+                    email_case_step, future_dates_step, log_rule, price_rule, refunds_step, required_fields,
+                    unmapped_steps)
 from .columns import SUMMARY_LINES_TEXT, TransactionColumns
 
 __all__ = ["check_in_duckdb", "check_in_engine", "clean_in_duckdb", "features_in_duckdb", "clean_in_engine",
@@ -115,6 +116,7 @@ def _normalised(eng: SQLEngine, source: str, params, c: TransactionColumns, type
     """SQL of each normalised column (before the cancellation signs), from the raw columns."""
     opts, q = params.parse_options(), eng.quote
     customer = _id(eng, q(c.customer), types[c.customer])
+    customer = f"CASE WHEN contains({customer}, '@') THEN lower({customer}) ELSE {customer} END"  # rules.email_ids
     first = next(iter(types))  # a total line labelled in the first column, the customer blank ("Summe;;;;171.506,90")
     label = f"trim(CAST({q(first)} AS STRING))"
     summary = (f"({customer} IS NULL AND lower({label}) IN ({', '.join(map(eng.literal, sorted(SUMMARY_ID_TEXTS)))}))"
@@ -169,22 +171,34 @@ def _dropped_by(eng: SQLEngine, c: TransactionColumns, params, today: pd.Timesta
             "WHEN price <= 0 OR quantity = 0 THEN 'non_positive_price' END")
 
 
-def _build_lines(eng: SQLEngine, source: str, params, c: TransactionColumns) -> tuple[int, int, list[str]]:
+def _build_lines(eng: SQLEngine, source: str, params, c: TransactionColumns) -> tuple[int, int, list[str], tuple]:
     """Create the table ``segkit_lines`` (normalised columns, the other raw columns as ``segkit_raw_<i>``, since
     DuckDB's and Spark's names ignore case, and ``dropped``); returns the number of raw lines, of lines after the
-    duplicates rule, and the names of the other raw columns."""
+    duplicates rule, the names of the other raw columns, and the e-mail ids joined (:func:`.rules.email_ids`)."""
     types = eng.types(source)
     c.check(pd.DataFrame(columns=list(types)))
     norm = _normalised(eng, source, params, c, types)
     rest = [f"{eng.quote(k)} AS segkit_raw_{i}" for i, k in enumerate(k for k in types if k not in norm)]
-    rows = eng.one(f"SELECT count(*) FROM {source}")[0]
+    raw = _id(eng, eng.quote(c.customer), types[c.customer])
+    rows, mails = eng.one(f"SELECT count(*), count(*) FILTER (WHERE contains({raw}, '@')) FROM {source}")
+    mail_case = _email_case(eng, source, raw) if mails else (0, [])
     distinct = "DISTINCT " if drops_duplicates(params.drop_duplicates, params.quantity_col) else ""
     eng.view("segkit_raw", f"SELECT {distinct}* FROM {source}")
     select = ", ".join(f"{sql} AS {eng.quote(name)}" for name, sql in norm.items())
     eng.table("segkit_lines", f"SELECT *, {_dropped_by(eng, c, params, _today())} AS dropped FROM (SELECT {select}"
               f"{''.join(', ' + r for r in rest)} FROM segkit_raw)", "cleaning the transactions")
     kept = int(eng.one("SELECT count(*) FROM segkit_lines")[0])
-    return int(rows), kept, [k for k in types if k not in norm]
+    return int(rows), kept, [k for k in types if k not in norm], mail_case
+
+
+def _email_case(eng: SQLEngine, source: str, raw: str) -> tuple[int, list[str]]:
+    """How many spellings of e-mail ids were joined to another, and the first address's two (as
+    :func:`.rules.email_ids` counts them)."""
+    spelt = f"(SELECT DISTINCT {raw} AS i FROM {source} WHERE contains({raw}, '@'))"
+    joined = int(eng.one(f"SELECT count(*) - count(DISTINCT lower(i)) FROM {spelt}")[0])
+    pair = eng.rows(f"SELECT min(i), max(i) FROM {spelt} GROUP BY lower(i) HAVING count(*) > 1 ORDER BY lower(i) "
+                    "LIMIT 1") if joined else []
+    return joined, [str(v) for v in pair[0]] if pair else []
 
 
 _DESCRIPTIONS = {
@@ -220,11 +234,12 @@ def _counts(eng: SQLEngine) -> dict:
     return dict(zip(keys, map(int, row)))
 
 
-def _log(eng: SQLEngine, params, c: TransactionColumns, rows: int, distinct: int) -> CleaningLog:
+def _log(eng: SQLEngine, params, c: TransactionColumns, rows: int, distinct: int, mail_case=(0, [])) -> CleaningLog:
     """The cleaning log of the pandas path, rule by rule, from the counts of ``segkit_lines``."""
     n, log = _counts(eng), CleaningLog()
     for rule, description, note in unmapped_steps(c):
         log.add(rule, description, rows, 0, note=note)
+    email_case_step(log, rows, *mail_case)
     dropped = drops_duplicates(params.drop_duplicates, params.quantity_col)
     text, note = duplicates_step(dropped, params.drop_duplicates is None)
     left = log_rule(log, "duplicates", text, rows, rows - distinct, note)
@@ -296,7 +311,7 @@ def clean_in_engine(eng: SQLEngine, source: str, params, out_path=None) -> Clean
     :data:`CLEAN_TABLE` (the columns of ``clean_transactions``' output, cancellations negative), writes them
     to the Parquet file ``out_path`` when given, and returns the cleaning log."""
     c = TransactionColumns.from_params(params.model_dump())
-    rows, distinct, raw_names = _build_lines(eng, source, params, c)
+    rows, distinct, raw_names, mail_case = _build_lines(eng, source, params, c)
     if c.refund:  # one line per kept order with a refund, as the pandas cleaning's ``refund_lines`` (a table: the log
         # and the cleaned lines both read it)
         value = ("least(max(segkit_refund), sum(CASE WHEN is_cancellation THEN 0 ELSE abs(amount) END)) "
@@ -305,7 +320,7 @@ def clean_in_engine(eng: SQLEngine, source: str, params, out_path=None) -> Clean
             {value} AS refund, {value} < max(segkit_refund) AS cut {', min(country) AS country' if c.country else ''}
             FROM segkit_lines WHERE dropped IS NULL GROUP BY invoice_id HAVING max(segkit_refund) > 0
             AND {value} > 0""", "cleaning the transactions")
-    log = _log(eng, params, c, rows, distinct)
+    log = _log(eng, params, c, rows, distinct, mail_case)
     integer = c.quantity is None or eng.types(source)[c.quantity].upper().startswith(_INTEGER)
     qty = "CAST(quantity AS BIGINT)" if integer else "quantity"
     kept = ["trim(stock_code) AS stock_code"] if c.stock_code else []
