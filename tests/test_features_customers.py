@@ -88,6 +88,23 @@ def test_identifying_numbers_are_left_out_but_measures_kept():
                      "minutes_mobile": "numeric", "orders": "numeric"}
 
 
+def test_a_day_of_the_month_is_part_of_a_date_not_a_measure():
+    """The bank marketing table's "day" (of the last contact, 1..31) split clients into "Clients with high day" and
+    "Clients with low day". A column named as a day of the month with 20 or more of its days is left out; the role
+    override keeps it; a count of days, a birthday or a day with few values stays a number."""
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame({"customer_id": [f"K{i:03d}" for i in range(300)], "day": rng.integers(1, 32, 300),
+                       "Contact Day": rng.integers(1, 32, 300), "days": rng.integers(1, 32, 300),
+                       "birthday": rng.integers(1, 32, 300), "delivery_day": rng.integers(1, 6, 300),
+                       "balance": rng.normal(1_000, 300, 300)})
+    roles, why = detect_roles(df), role_table(df).set_index("column")["reason"]
+    assert roles == {"customer_id": "id", "day": "ignore", "Contact Day": "ignore", "days": "numeric",
+                     "birthday": "numeric", "delivery_day": "numeric", "balance": "numeric"}
+    assert why["day"].endswith("name 'day' says a day of the month: part of a date, not a measure of a customer -> "
+                               "ignore (roles: {day: numeric} keeps it)")
+    assert detect_roles(df, overrides={"day": "numeric"})["day"] == "numeric"
+
+
 def test_numbers_stored_as_text_and_category_dtype():
     df = pd.DataFrame({"spend": ["12.5", "3", "40.25", None] * 5,
                        "band": pd.Categorical(["a", "b", "c", "a"] * 5, categories=["a", "b", "c"], ordered=True)})

@@ -57,6 +57,8 @@ DATE_PARSE_SHARE = 0.95  # share of text values that must parse as dates
 _ID_NAME = re.compile(r"(?:^|[_\s.\-])(?:id|key|code|no|num|number)$", re.IGNORECASE)
 _ID_CAMEL = re.compile(r"[a-z](?:ID|Id)$")
 #: Names of numbers that identify rather than measure: a phone (home_phone, mobile_no), account or card number.
+#: A column named as a day of the month ("day", "contact_day", "day_of_month"): with values 1..31, part of a date.
+_DAY_NAME = re.compile(r"(?i)(?:^|[_\s.\-])(?:day|dom|day[_\s]?of[_\s]?(?:the[_\s]?)?month)$")
 _CONTACT_NAME = re.compile(r"(?i)(?:(?:^|[_\s.\-])(?:phone|telephone)|^(?:mobile|cell|tel|fax))"
                            r"(?:[_\s.\-]?(?:number|no|nr))?$"
                            r"|(?:^|[_\s.\-])(?:iban|ssn|(?:account|card|contract)[_\s.\-]?(?:number|no|nr|num))$")
@@ -113,6 +115,9 @@ def _numeric_role(vals: np.ndarray, name: str, n_missing: int, prefix: str = "")
     lo, hi, k = vals.min(), vals.max(), len(uniq)
     kind = "integer" if integral else "decimal"
     base = f"{prefix}{kind} values {lo:.10g}..{hi:.10g}"
+    if integral and lo >= 1 and hi <= 31 and k >= 20 and _DAY_NAME.search(name):
+        return "ignore", (f"{base}, name '{name}' says a day of the month: part of a date, not a measure of a customer "
+                          f"-> ignore (roles: {{{name}: numeric}} keeps it)")
     if integral and k == len(vals) and n_missing == 0 and k > 2:
         if _id_name(name):
             return "id", f"{base}, all distinct, name '{name}' looks like an id -> id"
