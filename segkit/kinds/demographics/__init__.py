@@ -41,7 +41,7 @@ from .acs import build_acs_features, format_area_ids
 from .codes import census_tables, name_columns, profile_fix, profile_tables  # name_columns: the reading hook
 from .facts import FACT_LABELS, FACT_UNITS, FACTS, MEDIAN_UNITS, NATURAL, cap_k, key_facts
 from .groups import CENSUS_SENTINELS, FeatureGroup, load_feature_groups, replace_sentinels, validate_acs_table
-from .notes import area_names, excluded_note, imputation_notes, listing, typical_areas
+from .notes import area_names, excluded_note, imputation_notes, listing, typical_areas, universe_words
 from .synth import generate_acs_table
 from . import score  # noqa: F401  (segkit score: raw ACS rows through the feature builder, then the model)
 
@@ -269,7 +269,7 @@ def _feature_labels(groups: Sequence[FeatureGroup]) -> tuple[dict[str, str], dic
             words = lex.words(spec.name).label
             words = words[:1].upper() + words[1:]
             if group.kind == "shares":
-                labels[spec.name] = f"Share: {words} (of {group.universe.replace('_', ' ')})"
+                labels[spec.name] = f"Share: {words} (of {universe_words(group.universe)})"
                 short[spec.name], units[spec.name] = words, "share"
             elif spec.transform == "log":
                 labels[spec.name] = f"{words}: natural log of {spec.columns[0].replace('_', ' ')}"

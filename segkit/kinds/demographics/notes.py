@@ -10,14 +10,32 @@ import pandas as pd
 from ...naming.words import counted
 from .acs import ImputationReport
 
-__all__ = ["LISTED", "TYPICAL", "NAME_COLUMNS", "area_names", "listing", "typical_areas", "excluded_note",
-           "imputation_notes"]
+__all__ = ["LISTED", "TYPICAL", "NAME_COLUMNS", "UNIVERSE_WORDS", "universe_words", "area_names", "listing",
+           "typical_areas", "excluded_note", "imputation_notes"]
 
 LISTED = 25  #: areas named in a sentence before "and N more"
 TYPICAL = 5  #: areas named on a segment's card: those closest to its average (its centre)
 #: Columns that name an area, in the order tried: the Census API's and data.census.gov's ``NAME``, then others.
 NAME_COLUMNS = ("NAME", "name", "Name", "area_name", "Geographic Area Name")
 
+
+#: Who a share is of, in words: the universe columns of ``acs_groups.yaml`` as the Census Bureau's tables define them.
+UNIVERSE_WORDS = {"population": "residents", "race_total": "residents", "hispanic_total": "residents",
+                  "household_total": "households", "total_education_population": "residents aged 25 and over",
+                  "school_enrollment_total": "residents aged 3 and over",
+                  "industry_total": "employed residents aged 16 and over", "commute_total": "workers aged 16 and over",
+                  "vehicles_available_total": "households", "poverty_total": "residents whose poverty status is known",
+                  "civilian_labor_force": "the civilian labour force", "tenure_total": "occupied homes",
+                  "occupancy_total": "homes", "units_structure_total": "homes"}
+
+
+def universe_words(universe: str) -> str:
+    """Who a share is of: ``"residents"`` for ``hispanic_total``; a column of one's own groups file in words.
+
+    >>> universe_words("hispanic_total"), universe_words("my_total_count")
+    ('residents', 'my total count')
+    """
+    return UNIVERSE_WORDS.get(universe, universe.replace("_", " "))
 
 def listing(items: Sequence[str], n: int = LISTED) -> str:
     """Up to ``n`` items, then "and N more"; names that hold a comma ("Kent County, Delaware") are set apart by
