@@ -353,9 +353,10 @@ def driver_sentence(table: pd.DataFrame, labels, segment, ranked: Sequence[str] 
     Categorical drivers name the segment's most common level and its share in the segment and overall. With no
     driver (``ranked`` empty), or for a segment left out of the model (``ranked`` None), the sentence names the
     columns the segment differs most in, and says so: "Set apart by several measures at once" when the model
-    recognises the segment all the same (``distinct``), "No single measure sets it apart on its own" otherwise. ``labels`` is aligned to ``table`` by index when it is a
-    Series of the table's rows, and read in order otherwise. ``per`` names what a row is ("area") where the page's
-    other numbers are not per row: the statistics then read "typical area", "average area".
+    recognises the segment all the same (``distinct``), "No single measure sets it apart on its own" otherwise.
+    ``labels`` is aligned to ``table`` by index when it is a Series of the table's rows, and read in order
+    otherwise. ``per`` names what a row is ("area") where the page's other numbers are not per row: the statistics
+    then read "typical area", "average area".
     """
     words = _Sentences(table, _aligned(table, labels), labels_text=labels_text, units=units, currency=currency,
                        n_top=n_top, per=per)

@@ -46,7 +46,7 @@ from .errors import ParamsError
 from .format import format_number
 
 __all__ = ["ABSURD_VALUE", "FENCE", "ValueFinding", "value_findings", "fences", "mask_non_finite",
-           "apply_value_rules", "apply_fill", "OUT_OF_RANGE_ACTIONS"]
+           "apply_value_rules", "apply_fill", "fill_text", "OUT_OF_RANGE_ACTIONS"]
 
 #: Values at least this large in size (or infinite) are not measurements.
 ABSURD_VALUE = 1e12
@@ -345,7 +345,7 @@ def _fill_value(df: pd.DataFrame, col: str, value):
         raise ParamsError(f"fill for column {col!r} must be a number or a word, got {value!r}",
                           f"write e.g. fill: {{{col}: 0}}", key="fill")
     if not _numeric(s):
-        return str(value)
+        return fill_text(value)
     try:
         number = float(value)
     except ValueError:
@@ -355,6 +355,16 @@ def _fill_value(df: pd.DataFrame, col: str, value):
         raise ParamsError(f"fill for column {col!r} must be a finite number, got {value!r}",
                           f"write e.g. fill: {{{col}: 0}}", key="fill")
     return number
+
+
+def fill_text(value) -> str:
+    """A ``fill`` value as a level of a column of words, the same in the run and in the customers scored later: a
+    whole number without its ``.0`` (the params read ``0`` as 0.0).
+
+    >>> fill_text(0.0), fill_text(2.5), fill_text("none")
+    ('0', '2.5', 'none')
+    """
+    return _plain_number(value) if isinstance(value, (int, float, np.number)) else str(value)
 
 
 def apply_fill(df: pd.DataFrame, fill: Mapping | None) -> tuple[pd.DataFrame, list[tuple[str, str, int, int]]]:
@@ -371,9 +381,12 @@ def apply_fill(df: pd.DataFrame, fill: Mapping | None) -> tuple[pd.DataFrame, li
     fill, steps = dict(fill or {}), []
     out = df.copy() if fill else df
     for col, value in fill.items():
-        value = _fill_value(out, col, value)
-        blank = out[col].isna()
+        value, s = _fill_value(out, col, value), out[col]
+        blank = s.isna()
+        if isinstance(s.dtype, pd.CategoricalDtype):  # an ordered answer keeps its order, the level joins it
+            out[col] = (s if value in s.cat.categories else s.cat.add_categories([value])).fillna(value)
+        else:
+            out[col] = s.astype("float64" if isinstance(value, float) else object).where(~blank, value)
         shown = _plain_number(value) if isinstance(value, float) else repr(value)
-        out[col] = out[col].astype("float64" if isinstance(value, float) else object).where(~blank, value)
         steps.append((f"fill:{col}", f"Blanks of {col!r} read as {shown} (fill)", 0, int(blank.sum())))
     return out, steps

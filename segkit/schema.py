@@ -308,7 +308,7 @@ class _Checker:
             rows = int(self.df[col].notna().sum()) if col in self.df.columns else 0
             self.add("warning", "currency", col, f"column {col!r} holds amounts in several currencies "
                      f"({', '.join(signs)}): they would be added up as if they were one", rows, fix=fix)
-        for col, codes in currency_codes(self.df).items():
+        for col, codes in currency_codes(self.df, known=False).items():
             if len(codes) > 1:
                 self.add("warning", "currency", col, f"column {str(col)!r} names {len(codes)} currencies "
                          f"({', '.join(sorted(codes)[:5])}): amounts in each would be added up as if they were one",

@@ -208,7 +208,8 @@ def test_no_driver_sentence_claims_the_model_cannot_tell_a_segment():
     # recognised all the same: measures that tell one story, none needed alone (a trial's wholesale buyers at 65x the
     # average spend read "No single measure sets it apart")
     several = explain.driver_sentence(table, [0, 0, 1, 1], 1, [], distinct=True)
-    assert several == "Set apart by several measures at once; it differs most in higher a (typically 10.5 vs 6 overall)."
+    assert several == ("Set apart by several measures at once; it differs most in higher a (typically 10.5 vs 6 "
+                       "overall).")
     assert explain.driver_sentence(table, [0, 0, 1, 1], 1, None, distinct=True).startswith("Too few members")
 
 

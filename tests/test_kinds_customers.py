@@ -651,3 +651,22 @@ def test_a_year_column_is_a_calendar_year_not_a_thousands_number():
     fs = pipeline.build_features(params_from_mapping({"data_kind": "customers", "id_col": "id"}), df)
     assert fs.units["Year_Birth"] == "year" and fs.units.get("years_as_member") == "years"
     assert format_value(float(fs.table["Year_Birth"].median()), fs.units["Year_Birth"]).isdigit()
+
+
+def test_a_blank_that_means_zero_is_named_only_where_the_other_column_is_zero_mostly_there():
+    """Total charges blank where tenure is 0 (and tenure 0 nowhere else) earn the note naming fill; a column that
+    is 0 in most rows (complaints, listed first) says nothing of the gaps, nor do three blanks that happen to fall
+    on its zeros."""
+    rng = np.random.default_rng(0)
+    n = 400
+    tenure = np.r_[np.zeros(8, int), rng.integers(1, 72, n - 8)]
+    raw = pd.DataFrame({"customer_id": [f"T{i:04d}" for i in range(n)],
+                        "complaints": np.where(np.arange(n) % 10 == 9, 1 + np.arange(n) % 3, 0), "tenure": tenure,
+                        "monthly": rng.gamma(3, 20, n)})
+    raw["total"] = np.where(tenure == 0, np.nan, raw["monthly"] * tenure)
+    raw["income"] = rng.gamma(3, 10_000, n)
+    raw.loc[[1, 2, 3], "income"] = np.nan  # complaints is 0 there, as in 90% of rows
+    notes = kind.features(raw, _params(id_col="customer_id")).notes
+    hints = [s for s in notes if "if a blank means 0 there" in s]
+    assert hints == [next(s for s in notes if s.startswith("total: 8 missing value(s) filled with the median"))]
+    assert hints[0].endswith("Every one is in a row where tenure is 0: if a blank means 0 there, set fill: {total: 0}.")

@@ -169,6 +169,10 @@ def test_fill_writes_what_a_blank_means_into_numbers_and_levels():
                      ("fill:service", "Blanks of 'service' read as 'none' (fill)", 0, 1)]
     assert df["charges"].isna().sum() == 2  # the input is not changed
     assert quality.apply_fill(df, {})[0] is df
+    # the params read 0 as 0.0: a column of words gets the level "0"; an ordered answer keeps its order
+    words = pd.DataFrame({"plan": ["1", None], "ans": pd.Categorical(["low", None], ["low", "high"], ordered=True)})
+    out = quality.apply_fill(words, {"plan": 0.0, "ans": "high"})[0]
+    assert out["plan"].tolist() == ["1", "0"] and out["ans"].tolist() == ["low", "high"] and out["ans"].cat.ordered
 
 
 @pytest.mark.parametrize("fill,match", [

@@ -191,3 +191,19 @@ def test_fill_means_in_new_rows_what_it_meant_in_training(trained):
     median = new.assign(income=float(features["income"].median()))
     pd.testing.assert_frame_equal(score_customers(model, scoring_metadata(features, roles), new),
                                   score_customers(model, metadata, median))
+
+
+def test_fill_gives_new_rows_the_level_and_number_training_wrote():
+    """A numeric column given the categorical role took 0.0 in training, the level "0": a new row's blank is "0"
+    too, not "0.0" (an unseen level); a numeric column takes the number."""
+    from segkit.kinds.customers.score import check_new_rows
+    from segkit.kinds.customers.values import level_text
+    from segkit.quality import apply_fill
+
+    rows = pd.DataFrame({"plan": [1.0, np.nan], "charges": [np.nan, 5.0]})
+    trained = apply_fill(rows, {"plan": 0.0, "charges": 0.0})[0]
+    metadata = {"features": ["plan", "charges"], "roles": {"plan": "categorical", "charges": "numeric"},
+                "fill": {"plan": 0.0, "charges": "0"}}
+    scored = check_new_rows(rows, metadata)
+    assert level_text(scored["plan"]).tolist() == level_text(trained["plan"]).tolist() == ["1", "0"]
+    assert scored["charges"].tolist() == trained["charges"].tolist() == [0.0, 5.0]

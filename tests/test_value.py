@@ -313,7 +313,8 @@ def test_a_drop_out_chance_that_hardly_differs_gives_the_constant_chance_forecas
     NaN in scipy, and every forecast was. The paper's form takes over; as a and b grow, the forecast tends to that of
     one drop-out chance p = a / (a + b) for all: (1 - ((α+T) / (α+T+pt))^(r+x)) / p while alive."""
     r, alpha, a, b = 3.929, 22.92, 1.037 * scale, 7.689 * scale
-    t, x, tx, T = np.full(4, 52.0), np.array([0.0, 2, 17, 200]), np.array([0.0, 30, 60, 69]), np.array([5.0, 70, 70, 70])
+    t, x = np.full(4, 52.0), np.array([0.0, 2, 17, 200])
+    tx, T = np.array([0.0, 30, 60, 69]), np.array([5.0, 70, 70, 70])
     model = _with_params(r=r, alpha=alpha, a=a, b=b)
     got = model.expected_purchases(t, x, tx, T)
     p = a / (a + b)

@@ -73,6 +73,13 @@ class DataKind(Protocol):
         What the notebooks of the capabilities ``needs`` would stop on in the cleaned table (for transactions: the
         churn cutoff of ``08_churn``, the holdout period of ``10_value``): capability -> the SegkitError it would
         raise. A batch leaves those notebooks out and says why; ``segkit check`` warns.
+    input_findings(raw, params) -> list of Finding
+        Warnings the schema cannot express (orders refunded in part without a ``refund_col``): ``segkit check``,
+        the terminal and the data-quality page show them with the schema's.
+    feature_findings(fs, params) -> list of Finding
+        Warnings only the built features show (a column blank exactly where another is 0): ``segkit check``.
+    CURRENCY : str
+        The money of the kind's data where the params and the input name none ("$" for census tables).
 
     What a capability in ``EXTRA_STAGES`` asks of the kind (the stage reaches it through the kind)
     -----------------------------------------------------------------------------------------------

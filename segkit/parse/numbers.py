@@ -86,14 +86,18 @@ def monies(found) -> list[str]:
 _CURRENCY_COLUMN = re.compile(r"(?i)(?:currency|currency[_ ]?code|ccy|cur)")
 
 
-def currency_codes(df: pd.DataFrame) -> dict[str, list[str]]:
-    """The codes each currency column of ``df`` holds (a column named ``currency``, ``ccy``...), in upper case.
+def currency_codes(df: pd.DataFrame, *, known: bool = True) -> dict[str, list[str]]:
+    """The currencies each currency column of ``df`` names (a column named ``currency``, ``ccy``...), in upper
+    case: with ``known``, signs and ISO codes only, so that "840", "US DOLLAR" or "unknown" never show as money's
+    sign; without it, every value (two of them still mean two currencies).
 
-    >>> currency_codes(pd.DataFrame({"amount": [1, 2, 3], "Currency": ["usd", "EUR ", None]}))
-    {'Currency': ['EUR', 'USD']}
+    >>> frame = pd.DataFrame({"amount": [1, 2, 3], "Currency": ["usd", "EUR ", None], "ccy": ["840", "978", "840"]})
+    >>> currency_codes(frame), currency_codes(frame, known=False)["ccy"]
+    ({'Currency': ['EUR', 'USD'], 'ccy': []}, ['840', '978'])
     """
-    return {str(c): sorted(df[c].dropna().astype(str).str.strip().str.upper().unique()) for c in df.columns
-            if _CURRENCY_COLUMN.fullmatch(str(c))}
+    sign = re.compile(_CURRENCY, re.IGNORECASE)
+    return {str(c): sorted(v for v in df[c].dropna().astype(str).str.strip().str.upper().unique()
+                           if not known or sign.fullmatch(v)) for c in df.columns if _CURRENCY_COLUMN.fullmatch(str(c))}
 
 
 def same_currency(a: str, b: str) -> bool:

@@ -204,15 +204,19 @@ def _fill_gaps(table: pd.DataFrame, numeric: list[str], notes: list[str],
 
 
 def _zero_partner(table: pd.DataFrame, col: str, missing: pd.DataFrame) -> str | None:
-    """The column that is 0 in every row where ``col`` has a gap (3 gaps or more), if one is: a telecom's total
-    charges are blank for the subscribers of tenure 0, whose first bill is not yet sent."""
+    """The column that is 0 in every row where ``col`` has a gap (3 gaps or more) and hardly anywhere else (in at
+    most a tenth as many other rows), if one is: a telecom's total charges are blank for the subscribers of tenure
+    0, whose first bill is not yet sent. A column that is 0 in most rows says nothing of the gaps."""
     gaps = missing[col].to_numpy()
     if gaps.sum() < 3:
         return None
+    elsewhere = {}
     for other in missing.columns.drop(col):
-        if not missing[other].to_numpy()[gaps].any() and (table[other].to_numpy()[gaps] == 0).all():
-            return str(other)
-    return None
+        zero = table[other].to_numpy() == 0
+        if not missing[other].to_numpy()[gaps].any() and zero[gaps].all():
+            elsewhere[str(other)] = int(zero[~gaps].sum())
+    fits = {c: n for c, n in elsewhere.items() if n <= 0.1 * gaps.sum()}
+    return min(fits, key=fits.get) if fits else None
 
 
 def feature_findings(fs: FeatureSet, params) -> list[Finding]:

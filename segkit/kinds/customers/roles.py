@@ -56,9 +56,9 @@ DATE_PARSE_SHARE = 0.95  # share of text values that must parse as dates
 
 _ID_NAME = re.compile(r"(?:^|[_\s.\-])(?:id|key|code|no|num|number)$", re.IGNORECASE)
 _ID_CAMEL = re.compile(r"[a-z](?:ID|Id)$")
-#: Names of numbers that identify rather than measure: a phone (home_phone, mobile_no), account or card number.
 #: A column named as a day of the month ("day", "contact_day", "day_of_month"): with values 1..31, part of a date.
 _DAY_NAME = re.compile(r"(?i)(?:^|[_\s.\-])(?:day|dom|day[_\s]?of[_\s]?(?:the[_\s]?)?month)$")
+#: Names of numbers that identify rather than measure: a phone (home_phone, mobile_no), account or card number.
 _CONTACT_NAME = re.compile(r"(?i)(?:(?:^|[_\s.\-])(?:phone|telephone)|^(?:mobile|cell|tel|fax))"
                            r"(?:[_\s.\-]?(?:number|no|nr))?$"
                            r"|(?:^|[_\s.\-])(?:iban|ssn|(?:account|card|contract)[_\s.\-]?(?:number|no|nr|num))$")

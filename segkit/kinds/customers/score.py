@@ -31,6 +31,7 @@ import pandas as pd
 
 from ...format import model_segment_codes
 from ...errors import ColumnError, ModelError
+from ...quality import fill_text
 from ...parse import read_dates
 from .features import check_numeric
 from .scales import off_scale, scale_json, scale_scores
@@ -145,7 +146,8 @@ def _check_columns(new_df: pd.DataFrame, metadata: Mapping) -> tuple[pd.DataFram
     X = check_numeric(new_df[features], numeric)
     for col, value in (metadata.get("fill") or {}).items():  # what a blank meant in training, it means here
         if col in X.columns:
-            X[col] = X[col].where(X[col].notna(), value if col in numeric else str(value))
+            number = pd.api.types.is_numeric_dtype(X[col]) and not pd.api.types.is_bool_dtype(X[col])
+            X[col] = X[col].where(X[col].notna(), float(value) if number else fill_text(value))  # as apply_fill
     layouts = metadata.get("date_layouts") or {}
     for col in [c for c in features if roles.get(c) == "date" and not pd.api.types.is_datetime64_any_dtype(X[c])]:
         layout = layouts.get(col) or {}  # the training's day-month order, so 04/09 means what it meant then

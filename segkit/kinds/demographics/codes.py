@@ -25,8 +25,8 @@ import yaml
 from ...errors import DataFileError
 from .groups import CENSUS_SENTINELS
 
-__all__ = ["CODES", "census_variables", "census_tables", "variable_columns", "derivable", "name_columns", "profile_tables",
-           "profile_fix"]
+__all__ = ["CODES", "census_variables", "census_tables", "variable_columns", "derivable", "name_columns",
+           "profile_tables", "profile_fix"]
 
 CODES = Path(__file__).with_name("acs_codes.yaml")
 #: An estimate column: table (``B01001``, ``C24030``, ``B19013A``), line, and ``E`` or nothing (the API's

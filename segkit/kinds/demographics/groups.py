@@ -114,10 +114,12 @@ class ValidationReport:
         lines = [f"{len(self.features)} features from {len(self.used_groups)} groups: "
                  + ", ".join(self.used_groups) + "."]
         if self.missing_columns:
-            where = {c: (tables or {}).get(c) for c in self.missing_columns}
-            lines.append("Missing columns: " + ", ".join(f"{c} (table {t})" if t else c for c, t in where.items())
-                         + (" (add those tables to the download to use these groups)." if any(where.values())
-                            else "."))
+            cols = self.missing_columns
+            found = sorted({(tables or {}).get(c) for c in cols} - {None})
+            lines.append("Missing columns: " + ", ".join(cols[:12]) + (f" and {len(cols) - 12} more" if len(cols) > 12
+                                                                        else "")
+                         + (f" (ACS tables {', '.join(found)}: add them to the download to use these groups)."
+                            if found else "."))
         if self.unusable_columns:
             lines.append("Empty in every row (unusable): " + ", ".join(self.unusable_columns) + ".")
         lines += [f"Group '{g}' skipped: {why}." for g, why in self.skipped_groups.items()]

@@ -25,7 +25,7 @@ UNIVERSE_WORDS = {"population": "residents", "race_total": "residents", "hispani
                   "school_enrollment_total": "residents aged 3 and over",
                   "industry_total": "employed residents aged 16 and over", "commute_total": "workers aged 16 and over",
                   "vehicles_available_total": "households", "poverty_total": "residents whose poverty status is known",
-                  "civilian_labor_force": "the civilian labour force", "tenure_total": "occupied homes",
+                  "civilian_labor_force": "the civilian labor force", "tenure_total": "occupied homes",
                   "occupancy_total": "homes", "units_structure_total": "homes"}
 
 
@@ -36,6 +36,7 @@ def universe_words(universe: str) -> str:
     ('residents', 'my total count')
     """
     return UNIVERSE_WORDS.get(universe, universe.replace("_", " "))
+
 
 def listing(items: Sequence[str], n: int = LISTED) -> str:
     """Up to ``n`` items, then "and N more"; names that hold a comma ("Kent County, Delaware") are set apart by

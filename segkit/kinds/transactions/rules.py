@@ -152,7 +152,8 @@ def email_case_step(log: CleaningLog, rows: int, joined: int, pair: list[str]) -
     if joined:
         log.add("email_case", "Customer ids that are e-mail addresses are read in lower case: an address is the same "
                 "whatever its case, so its lines are one customer's.", rows, 0,
-                note=f"{joined:,} id(s) written in another case joined their customer, e.g. {' and '.join(map(repr, pair))}")
+                note=f"{joined:,} id(s) written in another case joined their customer, e.g. "
+                     f"{' and '.join(map(repr, pair))}")
 
 
 def customer_steps(log, left: int, lost: int, returns_only: int) -> None:
