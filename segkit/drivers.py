@@ -85,6 +85,14 @@ class _Levels:
         top = self.top(in_seg)
         return 0.0 if top is None else _level_gap(top[1], top[2])
 
+    def effect(self, in_seg: np.ndarray) -> float:
+        """How much more often the segment holds its top level than the other rows do (0 to 1), as
+        :meth:`_Measure.effect` measures a number."""
+        top = self.top(in_seg)
+        if top is None or in_seg.all():
+            return 0.0
+        return abs(top[1] - float((self.text[~in_seg] == top[0]).mean()))
+
     def clause(self, in_seg: np.ndarray, label: str) -> str | None:
         """"churn: more often Yes (33% vs 12% overall)"; None when the share barely differs."""
         top = self.top(in_seg)
@@ -144,6 +152,7 @@ class _Measure:
         self.word, self.text = word, (lambda d: text(first + pd.Timedelta(days=d))) if dates else text
         by = values.groupby(segments)
         self.median, self.mean, self.size = by.median(), by.mean(), by.count()
+        self.ranks, self.segments = values.rank().to_numpy(), np.asarray(segments)  # for effect()
         self.observed = self.size / by.size()  # the share of each segment's members with a value
         self.whole = (values.median(), values.mean())
         sd, iqr = values.std(ddof=0), values.quantile(0.75) - values.quantile(0.25)
@@ -160,6 +169,19 @@ class _Measure:
         gaps = [abs((self.median, self.mean)[stat].get(segment, np.nan) - self.whole[stat]) / self.scale[stat]
                 for stat in (_MEDIAN, _MEAN) if self.scale[stat] > 0]
         return float(np.nanmax(gaps)) if gaps and not np.isnan(gaps).all() else np.nan
+
+    def effect(self, segment) -> float:
+        """How clearly the segment's values lie above or below the other rows' (0 to 1): the rank-biserial
+        correlation, 2 x the chance that a member's value is above another row's - 1, in size. It orders the
+        differences a sentence lists: a share of returns at 1.92% against 1.68% overall, on a narrow middle half, is
+        far in :meth:`distance` but hardly sets a segment apart."""
+        seen = ~np.isnan(self.ranks)  # ranks among the rows with a value (Mann-Whitney's U of the segment)
+        n_in = int((seen & (self.segments == segment)).sum())
+        n_out = int(seen.sum()) - n_in
+        if not n_in or not n_out:
+            return 0.0
+        u = self.ranks[seen & (self.segments == segment)].sum() - n_in * (n_in + 1) / 2
+        return float(abs(2 * u / (n_in * n_out) - 1))
 
     def differs(self, segment) -> bool:
         """Whether the segment's median or mean differs from the whole's (:meth:`_differs`)."""
@@ -313,16 +335,17 @@ class _Sentences:
         return out or later[:self.n_top]
 
     def by_difference(self, segment) -> list[str]:
-        """Every column by how far the segment lies from the whole in it (at least :data:`_DIFFERS`), largest
-        first: a number by :meth:`_Measure.distance`; a category by its top level's share (:func:`_level_gap`)."""
+        """Every column in which the segment lies at least :data:`_DIFFERS` from the whole (a number by
+        :meth:`_Measure.distance`; a category by its top level's share, :func:`_level_gap`), the clearest first:
+        by how cleanly the segment's values stand apart from the other rows' (``effect``, 0 to 1)."""
         in_seg = self.segments == segment
-        gaps = {}
+        effects = {}
         for f in self.table.columns:
             c = self.column(f)
-            gap = c.gap(in_seg) if isinstance(c, _Levels) else c.distance(segment)
-            if gap >= _DIFFERS:
-                gaps[f] = gap
-        return sorted(gaps, key=lambda f: -gaps[f])
+            levels = isinstance(c, _Levels)
+            if (c.gap(in_seg) if levels else c.distance(segment)) >= _DIFFERS:
+                effects[f] = c.effect(in_seg) if levels else c.effect(segment)
+        return sorted(effects, key=lambda f: -effects[f])
 
     def sentence(self, segment, ranked: Sequence[str] | None, distinct: bool = False) -> str:
         """``distinct``: the model recognises the segment, so where no one measure is needed for that (measures

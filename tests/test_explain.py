@@ -213,6 +213,19 @@ def test_no_driver_sentence_claims_the_model_cannot_tell_a_segment():
     assert explain.driver_sentence(table, [0, 0, 1, 1], 1, None, distinct=True).startswith("Too few members")
 
 
+def test_the_clearest_difference_is_listed_first_not_the_one_on_the_narrowest_scale():
+    """A trial's Champions "differed most in more lines returned (1.92% vs 1.68% overall)", a share whose middle
+    half is narrow, before "more orders (17.8 vs 10.7)". Differences are listed by how cleanly the segment's values
+    stand apart from the others' (rank-biserial), not by the gap over the middle half."""
+    rng = np.random.default_rng(1)
+    members = np.r_[np.ones(50, int), np.zeros(150, int)]
+    table = pd.DataFrame({"returns_rate": np.r_[rng.normal(1.92, 1.0, 50), rng.normal(1.68, 0.05, 150)],
+                          "orders": np.r_[rng.normal(18, 2, 50), rng.normal(10, 3, 150)]})
+    text = explain.driver_sentence(table, members, 1, [], distinct=True)
+    assert text.startswith("Set apart by several measures at once; it differs most in more orders (typically 17.4 vs")
+    assert "returns rate" in text.split("more orders")[1]  # still named, after
+
+
 def test_a_segment_recognised_without_one_needed_measure_is_set_apart_by_several():
     """Two segments far apart on three measures that move together: shuffling one leaves the other two, so no
     measure is a driver, but the model recognises both: "several measures at once", never "no single measure"."""
