@@ -670,3 +670,15 @@ def test_a_blank_that_means_zero_is_named_only_where_the_other_column_is_zero_mo
     hints = [s for s in notes if "if a blank means 0 there" in s]
     assert hints == [next(s for s in notes if s.startswith("total: 8 missing value(s) filled with the median"))]
     assert hints[0].endswith("Every one is in a row where tenure is 0: if a blank means 0 there, set fill: {total: 0}.")
+
+
+def test_features_that_cannot_feed_the_segments_are_named_with_their_role():
+    """features: [day] on a table whose day of the month is left out said only "id, text, constant or near-unique
+    columns cannot feed the segments": each column now says its role, or that it is not a column."""
+    rng = np.random.default_rng(0)
+    raw = pd.DataFrame({"customer_id": [f"K{i:03d}" for i in range(200)], "day": rng.integers(1, 32, 200),
+                        "balance": rng.normal(1_000, 300, 200)})
+    with pytest.raises(ParamsError, match=r"features lists 'day' \(ignore\), 'nope' \(not a column\), which are not "
+                                          r"feature columns") as err:
+        kind.features(raw, _params(id_col="customer_id", features=["day", "nope", "balance"]))
+    assert err.value.key == "features" and "choose from: balance" in err.value.fix

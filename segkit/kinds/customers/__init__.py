@@ -249,10 +249,10 @@ def features(cleaned: pd.DataFrame, params) -> FeatureSet:
     if params.features:
         alias = {f"days_since_{c}": c for c in dates}
         wanted = [alias.get(f, f) for f in params.features]
-        unknown = [f for f, w in zip(params.features, wanted) if w not in model]
+        unknown = [f"{f!r} ({roles.get(w, 'not a column')})" for f, w in zip(params.features, wanted) if w not in model]
         if unknown:
-            raise ParamsError(f"features lists {', '.join(map(repr, unknown))}, which are not feature columns "
-                              "(id, text, constant or near-unique columns cannot feed the segments)",
+            raise ParamsError(f"features lists {', '.join(unknown)}, which are not feature columns "
+                              "(id, text, constant, near-unique or ignored columns cannot feed the segments)",
                               f"choose from: {', '.join(columns)}; or set their role in roles", key="features")
         columns = list(dict.fromkeys(wanted))
     else:
