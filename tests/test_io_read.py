@@ -236,3 +236,26 @@ def test_na_is_a_code_only_beside_country_or_region_codes(tmp_path, values, kept
 ])
 def test_a_title_sets_no_delimiter_and_tables_without_one_are_read_as_before(tmp_path, text, columns):
     assert list(io.read_table(_write(tmp_path / "t.csv", text)).columns) == columns
+
+
+@pytest.mark.parametrize("guess", ["mac_latin2", "cp850", "iso8859_9", "cp1250"])
+def test_a_western_file_the_detector_takes_for_another_latin_code_page_is_read_as_cp1252(tmp_path, monkeypatch, guess):
+    """A French till export in Windows-1252: the detector took its first 64 KB for Mac Central European and the
+    header read "Nį client", while the whole read (256 KB) took cp1252; the mapping then failed on a name the user
+    could not type. cp1252 is tried first whenever the detector names a Latin code page."""
+    import charset_normalizer
+
+    from segkit.io.read import read_header
+
+    class Guess:
+        def best(self):
+            return type("Match", (), {"encoding": guess})()
+
+    monkeypatch.setattr(charset_normalizer, "from_bytes", lambda raw: Guess())
+    path = tmp_path / "caisse.csv"
+    path.write_bytes("N° client;Date;Article;Montant TTC\r\nFID00027;02/01/2024;Café crème 250g;6,90\r\n"
+                     "FID00034;02/01/2024;Pâtisserie – éclair;3,20\r\n".encode("cp1252"))
+    assert read_header(path) == ["N° client", "Date", "Article", "Montant TTC"]
+    table = io.read_table(path)
+    assert table["Article"].tolist() == ["Café crème 250g", "Pâtisserie – éclair"]
+    assert any("it was read as cp1252" in n for n in table.attrs["read_notes"])

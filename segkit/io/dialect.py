@@ -82,16 +82,22 @@ def decode(raw: bytes, path: Path, encoding: str | None = None) -> tuple[str, st
     return _detected(raw, path)
 
 
+#: Latin code pages a detector may take a cp1252 sample for (cp1252 is tried first when it names one of them).
+_LATIN = {"latin_1", "iso8859_1", "iso_8859_1", "cp1250", "cp1257", "iso8859_15", "iso8859_2", "iso8859_3", "iso8859_4",
+          "iso8859_9", "iso8859_10", "iso8859_13", "iso8859_14", "iso8859_16", "mac_roman", "mac_latin2", "mac_iceland",
+          "mac_turkish", "cp1254", "cp1258", "cp437", "cp850", "cp858"}
+
+
 def _detected(raw: bytes, path: Path) -> tuple[str, str, list[str]]:
     from charset_normalizer import from_bytes
 
     best = from_bytes(raw[: 4 * SNIFF_BYTES]).best()
     encoding = best.encoding if best is not None else "cp1252"
     # Western exports are nearly always cp1252/latin-1; prefer cp1252, which is a superset for £ and €, over the
-    # other Latin code pages a small sample cannot tell from it (Málaga read as Mįlaga in cp1257).
+    # other Latin code pages a small sample cannot tell from it (Málaga read as Mįlaga in cp1257; a French till's
+    # "N° client" as "Nį client" in mac_latin2, which the detector chose for 64 KB of it and cp1252 for 256 KB)
     candidates = [encoding]
-    if encoding.lower().replace("-", "_") in {"latin_1", "iso8859_1", "iso_8859_1", "cp1250", "cp1257", "iso8859_15",
-                                              "iso8859_2", "iso8859_4", "iso8859_13", "mac_roman", "cp1254"}:
+    if encoding.lower().replace("-", "_") in _LATIN:
         candidates = ["cp1252", encoding]
     for candidate in candidates:
         try:
