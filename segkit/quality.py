@@ -67,7 +67,10 @@ PLACEHOLDER_SHARE = 0.01
 #: What ``out_of_range`` may say to do with values outside ``valid_range``.
 OUT_OF_RANGE_ACTIONS = ("missing", "drop")
 
-_BIRTH_YEAR = re.compile(r"(?i)(birth|born|yob|year_?of_?birth)")
+_BIRTH_YEAR = re.compile(r"(?i)(birth|born|yob|year_?of_?birth|geburt|jahrgang|nacimiento|nascimento|naissance|"
+                         r"geboorte)")
+#: A person's age in the column names of English, German, Spanish, Portuguese, Dutch and Polish exports.
+_AGE_WORDS = {"age", "alter", "edad", "idade", "leeftijd", "wiek"}
 _WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
 
 
@@ -125,7 +128,7 @@ def _non_finite(col: str, x: pd.Series) -> ValueFinding | None:
 def _impossible(col: str, x: pd.Series) -> ValueFinding | None:
     if _BIRTH_YEAR.search(col):
         bad, what = (x < 1900) | (x > date.today().year), "birth years before 1900 or in the future"
-    elif "age" in _words(col):
+    elif _AGE_WORDS & _words(col):
         bad, what = (x < 0) | (x > 120), "ages below 0 or above 120"
     else:
         return None

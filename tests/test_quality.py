@@ -131,6 +131,16 @@ def test_a_run_treats_infinite_values_as_missing_and_logs_them():
     assert np.isfinite(result.profiles.means.to_numpy()).all()
 
 
+@pytest.mark.parametrize("name", ["Alter", "edad_cliente", "Idade", "Geburtsjahr"])
+def test_impossible_ages_and_birth_years_in_other_languages(name):
+    """A German loyalty table's "Alter" held -3, -1 and 0 and only 999 and 142 were flagged (by the outlier rule)."""
+    years = name == "Geburtsjahr"
+    x = pd.Series([1980.0, 1975, 1850, 1990] if years else [34.0, -3, 41, 142, 29])
+    found = [f for f in quality.value_findings(pd.DataFrame({name: x})) if f.rule == "impossible"]
+    assert len(found) == 1 and found[0].rows == (1 if years else 2)
+    assert ("birth years before 1900" if years else "ages below 0 or above 120") in found[0].message
+
+
 def test_valid_range_makes_values_missing_or_drops_rows():
     df = _with(birth_year__2=1850, birth_year__3=1890)
     cleaned, steps = quality.apply_value_rules(df, valid_range={"birth_year": [1900, 2026]})
