@@ -429,6 +429,22 @@ def _(path):
                                                                for r in rows}}}}
 
 
+@quirk("customers_levels_in_other_cases.csv", "a gender column written 'Female', 'FEMALE', 'female ' and 'male' (a "
+       "CRM's free entry): one level per gender, spelt as most rows spell it, and a cleaning step names the spellings",
+       CUSTOMERS)
+def _(path):
+    rows = people()
+    spellings = ["Female", "FEMALE", "Female", "female ", "Male", "male", "Male", "Male"]
+    for i, r in enumerate(rows):
+        r["gender"] = spellings[i % 8]
+    path.write_text(text(rows, [*PEOPLE_COLUMNS, "gender"]))
+    return {"clean": {"values": {"gender": ["Female" if r["gender"].strip().lower() == "female" else "Male"
+                                            for r in rows]},
+                      "steps": {"one_spelling": {"rows_removed": 0, "note": "gender: 'FEMALE', 'female' as 'Female'; "
+                                                 "gender: 'male' as 'Male'"}}},
+            "features": {"n": 20, "roles": {"gender": "categorical"}}}
+
+
 @quirk("na_tokens.csv", "missing values written as NA, N/A, -, ?, null", CUSTOMERS)
 def _(path):
     rows, tokens = people(), iter(["NA", "N/A", "-", "?", "null", "NA", "-", "?"])

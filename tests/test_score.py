@@ -207,3 +207,13 @@ def test_fill_gives_new_rows_the_level_and_number_training_wrote():
     scored = check_new_rows(rows, metadata)
     assert level_text(scored["plan"]).tolist() == level_text(trained["plan"]).tolist() == ["1", "0"]
     assert scored["charges"].tolist() == trained["charges"].tolist() == [0.0, 5.0]
+
+
+def test_a_level_in_another_case_is_the_level_training_knew(trained):
+    """The cleaning joins "FEMALE" to "Female"; a new row written so is scored as "Female", not as a rare level."""
+    _, features, model, metadata = trained
+    shouting = features.head(8).copy()
+    shouting["gender"] = shouting["gender"].astype(str).str.upper() + " "
+    result = score_customers(model, metadata, shouting)
+    assert "unseen_categories" not in result.attrs or "gender" not in result.attrs["unseen_categories"]
+    pd.testing.assert_frame_equal(result, score_customers(model, metadata, features.head(8)))

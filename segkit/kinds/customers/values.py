@@ -1,8 +1,9 @@
 """Reading the values of a customer table: numbers and dates written as text, then implausible values.
 
 :func:`read_values` is the last step of :func:`segkit.kinds.customers.clean`: each numeric or date column is
-read by :mod:`segkit.parse` (what cannot be read becomes a missing value, counted), infinite and absurd numbers
-become missing values, and the params' ``fill`` (what a blank means), ``valid_range`` / ``out_of_range`` /
+read by :mod:`segkit.parse` (what cannot be read becomes a missing value, counted), a category's levels written in
+other cases or with extra spaces become one (:func:`one_spelling`; scoring: :func:`spelt_as`), infinite and absurd
+numbers become missing values, and the params' ``fill`` (what a blank means), ``valid_range`` / ``out_of_range`` /
 ``clip`` apply (:mod:`segkit.quality`). Every step goes to the cleaning log with its counts.
 
 It also holds the two readings that the features (:mod:`~segkit.kinds.customers.features`) and the model's encoding
@@ -21,7 +22,8 @@ from ...parse import after_period, read_dates, read_numbers
 from ...quality import apply_fill, apply_value_rules, mask_non_finite
 from .roles import detect_roles
 
-__all__ = ["read_values", "level_text", "levels_as_text", "reference_date_of", "date_ages", "aged_dates"]
+__all__ = ["read_values", "one_spelling", "spelt_as", "text_levels", "level_text", "levels_as_text",
+           "reference_date_of", "date_ages", "aged_dates"]
 
 
 def read_values(table: pd.DataFrame, params, log: CleaningLog, *, id_col=None) -> pd.DataFrame:
@@ -43,9 +45,12 @@ def _read_values(table: pd.DataFrame, params, log: CleaningLog) -> pd.DataFrame:
     date: what cannot be read, and dates after today, become missing values (imputed like other gaps, never a
     stop); every reading goes to the log with its counts, and the date layout with why."""
     roles = detect_roles(table, overrides=params.roles or None, id_col=params.id_col) if len(table) else {}
-    out = table.copy()
+    out, joined = table.copy(), []
     for col, role in roles.items():
         s, reading, notes = table[col], None, []
+        if role in ("categorical", "boolean", "outcome") and text_levels(s):
+            out[col], spellings = one_spelling(s)
+            joined += [f"{col}: {', '.join(map(repr, variants))} as {kept!r}" for kept, variants in spellings]
         if role == "numeric" and not pd.api.types.is_numeric_dtype(s):
             reading = read_numbers(s, column=str(col), decimal=params.decimal, thousands=params.thousands)
             values = reading.values
@@ -62,7 +67,40 @@ def _read_values(table: pd.DataFrame, params, log: CleaningLog) -> pd.DataFrame:
         gaps = reading.n_missing or reading.n_unparsed or getattr(reading, "n_future", 0)
         log.read(reading, note="; ".join(notes + ["missing values are filled like other gaps"] * bool(gaps)))
         out[col] = values
+    if joined:
+        log.add("one_spelling", "Category levels written in other cases or with extra spaces were joined to their most "
+                "common spelling", len(out), 0, note="; ".join(joined[:5]) + (f"; and {len(joined) - 5} more"
+                                                                               if len(joined) > 5 else ""))
     return out
+
+
+def one_spelling(s: pd.Series) -> tuple[pd.Series, list[tuple[str, list[str]]]]:
+    """Levels written in other cases or with extra spaces ("Female", "FEMALE", " female") as one level, spelt as most
+    rows spell it; and each joined level's kept spelling with the others.
+
+    >>> joined, spellings = one_spelling(pd.Series(["Female", "FEMALE", "Male", " female", None, "Female"]))
+    >>> joined.tolist(), spellings
+    (['Female', 'Female', 'Male', 'Female', nan, 'Female'], [('Female', ['FEMALE', 'female'])])
+    """
+    text = s.where(s.isna(), s.astype(str).str.strip())
+    key = text.str.casefold()
+    spelt = text.groupby(key).agg(lambda v: v.value_counts().index[0])  # the most common spelling (first on a tie)
+    out = key.map(spelt).where(s.notna(), s)
+    variants = text[s.notna() & (out != text)].groupby(key).agg(lambda v: sorted(set(v)))
+    return out, [(str(spelt[k]), list(v)) for k, v in variants.items()]
+
+
+def text_levels(s: pd.Series) -> bool:
+    """Whether ``s`` holds levels written as text (object or string dtype, not a pandas Categorical)."""
+    return pd.api.types.is_string_dtype(s) and not isinstance(s.dtype, pd.CategoricalDtype)
+
+
+def spelt_as(s: pd.Series, known) -> pd.Series:
+    """Values of a new row spelt as the training's levels when they differ only in case or spaces ("FEMALE" for
+    "Female"), as :func:`one_spelling` joined them; other values as they are."""
+    levels = {str(k).strip().casefold(): k for k in known}
+    text = s.where(s.isna(), s.astype(str).str.strip().str.casefold())
+    return text.map(levels).where(text.isin(list(levels)), s)
 
 
 def _plausible(table: pd.DataFrame, params, log: CleaningLog, id_col) -> pd.DataFrame:
