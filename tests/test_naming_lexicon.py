@@ -68,6 +68,22 @@ def test_names_stay_unique_when_top_features_are_identical():
     assert len(set(names.values())) == 3 and not any(ch.isdigit() for n in names.values() for ch in n)
 
 
+def test_a_name_told_apart_from_its_twin_never_says_the_opposite_of_the_whole():
+    """A trial's county segment was "Executive Suburbs with fewer children under 18" at 24.1% children against 18.7%
+    overall: fewer only than the other Executive Suburbs. A qualifier now takes a feature whose difference from the
+    twins points the way its difference from the whole does, even a smaller one."""
+    from segkit.naming.lexicon import _Namer, _qualifier
+
+    suburb = {"log_median_household_income": 1.5, "share_bachelors_plus": 1.4}
+    z = profile([{**suburb, "share_age_0_17": 1.2, "share_vacant": 0.1},
+                 {**suburb, "share_age_0_17": 0.2, "share_vacant": -0.2},
+                 {**suburb, "share_age_0_17": 1.0, "share_vacant": 0.0}])
+    namer = _Namer(load_lexicon(ACS_LEXICON), 0.5, {}, "Areas")
+    feat, up, absolute = _qualifier(z, 1, [0, 1, 2], list(suburb), namer)
+    assert (feat, up, absolute) == ("share_vacant", False, False)  # not "fewer children": it has more than the whole
+    assert _qualifier(z, 0, [0, 1, 2], list(suburb), namer)[:2] == ("share_age_0_17", True)
+
+
 def test_identical_profiles_cannot_be_named_apart():
     z = profile([{"share_age_75_plus": 2.0}, {"share_age_75_plus": 2.0}])
     with pytest.raises(SegmentationError, match="no further feature tells them apart"):

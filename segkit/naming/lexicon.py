@@ -354,8 +354,10 @@ def _qualifier(z: pd.DataFrame, seg, segs: list, used: list[str], namer: _Namer)
         feat = full.abs().idxmax()
         return feat, bool(full[feat] > 0), False
     own = z.loc[seg, diff.index].astype(float)
-    absolute = ((own > 0) == (diff > 0)) & (own.abs() >= namer.threshold / 2)
-    feat = (diff.abs() * np.where(absolute, 1.0, 0.5)).idxmax()  # a difference the segment owns goes first
+    agrees = (own > 0) == (diff > 0)  # "fewer children" must not name a segment with more than the whole
+    absolute = agrees & (own.abs() >= namer.threshold / 2)
+    weight = np.where(absolute, 1.0, np.where(agrees, 0.5, 0.0 if agrees.any() else 0.25))
+    feat = (diff.abs() * weight).idxmax()  # a difference the segment owns goes first, one against the whole never
     return feat, bool(diff[feat] > 0), bool(absolute[feat])
 
 
