@@ -34,6 +34,8 @@ from segkit.naming.words import default_label, feature_phrase, load_words, plura
     ("Q2WouldRecommend", "Q2 would recommend"), ("Top10Products", "Top 10 products"), ("RFMScore", "RFM score"),
     ("data_usage_gb", "Data usage (GB)"), ("DataUsageGB", "Data usage (GB)"), ("Data Usage (GB)", "Data usage (GB)"),
     ("Q4Q1Change", "Q4 Q1 change"), ("PC1PC2", "PC1 PC2"), ("FY23Q1Sales", "FY23 Q1 sales"),  # two codes in a row
+    # a period as a number and its unit's letter read "Besuche 12 m", as if in metres
+    ("Besuche 12M", "Besuche 12M"), ("spend_3m", "Spend 3M"), ("visits_30d", "Visits 30D"), ("age_18_34", "Age 18 34"),
 ])
 def test_labels_from_column_names(name, label):
     assert default_label(name) == label

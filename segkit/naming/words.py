@@ -37,7 +37,9 @@ __all__ = ["load_words", "split_words", "default_label", "stated_unit", "plural"
 #: A code of one or two letters and a number is one word, with the letters that follow it: a survey's q2, Q10 or
 #: Q10a, a variable x1, "b2b", "l12m" ("Q2 would recommend", not "Q 2 would recommend").
 _CODE = r"(?<![A-Za-z])[A-Za-z]{1,2}[0-9]+[A-Za-z]{0,2}(?![0-9.A-Za-z])"
-_TOKEN = re.compile(r"\([^)]*\)|" + _CODE + r"|[A-Za-z]+|[0-9]+(?:\.[0-9]+)?|[$%€£]")
+#: A period written as a number and its unit's letter: "Umsatz 12M", "spend_3m", "visits_30d" (12M, not "12 m").
+_PERIOD = r"(?<![A-Za-z0-9.])[0-9]+[mMwWdDyY](?![0-9A-Za-z])"
+_TOKEN = re.compile(r"\([^)]*\)|" + _CODE + "|" + _PERIOD + r"|[A-Za-z]+|[0-9]+(?:\.[0-9]+)?|[$%€£]")
 _NOT_PLURAL = ("ss", "us", "is", "sales", "earnings", "savings", "gross", "status", "news")
 #: Where a name in camel case splits: before a capital after a small letter, before a word after a number or a run of
 #: capitals ("Top10Products", "RFMScore"); not inside a code ("B2B", "P2PTransfers" -> "P2P Transfers").
@@ -97,7 +99,7 @@ def default_label(name: str, words: Mapping[str, str] | None = None) -> str:
             out += [abbreviations[key]] if abbreviations[key] else []
         elif word.startswith("(") or (word.isupper() and len(word) > 1 and not shouting):
             out.append(word)
-        elif re.fullmatch(_CODE, word):
+        elif re.fullmatch(_CODE, word) or re.fullmatch(_PERIOD, word):
             out.append(word.upper())
         else:
             out.append(key)
