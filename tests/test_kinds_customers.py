@@ -109,6 +109,9 @@ def test_features_roles_units_and_profile_columns(table):
     # a balance of points or miles is no money; a credit balance and a unit price are
     ("points_balance", None), ("PointsBalance", None), ("miles_balance", None), ("credit_balance", "money"),
     ("unit_price", "money"),
+    # exports in other languages: a German loyalty table's "Umsatz 12M" showed "5,328" beside currency: "€"
+    ("Umsatz 12M", "money"), ("ingresos_anuales", "money"), ("saldo", "money"), ("montant_achats", "money"),
+    ("Punktestand", None), ("Besuche 12M", None),
 ])
 def test_units_from_column_names(column, unit):
     """Money columns whose values carry no currency sign take the run's currency by their name (a telco table's

@@ -19,7 +19,10 @@ __all__ = ["label", "unit"]
 
 _MONEY = (r"spend|spent|revenue|monetary|sales|income|salary|earning|wage|amount|balance|payment|price|cost|fee|"
           r"\b(charges?|bill|premiums?|fares?|clv|ltv|prc|cash advances?|credit limit)\b|"
-          r"\b(order|purchase|basket|cart|transaction|lifetime) value\b")
+          r"\b(order|purchase|basket|cart|transaction|lifetime) value\b|"
+          # the same in German, Dutch, Spanish, Portuguese and French exports (Umsatz 12M, ingresos, montant)
+          r"\b(umsatz|ausgaben|einkommen|gehalt|betrag|kontostand|omzet|uitgaven|inkomen|bedrag|ingresos|gastos?|"
+          r"ventas|importe|salario|saldo|receita|renda|valor|montant|revenu|salaire|chiffre d affaires)\b")
 _NOT_MONEY = (r"\b(score|rate|ratio|frequency|count|number|num|share|pct|percent|index|idx|rank|trx|transactions|"
               r"class|type|points?|miles|minutes|days|months|years)\b")
 #: Words of a count that, written with cents, is an amount: a credit-card table's PURCHASES of 95.40 ...
