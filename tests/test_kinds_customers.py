@@ -685,3 +685,13 @@ def test_features_that_cannot_feed_the_segments_are_named_with_their_role():
                                           r"feature columns") as err:
         kind.features(raw, _params(id_col="customer_id", features=["day", "nope", "balance"]))
     assert err.value.key == "features" and "choose from: balance" in err.value.fix
+
+
+def test_a_date_labelled_in_the_params_gives_its_days_since_the_same_words():
+    """labels: {Letzter Besuch: last visit} still named a segment "Members with many days since letzter besuch"."""
+    rng = np.random.default_rng(0)
+    raw = pd.DataFrame({"id": [f"a{i}" for i in range(200)], "spend": rng.gamma(2, 30, 200),
+                        "Letzter Besuch": pd.date_range("2024-01-01", periods=200).strftime("%d.%m.%Y")})
+    fs = kind.features(raw, _params(id_col="id", labels={"Letzter Besuch": "last visit"}))
+    assert fs.labels["days_since_Letzter Besuch"] == "Days since last visit"
+    assert kind.features(raw, _params(id_col="id")).labels["days_since_Letzter Besuch"] == "Days since letzter besuch"

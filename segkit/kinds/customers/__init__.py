@@ -168,7 +168,8 @@ def _describe(table: pd.DataFrame, model: dict, numeric: list[str], dates: list[
         short[col] = _shorten(labels[col])
     for col in dates:
         key = f"days_since_{col}"
-        labels[key] = short[key] = (params.labels or {}).get(key) or f"Days since {phrase(default_label(col))}"
+        named = (params.labels or {}).get(col) or default_label(col)  # "Letzter Besuch: last visit" -> days since
+        labels[key] = short[key] = (params.labels or {}).get(key) or f"Days since {phrase(named)}"
         units[key] = (params.units or {}).get(key, "days")
     return labels, short, units
 

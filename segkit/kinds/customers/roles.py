@@ -166,12 +166,13 @@ def _number_role(text: pd.Series, uniq: np.ndarray, name: str, n_missing: int) -
 
 def _date_role(uniq: np.ndarray) -> tuple[str, str] | None:
     """``date`` when 95% of the distinct values (500 at most) read as dates (:func:`segkit.parse.read_dates`)."""
-    reading = read_dates(pd.Series(uniq[:500]))
+    text = pd.Series(uniq[:500])
+    reading = read_dates(text)
     read = reading.values.dropna()
     if len(read) and len(read) >= DATE_PARSE_SHARE * (min(len(uniq), 500) - reading.n_missing):
-        span = (f"from {read.min():%Y-%m-%d} to {read.max():%Y-%m-%d}" if len(uniq) <= 500 else  # all of them read
-                f"such as {read.min():%Y-%m-%d} and {read.max():%Y-%m-%d} (checked on 500 of its {len(uniq):,} "
-                "distinct values)")
+        first, last = (f"{text[i]} ({read[i]:%Y-%m-%d})" for i in (read.idxmin(), read.idxmax()))
+        span = (f"from {first} to {last}" if len(uniq) <= 500 else  # all of them read, each as written and as read
+                f"such as {first} and {last} (checked on 500 of its {len(uniq):,} distinct values)")
         return "date", f"text dates {span}, read as {reading.reading} -> date (as days since)"
     return None
 
