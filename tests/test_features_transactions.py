@@ -309,3 +309,17 @@ def test_returns_dated_after_the_last_purchase_do_not_move_the_end_of_the_data(c
     assert kind.features(late, given).table.attrs["snapshot_date"] == "2011-02-10"
     with pytest.raises(DataValueError, match="not after the last purchase day 2011-02-01"):
         behaviour_features(late, snapshot_date="2011-02-01")
+
+
+def test_the_column_table_shows_only_the_columns_the_cleaning_reads():
+    """A till export with amount_col and no price column listed "UnitPrice | price_col | unit price", the default
+    price_col, which the cleaning ignores beside an amount, as if the file had it."""
+    from segkit.config import params_from_mapping
+    from segkit.kinds.transactions import column_roles
+
+    params = params_from_mapping({"data_kind": "transactions", "customer_col": "client", "invoice_col": None,
+                                  "date_col": "day", "amount_col": "amount", "quantity_col": None,
+                                  "stock_code_col": None, "country_col": None})
+    table = column_roles(pd.DataFrame(columns=["client", "day", "amount", "till"]), params)
+    assert table["params key"].to_dict() == {"client": "customer_col", "day": "date_col", "amount": "amount_col",
+                                             "till": ""}

@@ -286,9 +286,11 @@ _MEANINGS = {"customer_col": "identifies the customer", "invoice_col": "groups l
 
 
 def column_roles(raw: pd.DataFrame, params) -> pd.DataFrame:
-    """The column mapping of the params: which input column plays which part."""
-    rows = [{"params key": key, "column": getattr(params, key), "used for": _MEANINGS[key]}
-            for key in MAPPING_KEYS if getattr(params, key)]
+    """The column mapping of the params: which input column plays which part (not the default ``price_col`` beside an
+    ``amount_col``, which the cleaning ignores)."""
+    mapped = _columns(params).mapped()
+    rows = [{"params key": key, "column": mapped[key], "used for": _MEANINGS[key]} for key in MAPPING_KEYS
+            if key in mapped]
     used = {r["column"] for r in rows}
     rows += [{"params key": "", "column": c, "used for": "not used"} for c in raw.columns if c not in used]
     return pd.DataFrame(rows).set_index("column")
