@@ -96,13 +96,14 @@ def adopt_currency(params: Params, info: dict[str, Any]) -> tuple[Params, dict[s
         return params, info
     signs, codes = info.get("currency_of") or {}, info.get("currency_codes") or {}
     found, named = monies(list(signs.values())), monies([c for listed in codes.values() for c in listed])
-    own = getattr(kinds.get(params.data_kind).module, "CURRENCY", "")
+    module = kinds.get(params.data_kind).module
+    own = getattr(module, "CURRENCY", "")
     if len(found) == 1:
         currency, why = found[0], f"the currency of the amounts in {', '.join(repr(c) for c in signs)}"
     elif not found and len(named) == 1:
         currency, why = named[0], f"the currency that column {', '.join(repr(c) for c in codes)} names"
     elif not found and not named and own:
-        currency, why = own, f"the currency of {params.data_kind} data"
+        currency, why = own, getattr(module, "CURRENCY_WHY", f"the currency of {params.data_kind} data")
     else:
         currency, why = "", ("the amounts are in several currencies" if len(found) + len(named) > 1 else
                              "the input names no currency")

@@ -262,7 +262,7 @@ def test_amounts_in_several_currencies_choose_no_currency():
     ("transactions", {}, {"currency": ["EUR", "USD"]}, "", "the amounts are in several currencies"),
     ("transactions", {}, {}, "", "the input names no currency"),
     ("customers", {"income": "€"}, {"ccy": ["EUR", "USD"]}, "€", "the currency of the amounts in 'income'"),
-    ("demographics", {}, {}, "$", "the currency of demographics data"),
+    ("demographics", {}, {}, "$", "as ACS tables give money"),
 ])
 def test_money_is_shown_in_the_currency_the_input_says_or_as_plain_numbers(kind, signs, codes, shown, why):
     """A subscription export's amounts in USD and EUR (a currency column) were all shown as £, the bundled shop's

@@ -373,3 +373,19 @@ def test_delaware_campus_is_named_for_students_and_no_name_rests_on_a_duplicate_
     assert not any("agriculture" in n.lower() for n in seg.profile.names.values())
     assert not any("Farming" in n for n in seg.profile.names.values())
     assert not any(" sd" in d for d in seg.profile.descriptions.values())
+
+
+def test_check_warns_of_feature_groups_left_out_and_names_the_tables(tmp_path, capsys, delaware):
+    """A county table without its industry and commute columns: the check said "0 warning(s)" while two of the
+    groups were left out, which only 01_eda said."""
+    from segkit.cli import main
+
+    raw = delaware.drop(columns=[c for c in delaware.columns if c.startswith(("industry_", "commute_"))])
+    raw.to_csv(tmp_path / "counties.csv", index=False)
+    (tmp_path / "counties.yaml").write_text("data_kind: demographics\ndata_path: counties.csv\nid_col: zcta\n")
+    assert main(["check", str(tmp_path / "counties.yaml")]) == 0
+    said = capsys.readouterr().out
+    assert "warning: 2 of 18 ACS feature groups are left out, their columns missing or empty: industry, commute. " \
+           "Fix: add ACS tables B08301, C24030 to the download to use them" in said
+    fs = pipeline.build_features(params(), pipeline.clean_table(params(), delaware.copy())[0])
+    assert demo.module.feature_findings(fs, params()) == []  # the whole table: no warning

@@ -35,6 +35,7 @@ from ...featureset import FeatureSet
 from ...format import format_value
 from ...io import read_table, require_columns
 from ...quality import mask_non_finite
+from ...schema import Finding
 from ...naming.lexicon import load_lexicon, name_segments_from_lexicon
 from ...naming.masking import imputed_rows, masked_scores
 from .acs import build_acs_features, format_area_ids
@@ -58,7 +59,8 @@ SENTENCES_PER = "area"
 CENSUS_CODES = True
 PRIVATE_RECORDS = False  # areas are not people: their tables may list areas by code
 LEXICON = Path(__file__).with_name("lexicon.yaml")
-CURRENCY = "$"  #: the money of ACS tables, shown when the params name no currency
+CURRENCY = "$"  #: the money of ACS tables, shown when the params name no currency ...
+CURRENCY_WHY = "as ACS tables give money"  #: ... and why, on the terminal
 
 
 def _synth_acs(options: Mapping) -> pd.DataFrame:
@@ -311,6 +313,20 @@ def preprocessor(fs: FeatureSet, params):
                                                                      "a_max": float(params.clip_z)},
                                                   feature_names_out="one-to-one")))
     return Pipeline(steps)
+
+
+def feature_findings(fs: FeatureSet, params) -> list[Finding]:
+    """What ``segkit check`` warns of once the features are built: ACS feature groups left out, their columns
+    missing or empty, with the tables that would add them (``01_eda`` and ``02_features`` say so too)."""
+    found = fs.extra.get("validation") or {}
+    skipped, tables = found.get("skipped_groups") or {}, census_tables()
+    if not skipped:
+        return []
+    wanted = sorted({tables[c] for c in found.get("missing_columns") or [] if c in tables})
+    return [Finding("warning", "missing", None, f"{len(skipped)} of {len(skipped) + len(found.get('used_groups', []))} "
+                    f"ACS feature groups are left out, their columns missing or empty: {', '.join(skipped)}", 0, None,
+                    f"add ACS tables {', '.join(wanted)} to the download to use them" if wanted else
+                    "supply the columns named in segkit/kinds/demographics/acs_groups.yaml")]
 
 
 # ------------------------------------------------------------------------------------------- k
