@@ -174,8 +174,8 @@ def test_a_purchase_is_valued_net_of_what_the_customer_returned(run, clean):
         kept[first_day_only] * gross.loc[str(first_day_only), "clv"], rel=1e-6)
     assert net.loc[str(part), "kept_share"] == pytest.approx(0.75)
     assert ("A purchase is valued net of returns: the future purchases of the 3 customers who returned part of their "
-            "past purchases count only at the share they kept (nothing, for the customer who returned everything)."
-            ) in " ".join(data.describe().split())
+            "past purchases count only at the share they kept (nothing, for the customer who returned all they bought "
+            "or more).") in " ".join(data.describe().split())
     assert ", net of returns (margin" in lifetime.fit_value(data).summary()
     assert "net of returns" not in run.data.describe() + run.fit.summary()
     assert (run.fit.per_customer["kept_share"] == 1).all()

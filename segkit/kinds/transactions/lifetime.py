@@ -116,8 +116,9 @@ class ValueData:
             return ""
         whom = "the customer who returned part of their past purchases count" if some == 1 else \
             f"the {some:,} customers who returned part of their past purchases count"
-        nothing = "" if not none_kept else (" (nothing, for the customer who returned everything)" if none_kept == 1
-                                            else f" (nothing, for the {none_kept:,} who returned everything)")
+        nothing = "" if not none_kept else (" (nothing, for the customer who returned all they bought or more)"
+                                            if none_kept == 1 else f" (nothing, for the {none_kept:,} who returned "
+                                            "all they bought or more)")
         return (f" A purchase is valued net of returns: the future purchases of {whom} only at the share they "
                 f"kept{nothing}.")
 
