@@ -16,7 +16,8 @@ __all__ = ["LISTED", "TYPICAL", "NAME_COLUMNS", "UNIVERSE_WORDS", "universe_word
 LISTED = 25  #: areas named in a sentence before "and N more"
 TYPICAL = 5  #: areas named on a segment's card: those closest to its average (its centre)
 #: Columns that name an area, in the order tried: the Census API's and data.census.gov's ``NAME``, then others.
-NAME_COLUMNS = ("NAME", "name", "Name", "area_name", "Geographic Area Name")
+NAME_COLUMNS = ("NAME", "name", "Name", "area_name", "Geographic Area Name", "county", "County", "county_name",
+                "place", "place_name", "tract_name")
 
 
 #: Who a share is of, in words: the universe columns of ``acs_groups.yaml`` as the Census Bureau's tables define them.
@@ -63,6 +64,8 @@ def area_names(table: pd.DataFrame, ids: pd.Series) -> pd.Series | None:
     ['Kent County, Delaware', '0500000US10003']
     >>> area_names(pd.DataFrame({"NAME": ["ZCTA5 19701"]}), pd.Series(["19701"])) is None
     True
+    >>> area_names(pd.DataFrame({"fips": ["10001"], "county": ["Kent County"]}), pd.Series(["10001"])).tolist()
+    ['Kent County']
     """
     col = next((c for c in NAME_COLUMNS if c in table.columns), None)
     if col is None:
