@@ -429,20 +429,36 @@ def _(path):
                                                                for r in rows}}}}
 
 
-@quirk("customers_levels_in_other_cases.csv", "a gender column written 'Female', 'FEMALE', 'female ' and 'male' (a "
-       "CRM's free entry): one level per gender, spelt as most rows spell it, and a cleaning step names the spellings",
+@quirk("customers_levels_in_other_cases.csv", "a region column written 'North', 'NORTH', 'north ' and 'south' (a "
+       "CRM's free entry): one level per region, spelt as most rows spell it, and a cleaning step names the spellings",
        CUSTOMERS)
 def _(path):
     rows = people()
-    spellings = ["Female", "FEMALE", "Female", "female ", "Male", "male", "Male", "Male"]
+    spellings = ["North", "NORTH", "North", "north ", "South", "south", "South", "South"]
     for i, r in enumerate(rows):
-        r["gender"] = spellings[i % 8]
-    path.write_text(text(rows, [*PEOPLE_COLUMNS, "gender"]))
-    return {"clean": {"values": {"gender": ["Female" if r["gender"].strip().lower() == "female" else "Male"
+        r["region"] = spellings[i % 8]
+    path.write_text(text(rows, [*PEOPLE_COLUMNS, "region"]))
+    return {"clean": {"values": {"region": ["North" if r["region"].strip().lower() == "north" else "South"
                                             for r in rows]},
-                      "steps": {"one_spelling": {"rows_removed": 0, "note": "gender: 'FEMALE', 'female' as 'Female'; "
-                                                 "gender: 'male' as 'Male'"}}},
-            "features": {"n": 20, "roles": {"gender": "categorical"}}}
+                      "steps": {"one_spelling": {"rows_removed": 0, "note": "region: 'NORTH', 'north' as 'North'; "
+                                                 "region: 'south' as 'South'"}}},
+            "features": {"n": 20, "roles": {"region": "categorical"}}}
+
+
+@quirk("customers_gender_words.csv", "a German CRM's Geschlecht written F, w, Weiblich, FEMALE, m, Männlich, MALE "
+       "and divers: Female and Male, divers as it is, and a cleaning step names the words read", CUSTOMERS)
+def _(path):
+    rows = people()
+    words = ["F", "w", "Weiblich", "FEMALE", "m", "Männlich", "MALE", "divers"]
+    for i, r in enumerate(rows):
+        r["Geschlecht"] = words[i % 8]
+    path.write_text(text(rows, [*PEOPLE_COLUMNS, "Geschlecht"]))
+    read = {"F": "Female", "w": "Female", "Weiblich": "Female", "FEMALE": "Female", "m": "Male", "Männlich": "Male",
+            "MALE": "Male", "divers": "divers"}
+    return {"clean": {"values": {"Geschlecht": [read[r["Geschlecht"]] for r in rows]},
+                      "steps": {"one_spelling": {"rows_removed": 0, "note": "Geschlecht: 'F', 'FEMALE', 'MALE', "
+                                                 "'Männlich', 'Weiblich', 'm', 'w' as 'Female' or 'Male'"}}},
+            "features": {"n": 20, "roles": {"Geschlecht": "categorical"}}}
 
 
 @quirk("na_tokens.csv", "missing values written as NA, N/A, -, ?, null", CUSTOMERS)

@@ -217,3 +217,6 @@ def test_a_level_in_another_case_is_the_level_training_knew(trained):
     result = score_customers(model, metadata, shouting)
     assert "unseen_categories" not in result.attrs or "gender" not in result.attrs["unseen_categories"]
     pd.testing.assert_frame_equal(result, score_customers(model, metadata, features.head(8)))
+    letters = features.head(8).copy()  # a CRM's F and M, read as the cleaning reads them: Female and Male
+    letters["gender"] = letters["gender"].astype(str).map({"Female": "f", "Male": "M"}).fillna(letters["gender"])
+    pd.testing.assert_frame_equal(score_customers(model, metadata, letters), result)

@@ -35,7 +35,7 @@ from ...quality import fill_text
 from ...parse import read_dates
 from .features import check_numeric
 from .scales import off_scale, scale_json, scale_scores
-from .values import level_text, spelt_as, text_levels
+from .values import genders, level_text, spelt_as, text_levels
 from .rowchecks import refuse_booleans, row_flags, training_ranges
 
 __all__ = ["score_customers", "scoring_metadata", "date_layouts", "check_new_rows", "softmax_confidence", "RESULT_COLUMNS"]
@@ -163,7 +163,7 @@ def _check_columns(new_df: pd.DataFrame, metadata: Mapping) -> tuple[pd.DataFram
         if col not in X.columns:
             continue
         if text_levels(X[col]):  # "FEMALE" is the "Female" of training, as the cleaning joined them
-            X[col] = spelt_as(X[col], known)
+            X[col] = spelt_as(genders(X[col], str(col)), known)
         values = level_text(X[col]).dropna()
         new = sorted(set(values.unique()) - {str(k) for k in known})
         if new:

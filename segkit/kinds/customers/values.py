@@ -13,6 +13,8 @@ reference date (:func:`reference_date_of`, :func:`date_ages`, both at once: :fun
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
@@ -22,7 +24,7 @@ from ...parse import after_period, read_dates, read_numbers
 from ...quality import apply_fill, apply_value_rules, mask_non_finite
 from .roles import detect_roles
 
-__all__ = ["read_values", "one_spelling", "spelt_as", "text_levels", "level_text", "levels_as_text",
+__all__ = ["read_values", "one_spelling", "genders", "spelt_as", "text_levels", "level_text", "levels_as_text",
            "reference_date_of", "date_ages", "aged_dates"]
 
 
@@ -49,7 +51,10 @@ def _read_values(table: pd.DataFrame, params, log: CleaningLog) -> pd.DataFrame:
     for col, role in roles.items():
         s, reading, notes = table[col], None, []
         if role in ("categorical", "boolean", "outcome") and text_levels(s):
-            out[col], spellings = one_spelling(s)
+            worded = genders(s, str(col))
+            said = sorted(set(s[s.notna() & (worded != s)].astype(str)))  # F, w, Weiblich: Female
+            joined += [f"{col}: {', '.join(map(repr, said[:8]))} as 'Female' or 'Male'"] * bool(said)
+            out[col], spellings = one_spelling(worded)
             joined += [f"{col}: {', '.join(map(repr, variants))} as {kept!r}" for kept, variants in spellings]
         if role == "numeric" and not pd.api.types.is_numeric_dtype(s):
             reading = read_numbers(s, column=str(col), decimal=params.decimal, thousands=params.thousands)
@@ -69,7 +74,7 @@ def _read_values(table: pd.DataFrame, params, log: CleaningLog) -> pd.DataFrame:
         out[col] = values
     if joined:
         log.add("one_spelling", "Category levels written in other cases or with extra spaces were joined to their most "
-                "common spelling", len(out), 0, note="; ".join(joined[:5]) + (f"; and {len(joined) - 5} more"
+                "common spelling, and a gender column's words to Female and Male", len(out), 0, note="; ".join(joined[:5]) + (f"; and {len(joined) - 5} more"
                                                                                if len(joined) > 5 else ""))
     return out
 
@@ -88,6 +93,30 @@ def one_spelling(s: pd.Series) -> tuple[pd.Series, list[tuple[str, list[str]]]]:
     out = key.map(spelt).where(s.notna(), s)
     variants = text[s.notna() & (out != text)].groupby(key).agg(lambda v: sorted(set(v)))
     return out, [(str(spelt[k]), list(v)) for k, v in variants.items()]
+
+
+#: How a gender column writes female and male in English, German, French, Spanish, Portuguese, Italian and Dutch.
+_FEMALE = {"f", "female", "woman", "w", "weiblich", "frau", "femme", "féminin", "feminin", "mujer", "femenino",
+           "feminino", "donna", "femmina", "vrouw", "vrouwelijk", "v"}
+_MALE = {"m", "male", "man", "männlich", "maennlich", "mann", "homme", "masculin", "hombre", "masculino", "uomo",
+         "maschio", "mannelijk"}
+_GENDER_NAME = re.compile(r"(?i)^(?:.*[_\s])?(?:gender|sex|geschlecht|sexe|sexo|genere|sesso|geslacht)$")
+
+
+def genders(s: pd.Series, name: str) -> pd.Series:
+    """A gender column's words for female and male as "Female" and "Male" (a CRM's F, w, Weiblich, FEMALE), when the
+    name says gender and those words are most of its values; other values as they are, and any other column too.
+
+    >>> genders(pd.Series(["F", "w", "Weiblich", "MALE", "m", "divers", None]), "Geschlecht").tolist()
+    ['Female', 'Female', 'Female', 'Male', 'Male', 'divers', nan]
+    """
+    if not _GENDER_NAME.match(name.strip()):
+        return s
+    key = s.where(s.isna(), s.astype(str).str.strip().str.casefold())
+    word = key.map(lambda v: "Female" if v in _FEMALE else "Male" if v in _MALE else None)
+    if word.notna().sum() < 0.8 * key.notna().sum():
+        return s
+    return word.where(word.notna(), s)
 
 
 def text_levels(s: pd.Series) -> bool:
