@@ -337,15 +337,17 @@ class _Sentences:
     def by_difference(self, segment) -> list[str]:
         """Every column in which the segment lies at least :data:`_DIFFERS` from the whole (a number by
         :meth:`_Measure.distance`; a category by its top level's share, :func:`_level_gap`), the clearest first:
-        by how cleanly the segment's values stand apart from the other rows' (``effect``, 0 to 1)."""
+        by how cleanly the segment's values stand apart from the other rows' (``effect``, 0 to 1, in tenths), then,
+        among those as clean (a segment of one or two areas stands apart on every extreme value), by the gap."""
         in_seg = self.segments == segment
-        effects = {}
+        order = {}
         for f in self.table.columns:
             c = self.column(f)
             levels = isinstance(c, _Levels)
-            if (c.gap(in_seg) if levels else c.distance(segment)) >= _DIFFERS:
-                effects[f] = c.effect(in_seg) if levels else c.effect(segment)
-        return sorted(effects, key=lambda f: -effects[f])
+            gap = c.gap(in_seg) if levels else c.distance(segment)
+            if gap >= _DIFFERS:
+                order[f] = (-round(c.effect(in_seg) if levels else c.effect(segment), 1), -gap)
+        return sorted(order, key=order.get)
 
     def sentence(self, segment, ranked: Sequence[str] | None, distinct: bool = False) -> str:
         """``distinct``: the model recognises the segment, so where no one measure is needed for that (measures
