@@ -429,15 +429,20 @@ def _(path):
                                                                for r in rows}}}}
 
 
+def people_with(path, column: str, values: list) -> list[dict]:
+    """The customer table with one more column, its ``values`` in turn, written to ``path``; returns the rows."""
+    rows = people()
+    for i, r in enumerate(rows):
+        r[column] = values[i % len(values)]
+    path.write_text(text(rows, [*PEOPLE_COLUMNS, column]))
+    return rows
+
+
 @quirk("customers_levels_in_other_cases.csv", "a region column written 'North', 'NORTH', 'north ' and 'south' (a "
        "CRM's free entry): one level per region, spelt as most rows spell it, and a cleaning step names the spellings",
        CUSTOMERS)
 def _(path):
-    rows = people()
-    spellings = ["North", "NORTH", "North", "north ", "South", "south", "South", "South"]
-    for i, r in enumerate(rows):
-        r["region"] = spellings[i % 8]
-    path.write_text(text(rows, [*PEOPLE_COLUMNS, "region"]))
+    rows = people_with(path, "region", ["North", "NORTH", "North", "north ", "South", "south", "South", "South"])
     return {"clean": {"values": {"region": ["North" if r["region"].strip().lower() == "north" else "South"
                                             for r in rows]},
                       "steps": {"one_spelling": {"rows_removed": 0, "note": "region: 'NORTH', 'north' as 'North'; "
@@ -448,11 +453,7 @@ def _(path):
 @quirk("customers_gender_words.csv", "a German CRM's Geschlecht written F, w, Weiblich, FEMALE, m, Männlich, MALE "
        "and divers: Female and Male, divers as it is, and a cleaning step names the words read", CUSTOMERS)
 def _(path):
-    rows = people()
-    words = ["F", "w", "Weiblich", "FEMALE", "m", "Männlich", "MALE", "divers"]
-    for i, r in enumerate(rows):
-        r["Geschlecht"] = words[i % 8]
-    path.write_text(text(rows, [*PEOPLE_COLUMNS, "Geschlecht"]))
+    rows = people_with(path, "Geschlecht", ["F", "w", "Weiblich", "FEMALE", "m", "Männlich", "MALE", "divers"])
     read = {"F": "Female", "w": "Female", "Weiblich": "Female", "FEMALE": "Female", "m": "Male", "Männlich": "Male",
             "MALE": "Male", "divers": "divers"}
     return {"clean": {"values": {"Geschlecht": [read[r["Geschlecht"]] for r in rows]},
