@@ -220,3 +220,14 @@ def test_a_level_in_another_case_is_the_level_training_knew(trained):
     letters = features.head(8).copy()  # a CRM's F and M, read as the cleaning reads them: Female and Male
     letters["gender"] = letters["gender"].astype(str).map({"Female": "f", "Male": "M"}).fillna(letters["gender"])
     pd.testing.assert_frame_equal(score_customers(model, metadata, letters), result)
+
+
+def test_a_model_saved_with_the_letters_keeps_scoring_them():
+    """A model trained before the cleaning read F and M as Female and Male knows the levels "F" and "M": its new rows'
+    F and M stay what it knew, not "Female", a level it never saw."""
+    from segkit.kinds.customers.score import check_new_rows
+
+    metadata = {"features": ["gender"], "roles": {"gender": "categorical"}, "categories": {"gender": ["F", "M"]}}
+    assert check_new_rows(pd.DataFrame({"gender": ["F", "m", "M"]}), metadata)["gender"].tolist() == ["F", "M", "M"]
+    known = {**metadata, "categories": {"gender": ["Female", "Male"]}}
+    assert check_new_rows(pd.DataFrame({"gender": ["F", "m"]}), known)["gender"].tolist() == ["Female", "Male"]

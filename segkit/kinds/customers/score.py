@@ -163,7 +163,9 @@ def _check_columns(new_df: pd.DataFrame, metadata: Mapping) -> tuple[pd.DataFram
         if col not in X.columns:
             continue
         if text_levels(X[col]):  # "FEMALE" is the "Female" of training, as the cleaning joined them
-            X[col] = spelt_as(genders(X[col], str(col)), known)
+            # F and M as Female and Male, unless the model was saved before the cleaning read them so
+            worded = genders(X[col], str(col)) if {"Female", "Male"} & set(map(str, known)) else X[col]
+            X[col] = spelt_as(worded, known)
         values = level_text(X[col]).dropna()
         new = sorted(set(values.unique()) - {str(k) for k in known})
         if new:
