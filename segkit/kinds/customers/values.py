@@ -126,10 +126,18 @@ def text_levels(s: pd.Series) -> bool:
 
 def spelt_as(s: pd.Series, known) -> pd.Series:
     """Values of a new row spelt as the training's levels when they differ only in case or spaces ("FEMALE" for
-    "Female"), as :func:`one_spelling` joined them; other values as they are."""
-    levels = {str(k).strip().casefold(): k for k in known}
-    text = s.where(s.isna(), s.astype(str).str.strip().str.casefold())
-    return text.map(levels).where(text.isin(list(levels)), s)
+    "Female"), as :func:`one_spelling` joined them; a level training knew as written, and other values, as they are.
+
+    >>> spelt_as(pd.Series(["FEMALE ", "Female", "FEMALE", "x"]), ["FEMALE", "Female"]).tolist()
+    ['FEMALE', 'Female', 'FEMALE', 'x']
+    >>> spelt_as(pd.Series(["FEMALE ", "male"]), ["Female", "Male"]).tolist()
+    ['Female', 'Male']
+    """
+    known = [str(k) for k in known]
+    levels = {k.strip().casefold(): k for k in sorted(known, reverse=True)}  # the first spelling on a tie
+    text = s.where(s.isna(), s.astype(str).str.strip())
+    joined = text.where(text.isna(), text.str.casefold()).map(levels)
+    return text.where(text.isin(known), joined.where(joined.notna(), s))
 
 
 def _plausible(table: pd.DataFrame, params, log: CleaningLog, id_col) -> pd.DataFrame:
