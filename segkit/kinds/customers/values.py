@@ -73,9 +73,10 @@ def _read_values(table: pd.DataFrame, params, log: CleaningLog) -> pd.DataFrame:
         log.read(reading, note="; ".join(notes + ["missing values are filled like other gaps"] * bool(gaps)))
         out[col] = values
     if joined:
+        more = f"; and {len(joined) - 5} more" if len(joined) > 5 else ""
         log.add("one_spelling", "Category levels written in other cases or with extra spaces were joined to their most "
-                "common spelling, and a gender column's words to Female and Male", len(out), 0, note="; ".join(joined[:5]) + (f"; and {len(joined) - 5} more"
-                                                                               if len(joined) > 5 else ""))
+                "common spelling, and a gender column's words to Female and Male", len(out), 0,
+                note="; ".join(joined[:5]) + more)
     return out
 
 
