@@ -146,6 +146,20 @@ def test_summary_lines_and_refunded_orders_agree(spark, generated, tmp_path):
     assert_same(run_pandas(df, p), ours)
 
 
+def test_email_ids_in_two_cases_agree(spark, generated, tmp_path):
+    """E-mail ids written in two cases are one customer in Spark as in pandas, with the same cleaning step."""
+    df = generated[0].copy()
+    ids = df["CustomerID"].astype("Int64").astype("string")
+    df["CustomerID"] = ("Client." + ids + "@Example.com").where(ids.notna())
+    df.loc[df.index % 2 == 0, "CustomerID"] = df.loc[df.index % 2 == 0, "CustomerID"].str.lower()
+    path = tmp_path / "mails.parquet"
+    df.to_parquet(path, index=False)
+    p = _params(path)
+    ours, theirs = run_spark(path, p, tmp_path), run_pandas(df, p)
+    assert ours[0]["email_case"].note == theirs[0]["email_case"].note  # the count and the pair of spellings
+    assert_same(theirs, ours)
+
+
 def test_refunds_agree(spark, generated, tmp_path):
     """Refunds of orders kept become one netted line per order in Spark as in pandas."""
     df = refunded_in_part(generated[0])

@@ -189,7 +189,9 @@ class _Options:
 def _normalise(df: pd.DataFrame, opts: _Options, log: CleaningLog) -> pd.DataFrame:
     """The working table: normalised columns, the raw stock codes (when mapped) and, when duplicates are
     dropped, ``is_duplicate``; one row per raw line, indexed 0..n-1 by its position in ``df``. How the dates
-    (and numbers that needed more than a plain reading) were read goes to ``log``."""
+    (and numbers that needed more than a plain reading) were read goes to ``log``, and so do ``[orders]`` and
+    ``[items]`` (only without an invoice or a quantity column: a purchase is a customer-day, a line one item, a
+    negative amount a return) and ``[email_case]`` (:func:`.rules.email_ids`)."""
     c = opts.columns
     customer, mail_case = email_ids(_to_id(df[c.customer]))  # Anna@Hooli.com and anna@hooli.com: one customer
     labelled = labelled_summary(df, c.customer)
@@ -229,9 +231,10 @@ def _normalise(df: pd.DataFrame, opts: _Options, log: CleaningLog) -> pd.DataFra
         parts["refund"] = refund.groupby(invoice.to_numpy(), dropna=False).transform("max")
     if opts.drop_duplicates:
         parts["is_duplicate"] = df.duplicated(keep="first")
-    table = pd.DataFrame({name: s.reset_index(drop=True) for name, s in parts.items()})
-    table.attrs["email_case"] = mail_case
-    return table
+    for rule, description, note in unmapped_steps(c):  # [orders] and [items]: how the lines are read, no filter
+        log.add(rule, description, len(df), 0, note=note)
+    email_case_step(log, len(df), *mail_case)
+    return pd.DataFrame({name: s.reset_index(drop=True) for name, s in parts.items()})
 
 
 def _drop(table: pd.DataFrame, log: CleaningLog, rule: str, description: str, drop: np.ndarray,
@@ -371,15 +374,6 @@ def refund_lines(kept: pd.DataFrame, *, country: bool) -> tuple[pd.DataFrame, in
     return lines.reset_index(), int((orders["value"] < orders["refund"]).sum())
 
 
-def _unmapped(table: pd.DataFrame, log: CleaningLog, opts: _Options) -> pd.DataFrame:
-    """``[orders]`` and ``[items]`` (logged only without an invoice or a quantity column): one purchase is one
-    customer-day; a line is one item, a negative amount a return. Then ``[email_case]`` (:func:`.rules.email_ids`)."""
-    for rule, description, note in unmapped_steps(opts.columns):
-        log.add(rule, description, len(table), 0, note=note)
-    email_case_step(log, len(table), *table.attrs.get("email_case", (0, [])))
-    return table
-
-
 def _lost_customers(start: pd.DataFrame, table: pd.DataFrame, log: CleaningLog) -> None:
     """``[lost_customers]`` and ``[returns_only]`` (:func:`.rules.customer_steps`): customers with an id whose every
     line was removed, and those left with cancellation lines only."""
@@ -392,7 +386,7 @@ def _lost_customers(start: pd.DataFrame, table: pd.DataFrame, log: CleaningLog) 
 
 
 #: The cleaning rules, in the order they run (see the module docstring).
-_RULES = (_unmapped, _duplicates, _missing_customer, _summary_lines, _cancelled_orders, _missing_values, _future_dates,
+_RULES = (_duplicates, _missing_customer, _summary_lines, _cancelled_orders, _missing_values, _future_dates,
           _non_product, _non_positive_price, _cancellations, _refunds)
 
 

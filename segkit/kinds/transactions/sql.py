@@ -194,11 +194,10 @@ def _build_lines(eng: SQLEngine, source: str, params, c: TransactionColumns) -> 
 def _email_case(eng: SQLEngine, source: str, raw: str) -> tuple[int, list[str]]:
     """How many spellings of e-mail ids were joined to another, and the first address's two (as
     :func:`.rules.email_ids` counts them)."""
-    spelt = f"(SELECT DISTINCT {raw} AS i FROM {source} WHERE contains({raw}, '@'))"
-    joined = int(eng.one(f"SELECT count(*) - count(DISTINCT lower(i)) FROM {spelt}")[0])
-    pair = eng.rows(f"SELECT min(i), max(i) FROM {spelt} GROUP BY lower(i) HAVING count(*) > 1 ORDER BY lower(i) "
-                    "LIMIT 1") if joined else []
-    return joined, [str(v) for v in pair[0]] if pair else []
+    twins = (f"SELECT lower(i) AS l, count(*) AS n, min(i) AS lo, max(i) AS hi FROM (SELECT DISTINCT {raw} AS i "
+             f"FROM {source} WHERE contains({raw}, '@')) GROUP BY lower(i) HAVING count(*) > 1")
+    joined, lo, hi = eng.one(f"SELECT sum(n - 1), min_by(lo, l), min_by(hi, l) FROM ({twins})")
+    return (int(joined), [str(lo), str(hi)]) if joined else (0, [])
 
 
 _DESCRIPTIONS = {
