@@ -82,8 +82,9 @@ def monies(found) -> list[str]:
     return [first for first, _ in groups]
 
 
-#: Names of a column that says each line's currency ("Currency", "currency_code", "CCY").
+#: Names of a column that says each line's currency ("Currency", "currency_code", "CCY"), and the values that are one.
 _CURRENCY_COLUMN = re.compile(r"(?i)(?:currency|currency[_ ]?code|ccy|cur)")
+_CURRENCY_SIGN = re.compile(_CURRENCY, re.IGNORECASE)
 
 
 def currency_codes(df: pd.DataFrame, *, known: bool = True) -> dict[str, list[str]]:
@@ -95,9 +96,9 @@ def currency_codes(df: pd.DataFrame, *, known: bool = True) -> dict[str, list[st
     >>> currency_codes(frame), currency_codes(frame, known=False)["ccy"]
     ({'Currency': ['EUR', 'USD'], 'ccy': []}, ['840', '978'])
     """
-    sign = re.compile(_CURRENCY, re.IGNORECASE)
     return {str(c): sorted(v for v in df[c].dropna().astype(str).str.strip().str.upper().unique()
-                           if not known or sign.fullmatch(v)) for c in df.columns if _CURRENCY_COLUMN.fullmatch(str(c))}
+                           if not known or _CURRENCY_SIGN.fullmatch(v))
+            for c in df.columns if _CURRENCY_COLUMN.fullmatch(str(c))}
 
 
 def same_currency(a: str, b: str) -> bool:

@@ -35,7 +35,7 @@ from ...quality import fill_text
 from ...parse import read_dates
 from .features import check_numeric
 from .scales import off_scale, scale_json, scale_scores
-from .values import genders, level_text, spelt_as, text_levels
+from .values import as_trained, level_text
 from .rowchecks import refuse_booleans, row_flags, training_ranges
 
 __all__ = ["score_customers", "scoring_metadata", "date_layouts", "check_new_rows", "softmax_confidence", "RESULT_COLUMNS"]
@@ -162,10 +162,7 @@ def _check_columns(new_df: pd.DataFrame, metadata: Mapping) -> tuple[pd.DataFram
     for col, known in (metadata.get("categories") or {}).items():
         if col not in X.columns:
             continue
-        if text_levels(X[col]):  # "FEMALE" is the "Female" of training, as the cleaning joined them
-            # F and M as Female and Male, unless the model was saved before the cleaning read them so
-            worded = genders(X[col], str(col)) if {"Female", "Male"} & set(map(str, known)) else X[col]
-            X[col] = spelt_as(worded, known)
+        X[col] = as_trained(X[col], str(col), known)  # "FEMALE" and "F" are the "Female" of training
         values = level_text(X[col]).dropna()
         new = sorted(set(values.unique()) - {str(k) for k in known})
         if new:

@@ -24,7 +24,7 @@ from ...parse import after_period, read_dates, read_numbers
 from ...quality import apply_fill, apply_value_rules, mask_non_finite
 from .roles import detect_roles
 
-__all__ = ["read_values", "one_spelling", "genders", "spelt_as", "text_levels", "level_text", "levels_as_text",
+__all__ = ["read_values", "one_spelling", "genders", "as_trained", "spelt_as", "text_levels", "level_text", "levels_as_text",
            "reference_date_of", "date_ages", "aged_dates"]
 
 
@@ -51,11 +51,8 @@ def _read_values(table: pd.DataFrame, params, log: CleaningLog) -> pd.DataFrame:
     for col, role in roles.items():
         s, reading, notes = table[col], None, []
         if role in ("categorical", "boolean", "outcome") and text_levels(s):
-            worded = genders(s, str(col))
-            said = sorted(set(s[s.notna() & (worded != s)].astype(str)))  # F, w, Weiblich: Female
-            joined += [f"{col}: {', '.join(map(repr, said[:8]))} as 'Female' or 'Male'"] * bool(said)
-            out[col], spellings = one_spelling(worded)
-            joined += [f"{col}: {', '.join(map(repr, variants))} as {kept!r}" for kept, variants in spellings]
+            out[col], said = _one_level_each(s, str(col))
+            joined += said
         if role == "numeric" and not pd.api.types.is_numeric_dtype(s):
             reading = read_numbers(s, column=str(col), decimal=params.decimal, thousands=params.thousands)
             values = reading.values
@@ -80,6 +77,16 @@ def _read_values(table: pd.DataFrame, params, log: CleaningLog) -> pd.DataFrame:
     return out
 
 
+def _one_level_each(s: pd.Series, col: str) -> tuple[pd.Series, list[str]]:
+    """A category column with a gender's words read as Female and Male (:func:`genders`) and each level in one
+    spelling (:func:`one_spelling`); and what the log says of it, per change."""
+    worded = genders(s, col)
+    said = sorted(set(s[s.notna() & (worded != s)].astype(str)))  # F, w, Weiblich: Female
+    out, spellings = one_spelling(worded)
+    return out, ([f"{col}: {', '.join(map(repr, said[:8]))} as 'Female' or 'Male'"] * bool(said)
+                 + [f"{col}: {', '.join(map(repr, variants))} as {kept!r}" for kept, variants in spellings])
+
+
 def one_spelling(s: pd.Series) -> tuple[pd.Series, list[tuple[str, list[str]]]]:
     """Levels written in other cases or with extra spaces ("Female", "FEMALE", " female") as one level, spelt as most
     rows spell it; and each joined level's kept spelling with the others.
@@ -88,7 +95,7 @@ def one_spelling(s: pd.Series) -> tuple[pd.Series, list[tuple[str, list[str]]]]:
     >>> joined.tolist(), spellings
     (['Female', 'Female', 'Male', 'Female', nan, 'Female'], [('Female', ['FEMALE', 'female'])])
     """
-    text = s.where(s.isna(), s.astype(str).str.strip())
+    text = level_text(s)
     key = text.str.casefold()
     spelt = text.groupby(key).agg(lambda v: v.value_counts().index[0])  # the most common spelling (first on a tie)
     out = key.map(spelt).where(s.notna(), s)
@@ -113,7 +120,7 @@ def genders(s: pd.Series, name: str) -> pd.Series:
     """
     if not _GENDER_NAME.match(name.strip()):
         return s
-    key = s.where(s.isna(), s.astype(str).str.strip().str.casefold())
+    key = level_text(s).str.casefold()
     word = key.map(lambda v: "Female" if v in _FEMALE else "Male" if v in _MALE else None)
     if word.notna().sum() < 0.8 * key.notna().sum():
         return s
@@ -123,6 +130,15 @@ def genders(s: pd.Series, name: str) -> pd.Series:
 def text_levels(s: pd.Series) -> bool:
     """Whether ``s`` holds levels written as text (object or string dtype, not a pandas Categorical)."""
     return pd.api.types.is_string_dtype(s) and not isinstance(s.dtype, pd.CategoricalDtype)
+
+
+def as_trained(s: pd.Series, col: str, known) -> pd.Series:
+    """A new rows' category column read as training read its own (:func:`_one_level_each`), onto the levels the model
+    ``known``: F and M as Female and Male unless the model was saved before the cleaning read them so, then each
+    value in the spelling the model knows (:func:`spelt_as`)."""
+    if not text_levels(s):
+        return s
+    return spelt_as(genders(s, col) if {"Female", "Male"} & set(map(str, known)) else s, known)
 
 
 def spelt_as(s: pd.Series, known) -> pd.Series:
@@ -136,8 +152,8 @@ def spelt_as(s: pd.Series, known) -> pd.Series:
     """
     known = [str(k) for k in known]
     levels = {k.strip().casefold(): k for k in sorted(known, reverse=True)}  # the first spelling on a tie
-    text = s.where(s.isna(), s.astype(str).str.strip())
-    joined = text.where(text.isna(), text.str.casefold()).map(levels)
+    text = level_text(s)
+    joined = text.str.casefold().map(levels)
     return text.where(text.isin(known), joined.where(joined.notna(), s))
 
 
