@@ -319,9 +319,10 @@ def feature_findings(fs: FeatureSet, params) -> list[Finding]:
     """What ``segkit check`` warns of once the features are built: ACS feature groups left out, their columns
     missing or empty, with the tables that would add them (``01_eda`` and ``02_features`` say so too)."""
     found = fs.extra.get("validation") or {}
-    skipped, tables = found.get("skipped_groups") or {}, census_tables()
+    skipped = found.get("skipped_groups") or {}
     if not skipped:
         return []
+    tables = census_tables()
     wanted = sorted({tables[c] for c in found.get("missing_columns") or [] if c in tables})
     return [Finding("warning", "missing", None, f"{len(skipped)} of {len(skipped) + len(found.get('used_groups', []))} "
                     f"ACS feature groups are left out, their columns missing or empty: {', '.join(skipped)}", 0, None,
