@@ -302,7 +302,7 @@ def test_a_value_csv_of_an_earlier_segkit_still_joins_segments_csv(run, tmp_path
     older = pd.read_csv(run.ctx.folder.artifact("value.csv"), dtype={"customer_id": str}).drop(columns="kept_share")
     folder.write_csv("value.csv", older)
     folder.write_json("value_summary.json", run.ctx.folder.read_json("value_summary.json"))
-    ctx = SimpleNamespace(folder=folder, params=Params())
+    ctx = SimpleNamespace(folder=folder, params=Params(), entity="customers")  # a RunContext stand-in
     seg = SimpleNamespace(assignments=_assignments(run.fit.per_customer), extra={}, risk=None, currency="£")
     kinds.get("transactions").after_segment(ctx, seg)
     segments = pd.read_csv(folder.artifact("segments.csv"), dtype={"customer_id": str})

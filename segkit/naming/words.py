@@ -32,7 +32,8 @@ from typing import Any
 from ..errors import ParamsError
 from ..resources import read_data_yaml
 
-__all__ = ["load_words", "split_words", "default_label", "stated_unit", "plural", "counted", "phrase", "feature_phrase"]
+__all__ = ["load_words", "split_words", "default_label", "stated_unit", "plural", "singular", "counted", "phrase",
+           "feature_phrase"]
 
 #: A code of one or two letters and a number is one word, with the letters that follow it: a survey's q2, Q10 or
 #: Q10a, a variable x1, "b2b", "l12m" ("Q2 would recommend", not "Q 2 would recommend").
@@ -157,14 +158,21 @@ def counted(n: int, entity: str) -> str:
     >>> counted(1, "status"), counted(1, "class"), counted(1, "business")
     ('1 status', '1 class', '1 business')
     """
-    text = plural(entity)
-    if n == 1:
-        head, _, last = text.rpartition(" ")
-        last = _SINGULAR.get(last.lower(), last[:-3] + "y" if last.endswith("ies") else last[:-2]
-                             if re.search(r"(ss|x|ch|sh)es$", last) else last[:-1]
-                             if last.endswith("s") and not last.lower().endswith(_NOT_PLURAL) else last)
-        text = f"{head} {last}" if head else last
-    return f"{n:,} {text}"
+    return f"{n:,} {singular(entity) if n == 1 else plural(entity)}"
+
+
+def singular(entity: str) -> str:
+    """One of ``entity``: ``customers`` -> ``customer``, ``companies`` -> ``company``, ``people`` -> ``person``; a
+    singular stays as it is.
+
+    >>> singular("subscribers"), singular("subscriber"), singular("store branches"), singular("status")
+    ('subscriber', 'subscriber', 'store branch', 'status')
+    """
+    head, _, last = plural(entity).rpartition(" ")
+    last = _SINGULAR.get(last.lower(), last[:-3] + "y" if last.endswith("ies") else last[:-2]
+                         if re.search(r"(ss|x|ch|sh)es$", last) else last[:-1]
+                         if last.endswith("s") and not last.lower().endswith(_NOT_PLURAL) else last)
+    return f"{head} {last}" if head else last
 
 
 #: Words that keep their capital inside a sentence ("fewer Asian residents"), besides acronyms.

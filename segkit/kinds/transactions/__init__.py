@@ -11,7 +11,7 @@ import pandas as pd
 from ...featureset import FeatureSet
 from ...io import require_columns
 from ...errors import ParamsError, SegkitError
-from ...naming.words import counted
+from ...naming.words import counted, singular
 from ...schema import Finding
 from . import sql
 from .clean import DEFAULT_NON_PRODUCT_CODES, TransactionColumns, clean_transactions
@@ -309,4 +309,4 @@ def after_segment(ctx, seg) -> None:
     if seg.risk is not None:
         seg.extra["risk_sentences"] = churn.risk_sentences(seg.risk, ctx.params.churn_threshold)
     seg.extra.update(lifetime.segment_value(ctx.folder, seg.assignments, currency=ctx.params.currency,
-                                            entity=ctx.params.entity or "customer"))
+                                            entity=singular(ctx.entity)))
