@@ -10,6 +10,7 @@ import pytest
 
 from segkit.errors import ColumnError, DataValueError
 from segkit.parse import NA_TOKENS, is_na_token, read_dates, read_ids, read_numbers
+from segkit.parse.numbers import numbers_share, unread_text
 
 TODAY = "2024-06-30"
 
@@ -229,6 +230,25 @@ def test_number_quirks(values, kwargs, expected, fields, note):
         assert getattr(r, name) == value, (name, r.to_dict())
     if note:
         assert any(note in n for n in r.notes), r.notes
+
+
+#: One cell each: labels, census codes, plain numbers and every quirk of NUMBER_CASES, for the quick checks below.
+CELLS = sorted({v for case in NUMBER_CASES if isinstance(case.values[0], list) for v in case.values[0]
+                if isinstance(v, str)} | {"Estimate!!Total", "Margin of Error!!Total!!25 to 34 years", "(X)", "N", "**",
+                                          "2,500-", "250,000+", "١٢", "12\u00a0", " 7 ", "5.", ".5", "1_000", "0x10",
+                                          "NaN", "+inf", "infinite", "Total", "—", "\t3e2\n"})
+
+
+@pytest.mark.parametrize("census", [False, True])
+def test_quick_number_checks_agree_with_read_numbers(census):
+    """The label row's quick checks (unread_text, numbers_share) give what read_numbers gives, cell by cell and for a
+    column of every cell."""
+    for cell in CELLS:
+        assert unread_text(cell, census=census) == (read_numbers([cell], census=census).n_unparsed == 1), cell
+    for column in (pd.Series(CELLS, dtype=object), pd.Series(["1", "2.5", None, " 3 ", "4e1"], dtype="string"),
+                   pd.Series(["1", "inf", None], dtype=object), pd.Series([1.5, None, 2.0])):
+        reading = read_numbers(column, census=census)
+        assert numbers_share(column, census=census) == (int(reading.values.notna().sum()), reading.n_unparsed)
 
 
 def test_numbers_check_raises_column_error():

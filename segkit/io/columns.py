@@ -21,6 +21,7 @@ import pandas as pd
 
 from ..errors import DataFileError
 from ..parse import NumberReading, read_numbers
+from ..parse.numbers import numbers_share, unread_text
 
 __all__ = ["type_columns", "cells_as_text", "concat_as_text", "table_from_records", "renamed_repeats", "mangled",
            "aligned_columns", "other_columns"]
@@ -148,11 +149,11 @@ def label_row(df: pd.DataFrame, sample: int = 200, census: bool = False) -> bool
     first, rest = df.iloc[0], df.iloc[1:sample + 1]
     numeric = texts = 0
     for col in df.columns:
-        reading = read_numbers(rest[col], census=census)
-        if reading.values.notna().sum() == 0 or reading.n_unparsed > 0.05 * len(rest):
+        read, unread = numbers_share(rest[col], census=census)
+        if read == 0 or unread > 0.05 * len(rest):
             continue
         numeric += 1
-        texts += isinstance(first[col], str) and read_numbers([first[col]], census=census).n_unparsed == 1
+        texts += unread_text(first[col], census=census)
     return texts >= 2 and texts >= 0.8 * numeric
 
 

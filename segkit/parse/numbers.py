@@ -10,9 +10,10 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ColumnError
-from ._common import _NBSP, _Reading, _examples, _series, _text
+from ._common import _NBSP, NA_TOKENS, _Reading, _examples, _series, _text
 
-__all__ = ["NumberReading", "read_numbers", "read_ids", "monies", "same_currency", "currency_codes"]
+__all__ = ["NumberReading", "read_numbers", "read_ids", "monies", "same_currency", "currency_codes", "unread_text",
+           "numbers_share"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -57,6 +58,8 @@ _NUMBER = re.compile(
 #: What census tables write for a value they do not give: not applicable, not available, too few samples (the margins
 #: of error's codes). Missing with ``census``, beside :data:`~segkit.parse.NA_TOKENS`.
 CENSUS_NA = frozenset({"(x)", "n", "**", "***", "*****"})
+_DIGIT = re.compile(r"\d")
+_PLAIN = re.compile(r"\s*[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?\s*", re.ASCII)  #: as pandas reads it, 12, -1.5, 2e3
 _EITHER = re.compile(r"[1-9]\d{0,2}[.,]\d{3}")  # 1,234 or 1.234: thousands, or three decimals
 #: The codes a currency sign may stand for (a code stands for itself).
 _SIGN_CODES = {"$": {"USD", "CAD", "AUD", "NZD", "HKD", "SGD", "MXN"}, "US$": {"USD"}, "C$": {"CAD"}, "A$": {"AUD"},
@@ -266,6 +269,38 @@ def read_numbers(values, *, column: str = "", decimal: str | None = None,
                          _examples(raw, unparsed), column or ("" if raw.name is None else str(raw.name)),
                          n_infinite=int(infinite.sum()), notes=tuple(notes), unit=unit, decimal=dec,
                          currencies=currencies, mixed_scales=scales)
+
+
+def unread_text(value: Any, *, census: bool = False) -> bool:
+    """Whether one value is text that :func:`read_numbers` reads neither as a number nor as missing (a label such
+    as "Estimate!!Total"), quickly for a plain number (``-1.5``) and for text without a digit (no number lacks one but
+    infinity).
+
+    >>> [unread_text(v) for v in ["Estimate!!Total", "1,234", " n/a ", "(X)", 12, "25 to 34 years"]]
+    [True, False, False, True, False, True]
+    >>> unread_text("(X)", census=True)
+    False
+    """
+    if not isinstance(value, str) or _PLAIN.fullmatch(value):
+        return False
+    if _DIGIT.search(value) is None and "inf" not in value.lower():
+        text = value.replace("\x00", "").strip().lower()
+        return not (text in NA_TOKENS or census and text in CENSUS_NA)
+    return read_numbers([value], census=census).n_unparsed == 1
+
+
+def numbers_share(values: pd.Series, *, census: bool = False) -> tuple[int, int]:
+    """(values read as finite numbers, values unread) of a column as :func:`read_numbers` counts them; pandas' own
+    reading settles the plain case (every filled value a number as written) without the text rules.
+
+    >>> numbers_share(pd.Series(["1", "2.5", None])), numbers_share(pd.Series(["1,234", "x", "(X)"]), census=True)
+    ((2, 0), (1, 1))
+    """
+    plain = pd.to_numeric(values, errors="coerce")
+    if not (plain.isna() & values.notna()).any():
+        return int(np.isfinite(plain.to_numpy(dtype="float64", na_value=np.nan)).sum()), 0
+    reading = read_numbers(values, census=census)
+    return int(reading.values.notna().sum()), reading.n_unparsed
 
 
 def _id_text(v: Any) -> Any:
