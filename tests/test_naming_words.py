@@ -36,6 +36,9 @@ from segkit.naming.words import default_label, feature_phrase, load_words, plura
     ("Q4Q1Change", "Q4 Q1 change"), ("PC1PC2", "PC1 PC2"), ("FY23Q1Sales", "FY23 Q1 sales"),  # two codes in a row
     # a period as a number and its unit's letter read "Besuche 12 m", as if in metres
     ("Besuche 12M", "Besuche 12M"), ("spend_3m", "Spend 3M"), ("visits_30d", "Visits 30D"), ("age_18_34", "Age 18 34"),
+    # letters beyond ASCII are letters: "Gekündigt" read "Gek ndigt", "Età" lost its à
+    ("Gekündigt", "Gekündigt"), ("Età", "Età"), ("ÄnderungDatum", "Änderung datum"), ("Straße_Straße", "Straße"),
+    ("ÖffnungenProMonat", "Öffnungen pro monat"), ("Возраст", "Возраст"), ("número_de_compras", "Número de compras"),
 ])
 def test_labels_from_column_names(name, label):
     assert default_label(name) == label

@@ -40,13 +40,15 @@ __all__ = ["load_words", "split_words", "default_label", "stated_unit", "plural"
 _CODE = r"(?<![A-Za-z])[A-Za-z]{1,2}[0-9]+[A-Za-z]{0,2}(?![0-9.A-Za-z])"
 #: A period written as a number and its unit's letter: "Umsatz 12M", "spend_3m", "visits_30d" (12M, not "12 m").
 _PERIOD = r"(?<![A-Za-z0-9.])[0-9]+[mMwWdDyY](?![0-9A-Za-z])"
-_TOKEN = re.compile(r"\([^)]*\)|" + _CODE + "|" + _PERIOD + r"|[A-Za-z]+|[0-9]+(?:\.[0-9]+)?|[$%€£]")
+#: Letters of any alphabet ("Gekündigt", "Età", "Возраст"), as one word; digits and the underscore are no letters.
+_LETTERS = r"[^\W\d_]+"
+_TOKEN = re.compile(r"\([^)]*\)|" + _CODE + "|" + _PERIOD + "|" + _LETTERS + r"|[0-9]+(?:\.[0-9]+)?|[$%€£]")
 _NOT_PLURAL = ("ss", "us", "is", "sales", "earnings", "savings", "gross", "status", "news")
 #: Where a name in camel case splits: before a capital after a small letter, before a word after a number or a run of
 #: capitals ("Top10Products", "RFMScore"); not inside a code ("B2B", "P2PTransfers" -> "P2P Transfers").
-_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[0-9])(?=[A-Z][a-z])|(?<=[0-9])(?=[A-Z]{1,2}[0-9])"
-                    r"|(?<=[A-Z])(?=[A-Z][a-z])")  # and between two codes: "Q4Q1Change", "PC1PC2"
-_REPEAT = re.compile(r"\b([A-Za-z]{2,})(?: \1\b)+", re.IGNORECASE)  # a word said twice in a row (not Q1_1's 1 1)
+_CAMEL = re.compile(r"(?<=[a-zß-öø-ÿ])(?=[A-ZÀ-ÖØ-Þ])|(?<=[0-9])(?=[A-Z][a-z])|(?<=[0-9])(?=[A-Z]{1,2}[0-9])"
+                    r"|(?<=[A-ZÀ-ÖØ-Þ])(?=[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ])")  # and between two codes: "Q4Q1Change", "PC1PC2"
+_REPEAT = re.compile(r"\b([^\W\d_]{2,})(?: \1\b)+", re.IGNORECASE)  # a word said twice in a row (not Q1_1's 1 1)
 #: Plurals whose singular no rule gives ("movies" is not "movy"); the others lose their "s", "es" or "ies".
 _SINGULAR = {"people": "person", "children": "child", "men": "man", "women": "woman", "series": "series",
              "species": "species", "movies": "movie", "cookies": "cookie", "calories": "calorie", "pies": "pie",
