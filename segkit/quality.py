@@ -69,9 +69,9 @@ OUT_OF_RANGE_ACTIONS = ("missing", "drop")
 
 _BIRTH_YEAR = re.compile(r"(?i)(birth|born|yob|year_?of_?birth|geburt|jahrgang|nacimiento|nascimento|naissance|"
                          r"geboorte)")
-#: A person's age in the column names of English, German, Spanish, Portuguese, Dutch and Polish exports.
-_AGE_WORDS = {"age", "alter", "edad", "idade", "leeftijd", "wiek"}
-_WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
+#: A person's age in the column names of English, German, Spanish, Portuguese, Dutch, Polish, French, Italian exports.
+_AGE_WORDS = {"age", "alter", "edad", "idade", "leeftijd", "wiek", "âge", "età"}
+_WORD = re.compile(r"[A-ZÀ-ÖØ-Þ]?[a-zß-öø-ÿ]+|[A-ZÀ-ÖØ-Þ]+(?![a-zß-öø-ÿ])|\d+")  # Latin letters, accented too
 
 
 def _words(name: str) -> set[str]:

@@ -131,7 +131,7 @@ def test_a_run_treats_infinite_values_as_missing_and_logs_them():
     assert np.isfinite(result.profiles.means.to_numpy()).all()
 
 
-@pytest.mark.parametrize("name", ["Alter", "edad_cliente", "Idade", "Geburtsjahr"])
+@pytest.mark.parametrize("name", ["Alter", "edad_cliente", "Idade", "Geburtsjahr", "Âge du client", "Età"])
 def test_impossible_ages_and_birth_years_in_other_languages(name):
     """A German loyalty table's "Alter" held -3, -1 and 0 and only 999 and 142 were flagged (by the outlier rule)."""
     years = name == "Geburtsjahr"
