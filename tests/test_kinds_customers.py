@@ -472,6 +472,25 @@ def test_outcome_columns_are_known_by_their_name_and_two_values():
     assert (roles["Label"], roles["Response"]) == ("categorical", "boolean")  # gold/silver, 1/2: not yes/no
 
 
+@pytest.mark.parametrize("name, yes, no", [("Gekündigt", "ja", "nein"), ("Résilié", "oui", "non"),
+                                          ("cancelado", "sí", "no"), ("Cancelled", "Yes", "No"),
+                                          ("Disdetta", "si", "no"), ("opgezegd", "ja", "nee")])
+def test_outcomes_and_yes_no_in_other_languages(name, yes, no):
+    """A German table's "Gekündigt" (ja/nein: cancelled) built the segments as a category with no word said."""
+    from segkit.kinds.customers import _good_outcome
+    from segkit.kinds.customers.features import outcome_share
+    from segkit.kinds.customers.roles import role_table
+
+    n = 40
+    df = pd.DataFrame({"id": [f"c{i}" for i in range(n)], "age": np.arange(n) % 17 + 20,
+                       name: np.where(np.arange(n) % 3 == 0, no, yes), "Newsletter": np.where(np.arange(n) % 2, no, yes)})
+    roles = dict(role_table(df, id_col="id")[["column", "role"]].values.tolist())
+    assert (roles[name], roles["Newsletter"]) == ("outcome", "boolean")
+    share, level = outcome_share(df[name])
+    assert level == yes and share.sum() == 26  # the yes happened, though the rarer level is the no
+    assert _good_outcome(name) is False  # a cancellation is bad news
+
+
 def test_an_outcome_is_shown_per_segment_and_never_builds_or_explains_them():
     from segkit.pipeline import driver_columns, segment_table
 

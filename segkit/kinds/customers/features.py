@@ -166,7 +166,7 @@ def customer_features(df: pd.DataFrame, roles: Mapping[str, str], *, reference_d
 
 
 #: Levels that say an outcome happened.
-_HAPPENED = ("yes", "y", "true", "t", "1")
+_HAPPENED = ("yes", "y", "true", "t", "1", "ja", "oui", "sí", "si", "sim")
 
 
 def outcome_share(values: pd.Series) -> tuple[np.ndarray, str]:

@@ -47,12 +47,12 @@ _CONCEPTS = [
     ("satisfaction", r"satisf|\bcsat\b"),
     ("recommend", r"recommend|promoter|\bnps\b"),
 ]
-_TRUE_WORDS = {"true", "1", "yes", "y", "t"}
-_FALSE_WORDS = {"false", "0", "no", "n", "f"}
+_TRUE_WORDS = {"true", "1", "yes", "y", "t", "ja", "oui", "sí", "si", "sim"}  # yes in the languages roles reads
+_FALSE_WORDS = {"false", "0", "no", "n", "f", "nein", "non", "não", "nee"}
 
 
 def _words(name: str) -> str:
-    return re.sub(r"[^a-z0-9]+", " ", str(name).lower()).strip()
+    return re.sub(r"[\W_]+", " ", str(name).lower()).strip()
 
 
 def canonical_feature(name: str) -> str | None:

@@ -62,12 +62,19 @@ _DAY_NAME = re.compile(r"(?i)(?:^|[_\s.\-])(?:day|dom|day[_\s]?of[_\s]?(?:the[_\
 _CONTACT_NAME = re.compile(r"(?i)(?:(?:^|[_\s.\-])(?:phone|telephone)|^(?:mobile|cell|tel|fax))"
                            r"(?:[_\s.\-]?(?:number|no|nr))?$"
                            r"|(?:^|[_\s.\-])(?:iban|ssn|(?:account|card|contract)[_\s.\-]?(?:number|no|nr|num))$")
-_BOOL_WORDS = [{"yes", "no"}, {"y", "n"}, {"true", "false"}, {"t", "f"}]
+#: Yes and no in English, German, French, Spanish, Italian, Portuguese and Dutch exports.
+_BOOL_WORDS = [{"yes", "no"}, {"y", "n"}, {"true", "false"}, {"t", "f"}, {"ja", "nein"}, {"oui", "non"}, {"sí", "no"},
+               {"si", "no"}, {"sim", "não"}, {"ja", "nee"}]
 #: Names of a two-valued column that records what happened to the customer (the outcome a model would predict), not
-#: who they are: churn, exited, attrition, converted, subscribed; and the generic target, label, outcome, response, y,
-#: which are outcomes only when their values say yes or no (:data:`_YES_NO`): a label gold/silver is a feature.
+#: who they are: churn, exited, attrition, converted, subscribed, cancelled (and cancelled in German, French, Spanish,
+#: Italian, Portuguese and Dutch: gekündigt, résilié, cancelado, disdetta, opgezegd); and the generic target, label,
+#: outcome, response, y, which are outcomes only when their values say yes or no (:data:`_YES_NO`): a label gold/silver
+#: is a feature.
 _OUTCOME_NAME = re.compile(r"(?i)(?:is[_\s]?|has[_\s]?)?(?:churn(?:ed)?|exited|attrition|attrited|converted|subscribed|"
-                           r"responded)(?:[_\s]?(?:flag|label|status|yes[_\s]?no))?")
+                           r"responded|unsubscribed|cancell?ed|cancellation|gek(?:ü|ue)ndigt|k(?:ü|ue)ndigung|"
+                           r"abgewandert|abwanderung|r[ée]sili[ée]|r[ée]siliation|d[ée]sabonn[ée]|baja|abandono|"
+                           r"cancelad[oa]|cancelaci[óo]n|disdett[ao]|opgezegd|evas[ãa]o)"
+                           r"(?:[_\s]?(?:flag|label|status|yes[_\s]?no))?")
 _GENERIC_OUTCOME = re.compile(r"(?i)target|label|outcome|response|y")
 _YES_NO = {w for words in _BOOL_WORDS for w in words} | {"0", "1", "0.0", "1.0"}
 _GENDER_WORDS = {"male", "female", "m", "f", "other", "non-binary", "nonbinary", "man", "woman", "unknown"}
