@@ -131,6 +131,30 @@ def test_business_range_outside_the_k_range_falls_back_to_the_vote_and_says_so()
     assert "no k in the business range 4-8" in sel.rationale
 
 
+def _three_groups(seed: int, sep: float = 4.5) -> np.ndarray:
+    """Three overlapping groups of 300, 250 and 200 rows at the corners of a triangle (a third column of noise)."""
+    rng = np.random.default_rng(seed)
+    centres = np.array([[0, 0, 0], [sep, 0, 0], [sep / 2, sep * 0.87, 0]])
+    return _scaled(np.vstack([rng.normal(c, 1, size=(n, 3)) for c, n in zip(centres, (300, 250, 200))]))
+
+
+def test_groups_nearly_every_criterion_finds_win_over_the_business_range():
+    """A German table's three planted groups, preferred by 5 of 6 criteria, were cut into 4 segments, the business
+    range's least. Now all criteria but one, bootstrap stability among them, decide even below the range; with two
+    dissenting (4 of 6), the business range still does."""
+    own = select_k(_three_groups(1), k_max=8, seed=0, entity="customers")
+    assert own.structure == "moderate" and own.voted_k == 3 and len(own.votes[3]) == 5
+    assert own.recommended_k == 3 and own.held
+    assert own.rationale.startswith("3 segments (outside the business range 4-8): the customers fall into 3 groups")
+    from sklearn.cluster import KMeans
+    from sklearn.metrics import adjusted_rand_score
+
+    truth = np.repeat([0, 1, 2], [300, 250, 200])
+    assert adjusted_rand_score(truth, KMeans(3, n_init=10, random_state=0).fit_predict(_three_groups(1))) > 0.8
+    split = select_k(_three_groups(1, sep=4.0), k_max=8, seed=0, entity="customers")
+    assert split.voted_k == 3 and len(split.votes[3]) == 4 and 4 <= split.recommended_k <= 8
+
+
 @pytest.mark.parametrize("kwargs, key", [(dict(k_rule="best"), "k_rule"), (dict(business_k=(5, 3)), "business_k"),
                                          (dict(min_share=0.7), "min_segment_share"),
                                          (dict(stability_sample_size=10), "stability_sample_size")])

@@ -129,7 +129,7 @@ def select_k(X: Any, *, k_min: int = 2, k_max: int = 10, seed: int = 0, n_init: 
     rec, held = voted, False
     if rule["k_rule"] == "auto" and structure != "clear":
         rec, rationale, held = business_choice(voted, rationale, structure, ks, votes, per_hold, per_sil, shares,
-                                               rule, entity)
+                                               rule, entity, len(pref))
         if held:
             rationale += from_scratch(scores, rec, entity)
     note = _structure(scores, ks, pref, rec)[1]

@@ -270,10 +270,12 @@ def _qualifies(k: int, stab: dict, sil: dict, shares: dict, min_share: float) ->
 
 
 def business_choice(voted: int, rationale: str, structure: str, ks: list[int], votes: dict, stab: dict, sil: dict,
-                    shares: dict, rule: dict, entity: str) -> tuple[int, str]:
+                    shares: dict, rule: dict, entity: str, n_criteria: int) -> tuple[int, str]:
     """The k for a business when the data has no clearly separated groups (structure not "clear").
 
-    Among the ks of ``rule["business_k"]`` (within the candidates) whose segments are all stable, none
+    When the data has groups that overlap (structure "moderate"), nearly every criterion prefers the vote's k,
+    bootstrap stability among them (:func:`_own_groups`), and its segments qualify, the data's own groups win: the vote's k, in the business range or not. Otherwise, among the ks
+    of ``rule["business_k"]`` (within the candidates) whose segments are all stable, none
     smaller than ``rule["min_share"]`` and each distinct (:func:`_qualifies`), the one most criteria prefer
     (ties: the better separated, by silhouette). None qualifies: the vote's k, saying why.
 
@@ -284,9 +286,15 @@ def business_choice(voted: int, rationale: str, structure: str, ks: list[int], v
         none qualifies, the vote's k).
     """
     lo, hi = rule["business_k"]
+    groups = groups_phrase(structure)
+    if (structure == "moderate" and _own_groups(voted, votes, n_criteria)
+            and _qualifies(voted, stab, sil, shares, rule["min_share"])):
+        outside = "" if lo <= voted <= hi else f" (outside the business range {lo}-{hi})"
+        return voted, (f"{voted} segments{outside}: the {entity} fall into {voted} groups by themselves, though the "
+                       f"groups overlap: {rationale[rationale.index(':') + 2:]} The smallest holds "
+                       f"{min(shares[voted]):.0%} of the {entity}, and each segment is distinct from the others."), True
     candidates = [k for k in ks if lo <= k <= hi]
     fits = [k for k in candidates if _qualifies(k, stab, sil, shares, rule["min_share"])]
-    groups = groups_phrase(structure)
     if not fits:
         where = f"{lo}-{hi}" if candidates else f"{lo}-{hi} (outside the k range tried, {ks[0]}-{ks[-1]})"
         return voted, (f"The data has {groups}, and no k in the business range {where} gave segments that are all "
@@ -304,6 +312,20 @@ def business_choice(voted: int, rationale: str, structure: str, ks: list[int], v
     if k != voted:
         text += f" The vote of the criteria alone gives {voted}: " + rationale[rationale.index(":") + 2:]
     return k, text, True
+
+
+#: Criteria that may disagree with a k the data's own groups give: with all but this many agreeing, bootstrap stability
+#: among them, the vote's k is used even outside the business range (a German table's 3 planted groups, preferred by
+#: 5 of 6 criteria, were cut into 4 because 4 was the business range's least).
+DISSENT = 1
+
+
+def _own_groups(k: int, votes: dict, n_criteria: int) -> bool:
+    """Whether nearly every one of the ``n_criteria`` criteria (all but :data:`DISSENT`, at least 4; one without a
+    preference dissents) prefers ``k``, bootstrap stability (k-means refitted from scratch finds the same segments)
+    among them: the data falls into ``k`` groups by itself."""
+    backers = votes.get(k, [])
+    return n_criteria >= 4 and len(backers) >= n_criteria - DISSENT and "stability" in backers
 
 
 def groups_phrase(structure: str) -> str:
