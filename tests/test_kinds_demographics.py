@@ -244,6 +244,17 @@ def test_k_auto_is_25_capped_by_the_areas():
 
     k, sentence = demo.choose_k(params(), 63, Selection())
     assert k == 6 and "favour 3" in sentence and "2 to 6" in sentence
+    # areas in clearly separated groups: k=auto takes them (a trial's 3 planted area types came out as 25 segments
+    # named by noise); a k the user set, or groups more than the cap allows, still decide
+    Selection.structure = "clear"
+    assert demo.choose_k(params(), 340, Selection()) == (3, "3 segments: the areas fall into 3 clearly separated "
+                                                            "groups, which the criteria, scored over 2 to 6 segments "
+                                                            "(k_min to k_max), favour; k=auto follows them (it asks "
+                                                            "for 25, the size of a national system, only where the "
+                                                            "areas form no such groups; a number for k sets it).")
+    assert demo.choose_k(params(k=8), 340, Selection())[0] == 8
+    Selection.recommended_k = 9
+    assert demo.choose_k(params(), 63, Selection())[0] == 6
 
 
 def test_new_params_are_checked():

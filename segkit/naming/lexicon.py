@@ -385,6 +385,12 @@ def _tell_apart(z: pd.DataFrame, names: dict, used: dict, namer: _Namer, segs: l
             claims.setdefault(seg, {})[feat] = up
 
 
+def _same_words(name: str) -> tuple[str, ...]:
+    """The words of a name in any order: "High-Rent Affluent Neighbourhoods" says what "Affluent High-Rent
+    Neighbourhoods" says, so the two must be told apart like equal names."""
+    return tuple(sorted(name.lower().replace("-", " ").replace("&", " ").split()))
+
+
 def _below_min(z: pd.DataFrame, values: pd.DataFrame | None, lex: Lexicon) -> pd.DataFrame:
     """Where a segment is above average on a feature with ``high_min`` but its own value stays below it."""
     below = pd.DataFrame(False, index=z.index, columns=z.columns)
@@ -454,9 +460,9 @@ def name_segments_from_lexicon(zscores: pd.DataFrame, lexicon: Lexicon | Mapping
             names[seg], used[seg] = _fallback(row, namer, seg)
             tagline[seg], action[seg] = "", ""
     for _ in range(len(z.columns) + 1):
-        groups: dict[str, list] = {}
+        groups: dict[tuple, list] = {}
         for seg, name in names.items():
-            groups.setdefault(name, []).append(seg)
+            groups.setdefault(_same_words(name), []).append(seg)
         clashes = [segs for segs in groups.values() if len(segs) > 1]
         if not clashes:
             break

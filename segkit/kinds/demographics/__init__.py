@@ -40,7 +40,7 @@ from ...naming.lexicon import load_lexicon, name_segments_from_lexicon
 from ...naming.masking import imputed_rows, masked_scores
 from .acs import build_acs_features, format_area_ids
 from .codes import census_tables, name_columns, profile_fix, profile_tables  # name_columns: the reading hook
-from .facts import FACT_LABELS, FACT_UNITS, FACTS, MEDIAN_UNITS, NATURAL, cap_k, key_facts
+from .facts import FACT_LABELS, FACT_UNITS, FACTS, MEDIAN_UNITS, NATURAL, cap_k, clear_groups_note, key_facts
 from .groups import CENSUS_SENTINELS, FeatureGroup, load_feature_groups, replace_sentinels, validate_acs_table
 from .notes import area_names, excluded_note, imputation_notes, listing, typical_areas, universe_words
 from .synth import generate_acs_table
@@ -332,7 +332,8 @@ def feature_findings(fs: FeatureSet, params) -> list[Finding]:
 
 # ------------------------------------------------------------------------------------------- k
 def choose_k(params, n: int, selection=None) -> tuple[int, str]:
-    """The number of area segments: 25 for ``k: auto`` (or the k asked for), capped by the areas.
+    """The number of area segments: 25 for ``k: auto`` (or the k asked for), capped by the areas; with ``k: auto``,
+    the criteria's k when the areas fall into clearly separated groups (the structure of ``selection``).
 
     Returns the k and one sentence saying what was asked, what is used and why; with a
     :class:`~segkit.select.KSelection`, the sentence also gives the criteria's vote for reference.
@@ -342,6 +343,8 @@ def choose_k(params, n: int, selection=None) -> tuple[int, str]:
     if selection is not None:
         lo, hi = int(min(selection.ks)), int(max(selection.ks))
         favoured = int(selection.recommended_k)
+        if params.k == "auto" and getattr(selection, "structure", None) == "clear" and 2 <= favoured <= k:
+            return favoured, clear_groups_note(favoured, lo, hi)
         note += (f" The criteria, scored over {lo} to {hi} segments (k_min to k_max), favour {favoured}; area "
                  "profiles aim at many small, nameable segments, so their vote is shown for reference"
                  + (f" (k: {favoured} uses it)." if favoured != k else "."))

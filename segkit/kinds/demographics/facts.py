@@ -29,7 +29,7 @@ import pandas as pd
 
 from .groups import FeatureGroup
 
-__all__ = ["AUTO_K", "FACTS", "FACT_LABELS", "FACT_UNITS", "MEDIAN_UNITS", "NATURAL", "cap_k", "key_facts"]
+__all__ = ["AUTO_K", "FACTS", "FACT_LABELS", "FACT_UNITS", "MEDIAN_UNITS", "NATURAL", "cap_k", "clear_groups_note", "key_facts"]
 
 #: Segments asked for by ``k="auto"``: the size of a national geodemographic system.
 AUTO_K = 25
@@ -50,6 +50,18 @@ NATURAL = {"median_household_income": ("Median household income", "money"),
 #: Columns that count an area's households (ACS B11001_001, B25003_001 occupied homes, B08201_001), in the order
 #: tried: a download of other tables than the bundled one still weights incomes by households.
 HOUSEHOLDS = ("household_total", "tenure_total", "vehicles_available_total")
+
+
+def clear_groups_note(k: int, lo: int, hi: int) -> str:
+    """Why ``k: auto`` took the criteria's ``k``: the areas fall into clearly separated groups (criteria over ``lo``
+    to ``hi`` segments).
+
+    >>> clear_groups_note(3, 2, 10)[:62]
+    '3 segments: the areas fall into 3 clearly separated groups, wh'
+    """
+    return (f"{k} segments: the areas fall into {k} clearly separated groups, which the criteria, scored over {lo} to "
+            f"{hi} segments (k_min to k_max), favour; k=auto follows them (it asks for {AUTO_K}, the size of a "
+            "national system, only where the areas form no such groups; a number for k sets it).")
 
 
 def cap_k(k: int | str, n_areas: int, k_max_share: float = 0.1) -> tuple[int, str]:
