@@ -120,6 +120,25 @@ def test_units_from_column_names(column, unit):
     assert kind._unit(column, params) == unit
 
 
+def test_values_written_with_a_currency_are_money_whatever_the_name(tmp_path):
+    """A German table's "Jahreseinkommen" (annual income, one word the money names miss) held "52.000,00 €": its cards
+    read "112,564" while "Umsatz 12M" read "€5,669". Written with the run's currency: money; with another: that sign."""
+    from segkit.source import load_input
+
+    rng = np.random.default_rng(0)
+    path = tmp_path / "kunden.csv"
+    pd.DataFrame({"Kundennummer": range(60), "Alter": rng.integers(20, 70, 60),
+                  "Jahreseinkommen": [f"{v:,.2f} €".replace(",", "_").replace(".", ",").replace("_", ".")
+                                      for v in rng.uniform(20_000, 90_000, 60)],
+                  "Reisebudget": [f"${v:,.0f}" for v in rng.uniform(500, 3_000, 60)]}).to_csv(path, index=False, sep=";")
+    params = params_from_mapping({"data_kind": "customers", "data_path": str(path), "id_col": "Kundennummer",
+                                  "currency": "€"})
+    cleaned, _ = kind.clean(load_input(params), params)
+    fs = kind.features(cleaned, params)
+    assert fs.units["Jahreseinkommen"] == "money" and fs.units["Reisebudget"] == "$"
+    assert "Alter" not in fs.units or fs.units["Alter"] == "years"
+
+
 def test_features_param_selects_columns_and_refuses_excluded_ones(table):
     cleaned, _ = kind.clean(table, _params())
     fs = kind.features(cleaned, _params(features=["age", "days_since_signup_date", "region"]))

@@ -136,7 +136,9 @@ def clean(raw: pd.DataFrame, params):
             note=_examples(table.loc[empty, id_col]) if id_col is not None else "")
     table = table.loc[~empty].reset_index(drop=True)
     table = read_values(table, params, log, id_col=id_col)
-    table.attrs = {"read_notes": list(raw.attrs.get("read_notes", [])), "id_col": id_col}
+    carried = {c: sign for c, sign in (raw.attrs.get("currency_of") or {}).items() if c in table.columns}
+    table.attrs = {"read_notes": list(raw.attrs.get("read_notes", [])), "id_col": id_col,
+                   **({"currency_of": carried} if carried else {})}  # "52.000,00 €": money, in euros
     return table, log
 
 
@@ -151,8 +153,9 @@ def model_roles(fs: FeatureSet) -> dict[str, str]:
     return {c: roles[c] for c in fs.columns if c in roles}
 
 
-def _describe(table: pd.DataFrame, model: dict, numeric: list[str], dates: list[str], params):
-    """Labels, short labels and units of the features."""
+def _describe(table: pd.DataFrame, model: dict, numeric: list[str], dates: list[str], params, carried: dict):
+    """Labels, short labels and units of the features (``carried``: column -> the currency its values were written
+    with)."""
     labels, short, units = {}, {}, {}
     values = {c: pd.to_numeric(table[c], errors="coerce") for c in numeric if c in table.columns}
     for col, role in model.items():
@@ -162,7 +165,7 @@ def _describe(table: pd.DataFrame, model: dict, numeric: list[str], dates: list[
             labels[col] += f" ({table[col].nunique()} levels)"
     for col in numeric:
         labels.setdefault(col, _label(col, "numeric", params, values.get(col)))
-        unit = _unit(col, params, values.get(col)) if model.get(col) != "ordinal" else None  # a score: never money
+        unit = _unit(col, params, values.get(col), carried.get(col)) if model.get(col) != "ordinal" else None
         if unit:
             units[col] = unit
         short[col] = _shorten(labels[col])
@@ -266,7 +269,7 @@ def features(cleaned: pd.DataFrame, params) -> FeatureSet:
                          "left out of the features, so that it does not count twice (name it in features to keep it).")
         columns = [c for c in columns if c not in said]
         numeric = [c for c in numeric if c not in said and c not in {measured[t] for t in said}]
-    labels, short, units = _describe(table, model, numeric, dates, params)
+    labels, short, units = _describe(table, model, numeric, dates, params, cleaned.attrs.get("currency_of") or {})
     scales = {c: s for c, s in table.attrs.get("scales", {}).items() if c in columns}
     label_notes = scored_in_order(scales, cleaned, notes)
     categorical = [c for c in columns if model[c] in ("categorical", "boolean")]

@@ -13,6 +13,7 @@ import re
 import pandas as pd
 
 from ...naming.words import default_label, load_words, split_words, stated_unit
+from ...parse.numbers import same_currency
 from .naming import canonical_feature
 
 __all__ = ["label", "unit"]
@@ -72,10 +73,11 @@ def label(col: str, role: str, params, values: pd.Series | None = None) -> str:
     return f"{text} (as days since)" if role == "date" and col not in (params.labels or {}) else text
 
 
-def unit(col: str, params, values: pd.Series | None = None) -> str | None:
+def unit(col: str, params, values: pd.Series | None = None, sign: str | None = None) -> str | None:
     """The params' unit, or the one the name states (a percent whose values lie in 0..1 is a share), a calendar year
-    for a name that says "year" over years' values, years for a person's age (:func:`_ages`), or money for a name
-    that says so (not in thousands), or for purchases or payments written with cents (``values``)."""
+    for a name that says "year" over years' values, years for a person's age (:func:`_ages`), money for values written
+    with a currency ``sign`` (the sign itself when it is not the run's currency), or for a name that says so (not in
+    thousands), or for purchases or payments written with cents (``values``)."""
     given = (params.units or {}).get(col)
     if given:
         return given
@@ -88,6 +90,8 @@ def unit(col: str, params, values: pd.Series | None = None) -> str | None:
         return "share"
     if stated:
         return stated
+    if sign:
+        return "money" if same_currency(sign, params.currency) else sign
     words, thousands = _words(col), re.search(r"\(k|k\$|thousand", str(col), re.IGNORECASE)
     if re.search(_MONEY, words) and not re.search(_NOT_MONEY, words) and not thousands:
         return "money"
