@@ -775,6 +775,24 @@ def _(path):
             "clean": {"values": {"invoice_id": [r["InvoiceNo"] for r in kept]}}, "features": {"n": 6}}
 
 
+@quirk("folder_one_month_decimal_comma", "a folder of monthly files: one month exported from a German Excel, with "
+       "semicolons and decimal commas (2,55), the others with a point (2.55)")
+def _(path):
+    path.mkdir()
+    rows = orders()
+    for r in rows:
+        r["UnitPrice"] = r["UnitPrice"] + 1000 * (r["StockCode"] == "22423")  # 1012.75: thousands too (1.012,75)
+    months = (rows[:12], rows[12:24], rows[24:])
+    for i, part in enumerate(months):
+        comma = i == 1
+        fmt = {"UnitPrice": lambda v: f"{v:,.2f}".replace(",", "_").replace(".", ",").replace("_", ".")} if comma else {}
+        (path / f"2011-0{i + 1}.csv").write_text(text(part, TX, fmt, sep=";" if comma else ","))
+    return {"read": {"dtypes": {"UnitPrice": "float"}, "values": {"UnitPrice": [r["UnitPrice"] for r in rows]},
+                     "notes": ["2011-02.csv: column 'UnitPrice' is written with a decimal comma (2,55) where the other "
+                               "files use a point"]},
+            "features": {"n": 6}}
+
+
 def _book(path, sheets: dict[str, pd.DataFrame]) -> None:
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
         for name, frame in sheets.items():

@@ -24,7 +24,7 @@ from ..parse import NumberReading, read_numbers
 from ..parse.numbers import numbers_share, unread_text
 
 __all__ = ["type_columns", "cells_as_text", "concat_as_text", "table_from_records", "renamed_repeats", "mangled",
-           "aligned_columns", "other_columns"]
+           "aligned_columns", "other_columns", "one_decimal_mark"]
 
 
 def renamed_repeats(columns) -> dict[str, str]:
@@ -243,6 +243,59 @@ def concat_as_text(frames: list[pd.DataFrame]) -> tuple[pd.DataFrame, list]:
     df = pd.DataFrame(out)
     df.columns = frames[0].columns
     return df, mixed
+
+
+#: Numbers as a decimal comma writes them (12,50; 1.234,50) and as a decimal point does (12.50; 1,234.50); whole numbers.
+_COMMA = re.compile(r"[-+]?(?:\d{1,3}(?:\.\d{3})+|\d+),\d+")
+_POINT = re.compile(r"[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)\.\d+")
+_WHOLE = re.compile(r"[-+]?\d+")
+
+
+def one_decimal_mark(df: pd.DataFrame, sizes: Sequence[int], names: Sequence[str]) -> tuple[pd.DataFrame, list[str]]:
+    """A table put together from files (``names``, of ``sizes`` rows each, in order) where a column's numbers are
+    written with a decimal comma in some files and a point in the others (one month exported from a German Excel):
+    that column's rows of the comma files rewritten as their numbers read there (``32,74`` -> ``32.74``), so that the
+    whole input reads as one; with a note each. Columns whose files agree, or that are not plain numbers in every
+    file, are left as they are.
+
+    >>> df = pd.DataFrame({"price": ["8.51", "12", "32,74", "1.234,5"]})
+    >>> df, notes = one_decimal_mark(df, [2, 2], ["may.csv", "june.csv"])
+    >>> df["price"].tolist(), notes[0][:63]
+    (['8.51', '12', '32.74', '1234.5'], "june.csv: column 'price' is written with a decimal comma (32,74")
+    """
+    notes, bounds = [], np.cumsum([0, *sizes])
+    for i, name in enumerate(df.columns):
+        if not pd.api.types.is_string_dtype(df.iloc[:, i]) or _decimal_mark(df.iloc[:, i]) != "both":
+            continue  # one pass over the column's distinct values first: most columns end here
+        parts = [df.iloc[lo:hi, i] for lo, hi in zip(bounds[:-1], bounds[1:])]
+        marks = [_decimal_mark(p) for p in parts]
+        for j in (j for j, mark in enumerate(marks) if mark == ","):
+            values = read_numbers(parts[j], decimal=",").values
+            df.iloc[bounds[j]:bounds[j + 1], i] = [None if v != v else repr(v) for v in values]
+            notes.append(f"{names[j]}: column {str(name)!r} is written with a decimal comma "
+                         f"({parts[j].dropna().iloc[0]}) where the other files use a point: each file was read with "
+                         "its own mark")
+    return df, notes
+
+
+def _numbers(values: pd.Series) -> bool:
+    """Whether every value is a plain number (whole, or with a decimal comma or point)."""
+    text = values.astype("string").str.strip()
+    return bool((text.str.fullmatch(_COMMA) | text.str.fullmatch(_POINT) | text.str.fullmatch(_WHOLE)).all())
+
+
+def _decimal_mark(part: pd.Series) -> str | None:
+    """"," or "." when every filled value of a text column is a plain number and those with decimals all use that mark,
+    "both" when some use each; None otherwise (other text, or no decimals)."""
+    filled = part.dropna()
+    if not _numbers(filled.head(50)):  # text, told at once
+        return None
+    uniq = pd.Series(pd.unique(filled), dtype="string").str.strip()
+    comma, point = uniq.str.fullmatch(_COMMA), uniq.str.fullmatch(_POINT)
+    if uniq.empty or not (comma | point | uniq.str.fullmatch(_WHOLE)).all():
+        return None
+    marks = ("," if (comma & ~point).any() else "") + ("." if (point & ~comma).any() else "")
+    return {",": ",", ".": ".", ",.": "both"}.get(marks)
 
 
 def table_from_records(records: Sequence[dict]) -> pd.DataFrame:

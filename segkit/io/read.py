@@ -29,8 +29,8 @@ from urllib.parse import parse_qsl, urlsplit
 import pandas as pd
 
 from ..errors import ColumnError, DataFileError, describe_file_type
-from .columns import (aligned_columns, concat_as_text, label_row, mangled, other_columns, renamed_repeats,
-                      type_columns)
+from .columns import (aligned_columns, concat_as_text, label_row, mangled, one_decimal_mark, other_columns,
+                      renamed_repeats, type_columns)
 from .dialect import (SNIFF_BYTES, WHITESPACE, decode, delimiter_name, first_line, likely_delimiter, long_line,
                       looks_like_data, refuse_binary, sample_lines, sniff_delimiter, split_line, title_lines,
                       title_note, whitespace_pattern)
@@ -303,7 +303,10 @@ def _read_files(files: list[Path], where: str, options: Mapping[str, Any] | None
                 raise other_columns(f, list(frame.columns), files[0].name, list(frames[0].columns))
             aligned.append(f.name)
     df, mixed = concat_as_text(frames)
-    notes = [f"{len(files)} files read {where}"]
+    marks = []
+    if _opt(options, "decimal") is None and _opt(options, "thousands") is None:
+        df, marks = one_decimal_mark(df, [len(f) for f in frames], [f.name for f in files])
+    notes = [f"{len(files)} files read {where}", *marks]
     if aligned:
         notes.append(f"{', '.join(aligned[:3])}{' ...' if len(aligned) > 3 else ''}: the columns of {files[0].name} "
                      "in another order or another case, matched by name")
