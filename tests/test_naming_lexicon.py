@@ -68,6 +68,24 @@ def test_names_stay_unique_when_top_features_are_identical():
     assert len(set(names.values())) == 3 and not any(ch.isdigit() for n in names.values() for ch in n)
 
 
+def test_segments_a_category_tells_apart_need_no_measure_and_same_words_are_one_name():
+    """A telco trial's one group cut in two by gender was named "Long-Standing Customers with low monthly charges" and
+    "... with high total charges" on the same charges ($32 and $33); a census trial's "Affluent High-Rent" and
+    "High-Rent Affluent Neighbourhoods" said the same words in another order."""
+    retiree = {"share_age_75_plus": 2.0, "log_median_home_value": 1.5}
+    z = profile([{**retiree, "share_vacant": 0.9}, {**retiree, "share_vacant": 0.8, "share_renters": -0.7}])
+    plain = {s: n.name for s, n in name_segments_from_lexicon(z, ACS_LEXICON).items()}
+    assert plain == {0: "Seasonal Affluent Retirees", 1: "Home-Owning Affluent Retirees"}  # a measure tells them apart
+    told = name_segments_from_lexicon(z, ACS_LEXICON, told={0: "tenure: owner", 1: "tenure: renter"})
+    assert told[0].name == told[1].name == "Affluent Retirees"  # the level will say it
+    with pytest.raises(SegmentationError):
+        name_segments_from_lexicon(pd.concat([z.iloc[[0]]] * 2, ignore_index=True), ACS_LEXICON,
+                                   told={0: "tenure: owner", 1: "tenure: owner"})
+    from segkit.naming.lexicon import _same_words
+    assert _same_words("Affluent High-Rent Neighbourhoods") == _same_words("High-Rent Affluent Neighbourhoods")
+    assert _same_words("Affluent Neighbourhoods") != _same_words("Affluent High-Rent Neighbourhoods")
+
+
 def test_a_name_told_apart_from_its_twin_never_says_the_opposite_of_the_whole():
     """A trial's county segment was "Executive Suburbs with fewer children under 18" at 24.1% children against 18.7%
     overall: fewer only than the other Executive Suburbs. A qualifier now takes a feature whose difference from the

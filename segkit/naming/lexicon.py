@@ -406,7 +406,8 @@ def _below_min(z: pd.DataFrame, values: pd.DataFrame | None, lex: Lexicon) -> pd
 def name_segments_from_lexicon(zscores: pd.DataFrame, lexicon: Lexicon | Mapping | str | Path,
                                *, threshold: float = 0.5, index: pd.DataFrame | None = None,
                                labels: Mapping[str, str] | None = None,
-                               noun: str | None = None, values: pd.DataFrame | None = None) -> dict[int, SegmentName]:
+                               noun: str | None = None, values: pd.DataFrame | None = None,
+                               told: Mapping[Any, str] | None = None) -> dict[int, SegmentName]:
     """Name every segment of a z-score profile through a lexicon; names are unique.
 
     Parameters
@@ -431,6 +432,10 @@ def name_segments_from_lexicon(zscores: pd.DataFrame, lexicon: Lexicon | Mapping
         Segments x features: each segment's own mean, in the features' units. With it, a feature whose
         lexicon words set ``high_min`` is high in names only where the segment's value reaches it (the
         sentence still gives its index).
+    told : mapping, optional
+        Segment -> what else its name will say ("gender: Male", a category level that defines it): two segments
+        whose names differ by it need no measure to tell them apart (two segments cut by gender were "with low
+        monthly charges" and "with high total charges" on the same charges).
 
     Returns
     -------
@@ -462,7 +467,7 @@ def name_segments_from_lexicon(zscores: pd.DataFrame, lexicon: Lexicon | Mapping
     for _ in range(len(z.columns) + 1):
         groups: dict[tuple, list] = {}
         for seg, name in names.items():
-            groups.setdefault(_same_words(name), []).append(seg)
+            groups.setdefault(_same_words(f"{name} {(told or {}).get(seg) or ''}"), []).append(seg)
         clashes = [segs for segs in groups.values() if len(segs) > 1]
         if not clashes:
             break
@@ -470,7 +475,7 @@ def name_segments_from_lexicon(zscores: pd.DataFrame, lexicon: Lexicon | Mapping
             _tell_apart(z, names, used, namer, segs, claims)
     groups = {}
     for seg, name in names.items():
-        groups.setdefault(name, []).append(seg)
+        groups.setdefault((name, (told or {}).get(seg)), []).append(seg)
     stuck = next((segs for segs in groups.values() if len(segs) > 1), None)
     if stuck:
         raise SegmentationError(

@@ -209,7 +209,9 @@ def name_segments(profile, fs: FeatureSet | None, params, labels=None):
     # the table's own labels, also for columns that mean a concept ("days since last login", not "visit")
     words = {rename[c]: (fs.labels.get(c) if fs is not None else None) or default_label(c) for c in rename}
     noun = (fs.entity if fs is not None else "customers").strip().capitalize() or "Customers"
-    kwargs = {"index": index, "labels": words, "noun": noun}
+    # a category level that defines a segment tells it apart already: the names need no measure for it
+    defined = defining_levels(fs, labels, exclude=outcomes) if fs is not None and labels is not None else {}
+    kwargs = {"index": index, "labels": words, "noun": noun, "told": defined}
     try:
         named = name_segments_from_lexicon(z, lexicon, **kwargs)
     except SegmentationError:
@@ -219,7 +221,6 @@ def name_segments(profile, fs: FeatureSet | None, params, labels=None):
         wider = replace(lexicon, features={**lexicon.features, **extra})
         named = name_segments_from_lexicon(z.join(cats.reindex(z.index)), wider,
                                            **{**kwargs, "index": index.join(100 + 0 * cats.reindex(z.index))})
-    defined = defining_levels(fs, labels, exclude=outcomes) if fs is not None and labels is not None else {}
     out = {}
     for seg, value in named.items():
         value = _action(value, z.loc[seg], words, 0.5)
