@@ -32,8 +32,8 @@ import pandas as pd
 import yaml
 
 from .errors import ColumnError, DataValueError
-from .io.columns import renamed_repeats
-from .parse import read_dates, read_numbers
+from .io.columns import in_files, renamed_repeats
+from .parse import is_na_token, read_dates, read_numbers
 from .parse.numbers import currency_codes, same_currency
 from .quality import value_findings
 
@@ -200,7 +200,9 @@ class _Checker:
             return s
         if reading.n_unparsed:
             problem, fix = reading.problem(key)
-            self.add("error", "type", column, problem, reading.n_unparsed, key, fix)
+            unread = reading.values.isna().to_numpy() & ~np.asarray(is_na_token(s), dtype=bool)
+            self.add("error", "type", column, problem + in_files(self.df.attrs, np.flatnonzero(unread)),
+                     reading.n_unparsed, key, fix)
             return None
         values = reading.values
         if kind == "datetime" and reading.ambiguous:  # a warning when the order came from no one: the default

@@ -793,6 +793,20 @@ def _(path):
             "features": {"n": 6}}
 
 
+@quirk("folder_text_in_one_files_prices", "a folder of monthly files, one of which has spreadsheet errors ('#REF!') "
+       "for prices: the error names that file")
+def _(path):
+    path.mkdir()
+    rows = orders()
+    for r in rows[14:17]:
+        r["UnitPrice"] = "#REF!"
+    for i, part in enumerate((rows[:12], rows[12:24], rows[24:])):
+        (path / f"2011-0{i + 1}.csv").write_text(text(part, TX))
+    return {"error": "the transactions input fails its schema: column 'UnitPrice' (price_col) has 3 value(s) that are "
+                     "not numbers, e.g. '#REF!' (all in 2011-02.csv). Fix: point price_col at a numeric column, or "
+                     "fix those values"}
+
+
 def _book(path, sheets: dict[str, pd.DataFrame]) -> None:
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
         for name, frame in sheets.items():

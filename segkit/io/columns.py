@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -24,7 +24,7 @@ from ..parse import NumberReading, read_numbers
 from ..parse.numbers import numbers_share, unread_text
 
 __all__ = ["type_columns", "cells_as_text", "concat_as_text", "table_from_records", "renamed_repeats", "mangled",
-           "aligned_columns", "other_columns", "one_decimal_mark"]
+           "aligned_columns", "other_columns", "one_decimal_mark", "in_files"]
 
 
 def renamed_repeats(columns) -> dict[str, str]:
@@ -296,6 +296,24 @@ def _decimal_mark(part: pd.Series) -> str | None:
         return None
     marks = ("," if (comma & ~point).any() else "") + ("." if (point & ~comma).any() else "")
     return {",": ",", ".": ".", ",.": "both"}.get(marks)
+
+
+def in_files(attrs: Mapping, rows) -> str:
+    """Which files of a table read from a folder (``attrs["sources"]``: each file's name and rows, in order) hold the
+    rows at positions ``rows``, for a message: " (all in june.csv)", " (in june.csv: 2,810; may.csv: 3)"; "" for a
+    table of one file.
+
+    >>> in_files({"sources": [["may.csv", 4], ["june.csv", 3]]}, [4, 6]), in_files({}, [1])
+    (' (all in june.csv)', '')
+    """
+    sources, rows = attrs.get("sources") or [], np.asarray(rows, dtype=np.int64)
+    if len(sources) < 2 or not rows.size:
+        return ""
+    which = np.searchsorted(np.cumsum([n for _, n in sources]), rows, side="right")
+    held = [(sources[i][0], int(c)) for i, c in enumerate(np.bincount(which, minlength=len(sources))) if c]
+    if len(held) == 1:
+        return f" (all in {held[0][0]})"
+    return " (in " + "; ".join(f"{name}: {c:,}" for name, c in held[:3]) + ("; ..." if len(held) > 3 else "") + ")"
 
 
 def table_from_records(records: Sequence[dict]) -> pd.DataFrame:

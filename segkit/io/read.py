@@ -315,6 +315,7 @@ def _read_files(files: list[Path], where: str, options: Mapping[str, Any] | None
     typed, more = type_columns(df, decimal=_opt(options, "decimal"), thousands=_opt(options, "thousands"),
                                columns=None if text else mixed, census=bool(_opt(options, "census")))
     typed.attrs["read_notes"] = notes + more
+    typed.attrs["sources"] = [[f.name, len(frame)] for f, frame in zip(files, frames)]  # which file a row came from
     return typed
 
 
