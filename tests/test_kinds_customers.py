@@ -111,7 +111,7 @@ def test_features_roles_units_and_profile_columns(table):
     ("unit_price", "money"),
     # exports in other languages: a German loyalty table's "Umsatz 12M" showed "5,328" beside currency: "€"
     ("Umsatz 12M", "money"), ("ingresos_anuales", "money"), ("saldo", "money"), ("montant_achats", "money"),
-    ("Punktestand", None), ("Besuche 12M", None),
+    ("Punktestand", None), ("Besuche 12M", "count"),  # visits, as visits_per_month
 ])
 def test_units_from_column_names(column, unit):
     """Money columns whose values carry no currency sign take the run's currency by their name (a telco table's
@@ -193,6 +193,10 @@ def test_pca_variance_table(table):
     ("visit_frequency", "visits"), ("basket_size", "basket"), ("days_since_signup_date", "tenure"),
     ("days_since_last_purchase", "recency"), ("credit_score", None),
     ("Genre", None), ("loyalty_points", None),
+    # other languages: a German table's segments were "Customers with low alter" and "with high jahreseinkommen"
+    ("Alter", "age"), ("Jahreseinkommen", "income"), ("days_since_Kunde_seit", "tenure"), ("Umsatz_12M", "spend"),
+    ("Days since letzter Kauf", "recency"), ("edad", "age"), ("ingresos_anuales", "income"), ("Âge", "age"),
+    ("revenu_annuel", "income"), ("leeftijd", "age"), ("alternative_plan", None), ("Besuche 12M", "visits"),
 ])
 def test_canonical_feature(column, concept):
     assert kind.canonical_feature(column) == concept

@@ -273,10 +273,10 @@ def business_choice(voted: int, rationale: str, structure: str, ks: list[int], v
                     shares: dict, rule: dict, entity: str, n_criteria: int) -> tuple[int, str]:
     """The k for a business when the data has no clearly separated groups (structure not "clear").
 
-    When the data has groups that overlap (structure "moderate"), nearly every criterion prefers the vote's k,
-    bootstrap stability among them (:func:`_own_groups`), and its segments qualify, the data's own groups win: the vote's k, in the business range or not. Otherwise, among the ks
-    of ``rule["business_k"]`` (within the candidates) whose segments are all stable, none
-    smaller than ``rule["min_share"]`` and each distinct (:func:`_qualifies`), the one most criteria prefer
+    When the data has groups that overlap (structure "moderate"), two thirds of the criteria prefer the vote's k of
+    3 or more, bootstrap stability among them (:func:`_own_groups`), and its segments qualify, the data's own groups
+    win: the vote's k, in the business range or not. Otherwise, among the ks of ``rule["business_k"]`` (within the
+    candidates) whose segments are all stable, none smaller than ``rule["min_share"]`` and each distinct (:func:`_qualifies`), the one most criteria prefer
     (ties: the better separated, by silhouette). None qualifies: the vote's k, saying why.
 
     Returns
@@ -314,18 +314,19 @@ def business_choice(voted: int, rationale: str, structure: str, ks: list[int], v
     return k, text, True
 
 
-#: Criteria that may disagree with a k the data's own groups give: with all but this many agreeing, bootstrap stability
-#: among them, the vote's k is used even outside the business range (a German table's 3 planted groups, preferred by
-#: 5 of 6 criteria, were cut into 4 because 4 was the business range's least).
-DISSENT = 1
+#: The share of the criteria that must prefer a k of 3 or more, bootstrap stability among them, for the vote's k to be
+#: used even outside the business range: a German table's 3 planted groups, preferred by 4 or 5 of 6 criteria, were
+#: cut into 4 or 5 because 4 was the business range's least. A vote for 2 never overrules the range: on data without
+#: natural groups the criteria lean to 2, which a business cannot use.
+MAJORITY = 2 / 3
 
 
 def _own_groups(k: int, votes: dict, n_criteria: int) -> bool:
-    """Whether nearly every one of the ``n_criteria`` criteria (all but :data:`DISSENT`, at least 4; one without a
-    preference dissents) prefers ``k``, bootstrap stability (k-means refitted from scratch finds the same segments)
-    among them: the data falls into ``k`` groups by itself."""
+    """Whether ``k`` (3 or more) is preferred by at least :data:`MAJORITY` of the ``n_criteria`` criteria (one without a
+    preference counts against), bootstrap stability (k-means refitted from scratch finds the same segments) among
+    them: the data falls into ``k`` groups by itself."""
     backers = votes.get(k, [])
-    return n_criteria >= 4 and len(backers) >= n_criteria - DISSENT and "stability" in backers
+    return k >= 3 and n_criteria >= 4 and len(backers) >= MAJORITY * n_criteria - 1e-9 and "stability" in backers
 
 
 def groups_phrase(structure: str) -> str:

@@ -34,18 +34,22 @@ __all__ = ["LEXICON", "canonical_feature", "concept_zscores", "category_zscores"
 #: The naming lexicon of customer segments.
 LEXICON = Path(__file__).with_name("lexicon.yaml")
 
-# concept -> pattern on the lower-cased column name (words separated by spaces); first match wins
+# concept -> pattern on the lower-cased column name (words separated by spaces); first match wins. The same concepts in
+# German, Spanish, French, Portuguese, Italian and Dutch exports ("Jahreseinkommen", "Kunde seit", "edad", "Umsatz 12M"):
+# a German table's segments were "Customers with low alter" and "with high jahreseinkommen"
+_LAST = r"(?:last|latest|recent|previous|letzte[rnms]?|[úu]ltim[oa]|derni[eè]re?|laatste)"
 _CONCEPTS = [
-    ("recency", r"recency|(days|years) since .*\b(last|latest|recent|previous)\b"),
-    ("tenure", r"tenure|sign ?up|joined|member since|customer since|registration|(days|years) since"),
+    ("recency", rf"recency|(days|years) since .*\b{_LAST}\b"),
+    ("tenure", r"tenure|sign ?up|joined|member since|customer since|registration|(days|years) since|"
+               r"(kunde|mitglied) seit|registrierung|anmeldung|cliente desde|client depuis|inscription|klant sinds"),
     ("spending_score", r"spending score|spend score"),
-    ("age", r"\bage\b|\bage years\b"),
-    ("income", r"income|salary|earning|wage"),
-    ("visits", r"visit|trips|\borders\b|purchases per"),
-    ("basket", r"basket|items per|units per|order size"),
-    ("spend", r"spend|spent|revenue|monetary|sales"),
-    ("satisfaction", r"satisf|\bcsat\b"),
-    ("recommend", r"recommend|promoter|\bnps\b"),
+    ("age", r"\b(age|age years|alter|edad|idade|âge|età|leeftijd|wiek)\b"),
+    ("income", r"income|salary|earning|wage|einkommen|gehalt|ingresos|salario|renda|revenu|salaire|reddito|inkomen"),
+    ("visits", r"visit|trips|\borders\b|purchases per|besuche|visitas|visites|bezoeken"),
+    ("basket", r"basket|items per|units per|order size|warenkorb|cesta|panier"),
+    ("spend", r"spend|spent|revenue|monetary|sales|umsatz|ausgaben|gastos?|ventas|d[ée]penses|omzet|uitgaven|spesa"),
+    ("satisfaction", r"satisf|\bcsat\b|zufriedenheit|tevredenheid"),
+    ("recommend", r"recommend|promoter|\bnps\b|empfehl|recomend|recommand|aanbevel"),
 ]
 _TRUE_WORDS = {"true", "1", "yes", "y", "t", "ja", "oui", "sí", "si", "sim"}  # yes in the languages roles reads
 _FALSE_WORDS = {"false", "0", "no", "n", "f", "nein", "non", "não", "nee"}
