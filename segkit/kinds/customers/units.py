@@ -22,7 +22,8 @@ _MONEY = (r"spend|spent|revenue|monetary|sales|income|salary|earning|wage|amount
           r"\b(charges?|bill|premiums?|fares?|clv|ltv|prc|cash advances?|credit limit)\b|"
           r"\b(order|purchase|basket|cart|transaction|lifetime) value\b|"
           # the same in German, Dutch, Spanish, Portuguese and French exports (Umsatz 12M, ingresos, montant)
-          r"\b(umsatz|ausgaben|einkommen|gehalt|betrag|kontostand|omzet|uitgaven|inkomen|bedrag|ingresos|gastos?|"
+          r"\b\w*(umsatz|ausgaben|einkommen|gehalt|betrag|kontostand|omzet|uitgaven|inkomen|bedrag)\b|"  # Jahreseinkommen
+          r"\b(ingresos|gastos?|"
           r"ventas|importe|salario|saldo|receita|renda|valor|montant|revenu|salaire|chiffre d affaires)\b")
 _NOT_MONEY = (r"\b(score|rate|ratio|frequency|count|number|num|share|pct|percent|index|idx|rank|trx|transactions|"
               r"class|type|points?|miles|minutes|days|months|years)\b")
@@ -48,7 +49,8 @@ def _calendar_years(values: pd.Series | None) -> bool:
 #: Names of a person's age: "age", or "age" after a word for the person ("Customer_Age", "client age"), and "Age
 #: (years)", whose bracketed unit the name's words do not state.
 _AGE = (r"^((customer|client|member|user|person|respondent|buyer|shopper|guest|patient|policyholder|driver) )?"
-        r"age( (in )?(years|yrs))?$")
+        r"age( (in )?(years|yrs))?$"
+        r"|^(alter|edad|idade|âge|età|leeftijd|wiek)( (in )?(jahren|años|anos|ans|anni|jaren|lat))?$")  # other languages
 
 
 def _ages(col: str, values: pd.Series | None) -> bool:
@@ -103,4 +105,4 @@ def unit(col: str, params, values: pd.Series | None = None, sign: str | None = N
 
 def _words(name: str) -> str:
     """The name's words in lower case ("MonthlyCharges" -> "monthly charges")."""
-    return re.sub(r"[^a-z0-9]+", " ", " ".join(split_words(str(name))).lower()).strip()
+    return re.sub(r"[\W_]+", " ", " ".join(split_words(str(name))).lower()).strip()
