@@ -274,7 +274,7 @@ def business_choice(voted: int, rationale: str, structure: str, ks: list[int], v
     """The k for a business when the data has no clearly separated groups (structure not "clear").
 
     When the data has groups that overlap (structure "moderate"), two thirds of the criteria prefer the vote's k of
-    3 or more, bootstrap stability among them (:func:`_own_groups`), and its segments qualify, the data's own groups
+    3 or more, bootstrap stability among them (:func:`own_groups`), and its segments qualify, the data's own groups
     win: the vote's k, in the business range or not. Otherwise, among the ks of ``rule["business_k"]`` (within the
     candidates) whose segments are all stable, none smaller than ``rule["min_share"]`` and each distinct (:func:`_qualifies`), the one most criteria prefer
     (ties: the better separated, by silhouette). None qualifies: the vote's k, saying why.
@@ -287,7 +287,7 @@ def business_choice(voted: int, rationale: str, structure: str, ks: list[int], v
     """
     lo, hi = rule["business_k"]
     groups = groups_phrase(structure)
-    if (structure == "moderate" and _own_groups(voted, votes, n_criteria)
+    if (structure == "moderate" and own_groups(voted, votes, n_criteria)
             and _qualifies(voted, stab, sil, shares, rule["min_share"])):
         outside = "" if lo <= voted <= hi else f" (outside the business range {lo}-{hi})"
         return voted, (f"{voted} segments{outside}: the {entity} fall into {voted} groups by themselves, though the "
@@ -321,7 +321,7 @@ def business_choice(voted: int, rationale: str, structure: str, ks: list[int], v
 MAJORITY = 2 / 3
 
 
-def _own_groups(k: int, votes: dict, n_criteria: int) -> bool:
+def own_groups(k: int, votes: dict, n_criteria: int) -> bool:
     """Whether ``k`` (3 or more) is preferred by at least :data:`MAJORITY` of the ``n_criteria`` criteria (one without a
     preference counts against), bootstrap stability (k-means refitted from scratch finds the same segments) among
     them: the data falls into ``k`` groups by itself."""

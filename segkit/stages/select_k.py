@@ -14,7 +14,7 @@ from .. import pipeline
 from ..plots import criteria_figure as draw_criteria
 from ..report.cards import figure, html_block, note, note_html
 from ..select import KSelection
-from ..select.vote import groups_phrase
+from ..select.vote import groups_phrase, own_groups
 from .context import RunContext
 from .features import load_features
 
@@ -59,10 +59,13 @@ def plain_summary(selection: KSelection, k: int, sentence: str, entity: str) -> 
         return sentence
     if selection.held:
         smallest = min(selection.segment_shares[k])
-        return (f"{k} segments. The {entity} form {groups_phrase(selection.structure)}, so these {k} segments are a "
-                "useful split of them: each "
-                f"keeps its members when the data is resampled, the smallest holds {smallest:.0%} of the {entity}, "
-                "and each is distinct from the others (how k was chosen: How many segments?).")
+        own = k == selection.voted_k and own_groups(k, selection.votes, len(selection.preferred))
+        opening = (f"The {entity} fall into {k} groups of their own, though the groups overlap:" if own else
+                   f"The {entity} form {groups_phrase(selection.structure)}, so these {k} segments are a useful split "
+                   "of them:")
+        return (f"{k} segments. {opening} each keeps its members when the data is resampled, the smallest holds "
+                f"{smallest:.0%} of the {entity}, and each is distinct from the others (how k was chosen: How many "
+                "segments?).")
     none, overlap = " The data has no clear natural groups.", " The groups overlap, so the boundaries are soft."
     caveat = {"weak": none, "none": none, "moderate": overlap}.get(selection.structure, "")
     return (f"{k} segments: {len(selection.votes.get(k, []))} of the {len(selection.preferred)} measures of how well "
