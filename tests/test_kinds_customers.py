@@ -113,6 +113,7 @@ def test_features_roles_units_and_profile_columns(table):
     ("Umsatz 12M", "money"), ("ingresos_anuales", "money"), ("saldo", "money"), ("montant_achats", "money"),
     ("Punktestand", None), ("Besuche 12M", "count"),  # visits, as visits_per_month
     ("Jahreseinkommen", "money"), ("Monatsgehalt", "money"), ("Gehaltsklasse", None),  # German compounds
+    ("Fettgehalt", None), ("Alkoholgehalt", None),  # fat and alcohol content are no salary
 ])
 def test_units_from_column_names(column, unit):
     """Money columns whose values carry no currency sign take the run's currency by their name (a telco table's
@@ -123,7 +124,8 @@ def test_units_from_column_names(column, unit):
 
 def test_values_written_with_a_currency_are_money_whatever_the_name(tmp_path):
     """A German table's "Jahreseinkommen" (annual income, one word the money names miss) held "52.000,00 €": its cards
-    read "112,564" while "Umsatz 12M" read "€5,669". Written with the run's currency: money; with another: that sign."""
+    read "112,564" while "Umsatz 12M" read "€5,669". Written with the run's currency: money; with another: its
+    sign."""
     from segkit.source import load_input
 
     rng = np.random.default_rng(0)
@@ -198,6 +200,7 @@ def test_pca_variance_table(table):
     ("Alter", "age"), ("Jahreseinkommen", "income"), ("days_since_Kunde_seit", "tenure"), ("Umsatz_12M", "spend"),
     ("Days since letzter Kauf", "recency"), ("edad", "age"), ("ingresos_anuales", "income"), ("Âge", "age"),
     ("revenu_annuel", "income"), ("leeftijd", "age"), ("alternative_plan", None), ("Besuche 12M", "visits"),
+    ("Total_Revenue", "spend"), ("AnnualRevenue", "spend"), ("Brenda_score", None), ("Fettgehalt", None),
 ])
 def test_canonical_feature(column, concept):
     assert kind.canonical_feature(column) == concept
@@ -507,12 +510,14 @@ def test_outcomes_and_yes_no_in_other_languages(name, yes, no):
 
     n = 40
     df = pd.DataFrame({"id": [f"c{i}" for i in range(n)], "age": np.arange(n) % 17 + 20,
-                       name: np.where(np.arange(n) % 3 == 0, no, yes), "Newsletter": np.where(np.arange(n) % 2, no, yes)})
+                       name: np.where(np.arange(n) % 3 == 0, no, yes),
+                       "Newsletter": np.where(np.arange(n) % 2, no, yes)})
     roles = dict(role_table(df, id_col="id")[["column", "role"]].values.tolist())
     assert (roles[name], roles["Newsletter"]) == ("outcome", "boolean")
     share, level = outcome_share(df[name])
     assert level == yes and share.sum() == 26  # the yes happened, though the rarer level is the no
     assert _good_outcome(name) is False  # a cancellation is bad news
+    assert _good_outcome("unsubscribed") is False and _good_outcome("subscribed") is True
 
 
 def test_an_outcome_is_shown_per_segment_and_never_builds_or_explains_them():
@@ -738,3 +743,36 @@ def test_a_date_labelled_in_the_params_gives_its_days_since_the_same_words():
     fs = kind.features(raw, _params(id_col="id", labels={"Letzter Besuch": "last visit"}))
     assert fs.labels["days_since_Letzter Besuch"] == "Days since last visit"
     assert kind.features(raw, _params(id_col="id")).labels["days_since_Letzter Besuch"] == "Days since letzter besuch"
+
+
+def test_yes_in_other_languages_only_for_a_pair_of_levels():
+    """"ja" is yes beside "nein", but Japanese in a column of languages; "si" is no yes among country codes."""
+    from types import SimpleNamespace
+
+    from segkit.kinds.customers.naming import category_zscores
+
+    table = pd.DataFrame({"Newsletter": ["ja", "nein"] * 6, "language": ["ja", "en", "de"] * 4})
+    fs = SimpleNamespace(table=table, labels={}, extra={"categorical": ["Newsletter", "language"]})
+    _, words = category_zscores(fs, [0, 1] * 6)
+    assert words["Newsletter: ja"].high == "Newsletter" and words["Newsletter: nein"].high is None
+    assert words["language: ja"].high == "ja" and words["language: de"].high == "de"
+
+
+def test_a_level_the_name_already_says_does_not_tell_segments_apart():
+    """Two segments high on income and spend, one of them all on plan "Premium": "Premium Spenders" says the level's
+    word, so the level is not added, and the two were both "Premium Spenders"."""
+    from segkit.profile import profile_segments
+
+    rng = np.random.default_rng(0)
+    labels = np.repeat([0, 1, 2], 30)
+    plan = np.where(labels == 0, "Premium", np.where(labels == 1, rng.choice(["Basic", "Plus"], 90), "Basic"))
+    table = pd.DataFrame({"id": [f"c{i}" for i in range(90)],
+                          "income": np.where(labels < 2, 90, 30) + rng.normal(0, 1, 90),
+                          "spend": np.where(labels < 2, 900, 100) + rng.normal(0, 5, 90), "plan": plan,
+                          "age": 30 + rng.normal(0, 1, 90) + 0.3 * (labels == 1)})
+    params = params_from_mapping({"data_kind": "customers", "id_col": "id"})
+    cleaned, _ = kind.clean(table, params)
+    fs = kind.features(cleaned, params)
+    profile = profile_segments(fs.table, pd.Series(labels, index=fs.table.index), columns=fs.profiled)
+    names = [v.name for v in kind.name_segments(profile, fs, params, labels=labels).values()]
+    assert len(set(names)) == 3 and names[0] == "Premium Spenders", names

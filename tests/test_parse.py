@@ -246,7 +246,9 @@ def test_quick_number_checks_agree_with_read_numbers(census):
     for cell in CELLS:
         assert unread_text(cell, census=census) == (read_numbers([cell], census=census).n_unparsed == 1), cell
     for column in (pd.Series(CELLS, dtype=object), pd.Series(["1", "2.5", None, " 3 ", "4e1"], dtype="string"),
-                   pd.Series(["1", "inf", None], dtype=object), pd.Series([1.5, None, 2.0])):
+                   pd.Series(["1", "inf", None], dtype=object), pd.Series([1.5, None, 2.0]),
+                   pd.Series([True, False, True]), pd.Series([True, None], dtype=object),  # no numbers: as read_numbers
+                   pd.Series(pd.to_datetime(["2020-01-01", "2021-06-30"]))):
         reading = read_numbers(column, census=census)
         assert numbers_share(column, census=census) == (int(reading.values.notna().sum()), reading.n_unparsed)
 

@@ -256,3 +256,23 @@ def test_amounts_in_one_currency_that_the_reports_would_not_show_warn():
     lines, _ = type_columns(pd.DataFrame({"Amount": ["8,14", "7,55"], "Shipping": ["$4", "$5"]}))
     mapped = params_from_mapping({"data_kind": "transactions", "amount_col": "Amount", "price_col": None})
     assert lines.attrs["currency_of"] == {"Shipping": "$"} and money_currencies(lines, mapped) == {}
+
+
+@pytest.mark.parametrize("files, expected, noted", [
+    # a file written with a decimal comma beside files with a point: each with its own mark
+    ((["32,74", "1.012,75"], ["8.51", "1012.75"]), ["32.74", "1012.75", "8.51", "1012.75"], True),
+    # 1,200 and 1.234 may be thousands: they back neither mark (a consistent US or German folder lost a factor 1000)
+    ((["1,200", "2,500", "950"], ["12.5", "3"]), ["1,200", "2,500", "950", "12.5", "3"], False),
+    ((["1.234", "2.500"], ["12,5", "3,75"]), ["1.234", "2.500", "12,5", "3,75"], False),
+    # codes with leading zeros are never rewritten as numbers
+    ((["1,10", "1,1", "007,5"], ["1.5", "2.25"]), ["1,10", "1,1", "007,5", "1.5", "2.25"], False),
+    # files that agree, and text, are left as they are
+    ((["1,5", "2,25"], ["3,5"]), ["1,5", "2,25", "3,5"], False),
+    ((["12.5", "abc"], ["3,5"]), ["12.5", "abc", "3,5"], False),
+])
+def test_one_decimal_mark_per_file(files, expected, noted):
+    from segkit.io.columns import one_decimal_mark
+
+    df = pd.DataFrame({"v": pd.Series([v for f in files for v in f], dtype="string")})
+    out, notes = one_decimal_mark(df, [len(f) for f in files], [f"f{i}.csv" for i in range(len(files))])
+    assert out["v"].tolist() == expected and bool(notes) == noted

@@ -249,6 +249,10 @@ def concat_as_text(frames: list[pd.DataFrame]) -> tuple[pd.DataFrame, list]:
 _COMMA = re.compile(r"[-+]?(?:\d{1,3}(?:\.\d{3})+|\d+),\d+")
 _POINT = re.compile(r"[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)\.\d+")
 _WHOLE = re.compile(r"[-+]?\d+")
+#: 1,200 or 1.234: a thousands separator or three decimals, either mark: it backs neither.
+_GROUPED = re.compile(r"[-+]?[1-9]\d{0,2}[.,]\d{3}")
+#: 007,5 or 0012: a code with leading zeros, never rewritten as a number.
+_LEADING_ZERO = re.compile(r"[-+]?0\d")
 
 
 def one_decimal_mark(df: pd.DataFrame, sizes: Sequence[int], names: Sequence[str]) -> tuple[pd.DataFrame, list[str]]:
@@ -286,15 +290,17 @@ def _numbers(values: pd.Series) -> bool:
 
 def _decimal_mark(part: pd.Series) -> str | None:
     """"," or "." when every filled value of a text column is a plain number and those with decimals all use that mark,
-    "both" when some use each; None otherwise (other text, or no decimals)."""
+    "both" when some use each; None otherwise (other text, codes with leading zeros, or no decimals: "1,200" and
+    "1.234" may be thousands, so they say nothing of the mark)."""
     filled = part.dropna()
     if not _numbers(filled.head(50)):  # text, told at once
         return None
     uniq = pd.Series(pd.unique(filled), dtype="string").str.strip()
     comma, point = uniq.str.fullmatch(_COMMA), uniq.str.fullmatch(_POINT)
-    if uniq.empty or not (comma | point | uniq.str.fullmatch(_WHOLE)).all():
+    if uniq.empty or not (comma | point | uniq.str.fullmatch(_WHOLE)).all() or uniq.str.match(_LEADING_ZERO).any():
         return None
-    marks = ("," if (comma & ~point).any() else "") + ("." if (point & ~comma).any() else "")
+    either = uniq.str.fullmatch(_GROUPED)
+    marks = ("," if (comma & ~point & ~either).any() else "") + ("." if (point & ~comma & ~either).any() else "")
     return {",": ",", ".": ".", ",.": "both"}.get(marks)
 
 

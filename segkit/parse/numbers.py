@@ -296,8 +296,10 @@ def numbers_share(values: pd.Series, *, census: bool = False) -> tuple[int, int]
     >>> numbers_share(pd.Series(["1", "2.5", None])), numbers_share(pd.Series(["1,234", "x", "(X)"]), census=True)
     ((2, 0), (1, 1))
     """
-    plain = pd.to_numeric(values, errors="coerce")
-    if not (plain.isna() & values.notna()).any():
+    quick = pd.api.types.is_string_dtype(values) or (pd.api.types.is_numeric_dtype(values)
+                                                     and not pd.api.types.is_bool_dtype(values))
+    plain = pd.to_numeric(values, errors="coerce") if quick else None  # true/false and dates are no numbers here
+    if plain is not None and not (plain.isna() & values.notna()).any():
         return int(np.isfinite(plain.to_numpy(dtype="float64", na_value=np.nan)).sum()), 0
     reading = read_numbers(values, census=census)
     return int(reading.values.notna().sum()), reading.n_unparsed

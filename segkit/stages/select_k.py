@@ -59,7 +59,8 @@ def plain_summary(selection: KSelection, k: int, sentence: str, entity: str) -> 
         return sentence
     if selection.held:
         smallest = min(selection.segment_shares[k])
-        own = k == selection.voted_k and own_groups(k, selection.votes, len(selection.preferred))
+        own = (selection.structure == "moderate" and k == selection.voted_k
+               and own_groups(k, selection.votes, len(selection.preferred)))
         opening = (f"The {entity} fall into {k} groups of their own, though the groups overlap:" if own else
                    f"The {entity} form {groups_phrase(selection.structure)}, so these {k} segments are a useful split "
                    "of them:")

@@ -316,7 +316,7 @@ def _outcomes(table: pd.DataFrame, labels: dict, short: dict, units: dict, notes
 def _good_outcome(column: str) -> bool | None:
     """Whether more of an outcome is good news for the business (a sale), bad (churn) or not known (target)."""
     name = str(column).strip().lower()
-    if re.search(r"churn|exit|attrit|cancel|k(?:ü|ue)ndig|abwander|abgewandert|r[ée]sili|d[ée]sabonn|baja|abandon|"
+    if re.search(r"churn|exit|attrit|cancel|unsubscri|k(?:ü|ue)ndig|abwander|abgewandert|r[ée]sili|d[ée]sabonn|baja|abandon|"
                  r"disdett|opgezegd|evas", name):
         return False
     return True if re.search(r"convert|subscri|respon", name) or name == "y" else None

@@ -44,15 +44,18 @@ _CONCEPTS = [
                r"(kunde|mitglied) seit|registrierung|anmeldung|cliente desde|client depuis|inscription|klant sinds"),
     ("spending_score", r"spending score|spend score"),
     ("age", r"\b(age|age years|alter|edad|idade|âge|età|leeftijd|wiek)\b"),
-    ("income", r"income|salary|earning|wage|einkommen|gehalt|ingresos|salario|renda|revenu|salaire|reddito|inkomen"),
-    ("visits", r"visit|trips|\borders\b|purchases per|besuche|visitas|visites|bezoeken"),
-    ("basket", r"basket|items per|units per|order size|warenkorb|cesta|panier"),
-    ("spend", r"spend|spent|revenue|monetary|sales|umsatz|ausgaben|gastos?|ventas|d[ée]penses|omzet|uitgaven|spesa"),
+    ("income", r"income|salary|earning|wage|einkommen|\b(monats|jahres|brutto|netto)?gehalt\b|\b(ingresos|salario|"
+               r"renda|revenus?|salaire|reddito)\b|inkomen"),
+    ("visits", r"visit|trips|\borders\b|purchases per|besuche|bezoeken"),
+    ("basket", r"basket|items per|units per|order size|warenkorb|\b(cesta|panier)\b"),
+    ("spend", r"spend|spent|revenue|monetary|sales|umsatz|ausgaben|\b(gastos?|ventas|d[ée]penses|spesa)\b|omzet|uitgaven"),
     ("satisfaction", r"satisf|\bcsat\b|zufriedenheit|tevredenheid"),
     ("recommend", r"recommend|promoter|\bnps\b|empfehl|recomend|recommand|aanbevel"),
 ]
-_TRUE_WORDS = {"true", "1", "yes", "y", "t", "ja", "oui", "sí", "si", "sim"}  # yes in the languages roles reads
-_FALSE_WORDS = {"false", "0", "no", "n", "f", "nein", "non", "não", "nee"}
+_TRUE_WORDS = {"true", "1", "yes", "y", "t"}
+_FALSE_WORDS = {"false", "0", "no", "n", "f"}
+#: Yes and no in the other languages roles reads, for a column of two levels only ("ja" may be Japanese, "SI" Slovenia).
+_PAIRED_TRUE, _PAIRED_FALSE = {"ja", "oui", "sí", "si", "sim"}, {"nein", "non", "não", "nee", "no"}
 
 
 def _words(name: str) -> str:
@@ -110,6 +113,9 @@ def category_zscores(fs: FeatureSet, labels) -> tuple[pd.DataFrame, dict]:
         if col not in fs.table.columns:
             continue
         text = level_text(fs.table[col]).fillna("(missing)").to_numpy(dtype=object)
+        paired = {str(v).strip().lower() for v in pd.unique(text)}
+        yes, no = (_TRUE_WORDS | _PAIRED_TRUE, _FALSE_WORDS | _PAIRED_FALSE) if len(paired) == 2 and \
+            paired & _PAIRED_TRUE and paired & _PAIRED_FALSE else (_TRUE_WORDS, _FALSE_WORDS)
         for level in pd.unique(text):
             ind = (text == level).astype(float)
             p = ind.mean()
@@ -120,7 +126,7 @@ def category_zscores(fs: FeatureSet, labels) -> tuple[pd.DataFrame, dict]:
             columns[key] = (share - p) / np.sqrt(p * (1 - p))
             lower = str(level).strip().lower()
             name = fs.labels.get(col, default_label(col)).split(" (")[0]
-            adjective = (name.title() if lower in _TRUE_WORDS else None if lower in _FALSE_WORDS
+            adjective = (name.title() if lower in yes else None if lower in no
                          else str(level) if not str(level).replace(".", "").isdigit() else f"{name} {level}")
             words[key] = FeatureWords(label=f"{name} {level}", high=adjective, low=None)
     return pd.DataFrame(columns), words
@@ -213,27 +219,36 @@ def name_segments(profile, fs: FeatureSet | None, params, labels=None):
     # the table's own labels, also for columns that mean a concept ("days since last login", not "visit")
     words = {rename[c]: (fs.labels.get(c) if fs is not None else None) or default_label(c) for c in rename}
     noun = (fs.entity if fs is not None else "customers").strip().capitalize() or "Customers"
-    # a category level that defines a segment tells it apart already: the names need no measure for it
+    # a category level that defines a segment tells it apart already: the names need no measure for it (unless the
+    # name says the level's word itself, so the level is not added: then the names are made again without it)
     defined = defining_levels(fs, labels, exclude=outcomes) if fs is not None and labels is not None else {}
-    kwargs = {"index": index, "labels": words, "noun": noun, "told": defined}
-    try:
-        named = name_segments_from_lexicon(z, lexicon, **kwargs)
-    except SegmentationError:
-        cats, extra = category_zscores(fs, labels) if fs is not None and labels is not None else (pd.DataFrame(), {})
-        if cats.empty:
-            raise
-        wider = replace(lexicon, features={**lexicon.features, **extra})
-        named = name_segments_from_lexicon(z.join(cats.reindex(z.index)), wider,
-                                           **{**kwargs, "index": index.join(100 + 0 * cats.reindex(z.index))})
-    out = {}
-    for seg, value in named.items():
-        value = _action(value, z.loc[seg], words, 0.5)
-        if noun != "Customers":  # the lexicon's "customers" are the table's cardholders, members, ...
-            value = replace(value, name=re.sub(r"\bCustomers\b", noun, value.name),
-                            description=re.sub(r"\b[Cc]ustomers\b", lambda m: noun if m.group()[0].isupper()
-                                               else noun.lower(), value.description))
-        out[seg] = _with_level(value, defined.get(seg), lexicon.default_name.replace("Customers", noun))
+    for told in (defined, {}):
+        kwargs = {"index": index, "labels": words, "noun": noun, "told": told}
+        try:
+            named = name_segments_from_lexicon(z, lexicon, **kwargs)
+        except SegmentationError:
+            cats, extra = category_zscores(fs, labels) if fs is not None and labels is not None else (pd.DataFrame(),
+                                                                                                       {})
+            if cats.empty:
+                raise
+            wider = replace(lexicon, features={**lexicon.features, **extra})
+            named = name_segments_from_lexicon(z.join(cats.reindex(z.index)), wider,
+                                               **{**kwargs, "index": index.join(100 + 0 * cats.reindex(z.index))})
+        out = {seg: _with_level(_in_words(value, z.loc[seg], words, noun), defined.get(seg),
+                                lexicon.default_name.replace("Customers", noun)) for seg, value in named.items()}
+        if len({v.name for v in out.values()}) == len(out):
+            break
     return out
+
+
+def _in_words(value: SegmentName, z: pd.Series, words: dict, noun: str) -> SegmentName:
+    """A lexicon name with its action, the lexicon's "customers" said as the table's noun (cardholders, members)."""
+    value = _action(value, z, words, 0.5)
+    if noun == "Customers":
+        return value
+    return replace(value, name=re.sub(r"\bCustomers\b", noun, value.name),
+                   description=re.sub(r"\b[Cc]ustomers\b", lambda m: noun if m.group()[0].isupper() else noun.lower(),
+                                      value.description))
 
 
 def _with_level(name: SegmentName, level: str | None, typical: str) -> SegmentName:

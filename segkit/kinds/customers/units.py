@@ -22,7 +22,8 @@ _MONEY = (r"spend|spent|revenue|monetary|sales|income|salary|earning|wage|amount
           r"\b(charges?|bill|premiums?|fares?|clv|ltv|prc|cash advances?|credit limit)\b|"
           r"\b(order|purchase|basket|cart|transaction|lifetime) value\b|"
           # the same in German, Dutch, Spanish, Portuguese and French exports (Umsatz 12M, ingresos, montant)
-          r"\b\w*(umsatz|ausgaben|einkommen|gehalt|betrag|kontostand|omzet|uitgaven|inkomen|bedrag)\b|"  # Jahreseinkommen
+          r"\b\w*(umsatz|ausgaben|einkommen|betrag|kontostand|omzet|uitgaven|inkomen|bedrag)\b|"  # Jahreseinkommen
+          r"\b(monats|jahres|brutto|netto)?gehalt\b|"  # a salary, not a Fettgehalt (fat content)
           r"\b(ingresos|gastos?|"
           r"ventas|importe|salario|saldo|receita|renda|valor|montant|revenu|salaire|chiffre d affaires)\b")
 _NOT_MONEY = (r"\b(score|rate|ratio|frequency|count|number|num|share|pct|percent|index|idx|rank|trx|transactions|"
