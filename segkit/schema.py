@@ -201,8 +201,9 @@ class _Checker:
         if reading.n_unparsed:
             problem, fix = reading.problem(key)
             unread = reading.values.isna().to_numpy() & ~np.asarray(is_na_token(s), dtype=bool)
-            self.add("error", "type", column, problem + in_files(self.df.attrs, np.flatnonzero(unread)),
-                     reading.n_unparsed, key, fix)
+            unread &= ~np.isinf(pd.to_numeric(s, errors="coerce").to_numpy(dtype=float, na_value=np.nan))
+            rows = s.index[unread] if pd.api.types.is_integer_dtype(s.index) else np.flatnonzero(unread)  # rows kept
+            self.add("error", "type", column, problem + in_files(self.df.attrs, rows), reading.n_unparsed, key, fix)
             return None
         values = reading.values
         if kind == "datetime" and reading.ambiguous:  # a warning when the order came from no one: the default

@@ -807,6 +807,21 @@ def _(path):
                      "fix those values"}
 
 
+@quirk("folder_totals_and_text_in_one_file", "a folder of monthly files, each ending with a total line, one with "
+       "'#REF!' prices: the error names that file, though the total lines were set aside before the check")
+def _(path):
+    path.mkdir()
+    rows = orders()
+    for r in rows[12:14]:
+        r["UnitPrice"] = "#REF!"
+    for i, part in enumerate((rows[:12], rows[12:24], rows[24:])):
+        total = {**{c: "" for c in TX}, "CustomerID": "Total", "UnitPrice": "99.0"}
+        (path / f"2011-0{i + 1}.csv").write_text(text(part + [total], TX))
+    return {"error": "the transactions input fails its schema: column 'UnitPrice' (price_col) has 2 value(s) that are "
+                     "not numbers, e.g. '#REF!' (all in 2011-02.csv). Fix: point price_col at a numeric column, or "
+                     "fix those values"}
+
+
 def _book(path, sheets: dict[str, pd.DataFrame]) -> None:
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
         for name, frame in sheets.items():
