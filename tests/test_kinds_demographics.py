@@ -247,6 +247,8 @@ def test_k_auto_is_25_capped_by_the_areas():
     # areas in clearly separated groups: k=auto takes them (a trial's 3 planted area types came out as 25 segments
     # named by noise); a k the user set, or groups more than the cap allows, still decide
     Selection.structure = "clear"
+    Selection.scores = pd.DataFrame({"silhouette": [0.45, 0.62, 0.5, 0.4, 0.3]}, index=[2, 3, 4, 5, 6])
+    Selection.segment_shares = {3: [0.35, 0.35, 0.3], 4: [0.5, 0.3, 0.18, 0.02]}
     assert demo.choose_k(params(), 340, Selection()) == (3, "3 segments: the areas fall into 3 clearly separated "
                                                             "groups, which the criteria, scored over 2 to 6 segments "
                                                             "(k_min to k_max), favour; k=auto follows them (it asks "
@@ -255,6 +257,14 @@ def test_k_auto_is_25_capped_by_the_areas():
     assert demo.choose_k(params(k=8), 340, Selection())[0] == 8
     Selection.recommended_k = 9
     assert demo.choose_k(params(), 63, Selection())[0] == 6
+    # clear elsewhere, not at the k favoured, or a group of a few areas (2%): no clear groups of that k
+    Selection.recommended_k = 4
+    assert demo.choose_k(params(), 340, Selection())[0] == 25
+    Selection.scores.loc[4, "silhouette"] = 0.3
+    Selection.segment_shares[4] = [0.4, 0.3, 0.2, 0.1]
+    assert demo.choose_k(params(), 340, Selection())[0] == 25
+    Selection.scores.loc[4, "silhouette"] = 0.55
+    assert demo.choose_k(params(), 340, Selection())[0] == 4
 
 
 def test_new_params_are_checked():

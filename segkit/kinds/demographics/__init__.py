@@ -40,7 +40,7 @@ from ...naming.lexicon import load_lexicon, name_segments_from_lexicon
 from ...naming.masking import imputed_rows, masked_scores
 from .acs import build_acs_features, format_area_ids
 from .codes import census_tables, name_columns, profile_fix, profile_tables  # name_columns: the reading hook
-from .facts import FACT_LABELS, FACT_UNITS, FACTS, MEDIAN_UNITS, NATURAL, cap_k, clear_groups_note, key_facts
+from .facts import FACT_LABELS, FACT_UNITS, FACTS, MEDIAN_UNITS, NATURAL, cap_k, clear_groups, clear_groups_note, key_facts
 from .groups import CENSUS_SENTINELS, FeatureGroup, load_feature_groups, replace_sentinels, validate_acs_table
 from .notes import area_names, excluded_note, imputation_notes, listing, typical_areas, universe_words
 from .synth import generate_acs_table
@@ -343,7 +343,7 @@ def choose_k(params, n: int, selection=None) -> tuple[int, str]:
     if selection is not None:
         lo, hi = int(min(selection.ks)), int(max(selection.ks))
         favoured = int(selection.recommended_k)
-        if params.k == "auto" and getattr(selection, "structure", None) == "clear" and 2 <= favoured <= k:
+        if params.k == "auto" and 2 <= favoured <= k and clear_groups(selection, favoured, params.min_segment_share):
             return favoured, clear_groups_note(favoured, lo, hi)
         note += (f" The criteria, scored over {lo} to {hi} segments (k_min to k_max), favour {favoured}; area "
                  "profiles aim at many small, nameable segments, so their vote is shown for reference"

@@ -24,12 +24,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
+from ...select.vote import CLEAR_SILHOUETTE
 from .groups import FeatureGroup
 
-__all__ = ["AUTO_K", "FACTS", "FACT_LABELS", "FACT_UNITS", "MEDIAN_UNITS", "NATURAL", "cap_k", "clear_groups_note", "key_facts"]
+__all__ = ["AUTO_K", "FACTS", "FACT_LABELS", "FACT_UNITS", "MEDIAN_UNITS", "NATURAL", "cap_k", "clear_groups", "clear_groups_note", "key_facts"]
 
 #: Segments asked for by ``k="auto"``: the size of a national geodemographic system.
 AUTO_K = 25
@@ -50,6 +53,17 @@ NATURAL = {"median_household_income": ("Median household income", "money"),
 #: Columns that count an area's households (ACS B11001_001, B25003_001 occupied homes, B08201_001), in the order
 #: tried: a download of other tables than the bundled one still weights incomes by households.
 HOUSEHOLDS = ("household_total", "tenure_total", "vehicles_available_total")
+
+
+def clear_groups(selection: Any, k: int, min_share: float) -> bool:
+    """Whether the areas fall into ``k`` clearly separated groups by the k selection's evidence: its structure is
+    "clear", the silhouette at ``k`` itself is at least :data:`~segkit.select.vote.CLEAR_SILHOUETTE` (not only at some
+    other k), and no group holds less than ``min_share`` of the areas (a handful of empty tracts is no group)."""
+    if getattr(selection, "structure", None) != "clear":
+        return False
+    scores, shares = getattr(selection, "scores", None), (getattr(selection, "segment_shares", None) or {}).get(k)
+    silhouette = scores.loc[k, "silhouette"] if scores is not None and k in scores.index else float("nan")
+    return bool(silhouette >= CLEAR_SILHOUETTE and shares and min(shares) >= min_share)
 
 
 def clear_groups_note(k: int, lo: int, hi: int) -> str:
