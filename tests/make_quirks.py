@@ -793,33 +793,31 @@ def _(path):
             "features": {"n": 6}}
 
 
+def _months_with_bad_prices(path, bad: slice, total: bool) -> dict:
+    """Three monthly files of :func:`orders` with '#REF!' prices in the rows ``bad`` (all in the second month), each
+    file ending with a total line when ``total``; the error that names the second file."""
+    path.mkdir()
+    rows = orders()
+    for r in rows[bad]:
+        r["UnitPrice"] = "#REF!"
+    last = [{**{c: "" for c in TX}, "CustomerID": "Total", "UnitPrice": "99.0"}] if total else []
+    for i, part in enumerate((rows[:12], rows[12:24], rows[24:])):
+        (path / f"2011-0{i + 1}.csv").write_text(text(part + last, TX))
+    return {"error": f"the transactions input fails its schema: column 'UnitPrice' (price_col) has "
+                     f"{len(rows[bad])} value(s) that are not numbers, e.g. '#REF!' (all in 2011-02.csv). Fix: point "
+                     "price_col at a numeric column, or fix those values"}
+
+
 @quirk("folder_text_in_one_files_prices", "a folder of monthly files, one of which has spreadsheet errors ('#REF!') "
        "for prices: the error names that file")
 def _(path):
-    path.mkdir()
-    rows = orders()
-    for r in rows[14:17]:
-        r["UnitPrice"] = "#REF!"
-    for i, part in enumerate((rows[:12], rows[12:24], rows[24:])):
-        (path / f"2011-0{i + 1}.csv").write_text(text(part, TX))
-    return {"error": "the transactions input fails its schema: column 'UnitPrice' (price_col) has 3 value(s) that are "
-                     "not numbers, e.g. '#REF!' (all in 2011-02.csv). Fix: point price_col at a numeric column, or "
-                     "fix those values"}
+    return _months_with_bad_prices(path, slice(14, 17), total=False)
 
 
 @quirk("folder_totals_and_text_in_one_file", "a folder of monthly files, each ending with a total line, one with "
        "'#REF!' prices: the error names that file, though the total lines were set aside before the check")
 def _(path):
-    path.mkdir()
-    rows = orders()
-    for r in rows[12:14]:
-        r["UnitPrice"] = "#REF!"
-    for i, part in enumerate((rows[:12], rows[12:24], rows[24:])):
-        total = {**{c: "" for c in TX}, "CustomerID": "Total", "UnitPrice": "99.0"}
-        (path / f"2011-0{i + 1}.csv").write_text(text(part + [total], TX))
-    return {"error": "the transactions input fails its schema: column 'UnitPrice' (price_col) has 2 value(s) that are "
-                     "not numbers, e.g. '#REF!' (all in 2011-02.csv). Fix: point price_col at a numeric column, or "
-                     "fix those values"}
+    return _months_with_bad_prices(path, slice(12, 14), total=True)
 
 
 def _book(path, sheets: dict[str, pd.DataFrame]) -> None:
