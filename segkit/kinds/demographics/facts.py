@@ -29,7 +29,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ...select.vote import CLEAR_SILHOUETTE
 from .groups import FeatureGroup
 
 __all__ = ["AUTO_K", "FACTS", "FACT_LABELS", "FACT_UNITS", "MEDIAN_UNITS", "NATURAL", "cap_k", "clear_groups", "clear_groups_note", "key_facts"]
@@ -59,6 +58,8 @@ def clear_groups(selection: Any, k: int, min_share: float) -> bool:
     """Whether the areas fall into ``k`` clearly separated groups by the k selection's evidence: its structure is
     "clear", the silhouette at ``k`` itself is at least :data:`~segkit.select.vote.CLEAR_SILHOUETTE` (not only at some
     other k), and no group holds less than ``min_share`` of the areas (a handful of empty tracts is no group)."""
+    from ...select.vote import CLEAR_SILHOUETTE  # the modelling libraries: not while checking the input
+
     if getattr(selection, "structure", None) != "clear":
         return False
     scores, shares = getattr(selection, "scores", None), (getattr(selection, "segment_shares", None) or {}).get(k)
