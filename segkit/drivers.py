@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from .featureset import in_index
-from .format import format_value, yes_no
+from .format import CURRENCY_SIGNS, format_value, yes_no
 from .forest import _MISSING
 from .naming.masking import MIN_OBSERVED_SHARE
 from .naming.words import feature_phrase, phrase
@@ -40,7 +40,6 @@ _DIFFERS = 0.25
 #: than this share of it, is not named: the forest may lean on it, but a reader would not call the segment
 #: different in it. A median counts against the spread of the middle half (interquartile range / 1.349).
 _NEGLIGIBLE = 0.1
-_CURRENCIES = ("$", "£", "€", "¥")
 
 
 def _aligned(table: pd.DataFrame, labels):
@@ -58,7 +57,7 @@ def _comparative(label: str, more: bool, unit: str | None = None) -> str:
     higher or lower ("lower spend, last 30 days", not "fewer"); a note in brackets in the label ("(log)")
     stays, since the values are in its terms."""
     note = label[label.rindex("("):] if label.endswith(")") and "(" in label else ""
-    if unit == "money" or unit in _CURRENCIES:
+    if unit == "money" or unit in CURRENCY_SIGNS:
         text = f"{'higher' if more else 'lower'} {phrase(label[:len(label) - len(note)].strip())}"
     else:
         text = feature_phrase(label, high=more, comparative=True)

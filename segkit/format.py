@@ -123,8 +123,10 @@ def format_score(value: float) -> str:
     return f"{round(value, 2) + 0.0:.2f}" if math.isfinite(value) else MISSING_TEXT  # + 0.0: no "-0.00"
 
 
-#: Units written before the number; "money" is the run's currency.
-_PREFIX = {"$", "£", "€", "¥", "₹"}
+#: Units written before the number: every currency sign the reader knows (:mod:`segkit.parse.numbers`); "money" is
+#: the run's currency. A code ("CHF") is written after the number, as a word.
+CURRENCY_SIGNS = frozenset({"$", "£", "€", "¥", "₹", "₩", "₽", "₺", "US$", "C$", "A$", "R$"})
+_PREFIX = CURRENCY_SIGNS
 _PLURAL_TIME = {"days", "weeks", "months", "years", "hours", "minutes"}
 NOISE = 1e-9  #: a value this close to 0 is rounding noise of sums that cancel, and is shown as 0
 

@@ -139,6 +139,12 @@ def test_values_written_with_a_currency_are_money_whatever_the_name(tmp_path):
     cleaned, _ = kind.clean(load_input(params), params)
     fs = kind.features(cleaned, params)
     assert fs.units["Jahreseinkommen"] == "money" and fs.units["Reisebudget"] == "$"
+    # every sign the reader knows is written as money, before the number, and compared as money ("higher", not "more")
+    from segkit.drivers import _comparative
+    from segkit.format import format_value, unit_in_words
+    assert [format_value(52_000, sign) for sign in ("R$", "₽", "US$", "$")] == ["R$52,000", "₽52,000", "US$52,000",
+                                                                                 "$52,000"]
+    assert not unit_in_words("R$") and _comparative("Travel budget", True, "₺") == "higher travel budget"
     assert fs.units["Alter"] == "years"  # "Alter: 24.2" had no unit; an age in any of seven languages is in years
 
 
