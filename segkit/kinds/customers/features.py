@@ -29,8 +29,8 @@ from ...parse import read_numbers
 from .values import (_UNIT_DAYS, _date_name, _to_datetime, aged_dates, date_ages, level_text,  # noqa: F401
                      levels_as_text, reference_date_of)
 from .scales import scale_json, scale_of, scale_scores
-from .roles import (EXCLUDED_ROLES, FEATURE_ROLES, ROLES, _check_roles, _choice, _one_id,  # noqa: F401
-                    _require_columns, detect_roles, find_id_column, role_table)
+from .roles import (EXCLUDED_ROLES, FEATURE_ROLES, ROLES, YES_NO, YES_NO_ABROAD, _check_roles, _choice,  # noqa: F401
+                    _one_id, _require_columns, detect_roles, find_id_column, role_table)
 
 __all__ = [
     "ROLES", "FEATURE_ROLES", "EXCLUDED_ROLES", "role_table", "detect_roles", "feature_roles",
@@ -165,8 +165,8 @@ def customer_features(df: pd.DataFrame, roles: Mapping[str, str], *, reference_d
     return features
 
 
-#: Levels that say an outcome happened.
-_HAPPENED = ("yes", "y", "true", "t", "1", "ja", "oui", "sí", "si", "sim")
+#: Levels that say an outcome happened: the yes of every yes/no pair roles reads, and 1.
+_HAPPENED = frozenset({yes for yes, _ in YES_NO + YES_NO_ABROAD} | {"1"})
 
 
 def outcome_share(values: pd.Series) -> tuple[np.ndarray, str]:

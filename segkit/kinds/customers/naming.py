@@ -26,6 +26,7 @@ from ...separability import MIN_MEMBERS
 from ...format import yes_no
 from ...naming.words import default_label, phrase
 from ...resources import read_data_yaml
+from .roles import YES_NO, YES_NO_ABROAD
 from .values import level_text
 
 __all__ = ["LEXICON", "canonical_feature", "concept_zscores", "category_zscores", "defining_levels", "name_segments",
@@ -52,10 +53,10 @@ _CONCEPTS = [
     ("satisfaction", r"satisf|\bcsat\b|zufriedenheit|tevredenheid"),
     ("recommend", r"recommend|promoter|\bnps\b|empfehl|recomend|recommand|aanbevel"),
 ]
-_TRUE_WORDS = {"true", "1", "yes", "y", "t"}
-_FALSE_WORDS = {"false", "0", "no", "n", "f"}
+_TRUE_WORDS = {yes for yes, _ in YES_NO} | {"1"}
+_FALSE_WORDS = {no for _, no in YES_NO} | {"0"}
 #: Yes and no in the other languages roles reads, for a column of two levels only ("ja" may be Japanese, "SI" Slovenia).
-_PAIRED_TRUE, _PAIRED_FALSE = {"ja", "oui", "sí", "si", "sim"}, {"nein", "non", "não", "nee", "no"}
+_PAIRED_TRUE, _PAIRED_FALSE = {yes for yes, _ in YES_NO_ABROAD}, {no for _, no in YES_NO_ABROAD}
 
 
 def _words(name: str) -> str:

@@ -62,9 +62,10 @@ _DAY_NAME = re.compile(r"(?i)(?:^|[_\s.\-])(?:day|dom|day[_\s]?of[_\s]?(?:the[_\
 _CONTACT_NAME = re.compile(r"(?i)(?:(?:^|[_\s.\-])(?:phone|telephone)|^(?:mobile|cell|tel|fax))"
                            r"(?:[_\s.\-]?(?:number|no|nr))?$"
                            r"|(?:^|[_\s.\-])(?:iban|ssn|(?:account|card|contract)[_\s.\-]?(?:number|no|nr|num))$")
-#: Yes and no in English, German, French, Spanish, Italian, Portuguese and Dutch exports.
-_BOOL_WORDS = [{"yes", "no"}, {"y", "n"}, {"true", "false"}, {"t", "f"}, {"ja", "nein"}, {"oui", "non"}, {"sí", "no"},
-               {"si", "no"}, {"sim", "não"}, {"ja", "nee"}]
+#: Yes and no, as (yes, no): in English, and in German, French, Spanish, Italian, Portuguese and Dutch exports.
+YES_NO = (("yes", "no"), ("y", "n"), ("true", "false"), ("t", "f"))
+YES_NO_ABROAD = (("ja", "nein"), ("oui", "non"), ("sí", "no"), ("si", "no"), ("sim", "não"), ("ja", "nee"))
+_BOOL_WORDS = [set(pair) for pair in YES_NO + YES_NO_ABROAD]
 #: Names of a two-valued column that records what happened to the customer (the outcome a model would predict), not
 #: who they are: churn, exited, attrition, converted, subscribed, cancelled (and cancelled in German, French, Spanish,
 #: Italian, Portuguese and Dutch: gekündigt, résilié, cancelado, disdetta, opgezegd); and the generic target, label,
