@@ -70,7 +70,7 @@ OUT_OF_RANGE_ACTIONS = ("missing", "drop")
 _BIRTH_YEAR = re.compile(r"(?i)(birth|born|yob|year_?of_?birth|geburt|jahrgang|nacimiento|nascimento|naissance|"
                          r"geboorte)")
 #: A person's age in the column names of English, German, Spanish, Portuguese, Dutch, Polish, French, Italian exports.
-_AGE_WORDS = {"age", "alter", "edad", "idade", "leeftijd", "wiek", "âge", "età"}
+AGE_WORDS = frozenset({"age", "alter", "edad", "idade", "leeftijd", "wiek", "âge", "età"})
 _WORD = re.compile(r"[A-ZÀ-ÖØ-Þ]?[a-zß-öø-ÿ]+|[A-ZÀ-ÖØ-Þ]+(?![a-zß-öø-ÿ])|\d+")  # Latin letters, accented too
 
 
@@ -128,7 +128,7 @@ def _non_finite(col: str, x: pd.Series) -> ValueFinding | None:
 def _impossible(col: str, x: pd.Series) -> ValueFinding | None:
     if _BIRTH_YEAR.search(col):
         bad, what = (x < 1900) | (x > date.today().year), "birth years before 1900 or in the future"
-    elif _AGE_WORDS & _words(col):
+    elif AGE_WORDS & _words(col):
         bad, what = (x < 0) | (x > 120), "ages below 0 or above 120"
     else:
         return None

@@ -222,10 +222,7 @@ def _off_average(index_row: pd.Series | None) -> list[str]:
 def _has_word(name: str, word: str) -> bool:
     """True when ``word`` (or a part of a hyphenated one) is already in ``name``: no "Younger-Skewed
     Younger Neighbourhoods", no "Family Family-Centred Suburbs"."""
-    def parts(text: str) -> set[str]:
-        return set(text.lower().replace("&", " ").replace("-", " ").split())
-
-    return bool(parts(word) & parts(name))
+    return bool(set(_name_words(word)) & set(_name_words(name)))
 
 
 @dataclass
@@ -385,10 +382,15 @@ def _tell_apart(z: pd.DataFrame, names: dict, used: dict, namer: _Namer, segs: l
             claims.setdefault(seg, {})[feat] = up
 
 
+def _name_words(text: str) -> list[str]:
+    """The words of a name or a word, lower case, hyphenated and "&"-joined words apart ("High-Rent" -> high, rent)."""
+    return text.lower().replace("&", " ").replace("-", " ").split()
+
+
 def _same_words(name: str) -> tuple[str, ...]:
     """The words of a name in any order: "High-Rent Affluent Neighbourhoods" says what "Affluent High-Rent
     Neighbourhoods" says, so the two must be told apart like equal names."""
-    return tuple(sorted(name.lower().replace("-", " ").replace("&", " ").split()))
+    return tuple(sorted(_name_words(name)))
 
 
 def _below_min(z: pd.DataFrame, values: pd.DataFrame | None, lex: Lexicon) -> pd.DataFrame:

@@ -25,6 +25,7 @@ from ...naming.masking import masked_scores
 from ...separability import MIN_MEMBERS
 from ...format import yes_no
 from ...naming.words import default_label, phrase
+from ...quality import AGE_WORDS
 from ...resources import read_data_yaml
 from .roles import YES_NO, YES_NO_ABROAD
 from .values import level_text
@@ -44,7 +45,7 @@ _CONCEPTS = [
     ("tenure", r"tenure|sign ?up|joined|member since|customer since|registration|(days|years) since|"
                r"(kunde|mitglied) seit|registrierung|anmeldung|cliente desde|client depuis|inscription|klant sinds"),
     ("spending_score", r"spending score|spend score"),
-    ("age", r"\b(age|age years|alter|edad|idade|âge|età|leeftijd|wiek)\b"),
+    ("age", rf"\b({'|'.join(sorted(AGE_WORDS))})\b"),
     ("income", r"income|salary|earning|wage|einkommen|\b(monats|jahres|brutto|netto)?gehalt\b|\b(ingresos|salario|"
                r"renda|revenus?|salaire|reddito)\b|inkomen"),
     ("visits", r"visit|trips|\borders\b|purchases per|besuche|bezoeken"),

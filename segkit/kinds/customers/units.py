@@ -14,6 +14,7 @@ import pandas as pd
 
 from ...naming.words import default_label, load_words, split_words, stated_unit
 from ...parse.numbers import same_currency
+from ...quality import AGE_WORDS
 from .naming import canonical_feature
 
 __all__ = ["label", "unit"]
@@ -51,7 +52,7 @@ def _calendar_years(values: pd.Series | None) -> bool:
 #: (years)", whose bracketed unit the name's words do not state.
 _AGE = (r"^((customer|client|member|user|person|respondent|buyer|shopper|guest|patient|policyholder|driver) )?"
         r"age( (in )?(years|yrs))?$"
-        r"|^(alter|edad|idade|âge|età|leeftijd|wiek)( (in )?(jahren|años|anos|ans|anni|jaren|lat))?$")  # other languages
+        rf"|^({'|'.join(sorted(AGE_WORDS - {'age'}))})( (in )?(jahren|años|anos|ans|anni|jaren|lat))?$")  # abroad
 
 
 def _ages(col: str, values: pd.Series | None) -> bool:
