@@ -24,10 +24,11 @@ import numpy as np
 import pandas as pd
 
 from .featureset import in_index
-from .format import CURRENCY_SIGNS, format_value, yes_no
+from .format import format_value, yes_no
 from .forest import _MISSING
 from .naming.masking import MIN_OBSERVED_SHARE
 from .naming.words import feature_phrase, phrase
+from .parse.numbers import CURRENCY_SIGNS
 from .separability import MIN_MEMBERS
 
 __all__ = ["driver_sentence"]

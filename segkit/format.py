@@ -16,6 +16,7 @@ import math
 import numpy as np
 
 from .errors import DataValueError
+from .parse.numbers import CURRENCY_SIGNS
 
 __all__ = ["drawn", "format_number", "format_share", "format_score", "format_value", "money_prefix", "segment_codes",
            "segment_code", "model_segment_codes", "round_json", "fold_table", "yes_no", "unit_in_words",
@@ -123,10 +124,6 @@ def format_score(value: float) -> str:
     return f"{round(value, 2) + 0.0:.2f}" if math.isfinite(value) else MISSING_TEXT  # + 0.0: no "-0.00"
 
 
-#: Units written before the number: every currency sign the reader knows (:mod:`segkit.parse.numbers`); "money" is
-#: the run's currency. A code ("CHF") is written after the number, as a word.
-CURRENCY_SIGNS = frozenset({"$", "£", "€", "¥", "₹", "₩", "₽", "₺", "US$", "C$", "A$", "R$"})
-_PREFIX = CURRENCY_SIGNS
 _PLURAL_TIME = {"days", "weeks", "months", "years", "hours", "minutes"}
 NOISE = 1e-9  #: a value this close to 0 is rounding noise of sums that cancel, and is shown as 0
 
@@ -180,7 +177,7 @@ def format_value(value: float, unit: str | None, currency: str = "£") -> str:
         return MISSING_TEXT
     if abs(value) < NOISE:  # a net of sums that cancel (spend minus returns): 2.7e-14 is nothing, not "£0.000...027"
         value = 0.0
-    if unit == "money" or unit in _PREFIX:
+    if unit == "money" or unit in CURRENCY_SIGNS:
         symbol = money_prefix(currency if unit == "money" else unit)
         return f"{'-' if value < 0 else ''}{symbol}{format_number(abs(value)) if abs(value) < 10 else f'{abs(value):,.0f}'}"
     if unit == "share":
@@ -205,7 +202,7 @@ def unit_in_words(unit: str | None) -> bool:
     >>> [unit_in_words(u) for u in ("years", "kg", "money", "share", "%", "year", "count", "k$", None)]
     [True, True, False, False, False, False, False, False, False]
     """
-    return bool(unit) and unit not in ("money", "share", "%", "count", "year") and unit not in _PREFIX \
+    return bool(unit) and unit not in ("money", "share", "%", "count", "year") and unit not in CURRENCY_SIGNS \
         and unit[-1:].isalpha()
 
 

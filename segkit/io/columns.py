@@ -21,7 +21,7 @@ import pandas as pd
 
 from ..errors import DataFileError
 from ..parse import NumberReading, read_numbers
-from ..parse.numbers import numbers_share, unread_text
+from ..parse.numbers import decimal_mark, numbers_share, unread_text
 
 __all__ = ["type_columns", "cells_as_text", "concat_as_text", "table_from_records", "renamed_repeats", "mangled",
            "aligned_columns", "other_columns", "one_decimal_mark", "in_files"]
@@ -249,8 +249,6 @@ def concat_as_text(frames: list[pd.DataFrame]) -> tuple[pd.DataFrame, list]:
 _COMMA = re.compile(r"[-+]?(?:\d{1,3}(?:\.\d{3})+|\d+),\d+")
 _POINT = re.compile(r"[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)\.\d+")
 _WHOLE = re.compile(r"[-+]?\d+")
-#: 1,200 or 1.234: a thousands separator or three decimals, either mark: it backs neither.
-_GROUPED = re.compile(r"[-+]?[1-9]\d{0,2}[.,]\d{3}")
 #: 007,5 or 0012: a code with leading zeros, never rewritten as a number.
 _LEADING_ZERO = re.compile(r"[-+]?0\d")
 
@@ -296,12 +294,10 @@ def _decimal_mark(part: pd.Series) -> str | None:
     if not _numbers(filled.head(50)):  # text, told at once
         return None
     uniq = pd.Series(pd.unique(filled), dtype="string").str.strip()
-    comma, point = uniq.str.fullmatch(_COMMA), uniq.str.fullmatch(_POINT)
-    if uniq.empty or not (comma | point | uniq.str.fullmatch(_WHOLE)).all() or uniq.str.match(_LEADING_ZERO).any():
+    if uniq.empty or not _numbers(uniq) or uniq.str.match(_LEADING_ZERO).any():
         return None
-    either = uniq.str.fullmatch(_GROUPED)
-    marks = ("," if (comma & ~point & ~either).any() else "") + ("." if (point & ~comma & ~either).any() else "")
-    return {",": ",", ".": ".", ",.": "both"}.get(marks)
+    marks = {decimal_mark(u.lstrip("+-")) for u in uniq} & {",", "."}  # "?,": 1,200 may be thousands, so neither
+    return "both" if len(marks) == 2 else marks.pop() if marks else None
 
 
 def in_files(attrs: Mapping, rows) -> str:

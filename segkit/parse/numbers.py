@@ -13,7 +13,7 @@ from ..errors import ColumnError
 from ._common import _NBSP, NA_TOKENS, _Reading, _examples, _series, _text
 
 __all__ = ["NumberReading", "read_numbers", "read_ids", "monies", "same_currency", "currency_codes", "unread_text",
-           "numbers_share"]
+           "numbers_share", "decimal_mark", "CURRENCY_SIGNS"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -65,6 +65,8 @@ _EITHER = re.compile(r"[1-9]\d{0,2}[.,]\d{3}")  # 1,234 or 1.234: thousands, or 
 _SIGN_CODES = {"$": {"USD", "CAD", "AUD", "NZD", "HKD", "SGD", "MXN"}, "US$": {"USD"}, "C$": {"CAD"}, "A$": {"AUD"},
                "R$": {"BRL"}, "£": {"GBP"}, "€": {"EUR"}, "¥": {"JPY", "CNY"}, "₹": {"INR"}, "₩": {"KRW"},
                "₽": {"RUB"}, "₺": {"TRY"}}
+#: Every currency sign the reader knows (a report writes them before the number; a code such as CHF after it).
+CURRENCY_SIGNS = frozenset(_SIGN_CODES)
 
 
 def monies(found) -> list[str]:
@@ -113,8 +115,13 @@ def same_currency(a: str, b: str) -> bool:
     return len(monies([a, b])) == 1
 
 
-def _mark(core: str) -> str:
-    """The decimal mark one number points to: ``,`` or ``.``, ``?,`` or ``?.`` (either), ``""`` (none)."""
+def decimal_mark(core: str) -> str:
+    """The decimal mark one number (without its sign) points to: ``,`` or ``.``, ``?,`` or ``?.`` (either: 1,234 may
+    be thousands or three decimals), ``""`` (none).
+
+    >>> [decimal_mark(v) for v in ("32,74", "1.234,5", "1,234.5", "1,200", "950", "1,234,567")]
+    [',', ',', '.', '?,', '', '.']
+    """
     m = re.sub(r"[eE][+-]?\d+$", "", core)
     c, d = m.count(","), m.count(".")
     if c and d:
@@ -130,7 +137,7 @@ def _text_numbers(uniq: np.ndarray, weights: np.ndarray, decimal, thousands, cen
     votes = {",": 0, ".": 0, "?,": 0, "?.": 0, "": 0}
     for m, w in zip(parts, weights):
         if m is not None and not m["core"].lower().startswith("inf"):
-            votes[_mark(m["core"])] += int(w)
+            votes[decimal_mark(m["core"])] += int(w)
     dec = decimal or {".": ",", ",": "."}.get(thousands) or ("," if votes[","] > votes["."] else ".")
     notes = [text for text, n in [
         (f"decimal comma detected ({_counted(votes[','])})", decimal is None and dec == "," and votes[","]),
