@@ -21,7 +21,7 @@ import pandas as pd
 
 from ..errors import DataFileError
 from ..parse import NumberReading, read_numbers
-from ..parse.numbers import decimal_mark, numbers_share, unread_text
+from ..parse.numbers import AMBIGUOUS, numbers_share, unread_text
 
 __all__ = ["type_columns", "cells_as_text", "concat_as_text", "table_from_records", "renamed_repeats", "mangled",
            "aligned_columns", "other_columns", "one_decimal_mark", "in_files"]
@@ -296,8 +296,10 @@ def _decimal_mark(part: pd.Series) -> str | None:
     uniq = pd.Series(pd.unique(filled), dtype="string").str.strip()
     if uniq.empty or not _numbers(uniq) or uniq.str.match(_LEADING_ZERO).any():
         return None
-    marks = {decimal_mark(u.lstrip("+-")) for u in uniq} & {",", "."}  # "?,": 1,200 may be thousands, so neither
-    return "both" if len(marks) == 2 else marks.pop() if marks else None
+    comma, point = uniq.str.fullmatch(_COMMA), uniq.str.fullmatch(_POINT)
+    either = uniq.str.lstrip("+-").str.fullmatch(AMBIGUOUS)  # 1,200 may be thousands: it backs neither mark
+    marks = ("," if (comma & ~either).any() else "") + ("." if (point & ~either).any() else "")
+    return {",": ",", ".": ".", ",.": "both"}.get(marks)
 
 
 def in_files(attrs: Mapping, rows) -> str:

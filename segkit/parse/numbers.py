@@ -13,7 +13,7 @@ from ..errors import ColumnError
 from ._common import _NBSP, NA_TOKENS, _Reading, _examples, _series, _text
 
 __all__ = ["NumberReading", "read_numbers", "read_ids", "monies", "same_currency", "currency_codes", "unread_text",
-           "numbers_share", "decimal_mark", "CURRENCY_SIGNS"]
+           "numbers_share", "AMBIGUOUS", "CURRENCY_SIGNS"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -60,7 +60,8 @@ _NUMBER = re.compile(
 CENSUS_NA = frozenset({"(x)", "n", "**", "***", "*****"})
 _DIGIT = re.compile(r"\d")
 _PLAIN = re.compile(r"\s*[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?\s*", re.ASCII)  #: as pandas reads it, 12, -1.5, 2e3
-_EITHER = re.compile(r"[1-9]\d{0,2}[.,]\d{3}")  # 1,234 or 1.234: thousands, or three decimals
+#: 1,234 or 1.234: thousands, or three decimals; either decimal mark.
+AMBIGUOUS = re.compile(r"[1-9]\d{0,2}[.,]\d{3}")
 #: The codes a currency sign may stand for (a code stands for itself).
 _SIGN_CODES = {"$": {"USD", "CAD", "AUD", "NZD", "HKD", "SGD", "MXN"}, "US$": {"USD"}, "C$": {"CAD"}, "A$": {"AUD"},
                "R$": {"BRL"}, "£": {"GBP"}, "€": {"EUR"}, "¥": {"JPY", "CNY"}, "₹": {"INR"}, "₩": {"KRW"},
@@ -115,19 +116,14 @@ def same_currency(a: str, b: str) -> bool:
     return len(monies([a, b])) == 1
 
 
-def decimal_mark(core: str) -> str:
-    """The decimal mark one number (without its sign) points to: ``,`` or ``.``, ``?,`` or ``?.`` (either: 1,234 may
-    be thousands or three decimals), ``""`` (none).
-
-    >>> [decimal_mark(v) for v in ("32,74", "1.234,5", "1,234.5", "1,200", "950", "1,234,567")]
-    [',', ',', '.', '?,', '', '.']
-    """
+def _mark(core: str) -> str:
+    """The decimal mark one number points to: ``,`` or ``.``, ``?,`` or ``?.`` (either), ``""`` (none)."""
     m = re.sub(r"[eE][+-]?\d+$", "", core)
     c, d = m.count(","), m.count(".")
     if c and d:
         return "," if m.rfind(",") > m.rfind(".") else "."
     sep, n = ("," if c else "."), c or d
-    return "" if not n else ("." if sep == "," else ",") if n > 1 else ("?" + sep if _EITHER.fullmatch(m) else sep)
+    return "" if not n else ("." if sep == "," else ",") if n > 1 else ("?" + sep if AMBIGUOUS.fullmatch(m) else sep)
 
 
 def _text_numbers(uniq: np.ndarray, weights: np.ndarray, decimal, thousands, census: bool = False) -> tuple:
@@ -137,7 +133,7 @@ def _text_numbers(uniq: np.ndarray, weights: np.ndarray, decimal, thousands, cen
     votes = {",": 0, ".": 0, "?,": 0, "?.": 0, "": 0}
     for m, w in zip(parts, weights):
         if m is not None and not m["core"].lower().startswith("inf"):
-            votes[decimal_mark(m["core"])] += int(w)
+            votes[_mark(m["core"])] += int(w)
     dec = decimal or {".": ",", ",": "."}.get(thousands) or ("," if votes[","] > votes["."] else ".")
     notes = [text for text, n in [
         (f"decimal comma detected ({_counted(votes[','])})", decimal is None and dec == "," and votes[","]),
