@@ -137,6 +137,13 @@ class CleaningLog:
         kind = "dates" if hasattr(reading, "ambiguous") else "numbers"
         self.readings.append({"as": kind, "key": key, **reading.to_dict(), "note": note})
 
+    def currencies(self) -> dict[str, str]:
+        """The one currency each column read as numbers carried ("52.000,00 €": ``{column: "€"}``): what the
+        reader records for a file's text columns (``attrs["currency_of"]``), for the columns the cleaning reads
+        (a database's or a Parquet file's text)."""
+        return {r["column"]: r["currencies"][0] for r in self.readings
+                if r.get("as") == "numbers" and len(r.get("currencies") or ()) == 1}
+
     def readings_frame(self) -> pd.DataFrame:
         """One row per column read: how (the layout or what was done to the numbers), why, and the counts of
         missing values (blank or written as ``NA``, ``-``, ...) and of values that could not be read."""

@@ -19,11 +19,11 @@ from .errors import ParamsError, SegkitError, SegmentationError
 from .featureset import FeatureSet
 from .naming.words import plural
 from .parse.numbers import currency_codes, monies, same_currency
-from .schema import Finding, ambiguous_dates, by_severity, money_currencies, unread_numbers, validate
+from .schema import Finding, ambiguous_dates, by_severity, money_currencies, several_currencies, validate
 from .source import engine_path, input_columns, load_input
 
 __all__ = ["CHECK_ROWS", "ENGINE_SAMPLE", "preflight", "check_input", "clean_table", "build_features", "check_features",
-           "k_bounds"]
+           "k_bounds", "reading_findings"]
 
 
 #: Inputs with more rows are checked by :func:`preflight` on a seeded sample of this many rows.
@@ -66,7 +66,7 @@ def preflight(params: Params, *, deep: bool = True, needs: Iterable[str] | None 
             sample = raw if rows <= CHECK_ROWS else raw.sample(CHECK_ROWS, random_state=params.seed).sort_index()
         findings = check_input(params, sample)
         cleaned, log = clean_table(params, sample)
-        findings += ambiguous_dates(log, findings, params.parse_options()) + unread_numbers(log)
+        findings += ambiguous_dates(log, findings, params.parse_options()) + reading_findings(log, findings)
         fs = build_features(params, cleaned)
         if params.k != "auto" and len(sample) == rows and kind.segment_rule(fs, params) is None:
             k_bounds(params, len(fs.table))  # a fixed k the rows cannot hold (a sample has fewer rows than the run)
@@ -75,7 +75,8 @@ def preflight(params: Params, *, deep: bool = True, needs: Iterable[str] | None 
         more = getattr(kind.module, "feature_findings", None)  # what only the features show (a blank that means 0)
         findings += unused_words(params, fs) + (more(fs, params) if callable(more) else [])
         info.update(rows=rows, checked_rows=len(sample), findings=findings + warnings,
-                    cannot_run=cannot, currency_of=money_currencies(sample, _schema_params(kind, params)),
+                    cannot_run=cannot, currency_of=money_currencies(sample, _schema_params(kind, params),
+                                                                    log.currencies()),
                     currency_codes=currency_codes(sample))
         ref = lineage.reference_for(params, fs.clustering_table.columns)
     else:
@@ -105,8 +106,9 @@ def adopt_currency(params: Params, info: dict[str, Any]) -> tuple[Params, dict[s
     elif not found and not named and own:
         currency, why = own, getattr(module, "CURRENCY_WHY", f"the currency of {params.data_kind} data")
     else:
-        currency, why = "", ("the amounts are in several currencies" if len(found) + len(named) > 1 else
-                             "the input names no currency")
+        several = len(found) + len(named) > 1 or any(f.rule == "currency" and f.key != "currency"
+                                                     for f in info.get("findings", []))  # "$12" beside "€9"
+        currency, why = "", "the amounts are in several currencies" if several else "the input names no currency"
     if currency and same_currency(currency, params.currency):
         return params, info
     note = (f"the reports show money in {currency}, {why} (set currency to show another sign)" if currency else
@@ -175,6 +177,23 @@ def check_input(params: Params, raw: pd.DataFrame) -> list:
     findings = validate(raw, schema and {**schema, "parse": params.parse_options()}, _schema_params(kind, params),
                         raise_errors=True)
     return by_severity(findings + (more(raw, params) if callable(more) else []))  # and what the schema cannot say
+
+
+def reading_findings(log: CleaningLog, findings: Iterable[Finding] = ()) -> list[Finding]:
+    """Warnings for the columns the cleaning read as numbers (``log``'s readings: a customer table's columns that are
+    nearly all numbers, a database's text): values that are not numbers ("unknown", "#REF!"), set missing; amounts in
+    several currencies, unless ``findings`` (the schema's) already say so."""
+    said, out = {f.column for f in findings if f.rule == "currency"}, []
+    for r in (r for r in log.readings if r.get("as") == "numbers"):
+        if r.get("n_unparsed"):
+            shown = ", ".join(map(repr, r.get("unparsed_examples") or []))
+            out.append(Finding("warning", "type", r["column"], f"column {r['column']!r} has {r['n_unparsed']:,} "
+                               f"value(s) that are not numbers, e.g. {shown}: they are read as missing",
+                               r["n_unparsed"], r.get("key"), f"correct them in the file, or set roles: "
+                               f"{{{r['column']}: categorical}} if the column is no number"))
+        if len(r.get("currencies") or ()) > 1 and r["column"] not in said:
+            out.append(several_currencies(r["column"], r["currencies"], r.get("n_values", 0), r.get("key")))
+    return out
 
 
 def _schema_params(kind, params: Params):

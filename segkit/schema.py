@@ -38,7 +38,7 @@ from .parse.numbers import currency_codes, same_currency
 from .quality import value_findings
 
 __all__ = ["Finding", "SEVERITIES", "DAYFIRST_FIX", "load_schema", "validate", "findings_table", "ambiguous_dates",
-           "unread_numbers", "by_severity"]
+           "by_severity", "ONE_CURRENCY", "several_currencies"]
 
 #: Severities, most serious first. ``error`` findings are raised unless ``raise_errors=False``.
 SEVERITIES = ("error", "warning", "info")
@@ -140,17 +140,6 @@ def by_severity(findings: list) -> list:
     return sorted(findings, key=lambda f: order.get(f.severity, len(order)))
 
 
-def unread_numbers(log) -> list:
-    """A warning for each column the cleaning read as numbers with values that are not numbers ("unknown", "#REF!"),
-    which it set missing (``log``'s readings: a customer table's columns that are nearly all numbers)."""
-    return [Finding("warning", "type", r["column"], f"column {r['column']!r} has {r['n_unparsed']:,} value(s) that are "
-                    f"not numbers, e.g. {', '.join(map(repr, r.get('unparsed_examples') or []))}: they are read as "
-                    "missing", r["n_unparsed"], r.get("key"),
-                    f"correct them in the file, or set roles: {{{r['column']}: categorical}} if the column is no "
-                    "number")
-            for r in log.readings if r.get("as") == "numbers" and r.get("n_unparsed")]
-
-
 def _examples(values: pd.Series) -> str:
     """A few distinct values as the message shows them: text and numbers quoted as Python writes them, dates
     as dates (``2034-03-28``, with the time when there is one), not as numpy's nanoseconds."""
@@ -175,6 +164,16 @@ def _bound(value, dtype: str):
 
 
 # ------------------------------------------------------------------------------------------ checks
+#: The fix of a column of amounts in several currencies.
+ONE_CURRENCY = "convert the amounts to one currency before the run, or keep the lines of one currency only"
+
+
+def several_currencies(column: str, signs, rows: int, key: str | None = None) -> Finding:
+    """The warning for a column of amounts in several currencies ("$12" beside "€9")."""
+    return Finding("warning", "currency", column, f"column {column!r} holds amounts in several currencies "
+                   f"({', '.join(signs)}): they would be added up as if they were one", rows, key, ONE_CURRENCY)
+
+
 class _Checker:
     def __init__(self, df: pd.DataFrame, schema: dict[str, Any]):
         self.df = df
@@ -206,6 +205,8 @@ class _Checker:
             self.add("error", "type", column, problem + in_files(self.df.attrs, rows), reading.n_unparsed, key, fix)
             return None
         values = reading.values
+        if len(getattr(reading, "currencies", ())) > 1 and column not in self.df.attrs.get("currencies", {}):
+            self.out.append(several_currencies(column, reading.currencies, int(s.notna().sum()), key))  # SQL text
         if kind == "datetime" and reading.ambiguous:  # a warning when the order came from no one: the default
             self.out.append(_date_order(column, key, reading.reading, reading.why, opts))
         if kind in _NUMERIC and self.codes:
@@ -306,16 +307,13 @@ class _Checker:
     def currencies(self) -> None:
         """A warning for a column of amounts in several currencies (as the reader found them: "$12", "€9") and for a
         currency column with several codes: amounts in different currencies would be added up as if one."""
-        fix = "convert the amounts to one currency before the run, or keep the lines of one currency only"
         for col, signs in self.df.attrs.get("currencies", {}).items():
-            rows = int(self.df[col].notna().sum()) if col in self.df.columns else 0
-            self.add("warning", "currency", col, f"column {col!r} holds amounts in several currencies "
-                     f"({', '.join(signs)}): they would be added up as if they were one", rows, fix=fix)
+            self.out.append(several_currencies(col, signs, int(self.df[col].notna().sum()) if col in self.df else 0))
         for col, codes in currency_codes(self.df, known=False).items():
             if len(codes) > 1:
                 self.add("warning", "currency", col, f"column {str(col)!r} names {len(codes)} currencies "
                          f"({', '.join(sorted(codes)[:5])}): amounts in each would be added up as if they were one",
-                         int(self.df[col].notna().sum()), fix=fix)
+                         int(self.df[col].notna().sum()), fix=ONE_CURRENCY)
 
     def shown_currency(self, p) -> None:
         """A warning for a column of money in one currency ("€ 8,14") when the reports would show money in another
@@ -481,10 +479,11 @@ def validate(df: pd.DataFrame, schema: Mapping[str, Any] | None, params=None, *,
     return findings
 
 
-def money_currencies(df: pd.DataFrame, params) -> dict[str, str]:
-    """The one currency each money column of ``df`` carries, as the reader found it (``attrs["currency_of"]``): the
-    amount, price and refund columns the params map (transactions), else each column the roles do not leave out."""
-    found = df.attrs.get("currency_of", {})
+def money_currencies(df: pd.DataFrame, params, read: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The one currency each money column of ``df`` carries, as the reader found it (``attrs["currency_of"]``) or
+    the cleaning read it (``read``: :meth:`~segkit.cleaning.CleaningLog.currencies`): the amount, price and refund
+    columns the params map (transactions), else each column the roles do not leave out."""
+    found = {**(read or {}), **df.attrs.get("currency_of", {})}
     mapped = {str(getattr(params, k, None)) for k in ("amount_col", "price_col", "refund_col")} & set(map(str, df))
     if mapped:
         return {c: s for c, s in found.items() if c in mapped}

@@ -11,11 +11,11 @@ import pytest
 import yaml
 
 from segkit import pipeline
+from segkit.preflight import reading_findings
 from segkit.config import params_from_mapping
 from segkit.errors import SegkitError
 from segkit.kinds.transactions.churn import churn_dataset
 from segkit.kinds.transactions.lifetime import value_data
-from segkit.schema import unread_numbers
 from segkit.source import load_input
 
 QUIRKS = Path(__file__).resolve().parent / "data" / "quirks"
@@ -38,7 +38,7 @@ def _as_run(params) -> tuple:
     raw = load_input(params)
     findings = pipeline.check_input(params, raw)
     cleaned, log = pipeline.clean_table(params, raw)
-    findings += unread_numbers(log)  # as segkit check adds it, from what the cleaning read
+    findings += reading_findings(log)  # as segkit check adds it, from what the cleaning read
     return raw, findings, cleaned, log, pipeline.build_features(params, cleaned)
 
 

@@ -136,7 +136,8 @@ def clean(raw: pd.DataFrame, params):
             note=_examples(table.loc[empty, id_col]) if id_col is not None else "")
     table = table.loc[~empty].reset_index(drop=True)
     table = read_values(table, params, log, id_col=id_col)
-    carried = {c: sign for c, sign in (raw.attrs.get("currency_of") or {}).items() if c in table.columns}
+    found = {**(raw.attrs.get("currency_of") or {}), **log.currencies()}  # read from a file, or here (SQL, Parquet)
+    carried = {c: sign for c, sign in found.items() if c in table.columns}
     table.attrs = {"read_notes": list(raw.attrs.get("read_notes", [])), "id_col": id_col,
                    **({"currency_of": carried} if carried else {})}  # "52.000,00 €": money, in euros
     return table, log
