@@ -32,7 +32,7 @@ import pandas as pd
 import yaml
 
 from .errors import ColumnError, DataValueError
-from .io.columns import in_files, renamed_repeats
+from .io.columns import in_files, other_marks, renamed_repeats
 from .parse import is_na_token, read_dates, read_numbers
 from .parse.numbers import currency_codes, same_currency
 from .quality import value_findings
@@ -202,6 +202,7 @@ class _Checker:
             unread = reading.values.isna().to_numpy() & ~np.asarray(is_na_token(s), dtype=bool)
             unread &= ~np.isinf(pd.to_numeric(s, errors="coerce").to_numpy(dtype=float, na_value=np.nan))
             rows = s.index[unread] if pd.api.types.is_integer_dtype(s.index) else np.flatnonzero(unread)  # rows kept
+            fix = other_marks(s[unread], opts.get("decimal"), opts.get("thousands"), self.df.attrs) or fix
             self.add("error", "type", column, problem + in_files(self.df.attrs, rows), reading.n_unparsed, key, fix)
             return None
         values = reading.values

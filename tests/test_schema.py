@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
 from segkit.errors import ColumnError, DataValueError, ParamsError
 from segkit import kinds
 from segkit.schema import Finding, findings_table, validate
+
+QUIRKS = Path(__file__).parent / "data" / "quirks"
 
 
 def _schema(kind):
@@ -276,3 +280,27 @@ def test_one_decimal_mark_per_file(files, expected, noted):
     df = pd.DataFrame({"v": pd.Series([v for f in files for v in f], dtype="string")})
     out, notes = one_decimal_mark(df, [len(f) for f in files], [f"f{i}.csv" for i in range(len(files))])
     assert out["v"].tolist() == expected and bool(notes) == noted
+
+
+@pytest.mark.parametrize("path, decimal, fix", [
+    ("folder_one_month_decimal_comma", ",", "leave decimal and thousands unset, which reads each file with its own mark"),
+    ("folder_one_month_decimal_comma/2011-01.csv", ",", "leave decimal and thousands unset (the reader finds the marks)"),
+    ("folder_one_month_decimal_comma/2011-02.csv", ".", "leave decimal and thousands unset (the reader finds the marks)"),
+])
+def test_a_decimal_mark_the_files_do_not_use_is_named_in_the_fix(path, decimal, fix):
+    """decimal: "," on files written with a point: the error says the values are numbers and how to read them."""
+    from segkit.config import params_from_mapping
+    from segkit.preflight import preflight
+
+    params = params_from_mapping({"data_kind": "transactions", "data_path": str(QUIRKS / path), "decimal": decimal})
+    with pytest.raises(ColumnError) as err:
+        preflight(params)
+    assert f"those are numbers, but not written with decimal: {decimal!r}: {fix}" in str(err.value)
+    assert "that are not numbers, e.g. " + ("'2.55'" if decimal == "," else "'2,55'") in str(err.value)
+
+
+def test_values_no_mark_reads_keep_the_plain_fix():
+    from segkit.io.columns import other_marks
+
+    assert other_marks(pd.Series(["2.55", "n/a?"]), ",", None, {}) == ""  # one is no number under any mark
+    assert other_marks(pd.Series(["2.55"]), None, None, {}) == ""  # the params set no mark

@@ -24,7 +24,7 @@ from ..parse import NumberReading, read_numbers
 from ..parse.numbers import AMBIGUOUS, numbers_share, unread_text
 
 __all__ = ["type_columns", "cells_as_text", "concat_as_text", "table_from_records", "renamed_repeats", "mangled",
-           "aligned_columns", "other_columns", "one_decimal_mark", "in_files"]
+           "aligned_columns", "other_columns", "one_decimal_mark", "in_files", "other_marks"]
 
 
 def renamed_repeats(columns) -> dict[str, str]:
@@ -318,6 +318,23 @@ def in_files(attrs: Mapping, rows) -> str:
     if len(held) == 1:
         return f" (all in {held[0][0]})"
     return " (in " + "; ".join(f"{name}: {c:,}" for name, c in held[:3]) + ("; ..." if len(held) > 3 else "") + ")"
+
+
+def other_marks(values: pd.Series, decimal: str | None, thousands: str | None, attrs: Mapping) -> str:
+    """The fix for ``values`` that the params' ``decimal`` or ``thousands`` leave unread but the reader's own rule
+    reads, all of them (2.55 with ``decimal: ","``): "" when the params set neither or some stay unread. A table read
+    from several files is told to leave both unset, which reads each file with its own mark.
+
+    >>> other_marks(pd.Series(["2.55", "1012.75"]), ",", None, {"sources": [["a.csv", 2], ["b.csv", 2]]})[:52]
+    "those are numbers, but not written with decimal: ','"
+    """
+    if not (decimal or thousands) or not len(values) or read_numbers(values).n_unparsed:
+        return ""
+    said = " and ".join(f"{k}: {v!r}" for k, v in (("decimal", decimal), ("thousands", thousands)) if v)
+    return (f"those are numbers, but not written with {said}: " +
+            ("leave decimal and thousands unset, which reads each file with its own mark" if
+             len(attrs.get("sources") or []) > 1 else "leave decimal and thousands unset (the reader finds the marks), "
+             "or set the file's"))
 
 
 def table_from_records(records: Sequence[dict]) -> pd.DataFrame:
