@@ -173,6 +173,8 @@ def check_input(params: Params, raw: pd.DataFrame) -> list:
     kind = kinds.get(params.data_kind)
     schema = kind.schema()
     raw = _without_summary_rows(raw, kind.id_columns(params))
+    as_cleaned = getattr(kind.module, "schema_input", None)  # what the cleaning fills in first (an order's customer)
+    raw = as_cleaned(raw, params) if callable(as_cleaned) else raw
     more = getattr(kind.module, "input_findings", None)
     findings = validate(raw, schema and {**schema, "parse": params.parse_options()}, _schema_params(kind, params),
                         raise_errors=True)

@@ -759,12 +759,12 @@ def _(path):
 
 
 @quirk("folder_mixed_ids", "a folder of daily files: numeric invoice numbers in some, C-prefixed in one, stock codes "
-       "all digits in one, no customer in another")
+       "all digits in one, an order without a customer in another")
 def _(path):
     path.mkdir()
     rows = orders()
     rows[13]["InvoiceNo"], rows[13]["Quantity"] = "C" + rows[13]["InvoiceNo"], -rows[13]["Quantity"]
-    rows[20]["CustomerID"] = None
+    rows[20]["CustomerID"] = rows[21]["CustomerID"] = None  # an order without a customer (a guest's)
     for r in rows[:12]:
         r["StockCode"] = "22423"
     for i, part in enumerate((rows[:12], rows[12:24], rows[24:])):
@@ -1010,6 +1010,28 @@ def _(path):
     return {"clean": {"steps": {"cancelled_orders": {"rows_removed": 4, "note": "4 line(s) of 2 order(s)"}}},
             "features": {"n": 6, "values": {"monetary": net}},
             "check": {"findings": [["warning", "refunds", "Financial Status"]]}}
+
+
+@quirk("order_fields_on_first_line.csv", "an order export with the customer and the country on each order's first "
+       "line only (Shopify's Email and Billing Country): the other lines take their order's; a guest order, and a "
+       "line whose order names two customers, keep none and are set aside")
+def _(path):
+    rows, seen = orders(), set()
+    for r in rows:
+        if r["InvoiceNo"] in seen:
+            r["CustomerID"], r["Country"] = "", ""
+        seen.add(r["InvoiceNo"])
+    when = datetime(2011, 4, 20, 12)
+    line = {"StockCode": "22423", "Quantity": 1, "InvoiceDate": when, "UnitPrice": 12.75}
+    rows += [{**line, "InvoiceNo": "540099", "CustomerID": "", "Country": "", "Quantity": q} for q in (1, 2)]  # a guest
+    rows += [{**line, "InvoiceNo": "540100", "CustomerID": c, "Country": "France"} for c in (12345, 12346, "")]
+    path.write_text(text(rows, TX))
+    net = {str(12345 + c): 61.2 for c in range(6)}
+    net.update({"12345": 73.95, "12346": 73.95})
+    return {"clean": {"steps": {"order_customer": {"rows_removed": 0, "note": "18 line(s) given their order's customer"},
+                                "missing_customer": {"rows_removed": 3}}},
+            "features": {"n": 6, "values": {"monetary": net}},
+            "check": {"findings": []}}
 
 
 @quirk("refunded_in_part.csv", "an order export with the amount refunded on each order's first line (Shopify's "

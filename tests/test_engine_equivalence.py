@@ -203,6 +203,29 @@ def test_a_total_line_labelled_in_the_first_column_is_removed_alike(tmp_path):
     assert_same(theirs, ours)
 
 
+def test_the_customer_and_country_on_an_orders_first_line_fill_its_other_lines_alike(generated, tmp_path):
+    """Shopify writes the e-mail and the country on an order's first line only: every engine gives the other lines
+    the order's, and sets aside an order without any and a blank line of an order that names two customers."""
+    df = generated[0].copy()
+    df.loc[df["InvoiceNo"].duplicated(), ["CustomerID", "Country"]] = None  # on an order's first line only
+    two = df["InvoiceNo"].astype(str).unique()[:3]  # orders that name two customers: their blank lines stay blank
+    first = df.index[df["InvoiceNo"].astype(str).isin(two) & df["CustomerID"].notna()]
+    df = pd.concat([df, df.loc[first].assign(CustomerID=99999.0, Quantity=7)], ignore_index=True)
+    path = tmp_path / "orders.parquet"
+    df.to_parquet(path, index=False)
+    p = _params(path)
+    theirs, ours = run_pandas(df, p), run_duckdb(path, p, tmp_path)
+    filled = ours[0].to_frame().set_index("rule").loc["order_customer"]
+    assert filled["note"] == theirs[0].to_frame().set_index("rule").loc["order_customer", "note"]
+    named = df.groupby(df["InvoiceNo"].astype(str))["CustomerID"].transform("count").gt(0)  # not a guest's order
+    blank = df["CustomerID"].isna() & ~df.duplicated() & named
+    ambiguous = blank & df["InvoiceNo"].astype(str).isin(two)
+    assert filled["note"] == f"{int((blank & ~ambiguous).sum()):,} line(s) given their order's customer"
+    guests = int((df["CustomerID"].isna() & ~df.duplicated() & ~named).sum())
+    assert ours[0]["missing_customer"].rows_removed == guests + int(ambiguous.sum()) and ambiguous.any()
+    assert_same(theirs, ours)
+
+
 def test_refunded_orders_agree(generated, tmp_path):
     """With a status column, the lines of refunded or voided orders are removed alike (any case, spaces around, the
     status on an order's first line only), and a status the params do not list ("partially_refunded") is kept."""

@@ -18,7 +18,7 @@ from .clean import DEFAULT_NON_PRODUCT_CODES, TransactionColumns, clean_transact
 from .features import (DAY_DESCRIPTIONS, DAY_SHORT_LABELS, FEATURE_DESCRIPTIONS, LOWER_IS_BETTER, SHORT_LABELS, UNITS,
                        behaviour_features, stand_in_gaps, transform_features)
 from .naming import fill_placeholders, name_rfm_segments, typical_gap
-from .rules import cancelled
+from .rules import cancelled, from_order
 from .synth import synth_transactions, write_synth_transactions
 
 
@@ -68,6 +68,17 @@ def check_columns(params, columns: Sequence[str]) -> None:
 def schema_params(params):
     """The params as the cleaning reads them: with ``amount_col`` set, ``price_col`` is not used (nor checked)."""
     return params.model_copy(update={"price_col": None}) if params.amount_col is not None else params
+
+
+def schema_input(raw: pd.DataFrame, params) -> pd.DataFrame:
+    """The lines as the schema checks them: a line without a customer id or country has its order's when the order's
+    other lines name one (as the cleaning reads them: :func:`.rules.from_order`), so that the missing ids the check
+    counts are those the cleaning sets aside."""
+    inv, out = params.invoice_col, raw.copy()
+    for col in (params.customer_col, params.country_col) if inv in raw.columns else ():
+        if col in raw.columns and raw[col].isna().any():
+            out[col] = from_order(raw[col], raw[inv].astype("string"))[0]
+    return out
 
 
 #: An order status saying the order was refunded in part ("partially_refunded", "Partial refund").

@@ -62,8 +62,8 @@ from ...parse import after_period, is_na_token, read_dates, read_ids, read_numbe
 from ...quality import ABSURD_VALUE  # at or above this size, a quantity, price or amount is a data error
 from .columns import SUMMARY_LINES_TEXT, TransactionColumns
 from .rules import (CANCELLED_STATUSES, _listed, _today, cancelled, cancelled_step, drops_duplicates, duplicates_step,
-                    customer_steps, email_case_step, email_ids, future_dates_step, log_rule, price_rule, refunds_step,
-                    required_fields, unmapped_steps)
+                    customer_steps, email_case_step, email_ids, future_dates_step, log_rule, order_customer_step,
+                    from_order, price_rule, refunds_step, required_fields, unmapped_steps)
 
 __all__ = [
     "DEFAULT_NON_PRODUCT_CODES",
@@ -200,6 +200,9 @@ def _normalise(df: pd.DataFrame, opts: _Options, log: CleaningLog) -> pd.DataFra
     date = _to_datetime(df[c.date].mask(labelled), "date_col", opts, log)
     # without an order id, the lines of one customer on one day are one purchase
     invoice = _to_id(df[c.invoice]) if c.invoice is not None else customer.str.cat(date.dt.strftime("%Y-%m-%d"), "|")
+    filled = pd.Series(False, index=df.index)
+    if c.invoice is not None and customer.isna().any():  # the customer on an order's first line only (Shopify)
+        customer, filled = from_order(customer, invoice)
     if c.amount is not None:
         amount = _to_numeric(df[c.amount], "amount_col", opts, log)
         # line amounts only: each line one item, a negative amount a return (-1 item)
@@ -220,8 +223,9 @@ def _normalise(df: pd.DataFrame, opts: _Options, log: CleaningLog) -> pd.DataFra
              "price": price, "amount": amount, "is_cancellation": is_cancel}
     if c.stock_code is not None:
         parts["stock_code"] = df[c.stock_code]  # as read: stripped to text only in the output
-    if c.country is not None:
-        parts["country"] = df[c.country]
+    if c.country is not None:  # an order's country, which an export may give on its first line only (Shopify)
+        country = df[c.country]
+        parts["country"] = from_order(country, invoice)[0] if c.invoice and country.isna().any() else country
     # an order's status and refund, which an export may give on its first line only (Shopify)
     if c.status is not None:
         status = df[c.status].astype("string").str.strip().str.lower()
@@ -234,6 +238,7 @@ def _normalise(df: pd.DataFrame, opts: _Options, log: CleaningLog) -> pd.DataFra
     for rule, description, note in unmapped_steps(c):  # [orders] and [items]: how the lines are read, no filter
         log.add(rule, description, len(df), 0, note=note)
     email_case_step(log, len(df), *mail_case)
+    order_customer_step(log, len(df), int((filled & ~parts.get("is_duplicate", filled & False)).sum()))
     return pd.DataFrame({name: s.reset_index(drop=True) for name, s in parts.items()})
 
 

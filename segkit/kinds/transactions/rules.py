@@ -10,7 +10,8 @@ from ...cleaning import CleaningLog
 from .columns import TransactionColumns
 
 __all__ = ["CANCELLED_STATUSES", "log_rule", "duplicates_step", "future_dates_step", "cancelled", "cancelled_step",
-           "required_fields", "price_rule", "unmapped_steps", "refunds_step", "email_ids", "email_case_step"]
+           "required_fields", "price_rule", "unmapped_steps", "refunds_step", "email_ids", "email_case_step",
+           "from_order", "from_order_sql", "order_customer_step"]
 
 #: The statuses of orders the customer did not keep, as ``clean_transactions`` reads them by default (the params'
 #: ``cancelled_statuses`` default to the same).
@@ -154,6 +155,38 @@ def email_case_step(log: CleaningLog, rows: int, joined: int, pair: list[str]) -
                 "whatever its case, so its lines are one customer's.", rows, 0,
                 note=f"{joined:,} id(s) written in another case joined their customer, e.g. "
                      f"{' and '.join(map(repr, pair))}")
+
+
+def from_order(values: pd.Series, invoice: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """``values`` (a customer id, a country) with a line that has none given its order's, when the order's other lines
+    have one value only (Shopify writes them on an order's first line); and which lines were filled.
+
+    >>> ids, filled = from_order(pd.Series(["a", None, None, "b", None], dtype="string"),
+    ...                          pd.Series(["1", "1", "2", "3", None], dtype="string"))
+    >>> ids.tolist(), filled.tolist()
+    (['a', 'a', <NA>, 'b', <NA>], [False, True, False, False, False])
+    """
+    per = values.groupby(invoice.to_numpy(), dropna=True)
+    low, high = per.transform("min"), per.transform("max")
+    filled = (values.isna() & low.notna() & low.eq(high)).fillna(False).astype(bool)
+    return values.mask(filled, low), filled
+
+
+def from_order_sql(expr: str, invoice: str) -> tuple[str, str]:
+    """SQL of ``expr`` with a line that has none given its order's, when the order's other lines have one value only;
+    and SQL true on the lines so filled (:func:`from_order` in the engines)."""
+    low, high = (f"{f}({expr}) OVER (PARTITION BY {invoice})" for f in ("min", "max"))
+    filled = f"({expr} IS NULL AND {invoice} IS NOT NULL AND {low} = {high})"
+    return f"CASE WHEN {filled} THEN {low} ELSE {expr} END", filled
+
+
+def order_customer_step(log: CleaningLog, rows: int, filled: int) -> None:
+    """The ``[order_customer]`` step, logged only when lines were filled (:func:`from_order`; the pandas and the
+    engines' cleaning alike)."""
+    if filled:
+        log.add("order_customer", "Lines without a customer id take the customer of their order's other lines, when "
+                "those name one customer: an export may write the customer on an order's first line only (Shopify).",
+                rows, 0, note=f"{filled:,} line(s) given their order's customer")
 
 
 def customer_steps(log, left: int, lost: int, returns_only: int) -> None:

@@ -19,6 +19,8 @@ a message saying to set ``engine: pandas``.
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import pandas as pd
 
 from ...cleaning import SUMMARY_ID_TEXTS, CleaningLog
@@ -28,8 +30,8 @@ from ...errors import ColumnError, DataValueError
 from ...featureset import FrozenIds
 from .clean import DEFAULT_NON_PRODUCT_CODES
 from .rules import (_listed, _today, cancelled, cancelled_step, customer_steps, drops_duplicates, duplicates_step,
-                    email_case_step, future_dates_step, log_rule, price_rule, refunds_step, required_fields,
-                    unmapped_steps)
+                    email_case_step, from_order_sql, future_dates_step, log_rule, order_customer_step, price_rule,
+                    refunds_step, required_fields, unmapped_steps)
 from .columns import SUMMARY_LINES_TEXT, TransactionColumns
 
 __all__ = ["check_in_duckdb", "check_in_engine", "clean_in_duckdb", "features_in_duckdb", "clean_in_engine",
@@ -112,8 +114,11 @@ def _code_match(eng: SQLEngine, expr: str, patterns) -> str:
     return f"({expr} IS NOT NULL AND ({' OR '.join(parts)}))" if parts else "FALSE"
 
 
-def _normalised(eng: SQLEngine, source: str, params, c: TransactionColumns, types: dict[str, str]) -> dict[str, str]:
-    """SQL of each normalised column (before the cancellation signs), from the raw columns."""
+def _normalised(eng: SQLEngine, source: str, params, c: TransactionColumns, types: dict[str, str],
+                blanks: Collection[str] = ()) -> dict[str, str]:
+    """SQL of each normalised column (before the cancellation signs), from the raw columns (``blanks``: those of the
+    customer id and country that some lines leave blank, which their order's other lines may give:
+    :func:`.rules.from_order`)."""
     opts, q = params.parse_options(), eng.quote
     customer = _id(eng, q(c.customer), types[c.customer])
     customer = f"CASE WHEN contains({customer}, '@') THEN lower({customer}) ELSE {customer} END"  # rules.email_ids
@@ -125,6 +130,9 @@ def _normalised(eng: SQLEngine, source: str, params, c: TransactionColumns, type
     date = _date(eng, source, c.date, types[c.date], opts.get("date_format"), summary)
     invoice = (_id(eng, q(c.invoice), types[c.invoice]) if c.invoice
                else f"{customer} || '|' || CAST(CAST({date} AS DATE) AS STRING)")
+    filled = "FALSE"
+    if c.invoice and c.customer in blanks:  # the customer on an order's first line only (Shopify): the others take it
+        customer, filled = from_order_sql(customer, invoice)
     if c.amount is not None:
         amount = _number(eng, source, c.amount, types[c.amount], "amount_col")
         # line amounts only: each line one item, a negative amount a return (-1 item)
@@ -139,11 +147,12 @@ def _normalised(eng: SQLEngine, source: str, params, c: TransactionColumns, type
     if params.cancellation_prefix and c.invoice:
         cancel += f" OR coalesce({_starts(eng, invoice, params.cancellation_prefix)}, FALSE)"
     out = {"customer_id": customer, "invoice_id": invoice, "date": date, "quantity": quantity, "price": price,
-           "amount": amount, "is_cancellation": f"({cancel})"}
+           "amount": amount, "is_cancellation": f"({cancel})", "segkit_filled": filled}
     if c.stock_code:
         out["stock_code"] = f"CAST({q(c.stock_code)} AS STRING)"
-    if c.country:
-        out["country"] = f"CAST({q(c.country)} AS STRING)"
+    if c.country:  # an order's country, which an export may give on its first line only (Shopify)
+        country = f"CAST({q(c.country)} AS STRING)"
+        out["country"] = from_order_sql(country, invoice)[0] if c.invoice and c.country in blanks else country
     # an order's status and refund, which an export may give on its first line only (Shopify); named apart from any
     # raw column, which is kept as the pandas cleaning keeps it ("status", "refund")
     if c.status:
@@ -177,10 +186,14 @@ def _build_lines(eng: SQLEngine, source: str, params, c: TransactionColumns) -> 
     duplicates rule, the names of the other raw columns, and the e-mail ids joined (:func:`.rules.email_ids`)."""
     types = eng.types(source)
     c.check(pd.DataFrame(columns=list(types)))
-    norm = _normalised(eng, source, params, c, types)
-    rest = [f"{eng.quote(k)} AS segkit_raw_{i}" for i, k in enumerate(k for k in types if k not in norm)]
     raw = _id(eng, eng.quote(c.customer), types[c.customer])
-    rows, mails = eng.one(f"SELECT count(*), count(*) FILTER (WHERE contains({raw}, '@')) FROM {source}")
+    country = eng.quote(c.country) if c.country else "1"
+    rows, mails, blank_ids, blank_countries = eng.one(
+        f"SELECT count(*), count(*) FILTER (WHERE contains({raw}, '@')), count(*) FILTER (WHERE {raw} IS NULL), "
+        f"count(*) FILTER (WHERE {country} IS NULL) FROM {source}")
+    blanks = [c.customer] * bool(blank_ids) + [c.country] * bool(blank_countries)
+    norm = _normalised(eng, source, params, c, types, blanks)
+    rest = [f"{eng.quote(k)} AS segkit_raw_{i}" for i, k in enumerate(k for k in types if k not in norm)]
     mail_case = _email_case(eng, source, raw) if mails else (0, [])
     distinct = "DISTINCT " if drops_duplicates(params.drop_duplicates, params.quantity_col) else ""
     eng.view("segkit_raw", f"SELECT {distinct}* FROM {source}")
@@ -239,6 +252,7 @@ def _log(eng: SQLEngine, params, c: TransactionColumns, rows: int, distinct: int
     for rule, description, note in unmapped_steps(c):
         log.add(rule, description, rows, 0, note=note)
     email_case_step(log, rows, *mail_case)
+    order_customer_step(log, rows, int(eng.one("SELECT count(*) FROM segkit_lines WHERE segkit_filled")[0]))
     dropped = drops_duplicates(params.drop_duplicates, params.quantity_col)
     text, note = duplicates_step(dropped, params.drop_duplicates is None)
     left = log_rule(log, "duplicates", text, rows, rows - distinct, note)
