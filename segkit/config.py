@@ -145,7 +145,7 @@ class Params(ReadOptions):  # how the input is read (sep, header, decimal, dayfi
     scaler: Literal["standard", "robust"] = Field("standard", description="scaling of features before clustering")
 
     # --- customer tables and areas ---------------------------------------------------------
-    roles: dict[str, str] = Field(default_factory=dict, description="customers: column -> role overrides (id, numeric, ordinal, categorical, boolean, date, text, ignore, outcome: a yes/no result such as churn, shown per segment and never a feature)")
+    roles: dict[str, str] = Field(default_factory=dict, description="customers: column -> role overrides (id, numeric, ordinal, categorical, boolean, date, text, ignore, outcome: a yes/no result such as churn, shown per segment and never a feature; personal: a postal code, detected by name, never a feature)")
     valid_range: dict[str, list[float]] = Field(default_factory=dict, description="customers: column -> [low, high]; values outside are implausible (see out_of_range)")
     out_of_range: Literal["missing", "drop"] = Field("missing", description="customers: values outside valid_range become missing values (filled like other gaps), or drop removes their rows")
     fill: dict[str, Union[StrictBool, float, str]] = Field(default_factory=dict, description="customers: column -> what a blank means there, e.g. TotalCharges: 0 (a first bill not yet sent) or a level; other blanks are filled with the median or the most frequent level")

@@ -227,7 +227,7 @@ class _Checker:
         n = len(s)
         if spec.get("personal") and _may_be_personal(s):
             self.add("warning", "personal", column, f"{where} looks like personal data{hint}", 0, key,
-                     f"set roles: {{{column}: ignore}} in the params")
+                     f"set roles: {{{column}: ignore}} in the params to leave it out of every table too")
         if n and s.isna().all():
             sev = "error" if spec.get("required") else "warning"
             self.add(sev, "empty", column, f"{where} has no values at all", n, key,

@@ -371,3 +371,23 @@ def test_aged_dates_gives_the_reference_and_the_ages_of_reading_the_dates_once()
     np.testing.assert_array_equal(ages[:, 1], [10.0, np.nan, 0.0])
     given, years = aged_dates(X, pd.Timestamp("2025-07-10"), "years")  # a given reference, another unit
     assert given == pd.Timestamp("2025-07-10") and years[2, 1] == 365 / 365.25
+
+
+@pytest.mark.parametrize("name", ["ZIP", "zip_code", "Billing Zip", "PostalCode", "Postcode", "PLZ", "Código Postal"])
+def test_a_postal_code_is_personal_data_and_builds_no_segments(name):
+    """A CRM export's ZIP column (10 codes, leading zeros) was one-hot encoded and split a planted group of big
+    spenders; as numbers (90210) it would be a "measure". A column named as a postal code is left out unless the
+    params' roles name it; a zipper size, a postal region or a yes/no column are not postal codes."""
+    rng = np.random.default_rng(1)
+    zips = rng.choice([f"{z:05d}" for z in range(1002, 1012)], 300)
+    df = pd.DataFrame({"customer_id": [f"K{i:03d}" for i in range(300)], name: zips,
+                       "as_number": zips.astype(int), "zipper_size": rng.choice(["S", "M", "L"], 300),
+                       "postal_region": rng.choice(["North", "South", "East"], 300),
+                       "zip_known": rng.choice(["yes", "no"], 300), "spend": rng.gamma(2, 50, 300)})
+    roles = detect_roles(df.rename(columns={"as_number": f"{name} "}))  # the same codes read as numbers
+    assert roles[name] == roles[f"{name} "] == "personal"
+    assert {c: roles[c] for c in ("zipper_size", "postal_region", "zip_known", "spend")} == {
+        "zipper_size": "categorical", "postal_region": "categorical", "zip_known": "boolean", "spend": "numeric"}
+    assert detect_roles(df, overrides={name: "categorical"})[name] == "categorical"
+    table = role_table(df)
+    assert "a postal code: personal data" in table.set_index("column").at[name, "reason"]

@@ -416,7 +416,8 @@ def column_roles(raw: pd.DataFrame, params) -> pd.DataFrame:
             "boolean": "feature (yes/no)",
             "date": "feature (age in days)", "text": "not used (free text)", "constant": "not used (one value)",
             "near_unique": "not used (almost every value differs)", "ignore": "not used (roles override)",
-            "outcome": "outcome (its share per segment is shown; not a feature)"}
+            "outcome": "outcome (its share per segment is shown; not a feature)",
+            "personal": "not used (personal data: a postal code)"}
     why = [_id_reason(r) if role == "id" else r for role, r in zip(table["role"], table["reason"])]
     return pd.DataFrame({"role": table["role"].to_numpy(), "used for": table["role"].map(used).to_numpy(),
                          "distinct values": table["n_distinct"].to_numpy(),

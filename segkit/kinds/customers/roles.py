@@ -23,7 +23,9 @@ The detection rules, in order, for each column:
 - text: mostly distinct values averaging 20+ characters and 3+ words -> ``text``; at least 90%
   distinct (and more than 10 levels) -> ``near_unique``; answers on a survey's scale (Disagree < Neutral < Agree,
   three levels at least) -> ``ordinal``; otherwise ``categorical``. The reason notes levels that look ordered
-  (Bronze < Silver < Gold: tiers stay categories) and columns that look like gender.
+  (Bronze < Silver < Gold: tiers stay categories) and columns that look like gender;
+- a feature named as a postal code (``ZIP``, ``postcode``, ``PLZ``) -> ``personal`` (excluded), unless it has two
+  values.
 """
 
 from __future__ import annotations
@@ -42,12 +44,12 @@ __all__ = ["ROLES", "FEATURE_ROLES", "EXCLUDED_ROLES", "role_table", "detect_rol
 
 #: Every role a column can have.
 ROLES = ("id", "numeric", "ordinal", "categorical", "boolean", "date", "text", "constant", "near_unique", "ignore",
-         "outcome")
+         "outcome", "personal")
 #: Roles that feed the segments (``ordinal``: answers on a scale, scored in their order; :mod:`.scales`).
 FEATURE_ROLES = ("numeric", "ordinal", "categorical", "boolean", "date")
 #: Roles left out of the features (the id becomes the index; ``ignore`` is only set by overrides; an ``outcome``, such
 #: as churn, is shown in the profiles as the share of each segment with it, and never builds the segments).
-EXCLUDED_ROLES = ("id", "text", "constant", "near_unique", "ignore", "outcome")
+EXCLUDED_ROLES = ("id", "text", "constant", "near_unique", "ignore", "outcome", "personal")
 
 MAX_LEVELS = 10  # integer columns with at most this many levels are checked for codes
 NEAR_UNIQUE_SHARE = 0.9  # text columns at least this distinct are near-unique
@@ -62,6 +64,12 @@ _DAY_NAME = re.compile(r"(?i)(?:^|[_\s.\-])(?:day|dom|day[_\s]?of[_\s]?(?:the[_\
 _CONTACT_NAME = re.compile(r"(?i)(?:(?:^|[_\s.\-])(?:phone|telephone)|^(?:mobile|cell|tel|fax))"
                            r"(?:[_\s.\-]?(?:number|no|nr))?$"
                            r"|(?:^|[_\s.\-])(?:iban|ssn|(?:account|card|contract)[_\s.\-]?(?:number|no|nr|num))$")
+#: Names of a postal code (ZIP, zip_code, Billing Zip, PostalCode, postcode, PLZ, code postal), which locates a customer
+#: rather than describing one: the schema warns that it is personal data, and it builds no segments unless the
+#: params' roles say so. Not zipper_size or a postal_region.
+_POSTAL_NAME = re.compile(r"(?i)(?:^|[\s_.\-])(?:zip|plz|post(?:al)?[\s_.\-]?code|code[\s_.\-]?postal|"
+                          r"c[óo]digo[\s_.\-]?postal)(?:[\s_.\-]?code)?(?:$|[\s_.\-])|zip(?:[\s_.\-]?code)?$|"
+                          r"postal[\s_.\-]?code")
 #: Yes and no, as (yes, no): in English, and in German, French, Spanish, Italian, Portuguese and Dutch exports.
 YES_NO = (("yes", "no"), ("y", "n"), ("true", "false"), ("t", "f"))
 YES_NO_ABROAD = (("ja", "nein"), ("oui", "non"), ("sí", "no"), ("si", "no"), ("sim", "não"), ("ja", "nee"))
@@ -236,11 +244,22 @@ def _detect(s: pd.Series, name: str) -> tuple[str, str]:
     if pd.api.types.is_bool_dtype(s) or s.dtype == object and set(pd.unique(nonnull)) <= {True, False}:
         return _outcome("boolean", "true/false values -> boolean", nonnull, name)
     if pd.api.types.is_numeric_dtype(s):
-        return _outcome(*_numeric_role(nonnull.to_numpy(dtype=float), name, n_missing), nonnull, name)
+        return _personal(*_outcome(*_numeric_role(nonnull.to_numpy(dtype=float), name, n_missing), nonnull, name),
+                         nonnull, name)
     role, reason = _text_role(nonnull, name, n_missing)
     if isinstance(s.dtype, pd.CategoricalDtype) and s.cat.ordered and role == "categorical":
         reason += "; ordered categorical dtype"
-    return _outcome(role, reason, nonnull, name)
+    return _personal(*_outcome(role, reason, nonnull, name), nonnull, name)
+
+
+def _personal(role: str, reason: str, nonnull: pd.Series, name: str) -> tuple[str, str]:
+    """``personal`` for a feature named as a postal code (:data:`_POSTAL_NAME`; text or numbers), unless it is a
+    yes/no column: a ZIP code is no trait of a customer to segment on ("customers in 01002"), and may identify one.
+    (Names, e-mails and phone numbers are near-unique already.)"""
+    if role not in FEATURE_ROLES or nonnull.nunique() <= 2 or not _POSTAL_NAME.search(name.strip()):
+        return role, reason
+    return "personal", (f"{reason}; but the name says a postal code: personal data -> personal (excluded; set roles: "
+                        f"{{{name}: categorical}} to segment by it)")
 
 
 def _outcome(role: str, reason: str, nonnull: pd.Series, name: str) -> tuple[str, str]:
