@@ -629,12 +629,14 @@ def _(path):
                   readings={"InvoiceDate": {"read as": "Excel serial dates"}})
 
 
-@quirk("dates_iso_timezones.csv", "ISO dates with time-zone offsets (+01:00), read in UTC")
+@quirk("dates_iso_timezones.csv", "ISO dates with time-zone offsets (+01:00, and -05:00 on an evening order), read at "
+       "the local time written: the evening order stays on its day, as in the engines")
 def _(path):
     rows = orders()
-    out = _dated(path, lambda d: f"{d:%Y-%m-%dT%H:%M:%S}+01:00", rows)
-    out["clean"]["values"]["date"] = iso([r["InvoiceDate"] - timedelta(hours=1) for r in rows], True)
-    out["clean"]["readings"] = {"InvoiceDate": {"read as": "converted to UTC"}}
+    rows[0]["InvoiceDate"] = rows[1]["InvoiceDate"] = datetime(2011, 1, 3, 21, 30)  # 02:30 UTC the next day
+    out = _dated(path, lambda d: f"{d:%Y-%m-%dT%H:%M:%S}" + ("-05:00" if d.hour == 21 else "+01:00"), rows)
+    out["clean"]["values"]["date"] = iso([r["InvoiceDate"] for r in rows], True)
+    out["clean"]["readings"] = {"InvoiceDate": {"read as": "at the local time written"}}
     return out
 
 

@@ -12,7 +12,7 @@ import pandas as pd
 import yaml
 import pytest
 
-from segkit import engine, kinds, pipeline
+from segkit import engine, kinds, pipeline, source
 from segkit.cli import main
 from segkit.source import input_columns, load_input
 from segkit.config import load_params, params_from_mapping
@@ -223,6 +223,19 @@ def test_the_customer_and_country_on_an_orders_first_line_fill_its_other_lines_a
     assert filled["note"] == f"{int((blank & ~ambiguous).sum()):,} line(s) given their order's customer"
     guests = int((df["CustomerID"].isna() & ~df.duplicated() & ~named).sum())
     assert ours[0]["missing_customer"].rows_removed == guests + int(ambiguous.sum()) and ambiguous.any()
+    assert_same(theirs, ours)
+
+
+def test_dates_with_offsets_are_read_at_their_local_time_alike(tmp_path):
+    """"2011-01-03T21:30:00-05:00" is an evening order of 3 January in pandas as in DuckDB (pandas read it in UTC, on
+    4 January, while DuckDB kept the time written)."""
+    path = ROOT / "tests" / "data" / "quirks" / "dates_iso_timezones.csv"
+    p = _params(path)
+    raw = source.load_input(p)
+    theirs, ours = run_pandas(raw, p), run_duckdb(path, p, tmp_path)
+    cleaned, _ = pipeline.clean_table(p, raw.copy())
+    engine = pd.read_parquet(tmp_path / "clean.parquet")
+    assert cleaned["date"].iloc[0] == engine["date"].min() == pd.Timestamp("2011-01-03 21:30")
     assert_same(theirs, ours)
 
 

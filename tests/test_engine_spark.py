@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 from test_engine_equivalence import HEADER, KIND, RETAIL, assert_same, refunded_in_part, run_duckdb, run_pandas
 
-from segkit import cli, engine, kinds, pipeline
+from segkit import cli, engine, kinds, pipeline, source
 from segkit.config import load_params, params_from_mapping
 from segkit.engine import spark as sp
 from segkit.preflight import ENGINE_SAMPLE, _engine_sample
@@ -128,6 +128,23 @@ def test_amount_column_future_dates_and_text_dates_agree(spark, generated, tmp_p
     text.to_csv(tmp_path / "dayfirst.csv", index=False)
     p = _params(tmp_path / "dayfirst.csv", date_format="%d/%m/%Y %H:%M")
     assert_same(run_pandas(pd.read_csv(tmp_path / "dayfirst.csv"), p), run_spark(tmp_path / "dayfirst.csv", p, tmp_path))
+
+
+def test_dates_with_offsets_are_read_at_their_local_time_by_every_engine(spark, tmp_path):
+    """"2011-01-03T21:30:00-05:00" (and Shopify's "2023-02-23 20:33:00 -0500") is read at the time written: Spark's
+    CSV inference made it 02:30 UTC the next day, DuckDB's too for the ISO form only."""
+    quirk = Path(__file__).parent / "data" / "quirks" / "dates_iso_timezones.csv"
+    shopify = pd.read_csv(quirk, dtype=str).assign(
+        InvoiceDate=lambda d: pd.to_datetime(d["InvoiceDate"].str[:19]).dt.strftime("%Y-%m-%d %H:%M:%S -0500"))
+    shopify.to_csv(tmp_path / "shopify.csv", index=False)
+    for path in (quirk, tmp_path / "shopify.csv"):
+        p = _params(path)
+        raw = source.load_input(p)
+        ours = run_spark(path, p, tmp_path)
+        assert pd.read_parquet(tmp_path / "clean.parquet")["date"].min() == pd.Timestamp("2011-01-03 21:30")
+        assert_same(run_pandas(raw, p), ours)
+        (tmp_path / "duckdb").mkdir(exist_ok=True)
+        assert_same(run_duckdb(path, p, tmp_path / "duckdb"), ours)
 
 
 def test_summary_lines_and_refunded_orders_agree(spark, generated, tmp_path):

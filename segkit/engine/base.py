@@ -51,8 +51,9 @@ class SQLEngine(ABC):
         """SQL of the day of a date or timestamp as an integer: days since 1970-01-01."""
 
     @abstractmethod
-    def parse_timestamp(self, text: str, date_format: str) -> str:
-        """SQL reading the text ``text`` as a TIMESTAMP with a ``strptime`` format (NULL where it does not fit)."""
+    def parse_timestamp(self, text: str, date_format: str | None) -> str:
+        """SQL reading the text ``text`` as a TIMESTAMP with a ``strptime`` format, or without one as the engine
+        reads ISO text, at the local time written (an offset dropped); NULL where it does not fit."""
 
     @abstractmethod
     def seeded_hash(self, expr: str, seed: int) -> str:

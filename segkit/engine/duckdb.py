@@ -139,6 +139,11 @@ def data_files(path: str) -> list[str]:
     return [str(p)]
 
 
+#: The types DuckDB's CSV reader may give a column: its own but TIMESTAMPTZ, which would turn a time written with an
+#: offset into UTC (pandas and Spark read such text at the local time written).
+_CSV_TYPES = "['BOOLEAN', 'BIGINT', 'DOUBLE', 'TIME', 'DATE', 'TIMESTAMP', 'VARCHAR']"
+
+
 def source_sql(path: str | Path) -> str:
     """A DuckDB table expression reading every file of ``path`` (a Parquet or CSV file, a folder, a glob); files
     are put together by column name. Parquet and text files are not mixed."""
@@ -150,7 +155,8 @@ def source_sql(path: str | Path) -> str:
     listed = "[" + ", ".join(literal(f) for f in files) + "]"
     if kinds == {"parquet"}:
         return f"read_parquet({listed}, union_by_name = true)"
-    return f"read_csv({listed}, union_by_name = true, header = true, sample_size = 100000)"
+    return (f"read_csv({listed}, union_by_name = true, header = true, sample_size = 100000, "  # no TIMESTAMPTZ:
+            f"auto_type_candidates = {_CSV_TYPES})")  # "21:30 -05:00" stays text, read at 21:30, as pandas reads it
 
 
 def source(con, path: str | Path) -> str:
@@ -316,7 +322,9 @@ class DuckDBEngine(SQLEngine):
     def day_number(self, expr: str) -> str:
         return f"(CAST({expr} AS DATE) - DATE '1970-01-01')"
 
-    def parse_timestamp(self, text: str, date_format: str) -> str:
+    def parse_timestamp(self, text: str, date_format: str | None) -> str:
+        if not date_format:  # "21:30 -05:00" at 21:30: the local time written, its offset dropped
+            return f"try_cast({text} AS TIMESTAMP)"
         return f"try_strptime({text}, {literal(date_format)})"
 
     def seeded_hash(self, expr: str, seed: int) -> str:

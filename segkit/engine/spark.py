@@ -42,6 +42,7 @@ from ..errors import ColumnError, DataFileError, DataValueError, DependencyError
 from . import is_uri
 from .base import SQLEngine
 from .duckdb import data_files
+from .spark_csv import read_csv
 
 __all__ = ["SparkEngine", "connect", "session", "stop", "check_setup", "check_java", "source", "columns", "count",
            "profile_input", "content_digest", "sample", "map_parquet", "java_pattern", "REQUIRED_CONF"]
@@ -339,7 +340,9 @@ class SparkEngine(SQLEngine):
     def day_number(self, expr: str) -> str:
         return f"unix_date(CAST({expr} AS DATE))"
 
-    def parse_timestamp(self, text: str, date_format: str) -> str:
+    def parse_timestamp(self, text: str, date_format: str | None) -> str:
+        if not date_format:  # NTZ: "21:30 -05:00" at 21:30, as pandas and DuckDB read text (not 02:30 UTC)
+            return f"try_cast({text} AS TIMESTAMP_NTZ)"
         return f"try_to_timestamp({text}, {self.literal(java_pattern(date_format))})"
 
     def seeded_hash(self, expr: str, seed: int) -> str:
@@ -426,24 +429,6 @@ def map_parquet(eng: SparkEngine, path: str | Path, fn, schema: str, what: str) 
     return eng._register(f"segkit_mapped_{len(eng._views)}", df)
 
 
-def _separator(header: str) -> str:
-    return max([",", ";", "\t", "|"], key=header.count) if header else ","
-
-
-def _read_csv(spark, files: list[str]):
-    """Text files grouped by their header line, each group read at once, the groups put together by name."""
-    groups: dict[str, list[str]] = {}
-    for f in files:
-        with open(f, encoding="utf-8", errors="replace") as fh:
-            groups.setdefault(fh.readline().rstrip("\r\n"), []).append("file://" + str(Path(f).resolve()))
-    frames = [spark.read.options(header="true", inferSchema="true", escape='"', sep=_separator(header),
-                                 mode="PERMISSIVE").csv(group) for header, group in groups.items()]
-    df = frames[0]
-    for other in frames[1:]:
-        df = df.unionByName(other, allowMissingColumns=True)
-    return df
-
-
 def source(eng: SparkEngine, path: str | Path) -> str:
     """A temporary view reading every file of ``path`` (a Parquet or CSV file, a folder, a glob), files put together
     by column name; returns its name. Parquet and text files are not mixed."""
@@ -463,7 +448,7 @@ def source(eng: SparkEngine, path: str | Path) -> str:
         uris = ["file://" + str(Path(f).resolve()) for f in files]
         df = eng._run(lambda: eng.spark.read.option("mergeSchema", "true").parquet(*uris), "reading the input")
     else:
-        df = eng._run(lambda: _read_csv(eng.spark, files), "reading the input")
+        df = eng._run(lambda: read_csv(eng.spark, files), "reading the input")
     return eng._register(f"segkit_source_{len(eng._views)}", df)
 
 

@@ -8,8 +8,9 @@ may mix layouts that cannot be misread (ISO 8601, ``YYYY/MM/DD``, month names, `
 day-month values are read in **one** order: a first field above 12 in any value means day first, a
 second field above 12 month first. If both appear the column is inconsistent: it is read in the
 majority's order and the values that contradict it are unparsed. If no value decides, ``dayfirst``
-decides, else month first, and ``ambiguous`` says so. Time zones: aware values are converted to UTC and
-the zone dropped (naive values beside them are taken as UTC), so results are naive ``datetime64[ns]``.
+decides, else month first, and ``ambiguous`` says so. Time zones: text with an offset is read at the local time
+written ("21:33 -05:00" is 21:33 on its own day, as DuckDB and Spark read text; a shop's evening order stays on its
+day), values typed with a zone are converted to UTC; either way results are naive ``datetime64[ns]``.
 Numbers are ``YYYYMMDD`` or Excel serials (1..80000, origin 1899-12-30; serial 60, Excel's 29 February
 1900, is unparsed), whichever most values are. Two-digit years: 69..99 are 19xx, 00..68 are 20xx.
 

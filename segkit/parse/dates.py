@@ -75,8 +75,13 @@ def _shape(value: str) -> tuple | None:
     return kind, label.format(s=s), fmt, f"%m{s}%d{s}{y}{t}" if kind == "dm" else None
 
 
+#: A time-zone offset after a time of day: "10:00:00+02:00", "21:33 -0500".
+_OFFSET = re.compile(r"\d:\d\d(?::\d\d(?:\.\d+)?)?\s*([+-])(\d\d):?(\d\d)\s*$")
+
+
 def _parse(text: pd.Series, fmt: str | None, utc: bool = False) -> tuple[pd.Series, bool]:
-    """``text`` parsed with one format (NaT where it does not fit), aware values as naive UTC."""
+    """``text`` parsed with one format (NaT where it does not fit); aware values as the local time written when
+    ``text`` is text ("21:33 -05:00" is 21:33, on the day written, as the engines read it), else as naive UTC."""
     if fmt == "ISO8601":  # pandas' ISO reader also takes 2012, 2012-09 and 20120904: not here
         text = text.where((text.str.len() >= 10) & (text.str.slice(4, 5) == "-") & (text.str.slice(7, 8) == "-"))
     elif fmt == "%Y%m%d":  # strptime reads 2012094 as 2012-09-04
@@ -87,6 +92,10 @@ def _parse(text: pd.Series, fmt: str | None, utc: bool = False) -> tuple[pd.Seri
         out = pd.to_datetime(text, format=fmt, errors="coerce", utc=True)
     if aware := getattr(out.dt, "tz", None) is not None:
         out = out.dt.tz_convert("UTC").dt.tz_localize(None)
+        if pd.api.types.is_string_dtype(text):  # back to the clock of each value's own offset (Z or none: UTC)
+            sign, hours, minutes = (text.str.extract(_OFFSET)[i] for i in range(3))
+            shift = (hours.astype(float) * 60 + minutes.astype(float)) * sign.map({"+": 1.0, "-": -1.0})
+            out = out + pd.to_timedelta(shift.fillna(0), unit="min")
     inside = (out >= pd.Timestamp.min.ceil("s")) & (out <= pd.Timestamp.max.floor("s"))
     return out.where(inside).astype("datetime64[ns]"), aware
 
@@ -127,7 +136,7 @@ class _Pass:
             if kind == "ymd8":  # plausible years only
                 got[(got < np.datetime64("1900-01-01")) | (got >= np.datetime64("2101-01-01"))] = _NAT
             self.out[pos] = got
-            label = "ISO 8601 with time zone, converted to UTC" if aware else label
+            label = "ISO 8601 with time zone, each at the local time written" if aware else label
             self.counts[label] = self.counts.get(label, 0) + int((~np.isnat(got)).sum())
 
     @staticmethod
@@ -248,7 +257,8 @@ def read_dates(values, *, column: str = "", date_format: str | None = None, dayf
         text, missing = _text(raw)
         if date_format is not None:
             out, aware = _parse(text, date_format)
-            reading, why = f"date_format {date_format!r}{', converted to UTC' * aware}", "date_format from params"
+            reading, why = (f"date_format {date_format!r}{', each at the local time written' * aware}",
+                            "date_format from params")
         else:
             out, reading, why, ambiguous, formats = _text_dates(text, raw, dayfirst)
     out = pd.Series(out.to_numpy(), index=raw.index, name=raw.name).astype("datetime64[ns]")

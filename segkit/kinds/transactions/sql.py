@@ -87,7 +87,7 @@ def _date(eng: SQLEngine, source: str, column: str, kind: str, date_format: str 
     if kind.upper().startswith(("TIMESTAMP", "DATE")):
         return f"CAST({col} AS TIMESTAMP)"
     text = f"trim(CAST({col} AS STRING))"
-    parsed = eng.parse_timestamp(text, date_format) if date_format else f"try_cast({text} AS TIMESTAMP)"
+    parsed = eng.parse_timestamp(text, date_format)
     expr = f"CASE WHEN {_na_text(eng, col)} OR {summary} THEN NULL ELSE CAST({parsed} AS TIMESTAMP) END"
     bad = eng.frame(f"SELECT DISTINCT {col} AS v FROM {source} WHERE {col} IS NOT NULL AND ({expr}) IS NULL "
                     f"AND NOT {_na_text(eng, col)} AND NOT {summary} LIMIT 3", "reading date_col")
