@@ -22,6 +22,7 @@ from segkit.errors import ColumnError, ParamsError, SegmentationError
 from segkit.kinds import demographics as demo
 from segkit.kinds.demographics.acs import format_area_ids, load_feature_groups
 from segkit.kinds.demographics.facts import FACTS, cap_k, key_facts
+from segkit.kinds.demographics.groups import FeatureGroup, FeatureSpec
 
 from acs_tables import small_acs
 
@@ -63,15 +64,20 @@ def delaware_facts(delaware):
 
 
 # ------------------------------------------------------------------------------------------ rules
-def test_household_income_is_weighted_by_any_household_count_the_table_has():
-    """A download by variable code without B11001 had "Median household income: –" on every card, though it had
-    B25003_001 (occupied homes: the same households)."""
-    table = pd.DataFrame({"population": [1000.0, 3000.0], "tenure_total": [100.0, 300.0],
-                          "median_household_income": [40_000.0, 80_000.0]})
-    facts, whole = key_facts(table, pd.Series([0, 0]), [])
-    assert whole["median_household_income"] == pytest.approx((100 * 40_000 + 300 * 80_000) / 400)
-    bare = table.drop(columns="tenure_total").assign(population=[3000.0, 1000.0])  # no count: residents weigh
-    assert key_facts(bare, pd.Series([0, 0]), [])[1]["median_household_income"] == pytest.approx(50_000)
+def test_key_facts_count_each_area_once_as_the_sentences_do():
+    """A county table's card read "Median age: 55.0 years (index 155)" beside "55 years vs 43.6 years overall": the
+    strip weighed areas by residents (large young counties pulled the whole to 35.5), the sentence counted each area
+    once. Every key fact but the population's total now is the mean over the areas."""
+    table = pd.DataFrame({"population": [1_000.0, 3_000.0, 100_000.0], "median_age": [60.0, 50.0, 30.0],
+                          "median_household_income": [40_000.0, 80_000.0, 90_000.0],
+                          "grads": [10.0, 300.0, 0.0], "adults": [100.0, 1_000.0, 0.0]})
+    facts, whole = key_facts(table, pd.Series([0, 0, 1]), [FeatureGroup("education", "shares", (
+        FeatureSpec("share_bachelors_plus", ("grads",)),), "adults")])
+    assert whole["median_age"] == pytest.approx(140 / 3) and whole["median_household_income"] == pytest.approx(70_000)
+    assert whole["share_bachelors_plus"] == pytest.approx(0.2)  # (10% + 30%) / 2: an area of no adults has no share
+    assert facts.loc[0, "median_age"] == 55 and facts.loc[0, "median_age_index"] == pytest.approx(100 * 55 / (140 / 3))
+    assert whole["population"] == 104_000 and facts.loc[0, "population_index"] == pytest.approx(
+        100 * 2_000 / (104_000 / 3))
 
 
 def test_cap_k_rule_and_note():
@@ -249,9 +255,9 @@ def test_delaware_key_facts_are_honest_aggregates(delaware, delaware_facts):
     facts, whole = delaware_facts
     used = df[df["zcta"].astype(str).str.zfill(5).isin(seg.labels.index)]
     assert whole["population"] == used["population"].sum()
-    grads = used[["bachelors_complete", "masters", "professional", "doctorate"]].sum(axis=1).sum()
-    assert whole["share_bachelors_plus"] == pytest.approx(grads / used["total_education_population"].sum())
-    assert whole["median_age"] == pytest.approx(np.average(used["median_age"], weights=used["population"]))
+    grads = used[["bachelors_complete", "masters", "professional", "doctorate"]].sum(axis=1)
+    assert whole["share_bachelors_plus"] == pytest.approx((grads / used["total_education_population"]).mean())
+    assert whole["median_age"] == pytest.approx(used["median_age"].mean())  # each area once, as the sentences
     one = facts.loc[1]
     assert one["median_age_index"] == pytest.approx(100 * one["median_age"] / whole["median_age"])
     per_area = one["population"] / one["areas"] / (whole["population"] / whole["areas"])

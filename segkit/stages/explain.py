@@ -71,8 +71,7 @@ def drivers_notes(explanation: SegmentExplanation):
 
     per = explanation.settings.get("per")
     first = (f"<p>These sentences compare {per}s, each counted once (\"typical {per}\": the middle one; \"average "
-             f"{per}\": their mean), so their numbers can differ from the key facts on the segment cards, which weigh "
-             f"each {per} by its residents.</p>" if per else "")
+             f"{per}\": their mean), as the key facts on the segment cards do.</p>" if per else "")
     return html_block(first + "".join(note_html(f"{explanation.name(s)} ({score(s)}): {text}")
                                       for s, text in explanation.drivers.items()))
 

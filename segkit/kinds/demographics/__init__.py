@@ -358,11 +358,11 @@ def name_segments(profile, fs: FeatureSet, params, labels=None):
     z, index = profile.zscores[cols], profile.index[cols]
     if labels is not None:  # imputed values never drive a name
         z, index = masked_scores(fs.table, np.asarray(labels), z, index, fs.extra.get("imputed_rows"))
-    shown_as, ratio = fs.extra.get("shown_as") or {}, set(profile.ratio_features) - set(FACTS)
+    shown_as, ratio = fs.extra.get("shown_as") or {}, set(profile.ratio_features)
     for log, natural in shown_as.items():  # a log median's index: the median's
         if log in index and natural in profile.index:
             index[log] = profile.index[natural]
-    # no index for a measure without a true zero, nor for a key fact (the card gives its own, weighted by residents)
+    # no index for a measure without a true zero (the median year built); a key fact's is the card's (area means)
     index = index[[c for c in index.columns if shown_as.get(c, c) in ratio]].reindex(columns=index.columns)
     own = {c: fs.labels[c] for c in (getattr(params, "labels", None) or {}) if c in z.columns and c in fs.labels}
     return name_segments_from_lexicon(z, _lexicon(), index=index, labels=own, values=profile.means)
@@ -452,16 +452,15 @@ def area_key_facts(source: pd.DataFrame, labels: pd.Series, codes: dict, names: 
         return {"feature": name, "label": FACT_LABELS[name], "value": value, "value_text": text,
                 "index": None if index is None or index != index else float(index)}
 
-    segments = []
+    segments, shown = [], [f for f in FACTS if whole[f] == whole[f]]  # a table without education: no "–" on every card
     for s in sorted(codes):
         row = facts.loc[s]
         segments.append({"segment": int(s), "code": codes[s], "name": names.get(s, codes[s]),
-                         "facts": [fact(f, float(row[f]), float(row[f"{f}_index"]), row["areas"]) for f in FACTS]})
-    return {"whole": {"facts": [fact(f, float(whole[f]), 100.0, whole["areas"]) for f in FACTS]}, "segments": segments,
+                         "facts": [fact(f, float(row[f]), float(row[f"{f}_index"]), row["areas"]) for f in shown]})
+    return {"whole": {"facts": [fact(f, float(whole[f]), 100.0, whole["areas"]) for f in shown]}, "segments": segments,
             "note": "Index: 100 = all areas segmented. Areas: 100 = an even split over the segments; population: "
-                    "residents per area; median age and income: population- and household-weighted means of the "
-                    "area medians (by population without a household count); bachelor's or higher: graduates over "
-                    "all adults 25+."}
+                    "residents per area; median age, income and bachelor's or higher (graduates over adults 25+): "
+                    "the average area's, each area counted once, as in the sentences that compare areas."}
 
 
 def after_segment(ctx, seg) -> None:

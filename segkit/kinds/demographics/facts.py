@@ -14,12 +14,12 @@
   Euclidean distance to every centroid in standardized feature space. The top ``top_n`` are kept, so
   an area's scores add up to at most 1 and rank 1 is always its own (nearest) segment.
 * **Key facts.** ``areas`` (index: 100 = an even split of the areas over the segments);
-  ``population`` (total; index compares population per area with the whole); ``median_age``
-  (population-weighted mean of the area medians); ``median_household_income`` (household-weighted
-  mean of the area medians, the households counted by :data:`HOUSEHOLDS`' first column the table has, else
-  population-weighted); ``share_bachelors_plus`` (pooled: all graduates over all adults 25+, the
-  exact share). Medians of areas cannot be pooled exactly, so weighted means of medians are the
-  honest approximation. The whole is every area used for fitting.
+  ``population`` (total; index compares population per area with the whole); ``median_age``,
+  ``median_household_income`` and ``share_bachelors_plus`` (graduates over adults 25+): the mean over the
+  segment's areas, each area counted once, as the profiles and the sentences under each card count them, so
+  that a card's "Median age: 55.0 years (index 126)" agrees with "55 years vs 43.6 years overall" beside it
+  (weighted by residents, the strip said index 155 there: large young counties pulled the whole to 35.5). The
+  whole is every area used for fitting.
 """
 
 from __future__ import annotations
@@ -49,9 +49,6 @@ MEDIAN_UNITS = {"median_age": "years", "median_rent_as_pct_income": "%", "median
 NATURAL = {"median_household_income": ("Median household income", "money"),
            "median_home_value": ("Median home value", "money"),
            "median_gross_rent": ("Median gross rent", "money")}
-#: Columns that count an area's households (ACS B11001_001, B25003_001 occupied homes, B08201_001), in the order
-#: tried: a download of other tables than the bundled one still weights incomes by households.
-HOUSEHOLDS = ("household_total", "tenure_total", "vehicles_available_total")
 
 
 def clear_groups(selection: Any, k: int, min_share: float) -> bool:
@@ -110,26 +107,20 @@ def cap_k(k: int | str, n_areas: int, k_max_share: float = 0.1) -> tuple[int, st
     return asked, f"{asked} segments over {n_areas:,} areas ({how} {asked}; the cap is {cap})."
 
 
-def _weighted_mean(values: pd.Series, weights: pd.Series) -> float:
-    ok = values.notna() & weights.notna() & (weights > 0)
-    return float(np.average(values[ok], weights=weights[ok])) if ok.any() else float("nan")
-
-
 def _facts(table: pd.DataFrame, bachelors: tuple[list[str], str] | None) -> dict[str, float]:
-    def col(name: str) -> pd.Series:
-        return table[name].astype(float) if name in table else pd.Series(np.nan, index=table.index)
+    def mean(values: pd.Series) -> float:
+        values = values.astype(float)
+        return float(values.mean()) if values.notna().any() else float("nan")
 
-    pop = col("population")
-    households = next((col(c) for c in HOUSEHOLDS if c in table and table[c].notna().any()), pop)
-    out = {"areas": float(len(table)), "population": float(pop.sum()),
-           "median_age": _weighted_mean(col("median_age"), pop),
-           "median_household_income": _weighted_mean(col("median_household_income"), households)}
+    col = {c: table[c] if c in table else pd.Series(np.nan, index=table.index) for c in
+           ("population", "median_age", "median_household_income")}
+    out = {"areas": float(len(table)), "population": float(col["population"].astype(float).sum()),
+           "median_age": mean(col["median_age"]), "median_household_income": mean(col["median_household_income"])}
     share = float("nan")
     if bachelors is not None:
         members, universe = bachelors
-        num, den = table[members].astype(float).sum(axis=1), col(universe)
-        ok = num.notna() & den.notna() & (den > 0)
-        share = float(num[ok].sum() / den[ok].sum()) if ok.any() else float("nan")
+        num, den = table[members].astype(float).sum(axis=1), table[universe].astype(float)
+        share = mean((num / den).where(den > 0))
     out["share_bachelors_plus"] = share
     return out
 
