@@ -97,7 +97,7 @@ def test_recency_is_judged_against_the_typical_time_between_purchases():
     asleep = dict(DRIFTING, drifting=(495, 1, 27))
     named = names_of(asleep, typical_gap=79)
     assert named["drifting"].name == "Hibernating"
-    assert "well past the typical 79 days between purchases" in named["drifting"].description
+    assert "long after customers typically buy again (within 79 days)" in named["drifting"].description
     assert "reactivation discount before they lapse" not in named["drifting"].action
     # without the rhythm (None) the scores alone decide, as before
     assert names_of(DRIFTING)["drifting"].name == "About to Sleep"
