@@ -144,6 +144,10 @@ class CleaningLog:
         return {r["column"]: r["currencies"][0] for r in self.readings
                 if r.get("as") == "numbers" and len(r.get("currencies") or ()) == 1}
 
+    def percents(self) -> list[str]:
+        """The columns read as numbers written with a percent sign ("12%"), as :meth:`currencies` for signs."""
+        return [r["column"] for r in self.readings if r.get("as") == "numbers" and r.get("unit") == "%"]
+
     def readings_frame(self) -> pd.DataFrame:
         """One row per column read: how (the layout or what was done to the numbers), why, and the counts of
         missing values (blank or written as ``NA``, ``-``, ...) and of values that could not be read."""

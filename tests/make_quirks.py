@@ -207,6 +207,19 @@ def _(path):
     return {"features": {"n": 20}, "check": {"findings": [["warning", "scales", "discount"]]}}
 
 
+@quirk("customers_percent_signs.csv", "a CRM export's discount rate written with a percent sign (12%) and a payment "
+       "rate (0.85) with none: read as 12 in percent and 0.85 as a share, shown as 12% and 85% (a bare 12 was shown)",
+       CUSTOMERS)
+def _(path):
+    rows = [{**r, "Discount rate": f"{5 + (7 * i) % 10 * 2}%", "on_time_pct": f"{0.5 + (3 * i) % 20 / 50:.2f}"}
+            for i, r in enumerate(people())]
+    path.write_text(text(rows, PEOPLE_COLUMNS + ["Discount rate", "on_time_pct"]))
+    return {"features": {"n": 20, "units": {"Discount rate": "%", "on_time_pct": "share", "age": "years"},
+                         "values": {"Discount rate": {r["customer_id"]: float(5 + (7 * i) % 10 * 2)
+                                                      for i, r in enumerate(people())}}},
+            "check": {"findings": []}}
+
+
 @quirk("sep_given_wrong.csv", "a semicolon file with decimal commas read with sep: ',': stopped with the delimiter "
        "the header holds, not split at the decimal commas", {**CUSTOMERS, "sep": ","})
 def _(path):

@@ -118,6 +118,8 @@ def _check_features(fs, expect: dict) -> None:
         assert list(fs.table.index) == expect["index"]
     for col, role in expect.get("roles", {}).items():
         assert fs.extra["roles"][col] == role, col
+    for col, unit in expect.get("units", {}).items():  # what the pages write after the numbers
+        assert fs.units.get(col) == unit, col
     for text in expect.get("notes", []):
         assert any(text in n for n in fs.notes), f"no note says {text!r}: {fs.notes}"
     for col, want in expect.get("values", {}).items():  # by entity id

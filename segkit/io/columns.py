@@ -180,6 +180,8 @@ def type_columns(df: pd.DataFrame, *, decimal: str | None = None, thousands: str
                 mixed.setdefault("currencies", {})[str(name)] = list(reading.currencies)
             elif reading is not None and reading.currencies:  # one currency: the reports should show it
                 mixed.setdefault("currency_of", {})[str(name)] = reading.currencies[0]
+            elif reading is not None and reading.unit == "%":  # "12%": the reports show 12%, not a bare 12
+                mixed.setdefault("percent_of", []).append(str(name))
             if reading is not None and reading.mixed_scales:
                 mixed.setdefault("mixed_scales", {})[str(name)] = list(reading.mixed_scales)
         out[name] = s

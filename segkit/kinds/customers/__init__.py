@@ -138,8 +138,10 @@ def clean(raw: pd.DataFrame, params):
     table = read_values(table, params, log, id_col=id_col)
     found = {**(raw.attrs.get("currency_of") or {}), **log.currencies()}  # read from a file, or here (SQL, Parquet)
     carried = {c: sign for c, sign in found.items() if c in table.columns}
+    percent = [c for c in dict.fromkeys([*raw.attrs.get("percent_of", []), *log.percents()]) if c in table.columns]
     table.attrs = {"read_notes": list(raw.attrs.get("read_notes", [])), "id_col": id_col,
-                   **({"currency_of": carried} if carried else {})}  # "52.000,00 €": money, in euros
+                   **({"currency_of": carried} if carried else {}),  # "52.000,00 €": money, in euros
+                   **({"percent_of": percent} if percent else {})}  # "12%": in percent
     return table, log
 
 
@@ -154,9 +156,10 @@ def model_roles(fs: FeatureSet) -> dict[str, str]:
     return {c: roles[c] for c in fs.columns if c in roles}
 
 
-def _describe(table: pd.DataFrame, model: dict, numeric: list[str], dates: list[str], params, carried: dict):
-    """Labels, short labels and units of the features (``carried``: column -> the currency its values were written
-    with)."""
+def _describe(table: pd.DataFrame, model: dict, numeric: list[str], dates: list[str], params, attrs: Mapping):
+    """Labels, short labels and units of the features (``attrs``: the cleaned table's, which say the currency sign
+    each column's values were written with, ``currency_of``, and which were written in percent, ``percent_of``)."""
+    carried = {**(attrs.get("currency_of") or {}), **{c: "%" for c in attrs.get("percent_of", [])}}
     labels, short, units = {}, {}, {}
     values = {c: pd.to_numeric(table[c], errors="coerce") for c in numeric if c in table.columns}
     for col, role in model.items():
@@ -270,7 +273,7 @@ def features(cleaned: pd.DataFrame, params) -> FeatureSet:
                          "left out of the features, so that it does not count twice (name it in features to keep it).")
         columns = [c for c in columns if c not in said]
         numeric = [c for c in numeric if c not in said and c not in {measured[t] for t in said}]
-    labels, short, units = _describe(table, model, numeric, dates, params, cleaned.attrs.get("currency_of") or {})
+    labels, short, units = _describe(table, model, numeric, dates, params, cleaned.attrs)
     scales = {c: s for c, s in table.attrs.get("scales", {}).items() if c in columns}
     label_notes = scored_in_order(scales, cleaned, notes)
     categorical = [c for c in columns if model[c] in ("categorical", "boolean")]

@@ -80,8 +80,9 @@ def label(col: str, role: str, params, values: pd.Series | None = None) -> str:
 def unit(col: str, params, values: pd.Series | None = None, sign: str | None = None) -> str | None:
     """The params' unit, or the one the name states (a percent whose values lie in 0..1 is a share), a calendar year
     for a name that says "year" over years' values, years for a person's age (:func:`_ages`), money for values written
-    with a currency ``sign`` (the sign itself when it is not the run's currency), or for a name that says so (not in
-    thousands), or for purchases or payments written with cents (``values``)."""
+    with a currency ``sign`` (the sign itself when it is not the run's currency), percent for values written with a
+    percent ``sign`` ("%"), or money for a name that says so (not in thousands), or for purchases or payments written
+    with cents (``values``)."""
     given = (params.units or {}).get(col)
     if given:
         return given
@@ -90,8 +91,10 @@ def unit(col: str, params, values: pd.Series | None = None, sign: str | None = N
         return "year"  # Year_Birth 1976: a calendar year, never "1,976"
     if stated is None and _ages(col, values):
         return "years"  # "Age: 26.7 years", as a census table's median age reads
-    if (stated == "%" or "prc" in _words(col).split()) and _fractions(values):
+    if (stated == "%" or sign == "%" or "prc" in _words(col).split()) and _fractions(values):
         return "share"
+    if sign == "%":  # written "12%": 12 percent, whatever the name says
+        return "%"
     if stated:
         return stated
     if sign:
