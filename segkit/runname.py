@@ -4,6 +4,7 @@ path-traversal rule: a name is a single path component from an allow-list)."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from pathlib import Path
 
 from .errors import ParamsError, truncate
@@ -43,11 +44,16 @@ def check_run_name(value: object, *, source: str = "run name") -> str:
 
 
 def run_name_from_file(path: Path) -> str:
-    """The default run name: the params file's name, with every character the rule does not allow made ``_``.
+    """The default run name: the params file's name, its accented letters without their accents ("résumé": "resume")
+    and every other character the rule does not allow made ``_``.
 
     Raises :class:`ParamsError` when nothing usable is left (a file named ``....yaml``).
+
+    >>> run_name_from_file(Path("Kündigungen Q3 (v2).yaml"))
+    'Kundigungen_Q3__v2_'
     """
-    name = re.sub(r"[^A-Za-z0-9._-]", "_", path.stem).lstrip(".")[:100]
+    plain = unicodedata.normalize("NFKD", path.stem).encode("ascii", "ignore").decode()  # é: e and a mark, dropped
+    name = re.sub(r"[^A-Za-z0-9._-]", "_", plain).lstrip(".")[:100]
     if name.endswith(".failed"):
         name = name.removesuffix(".failed") + "_failed"
     if name.lower() == "index.html":

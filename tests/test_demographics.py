@@ -125,6 +125,7 @@ def test_sentinels_never_reach_the_scaler(monkeypatch):
     df.loc[3, "median_age"] = -888888888
     df.loc[4, "no_vehicle"] = -222222222
     df.loc[5, "median_gross_rent"] = -555555555
+    df.loc[6, "median_home_value"] = -333333333  # "too few sample observations" (a margin's code, also estimates')
     seg = segment(df, k=2)
     # segment_table fits the preprocessor more than once (k scores, then the final model): every fit counts
     assert seen
@@ -132,7 +133,7 @@ def test_sentinels_never_reach_the_scaler(monkeypatch):
         assert np.isfinite(X).all() and X.min() >= 0 and X.max() < 1e3
     validation = seg.features.extra["validation"]
     assert validation["sentinel_counts"] == {"no_vehicle": 1, "median_age": 1, "median_household_income": 2,
-                                             "median_gross_rent": 1}
+                                             "median_gross_rent": 1, "median_home_value": 1}
     counts = seg.features.extra["imputed"]
     assert (counts["log_median_household_income"], counts["median_age"], counts["share_no_vehicle"],
             counts["log_median_gross_rent"]) == (2, 1, 1, 1)

@@ -27,8 +27,9 @@ __all__ = [
     "validate_acs_table",
 ]
 
-#: Census API annotation values that mean "no estimate" (not available, too few sample cases, ...).
-CENSUS_SENTINELS: tuple[int, ...] = (-666666666, -999999999, -888888888, -222222222, -555555555)
+#: Census API annotation values that mean "no estimate" (not available, too few sample cases, a margin that cannot be
+#: computed: -333333333, ...).
+CENSUS_SENTINELS: tuple[int, ...] = (-666666666, -999999999, -888888888, -222222222, -555555555, -333333333)
 
 _TRANSFORMS = (None, "log")
 
