@@ -118,9 +118,8 @@ _MEDIAN, _MEAN = 0, 1
 
 def _stat_words(per: str | None = None) -> dict[str, str]:
     """How a sentence names its statistics: the typical and the average member ("typically", "on average"), or,
-    on a page whose other numbers describe something else, the typical and the average ``per``: a census card's key
-    facts weigh the areas by their residents ("Bachelor's degree or higher: 25%") while the sentences compare areas
-    ("typical area 22% vs 29% overall")."""
+    where a row is not a person, the typical and the average ``per``: a census card's areas ("typical area 22% vs
+    29% overall", "average area")."""
     if per is None:
         return {"how": ("typically", "on average"), "on average": "on average", "than": "than typical",
                 "close": "close to typical", "same": "typically the same"}

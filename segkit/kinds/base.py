@@ -47,8 +47,8 @@ class DataKind(Protocol):
     ENTITY : str
         What one row of the feature table is ("customers", "areas"); default "customers".
     SENTENCES_PER : str
-        What the driver sentences compare where the cards' other numbers describe something else ("area": the
-        census key facts weigh areas by their residents); default None (the typical and average row).
+        What the driver sentences compare, said in their words where a row is not a person ("area": "typical
+        area", "average area"); default None ("typically", "on average").
     EXTRA_STAGES : tuple of str
         Capabilities that switch on optional notebooks (``"churn"`` for 08, ``"score"`` for 06) and
         sections (cells tagged ``needs:pca``, ``needs:categories``, ...).

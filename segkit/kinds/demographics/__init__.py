@@ -51,8 +51,8 @@ __all__ = ["name_columns", "check_columns", "eda_frame", "clean", "features", "p
 
 POPULATION_COL = "population"
 ENTITY = "areas"
-#: The cards' key facts weigh areas by their residents, so the driver sentences say they compare areas
-#: ("typical area 22% vs 29% overall" beside "Bachelor's degree or higher: 25%").
+#: The driver sentences say what they compare: areas, each counted once ("typical area 22% vs 29% overall"), as
+#: the cards' key facts do, whose population is the areas' residents.
 SENTENCES_PER = "area"
 #: Census downloads write codes in numbers: ``2,500-`` (2,500 or less), ``250,000+``, ``(X)``, ``N``, ``**``
 #: (:attr:`segkit.kinds.base.Kind.read_options`).
