@@ -147,6 +147,18 @@ def test_dates_with_offsets_are_read_at_their_local_time_by_every_engine(spark, 
         assert_same(run_duckdb(path, p, tmp_path / "duckdb"), ours)
 
 
+def test_the_customer_and_country_on_an_orders_first_line_fill_its_other_lines_in_spark(spark, generated, tmp_path):
+    """Shopify's e-mail and billing country on an order's first line only: Spark fills the other lines as pandas."""
+    df = generated[0].iloc[:20_000].copy()
+    df.loc[df["InvoiceNo"].duplicated(), ["CustomerID", "Country"]] = None
+    path = tmp_path / "orders.parquet"
+    df.to_parquet(path, index=False)
+    p = _params(path)
+    theirs, ours = run_pandas(df, p), run_spark(path, p, tmp_path)
+    assert ours[0]["order_customer"].note == theirs[0]["order_customer"].note != ""
+    assert_same(theirs, ours)
+
+
 def test_summary_lines_and_refunded_orders_agree(spark, generated, tmp_path):
     """An export's 'Total' line and the lines of refunded orders (status on each order's first line) are removed in
     Spark as in pandas."""

@@ -11,7 +11,7 @@ from .columns import TransactionColumns
 
 __all__ = ["CANCELLED_STATUSES", "log_rule", "duplicates_step", "future_dates_step", "cancelled", "cancelled_step",
            "required_fields", "price_rule", "unmapped_steps", "refunds_step", "email_ids", "email_case_step",
-           "from_order", "from_order_sql", "order_customer_step"]
+           "from_order", "from_order_sql", "partly_blank", "order_customer_step"]
 
 #: The statuses of orders the customer did not keep, as ``clean_transactions`` reads them by default (the params'
 #: ``cancelled_statuses`` default to the same).
@@ -166,6 +166,9 @@ def from_order(values: pd.Series, invoice: pd.Series) -> tuple[pd.Series, pd.Ser
     >>> ids.tolist(), filled.tolist()
     (['a', 'a', <NA>, 'b', <NA>], [False, True, False, False, False])
     """
+    blank, known = values.isna(), invoice.notna()
+    if not invoice[known & ~blank].isin(invoice[known & blank].unique()).any():  # every order whole: nothing to fill
+        return values, pd.Series(False, index=values.index)
     per = values.groupby(invoice.to_numpy(), dropna=True)
     low, high = per.transform("min"), per.transform("max")
     filled = (values.isna() & low.notna() & low.eq(high)).fillna(False).astype(bool)
@@ -178,6 +181,17 @@ def from_order_sql(expr: str, invoice: str) -> tuple[str, str]:
     low, high = (f"{f}({expr}) OVER (PARTITION BY {invoice})" for f in ("min", "max"))
     filled = f"({expr} IS NULL AND {invoice} IS NOT NULL AND {low} = {high})"
     return f"CASE WHEN {filled} THEN {low} ELSE {expr} END", filled
+
+
+def partly_blank(eng, source: str, fields: dict[str, str], invoice: str) -> list[str]:
+    """Of ``fields`` (column -> SQL of its value), those some order leaves blank on some of its lines only, which
+    :func:`from_order_sql` fills: one grouped pass, so that an input whose orders are whole (a guest's order blank
+    throughout) pays no window over its lines."""
+    inner = ", ".join(f"count({expr}) AS n_{i}" for i, expr in enumerate(fields.values()))
+    outer = ", ".join(f"count(*) FILTER (WHERE n_{i} BETWEEN 1 AND n - 1)" for i in range(len(fields)))
+    found = eng.one(f"SELECT {outer} FROM (SELECT count(*) AS n, {inner} FROM {source} WHERE {invoice} IS NOT NULL "
+                    f"GROUP BY {invoice})")
+    return [col for col, n in zip(fields, found) if n]
 
 
 def order_customer_step(log: CleaningLog, rows: int, filled: int) -> None:

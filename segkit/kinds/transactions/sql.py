@@ -30,8 +30,8 @@ from ...errors import ColumnError, DataValueError
 from ...featureset import FrozenIds
 from .clean import DEFAULT_NON_PRODUCT_CODES
 from .rules import (_listed, _today, cancelled, cancelled_step, customer_steps, drops_duplicates, duplicates_step,
-                    email_case_step, from_order_sql, future_dates_step, log_rule, order_customer_step, price_rule,
-                    refunds_step, required_fields, unmapped_steps)
+                    email_case_step, from_order_sql, future_dates_step, log_rule, order_customer_step, partly_blank,
+                    price_rule, refunds_step, required_fields, unmapped_steps)
 from .columns import SUMMARY_LINES_TEXT, TransactionColumns
 
 __all__ = ["check_in_duckdb", "check_in_engine", "clean_in_duckdb", "features_in_duckdb", "clean_in_engine",
@@ -187,12 +187,10 @@ def _build_lines(eng: SQLEngine, source: str, params, c: TransactionColumns) -> 
     types = eng.types(source)
     c.check(pd.DataFrame(columns=list(types)))
     raw = _id(eng, eng.quote(c.customer), types[c.customer])
-    country = eng.quote(c.country) if c.country else "1"
-    rows, mails, blank_ids, blank_countries = eng.one(
-        f"SELECT count(*), count(*) FILTER (WHERE contains({raw}, '@')), count(*) FILTER (WHERE {raw} IS NULL), "
-        f"count(*) FILTER (WHERE {country} IS NULL) FROM {source}")
-    blanks = [c.customer] * bool(blank_ids) + [c.country] * bool(blank_countries)
-    norm = _normalised(eng, source, params, c, types, blanks)
+    rows, mails = eng.one(f"SELECT count(*), count(*) FILTER (WHERE contains({raw}, '@')) FROM {source}")
+    order = _id(eng, eng.quote(c.invoice), types[c.invoice]) if c.invoice else None  # the fields of a first line only
+    fields = {c.customer: raw} | ({c.country: eng.quote(c.country)} if c.country else {})
+    norm = _normalised(eng, source, params, c, types, partly_blank(eng, source, fields, order) if order else [])
     rest = [f"{eng.quote(k)} AS segkit_raw_{i}" for i, k in enumerate(k for k in types if k not in norm)]
     mail_case = _email_case(eng, source, raw) if mails else (0, [])
     distinct = "DISTINCT " if drops_duplicates(params.drop_duplicates, params.quantity_col) else ""
