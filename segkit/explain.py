@@ -156,9 +156,8 @@ def explain_segments(table: pd.DataFrame, labels, *, columns: Sequence[str] | No
         The values the sentences describe, row for row with ``table`` (default: ``table``): the run leaves out
         what the features step filled in, as the profile does.
     per : str, optional
-        What a row is ("area"), where the page's other numbers describe something else (a census card's key facts
-        weigh areas by their residents): the sentences then compare "the typical area" (see
-        :func:`~segkit.drivers.driver_sentence`).
+        What a row is ("area") where a row is not a person: the sentences then compare "the typical area" and "the
+        average area" (see :func:`~segkit.drivers.driver_sentence`).
     entity : str, optional
         What a row is, in the plural ("customers"): the cards and the index say the model placed customers "it had
         not seen" (default "rows").

@@ -63,7 +63,7 @@ def preflight(params: Params, *, deep: bool = True, needs: Iterable[str] | None 
         else:
             raw = load_input(params)
             rows = len(raw)
-            sample = raw if rows <= CHECK_ROWS else raw.sample(CHECK_ROWS, random_state=params.seed).sort_index()
+            sample = raw if rows <= CHECK_ROWS else _sample(raw, sample_by(params), params.seed)
         findings = check_input(params, sample)
         cleaned, log = clean_table(params, sample)
         findings += ambiguous_dates(log, findings, params.parse_options()) + reading_findings(log, findings)
@@ -161,7 +161,24 @@ def _engine_sample(params: Params) -> tuple[pd.DataFrame, int]:
         source = mod.source(con, engine_path(params))
         if check is not None:
             check(con, source, params)
-        return mod.sample(con, source, ENGINE_SAMPLE, params.seed), mod.count(con, source)
+        return mod.sample(con, source, ENGINE_SAMPLE, params.seed, sample_by(params)), mod.count(con, source)
+
+
+def sample_by(params: Params) -> list[str]:
+    """The columns whose groups a sample of the input keeps whole (the kind's ``sample_by`` hook: an order's id, so
+    that a customer written on an order's first line only is in the sample with the order's other lines)."""
+    hook = getattr(kinds.get(params.data_kind).module, "sample_by", None)
+    return list(hook(params)) if callable(hook) else []
+
+
+def _sample(raw: pd.DataFrame, by: list[str], seed: int) -> pd.DataFrame:
+    """:data:`CHECK_ROWS` rows of a big input, seeded: whole groups of ``by`` when given."""
+    if not by or not set(by) <= set(raw.columns):
+        return raw.sample(CHECK_ROWS, random_state=seed).sort_index()
+    keys = pd.util.hash_pandas_object(raw[by], index=False, hash_key=str(seed).zfill(16)[-16:])
+    distinct = keys.drop_duplicates()
+    chosen = distinct.nsmallest(max(1, round(len(distinct) * CHECK_ROWS / len(raw))))
+    return raw.loc[keys.isin(chosen).to_numpy()]
 
 
 def check_input(params: Params, raw: pd.DataFrame) -> list:

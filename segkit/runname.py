@@ -49,10 +49,10 @@ def run_name_from_file(path: Path) -> str:
 
     Raises :class:`ParamsError` when nothing usable is left (a file named ``....yaml``).
 
-    >>> run_name_from_file(Path("Kündigungen Q3 (v2).yaml"))
-    'Kundigungen_Q3__v2_'
+    >>> run_name_from_file(Path("Kündigungen Q3 (v2).yaml")), run_name_from_file(Path("Straße.yaml"))
+    ('Kundigungen_Q3__v2_', 'Stra_e')
     """
-    plain = unicodedata.normalize("NFKD", path.stem).encode("ascii", "ignore").decode()  # é: e and a mark, dropped
+    plain = "".join(ch for ch in unicodedata.normalize("NFKD", path.stem) if not unicodedata.combining(ch))  # é: e
     name = re.sub(r"[^A-Za-z0-9._-]", "_", plain).lstrip(".")[:100]
     if name.endswith(".failed"):
         name = name.removesuffix(".failed") + "_failed"

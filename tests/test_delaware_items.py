@@ -33,7 +33,7 @@ def test_a_column_equal_to_another_is_left_out_of_what_sets_segments_apart(delaw
     assert "share_industry_agriculture" not in fs.columns
     seg = pipeline.fit_segments(p, fs, 5)
     assert not any("agricultur" in text.lower() for text in seg.drivers.values())
-    # the cards' key facts weigh areas by residents; the sentences compare areas and say so
+    # the sentences compare areas and say so ("typical area", never "typically")
     clauses = " ".join(seg.drivers.values())
     assert "typical area" in clauses and "typically" not in clauses and "on average" not in clauses
     # a key fact's index on the card ("Bachelor's degree or higher: 48% (index 136)", weighted by residents) once sat

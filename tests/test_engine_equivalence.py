@@ -226,6 +226,28 @@ def test_the_customer_and_country_on_an_orders_first_line_fill_its_other_lines_a
     assert_same(theirs, ours)
 
 
+@pytest.mark.parametrize("chosen", ["pandas", "duckdb"])
+def test_the_check_of_a_big_input_samples_whole_orders(generated, tmp_path, monkeypatch, chosen):
+    """A sample of single lines left out most orders' first lines, which hold the customer: segkit check warned that
+    half the lines had no customer, which the cleaning (over every line) then filled. Samples keep orders whole."""
+    from segkit import preflight
+
+    df = generated[0].iloc[:40_000].copy()
+    df = df[df["CustomerID"].notna()]
+    df.loc[df["InvoiceNo"].duplicated(), "CustomerID"] = None  # on an order's first line only
+    path = tmp_path / "orders.parquet"
+    df.to_parquet(path, index=False)
+    monkeypatch.setattr(preflight, "ENGINE_SAMPLE", 5_000)
+    monkeypatch.setattr(preflight, "CHECK_ROWS", 5_000)
+    info = preflight.preflight(_params(path, engine=chosen))
+    assert info["engine"] == chosen and info["checked_rows"] < len(df)
+    assert not [f for f in info["findings"] if f.column == "CustomerID"], info["findings"]
+    sample = preflight._sample(df, ["InvoiceNo"], 42) if chosen == "pandas" else None
+    if sample is not None:  # every order drawn is whole
+        drawn = df[df["InvoiceNo"].isin(sample["InvoiceNo"])]
+        assert len(drawn) == len(sample) and abs(len(sample) - 5_000) < 500
+
+
 def test_dates_with_offsets_are_read_at_their_local_time_alike(tmp_path):
     """"2011-01-03T21:30:00-05:00" is an evening order of 3 January in pandas as in DuckDB (pandas read it in UTC, on
     4 January, while DuckDB kept the time written)."""

@@ -441,9 +441,8 @@ def test_a_segment_at_the_typical_value_far_below_the_average_gets_both_statisti
 
 
 def test_census_sentences_say_they_compare_areas():
-    """A census card gives its key facts weighted by residents ("Bachelor's degree or higher: 25% (index 70)") above
-    sentences that compare areas ("typically 22% vs 29% overall"): two values for one measure and no word on why.
-    With ``per="area"`` every statistic says whose it is, the fallbacks too."""
+    """A census card's sentences compare areas ("typically 22% vs 29% overall" read as if of residents, beside key
+    facts then weighted by residents). With ``per="area"`` every statistic says whose it is, the fallbacks too."""
     share = pd.DataFrame({"bachelors": [0.20, 0.22, 0.24, 0.30, 0.32, 0.34]})
     text = explain.driver_sentence(share, [1, 1, 1, 0, 0, 0], 1, ["bachelors"], units={"bachelors": "share"},
                                    labels_text={"bachelors": "Adults with a bachelor's or higher"}, per="area")

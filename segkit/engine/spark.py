@@ -29,7 +29,7 @@ import subprocess
 import sys
 import tempfile
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
@@ -456,13 +456,14 @@ def _columns(eng: SparkEngine, source_name: str) -> str:
     return ", ".join(eng.quote(c) for c in eng.types(source_name))
 
 
-def profile_input(eng: SparkEngine, source_name: str, *, sample_rows: int, seed: int) -> dict[str, Any]:
-    """The number of lines, the missing values per column and a seeded sample, computed in Spark."""
+def profile_input(eng: SparkEngine, source_name: str, *, sample_rows: int, seed: int,
+                  by: Sequence[str] = ()) -> dict[str, Any]:
+    """The number of lines, the missing values per column and a seeded sample (whole groups of ``by``), in Spark."""
     types = eng.types(source_name)
     missing = ", ".join(f"count(*) - count({eng.quote(c)})" for c in types)
     counts = eng.one(f"SELECT count(*), {missing} FROM {source_name}")
     return {"rows": int(counts[0]), "missing": dict(zip(types, map(int, counts[1:]))), "types": types,
-            "sample": sample(eng, source_name, sample_rows, seed)}
+            "sample": sample(eng, source_name, sample_rows, seed, by)}
 
 
 def content_digest(eng: SparkEngine, source_name: str) -> str:
@@ -476,8 +477,10 @@ def count(eng: SparkEngine, source_name: str) -> int:
     return int(eng.one(f"SELECT count(*) FROM {source_name}")[0])
 
 
-def sample(eng: SparkEngine, source_name: str, rows: int, seed: int) -> pd.DataFrame:
+def sample(eng: SparkEngine, source_name: str, rows: int, seed: int, by: Sequence[str] = ()) -> pd.DataFrame:
     """A seeded sample of ``rows`` lines (every line when there are fewer): the lines with the smallest hash of
-    their values and the seed, the same whatever the number of executors."""
-    cols = _columns(eng, source_name)
-    return eng.frame(f"SELECT * FROM {source_name} ORDER BY xxhash64({cols}, {int(seed)}) LIMIT {int(rows)}")
+    their values and the seed (of the columns ``by`` first: whole orders), the same whatever the number of
+    executors."""
+    every = f"xxhash64({_columns(eng, source_name)}, {int(seed)})"
+    order = f"xxhash64({', '.join(eng.quote(c) for c in by)}, {int(seed)}), {every}" if by else every
+    return eng.frame(f"SELECT * FROM {source_name} ORDER BY {order} LIMIT {int(rows)}")

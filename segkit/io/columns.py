@@ -323,19 +323,20 @@ def in_files(attrs: Mapping, rows) -> str:
 
 
 def other_marks(values: pd.Series, decimal: str | None, thousands: str | None, attrs: Mapping) -> str:
-    """The fix for ``values`` that the params' ``decimal`` or ``thousands`` leave unread but the reader's own rule
-    reads, all of them (2.55 with ``decimal: ","``): "" when the params set neither or some stay unread. A table read
-    from several files is told to leave both unset, which reads each file with its own mark.
+    """The fix for ``values`` that the params' ``decimal`` or ``thousands`` leave unread, when the reader's own rule
+    reads them all (2.55 with ``decimal: ","``): "" when the params set neither or when values stay unread. Of a
+    table read from several files, ``values`` are the unread ones, and the fix is to leave both unset, which reads
+    each file with its own mark; of one file, the whole column (a stray "3.25" among "3,25" is no other mark).
 
     >>> other_marks(pd.Series(["2.55", "1012.75"]), ",", None, {"sources": [["a.csv", 2], ["b.csv", 2]]})[:52]
     "those are numbers, but not written with decimal: ','"
     """
+    several = len(attrs.get("sources") or []) > 1
     if not (decimal or thousands) or not len(values) or read_numbers(values).n_unparsed:
         return ""
     said = " and ".join(f"{k}: {v!r}" for k, v in (("decimal", decimal), ("thousands", thousands)) if v)
     return (f"those are numbers, but not written with {said}: " +
-            ("leave decimal and thousands unset, which reads each file with its own mark" if
-             len(attrs.get("sources") or []) > 1 else "leave decimal and thousands unset (the reader finds the marks), "
+            ("leave decimal and thousands unset, which reads each file with its own mark" if several else "leave decimal and thousands unset (the reader finds the marks), "
              "or set the file's"))
 
 

@@ -76,7 +76,7 @@ def _shape(value: str) -> tuple | None:
 
 
 #: A time-zone offset after a time of day: "10:00:00+02:00", "21:33 -0500".
-_OFFSET = re.compile(r"\d:\d\d(?::\d\d(?:\.\d+)?)?\s*([+-])(\d\d):?(\d\d)\s*$")
+_OFFSET = re.compile(r"\d:\d\d(?::\d\d(?:\.\d+)?)?\s*([+-])(\d\d)(?::?(\d\d))?\s*$")
 
 
 def _parse(text: pd.Series, fmt: str | None, utc: bool = False) -> tuple[pd.Series, bool]:
@@ -94,7 +94,7 @@ def _parse(text: pd.Series, fmt: str | None, utc: bool = False) -> tuple[pd.Seri
         out = out.dt.tz_convert("UTC").dt.tz_localize(None)
         if pd.api.types.is_string_dtype(text):  # back to the clock of each value's own offset (Z or none: UTC)
             sign, hours, minutes = (text.str.extract(_OFFSET)[i] for i in range(3))
-            shift = (hours.astype(float) * 60 + minutes.astype(float)) * sign.map({"+": 1.0, "-": -1.0})
+            shift = (hours.astype(float) * 60 + minutes.astype(float).fillna(0)) * sign.map({"+": 1.0, "-": -1.0})
             out = out + pd.to_timedelta(shift.fillna(0), unit="min")
     inside = (out >= pd.Timestamp.min.ceil("s")) & (out <= pd.Timestamp.max.floor("s"))
     return out.where(inside).astype("datetime64[ns]"), aware

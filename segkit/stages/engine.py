@@ -25,7 +25,7 @@ from .. import engine
 from ..cleaning import CleaningLog
 from ..engine import ALL_SEGMENTS, ALL_SIZES, sample_sentence  # noqa: F401  (the stages' names for them)
 from ..featureset import FeatureSet
-from ..preflight import ENGINE_SAMPLE
+from ..preflight import ENGINE_SAMPLE, sample_by
 from ..source import engine_path
 from .context import RunContext
 
@@ -66,7 +66,7 @@ def load(ctx: RunContext) -> tuple[pd.DataFrame, dict]:
     mod = engine.module(name)
     with mod.session(p) as con:
         source = mod.source(con, engine_path(p))
-        prof = mod.profile_input(con, source, sample_rows=EDA_SAMPLE, seed=p.seed)
+        prof = mod.profile_input(con, source, sample_rows=EDA_SAMPLE, seed=p.seed, by=sample_by(p))
         digest = mod.content_digest(con, source)
     raw = prof["sample"]
     notes = [f"read by the {name} engine: {prof['rows']:,} lines"

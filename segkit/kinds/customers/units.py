@@ -91,10 +91,10 @@ def unit(col: str, params, values: pd.Series | None = None, sign: str | None = N
         return "year"  # Year_Birth 1976: a calendar year, never "1,976"
     if stated is None and _ages(col, values):
         return "years"  # "Age: 26.7 years", as a census table's median age reads
-    if (stated == "%" or sign == "%" or "prc" in _words(col).split()) and _fractions(values):
-        return "share"
-    if sign == "%":  # written "12%": 12 percent, whatever the name says
+    if sign == "%":  # written "12%" (or "0.10%"): the reader keeps 12 (0.1), in percent, whatever the name says
         return "%"
+    if (stated == "%" or "prc" in _words(col).split()) and _fractions(values):
+        return "share"
     if stated:
         return stated
     if sign:

@@ -119,7 +119,8 @@ def _facts(table: pd.DataFrame, bachelors: tuple[list[str], str] | None) -> dict
     share = float("nan")
     if bachelors is not None:
         members, universe = bachelors
-        num, den = table[members].astype(float).sum(axis=1), table[universe].astype(float)
+        num = table[members].astype(float).sum(axis=1)
+        den = table[universe].astype(float) if universe in table else pd.Series(np.nan, index=table.index)
         share = mean((num / den).where(den > 0))
     out["share_bachelors_plus"] = share
     return out

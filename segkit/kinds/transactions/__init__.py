@@ -70,6 +70,11 @@ def schema_params(params):
     return params.model_copy(update={"price_col": None}) if params.amount_col is not None else params
 
 
+def sample_by(params) -> list[str]:
+    """What a sample of the lines keeps whole: orders (their id), whose customer may be on the first line only."""
+    return [params.invoice_col] if params.invoice_col else []
+
+
 def schema_input(raw: pd.DataFrame, params) -> pd.DataFrame:
     """The lines as the schema checks them: a line without a customer id or country has its order's when the order's
     other lines name one (as the cleaning reads them: :func:`.rules.from_order`), so that the missing ids the check

@@ -4,6 +4,7 @@ descriptions and notes, the fields a line needs, and one way to log a rule."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from ...cleaning import CleaningLog
@@ -166,13 +167,14 @@ def from_order(values: pd.Series, invoice: pd.Series) -> tuple[pd.Series, pd.Ser
     >>> ids.tolist(), filled.tolist()
     (['a', 'a', <NA>, 'b', <NA>], [False, True, False, False, False])
     """
-    blank, known = values.isna(), invoice.notna()
-    if not invoice[known & ~blank].isin(invoice[known & blank].unique()).any():  # every order whole: nothing to fill
+    orders = pd.factorize(invoice)[0]  # integer codes (-1: no order), of any dtype (a Parquet file's categories too)
+    blank, known = values.isna().to_numpy(), orders >= 0
+    if not np.isin(orders[known & ~blank], orders[known & blank]).any():  # every order whole: nothing to fill
         return values, pd.Series(False, index=values.index)
-    per = values.groupby(invoice.to_numpy(), dropna=True)
-    low, high = per.transform("min"), per.transform("max")
-    filled = (values.isna() & low.notna() & low.eq(high)).fillna(False).astype(bool)
-    return values.mask(filled, low), filled
+    codes = pd.Series(pd.factorize(values)[0], index=values.index, dtype="float64").mask(blank)
+    per = codes.groupby(orders)
+    filled = pd.Series(blank & known & (per.transform("min") == per.transform("max")).to_numpy(), index=values.index)
+    return values.mask(filled, values.groupby(orders).transform("first")), filled
 
 
 def from_order_sql(expr: str, invoice: str) -> tuple[str, str]:
