@@ -144,6 +144,11 @@ class CleaningLog:
         return {r["column"]: r["currencies"][0] for r in self.readings
                 if r.get("as") == "numbers" and len(r.get("currencies") or ()) == 1}
 
+    def set_aside(self) -> dict[str, int]:
+        """The rows each rule removed, of the rules that removed any (``segkit check`` says them: duplicates dropped
+        are no warning, but a till's repeat scans would be items lost)."""
+        return {s.rule: s.rows_removed for s in self.steps if s.rows_removed}
+
     def percents(self) -> list[str]:
         """The columns read as numbers written with a percent sign ("12%"), as :meth:`currencies` for signs."""
         return [r["column"] for r in self.readings if r.get("as") == "numbers" and r.get("unit") == "%"]

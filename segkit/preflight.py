@@ -77,7 +77,7 @@ def preflight(params: Params, *, deep: bool = True, needs: Iterable[str] | None 
         info.update(rows=rows, checked_rows=len(sample), findings=findings + warnings,
                     cannot_run=cannot, currency_of=money_currencies(sample, _schema_params(kind, params),
                                                                     log.currencies()),
-                    currency_codes=currency_codes(sample))
+                    currency_codes=currency_codes(sample), set_aside=log.set_aside())
         ref = lineage.reference_for(params, fs.clustering_table.columns)
     else:
         ref = lineage.load_reference(params.reference) if params.reference else None

@@ -47,6 +47,22 @@ def test_check_accepts_default_params(capsys):
     assert "params ok" in capsys.readouterr().out
 
 
+def test_check_says_what_the_cleaning_sets_aside(tmp_path, capsys):
+    """A till export's repeat scans (the same line twice) were dropped as duplicates with "0 warning(s)" at the
+    check: it says how many rows each rule sets aside, and how to keep duplicates."""
+    lines = ["InvoiceNo,StockCode,Quantity,InvoiceDate,UnitPrice,CustomerID,Country"]
+    lines += [f"{540000 + i},A,1,2011-01-{1 + i % 28:02d} 10:00,2.50,{12345 + i % 5},UK" for i in range(40)]
+    lines += lines[1:4] + ["540099,A,1,2011-02-01 10:00,2.50,,UK"]  # 3 lines again, 1 without a customer
+    data = tmp_path / "till.csv"
+    data.write_text("\n".join(lines) + "\n")
+    params = tmp_path / "till.yaml"
+    params.write_text(f"data_kind: transactions\ndata_path: {data}\nstock_code_col: StockCode\n")
+    assert main(["check", str(params)]) == 0
+    out = capsys.readouterr().out
+    assert ("the cleaning sets aside 4 of the 44 rows (9.1%): 3 duplicates (drop_duplicates: false keeps them), "
+            "1 missing customer") in out
+
+
 @pytest.mark.parametrize("command", ["check", "runs"])
 def test_check_and_runs_do_not_compile_the_iri_grammars(command, tmp_path):
     # jsonschema, under nbformat, would import rfc3987-syntax and compile its grammars (about 1.4 s)
