@@ -294,3 +294,19 @@ def test_delaware_is_deterministic_for_a_seed(delaware):
     pd.testing.assert_frame_equal(demo.final_segments(again, params()), demo.final_segments(seg, params()))
     assert again.profile.names == seg.profile.names and again.profile.descriptions == seg.profile.descriptions
     pd.testing.assert_frame_equal(again.profile.zscores, seg.profile.zscores)
+
+
+def test_county_segments_are_named_counties_not_neighbourhoods():
+    """A county table's segments were "Retiree Neighbourhoods" and "Low-Income Affordable Neighbourhoods": areas of a
+    Census summary level larger than a neighbourhood (GEO_ID 0500000US...) are called what they are; ZCTAs are not."""
+    from segkit.kinds.demographics.notes import in_own_words
+    from segkit.naming.base import SegmentName
+
+    names = {0: SegmentName("Retiree Neighbourhoods", "Quiet neighbourhoods with older residents", "Invite them"),
+             1: SegmentName("Young Urban Renters", "Young adults renting in town", "")}
+    counties = in_own_words(names, ["0500000US17031", "0500000US06037"])
+    assert [n.name for n in counties.values()] == ["Retiree Counties", "Young Urban Renters"]
+    assert counties[0].description == "Quiet counties with older residents" and counties[0].action == "Invite them"
+    assert in_own_words(names, ["8600000US19701", "8600000US19702"]) == names  # ZCTAs: neighbourhoods indeed
+    assert in_own_words(names, ["0500000US17031", "8600000US19701"]) == names  # mixed levels: as the lexicon says
+    assert in_own_words(names, ["17031", "06037"]) == names  # FIPS codes say no level

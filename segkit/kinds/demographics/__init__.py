@@ -42,7 +42,7 @@ from .acs import build_acs_features, format_area_ids
 from .codes import census_tables, name_columns, profile_fix, profile_tables  # name_columns: the reading hook
 from .facts import FACT_LABELS, FACT_UNITS, FACTS, MEDIAN_UNITS, NATURAL, cap_k, clear_groups, clear_groups_note, key_facts
 from .groups import CENSUS_SENTINELS, FeatureGroup, load_feature_groups, replace_sentinels, validate_acs_table
-from .notes import area_names, excluded_note, imputation_notes, listing, typical_areas, universe_words
+from .notes import area_names, excluded_note, imputation_notes, in_own_words, listing, typical_areas, universe_words
 from .synth import generate_acs_table
 from . import score  # noqa: F401  (segkit score: raw ACS rows through the feature builder, then the model)
 
@@ -365,7 +365,8 @@ def name_segments(profile, fs: FeatureSet, params, labels=None):
     # no index for a measure without a true zero (the median year built); a key fact's is the card's (area means)
     index = index[[c for c in index.columns if shown_as.get(c, c) in ratio]].reindex(columns=index.columns)
     own = {c: fs.labels[c] for c in (getattr(params, "labels", None) or {}) if c in z.columns and c in fs.labels}
-    return name_segments_from_lexicon(z, _lexicon(), index=index, labels=own, values=profile.means)
+    named = name_segments_from_lexicon(z, _lexicon(), index=index, labels=own, values=profile.means)
+    return in_own_words(named, fs.table.index)  # "Retiree Counties" of a county table
 
 
 # --------------------------------------------------------------------------------- column roles

@@ -3,7 +3,8 @@ Delaware", not "0500000US10001"), the areas left out of the segmentation and the
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import dataclasses
+from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
@@ -11,13 +12,45 @@ from ...naming.words import counted
 from .acs import ImputationReport
 
 __all__ = ["LISTED", "TYPICAL", "NAME_COLUMNS", "UNIVERSE_WORDS", "universe_words", "area_names", "listing",
-           "typical_areas", "excluded_note", "imputation_notes"]
+           "typical_areas", "excluded_note", "imputation_notes", "in_own_words"]
 
 LISTED = 25  #: areas named in a sentence before "and N more"
 TYPICAL = 5  #: areas named on a segment's card: those closest to its average (its centre)
 #: Columns that name an area, in the order tried: the Census API's and data.census.gov's ``NAME``, then others.
 NAME_COLUMNS = ("NAME", "name", "Name", "area_name", "Geographic Area Name", "county", "County", "county_name",
                 "place", "place_name", "tract_name")
+
+
+#: What areas of a Census summary level larger than a neighbourhood are called (the GEO_ID's first three digits:
+#: 0500000US17031 is a county), singular and plural; ZCTAs, tracts and block groups keep the lexicon's words.
+LEVEL_NOUNS = {"040": ("State", "States"), "050": ("County", "Counties"), "160": ("Place", "Places"),
+               "310": ("Metro Area", "Metro Areas")}
+
+
+def in_own_words(names: Mapping, ids: Sequence) -> dict:
+    """``names`` (segment -> :class:`~segkit.naming.base.SegmentName`) with "Neighbourhoods" said as what the areas
+    are, when every id is a GEO_ID of one summary level larger than a neighbourhood: "Retiree Counties" for
+    counties. Other ids (ZCTAs, FIPS codes without a level) leave the names as they are.
+
+    >>> from segkit.naming.base import SegmentName
+    >>> named = in_own_words({0: SegmentName("Retiree Neighbourhoods", "Older neighbourhoods", "")}, ["0500000US17031"])
+    >>> named[0].name, named[0].description
+    ('Retiree Counties', 'Older counties')
+    """
+    levels = {str(i)[:3] if len(str(i)) > 9 and str(i)[7:9] == "US" else None for i in ids}
+    nouns = LEVEL_NOUNS.get(levels.pop()) if len(levels) == 1 else None
+    if nouns is None:
+        return dict(names)
+
+    pairs = [("Neighbourhoods", nouns[1]), ("Neighbourhood", nouns[0])]
+    pairs += [(old.lower(), new.lower()) for old, new in pairs]
+
+    def said(text: str) -> str:
+        for old, new in pairs:
+            text = text.replace(old, new)
+        return text
+
+    return {s: dataclasses.replace(n, name=said(n.name), description=said(n.description)) for s, n in names.items()}
 
 
 #: Who a share is of, in words: the universe columns of ``acs_groups.yaml`` as the Census Bureau's tables define them.
