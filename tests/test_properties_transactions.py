@@ -42,8 +42,12 @@ def transactions(draw) -> pd.DataFrame:
 
 
 def _reference_monetary(raw: pd.DataFrame) -> pd.Series:
-    """Net amount per customer straight from the raw rows, by the documented rules."""
-    df = raw.drop_duplicates()
+    """Net amount per customer straight from the raw rows, by the documented rules (a line without a customer takes
+    its order's, when the order's other lines name one customer)."""
+    df = raw.drop_duplicates().copy()
+    named = raw.dropna(subset=["CustomerID"]).groupby("InvoiceNo")["CustomerID"]
+    one = named.agg(lambda s: s.iloc[0] if s.nunique() == 1 else np.nan)
+    df["CustomerID"] = df["CustomerID"].fillna(df["InvoiceNo"].map(one))
     df = df[df["CustomerID"].notna() & (df["StockCode"] != "POST") & (df["UnitPrice"] > 0)]
     cancel = df["InvoiceNo"].str.startswith("C") | (df["Quantity"] < 0)
     amount = df["Quantity"].abs() * df["UnitPrice"] * np.where(cancel, -1, 1)
