@@ -35,7 +35,7 @@ from ...errors import ColumnError, DataValueError, SegmentationError
 from ...parse import read_numbers
 # re-exported: the names defined in groups stay importable from here
 from .codes import census_tables
-from .groups import (CENSUS_SENTINELS, FeatureGroup, FeatureSpec, ValidationReport, load_feature_groups,
+from .groups import (CENSUS_SENTINELS, area_shares, FeatureGroup, FeatureSpec, ValidationReport, load_feature_groups,
                      replace_sentinels, validate_acs_table)
 
 __all__ = [
@@ -275,9 +275,7 @@ def _group_features(table: pd.DataFrame, groups: list[FeatureGroup],
         used.append(FeatureGroup(group.name, group.kind, tuple(specs), group.universe))
         for spec in specs:
             if group.kind == "shares":
-                universe = table[group.universe].astype(float)
-                num = table[list(spec.columns)].astype(float).sum(axis=1, min_count=len(spec.columns))
-                share = num / universe.where(universe > 0)
+                share = area_shares(table, spec.columns, group.universe)
                 bad = (share < 0) | (share > 1)
                 clipped[spec.name] = int(bad.sum())
                 columns[spec.name] = share.clip(0.0, 1.0)

@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .groups import FeatureGroup
+from .groups import FeatureGroup, area_shares
 
 __all__ = ["AUTO_K", "FACTS", "FACT_LABELS", "FACT_UNITS", "MEDIAN_UNITS", "NATURAL", "cap_k", "clear_groups", "clear_groups_note", "key_facts"]
 
@@ -108,22 +108,13 @@ def cap_k(k: int | str, n_areas: int, k_max_share: float = 0.1) -> tuple[int, st
 
 
 def _facts(table: pd.DataFrame, bachelors: tuple[list[str], str] | None) -> dict[str, float]:
-    def mean(values: pd.Series) -> float:
-        values = values.astype(float)
-        return float(values.mean()) if values.notna().any() else float("nan")
+    def mean(name: str) -> float:
+        return float(table[name].astype(float).mean()) if name in table else float("nan")
 
-    col = {c: table[c] if c in table else pd.Series(np.nan, index=table.index) for c in
-           ("population", "median_age", "median_household_income")}
-    out = {"areas": float(len(table)), "population": float(col["population"].astype(float).sum()),
-           "median_age": mean(col["median_age"]), "median_household_income": mean(col["median_household_income"])}
-    share = float("nan")
-    if bachelors is not None:
-        members, universe = bachelors
-        num = table[members].astype(float).sum(axis=1)
-        den = table[universe].astype(float) if universe in table else pd.Series(np.nan, index=table.index)
-        share = mean((num / den).where(den > 0))
-    out["share_bachelors_plus"] = share
-    return out
+    graduates = area_shares(table, *bachelors).clip(0.0, 1.0).mean() if bachelors else float("nan")  # as the feature
+    return {"areas": float(len(table)), "population": float(table["population"].astype(float).sum()),
+            "median_age": mean("median_age"), "median_household_income": mean("median_household_income"),
+            "share_bachelors_plus": float(graduates)}
 
 
 def key_facts(table: pd.DataFrame, labels: pd.Series, groups: list[FeatureGroup]) -> tuple[pd.DataFrame, pd.Series]:

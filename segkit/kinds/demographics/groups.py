@@ -19,6 +19,7 @@ from ...errors import DataFileError
 
 __all__ = [
     "CENSUS_SENTINELS",
+    "area_shares",
     "FeatureSpec",
     "FeatureGroup",
     "ValidationReport",
@@ -26,6 +27,20 @@ __all__ = [
     "replace_sentinels",
     "validate_acs_table",
 ]
+
+def area_shares(table: pd.DataFrame, members, universe: str | None) -> pd.Series:
+    """Each area's share of ``universe`` that the ``members`` columns sum to, unclipped (NaN where a member or the
+    universe is missing, or the universe is not positive): the features' shares and the cards' key facts alike.
+
+    >>> area_shares(pd.DataFrame({"a": [1.0, 2.0, None], "n": [4.0, 0.0, 5.0]}), ["a"], "n").tolist()
+    [0.25, nan, nan]
+    """
+    if universe is None or universe not in table:
+        return pd.Series(float("nan"), index=table.index)
+    num = table[list(members)].astype(float).sum(axis=1, min_count=len(members))
+    total = table[universe].astype(float)
+    return num / total.where(total > 0)
+
 
 #: Census API annotation values that mean "no estimate" (not available, too few sample cases, a margin that cannot be
 #: computed: -333333333, ...).
