@@ -202,8 +202,7 @@ class _Checker:
             unread = reading.values.isna().to_numpy() & ~np.asarray(is_na_token(s), dtype=bool)
             unread &= ~np.isinf(pd.to_numeric(s, errors="coerce").to_numpy(dtype=float, na_value=np.nan))
             rows = s.index[unread] if pd.api.types.is_integer_dtype(s.index) else np.flatnonzero(unread)  # rows kept
-            fix = other_marks(s[unread] if len(self.df.attrs.get("sources") or []) > 1 else s, opts.get("decimal"),
-                              opts.get("thousands"), self.df.attrs) or fix
+            fix = other_marks(s, unread, opts.get("decimal"), opts.get("thousands"), self.df.attrs) or fix
             self.add("error", "type", column, problem + in_files(self.df.attrs, rows), reading.n_unparsed, key, fix)
             return None
         values = reading.values

@@ -302,5 +302,5 @@ def test_a_decimal_mark_the_files_do_not_use_is_named_in_the_fix(path, decimal, 
 def test_values_no_mark_reads_keep_the_plain_fix():
     from segkit.io.columns import other_marks
 
-    assert other_marks(pd.Series(["2.55", "n/a?"]), ",", None, {}) == ""  # one is no number under any mark
-    assert other_marks(pd.Series(["2.55"]), None, None, {}) == ""  # the params set no mark
+    assert other_marks(pd.Series(["2.55", "n/a?"]), [True, True], ",", None, {}) == ""  # one is no number under any mark
+    assert other_marks(pd.Series(["2.55"]), [True], None, None, {}) == ""  # the params set no mark

@@ -322,22 +322,25 @@ def in_files(attrs: Mapping, rows) -> str:
     return " (in " + "; ".join(f"{name}: {c:,}" for name, c in held[:3]) + ("; ..." if len(held) > 3 else "") + ")"
 
 
-def other_marks(values: pd.Series, decimal: str | None, thousands: str | None, attrs: Mapping) -> str:
-    """The fix for ``values`` that the params' ``decimal`` or ``thousands`` leave unread, when the reader's own rule
-    reads them all (2.55 with ``decimal: ","``): "" when the params set neither or when values stay unread. Of a
-    table read from several files, ``values`` are the unread ones, and the fix is to leave both unset, which reads
-    each file with its own mark; of one file, the whole column (a stray "3.25" among "3,25" is no other mark).
+def other_marks(column: pd.Series, unread, decimal: str | None, thousands: str | None, attrs: Mapping) -> str:
+    """The fix for a ``column`` whose ``unread`` values (a mask) the params' ``decimal`` or ``thousands`` leave
+    unread, when the reader's own rule reads them ("2.55" with ``decimal: ","``); "" when the params set neither, or
+    when values stay unread. Of a table read from several files the unread values are enough (each file is read with
+    its own mark when both are unset); of one file, the whole column must read (a stray "3.25" among "3,25" is an
+    error to correct, not another mark).
 
-    >>> other_marks(pd.Series(["2.55", "1012.75"]), ",", None, {"sources": [["a.csv", 2], ["b.csv", 2]]})[:52]
+    >>> two = {"sources": [["a.csv", 2], ["b.csv", 2]]}
+    >>> other_marks(pd.Series(["2,5", "3,5", "2.55", "1012.75"]), [False, False, True, True], ",", None, two)[:52]
     "those are numbers, but not written with decimal: ','"
     """
     several = len(attrs.get("sources") or []) > 1
+    values = column[np.asarray(unread, dtype=bool)] if several else column
     if not (decimal or thousands) or not len(values) or read_numbers(values).n_unparsed:
         return ""
     said = " and ".join(f"{k}: {v!r}" for k, v in (("decimal", decimal), ("thousands", thousands)) if v)
-    return (f"those are numbers, but not written with {said}: " +
-            ("leave decimal and thousands unset, which reads each file with its own mark" if several else "leave decimal and thousands unset (the reader finds the marks), "
-             "or set the file's"))
+    fix = ("leave decimal and thousands unset, which reads each file with its own mark" if several else
+           "leave decimal and thousands unset (the reader finds the marks), or set the file's")
+    return f"those are numbers, but not written with {said}: {fix}"
 
 
 def table_from_records(records: Sequence[dict]) -> pd.DataFrame:

@@ -81,8 +81,8 @@ def schema_input(raw: pd.DataFrame, params) -> pd.DataFrame:
     counts are those the cleaning sets aside."""
     inv, out = params.invoice_col, raw.copy()
     for col in (params.customer_col, params.country_col) if inv in raw.columns else ():
-        if col in raw.columns and raw[col].isna().any():
-            out[col] = from_order(raw[col], raw[inv].astype("string"))[0]
+        if col in raw.columns:
+            out[col] = from_order(raw[col], raw[inv])[0]
     return out
 
 

@@ -200,8 +200,8 @@ def _normalise(df: pd.DataFrame, opts: _Options, log: CleaningLog) -> pd.DataFra
     date = _to_datetime(df[c.date].mask(labelled), "date_col", opts, log)
     # without an order id, the lines of one customer on one day are one purchase
     invoice = _to_id(df[c.invoice]) if c.invoice is not None else customer.str.cat(date.dt.strftime("%Y-%m-%d"), "|")
-    filled = pd.Series(False, index=df.index)
-    if c.invoice is not None and customer.isna().any():  # the customer on an order's first line only (Shopify)
+    filled = None
+    if c.invoice is not None:  # the customer on an order's first line only (Shopify): the order's other lines take it
         customer, filled = from_order(customer, invoice)
     if c.amount is not None:
         amount = _to_numeric(df[c.amount], "amount_col", opts, log)
@@ -224,8 +224,7 @@ def _normalise(df: pd.DataFrame, opts: _Options, log: CleaningLog) -> pd.DataFra
     if c.stock_code is not None:
         parts["stock_code"] = df[c.stock_code]  # as read: stripped to text only in the output
     if c.country is not None:  # an order's country, which an export may give on its first line only (Shopify)
-        country = df[c.country]
-        parts["country"] = from_order(country, invoice)[0] if c.invoice and country.isna().any() else country
+        parts["country"] = from_order(df[c.country], invoice)[0] if c.invoice is not None else df[c.country]
     # an order's status and refund, which an export may give on its first line only (Shopify)
     if c.status is not None:
         status = df[c.status].astype("string").str.strip().str.lower()
@@ -238,7 +237,9 @@ def _normalise(df: pd.DataFrame, opts: _Options, log: CleaningLog) -> pd.DataFra
     for rule, description, note in unmapped_steps(c):  # [orders] and [items]: how the lines are read, no filter
         log.add(rule, description, len(df), 0, note=note)
     email_case_step(log, len(df), *mail_case)
-    order_customer_step(log, len(df), int((filled & ~parts.get("is_duplicate", filled & False)).sum()))
+    if filled is not None:  # counted on the lines the duplicates rule keeps, as the engines count them
+        order_customer_step(log, len(df), int(filled[~parts["is_duplicate"]].sum() if opts.drop_duplicates
+                                              else filled.sum()))
     return pd.DataFrame({name: s.reset_index(drop=True) for name, s in parts.items()})
 
 

@@ -167,10 +167,13 @@ def from_order(values: pd.Series, invoice: pd.Series) -> tuple[pd.Series, pd.Ser
     >>> ids.tolist(), filled.tolist()
     (['a', 'a', <NA>, 'b', <NA>], [False, True, False, False, False])
     """
+    blank, nothing = values.isna().to_numpy(), pd.Series(False, index=values.index)
+    if not blank.any():  # the common case costs one pass over the values
+        return values, nothing
     orders = pd.factorize(invoice)[0]  # integer codes (-1: no order), of any dtype (a Parquet file's categories too)
-    blank, known = values.isna().to_numpy(), orders >= 0
+    known = orders >= 0
     if not np.isin(orders[known & ~blank], orders[known & blank]).any():  # every order whole: nothing to fill
-        return values, pd.Series(False, index=values.index)
+        return values, nothing
     codes = pd.Series(pd.factorize(values)[0], index=values.index, dtype="float64").mask(blank)
     per = codes.groupby(orders)
     filled = pd.Series(blank & known & (per.transform("min") == per.transform("max")).to_numpy(), index=values.index)
