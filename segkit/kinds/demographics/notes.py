@@ -4,6 +4,7 @@ Delaware", not "0500000US10001"), the areas left out of the segmentation and the
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Mapping, Sequence
 
 import pandas as pd
@@ -23,6 +24,8 @@ NAME_COLUMNS = ("NAME", "name", "Name", "area_name", "Geographic Area Name", "co
 
 #: What areas of a Census summary level larger than a neighbourhood are called (the GEO_ID's first three digits:
 #: 0500000US17031 is a county), singular and plural; ZCTAs, tracts and block groups keep the lexicon's words.
+#: A GEO_ID: its summary level, its variant, "US", the area's code (as the census schema's id pattern reads it).
+_GEO_ID = re.compile(r"(\d{3})[0-9A-Z]{4}US\d{1,12}")
 LEVEL_NOUNS = {"040": ("State", "States"), "050": ("County", "Counties"), "160": ("Place", "Places"),
                "310": ("Metro Area", "Metro Areas")}
 
@@ -37,7 +40,7 @@ def in_own_words(names: Mapping, ids: Sequence) -> dict:
     >>> named[0].name, named[0].description
     ('Retiree Counties', 'Older counties')
     """
-    levels = {str(i)[:3] if len(str(i)) > 9 and str(i)[7:9] == "US" else None for i in ids}
+    levels = {m[1] if (m := _GEO_ID.fullmatch(str(i))) else None for i in ids}
     nouns = LEVEL_NOUNS.get(levels.pop()) if len(levels) == 1 else None
     if nouns is None:
         return dict(names)
