@@ -216,6 +216,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("segkit: interrupted", file=sys.stderr)
         if args.command in ("run", "compare"):  # notebooks may still be running in worker threads: do not wait for them
+            from .report.lifecycle import drop_strays
+
+            drop_strays(args.out)
             sys.stdout.flush()
             sys.stderr.flush()
             os._exit(130)

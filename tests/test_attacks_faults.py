@@ -249,7 +249,7 @@ def test_sigterm_after_the_last_notebook_leaves_failed_not_partial(site, monkeyp
     out = site / "reports"
     assert (out / "ok.failed").is_dir() and not (out / "ok").exists() and _leftovers(out) == []
     manifest = json.loads((out / "ok.failed" / "manifest.json").read_text())
-    assert manifest["status"] == "failed in (finishing the reports)"
+    assert manifest["status"] == "interrupted in (finishing the reports)"
     assert manifest["error"] == "the run was interrupted while its reports were being finished"
 
 

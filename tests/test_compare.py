@@ -148,8 +148,10 @@ def test_summary_of_unchanged_runs_and_of_new_and_vanished_segments():
 
 # ------------------------------------------------------------------------------ run folders, constructed
 def _fake_run(root: Path, name: str, assignments: dict[str, str], names: dict[str, str], *, kind="transactions",
-              values: dict[str, float] | None = None) -> Path:
-    """A run folder with the artifacts a comparison reads: ids -> segment codes, each code's name."""
+              values: dict[str, float] | None = None, input_hash: str | None = None, columns=("spend",),
+              params: dict | None = None) -> Path:
+    """A run folder with the artifacts a comparison reads: ids -> segment codes, each code's name; ``input_hash``
+    is its manifest's fingerprint of the input, ``columns`` the measures it clustered on."""
     folder = root / name
     (folder / "artifacts").mkdir(parents=True)
     ids = list(assignments)
@@ -163,11 +165,16 @@ def _fake_run(root: Path, name: str, assignments: dict[str, str], names: dict[st
          "index": {"spend": 100.0 + 10 * i}} for i, c in enumerate(codes)]}
     (folder / "artifacts" / "profiles.json").write_text(json.dumps(profiles))
     spend = [float((values or {}).get(assignments[i], 1.0)) * (1 + k % 7) for k, i in enumerate(ids)]
-    pd.DataFrame({"spend": spend}, index=pd.Index(ids, name="customer_id")).to_parquet(folder / "artifacts" / "features.parquet")
-    (folder / "artifacts" / "features_meta.json").write_text(json.dumps({"entity": "customers", "columns": ["spend"],
-                                                                         "short": {"spend": "Net spend"}}))
-    (folder / "manifest.json").write_text(json.dumps({"run_name": name, "data_kind": kind, "status": "ok"}))
-    (folder / "params.json").write_text(json.dumps({"run_name": name, "data_kind": kind}))
+    pd.DataFrame({c: spend for c in columns}, index=pd.Index(ids, name="customer_id")).to_parquet(
+        folder / "artifacts" / "features.parquet")
+    labels = {"spend": "Net spend", "age": "Age", "Genre": "Genre (2 levels)"}
+    (folder / "artifacts" / "features_meta.json").write_text(json.dumps(
+        {"entity": "customers", "columns": list(columns), "short": {c: labels.get(c, c) for c in columns},
+         "labels": {c: labels.get(c, c) for c in columns}}))
+    run_params = {"run_name": name, "data_kind": kind, **(params or {})}
+    (folder / "manifest.json").write_text(json.dumps({"run_name": name, "data_kind": kind, "status": "ok",
+                                                      "params": run_params, "input": {"hash": input_hash}}))
+    (folder / "params.json").write_text(json.dumps(run_params))
     return folder
 
 
@@ -212,6 +219,61 @@ def test_missing_artifacts_and_different_kinds_are_refused_naming_the_run(tmp_pa
         compare_runs(a, b)
     with pytest.raises(DataFileError, match="is not a folder"):
         compare_runs(tmp_path / "nowhere", b)
+
+
+def test_two_runs_of_the_same_input_pair_segments_by_members_and_say_nothing_changed(tmp_path):
+    """Seed 7 renumbers and renames the same people, and splits one segment in two: no customer moved."""
+    same = "sha256:" + "ab" * 32
+    # 30 customers: jan S01 Champions 0-9, S02 Loyal 10-19, S03 Lost 20-29
+    jan = {str(i): ("S01", "S02", "S03")[i // 10] for i in range(30)}
+    # feb: Champions is S03 (0-9 and 10, 11: two Loyal placed with them), Loyal S02 (12-19, 28, 29), Lost split
+    # between S01 (20-23), S04 (24-27) and Loyal
+    feb = {str(i): "S03" if i < 12 else "S02" if i < 20 or i > 27 else "S01" if i < 24 else "S04" for i in range(30)}
+    a = _fake_run(tmp_path, "jan", jan, {"S01": "Champions", "S02": "Loyal", "S03": "Lost"}, input_hash=same,
+                  params={"seed": 42, "k": "auto", "plot_sample": 5000})
+    b = _fake_run(tmp_path, "feb", feb, {"S01": "Lapsed", "S02": "Loyal", "S03": "Top Buyers", "S04": "Gone"},
+                  input_hash=same, params={"seed": 7, "k": "auto", "plot_sample": 100})
+    cmp = compare_runs(a, b)
+    assert cmp.matches.values.tolist() == [["S01", "S03", "same members"], ["S02", "S02", "same members"]]
+    assert cmp.setup.same_input is True and cmp.setup.settings == [("seed", "42", "7")]  # plot_sample changes no segment
+    assert cmp.summary[0].startswith("Both runs read the same input, so no customer changed: the differences below "
+                                     "come only from how the segments were made (seed: 42 → 7).")
+    assert cmp.summary[1] == "2 Loyal are placed in Top Buyers."
+    assert "Lost of jan (10 customers) is split between Lapsed (4) and Gone (4) of feb, the other 2 elsewhere." in cmp.summary
+    assert "Gone of feb (4 customers) is all from Lost (4) of jan." in cmp.summary
+    assert "All 30 customers are in both runs. 60% of them are in segments that match between the runs." in cmp.summary
+    assert not any("became" in s or "stayed" in s or "grew" in s or "no counterpart" in s for s in cmp.summary)
+    assert json.loads(json.dumps(cmp.to_dict()))["setup"]["same_input"] is True
+
+
+def test_runs_of_different_measures_or_settings_say_so_first(tmp_path):
+    jan = {str(i): "S01" if i < 5 else "S02" for i in range(10)}
+    names = {"S01": "Champions", "S02": "Lost"}
+    a = _fake_run(tmp_path, "jan", jan, names, columns=("Genre", "age", "spend"), input_hash="sha256:1",
+                  params={"k": "auto", "roles": {}})
+    b = _fake_run(tmp_path, "feb", jan, names, columns=("age", "spend"), input_hash="sha256:2",
+                  params={"k": 2, "roles": {"Genre": "ignore"}})
+    cmp = compare_runs(a, b)
+    assert cmp.summary[0] == ("The runs were also made with different settings (roles: none → {Genre: ignore}; k: auto "
+                              "→ 2): part of what moved comes from them, not from the customers.")
+    assert cmp.summary[1].startswith("The runs build their segments from different measures: only jan uses genre "
+                                     "(Genre). Segments with the same name need not mean the same thing")
+    assert cmp.summary[2] == "No customers changed segment."  # different inputs: the usual words
+    c = _fake_run(tmp_path, "mar", jan, names, columns=("age", "spend"), input_hash="sha256:3", params={"k": 2})
+    assert [s for s in compare_runs(b, c).summary if "settings" in s or "different measures" in s] == []
+
+
+def test_runs_of_different_tables_are_refused_before_anything_is_written(tmp_path, capsys):
+    a = _fake_run(tmp_path, "mall", {"1": "S01", "2": "S02"}, {"S01": "Young", "S02": "Old"}, columns=("Age", "Income"))
+    b = _fake_run(tmp_path, "crm", {"1": "S01", "2": "S02"}, {"S01": "Young", "S02": "Old"}, columns=("age", "spend"))
+    with pytest.raises(DataValueError, match=r"run mall segments by Age, Income and run crm by age, spend: no measure "
+                                             "in common"):
+        compare_runs(a, b)
+    before = _tree_hash(tmp_path)
+    assert main(["compare", str(a), str(b), "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert "runs of different tables" in err and "Traceback" not in err and "KeyError" not in err
+    assert _tree_hash(tmp_path) == before
 
 
 def _tree_hash(folder: Path) -> str:

@@ -129,3 +129,33 @@ def test_a_comparison_is_listed_as_one_with_the_two_runs_it_compares(tmp_path, c
     assert "<li>compares march with april</li>" in page and "<td>transactions (comparison)</td>" in page
     row = re.search(r"<tr><td><a href='compare_march_vs_april/index.html'>.*?</tr>", page).group(0)
     assert row.endswith("<td class='sk-muted'>–</td></tr>")  # no input of its own: a dash, as for rows and k
+
+
+def test_a_run_that_did_not_complete_lists_no_segments_and_an_interrupted_one_says_so(tmp_path, capsys):
+    """05_profile wrote the segments, then 07 was interrupted: the run has no result to list."""
+    out = tmp_path / "reports"
+    _run(out, "june.failed", status="interrupted in 07_explain", started="2026-06-01T10:00:00+00:00",
+         error="the run was interrupted during 07_explain")
+    _run(out, "july.failed", status="failed in 08_churn", started="2026-07-01T10:00:00+00:00")
+    runs = {r["name"]: r for r in list_runs(out)}
+    assert runs["june"]["status"] == "interrupted in 07_explain" and runs["june"]["segments"] == []
+    assert runs["july"]["segments"] == [] and runs["july"]["k"] is None
+    assert main(["runs", "--out", str(out)]) == 0
+    assert "Champions" not in capsys.readouterr().out
+
+
+def test_drop_strays_removes_only_this_process_partial_folders_without_their_marker(tmp_path):
+    """A notebook's thread may write into the partial folder after an interrupted run was moved to .failed."""
+    import os
+
+    from segkit.report.lifecycle import drop_strays
+
+    out = tmp_path / "reports"
+    stray, kept, other = (out / f".may.partial-{os.getpid()}", out / f".june.partial-{os.getpid()}",
+                          out / f".july.partial-{_dead_pid()}")
+    for folder in (stray, kept, other):
+        (folder / "artifacts").mkdir(parents=True)
+        (folder / "03_select_k.ipynb").write_text("{}")
+    (kept / MARKER).write_text("{}")  # outputs that could not be moved: the run's message names this folder
+    drop_strays(out)
+    assert not stray.exists() and kept.is_dir() and other.is_dir()

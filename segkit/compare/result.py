@@ -16,6 +16,7 @@ import pandas as pd
 from ..format import round_json
 from .drift import feature_drift
 from .runs import RunSide, check_comparable, match_segments, read_run
+from .setup import Setup, compare_setup
 from .summary import summarise
 from .tables import Migration, migration, profile_shifts, size_changes
 
@@ -37,6 +38,8 @@ class Comparison:
         :func:`~.tables.size_changes`, :func:`~.tables.profile_shifts`, :func:`~.drift.feature_drift`.
     summary : list of str
         :func:`~.summary.summarise`.
+    setup : Setup
+        How the runs differ in input, measures and settings (:func:`~.setup.compare_setup`).
     """
 
     earlier: RunSide
@@ -47,6 +50,7 @@ class Comparison:
     shifts: pd.DataFrame
     drift: pd.DataFrame
     summary: list[str]
+    setup: Setup
 
     @property
     def entity(self) -> str:
@@ -85,7 +89,7 @@ class Comparison:
         counts = self.migration_table()
         return {"version": 1, "earlier": run(self.earlier), "later": run(self.later),
                 "entities": {"both": self.migration.n_both, "new": self.migration.n_new, "lost": self.migration.n_lost},
-                "summary": self.summary, "matches": self.matches.to_dict(orient="records"),
+                "summary": self.summary, "setup": self.setup.to_dict(), "matches": self.matches.to_dict(orient="records"),
                 "migration": {"rows": list(counts.index), "columns": list(counts.columns),
                               "counts": counts.to_numpy().tolist(),
                               "new": self.migration.new.rename(self.later.labels).to_dict(),
@@ -126,7 +130,8 @@ def compare_runs(earlier: str | Path | RunSide, later: str | Path | RunSide) -> 
     sizes = size_changes(a, b, matches)
     drift = feature_drift(a.features, b.features, columns=_drift_columns(a, b), labels=_short_labels(a))
     pairs = dict(zip(matches["earlier"], matches["later"]))
+    setup = compare_setup(a, b)
     summary = summarise(mig, sizes, drift, earlier=a.names, later=b.names, entity=b.entity,
-                        run_names=(a.name, b.name), pairs=pairs)
+                        run_names=(a.name, b.name), pairs=pairs, setup=setup)
     return Comparison(earlier=a, later=b, matches=matches, migration=mig, sizes=sizes,
-                      shifts=profile_shifts(a, b, matches), drift=drift, summary=summary)
+                      shifts=profile_shifts(a, b, matches), drift=drift, summary=summary, setup=setup)

@@ -10,7 +10,12 @@ opened by hand). It only reads. Each run keeps its own segment codes and names: 
 1. by ``artifacts/reference.json`` of the later run, when that run followed the earlier one (its reference
    is the earlier run's folder): the alignment's matches, made in the reference's feature space;
 2. otherwise by the same code and the same name (a run aligned to the earlier one keeps both);
-3. then, among the segments still unpaired, by the same name alone (names are unique within a run).
+3. then, among the segments still unpaired, by the same name alone (names are unique within a run);
+
+but two runs of the same input (the same fingerprint) hold the same entities, so their segments are paired by
+their members instead: an optimal matching on the share of members two segments have in common (Jaccard), a
+pair counting only from :data:`MIN_JACCARD` (0.5: most members of both are in both). Another seed renumbers
+and may rename segments that are the same people; members tell which they are.
 
 Segments left unpaired are new (later run only) or gone (earlier run only).
 """
@@ -26,11 +31,13 @@ import pandas as pd
 from ..errors import DataFileError, DataValueError
 from ..io import read_json
 
-__all__ = ["RunSide", "read_run", "check_comparable", "match_segments", "REQUIRED"]
+__all__ = ["RunSide", "read_run", "check_comparable", "match_segments", "REQUIRED", "MIN_JACCARD"]
 
 #: The artifacts a comparison reads, and the notebook that writes each.
 REQUIRED = {"segments.csv": "05_profile", "profiles.json": "05_profile", "features.parquet": "02_features"}
-_HOW = {"reference": "aligned to the earlier run", "code": "same code and name", "name": "same name"}
+_HOW = {"reference": "aligned to the earlier run", "code": "same code and name", "name": "same name",
+        "members": "same members"}
+MIN_JACCARD = 0.5  #: same input: two segments are a pair from this share of common members (Jaccard)
 
 
 @dataclass
@@ -59,6 +66,10 @@ class RunSide:
         ``reference.json``, when the run followed a reference run.
     profiled : list of str
         The features of the profiles (``profiles.json``), the clustering features first.
+    params : dict
+        The run's params (its manifest's, else ``params.json``).
+    input_hash : str or None
+        The fingerprint of the input the run read (its manifest's ``input.hash``), when recorded.
     """
 
     path: Path
@@ -71,6 +82,8 @@ class RunSide:
     meta: dict[str, Any] = field(default_factory=dict)
     reference: dict[str, Any] | None = None
     profiled: list[str] = field(default_factory=list)
+    params: dict[str, Any] = field(default_factory=dict)
+    input_hash: str | None = None
 
     @property
     def labels(self) -> dict[str, str]:
@@ -144,6 +157,7 @@ def read_run(path: str | Path, *, role: str = "earlier") -> RunSide:
         raise DataFileError(f"artifacts/segments.csv of the {role} run {folder.name} has no id and segment_code "
                             "columns", "run its 05_profile notebook again", path=artifacts / "segments.csv")
     ids = table.iloc[:, 0]
+    data_input = manifest.get("input") if isinstance(manifest.get("input"), dict) else {}
     if ids.duplicated().any():
         raise DataValueError(f"artifacts/segments.csv of the {role} run {folder.name} lists "
                              f"{int(ids.duplicated().sum()):,} ids twice", "run its 05_profile notebook again",
@@ -155,15 +169,24 @@ def read_run(path: str | Path, *, role: str = "earlier") -> RunSide:
                    assignments=pd.Series(table["segment_code"].to_numpy(), index=ids.to_numpy(), name="segment"),
                    features=pd.read_parquet(artifacts / "features.parquet"), meta=meta,
                    reference=_json_or_none(artifacts / "reference.json"),
-                   profiled=[*first, *(f for f in profiled if f not in first)])
+                   profiled=[*first, *(f for f in profiled if f not in first)], params=dict(params),
+                   input_hash=str(data_input["hash"]) if data_input.get("hash") else None)
 
 
 def check_comparable(earlier: RunSide, later: RunSide) -> None:
-    """Refuse two runs of different data kinds (their entities and features are not the same things)."""
+    """Refuse two runs of different data kinds (their entities and features are not the same things), and two
+    runs that share no measure (their segments describe different things: two different tables)."""
     if len({earlier.data_kind, later.data_kind} - {""}) > 1:  # an unknown kind (a run opened by hand) is not refused
         raise DataValueError(f"run {earlier.name} segments {earlier.data_kind} data and run {later.name} "
                              f"{later.data_kind} data, so their segments cannot be compared",
                              "compare two runs of the same data kind (segkit runs shows each run's kind)",
+                             path=later.path)
+    measures = [[str(c) for c in side.meta.get("columns") or side.features.columns] for side in (earlier, later)]
+    if not set(measures[0]) & set(measures[1]):
+        shown = [", ".join(m[:6]) + (", ..." if len(m) > 6 else "") for m in measures]
+        raise DataValueError(f"run {earlier.name} segments by {shown[0]} and run {later.name} by {shown[1]}: no "
+                             "measure in common, so these are runs of different tables and their segments cannot be "
+                             "compared", "compare two runs of the same table (segkit runs shows each run's input)",
                              path=later.path)
 
 
@@ -190,6 +213,22 @@ def _reference_pairs(earlier: RunSide, later: RunSide) -> list[tuple[str, str]]:
     return pairs
 
 
+def _member_pairs(earlier: RunSide, later: RunSide) -> list[tuple[str, str]]:
+    """Pairs of segments with most of their members in common (Jaccard from :data:`MIN_JACCARD`), matched
+    optimally."""
+    from scipy.optimize import linear_sum_assignment
+
+    both = earlier.assignments.index.intersection(later.assignments.index, sort=False)
+    if not len(both):
+        return []
+    counts = pd.crosstab(earlier.assignments.loc[both].to_numpy(), later.assignments.loc[both].to_numpy())
+    common = counts.to_numpy(dtype=float)
+    union = common.sum(axis=1)[:, None] + common.sum(axis=0)[None, :] - common
+    jaccard = common / union
+    rows, cols = linear_sum_assignment(-jaccard)
+    return [(str(counts.index[r]), str(counts.columns[c])) for r, c in zip(rows, cols) if jaccard[r, c] >= MIN_JACCARD]
+
+
 def match_segments(earlier: RunSide, later: RunSide) -> pd.DataFrame:
     """Pairs of segments that mean the same thing (see the module docstring).
 
@@ -201,6 +240,8 @@ def match_segments(earlier: RunSide, later: RunSide) -> pd.DataFrame:
     """
     if _follows(later, earlier):  # the alignment decided: its unmatched segments are new or vanished
         pairs = [(a, b, _HOW["reference"]) for a, b in _reference_pairs(earlier, later)]
+    elif earlier.input_hash and earlier.input_hash == later.input_hash:
+        pairs = [(a, b, _HOW["members"]) for a, b in _member_pairs(earlier, later)]
     else:
         later_names = later.names
         pairs = [(c, c, _HOW["code"]) for c, n in earlier.names.items() if later_names.get(c) == n]

@@ -4,7 +4,9 @@ For example: "312 Champions became At Risk and 120 Loyal Customers became Lost."
 grew 18% (1,012 to 1,194 customers); Lost shrank 23% (1,167 to 896 customers)."
 
 Numbers are written with :mod:`segkit.format`, changes and shares in whole percent; segment names are each
-run's own.
+run's own. Two runs of the same input (:class:`~segkit.compare.setup.Setup`) hold the same entities, none of
+which changed: the summary first says so, a move is "placed in" another segment instead of "became", and a
+segment of one run only is told by where its members are in the other ("is split between", "brings together").
 """
 
 from __future__ import annotations
@@ -15,12 +17,14 @@ import pandas as pd
 
 from ..format import format_number, format_value
 from .drift import PSI_MODERATE, PSI_SIGNIFICANT
+from .setup import Setup, singular
 from .tables import Migration
 
 __all__ = ["summarise", "MAX_MOVES", "MAX_SIZE_CHANGES"]
 
 MAX_MOVES = 3  #: moves between segments named in the summary
 MAX_SIZE_CHANGES = 2  #: size changes named in the summary
+_MOST = 0.8  #: a segment of one run only is told by the other run's segments that hold this share of its members
 _MIN_CHANGE = 0.01  #: a size change below 1% is not worth a sentence
 
 
@@ -29,17 +33,57 @@ def _join(parts: list[str]) -> str:
 
 
 def _moves(mig: Migration, pairs: Mapping[str, str], earlier: Mapping[str, str], later: Mapping[str, str],
-           entity: str) -> str:
+           entity: str, same_input: bool = False) -> str:
     moves = mig.moves(pairs)
-    moves = moves[~moves["stayed"]].head(MAX_MOVES)
+    moves = moves[~moves["stayed"]]
+    if same_input:  # moves into or out of a segment of one run only are told by _composition
+        moves = moves[moves["earlier"].isin(list(pairs)) & moves["later"].isin(list(pairs.values()))]
+        if moves.empty:  # nothing placed differently between segments both runs have
+            return ""
+    moves = moves.head(MAX_MOVES)
     if moves.empty:
         return f"No {entity} changed segment." if mig.n_both else ""
-    parts = [f"{format_number(n)} {earlier[a]} became {later[b]}"
+    verb = "are placed in" if same_input else "became"
+    parts = [f"{format_number(n)} {earlier[a]} {verb} {later[b]}"
              for a, b, n in zip(moves["earlier"], moves["later"], moves["count"])]
     return _join(parts) + "."
 
 
-def _sizes(sizes: pd.DataFrame, later: Mapping[str, str], entity: str) -> str:
+def _composition(mig: Migration, sizes: pd.DataFrame, earlier: Mapping[str, str], later: Mapping[str, str],
+                 entity: str, names: tuple[str, str]) -> list[str]:
+    """Same input: each segment of one run only, told by where its members are in the other run (the largest
+    :data:`MAX_MOVES` + 1; the others are counted)."""
+    out = []
+    for status, side, matrix, own, other in (("gone", "earlier", mig.counts, earlier, later),
+                                             ("new", "later", mig.counts.T, later, earlier)):
+        for code in sizes.loc[sizes["status"] == status, side]:
+            row = matrix.loc[code].sort_values(ascending=False, kind="stable")
+            total = int(row.sum())
+            if not total:
+                continue
+            kept = row[(row.cumsum().shift(fill_value=0) < _MOST * total) & (row > 0)]
+            parts = _join([f"{other[c]} ({format_number(n)})" for c, n in kept.items()])
+            rest = total - int(kept.sum())
+            tail = f", the other {format_number(rest)} elsewhere" if rest else ""
+            head = f"{own[code]} of {names[0 if side == 'earlier' else 1]} ({format_number(total)} {entity})"
+            if status == "gone":
+                verb = "is split between" if len(kept) > 1 else "is mostly in" if rest else "is all in"
+                out.append((total, f"{head} {verb} {parts} of {names[1]}{tail}."))
+            else:
+                verb = "brings together" if len(kept) > 1 else "comes mostly from" if rest else "is all from"
+                out.append((total, f"{head} {verb} {parts} of {names[0]}{tail}."))
+    out.sort(key=lambda item: -item[0])
+    shown = [text for _, text in out[:MAX_MOVES + 1]]
+    if len(out) > len(shown):
+        more = len(out) - len(shown)
+        shown.append(f"{more} smaller segment{'s' if more > 1 else ''} of one run only: see the table of where the "
+                     "members of each segment went.")
+    return shown
+
+
+def _sizes(sizes: pd.DataFrame, later: Mapping[str, str], entity: str, same_input: str | None = None) -> str:
+    """The largest size changes of matched segments; ``same_input`` (the later run's name): "is 40% larger in
+    it", since nothing grew."""
     matched = sizes[(sizes["status"] == "matched") & sizes["change"].notna()].copy()
     matched = matched[matched["change"].abs() >= _MIN_CHANGE]
     if matched.empty:
@@ -47,10 +91,13 @@ def _sizes(sizes: pd.DataFrame, later: Mapping[str, str], entity: str) -> str:
     matched = matched.reindex(matched["change"].abs().sort_values(ascending=False, kind="stable").index)
     parts = []
     for i, row in enumerate(matched.head(MAX_SIZE_CHANGES).itertuples()):
-        verb = "grew" if row.change > 0 else "shrank"
+        change = format_value(round(abs(row.change), 2), "share")
+        if same_input:
+            how = f"is {change} {'larger' if row.change > 0 else 'smaller'} in {same_input}"
+        else:
+            how = f"{'grew' if row.change > 0 else 'shrank'} {change}"
         who = f"the {later[row.later]} segment" if i == 0 else later[row.later]
-        parts.append(f"{who} {verb} {format_value(round(abs(row.change), 2), 'share')} "
-                     f"({format_number(row.size_earlier)} to {format_number(row.size_later)} {entity})")
+        parts.append(f"{who} {how} ({format_number(row.size_earlier)} to {format_number(row.size_later)} {entity})")
     text = "; ".join(parts)
     return text[0].upper() + text[1:] + "."
 
@@ -70,7 +117,14 @@ def _new_and_gone(sizes: pd.DataFrame, earlier: Mapping[str, str], later: Mappin
     return out
 
 
-def _entities(mig: Migration, share_stayed: float | None, entity: str, names: tuple[str, str]) -> str:
+def _entities(mig: Migration, share_stayed: float | None, entity: str, names: tuple[str, str],
+              same_input: bool = False) -> str:
+    if same_input:
+        text = f"All {format_number(mig.n_both)} {entity} are in both runs."
+        if share_stayed is not None and mig.n_both:
+            text += (f" {format_value(round(share_stayed, 2), 'share')} of them are in segments that match between "
+                     "the runs.")
+        return text
     text = (f"{format_number(mig.n_both)} {entity} are in both runs; {format_number(mig.n_new)} are only in "
             f"{names[1]} (new) and {format_number(mig.n_lost)} only in {names[0]} (lost).")
     if share_stayed is not None and mig.n_both:
@@ -102,7 +156,7 @@ def _lower_first(label: str) -> str:
 
 def summarise(mig: Migration, sizes: pd.DataFrame, drift: pd.DataFrame, *, earlier: Mapping[str, str],
               later: Mapping[str, str], entity: str = "customers", run_names: tuple[str, str] = ("run A", "run B"),
-              pairs: Mapping[str, str] | None = None) -> list[str]:
+              pairs: Mapping[str, str] | None = None, setup: Setup | None = None) -> list[str]:
     """The summary's sentences, the biggest moves first.
 
     Parameters
@@ -120,12 +174,19 @@ def summarise(mig: Migration, sizes: pd.DataFrame, drift: pd.DataFrame, *, earli
         The two runs' names, earlier first.
     pairs : mapping of str to str, optional
         Earlier segment code -> the later segment that means the same thing: moves between them are stays.
+    setup : Setup, optional
+        How the runs were made (:func:`~segkit.compare.setup.compare_setup`): its sentences come first, and the
+        same input changes the words (see the module docstring).
     """
     pairs = dict(pairs or {})
+    same = bool(setup and setup.same_input) and mig.n_new == 0 and mig.n_lost == 0
     stayed = None
     if pairs and mig.n_both:
         stayed = sum(int(mig.counts.at[a, b]) for a, b in pairs.items()) / mig.n_both
-    sentences = [_moves(mig, pairs, earlier, later, entity), _sizes(sizes, later, entity),
-                 *_new_and_gone(sizes, earlier, later, entity, run_names),
-                 _entities(mig, stayed, entity, run_names), _drift(drift)]
+    unpaired = (_composition(mig, sizes, earlier, later, entity, run_names) if same
+                else _new_and_gone(sizes, earlier, later, entity, run_names))
+    sentences = [*(setup.sentences(run_names, entity) if setup else []),
+                 _moves(mig, pairs, earlier, later, entity, same),
+                 _sizes(sizes, later, entity, run_names[1] if same else None), *unpaired,
+                 _entities(mig, stayed, entity, run_names, same), _drift(drift)]
     return [s for s in sentences if s]

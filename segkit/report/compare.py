@@ -23,7 +23,7 @@ from ..compare import check_comparable, read_run
 from ..config import SECRET_KEYS, Params, check_run_name, params_from_mapping
 from ..errors import RunError
 from ..io import read_json
-from .index import _INDEX_CSS, _artifact_list, _report_links
+from .index import _INDEX_CSS, _artifact_list, _ended, _report_links
 from .render import CSP, REPORT_CSS
 from .runfolder_safety import refuse_foreign
 from .runner import RunResult, _Progress, default_notebooks_dir, discover_notebooks, run_notebooks
@@ -102,7 +102,8 @@ def write_compare_index(folder: Path, *, params: Params, manifest: dict[str, Any
     runs = [data.get(side) if isinstance(data.get(side), dict) else {} for side in ("earlier", "later")]
     names = [str(r.get("name") or "–") for r in runs]
     status = ("" if manifest["status"] == "ok" else
-              f"<div class='sk-warn'><strong>This comparison failed.</strong> {esc(str(manifest.get('error')))}</div>")
+              f"<div class='sk-warn'><strong>This comparison {_ended(manifest)}.</strong> "
+              f"{esc(str(manifest.get('error')))}</div>")
     sentences = "".join(f"<li>{esc(str(s))}</li>" for s in data.get("summary") or [])
     page = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">

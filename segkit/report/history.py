@@ -41,7 +41,8 @@ def _json(path: Path) -> Any:
 
 
 def _status(folder: Path, manifest: dict | None) -> tuple[str, str]:
-    """(name, status) of a run folder: ``complete``, ``failed in NB``, ``running`` or ``interrupted``."""
+    """(name, status) of a run folder: ``complete``, ``failed in NB``, ``interrupted in NB``, ``running`` or
+    ``interrupted (partial outputs)``."""
     partial = _PARTIAL.match(folder.name)
     if partial:
         return partial["name"], "running" if owner_alive(folder) else "interrupted (partial outputs)"
@@ -77,7 +78,8 @@ def _record(folder: Path) -> dict[str, Any] | None:
     m = manifest or {}
     params = _json(folder / "params.json") if manifest is None else m.get("params")
     params = params if isinstance(params, dict) else {}
-    segments, compares = _segments(folder), _compared(params)
+    # an unfinished run's segments are not a result: 05 may have written them before a later notebook failed
+    segments, compares = _segments(folder) if status == "complete" else [], _compared(params)
     timings, inputs, counts = (m.get(key) if isinstance(m.get(key), dict) else {}
                                for key in ("timings", "input", "row_counts"))
     return {"name": str(m.get("run_name") or name), "folder": folder.name, "status": status,
@@ -94,10 +96,11 @@ def list_runs(out_dir: str | Path = "reports") -> list[dict[str, Any]]:
     Returns
     -------
     list of dict
-        ``name``, ``folder``, ``status`` (``complete``, ``failed in 03_select_k``, ``running``,
-        ``interrupted (partial outputs)``, ...), ``error``, ``date`` (UTC start, ``YYYY-MM-DD HH:MM:SS``),
+        ``name``, ``folder``, ``status`` (``complete``, ``failed in 03_select_k``, ``interrupted in 05_profile``,
+        ``running``, ``interrupted (partial outputs)``, ...), ``error``, ``date`` (UTC start, ``YYYY-MM-DD HH:MM:SS``),
         ``data_kind``, ``input_hash``, ``rows`` (input rows), ``entities`` (segmented), ``k``,
-        ``segments`` (``"S01 Champions"``, ...), ``compares`` (for a comparison written by ``segkit compare``, the
+        ``segments`` (``"S01 Champions"``, ...; none for a run that did not complete), ``compares`` (for a
+        comparison written by ``segkit compare``, the
         folder names of the two runs it compares; else empty) and ``index`` (the run's page relative to ``out_dir``,
         or None).
     """

@@ -377,6 +377,11 @@ body { max-width: 1100px; margin: 0 auto; padding: 0 1.5rem 3rem; font-family: -
 """
 
 
+def _ended(manifest: dict[str, Any]) -> str:
+    """How a run that did not complete ended: "was interrupted" or "failed"."""
+    return "was interrupted" if str(manifest.get("status", "")).startswith("interrupted") else "failed"
+
+
 def write_index(folder: Path, *, params: Params, manifest: dict[str, Any], notebooks: list[str]) -> Path:
     """Write ``index.html``: headline numbers, segments, churn risk (when known), links to every report,
     artifacts and a thumbnail of the segment map. Self-contained, like the reports."""
@@ -388,7 +393,8 @@ def write_index(folder: Path, *, params: Params, manifest: dict[str, Any], noteb
     told, told_text = separability(folder)
     entity = features.get("entity_label", "entities")
     status = ("" if manifest["status"] == "ok" else
-              f"<div class='sk-warn'><strong>This run failed.</strong> {esc(str(manifest.get('error')))}</div>")
+              f"<div class='sk-warn'><strong>This run {_ended(manifest)}.</strong> {esc(str(manifest.get('error')))} "
+              "The pages below are what it wrote before; a segment table here is not a finished result.</div>")
     summary, all_sizes = _artifact(folder, "segments_summary.json") or {}, _all_sizes(folder)
     if isinstance(summary.get("segments"), list) and summary["segments"]:
         selection = {**selection, "chosen_k": len(summary["segments"])}  # the reference's k in score mode

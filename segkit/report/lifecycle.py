@@ -31,7 +31,7 @@ from ..io import write_json
 from .runfolder_safety import MARKER, inside, is_segkit_folder, leftovers, refuse_foreign
 
 __all__ = ["MARKER", "proc_start", "sweep_stale", "prepare_folder", "move_into_place", "keep_failed",
-           "drop_old_failed", "write_problem"]
+           "drop_old_failed", "drop_strays", "write_problem"]
 
 _WRITE_FIXES = {errno.ENOSPC: "free space on that disk, or choose an --out on another one",
                 errno.EDQUOT: "free space within your disk quota, or choose an --out on another disk",
@@ -192,6 +192,16 @@ def keep_failed(tmp: Path, final: Path) -> Path:
         (tmp / MARKER).unlink(missing_ok=True)
     tmp.rename(failed_dir)
     return failed_dir
+
+
+def drop_strays(out_dir: Path) -> None:
+    """Remove this process's partial folders that lack the marker: a notebook's thread still writing when an
+    interrupted run was moved to ``<run>.failed`` makes its folder again, and the process then exits at once.
+    A partial folder with its marker holds outputs that could not be moved, and is kept."""
+    for folder in Path(out_dir).glob(f".*.partial-{os.getpid()}"):
+        with contextlib.suppress(OSError, RunError):
+            if folder.is_dir() and not folder.is_symlink() and not (folder / MARKER).exists():
+                shutil.rmtree(inside(Path(out_dir), folder), ignore_errors=True)
 
 
 def drop_old_failed(final: Path, say: Callable[[str], None]) -> None:

@@ -304,7 +304,7 @@ def _complete(batch: Batch, tmp: Path, *, params, files, notebooks: list[str], s
         _check_input_unchanged(tmp, batch)
         manifest = write_manifest(tmp, params=params, files=files, timings=batch.timings, started_at=started_at,
                                   finished_at=datetime.now(timezone.utc),
-                                  status="ok" if batch.ok else f"failed in {batch.failed}", error=batch.error,
+                                  status="ok" if batch.ok else _failure(batch), error=batch.error,
                                   left_out=left_out)
         # Privacy check of the business copies, "Appendix: run details" in every report, size budget, index.
         finalise_reports(tmp, params=params, manifest=manifest, notebooks=notebooks, say=progress)
@@ -320,12 +320,18 @@ def _complete(batch: Batch, tmp: Path, *, params, files, notebooks: list[str], s
         _mark_failed(tmp, batch)
 
 
+def _failure(batch: Batch) -> str:
+    """The manifest's status of a run that did not complete: ``interrupted in 05_profile`` (Ctrl-C, SIGTERM) or
+    ``failed in 05_profile``."""
+    return f"{'interrupted' if batch.interrupted is not None else 'failed'} in {batch.failed}"
+
+
 def _mark_failed(tmp: Path, batch: Batch) -> None:
     """Put the failure into a manifest written before it happened (if the disk lets us)."""
     path = tmp / "manifest.json"
     try:
         if path.is_file():
-            write_json(path, read_json(path) | {"status": f"failed in {batch.failed}", "error": batch.error})
+            write_json(path, read_json(path) | {"status": _failure(batch), "error": batch.error})
     except (OSError, ValueError):
         pass  # a full disk: the run's message says what happened
 
@@ -377,7 +383,8 @@ def _finish(batch: Batch, tmp: Path, final: Path, *, force: bool, progress: Call
                        path=tmp) from None
     _record_failed_path(failed_dir, tmp, final)
     refresh_runs_index(final.parent, progress)
-    progress(f"run FAILED in {batch.failed}; partial outputs kept in {failed_dir}")
+    ended = "INTERRUPTED" if batch.interrupted is not None else "FAILED"
+    progress(f"run {ended} in {batch.failed}; partial outputs kept in {failed_dir}")
     if batch.interrupted is not None:
         raise batch.interrupted
     return RunResult(folder=failed_dir, ok=False, timings=batch.timings, failed=batch.failed, error=batch.error,

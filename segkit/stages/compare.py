@@ -159,6 +159,8 @@ def drift_table(cmp: Comparison | None, currency: str = "£") -> pd.DataFrame | 
     its unit, or the most common level of a text column."""
     if cmp is None:
         return None
+    if cmp.drift.empty:
+        return pd.DataFrame({"Note": ["The runs have no measure in common."]})
     units = cmp.earlier.meta.get("units") or {}
     a, b = "A", "B"
     rows = [{"Measure": r.label, "PSI": format_number(r.psi), "Reading": r.verdict,

@@ -1,0 +1,128 @@
+"""How two runs were made: from the same input or not, with the same measures or not, with which settings.
+
+What a comparison may say depends on it. Two runs of different data with the same measures and settings show
+customers (or areas) moving between segments. Two runs of the **same input** show no customer changing: every
+difference comes from how the segments were made (another seed, another k, a column left out), and the summary
+says so instead of "became" and "stayed". Two runs built from **different measures** may give segments that
+share a name without meaning the same thing, and the summary says that first.
+
+- The input is the same when both manifests record the same fingerprint (``manifest.json``'s ``input.hash``);
+  unknown (None) when either run lacks one (a run folder made by hand).
+- The measures are the features each run clustered on (``features_meta.json``'s ``columns``).
+- The settings are the params that decide which segments a run finds (:data:`SHAPING`); the params that only
+  change what the pages show, how fast a run goes, or where it reads and writes, are left out.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from .runs import RunSide
+
+__all__ = ["Setup", "SHAPING", "compare_setup"]
+
+#: The params that change which segments a run finds, in the order a reader meets them.
+SHAPING = ("features", "roles", "skew", "scaler", "valid_range", "out_of_range", "fill", "clip", "rare_min_frequency",
+           "pca_components", "min_population", "clip_z", "snapshot_date", "drop_duplicates", "non_product_codes",
+           "cancellation_prefix", "cancelled_statuses", "status_col", "refund_col", "rfm_method", "algorithm",
+           "linkage", "k", "k_min", "k_max", "k_rule", "business_k_min", "business_k_max", "min_segment_share",
+           "k_max_share", "n_init", "sample_size", "stability_sample_size", "gap_references", "bootstrap", "seed")
+
+
+def _shown(value: Any) -> str:
+    """A setting's value as a reader sees it: ``auto``, ``42``, ``{Genre: ignore}``, ``none`` for null."""
+    if value is None:
+        return "none"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {_shown(v)}" for k, v in value.items()) + "}" if value else "none"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_shown(v) for v in value) + "]"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _same(x: Any, y: Any) -> bool:
+    return json.dumps(x, sort_keys=True, default=str) == json.dumps(y, sort_keys=True, default=str)
+
+
+@dataclass
+class Setup:
+    """How two runs differ in what they read and how they made their segments (see the module docstring).
+
+    Attributes
+    ----------
+    same_input : bool or None
+        Both runs read the same input (the same fingerprint); None when either fingerprint is unknown.
+    only_earlier, only_later : list of str
+        The measures (labels) only the earlier, or only the later, run clustered on.
+    settings : list of (str, str, str)
+        Each setting of :data:`SHAPING` that differs: its name, the earlier and the later value as shown.
+    """
+
+    same_input: bool | None
+    only_earlier: list[str] = field(default_factory=list)
+    only_later: list[str] = field(default_factory=list)
+    settings: list[tuple[str, str, str]] = field(default_factory=list)
+
+    @property
+    def same_measures(self) -> bool:
+        return not self.only_earlier and not self.only_later
+
+    def sentences(self, names: Sequence[str], entity: str) -> list[str]:
+        """What the reader must know before the moves, in plain words (empty when nothing needs saying)."""
+        settings = "; ".join(f"{key}: {then} → {now}" for key, then, now in self.settings)
+        out = []
+        if self.same_input:
+            how = (f" ({settings})" if settings else "" if not self.same_measures else
+                   ", though with the same settings")
+            out.append(f"Both runs read the same input, so no {singular(entity)} changed: the differences below come "
+                       f"only from how the segments were made{how}. A move below is a {singular(entity)} placed "
+                       "differently, not a change in behaviour.")
+        elif settings:
+            out.append(f"The runs were also made with different settings ({settings}): part of what moved comes from "
+                       f"them, not from the {entity}.")
+        if not self.same_measures:
+            parts = [f"only {name} uses {_list(only)}" for name, only in zip(names, (self.only_earlier, self.only_later))
+                     if only]
+            out.append(f"The runs build their segments from different measures: {'; '.join(parts)}. Segments with "
+                       "the same name need not mean the same thing, and a profile shift may come from the measures "
+                       "rather than from the segment.")
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"same_input": self.same_input, "only_earlier": self.only_earlier, "only_later": self.only_later,
+                "settings": [{"key": k, "earlier": a, "later": b} for k, a, b in self.settings]}
+
+
+def singular(entity: str) -> str:
+    """"customers" -> "customer", "areas" -> "area" (what a row is, as :mod:`segkit.compare` names it)."""
+    return entity[:-1] if entity.endswith("s") and not entity.endswith("ss") else entity
+
+
+def _list(items: Sequence[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _measures(side: RunSide) -> list[str]:
+    return [str(c) for c in side.meta.get("columns") or []]
+
+
+def _label(side: RunSide, column: str) -> str:
+    labels = side.meta.get("labels") or {}
+    label = str(labels.get(column) or column)
+    return label if label == column else f"{label.split(' (')[0].lower()} ({column})"
+
+
+def compare_setup(earlier: RunSide, later: RunSide) -> Setup:
+    """How ``earlier`` and ``later`` differ in input, measures and settings."""
+    hashes = earlier.input_hash, later.input_hash
+    same = None if not all(hashes) else hashes[0] == hashes[1]
+    a, b = _measures(earlier), _measures(later)
+    settings = [(key, _shown(earlier.params.get(key)), _shown(later.params.get(key))) for key in SHAPING
+                if key in earlier.params and key in later.params and not _same(earlier.params[key], later.params[key])]
+    return Setup(same_input=same, only_earlier=[_label(earlier, c) for c in a if c not in b],
+                 only_later=[_label(later, c) for c in b if c not in a], settings=settings)
