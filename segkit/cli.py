@@ -3,7 +3,7 @@
     segkit run PARAMS.yaml [PARAMS.yaml ...] [--name RUN] [--only NB ...] [--force]
     segkit check PARAMS.yaml [...] [--only NB ...]  validate params and input as the run would, run no notebook
     segkit params                           list every params key with its default and meaning
-    segkit score MODEL_DIR NEW.csv --out scored.csv
+    segkit score RUN_OR_MODEL_DIR NEW.csv --out scored.csv
     segkit runs [--out reports] [--json]    list the runs of a reports folder, failed ones included
     segkit compare RUN_A RUN_B [--out reports]   what moved between two runs (writes compare_<A>_vs_<B>)
     segkit serve RUN_OR_MODEL_DIR [--host 127.0.0.1] [--port 8000]   a scoring service (needs segkit[serve])
@@ -176,7 +176,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_params)
 
     p = sub.add_parser("score", help="assign new rows to the segments of a saved model")
-    p.add_argument("model_dir", type=Path, help="a run's artifacts/model folder")
+    p.add_argument("model_dir", type=Path, metavar="RUN_OR_MODEL_DIR", help="a run folder, or its artifacts/model folder")
     p.add_argument("new", type=Path, help="CSV, Parquet or Excel file of new rows")
     p.add_argument("--out", type=Path, required=True, help="where to write the scored rows (CSV)")
     p.add_argument("--force", action="store_true", help="replace --out if it exists")

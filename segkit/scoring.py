@@ -20,7 +20,7 @@ import pandas as pd
 
 from . import kinds
 from .errors import ModelError
-from .modelio import load_model
+from .modelio import METADATA_FILE, load_model
 
 __all__ = ["Scorer", "load_scorer"]
 
@@ -81,7 +81,8 @@ class Scorer:
 
 
 def load_scorer(model_dir) -> Scorer:
-    """Load the model folder ``model_dir`` (a run's ``artifacts/model``) after checking its hashes.
+    """Load the model folder ``model_dir`` (a run's ``artifacts/model``, or the run folder that holds it) after
+    checking its hashes.
 
     Raises
     ------
@@ -89,6 +90,9 @@ def load_scorer(model_dir) -> Scorer:
         As :func:`segkit.modelio.load_model`: a missing file, a model or metadata that does not match its hash,
         another scikit-learn version.
     """
+    run_model = Path(model_dir) / "artifacts" / "model"
+    if not (Path(model_dir) / METADATA_FILE).is_file() and (run_model / METADATA_FILE).is_file():
+        model_dir = run_model  # a run folder: its model
     model, metadata = load_model(model_dir)
     kind = kinds.get(metadata.get("data_kind") or "customers")
     return Scorer(model=model, metadata=metadata, kind=kind, folder=Path(model_dir))

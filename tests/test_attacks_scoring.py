@@ -88,7 +88,7 @@ def test_the_id_column_is_named_as_in_the_source(trained, tmp_path, capsys):
     code, out, _, scored = _score(model_dir, None, tmp_path, capsys, csv=csv)
     assert code == 0 and scored.columns[0] == "customer_id" and "id" not in scored.columns
     assert scored["customer_id"].tolist() == pd.read_csv(csv, dtype=str)["customer_id"].tolist()
-    assert "(500 rows: 500 scored, 0 far outside the training range, 0 not scored)" in out
+    assert "(500 rows: 500 scored, 0 flagged outside the training range, 0 not scored)" in out
 
 
 def test_all_missing_rows_are_not_scored_and_flagged(trained, tmp_path, capsys):
@@ -134,7 +134,7 @@ def test_values_far_outside_the_training_range_are_flagged(trained, tmp_path, ca
     assert code == 0
     assert scored["outside_training_range"].tolist() == [False, False, True, False, False, True, False, False]
     assert scored["segment_code"].str.fullmatch(r"S0[1-4]").all()  # scored all the same
-    assert "2 far outside the training range" in out
+    assert "2 flagged outside the training range" in out
     assert "column 'age' has 1 value(s) far outside the training range" in err and "-5,000" in err
     assert "column 'income' has 1 value(s) far outside" in err and "1e+11" in err
 
@@ -150,10 +150,10 @@ def test_infinite_values_are_flagged_not_a_traceback(trained, tmp_path, capsys):
     assert code == 0 and "Traceback" not in err
     assert scored.loc[[1, 3], "not_scored"].eq("infinite value in income").all()
     assert scored.loc[[1, 3, 4], "segment_code"].eq("").all()
-    assert scored.loc[4, "not_scored"] == "infinite value in age"  # 1e308 is absurd, like inf (missing in training)
-    assert "column 'income' holds 2 infinite or absurdly large value(s) (size at least 1,000,000,000,000)" in err
-    assert "column 'age' holds 1 infinite or absurdly large value(s)" in err
-    assert "(5 rows: 2 scored, 0 far outside the training range, 3 not scored)" in out
+    assert scored.loc[4, "not_scored"] == "value too large in age (1e+308)"  # absurd, as inf (missing in training)
+    assert "column 'income' holds 2 infinite value(s); those rows were not scored" in err
+    assert "column 'age' holds 1 value(s) too large to be real (size at least 1,000,000,000,000)" in err
+    assert "(5 rows: 2 scored, 0 flagged outside the training range, 3 not scored)" in out
 
 
 def test_unseen_levels_are_a_warning_naming_them(trained, tmp_path, capsys):

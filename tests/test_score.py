@@ -59,7 +59,7 @@ def test_training_rows_reproduce_their_labels(trained):
     labels = model.pipeline.named_steps["kmeans"].labels_
     assert result["segment_code"].tolist() == [segment_code(x, labels.max() + 1) for x in labels]
     assert list(result.columns) == ["customer_id", "segment_code", "segment_name", "confidence", "distance_to_centre",
-                                    "outside_training_range", "not_scored"]
+                                    "outside_training_range", "not_scored", "filled_features"]
     assert result["customer_id"].tolist() == list(features.index) and result.index.equals(features.index)
     assert not result["outside_training_range"].any() and result["not_scored"].eq("").all()
     assert result.loc[result.segment_code == "S02", "segment_name"].eq("Families").all()
@@ -189,8 +189,9 @@ def test_fill_means_in_new_rows_what_it_meant_in_training(trained):
     new["income"] = np.nan
     pd.testing.assert_frame_equal(score_customers(model, metadata, new), score_customers(model, metadata, zero))
     median = new.assign(income=float(features["income"].median()))
-    pd.testing.assert_frame_equal(score_customers(model, scoring_metadata(features, roles), new),
-                                  score_customers(model, metadata, median))
+    blank, given = score_customers(model, scoring_metadata(features, roles), new), score_customers(model, metadata, median)
+    pd.testing.assert_frame_equal(blank.drop(columns="filled_features"), given.drop(columns="filled_features"))
+    assert blank["filled_features"].eq(1).all() and given["filled_features"].eq(0).all()  # the median was filled in
 
 
 def test_fill_gives_new_rows_the_level_and_number_training_wrote():

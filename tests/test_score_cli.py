@@ -26,7 +26,7 @@ def test_training_rows_reproduce_their_assignments(trained, tmp_path, capsys):
     assert "scored rows written" in capsys.readouterr().out
     scored = pd.read_csv(out, dtype={"customer_id": str})
     assert list(scored.columns) == ["customer_id", "segment_code", "segment_name", "confidence", "distance_to_centre",
-                                    "outside_training_range", "not_scored"]
+                                    "outside_training_range", "not_scored", "filled_features"]
     assert not scored["outside_training_range"].any() and scored["not_scored"].isna().all()
     merged = segments.merge(scored, on="customer_id", suffixes=("_train", "_score"))
     assert len(merged) == 500
@@ -76,7 +76,7 @@ def test_a_table_of_another_kind_is_refused(trained, tmp_path, capsys):
                   "Annual Income (k$)": [15, 60], "Spending Score (1-100)": [39, 50]}).to_csv(other, index=False)
     assert main(["score", str(model_dir), str(other), "--out", str(tmp_path / "x.csv")]) == 2
     err = capsys.readouterr().err
-    assert "lacks column(s) the model needs: age, gender, region, income" in err and "Fix:" in err
+    assert "mall.csv: the data to score lacks column(s) the model needs: gender, region, income" in err and "Fix:" in err
     assert not (tmp_path / "x.csv").exists()
 
 

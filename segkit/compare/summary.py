@@ -17,7 +17,7 @@ import pandas as pd
 
 from ..format import format_number, format_value
 from .drift import PSI_MODERATE, PSI_SIGNIFICANT
-from .setup import Setup, singular
+from .setup import Setup
 from .tables import Migration
 
 __all__ = ["summarise", "MAX_MOVES", "MAX_SIZE_CHANGES"]

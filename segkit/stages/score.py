@@ -3,7 +3,7 @@
 Runs for data kinds with the ``score`` capability. ``score_new`` writes ``scored.csv``.
 
 :func:`score_file` is ``segkit score``: it refuses an ``--out`` that is a folder or the input itself,
-and returns the scored rows with a one-line summary (rows, scored, far outside the training range, not
+and returns the scored rows with a one-line summary (rows, scored, flagged outside the training range, not
 scored) for the command to print.
 """
 
@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from sklearn.decomposition import PCA
 
-from ..errors import ParamsError, RunError
+from ..errors import ColumnError, ModelError, ParamsError, RunError
 from ..format import MISSING_TEXT, model_segment_codes
 from ..io import read_table
 from ..modelio import load_model
@@ -148,10 +148,11 @@ def explorer(ctx: RunContext):
 
 
 def score_summary(scored: pd.DataFrame) -> str:
-    """``"500 rows: 498 scored, 3 far outside the training range, 2 not scored"``."""
+    """``"500 rows: 498 scored, 3 flagged outside the training range, 2 not scored"`` (flagged: far outside it,
+    or negative where training had no negative value)."""
     not_scored = int(scored["not_scored"].fillna("").ne("").sum()) if "not_scored" in scored else 0
     outside = int(scored["outside_training_range"].sum()) if "outside_training_range" in scored else 0
-    return (f"{len(scored):,} rows: {len(scored) - not_scored:,} scored, {outside:,} far outside the training "
+    return (f"{len(scored):,} rows: {len(scored) - not_scored:,} scored, {outside:,} flagged outside the training "
             f"range, {not_scored:,} not scored")
 
 
@@ -177,7 +178,11 @@ def score_file(model_dir, new, *, out, force: bool = False) -> tuple[Path, pd.Da
     _check_out(out, Path(new), force)
     scorer = load_scorer(model_dir)
     scorer.require_scoring()  # before the file is read
-    scored = scorer.score(read_table(new, key="new rows", options=scorer.kind.read_options))  # as the run read it
+    table = read_table(new, key="new rows", options=scorer.kind.read_options)  # as the run read it
+    try:
+        scored = scorer.score(table)
+    except (ColumnError, ModelError) as exc:  # the table's columns or values: say which file
+        raise type(exc)(f"{Path(new).name}: {exc.problem}", exc.fix, column=exc.column, path=str(new)) from None
     tmp = out.with_name(f".{out.name}.partial-{os.getpid()}")
     try:
         out.parent.mkdir(parents=True, exist_ok=True)

@@ -62,7 +62,7 @@ def feature_roles(roles: Mapping[str, str], *, date_unit: str = "days") -> dict[
 # --- values ---------------------------------------------------------------------------------------
 
 def check_numeric(df: pd.DataFrame, columns: Sequence[str], *, decimal: str | None = None,
-                  thousands: str | None = None) -> pd.DataFrame:
+                  thousands: str | None = None, fix: str | None = None) -> pd.DataFrame:
     """Return ``df`` with ``columns`` as numbers; text that is not a number is a :class:`ColumnError`.
 
     Numbers stored as text are read by :func:`segkit.parse.read_numbers` (``"42"``, ``"101,5"``, ``"£1,200"``,
@@ -78,7 +78,8 @@ def check_numeric(df: pd.DataFrame, columns: Sequence[str], *, decimal: str | No
         if reading.n_unparsed:
             raise ColumnError(f"column {col!r} should hold numbers but {reading.n_unparsed} value(s) are text "
                               f"(examples: {', '.join(map(repr, reading.unparsed_examples))})", column=str(col),
-                              fix=f"clean or drop those rows, or give {col!r} the categorical role in the roles params")
+                              fix=(fix or "clean or drop those rows, or give {column} the categorical role in the "
+                                   "roles params").format(column=repr(col)))
         out[col] = reading.values
     return out
 

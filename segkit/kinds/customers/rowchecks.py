@@ -8,7 +8,13 @@ predicts anything:
 - **every feature missing**: the row is not scored (the imputer would give it the training medians and
   a confident segment that says nothing about the customer); ``not_scored`` says why;
 - **an infinite or absurd value** (size at least :data:`segkit.quality.ABSURD_VALUE`, as in training, where
-  such values are missing) in a numeric column: the row is not scored; ``not_scored`` names the column;
+  such values are missing) in a numeric column: the row is not scored; ``not_scored`` names the column and
+  says which ("infinite value in age", "value too large in income (1e+300)");
+- **most features blank**: the row is scored, its blanks filled as in training, and ``filled_features``
+  counts them; more than half of the features blank is said in a warning, since the segment then says more
+  about the training's typical customer than about this one;
+- **a negative value in a column that had none in training** (an age of -5): flagged in
+  ``outside_training_range`` like a far value, whatever its distance;
 - **far outside the training range**: a numeric value is *far* when it lies beyond the training minimum
   or maximum by more than the training range itself (below ``min - (max - min)`` or above
   ``max + (max - min)``; for a column that was constant in training, any other value). The row is
@@ -72,11 +78,13 @@ def refuse_booleans(df: pd.DataFrame, columns: Sequence[str]) -> None:
 
 
 class RowFlags:
-    """What the checks found: ``not_scored`` (reason or ""), ``outside`` (bool) and ``warnings``."""
+    """What the checks found: ``not_scored`` (reason or ""), ``outside`` (bool), ``filled`` (blank features per
+    row) and ``warnings``."""
 
     def __init__(self, index: pd.Index):
         self.not_scored = pd.Series("", index=index, dtype=object)
         self.outside = pd.Series(False, index=index, dtype=bool)
+        self.filled = pd.Series(0, index=index, dtype="int64")
         self.warnings: list[str] = []
 
     @property
@@ -93,25 +101,56 @@ def row_flags(X: pd.DataFrame, metadata: Mapping) -> RowFlags:
         flags.not_scored[empty] = "every feature is missing"
         flags.warnings.append(f"{int(empty.sum()):,} row(s) have every feature missing and were not scored")
     numeric = [c for c in X.columns if roles.get(c) in ("numeric", "ordinal") and pd.api.types.is_numeric_dtype(X[c])]
-    with np.errstate(invalid="ignore"):
-        infinite = {c: np.abs(X[c].to_numpy(dtype=float)) >= ABSURD_VALUE for c in numeric}
-    for col, mask in ((c, m) for c, m in infinite.items() if m.any()):
-        hit = pd.Series(mask, index=X.index) & flags.scorable
-        flags.not_scored[hit] = f"infinite value in {col}"
-        flags.warnings.append(f"column {col!r} holds {int(mask.sum()):,} infinite or absurdly large value(s) "
-                              f"(size at least {ABSURD_VALUE:,.0f}); those rows were not scored")
+    for col in numeric:
+        _too_large(flags, col, X[col].to_numpy(dtype=float))
+    _mostly_blank(flags, X)
     ranges = metadata.get("ranges") or {}
     for col in [c for c in numeric if c in ranges]:
         lo, hi = (float(v) for v in ranges[col])
         values = X[col].to_numpy(dtype=float)
         span = hi - lo
         with np.errstate(invalid="ignore"):
-            far = np.isfinite(values) & ((values < lo - span) | (values > hi + span))
+            scored = flags.scorable.to_numpy() & np.isfinite(values)
+            far = scored & ((values < lo - span) | (values > hi + span))
+            negative = scored & ~far & (values < 0) & (lo >= 0)
         if far.any():
             flags.outside |= pd.Series(far, index=X.index)
             examples = ", ".join(number(v) for v in pd.unique(values[far])[:3])
             flags.warnings.append(f"column {col!r} has {int(far.sum()):,} value(s) far outside the training range "
                                   f"{number(lo)} to {number(hi)} (e.g. {examples}); those rows are scored but flagged "
                                   "in outside_training_range")
+        if negative.any():
+            flags.outside |= pd.Series(negative, index=X.index)
+            examples = ", ".join(number(v) for v in pd.unique(values[negative])[:3])
+            flags.warnings.append(f"column {col!r} has {int(negative.sum()):,} negative value(s) (e.g. {examples}), "
+                                  f"where training had none (its lowest was {number(lo)}); those rows are scored but "
+                                  "flagged in outside_training_range")
     flags.outside &= flags.scorable
     return flags
+
+
+def _too_large(flags: RowFlags, col: str, values: np.ndarray) -> None:
+    """Rows with an infinite or absurdly large value in ``col`` are not scored, each said as what it is."""
+    with np.errstate(invalid="ignore"):
+        mask = np.abs(values) >= ABSURD_VALUE
+    if not mask.any():
+        return
+    hit = pd.Series(mask, index=flags.not_scored.index) & flags.scorable
+    infinite = np.isinf(values)
+    reasons = [f"infinite value in {col}" if inf else f"value too large in {col} ({number(v)})"
+               for v, inf in zip(values[hit.to_numpy()], infinite[hit.to_numpy()])]
+    flags.not_scored[hit] = reasons
+    n_inf, n_large = int(infinite[mask].sum()), int((~infinite[mask]).sum())
+    parts = [f"{n_inf:,} infinite value(s)"] * bool(n_inf) + \
+        [f"{n_large:,} value(s) too large to be real (size at least {ABSURD_VALUE:,.0f})"] * bool(n_large)
+    flags.warnings.append(f"column {col!r} holds {' and '.join(parts)}; those rows were not scored")
+
+
+def _mostly_blank(flags: RowFlags, X: pd.DataFrame) -> None:
+    """Count each row's blank features; a warning for the scored rows with more than half of them blank."""
+    flags.filled = X.isna().sum(axis=1).astype("int64")
+    most = flags.scorable & (flags.filled * 2 > X.shape[1])
+    if most.any():
+        flags.warnings.append(f"{int(most.sum()):,} scored row(s) have more than half of the model's "
+                              f"{X.shape[1]} features blank, filled as in training (see filled_features): their "
+                              "segment says little about them")

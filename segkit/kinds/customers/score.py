@@ -42,7 +42,7 @@ __all__ = ["score_customers", "scoring_metadata", "date_layouts", "check_new_row
 
 #: The columns of a scored table after the id column (named as in the source; ``row`` when there is none).
 RESULT_COLUMNS = ["segment_code", "segment_name", "confidence", "distance_to_centre", "outside_training_range",
-                  "not_scored"]
+                  "not_scored", "filled_features"]
 
 
 def softmax_confidence(distances: np.ndarray) -> np.ndarray:
@@ -113,10 +113,22 @@ def scoring_metadata(features: pd.DataFrame, roles: Mapping[str, str], *, id_col
 def _ids(new_df: pd.DataFrame, id_col: str | None) -> pd.Series:
     if id_col is not None and id_col in new_df.columns:
         return level_text(new_df[id_col]).fillna("").astype(str)
-    if (id_col is not None and new_df.index.name == id_col) or not isinstance(new_df.index, pd.RangeIndex):
+    if _ids_in_index(new_df, id_col):
         return pd.Series(new_df.index.astype(str), index=new_df.index)
     width = max(4, len(str(len(new_df))))
     return pd.Series([f"row_{i:0{width}d}" for i in range(1, len(new_df) + 1)], index=new_df.index)
+
+
+def _ids_in_index(new_df: pd.DataFrame, id_col: str | None) -> bool:
+    return (id_col is not None and new_df.index.name == id_col) or not isinstance(new_df.index, pd.RangeIndex)
+
+
+def _numbered(new_df: pd.DataFrame, id_col: str | None) -> list[str]:
+    """A warning when the rows get numbers instead of the ids the model was trained with."""
+    if id_col is None or id_col in new_df.columns or _ids_in_index(new_df, id_col):
+        return []
+    return [f"the table has no {id_col!r} column (the id the model was trained with), so its rows are numbered "
+            "row_0001, row_0002, ... in their order; add that column to keep your ids"]
 
 
 def _segment_names(labels: np.ndarray, names, metadata: Mapping, n_segments: int) -> list[str]:
@@ -129,12 +141,13 @@ def _segment_names(labels: np.ndarray, names, metadata: Mapping, n_segments: int
     return [str(names[int(x)]) if int(x) < len(names) else c for c, x in zip(codes, labels)]
 
 
-def _check_columns(new_df: pd.DataFrame, metadata: Mapping) -> tuple[pd.DataFrame, dict[str, list]]:
+def _check_columns(new_df: pd.DataFrame, metadata: Mapping) -> tuple[pd.DataFrame, dict[str, list], list[str]]:
     features = metadata.get("features") or metadata.get("feature_names")
     if not features:
         raise ModelError("the model metadata lists no feature columns (no 'features' entry)",
                          fix="save the model with the metadata of segkit.kinds.customers.score.scoring_metadata")
     features = [str(c) for c in features]
+    new_df, renamed = _same_but_case(new_df, features)
     missing = [c for c in features if c not in new_df.columns]
     if missing:
         raise ModelError(f"the data to score lacks column(s) the model needs: {', '.join(map(str, missing))}",
@@ -143,7 +156,8 @@ def _check_columns(new_df: pd.DataFrame, metadata: Mapping) -> tuple[pd.DataFram
     roles, scales = metadata.get("roles") or {}, metadata.get("scales") or {}
     numeric = [c for c in features if roles.get(c) == "numeric" or (roles.get(c) == "ordinal" and c not in scales)]
     refuse_booleans(new_df, numeric)
-    X = check_numeric(new_df[features], numeric)
+    X = check_numeric(new_df[features], numeric, fix="clean those values, or leave the cells empty (an empty cell is "
+                      "filled as in training); the model reads {column} as numbers")
     for col, value in (metadata.get("fill") or {}).items():  # what a blank meant in training, it means here
         if col in X.columns:
             number = pd.api.types.is_numeric_dtype(X[col]) and not pd.api.types.is_bool_dtype(X[col])
@@ -173,8 +187,21 @@ def _check_columns(new_df: pd.DataFrame, metadata: Mapping) -> tuple[pd.DataFram
             if len(off):
                 unseen[col] = sorted(off.index)
             X[col] = scale_scores(X[col], scale)
-    return X, unseen
+    return X, unseen, renamed
 
+
+def _same_but_case(new_df: pd.DataFrame, features: Sequence[str]) -> tuple[pd.DataFrame, list[str]]:
+    """``new_df`` with a column renamed to the model's feature it differs from only in case or surrounding spaces
+    ("genre" -> "Genre"), when exactly one column does; and a sentence for each."""
+    key = {c: str(c).strip().casefold() for c in new_df.columns}
+    renames, said = {}, []
+    for feature in [f for f in features if f not in new_df.columns]:
+        found = [c for c in new_df.columns if key[c] == feature.strip().casefold() and c not in features]
+        if len(found) == 1:
+            renames[found[0]] = feature
+            said.append(f"column {found[0]!r} was read as the model's {feature!r} (the names differ only in case or "
+                        "spaces)")
+    return (new_df.rename(columns=renames) if renames else new_df), said
 
 def check_new_rows(new_df: pd.DataFrame, metadata: Mapping) -> pd.DataFrame:
     """The model's feature columns of ``new_df``, checked and typed as :func:`score_customers` does.
@@ -209,6 +236,8 @@ def _assign(model, X: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]
 
 
 def _id_name(new_df: pd.DataFrame, id_col: str | None) -> str:
+    if id_col is not None and id_col not in new_df.columns and not _ids_in_index(new_df, id_col):
+        return "row"  # numbered rows: not the ids the column name would promise
     name = id_col if id_col is not None else new_df.index.name
     return str(name) if name is not None and str(name) not in RESULT_COLUMNS else "row"
 
@@ -240,9 +269,10 @@ def score_customers(model, metadata: Mapping, new_df: pd.DataFrame, *,
         Same index as ``new_df``; the id column (named ``metadata["id_col"]``, else the index name, else
         ``row``), ``segment_code`` (``S01``...), ``segment_name``, ``confidence`` (in [0, 1]; softmax
         over negative distances at temperature 1 unless the model gives its own),
-        ``distance_to_centre``, ``outside_training_range`` (bool) and ``not_scored`` (why a row got no
+        ``distance_to_centre``, ``outside_training_range`` (bool), ``not_scored`` (why a row got no
         segment, e.g. "every feature is missing"; empty for scored rows, whose other columns are then
-        empty too). ``attrs["warnings"]`` lists sentences about unseen category values, rows not scored
+        empty too) and ``filled_features`` (how many of a scored row's features were blank and filled as in
+        training: a row with most of them filled is flagged in the warnings). ``attrs["warnings"]`` lists sentences about unseen category values, rows not scored
         and values far outside the training range; ``attrs["unseen_categories"]`` maps column -> values.
 
     Raises
@@ -259,7 +289,9 @@ def score_customers(model, metadata: Mapping, new_df: pd.DataFrame, *,
                              fix="pass the fitted segment model saved by segkit (it predicts and measures distances)")
     if not isinstance(new_df, pd.DataFrame):
         raise ColumnError("the data to score is not a table", fix="pass a pandas DataFrame")
-    X, unseen = _check_columns(new_df, metadata)
+    id_col = metadata.get("id_col")
+    new_df, renamed = _same_but_case(new_df, [str(c) for c in metadata.get("features") or []] + [id_col] * bool(id_col))
+    X, unseen, _ = _check_columns(new_df, metadata)
     flags = row_flags(X, metadata)
     scales = metadata.get("scales") or {}
     warnings = [f"column {c!r} has {len(v)} value(s) the model never saw: {', '.join(map(repr, v[:10]))}"
@@ -289,7 +321,8 @@ def score_customers(model, metadata: Mapping, new_df: pd.DataFrame, *,
         result.iloc[rows, col("distance_to_centre")] = own[finite]
     result["outside_training_range"] = (flags.outside & flags.scorable).to_numpy()
     result["not_scored"] = flags.not_scored.to_numpy()
-    result.attrs["warnings"] = warnings + flags.warnings
+    result["filled_features"] = flags.filled.where(flags.scorable, 0).to_numpy()
+    result.attrs["warnings"] = _numbered(new_df, metadata.get("id_col")) + renamed + warnings + flags.warnings
     result.attrs["unseen_categories"] = unseen
     return result
 

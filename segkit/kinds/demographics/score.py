@@ -13,7 +13,8 @@ fills a missing feature with the *training* median:
 
 The result has the area id (as the training wrote it), ``segment_code``, ``segment_name``, ``confidence``
 (the model's membership of the segment given), ``distance_to_centre``, ``outside_training_range`` (False: ACS
-shares lie in [0, 1]) and ``not_scored``; warnings in ``attrs["warnings"]``.
+shares lie in [0, 1]), ``not_scored`` and ``filled_features`` (blank features of a scored area, filled as in
+training); warnings in ``attrs["warnings"]``.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from .groups import load_feature_groups
 __all__ = ["score_rows"]
 
 RESULT_COLUMNS = ["segment_code", "segment_name", "confidence", "distance_to_centre", "outside_training_range",
-                  "not_scored"]
+                  "not_scored", "filled_features"]
 
 
 def _features(raw: pd.DataFrame, features: list[str], id_col: str, min_population: float) -> pd.DataFrame:
@@ -66,7 +67,7 @@ def score_rows(model, metadata: Mapping, raw: pd.DataFrame) -> pd.DataFrame:
     X = _features(raw, features, id_col, float(params.get("min_population", 100)))
     ids = format_area_ids(raw[id_col])
     out = pd.DataFrame({id_col: ids.to_numpy(dtype=object)}, index=raw.index)
-    for col, fill in zip(RESULT_COLUMNS, (None, None, np.nan, np.nan, False, "")):
+    for col, fill in zip(RESULT_COLUMNS, (None, None, np.nan, np.nan, False, "", 0)):
         out[col] = pd.Series([fill] * len(out), index=out.index, dtype=object if fill is None else None)
     position = pd.Series(np.arange(len(raw)), index=ids.to_numpy())
     small = ~ids.isin(X.index).to_numpy()
@@ -78,6 +79,8 @@ def score_rows(model, metadata: Mapping, raw: pd.DataFrame) -> pd.DataFrame:
     warnings += [f"{int(empty.sum()):,} area(s) have every feature missing and were not scored"] * bool(empty.any())
     if len(X):
         _assign(out, position[X.index].to_numpy(), model, X, metadata)
+        out.iloc[position[X.index].to_numpy(), out.columns.get_loc("filled_features")] = X.isna().sum(axis=1).to_numpy()
+    out["filled_features"] = out["filled_features"].astype("int64")
     out.attrs["warnings"] = warnings
     return out.reset_index(drop=True)
 

@@ -1,0 +1,107 @@
+"""`segkit score` on the tables users actually send: one constructed quirk per test, each with a known answer.
+
+Every quirk was met scoring a new-user trial's files against a saved model: a table without the id column, a
+row with most of its features blank, an age of -5, an income of 1e300, text in a number column, column names
+in another case, and a run folder given instead of its model folder.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from segkit.cli import main
+
+from batch_fixtures import fit_customer_model
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    """The model folder of 500 generated customers (ages 18 and up, incomes above 0) and five of them."""
+    model_dir, csv = fit_customer_model(tmp_path_factory.mktemp("quirks"))
+    return model_dir, pd.read_csv(csv, dtype={"customer_id": str}).head(5)
+
+
+def _score(source, table: pd.DataFrame, tmp_path, capsys, name="new.csv"):
+    path = tmp_path / name
+    table.to_csv(path, index=False)
+    out = tmp_path / "scored.csv"
+    code = main(["score", str(source), str(path), "--out", str(out), "--force"])
+    captured = capsys.readouterr()
+    scored = pd.read_csv(out, dtype=str, keep_default_na=False) if code == 0 else None
+    return code, captured.out, captured.err, scored
+
+
+def test_no_id_column_numbers_the_rows_under_row_and_says_so(trained, tmp_path, capsys):
+    model_dir, rows = trained
+    code, _, err, scored = _score(model_dir, rows.drop(columns="customer_id"), tmp_path, capsys)
+    assert code == 0 and scored.columns[0] == "row" and "customer_id" not in scored.columns
+    assert scored["row"].tolist() == ["row_0001", "row_0002", "row_0003", "row_0004", "row_0005"]
+    assert "no 'customer_id' column (the id the model was trained with)" in err
+    code, _, err, scored = _score(model_dir, rows, tmp_path, capsys)  # with the ids: no such warning
+    assert scored["customer_id"].tolist() == rows["customer_id"].tolist() and "no 'customer_id'" not in err
+
+
+def test_a_row_with_most_features_blank_is_scored_counted_and_warned_about(trained, tmp_path, capsys):
+    model_dir, rows = trained
+    table = rows.astype(object)
+    features = [c for c in table.columns if c != "customer_id"]
+    table.loc[1, features[:6]] = np.nan  # 6 of 9 blank
+    table.loc[2, features[:1]] = np.nan  # 1 of 9 blank
+    code, _, err, scored = _score(model_dir, table, tmp_path, capsys)
+    assert code == 0 and scored["filled_features"].tolist() == ["0", "6", "1", "0", "0"]
+    assert scored["segment_code"].ne("").all()
+    assert "1 scored row(s) have more than half of the model's 9 features blank" in err
+
+
+def test_a_negative_value_where_training_had_none_is_flagged_however_near(trained, tmp_path, capsys):
+    model_dir, rows = trained
+    table = rows.copy()
+    table.loc[3, "age"] = -5  # training's youngest is 18: -5 is not "far" by the range rule, but impossible
+    code, out, err, scored = _score(model_dir, table, tmp_path, capsys)
+    assert code == 0 and scored["outside_training_range"].tolist() == ["False", "False", "False", "True", "False"]
+    assert "column 'age' has 1 negative value(s) (e.g. -5), where training had none" in err
+    assert "1 flagged outside the training range" in out
+
+
+def test_a_huge_finite_value_is_called_too_large_not_infinite(trained, tmp_path, capsys):
+    model_dir, rows = trained
+    table = rows.copy()
+    table.loc[0, "income"] = 1e300
+    table.loc[1, "income"] = np.inf
+    code, _, err, scored = _score(model_dir, table, tmp_path, capsys)
+    assert scored["not_scored"].tolist()[:2] == ["value too large in income (1e+300)", "infinite value in income"]
+    assert "1 infinite value(s) and 1 value(s) too large to be real" in err
+    assert "far outside" not in err  # a row not scored is not also called far outside the range
+
+
+def test_text_in_a_number_column_names_the_file_and_does_not_ask_for_a_retrain(trained, tmp_path, capsys):
+    model_dir, rows = trained
+    table = rows.astype(object)
+    table.loc[2, "age"] = "thirty"
+    code, _, err, _ = _score(model_dir, table, tmp_path, capsys, name="april_customers.csv")
+    assert code == 2 and err.count("\n") == 1 and "Traceback" not in err
+    assert "april_customers.csv: column 'age' should hold numbers but 1 value(s) are text (examples: 'thirty')" in err
+    assert "roles" not in err and "leave the cells empty" in err
+
+
+def test_columns_differing_only_in_case_or_spaces_are_read_as_the_models(trained, tmp_path, capsys):
+    model_dir, rows = trained
+    code, _, _, expected = _score(model_dir, rows, tmp_path, capsys)
+    renamed = rows.rename(columns={"age": "Age", "income": " INCOME ", "customer_id": "Customer_ID"})
+    code, _, err, scored = _score(model_dir, renamed, tmp_path, capsys)
+    assert code == 0
+    assert "column 'Age' was read as the model's 'age'" in err and "column ' INCOME ' was read" in err
+    assert scored.drop(columns=scored.columns[0]).equals(expected.drop(columns="customer_id"))
+    both = rows.assign(AGE=rows["age"], Age=rows["age"]).drop(columns="age")  # two candidates: not guessed
+    code, _, err, _ = _score(model_dir, both, tmp_path, capsys)
+    assert code == 2 and "lacks column(s) the model needs: age" in err
+
+
+def test_a_run_folder_is_taken_for_its_model(trained, tmp_path, capsys):
+    model_dir, rows = trained
+    run = model_dir.parent.parent  # <run>/artifacts/model
+    code, _, _, from_run = _score(run, rows, tmp_path, capsys)
+    code2, _, _, from_model = _score(model_dir, rows, tmp_path, capsys)
+    assert code == code2 == 0 and from_run.equals(from_model)
