@@ -67,6 +67,9 @@ def test_manifest_records_the_run(smoke_run):
     assert [s["rule"] for s in m["row_counts"]["cleaning_steps"]][:2] == ["duplicates", "missing_customer"]
     assert set(NOTEBOOKS) <= set(m["timings"]["notebooks"])
     assert {"pandas", "scikit-learn", "papermill"} <= set(m["versions"])
+    model = json.loads((smoke_run / "artifacts" / "model" / "metadata.json").read_text())
+    assert model["input_hash"] == m["input"]["hash"]  # one fingerprint of the input, wherever it is shown
+    assert model["content_hash"].startswith("rows-sha256:")
 
 
 def test_business_html_shows_no_code(smoke_run):

@@ -180,8 +180,7 @@ def drift_figure(cmp: Comparison | None):
     if cmp is None:
         return None
     return figure(plot_drift(cmp.drift, moderate=PSI_MODERATE, significant=PSI_SIGNIFICANT),
-                  f"Below {PSI_MODERATE} a measure is stable, from {PSI_MODERATE} to {PSI_SIGNIFICANT} it shifted "
-                  f"moderately, above {PSI_SIGNIFICANT} significantly.")
+                  "Each measure's PSI as a bar; the two lines are the thresholds named above.")
 
 
 def drift_note(cmp: Comparison | None):

@@ -128,7 +128,9 @@ def _write_segmentation(ctx: RunContext, seg: Segmentation) -> None:
     save_model(seg.model, ctx.folder.artifact("model"), overwrite=True, metadata={
         "features": list(seg.features.columns), "params": p.public_dict(), "data_kind": p.data_kind,
         "segment_codes": codes, "segment_names": {str(k): v for k, v in names.items()},
-        "input_hash": input_meta.get("content_hash"), **lineage_meta,
+        # the run's fingerprint of its input (the manifest's: the file's bytes, else the rows read), and the rows'
+        "input_hash": input_meta.get("file_hash") or input_meta.get("content_hash"),
+        "content_hash": input_meta.get("content_hash"), **lineage_meta,
     })
 
 
