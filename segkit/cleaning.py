@@ -79,6 +79,10 @@ class CleaningStep:
     note: str = ""
 
 
+#: Rule -> the params setting that keeps the rows it removes, for rules a user may want to turn off.
+KEEP_PARAMS = {"duplicates": "drop_duplicates: false", "non_product": "non_product_codes: []"}
+
+
 @dataclass
 class CleaningLog:
     """Ordered record of the cleaning rules applied, for reports and run metadata.
@@ -146,7 +150,7 @@ class CleaningLog:
 
     def set_aside(self) -> dict[str, int]:
         """The rows each rule removed, of the rules that removed any (``segkit check`` says them: duplicates dropped
-        are no warning, but a till's repeat scans would be items lost)."""
+        are no warning, but a till's repeat scans would be items lost; :data:`KEEP_PARAMS` says how to keep them)."""
         return {s.rule: s.rows_removed for s in self.steps if s.rows_removed}
 
     def percents(self) -> list[str]:

@@ -84,11 +84,13 @@ def _cmd_check(args: argparse.Namespace) -> int:
     if info.get("currency_note"):
         print(f"  {info['currency_note']}")
     if info.get("set_aside"):  # what the cleaning log will say, on the rows checked
+        from .cleaning import KEEP_PARAMS
+
         gone = sum(info["set_aside"].values())
         print(f"  the cleaning sets aside {gone:,} of the {info['checked_rows']:,} rows{sampled} "
               f"({gone / max(info['checked_rows'], 1):.1%}): " + ", ".join(
-                  f"{n:,} {rule.replace('_', ' ')}" + (" (drop_duplicates: false keeps them)" if rule == "duplicates"
-                                                       else "") for rule, n in info["set_aside"].items()))
+                  f"{n:,} {rule.replace('_', ' ')}" + (f" ({KEEP_PARAMS[rule]} keeps them)" if rule in KEEP_PARAMS else "")
+                  for rule, n in info["set_aside"].items()))
     for f in findings:
         if f.severity == "warning":
             print(f"  warning: {f.said()}")

@@ -53,14 +53,15 @@ def test_check_says_what_the_cleaning_sets_aside(tmp_path, capsys):
     lines = ["InvoiceNo,StockCode,Quantity,InvoiceDate,UnitPrice,CustomerID,Country"]
     lines += [f"{540000 + i},A,1,2011-01-{1 + i % 28:02d} 10:00,2.50,{12345 + i % 5},UK" for i in range(40)]
     lines += lines[1:4] + ["540099,A,1,2011-02-01 10:00,2.50,,UK"]  # 3 lines again, 1 without a customer
+    lines += ["540100,POST,1,2011-02-01 10:00,18.00,12345,UK"]  # postage: not a product
     data = tmp_path / "till.csv"
     data.write_text("\n".join(lines) + "\n")
     params = tmp_path / "till.yaml"
     params.write_text(f"data_kind: transactions\ndata_path: {data}\nstock_code_col: StockCode\n")
     assert main(["check", str(params)]) == 0
     out = capsys.readouterr().out
-    assert ("the cleaning sets aside 4 of the 44 rows (9.1%): 3 duplicates (drop_duplicates: false keeps them), "
-            "1 missing customer") in out
+    assert ("the cleaning sets aside 5 of the 45 rows (11.1%): 3 duplicates (drop_duplicates: false keeps them), "
+            "1 missing customer, 1 non product (non_product_codes: [] keeps them)") in out
 
 
 @pytest.mark.parametrize("command", ["check", "runs"])
