@@ -362,6 +362,7 @@ def test_09_compare_in_a_batch_and_segkit_compare_give_the_same_report(smoke_run
         assert (folder / "artifacts" / "compare" / name).read_bytes() == (later / "artifacts" / "compare" / name).read_bytes()
     again = json.loads((folder / "artifacts" / "compare" / "summary.json").read_text())
     assert again["summary"] == summary["summary"] and again["migration"] == summary["migration"]
+    assert again["setup"] == summary["setup"] and summary["setup"]["same_input"] is False  # read mid-batch as after
     assert summary["summary"][0] in (folder / "index.html").read_text(encoding="utf-8")
     assert _tree_hash(smoke_run) == before, "a comparison only reads the runs"
 

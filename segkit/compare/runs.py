@@ -69,7 +69,8 @@ class RunSide:
     params : dict
         The run's params (its manifest's, else ``params.json``).
     input_hash : str or None
-        The fingerprint of the input the run read (its manifest's ``input.hash``), when recorded.
+        The fingerprint of the input the run read (its manifest's ``input.hash``; for a run still being written,
+        its ``input.json``'s, the same), when recorded.
     """
 
     path: Path
@@ -158,6 +159,9 @@ def read_run(path: str | Path, *, role: str = "earlier") -> RunSide:
                             "columns", "run its 05_profile notebook again", path=artifacts / "segments.csv")
     ids = table.iloc[:, 0]
     data_input = manifest.get("input") if isinstance(manifest.get("input"), dict) else {}
+    if not data_input.get("hash"):  # a run still being written (09_compare in a batch): what 01_eda recorded
+        read = _json_or_none(artifacts / "input.json") or {}
+        data_input = {"hash": read.get("file_hash") or read.get("content_hash")} if isinstance(read, dict) else {}
     if ids.duplicated().any():
         raise DataValueError(f"artifacts/segments.csv of the {role} run {folder.name} lists "
                              f"{int(ids.duplicated().sum()):,} ids twice", "run its 05_profile notebook again",
