@@ -69,7 +69,7 @@ import pandas as pd
 from .errors import ParamsError
 from .format import model_segment_codes
 from .io import write_json
-from .modelio import METADATA_FILE, MODEL_FILE, load_model
+from .modelio import METADATA_FILE, MODEL_FILE, load_model, model_folder
 from .profile import SegmentProfile
 
 __all__ = ["MATCH_RATIO", "REFERENCE_FILE", "Reference", "Alignment", "load_reference", "check_reference",
@@ -161,8 +161,7 @@ def load_reference(path: str | Path) -> Reference:
     if not folder.is_dir():
         raise ParamsError(f"the reference {folder} does not exist or is not a folder", _FIX, key="reference",
                           path=str(folder))
-    candidates = [folder, folder / "artifacts" / "model"]
-    model_dir = next((c for c in candidates if (c / MODEL_FILE).is_file() and (c / METADATA_FILE).is_file()), None)
+    model_dir = model_folder(folder)
     if model_dir is None:
         raise ParamsError(f"the reference {folder} is neither a run folder with a saved model (artifacts/model/) nor "
                           f"a model folder ({MODEL_FILE} and {METADATA_FILE})", _FIX, key="reference", path=str(folder))

@@ -48,7 +48,8 @@ from pathlib import Path
 
 from .errors import DataFileError, ModelError
 
-__all__ = ["MODEL_FILE", "METADATA_FILE", "RESERVED_KEYS", "save_model", "load_model", "check_features"]
+__all__ = ["MODEL_FILE", "METADATA_FILE", "RESERVED_KEYS", "save_model", "load_model", "model_folder",
+           "check_features"]
 
 MODEL_FILE = "model.skops"
 METADATA_FILE = "metadata.json"
@@ -171,6 +172,21 @@ def _jsonable(value):
 def _qualified(obj) -> str:
     module = getattr(obj, "__module__", None) or type(obj).__module__
     return f"{module}.{getattr(obj, '__qualname__', getattr(obj, '__name__', type(obj).__name__))}"
+
+
+def model_folder(path) -> Path | None:
+    """The model folder ``path`` names: ``path`` itself when it holds a saved model (:data:`MODEL_FILE` and
+    :data:`METADATA_FILE`), a run folder's ``artifacts/model`` when ``path`` is the run folder, else None. The
+    one lookup behind ``segkit score``, ``segkit serve`` and the params' ``reference``.
+
+    >>> model_folder("no/such/folder") is None
+    True
+    """
+    path = Path(str(path)).expanduser()
+    for folder in (path, path / "artifacts" / "model"):
+        if (folder / MODEL_FILE).is_file() and (folder / METADATA_FILE).is_file():
+            return folder
+    return None
 
 
 def save_model(model, directory, *, metadata: dict, overwrite: bool = False) -> Path:

@@ -19,8 +19,8 @@ from typing import Any
 import pandas as pd
 
 from . import kinds
-from .errors import ModelError
-from .modelio import METADATA_FILE, load_model
+from .errors import DataFileError, ModelError
+from .modelio import METADATA_FILE, MODEL_FILE, load_model, model_folder
 
 __all__ = ["Scorer", "load_scorer"]
 
@@ -90,9 +90,12 @@ def load_scorer(model_dir) -> Scorer:
         As :func:`segkit.modelio.load_model`: a missing file, a model or metadata that does not match its hash,
         another scikit-learn version.
     """
-    run_model = Path(model_dir) / "artifacts" / "model"
-    if not (Path(model_dir) / METADATA_FILE).is_file() and (run_model / METADATA_FILE).is_file():
-        model_dir = run_model  # a run folder: its model
-    model, metadata = load_model(model_dir)
+    folder = model_folder(model_dir)
+    if folder is None:
+        raise DataFileError(f"{model_dir} is neither a run folder with a saved model (artifacts/model/) nor a model "
+                            f"folder ({MODEL_FILE} and {METADATA_FILE})", path=str(model_dir),
+                            fix="give a run folder such as reports/<run> (segkit runs lists them; a comparison or a "
+                                "run that failed before 05_profile has no model), or its artifacts/model folder")
+    model, metadata = load_model(folder)
     kind = kinds.get(metadata.get("data_kind") or "customers")
-    return Scorer(model=model, metadata=metadata, kind=kind, folder=Path(model_dir))
+    return Scorer(model=model, metadata=metadata, kind=kind, folder=folder)

@@ -150,9 +150,9 @@ def test_infinite_values_are_flagged_not_a_traceback(trained, tmp_path, capsys):
     assert code == 0 and "Traceback" not in err
     assert scored.loc[[1, 3], "not_scored"].eq("infinite value in income").all()
     assert scored.loc[[1, 3, 4], "segment_code"].eq("").all()
-    assert scored.loc[4, "not_scored"] == "value too large in age (1e+308)"  # absurd, as inf (missing in training)
+    assert scored.loc[4, "not_scored"] == "value of impossible size in age (1e+308)"  # as inf (missing in training)
     assert "column 'income' holds 2 infinite value(s); those rows were not scored" in err
-    assert "column 'age' holds 1 value(s) too large to be real (size at least 1,000,000,000,000)" in err
+    assert "column 'age' holds 1 value(s) of impossible size (at least 1,000,000,000,000 either side of zero)" in err
     assert "(5 rows: 2 scored, 0 flagged outside the training range, 3 not scored)" in out
 
 

@@ -35,6 +35,11 @@ def _score(source, table: pd.DataFrame, tmp_path, capsys, name="new.csv"):
 
 def test_no_id_column_numbers_the_rows_under_row_and_says_so(trained, tmp_path, capsys):
     model_dir, rows = trained
+    kept = rows.drop(columns="customer_id").iloc[[0, 2, 4]]  # a filtered table keeps positions 0, 2, 4 as its index
+    kept.to_parquet(tmp_path / "kept.parquet")  # which Parquet stores: positions, not ids
+    assert main(["score", str(model_dir), str(tmp_path / "kept.parquet"), "--out", str(tmp_path / "k.csv")]) == 0
+    assert "no 'customer_id' column" in capsys.readouterr().err
+    assert pd.read_csv(tmp_path / "k.csv", dtype=str)["row"].tolist() == ["row_0001", "row_0002", "row_0003"]
     code, _, err, scored = _score(model_dir, rows.drop(columns="customer_id"), tmp_path, capsys)
     assert code == 0 and scored.columns[0] == "row" and "customer_id" not in scored.columns
     assert scored["row"].tolist() == ["row_0001", "row_0002", "row_0003", "row_0004", "row_0005"]
@@ -70,9 +75,13 @@ def test_a_huge_finite_value_is_called_too_large_not_infinite(trained, tmp_path,
     table = rows.copy()
     table.loc[0, "income"] = 1e300
     table.loc[1, "income"] = np.inf
+    table.loc[2, "age"] = -1e300
+    table.loc[2, "income"] = 1e299  # the row is not scored for its age: its income is not counted again
     code, _, err, scored = _score(model_dir, table, tmp_path, capsys)
-    assert scored["not_scored"].tolist()[:2] == ["value too large in income (1e+300)", "infinite value in income"]
-    assert "1 infinite value(s) and 1 value(s) too large to be real" in err
+    assert scored["not_scored"].tolist()[:3] == ["value of impossible size in income (1e+300)",
+                                                 "infinite value in income", "value of impossible size in age (-1e+300)"]
+    assert "column 'income' holds 1 infinite value(s) and 1 value(s) of impossible size" in err
+    assert "column 'age' holds 1 value(s) of impossible size (at least 1,000,000,000,000 either side of zero)" in err
     assert "far outside" not in err  # a row not scored is not also called far outside the range
 
 
@@ -93,10 +102,10 @@ def test_columns_differing_only_in_case_or_spaces_are_read_as_the_models(trained
     code, _, err, scored = _score(model_dir, renamed, tmp_path, capsys)
     assert code == 0
     assert "column 'Age' was read as the model's 'age'" in err and "column ' INCOME ' was read" in err
-    assert scored.drop(columns=scored.columns[0]).equals(expected.drop(columns="customer_id"))
+    assert scored.rename(columns={"Customer_ID": "customer_id"}).equals(expected)  # the ids too
     both = rows.assign(AGE=rows["age"], Age=rows["age"]).drop(columns="age")  # two candidates: not guessed
     code, _, err, _ = _score(model_dir, both, tmp_path, capsys)
-    assert code == 2 and "lacks column(s) the model needs: age" in err
+    assert code == 2 and "lacks column(s) the model needs: age; 'AGE', 'Age' differ from 'age' only in case" in err
 
 
 def test_a_run_folder_is_taken_for_its_model(trained, tmp_path, capsys):
@@ -105,3 +114,13 @@ def test_a_run_folder_is_taken_for_its_model(trained, tmp_path, capsys):
     code, _, _, from_run = _score(run, rows, tmp_path, capsys)
     code2, _, _, from_model = _score(model_dir, rows, tmp_path, capsys)
     assert code == code2 == 0 and from_run.equals(from_model)
+
+
+def test_a_folder_without_a_model_says_what_it_needs(tmp_path, capsys):
+    comparison = tmp_path / "compare_jan_vs_feb"
+    (comparison / "artifacts" / "compare").mkdir(parents=True)
+    (tmp_path / "new.csv").write_text("customer_id,age\n1,30\n")
+    assert main(["score", str(comparison), str(tmp_path / "new.csv"), "--out", str(tmp_path / "o.csv")]) == 2
+    err = capsys.readouterr().err
+    assert "compare_jan_vs_feb is neither a run folder with a saved model (artifacts/model/) nor a model folder" in err
+    assert "metadata.json does not exist" not in err and not (tmp_path / "o.csv").exists()

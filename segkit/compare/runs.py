@@ -31,7 +31,7 @@ import pandas as pd
 from ..errors import DataFileError, DataValueError
 from ..io import read_json
 
-__all__ = ["RunSide", "read_run", "check_comparable", "match_segments", "REQUIRED", "MIN_JACCARD"]
+__all__ = ["RunSide", "read_run", "check_comparable", "match_segments", "same_input", "REQUIRED", "MIN_JACCARD"]
 
 #: The artifacts a comparison reads, and the notebook that writes each.
 REQUIRED = {"segments.csv": "05_profile", "profiles.json": "05_profile", "features.parquet": "02_features"}
@@ -71,6 +71,9 @@ class RunSide:
     input_hash : str or None
         The fingerprint of the input the run read (its manifest's ``input.hash``; for a run still being written,
         its ``input.json``'s, the same), when recorded.
+    rows_hash : str or None
+        The fingerprint of the rows it read (``input.json``'s ``content_hash``): one file's two sheets, or one file
+        read with other settings, give other rows.
     """
 
     path: Path
@@ -85,6 +88,7 @@ class RunSide:
     profiled: list[str] = field(default_factory=list)
     params: dict[str, Any] = field(default_factory=dict)
     input_hash: str | None = None
+    rows_hash: str | None = None
 
     @property
     def labels(self) -> dict[str, str]:
@@ -159,9 +163,10 @@ def read_run(path: str | Path, *, role: str = "earlier") -> RunSide:
                             "columns", "run its 05_profile notebook again", path=artifacts / "segments.csv")
     ids = table.iloc[:, 0]
     data_input = manifest.get("input") if isinstance(manifest.get("input"), dict) else {}
+    read = _json_or_none(artifacts / "input.json")
+    read = read if isinstance(read, dict) else {}
     if not data_input.get("hash"):  # a run still being written (09_compare in a batch): what 01_eda recorded
-        read = _json_or_none(artifacts / "input.json") or {}
-        data_input = {"hash": read.get("file_hash") or read.get("content_hash")} if isinstance(read, dict) else {}
+        data_input = {"hash": read.get("file_hash") or read.get("content_hash")}
     if ids.duplicated().any():
         raise DataValueError(f"artifacts/segments.csv of the {role} run {folder.name} lists "
                              f"{int(ids.duplicated().sum()):,} ids twice", "run its 05_profile notebook again",
@@ -174,19 +179,30 @@ def read_run(path: str | Path, *, role: str = "earlier") -> RunSide:
                    features=pd.read_parquet(artifacts / "features.parquet"), meta=meta,
                    reference=_json_or_none(artifacts / "reference.json"),
                    profiled=[*first, *(f for f in profiled if f not in first)], params=dict(params),
-                   input_hash=str(data_input["hash"]) if data_input.get("hash") else None)
+                   input_hash=str(data_input["hash"]) if data_input.get("hash") else None,
+                   rows_hash=str(read["content_hash"]) if read.get("content_hash") else None)
+
+
+def same_input(earlier: RunSide, later: RunSide) -> bool | None:
+    """Whether two runs read the same rows: by the rows' fingerprints when both runs recorded them, else by the
+    input's; None when either run lacks both (a run folder made by hand)."""
+    for a, b in ((earlier.rows_hash, later.rows_hash), (earlier.input_hash, later.input_hash)):
+        if a and b:
+            return a == b
+    return None
 
 
 def check_comparable(earlier: RunSide, later: RunSide) -> None:
     """Refuse two runs of different data kinds (their entities and features are not the same things), and two
-    runs that share no measure (their segments describe different things: two different tables)."""
+    runs of different inputs that share no measure (their segments describe different things: two different
+    tables). Two runs of the same input are comparable whatever their measures: they hold the same entities."""
     if len({earlier.data_kind, later.data_kind} - {""}) > 1:  # an unknown kind (a run opened by hand) is not refused
         raise DataValueError(f"run {earlier.name} segments {earlier.data_kind} data and run {later.name} "
                              f"{later.data_kind} data, so their segments cannot be compared",
                              "compare two runs of the same data kind (segkit runs shows each run's kind)",
                              path=later.path)
     measures = [[str(c) for c in side.meta.get("columns") or side.features.columns] for side in (earlier, later)]
-    if not set(measures[0]) & set(measures[1]):
+    if not set(measures[0]) & set(measures[1]) and not same_input(earlier, later):
         shown = [", ".join(m[:6]) + (", ..." if len(m) > 6 else "") for m in measures]
         raise DataValueError(f"run {earlier.name} segments by {shown[0]} and run {later.name} by {shown[1]}: no "
                              "measure in common, so these are runs of different tables and their segments cannot be "
@@ -244,7 +260,7 @@ def match_segments(earlier: RunSide, later: RunSide) -> pd.DataFrame:
     """
     if _follows(later, earlier):  # the alignment decided: its unmatched segments are new or vanished
         pairs = [(a, b, _HOW["reference"]) for a, b in _reference_pairs(earlier, later)]
-    elif earlier.input_hash and earlier.input_hash == later.input_hash:
+    elif same_input(earlier, later):
         pairs = [(a, b, _HOW["members"]) for a, b in _member_pairs(earlier, later)]
     else:
         later_names = later.names

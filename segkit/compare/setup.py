@@ -6,8 +6,9 @@ difference comes from how the segments were made (another seed, another k, a col
 says so instead of "became" and "stayed". Two runs built from **different measures** may give segments that
 share a name without meaning the same thing, and the summary says that first.
 
-- The input is the same when both manifests record the same fingerprint (``manifest.json``'s ``input.hash``);
-  unknown (None) when either run lacks one (a run folder made by hand).
+- The input is the same when both runs read the same rows (:func:`~segkit.compare.runs.same_input`: the
+  fingerprints of the rows read, else of the input file); unknown (None) when either run lacks both (a run
+  folder made by hand). One file's bytes are not enough: two sheets of one workbook are two inputs.
 - The measures are the features each run clustered on (``features_meta.json``'s ``columns``).
 - The settings are the params that decide which segments a run finds (:data:`SHAPING`); the params that only
   change what the pages show, how fast a run goes, or where it reads and writes, are left out.
@@ -20,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .runs import RunSide
+from .runs import RunSide, same_input
 
 __all__ = ["Setup", "SHAPING", "compare_setup"]
 
@@ -76,9 +77,11 @@ class Setup:
         """What the reader must know before the moves, in plain words (empty when nothing needs saying)."""
         settings = "; ".join(f"{key}: {then} → {now}" for key, then, now in self.settings)
         out = []
-        if self.same_input:
-            how = (f" ({settings})" if settings else "" if not self.same_measures else
-                   ", though with the same settings")
+        if self.same_input and not settings and self.same_measures:
+            out.append(f"Both runs read the same input, with the same measures and settings: no {singular(entity)} "
+                       "changed.")
+        elif self.same_input:
+            how = f" ({settings})" if settings else ""
             out.append(f"Both runs read the same input, so no {singular(entity)} changed: the differences below come "
                        f"only from how the segments were made{how}. A move below is a {singular(entity)} placed "
                        "differently, not a change in behaviour.")
@@ -113,14 +116,13 @@ def _measures(side: RunSide) -> list[str]:
 
 def _label(side: RunSide, column: str) -> str:
     labels = side.meta.get("labels") or {}
-    label = str(labels.get(column) or column)
-    return label if label == column else f"{label.split(' (')[0].lower()} ({column})"
+    words = str(labels.get(column) or column).split(" (")[0]  # "Genre (2 levels)" -> "Genre"
+    return words.lower() if words.casefold() == column.casefold() else f"{words.lower()} ({column})"
 
 
 def compare_setup(earlier: RunSide, later: RunSide) -> Setup:
     """How ``earlier`` and ``later`` differ in input, measures and settings."""
-    hashes = earlier.input_hash, later.input_hash
-    same = None if not all(hashes) else hashes[0] == hashes[1]
+    same = same_input(earlier, later)
     a, b = _measures(earlier), _measures(later)
     settings = [(key, _shown(earlier.params.get(key)), _shown(later.params.get(key))) for key in SHAPING
                 if key in earlier.params and key in later.params and not _same(earlier.params[key], later.params[key])]

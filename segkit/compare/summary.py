@@ -17,6 +17,7 @@ import pandas as pd
 
 from ..format import format_number, format_value
 from .drift import PSI_MODERATE, PSI_SIGNIFICANT
+from .placements import placements
 from .setup import Setup
 from .tables import Migration
 
@@ -24,7 +25,6 @@ __all__ = ["summarise", "MAX_MOVES", "MAX_SIZE_CHANGES"]
 
 MAX_MOVES = 3  #: moves between segments named in the summary
 MAX_SIZE_CHANGES = 2  #: size changes named in the summary
-_MOST = 0.8  #: a segment of one run only is told by the other run's segments that hold this share of its members
 _MIN_CHANGE = 0.01  #: a size change below 1% is not worth a sentence
 
 
@@ -33,57 +33,17 @@ def _join(parts: list[str]) -> str:
 
 
 def _moves(mig: Migration, pairs: Mapping[str, str], earlier: Mapping[str, str], later: Mapping[str, str],
-           entity: str, same_input: bool = False) -> str:
+           entity: str) -> str:
     moves = mig.moves(pairs)
-    moves = moves[~moves["stayed"]]
-    if same_input:  # moves into or out of a segment of one run only are told by _composition
-        moves = moves[moves["earlier"].isin(list(pairs)) & moves["later"].isin(list(pairs.values()))]
-        if moves.empty:  # nothing placed differently between segments both runs have
-            return ""
-    moves = moves.head(MAX_MOVES)
+    moves = moves[~moves["stayed"]].head(MAX_MOVES)
     if moves.empty:
         return f"No {entity} changed segment." if mig.n_both else ""
-    verb = "are placed in" if same_input else "became"
-    parts = [f"{format_number(n)} {earlier[a]} {verb} {later[b]}"
+    parts = [f"{format_number(n)} {earlier[a]} became {later[b]}"
              for a, b, n in zip(moves["earlier"], moves["later"], moves["count"])]
     return _join(parts) + "."
 
 
-def _composition(mig: Migration, sizes: pd.DataFrame, earlier: Mapping[str, str], later: Mapping[str, str],
-                 entity: str, names: tuple[str, str]) -> list[str]:
-    """Same input: each segment of one run only, told by where its members are in the other run (the largest
-    :data:`MAX_MOVES` + 1; the others are counted)."""
-    out = []
-    for status, side, matrix, own, other in (("gone", "earlier", mig.counts, earlier, later),
-                                             ("new", "later", mig.counts.T, later, earlier)):
-        for code in sizes.loc[sizes["status"] == status, side]:
-            row = matrix.loc[code].sort_values(ascending=False, kind="stable")
-            total = int(row.sum())
-            if not total:
-                continue
-            kept = row[(row.cumsum().shift(fill_value=0) < _MOST * total) & (row > 0)]
-            parts = _join([f"{other[c]} ({format_number(n)})" for c, n in kept.items()])
-            rest = total - int(kept.sum())
-            tail = f", the other {format_number(rest)} elsewhere" if rest else ""
-            head = f"{own[code]} of {names[0 if side == 'earlier' else 1]} ({format_number(total)} {entity})"
-            if status == "gone":
-                verb = "is split between" if len(kept) > 1 else "is mostly in" if rest else "is all in"
-                out.append((total, f"{head} {verb} {parts} of {names[1]}{tail}."))
-            else:
-                verb = "brings together" if len(kept) > 1 else "comes mostly from" if rest else "is all from"
-                out.append((total, f"{head} {verb} {parts} of {names[0]}{tail}."))
-    out.sort(key=lambda item: -item[0])
-    shown = [text for _, text in out[:MAX_MOVES + 1]]
-    if len(out) > len(shown):
-        more = len(out) - len(shown)
-        shown.append(f"{more} smaller segment{'s' if more > 1 else ''} of one run only: see the table of where the "
-                     "members of each segment went.")
-    return shown
-
-
-def _sizes(sizes: pd.DataFrame, later: Mapping[str, str], entity: str, same_input: str | None = None) -> str:
-    """The largest size changes of matched segments; ``same_input`` (the later run's name): "is 40% larger in
-    it", since nothing grew."""
+def _sizes(sizes: pd.DataFrame, later: Mapping[str, str], entity: str) -> str:
     matched = sizes[(sizes["status"] == "matched") & sizes["change"].notna()].copy()
     matched = matched[matched["change"].abs() >= _MIN_CHANGE]
     if matched.empty:
@@ -91,13 +51,10 @@ def _sizes(sizes: pd.DataFrame, later: Mapping[str, str], entity: str, same_inpu
     matched = matched.reindex(matched["change"].abs().sort_values(ascending=False, kind="stable").index)
     parts = []
     for i, row in enumerate(matched.head(MAX_SIZE_CHANGES).itertuples()):
-        change = format_value(round(abs(row.change), 2), "share")
-        if same_input:
-            how = f"is {change} {'larger' if row.change > 0 else 'smaller'} in {same_input}"
-        else:
-            how = f"{'grew' if row.change > 0 else 'shrank'} {change}"
+        verb = "grew" if row.change > 0 else "shrank"
         who = f"the {later[row.later]} segment" if i == 0 else later[row.later]
-        parts.append(f"{who} {how} ({format_number(row.size_earlier)} to {format_number(row.size_later)} {entity})")
+        parts.append(f"{who} {verb} {format_value(round(abs(row.change), 2), 'share')} "
+                     f"({format_number(row.size_earlier)} to {format_number(row.size_later)} {entity})")
     text = "; ".join(parts)
     return text[0].upper() + text[1:] + "."
 
@@ -117,14 +74,7 @@ def _new_and_gone(sizes: pd.DataFrame, earlier: Mapping[str, str], later: Mappin
     return out
 
 
-def _entities(mig: Migration, share_stayed: float | None, entity: str, names: tuple[str, str],
-              same_input: bool = False) -> str:
-    if same_input:
-        text = f"All {format_number(mig.n_both)} {entity} are in both runs."
-        if share_stayed is not None and mig.n_both:
-            text += (f" {format_value(round(share_stayed, 2), 'share')} of them are in segments that match between "
-                     "the runs.")
-        return text
+def _entities(mig: Migration, share_stayed: float | None, entity: str, names: tuple[str, str]) -> str:
     text = (f"{format_number(mig.n_both)} {entity} are in both runs; {format_number(mig.n_new)} are only in "
             f"{names[1]} (new) and {format_number(mig.n_lost)} only in {names[0]} (lost).")
     if share_stayed is not None and mig.n_both:
@@ -179,14 +129,13 @@ def summarise(mig: Migration, sizes: pd.DataFrame, drift: pd.DataFrame, *, earli
         same input changes the words (see the module docstring).
     """
     pairs = dict(pairs or {})
-    same = bool(setup and setup.same_input) and mig.n_new == 0 and mig.n_lost == 0
+    first = setup.sentences(run_names, entity) if setup else []
+    if setup and setup.same_input:  # no customer changed: told by members (segkit.compare.placements)
+        return [*first, *placements(mig, pairs, earlier, later, entity=entity, names=run_names), _drift(drift)]
     stayed = None
     if pairs and mig.n_both:
         stayed = sum(int(mig.counts.at[a, b]) for a, b in pairs.items()) / mig.n_both
-    unpaired = (_composition(mig, sizes, earlier, later, entity, run_names) if same
-                else _new_and_gone(sizes, earlier, later, entity, run_names))
-    sentences = [*(setup.sentences(run_names, entity) if setup else []),
-                 _moves(mig, pairs, earlier, later, entity, same),
-                 _sizes(sizes, later, entity, run_names[1] if same else None), *unpaired,
-                 _entities(mig, stayed, entity, run_names, same), _drift(drift)]
+    sentences = [*first, _moves(mig, pairs, earlier, later, entity), _sizes(sizes, later, entity),
+                 *_new_and_gone(sizes, earlier, later, entity, run_names),
+                 _entities(mig, stayed, entity, run_names), _drift(drift)]
     return [s for s in sentences if s]

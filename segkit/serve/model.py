@@ -21,11 +21,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import DataFileError
 from ..format import segment_code
 from ..io import read_json
 from ..io.columns import table_from_records
-from ..modelio import METADATA_FILE, MODEL_FILE
 from ..scoring import Scorer, load_scorer
 
 __all__ = ["ServedModel", "open_served", "MAX_ROWS"]
@@ -148,15 +146,10 @@ def open_served(path: str | Path) -> ServedModel:
         The model does not match its recorded hash, or its metadata was edited (see :func:`segkit.modelio.load_model`).
     """
     path = Path(path)
-    if (path / MODEL_FILE).is_file() or (path / METADATA_FILE).is_file():
-        scorer = load_scorer(path)
+    scorer = load_scorer(path)  # a run folder's model, or a model folder (else a segkit error saying neither)
+    if scorer.folder == Path(str(path)).expanduser():
         return ServedModel(scorer=scorer, name=path.resolve().name, source="model", segments=_model_segments(scorer))
-    artifacts = path / "artifacts"
-    if not (artifacts / "model").is_dir():
-        raise DataFileError(f"{path} is neither a run folder (with artifacts/model/) nor a model folder (with "
-                            f"{MODEL_FILE} and {METADATA_FILE})", path=str(path),
-                            fix="give a run folder such as reports/<run>, or its artifacts/model folder")
-    scorer = load_scorer(artifacts / "model")
+    artifacts = scorer.folder.parent  # <run>/artifacts
     segments = (_run_segments(artifacts) if (artifacts / "segments_summary.json").is_file()
                 else _model_segments(scorer))
     entities, id_col = _entities(artifacts)

@@ -160,7 +160,8 @@ def drift_table(cmp: Comparison | None, currency: str = "£") -> pd.DataFrame | 
     if cmp is None:
         return None
     if cmp.drift.empty:
-        return pd.DataFrame({"Note": ["The runs have no measure in common."]})
+        return pd.DataFrame({"Note": ["The runs segment by different measures: no measure is in both, so there is no "
+                                      "drift to measure."]})
     units = cmp.earlier.meta.get("units") or {}
     a, b = "A", "B"
     rows = [{"Measure": r.label, "PSI": format_number(r.psi), "Reading": r.verdict,

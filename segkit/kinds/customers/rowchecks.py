@@ -9,7 +9,7 @@ predicts anything:
   a confident segment that says nothing about the customer); ``not_scored`` says why;
 - **an infinite or absurd value** (size at least :data:`segkit.quality.ABSURD_VALUE`, as in training, where
   such values are missing) in a numeric column: the row is not scored; ``not_scored`` names the column and
-  says which ("infinite value in age", "value too large in income (1e+300)");
+  says which ("infinite value in age", "value of impossible size in income (1e+300)");
 - **most features blank**: the row is scored, its blanks filled as in training, and ``filled_features``
   counts them; more than half of the features blank is said in a warning, since the segment then says more
   about the training's typical customer than about this one;
@@ -136,13 +136,15 @@ def _too_large(flags: RowFlags, col: str, values: np.ndarray) -> None:
     if not mask.any():
         return
     hit = pd.Series(mask, index=flags.not_scored.index) & flags.scorable
-    infinite = np.isinf(values)
-    reasons = [f"infinite value in {col}" if inf else f"value too large in {col} ({number(v)})"
-               for v, inf in zip(values[hit.to_numpy()], infinite[hit.to_numpy()])]
+    if not hit.any():  # every such row is already not scored, for another column
+        return
+    infinite, at = np.isinf(values), hit.to_numpy()
+    reasons = [f"infinite value in {col}" if inf else f"value of impossible size in {col} ({number(v)})"
+               for v, inf in zip(values[at], infinite[at])]
     flags.not_scored[hit] = reasons
-    n_inf, n_large = int(infinite[mask].sum()), int((~infinite[mask]).sum())
+    n_inf, n_large = int(infinite[at].sum()), int((~infinite[at]).sum())
     parts = [f"{n_inf:,} infinite value(s)"] * bool(n_inf) + \
-        [f"{n_large:,} value(s) too large to be real (size at least {ABSURD_VALUE:,.0f})"] * bool(n_large)
+        [f"{n_large:,} value(s) of impossible size (at least {ABSURD_VALUE:,.0f} either side of zero)"] * bool(n_large)
     flags.warnings.append(f"column {col!r} holds {' and '.join(parts)}; those rows were not scored")
 
 

@@ -120,7 +120,10 @@ def _ids(new_df: pd.DataFrame, id_col: str | None) -> pd.Series:
 
 
 def _ids_in_index(new_df: pd.DataFrame, id_col: str | None) -> bool:
-    return (id_col is not None and new_df.index.name == id_col) or not isinstance(new_df.index, pd.RangeIndex)
+    """Whether the index holds the ids: named as the model's id column, or (a model without one) named at all.
+    An unnamed index is row positions (a filtered table saved to Parquet keeps 8, 10, 40), never ids."""
+    name = new_df.index.name
+    return name is not None and (id_col is None or str(name) == str(id_col))
 
 
 def _numbered(new_df: pd.DataFrame, id_col: str | None) -> list[str]:
@@ -150,7 +153,10 @@ def _check_columns(new_df: pd.DataFrame, metadata: Mapping) -> tuple[pd.DataFram
     new_df, renamed = _same_but_case(new_df, features)
     missing = [c for c in features if c not in new_df.columns]
     if missing:
-        raise ModelError(f"the data to score lacks column(s) the model needs: {', '.join(map(str, missing))}",
+        twins = {c: [t for t in new_df.columns if str(t).strip().casefold() == c.strip().casefold()] for c in missing}
+        twins = "".join(f"; {', '.join(map(repr, found))} differ from {c!r} only in case or spaces: keep one"
+                        for c, found in twins.items() if len(found) > 1)
+        raise ModelError(f"the data to score lacks column(s) the model needs: {', '.join(map(str, missing))}{twins}",
                          fix="the model expects these columns: " + ", ".join(map(str, features)),
                          column=", ".join(map(str, missing)))
     roles, scales = metadata.get("roles") or {}, metadata.get("scales") or {}
