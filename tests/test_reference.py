@@ -302,3 +302,29 @@ def test_score_mode_reports_a_segment_no_row_reaches(tmp_path):
     follow = lineage.load_reference(ctx.folder.path)
     assert follow.sizes == [int((ours["segment_code"] == code).sum()) for code in follow.codes]
     assert follow.sizes[follow.codes.index(gone)] == 0
+
+
+def test_score_mode_draws_this_runs_rows_on_the_06_map_with_their_own_segments(tmp_path, monkeypatch):
+    """The map joined the reference model's training labels (500) to this run's rows (fewer): a crash, or, with
+    as many rows, colours from another month's customers."""
+    from segkit.format import model_segment_codes
+
+    model_dir, csv = fit_customer_model(tmp_path / "ref")
+    rows = pd.read_csv(csv, dtype={"customer_id": str})
+    rows.iloc[::-1].head(420).to_csv(tmp_path / "month.csv", index=False)  # other rows, in another order
+    ctx, seg = _stage_run(tmp_path / "new", tmp_path / "month.csv", reference=str(model_dir), reference_mode="score")
+    new = rows.head(5)
+    scored = stages.score.score_new(ctx, new)
+    drawn, real = {}, stages.score.plot_segment_map
+
+    def spy(coords, labels, **kwargs):
+        drawn["labels"] = np.asarray(labels)
+        return real(coords, labels, **kwargs)
+
+    monkeypatch.setattr(stages.score, "plot_segment_map", spy)
+    stages.score.scored_map(ctx, new, scored)
+    ours = pd.read_csv(ctx.folder.artifact("segments.csv"), dtype=str)
+    meta = ctx.folder.read_json("model/metadata.json")
+    codes = model_segment_codes(meta, len(meta["segment_codes"]))
+    assert len(drawn["labels"]) == 420 + 5
+    assert [codes[i] for i in drawn["labels"][:420]] == ours["segment_code"].tolist()

@@ -109,7 +109,7 @@ def scored_map(ctx: RunContext, new: pd.DataFrame, scored: pd.DataFrame):
     train = np.asarray(model.preprocessor_.transform(fs.clustering_table), dtype=float)
     fresh = np.asarray(model.preprocessor_.transform(checked), dtype=float)
     coords, explained = _project(train, fresh, seed=p.seed)
-    labels = np.concatenate([model.labels_, model.predict(checked)])
+    labels = np.concatenate([_training_labels(model, metadata, fs.clustering_table), model.predict(checked)])
     highlight = np.r_[np.zeros(len(train), bool), np.ones(len(fresh), bool)]
     names = metadata.get("names") or {}
     k = model.n_segments
@@ -120,6 +120,15 @@ def scored_map(ctx: RunContext, new: pd.DataFrame, scored: pd.DataFrame):
     return figure(ax, f"Segment map of the training {ctx.entity} (a sample of up to {p.plot_sample:,}), with "
                       f"the {len(fresh):,} scored rows as larger points outlined in black, coloured by the "
                       "segment they were given.")
+
+
+def _training_labels(model, metadata: dict, table: pd.DataFrame) -> np.ndarray:
+    """This run's segment of each of its rows: the model's own labels when it was fitted on them, else (a run that
+    scores with its reference's model, ``reference_mode: score``) the segments the model gives them."""
+    scored_with_reference = (metadata.get("reference") or {}).get("mode") == "score"
+    if not scored_with_reference and len(getattr(model, "labels_", ())) == len(table):
+        return np.asarray(model.labels_)
+    return np.asarray(model.predict(table))
 
 
 def _project(train: np.ndarray, fresh: np.ndarray, *, seed: int) -> tuple[np.ndarray, np.ndarray]:
