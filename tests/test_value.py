@@ -412,3 +412,19 @@ def test_a_customer_without_a_repeat_purchase_is_valued_in_their_own_range_when_
     assert 18 < own[0] < 73
     assert own[1] == pytest.approx(population)  # no first purchase known: the convention
     assert own[2] == pytest.approx(gg.expected_value([3], [80.0])[0])  # repeat buyers: the first is not used
+
+
+def test_spends_in_separate_tiers_value_each_customer_by_their_own_purchases():
+    """Two clean tiers of spend (about 20 and about 400) fit a Gamma-Gamma with q <= 1, whose mean is infinite:
+    the run stopped with "check for extreme outliers" when there were none. Each customer is now valued at their
+    own mean purchase, and one with no purchase to go by at the repeat buyers' mean per purchase."""
+    rng = np.random.default_rng(0)
+    x = rng.integers(1, 8, 150).astype(float)
+    m = np.where(np.arange(150) < 100, 20.0, 400.0) * rng.uniform(0.95, 1.05, 150)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        gg = GammaGammaModel(random_state=0).fit(pd.DataFrame({"frequency": x, "monetary_value": m}))
+    assert gg.q_ <= 1 and gg.mean_value_ == pytest.approx(np.sum(x * m) / np.sum(x))
+    value = gg.expected_value(np.array([3.0, 2.0, 0.0, 0.0]), np.array([400.0, 21.0, 0.0, 0.0]),
+                              first_value=np.array([np.nan, np.nan, 35.0, np.nan]))
+    assert value.tolist() == pytest.approx([400.0, 21.0, 35.0, gg.mean_value_])

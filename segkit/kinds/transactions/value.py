@@ -360,6 +360,9 @@ class GammaGammaModel(_Estimator):
         Purchase value ~ Gamma(shape p, rate ν), ν ~ Gamma(shape q, rate v); the mean value of a
         purchase across customers is ``p_ * v_ / (q_ - 1)`` (finite when ``q_ > 1``).
     frequency_value_corr_ : float
+    mean_value_ : float
+        The repeat buyers' observed mean value per purchase (what :meth:`expected_value` gives a customer with no
+        purchase of their own to go by when ``q_ <= 1``).
     log_likelihood_, n_customers_, n_iter_, converged_ : as in :class:`BetaGeoModel`
     """
 
@@ -380,6 +383,7 @@ class GammaGammaModel(_Estimator):
                         max_iter=self.max_iter, max_time=self.max_time, random_state=self.random_state)
         self._store(res, "p q v", 2, scale, -res.fun * w.sum() - np.log(scale) * w.sum())
         self.n_customers_ = int(len(x))
+        self.mean_value_ = float(np.sum(x * m) / np.sum(x))
         self.frequency_value_corr_ = float(np.corrcoef(x, m)[0, 1]) if np.ptp(x) and np.ptp(m) else float("nan")
         return self
 
@@ -393,17 +397,20 @@ class GammaGammaModel(_Estimator):
         purchase is. The population mean rests on the tail of the fitted distribution: when a few purchases are
         very large, q comes close to 1 and the mean grows without bound (a customer who spent 18 valued at
         1,400 a purchase), while one observed purchase keeps the value in the customer's own range.
+
+        With ``q <= 1`` the fitted distribution has no finite mean (spends in separate tiers, £20 and £400, give
+        it): nothing can be shrunk toward it, so each customer is valued at their own mean (or first) purchase,
+        and a customer without one at the repeat buyers' mean per purchase (:attr:`mean_value_`).
         """
         p, q, v = self._fitted("p q v")
-        if q <= 1:
-            raise DataValueError(f"the fitted Gamma-Gamma has q = {q:.3g} <= 1, so the mean value is infinite",
-                                 "check the monetary values for extreme outliers")
         x = np.asarray(frequency, dtype=float)
         m = np.where(x > 0, np.asarray(monetary_value, dtype=float), 0.0)
         if first_value is not None:
             first = np.broadcast_to(np.asarray(first_value, dtype=float), x.shape)
             use_first = (x == 0) & np.isfinite(first) & (first > 0)
             x, m = np.where(use_first, 1.0, x), np.where(use_first, first, m)
+        if q <= 1:
+            return np.where(x > 0, m, self.mean_value_)
         return p * (v + x * m) / (p * x + q - 1)
 
 
