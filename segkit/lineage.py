@@ -69,7 +69,7 @@ import pandas as pd
 from .errors import ParamsError
 from .format import model_segment_codes
 from .io import write_json
-from .modelio import METADATA_FILE, MODEL_FILE, load_model, model_folder
+from .modelio import METADATA_FILE, MODEL_FILE, load_model, model_folder, run_unfinished
 from .profile import SegmentProfile
 
 __all__ = ["MATCH_RATIO", "REFERENCE_FILE", "Reference", "Alignment", "load_reference", "check_reference",
@@ -161,6 +161,11 @@ def load_reference(path: str | Path) -> Reference:
     if not folder.is_dir():
         raise ParamsError(f"the reference {folder} does not exist or is not a folder", _FIX, key="reference",
                           path=str(folder))
+    unfinished = run_unfinished(folder)
+    if unfinished:
+        raise ParamsError(f"the reference run {folder.name} did not complete ({unfinished}), so its segments are not a "
+                          "result to follow", "run it again to the end, or choose a complete run (segkit runs lists "
+                          "them)", key="reference", path=str(folder))
     model_dir = model_folder(folder)
     if model_dir is None:
         raise ParamsError(f"the reference {folder} is neither a run folder with a saved model (artifacts/model/) nor "

@@ -49,7 +49,7 @@ from pathlib import Path
 from .errors import DataFileError, ModelError
 
 __all__ = ["MODEL_FILE", "METADATA_FILE", "RESERVED_KEYS", "save_model", "load_model", "model_folder",
-           "check_features"]
+           "run_unfinished", "check_features"]
 
 MODEL_FILE = "model.skops"
 METADATA_FILE = "metadata.json"
@@ -187,6 +187,21 @@ def model_folder(path) -> Path | None:
         if (folder / MODEL_FILE).is_file() and (folder / METADATA_FILE).is_file():
             return folder
     return None
+
+
+def run_unfinished(path) -> str | None:
+    """How the run folder ``path`` ended when it did not complete (its manifest's status, ``"failed"`` for a
+    ``<run>.failed`` folder), else None: a complete run, or a folder that is not a run (a bare model folder)."""
+    path = Path(str(path)).expanduser()
+    if path.name == "model" and path.parent.name == "artifacts":
+        path = path.parent.parent
+    try:
+        status = str(json.loads((path / "manifest.json").read_text(encoding="utf-8")).get("status") or "")
+    except (OSError, ValueError, AttributeError):
+        status = ""
+    if status and status != "ok":
+        return status
+    return "failed" if path.name.endswith(".failed") else None
 
 
 def save_model(model, directory, *, metadata: dict, overwrite: bool = False) -> Path:

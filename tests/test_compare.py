@@ -209,6 +209,49 @@ def test_a_run_aligned_to_the_earlier_one_is_paired_by_its_reference_json(tmp_pa
     assert match_segments(read_run(a), read_run(b, role="later")).values.tolist() == [["S02", "S02", "same code and name"]]
 
 
+def test_a_renamed_segment_is_paired_by_its_members_and_ids_written_otherwise_are_said(tmp_path):
+    """Not aligned with reference: February renames Big Spenders; and a month whose ids lost their leading zeros."""
+    jan = {f"{i:05d}": "S01" if i < 6 else "S02" for i in range(10)}
+    a = _fake_run(tmp_path, "jan", jan, {"S01": "Big Spenders", "S02": "Lost"}, input_hash="sha256:1")
+    feb = {**{k: v for k, v in jan.items() if k != "00000"}, "new1": "S02"}
+    b = _fake_run(tmp_path, "feb", feb, {"S01": "Affluent Seniors", "S02": "Lost"}, input_hash="sha256:2")
+    cmp = compare_runs(a, b)
+    assert cmp.matches.values.tolist() == [["S01", "S01", "most members in common"], ["S02", "S02", "same code and name"]]
+    assert cmp.summary[0] == "No customers changed segment."  # a rename is not a move
+    c = _fake_run(tmp_path, "unpadded", {str(int(k)): v for k, v in jan.items()}, {"S01": "Big Spenders", "S02": "Lost"},
+                  input_hash="sha256:3")
+    text = " ".join(compare_runs(a, c).summary)
+    assert ("No customer id is in both runs (e.g. '00000' in jan, '0' in unpadded), so every customer counts as lost "
+            "or new. 10 ids match once leading zeros, spaces and case are ignored") in text
+
+
+def test_the_order_a_stale_alignment_and_an_unfinished_run_are_said(tmp_path, capsys):
+    jan = {str(i): "S01" if i < 5 else "S02" for i in range(10)}
+    names = {"S01": "Champions", "S02": "Lost"}
+    a = _fake_run(tmp_path, "jan", jan, names, input_hash="sha256:1")
+    (a / "artifacts" / "model").mkdir()
+    (a / "artifacts" / "model" / "metadata.json").write_text(json.dumps({"model_sha256": "now"}))
+    b = _fake_run(tmp_path, "feb", {k: ("S02" if v == "S01" else "S01") for k, v in jan.items()},
+                  {"S01": "Lost", "S02": "Champions"}, input_hash="sha256:2")
+    aligned = {"reference": {"path": str(a), "model_sha256": "now"}, "matches": [
+        {"code": "S02", "reference_code": "S01"}, {"code": "S01", "reference_code": "S02"}]}
+    (b / "artifacts" / "reference.json").write_text(json.dumps(aligned))
+    assert compare_runs(a, b).matches["how"].eq("aligned to the earlier run").all()
+    with pytest.raises(DataValueError, match="run feb was aligned to run jan .*so jan is the earlier run"):
+        compare_runs(b, a)
+    (a / "artifacts" / "model" / "metadata.json").write_text(json.dumps({"model_sha256": "again"}))  # jan run again
+    cmp = compare_runs(a, b)
+    assert cmp.summary[0].startswith("feb was aligned to an earlier version of jan, which was run again since")
+    assert cmp.matches["how"].eq("same name").all()
+    failed = tmp_path / "mar.failed"
+    _fake_run(tmp_path, "mar", jan, names, input_hash="sha256:3").rename(failed)
+    manifest = json.loads((failed / "manifest.json").read_text())
+    (failed / "manifest.json").write_text(json.dumps({**manifest, "status": "interrupted in 05_profile"}))
+    assert main(["compare", str(a), str(failed), "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert "the later run mar.failed did not complete (interrupted in 05_profile)" in err and "valid run name" not in err
+
+
 def test_missing_artifacts_and_different_kinds_are_refused_naming_the_run(tmp_path):
     a = _fake_run(tmp_path, "jan", {"1": "S01"}, {"S01": "Champions"})
     b = _fake_run(tmp_path, "areas", {"1": "S01"}, {"S01": "Suburbs"}, kind="demographics")

@@ -328,3 +328,15 @@ def test_score_mode_draws_this_runs_rows_on_the_06_map_with_their_own_segments(t
     codes = model_segment_codes(meta, len(meta["segment_codes"]))
     assert len(drawn["labels"]) == 420 + 5
     assert [codes[i] for i in drawn["labels"][:420]] == ours["segment_code"].tolist()
+
+
+def test_a_run_that_did_not_complete_is_no_reference_and_scoring_with_it_says_so(tmp_path, capsys):
+    model_dir, csv = fit_customer_model(tmp_path / "ref")
+    run = model_dir.parent.parent
+    (run / "manifest.json").write_text(json.dumps({"status": "interrupted in 07_explain", "run_name": "run"}))
+    with pytest.raises(ParamsError, match=r"the reference run run did not complete \(interrupted in 07_explain\)"):
+        lineage.load_reference(run)
+    assert main(["score", str(run), str(csv), "--out", str(tmp_path / "s.csv")]) == 0
+    assert "the run run did not complete (interrupted in 07_explain)" in capsys.readouterr().err
+    (run / "manifest.json").write_text(json.dumps({"status": "ok", "run_name": "run"}))
+    assert lineage.load_reference(run).model_dir == model_dir

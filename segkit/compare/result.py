@@ -132,6 +132,7 @@ def compare_runs(earlier: str | Path | RunSide, later: str | Path | RunSide) -> 
     pairs = dict(zip(matches["earlier"], matches["later"]))
     setup = compare_setup(a, b)
     summary = summarise(mig, sizes, drift, earlier=a.names, later=b.names, entity=b.entity,
-                        run_names=(a.name, b.name), pairs=pairs, setup=setup)
+                        run_names=(a.name, b.name), pairs=pairs, setup=setup,
+                        ids=(a.assignments.index, b.assignments.index))
     return Comparison(earlier=a, later=b, matches=matches, migration=mig, sizes=sizes,
                       shifts=profile_shifts(a, b, matches), drift=drift, summary=summary, setup=setup)

@@ -11,6 +11,8 @@ opened by hand). It only reads. Each run keeps its own segment codes and names: 
    is the earlier run's folder): the alignment's matches, made in the reference's feature space;
 2. otherwise by the same code and the same name (a run aligned to the earlier one keeps both);
 3. then, among the segments still unpaired, by the same name alone (names are unique within a run);
+4. then, among those still unpaired, by their members (as below), when most members of both are in both: a
+   segment renamed on new data ("Big Spenders" now "Affluent Seniors") is the same segment;
 
 but two runs of the same input (the same fingerprint) hold the same entities, so their segments are paired by
 their members instead: an optimal matching on the share of members two segments have in common (Jaccard), a
@@ -30,14 +32,16 @@ import pandas as pd
 
 from ..errors import DataFileError, DataValueError
 from ..io import read_json
+from ..modelio import run_unfinished
 
-__all__ = ["RunSide", "read_run", "check_comparable", "match_segments", "same_input", "REQUIRED", "MIN_JACCARD"]
+__all__ = ["RunSide", "read_run", "check_comparable", "match_segments", "same_input", "stale_alignment", "REQUIRED",
+           "MIN_JACCARD"]
 
 #: The artifacts a comparison reads, and the notebook that writes each.
 REQUIRED = {"segments.csv": "05_profile", "profiles.json": "05_profile", "features.parquet": "02_features"}
 _HOW = {"reference": "aligned to the earlier run", "code": "same code and name", "name": "same name",
-        "members": "same members"}
-MIN_JACCARD = 0.5  #: same input: two segments are a pair from this share of common members (Jaccard)
+        "members": "same members", "most": "most members in common"}
+MIN_JACCARD = 0.5  #: two segments are a pair by members from this share of common members (Jaccard)
 
 
 @dataclass
@@ -74,6 +78,9 @@ class RunSide:
     rows_hash : str or None
         The fingerprint of the rows it read (``input.json``'s ``content_hash``): one file's two sheets, or one file
         read with other settings, give other rows.
+    model_sha : str or None
+        The hash of the run's saved model (``artifacts/model/metadata.json``): a run that followed this one
+        recorded it, so a later run again under the same name is told apart.
     """
 
     path: Path
@@ -89,6 +96,7 @@ class RunSide:
     params: dict[str, Any] = field(default_factory=dict)
     input_hash: str | None = None
     rows_hash: str | None = None
+    model_sha: str | None = None
 
     @property
     def labels(self) -> dict[str, str]:
@@ -106,6 +114,15 @@ def _json_or_none(path: Path) -> Any:
         return read_json(path) if path.is_file() else None
     except (OSError, ValueError):
         return None
+
+
+def _unfinished(folder: Path, role: str) -> None:
+    """Refuse a run that did not complete: its segments are not a result (``segkit runs`` lists none for it)."""
+    status = run_unfinished(folder)
+    if status:
+        raise DataValueError(f"the {role} run {folder.name} did not complete ({status}), so its segments are not a "
+                             "result to compare", "run it again to the end, or compare complete runs (segkit runs "
+                             "lists them)", path=folder)
 
 
 def _folder(path: str | Path, role: str) -> Path:
@@ -151,6 +168,8 @@ def read_run(path: str | Path, *, role: str = "earlier") -> RunSide:
     folder = _folder(path, role).resolve()
     artifacts = folder / "artifacts"
     manifest = _json_or_none(folder / "manifest.json") or {}
+    manifest = manifest if isinstance(manifest, dict) else {}
+    _unfinished(folder, role)
     params = manifest.get("params") if isinstance(manifest.get("params"), dict) else None
     params = params or _json_or_none(folder / "params.json") or {}
     meta = _json_or_none(artifacts / "features_meta.json") or {}
@@ -180,7 +199,8 @@ def read_run(path: str | Path, *, role: str = "earlier") -> RunSide:
                    reference=_json_or_none(artifacts / "reference.json"),
                    profiled=[*first, *(f for f in profiled if f not in first)], params=dict(params),
                    input_hash=str(data_input["hash"]) if data_input.get("hash") else None,
-                   rows_hash=str(read["content_hash"]) if read.get("content_hash") else None)
+                   rows_hash=str(read["content_hash"]) if read.get("content_hash") else None,
+                   model_sha=(_json_or_none(artifacts / "model" / "metadata.json") or {}).get("model_sha256"))
 
 
 def same_input(earlier: RunSide, later: RunSide) -> bool | None:
@@ -208,17 +228,35 @@ def check_comparable(earlier: RunSide, later: RunSide) -> None:
                              "measure in common, so these are runs of different tables and their segments cannot be "
                              "compared", "compare two runs of the same table (segkit runs shows each run's input)",
                              path=later.path)
+    if _follows(earlier, later):
+        raise DataValueError(f"run {earlier.name} was aligned to run {later.name} (its reference), so {later.name} is "
+                             "the earlier run", f"give the earlier run first: segkit compare {later.path} "
+                             f"{earlier.path}", path=earlier.path)
+
+
+def _aligned_to(later: RunSide, earlier: RunSide) -> dict | None:
+    """The later run's record of its reference, when that reference is the earlier run's folder."""
+    ref = (later.reference or {}).get("reference")
+    if not isinstance(ref, dict) or not ref.get("path"):
+        return None
+    try:
+        return ref if Path(str(ref["path"])).resolve() == earlier.path else None
+    except OSError:
+        return None
 
 
 def _follows(later: RunSide, earlier: RunSide) -> bool:
-    """Whether the later run's reference.json was made against the earlier run's folder."""
-    ref = (later.reference or {}).get("reference")
-    if not isinstance(ref, dict) or not ref.get("path"):
-        return False
-    try:
-        return Path(str(ref["path"])).resolve() == earlier.path
-    except OSError:
-        return False
+    """Whether the later run was aligned to the earlier run as it is now (the model its reference.json recorded;
+    a run again under the earlier's name since has another model, and its codes may mean other segments)."""
+    ref = _aligned_to(later, earlier)
+    return ref is not None and not stale_alignment(later, earlier)
+
+
+def stale_alignment(later: RunSide, earlier: RunSide) -> bool:
+    """Whether the later run was aligned to an earlier version of the earlier run's folder (run again since)."""
+    ref = _aligned_to(later, earlier)
+    then = (ref or {}).get("model_sha256")
+    return bool(then and earlier.model_sha and then != earlier.model_sha)
 
 
 def _reference_pairs(earlier: RunSide, later: RunSide) -> list[tuple[str, str]]:
@@ -233,9 +271,9 @@ def _reference_pairs(earlier: RunSide, later: RunSide) -> list[tuple[str, str]]:
     return pairs
 
 
-def _member_pairs(earlier: RunSide, later: RunSide) -> list[tuple[str, str]]:
-    """Pairs of segments with most of their members in common (Jaccard from :data:`MIN_JACCARD`), matched
-    optimally."""
+def _member_pairs(earlier: RunSide, later: RunSide, skip: tuple[set, set] = (set(), set())) -> list[tuple[str, str]]:
+    """Pairs of segments with most of their members in common (Jaccard from :data:`MIN_JACCARD`, over the entities
+    of both runs), matched optimally; the segments of ``skip`` (earlier codes, later codes) are already paired."""
     from scipy.optimize import linear_sum_assignment
 
     both = earlier.assignments.index.intersection(later.assignments.index, sort=False)
@@ -243,8 +281,9 @@ def _member_pairs(earlier: RunSide, later: RunSide) -> list[tuple[str, str]]:
         return []
     counts = pd.crosstab(earlier.assignments.loc[both].to_numpy(), later.assignments.loc[both].to_numpy())
     common = counts.to_numpy(dtype=float)
-    union = common.sum(axis=1)[:, None] + common.sum(axis=0)[None, :] - common
-    jaccard = common / union
+    jaccard = common / (common.sum(axis=1)[:, None] + common.sum(axis=0)[None, :] - common)
+    jaccard[counts.index.isin(list(skip[0])), :] = 0.0
+    jaccard[:, counts.columns.isin(list(skip[1]))] = 0.0
     rows, cols = linear_sum_assignment(-jaccard)
     return [(str(counts.index[r]), str(counts.columns[c])) for r, c in zip(rows, cols) if jaccard[r, c] >= MIN_JACCARD]
 
@@ -270,6 +309,8 @@ def match_segments(earlier: RunSide, later: RunSide) -> pd.DataFrame:
         for code, name in earlier.names.items():
             if code not in used_a and name in by_name and name != code:
                 pairs.append((code, by_name.pop(name), _HOW["name"]))
+        used_a, used_b = {p[0] for p in pairs}, {p[1] for p in pairs}
+        pairs += [(a, b, _HOW["most"]) for a, b in _member_pairs(earlier, later, skip=(used_a, used_b))]
     order = {c: i for i, c in enumerate(earlier.segments["code"])}
     pairs.sort(key=lambda p: order[p[0]])
     return pd.DataFrame(pairs, columns=["earlier", "later", "how"])

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .runs import RunSide, same_input
+from .runs import RunSide, same_input, stale_alignment
 
 __all__ = ["Setup", "SHAPING", "compare_setup"]
 
@@ -62,12 +62,15 @@ class Setup:
         The measures (labels) only the earlier, or only the later, run clustered on.
     settings : list of (str, str, str)
         Each setting of :data:`SHAPING` that differs: its name, the earlier and the later value as shown.
+    stale : bool
+        The later run was aligned to an earlier version of the earlier run's folder (run again since).
     """
 
     same_input: bool | None
     only_earlier: list[str] = field(default_factory=list)
     only_later: list[str] = field(default_factory=list)
     settings: list[tuple[str, str, str]] = field(default_factory=list)
+    stale: bool = False
 
     @property
     def same_measures(self) -> bool:
@@ -76,7 +79,9 @@ class Setup:
     def sentences(self, names: Sequence[str], entity: str) -> list[str]:
         """What the reader must know before the moves, in plain words (empty when nothing needs saying)."""
         settings = "; ".join(f"{key}: {then} → {now}" for key, then, now in self.settings)
-        out = []
+        out = [f"{names[1]} was aligned to an earlier version of {names[0]}, which was run again since: its segment "
+               f"codes may mean other segments of {names[0]} now, so segments are paired here by code, name and "
+               "members instead."] if self.stale else []
         if self.same_input and not settings and self.same_measures:
             out.append(f"Both runs read the same input, with the same measures and settings: no {singular(entity)} "
                        "changed.")
@@ -97,7 +102,8 @@ class Setup:
         return out
 
     def to_dict(self) -> dict[str, Any]:
-        return {"same_input": self.same_input, "only_earlier": self.only_earlier, "only_later": self.only_later,
+        return {"same_input": self.same_input, "stale_alignment": self.stale, "only_earlier": self.only_earlier,
+                "only_later": self.only_later,
                 "settings": [{"key": k, "earlier": a, "later": b} for k, a, b in self.settings]}
 
 
@@ -127,4 +133,5 @@ def compare_setup(earlier: RunSide, later: RunSide) -> Setup:
     settings = [(key, _shown(earlier.params.get(key)), _shown(later.params.get(key))) for key in SHAPING
                 if key in earlier.params and key in later.params and not _same(earlier.params[key], later.params[key])]
     return Setup(same_input=same, only_earlier=[_label(earlier, c) for c in a if c not in b],
-                 only_later=[_label(later, c) for c in b if c not in a], settings=settings)
+                 only_later=[_label(later, c) for c in b if c not in a], settings=settings,
+                 stale=stale_alignment(later, earlier))

@@ -18,7 +18,7 @@ import pandas as pd
 from ..format import format_number, format_value
 from .drift import PSI_MODERATE, PSI_SIGNIFICANT
 from .placements import placements
-from .setup import Setup
+from .setup import Setup, singular
 from .tables import Migration
 
 __all__ = ["summarise", "MAX_MOVES", "MAX_SIZE_CHANGES"]
@@ -74,11 +74,30 @@ def _new_and_gone(sizes: pd.DataFrame, earlier: Mapping[str, str], later: Mappin
     return out
 
 
-def _entities(mig: Migration, share_stayed: float | None, entity: str, names: tuple[str, str]) -> str:
+def _entities(mig: Migration, share_stayed: float | None, entity: str, names: tuple[str, str],
+              ids: tuple[pd.Index, pd.Index] | None = None) -> str:
+    if not mig.n_both and mig.n_new and mig.n_lost and ids is not None:
+        return _no_id_in_common(ids, entity, names)
     text = (f"{format_number(mig.n_both)} {entity} are in both runs; {format_number(mig.n_new)} are only in "
             f"{names[1]} (new) and {format_number(mig.n_lost)} only in {names[0]} (lost).")
     if share_stayed is not None and mig.n_both:
         text += f" Of those in both, {format_value(round(share_stayed, 2), 'share')} stayed in the matching segment."
+    return text
+
+
+def _bare(ids: pd.Index) -> pd.Index:
+    """Ids as a person would read them: no surrounding spaces, no leading zeros, any case."""
+    return pd.Index(ids.astype(str).str.strip().str.lstrip("0").str.casefold())
+
+
+def _no_id_in_common(ids: tuple[pd.Index, pd.Index], entity: str, names: tuple[str, str]) -> str:
+    """No id is in both runs: say so with examples, and how many match once written alike."""
+    text = (f"No {singular(entity)} id is in both runs (e.g. {ids[0][0]!r} in {names[0]}, {ids[1][0]!r} in "
+            f"{names[1]}), so every {singular(entity)} counts as lost or new.")
+    alike = len(_bare(ids[0]).intersection(_bare(ids[1])))
+    if alike:
+        text += (f" {format_number(alike)} ids match once leading zeros, spaces and case are ignored: write the ids "
+                 "the same way in both inputs to follow those customers.")
     return text
 
 
@@ -106,7 +125,8 @@ def _lower_first(label: str) -> str:
 
 def summarise(mig: Migration, sizes: pd.DataFrame, drift: pd.DataFrame, *, earlier: Mapping[str, str],
               later: Mapping[str, str], entity: str = "customers", run_names: tuple[str, str] = ("run A", "run B"),
-              pairs: Mapping[str, str] | None = None, setup: Setup | None = None) -> list[str]:
+              pairs: Mapping[str, str] | None = None, setup: Setup | None = None,
+              ids: tuple[pd.Index, pd.Index] | None = None) -> list[str]:
     """The summary's sentences, the biggest moves first.
 
     Parameters
@@ -127,6 +147,8 @@ def summarise(mig: Migration, sizes: pd.DataFrame, drift: pd.DataFrame, *, earli
     setup : Setup, optional
         How the runs were made (:func:`~segkit.compare.setup.compare_setup`): its sentences come first, and the
         same input changes the words (see the module docstring).
+    ids : (Index, Index), optional
+        Each run's entity ids, for the examples when no id is in both runs.
     """
     pairs = dict(pairs or {})
     first = setup.sentences(run_names, entity) if setup else []
@@ -137,5 +159,5 @@ def summarise(mig: Migration, sizes: pd.DataFrame, drift: pd.DataFrame, *, earli
         stayed = sum(int(mig.counts.at[a, b]) for a, b in pairs.items()) / mig.n_both
     sentences = [*first, _moves(mig, pairs, earlier, later, entity), _sizes(sizes, later, entity),
                  *_new_and_gone(sizes, earlier, later, entity, run_names),
-                 _entities(mig, stayed, entity, run_names), _drift(drift)]
+                 _entities(mig, stayed, entity, run_names, ids), _drift(drift)]
     return [s for s in sentences if s]

@@ -20,7 +20,7 @@ from sklearn.decomposition import PCA
 from ..errors import ColumnError, ModelError, ParamsError, RunError
 from ..format import MISSING_TEXT, model_segment_codes
 from ..io import read_table
-from ..modelio import load_model
+from ..modelio import load_model, run_unfinished
 from ..plots import plot_segment_map
 from ..scoring import load_scorer
 from ..source import read_options
@@ -192,6 +192,10 @@ def score_file(model_dir, new, *, out, force: bool = False) -> tuple[Path, pd.Da
         scored = scorer.score(table)
     except (ColumnError, ModelError) as exc:  # the table's columns or values: say which file
         raise type(exc)(f"{Path(new).name}: {exc.problem}", exc.fix, column=exc.column, path=str(new)) from None
+    unfinished = run_unfinished(model_dir)
+    if unfinished:  # its model is sound (05 saved it), but the run is not a finished result
+        scored.attrs["warnings"] = [f"the run {Path(model_dir).name} did not complete ({unfinished}): its model scored "
+                                    "these rows, but segkit runs lists it as unfinished", *scored.attrs["warnings"]]
     tmp = out.with_name(f".{out.name}.partial-{os.getpid()}")
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
