@@ -124,3 +124,21 @@ def test_a_folder_without_a_model_says_what_it_needs(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "compare_jan_vs_feb is neither a run folder with a saved model (artifacts/model/) nor a model folder" in err
     assert "metadata.json does not exist" not in err and not (tmp_path / "o.csv").exists()
+
+
+def test_an_id_twice_is_scored_twice_and_said(trained, tmp_path, capsys):
+    model_dir, rows = trained
+    table = pd.concat([rows, rows.iloc[[1]]], ignore_index=True)
+    code, _, err, scored = _score(model_dir, table, tmp_path, capsys)
+    twice = rows["customer_id"].iloc[1]
+    assert code == 0 and (scored["customer_id"] == twice).sum() == 2
+    assert f"1 id(s) in 'customer_id' come more than once (e.g. '{twice}')" in err
+
+
+def test_spaces_underscores_and_hyphens_in_a_name_are_alike(trained, tmp_path, capsys):
+    model_dir, rows = trained
+    _, _, _, expected = _score(model_dir, rows, tmp_path, capsys)
+    renamed = rows.rename(columns={"total_spend": "Total Spend", "visit_frequency": "visit-frequency"})
+    code, _, err, scored = _score(model_dir, renamed, tmp_path, capsys)
+    assert code == 0 and scored.equals(expected)
+    assert "column 'Total Spend' was read as the model's 'total_spend'" in err

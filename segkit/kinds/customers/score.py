@@ -23,6 +23,7 @@ there is none.
 
 from __future__ import annotations
 
+import re
 import warnings as _warnings
 from collections.abc import Mapping, Sequence
 
@@ -127,8 +128,15 @@ def _ids_in_index(new_df: pd.DataFrame, id_col: str | None) -> bool:
 
 
 def _numbered(new_df: pd.DataFrame, id_col: str | None) -> list[str]:
-    """A warning when the rows get numbers instead of the ids the model was trained with."""
-    if id_col is None or id_col in new_df.columns or _ids_in_index(new_df, id_col):
+    """A warning when the rows get numbers instead of the ids the model was trained with, or when an id comes
+    twice (each row is scored; a run keeps the first row of an id)."""
+    if id_col is not None and id_col in new_df.columns:
+        ids = level_text(new_df[id_col]).dropna()
+        twice = ids[ids.duplicated()].unique()
+        return [f"{len(twice):,} id(s) in {id_col!r} come more than once (e.g. {', '.join(map(repr, twice[:3]))}): "
+                "each of their rows is scored, so an id may get two segments; a run keeps the first row of an id"
+                ] if len(twice) else []
+    if id_col is None or _ids_in_index(new_df, id_col):
         return []
     return [f"the table has no {id_col!r} column (the id the model was trained with), so its rows are numbered "
             "row_0001, row_0002, ... in their order; add that column to keep your ids"]
@@ -153,7 +161,7 @@ def _check_columns(new_df: pd.DataFrame, metadata: Mapping) -> tuple[pd.DataFram
     new_df, renamed = _same_but_case(new_df, features)
     missing = [c for c in features if c not in new_df.columns]
     if missing:
-        twins = {c: [t for t in new_df.columns if str(t).strip().casefold() == c.strip().casefold()] for c in missing}
+        twins = {c: [t for t in new_df.columns if _name_key(t) == _name_key(c)] for c in missing}
         twins = "".join(f"; {', '.join(map(repr, found))} differ from {c!r} only in case or spaces: keep one"
                         for c, found in twins.items() if len(found) > 1)
         raise ModelError(f"the data to score lacks column(s) the model needs: {', '.join(map(str, missing))}{twins}",
@@ -196,17 +204,24 @@ def _check_columns(new_df: pd.DataFrame, metadata: Mapping) -> tuple[pd.DataFram
     return X, unseen, renamed
 
 
+def _name_key(name) -> str:
+    """A column name as a person reads it: any case, spaces, underscores and hyphens alike ("Avg basket" is
+    "avg_basket")."""
+    return re.sub(r"[\s_\-]+", " ", str(name).strip().casefold())
+
+
 def _same_but_case(new_df: pd.DataFrame, features: Sequence[str]) -> tuple[pd.DataFrame, list[str]]:
-    """``new_df`` with a column renamed to the model's feature it differs from only in case or surrounding spaces
-    ("genre" -> "Genre"), when exactly one column does; and a sentence for each."""
-    key = {c: str(c).strip().casefold() for c in new_df.columns}
+    """``new_df`` with a column renamed to the model's feature it differs from only in case, spaces, underscores
+    or hyphens ("genre" -> "Genre", "avg basket" -> "avg_basket"), when exactly one column does; and a sentence
+    for each."""
+    key = {c: _name_key(c) for c in new_df.columns}
     renames, said = {}, []
     for feature in [f for f in features if f not in new_df.columns]:
-        found = [c for c in new_df.columns if key[c] == feature.strip().casefold() and c not in features]
+        found = [c for c in new_df.columns if key[c] == _name_key(feature) and c not in features]
         if len(found) == 1:
             renames[found[0]] = feature
-            said.append(f"column {found[0]!r} was read as the model's {feature!r} (the names differ only in case or "
-                        "spaces)")
+            said.append(f"column {found[0]!r} was read as the model's {feature!r} (the names differ only in case, "
+                        "spaces or underscores)")
     return (new_df.rename(columns=renames) if renames else new_df), said
 
 def check_new_rows(new_df: pd.DataFrame, metadata: Mapping) -> pd.DataFrame:
