@@ -237,6 +237,10 @@ def test_the_order_a_stale_alignment_and_an_unfinished_run_are_said(tmp_path, ca
         {"code": "S02", "reference_code": "S01"}, {"code": "S01", "reference_code": "S02"}]}
     (b / "artifacts" / "reference.json").write_text(json.dumps(aligned))
     assert compare_runs(a, b).matches["how"].eq("aligned to the earlier run").all()
+    (b / "artifacts" / "reference.json").write_text(json.dumps({**aligned, "mode": "score", "far": {"count": 3}}))
+    assert ("3 customers of feb lie far from every segment of jan, whose segments feb applied unchanged"
+            in " ".join(compare_runs(a, b).summary))
+    (b / "artifacts" / "reference.json").write_text(json.dumps(aligned))
     with pytest.raises(DataValueError, match="run feb was aligned to run jan .*so jan is the earlier run"):
         compare_runs(b, a)
     (a / "artifacts" / "model" / "metadata.json").write_text(json.dumps({"model_sha256": "again"}))  # jan run again

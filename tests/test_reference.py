@@ -340,3 +340,20 @@ def test_a_run_that_did_not_complete_is_no_reference_and_scoring_with_it_says_so
     assert "the run run did not complete (interrupted in 07_explain)" in capsys.readouterr().err
     (run / "manifest.json").write_text(json.dumps({"status": "ok", "run_name": "run"}))
     assert lineage.load_reference(run).model_dir == model_dir
+
+
+def test_score_mode_says_how_many_rows_no_segment_describes(tmp_path):
+    """150 customers unlike any of the reference's went into its nearest segment without a word."""
+    model_dir, csv = fit_customer_model(tmp_path / "ref")
+    rows = pd.read_csv(csv, dtype={"customer_id": str})
+    odd = rows.head(60).copy()
+    odd["customer_id"] = [f"X{i:03d}" for i in range(60)]
+    odd[["age", "income", "total_spend", "basket_size", "visit_frequency"]] = [90, 2_000_000, 900_000, 400, 200]
+    pd.concat([rows, odd]).to_csv(tmp_path / "month.csv", index=False)
+    ctx, seg = _stage_run(tmp_path / "new", tmp_path / "month.csv", reference=str(model_dir), reference_mode="score")
+    far = ctx.folder.read_json(lineage.REFERENCE_FILE)["far"]
+    assert far["count"] == 60 and far["ratio"] == lineage.FAR_RATIO  # the 500 reference customers: none
+    text = " ".join(lineage.sentences(ctx.folder.read_json(lineage.REFERENCE_FILE)))
+    assert "60 of the customers (11%) lie far from every segment of" in text and "reference_mode: refit" in text
+    ctx2, _ = _stage_run(tmp_path / "same", csv, reference=str(model_dir), reference_mode="score")
+    assert ctx2.folder.read_json(lineage.REFERENCE_FILE)["far"]["count"] == 0

@@ -34,8 +34,8 @@ from ..errors import DataFileError, DataValueError
 from ..io import read_json
 from ..modelio import run_unfinished
 
-__all__ = ["RunSide", "read_run", "check_comparable", "match_segments", "same_input", "stale_alignment", "REQUIRED",
-           "MIN_JACCARD"]
+__all__ = ["RunSide", "read_run", "check_comparable", "match_segments", "same_input", "follows", "stale_alignment",
+           "REQUIRED", "MIN_JACCARD"]
 
 #: The artifacts a comparison reads, and the notebook that writes each.
 REQUIRED = {"segments.csv": "05_profile", "profiles.json": "05_profile", "features.parquet": "02_features"}
@@ -228,7 +228,7 @@ def check_comparable(earlier: RunSide, later: RunSide) -> None:
                              "measure in common, so these are runs of different tables and their segments cannot be "
                              "compared", "compare two runs of the same table (segkit runs shows each run's input)",
                              path=later.path)
-    if _follows(earlier, later):
+    if follows(earlier, later):
         raise DataValueError(f"run {earlier.name} was aligned to run {later.name} (its reference), so {later.name} is "
                              "the earlier run", f"give the earlier run first: segkit compare {later.path} "
                              f"{earlier.path}", path=earlier.path)
@@ -245,7 +245,7 @@ def _aligned_to(later: RunSide, earlier: RunSide) -> dict | None:
         return None
 
 
-def _follows(later: RunSide, earlier: RunSide) -> bool:
+def follows(later: RunSide, earlier: RunSide) -> bool:
     """Whether the later run was aligned to the earlier run as it is now (the model its reference.json recorded;
     a run again under the earlier's name since has another model, and its codes may mean other segments)."""
     ref = _aligned_to(later, earlier)
@@ -297,7 +297,7 @@ def match_segments(earlier: RunSide, later: RunSide) -> pd.DataFrame:
         ``earlier`` and ``later`` (segment codes of each run) and ``how`` (in words), in the earlier run's
         segment order.
     """
-    if _follows(later, earlier):  # the alignment decided: its unmatched segments are new or vanished
+    if follows(later, earlier):  # the alignment decided: its unmatched segments are new or vanished
         pairs = [(a, b, _HOW["reference"]) for a, b in _reference_pairs(earlier, later)]
     elif same_input(earlier, later):
         pairs = [(a, b, _HOW["members"]) for a, b in _member_pairs(earlier, later)]

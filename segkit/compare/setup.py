@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .runs import RunSide, same_input, stale_alignment
+from .runs import RunSide, follows, same_input, stale_alignment
 
 __all__ = ["Setup", "SHAPING", "compare_setup"]
 
@@ -64,6 +64,9 @@ class Setup:
         Each setting of :data:`SHAPING` that differs: its name, the earlier and the later value as shown.
     stale : bool
         The later run was aligned to an earlier version of the earlier run's folder (run again since).
+    far : int
+        The later run applied the earlier's segments unchanged (``reference_mode: score``) and this many of its
+        rows lie far from every one of them (``reference.json``'s ``far``).
     """
 
     same_input: bool | None
@@ -71,6 +74,7 @@ class Setup:
     only_later: list[str] = field(default_factory=list)
     settings: list[tuple[str, str, str]] = field(default_factory=list)
     stale: bool = False
+    far: int = 0
 
     @property
     def same_measures(self) -> bool:
@@ -99,10 +103,15 @@ class Setup:
             out.append(f"The runs build their segments from different measures: {'; '.join(parts)}. Segments with "
                        "the same name need not mean the same thing, and a profile shift may come from the measures "
                        "rather than from the segment.")
+        if self.far:
+            out.append(f"{self.far:,} {entity} of {names[1]} lie far from every segment of {names[0]}, whose segments "
+                       f"{names[1]} applied unchanged: they are counted in the nearest segment, so a segment's growth "
+                       f"may be {entity} it does not describe.")
         return out
 
     def to_dict(self) -> dict[str, Any]:
-        return {"same_input": self.same_input, "stale_alignment": self.stale, "only_earlier": self.only_earlier,
+        return {"same_input": self.same_input, "stale_alignment": self.stale, "far": self.far,
+                "only_earlier": self.only_earlier,
                 "only_later": self.only_later,
                 "settings": [{"key": k, "earlier": a, "later": b} for k, a, b in self.settings]}
 
@@ -134,4 +143,13 @@ def compare_setup(earlier: RunSide, later: RunSide) -> Setup:
                 if key in earlier.params and key in later.params and not _same(earlier.params[key], later.params[key])]
     return Setup(same_input=same, only_earlier=[_label(earlier, c) for c in a if c not in b],
                  only_later=[_label(later, c) for c in b if c not in a], settings=settings,
-                 stale=stale_alignment(later, earlier))
+                 stale=stale_alignment(later, earlier), far=_far(later, earlier))
+
+
+def _far(later: RunSide, earlier: RunSide) -> int:
+    """The later run's rows far from every segment of the earlier run it applied unchanged (score mode)."""
+    ref = later.reference or {}
+    if ref.get("mode") != "score" or not follows(later, earlier):
+        return 0
+    far = ref.get("far") if isinstance(ref.get("far"), dict) else {}
+    return int(far.get("count") or 0)

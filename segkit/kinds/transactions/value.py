@@ -359,10 +359,8 @@ class GammaGammaModel(_Estimator):
     p_, q_, v_ : float
         Purchase value ~ Gamma(shape p, rate ν), ν ~ Gamma(shape q, rate v); the mean value of a
         purchase across customers is ``p_ * v_ / (q_ - 1)`` (finite when ``q_ > 1``).
-    frequency_value_corr_ : float
-    mean_value_ : float
-        The repeat buyers' observed mean value per purchase (what :meth:`expected_value` gives a customer with no
-        purchase of their own to go by when ``q_ <= 1``).
+    frequency_value_corr_, mean_value_ : float
+        Value and frequency's correlation; the repeat buyers' mean value per purchase (used when ``q_ <= 1``).
     log_likelihood_, n_customers_, n_iter_, converged_ : as in :class:`BetaGeoModel`
     """
 
@@ -396,11 +394,8 @@ class GammaGammaModel(_Estimator):
         fit leaves out), such a customer is valued from that one purchase instead, shrunk as a history of one
         purchase is. The population mean rests on the tail of the fitted distribution: when a few purchases are
         very large, q comes close to 1 and the mean grows without bound (a customer who spent 18 valued at
-        1,400 a purchase), while one observed purchase keeps the value in the customer's own range.
-
-        With ``q <= 1`` the fitted distribution has no finite mean (spends in separate tiers, £20 and £400, give
-        it): nothing can be shrunk toward it, so each customer is valued at their own mean (or first) purchase,
-        and a customer without one at the repeat buyers' mean per purchase (:attr:`mean_value_`).
+        1,400 a purchase), while one observed purchase keeps the value in the customer's own range. With ``q <= 1``
+        (no finite mean: spends in tiers, £20 and £400): the own mean or first purchase, else :attr:`mean_value_`.
         """
         p, q, v = self._fitted("p q v")
         x = np.asarray(frequency, dtype=float)
