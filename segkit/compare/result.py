@@ -73,8 +73,9 @@ class Comparison:
         return out
 
     def shifts_table(self) -> pd.DataFrame:
-        """:attr:`shifts` with segment labels and the features' short labels."""
+        """:attr:`shifts` with segment labels and the features' short labels (``key``: the feature's name)."""
         out = self.shifts.copy()
+        out.insert(3, "key", out["feature"])
         out["earlier"] = out["earlier"].map(self.earlier.labels)
         out["later"] = out["later"].map(self.later.labels)
         out["feature"] = out["feature"].map(lambda f: _short_labels(self.earlier).get(f, f))

@@ -59,7 +59,7 @@ class RunSide:
         What a row is ("customers", "areas").
     segments : DataFrame
         One row per segment in segment order: ``code``, ``name``, ``label`` ("S01 Champions"), ``size``,
-        ``share``, and ``index`` (feature -> index against the whole).
+        ``share``, ``index`` (feature -> index against the whole) and ``mean`` (feature -> the segment's mean).
     assignments : Series
         Entity id (text) -> the code of its segment.
     features : DataFrame
@@ -152,7 +152,8 @@ def _segments(profiles: dict[str, Any], folder: Path, role: str) -> pd.DataFrame
         code, name = str(item.get("code")), str(item.get("name") or "")
         rows.append({"segment": int(item.get("segment", len(rows))), "code": code, "name": name or code,
                      "label": f"{code} {name}".strip(), "size": int(item.get("size", 0)),
-                     "share": float(item.get("share", 0.0)), "index": dict(item.get("index") or {})})
+                     "share": float(item.get("share", 0.0)), "index": dict(item.get("index") or {}),
+                     "mean": dict(item.get("mean") or {})})
     return pd.DataFrame(rows)
 
 

@@ -127,12 +127,14 @@ def profile_shifts(earlier: RunSide, later: RunSide, matches: pd.DataFrame,
                    features: Sequence[str] | None = None) -> pd.DataFrame:
     """Each matched pair's index against the whole, feature by feature, in both runs.
 
-    Columns: ``earlier``, ``later`` (codes), ``feature``, ``index_earlier``, ``index_later`` and ``change``
-    (points). ``features`` default to those both profiles hold, in the earlier run's order (the clustering
-    features first).
+    Columns: ``earlier``, ``later`` (codes), ``feature``, ``index_earlier``, ``index_later``, ``change``
+    (points), and ``mean_earlier`` and ``mean_later`` (the segment's own mean, NaN when a profile lacks it): an
+    index moves when the whole moves too, while the segment's mean says whether the segment itself changed.
+    ``features`` default to those both profiles hold, in the earlier run's order (the clustering features first).
     """
     a = earlier.segments.set_index("code")["index"]
     b = later.segments.set_index("code")["index"]
+    means = (earlier.segments.set_index("code").get("mean"), later.segments.set_index("code").get("mean"))
     rows = []
     for then, now in zip(matches["earlier"], matches["later"]):
         idx_a, idx_b = a[then], b[now]
@@ -142,5 +144,12 @@ def profile_shifts(earlier: RunSide, later: RunSide, matches: pd.DataFrame,
             if x is None or y is None:
                 continue
             rows.append({"earlier": then, "later": now, "feature": feature, "index_earlier": float(x),
-                         "index_later": float(y), "change": float(y) - float(x)})
-    return pd.DataFrame(rows, columns=["earlier", "later", "feature", "index_earlier", "index_later", "change"])
+                         "index_later": float(y), "change": float(y) - float(x),
+                         "mean_earlier": _mean(means[0], then, feature), "mean_later": _mean(means[1], now, feature)})
+    return pd.DataFrame(rows, columns=["earlier", "later", "feature", "index_earlier", "index_later", "change",
+                                       "mean_earlier", "mean_later"])
+
+
+def _mean(means: pd.Series | None, code: str, feature: str) -> float:
+    value = (means[code] or {}).get(feature) if means is not None and isinstance(means.get(code), dict) else None
+    return float(value) if isinstance(value, (int, float)) else float("nan")

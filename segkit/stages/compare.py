@@ -147,11 +147,20 @@ def shifts_table(cmp: Comparison | None, *, top: int | None = None) -> pd.DataFr
         shifts = (shifts.assign(size=-shifts["change"].abs(), rank=shifts["segment"].map(order))
                   .sort_values(["rank", "size"], kind="stable").groupby("segment", sort=False).head(top))
     a, b = "A", "B"
+    units, currency = cmp.earlier.meta.get("units") or {}, str(cmp.later.params.get("currency") or "")
     out = pd.DataFrame({"Segment": shifts["segment"], "Measure": shifts["feature"],
+                        f"Average in {a}": _averages(shifts, "mean_earlier", units, currency),
+                        f"Average in {b}": _averages(shifts, "mean_later", units, currency),
                         f"Index in {a}": shifts["index_earlier"].round(0).astype(int),
                         f"Index in {b}": shifts["index_later"].round(0).astype(int),
                         "Change (points)": shifts["change"].round(0).astype(int)})
     return out.set_index(["Segment", "Measure"])
+
+
+def _averages(shifts: pd.DataFrame, column: str, units: dict, currency: str) -> list[str]:
+    """The segment's own mean of each measure in its unit (the index alone moves when the whole moves)."""
+    keys = shifts["key"] if "key" in shifts else shifts["feature"]
+    return [MISSING_TEXT if pd.isna(v) else format_value(v, units.get(k), currency) for k, v in zip(keys, shifts[column])]
 
 
 def drift_table(cmp: Comparison | None, currency: str = "£") -> pd.DataFrame | None:
