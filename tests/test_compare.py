@@ -78,6 +78,10 @@ def test_feature_drift_ranks_features_and_skips_those_of_one_run_only():
     assert list(table["feature"]) == ["y", "x"]
     assert table.loc[0, "label"] == "Spend" and table.loc[0, "verdict"] == "significant shift"
     assert table.loc[1, "verdict"] == "stable"
+    regions = feature_drift(pd.DataFrame({"region": ["South"] * 4 + ["North"] * 6 + ["South"] * 2}),
+                            pd.DataFrame({"region": ["South"] * 9 + ["North"] * 3}))
+    # the same most common level in both runs still shows how its weight moved
+    assert regions.loc[0, ["median_expected", "median_actual"]].tolist() == ["North (50%)", "South (75%)"]
 
 
 # ------------------------------------------------------------------------------------------- migration

@@ -115,10 +115,14 @@ def psi_verdict(value: float | None) -> str:
 
 
 def _centre(values: pd.Series) -> float | str | None:
-    """The median of numbers, the most common level of text (the first in order on a tie)."""
+    """The median of numbers; the most common level of text (the first in order on a tie) with its share, so that
+    two runs with the same most common level still show how its weight moved ("South (40%)")."""
     if not _is_numeric(values):
         counts = values.dropna().astype(str).value_counts()
-        return str(counts.sort_index(kind="stable").idxmax()) if len(counts) else None
+        if not len(counts):
+            return None
+        level = str(counts.sort_index(kind="stable").idxmax())
+        return f"{level} ({100 * counts[level] / counts.sum():.0f}%)"
     x = pd.to_numeric(values, errors="coerce").dropna()
     return float(x.median()) if len(x) else None
 
