@@ -49,7 +49,7 @@ def test_shipped_rules_cover_the_standard_names():
     rules = load_rfm_rules()
     assert [r.name for r in rules.rules] == [
         "Champions", "Loyal Customers", "Can't Lose Them", "At Risk", "Potential Loyalists", "New Customers",
-        "Promising", "Need Attention", "About to Sleep", "Lost", "Hibernating"]
+        "Promising", "Big-Ticket Buyers", "Need Attention", "About to Sleep", "Lost", "Hibernating"]
     assert rules.statistic == "median"
     assert rules.rules[0].r == (4, 5) and rules.rules[0].distance((5, 5, 5)) == 0
     assert rules.rules[0].distance((2, 5, 3)) == 3
@@ -101,6 +101,18 @@ def test_recency_is_judged_against_the_typical_time_between_purchases():
     assert "reactivation discount before they lapse" not in named["drifting"].action
     # without the rhythm (None) the scores alone decide, as before
     assert names_of(DRIFTING)["drifting"].name == "About to Sleep"
+
+
+def test_large_infrequent_spenders_within_their_rhythm_are_big_ticket_buyers_not_middle_or_drifting():
+    """A trial's £400-a-purchase tier (the top spend, half the others' frequency) was "Need Attention:
+    Middle-of-the-road", or "About to Sleep: drifting away" 14 days after buying with an 18-day rhythm."""
+    shop = {"loyal": (5, 20, 440), "big": (14, 6, 2600), "lost": (160, 3, 94), "new": (3, 1, 90),
+            "regular": (8, 9, 300)}
+    named = names_of(shop, typical_gap=18)
+    assert named["big"].name == "Big-Ticket Buyers"
+    assert named["big"].description.startswith("Large purchases, less often than most: bought 6 times on average")
+    late = names_of(dict(shop, big=(60, 6, 2600)), typical_gap=18)  # 3.3 gaps since: not about their rhythm
+    assert late["big"].name != "Big-Ticket Buyers"
 
 
 def test_loyal_needs_recent_activity():
