@@ -195,8 +195,24 @@ def check_reference(ref: Reference, *, data_kind: str, features: Iterable[str]) 
         parts = ([f"the reference model lacks {', '.join(lacks)}"] if lacks else []) + \
                 ([f"this run lacks {', '.join(missing)}"] if missing else [])
         raise ParamsError(f"the reference run {ref.run_name} was fitted on other features ({'; '.join(parts)})",
-                          f"segment on the reference's features ({', '.join(ref.features)}), or remove reference",
-                          key="reference", column=", ".join(lacks + missing))
+                          _feature_fix(lacks, missing, ref.features), key="reference",
+                          column=", ".join(lacks + missing))
+
+
+def _feature_fix(lacks: list[str], missing: list[str], theirs: Sequence[str]) -> str:
+    """How to segment on the reference's features: rename a column that differs only in case, leave out a new one
+    (roles: ignore), bring back one this run lacks."""
+    key = {c.strip().casefold(): c for c in missing}
+    renamed = {c: key[c.strip().casefold()] for c in lacks if c.strip().casefold() in key}
+    fixes = [f"rename {a!r} to {b!r} as the reference wrote it" for a, b in renamed.items()]
+    new = [c for c in lacks if c not in renamed]
+    if new:
+        fixes.append("leave out what the reference did not use with roles: {" + ", ".join(f"{c}: ignore" for c in new)
+                     + "}")
+    gone = [c for c in missing if c not in renamed.values()]
+    if gone:
+        fixes.append(f"give this run's table {', '.join(gone)} again")
+    return f"{'; '.join(fixes)} (the reference's features: {', '.join(theirs)}); or remove reference"
 
 
 def reference_for(params, features: Iterable[str]) -> Reference | None:

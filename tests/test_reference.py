@@ -184,7 +184,12 @@ def test_another_data_kind_or_other_features_are_refused(reference):
         lineage.check_reference(reference, data_kind="transactions", features=["x", "y"])
     with pytest.raises(ParamsError, match="the reference model lacks z") as err:
         lineage.check_reference(reference, data_kind="customers", features=["x", "y", "z"])
-    assert err.value.column == "z" and "segment on the reference's features (x, y)" in err.value.fix
+    assert err.value.column == "z" and err.value.fix == ("leave out what the reference did not use with roles: "
+                                                         "{z: ignore} (the reference's features: x, y); or remove "
+                                                         "reference")
+    with pytest.raises(ParamsError) as err:  # a column renamed in case only, and one gone
+        lineage.check_reference(reference, data_kind="customers", features=["X"])
+    assert err.value.fix.startswith("rename 'X' to 'x' as the reference wrote it; give this run's table y again")
     with pytest.raises(ParamsError, match="this run lacks y"):
         lineage.check_reference(reference, data_kind="customers", features=["x"])
 
