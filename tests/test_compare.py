@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 import math
 from pathlib import Path
@@ -439,6 +440,9 @@ def test_09_compare_in_a_batch_and_segkit_compare_give_the_same_report(smoke_run
     assert set(drift["feature"]) == set(features) and drift["psi"].ge(0).all()
     for sentence in summary["summary"]:
         assert sentence.replace("&", "&amp;") in page or sentence in page
+    index = (later / "index.html").read_text(encoding="utf-8")  # the run's own page says what moved, and links 09
+    assert f"Since {smoke_run.name}" in index and "href='09_compare.html'" in index
+    assert html.escape(summary["summary"][0]) in index
 
     out = tmp_path / "compare_out"
     assert main(["compare", str(smoke_run), str(later), "--out", str(out)]) == 0

@@ -291,6 +291,21 @@ def _reference_note(followed: dict[str, Any], entity: str) -> str:
     return f"<p class='sk-note' id='reference'>{html.escape(text)}</p>" if text else ""
 
 
+def _moved(folder: Path, notebooks: list[str]) -> str:
+    """What ``09_compare`` found, on the index of a run that compared itself with its reference: its summary's
+    sentences and a link to the report; empty when 09 did not run (or its summary cannot be read)."""
+    try:
+        data = _artifact(folder, "compare/summary.json")
+        earlier, sentences = data["earlier"]["name"], [str(s) for s in data["summary"]]
+    except (OSError, ValueError, TypeError, KeyError):
+        return ""
+    compare = next((nb for nb in notebooks if nb.endswith("_compare")), None)
+    link = f" <a href='{html.escape(compare)}.html'>The comparison</a> has the details." if compare else ""
+    items = "".join(f"<li>{html.escape(s)}</li>" for s in sentences)
+    return (f"<h2 id='moved'>Since {html.escape(str(earlier))}</h2><ul>{items}</ul>"
+            f"<p class='sk-muted'>What moved between the earlier run and this one.{link}</p>") if items else ""
+
+
 def _all_sizes(folder: Path) -> dict[str, Any] | None:
     """``artifacts/segments_all.json`` (the segments were found on a sample of the entities, and every one was
     assigned afterwards), or None without it or when it cannot be read (the index never fails on a hand-edited file)."""
@@ -424,6 +439,7 @@ def write_index(folder: Path, *, params: Params, manifest: dict[str, Any], noteb
 {_churn_note(folder, churn, entity, notebooks)}
 {f"<p class='sk-note' id='value'>{esc(value_text)}</p>" if value_text else ""}
 {_map_thumbnail(folder, entity)}
+{_moved(folder, notebooks)}
 <h2 id="reports">Reports</h2>
 <ol>{_report_links(folder, manifest, notebooks)}</ol>
 <h2 id="artifacts">Artifacts</h2>
