@@ -102,7 +102,7 @@ def _(path):
 def _(path):
     path.write_text(",".join(TX) + "\n")
     return {"error": "{path} has a header but no rows (7 columns: InvoiceNo, StockCode, Quantity, InvoiceDate, "
-                     "UnitPrice, CustomerID). Fix: export the rows too"}
+                     "UnitPrice, CustomerID, ...). Fix: export the rows too"}
 
 
 @quirk("caret_delimiter.csv", "a delimiter no reader expects (^)")

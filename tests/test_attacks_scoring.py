@@ -159,12 +159,14 @@ def test_infinite_values_are_flagged_not_a_traceback(trained, tmp_path, capsys):
 def test_unseen_levels_are_a_warning_naming_them(trained, tmp_path, capsys):
     model_dir, csv = trained
     table = pd.read_csv(csv).head(5)
-    table.loc[0, "region"] = "Atlantis"
+    table.loc[[0, 2, 3], "region"] = "Atlantis"
     table.loc[1, "gender"] = "Unknown"
     code, _, err, scored = _score(model_dir, table, tmp_path, capsys)
     assert code == 0 and len(scored) == 5
-    assert "segkit: warning: column 'region' has 1 value(s) the model never saw: 'Atlantis'" in err
-    assert "column 'gender' has 1 value(s) the model never saw: 'Unknown'" in err
+    # rows and distinct values are both counted, so the sentence reads as the ones about rows beside it
+    assert "segkit: warning: column 'region' has 3 row(s) with a value the model never saw (1 distinct: 'Atlantis')" \
+        in err
+    assert "column 'gender' has 1 row(s) with a value the model never saw (1 distinct: 'Unknown')" in err
     assert "Found unknown categories" not in err
 
 

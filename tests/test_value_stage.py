@@ -372,7 +372,7 @@ def test_10_value_in_the_smoke_batch(smoke_run):
 @pytest.mark.parametrize("corr, holds", [(0.12, True), (-0.45, False)])
 def test_the_value_assumption_is_a_note_when_it_holds_and_a_caveat_when_it_does_not(corr, holds):
     bgnbd = SimpleNamespace(r_=0.8, a_=0.5, b_=2.0)  # drop-out well above 1%, rates that differ: no caveat
-    gg = SimpleNamespace(frequency_value_corr_=corr, n_customers_=700)
+    gg = SimpleNamespace(frequency_value_corr_=corr, n_customers_=700, q_=3.0)
     caveats, checked = lifetime._caveats(bgnbd, gg, pd.DataFrame({"p_alive": [0.5, 0.9]}))
     assert len(checked) == int(holds) and len(caveats) == int(not holds)
     text = (checked + caveats)[0]
@@ -380,3 +380,7 @@ def test_the_value_assumption_is_a_note_when_it_holds_and_a_caveat_when_it_does_
     one_pace = lifetime._caveats(SimpleNamespace(r_=lifetime.R_MAX, a_=0.5, b_=2.0), gg,
                                  pd.DataFrame({"p_alive": [0.5, 0.9]}))[0]
     assert one_pace[0].startswith("Every customer buys at about the same steady pace, as subscribers billed every")
+    tiers = lifetime._caveats(bgnbd, SimpleNamespace(frequency_value_corr_=corr, n_customers_=700, q_=0.94),
+                              pd.DataFrame({"p_alive": [0.5, 0.9]}))[0]
+    assert tiers[0].startswith("What customers spend per purchase falls in groups too far apart for the Gamma-Gamma "
+                               "model (its fitted q is 0.94")

@@ -196,7 +196,8 @@ def _text_frame(path: Path, options: Mapping[str, Any] | None = None) -> pd.Data
     df, caught = _parse_text(text, path, delimiter, pattern, header)
     if df.empty:
         raise DataFileError(f"{path} has a header but no rows ({len(df.columns)} columns: "
-                            f"{', '.join(map(str, df.columns[:6]))})", "export the rows too", path=path)
+                            f"{', '.join(map(str, df.columns[:6]))}{', ...' if len(df.columns) > 6 else ''})",
+                            "export the rows too", path=path)
     df, named = _name_columns(df, header, path, options)
     _refuse_one_column(list(df.columns), str(df.iloc[0, 0]), path)
     if caught:

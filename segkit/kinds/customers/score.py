@@ -186,7 +186,7 @@ def _check_columns(new_df: pd.DataFrame, metadata: Mapping) -> tuple[pd.DataFram
                               f"(examples: {', '.join(map(repr, reading.unparsed_examples))})",
                               fix="clean those values, or write dates as YYYY-MM-DD", column=str(col))
         X[col] = reading.values
-    unseen = {}
+    unseen, rows = {}, {}
     for col, known in (metadata.get("categories") or {}).items():
         if col not in X.columns:
             continue
@@ -194,13 +194,14 @@ def _check_columns(new_df: pd.DataFrame, metadata: Mapping) -> tuple[pd.DataFram
         values = level_text(X[col]).dropna()
         new = sorted(set(values.unique()) - {str(k) for k in known})
         if new:
-            unseen[col] = new
+            unseen[col], rows[col] = new, int(values.isin(new).sum())
     for col, scale in scales.items():  # answers to their scores: a word off the scale is missing, and said
         if col in X.columns and not pd.api.types.is_numeric_dtype(X[col]):
             off = off_scale(X[col], scale)
             if len(off):
-                unseen[col] = sorted(off.index)
+                unseen[col], rows[col] = sorted(off.index), int(off.sum())
             X[col] = scale_scores(X[col], scale)
+    X.attrs["unseen_rows"] = rows  # column -> rows holding one of its unseen values
     return X, unseen, renamed
 
 
@@ -293,8 +294,9 @@ def score_customers(model, metadata: Mapping, new_df: pd.DataFrame, *,
         ``distance_to_centre``, ``outside_training_range`` (bool), ``not_scored`` (why a row got no
         segment, e.g. "every feature is missing"; empty for scored rows, whose other columns are then
         empty too) and ``filled_features`` (how many of a scored row's features were blank and filled as in
-        training: a row with most of them filled is flagged in the warnings). ``attrs["warnings"]`` lists sentences about unseen category values, rows not scored
-        and values far outside the training range; ``attrs["unseen_categories"]`` maps column -> values.
+        training: a row with most of them filled is flagged in the warnings). ``attrs["warnings"]`` lists
+        sentences about unseen category values, rows not scored and values far outside the training range;
+        ``attrs["unseen_categories"]`` maps column -> values.
 
     Raises
     ------
@@ -315,8 +317,9 @@ def score_customers(model, metadata: Mapping, new_df: pd.DataFrame, *,
     X, unseen, _ = _check_columns(new_df, metadata)
     flags = row_flags(X, metadata)
     scales = metadata.get("scales") or {}
-    warnings = [f"column {c!r} has {len(v)} value(s) the model never saw: {', '.join(map(repr, v[:10]))}"
-                f"{', ...' if len(v) > 10 else ''}; "
+    rows = X.attrs.get("unseen_rows") or {}
+    warnings = [f"column {c!r} has {rows.get(c, 0):,} row(s) with a value the model never saw ({len(v)} distinct: "
+                f"{', '.join(map(repr, v[:10]))}{', ...' if len(v) > 10 else ''}); "
                 + ("they are not on its scale and are scored as the typical answer" if c in scales else
                    "they are scored as rare levels") for c, v in unseen.items()]
     id_name = _id_name(new_df, metadata.get("id_col"))
