@@ -343,7 +343,8 @@ def test_runs_of_different_measures_or_settings_say_so_first(tmp_path):
                   params={"k": 2, "roles": {"Genre": "ignore"}})
     cmp = compare_runs(a, b)
     assert cmp.summary[0] == ("The runs were also made with different settings (roles: none → {Genre: ignore}; k: auto "
-                              "→ 2): part of what moved comes from them, not from the customers.")
+                              "→ 2): differences between them may come from those settings, not only from the "
+                              "customers.")
     assert cmp.summary[1].startswith("The runs build their segments from different measures: only jan uses genre. "
                                      "Segments with the same name need not mean the same thing")
     assert cmp.summary[2] == "No customers changed segment."  # different inputs: the usual words

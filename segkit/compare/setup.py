@@ -95,8 +95,8 @@ class Setup:
                        f"only from how the segments were made{how}. A move below is a {singular(entity)} placed "
                        "differently, not a change in behaviour.")
         elif settings:
-            out.append(f"The runs were also made with different settings ({settings}): part of what moved comes from "
-                       f"them, not from the {entity}.")
+            out.append(f"The runs were also made with different settings ({settings}): differences between them may "
+                       f"come from those settings, not only from the {entity}.")
         if not self.same_measures:
             parts = [f"only {name} uses {_list(only)}" for name, only in zip(names, (self.only_earlier, self.only_later))
                      if only]
