@@ -127,6 +127,9 @@ def _cmd_runs(args: argparse.Namespace) -> int:
     from .report.history import format_runs, list_runs
 
     runs = list_runs(args.out)
+    if not args.json and not args.out.is_dir():  # a mistyped --out should not read as an empty history
+        print(f"no runs: there is no folder {args.out} (segkit run writes its runs under --out, reports/ by default)")
+        return 0
     print(json.dumps(runs, indent=2, ensure_ascii=False) if args.json else format_runs(runs))
     return 0
 

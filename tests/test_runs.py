@@ -88,7 +88,10 @@ def test_segkit_runs_json(tmp_path, capsys):
 
 def test_an_empty_or_missing_folder_lists_nothing(tmp_path, capsys):
     assert main(["runs", "--out", str(tmp_path / "none")]) == 0
-    assert "no runs" in capsys.readouterr().out
+    assert f"no runs: there is no folder {tmp_path / 'none'}" in capsys.readouterr().out
+    (tmp_path / "empty").mkdir()
+    assert main(["runs", "--out", str(tmp_path / "empty")]) == 0
+    assert capsys.readouterr().out == "no runs here yet\n"
 
 
 def test_a_broken_manifest_does_not_hide_the_others(tmp_path):
