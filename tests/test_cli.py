@@ -112,7 +112,8 @@ def main(argv=None):  # registered while the command runs, as a library it loads
     if how == "raise":
         raise RuntimeError("not a segkit error")
     print("x" * 100_000)  # larger than the buffer: written at once
-    return real(["runs", "--out", str(folder / "none")])  # its last line stays in the buffer until the exit
+    (folder / "empty").mkdir()
+    return real(["runs", "--out", str(folder / "empty")])  # its last line stays in the buffer until the exit
 
 
 cli.main = main
