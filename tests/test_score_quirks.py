@@ -66,7 +66,7 @@ def test_a_negative_value_where_training_had_none_is_flagged_however_near(traine
     table.loc[3, "age"] = -5  # training's youngest is 18: -5 is not "far" by the range rule, but impossible
     code, out, err, scored = _score(model_dir, table, tmp_path, capsys)
     assert code == 0 and scored["outside_training_range"].tolist() == ["False", "False", "False", "True", "False"]
-    assert "column 'age' has 1 negative value(s) (e.g. -5), where training had none" in err
+    assert "column 'age' has 1 negative value(s) though training's lowest was 18 (e.g. -5)" in err
     assert "1 flagged outside the training range" in out
 
 

@@ -113,20 +113,20 @@ def row_flags(X: pd.DataFrame, metadata: Mapping) -> RowFlags:
             scored = flags.scorable.to_numpy() & np.isfinite(values)
             far = scored & ((values < lo - span) | (values > hi + span))
             negative = scored & ~far & (values < 0) & (lo >= 0)
-        if far.any():
-            flags.outside |= pd.Series(far, index=X.index)
-            examples = ", ".join(number(v) for v in pd.unique(values[far])[:3])
-            flags.warnings.append(f"column {col!r} has {int(far.sum()):,} value(s) far outside the training range "
-                                  f"{number(lo)} to {number(hi)} (e.g. {examples}); those rows are scored but flagged "
-                                  "in outside_training_range")
-        if negative.any():
-            flags.outside |= pd.Series(negative, index=X.index)
-            examples = ", ".join(number(v) for v in pd.unique(values[negative])[:3])
-            flags.warnings.append(f"column {col!r} has {int(negative.sum()):,} negative value(s) (e.g. {examples}), "
-                                  f"where training had none (its lowest was {number(lo)}); those rows are scored but "
-                                  "flagged in outside_training_range")
+        _flag(flags, col, values, far, f"value(s) far outside the training range {number(lo)} to {number(hi)}")
+        _flag(flags, col, values, negative, f"negative value(s) though training's lowest was {number(lo)}")
     flags.outside &= flags.scorable
     return flags
+
+
+def _flag(flags: RowFlags, col: str, values: np.ndarray, mask: np.ndarray, what: str) -> None:
+    """Flag the rows of ``mask`` in ``outside_training_range``, with a warning saying ``what`` and examples."""
+    if not mask.any():
+        return
+    flags.outside |= pd.Series(mask, index=flags.outside.index)
+    examples = ", ".join(number(v) for v in pd.unique(values[mask])[:3])
+    flags.warnings.append(f"column {col!r} has {int(mask.sum()):,} {what} (e.g. {examples}); those rows are scored but "
+                          "flagged in outside_training_range")
 
 
 def _too_large(flags: RowFlags, col: str, values: np.ndarray) -> None:
