@@ -231,15 +231,16 @@ def test_a_renamed_segment_is_paired_by_its_members_and_ids_written_otherwise_ar
 
 
 def test_the_order_a_stale_alignment_and_an_unfinished_run_are_said(tmp_path, capsys):
+    import shutil
+
     jan = {str(i): "S01" if i < 5 else "S02" for i in range(10)}
     names = {"S01": "Champions", "S02": "Lost"}
     a = _fake_run(tmp_path, "jan", jan, names, input_hash="sha256:1")
-    (a / "artifacts" / "model").mkdir()
-    (a / "artifacts" / "model" / "metadata.json").write_text(json.dumps({"model_sha256": "now"}))
     b = _fake_run(tmp_path, "feb", {k: ("S02" if v == "S01" else "S01") for k, v in jan.items()},
                   {"S01": "Lost", "S02": "Champions"}, input_hash="sha256:2")
-    aligned = {"reference": {"path": str(a), "model_sha256": "now"}, "matches": [
-        {"code": "S02", "reference_code": "S01"}, {"code": "S01", "reference_code": "S02"}]}
+    aligned = {"reference": {"path": str(a)}, "matches": [
+        {"code": "S02", "reference_code": "S01", "name": "Champions", "reference_size": 5},
+        {"code": "S01", "reference_code": "S02", "name": "Lost", "reference_size": 5}]}
     (b / "artifacts" / "reference.json").write_text(json.dumps(aligned))
     assert compare_runs(a, b).matches["how"].eq("aligned to the earlier run").all()
     (b / "artifacts" / "reference.json").write_text(json.dumps({**aligned, "mode": "score", "far": {"count": 3}}))
@@ -248,7 +249,11 @@ def test_the_order_a_stale_alignment_and_an_unfinished_run_are_said(tmp_path, ca
     (b / "artifacts" / "reference.json").write_text(json.dumps(aligned))
     with pytest.raises(DataValueError, match="run feb was aligned to run jan .*so jan is the earlier run"):
         compare_runs(b, a)
-    (a / "artifacts" / "model" / "metadata.json").write_text(json.dumps({"model_sha256": "again"}))  # jan run again
+    shutil.rmtree(a)  # jan run again with the same segments (another path, another model hash): still aligned
+    a = _fake_run(tmp_path, "jan", jan, names, input_hash="sha256:1", params={"data_path": "/elsewhere/jan.csv"})
+    assert compare_runs(a, b).matches["how"].eq("aligned to the earlier run").all()
+    shutil.rmtree(a)  # jan run again with other segments: the alignment is stale
+    a = _fake_run(tmp_path, "jan", {str(i): "S01" if i < 3 else "S02" for i in range(10)}, names, input_hash="sha256:1")
     cmp = compare_runs(a, b)
     assert cmp.summary[0].startswith("feb was aligned to an earlier version of jan, which was run again since")
     assert cmp.matches["how"].eq("same name").all()
@@ -259,6 +264,16 @@ def test_the_order_a_stale_alignment_and_an_unfinished_run_are_said(tmp_path, ca
     assert main(["compare", str(a), str(failed), "--out", str(tmp_path / "out")]) == 2
     err = capsys.readouterr().err
     assert "the later run mar.failed did not complete (interrupted in 05_profile)" in err and "valid run name" not in err
+
+
+def test_segments_sharing_a_few_customers_of_many_are_no_pair(tmp_path):
+    """A month of high turnover: 2 of Champions' 100 customers come back, in Newcomers."""
+    a = _fake_run(tmp_path, "jan", {f"a{i}": "S01" if i < 100 else "S02" for i in range(200)},
+                  {"S01": "Champions", "S02": "Lost"}, input_hash="sha256:1")
+    feb = {**{f"b{i}": "S01" if i < 100 else "S02" for i in range(200)}, "a0": "S02", "a1": "S02"}
+    b = _fake_run(tmp_path, "feb", feb, {"S01": "Regulars", "S02": "Newcomers"}, input_hash="sha256:2")
+    cmp = compare_runs(a, b)
+    assert cmp.matches.empty and "stayed" not in " ".join(cmp.summary)
 
 
 def test_missing_artifacts_and_different_kinds_are_refused_naming_the_run(tmp_path):

@@ -49,7 +49,7 @@ def test_shipped_rules_cover_the_standard_names():
     rules = load_rfm_rules()
     assert [r.name for r in rules.rules] == [
         "Champions", "Loyal Customers", "Can't Lose Them", "At Risk", "Potential Loyalists", "New Customers",
-        "Promising", "Big-Ticket Buyers", "Need Attention", "About to Sleep", "Lost", "Hibernating"]
+        "Promising", "Big-Ticket Buyers", "Need Attention", "About to Sleep", "Lost", "Hibernating", "Occasional Buyers"]
     assert rules.statistic == "median"
     assert rules.rules[0].r == (4, 5) and rules.rules[0].distance((5, 5, 5)) == 0
     assert rules.rules[0].distance((2, 5, 3)) == 3
@@ -113,6 +113,10 @@ def test_large_infrequent_spenders_within_their_rhythm_are_big_ticket_buyers_not
     assert named["big"].description.startswith("Large purchases, less often than most: bought 6 times on average")
     late = names_of(dict(shop, big=(60, 6, 2600)), typical_gap=18)  # 3.3 gaps since: not about their rhythm
     assert late["big"].name != "Big-Ticket Buyers"
+    # a low-spending, infrequent segment 14 days after buying on an 18-day rhythm is neither asleep nor lost
+    quiet = names_of(dict(shop, big=(14, 2, 150)), typical_gap=18)["big"]
+    assert quiet.name == "Occasional Buyers" and quiet.description.startswith("Buy now and then")
+    assert names_of(dict(shop, big=(14, 2, 150)))["big"].name not in ("Occasional Buyers", "Big-Ticket Buyers")
 
 
 def test_loyal_needs_recent_activity():

@@ -428,3 +428,16 @@ def test_spends_in_separate_tiers_value_each_customer_by_their_own_purchases():
     value = gg.expected_value(np.array([3.0, 2.0, 0.0, 0.0]), np.array([400.0, 21.0, 0.0, 0.0]),
                               first_value=np.array([np.nan, np.nan, 35.0, np.nan]))
     assert value.tolist() == pytest.approx([400.0, 21.0, 35.0, gg.mean_value_])
+
+
+def test_a_mean_resting_on_the_tail_just_above_q_1_is_not_used_either():
+    """Tiers of 20 and 200 with wide spread fit q = 1.09: the population mean (308) is above almost every purchase
+    (the repeat buyers average 87), so it is not the value of a customer without purchases to go by."""
+    rng = np.random.default_rng(0)
+    x = rng.integers(1, 8, 150).astype(float)
+    m = np.where(np.arange(150) < 100, 20.0, 200.0) * rng.uniform(0.3, 1.7, 150)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        gg = GammaGammaModel(random_state=0).fit(pd.DataFrame({"frequency": x, "monetary_value": m}))
+    assert 1 < gg.q_ < 1.2 and gg.p_ * gg.v_ / (gg.q_ - 1) > 2 * gg.mean_value_ and gg.unbounded_
+    assert gg.expected_value(np.array([0.0]), np.array([0.0])).tolist() == pytest.approx([gg.mean_value_])

@@ -34,8 +34,8 @@ from ..errors import DataFileError, DataValueError
 from ..io import read_json
 from ..modelio import run_unfinished
 
-__all__ = ["RunSide", "read_run", "check_comparable", "match_segments", "same_input", "follows", "stale_alignment",
-           "REQUIRED", "MIN_JACCARD"]
+__all__ = ["RunSide", "read_run", "check_comparable", "match_segments", "same_input", "aligned_to", "follows",
+           "stale_alignment", "REQUIRED", "MIN_JACCARD"]
 
 #: The artifacts a comparison reads, and the notebook that writes each.
 REQUIRED = {"segments.csv": "05_profile", "profiles.json": "05_profile", "features.parquet": "02_features"}
@@ -78,9 +78,6 @@ class RunSide:
     rows_hash : str or None
         The fingerprint of the rows it read (``input.json``'s ``content_hash``): one file's two sheets, or one file
         read with other settings, give other rows.
-    model_sha : str or None
-        The hash of the run's saved model (``artifacts/model/metadata.json``): a run that followed this one
-        recorded it, so a later run again under the same name is told apart.
     """
 
     path: Path
@@ -96,7 +93,6 @@ class RunSide:
     params: dict[str, Any] = field(default_factory=dict)
     input_hash: str | None = None
     rows_hash: str | None = None
-    model_sha: str | None = None
 
     @property
     def labels(self) -> dict[str, str]:
@@ -200,8 +196,7 @@ def read_run(path: str | Path, *, role: str = "earlier") -> RunSide:
                    reference=_json_or_none(artifacts / "reference.json"),
                    profiled=[*first, *(f for f in profiled if f not in first)], params=dict(params),
                    input_hash=str(data_input["hash"]) if data_input.get("hash") else None,
-                   rows_hash=str(read["content_hash"]) if read.get("content_hash") else None,
-                   model_sha=(_json_or_none(artifacts / "model" / "metadata.json") or {}).get("model_sha256"))
+                   rows_hash=str(read["content_hash"]) if read.get("content_hash") else None)
 
 
 def same_input(earlier: RunSide, later: RunSide) -> bool | None:
@@ -235,7 +230,7 @@ def check_comparable(earlier: RunSide, later: RunSide) -> None:
                              f"{earlier.path}", path=earlier.path)
 
 
-def _aligned_to(later: RunSide, earlier: RunSide) -> dict | None:
+def aligned_to(later: RunSide, earlier: RunSide) -> dict | None:
     """The later run's record of its reference, when that reference is the earlier run's folder."""
     ref = (later.reference or {}).get("reference")
     if not isinstance(ref, dict) or not ref.get("path"):
@@ -249,15 +244,29 @@ def _aligned_to(later: RunSide, earlier: RunSide) -> dict | None:
 def follows(later: RunSide, earlier: RunSide) -> bool:
     """Whether the later run was aligned to the earlier run as it is now (the model its reference.json recorded;
     a run again under the earlier's name since has another model, and its codes may mean other segments)."""
-    ref = _aligned_to(later, earlier)
+    ref = aligned_to(later, earlier)
     return ref is not None and not stale_alignment(later, earlier)
 
 
 def stale_alignment(later: RunSide, earlier: RunSide) -> bool:
-    """Whether the later run was aligned to an earlier version of the earlier run's folder (run again since)."""
-    ref = _aligned_to(later, earlier)
-    then = (ref or {}).get("model_sha256")
-    return bool(then and earlier.model_sha and then != earlier.model_sha)
+    """Whether the later run was aligned to an earlier version of the earlier run's folder: run again since with
+    other segments. The alignment recorded each reference segment's code, name and size (``reference.json``'s
+    matches and vanished); a run again with the same data and settings has the same ones, whatever its path."""
+    if aligned_to(later, earlier) is None:
+        return False
+    now = {str(c): (str(n), int(z)) for c, n, z in zip(earlier.segments["code"], earlier.segments["name"],
+                                                       earlier.segments["size"])}
+    by_segment = dict(zip(earlier.segments["segment"], earlier.segments["code"]))
+    recorded = []
+    for m in [m for m in (later.reference or {}).get("matches") or [] if isinstance(m, dict)]:
+        code = m.get("reference_code") or by_segment.get(m.get("reference_segment")) or m.get("code")
+        # a matched segment keeps the reference's code and name: the name recorded is the reference's then
+        recorded.append((code, m.get("name") if m.get("code") == code else None, m.get("reference_size")))
+    recorded += [(v.get("code"), v.get("name"), v.get("size"))
+                 for v in (later.reference or {}).get("vanished") or [] if isinstance(v, dict)]
+    return any(code is not None and (str(code) not in now or (name is not None and now[str(code)][0] != str(name))
+                                     or (size is not None and now[str(code)][1] != int(size)))
+               for code, name, size in recorded)
 
 
 def _reference_pairs(earlier: RunSide, later: RunSide) -> list[tuple[str, str]]:
@@ -273,8 +282,9 @@ def _reference_pairs(earlier: RunSide, later: RunSide) -> list[tuple[str, str]]:
 
 
 def _member_pairs(earlier: RunSide, later: RunSide, skip: tuple[set, set] = (set(), set())) -> list[tuple[str, str]]:
-    """Pairs of segments with most of their members in common (Jaccard from :data:`MIN_JACCARD`, over the entities
-    of both runs), matched optimally; the segments of ``skip`` (earlier codes, later codes) are already paired."""
+    """Pairs of segments with most of their members in common (Jaccard from :data:`MIN_JACCARD`, each segment counted
+    whole: two segments sharing 2 customers of their 100 are no pair, however few customers both runs hold),
+    matched optimally; the segments of ``skip`` (earlier codes, later codes) are already paired."""
     from scipy.optimize import linear_sum_assignment
 
     both = earlier.assignments.index.intersection(later.assignments.index, sort=False)
@@ -282,7 +292,9 @@ def _member_pairs(earlier: RunSide, later: RunSide, skip: tuple[set, set] = (set
         return []
     counts = pd.crosstab(earlier.assignments.loc[both].to_numpy(), later.assignments.loc[both].to_numpy())
     common = counts.to_numpy(dtype=float)
-    jaccard = common / (common.sum(axis=1)[:, None] + common.sum(axis=0)[None, :] - common)
+    sizes_a = earlier.assignments.value_counts().reindex(counts.index).to_numpy(dtype=float)
+    sizes_b = later.assignments.value_counts().reindex(counts.columns).to_numpy(dtype=float)
+    jaccard = common / (sizes_a[:, None] + sizes_b[None, :] - common)
     jaccard[counts.index.isin(list(skip[0])), :] = 0.0
     jaccard[:, counts.columns.isin(list(skip[1]))] = 0.0
     rows, cols = linear_sum_assignment(-jaccard)

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .runs import RunSide, follows, same_input, stale_alignment
+from .runs import RunSide, aligned_to, same_input, stale_alignment
 
 __all__ = ["Setup", "SHAPING", "compare_setup"]
 
@@ -64,9 +64,9 @@ class Setup:
         Each setting of :data:`SHAPING` that differs: its name, the earlier and the later value as shown.
     stale : bool
         The later run was aligned to an earlier version of the earlier run's folder (run again since).
-    far : int
-        The later run applied the earlier's segments unchanged (``reference_mode: score``) and this many of its
-        rows lie far from every one of them (``reference.json``'s ``far``).
+    far : dict of str to int
+        The later run applied the earlier's segments unchanged (``reference_mode: score``): how many of its rows
+        lie far from every one of them, by the segment they were placed in (``reference.json``'s ``far``).
     """
 
     same_input: bool | None
@@ -74,7 +74,7 @@ class Setup:
     only_later: list[str] = field(default_factory=list)
     settings: list[tuple[str, str, str]] = field(default_factory=list)
     stale: bool = False
-    far: int = 0
+    far: dict[str, int] = field(default_factory=dict)
 
     @property
     def same_measures(self) -> bool:
@@ -104,9 +104,9 @@ class Setup:
                        "the same name need not mean the same thing, and a profile shift may come from the measures "
                        "rather than from the segment.")
         if self.far:
-            out.append(f"{self.far:,} {entity} of {names[1]} lie far from every segment of {names[0]}, whose segments "
-                       f"{names[1]} applied unchanged: they are counted in the nearest segment, so a segment's growth "
-                       f"may be {entity} it does not describe.")
+            out.append(f"{sum(self.far.values()):,} {entity} of {names[1]} lie far from every segment of {names[0]}, "
+                       f"whose segments {names[1]} applied unchanged: they are placed in the nearest segment, and the "
+                       "size changes below leave them out.")
         return out
 
     def to_dict(self) -> dict[str, Any]:
@@ -146,10 +146,12 @@ def compare_setup(earlier: RunSide, later: RunSide) -> Setup:
                  stale=stale_alignment(later, earlier), far=_far(later, earlier))
 
 
-def _far(later: RunSide, earlier: RunSide) -> int:
-    """The later run's rows far from every segment of the earlier run it applied unchanged (score mode)."""
+def _far(later: RunSide, earlier: RunSide) -> dict[str, int]:
+    """The later run's rows far from every segment of the earlier run it applied unchanged (score mode), by the
+    segment they were placed in (kept when the earlier run was run again since: they are the later run's rows)."""
     ref = later.reference or {}
-    if ref.get("mode") != "score" or not follows(later, earlier):
-        return 0
+    if ref.get("mode") != "score" or aligned_to(later, earlier) is None:
+        return {}
     far = ref.get("far") if isinstance(ref.get("far"), dict) else {}
-    return int(far.get("count") or 0)
+    by_code = {str(c): int(n) for c, n in (far.get("by_code") or {}).items() if int(n)}
+    return by_code or ({"": int(far["count"])} if far.get("count") else {})

@@ -43,8 +43,15 @@ def _moves(mig: Migration, pairs: Mapping[str, str], earlier: Mapping[str, str],
     return _join(parts) + "."
 
 
-def _sizes(sizes: pd.DataFrame, later: Mapping[str, str], entity: str) -> str:
+def _sizes(sizes: pd.DataFrame, later: Mapping[str, str], entity: str, far: Mapping[str, int] | None = None) -> str:
+    """The largest size changes of matched segments. ``far`` (later code -> rows placed in it that lie far from
+    every segment of the earlier run, ``reference_mode: score``) is left out of a segment's change and said."""
     matched = sizes[(sizes["status"] == "matched") & sizes["change"].notna()].copy()
+    far = {c: n for c, n in (far or {}).items() if c in set(matched["later"])}
+    if far:
+        matched["far"] = matched["later"].map(far).fillna(0).astype(int)
+        matched["size_later"] = matched["size_later"] - matched["far"]
+        matched["change"] = (matched["size_later"] - matched["size_earlier"]) / matched["size_earlier"]
     matched = matched[matched["change"].abs() >= _MIN_CHANGE]
     if matched.empty:
         return ""
@@ -53,8 +60,10 @@ def _sizes(sizes: pd.DataFrame, later: Mapping[str, str], entity: str) -> str:
     for i, row in enumerate(matched.head(MAX_SIZE_CHANGES).itertuples()):
         verb = "grew" if row.change > 0 else "shrank"
         who = f"the {later[row.later]} segment" if i == 0 else later[row.later]
+        apart = (f", leaving out the {format_number(row.far)} placed in it that lie far from every segment"
+                 if getattr(row, "far", 0) else "")
         parts.append(f"{who} {verb} {format_value(round(abs(row.change), 2), 'share')} "
-                     f"({format_number(row.size_earlier)} to {format_number(row.size_later)} {entity})")
+                     f"({format_number(row.size_earlier)} to {format_number(row.size_later)} {entity}{apart})")
     text = "; ".join(parts)
     return text[0].upper() + text[1:] + "."
 
@@ -157,7 +166,7 @@ def summarise(mig: Migration, sizes: pd.DataFrame, drift: pd.DataFrame, *, earli
     stayed = None
     if pairs and mig.n_both:
         stayed = sum(int(mig.counts.at[a, b]) for a, b in pairs.items()) / mig.n_both
-    sentences = [*first, _moves(mig, pairs, earlier, later, entity), _sizes(sizes, later, entity),
+    sentences = [*first, _moves(mig, pairs, earlier, later, entity), _sizes(sizes, later, entity, setup.far if setup else None),
                  *_new_and_gone(sizes, earlier, later, entity, run_names),
                  _entities(mig, stayed, entity, run_names, ids), _drift(drift)]
     return [s for s in sentences if s]

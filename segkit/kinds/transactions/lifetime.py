@@ -277,11 +277,11 @@ def _caveats(bgnbd: BetaGeoModel, gg: GammaGammaModel, per: pd.DataFrame) -> tup
                      f"{100 * dropout:.2g}% on average), so P(alive) is close to 1 for nearly everyone "
                      f"({format_share((per['p_alive'] > 0.95).mean())} above 0.95): read it as a ranking at most; "
                      "expected purchases and churn risk say more.")
-    if gg.q_ <= 1:
+    if getattr(gg, "unbounded_", gg.q_ <= 1):
         notes.append(f"What customers spend per purchase falls in groups too far apart for the Gamma-Gamma model (its "
-                     f"fitted q is {gg.q_:.2f}, at most 1: its average purchase would be infinite). Each customer's "
-                     "value per purchase is therefore their own average (or first purchase), not drawn toward the "
-                     "others'.")
+                     f"fitted q is {gg.q_:.2f}: its average purchase rests on a few very large ones, or is infinite). "
+                     "Each customer's value per purchase is therefore their own average (or first purchase), not drawn "
+                     "toward the others'; one with neither is valued at the repeat buyers' average purchase.")
     corr, n = gg.frequency_value_corr_, gg.n_customers_
     holds = abs(corr) < 0.3
     verdict = "small, as the model assumes" if holds else "large enough to make expected values less reliable"

@@ -360,7 +360,7 @@ class GammaGammaModel(_Estimator):
         Purchase value ~ Gamma(shape p, rate ν), ν ~ Gamma(shape q, rate v); the mean value of a
         purchase across customers is ``p_ * v_ / (q_ - 1)`` (finite when ``q_ > 1``).
     frequency_value_corr_, mean_value_ : float
-        Value and frequency's correlation; the repeat buyers' mean value per purchase (used when ``q_ <= 1``).
+        Value and frequency's correlation; the repeat buyers' mean value per purchase (see :attr:`unbounded_`).
     log_likelihood_, n_customers_, n_iter_, converged_ : as in :class:`BetaGeoModel`
     """
 
@@ -387,15 +387,10 @@ class GammaGammaModel(_Estimator):
 
     def expected_value(self, frequency, monetary_value, first_value=None) -> np.ndarray:
         """Expected value of a customer's future purchases: their mean repeat value shrunk to the population's,
-        ``p (v + x m) / (p x + q - 1)``.
-
-        A customer without a repeat purchase (x = 0) gets the population mean ``p v / (q - 1)`` in the
-        Fader-Hardie convention. Given ``first_value`` (the value of each customer's first purchase, which the
-        fit leaves out), such a customer is valued from that one purchase instead, shrunk as a history of one
-        purchase is. The population mean rests on the tail of the fitted distribution: when a few purchases are
-        very large, q comes close to 1 and the mean grows without bound (a customer who spent 18 valued at
-        1,400 a purchase), while one observed purchase keeps the value in the customer's own range. With ``q <= 1``
-        (no finite mean: spends in tiers, £20 and £400): the own mean or first purchase, else :attr:`mean_value_`.
+        ``p (v + x m) / (p x + q - 1)``. Without a repeat purchase (x = 0): the population mean ``p v / (q - 1)``
+        (Fader-Hardie), or given ``first_value`` (the first purchase, which the fit leaves out) that purchase shrunk
+        as a history of one. The population mean rests on the fitted tail, which a few very large purchases make
+        unbounded (:attr:`unbounded_`); then the own mean or first purchase counts, else :attr:`mean_value_`.
         """
         p, q, v = self._fitted("p q v")
         x = np.asarray(frequency, dtype=float)
@@ -404,9 +399,16 @@ class GammaGammaModel(_Estimator):
             first = np.broadcast_to(np.asarray(first_value, dtype=float), x.shape)
             use_first = (x == 0) & np.isfinite(first) & (first > 0)
             x, m = np.where(use_first, 1.0, x), np.where(use_first, first, m)
-        if q <= 1:
-            return np.where(x > 0, m, self.mean_value_)
+        if self.unbounded_:
+            return np.where(x > 0, m, getattr(self, "mean_value_", np.nan))
         return p * (v + x * m) / (p * x + q - 1)
+
+    @property
+    def unbounded_(self) -> bool:
+        """No usable mean: ``q <= 1``, or ``p v / (q - 1)`` over twice :attr:`mean_value_` (spends in tiers)."""
+        p, q, v = self._fitted("p q v")
+        mean = getattr(self, "mean_value_", None)  # parameters set by hand come without it: only q decides
+        return bool(q <= 1 or (mean is not None and p * v / (q - 1) > 2 * mean))
 
 
 # ------------------------------------------------------------------------------------------ value
@@ -469,15 +471,9 @@ def customer_lifetime_value(bgnbd: BetaGeoModel, gg: GammaGammaModel, summary: p
 # ------------------------------------------------------------------------------------------ checks
 @dataclass(frozen=True)
 class HoldoutCheck:
-    """Predicted against actual holdout repeat purchases.
-
-    Attributes
-    ----------
-    by_frequency : DataFrame
-        Per number of calibration repeat purchases (``"0"`` .. ``"7+"``): ``customers`` and the mean
-        ``actual`` and ``predicted`` holdout purchases (the paper's conditional-expectation figure).
-    predicted_total, actual_total, mae : float
-        Holdout repeat purchases of all customers; mean absolute error per customer.
+    """Predicted against actual holdout repeat purchases: ``by_frequency`` per number of calibration repeat purchases
+    (``"0"`` .. ``"7+"``: ``customers``, the mean ``actual`` and ``predicted`` holdout purchases, the paper's
+    conditional-expectation figure); all customers' ``predicted_total`` and ``actual_total``; ``mae`` per customer.
     """
 
     by_frequency: pd.DataFrame
