@@ -67,7 +67,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import ParamsError
-from .format import model_segment_codes
+from .format import format_share, model_segment_codes
 from .io import write_json
 from .modelio import METADATA_FILE, MODEL_FILE, load_model, model_folder, run_unfinished
 from .profile import SegmentProfile
@@ -202,8 +202,10 @@ def check_reference(ref: Reference, *, data_kind: str, features: Iterable[str]) 
 def _feature_fix(lacks: list[str], missing: list[str], theirs: Sequence[str]) -> str:
     """How to segment on the reference's features: rename a column that differs only in case, leave out a new one
     (roles: ignore), bring back one this run lacks."""
-    key = {c.strip().casefold(): c for c in missing}
-    renamed = {c: key[c.strip().casefold()] for c in lacks if c.strip().casefold() in key}
+    from .io.columns import name_key
+
+    key = {name_key(c): c for c in missing}
+    renamed = {c: key[name_key(c)] for c in lacks if name_key(c) in key}
     fixes = [f"rename {a!r} to {b!r} as the reference wrote it" for a, b in renamed.items()]
     new = [c for c in lacks if c not in renamed]
     if new:
@@ -440,10 +442,10 @@ def sentences(data: Mapping[str, Any], *, entity: str = "customers") -> list[str
     far = data.get("far") or {}
     if far.get("count"):
         where = _listing([{"code": f"{n:,} in {c}"} for c, n in far.get("by_code", {}).items()])
-        out.append(f"{far['count']:,} of the {entity} ({100 * far['share']:.0f}%) lie far from every segment of {run} "
+        out.append(f"{far['count']:,} {entity} ({format_share(far['share'])}) lie far from every segment of {run} "
                    f"(more than {far['ratio']:g} times as far from their segment's centre as that centre is from the "
                    f"next): they are placed in the nearest ({where}), but no segment describes them. A refit "
-                   "(reference_mode: refit) would give them a segment of their own.")
+                   "(reference_mode: refit) might give them a segment of their own.")
     renamed = [m for m in matches if m.get("name_now")]
     for m in renamed:
         out.append(f"{m['code']} keeps its name {m['name']}; on this data alone it would be named {m['name_now']}.")

@@ -359,6 +359,6 @@ def test_score_mode_says_how_many_rows_no_segment_describes(tmp_path):
     far = ctx.folder.read_json(lineage.REFERENCE_FILE)["far"]
     assert far["count"] == 60 and far["ratio"] == lineage.FAR_RATIO  # the 500 reference customers: none
     text = " ".join(lineage.sentences(ctx.folder.read_json(lineage.REFERENCE_FILE)))
-    assert "60 of the customers (11%) lie far from every segment of" in text and "reference_mode: refit" in text
+    assert "60 customers (11%) lie far from every segment of" in text and "reference_mode: refit) might" in text
     ctx2, _ = _stage_run(tmp_path / "same", csv, reference=str(model_dir), reference_mode="score")
     assert ctx2.folder.read_json(lineage.REFERENCE_FILE)["far"]["count"] == 0

@@ -95,8 +95,9 @@ def _entities(mig: Migration, share_stayed: float | None, entity: str, names: tu
 
 
 def _bare(ids: pd.Index) -> pd.Index:
-    """Ids as a person would read them: no surrounding spaces, no leading zeros, any case."""
-    return pd.Index(ids.astype(str).str.strip().str.lstrip("0").str.casefold())
+    """Ids as a person would read them: no surrounding spaces, no leading zeros ("0" and "000" are "0"), any case."""
+    text = ids.astype(str).str.strip().str.casefold()
+    return pd.Index(text.str.lstrip("0").where(~text.str.fullmatch("0+"), "0"))
 
 
 def _no_id_in_common(ids: tuple[pd.Index, pd.Index], entity: str, names: tuple[str, str]) -> str:
@@ -105,8 +106,8 @@ def _no_id_in_common(ids: tuple[pd.Index, pd.Index], entity: str, names: tuple[s
             f"{names[1]}), so every {singular(entity)} counts as lost or new.")
     alike = len(_bare(ids[0]).intersection(_bare(ids[1])))
     if alike:
-        text += (f" {format_number(alike)} ids match once leading zeros, spaces and case are ignored: write the ids "
-                 "the same way in both inputs to follow those customers.")
+        text += (f" {format_number(alike)} {'id matches' if alike == 1 else 'ids match'} once leading zeros, spaces "
+                 f"and case are ignored: write the ids the same way in both inputs to follow those {entity}.")
     return text
 
 

@@ -24,7 +24,21 @@ from ..parse import NumberReading, read_numbers
 from ..parse.numbers import AMBIGUOUS, numbers_share, unread_text
 
 __all__ = ["type_columns", "cells_as_text", "concat_as_text", "table_from_records", "renamed_repeats", "mangled",
-           "aligned_columns", "other_columns", "one_decimal_mark", "in_files", "other_marks"]
+           "aligned_columns", "other_columns", "one_decimal_mark", "in_files", "other_marks", "name_key",
+           "NAME_ALIKE"]
+
+#: What :func:`name_key` leaves aside, in words, for messages.
+NAME_ALIKE = "case, spaces, underscores or hyphens"
+
+
+def name_key(name) -> str:
+    """A column name as a person reads it: any case, spaces, underscores and hyphens alike ("Avg basket",
+    "avg_basket" and "AVG-BASKET" are one name). Scoring and a run that follows a reference match names by it.
+
+    >>> name_key(" Avg basket") == name_key("avg_basket") == name_key("AVG-BASKET")
+    True
+    """
+    return re.sub(r"[\s_\-]+", " ", str(name).strip().casefold())
 
 
 def renamed_repeats(columns) -> dict[str, str]:

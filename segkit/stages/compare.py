@@ -152,8 +152,8 @@ def shifts_table(cmp: Comparison | None, *, top: int | None = None) -> pd.DataFr
                         f"Average in {a}": _averages(shifts, "mean_earlier", units, currency),
                         f"Average in {b}": _averages(shifts, "mean_later", units, currency),
                         f"Index in {a}": shifts["index_earlier"].round(0).astype(int),
-                        f"Index in {b}": shifts["index_later"].round(0).astype(int),
-                        "Change (points)": shifts["change"].round(0).astype(int)})
+                        f"Index in {b}": shifts["index_later"].round(0).astype(int)})
+    out["Change (points)"] = out[f"Index in {b}"] - out[f"Index in {a}"]  # as the two indices shown read
     return out.set_index(["Segment", "Measure"])
 
 

@@ -23,7 +23,6 @@ there is none.
 
 from __future__ import annotations
 
-import re
 import warnings as _warnings
 from collections.abc import Mapping, Sequence
 
@@ -31,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from ...format import model_segment_codes
+from ...io.columns import NAME_ALIKE, name_key
 from ...errors import ColumnError, ModelError
 from ...quality import fill_text
 from ...parse import read_dates
@@ -161,8 +161,8 @@ def _check_columns(new_df: pd.DataFrame, metadata: Mapping) -> tuple[pd.DataFram
     new_df, renamed = _same_but_case(new_df, features)
     missing = [c for c in features if c not in new_df.columns]
     if missing:
-        twins = {c: [t for t in new_df.columns if _name_key(t) == _name_key(c)] for c in missing}
-        twins = "".join(f"; {', '.join(map(repr, found))} differ from {c!r} only in case or spaces: keep one"
+        twins = {c: [t for t in new_df.columns if name_key(t) == name_key(c)] for c in missing}
+        twins = "".join(f"; {', '.join(map(repr, found))} differ from {c!r} only in {NAME_ALIKE}: keep one"
                         for c, found in twins.items() if len(found) > 1)
         raise ModelError(f"the data to score lacks column(s) the model needs: {', '.join(map(str, missing))}{twins}",
                          fix="the model expects these columns: " + ", ".join(map(str, features)),
@@ -205,24 +205,18 @@ def _check_columns(new_df: pd.DataFrame, metadata: Mapping) -> tuple[pd.DataFram
     return X, unseen, renamed
 
 
-def _name_key(name) -> str:
-    """A column name as a person reads it: any case, spaces, underscores and hyphens alike ("Avg basket" is
-    "avg_basket")."""
-    return re.sub(r"[\s_\-]+", " ", str(name).strip().casefold())
-
-
 def _same_but_case(new_df: pd.DataFrame, features: Sequence[str]) -> tuple[pd.DataFrame, list[str]]:
     """``new_df`` with a column renamed to the model's feature it differs from only in case, spaces, underscores
     or hyphens ("genre" -> "Genre", "avg basket" -> "avg_basket"), when exactly one column does; and a sentence
     for each."""
-    key = {c: _name_key(c) for c in new_df.columns}
+    key = {c: name_key(c) for c in new_df.columns}
     renames, said = {}, []
     for feature in [f for f in features if f not in new_df.columns]:
-        found = [c for c in new_df.columns if key[c] == _name_key(feature) and c not in features]
+        found = [c for c in new_df.columns if key[c] == name_key(feature) and c not in features]
         if len(found) == 1:
             renames[found[0]] = feature
-            said.append(f"column {found[0]!r} was read as the model's {feature!r} (the names differ only in case, "
-                        "spaces or underscores)")
+            said.append(f"column {found[0]!r} was read as the model's {feature!r} (the names differ only in "
+                        f"{NAME_ALIKE})")
     return (new_df.rename(columns=renames) if renames else new_df), said
 
 def check_new_rows(new_df: pd.DataFrame, metadata: Mapping) -> pd.DataFrame:
