@@ -191,10 +191,16 @@ def model_folder(path) -> Path | None:
 
 def run_unfinished(path) -> str | None:
     """How the run folder ``path`` ended when it did not complete (its manifest's status, ``"failed"`` for a
-    ``<run>.failed`` folder), else None: a complete run, or a folder that is not a run (a bare model folder)."""
+    ``<run>.failed`` folder, ``"interrupted (partial outputs)"`` for the hidden partial folder of a process that
+    is gone, as ``segkit runs`` says), else None: a complete run, a run being written (``09_compare`` reads its
+    own), or a folder that is not a run (a bare model folder)."""
     path = Path(str(path)).expanduser()
     if path.name == "model" and path.parent.name == "artifacts":
         path = path.parent.parent
+    if re.fullmatch(r"\..+\.partial-\d+", path.name):
+        from .report.lifecycle import owner_alive
+
+        return None if owner_alive(path) or path.name.endswith(f"-{os.getpid()}") else "interrupted (partial outputs)"
     try:
         status = str(json.loads((path / "manifest.json").read_text(encoding="utf-8")).get("status") or "")
     except (OSError, ValueError, AttributeError):

@@ -82,7 +82,8 @@ def test_feature_drift_ranks_features_and_skips_those_of_one_run_only():
     regions = feature_drift(pd.DataFrame({"region": ["South"] * 4 + ["North"] * 6 + ["South"] * 2}),
                             pd.DataFrame({"region": ["South"] * 9 + ["North"] * 3}))
     # the same most common level in both runs still shows how its weight moved
-    assert regions.loc[0, ["median_expected", "median_actual"]].tolist() == ["North (50%)", "South (75%)"]
+    assert regions.loc[0, ["median_expected", "median_actual"]].tolist() == ["North", "South"]
+    assert regions.loc[0, ["share_expected", "share_actual"]].tolist() == [0.5, 0.75]
 
 
 # ------------------------------------------------------------------------------------------- migration
@@ -487,3 +488,18 @@ def test_09_compare_says_so_when_the_reference_is_a_bare_model_folder(tmp_path):
     assert stages.compare.migration_table(cmp) is None and stages.compare.drift_figure(cmp) is None
     with pytest.raises(DataFileError, match="has no artifacts/segments.csv"):  # a run folder without its segments
         stages.compare.load(stages.open_run(tmp_path / "run", reference=str(tmp_path / "models")))
+
+
+def test_a_partial_folder_left_by_a_killed_run_is_no_run_to_compare(tmp_path):
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    jan = {str(i): "S01" if i < 5 else "S02" for i in range(10)}
+    a = _fake_run(tmp_path, "jan", jan, {"S01": "Champions", "S02": "Lost"})
+    killed = _fake_run(tmp_path, "feb", jan, {"S01": "Champions", "S02": "Lost"})
+    (killed / "manifest.json").unlink()
+    killed = killed.rename(tmp_path / f".feb.partial-{proc.pid}")
+    with pytest.raises(DataValueError, match=r"did not complete \(interrupted \(partial outputs\)\)"):
+        compare_runs(a, killed)

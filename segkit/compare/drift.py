@@ -114,17 +114,17 @@ def psi_verdict(value: float | None) -> str:
     return "moderate shift" if value <= PSI_SIGNIFICANT else "significant shift"
 
 
-def _centre(values: pd.Series) -> float | str | None:
-    """The median of numbers; the most common level of text (the first in order on a tie) with its share, so that
-    two runs with the same most common level still show how its weight moved ("South (40%)")."""
+def _centre(values: pd.Series) -> tuple[float | str | None, float]:
+    """The median of numbers; the most common level of text (the first in order on a tie) and its share, so that
+    two runs with the same most common level still show how its weight moved (NaN for numbers)."""
     if not _is_numeric(values):
         counts = values.dropna().astype(str).value_counts()
         if not len(counts):
-            return None
+            return None, float("nan")
         level = str(counts.sort_index(kind="stable").idxmax())
-        return f"{level} ({100 * counts[level] / counts.sum():.0f}%)"
+        return level, float(counts[level] / counts.sum())
     x = pd.to_numeric(values, errors="coerce").dropna()
-    return float(x.median()) if len(x) else None
+    return (float(x.median()) if len(x) else None), float("nan")
 
 
 def feature_drift(expected: pd.DataFrame, actual: pd.DataFrame, *, columns: Sequence[str] | None = None,
@@ -136,7 +136,7 @@ def feature_drift(expected: pd.DataFrame, actual: pd.DataFrame, *, columns: Sequ
     DataFrame
         One row per feature, largest PSI first: ``feature``, ``label`` (from ``labels``), ``psi``,
         ``verdict`` (:func:`psi_verdict`), ``median_expected`` and ``median_actual`` (the most common level of
-        a text column).
+        a text column), ``share_expected`` and ``share_actual`` (that level's share; NaN for numbers).
     """
     labels = dict(labels or {})
     wanted = list(columns) if columns is not None else list(expected.columns)
@@ -144,6 +144,8 @@ def feature_drift(expected: pd.DataFrame, actual: pd.DataFrame, *, columns: Sequ
     for col in [c for c in wanted if c in expected.columns and c in actual.columns]:
         value = psi(expected[col], actual[col], bins=bins)
         rows.append({"feature": col, "label": labels.get(col, col), "psi": value, "verdict": psi_verdict(value),
-                     "median_expected": _centre(expected[col]), "median_actual": _centre(actual[col])})
-    table = pd.DataFrame(rows, columns=["feature", "label", "psi", "verdict", "median_expected", "median_actual"])
+                     **dict(zip(("median_expected", "share_expected"), _centre(expected[col]))),
+                     **dict(zip(("median_actual", "share_actual"), _centre(actual[col])))})
+    table = pd.DataFrame(rows, columns=["feature", "label", "psi", "verdict", "median_expected", "median_actual",
+                                        "share_expected", "share_actual"])
     return table.sort_values("psi", ascending=False, kind="stable").reset_index(drop=True)

@@ -90,7 +90,9 @@ class Comparison:
         counts = self.migration_table()
         return {"version": 1, "earlier": run(self.earlier), "later": run(self.later),
                 "entities": {"both": self.migration.n_both, "new": self.migration.n_new, "lost": self.migration.n_lost},
-                "summary": self.summary, "setup": self.setup.to_dict(), "matches": self.matches.to_dict(orient="records"),
+                "summary": self.summary, "matches": self.matches.to_dict(orient="records"),
+                "setup": {**self.setup.to_dict(),  # the summary's first sentences are the setup's
+                          "sentences": len(self.setup.sentences((self.earlier.name, self.later.name), self.entity))},
                 "migration": {"rows": list(counts.index), "columns": list(counts.columns),
                               "counts": counts.to_numpy().tolist(),
                               "new": self.migration.new.rename(self.later.labels).to_dict(),

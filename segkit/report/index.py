@@ -297,7 +297,9 @@ def _moved(folder: Path, notebooks: list[str]) -> str:
     try:
         data = _artifact(folder, "compare/summary.json")
         earlier, sentences = data["earlier"]["name"], [str(s) for s in data["summary"]]
-    except (OSError, ValueError, TypeError, KeyError):
+        if data["setup"].get("far"):  # its far rows are the reference note's, above: not said twice
+            del sentences[int(data["setup"]["sentences"]) - 1]
+    except (OSError, ValueError, TypeError, KeyError, IndexError):
         return ""
     compare = next((nb for nb in notebooks if nb.endswith("_compare")), None)
     link = f" <a href='{html.escape(compare)}.html'>The comparison</a> has the details." if compare else ""

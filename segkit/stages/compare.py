@@ -16,7 +16,7 @@ import pandas as pd
 from ..compare import PSI_BINS, PSI_EPSILON, PSI_MODERATE, PSI_SIGNIFICANT, Comparison, compare_runs
 from ..errors import ParamsError
 from ..modelio import METADATA_FILE
-from ..format import MISSING_TEXT, format_number, format_value
+from ..format import MISSING_TEXT, format_number, format_share, format_value
 from ..plots import plot_drift, plot_migration
 from ..report.cards import figure, html_block, note
 from .context import RunContext
@@ -174,15 +174,17 @@ def drift_table(cmp: Comparison | None, currency: str = "£") -> pd.DataFrame | 
     units = cmp.earlier.meta.get("units") or {}
     a, b = "A", "B"
     rows = [{"Measure": r.label, "PSI": format_number(r.psi), "Reading": r.verdict,
-             f"Typical in {a}": _typical(r.median_expected, units.get(r.feature), currency),
-             f"Typical in {b}": _typical(r.median_actual, units.get(r.feature), currency)}
+             f"Typical in {a}": _typical(r.median_expected, units.get(r.feature), currency, r.share_expected),
+             f"Typical in {b}": _typical(r.median_actual, units.get(r.feature), currency, r.share_actual)}
             for r in cmp.drift.itertuples()]
     return pd.DataFrame(rows).set_index("Measure")
 
 
-def _typical(value, unit: str | None, currency: str) -> str:
-    """A median in its unit, or the most common level of a text column."""
-    return value if isinstance(value, str) else format_value(value, unit, currency)
+def _typical(value, unit: str | None, currency: str, share: float = float("nan")) -> str:
+    """A median in its unit, or the most common level of a text column with its share ("South (40%)")."""
+    if isinstance(value, str):
+        return value if pd.isna(share) else f"{value} ({format_share(share)})"
+    return format_value(value, unit, currency)
 
 
 def drift_figure(cmp: Comparison | None):
