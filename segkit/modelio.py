@@ -198,7 +198,7 @@ def run_unfinished(path) -> str | None:
     if path.name == "model" and path.parent.name == "artifacts":
         path = path.parent.parent
     if re.fullmatch(r"\..+\.partial-\d+", path.name):
-        from .report.lifecycle import owner_alive
+        from .io.processes import owner_alive
 
         return None if owner_alive(path) or path.name.endswith(f"-{os.getpid()}") else "interrupted (partial outputs)"
     try:

@@ -414,16 +414,21 @@ def test_a_customer_without_a_repeat_purchase_is_valued_in_their_own_range_when_
     assert own[2] == pytest.approx(gg.expected_value([3], [80.0])[0])  # repeat buyers: the first is not used
 
 
+def _tiers(high: float, spread: float) -> tuple[GammaGammaModel, np.ndarray, np.ndarray]:
+    """Gamma-Gamma fitted to 150 repeat buyers: 100 spending about 20 a purchase, 50 about ``high`` (times 1 +- spread)."""
+    rng = np.random.default_rng(0)
+    x = rng.integers(1, 8, 150).astype(float)
+    m = np.where(np.arange(150) < 100, 20.0, high) * rng.uniform(1 - spread, 1 + spread, 150)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return GammaGammaModel(random_state=0).fit(pd.DataFrame({"frequency": x, "monetary_value": m})), x, m
+
+
 def test_spends_in_separate_tiers_value_each_customer_by_their_own_purchases():
     """Two clean tiers of spend (about 20 and about 400) fit a Gamma-Gamma with q <= 1, whose mean is infinite:
     the run stopped with "check for extreme outliers" when there were none. Each customer is now valued at their
     own mean purchase, and one with no purchase to go by at the repeat buyers' mean per purchase."""
-    rng = np.random.default_rng(0)
-    x = rng.integers(1, 8, 150).astype(float)
-    m = np.where(np.arange(150) < 100, 20.0, 400.0) * rng.uniform(0.95, 1.05, 150)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        gg = GammaGammaModel(random_state=0).fit(pd.DataFrame({"frequency": x, "monetary_value": m}))
+    gg, x, m = _tiers(400.0, 0.05)
     assert gg.q_ <= 1 and gg.mean_value_ == pytest.approx(np.sum(x * m) / np.sum(x))
     value = gg.expected_value(np.array([3.0, 2.0, 0.0, 0.0]), np.array([400.0, 21.0, 0.0, 0.0]),
                               first_value=np.array([np.nan, np.nan, 35.0, np.nan]))
@@ -433,11 +438,6 @@ def test_spends_in_separate_tiers_value_each_customer_by_their_own_purchases():
 def test_a_mean_resting_on_the_tail_just_above_q_1_is_not_used_either():
     """Tiers of 20 and 200 with wide spread fit q = 1.09: the population mean (308) is above almost every purchase
     (the repeat buyers average 87), so it is not the value of a customer without purchases to go by."""
-    rng = np.random.default_rng(0)
-    x = rng.integers(1, 8, 150).astype(float)
-    m = np.where(np.arange(150) < 100, 20.0, 200.0) * rng.uniform(0.3, 1.7, 150)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        gg = GammaGammaModel(random_state=0).fit(pd.DataFrame({"frequency": x, "monetary_value": m}))
+    gg, _, _ = _tiers(200.0, 0.7)
     assert 1 < gg.q_ < 1.2 and gg.p_ * gg.v_ / (gg.q_ - 1) > 2 * gg.mean_value_ and gg.unbounded_
     assert gg.expected_value(np.array([0.0]), np.array([0.0])).tolist() == pytest.approx([gg.mean_value_])

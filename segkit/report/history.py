@@ -21,7 +21,7 @@ from typing import Any
 from urllib.parse import quote
 
 from ..io import read_json
-from .lifecycle import owner_alive
+from ..io.processes import owner_alive
 from .render import CSP, REPORT_CSS
 from .runfolder_safety import MARKER
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import json
 import os
 import shutil
 import signal
@@ -28,6 +27,7 @@ from pathlib import Path
 
 from ..errors import RunError
 from ..io import write_json
+from ..io.processes import owner_alive, proc_start
 from .runfolder_safety import MARKER, inside, is_segkit_folder, leftovers, refuse_foreign
 
 __all__ = ["MARKER", "proc_start", "sweep_stale", "prepare_folder", "move_into_place", "keep_failed",
@@ -44,36 +44,6 @@ def write_problem(exc: OSError, where: Path, doing: str) -> RunError:
     reason = exc.strerror or type(exc).__name__
     return RunError(f"{doing} failed: {reason} ({exc.filename or where})",
                     _WRITE_FIXES.get(exc.errno, "check --out: a folder you can write to, with free space"), path=where)
-
-
-def proc_start(pid: int) -> str | None:
-    """The start time of process ``pid`` (Linux ``/proc``), to tell a live run from a reused pid."""
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19]
-    except (OSError, IndexError):
-        return None
-
-
-def owner_alive(folder: Path) -> bool:
-    """Whether the process that created a partial run folder is still running."""
-    try:
-        pid = int(folder.name.rsplit("-", 1)[1])
-    except (IndexError, ValueError):
-        return False
-    if pid == os.getpid():
-        return False  # this process runs one batch at a time: a folder of ours is left from an earlier run
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:
-        started = json.loads((folder / MARKER).read_text(encoding="utf-8")).get("start")
-    except (OSError, ValueError, AttributeError):
-        started = None
-    now = proc_start(pid)
-    return started is None or now is None or started == now
 
 
 def sweep_stale(out_dir: Path, name: str, say: Callable[[str], None]) -> None:

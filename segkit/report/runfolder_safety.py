@@ -17,11 +17,9 @@ import json
 from pathlib import Path
 
 from ..errors import RunError, truncate
+from ..io.processes import MARKER  # the file a run folder carries while it is being written
 
 __all__ = ["MARKER", "inside", "is_segkit_folder", "leftovers", "refuse_foreign"]
-
-#: The file a run folder carries while it is being written (removed once the run is in place).
-MARKER = ".segkit-run.json"
 
 _MANIFEST_MAX_BYTES = 20_000_000
 
