@@ -267,6 +267,21 @@ def test_the_order_a_stale_alignment_and_an_unfinished_run_are_said(tmp_path, ca
     assert "the later run mar.failed did not complete (interrupted in 05_profile)" in err and "valid run name" not in err
 
 
+def test_runs_counting_time_to_different_days_say_the_calendar_moves_their_time_measures(tmp_path):
+    """A month later, every customer's days since the last purchase and days as a customer grow by a month: the
+    drift of those measures is partly the calendar, which the summary says."""
+    ids = {str(i): "S01" if i < 5 else "S02" for i in range(10)}
+    names = {"S01": "Champions", "S02": "Lost"}
+    runs = [_fake_run(tmp_path, name, ids, names, input_hash=f"sha256:{name}") for name in ("jan", "feb")]
+    for run, day in zip(runs, ("2024-01-31", "2024-02-29")):
+        meta = json.loads((run / "artifacts" / "features_meta.json").read_text())
+        (run / "artifacts" / "features_meta.json").write_text(json.dumps({**meta, "extra": {"measured_at": day}}))
+    assert ("The runs count time to different days (31 January 2024 and 29 February 2024): measures in days since an "
+            "event (the last purchase, the first) are 29 days longer for every customer who did nothing new"
+            in " ".join(compare_runs(*runs).summary))
+    assert not any("count time" in s for s in compare_runs(runs[0], runs[0]).summary)
+
+
 def test_segments_sharing_a_few_customers_of_many_are_no_pair(tmp_path):
     """A month of high turnover: 2 of Champions' 100 customers come back, in Newcomers."""
     a = _fake_run(tmp_path, "jan", {f"a{i}": "S01" if i < 100 else "S02" for i in range(200)},

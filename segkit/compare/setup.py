@@ -21,6 +21,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import pandas as pd
+
 from .runs import RunSide, aligned_to, same_input, stale_alignment
 
 __all__ = ["Setup", "SHAPING", "compare_setup"]
@@ -64,6 +66,9 @@ class Setup:
         Each setting of :data:`SHAPING` that differs: its name, the earlier and the later value as shown.
     stale : bool
         The later run was aligned to an earlier version of the earlier run's folder (run again since).
+    measured_at : (str or None, str or None)
+        The day each run counted its time measures to (recency, tenure: ``features_meta.json``'s
+        ``extra.measured_at``), when recorded.
     far : dict of str to int
         The later run applied the earlier's segments unchanged (``reference_mode: score``): how many of its rows
         lie far from every one of them, by the segment they were placed in (``reference.json``'s ``far``).
@@ -75,6 +80,7 @@ class Setup:
     settings: list[tuple[str, str, str]] = field(default_factory=list)
     stale: bool = False
     far: dict[str, int] = field(default_factory=dict)
+    measured_at: tuple[str | None, str | None] = (None, None)
 
     @property
     def same_measures(self) -> bool:
@@ -103,6 +109,13 @@ class Setup:
             out.append(f"The runs build their segments from different measures: {'; '.join(parts)}. Segments with "
                        "the same name need not mean the same thing, and a profile shift may come from the measures "
                        "rather than from the segment.")
+        then, now = self.measured_at
+        if then and now and then != now:
+            days = abs((pd.Timestamp(now) - pd.Timestamp(then)).days)
+            out.append(f"The runs count time to different days ({pd.Timestamp(then):%d %B %Y} and "
+                       f"{pd.Timestamp(now):%d %B %Y}): measures in days since an event (the last purchase, the first) "
+                       f"are {days:,} days {'longer' if now > then else 'shorter'} for every {singular(entity)} who did "
+                       "nothing new, so part of their drift below is the calendar.")
         if self.far:
             out.append(f"{sum(self.far.values()):,} {entity} of {names[1]} lie far from every segment of {names[0]}, "
                        f"whose segments {names[1]} applied unchanged: they are placed in the nearest segment, and the "
@@ -111,6 +124,7 @@ class Setup:
 
     def to_dict(self) -> dict[str, Any]:
         return {"same_input": self.same_input, "stale_alignment": self.stale, "far": self.far,
+                "measured_at": list(self.measured_at),
                 "only_earlier": self.only_earlier,
                 "only_later": self.only_later,
                 "settings": [{"key": k, "earlier": a, "later": b} for k, a, b in self.settings]}
@@ -143,7 +157,13 @@ def compare_setup(earlier: RunSide, later: RunSide) -> Setup:
                 if key in earlier.params and key in later.params and not _same(earlier.params[key], later.params[key])]
     return Setup(same_input=same, only_earlier=[_label(earlier, c) for c in a if c not in b],
                  only_later=[_label(later, c) for c in b if c not in a], settings=settings,
-                 stale=stale_alignment(later, earlier), far=_far(later, earlier))
+                 stale=stale_alignment(later, earlier), far=_far(later, earlier),
+                 measured_at=(_measured_at(earlier), _measured_at(later)))
+
+
+def _measured_at(side: RunSide) -> str | None:
+    extra = side.meta.get("extra") if isinstance(side.meta.get("extra"), dict) else {}
+    return str(extra["measured_at"]) if extra.get("measured_at") else None
 
 
 def _far(later: RunSide, earlier: RunSide) -> dict[str, int]:

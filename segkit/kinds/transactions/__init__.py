@@ -257,7 +257,8 @@ def _feature_set(table: pd.DataFrame, params) -> FeatureSet:
                       short=short, units=dict(UNITS), notes=notes,
                       profile_columns=list(dict.fromkeys([*columns, *PROFILE_EXTRA])),
                       better={c: c not in LOWER_IS_BETTER for c in UNITS},
-                      extra={"imputed_rows": stand_in_gaps(table)})
+                      extra={"imputed_rows": stand_in_gaps(table),  # and the day recency and tenure are counted to
+                             **({"measured_at": f"{pd.Timestamp(snapshot):%Y-%m-%d}"} if snapshot is not None else {})})
 
 
 def preprocessor(fs: FeatureSet, params):
