@@ -127,7 +127,7 @@ def _ids_in_index(new_df: pd.DataFrame, id_col: str | None) -> bool:
     return name is not None and (id_col is None or str(name) == str(id_col))
 
 
-def _numbered(new_df: pd.DataFrame, id_col: str | None) -> list[str]:
+def _id_warnings(new_df: pd.DataFrame, id_col: str | None) -> list[str]:
     """A warning when the rows get numbers instead of the ids the model was trained with, or when an id comes
     twice (each row is scored; a run keeps the first row of an id)."""
     if id_col is not None and id_col in new_df.columns:
@@ -152,13 +152,14 @@ def _segment_names(labels: np.ndarray, names, metadata: Mapping, n_segments: int
     return [str(names[int(x)]) if int(x) < len(names) else c for c, x in zip(codes, labels)]
 
 
-def _check_columns(new_df: pd.DataFrame, metadata: Mapping) -> tuple[pd.DataFrame, dict[str, list], list[str]]:
+def _check_columns(new_df: pd.DataFrame, metadata: Mapping) -> tuple[pd.DataFrame, dict[str, list], dict[str, int]]:
+    """The model's features of ``new_df`` (columns already named as the model's, :func:`_named_alike`), checked and
+    typed; the unseen values of each category or scale column, and how many rows hold one."""
     features = metadata.get("features") or metadata.get("feature_names")
     if not features:
         raise ModelError("the model metadata lists no feature columns (no 'features' entry)",
                          fix="save the model with the metadata of segkit.kinds.customers.score.scoring_metadata")
     features = [str(c) for c in features]
-    new_df, renamed = _same_but_case(new_df, features)
     missing = [c for c in features if c not in new_df.columns]
     if missing:
         twins = {c: [t for t in new_df.columns if name_key(t) == name_key(c)] for c in missing}
@@ -201,11 +202,10 @@ def _check_columns(new_df: pd.DataFrame, metadata: Mapping) -> tuple[pd.DataFram
             if len(off):
                 unseen[col], rows[col] = sorted(off.index), int(off.sum())
             X[col] = scale_scores(X[col], scale)
-    X.attrs["unseen_rows"] = rows  # column -> rows holding one of its unseen values
-    return X, unseen, renamed
+    return X, unseen, rows
 
 
-def _same_but_case(new_df: pd.DataFrame, features: Sequence[str]) -> tuple[pd.DataFrame, list[str]]:
+def _named_alike(new_df: pd.DataFrame, features: Sequence[str]) -> tuple[pd.DataFrame, list[str]]:
     """``new_df`` with a column renamed to the model's feature it differs from only in case, spaces, underscores
     or hyphens ("genre" -> "Genre", "avg basket" -> "avg_basket"), when exactly one column does; and a sentence
     for each."""
@@ -227,7 +227,8 @@ def check_new_rows(new_df: pd.DataFrame, metadata: Mapping) -> pd.DataFrame:
     """
     if not isinstance(new_df, pd.DataFrame):
         raise ColumnError("the data to score is not a table", fix="pass a pandas DataFrame")
-    return _check_columns(new_df, metadata)[0]
+    features = [str(c) for c in metadata.get("features") or metadata.get("feature_names") or []]
+    return _check_columns(_named_alike(new_df, features)[0], metadata)[0]
 
 
 def _assign(model, X: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -307,18 +308,18 @@ def score_customers(model, metadata: Mapping, new_df: pd.DataFrame, *,
     if not isinstance(new_df, pd.DataFrame):
         raise ColumnError("the data to score is not a table", fix="pass a pandas DataFrame")
     id_col = metadata.get("id_col")
-    new_df, renamed = _same_but_case(new_df, [str(c) for c in metadata.get("features") or []] + [id_col] * bool(id_col))
-    X, unseen, _ = _check_columns(new_df, metadata)
+    features = [str(c) for c in metadata.get("features") or metadata.get("feature_names") or []]
+    new_df, renamed = _named_alike(new_df, features + ([id_col] if id_col else []))
+    X, unseen, unseen_rows = _check_columns(new_df, metadata)
     flags = row_flags(X, metadata)
     scales = metadata.get("scales") or {}
-    rows = X.attrs.get("unseen_rows") or {}
-    warnings = [f"column {c!r} has {rows.get(c, 0):,} row(s) with a value the model never saw ({len(v)} distinct: "
-                f"{', '.join(map(repr, v[:10]))}{', ...' if len(v) > 10 else ''}); "
+    warnings = [f"column {c!r} has {unseen_rows.get(c, 0):,} row(s) with a value the model never saw ({len(v)} "
+                f"distinct: {', '.join(map(repr, v[:10]))}{', ...' if len(v) > 10 else ''}); "
                 + ("they are not on its scale and are scored as the typical answer" if c in scales else
                    "they are scored as rare levels") for c, v in unseen.items()]
-    id_name = _id_name(new_df, metadata.get("id_col"))
+    id_name = _id_name(new_df, id_col)
     n = len(new_df)
-    result = pd.DataFrame({id_name: _ids(new_df, metadata.get("id_col")).to_numpy(dtype=object).astype(str),
+    result = pd.DataFrame({id_name: _ids(new_df, id_col).to_numpy(dtype=object).astype(str),
                            "segment_code": np.full(n, None, dtype=object), "segment_name": np.full(n, None, dtype=object),
                            "confidence": np.full(n, np.nan), "distance_to_centre": np.full(n, np.nan)},
                           index=new_df.index)
@@ -340,7 +341,7 @@ def score_customers(model, metadata: Mapping, new_df: pd.DataFrame, *,
     result["outside_training_range"] = (flags.outside & flags.scorable).to_numpy()
     result["not_scored"] = flags.not_scored.to_numpy()
     result["filled_features"] = flags.filled.where(flags.scorable, 0).to_numpy()
-    result.attrs["warnings"] = _numbered(new_df, metadata.get("id_col")) + renamed + warnings + flags.warnings
+    result.attrs["warnings"] = _id_warnings(new_df, id_col) + renamed + warnings + flags.warnings
     result.attrs["unseen_categories"] = unseen
     return result
 
