@@ -68,6 +68,7 @@ import pandas as pd
 
 from .errors import ParamsError
 from .format import format_share, model_segment_codes
+from .io.columns import name_key
 from .io import write_json
 from .modelio import METADATA_FILE, MODEL_FILE, load_model, model_folder, run_unfinished
 from .profile import SegmentProfile
@@ -202,8 +203,6 @@ def check_reference(ref: Reference, *, data_kind: str, features: Iterable[str]) 
 def _feature_fix(lacks: list[str], missing: list[str], theirs: Sequence[str]) -> str:
     """How to segment on the reference's features: rename a column that differs only in case, leave out a new one
     (roles: ignore), bring back one this run lacks."""
-    from .io.columns import name_key
-
     key = {name_key(c): c for c in missing}
     renamed = {c: key[name_key(c)] for c in lacks if name_key(c) in key}
     fixes = [f"rename {a!r} to {b!r} as the reference wrote it" for a, b in renamed.items()]
@@ -309,17 +308,16 @@ class Alignment:
         return out | ({"far": self.far} if self.far is not None else {})
 
 
-def _centres(ref: Reference, X: pd.DataFrame, labels: np.ndarray, segments: Sequence[int]) -> np.ndarray:
-    """The mean of each segment's rows in the reference's transformed space."""
-    Z = ref.model.embed(X)
+def _centres(Z: np.ndarray, labels: np.ndarray, segments: Sequence[int]) -> np.ndarray:
+    """The mean of each segment's rows ``Z`` (in the reference's transformed space)."""
     return np.vstack([Z[labels == s].mean(axis=0) for s in segments])
 
 
-def far_rows(ref: Reference, X: pd.DataFrame, labels: np.ndarray) -> dict[str, Any]:
-    """``score`` mode: how many rows lie farther from their segment's centre than :data:`FAR_RATIO` times that
-    centre's spacing (in the reference's space): no segment of the reference describes them, and a refit would
-    give them one of their own. ``{"count", "share", "ratio", "by_code"}``."""
-    Z, centres = ref.model.embed(X), np.asarray(ref.model.cluster_centers_, dtype=float)
+def far_rows(ref: Reference, Z: np.ndarray, labels: np.ndarray) -> dict[str, Any]:
+    """``score`` mode: how many rows ``Z`` (this run's, in the reference's space: ``ref.model.embed``) lie farther
+    from their segment's centre than :data:`FAR_RATIO` times that centre's spacing: no segment of the reference
+    describes them, and a refit might give them one of their own. ``{"count", "share", "ratio", "by_code"}``."""
+    centres = np.asarray(ref.model.cluster_centers_, dtype=float)
     far = np.linalg.norm(Z - centres[labels], axis=1) > FAR_RATIO * spacings(centres)[labels]
     codes = pd.Series(np.asarray(ref.codes, dtype=object)[labels[far]]).value_counts().sort_index()
     return {"count": int(far.sum()), "share": round(float(far.mean()), 6) if len(far) else 0.0, "ratio": FAR_RATIO,
@@ -351,7 +349,8 @@ def align(ref: Reference, X: pd.DataFrame, labels, names: Mapping[int, str], *, 
     labels = np.asarray(labels)
     segments = [int(s) for s in np.unique(labels)]
     sizes = {s: int((labels == s).sum()) for s in segments}
-    centres = _centres(ref, X, labels, segments)
+    Z = ref.model.embed(X)  # once: the centres and, in score mode, the far rows
+    centres = _centres(Z, labels, segments)
     ref_centres = np.asarray(ref.model.cluster_centers_, dtype=float)
     if mode == "score":  # the segments are the reference's own: each is its own partner
         spacing = spacings(ref_centres)
@@ -364,7 +363,7 @@ def align(ref: Reference, X: pd.DataFrame, labels, names: Mapping[int, str], *, 
     for m in found:
         m["segment"] = segments[m["segment"]]
     alignment = _alignment(ref, mode, found, segments, sizes, names, centres, max_ratio)
-    alignment.far = far_rows(ref, X, labels) if mode == "score" else None
+    alignment.far = far_rows(ref, Z, labels) if mode == "score" else None
     return alignment
 
 
