@@ -194,12 +194,12 @@ def run_unfinished(path) -> str | None:
     ``<run>.failed`` folder, ``"interrupted (partial outputs)"`` for the hidden partial folder of a process that
     is gone, as ``segkit runs`` says), else None: a complete run, a run being written (``09_compare`` reads its
     own), or a folder that is not a run (a bare model folder)."""
+    from .io.processes import PARTIAL, owner_alive  # io loads pandas: not for every model load
+
     path = Path(str(path)).expanduser()
     if path.name == "model" and path.parent.name == "artifacts":
         path = path.parent.parent
-    if re.fullmatch(r"\..+\.partial-\d+", path.name):
-        from .io.processes import owner_alive
-
+    if PARTIAL.match(path.name):
         return None if owner_alive(path) or path.name.endswith(f"-{os.getpid()}") else "interrupted (partial outputs)"
     try:
         status = str(json.loads((path / "manifest.json").read_text(encoding="utf-8")).get("status") or "")

@@ -4,9 +4,9 @@ For example: "312 Champions became At Risk and 120 Loyal Customers became Lost."
 grew 18% (1,012 to 1,194 customers); Lost shrank 23% (1,167 to 896 customers)."
 
 Numbers are written with :mod:`segkit.format`, changes and shares in whole percent; segment names are each
-run's own. Two runs of the same input (:class:`~segkit.compare.setup.Setup`) hold the same entities, none of
-which changed: the summary first says so, a move is "placed in" another segment instead of "became", and a
-segment of one run only is told by where its members are in the other ("is split between", "brings together").
+run's own. The setup's sentences come first (:mod:`segkit.compare.setup`: the same input, other measures or
+settings, ...). Two runs of the same input hold the same entities, none of which changed: their segments are told
+by their members (:mod:`segkit.compare.placements`) instead of "became", "grew" and "stayed".
 """
 
 from __future__ import annotations

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
-__all__ = ["MARKER", "proc_start", "owner_alive"]
+__all__ = ["MARKER", "PARTIAL", "proc_start", "owner_alive"]
 
 #: The file in a folder segkit made for a run: its process (pid and start time).
 MARKER = ".segkit-run.json"
+#: The name of a run being written: ``.<run>.partial-<pid>``.
+PARTIAL = re.compile(r"^\.(?P<name>.+)\.partial-(?P<pid>\d+)$")
 
 
 def proc_start(pid: int) -> str | None:

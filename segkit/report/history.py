@@ -15,13 +15,12 @@ from __future__ import annotations
 
 import html
 import os
-import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 from ..io import read_json
-from ..io.processes import owner_alive
+from ..io.processes import PARTIAL, owner_alive
 from .render import CSP, REPORT_CSS
 from .runfolder_safety import MARKER
 
@@ -29,7 +28,6 @@ __all__ = ["list_runs", "format_runs", "write_runs_index", "refresh_runs_index",
 
 #: The folder-level page, one level above the run folders.
 RUNS_INDEX = "index.html"
-_PARTIAL = re.compile(r"^\.(?P<name>.+)\.partial-(?P<pid>\d+)$")
 _COLUMNS = ("name", "status", "date", "data_kind", "input_hash", "rows", "k", "segments")
 
 
@@ -43,7 +41,7 @@ def _json(path: Path) -> Any:
 def _status(folder: Path, manifest: dict | None) -> tuple[str, str]:
     """(name, status) of a run folder: ``complete``, ``failed in NB``, ``interrupted in NB``, ``running`` or
     ``interrupted (partial outputs)``."""
-    partial = _PARTIAL.match(folder.name)
+    partial = PARTIAL.match(folder.name)
     if partial:
         return partial["name"], "running" if owner_alive(folder) else "interrupted (partial outputs)"
     name = folder.name[:-len(".failed")] if folder.name.endswith(".failed") else folder.name
@@ -72,7 +70,7 @@ def _record(folder: Path) -> dict[str, Any] | None:
     manifest = _json(folder / "manifest.json")
     manifest = manifest if isinstance(manifest, dict) else None
     if manifest is None and not (folder / MARKER).is_file() and not folder.name.endswith(".failed") \
-            and not _PARTIAL.match(folder.name):
+            and not PARTIAL.match(folder.name):
         return None
     name, status = _status(folder, manifest)
     m = manifest or {}
