@@ -168,7 +168,7 @@ def _fake_run(root: Path, name: str, assignments: dict[str, str], names: dict[st
     sizes = {c: sum(v == c for v in assignments.values()) for c in codes}
     profiles = {"features": ["spend"], "segments": [
         {"segment": i, "code": c, "name": names[c], "size": sizes[c], "share": sizes[c] / len(ids),
-         "index": {"spend": 100.0 + 10 * i}} for i, c in enumerate(codes)]}
+         "index": {"spend": 100.0 + 10 * i}, "mean": {"spend": 40.0 + 5 * i}} for i, c in enumerate(codes)]}
     (folder / "artifacts" / "profiles.json").write_text(json.dumps(profiles))
     spend = [float((values or {}).get(assignments[i], 1.0)) * (1 + k % 7) for k, i in enumerate(ids)]
     pd.DataFrame({c: spend for c in columns}, index=pd.Index(ids, name="customer_id")).to_parquet(
@@ -199,6 +199,23 @@ def test_compare_runs_labels_each_run_by_its_own_codes_and_pairs_segments_by_nam
     assert cmp.shifts[["earlier", "later", "index_earlier", "index_later"]].values.tolist() == [
         ["S01", "S02", 100.0, 110.0], ["S02", "S01", 110.0, 100.0]]
     assert cmp.drift["feature"].tolist() == ["spend"] and cmp.drift.loc[0, "label"] == "Net spend"
+
+
+def test_the_profile_shifts_give_each_segments_own_average_beside_its_index(tmp_path):
+    from segkit import stages
+
+    ids = {str(i): "S01" if i < 6 else "S02" for i in range(10)}
+    names = {"S01": "Champions", "S02": "Lost"}
+    a = _fake_run(tmp_path, "jan", ids, names)
+    b = _fake_run(tmp_path, "feb", {k: ("S02" if v == "S01" else "S01") for k, v in ids.items()},
+                  {"S01": "Lost", "S02": "Champions"})
+    (a / "artifacts" / "features_meta.json").write_text(json.dumps(
+        {**json.loads((a / "artifacts" / "features_meta.json").read_text()), "units": {"spend": "money"}}))
+    table = stages.compare.shifts_table(compare_runs(a, b)).reset_index()
+    # Champions: S01 of jan (index 100, mean 40), S02 of feb (index 110, mean 45); currency as the run's params
+    row = table[table["Segment"] == "S01 Champions"].iloc[0]  # the same name: said once
+    assert row[["Index in A", "Index in B", "Change (points)"]].tolist() == [100, 110, 10]
+    assert row["Average in A"].endswith("40") and row["Average in B"].endswith("45")
 
 
 def test_a_run_aligned_to_the_earlier_one_is_paired_by_its_reference_json(tmp_path):
