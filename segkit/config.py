@@ -187,12 +187,12 @@ class Params(ReadOptions):  # how the input is read (sep, header, decimal, dayfi
     dendrogram_leaves: int = Field(30, ge=1, description="leaves shown in a truncated dendrogram")
 
     # --- explain and churn (issue 5), lifetime value (issue 15) -----------------------------
-    explain_folds: int = Field(5, ge=2, description="explainer: cross-validation folds of the random forest that predicts the segment")
+    explain_folds: int = Field(3, ge=2, description="explainer: cross-validation folds of the random forest that predicts the segment (each row is held out once)")
     explain_min_score: float = Field(0.8, gt=0, lt=1, description="explainer: macro-F1 below which the segments are reported as not well separated")
     churn_cutoff: IsoDate = Field(None, description="churn: date YYYY-MM-DD that splits features (before) from the outcome (after); default: churn_horizon_days before the end of the data")
     churn_horizon_days: int = Field(90, ge=1, description="churn: a customer with no purchase in this many days after the cutoff has churned")
     churn_threshold: float = Field(0.5, gt=0, lt=1, description="churn: customers with a churn probability at or above this are counted as at high risk")
-    churn_folds: int = Field(5, ge=2, description="churn: cross-validation folds for ROC-AUC and PR-AUC")
+    churn_folds: int = Field(3, ge=2, description="churn: cross-validation folds for ROC-AUC and PR-AUC (every customer is held out once)")
     churn_search_iter: int = Field(0, ge=0, description="churn: random hyperparameter settings tried in each fold (0: no search, the default forest)")
     churn_search_folds: int = Field(3, ge=2, description="churn: inner cross-validation folds of the hyperparameter search")
     clv_horizon_months: int = Field(12, ge=1, le=120, description="lifetime value: months ahead over which expected purchases and value (CLV) are summed")

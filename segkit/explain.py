@@ -124,7 +124,7 @@ def _not_measured(X: pd.DataFrame) -> dict[str, Any]:
             "confusion": pd.DataFrame(dtype=int)}
 
 
-def explain_segments(table: pd.DataFrame, labels, *, columns: Sequence[str] | None = None, folds: int = 5,
+def explain_segments(table: pd.DataFrame, labels, *, columns: Sequence[str] | None = None, folds: int = 3,
                      seed: int = 0, n_repeats: int = 3, n_estimators: int = 100, n_top: int = 3,
                      min_score: float = MIN_SCORE, names: Mapping[Any, str] | None = None,
                      codes: Mapping[Any, str] | None = None, labels_text: Mapping[str, str] | None = None,

@@ -201,7 +201,7 @@ def _json(value):
     return value.item() if isinstance(value, np.generic) else value
 
 
-def evaluate_churn(data: ChurnData, *, folds: int = 5, seed: int = 0, search_iter: int = 0, search_folds: int = 3,
+def evaluate_churn(data: ChurnData, *, folds: int = 3, seed: int = 0, search_iter: int = 0, search_folds: int = 3,
                    n_repeats: int = 2, max_rows: int | None = MAX_ROWS) -> ChurnEvaluation:
     """Stratified k-fold ROC-AUC, PR-AUC and Brier score of the churn model, with importances.
 
