@@ -13,7 +13,9 @@ documents the format) turns those numbers into words:
    Renters"), or the lexicon's default name when no feature reaches the threshold.
 3. **Words that match the numbers.** A feature may set ``high_min``: it counts as high in names (entries,
    adjectives, nouns) only where the segment's own value reaches it, so a segment where 8% of residents
-   are Asian (index 280) is not called "Asian-American". Its sentence still gives the index.
+   are Asian (index 280) is not called "Asian-American"; ``low_max`` likewise for low ("Young" customers
+   are 35 or younger, whatever the others' ages). Its sentence still gives the index. An entry may ask
+   for more with ``at_least`` ("Affluent Seniors": an average age of 60 or more).
 4. **Uniqueness.** Segments that end up with the same name each take the adjective of their own next
    strongest feature not already used ("Seasonal Affluent Retirees" vs "Walkable Affluent Retirees"),
    and again until every name differs; a segment with no feature left keeps its name. Names never
@@ -54,8 +56,9 @@ _Z_CAP = 3.0
 _LEAD = 0.75
 #: A segment is "average" on a feature while its index lies in this range (about -25% to +33%).
 AVERAGE_INDEX = (75.0, 133.0)
-_ENTRY_KEYS = {"name", "when", "description", "action"}
-_WORD_KEYS = {"label", "high", "low", "high_noun", "low_noun", "high_min"}
+_ENTRY_KEYS = {"name", "when", "description", "action", "at_least"}
+_BOUNDS = ("high_min", "low_max")
+_WORD_KEYS = {"label", "high", "low", "high_noun", "low_noun", *_BOUNDS}
 _TOP_KEYS = {"entries", "features", "default", "fallback_noun", "subject", "version"}
 
 
@@ -67,6 +70,7 @@ class LexiconEntry:
     when: dict[str, str]
     description: str = ""
     action: str = ""
+    at_least: dict[str, float] = field(default_factory=dict)  # the segment's own values, where they are known
 
 
 @dataclass(frozen=True)
@@ -79,6 +83,7 @@ class FeatureWords:
     high_noun: str | None = None
     low_noun: str | None = None
     high_min: float | None = None  # "high" in names only where the segment's own value reaches this
+    low_max: float | None = None  # "low" in names only where the segment's own value is at most this
 
     def adjective(self, z: float) -> str | None:
         """The adjective for the direction of ``z``."""
@@ -152,41 +157,46 @@ def load_lexicon(source: str | Path | Mapping[str, Any] | Lexicon) -> Lexicon:
         if item["name"] in names:
             raise ParamsError(f"lexicon entry name '{item['name']}' appears twice{where}", fix="rename one")
         names.add(item["name"])
+        if not isinstance(item.get("at_least") or {}, Mapping):
+            raise ParamsError(f"at_least of lexicon entry '{item['name']}' must map features to numbers{where}",
+                              fix="write e.g. at_least: {age: 60}")
+        at_least = {str(k): _number(v, f"at_least of '{item['name']}'", where)
+                    for k, v in (item.get("at_least") or {}).items()}
         entries.append(LexiconEntry(str(item["name"]), when, str(item.get("description") or ""),
-                                    str(item.get("action") or "")))
+                                    str(item.get("action") or ""), at_least))
     features = {}
     for feat, words in (raw.get("features") or {}).items():
         words = dict(words or {})
         bad = set(words) - _WORD_KEYS
         if bad:
             raise ParamsError(f"lexicon words for '{feat}' have unknown key(s) {sorted(bad)}{where}", fix=fix)
-        high_min = words.pop("high_min", None)
-        if high_min is not None and not isinstance(high_min, (int, float)):
-            raise ParamsError(f"high_min of '{feat}' must be a number (the segment's own value), not {high_min!r}"
-                              f"{where}", fix="write e.g. high_min: 0.25")
-        features[str(feat)] = FeatureWords(label=str(words.get("label") or str(feat).replace("_", " ")),
-                                           high_min=None if high_min is None else float(high_min),
+        bounds = {b: _number(words.pop(b), f"{b} of '{feat}'", where) for b in _BOUNDS if words.get(b) is not None}
+        features[str(feat)] = FeatureWords(label=str(words.get("label") or str(feat).replace("_", " ")), **bounds,
                                            **{k: (str(v) if v else None) for k, v in words.items()
                                               if k != "label"})
     default = raw.get("default") or {}
-    kwargs = {}
-    if default.get("name"):
-        kwargs["default_name"] = str(default["name"])
-    if default.get("description"):
-        kwargs["default_description"] = str(default["description"])
-    for key in ("fallback_noun", "subject"):
-        if raw.get(key):
-            kwargs[key] = str(raw[key])
+    kwargs = {f"default_{k}": str(default[k]) for k in ("name", "description") if default.get(k)}
+    kwargs.update({key: str(raw[key]) for key in ("fallback_noun", "subject") if raw.get(key)})
     return Lexicon(entries=tuple(entries), features=features, **kwargs)
 
 
-def _match(row: pd.Series, lexicon: Lexicon, threshold: float) -> LexiconEntry | None:
+def _number(value, what: str, where: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ParamsError(f"{what} must be a number (the segment's own value), not {value!r}{where}",
+                          fix="write e.g. high_min: 0.25")
+    return float(value)
+
+
+def _match(row: pd.Series, lexicon: Lexicon, threshold: float, own: pd.Series | None) -> LexiconEntry | None:
     """The strongest entry whose conditions all hold, if it speaks of the segment's leading features:
-    its strongest condition reaches at least :data:`_LEAD` of the segment's strongest ``|z|``."""
+    its strongest condition reaches at least :data:`_LEAD` of the segment's strongest ``|z|``. An entry's
+    ``at_least`` holds where the segment's own value (``own``) is unknown."""
     best, best_score = None, -np.inf
     finite = np.abs(row.to_numpy(dtype=float))
     strongest = float(np.nanmax(finite)) if np.isfinite(finite).any() else 0.0
     for entry in lexicon.entries:
+        if own is not None and any(own.get(f, np.inf) < v for f, v in entry.at_least.items()):
+            continue
         score, lead = 0.0, 0.0
         for feat, direction in entry.when.items():
             z = row.get(feat, np.nan)
@@ -393,16 +403,18 @@ def _same_words(name: str) -> tuple[str, ...]:
     return tuple(sorted(_name_words(name)))
 
 
-def _below_min(z: pd.DataFrame, values: pd.DataFrame | None, lex: Lexicon) -> pd.DataFrame:
-    """Where a segment is above average on a feature with ``high_min`` but its own value stays below it."""
-    below = pd.DataFrame(False, index=z.index, columns=z.columns)
-    if values is None:
-        return below
+def _beyond_bounds(z: pd.DataFrame, values: pd.DataFrame | None, lex: Lexicon) -> pd.DataFrame:
+    """Where a segment is above average on a feature with ``high_min`` but its own value stays below it, or below
+    average on one with ``low_max`` and its own value above it (an unknown value never says "high" or "low")."""
+    beyond = pd.DataFrame(False, index=z.index, columns=z.columns)
     for feat, words in lex.features.items():
-        if words.high_min is not None and feat in z.columns and feat in values.columns:
+        if values is not None and feat in z.columns and feat in values.columns:
             own = values[feat].reindex(z.index).astype(float)
-            below[feat] = ((z[feat] > 0) & ~(own >= words.high_min)).to_numpy()
-    return below
+            if words.high_min is not None:
+                beyond[feat] |= (z[feat] > 0) & ~(own >= words.high_min)
+            if words.low_max is not None:
+                beyond[feat] |= (z[feat] < 0) & ~(own <= words.low_max)
+    return beyond
 
 
 def name_segments_from_lexicon(zscores: pd.DataFrame, lexicon: Lexicon | Mapping | str | Path,
@@ -455,11 +467,11 @@ def name_segments_from_lexicon(zscores: pd.DataFrame, lexicon: Lexicon | Mapping
         raise ParamsError(f"threshold must be positive, not {threshold}", fix="use e.g. 0.5", key="threshold")
     lex = load_lexicon(lexicon)
     described = zscores.astype(float)
-    z = described.mask(_below_min(described, values, lex))  # a missing value never drives a name
+    z = described.mask(_beyond_bounds(described, values, lex))  # a missing value never drives a name
     namer = _Namer(lex, threshold, dict(labels or {}), noun or lex.fallback_noun, index)
     names, used, tagline, action, claims = {}, {}, {}, {}, {}
     for seg, row in z.iterrows():
-        entry = _match(row, lex, threshold)
+        entry = _match(row, lex, threshold, values.loc[seg] if values is not None and seg in values.index else None)
         if entry is not None:
             names[seg], used[seg] = entry.name, list(entry.when)
             tagline[seg], action[seg] = entry.description, entry.action

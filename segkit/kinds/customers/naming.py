@@ -21,7 +21,7 @@ import pandas as pd
 from ...errors import SegmentationError
 from ...featureset import FeatureSet
 from ...naming.lexicon import FeatureWords, SegmentName, load_lexicon, name_segments_from_lexicon
-from ...naming.masking import masked_scores
+from ...naming.masking import masked_scores, observed
 from ...separability import MIN_MEMBERS
 from ...format import yes_no
 from ...naming.words import default_label, phrase
@@ -221,11 +221,12 @@ def name_segments(profile, fs: FeatureSet | None, params, labels=None):
     # the table's own labels, also for columns that mean a concept ("days since last login", not "visit")
     words = {rename[c]: (fs.labels.get(c) if fs is not None else None) or default_label(c) for c in rename}
     noun = (fs.entity if fs is not None else "customers").strip().capitalize() or "Customers"
+    values = _own_values(fs, labels, rename) if fs is not None and labels is not None else None
     # a category level that defines a segment tells it apart already: the names need no measure for it (unless the
     # name says the level's word itself, so the level is not added: then the names are made again without it)
     defined = defining_levels(fs, labels, exclude=outcomes) if fs is not None and labels is not None else {}
     for told in (defined, {}):
-        kwargs = {"index": index, "labels": words, "noun": noun, "told": told}
+        kwargs = {"index": index, "labels": words, "noun": noun, "told": told, "values": values}
         try:
             named = name_segments_from_lexicon(z, lexicon, **kwargs)
         except SegmentationError:
@@ -241,6 +242,15 @@ def name_segments(profile, fs: FeatureSet | None, params, labels=None):
         if len({v.name for v in out.values()}) == len(out):
             break
     return out
+
+
+def _own_values(fs: FeatureSet, labels, rename: dict[str, str]) -> pd.DataFrame:
+    """Each segment's mean of the observed values, in the data's units, of the columns whose unit is known (ages in
+    years): the lexicon's bounds (no "Young" customers of 40, no "Seniors" of 44) apply to those only."""
+    known = [c for c in rename if fs.units.get(c) and c in fs.table.columns
+             and pd.api.types.is_numeric_dtype(fs.table[c]) and not pd.api.types.is_bool_dtype(fs.table[c])]
+    table = observed(fs.table[known], fs.extra.get("imputed_rows")).astype(float)
+    return table.groupby(np.asarray(labels)).mean().rename(columns=rename)
 
 
 def _in_words(value: SegmentName, z: pd.Series, words: dict, noun: str) -> SegmentName:
