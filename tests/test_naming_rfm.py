@@ -119,6 +119,19 @@ def test_large_infrequent_spenders_within_their_rhythm_are_big_ticket_buyers_not
     assert names_of(dict(shop, big=(14, 2, 150)))["big"].name not in ("Occasional Buyers", "Big-Ticket Buyers")
 
 
+def test_new_customers_have_bought_once_however_often_everyone_buys():
+    """A trial's February till data: where everyone buys often, the bottom fifth by frequency bought 4-5 times, and
+    its recent customers were "New Customers: Recent first buyers: bought 4.5 times on average"."""
+    busy = {"champions": (3, 40, 6000), "loyal": (6, 25, 3000), "middle": (10, 15, 1500), "light": (5, 5, 300),
+            "lapsed": (60, 12, 1200)}
+    named = names_of(busy, typical_gap=4)
+    assert named["light"].name != "New Customers" and "first" not in named["light"].description
+    assert "5 times on average" in named["light"].description
+    # one purchase each, recent: new, whatever the others do
+    assert names_of(dict(busy, light=(5, 1, 60)), typical_gap=4)["light"].name == "New Customers"
+    assert names_of(PROFILES)["new"].description.startswith("Recent first buyers, at least half of them on one")
+
+
 def test_loyal_needs_recent_activity():
     late = {"champions": (10, 12, 4000), "loyal": (229, 5, 1500), "one_timers": (400, 1, 40)}
     assert names_of(late)["loyal"].name == "Loyal Customers"  # the scores alone
@@ -229,6 +242,7 @@ def test_column_roles_and_quantiles_can_be_passed():
     ({"keep": "first"}, ParamsError, "keep must be best or worst"),
     ({"overdue": [3, 1]}, ParamsError, "overdue must be [lowest, highest]"),
     ({"overdue": "soon"}, ParamsError, "overdue must be [lowest, highest]"),
+    ({"orders": [2, 1]}, ParamsError, "orders must be [lowest, highest] in purchases"),
     ({"description": "Spent {wallet}."}, ParamsError, "uses {wallet}"),
 ])
 def test_bad_rules_are_refused_with_a_fix(change, error, text):

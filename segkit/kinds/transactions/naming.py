@@ -33,7 +33,7 @@ __all__ = ["RfmRule", "RfmRules", "SegmentName", "fill_placeholders", "load_rfm_
 
 ROLES = ("recency", "frequency", "monetary")
 OPTIONAL_ROLES = ("tenure", "avg_order_value")
-_RULE_KEYS = {"name", "r", "f", "m", "overdue", "keep", "description", "action"}
+_RULE_KEYS = {"name", "r", "f", "m", "overdue", "orders", "keep", "description", "action"}
 _TOP_KEYS = {"version", "statistic", "qualifiers", "rules"}
 
 
@@ -49,13 +49,17 @@ class RfmRule:
     description: str = ""
     action: str = ""
     overdue: tuple[float, float] | None = None
+    orders: tuple[float, float] | None = None
 
-    def distance(self, scores: tuple[int, int, int], overdue: float | None = None) -> int:
+    def distance(self, scores: tuple[int, int, int], overdue: float | None = None,
+                 orders: float | None = None) -> int:
         """Score steps outside the rule's ranges (0 = the scores fit the rule), plus two when the segment's
-        recency, in typical times between purchases (``overdue``, None = not known), is outside the rule's."""
+        recency, in typical times between purchases (``overdue``, None = not known), is outside the rule's, and two
+        when its typical number of purchases (``orders``) is."""
         steps = sum(max(lo - s, 0, s - hi) for s, (lo, hi) in zip(scores, (self.r, self.f, self.m)))
-        if self.overdue is not None and overdue is not None:
-            steps += 2 * (not self.overdue[0] <= overdue <= self.overdue[1])  # worse than one score step
+        for bounds, value in ((self.overdue, overdue), (self.orders, orders)):
+            if bounds is not None and value is not None:
+                steps += 2 * (not bounds[0] <= value <= bounds[1])  # worse than one score step
         return steps
 
 
@@ -176,6 +180,7 @@ def name_rfm_segments(profile: SegmentProfile, *, rules: str | Path | Mapping[st
     score_of = {s: tuple(int(v) for v in scores.loc[s, ["r", "f", "m"]]) for s in segs}
     stat = profile.medians if ruleset.statistic == "median" else profile.means
     late = {s: (float(stat.at[s, cols["recency"]]) / typical_gap if typical_gap else None) for s in segs}
+    orders = {s: float(stat.at[s, cols["frequency"]]) for s in segs}
     # "goodness" per dimension, in overall standard deviations (recency reversed); profile-based,
     # so every ordering below follows the profiles and not the segment numbers.
     good = {s: np.array([-profile.zscores.at[s, cols["recency"]], profile.zscores.at[s, cols["frequency"]],
@@ -186,7 +191,7 @@ def name_rfm_segments(profile: SegmentProfile, *, rules: str | Path | Mapping[st
         return (round(float(good[s].sum()), 9), sum(score_of[s]), means, int(profile.sizes[s]))
 
     rules_ = ruleset.rules
-    candidates = {s: sorted(range(len(rules_)), key=lambda i: (rules_[i].distance(score_of[s], late[s]), i))
+    candidates = {s: sorted(range(len(rules_)), key=lambda i: (rules_[i].distance(score_of[s], late[s], orders[s]), i))
                   for s in segs}
     chosen: dict[int, tuple[int, str]] = {}   # segment -> (rule index, name)
     displaced: list[tuple[int, int]] = []     # (segment, segment that kept the name)
@@ -199,7 +204,7 @@ def name_rfm_segments(profile: SegmentProfile, *, rules: str | Path | Mapping[st
         displaced += [(s, members[0]) for s in members[1:]]
     taken = {name for _, name in chosen.values()}
     for s, keeper in sorted(displaced, key=lambda pair: strength(pair[0]), reverse=True):
-        alt = next((i for i in candidates[s] if rules_[i].distance(score_of[s], late[s]) == 0
+        alt = next((i for i in candidates[s] if rules_[i].distance(score_of[s], late[s], orders[s]) == 0
                     and rules_[i].name not in taken), None)
         if alt is not None:
             name = rules_[alt].name
@@ -342,16 +347,18 @@ def _cut_points(profile: SegmentProfile, quantiles: Any, column: str) -> np.ndar
     return np.array(cuts)
 
 
-def _overdue(value: Any, where: str) -> tuple[float, float] | None:
+def _bounds(rule: Mapping, key: str, where: str) -> tuple[float, float] | None:
+    """A rule's ``overdue`` (in typical times between purchases) or ``orders`` (purchases of the typical customer)."""
+    value = rule.get(key)
     if value is None:
         return None
     ok = isinstance(value, list) and len(value) == 2 and all(isinstance(v, (int, float)) or v is None for v in value)
     lo, hi = (value if ok else (None, None))
     lo, hi = (0.0 if lo is None else float(lo)), (math.inf if hi is None else float(hi))
     if not ok or not 0 <= lo <= hi:
-        raise ParamsError(f"{where}: overdue must be [lowest, highest] in typical times between purchases "
-                          f"(0 <= lowest <= highest; null for no bound), got {value!r}", fix="write e.g. overdue: [0, 3]",
-                          key="overdue")
+        unit = "typical times between purchases" if key == "overdue" else "purchases"
+        raise ParamsError(f"{where}: {key} must be [lowest, highest] in {unit} (0 <= lowest <= highest; null for no "
+                          f"bound), got {value!r}", fix=f"write e.g. {key}: [0, 3]", key=key)
     return lo, hi
 
 
@@ -407,10 +414,10 @@ def _parse_rules(raw: Any, source: str) -> RfmRules:
                 raise ParamsError(f"{where}: {letter} must be [lowest, highest] with 1 <= lowest <= highest <= 5,"
                                   f" got {value!r}", fix="write e.g. r: [4, 5]", key=letter)
             ranges[letter] = (value[0], value[1])
-        overdue = _overdue(rule.get("overdue"), where)
+        overdue, orders = _bounds(rule, "overdue", where), _bounds(rule, "orders", where)
         keep = rule.get("keep", "best")
         if keep not in ("best", "worst"):
             raise ParamsError(f"{where}: keep must be best or worst, not {keep!r}", fix="write keep: best", key="keep")
-        parsed.append(RfmRule(name=name, keep=keep, overdue=overdue, description=str(rule.get("description", "")),
-                              action=str(rule.get("action", "")), **ranges))
+        parsed.append(RfmRule(name=name, keep=keep, overdue=overdue, orders=orders, **ranges,
+                              description=str(rule.get("description", "")), action=str(rule.get("action", ""))))
     return RfmRules(rules=tuple(parsed), qualifiers=quals, statistic=statistic)
