@@ -19,6 +19,7 @@ from .errors import ParamsError, SegkitError, SegmentationError
 from .featureset import FeatureSet
 from .naming.words import plural
 from .parse.numbers import currency_codes, monies, same_currency
+from .separability import MIN_MEMBERS
 from .schema import Finding, ambiguous_dates, by_severity, money_currencies, several_currencies, validate
 from .source import engine_path, input_columns, load_input
 
@@ -68,12 +69,13 @@ def preflight(params: Params, *, deep: bool = True, needs: Iterable[str] | None 
         cleaned, log = clean_table(params, sample)
         findings += ambiguous_dates(log, findings, params.parse_options()) + reading_findings(log, findings)
         fs = build_features(params, cleaned)
-        if params.k != "auto" and len(sample) == rows and kind.segment_rule(fs, params) is None:
-            k_bounds(params, len(fs.table))  # a fixed k the rows cannot hold (a sample has fewer rows than the run)
+        if len(sample) == rows and kind.segment_rule(fs, params) is None:
+            k_bounds(params, len(fs.table))  # a k the rows cannot hold (a sample has fewer rows than the run)
         cannot, warnings = _stage_checks(kind, params, cleaned, kind.extra_stages if needs is None else needs,
                                          None if len(sample) == rows else len(sample))
         more = getattr(kind.module, "feature_findings", None)  # what only the features show (a blank that means 0)
         findings += unused_words(params, fs) + (more(fs, params) if callable(more) else [])
+        findings += few_rows(params, len(fs.table) if len(sample) == rows else None, fs.entity)
         info.update(rows=rows, checked_rows=len(sample), findings=findings + warnings,
                     cannot_run=cannot, currency_of=money_currencies(sample, _schema_params(kind, params),
                                                                     log.currencies()),
@@ -118,17 +120,25 @@ def adopt_currency(params: Params, info: dict[str, Any]) -> tuple[Params, dict[s
 
 
 def k_bounds(params: Params, n: int) -> tuple[int, int]:
-    """The k range to search over ``n`` rows; refuses ranges the rows cannot support."""
+    """The k range to search over ``n`` rows, at most one segment per :data:`~segkit.separability.MIN_MEMBERS` rows
+    (a smaller segment is too few to describe or to test) unless ``k_min`` asks for more; refuses ranges the rows
+    cannot support."""
     if n < 3:
         raise SegmentationError(f"only {n} rows are left to segment", "check the cleaning log; segmentation needs "
                                 "at least 3 rows", key="k")
     if params.k != "auto" and params.k >= n:
         raise SegmentationError(f"k={params.k} segments asked for, but only {n} rows to segment",
                                 f"set k below {n}, or k: auto", key="k")
-    k_max = min(params.k_max, n - 1)
+    k_max = min(params.k_max, n - 1, max(params.k_min, n // MIN_MEMBERS))
     if params.k_min > k_max:
         raise SegmentationError(f"k_min={params.k_min} is not below the {n} rows to segment",
                                 f"set k_min and k_max below {n}", key="k_min")
+    fewest, key = (params.k_min, "k_min") if params.k == "auto" else (params.k, "k")
+    if n < 2 * fewest:
+        lower = f", or lower {key}" if fewest > 2 else ""
+        raise SegmentationError(f"only {n} rows to segment: {fewest} segments of them would hold one row each, or "
+                                "nearly", f"segment a larger table (at least {MIN_MEMBERS * fewest} rows for "
+                                f"{fewest} segments of {MIN_MEMBERS} or more){lower}", key=key)
     return params.k_min, k_max
 
 
@@ -267,6 +277,19 @@ def unused_words(params: Params, fs: FeatureSet) -> list[Finding]:
                                "features do not include: those words show nowhere", key=key,
                                fix=f"check the spelling; choose from: {', '.join(map(str, fs.table.columns))}"))
     return out
+
+
+def few_rows(params: Params, n: int | None, entity: str) -> list[Finding]:
+    """A warning when the ``n`` rows to segment (None: not known from a sample) cannot give every segment
+    :data:`~segkit.separability.MIN_MEMBERS` members: the fewest segments asked for (k, or k_min) would hold one or
+    two each, which no page can describe as a group."""
+    fewest = params.k_min if params.k == "auto" else params.k
+    if n is None or n >= MIN_MEMBERS * fewest:
+        return []
+    return [Finding("warning", "rows", None, f"only {n:,} {entity} to segment: {fewest} segments of them hold "
+                    f"{n / fewest:.3g} on average, too few to describe a group ({MIN_MEMBERS} or more each need "
+                    f"{MIN_MEMBERS * fewest:,})", key="k" if params.k != "auto" else "k_min",
+                    fix="segment a larger table" + (", or ask for fewer segments" if fewest > 2 else ""))]
 
 
 def _reader_words(params: Params, fs: FeatureSet) -> None:

@@ -342,12 +342,21 @@ def test_k_below_two_is_refused_as_params():
 def test_k_range_larger_than_the_data():
     from segkit.pipeline import k_bounds
 
-    assert k_bounds(params_from_mapping({"k_min": 2, "k_max": 10}), 6) == (2, 5)  # k_max clipped to n - 1
+    assert k_bounds(params_from_mapping({"k_min": 2, "k_max": 10}), 6) == (2, 2)  # a segment per 5 rows, k_min 2
+    assert k_bounds(params_from_mapping({"k_min": 2, "k_max": 10}), 17) == (2, 3)
+    assert k_bounds(params_from_mapping({"k_min": 2, "k_max": 4}), 200) == (2, 4)
+    assert k_bounds(params_from_mapping({"k_min": 3, "k_max": 10}), 7) == (3, 3)  # k_min asks for more
     with pytest.raises(SegmentationError) as err:
         k_bounds(params_from_mapping({"k_min": 8, "k_max": 10}), 6)
     assert "k_min=8 is not below the 6 rows to segment" in _message(err.value)
     with pytest.raises(SegmentationError, match="only 2 rows are left to segment"):
         k_bounds(params_from_mapping({}), 2)
+    with pytest.raises(SegmentationError, match="only 3 rows to segment: 2 segments of them would hold one row") as err:
+        k_bounds(params_from_mapping({}), 3)
+    assert err.value.key == "k_min" and "at least 10 rows" in err.value.fix and "lower" not in err.value.fix
+    with pytest.raises(SegmentationError, match="only 7 rows to segment: 4 segments") as err:
+        k_bounds(params_from_mapping({"k": 4}), 7)
+    assert err.value.key == "k" and err.value.fix.endswith("or lower k")
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
@@ -375,6 +384,38 @@ def test_wrong_types_stop_the_cli_before_any_notebook(tmp_path, capsys, text, ex
     err = capsys.readouterr().err
     assert expected in err and err.count("\n") == 1 and "Traceback" not in err
     assert not out.exists()
+
+
+# ------------------------------------------------------------------------------------------ tiny tables
+def _tiny(tmp_path, n: int) -> Path:
+    rng = np.random.default_rng(n)
+    pd.DataFrame({"customer_id": range(1, n + 1), "age": rng.integers(18, 80, n),
+                  "income": rng.integers(10, 200, n) * 1000}).to_csv(tmp_path / f"t{n}.csv", index=False)
+    params = tmp_path / f"t{n}.yaml"
+    params.write_text(f"data_kind: customers\ndata_path: t{n}.csv\nid_col: customer_id\n")
+    return params
+
+
+def test_a_table_of_three_customers_is_refused_by_check_and_run(tmp_path, capsys):
+    """A trial's 3-row table completed with two "segments" of 2 and 1 customers, named as groups."""
+    params, out = _tiny(tmp_path, 3), tmp_path / "reports"
+    assert main(["check", str(params)]) == 2
+    assert "only 3 rows to segment" in capsys.readouterr().err
+    assert main(["run", str(params), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "only 3 rows to segment" in err and "Traceback" not in err and not out.exists()
+
+
+def test_a_table_of_eight_customers_is_warned_about_and_gets_two_segments(tmp_path, capsys):
+    params = _tiny(tmp_path, 8)
+    assert main(["check", str(params)]) == 0
+    assert "only 8 customers to segment: 2 segments of them hold 4 on average" in capsys.readouterr().out
+    from segkit.config import load_params
+    from segkit.pipeline import k_bounds
+
+    assert k_bounds(load_params([params])[0], 8) == (2, 2)
+    assert main(["check", str(_tiny(tmp_path, 12))]) == 0
+    assert "to segment" not in capsys.readouterr().out
 
 
 # --------------------------------------------------------------------------------------- model files
