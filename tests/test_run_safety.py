@@ -30,6 +30,9 @@ TINY = """InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,Custome
 536366,71053,WHITE METAL LANTERN,6,2010-12-02 09:00:00,3.39,17851.0,United Kingdom
 536367,84406B,CREAM CUPID HEARTS COAT HANGER,8,2010-12-03 10:00:00,2.75,17852.0,France
 536368,84029G,KNITTED UNION FLAG HOT WATER BOTTLE,6,2010-12-05 11:00:00,3.39,17852.0,France
+536369,22752,SET 7 BABUSHKA NESTING BOXES,2,2010-12-06 12:00:00,7.65,17853.0,United Kingdom
+536370,21730,GLASS STAR FROSTED T-LIGHT HOLDER,6,2010-12-07 13:00:00,4.25,17854.0,Germany
+536371,22633,HAND WARMER UNION JACK,6,2010-12-08 14:00:00,1.85,17855.0,United Kingdom
 """
 
 SEGKIT_MANIFEST = '{"status": "ok", "run_name": "earlier"}'  # what marks a folder as a segkit run for --force
@@ -125,17 +128,21 @@ def _error_outputs(path: Path) -> list[dict]:
 
 @pytest.mark.slow
 def test_failing_notebook_gives_one_message_exit_2_and_a_failed_folder(tmp_path, tiny):
-    """Three customers and k_min: 4: 03_select_k raises a SegmentationError inside the kernel (a fixed k of 4 would
-    stop the check before any notebook starts)."""
+    """An earlier run's features of three customers, and k_min: 3: 03_select_k raises a SegmentationError inside the
+    kernel (the check reads the input, whose six customers hold three segments)."""
     from segkit import pipeline, stages
     from segkit.config import load_params
     from segkit.io import RunFolder
     from segkit.stages import RunContext
 
-    params = _params(tmp_path, "tiny", tiny, "k_min: 4\nk_max: 5\n")
+    params = _params(tmp_path, "tiny", tiny, "k_min: 3\nk_max: 5\n")
+    earlier = tmp_path / "earlier"
+    earlier.mkdir()
+    (earlier / "tiny.csv").write_text("".join(TINY.splitlines(keepends=True)[:5]))  # three customers
     out = tmp_path / "reports"
     # an earlier run with the features already made (in-process), so only 03 has to run here
-    nb = RunContext(params=load_params(params)[0], folder=RunFolder(out / "tiny").ensure())
+    nb = RunContext(params=load_params(_params(earlier, "tiny", earlier / "tiny.csv", "k_min: 3\nk_max: 5\n"))[0],
+                    folder=RunFolder(out / "tiny").ensure())
     stages.features.build_features(nb, stages.eda.clean(nb, stages.eda.load(nb))[0])
     (out / "tiny" / "index.html").write_text("the earlier run")
     (out / "tiny" / "manifest.json").write_text(SEGKIT_MANIFEST)
@@ -147,7 +154,7 @@ def test_failing_notebook_gives_one_message_exit_2_and_a_failed_folder(tmp_path,
     assert "Traceback" not in res.stderr and "Traceback" not in res.stdout
     errors = [line for line in res.stderr.splitlines() if line.strip()]
     assert errors[0].startswith("segkit: notebook 03_select_k failed: segkit segmentation error: ") and len(errors) == 2
-    assert "k_min=4 is not below the 3 rows to segment. Fix: set k_min and k_max below 3" in errors[0]
+    assert "k_min=3 is not below the 3 rows to segment. Fix: set k_min and k_max below 3" in errors[0]
     assert errors[1] == f"segkit: partial run kept in {out / 'tiny.failed'} (03_select_k.html shows the error in place)"
 
     failed = out / "tiny.failed"
