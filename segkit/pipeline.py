@@ -31,7 +31,7 @@ from .format import format_value
 from .io import to_jsonable
 from .naming.masking import observed, thinly_observed
 from .profile import SegmentProfile, profile_segments, project_2d
-from .separability import SegmentExplanation
+from .separability import MIN_MEMBERS, SegmentExplanation
 from .select import KSelection, choose_k as vote_k, segment_stability, select_k
 from .preflight import build_features, check_features, check_input, clean_table, k_bounds, preflight
 
@@ -78,13 +78,16 @@ def select(params: Params, X: np.ndarray) -> tuple[KSelection, int, str]:
     (census areas: 25, capped by the areas) has the last word. A kind's own rule for the segments
     (:func:`rule_k`) needs no selection: check it first.
     """
-    k_min, k_max = k_bounds(params, len(X))
     kind = kinds.get(params.data_kind)
+    k_min, k_max = k_bounds(params, len(X), kind.entity)
     selection = select_k(X, k_min=k_min, k_max=k_max, seed=params.seed, n_init=params.n_init,
                          sample_size=params.sample_size, stability_sample_size=params.stability_sample_size,
                          gap_references=params.gap_references, bootstrap=params.bootstrap, k_rule=params.k_rule,
                          business_k=(params.business_k_min, params.business_k_max),
                          min_share=params.min_segment_share, entity=kind.entity)
+    if k_max < min(params.k_max, len(X) - 1):
+        selection.notes.insert(0, f"k_max lowered from {params.k_max} to {k_max}: at most one segment per "
+                                  f"{MIN_MEMBERS} {kind.entity}, too few to describe or test a group below that")
     k, sentence = vote_k(selection, params.k)
     own = kind.choose_k(params, len(X), selection)
     if own is not None:

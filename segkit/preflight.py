@@ -34,7 +34,8 @@ CHECK_ROWS = 1_000_000
 ENGINE_SAMPLE = 200_000
 
 
-def preflight(params: Params, *, deep: bool = True, needs: Iterable[str] | None = None) -> dict[str, Any]:
+def preflight(params: Params, *, deep: bool = True, needs: Iterable[str] | None = None,
+              segments: bool = True) -> dict[str, Any]:
     """Check, before any notebook starts, what would stop the run on this input.
 
     First the columns (the header only): the input exists and has every mapped column. Then, with ``deep``,
@@ -69,13 +70,13 @@ def preflight(params: Params, *, deep: bool = True, needs: Iterable[str] | None 
         cleaned, log = clean_table(params, sample)
         findings += ambiguous_dates(log, findings, params.parse_options()) + reading_findings(log, findings)
         fs = build_features(params, cleaned)
-        if len(sample) == rows and kind.segment_rule(fs, params) is None:
-            k_bounds(params, len(fs.table))  # a k the rows cannot hold (a sample has fewer rows than the run)
+        if segments and len(sample) == rows and kind.segment_rule(fs, params) is None:
+            k_bounds(params, len(fs.table), fs.entity)  # what the rows cannot hold (a sample has fewer than the run)
+            findings += few_rows(params, len(fs.table), fs.entity)
         cannot, warnings = _stage_checks(kind, params, cleaned, kind.extra_stages if needs is None else needs,
                                          None if len(sample) == rows else len(sample))
         more = getattr(kind.module, "feature_findings", None)  # what only the features show (a blank that means 0)
         findings += unused_words(params, fs) + (more(fs, params) if callable(more) else [])
-        findings += few_rows(params, len(fs.table) if len(sample) == rows else None, fs.entity)
         info.update(rows=rows, checked_rows=len(sample), findings=findings + warnings,
                     cannot_run=cannot, currency_of=money_currencies(sample, _schema_params(kind, params),
                                                                     log.currencies()),
@@ -119,27 +120,32 @@ def adopt_currency(params: Params, info: dict[str, Any]) -> tuple[Params, dict[s
     return params.model_copy(update={"currency": currency}), {**info, "findings": kept, "currency_note": note}
 
 
-def k_bounds(params: Params, n: int) -> tuple[int, int]:
-    """The k range to search over ``n`` rows, at most one segment per :data:`~segkit.separability.MIN_MEMBERS` rows
-    (a smaller segment is too few to describe or to test) unless ``k_min`` asks for more; refuses ranges the rows
-    cannot support."""
+def k_bounds(params: Params, n: int, entity: str = "rows") -> tuple[int, int]:
+    """The k range to search over ``n`` rows (``entity``), at most one segment per
+    :data:`~segkit.separability.MIN_MEMBERS` rows (a smaller segment is too few to describe or to test) unless
+    ``k_min`` or a fixed k asks for more; refuses what the rows cannot hold: fewer than two rows per segment. A data
+    kind that sets k itself (census areas: one segment per ten areas) is held to its ``k_min`` only."""
     if n < 3:
-        raise SegmentationError(f"only {n} rows are left to segment", "check the cleaning log; segmentation needs "
+        raise SegmentationError(f"only {n} {entity} are left to segment", "check the cleaning log; segmentation needs "
                                 "at least 3 rows", key="k")
-    if params.k != "auto" and params.k >= n:
-        raise SegmentationError(f"k={params.k} segments asked for, but only {n} rows to segment",
-                                f"set k below {n}, or k: auto", key="k")
-    k_max = min(params.k_max, n - 1, max(params.k_min, n // MIN_MEMBERS))
-    if params.k_min > k_max:
-        raise SegmentationError(f"k_min={params.k_min} is not below the {n} rows to segment",
-                                f"set k_min and k_max below {n}", key="k_min")
-    fewest, key = (params.k_min, "k_min") if params.k == "auto" else (params.k, "k")
+    fixed = params.k if params.k != "auto" and not kinds.get(params.data_kind).fixes_k else None
+    fewest, key = (params.k_min, "k_min") if fixed is None else (fixed, "k")
+
+    def lower(name: str) -> str:  # two rows per segment at least
+        return f"set {name} at most {n // 2}" if n // 2 >= 2 else "segment a larger table"
+
+    if fixed is not None and fixed >= n:
+        raise SegmentationError(f"k={fixed} segments asked for, but only {n} {entity} to segment",
+                                lower("k") + (", or k: auto" if n >= 2 * params.k_min else ""), key="k")
+    if params.k_min >= n:
+        raise SegmentationError(f"k_min={params.k_min} is not below the {n} {entity} to segment", lower("k_min"),
+                                key="k_min")
     if n < 2 * fewest:
-        lower = f", or lower {key}" if fewest > 2 else ""
-        raise SegmentationError(f"only {n} rows to segment: {fewest} segments of them would hold one row each, or "
-                                "nearly", f"segment a larger table (at least {MIN_MEMBERS * fewest} rows for "
-                                f"{fewest} segments of {MIN_MEMBERS} or more){lower}", key=key)
-    return params.k_min, k_max
+        raise SegmentationError(f"only {n} {entity} to segment: {fewest} segments of them would hold one each, or "
+                                f"nearly", f"segment a larger table (at least {MIN_MEMBERS * fewest} for {fewest} "
+                                f"segments of {MIN_MEMBERS} or more)" + (f", or {lower(key)}" if n // 2 >= 2 else ""),
+                                key=key)
+    return params.k_min, min(params.k_max, n - 1, max(params.k_min, fixed or 0, n // MIN_MEMBERS))
 
 
 def _stage_checks(kind, params: Params, cleaned: pd.DataFrame, needs: Iterable[str], sampled: int | None
@@ -279,12 +285,12 @@ def unused_words(params: Params, fs: FeatureSet) -> list[Finding]:
     return out
 
 
-def few_rows(params: Params, n: int | None, entity: str) -> list[Finding]:
-    """A warning when the ``n`` rows to segment (None: not known from a sample) cannot give every segment
-    :data:`~segkit.separability.MIN_MEMBERS` members: the fewest segments asked for (k, or k_min) would hold one or
-    two each, which no page can describe as a group."""
-    fewest = params.k_min if params.k == "auto" else params.k
-    if n is None or n >= MIN_MEMBERS * fewest:
+def few_rows(params: Params, n: int, entity: str) -> list[Finding]:
+    """A warning when the ``n`` rows to segment cannot give every segment :data:`~segkit.separability.MIN_MEMBERS`
+    members: the fewest segments asked for (a fixed k, else k_min) would hold one or two each, which no page can
+    describe as a group."""
+    fewest = params.k if params.k != "auto" and not kinds.get(params.data_kind).fixes_k else params.k_min
+    if n >= MIN_MEMBERS * fewest:
         return []
     return [Finding("warning", "rows", None, f"only {n:,} {entity} to segment: {fewest} segments of them hold "
                     f"{n / fewest:.3g} on average, too few to describe a group ({MIN_MEMBERS} or more each need "

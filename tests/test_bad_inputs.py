@@ -351,12 +351,21 @@ def test_k_range_larger_than_the_data():
     assert "k_min=8 is not below the 6 rows to segment" in _message(err.value)
     with pytest.raises(SegmentationError, match="only 2 rows are left to segment"):
         k_bounds(params_from_mapping({}), 2)
-    with pytest.raises(SegmentationError, match="only 3 rows to segment: 2 segments of them would hold one row") as err:
+    with pytest.raises(SegmentationError, match="only 3 rows to segment: 2 segments of them would hold one") as err:
         k_bounds(params_from_mapping({}), 3)
-    assert err.value.key == "k_min" and "at least 10 rows" in err.value.fix and "lower" not in err.value.fix
+    assert err.value.key == "k_min"
+    assert err.value.fix == "segment a larger table (at least 10 for 2 segments of 5 or more)"
     with pytest.raises(SegmentationError, match="only 7 rows to segment: 4 segments") as err:
         k_bounds(params_from_mapping({"k": 4}), 7)
-    assert err.value.key == "k" and err.value.fix.endswith("or lower k")
+    assert err.value.key == "k" and err.value.fix.endswith("or set k at most 3")
+    with pytest.raises(SegmentationError, match="k=3 segments asked for, but only 3 customers") as err:
+        k_bounds(params_from_mapping({"k": 3}), 3, "customers")
+    assert err.value.fix == "segment a larger table"  # not k: 2 or k: auto, which 3 rows cannot hold either
+    with pytest.raises(SegmentationError, match="k_min=6 is not below the 6 rows") as err:
+        k_bounds(params_from_mapping({"k_min": 6}), 6)
+    assert err.value.fix == "set k_min at most 3"
+    assert k_bounds(params_from_mapping({"k": 8}), 30) == (2, 8)  # a fixed k stays in the range scored
+    assert k_bounds(params_from_mapping({"data_kind": "demographics", "k": 25}), 40) == (2, 8)  # the kind caps k
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
@@ -400,10 +409,10 @@ def test_a_table_of_three_customers_is_refused_by_check_and_run(tmp_path, capsys
     """A trial's 3-row table completed with two "segments" of 2 and 1 customers, named as groups."""
     params, out = _tiny(tmp_path, 3), tmp_path / "reports"
     assert main(["check", str(params)]) == 2
-    assert "only 3 rows to segment" in capsys.readouterr().err
+    assert "only 3 customers to segment" in capsys.readouterr().err
     assert main(["run", str(params), "--out", str(out)]) == 2
     err = capsys.readouterr().err
-    assert "only 3 rows to segment" in err and "Traceback" not in err and not out.exists()
+    assert "only 3 customers to segment" in err and "Traceback" not in err and not out.exists()
 
 
 def test_a_table_of_eight_customers_is_warned_about_and_gets_two_segments(tmp_path, capsys):
@@ -415,6 +424,26 @@ def test_a_table_of_eight_customers_is_warned_about_and_gets_two_segments(tmp_pa
 
     assert k_bounds(load_params([params])[0], 8) == (2, 2)
     assert main(["check", str(_tiny(tmp_path, 12))]) == 0
+    assert "to segment" not in capsys.readouterr().out
+    from segkit.pipeline import select
+
+    selection, k, _ = select(load_params([params])[0], np.random.default_rng(0).normal(size=(8, 2)))
+    assert k == 2 and selection.notes[0].startswith("k_max lowered from 10 to 2: at most one segment per 5 customers")
+
+
+def test_the_rfm_grid_needs_no_k(tmp_path, capsys):
+    """rfm_method: scores names one segment per grid cell that holds customers: three customers need no k."""
+    params = tmp_path / "grid.yaml"
+    params.write_text(f"extends: {ROOT / 'params' / 'online_retail.yaml'}\ndata_path: {_orders(tmp_path)}\n"
+                      "rfm_method: scores\n")
+    assert main(["check", str(params)]) == 0
+    assert "to segment" not in capsys.readouterr().out
+
+
+def test_a_tiny_table_may_still_be_explored(tmp_path, capsys):
+    """01_eda alone chooses no k: the check of a 3-row table for it passes."""
+    params = _tiny(tmp_path, 3)
+    assert main(["check", str(params), "--only", "01_eda"]) == 0
     assert "to segment" not in capsys.readouterr().out
 
 

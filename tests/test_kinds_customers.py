@@ -787,12 +787,15 @@ def test_a_level_the_name_already_says_does_not_tell_segments_apart():
 
 
 # ------------------------------------------------------------------------------------ words that match the ages
-def _planted_names(tmp_path, groups: dict[str, tuple[float, float]]) -> dict[str, tuple[str, float]]:
-    """Name the segments of a table of planted groups (name -> (age, income), 80 customers each, tight spreads):
-    each planted group -> (its segment's name, the segment's mean age)."""
+def _planted_names(tmp_path, groups: dict[str, tuple[float, float]], age: str = "age",
+                   per_year: int = 1) -> dict[str, tuple[str, float]]:
+    """Name the segments of a table of planted groups (name -> (age in years, income), 80 customers each, tight
+    spreads), the age in column ``age`` counted ``per_year`` to a year: each planted group -> (its segment's name,
+    the segment's mean age, in the column's units)."""
     rng = np.random.default_rng(3)
-    parts = [pd.DataFrame({"customer_id": [f"{g}{i}" for i in range(80)], "age": rng.normal(age, 1.5, 80).round(),
-                           "income": rng.normal(income, 2_000, 80).round()}) for g, (age, income) in groups.items()]
+    parts = [pd.DataFrame({"customer_id": [f"{g}{i}" for i in range(80)],
+                           age: (rng.normal(years, 1.5, 80) * per_year).round(),
+                           "income": rng.normal(income, 2_000, 80).round()}) for g, (years, income) in groups.items()]
     tmp_path.mkdir(parents=True, exist_ok=True)
     path = tmp_path / "customers.csv"
     pd.concat(parts).to_csv(path, index=False)
@@ -805,7 +808,7 @@ def _planted_names(tmp_path, groups: dict[str, tuple[float, float]]) -> dict[str
     out = {}
     for g in groups:
         label = int(seg.labels[fs.table.index.astype(str).str.startswith(g)].mode()[0])
-        out[g] = (seg.profile.names[label], float(fs.table["age"][seg.labels.to_numpy() == label].mean()))
+        out[g] = (seg.profile.names[label], float(fs.table[age][seg.labels.to_numpy() == label].mean()))
     return out
 
 
@@ -827,7 +830,12 @@ def test_young_means_35_or_younger_not_the_youngest_of_an_old_table(tmp_path):
     assert younger["b"][0] == "Young Professionals"
 
 
-def test_age_bands_keep_relative_words(tmp_path):
-    """An age band's codes (1-7) are no years: the bounds do not apply, and the oldest band may still be "Older"."""
-    named = _planted_names(tmp_path, {"a": (2, 30_000), "b": (6, 30_000), "c": (2, 90_000)})
+def test_age_bands_and_ages_in_months_keep_relative_words(tmp_path):
+    """An age band's codes (1-7) are no years, nor is an age in months (300 for 25 years): the bounds, in years, do
+    not apply; the oldest band may still be "Older" and the 25-year-olds among 70-year-olds are still young."""
+    named = _planted_names(tmp_path / "bands", {"a": (2, 30_000), "b": (6, 30_000), "c": (2, 90_000)})
     assert "Older" in named["b"][0] or "Senior" in named["b"][0]
+    groups = {"a": (70, 30_000), "b": (25, 120_000), "c": (68, 60_000)}
+    in_years = _planted_names(tmp_path / "years", groups)
+    in_months = _planted_names(tmp_path / "months", groups, age="age_months", per_year=12)
+    assert in_years["b"][0] == in_months["b"][0] == "Young Professionals" and abs(in_months["b"][1] - 300) < 12

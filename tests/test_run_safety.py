@@ -154,7 +154,7 @@ def test_failing_notebook_gives_one_message_exit_2_and_a_failed_folder(tmp_path,
     assert "Traceback" not in res.stderr and "Traceback" not in res.stdout
     errors = [line for line in res.stderr.splitlines() if line.strip()]
     assert errors[0].startswith("segkit: notebook 03_select_k failed: segkit segmentation error: ") and len(errors) == 2
-    assert "k_min=3 is not below the 3 rows to segment. Fix: set k_min and k_max below 3" in errors[0]
+    assert "k_min=3 is not below the 3 customers to segment. Fix: segment a larger table" in errors[0]
     assert errors[1] == f"segkit: partial run kept in {out / 'tiny.failed'} (03_select_k.html shows the error in place)"
 
     failed = out / "tiny.failed"

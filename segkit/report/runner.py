@@ -86,8 +86,9 @@ def discover_notebooks(directory: Path, data_kind: str, params: Params | None = 
     A notebook's metadata may say ``{"segkit": {"after": [...], "needs": "churn", "when": "reference"}}``
     (and ``"after_in_engine": [...]``, the notebooks it also waits for when the duckdb or spark engine runs it): with
     ``needs`` it runs only for data kinds with that capability (``EXTRA_STAGES`` of the kind); with ``when``
-    only when that params key is set (not empty) in ``params``, so never without ``params``. By default a
-    notebook runs after the one before it, for every data kind. A cell's metadata may say
+    only when that params key is set (not empty) in ``params``, so never without ``params``; ``"segments": true``
+    marks a notebook that chooses k or fits the segments (the check then asks whether the rows can hold them). By
+    default a notebook runs after the one before it, for every data kind. A cell's metadata may say
     ``{"segkit": {"after": [...]}}``: in a batch that cell waits for those notebooks (:func:`~.batch.cell_after`).
     """
     offered = set(kinds.get(data_kind).extra_stages)
@@ -229,10 +230,18 @@ def _planned(params: Params, notebooks: list[Notebook], only: Sequence[str] | No
              ) -> tuple[Params, dict[str, Any], list[Notebook], dict[str, str]]:
     """The params the run uses (in the currency of the amounts when they name none: :func:`adopt_currency`), the
     input check, the notebooks and those left out (:func:`plan`)."""
-    info = preflight(params, needs={nb.needs for nb in notebooks if nb.needs})
+    info = preflight(params, needs={nb.needs for nb in notebooks if nb.needs},
+                     segments=any(map(_segments, notebooks)))
     params, info = adopt_currency(params, info)
     notebooks = [nb.in_pandas() if info["engine"] == "pandas" else nb.in_engine() for nb in notebooks]
     return (params, info, *_leave_out(notebooks, info["cannot_run"], only))
+
+
+def _segments(nb: Notebook) -> bool:
+    """Whether a notebook chooses k or fits the segments (``{"segkit": {"segments": true}}`` in its metadata): only
+    then does the check ask whether the rows can hold the segments (a run of ``01_eda`` alone needs no k)."""
+    book = json.loads(nb.path.read_text(encoding="utf-8"))
+    return bool(book.get("metadata", {}).get("segkit", {}).get("segments"))
 
 
 def _leave_out(notebooks: list[Notebook], cannot: dict[str, SegkitError], only: Sequence[str] | None

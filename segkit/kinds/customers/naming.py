@@ -244,11 +244,16 @@ def name_segments(profile, fs: FeatureSet | None, params, labels=None):
     return out
 
 
+#: The units the lexicon's bounds (``high_min``, ``low_max``, ``at_least``) are written in, per concept.
+BOUND_UNITS = {"age": "years"}
+
+
 def _own_values(fs: FeatureSet, labels, rename: dict[str, str]) -> pd.DataFrame:
-    """Each segment's mean of the observed values, in the data's units, of the columns whose unit is known (ages in
-    years): the lexicon's bounds (no "Young" customers of 40, no "Seniors" of 44) apply to those only."""
-    known = [c for c in rename if fs.units.get(c) and c in fs.table.columns
-             and pd.api.types.is_numeric_dtype(fs.table[c]) and not pd.api.types.is_bool_dtype(fs.table[c])]
+    """Each segment's mean of the observed values of the columns in the units of the lexicon's bounds
+    (:data:`BOUND_UNITS`: an age in years, not in months, days or an age band's codes): the bounds (no "Young"
+    customers of 40, no "Seniors" of 44) apply to those only."""
+    known = [c for c in rename if c in fs.table.columns and rename[c] in BOUND_UNITS
+             and fs.units.get(c) == BOUND_UNITS[rename[c]] and pd.api.types.is_numeric_dtype(fs.table[c])]
     table = observed(fs.table[known], fs.extra.get("imputed_rows")).astype(float)
     return table.groupby(np.asarray(labels)).mean().rename(columns=rename)
 
