@@ -197,7 +197,8 @@ def test_a_run_says_the_checks_warnings_before_its_notebooks(tmp_path, monkeypat
 
 
 @pytest.mark.parametrize("extra, code, expected", [
-    ("k: 25\n", 2, "segkit: k=25 segments asked for, but only 20 rows to segment. Fix: set k below 20, or k: auto"),
+    ("k: 25\n", 2, "segkit: k=25 segments asked for, but only 20 customers to segment. Fix: set k at most 10, or "
+                    "k: auto"),
     ("labels: {agee: Age in years}\n", 0, "warning: labels names ['agee'], which the customers features do not "
                                          "include: those words show nowhere. Fix: check the spelling"),
     ("units: {incme: k$}\n", 0, "warning: units names ['incme'], which the customers features do not include"),
