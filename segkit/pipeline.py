@@ -71,6 +71,10 @@ def rule_k(params: Params, fs: FeatureSet) -> tuple[int, str] | None:
     return len(rule.segment_names_), rule.rationale()
 
 
+#: How the note on a k range the rows cut short opens (``KSelection.notes``; the k page shows it).
+RANGE_NOTE = "Numbers of segments were tried up to"
+
+
 def select(params: Params, X: np.ndarray) -> tuple[KSelection, int, str]:
     """Score every k in the range on every criterion; returns the selection, the k used and why.
 
@@ -86,8 +90,8 @@ def select(params: Params, X: np.ndarray) -> tuple[KSelection, int, str]:
                          business_k=(params.business_k_min, params.business_k_max),
                          min_share=params.min_segment_share, entity=kind.entity)
     if k_max < min(params.k_max, len(X) - 1):
-        selection.notes.insert(0, f"k_max lowered from {params.k_max} to {k_max}: at most one segment per "
-                                  f"{MIN_MEMBERS} {kind.entity}, too few to describe or test a group below that")
+        selection.notes.insert(0, f"{RANGE_NOTE} {k_max}, not {params.k_max}: at most one segment per {MIN_MEMBERS} "
+                                  f"{kind.entity}, since a smaller segment is too few to describe or test")
     k, sentence = vote_k(selection, params.k)
     own = kind.choose_k(params, len(X), selection)
     if own is not None:

@@ -428,7 +428,11 @@ def test_a_table_of_eight_customers_is_warned_about_and_gets_two_segments(tmp_pa
     from segkit.pipeline import select
 
     selection, k, _ = select(load_params([params])[0], np.random.default_rng(0).normal(size=(8, 2)))
-    assert k == 2 and selection.notes[0].startswith("k_max lowered from 10 to 2: at most one segment per 5 customers")
+    assert k == 2 and selection.notes[0].startswith("Numbers of segments were tried up to 2, not 10: at most one "
+                                                    "segment per 5 customers")
+    from segkit.stages.select_k import sampling_sentence
+
+    assert sampling_sentence(selection).endswith(f" {selection.notes[0]}.")  # the k page says it
 
 
 def test_the_rfm_grid_needs_no_k(tmp_path, capsys):

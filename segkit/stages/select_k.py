@@ -116,9 +116,10 @@ def sampling_sentence(selection: KSelection) -> str:
         parts.append(f"Separation and gap were computed on a random sample of {sample:,} of the {n:,} rows")
     if boot and boot < n:
         parts.append(f"stability on a random sample of {boot:,} rows")
+    cut = "".join(f" {text}." for text in selection.notes if text.startswith(pipeline.RANGE_NOTE))
     if not parts:
-        return f"Every criterion was computed on all {n:,} rows."
-    return "; ".join(parts) + "; the elbow and the other scores use every row."
+        return f"Every criterion was computed on all {n:,} rows.{cut}"
+    return "; ".join(parts) + f"; the elbow and the other scores use every row.{cut}"
 
 
 _NOT_CHOSEN = ("No criterion was computed: the segments come from the data kind's own rule (the RFM score grid "
