@@ -40,11 +40,12 @@ from pathlib import Path
 from typing import Any
 
 from .. import kinds
-from ..config import SECRET_KEYS, Params, check_run_name, load_params
+from ..config import Params, check_run_name, load_params
 from ..errors import RunError, SegkitError, truncate
 from ..io import hash_path, read_json, write_json
 from .appendix import finalise_reports
 from ..preflight import adopt_currency, preflight
+from ..stages.context import stored_params
 from .batch import _kernel_params  # noqa: F401  (tests check what kernels receive)
 from .batch import Batch, Notebook, cell_after, kernel_environment, notebook_parameters, record_final_path
 from .forkserver import ForkServer, fork_server
@@ -275,9 +276,7 @@ def run_notebooks(params: Params, files: list[Path], notebooks: list[Notebook], 
         batch = Batch(params, tmp, notebooks, jobs=jobs, progress=progress, final=final, forks=forks,
                       meta_line=f"Run {params.run_name} · {started_at:%d %B %Y} · {source}")
         try:
-            write_json(tmp / "params.json",
-                       {k: v for k, v in params.model_dump().items() if not (k in SECRET_KEYS and v)}
-                       | {k: f"${{SEGKIT_{k.upper()}}}" for k in SECRET_KEYS if getattr(params, k)})
+            write_json(tmp / "params.json", stored_params(params))
         except OSError as exc:
             _failed_writing(batch, exc, tmp)
         if batch.ok:

@@ -2,8 +2,9 @@
 
 >>> ctx = open_run("reports/dev", data_path="data/online_retail.parquet")   # doctest: +SKIP
 
-:func:`open_run` resolves the params (explicit values over the run's ``params.json`` over the
-defaults) and opens the run folder; it changes no global state, so it is safe in plain Python.
+:func:`open_run` resolves the params (values typed in a notebook's parameters cell over the run's ``params.json``
+over the defaults), keeps ``params.json`` in step, and opens the run folder; it changes no global state, so it is safe
+in plain Python.
 :func:`start` is what a report notebook's setup cell calls: :func:`open_run` plus the kernel set-up of
 :func:`segkit.kernel.prepare_kernel`. The same notebook therefore runs in a batch (papermill injects
 the parameters) and by hand in JupyterLab against an existing run folder.
@@ -11,14 +12,15 @@ the parameters) and by hand in JupyterLab against an existing run folder.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .. import kinds
-from ..config import Params, params_from_mapping, resolve_env
-from ..io import RunFolder
+from ..config import SECRET_KEYS, Params, params_from_mapping, resolve_env
+from ..io import RunFolder, write_json
 from ..kernel import prepare_kernel
 from ..naming.words import plural
 
@@ -53,8 +55,29 @@ class RunContext:
         return plural(self.params.entity) if self.params.entity else self.kind.entity
 
 
+#: The data file 01_eda's parameters cell names by default (every other key's default there is the schema's).
+NOTEBOOK_DATA_PATH = "../data/online_retail.parquet"
+
+
+def _typed(key: str, value: Any) -> bool:
+    """Whether a parameters cell's ``value`` of ``key`` was typed by the user: not the notebook's default, which is
+    the schema's (``tests/test_notebooks_static.py``) but for 01_eda's ``data_path``. A secret is never taken from a
+    cell."""
+    if key in SECRET_KEYS or key == "run_dir":
+        return False
+    field = Params.model_fields[key]
+    default = NOTEBOOK_DATA_PATH if key == "data_path" else field.get_default(call_default_factory=True)
+    return value != default
+
+
 def open_run(run_dir: str | Path, namespace: Mapping[str, Any] | None = None, **overrides: Any) -> RunContext:
     """Open the run folder and resolve the params of one stage.
+
+    The run's ``params.json`` holds the params every notebook of the run reads. A notebook's parameters cell changes
+    them only where the user typed a value other than the cell's default (a batch injects the run's own values, so
+    nothing changes there); the change is written to ``params.json``, so that the next notebooks use it too, and said
+    with the notebooks it puts out of step. A folder without ``params.json`` (a run started from the notebooks) gets
+    one. Where a cell keeps its default and the run says otherwise, the run's value is used, and said.
 
     Parameters
     ----------
@@ -63,20 +86,46 @@ def open_run(run_dir: str | Path, namespace: Mapping[str, Any] | None = None, **
         interactive run.
     namespace : mapping, optional
         A notebook's ``globals()``: every name in it that is a params key (the parameters cell's names)
-        is taken as a parameter.
+        is taken as a parameter where its value is not the notebook's default.
     **overrides
-        Parameters given by name. Together with ``namespace`` they win over the run's ``params.json``,
-        which wins over the defaults.
+        Parameters given by name: they win like a typed value.
     """
     folder = RunFolder(run_dir).ensure()
-    values: dict[str, Any] = dict(folder.read_params() or {})
-    own = {k: v for k, v in (namespace or {}).items() if k in Params.model_fields}
-    own.update(overrides)
-    values.update({k: v for k, v in own.items() if k != "run_dir"})
-    params = params_from_mapping(values, source=f"{folder.path / 'params.json'} and the notebook's parameters")
+    saved = folder.read_params()
+    cell = {k: v for k, v in (namespace or {}).items() if k in Params.model_fields}
+    typed = {k: v for k, v in cell.items() if _typed(k, v)} | {k: v for k, v in overrides.items() if k != "run_dir"}
+    source = f"{folder.path / 'params.json'} and the notebook's parameters"
+    params = params_from_mapping({**(saved or {}), **typed}, source=source)
     if params.sql_url:
         resolve_env(params.sql_url)  # fail early, with the variable's name, if a secret is not provided
+    before = params_from_mapping(saved, source=source).model_dump() if saved is not None else None
+    changed = {k: v for k, v in params.model_dump().items() if before is not None and before.get(k) != v}
+    if saved is None or changed:
+        write_json(folder.path / "params.json", stored_params(params))
+    if namespace is not None:
+        _say(saved, cell, typed, changed, before)
     return RunContext(params=params, folder=folder)
+
+
+def stored_params(params: Params) -> dict[str, Any]:
+    """``params`` as a run's ``params.json`` keeps them: a secret as the environment variable a kernel reads it from."""
+    return ({k: v for k, v in params.model_dump().items() if not (k in SECRET_KEYS and v)}
+            | {k: f"${{SEGKIT_{k.upper()}}}" for k in SECRET_KEYS if getattr(params, k)})
+
+
+def _say(saved: dict | None, cell: dict, typed: dict, changed: dict, before: dict | None) -> None:
+    """Tell a notebook's user where the run's params and the cell's differ (a batch never does: it injects the run's
+    own values)."""
+    kept = {k: saved[k] for k, v in cell.items() if saved and k in saved and k not in typed
+            and saved[k] != json.loads(json.dumps(v, default=str)) and k not in SECRET_KEYS and k != "run_dir"}
+    if kept:
+        print("From the run's params.json, where this notebook's cell keeps its default: "
+              + ", ".join(f"{k}={v!r}" for k, v in kept.items()) + ". Type a value in the cell to change it.")
+    if changed:
+        print("This notebook changes the run's params: " + ", ".join(f"{k} {before[k]!r} -> {v!r}" for k, v in
+                                                                      changed.items())
+              + ". params.json now says so, and the next notebooks use it; pages made before with the old values "
+                "no longer agree with this one: re-run the notebooks from 01_eda.")
 
 
 def start(run_dir: str | Path, namespace: Mapping[str, Any] | None = None, **overrides: Any) -> RunContext:

@@ -1,0 +1,77 @@
+"""Notebooks run by hand in JupyterLab against a run folder (``stages.open_run`` with a notebook's ``globals()``):
+a cell's defaults never replace the run's params, a typed value changes them for the next notebooks too and is
+said, and a batch (which injects the run's own values) changes and says nothing."""
+
+from __future__ import annotations
+
+import json
+import os
+
+from segkit.config import Params, params_from_mapping
+from segkit.stages.context import NOTEBOOK_DATA_PATH, open_run, stored_params
+
+DEFAULTS = Params().model_dump()
+
+
+def _cell(**typed):
+    """A parameters cell as a notebook's globals hold it: run_dir, the defaults of a few keys, what the user typed."""
+    keys = ("data_kind", "k", "seed", "currency", "id_col")
+    return {"run_dir": "../reports/dev", "data_path": NOTEBOOK_DATA_PATH, **{k: DEFAULTS[k] for k in keys}, **typed}
+
+
+def _batch_run(folder, **values):
+    """A run folder as ``segkit run`` leaves it: params.json of a customers run."""
+    params = params_from_mapping({"data_kind": "customers", "data_path": "/data/people.csv", "id_col": "cust_id",
+                                  "currency": "$", "k": 3, "seed": 7, **values})
+    folder.mkdir(parents=True)
+    (folder / "params.json").write_text(json.dumps(stored_params(params)))
+    return params
+
+
+def test_a_notebooks_defaults_do_not_replace_the_runs_params(tmp_path, capsys):
+    """A trial opened 01_eda against a customers run with only run_dir changed: the cell's defaults replaced its
+    input with the bundled Online Retail data, its currency with £ and 03's k with auto."""
+    run = tmp_path / "mine"
+    made = _batch_run(run)
+    before = (run / "params.json").read_text()
+    ctx = open_run(run, _cell())
+    assert ctx.params.model_dump() == made.model_dump()
+    assert (run / "params.json").read_text() == before
+    said = capsys.readouterr().out
+    assert said.startswith("From the run's params.json, where this notebook's cell keeps its default: ")
+    assert "data_kind='customers'" in said and "k=3" in said and "currency='$'" in said and "changes" not in said
+
+
+def test_a_run_started_from_the_notebooks_keeps_what_01_was_told(tmp_path, capsys):
+    """01_eda told data_kind: customers: 02 and 05 with their defaults read a customers run, not transactions."""
+    run = tmp_path / "dev"
+    first = open_run(run, _cell(data_kind="customers", data_path="/data/people.csv", id_col="cust_id"))
+    assert json.loads((run / "params.json").read_text())["data_kind"] == "customers"
+    assert capsys.readouterr().out == ""  # a new run: nothing to be out of step with
+    later = open_run(run, _cell())
+    assert (later.params.data_kind, later.params.data_path, later.params.id_col) == ("customers", "/data/people.csv",
+                                                                                     "cust_id")
+    assert later.params.model_dump() == first.params.model_dump()
+
+
+def test_a_typed_value_changes_the_run_and_says_what_it_puts_out_of_step(tmp_path, capsys):
+    run = tmp_path / "mine"
+    _batch_run(run)
+    ctx = open_run(run, _cell(k=4))
+    assert ctx.params.k == 4 and json.loads((run / "params.json").read_text())["k"] == 4
+    said = capsys.readouterr().out
+    assert "This notebook changes the run's params: k 3 -> 4. params.json now says so" in said
+    assert "re-run the notebooks from 01_eda" in said
+    assert open_run(run, _cell()).params.k == 4  # the next notebook, with the cell's default
+
+
+def test_a_batch_changes_and_says_nothing(tmp_path, capsys):
+    """papermill injects the run's own values (some equal to the defaults, some not): params.json stays as it was."""
+    run = tmp_path / "mine"
+    made = _batch_run(run)
+    stamp = os.stat(run / "params.json").st_mtime_ns
+    injected = {k: v for k, v in made.model_dump().items() if k in ("data_kind", "k", "seed", "currency", "id_col",
+                                                                    "data_path", "k_min", "k_max")}
+    ctx = open_run(run, {"run_dir": str(run), **injected})
+    assert ctx.params.model_dump() == made.model_dump()
+    assert os.stat(run / "params.json").st_mtime_ns == stamp and capsys.readouterr().out == ""
