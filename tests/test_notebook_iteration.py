@@ -75,3 +75,22 @@ def test_a_batch_changes_and_says_nothing(tmp_path, capsys):
     ctx = open_run(run, {"run_dir": str(run), **injected})
     assert ctx.params.model_dump() == made.model_dump()
     assert os.stat(run / "params.json").st_mtime_ns == stamp and capsys.readouterr().out == ""
+
+
+def test_a_notebook_run_out_of_order_names_the_one_to_run_first(tmp_path):
+    """05 before 02 said "run the notebook that writes it first (see the run order in README)", which has no run
+    order; 07 before 05 ended in a raw FileNotFoundError."""
+    import pytest
+
+    from segkit import stages
+    from segkit.errors import DataFileError
+
+    ctx = open_run(tmp_path / "dev", _cell())
+    with pytest.raises(DataFileError) as err:
+        stages.profile.load_features(ctx)
+    assert err.value.message.endswith("Fix: run 02_features first, with the same run_dir (it writes "
+                                      "features_meta.json); the notebooks run in their numbered order")
+    with pytest.raises(DataFileError, match="segments.csv does not exist. Fix: run 05_profile first"):
+        stages.profile.load_segmentation(ctx)
+    with pytest.raises(DataFileError, match="k_summary.json does not exist. Fix: run 03_select_k first"):
+        stages.select_k.chosen_k(ctx)

@@ -52,11 +52,27 @@ def write_json(path: str | Path, data: Any) -> Path:
     return path
 
 
+#: The notebook that writes each artifact a later one reads, for the message when it is missing.
+WRITTEN_BY = {**dict.fromkeys(["clean.parquet", "cleaning_log.json", "input.json", "schema_findings.json"], "01_eda"),
+              **dict.fromkeys(["features.parquet", "features_meta.json"], "02_features"),
+              **dict.fromkeys(["k_summary.json", "k_selection.json"], "03_select_k"),
+              **dict.fromkeys(["segments.csv", "profiles.json", "explain.json", "segments_summary.json"], "05_profile"),
+              **dict.fromkeys(["churn.csv", "churn_summary.json"], "08_churn"),
+              **dict.fromkeys(["value.csv", "value_summary.json"], "10_value")}
+
+
+def missing(path: Path) -> DataFileError:
+    """The error for an artifact a notebook needs that no earlier notebook wrote into this run folder."""
+    first = WRITTEN_BY.get(path.name)
+    fix = (f"run {first} first, with the same run_dir (it writes {path.name}); the notebooks run in their numbered "
+           "order" if first else "run the notebooks before this one first, in their numbered order")
+    return DataFileError(f"{path} does not exist", fix, path=path)
+
+
 def read_json(path: str | Path) -> Any:
     path = Path(path)
     if not path.is_file():
-        raise DataFileError(f"{path} does not exist", "run the notebook that writes it first (see the run order in README)",
-                            path=path)
+        raise missing(path)
     return json.loads(path.read_text(encoding="utf-8"))
 
 
@@ -104,8 +120,14 @@ class RunFolder:
     def read_parquet(self, name: str) -> pd.DataFrame:
         path = self.artifact(name)
         if not path.is_file():
-            raise DataFileError(f"{path} does not exist", "run the notebook that writes it first", path=path)
+            raise missing(path)
         return freeze_attrs(pd.read_parquet(path))  # attrs come back as lists, deep-copied at every step
+
+    def read_csv(self, name: str, **kwargs: Any) -> pd.DataFrame:
+        path = self.artifact(name)
+        if not path.is_file():
+            raise missing(path)
+        return pd.read_csv(path, **kwargs)
 
     def write_csv(self, name: str, df: pd.DataFrame, *, index: bool = False) -> Path:
         path = self.artifact(name)

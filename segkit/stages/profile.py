@@ -136,7 +136,7 @@ def _write_segmentation(ctx: RunContext, seg: Segmentation) -> None:
 
 def load_segmentation(ctx: RunContext) -> tuple[pd.DataFrame, SegmentProfile]:
     """Read the assignments and profiles written by :func:`segment` (for later notebooks)."""
-    segments = pd.read_csv(ctx.folder.artifact("segments.csv"), dtype=str)
+    segments = ctx.folder.read_csv("segments.csv", dtype=str)
     profile = SegmentProfile.from_dict(ctx.folder.read_json("profiles.json"))
     return segments, profile
 

@@ -377,7 +377,7 @@ def segment_risk(folder, threshold: float, segments_df: pd.DataFrame | None = No
         return None
     summary = folder.read_json("churn_summary.json")
     if segments_df is None:
-        segments_df = pd.read_csv(folder.artifact("segments.csv"), dtype=str)
+        segments_df = folder.read_csv("segments.csv", dtype=str)
     churn_df = pd.read_csv(folder.artifact("churn.csv"), dtype={"customer_id": str})
     table = risk_by_segment(churn_df, segments_df, summary.get("threshold", threshold))
     summary["segments"] = [
