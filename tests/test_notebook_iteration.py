@@ -94,3 +94,25 @@ def test_a_notebook_run_out_of_order_names_the_one_to_run_first(tmp_path):
         stages.profile.load_segmentation(ctx)
     with pytest.raises(DataFileError, match="k_summary.json does not exist. Fix: run 03_select_k first"):
         stages.select_k.chosen_k(ctx)
+
+
+def test_features_of_another_input_are_refused(tmp_path):
+    """A trial read a new table in 01_eda, 02_features failed, and 05 segmented the earlier input's features
+    without a word, stamping the model with the new input's fingerprint."""
+    import pandas as pd
+    import pytest
+
+    from segkit.errors import DataFileError
+    from segkit.featureset import FeatureSet
+
+    ctx = open_run(tmp_path / "dev", _cell())
+    ctx.folder.write_json("input.json", {"file_hash": "sha256:aaa", "path": "/data/first.csv"})
+    fs = FeatureSet(table=pd.DataFrame({"spend": [1.0, 2.0]}, index=pd.Index(["a", "b"], name="id")),
+                    columns=["spend"])
+    ctx.folder.write_features(fs)
+    assert list(ctx.folder.read_features().table["spend"]) == [1.0, 2.0]  # the same input: read as written
+    ctx.folder.write_json("input.json", {"file_hash": "sha256:bbb", "path": "/data/second.csv"})
+    with pytest.raises(DataFileError) as err:
+        ctx.folder.read_features()
+    assert "was built from another input (sha256:aaa) than the one 01_eda read last (sha256:bbb" in err.value.message
+    assert "run 02_features again, with the same run_dir" in err.value.message

@@ -153,12 +153,26 @@ class RunFolder:
             "n_entities": int(len(fs.table)), "entity": fs.entity, "entity_label": fs.entity,
             "id": fs.table.index.name, "columns": fs.columns, "all_columns": [str(c) for c in fs.table.columns],
             "labels": fs.labels, "notes": fs.notes, "extra": fs.extra, "short": fs.short, "units": fs.units,
-            "profile_columns": fs.profile_columns, "better": fs.better,
+            "profile_columns": fs.profile_columns, "better": fs.better, "input_hash": self._input_hash(),
         })
 
+    def _input_hash(self) -> str | None:
+        """The fingerprint of the input 01_eda read last into this folder (``input.json``), None before it ran."""
+        if not self.has("input.json"):
+            return None
+        read = self.read_json("input.json")
+        return read.get("file_hash") or read.get("content_hash")
+
     def read_features(self) -> FeatureSet:
-        """The feature table and its metadata, as :meth:`write_features` wrote them."""
+        """The feature table and its metadata, as :meth:`write_features` wrote them; an error when they were built
+        from another input than the one 01_eda read last (a new input read, then 02_features failed or not run)."""
         meta = self.read_json("features_meta.json")
+        built, read = meta.get("input_hash"), self._input_hash()
+        if built and read and built != read:
+            raise DataFileError(f"{self.artifact('features.parquet')} was built from another input ({built}) than "
+                                f"the one 01_eda read last ({read}, in input.json)",
+                                "run 02_features again, with the same run_dir, so that the notebooks after it "
+                                "describe that input", path=self.artifact("features.parquet"))
         table = self.read_parquet("features.parquet")
         return FeatureSet(table=table, columns=list(meta["columns"]), labels=meta.get("labels", {}),
                           entity=meta.get("entity", "customers"), notes=meta.get("notes", []),
