@@ -487,3 +487,25 @@ def test_readme_states_the_model_trust_boundary():
     for words in ("skops", "does not run code when it loads", "SHA-256", "refuses a mismatch",
                   "Only load model folders you or your team produced"):
         assert words in text, words
+
+
+def test_clustering_on_two_of_rfm_still_names_the_segments():
+    """features: [recency, monetary] passed the check, then 05 stopped: "the profile has no frequency column
+    'frequency'. Fix: ... pass columns={'frequency': ...}" (a Python argument). The RFM names need all three."""
+    from segkit import pipeline
+    from segkit.source import load_input
+
+    params = params_from_mapping({"data_path": "synth://transactions?rows=6000&seed=1", "features": ["recency",
+                                                                                                  "monetary"]})
+    fs = pipeline.build_features(params, pipeline.clean_table(params, load_input(params))[0])
+    assert fs.columns == ["recency", "monetary"] and fs.profile_columns[:3] == ["recency", "monetary", "frequency"]
+    seg = pipeline.fit_segments(params, fs, 3)
+    assert len(set(seg.profile.names.values())) == 3 and not any("Group" in n for n in seg.profile.names.values())
+
+
+def test_a_missing_relative_path_says_where_it_was_read_from(tmp_path, monkeypatch):
+    """A trial typed data_path="data/customers.csv" in 01_eda, whose kernel runs in notebooks/."""
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(DataFileError) as err:
+        source.load_input(params_from_mapping({"data_path": "data/customers.csv"}))
+    assert f"input file data/customers.csv does not exist (a relative path is read from {tmp_path})" in err.value.message

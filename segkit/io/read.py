@@ -69,7 +69,8 @@ def _check_exists(path: Path, key: str = "data_path") -> None:
     if mode is None:
         hint = _files_in(path.parent)
         what = "is a symbolic link to a missing file" if path.is_symlink() else "does not exist"
-        raise DataFileError(f"input file {path} {what}", f"set {key} to an existing file or folder.{hint}",
+        where = "" if path.is_absolute() else f" (a relative path is read from {Path.cwd()})"  # a notebook's folder
+        raise DataFileError(f"input file {path} {what}{where}", f"set {key} to an existing file or folder.{hint}",
                             key=key, path=path)
     if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
         raise DataFileError(f"input file {path} is {describe_file_type(mode)}, not a file or folder of data",

@@ -255,7 +255,8 @@ def _feature_set(table: pd.DataFrame, params) -> FeatureSet:
         short.update(DAY_SHORT_LABELS)
     return FeatureSet(table=table, columns=columns, labels=labels, entity="customers",
                       short=short, units=dict(UNITS), notes=notes,
-                      profile_columns=list(dict.fromkeys([*columns, *PROFILE_EXTRA])),
+                      # recency, frequency and spend are profiled whatever the clustering uses: the RFM names need them
+                      profile_columns=list(dict.fromkeys([*columns, *DEFAULT_FEATURES, *PROFILE_EXTRA])),
                       better={c: c not in LOWER_IS_BETTER for c in UNITS},
                       extra={"imputed_rows": stand_in_gaps(table),  # and the day recency and tenure are counted to
                              **({"measured_at": f"{pd.Timestamp(snapshot):%Y-%m-%d}"} if snapshot is not None else {})})
