@@ -509,3 +509,22 @@ def test_a_missing_relative_path_says_where_it_was_read_from(tmp_path, monkeypat
     with pytest.raises(DataFileError) as err:
         source.load_input(params_from_mapping({"data_path": "data/customers.csv"}))
     assert f"input file data/customers.csv does not exist (a relative path is read from {tmp_path})" in err.value.message
+
+
+def test_a_customer_table_read_as_transactions_suggests_the_data_kind(tmp_path, capsys):
+    """A trial left data_kind at its default (transactions) for one row per customer: every fix named a column to
+    map, none the data kind."""
+    table = tmp_path / "people.csv"
+    table.write_text("cust_id,age,income,region\n1,25,30000,N\n2,40,50000,S\n")
+    params = tmp_path / "people.yaml"
+    params.write_text(f"data_path: {table}\n")
+    assert main(["check", str(params)]) == 2
+    err = capsys.readouterr().err
+    assert "the input has no column for customer_col='CustomerID'" in err
+    assert err.rstrip().endswith("or, if each row is one customer and not one purchase line, set data_kind: customers "
+                                 "(demographics for census areas)")
+    _orders(tmp_path)  # purchase lines with one key mapped wrong: the fix names the columns only
+    params.write_text(f"extends: {ROOT / 'params' / 'online_retail.yaml'}\ndata_path: {tmp_path / 'orders.csv'}\n"
+                      "customer_col: Customer\n")
+    assert main(["check", str(params)]) == 2
+    assert "data_kind" not in capsys.readouterr().err

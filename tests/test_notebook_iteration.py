@@ -116,3 +116,19 @@ def test_features_of_another_input_are_refused(tmp_path):
         ctx.folder.read_features()
     assert "was built from another input (sha256:aaa) than the one 01_eda read last (sha256:bbb" in err.value.message
     assert "run 02_features again, with the same run_dir" in err.value.message
+
+
+def test_01_on_a_customer_table_left_as_transactions_suggests_the_data_kind(tmp_path):
+    """In 01_eda a trial's customers table gave seven "set customer_col to one of ..." fixes and none about the kind:
+    the notebook now stops as `segkit check` does."""
+    import pytest
+
+    from segkit import stages
+    from segkit.errors import ColumnError
+
+    table = tmp_path / "people.csv"
+    table.write_text("cust_id,age,income\n1,25,30000\n2,40,50000\n")
+    ctx = open_run(tmp_path / "dev", _cell(data_path=str(table)))
+    with pytest.raises(ColumnError) as err:
+        stages.eda.load(ctx)
+    assert err.value.message.endswith("set data_kind: customers (demographics for census areas)")

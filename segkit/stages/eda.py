@@ -68,6 +68,7 @@ def load(ctx: RunContext) -> pd.DataFrame:
         record = {"rows": int(len(raw)), "columns": [str(c) for c in raw.columns],
                   "content_hash": "rows-sha256:" + hashlib.sha256(content_hash.tobytes()).hexdigest(),
                   "read_notes": raw.attrs.get("read_notes", []), "engine": "pandas"}
+    ctx.kind.check_columns(ctx.params, [str(c) for c in raw.columns])  # as `segkit check` reads the header
     findings = preflight.check_input(ctx.params, raw)  # the same checks as `segkit check`
     ctx.folder.write_json("schema_findings.json", [f.to_dict() for f in findings])
     ctx.folder.write_json("input.json", record | hashed)

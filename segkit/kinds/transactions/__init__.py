@@ -10,7 +10,7 @@ import pandas as pd
 
 from ...featureset import FeatureSet
 from ...io import require_columns
-from ...errors import ParamsError, SegkitError
+from ...errors import ColumnError, ParamsError, SegkitError
 from ...naming.words import counted, singular
 from ...schema import Finding
 from . import sql
@@ -52,7 +52,15 @@ def _columns(params):
 def check_columns(params, columns: Sequence[str]) -> None:
     """Refuse params naming columns the input lacks; ``price_col`` is not read when ``amount_col`` is set.
     With ``rfm_method: scores``, refuse a fixed ``k`` and features without recency, frequency and monetary."""
-    require_columns(columns, {key: getattr(schema_params(params), key) for key in MAPPING_KEYS})
+    try:
+        require_columns(columns, {key: getattr(schema_params(params), key) for key in MAPPING_KEYS})
+    except ColumnError as err:
+        line = {params.date_col, params.quantity_col, params.price_col, params.amount_col} - {None}
+        if line & set(map(str, columns)):  # a table of purchase lines, with some keys mapped wrong
+            raise
+        raise ColumnError(err.problem, f"{err.fix}; or, if each row is one customer and not one purchase line, set "
+                          "data_kind: customers (demographics for census areas)", key=err.key,
+                          column=err.column) from None
     if params.rfm_method == "scores":
         if params.k != "auto":
             raise ParamsError(f"k is {params.k}, but with rfm_method: scores the segments are the named cells of "
