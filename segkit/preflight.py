@@ -120,6 +120,14 @@ def adopt_currency(params: Params, info: dict[str, Any]) -> tuple[Params, dict[s
     return params.model_copy(update={"currency": currency}), {**info, "findings": kept, "currency_note": note}
 
 
+def _fewest(params: Params) -> tuple[int, str]:
+    """The fewest segments a run asks for, and the key that asks: a fixed k, else ``k_min`` (also for a data kind
+    that sets k itself, as census areas do: one segment per ten areas, capped by the rows)."""
+    if params.k != "auto" and not kinds.get(params.data_kind).fixes_k:
+        return params.k, "k"
+    return params.k_min, "k_min"
+
+
 def k_bounds(params: Params, n: int, entity: str = "rows") -> tuple[int, int]:
     """The k range to search over ``n`` rows (``entity``), at most one segment per
     :data:`~segkit.separability.MIN_MEMBERS` rows (a smaller segment is too few to describe or to test) unless
@@ -128,8 +136,8 @@ def k_bounds(params: Params, n: int, entity: str = "rows") -> tuple[int, int]:
     if n < 3:
         raise SegmentationError(f"only {n} {entity} are left to segment", "check the cleaning log; segmentation needs "
                                 "at least 3 rows", key="k")
-    fixed = params.k if params.k != "auto" and not kinds.get(params.data_kind).fixes_k else None
-    fewest, key = (params.k_min, "k_min") if fixed is None else (fixed, "k")
+    fewest, key = _fewest(params)
+    fixed = fewest if key == "k" else None
 
     def lower(name: str) -> str:  # two rows per segment at least
         return f"set {name} at most {n // 2}" if n // 2 >= 2 else "segment a larger table"
@@ -289,12 +297,12 @@ def few_rows(params: Params, n: int, entity: str) -> list[Finding]:
     """A warning when the ``n`` rows to segment cannot give every segment :data:`~segkit.separability.MIN_MEMBERS`
     members: the fewest segments asked for (a fixed k, else k_min) would hold one or two each, which no page can
     describe as a group."""
-    fewest = params.k if params.k != "auto" and not kinds.get(params.data_kind).fixes_k else params.k_min
+    fewest, key = _fewest(params)
     if n >= MIN_MEMBERS * fewest:
         return []
     return [Finding("warning", "rows", None, f"only {n:,} {entity} to segment: {fewest} segments of them hold "
                     f"{n / fewest:.3g} on average, too few to describe a group ({MIN_MEMBERS} or more each need "
-                    f"{MIN_MEMBERS * fewest:,})", key="k" if params.k != "auto" else "k_min",
+                    f"{MIN_MEMBERS * fewest:,})", key=key,
                     fix="segment a larger table" + (", or ask for fewer segments" if fewest > 2 else ""))]
 
 

@@ -132,3 +132,14 @@ def test_01_on_a_customer_table_left_as_transactions_suggests_the_data_kind(tmp_
     with pytest.raises(ColumnError) as err:
         stages.eda.load(ctx)
     assert err.value.message.endswith("set data_kind: customers (demographics for census areas)")
+
+
+def test_the_default_data_path_is_01s():
+    """What ``open_run`` takes for 01_eda's default ``data_path`` is what its parameters cell says."""
+    import ast
+    from pathlib import Path
+
+    book = json.loads((Path(__file__).parents[1] / "notebooks" / "01_eda.ipynb").read_text(encoding="utf-8"))
+    cell = next(c for c in book["cells"] if "parameters" in c.get("metadata", {}).get("tags", []))
+    declared = {n.target.id: ast.literal_eval(n.value) for n in ast.parse("".join(cell["source"])).body}
+    assert declared["data_path"] == NOTEBOOK_DATA_PATH

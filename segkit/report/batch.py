@@ -66,6 +66,7 @@ class Notebook:
     engine_after: list[str] = field(default_factory=list)
     cells_after: list[str] = field(default_factory=list)
     overlap: bool = True  #: whether its cells may wait and its ready cell may let others start (see in_engine)
+    segments: bool = False  #: whether it chooses k or fits the segments (``"segments": true`` in its metadata)
 
     def in_pandas(self) -> "Notebook":
         """This notebook as a batch in pandas runs it."""

@@ -110,7 +110,7 @@ def discover_notebooks(directory: Path, data_kind: str, params: Params | None = 
         after = list(meta.get("after", [out[-1].name] if out else []))
         cells_after = list(dict.fromkeys(name for cell in book.get("cells", []) for name in cell_after(cell)))
         out.append(Notebook(path=path, after=after + [a for a in engine_after if a not in after], needs=needs,
-                            engine_after=engine_after, cells_after=cells_after))
+                            engine_after=engine_after, cells_after=cells_after, segments=bool(meta.get("segments"))))
     names = {nb.name for nb in out}
     for nb in out:
         nb.after = [a for a in nb.after if a in names]
@@ -232,17 +232,10 @@ def _planned(params: Params, notebooks: list[Notebook], only: Sequence[str] | No
     """The params the run uses (in the currency of the amounts when they name none: :func:`adopt_currency`), the
     input check, the notebooks and those left out (:func:`plan`)."""
     info = preflight(params, needs={nb.needs for nb in notebooks if nb.needs},
-                     segments=any(map(_segments, notebooks)))
+                     segments=any(nb.segments for nb in notebooks))
     params, info = adopt_currency(params, info)
     notebooks = [nb.in_pandas() if info["engine"] == "pandas" else nb.in_engine() for nb in notebooks]
     return (params, info, *_leave_out(notebooks, info["cannot_run"], only))
-
-
-def _segments(nb: Notebook) -> bool:
-    """Whether a notebook chooses k or fits the segments (``{"segkit": {"segments": true}}`` in its metadata): only
-    then does the check ask whether the rows can hold the segments (a run of ``01_eda`` alone needs no k)."""
-    book = json.loads(nb.path.read_text(encoding="utf-8"))
-    return bool(book.get("metadata", {}).get("segkit", {}).get("segments"))
 
 
 def _leave_out(notebooks: list[Notebook], cannot: dict[str, SegkitError], only: Sequence[str] | None

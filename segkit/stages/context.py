@@ -62,9 +62,7 @@ NOTEBOOK_DATA_PATH = "../data/online_retail.parquet"
 def _typed(key: str, value: Any) -> bool:
     """Whether a parameters cell's ``value`` of ``key`` was typed by the user: not the notebook's default, which is
     the schema's (``tests/test_notebooks_static.py``) but for 01_eda's ``data_path``. A secret is never taken from a
-    cell."""
-    if key in SECRET_KEYS or key == "run_dir":
-        return False
+    cell (:func:`open_run` leaves them out)."""
     field = Params.model_fields[key]
     default = NOTEBOOK_DATA_PATH if key == "data_path" else field.get_default(call_default_factory=True)
     return value != default
@@ -92,8 +90,8 @@ def open_run(run_dir: str | Path, namespace: Mapping[str, Any] | None = None, **
     """
     folder = RunFolder(run_dir).ensure()
     saved = folder.read_params()
-    cell = {k: v for k, v in (namespace or {}).items() if k in Params.model_fields}
-    typed = {k: v for k, v in cell.items() if _typed(k, v)} | {k: v for k, v in overrides.items() if k != "run_dir"}
+    cell = {k: v for k, v in (namespace or {}).items() if k in Params.model_fields and k not in SECRET_KEYS}
+    typed = {k: v for k, v in cell.items() if _typed(k, v)} | overrides
     source = f"{folder.path / 'params.json'} and the notebook's parameters"
     params = params_from_mapping({**(saved or {}), **typed}, source=source)
     if params.sql_url:
@@ -117,7 +115,7 @@ def _say(saved: dict | None, cell: dict, typed: dict, changed: dict, before: dic
     """Tell a notebook's user where the run's params and the cell's differ (a batch never does: it injects the run's
     own values)."""
     kept = {k: saved[k] for k, v in cell.items() if saved and k in saved and k not in typed
-            and saved[k] != json.loads(json.dumps(v, default=str)) and k not in SECRET_KEYS and k != "run_dir"}
+            and saved[k] != json.loads(json.dumps(v, default=str))}
     if kept:
         print("From the run's params.json, where this notebook's cell keeps its default: "
               + ", ".join(f"{k}={v!r}" for k, v in kept.items()) + ". Type a value in the cell to change it.")
