@@ -74,3 +74,36 @@ def test_the_histograms_count_what_a_row_is_and_show_shares_in_percent():
         assert fig.axes[0].get_xscale() == "log" and ticks and all(t.endswith("%") and t != "0%" for t in ticks), ticks
     finally:
         plt.close(fig)
+
+
+def _inches(ax, renderer):
+    return ax.get_tightbbox(renderer).transformed(ax.figure.dpi_scale_trans.inverted())
+
+
+def test_the_grid_leaves_room_for_every_label_without_measuring_them_first():
+    """The panels are placed by fixed margins, not tight_layout: on 5,000-row counts, large and log-scaled values
+    and titles as long as a panel, nothing reaches past the figure or into a neighbouring panel; a longer title
+    lays the figure out by measuring after all (no overlap; its edges are left to the embedding's check)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    rng = np.random.default_rng(1)
+    n = 6000
+    df = pd.DataFrame({f"Household income {i}": rng.lognormal(11, 0.2 + 0.3 * (i % 3), n) for i in range(12)})
+    df["Constant-ish count"] = rng.integers(0, 3, n)  # one bin holds thousands: "4000" on the count axis
+    df["Share of households with an income below the poverty level in the past year"] = rng.uniform(0, 1, n)
+    cases = ((list(df.columns)[:12], "customers", True), (list(df.columns)[-3:-1], "areas", True),
+             (list(df.columns)[-3:-2], "rows", True), (list(df.columns)[10:], "areas", False))
+    for columns, counted, fits in cases:
+        fig = distributions_figure(df, columns=columns, counted=counted)
+        try:
+            renderer = FigureCanvasAgg(fig).get_renderer()
+            boxes = [_inches(ax, renderer) for ax in fig.axes if ax.axison]
+            width, height = fig.get_size_inches()
+            for box in boxes if fits else ():
+                assert box.x0 >= 0 and box.y0 >= 0 and box.x1 <= width and box.y1 <= height, (columns, box)
+            for i, a in enumerate(boxes):
+                for b in boxes[i + 1:]:
+                    assert not a.overlaps(b), (columns, a, b)
+            assert max(box.y1 for box in boxes) > height - 0.4 and min(box.x0 for box in boxes) < 0.4  # not wasteful
+        finally:
+            plt.close(fig)

@@ -180,3 +180,39 @@ def test_a_caption_counts_the_points_its_figure_draws():
     features.extra["driver_sample"] = {"entities": 10_000_000, "sample": 300, "seed": 0}
     sampled = _drawn(seg, SimpleNamespace(plot_sample=5000, seed=0))
     assert sampled == "a random sample of 300 of the 10,000,000 customers"
+
+
+def test_the_boxes_are_seaborns_drawn_in_one_call():
+    """The box panels are drawn with matplotlib directly, as seaborn's boxplot draws them: the quartiles of each
+    segment's values (1..9: 3, 5, 7), the palette's colours at 75% saturation, and the same picture, pixel for
+    pixel, as seaborn's own boxplot of the same data."""
+    import warnings
+
+    import seaborn as sns
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from segkit.plots.profile import _boxes
+
+    groups = [np.arange(1.0, 10.0), np.array([2.0, 4.0, 4.0, 4.0, 40.0]), np.array([7.0, np.nan, 8.0])]
+    names, colours = ["S01 A", "S02 B", "S03 C"], segment_palette(3)
+    ours, theirs = (plt.subplots(figsize=(5, 3))[1] for _ in range(2))
+    _boxes(ours, groups, names, colours)
+    long = pd.DataFrame({"v": np.concatenate(groups), "Segment": np.repeat(names, [len(g) for g in groups])})
+    long["Segment"] = pd.Categorical(long["Segment"], categories=names)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        sns.boxplot(data=long, x="v", y="Segment", hue="Segment", palette=dict(zip(names, colours)), legend=False,
+                    dodge=False, ax=theirs, fliersize=1.5)
+    theirs.set_ylabel("")
+    theirs.set_xlabel("")
+    box = ours.patches[0].get_path().vertices
+    assert (box[:, 0].min(), box[:, 0].max()) == (3.0, 7.0)
+    assert ours.lines[4].get_xdata().tolist() == [5.0, 5.0]  # the first box's median (after 2 whiskers, 2 caps)
+    assert np.allclose(ours.patches[0].get_facecolor()[:3], sns.desaturate(colours[0], 0.75))
+    assert [t.get_text() for t in ours.get_yticklabels()] == names and ours.get_ylim() == (2.5, -0.5)
+    pictures = []
+    for ax in (ours, theirs):
+        canvas = FigureCanvasAgg(ax.figure)
+        canvas.draw()
+        pictures.append(np.asarray(canvas.buffer_rgba()).copy())
+    assert np.array_equal(pictures[0], pictures[1])

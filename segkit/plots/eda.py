@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.ticker import FuncFormatter
 
-from ._common import new_axes, plain_log_ticks
+from ._common import fixed_grid, new_axes, plain_log_ticks
 
 __all__ = ["plot_missing", "distributions_figure", "plot_explained_variance"]
 
@@ -88,7 +88,8 @@ def distributions_figure(df: pd.DataFrame, *, columns: Sequence[str] | None = No
         ax.set_ylabel(counted.capitalize() if ax in axes[:, 0] else "")
     for ax in list(axes.flat)[len(columns):]:
         ax.set_axis_off()
-    fig.tight_layout()
+    # room for a one-line title, tick labels of counts and plain numbers, and a one-line axis label
+    fixed_grid(fig, left=0.62, right=0.3, top=0.3, bottom=0.5, wgap=0.65, hgap=0.8)
     return fig
 
 

@@ -184,14 +184,14 @@ def feature_distributions_figure(features: pd.DataFrame, labels: Sequence[int] |
     fig, axes = plt.subplots(nrows, ncols, figsize=(4.8 * ncols, nrows * (0.45 * len(segments) + 1.6)),
                              squeeze=False, sharey=True, constrained_layout=True)
     for ax, col in zip(axes.flat, cols):
-        common = dict(data=data, x=col, y="Segment", hue="Segment", palette=palette, legend=False, dodge=False,
-                      ax=ax)
-        with warnings.catch_warnings():  # seaborn 0.13 + matplotlib 3.11: keep reports free of it
-            warnings.filterwarnings("ignore", message=r".*vert: bool was deprecated", category=DeprecationWarning)
-            if kind == "box":
-                sns.boxplot(**common, fliersize=1.5)
-            else:
-                sns.violinplot(**common, cut=0, inner="quart", density_norm="width")
+        if kind == "box":
+            _boxes(ax, [data[col].to_numpy(dtype=float)[data["Segment"].to_numpy() == d] for d in display.values()],
+                   list(display.values()), list(palette.values()))
+        else:
+            with warnings.catch_warnings():  # seaborn 0.13 + matplotlib 3.11: keep reports free of it
+                warnings.filterwarnings("ignore", message=r".*vert: bool was deprecated", category=DeprecationWarning)
+                sns.violinplot(data=data, x=col, y="Segment", hue="Segment", palette=palette, legend=False,
+                               dodge=False, ax=ax, cut=0, inner="quart", density_norm="width")
         if col in log_cols:
             _log_axis(ax, data[col].to_numpy(dtype=float))
         elif col in set(percent):
@@ -274,6 +274,33 @@ def plot_segment_map(coords: np.ndarray | pd.DataFrame, labels: Sequence[int] | 
 
 
 # -------------------------------------------------------------------------------------- helpers
+def _boxes(ax: Axes, groups: Sequence[np.ndarray], names: Sequence[str], colours: Sequence) -> None:
+    """One horizontal box per group, the first on top, drawn as seaborn's ``boxplot`` draws them (its quartiles
+    and 1.5 IQR whiskers are matplotlib's, its colours the palette's at 75% saturation, its lines a grey as dark as
+    60% of the lightest fill's lightness) in one matplotlib call: a third of seaborn's time, which on a wide table's
+    twelve panels was most of the figure's."""
+    import colorsys
+
+    from matplotlib import cbook
+    from matplotlib.colors import to_rgb
+
+    fills = [sns.desaturate(c, 0.75) for c in colours]
+    grey = (0.6 * min(colorsys.rgb_to_hls(*to_rgb(c))[1] for c in fills),) * 3
+    values = [g[~np.isnan(g)] for g in groups]
+    drawn = [i for i, v in enumerate(values) if v.size]
+    if drawn:
+        boxes = ax.bxp(cbook.boxplot_stats([values[i] for i in drawn], whis=1.5), positions=drawn, widths=0.8,
+                       capwidths=0.4, orientation="horizontal", patch_artist=True, manage_ticks=False,
+                       boxprops={"edgecolor": grey}, medianprops={"color": grey, "solid_capstyle": "butt"},
+                       whiskerprops={"color": grey, "solid_capstyle": "butt"}, capprops={"color": grey},
+                       flierprops={"markeredgecolor": grey, "markersize": 1.5})["boxes"]
+        for box, i in zip(boxes, drawn):
+            box.set_facecolor(fills[i])
+    ax.set_yticks(range(len(names)), labels=list(names))
+    ax.set_ylim(len(names) - 0.5, -0.5)
+    ax.yaxis.grid(False)
+
+
 def _log_axis(ax: Axes, values: np.ndarray) -> None:
     """Log x axis; a symmetric log axis (linear around 0) when some values are 0 or negative. Ticks in plain
     numbers."""
