@@ -528,3 +528,25 @@ def test_a_customer_table_read_as_transactions_suggests_the_data_kind(tmp_path, 
                       "customer_col: Customer\n")
     assert main(["check", str(params)]) == 2
     assert "data_kind" not in capsys.readouterr().err
+
+
+def test_a_short_time_as_a_customer_is_not_coloured_as_bad_news():
+    """The 05 cards said "Days as a customer: 99 days (index 44)" in red on New Customers, whose short tenure is
+    what their name says. Tenure (and the weekend share) is neither good nor bad news: no colour; a short time since
+    the last purchase is still green and little spend still red."""
+    from segkit import pipeline
+    from segkit.report.cards import _index_class
+    from segkit.source import load_input
+
+    params = params_from_mapping({"data_path": "synth://transactions?rows=6000&seed=1",
+                                  "features": ["recency", "frequency", "monetary", "tenure"]})
+    fs = pipeline.build_features(params, pipeline.clean_table(params, load_input(params))[0])
+    assert "tenure" not in fs.better and "weekend_share" not in fs.better
+    assert fs.better["recency"] is False and fs.better["monetary"] is True
+    seg = pipeline.fit_segments(params, fs, 3)
+    facts = [f for card in seg.cards(n_facts=5) for f in card["facts"]]
+    tenure = [f for f in facts if f["feature"] == "tenure"]
+    assert tenure and {_index_class(f["index"], f.get("higher_is_better")) for f in tenure} == {"sk-idx-low",
+                                                                                              "sk-idx-high"}
+    assert _index_class(44.0, fs.better.get("tenure")) == "sk-idx-low"  # the neutral colour of a low index
+    assert _index_class(44.0, fs.better["monetary"]) == "sk-idx-bad"

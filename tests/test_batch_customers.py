@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -82,3 +83,26 @@ def test_interactive_explorer_leaves_the_report_readable(batch):
     assert any("application/vnd.jupyter.widget-view+json" in b for b in bundles)  # JupyterLab gets the widget
     page = (again.folder / "06_score.html").read_text(encoding="utf-8")
     assert "open this notebook in JupyterLab" in page and "VBox(" not in page and "widget-view" not in page
+
+
+def test_a_notebook_run_again_keeps_the_other_pages_on_the_run_page(batch):
+    """`segkit run --only 06_score --force` wrote an index that linked 06 alone, beside the folder's other pages.
+    Now the index links every page, says which the earlier run made, and that the pages after 06 may not match."""
+    result, _ = batch
+    before = json.loads((result.folder / "manifest.json").read_text(encoding="utf-8"))
+    pages = set(before["timings"]["notebooks"]) | set(before.get("kept", {}))
+    again = run([PARAMS], out_dir=result.folder.parent, notebooks_dir=ROOT / "notebooks", only=["06_score"],
+                force=True, say=lambda _: None)
+    assert again.ok, again.error
+    manifest = json.loads((again.folder / "manifest.json").read_text(encoding="utf-8"))
+    assert set(manifest["timings"]["notebooks"]) == {"06_score"}
+    assert set(manifest["kept"]) == pages - {"06_score"} and {"01_eda", "05_profile", "07_explain"} <= pages
+    assert all(t["made_at"] and t["made_at"] <= manifest["timings"]["started_at"] for t in manifest["kept"].values())
+    text = (again.folder / "index.html").read_text(encoding="utf-8")
+    links = re.findall(r"<li><a href='(\d\d_\w+)\.html'>.*?</li>", text)
+    assert links == sorted(pages), links
+    line = {name: re.search(rf"<li><a href='{name}\.html'>.*?</li>", text).group(0) for name in links}
+    assert "made by the earlier run" not in line["06_score"]
+    assert "made by the earlier run of" in line["05_profile"] and "run again" not in line["05_profile"]
+    assert "before 06_score was run again: it may not match" in line["07_explain"]
+    assert "(--only 07_explain)" in line["07_explain"]

@@ -89,9 +89,10 @@ def _artifact(folder: Path, name: str) -> Any:
 
 def write_manifest(folder: Path, *, params: Params, files: list[Path], timings: dict, started_at: datetime,
                    finished_at: datetime, status: str, error: str | None = None,
-                   left_out: dict[str, str] | None = None) -> dict[str, Any]:
+                   left_out: dict[str, str] | None = None, kept: dict[str, Any] | None = None) -> dict[str, Any]:
     """Write ``manifest.json`` into ``folder`` and return it (``left_out``: notebooks left out of the batch, and
-    why)."""
+    why; ``kept``: the pages of an earlier run that ``--only`` left in place, see
+    :func:`~segkit.report.lifecycle.kept_pages`)."""
     data_input = _artifact(folder, "input.json") or {}
     path = input_file(params)
     now = None if data_input.get("file_hash") or path is None else hash_input(path)  # 01_eda did not record it
@@ -116,6 +117,7 @@ def write_manifest(folder: Path, *, params: Params, files: list[Path], timings: 
             "segmented": segments.get("n_entities"),
         },
         "left_out": dict(left_out or {}),
+        "kept": dict(kept or {}),
         "seed": params.seed,
         "versions": package_versions(),
         "timings": {"notebooks": timings,
@@ -350,20 +352,36 @@ def _churn_note(folder: Path, churn: dict | None, entity: str, notebooks: list[s
 
 def _report_links(folder: Path, manifest: dict[str, Any], notebooks: list[str]) -> str:
     esc, links = html.escape, []
+    kept = manifest.get("kept") or {}
+    first_run = min((name for name in notebooks if name not in kept), default=None)
     for name in notebooks:
         paths = report_paths(folder, name)
         business, analyst = paths["business"], paths["analyst"]
         if business.exists():
-            timing = manifest["timings"]["notebooks"].get(name, {})
+            timing = kept.get(name) or manifest["timings"]["notebooks"].get(name, {})
             title = _report_title(business) or name
             links.append(f"<li><a href='{esc(business.name)}'>{esc(title)}</a> <span class='sk-muted'>({esc(name)})</span>"
                          f" · <a class='sk-muted' href='{esc(analyst.name)}'>analyst copy (with code)</a>"
-                         f"<span class='sk-muted'> · {_working_s(timing):.1f}s</span></li>")
+                         f"<span class='sk-muted'> · {_working_s(timing):.1f}s</span>"
+                         f"{_kept_note(name, kept.get(name), first_run)}</li>")
         else:
             links.append(f"<li class='sk-muted'>{esc(name)}: not run</li>")
     links += [f"<li class='sk-muted' id='left-out-{esc(name)}'>{esc(name)}: left out of this run: {esc(why)}</li>"
               for name, why in (manifest.get("left_out") or {}).items()]
     return "".join(links)
+
+
+def _kept_note(name: str, kept: dict[str, Any] | None, first_run: str | None) -> str:
+    """On a page that an earlier run made (``segkit run --only`` ran others again): when, and, when it comes after
+    the first notebook run again (each notebook reads what the ones before it wrote), that it may not match."""
+    if kept is None:
+        return ""
+    made = str(kept.get("made_at") or "")[:16].replace("T", " ")
+    note = f" · made by the earlier run{f' of {made}' if made else ''}"
+    if first_run is not None and name > first_run:
+        return (f"<span style='color:#b42318'>{html.escape(note)}, before {html.escape(first_run)} was run again: it "
+                f"may not match the pages above; run it again too (--only {html.escape(name)})</span>")
+    return f"<span class='sk-muted'>{html.escape(note)}</span>"
 
 
 def _working_s(timing: dict[str, Any]) -> float:

@@ -18,12 +18,14 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import json
 import os
 import shutil
 import signal
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from ..errors import RunError
 from ..io import write_json
@@ -180,3 +182,28 @@ def drop_old_failed(final: Path, say: Callable[[str], None]) -> None:
     if failed_dir.exists() and is_segkit_folder(failed_dir):
         shutil.rmtree(failed_dir, ignore_errors=True)
         say(f"removed {failed_dir.name}, left by an earlier failed run of {final.name}")
+
+
+def earlier_manifest(folder: Path) -> dict[str, Any] | None:
+    """The manifest of the run in ``folder`` (None when there is none, or it cannot be read)."""
+    try:
+        data = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def kept_pages(folder: Path, earlier: dict[str, Any] | None, run: list[str]) -> dict[str, dict[str, Any]]:
+    """The pages in ``folder`` that an earlier run made and this one (``run``: its notebooks) did not make again,
+    each with its timings and ``made_at``, when the run that made it started (carried over run after run)."""
+    from .render import report_paths  # nbformat: only once a run has notebooks to finish
+
+    earlier = earlier or {}
+    started = (earlier.get("timings") or {}).get("started_at")
+    made = {name: {**(timing if isinstance(timing, dict) else {}), "made_at": started}
+            for name, timing in ((earlier.get("timings") or {}).get("notebooks") or {}).items()}
+    before = earlier.get("kept") if isinstance(earlier.get("kept"), dict) else {}
+    for name, timing in before.items():  # pages that run had kept from a run before it
+        made.setdefault(name, timing if isinstance(timing, dict) else {})
+    return {name: made[name] for name in sorted(made)
+            if name not in run and report_paths(folder, name)["business"].is_file()}

@@ -51,7 +51,8 @@ from .batch import Batch, Notebook, cell_after, kernel_environment, notebook_par
 from .forkserver import ForkServer, fork_server
 from .history import refresh_runs_index
 from .index import write_index, write_manifest
-from .lifecycle import drop_old_failed, keep_failed, move_into_place, prepare_folder, write_problem
+from .lifecycle import (drop_old_failed, earlier_manifest, keep_failed, kept_pages, move_into_place, prepare_folder,
+                        write_problem)
 from .runfolder_safety import refuse_foreign
 
 __all__ = ["Notebook", "RunResult", "discover_notebooks", "run_order", "run", "run_notebooks", "default_notebooks_dir",
@@ -266,6 +267,7 @@ def run_notebooks(params: Params, files: list[Path], notebooks: list[Notebook], 
     """
     with fork_server(forks) as forks:  # segkit compare, or a caller that started none
         final, tmp = prepare_folder(out_dir, params.run_name, force=force, only=only, say=progress)
+        earlier = earlier_manifest(final) if only else None  # its pages stay: the index still links them
         batch = Batch(params, tmp, notebooks, jobs=jobs, progress=progress, final=final, forks=forks,
                       meta_line=f"Run {params.run_name} · {started_at:%d %B %Y} · {source}")
         try:
@@ -276,7 +278,7 @@ def run_notebooks(params: Params, files: list[Path], notebooks: list[Notebook], 
             with kernel_environment(params):
                 batch.run()
         _complete(batch, tmp, params=params, files=files, notebooks=[nb.name for nb in notebooks],
-                  started_at=started_at, progress=progress, index=index, left_out=left_out or {})
+                  started_at=started_at, progress=progress, index=index, left_out=left_out or {}, earlier=earlier)
         return _finish(batch, tmp, final, force=force, progress=progress)
 
 
@@ -295,8 +297,11 @@ def _failed_writing(batch: Batch, exc: OSError, tmp: Path) -> None:
 
 def _complete(batch: Batch, tmp: Path, *, params, files, notebooks: list[str], started_at: datetime,
               progress: Callable[[str], None], index: Callable[..., Path] = write_index,
-              left_out: dict[str, str] | None = None) -> None:
+              left_out: dict[str, str] | None = None, earlier: dict | None = None) -> None:
     """After the notebooks: the input check, manifest, appendix of every report and index page.
+
+    ``earlier`` is the manifest of the run folder that ``--only`` ran some notebooks of again: its other pages
+    stay (kept in the manifest, linked from the index, which says when they were made).
 
     A full or read-only disk, or Ctrl-C/SIGTERM arriving now, fails the run (kept as ``<run>.failed``)
     instead of leaving a hidden partial folder.
@@ -306,10 +311,10 @@ def _complete(batch: Batch, tmp: Path, *, params, files, notebooks: list[str], s
         manifest = write_manifest(tmp, params=params, files=files, timings=batch.timings, started_at=started_at,
                                   finished_at=datetime.now(timezone.utc),
                                   status="ok" if batch.ok else _failure(batch), error=batch.error,
-                                  left_out=left_out)
+                                  left_out=left_out, kept=kept_pages(tmp, earlier, notebooks))
         # Privacy check of the business copies, "Appendix: run details" in every report, size budget, index.
         finalise_reports(tmp, params=params, manifest=manifest, notebooks=notebooks, say=progress)
-        index(tmp, params=params, manifest=manifest, notebooks=notebooks)
+        index(tmp, params=params, manifest=manifest, notebooks=sorted({*notebooks, *manifest["kept"]}))
     except OSError as exc:
         _failed_writing(batch, exc, tmp)
         _mark_failed(tmp, batch)

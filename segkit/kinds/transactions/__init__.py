@@ -15,8 +15,8 @@ from ...naming.words import counted, singular
 from ...schema import Finding
 from . import sql
 from .clean import DEFAULT_NON_PRODUCT_CODES, TransactionColumns, clean_transactions
-from .features import (DAY_DESCRIPTIONS, DAY_SHORT_LABELS, FEATURE_DESCRIPTIONS, LOWER_IS_BETTER, SHORT_LABELS, UNITS,
-                       behaviour_features, stand_in_gaps, transform_features)
+from .features import (DAY_DESCRIPTIONS, DAY_SHORT_LABELS, FEATURE_DESCRIPTIONS, LOWER_IS_BETTER, NEUTRAL, SHORT_LABELS,
+                       UNITS, behaviour_features, stand_in_gaps, transform_features)
 from .naming import fill_placeholders, name_rfm_segments, typical_gap
 from .rules import cancelled, from_order
 from .synth import synth_transactions, write_synth_transactions
@@ -265,7 +265,7 @@ def _feature_set(table: pd.DataFrame, params) -> FeatureSet:
                       short=short, units=dict(UNITS), notes=notes,
                       # recency, frequency and spend are profiled whatever the clustering uses: the RFM names need them
                       profile_columns=list(dict.fromkeys([*columns, *DEFAULT_FEATURES, *PROFILE_EXTRA])),
-                      better={c: c not in LOWER_IS_BETTER for c in UNITS},
+                      better={c: c not in LOWER_IS_BETTER for c in UNITS if c not in NEUTRAL},
                       extra={"imputed_rows": stand_in_gaps(table),  # and the day recency and tenure are counted to
                              **({"measured_at": f"{pd.Timestamp(snapshot):%Y-%m-%d}"} if snapshot is not None else {})})
 

@@ -94,6 +94,9 @@ UNITS: dict[str, str] = {
 
 #: Features where a lower value is better for the business (shown in green when below the whole).
 LOWER_IS_BETTER: frozenset[str] = frozenset({"recency", "interpurchase_mean", "interpurchase_std", "returns_rate"})
+#: Features that are neither good nor bad news in themselves, shown without a colour: a short time as a customer is
+#: a new customer (what "New Customers" are named for), a long one a loyal customer; a weekend share is a habit.
+NEUTRAL: frozenset[str] = frozenset({"tenure", "weekend_share"})
 
 RFM_FEATURES: tuple[str, ...] = ("recency", "frequency", "monetary", "tenure", "avg_order_value")
 BEHAVIOUR_FEATURES: tuple[str, ...] = RFM_FEATURES + (
