@@ -143,3 +143,26 @@ def test_the_default_data_path_is_01s():
     cell = next(c for c in book["cells"] if "parameters" in c.get("metadata", {}).get("tags", []))
     declared = {n.target.id: ast.literal_eval(n.value) for n in ast.parse("".join(cell["source"])).body}
     assert declared["data_path"] == NOTEBOOK_DATA_PATH
+
+
+def test_a_run_folder_the_notebooks_made_may_be_replaced_by_a_batch(tmp_path):
+    """`segkit run --name dev --force` refused a run folder that 01_eda had created in JupyterLab ("not made by
+    segkit"). A folder the notebooks create is marked as segkit's; one that existed before they opened it is not."""
+    import pytest
+
+    from segkit.errors import RunError
+    from segkit.io.runfolder import NOTEBOOK_MARKER
+    from segkit.report.runfolder_safety import refuse_foreign
+
+    reports = tmp_path / "reports"
+    open_run(reports / "dev", _cell())
+    assert (reports / "dev" / NOTEBOOK_MARKER).is_file()
+    refuse_foreign(reports, "dev", force=True)  # replaced on request
+
+    mine = reports / "mine"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("my own notes")
+    open_run(mine, _cell())  # a folder the user had: opened, never marked
+    assert not (mine / NOTEBOOK_MARKER).exists()
+    with pytest.raises(RunError, match="was not made by segkit"):
+        refuse_foreign(reports, "mine", force=True)

@@ -52,6 +52,10 @@ def write_json(path: str | Path, data: Any) -> Path:
     return path
 
 
+#: The file a run folder carries when the notebooks created it (a run started in JupyterLab): segkit made the folder,
+#: so ``segkit run --force`` may replace it. A folder that existed before the notebooks opened it never gets one.
+NOTEBOOK_MARKER = ".segkit-notebooks.json"
+
 #: The notebook that writes each artifact a later one reads, for the message when it is missing.
 WRITTEN_BY = {**dict.fromkeys(["clean.parquet", "cleaning_log.json", "input.json", "schema_findings.json"], "01_eda"),
               **dict.fromkeys(["features.parquet", "features_meta.json"], "02_features"),

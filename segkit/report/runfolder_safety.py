@@ -18,6 +18,7 @@ from pathlib import Path
 
 from ..errors import RunError, truncate
 from ..io.processes import MARKER  # the file a run folder carries while it is being written
+from ..io.runfolder import NOTEBOOK_MARKER
 
 __all__ = ["MARKER", "inside", "is_segkit_folder", "leftovers", "refuse_foreign"]
 
@@ -53,10 +54,11 @@ def inside(out_dir: Path, path: Path) -> Path:
 
 
 def is_segkit_folder(path: Path) -> bool:
-    """Whether ``path`` is a real folder that segkit made: it holds segkit's ``manifest.json`` or run marker."""
+    """Whether ``path`` is a real folder that segkit made: it holds segkit's ``manifest.json``, run marker, or the
+    marker of a run folder the notebooks created (:data:`~segkit.io.runfolder.NOTEBOOK_MARKER`)."""
     if path.is_symlink() or not path.is_dir():
         return False
-    if (path / MARKER).is_file():
+    if (path / MARKER).is_file() or (path / NOTEBOOK_MARKER).is_file():
         return True
     manifest = path / "manifest.json"
     try:

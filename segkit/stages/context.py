@@ -21,6 +21,7 @@ from typing import Any
 from .. import kinds
 from ..config import SECRET_KEYS, Params, params_from_mapping, resolve_env
 from ..io import RunFolder, write_json
+from ..io.runfolder import NOTEBOOK_MARKER
 from ..kernel import prepare_kernel
 from ..naming.words import plural
 
@@ -88,7 +89,10 @@ def open_run(run_dir: str | Path, namespace: Mapping[str, Any] | None = None, **
     **overrides
         Parameters given by name: they win like a typed value.
     """
+    made = not Path(run_dir).exists()
     folder = RunFolder(run_dir).ensure()
+    if made:  # segkit made it: `segkit run --force` may replace it (see runfolder_safety.is_segkit_folder)
+        write_json(folder.path / NOTEBOOK_MARKER, {"made_by": "segkit notebooks", "run_dir": str(run_dir)})
     saved = folder.read_params()
     cell = {k: v for k, v in (namespace or {}).items() if k in Params.model_fields and k not in SECRET_KEYS}
     typed = {k: v for k, v in cell.items() if _typed(k, v)} | overrides
