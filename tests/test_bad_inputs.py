@@ -550,3 +550,23 @@ def test_a_short_time_as_a_customer_is_not_coloured_as_bad_news():
                                                                                               "sk-idx-high"}
     assert _index_class(44.0, fs.better.get("tenure")) == "sk-idx-low"  # the neutral colour of a low index
     assert _index_class(44.0, fs.better["monetary"]) == "sk-idx-bad"
+
+
+def test_the_pages_of_eight_customers_say_they_are_too_few(tmp_path):
+    """The "only 8 customers to segment" warning was on the terminal only: the run's page and the k page now say
+    that its 2 segments of 4 on average are too few to describe as groups; a table of 12 says nothing of it."""
+    from segkit import stages
+    from segkit.stages.select_k import few_rows_note
+
+    for n, said in ((8, True), (12, False)):
+        ctx = stages.open_run(tmp_path / f"run{n}", data_kind="customers", data_path=str(tmp_path / f"t{n}.csv"),
+                              id_col="customer_id")
+        _tiny(tmp_path, n)
+        stages.features.build_features(ctx, stages.eda.clean(ctx, stages.eda.load(ctx))[0])
+        selection = stages.select_k.select(ctx)
+        summary = ctx.folder.read_json("k_summary.json")
+        page = str(stages.select_k.k_recommendation(ctx, selection).data)
+        sentence = "Only 8 customers were segmented: the 2 segments hold 4 on average, too few to describe as groups"
+        assert (sentence in summary["summary"]) is said and (sentence in page) is said
+        assert ("few_rows" in summary) is said
+    assert few_rows_note(3, 15, "areas") == "" and few_rows_note(3, 14, "areas").startswith("Only 14 areas")

@@ -15,6 +15,7 @@ from ..plots import criteria_figure as draw_criteria
 from ..report.cards import figure, html_block, note, note_html
 from ..select import KSelection
 from ..select.vote import groups_phrase, own_groups
+from ..separability import MIN_MEMBERS
 from .context import RunContext
 from .features import load_features
 
@@ -43,13 +44,26 @@ def select(ctx: RunContext, X: np.ndarray | None = None) -> KSelection | None:
     X = clustering_matrix(ctx, fs) if X is None else X
     selection, k, sentence = pipeline.select(ctx.params, X)
     ctx.folder.write_json("k_selection.json", selection.to_dict())
+    few = few_rows_note(int(k), len(X), fs.entity)
     ctx.folder.write_json("k_summary.json", {
         "recommended_k": int(selection.recommended_k), "chosen_k": int(k), "rationale": sentence,
-        "summary": plain_summary(selection, int(k), sentence, fs.entity),
+        "summary": " ".join(filter(None, [plain_summary(selection, int(k), sentence, fs.entity), few])),
+        **({"few_rows": few} if few else {}),
         "k_range": [int(selection.params["k_min"]), int(selection.params["k_max"])], "structure": selection.structure,
         "structure_note": selection.structure_note_for(k), "sample_size": selection.sample_size,
     })
     return selection
+
+
+def few_rows_note(k: int, n: int, entity: str) -> str:
+    """What the index and the k page say when the ``n`` rows give ``k`` segments fewer than
+    :data:`~segkit.separability.MIN_MEMBERS` members on average (the check's warning, ``preflight.few_rows``);
+    empty otherwise."""
+    if n >= MIN_MEMBERS * k:
+        return ""
+    return (f"Only {n:,} {entity} were segmented: the {k} segments hold {n / k:.2g} on average, too few to describe "
+            f"as groups ({MIN_MEMBERS} or more each would need {MIN_MEMBERS * k:,}). Treat them as a first sort of a "
+            f"few {entity}, and segment a larger table before acting on them.")
 
 
 def plain_summary(selection: KSelection, k: int, sentence: str, entity: str) -> str:
@@ -104,6 +118,8 @@ def k_recommendation(ctx: RunContext, selection: KSelection):
     if summary.get("structure") not in (None, "clear", "strong"):
         text = summary.get("structure_note") or "The data shows no clear natural groups."
         parts.append(note_html(text, kind="warn"))
+    if summary.get("few_rows"):
+        parts.append(note_html(summary["few_rows"], kind="warn"))
     return html_block("".join(parts))
 
 
