@@ -251,7 +251,8 @@ def _without_summary_rows(raw: pd.DataFrame, ids: list[str]) -> pd.DataFrame:
     the first column), which every kind's cleaning removes: their sums are no extreme value of a customer, their
     labels no date."""
     first = next((c for c in ids if c in raw.columns), None)
-    summary = (is_summary_id(raw[first].astype("string")) | labelled_summary(raw, first)) if first is not None else None
+    # on the distinct ids as they are: a float id is never "Total", and 541,909 of them cost 0.3 s as text
+    summary = (is_summary_id(raw[first]) | labelled_summary(raw, first)) if first is not None else None
     if summary is None or not summary.any():
         return raw
     kept = raw[~summary]
