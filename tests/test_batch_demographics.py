@@ -3,6 +3,7 @@ test of issue 3. The batch runs once per module."""
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from pathlib import Path
@@ -84,8 +85,8 @@ def test_each_card_names_the_segments_most_typical_areas(acs_run):
     """A census segment's card said what its areas are like but not which they are: it now lists the five nearest
     its centre, in that order (segments.csv's distances), as the ids a reader knows them by."""
     page = (acs_run / "05_profile.html").read_text(encoding="utf-8")
-    shown = dict(re.findall(r'sk-code">(S\d+)</div>.*?<p class="sk-members"><strong>Typical areas:</strong> (.*?)</p>',
-                            page, re.S))
+    shown = {code: html.unescape(text) for code, text in re.findall(
+        r'sk-code">(S\d+)</div>.*?<p class="sk-members"><strong>Typical areas:</strong> (.*?)</p>', page, re.S)}
     assigned = pd.read_csv(acs_run / "artifacts" / "segments.csv", dtype={"zcta": str})
     assert set(shown) == set(assigned["segment_code"])
     # a segment of fewer than five areas has no stability to show, on its card or in the index's table
