@@ -86,23 +86,39 @@ def test_interactive_explorer_leaves_the_report_readable(batch):
 
 
 def test_a_notebook_run_again_keeps_the_other_pages_on_the_run_page(batch):
-    """`segkit run --only 06_score --force` wrote an index that linked 06 alone, beside the folder's other pages.
-    Now the index links every page, says which the earlier run made, and that the pages after 06 may not match."""
+    """`segkit run --only 05_profile --force` wrote an index that linked 05 alone, beside the folder's other pages.
+    Now the index links every page, says which the earlier run made, and which read 05's results (06 and 07, not
+    04, which reads 03's) and may no longer match them."""
     result, _ = batch
     before = json.loads((result.folder / "manifest.json").read_text(encoding="utf-8"))
     pages = set(before["timings"]["notebooks"]) | set(before.get("kept", {}))
-    again = run([PARAMS], out_dir=result.folder.parent, notebooks_dir=ROOT / "notebooks", only=["06_score"],
+    again = run([PARAMS], out_dir=result.folder.parent, notebooks_dir=ROOT / "notebooks", only=["05_profile"],
                 force=True, say=lambda _: None)
     assert again.ok, again.error
     manifest = json.loads((again.folder / "manifest.json").read_text(encoding="utf-8"))
-    assert set(manifest["timings"]["notebooks"]) == {"06_score"}
-    assert set(manifest["kept"]) == pages - {"06_score"} and {"01_eda", "05_profile", "07_explain"} <= pages
-    assert all(t["made_at"] and t["made_at"] <= manifest["timings"]["started_at"] for t in manifest["kept"].values())
+    assert set(manifest["timings"]["notebooks"]) == {"05_profile"}
+    kept = manifest["kept"]
+    assert set(kept) == pages - {"05_profile"} and {"01_eda", "04_dendrogram", "06_score", "07_explain"} <= pages
+    assert all(t["made_at"] and t["made_at"] <= manifest["timings"]["started_at"] for t in kept.values())
+    assert {name for name, t in kept.items() if t["reads_again"]} == {"06_score", "07_explain"}
     text = (again.folder / "index.html").read_text(encoding="utf-8")
     links = re.findall(r"<li><a href='(\d\d_\w+)\.html'>.*?</li>", text)
     assert links == sorted(pages), links
     line = {name: re.search(rf"<li><a href='{name}\.html'>.*?</li>", text).group(0) for name in links}
-    assert "made by the earlier run" not in line["06_score"]
-    assert "made by the earlier run of" in line["05_profile"] and "run again" not in line["05_profile"]
-    assert "before 06_score was run again: it may not match" in line["07_explain"]
-    assert "(--only 07_explain)" in line["07_explain"]
+    assert "made by the earlier run" not in line["05_profile"]
+    for name in ("01_eda", "04_dendrogram"):
+        assert "made by the earlier run of" in line[name] and "run again" not in line[name]
+    for name in ("06_score", "07_explain"):
+        assert f"from the results of 05_profile before it was run again: it may not match them; run it again too " \
+               f"(--only {name})" in line[name]
+
+
+def test_each_notebook_reads_the_results_of_those_it_waits_for():
+    from segkit.report.runner import _upstream, discover_notebooks
+
+    reads = _upstream(discover_notebooks(ROOT / "notebooks", "transactions"))
+    assert reads["02_features"] == {"01_eda"} and reads["03_select_k"] == {"01_eda", "02_features"}
+    assert reads["08_churn"] == {"01_eda", "02_features"}  # 02 only in an engine, where it waits for it
+    assert reads["04_dendrogram"] == {"01_eda", "02_features", "03_select_k"}
+    assert {"03_select_k", "08_churn", "10_value"} <= reads["05_profile"]  # its cards' churn risk and value
+    assert "05_profile" in reads["07_explain"] and "05_profile" not in reads["08_churn"] | reads["10_value"]

@@ -353,7 +353,6 @@ def _churn_note(folder: Path, churn: dict | None, entity: str, notebooks: list[s
 def _report_links(folder: Path, manifest: dict[str, Any], notebooks: list[str]) -> str:
     esc, links = html.escape, []
     kept = manifest.get("kept") or {}
-    first_run = min((name for name in notebooks if name not in kept), default=None)
     for name in notebooks:
         paths = report_paths(folder, name)
         business, analyst = paths["business"], paths["analyst"]
@@ -363,7 +362,7 @@ def _report_links(folder: Path, manifest: dict[str, Any], notebooks: list[str]) 
             links.append(f"<li><a href='{esc(business.name)}'>{esc(title)}</a> <span class='sk-muted'>({esc(name)})</span>"
                          f" · <a class='sk-muted' href='{esc(analyst.name)}'>analyst copy (with code)</a>"
                          f"<span class='sk-muted'> · {_working_s(timing):.1f}s</span>"
-                         f"{_kept_note(name, kept.get(name), first_run)}</li>")
+                         f"{_kept_note(name, kept.get(name))}</li>")
         else:
             links.append(f"<li class='sk-muted'>{esc(name)}: not run</li>")
     links += [f"<li class='sk-muted' id='left-out-{esc(name)}'>{esc(name)}: left out of this run: {esc(why)}</li>"
@@ -371,16 +370,18 @@ def _report_links(folder: Path, manifest: dict[str, Any], notebooks: list[str]) 
     return "".join(links)
 
 
-def _kept_note(name: str, kept: dict[str, Any] | None, first_run: str | None) -> str:
-    """On a page that an earlier run made (``segkit run --only`` ran others again): when, and, when it comes after
-    the first notebook run again (each notebook reads what the ones before it wrote), that it may not match."""
+def _kept_note(name: str, kept: dict[str, Any] | None) -> str:
+    """On a page that an earlier run made (``segkit run --only`` ran others again): when, and, when it reads the
+    results of a notebook run again since, that it may no longer match them."""
     if kept is None:
         return ""
     made = str(kept.get("made_at") or "")[:16].replace("T", " ")
-    note = f" · made by the earlier run{f' of {made}' if made else ''}"
-    if first_run is not None and name > first_run:
-        return (f"<span style='color:#b42318'>{html.escape(note)}, before {html.escape(first_run)} was run again: it "
-                f"may not match the pages above; run it again too (--only {html.escape(name)})</span>")
+    note = f" · made by the earlier run{f' of {made} UTC' if made else ''}"
+    again = [str(n) for n in kept.get("reads_again") or []]
+    if again:
+        return (f"<span style='color:#b42318'>{html.escape(note)}, from the results of {html.escape(', '.join(again))}"
+                f" before {'they were' if len(again) > 1 else 'it was'} run again: it may not match them; run it again too "
+                f"(--only {html.escape(name)})</span>")
     return f"<span class='sk-muted'>{html.escape(note)}</span>"
 
 

@@ -193,9 +193,11 @@ def earlier_manifest(folder: Path) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
-def kept_pages(folder: Path, earlier: dict[str, Any] | None, run: list[str]) -> dict[str, dict[str, Any]]:
+def kept_pages(folder: Path, *, run: list[str], earlier: dict[str, Any] | None = None,
+               reads: dict[str, set[str]] | None = None) -> dict[str, dict[str, Any]]:
     """The pages in ``folder`` that an earlier run made and this one (``run``: its notebooks) did not make again,
-    each with its timings and ``made_at``, when the run that made it started (carried over run after run)."""
+    each with its timings, ``made_at``, when the run that made it started (carried over run after run), and
+    ``reads_again``, the notebooks of ``run`` whose results it reads (``reads``: a notebook's upstream ones)."""
     from .render import report_paths  # nbformat: only once a run has notebooks to finish
 
     earlier = earlier or {}
@@ -205,5 +207,5 @@ def kept_pages(folder: Path, earlier: dict[str, Any] | None, run: list[str]) -> 
     before = earlier.get("kept") if isinstance(earlier.get("kept"), dict) else {}
     for name, timing in before.items():  # pages that run had kept from a run before it
         made.setdefault(name, timing if isinstance(timing, dict) else {})
-    return {name: made[name] for name in sorted(made)
-            if name not in run and report_paths(folder, name)["business"].is_file()}
+    return {name: {**made[name], "reads_again": sorted(set((reads or {}).get(name, ())) & set(run))}
+            for name in sorted(made) if name not in run and report_paths(folder, name)["business"].is_file()}

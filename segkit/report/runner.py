@@ -204,7 +204,8 @@ def run(params_files: str | Path | Sequence[str | Path], *, name: str | None = N
     params, files = load_params(params_files, overrides)
     out_dir = Path(out_dir).resolve()
     refuse_foreign(out_dir, params.run_name, force=force)  # before any notebook or input is read
-    chosen = _discovered(params, only, notebooks_dir)
+    everything = _discovered(params, None, notebooks_dir)
+    chosen = _select(everything, only)
     with fork_server(forks) as forks:  # started now, it imports while the input is checked
         params, preflight_info, notebooks, left_out = _planned(params, chosen, only)
         progress(f"params ok: {params.data_kind} data, {len(notebooks)} notebooks, input {preflight_info['input']}")
@@ -217,7 +218,21 @@ def run(params_files: str | Path | Sequence[str | Path], *, name: str | None = N
             progress(f"{name} left out: {why}")
         return run_notebooks(params, files, notebooks, out_dir=out_dir, force=force, only=only, jobs=jobs,
                              progress=progress, started_at=started_at, source=f"{preflight_info['input']}", forks=forks,
-                             left_out=left_out)
+                             left_out=left_out, reads=_upstream(everything))
+
+
+def _upstream(notebooks: list[Notebook]) -> dict[str, set[str]]:
+    """The notebooks each one reads the results of: those it or one of its cells waits for, and theirs in turn."""
+    direct = {nb.name: {*nb.after, *nb.cells_after, *nb.engine_after} for nb in notebooks}
+    found: dict[str, set[str]] = {}
+
+    def upstream(name: str) -> set[str]:
+        if name not in found:
+            found[name] = set()  # a cycle is refused when the notebooks are ordered; never loop here
+            found[name] = set().union(*({a, *upstream(a)} for a in direct.get(name, ())))
+        return found[name]
+
+    return {name: upstream(name) for name in direct}
 
 
 def plan(params: Params, *, only: Sequence[str] | None = None, notebooks_dir: str | Path | None = None
@@ -256,18 +271,21 @@ def _leave_out(notebooks: list[Notebook], cannot: dict[str, SegkitError], only: 
 def run_notebooks(params: Params, files: list[Path], notebooks: list[Notebook], *, out_dir: Path, force: bool,
                   progress: Callable[[str], None], started_at: datetime, source: str, only: Sequence[str] | None = None,
                   jobs: int = 2, index: Callable[..., Path] = write_index,
-                  forks: ForkServer | None = None, left_out: dict[str, str] | None = None) -> RunResult:
+                  forks: ForkServer | None = None, left_out: dict[str, str] | None = None,
+                  reads: dict[str, set[str]] | None = None) -> RunResult:
     """Execute validated ``notebooks`` into the run ``params.run_name`` under ``out_dir`` and finish it.
 
     The part of :func:`run` after validation, shared with ``segkit compare``
     (:func:`segkit.report.compare.compare`): the hidden partial folder, the batch, the manifest, the
     appendix of every report, the run's page (``index``, called as :func:`~.index.write_index` is) and the
     move into place (or ``<run>.failed``). ``source`` is what the run read, for the reports' header line;
-    ``left_out`` the notebooks left out of the batch and why, for the manifest and the run's page.
+    ``left_out`` the notebooks left out of the batch and why, for the manifest and the run's page; ``reads`` the
+    notebooks each one reads the results of (:func:`_upstream`), to say which pages ``--only`` left out of step.
     """
     with fork_server(forks) as forks:  # segkit compare, or a caller that started none
         final, tmp = prepare_folder(out_dir, params.run_name, force=force, only=only, say=progress)
         earlier = earlier_manifest(final) if only else None  # its pages stay: the index still links them
+        kept = dict(earlier=earlier, reads=reads or {})
         batch = Batch(params, tmp, notebooks, jobs=jobs, progress=progress, final=final, forks=forks,
                       meta_line=f"Run {params.run_name} · {started_at:%d %B %Y} · {source}")
         try:
@@ -278,7 +296,7 @@ def run_notebooks(params: Params, files: list[Path], notebooks: list[Notebook], 
             with kernel_environment(params):
                 batch.run()
         _complete(batch, tmp, params=params, files=files, notebooks=[nb.name for nb in notebooks],
-                  started_at=started_at, progress=progress, index=index, left_out=left_out or {}, earlier=earlier)
+                  started_at=started_at, progress=progress, index=index, left_out=left_out or {}, kept=kept)
         return _finish(batch, tmp, final, force=force, progress=progress)
 
 
@@ -297,11 +315,12 @@ def _failed_writing(batch: Batch, exc: OSError, tmp: Path) -> None:
 
 def _complete(batch: Batch, tmp: Path, *, params, files, notebooks: list[str], started_at: datetime,
               progress: Callable[[str], None], index: Callable[..., Path] = write_index,
-              left_out: dict[str, str] | None = None, earlier: dict | None = None) -> None:
+              left_out: dict[str, str] | None = None, kept: dict[str, Any] | None = None) -> None:
     """After the notebooks: the input check, manifest, appendix of every report and index page.
 
-    ``earlier`` is the manifest of the run folder that ``--only`` ran some notebooks of again: its other pages
-    stay (kept in the manifest, linked from the index, which says when they were made).
+    ``kept`` holds the manifest of the run folder that ``--only`` ran some notebooks of again (``earlier``) and what
+    each notebook reads (``reads``): the folder's other pages stay (kept in the manifest, linked from the index, which
+    says when they were made and which read results made again since).
 
     A full or read-only disk, or Ctrl-C/SIGTERM arriving now, fails the run (kept as ``<run>.failed``)
     instead of leaving a hidden partial folder.
@@ -311,7 +330,7 @@ def _complete(batch: Batch, tmp: Path, *, params, files, notebooks: list[str], s
         manifest = write_manifest(tmp, params=params, files=files, timings=batch.timings, started_at=started_at,
                                   finished_at=datetime.now(timezone.utc),
                                   status="ok" if batch.ok else _failure(batch), error=batch.error,
-                                  left_out=left_out, kept=kept_pages(tmp, earlier, notebooks))
+                                  left_out=left_out, kept=kept_pages(tmp, run=notebooks, **(kept or {})))
         # Privacy check of the business copies, "Appendix: run details" in every report, size budget, index.
         finalise_reports(tmp, params=params, manifest=manifest, notebooks=notebooks, say=progress)
         index(tmp, params=params, manifest=manifest, notebooks=sorted({*notebooks, *manifest["kept"]}))
