@@ -77,10 +77,8 @@ def preflight(params: Params, *, deep: bool = True, needs: Iterable[str] | None 
                                          None if len(sample) == rows else len(sample))
         more = getattr(kind.module, "feature_findings", None)  # what only the features show (a blank that means 0)
         findings += unused_words(params, fs) + (more(fs, params) if callable(more) else [])
-        info.update(rows=rows, checked_rows=len(sample), findings=findings + warnings,
-                    cannot_run=cannot, currency_of=money_currencies(sample, _schema_params(kind, params),
-                                                                    log.currencies()),
-                    currency_codes=currency_codes(sample), set_aside=log.set_aside())
+        info.update(money_info(params, sample, log, findings + warnings), rows=rows, checked_rows=len(sample),
+                    cannot_run=cannot, set_aside=log.set_aside())
         ref = lineage.reference_for(params, fs.clustering_table.columns)
     else:
         ref = lineage.load_reference(params.reference) if params.reference else None
@@ -91,12 +89,20 @@ def preflight(params: Params, *, deep: bool = True, needs: Iterable[str] | None 
     return info
 
 
-def adopt_currency(params: Params, info: dict[str, Any]) -> tuple[Params, dict[str, Any]]:
-    """``params`` showing money in the currency the input says, when the params name none: the one its amounts carry
-    ("€ 8,14" in a shop export), else the one code its currency column holds (``USD``), else the data kind's (census
-    tables are in dollars), else none: plain numbers, never the default £ of the bundled shop's data. ``info`` loses
-    the reader's warning about the sign shown, and says what was chosen (``currency_note``, for the terminal)."""
-    if "currency" in params.model_fields_set:
+def money_info(params: Params, raw: pd.DataFrame, log: CleaningLog, findings: Iterable[Finding]) -> dict[str, Any]:
+    """What :func:`adopt_currency` reads of an input: the currencies its amounts carry, the codes its currency column
+    holds, and the schema's ``findings`` (amounts in several currencies)."""
+    return {"currency_of": money_currencies(raw, _schema_params(kinds.get(params.data_kind), params), log.currencies()),
+            "currency_codes": currency_codes(raw), "findings": list(findings)}
+
+
+def adopt_currency(params: Params, info: dict[str, Any], *, named: bool | None = None) -> tuple[Params, dict[str, Any]]:
+    """``params`` showing money in the currency the input says, when the params name none (``named``; by default,
+    when ``currency`` was not set): the one its amounts carry ("€ 8,14" in a shop export), else the one code its
+    currency column holds (``USD``), else the data kind's (census tables are in dollars), else none: plain numbers,
+    never the default £ of the bundled shop's data. ``info`` (:func:`money_info`) loses the reader's warning about
+    the sign shown, and says what was chosen (``currency_note``, for the terminal)."""
+    if "currency" in params.model_fields_set if named is None else named:
         return params, info
     signs, codes = info.get("currency_of") or {}, info.get("currency_codes") or {}
     found, named = monies(list(signs.values())), monies([c for listed in codes.values() for c in listed])

@@ -166,3 +166,39 @@ def test_a_run_folder_the_notebooks_made_may_be_replaced_by_a_batch(tmp_path):
     assert not (mine / NOTEBOOK_MARKER).exists()
     with pytest.raises(RunError, match="was not made by segkit"):
         refuse_foreign(reports, "mine", force=True)
+
+
+def _dollar_till(path):
+    lines = ["CustomerID,InvoiceNo,InvoiceDate,Quantity,UnitPrice"]
+    for i in range(60):
+        lines.append(f"C{i % 12},I{i},2024-0{1 + i % 9}-1{i % 10},{1 + i % 3},\"${3 + i % 7}.50\"")
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_a_run_the_notebooks_started_shows_the_inputs_currency(tmp_path, capsys):
+    """01_eda in a fresh run folder on dollar amounts: the pages said £ (the params' default, the bundled data's),
+    where a batch adopts the input's "$". Now 01 adopts it too, writes it to params.json and says so; a batch's
+    folder (the batch adopted its own before any notebook) and a currency typed in a cell are left alone."""
+    from segkit import stages
+
+    data = _dollar_till(tmp_path / "till.csv")
+    mapping = {"stock_code_col": None, "country_col": None}
+    ctx = open_run(tmp_path / "dev", data_path=str(data), **mapping)
+    stages.eda.clean(ctx, stages.eda.load(ctx))
+    assert ctx.params.currency == "$"
+    assert json.loads((tmp_path / "dev" / "params.json").read_text())["currency"] == "$"
+    assert "This run's pages show money in $, the currency of the amounts in 'UnitPrice'" in capsys.readouterr().out
+    assert open_run(tmp_path / "dev", _cell()).params.currency == "$"  # the next notebook
+
+    typed = open_run(tmp_path / "euro", _cell(currency="€"), data_path=str(data), **mapping)
+    stages.eda.clean(typed, stages.eda.load(typed))
+    assert typed.params.currency == "€"
+
+    folder = tmp_path / "batch"  # a batch's folder, of params that set currency: "£" (the notebooks did not create it)
+    folder.mkdir()
+    stored = stored_params(params_from_mapping({"data_path": str(data), "currency": "£", **mapping}))
+    (folder / "params.json").write_text(json.dumps(stored))
+    ctx = open_run(folder, {"run_dir": str(folder), **stored})
+    stages.eda.clean(ctx, stages.eda.load(ctx))
+    assert ctx.params.currency == "£" and "pages show money" not in capsys.readouterr().out

@@ -16,17 +16,23 @@ import pandas as pd
 
 from .. import eda, preflight
 from ..cleaning import rows_added
+from ..config import Params
 from ..engine import choose
 from ..eda import looks_like_identifier
 from ..eda import missing_table
 from ..errors import DataFileError
 from ..format import drawn
-from ..io import hash_input, is_pattern
+from ..io import hash_input, is_pattern, write_json
+from ..io.runfolder import NOTEBOOK_MARKER
 from ..plots import distributions_figure, plot_missing
 from ..report.cards import figure, note, table
+from ..schema import Finding
 from ..source import input_file, load_input
 from . import engine as in_engine
-from .context import RunContext
+from .context import RunContext, stored_params
+
+#: The params' currency when nobody set one: the bundled shop data's.
+DEFAULT_CURRENCY = Params.model_fields["currency"].default
 
 __all__ = ["load", "clean", "readings", "id_columns", "column_roles", "schema_findings", "numeric_columns", "eda_frame",
            "missing_figure", "distributions", "input_table", "sample_note", "outliers", "duplicates", "cleaning_table"]
@@ -91,7 +97,24 @@ def clean(ctx: RunContext, raw: pd.DataFrame):
         cleaned, log = preflight.clean_table(ctx.params, raw)
         ctx.folder.write_parquet("clean.parquet", cleaned.reset_index(drop=True))
     ctx.folder.write_json("cleaning_log.json", log.to_dict())
+    _adopt_currency(ctx, raw, log)
     return cleaned, log
+
+
+def _adopt_currency(ctx: RunContext, raw: pd.DataFrame, log) -> None:
+    """In a run the notebooks started (a batch adopts it before its first notebook), the currency the input says
+    (:func:`segkit.preflight.adopt_currency`: "$" of "$1,299.00", none for plain numbers) in place of the params'
+    default £, written to ``params.json`` for the next notebooks, and said, unless a cell named another."""
+    if not (ctx.folder.path / NOTEBOOK_MARKER).is_file() or ctx.params.currency != DEFAULT_CURRENCY:
+        return
+    findings = [Finding(**f) for f in ctx.folder.read_json("schema_findings.json")]
+    adopted, info = preflight.adopt_currency(ctx.params, preflight.money_info(ctx.params, raw, log, findings),
+                                             named=False)
+    if adopted.currency != ctx.params.currency:
+        ctx.params = adopted
+        write_json(ctx.folder.path / "params.json", stored_params(adopted))
+        print(f"This run's pages show money {info['currency_note'].removeprefix('the reports show money ')}; "
+              "params.json now says so, and the next notebooks use it.")
 
 
 def input_table(ctx: RunContext, raw: pd.DataFrame) -> pd.DataFrame:
