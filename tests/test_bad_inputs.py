@@ -570,3 +570,4 @@ def test_the_pages_of_eight_customers_say_they_are_too_few(tmp_path):
         assert (sentence in summary["summary"]) is said and (sentence in page) is said
         assert ("few_rows" in summary) is said
     assert few_rows_note(3, 15, "areas") == "" and few_rows_note(3, 14, "areas").startswith("Only 14 areas")
+    assert "the 20 segments hold 4.95 on average" in few_rows_note(20, 99, "customers")  # not "5", below 5

@@ -122,3 +122,32 @@ def test_each_notebook_reads_the_results_of_those_it_waits_for():
     assert reads["04_dendrogram"] == {"01_eda", "02_features", "03_select_k"}
     assert {"03_select_k", "08_churn", "10_value"} <= reads["05_profile"]  # its cards' churn risk and value
     assert "05_profile" in reads["07_explain"] and "05_profile" not in reads["08_churn"] | reads["10_value"]
+
+
+def test_kept_pages_stay_out_of_step_run_after_run_and_survive_a_hand_edited_manifest(tmp_path):
+    """A second `--only` run kept 07's warning only against its own notebooks (07 read 05's results from before
+    05 was run again, and still does); a manifest edited by hand must not fail a run whose notebooks all ran."""
+    from segkit.report.index import _working_s
+    from segkit.report.lifecycle import earlier_manifest, kept_pages
+
+    for name in ("01_eda", "05_profile", "06_score", "07_explain"):
+        (tmp_path / f"{name}.html").write_text("<html></html>")
+    reads = {"05_profile": {"01_eda"}, "06_score": {"01_eda", "05_profile"}, "07_explain": {"01_eda", "05_profile"}}
+    first = {"timings": {"started_at": "2026-12-01T10:00:00+00:00",
+                         "notebooks": {n: {"execute_s": 1.0} for n in reads | {"01_eda": set()}}}, "kept": {}}
+    (tmp_path / "manifest.json").write_text(json.dumps(first))
+    kept = kept_pages(tmp_path, run=["05_profile"], earlier=earlier_manifest(tmp_path), reads=reads)
+    assert {n: k["reads_again"] for n, k in kept.items()} == {"01_eda": [], "06_score": ["05_profile"],
+                                                             "07_explain": ["05_profile"]}
+    # the manifest of that run (--only 05_profile), then --only 06_score
+    second = {"timings": {"started_at": "2026-12-02T10:00:00+00:00", "notebooks": {"05_profile": {}}}, "kept": kept}
+    (tmp_path / "manifest.json").write_text(json.dumps(second))
+    again = kept_pages(tmp_path, run=["06_score"], earlier=earlier_manifest(tmp_path), reads=reads)
+    assert again["07_explain"]["reads_again"] == ["05_profile"] and again["07_explain"]["made_at"].startswith("2026-12-01")
+    assert again["05_profile"] == {"made_at": "2026-12-02T10:00:00+00:00", "reads_again": []}
+    assert again["01_eda"]["made_at"].startswith("2026-12-01") and "06_score" not in again
+    for broken in ('{"timings": "x"}', '{"timings": {"notebooks": ["07_explain"]}}', "[1, 2]", "{", '{"kept": 3}'):
+        (tmp_path / "manifest.json").write_text(broken)
+        assert earlier_manifest(tmp_path) is None, broken
+    assert kept_pages(tmp_path, run=["05_profile"], earlier=None, reads=reads) == {}
+    assert _working_s({"execute_s": "n/a"}) == 0.0 and _working_s({"execute_s": 2.5, "waited_s": 0.5}) == 2.0

@@ -193,7 +193,7 @@ def test_the_boxes_are_seaborns_drawn_in_one_call():
 
     from segkit.plots.profile import _boxes
 
-    groups = [np.arange(1.0, 10.0), np.array([2.0, 4.0, 4.0, 4.0, 40.0]), np.array([7.0, np.nan, 8.0])]
+    groups = [np.arange(1.0, 10.0), np.array([2.0, 4.0, 4.0, 4.0, 40.0, np.inf]), np.array([7.0, np.nan, 8.0])]
     names, colours = ["S01 A", "S02 B", "S03 C"], segment_palette(3)
     ours, theirs = (plt.subplots(figsize=(5, 3))[1] for _ in range(2))
     _boxes(ours, groups, names, colours)

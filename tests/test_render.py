@@ -488,6 +488,10 @@ def test_pages_are_nbconverts_without_its_soup_pass(tmp_path, business):
     png = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
     nb.cells.append(new_code_cell("plot()", outputs=[new_output("display_data", data={"image/png": png,
                                                                                         "text/plain": "<Figure>"})]))
+    tricky = (f'<img data-alt="x" src="data:image/png;base64,{png}"><img title="a>b" alt="chart" src="c.png">'
+              f"<img alt='single' src=d.png><div class=\"jp-OutputArea-output extra\">inner</div>")
+    nb.cells.append(new_code_cell("html()", outputs=[new_output("display_data", data={"text/html": tricky,
+                                                                                        "text/plain": "html"})]))
     nb = render._business_copy(nb, None) if business else nbformat.from_dict(nb)
     render._papermill_cells(nb)
     resources = {"segkit_css": "", "segkit_header": "", "segkit_csp": CSP, "metadata": {"name": "t"}}
@@ -498,5 +502,6 @@ def test_pages_are_nbconverts_without_its_soup_pass(tmp_path, business):
     theirs = stock.from_notebook_node(nbformat.from_dict(nb), resources=dict(resources))[0]
     assert _tags(ours) == _tags(theirs)
     assert 'alt="No description has been provided for this image"' in ours and 'tabindex="0"' in ours
+    assert ours.count("No description has been provided") == 2  # the inline figure and the data-alt one
     text, page = _render(tmp_path, _notebook(), business=True)
     assert "¶" not in re.search(r'<nav class="sk-toc">.*?</nav>', text, flags=re.S).group(0)

@@ -35,9 +35,7 @@ def fixed_grid(fig, *, left: float, right: float, top: float, bottom: float, wga
         return
     room = (axes_w + wgap * 0.8) * fig.dpi  # a label may reach a little past its panel, not into the next one
     for ax in fig.axes:
-        if not ax.axison:
-            continue
-        labels = (ax.title, ax.xaxis.label)
+        labels = (ax.title, ax.xaxis.label) if ax.axison else (ax.title,)  # a panel without axes keeps its title
         if any(t.get_text() and t.get_window_extent(renderer).width > room for t in labels):
             fig.tight_layout()
             return

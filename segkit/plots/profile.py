@@ -286,7 +286,7 @@ def _boxes(ax: Axes, groups: Sequence[np.ndarray], names: Sequence[str], colours
 
     fills = [sns.desaturate(c, 0.75) for c in colours]
     grey = (0.6 * min(colorsys.rgb_to_hls(*to_rgb(c))[1] for c in fills),) * 3
-    values = [g[~np.isnan(g)] for g in groups]
+    values = [g[np.isfinite(g)] for g in groups]  # seaborn leaves out infinite values as it does missing ones
     drawn = [i for i, v in enumerate(values) if v.size]
     if drawn:
         boxes = ax.bxp(cbook.boxplot_stats([values[i] for i in drawn], whis=1.5), positions=drawn, widths=0.8,

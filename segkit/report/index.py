@@ -387,7 +387,10 @@ def _kept_note(name: str, kept: dict[str, Any] | None) -> str:
 
 def _working_s(timing: dict[str, Any]) -> float:
     """A report's seconds of work: its run without the time it waited for other reports' results."""
-    return max(0.0, float(timing.get("execute_s", 0)) - float(timing.get("waited_s", 0)))
+    try:
+        return max(0.0, float(timing.get("execute_s", 0)) - float(timing.get("waited_s", 0)))
+    except (TypeError, ValueError):  # a hand-edited manifest's kept page
+        return 0.0
 
 
 def _artifact_list(folder: Path) -> str:

@@ -30,6 +30,7 @@ from typing import Any
 from ..errors import RunError
 from ..io import write_json
 from ..io.processes import owner_alive, proc_start
+from ..io.runfolder import NOTEBOOK_MARKER
 from .runfolder_safety import MARKER, inside, is_segkit_folder, leftovers, refuse_foreign
 
 __all__ = ["MARKER", "proc_start", "sweep_stale", "prepare_folder", "move_into_place", "keep_failed",
@@ -92,7 +93,8 @@ def prepare_folder(out_dir: Path, name: str, *, force: bool, only: Sequence[str]
         if tmp.exists():
             shutil.rmtree(tmp)
         if only and final.exists():
-            shutil.copytree(final, tmp, ignore=shutil.ignore_patterns("index.html", "manifest.json"))
+            # a folder the notebooks created is a batch's from now on: their marker stays behind
+            shutil.copytree(final, tmp, ignore=shutil.ignore_patterns("index.html", "manifest.json", NOTEBOOK_MARKER))
         tmp.mkdir(parents=True, exist_ok=True)
         (tmp / "artifacts").mkdir(exist_ok=True)
         write_json(tmp / MARKER, {"pid": os.getpid(), "start": proc_start(os.getpid())})
@@ -185,12 +187,17 @@ def drop_old_failed(final: Path, say: Callable[[str], None]) -> None:
 
 
 def earlier_manifest(folder: Path) -> dict[str, Any] | None:
-    """The manifest of the run in ``folder`` (None when there is none, or it cannot be read)."""
+    """What :func:`kept_pages` reads of the manifest of the run in ``folder``: when it started, its notebooks'
+    timings and the pages it had kept; None when there is none, or it cannot be read (a hand-edited file is no
+    reason to fail a run whose notebooks have all run)."""
     try:
         data = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        timings = data["timings"]
+        started, made, kept = timings.get("started_at"), dict(timings["notebooks"]), dict(data.get("kept") or {})
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
         return None
-    return data if isinstance(data, dict) else None
+    return {"timings": {"started_at": started if isinstance(started, str) else None, "notebooks": made},
+            "kept": kept}
 
 
 def kept_pages(folder: Path, *, run: list[str], earlier: dict[str, Any] | None = None,
@@ -200,12 +207,17 @@ def kept_pages(folder: Path, *, run: list[str], earlier: dict[str, Any] | None =
     ``reads_again``, the notebooks of ``run`` whose results it reads (``reads``: a notebook's upstream ones)."""
     from .render import report_paths  # nbformat: only once a run has notebooks to finish
 
-    earlier = earlier or {}
-    started = (earlier.get("timings") or {}).get("started_at")
-    made = {name: {**(timing if isinstance(timing, dict) else {}), "made_at": started}
-            for name, timing in ((earlier.get("timings") or {}).get("notebooks") or {}).items()}
-    before = earlier.get("kept") if isinstance(earlier.get("kept"), dict) else {}
-    for name, timing in before.items():  # pages that run had kept from a run before it
-        made.setdefault(name, timing if isinstance(timing, dict) else {})
-    return {name: {**made[name], "reads_again": sorted(set((reads or {}).get(name, ())) & set(run))}
-            for name in sorted(made) if name not in run and report_paths(folder, name)["business"].is_file()}
+    earlier = earlier or {"timings": {"started_at": None, "notebooks": {}}, "kept": {}}
+    started = earlier["timings"]["started_at"]
+    made = {str(name): {**(timing if isinstance(timing, dict) else {}), "made_at": started, "reads_again": []}
+            for name, timing in earlier["timings"]["notebooks"].items()}
+    for name, timing in earlier["kept"].items():  # pages that run had kept from a run before it, and why
+        made.setdefault(str(name), timing if isinstance(timing, dict) else {})
+    out = {}
+    for name in sorted(made):
+        if name in run or not report_paths(folder, name)["business"].is_file():
+            continue
+        before = made[name].get("reads_again")
+        again = {str(a) for a in before if a != name} if isinstance(before, list) else set()
+        out[name] = {**made[name], "reads_again": sorted(again | (set((reads or {}).get(name, ())) & set(run)))}
+    return out

@@ -321,9 +321,12 @@ def add_toc_entry(body: str, anchor: str, text: str) -> str:
 
 
 _EXPORTERS = threading.local()
-#: An ``<img>`` tag without an ``alt`` text (the figures a notebook shows inline), and the page's cell wrappers.
-_IMG_WITHOUT_ALT = re.compile(r"<img(?![^>]*\balt=)")
-_FOCUSABLE = re.compile(r'(<div class="(?:[^"]*\s)?(?:jp-Cell-inputWrapper|jp-OutputArea-output)(?:\s[^"]*)?")')
+#: An ``<img>`` tag without an ``alt`` attribute (the figures a notebook shows inline; quoted values, which may hold
+#: ">" or "alt=", are skipped whole), and a cell's wrapper or output area without a ``tabindex``.
+_ATTRS = r"""(?:[^>"']|"[^"]*"|'[^']*')*"""
+_IMG_WITHOUT_ALT = re.compile(rf"<img\b(?={_ATTRS}>)(?!{_ATTRS}\salt\s*=)")
+_FOCUSABLE = re.compile(r'(<div class="(?:[^"]*\s)?(?:jp-Cell-inputWrapper|jp-OutputArea-output)(?:\s[^"]*)?")'
+                        rf"(?!{_ATTRS}\stabindex\s*=)")
 
 
 def _html_exporter():

@@ -218,12 +218,14 @@ def run(params_files: str | Path | Sequence[str | Path], *, name: str | None = N
             progress(f"{name} left out: {why}")
         return run_notebooks(params, files, notebooks, out_dir=out_dir, force=force, only=only, jobs=jobs,
                              progress=progress, started_at=started_at, source=f"{preflight_info['input']}", forks=forks,
-                             left_out=left_out, reads=_upstream(everything))
+                             left_out=left_out, reads=_upstream([nb.in_pandas() if preflight_info["engine"] == "pandas"
+                                                                 else nb.in_engine() for nb in everything]))
 
 
 def _upstream(notebooks: list[Notebook]) -> dict[str, set[str]]:
-    """The notebooks each one reads the results of: those it or one of its cells waits for, and theirs in turn."""
-    direct = {nb.name: {*nb.after, *nb.cells_after, *nb.engine_after} for nb in notebooks}
+    """The notebooks each one reads the results of: those it or one of its cells waits for (as the run's engine runs
+    it: ``08_churn`` waits for ``02_features`` in duckdb, not in pandas), and theirs in turn."""
+    direct = {nb.name: {*nb.after, *nb.cells_after} for nb in notebooks}
     found: dict[str, set[str]] = {}
 
     def upstream(name: str) -> set[str]:

@@ -61,7 +61,7 @@ def few_rows_note(k: int, n: int, entity: str) -> str:
     empty otherwise."""
     if n >= MIN_MEMBERS * k:
         return ""
-    return (f"Only {n:,} {entity} were segmented: the {k} segments hold {n / k:.2g} on average, too few to describe "
+    return (f"Only {n:,} {entity} were segmented: the {k} segments hold {n / k:.3g} on average, too few to describe "
             f"as groups ({MIN_MEMBERS} or more each would need {MIN_MEMBERS * k:,}). Treat them as a first sort of a "
             f"few {entity}, and segment a larger table before acting on them.")
 
