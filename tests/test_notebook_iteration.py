@@ -202,3 +202,23 @@ def test_a_run_the_notebooks_started_shows_the_inputs_currency(tmp_path, capsys)
     ctx = open_run(folder, {"run_dir": str(folder), **stored})
     stages.eda.clean(ctx, stages.eda.load(ctx))
     assert ctx.params.currency == "£" and "pages show money" not in capsys.readouterr().out
+
+
+def test_a_batch_runs_page_says_when_a_notebook_changed_its_params(tmp_path, capsys):
+    """A batch run edited from the notebooks kept its index.html as it was: its numbers no longer matched the pages
+    made since, and it did not say so. Now it carries a warning, with every change; a batch (its own values) and a
+    notebook that changes nothing leave it alone."""
+    run = tmp_path / "jan"
+    made = _batch_run(run)
+    page = "<html><body><header class='sk-header'><h1>jan</h1></header><p>5 segments</p></body></html>"
+    (run / "index.html").write_text(page)
+    open_run(run, {"run_dir": str(run), **{k: v for k, v in made.model_dump().items() if k in ("k", "seed")}})
+    open_run(run, _cell())  # defaults only: the run's values, nothing changed
+    assert (run / "index.html").read_text() == page
+    open_run(run, _cell(k=4))
+    open_run(run, _cell(k=5, seed=9))
+    text = (run / "index.html").read_text()
+    assert text.count("id='params-changed'") == 1 and text.index("params-changed") > text.index("</header>")
+    assert "changed after its pages were made</strong>, by a notebook run by hand: k from 3 to 4; then seed from 7 " \
+           "to 9, k from 4 to 5" in text
+    assert "run the batch again (segkit run with --force)" in text

@@ -12,6 +12,7 @@ the parameters) and by hand in JupyterLab against an existing run folder.
 
 from __future__ import annotations
 
+import html
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -104,6 +105,8 @@ def open_run(run_dir: str | Path, namespace: Mapping[str, Any] | None = None, **
     changed = {k: v for k, v in params.model_dump().items() if before is not None and before.get(k) != v}
     if saved is None or changed:
         write_json(folder.path / "params.json", stored_params(params))
+    if saved is not None and changed:
+        _mark_run_page(folder.path, changed, before)
     if namespace is not None:
         _say(saved, cell, typed, changed, before)
     return RunContext(params=params, folder=folder)
@@ -128,6 +131,29 @@ def _say(saved: dict | None, cell: dict, typed: dict, changed: dict, before: dic
                                                                       changed.items())
               + ". params.json now says so, and the next notebooks use it; pages made before with the old values "
                 "no longer agree with this one: re-run the notebooks from 01_eda.")
+
+
+#: Where the warning on a run's page that a notebook changed its params after the page was made ends.
+_CHANGED_MARK = "<!--segkit-params-changed-->"
+
+
+def _mark_run_page(folder: Path, changed: dict, before: dict) -> None:
+    """A batch's run page (``index.html``), once a notebook run by hand changes the run's params: a warning under its
+    header that its pages were made with the old values; each later change is added to it."""
+    page = folder / "index.html"
+    if not page.is_file():
+        return
+    text = page.read_text(encoding="utf-8")
+    said = html.escape(", ".join(f"{k} from {before[k]!r} to {v!r}" for k, v in changed.items()))
+    if _CHANGED_MARK in text:
+        text = text.replace(_CHANGED_MARK, f"; then {said}{_CHANGED_MARK}", 1)
+    else:
+        text = text.replace("</header>", "</header>\n<div class='sk-warn' id='params-changed'><strong>This run's "
+                            "params were changed after its pages were made</strong>, by a notebook run by hand: "
+                            f"{said}{_CHANGED_MARK}. The pages, and the numbers on this one, were made with the old "
+                            "values and may not match pages made since: run the batch again (segkit run with --force) "
+                            "to make every page agree.</div>", 1)
+    page.write_text(text, encoding="utf-8")
 
 
 def start(run_dir: str | Path, namespace: Mapping[str, Any] | None = None, **overrides: Any) -> RunContext:
