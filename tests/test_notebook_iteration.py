@@ -222,3 +222,18 @@ def test_a_batch_runs_page_says_when_a_notebook_changed_its_params(tmp_path, cap
     assert "changed after its pages were made</strong>, by a notebook run by hand: k from 3 to 4; then seed from 7 " \
            "to 9, k from 4 to 5" in text
     assert "run the batch again (segkit run with --force)" in text
+
+
+def test_the_bundled_data_keeps_its_pounds_in_a_run_the_notebooks_started(tmp_path):
+    """The notebooks' default input is the bundled Online Retail data, in pounds: no other currency is adopted for
+    it (its amounts carry no sign, which would otherwise show plain numbers)."""
+    from pathlib import Path
+
+    from segkit import stages
+    from segkit.stages.eda import _bundled
+
+    root = Path(__file__).resolve().parents[1]
+    ctx = open_run(tmp_path / "dev", data_path=str(root / "data" / "online_retail.parquet"))
+    stages.eda.clean(ctx, stages.eda.load(ctx))
+    assert ctx.params.currency == "£"
+    assert _bundled(NOTEBOOK_DATA_PATH) and not _bundled(str(tmp_path / "online_retail.parquet"))

@@ -11,6 +11,7 @@ stage               reads                    writes
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 
 import pandas as pd
 
@@ -29,7 +30,7 @@ from ..report.cards import figure, note, table
 from ..schema import Finding
 from ..source import input_file, load_input
 from . import engine as in_engine
-from .context import RunContext, stored_params
+from .context import NOTEBOOK_DATA_PATH, RunContext, stored_params
 
 #: The params' currency when nobody set one: the bundled shop data's.
 DEFAULT_CURRENCY = Params.model_fields["currency"].default
@@ -105,7 +106,8 @@ def _adopt_currency(ctx: RunContext, raw: pd.DataFrame, log) -> None:
     """In a run the notebooks started (a batch adopts it before its first notebook), the currency the input says
     (:func:`segkit.preflight.adopt_currency`: "$" of "$1,299.00", none for plain numbers) in place of the params'
     default £, written to ``params.json`` for the next notebooks, and said, unless a cell named another."""
-    if not (ctx.folder.path / NOTEBOOK_MARKER).is_file() or ctx.params.currency != DEFAULT_CURRENCY:
+    if not (ctx.folder.path / NOTEBOOK_MARKER).is_file() or ctx.params.currency != DEFAULT_CURRENCY \
+            or _bundled(ctx.params.data_path):
         return
     findings = [Finding(**f) for f in ctx.folder.read_json("schema_findings.json")]
     adopted, info = preflight.adopt_currency(ctx.params, preflight.money_info(ctx.params, raw, log, findings),
@@ -115,6 +117,16 @@ def _adopt_currency(ctx: RunContext, raw: pd.DataFrame, log) -> None:
         write_json(ctx.folder.path / "params.json", stored_params(adopted))
         print(f"This run's pages show money {info['currency_note'].removeprefix('the reports show money ')}; "
               "params.json now says so, and the next notebooks use it.")
+
+
+def _bundled(data_path) -> bool:
+    """Whether the run reads the notebooks' default input, the bundled Online Retail data, whose prices are in pounds
+    (the params' default £ is its currency; ``data/README.md``)."""
+    bundled = Path(__file__).resolve().parents[2] / "data" / Path(NOTEBOOK_DATA_PATH).name
+    try:
+        return str(data_path) == NOTEBOOK_DATA_PATH or Path(str(data_path)).resolve() == bundled
+    except (OSError, ValueError):
+        return False
 
 
 def input_table(ctx: RunContext, raw: pd.DataFrame) -> pd.DataFrame:
