@@ -183,10 +183,11 @@ def feature_distributions_figure(features: pd.DataFrame, labels: Sequence[int] |
     nrows = -(-len(cols) // ncols)
     fig, axes = plt.subplots(nrows, ncols, figsize=(4.8 * ncols, nrows * (0.45 * len(segments) + 1.6)),
                              squeeze=False, sharey=True, constrained_layout=True)
+    members = [seg[rows] == s for s in segments]  # each segment's sampled rows, once for every panel
     for ax, col in zip(axes.flat, cols):
         if kind == "box":
-            _boxes(ax, [data[col].to_numpy(dtype=float)[data["Segment"].to_numpy() == d] for d in display.values()],
-                   list(display.values()), list(palette.values()))
+            values = data[col].to_numpy(dtype=float)
+            _boxes(ax, [values[m] for m in members], list(display.values()), list(palette.values()))
         else:
             with warnings.catch_warnings():  # seaborn 0.13 + matplotlib 3.11: keep reports free of it
                 warnings.filterwarnings("ignore", message=r".*vert: bool was deprecated", category=DeprecationWarning)

@@ -19,6 +19,7 @@ the business copies for individual records (:func:`private_outputs`, :func:`rend
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 import threading
@@ -329,6 +330,7 @@ _FOCUSABLE = re.compile(r'(<div class="(?:[^"]*\s)?(?:jp-Cell-inputWrapper|jp-Ou
                         rf"(?!{_ATTRS}\stabindex\s*=)")
 
 
+@functools.cache
 def _html_exporter():
     """nbconvert's ``HTMLExporter`` without its last pass: it parses the whole page with BeautifulSoup (a page is
     mostly its figures' base64 text) only to give images without one an ``alt`` text and make the cells focusable,

@@ -218,8 +218,12 @@ def run(params_files: str | Path | Sequence[str | Path], *, name: str | None = N
             progress(f"{name} left out: {why}")
         return run_notebooks(params, files, notebooks, out_dir=out_dir, force=force, only=only, jobs=jobs,
                              progress=progress, started_at=started_at, source=f"{preflight_info['input']}", forks=forks,
-                             left_out=left_out, reads=_upstream([nb.in_pandas() if preflight_info["engine"] == "pandas"
-                                                                 else nb.in_engine() for nb in everything]))
+                             left_out=left_out, reads=_upstream(_as_run(everything, preflight_info["engine"])))
+
+
+def _as_run(notebooks: list[Notebook], engine: str) -> list[Notebook]:
+    """The notebooks as a batch in ``engine`` runs them (:meth:`Notebook.in_pandas`, :meth:`Notebook.in_engine`)."""
+    return [nb.in_pandas() if engine == "pandas" else nb.in_engine() for nb in notebooks]
 
 
 def _upstream(notebooks: list[Notebook]) -> dict[str, set[str]]:
@@ -252,7 +256,7 @@ def _planned(params: Params, notebooks: list[Notebook], only: Sequence[str] | No
     info = preflight(params, needs={nb.needs for nb in notebooks if nb.needs},
                      segments=any(nb.segments for nb in notebooks))
     params, info = adopt_currency(params, info)
-    notebooks = [nb.in_pandas() if info["engine"] == "pandas" else nb.in_engine() for nb in notebooks]
+    notebooks = _as_run(notebooks, info["engine"])
     return (params, info, *_leave_out(notebooks, info["cannot_run"], only))
 
 
@@ -286,8 +290,9 @@ def run_notebooks(params: Params, files: list[Path], notebooks: list[Notebook], 
     """
     with fork_server(forks) as forks:  # segkit compare, or a caller that started none
         final, tmp = prepare_folder(out_dir, params.run_name, force=force, only=only, say=progress)
-        earlier = earlier_manifest(final) if only else None  # its pages stay: the index still links them
-        kept = dict(earlier=earlier, reads=reads or {})
+        # the earlier run's pages that --only does not make again stay, and the index still links them
+        kept = kept_pages(tmp, run=[nb.name for nb in notebooks], earlier=earlier_manifest(final) if only else None,
+                          reads=reads)
         batch = Batch(params, tmp, notebooks, jobs=jobs, progress=progress, final=final, forks=forks,
                       meta_line=f"Run {params.run_name} · {started_at:%d %B %Y} · {source}")
         try:
@@ -317,12 +322,12 @@ def _failed_writing(batch: Batch, exc: OSError, tmp: Path) -> None:
 
 def _complete(batch: Batch, tmp: Path, *, params, files, notebooks: list[str], started_at: datetime,
               progress: Callable[[str], None], index: Callable[..., Path] = write_index,
-              left_out: dict[str, str] | None = None, kept: dict[str, Any] | None = None) -> None:
+              left_out: dict[str, str] | None = None, kept: dict[str, dict[str, Any]] | None = None) -> None:
     """After the notebooks: the input check, manifest, appendix of every report and index page.
 
-    ``kept`` holds the manifest of the run folder that ``--only`` ran some notebooks of again (``earlier``) and what
-    each notebook reads (``reads``): the folder's other pages stay (kept in the manifest, linked from the index, which
-    says when they were made and which read results made again since).
+    ``kept`` are the pages of an earlier run that ``--only`` did not make again (:func:`~.lifecycle.kept_pages`):
+    they stay, in the manifest and linked from the index, which says when they were made and which read results made
+    again since.
 
     A full or read-only disk, or Ctrl-C/SIGTERM arriving now, fails the run (kept as ``<run>.failed``)
     instead of leaving a hidden partial folder.
@@ -332,7 +337,7 @@ def _complete(batch: Batch, tmp: Path, *, params, files, notebooks: list[str], s
         manifest = write_manifest(tmp, params=params, files=files, timings=batch.timings, started_at=started_at,
                                   finished_at=datetime.now(timezone.utc),
                                   status="ok" if batch.ok else _failure(batch), error=batch.error,
-                                  left_out=left_out, kept=kept_pages(tmp, run=notebooks, **(kept or {})))
+                                  left_out=left_out, kept=kept)
         # Privacy check of the business copies, "Appendix: run details" in every report, size budget, index.
         finalise_reports(tmp, params=params, manifest=manifest, notebooks=notebooks, say=progress)
         index(tmp, params=params, manifest=manifest, notebooks=sorted({*notebooks, *manifest["kept"]}))
