@@ -42,6 +42,7 @@ from ..engine import ALL_SIZES, sample_sentence, sizes_by_code
 from ..format import format_share
 from ..source import input_file
 from .render import CSP, REPORT_CSS, report_paths
+from .out_of_step import kept_note
 
 __all__ = ["write_manifest", "write_index", "package_versions", "churn_summary", "value_column", "separability",
            "mask_secret"]
@@ -362,27 +363,12 @@ def _report_links(folder: Path, manifest: dict[str, Any], notebooks: list[str]) 
             links.append(f"<li><a href='{esc(business.name)}'>{esc(title)}</a> <span class='sk-muted'>({esc(name)})</span>"
                          f" · <a class='sk-muted' href='{esc(analyst.name)}'>analyst copy (with code)</a>"
                          f"<span class='sk-muted'> · {_working_s(timing):.1f}s</span>"
-                         f"{_kept_note(name, kept.get(name))}</li>")
+                         f"{kept_note(name, kept.get(name))}</li>")
         else:
             links.append(f"<li class='sk-muted'>{esc(name)}: not run</li>")
     links += [f"<li class='sk-muted' id='left-out-{esc(name)}'>{esc(name)}: left out of this run: {esc(why)}</li>"
               for name, why in (manifest.get("left_out") or {}).items()]
     return "".join(links)
-
-
-def _kept_note(name: str, kept: dict[str, Any] | None) -> str:
-    """On a page that an earlier run made (``segkit run --only`` ran others again): when, and, when it reads the
-    results of a notebook run again since, that it may no longer match them."""
-    if kept is None:
-        return ""
-    made = str(kept.get("made_at") or "")[:16].replace("T", " ")
-    note = f" · made by the earlier run{f' of {made} UTC' if made else ''}"
-    again = [str(n) for n in kept.get("reads_again") or []]
-    if again:
-        return (f"<span style='color:#b42318'>{html.escape(note)}, from the results of {html.escape(', '.join(again))}"
-                f" before {'they were' if len(again) > 1 else 'it was'} run again: it may not match them; run it again too "
-                f"(--only {html.escape(name)})</span>")
-    return f"<span class='sk-muted'>{html.escape(note)}</span>"
 
 
 def _working_s(timing: dict[str, Any]) -> float:

@@ -12,7 +12,6 @@ the parameters) and by hand in JupyterLab against an existing run folder.
 
 from __future__ import annotations
 
-import html
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -133,27 +132,14 @@ def _say(saved: dict | None, cell: dict, typed: dict, changed: dict, before: dic
                 "no longer agree with this one: re-run the notebooks from 01_eda.")
 
 
-#: Where the warning on a run's page that a notebook changed its params after the page was made ends.
-_CHANGED_MARK = "<!--segkit-params-changed-->"
-
-
 def _mark_run_page(folder: Path, changed: dict, before: dict) -> None:
-    """A batch's run page (``index.html``), once a notebook run by hand changes the run's params: a warning under its
-    header that its pages were made with the old values; each later change is added to it."""
-    page = folder / "index.html"
-    if not page.is_file():
-        return
-    text = page.read_text(encoding="utf-8")
-    said = html.escape(", ".join(f"{k} from {before[k]!r} to {v!r}" for k, v in changed.items()))
-    if _CHANGED_MARK in text:
-        text = text.replace(_CHANGED_MARK, f"; then {said}{_CHANGED_MARK}", 1)
-    else:
-        text = text.replace("</header>", "</header>\n<div class='sk-warn' id='params-changed'><strong>This run's "
-                            "params were changed after its pages were made</strong>, by a notebook run by hand: "
-                            f"{said}{_CHANGED_MARK}. The pages, and the numbers on this one, were made with the old "
-                            "values and may not match pages made since: run the batch again (segkit run with --force) "
-                            "to make every page agree.</div>", 1)
-    page.write_text(text, encoding="utf-8")
+    """A batch's run page, once a notebook run by hand changes the run's params, says so
+    (:func:`segkit.report.out_of_step.mark_params_changed`)."""
+    if (folder / "index.html").is_file():
+        from ..report.out_of_step import mark_params_changed  # the run page's markup
+
+        mark_params_changed(folder / "index.html", ", ".join(f"{k} from {before[k]!r} to {v!r}"
+                                                             for k, v in changed.items()))
 
 
 def start(run_dir: str | Path, namespace: Mapping[str, Any] | None = None, **overrides: Any) -> RunContext:

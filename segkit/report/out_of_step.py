@@ -1,0 +1,45 @@
+"""What a run's page says of pages that are out of step with each other: those ``segkit run --only`` kept from an
+earlier run while it made others again, and those made before a notebook run by hand changed the run's params."""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+from typing import Any
+
+__all__ = ["kept_note", "mark_params_changed"]
+
+
+def kept_note(name: str, kept: dict[str, Any] | None) -> str:
+    """On a page that an earlier run made (``segkit run --only`` ran others again): when, and, when it reads the
+    results of a notebook run again since, that it may no longer match them."""
+    if kept is None:
+        return ""
+    made = str(kept.get("made_at") or "")[:16].replace("T", " ")
+    note = f" · made by the earlier run{f' of {made} UTC' if made else ''}"
+    again = [str(n) for n in kept.get("reads_again") or []]
+    if again:
+        were = "they were" if len(again) > 1 else "it was"
+        return (f"<span style='color:#b42318'>{html.escape(note)}, from the results of {html.escape(', '.join(again))}"
+                f" before {were} run again: it may not match them; run it again too "
+                f"(--only {html.escape(name)})</span>")
+    return f"<span class='sk-muted'>{html.escape(note)}</span>"
+
+
+#: Where the warning on a run's page that a notebook changed its params after the page was made ends.
+_CHANGED_MARK = "<!--segkit-params-changed-->"
+
+
+def mark_params_changed(page: Path, said: str) -> None:
+    """Say on a run's page (``index.html``), under its header, that a notebook run by hand changed the run's params
+    after its pages were made (``said``: "k from 3 to 4"); each later change is added to the same warning."""
+    text, said = page.read_text(encoding="utf-8"), html.escape(said)
+    if _CHANGED_MARK in text:
+        text = text.replace(_CHANGED_MARK, f"; then {said}{_CHANGED_MARK}", 1)
+    else:
+        text = text.replace("</header>", "</header>\n<div class='sk-warn' id='params-changed'><strong>This run's "
+                            "params were changed after its pages were made</strong>, by a notebook run by hand: "
+                            f"{said}{_CHANGED_MARK}. The pages, and the numbers on this one, were made with the old "
+                            "values and may not match pages made since: run the batch again (segkit run with --force) "
+                            "to make every page agree.</div>", 1)
+    page.write_text(text, encoding="utf-8")
