@@ -86,6 +86,19 @@ def test_segments_a_category_tells_apart_need_no_measure_and_same_words_are_one_
     assert _same_words("Affluent Neighbourhoods") != _same_words("Affluent High-Rent Neighbourhoods")
 
 
+def test_a_level_told_for_one_twin_only_does_not_tell_the_other_apart():
+    """An Ethiopian supermarket trial named two segments "Affluent Savers (visit frequency: Monthly)" and "Affluent
+    Savers": the level said what the first one is, nothing said what the second one is. Only a level of its own for
+    every segment of the name tells them apart; otherwise a measure does, as for equal names."""
+    retiree = {"share_age_75_plus": 2.0, "log_median_home_value": 1.5}
+    z = profile([{**retiree, "share_vacant": 0.9}, {**retiree, "share_vacant": 0.8, "share_renters": -0.7}])
+    from segkit.naming.lexicon import _same_words
+    for told in ({0: "tenure: owner"}, {1: "tenure: renter"}, {0: "tenure: owner", 1: ""}):
+        names = {s: n.name for s, n in name_segments_from_lexicon(z, ACS_LEXICON, told=told).items()}
+        assert _same_words(names[0]) != _same_words(names[1]), (told, names)
+        assert names == {0: "Seasonal Affluent Retirees", 1: "Home-Owning Affluent Retirees"}  # as without a level
+
+
 def test_a_name_told_apart_from_its_twin_never_says_the_opposite_of_the_whole():
     """A trial's county segment was "Executive Suburbs with fewer children under 18" at 24.1% children against 18.7%
     overall: fewer only than the other Executive Suburbs. A qualifier now takes a feature whose difference from the

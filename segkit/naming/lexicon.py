@@ -274,6 +274,17 @@ def _same_words(name: str) -> tuple[str, ...]:
     return tuple(sorted(_name_words(name)))
 
 
+def _clashes(names: dict, told: Mapping) -> list[list]:
+    """Groups of segments whose names say the same words (:func:`_same_words`) and that the levels ``told`` do not
+    tell apart: that needs a level of its own for every segment of the group. "Affluent Savers (visit frequency:
+    Monthly)" beside a plain "Affluent Savers" left the reader to guess what the second one is."""
+    groups: dict[tuple, list] = {}
+    for seg, name in names.items():
+        groups.setdefault(_same_words(name), []).append(seg)
+    return [segs for segs in groups.values()
+            if len(segs) > 1 and not (all(told.get(s) for s in segs) and len({told[s] for s in segs}) == len(segs))]
+
+
 def _beyond_bounds(z: pd.DataFrame, values: pd.DataFrame | None, lex: Lexicon) -> pd.DataFrame:
     """Where a segment is above average on a feature with ``high_min`` but its own value stays below it, or below
     average on one with ``low_max`` and its own value above it (an unknown value never says "high" or "low")."""
@@ -350,18 +361,12 @@ def name_segments_from_lexicon(zscores: pd.DataFrame, lexicon: Lexicon | Mapping
             names[seg], used[seg] = _fallback(row, namer, seg)
             tagline[seg], action[seg] = "", ""
     for _ in range(len(z.columns) + 1):
-        groups: dict[tuple, list] = {}
-        for seg, name in names.items():
-            groups.setdefault(_same_words(f"{name} {(told or {}).get(seg) or ''}"), []).append(seg)
-        clashes = [segs for segs in groups.values() if len(segs) > 1]
+        clashes = _clashes(names, told or {})
         if not clashes:
             break
         for segs in clashes:
             _tell_apart(z, names, used, namer, segs, claims)
-    groups = {}
-    for seg, name in names.items():
-        groups.setdefault((name, (told or {}).get(seg)), []).append(seg)
-    stuck = next((segs for segs in groups.values() if len(segs) > 1), None)
+    stuck = next(iter(_clashes(names, told or {})), None)
     if stuck:
         raise SegmentationError(
             f"segments {stuck[0]} and {stuck[1]} share the name '{names[stuck[0]]}' and no further "
