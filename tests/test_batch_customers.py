@@ -151,3 +151,37 @@ def test_kept_pages_stay_out_of_step_run_after_run_and_survive_a_hand_edited_man
         assert earlier_manifest(tmp_path) is None, broken
     assert kept_pages(tmp_path, run=["05_profile"], earlier=None, reads=reads) == {}
     assert _working_s({"execute_s": "n/a"}) == 0.0 and _working_s({"execute_s": 2.5, "waited_s": 0.5}) == 2.0
+
+
+def test_a_kept_page_says_when_its_notebook_is_gone_or_what_it_reads_did_not_finish(tmp_path):
+    """A kept page whose notebook was removed from `notebooks/` was linked and never marked; one that reads the
+    results of a notebook that failed when `--only` ran it again said "before it was run again", as if it had run."""
+    from segkit.report.index import _report_links
+    from segkit.report.lifecycle import earlier_manifest, kept_pages
+
+    for name in ("01_eda", "05_profile", "07_explain", "09_retired"):
+        for suffix in ("html", "analyst.html"):
+            (tmp_path / f"{name}.{suffix}").write_text("<html><title>T</title></html>")
+    reads = {"01_eda": set(), "05_profile": {"01_eda"}, "07_explain": {"01_eda", "05_profile"}}
+    first = {"timings": {"started_at": "2026-12-01T10:00:00+00:00",
+                         "notebooks": {n: {"execute_s": 1.0} for n in [*reads, "09_retired"]}}, "kept": {}}
+    (tmp_path / "manifest.json").write_text(json.dumps(first))
+    kept = kept_pages(tmp_path, run=["05_profile"], earlier=earlier_manifest(tmp_path), reads=reads)
+    assert kept["09_retired"]["gone"] and not any(kept[n].get("gone") for n in ("01_eda", "07_explain"))
+    assert "gone" not in kept_pages(tmp_path, run=["05_profile"], earlier={**first, "kept": kept},
+                                    reads={**reads, "09_retired": set()})["09_retired"]  # its notebook is back
+
+    def lines(status: str, timed: dict) -> dict[str, str]:
+        manifest = {"status": status, "timings": {"notebooks": timed}, "kept": kept}
+        text = _report_links(tmp_path, manifest, ["01_eda", "05_profile", "07_explain", "09_retired"])
+        return {n: re.search(rf"<li><a href='{n}\.html'>.*?</li>", text).group(0) for n in reads | {"09_retired": 0}}
+
+    done = lines("ok", {"05_profile": {"execute_s": 2.0}})
+    assert "no longer among this run's notebooks (removed or renamed): it may not match" in done["09_retired"]
+    assert "color:#b42318" in done["09_retired"] and "run again" not in done["01_eda"]
+    assert "from the results of 05_profile before it was run again: it may not match them" in done["07_explain"]
+    for status, timed in (("failed in 05_profile", {"05_profile": {"execute_s": 0.4}}), ("interrupted in 05_profile", {})):
+        failed = lines(status, timed)["07_explain"]
+        assert "from the results of 05_profile, which did not finish when run again (it may have left partial " \
+               "results): it may not match them; run it again too (--only 07_explain)" in failed, failed
+        assert "before it was run again" not in failed

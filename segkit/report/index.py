@@ -354,6 +354,7 @@ def _churn_note(folder: Path, churn: dict | None, entity: str, notebooks: list[s
 def _report_links(folder: Path, manifest: dict[str, Any], notebooks: list[str]) -> str:
     esc, links = html.escape, []
     kept = manifest.get("kept") or {}
+    unfinished = _unfinished(manifest, [n for n in notebooks if n not in kept])
     for name in notebooks:
         paths = report_paths(folder, name)
         business, analyst = paths["business"], paths["analyst"]
@@ -363,12 +364,21 @@ def _report_links(folder: Path, manifest: dict[str, Any], notebooks: list[str]) 
             links.append(f"<li><a href='{esc(business.name)}'>{esc(title)}</a> <span class='sk-muted'>({esc(name)})</span>"
                          f" · <a class='sk-muted' href='{esc(analyst.name)}'>analyst copy (with code)</a>"
                          f"<span class='sk-muted'> · {_working_s(timing):.1f}s</span>"
-                         f"{kept_note(name, kept.get(name))}</li>")
+                         f"{kept_note(name, kept.get(name), unfinished)}</li>")
         else:
             links.append(f"<li class='sk-muted'>{esc(name)}: not run</li>")
     links += [f"<li class='sk-muted' id='left-out-{esc(name)}'>{esc(name)}: left out of this run: {esc(why)}</li>"
               for name, why in (manifest.get("left_out") or {}).items()]
     return "".join(links)
+
+
+def _unfinished(manifest: dict[str, Any], run: list[str]) -> set[str]:
+    """The notebooks of ``run`` that did not finish: the one the run failed or was interrupted in (its status,
+    "failed in 05_profile"), and those without a timing (stopped, or never started)."""
+    status = str(manifest.get("status") or "")
+    failed = {status.split(" in ", 1)[1]} if status.startswith(("failed in ", "interrupted in ")) else set()
+    timed = (manifest.get("timings") or {}).get("notebooks") or {}
+    return failed | {name for name in run if name not in timed}
 
 
 def _working_s(timing: dict[str, Any]) -> float:

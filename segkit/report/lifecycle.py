@@ -204,7 +204,9 @@ def kept_pages(folder: Path, *, run: list[str], earlier: dict[str, Any] | None =
                reads: dict[str, set[str]] | None = None) -> dict[str, dict[str, Any]]:
     """The pages in ``folder`` that an earlier run made and this one (``run``: its notebooks) did not make again,
     each with its timings, ``made_at``, when the run that made it started (carried over run after run), and
-    ``reads_again``, the notebooks of ``run`` whose results it reads (``reads``: a notebook's upstream ones)."""
+    ``reads_again``, the notebooks of ``run`` whose results it reads (``reads``: a notebook's upstream ones, for
+    every notebook of the run's kind); ``gone`` when ``reads`` has no such notebook (it was removed from the
+    notebooks' folder, or renamed): what it reads is then unknown."""
     from .render import report_paths  # nbformat: only once a run has notebooks to finish
 
     earlier = earlier or {"timings": {"started_at": None, "notebooks": {}}, "kept": {}}
@@ -220,4 +222,7 @@ def kept_pages(folder: Path, *, run: list[str], earlier: dict[str, Any] | None =
         before = made[name].get("reads_again")
         again = {str(a) for a in before if a != name} if isinstance(before, list) else set()
         out[name] = {**made[name], "reads_again": sorted(again | (set((reads or {}).get(name, ())) & set(run)))}
+        out[name].pop("gone", None)
+        if reads is not None and name not in reads:
+            out[name]["gone"] = True
     return out

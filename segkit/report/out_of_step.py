@@ -5,25 +5,33 @@ from __future__ import annotations
 
 import html
 from pathlib import Path
-from typing import Any
+from typing import Any, Collection
 
 __all__ = ["kept_note", "mark_params_changed"]
 
 
-def kept_note(name: str, kept: dict[str, Any] | None) -> str:
+def kept_note(name: str, kept: dict[str, Any] | None, unfinished: Collection[str] = ()) -> str:
     """On a page that an earlier run made (``segkit run --only`` ran others again): when, and, when it reads the
-    results of a notebook run again since, that it may no longer match them."""
+    results of a notebook run again since (``unfinished``: those of this run that failed or were stopped), or its
+    notebook is gone from the notebooks' folder, that it may no longer match the pages made since."""
     if kept is None:
         return ""
     made = str(kept.get("made_at") or "")[:16].replace("T", " ")
     note = f" · made by the earlier run{f' of {made} UTC' if made else ''}"
+    if kept.get("gone"):
+        return (f"<span style='color:#b42318'>{html.escape(note)}, by a notebook no longer among this run's notebooks"
+                " (removed or renamed): it may not match the pages made since</span>")
     again = [str(n) for n in kept.get("reads_again") or []]
-    if again:
-        were = "they were" if len(again) > 1 else "it was"
-        return (f"<span style='color:#b42318'>{html.escape(note)}, from the results of {html.escape(', '.join(again))}"
-                f" before {were} run again: it may not match them; run it again too "
-                f"(--only {html.escape(name)})</span>")
-    return f"<span class='sk-muted'>{html.escape(note)}</span>"
+    if not again:
+        return f"<span class='sk-muted'>{html.escape(note)}</span>"
+    stopped = [n for n in again if n in unfinished]
+    if stopped:
+        did = "they" if len(stopped) > 1 else "it"
+        when = f", which did not finish when run again ({did} may have left partial results)"
+    else:
+        when = f" before {'they were' if len(again) > 1 else 'it was'} run again"
+    return (f"<span style='color:#b42318'>{html.escape(note)}, from the results of {html.escape(', '.join(again))}"
+            f"{html.escape(when)}: it may not match them; run it again too (--only {html.escape(name)})</span>")
 
 
 #: Where the warning on a run's page that a notebook changed its params after the page was made ends.
