@@ -180,6 +180,8 @@ class Segmentation:
                 "size": int(p.sizes[seg]), "share": float(p.shares[seg]),
                 "description": p.descriptions.get(seg, ""), "action": p.actions.get(seg, ""),
                 "facts": self._facts(seg, n_facts),
+                # the profile's means (a kind's own facts, a census strip, say what they are in their labels)
+                "facts_label": "" if self.facts and seg in self.facts else "On average",
                 "stability": None if self.stability is None else float(self.stability[seg]),
                 "drivers": (self.drivers or {}).get(seg, ""),
                 "distinctness": self.explanation.distinctness(seg) if self.explanation is not None else "",

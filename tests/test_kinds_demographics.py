@@ -126,6 +126,7 @@ def test_the_final_segments_name_each_area_where_the_table_names_it(tmp_path):
     for code, group in seg.assignments.groupby("segment_code"):
         nearest = group.sort_values(["distance_to_centre", "zcta"], kind="stable")["zcta"].head(5)
         assert cards[code]["members_label"] == "Typical areas"
+        assert cards[code]["facts_label"] == ""  # the census strip's facts say what they are in their labels
         assert cards[code]["members"].startswith("; ".join(named[z] for z in nearest) + " (")
 
 

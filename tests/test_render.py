@@ -324,6 +324,11 @@ def test_cards_escape_data_and_colour_the_index_by_direction():
                                  "members_label": "Typical areas"}]).data)
     assert '<p class="sk-members"><strong>Typical areas:</strong> Kent County, Delaware; &lt;b&gt;</p>' in listed
     assert "sk-members" not in html_text
+    # means are said to be means (the card's "what sets it apart" compares medians: "typically")
+    assert "sk-facts-head" not in html_text
+    averaged = str(segment_cards([{**card, "facts_label": "On average"}]).data)
+    assert '<div class="sk-facts-head">On average (index 100 = all customers):</div><ul><li>' in averaged
+    assert "sk-facts-head" not in str(segment_cards([{**card, "facts": [], "facts_label": "On average"}]).data)
 
 
 # --- index page --------------------------------------------------------------------------------------

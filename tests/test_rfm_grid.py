@@ -125,6 +125,11 @@ def test_segment_table_with_scores_names_each_customer_from_its_cell():
     assert cards["Champions"]["action"] == load_rfm_grid().segment("Champions").action
     assert "10 times" in cards["Champions"]["description"]
     assert all(0 <= c["stability"] <= 1 for c in cards.values())
+    # the facts are the members' means, and the card says so (what sets it apart compares medians, "typically")
+    members = seg.assignments.loc[seg.assignments["segment_name"] == "Champions", "customer_id"]
+    assert cards["Champions"]["facts_label"] == "On average" and cards["Champions"]["facts"]
+    for fact in cards["Champions"]["facts"]:
+        assert fact["value"] == pytest.approx(seg.features.table.loc[members, fact["feature"]].mean())
 
 
 def test_scores_refuse_a_fixed_k_and_features_without_monetary():

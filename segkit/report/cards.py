@@ -98,6 +98,9 @@ def segment_cards(cards: Iterable[Mapping[str, Any]], *, entity: str = "customer
     for i, card in enumerate(cards):
         color = colours[i]
         facts = "".join(_fact(f) for f in card.get("facts", []))
+        head = card.get("facts_label") if facts else None  # means, beside the medians of what sets it apart
+        facts = (f'<div class="sk-facts-head">{html.escape(str(head))} (index 100 = all {html.escape(entity)}):</div>'
+                 if head else "") + f"<ul>{facts}</ul>"
         stab = _stability(card.get("stability"), card["size"], entity)
         action = card.get("action")
         parts.append(
@@ -105,7 +108,7 @@ def segment_cards(cards: Iterable[Mapping[str, Any]], *, entity: str = "customer
             f'<div class="sk-code">{html.escape(str(card["code"]))}</div>'
             f'<h3>{html.escape(str(card["name"]))}</h3>'
             f'<div class="sk-size">{html.escape(counted(card["size"], entity))} · {100 * card["share"]:.1f}%</div>'
-            f'<p>{html.escape(str(card.get("description", "")))}</p><ul>{facts}</ul>'
+            f'<p>{html.escape(str(card.get("description", "")))}</p>{facts}'
             + (f'<p class="sk-members"><strong>{html.escape(str(card.get("members_label", "Typical members")))}:'
                f'</strong> {html.escape(str(card["members"]))}</p>' if card.get("members") else "")
             + (f'<p class="sk-drivers"><strong>What sets it apart:</strong> {html.escape(str(card["drivers"]))}</p>'

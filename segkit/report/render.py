@@ -66,6 +66,7 @@ body.jp-Notebook { max-width: 1100px; margin: 0 auto; padding: 0 1.5rem 3rem;
 .sk-card h3 { margin: .1rem 0 .3rem; font-size: 1.05rem; } .sk-card .sk-code { color: var(--sk-muted); font-weight: 600; }
 .sk-card .sk-size { font-size: 1.4rem; font-weight: 700; color: #14334a; }
 .sk-card ul { padding-left: 1.1rem; margin: .4rem 0; font-size: .9rem; }
+.sk-card .sk-facts-head { color: var(--sk-muted); font-size: .8rem; margin-top: .4rem; }
 .sk-card .sk-action { font-size: .88rem; background: #eef5ee; padding: .35rem .5rem; border-radius: 4px; }
 .sk-idx-high { color: #1f5f8b; font-weight: 600; } .sk-idx-low { color: #8a5a00; font-weight: 600; }
 .sk-idx-good { color: #1a7f37; font-weight: 600; } .sk-idx-bad { color: #b42318; font-weight: 600; }
