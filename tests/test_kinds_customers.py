@@ -839,3 +839,31 @@ def test_age_bands_and_ages_in_months_keep_relative_words(tmp_path):
     in_years = _planted_names(tmp_path / "years", groups)
     in_months = _planted_names(tmp_path / "months", groups, age="age_months", per_year=12)
     assert in_years["b"][0] == in_months["b"][0] == "Young Professionals" and abs(in_months["b"][1] - 300) < 12
+
+
+@pytest.mark.parametrize("column, values, label", [
+    ("Genre", ["Male", "Female"], "Gender"),  # the Mall customers' table: "genre: more often Female" before
+    ("Sexe", ["Homme", "Femme"], "Gender"),
+    ("Género", ["Hombre", "Mujer"], "Gender"),
+    ("Geschlecht", ["w", "m"], "Gender"),
+    ("customer_genre", ["F", "M"], "Gender"),
+    ("gender", ["Female", "Male"], "Gender"),  # named in English: its own words
+    ("Sex", ["F", "M"], "Sex"),
+    ("Genre", ["Rock", "Jazz"], "Genre"),  # a genre of music is no gender
+    ("segment", ["Male", "Female"], "Segment"),  # gender words under a name that does not say gender
+])
+def test_a_gender_column_named_in_another_language_reads_gender(column, values, label):
+    from segkit.pipeline import segment_table
+
+    rng = np.random.default_rng(0)
+    group = np.repeat([0, 1], 40)
+    df = pd.DataFrame({"id": [f"c{i}" for i in range(80)], "age": np.where(group, 60, 25) + rng.uniform(0, 5, 80),
+                       "spend": np.where(group, 20, 90) + rng.uniform(0, 5, 80),
+                       column: np.array(values, dtype=object)[(group + (np.arange(80) % 5 == 0)) % 2]})
+    fs = segment_table(df, data_kind="customers", id_col="id", k=2, seed=0, bootstrap=3).features
+    assert fs.label(column) == label and fs.labels[column] == f"{label} (2 levels)"
+    if label == "Gender":  # the levels read as the sentences say them; a label the params give is kept
+        assert set(fs.table[column].astype(str)) == {"Female", "Male"}
+        given = segment_table(df, data_kind="customers", id_col="id", k=2, seed=0, bootstrap=3,
+                              labels={column: "Sexo del cliente"}).features
+        assert given.label(column) == "Sexo del cliente"

@@ -45,7 +45,7 @@ def test_mall_id_read_as_text_is_still_the_id(mall_csv):
 def test_mall_genre_is_noted_as_gender_but_not_renamed(mall_csv):
     df = pd.read_csv(mall_csv)
     table = role_table(df).set_index("column")
-    assert "looks like gender" in table.loc["Genre", "reason"]
+    assert "looks like gender (kept under its own name; the reports call it gender)" in table.loc["Genre", "reason"]
     features = customer_features(df, detect_roles(df))
     assert "Genre" in features.columns and "Gender" not in features.columns
 

@@ -41,7 +41,7 @@ from .roles import detect_roles, find_id_column, no_features_error, role_table
 from . import explore, score  # noqa: F401  (the kind's scorer and explorer, for stages.score)
 from .score import scoring_metadata
 from .synth import generate_customers
-from .values import _to_datetime, level_text, read_values
+from .values import _to_datetime, gender_label, level_text, read_values
 from .naming import LEXICON, canonical_feature, name_segments
 from .choose import MAX_MISSING_SHARE, NEAR_CONSTANT, TWIN_CORRELATION, filled_enough, near_constant, \
     scored_in_order, twins  # noqa: F401 (the shares: given here too)
@@ -164,7 +164,9 @@ def _describe(table: pd.DataFrame, model: dict, numeric: list[str], dates: list[
     values = {c: pd.to_numeric(table[c], errors="coerce") for c in numeric if c in table.columns}
     for col, role in model.items():
         labels[col] = _label(col, role, params, values.get(col))
-        if role in ("categorical", "boolean"):  # sentences say "genre: more often Female"; the feature table the levels
+        if role == "categorical" and col not in (params.labels or {}):  # "Genre" of Male and Female
+            labels[col] = gender_label(table[col], col) or labels[col]
+        if role in ("categorical", "boolean"):  # sentences say "gender: more often Female"; the feature table the levels
             short[col] = _shorten(labels[col])
             labels[col] += f" ({table[col].nunique()} levels)"
     for col in numeric:

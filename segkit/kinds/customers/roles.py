@@ -222,7 +222,10 @@ def _text_role(s: pd.Series, name: str, n_missing: int) -> tuple[str, str]:
     shown = sorted(uniq)[:6]
     reason = f"text with {k} levels ({', '.join(shown)}{', ...' if k > 6 else ''}) -> categorical"
     if lower and lower <= _GENDER_WORDS and not re.search(r"gender|sex", name, re.IGNORECASE):
-        reason += f"; '{name}' looks like gender (kept under its own name)"
+        from .values import gender_label  # values reads the roles: imported when a column looks like gender
+
+        said = "; the reports call it gender" if gender_label(s, name) else ""  # "Genre": the word in French
+        reason += f"; '{name}' looks like gender (kept under its own name{said})"
     tier = find_scale(uniq, TIERS) if lower else None
     if tier:
         reason += f"; levels look ordered ({' < '.join(in_order(uniq, tier))}), encoded unordered (the role ordinal " \

@@ -24,7 +24,7 @@ from ...parse import after_period, read_dates, read_numbers
 from ...quality import apply_fill, apply_value_rules, mask_non_finite
 from .roles import detect_roles
 
-__all__ = ["read_values", "one_spelling", "genders", "as_trained", "spelt_as", "text_levels", "level_text", "levels_as_text",
+__all__ = ["read_values", "one_spelling", "genders", "gender_label", "as_trained", "spelt_as", "text_levels", "level_text", "levels_as_text",
            "reference_date_of", "date_ages", "aged_dates"]
 
 
@@ -108,7 +108,8 @@ _FEMALE = {"f", "female", "woman", "w", "weiblich", "frau", "femme", "féminin",
            "feminino", "donna", "femmina", "vrouw", "vrouwelijk", "v"}
 _MALE = {"m", "male", "man", "männlich", "maennlich", "mann", "homme", "masculin", "hombre", "masculino", "uomo",
          "maschio", "mannelijk"}
-_GENDER_NAME = re.compile(r"(?i)^(?:.*[_\s])?(?:gender|sex|geschlecht|sexe|sexo|genere|sesso|geslacht)$")
+_GENDER_NAME = re.compile(r"(?i)^(?:.*[_\s])?(?:gender|sex|geschlecht|sexe|sexo|genere|sesso|geslacht|genre|g[eé]nero|"
+                          r"gênero)$")
 
 
 def genders(s: pd.Series, name: str) -> pd.Series:
@@ -118,13 +119,27 @@ def genders(s: pd.Series, name: str) -> pd.Series:
     >>> genders(pd.Series(["F", "w", "Weiblich", "MALE", "m", "divers", None]), "Geschlecht").tolist()
     ['Female', 'Female', 'Female', 'Male', 'Male', 'divers', nan]
     """
+    word = _gender_words(s, name)
+    return s if word is None else word.where(word.notna(), s)
+
+
+def gender_label(s: pd.Series, name: str) -> str | None:
+    """"Gender" for a gender column (:func:`genders`) whose name says so in another language or in one of those
+    words' other senses: the Mall customers' "Genre" of Male and Female read "genre: more often Female" in the
+    sentences. None for any other column, and for one named in English ("gender", "sex")."""
+    if re.search(r"(?i)gender|\bsex\b|(?:^|_)sex(?:_|$)", name) or _gender_words(s, name) is None:
+        return None
+    return "Gender"
+
+
+def _gender_words(s: pd.Series, name: str) -> pd.Series | None:
+    """"Female", "Male" or NaN for each value of a column whose name says gender and whose values are mostly a
+    gender's words (:data:`_FEMALE`, :data:`_MALE`); None for any other column."""
     if not _GENDER_NAME.match(name.strip()):
-        return s
+        return None
     key = level_text(s).str.casefold()
     word = key.map(lambda v: "Female" if v in _FEMALE else "Male" if v in _MALE else None)
-    if word.notna().sum() < 0.8 * key.notna().sum():
-        return s
-    return word.where(word.notna(), s)
+    return None if word.notna().sum() < 0.8 * key.notna().sum() else word
 
 
 def text_levels(s: pd.Series) -> bool:
