@@ -37,11 +37,11 @@ from ...schema import Finding
 from ...format import format_number, format_value
 from ...naming.words import default_label, phrase, plural
 from .features import FEATURE_ROLES, categorical_profile, customer_features
-from .roles import detect_roles, find_id_column, no_features_error, role_table
+from .roles import detect_roles, find_id_column, gender_label, no_features_error, role_table
 from . import explore, score  # noqa: F401  (the kind's scorer and explorer, for stages.score)
 from .score import scoring_metadata
 from .synth import generate_customers
-from .values import _to_datetime, gender_label, level_text, read_values
+from .values import _to_datetime, level_text, read_values
 from .naming import LEXICON, canonical_feature, name_segments
 from .choose import MAX_MISSING_SHARE, NEAR_CONSTANT, TWIN_CORRELATION, filled_enough, near_constant, \
     scored_in_order, twins  # noqa: F401 (the shares: given here too)

@@ -40,7 +40,8 @@ from ...errors import ColumnError, DataValueError, ParamsError
 from ...parse import read_dates, read_numbers
 from .scales import SURVEY_SCALES, TIERS, answer_scale, find_scale, in_order, off_scale, scale_range
 
-__all__ = ["ROLES", "FEATURE_ROLES", "EXCLUDED_ROLES", "role_table", "detect_roles", "find_id_column"]
+__all__ = ["ROLES", "FEATURE_ROLES", "EXCLUDED_ROLES", "role_table", "detect_roles", "find_id_column", "gender_label",
+           "gender_words"]
 
 #: Every role a column can have.
 ROLES = ("id", "numeric", "ordinal", "categorical", "boolean", "date", "text", "constant", "near_unique", "ignore",
@@ -92,6 +93,34 @@ _GENDER_WORDS = {"male", "female", "m", "f", "other", "non-binary", "nonbinary",
 
 
 # --- roles ----------------------------------------------------------------------------------------
+
+#: How a gender column writes female and male in English, German, French, Spanish, Portuguese, Italian and Dutch.
+_FEMALE = {"f", "female", "woman", "w", "weiblich", "frau", "femme", "féminin", "feminin", "mujer", "femenino",
+           "feminino", "donna", "femmina", "vrouw", "vrouwelijk", "v"}
+_MALE = {"m", "male", "man", "männlich", "maennlich", "mann", "homme", "masculin", "hombre", "masculino", "uomo",
+         "maschio", "mannelijk"}
+_GENDER_NAME = re.compile(r"(?i)^(?:.*[_\s])?(?:gender|sex|geschlecht|sexe|sexo|genere|sesso|geslacht|genre|g[eé]nero|"
+                          r"gênero)$")
+
+
+def gender_label(s: pd.Series, name: str) -> str | None:
+    """"Gender" for a gender column (:func:`~segkit.kinds.customers.values.genders`) whose name says so in another language or in one of those
+    words' other senses: the Mall customers' "Genre" of Male and Female read "genre: more often Female" in the
+    sentences. None for any other column, and for one named in English ("gender", "sex")."""
+    if re.search(r"(?i)gender|\bsex\b|(?:^|_)sex(?:_|$)", name) or gender_words(s, name) is None:
+        return None
+    return "Gender"
+
+
+def gender_words(s: pd.Series, name: str) -> pd.Series | None:
+    """"Female", "Male" or NaN for each value of a column whose name says gender and whose values are mostly a
+    gender's words (:data:`_FEMALE`, :data:`_MALE`); None for any other column."""
+    if not _GENDER_NAME.match(name.strip()):
+        return None
+    key = s.astype(str).str.strip().str.casefold().where(s.notna())
+    word = key.map(lambda v: "Female" if v in _FEMALE else "Male" if v in _MALE else None)
+    return None if word.notna().sum() < 0.8 * key.notna().sum() else word
+
 
 def _choice(value, choices, key: str, what: str) -> None:
     if value not in choices:
@@ -222,8 +251,6 @@ def _text_role(s: pd.Series, name: str, n_missing: int) -> tuple[str, str]:
     shown = sorted(uniq)[:6]
     reason = f"text with {k} levels ({', '.join(shown)}{', ...' if k > 6 else ''}) -> categorical"
     if lower and lower <= _GENDER_WORDS and not re.search(r"gender|sex", name, re.IGNORECASE):
-        from .values import gender_label  # values reads the roles: imported when a column looks like gender
-
         said = "; the reports call it gender" if gender_label(s, name) else ""  # "Genre": the word in French
         reason += f"; '{name}' looks like gender (kept under its own name{said})"
     tier = find_scale(uniq, TIERS) if lower else None

@@ -13,7 +13,6 @@ reference date (:func:`reference_date_of`, :func:`date_ages`, both at once: :fun
 
 from __future__ import annotations
 
-import re
 
 import numpy as np
 import pandas as pd
@@ -22,9 +21,9 @@ from ...cleaning import CleaningLog
 from ...errors import DataValueError
 from ...parse import after_period, read_dates, read_numbers
 from ...quality import apply_fill, apply_value_rules, mask_non_finite
-from .roles import detect_roles
+from .roles import detect_roles, gender_words
 
-__all__ = ["read_values", "one_spelling", "genders", "gender_label", "as_trained", "spelt_as", "text_levels", "level_text", "levels_as_text",
+__all__ = ["read_values", "one_spelling", "genders", "as_trained", "spelt_as", "text_levels", "level_text", "levels_as_text",
            "reference_date_of", "date_ages", "aged_dates"]
 
 
@@ -103,15 +102,6 @@ def one_spelling(s: pd.Series) -> tuple[pd.Series, list[tuple[str, list[str]]]]:
     return out, [(str(spelt[k]), list(v)) for k, v in variants.items()]
 
 
-#: How a gender column writes female and male in English, German, French, Spanish, Portuguese, Italian and Dutch.
-_FEMALE = {"f", "female", "woman", "w", "weiblich", "frau", "femme", "féminin", "feminin", "mujer", "femenino",
-           "feminino", "donna", "femmina", "vrouw", "vrouwelijk", "v"}
-_MALE = {"m", "male", "man", "männlich", "maennlich", "mann", "homme", "masculin", "hombre", "masculino", "uomo",
-         "maschio", "mannelijk"}
-_GENDER_NAME = re.compile(r"(?i)^(?:.*[_\s])?(?:gender|sex|geschlecht|sexe|sexo|genere|sesso|geslacht|genre|g[eé]nero|"
-                          r"gênero)$")
-
-
 def genders(s: pd.Series, name: str) -> pd.Series:
     """A gender column's words for female and male as "Female" and "Male" (a CRM's F, w, Weiblich, FEMALE), when the
     name says gender and those words are most of its values; other values as they are, and any other column too.
@@ -119,27 +109,8 @@ def genders(s: pd.Series, name: str) -> pd.Series:
     >>> genders(pd.Series(["F", "w", "Weiblich", "MALE", "m", "divers", None]), "Geschlecht").tolist()
     ['Female', 'Female', 'Female', 'Male', 'Male', 'divers', nan]
     """
-    word = _gender_words(s, name)
+    word = gender_words(s, name)
     return s if word is None else word.where(word.notna(), s)
-
-
-def gender_label(s: pd.Series, name: str) -> str | None:
-    """"Gender" for a gender column (:func:`genders`) whose name says so in another language or in one of those
-    words' other senses: the Mall customers' "Genre" of Male and Female read "genre: more often Female" in the
-    sentences. None for any other column, and for one named in English ("gender", "sex")."""
-    if re.search(r"(?i)gender|\bsex\b|(?:^|_)sex(?:_|$)", name) or _gender_words(s, name) is None:
-        return None
-    return "Gender"
-
-
-def _gender_words(s: pd.Series, name: str) -> pd.Series | None:
-    """"Female", "Male" or NaN for each value of a column whose name says gender and whose values are mostly a
-    gender's words (:data:`_FEMALE`, :data:`_MALE`); None for any other column."""
-    if not _GENDER_NAME.match(name.strip()):
-        return None
-    key = level_text(s).str.casefold()
-    word = key.map(lambda v: "Female" if v in _FEMALE else "Male" if v in _MALE else None)
-    return None if word.notna().sum() < 0.8 * key.notna().sum() else word
 
 
 def text_levels(s: pd.Series) -> bool:
