@@ -248,3 +248,25 @@ def test_micro_clusters_of_many_rows_are_fitted_on_a_sample_and_cover_every_row(
         assert len(np.unique(blob[members])) == 1
     again = tree._micro_clusters(X, 30, seed=1)
     np.testing.assert_array_equal(leaf, again[0])
+
+
+def test_the_sentence_says_why_a_linkage_with_a_higher_silhouette_was_not_chosen():
+    """The default run's page said "Ward linkage separates the segments best" above a table where ward had the lowest
+    silhouette (0.25 against 0.30-0.55): the others scored higher by cutting off segments of one or two customers."""
+    from types import SimpleNamespace
+
+    from segkit.stages.dendrogram import hierarchy_sentence
+
+    rng = np.random.default_rng(0)
+    X = np.r_[rng.normal(0, 1, (300, 2)), rng.normal([6, 0], 1, (300, 2)), [[40, 40]], [[-40, 40]]]
+    ref = KMeans(2, n_init=10, random_state=0).fit_predict(X)
+    comparison = compare_linkages(X, 2, reference_labels=ref, seed=0)
+    table = comparison.table.set_index("method")
+    assert comparison.best == "ward" and table.loc["single", "silhouette"] > table.loc["ward", "silhouette"]
+    ctx = SimpleNamespace(entity="customers", params=SimpleNamespace(max_hierarchy_rows=20_000))
+    text = hierarchy_sentence(ctx, comparison)
+    beaten = [m for m in REDUCIBLE if table.loc[m, "silhouette"] > table.loc["ward", "silhouette"]]
+    assert text.startswith("Ward linkage separates the segments best of those that leave no tiny segment: ")
+    assert all(m in text.split(":")[1] for m in beaten) and "under 1% of the customers" in text
+    even = compare_linkages(X[:600], 2, reference_labels=ref[:600], seed=0)  # no outliers: nothing to explain
+    assert hierarchy_sentence(ctx, even).startswith(f"{even.best.capitalize()} linkage separates the segments best. ")

@@ -38,8 +38,18 @@ def hierarchy_sentence(ctx: RunContext, comparison: LinkageComparison) -> str:
     row = table.loc[best] if best in table.index else table[table.iloc[:, 0] == best].iloc[0]
     ari = row.get("ari", row.get("ari_vs_kmeans", np.nan))
     two_stage = any(getattr(h, "two_stage", False) for h in comparison.hierarchies.values())
-    text = (f"{best.capitalize()} linkage separates the segments best; its agreement with the k-means segments is "
-            f"{ari:.2f} on the adjusted Rand index (1 = the same segments).")
+    # a linkage that scores higher by splitting off a handful of rows is not chosen: say so, or the table contradicts
+    higher = table[(table["silhouette"] > row["silhouette"]) & (table["smallest_share"] < comparison.min_segment_share)]
+    if len(higher):
+        methods = [str(m) for m in higher["method"]]
+        listed = methods[0] if len(methods) == 1 else ", ".join(methods[:-1]) + " and " + methods[-1]
+        text = (f"{best.capitalize()} linkage separates the segments best of those that leave no tiny segment: "
+                f"{listed} score a higher silhouette only by splitting off segments of under "
+                f"{comparison.min_segment_share:.0%} of the {ctx.entity} (the smallest segment in the table). ")
+    else:
+        text = f"{best.capitalize()} linkage separates the segments best. "
+    text += (f"Its agreement with the k-means segments is {ari:.2f} on the adjusted Rand index (1 = the same "
+             "segments).")
     if two_stage:
         text += (f" With more than {ctx.params.max_hierarchy_rows:,} rows, the trees were built on k-means "
                  "micro-clusters to keep memory bounded.")
