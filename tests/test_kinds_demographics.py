@@ -236,7 +236,13 @@ def test_k_auto_is_25_capped_by_the_areas():
     k, note = demo.choose_k(params(), 247, SimpleNamespace(ks=range(2, 11), recommended_k=3))
     assert k == 24 and note.endswith("The criteria, scored over 2 to 10 segments (k_min to k_max), favour 3; area "
                                      "profiles aim at many small, nameable segments, so their vote is shown for "
-                                     "reference (k: 3 uses it).")
+                                     "reference (set k: 3 to use it).")
+    # a weak structure's vote and the business range's choice are two numbers (Delaware: "favour 4" under a vote of 2)
+    held = SimpleNamespace(ks=range(2, 11), recommended_k=4, voted_k=2, params={"business_k": [4, 8]})
+    assert demo.choose_k(params(), 58, held)[1].endswith(
+        "The criteria, scored over 2 to 10 segments (k_min to k_max), vote for 2, and 4 is their choice within 4 to "
+        "8 segments (the usual range of a business segmentation); area profiles aim at many small, nameable segments, "
+        "so these are shown for reference (set k: 4 to use that choice).")
     assert demo.choose_k(params(k=8), 63)[0] == 6 and demo.choose_k(params(k=4), 63)[0] == 4
     assert demo.choose_k(params(k_max_share=0.2), 63)[0] == 12
 

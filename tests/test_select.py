@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import json
 
 import numpy as np
@@ -278,6 +280,13 @@ def test_consensus_table_marks_each_preferred_k(sel4):
     assert table.loc["Votes", 4] == str(len(sel4.votes[4]))
     numeric = sel4.consensus_table(numeric=True)
     assert numeric.loc["Separation (silhouette)", 4] == pytest.approx(sel4.scores.loc[4, "silhouette"])
+    # the k the run uses, when another (a k the params fix, a census run's cap): Delaware's "2 (4 chosen)" of 5 segments
+    rec = sel4.recommended_k
+    assert sel4.consensus_table(used=rec).loc["Votes", "Preferred k"] == table.loc["Votes", "Preferred k"]
+    assert sel4.consensus_table(used=rec + 1).loc["Votes", "Preferred k"] == f"{rec} ({rec + 1} used)"
+    held = dataclasses.replace(sel4, voted_k=2)
+    assert held.consensus_table(used=rec + 1).loc["Votes", "Preferred k"] == f"2 ({rec} chosen, {rec + 1} used)"
+    assert held.consensus_table().loc["Votes", "Preferred k"] == f"2 ({rec} chosen)"
 
 
 # ----------------------------------------------------------------------- final segments, choose_k

@@ -149,12 +149,13 @@ class KSelection:
                    per_segment_hold=floats(data.get("per_segment_hold", {})), voted_k=data.get("voted_k"),
                    stability_rows=data.get("stability_rows"), held=bool(data.get("held", False)))
 
-    def consensus_table(self, *, mark: str = " *", numeric: bool = False) -> pd.DataFrame:
+    def consensus_table(self, *, mark: str = " *", numeric: bool = False, used: int | None = None) -> pd.DataFrame:
         """Criteria (rows, :data:`CRITERION_LABELS`) by candidate k (columns) for a report.
 
         Each criterion's preferred cell ends with ``mark``; a "Preferred k" column and a "Votes" row
         (criteria per k, and the k they vote for, with the recommendation when the business choice differs:
-        "2 (5 chosen)") are added. ``numeric=True`` returns the raw scores only.
+        "2 (5 chosen)"; and with ``used``, the number of segments the run uses when that is another, a k the params
+        fix or a kind's cap: "2 (4 chosen, 5 used)") are added. ``numeric=True`` returns the raw scores only.
         """
         ks = self.ks
         crits = [c for c in CRITERIA if c in self.preferred]
@@ -172,8 +173,10 @@ class KSelection:
             out.at[label, "Preferred k"] = ("none" if pick is None else
                                             "1 (no structure)" if pick == 1 else str(pick))
         voted, chosen = self.voted_k, self.recommended_k
+        said = [] if voted in (None, chosen) else [f"{chosen} chosen"]
+        said += [f"{used} used"] if used is not None and used != chosen else []
         out.loc["Votes"] = [str(len(self.votes.get(k, []))) for k in ks] + [
-            str(chosen) if voted in (None, chosen) else f"{voted} ({chosen} chosen)"]
+            f"{chosen if voted is None else voted}" + (f" ({', '.join(said)})" if said else "")]
         return out
 
 

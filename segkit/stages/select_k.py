@@ -150,7 +150,7 @@ def criteria_figure(selection: KSelection | None):
     return figure(draw_criteria(selection), sampling_sentence(selection))
 
 
-def vote_table(selection: KSelection | None):
-    """The criteria by number of segments, with each one's preferred number (a note when the segments come
-    from the kind's own rule)."""
-    return note(_NOT_CHOSEN) if selection is None else selection.consensus_table()
+def vote_table(ctx: RunContext, selection: KSelection | None):
+    """The criteria by number of segments, with each one's preferred number and the number the run uses when that
+    is another (a k the params fix, a census run's cap); a note when the segments come from the kind's own rule."""
+    return note(_NOT_CHOSEN) if selection is None else selection.consensus_table(used=chosen_k(ctx))

@@ -345,9 +345,17 @@ def choose_k(params, n: int, selection=None) -> tuple[int, str]:
         favoured = int(selection.recommended_k)
         if params.k == "auto" and 2 <= favoured <= k and clear_groups(selection, favoured, params.min_segment_share):
             return favoured, clear_groups_note(favoured, lo, hi)
-        note += (f" The criteria, scored over {lo} to {hi} segments (k_min to k_max), favour {favoured}; area "
-                 "profiles aim at many small, nameable segments, so their vote is shown for reference"
-                 + (f" (k: {favoured} uses it)." if favoured != k else "."))
+        voted = getattr(selection, "voted_k", None)
+        voted = favoured if voted is None else int(voted)
+        # a weak structure's vote (2) and the business range's choice (4) are two numbers: say both, as the k page does
+        lo_b, hi_b = (getattr(selection, "params", None) or {}).get("business_k", (4, 8))
+        said = (f"favour {favoured}" if voted == favoured else
+                f"vote for {voted}, and {favoured} is their choice within {lo_b} to {hi_b} segments (the usual range "
+                "of a business segmentation)")
+        note += (f" The criteria, scored over {lo} to {hi} segments (k_min to k_max), {said}; area profiles aim at "
+                 f"many small, nameable segments, so {'these are' if voted != favoured else 'their vote is'} shown for "
+                 "reference" + (f" (set k: {favoured} to use {'it' if voted == favoured else 'that choice'})."
+                                if favoured != k else "."))
     return k, note
 
 
