@@ -189,13 +189,20 @@ class SegmentExplanation:
     def _verdict(self, plain: bool = False) -> str:
         natural = self.structure is None or self.structure in _NATURAL
         if self.well_separated:
+            # not "each segment" when the next sentences name segments mixed up or too small to test
+            caveats = (["the segments mixed up below"] if self.confused_pairs() else []) + \
+                      (["those too small to test"] if self.left_out else [])
+            apart = f", apart from {' and '.join(caveats)}" if caveats else ""
             if natural:
-                return " The segments are well separated: their boundaries can be told from the data."
+                return (f" The segments are well separated{' on the whole' if caveats else ''}: their boundaries can be "
+                        f"told from the data{apart}.")
             data = ("the groups in the data overlap" if self.structure == "moderate"
                     else "the data has no clear natural groups")
-            return (f" Each segment is clearly defined by the measures, so new {self.entity} can be placed reliably; "
-                    f"as the k page says, {data}, so the boundaries are where the segments were drawn, not gaps in "
-                    "the data.")
+            placed = (f"The segments are clearly defined by the measures on the whole, so most new {self.entity} can "
+                      f"be placed reliably{apart}" if caveats else
+                      f"Each segment is clearly defined by the measures, so new {self.entity} can be placed reliably")
+            return (f" {placed}; as the k page says, {data}, so the boundaries are where the segments were drawn, not "
+                    "gaps in the data.")
         worst = self.segment_f1.idxmin()
         if plain:  # the headline's share may be high while a small segment is rarely recognised
             return (f" Warning: the segments are not all well separated: {self.name(worst)} is the hardest to "

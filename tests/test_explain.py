@@ -666,3 +666,29 @@ def test_a_date_that_barely_differs_is_not_a_driver_and_a_skewed_one_gets_both_s
                                    labels_text={"signup_date": "Signup date (as days since)"})
     assert text == ("Set apart mostly by later signup date than typical (31 May 2022 vs 20 May 2022) but earlier on "
                     "average (29 Oct 2019 vs 18 Jan 2021 overall).")
+
+
+@pytest.mark.parametrize("structure", [None, "weak"])
+def test_each_segment_is_not_said_to_be_clearly_defined_when_two_are_mixed_up(data, structure):
+    """An Ethiopian trial's page said "Each segment is clearly defined by the measures, so new customers can be placed
+    reliably" and then "33% of S03 Careful Spenders are taken for S04": the verdict now says "on the whole"."""
+    table, labels = data
+    mixed = labels.copy()
+    mixed[np.flatnonzero(labels == 2)[:25]] = 1  # 25 French customers called Regulars: 1 in 7 of them look French
+    names = {0: "S01 Sleepers", 1: "S02 Regulars", 2: "S03 French"}
+    result = explain.explain_segments(table, mixed, folds=3, seed=0, n_repeats=1, n_estimators=50, names=names,
+                                      structure=structure)
+    assert result.well_separated and result.confused_pairs()[0][:2] == (1, 2)
+    summary = result.summary()
+    share = result.confused_pairs()[0][2]
+    assert "Each segment" not in summary and f"Mixed up most often: {100 * share:.0f}% of S02 Regulars are taken for " \
+                                              "S03 French." in summary and share >= 0.1
+    if structure is None:
+        assert "well separated on the whole: their boundaries can be told from the data, apart from the segments " \
+               "mixed up below." in summary
+    else:
+        assert "clearly defined by the measures on the whole, so most new rows can be placed reliably, apart from " \
+               "the segments mixed up below; as the k page says" in summary
+    clean = explain.explain_segments(table, labels, folds=3, seed=0, n_repeats=1, n_estimators=50, names=names,
+                                     structure=structure)
+    assert ("on the whole" in clean.summary()) is False and ("Each segment" in clean.summary()) == (structure == "weak")
