@@ -115,6 +115,10 @@ def test_tiny_segments_are_reported_on_the_profile_page():
     codes = {n: c for c, n in zip(profile.codes.values(), (profile.names[s] for s in profile.codes))}
     assert "2 of the 4 segments are tiny" in text
     assert f"{codes['Campus']} Campus (1 area)" in text and f"{codes['Base']} Base (1 area)" in text
+    seg.profile = profile_segments(table, labels.clip(0, 2), columns=["x"]).with_names({0: "A", 1: "B", 2: "Campus"})
+    one = str(stages.profile.tiny_note(ctx, seg).data)  # "1 of the 5 segments are tiny" before
+    assert "1 of the 3 segments is tiny" in one and "Read it as individual cases rather than a group" in one
+    assert "would merge it into larger ones" in one
     seg.profile = profile_segments(table, labels.clip(0, 1), columns=["x"])
     assert stages.profile.tiny_note(ctx, seg) is None
 
@@ -181,3 +185,28 @@ def test_with_the_shipped_params_the_campus_ranks_first_in_a_segment_named_for_s
     assert sum("Student" in n or "College" in n for n in seg.profile.names.values()) == 1
     clipped = pipeline.fit_segments(params_from_mapping({**shipped, "bootstrap": 2, "clip_z": 3}), fs, k)
     assert (clipped.labels == clipped.labels.loc["19717"]).sum() > 1
+
+
+def test_a_table_of_shares_shows_the_measures_its_names_come_from():
+    """Delaware's heatmap of "the 12 measures that set the segments apart most" showed transit commuters (0.0066%
+    against 0.12% overall: index 6) and left out the college enrolment of index 1016 that named a segment: the index
+    of a share near zero is extreme by chance. A table of shares ranks by the z-score, as its names do."""
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from segkit import stages
+    from segkit.profile import profile_segments
+
+    rng = np.random.default_rng(0)
+    labels = np.repeat([0, 1], 50)
+    table = pd.DataFrame({"share_transit": np.r_[rng.uniform(0, 0.00015, 50), rng.uniform(0, 0.004, 50)],
+                          "share_college": np.r_[rng.uniform(0.02, 0.06, 50), rng.uniform(0.3, 0.6, 50)],
+                          "share_renters": np.r_[rng.uniform(0.2, 0.4, 50), rng.uniform(0.5, 0.7, 50)]})
+    profile = profile_segments(table, labels)
+    shares = SimpleNamespace(columns=list(table.columns), units={c: "share" for c in table.columns})
+    seg = SimpleNamespace(profile=profile, features=shares)
+    assert profile.distinctive_features(1, by="index") == ["share_transit"]  # index about 4 against 100
+    assert stages.profile.shown_features(seg, 1) == ["share_college"]  # z-scores: college far, transit not
+    money = SimpleNamespace(columns=list(table.columns), units={})  # a table of other measures ranks by the index
+    assert stages.profile.shown_features(SimpleNamespace(profile=profile, features=money), 1) == ["share_transit"]

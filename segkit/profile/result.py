@@ -173,15 +173,17 @@ class SegmentProfile:
             table[f"{label} (index)"] = self.index[feat].round(0).astype("Int64").to_numpy()
         return table
 
-    def distinctive_features(self, n: int | None = 12, *, columns: Sequence[str] | None = None) -> list[str]:
+    def distinctive_features(self, n: int | None = 12, *, columns: Sequence[str] | None = None,
+                             by: str = "index") -> list[str]:
         """Features in the order a reader should see them: each segment's most distinctive feature (as its
-        card ranks them, :meth:`key_facts`), then each one's second, and so on; at most ``n`` (None: all).
+        card ranks them, :meth:`key_facts`, ``by`` its index or z-score), then each one's second, and so on; at most
+        ``n`` (None: all).
 
         Every segment's leading features come first, so a heatmap or table capped to ``n`` features still
         shows what sets each segment apart.
         """
         candidates = self.features if columns is None else [f for f in self.features if f in set(columns)]
-        ranked = [[f["feature"] for f in self.key_facts(s, n=len(candidates), columns=candidates)]
+        ranked = [[f["feature"] for f in self.key_facts(s, n=len(candidates), columns=candidates, by=by)]
                   for s in self.segments]
         out: list[str] = []
         for rank in range(len(candidates)):
