@@ -22,7 +22,6 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator, PercentFormatter
 
 from ..errors import ColumnError, DataValueError
-from ..format import format_share
 from ..profile import SegmentProfile, segment_codes
 from ._common import finish_heatmap, new_axes, plain_log_ticks
 
@@ -113,7 +112,8 @@ def plot_segment_sizes(profile: SegmentProfile, *, ax: Axes | None = None, entit
     sizes = profile.sizes.to_numpy()
     y = np.arange(len(segs))
     bars = ax.barh(y, sizes, color=segment_palette(len(segs)))
-    ax.bar_label(bars, labels=[f"{n:,} ({format_share(s)})" for n, s in zip(sizes, profile.shares)], padding=3)
+    # one decimal, as the cards give each share: "33 (16%)" beside a card's 16.5% read as another number
+    ax.bar_label(bars, labels=[f"{n:,} ({100 * s:.1f}%)" for n, s in zip(sizes, profile.shares)], padding=3)
     ax.set_yticks(y, [names[s] for s in segs])
     ax.invert_yaxis()
     ax.set_xlim(0, sizes.max() * 1.25)

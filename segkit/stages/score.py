@@ -83,9 +83,9 @@ def scored_summary(ctx: RunContext, scored: pd.DataFrame) -> pd.DataFrame:
     for s in segments:
         mine = scored[scored["segment_code"] == s["code"]]
         rows.append({"Segment": s["code"], "Name": s["name"], label: len(mine),
-                     "Share %": round(100 * len(mine) / max(len(scored), 1), 1),
+                     "Share": f"{100 * len(mine) / max(len(scored), 1):.1f}%",  # as the cards: "19.5%", not 19.50
                      "Mean confidence": f"{float(mine['confidence'].astype(float).mean()):.2f}" if len(mine) else MISSING_TEXT,
-                     "Training share %": round(100 * float(s["share"]), 1)})
+                     "Training share": f"{100 * float(s['share']):.1f}%"})
     return pd.DataFrame(rows).set_index("Segment")
 
 
