@@ -144,10 +144,15 @@ def test_features_of_delaware(delaware):
     fs = demo.features(cleaned, p)
     assert fs.entity == "areas" and fs.table.index.name == "zcta" and len(fs.table) == 58
     assert all(isinstance(z, str) and len(z) == 5 for z in fs.table.index)
-    assert len(fs.columns) == 40 and "share_multigenerational" not in fs.columns
-    # built from a column equal to another in every row: left out, with a note; kept when asked for
-    assert "share_industry_agriculture" not in fs.columns
+    assert len(fs.columns) == 35 and "share_multigenerational" not in fs.columns
+    # built from a column equal to another in every row: left out, with a note; kept when asked for. Its group's
+    # other features too: the block is shifted (the male workers under "agriculture", mining equal to construction
+    # in 57 of 68 areas), and its retail jobs named a segment "Affluent Professionals"
+    assert not [c for c in fs.columns if c.startswith("share_industry_")]
     assert any("left out of the features" in n and "industry_agriculture_forestry_fishing" in n for n in fs.notes)
+    assert fs.extra["left_out"]["share_industry_retail_hospitality"].endswith(
+        "equals occupation_male_total in every row: the industry columns look shifted in the export, so none is "
+        "trusted")
     asked = demo.features(cleaned, params(features=["share_industry_agriculture", "share_age_18_34"]))
     assert asked.columns == ["share_industry_agriculture", "share_age_18_34"]
     # where values were imputed is recorded, so naming can leave them out
@@ -417,3 +422,11 @@ def test_check_warns_of_feature_groups_left_out_and_names_the_tables(tmp_path, c
            "Fix: add ACS tables B08301, C24030 to the download to use them" in said
     fs = pipeline.build_features(params(), pipeline.clean_table(params(), delaware.copy())[0])
     assert demo.module.feature_findings(fs, params()) == []  # the whole table: no warning
+
+
+def test_the_features_of_a_shifted_group_are_left_out_in_one_note():
+    from segkit.kinds.demographics.groups import left_out_notes
+
+    notes = left_out_notes({"a": "why 1", "b": "why 2", "c": "why 2", "d": "why 2"}, {"a": "A", "b": "B", "c": "C"})
+    assert notes == ["A is left out of the features: why 1 (name it in features to keep it).",
+                     "B, C and d are left out of the features: why 2 (name them in features to keep them)."]

@@ -41,7 +41,8 @@ from ...naming.masking import imputed_rows, masked_scores
 from .acs import build_acs_features, format_area_ids
 from .codes import census_tables, name_columns, profile_fix, profile_tables  # name_columns: the reading hook
 from .facts import FACT_LABELS, FACT_UNITS, FACTS, MEDIAN_UNITS, NATURAL, cap_k, clear_groups, clear_groups_note, key_facts
-from .groups import CENSUS_SENTINELS, FeatureGroup, load_feature_groups, replace_sentinels, validate_acs_table
+from .groups import (CENSUS_SENTINELS, FeatureGroup, left_out_notes, load_feature_groups, replace_sentinels,
+                     suspect_features, validate_acs_table)
 from .notes import area_names, excluded_note, imputation_notes, in_own_words, listing, typical_areas, universe_words
 from .synth import generate_acs_table
 from . import score  # noqa: F401  (segkit score: raw ACS rows through the feature builder, then the model)
@@ -207,7 +208,7 @@ def features(cleaned: pd.DataFrame, params) -> FeatureSet:
     if sentinels is not None:  # sentinels were replaced in the cleaning step
         report.sentinel_counts = sentinels
     table = feats.imputed.copy()
-    suspect = {} if params.features else _suspect_features(feats.groups, report.suspect_columns,
+    suspect = {} if params.features else suspect_features(feats.groups, report.suspect_columns,
                                                            feats.imputation.clipped, len(table))
     columns = [c for c in (params.features or table.columns) if c not in suspect]
     labels, short, units = _feature_labels(feats.groups)
@@ -229,8 +230,7 @@ def features(cleaned: pd.DataFrame, params) -> FeatureSet:
         notes.append(excluded_note(excluded, id_col, params.min_population))
     notes += report.summary(census_tables())[1:]
     notes += imputation_notes(feats.imputation, short)
-    notes += [f"{short.get(f, f)} is left out of the features: {why} (name it in features to keep it)."
-              for f, why in suspect.items()]
+    notes += left_out_notes(suspect, short)
     notes.append(k_note)
     extra = {"excluded_areas": excluded, "imputed": {str(f): int(c) for f, c in feats.imputation.counts.items()},
              "validation": {"used_groups": report.used_groups, "skipped_groups": report.skipped_groups,
@@ -241,25 +241,6 @@ def features(cleaned: pd.DataFrame, params) -> FeatureSet:
     return FeatureSet(table=table, columns=columns, labels=labels, entity="areas", notes=notes, extra=extra,
                       short=short, units=units,
                       profile_columns=list(dict.fromkeys([*columns, *extra_columns, POPULATION_COL])))
-
-
-#: A share above 1 in more than this share of the areas makes a feature suspect (a few are sampling noise).
-IMPOSSIBLE_SHARE = 0.05
-
-
-def _suspect_features(groups: Sequence[FeatureGroup], suspects: Mapping[str, str], clipped: pd.Series,
-                      n: int) -> dict[str, str]:
-    """Features left out by default, with why: built from a column equal to another column in every row, or
-    a share above 1 (impossible) in more than :data:`IMPOSSIBLE_SHARE` of the areas."""
-    out = {}
-    for group in groups:
-        for spec in group.features:
-            twin = next((c for c in spec.columns if c in suspects), None)
-            if twin is not None:
-                out[spec.name] = f"it is built from {twin}, which equals {suspects[twin]} in every row"
-            elif int(clipped.get(spec.name, 0)) > IMPOSSIBLE_SHARE * n:
-                out[spec.name] = f"its share is above 1 (impossible) in {int(clipped[spec.name]):,} of {n:,} areas"
-    return out
 
 
 def _feature_labels(groups: Sequence[FeatureGroup]) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping
+from typing import Mapping, Sequence
 
 import pandas as pd
 
@@ -26,6 +26,8 @@ __all__ = [
     "load_feature_groups",
     "replace_sentinels",
     "validate_acs_table",
+    "suspect_features",
+    "left_out_notes",
 ]
 
 def area_shares(table: pd.DataFrame, members, universe: str | None) -> pd.Series:
@@ -313,3 +315,44 @@ def validate_acs_table(df: pd.DataFrame, groups: list[FeatureGroup] | None = Non
             report.skipped_groups[group.name] = "no usable column among " + ", ".join(cols)
     report.suspect_columns = _suspects(df, groups)
     return report
+
+
+#: A share above 1 in more than this share of the areas makes a feature suspect (a few are sampling noise).
+IMPOSSIBLE_SHARE = 0.05
+
+
+def suspect_features(groups: Sequence[FeatureGroup], suspects: Mapping[str, str], clipped: pd.Series,
+                     n: int) -> dict[str, str]:
+    """Features left out by default, with why: built from a column equal to another column in every row, or in the
+    group of such a feature (a block of columns shifted in the export: Delaware's industry columns held the male
+    workers under "agriculture", and the rest one line off, which named a segment by its retail jobs), or a share
+    above 1 (impossible) in more than :data:`IMPOSSIBLE_SHARE` of the areas."""
+    out = {}
+    for group in groups:
+        twins = [(spec.name, c) for spec in group.features for c in spec.columns if c in suspects]
+        for spec in group.features:
+            twin = next((c for c in spec.columns if c in suspects), None)
+            if twin is not None:
+                out[spec.name] = f"it is built from {twin}, which equals {suspects[twin]} in every row"
+            elif twins:
+                column = twins[0][1]
+                out[spec.name] = (f"the {group.name} group's column {column} equals {suspects[column]} in every row: "
+                                  f"the {group.name} columns look shifted in the export, so none is trusted")
+            elif int(clipped.get(spec.name, 0)) > IMPOSSIBLE_SHARE * n:
+                out[spec.name] = f"its share is above 1 (impossible) in {int(clipped[spec.name]):,} of {n:,} areas"
+    return out
+
+
+def left_out_notes(suspect: Mapping[str, str], short: Mapping[str, str]) -> list[str]:
+    """One note per reason a feature was left out (:func:`suspect_features`), naming its features: a shifted group's
+    five features said the same reason five times."""
+    by_why: dict[str, list[str]] = {}
+    for feat, why in suspect.items():
+        by_why.setdefault(why, []).append(short.get(feat, feat))
+    notes = []
+    for why, feats in by_why.items():
+        listed = feats[0] if len(feats) == 1 else ", ".join(feats[:-1]) + " and " + feats[-1]
+        one = len(feats) == 1
+        notes.append(f"{listed} {'is' if one else 'are'} left out of the features: {why} (name "
+                     f"{'it' if one else 'them'} in features to keep {'it' if one else 'them'}).")
+    return notes
