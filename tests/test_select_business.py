@@ -213,3 +213,18 @@ def test_the_index_summary_says_how_k_was_chosen_in_plain_words():
         "3 segments. The customers fall into 3 groups of their own, though the groups overlap: each keeps its members")
     for text in (plain_summary(held, k, "", "customers"), plain_summary(voted, 4, "", "customers")):
         assert not re.search(r"Calinski|Davies|silhouette|gap statistic|Jaccard", text)
+
+
+def test_the_business_choice_says_why_it_took_its_k_of_those_that_qualify():
+    """The Ethiopian table's page said "k=4 is the one the criteria prefer most of 4, 5, which all qualify" beside a
+    vote table where no criterion preferred 4 (4 of 6 preferred 2): it was the better separated of the two."""
+    from segkit.select.vote import _among
+
+    assert _among(4, [4, 5], {2: ["a", "b", "c", "d"]}, "customers") == (
+        " Of 4, 5, which all qualify, no criterion prefers any of them; k=4 separates the customers best (its "
+        "segments' silhouettes).")
+    assert _among(5, [4, 5, 6], {5: ["a", "b"], 4: ["c"]}, "customers") == (
+        " k=5 is the one the criteria prefer most of 4, 5, 6, which all qualify.")
+    assert _among(4, [4, 5, 6], {5: ["a"], 4: ["c"]}, "areas") == (
+        " Of 4, 5, 6, which all qualify, 4 and 5 are preferred by as many criteria (1); k=4 separates the areas best "
+        "(its segments' silhouettes).")

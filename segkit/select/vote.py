@@ -311,10 +311,23 @@ def business_choice(voted: int, rationale: str, structure: str, ks: list[int], v
             f"resampled {entity} (Jaccard at least {STABLE:.2f}), the smallest holds {min(shares[k]):.0%} of the "
             f"{entity}, and each is distinct from the others.")
     if len(fits) > 1:
-        text += f" k={k} is the one the criteria prefer most of {', '.join(map(str, fits))}, which all qualify."
+        text += _among(k, fits, votes, entity)
     if k != voted:
         text += f" The vote of the criteria alone gives {voted}: " + rationale[rationale.index(":") + 2:]
     return k, text, True
+
+
+def _among(k: int, fits: list[int], votes: dict, entity: str) -> str:
+    """Why ``k`` of the qualifying ``fits``: the one most criteria prefer, or, when none or as many prefer another,
+    the best separated ("the one the criteria prefer most" of ks no criterion preferred read wrong under the vote)."""
+    listed = ", ".join(map(str, fits))
+    most = len(votes.get(k, []))
+    tied = [c for c in fits if len(votes.get(c, [])) == most]
+    if most and len(tied) == 1:
+        return f" k={k} is the one the criteria prefer most of {listed}, which all qualify."
+    said = ("no criterion prefers any of them" if not most else
+            f"{' and '.join(map(str, tied))} are preferred by as many criteria ({most})")
+    return f" Of {listed}, which all qualify, {said}; k={k} separates the {entity} best (its segments' silhouettes)."
 
 
 #: The share of the criteria that must prefer a k of 3 or more, bootstrap stability among them, for the vote's k to be
