@@ -206,7 +206,7 @@ def test_the_index_summary_says_how_k_was_chosen_in_plain_words():
     assert not voted.held and voted.structure == "clear"
     assert plain_summary(voted, 4, "unused", "customers") == (
         f"4 segments: {len(voted.votes[4])} of the {len(voted.preferred)} measures of how well the customers split "
-        "into groups prefer 4 (how k was chosen: How many segments?).")
+        "into groups prefer 4 (the page \"How many segments?\" says how k was chosen).")
     assert plain_summary(voted, 6, "k=6 was set in the params.", "customers") == "k=6 was set in the params."
     own = KSelection.from_dict(select_k(_three_groups(1), k_max=8, seed=0, entity="customers").to_dict())
     assert plain_summary(own, 3, "unused", "customers").startswith(  # the data's own groups, as the k page says

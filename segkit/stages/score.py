@@ -57,8 +57,9 @@ def new_rows(ctx: RunContext) -> pd.DataFrame:
         return new
     cleaned = ctx.folder.read_parquet("clean.parquet")
     new = cleaned.sample(n=min(p.score_rows, len(cleaned)), random_state=p.seed).reset_index(drop=True)
-    new.attrs["source"] = (f"{len(new):,} {entity} drawn at random from the input (score_path is not set): "
-                           "scoring them shows the segment each would get if it were new.")
+    new.attrs["source"] = (f"{len(new):,} {entity} drawn at random from the input, as no file of new {entity} was "
+                           "given (score_path in the params): scoring them shows the segment each would get if it "
+                           "were new.")
     return new
 
 

@@ -79,12 +79,12 @@ def plain_summary(selection: KSelection, k: int, sentence: str, entity: str) -> 
                    f"The {entity} form {groups_phrase(selection.structure)}, so these {k} segments are a useful split "
                    "of them:")
         return (f"{k} segments. {opening} each keeps its members when the data is resampled, the smallest holds "
-                f"{smallest:.0%} of the {entity}, and each is distinct from the others (how k was chosen: How many "
-                "segments?).")
+                f"{smallest:.0%} of the {entity}, and each is distinct from the others (the page \"How many segments?\" "
+                "says how k was chosen).")
     none, overlap = " The data has no clear natural groups.", " The groups overlap, so the boundaries are soft."
     caveat = {"weak": none, "none": none, "moderate": overlap}.get(selection.structure, "")
     return (f"{k} segments: {len(selection.votes.get(k, []))} of the {len(selection.preferred)} measures of how well "
-            f"the {entity} split into groups prefer {k} (how k was chosen: How many segments?).{caveat}")
+            f"the {entity} split into groups prefer {k} (the page \"How many segments?\" says how k was chosen).{caveat}")
 
 
 def _record_rule(ctx: RunContext, rule) -> None:

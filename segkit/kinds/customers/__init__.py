@@ -482,6 +482,7 @@ def fresh_rows(params, n: int) -> pd.DataFrame | None:
     _, options = parse_synth(data_path)
     new = generate_customers(n, seed=int(options.get("seed", 0)) + 1_000_003)
     new["customer_id"] = [f"N{i:06d}" for i in range(1, len(new) + 1)]
-    new.attrs["source"] = (f"{len(new):,} newly generated customers (score_path is not set, and the input is "
-                           "generated, so fresh customers are drawn from the same personas).")
+    new.attrs["source"] = (f"{len(new):,} newly generated customers: no file of new customers was given (score_path "
+                           "in the params) and the input is generated, so fresh customers are drawn from the same "
+                           "personas.")
     return new
