@@ -194,8 +194,8 @@ class SegmentExplanation:
                       (["those too small to test"] if self.left_out else [])
             apart = f", apart from {' and '.join(caveats)}" if caveats else ""
             if natural:
-                return (f" The segments are well separated{' on the whole' if caveats else ''}: their boundaries can be "
-                        f"told from the data{apart}.")
+                whole = " on the whole" if caveats else ""
+                return f" The segments are well separated{whole}: their boundaries can be told from the data{apart}."
             data = ("the groups in the data overlap" if self.structure == "moderate"
                     else "the data has no clear natural groups")
             placed = (f"The segments are clearly defined by the measures on the whole, so most new {self.entity} can "

@@ -169,10 +169,18 @@ def test_a_kept_page_says_when_its_notebook_is_gone_or_what_it_reads_did_not_fin
     first = {"timings": {"started_at": "2026-12-01T10:00:00+00:00",
                          "notebooks": {n: {"execute_s": 1.0} for n in [*reads, "09_retired"]}}, "kept": {}}
     (tmp_path / "manifest.json").write_text(json.dumps(first))
-    kept = kept_pages(tmp_path, run=["05_profile"], earlier=earlier_manifest(tmp_path), reads=reads)
+    present = {*reads, "09_compare"}  # the notebooks' folder: 09_retired was removed
+    kept = kept_pages(tmp_path, run=["05_profile"], earlier=earlier_manifest(tmp_path), reads=reads, present=present)
     assert kept["09_retired"]["gone"] and not any(kept[n].get("gone") for n in ("01_eda", "07_explain"))
-    assert "gone" not in kept_pages(tmp_path, run=["05_profile"], earlier={**first, "kept": kept},
-                                    reads={**reads, "09_retired": set()})["09_retired"]  # its notebook is back
+    assert "gone" not in kept_pages(tmp_path, run=["05_profile"], earlier={**first, "kept": kept}, reads=reads,
+                                    present={*present, "09_retired"})["09_retired"]  # its notebook is back
+    # a notebook still in the folder that this run leaves out (09_compare without a reference) is not gone
+    (tmp_path / "09_compare.html").write_text("<html></html>")
+    first["timings"]["notebooks"]["09_compare"] = {"execute_s": 1.0}
+    (tmp_path / "manifest.json").write_text(json.dumps(first))
+    assert "gone" not in kept_pages(tmp_path, run=["05_profile"], earlier=earlier_manifest(tmp_path), reads=reads,
+                                    present=present)["09_compare"]
+    kept.pop("09_compare", None)
 
     def lines(status: str, timed: dict) -> dict[str, str]:
         manifest = {"status": status, "timings": {"notebooks": timed}, "kept": kept}
@@ -183,8 +191,16 @@ def test_a_kept_page_says_when_its_notebook_is_gone_or_what_it_reads_did_not_fin
     assert "no longer among this run's notebooks (removed or renamed): it may not match" in done["09_retired"]
     assert "color:#b42318" in done["09_retired"] and "run again" not in done["01_eda"]
     assert "from the results of 05_profile before it was run again: it may not match them" in done["07_explain"]
-    for status, timed in (("failed in 05_profile", {"05_profile": {"execute_s": 0.4}}), ("interrupted in 05_profile", {})):
+    for status, timed in (("failed in 05_profile", {"05_profile": {"execute_s": 0.4}}),
+                          ("interrupted in 05_profile", {})):
         failed = lines(status, timed)["07_explain"]
-        assert "from the results of 05_profile, which did not finish when run again (it may have left partial " \
-               "results): it may not match them; run it again too (--only 07_explain)" in failed, failed
+        assert "from the results of 05_profile, which did not finish when run again: it may not match them; run it " \
+               "again too (--only 07_explain)" in failed, failed
         assert "before it was run again" not in failed
+    # only the notebook that did not finish is said not to have finished
+    from segkit.report.out_of_step import kept_note
+
+    both = kept_note("07_explain", {"made_at": "2026-12-01T10:00", "reads_again": ["01_eda", "05_profile"]},
+                     {"05_profile"})
+    assert ("from the results of 01_eda before it was run again and the results of 05_profile, which did not finish "
+            "when run again: it may not match them") in both

@@ -267,6 +267,21 @@ def test_the_sentence_says_why_a_linkage_with_a_higher_silhouette_was_not_chosen
     text = hierarchy_sentence(ctx, comparison)
     beaten = [m for m in REDUCIBLE if table.loc[m, "silhouette"] > table.loc["ward", "silhouette"]]
     assert text.startswith("Ward linkage separates the segments best of those that leave no tiny segment: ")
-    assert all(m in text.split(":")[1] for m in beaten) and "under 1% of the customers" in text
+    assert all(m in text.split(":")[1] for m in beaten) and "under 1.0% of the customers" in text
     even = compare_linkages(X[:600], 2, reference_labels=ref[:600], seed=0)  # no outliers: nothing to explain
     assert hierarchy_sentence(ctx, even).startswith(f"{even.best.capitalize()} linkage separates the segments best. ")
+
+
+def test_one_linkage_beaten_scores_in_the_singular_and_a_small_threshold_is_not_zero():
+    from types import SimpleNamespace
+
+    from segkit.hierarchy.compare import LinkageComparison
+    from segkit.stages.dendrogram import hierarchy_sentence
+
+    table = pd.DataFrame({"method": ["ward", "single"], "silhouette": [0.25, 0.55], "smallest_share": [0.05, 0.0002],
+                          "ari": [0.6, 0.0]})
+    comparison = LinkageComparison(k=5, table=table, hierarchies={}, best="ward", seed=0, silhouette_rows=100,
+                                   has_reference=True, min_segment_share=0.005)
+    ctx = SimpleNamespace(entity="customers", params=SimpleNamespace(max_hierarchy_rows=20_000))
+    text = hierarchy_sentence(ctx, comparison)
+    assert "single scores a higher silhouette only by splitting off segments of under 0.5% of the customers" in text

@@ -329,6 +329,9 @@ def test_cards_escape_data_and_colour_the_index_by_direction():
     averaged = str(segment_cards([{**card, "facts_label": "On average"}]).data)
     assert '<div class="sk-facts-head">On average (index 100 = all customers):</div><ul><li>' in averaged
     assert "sk-facts-head" not in str(segment_cards([{**card, "facts": [], "facts_label": "On average"}]).data)
+    plain = [{**f, "index": None} for f in card["facts"]]  # no fact shows an index: the header names none
+    assert '<div class="sk-facts-head">On average:</div>' in str(
+        segment_cards([{**card, "facts": plain, "facts_label": "On average"}]).data)
 
 
 # --- index page --------------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator, PercentFormatter
 
 from ..errors import ColumnError, DataValueError
+from ..format import format_share
 from ..profile import SegmentProfile, segment_codes
 from ._common import finish_heatmap, new_axes, plain_log_ticks
 
@@ -113,7 +114,7 @@ def plot_segment_sizes(profile: SegmentProfile, *, ax: Axes | None = None, entit
     y = np.arange(len(segs))
     bars = ax.barh(y, sizes, color=segment_palette(len(segs)))
     # one decimal, as the cards give each share: "33 (16%)" beside a card's 16.5% read as another number
-    ax.bar_label(bars, labels=[f"{n:,} ({100 * s:.1f}%)" for n, s in zip(sizes, profile.shares)], padding=3)
+    ax.bar_label(bars, labels=[f"{n:,} ({format_share(s, 1)})" for n, s in zip(sizes, profile.shares)], padding=3)
     ax.set_yticks(y, [names[s] for s in segs])
     ax.invert_yaxis()
     ax.set_xlim(0, sizes.max() * 1.25)

@@ -99,8 +99,10 @@ def segment_cards(cards: Iterable[Mapping[str, Any]], *, entity: str = "customer
         color = colours[i]
         facts = "".join(_fact(f) for f in card.get("facts", []))
         head = card.get("facts_label") if facts else None  # means, beside the medians of what sets it apart
-        facts = (f'<div class="sk-facts-head">{html.escape(str(head))} (index 100 = all {html.escape(entity)}):</div>'
-                 if head else "") + f"<ul>{facts}</ul>"
+        indexed = any(f.get("index") is not None for f in card.get("facts", []))
+        said = f" (index 100 = all {html.escape(entity)})" if indexed else ""
+        facts = (f'<div class="sk-facts-head">{html.escape(str(head))}{said}:</div>' if head else "") \
+            + f"<ul>{facts}</ul>"
         stab = _stability(card.get("stability"), card["size"], entity)
         action = card.get("action")
         parts.append(

@@ -23,7 +23,7 @@ import os
 import shutil
 import signal
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -201,12 +201,14 @@ def earlier_manifest(folder: Path) -> dict[str, Any] | None:
 
 
 def kept_pages(folder: Path, *, run: list[str], earlier: dict[str, Any] | None = None,
-               reads: dict[str, set[str]] | None = None) -> dict[str, dict[str, Any]]:
+               reads: dict[str, set[str]] | None = None, present: Collection[str] | None = None
+               ) -> dict[str, dict[str, Any]]:
     """The pages in ``folder`` that an earlier run made and this one (``run``: its notebooks) did not make again,
     each with its timings, ``made_at``, when the run that made it started (carried over run after run), and
-    ``reads_again``, the notebooks of ``run`` whose results it reads (``reads``: a notebook's upstream ones, for
-    every notebook of the run's kind); ``gone`` when ``reads`` has no such notebook (it was removed from the
-    notebooks' folder, or renamed): what it reads is then unknown."""
+    ``reads_again``, the notebooks of ``run`` whose results it reads (``reads``: a notebook's upstream ones); ``gone``
+    when ``present`` (the notebooks in the notebooks' folder) has no such notebook: it was removed or renamed, and
+    what it reads is unknown. A notebook still there that this run leaves out (``09_compare`` without a reference) is
+    not gone."""
     from .render import report_paths  # nbformat: only once a run has notebooks to finish
 
     earlier = earlier or {"timings": {"started_at": None, "notebooks": {}}, "kept": {}}
@@ -223,6 +225,6 @@ def kept_pages(folder: Path, *, run: list[str], earlier: dict[str, Any] | None =
         again = {str(a) for a in before if a != name} if isinstance(before, list) else set()
         out[name] = {**made[name], "reads_again": sorted(again | (set((reads or {}).get(name, ())) & set(run)))}
         out[name].pop("gone", None)
-        if reads is not None and name not in reads:
+        if present is not None and name not in present:
             out[name]["gone"] = True
     return out

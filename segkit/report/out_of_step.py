@@ -4,8 +4,9 @@ earlier run while it made others again, and those made before a notebook run by 
 from __future__ import annotations
 
 import html
+from collections.abc import Collection
 from pathlib import Path
-from typing import Any, Collection
+from typing import Any
 
 __all__ = ["kept_note", "mark_params_changed"]
 
@@ -24,14 +25,12 @@ def kept_note(name: str, kept: dict[str, Any] | None, unfinished: Collection[str
     again = [str(n) for n in kept.get("reads_again") or []]
     if not again:
         return f"<span class='sk-muted'>{html.escape(note)}</span>"
-    stopped = [n for n in again if n in unfinished]
-    if stopped:
-        did = "they" if len(stopped) > 1 else "it"
-        when = f", which did not finish when run again ({did} may have left partial results)"
-    else:
-        when = f" before {'they were' if len(again) > 1 else 'it was'} run again"
-    return (f"<span style='color:#b42318'>{html.escape(note)}, from the results of {html.escape(', '.join(again))}"
-            f"{html.escape(when)}: it may not match them; run it again too (--only {html.escape(name)})</span>")
+    ran, stopped = [n for n in again if n not in unfinished], [n for n in again if n in unfinished]
+    parts = ([f"the results of {', '.join(ran)} before {'they were' if len(ran) > 1 else 'it was'} run again"]
+             if ran else [])
+    parts += [f"the results of {', '.join(stopped)}, which did not finish when run again"] if stopped else []
+    return (f"<span style='color:#b42318'>{html.escape(note)}, from {html.escape(' and '.join(parts))}: it may not "
+            f"match them; run it again too (--only {html.escape(name)})</span>")
 
 
 #: Where the warning on a run's page that a notebook changed its params after the page was made ends.

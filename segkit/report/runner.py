@@ -33,7 +33,7 @@ import contextlib
 import json
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -218,7 +218,14 @@ def run(params_files: str | Path | Sequence[str | Path], *, name: str | None = N
             progress(f"{name} left out: {why}")
         return run_notebooks(params, files, notebooks, out_dir=out_dir, force=force, only=only, jobs=jobs,
                              progress=progress, started_at=started_at, source=f"{preflight_info['input']}", forks=forks,
-                             left_out=left_out, reads=_upstream(_as_run(everything, preflight_info["engine"])))
+                             left_out=left_out, reads=_upstream(_as_run(everything, preflight_info["engine"])),
+                             present=_present(notebooks_dir))
+
+
+def _present(notebooks_dir: str | Path | None) -> set[str]:
+    """The names of the notebooks in ``notebooks_dir`` (default: the project's), whichever a run would execute."""
+    folder = Path(notebooks_dir).resolve() if notebooks_dir else default_notebooks_dir()
+    return {path.stem for path in folder.glob("*.ipynb")}
 
 
 def _as_run(notebooks: list[Notebook], engine: str) -> list[Notebook]:
@@ -278,7 +285,7 @@ def run_notebooks(params: Params, files: list[Path], notebooks: list[Notebook], 
                   progress: Callable[[str], None], started_at: datetime, source: str, only: Sequence[str] | None = None,
                   jobs: int = 2, index: Callable[..., Path] = write_index,
                   forks: ForkServer | None = None, left_out: dict[str, str] | None = None,
-                  reads: dict[str, set[str]] | None = None) -> RunResult:
+                  reads: dict[str, set[str]] | None = None, present: Collection[str] | None = None) -> RunResult:
     """Execute validated ``notebooks`` into the run ``params.run_name`` under ``out_dir`` and finish it.
 
     The part of :func:`run` after validation, shared with ``segkit compare``
@@ -286,13 +293,14 @@ def run_notebooks(params: Params, files: list[Path], notebooks: list[Notebook], 
     appendix of every report, the run's page (``index``, called as :func:`~.index.write_index` is) and the
     move into place (or ``<run>.failed``). ``source`` is what the run read, for the reports' header line;
     ``left_out`` the notebooks left out of the batch and why, for the manifest and the run's page; ``reads`` the
-    notebooks each one reads the results of (:func:`_upstream`), to say which pages ``--only`` left out of step.
+    notebooks each one reads the results of (:func:`_upstream`), to say which pages ``--only`` left out of step, and
+    ``present`` the notebooks in the notebooks' folder, to say which kept pages' notebooks are gone.
     """
     with fork_server(forks) as forks:  # segkit compare, or a caller that started none
         final, tmp = prepare_folder(out_dir, params.run_name, force=force, only=only, say=progress)
         # the earlier run's pages that --only does not make again stay, and the index still links them
         kept = kept_pages(tmp, run=[nb.name for nb in notebooks], earlier=earlier_manifest(final) if only else None,
-                          reads=reads)
+                          reads=reads, present=present)
         batch = Batch(params, tmp, notebooks, jobs=jobs, progress=progress, final=final, forks=forks,
                       meta_line=f"Run {params.run_name} · {started_at:%d %B %Y} · {source}")
         try:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 from sklearn.cluster import KMeans
 
-from ..format import format_score
+from ..format import format_score, format_share
 from ..hierarchy import LinkageComparison, compare_linkages
 from ..plots import linkage_comparison_figure, plot_dendrogram
 from ..report.cards import figure, table
@@ -44,8 +44,9 @@ def hierarchy_sentence(ctx: RunContext, comparison: LinkageComparison) -> str:
         methods = [str(m) for m in higher["method"]]
         listed = methods[0] if len(methods) == 1 else ", ".join(methods[:-1]) + " and " + methods[-1]
         text = (f"{best.capitalize()} linkage separates the segments best of those that leave no tiny segment: "
-                f"{listed} score a higher silhouette only by splitting off segments of under "
-                f"{comparison.min_segment_share:.0%} of the {ctx.entity} (the smallest segment in the table). ")
+                f"{listed} score{'s' if len(methods) == 1 else ''} a higher silhouette only by splitting off segments "
+                f"of under {format_share(comparison.min_segment_share, 1)} of the {ctx.entity} (the smallest "
+                "segment in the table). ")
     else:
         text = f"{best.capitalize()} linkage separates the segments best. "
     text += (f"Its agreement with the k-means segments is {ari:.2f} on the adjusted Rand index (1 = the same "

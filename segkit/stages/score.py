@@ -18,7 +18,7 @@ import pandas as pd
 from sklearn.decomposition import PCA
 
 from ..errors import ColumnError, ModelError, ParamsError, RunError
-from ..format import MISSING_TEXT, model_segment_codes
+from ..format import MISSING_TEXT, format_share, model_segment_codes
 from ..io import read_table
 from ..modelio import load_model, run_unfinished
 from ..plots import plot_segment_map
@@ -84,9 +84,9 @@ def scored_summary(ctx: RunContext, scored: pd.DataFrame) -> pd.DataFrame:
     for s in segments:
         mine = scored[scored["segment_code"] == s["code"]]
         rows.append({"Segment": s["code"], "Name": s["name"], label: len(mine),
-                     "Share": f"{100 * len(mine) / max(len(scored), 1):.1f}%",  # as the cards: "19.5%", not 19.50
+                     "Share": format_share(len(mine) / max(len(scored), 1), 1),  # as the cards: "19.5%", not 19.50
                      "Mean confidence": f"{float(mine['confidence'].astype(float).mean()):.2f}" if len(mine) else MISSING_TEXT,
-                     "Training share": f"{100 * float(s['share']):.1f}%"})
+                     "Training share": format_share(float(s["share"]), 1)})
     return pd.DataFrame(rows).set_index("Segment")
 
 

@@ -79,12 +79,13 @@ def plain_summary(selection: KSelection, k: int, sentence: str, entity: str) -> 
                    f"The {entity} form {groups_phrase(selection.structure)}, so these {k} segments are a useful split "
                    "of them:")
         return (f"{k} segments. {opening} each keeps its members when the data is resampled, the smallest holds "
-                f"{smallest:.0%} of the {entity}, and each is distinct from the others (the page \"How many segments?\" "
-                "says how k was chosen).")
+                f"{smallest:.0%} of the {entity}, and each is distinct from the others (the page \"How many "
+                "segments?\" says how k was chosen).")
     none, overlap = " The data has no clear natural groups.", " The groups overlap, so the boundaries are soft."
     caveat = {"weak": none, "none": none, "moderate": overlap}.get(selection.structure, "")
     return (f"{k} segments: {len(selection.votes.get(k, []))} of the {len(selection.preferred)} measures of how well "
-            f"the {entity} split into groups prefer {k} (the page \"How many segments?\" says how k was chosen).{caveat}")
+            f"the {entity} split into groups prefer {k} (the page \"How many segments?\" says how k was "
+            f"chosen).{caveat}")
 
 
 def _record_rule(ctx: RunContext, rule) -> None:
@@ -150,7 +151,10 @@ def criteria_figure(selection: KSelection | None):
     return figure(draw_criteria(selection), sampling_sentence(selection))
 
 
-def vote_table(ctx: RunContext, selection: KSelection | None):
-    """The criteria by number of segments, with each one's preferred number and the number the run uses when that
-    is another (a k the params fix, a census run's cap); a note when the segments come from the kind's own rule."""
-    return note(_NOT_CHOSEN) if selection is None else selection.consensus_table(used=chosen_k(ctx))
+def vote_table(selection: KSelection | None, ctx: RunContext | None = None):
+    """The criteria by number of segments, with each one's preferred number and, given the run (``ctx``), the number
+    it uses when that is another (a k the params fix, a census run's cap); a note when the segments come from the
+    kind's own rule."""
+    if selection is None:
+        return note(_NOT_CHOSEN)
+    return selection.consensus_table(used=None if ctx is None else chosen_k(ctx))

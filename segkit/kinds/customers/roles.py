@@ -104,9 +104,9 @@ _GENDER_NAME = re.compile(r"(?i)^(?:.*[_\s])?(?:gender|sex|geschlecht|sexe|sexo|
 
 
 def gender_label(s: pd.Series, name: str) -> str | None:
-    """"Gender" for a gender column (:func:`~segkit.kinds.customers.values.genders`) whose name says so in another language or in one of those
-    words' other senses: the Mall customers' "Genre" of Male and Female read "genre: more often Female" in the
-    sentences. None for any other column, and for one named in English ("gender", "sex")."""
+    """"Gender" for a gender column (:func:`~segkit.kinds.customers.values.genders`) whose name says so in another
+    language or in one of those words' other senses: the Mall customers' "Genre" of Male and Female read "genre: more
+    often Female" in the sentences. None for any other column, and for one named in English ("gender", "sex")."""
     if re.search(r"(?i)gender|\bsex\b|(?:^|_)sex(?:_|$)", name) or gender_words(s, name) is None:
         return None
     return "Gender"

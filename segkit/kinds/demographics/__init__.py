@@ -209,7 +209,7 @@ def features(cleaned: pd.DataFrame, params) -> FeatureSet:
         report.sentinel_counts = sentinels
     table = feats.imputed.copy()
     suspect = {} if params.features else suspect_features(feats.groups, report.suspect_columns,
-                                                           feats.imputation.clipped, len(table))
+                                                           feats.imputation.clipped, len(table), cleaned)
     columns = [c for c in (params.features or table.columns) if c not in suspect]
     labels, short, units = _feature_labels(feats.groups)
     shown_as = _add_natural_units(table, feats.groups, labels, short, units)
@@ -329,7 +329,8 @@ def choose_k(params, n: int, selection=None) -> tuple[int, str]:
         voted = getattr(selection, "voted_k", None)
         voted = favoured if voted is None else int(voted)
         # a weak structure's vote (2) and the business range's choice (4) are two numbers: say both, as the k page does
-        lo_b, hi_b = (getattr(selection, "params", None) or {}).get("business_k", (4, 8))
+        lo_b, hi_b = (getattr(selection, "params", None) or {}).get(
+            "business_k", (params.business_k_min, params.business_k_max))
         said = (f"favour {favoured}" if voted == favoured else
                 f"vote for {voted}, and {favoured} is their choice within {lo_b} to {hi_b} segments (the usual range "
                 "of a business segmentation)")

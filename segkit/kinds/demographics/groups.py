@@ -321,26 +321,48 @@ def validate_acs_table(df: pd.DataFrame, groups: list[FeatureGroup] | None = Non
 IMPOSSIBLE_SHARE = 0.05
 
 
+#: Two member columns of a group equal in at least this share of the areas where either is above 0 repeat each other.
+REPEATED_SHARE = 0.5
+
+
 def suspect_features(groups: Sequence[FeatureGroup], suspects: Mapping[str, str], clipped: pd.Series,
-                     n: int) -> dict[str, str]:
-    """Features left out by default, with why: built from a column equal to another column in every row, or in the
-    group of such a feature (a block of columns shifted in the export: Delaware's industry columns held the male
-    workers under "agriculture", and the rest one line off, which named a segment by its retail jobs), or a share
-    above 1 (impossible) in more than :data:`IMPOSSIBLE_SHARE` of the areas."""
+                     n: int, table: pd.DataFrame | None = None) -> dict[str, str]:
+    """Features left out by default, with why: built from a column equal to another column in every row; or in the
+    group of such a feature when two of the group's columns also repeat each other in ``table`` (:func:`_repeated`):
+    a block of columns shifted in the export, as Delaware's industry columns, the male workers under "agriculture"
+    and mining equal to construction in three areas of four, one of which named a segment by its retail jobs (a single
+    equal pair, of two sparse counts, may be chance); or a share above 1 (impossible) in more than
+    :data:`IMPOSSIBLE_SHARE` of the areas."""
     out = {}
     for group in groups:
-        twins = [(spec.name, c) for spec in group.features for c in spec.columns if c in suspects]
+        twins = [c for spec in group.features for c in spec.columns if c in suspects]
+        repeated = _repeated(table, group) if twins and table is not None else None
         for spec in group.features:
             twin = next((c for c in spec.columns if c in suspects), None)
             if twin is not None:
                 out[spec.name] = f"it is built from {twin}, which equals {suspects[twin]} in every row"
-            elif twins:
-                column = twins[0][1]
-                out[spec.name] = (f"the {group.name} group's column {column} equals {suspects[column]} in every row: "
-                                  f"the {group.name} columns look shifted in the export, so none is trusted")
+            elif repeated:
+                a, b, share = repeated
+                out[spec.name] = (f"the {group.name} group's column {twins[0]} equals {suspects[twins[0]]} in every "
+                                  f"row and its {a} repeats {b} in {share:.0%} of the areas: the {group.name} columns "
+                                  "look shifted in the export, so none is trusted")
             elif int(clipped.get(spec.name, 0)) > IMPOSSIBLE_SHARE * n:
                 out[spec.name] = f"its share is above 1 (impossible) in {int(clipped[spec.name]):,} of {n:,} areas"
     return out
+
+
+def _repeated(table: pd.DataFrame, group: FeatureGroup) -> tuple[str, str, float] | None:
+    """Two member columns of ``group`` equal in at least :data:`REPEATED_SHARE` of the rows where either is above 0
+    (ten rows or more), with that share; None when no two are."""
+    columns = [c for spec in group.features for c in spec.columns if c in table.columns]
+    for i, a in enumerate(columns):
+        for b in columns[i + 1:]:
+            x, y = pd.to_numeric(table[a], errors="coerce"), pd.to_numeric(table[b], errors="coerce")
+            either = (x.fillna(0) != 0) | (y.fillna(0) != 0)
+            share = float((x == y)[either].mean()) if either.sum() >= 10 else 0.0
+            if share >= REPEATED_SHARE:
+                return a, b, share
+    return None
 
 
 def left_out_notes(suspect: Mapping[str, str], short: Mapping[str, str]) -> list[str]:
