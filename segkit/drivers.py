@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from .featureset import in_index
-from .format import format_value, yes_no
+from .format import format_value, joined, yes_no
 from .forest import _MISSING
 from .naming.masking import MIN_OBSERVED_SHARE
 from .naming.words import feature_phrase, phrase
@@ -276,10 +276,6 @@ def _days(s: pd.Series) -> pd.Series:
     return (s - s.min()).dt.total_seconds() / 86_400
 
 
-def _listed(clauses: list[str]) -> str:
-    return clauses[0] if len(clauses) == 1 else ", ".join(clauses[:-1]) + " and " + clauses[-1]
-
-
 def _twin(name: str) -> str:
     """A date column's days-since measure, or the date of a days-since measure (one fact, said once)."""
     return name.removeprefix("days_since_") if name.startswith("days_since_") else f"days_since_{name}"
@@ -360,15 +356,15 @@ class _Sentences:
         that tell the same story: shuffling one leaves the others), several set it apart at once."""
         clauses = self.clauses(segment, ranked or [])
         if clauses:
-            return f"Set apart mostly by {_listed(clauses)}."
+            return f"Set apart mostly by {joined(clauses)}."
         differs = self.clauses(segment, self.by_difference(segment))
         if differs and distinct and ranked is not None:
-            return f"Set apart by several measures at once; it differs most in {_listed(differs)}."
+            return f"Set apart by several measures at once; it differs most in {joined(differs)}."
         opening = ("Too few members for the model to test" if ranked is None else
                    "No single measure sets it apart on its own")
         if not differs:
             return f"{opening}; it is close to the average on every measure."
-        return f"{opening}; it differs most in {_listed(differs)}."
+        return f"{opening}; it differs most in {joined(differs)}."
 
 
 def driver_sentence(table: pd.DataFrame, labels, segment, ranked: Sequence[str] | None, *,

@@ -18,7 +18,7 @@ import numpy as np
 from .errors import DataValueError
 from .parse.numbers import CURRENCY_SIGNS
 
-__all__ = ["drawn", "format_number", "format_share", "format_score", "format_value", "money_prefix", "segment_codes",
+__all__ = ["drawn", "joined", "format_number", "format_share", "format_score", "format_value", "money_prefix", "segment_codes",
            "segment_code", "model_segment_codes", "round_json", "fold_table", "yes_no", "unit_in_words",
            "MISSING_TEXT"]
 
@@ -73,6 +73,16 @@ def drawn(shown: int, total: int, what: str) -> str:
     'a random sample of 5,030 of the 12,000 customers'
     """
     return f"all {total:,} {what}" if shown >= total else f"a random sample of {shown:,} of the {total:,} {what}"
+
+
+def joined(items, last: str = "and") -> str:
+    """Items in a sentence: "a", "a and b", "a, b and c" (``last`` "or": "a, b or c").
+
+    >>> joined(["4"]), joined(["4", "5", "6"]), joined(["ward", "single"], "or")
+    ('4', '4, 5 and 6', 'ward or single')
+    """
+    items = [str(i) for i in items]
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} {last} {items[-1]}"
 
 
 def format_number(value: float) -> str:

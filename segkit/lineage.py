@@ -67,7 +67,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import ParamsError
-from .format import format_share, model_segment_codes
+from .format import format_share, joined, model_segment_codes
 from .io.columns import name_key
 from .io import write_json
 from .modelio import METADATA_FILE, MODEL_FILE, load_model, model_folder, run_unfinished
@@ -416,7 +416,7 @@ def write_reference(path: str | Path, alignment: Alignment) -> Path:
 
 def _listing(items: Sequence[Mapping[str, Any]]) -> str:
     shown = [f"{i['code']} {i['name']}" if i.get("name") and i["name"] != i["code"] else str(i["code"]) for i in items]
-    return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
+    return joined(shown)
 
 
 def sentences(data: Mapping[str, Any], *, entity: str = "customers") -> list[str]:

@@ -20,7 +20,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from ..format import format_number, format_value
+from ..format import format_number, format_value, joined
 from .tables import Migration
 
 __all__ = ["SAME_SEGMENT", "placements"]
@@ -29,10 +29,6 @@ SAME_SEGMENT = 0.8  #: two segments sharing this share of their members (Jaccard
 _MOST = 0.8  #: a segment is told by the other run's segments that hold this share of its members
 _SHOWN = 4  #: sentences about merged and split segments; the others are counted
 _MOVES = 3  #: placements between segments that are the same in both runs
-
-
-def _join(parts: list[str]) -> str:
-    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
 def _where(members: pd.Series) -> pd.Series:
@@ -47,7 +43,7 @@ def _told(code: str, members: pd.Series, own: Mapping[str, str], other: Mapping[
     run ``names[0]`` (the earlier run when ``split``)."""
     total, kept = int(members.sum()), _where(members)
     rest = total - int(kept.sum())
-    parts = _join([f"{other[c]} ({format_number(n)})" for c, n in kept.items()])
+    parts = joined([f"{other[c]} ({format_number(n)})" for c, n in kept.items()])
     if len(kept) > 1:
         verb = "is split between" if split else "brings together"
     elif split:
@@ -91,7 +87,7 @@ def placements(mig: Migration, pairs: Mapping[str, str], earlier: Mapping[str, s
     moves = [(a, b, int(counts.at[a, b])) for a in same for b in same.values() if b != same[a] and counts.at[a, b]]
     moves.sort(key=lambda m: -m[2])
     if moves:
-        out.insert(0, _join([f"{format_number(n)} {earlier[a]} are placed in {later[b]}" for a, b, n in moves[:_MOVES]])
+        out.insert(0, joined([f"{format_number(n)} {earlier[a]} are placed in {later[b]}" for a, b, n in moves[:_MOVES]])
                    + ".")
     if not said and not moves:
         out.append(f"Every segment holds the same {entity} in both runs.")

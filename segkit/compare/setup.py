@@ -23,6 +23,7 @@ from typing import Any
 
 import pandas as pd
 
+from ..format import joined
 from .runs import RunSide, aligned_to, same_input, stale_alignment
 
 __all__ = ["Setup", "SHAPING", "compare_setup"]
@@ -104,7 +105,7 @@ class Setup:
             out.append(f"The runs were also made with different settings ({settings}): differences between them may "
                        f"come from those settings, not only from the {entity}.")
         if not self.same_measures:
-            parts = [f"only {name} uses {_list(only)}" for name, only in zip(names, (self.only_earlier, self.only_later))
+            parts = [f"only {name} uses {joined(only)}" for name, only in zip(names, (self.only_earlier, self.only_later))
                      if only]
             out.append(f"The runs build their segments from different measures: {'; '.join(parts)}. Segments with "
                        "the same name need not mean the same thing, and a profile shift may come from the measures "
@@ -133,10 +134,6 @@ class Setup:
 def singular(entity: str) -> str:
     """"customers" -> "customer", "areas" -> "area" (what a row is, as :mod:`segkit.compare` names it)."""
     return entity[:-1] if entity.endswith("s") and not entity.endswith("ss") else entity
-
-
-def _list(items: Sequence[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def _measures(side: RunSide) -> list[str]:

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from ..format import format_number, format_value
+from ..format import format_number, format_value, joined
 from .drift import PSI_MODERATE, PSI_SIGNIFICANT
 from .placements import placements
 from .setup import Setup, singular
@@ -28,10 +28,6 @@ MAX_SIZE_CHANGES = 2  #: size changes named in the summary
 _MIN_CHANGE = 0.01  #: a size change below 1% is not worth a sentence
 
 
-def _join(parts: list[str]) -> str:
-    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
-
-
 def _moves(mig: Migration, pairs: Mapping[str, str], earlier: Mapping[str, str], later: Mapping[str, str],
            entity: str) -> str:
     moves = mig.moves(pairs)
@@ -40,7 +36,7 @@ def _moves(mig: Migration, pairs: Mapping[str, str], earlier: Mapping[str, str],
         return f"No {entity} changed segment." if mig.n_both else ""
     parts = [f"{format_number(n)} {earlier[a]} became {later[b]}"
              for a, b, n in zip(moves["earlier"], moves["later"], moves["count"])]
-    return _join(parts) + "."
+    return joined(parts) + "."
 
 
 def _sizes(sizes: pd.DataFrame, later: Mapping[str, str], entity: str, far: Mapping[str, int] | None = None) -> str:
@@ -79,7 +75,7 @@ def _new_and_gone(sizes: pd.DataFrame, earlier: Mapping[str, str], later: Mappin
         many = len(items) > 1
         head = (f"New segment{'s' if many else ''} in {names[1]}" if status == "new" else
                 f"Segment{'s' if many else ''} of {names[0]} with no counterpart in {names[1]}")
-        out.append(f"{head}: {_join(items)}.")
+        out.append(f"{head}: {joined(items)}.")
     return out
 
 
@@ -119,7 +115,7 @@ def _drift(drift: pd.DataFrame) -> str:
     if significant.empty and moderate.empty:
         return f"The data itself is stable: every one of the {len(drift)} measures has a PSI below {PSI_MODERATE}."
     top = significant if not significant.empty else moderate
-    named = _join([f"{_lower_first(label)} ({format_number(v)})" for label, v in zip(top["label"].head(3), top["psi"].head(3))])
+    named = joined([f"{_lower_first(label)} ({format_number(v)})" for label, v in zip(top["label"].head(3), top["psi"].head(3))])
     if significant.empty:
         counts = f"{len(moderate)} of {len(drift)} measures shifted moderately (PSI {PSI_MODERATE} to {PSI_SIGNIFICANT})"
     else:

@@ -44,6 +44,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ParamsError, SegmentationError
+from ..format import joined
 from .base import SegmentName
 from .lexicon_file import FeatureWords, Lexicon, LexiconEntry, load_lexicon
 from .words import default_label, feature_phrase, phrase
@@ -205,7 +206,7 @@ def describe_profile(row: pd.Series, lexicon: Lexicon, *, threshold: float = 0.5
         parts = [f"{_bare(phrase(labels[f]) if labels.get(f) else lexicon.words(f).label, index)}"
                  f"{_value_text(f, index)}"
                  for f in feats]
-        return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+        return joined(parts)
 
     if not highs and not lows:
         body = lexicon.default_description[0].lower() + lexicon.default_description[1:]

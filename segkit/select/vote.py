@@ -10,6 +10,7 @@ from typing import Any
 import pandas as pd
 
 from ..errors import ParamsError, SegmentationError
+from ..format import joined
 from .criteria import _SCORE_OF, CRITERIA, CRITERION_LABELS, SCORE_COLUMNS, _check_int, _gap_choice, find_knee
 from .stability import STABLE, _stability_phrase
 
@@ -321,22 +322,16 @@ def _among(k: int, fits: list[int], votes: dict, entity: str) -> str:
     """Why ``k`` of the qualifying ``fits``: the one most criteria prefer; or, of those that as many prefer (all of
     them, when none does), the better separated ("the one the criteria prefer most" of ks no criterion preferred read
     wrong under the vote table)."""
-    most = len(votes.get(k, []))
+    listed, most = ", ".join(map(str, fits)), len(votes.get(k, []))
     tied = [c for c in fits if len(votes.get(c, [])) == most]
     if most and len(tied) == 1:
-        return f" k={k} is the one the criteria prefer most of {_listing(fits)}, which all qualify."
+        return f" k={k} is the one the criteria prefer most of {listed}, which all qualify."
     if not most:
-        return (f" Of {_listing(fits)}, which all qualify, no criterion prefers any; k={k} separates the {entity} "
-                "best (its segments' silhouettes).")
+        return (f" Of {listed}, which all qualify, no criterion prefers any; k={k} separates the {entity} best (its "
+                "segments' silhouettes).")
     each = "1 criterion" if most == 1 else f"{most} criteria"
-    return (f" Of {_listing(fits)}, which all qualify, {_listing(tied, 'and')} are each preferred by {each}; k={k} "
-            f"separates the {entity} better (its segments' silhouettes).")
-
-
-def _listing(ks: list[int], last: str = "") -> str:
-    """"4, 5, 6", or with ``last`` "4, 5 and 6"."""
-    words = [str(k) for k in ks]
-    return ", ".join(words) if not last or len(words) < 2 else f"{', '.join(words[:-1])} {last} {words[-1]}"
+    return (f" Of {listed}, which all qualify, {joined(tied)} are each preferred by {each}; k={k} separates the "
+            f"{entity} better (its segments' silhouettes).")
 
 
 #: The share of the criteria that must prefer a k of 3 or more, bootstrap stability among them, for the vote's k to be

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 from sklearn.cluster import KMeans
 
-from ..format import format_score, format_share
+from ..format import format_score, format_share, joined
 from ..hierarchy import LinkageComparison, compare_linkages
 from ..plots import linkage_comparison_figure, plot_dendrogram
 from ..report.cards import figure, table
@@ -41,10 +41,9 @@ def hierarchy_sentence(ctx: RunContext, comparison: LinkageComparison) -> str:
     # a linkage that scores higher by splitting off a handful of rows is not chosen: say so, or the table contradicts
     higher = table[(table["silhouette"] > row["silhouette"]) & (table["smallest_share"] < comparison.min_segment_share)]
     if len(higher):
-        methods = [str(m) for m in higher["method"]]
-        listed = methods[0] if len(methods) == 1 else ", ".join(methods[:-1]) + " and " + methods[-1]
+        methods = list(higher["method"])
         text = (f"{best.capitalize()} linkage separates the segments best of those that leave no tiny segment: "
-                f"{listed} score{'s' if len(methods) == 1 else ''} a higher silhouette only by splitting off segments "
+                f"{joined(methods)} score{'s' if len(methods) == 1 else ''} a higher silhouette only by splitting off segments "
                 f"of under {format_share(comparison.min_segment_share, 1)} of the {ctx.entity} (the smallest "
                 "segment in the table). ")
     else:

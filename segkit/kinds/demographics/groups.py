@@ -16,6 +16,7 @@ from typing import Mapping, Sequence
 import pandas as pd
 
 from ...errors import DataFileError
+from ...format import joined
 
 __all__ = [
     "CENSUS_SENTINELS",
@@ -373,8 +374,7 @@ def left_out_notes(suspect: Mapping[str, str], short: Mapping[str, str]) -> list
         by_why.setdefault(why, []).append(short.get(feat, feat))
     notes = []
     for why, feats in by_why.items():
-        listed = feats[0] if len(feats) == 1 else ", ".join(feats[:-1]) + " and " + feats[-1]
         one = len(feats) == 1
-        notes.append(f"{listed} {'is' if one else 'are'} left out of the features: {why} (name "
+        notes.append(f"{joined(feats)} {'is' if one else 'are'} left out of the features: {why} (name "
                      f"{'it' if one else 'them'} in features to keep {'it' if one else 'them'}).")
     return notes

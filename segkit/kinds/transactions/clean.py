@@ -61,9 +61,9 @@ from ...errors import DataValueError
 from ...parse import after_period, is_na_token, read_dates, read_ids, read_numbers
 from ...quality import ABSURD_VALUE  # at or above this size, a quantity, price or amount is a data error
 from .columns import SUMMARY_LINES_TEXT, TransactionColumns
-from .rules import (CANCELLED_STATUSES, _listed, _today, cancelled, cancelled_step, drops_duplicates, duplicates_step,
-                    customer_steps, email_case_step, email_ids, future_dates_step, log_rule, order_customer_step,
-                    from_order, price_rule, refunds_step, required_fields, unmapped_steps)
+from .rules import (CANCELLED_STATUSES, _today, cancelled, cancelled_step, drops_duplicates, duplicates_step,
+                    customer_steps, email_case_step, email_ids, future_dates_step, log_rule, missing_values_step,
+                    order_customer_step, from_order, price_rule, refunds_step, required_fields, unmapped_steps)
 
 __all__ = [
     "DEFAULT_NON_PRODUCT_CODES",
@@ -290,7 +290,7 @@ def _missing_values(table: pd.DataFrame, log: CleaningLog, opts: _Options) -> pd
     gaps = {col: table[col].isna().to_numpy() for _, col, _ in fields}  # a derived price is missing only for quantity 0
     missing = np.logical_or.reduce(list(gaps.values()))
     counts = [f"{what} {int(gaps[col].sum()):,}" for what, col, _ in fields if gaps[col].any()]
-    return _drop(table, log, "missing_values", f"Lines with no {_listed([w for w, _, _ in fields])} were removed.",
+    return _drop(table, log, "missing_values", missing_values_step(fields),
                  missing, note="missing: " + ", ".join(counts) if counts else "",
                  key=" and ".join(k for _, _, k in fields))
 

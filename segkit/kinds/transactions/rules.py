@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from ...cleaning import CleaningLog
+from ...format import joined
 from .columns import TransactionColumns
 
 __all__ = ["CANCELLED_STATUSES", "log_rule", "duplicates_step", "future_dates_step", "cancelled", "cancelled_step",
@@ -58,8 +59,10 @@ def future_dates_step() -> str:
             "error, and it would shift recency for every customer.")
 
 
-def _listed(words: list[str]) -> str:
-    return ", ".join(words[:-1]) + " or " + words[-1] if len(words) > 1 else words[0]
+def missing_values_step(fields: list[tuple[str, str, str]]) -> str:
+    """The ``missing_values`` rule's description (``fields``: :func:`required_fields`), for the pandas and the
+    engines' cleaning."""
+    return f"Lines with no {joined([w for w, _, _ in fields], 'or')} were removed."
 
 
 def required_fields(c: TransactionColumns) -> list[tuple[str, str, str]]:
@@ -112,7 +115,7 @@ def cancelled(statuses) -> list[str]:
 
 def cancelled_step(statuses) -> str:
     """The ``[cancelled_orders]`` rule's description: the lines of orders whose status is one of ``statuses``."""
-    return (f"Lines of orders whose status is {_listed([repr(w) for w in cancelled(statuses)])} were removed: the "
+    return (f"Lines of orders whose status is {joined([repr(w) for w in cancelled(statuses)], 'or')} were removed: the "
             "customer did not keep what they bought (a refund or a cancellation of the whole order).")
 
 

@@ -29,9 +29,9 @@ from ...engine.duckdb import DuckDBEngine
 from ...errors import ColumnError, DataValueError
 from ...featureset import FrozenIds
 from .clean import DEFAULT_NON_PRODUCT_CODES
-from .rules import (_listed, _today, cancelled, cancelled_step, customer_steps, drops_duplicates, duplicates_step,
-                    email_case_step, from_order_sql, future_dates_step, log_rule, order_customer_step, partly_blank,
-                    price_rule, refunds_step, required_fields, unmapped_steps)
+from .rules import (_today, cancelled, cancelled_step, customer_steps, drops_duplicates, duplicates_step,
+                    email_case_step, from_order_sql, future_dates_step, log_rule, missing_values_step,
+                    order_customer_step, partly_blank, price_rule, refunds_step, required_fields, unmapped_steps)
 from .columns import SUMMARY_LINES_TEXT, TransactionColumns
 
 __all__ = ["check_in_duckdb", "check_in_engine", "clean_in_duckdb", "features_in_duckdb", "clean_in_engine",
@@ -266,7 +266,7 @@ def _log(eng: SQLEngine, params, c: TransactionColumns, rows: int, distinct: int
                         f"{n['cancelled_orders']:,} line(s) of {n['cancelled_invoices']:,} order(s)")
     fields = required_fields(c)
     gaps = [f"{what} {n['gap_' + name]:,}" for what, name, _ in fields if n["gap_" + name]]
-    left = log_rule(log, "missing_values", f"Lines with no {_listed([w for w, _, _ in fields])} were removed.", left,
+    left = log_rule(log, "missing_values", missing_values_step(fields), left,
                     n["missing_values"], "missing: " + ", ".join(gaps) if gaps else "",
                     key=" and ".join(k for _, _, k in fields))
     if n["future_dates"]:
