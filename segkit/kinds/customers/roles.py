@@ -103,21 +103,22 @@ _GENDER_NAME = re.compile(r"(?i)^(?:.*[_\s])?(?:gender|sex|geschlecht|sexe|sexo|
                           r"gênero)$")
 
 
-def gender_label(s: pd.Series, name: str) -> str | None:
+def gender_label(levels: pd.Series, name: str) -> str | None:
     """"Gender" for a gender column (:func:`~segkit.kinds.customers.values.genders`) whose name says so in another
     language or in one of those words' other senses: the Mall customers' "Genre" of Male and Female read "genre: more
-    often Female" in the sentences. None for any other column, and for one named in English ("gender", "sex")."""
-    if re.search(r"(?i)gender|\bsex\b|(?:^|_)sex(?:_|$)", name) or gender_words(s, name) is None:
+    often Female" in the sentences. None for any other column, and for one named in English ("gender", "sex").
+    ``levels``: the column's values as text (:func:`~segkit.kinds.customers.values.level_text`)."""
+    if re.search(r"(?i)gender|\bsex\b|(?:^|_)sex(?:_|$)", name) or gender_words(levels, name) is None:
         return None
     return "Gender"
 
 
-def gender_words(s: pd.Series, name: str) -> pd.Series | None:
-    """"Female", "Male" or NaN for each value of a column whose name says gender and whose values are mostly a
-    gender's words (:data:`_FEMALE`, :data:`_MALE`); None for any other column."""
+def gender_words(levels: pd.Series, name: str) -> pd.Series | None:
+    """"Female", "Male" or NaN for each value (``levels``, as text) of a column whose name says gender and whose
+    values are mostly a gender's words (:data:`_FEMALE`, :data:`_MALE`); None for any other column."""
     if not _GENDER_NAME.match(name.strip()):
         return None
-    key = s.astype(str).str.strip().str.casefold().where(s.notna())
+    key = levels.str.casefold()
     word = key.map(lambda v: "Female" if v in _FEMALE else "Male" if v in _MALE else None)
     return None if word.notna().sum() < 0.8 * key.notna().sum() else word
 
@@ -251,7 +252,7 @@ def _text_role(s: pd.Series, name: str, n_missing: int) -> tuple[str, str]:
     shown = sorted(uniq)[:6]
     reason = f"text with {k} levels ({', '.join(shown)}{', ...' if k > 6 else ''}) -> categorical"
     if lower and lower <= _GENDER_WORDS and not re.search(r"gender|sex", name, re.IGNORECASE):
-        said = "; the reports call it gender" if gender_label(s, name) else ""  # "Genre": the word in French
+        said = "; the reports call it gender" if gender_label(text, name) else ""  # "Genre": the word in French
         reason += f"; '{name}' looks like gender (kept under its own name{said})"
     tier = find_scale(uniq, TIERS) if lower else None
     if tier:

@@ -109,7 +109,7 @@ def genders(s: pd.Series, name: str) -> pd.Series:
     >>> genders(pd.Series(["F", "w", "Weiblich", "MALE", "m", "divers", None]), "Geschlecht").tolist()
     ['Female', 'Female', 'Female', 'Male', 'Male', 'divers', nan]
     """
-    word = gender_words(s, name)
+    word = gender_words(level_text(s), name)
     return s if word is None else word.where(word.notna(), s)
 
 
