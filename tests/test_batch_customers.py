@@ -204,3 +204,13 @@ def test_a_kept_page_says_when_its_notebook_is_gone_or_what_it_reads_did_not_fin
                      {"05_profile"})
     assert ("from the results of 01_eda before it was run again and the results of 05_profile, which did not finish "
             "when run again: it may not match them") in both
+
+
+def test_the_notebooks_present_are_every_notebook_in_the_folder_whatever_a_run_leaves_out(tmp_path):
+    from segkit.report.runner import _present
+
+    for name in ("01_eda", "09_compare"):
+        (tmp_path / f"{name}.ipynb").write_text("{}")
+    (tmp_path / "notes.md").write_text("")
+    assert _present(tmp_path) == {"01_eda", "09_compare"}
+    assert {"01_eda", "05_profile", "09_compare"} <= _present(ROOT / "notebooks")  # 09 runs only with a reference

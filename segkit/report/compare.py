@@ -26,7 +26,7 @@ from ..io import read_json
 from .index import _INDEX_CSS, _artifact_list, _ended, _report_links
 from .render import CSP, REPORT_CSS
 from .runfolder_safety import refuse_foreign
-from .runner import RunResult, _Progress, default_notebooks_dir, discover_notebooks, run_notebooks
+from .runner import RunResult, _Progress, discover_notebooks, notebooks_folder, run_notebooks
 
 __all__ = ["compare", "compare_name", "write_compare_index"]
 
@@ -75,7 +75,7 @@ def compare(run_a: str | Path, run_b: str | Path, *, out_dir: str | Path = "repo
     if (out_dir / params.run_name).exists() and not force:
         raise RunError(f"the comparison {out_dir / params.run_name} already exists", "pass --force to replace it, or "
                        "choose another --out", path=out_dir / params.run_name)
-    directory = Path(notebooks_dir).resolve() if notebooks_dir else default_notebooks_dir()
+    directory = notebooks_folder(notebooks_dir)
     notebooks = [nb for nb in discover_notebooks(directory, params.data_kind, params) if nb.name.endswith(_SUFFIX)]
     if not notebooks:
         raise RunError(f"no comparison notebook (NN{_SUFFIX}.ipynb) in {directory}",

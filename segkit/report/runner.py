@@ -56,7 +56,7 @@ from .lifecycle import (drop_old_failed, earlier_manifest, keep_failed, kept_pag
 from .runfolder_safety import refuse_foreign
 
 __all__ = ["Notebook", "RunResult", "discover_notebooks", "run_order", "run", "run_notebooks", "default_notebooks_dir",
-           "notebook_parameters"]
+           "notebooks_folder", "notebook_parameters"]
 
 @dataclass
 class RunResult:
@@ -80,6 +80,11 @@ def default_notebooks_dir() -> Path:
     if here.is_dir():
         return here
     return Path(__file__).resolve().parents[2] / "notebooks"
+
+
+def notebooks_folder(notebooks_dir: str | Path | None = None) -> Path:
+    """``notebooks_dir`` (``--notebooks``), resolved, or :func:`default_notebooks_dir`."""
+    return Path(notebooks_dir).resolve() if notebooks_dir else default_notebooks_dir()
 
 
 def discover_notebooks(directory: Path, data_kind: str, params: Params | None = None) -> list[Notebook]:
@@ -158,8 +163,7 @@ def _select(notebooks: list[Notebook], only: Sequence[str] | None) -> list[Noteb
 
 def _discovered(params: Params, only: Sequence[str] | None, notebooks_dir: str | Path | None) -> list[Notebook]:
     """The notebooks of the params' data kind in ``notebooks_dir`` (default: the project's), ``only``'s choice."""
-    folder = Path(notebooks_dir).resolve() if notebooks_dir else default_notebooks_dir()
-    return _select(discover_notebooks(folder, params.data_kind, params), only)
+    return _select(discover_notebooks(notebooks_folder(notebooks_dir), params.data_kind, params), only)
 
 
 class _Progress:
@@ -224,8 +228,7 @@ def run(params_files: str | Path | Sequence[str | Path], *, name: str | None = N
 
 def _present(notebooks_dir: str | Path | None) -> set[str]:
     """The names of the notebooks in ``notebooks_dir`` (default: the project's), whichever a run would execute."""
-    folder = Path(notebooks_dir).resolve() if notebooks_dir else default_notebooks_dir()
-    return {path.stem for path in folder.glob("*.ipynb")}
+    return {path.stem for path in notebooks_folder(notebooks_dir).glob("*.ipynb")}
 
 
 def _as_run(notebooks: list[Notebook], engine: str) -> list[Notebook]:
