@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .format import fold_table, round_json
+from .format import fold_table, joined, round_json
 
 __all__ = ["SegmentExplanation", "MIN_SCORE", "MIN_MEMBERS", "CONFUSED_SHARE"]
 
@@ -192,7 +192,7 @@ class SegmentExplanation:
             # not "each segment" when the next sentences name segments mixed up or too small to test
             caveats = (["the segments mixed up below"] if self.confused_pairs() else []) + \
                       (["those too small to test"] if self.left_out else [])
-            apart = f", apart from {' and '.join(caveats)}" if caveats else ""
+            apart = f", apart from {joined(caveats)}" if caveats else ""
             if natural:
                 whole = " on the whole" if caveats else ""
                 return f" The segments are well separated{whole}: their boundaries can be told from the data{apart}."

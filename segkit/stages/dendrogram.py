@@ -42,10 +42,11 @@ def hierarchy_sentence(ctx: RunContext, comparison: LinkageComparison) -> str:
     higher = table[(table["silhouette"] > row["silhouette"]) & (table["smallest_share"] < comparison.min_segment_share)]
     if len(higher):
         methods = list(higher["method"])
+        score = "scores" if len(methods) == 1 else "score"
         text = (f"{best.capitalize()} linkage separates the segments best of those that leave no tiny segment: "
-                f"{joined(methods)} score{'s' if len(methods) == 1 else ''} a higher silhouette only by splitting off segments "
-                f"of under {format_share(comparison.min_segment_share, 1)} of the {ctx.entity} (the smallest "
-                "segment in the table). ")
+                f"{joined(methods)} {score} a higher silhouette only by splitting off segments of under "
+                f"{format_share(comparison.min_segment_share, 1)} of the {ctx.entity} (the smallest segment in the "
+                "table). ")
     else:
         text = f"{best.capitalize()} linkage separates the segments best. "
     text += (f"Its agreement with the k-means segments is {ari:.2f} on the adjusted Rand index (1 = the same "

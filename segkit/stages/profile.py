@@ -163,6 +163,10 @@ def _drawn(seg: Segmentation, p) -> str:
 #: Measures shown in the business copy's heatmaps, tables and distributions: each segment's most distinctive
 #: first (:meth:`SegmentProfile.distinctive_features`); every measure is in the analyst copy.
 TOP_FEATURES = 12
+#: The share of values below zero beyond which a long-tailed measure is no longer drawn on a (symmetric) log axis.
+_NEGATIVE_SHARE = 0.02
+#: The units of a share: measures between 0 and 100%, never drawn on a log axis.
+_SHARE_UNITS = ("share", "%")
 
 
 def shown_features(seg: Segmentation, top: int | None = TOP_FEATURES) -> list[str]:
@@ -173,7 +177,7 @@ def shown_features(seg: Segmentation, top: int | None = TOP_FEATURES) -> list[st
     chance (Delaware's heatmap showed transit commuters, 0.0066% against 0.12%, index 6, and left out the college
     enrolment of index 1016 that named a segment)."""
     fs = seg.features
-    shares = sum(fs.units.get(c) in ("share", "%") for c in fs.columns)
+    shares = sum(fs.units.get(c) in _SHARE_UNITS for c in fs.columns)
     return seg.profile.distinctive_features(top, columns=fs.columns, by="zscore" if shares > len(fs.columns) / 2
                                             else "index")
 
@@ -321,11 +325,10 @@ def tiny_note(ctx: RunContext, seg: Segmentation):
         return None
     names = prof.display_names()  # "S17 Established Homeowners"
     listed = "; ".join(f"{names.get(s, prof.codes[s])} ({count_phrase(int(prof.sizes[s]), entity)})" for s in tiny)
-    one = len(tiny) == 1  # "1 of the 5 segments are tiny" read wrong
-    return note(f"{len(tiny)} of the {len(prof.segments)} segments {'is' if one else 'are'} tiny (a single member, or "
-                f"less than {format_share(share)} of the {entity}): {listed}. Read {'it' if one else 'them'} as "
-                f"individual cases rather than {'a group' if one else 'groups'}; fewer segments (a lower k) would merge "
-                f"{'it' if one else 'them'} into larger ones.", kind="warn")
+    is_, it, group = ("is", "it", "a group") if len(tiny) == 1 else ("are", "them", "groups")  # "1 ... are tiny" before
+    return note(f"{len(tiny)} of the {len(prof.segments)} segments {is_} tiny (a single member, or less than "
+                f"{format_share(share)} of the {entity}): {listed}. Read {it} as individual cases rather than {group}; "
+                f"fewer segments (a lower k) would merge {it} into larger ones.", kind="warn")
 
 
 def index_figure(seg: Segmentation, top: int | None = TOP_FEATURES):
@@ -345,16 +348,12 @@ def _skewed(values: pd.Series) -> bool:
     return bool(v.skew() > 2 and v.quantile(0.99) > 10 * max(float(v.median()), 1e-9))
 
 
-#: The share of values below zero beyond which a long-tailed measure is no longer drawn on a (symmetric) log axis.
-_NEGATIVE_SHARE = 0.02
-
-
 def distributions(ctx: RunContext, seg: Segmentation, top: int | None = TOP_FEATURES):
     """The spread of each shown clustering measure within each segment, from a seeded sample; skewed measures
     (money, counts; not shares, which stay between 0 and 100%) on a log axis (:func:`_skewed`)."""
     fs, p = seg.features, ctx.params
     shown = [c for c in shown_features(seg, top) if c in feature_columns(fs)] or feature_columns(fs)[:top]
-    log = [c for c in shown if fs.units.get(c) not in ("share", "%") and _skewed(fs.table[c])]
+    log = [c for c in shown if fs.units.get(c) not in _SHARE_UNITS and _skewed(fs.table[c])]
     ax = feature_distributions_figure(fs.table, seg.labels, columns=shown, names=seg.profile.display_names(),
                                       sample=p.plot_sample, seed=p.seed, feature_labels=fs.short, log=log,
                                       percent=[c for c in shown if fs.units.get(c) == "share"])
