@@ -374,7 +374,6 @@ def left_out_notes(suspect: Mapping[str, str], short: Mapping[str, str]) -> list
         by_why.setdefault(why, []).append(short.get(feat, feat))
     notes = []
     for why, feats in by_why.items():
-        one = len(feats) == 1
-        notes.append(f"{joined(feats)} {'is' if one else 'are'} left out of the features: {why} (name "
-                     f"{'it' if one else 'them'} in features to keep {'it' if one else 'them'}).")
+        is_, it = ("is", "it") if len(feats) == 1 else ("are", "them")
+        notes.append(f"{joined(feats)} {is_} left out of the features: {why} (name {it} in features to keep {it}).")
     return notes
