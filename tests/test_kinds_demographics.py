@@ -245,7 +245,7 @@ def test_k_auto_is_25_capped_by_the_areas():
     assert demo.choose_k(params(), 33_000)[0] == 25
     # the criteria's vote says how to use it: a trial set k_max: 10, got 24 segments and read k_max as a bound
     from types import SimpleNamespace
-    k, note = demo.choose_k(params(), 247, SimpleNamespace(ks=range(2, 11), recommended_k=3))
+    k, note = demo.choose_k(params(), 247, SimpleNamespace(ks=range(2, 11), recommended_k=3, voted_k=None, params={}))
     assert k == 24 and note.endswith("The criteria, scored over 2 to 10 segments (k_min to k_max), favour 3; area "
                                      "profiles aim at many small, nameable segments, so their vote is shown for "
                                      "reference (set k: 3 to use it).")
@@ -260,6 +260,7 @@ def test_k_auto_is_25_capped_by_the_areas():
 
     class Selection:
         ks, recommended_k = [2, 3, 4, 5, 6], 3
+        voted_k, params = None, {}
 
     k, sentence = demo.choose_k(params(), 63, Selection())
     assert k == 6 and "favour 3" in sentence and "2 to 6" in sentence

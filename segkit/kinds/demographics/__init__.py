@@ -326,11 +326,9 @@ def choose_k(params, n: int, selection=None) -> tuple[int, str]:
         favoured = int(selection.recommended_k)
         if params.k == "auto" and 2 <= favoured <= k and clear_groups(selection, favoured, params.min_segment_share):
             return favoured, clear_groups_note(favoured, lo, hi)
-        voted = getattr(selection, "voted_k", None)
-        voted = favoured if voted is None else int(voted)
+        voted = favoured if selection.voted_k is None else int(selection.voted_k)  # None: a file of an older run
         # a weak structure's vote (2) and the business range's choice (4) are two numbers: say both, as the k page does
-        lo_b, hi_b = (getattr(selection, "params", None) or {}).get(
-            "business_k", (params.business_k_min, params.business_k_max))
+        lo_b, hi_b = selection.params.get("business_k", (params.business_k_min, params.business_k_max))
         said = (f"favour {favoured}" if voted == favoured else
                 f"vote for {voted}, and {favoured} is their choice within {lo_b} to {hi_b} segments (the usual range "
                 "of a business segmentation)")
