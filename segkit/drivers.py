@@ -27,7 +27,7 @@ from .featureset import in_index
 from .format import format_value, joined, yes_no
 from .forest import _MISSING
 from .naming.masking import MIN_OBSERVED_SHARE
-from .naming.words import feature_phrase, phrase
+from .naming.words import feature_phrase, people, phrase
 from .parse.numbers import CURRENCY_SIGNS
 from .separability import MIN_MEMBERS
 
@@ -95,14 +95,20 @@ class _Levels:
         return abs(top[1] - float((self.text[~in_seg] == top[0]).mean()))
 
     def clause(self, in_seg: np.ndarray, label: str) -> str | None:
-        """"churn: more often Yes (33% vs 12% overall)"; None when the share barely differs."""
+        """"churn: more often Yes (33% vs 12% overall)", "a higher share of women (64% vs 56% overall)" (a gender's
+        level, as the people it stands for: :func:`~segkit.naming.words.people`); None when the share barely
+        differs."""
         top = self.top(in_seg)
         if top is None:
             return None
         level, share_seg, share_all = top
         if f"{100 * share_seg:.0f}" == f"{100 * share_all:.0f}" or _level_gap(share_seg, share_all) < _NEGLIGIBLE:
-            return None  # "gender: more often Female (52% vs 50% overall)" sets nothing apart
-        return f"{phrase(label)}: more often {level} ({100 * share_seg:.0f}% vs {100 * share_all:.0f}% overall)"
+            return None  # "a higher share of women (52% vs 50% overall)" sets nothing apart
+        shares = f"({100 * share_seg:.0f}% vs {100 * share_all:.0f}% overall)"
+        who = people(label, level)
+        if who:
+            return f"a higher share of {who} {shares}"
+        return f"{phrase(label)}: more often {level} {shares}"
 
 
 def _level_gap(share_seg: float, share_all: float) -> float:

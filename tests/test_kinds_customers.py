@@ -251,7 +251,8 @@ def test_category_levels_tell_apart_segments_numbers_cannot(run):
     prof = type(prof)(**{**prof.__dict__, "zscores": z})
     fs = dataclasses.replace(fs, extra={**fs.extra, "imputed_rows": {}})  # the z-scores above are made up
     names = {s: n.name for s, n in kind.name_segments(prof, fs, _params(), labels=labels).items()}
-    assert names[0] != names[1] and all(re.search(r"\b(Female|Male|Other)\b", n) for n in names.values()), names
+    assert names[0] != names[1] and all(re.search(r"\b(Female|Male|Other|Women|Men|women|men)\b", n)
+                                        for n in names.values()), names
     # the generated customers' real ages (about 40 in both) are not young, whatever the made-up z-scores say
     assert not any("Young" in n for n in names.values())
 
@@ -601,6 +602,67 @@ def test_a_level_is_in_brackets_unless_the_name_says_it_as_a_word():
     west = _with_level(typical, "region: West", "Typical Customers")
     assert (west.name, west.description) == ("Typical Customers (region: West)", "Close to the average customer on "
                                              "every measure, apart from their region: West.")
+
+
+def test_a_gender_level_is_said_as_the_people_it_stands_for():
+    """The Mall customers' "Older Customers (gender: Female)" beside "Older Customers (gender: Male)": the noun
+    becomes the people ("Older Women"), a name of other words takes them in brackets ("Affluent Savers (men)")."""
+    from segkit.kinds.customers.naming import _with_level
+    from segkit.naming import SegmentName
+
+    def named(name, level, typical="Typical Customers", description="Customers aged 50 or more."):
+        out = _with_level(SegmentName(name, description, None), level, typical)
+        return out.name, out.description
+
+    assert named("Older Customers", "women")[0] == "Older Women"
+    assert named("Older Members", "men", "Typical Members")[0] == "Older Men"
+    assert named("Affluent Savers", "men")[0] == "Affluent Savers (men)"
+    assert named("Female Young High Spenders", "women")[0] == "Female Young High Spenders"  # says it already
+    assert named("Female Young High Spenders", "men")[0] == "Female Young High Spenders (men)"  # "male" in "Female"
+    assert named("Women Who Save", "women")[0] == "Women Who Save"
+    assert named("Typical Customers", "women", description="Close to the average customer on every measure.") == (
+        "Typical Women", "Close to the average customer on every measure, apart from being women.")
+
+
+# One constructed table per way a gender column is written: its name and its two words (female first).
+_GENDER_COLUMNS = [("Genre", "Female", "Male"), ("gender", "Female", "Male"), ("Sex", "F", "M"),
+                   ("Sexe", "Femme", "Homme"), ("Geschlecht", "w", "m"), ("customer_gender", "FEMALE", "MALE"),
+                   ("Género", "Mujer", "Hombre")]
+
+
+@pytest.mark.parametrize("column, female, male", _GENDER_COLUMNS)
+def test_segments_cut_by_gender_are_named_women_and_men(column, female, male):
+    """Two groups of older, low-spending customers, one all women and one all men, beside young high spenders of
+    both: the names and the driver sentences say women and men, never "gender: Female" or the column's own word."""
+    from segkit.pipeline import segment_table
+
+    rng = np.random.default_rng(1)
+    group = np.repeat([0, 1, 2], 60)
+    df = pd.DataFrame({"id": [f"c{i}" for i in range(180)],
+                       "age": np.where(group == 0, 25, 62) + rng.uniform(0, 4, 180),
+                       "spend": np.where(group == 0, 900, 120) + rng.uniform(0, 40, 180),
+                       column: np.where(group == 1, female, np.where(group == 2, male,
+                                                                     np.where(np.arange(180) % 2, female, male)))})
+    seg = segment_table(df, data_kind="customers", id_col="id", k=3, seed=0, bootstrap=3)
+    cards = {card["segment"]: card for card in seg.cards()}
+    women, men = (cards[seg.labels[f"c{i}"]]["name"] for i in (60, 120))
+    assert re.search(r"\bWomen\b|\(women\)", women) and re.search(r"\bMen\b|\(men\)", men), (women, men)
+    sentences = " ".join(card["drivers"] for card in cards.values())
+    assert "a higher share of women (100% vs 50% overall)" in sentences, sentences
+    shown = f"{women} {men} {sentences}"
+    assert not re.search(rf"(?i)gender|{column}|more often (Female|Male)", shown), shown
+
+
+@pytest.mark.parametrize("column, levels", [("Genre", ["Jazz", "Rock"]), ("segment", ["Female", "Male"])])
+def test_levels_of_a_column_that_is_no_gender_keep_the_columns_words(column, levels):
+    """A genre of music, and gender words under a name that does not say gender: "(genre: Jazz)", as any level."""
+    from segkit.featureset import FeatureSet
+    from segkit.kinds.customers.naming import defining_levels
+
+    table = pd.DataFrame({column: [levels[0]] * 20 + [levels[1]] * 20})
+    fs = FeatureSet(table, columns=[], extra={"categorical": [column]})
+    assert defining_levels(fs, [0] * 20 + [1] * 20) == {0: f"{column.lower()}: {levels[0]}",
+                                                        1: f"{column.lower()}: {levels[1]}"}
 
 
 def test_a_total_row_labelled_in_the_first_column_is_a_summary_row():

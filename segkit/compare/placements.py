@@ -4,8 +4,8 @@ No customer changed between two such runs, so nothing "became" or "grew": a segm
 both runs hold nearly the same members (a Jaccard of at least :data:`SAME_SEGMENT`, 0.8), and every other
 segment is told by where its members are in the other run:
 
-- "Affluent Savers of B (33 customers) brings together Affluent Savers (genre: Male) (19) and Affluent Savers
-  (genre: Female) (14) of A": a segment of B whose members come from two or more of A's (a merge);
+- "Affluent Savers of B (33 customers) brings together Affluent Savers (men) (19) and Affluent Savers (women) (14)
+  of A": a segment of B whose members come from two or more of A's (a merge);
 - "Young Customers of A (33 customers) is split between ... of B": the other way round (a split);
 - "... is all in ..." / "... comes mostly from ...": one segment holds most of the other's members, said only
   when no merge or split sentence names that pair already.

@@ -33,7 +33,7 @@ from ..errors import ParamsError
 from ..resources import read_data_yaml
 
 __all__ = ["load_words", "split_words", "default_label", "stated_unit", "plural", "singular", "counted", "phrase",
-           "feature_phrase"]
+           "feature_phrase", "people", "PEOPLE"]
 
 #: A code of one or two letters and a number is one word, with the letters that follow it: a survey's q2, Q10 or
 #: Q10a, a variable x1, "b2b", "l12m" ("Q2 would recommend", not "Q 2 would recommend").
@@ -192,6 +192,22 @@ def phrase(label: str) -> str:
     first = label.split(" ", 1)[0]
     keep = (len(first) > 1 and first.isupper()) or first in _PROPER
     return label if keep else label[:1].lower() + label[1:]
+
+
+#: A gender column's levels, as the reading writes them (Female, Male: :func:`segkit.kinds.customers.values.genders`),
+#: said as the people they are.
+PEOPLE = {"female": "women", "male": "men"}
+_GENDER_LABEL = re.compile(r"(?i)(?:^|\s)(?:gender|sex)$")
+
+
+def people(label: str, level: Any) -> str | None:
+    """The people a category level stands for, in plain words: "women" for the Female of a column labelled gender or
+    sex; None for any other level or column (the name says "(plan: Gold)", "more often Gold").
+
+    >>> people("gender", "Female"), people("Customer sex", "male"), people("gender", "Other"), people("plan", "Male")
+    ('women', 'men', None, None)
+    """
+    return PEOPLE.get(str(level).strip().lower()) if _GENDER_LABEL.search(str(label).strip()) else None
 
 
 def feature_phrase(label: str, *, high: bool, comparative: bool = False) -> str:

@@ -166,7 +166,7 @@ def _describe(table: pd.DataFrame, model: dict, numeric: list[str], dates: list[
         labels[col] = _label(col, role, params, values.get(col))
         if role == "categorical" and col not in (params.labels or {}):  # "Genre" of Male and Female
             labels[col] = gender_label(level_text(table[col]), col) or labels[col]
-        if role in ("categorical", "boolean"):  # sentences say "gender: more often Female"; the feature table the levels
+        if role in ("categorical", "boolean"):  # sentences say "contract: more often Two year"; the feature table the levels
             short[col] = _shorten(labels[col])
             labels[col] += f" ({table[col].nunique()} levels)"
     for col in numeric:

@@ -24,7 +24,7 @@ from ...naming.lexicon import FeatureWords, SegmentName, load_lexicon, name_segm
 from ...naming.masking import masked_scores, observed
 from ...separability import MIN_MEMBERS
 from ...format import yes_no
-from ...naming.words import default_label, phrase
+from ...naming.words import PEOPLE, default_label, people, phrase
 from ...quality import AGE_WORDS
 from ...resources import read_data_yaml
 from .roles import YES_NO, YES_NO_ABROAD
@@ -146,9 +146,10 @@ _MISSING_LEVEL = "(missing)"
 def defining_levels(fs: FeatureSet, labels, exclude=()) -> dict:
     """Segment -> "column: level" in words for a category level that defines the segment: held by at least
     :data:`DEFINING_SHARE` of its members (at least :data:`~segkit.separability.MIN_MEMBERS` of them) and at most
-    :data:`DEFINING_OVERALL` of all rows, missing values counted. A Mall segment that is all women reads "(genre:
-    Female)" after its name, a telco segment that is all DSL "(internet service: DSL)": the numbers alone named them
-    "Older Customers" and "Customers with low total charges". Of several such levels, the one fewest other segments
+    :data:`DEFINING_OVERALL` of all rows, missing values counted. A Mall segment that is all women reads "women" (the
+    level of a gender, as the people it stands for: :func:`~segkit.naming.words.people`; "Older Women"), a telco
+    segment that is all DSL "(internet service: DSL)": the numbers alone named them "Older Customers" and "Customers
+    with low total charges". Of several such levels, the one fewest other segments
     are defined by comes first (it tells the segment apart), then the largest lift. 0/1 and true/false columns read
     yes and no; a missing value, a level with digits (a name has no numbers) or of over :data:`MAX_LEVEL_TEXT`
     characters defines nothing.
@@ -178,7 +179,7 @@ def defining_levels(fs: FeatureSet, labels, exclude=()) -> dict:
             for seg in shares.index[(shares[level] >= DEFINING_SHARE).to_numpy()]:
                 if sizes.get(seg, 0) >= MIN_MEMBERS:
                     candidates.setdefault(seg, []).append(((col, level), shares.at[seg, level] - overall[level],
-                                                           f"{label}: {said}"))
+                                                           people(label, said) or f"{label}: {said}"))
     held = pd.Series([key for found in candidates.values() for key, _, _ in found]).value_counts()
     return {seg: min(found, key=lambda c: (held[c[0]], -c[1]))[2] for seg, found in candidates.items()}
 
@@ -270,10 +271,17 @@ def _in_words(value: SegmentName, z: pd.Series, words: dict, noun: str) -> Segme
 
 def _with_level(name: SegmentName, level: str | None, typical: str) -> SegmentName:
     """``name`` with its defining level in brackets, unless its words already say it ("Female Young High Spenders");
-    a segment named typical of the whole says what is not typical of it."""
-    if not level or re.search(rf"(?<!\w){re.escape(level.split(': ', 1)[1])}(?!\w)", name.name, re.IGNORECASE):
+    a segment named typical of the whole says what is not typical of it. A gender's level is said as the people it
+    stands for (:func:`~segkit.naming.words.people`): they replace the name's noun ("Older Women", not "Older
+    Customers (gender: Female)"), or follow a name of other words in brackets ("Affluent Savers (men)")."""
+    said = level.split(": ", 1)[-1] if level else ""
+    forms = [said, *(word for word, who in PEOPLE.items() if who == said)]  # "women": also "Female"
+    if not level or any(re.search(rf"(?<!\w){re.escape(f)}(?!\w)", name.name, re.IGNORECASE) for f in forms):
         return name
     description = name.description
     if name.name.startswith(typical):  # "Typical Customers (region: West)": close to average but in one thing
-        description = f"{description.rstrip('.')}, apart from their {level}."
+        description = f"{description.rstrip('.')}, apart from {'being ' if said == level else 'their '}{level}."
+    noun = typical.split()[-1]
+    if said == level and name.name.endswith(f" {noun}"):
+        return replace(name, name=f"{name.name[:-len(noun)]}{level.capitalize()}", description=description)
     return replace(name, name=f"{name.name} ({level})", description=description)
