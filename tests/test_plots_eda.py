@@ -121,3 +121,14 @@ def test_the_grid_leaves_room_for_every_label_without_measuring_them_first():
     finally:
         plt.close(fig)
         plt.close(measured)
+
+
+def test_histogram_counts_tick_at_whole_numbers():
+    """The Mall table's spending-score histogram showed 2.5, 7.5 and 12.5 customers on its axis."""
+    score = np.r_[np.full(13, 42.0), np.linspace(1, 99, 40)]  # a peak of 14 customers: ticks of 2.5 by default
+    fig = distributions_figure(pd.DataFrame({"age": score, "income": score, "score": score}), counted="customers",
+                               clip=0.0)
+    fig.canvas.draw()
+    ticks = fig.axes[2].get_yticks()
+    assert len(ticks) >= 3 and all(float(t).is_integer() for t in ticks), ticks
+    plt.close(fig)
