@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from .featureset import in_index
-from .format import format_value, joined, yes_no
+from .format import format_value, in_thousands, joined, yes_no
 from .forest import _MISSING
 from .naming.masking import MIN_OBSERVED_SHARE
 from .naming.words import feature_phrase, people, phrase
@@ -58,7 +58,7 @@ def _comparative(label: str, more: bool, unit: str | None = None) -> str:
     higher or lower ("lower spend, last 30 days", not "fewer"); a note in brackets in the label ("(log)")
     stays, since the values are in its terms."""
     note = label[label.rindex("("):] if label.endswith(")") and "(" in label else ""
-    if unit == "money" or unit in CURRENCY_SIGNS:
+    if unit == "money" or unit in CURRENCY_SIGNS or in_thousands(unit):
         text = f"{'higher' if more else 'lower'} {phrase(label[:len(label) - len(note)].strip())}"
     else:
         text = feature_phrase(label, high=more, comparative=True)

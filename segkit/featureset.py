@@ -8,6 +8,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .format import thousands_note
+
 __all__ = ["FeatureSet", "FrozenIds", "freeze_attrs", "in_index"]
 
 
@@ -95,6 +97,11 @@ class FeatureSet:
     def label_map(self, columns=None) -> dict[str, str]:
         """Feature -> short label, for ``columns`` (default: the profiled features)."""
         return {c: self.label(c) for c in (self.profiled if columns is None else columns)}
+
+    def axis_labels(self) -> dict[str, str]:
+        """Feature -> short label for a plot of the measures' own values, whose axis shows plain numbers: money
+        counted in thousands says so ("Annual income ($ thousands)", :func:`~segkit.format.thousands_note`)."""
+        return {c: thousands_note(self.label(c), self.units.get(c)) for c in {**self.labels, **self.short}}
 
     @property
     def clustering_table(self) -> pd.DataFrame:

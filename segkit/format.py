@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 
@@ -19,8 +20,8 @@ from .errors import DataValueError
 from .parse.numbers import CURRENCY_SIGNS
 
 __all__ = ["drawn", "joined", "format_number", "format_share", "format_score", "format_value", "money_prefix", "segment_codes",
-           "segment_code", "model_segment_codes", "round_json", "fold_table", "yes_no", "unit_in_words",
-           "MISSING_TEXT"]
+           "segment_code", "model_segment_codes", "round_json", "fold_table", "yes_no", "unit_in_words", "in_thousands",
+           "thousands_note", "MISSING_TEXT"]
 
 #: How a missing number is shown.
 MISSING_TEXT = "–"
@@ -173,12 +174,15 @@ def yes_no(levels, *, keep=()) -> dict | None:
 def format_value(value: float, unit: str | None, currency: str = "£") -> str:
     """Format a value in its unit for a business reader: £4,100, 12 days, 3.5, 24%, 18 months.
 
-    ``unit`` is "money" (the ``currency``), a currency symbol, "share" (a 0-1 fraction shown as %),
+    ``unit`` is "money" (the ``currency``), a currency symbol, money in thousands ("k" and the currency: "k$",
+    :func:`in_thousands`), "share" (a 0-1 fraction shown as %),
     "%" (already in percent), "count" or None (a plain number), "year" (a calendar year: 1984, never "1,984"), or
     any word written after the number ("months", "kg").
 
     >>> format_value(1984.4, "year"), format_value(0.287, "share"), format_value(28.6, "%"), format_value(44.9, "years")
     ('1984', '29%', '28.6%', '44.9 years')
+    >>> format_value(86.5, "k$"), format_value(1250, "k€"), format_value(61.54, "kCHF")
+    ('$86.5k', '€1,250k', 'CHF 61.5k')
     """
     if value is None:
         return MISSING_TEXT
@@ -190,6 +194,9 @@ def format_value(value: float, unit: str | None, currency: str = "£") -> str:
     if unit == "money" or unit in CURRENCY_SIGNS:
         symbol = money_prefix(currency if unit == "money" else unit)
         return f"{'-' if value < 0 else ''}{symbol}{format_number(abs(value)) if abs(value) < 10 else f'{abs(value):,.0f}'}"
+    if in_thousands(unit):  # "Annual Income (k$)": $86.5k, never a bare 86.5 a reader takes for dollars
+        number = format_number(abs(value)) if abs(value) < 100 else f"{abs(value):,.0f}"
+        return f"{'-' if value < 0 else ''}{money_prefix(in_thousands(unit))}{number}k"
     if unit == "share":
         return f"{format_number(100 * value) if abs(value) < 0.1 else f'{100 * value:.0f}'}%"
     if unit == "%":
@@ -205,6 +212,30 @@ def format_value(value: float, unit: str | None, currency: str = "£") -> str:
     return _counted(format_number(value), unit)
 
 
+def in_thousands(unit: str | None) -> str | None:
+    """The currency of money counted in thousands ("$" for the unit "k$", "CHF" for "kCHF"), or None for any other
+    unit (a column named "Annual Income (k$)": :func:`segkit.kinds.customers.units.unit`).
+
+    >>> in_thousands("k$"), in_thousands("kEUR"), in_thousands("kg"), in_thousands("money")
+    ('$', 'EUR', None, None)
+    """
+    if not isinstance(unit, str) or not unit.startswith("k"):
+        return None
+    sign = unit[1:]
+    return sign if sign in CURRENCY_SIGNS or re.fullmatch(r"[A-Z]{3}", sign) else None
+
+
+def thousands_note(label: str, unit: str | None) -> str:
+    """A plot's label for a measure in ``unit``: money in thousands says so ("Annual income ($ thousands)"), since the
+    axis shows the plain numbers; any other label as it is.
+
+    >>> thousands_note("Annual income", "k$"), thousands_note("Net spend", "money")
+    ('Annual income ($ thousands)', 'Net spend')
+    """
+    sign = in_thousands(unit)
+    return f"{label} ({sign} thousands)" if sign else label
+
+
 def unit_in_words(unit: str | None) -> bool:
     """Whether :func:`format_value` writes ``unit`` as a word after the number ("12 days", "3 kg"), not as a sign
     ("£4,100", "24%"), a calendar year or a plain number.
@@ -213,7 +244,7 @@ def unit_in_words(unit: str | None) -> bool:
     [True, True, False, False, False, False, False, False, False]
     """
     return bool(unit) and unit not in ("money", "share", "%", "count", "year") and unit not in CURRENCY_SIGNS \
-        and unit[-1:].isalpha()
+        and unit[-1:].isalpha() and not in_thousands(unit)
 
 
 def _counted(number: str, unit: str) -> str:

@@ -100,10 +100,62 @@ def test_features_roles_units_and_profile_columns(table):
     assert kind.model_roles(fs)["signup_date"] == "date" and kind.model_roles(fs)["gender"] == "categorical"
 
 
+# One column name per way a table says its money is counted in thousands, with the unit, the label and how 86.5
+# reads (the run's currency: £); and names that look alike but count no money in thousands.
+_THOUSANDS_CORPUS = [
+    ("Annual Income (k$)", "k$", "Annual income", "$86.5k"),  # the Mall customers' table
+    ("Income (K$)", "k$", "Income", "$86.5k"), ("Income ($k)", "k$", "Income", "$86.5k"),
+    ("Income (£k)", "k£", "Income", "£86.5k"), ("Income (k£)", "k£", "Income", "£86.5k"),
+    ("Revenue (€k)", "k€", "Revenue", "€86.5k"), ("Revenue (kEUR)", "kEUR", "Revenue", "EUR 86.5k"),
+    ("Salary ($000)", "k$", "Salary", "$86.5k"), ("Salary ($'000)", "k$", "Salary", "$86.5k"),
+    ("Revenue (000s)", "k£", "Revenue", "£86.5k"), ("Revenue ('000)", "k£", "Revenue", "£86.5k"),
+    ("Revenue (thousands)", "k£", "Revenue", "£86.5k"), ("Revenue in thousands", "k£", "Revenue", "£86.5k"),
+    ("Income (USD thousands)", "kUSD", "Income", "USD 86.5k"),
+    ("Income (thousands of dollars)", "k$", "Income", "$86.5k"),
+    ("Umsatz (Tsd. €)", "k€", "Umsatz", "€86.5k"), ("Umsatz (T€)", "k€", "Umsatz", "€86.5k"),
+    ("income_k", "k£", "Income", "£86.5k"), ("IncomeK", "k£", "Income", "£86.5k"),
+    ("Population (thousands)", None, "Population (thousands)", "86.5"),  # thousands of people: no money
+    ("Mileage (k)", None, "Mileage (k)", "86.5"), ("Weight (kg)", None, "Weight (kg)", "86.5"),
+    ("income_kids", "money", "Income kids", "£86"), ("Annual Income", "money", "Annual income", "£86"),
+    ("Cashback", None, "Cashback", "86.5"),
+]
+
+
+@pytest.mark.parametrize("column, unit, label, shown", _THOUSANDS_CORPUS)
+def test_money_counted_in_thousands_reads_in_thousands(column, unit, label, shown):
+    """The Mall table's "Annual income (k$): 86.5" on a card, which a reader may take for $86.50: the name's note
+    becomes the unit ("$86.5k"), and the label drops it."""
+    from segkit.format import format_value
+    from segkit.kinds.customers.units import label as _label
+
+    params = params_from_mapping({"data_kind": "customers", "currency": "£"})
+    assert kind._unit(column, params) == unit
+    assert _label(column, "numeric", params) == label
+    assert format_value(86.5, unit, params.currency) == shown
+
+
+def test_a_table_in_thousands_reads_in_thousands_on_cards_sentences_and_plots():
+    from segkit.pipeline import segment_table
+
+    rng = np.random.default_rng(3)
+    group = np.repeat([0, 1], 50)
+    df = pd.DataFrame({"id": [f"c{i}" for i in range(100)], "Age": np.where(group, 60, 25) + rng.uniform(0, 5, 100),
+                       "Annual Income (k$)": np.where(group, 90.0, 30.0) + rng.uniform(0, 8, 100).round(1)})
+    seg = segment_table(df, data_kind="customers", id_col="id", k=2, seed=0, bootstrap=3, currency="$")
+    fs = seg.features
+    assert fs.units["Annual Income (k$)"] == "k$" and fs.label("Annual Income (k$)") == "Annual income"
+    assert fs.axis_labels()["Annual Income (k$)"] == "Annual income ($ thousands)"
+    cards = seg.cards()
+    facts = " ".join(f"{f['label']}: {f['value_text']}" for card in cards for f in card["facts"])
+    rich = cards[int(seg.labels["c99"])]
+    assert re.search(r"Annual income: \$9\d(\.\d)?k", facts), facts
+    assert re.search(r"higher annual income \(typically \$9\d(\.\d)?k vs \$\d\d(\.\d)?k overall\)", rich["drivers"]), rich
+
+
 @pytest.mark.parametrize("column, unit", [
     ("MonthlyCharges", "money"), ("TotalCharges", "money"), ("avg_order_value", "money"), ("phone_bill", "money"),
     ("insurance_premium", "money"), ("spend_per_visit", "money"), ("orders_count", "count"), ("credit_score", None),
-    ("visits_per_month", "count"), ("tenure_months", "months"), ("Annual Income (k$)", None),
+    ("visits_per_month", "count"), ("tenure_months", "months"), ("Annual Income (k$)", "k$"),
     # whole words only: not money inside another word, nor a class or a count of bills
     ("hospital_discharges", None), ("welfare_score", None), ("billing_delay", None), ("fare_class", None),
     ("bills_paid_late", None), ("late_fees", "money"),

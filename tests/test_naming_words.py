@@ -162,7 +162,7 @@ def test_money_only_where_the_name_says_money():
 
     p = params_from_mapping({"data_kind": "customers"})
     assert _unit("total_spend", p) == "money" and _unit("BALANCE", p) == "money"
-    assert _unit("spending_score", p) is None and _unit("Annual Income (k$)", p) is None
+    assert _unit("spending_score", p) is None and _unit("Annual Income (k$)", p) == "k$"
     assert _unit("payment_count", p) is None and _unit("TENURE", p) is None
 
 

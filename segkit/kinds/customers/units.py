@@ -69,11 +69,39 @@ def _share_prc(col: str, values: pd.Series | None) -> bool:
     return "prc" in _words(col).split() and _fractions(values)
 
 
+#: How a column name says its money is counted in thousands: "(k$)", "($k)", "(£ k)", "($000)", "('000)", "(000s)",
+#: "(thousands)", "in thousands of dollars", "(Tsd. €)", "(T€)", or a last word "k" ("income_k").
+_THOUSANDS = re.compile(r"(?i)\s*\((?:[^()]*?\b(?:thousands?|tsd)\b[^()]*|\s*k\s*(?:[$£€]|us\$|[a-z]{3})?\s*|"
+                        r"\s*(?:[$£€]|us\$|[a-z]{3})?\s*(?:k|'?000s?)\s*|\s*t\s*€\s*)\)"
+                        r"|\s+in\s+thousands(?:\s+of\s+\w+)?\b|(?:(?<=[a-z])_|\s)k$|(?-i:(?<=[a-z])K)$")
+_NAMED_CURRENCY = {"dollar": "$", "dollars": "$", "euro": "€", "euros": "€", "pound": "£", "pounds": "£"}
+
+
+def _thousands_of(col: str, params) -> str | None:
+    """The currency of a money column whose name says it counts thousands ("$" for "Annual Income (k$)"): the sign or
+    code the name writes, a currency named in words ("thousands of dollars"), or else the run's currency; None when
+    the name says no thousands or no money."""
+    said = _THOUSANDS.search(str(col))
+    if not said or not re.search(_MONEY, _words(_THOUSANDS.sub("", str(col)))):
+        return None
+    note = re.sub(r"(?i)\bk(?=[a-z]{3}\b)", " ", said.group())  # "(kEUR)"
+    sign = re.search(r"(?i)us\$|[$£€]|\b(?:usd|eur|gbp|chf|cad|aud|inr|jpy|etb)\b|\b(?:dollars?|euros?|pounds?)\b", note)
+    if sign is None:
+        return params.currency or "$"
+    found = sign.group()
+    return _NAMED_CURRENCY.get(found.lower(), "US$" if found.lower() == "us$" else found.upper() if found.isalpha()
+                               else found)
+
+
 def label(col: str, role: str, params, values: pd.Series | None = None) -> str:
     """The params' label, or plain words from the column name; a date reads "... (as days since)". A ``prc`` of
-    values in 0..1 is a percent, not a price (a credit-card table's PRC_FULL_PAYMENT)."""
+    values in 0..1 is a percent, not a price (a credit-card table's PRC_FULL_PAYMENT). Money counted in thousands
+    drops the name's note of it ("Annual income", not "Annual income (k$)"): its values read "$86.5k"."""
     words = {**load_words()[0], "prc": "percent"} if _share_prc(col, values) else None
-    text = (params.labels or {}).get(col) or default_label(col, words)
+    given = (params.labels or {}).get(col)
+    if not given and _thousands_of(col, params):
+        return default_label(_THOUSANDS.sub("", str(col)).strip(), words)
+    text = given or default_label(col, words)
     return f"{text} (as days since)" if role == "date" and col not in (params.labels or {}) else text
 
 
@@ -99,6 +127,8 @@ def unit(col: str, params, values: pd.Series | None = None, sign: str | None = N
         return stated
     if sign:
         return "money" if same_currency(sign, params.currency) else sign
+    if _thousands_of(col, params):
+        return f"k{_thousands_of(col, params)}"  # "Annual Income (k$)": $86.5k
     words, thousands = _words(col), re.search(r"\(k|k\$|thousand", str(col), re.IGNORECASE)
     if re.search(_MONEY, words) and not re.search(_NOT_MONEY, words) and not thousands:
         return "money"
