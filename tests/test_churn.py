@@ -237,6 +237,21 @@ def test_risk_by_segment_means_counts_and_threshold_inclusive():
     assert "1 of 315 customers scored (under 1%)" in said["S05"]
 
 
+def test_the_profile_pages_churn_table_says_its_horizon(tmp_path):
+    """05's churn table read "makes no purchase in the next months" beside an index saying "in the next 90 days"."""
+    from types import SimpleNamespace
+
+    folder = RunFolder(tmp_path).ensure()
+    folder.write_csv("churn.csv", pd.DataFrame({"customer_id": ["1", "2", "3"], "churn_probability": [0.1, 0.6, 0.8]}))
+    folder.write_json("churn_summary.json", {"threshold": 0.5, "horizon_days": 60})
+    folder.write_csv("segments.csv", pd.DataFrame({"customer_id": ["1", "2", "3"], "segment_code": ["S01", "S02", "S02"],
+                                                   "segment_name": ["Loyal", "Lapsing", "Lapsing"]}))
+    risk = churn.segment_risk(folder, 0.5)
+    assert risk.attrs["horizon_days"] == 60
+    shown = stages.profile.churn_table(SimpleNamespace(risk=risk))
+    assert "Mean churn risk (next 60 days)" in shown.columns and shown.loc["S02", "Mean churn risk (next 60 days)"] == "70.0%"
+
+
 def test_risk_by_segment_names_missing_columns():
     with pytest.raises(ColumnError, match="churn_probability"):
         churn.risk_by_segment(pd.DataFrame({"customer_id": ["1"]}), pd.DataFrame({"id": ["1"], "segment_code": ["S01"]}))

@@ -242,11 +242,12 @@ def test_churn_comparison_by_risk_band(run, tmp_path):
     assert list(table.index) == ["0-25%", "25-50%", "50-75%", "75-100%"] and table["Customers"].sum() == len(per)
     alive = table.loc[table["Customers"] > 0, "Mean P(alive)"]
     assert alive.is_monotonic_decreasing and "repeat buyers" in relation.summary()
+    assert f"in the next {run.fit.horizon} months average" in relation.summary()  # not "in the next months"
     assert ctx.folder.read_json("value_summary.json")["churn"]["customers"] == len(per)
     shown = stages.value.churn_table(ctx, relation)
     currency = ctx.params.currency
-    assert list(shown.columns) == ["Customers", "Mean churn risk", "Mean P(alive)", "Expected purchases",
-                                   f"Mean CLV ({currency})"]
+    assert list(shown.columns) == ["Customers", "Mean churn risk", "Mean P(alive)",
+                                   f"Expected purchases ({run.fit.horizon} months)", f"Mean CLV ({currency})"]
     row = table.loc["0-25%"]
     assert shown.loc["0-25%"].tolist()[:3] == [f"{int(row['Customers']):,}", f"{row['Mean churn risk']:.1%}",
                                                f"{row['Mean P(alive)']:.1%}"]

@@ -218,8 +218,10 @@ def churn_table(seg: Segmentation):
     """Churn risk per segment, where the data kind estimates it; None otherwise (the cell shows nothing)."""
     if seg.risk is None:
         return None
+    days = seg.risk.attrs.get("horizon_days")
+    risk = f"Mean churn risk (next {days} days)" if days else "Mean churn risk"  # the index's "in the next 90 days"
     return table(seg.risk.rename_axis("Code"), {"segment_name": "Segment", "scored": "Customers scored",
-                                                "mean_risk": "Mean churn risk", "high_risk": "At high risk",
+                                                "mean_risk": risk, "high_risk": "At high risk",
                                                 "high_risk_share": "Share at high risk"},
                  percent=["mean_risk", "high_risk_share"], whole=["customers", "scored", "high_risk"])
 

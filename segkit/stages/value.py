@@ -79,7 +79,7 @@ def churn_comparison(ctx: RunContext, fit):
     if not ctx.folder.has("churn.csv"):
         return None
     churn_df = pd.read_csv(ctx.folder.artifact("churn.csv"), dtype={"customer_id": str})
-    relation = _lifetime(ctx).churn_relation(fit.per_customer, churn_df)
+    relation = _lifetime(ctx).churn_relation(fit.per_customer, churn_df, horizon=fit.horizon)
     summary = ctx.folder.read_json("value_summary.json")
     summary["churn"] = relation.to_dict()
     ctx.folder.write_json("value_summary.json", summary)
@@ -98,7 +98,7 @@ def churn_table(ctx: RunContext, relation):
         return None
     clv = in_currency("Mean CLV", ctx.params.currency)
     return table(relation.table.rename(columns={"Mean CLV": clv}), percent=["Mean churn risk", "Mean P(alive)"],
-                 whole=["Customers", clv], aligned=["Expected purchases"])
+                 whole=["Customers", clv], aligned=[f"Expected purchases ({relation.horizon} months)"])
 
 
 def holdout_table(holdout):

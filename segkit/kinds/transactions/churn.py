@@ -388,4 +388,5 @@ def segment_risk(folder, threshold: float, segments_df: pd.DataFrame | None = No
         for code, row in table.iterrows()]
     folder.write_json("churn_summary.json", summary)
     table.attrs["threshold"] = threshold
+    table.attrs["horizon_days"] = summary.get("horizon_days")
     return table

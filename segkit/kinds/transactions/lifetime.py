@@ -339,16 +339,18 @@ class ChurnRelation:
     spearman_repeat: float
     customers: int
     repeat_customers: int
+    horizon: int = 12  #: months ahead of the expected purchases (the fit's ``horizon``)
 
     def summary(self) -> str:
         t = self.table[self.table["Customers"] > 0]
         low, high = t.iloc[0], t.iloc[-1]
+        purchases = f"Expected purchases ({self.horizon} months)"
         return (f"BG/NBD lets a customer drop out only after a repeat purchase, so P(alive) is 1 for everyone who has "
                 f"bought once. Among the {self.repeat_customers:,} repeat buyers scored by both models, the rank "
                 f"correlation between P(alive) and the churn risk is {self.spearman_repeat:.2f} (across all "
                 f"{self.customers:,} customers: {self.spearman:.2f}); near -1 the two models agree, near 0 they rank "
-                f"customers differently. Expected purchases in the next months average "
-                f"{low['Expected purchases']:.1f} in the lowest risk band and {high['Expected purchases']:.1f} in the "
+                f"customers differently. Expected purchases in the next {self.horizon} months average "
+                f"{low[purchases]:.1f} in the lowest risk band and {high[purchases]:.1f} in the "
                 "highest.")
 
     def to_dict(self) -> dict[str, Any]:
@@ -356,9 +358,10 @@ class ChurnRelation:
                 "spearman_repeat": _r(self.spearman_repeat)}
 
 
-def churn_relation(per_customer: pd.DataFrame, churn_df: pd.DataFrame) -> ChurnRelation:
+def churn_relation(per_customer: pd.DataFrame, churn_df: pd.DataFrame, horizon: int = 12) -> ChurnRelation:
     """Rank correlation of P(alive) with ``churn_probability`` (``churn.csv``), over all customers and over the
-    repeat buyers (``frequency`` > 0 in ``per_customer``), and a table by risk band."""
+    repeat buyers (``frequency`` > 0 in ``per_customer``), and a table by risk band; ``horizon``: the months ahead
+    of ``per_customer``'s expected purchases."""
     risk = churn_df.assign(customer_id=churn_df["customer_id"].astype(str)).set_index("customer_id")
     both = per_customer.join(risk["churn_probability"], how="inner")
     if both.empty:
@@ -368,11 +371,12 @@ def churn_relation(per_customer: pd.DataFrame, churn_df: pd.DataFrame) -> ChurnR
     table = both.groupby(band, observed=False).agg(
         customers=("clv", "size"), risk=("churn_probability", "mean"), alive=("p_alive", "mean"),
         purchases=("expected_purchases", "mean"), clv=("clv", "mean"))
-    table.columns = ["Customers", "Mean churn risk", "Mean P(alive)", "Expected purchases", "Mean CLV"]
+    table.columns = ["Customers", "Mean churn risk", "Mean P(alive)", f"Expected purchases ({horizon} months)",
+                     "Mean CLV"]
     repeat = both[both["frequency"] > 0]
     rho, rho_repeat = (float(d["p_alive"].rank().corr(d["churn_probability"].rank())) for d in (both, repeat))
     return ChurnRelation(table=table.rename_axis("Churn risk band"), spearman=rho, spearman_repeat=rho_repeat,
-                         customers=int(len(both)), repeat_customers=int(len(repeat)))
+                         customers=int(len(both)), repeat_customers=int(len(repeat)), horizon=int(horizon))
 
 
 # ------------------------------------------------------------------------------------------ segments
