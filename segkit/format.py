@@ -181,6 +181,8 @@ def format_value(value: float, unit: str | None, currency: str = "£") -> str:
 
     >>> format_value(1984.4, "year"), format_value(0.287, "share"), format_value(28.6, "%"), format_value(44.9, "years")
     ('1984', '29%', '28.6%', '44.9 years')
+    >>> format_value(2.0, "count"), format_value(4.25, "count"), format_value(1250.0, "count")
+    ('2', '4.2', '1,250')
     >>> format_value(86.5, "k$"), format_value(1250, "k€"), format_value(61.54, "kCHF")
     ('$86.5k', '€1,250k', 'CHF 61.5k')
     """
@@ -201,8 +203,8 @@ def format_value(value: float, unit: str | None, currency: str = "£") -> str:
         return f"{format_number(100 * value) if abs(value) < 0.1 else f'{100 * value:.0f}'}%"
     if unit == "%":
         return f"{format_number(value)}%"
-    if unit == "count":
-        return f"{value:,.1f}" if abs(value) < 100 else f"{value:,.0f}"
+    if unit == "count":  # a whole count as it is ("typically 1 vs 2 orders"), an average with its decimal
+        return f"{value:,.1f}" if abs(value) < 100 and not value.is_integer() else f"{value:,.0f}"
     if unit == "year":
         return f"{value:.0f}"
     if unit == "days":

@@ -247,7 +247,7 @@ def test_a_sentence_never_compares_values_that_read_the_same():
     text = explain.driver_sentence(table, [1, 1, 1, 0, 0, 0], 1, ["same", "orders"], units={"orders": "count"},
                                    labels_text={"orders": "Orders"})
     assert text == ("Set apart mostly by more orders on average (12.3 vs 11.3 overall), though typically the same "
-                    "(11.0).")
+                    "(11).")
 
 
 def test_rates_read_higher_or_lower_not_more_or_fewer():
@@ -265,7 +265,7 @@ def test_a_date_column_reads_as_earlier_or_later_dates_not_as_levels():
     text = explain.driver_sentence(table, [0, 0, 0, 1, 1, 1], 1, ["signup_date", "orders"], units={"orders": "count"},
                                    labels_text={"signup_date": "Signup date (as days since)", "orders": "Orders"})
     assert text == ("Set apart mostly by later signup date (typically 3 Oct 2023 vs 27 May 2023 overall) and fewer "
-                    "orders (typically 2.0 vs 5.0 overall).")
+                    "orders (typically 2 vs 5 overall).")
     assert "00:00:00" not in text and "more often" not in text
     # the days since that date, a measure of its own in a customer table, is the same fact: said once
     table["days_since_signup_date"] = (signup.max() - signup).days.astype(float)
