@@ -11,7 +11,7 @@ Examples
 >>> import pandas as pd
 >>> table = pd.DataFrame({"orders": [1, 2, 2, 5, 6, 7]})
 >>> driver_sentence(table, [0, 0, 0, 1, 1, 1], 1, ["orders"], units={"orders": "count"})
-'Set apart mostly by more orders (typically 6.0 vs 3.5 overall).'
+'Set apart mostly by more orders (typically 6 vs 3.5 overall).'
 """
 
 from __future__ import annotations
