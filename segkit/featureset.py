@@ -98,10 +98,11 @@ class FeatureSet:
         """Feature -> short label, for ``columns`` (default: the profiled features)."""
         return {c: self.label(c) for c in (self.profiled if columns is None else columns)}
 
-    def axis_labels(self) -> dict[str, str]:
+    def axis_labels(self, currency: str = "") -> dict[str, str]:
         """Feature -> short label for a plot of the measures' own values, whose axis shows plain numbers: money
-        counted in thousands says so ("Annual income ($ thousands)", :func:`~segkit.format.thousands_note`)."""
-        return {c: thousands_note(self.label(c), self.units.get(c)) for c in {**self.labels, **self.short}}
+        counted in thousands says so in the run's ``currency`` ("Annual income ($ thousands)",
+        :func:`~segkit.format.thousands_note`)."""
+        return {c: thousands_note(self.label(c), self.units.get(c), currency) for c in {**self.labels, **self.short}}
 
     @property
     def clustering_table(self) -> pd.DataFrame:

@@ -12,16 +12,15 @@
 from __future__ import annotations
 
 import math
-import re
 
 import numpy as np
 
 from .errors import DataValueError
-from .parse.numbers import CURRENCY_SIGNS
+from .parse.numbers import CURRENCY_CODES, CURRENCY_SIGNS
 
 __all__ = ["drawn", "joined", "format_number", "format_share", "format_score", "format_value", "money_prefix", "segment_codes",
            "segment_code", "model_segment_codes", "round_json", "fold_table", "yes_no", "unit_in_words", "in_thousands",
-           "thousands_note", "MISSING_TEXT"]
+           "thousands_note", "THOUSANDS", "MISSING_TEXT"]
 
 #: How a missing number is shown.
 MISSING_TEXT = "–"
@@ -174,8 +173,8 @@ def yes_no(levels, *, keep=()) -> dict | None:
 def format_value(value: float, unit: str | None, currency: str = "£") -> str:
     """Format a value in its unit for a business reader: £4,100, 12 days, 3.5, 24%, 18 months.
 
-    ``unit`` is "money" (the ``currency``), a currency symbol, money in thousands ("k" and the currency: "k$",
-    :func:`in_thousands`), "share" (a 0-1 fraction shown as %),
+    ``unit`` is "money" (the ``currency``), a currency symbol, money in thousands (:func:`in_thousands`: "kmoney"
+    in the ``currency``, or "k" and another currency: "k$", "kEUR"), "share" (a 0-1 fraction shown as %),
     "%" (already in percent), "count" or None (a plain number), "year" (a calendar year: 1984, never "1,984"), or
     any word written after the number ("months", "kg").
 
@@ -183,8 +182,10 @@ def format_value(value: float, unit: str | None, currency: str = "£") -> str:
     ('1984', '29%', '28.6%', '44.9 years')
     >>> format_value(2.0, "count"), format_value(4.25, "count"), format_value(1250.0, "count")
     ('2', '4.2', '1,250')
-    >>> format_value(86.5, "k$"), format_value(1250, "k€"), format_value(61.54, "kCHF")
+    >>> format_value(86.5, "kmoney", "$"), format_value(1250, "k€"), format_value(61.54, "kCHF")
     ('$86.5k', '€1,250k', 'CHF 61.5k')
+    >>> format_value(3, "kmoney", "")  # a run of plain numbers
+    '3k'
     """
     if value is None:
         return MISSING_TEXT
@@ -198,7 +199,7 @@ def format_value(value: float, unit: str | None, currency: str = "£") -> str:
         return f"{'-' if value < 0 else ''}{symbol}{format_number(abs(value)) if abs(value) < 10 else f'{abs(value):,.0f}'}"
     if in_thousands(unit):  # "Annual Income (k$)": $86.5k, never a bare 86.5 a reader takes for dollars
         number = format_number(abs(value)) if abs(value) < 100 else f"{abs(value):,.0f}"
-        return f"{'-' if value < 0 else ''}{money_prefix(in_thousands(unit))}{number}k"
+        return f"{'-' if value < 0 else ''}{_thousands_prefix(unit, currency)}{number}k"
     if unit == "share":
         return f"{format_number(100 * value) if abs(value) < 0.1 else f'{100 * value:.0f}'}%"
     if unit == "%":
@@ -214,28 +215,39 @@ def format_value(value: float, unit: str | None, currency: str = "£") -> str:
     return _counted(format_number(value), unit)
 
 
-def in_thousands(unit: str | None) -> str | None:
-    """The currency of money counted in thousands ("$" for the unit "k$", "CHF" for "kCHF"), or None for any other
-    unit (a column named "Annual Income (k$)": :func:`segkit.kinds.customers.units.unit`).
+#: The unit of money counted in thousands in the run's currency ("Annual Income (k$)" in a run in dollars).
+THOUSANDS = "kmoney"
 
-    >>> in_thousands("k$"), in_thousands("kEUR"), in_thousands("kg"), in_thousands("money")
-    ('$', 'EUR', None, None)
+
+def in_thousands(unit: str | None) -> bool:
+    """Whether ``unit`` is money counted in thousands: :data:`THOUSANDS` (the run's currency), or "k" and a currency
+    sign or code the reader knows ("k$", "kEUR", from a column named "Umsatz (kEUR)" in a run in pounds).
+
+    >>> in_thousands("kmoney"), in_thousands("k$"), in_thousands("kEUR"), in_thousands("kBTU"), in_thousands("kg")
+    (True, True, True, False, False)
     """
-    if not isinstance(unit, str) or not unit.startswith("k"):
-        return None
-    sign = unit[1:]
-    return sign if sign in CURRENCY_SIGNS or re.fullmatch(r"[A-Z]{3}", sign) else None
+    return isinstance(unit, str) and (unit == THOUSANDS or (unit[:1] == "k" and (
+        unit[1:] in CURRENCY_SIGNS or unit[1:] in CURRENCY_CODES or unit[1:] == "Rs")))
 
 
-def thousands_note(label: str, unit: str | None) -> str:
+def _thousands_prefix(unit: str, currency: str) -> str:
+    """What goes before an amount in thousands: the run's ``currency`` for :data:`THOUSANDS` (nothing in a run of
+    plain numbers), else the unit's own."""
+    return money_prefix(currency if unit == THOUSANDS else unit[1:]) if currency or unit != THOUSANDS else ""
+
+
+def thousands_note(label: str, unit: str | None, currency: str = "") -> str:
     """A plot's label for a measure in ``unit``: money in thousands says so ("Annual income ($ thousands)"), since the
     axis shows the plain numbers; any other label as it is.
 
-    >>> thousands_note("Annual income", "k$"), thousands_note("Net spend", "money")
-    ('Annual income ($ thousands)', 'Net spend')
+    >>> thousands_note("Annual income", "kmoney", "$"), thousands_note("Revenue", "kmoney", "")
+    ('Annual income ($ thousands)', 'Revenue (thousands)')
+    >>> thousands_note("Net spend", "money", "£")
+    'Net spend'
     """
-    sign = in_thousands(unit)
-    return f"{label} ({sign} thousands)" if sign else label
+    if not in_thousands(unit):
+        return label
+    return f"{label} ({(_thousands_prefix(unit, currency).strip() + ' ').lstrip()}thousands)"
 
 
 def unit_in_words(unit: str | None) -> bool:

@@ -251,6 +251,7 @@ def test_the_profile_pages_churn_table_says_its_horizon(tmp_path):
     assert risk.attrs["horizon_days"] == 60
     shown = stages.profile.churn_table(SimpleNamespace(risk=risk))
     assert shown.loc["S02", "Mean churn risk (next 60 days)"] == "70.0%"
+    assert churn.risk_sentences(risk, 0.5)["S02"].startswith("Churn risk (next 60 days) 70% on average; 2 of 2")
 
 
 def test_risk_by_segment_names_missing_columns():

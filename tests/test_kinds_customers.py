@@ -101,20 +101,33 @@ def test_features_roles_units_and_profile_columns(table):
 
 
 # One column name per way a table says its money is counted in thousands, with the unit, the label and how 86.5
-# reads (the run's currency: £); and names that look alike but count no money in thousands.
+# reads in a run in pounds; and names that look alike but count no money in thousands.
 _THOUSANDS_CORPUS = [
     ("Annual Income (k$)", "k$", "Annual income", "$86.5k"),  # the Mall customers' table
     ("Income (K$)", "k$", "Income", "$86.5k"), ("Income ($k)", "k$", "Income", "$86.5k"),
-    ("Income (£k)", "k£", "Income", "£86.5k"), ("Income (k£)", "k£", "Income", "£86.5k"),
+    ("Income (£k)", "kmoney", "Income", "£86.5k"), ("Income (k£)", "kmoney", "Income", "£86.5k"),
     ("Revenue (€k)", "k€", "Revenue", "€86.5k"), ("Revenue (kEUR)", "kEUR", "Revenue", "EUR 86.5k"),
+    ("Sales (k NOK)", "kNOK", "Sales", "NOK 86.5k"), ("Balance (000 EUR)", "kEUR", "Balance", "EUR 86.5k"),
+    ("Balance (EUR 000)", "kEUR", "Balance", "EUR 86.5k"), ("Revenue ('000 USD)", "kUSD", "Revenue", "USD 86.5k"),
     ("Salary ($000)", "k$", "Salary", "$86.5k"), ("Salary ($'000)", "k$", "Salary", "$86.5k"),
-    ("Revenue (000s)", "k£", "Revenue", "£86.5k"), ("Revenue ('000)", "k£", "Revenue", "£86.5k"),
-    ("Revenue (thousands)", "k£", "Revenue", "£86.5k"), ("Revenue in thousands", "k£", "Revenue", "£86.5k"),
+    ("Income ($1000s)", "k$", "Income", "$86.5k"), ("Income (in $1,000)", "k$", "Income", "$86.5k"),
+    ("Revenue (000s)", "kmoney", "Revenue", "£86.5k"), ("Revenue ('000)", "kmoney", "Revenue", "£86.5k"),
+    ("Salary (000's)", "kmoney", "Salary", "£86.5k"), ("Income (x1000)", "kmoney", "Income", "£86.5k"),
+    ("Cost (Rs '000)", "kRs", "Cost", "Rs 86.5k"), ("Income (in '000 INR)", "kINR", "Income", "INR 86.5k"),
+    ("Revenue (thousands)", "kmoney", "Revenue", "£86.5k"), ("Revenue in thousands", "kmoney", "Revenue", "£86.5k"),
+    ("income_in_thousands", "kmoney", "Income", "£86.5k"), ("balance_thousands", "kmoney", "Balance", "£86.5k"),
     ("Income (USD thousands)", "kUSD", "Income", "USD 86.5k"),
     ("Income (thousands of dollars)", "k$", "Income", "$86.5k"),
     ("Umsatz (Tsd. €)", "k€", "Umsatz", "€86.5k"), ("Umsatz (T€)", "k€", "Umsatz", "€86.5k"),
-    ("income_k", "k£", "Income", "£86.5k"), ("IncomeK", "k£", "Income", "£86.5k"),
-    ("Population (thousands)", None, "Population (thousands)", "86.5"),  # thousands of people: no money
+    ("income_k", "kmoney", "Income", "£86.5k"), ("IncomeK", "kmoney", "Income", "£86.5k"),
+    # a bracket of four letters that begins or ends with k is no thousands: a week's spend is plain money
+    ("Spend (week)", "money", "Spend (week)", "£86"), ("Charges (peak)", "money", "Charges (peak)", "£86"),
+    ("Balance (bank)", "money", "Balance (bank)", "£86"), ("Cost (kcal)", None, "Cost (kcal)", "86.5"),
+    # thousands of something that is no money
+    ("Population (thousands)", None, "Population (thousands)", "86.5"),
+    ("Number of payments (thousands)", None, "Number of payments (thousands)", "86.5"),
+    ("Payment count (k)", None, "Payment count (k)", "86.5"), ("Income rank (k)", None, "Income rank (k)", "86.5"),
+    ("Sales units (thousands)", None, "Sales units (thousands)", "86.5"),
     ("Mileage (k)", None, "Mileage (k)", "86.5"), ("Weight (kg)", None, "Weight (kg)", "86.5"),
     ("income_kids", "money", "Income kids", "£86"), ("Annual Income", "money", "Annual income", "£86"),
     ("Cashback", None, "Cashback", "86.5"),
@@ -125,13 +138,43 @@ _THOUSANDS_CORPUS = [
 def test_money_counted_in_thousands_reads_in_thousands(column, unit, label, shown):
     """The Mall table's "Annual income (k$): 86.5" on a card, which a reader may take for $86.50: the name's note
     becomes the unit ("$86.5k"), and the label drops it."""
-    from segkit.format import format_value
-    from segkit.kinds.customers.units import label as _label
+    from segkit.format import format_value, in_thousands
+    from segkit.kinds.customers.units import label as _label, without_thousands
 
     params = params_from_mapping({"data_kind": "customers", "currency": "£"})
     assert kind._unit(column, params) == unit
-    assert _label(column, "numeric", params) == label
+    plain = _label(column, "numeric", params)
+    assert (without_thousands(plain) if in_thousands(unit) else plain) == label
     assert format_value(86.5, unit, params.currency) == shown
+
+
+@pytest.mark.parametrize("currency, column, shown", [
+    ("$", "Annual Income (k$)", "$86.5k"), ("$", "Income (£k)", "£86.5k"), ("kr", "Spend (k)", "kr 86.5k"),
+    ("kr", "Revenue ('000)", "kr 86.5k"), ("", "Revenue ('000)", "86.5k"), ("", "Annual Income (k$)", "$86.5k"),
+])
+def test_thousands_read_in_the_runs_currency_unless_the_name_states_another(currency, column, shown):
+    """A run in dollars writes its own currency; a run in kroner ("kr", no sign the reader knows) or of plain numbers
+    (no currency) never shows an invented one."""
+    from segkit.format import format_value
+
+    params = params_from_mapping({"data_kind": "customers", "currency": currency})
+    assert format_value(86.5, kind._unit(column, params), params.currency) == shown
+
+
+def test_only_a_numeric_column_in_thousands_loses_its_note():
+    """A band of incomes in thousands is a category: its label keeps "($000)"; a unit the params give wins."""
+    from segkit.pipeline import segment_table
+
+    rng = np.random.default_rng(5)
+    group = np.repeat([0, 1], 40)
+    df = pd.DataFrame({"id": [f"c{i}" for i in range(80)], "age": np.where(group, 60, 25) + rng.uniform(0, 5, 80),
+                       "Income bracket ($000)": np.where(group, "50-75", "25-50"),
+                       "Annual Income (k$)": np.where(group, 90.0, 30.0) + rng.uniform(0, 8, 80).round(1)})
+    fs = segment_table(df, data_kind="customers", id_col="id", k=2, seed=0, bootstrap=3, currency="$").features
+    assert fs.label("Income bracket ($000)").startswith("Income bracket ($000)")
+    given = segment_table(df, data_kind="customers", id_col="id", k=2, seed=0, bootstrap=3, currency="$",
+                          units={"Annual Income (k$)": "money"}).features
+    assert given.units["Annual Income (k$)"] == "money" and given.label("Annual Income (k$)") == "Annual income (k$)"
 
 
 def test_a_table_in_thousands_reads_in_thousands_on_cards_sentences_and_plots():
@@ -143,8 +186,8 @@ def test_a_table_in_thousands_reads_in_thousands_on_cards_sentences_and_plots():
                        "Annual Income (k$)": np.where(group, 90.0, 30.0) + rng.uniform(0, 8, 100).round(1)})
     seg = segment_table(df, data_kind="customers", id_col="id", k=2, seed=0, bootstrap=3, currency="$")
     fs = seg.features
-    assert fs.units["Annual Income (k$)"] == "k$" and fs.label("Annual Income (k$)") == "Annual income"
-    assert fs.axis_labels()["Annual Income (k$)"] == "Annual income ($ thousands)"
+    assert fs.units["Annual Income (k$)"] == "kmoney" and fs.label("Annual Income (k$)") == "Annual income"
+    assert fs.axis_labels("$")["Annual Income (k$)"] == "Annual income ($ thousands)"
     cards = seg.cards()
     facts = " ".join(f"{f['label']}: {f['value_text']}" for card in cards for f in card["facts"])
     rich = cards[int(seg.labels["c99"])]
@@ -704,6 +747,28 @@ def test_segments_cut_by_gender_are_named_women_and_men(column, female, male):
     assert "a higher share of women (100% vs 50% overall)" in sentences, sentences
     shown = f"{women} {men} {sentences}"
     assert not re.search(rf"(?i)gender|{column}|more often (Female|Male)", shown), shown
+
+
+@pytest.mark.parametrize("column, labels, people", [
+    ("gender", {"gender": "Gender (self-reported)"}, True),  # a note in the label's brackets: still the customers'
+    ("partner_gender", {}, False), ("Child gender", {}, False),  # someone else's gender: the level as it is
+])
+def test_only_the_customers_own_gender_is_said_as_people(column, labels, people):
+    from segkit.pipeline import segment_table
+
+    rng = np.random.default_rng(1)
+    group = np.repeat([0, 1, 2], 60)
+    df = pd.DataFrame({"id": [f"c{i}" for i in range(180)],
+                       "age": np.where(group == 0, 25, 62) + rng.uniform(0, 4, 180),
+                       "spend": np.where(group == 0, 900, 120) + rng.uniform(0, 40, 180),
+                       column: np.where(group == 1, "Female", np.where(group == 2, "Male",
+                                                                       np.where(np.arange(180) % 2, "Female", "Male")))})
+    seg = segment_table(df, data_kind="customers", id_col="id", k=3, seed=0, bootstrap=3, labels=labels)
+    cards = {card["segment"]: card for card in seg.cards()}
+    women = cards[seg.labels["c60"]]
+    said = f"{women['name']} {women['drivers']}"
+    assert ("a higher share of women (100% vs 50% overall)" in said) == people, said
+    assert bool(re.search(r"\bWomen\b|\(women\)", women["name"])) == people, said
 
 
 @pytest.mark.parametrize("column, levels", [("Genre", ["Jazz", "Rock"]), ("segment", ["Female", "Male"])])

@@ -132,3 +132,19 @@ def test_histogram_counts_tick_at_whole_numbers():
     ticks = fig.axes[2].get_yticks()
     assert len(ticks) >= 3 and all(float(t).is_integer() for t in ticks), ticks
     plt.close(fig)
+
+
+def test_every_axis_of_counts_ticks_at_whole_numbers():
+    """The churn histogram's customers and the sizes chart's areas, as the histograms': a chart of 5 areas drew 2.5."""
+    from segkit.plots.explain import plot_risk_distribution
+    from segkit.plots.profile import plot_segment_sizes
+    from segkit.profile import profile_segments
+
+    risk = plot_risk_distribution(pd.DataFrame({"churn_probability": np.r_[np.full(3, 0.42), np.linspace(0, 1, 20)]}))
+    profile = profile_segments(pd.DataFrame({"x": np.arange(5.0)}), np.r_[np.zeros(3, int), np.ones(2, int)])
+    sizes = plot_segment_sizes(profile, entity="areas")
+    for axis in (risk.yaxis, sizes.xaxis):
+        axis.figure.canvas.draw()
+        ticks = axis.get_ticklocs()
+        assert len(ticks) >= 3 and all(float(t).is_integer() for t in ticks), ticks
+    plt.close("all")

@@ -235,6 +235,7 @@ def test_churn_comparison_by_risk_band(run, tmp_path):
     risk = 1 / (1 + np.exp(4 * (per["p_alive"] - 0.5) + rng.normal(0, 0.5, len(per))))  # high when likely gone
     ctx.folder.write_csv("churn.csv", pd.DataFrame({"customer_id": per.index, "churn_probability": risk.to_numpy()}))
     ctx.folder.write_json("value_summary.json", {"churn": None})
+    ctx.folder.write_json("churn_summary.json", {"horizon_days": 45})  # the churn model's: the heading says it
     relation = stages.value.churn_comparison(ctx, run.fit)
     assert relation.customers == len(per) and relation.repeat_customers == (per["frequency"] > 0).sum()
     assert relation.spearman_repeat < -0.5 and relation.spearman < 0
@@ -246,10 +247,11 @@ def test_churn_comparison_by_risk_band(run, tmp_path):
     assert ctx.folder.read_json("value_summary.json")["churn"]["customers"] == len(per)
     shown = stages.value.churn_table(ctx, relation)
     currency = ctx.params.currency
-    assert list(shown.columns) == ["Customers", "Mean churn risk", "Mean P(alive)",
+    assert list(shown.columns) == ["Customers", "Mean churn risk (next 45 days)", "Mean P(alive)",
                                    f"Expected purchases ({run.fit.horizon} months)", f"Mean CLV ({currency})"]
     row = table.loc["0-25%"]
-    assert shown.loc["0-25%"].tolist()[:3] == [f"{int(row['Customers']):,}", f"{row['Mean churn risk']:.1%}",
+    assert shown.loc["0-25%"].tolist()[:3] == [f"{int(row['Customers']):,}",
+                                               f"{row['Mean churn risk (next 45 days)']:.1%}",
                                                f"{row['Mean P(alive)']:.1%}"]
 
 

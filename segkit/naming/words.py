@@ -197,17 +197,24 @@ def phrase(label: str) -> str:
 #: A gender column's levels, as the reading writes them (Female, Male: :func:`segkit.kinds.customers.values.genders`),
 #: said as the people they are.
 PEOPLE = {"female": "women", "male": "men"}
-_GENDER_LABEL = re.compile(r"(?i)(?:^|\s)(?:gender|sex)$")
+#: A label of the gender of the rows themselves: "gender", "sex", or after a word for the person ("Customer gender");
+#: not a partner's, a child's or an agent's.
+_GENDER_LABEL = re.compile(r"(?i)^(?:(?:customer|client|member|user|person|respondent|buyer|shopper|guest|patient|"
+                           r"policyholder|subscriber|cardholder|account holder)\s+)?(?:gender|sex)$")
 
 
 def people(label: str, level: Any) -> str | None:
     """The people a category level stands for, in plain words: "women" for the Female of a column labelled gender or
-    sex; None for any other level or column (the name says "(plan: Gold)", "more often Gold").
+    sex (a note in brackets aside); None for any other level or column (the name says "(plan: Gold)", "more often
+    Gold"), and for the gender of someone else (a partner's, a child's).
 
-    >>> people("gender", "Female"), people("Customer sex", "male"), people("gender", "Other"), people("plan", "Male")
-    ('women', 'men', None, None)
+    >>> people("gender", "Female"), people("Customer sex", "male"), people("Gender (self-reported)", "Female")
+    ('women', 'men', 'women')
+    >>> people("gender", "Other"), people("plan", "Male"), people("Partner gender", "Female")
+    (None, None, None)
     """
-    return PEOPLE.get(str(level).strip().lower()) if _GENDER_LABEL.search(str(label).strip()) else None
+    said = re.sub(r"\s*\([^)]*\)", "", str(label)).strip()
+    return PEOPLE.get(str(level).strip().lower()) if _GENDER_LABEL.match(said) else None
 
 
 def feature_phrase(label: str, *, high: bool, comparative: bool = False) -> str:

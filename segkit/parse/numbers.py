@@ -13,7 +13,7 @@ from ..errors import ColumnError
 from ._common import _NBSP, NA_TOKENS, _Reading, _examples, _series, _text
 
 __all__ = ["NumberReading", "read_numbers", "read_ids", "monies", "same_currency", "currency_codes", "unread_text",
-           "numbers_share", "AMBIGUOUS", "CURRENCY_SIGNS"]
+           "numbers_share", "AMBIGUOUS", "CURRENCY_SIGNS", "CURRENCY_CODES"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -68,6 +68,8 @@ _SIGN_CODES = {"$": {"USD", "CAD", "AUD", "NZD", "HKD", "SGD", "MXN"}, "US$": {"
                "₽": {"RUB"}, "₺": {"TRY"}}
 #: Every currency sign the reader knows (a report writes them before the number; a code such as CHF after it).
 CURRENCY_SIGNS = frozenset(_SIGN_CODES)
+#: The currency codes the reader knows, as :data:`_CURRENCY` writes them.
+CURRENCY_CODES = frozenset(re.findall(r"[A-Z]{3}", _CURRENCY.split("(?:", 1)[1]))
 
 
 def monies(found) -> list[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 from matplotlib.axes import Axes
-from matplotlib.ticker import FuncFormatter, NullFormatter
+from matplotlib.ticker import FuncFormatter, MaxNLocator, NullFormatter
 
 
 def new_axes(ax: Axes | None, figsize: tuple[float, float] = (8.0, 4.5)) -> Axes:
@@ -65,3 +65,8 @@ def plain_log_ticks(axis) -> None:
     """Label a log (or symmetric log) ``axis`` (``ax.xaxis``) in plain numbers, the minor ticks unlabelled."""
     axis.set_major_formatter(FuncFormatter(plain_tick))
     axis.set_minor_formatter(NullFormatter())
+
+
+def count_ticks(axis) -> None:
+    """Ticks at whole numbers on an axis of counts (customers, rows): never a tick at 2.5 customers."""
+    axis.set_major_locator(MaxNLocator(integer=True))

@@ -7,9 +7,9 @@ from collections.abc import Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from matplotlib.ticker import FuncFormatter, MaxNLocator
+from matplotlib.ticker import FuncFormatter
 
-from ._common import fixed_grid, new_axes, plain_log_ticks
+from ._common import count_ticks, fixed_grid, new_axes, plain_log_ticks
 
 __all__ = ["plot_missing", "distributions_figure", "plot_explained_variance"]
 
@@ -77,7 +77,7 @@ def distributions_figure(df: pd.DataFrame, *, columns: Sequence[str] | None = No
         bins = np.geomspace(kept.min(), kept.max(), 40) if use_log and kept.min() > 0 and kept.max() > kept.min() else 40
         counts, edges = np.histogram(kept, bins=bins)  # one filled outline: it draws far faster than 40 bars
         ax.stairs(counts, edges, fill=True, color="#1f5f8b", alpha=0.85)
-        ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # counts of rows: never a tick at 2.5 customers
+        count_ticks(ax.yaxis)
         if use_log:
             ax.set_xscale("log")
             plain_log_ticks(ax.xaxis)  # "1,000", not matplotlib's math text, which report figures do not parse

@@ -29,7 +29,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from ..errors import ColumnError
-from ._common import finish_heatmap, new_axes
+from ._common import count_ticks, finish_heatmap, new_axes
 
 __all__ = [
     "plot_importance", "plot_segment_drivers", "plot_confusion", "plot_roc", "plot_precision_recall",
@@ -197,6 +197,7 @@ def plot_risk_distribution(table: pd.DataFrame, *, threshold: float = 0.5, ax: A
     ax.set_xlim(0, 1)
     ax.set_xlabel("Churn probability")
     ax.set_ylabel("Customers")
+    count_ticks(ax.yaxis)
     ax.legend(loc="upper left", frameon=False)
     return ax
 

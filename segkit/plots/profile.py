@@ -24,7 +24,7 @@ from matplotlib.ticker import FixedLocator, PercentFormatter
 from ..errors import ColumnError, DataValueError
 from ..format import format_share
 from ..profile import SegmentProfile, segment_codes
-from ._common import finish_heatmap, new_axes, plain_log_ticks
+from ._common import count_ticks, finish_heatmap, new_axes, plain_log_ticks
 
 __all__ = [
     "feature_distributions_figure",
@@ -119,6 +119,7 @@ def plot_segment_sizes(profile: SegmentProfile, *, ax: Axes | None = None, entit
     ax.invert_yaxis()
     ax.set_xlim(0, sizes.max() * 1.25)
     ax.set_xlabel(f"Number of {entity}")
+    count_ticks(ax.xaxis)
     ax.set_title(f"{entity.capitalize()} per segment")
     sns.despine(ax=ax)
     return ax

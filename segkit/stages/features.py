@@ -157,7 +157,7 @@ def distributions(ctx: RunContext, fs: FeatureSet):
         f"{'is' if in_drawn == 1 else 'are'} left out")
     values = observed(fs.table, filled) if filled else fs.table
     return figure(distributions_figure(values, columns=feature_columns(fs), sample=p.plot_sample, seed=p.seed,
-                                       labels=fs.axis_labels(), counted=fs.entity,
+                                       labels=fs.axis_labels(p.currency), counted=fs.entity,
                                        shares=[c for c, u in fs.units.items() if u == "share"]),
                   f"Each measure as measured, over {shown}{left_out}.")
 

@@ -357,7 +357,7 @@ def distributions(ctx: RunContext, seg: Segmentation, top: int | None = TOP_FEAT
     shown = [c for c in shown_features(seg, top) if c in feature_columns(fs)] or feature_columns(fs)[:top]
     log = [c for c in shown if fs.units.get(c) not in _SHARE_UNITS and _skewed(fs.table[c])]
     ax = feature_distributions_figure(fs.table, seg.labels, columns=shown, names=seg.profile.display_names(),
-                                      sample=p.plot_sample, seed=p.seed, feature_labels=fs.axis_labels(), log=log,
+                                      sample=p.plot_sample, seed=p.seed, feature_labels=fs.axis_labels(p.currency), log=log,
                                       percent=[c for c in shown if fs.units.get(c) == "share"])
     text = f"The spread of each measure within each segment, over {_drawn(seg, p)}."
     if log:

@@ -79,7 +79,9 @@ def churn_comparison(ctx: RunContext, fit):
     if not ctx.folder.has("churn.csv"):
         return None
     churn_df = pd.read_csv(ctx.folder.artifact("churn.csv"), dtype={"customer_id": str})
-    relation = _lifetime(ctx).churn_relation(fit.per_customer, churn_df, horizon=fit.horizon)
+    days = (ctx.folder.read_json("churn_summary.json") if ctx.folder.has("churn_summary.json") else {}).get(
+        "horizon_days")
+    relation = _lifetime(ctx).churn_relation(fit.per_customer, churn_df, horizon=fit.horizon, churn_days=days)
     summary = ctx.folder.read_json("value_summary.json")
     summary["churn"] = relation.to_dict()
     ctx.folder.write_json("value_summary.json", summary)
@@ -97,7 +99,8 @@ def churn_table(ctx: RunContext, relation):
     if relation is None:
         return None
     clv = in_currency("Mean CLV", ctx.params.currency)
-    return table(relation.table.rename(columns={"Mean CLV": clv}), percent=["Mean churn risk", "Mean P(alive)"],
+    risk = relation.table.columns[1]  # "Mean churn risk (next 90 days)"
+    return table(relation.table.rename(columns={"Mean CLV": clv}), percent=[risk, "Mean P(alive)"],
                  whole=["Customers", clv], aligned=[f"Expected purchases ({relation.horizon} months)"])
 
 

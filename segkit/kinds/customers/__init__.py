@@ -34,7 +34,7 @@ from ...io import parse_synth, require_columns
 from ...modelio import METADATA_FILE, RESERVED_KEYS, save_model
 from ...naming.masking import imputed_rows
 from ...schema import Finding
-from ...format import format_number, format_value
+from ...format import format_number, format_value, in_thousands
 from ...naming.words import default_label, phrase, plural
 from .features import FEATURE_ROLES, categorical_profile, customer_features
 from .roles import detect_roles, find_id_column, gender_label, no_features_error, role_table
@@ -45,7 +45,7 @@ from .values import _to_datetime, level_text, read_values
 from .naming import LEXICON, canonical_feature, name_segments
 from .choose import MAX_MISSING_SHARE, NEAR_CONSTANT, TWIN_CORRELATION, filled_enough, near_constant, \
     scored_in_order, twins  # noqa: F401 (the shares: given here too)
-from .units import label as _label, unit as _unit
+from .units import label as _label, unit as _unit, without_thousands
 
 __all__ = ["check_columns", "clean", "features", "preprocessor", "name_segments", "column_roles", "after_segment",
            "model_roles", "canonical_feature", "LEXICON"]
@@ -174,6 +174,8 @@ def _describe(table: pd.DataFrame, model: dict, numeric: list[str], dates: list[
         unit = _unit(col, params, values.get(col), carried.get(col)) if model.get(col) != "ordinal" else None
         if unit:
             units[col] = unit
+        if in_thousands(unit) and col not in (params.labels or {}):  # "Annual income: $86.5k", not "(k$): $86.5k"
+            labels[col] = without_thousands(labels[col])
         short[col] = _shorten(labels[col])
     for col in dates:
         key = f"days_since_{col}"

@@ -13,11 +13,12 @@ import re
 import pandas as pd
 
 from ...naming.words import default_label, load_words, split_words, stated_unit
-from ...parse.numbers import same_currency
+from ...format import THOUSANDS
+from ...parse.numbers import CURRENCY_CODES, same_currency
 from ...quality import AGE_WORDS
 from .naming import canonical_feature
 
-__all__ = ["label", "unit"]
+__all__ = ["label", "unit", "without_thousands"]
 
 _MONEY = (r"spend|spent|revenue|monetary|sales|income|salary|earning|wage|amount|balance|payment|price|cost|fee|"
           r"\b(charges?|bill|premiums?|fares?|clv|ltv|prc|cash advances?|credit limit)\b|"
@@ -28,7 +29,7 @@ _MONEY = (r"spend|spent|revenue|monetary|sales|income|salary|earning|wage|amount
           r"\b(ingresos|gastos?|"
           r"ventas|importe|salario|saldo|receita|renda|valor|montant|revenu|salaire|chiffre d affaires)\b")
 _NOT_MONEY = (r"\b(score|rate|ratio|frequency|count|number|num|share|pct|percent|index|idx|rank|trx|transactions|"
-              r"class|type|points?|miles|minutes|days|months|years)\b")
+              r"class|type|points?|miles|minutes|days|months|years|units|quantity|qty|items|pieces)\b")
 #: Words of a count that, written with cents, is an amount: a credit-card table's PURCHASES of 95.40 ...
 _AMOUNTS = r"\b(purchases?|payments?|deposits?|withdrawals?|transfers?|advances?)\b"
 #: ... unless a rate or an average: 3.25 purchases per month are no dollars.
@@ -69,39 +70,54 @@ def _share_prc(col: str, values: pd.Series | None) -> bool:
     return "prc" in _words(col).split() and _fractions(values)
 
 
-#: How a column name says its money is counted in thousands: "(k$)", "($k)", "(£ k)", "($000)", "('000)", "(000s)",
-#: "(thousands)", "in thousands of dollars", "(Tsd. €)", "(T€)", or a last word "k" ("income_k").
-_THOUSANDS = re.compile(r"(?i)\s*\((?:[^()]*?\b(?:thousands?|tsd)\b[^()]*|\s*k\s*(?:[$£€]|us\$|[a-z]{3})?\s*|"
-                        r"\s*(?:[$£€]|us\$|[a-z]{3})?\s*(?:k|'?000s?)\s*|\s*t\s*€\s*)\)"
-                        r"|\s+in\s+thousands(?:\s+of\s+\w+)?\b|(?:(?<=[a-z])_|\s)k$|(?-i:(?<=[a-z])K)$")
-_NAMED_CURRENCY = {"dollar": "$", "dollars": "$", "euro": "€", "euros": "€", "pound": "£", "pounds": "£"}
+#: A currency as a column name's note writes it: a sign, a code the reader knows (case as written: "(kEUR)", never
+#: "(week)"), or Rs.
+_CUR = (r"(?:US\$|HK\$|[CA]\$|R\$|[£$€¥₹₩₽₺]|Rs\.?|(?:" + "|".join(sorted(CURRENCY_CODES))
+        + r")(?![A-Za-z]))")
+#: How a column name says its money is counted in thousands: "(k$)", "($k)", "(£ k)", "(kEUR)", "($000)", "('000)",
+#: "(000s)", "(000's)", "($1000s)", "(in $1,000)", "(x1000)", "('000 USD)", "(Rs '000)", "(thousands)", "(USD
+#: thousands)", "(thousands of dollars)", "(Tsd. €)", "(T€)", "in thousands", "_thousands", or a last word "k"
+#: ("income_k", "IncomeK").
+_THOUSANDS = re.compile(
+    r"\s*\(\s*(?i:in\s+)?(?:(?P<before>" + _CUR + r")\s*)?(?:[xX]\s*)?(?:[kK]|[’']?(?:1,?)?000[’']?s?)\s*"
+    r"(?:(?P<after>" + _CUR + r")\s*)?\)"
+    r"|\s*\((?P<words>[^()]*?(?i:\bthousands?\b|\btsd\b\.?)[^()]*)\)|\s*\(\s*T\s*€\s*\)"
+    r"|(?:\s+|_)(?i:(?:in(?:\s+|_))?thousands?(?:(?:\s+|_)of(?:\s+|_)[a-z]+)?)$"
+    r"|(?:(?<=[a-z])_|\s)[kK]$|(?<=[a-z])K$")
+_NAMED_CURRENCY = {"dollar": "$", "euro": "€", "pound": "£"}
 
 
 def _thousands_of(col: str, params) -> str | None:
-    """The currency of a money column whose name says it counts thousands ("$" for "Annual Income (k$)"): the sign or
-    code the name writes, a currency named in words ("thousands of dollars"), or else the run's currency; None when
-    the name says no thousands or no money."""
+    """The unit of a money column whose name says it counts thousands: :data:`~segkit.format.THOUSANDS` in the run's
+    currency ("Annual Income (k$)" in a run in dollars, or a name that states no currency), else "k" and the currency
+    the name states ("kEUR" for "Umsatz (kEUR)" in a run in pounds); None when the name says no thousands, or no
+    money (a count, a score or a number of payments in thousands)."""
     said = _THOUSANDS.search(str(col))
-    if not said or not re.search(_MONEY, _words(_THOUSANDS.sub("", str(col)))):
+    words = _words(_THOUSANDS.sub("", str(col)))
+    if not said or not re.search(_MONEY, words) or re.search(_NOT_MONEY, words):
         return None
-    note = re.sub(r"(?i)\bk(?=[a-z]{3}\b)", " ", said.group())  # "(kEUR)"
-    sign = re.search(r"(?i)us\$|[$£€]|\b(?:usd|eur|gbp|chf|cad|aud|inr|jpy|etb)\b|\b(?:dollars?|euros?|pounds?)\b", note)
-    if sign is None:
-        return params.currency or "$"
-    found = sign.group()
-    return _NAMED_CURRENCY.get(found.lower(), "US$" if found.lower() == "us$" else found.upper() if found.isalpha()
-                               else found)
+    named = re.search(r"(?i)\b(dollar|euro|pound)s?\b", said.group("words") or "")
+    found = said.group("before") or said.group("after") or (
+        _NAMED_CURRENCY[named.group(1).lower()] if named else None) or next(
+        iter(re.findall(_CUR, said.group("words") or "") or re.findall(r"€", said.group())), None)
+    found = found.rstrip(".") if found else None
+    if found is None or not params.currency or same_currency(found, params.currency):
+        return THOUSANDS if found is None or params.currency else f"k{found}"
+    return f"k{found}"
+
+
+def without_thousands(label: str) -> str:
+    """A label without its name's note that the money is counted in thousands ("Annual income (k$)" -> "Annual
+    income"): the values say it ("$86.5k")."""
+    return _THOUSANDS.sub("", label).strip() or label
 
 
 def label(col: str, role: str, params, values: pd.Series | None = None) -> str:
     """The params' label, or plain words from the column name; a date reads "... (as days since)". A ``prc`` of
-    values in 0..1 is a percent, not a price (a credit-card table's PRC_FULL_PAYMENT). Money counted in thousands
-    drops the name's note of it ("Annual income", not "Annual income (k$)"): its values read "$86.5k"."""
+    values in 0..1 is a percent, not a price (a credit-card table's PRC_FULL_PAYMENT). The label of money counted in
+    thousands drops the name's note of it once its unit says it (:func:`without_thousands`)."""
     words = {**load_words()[0], "prc": "percent"} if _share_prc(col, values) else None
-    given = (params.labels or {}).get(col)
-    if not given and _thousands_of(col, params):
-        return default_label(_THOUSANDS.sub("", str(col)).strip(), words)
-    text = given or default_label(col, words)
+    text = (params.labels or {}).get(col) or default_label(col, words)
     return f"{text} (as days since)" if role == "date" and col not in (params.labels or {}) else text
 
 
@@ -128,7 +144,7 @@ def unit(col: str, params, values: pd.Series | None = None, sign: str | None = N
     if sign:
         return "money" if same_currency(sign, params.currency) else sign
     if _thousands_of(col, params):
-        return f"k{_thousands_of(col, params)}"  # "Annual Income (k$)": $86.5k
+        return _thousands_of(col, params)  # "Annual Income (k$)": $86.5k
     words, thousands = _words(col), re.search(r"\(k|k\$|thousand", str(col), re.IGNORECASE)
     if re.search(_MONEY, words) and not re.search(_NOT_MONEY, words) and not thousands:
         return "money"

@@ -323,14 +323,17 @@ def risk_by_segment(churn_df: pd.DataFrame, segments_df: pd.DataFrame, threshold
 
 
 def risk_sentences(table: pd.DataFrame, threshold: float = 0.5) -> dict[str, str]:
-    """Segment code -> "Churn risk 34% on average; 120 of 480 customers scored (25%) at high risk (probability 0.50
-    or more).": counted among the customers the model scored, which are a sample when the run segmented one."""
+    """Segment code -> "Churn risk (next 90 days) 34% on average; 120 of 480 customers scored (25%) at high risk
+    (probability 0.50 or more).": counted among the customers the model scored, which are a sample when the run
+    segmented one; the horizon from ``table.attrs["horizon_days"]`` (:func:`segment_risk`), when it is known."""
     out = {}
+    days = table.attrs.get("horizon_days")
+    risk = f"Churn risk (next {days} days)" if days else "Churn risk"
     for code, row in table.iterrows():
         if row["scored"] > 0:
             n, scored = int(row["high_risk"]), int(row["scored"])
             share = format_share(row["high_risk_share"] or 0)
-            out[str(code)] = (f"Churn risk {format_share(row['mean_risk'])} on average; {n:,} of {scored:,} customer"
+            out[str(code)] = (f"{risk} {format_share(row['mean_risk'])} on average; {n:,} of {scored:,} customer"
                               f"{'' if scored == 1 else 's'} scored ({share}) at high risk (probability "
                               f"{threshold:.2f} or more).")
     return out

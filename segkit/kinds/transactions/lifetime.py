@@ -339,7 +339,8 @@ class ChurnRelation:
     spearman_repeat: float
     customers: int
     repeat_customers: int
-    horizon: int = 12  #: months ahead of the expected purchases (the fit's ``horizon``)
+    horizon: int  #: months ahead of the expected purchases (the fit's ``horizon``)
+    churn_days: int | None = None  #: the churn model's horizon, as ``churn_summary.json`` gives it
 
     def summary(self) -> str:
         t = self.table[self.table["Customers"] > 0]
@@ -358,10 +359,11 @@ class ChurnRelation:
                 "spearman_repeat": _r(self.spearman_repeat)}
 
 
-def churn_relation(per_customer: pd.DataFrame, churn_df: pd.DataFrame, horizon: int = 12) -> ChurnRelation:
+def churn_relation(per_customer: pd.DataFrame, churn_df: pd.DataFrame, horizon: int,
+                   churn_days: int | None = None) -> ChurnRelation:
     """Rank correlation of P(alive) with ``churn_probability`` (``churn.csv``), over all customers and over the
     repeat buyers (``frequency`` > 0 in ``per_customer``), and a table by risk band; ``horizon``: the months ahead
-    of ``per_customer``'s expected purchases."""
+    of ``per_customer``'s expected purchases; ``churn_days``: the churn model's horizon, for the table's heading."""
     risk = churn_df.assign(customer_id=churn_df["customer_id"].astype(str)).set_index("customer_id")
     both = per_customer.join(risk["churn_probability"], how="inner")
     if both.empty:
@@ -371,12 +373,13 @@ def churn_relation(per_customer: pd.DataFrame, churn_df: pd.DataFrame, horizon: 
     table = both.groupby(band, observed=False).agg(
         customers=("clv", "size"), risk=("churn_probability", "mean"), alive=("p_alive", "mean"),
         purchases=("expected_purchases", "mean"), clv=("clv", "mean"))
-    table.columns = ["Customers", "Mean churn risk", "Mean P(alive)", f"Expected purchases ({horizon} months)",
-                     "Mean CLV"]
+    risk = f"Mean churn risk (next {churn_days} days)" if churn_days else "Mean churn risk"
+    table.columns = ["Customers", risk, "Mean P(alive)", f"Expected purchases ({horizon} months)", "Mean CLV"]
     repeat = both[both["frequency"] > 0]
     rho, rho_repeat = (float(d["p_alive"].rank().corr(d["churn_probability"].rank())) for d in (both, repeat))
     return ChurnRelation(table=table.rename_axis("Churn risk band"), spearman=rho, spearman_repeat=rho_repeat,
-                         customers=int(len(both)), repeat_customers=int(len(repeat)), horizon=int(horizon))
+                         customers=int(len(both)), repeat_customers=int(len(repeat)), horizon=int(horizon),
+                         churn_days=churn_days)
 
 
 # ------------------------------------------------------------------------------------------ segments
