@@ -75,6 +75,21 @@ def test_stage_recovers_the_known_parameters(run):
     assert g.p_ * g.v_ / (g.q_ - 1) == pytest.approx(6 * 15 / 3, rel=0.1)  # the mean value of a purchase
 
 
+def test_a_forecast_far_off_says_so_as_the_check_does(run):
+    """The caveat read "customers bought 26% more than forecast" under "the forecast is 26% below what happened"
+    (3,300 forecast, 4,460 bought: 35% more); both now measure against what happened."""
+    import dataclasses
+
+    from segkit.kinds.transactions import lifetime
+
+    doubled = dataclasses.replace(run.data, calibration=run.data.calibration.assign(
+        frequency_holdout=lambda d: 2 * d["frequency_holdout"]))
+    check = lifetime.check_holdout(doubled)
+    share = f"{abs(100 * check.error_share):.0f}%"
+    assert check.error_share < -0.15 and f"the forecast is {share} below what happened" in check.summary()
+    assert any(f"the forecast was {share} below what customers bought" in note for note in check.notes), check.notes
+
+
 def test_holdout_check_follows_the_churn_cutoff_and_is_close_on_model_data(run, clean):
     cutoff = kinds.get("transactions").churn.churn_cutoff(clean, None, 90)
     assert run.data.calibration_end == cutoff - pd.Timedelta(days=1) and run.data.holdout_days == 90
