@@ -204,9 +204,32 @@ def test_a_table_of_shares_shows_the_measures_its_names_come_from():
                           "share_college": np.r_[rng.uniform(0.02, 0.06, 50), rng.uniform(0.3, 0.6, 50)],
                           "share_renters": np.r_[rng.uniform(0.2, 0.4, 50), rng.uniform(0.5, 0.7, 50)]})
     profile = profile_segments(table, labels)
-    shares = SimpleNamespace(columns=list(table.columns), units={c: "share" for c in table.columns})
+    shares = SimpleNamespace(columns=list(table.columns), units={c: "share" for c in table.columns}, extra={})
     seg = SimpleNamespace(profile=profile, features=shares)
     assert profile.distinctive_features(1, by="index") == ["share_transit"]  # index about 4 against 100
     assert stages.profile.shown_features(seg, 1) == ["share_college"]  # z-scores: college far, transit not
-    money = SimpleNamespace(columns=list(table.columns), units={})  # a table of other measures ranks by the index
+    money = SimpleNamespace(columns=list(table.columns), units={}, extra={})  # other measures rank by the index
     assert stages.profile.shown_features(SimpleNamespace(profile=profile, features=money), 1) == ["share_transit"]
+
+
+def test_a_log_median_is_shown_as_the_median_itself():
+    """Delaware's profile page showed "Household income (log) | 11.2 | 11.4" and an index of 103 for the segment
+    whose cards said income index 135: the page shows the median in dollars the log was taken of."""
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from segkit import stages
+    from segkit.profile import profile_segments
+
+    rng = np.random.default_rng(1)
+    labels = np.repeat([0, 1], 40)
+    income = np.r_[rng.uniform(50_000, 70_000, 40), rng.uniform(100_000, 140_000, 40)]
+    table = pd.DataFrame({"log_median_household_income": np.log(income), "median_household_income": income,
+                          "share_renters": rng.uniform(0.2, 0.4, 80)})
+    profile = profile_segments(table, labels)
+    fs = SimpleNamespace(columns=["log_median_household_income", "share_renters"], units={"share_renters": "share"},
+                         extra={"shown_as": {"log_median_household_income": "median_household_income"}})
+    shown = stages.profile.shown_features(SimpleNamespace(profile=profile, features=fs), None)
+    assert shown[0] == "median_household_income" and "log_median_household_income" not in shown
+    assert profile.index.at[1, "median_household_income"] > 125 > 110 > profile.index.at[1, "log_median_household_income"]

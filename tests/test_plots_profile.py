@@ -80,6 +80,9 @@ def test_feature_distributions_figure(data):
     refunds = features.assign(monetary=features["monetary"] - 50)  # some negative net spend
     symlog = feature_distributions_figure(refunds, labels, columns=["monetary"], log=True)
     assert symlog.axes[0].get_xscale() == "symlog"
+    # a value left out (filled in by the features step, shown as measured): still a log axis, not a symmetric one
+    gaps = features.assign(monetary=features["monetary"].where(np.arange(len(features)) % 7 > 0))
+    assert feature_distributions_figure(gaps, labels, columns=["monetary"], log=True).axes[0].get_xscale() == "log"
     violin = feature_distributions_figure(features, labels, columns=["recency", "frequency"], kind="violin", ncols=1)
     assert len([ax for ax in violin.axes if ax.get_visible()]) == 2
     with pytest.raises(ColumnError, match="'nope'"):

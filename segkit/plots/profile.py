@@ -307,6 +307,7 @@ def _boxes(ax: Axes, groups: Sequence[np.ndarray], names: Sequence[str], colours
 def _log_axis(ax: Axes, values: np.ndarray) -> None:
     """Log x axis; a symmetric log axis (linear around 0) when some values are 0 or negative. Ticks in plain
     numbers."""
+    values = values[np.isfinite(values)]  # a value left out (missing): neither below nor above zero
     if (values > 0).all():
         ax.set_xscale("log")
     else:

@@ -18,6 +18,7 @@ import pandas as pd
 from .. import engine, lineage, pipeline
 from ..featureset import FeatureSet
 from ..modelio import save_model
+from ..naming.masking import observed
 from ..pipeline import Segmentation
 from ..plots import (feature_distributions_figure, plot_index_heatmap, plot_segment_map, plot_segment_sizes,
                      sample_positions)
@@ -178,8 +179,16 @@ def shown_features(seg: Segmentation, top: int | None = TOP_FEATURES) -> list[st
     enrolment of index 1016 that named a segment)."""
     fs = seg.features
     shares = sum(fs.units.get(c) in _SHARE_UNITS for c in fs.columns)
-    return seg.profile.distinctive_features(top, columns=fs.columns, by="zscore" if shares > len(fs.columns) / 2
-                                            else "index")
+    twins = _shown_as(seg)  # a log median as the median itself: "Household income (log): 11.2" read as nothing
+    return seg.profile.distinctive_features(top, columns=[twins.get(c, c) for c in fs.columns],
+                                            by="zscore" if shares > len(fs.columns) / 2 else "index")
+
+
+def _shown_as(seg: Segmentation) -> dict[str, str]:
+    """Clustering feature -> the profiled column that shows it in its own units (``fs.extra["shown_as"]``: a census
+    table's log median income -> the median income, in dollars), where the profile has that column."""
+    return {c: twin for c, twin in (seg.features.extra.get("shown_as") or {}).items()
+            if twin in seg.profile.features}
 
 
 def shown_note(seg: Segmentation, top: int | None = TOP_FEATURES):
@@ -354,9 +363,12 @@ def distributions(ctx: RunContext, seg: Segmentation, top: int | None = TOP_FEAT
     """The spread of each shown clustering measure within each segment, from a seeded sample; skewed measures
     (money, counts; not shares, which stay between 0 and 100%) on a log axis (:func:`_skewed`)."""
     fs, p = seg.features, ctx.params
-    shown = [c for c in shown_features(seg, top) if c in feature_columns(fs)] or feature_columns(fs)[:top]
+    drawable = {*feature_columns(fs), *_shown_as(seg).values()}
+    shown = [c for c in shown_features(seg, top) if c in drawable] or feature_columns(fs)[:top]
     log = [c for c in shown if fs.units.get(c) not in _SHARE_UNITS and _skewed(fs.table[c])]
-    ax = feature_distributions_figure(fs.table, seg.labels, columns=shown, names=seg.profile.display_names(),
+    # what was measured, as the cards and tables show it ("–"): not the median the features step filled in
+    values = observed(fs.table[shown], fs.extra.get("imputed_rows"))
+    ax = feature_distributions_figure(values, seg.labels, columns=shown, names=seg.profile.display_names(),
                                       sample=p.plot_sample, seed=p.seed, feature_labels=fs.axis_labels(p.currency), log=log,
                                       percent=[c for c in shown if fs.units.get(c) == "share"])
     text = f"The spread of each measure within each segment, over {_drawn(seg, p)}."
