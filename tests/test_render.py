@@ -352,7 +352,7 @@ def test_churn_summary_is_validated(tmp_path):
                                 "segments": [{"code": "S01", "high_risk_share": 0.4}, {"code": "S02", "high_risk_share": "x"},
                                              3]}))
     assert churn_summary(tmp_path) == {"high_risk_share": 0.25, "horizon_days": 90,
-                                       "segments": {"S01": {"high_risk_share": 0.4, "high_risk": None}}}
+                                       "segments": {"S01": {"high_risk_share": 0.4, "high_risk": None, "name": ""}}}
     path.write_text("{not json")
     assert churn_summary(tmp_path) is None
 
@@ -365,8 +365,8 @@ def test_index_shows_churn_risk(tmp_path):
         {"code": "S02", "name": "Lapsed", "size": 40, "share": 0.4, "extra": "0.8"}]}))
     (art / "churn_summary.json").write_text(json.dumps({
         "high_risk_share": 0.27, "high_risk": 27, "customers_scored": 100, "horizon_days": 90, "threshold": 0.5,
-        "segments": [{"code": "S02", "high_risk_share": 0.55, "high_risk": 22},
-                     {"code": "S01", "high_risk_share": 0.003, "high_risk": 1}]}))
+        "segments": [{"code": "S02", "name": "Lapsed", "high_risk_share": 0.55, "high_risk": 22},
+                     {"code": "S01", "name": "<b>Loyal</b>", "high_risk_share": 0.003, "high_risk": 1}]}))
     (tmp_path / "08_churn.html").write_text('<h1 class="sk-title">Who will stop buying</h1>')
     manifest = _manifest()
     manifest["row_counts"]["entities"] = 100
@@ -376,7 +376,7 @@ def test_index_shows_churn_risk(tmp_path):
     assert "27% At high risk of churn (90 days)" in page.visible
     assert ("27 of the 100 entities scored (27%) are at high risk of not buying again in the next 90 days"
             in page.visible)
-    assert "55%" in page.visible and "segment S02" in page.visible
+    assert "largest in segment S02 Lapsed (55%)" in page.visible  # named as the table names it, not a bare code
     assert "under 1%" in page.visible and " 0%" not in page.visible  # one customer in 300 is not nobody
     assert "href='08_churn.html'" in text and "Who will stop buying" in page.visible
     assert "&lt;b&gt;Loyal&lt;/b&gt;" in text and "/home/ann" not in text and page.scripts == 0

@@ -162,7 +162,8 @@ def churn_summary(folder: Path) -> dict[str, Any] | None:
     for item in raw.get("segments") if isinstance(raw.get("segments"), list) else []:
         if isinstance(item, dict) and "code" in item and _share(item.get("high_risk_share")) is not None:
             by_segment[str(item["code"])] = {"high_risk_share": _share(item["high_risk_share"]),
-                                             "high_risk": _count(item.get("high_risk"))}
+                                             "high_risk": _count(item.get("high_risk")),
+                                             "name": item["name"] if isinstance(item.get("name"), str) else ""}
     out["segments"] = by_segment
     return out
 
@@ -183,7 +184,8 @@ def _churn_sentence(churn: dict[str, Any], entity: str) -> str:
     text = f"Churn risk: {who} are at high risk of not buying again{horizon}{threshold}."
     if churn.get("segments"):
         code, top = max(churn["segments"].items(), key=lambda kv: kv[1]["high_risk_share"])
-        text += f" The share at high risk is largest in segment {code} ({format_share(top['high_risk_share'])})."
+        named = f"{code} {top['name']}".strip()  # "S01 Lost", as the segment table names it, not a bare code
+        text += f" The share at high risk is largest in segment {named} ({format_share(top['high_risk_share'])})."
     return text
 
 
