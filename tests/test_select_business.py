@@ -220,13 +220,18 @@ def test_the_business_choice_says_why_it_took_its_k_of_those_that_qualify():
     vote table where no criterion preferred 4 (4 of 6 preferred 2): it was the better separated of the two."""
     from segkit.select.vote import _among
 
+    # "Of 4, 5, which all qualify, no criterion prefers any; k=4 separates the customers best" read ungrammatical, and
+    # "best" beside a table where 2 separated them better still
     assert _among(4, [4, 5], {2: ["a", "b", "c", "d"]}, "customers") == (
-        " Of 4, 5, which all qualify, no criterion prefers any; k=4 separates the customers best (its segments' "
-        "silhouettes).")
+        " Of 4 and 5, which both qualify, no criterion prefers either; of these, k=4 separates the customers better "
+        "(its segments' silhouettes).")
+    assert _among(4, [4, 5, 6], {2: ["a"]}, "areas") == (
+        " Of 4, 5 and 6, which all qualify, no criterion prefers any of them; of these, k=4 separates the areas best "
+        "(its segments' silhouettes).")
     assert _among(5, [4, 5, 6], {5: ["a", "b"], 4: ["c"]}, "customers") == (
-        " k=5 is the one the criteria prefer most of 4, 5, 6, which all qualify.")
+        " k=5 is the one the criteria prefer most of 4, 5 and 6, which all qualify.")
     assert _among(4, [4, 5, 6], {5: ["a"], 4: ["c"]}, "areas") == (
-        " Of 4, 5, 6, which all qualify, 4 and 5 are each preferred by 1 criterion; k=4 separates the areas better "
+        " Of 4, 5 and 6, which all qualify, 4 and 5 are each preferred by 1 criterion; k=4 separates the areas better "
         "(its segments' silhouettes).")  # of those two: 6, preferred by none, may separate better still
     assert _among(6, [4, 5, 6, 7], {4: ["a", "b"], 5: ["c", "d"], 6: ["e", "f"]}, "areas").startswith(
-        " Of 4, 5, 6, 7, which all qualify, 4, 5 and 6 are each preferred by 2 criteria; k=6 separates")
+        " Of 4, 5, 6 and 7, which all qualify, 4, 5 and 6 are each preferred by 2 criteria; k=6 separates")

@@ -322,15 +322,17 @@ def _among(k: int, fits: list[int], votes: dict, entity: str) -> str:
     """Why ``k`` of the qualifying ``fits``: the one most criteria prefer; or, of those that as many prefer (all of
     them, when none does), the better separated ("the one the criteria prefer most" of ks no criterion preferred read
     wrong under the vote table)."""
-    listed, most = ", ".join(map(str, fits)), len(votes.get(k, []))
+    listed, most = joined(fits), len(votes.get(k, []))
+    qualify = "which both qualify" if len(fits) == 2 else "which all qualify"
     tied = [c for c in fits if len(votes.get(c, [])) == most]
     if most and len(tied) == 1:
-        return f" k={k} is the one the criteria prefer most of {listed}, which all qualify."
-    if not most:
-        return (f" Of {listed}, which all qualify, no criterion prefers any; k={k} separates the {entity} best (its "
-                "segments' silhouettes).")
+        return f" k={k} is the one the criteria prefer most of {listed}, {qualify}."
+    if not most:  # "of these": a k outside them (2, most criteria's) may separate better still
+        neither = "either" if len(fits) == 2 else "any of them"
+        return (f" Of {listed}, {qualify}, no criterion prefers {neither}; of these, k={k} separates the {entity} "
+                f"{'better' if len(fits) == 2 else 'best'} (its segments' silhouettes).")
     each = "1 criterion" if most == 1 else f"{most} criteria"
-    return (f" Of {listed}, which all qualify, {joined(tied)} are each preferred by {each}; k={k} separates the "
+    return (f" Of {listed}, {qualify}, {joined(tied)} are each preferred by {each}; k={k} separates the "
             f"{entity} better (its segments' silhouettes).")
 
 
