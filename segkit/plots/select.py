@@ -36,8 +36,12 @@ AXIS_LABELS = {
     "stability_min": "Weakest segment's stability,\nrefitted from scratch",
     "stability_mean": "Mean segment stability",
 }
+#: How each criterion's curve is read. The gap statistic's choice is Tibshirani's: the smallest k whose gap the next
+#: k's does not beat by more than its standard error, not the highest gap ("higher is better" read wrong beside a
+#: mark at 2 under a peak at 4).
 _BETTER = {"silhouette": "higher is better", "calinski_harabasz": "higher is better",
-           "davies_bouldin": "lower is better", "gap": "higher is better", "stability_min": "higher is better",
+           "davies_bouldin": "lower is better", "gap": "first k not beaten by the next",
+           "stability_min": "higher is better",
            "stability_mean": "higher is better", "inertia": "look for the bend"}
 _PANELS = [("elbow", "inertia"), ("silhouette", "silhouette"), ("calinski_harabasz", "calinski_harabasz"),
            ("davies_bouldin", "davies_bouldin"), ("gap", "gap"), ("stability", "stability_min")]
@@ -150,7 +154,7 @@ def plot_gap(scores: pd.DataFrame, *, preferred: int | None = None, ax: Axes | N
                 label="Gap ± 1 SE")
     _mark(ax, data["gap"], preferred,
           "Preferred: no structure (1)" if preferred == 1 else f"Preferred: {preferred} segments")
-    return _finish(ax, AXIS_LABELS["gap"] + "\n(higher is better)", data.index)
+    return _finish(ax, AXIS_LABELS["gap"] + f"\n({_BETTER['gap']})", data.index)
 
 
 def _thresholds(ax: Axes) -> None:
