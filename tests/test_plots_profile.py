@@ -233,3 +233,19 @@ def test_a_long_tail_with_a_few_values_below_zero_is_drawn_on_a_log_axis():
     assert not _skewed(balance)
     assert not _skewed(pd.Series(rng.normal(50, 10, 4000)))  # no long tail
     assert not _skewed(pd.Series([1.0, 1.0, 2.0] * 100))  # two values: no spread to draw
+
+
+def test_segment_codes_on_the_map_never_cover_each_other():
+    """The Mall's men and women Affluent Savers share a centre on the map: "S08" hid "S06"."""
+    rng = np.random.default_rng(0)
+    xy = np.r_[rng.normal(0, 1, (40, 2)), rng.normal(0, 1, (40, 2)), rng.normal(5, 1, (40, 2))]
+    labels = np.repeat([0, 1, 2], 40)
+    xy[40:80] += xy[:40].mean(axis=0) - xy[40:80].mean(axis=0)  # two segments, one centre
+    ax = plot_segment_map(xy, labels)
+    ax.figure.canvas.draw()
+    boxes = [t.get_bbox_patch().get_window_extent() for t in ax.texts]
+    assert len(boxes) == 3
+    assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
+    inside = ax.get_window_extent()
+    assert all(inside.x0 <= b.x0 and b.x1 <= inside.x1 and inside.y0 <= b.y0 and b.y1 <= inside.y1 for b in boxes)
+    plt.close(ax.figure)

@@ -260,8 +260,8 @@ def plot_segment_map(coords: np.ndarray | pd.DataFrame, labels: Sequence[int] | 
             pos = np.sort(np.random.default_rng(seed + 1).choice(pos, sample, replace=False))
         ax.scatter(xy[pos, 0], xy[pos, 1], s=45, color=[colours[s] for s in seg[pos]], edgecolors="black",
                    linewidths=1.0, label=highlight_label, zorder=3)
-    for s in segments:
-        cx, cy = xy[seg == s].mean(axis=0)
+    centres = np.array([xy[seg == s].mean(axis=0) for s in segments])
+    for s, (cx, cy) in zip(segments, _apart(ax, centres)):
         ax.text(cx, cy, codes[s], ha="center", va="center", fontsize=10, fontweight="bold", zorder=4,
                 bbox={"boxstyle": "round,pad=0.25", "facecolor": "white", "edgecolor": colours[s], "alpha": 0.9})
     for i, axis in enumerate("xy"):
@@ -277,6 +277,35 @@ def plot_segment_map(coords: np.ndarray | pd.DataFrame, labels: Sequence[int] | 
 
 
 # -------------------------------------------------------------------------------------- helpers
+#: The room a segment's code ("S08" in its box) takes on the map, as a share of the axes' width and height.
+_CODE_BOX = (0.085, 0.05)
+
+
+def _apart(ax: Axes, centres: np.ndarray, rounds: int = 50) -> np.ndarray:
+    """Where to write each segment's code on the map: at its centre, moved up or down just enough that no two codes
+    cover each other (the Mall's men and women Affluent Savers share a centre on the map: one code hid the other)."""
+    ax.autoscale_view()
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    span = np.array([x1 - x0 or 1.0, y1 - y0 or 1.0])
+    at = (centres - [x0, y0]) / span  # in the axes' fractions, where the code boxes have one size
+    width, height = _CODE_BOX
+    for _ in range(rounds):
+        moved = False
+        for i in range(len(at)):
+            for j in range(i + 1, len(at)):
+                dx, dy = at[j] - at[i]
+                if abs(dx) < width and abs(dy) < height:
+                    push = (height - abs(dy)) / 2 + 1e-3
+                    sign = 1.0 if dy > 0 or (dy == 0 and j > i) else -1.0
+                    at[i, 1] -= sign * push
+                    at[j, 1] += sign * push
+                    moved = True
+        if not moved:
+            break
+    at[:, 1] = np.clip(at[:, 1], height / 2, 1 - height / 2)  # inside the map
+    return at * span + [x0, y0]
+
+
 def _boxes(ax: Axes, groups: Sequence[np.ndarray], names: Sequence[str], colours: Sequence) -> None:
     """One horizontal box per group, the first on top, drawn as seaborn's ``boxplot`` draws them (its quartiles
     and 1.5 IQR whiskers are matplotlib's, its colours the palette's at 75% saturation, its lines a grey as dark as
