@@ -261,7 +261,7 @@ def test_the_overview_gives_an_index_only_where_the_cards_do():
                           "median_year_built": np.where(labels == 0, 1958.0, 1984.0) + rng.normal(0, 3, 100)})
     profile = profile_segments(table, labels)
     assert profile.ratio_features == ["income"]
-    fs = SimpleNamespace(columns=list(table.columns), entity="areas", units={"income": "money",
+    fs = SimpleNamespace(columns=list(table.columns), entity="areas", extra={}, units={"income": "money",
                          "median_year_built": "year"}, label_map=lambda: {"income": "Income",
                                                                           "median_year_built": "Median year built"})
     shown = segment_overview(SimpleNamespace(profile=profile, features=fs, currency="$"), top=None)
