@@ -292,6 +292,9 @@ def test_segment_shares_sum_to_one_and_the_sentence_names_the_top_segment(segmen
     assert "Champions" in ranking and ranking.index("Champions") < ranking.index("Regulars") < ranking.index("Dormant")
     assert set(segmented.extra["value_sentences"]) == set(SEGMENTS)
     assert "expected per customer over 12 months" in segmented.extra["value_sentences"]["S01"]
+    fitted = run.ctx.folder.read_json("value_summary.json")["bgnbd"]  # the caveat follows the fit's drop-out
+    stays = fitted["a"] / (fitted["a"] + fitted["b"]) < lifetime.NO_DROPOUT
+    assert ("almost no customer who stopped" in segmented.extra["value_sentences"]["S01"]) == stays
     shown = stages.value.segment_table(segmented)
     assert sum(float(v.rstrip("%")) for v in shown["Share of expected value"]) == pytest.approx(100, abs=0.2)
     # no mean P(alive) beside the profile page's churn risk: "over 99.9%" for a Lost segment 99% at high risk
@@ -299,6 +302,16 @@ def test_segment_shares_sum_to_one_and_the_sentence_names_the_top_segment(segmen
                                    "Per customer (£)", "Share of expected value"]
     assert shown.columns.name == "Code"
     assert "Champions" in stages.value.ranking_note(segmented).data
+
+
+def test_a_card_calls_the_value_the_most_a_segment_could_bring_when_no_one_drops_out():
+    """Online Retail's Lost customers (213 days since a purchase, £262 spent) read "£391 expected per customer over
+    12 months": BG/NBD found almost no drop-out (0.043% a purchase), so it expects them to keep buying."""
+    table = pd.DataFrame({"clv_mean": [391.0], "clv_share": [0.03]}, index=["S01"])
+    lost = lifetime.value_sentences(table, horizon=12, dropout=0.00043)["S01"]
+    assert lost == ("£391 expected per customer over 12 months, 3% of all expected value. The most they could bring: "
+                    "the model finds almost no customer who stopped buying (see the value page).")
+    assert lifetime.value_sentences(table, horizon=12, dropout=0.2)["S01"] == lost.split(" The most")[0]
 
 
 def test_segments_csv_and_value_summary_get_the_value(segmented, run):

@@ -49,6 +49,9 @@ __all__ = ["VALUE_COLUMNS", "RISK_BANDS", "ValueData", "ValueCheck", "ValueFit",
 VALUE_COLUMNS = ["expected_purchases", "p_alive", "expected_value", "clv", "kept_share"]
 #: Churn probability bands of the comparison with P(alive): [0, 0.25), [0.25, 0.5), [0.5, 0.75), [0.75, 1].
 RISK_BANDS = (0.0, 0.25, 0.5, 0.75, 1.0)
+#: Below this mean chance of stopping after a purchase (BG/NBD's ``a / (a + b)``) the model sees almost no drop-out: the
+#: value page says so, and the cards call a segment's expected value the most it could bring (Online Retail: 0.043%).
+NO_DROPOUT = 0.01
 _UNIT_WORDS = {"W": "weeks", "D": "days"}
 _MODEL_NAMES = {"BetaGeoModel": "BG/NBD", "GammaGammaModel": "Gamma-Gamma"}
 _DAY = pd.Timedelta(days=1)
@@ -275,7 +278,7 @@ def _caveats(bgnbd: BetaGeoModel, gg: GammaGammaModel, per: pd.DataFrame) -> tup
         "for customers who buy when they choose: read its forecast as the purchases still to come from those who "
         "stay, at that pace."]
     dropout = bgnbd.a_ / (bgnbd.a_ + bgnbd.b_)
-    if dropout < 0.01:
+    if dropout < NO_DROPOUT:
         notes.append(f"The model finds almost no drop-out (a customer stops after a purchase with probability "
                      f"{100 * dropout:.2g}% on average), so P(alive) is close to 1 for nearly everyone "
                      f"({format_share((per['p_alive'] > 0.95).mean())} above 0.95): read it as a ranking at most; "
@@ -432,13 +435,16 @@ def value_sentence(table: pd.DataFrame, segment, entity: str = "customer") -> st
             f"{format_share(row['clv_share'])} of expected value.")
 
 
-def value_sentences(table: pd.DataFrame, *, horizon: int, currency: str = "£", entity: str = "customer"
-                    ) -> dict[str, str]:
-    """Segment code -> the "Value:" line of its card, from :func:`segment_value`'s table."""
+def value_sentences(table: pd.DataFrame, *, horizon: int, currency: str = "£", entity: str = "customer",
+                    dropout: float | None = None) -> dict[str, str]:
+    """Segment code -> the "Value:" line of its card, from :func:`segment_value`'s table; ``dropout``: BG/NBD's mean
+    chance that a customer stops after a purchase (``a / (a + b)``), below :data:`NO_DROPOUT` said on the card."""
     # P(alive) stays on 10_value, with its caveat: BG/NBD calls every one-time buyer alive, which beside a card's
     # churn risk would tell the reader two stories
+    caveat = (" The most they could bring: the model finds almost no customer who stopped buying (see the value page)."
+              if dropout is not None and dropout < NO_DROPOUT else "")  # a Lost segment worth more than it ever spent
     return {str(code): (f"{_money(row['clv_mean'], currency)} expected per {entity} over {horizon} months, "
-                        f"{format_share(row['clv_share'])} of all expected value.")
+                        f"{format_share(row['clv_share'])} of all expected value.{caveat}")
             for code, row in table.iterrows()}
 
 
@@ -487,5 +493,9 @@ def segment_value(folder, assignments: pd.DataFrame, *, currency: str = "£", en
                            for code, row in table.iterrows()]
     summary["ranking"] = ranking
     folder.write_json("value_summary.json", summary)
+    fitted = summary.get("bgnbd") or {}
+    a, b = fitted.get("a"), fitted.get("b")
+    dropout = a / (a + b) if isinstance(a, (int, float)) and isinstance(b, (int, float)) and a + b > 0 else None
     return {"value": table, "value_sentences": value_sentences(table, horizon=horizon, currency=currency,
-                                                               entity=entity), "value_ranking": ranking}
+                                                               entity=entity, dropout=dropout),
+            "value_ranking": ranking}
