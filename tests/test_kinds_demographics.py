@@ -144,7 +144,11 @@ def test_features_of_delaware(delaware):
     fs = demo.features(cleaned, p)
     assert fs.entity == "areas" and fs.table.index.name == "zcta" and len(fs.table) == 58
     assert all(isinstance(z, str) and len(z) == 5 for z in fs.table.index)
-    assert len(fs.columns) == 35 and "share_multigenerational" not in fs.columns
+    assert len(fs.columns) == 34 and "share_multigenerational" not in fs.columns
+    # "commuters who walk" are commute_total minus commute_time_total in every row: the home workers (13%)
+    assert "share_commute_walked" not in fs.columns and fs.extra["left_out"]["share_commute_walked"] == (
+        "its column commute_walked equals commute_total minus commute_time_total in every row: those who worked from "
+        "home (the feature groups' rests), not what its name says")
     # built from a column equal to another in every row: left out, with a note; kept when asked for. Its group's
     # other features too: the block is shifted (the male workers under "agriculture", mining equal to construction
     # in 57 of 68 areas), and its retail jobs named a segment "Affluent Professionals"
@@ -430,6 +434,37 @@ def test_check_warns_of_feature_groups_left_out_and_names_the_tables(tmp_path, c
            "Fix: add ACS tables B08301, C24030 to the download to use them" in said
     fs = pipeline.build_features(params(), pipeline.clean_table(params(), delaware.copy())[0])
     assert demo.module.feature_findings(fs, params()) == []  # the whole table: no warning
+
+
+@pytest.mark.parametrize("walked, home, left_out", [
+    ("rest", None, {"share_commute_walked"}),  # Delaware's export: the walkers' column holds the home workers
+    ("walkers", "rest", set()),  # the Census Bureau's lines: walkers are walkers, the rest is worked_from_home
+    ("walkers", None, set()),
+])
+def test_a_member_equal_to_what_another_total_leaves_out_is_left_out(walked, home, left_out):
+    from segkit.kinds.demographics.groups import load_feature_groups, suspect_features
+
+    rng = np.random.default_rng(0)
+    total = rng.integers(500, 5_000, 30)
+    timed = total - rng.integers(20, 400, 30)  # workers with a commute time: all but the home workers
+    columns = {"rest": total - timed, "walkers": rng.integers(0, 60, 30)}
+    table = pd.DataFrame({"commute_total": total, "commute_time_total": timed, "commute_drove_alone": timed - 80,
+                          "commute_walked": columns[walked]})
+    if home:
+        table["worked_from_home"] = columns[home]
+    commute = [g for g in load_feature_groups() if g.name == "commute"]
+    out = suspect_features(commute, {}, pd.Series(dtype=float), len(table), table)
+    assert set(out) == left_out, out
+
+
+def test_a_groups_rests_must_name_one_of_its_features():
+    from segkit.errors import DataFileError
+    from segkit.kinds.demographics.groups import load_feature_groups
+
+    groups = {"groups": [{"name": "commute", "universe": "commute_total", "members": {"share_walked": "walked"},
+                          "rests": {"commute_time_total": "share_worked_from_home"}}]}
+    with pytest.raises(DataFileError, match="'rests' must map a total column to one of the group's features"):
+        load_feature_groups(groups)
 
 
 def test_the_features_of_a_shifted_group_are_left_out_in_one_note():

@@ -21,6 +21,7 @@ A census download's columns named by variable (``B01003_001E``) get the names be
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
@@ -420,7 +421,7 @@ def _bachelor_groups(source: pd.DataFrame):
     for g in _groups():
         specs = tuple(s for s in g.features if all(c in source.columns for c in s.columns))
         if specs and (g.universe is None or g.universe in source.columns):
-            out.append(FeatureGroup(g.name, g.kind, specs, g.universe))
+            out.append(dataclasses.replace(g, features=specs))
     return out
 
 

@@ -26,7 +26,7 @@ Examples
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -216,7 +216,7 @@ def build_acs_features(df: pd.DataFrame, groups: list[FeatureGroup] | None = Non
                              fix="lower min_population or supply more areas", key="min_population")
     used, columns, clipped = _group_features(table, groups, report)
     raw = _drop_blank_features(pd.DataFrame(columns, index=table.index), report)
-    used = [FeatureGroup(g.name, g.kind, tuple(s for s in g.features if s.name in raw.columns), g.universe)
+    used = [replace(g, features=tuple(s for s in g.features if s.name in raw.columns))
             for g in used if any(s.name in raw.columns for s in g.features)]
     report.used_groups = [g.name for g in used]
     imputed, counts, fills = impute_median(raw)
@@ -272,7 +272,7 @@ def _group_features(table: pd.DataFrame, groups: list[FeatureGroup],
         specs = [s for s in group.features if s.name in report.features]
         if group.name not in report.used_groups or not specs:
             continue
-        used.append(FeatureGroup(group.name, group.kind, tuple(specs), group.universe))
+        used.append(replace(group, features=tuple(specs)))  # its rests too
         for spec in specs:
             if group.kind == "shares":
                 share = area_shares(table, spec.columns, group.universe)

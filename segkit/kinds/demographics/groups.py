@@ -79,6 +79,9 @@ class FeatureGroup:
     kind: str
     features: tuple[FeatureSpec, ...]
     universe: str | None = None
+    #: Another total -> the member the universe minus it counts (``commute_time_total`` -> ``share_worked_from_home``:
+    #: the workers with no commute time work from home), so that no other member may equal it (:func:`_rests`).
+    rests: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def columns(self) -> list[str]:
@@ -194,6 +197,9 @@ def load_feature_groups(source: str | Path | Mapping | None = None) -> list[Feat
                     raise bad(f"feature '{feat}' in group '{name}' lists no columns")
                 specs.append(FeatureSpec(str(feat), tuple(map(str, cols))))
             kind, universe = "shares", str(item["universe"])
+            rests = item.get("rests") or {}
+            if not isinstance(rests, Mapping) or any(str(f) not in {spec.name for spec in specs} for f in rests.values()):
+                raise bad(f"group '{name}': 'rests' must map a total column to one of the group's features")
         else:
             if not isinstance(item["medians"], Mapping):
                 raise bad(f"group '{name}': 'medians' must map feature names to {{column, transform}}")
@@ -203,12 +209,12 @@ def load_feature_groups(source: str | Path | Mapping | None = None) -> list[Feat
                     raise bad(f"median feature '{feat}' in group '{name}' needs a 'column' and a "
                               f"transform of log or none")
                 specs.append(FeatureSpec(str(feat), (str(spec["column"]),), spec.get("transform")))
-            kind, universe = "medians", None
+            kind, universe, rests = "medians", None, {}
         for spec in specs:
             if spec.name in seen:
                 raise bad(f"feature name '{spec.name}' is defined twice")
             seen.add(spec.name)
-        groups.append(FeatureGroup(name, kind, tuple(specs), universe))
+        groups.append(FeatureGroup(name, kind, tuple(specs), universe, {str(k): str(v) for k, v in rests.items()}))
     return groups
 
 
@@ -338,9 +344,15 @@ def suspect_features(groups: Sequence[FeatureGroup], suspects: Mapping[str, str]
     for group in groups:
         twins = [c for spec in group.features for c in spec.columns if c in suspects]
         repeated = _repeated(table, group) if twins and table is not None else None
+        rests = _rests(table, group) if table is not None else {}
         for spec in group.features:
             twin = next((c for c in spec.columns if c in suspects), None)
-            if twin is not None:
+            if spec.name in rests:
+                column, other, meant = rests[spec.name]
+                said = meant.removeprefix("share_").replace("_", " ")  # "worked from home"
+                out[spec.name] = (f"its column {column} equals {group.universe} minus {other} in every row: those "
+                                  f"who {said} (the feature groups' rests), not what its name says")
+            elif twin is not None:
                 out[spec.name] = f"it is built from {twin}, which equals {suspects[twin]} in every row"
             elif repeated:
                 a, b, share = repeated
@@ -350,6 +362,35 @@ def suspect_features(groups: Sequence[FeatureGroup], suspects: Mapping[str, str]
             elif int(clipped.get(spec.name, 0)) > IMPOSSIBLE_SHARE * n:
                 out[spec.name] = f"its share is above 1 (impossible) in {int(clipped[spec.name]):,} of {n:,} areas"
     return out
+
+
+def _rests(table: pd.DataFrame, group: FeatureGroup) -> dict[str, tuple[str, str, str]]:
+    """Members of a share group whose column equals, in every row, the universe minus another total that the group
+    says counts a different member (``rests`` in ``acs_groups.yaml``): feature -> (its column, the other total, the
+    member that difference counts). Delaware's ``commute_walked`` is ``commute_total`` minus ``commute_time_total``,
+    the workers with no commute time: its home workers (13% of the workers), which named segments by their
+    "commuters who walk" (about 1.5% in the state)."""
+    if not group.rests or group.universe not in table.columns:
+        return {}
+    universe = pd.to_numeric(table[group.universe], errors="coerce")
+    out = {}
+    for other, meant in group.rests.items():
+        if other not in table.columns:
+            continue
+        rest = universe - pd.to_numeric(table[other], errors="coerce")
+        for spec in group.features:
+            column = spec.columns[0] if len(spec.columns) == 1 else None
+            if spec.name == meant or column not in table.columns:
+                continue
+            values = pd.to_numeric(table[column], errors="coerce")
+            known = values.notna() & rest.notna()
+            if known.sum() >= MIN_ROWS_EQUAL and (values[known] > 0).any() and (values[known] == rest[known]).all():
+                out[spec.name] = (column, other, meant)
+    return out
+
+
+#: Rows a column must fill for its equality with another to say something (a handful may agree by chance).
+MIN_ROWS_EQUAL = 10
 
 
 def _repeated(table: pd.DataFrame, group: FeatureGroup) -> tuple[str, str, float] | None:
