@@ -493,8 +493,7 @@ def segment_value(folder, assignments: pd.DataFrame, *, currency: str = "£", en
                            for code, row in table.iterrows()]
     summary["ranking"] = ranking
     folder.write_json("value_summary.json", summary)
-    fitted = summary.get("bgnbd") or {}
-    a, b = fitted.get("a"), fitted.get("b")
+    a, b = ((summary.get("bgnbd") or {}).get(key) for key in ("a", "b"))
     dropout = a / (a + b) if isinstance(a, (int, float)) and isinstance(b, (int, float)) and a + b > 0 else None
     return {"value": table, "value_sentences": value_sentences(table, horizon=horizon, currency=currency,
                                                                entity=entity, dropout=dropout),
