@@ -241,24 +241,25 @@ def test_preprocessor_clips_only_when_asked():
 
 # -------------------------------------------------------------------------------------------- k
 def test_k_auto_is_25_capped_by_the_areas():
-    assert demo.choose_k(params(), 63) == (6, "k=auto asks for 25, the size of a national system, but 25 segments "
-                                              "over 63 areas would be noise; capped at 6 (at most one segment per "
-                                              "10 areas).")
-    # a k the user asked for is not described as k=auto (issue 16)
-    assert demo.choose_k(params(k=25), 63)[1].startswith("k: 25 was asked for, but 25 segments over 63 areas")
+    # in words a business reader follows: no "k=auto" or "k_min to k_max" on its pages
+    assert demo.choose_k(params(), 63) == (6, "An area profile aims at 25 segments, the size of a national system, "
+                                              "but 25 segments over 63 areas would be noise; capped at 6 (at most one "
+                                              "segment per 10 areas).")
+    # a k the user asked for is not described as the profile's own size (issue 16)
+    assert demo.choose_k(params(k=25), 63)[1].startswith("25 segments were asked for, but 25 segments over 63 areas")
     assert demo.choose_k(params(), 33_000)[0] == 25
     # the criteria's vote says how to use it: a trial set k_max: 10, got 24 segments and read k_max as a bound
     from types import SimpleNamespace
     k, note = demo.choose_k(params(), 247, SimpleNamespace(ks=range(2, 11), recommended_k=3, voted_k=None, params={}))
-    assert k == 24 and note.endswith("The criteria, scored over 2 to 10 segments (k_min to k_max), favour 3; area "
-                                     "profiles aim at many small, nameable segments, so their vote is shown for "
-                                     "reference (set k: 3 to use it).")
+    assert k == 24 and note.endswith("The criteria, scored over 2 to 10 segments, favour 3; area profiles aim at many "
+                                     "small, nameable segments, so their vote is shown for reference (a run with the "
+                                     "number of segments set to 3 uses it).")
     # a weak structure's vote and the business range's choice are two numbers (Delaware: "favour 4" under a vote of 2)
     held = SimpleNamespace(ks=range(2, 11), recommended_k=4, voted_k=2, params={"business_k": [4, 8]})
     assert demo.choose_k(params(), 58, held)[1].endswith(
-        "The criteria, scored over 2 to 10 segments (k_min to k_max), vote for 2, and 4 is their choice within 4 to "
-        "8 segments (the usual range of a business segmentation); area profiles aim at many small, nameable segments, "
-        "so these are shown for reference (set k: 4 to use that choice).")
+        "The criteria, scored over 2 to 10 segments, vote for 2, and 4 is their choice within 4 to 8 segments (the "
+        "usual range of a business segmentation); area profiles aim at many small, nameable segments, so these are "
+        "shown for reference (a run with the number of segments set to 4 uses that choice).")
     assert demo.choose_k(params(k=8), 63)[0] == 6 and demo.choose_k(params(k=4), 63)[0] == 4
     assert demo.choose_k(params(k_max_share=0.2), 63)[0] == 12
 
@@ -274,10 +275,11 @@ def test_k_auto_is_25_capped_by_the_areas():
     Selection.scores = pd.DataFrame({"silhouette": [0.45, 0.62, 0.5, 0.4, 0.3]}, index=[2, 3, 4, 5, 6])
     Selection.segment_shares = {3: [0.35, 0.35, 0.3], 4: [0.5, 0.3, 0.18, 0.02]}
     assert demo.choose_k(params(), 340, Selection()) == (3, "3 segments: the areas fall into 3 clearly separated "
-                                                            "groups, which the criteria, scored over 2 to 6 segments "
-                                                            "(k_min to k_max), favour; k=auto follows them (it asks "
-                                                            "for 25, the size of a national system, only where the "
-                                                            "areas form no such groups; a number for k sets it).")
+                                                            "groups, which the criteria, scored over 2 to 6 segments, "
+                                                            "favour; the run follows them (an area profile aims at 25 "
+                                                            "segments, the size of a national system, only where the "
+                                                            "areas form no such groups; a number of segments set in "
+                                                            "the params overrides both).")
     assert demo.choose_k(params(k=8), 340, Selection())[0] == 8
     Selection.recommended_k = 9
     assert demo.choose_k(params(), 63, Selection())[0] == 6

@@ -122,7 +122,7 @@ def test_segment_table_runs_on_33k_areas(big, monkeypatch):
     seconds = time.perf_counter() - start
     n = len(seg.labels)
     excluded = seg.features.extra["excluded_areas"]
-    assert len(seg.profile.segments) == 25 and "the cap is" in seg.extra["k_rationale"]
+    assert len(seg.profile.segments) == 25 and "would fit" in seg.extra["k_rationale"]
     names = [seg.profile.names[s] for s in seg.profile.segments]
     assert len(set(names)) == len(names) == 25
     # every area is either segmented (with its top 5) or listed as excluded with a reason

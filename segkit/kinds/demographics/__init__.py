@@ -333,10 +333,10 @@ def choose_k(params, n: int, selection=None) -> tuple[int, str]:
         said = (f"favour {favoured}" if voted == favoured else
                 f"vote for {voted}, and {favoured} is their choice within {lo_b} to {hi_b} segments (the usual range "
                 "of a business segmentation)")
-        note += (f" The criteria, scored over {lo} to {hi} segments (k_min to k_max), {said}; area profiles aim at "
-                 f"many small, nameable segments, so {'these are' if voted != favoured else 'their vote is'} shown for "
-                 "reference" + (f" (set k: {favoured} to use {'it' if voted == favoured else 'that choice'})."
-                                if favoured != k else "."))
+        note += (f" The criteria, scored over {lo} to {hi} segments, {said}; area profiles aim at many small, "
+                 f"nameable segments, so {'these are' if voted != favoured else 'their vote is'} shown for reference"
+                 + (f" (a run with the number of segments set to {favoured} uses "
+                    f"{'it' if voted == favoured else 'that choice'})." if favoured != k else "."))
     return k, note
 
 

@@ -72,8 +72,9 @@ def clear_groups_note(k: int, lo: int, hi: int) -> str:
     '3 segments: the areas fall into 3 clearly separated groups, wh'
     """
     return (f"{k} segments: the areas fall into {k} clearly separated groups, which the criteria, scored over {lo} to "
-            f"{hi} segments (k_min to k_max), favour; k=auto follows them (it asks for {AUTO_K}, the size of a "
-            "national system, only where the areas form no such groups; a number for k sets it).")
+            f"{hi} segments, favour; the run follows them (an area profile aims at {AUTO_K} segments, the size of a "
+            "national system, only where the areas form no such groups; a number of segments set in the params "
+            "overrides both).")
 
 
 def cap_k(k: int | str, n_areas: int, k_max_share: float = 0.1) -> tuple[int, str]:
@@ -90,7 +91,7 @@ def cap_k(k: int | str, n_areas: int, k_max_share: float = 0.1) -> tuple[int, st
     Examples
     --------
     >>> cap_k(25, 68)[1]
-    'k: 25 was asked for, but 25 segments over 68 areas would be noise; capped at 6 (at most one segment per 10 areas).'
+    '25 segments were asked for, but 25 segments over 68 areas would be noise; capped at 6 (at most one segment per 10 areas).'
     >>> cap_k("auto", 33000)[0]
     25
     """
@@ -98,13 +99,14 @@ def cap_k(k: int | str, n_areas: int, k_max_share: float = 0.1) -> tuple[int, st
     cap = max(2, int(np.floor(k_max_share * n_areas + 1e-9)))
     per = 1 / k_max_share
     per_text = f"{per:.0f}" if abs(per - round(per)) < 1e-9 else f"{per:.1f}"
-    how = "k=auto asks for" if k == "auto" else "asked for"
+    # in words a business reader follows: no "k=auto", the setting's name
+    how = "the size an area profile aims at" if k == "auto" else "as asked"
     if asked > cap:
-        why = (f"k=auto asks for {AUTO_K}, the size of a national system, but " if k == "auto"
-               else f"k: {asked} was asked for, but ")
+        why = (f"An area profile aims at {AUTO_K} segments, the size of a national system, but " if k == "auto"
+               else f"{asked} segments were asked for, but ")
         return cap, (f"{why}{asked} segments over {n_areas:,} areas would be noise; capped at {cap} "
                      f"(at most one segment per {per_text} areas).")
-    return asked, f"{asked} segments over {n_areas:,} areas ({how} {asked}; the cap is {cap})."
+    return asked, f"{asked} segments over {n_areas:,} areas ({how}; at most {cap:,} would fit)."
 
 
 def _facts(table: pd.DataFrame, bachelors: tuple[list[str], str] | None) -> dict[str, float]:
