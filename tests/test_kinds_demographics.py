@@ -148,7 +148,7 @@ def test_features_of_delaware(delaware):
     # "commuters who walk" are commute_total minus commute_time_total in every row: the home workers (13%)
     assert "share_commute_walked" not in fs.columns and fs.extra["left_out"]["share_commute_walked"] == (
         "its column commute_walked equals commute_total minus commute_time_total in every row: those who worked from "
-        "home (the feature groups' rests), not what its name says")
+        "home, not what its name says")
     # built from a column equal to another in every row: left out, with a note; kept when asked for. Its group's
     # other features too: the block is shifted (the male workers under "agriculture", mining equal to construction
     # in 57 of 68 areas), and its retail jobs named a segment "Affluent Professionals"

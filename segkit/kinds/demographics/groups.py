@@ -351,7 +351,7 @@ def suspect_features(groups: Sequence[FeatureGroup], suspects: Mapping[str, str]
                 column, other, meant = rests[spec.name]
                 said = meant.removeprefix("share_").replace("_", " ")  # "worked from home"
                 out[spec.name] = (f"its column {column} equals {group.universe} minus {other} in every row: those "
-                                  f"who {said} (the feature groups' rests), not what its name says")
+                                  f"who {said}, not what its name says")
             elif twin is not None:
                 out[spec.name] = f"it is built from {twin}, which equals {suspects[twin]} in every row"
             elif repeated:
