@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .format import thousands_note
+from .format import axis_label
 
 __all__ = ["FeatureSet", "FrozenIds", "freeze_attrs", "in_index"]
 
@@ -99,10 +99,10 @@ class FeatureSet:
         return {c: self.label(c) for c in (self.profiled if columns is None else columns)}
 
     def axis_labels(self, currency: str = "") -> dict[str, str]:
-        """Feature -> short label for a plot of the measures' own values, whose axis shows plain numbers: money
-        counted in thousands says so in the run's ``currency`` ("Annual income ($ thousands)",
-        :func:`~segkit.format.thousands_note`)."""
-        return {c: thousands_note(self.label(c), self.units.get(c), currency) for c in {**self.labels, **self.short}}
+        """Feature -> short label for a plot of the measures' own values, whose axis shows plain numbers: money says
+        its currency, money counted in thousands says so ("Net spend (£)", "Annual income ($ thousands)",
+        :func:`~segkit.format.axis_label`)."""
+        return {c: axis_label(self.label(c), self.units.get(c), currency) for c in {**self.labels, **self.short}}
 
     @property
     def clustering_table(self) -> pd.DataFrame:

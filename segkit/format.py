@@ -20,7 +20,7 @@ from .parse.numbers import CURRENCY_CODES, CURRENCY_SIGNS
 
 __all__ = ["drawn", "joined", "format_number", "format_share", "format_score", "format_value", "money_prefix", "segment_codes",
            "segment_code", "model_segment_codes", "round_json", "fold_table", "yes_no", "unit_in_words", "in_thousands",
-           "thousands_note", "THOUSANDS", "MISSING_TEXT"]
+           "axis_label", "THOUSANDS", "MISSING_TEXT"]
 
 #: How a missing number is shown.
 MISSING_TEXT = "–"
@@ -236,18 +236,20 @@ def _thousands_prefix(unit: str, currency: str) -> str:
     return money_prefix(currency if unit == THOUSANDS else unit[1:]) if currency or unit != THOUSANDS else ""
 
 
-def thousands_note(label: str, unit: str | None, currency: str = "") -> str:
-    """A plot's label for a measure in ``unit``: money in thousands says so ("Annual income ($ thousands)"), since the
-    axis shows the plain numbers; any other label as it is.
+def axis_label(label: str, unit: str | None, currency: str = "") -> str:
+    """A plot's label for a measure in ``unit``, whose axis shows the plain numbers: money says its currency ("Net
+    spend (£)"), money in thousands says so ("Annual income ($ thousands)"); any other label as it is (a share's
+    axis writes "%", a label of days says days).
 
-    >>> thousands_note("Annual income", "kmoney", "$"), thousands_note("Revenue", "kmoney", "")
-    ('Annual income ($ thousands)', 'Revenue (thousands)')
-    >>> thousands_note("Net spend", "money", "£")
-    'Net spend'
+    >>> axis_label("Annual income", "kmoney", "$"), axis_label("Revenue", "kmoney", ""), axis_label("Net spend", "money", "£")
+    ('Annual income ($ thousands)', 'Revenue (thousands)', 'Net spend (£)')
+    >>> axis_label("Balance", "€", "£"), axis_label("Net spend", "money", ""), axis_label("Age", "years", "£")
+    ('Balance (€)', 'Net spend', 'Age')
     """
-    if not in_thousands(unit):
-        return label
-    return f"{label} ({(_thousands_prefix(unit, currency).strip() + ' ').lstrip()}thousands)"
+    if in_thousands(unit):
+        return f"{label} ({(_thousands_prefix(unit, currency).strip() + ' ').lstrip()}thousands)"
+    sign = currency if unit == "money" else unit if unit in CURRENCY_SIGNS else ""
+    return f"{label} ({sign})" if sign else label
 
 
 def unit_in_words(unit: str | None) -> bool:

@@ -261,6 +261,10 @@ def test_k_auto_is_25_capped_by_the_areas():
         "usual range of a business segmentation); area profiles aim at many small, nameable segments, so these are "
         "shown for reference (a run with the number of segments set to 4 uses that choice).")
     assert demo.choose_k(params(k=8), 63)[0] == 6 and demo.choose_k(params(k=4), 63)[0] == 4
+    # a vote above what the areas allow is no advice: a run asking for 8 over 58 areas is capped at 5 again
+    high = SimpleNamespace(ks=range(2, 11), recommended_k=8, voted_k=None, params={})
+    assert demo.choose_k(params(), 58, high)[1].endswith("shown for reference (8 segments are more than 58 areas "
+                                                        "allow).")
     assert demo.choose_k(params(k_max_share=0.2), 63)[0] == 12
 
     class Selection:
@@ -459,6 +463,13 @@ def test_a_member_equal_to_what_another_total_leaves_out_is_left_out(walked, hom
     assert set(out) == left_out, out
 
 
+def test_feature_groups_stay_hashable_and_their_rests_totals_count_as_read():
+    from segkit.kinds.demographics.groups import load_feature_groups
+
+    groups = load_feature_groups()
+    assert len({hash(g) for g in groups}) == len(groups)  # a frozen dataclass with a mapping field: hash=False
+
+
 def test_a_groups_rests_must_name_one_of_its_features():
     from segkit.errors import DataFileError
     from segkit.kinds.demographics.groups import load_feature_groups
@@ -475,3 +486,14 @@ def test_the_features_of_a_shifted_group_are_left_out_in_one_note():
     notes = left_out_notes({"a": "why 1", "b": "why 2", "c": "why 2", "d": "why 2"}, {"a": "A", "b": "B", "c": "C"})
     assert notes == ["A is left out of the features: why 1 (name it in features to keep it).",
                      "B, C and d are left out of the features: why 2 (name them in features to keep them)."]
+
+
+def test_a_comparison_of_census_runs_shows_log_medians_as_the_medians(delaware_run):
+    """`segkit compare` listed "Household income (log)" with an index of about 102 beside the median in dollars."""
+    from segkit.compare.runs import read_run
+
+    nb, fs, _, _, _ = delaware_run
+    side = read_run(nb.folder.path)
+    assert "median_household_income" in side.profiled
+    assert not [f for f in side.profiled if f.startswith("log_median_")]
+    assert side.profiled.index("median_household_income") < side.profiled.index("median_year_built")  # clustered first

@@ -249,3 +249,12 @@ def test_segment_codes_on_the_map_never_cover_each_other():
     inside = ax.get_window_extent()
     assert all(inside.x0 <= b.x0 and b.x1 <= inside.x1 and inside.y0 <= b.y0 and b.y1 <= inside.y1 for b in boxes)
     plt.close(ax.figure)
+    # three segments sharing a centre at the top of the map: the edge pushes none back onto another
+    top = np.r_[rng.normal(0, 1, (60, 2)), np.tile([[0.0, 9.0]], (30, 1))]
+    edge = plot_segment_map(top, np.r_[np.zeros(60, int), np.repeat([1, 2, 3], 10)])
+    edge.figure.canvas.draw()
+    boxes = [t.get_bbox_patch().get_window_extent() for t in edge.texts]
+    assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
+    inside = edge.get_window_extent()
+    assert all(inside.y0 <= b.y0 and b.y1 <= inside.y1 for b in boxes)
+    plt.close(edge.figure)

@@ -304,6 +304,17 @@ def test_segment_shares_sum_to_one_and_the_sentence_names_the_top_segment(segmen
     assert "Champions" in stages.value.ranking_note(segmented).data
 
 
+def test_the_cards_of_a_fit_without_drop_out_say_so(run, tmp_path):
+    """The caveat follows the fit that ``value_summary.json`` records (the fixture's own drop-out is 24% a purchase)."""
+    folder = RunFolder(tmp_path).ensure()
+    folder.write_csv("value.csv", pd.read_csv(run.ctx.folder.artifact("value.csv"), dtype={"customer_id": str}))
+    summary = run.ctx.folder.read_json("value_summary.json")
+    for a, says in ((0.001, True), (summary["bgnbd"]["a"], False)):
+        folder.write_json("value_summary.json", {**summary, "bgnbd": {**summary["bgnbd"], "a": a, "b": 2.0}})
+        found = lifetime.segment_value(folder, _assignments(run.fit.per_customer))
+        assert all(("almost no customer who stopped" in v) == says for v in found["value_sentences"].values())
+
+
 def test_a_card_calls_the_value_the_most_a_segment_could_bring_when_no_one_drops_out():
     """Online Retail's Lost customers (213 days since a purchase, £262 spent) read "£391 expected per customer over
     12 months": BG/NBD found almost no drop-out (0.043% a purchase), so it expects them to keep buying."""

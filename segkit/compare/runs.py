@@ -172,7 +172,10 @@ def read_run(path: str | Path, *, role: str = "earlier") -> RunSide:
     meta = _json_or_none(artifacts / "features_meta.json") or {}
     profiles = _json_or_none(artifacts / "profiles.json")
     profiled = [str(f) for f in (profiles or {}).get("features") or []] if isinstance(profiles, dict) else []
-    first = [c for c in meta.get("columns") or [] if c in profiled]
+    # a log median as the median itself (Delaware's "Household income (log)", index 102, beside its dollars)
+    twins = {k: v for k, v in ((meta.get("extra") or {}).get("shown_as") or {}).items() if v in profiled}
+    profiled = [f for f in profiled if f not in twins]
+    first = [c for c in (twins.get(c, c) for c in meta.get("columns") or []) if c in profiled]
     table = pd.read_csv(artifacts / "segments.csv", dtype=str, keep_default_na=False)
     if "segment_code" not in table.columns or table.columns[0] == "segment_code":
         raise DataFileError(f"artifacts/segments.csv of the {role} run {folder.name} has no id and segment_code "

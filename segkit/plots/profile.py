@@ -289,6 +289,7 @@ def _apart(ax: Axes, centres: np.ndarray, rounds: int = 50) -> np.ndarray:
     span = np.array([x1 - x0 or 1.0, y1 - y0 or 1.0])
     at = (centres - [x0, y0]) / span  # in the axes' fractions, where the code boxes have one size
     width, height = _CODE_BOX
+    at[:, 1] = np.clip(at[:, 1], height / 2, 1 - height / 2)  # inside the map
     for _ in range(rounds):
         moved = False
         for i in range(len(at)):
@@ -300,9 +301,10 @@ def _apart(ax: Axes, centres: np.ndarray, rounds: int = 50) -> np.ndarray:
                     at[i, 1] -= sign * push
                     at[j, 1] += sign * push
                     moved = True
+        # back inside the map after each round, so the next one parts what the edge pushed together again
+        at[:, 1] = np.clip(at[:, 1], height / 2, 1 - height / 2)
         if not moved:
             break
-    at[:, 1] = np.clip(at[:, 1], height / 2, 1 - height / 2)  # inside the map
     return at * span + [x0, y0]
 
 

@@ -339,7 +339,7 @@ def tiny_note(ctx: RunContext, seg: Segmentation):
     is_, it, group = ("is", "it", "a group") if len(tiny) == 1 else ("are", "them", "groups")  # "1 ... are tiny" before
     return note(f"{len(tiny)} of the {len(prof.segments)} segments {is_} tiny (a single member, or less than "
                 f"{format_share(share)} of the {entity}): {listed}. Read {it} as individual cases rather than {group}; "
-                f"fewer segments (a lower k) would merge {it} into larger ones.", kind="warn")
+                f"fewer segments would merge {it} into larger ones.", kind="warn")
 
 
 def index_figure(seg: Segmentation, top: int | None = TOP_FEATURES):
@@ -372,6 +372,8 @@ def distributions(ctx: RunContext, seg: Segmentation, top: int | None = TOP_FEAT
                                       sample=p.plot_sample, seed=p.seed, feature_labels=fs.axis_labels(p.currency), log=log,
                                       percent=[c for c in shown if fs.units.get(c) == "share"])
     text = f"The spread of each measure within each segment, over {_drawn(seg, p)}."
+    if any(len((fs.extra.get("imputed_rows") or {}).get(c) or []) for c in shown):
+        text += " Values filled in where one was missing are left out (a segment with none measured has no box)."
     if log:
         text += (" Measures with a long tail are drawn on a log scale: each labelled step multiplies the value by the "
                  "same factor.")

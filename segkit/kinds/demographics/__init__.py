@@ -322,6 +322,7 @@ def choose_k(params, n: int, selection=None) -> tuple[int, str]:
     """
     k, note = cap_k(params.k, n, params.k_max_share)
     k = min(k, n - 1)
+    most = min(cap_k(10 ** 9, n, params.k_max_share)[0], n - 1)  # the most segments these areas allow
     if selection is not None:
         lo, hi = int(min(selection.ks)), int(max(selection.ks))
         favoured = int(selection.recommended_k)
@@ -333,10 +334,12 @@ def choose_k(params, n: int, selection=None) -> tuple[int, str]:
         said = (f"favour {favoured}" if voted == favoured else
                 f"vote for {voted}, and {favoured} is their choice within {lo_b} to {hi_b} segments (the usual range "
                 "of a business segmentation)")
+        use = ("." if favoured == k else f" ({favoured} segments are more than {n:,} areas allow)." if favoured > most
+               else f" (a run with the number of segments set to {favoured} uses "
+                    f"{'it' if voted == favoured else 'that choice'}).")
         note += (f" The criteria, scored over {lo} to {hi} segments, {said}; area profiles aim at many small, "
                  f"nameable segments, so {'these are' if voted != favoured else 'their vote is'} shown for reference"
-                 + (f" (a run with the number of segments set to {favoured} uses "
-                    f"{'it' if voted == favoured else 'that choice'})." if favoured != k else "."))
+                 + use)
     return k, note
 
 
@@ -385,7 +388,7 @@ def column_roles(raw: pd.DataFrame, params) -> pd.DataFrame:
             detail += "; check the export's labels: " + ", ".join(suspect)
         rows.append({"feature group": group.name, "input columns": ", ".join(cols), "status": status,
                      "detail": detail})
-    known = {id_col, POPULATION_COL} | {c for g in groups for c in g.columns}
+    known = {id_col, POPULATION_COL} | {c for g in groups for c in [*g.columns, *g.rests]}  # a rest's total is read
     unused = [str(c) for c in raw.columns if c not in known]
     if unused:
         rows.append({"feature group": "not used", "input columns": listing(unused, 12), "status": "not used",

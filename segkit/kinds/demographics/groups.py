@@ -81,7 +81,7 @@ class FeatureGroup:
     universe: str | None = None
     #: Another total -> the member the universe minus it counts (``commute_time_total`` -> ``share_worked_from_home``:
     #: the workers with no commute time work from home), so that no other member may equal it (:func:`_rests`).
-    rests: Mapping[str, str] = field(default_factory=dict)
+    rests: Mapping[str, str] = field(default_factory=dict, hash=False)
 
     @property
     def columns(self) -> list[str]:
