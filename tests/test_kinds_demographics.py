@@ -474,6 +474,11 @@ def test_a_groups_rests_must_name_one_of_its_features():
     from segkit.errors import DataFileError
     from segkit.kinds.demographics.groups import load_feature_groups
 
+    medians = {"groups": [{"name": "income", "medians": {"log_income": {"column": "income", "transform": "log"}},
+                           "rests": {"commute_time_total": "log_income"}}]}
+    with pytest.raises(DataFileError, match="'rests' belongs to a group of shares"):
+        load_feature_groups(medians)
+
     groups = {"groups": [{"name": "commute", "universe": "commute_total", "members": {"share_walked": "walked"},
                           "rests": {"commute_time_total": "share_worked_from_home"}}]}
     with pytest.raises(DataFileError, match="'rests' must map a total column to one of the group's features"):

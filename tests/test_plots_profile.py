@@ -80,6 +80,13 @@ def test_feature_distributions_figure(data):
     refunds = features.assign(monetary=features["monetary"] - 50)  # some negative net spend
     symlog = feature_distributions_figure(refunds, labels, columns=["monetary"], log=True)
     assert symlog.axes[0].get_xscale() == "symlog"
+    # Delaware's incomes on a linear axis read "40000 ... 160000": in thousands, small numbers as they were
+    income = features.assign(monetary=40_000 + 1_000 * features["frequency"])
+    fig = feature_distributions_figure(income, labels, columns=["monetary", "frequency"])
+    fig.canvas.draw()
+    ticks = [t.get_text() for t in fig.axes[0].get_xticklabels() if t.get_text()]
+    assert ticks and all(t.endswith("k") or t == "0" for t in ticks), ticks
+    assert not any(t.get_text().endswith("k") for t in fig.axes[1].get_xticklabels())
     # a value left out (filled in by the features step, shown as measured): still a log axis, not a symmetric one
     gaps = features.assign(monetary=features["monetary"].where(np.arange(len(features)) % 7 > 0))
     assert feature_distributions_figure(gaps, labels, columns=["monetary"], log=True).axes[0].get_xscale() == "log"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
+import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter, MaxNLocator, NullFormatter
 
@@ -65,6 +66,28 @@ def plain_log_ticks(axis) -> None:
     """Label a log (or symmetric log) ``axis`` (``ax.xaxis``) in plain numbers, the minor ticks unlabelled."""
     axis.set_major_formatter(FuncFormatter(plain_tick))
     axis.set_minor_formatter(NullFormatter())
+
+
+def short_tick(value: float, _pos=None) -> str:
+    """A tick of large numbers in thousands or millions ("40k", "1.5m"): "100,000120,000" ran together on a narrow
+    panel.
+
+    >>> [short_tick(v) for v in (0, 40_000, 125_000, 1_500_000, -20_000, 500)]
+    ['0', '40k', '125k', '1.5m', '-20k', '500']
+    """
+    size = abs(value)
+    if size >= 1_000_000:
+        return f"{value / 1_000_000:.4g}m"
+    return f"{value / 1_000:.4g}k" if size >= 1_000 else f"{value:.4g}"
+
+
+def grouped_ticks(axis, values) -> None:
+    """Ticks in thousands or millions (:func:`short_tick`) on a linear ``axis`` whose ``values`` reach 10,000
+    ("40k", not "40000"); smaller numbers as matplotlib writes them."""
+    finite = np.abs(np.asarray(values, dtype=float))
+    finite = finite[np.isfinite(finite)]
+    if finite.size and finite.max() >= 10_000:
+        axis.set_major_formatter(FuncFormatter(short_tick))
 
 
 def count_ticks(axis) -> None:

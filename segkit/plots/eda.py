@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.ticker import FuncFormatter
 
-from ._common import count_ticks, fixed_grid, new_axes, plain_log_ticks
+from ._common import count_ticks, fixed_grid, grouped_ticks, new_axes, plain_log_ticks
 
 __all__ = ["plot_missing", "distributions_figure", "plot_explained_variance"]
 
@@ -81,6 +81,8 @@ def distributions_figure(df: pd.DataFrame, *, columns: Sequence[str] | None = No
         if use_log:
             ax.set_xscale("log")
             plain_log_ticks(ax.xaxis)  # "1,000", not matplotlib's math text, which report figures do not parse
+        elif col not in shares:
+            grouped_ticks(ax.xaxis, kept)  # "40k", never "40000"
         if col in shares:  # each tick as it is: "2.5%", "10%" ("0.1%" on a log axis), never "2%" for 2.5%
             ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{100 * v:.3g}%"))
         note = f" (middle 99% of {counted})" if clip and kept.size < values.size else ""

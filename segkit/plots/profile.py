@@ -24,7 +24,7 @@ from matplotlib.ticker import FixedLocator, PercentFormatter
 from ..errors import ColumnError, DataValueError
 from ..format import format_share
 from ..profile import SegmentProfile, segment_codes
-from ._common import count_ticks, finish_heatmap, new_axes, plain_log_ticks
+from ._common import count_ticks, finish_heatmap, grouped_ticks, new_axes, plain_log_ticks
 
 __all__ = [
     "feature_distributions_figure",
@@ -199,6 +199,8 @@ def feature_distributions_figure(features: pd.DataFrame, labels: Sequence[int] |
             _log_axis(ax, data[col].to_numpy(dtype=float))
         elif col in set(percent):
             ax.xaxis.set_major_formatter(PercentFormatter(1.0))  # decimals as the range needs
+        else:
+            grouped_ticks(ax.xaxis, data[col].to_numpy(dtype=float))  # "40k", never "40000"
         ax.set_title(labels_.get(col, col))
         ax.set_xlabel(labels_.get(col, col))
         ax.set_ylabel("")

@@ -365,9 +365,9 @@ def distributions(ctx: RunContext, seg: Segmentation, top: int | None = TOP_FEAT
     fs, p = seg.features, ctx.params
     drawable = {*feature_columns(fs), *_shown_as(seg).values()}
     shown = [c for c in shown_features(seg, top) if c in drawable] or feature_columns(fs)[:top]
-    log = [c for c in shown if fs.units.get(c) not in _SHARE_UNITS and _skewed(fs.table[c])]
     # what was measured, as the cards and tables show it ("–"): not the median the features step filled in
     values = observed(fs.table[shown], fs.extra.get("imputed_rows"))
+    log = [c for c in shown if fs.units.get(c) not in _SHARE_UNITS and _skewed(values[c])]
     ax = feature_distributions_figure(values, seg.labels, columns=shown, names=seg.profile.display_names(),
                                       sample=p.plot_sample, seed=p.seed, feature_labels=fs.axis_labels(p.currency), log=log,
                                       percent=[c for c in shown if fs.units.get(c) == "share"])

@@ -201,6 +201,8 @@ def load_feature_groups(source: str | Path | Mapping | None = None) -> list[Feat
             if not isinstance(rests, Mapping) or any(str(f) not in {spec.name for spec in specs} for f in rests.values()):
                 raise bad(f"group '{name}': 'rests' must map a total column to one of the group's features")
         else:
+            if item.get("rests"):
+                raise bad(f"group '{name}': 'rests' belongs to a group of shares (members and a universe), not medians")
             if not isinstance(item["medians"], Mapping):
                 raise bad(f"group '{name}': 'medians' must map feature names to {{column, transform}}")
             for feat, spec in item["medians"].items():
