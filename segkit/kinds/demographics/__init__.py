@@ -41,7 +41,7 @@ from ...naming.lexicon import load_lexicon, name_segments_from_lexicon
 from ...naming.masking import imputed_rows, masked_scores
 from .acs import build_acs_features, format_area_ids
 from .codes import census_tables, name_columns, profile_fix, profile_tables  # name_columns: the reading hook
-from .facts import FACT_LABELS, FACT_UNITS, FACTS, MEDIAN_UNITS, NATURAL, cap_k, clear_groups, clear_groups_note, key_facts
+from .facts import FACT_LABELS, FACT_UNITS, FACTS, MEDIAN_UNITS, NATURAL, cap_k, k_cap, clear_groups, clear_groups_note, key_facts
 from .groups import (CENSUS_SENTINELS, FeatureGroup, left_out_notes, load_feature_groups, replace_sentinels,
                      suspect_features, validate_acs_table)
 from .notes import area_names, excluded_note, imputation_notes, in_own_words, listing, typical_areas, universe_words
@@ -322,7 +322,7 @@ def choose_k(params, n: int, selection=None) -> tuple[int, str]:
     """
     k, note = cap_k(params.k, n, params.k_max_share)
     k = min(k, n - 1)
-    most = min(cap_k(10 ** 9, n, params.k_max_share)[0], n - 1)  # the most segments these areas allow
+    most = min(k_cap(n, params.k_max_share), n - 1)  # the most segments these areas allow
     if selection is not None:
         lo, hi = int(min(selection.ks)), int(max(selection.ks))
         favoured = int(selection.recommended_k)

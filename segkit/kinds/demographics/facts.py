@@ -31,7 +31,7 @@ import pandas as pd
 
 from .groups import FeatureGroup, area_shares
 
-__all__ = ["AUTO_K", "FACTS", "FACT_LABELS", "FACT_UNITS", "MEDIAN_UNITS", "NATURAL", "cap_k", "clear_groups", "clear_groups_note", "key_facts"]
+__all__ = ["AUTO_K", "FACTS", "FACT_LABELS", "FACT_UNITS", "MEDIAN_UNITS", "NATURAL", "cap_k", "k_cap", "clear_groups", "clear_groups_note", "key_facts"]
 
 #: Segments asked for by ``k="auto"``: the size of a national geodemographic system.
 AUTO_K = 25
@@ -77,6 +77,15 @@ def clear_groups_note(k: int, lo: int, hi: int) -> str:
             "overrides both).")
 
 
+def k_cap(n_areas: int, k_max_share: float = 0.1) -> int:
+    """The most segments ``n_areas`` areas support: ``max(2, floor(k_max_share x n_areas))``.
+
+    >>> k_cap(68), k_cap(15), k_cap(33_000)
+    (6, 2, 3300)
+    """
+    return max(2, int(np.floor(k_max_share * n_areas + 1e-9)))
+
+
 def cap_k(k: int | str, n_areas: int, k_max_share: float = 0.1) -> tuple[int, str]:
     """Cap the number of segments to what ``n_areas`` areas support.
 
@@ -96,7 +105,7 @@ def cap_k(k: int | str, n_areas: int, k_max_share: float = 0.1) -> tuple[int, st
     25
     """
     asked = AUTO_K if k == "auto" else int(k)
-    cap = max(2, int(np.floor(k_max_share * n_areas + 1e-9)))
+    cap = k_cap(n_areas, k_max_share)
     per = 1 / k_max_share
     per_text = f"{per:.0f}" if abs(per - round(per)) < 1e-9 else f"{per:.1f}"
     # in words a business reader follows: no "k=auto", the setting's name
