@@ -332,6 +332,8 @@ IMPOSSIBLE_SHARE = 0.05
 
 #: Two member columns of a group equal in at least this share of the areas where either is above 0 repeat each other.
 REPEATED_SHARE = 0.5
+#: Rows a column must fill for its equality with another to say something (a handful may agree by chance).
+MIN_ROWS_EQUAL = 10
 
 
 def suspect_features(groups: Sequence[FeatureGroup], suspects: Mapping[str, str], clipped: pd.Series,
@@ -391,19 +393,16 @@ def _rests(table: pd.DataFrame, group: FeatureGroup) -> dict[str, tuple[str, str
     return out
 
 
-#: Rows a column must fill for its equality with another to say something (a handful may agree by chance).
-MIN_ROWS_EQUAL = 10
-
 
 def _repeated(table: pd.DataFrame, group: FeatureGroup) -> tuple[str, str, float] | None:
     """Two member columns of ``group`` equal in at least :data:`REPEATED_SHARE` of the rows where either is above 0
-    (ten rows or more), with that share; None when no two are."""
+    (:data:`MIN_ROWS_EQUAL` rows or more), with that share; None when no two are."""
     columns = [c for spec in group.features for c in spec.columns if c in table.columns]
     for i, a in enumerate(columns):
         for b in columns[i + 1:]:
             x, y = pd.to_numeric(table[a], errors="coerce"), pd.to_numeric(table[b], errors="coerce")
             either = (x.fillna(0) != 0) | (y.fillna(0) != 0)
-            share = float((x == y)[either].mean()) if either.sum() >= 10 else 0.0
+            share = float((x == y)[either].mean()) if either.sum() >= MIN_ROWS_EQUAL else 0.0
             if share >= REPEATED_SHARE:
                 return a, b, share
     return None
