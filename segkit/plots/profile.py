@@ -299,7 +299,7 @@ def _apart(ax: Axes, centres: np.ndarray, rounds: int = 50) -> np.ndarray:
                 dx, dy = at[j] - at[i]
                 if abs(dx) < width and abs(dy) < height:
                     push = (height - abs(dy)) / 2 + 1e-3
-                    sign = 1.0 if dy > 0 or (dy == 0 and j > i) else -1.0
+                    sign = 1.0 if dy >= 0 else -1.0  # the later one up when they coincide
                     at[i, 1] -= sign * push
                     at[j, 1] += sign * push
                     moved = True
