@@ -79,9 +79,9 @@ _CUR = (r"(?:US\$|HK\$|[CA]\$|R\$|[£$€¥₹₩₽₺]|Rs\.?|(?:" + "|".join(s
 #: thousands)", "(thousands of dollars)", "(Tsd. €)", "(T€)", "in thousands", "_thousands", or a last word "k"
 #: ("income_k", "IncomeK").
 _THOUSANDS = re.compile(
-    r"\s*\(\s*(?i:in\s+)?(?:(?P<before>" + _CUR + r")\s*)?(?:[xX]\s*)?(?:[kK]|[’']?(?:1,?)?000[’']?s?)\s*"
-    r"(?:(?P<after>" + _CUR + r")\s*)?\)"
-    r"|\s*\((?P<words>[^()]*?(?i:\bthousands?\b|\btsd\b\.?)[^()]*)\)|\s*\(\s*T\s*€\s*\)"
+    r"\s*\(\s*(?i:in\s+)?(?:" + _CUR + r"\s*)?(?:[xX]\s*)?(?:[kK]|[’']?(?:1,?)?000[’']?s?)\s*"
+    r"(?:" + _CUR + r"\s*)?\)"
+    r"|\s*\([^()]*?(?i:\bthousands?\b|\btsd\b\.?)[^()]*\)|\s*\(\s*T\s*€\s*\)"
     r"|(?:\s+|_)(?i:(?:in(?:\s+|_))?thousands?(?:(?:\s+|_)of(?:\s+|_)[a-z]+)?)$"
     r"|(?:(?<=[a-z])_|\s)[kK]$|(?<=[a-z])K$")
 _NAMED_CURRENCY = {"dollar": "$", "euro": "€", "pound": "£"}
@@ -96,13 +96,11 @@ def _thousands_of(col: str, params) -> str | None:
     words = _words(_THOUSANDS.sub("", str(col)))
     if not said or not re.search(_MONEY, words) or re.search(_NOT_MONEY, words):
         return None
-    named = re.search(r"(?i)\b(dollar|euro|pound)s?\b", said.group("words") or "")
-    found = said.group("before") or said.group("after") or (
-        _NAMED_CURRENCY[named.group(1).lower()] if named else None) or next(
-        iter(re.findall(_CUR, said.group("words") or "") or re.findall(r"€", said.group())), None)
-    found = found.rstrip(".") if found else None
-    if found is None or not params.currency or same_currency(found, params.currency):
-        return THOUSANDS if found is None or params.currency else f"k{found}"
+    named = re.search(r"(?i)\b(dollar|euro|pound)s?\b", said.group())  # "thousands of dollars"
+    sign = re.search(_CUR, said.group())  # "(k$)", "('000 USD)", "(Tsd. €)", "(T€)"
+    found = _NAMED_CURRENCY[named.group(1).lower()] if named else sign.group().rstrip(".") if sign else None
+    if found is None or (params.currency and same_currency(found, params.currency)):
+        return THOUSANDS
     return f"k{found}"
 
 
@@ -143,8 +141,9 @@ def unit(col: str, params, values: pd.Series | None = None, sign: str | None = N
         return stated
     if sign:
         return "money" if same_currency(sign, params.currency) else sign
-    if _thousands_of(col, params):
-        return _thousands_of(col, params)  # "Annual Income (k$)": $86.5k
+    counted_in_k = _thousands_of(col, params)
+    if counted_in_k:
+        return counted_in_k  # "Annual Income (k$)": $86.5k
     words, thousands = _words(col), re.search(r"\(k|k\$|thousand", str(col), re.IGNORECASE)
     if re.search(_MONEY, words) and not re.search(_NOT_MONEY, words) and not thousands:
         return "money"
