@@ -18,7 +18,7 @@ import numpy as np
 from .errors import DataValueError
 from .parse.numbers import CURRENCY_CODES, CURRENCY_SIGNS
 
-__all__ = ["drawn", "joined", "format_number", "format_share", "format_score", "format_value", "money_prefix", "segment_codes",
+__all__ = ["drawn", "joined", "horizon_label", "format_number", "format_share", "format_score", "format_value", "money_prefix", "segment_codes",
            "segment_code", "model_segment_codes", "round_json", "fold_table", "yes_no", "unit_in_words", "in_thousands",
            "axis_label", "THOUSANDS", "MISSING_TEXT"]
 
@@ -83,6 +83,15 @@ def joined(items, last: str = "and") -> str:
     """
     items = [str(i) for i in items]
     return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} {last} {items[-1]}"
+
+
+def horizon_label(label: str, days: int | None) -> str:
+    """A heading of the churn model's risk with its horizon, when known: the pages say "in the next 90 days".
+
+    >>> horizon_label("Mean churn risk", 90), horizon_label("Churn risk", None)
+    ('Mean churn risk (next 90 days)', 'Churn risk')
+    """
+    return f"{label} (next {days} days)" if days else label
 
 
 def format_number(value: float) -> str:
@@ -247,7 +256,8 @@ def axis_label(label: str, unit: str | None, currency: str = "") -> str:
     ('Balance (€)', 'Net spend', 'Age')
     """
     if in_thousands(unit):
-        return f"{label} ({(_thousands_prefix(unit, currency).strip() + ' ').lstrip()}thousands)"
+        sign = _thousands_prefix(unit, currency).strip()  # none in a run of plain numbers
+        return f"{label} ({sign + ' ' if sign else ''}thousands)"
     sign = currency if unit == "money" else unit if unit in CURRENCY_SIGNS else ""
     return f"{label} ({sign})" if sign else label
 

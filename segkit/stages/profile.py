@@ -23,7 +23,7 @@ from ..pipeline import Segmentation
 from ..plots import (feature_distributions_figure, plot_index_heatmap, plot_segment_map, plot_segment_sizes,
                      sample_positions)
 from ..profile import SegmentProfile
-from ..format import drawn, format_share, format_value, yes_no
+from ..format import drawn, format_share, format_value, horizon_label, yes_no
 from ..report.cards import figure, figure_png, image, note, segment_cards, split_table, stability_text, table
 from . import engine as in_engine
 from .context import RunContext
@@ -227,8 +227,7 @@ def churn_table(seg: Segmentation):
     """Churn risk per segment, where the data kind estimates it; None otherwise (the cell shows nothing)."""
     if seg.risk is None:
         return None
-    days = seg.risk.attrs.get("horizon_days")
-    risk = f"Mean churn risk (next {days} days)" if days else "Mean churn risk"  # the index's "in the next 90 days"
+    risk = horizon_label("Mean churn risk", seg.risk.attrs.get("horizon_days"))  # the index's "in the next 90 days"
     return table(seg.risk.rename_axis("Code"), {"segment_name": "Segment", "scored": "Customers scored",
                                                 "mean_risk": risk, "high_risk": "At high risk",
                                                 "high_risk_share": "Share at high risk"},
@@ -369,8 +368,8 @@ def distributions(ctx: RunContext, seg: Segmentation, top: int | None = TOP_FEAT
     values = observed(fs.table[shown], fs.extra.get("imputed_rows"))
     log = [c for c in shown if fs.units.get(c) not in _SHARE_UNITS and _skewed(values[c])]
     ax = feature_distributions_figure(values, seg.labels, columns=shown, names=seg.profile.display_names(),
-                                      sample=p.plot_sample, seed=p.seed, feature_labels=fs.axis_labels(p.currency), log=log,
-                                      percent=[c for c in shown if fs.units.get(c) == "share"])
+                                      sample=p.plot_sample, seed=p.seed, feature_labels=fs.axis_labels(p.currency),
+                                      log=log, percent=[c for c in shown if fs.units.get(c) == "share"])
     text = f"The spread of each measure within each segment, over {_drawn(seg, p)}."
     if any(len((fs.extra.get("imputed_rows") or {}).get(c) or []) for c in shown):
         text += " Values filled in where one was missing are left out (a segment with none measured has no box)."

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..format import in_currency
+from ..format import horizon_label, in_currency
 from ..engine import duckdb as ddb
 from ..plots.value import plot_holdout
 from ..report.cards import figure, html_block, note, note_html, table
@@ -99,7 +99,7 @@ def churn_table(ctx: RunContext, relation):
     if relation is None:
         return None
     clv = in_currency("Mean CLV", ctx.params.currency)
-    risk = relation.table.columns[1]  # "Mean churn risk (next 90 days)"
+    risk = horizon_label("Mean churn risk", relation.churn_days)  # as churn_relation heads it
     return table(relation.table.rename(columns={"Mean CLV": clv}), percent=[risk, "Mean P(alive)"],
                  whole=["Customers", clv], aligned=[f"Expected purchases ({relation.horizon} months)"])
 

@@ -37,7 +37,7 @@ from sklearn.metrics import average_precision_score, brier_score_loss, precision
 from sklearn.model_selection import RandomizedSearchCV, StratifiedKFold
 
 from ...errors import ColumnError, DataValueError
-from ...format import fold_table, format_share, round_json
+from ...format import fold_table, format_share, horizon_label, round_json
 from ...forest import auc as _auc
 from ...forest import feature_matrix, forest_pipeline, shuffled_predictions, stratified_rows
 from ...progress import track
@@ -328,7 +328,7 @@ def risk_sentences(table: pd.DataFrame, threshold: float = 0.5) -> dict[str, str
     segmented one; the horizon from ``table.attrs["horizon_days"]`` (:func:`segment_risk`), when it is known."""
     out = {}
     days = table.attrs.get("horizon_days")
-    risk = f"Churn risk (next {days} days)" if days else "Churn risk"
+    risk = horizon_label("Churn risk", days)
     for code, row in table.iterrows():
         if row["scored"] > 0:
             n, scored = int(row["high_risk"]), int(row["scored"])

@@ -33,7 +33,7 @@ import pandas as pd
 
 from ...errors import DataValueError
 from ...featureset import in_index
-from ...format import format_share, money_prefix, round_json
+from ...format import format_share, horizon_label, money_prefix, round_json
 from ...naming.words import plural
 from .churn_data import check_value, naive_dates, purchases, purchases_and_span, value_periods  # noqa: F401
 from .returns import kept_shares, returns_by_day
@@ -379,8 +379,8 @@ def churn_relation(per_customer: pd.DataFrame, churn_df: pd.DataFrame, horizon: 
     table = both.groupby(band, observed=False).agg(
         customers=("clv", "size"), risk=("churn_probability", "mean"), alive=("p_alive", "mean"),
         purchases=("expected_purchases", "mean"), clv=("clv", "mean"))
-    risk = f"Mean churn risk (next {churn_days} days)" if churn_days else "Mean churn risk"
-    table.columns = ["Customers", risk, "Mean P(alive)", f"Expected purchases ({horizon} months)", "Mean CLV"]
+    table.columns = ["Customers", horizon_label("Mean churn risk", churn_days), "Mean P(alive)",
+                     f"Expected purchases ({horizon} months)", "Mean CLV"]
     repeat = both[both["frequency"] > 0]
     rho, rho_repeat = (float(d["p_alive"].rank().corr(d["churn_probability"].rank())) for d in (both, repeat))
     return ChurnRelation(table=table.rename_axis("Churn risk band"), spearman=rho, spearman_repeat=rho_repeat,
