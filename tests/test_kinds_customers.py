@@ -771,6 +771,70 @@ def test_only_the_customers_own_gender_is_said_as_people(column, labels, people)
     assert bool(re.search(r"\bWomen\b|\(women\)", women["name"])) == people, said
 
 
+# How often customers come and the tier of their membership, as tables write them: (column, level, the people said).
+_PEOPLE_CORPUS = [("visit_frequency", "Daily", "daily visitors"), ("VisitFrequency", "Weekly", "weekly visitors"),
+                  ("Visits frequency", "monthly", "monthly visitors"), ("store_visit_frequency", "Rarely", "rare visitors"),
+                  ("frequency_of_visits", "Often", "frequent visitors"), ("Shopping frequency", "Bi-weekly",
+                                                                           "fortnightly shoppers"),
+                  ("purchase_frequency", "Occasionally", "occasional buyers"), ("Frequency of purchases", "Yearly",
+                                                                                  "yearly buyers"),
+                  ("order_frequency", "QUARTERLY", "quarterly buyers"), ("login_frequency", "daily", "daily users"),
+                  ("membership_tier", "Platinum", "Platinum members"), ("MembershipTier", "GOLD", "Gold members"),
+                  ("loyalty_status", "Silver", "Silver members"), ("Tier", "vip", "VIP members"),
+                  ("membership", "Premium", "Premium members"), ("Loyalty tier (2024)", "Bronze", "Bronze members")]
+# Look-alikes that keep "column: level": a frequency of something else, a level that is no frequency or no tier.
+_NOT_PEOPLE = [("payment_frequency", "Monthly"), ("billing_frequency", "Monthly"), ("frequency", "Daily"),
+               ("visit_frequency", "3-5 times"), ("visit_frequency", "Never"), ("product_tier", "Gold"),
+               ("membership_tier", "Tier 2"), ("membership_status", "Active"), ("subscription_plan", "Premium"),
+               ("card_type", "Gold"), ("contract", "Monthly"), ("region", "Gold")]
+
+
+@pytest.mark.parametrize("column, level, said", _PEOPLE_CORPUS)
+def test_how_often_customers_come_and_their_tier_are_said_as_people(column, level, said):
+    from segkit.naming.words import default_label, people
+
+    assert people(default_label(column), level) == said
+
+
+def test_a_driver_sentence_says_the_people_a_level_stands_for():
+    from segkit.drivers import _Levels
+
+    levels = _Levels(pd.Series(["Daily"] * 6 + ["Weekly", "Monthly"] * 6))
+    in_seg = np.arange(18) < 6
+    assert levels.clause(in_seg, "Visit frequency") == "a higher share of daily visitors (100% vs 33% overall)"
+    assert levels.clause(in_seg, "Payment frequency") == "payment frequency: more often Daily (100% vs 33% overall)"
+
+
+@pytest.mark.parametrize("column, level", _NOT_PEOPLE)
+def test_other_frequencies_and_levels_are_not_said_as_people(column, level):
+    from segkit.naming.words import default_label, people
+
+    assert people(default_label(column), level) is None
+
+
+def test_segments_defined_by_visit_frequency_and_tier_name_the_people():
+    """The Ethiopian supermarket's "Young High Spenders (visit frequency: Daily)" and "Affluent Savers (membership
+    tier: Platinum)": in names and driver sentences, "daily visitors" and "Platinum members"."""
+    from segkit.pipeline import segment_table
+
+    rng = np.random.default_rng(2)
+    group = np.repeat([0, 1, 2], 60)
+    df = pd.DataFrame({"id": [f"c{i}" for i in range(180)],
+                       "age": np.where(group == 0, 25, 62) + rng.uniform(0, 4, 180),
+                       "spend": np.where(group == 1, 120, 900) + rng.uniform(0, 40, 180),
+                       "visit_frequency": np.where(group == 0, "Daily", np.where(np.arange(180) % 2, "Weekly",
+                                                                                  "Monthly")),
+                       "membership_tier": np.where(group == 2, "Platinum", np.where(np.arange(180) % 2, "Gold",
+                                                                                      "Silver"))})
+    seg = segment_table(df, data_kind="customers", id_col="id", k=3, seed=0, bootstrap=3)
+    cards = {card["segment"]: card for card in seg.cards()}
+    daily, platinum = (cards[seg.labels[f"c{i}"]] for i in (0, 120))
+    assert daily["name"].endswith("(daily visitors)") and platinum["name"].endswith("(Platinum members)"), (
+        daily["name"], platinum["name"])
+    shown = " ".join(f"{card['name']} {card['drivers']}" for card in cards.values())
+    assert not re.search(r"(?i)visit frequency|membership tier|more often (Daily|Platinum)", shown), shown
+
+
 @pytest.mark.parametrize("column, levels", [("Genre", ["Jazz", "Rock"]), ("segment", ["Female", "Male"])])
 def test_levels_of_a_column_that_is_no_gender_keep_the_columns_words(column, levels):
     """A genre of music, and gender words under a name that does not say gender: "(genre: Jazz)", as any level."""

@@ -201,20 +201,49 @@ PEOPLE = {"female": "women", "male": "men"}
 #: not a partner's, a child's or an agent's.
 _GENDER_LABEL = re.compile(r"(?i)^(?:(?:customer|client|member|user|person|respondent|buyer|shopper|guest|patient|"
                            r"policyholder|subscriber|cardholder|account holder)\s+)?(?:gender|sex)$")
+#: How often the rows themselves come or buy, as a label writes it ("Visit frequency", "Frequency of purchases"), and
+#: what that makes of them.
+_FREQUENCY_LABEL = re.compile(r"(?i)^(?:(?P<what>visit|store visit|shopping|purchase|purchasing|buying|order|login|"
+                              r"usage)s?\s+frequency|frequency of (?P<of>visits|shopping|purchases|orders|logins|use))$")
+_FREQUENT = {"visit": "visitors", "shopping": "shoppers", "purchase": "buyers", "purchasing": "buyers", "buying": "buyers",
+             "order": "buyers", "login": "users", "usage": "users", "use": "users"}
+#: A frequency's level as the adjective of the people ("Rarely": "rare visitors"); other levels are said as they are.
+_HOW_OFTEN = {"daily": "daily", "weekly": "weekly", "biweekly": "fortnightly", "bi-weekly": "fortnightly",
+              "fortnightly": "fortnightly", "monthly": "monthly", "quarterly": "quarterly", "yearly": "yearly",
+              "annually": "yearly", "rarely": "rare", "seldom": "rare", "occasionally": "occasional",
+              "sometimes": "occasional", "often": "frequent", "frequently": "frequent", "regularly": "regular"}
+#: A label of the rows' own membership level ("Membership tier", "Loyalty status", "Tier"), and the levels that are
+#: tiers of one: "Platinum members", not "(membership tier: Platinum)".
+_TIER_LABEL = re.compile(r"(?i)^(?:(?:membership|loyalty|member|customer|club|rewards?|subscription)\s+"
+                         r"(?:tier|level|grade|status|type|class)|tier|membership|loyalty)$")
+_TIERS = frozenset({"bronze", "silver", "gold", "platinum", "diamond", "titanium", "basic", "standard", "premium",
+                    "elite", "vip", "classic", "plus"})
 
 
 def people(label: str, level: Any) -> str | None:
-    """The people a category level stands for, in plain words: "women" for the Female of a column labelled gender or
-    sex (a note in brackets aside); None for any other level or column (the name says "(plan: Gold)", "more often
-    Gold"), and for the gender of someone else (a partner's, a child's).
+    """The people a category level of the rows themselves stands for, in plain words: "women" for the Female of a
+    column labelled gender or sex, "daily visitors" for the Daily of a visit frequency, "Platinum members" for the
+    Platinum of a membership tier (a note in the label's brackets aside); None for any other level or column (the
+    name says "(plan: Gold)", "more often Gold"), and for someone else's (a partner's gender, a child's).
 
     >>> people("gender", "Female"), people("Customer sex", "male"), people("Gender (self-reported)", "Female")
     ('women', 'men', 'women')
-    >>> people("gender", "Other"), people("plan", "Male"), people("Partner gender", "Female")
-    (None, None, None)
+    >>> people("Visit frequency", "Daily"), people("Frequency of purchases", "Rarely"), people("Membership tier", "VIP")
+    ('daily visitors', 'rare buyers', 'VIP members')
+    >>> people("gender", "Other"), people("plan", "Male"), people("Partner gender", "Female"), people("tier", "Tier 2")
+    (None, None, None, None)
     """
     said = re.sub(r"\s*\([^)]*\)", "", str(label)).strip()
-    return PEOPLE.get(str(level).strip().lower()) if _GENDER_LABEL.match(said) else None
+    word = str(level).strip()
+    if _GENDER_LABEL.match(said):
+        return PEOPLE.get(word.lower())
+    how_often = _FREQUENCY_LABEL.match(said)
+    if how_often and word.lower() in _HOW_OFTEN:
+        what = (how_often.group("what") or how_often.group("of")).lower().split()[-1]  # "store visit": visit
+        return f"{_HOW_OFTEN[word.lower()]} {_FREQUENT[what.removesuffix('s')]}"
+    if _TIER_LABEL.match(said) and word.lower() in _TIERS:
+        return f"{word.upper() if word.lower() == 'vip' else word.capitalize()} members"
+    return None
 
 
 def feature_phrase(label: str, *, high: bool, comparative: bool = False) -> str:

@@ -271,17 +271,19 @@ def _in_words(value: SegmentName, z: pd.Series, words: dict, noun: str) -> Segme
 
 def _with_level(name: SegmentName, level: str | None, typical: str) -> SegmentName:
     """``name`` with its defining level in brackets, unless its words already say it ("Female Young High Spenders");
-    a segment named typical of the whole says what is not typical of it. A gender's level is said as the people it
-    stands for (:func:`~segkit.naming.words.people`): they replace the name's noun ("Older Women", not "Older
-    Customers (gender: Female)"), or follow a name of other words in brackets ("Affluent Savers (men)")."""
+    a segment named typical of the whole says what is not typical of it. A level of the customers themselves is said
+    as the people it stands for (:func:`~segkit.naming.words.people`): women and men replace the name's noun ("Older
+    Women", not "Older Customers (gender: Female)"), or follow a name of other words in brackets ("Affluent Savers
+    (men)"), as do others ("Young High Spenders (daily visitors)", "Affluent Savers (Platinum members)")."""
     said = level.split(": ", 1)[-1] if level else ""
-    forms = [said, *(word for word, who in PEOPLE.items() if who == said)]  # "women": also "Female"
+    # "women": also "Female"; "daily visitors", "Platinum members": also "Daily", "Platinum"
+    forms = [said, *(word for word, who in PEOPLE.items() if who == said), *said.split()[:-1]]
     if not level or any(re.search(rf"(?<!\w){re.escape(f)}(?!\w)", name.name, re.IGNORECASE) for f in forms):
         return name
     description = name.description
     if name.name.startswith(typical):  # "Typical Customers (region: West)": close to average but in one thing
         description = f"{description.rstrip('.')}, apart from {'being ' if said == level else 'their '}{level}."
     noun = typical.split()[-1]
-    if said == level and name.name.endswith(f" {noun}"):
+    if level in PEOPLE.values() and name.name.endswith(f" {noun}"):
         return replace(name, name=f"{name.name[:-len(noun)]}{level.capitalize()}", description=description)
     return replace(name, name=f"{name.name} ({level})", description=description)
