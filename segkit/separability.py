@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from .format import fold_table, joined, round_json
+from .naming.words import counted
 
 __all__ = ["SegmentExplanation", "MIN_SCORE", "MIN_MEMBERS", "CONFUSED_SHARE"]
 
@@ -222,9 +223,9 @@ class SegmentExplanation:
     def _left_out_text(self) -> str:
         if not self.left_out:
             return ""
-        listed = ", ".join(f"{self.name(s)} ({n} member{'s' if n != 1 else ''})" for s, n in self.left_out.items())
-        return (f" Left out of the model, too small to test: {listed}; their cards describe them from their values "
-                "alone.")
+        listed = ", ".join(f"{self.name(s)} ({counted(n, self.entity)})" for s, n in self.left_out.items())
+        cards = "its card describes it from its" if len(self.left_out) == 1 else "their cards describe them from their"
+        return f" Left out of the model, too small to test: {listed}; {cards} values alone."
 
     def summary(self) -> str:
         """The headline sentence: scores, the verdict (in the k page's terms), confused pairs, segments left out."""

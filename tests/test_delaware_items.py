@@ -93,7 +93,8 @@ def test_a_one_member_segment_is_left_out_of_the_explainer_with_a_note(tmp_path)
     loner = next(s for s, n in profile.names.items() if n == "Loner")
     assert loner not in explanation.segment_f1.index and len(explanation.segment_f1) == 3
     assert explanation.left_out == {loner: 1}
-    assert f"{profile.codes[loner]} Loner (1 member)" in explanation.summary()
+    assert (f"{profile.codes[loner]} Loner (1 customer); its card describes it from its values alone."
+            in explanation.summary()), explanation.summary()
     assert np.isfinite(explanation.scores["macro_f1"]).all()
 
 
@@ -119,6 +120,8 @@ def test_tiny_segments_are_reported_on_the_profile_page():
     one = str(stages.profile.tiny_note(ctx, seg).data)  # "1 of the 5 segments are tiny" before
     assert "1 of the 3 segments is tiny" in one and "Read it as individual cases rather than a group" in one
     assert "would merge it into larger ones" in one
+    seg.profile = profile_segments(table, np.r_[labels[:98], 1, 2], columns=["x"])  # one area alone
+    assert "Read it as a single area rather than a group" in str(stages.profile.tiny_note(ctx, seg).data)
     seg.profile = profile_segments(table, labels.clip(0, 1), columns=["x"])
     assert stages.profile.tiny_note(ctx, seg) is None
 

@@ -145,7 +145,7 @@ def test_a_one_member_segment_is_left_out_with_a_note_and_described_from_its_val
     assert 0 not in result.confusion.index
     assert result.drivers[0].startswith("Too few members for the model to test; it differs most in ")
     assert "more days since last purchase (typically 201 days vs 35 days overall)" in result.drivers[0]
-    assert "S01 Lone (1 member)" in result.summary() and "too small to test" in result.summary()
+    assert "S01 Lone (1 row); its card describes it" in result.summary() and "too small to test" in result.summary()
     assert result.distinctness(0).startswith("too few members (1)")
     # the baseline is the largest tested segment's share of the tested rows, and the index says so (a census trial
     # read "guessing the largest segment: 55%" under a table whose largest segment was 49%)

@@ -19,6 +19,7 @@ from .. import engine, lineage, pipeline
 from ..featureset import FeatureSet
 from ..modelio import save_model
 from ..naming.masking import observed
+from ..naming.words import counted, singular
 from ..pipeline import Segmentation
 from ..plots import (feature_distributions_figure, plot_index_heatmap, plot_segment_map, plot_segment_sizes,
                      sample_positions)
@@ -320,12 +321,6 @@ def sizes_figure(seg: Segmentation):
                   f"{entity.capitalize()} in each segment, with their share of all {entity}.")
 
 
-def count_phrase(n: int, entity: str) -> str:
-    """``"1 area"``, ``"4 areas"``: a count with the entity, singular for one."""
-    one = entity[:-3] + "y" if entity.endswith("ies") else entity[:-1] if entity.endswith("s") else entity
-    return f"{n:,} {one if n == 1 else entity}"
-
-
 def tiny_note(ctx: RunContext, seg: Segmentation):
     """A warning naming the tiny segments (one member, or below ``min_segment_share`` of the rows), or None.
     Those of a single member are also left out of the separability forest (07 says so)."""
@@ -334,10 +329,11 @@ def tiny_note(ctx: RunContext, seg: Segmentation):
     if not tiny:
         return None
     names = prof.display_names()  # "S17 Established Homeowners"
-    listed = "; ".join(f"{names.get(s, prof.codes[s])} ({count_phrase(int(prof.sizes[s]), entity)})" for s in tiny)
+    listed = "; ".join(f"{names.get(s, prof.codes[s])} ({counted(int(prof.sizes[s]), entity)})" for s in tiny)
     is_, it, group = ("is", "it", "a group") if len(tiny) == 1 else ("are", "them", "groups")  # "1 ... are tiny" before
+    cases = f"a single {singular(entity)}" if len(tiny) == 1 and prof.sizes[tiny[0]] == 1 else "individual cases"
     return note(f"{len(tiny)} of the {len(prof.segments)} segments {is_} tiny (a single member, or less than "
-                f"{format_share(share)} of the {entity}): {listed}. Read {it} as individual cases rather than {group}; "
+                f"{format_share(share)} of the {entity}): {listed}. Read {it} as {cases} rather than {group}; "
                 f"fewer segments would merge {it} into larger ones.", kind="warn")
 
 
