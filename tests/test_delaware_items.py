@@ -64,8 +64,8 @@ def test_the_k_cap_note_is_said_on_the_console_once(tmp_path):
     (tmp_path / "artifacts" / "k_summary.json").write_text(json.dumps({"chosen_k": k, "rationale": note}))
     batch._say_k()
     batch._say_k()
-    assert said == ["5 segments: 25 segments were asked for, but 25 segments over 58 areas would be noise; capped at "
-                    "5 (at most one segment per 10 areas)."]
+    assert said == ["5 segments: 25 were asked for, but 58 areas support at most 5 (one segment per 10 areas); more "
+                    "would be noise."]
 
 
 def test_a_one_member_segment_is_left_out_of_the_explainer_with_a_note(tmp_path):

@@ -81,8 +81,8 @@ def test_key_facts_count_each_area_once_as_the_sentences_do():
 
 
 def test_cap_k_rule_and_note():
-    assert cap_k(25, 68) == (6, "25 segments were asked for, but 25 segments over 68 areas would be noise; capped at "
-                                "6 (at most one segment per 10 areas).")
+    assert cap_k(25, 68) == (6, "6 segments: 25 were asked for, but 68 areas support at most 6 (one segment per 10 "
+                                "areas); more would be noise.")
     assert cap_k("auto", 63)[0] == 6
     assert cap_k(25, 15)[0] == 2  # floor of 2
     assert cap_k(3, 100) == (3, "3 segments over 100 areas (as asked; at most 10 would fit).")
@@ -210,8 +210,8 @@ def test_delaware_excluded_areas_and_k_cap(delaware):
     # and the 7 with fewer than 500 residents (the default min_population): ACS estimates there are mostly noise
     assert len(excluded) == 10 and len(seg.labels) == 58
     assert "multigenerational_households" in seg.features.extra["validation"]["unusable_columns"]
-    note = ("An area profile aims at 25 segments, the size of a national system, but 25 segments over 58 areas would "
-            "be noise; capped at 5 (at most one segment per 10 areas).")
+    note = ("5 segments, as many as 58 areas support (one segment per 10 areas; an area profile uses up to 25, the "
+            "size of a national system).")
     # k_requested == 25 of segment_areas: the sentence says what was asked for
     assert k_of(seg) == 5 and seg.features.extra["k_note"] == note
     assert seg.extra["k_rationale"].startswith(note)  # then the criteria's vote, for reference

@@ -179,7 +179,7 @@ def test_features_of_delaware(delaware):
     assert "19710, 19716, 19735" in notes and "19736 (13)" in notes and "19902 (53)" in notes
     assert "rents (log) (6 areas)" in notes and "25 missing values" in notes
     assert "multigenerational_households" in notes and "median_age (4)" in notes
-    assert "capped at 5" in notes
+    assert "5 segments, as many as 58 areas support" in notes
     assert sorted(e["zcta"] for e in fs.extra["excluded_areas"]) == ["19710", "19716", "19732", "19733", "19735", "19736", "19902", "19931", "19936", "19955"]
     assert fs.units["share_renters"] == "share" and fs.units["median_household_income"] == "money"
     assert (fs.units["median_year_built"], fs.units["median_age"], fs.units["median_rent_as_pct_income"]) == \
@@ -242,24 +242,24 @@ def test_preprocessor_clips_only_when_asked():
 # -------------------------------------------------------------------------------------------- k
 def test_k_auto_is_25_capped_by_the_areas():
     # in words a business reader follows: no "k=auto" or "k_min to k_max" on its pages
-    assert demo.choose_k(params(), 63) == (6, "An area profile aims at 25 segments, the size of a national system, "
-                                              "but 25 segments over 63 areas would be noise; capped at 6 (at most one "
-                                              "segment per 10 areas).")
+    # the number used comes first (a reader was told 4, the vote's choice, and shown 5)
+    assert demo.choose_k(params(), 63) == (6, "6 segments, as many as 63 areas support (one segment per 10 areas; an "
+                                              "area profile uses up to 25, the size of a national system).")
     # a k the user asked for is not described as the profile's own size (issue 16)
-    assert demo.choose_k(params(k=25), 63)[1].startswith("25 segments were asked for, but 25 segments over 63 areas")
+    assert demo.choose_k(params(k=25), 63)[1].startswith("6 segments: 25 were asked for, but 63 areas support at most 6")
     assert demo.choose_k(params(), 33_000)[0] == 25
     # the criteria's vote says how to use it: a trial set k_max: 10, got 24 segments and read k_max as a bound
     from types import SimpleNamespace
     k, note = demo.choose_k(params(), 247, SimpleNamespace(ks=range(2, 11), recommended_k=3, voted_k=None, params={}))
-    assert k == 24 and note.endswith("The criteria, scored over 2 to 10 segments, favour 3; area profiles aim at many "
-                                     "small, nameable segments, so their vote is shown for reference (a run with the "
-                                     "number of segments set to 3 uses it).")
+    assert k == 24 and note.endswith("The usual criteria for a number of segments, scored over 2 to 10, favour 3; an "
+                                     "area profile keeps more, smaller segments that can each be named, so their vote "
+                                     "is shown for reference (a run with the number of segments set to 3 uses it).")
     # a weak structure's vote and the business range's choice are two numbers (Delaware: "favour 4" under a vote of 2)
     held = SimpleNamespace(ks=range(2, 11), recommended_k=4, voted_k=2, params={"business_k": [4, 8]})
     assert demo.choose_k(params(), 58, held)[1].endswith(
-        "The criteria, scored over 2 to 10 segments, vote for 2, and 4 is their choice within 4 to 8 segments (the "
-        "usual range of a business segmentation); area profiles aim at many small, nameable segments, so these are "
-        "shown for reference (a run with the number of segments set to 4 uses that choice).")
+        "The usual criteria for a number of segments, scored over 2 to 10, vote for 2, and for 4 within 4 to 8 (the "
+        "usual range of a business segmentation); an area profile keeps more, smaller segments that can each be "
+        "named, so these are shown for reference (a run with the number of segments set to 4 uses that choice).")
     assert demo.choose_k(params(k=8), 63)[0] == 6 and demo.choose_k(params(k=4), 63)[0] == 4
     # a vote above what the areas allow is no advice: a run asking for 8 over 58 areas is capped at 5 again
     high = SimpleNamespace(ks=range(2, 11), recommended_k=8, voted_k=None, params={})
@@ -404,7 +404,7 @@ def test_column_roles_and_notes_reach_the_artifacts(delaware_run):
     nb, *_ = delaware_run
     meta = nb.folder.read_json("features_meta.json")
     assert meta["entity"] == "areas" and meta["id"] == "zcta"
-    assert any("capped at 5" in n for n in meta["notes"])
+    assert any("as many as 58 areas support" in n for n in meta["notes"])
     log = nb.folder.read_json("cleaning_log.json")
     assert [s["rule"] for s in log["steps"]] == ["census_sentinels", "non_finite", "no_population", "small_population"]
     assert log["rows_in"] == 68 and log["rows_out"] == 58

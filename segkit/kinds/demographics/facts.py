@@ -3,7 +3,7 @@
 * **k cap.** Many segments need many areas: ``k <= floor(k_max_share * n_areas)`` with a floor of 2
   (default ``k_max_share = 0.1``: at least ten areas per segment on average). ``k="auto"`` asks for
   25 segments, the size of a national system; both are capped and the result says so in a sentence
-  (``"25 segments over 63 areas would be noise; capped at 6 ..."``).
+  (``"6 segments: 25 were asked for, but 63 areas support at most 6 ..."``).
 * **Outliers.** Not clipped by default (``clip_z: null``). Areas whose estimates are mostly sampling
   noise are set aside by ``min_population``; a large area unlike any other (a university campus, a
   base, a prison) is real and may be a segment of its own, as in national systems. Clipping at +-3 sd
@@ -100,7 +100,7 @@ def cap_k(k: int | str, n_areas: int, k_max_share: float = 0.1) -> tuple[int, st
     Examples
     --------
     >>> cap_k(25, 68)[1]
-    '25 segments were asked for, but 25 segments over 68 areas would be noise; capped at 6 (at most one segment per 10 areas).'
+    '6 segments: 25 were asked for, but 68 areas support at most 6 (one segment per 10 areas); more would be noise.'
     >>> cap_k("auto", 33000)[0]
     25
     """
@@ -108,13 +108,14 @@ def cap_k(k: int | str, n_areas: int, k_max_share: float = 0.1) -> tuple[int, st
     cap = k_cap(n_areas, k_max_share)
     per = 1 / k_max_share
     per_text = f"{per:.0f}" if abs(per - round(per)) < 1e-9 else f"{per:.1f}"
-    # in words a business reader follows: no "k=auto", the setting's name
-    how = "the size an area profile aims at" if k == "auto" else "as asked"
+    # in words a business reader follows, the number used first: no "k=auto", no setting's name
     if asked > cap:
-        why = (f"An area profile aims at {AUTO_K} segments, the size of a national system, but " if k == "auto"
-               else f"{asked} segments were asked for, but ")
-        return cap, (f"{why}{asked} segments over {n_areas:,} areas would be noise; capped at {cap} "
-                     f"(at most one segment per {per_text} areas).")
+        if k == "auto":
+            return cap, (f"{cap} segments, as many as {n_areas:,} areas support (one segment per {per_text} areas; an "
+                         f"area profile uses up to {AUTO_K}, the size of a national system).")
+        return cap, (f"{cap} segments: {asked} were asked for, but {n_areas:,} areas support at most {cap} (one "
+                     f"segment per {per_text} areas); more would be noise.")
+    how = "the size an area profile aims at" if k == "auto" else "as asked"
     return asked, f"{asked} segments over {n_areas:,} areas ({how}; at most {cap:,} would fit)."
 
 
