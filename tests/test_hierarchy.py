@@ -255,6 +255,7 @@ def test_the_sentence_says_why_a_linkage_with_a_higher_silhouette_was_not_chosen
     silhouette (0.25 against 0.30-0.55): the others scored higher by cutting off segments of one or two customers."""
     from types import SimpleNamespace
 
+    from segkit.format import format_share
     from segkit.stages.dendrogram import hierarchy_sentence
 
     rng = np.random.default_rng(0)
@@ -267,7 +268,10 @@ def test_the_sentence_says_why_a_linkage_with_a_higher_silhouette_was_not_chosen
     text = hierarchy_sentence(ctx, comparison)
     beaten = [m for m in REDUCIBLE if table.loc[m, "silhouette"] > table.loc["ward", "silhouette"]]
     assert text.startswith("Ward linkage separates the segments best of those that leave no tiny segment: ")
-    assert all(m in text.split(":")[1] for m in beaten) and "under 1.0% of the customers" in text
+    assert all(m in text.split(":")[1] for m in beaten) and "a segment needs at least 1%" in text
+    # the smallest segments as the table writes them (the caption said "under 1.0%" beside a table of "under 0.1%")
+    small = sorted(table.loc[beaten, "smallest_share"])
+    assert f"only by splitting off a tiny segment ({format_share(small[0], 1)}" in text
     even = compare_linkages(X[:600], 2, reference_labels=ref[:600], seed=0)  # no outliers: nothing to explain
     assert hierarchy_sentence(ctx, even).startswith(f"{even.best.capitalize()} linkage separates the segments best. ")
 
@@ -284,4 +288,5 @@ def test_one_linkage_beaten_scores_in_the_singular_and_a_small_threshold_is_not_
                                    has_reference=True, min_segment_share=0.005)
     ctx = SimpleNamespace(entity="customers", params=SimpleNamespace(max_hierarchy_rows=20_000))
     text = hierarchy_sentence(ctx, comparison)
-    assert "single scores a higher silhouette only by splitting off segments of under 0.5% of the customers" in text
+    assert ("single scores a higher silhouette only by splitting off a tiny segment (under 0.1% of the customers; a "
+            "segment needs at least 0.5%)") in text

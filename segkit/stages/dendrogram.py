@@ -43,10 +43,13 @@ def hierarchy_sentence(ctx: RunContext, comparison: LinkageComparison) -> str:
     if len(higher):
         methods = list(higher["method"])
         score = "scores" if len(methods) == 1 else "score"
+        # the smallest segments as the table shows them ("under 0.1%"), beside the share a segment needs
+        small = list(dict.fromkeys(format_share(s, 1) for s in sorted(higher["smallest_share"])))
+        each = " each" if len(methods) > 1 and len(small) == 1 else ""
         text = (f"{best.capitalize()} linkage separates the segments best of those that leave no tiny segment: "
-                f"{joined(methods)} {score} a higher silhouette only by splitting off segments of under "
-                f"{format_share(comparison.min_segment_share, 1)} of the {ctx.entity} (the smallest segment in the "
-                "table). ")
+                f"{joined(methods)} {score} a higher silhouette only by splitting off a tiny segment "
+                f"({small[0] if len(small) == 1 else f'{small[0]} to {small[-1]}'} of the {ctx.entity}{each}; a "
+                f"segment needs at least {100 * comparison.min_segment_share:g}%). ")
     else:
         text = f"{best.capitalize()} linkage separates the segments best. "
     text += (f"Its agreement with the k-means segments is {ari:.2f} on the adjusted Rand index (1 = the same "
