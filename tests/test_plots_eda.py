@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -147,4 +149,11 @@ def test_every_axis_of_counts_ticks_at_whole_numbers():
         axis.figure.canvas.draw()
         ticks = axis.get_ticklocs()
         assert len(ticks) >= 3 and all(float(t).is_integer() for t in ticks), ticks
+    plt.close("all")
+    # a thousand and more with a separator, as the bars' labels ("1,167"): Online Retail's axis read "1050 1200 1350"
+    big = profile_segments(pd.DataFrame({"x": np.arange(2_500.0)}), np.r_[np.zeros(1_350, int), np.ones(1_150, int)])
+    axis = plot_segment_sizes(big, entity="customers").xaxis
+    axis.figure.canvas.draw()
+    shown = [t.get_text() for t in axis.get_ticklabels() if t.get_text() and float(t.get_text().replace(",", "")) >= 1_000]
+    assert shown and all(re.fullmatch(r"\d,\d{3}", t) for t in shown), shown
     plt.close("all")
