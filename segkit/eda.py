@@ -71,7 +71,9 @@ def _example(s: pd.Series, width: int = 40) -> str:
     valid = s.dropna()
     if valid.empty:
         return ""
-    text = str(valid.iloc[0])
+    first = valid.iloc[0]
+    whole = isinstance(first, (float, np.floating)) and float(first).is_integer()  # "1", not "1.0" of a float column
+    text = str(int(first)) if whole else str(first)
     return text if len(text) <= width else text[: width - 1] + "…"
 
 

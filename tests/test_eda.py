@@ -34,11 +34,17 @@ def test_schema_table(df):
     assert table["dtype"].tolist()[:3] == ["float64", "int64", "float64"]
 
 
+def test_an_example_of_a_float_column_of_whole_numbers_has_no_decimals():
+    """Delaware's has_census_data, a 0/1 flag read as floats (missing values), showed "1.0"."""
+    table = eda.schema_table(pd.DataFrame({"flag": [None, 1.0, 0.0], "price": [2.5, None, 1.0]})).set_index("column")
+    assert table.loc["flag", "example"] == "1" and table.loc["price", "example"] == "2.5"
+
+
 def test_schema_table_redaction_options(df):
     explicit = eda.schema_table(df, redact=["Country", "not_a_column"])
     assert explicit["example"].tolist() == ["(redacted)", "6", "2.5", "(redacted)", "True"]
     none = eda.schema_table(df, redact=[], auto_redact=False)
-    assert none["example"].iloc[0] == "17850.0"
+    assert none["example"].iloc[0] == "17850"  # a float id of a whole number, as it is meant
 
 
 def test_schema_table_truncates_long_examples():
