@@ -439,12 +439,12 @@ def value_sentences(table: pd.DataFrame, *, horizon: int, currency: str = "£", 
                     dropout: float | None = None) -> dict[str, str]:
     """Segment code -> the "Value:" line of its card, from :func:`segment_value`'s table; ``dropout``: BG/NBD's mean
     chance that a customer stops after a purchase (``a / (a + b)``), below :data:`NO_DROPOUT` said on the card."""
-    # P(alive) stays on 10_value, with its caveat: BG/NBD calls every one-time buyer alive, which beside a card's
-    # churn risk would tell the reader two stories
-    caveat = (" The most they could bring: the model finds almost no customer who stopped buying (see the value page)."
-              if dropout is not None and dropout < NO_DROPOUT else "")  # a Lost segment worth more than it ever spent
-    return {str(code): (f"{_money(row['clv_mean'], currency)} expected per {entity} over {horizon} months, "
-                        f"{format_share(row['clv_share'])} of all expected value.{caveat}")
+    # no P(alive) here (BG/NBD calls every one-time buyer alive); without drop-out, the value is a ceiling: say why
+    ceiling = dropout is not None and dropout < NO_DROPOUT
+    caveat = ", if they keep buying at their past rate: the model finds almost no customer who stopped for good (see " \
+        "the value page)" if ceiling else ""
+    return {str(code): (f"{'up to ' if ceiling else ''}{_money(row['clv_mean'], currency)} expected per {entity} over "
+                        f"{horizon} months, {format_share(row['clv_share'])} of all expected value{caveat}.")
             for code, row in table.iterrows()}
 
 
