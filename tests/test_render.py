@@ -382,6 +382,21 @@ def test_index_shows_churn_risk(tmp_path):
     assert "&lt;b&gt;Loyal&lt;/b&gt;" in text and "/home/ann" not in text and page.scripts == 0
 
 
+@pytest.mark.parametrize("new_share, said", [(0.69, True), (0.2, False)])
+def test_a_segment_named_at_risk_is_said_against_a_riskier_one(new_share, said):
+    """Online Retail's index: "At high risk of churn" S02 At Risk 37% beside S04 New Customers 69%, with nothing to
+    say why the segment named for risk is not the one most at risk."""
+    from segkit.report.index import _churn_sentence
+
+    segments = {"S01": {"high_risk_share": 0.998, "name": "Lost"}, "S02": {"high_risk_share": 0.37, "name": "At Risk"},
+                "S03": {"high_risk_share": 0.01, "name": "Loyal Customers"},
+                "S04": {"high_risk_share": new_share, "name": "New Customers"}}
+    text = _churn_sentence({"high_risk_share": 0.49, "segments": segments}, "customers")
+    assert ("S02 At Risk is named for how its customers bought, not by this model: fewer of them are at high risk "
+            "(37%) than of S04 New Customers (69%)." in text) == said, text
+    assert "S01 Lost is named" not in text  # the segment most at risk is named for it rightly
+
+
 # --- the smoke run -------------------------------------------------------------------------------------
 def _reports(folder: Path) -> list[Path]:
     return [folder / f"{name}{suffix}" for name in NOTEBOOKS for suffix in RENDERINGS.values()]
