@@ -199,6 +199,12 @@ def test_the_summary_of_each_measure_is_in_its_units(delaware_run):
     assert summary.loc["Renting households", "Max"] == f"{100 * fs.table['share_renters'].max():.0f}%"
     assert summary.loc["Rent as a share of income", "Max"].endswith("%")
     assert summary.loc["Population", "Values"] == "58"
+    # no numbers for columns the notes distrust ("Jobs in agriculture" 54%: the industry columns are shifted), and a
+    # log median as the median itself, its own row ("Household income (log) 11.3" before)
+    assert not summary.index.str.contains(r"Jobs in|Commuters who walk|\(log\)").any(), list(summary.index)
+    used = stages.features.feature_overview(fs)["Used for segments"]
+    assert used["share_industry_agriculture"] == "no: not trusted (see the notes)" and used["share_renters"] == "yes"
+    assert used["population"] == "profile only"
 
 
 def test_features_on_a_raw_table_do_the_cleaning_themselves(delaware):

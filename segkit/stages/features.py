@@ -40,8 +40,10 @@ def load_features(ctx: RunContext) -> FeatureSet:
 
 def feature_overview(fs: FeatureSet) -> pd.DataFrame:
     """One row per feature: its meaning, and whether it feeds the clustering."""
+    distrusted = fs.extra.get("left_out") or {}  # a mislabelled or shifted column: on no page but this one
     rows = [{"feature": c, "Meaning": fs.labels.get(c, ""),
-             "Used for segments": "yes" if c in fs.columns else "profile only"} for c in fs.table.columns]
+             "Used for segments": "yes" if c in fs.columns else "no: not trusted (see the notes)" if c in distrusted
+             else "profile only"} for c in fs.table.columns]
     out = pd.DataFrame(rows).set_index("feature")
     out.attrs["caption"] = f"{len(fs.table):,} {fs.entity}"
     out.index.name = f"{len(fs.table):,} {fs.entity}"
@@ -83,8 +85,12 @@ def transformed_features(ctx: RunContext, fs: FeatureSet) -> pd.DataFrame:
 def summary_table(ctx: RunContext, fs: FeatureSet) -> pd.DataFrame:
     """How each numeric measure is spread over the entities (:func:`segkit.eda.numeric_summary`), in words and in
     each measure's unit ("£1,352", "29%", "1984"), each measure by its label (the table above gives the column
-    behind it). A unit in words goes after the label, once ("Median age (years)"), so that the cells stay numbers."""
-    summary = eda.numeric_summary(fs.table)
+    behind it). A unit in words goes after the label, once ("Median age (years)"), so that the cells stay numbers.
+    Measures whose columns are not trusted (the notes say why) have no numbers here, and a log median is shown as the
+    median itself, the row of its natural twin ("Median household income $79,100", not "Household income (log) 11.3")."""
+    hidden = set(fs.extra.get("left_out") or {}) | {log for log, natural in (fs.extra.get("shown_as") or {}).items()
+                                                    if natural in fs.table.columns}
+    summary = eda.numeric_summary(fs.table.drop(columns=[c for c in fs.table.columns if c in hidden]))
     units = [fs.units.get(c) for c in summary["column"]]
     cells = [None if unit_in_words(u) or u == "count" else u for u in units]  # a count's percentiles: 1, not "1.0"
     for col in summary.columns.drop(["column", "count"]):
