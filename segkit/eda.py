@@ -12,7 +12,7 @@ Examples
 >>> schema_table(df)[["column", "non_null", "example"]]
        column  non_null     example
 0  CustomerID         2  (redacted)
-1       Spend         3        10.0
+1       Spend         3          10
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
-from matplotlib.ticker import FuncFormatter, MaxNLocator, NullFormatter
+from matplotlib.ticker import Formatter, FuncFormatter, LogLocator, MaxNLocator, NullFormatter
 
 
 def new_axes(ax: Axes | None, figsize: tuple[float, float] = (8.0, 4.5)) -> Axes:
@@ -55,16 +55,44 @@ def finish_heatmap(ax: Axes, title: str) -> Axes:
 
 
 def plain_tick(value: float, _pos=None) -> str:
-    """A log axis tick as plain text ("0.01", "1,000"): report figures do not parse math text, in which
-    matplotlib's own log labels ("10^3") are written."""
+    """A log axis tick as plain text ("0.01", "1,000", "200k"): report figures do not parse math text, in which
+    matplotlib's own log labels ("10^3") are written.
+
+    >>> [plain_tick(v) for v in (0, 0.05, 1_000, 200_000, 1_000_000)]
+    ['0', '0.05', '1,000', '200k', '1m']
+    """
     if value == 0:
         return "0"
+    if abs(value) >= 10_000:
+        return short_tick(value)
     return f"{value:,.0f}" if abs(value) >= 1 else f"{value:g}"
 
 
+class _ShortLogLocator(LogLocator):
+    """Powers of ten; and 1, 2 and 5 of each decade where the view spans less than two, which may hold no power of
+    ten at all: Delaware's home values, $174k to $968k, had an axis without a number."""
+
+    def __call__(self):
+        lo, hi = self.axis.get_view_interval()
+        self.set_params(subs=(1.0, 2.0, 5.0) if 0 < lo < hi < 100 * lo else (1.0,))
+        return super().__call__()
+
+
+class _PlainFormatter(Formatter):
+    """:func:`plain_tick`; on an axis that reaches 10,000, thousands as "k" from 1,000 ("1k 2k 5k 10k", not "1,000
+    2,000 5,000 10k")."""
+
+    def __call__(self, x, pos=None):
+        big = len(self.locs) and np.abs(self.locs).max() >= 10_000
+        return short_tick(x) if big and abs(x) >= 1_000 else plain_tick(x)
+
+
 def plain_log_ticks(axis) -> None:
-    """Label a log (or symmetric log) ``axis`` (``ax.xaxis``) in plain numbers, the minor ticks unlabelled."""
-    axis.set_major_formatter(FuncFormatter(plain_tick))
+    """Label a log (or symmetric log) ``axis`` (``ax.xaxis``) in plain numbers, the minor ticks unlabelled; a log
+    axis of under two decades ticks at 2 and 5 of each decade too (:class:`_ShortLogLocator`)."""
+    if axis.get_scale() == "log":
+        axis.set_major_locator(_ShortLogLocator(base=10))
+    axis.set_major_formatter(_PlainFormatter())
     axis.set_minor_formatter(NullFormatter())
 
 
