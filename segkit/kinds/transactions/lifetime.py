@@ -247,12 +247,12 @@ class ValueFit:
         return float(clv[: int(np.ceil(len(clv) / 10))].sum() / clv.sum())
 
     def summary(self, currency: str = "£") -> str:
-        per = self.per_customer
-        total = float(per["clv"].sum())
+        per, total = self.per_customer, float(self.per_customer["clv"].sum())
         return (f"Over the next {self.horizon} months, the {len(per):,} customers are expected to make "
                 f"{per['expected_purchases'].sum():,.0f} purchases, worth {_money(total, currency)} today"
-                f"{', net of returns' if _returning(per)[0] else ''} (margin "
-                f"{100 * self.margin:.0f}%, discount {100 * self.discount_rate:.1f}% a month): "
+                f"{', net of returns' if _returning(per)[0] else ''} ("  # sales, unless a margin makes it profit
+                f"{'in sales: no profit margin applied' if self.margin == 1 else f'margin {100 * self.margin:.0f}%'}, "
+                f"discount {100 * self.discount_rate:.1f}% a month): "
                 f"{_money(total / len(per), currency)} per customer on average. The tenth of customers worth most "
                 f"hold {100 * self.top_decile_share:.0f}% of that value.")
 
@@ -331,8 +331,7 @@ def value_summary(data: ValueData, check: ValueCheck, fit: ValueFit, currency: s
         "clv_mean": _r(per["clv"].mean()), "p_alive_mean": _r(per["p_alive"].mean()),
         "top_decile_share": _r(fit.top_decile_share), "summary": fit.summary(currency), "check": check.summary(),
         "returns": dict(zip(("customers_returning", "customers_keeping_nothing"), _returning(per))),
-        "notes": check.notes + fit.notes + fit.checked, "churn": None, "segments": [], "ranking": None,
-    }
+        "notes": check.notes + fit.notes + fit.checked, "churn": None, "segments": [], "ranking": None}
 
 
 # ------------------------------------------------------------------------------------------ churn
@@ -352,13 +351,14 @@ class ChurnRelation:
         t = self.table[self.table["Customers"] > 0]
         low, high = t.iloc[0], t.iloc[-1]
         purchases = f"Expected purchases ({self.horizon} months)"
+        agree = {True: "agree on who is more at risk", False: "rank them differently"}  # a conclusion, not a number
         return (f"BG/NBD lets a customer drop out only after a repeat purchase, so P(alive) is 1 for everyone who has "
-                f"bought once. Among the {self.repeat_customers:,} repeat buyers scored by both models, the rank "
-                f"correlation between P(alive) and the churn risk is {self.spearman_repeat:.2f} (across all "
-                f"{self.customers:,} customers: {self.spearman:.2f}); near -1 the two models agree, near 0 they rank "
-                f"customers differently. Expected purchases in the next {self.horizon} months average "
-                f"{low[purchases]:.1f} in the lowest risk band and {high[purchases]:.1f} in the "
-                "highest.")
+                f"bought once. Among the {self.repeat_customers:,} repeat buyers scored by both models, the two "
+                f"{agree[self.spearman_repeat <= -0.5]} (rank correlation of P(alive) with the churn risk "
+                f"{self.spearman_repeat:.2f}; -1 is full agreement, 0 none); across all {self.customers:,} customers "
+                f"they {agree[self.spearman <= -0.5]} ({self.spearman:.2f}), one-time buyers counted alive. Expected "
+                f"purchases in the next {self.horizon} months average {low[purchases]:.1f} in the lowest risk band "
+                f"and {high[purchases]:.1f} in the highest.")
 
     def to_dict(self) -> dict[str, Any]:
         return {"customers": self.customers, "spearman": _r(self.spearman), "repeat_customers": self.repeat_customers,
