@@ -692,3 +692,17 @@ def test_each_segment_is_not_said_to_be_clearly_defined_when_two_are_mixed_up(da
     clean = explain.explain_segments(table, labels, folds=3, seed=0, n_repeats=1, n_estimators=50, names=names,
                                      structure=structure)
     assert ("on the whole" in clean.summary()) is False and ("Each segment" in clean.summary()) == (structure == "weak")
+
+
+def test_a_difference_too_small_to_matter_on_a_narrow_spread_is_not_a_driver():
+    """Delaware's Rural Working Towns were "set apart" by "more adults aged 18-34 (typical area 20% vs 19% overall)",
+    a small step on a narrow spread, beside a heatmap index of 100."""
+    young = np.r_[np.linspace(0.12, 0.26, 80), np.linspace(0.198, 0.202, 12)]  # on average 20% vs 19% overall
+    table = pd.DataFrame({"young": young})
+    labels = np.r_[np.zeros(80, int), np.ones(12, int)]
+    text = explain.driver_sentence(table, labels, 1, ["young"], units={"young": "share"},
+                                   labels_text={"young": "Adults aged 18-34"})
+    assert text == "No single measure sets it apart on its own; it is close to the average on every measure.", text
+    far = explain.driver_sentence(table.assign(young=np.r_[young[:80], young[80:] + 0.06]), labels, 1, ["young"],
+                                  units={"young": "share"}, labels_text={"young": "Adults aged 18-34"})
+    assert far.startswith("Set apart mostly by more adults aged 18-34"), far
