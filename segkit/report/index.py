@@ -385,7 +385,7 @@ def _map_thumbnail(folder: Path, entity: str) -> str:
     if not map_png.is_file():
         return ""
     data = base64.b64encode(map_png.read_bytes()).decode()
-    return (f"<figure class='sk-figure'><img alt='Map of the segments' style='max-width:420px' "
+    return (f"<figure class='sk-figure'><img alt='Map of the segments' style='max-width:100%' "
             f"src='data:image/png;base64,{data}'><figcaption>Segment map: each dot is one of the "
             f"{html.escape(entity)}, placed by its two main directions of difference.</figcaption></figure>")
 
