@@ -442,6 +442,17 @@ def test_the_cleaning_table_has_an_added_column_only_when_a_rule_added_rows():
     assert "Added" not in cleaning_table(clean_transactions(raw)[1]).columns
 
 
+def test_the_cleaning_rule_of_customers_left_without_lines_is_not_called_lost():
+    """Online Retail's cleaning log listed "Lost customers" on the page before a segment named "Lost"."""
+    from segkit.stages.eda import cleaning_table
+
+    raw = pd.DataFrame({"InvoiceNo": ["1", "2"], "StockCode": ["A", "POST"], "Quantity": [2, 1],
+                        "InvoiceDate": ["2011-01-03 10:00"] * 2, "UnitPrice": [10.0, 5.0], "CustomerID": ["7", "8"],
+                        "Country": ["UK", "UK"]})
+    shown = cleaning_table(clean_transactions(raw)[1])
+    assert "Customers with no lines left" in shown.index and not shown.index.str.contains("Lost").any()
+
+
 @pytest.mark.parametrize("ids, found, lines", [
     (["TEST", "TEST", "7", "8"], "'TEST' (2 lines)", 2),
     (["test_01", "Demo 2", "dummy@shop.de", "8"], "'test_01' (1 line)", 3),

@@ -184,6 +184,7 @@ def cleaning_table(log) -> pd.DataFrame:
     """The cleaning log, one rule per row in the order applied, with the rows each removed (and, when a rule added
     rows, such as the refunds' lines, the rows each added)."""
     frame = log.to_frame()
+    frame["rule"] = frame["rule"].replace(_RULE_WORDS)
     added = frame.apply(rows_added, axis=1)
     if added.any():
         frame.insert(frame.columns.get_loc("rows_after"), "rows_added", added)
@@ -191,6 +192,8 @@ def cleaning_table(log) -> pd.DataFrame:
                  whole=["rows_before", "rows_removed", "rows_added", "rows_after", "rows_netted"])
 
 
+#: Rules whose key, said as it is, reads as something else on the page: "Lost customers" beside a segment "Lost".
+_RULE_WORDS = {"lost_customers": "Customers with no lines left"}
 _INPUT_WORDS = {"dtype": "Type", "non_null": "Values", "missing_share": "Missing", "distinct": "Distinct values"}
 _OUTLIER_WORDS = {"n": "Values", "lower": "Unusually low below", "upper": "Unusually high above",
                   "outlier_share": "Share"}
