@@ -315,9 +315,10 @@ def test_stability_labels_follow_clusterboot():
 
 
 def test_choose_k(sel4):
-    assert choose_k(sel4) == (4, "k=4 was chosen automatically. " + sel4.rationale)
-    assert choose_k(sel4, 6) == (6, "k=6 was set in the params; the criteria recommended 4.")
-    assert choose_k(sel4, 4)[1] == "k=4 was set in the params, which matches the criteria's recommendation."
+    assert choose_k(sel4)[1] in ("4 segments, chosen automatically: " + sel4.rationale.removeprefix("4 segments: "),
+                                "4 segments, chosen automatically. " + sel4.rationale)
+    assert choose_k(sel4, 6) == (6, "The run was set to 6 segments; the criteria recommended 4.")
+    assert choose_k(sel4, 4)[1] == "The run was set to 4 segments, the number the criteria recommend."
     assert "outside the range evaluated (2-7)" in choose_k(sel4, 12)[1]
     for bad in ("six", 1, 2.0):
         with pytest.raises(ParamsError, match="k"):

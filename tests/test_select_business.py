@@ -103,7 +103,7 @@ def test_tables_without_groups_get_four_to_eight_segments_that_hold(name):
     if sel.structure != "moderate":
         assert "no natural groups" in sel.rationale
     assert f"The {k} segments" in sel.structure_note_for(k)
-    assert choose_k(sel) == (k, f"k={k} was chosen automatically. " + sel.rationale)
+    assert choose_k(sel) == (k, f"{k} segments, chosen automatically: " + sel.rationale.removeprefix(f"{k} segments: "))
     # "stable" is the segments refitted from their centres; the criteria table's stability is k-means refitted from
     # scratch: when that is below 0.75 at k, the rationale says so with the table's number, so the page agrees
     scratch = sel.scores.at[k, "stability_min"]
@@ -122,7 +122,7 @@ def test_vote_rule_and_a_fixed_k_keep_the_plain_vote():
     assert vote.recommended_k == vote.voted_k == auto.voted_k
     # only the voted k's hold (the stability its rationale states), no business range
     assert set(vote.per_segment_hold) == {vote.voted_k} and "stable segments that split" not in vote.rationale
-    assert choose_k(auto, 3) == (3, f"k=3 was set in the params; the criteria recommended {auto.recommended_k}.")
+    assert choose_k(auto, 3) == (3, f"The run was set to 3 segments; the criteria recommended {auto.recommended_k}.")
 
 
 def test_business_range_outside_the_k_range_falls_back_to_the_vote_and_says_so():
@@ -223,15 +223,15 @@ def test_the_business_choice_says_why_it_took_its_k_of_those_that_qualify():
     # "Of 4, 5, which all qualify, no criterion prefers any; k=4 separates the customers best" read ungrammatical, and
     # "best" beside a table where 2 separated them better still
     assert _among(4, [4, 5], {2: ["a", "b", "c", "d"]}, "customers") == (
-        " Of 4 and 5, which both qualify, no criterion prefers either; of these, k=4 separates the customers better "
+        " Of 4 and 5, which both qualify, no criterion prefers either; of these, 4 separates the customers better "
         "(its segments' silhouettes).")
     assert _among(4, [4, 5, 6], {2: ["a"]}, "areas") == (
-        " Of 4, 5 and 6, which all qualify, no criterion prefers any of them; of these, k=4 separates the areas best "
+        " Of 4, 5 and 6, which all qualify, no criterion prefers any of them; of these, 4 separates the areas best "
         "(its segments' silhouettes).")
     assert _among(5, [4, 5, 6], {5: ["a", "b"], 4: ["c"]}, "customers") == (
-        " k=5 is the one the criteria prefer most of 4, 5 and 6, which all qualify.")
+        " 5 is the number the criteria prefer most of 4, 5 and 6, which all qualify.")
     assert _among(4, [4, 5, 6], {5: ["a"], 4: ["c"]}, "areas") == (
-        " Of 4, 5 and 6, which all qualify, 4 and 5 are each preferred by 1 criterion; k=4 separates the areas better "
+        " Of 4, 5 and 6, which all qualify, 4 and 5 are each preferred by 1 criterion; 4 separates the areas better "
         "(its segments' silhouettes).")  # of those two: 6, preferred by none, may separate better still
     assert _among(6, [4, 5, 6, 7], {4: ["a", "b"], 5: ["c", "d"], 6: ["e", "f"]}, "areas").startswith(
-        " Of 4, 5, 6 and 7, which all qualify, 4, 5 and 6 are each preferred by 2 criteria; k=6 separates")
+        " Of 4, 5, 6 and 7, which all qualify, 4, 5 and 6 are each preferred by 2 criteria; 6 separates")

@@ -61,7 +61,7 @@ def test_the_batch_leaves_churn_and_value_out_and_says_why(december, tmp_path):
     assert any(line.endswith(f"08_churn left out: {WHY}") for line in said)
     # the number of segments is said once, in the rationale's own words
     assert [line.split("] ", 1)[1][:43] for line in said if "chosen automatically" in line] == [
-        "k=3 was chosen automatically. The data has "]
+        "3 segments, chosen automatically. The data "]
     manifest = json.loads((result.folder / "manifest.json").read_text())
     assert manifest["left_out"] == {"08_churn": WHY, "10_value": WHY}
     assert not {"08_churn", "10_value"} & set(manifest["timings"]["notebooks"])

@@ -326,13 +326,13 @@ def _among(k: int, fits: list[int], votes: dict, entity: str) -> str:
     qualify = "which both qualify" if len(fits) == 2 else "which all qualify"
     tied = [c for c in fits if len(votes.get(c, [])) == most]
     if most and len(tied) == 1:
-        return f" k={k} is the one the criteria prefer most of {listed}, {qualify}."
+        return f" {k} is the number the criteria prefer most of {listed}, {qualify}."
     if not most:  # "of these": a k outside them (2, most criteria's) may separate better still
         neither = "either" if len(fits) == 2 else "any of them"
-        return (f" Of {listed}, {qualify}, no criterion prefers {neither}; of these, k={k} separates the {entity} "
+        return (f" Of {listed}, {qualify}, no criterion prefers {neither}; of these, {k} separates the {entity} "
                 f"{'better' if len(fits) == 2 else 'best'} (its segments' silhouettes).")
     each = "1 criterion" if most == 1 else f"{most} criteria"
-    return (f" Of {listed}, {qualify}, {joined(tied)} are each preferred by {each}; k={k} separates the "
+    return (f" Of {listed}, {qualify}, {joined(tied)} are each preferred by {each}; {k} separates the "
             f"{entity} better (its segments' silhouettes).")
 
 
@@ -386,19 +386,21 @@ def choose_k(selection: KSelection, k: int | str = "auto") -> tuple[int, str]:
     Returns
     -------
     (int, str)
-        E.g. ``(6, "k=6 was set in the params; the criteria recommended 5.")``.
+        E.g. ``(6, "The run was set to 6 segments; the criteria recommended 5.")``.
     """
     rec = int(selection.recommended_k)
     if isinstance(k, str):
         if k.strip().lower() != "auto":
             raise ParamsError(f"k={k!r} is not valid", fix='set k to "auto" or a whole number of segments >= 2',
                               key="k")
-        return rec, f"k={rec} was chosen automatically. " + selection.rationale
+        why, head = selection.rationale, f"{rec} segments: "  # the number first, once: "5 segments, chosen ..."
+        return rec, (f"{rec} segments, chosen automatically: {why[len(head):]}" if why.startswith(head)
+                     else f"{rec} segments, chosen automatically. {why}")
     k = _check_int(k, "k", 2, 'set k to "auto" or a whole number of segments >= 2')
     if k == rec:
-        return k, f"k={k} was set in the params, which matches the criteria's recommendation."
-    text = f"k={k} was set in the params; the criteria recommended {rec}."
+        return k, f"The run was set to {k} segments, the number the criteria recommend."
+    text = f"The run was set to {k} segments; the criteria recommended {rec}."
     ks = selection.ks
     if ks and not ks[0] <= k <= ks[-1]:
-        text += f" k={k} is outside the range evaluated ({ks[0]}-{ks[-1]}), so it has no scores there."
+        text += f" {k} is outside the range evaluated ({ks[0]}-{ks[-1]}), so it has no scores there."
     return k, text
