@@ -421,7 +421,7 @@ def test_views_for_notebooks_02_and_05(run):
     assert len(other) == int((per_category > 2).sum()) and len(two) == int(per_category.clip(upper=3).sum())
     assert np.allclose(two.drop(columns=["Category", "Level"]).apply(lambda c: c.str.rstrip("%").astype(float))
                        .groupby((two["Category"] != "").cumsum().to_numpy()).sum().to_numpy(), 100, atol=0.6)
-    assert "pca_components is not set" in stages.features.pca_variance(nb, fs).data
+    assert "not used (the params ask for none)" in stages.features.pca_variance(nb, fs).data
 
 
 def test_the_histograms_leave_out_the_values_the_features_step_filled_in(run, monkeypatch):

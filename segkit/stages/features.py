@@ -136,7 +136,7 @@ def pca_variance(ctx: RunContext, fs: FeatureSet):
         text = (f"The clustering keeps the first {kept} of {len(table)} components "
                 f"({100 * table['cumulative'].iloc[kept - 1]:.0f}% of the variation).")
     else:
-        text = ("Principal components are not used (pca_components is not set); the plot shows how much of the "
+        text = ("Principal components are not used (the params ask for none); the plot shows how much of the "
                 f"variation the first components of the {len(table)} encoded columns would keep.")
     return figure(ax, text)
 

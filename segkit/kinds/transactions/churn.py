@@ -154,10 +154,10 @@ class ChurnEvaluation:
         n = self.settings.get("search_iter", 0)
         if not n:
             forest = self.settings.get("forest") or FOREST
-            return ("No hyperparameter search was run (churn_search_iter is 0): the forest has its default settings, "
-                    f"{forest['n_estimators']} trees with at least {forest['min_samples_leaf']} customers per leaf and "
-                    "balanced class weights. Set churn_search_iter to 10 or more to tune it; the search then runs "
-                    "inside each training fold, so the scores above stay honest.")
+            return ("No search for better settings of the forest was run (the params ask for none): it has its default "
+                    f"settings, {forest['n_estimators']} trees with at least {forest['min_samples_leaf']} customers per "
+                    "leaf and balanced class weights. A search of 10 or more settings (churn_search_iter) would run "
+                    "inside each training fold, so the scores above would stay honest.")
         picks = "; ".join(f"fold {i + 1}: " + ", ".join(f"{k} {v}" for k, v in c.items()) for i, c in enumerate(self.chosen))
         return (f"A randomized search tried {n} settings in each training fold, scored by ROC-AUC over "
                 f"{self.settings.get('search_folds')} inner folds. The settings it chose: {picks}.")
