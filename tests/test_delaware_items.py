@@ -236,3 +236,35 @@ def test_a_log_median_is_shown_as_the_median_itself():
     shown = stages.profile.shown_features(SimpleNamespace(profile=profile, features=fs), None)
     assert shown[0] == "median_household_income" and "log_median_household_income" not in shown
     assert profile.index.at[1, "median_household_income"] > 125 > 110 > profile.index.at[1, "log_median_household_income"]
+
+
+def test_a_segment_with_few_measured_values_has_no_box(monkeypatch):
+    """A segment of 8 whose rent was measured in 1 area drew a box of that one value while its card said "–" (the
+    cards need a quarter of the members measured); the other segment keeps its box."""
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from segkit import stages
+    from segkit.config import Params
+    from segkit.featureset import FeatureSet
+    from segkit.profile import profile_segments
+
+    labels = pd.Series(np.repeat([0, 1], [12, 8]), index=[f"a{i}" for i in range(20)])
+    table = pd.DataFrame({"rent": np.linspace(900, 1900, 20), "age": np.linspace(30, 60, 20)}, index=labels.index)
+    fs = FeatureSet(table, columns=["rent", "age"], entity="areas",
+                    extra={"imputed_rows": {"rent": list(range(13, 20)) + [0]}})  # 1 of segment 1's 8 measured
+    seg = SimpleNamespace(features=fs, labels=labels, profile=profile_segments(table, labels.to_numpy()))
+    drawn = {}
+
+    def capture(values, *args, **kwargs):
+        drawn["values"] = values
+        return None
+
+    monkeypatch.setattr(stages.profile, "feature_distributions_figure", capture)
+    monkeypatch.setattr(stages.profile, "figure", lambda ax, text: text)
+    caption = stages.profile.distributions(SimpleNamespace(params=Params()), seg)
+    values = drawn["values"]
+    assert values.loc[labels == 1, "rent"].isna().all() and values.loc[labels == 1, "age"].notna().all()
+    assert values.loc[labels == 0, "rent"].notna().sum() == 11  # segment 0: one filled value left out, 11 measured
+    assert "a segment with under 25% of its members measured has no box" in caption

@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import dataclasses
 
+import numpy as np
 import pandas as pd
 
 from .. import engine, lineage, pipeline
 from ..featureset import FeatureSet
 from ..modelio import save_model
-from ..naming.masking import observed
+from ..naming.masking import MIN_OBSERVED_SHARE, observed, thinly_observed
 from ..naming.words import counted, singular
 from ..pipeline import Segmentation
 from ..plots import (feature_distributions_figure, plot_index_heatmap, plot_segment_map, plot_segment_sizes,
@@ -361,14 +362,19 @@ def distributions(ctx: RunContext, seg: Segmentation, top: int | None = TOP_FEAT
     drawable = {*feature_columns(fs), *_shown_as(seg).values()}
     shown = [c for c in shown_features(seg, top) if c in drawable] or feature_columns(fs)[:top]
     # what was measured, as the cards and tables show it ("–"): not the median the features step filled in
-    values = observed(fs.table[shown], fs.extra.get("imputed_rows"))
+    imputed, labels = fs.extra.get("imputed_rows"), np.asarray(seg.labels)
+    values = observed(fs.table[shown], imputed)
+    for segment in np.unique(labels):  # a box of a few members' values, as the cards: none (the card says "–")
+        thin = [c for c in shown if c in thinly_observed(labels, imputed, segment)]
+        values.loc[labels == segment, thin] = np.nan
     log = [c for c in shown if fs.units.get(c) not in _SHARE_UNITS and _skewed(values[c])]
     ax = feature_distributions_figure(values, seg.labels, columns=shown, names=seg.profile.display_names(),
                                       sample=p.plot_sample, seed=p.seed, feature_labels=fs.axis_labels(p.currency),
                                       log=log, percent=[c for c in shown if fs.units.get(c) == "share"])
     text = f"The spread of each measure within each segment, over {_drawn(seg, p)}."
     if any(len((fs.extra.get("imputed_rows") or {}).get(c) or []) for c in shown):
-        text += " Values filled in where one was missing are left out (a segment with none measured has no box)."
+        text += (" Values filled in where one was missing are left out (a segment with under "
+                 f"{MIN_OBSERVED_SHARE:.0%} of its members measured has no box).")
     if log:
         text += (" Measures with a long tail are drawn on a log scale: each labelled step multiplies the value by the "
                  "same factor.")
