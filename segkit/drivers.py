@@ -319,11 +319,11 @@ class _Sentences:
     def label(self, feature) -> str:
         return self.labels_text.get(feature, str(feature).replace("_", " "))
 
-    def clauses(self, segment, features) -> list[str]:
+    def clauses(self, segment, features, split: list | None = None) -> list[str]:
         """What the segment differs in, of ``features`` in order: up to ``n_top`` clauses, leaving out measures the
         segment barely differs in, those fewer than :data:`~segkit.naming.masking.MIN_OBSERVED_SHARE` of its members
-        have a value of (as names do), and those it is split on; only when no other remains, the measures'
-        :meth:`_Measure.fallback` clauses."""
+        have a value of (as names do), and those it is split on (listed in ``split``, when given, up to the last
+        clause); only when no other remains, the measures' :meth:`_Measure.fallback` clauses."""
         in_seg = self.segments == segment
         out, later, said, said_later = [], [], set(), set()
         for f in features:
@@ -338,6 +338,8 @@ class _Sentences:
                 continue
             else:
                 clause = c.clause(segment)
+                if split is not None and c.split(segment) and _twin(name) not in said:
+                    split.append(f)
                 extra = None if clause or _twin(name) in said_later else c.fallback(segment)
                 if extra:
                     later.append(extra)
@@ -347,7 +349,21 @@ class _Sentences:
                 said.add(name)
             if len(out) == self.n_top:
                 break
+        if not out and split:
+            split.clear()  # said with both statistics, as the sentence's own clauses
         return out or later[:self.n_top]
+
+    def _split_tail(self, segment, split: list) -> str:
+        """The drivers the sentence left out because the segment is split on them, said without numbers, so that a
+        figure ranking them first is not contradicted: Online Retail's At Risk customers, who bought more than the
+        typical customer but less than the average, on net spend and orders."""
+        sides: dict[bool, list[str]] = {}
+        for f in split:
+            c = self.column(f)
+            sides.setdefault(bool(c.median[segment] > c.whole[_MEDIAN]), []).append(phrase(self.label(f)))
+        how = {True: "above typical but below average", False: "below typical but above average"}
+        return "".join(f" {joined(labels)[:1].upper()}{joined(labels)[1:]} set{'s' if len(labels) == 1 else ''} it "
+                       f"apart too, {how[above]}." for above, labels in sides.items())
 
     def by_difference(self, segment) -> list[str]:
         """Every column in which the segment lies at least :data:`_DIFFERS` from the whole (a number by
@@ -367,9 +383,10 @@ class _Sentences:
     def sentence(self, segment, ranked: Sequence[str] | None, distinct: bool = False) -> str:
         """``distinct``: the model recognises the segment, so where no one measure is needed for that (measures
         that tell the same story: shuffling one leaves the others), several set it apart at once."""
-        clauses = self.clauses(segment, ranked or [])
+        split: list = []
+        clauses = self.clauses(segment, ranked or [], split)
         if clauses:
-            return f"Set apart mostly by {joined(clauses)}."
+            return f"Set apart mostly by {joined(clauses)}.{self._split_tail(segment, split)}"
         differs = self.clauses(segment, self.by_difference(segment))
         if differs and distinct and ranked is not None:
             return f"Set apart by several measures at once; it differs most in {joined(differs)}."

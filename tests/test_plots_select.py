@@ -110,6 +110,11 @@ def test_criteria_figure_has_one_panel_per_criterion(sel):
     titles = [a.get_title() for a in visible]
     assert titles[0] == "Elbow: prefers 4"
     assert all(a.get_xlabel() == "Number of segments" for a in visible)
+    rec = sel.recommended_k
+    assert fig.get_suptitle() == f"Evidence for the number of segments: {rec} recommended"
+    # a run that uses another number says so (Delaware's title read "4 recommended" above pages of 5 segments)
+    assert criteria_figure(sel, used=rec + 1).get_suptitle().endswith(f"{rec} recommended, {rec + 1} used")
+    assert criteria_figure(sel, used=rec).get_suptitle().endswith(f"{rec} recommended")
     assert plt.get_fignums() == []  # not registered with pyplot: shown once in a notebook
 
 

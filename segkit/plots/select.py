@@ -204,7 +204,8 @@ def plot_stability(values: KSelection | Mapping[int, Sequence[float]] | Sequence
     return ax
 
 
-def criteria_figure(selection: KSelection, *, ncols: int = 3, panel_size: tuple[float, float] = (4.0, 3.0)) -> Figure:
+def criteria_figure(selection: KSelection, *, ncols: int = 3, panel_size: tuple[float, float] = (4.0, 3.0),
+                    used: int | None = None) -> Figure:
     """One panel per computed criterion, each with its preferred k marked.
 
     Parameters
@@ -236,7 +237,10 @@ def criteria_figure(selection: KSelection, *, ncols: int = 3, panel_size: tuple[
         ax.set_title(_title(crit, pick))
     for ax in axes[len(panels):]:
         ax.set_visible(False)
-    fig.suptitle(f"Evidence for the number of segments: {selection.recommended_k} recommended")
+    # the number the run uses, where it is another (a census run's cap, a k the params fix): the title said "4
+    # recommended" above pages of 5 segments
+    also = f", {used} used" if used is not None and used != selection.recommended_k else ""
+    fig.suptitle(f"Evidence for the number of segments: {selection.recommended_k} recommended{also}")
     return fig
 
 

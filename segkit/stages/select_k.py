@@ -143,12 +143,13 @@ _NOT_CHOSEN = ("No criterion was computed: the segments come from the data kind'
                "above), so the number of segments was not chosen from the data's natural groups.")
 
 
-def criteria_figure(selection: KSelection | None):
+def criteria_figure(selection: KSelection | None, ctx: RunContext | None = None):
     """Every criterion against k, with each one's preferred k marked, and how much data each used (a note when
-    the segments come from the kind's own rule)."""
+    the segments come from the kind's own rule); given the run (``ctx``), its title says the number used when that
+    is another."""
     if selection is None:
         return note(_NOT_CHOSEN)
-    return figure(draw_criteria(selection), sampling_sentence(selection))
+    return figure(draw_criteria(selection, used=None if ctx is None else chosen_k(ctx)), sampling_sentence(selection))
 
 
 def vote_table(selection: KSelection | None, ctx: RunContext | None = None):
