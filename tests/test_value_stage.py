@@ -263,7 +263,8 @@ def test_churn_comparison_by_risk_band(run, tmp_path):
     assert "repeat buyers scored by both models, the two agree on who is more at risk" in relation.summary()
     from dataclasses import replace
     apart = replace(relation, spearman=0.38).summary()
-    assert f"across all {len(per):,} customers they rank them differently (0.38), one-time buyers counted alive" in apart
+    assert f"across all {len(per):,} customers they rank them the opposite way (0.38), one-time buyers counted alive" \
+        in apart
     assert ctx.folder.read_json("value_summary.json")["churn"]["customers"] == len(per)
     shown = stages.value.churn_table(ctx, relation)
     currency = ctx.params.currency
@@ -325,8 +326,11 @@ def test_a_card_calls_the_value_the_most_a_segment_could_bring_when_no_one_drops
     12 months": BG/NBD found almost no drop-out (0.043% a purchase), so it expects them to keep buying."""
     table = pd.DataFrame({"clv_mean": [391.0], "clv_share": [0.03]}, index=["S01"])
     lost = lifetime.value_sentences(table, horizon=12, dropout=0.00043)["S01"]
-    assert lost == ("up to £391 expected per customer over 12 months, 3% of all expected value, if they keep buying at "
-                    "their past rate: the model finds almost no customer who stopped for good (see the value page).")
+    # "up to £391" read as a cap on each customer, and "at their past rate" was not so: the model pulls a one-time
+    # buyer's rate towards everyone's
+    assert lost == ("£391 expected per customer over 12 months, 3% of all expected value: an upper estimate, since the "
+                    "model expects every customer to keep buying (it finds almost no customer who stopped for good; "
+                    "see the value page).")
     assert lifetime.value_sentences(table, horizon=12, dropout=0.2)["S01"] == ("£391 expected per customer over 12 "
                                                                              "months, 3% of all expected value.")
 

@@ -33,10 +33,11 @@ import pandas as pd
 
 from ...errors import DataValueError
 from ...featureset import in_index
-from ...format import format_share, horizon_label, money_prefix, round_json
+from ...format import format_share, money_prefix, round_json
 from ...naming.words import plural
 from .churn_data import check_value, naive_dates, purchases, purchases_and_span, value_periods  # noqa: F401
 from .returns import kept_shares, returns_by_day
+from .value_churn import RISK_BANDS, ChurnRelation, churn_relation  # noqa: F401
 from .value import (R_MAX, BetaGeoModel, GammaGammaModel, HoldoutCheck, customer_lifetime_value, holdout_check,
                     rfm_summary)
 
@@ -47,8 +48,6 @@ __all__ = ["VALUE_COLUMNS", "RISK_BANDS", "ValueData", "ValueCheck", "ValueFit",
 
 #: The per-customer columns of ``value.csv`` (after ``customer_id``), also appended to ``segments.csv``.
 VALUE_COLUMNS = ["expected_purchases", "p_alive", "expected_value", "clv", "kept_share"]
-#: Churn probability bands of the comparison with P(alive): [0, 0.25), [0.25, 0.5), [0.5, 0.75), [0.75, 1].
-RISK_BANDS = (0.0, 0.25, 0.5, 0.75, 1.0)
 #: Below this mean chance of stopping after a purchase (BG/NBD's ``a / (a + b)``) the model sees almost no drop-out: the
 #: value page says so, and the cards call a segment's expected value the most it could bring (Online Retail: 0.043%).
 NO_DROPOUT = 0.01
@@ -334,60 +333,6 @@ def value_summary(data: ValueData, check: ValueCheck, fit: ValueFit, currency: s
         "notes": check.notes + fit.notes + fit.checked, "churn": None, "segments": [], "ranking": None}
 
 
-# ------------------------------------------------------------------------------------------ churn
-@dataclass
-class ChurnRelation:
-    """P(alive) and the forecast against the churn model's risk, per customer scored by both."""
-
-    table: pd.DataFrame
-    spearman: float
-    spearman_repeat: float
-    customers: int
-    repeat_customers: int
-    horizon: int  #: months ahead of the expected purchases (the fit's ``horizon``)
-    churn_days: int | None = None  #: the churn model's horizon, as ``churn_summary.json`` gives it
-
-    def summary(self) -> str:
-        t = self.table[self.table["Customers"] > 0]
-        low, high = t.iloc[0], t.iloc[-1]
-        purchases = f"Expected purchases ({self.horizon} months)"
-        agree = {True: "agree on who is more at risk", False: "rank them differently"}  # a conclusion, not a number
-        return (f"BG/NBD lets a customer drop out only after a repeat purchase, so P(alive) is 1 for everyone who has "
-                f"bought once. Among the {self.repeat_customers:,} repeat buyers scored by both models, the two "
-                f"{agree[self.spearman_repeat <= -0.5]} (rank correlation of P(alive) with the churn risk "
-                f"{self.spearman_repeat:.2f}; -1 is full agreement, 0 none); across all {self.customers:,} customers "
-                f"they {agree[self.spearman <= -0.5]} ({self.spearman:.2f}), one-time buyers counted alive. Expected "
-                f"purchases in the next {self.horizon} months average {low[purchases]:.1f} in the lowest risk band "
-                f"and {high[purchases]:.1f} in the highest.")
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"customers": self.customers, "spearman": _r(self.spearman), "repeat_customers": self.repeat_customers,
-                "spearman_repeat": _r(self.spearman_repeat)}
-
-
-def churn_relation(per_customer: pd.DataFrame, churn_df: pd.DataFrame, horizon: int,
-                   churn_days: int | None = None) -> ChurnRelation:
-    """Rank correlation of P(alive) with ``churn_probability`` (``churn.csv``), over all customers and over the
-    repeat buyers (``frequency`` > 0 in ``per_customer``), and a table by risk band; ``horizon``: the months ahead
-    of ``per_customer``'s expected purchases; ``churn_days``: the churn model's horizon, for the table's heading."""
-    risk = churn_df.assign(customer_id=churn_df["customer_id"].astype(str)).set_index("customer_id")
-    both = per_customer.join(risk["churn_probability"], how="inner")
-    if both.empty:
-        raise DataValueError("no customer of value.csv is in churn.csv", "run 08_churn and 10_value on the same run")
-    band = pd.cut(both["churn_probability"], list(RISK_BANDS[:-1]) + [np.inf], right=False,
-                  labels=[f"{100 * a:.0f}-{100 * b:.0f}%" for a, b in zip(RISK_BANDS, RISK_BANDS[1:])])
-    table = both.groupby(band, observed=False).agg(
-        customers=("clv", "size"), risk=("churn_probability", "mean"), alive=("p_alive", "mean"),
-        purchases=("expected_purchases", "mean"), clv=("clv", "mean"))
-    table.columns = ["Customers", horizon_label("Mean churn risk", churn_days), "Mean P(alive)",
-                     f"Expected purchases ({horizon} months)", "Mean CLV"]
-    repeat = both[both["frequency"] > 0]
-    rho, rho_repeat = (float(d["p_alive"].rank().corr(d["churn_probability"].rank())) for d in (both, repeat))
-    return ChurnRelation(table=table.rename_axis("Churn risk band"), spearman=rho, spearman_repeat=rho_repeat,
-                         customers=int(len(both)), repeat_customers=int(len(repeat)), horizon=int(horizon),
-                         churn_days=churn_days)
-
-
 # ------------------------------------------------------------------------------------------ segments
 def value_by_segment(per_customer: pd.DataFrame, segments: pd.Series) -> pd.DataFrame:
     """Customers, expected value (CLV) and P(alive) per segment, largest total value first.
@@ -441,9 +386,9 @@ def value_sentences(table: pd.DataFrame, *, horizon: int, currency: str = "£", 
     chance that a customer stops after a purchase (``a / (a + b)``), below :data:`NO_DROPOUT` said on the card."""
     # no P(alive) here (BG/NBD calls every one-time buyer alive); without drop-out, the value is a ceiling: say why
     ceiling = dropout is not None and dropout < NO_DROPOUT
-    caveat = ", if they keep buying at their past rate: the model finds almost no customer who stopped for good (see " \
-        "the value page)" if ceiling else ""
-    return {str(code): (f"{'up to ' if ceiling else ''}{_money(row['clv_mean'], currency)} expected per {entity} over "
+    caveat = ": an upper estimate, since the model expects every customer to keep buying (it finds almost no " \
+        "customer who stopped for good; see the value page)" if ceiling else ""
+    return {str(code): (f"{_money(row['clv_mean'], currency)} expected per {entity} over "
                         f"{horizon} months, {format_share(row['clv_share'])} of all expected value{caveat}.")
             for code, row in table.iterrows()}
 
