@@ -290,3 +290,23 @@ def test_one_linkage_beaten_scores_in_the_singular_and_a_small_threshold_is_not_
     text = hierarchy_sentence(ctx, comparison)
     assert ("single scores a higher silhouette only by splitting off a tiny segment (under 0.1% of the customers; a "
             "segment needs at least 0.5%)") in text
+
+
+def test_the_trees_say_what_a_row_is(monkeypatch):
+    """Delaware's trees read "Groups of customers (number of customers in each)" under branches of areas."""
+    from types import SimpleNamespace
+
+    from segkit import stages
+
+    X, _ = make_blobs(n_samples=60, centers=3, random_state=0)
+    comparison = compare_linkages(X, 3, seed=0)
+    said = []
+    monkeypatch.setattr(stages.dendrogram, "chosen_k", lambda ctx: 3)
+    monkeypatch.setattr(stages.dendrogram, "figure", lambda drawn, text: drawn)
+    for name in ("plot_dendrogram", "linkage_comparison_figure"):
+        monkeypatch.setattr(stages.dendrogram, name, lambda *args, **kwargs: said.append(kwargs["entity"]))
+    ctx = SimpleNamespace(entity="areas", params=SimpleNamespace(dendrogram_leaves=10, max_hierarchy_rows=20_000))
+    monkeypatch.setattr(stages.dendrogram, "hierarchy_sentence", lambda ctx, comparison: "")
+    stages.dendrogram.dendrogram_figure(ctx, comparison)
+    stages.dendrogram.comparison_figure(ctx, comparison)
+    assert said == ["areas", "areas"]

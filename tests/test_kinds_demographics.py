@@ -263,9 +263,10 @@ def test_k_auto_is_25_capped_by_the_areas():
     # a weak structure's vote and the business range's choice are two numbers (Delaware: "favour 4" under a vote of 2)
     held = SimpleNamespace(ks=range(2, 11), recommended_k=4, voted_k=2, params={"business_k": [4, 8]})
     assert demo.choose_k(params(), 58, held)[1].endswith(
-        "The usual criteria for a number of segments, scored over 2 to 10, vote for 2, and for 4 within 4 to 8 (the "
-        "usual range of a business segmentation); an area profile keeps more, smaller segments that can each be "
-        "named, so these are shown for reference (a run with the number of segments set to 4 uses that choice).")
+        "The usual criteria for a number of segments, scored over 2 to 10, vote for 2, and choose 4 within 4 to 8 (the "
+        "usual range of a business segmentation; each of its segments stable and large enough); an area profile keeps "
+        "more, smaller segments that can each be named, so these are shown for reference (a run with the number of "
+        "segments set to 4 uses that choice).")
     assert demo.choose_k(params(k=8), 63)[0] == 6 and demo.choose_k(params(k=4), 63)[0] == 4
     # a vote above what the areas allow is no advice: a run asking for 8 over 58 areas is capped at 5 again
     high = SimpleNamespace(ks=range(2, 11), recommended_k=8, voted_k=None, params={})

@@ -25,8 +25,9 @@ def hierarchy(ctx: RunContext, X: np.ndarray | None = None, k: int | None = None
     k = k or chosen_k(ctx)
     # the same fit as the final k-means segments (segkit.cluster.SegmentModel) and the k-selection
     reference = KMeans(n_clusters=k, n_init=p.n_init, random_state=p.seed).fit_predict(X)
+    # a tiny segment as the profile page calls one (min_segment_share), not a threshold of its own
     comparison = compare_linkages(X, k, reference_labels=reference, seed=p.seed, max_rows=p.max_hierarchy_rows,
-                                  silhouette_sample=p.sample_size)
+                                  silhouette_sample=p.sample_size, min_segment_share=p.min_segment_share)
     ctx.folder.write_json("hierarchy.json", comparison.to_dict())
     return comparison
 
@@ -62,13 +63,15 @@ def hierarchy_sentence(ctx: RunContext, comparison: LinkageComparison) -> str:
 
 def comparison_figure(ctx: RunContext, comparison: LinkageComparison):
     """The linkages' scores side by side, with the sentence that says which separates best."""
-    return figure(linkage_comparison_figure(comparison, k=chosen_k(ctx)), hierarchy_sentence(ctx, comparison))
+    return figure(linkage_comparison_figure(comparison, k=chosen_k(ctx), entity=ctx.entity),
+                  hierarchy_sentence(ctx, comparison))
 
 
 def dendrogram_figure(ctx: RunContext, comparison: LinkageComparison):
     """The best linkage's tree, truncated to its top branches, cut into the chosen segments."""
     leaves = ctx.params.dendrogram_leaves
-    return figure(plot_dendrogram(comparison.hierarchies[comparison.best], k=chosen_k(ctx), truncate=leaves),
+    return figure(plot_dendrogram(comparison.hierarchies[comparison.best], k=chosen_k(ctx), truncate=leaves,
+                                  entity=ctx.entity),
                   f"Dendrogram ({comparison.best} linkage), truncated to its top {leaves} branches; the dashed line "
                   "is the cut into segments.")
 
