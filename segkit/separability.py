@@ -191,7 +191,7 @@ class SegmentExplanation:
         natural = self.structure is None or self.structure in _NATURAL
         if self.well_separated:
             # not "each segment" when the next sentences name segments mixed up or too small to test
-            caveats = (["the segments mixed up below"] if self.confused_pairs() else []) + \
+            caveats = (["the segments named as mixed up"] if self.confused_pairs() else []) + \
                       (["those too small to test"] if self.left_out else [])
             apart = f", apart from {joined(caveats)}" if caveats else ""
             if natural:

@@ -235,3 +235,13 @@ def test_the_business_choice_says_why_it_took_its_k_of_those_that_qualify():
         "(its segments' silhouettes).")  # of those two: 6, preferred by none, may separate better still
     assert _among(6, [4, 5, 6, 7], {4: ["a", "b"], 5: ["c", "d"], 6: ["e", "f"]}, "areas").startswith(
         " Of 4, 5, 6 and 7, which all qualify, 4, 5 and 6 are each preferred by 2 criteria; 6 separates")
+
+
+def test_a_criterion_without_a_preference_is_not_said_to_point_somewhere():
+    """The Ethiopian page read "others point to no preference (elbow), 3 (gap statistic)"."""
+    from segkit.select.vote import _consensus
+
+    pref = {"elbow": None, "silhouette": 2, "calinski_harabasz": 2, "gap": 3}
+    text = _consensus(pref, [2, 3, 4], {})[2]
+    assert "others point to 3 (gap statistic); the elbow has no preference" in text, text
+    assert "point to no preference" not in text
