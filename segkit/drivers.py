@@ -338,8 +338,8 @@ class _Sentences:
                 continue
             else:
                 clause = c.clause(segment)
-                if split is not None and c.split(segment) and _twin(name) not in said:
-                    split.append(f)
+                if split is not None and c.split(segment) and _twin(name) not in said | {str(s) for s in split}:
+                    split.append(f)  # a date and the days since it: one fact
                 extra = None if clause or _twin(name) in said_later else c.fallback(segment)
                 if extra:
                     later.append(extra)

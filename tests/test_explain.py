@@ -709,3 +709,16 @@ def test_a_difference_too_small_to_matter_on_a_narrow_spread_is_not_a_driver():
     far = explain.driver_sentence(table.assign(young=np.r_[young[:80], young[80:] + 0.06]), labels, 1, ["young"],
                                   units={"young": "share"}, labels_text={"young": "Adults aged 18-34"})
     assert far.startswith("Set apart mostly by more adults aged 18-34"), far
+
+
+def test_a_date_and_its_days_since_are_one_fact_in_the_tail_too():
+    """A split date and the days since it were said twice, in opposite directions: "Days since last sets it apart
+    too, above typical but below average. Last sets it apart too, below typical but above average."."""
+    rng = np.random.default_rng(0)
+    labels = np.array([0] * 100 + [1] * 300)  # segment 0 above the typical row, below the average a few big ones set
+    days = np.r_[rng.normal(60, 3, 100), rng.normal(30, 5, 270), rng.normal(600, 50, 30)]
+    table = pd.DataFrame({"recency": np.r_[rng.normal(200, 10, 100), rng.normal(50, 10, 300)],
+                          "days_since_last": days, "last": pd.Timestamp("2024-01-01") - pd.to_timedelta(days, unit="D")})
+    text = explain.driver_sentence(table, labels, 0, ["recency", "days_since_last", "last"])
+    assert text.startswith("Set apart mostly by higher recency"), text
+    assert text.count("sets it apart too") == 1, text

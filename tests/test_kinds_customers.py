@@ -716,6 +716,12 @@ def test_a_gender_level_is_said_as_the_people_it_stands_for():
     assert named("Female Young High Spenders", "women")[0] == "Female Young High Spenders"  # says it already
     assert named("Female Young High Spenders", "men")[0] == "Female Young High Spenders (men)"  # "male" in "Female"
     assert named("Women Who Save", "women")[0] == "Women Who Save"
+    assert named("Young High Spenders", "daily visitors")[0] == "Young High Spenders (daily visitors)"
+    assert named("Daily Shoppers", "daily visitors")[0] == "Daily Shoppers"  # says it already
+    # a word of a column's level in the name is not the level: "High" of "High school", "New" of "New York"
+    assert named("Young High Spenders", "education: High school")[0] == ("Young High Spenders (education: High "
+                                                                          "school)")
+    assert named("New Young Shoppers", "city: New York")[0] == "New Young Shoppers (city: New York)"
     assert named("Typical Customers", "women", description="Close to the average customer on every measure.") == (
         "Typical Women", "Close to the average customer on every measure, apart from being women.")
 
@@ -775,7 +781,7 @@ def test_only_the_customers_own_gender_is_said_as_people(column, labels, people)
 _PEOPLE_CORPUS = [("visit_frequency", "Daily", "daily visitors"), ("VisitFrequency", "Weekly", "weekly visitors"),
                   ("Visits frequency", "monthly", "monthly visitors"), ("store_visit_frequency", "Rarely", "rare visitors"),
                   ("frequency_of_visits", "Often", "frequent visitors"), ("Shopping frequency", "Bi-weekly",
-                                                                           "fortnightly shoppers"),
+                                                                           "biweekly shoppers"),
                   ("purchase_frequency", "Occasionally", "occasional buyers"), ("Frequency of purchases", "Yearly",
                                                                                   "yearly buyers"),
                   ("order_frequency", "QUARTERLY", "quarterly buyers"), ("login_frequency", "daily", "daily users"),
@@ -786,7 +792,8 @@ _PEOPLE_CORPUS = [("visit_frequency", "Daily", "daily visitors"), ("VisitFrequen
 _NOT_PEOPLE = [("payment_frequency", "Monthly"), ("billing_frequency", "Monthly"), ("frequency", "Daily"),
                ("visit_frequency", "3-5 times"), ("visit_frequency", "Never"), ("product_tier", "Gold"),
                ("membership_tier", "Tier 2"), ("membership_status", "Active"), ("subscription_plan", "Premium"),
-               ("card_type", "Gold"), ("contract", "Monthly"), ("region", "Gold")]
+               ("card_type", "Gold"), ("contract", "Monthly"), ("region", "Gold"), ("customer_type", "Standard"),
+               ("customer_class", "Basic")]
 
 
 @pytest.mark.parametrize("column, level, said", _PEOPLE_CORPUS)

@@ -267,6 +267,12 @@ def test_k_auto_is_25_capped_by_the_areas():
         "usual range of a business segmentation; each of its segments stable and large enough); an area profile keeps "
         "more, smaller segments that can each be named, so these are shown for reference (a run with the number of "
         "segments set to 4 uses that choice).")
+    # a run set to fewer segments than the business range's choice keeps no "more, smaller segments"
+    fewer = demo.choose_k(params(k=3), 58, held)[1]
+    assert "keeps more" not in fewer and fewer.endswith("8 (the usual range of a business segmentation; each of its "
+                                                        "segments stable and large enough); these are shown for "
+                                                        "reference (a run with the number of segments set to 4 uses "
+                                                        "that choice).")
     assert demo.choose_k(params(k=8), 63)[0] == 6 and demo.choose_k(params(k=4), 63)[0] == 4
     # a vote above what the areas allow is no advice: a run asking for 8 over 58 areas is capped at 5 again
     high = SimpleNamespace(ks=range(2, 11), recommended_k=8, voted_k=None, params={})

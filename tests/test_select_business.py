@@ -245,3 +245,18 @@ def test_a_criterion_without_a_preference_is_not_said_to_point_somewhere():
     text = _consensus(pref, [2, 3, 4], {})[2]
     assert "others point to 3 (gap statistic); the elbow has no preference" in text, text
     assert "point to no preference" not in text
+
+
+def test_an_automatic_number_of_segments_is_said_once():
+    """"5 segments, chosen automatically. 5 segments (outside the business range ...)" said the number twice."""
+    from types import SimpleNamespace
+
+    from segkit.select.vote import choose_k
+
+    for why, said in (("5 segments (outside the business range, as 4 of 6 criteria prefer).",
+                       "5 segments, chosen automatically (outside the business range, as 4 of 6 criteria prefer)."),
+                      ("5 segments: the customers form groups.", "5 segments, chosen automatically: the customers form "
+                                                                  "groups."),
+                      ("The data has too few rows.", "5 segments, chosen automatically. The data has too few rows.")):
+        selection = SimpleNamespace(recommended_k=5, rationale=why, ks=[2, 3, 4, 5, 6])
+        assert choose_k(selection) == (5, said)

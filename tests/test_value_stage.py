@@ -265,6 +265,8 @@ def test_churn_comparison_by_risk_band(run, tmp_path):
     apart = replace(relation, spearman=0.38).summary()
     assert f"across all {len(per):,} customers they rank them the opposite way (0.38), one-time buyers counted alive" \
         in apart
+    unknown = replace(relation, spearman=float("nan"), spearman_repeat=float("nan")).summary()  # no repeat buyers
+    assert "Too few customers were scored by both models" in unknown and "nan" not in unknown
     assert ctx.folder.read_json("value_summary.json")["churn"]["customers"] == len(per)
     shown = stages.value.churn_table(ctx, relation)
     currency = ctx.params.currency

@@ -208,14 +208,14 @@ _FREQUENCY_LABEL = re.compile(r"(?i)^(?:(?P<what>visit|store visit|shopping|purc
 _FREQUENT = {"visit": "visitors", "shopping": "shoppers", "purchase": "buyers", "purchasing": "buyers", "buying": "buyers",
              "order": "buyers", "login": "users", "usage": "users", "use": "users"}
 #: A frequency's level as the adjective of the people ("Rarely": "rare visitors"); other levels are said as they are.
-_HOW_OFTEN = {"daily": "daily", "weekly": "weekly", "biweekly": "fortnightly", "bi-weekly": "fortnightly",
+_HOW_OFTEN = {"daily": "daily", "weekly": "weekly", "biweekly": "biweekly", "bi-weekly": "biweekly",
               "fortnightly": "fortnightly", "monthly": "monthly", "quarterly": "quarterly", "yearly": "yearly",
               "annually": "yearly", "rarely": "rare", "seldom": "rare", "occasionally": "occasional",
               "sometimes": "occasional", "often": "frequent", "frequently": "frequent", "regularly": "regular"}
 #: A label of the rows' own membership level ("Membership tier", "Loyalty status", "Tier"), and the levels that are
 #: tiers of one: "Platinum members", not "(membership tier: Platinum)".
 _TIER_LABEL = re.compile(r"(?i)^(?:(?:membership|loyalty|member|customer|club|rewards?|subscription)\s+"
-                         r"(?:tier|level|grade|status|type|class)|tier|membership|loyalty)$")
+                         r"(?:tier|level|grade|status)|tier|membership|loyalty)$")  # not a customer "type" or "class"
 _TIERS = frozenset({"bronze", "silver", "gold", "platinum", "diamond", "titanium", "basic", "standard", "premium",
                     "elite", "vip", "classic", "plus"})
 

@@ -34,6 +34,11 @@ def churn_sentence(churn: dict[str, Any], entity: str) -> str:
 _SAYS_RISK = re.compile(r"(?i)\b(at risk|about to sleep|lapsing|lapsed|slipping|hibernating|lost)\b")
 
 
+#: How much larger another segment's share at high risk must be to be said against a segment named for risk: 5 points
+#: (37% against 37%, as the page rounds them, is no story).
+_CLEARLY = 0.05
+
+
 def _risk_named(segments: dict[str, dict], entity: str) -> str:
     """A sentence for a segment whose name says it is at risk while the churn model finds more of another segment
     at high risk, whose name does not: Online Retail's "S02 At Risk" (37%) beside "S04 New Customers" (69%). ''
@@ -41,7 +46,7 @@ def _risk_named(segments: dict[str, dict], entity: str) -> str:
     said = {code: s for code, s in segments.items() if _SAYS_RISK.search(s["name"])}
     others = [(code, s) for code, s in segments.items() if code not in said]
     for code, seg in sorted(said.items()):
-        higher = [(c, s) for c, s in others if s["high_risk_share"] > seg["high_risk_share"]]
+        higher = [(c, s) for c, s in others if s["high_risk_share"] >= seg["high_risk_share"] + _CLEARLY]
         if higher:
             c, top = max(higher, key=lambda kv: kv[1]["high_risk_share"])
             return (f" {code} {seg['name']} is named for how its {entity} bought, not by this model: fewer "

@@ -395,9 +395,9 @@ def choose_k(selection: KSelection, k: int | str = "auto") -> tuple[int, str]:
         if k.strip().lower() != "auto":
             raise ParamsError(f"k={k!r} is not valid", fix='set k to "auto" or a whole number of segments >= 2',
                               key="k")
-        why, head = selection.rationale, f"{rec} segments: "  # the number first, once: "5 segments, chosen ..."
-        return rec, (f"{rec} segments, chosen automatically: {why[len(head):]}" if why.startswith(head)
-                     else f"{rec} segments, chosen automatically. {why}")
+        why, head = selection.rationale, f"{rec} segments"  # the number first, once: "5 segments, chosen ..."
+        return rec, (f"{head}, chosen automatically{why[len(head):]}" if why.startswith(head)
+                     else f"{head}, chosen automatically. {why}")
     k = _check_int(k, "k", 2, 'set k to "auto" or a whole number of segments >= 2')
     if k == rec:
         return k, f"The run was set to {k} segments, the number the criteria recommend."

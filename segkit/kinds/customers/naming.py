@@ -277,7 +277,8 @@ def _with_level(name: SegmentName, level: str | None, typical: str) -> SegmentNa
     (men)"), as do others ("Young High Spenders (daily visitors)", "Affluent Savers (Platinum members)")."""
     said = level.split(": ", 1)[-1] if level else ""
     # "women": also "Female"; "daily visitors", "Platinum members": also "Daily", "Platinum"
-    forms = [said, *(word for word, who in PEOPLE.items() if who == said), *said.split()[:-1]]
+    people_said = ": " not in (level or "")  # "daily visitors": "Daily" says it too; "education: High school" not "High"
+    forms = [said, *(word for word, who in PEOPLE.items() if who == said), *(said.split()[:-1] if people_said else [])]
     if not level or any(re.search(rf"(?<!\w){re.escape(f)}(?!\w)", name.name, re.IGNORECASE) for f in forms):
         return name
     description = name.description

@@ -338,8 +338,9 @@ def choose_k(params, n: int, selection=None) -> tuple[int, str]:
                else f" (a run with the number of segments set to {favoured} uses "
                     f"{'it' if voted == favoured else 'that choice'}).")
         shown = "these are" if voted != favoured else "their vote is"
-        note += (f" The usual criteria for a number of segments, scored over {lo} to {hi}, {said}; an area profile "
-                 f"keeps more, smaller segments that can each be named, so {shown} shown for reference" + use)
+        why = "an area profile keeps more, smaller segments that can each be named, so " if k > favoured else ""
+        note += (f" The usual criteria for a number of segments, scored over {lo} to {hi}, {said}; {why}{shown} shown "
+                 "for reference" + use)
     return k, note
 
 

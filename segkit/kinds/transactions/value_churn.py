@@ -46,13 +46,16 @@ class ChurnRelation:
         t = self.table[self.table["Customers"] > 0]
         low, high = t.iloc[0], t.iloc[-1]
         purchases = f"Expected purchases ({self.horizon} months)"
+        repeat = (f"Among the {self.repeat_customers:,} repeat buyers scored by both models, the two "
+                  f"{agreement(self.spearman_repeat)} (rank correlation of P(alive) with the churn risk "
+                  f"{self.spearman_repeat:.2f}; -1 is full agreement, 0 none); across all {self.customers:,} customers "
+                  f"they {agreement(self.spearman)} ({self.spearman:.2f}), one-time buyers counted alive."
+                  if np.isfinite(self.spearman_repeat) and np.isfinite(self.spearman) else
+                  "Too few customers were scored by both models, or their scores do not vary, to compare how they "
+                  "rank them.")  # no number to read: not "they rank them differently (nan)"
         return (f"BG/NBD lets a customer drop out only after a repeat purchase, so P(alive) is 1 for everyone who has "
-                f"bought once. Among the {self.repeat_customers:,} repeat buyers scored by both models, the two "
-                f"{agreement(self.spearman_repeat)} (rank correlation of P(alive) with the churn risk "
-                f"{self.spearman_repeat:.2f}; -1 is full agreement, 0 none); across all {self.customers:,} customers "
-                f"they {agreement(self.spearman)} ({self.spearman:.2f}), one-time buyers counted alive. Expected "
-                f"purchases in the next {self.horizon} months average {low[purchases]:.1f} in the lowest risk band "
-                f"and {high[purchases]:.1f} in the highest.")
+                f"bought once. {repeat} Expected purchases in the next {self.horizon} months average "
+                f"{low[purchases]:.1f} in the lowest risk band and {high[purchases]:.1f} in the highest.")
 
     def to_dict(self) -> dict[str, Any]:
         return {"customers": self.customers, "spearman": round_json(self.spearman), "repeat_customers": self.repeat_customers,
