@@ -98,6 +98,12 @@ class FeatureSet:
         """Feature -> short label, for ``columns`` (default: the profiled features)."""
         return {c: self.label(c) for c in (self.profiled if columns is None else columns)}
 
+    @property
+    def shown_as(self) -> dict[str, str]:
+        """Column -> the column of the table that shows it in its own units (``extra["shown_as"]``: a census log
+        median -> the median itself, in dollars), where the table has that column."""
+        return {c: twin for c, twin in (self.extra.get("shown_as") or {}).items() if twin in self.table.columns}
+
     def axis_labels(self, currency: str = "") -> dict[str, str]:
         """Feature -> short label for a plot of the measures' own values, whose axis shows plain numbers: money says
         its currency, money counted in thousands says so ("Net spend (£)", "Annual income ($ thousands)",

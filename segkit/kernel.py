@@ -54,7 +54,7 @@ def prepare_kernel() -> None:
     warnings.filterwarnings("ignore", category=FutureWarning)
     warnings.filterwarnings("ignore", category=DeprecationWarning)
     logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
-    pd.set_option("display.max_rows", 1_000)  # a page's table is whole: Delaware's 201 input columns showed 10 and "..."
+    pd.set_option("display.max_rows", 1_000)  # a page's table is whole: Delaware's 201 input columns showed 10, "..."
     pd.set_option("display.max_columns", 40)
     pd.set_option("display.width", 160)
     pd.set_option("display.max_colwidth", None)  # notes and descriptions are sentences: never cut them

@@ -282,8 +282,7 @@ def driver_columns(fs: FeatureSet) -> list[str]:
     it shows in other units (``fs.extra["shown_as"]``: a log median said as the median itself, in dollars) and the
     outcomes (``fs.extra["outcomes"]``: churn, which the segments are compared on, not told apart by)."""
     left_out = {**(fs.extra.get("left_out") or {}), **dict.fromkeys(fs.extra.get("outcomes") or [])}
-    shown_as = {c: twin for c, twin in (fs.extra.get("shown_as") or {}).items() if twin in fs.table.columns}
-    return [c for c in fs.table.columns if c not in left_out and c not in shown_as]
+    return [c for c in fs.table.columns if c not in left_out and c not in fs.shown_as]
 
 
 def segment_table(data: pd.DataFrame, *, data_kind: str = "transactions", **params: Any) -> Segmentation:

@@ -88,8 +88,7 @@ def summary_table(ctx: RunContext, fs: FeatureSet) -> pd.DataFrame:
     behind it). A unit in words goes after the label, once ("Median age (years)"), so that the cells stay numbers.
     Measures whose columns are not trusted (the notes say why) have no numbers here, and a log median is shown as the
     median itself, the row of its natural twin ("Median household income $79,100", not "Household income (log) 11.3")."""
-    hidden = set(fs.extra.get("left_out") or {}) | {log for log, natural in (fs.extra.get("shown_as") or {}).items()
-                                                    if natural in fs.table.columns}
+    hidden = {*(fs.extra.get("left_out") or {}), *fs.shown_as}
     summary = eda.numeric_summary(fs.table.drop(columns=[c for c in fs.table.columns if c in hidden]))
     units = [fs.units.get(c) for c in summary["column"]]
     cells = [None if unit_in_words(u) or u == "count" else u for u in units]  # a count's percentiles: 1, not "1.0"

@@ -275,10 +275,10 @@ def _with_level(name: SegmentName, level: str | None, typical: str) -> SegmentNa
     as the people it stands for (:func:`~segkit.naming.words.people`): women and men replace the name's noun ("Older
     Women", not "Older Customers (gender: Female)"), or follow a name of other words in brackets ("Affluent Savers
     (men)"), as do others ("Young High Spenders (daily visitors)", "Affluent Savers (Platinum members)")."""
-    said = level.split(": ", 1)[-1] if level else ""
-    # "women": also "Female"; "daily visitors", "Platinum members": also "Daily", "Platinum"
-    people_said = ": " not in (level or "")  # "daily visitors": "Daily" says it too; "education: High school" not "High"
-    forms = [said, *(word for word, who in PEOPLE.items() if who == said), *(said.split()[:-1] if people_said else [])]
+    said = level.split(": ", 1)[-1] if level else ""  # == level for people ("daily visitors"), not "column: level"
+    # "women": also "Female"; "daily visitors": also "Daily" (but "education: High school" is not said by "High")
+    forms = [said, *(word for word, who in PEOPLE.items() if who == said),
+             *(said.split()[:-1] if said == level else [])]
     if not level or any(re.search(rf"(?<!\w){re.escape(f)}(?!\w)", name.name, re.IGNORECASE) for f in forms):
         return name
     description = name.description

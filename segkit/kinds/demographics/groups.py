@@ -393,7 +393,6 @@ def _rests(table: pd.DataFrame, group: FeatureGroup) -> dict[str, tuple[str, str
     return out
 
 
-
 def _repeated(table: pd.DataFrame, group: FeatureGroup) -> tuple[str, str, float] | None:
     """Two member columns of ``group`` equal in at least :data:`REPEATED_SHARE` of the rows where either is above 0
     (:data:`MIN_ROWS_EQUAL` rows or more), with that share; None when no two are."""
