@@ -171,3 +171,19 @@ def test_every_axis_of_counts_ticks_at_whole_numbers():
     shown = [t.get_text() for t in axis.get_ticklabels() if t.get_text() and float(t.get_text().replace(",", "")) >= 1_000]
     assert shown and all(re.fullmatch(r"\d,\d{3}", t) for t in shown), shown
     plt.close("all")
+
+
+def test_an_axis_of_counts_under_one_repeats_no_label():
+    """A range under one (nothing counted) fell back to ticks of 0.005 written "0 0 0 ... 0"."""
+    from segkit.plots._common import count_ticks
+
+    fig, ax = plt.subplots()
+    for low, high in [(0.0, 0.05), (-0.05, 0.05), (0.0, 1.0)]:
+        ax.set_ylim(low, high)
+        count_ticks(ax.yaxis)
+        fig.canvas.draw()
+        ticks = [t for t in ax.get_yticks() if low <= t <= high]
+        labels = [t.get_text() for t in ax.get_yticklabels()]
+        assert ticks and all(float(t).is_integer() for t in ticks), (low, high, ticks)
+        assert len(labels) == len(set(labels)), (low, high, labels)
+    plt.close(fig)

@@ -120,6 +120,7 @@ def grouped_ticks(axis, values) -> None:
 
 def count_ticks(axis) -> None:
     """Ticks at whole numbers on an axis of counts (customers, rows), with a thousands separator as the bars' labels
-    have: never a tick at 2.5 customers, nor "1050 1200" beside a bar of "1,167"."""
-    axis.set_major_locator(MaxNLocator(integer=True))
+    have: never a tick at 2.5 customers, nor "1050 1200" beside a bar of "1,167", nor "0 0 0 1" on an axis whose
+    range is under one (an empty histogram): one whole tick is enough there."""
+    axis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))
     axis.set_major_formatter(FuncFormatter(lambda value, _pos=None: f"{value:,.0f}"))
