@@ -81,8 +81,8 @@ def _cmd_check(args: argparse.Namespace) -> int:
     print(f"input ok: {info['rows']:,} rows read, cleaned and turned into features{sampled}; "
           f"{sum(f.severity == 'warning' for f in findings)} warning(s), {sum(f.severity == 'info' for f in findings)} "
           "note(s) for the data-quality page")
-    if info.get("currency_note"):
-        print(f"  {info['currency_note']}")
+    for note in info["notes"]:  # what the run reads otherwise than the params say: the currency, unmapped columns
+        print(f"  {note}")
     if info.get("set_aside"):  # what the cleaning log will say, on the rows checked
         from .cleaning import KEEP_PARAMS
 

@@ -125,8 +125,8 @@ class Params(ReadOptions):  # how the input is read (sep, header, decimal, dayfi
                                 "only: each line is one item, a negative amount a return)")
     price_col: str | None = Field("UnitPrice", description="transactions: unit price column (or set amount_col)")
     amount_col: str | None = Field(None, description="transactions: line amount column, instead of quantity x price")
-    stock_code_col: str | None = Field("StockCode", description="transactions: product code column (optional)")
-    country_col: str | None = Field("Country", description="transactions: country column (optional)")
+    stock_code_col: str | None = Field("StockCode", description="transactions: product code column (optional: left out, with a note, when the input has no column of the default name)")
+    country_col: str | None = Field("Country", description="transactions: country column (optional: left out, with a note, when the input has no column of the default name)")
     status_col: str | None = Field(None, description="transactions: order status column (optional, e.g. Shopify's Financial Status): lines whose status is one of cancelled_statuses are removed")
     refund_col: str | None = Field(None, description="transactions: amount refunded on an order (optional, e.g. Shopify's Refunded Amount), on any of its lines: subtracted from the customer's spend as one returned line per order")
 

@@ -263,6 +263,40 @@ def test_invalid_mappings_raise_params_error():
         TransactionColumns(date=3)
 
 
+def test_optional_columns_named_by_default_only_are_left_out_when_the_input_lacks_them(tmp_path):
+    """lifetimes' CDNOW file (customer_id, date, number_of_cds, dollar_value) stopped the check on the default
+    StockCode and Country, which the params never named: they are optional, so the run reads the input without
+    them and says so. A column the params name is still required."""
+    from segkit import kinds
+    from segkit.config import load_params
+    from segkit.report.runner import plan
+
+    kind = kinds.get("transactions")
+    path = tmp_path / "cdnow.csv"
+    path.write_text("customer_id,date,number_of_cds,dollar_value\n" + "".join(
+        f"{c:05d},1997{1 + d % 12:02d}{1 + c % 28:02d},{1 + d % 3},{10 + c % 7 + d:.2f}\n"
+        for c in range(1, 61) for d in range(1 + c % 5)))
+    mapping = ("data_kind: transactions\ndata_path: cdnow.csv\ncustomer_col: customer_id\ninvoice_col: null\n"
+               "date_col: date\nquantity_col: number_of_cds\namount_col: dollar_value\n")
+    (tmp_path / "p.yaml").write_text(mapping)
+    params, _ = load_params(tmp_path / "p.yaml")
+    columns = ["customer_id", "date", "number_of_cds", "dollar_value"]
+    adopted, notes = kind.unmapped(params, columns)
+    assert (adopted.stock_code_col, adopted.country_col) == (None, None)
+    assert notes == ["the input has no 'StockCode' column, so products per customer are not counted (set "
+                     "stock_code_col to map one)",
+                     "the input has no 'Country' column, so no country is shown (set country_col to map one)"]
+    info = plan(params)[0]  # what segkit check and segkit run decide before the first notebook
+    assert info["rows"] == sum(1 + c % 5 for c in range(1, 61)) and info["notes"][:2] == notes  # then the currency
+    # present columns, and columns the params name, are never dropped
+    assert kind.unmapped(params, [*columns, "StockCode", "Country"]) == (params, [])
+    (tmp_path / "named.yaml").write_text(mapping + "stock_code_col: StockCode\n")
+    named, _ = load_params(tmp_path / "named.yaml")
+    assert kind.unmapped(named, columns)[0].stock_code_col == "StockCode"
+    with pytest.raises(ColumnError, match="stock_code_col='StockCode'"):
+        plan(named)
+
+
 # --- real data ----------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")

@@ -164,8 +164,9 @@ def test_the_online_retail_folder_reads_like_the_bundled_parquet(online_retail_d
 
 @pytest.mark.slow
 def test_a_whitespace_aligned_file_without_order_ids_runs_and_keeps_the_zeros(tmp_path):
-    """Zero-padded ids, YYYYMMDD dates, no order id and a line amount, columns aligned with spaces: the whole
-    batch runs as data_kind: transactions, and segments.csv keeps the ids as written."""
+    """Zero-padded ids, YYYYMMDD dates, no order id and a line amount, columns aligned with spaces, and neither a
+    product code nor a country column (the params leave their keys unset): the whole batch runs as data_kind:
+    transactions, and segments.csv keeps the ids as written."""
     import segkit
 
     lines = [f"{'customer':<10}{'day':<10}{'items':>6}{'amount':>10}"]
@@ -175,13 +176,28 @@ def test_a_whitespace_aligned_file_without_order_ids_runs_and_keeps_the_zeros(tm
             lines.append(f"{c:05d}     {day:%Y%m%d}  {1 + k % 4:>6}{(1 + k % 4) * (2.5 + c % 13):>10.2f}")
     (tmp_path / "orders.txt").write_text("\n".join(lines) + "\n")
     (tmp_path / "p.yaml").write_text("data_kind: transactions\ndata_path: orders.txt\ncustomer_col: customer\n"
-                                     "invoice_col: null\ndate_col: day\nquantity_col: items\namount_col: amount\n"
-                                     "stock_code_col: null\ncountry_col: null\n")
+                                     "invoice_col: null\ndate_col: day\nquantity_col: items\namount_col: amount\n")
     result = segkit.run(tmp_path / "p.yaml", out_dir=tmp_path / "reports", name="ws")
     assert result.ok, result.error
     segments = pd.read_csv(result.folder / "artifacts" / "segments.csv", dtype=str)
     assert len(segments) == 120 and segments["customer_id"].str.fullmatch(r"\d{5}").all()
     assert set(segments["customer_id"]) == {f"{c:05d}" for c in range(1, 121)}
+
+
+def test_a_whitespace_aligned_file_is_split_by_one_pattern_found_once(tmp_path, monkeypatch):
+    """lifetimes' CDNOW_master.txt (69,659 lines aligned with spaces) never finished reading: the pattern that splits
+    the lines was looked for again over every line, for each line."""
+    from segkit.io import dialect, read
+
+    calls = []
+    found = dialect.whitespace_pattern
+    monkeypatch.setattr(read, "whitespace_pattern", lambda lines: calls.append(len(lines)) or found(lines))
+    lines = [" customer_id  date number_of_cds  dollar_value"]
+    lines += [f" {c:05d} 199701{1 + c % 28:02d}  {1 + c % 3}   {c % 50 + 0.77:.2f}" for c in range(1, 3_001)]
+    df = io.read_table(_write(tmp_path / "CDNOW_master.txt", "\n".join(lines) + "\n"))
+    assert df.columns.tolist() == ["customer_id", "date", "number_of_cds", "dollar_value"] and len(df) == 3_000
+    assert df["customer_id"].iloc[[0, -1]].tolist() == ["00001", "03000"]  # ids as written
+    assert len(calls) <= 2, calls  # the sniff's sample, and the whole text once
 
 
 def test_a_short_first_row_of_data_is_not_skipped_as_a_title(tmp_path):

@@ -137,7 +137,8 @@ def _check_given_sep(text: str, path: Path, sep: str) -> None:
 def _whitespace_frame(text: str, pattern: str, path: Path, header: bool) -> pd.DataFrame:
     """A whitespace-aligned text (columns separated by runs of spaces) as a table of text."""
     lines = [line.strip() for line in text.splitlines() if line.strip()]
-    rows = [re.split(whitespace_pattern(lines) or pattern, line) for line in lines]
+    split = re.compile(whitespace_pattern(lines) or pattern).split  # the whole text's pattern, found once
+    rows = [split(line) for line in lines]
     width = len(rows[0])
     bad = next((i for i, row in enumerate(rows) if len(row) != width), None)
     if bad is not None:

@@ -80,6 +80,9 @@ class DataKind(Protocol):
         Warnings only the built features show (a column blank exactly where another is 0): ``segkit check``.
     CURRENCY : str
         The money of the kind's data where the params and the input name none ("$" for census tables).
+    unmapped(params, columns) -> (params, notes)
+        The params without the optional columns they name by default only and the input lacks (transactions'
+        ``StockCode`` and ``Country``), and one note for each: a run reads them as not mapped, not as an error.
 
     What a capability in ``EXTRA_STAGES`` asks of the kind (the stage reaches it through the kind)
     -----------------------------------------------------------------------------------------------
@@ -166,6 +169,10 @@ class Kind:
             return list(hook(params))
         ids = [params.id_col] + [c for c, role in (params.roles or {}).items() if role == "id"]
         return [c for c in ids if c]
+
+    def unmapped(self, params: Any, columns: Sequence[str]) -> tuple[Any, list[str]]:
+        hook = getattr(self.module, "unmapped", None)
+        return (params, []) if hook is None else hook(params, columns)
 
     def stage_checks(self, cleaned: pd.DataFrame, params: Any, needs: Sequence[str]) -> dict[str, Any]:
         hook = getattr(self.module, "stage_checks", None)

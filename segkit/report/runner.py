@@ -45,6 +45,7 @@ from ..errors import RunError, SegkitError, truncate
 from ..io import hash_path, read_json, write_json
 from .appendix import finalise_reports
 from ..preflight import adopt_currency, preflight
+from ..source import input_columns
 from ..stages.context import stored_params
 from .batch import _kernel_params  # noqa: F401  (tests check what kernels receive)
 from .batch import Batch, Notebook, cell_after, kernel_environment, notebook_parameters, record_final_path
@@ -213,8 +214,8 @@ def run(params_files: str | Path | Sequence[str | Path], *, name: str | None = N
     with fork_server(forks) as forks:  # started now, it imports while the input is checked
         params, preflight_info, notebooks, left_out = _planned(params, chosen, only)
         progress(f"params ok: {params.data_kind} data, {len(notebooks)} notebooks, input {preflight_info['input']}")
-        if preflight_info.get("currency_note"):
-            progress(preflight_info["currency_note"])
+        for note in preflight_info["notes"]:
+            progress(note)
         for finding in preflight_info.get("findings", []):
             if finding.severity == "warning":  # as segkit check prints them: the run goes on, the reader should know
                 progress(f"warning: {finding.said()}")
@@ -263,9 +264,11 @@ def _planned(params: Params, notebooks: list[Notebook], only: Sequence[str] | No
              ) -> tuple[Params, dict[str, Any], list[Notebook], dict[str, str]]:
     """The params the run uses (in the currency of the amounts when they name none: :func:`adopt_currency`), the
     input check, the notebooks and those left out (:func:`plan`)."""
+    params, unmapped = kinds.get(params.data_kind).unmapped(params, input_columns(params))
     info = preflight(params, needs={nb.needs for nb in notebooks if nb.needs},
                      segments=any(nb.segments for nb in notebooks))
     params, info = adopt_currency(params, info)
+    info["notes"] = [*unmapped, *([info["currency_note"]] if info.get("currency_note") else [])]
     notebooks = _as_run(notebooks, info["engine"])
     return (params, info, *_leave_out(notebooks, info["cannot_run"], only))
 

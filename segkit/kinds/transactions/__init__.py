@@ -45,6 +45,22 @@ MAPPING_KEYS = ("customer_col", "invoice_col", "date_col", "quantity_col", "pric
                 "stock_code_col", "country_col", "status_col", "refund_col")
 
 
+#: Optional columns whose default names are Online Retail's: an input without them has no product codes or countries.
+OPTIONAL_COLUMNS = {"stock_code_col": "products per customer are not counted", "country_col": "no country is shown"}
+
+
+def unmapped(params, columns: Sequence[str]):
+    """``params`` without the optional columns (:data:`OPTIONAL_COLUMNS`) that it names by default only (the params
+    files left them unset) and the input lacks, and what each means: a till export with no ``StockCode`` or
+    ``Country`` column is read without them, where a column the params name is still required."""
+    absent = {key: getattr(params, key) for key in OPTIONAL_COLUMNS
+              if key not in params.model_fields_set and getattr(params, key) is not None
+              and getattr(params, key) not in set(map(str, columns))}
+    notes = [f"the input has no {col!r} column, so {OPTIONAL_COLUMNS[key]} (set {key} to map one)"
+             for key, col in absent.items()]
+    return (params.model_copy(update=dict.fromkeys(absent)) if absent else params), notes
+
+
 def _columns(params):
     return TransactionColumns.from_params(params.model_dump())
 
