@@ -30,6 +30,7 @@ __all__ = [
     "REDACTED",
     "looks_like_identifier",
     "numeric_columns",
+    "measure_columns",
     "schema_table",
     "missing_table",
     "numeric_summary",
@@ -65,6 +66,12 @@ def numeric_columns(df: pd.DataFrame, *, exclude: Iterable[str] = ()) -> list:
     """Names of the numeric, non-boolean columns of ``df``, minus ``exclude`` (e.g. id columns)."""
     exclude = set(exclude or ())
     return [c for c in _numeric_columns(df) if c not in exclude]
+
+
+def measure_columns(df: pd.DataFrame, *, exclude: Iterable[str] = ()) -> list:
+    """:func:`numeric_columns` without those named like identifiers (:func:`looks_like_identifier`): the columns
+    worth a histogram."""
+    return [c for c in numeric_columns(df, exclude=exclude) if not looks_like_identifier(c)]
 
 
 def _example(s: pd.Series, width: int = 40) -> str:

@@ -297,6 +297,21 @@ def test_optional_columns_named_by_default_only_are_left_out_when_the_input_lack
         plan(named)
 
 
+def test_dates_written_as_numbers_are_no_measure_on_the_data_quality_page():
+    """CDNOW's dates (19970101) are whole numbers: the data-quality page drew their histogram and called 18% of the
+    lines "unusually high above 19,973,762". Only the measures are drawn: not the ids, nor the date column."""
+    from segkit import kinds
+    from segkit.config import Params
+
+    raw = pd.DataFrame({"customer_id": [1, 2, 3, 3], "date": [19970101, 19970112, 19970102, 19980630],
+                        "number_of_cds": [1, 1, 2, 5], "dollar_value": [11.77, 12.0, 20.76, 77.0]})
+    params = Params(customer_col="customer_id", invoice_col=None, date_col="date", quantity_col="number_of_cds",
+                    amount_col="dollar_value", stock_code_col=None, country_col=None)
+    shown = kinds.get("transactions").eda_frame(raw, params)
+    assert shown.columns.tolist() == ["number_of_cds", "dollar_value"]
+    assert shown["dollar_value"].tolist() == raw["dollar_value"].tolist()
+
+
 # --- real data ----------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")

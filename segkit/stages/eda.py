@@ -19,7 +19,6 @@ from .. import eda, preflight
 from ..cleaning import rows_added
 from ..config import Params
 from ..engine import choose
-from ..eda import looks_like_identifier
 from ..eda import missing_table
 from ..errors import DataFileError
 from ..format import drawn
@@ -241,8 +240,7 @@ def schema_findings(ctx: RunContext):
 
 def numeric_columns(df: pd.DataFrame, *, exclude=()) -> list[str]:
     """Numeric, non-boolean columns of ``df`` that are not identifiers."""
-    return [c for c in df.columns if pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c])
-            and c not in exclude and not looks_like_identifier(c)]
+    return eda.measure_columns(df, exclude=exclude)
 
 
 def eda_frame(ctx: RunContext, raw: pd.DataFrame) -> pd.DataFrame:
