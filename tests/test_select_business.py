@@ -260,3 +260,16 @@ def test_an_automatic_number_of_segments_is_said_once():
                       ("The data has too few rows.", "5 segments, chosen automatically. The data has too few rows.")):
         selection = SimpleNamespace(recommended_k=5, rationale=why, ks=[2, 3, 4, 5, 6])
         assert choose_k(selection) == (5, said)
+
+
+def test_the_best_silhouette_is_never_written_as_the_threshold_it_is_below():
+    """Telco's k page: "every silhouette is below 0.25 (best 0.25)"; the best was 0.249."""
+    import pandas as pd
+
+    from segkit.select.vote import _structure
+
+    for best, said in [(0.2493, "below 0.25 (best 0.249)"), (0.21, "below 0.25 (best 0.21)"),
+                       (0.4996, "best silhouette 0.4996;")]:
+        scores = pd.DataFrame({"silhouette": [best - 0.05, best]}, index=[2, 3])
+        note = _structure(scores, [2, 3], {"gap": 3}, 3)[1]
+        assert said in note, note

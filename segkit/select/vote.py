@@ -217,21 +217,34 @@ def _structure(scores: pd.DataFrame, ks: list[int], pref: dict, k: int) -> tuple
     uniform = "the gap statistic finds no more structure than in uniformly scattered data of the same shape"
     if gap_one and low:
         return "none", (f"The data has no clear natural groups: {uniform}, and every silhouette is below "
-                        f"{WEAK_SILHOUETTE} (best {best:.2f}). " + partition)
+                        f"{WEAK_SILHOUETTE} (best {_under(best, WEAK_SILHOUETTE)}). " + partition)
     if gap_one:
         return "weak", (f"The data has no clear natural groups: {uniform} (it prefers a single group), and the "
                         f"best silhouette is only {best:.2f}. " + partition)
     if low:
         return "weak", (f"The data has no clear natural groups: every silhouette is below {WEAK_SILHOUETTE} "
-                        f"(best {best:.2f}), so the segments overlap heavily. " + partition)
+                        f"(best {_under(best, WEAK_SILHOUETTE)}), so the segments overlap heavily. " + partition)
     if not known:
         return "moderate", "The separation of the segments could not be measured."
     aside = " (the gap statistic prefers a single group, but the separation contradicts it)" \
         if pref.get("gap") == 1 else ""
     if best < CLEAR_SILHOUETTE:
-        return "moderate", (f"The data has groups, but they overlap (best silhouette {best:.2f}; 0.5 or more would "
+        return "moderate", (f"The data has groups, but they overlap (best silhouette {_under(best, CLEAR_SILHOUETTE)}; "
+                            "0.5 or more would "
                             "mean clearly separated groups): segment boundaries are soft.")
     return "clear", f"The data has clearly separated natural groups (best silhouette {best:.2f}){aside}."
+
+
+def _under(value: float, limit: float) -> str:
+    """``value`` (below ``limit``) with the decimals that keep it below: "0.249" beside "below 0.25", not "0.25".
+
+    >>> _under(0.2493, 0.25), _under(0.21, 0.25), _under(0.4999, 0.5)
+    ('0.249', '0.21', '0.4999')
+    """
+    for digits in range(2, 6):
+        if float(f"{value:.{digits}f}") < limit:
+            return f"{value:.{digits}f}"
+    return f"{value:.6f}"
 
 
 _NAMES = {"elbow": "elbow", "silhouette": "silhouette", "calinski_harabasz": "Calinski-Harabasz",
