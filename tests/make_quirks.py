@@ -470,9 +470,18 @@ def _(path):
     read = {"F": "Female", "w": "Female", "Weiblich": "Female", "FEMALE": "Female", "m": "Male", "Männlich": "Male",
             "MALE": "Male", "divers": "divers"}
     return {"clean": {"values": {"Geschlecht": [read[r["Geschlecht"]] for r in rows]},
-                      "steps": {"one_spelling": {"rows_removed": 0, "note": "Geschlecht: 'F', 'FEMALE', 'MALE', "
-                                                 "'Männlich', 'Weiblich', 'm', 'w' as 'Female' or 'Male'"}}},
+                      "steps": {"one_spelling": {"rows_removed": 0, "note": "Geschlecht: 'F', 'FEMALE', 'Weiblich', "
+                                                 "'w' as 'Female'; Geschlecht: 'MALE', 'Männlich', 'm' as 'Male'"}}},
             "features": {"n": 20, "roles": {"Geschlecht": "categorical"}}}
+
+
+@quirk("customers_gender_padded.csv", "ISLR's Credit table: Gender written ' Male' (a space before it) and 'Female': "
+       "one level each, and the cleaning step says ' Male' was read as 'Male'", CUSTOMERS)
+def _(path):
+    rows = people_with(path, "Gender", [" Male", "Female"])
+    return {"clean": {"values": {"Gender": [r["Gender"].strip() for r in rows]},
+                      "steps": {"one_spelling": {"rows_removed": 0, "note": "Gender: ' Male' as 'Male'"}}},
+            "features": {"n": 20, "roles": {"Gender": "categorical"}}}
 
 
 @quirk("na_tokens.csv", "missing values written as NA, N/A, -, ?, null", CUSTOMERS)

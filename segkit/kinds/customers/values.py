@@ -80,10 +80,13 @@ def _one_level_each(s: pd.Series, col: str) -> tuple[pd.Series, list[str]]:
     """A category column with a gender's words read as Female and Male (:func:`genders`) and each level in one
     spelling (:func:`one_spelling`); and what the log says of it, per change."""
     worded = genders(s, col)
-    said = sorted(set(s[s.notna() & (worded != s)].astype(str)))  # F, w, Weiblich: Female
+    changed = s.notna() & (worded != s)
+    said: dict[str, list[str]] = {}  # Female: F, w, Weiblich; Male: " Male"
+    for before, after in sorted(set(zip(s[changed].astype(str), worded[changed].astype(str)))):
+        said.setdefault(after, []).append(before)
     out, spellings = one_spelling(worded)
-    return out, ([f"{col}: {', '.join(map(repr, said[:8]))} as 'Female' or 'Male'"] * bool(said)
-                 + [f"{col}: {', '.join(map(repr, variants))} as {kept!r}" for kept, variants in spellings])
+    return out, [f"{col}: {', '.join(map(repr, variants[:8]))} as {kept!r}"
+                 for kept, variants in [*said.items(), *spellings]]
 
 
 def one_spelling(s: pd.Series) -> tuple[pd.Series, list[tuple[str, list[str]]]]:
