@@ -571,3 +571,19 @@ def test_the_pages_of_eight_customers_say_they_are_too_few(tmp_path):
         assert ("few_rows" in summary) is said
     assert few_rows_note(3, 15, "areas") == "" and few_rows_note(3, 14, "areas").startswith("Only 14 areas")
     assert "the 20 segments hold 4.95 on average" in few_rows_note(20, 99, "customers")  # not "5", below 5
+
+
+def test_the_k_page_says_the_data_has_no_natural_groups_once(tmp_path):
+    """A credit table's k page: "... see the structure note. The data has no clear natural groups: the gap statistic
+    finds ...": the rationale's pointer is for the terminal, where the structure note does not follow it."""
+    from segkit import stages
+    from segkit.select.search import STRUCTURE_POINTER
+
+    ctx = stages.open_run(tmp_path / "run", data_kind="customers", data_path=str(tmp_path / "t.csv"), id_col="id")
+    note = "The data has no clear natural groups: every silhouette is below 0.25 (best 0.21), so the segments overlap."
+    for structure, times in (("weak", 1), ("clear", 1)):
+        ctx.folder.write_json("k_summary.json", {"rationale": "5 segments, chosen automatically." + STRUCTURE_POINTER,
+                                                 "structure": structure, "structure_note": note})
+        page = str(stages.select_k.k_recommendation(ctx, None).data)
+        assert page.count("The data has no clear natural groups") == times, page
+        assert ("see the structure note" in page) is (structure == "clear")  # no note below it: the pointer stays

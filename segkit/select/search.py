@@ -33,6 +33,8 @@ from .vote import KSelection, _consensus, _preferences, _structure, business_cho
 __all__ = ["select_k"]
 
 FULL_FIT_MAX_ROWS = 500_000  #: above this many rows, the inertia fits use a seeded sample of this size
+#: The rationale's pointer to the structure note, for a reader who sees the rationale alone (the terminal)
+STRUCTURE_POINTER = " The data has no clear natural groups: see the structure note."
 _SILHOUETTE_CELLS = 4_000_000  # distances held at once by one silhouette task (32 MB)
 
 
@@ -137,7 +139,7 @@ def select_k(X: Any, *, k_min: int = 2, k_max: int = 10, seed: int = 0, n_init: 
         note += (f" The {rec} segments were chosen to be used: each is stable, holds at least "
                  f"{rule['min_share']:.0%} of the {entity} and is distinct from the others.")
     if structure in ("weak", "none") and rec == voted:
-        rationale += " The data has no clear natural groups: see the structure note."
+        rationale += STRUCTURE_POINTER
     params = {"k_min": k_min, "k_max": k_max, "seed": int(seed), "n_init": n_init, "sample_size": int(sample_size),
               "stability_sample_size": int(stability_sample_size), "gap_references": B, "bootstrap": n_boot,
               "criteria": crit, "inertia_rows": len(X_fit), **rule}

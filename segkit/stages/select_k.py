@@ -14,6 +14,7 @@ from .. import pipeline
 from ..plots import criteria_figure as draw_criteria
 from ..report.cards import figure, html_block, note, note_html
 from ..select import KSelection
+from ..select.search import STRUCTURE_POINTER
 from ..select.vote import groups_phrase, own_groups
 from ..separability import MIN_MEMBERS
 from .context import RunContext
@@ -109,14 +110,16 @@ def chosen_k(ctx: RunContext) -> int:
 def k_recommendation(ctx: RunContext, selection: KSelection):
     """The chosen number of segments with its rationale, and an honest note on weak structure."""
     summary = ctx.folder.read_json("k_summary.json")
-    parts = [note_html(summary["rationale"])]
+    weak = summary.get("structure") not in (None, "clear", "strong")
+    # the structure note follows: the rationale's pointer to it would say its first words twice
+    parts = [note_html(summary["rationale"].replace(STRUCTURE_POINTER, "") if weak else summary["rationale"])]
     if summary.get("rule_table"):
         split = summary["rule_table"]
         table = pd.DataFrame(split["data"], index=pd.Index(split["index"], name=split["index_name"]),
                              columns=split["columns"])
         parts.append("<p>The grid: each cell's segment, with its number of " + html.escape(ctx.entity)
                      + " (rows: recency score; columns: frequency and spend score).</p>" + table.to_html())
-    if summary.get("structure") not in (None, "clear", "strong"):
+    if weak:
         text = summary.get("structure_note") or "The data shows no clear natural groups."
         parts.append(note_html(text, kind="warn"))
     if summary.get("few_rows"):
