@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import tracemalloc
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -290,6 +291,13 @@ def test_one_linkage_beaten_scores_in_the_singular_and_a_small_threshold_is_not_
     text = hierarchy_sentence(ctx, comparison)
     assert ("single scores a higher silhouette only by splitting off a tiny segment (under 0.1% of the customers; a "
             "segment needs at least 0.5%)") in text
+    # a credit table's caption: "under 0.1% to 0.1% of the customers"
+    table = pd.DataFrame({"method": ["ward", "single", "average"], "silhouette": [0.25, 0.55, 0.5],
+                          "smallest_share": [0.05, 0.0002, 0.0009], "ari": [0.6, 0.0, 0.1]})
+    text = hierarchy_sentence(ctx, replace(comparison, table=table))
+    assert "only by splitting off a tiny segment (at most 0.1% of the customers; a segment needs" in text
+    wider = table.assign(smallest_share=[0.05, 0.0012, 0.0031])
+    assert "tiny segment (0.1% to 0.3% of the customers" in hierarchy_sentence(ctx, replace(comparison, table=wider))
 
 
 def test_the_trees_say_what_a_row_is(monkeypatch):

@@ -47,9 +47,12 @@ def hierarchy_sentence(ctx: RunContext, comparison: LinkageComparison) -> str:
         # the smallest segments as the table shows them ("under 0.1%"), beside the share a segment needs
         small = list(dict.fromkeys(format_share(s, 1) for s in sorted(higher["smallest_share"])))
         each = " each" if len(methods) > 1 and len(small) == 1 else ""
+        # "at most 0.1%", not "under 0.1% to 0.1%"
+        sizes = small[0] if len(small) == 1 else f"at most {small[-1]}" if small[0].startswith("under") else \
+            f"{small[0]} to {small[-1]}"
         text = (f"{best.capitalize()} linkage separates the segments best of those that leave no tiny segment: "
                 f"{joined(methods)} {score} a higher silhouette only by splitting off a tiny segment "
-                f"({small[0] if len(small) == 1 else f'{small[0]} to {small[-1]}'} of the {ctx.entity}{each}; a "
+                f"({sizes} of the {ctx.entity}{each}; a "
                 f"segment needs at least {100 * comparison.min_segment_share:g}%). ")
     else:
         text = f"{best.capitalize()} linkage separates the segments best. "
