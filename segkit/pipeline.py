@@ -279,9 +279,12 @@ def explain(params: Params, fs: FeatureSet, labels: pd.Series, profile: SegmentP
 def driver_columns(fs: FeatureSet) -> list[str]:
     """The columns that may say what sets a segment apart: every column of the features but those the data kind
     left out as suspect (``fs.extra["left_out"]``: a column equal to another in every row, impossible shares), those
-    it shows in other units (``fs.extra["shown_as"]``: a log median said as the median itself, in dollars) and the
-    outcomes (``fs.extra["outcomes"]``: churn, which the segments are compared on, not told apart by)."""
-    left_out = {**(fs.extra.get("left_out") or {}), **dict.fromkeys(fs.extra.get("outcomes") or [])}
+    it shows in other units (``fs.extra["shown_as"]``: a log median said as the median itself, in dollars), the
+    outcomes (``fs.extra["outcomes"]``: churn, which the segments are compared on, not told apart by) and the columns
+    that say what another says (``fs.extra["twins"]``: ISLR's Credit named a segment's "higher rating", a column on no
+    other page, beside its limit)."""
+    left_out = {**(fs.extra.get("left_out") or {}), **dict.fromkeys(fs.extra.get("outcomes") or []),
+                **(fs.extra.get("twins") or {})}
     return [c for c in fs.table.columns if c not in left_out and c not in fs.shown_as]
 
 

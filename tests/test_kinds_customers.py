@@ -937,6 +937,29 @@ def test_a_feature_that_says_what_another_says_in_other_units_counts_once():
     assert wanted.columns == ["TenureMonths", "SignupDate"]  # named in features: kept
 
 
+def test_a_column_that_says_what_another_says_sets_no_segment_apart():
+    """ISLR's Credit: Rating says what Limit says (ranks at 0.996) and was left out of the features and the profile,
+    yet 'Affluent Customers' were "set apart mostly by higher rating", a column on no other page; the features page
+    called it "profile only". Its twin speaks for it everywhere."""
+    from segkit import pipeline
+    from segkit.stages.features import feature_overview
+
+    rng = np.random.default_rng(1)
+    n = 400
+    limit = np.r_[rng.normal(3_000, 600, n // 2), rng.normal(9_000, 900, n // 2)].round()
+    raw = pd.DataFrame({"ID": range(1, n + 1), "Income": (limit / 90 + rng.normal(0, 8, n)).round(1),
+                        "Limit": limit, "Rating": (limit / 13.4 + rng.normal(0, 4, n)).round(),
+                        "Age": rng.integers(20, 90, n), "Cards": rng.integers(1, 7, n)})
+    params = params_from_mapping({"data_kind": "customers", "id_col": "ID", "seed": 0})
+    fs = pipeline.build_features(params, pipeline.clean_table(params, raw)[0])
+    assert "Rating" not in fs.columns and fs.extra["twins"] == {"Rating": "Limit"}
+    assert feature_overview(fs).loc["Rating", "Used for segments"] == "no: Limit says the same"
+    assert "Rating" not in pipeline.driver_columns(fs)
+    seg = pipeline.fit_segments(params, fs, 2)
+    said = " ".join(seg.explanation.drivers.values())
+    assert "rating" not in said.lower() and "limit" in said.lower(), said
+
+
 def test_a_feature_one_value_fills_is_said_to_set_apart_little():
     """A trial's CRM table: 98.6% of customers in 'US', used as a feature with no word on the page."""
     rng = np.random.default_rng(5)

@@ -41,9 +41,16 @@ def load_features(ctx: RunContext) -> FeatureSet:
 def feature_overview(fs: FeatureSet) -> pd.DataFrame:
     """One row per feature: its meaning, and whether it feeds the clustering."""
     distrusted = fs.extra.get("left_out") or {}  # a mislabelled or shifted column: on no page but this one
-    rows = [{"feature": c, "Meaning": fs.labels.get(c, ""),
-             "Used for segments": "yes" if c in fs.columns else "no: not trusted (see the notes)" if c in distrusted
-             else "profile only"} for c in fs.table.columns]
+    twins = fs.extra.get("twins") or {}  # a column that says what another says: that one is shown
+
+    def used(c) -> str:
+        if c in fs.columns:
+            return "yes"
+        if c in distrusted:
+            return "no: not trusted (see the notes)"
+        return f"no: {fs.labels.get(twins[c], twins[c])} says the same" if c in twins else "profile only"
+
+    rows = [{"feature": c, "Meaning": fs.labels.get(c, ""), "Used for segments": used(c)} for c in fs.table.columns]
     out = pd.DataFrame(rows).set_index("feature")
     out.attrs["caption"] = f"{len(fs.table):,} {fs.entity}"
     out.index.name = f"{len(fs.table):,} {fs.entity}"

@@ -240,6 +240,21 @@ def feature_findings(fs: FeatureSet, params) -> list[Finding]:
             for col, (other, gaps, median) in (fs.extra.get("zero_blanks") or {}).items()]
 
 
+def _without_twins(table: pd.DataFrame, columns: list, dates: list, numeric: list, notes: list
+                   ) -> tuple[list, list, dict[str, str]]:
+    """The features and the numbers without the columns that say what another says (:func:`twins`), noted; and
+    those columns with their twins: they are on no page, since their twins say it."""
+    measured = {c: f"days_since_{c}" if c in dates else c for c in columns}
+    said = twins(table, {c: m for c, m in measured.items() if m in numeric})
+    for col, (twin, r) in said.items():
+        notes.append(f"{col} equals {twin} in every row: left out of the features (name it in features to keep "
+                     "it)." if r is None else f"{col} says what {twin} says (their ranks correlate at {r:.3f}): "
+                     "left out of the features, so that it does not count twice (name it in features to keep it).")
+    gone = {measured[t] for t in said}
+    return ([c for c in columns if c not in said], [c for c in numeric if c not in said and c not in gone],
+            {col: twin for col, (twin, _) in said.items()})
+
+
 def features(cleaned: pd.DataFrame, params) -> FeatureSet:
     """One row per customer, indexed by the id, with the roles and what each column means."""
     roles = _roles(cleaned, params)
@@ -266,17 +281,10 @@ def features(cleaned: pd.DataFrame, params) -> FeatureSet:
             raise ParamsError(f"features lists {', '.join(unknown)}, which are not feature columns "
                               "(id, text, constant, near-unique or ignored columns cannot feed the segments)",
                               f"choose from: {', '.join(columns)}; or set their role in roles", key="features")
-        columns = list(dict.fromkeys(wanted))
+        columns, twinned = list(dict.fromkeys(wanted)), {}
     else:
-        columns, notes = kept, notes + sparse_notes
-        measured = {c: f"days_since_{c}" if c in dates else c for c in columns}
-        said = twins(table, {c: m for c, m in measured.items() if m in numeric})
-        for col, (twin, r) in said.items():
-            notes.append(f"{col} equals {twin} in every row: left out of the features (name it in features to keep "
-                         "it)." if r is None else f"{col} says what {twin} says (their ranks correlate at {r:.3f}): "
-                         "left out of the features, so that it does not count twice (name it in features to keep it).")
-        columns = [c for c in columns if c not in said]
-        numeric = [c for c in numeric if c not in said and c not in {measured[t] for t in said}]
+        notes += sparse_notes
+        columns, numeric, twinned = _without_twins(table, kept, dates, numeric, notes)
     labels, short, units = _describe(table, model, numeric, dates, params, cleaned.attrs)
     scales = {c: s for c, s in table.attrs.get("scales", {}).items() if c in columns}
     label_notes = scored_in_order(scales, cleaned, notes)
@@ -294,7 +302,7 @@ def features(cleaned: pd.DataFrame, params) -> FeatureSet:
     outcomes = _outcomes(table, labels, short, units, notes, entity, params)
     extra = {"model_roles": {c: model[c] for c in columns}, "roles": roles, "categorical": categorical,
              "id_col": str(table.index.name), "reference_date": table.attrs.get("reference_date"),
-             **gaps, "outcomes": list(outcomes), "scales": scales, "label_notes": label_notes}
+             **gaps, "outcomes": list(outcomes), "scales": scales, "label_notes": label_notes, "twins": twinned}
     fs = FeatureSet(table=table, columns=columns, labels=labels, entity=entity, notes=notes,
                     extra=extra, short=short, units=units, profile_columns=profiled + list(outcomes),
                     better={c: good for c in outcomes if (good := _good_outcome(c)) is not None})
