@@ -451,7 +451,9 @@ def test_the_histograms_leave_out_the_values_the_features_step_filled_in(run, mo
     with_many = dataclasses.replace(fs, extra={**fs.extra, "imputed_rows": many})
     caption = stages.features.distributions(small, with_many)
     drawn = seen["table"].sample(n=100, random_state=small.params.seed)  # as distributions_figure draws them
-    assert f"the {int(drawn['age'].isna().sum())} values filled in where one was missing are left out" in caption.data
+    # "of the sample": Telco's caption said 6 beside a note of 11 filled in all
+    assert f"the {int(drawn['age'].isna().sum())} values of the sample filled in where one was missing are left out" \
+        in caption.data
     assert 30 < drawn["age"].isna().sum() < 70
     transformed = stages.features.transformed_distributions(small, with_many).data
     assert "filled in where one was missing included" in transformed

@@ -164,8 +164,9 @@ def distributions(ctx: RunContext, fs: FeatureSet):
     p = ctx.params
     filled, in_drawn = _filled(ctx, fs)
     shown = drawn(min(p.plot_sample, len(fs.table)), in_engine.entities(fs), fs.entity)
+    whose = " of the sample" if len(fs.table) > p.plot_sample else ""  # 6 of them, beside the notes' 11 in all
     left_out = "" if not in_drawn else (
-        f"; {'the value' if in_drawn == 1 else f'the {in_drawn:,} values'} filled in where one was missing "
+        f"; {'the value' if in_drawn == 1 else f'the {in_drawn:,} values'}{whose} filled in where one was missing "
         f"{'is' if in_drawn == 1 else 'are'} left out")
     values = observed(fs.table, filled) if filled else fs.table
     return figure(distributions_figure(values, columns=feature_columns(fs), sample=p.plot_sample, seed=p.seed,
