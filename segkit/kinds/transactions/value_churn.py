@@ -48,7 +48,8 @@ class ChurnRelation:
         purchases = f"Expected purchases ({self.horizon} months)"
         repeat = (f"Among the {self.repeat_customers:,} repeat buyers scored by both models, the two "
                   f"{agreement(self.spearman_repeat)} (rank correlation of P(alive) with the churn risk "
-                  f"{self.spearman_repeat:.2f}; -1 is full agreement, 0 none); across all {self.customers:,} customers "
+                  f"{self.spearman_repeat:.2f}: negative when P(alive) falls as the risk rises, -1 if the two rank "
+                  f"customers exactly alike, 0 if not at all); across all {self.customers:,} customers "
                   f"they {agreement(self.spearman)} ({self.spearman:.2f}), one-time buyers counted alive."
                   if np.isfinite(self.spearman_repeat) and np.isfinite(self.spearman) else
                   "Too few customers were scored by both models, or their scores do not vary, to compare how they "
