@@ -79,7 +79,7 @@ def test_unmistakable_profiles_get_their_names():
 def test_description_has_the_numbers_and_action_is_a_suggestion():
     named = names_of(PROFILES)
     assert named["champions"].description == (
-        "Bought 20 times on average, last purchase 5 days ago, spent £5,000 each: recent, frequent buyers.")
+        "Bought 20 times on average, last purchase 5 days ago, spent £5,000 each: among the most recent and frequent buyers.")
     assert named["champions"].action == "Reward them; ask for reviews; early access to new products."
     assert "1 time on average" in named["new"].description and "8 days ago" in named["new"].description
     assert "$5,000" in names_of(PROFILES, currency="$")["champions"].description
