@@ -587,3 +587,22 @@ def test_the_k_page_says_the_data_has_no_natural_groups_once(tmp_path):
         page = str(stages.select_k.k_recommendation(ctx, None).data)
         assert page.count("The data has no clear natural groups") == times, page
         assert ("see the structure note" in page) is (structure == "clear")  # no note below it: the pointer stays
+
+
+def test_the_features_summary_leaves_out_what_was_filled_in(tmp_path):
+    """CDNOW's features page: "Days between purchases ... median 465", the one-time buyers' stand-ins (the days
+    since their one purchase) included, beside cards whose customers typically buy again within 82 days. The summary
+    describes what was measured, as the profiles do, and counts it."""
+    from segkit import stages
+    from segkit.naming.masking import observed
+
+    ctx = stages.open_run(tmp_path / "run", data_kind="transactions", data_path="synth://transactions?rows=4000&seed=3")
+    fs = stages.features.build_features(ctx, stages.eda.clean(ctx, stages.eda.load(ctx))[0])
+    stand_ins = fs.extra["imputed_rows"]["interpurchase_mean"]
+    assert 0 < len(stand_ins) < len(fs.table)
+    summary = stages.features.summary_table(ctx, fs)
+    row = summary.loc[fs.label("interpurchase_mean")]
+    gaps = observed(fs.table, fs.extra["imputed_rows"])["interpurchase_mean"].dropna()
+    assert row["Values"] == f"{len(fs.table) - len(stand_ins):,}" == f"{len(gaps):,}"
+    assert float(row["Median"].replace(",", "")) == pytest.approx(gaps.median(), abs=0.05), row
+    assert summary.loc[fs.label("recency"), "Values"] == f"{len(fs.table):,}"  # nothing filled: every customer

@@ -94,9 +94,13 @@ def summary_table(ctx: RunContext, fs: FeatureSet) -> pd.DataFrame:
     each measure's unit ("£1,352", "29%", "1984"), each measure by its label (the table above gives the column
     behind it). A unit in words goes after the label, once ("Median age (years)"), so that the cells stay numbers.
     Measures whose columns are not trusted (the notes say why) have no numbers here, and a log median is shown as the
-    median itself, the row of its natural twin ("Median household income $79,100", not "Household income (log) 11.3")."""
+    median itself, the row of its natural twin ("Median household income $79,100", not "Household income (log) 11.3").
+    The values the features step filled in are left out, as the profiles and the histograms leave them out, and
+    ``Values`` counts those measured: CDNOW's days between purchases read "median 465" here, the one-time buyers'
+    stand-ins included, beside cards that say customers typically buy again within 82 days."""
     hidden = {*(fs.extra.get("left_out") or {}), *fs.shown_as}
-    summary = eda.numeric_summary(fs.table.drop(columns=[c for c in fs.table.columns if c in hidden]))
+    measured = observed(fs.table, fs.extra.get("imputed_rows"))
+    summary = eda.numeric_summary(measured.drop(columns=[c for c in fs.table.columns if c in hidden]))
     units = [fs.units.get(c) for c in summary["column"]]
     cells = [None if unit_in_words(u) or u == "count" else u for u in units]  # a count's percentiles: 1, not "1.0"
     for col in summary.columns.drop(["column", "count"]):
