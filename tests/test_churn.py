@@ -341,3 +341,26 @@ def test_08_churn_in_the_smoke_batch(smoke_run):
     page = (smoke_run / "08_churn.html").read_text()
     assert f"ROC-AUC {summary['roc_auc_mean']:.3f} ± {summary['roc_auc_std']:.3f}" in page
     assert "refit" in page
+
+
+def test_churn_probabilities_are_brought_back_to_the_churn_rate_learned_from():
+    """CDNOW (86% churned): the forest's balanced class weights said 35% where 74% churned, and the run's page put
+    73% of customers at high risk. Corrected to the rate learned from, the probabilities average that rate, in the
+    cross-validation and when scoring, and rank the customers as before."""
+    from segkit.explain import feature_matrix
+
+    rng = np.random.default_rng(0)
+    n = 3_000
+    signal = rng.normal(size=n)
+    churned = (rng.random(n) < 1 / (1 + np.exp(-(1.9 + 0.8 * signal)))).astype(int)  # about 85% churn
+    X = feature_matrix(pd.DataFrame({"signal": signal + rng.normal(0, 0.5, n), "noise": rng.normal(size=n)}))
+    model, _ = churn.fit_churn_model(X, churned, seed=0)
+    raw = model.predict_proba(X)[:, 1]
+    fixed = churn.churn_probability(model, X, float(churned.mean()))
+    assert 0.8 < churned.mean() < 0.9 and raw.mean() < 0.7  # balanced weights pull toward the middle
+    assert abs(fixed.mean() - churned.mean()) < 0.03, (fixed.mean(), churned.mean())
+    assert (np.argsort(fixed, kind="stable") == np.argsort(raw, kind="stable")).all()  # the same order
+    assert np.allclose(churn.churn_probability(model, X, 0.5), raw)  # a balanced rate changes nothing
+    # by band, as the calibration table reads them: when it says 90%, about 90% churn
+    band = fixed >= 0.9
+    assert abs(churned[band].mean() - fixed[band].mean()) < 0.05

@@ -46,7 +46,8 @@ from .features import behaviour_features
 
 __all__ = ["ChurnData", "ChurnEvaluation", "ChurnScores", "FOREST", "MAX_ROWS", "SEARCH_SPACE", "churn_cutoff",
            "cutoff_day", "assemble", "churn_dataset", "check_churn", "fit_churn_model", "evaluate_churn",
-           "score_customers", "risk_by_segment", "risk_sentences", "refit_and_score", "churn_summary", "segment_risk"]
+           "score_customers", "churn_probability", "risk_by_segment", "risk_sentences", "refit_and_score",
+           "churn_summary", "segment_risk"]
 
 #: Settings of the churn forest: balanced classes (both outcomes weigh the same) and leaves of at least 20
 #: customers, since the outcome is noisy (the nested search on Online Retail mostly picks leaves of 20-40).
@@ -91,6 +92,22 @@ def fit_churn_model(X: pd.DataFrame, y, *, seed: int = 0, search_iter: int = 0, 
                                 refit=True).fit(X, y)
     best = {k.removeprefix("forest__"): v for k, v in search.best_params_.items()}
     return search.best_estimator_, best
+
+
+def churn_probability(model, X: pd.DataFrame, rate: float) -> np.ndarray:
+    """The churn probability of each row of ``X`` from a forest fitted with balanced class weights on customers of
+    whom a share ``rate`` churned: its probabilities corrected back to that rate (the prior correction of Saerens,
+    Latinne & Decaestecker 2002). Balanced weights count both outcomes as half the customers, which scales a leaf's
+    odds of churn by (1 - rate) / rate: at CDNOW's 86% churn rate the forest said 35% where 74% churned. The order
+    of the customers, and so ROC-AUC and PR-AUC, is unchanged.
+
+    >>> class Half:
+    ...     def predict_proba(self, X): return np.tile([0.5, 0.5], (len(X), 1))
+    >>> churn_probability(Half(), pd.DataFrame({"x": [1, 2]}), 0.86).round(2).tolist()
+    [0.86, 0.86]
+    """
+    p = np.asarray(model.predict_proba(X)[:, 1], dtype=float)
+    return p * rate / (p * rate + (1 - p) * (1 - rate))
 
 
 @dataclass
@@ -223,7 +240,7 @@ def evaluate_churn(data: ChurnData, *, folds: int = 3, seed: int = 0, search_ite
     for train, test in track(cv.split(X, y), total=n_folds, what="fold"):
         model, best = fit_churn_model(X.iloc[train], y[train], seed=seed, search_iter=search_iter,
                                       search_folds=search_folds)
-        p = model.predict_proba(X.iloc[test])[:, 1]
+        p = churn_probability(model, X.iloc[test], float(y[train].mean()))
         oof[test] = p
         auc = _auc(y[test] == 1, p)
         rows.append({"roc_auc": auc, "pr_auc": average_precision_score(y[test], p),
@@ -274,10 +291,12 @@ class ChurnScores:
                 f"{self.threshold:.2f} or more).")
 
 
-def score_customers(model, features: pd.DataFrame, columns, threshold: float = 0.5) -> pd.DataFrame:
-    """Churn probability of each row of ``features`` with a model fitted on ``columns``."""
+def score_customers(model, features: pd.DataFrame, columns, threshold: float = 0.5, rate: float = 0.5
+                    ) -> pd.DataFrame:
+    """Churn probability of each row of ``features`` with a model fitted on ``columns`` with balanced class weights,
+    on customers of whom a share ``rate`` churned (:func:`churn_probability`; 0.5 leaves it as the forest says)."""
     X = feature_matrix(features, list(columns))
-    p = model.predict_proba(X)[:, 1]
+    p = churn_probability(model, X, rate)
     return pd.DataFrame({"customer_id": features.index.astype(str), "churn_probability": np.round(p, 6),
                          "high_risk": p >= threshold})
 
@@ -351,7 +370,7 @@ def refit_and_score(data: ChurnData, clean: pd.DataFrame | None = None, *, seed:
     model, best = fit_churn_model(X, data.churned.iloc[sample], seed=seed, search_iter=search_iter,
                                   search_folds=search_folds)
     current = behaviour_features(clean) if current is None else current
-    table = score_customers(model, current, X.columns, threshold)
+    table = score_customers(model, current, X.columns, threshold, rate=float(data.churned.iloc[sample].mean()))
     return ChurnScores(table=table, threshold=threshold, scored_at=pd.Timestamp(current.attrs["snapshot_date"]),
                        trained_on=len(X), chosen={k: _json(v) for k, v in best.items()}, at_cutoff=len(data.churned))
 
