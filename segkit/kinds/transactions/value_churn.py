@@ -30,6 +30,10 @@ def agreement(rho: float) -> str:
             else "rank them differently")
 
 
+#: The risk bands' column of P(alive): among the repeat buyers, since BG/NBD holds every one-time buyer alive.
+ALIVE = "Mean P(alive), repeat buyers"
+
+
 @dataclass
 class ChurnRelation:
     """P(alive) and the forecast against the churn model's risk, per customer scored by both."""
@@ -74,12 +78,16 @@ def churn_relation(per_customer: pd.DataFrame, churn_df: pd.DataFrame, horizon: 
         raise DataValueError("no customer of value.csv is in churn.csv", "run 08_churn and 10_value on the same run")
     band = pd.cut(both["churn_probability"], list(RISK_BANDS[:-1]) + [np.inf], right=False,
                   labels=[f"{100 * a:.0f}-{100 * b:.0f}%" for a, b in zip(RISK_BANDS, RISK_BANDS[1:])])
-    table = both.groupby(band, observed=False).agg(
-        customers=("clv", "size"), risk=("churn_probability", "mean"), alive=("p_alive", "mean"),
-        purchases=("expected_purchases", "mean"), clv=("clv", "mean"))
-    table.columns = ["Customers", horizon_label("Mean churn risk", churn_days), "Mean P(alive)",
-                     f"Expected purchases ({horizon} months)", "Mean CLV"]
     repeat = both[both["frequency"] > 0]
+    # P(alive) among the repeat buyers: a one-time buyer's is 1 by the model's design, which made CDNOW's band at
+    # highest risk (most of them one-time buyers) the "most alive"
+    alive = repeat.groupby(band[repeat.index], observed=False)["p_alive"].mean()
+    table = both.groupby(band, observed=False).agg(
+        customers=("clv", "size"), risk=("churn_probability", "mean"),
+        purchases=("expected_purchases", "mean"), clv=("clv", "mean"))
+    table.insert(2, "alive", alive.reindex(table.index))
+    table.columns = ["Customers", horizon_label("Mean churn risk", churn_days), ALIVE,
+                     f"Expected purchases ({horizon} months)", "Mean CLV"]
     rho, rho_repeat = (float(d["p_alive"].rank().corr(d["churn_probability"].rank())) for d in (both, repeat))
     return ChurnRelation(table=table.rename_axis("Churn risk band"), spearman=rho, spearman_repeat=rho_repeat,
                          customers=int(len(both)), repeat_customers=int(len(repeat)), horizon=int(horizon),
