@@ -273,3 +273,24 @@ def test_the_best_silhouette_is_never_written_as_the_threshold_it_is_below():
         scores = pd.DataFrame({"silhouette": [best - 0.05, best]}, index=[2, 3])
         note = _structure(scores, [2, 3], {"gap": 3}, 3)[1]
         assert said in note, note
+
+
+def test_the_vote_table_shows_the_stability_the_business_choice_reads():
+    """Telco's k page: "4, 5, 6, 7 and 8, which all qualify" as stable, beside a table whose only stability row (refitted
+    from scratch) read 0 at k = 6. The table shows the stability the choice reads, each segment refitted from its
+    centres, for the numbers it weighed."""
+    from sklearn.datasets import make_blobs
+
+    from segkit.select import select_k
+    from segkit.select.vote import HOLD_LABEL
+
+    X = np.random.default_rng(0).normal(size=(600, 3))  # no natural groups: the business range decides
+    sel = select_k(X, k_min=2, k_max=8, seed=0, business_k=(4, 6), bootstrap=6)
+    assert sel.held
+    row = sel.consensus_table().loc[HOLD_LABEL]
+    for k in (4, 5, 6):
+        assert row[k] == f"{min(sel.per_segment_hold[k]):.3g}"
+    assert row[8] == "" and row["Preferred k"] == f"{sel.recommended_k} chosen"
+    blobs, _ = make_blobs(n_samples=400, centers=3, cluster_std=0.4, random_state=0)  # clear groups: the vote decides
+    clear = select_k(blobs, k_max=6, seed=0, bootstrap=6)
+    assert not clear.held and HOLD_LABEL not in clear.consensus_table().index

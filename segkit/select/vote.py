@@ -174,11 +174,19 @@ class KSelection:
             out.at[label, "Preferred k"] = ("none" if pick is None else
                                             "1 (no structure)" if pick == 1 else str(pick))
         voted, chosen = self.voted_k, self.recommended_k
+        if self.held:  # the stability the business choice reads, beside the row from scratch that can say 0
+            holds = {k: self.per_segment_hold.get(k, self.per_segment_hold.get(str(k))) for k in ks}
+            out.loc[HOLD_LABEL] = [f"{min(v):.3g}" if v and all(map(math.isfinite, v)) else ""
+                                   for v in holds.values()] + [f"{chosen} chosen"]
         said = [] if voted in (None, chosen) else [f"{chosen} chosen"]
         said += [f"{used} used"] if used is not None and used != chosen else []
         out.loc["Votes"] = [str(len(self.votes.get(k, []))) for k in ks] + [
             f"{chosen if voted is None else voted}" + (f" ({', '.join(said)})" if said else "")]
         return out
+
+
+#: The vote table's row of the stability the business choice reads: each segment refitted from its centres.
+HOLD_LABEL = "Stability refitted from the segments' centres (weakest segment)"
 
 
 def _preferences(scores: pd.DataFrame, ks: list[int], criteria: list[str]) -> dict[str, int | None]:
