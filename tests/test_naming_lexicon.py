@@ -248,3 +248,21 @@ def test_customers_low_income_alone_reads_lower_income_not_budget():
     z = pd.DataFrame([{"income": -1.2, "age": 0.1}, {"income": 1.1, "age": -0.1}])
     names = name_segments_from_lexicon(z, CUSTOMERS_LEXICON)
     assert (names[0].name, names[1].name) == ("Lower-Income Customers", "Affluent Customers")
+
+
+def test_a_name_of_plain_words_says_a_trait_the_segment_holds_most_of():
+    """Telco: "Customers with low total charges" held more total charges than "Customers with low monthly charges"
+    (665 against 1,070): a segment is named by the strongest of its traits that no other segment holds more of."""
+    from segkit.kinds.customers.naming import _lexicon
+
+    z = pd.DataFrame({"total_fees": [-0.8, -1.2, 1.5], "support_calls": [0.6, 0.0, -0.5]}, index=[0, 1, 2])
+    labels = {"total_fees": "total fees", "support_calls": "support calls"}
+    names = {s: n.name for s, n in name_segments_from_lexicon(z, _lexicon(), labels=labels).items()}
+    assert names == {0: "Customers with many support calls", 1: "Customers with low total fees",
+                     2: "Customers with high total fees"}, names
+    # two segments low on their one trait: the further one has "the lowest", where it read "Customers with low total
+    # fees and lower total fees"
+    alone = {s: n.name for s, n in name_segments_from_lexicon(z.drop(columns="support_calls"), _lexicon(),
+                                                              labels=labels).items()}
+    assert alone == {0: "Customers with low total fees", 1: "Customers with the lowest total fees",
+                     2: "Customers with high total fees"}, alone

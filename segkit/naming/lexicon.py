@@ -116,6 +116,15 @@ class _Namer:
     labels: Mapping[str, str]
     noun: str
     index: pd.DataFrame | None = None
+    zscores: pd.DataFrame | None = None  #: every segment's, to name a segment by a trait it holds most of
+
+    def owned(self, feats: list[str], row: pd.Series) -> list[str]:
+        """``feats`` (strongest first) with those the segment holds most of, in its direction, put first: Telco's
+        "Customers with low total charges" had higher total charges than another segment."""
+        if self.zscores is None:
+            return feats
+        most = [f for f in feats if row[f] == (self.zscores[f].max() if row[f] > 0 else self.zscores[f].min())]
+        return most + [f for f in feats if f not in most]
 
     def label(self, feat: str) -> str:
         if feat in self.labels:
@@ -144,7 +153,8 @@ def _fallback(row: pd.Series, namer: _Namer, seg) -> tuple[str, list[str]]:
     # lead with the strongest feature that has words, if it is nearly as distinctive as the strongest
     worded = [f for f in top if namer.worded(f, row[f]) and abs(row[f]) >= _LEAD * abs(row[top[0]])]
     if not worded:
-        return f"{namer.noun} with {namer.phrase(top[0], row[top[0]] > 0)}", [top[0]]
+        feat = namer.owned(top, row)[0]
+        return f"{namer.noun} with {namer.phrase(feat, row[feat] > 0)}", [feat]
     top = worded + [f for f in top if f not in worded]
     first = lex.words(top[0])
     noun = first.noun(row[top[0]])
@@ -256,12 +266,29 @@ def _tell_apart(z: pd.DataFrame, names: dict, used: dict, namer: _Namer, segs: l
         if absolute and adj and " with " not in names[seg] and not _has_word(names[seg], adj) \
                 and not _contradicts(namer.lexicon, feat, 1.0 if up else -1.0, names[seg]):
             names[seg] = f"{adj} {names[seg]}"
+        elif feat in used[seg] and not absolute and " with " in names[seg]:  # its own trait, further than the other's
+            names[seg] = f"{names[seg].split(' with ')[0]} with {_superlative(namer.phrase(feat, up, comparative=True))}"
         else:
             joint = " and " if " with " in names[seg] else " with "
             names[seg] += joint + namer.phrase(feat, up, comparative=not absolute)
         used[seg] = [*used[seg], feat]
         if absolute:
             claims.setdefault(seg, {})[feat] = up
+
+
+_MOST = {"more": "the most", "fewer": "the fewest", "higher": "the highest", "lower": "the lowest",
+         "older": "the oldest", "younger": "the youngest"}
+
+
+def _superlative(phrase: str) -> str:
+    """ "the lowest total fees" for "lower total fees": two segments named by the same trait, the further one, where
+    "Customers with low total fees and lower total fees" said it twice.
+
+    >>> _superlative("lower total fees"), _superlative("more support calls"), _superlative("channel web more often")
+    ('the lowest total fees', 'the most support calls', 'channel web more often')
+    """
+    first, _, rest = phrase.partition(" ")
+    return f"{_MOST[first]} {rest}" if first in _MOST and rest else phrase
 
 
 def _name_words(text: str) -> list[str]:
@@ -351,7 +378,7 @@ def name_segments_from_lexicon(zscores: pd.DataFrame, lexicon: Lexicon | Mapping
     lex = load_lexicon(lexicon)
     described = zscores.astype(float)
     z = described.mask(_beyond_bounds(described, values, lex))  # a missing value never drives a name
-    namer = _Namer(lex, threshold, dict(labels or {}), noun or lex.fallback_noun, index)
+    namer = _Namer(lex, threshold, dict(labels or {}), noun or lex.fallback_noun, index, z)
     names, used, tagline, action, claims = {}, {}, {}, {}, {}
     for seg, row in z.iterrows():
         entry = _match(row, lex, threshold, values.loc[seg] if values is not None and seg in values.index else None)
