@@ -75,6 +75,18 @@ def test_phrases_for_names():
     assert feature_phrase("Order count", high=True) == "many orders"  # the counted thing in the plural
     assert feature_phrase("Login count", high=False, comparative=True) == "fewer logins"
     assert feature_phrase("Account number", high=True) == "high account number"  # a number is not a count
+    # a telecom's columns (modeldata's mlc_churn): "Customers with many number vmail messages", "with high total day"
+    assert feature_phrase(default_label("number_vmail_messages"), high=True) == "many vmail messages"
+    assert feature_phrase("Number customer service calls", high=False, comparative=True) == \
+        "fewer customer service calls"
+    assert feature_phrase("No. of children", high=True) == "many children"
+    assert feature_phrase(default_label("total_day_minutes"), high=True) == "high total day minutes"
+    assert feature_phrase("Total intl (minutes)", high=False, comparative=True) == "lower total intl minutes"
+    assert feature_phrase(default_label("call_minutes"), high=True) == "many call minutes"
+    # a unit after a measure stays in brackets, and "No" without a dot is a word, not a number
+    assert feature_phrase(default_label("session_length_minutes"), high=True) == "high session length"
+    assert "many internet service" not in feature_phrase("No internet service", high=True)
+    assert feature_phrase("Age (years)", high=True, comparative=True) == "older age"
     assert feature_phrase("Children at home", high=True) == "many children at home"
     # a spread is wider or narrower, whatever it is a spread of ("fewer spread of days between purchases" before)
     assert feature_phrase("Spread of days between purchases", high=False, comparative=True) == \

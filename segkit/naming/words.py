@@ -246,11 +246,20 @@ def people(label: str, level: Any) -> str | None:
     return None
 
 
+#: Words of a label that say when, not what: a unit after them is the measure ("Total day (minutes)", a telecom's).
+_WHEN = frozenset({"day", "eve", "evening", "night", "intl", "international", "weekend", "weekday", "morning",
+                   "afternoon", "peak", "offpeak", "off-peak", "daytime", "nighttime"})
+
+
 def feature_phrase(label: str, *, high: bool, comparative: bool = False) -> str:
     """How a name says that a feature is high or low: "many web purchases", "high balance",
     "high spending on wines", "channel web" / "a channel other than web" for the share of a category level
     (``"Channel: web"``); ``comparative`` gives "more"/"higher" (telling two segments apart)."""
     text = re.sub(r"\s*\([^)]*\)", "", phrase(label)).strip()
+    unit, words = re.search(r"\((minutes|hours|seconds)\)\s*$", phrase(label)), text.split()
+    if unit and words and (len(words) == 1 or words[-1] in _WHEN):
+        # "Total day (minutes)", "Call (minutes)": "total day minutes", "call minutes", not "total day", "call"
+        text = f"{text} {unit.group(1)}"
     many, few = ("more", "fewer") if comparative else ("many", "few")
     big, small = ("higher", "lower") if comparative else ("high", "low")
     match = re.match(r"(.+?): (.+)$", label)  # the share of one category level ("Channel: web")
@@ -261,9 +270,9 @@ def feature_phrase(label: str, *, high: bool, comparative: bool = False) -> str:
         return f"{what} {level}" if high else f"a {what} other than {level}"
     if comparative and text.lower() == "age":  # "older age (typically 50 vs 36 overall)", not "higher age"
         return "older age" if high else "younger age"
-    match = re.match(r"(number|count) of (.+)$", text)
-    if match:  # "number of visits": "more visits"
-        return f"{many if high else few} {match.group(2)}"
+    match = re.match(r"(?:number|count|num|no\.)(?: of)? (.+)$", text)
+    if match:  # "number of visits", "number vmail messages": "more visits", "many vmail messages"
+        return f"{many if high else few} {match.group(1)}"
     match = re.match(r"(.+?) count$", text)
     if match:  # "orders count", "order count": "fewer orders"
         return f"{many if high else few} {plural(match.group(1))}"
