@@ -604,6 +604,13 @@ def test_outcome_columns_are_known_by_their_name_and_two_values():
     # three levels: not a yes/no outcome; "default" (has credit in default) is the customer's, not an outcome
     assert (roles["churn_status"], roles["default"], roles["label"]) == ("categorical", "boolean", "categorical")
     assert (roles["Label"], roles["Response"]) == ("categorical", "boolean")  # gold/silver, 1/2: not yes/no
+    # modeldata's credit table: Status good/bad is how the loan turned out, whatever the column's name; a third level
+    # ("unknown") or other words ("gold"/"silver" above) keep a column a feature
+    judged = pd.DataFrame({"id": [f"c{i}" for i in range(n)], "age": np.arange(n) % 17 + 20,
+                           "Status": np.where(np.arange(n) % 4 == 0, "bad", "good"),
+                           "Rating": ["Good", "Bad", "Good", "unknown"] * (n // 4)})
+    roles = dict(role_table(judged, id_col="id")[["column", "role"]].values.tolist())
+    assert (roles["Status"], roles["Rating"]) == ("outcome", "categorical")
 
 
 @pytest.mark.parametrize("name, yes, no", [("Gekündigt", "ja", "nein"), ("Résilié", "oui", "non"),
