@@ -27,7 +27,7 @@ from .featureset import in_index
 from .format import format_value, in_thousands, joined, yes_no
 from .forest import _MISSING
 from .naming.masking import MIN_OBSERVED_SHARE
-from .naming.words import feature_phrase, people, phrase
+from .naming.words import absent, feature_phrase, people, phrase
 from .parse.numbers import CURRENCY_SIGNS
 from .separability import MIN_MEMBERS
 
@@ -112,7 +112,8 @@ class _Levels:
         who = people(label, level)
         if who:
             return f"a higher share of {who} {shares}"
-        return f"{phrase(label)}: more often {level} {shares}"
+        missing = absent(label, level, self.overall.index)  # "more often no internet service", not "... often No"
+        return f"more often {missing} {shares}" if missing else f"{phrase(label)}: more often {level} {shares}"
 
 
 def _level_gap(share_seg: float, share_all: float) -> float:

@@ -969,6 +969,33 @@ def test_a_column_that_says_what_another_says_sets_no_segment_apart():
     assert "rating" not in said.lower() and "limit" in said.lower(), said
 
 
+def test_a_no_of_a_service_is_said_as_the_service_missing():
+    """Telco: "Customers with low monthly charges (internet service: No)", "Set apart mostly by internet service: more
+    often No (100% vs 22% overall)". The No of a column of three or more levels is the service missing: "(no internet
+    service)", "more often no internet service"; a yes/no column's No may be a person's and keeps "column: level"."""
+    from segkit import pipeline
+    from segkit.drivers import driver_sentence
+
+    rng = np.random.default_rng(2)
+    n = 600
+    service = np.repeat(["DSL", "Fiber optic", "No"], n // 3)
+    charges = np.where(service == "No", rng.normal(20, 2, n), np.where(service == "DSL", rng.normal(55, 5, n),
+                                                                       rng.normal(90, 5, n)))
+    raw = pd.DataFrame({"id": [f"c{i}" for i in range(n)], "monthly_charges": charges.round(2),
+                        "tenure": rng.integers(1, 72, n), "internet_service": service,
+                        "student": rng.choice(["Yes", "No"], n)})
+    params = params_from_mapping({"data_kind": "customers", "id_col": "id", "seed": 0})
+    fs = pipeline.build_features(params, pipeline.clean_table(params, raw)[0])
+    labels = pd.Series(np.repeat([0, 1, 2], n // 3), index=fs.table.index)
+    said = driver_sentence(fs.table[["internet_service", "monthly_charges"]], labels, 2, ["internet_service"],
+                           labels_text={"internet_service": "internet service"})
+    assert "more often no internet service (100% vs 33% overall)" in said, said
+    seg = pipeline.fit_segments(params, fs, 3)
+    names = list(seg.profile.names.values())
+    assert any(name.endswith("(no internet service)") for name in names), names
+    assert not any("internet service: No" in name or "no student" in name.lower() for name in names), names
+
+
 def test_a_feature_one_value_fills_is_said_to_set_apart_little():
     """A trial's CRM table: 98.6% of customers in 'US', used as a feature with no word on the page."""
     rng = np.random.default_rng(5)

@@ -32,7 +32,7 @@ from typing import Any
 from ..errors import ParamsError
 from ..resources import read_data_yaml
 
-__all__ = ["load_words", "split_words", "default_label", "stated_unit", "plural", "singular", "counted", "phrase",
+__all__ = ["absent", "load_words", "split_words", "default_label", "stated_unit", "plural", "singular", "counted", "phrase",
            "feature_phrase", "people", "PEOPLE"]
 
 #: A code of one or two letters and a number is one word, with the letters that follow it: a survey's q2, Q10 or
@@ -244,6 +244,19 @@ def people(label: str, level: Any) -> str | None:
     if _TIER_LABEL.match(said) and word.lower() in _TIERS:
         return f"{word.upper() if word.lower() == 'vip' else word.capitalize()} members"
     return None
+
+
+def absent(label: str, level: Any, levels) -> str | None:
+    """The No (or None) of a category column of three or more levels said as the thing missing: "no internet service"
+    for Telco's internet service of DSL, Fiber optic and No ("internet service: more often No" before); None for any
+    other level, and for a yes/no column, whose No may be a person's ("no student" would be wrong).
+
+    >>> absent("Internet service", "No", ["DSL", "Fiber optic", "No"]), absent("Student", "No", ["Yes", "No"])
+    ('no internet service', None)
+    """
+    if str(level).strip().lower() not in ("no", "none") or len(set(map(str, levels))) < 3:
+        return None
+    return "no " + re.sub(r"\s*\([^)]*\)", "", phrase(label)).strip()
 
 
 #: Words of a label that say when, not what: a unit after them is the measure ("Total day (minutes)", a telecom's).

@@ -24,7 +24,7 @@ from ...naming.lexicon import FeatureWords, SegmentName, load_lexicon, name_segm
 from ...naming.masking import masked_scores, observed
 from ...separability import MIN_MEMBERS
 from ...format import yes_no
-from ...naming.words import PEOPLE, default_label, people, phrase
+from ...naming.words import PEOPLE, absent, default_label, people, phrase
 from ...quality import AGE_WORDS
 from ...resources import read_data_yaml
 from .roles import YES_NO, YES_NO_ABROAD
@@ -179,7 +179,8 @@ def defining_levels(fs: FeatureSet, labels, exclude=()) -> dict:
             for seg in shares.index[(shares[level] >= DEFINING_SHARE).to_numpy()]:
                 if sizes.get(seg, 0) >= MIN_MEMBERS:
                     candidates.setdefault(seg, []).append(((col, level), shares.at[seg, level] - overall[level],
-                                                           people(label, said) or f"{label}: {said}"))
+                                                           people(label, said) or absent(label, said, overall.index)
+                                                           or f"{label}: {said}"))
     held = pd.Series([key for found in candidates.values() for key, _, _ in found]).value_counts()
     return {seg: min(found, key=lambda c: (held[c[0]], -c[1]))[2] for seg, found in candidates.items()}
 
@@ -277,13 +278,15 @@ def _with_level(name: SegmentName, level: str | None, typical: str) -> SegmentNa
     (men)"), as do others ("Young High Spenders (daily visitors)", "Affluent Savers (Platinum members)")."""
     said = level.split(": ", 1)[-1] if level else ""  # == level for people ("daily visitors"), not "column: level"
     # "women": also "Female"; "daily visitors": also "Daily" (but "education: High school" is not said by "High")
+    missing = level.startswith("no ") if level else False  # "no internet service": said whole, never by "no"
     forms = [said, *(word for word, who in PEOPLE.items() if who == said),
-             *(said.split()[:-1] if said == level else [])]
+             *(said.split()[:-1] if said == level and not missing else [])]
     if not level or any(re.search(rf"(?<!\w){re.escape(f)}(?!\w)", name.name, re.IGNORECASE) for f in forms):
         return name
     description = name.description
     if name.name.startswith(typical):  # "Typical Customers (region: West)": close to average but in one thing
-        description = f"{description.rstrip('.')}, apart from {'being ' if said == level else 'their '}{level}."
+        being = "having " if missing else "being " if said == level else "their "
+        description = f"{description.rstrip('.')}, apart from {being}{level}."
     noun = typical.split()[-1]
     if level in PEOPLE.values() and name.name.endswith(f" {noun}"):
         return replace(name, name=f"{name.name[:-len(noun)]}{level.capitalize()}", description=description)
