@@ -112,8 +112,9 @@ class _Levels:
         who = people(label, level)
         if who:
             return f"a higher share of {who} {shares}"
-        missing = absent(label, level, self.overall.index)  # "more often no internet service", not "... often No"
-        return f"more often {missing} {shares}" if missing else f"{phrase(label)}: more often {level} {shares}"
+        missing = absent(label, level, self.overall.index)  # "with no internet service", not "more often No"
+        return f"a higher share with {missing} {shares}" if missing else \
+            f"{phrase(label)}: more often {level} {shares}"
 
 
 def _level_gap(share_seg: float, share_all: float) -> float:

@@ -972,7 +972,8 @@ def test_a_column_that_says_what_another_says_sets_no_segment_apart():
 def test_a_no_of_a_service_is_said_as_the_service_missing():
     """Telco: "Customers with low monthly charges (internet service: No)", "Set apart mostly by internet service: more
     often No (100% vs 22% overall)". The No of a column of three or more levels is the service missing: "(no internet
-    service)", "more often no internet service"; a yes/no column's No may be a person's and keeps "column: level"."""
+    service)", "a higher share with no internet service"; a yes/no column's No may be a person's and keeps "column:
+    level"."""
     from segkit import pipeline
     from segkit.drivers import driver_sentence
 
@@ -989,7 +990,7 @@ def test_a_no_of_a_service_is_said_as_the_service_missing():
     labels = pd.Series(np.repeat([0, 1, 2], n // 3), index=fs.table.index)
     said = driver_sentence(fs.table[["internet_service", "monthly_charges"]], labels, 2, ["internet_service"],
                            labels_text={"internet_service": "internet service"})
-    assert "more often no internet service (100% vs 33% overall)" in said, said
+    assert "a higher share with no internet service (100% vs 33% overall)" in said, said
     seg = pipeline.fit_segments(params, fs, 3)
     names = list(seg.profile.names.values())
     assert any(name.endswith("(no internet service)") for name in names), names
