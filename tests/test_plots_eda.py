@@ -187,3 +187,27 @@ def test_an_axis_of_counts_under_one_repeats_no_label():
         assert ticks and all(float(t).is_integer() for t in ticks), (low, high, ticks)
         assert len(labels) == len(set(labels)), (low, high, labels)
     plt.close(fig)
+
+
+def test_a_horizontal_axis_of_counts_leaves_room_for_its_labels():
+    """Telco's segment sizes beside long names: "0 250 500 750 1,000 ... 2,500" written into one another on an axis
+    two inches wide. A horizontal count axis ticks as often as its widest label allows; a wide one keeps many."""
+    import dataclasses
+
+    from segkit.plots.profile import plot_segment_sizes
+    from segkit.profile import profile_segments
+
+    profile = profile_segments(pd.DataFrame({"x": np.arange(7043.0)}), np.repeat([0, 1, 2, 3], [1985, 1878, 1654, 1526]))
+    names = {0: "Long-Standing Customers", 1: "Newcomers (internet service: Fiber optic)",
+             2: "Customers with low total charges (internet service: DSL)",
+             3: "Customers with low monthly charges (no internet service)"}
+    for shown, fewest in ((dataclasses.replace(profile, names=names), 2), (profile, 5)):
+        ax = plot_segment_sizes(shown, entity="customers")
+        fig = ax.figure
+        fig.canvas.draw()
+        low, high = ax.get_xlim()
+        labels = [t for t, x in zip(ax.get_xticklabels(), ax.get_xticks()) if low <= x <= high and t.get_text()]
+        boxes = [t.get_window_extent() for t in labels]
+        assert len(boxes) >= fewest, [t.get_text() for t in labels]
+        assert all(a.x1 < b.x0 for a, b in zip(boxes, boxes[1:])), [t.get_text() for t in labels]  # no overlap
+        plt.close(fig)

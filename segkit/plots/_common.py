@@ -5,6 +5,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
+from matplotlib.font_manager import FontProperties
 from matplotlib.ticker import Formatter, FuncFormatter, LogLocator, MaxNLocator, NullFormatter
 
 
@@ -118,9 +119,27 @@ def grouped_ticks(axis, values) -> None:
         axis.set_major_formatter(FuncFormatter(short_tick))
 
 
+class _CountLocator(MaxNLocator):
+    """Whole-number ticks (one at least) that leave room for their labels on a horizontal axis: matplotlib allows a
+    tick three font sizes, and Telco's segment sizes, beside long names, wrote "0 250 500 ... 2,500" into one another.
+    A vertical axis's labels stack, and keep matplotlib's count."""
+
+    def __init__(self):
+        super().__init__(integer=True, min_n_ticks=1)
+
+    def tick_values(self, vmin, vmax):
+        axis = self.axis
+        if axis is not None and axis.axis_name == "x" and axis.axes is not None:
+            width = axis.axes.bbox.width * 72 / axis.axes.figure.dpi  # points
+            size = FontProperties(size=plt.rcParams["xtick.labelsize"]).get_size_in_points()
+            chars = len(f"{max(abs(vmin), abs(vmax)):,.0f}") + 2  # the widest label, and a gap
+            self.set_params(nbins=max(1, int(width // (chars * 0.6 * size))))
+        return super().tick_values(vmin, vmax)
+
+
 def count_ticks(axis) -> None:
     """Ticks at whole numbers on an axis of counts (customers, rows), with a thousands separator as the bars' labels
     have: never a tick at 2.5 customers, nor "1050 1200" beside a bar of "1,167", nor "0 0 0 1" on an axis whose
     range is under one (an empty histogram): one whole tick is enough there."""
-    axis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))
+    axis.set_major_locator(_CountLocator())
     axis.set_major_formatter(FuncFormatter(lambda value, _pos=None: f"{value:,.0f}"))
