@@ -266,3 +266,13 @@ def test_a_name_of_plain_words_says_a_trait_the_segment_holds_most_of():
                                                               labels=labels).items()}
     assert alone == {0: "Customers with low total fees", 1: "Customers with the lowest total fees",
                      2: "Customers with high total fees"}, alone
+
+
+def test_the_lowest_is_said_only_of_the_segment_further_the_way_its_name_goes():
+    """A review: with the two low segments in the other order, the one less low read "the highest total fees"."""
+    from segkit.kinds.customers.naming import _lexicon
+
+    z = pd.DataFrame({"total_fees": [-1.2, -0.8, 1.5]}, index=[0, 1, 2])
+    names = {s: n.name for s, n in name_segments_from_lexicon(z, _lexicon(), labels={"total_fees": "total fees"}).items()}
+    assert not any("highest" in n for n in (names[0], names[1])), names
+    assert names[2] == "Customers with high total fees" and len(set(names.values())) == 3

@@ -266,8 +266,9 @@ def _tell_apart(z: pd.DataFrame, names: dict, used: dict, namer: _Namer, segs: l
         if absolute and adj and " with " not in names[seg] and not _has_word(names[seg], adj) \
                 and not _contradicts(namer.lexicon, feat, 1.0 if up else -1.0, names[seg]):
             names[seg] = f"{adj} {names[seg]}"
-        elif feat in used[seg] and not absolute and " with " in names[seg]:  # its own trait, further than the other's
-            names[seg] = f"{names[seg].split(' with ')[0]} with {_superlative(namer.phrase(feat, up, comparative=True))}"
+        elif not absolute and namer.phrase(feat, up) in names[seg]:  # its own trait, further the way the name says
+            names[seg] = names[seg].replace(namer.phrase(feat, up),
+                                            _superlative(namer.phrase(feat, up, comparative=True)), 1)
         else:
             joint = " and " if " with " in names[seg] else " with "
             names[seg] += joint + namer.phrase(feat, up, comparative=not absolute)

@@ -32,8 +32,8 @@ from typing import Any
 from ..errors import ParamsError
 from ..resources import read_data_yaml
 
-__all__ = ["absent", "load_words", "split_words", "default_label", "stated_unit", "plural", "singular", "counted", "phrase",
-           "feature_phrase", "people", "PEOPLE"]
+__all__ = ["absent", "load_words", "split_words", "default_label", "stated_unit", "plural", "singular", "counted",
+           "phrase", "feature_phrase", "people", "PEOPLE"]
 
 #: A code of one or two letters and a number is one word, with the letters that follow it: a survey's q2, Q10 or
 #: Q10a, a variable x1, "b2b", "l12m" ("Q2 would recommend", not "Q 2 would recommend").
@@ -233,7 +233,7 @@ def people(label: str, level: Any) -> str | None:
     >>> people("gender", "Other"), people("plan", "Male"), people("Partner gender", "Female"), people("tier", "Tier 2")
     (None, None, None, None)
     """
-    said = re.sub(r"\s*\([^)]*\)", "", str(label)).strip()
+    said = _bare(str(label))
     word = str(level).strip()
     if _GENDER_LABEL.match(said):
         return PEOPLE.get(word.lower())
@@ -253,10 +253,17 @@ def absent(label: str, level: Any, levels) -> str | None:
 
     >>> absent("Internet service", "No", ["DSL", "Fiber optic", "No"]), absent("Student", "No", ["Yes", "No"])
     ('no internet service', None)
+    >>> absent("Student", "No", ["Yes", "No", "(missing)"])  # a marker of missing values is no level
     """
-    if str(level).strip().lower() not in ("no", "none") or len(set(map(str, levels))) < 3:
+    known = {str(v) for v in levels if not re.fullmatch(r"\(.*\)", str(v))}  # "(missing)" marks gaps
+    if str(level).strip().lower() not in ("no", "none") or len(known) < 3:
         return None
-    return "no " + re.sub(r"\s*\([^)]*\)", "", phrase(label)).strip()
+    return "no " + _bare(phrase(label))
+
+
+def _bare(label: str) -> str:
+    """``label`` without its notes in brackets: "Total day (minutes)" -> "Total day"."""
+    return re.sub(r"\s*\([^)]*\)", "", label).strip()
 
 
 #: Words of a label that say when, not what: a unit after them is the measure ("Total day (minutes)", a telecom's).
@@ -268,8 +275,9 @@ def feature_phrase(label: str, *, high: bool, comparative: bool = False) -> str:
     """How a name says that a feature is high or low: "many web purchases", "high balance",
     "high spending on wines", "channel web" / "a channel other than web" for the share of a category level
     (``"Channel: web"``); ``comparative`` gives "more"/"higher" (telling two segments apart)."""
-    text = re.sub(r"\s*\([^)]*\)", "", phrase(label)).strip()
-    unit, words = re.search(r"\((minutes|hours|seconds)\)\s*$", phrase(label)), text.split()
+    said = phrase(label)
+    text = _bare(said)
+    unit, words = re.search(r"\((minutes|hours|seconds)\)\s*$", said), text.split()
     if unit and words and (len(words) == 1 or words[-1] in _WHEN):
         # "Total day (minutes)", "Call (minutes)": "total day minutes", "call minutes", not "total day", "call"
         text = f"{text} {unit.group(1)}"

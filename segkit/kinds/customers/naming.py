@@ -278,7 +278,7 @@ def _with_level(name: SegmentName, level: str | None, typical: str) -> SegmentNa
     (men)"), as do others ("Young High Spenders (daily visitors)", "Affluent Savers (Platinum members)")."""
     said = level.split(": ", 1)[-1] if level else ""  # == level for people ("daily visitors"), not "column: level"
     # "women": also "Female"; "daily visitors": also "Daily" (but "education: High school" is not said by "High")
-    missing = level.startswith("no ") if level else False  # "no internet service": said whole, never by "no"
+    missing = bool(level) and level.startswith("no ") and ": " not in level  # "no internet service", whole
     forms = [said, *(word for word, who in PEOPLE.items() if who == said),
              *(said.split()[:-1] if said == level and not missing else [])]
     if not level or any(re.search(rf"(?<!\w){re.escape(f)}(?!\w)", name.name, re.IGNORECASE) for f in forms):
