@@ -7,7 +7,7 @@ the modelling libraries (scikit-learn, SciPy's statistics), which the notebooks'
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import pandas as pd
@@ -35,7 +35,7 @@ ENGINE_SAMPLE = 200_000
 
 
 def preflight(params: Params, *, deep: bool = True, needs: Iterable[str] | None = None,
-              segments: bool = True) -> dict[str, Any]:
+              segments: bool = True, columns: Sequence[str] | None = None) -> dict[str, Any]:
     """Check, before any notebook starts, what would stop the run on this input.
 
     First the columns (the header only): the input exists and has every mapped column. Then, with ``deep``,
@@ -50,8 +50,9 @@ def preflight(params: Params, *, deep: bool = True, needs: Iterable[str] | None 
     on in the cleaned input (the kind's ``stage_checks``): ``cannot_run`` maps each such capability to its error,
     and a warning joins the findings (only the warning when just a sample was cleaned: the whole input may pass).
     Raises the :class:`~segkit.errors.SegkitError` the notebook would raise otherwise, with the same message.
+    ``columns``: the input's, when the caller has read them already (:func:`~segkit.source.input_columns`).
     """
-    columns = input_columns(params)
+    columns = input_columns(params) if columns is None else list(columns)
     kind = kinds.get(params.data_kind)
     kind.check_columns(params, columns)
     where = str(params.data_path).rstrip("/").rsplit("/", 1)[-1] if params.source == "file" else "SQL query"

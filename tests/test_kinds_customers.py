@@ -997,6 +997,33 @@ def test_a_no_of_a_service_is_said_as_the_service_missing():
     assert not any("internet service: No" in name or "no student" in name.lower() for name in names), names
 
 
+def test_a_column_named_no_something_is_no_absence():
+    """A review: a level "no show: Yes" was read as an absence ("apart from having no show: Yes")."""
+    from segkit.kinds.customers.naming import _with_level
+    from segkit.profile import SegmentName
+
+    typical = SegmentName(name="Typical Customers", description="Close to the average.", action="")
+    said = _with_level(typical, "no show: Yes", "Typical Customers")
+    assert said.name == "Typical Customers (no show: Yes)" and "their no show: Yes" in said.description
+    gone = _with_level(typical, "no internet service", "Typical Customers")
+    assert gone.description.endswith("apart from having no internet service.")
+
+
+def test_a_notebook_run_by_hand_reads_a_till_export_without_stock_codes(tmp_path):
+    """01 run by hand (no batch before it) stopped on the default StockCode the params never named."""
+    from segkit import stages
+
+    path = tmp_path / "till.csv"
+    path.write_text("customer_id,date,items,amount\n" + "".join(
+        f"{c:04d},2011-{1 + d % 12:02d}-{1 + c % 28:02d},{1 + d % 3},{10 + c % 7 + d:.2f}\n"
+        for c in range(1, 41) for d in range(1 + c % 4)))
+    ctx = stages.open_run(tmp_path / "run", data_kind="transactions", data_path=str(path), customer_col="customer_id",
+                          invoice_col=None, date_col="date", quantity_col="items", amount_col="amount")
+    raw = stages.eda.load(ctx)
+    assert len(raw) == sum(1 + c % 4 for c in range(1, 41))
+    assert (ctx.params.stock_code_col, ctx.params.country_col) == (None, None)
+
+
 def test_a_feature_one_value_fills_is_said_to_set_apart_little():
     """A trial's CRM table: 98.6% of customers in 'US', used as a feature with no word on the page."""
     rng = np.random.default_rng(5)

@@ -262,11 +262,13 @@ def plan(params: Params, *, only: Sequence[str] | None = None, notebooks_dir: st
 
 def _planned(params: Params, notebooks: list[Notebook], only: Sequence[str] | None
              ) -> tuple[Params, dict[str, Any], list[Notebook], dict[str, str]]:
-    """The params the run uses (in the currency of the amounts when they name none: :func:`adopt_currency`), the
-    input check, the notebooks and those left out (:func:`plan`)."""
-    params, unmapped = kinds.get(params.data_kind).unmapped(params, input_columns(params))
+    """The params the run uses (in the currency of the amounts when they name none: :func:`adopt_currency`; without the
+    optional columns they name by default only and the input lacks: the kind's ``unmapped``), the input check, the
+    notebooks and those left out (:func:`plan`)."""
+    columns = input_columns(params)  # read once: the unmapped optional columns, then the check
+    params, unmapped = kinds.get(params.data_kind).unmapped(params, columns)
     info = preflight(params, needs={nb.needs for nb in notebooks if nb.needs},
-                     segments=any(nb.segments for nb in notebooks))
+                     segments=any(nb.segments for nb in notebooks), columns=columns)
     params, info = adopt_currency(params, info)
     info["notes"] = [*unmapped, *([info["currency_note"]] if info.get("currency_note") else [])]
     notebooks = _as_run(notebooks, info["engine"])

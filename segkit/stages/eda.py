@@ -74,6 +74,7 @@ def load(ctx: RunContext) -> pd.DataFrame:
         record = {"rows": int(len(raw)), "columns": [str(c) for c in raw.columns],
                   "content_hash": "rows-sha256:" + hashlib.sha256(content_hash.tobytes()).hexdigest(),
                   "read_notes": raw.attrs.get("read_notes", []), "engine": "pandas"}
+    _adopt_unmapped(ctx, [str(c) for c in raw.columns])
     ctx.kind.check_columns(ctx.params, [str(c) for c in raw.columns])  # as `segkit check` reads the header
     findings = preflight.check_input(ctx.params, raw)  # the same checks as `segkit check`
     ctx.folder.write_json("schema_findings.json", [f.to_dict() for f in findings])
@@ -116,6 +117,17 @@ def _adopt_currency(ctx: RunContext, raw: pd.DataFrame, log) -> None:
         write_json(ctx.folder.path / "params.json", stored_params(adopted))
         print(f"This run's pages show money {info['currency_note'].removeprefix('the reports show money ')}; "
               "params.json now says so, and the next notebooks use it.")
+
+
+def _adopt_unmapped(ctx: RunContext, columns: list[str]) -> None:
+    """In a run the notebooks started, the params without the optional columns they name by default only and the
+    input lacks (the kind's ``unmapped``, which a batch applies before its first notebook), written to
+    ``params.json`` for the next notebooks, and said: a till export without ``StockCode`` stopped 01 run by hand."""
+    ctx.params, said = ctx.kind.unmapped(ctx.params, columns)
+    if said and (ctx.folder.path / NOTEBOOK_MARKER).is_file():
+        write_json(ctx.folder.path / "params.json", stored_params(ctx.params))
+    for line in said:
+        print(f"Note: {line}.")
 
 
 def _bundled(data_path) -> bool:
@@ -238,9 +250,8 @@ def schema_findings(ctx: RunContext):
     return table(found, {"message": "Finding"}, index=keep[0] if keep else None, whole=["rows"], label_words=True)
 
 
-def numeric_columns(df: pd.DataFrame, *, exclude=()) -> list[str]:
-    """Numeric, non-boolean columns of ``df`` that are not identifiers."""
-    return eda.measure_columns(df, exclude=exclude)
+#: Numeric, non-boolean columns of a table that are not identifiers (the stage's name for the helper).
+numeric_columns = eda.measure_columns
 
 
 def eda_frame(ctx: RunContext, raw: pd.DataFrame) -> pd.DataFrame:

@@ -100,8 +100,7 @@ def churn_table(ctx: RunContext, relation):
         return None
     clv = in_currency("Mean CLV", ctx.params.currency)
     risk = horizon_label("Mean churn risk", relation.churn_days)  # as churn_relation heads it
-    alive = [c for c in relation.table.columns if c.startswith("Mean P(alive)")]  # the kind's heading
-    return table(relation.table.rename(columns={"Mean CLV": clv}), percent=[risk, *alive],
+    return table(relation.table.rename(columns={"Mean CLV": clv}), percent=[risk, _lifetime(ctx).ALIVE],
                  whole=["Customers", clv], aligned=[f"Expected purchases ({relation.horizon} months)"])
 
 

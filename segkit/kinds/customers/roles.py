@@ -296,10 +296,12 @@ def _personal(role: str, reason: str, nonnull: pd.Series, name: str) -> tuple[st
 def _outcome(role: str, reason: str, nonnull: pd.Series, name: str) -> tuple[str, str]:
     """``outcome`` for a two-valued column named as an outcome (:data:`_OUTCOME_NAME`: ``Churn``, ``y``) or whose
     values are good and bad (a credit table's ``Status``: a new applicant has none yet), else the role as detected."""
+    if role not in ("boolean", "categorical") or nonnull.nunique() != 2:
+        return role, reason
     levels = {str(v).strip().lower() for v in pd.unique(nonnull)}
     named = _OUTCOME_NAME.fullmatch(name.strip()) or (_GENERIC_OUTCOME.fullmatch(name.strip()) and levels <= _YES_NO)
     judged = levels == {"good", "bad"}  # a credit table's Status: how the customer turned out, known only later
-    if role in ("boolean", "categorical") and nonnull.nunique() == 2 and (named or judged):
+    if named or judged:
         says = "the name says what happened to the customer" if named else \
             "its values (good, bad) say how the customer turned out"
         return "outcome", (f"{reason}; {says} -> outcome (its share in each segment is shown; it does not build "

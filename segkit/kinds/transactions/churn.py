@@ -85,18 +85,26 @@ def fit_churn_model(X: pd.DataFrame, y, *, seed: int = 0, search_iter: int = 0, 
     model = forest_pipeline(X, seed=seed, **FOREST)
     y = np.asarray(y)
     if search_iter <= 0:
-        return model.fit(X, y), {}
+        return _learned_rate(model.fit(X, y), y), {}
     folds = int(min(search_folds, np.bincount(y).min()))
     search = RandomizedSearchCV(model, SEARCH_SPACE, n_iter=search_iter, scoring="roc_auc", n_jobs=1,
                                 cv=StratifiedKFold(folds, shuffle=True, random_state=seed), random_state=seed,
                                 refit=True).fit(X, y)
     best = {k.removeprefix("forest__"): v for k, v in search.best_params_.items()}
-    return search.best_estimator_, best
+    return _learned_rate(search.best_estimator_, y), best
 
 
-def churn_probability(model, X: pd.DataFrame, rate: float) -> np.ndarray:
+def _learned_rate(model, y: np.ndarray):
+    """``model`` with the churn rate of the customers it learned from (``churn_rate_``), which
+    :func:`churn_probability` corrects its balanced probabilities back to."""
+    model.churn_rate_ = float(np.mean(y))
+    return model
+
+
+def churn_probability(model, X: pd.DataFrame, rate: float | None = None) -> np.ndarray:
     """The churn probability of each row of ``X`` from a forest fitted with balanced class weights on customers of
-    whom a share ``rate`` churned: its probabilities corrected back to that rate (the prior correction of Saerens,
+    whom a share ``rate`` churned (default: the model's ``churn_rate_``, which :func:`fit_churn_model` sets): its
+    probabilities corrected back to that rate (the prior correction of Saerens,
     Latinne & Decaestecker 2002). Balanced weights count both outcomes as half the customers, which scales a leaf's
     odds of churn by (1 - rate) / rate: at CDNOW's 86% churn rate the forest said 35% where 74% churned. The order
     of the customers, and so ROC-AUC and PR-AUC, is unchanged.
@@ -106,6 +114,7 @@ def churn_probability(model, X: pd.DataFrame, rate: float) -> np.ndarray:
     >>> churn_probability(Half(), pd.DataFrame({"x": [1, 2]}), 0.86).round(2).tolist()
     [0.86, 0.86]
     """
+    rate = model.churn_rate_ if rate is None else rate
     p = np.asarray(model.predict_proba(X)[:, 1], dtype=float)
     return p * rate / (p * rate + (1 - p) * (1 - rate))
 
@@ -240,7 +249,7 @@ def evaluate_churn(data: ChurnData, *, folds: int = 3, seed: int = 0, search_ite
     for train, test in track(cv.split(X, y), total=n_folds, what="fold"):
         model, best = fit_churn_model(X.iloc[train], y[train], seed=seed, search_iter=search_iter,
                                       search_folds=search_folds)
-        p = churn_probability(model, X.iloc[test], float(y[train].mean()))
+        p = churn_probability(model, X.iloc[test])
         oof[test] = p
         auc = _auc(y[test] == 1, p)
         rows.append({"roc_auc": auc, "pr_auc": average_precision_score(y[test], p),
@@ -291,12 +300,11 @@ class ChurnScores:
                 f"{self.threshold:.2f} or more).")
 
 
-def score_customers(model, features: pd.DataFrame, columns, threshold: float = 0.5, rate: float = 0.5
-                    ) -> pd.DataFrame:
-    """Churn probability of each row of ``features`` with a model fitted on ``columns`` with balanced class weights,
-    on customers of whom a share ``rate`` churned (:func:`churn_probability`; 0.5 leaves it as the forest says)."""
+def score_customers(model, features: pd.DataFrame, columns, threshold: float = 0.5) -> pd.DataFrame:
+    """Churn probability of each row of ``features`` with a model of :func:`fit_churn_model` fitted on ``columns``
+    (:func:`churn_probability`)."""
     X = feature_matrix(features, list(columns))
-    p = churn_probability(model, X, rate)
+    p = churn_probability(model, X)
     return pd.DataFrame({"customer_id": features.index.astype(str), "churn_probability": np.round(p, 6),
                          "high_risk": p >= threshold})
 
@@ -370,7 +378,7 @@ def refit_and_score(data: ChurnData, clean: pd.DataFrame | None = None, *, seed:
     model, best = fit_churn_model(X, data.churned.iloc[sample], seed=seed, search_iter=search_iter,
                                   search_folds=search_folds)
     current = behaviour_features(clean) if current is None else current
-    table = score_customers(model, current, X.columns, threshold, rate=float(data.churned.iloc[sample].mean()))
+    table = score_customers(model, current, X.columns, threshold)
     return ChurnScores(table=table, threshold=threshold, scored_at=pd.Timestamp(current.attrs["snapshot_date"]),
                        trained_on=len(X), chosen={k: _json(v) for k, v in best.items()}, at_cutoff=len(data.churned))
 

@@ -37,7 +37,7 @@ from ...format import format_share, money_prefix, round_json
 from ...naming.words import plural
 from .churn_data import check_value, naive_dates, purchases, purchases_and_span, value_periods  # noqa: F401
 from .returns import kept_shares, returns_by_day
-from .value_churn import RISK_BANDS, ChurnRelation, churn_relation  # noqa: F401
+from .value_churn import ALIVE, RISK_BANDS, ChurnRelation, churn_relation  # noqa: F401
 from .value import (R_MAX, BetaGeoModel, GammaGammaModel, HoldoutCheck, customer_lifetime_value, holdout_check,
                     rfm_summary)
 
