@@ -187,3 +187,10 @@ def test_missing_values_section_is_a_note_when_nothing_is_missing():
     shown = stages.eda.missing_figure(full).data
     assert "No column has a missing value" in shown and "<img" not in shown
     assert "<img" in stages.eda.missing_figure(full.assign(x=[1.0, np.nan])).data
+
+
+def test_measure_columns_are_the_numbers_not_named_as_ids():
+    df = pd.DataFrame({"CustomerID": [1, 2], "rownames": [1, 2], "spend": [3.5, 4.0], "vip": [True, False],
+                       "city": ["a", "b"], "visits": [1, 2]})
+    assert eda.measure_columns(df) == ["rownames", "spend", "visits"]
+    assert eda.measure_columns(df, exclude=["visits"]) == ["rownames", "spend"]

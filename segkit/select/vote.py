@@ -175,7 +175,7 @@ class KSelection:
                                             "1 (no structure)" if pick == 1 else str(pick))
         voted, chosen = self.voted_k, self.recommended_k
         if self.held:  # the stability the business choice reads, beside the row from scratch that can say 0
-            holds = {k: self.per_segment_hold.get(k, self.per_segment_hold.get(str(k))) for k in ks}
+            holds = {k: self.per_segment_hold.get(k) for k in ks}
             out.loc[HOLD_LABEL] = [f"{min(v):.3g}" if v and all(map(math.isfinite, v)) else ""
                                    for v in holds.values()] + [f"{chosen} chosen"]
         said = [] if voted in (None, chosen) else [f"{chosen} chosen"]
@@ -246,13 +246,13 @@ def _structure(scores: pd.DataFrame, ks: list[int], pref: dict, k: int) -> tuple
 def _under(value: float, limit: float) -> str:
     """``value`` (below ``limit``) with the decimals that keep it below: "0.249" beside "below 0.25", not "0.25".
 
-    >>> _under(0.2493, 0.25), _under(0.21, 0.25), _under(0.4999, 0.5)
-    ('0.249', '0.21', '0.4999')
+    >>> _under(0.2493, 0.25), _under(0.21, 0.25), _under(0.4999, 0.5), _under(0.2499999, 0.25)
+    ('0.249', '0.21', '0.4999', '0.249999')
     """
     for digits in range(2, 6):
         if float(f"{value:.{digits}f}") < limit:
             return f"{value:.{digits}f}"
-    return f"{value:.6f}"
+    return f"{math.floor(value * 1e6) / 1e6:.6f}"  # cut, not rounded up to the limit
 
 
 _NAMES = {"elbow": "elbow", "silhouette": "silhouette", "calinski_harabasz": "Calinski-Harabasz",
