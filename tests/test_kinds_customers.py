@@ -1205,3 +1205,44 @@ def test_a_gender_column_named_in_another_language_reads_gender(column, values, 
         given = segment_table(df, data_kind="customers", id_col="id", k=2, seed=0, bootstrap=3,
                               labels={column: "Sexo del cliente"}).features
         assert given.label(column) == "Sexo del cliente"
+
+
+def test_column_roles_say_why_in_plain_words():
+    """The data-quality page's "why" says what each column is, not the role's params word ("-> boolean",
+    "near_unique"): one column per role a real export brings, each with the words it must read."""
+    n = 60
+    rng = np.random.default_rng(0)
+    raw = pd.DataFrame({
+        "rownames": np.arange(1, n + 1),                                    # a row number: the id
+        "senior": np.tile([0, 1, 0], n // 3),                               # yes/no
+        "Churn": np.tile(["No", "Yes", "No"], n // 3),                      # an outcome
+        "plan": np.tile(["basic", "plus", "pro", "basic"], n // 4),         # categories
+        "satisfaction": np.tile(["Poor", "Fair", "Good"], n // 3),          # a scale
+        "joined": pd.date_range("2020-01-01", periods=n, freq="D"),         # a date
+        "phone": 100_000_000 + rng.permutation(n) * 7919,                   # 9-digit numbers: an identifier
+        "source": ["web"] * n,                                              # one value
+        "day": np.tile(np.arange(1, 31), 2),                                # a day of the month
+        "zip": np.tile(["01002", "02139", "10001", "94103"], n // 4),       # personal data
+        "spend": rng.gamma(2.0, 50.0, n).round(2),                          # a measure
+        "tier": np.tile([1, 2, 3, 4, 5, 6], n // 6),                        # overridden below
+    })
+    roles = kind.column_roles(raw, _params(roles={"tier": "categorical"}))
+    why = roles["why"]
+    assert not why.str.contains("->").any()
+    words = why.str.replace(r"\{[^}]*\}", "", regex=True)  # a fix names a role as the params write it
+    assert not words.str.contains(r"\b(?:boolean|near_unique|numeric|categorical|ordinal|constant)\b").any(), why
+    assert why["senior"] == "only two values (0, 1): a yes/no column"
+    assert why["Churn"].endswith(": an outcome (its share in each segment is shown; it does not build them)")
+    assert why["plan"].endswith(": categories") and why["spend"].endswith(": a measure")
+    assert why["satisfaction"] == "answers on a scale (Poor < Fair < Good): scored 1 to 5"  # a five-point scale
+    assert why["joined"].endswith(": a date (as days since)")
+    assert why["phone"].endswith(": an identifier, not a trait (left out)")
+    assert why["source"].endswith(": nothing that tells customers apart (left out)")
+    assert why["day"].endswith(": left out (roles: {day: numeric} keeps it)")
+    assert why["zip"].endswith("personal data: left out; set roles: {zip: categorical} to segment by it")
+    assert why["rownames"].endswith(": the customer's id (not a feature)")
+    assert why["tier"].startswith("set by the params' roles (found: ")
+    assert roles["role"].to_dict() == {"rownames": "id", "senior": "boolean", "Churn": "outcome", "plan": "categorical",
+                                       "satisfaction": "ordinal", "joined": "date", "phone": "near_unique",
+                                       "source": "constant", "day": "ignore", "zip": "personal", "spend": "numeric",
+                                       "tier": "categorical"}

@@ -37,7 +37,7 @@ from ...schema import Finding
 from ...format import format_number, format_value, in_thousands
 from ...naming.words import default_label, phrase, plural
 from .features import FEATURE_ROLES, categorical_profile, customer_features
-from .roles import detect_roles, find_id_column, gender_label, no_features_error, role_table
+from .roles import detect_roles, find_id_column, gender_label, no_features_error, plain_reason, role_table
 from . import explore, score  # noqa: F401  (the kind's scorer and explorer, for stages.score)
 from .score import scoring_metadata
 from .synth import generate_customers
@@ -424,7 +424,8 @@ def pca_variance(fs: FeatureSet, params) -> pd.DataFrame:
 
 # ---------------------------------------------------------------------------------------- roles
 def column_roles(raw: pd.DataFrame, params) -> pd.DataFrame:
-    """Every input column with its detected (or overridden) role and the reason, in plain words."""
+    """Every input column with its detected (or overridden) role, what it is used for and why, in plain words (the
+    role is the word the ``roles`` params take)."""
     table = role_table(raw, overrides=params.roles or None, id_col=params.id_col)
     used = {"id": "identifies the customer (not a feature)", "numeric": "feature (number)",
             "ordinal": "feature (answers scored in their order)", "categorical": "feature (category, one-hot encoded)",
@@ -433,7 +434,7 @@ def column_roles(raw: pd.DataFrame, params) -> pd.DataFrame:
             "near_unique": "not used (almost every value differs)", "ignore": "not used (roles override)",
             "outcome": "outcome (its share per segment is shown; not a feature)",
             "personal": "not used (personal data: a postal code)"}
-    why = [_id_reason(r) if role == "id" else r for role, r in zip(table["role"], table["reason"])]
+    why = [plain_reason(_id_reason(r) if role == "id" else r) for role, r in zip(table["role"], table["reason"])]
     return pd.DataFrame({"role": table["role"].to_numpy(), "used for": table["role"].map(used).to_numpy(),
                          "distinct values": table["n_distinct"].to_numpy(),
                          "missing": [f"{v:.0%}" for v in table["missing_share"]],

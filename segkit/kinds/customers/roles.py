@@ -442,3 +442,33 @@ def no_features_error(roles: Mapping[str, str]) -> ParamsError | DataValueError:
     return ParamsError(f"no column can feed the segments ({why})",
                        "set at least one column's role to numeric, categorical, boolean or date in the roles "
                        "params", key="roles")
+
+
+#: What each role is, in the words of a page ("-> boolean" in a reason reads ": a yes/no column").
+_ROLE_WORDS = {"id": "the customer's id", "numeric": "a measure", "ordinal": "answers on a scale",
+               "categorical": "categories", "boolean": "a yes/no column", "date": "a date", "text": "free text",
+               "constant": "nothing that tells customers apart", "near_unique": "an identifier, not a trait",
+               "ignore": "left out", "outcome": "an outcome", "personal": "personal data"}
+_CONCLUSION = re.compile(r" -> (?P<role>\w+)(?: \((?P<note>[^()]*)\))?")
+
+
+def plain_reason(reason: str) -> str:
+    """A :func:`role_table` reason in the words of a page: each conclusion ``-> role (note)`` as what the role is
+    (``_ROLE_WORDS``), "excluded" as "left out", and a roles override as set by the params.
+
+    Examples
+    --------
+    >>> plain_reason("only two values (0, 1) -> boolean")
+    'only two values (0, 1): a yes/no column'
+    >>> plain_reason("17 distinct values in 20 rows (85%) -> near_unique (excluded)")
+    '17 distinct values in 20 rows (85%): an identifier, not a trait (left out)'
+    """
+    def conclusion(m: re.Match) -> str:
+        words = _ROLE_WORDS.get(m["role"], m["role"])
+        note = (m["note"] or "").replace("an identifier, excluded", "excluded").replace("excluded", "left out")
+        if words in m.string[:m.start()].rsplit(";", 1)[-1]:  # "answers on a scale (...) -> ordinal (scored 1 to 5)"
+            return f": {note}" if note else ""
+        return f": {words}" + (f" ({note})" if note else "")
+
+    text = re.sub(r"^set by the roles override \(detected: \w+, ", "set by the params' roles (found: ", reason)
+    return _CONCLUSION.sub(conclusion, text)
