@@ -1246,3 +1246,25 @@ def test_column_roles_say_why_in_plain_words():
                                        "satisfaction": "ordinal", "joined": "date", "phone": "near_unique",
                                        "source": "constant", "day": "ignore", "zip": "personal", "spend": "numeric",
                                        "tier": "categorical"}
+
+
+def test_row_labels_of_r_and_pandas_exports_are_ids_and_purchase_is_an_outcome():
+    """modeldata's attrition table kept R's row names of a subset (1..2068 with gaps), which read as a measure of the
+    employees and ranked among the traits that set segments apart; ISLR's Caravan has its outcome named Purchase,
+    which built the segments."""
+    from segkit.kinds.customers.roles import role_table
+
+    n = 60
+    rows = np.sort(np.random.default_rng(1).choice(np.arange(1, 200), n, replace=False))  # a subset's row names
+    df = pd.DataFrame({"rownames": rows, "Unnamed: 0": rows * 3, "index": rows + 7,
+                       "age": np.arange(n) % 17 + 20, "visits": np.arange(n) % 5,
+                       "Purchase": np.where(np.arange(n) % 9 == 0, "Yes", "No"),
+                       "purchased": np.arange(n) % 4 == 0, "purchases": np.arange(n) % 2})
+    roles = dict(role_table(df)[["column", "role"]].values.tolist())
+    assert roles["rownames"] == "id"  # the one id; the others are identifiers too, left out
+    assert (roles["Unnamed: 0"], roles["index"]) == ("near_unique", "near_unique")
+    assert (roles["age"], roles["visits"]) == ("numeric", "numeric")
+    assert (roles["Purchase"], roles["purchased"]) == ("outcome", "outcome")
+    assert roles["purchases"] == "boolean"  # a count's name, not what happened: a feature
+    alone = dict(role_table(df[["Unnamed: 0", "age"]])[["column", "role"]].values.tolist())
+    assert alone == {"Unnamed: 0": "id", "age": "numeric"}

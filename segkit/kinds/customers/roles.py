@@ -57,7 +57,8 @@ NEAR_UNIQUE_SHARE = 0.9  # text columns at least this distinct are near-unique
 TEXT_MIN_CHARS = 20  # mean length of free text
 DATE_PARSE_SHARE = 0.95  # share of text values that must parse as dates
 
-_ID_NAME = re.compile(r"(?:^|[_\s.\-])(?:id|key|code|no|num|number)$", re.IGNORECASE)
+_ID_NAME = re.compile(r"(?:^|[_\s.\-])(?:id|key|code|no|num|number)$"
+                      r"|^(?:row[_\s.]?names?|unnamed: ?0|index)$", re.IGNORECASE)  # R's and pandas' row labels
 _ID_CAMEL = re.compile(r"[a-z](?:ID|Id)$")
 #: A column named as a day of the month ("day", "contact_day", "day_of_month"): with values 1..31, part of a date.
 _DAY_NAME = re.compile(r"(?i)(?:^|[_\s.\-])(?:day|dom|day[_\s]?of[_\s]?(?:the[_\s]?)?month)$")
@@ -76,12 +77,14 @@ YES_NO = (("yes", "no"), ("y", "n"), ("true", "false"), ("t", "f"))
 YES_NO_ABROAD = (("ja", "nein"), ("oui", "non"), ("sí", "no"), ("si", "no"), ("sim", "não"), ("ja", "nee"))
 _BOOL_WORDS = [set(pair) for pair in YES_NO + YES_NO_ABROAD]
 #: Names of a two-valued column that records what happened to the customer (the outcome a model would predict), not
-#: who they are: churn, exited, attrition, converted, subscribed, cancelled (and cancelled in German, French, Spanish,
-#: Italian, Portuguese and Dutch: gekündigt, résilié, cancelado, disdetta, opgezegd); and the generic target, label,
-#: outcome, response, y, which are outcomes only when their values say yes or no (:data:`_YES_NO`): a label gold/silver
-#: is a feature.
+#: who they are: churn, exited, attrition, converted, subscribed, purchased (ISLR's Caravan), defaulted (not "default",
+#: which the bank marketing table uses for a customer's credit in default), renewed, fraud, cancelled (and cancelled in
+#: German, French, Spanish, Italian, Portuguese and Dutch: gekündigt, résilié, cancelado, disdetta, opgezegd); and the
+#: generic target, label, outcome, response, y, which are outcomes only when their values say yes or no
+#: (:data:`_YES_NO`): a label gold/silver is a feature.
 _OUTCOME_NAME = re.compile(r"(?i)(?:is[_\s]?|has[_\s]?)?(?:churn(?:ed)?|exited|attrition|attrited|converted|subscribed|"
-                           r"responded|unsubscribed|cancell?ed|cancellation|gek(?:ü|ue)ndigt|k(?:ü|ue)ndigung|"
+                           r"purchased?|bought|defaulted|renewed|retained|fraud(?:ulent)?|responded|unsubscribed|"
+                           r"cancell?ed|cancellation|gek(?:ü|ue)ndigt|k(?:ü|ue)ndigung|"
                            r"abgewandert|abwanderung|r[ée]sili[ée]|r[ée]siliation|d[ée]sabonn[ée]|baja|abandono|"
                            r"cancelad[oa]|cancelaci[óo]n|disdett[ao]|opgezegd|evas[ãa]o)"
                            r"(?:[_\s]?(?:flag|label|status|yes[_\s]?no))?")
