@@ -197,13 +197,21 @@ class Segmentation:
             return self.facts[seg]
         fs = self.features
         thin = thinly_observed(self.labels.to_numpy(), fs.extra.get("imputed_rows"), seg)  # one value of 302: no fact
-        facts = self.profile.key_facts(seg, n=n_facts, labels=fs.label_map(),
-                                       columns=[c for c in fs.profiled if c not in thin])
+        outcomes = outcome_columns(fs, self.profile)  # every card says its share of the outcome, high or low
+        facts = [*self.profile.key_facts(seg, n=n_facts, labels=fs.label_map(),
+                                         columns=[c for c in fs.profiled if c not in thin and c not in outcomes]),
+                 *self.profile.key_facts(seg, n=len(outcomes), labels=fs.label_map(), columns=outcomes)]
         for fact in facts:
             fact["value_text"] = format_value(fact["value"], fs.units.get(fact["feature"]), self.currency)
             if fact["feature"] in fs.better:
                 fact["higher_is_better"] = fs.better[fact["feature"]]
         return facts
+
+
+def outcome_columns(fs: FeatureSet, profile: SegmentProfile) -> list[str]:
+    """The profiled outcomes (``fs.extra["outcomes"]``: churn, attrition, a purchase), which the segments are compared
+    on, not built from: every card and the overview show each segment's share, whether it stands out or not."""
+    return [c for c in fs.extra.get("outcomes") or [] if c in profile.features]
 
 
 def fit_segments(params: Params, fs: FeatureSet, k: int, *, structure: str | None = None) -> Segmentation:

@@ -1268,3 +1268,35 @@ def test_row_labels_of_r_and_pandas_exports_are_ids_and_purchase_is_an_outcome()
     assert roles["purchases"] == "boolean"  # a count's name, not what happened: a feature
     alone = dict(role_table(df[["Unnamed: 0", "age"]])[["column", "role"]].values.tolist())
     assert alone == {"Unnamed: 0": "id", "age": "numeric"}
+
+
+def test_every_card_and_the_index_give_each_segments_share_of_the_outcome():
+    """The pages promise an outcome's share per segment, but a card showed it only among its four most unusual
+    numbers: modeldata's attrition table said nothing of it on the card of the segment that left most (26%), nor
+    anywhere on the index."""
+    from segkit.pipeline import segment_table
+    from segkit.report.index import _segment_table
+    from segkit.stages.profile import segment_overview
+
+    rng = np.random.default_rng(2)
+    group = np.repeat([0, 1], 60)
+    df = pd.DataFrame({"id": [f"c{i}" for i in range(120)],
+                       **{c: np.where(group, hi, lo) + rng.uniform(0, 2, 120)
+                          for c, lo, hi in (("tenure", 5, 60), ("monthly", 90, 20), ("visits", 2, 30),
+                                            ("basket", 80, 10), ("calls", 1, 9))},
+                       "Purchase": np.where(np.arange(120) % 4 == 0, "Yes", "No")})  # a quarter in each: not unusual
+    seg = segment_table(df, data_kind="customers", id_col="id", k=2, seed=0, bootstrap=3)
+    for card in seg.cards(n_facts=4):
+        facts = [f["label"] for f in card["facts"]]
+        assert len(facts) == 5 and facts[-1] == "Purchase (Yes)" and "Purchase (Yes)" not in facts[:-1]
+        assert card["facts"][-1]["value_text"] == "25%" and card["facts"][-1]["index"] == 100
+    overview = segment_overview(seg, top=2)  # two segments: one table, not split
+    assert list(overview.index)[-1] == "Purchase (Yes)" and len(overview) == 2 + 2 + 1  # size, share, 2 shown, outcome
+    summary = {"segments": [{"code": "S01", "name": "A", "size": 60, "share": 0.5, "extra": "0.9",
+                             "outcomes": {"Purchase (Yes)": 0.25}},
+                            {"code": "S02", "name": "B", "size": 60, "share": 0.5, "extra": "0.9",
+                             "outcomes": {"Purchase (Yes)": 0.0004}}]}
+    page = _segment_table(summary, "customers", None)
+    assert "<th>Purchase (Yes)</th>" in page and ">25%</td>" in page and ">under 1%</td>" in page
+    assert "Purchase" not in _segment_table({"segments": [{**s, "outcomes": "?"} for s in summary["segments"]]},
+                                            "customers", None)  # a hand-edited file: no column, no failure

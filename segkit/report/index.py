@@ -245,21 +245,43 @@ def _segment_table(segments: dict, entity: str, churn: dict | None, value: dict 
         return (f"<td style='text-align:right'>{format_share(item['high_risk_share'])}</td>" if item
                 else "<td style='text-align:right'>–</td>")
 
+    outcomes = _outcome_labels(segments)
+
+    def outcome_cells(s: dict) -> str:
+        shares = s.get("outcomes") if isinstance(s.get("outcomes"), dict) else {}
+        return "".join(f"<td style='text-align:right'>{_share_text(shares.get(label))}</td>" for label in outcomes)
+
     rows = "".join(
         f"<tr><td><strong>{esc(str(s.get('code', '')))}</strong></td><td>{esc(str(s.get('name', '')))}</td>"
         f"<td style='text-align:right'>{_fmt_int(s.get('size'))}</td>"
         f"<td style='text-align:right'>{100 * float(s.get('share', 0)):.1f}%</td>"
-        f"<td>{esc(str(s.get('extra', '')))}</td>{churn_cell(s.get('code'))}"
+        f"<td>{esc(str(s.get('extra', '')))}</td>{outcome_cells(s)}{churn_cell(s.get('code'))}"
         + (f"<td style='text-align:right'>{value.get(str(s.get('code')), '–')}</td>" if value else "")
         + (f"<td style='text-align:right'>{esc(told.get(str(s.get('code')), '–'))}</td>" if told else "") + "</tr>"
         for s in segments.get("segments", []))
     if not rows:
         return "<p>No segments were produced in this run.</p>"
-    churn_head = (("<th>At high risk of churn</th>" if by_segment else "") + ("<th>Share of expected value</th>" if value else "")
+    churn_head = ("".join(f"<th>{esc(label)}</th>" for label in outcomes)
+                  + ("<th>At high risk of churn</th>" if by_segment else "") + ("<th>Share of expected value</th>" if value else "")
                   + ("<th>Told apart (0 to 1)</th>" if told else ""))
     return (f"<table class='sk-table'><thead><tr><th>Code</th><th>Segment</th><th>{esc(entity.capitalize())}</th>"
             f"<th>Share</th><th>{esc(segments.get('extra_label', ''))}</th>{churn_head}</tr></thead>"
             f"<tbody>{rows}</tbody></table>")
+
+
+def _outcome_labels(segments: dict) -> list[str]:
+    """The outcomes each segment's share of which ``segments_summary.json`` gives (a customer table's attrition or
+    purchase: the segments are compared on them, not built from them), in the order of the first segment's."""
+    first = next(iter(segments.get("segments") or []), {})
+    shares = first.get("outcomes") if isinstance(first, dict) else None
+    return [str(label) for label in shares] if isinstance(shares, dict) else []
+
+
+def _share_text(share: Any) -> str:
+    try:
+        return format_share(float(share))
+    except (TypeError, ValueError):
+        return "–"
 
 
 def _followed(folder: Path) -> dict[str, Any]:

@@ -115,10 +115,13 @@ def _write_segmentation(ctx: RunContext, seg: Segmentation) -> None:
     ctx.folder.write_json("profiles.json", profile_dict)
     if seg.explanation is not None:  # the one separability analysis: cards, index and 07_explain read it
         ctx.folder.write_json("explain.json", seg.explanation.to_dict())
+    outcomes = {seg.features.label(c): c for c in pipeline.outcome_columns(seg.features, prof)}  # "Attrition (Yes)"
     ctx.folder.write_json("segments_summary.json", {
         "n_entities": int(len(seg.labels)), "extra_label": "Stability (0 to 1)",
         "segments": [{"code": c["code"], "name": c["name"], "size": c["size"], "share": c["share"],
-                      "extra": stability_text(c["stability"], c["size"])} for c in seg.cards()],
+                      "extra": stability_text(c["stability"], c["size"]),
+                      **({"outcomes": {label: float(prof.means.at[c["segment"], col])
+                                       for label, col in outcomes.items()}} if outcomes else {})} for c in seg.cards()],
     })
     input_meta = ctx.folder.read_json("input.json") if ctx.folder.has("input.json") else {}
     alignment = seg.extra.get("alignment")
@@ -212,6 +215,7 @@ def segment_overview(seg: Segmentation, top: int | None = TOP_FEATURES):
     rows = {f"{fs.entity.capitalize()}": [f"{int(prof.sizes[s]):,}" for s in prof.segments],
             "Share": [f"{100 * prof.shares[s]:.1f}%" for s in prof.segments]}
     ratio, shown = set(prof.ratio_features), shown_features(seg, top)  # as the cards: "Median year built 1970 (99)"
+    shown += [c for c in pipeline.outcome_columns(fs, prof) if c not in shown]  # compared on, never built from
     for f in shown:
         rows[labels.get(f, f)] = [format_value(prof.means.at[s, f], fs.units.get(f), seg.currency)
                                   + (f" ({_index_text(prof.index.at[s, f])})" if f in ratio else "")
