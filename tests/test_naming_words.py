@@ -34,8 +34,12 @@ from segkit.naming.words import default_label, feature_phrase, load_words, plura
     ("Q2WouldRecommend", "Q2 would recommend"), ("Top10Products", "Top 10 products"), ("RFMScore", "RFM score"),
     ("data_usage_gb", "Data usage (GB)"), ("DataUsageGB", "Data usage (GB)"), ("Data Usage (GB)", "Data usage (GB)"),
     ("Q4Q1Change", "Q4 Q1 change"), ("PC1PC2", "PC1 PC2"), ("FY23Q1Sales", "FY23 Q1 sales"),  # two codes in a row
-    # a period as a number and its unit's letter read "Besuche 12 m", as if in metres
-    ("Besuche 12M", "Besuche 12M"), ("spend_3m", "Spend 3M"), ("visits_30d", "Visits 30D"), ("age_18_34", "Age 18 34"),
+    # a period as a number and its unit's letter read "Besuche 12 m", as if in metres, then "12M", as if in millions
+    ("Besuche 12M", "Besuche 12 months"), ("spend_3m", "Spend 3 months"), ("visits_30d", "Visits 30 days"),
+    ("churn_1y", "Churn 1 year"), ("open_il_12m", "Open il 12 months"), ("age_18_34", "Age 18 34"),
+    # a unit of time after a number is the window counted over, not the unit: "Inq last 6 (months): 0.27 months"
+    ("inq_last_6mths", "Inq last 6 months"), ("delinq_2yrs", "Delinq 2 years"),
+    ("spend_last_30_days", "Spend last 30 days"), ("mths_since_last_delinq", "Months since last delinq"),
     # letters beyond ASCII are letters: "Gekündigt" read "Gek ndigt", "Età" lost its à
     ("Gekündigt", "Gekündigt"), ("Età", "Età"), ("ÄnderungDatum", "Änderung datum"), ("Straße_Straße", "Straße"),
     ("ÖffnungenProMonat", "Öffnungen pro monat"), ("Возраст", "Возраст"), ("número_de_compras", "Número de compras"),
@@ -51,6 +55,10 @@ def test_words_split_and_units_only_when_stated():
     # a rate is in its own terms: visits per month are not months ("Visits per (month): 8.91 months" before)
     assert stated_unit("visits_per_month") is None and stated_unit("trips_per_year") is None
     assert stated_unit("months_per_visit") == "months"
+    # lending club's counts over a window: inquiries in the last 6 months are no months
+    assert stated_unit("inq_last_6mths") is None and stated_unit("spend_last_30_days") is None
+    assert stated_unit("delinq_2yrs") is None and stated_unit("mths_since_last_delinq") == "months"
+    assert stated_unit("weight_2_kg") == "kg"  # only a unit of time makes a window
     assert plural("cardholder") == "cardholders" and plural("company") == "companies" and plural("areas") == "areas"
 
 

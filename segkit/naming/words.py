@@ -38,8 +38,12 @@ __all__ = ["absent", "load_words", "split_words", "default_label", "stated_unit"
 #: A code of one or two letters and a number is one word, with the letters that follow it: a survey's q2, Q10 or
 #: Q10a, a variable x1, "b2b", "l12m" ("Q2 would recommend", not "Q 2 would recommend").
 _CODE = r"(?<![A-Za-z])[A-Za-z]{1,2}[0-9]+[A-Za-z]{0,2}(?![0-9.A-Za-z])"
-#: A period written as a number and its unit's letter: "Umsatz 12M", "spend_3m", "visits_30d" (12M, not "12 m").
+#: A period written as a number and its unit's letter: "Umsatz 12M", "spend_3m", "visits_30d": 12 months, not "12 m"
+#: nor "12M", which reads as 12 million.
 _PERIOD = r"(?<![A-Za-z0-9.])[0-9]+[mMwWdDyY](?![0-9A-Za-z])"
+_PERIOD_UNITS = {"m": "months", "w": "weeks", "d": "days", "y": "years"}
+#: The units of time a number before them makes a window ("inq_last_6mths": in the last 6 months), not the column's unit.
+_TIME_UNITS = ("months", "years", "weeks", "days", "hours", "minutes")
 #: Letters of any alphabet ("Gekündigt", "Età", "Возраст"), as one word; digits and the underscore are no letters.
 _LETTERS = r"[^\W\d_]+"
 _TOKEN = re.compile(r"\([^)]*\)|" + _CODE + "|" + _PERIOD + "|" + _LETTERS + r"|[0-9]+(?:\.[0-9]+)?|[$%€£]")
@@ -92,7 +96,8 @@ def default_label(name: str, words: Mapping[str, str] | None = None) -> str:
     """
     abbreviations = _shipped()[0] if words is None else words
     parts = split_words(name)
-    unit = parts[-1].lower() if len(parts) > 1 and parts[-1].lower() in _shipped()[1] and not _rate(parts) else None
+    unit = parts[-1].lower() if len(parts) > 1 and parts[-1].lower() in _shipped()[1] and not _rate(parts) \
+        and not _window(parts, _shipped()[1]) else None
     parts = parts[:-1] if unit else parts
     shouting = str(name).upper() == str(name)
     out = []
@@ -100,9 +105,12 @@ def default_label(name: str, words: Mapping[str, str] | None = None) -> str:
         key = word.lower()
         if key in abbreviations:
             out += [abbreviations[key]] if abbreviations[key] else []
+        elif re.fullmatch(_PERIOD, word):  # "12 months", "1 year"
+            number, letter = word[:-1], _PERIOD_UNITS[word[-1].lower()]
+            out.append(f"{number} {letter[:-1] if number == '1' else letter}")
         elif word.startswith("(") or (word.isupper() and len(word) > 1 and not shouting):
             out.append(word)
-        elif re.fullmatch(_CODE, word) or re.fullmatch(_PERIOD, word):
+        elif re.fullmatch(_CODE, word):
             out.append(word.upper())
         else:
             out.append(key)
@@ -117,11 +125,18 @@ def stated_unit(name: str, units: Mapping[str, str] | None = None) -> str | None
     words = split_words(name)
     for i in range(len(words) - 1, -1, -1):
         word = words[i]
-        if word.lower() in table:
+        if word.lower() in table and not _window(words[:i + 1], table):
             return None if _rate(words[:i + 1]) else table[word.lower()]
         if word == "%":
             return "%"
     return None
+
+
+def _window(words: list[str], units: Mapping[str, str]) -> bool:
+    """Whether the last of ``words`` is a unit of time after a number: the window a measure counts over
+    ("inq_last_6mths", "spend_last_30_days", "delinq_2yrs"), not the unit it is in (months, days, years)."""
+    return (len(words) > 1 and units.get(words[-1].lower()) in _TIME_UNITS
+            and re.fullmatch(r"[0-9]+(?:\.[0-9]+)?", words[-2]) is not None)
 
 
 def _rate(words: list[str]) -> bool:
