@@ -289,7 +289,9 @@ def categorical_profile(ctx: RunContext, seg: Segmentation, *, min_share: float 
     rows = []
     for column, levels in wide.groupby(level="column", sort=False):
         levels = levels.droplevel("column").sort_values(whole, ascending=False, kind="stable")
-        shown, rest = levels.iloc[:top_levels], levels.iloc[top_levels:]
+        # one level more than the top is shown by its name: "Other (1 levels)" hid modeldata's Human_Resources
+        shown, rest = (levels.iloc[:top_levels], levels.iloc[top_levels:]) if len(levels) > top_levels + 1 \
+            else (levels, levels.iloc[:0])
         if len(rest):
             shown = pd.concat([shown, rest.sum().to_frame(f"Other ({len(rest)} levels)").T])
         words = yes_no(levels.index, keep={"(missing)"}) or {}  # 0/1 reads no/yes, as the cards
