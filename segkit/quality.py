@@ -56,6 +56,8 @@ FENCE = 3.0
 MAX_OUTLIER_SHARE = 0.01
 #: Non-negative columns with a skewness above this (money, counts) are measured on a log scale.
 SKEWED = 0.25
+#: Whole numbers of at most this many levels over a dense range are a scale's levels: none is an outlier.
+FEW_LEVELS = 10
 #: A category level of at most this many rows may be junk ...
 JUNK_ROWS = 5
 #: ... in a column of at most this many levels (more is free text or an id).
@@ -180,11 +182,13 @@ def fences(x: pd.Series | np.ndarray, factor: float = FENCE) -> tuple[float, flo
     :data:`SKEWED`), and
     given back in the column's own units (on a log scale only the upper bound is finite).
     ``(-inf, inf, False)`` for a binary or near-constant column (two
-    values or fewer, or no spread between the quartiles).
+    values or fewer, or no spread between the quartiles), and for a few whole-number levels over a dense range (at
+    most :data:`FEW_LEVELS`, a band's or a rating's codes: ISLR's Caravan's income band 0-9 had its top band, 9,
+    "extreme" and capped).
     """
     v = pd.Series(np.asarray(x, dtype=float)).dropna()
     v = v[np.isfinite(v)]
-    if v.nunique() <= 2:
+    if v.nunique() <= 2 or _levels(v):
         return -np.inf, np.inf, False
     log = bool((v >= 0).all() and v.skew() > SKEWED)
     w = np.log1p(v) if log else v
@@ -195,6 +199,13 @@ def fences(x: pd.Series | np.ndarray, factor: float = FENCE) -> tuple[float, flo
     if log:  # a long right tail: only the top can be extreme (no amount or count is too close to zero)
         return -np.inf, float(np.expm1(hi)), True
     return float(lo), float(hi), False
+
+
+def _levels(v: pd.Series) -> bool:
+    """Whether ``v`` holds at most :data:`FEW_LEVELS` whole numbers spread over no more than twice as many steps
+    (0-9, 1-5, 1-7): each is a level of a scale, none far outside the rest."""
+    k = v.nunique()
+    return k <= FEW_LEVELS and bool((v % 1 == 0).all()) and v.max() - v.min() + 1 <= 2 * k
 
 
 def _outliers(col: str, x: pd.Series) -> ValueFinding | None:

@@ -100,6 +100,21 @@ def test_binary_skewed_counts_and_long_tails_are_not_outliers():
     assert quality.value_findings(df) == []
 
 
+def test_the_top_level_of_a_band_or_rating_is_no_outlier():
+    """ISLR's Caravan codes income in bands 0-9, most customers in 3-5: its 22 customers in band 9 were "extreme
+    values far outside the rest, on a log scale" and capped by the clustering. Levels of a scale are none of that; a
+    count of a few levels with one far value still is."""
+    counts = {0: 25, 1: 49, 2: 651, 3: 1932, 4: 1854, 5: 733, 6: 355, 7: 131, 8: 70, 9: 22}  # Caravan's MINKGEM
+    band = np.repeat(list(counts), list(counts.values()))
+    rating = np.repeat([1, 2, 3, 4, 5, 7], [5, 40, 900, 1200, 300, 3])  # 1-7, one level unused
+    assert quality.value_findings(pd.DataFrame({"income_band": band})) == []
+    assert quality.value_findings(pd.DataFrame({"rating": rating})) == []
+    assert quality.fences(band) == (-np.inf, np.inf, False)  # so the clustering caps none of them either
+    visits = np.r_[np.repeat([1, 2, 3, 4, 5], 400), [60, 80]]  # 7 levels, two of them far from the rest
+    f, = quality.value_findings(pd.DataFrame({"visits": visits}))
+    assert (f.rule, f.rows) == ("outliers", 2)
+
+
 def test_constant_columns_are_each_named():
     df = pd.DataFrame({"a": [1.0] * 5, "b": ["x"] * 5, "c": [None] * 5, "d": range(5)})
     assert [(f.column, f.rule) for f in quality.value_findings(df)] == [("a", "constant"), ("b", "constant"),
