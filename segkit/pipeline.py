@@ -13,6 +13,7 @@ same segments.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,7 +30,7 @@ from .explain import explain_segments
 from .featureset import FeatureSet
 from .format import format_value
 from .io import to_jsonable
-from .naming.masking import observed, thinly_observed
+from .naming.masking import few_off_the_rule, observed, thinly_observed
 from .profile import SegmentProfile, profile_segments, project_2d
 from .separability import MIN_MEMBERS, SegmentExplanation
 from .select import KSelection, choose_k as vote_k, segment_stability, select_k
@@ -173,13 +174,15 @@ class Segmentation:
 
     def cards(self, n_facts: int = 4) -> list[dict[str, Any]]:
         """One dict per segment for the executive summary cards (facts formatted in their units)."""
-        p, out = self.profile, []
+        p, out, fs = self.profile, [], self.features
+        rare = {} if self.facts else few_off_the_rule(fs.table, self.labels.to_numpy(),
+                                                      [c for c in fs.profiled if c not in outcome_columns(fs, p)])
         for seg in p.segments:
             out.append({
                 "segment": seg, "code": p.codes[seg], "name": p.names.get(seg, p.codes[seg]),
                 "size": int(p.sizes[seg]), "share": float(p.shares[seg]),
                 "description": p.descriptions.get(seg, ""), "action": p.actions.get(seg, ""),
-                "facts": self._facts(seg, n_facts),
+                "facts": self._facts(seg, n_facts, rare),
                 # the profile's means (a kind's own facts, a census strip, say what they are in their labels)
                 "facts_label": "" if self.facts and seg in self.facts else "On average",
                 "stability": None if self.stability is None else float(self.stability[seg]),
@@ -192,12 +195,13 @@ class Segmentation:
             })
         return out
 
-    def _facts(self, seg: int, n_facts: int) -> list[dict[str, Any]]:
+    def _facts(self, seg: int, n_facts: int, rare: Mapping[int, set[str]]) -> list[dict[str, Any]]:
         if self.facts and seg in self.facts:  # e.g. the key-facts strip of census areas
             return self.facts[seg]
         fs = self.features
         thin = thinly_observed(self.labels.to_numpy(), fs.extra.get("imputed_rows"), seg)  # one value of 302: no fact
         outcomes = outcome_columns(fs, self.profile)  # every card says its share of the outcome, high or low
+        thin |= rare.get(int(seg), set())
         facts = [*self.profile.key_facts(seg, n=n_facts, labels=fs.label_map(),
                                          columns=[c for c in fs.profiled if c not in thin and c not in outcomes]),
                  *self.profile.key_facts(seg, n=len(outcomes), labels=fs.label_map(), columns=outcomes)]

@@ -1302,3 +1302,26 @@ def test_every_card_and_the_index_give_each_segments_share_of_the_outcome():
     assert "<th>Purchase (Yes)</th>" in page and ">25%</td>" in page and ">under 1%</td>" in page
     assert "Purchase" not in _segment_table({"segments": [{**s, "outcomes": "?"} for s in summary["segments"]]},
                                             "customers", None)  # a hand-edited file: no column, no failure
+
+
+def test_a_card_fact_is_never_a_handful_of_rows_of_a_column_nearly_all_one_value():
+    """Lending club's delinquent amount is 0 for 99.5% of loans: a segment's "Delinq amnt 29.4 (index 242)" led its
+    card on 6 loans, and Caravan's "Pzeilpl: 0.0022 (index 256)" on 3 customers of 5,822."""
+    from segkit.pipeline import segment_table
+
+    rng = np.random.default_rng(4)
+    group = np.repeat([0, 1], 150)
+    fee = np.zeros(300)
+    fee[[3, 160, 170]] = [912.5, 2500.75, 4000.1]  # 3 of 300 rows; segment 1 holds two of them
+    df = pd.DataFrame({"id": [f"c{i}" for i in range(300)],
+                       "tenure": np.where(group, 40, 10) + rng.uniform(0, 4, 300),
+                       "monthly": np.where(group, 30, 70) + rng.uniform(0, 4, 300),
+                       "visits": np.where(group, 9, 6) + rng.uniform(0, 1, 300),
+                       "late_fee": fee})
+    seg = segment_table(df, data_kind="customers", id_col="id", k=2, seed=0, bootstrap=3)
+    assert seg.profile.index["late_fee"].max() > 150  # a "distinctive" index, from two rows
+    facts = [f["feature"] for card in seg.cards(n_facts=4) for f in card["facts"]]
+    assert "late_fee" not in facts and {"tenure", "monthly", "visits"} <= set(facts)
+    df["late_fee"] = np.where(group == 1, 20.0, 0.0) + fee  # half the rows off 0: a trait like any other
+    seg = segment_table(df, data_kind="customers", id_col="id", k=2, seed=0, bootstrap=3)
+    assert "late_fee" in [f["feature"] for card in seg.cards(n_facts=4) for f in card["facts"]]
