@@ -1299,7 +1299,7 @@ def test_every_card_and_the_index_give_each_segments_share_of_the_outcome():
                             {"code": "S02", "name": "B", "size": 60, "share": 0.5, "extra": "0.9",
                              "outcomes": {"Purchase (Yes)": 0.0004}}]}
     page = _segment_table(summary, "customers", None)
-    assert "<th>Purchase (Yes)</th>" in page and ">25%</td>" in page and ">under 1%</td>" in page
+    assert "<th>Purchase (Yes)</th>" in page and ">25%</td>" in page and ">0.04%</td>" in page  # as the cards
     assert "Purchase" not in _segment_table({"segments": [{**s, "outcomes": "?"} for s in summary["segments"]]},
                                             "customers", None)  # a hand-edited file: no column, no failure
 
@@ -1325,3 +1325,15 @@ def test_a_card_fact_is_never_a_handful_of_rows_of_a_column_nearly_all_one_value
     df["late_fee"] = np.where(group == 1, 20.0, 0.0) + fee  # half the rows off 0: a trait like any other
     seg = segment_table(df, data_kind="customers", id_col="id", k=2, seed=0, bootstrap=3)
     assert "late_fee" in [f["feature"] for card in seg.cards(n_facts=4) for f in card["facts"]]
+
+
+def test_a_rare_value_is_a_segments_trait_only_when_it_holds_it_more_or_less_often_than_the_others():
+    from segkit.naming.masking import few_off_the_rule
+
+    labels = np.repeat([0, 1, 2], 300)
+    fee = np.zeros(900)
+    fee[300:322] = np.linspace(5, 50, 22)      # segment 1: 22 of 300 pay a fee (7%)
+    fee[[0, 1, 2, 3, 4, 5]] = 900.0           # segment 0: 6 of 300, large fees: a handful
+    fee[600:612] = 1.0                        # segment 2: 12 of 300 (4%), as often as the others (28 of 600, 4.7%)
+    rare = few_off_the_rule(pd.DataFrame({"fee": fee}), labels, ["fee"])
+    assert rare == {0: {"fee"}, 1: set(), 2: {"fee"}}
