@@ -13,8 +13,8 @@ same segments.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -174,15 +174,13 @@ class Segmentation:
 
     def cards(self, n_facts: int = 4) -> list[dict[str, Any]]:
         """One dict per segment for the executive summary cards (facts formatted in their units)."""
-        p, out, fs = self.profile, [], self.features
-        rare = {} if self.facts else few_off_the_rule(fs.table, self.labels.to_numpy(),
-                                                      [c for c in fs.profiled if c not in outcome_columns(fs, p)])
+        p, out = self.profile, []
         for seg in p.segments:
             out.append({
                 "segment": seg, "code": p.codes[seg], "name": p.names.get(seg, p.codes[seg]),
                 "size": int(p.sizes[seg]), "share": float(p.shares[seg]),
                 "description": p.descriptions.get(seg, ""), "action": p.actions.get(seg, ""),
-                "facts": self._facts(seg, n_facts, rare),
+                "facts": self._facts(seg, n_facts),
                 # the profile's means (a kind's own facts, a census strip, say what they are in their labels)
                 "facts_label": "" if self.facts and seg in self.facts else "On average",
                 "stability": None if self.stability is None else float(self.stability[seg]),
@@ -195,13 +193,21 @@ class Segmentation:
             })
         return out
 
-    def _facts(self, seg: int, n_facts: int, rare: Mapping[int, set[str]]) -> list[dict[str, Any]]:
+    @cached_property
+    def rare_columns(self) -> dict[int, set[str]]:
+        """Segment -> the profiled columns nearly all one value whose mean is a few of its rows' values
+        (:func:`~segkit.naming.masking.few_off_the_rule`): no card fact, and no lead in the tables of shown features."""
+        fs = self.features
+        return few_off_the_rule(fs.table, self.labels.to_numpy(),
+                                [c for c in fs.profiled if c not in outcome_columns(fs, self.profile)])
+
+    def _facts(self, seg: int, n_facts: int) -> list[dict[str, Any]]:
         if self.facts and seg in self.facts:  # e.g. the key-facts strip of census areas
             return self.facts[seg]
         fs = self.features
         thin = thinly_observed(self.labels.to_numpy(), fs.extra.get("imputed_rows"), seg)  # one value of 302: no fact
         outcomes = outcome_columns(fs, self.profile)  # every card says its share of the outcome, high or low
-        thin |= rare.get(int(seg), set())
+        thin |= self.rare_columns.get(int(seg), set())
         facts = [*self.profile.key_facts(seg, n=n_facts, labels=fs.label_map(),
                                          columns=[c for c in fs.profiled if c not in thin and c not in outcomes]),
                  *self.profile.key_facts(seg, n=len(outcomes), labels=fs.label_map(), columns=outcomes)]

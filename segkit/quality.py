@@ -202,10 +202,13 @@ def fences(x: pd.Series | np.ndarray, factor: float = FENCE) -> tuple[float, flo
 
 
 def _levels(v: pd.Series) -> bool:
-    """Whether ``v`` holds at most :data:`FEW_LEVELS` whole numbers spread over no more than twice as many steps
-    (0-9, 1-5, 1-7): each is a level of a scale, none far outside the rest."""
-    k = v.nunique()
-    return k <= FEW_LEVELS and bool((v % 1 == 0).all()) and v.max() - v.min() + 1 <= 2 * k
+    """Whether ``v`` holds at most :data:`FEW_LEVELS` whole numbers, each repeated, spread over no more than twice as
+    many steps and never two apart (0-9, 1-5, 1-7 with 6 unused): each is a level of a scale, none far outside the
+    rest. A code beyond the scale (1-5 and 9 for "don't know") is not one of them."""
+    levels = np.unique(v.to_numpy())
+    k = len(levels)
+    return (k <= FEW_LEVELS and len(v) >= 3 * k and bool(np.all(levels % 1 == 0))
+            and levels[-1] - levels[0] + 1 <= 2 * k and bool(np.all(np.diff(levels) <= 2)))
 
 
 def _outliers(col: str, x: pd.Series) -> ValueFinding | None:

@@ -1254,7 +1254,7 @@ def test_row_labels_of_r_and_pandas_exports_are_ids_and_purchase_is_an_outcome()
     """modeldata's attrition table kept R's row names of a subset (1..2068 with gaps), which read as a measure of the
     employees and ranked among the traits that set segments apart; ISLR's Caravan has its outcome named Purchase,
     which built the segments."""
-    from segkit.kinds.customers.roles import role_table
+    from segkit.kinds.customers.roles import find_id_column, role_table
 
     n = 60
     rows = np.sort(np.random.default_rng(1).choice(np.arange(1, 200), n, replace=False))  # a subset's row names
@@ -1270,6 +1270,21 @@ def test_row_labels_of_r_and_pandas_exports_are_ids_and_purchase_is_an_outcome()
     assert roles["purchases"] == "boolean"  # a count's name, not what happened: a feature
     alone = dict(role_table(df[["Unnamed: 0", "age"]])[["column", "role"]].values.tolist())
     assert alone == {"Unnamed: 0": "id", "age": "numeric"}
+    # pandas' to_csv writes its row label first: the customer id beside it stays the id, repeated or not
+    export = df[["Unnamed: 0", "age"]].assign(customer_id=[f"C{i:05d}" for i in range(n)])
+    table = role_table(export).set_index("column")
+    assert (table.at["customer_id", "role"], table.at["Unnamed: 0", "role"]) == ("id", "near_unique")
+    assert find_id_column(export) == "customer_id"
+    assert find_id_column(export.assign(customer_id=["C1", "C1", *export["customer_id"][2:]])) == "customer_id"
+    assert "C000" not in " ".join(kind.column_roles(export, _params())["why"])  # the id's values never shown
+    assert kind.column_roles(export, _params())["why"]["Unnamed: 0"].endswith(
+        "looks like an id, but 'customer_id' is the id: an identifier, not a trait (left out)")
+    # a purchase channel or a retained payment method is no outcome: only yes/no values say what happened
+    mixed = df.assign(Purchase=np.where(np.arange(n) % 3 == 0, "online", "in store"),
+                      retained=np.where(np.arange(n) % 2 == 0, "card", "cash"))
+    roles = dict(role_table(mixed)[["column", "role"]].values.tolist())
+    assert (roles["Purchase"], roles["retained"]) == ("categorical", "categorical")
+    assert kind._good_outcome("Purchase") is True and kind._good_outcome("is_fraud") is False
 
 
 def test_every_card_and_the_index_give_each_segments_share_of_the_outcome():
@@ -1322,6 +1337,8 @@ def test_a_card_fact_is_never_a_handful_of_rows_of_a_column_nearly_all_one_value
     assert seg.profile.index["late_fee"].max() > 150  # a "distinctive" index, from two rows
     facts = [f["feature"] for card in seg.cards(n_facts=4) for f in card["facts"]]
     assert "late_fee" not in facts and {"tenure", "monthly", "visits"} <= set(facts)
+    from segkit.stages.profile import shown_features
+    assert "late_fee" not in shown_features(seg, 3) and shown_features(seg, None)[-1] == "late_fee"  # the overview too
     df["late_fee"] = np.where(group == 1, 20.0, 0.0) + fee  # half the rows off 0: a trait like any other
     seg = segment_table(df, data_kind="customers", id_col="id", k=2, seed=0, bootstrap=3)
     assert "late_fee" in [f["feature"] for card in seg.cards(n_facts=4) for f in card["facts"]]
@@ -1337,3 +1354,13 @@ def test_a_rare_value_is_a_segments_trait_only_when_it_holds_it_more_or_less_oft
     fee[600:612] = 1.0                        # segment 2: 12 of 300 (4%), as often as the others (28 of 600, 4.7%)
     rare = few_off_the_rule(pd.DataFrame({"fee": fee}), labels, ["fee"])
     assert rare == {0: {"fee"}, 1: set(), 2: {"fee"}}
+    small = np.zeros(200)
+    small[:9] = 50.0  # a small table: all 9 fees in one segment of 30 (30% against none elsewhere) is its trait
+    assert few_off_the_rule(pd.DataFrame({"fee": small}), np.repeat([0, 1], [30, 170]), ["fee"]) == {0: set(),
+                                                                                                    1: set()}
+    fraud = np.r_[np.zeros(5000), (np.arange(250) % 4 == 0).astype(float)]  # 0 of 5,000 against 25% of 250
+    assert few_off_the_rule(pd.DataFrame({"fraud": fraud}), np.repeat([0, 1], [5000, 250]), ["fraud"]) == {
+        0: set(), 1: set()}
+    gaps = pd.DataFrame({"fee": np.r_[[np.nan] * 40, np.zeros(900 - 40)]})  # gaps are no rare value: segment 0's
+    gaps.loc[300:302, "fee"] = 5.0                                           # 40 are no trait of it
+    assert few_off_the_rule(gaps, labels, ["fee"]) == {0: {"fee"}, 1: set(), 2: {"fee"}}

@@ -34,9 +34,11 @@ from segkit.naming.words import default_label, feature_phrase, load_words, plura
     ("Q2WouldRecommend", "Q2 would recommend"), ("Top10Products", "Top 10 products"), ("RFMScore", "RFM score"),
     ("data_usage_gb", "Data usage (GB)"), ("DataUsageGB", "Data usage (GB)"), ("Data Usage (GB)", "Data usage (GB)"),
     ("Q4Q1Change", "Q4 Q1 change"), ("PC1PC2", "PC1 PC2"), ("FY23Q1Sales", "FY23 Q1 sales"),  # two codes in a row
-    # a period as a number and its unit's letter read "Besuche 12 m", as if in metres, then "12M", as if in millions
-    ("Besuche 12M", "Besuche 12 months"), ("spend_3m", "Spend 3 months"), ("visits_30d", "Visits 30 days"),
+    # a period as a number and its unit's letter read "Besuche 12 m", as if in metres; a window's in words ("12M" read
+    # as 12 million), an "M" or a number no window takes as written (millions, a 3D flag)
+    ("Besuche 12M", "Besuche 12M"), ("spend_3m", "Spend 3 months"), ("visits_30d", "Visits 30 days"),
     ("churn_1y", "Churn 1 year"), ("open_il_12m", "Open il 12 months"), ("age_18_34", "Age 18 34"),
+    ("pop_1M", "Pop 1M"), ("revenue_10m", "Revenue 10M"), ("is_3d", "Is 3D"), ("x_0d", "X 0D"),
     # a unit of time after a number is the window counted over, not the unit: "Inq last 6 (months): 0.27 months"
     ("inq_last_6mths", "Inq last 6 months"), ("delinq_2yrs", "Delinq 2 years"),
     ("spend_last_30_days", "Spend last 30 days"), ("mths_since_last_delinq", "Months since last delinq"),

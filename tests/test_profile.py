@@ -264,7 +264,7 @@ def test_the_overview_gives_an_index_only_where_the_cards_do():
     fs = SimpleNamespace(columns=list(table.columns), entity="areas", extra={}, units={"income": "money",
                          "median_year_built": "year"}, label_map=lambda: {"income": "Income",
                                                                           "median_year_built": "Median year built"})
-    shown = segment_overview(SimpleNamespace(profile=profile, features=fs, currency="$"), top=None)
+    shown = segment_overview(SimpleNamespace(profile=profile, features=fs, currency="$", rare_columns={}), top=None)
     assert shown.index.name == "Mean (index, where it is a ratio)"
     built = shown.loc["Median year built"].tolist()
     assert all(cell.isdigit() and 1950 < int(cell) < 1990 for cell in built)  # "1958", no "(99)"

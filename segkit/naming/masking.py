@@ -61,11 +61,13 @@ def thinly_observed(labels, imputed: Mapping[str, Sequence[int]] | None, segment
 def few_off_the_rule(table: pd.DataFrame, labels, columns: Sequence[str], *, min_rows: int = MIN_RARE_ROWS,
                      dominant: float = DOMINANT_SHARE) -> dict[int, set[str]]:
     """Segment -> the ``columns`` where one value holds ``dominant`` of all rows or more (a delinquent amount, 0 for
-    99.5% of loans) and the segment's members hold any other value too seldom to say anything: fewer than
-    ``min_rows`` of them (lending club's "Delinq amnt 29.4 (index 242)" was 6 loans of 1,700), or as often as the
-    other segments' members do, within a factor of 2 (its "Delinq amnt 0.63 (index 5)": 0.4% of its loans against
-    0.5%, of smaller amounts).
-    Such a mean is a few rows' amounts, no card fact.
+    99.5% of loans) and the segment's members hold any other value too seldom to say anything. That is: fewer than
+    ``min_rows`` of them do (a fifth of all such rows when there are fewer than 50, at least 3: a small table's 9 of
+    200 can all be one segment's trait), as lending club's "Delinq amnt 29.4 (index 242)" was 6 loans of 1,700, unless
+    the other segments' rate would give it that many and its mean is lower too (a segment of thousands with no fraud
+    where the others have many keeps the fact); or they do as often as the other segments' members, within a factor
+    of 2 (its "Delinq amnt 0.63 (index 5)": 0.4% of the segment's loans against 0.5%, of smaller amounts). Such a mean
+    is a few rows' amounts, no card fact.
 
     >>> t = pd.DataFrame({"fee": [0.0] * 97 + [5.0, 9.0, 7.0], "age": range(100)})
     >>> few_off_the_rule(t, [0] * 50 + [1] * 50, ["fee", "age"])
@@ -75,13 +77,19 @@ def few_off_the_rule(table: pd.DataFrame, labels, columns: Sequence[str], *, min
     out: dict[int, set[str]] = {int(s): set() for s in np.unique(labels)}
     for col in [c for c in columns if c in table.columns]:
         values = table[col]
-        top = values.value_counts(normalize=True, dropna=False)
-        if len(top) > 1 and top.iloc[0] >= dominant:
-            off = pd.Series(values.ne(top.index[0]).to_numpy()).groupby(labels).agg(["sum", "count"])
-            rest = (off["sum"].sum() - off["sum"]) / (len(labels) - off["count"]).clip(lower=1)
-            ratio = (off["sum"] / off["count"]) / rest.where(rest > 0)  # NaN without any elsewhere: a trait
-            for seg in off.index[(off["sum"] < min_rows) | ((ratio > 0.5) & (ratio < 2))]:
-                out[int(seg)].add(col)
+        top = values.value_counts(normalize=True)
+        if len(top) < 2 or top.iloc[0] < dominant:
+            continue
+        off = pd.Series((values.notna() & values.ne(top.index[0])).to_numpy()).groupby(labels).agg(["sum", "count"])
+        floor = min(min_rows, max(3, int(np.ceil(0.2 * off["sum"].sum()))))
+        rest = (off["sum"].sum() - off["sum"]) / (len(labels) - off["count"]).clip(lower=1)
+        ratio = (off["sum"] / off["count"]) / rest.where(rest > 0)  # NaN without any elsewhere: a trait
+        sums = pd.Series(values.fillna(0).to_numpy(dtype=float)).groupby(labels).agg(["sum", "count"])
+        lower = sums["sum"] / sums["count"] < (sums["sum"].sum() - sums["sum"]) / (len(labels) - sums["count"]).clip(1)
+        # a few rows off the value: no fact, unless far fewer than the others' rate would give, and a lower mean too
+        few = (off["sum"] < floor) & ~((ratio < 0.5) & lower & (rest * off["count"] >= floor))
+        for seg in off.index[few | ((ratio > 0.5) & (ratio < 2))]:
+            out[int(seg)].add(col)
     return out
 
 

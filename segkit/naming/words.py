@@ -38,10 +38,12 @@ __all__ = ["absent", "load_words", "split_words", "default_label", "stated_unit"
 #: A code of one or two letters and a number is one word, with the letters that follow it: a survey's q2, Q10 or
 #: Q10a, a variable x1, "b2b", "l12m" ("Q2 would recommend", not "Q 2 would recommend").
 _CODE = r"(?<![A-Za-z])[A-Za-z]{1,2}[0-9]+[A-Za-z]{0,2}(?![0-9.A-Za-z])"
-#: A period written as a number and its unit's letter: "Umsatz 12M", "spend_3m", "visits_30d": 12 months, not "12 m"
-#: nor "12M", which reads as 12 million.
+#: A period written as a number and its unit's letter: "Umsatz 12M", "spend_3m", "visits_30d" (12M, not "12 m").
 _PERIOD = r"(?<![A-Za-z0-9.])[0-9]+[mMwWdDyY](?![0-9A-Za-z])"
-_PERIOD_UNITS = {"m": "months", "w": "weeks", "d": "days", "y": "years"}
+#: The windows a name counts over, in words where the letter is small and the number one a window takes ("open_il_12m",
+#: "spend_30d": 12 months, 30 days; "12M" and "pop_1M" may be millions, "is_3d" is no window: as written).
+_WINDOWS = {"m": ("months", {1, 2, 3, 6, 9, 12, 18, 24, 36, 48, 60}), "w": ("weeks", {1, 2, 4, 8, 12, 26, 52}),
+            "d": ("days", {7, 14, 28, 30, 60, 90, 180, 365}), "y": ("years", {1, 2, 3, 5, 10})}
 #: The units of time a number before them makes a window ("inq_last_6mths": in the last 6 months), not the column's unit.
 _TIME_UNITS = ("months", "years", "weeks", "days", "hours", "minutes")
 #: Letters of any alphabet ("Gekündigt", "Età", "Возраст"), as one word; digits and the underscore are no letters.
@@ -105,9 +107,8 @@ def default_label(name: str, words: Mapping[str, str] | None = None) -> str:
         key = word.lower()
         if key in abbreviations:
             out += [abbreviations[key]] if abbreviations[key] else []
-        elif re.fullmatch(_PERIOD, word):  # "12 months", "1 year"
-            number, letter = word[:-1], _PERIOD_UNITS[word[-1].lower()]
-            out.append(f"{number} {letter[:-1] if number == '1' else letter}")
+        elif re.fullmatch(_PERIOD, word):
+            out.append(_period(word))
         elif word.startswith("(") or (word.isupper() and len(word) > 1 and not shouting):
             out.append(word)
         elif re.fullmatch(_CODE, word):
@@ -117,6 +118,14 @@ def default_label(name: str, words: Mapping[str, str] | None = None) -> str:
     text = _REPEAT.sub(r"\1", " ".join(out).strip()) or str(name)  # nps_score: not "net promoter score score"
     text += f" ({abbreviations.get(unit) or _shipped()[1].get(unit) or unit})" if unit else ""  # (GB), not (gb)
     return text[:1].upper() + text[1:]
+
+
+def _period(word: str) -> str:
+    """A number and its unit's letter as a reader takes it: "12 months" for a window's "12m", else as written."""
+    unit, windows = _WINDOWS[word[-1].lower()]
+    if word[-1].islower() and int(word[:-1]) in windows:
+        return f"{word[:-1]} {unit[:-1] if word[:-1] == '1' else unit}"
+    return word.upper()
 
 
 def stated_unit(name: str, units: Mapping[str, str] | None = None) -> str | None:

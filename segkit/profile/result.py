@@ -174,21 +174,23 @@ class SegmentProfile:
         return table
 
     def distinctive_features(self, n: int | None = 12, *, columns: Sequence[str] | None = None,
-                             by: str = "index") -> list[str]:
+                             by: str = "index", skip: Mapping[int, set[str]] | None = None) -> list[str]:
         """Features in the order a reader should see them: each segment's most distinctive feature (as its
         card ranks them, :meth:`key_facts`, ``by`` its index or z-score), then each one's second, and so on; at most
         ``n`` (None: all).
 
         Every segment's leading features come first, so a heatmap or table capped to ``n`` features still
-        shows what sets each segment apart.
+        shows what sets each segment apart. ``skip`` (segment -> features) leaves features out of a segment's ranking,
+        as its card leaves them out; a feature no segment ranks comes last.
         """
         candidates = self.features if columns is None else [f for f in self.features if f in set(columns)]
-        ranked = [[f["feature"] for f in self.key_facts(s, n=len(candidates), columns=candidates, by=by)]
-                  for s in self.segments]
+        skip = skip or {}
+        ranked = [[f["feature"] for f in self.key_facts(s, n=len(candidates), columns=candidates, by=by)
+                   if f["feature"] not in skip.get(s, ())] for s in self.segments]
         out: list[str] = []
         for rank in range(len(candidates)):
             out += [feats[rank] for feats in ranked if rank < len(feats) and feats[rank] not in out]
-        out = list(dict.fromkeys(out))
+        out = list(dict.fromkeys([*out, *candidates]))
         return out if n is None else out[:max(0, n)]
 
     def key_facts(self, segment: int, n: int = 5, *, labels: Mapping[str, str] | None = None,

@@ -120,7 +120,7 @@ def _write_segmentation(ctx: RunContext, seg: Segmentation) -> None:
         "n_entities": int(len(seg.labels)), "extra_label": "Stability (0 to 1)",
         "segments": [{"code": c["code"], "name": c["name"], "size": c["size"], "share": c["share"],
                       "extra": stability_text(c["stability"], c["size"]),
-                      **({"outcomes": {label: float(prof.means.at[c["segment"], col])
+                      **({"outcomes": {label: float(f"{prof.means.at[c['segment'], col]:.6g}")  # as profiles.json
                                        for label, col in outcomes.items()}} if outcomes else {})} for c in seg.cards()],
     })
     input_meta = ctx.folder.read_json("input.json") if ctx.folder.has("input.json") else {}
@@ -186,7 +186,8 @@ def shown_features(seg: Segmentation, top: int | None = TOP_FEATURES) -> list[st
     shares = sum(fs.units.get(c) in _SHARE_UNITS for c in fs.columns)
     twins = _shown_as(seg)  # a log median as the median itself: "Household income (log): 11.2" read as nothing
     return seg.profile.distinctive_features(top, columns=[twins.get(c, c) for c in fs.columns],
-                                            by="zscore" if shares > len(fs.columns) / 2 else "index")
+                                            by="zscore" if shares > len(fs.columns) / 2 else "index",
+                                            skip=seg.rare_columns)  # as the cards: no lead from a handful of rows
 
 
 def _shown_as(seg: Segmentation) -> dict[str, str]:

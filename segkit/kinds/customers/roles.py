@@ -58,7 +58,10 @@ TEXT_MIN_CHARS = 20  # mean length of free text
 DATE_PARSE_SHARE = 0.95  # share of text values that must parse as dates
 
 _ID_NAME = re.compile(r"(?:^|[_\s.\-])(?:id|key|code|no|num|number)$"
-                      r"|^(?:row[_\s.]?names?|unnamed: ?0|index)$", re.IGNORECASE)  # R's and pandas' row labels
+                      r"|^(?:row[_\s.]?names?|unnamed: ?0|index)$", re.IGNORECASE)
+#: The row labels R's write.csv and pandas' to_csv add (rownames, Unnamed: 0, index): an id only when the table has no
+#: other column named as one.
+_ROW_LABEL = re.compile(r"^(?:row[_\s.]?names?|unnamed: ?0|index)$", re.IGNORECASE)
 _ID_CAMEL = re.compile(r"[a-z](?:ID|Id)$")
 #: A column named as a day of the month ("day", "contact_day", "day_of_month"): with values 1..31, part of a date.
 _DAY_NAME = re.compile(r"(?i)(?:^|[_\s.\-])(?:day|dom|day[_\s]?of[_\s]?(?:the[_\s]?)?month)$")
@@ -77,18 +80,19 @@ YES_NO = (("yes", "no"), ("y", "n"), ("true", "false"), ("t", "f"))
 YES_NO_ABROAD = (("ja", "nein"), ("oui", "non"), ("sí", "no"), ("si", "no"), ("sim", "não"), ("ja", "nee"))
 _BOOL_WORDS = [set(pair) for pair in YES_NO + YES_NO_ABROAD]
 #: Names of a two-valued column that records what happened to the customer (the outcome a model would predict), not
-#: who they are: churn, exited, attrition, converted, subscribed, purchased (ISLR's Caravan), defaulted (not "default",
-#: which the bank marketing table uses for a customer's credit in default), renewed, fraud, cancelled (and cancelled in
-#: German, French, Spanish, Italian, Portuguese and Dutch: gekündigt, résilié, cancelado, disdetta, opgezegd); and the
-#: generic target, label, outcome, response, y, which are outcomes only when their values say yes or no
-#: (:data:`_YES_NO`): a label gold/silver is a feature.
+#: who they are: churn, exited, attrition, converted, subscribed, cancelled (and cancelled in German, French, Spanish,
+#: Italian, Portuguese and Dutch: gekündigt, résilié, cancelado, disdetta, opgezegd); and the generic target, label,
+#: outcome, response, y, purchase(d) (ISLR's Caravan), bought, defaulted (not "default", which the bank marketing table
+#: uses for a customer's credit in default), renewed, retained and fraud, which are outcomes only when their values
+#: say yes or no (:data:`_YES_NO`): a label gold/silver, a purchase online/in store, are features.
 _OUTCOME_NAME = re.compile(r"(?i)(?:is[_\s]?|has[_\s]?)?(?:churn(?:ed)?|exited|attrition|attrited|converted|subscribed|"
-                           r"purchased?|bought|defaulted|renewed|retained|fraud(?:ulent)?|responded|unsubscribed|"
+                           r"responded|unsubscribed|"
                            r"cancell?ed|cancellation|gek(?:ü|ue)ndigt|k(?:ü|ue)ndigung|"
                            r"abgewandert|abwanderung|r[ée]sili[ée]|r[ée]siliation|d[ée]sabonn[ée]|baja|abandono|"
                            r"cancelad[oa]|cancelaci[óo]n|disdett[ao]|opgezegd|evas[ãa]o)"
                            r"(?:[_\s]?(?:flag|label|status|yes[_\s]?no))?")
-_GENERIC_OUTCOME = re.compile(r"(?i)target|label|outcome|response|y")
+_GENERIC_OUTCOME = re.compile(r"(?i)target|label|outcome|response|y|"
+                              r"(?:is[_\s]?|has[_\s]?)?(?:purchased?|bought|defaulted|renewed|retained|fraud(?:ulent)?)")
 _YES_NO = {w for words in _BOOL_WORDS for w in words} | {"0", "1", "0.0", "1.0"}
 _GENDER_WORDS = {"male", "female", "m", "f", "other", "non-binary", "nonbinary", "man", "woman", "unknown"}
 
@@ -377,7 +381,8 @@ def role_table(df: pd.DataFrame, *, overrides: Mapping[str, str] | None = None,
                                         "role", "reason"])
     forced = [c for c, r in overrides.items() if r == "id"]
     candidates = [c for c in table.loc[table.role == "id", "column"] if c not in overrides]
-    keep = forced[0] if forced else next((c for c in candidates if _id_name(str(c))), None)
+    named = sorted((c for c in candidates if _id_name(str(c))), key=lambda c: bool(_ROW_LABEL.match(str(c).strip())))
+    keep = forced[0] if forced else next(iter(named), None)  # a customer_id before the row label an export added
     keep = keep if keep is not None else (candidates[0] if candidates else None)
     for i, col in enumerate(table.column):
         if col in overrides:
@@ -418,15 +423,15 @@ def find_id_column(df: pd.DataFrame, *, overrides: Mapping[str, str] | None = No
         return forced[0]
     table = role_table(df, overrides=overrides)
     ids = table.loc[table.role == "id", "column"].tolist()
-    if ids:
+    if ids and not _ROW_LABEL.match(str(ids[0]).strip()):
         return ids[0]
-    for col in df.columns:
-        if col in (overrides or {}) or not _id_name(str(col)):
+    for col in df.columns:  # a customer id with repeats goes before the row label an export added
+        if col in (overrides or {}) or not _id_name(str(col)) or _ROW_LABEL.match(str(col).strip()):
             continue
         filled = df[col].dropna()
         if len(filled) and filled.nunique() >= min_distinct_share * len(filled):
             return col
-    return None
+    return ids[0] if ids else None
 
 
 def no_features_error(roles: Mapping[str, str]) -> ParamsError | DataValueError:
@@ -467,6 +472,8 @@ def plain_reason(reason: str) -> str:
     '17 distinct values in 20 rows (85%): an identifier, not a trait (left out)'
     """
     def conclusion(m: re.Match) -> str:
+        if m["role"] == "id" and " -> near_unique" in m.string[m.end():]:  # "..., but 'customer_id' is the id -> ..."
+            return ""
         words = _ROLE_WORDS.get(m["role"], m["role"])
         note = (m["note"] or "").replace("an identifier, excluded", "excluded").replace("excluded", "left out")
         if words in m.string[:m.start()].rsplit(";", 1)[-1]:  # "answers on a scale (...) -> ordinal (scored 1 to 5)"
