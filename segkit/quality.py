@@ -56,8 +56,8 @@ FENCE = 3.0
 MAX_OUTLIER_SHARE = 0.01
 #: Non-negative columns with a skewness above this (money, counts) are measured on a log scale.
 SKEWED = 0.25
-#: Whole numbers of at most this many levels over a dense range are a scale's levels: none is an outlier.
-FEW_LEVELS = 10
+#: Whole numbers of at most this many levels over a dense range are a scale's levels (0-10 too): none is an outlier.
+FEW_LEVELS = 11
 #: A category level of at most this many rows may be junk ...
 JUNK_ROWS = 5
 #: ... in a column of at most this many levels (more is free text or an id).

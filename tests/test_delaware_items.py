@@ -208,11 +208,12 @@ def test_a_table_of_shares_shows_the_measures_its_names_come_from():
                           "share_renters": np.r_[rng.uniform(0.2, 0.4, 50), rng.uniform(0.5, 0.7, 50)]})
     profile = profile_segments(table, labels)
     shares = SimpleNamespace(columns=list(table.columns), units={c: "share" for c in table.columns}, extra={})
-    seg = SimpleNamespace(profile=profile, features=shares)
+    seg = SimpleNamespace(profile=profile, features=shares, rare_columns={})
     assert profile.distinctive_features(1, by="index") == ["share_transit"]  # index about 4 against 100
     assert stages.profile.shown_features(seg, 1) == ["share_college"]  # z-scores: college far, transit not
     money = SimpleNamespace(columns=list(table.columns), units={}, extra={})  # other measures rank by the index
-    assert stages.profile.shown_features(SimpleNamespace(profile=profile, features=money), 1) == ["share_transit"]
+    assert stages.profile.shown_features(SimpleNamespace(profile=profile, features=money, rare_columns={}),
+                                         1) == ["share_transit"]
 
 
 def test_a_log_median_is_shown_as_the_median_itself():
@@ -233,7 +234,7 @@ def test_a_log_median_is_shown_as_the_median_itself():
     profile = profile_segments(table, labels)
     fs = SimpleNamespace(columns=["log_median_household_income", "share_renters"], units={"share_renters": "share"},
                          extra={"shown_as": {"log_median_household_income": "median_household_income"}})
-    shown = stages.profile.shown_features(SimpleNamespace(profile=profile, features=fs), None)
+    shown = stages.profile.shown_features(SimpleNamespace(profile=profile, features=fs, rare_columns={}), None)
     assert shown[0] == "median_household_income" and "log_median_household_income" not in shown
     assert profile.index.at[1, "median_household_income"] > 125 > 110 > profile.index.at[1, "log_median_household_income"]
 
@@ -254,7 +255,7 @@ def test_a_segment_with_few_measured_values_has_no_box(monkeypatch):
     table = pd.DataFrame({"rent": np.linspace(900, 1900, 20), "age": np.linspace(30, 60, 20)}, index=labels.index)
     fs = FeatureSet(table, columns=["rent", "age"], entity="areas",
                     extra={"imputed_rows": {"rent": list(range(13, 20)) + [0]}})  # 1 of segment 1's 8 measured
-    seg = SimpleNamespace(features=fs, labels=labels, profile=profile_segments(table, labels.to_numpy()))
+    seg = SimpleNamespace(features=fs, labels=labels, profile=profile_segments(table, labels.to_numpy()), rare_columns={})
     drawn = {}
 
     def capture(values, *args, **kwargs):

@@ -1239,10 +1239,10 @@ def test_column_roles_say_why_in_plain_words():
     assert why["satisfaction"] == "answers on a scale (Poor < Fair < Good): scored 1 to 5"  # a five-point scale
     assert why["joined"].endswith(": a date (as days since)")
     assert why["phone"].endswith(": an identifier, not a trait (left out)")
-    assert why["source"].endswith(": nothing that tells customers apart (left out)")
+    assert why["source"].endswith(": the same in every row (left out)")
     assert why["day"].endswith(": left out (roles: {day: numeric} keeps it)")
     assert why["zip"].endswith("personal data: left out; set roles: {zip: categorical} to segment by it")
-    assert why["rownames"].endswith(": the customer's id (not a feature)")
+    assert why["rownames"].endswith(": the id (not a feature)")
     assert why["tier"].startswith("set by the params' roles (found: ")
     assert roles["role"].to_dict() == {"rownames": "id", "senior": "boolean", "Churn": "outcome", "plan": "categorical",
                                        "satisfaction": "ordinal", "joined": "date", "phone": "near_unique",
@@ -1277,6 +1277,9 @@ def test_row_labels_of_r_and_pandas_exports_are_ids_and_purchase_is_an_outcome()
     assert find_id_column(export) == "customer_id"
     assert find_id_column(export.assign(customer_id=["C1", "C1", *export["customer_id"][2:]])) == "customer_id"
     assert "C000" not in " ".join(kind.column_roles(export, _params())["why"])  # the id's values never shown
+    assert list(kind.eda_frame(df[["rownames", "age", "visits"]], _params()).columns) == ["age", "visits"]
+    assert kind.column_roles(export, _params(entity="store"))["used for"]["customer_id"] == \
+        "identifies the store (not a feature)"
     assert kind.column_roles(export, _params())["why"]["Unnamed: 0"].endswith(
         "looks like an id, but 'customer_id' is the id: an identifier, not a trait (left out)")
     # a purchase channel or a retained payment method is no outcome: only yes/no values say what happened
@@ -1362,5 +1365,5 @@ def test_a_rare_value_is_a_segments_trait_only_when_it_holds_it_more_or_less_oft
     assert few_off_the_rule(pd.DataFrame({"fraud": fraud}), np.repeat([0, 1], [5000, 250]), ["fraud"]) == {
         0: set(), 1: set()}
     gaps = pd.DataFrame({"fee": np.r_[[np.nan] * 40, np.zeros(900 - 40)]})  # gaps are no rare value: segment 0's
-    gaps.loc[300:302, "fee"] = 5.0                                           # 40 are no trait of it
+    gaps.loc[300:305, "fee"] = 5.0                                           # 40 are no trait of it
     assert few_off_the_rule(gaps, labels, ["fee"]) == {0: {"fee"}, 1: set(), 2: {"fee"}}

@@ -113,6 +113,8 @@ def test_the_top_level_of_a_band_or_rating_is_no_outlier():
     visits = np.r_[np.repeat([1, 2, 3, 4, 5], 400), [60, 80]]  # 7 levels, two of them far from the rest
     f, = quality.value_findings(pd.DataFrame({"visits": visits}))
     assert (f.rule, f.rows) == ("outliers", 2)
+    satisfaction = np.repeat(np.arange(11), [19, 10, 30, 60, 80, 200, 300, 600, 900, 500, 300])  # 0-10: a survey's
+    assert quality.value_findings(pd.DataFrame({"CareerSatisfaction": satisfaction})) == []    # 0 is an answer
     answers = np.r_[np.repeat([1, 2, 3, 4, 5], [50, 100, 400, 300, 100]), [9] * 5]  # 9: "don't know", off the scale
     f, = quality.value_findings(pd.DataFrame({"answer": answers}))
     assert (f.rule, f.rows) == ("outliers", 5) and np.isfinite(quality.fences(answers)[1])

@@ -62,7 +62,7 @@ def few_off_the_rule(table: pd.DataFrame, labels, columns: Sequence[str], *, min
                      dominant: float = DOMINANT_SHARE) -> dict[int, set[str]]:
     """Segment -> the ``columns`` where one value holds ``dominant`` of all rows or more (a delinquent amount, 0 for
     99.5% of loans) and the segment's members hold any other value too seldom to say anything. That is: fewer than
-    ``min_rows`` of them do (a fifth of all such rows when there are fewer than 50, at least 3: a small table's 9 of
+    ``min_rows`` of them do (a fifth of all such rows when there are fewer than 50, at least 5: a small table's 9 of
     200 can all be one segment's trait), as lending club's "Delinq amnt 29.4 (index 242)" was 6 loans of 1,700, unless
     the other segments' rate would give it that many and its mean is lower too (a segment of thousands with no fraud
     where the others have many keeps the fact); or they do as often as the other segments' members, within a factor
@@ -81,7 +81,7 @@ def few_off_the_rule(table: pd.DataFrame, labels, columns: Sequence[str], *, min
         if len(top) < 2 or top.iloc[0] < dominant:
             continue
         off = pd.Series((values.notna() & values.ne(top.index[0])).to_numpy()).groupby(labels).agg(["sum", "count"])
-        floor = min(min_rows, max(3, int(np.ceil(0.2 * off["sum"].sum()))))
+        floor = min(min_rows, max(5, int(np.ceil(0.2 * off["sum"].sum()))))
         rest = (off["sum"].sum() - off["sum"]) / (len(labels) - off["count"]).clip(lower=1)
         ratio = (off["sum"] / off["count"]) / rest.where(rest > 0)  # NaN without any elsewhere: a trait
         sums = pd.Series(values.fillna(0).to_numpy(dtype=float)).groupby(labels).agg(["sum", "count"])

@@ -37,7 +37,8 @@ from ...schema import Finding
 from ...format import format_number, format_value, in_thousands
 from ...naming.words import default_label, phrase, plural
 from .features import FEATURE_ROLES, categorical_profile, customer_features
-from .roles import detect_roles, find_id_column, gender_label, no_features_error, plain_reason, role_table
+from .inputs import column_roles, eda_frame
+from .roles import detect_roles, find_id_column, gender_label, no_features_error, role_table
 from . import explore, score  # noqa: F401  (the kind's scorer and explorer, for stages.score)
 from .score import scoring_metadata
 from .synth import generate_customers
@@ -420,39 +421,6 @@ def pca_variance(fs: FeatureSet, params) -> pd.DataFrame:
         kept = int(np.searchsorted(np.cumsum(ratio), value - 1e-12) + 1)
     out.attrs["kept"] = kept
     return out
-
-
-# ---------------------------------------------------------------------------------------- roles
-def column_roles(raw: pd.DataFrame, params) -> pd.DataFrame:
-    """Every input column with its detected (or overridden) role, what it is used for and why, in plain words (the
-    role is the word the ``roles`` params take)."""
-    table = role_table(raw, overrides=params.roles or None, id_col=params.id_col)
-    used = {"id": "identifies the customer (not a feature)", "numeric": "feature (number)",
-            "ordinal": "feature (answers scored in their order)", "categorical": "feature (category, one-hot encoded)",
-            "boolean": "feature (yes/no)",
-            "date": "feature (age in days)", "text": "not used (free text)", "constant": "not used (one value)",
-            "near_unique": "not used (almost every value differs)", "ignore": "not used (roles override)",
-            "outcome": "outcome (its share per segment is shown; not a feature)",
-            "personal": "not used (personal data: a postal code)"}
-    why = [plain_reason(_id_reason(r) if role == "id" else r) for role, r in zip(table["role"], table["reason"])]
-    return pd.DataFrame({"role": table["role"].to_numpy(), "used for": table["role"].map(used).to_numpy(),
-                         "distinct values": table["n_distinct"].to_numpy(),
-                         "missing": [f"{v:.0%}" for v in table["missing_share"]],
-                         "why": why}, index=pd.Index(table["column"], name="column"))
-
-
-def _id_reason(reason: str) -> str:
-    """The reason for the id role without any id value (reports never show individual customers)."""
-    if reason.startswith("set by the roles override"):
-        return "set by the params (id_col or roles)"
-    parts = ["every value is different"]
-    if "looks like an id" in reason:
-        parts.append("the name looks like an id")
-    if "consecutive" in reason:
-        parts.append("values run 1, 2, 3, ... (a row number)")
-    if "zero-padded" in reason or "same-length" in reason:
-        parts.append("codes of one length")
-    return ", ".join(parts) + " -> id (not a feature)"
 
 
 # ----------------------------------------------------------------------------------- after segment

@@ -453,9 +453,9 @@ def no_features_error(roles: Mapping[str, str]) -> ParamsError | DataValueError:
 
 
 #: What each role is, in the words of a page ("-> boolean" in a reason reads ": a yes/no column").
-_ROLE_WORDS = {"id": "the customer's id", "numeric": "a measure", "ordinal": "answers on a scale",
+_ROLE_WORDS = {"id": "the id", "numeric": "a measure", "ordinal": "answers on a scale",
                "categorical": "categories", "boolean": "a yes/no column", "date": "a date", "text": "free text",
-               "constant": "nothing that tells customers apart", "near_unique": "an identifier, not a trait",
+               "constant": "the same in every row", "near_unique": "an identifier, not a trait",
                "ignore": "left out", "outcome": "an outcome", "personal": "personal data"}
 _CONCLUSION = re.compile(r" -> (?P<role>\w+)(?: \((?P<note>[^()]*)\))?")
 
