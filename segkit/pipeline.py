@@ -31,6 +31,7 @@ from .featureset import FeatureSet
 from .format import format_value
 from .io import to_jsonable
 from .naming.masking import few_off_the_rule, observed, thinly_observed
+from .naming.words import plural
 from .profile import SegmentProfile, profile_segments, project_2d
 from .separability import MIN_MEMBERS, SegmentExplanation
 from .select import KSelection, choose_k as vote_k, segment_stability, select_k
@@ -84,15 +85,16 @@ def select(params: Params, X: np.ndarray) -> tuple[KSelection, int, str]:
     (:func:`rule_k`) needs no selection: check it first.
     """
     kind = kinds.get(params.data_kind)
-    k_min, k_max = k_bounds(params, len(X), kind.entity)
+    entity = plural(params.entity) if params.entity else kind.entity  # "the stores form no natural groups"
+    k_min, k_max = k_bounds(params, len(X), entity)
     selection = select_k(X, k_min=k_min, k_max=k_max, seed=params.seed, n_init=params.n_init,
                          sample_size=params.sample_size, stability_sample_size=params.stability_sample_size,
                          gap_references=params.gap_references, bootstrap=params.bootstrap, k_rule=params.k_rule,
                          business_k=(params.business_k_min, params.business_k_max),
-                         min_share=params.min_segment_share, entity=kind.entity)
+                         min_share=params.min_segment_share, entity=entity)
     if k_max < min(params.k_max, len(X) - 1):
         selection.notes.insert(0, f"{RANGE_NOTE} {k_max}, not {params.k_max}: at most one segment per {MIN_MEMBERS} "
-                                  f"{kind.entity}, since a smaller segment is too few to describe or test")
+                                  f"{entity}, since a smaller segment is too few to describe or test")
     k, sentence = vote_k(selection, params.k)
     own = kind.choose_k(params, len(X), selection)
     if own is not None:

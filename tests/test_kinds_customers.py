@@ -1367,3 +1367,12 @@ def test_a_rare_value_is_a_segments_trait_only_when_it_holds_it_more_or_less_oft
     gaps = pd.DataFrame({"fee": np.r_[[np.nan] * 40, np.zeros(900 - 40)]})  # gaps are no rare value: segment 0's
     gaps.loc[300:305, "fee"] = 5.0                                           # 40 are no trait of it
     assert few_off_the_rule(gaps, labels, ["fee"]) == {0: {"fee"}, 1: set(), 2: {"fee"}}
+
+
+def test_the_k_choice_speaks_of_the_params_entity():
+    """Carseats with ``entity: store`` read "the customers form no natural groups" on the k page."""
+    from segkit.pipeline import select
+
+    X = np.random.default_rng(0).normal(size=(300, 3))
+    selection, k, sentence = select(_params(entity="store", k_max=5, bootstrap=3, gap_references=2), X)
+    assert "stores" in sentence and "customers" not in sentence
