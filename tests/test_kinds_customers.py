@@ -1376,3 +1376,18 @@ def test_the_k_choice_speaks_of_the_params_entity():
     X = np.random.default_rng(0).normal(size=(300, 3))
     selection, k, sentence = select(_params(entity="store", k_max=5, bootstrap=3, gap_references=2), X)
     assert "stores" in sentence and "customers" not in sentence
+
+
+def test_a_value_is_kept_before_its_logarithm_which_is_no_money():
+    """ISLR's Wage has logwage before wage: the pages showed "Logwage: 4.91 (index 105)" (with a "$" when the run's
+    currency was set) and left out wage as its twin."""
+    from segkit.kinds.customers.choose import twins
+    from segkit.kinds.customers.units import unit
+
+    rng = np.random.default_rng(5)
+    wage = rng.lognormal(4.6, 0.4, 300)
+    table = pd.DataFrame({"age": rng.integers(18, 80, 300).astype(float), "logwage": np.log(wage), "wage": wage})
+    assert twins(table, {c: c for c in table.columns}) == {"logwage": ("wage", pytest.approx(1.0))}
+    params = _params(currency="$")
+    assert unit("logwage", params, table["logwage"]) is None and unit("wage", params, table["wage"]) == "money"
+    assert unit("log_income", params) is None and unit("login_count", params) is None

@@ -11,6 +11,7 @@ import pandas as pd
 
 from ...format import format_number, format_share
 from .scales import off_scale, scale_ends, scale_range
+from .units import logged
 
 __all__ = ["TWIN_CORRELATION", "MAX_MISSING_SHARE", "NEAR_CONSTANT", "twins", "filled_enough", "scored_in_order",
            "near_constant"]
@@ -25,8 +26,10 @@ TWIN_CORRELATION = 0.995
 def twins(table: pd.DataFrame, measured: Mapping[str, str]) -> dict[str, tuple[str, float | None]]:
     """Features that say what an earlier one says: feature -> (the earlier feature, the rank correlation of their
     values, None when they are equal in every row). ``measured`` maps each feature to the numeric column of its
-    values (a date's days since), whose gaps are filled by then."""
+    values (a date's days since), whose gaps are filled by then. "Earlier" is in the table's order, a column whose
+    name says it is a logarithm after the others (:func:`~.units.logged`)."""
     cols = [c for c, v in measured.items() if v in table.columns and pd.api.types.is_numeric_dtype(table[v])]
+    cols.sort(key=logged)  # a value before its logarithm (ISLR's wage before logwage): the pages show the value
     if len(cols) < 2:
         return {}
     values = table[[measured[c] for c in cols]].astype(float)

@@ -18,7 +18,7 @@ from ...parse.numbers import CURRENCY_CODES, same_currency
 from ...quality import AGE_WORDS
 from .naming import canonical_feature
 
-__all__ = ["label", "unit", "without_thousands"]
+__all__ = ["label", "logged", "unit", "without_thousands"]
 
 _MONEY = (r"spend|spent|revenue|monetary|sales|income|salary|earning|wage|amount|balance|payment|price|cost|fee|"
           r"\b(charges?|bill|premiums?|fares?|clv|ltv|prc|cash advances?|credit limit)\b|"
@@ -34,6 +34,20 @@ _NOT_MONEY = (r"\b(score|rate|ratio|frequency|count|number|num|share|pct|percent
 _AMOUNTS = r"\b(purchases?|payments?|deposits?|withdrawals?|transfers?|advances?)\b"
 #: ... unless a rate or an average: 3.25 purchases per month are no dollars.
 _RATES = r"\b(per|avg|average|mean|rate)\b"
+
+
+#: A name of a logarithm: logwage, log_income, ln_sales, "Income (log)".
+_LOGGED = re.compile(r"(?i)^(?:log|ln)(?=[_\s.\-]?[a-z])|[_\s.\-(](?:log|ln)\b")
+
+
+def logged(col) -> bool:
+    """Whether a column's name says it holds a logarithm (``logwage``, ``log_income``, ``Income (log)``; not
+    ``login_count`` nor ``catalog_orders``).
+
+    >>> [logged(c) for c in ("logwage", "log_income", "Income (log)", "ln_sales", "login_count", "catalog_orders")]
+    [True, True, True, True, False, False]
+    """
+    return bool(_LOGGED.search(str(col))) and not re.match(r"(?i)^log(?:in|on|o|ged|gin|istic)", str(col))
 
 
 def _fractions(values: pd.Series | None) -> bool:
@@ -141,6 +155,8 @@ def unit(col: str, params, values: pd.Series | None = None, sign: str | None = N
         return stated
     if sign:
         return "money" if same_currency(sign, params.currency) else sign
+    if logged(col):
+        return None  # ISLR's logwage, 4.9: a logarithm of money is in no currency
     counted_in_k = _thousands_of(col, params)
     if counted_in_k:
         return counted_in_k  # "Annual Income (k$)": $86.5k
