@@ -313,8 +313,35 @@ def test_the_trees_say_what_a_row_is(monkeypatch):
     monkeypatch.setattr(stages.dendrogram, "figure", lambda drawn, text: drawn)
     for name in ("plot_dendrogram", "linkage_comparison_figure"):
         monkeypatch.setattr(stages.dendrogram, name, lambda *args, **kwargs: said.append(kwargs["entity"]))
-    ctx = SimpleNamespace(entity="areas", params=SimpleNamespace(dendrogram_leaves=10, max_hierarchy_rows=20_000))
+    ctx = SimpleNamespace(entity="areas", params=SimpleNamespace(dendrogram_leaves=10, max_hierarchy_rows=20_000,
+                                                                 algorithm="kmeans", linkage="ward"))
     monkeypatch.setattr(stages.dendrogram, "hierarchy_sentence", lambda ctx, comparison: "")
     stages.dendrogram.dendrogram_figure(ctx, comparison)
     stages.dendrogram.comparison_figure(ctx, comparison)
     assert said == ["areas", "areas"]
+
+
+def test_the_trees_groups_are_named_apart_from_the_segments(monkeypatch):
+    """A reader took the tree's blue "S01" (940 workers) for the segment S01 (737): its groups are Branch 1, 2, ... in
+    colours of their own, unless the segments are this tree's cut; and its agreement with them has a verdict."""
+    from types import SimpleNamespace
+
+    from segkit import stages
+
+    X, _ = make_blobs(n_samples=60, centers=3, random_state=0)
+    comparison = compare_linkages(X, 3, seed=0)
+    calls = []
+    monkeypatch.setattr(stages.dendrogram, "chosen_k", lambda ctx: 3)
+    monkeypatch.setattr(stages.dendrogram, "figure", lambda drawn, text: text)
+    monkeypatch.setattr(stages.dendrogram, "plot_dendrogram", lambda *args, **kwargs: calls.append(kwargs))
+    params = SimpleNamespace(dendrogram_leaves=10, algorithm="kmeans", linkage="ward")
+    caption = stages.dendrogram.dendrogram_figure(SimpleNamespace(entity="workers", params=params), comparison)
+    assert calls[-1]["names"] == ["Branch 1", "Branch 2", "Branch 3"] and calls[-1]["palette"] == "Set2"
+    assert calls[-1]["groups"] == "groups"
+    assert caption.endswith("the cut into 3 groups (the tree's own, not the segments of the other pages).")
+    own = SimpleNamespace(dendrogram_leaves=10, algorithm="agglomerative", linkage=comparison.best)
+    caption = stages.dendrogram.dendrogram_figure(SimpleNamespace(entity="workers", params=own), comparison)
+    assert calls[-1]["names"] is None and calls[-1]["palette"] is None and caption.endswith("into 3 segments.")
+    words = stages.dendrogram.agreement_words
+    assert words(0.23).startswith("the tree draws other groups") and words(0.9).endswith("much the same segments")
+    assert words(float("nan")) == "not measured"

@@ -78,7 +78,7 @@ def _node_segments(hierarchy: Hierarchy, k: int) -> np.ndarray:
 
 def plot_dendrogram(hierarchy: Hierarchy, *, k: int, truncate: int = 30, ax: Axes | None = None,
                     palette=None, names: Mapping[int, str] | Sequence[str] | None = None,
-                    entity: str = "customers", legend: bool = True) -> Axes:
+                    entity: str = "customers", legend: bool = True, groups: str = "segments") -> Axes:
     """Truncated dendrogram with a horizontal line where the tree is cut into `k` segments.
 
     Parameters
@@ -98,6 +98,8 @@ def plot_dendrogram(hierarchy: Hierarchy, *, k: int, truncate: int = 30, ax: Axe
     entity : str, default="customers"
         What a row is ("customers", "areas"), for the labels.
     legend : bool, default=True
+    groups : str, default="segments"
+        What the cut makes, in the title and the cut's legend ("groups" for a tree beside other segments).
 
     Returns
     -------
@@ -122,11 +124,11 @@ def plot_dendrogram(hierarchy: Hierarchy, *, k: int, truncate: int = 30, ax: Axe
         if seg[node] >= 0:
             tick.set_color(colours[seg[node]])
     ax.tick_params(axis="x", labelsize=8)
-    line = ax.axhline(cut, color=CUT_COLOUR, linestyle="--", linewidth=1.2, label=f"Cut into {k} segments")
+    line = ax.axhline(cut, color=CUT_COLOUR, linestyle="--", linewidth=1.2, label=f"Cut into {k} {groups}")
     ax.set_xlabel(f"Groups of {entity} (number of {entity} in each)")
     ax.set_ylabel("Dissimilarity at which groups merge")
     stage = " (built on micro-clusters)" if hierarchy.two_stage else ""
-    ax.set_title(f"{hierarchy.method.capitalize()} linkage cut into {k} segments{stage}")
+    ax.set_title(f"{hierarchy.method.capitalize()} linkage cut into {k} {groups}{stage}")
     if legend:
         present = sorted(s for s in np.unique(seg[: hierarchy.n_leaves]) if s >= 0)
         labels = _segment_names(names, len(colours))

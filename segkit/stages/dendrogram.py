@@ -15,7 +15,8 @@ from ..report.cards import figure, table
 from .context import RunContext
 from .select_k import chosen_k, clustering_matrix
 
-__all__ = ["hierarchy", "hierarchy_sentence", "comparison_table", "comparison_figure", "dendrogram_figure"]
+__all__ = ["hierarchy", "hierarchy_sentence", "agreement_words", "comparison_table", "comparison_figure",
+           "dendrogram_figure"]
 
 
 def hierarchy(ctx: RunContext, X: np.ndarray | None = None, k: int | None = None) -> LinkageComparison:
@@ -57,11 +58,29 @@ def hierarchy_sentence(ctx: RunContext, comparison: LinkageComparison) -> str:
     else:
         text = f"{best.capitalize()} linkage separates the segments best. "
     text += (f"Its agreement with the k-means segments is {ari:.2f} on the adjusted Rand index (1 = the same "
-             "segments).")
+             f"segments): {agreement_words(ari)}.")
     if two_stage:
         text += (f" With more than {ctx.params.max_hierarchy_rows:,} rows, the trees were built on k-means "
                  "micro-clusters to keep memory bounded.")
     return text
+
+
+def agreement_words(ari: float) -> str:
+    """What an agreement between the tree's cut and the segments (adjusted Rand index) says of the segments.
+
+    >>> agreement_words(0.85)
+    'another method finds much the same segments'
+    >>> agreement_words(0.23)[:39]
+    'the tree draws other groups: the segmen'
+    """
+    if not np.isfinite(ari):
+        return "not measured"
+    if ari >= 0.7:
+        return "another method finds much the same segments"
+    if ari >= 0.4:
+        return "another method finds the same segments in part"
+    return ("the tree draws other groups: the segments are one useful split of the data, not the only one, and "
+            "their boundaries are where they were drawn")
 
 
 def comparison_figure(ctx: RunContext, comparison: LinkageComparison):
@@ -70,13 +89,25 @@ def comparison_figure(ctx: RunContext, comparison: LinkageComparison):
                   hierarchy_sentence(ctx, comparison))
 
 
+#: The palette of the tree's own groups, apart from the segments' colours: a reader took the tree's blue "S01" of
+#: 940 workers for the segment S01 of 737.
+BRANCH_PALETTE = "Set2"
+
+
 def dendrogram_figure(ctx: RunContext, comparison: LinkageComparison):
-    """The best linkage's tree, truncated to its top branches, cut into the chosen segments."""
-    leaves = ctx.params.dendrogram_leaves
-    return figure(plot_dendrogram(comparison.hierarchies[comparison.best], k=chosen_k(ctx), truncate=leaves,
-                                  entity=ctx.entity),
+    """The best linkage's tree, truncated to its top branches, cut into as many groups as the run has segments.
+
+    The groups are the tree's own, named Branch 1, 2, ... in colours of their own, unless the run's segments are this
+    tree's cut (``algorithm: agglomerative`` with the same linkage), which keep their codes and colours."""
+    p, k, leaves = ctx.params, chosen_k(ctx), ctx.params.dendrogram_leaves
+    own = p.algorithm == "agglomerative" and p.linkage == comparison.best
+    names = None if own else [f"Branch {i + 1}" for i in range(k)]
+    groups = "segments" if own else "groups (the tree's own, not the segments of the other pages)"
+    return figure(plot_dendrogram(comparison.hierarchies[comparison.best], k=k, truncate=leaves, entity=ctx.entity,
+                                  names=names, palette=None if own else BRANCH_PALETTE,
+                                  groups="segments" if own else "groups"),
                   f"Dendrogram ({comparison.best} linkage), truncated to its top {leaves} branches; the dashed line "
-                  "is the cut into segments.")
+                  f"is the cut into {k} {groups}.")
 
 
 def comparison_table(comparison: LinkageComparison):
