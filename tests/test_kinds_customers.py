@@ -1391,3 +1391,19 @@ def test_a_value_is_kept_before_its_logarithm_which_is_no_money():
     params = _params(currency="$")
     assert unit("logwage", params, table["logwage"]) is None and unit("wage", params, table["wage"]) == "money"
     assert unit("log_income", params) is None and unit("login_count", params) is None
+
+
+def test_the_year_of_the_record_is_no_trait_of_the_customer():
+    """ISLR's Wage has the survey's year (2003-2009): it set segments apart as "lower year (typically 2004 vs 2006)"
+    and named one "Customers with high year"."""
+    from segkit.kinds.customers.roles import role_table
+
+    n = 70
+    df = pd.DataFrame({"year": np.tile(np.arange(2003, 2010), n // 7), "Year_Birth": 1950 + np.arange(n) % 40,
+                       "yr": np.tile([2019, 2020], n // 2), "age": 20 + np.arange(n) % 50,
+                       "year_joined": 2000 + np.arange(n) % 20, "years": np.arange(n) % 7})
+    table = role_table(df).set_index("column")
+    assert (table.at["year", "role"], table.at["yr", "role"]) == ("ignore", "ignore")
+    assert "the year of the record" in table.at["year", "reason"]
+    assert table.at["Year_Birth", "role"] == table.at["year_joined", "role"] == "numeric"
+    assert table.at["years", "role"] == "numeric"  # a count of years, not a calendar year

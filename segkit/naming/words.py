@@ -40,11 +40,13 @@ __all__ = ["absent", "load_words", "split_words", "default_label", "stated_unit"
 _CODE = r"(?<![A-Za-z])[A-Za-z]{1,2}[0-9]+[A-Za-z]{0,2}(?![0-9.A-Za-z])"
 #: A period written as a number and its unit's letter: "Umsatz 12M", "spend_3m", "visits_30d" (12M, not "12 m").
 _PERIOD = r"(?<![A-Za-z0-9.])[0-9]+[mMwWdDyY](?![0-9A-Za-z])"
-#: The windows a name counts over, in words where the letter is small and the number one a window takes ("open_il_12m",
-#: "spend_30d": 12 months, 30 days; "12M" and "pop_1M" may be millions, "is_3d" is no window: as written).
+#: The windows a name counts over, in words where the letter is small and the number one a window takes
+#: ("open_il_12m", "spend_30d": 12 months, 30 days; "12M" and "pop_1M" may be millions, "is_3d" is no window: as
+#: written).
 _WINDOWS = {"m": ("months", {1, 2, 3, 6, 9, 12, 18, 24, 36, 48, 60}), "w": ("weeks", {1, 2, 4, 8, 12, 26, 52}),
             "d": ("days", {7, 14, 28, 30, 60, 90, 180, 365}), "y": ("years", {1, 2, 3, 5, 10})}
-#: The units of time a number before them makes a window ("inq_last_6mths": in the last 6 months), not the column's unit.
+#: The units of time a number before them makes a window ("inq_last_6mths": in the last 6 months), not the column's
+#: unit.
 _TIME_UNITS = ("months", "years", "weeks", "days", "hours", "minutes")
 #: Letters of any alphabet ("Gekündigt", "Età", "Возраст"), as one word; digits and the underscore are no letters.
 _LETTERS = r"[^\W\d_]+"

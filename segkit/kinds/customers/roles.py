@@ -65,6 +65,9 @@ _ROW_LABEL = re.compile(r"^(?:row[_\s.]?names?|unnamed: ?0|index)$", re.IGNORECA
 _ID_CAMEL = re.compile(r"[a-z](?:ID|Id)$")
 #: A column named as a day of the month ("day", "contact_day", "day_of_month"): with values 1..31, part of a date.
 _DAY_NAME = re.compile(r"(?i)(?:^|[_\s.\-])(?:day|dom|day[_\s]?of[_\s]?(?:the[_\s]?)?month)$")
+#: A column named only as a year, of calendar years: when the row was recorded (ISLR's Wage: the survey's year, 2003 to
+#: 2009, set segments apart as "lower year"); a year of birth or of joining says so in its name and is kept.
+_RECORD_YEAR = re.compile(r"(?i)(?:survey[_\s.\-]?|record[_\s.\-]?|data[_\s.\-]?|report[_\s.\-]?)?(?:year|yr)")
 #: Names of numbers that identify rather than measure: a phone (home_phone, mobile_no), account or card number.
 _CONTACT_NAME = re.compile(r"(?i)(?:(?:^|[_\s.\-])(?:phone|telephone)|^(?:mobile|cell|tel|fax))"
                            r"(?:[_\s.\-]?(?:number|no|nr))?$"
@@ -91,8 +94,8 @@ _OUTCOME_NAME = re.compile(r"(?i)(?:is[_\s]?|has[_\s]?)?(?:churn(?:ed)?|exited|a
                            r"abgewandert|abwanderung|r[ée]sili[ée]|r[ée]siliation|d[ée]sabonn[ée]|baja|abandono|"
                            r"cancelad[oa]|cancelaci[óo]n|disdett[ao]|opgezegd|evas[ãa]o)"
                            r"(?:[_\s]?(?:flag|label|status|yes[_\s]?no))?")
-_GENERIC_OUTCOME = re.compile(r"(?i)target|label|outcome|response|y|"
-                              r"(?:is[_\s]?|has[_\s]?)?(?:purchased?|bought|defaulted|renewed|retained|fraud(?:ulent)?)")
+_GENERIC_OUTCOME = re.compile(r"(?i)target|label|outcome|response|y|(?:is[_\s]?|has[_\s]?)?"
+                              r"(?:purchased?|bought|defaulted|renewed|retained|fraud(?:ulent)?)")
 _YES_NO = {w for words in _BOOL_WORDS for w in words} | {"0", "1", "0.0", "1.0"}
 _GENDER_WORDS = {"male", "female", "m", "f", "other", "non-binary", "nonbinary", "man", "woman", "unknown"}
 
@@ -171,6 +174,9 @@ def _numeric_role(vals: np.ndarray, name: str, n_missing: int, prefix: str = "")
     if integral and lo >= 1 and hi <= 31 and k >= 20 and _DAY_NAME.search(name):
         return "ignore", (f"{base}, name '{name}' says a day of the month: part of a date, not a measure of a customer "
                           f"-> ignore (roles: {{{name}: numeric}} keeps it)")
+    if integral and lo >= 1900 and hi <= 2100 and _RECORD_YEAR.fullmatch(name.strip()):
+        return "ignore", (f"{base}, name '{name}' says the year of the record (of a survey, an export): when it was "
+                          f"measured, not a trait of the customer -> ignore (roles: {{{name}: numeric}} keeps it)")
     if integral and k == len(vals) and n_missing == 0 and k > 2:
         if _id_name(name):
             return "id", f"{base}, all distinct, name '{name}' looks like an id -> id"
