@@ -1407,3 +1407,22 @@ def test_the_year_of_the_record_is_no_trait_of_the_customer():
     assert "the year of the record" in table.at["year", "reason"]
     assert table.at["Year_Birth", "role"] == table.at["year_joined", "role"] == "numeric"
     assert table.at["years", "role"] == "numeric"  # a count of years, not a calendar year
+
+
+def test_levels_numbered_as_r_writes_factors_are_read_without_their_numbers_and_scored_so():
+    """ISLR's Wage writes "1. < HS Grad", "2. Married", "1. Yes": the drivers read "health ins: more often 1. Yes"."""
+    from segkit.cleaning import CleaningLog
+    from segkit.kinds.customers.values import read_values, spelt_as
+
+    n = 60
+    raw = pd.DataFrame({"education": np.tile(["1. < HS Grad", "2. HS Grad", "3. College Grad"], n // 3),
+                        "health_ins": np.tile(["1. Yes", "2. No"], n // 2),
+                        "plan": np.tile(["1. Basic", "Pro"], n // 2),  # not every level numbered: as written
+                        "age": 20.0 + np.arange(n) % 40})
+    log = CleaningLog()
+    read = read_values(raw, _params(), log)
+    assert set(read["education"]) == {"< HS Grad", "HS Grad", "College Grad"}
+    assert set(read["health_ins"]) == {"Yes", "No"} and set(read["plan"]) == {"1. Basic", "Pro"}
+    assert "'1. Yes' as 'Yes'" in " ".join(str(s.get("note", "")) for s in log.to_dict()["steps"])
+    assert spelt_as(pd.Series(["1. Yes", "2. No", "Yes", "3. Maybe"]), ["Yes", "No"]).tolist() == \
+        ["Yes", "No", "Yes", "3. Maybe"]  # new rows written as the export writes them score as training read them

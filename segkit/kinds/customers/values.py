@@ -23,7 +23,7 @@ from ...parse import after_period, read_dates, read_numbers
 from ...quality import apply_fill, apply_value_rules, mask_non_finite
 from .roles import detect_roles, gender_words
 
-__all__ = ["read_values", "one_spelling", "genders", "as_trained", "spelt_as", "text_levels", "level_text", "levels_as_text",
+__all__ = ["read_values", "one_spelling", "unnumbered", "genders", "as_trained", "spelt_as", "text_levels", "level_text", "levels_as_text",
            "reference_date_of", "date_ages", "aged_dates"]
 
 
@@ -71,7 +71,8 @@ def _read_values(table: pd.DataFrame, params, log: CleaningLog) -> pd.DataFrame:
     if joined:
         more = f"; and {len(joined) - 5} more" if len(joined) > 5 else ""
         log.add("one_spelling", "Category levels written in other cases or with extra spaces were joined to their most "
-                "common spelling, and a gender column's words to Female and Male", len(out), 0,
+                "common spelling, numbered levels (1. Yes) read without their numbers, and a gender column's words "
+                "read as Female and Male", len(out), 0,
                 note="; ".join(joined[:5]) + more)
     return out
 
@@ -79,7 +80,7 @@ def _read_values(table: pd.DataFrame, params, log: CleaningLog) -> pd.DataFrame:
 def _one_level_each(s: pd.Series, col: str) -> tuple[pd.Series, list[str]]:
     """A category column with a gender's words read as Female and Male (:func:`genders`) and each level in one
     spelling (:func:`one_spelling`); and what the log says of it, per change."""
-    worded = genders(s, col)
+    worded = genders(unnumbered(s), col)
     changed = s.notna() & (worded != s)
     said: dict[str, list[str]] = {}  # Female: F, w, Weiblich; Male: " Male"
     for before, after in sorted(set(zip(s[changed].astype(str), worded[changed].astype(str)))):
@@ -103,6 +104,30 @@ def one_spelling(s: pd.Series) -> tuple[pd.Series, list[tuple[str, list[str]]]]:
     out = key.map(spelt).where(s.notna(), s)
     variants = text[s.notna() & (out != text)].groupby(key).agg(lambda v: sorted(set(v)))
     return out, [(str(spelt[k]), list(v)) for k, v in variants.items()]
+
+
+#: A level numbered as R's factors export them ("1. < HS Grad", "2. Married"): the number and its point.
+_NUMBERED = r"^\s*\d+\.\s+(?=\S)"
+
+
+def unnumbered(s: pd.Series) -> pd.Series:
+    """A category's levels without the numbers they are written with, when every level has one of its own ("1. Yes",
+    "2. No": ISLR's Wage wrote "health ins: more often 1. Yes"); any other column as it is.
+
+    >>> unnumbered(pd.Series(["1. < HS Grad", "2. HS Grad", None, "1. < HS Grad"])).tolist()
+    ['< HS Grad', 'HS Grad', nan, '< HS Grad']
+    >>> unnumbered(pd.Series(["1. Yes", "Yes"])).tolist()  # not every level numbered: as it is
+    ['1. Yes', 'Yes']
+    """
+    if not text_levels(s):
+        return s
+    levels = pd.Series(pd.unique(s.dropna().astype(str)))
+    if levels.empty or not levels.str.contains(_NUMBERED).all():
+        return s
+    bare = levels.str.replace(_NUMBERED, "", regex=True)
+    if bare.nunique() < len(levels) or levels.str.extract(r"(\d+)")[0].nunique() < len(levels):
+        return s  # "1. Yes" and "2. Yes", or two levels of one number: the numbers tell them apart
+    return s.where(s.isna(), s.astype(str).str.replace(_NUMBERED, "", regex=True))
 
 
 def genders(s: pd.Series, name: str) -> pd.Series:
@@ -143,7 +168,8 @@ def spelt_as(s: pd.Series, known) -> pd.Series:
     levels = {k.strip().casefold(): k for k in sorted(known, reverse=True)}  # the first spelling on a tie
     text = level_text(s)
     joined = text.str.casefold().map(levels)
-    return text.where(text.isin(known), joined.where(joined.notna(), s))
+    bare = text.str.replace(_NUMBERED, "", regex=True).str.strip().str.casefold().map(levels)  # "1. Yes": Yes
+    return text.where(text.isin(known), joined.where(joined.notna(), bare.where(bare.notna(), s)))
 
 
 def _plausible(table: pd.DataFrame, params, log: CleaningLog, id_col) -> pd.DataFrame:
