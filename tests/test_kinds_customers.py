@@ -1317,7 +1317,7 @@ def test_every_card_and_the_index_give_each_segments_share_of_the_outcome():
                             {"code": "S02", "name": "B", "size": 60, "share": 0.5, "extra": "0.9",
                              "outcomes": {"Purchase (Yes)": 0.0004}}]}
     page = _segment_table(summary, "customers", None)
-    assert "<th>Purchase (Yes)</th>" in page and ">25%</td>" in page and ">0.04%</td>" in page  # as the cards
+    assert "<th>Purchase (Yes)</th>" in page and ">25.0%</td>" in page and ">under 0.1%</td>" in page  # one decimal
     assert "Purchase" not in _segment_table({"segments": [{**s, "outcomes": "?"} for s in summary["segments"]]},
                                             "customers", None)  # a hand-edited file: no column, no failure
 

@@ -39,7 +39,7 @@ from ..config import SECRET_KEYS, Params
 from ..lineage import REFERENCE_FILE, sentences as reference_sentences
 from ..io import hash_input, read_json, write_json
 from ..engine import ALL_SIZES, sample_sentence, sizes_by_code
-from ..format import format_share, format_value
+from ..format import format_share
 from ..source import input_file
 from .render import CSP, REPORT_CSS, report_paths
 from .churn_words import churn_sentence as _churn_sentence
@@ -278,9 +278,9 @@ def _outcome_labels(segments: dict) -> list[str]:
 
 
 def _share_text(share: Any) -> str:
-    """An outcome's share as the cards write it ("4.91%")."""
+    """An outcome's share with one decimal down the column ("7.7%" under "13.0%", not "7.74%" under "13%")."""
     try:
-        return format_value(float(share), "share")
+        return format_share(float(share), 1)
     except (TypeError, ValueError):
         return "–"
 
