@@ -40,8 +40,10 @@ from segkit.naming.words import default_label, feature_phrase, load_words, plura
     ("churn_1y", "Churn 1 year"), ("open_il_12m", "Open il 12 months"), ("age_18_34", "Age 18 34"),
     ("pop_1M", "Pop 1M"), ("revenue_10m", "Revenue 10M"), ("is_3d", "Is 3D"), ("x_0d", "X 0D"),
     # a unit of time after a number is the window counted over, not the unit: "Inq last 6 (months): 0.27 months"
-    ("inq_last_6mths", "Inq last 6 months"), ("delinq_2yrs", "Delinq 2 years"),
-    ("spend_last_30_days", "Spend last 30 days"), ("mths_since_last_delinq", "Months since last delinq"),
+    ("inq_last_6mths", "Inquiries last 6 months"), ("delinq_2yrs", "Delinquency 2 years"),
+    ("spend_last_30_days", "Spend last 30 days"), ("mths_since_last_delinq", "Months since last delinquency"),
+    # lending club's and the HR attrition table's abbreviations ("Delinq amnt", "Revol util", "Years with curr manager")
+    ("delinq_amnt", "Delinquency amount"), ("revol_util", "Revolving utilisation"), ("mgr_rating", "Manager rating"),
     # letters beyond ASCII are letters: "Gekündigt" read "Gek ndigt", "Età" lost its à
     ("Gekündigt", "Gekündigt"), ("Età", "Età"), ("ÄnderungDatum", "Änderung datum"), ("Straße_Straße", "Straße"),
     ("ÖffnungenProMonat", "Öffnungen pro monat"), ("Возраст", "Возраст"), ("número_de_compras", "Número de compras"),
