@@ -80,14 +80,16 @@ def few_off_the_rule(table: pd.DataFrame, labels, columns: Sequence[str], *, min
         top = values.value_counts(normalize=True)
         if len(top) < 2 or top.iloc[0] < dominant:
             continue
-        off = pd.Series((values.notna() & values.ne(top.index[0])).to_numpy()).groupby(labels).agg(["sum", "count"])
-        floor = min(min_rows, max(5, int(np.ceil(0.2 * off["sum"].sum()))))
-        rest = (off["sum"].sum() - off["sum"]) / (len(labels) - off["count"]).clip(lower=1)
-        ratio = (off["sum"] / off["count"]) / rest.where(rest > 0)  # NaN without any elsewhere: a trait
-        sums = pd.Series(values.fillna(0).to_numpy(dtype=float)).groupby(labels).agg(["sum", "count"])
-        lower = sums["sum"] / sums["count"] < (sums["sum"].sum() - sums["sum"]) / (len(labels) - sums["count"]).clip(1)
+        per = pd.DataFrame({"off": (values.notna() & values.ne(top.index[0])).to_numpy(),
+                            "value": values.fillna(0).to_numpy(dtype=float)}).groupby(labels)
+        off, size, total = per["off"].sum(), per.size(), per["value"].sum()
+        others = (len(labels) - size).clip(lower=1)
+        rest = (off.sum() - off) / others  # the other segments' rate
+        ratio = (off / size) / rest.where(rest > 0)  # NaN without any elsewhere: a trait
+        lower = total / size < (total.sum() - total) / others
+        floor = min(min_rows, max(5, int(np.ceil(0.2 * off.sum()))))
         # a few rows off the value: no fact, unless far fewer than the others' rate would give, and a lower mean too
-        few = (off["sum"] < floor) & ~((ratio < 0.5) & lower & (rest * off["count"] >= floor))
+        few = (off < floor) & ~((ratio < 0.5) & lower & (rest * size >= floor))
         for seg in off.index[few | ((ratio > 0.5) & (ratio < 2))]:
             out[int(seg)].add(col)
     return out

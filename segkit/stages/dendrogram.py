@@ -101,13 +101,13 @@ def dendrogram_figure(ctx: RunContext, comparison: LinkageComparison):
     tree's cut (``algorithm: agglomerative`` with the same linkage), which keep their codes and colours."""
     p, k, leaves = ctx.params, chosen_k(ctx), ctx.params.dendrogram_leaves
     own = p.algorithm == "agglomerative" and p.linkage == comparison.best
-    names = None if own else [f"Branch {i + 1}" for i in range(k)]
-    groups = "segments" if own else "groups (the tree's own, not the segments of the other pages)"
+    groups = "segments" if own else "groups"
     return figure(plot_dendrogram(comparison.hierarchies[comparison.best], k=k, truncate=leaves, entity=ctx.entity,
-                                  names=names, palette=None if own else BRANCH_PALETTE,
-                                  groups="segments" if own else "groups"),
+                                  names=None if own else [f"Branch {i + 1}" for i in range(k)],
+                                  palette=None if own else BRANCH_PALETTE, groups=groups),
                   f"Dendrogram ({comparison.best} linkage), truncated to its top {leaves} branches; the dashed line "
-                  f"is the cut into {k} {groups}.")
+                  f"is the cut into {k} {groups}" + ("" if own else " (the tree's own, not the segments of the other "
+                                                    "pages)") + ".")
 
 
 def comparison_table(comparison: LinkageComparison):

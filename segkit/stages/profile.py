@@ -116,12 +116,13 @@ def _write_segmentation(ctx: RunContext, seg: Segmentation) -> None:
     if seg.explanation is not None:  # the one separability analysis: cards, index and 07_explain read it
         ctx.folder.write_json("explain.json", seg.explanation.to_dict())
     outcomes = {seg.features.label(c): c for c in pipeline.outcome_columns(seg.features, prof)}  # "Attrition (Yes)"
+    shares = {s: {"outcomes": {label: float(f"{prof.means.at[s, col]:.6g}") for label, col in outcomes.items()}}
+              for s in prof.segments} if outcomes else {}  # 6 significant digits, as profiles.json
     ctx.folder.write_json("segments_summary.json", {
         "n_entities": int(len(seg.labels)), "extra_label": "Stability (0 to 1)",
         "segments": [{"code": c["code"], "name": c["name"], "size": c["size"], "share": c["share"],
-                      "extra": stability_text(c["stability"], c["size"]),
-                      **({"outcomes": {label: float(f"{prof.means.at[c['segment'], col]:.6g}")  # as profiles.json
-                                       for label, col in outcomes.items()}} if outcomes else {})} for c in seg.cards()],
+                      "extra": stability_text(c["stability"], c["size"]), **shares.get(c["segment"], {})}
+                     for c in seg.cards()],
     })
     input_meta = ctx.folder.read_json("input.json") if ctx.folder.has("input.json") else {}
     alignment = seg.extra.get("alignment")

@@ -24,8 +24,8 @@ def column_roles(raw: pd.DataFrame, params) -> pd.DataFrame:
     role is the word the ``roles`` params take)."""
     table = role_table(raw, overrides=params.roles or None, id_col=params.id_col)
     used = {"id": f"identifies the {singular(params.entity or 'customer')} (not a feature)",
-            "numeric": "feature (number)", "ordinal": "feature (answers scored in their order)", "categorical": "feature (category, one-hot encoded)",
-            "boolean": "feature (yes/no)",
+            "numeric": "feature (number)", "ordinal": "feature (answers scored in their order)",
+            "categorical": "feature (category, one-hot encoded)", "boolean": "feature (yes/no)",
             "date": "feature (age in days)", "text": "not used (free text)", "constant": "not used (one value)",
             "near_unique": "not used (almost every value differs)", "ignore": "not used (roles override)",
             "outcome": "outcome (its share per segment is shown; not a feature)",

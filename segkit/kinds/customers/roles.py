@@ -57,10 +57,9 @@ NEAR_UNIQUE_SHARE = 0.9  # text columns at least this distinct are near-unique
 TEXT_MIN_CHARS = 20  # mean length of free text
 DATE_PARSE_SHARE = 0.95  # share of text values that must parse as dates
 
-_ID_NAME = re.compile(r"(?:^|[_\s.\-])(?:id|key|code|no|num|number)$"
-                      r"|^(?:row[_\s.]?names?|unnamed: ?0|index)$", re.IGNORECASE)
-#: The row labels R's write.csv and pandas' to_csv add (rownames, Unnamed: 0, index): an id only when the table has no
-#: other column named as one.
+_ID_NAME = re.compile(r"(?:^|[_\s.\-])(?:id|key|code|no|num|number)$", re.IGNORECASE)
+#: The row labels R's write.csv and pandas' to_csv add (rownames, Unnamed: 0, index): names of an id too, but the id
+#: only when the table has no other column named as one.
 _ROW_LABEL = re.compile(r"^(?:row[_\s.]?names?|unnamed: ?0|index)$", re.IGNORECASE)
 _ID_CAMEL = re.compile(r"[a-z](?:ID|Id)$")
 #: A column named as a day of the month ("day", "contact_day", "day_of_month"): with values 1..31, part of a date.
@@ -146,7 +145,11 @@ def _require_columns(columns, table: pd.DataFrame, what: str) -> None:
 
 
 def _id_name(name: str) -> bool:
-    return bool(_ID_NAME.search(name) or _ID_CAMEL.search(name))
+    return bool(_ID_NAME.search(name) or _ID_CAMEL.search(name) or _row_label(name))
+
+
+def _row_label(name) -> bool:
+    return bool(_ROW_LABEL.match(str(name).strip()))
 
 
 def _yyyymmdd(vals: np.ndarray, name: str) -> tuple[str, str] | None:
@@ -387,7 +390,7 @@ def role_table(df: pd.DataFrame, *, overrides: Mapping[str, str] | None = None,
                                         "role", "reason"])
     forced = [c for c, r in overrides.items() if r == "id"]
     candidates = [c for c in table.loc[table.role == "id", "column"] if c not in overrides]
-    named = sorted((c for c in candidates if _id_name(str(c))), key=lambda c: bool(_ROW_LABEL.match(str(c).strip())))
+    named = sorted((c for c in candidates if _id_name(str(c))), key=_row_label)
     keep = forced[0] if forced else next(iter(named), None)  # a customer_id before the row label an export added
     keep = keep if keep is not None else (candidates[0] if candidates else None)
     for i, col in enumerate(table.column):
@@ -429,10 +432,10 @@ def find_id_column(df: pd.DataFrame, *, overrides: Mapping[str, str] | None = No
         return forced[0]
     table = role_table(df, overrides=overrides)
     ids = table.loc[table.role == "id", "column"].tolist()
-    if ids and not _ROW_LABEL.match(str(ids[0]).strip()):
+    if ids and not _row_label(ids[0]):
         return ids[0]
     for col in df.columns:  # a customer id with repeats goes before the row label an export added
-        if col in (overrides or {}) or not _id_name(str(col)) or _ROW_LABEL.match(str(col).strip()):
+        if col in (overrides or {}) or not _id_name(str(col)) or _row_label(col):
             continue
         filled = df[col].dropna()
         if len(filled) and filled.nunique() >= min_distinct_share * len(filled):
