@@ -342,6 +342,12 @@ def test_the_trees_groups_are_named_apart_from_the_segments(monkeypatch):
     own = SimpleNamespace(dendrogram_leaves=10, algorithm="agglomerative", linkage=comparison.best)
     caption = stages.dendrogram.dendrogram_figure(SimpleNamespace(entity="workers", params=own), comparison)
     assert calls[-1]["names"] is None and calls[-1]["palette"] is None and caption.endswith("into 3 segments.")
+    monkeypatch.setattr(stages.dendrogram, "linkage_comparison_figure", lambda *args, **kwargs: calls.append(kwargs))
+    monkeypatch.setattr(stages.dendrogram, "hierarchy_sentence", lambda ctx, comparison: "")
+    stages.dendrogram.comparison_figure(SimpleNamespace(entity="workers", params=params), comparison)
+    assert calls[-1]["palette"] == "Set2"  # the four trees in the branches' colours too
+    stages.dendrogram.comparison_figure(SimpleNamespace(entity="workers", params=own), comparison)
+    assert calls[-1]["palette"] is None
     words = stages.dendrogram.agreement_words
     assert words(0.23).startswith("the tree draws other groups") and words(0.9).endswith("much the same segments")
     assert words(float("nan")) == "not measured"

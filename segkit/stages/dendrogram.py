@@ -19,6 +19,11 @@ __all__ = ["hierarchy", "hierarchy_sentence", "agreement_words", "comparison_tab
            "dendrogram_figure"]
 
 
+#: The palette of the tree's own groups, apart from the segments' colours: a reader took the tree's blue "S01" of
+#: 940 workers for the segment S01 of 737.
+BRANCH_PALETTE = "Set2"
+
+
 def hierarchy(ctx: RunContext, X: np.ndarray | None = None, k: int | None = None) -> LinkageComparison:
     """Compare ward, complete, average and single linkage at the chosen k; write ``hierarchy.json``."""
     p = ctx.params
@@ -84,14 +89,16 @@ def agreement_words(ari: float) -> str:
 
 
 def comparison_figure(ctx: RunContext, comparison: LinkageComparison):
-    """The linkages' scores side by side, with the sentence that says which separates best."""
-    return figure(linkage_comparison_figure(comparison, k=chosen_k(ctx), entity=ctx.entity),
+    """The linkages' scores side by side, with the sentence that says which separates best; their trees in the
+    branches' colours, as :func:`dendrogram_figure` draws them."""
+    return figure(linkage_comparison_figure(comparison, k=chosen_k(ctx), entity=ctx.entity,
+                                            palette=None if _own_tree(ctx, comparison) else BRANCH_PALETTE),
                   hierarchy_sentence(ctx, comparison))
 
 
-#: The palette of the tree's own groups, apart from the segments' colours: a reader took the tree's blue "S01" of
-#: 940 workers for the segment S01 of 737.
-BRANCH_PALETTE = "Set2"
+def _own_tree(ctx: RunContext, comparison: LinkageComparison) -> bool:
+    """Whether the run's segments are the best tree's cut (``algorithm: agglomerative`` with its linkage)."""
+    return ctx.params.algorithm == "agglomerative" and ctx.params.linkage == comparison.best
 
 
 def dendrogram_figure(ctx: RunContext, comparison: LinkageComparison):
@@ -99,8 +106,8 @@ def dendrogram_figure(ctx: RunContext, comparison: LinkageComparison):
 
     The groups are the tree's own, named Branch 1, 2, ... in colours of their own, unless the run's segments are this
     tree's cut (``algorithm: agglomerative`` with the same linkage), which keep their codes and colours."""
-    p, k, leaves = ctx.params, chosen_k(ctx), ctx.params.dendrogram_leaves
-    own = p.algorithm == "agglomerative" and p.linkage == comparison.best
+    k, leaves = chosen_k(ctx), ctx.params.dendrogram_leaves
+    own = _own_tree(ctx, comparison)
     groups = "segments" if own else "groups"
     return figure(plot_dendrogram(comparison.hierarchies[comparison.best], k=k, truncate=leaves, entity=ctx.entity,
                                   names=None if own else [f"Branch {i + 1}" for i in range(k)],
