@@ -276,3 +276,26 @@ def test_the_lowest_is_said_only_of_the_segment_further_the_way_its_name_goes():
     names = {s: n.name for s, n in name_segments_from_lexicon(z, _lexicon(), labels={"total_fees": "total fees"}).items()}
     assert not any("highest" in n for n in (names[0], names[1])), names
     assert names[2] == "Customers with high total fees" and len(set(names.values())) == 3
+
+
+def test_a_second_word_comes_from_a_leading_trait_and_the_description_says_it():
+    """IBM's attrition table named two segments "Affluent Customers" and "Older Affluent Customers" at ages 44.3 and
+    45.7: "Older" came from the second one's fifth trait above average (z 0.96, its income 1.63), which its card did not
+    list. A second word comes from a trait the description lists first or one nearly as strong as the first word's;
+    and the description says every trait the name's words come from ("Lower-Income Young": income, its third low)."""
+    from segkit.kinds.customers.naming import LEXICON as lexicon
+    cols = ["age", "income", "tenure_years", "total_years", "promotion_years", "role_years", "manager_years"]
+    z = pd.DataFrame([[0.81, 0.81, -0.66, 0.65, -0.3, -0.7, -0.75],     # the younger of the two affluent segments
+                      [0.96, 1.63, 1.95, 1.58, 1.62, 1.4, 0.9],         # age is its sixth trait above average
+                      [-0.91, -0.74, -0.5, -0.98, -0.4, -0.3, -0.2]],   # income its third trait below average
+                     columns=cols)
+    values = pd.DataFrame({"age": [44.3, 45.7, 28.6]})
+    names = name_segments_from_lexicon(z, lexicon, index=100 + 40 * z, values=values)
+    assert "Older" not in names[1].name and names[1].name.startswith("Affluent Customers with")
+    assert names[0].name.startswith("Affluent Customers with")  # told apart by a trait both cards show
+    assert names[2].name == "Lower-Income Young Customers"
+    assert "income (index 70)" in names[2].description and "age (index 64)" in names[2].description
+    # the same segment with income among its two strongest lows keeps the word too, now listed on its own
+    z.loc[2, "total_years"] = -0.3
+    names = name_segments_from_lexicon(z, lexicon, index=100 + 40 * z, values=values)
+    assert names[2].name == "Lower-Income Young Customers"

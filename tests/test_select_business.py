@@ -294,3 +294,14 @@ def test_the_vote_table_shows_the_stability_the_business_choice_reads():
     blobs, _ = make_blobs(n_samples=400, centers=3, cluster_std=0.4, random_state=0)  # clear groups: the vote decides
     clear = select_k(blobs, k_max=6, seed=0, bootstrap=6)
     assert not clear.held and HOLD_LABEL not in clear.consensus_table().index
+
+
+def test_the_vote_says_too_when_its_stable_segments_are_not_stable_from_scratch():
+    """A hotel bookings table: "so the vote decides. 9 segments ... every segment stable (Jaccard at least 0.75)" beside
+    the criteria table's 0.333 refitted from scratch. The vote's "stable" is the segments refitted from their centres
+    too, so its rationale squares the two as the business choice's does."""
+    sel = select_k(NO_GROUPS["uniform 2000 x 4"](), k_max=8, seed=0, k_rule="vote")
+    k, scratch = sel.recommended_k, sel.scores.at[sel.recommended_k, "stability_min"]
+    assert "every segment stable" in sel.rationale and scratch < STABLE
+    assert f"Refitted from scratch, k-means draws other boundaries (weakest segment's Jaccard {scratch:.2f}" \
+        in sel.rationale

@@ -55,6 +55,8 @@ __all__ = ["Lexicon", "LexiconEntry", "FeatureWords", "SegmentName", "load_lexic
 _Z_CAP = 3.0
 #: An entry names a segment only if its strongest condition reaches this share of the segment's strongest |z|.
 _LEAD = 0.75
+#: A segment's description lists its first N_HIGH traits above average and N_LOW below (then those its name says)
+N_HIGH, N_LOW = 3, 2
 #: A segment is "average" on a feature while its index lies in this range (about -25% to +33%).
 AVERAGE_INDEX = (75.0, 133.0)
 
@@ -160,9 +162,13 @@ def _fallback(row: pd.Series, namer: _Namer, seg) -> tuple[str, list[str]]:
     noun = first.noun(row[top[0]])
     if noun is None:
         noun = f"{first.adjective(row[top[0]])} {lex.fallback_noun}"
-    used = [top[0]]
-    for feat in top[1:]:
-        adj = lex.words(feat).adjective(row[feat]) if feat in lex.features else None
+    used, lead = [top[0]], _LEAD * abs(row[top[0]])
+    order = _strongest(row)  # as the description lists them
+    listed = [f for f in order if row[f] >= threshold][:N_HIGH] + [f for f in order if row[f] <= -threshold][:N_LOW]
+    for feat in top[1:]:  # a second word from a trait the description lists first, or one nearly as strong as the
+        # first word's: "Older Affluent" took age, its fifth trait above average (z 0.96 against income's 1.63)
+        strong = feat in listed or abs(row[feat]) >= lead
+        adj = lex.words(feat).adjective(row[feat]) if feat in lex.features and strong else None
         if adj and not _has_word(noun, adj) and not _contradicts(lex, feat, row[feat], noun):
             return f"{adj} {noun}", used + [feat]
     return noun, used
@@ -190,7 +196,7 @@ def _bare(label: str, index_row: pd.Series | None) -> str:
 
 
 def describe_profile(row: pd.Series, lexicon: Lexicon, *, threshold: float = 0.5, tagline: str = "",
-                     n_high: int = 3, n_low: int = 2, index: pd.Series | None = None,
+                     n_high: int = N_HIGH, n_low: int = N_LOW, index: pd.Series | None = None,
                      labels: Mapping[str, str] | None = None, subject: str | None = None,
                      named: Mapping[str, bool] | None = None) -> str:
     """One sentence naming a segment's strongest features above and below average, each with its index
@@ -389,6 +395,7 @@ def name_segments_from_lexicon(zscores: pd.DataFrame, lexicon: Lexicon | Mapping
         else:
             names[seg], used[seg] = _fallback(row, namer, seg)
             tagline[seg], action[seg] = "", ""
+    own = {seg: list(feats) for seg, feats in used.items()}  # what the words say, before any telling apart
     for _ in range(len(z.columns) + 1):
         clashes = _clashes(names, told or {})
         if not clashes:
@@ -402,4 +409,14 @@ def name_segments_from_lexicon(zscores: pd.DataFrame, lexicon: Lexicon | Mapping
             f"feature tells them apart", fix="fit fewer segments or add features that separate them")
     return {int(seg): SegmentName(name=names[seg], action=action[seg], description=describe_profile(
         described.loc[seg], lex, threshold=threshold, tagline=tagline[seg], labels=labels,
-        index=None if index is None else index.loc[seg], subject=noun, named=claims.get(seg))) for seg in z.index}
+        index=None if index is None else index.loc[seg], subject=noun,
+        named=_said(z.loc[seg], own[seg], claims.get(seg)))) for seg in z.index}
+
+
+def _said(row: pd.Series, used: list[str], claims: Mapping[str, bool] | None) -> dict[str, bool]:
+    """The features a segment's name says, as :func:`describe_profile` takes them (feature -> high): its words'
+    features (``used``: the entry's or the fallback's), on the side of its z-score, then what told it apart from the
+    segments of the same name against the whole (``claims``). Its description
+    gives each its index: "Older Affluent Customers" were described by tenure, income and years of work, not age."""
+    own = {f: bool(row[f] > 0) for f in used if f in row.index and np.isfinite(row[f])}
+    return {**own, **(claims or {})}

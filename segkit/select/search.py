@@ -27,7 +27,7 @@ from ..errors import ParamsError, SegmentationError
 from .criteria import (_FIT_SAMPLE, _REFIT_SAMPLE, _SAMPLE, CRITERIA, SCORE_COLUMNS, _check_common, _check_int,
                        _check_X, _full_fit, _run, _sample, _silhouette_rows)
 from .gap import gap_log_w, gap_references, gap_row
-from .stability import _boot_rows, _nanmean
+from .stability import STABLE, _boot_rows, _nanmean
 from .vote import KSelection, _consensus, _preferences, _structure, business_choice, from_scratch
 
 __all__ = ["select_k"]
@@ -132,8 +132,9 @@ def select_k(X: Any, *, k_min: int = 2, k_max: int = 10, seed: int = 0, n_init: 
     if rule["k_rule"] == "auto" and structure != "clear":
         rec, rationale, held = business_choice(voted, rationale, structure, ks, votes, per_hold, per_sil, shares,
                                                rule, entity, len(pref))
-        if held:
-            rationale += from_scratch(scores, rec, entity)
+    hold = [v for v in per_hold.get(rec, []) if math.isfinite(v)]
+    if held or (hold and min(hold) >= STABLE):  # "every segment stable" (from the centres) beside the table's scratch
+        rationale += from_scratch(scores, rec, entity)
     note = _structure(scores, ks, pref, rec)[1]
     if held:  # the business rule chose (rec may equal the vote's k)
         note += (f" The {rec} segments were chosen to be used: each is stable, holds at least "
