@@ -62,6 +62,9 @@ FEW_LEVELS = 11
 JUNK_ROWS = 5
 #: ... in a column of at most this many levels (more is free text or an id).
 MAX_LEVELS = 50
+#: A person's age is above 120 in at most this share of its known values, or this few (typos); more is no person's
+#: age (a house's runs to 225)
+AGE_OVER_SHARE, AGE_OVER_FEW = 0.01, 5
 #: Values exports write for "none" or "unknown" (999 days since a contact that never happened, -1 for no date) ...
 PLACEHOLDERS = (999, 9999, 99999, 999999, 99, -1, -9, -99, -999, -9999)
 #: ... a placeholder when at least this share of a column holds it, far beyond every other value.
@@ -128,17 +131,24 @@ def _non_finite(col: str, x: pd.Series) -> ValueFinding | None:
 
 
 def _impossible(col: str, x: pd.Series) -> ValueFinding | None:
-    if _BIRTH_YEAR.search(col):
-        bad, what = (x < 1900) | (x > date.today().year), "birth years before 1900 or in the future"
+    """Values a birth year or a person's age cannot take. A column named for a birth is read as years only when its
+    values mostly are (``birthplace`` and ``birthcontrol`` hold codes), and one named for an age as a person's only
+    when few of its values are above 120 (:data:`AGE_OVER_SHARE`): a house's age runs to 225."""
+    known = x[np.isfinite(x)]
+    if _BIRTH_YEAR.search(col) and 1800 <= known.median() <= 2100:
+        bounds, what = (1900, date.today().year), "birth years before 1900 or in the future"
     elif AGE_WORDS & _words(col):
-        bad, what = (x < 0) | (x > 120), "ages below 0 or above 120"
+        people = (known > 120).sum() <= max(AGE_OVER_FEW, AGE_OVER_SHARE * len(known))
+        bounds, what = (0, 120 if people else np.inf), "ages below 0" + (" or above 120" if people else "")
     else:
         return None
+    bad = (x < bounds[0]) | (x > bounds[1])
     if not bad.any():
         return None
     return ValueFinding(col, "impossible", int(bad.sum()), f"column {col!r} has {int(bad.sum()):,} impossible "
                         f"value(s) ({what}), e.g. {_numbers(x[bad])}",
-                        f"kept and flagged; set valid_range: {{{col}: [min, max]}} to treat them as missing "
+                        f"kept and flagged; set valid_range: {{{col}: [{_plain_number(bounds[0])}, "
+                        f"{_plain_number(min(bounds[1], ABSURD_VALUE - 1))}]}} to treat them as missing "
                         "(or out_of_range: drop to drop their rows)")
 
 

@@ -140,6 +140,10 @@ def by_severity(findings: list) -> list:
     return sorted(findings, key=lambda f: order.get(f.severity, len(order)))
 
 
+#: Values above a pattern's max are a finding while at most this many, or its ``max_share`` of the column
+FEW_ABOVE = 5
+
+
 def _examples(values: pd.Series) -> str:
     """A few distinct values as the message shows them: text and numbers quoted as Python writes them, dates
     as dates (``2034-03-28``, with the time when there is one), not as numpy's nanoseconds."""
@@ -150,7 +154,10 @@ def _example(value) -> str:
     if isinstance(value, (np.datetime64, datetime)):
         ts = pd.Timestamp(value)
         return f"{ts:%Y-%m-%d}" if ts == ts.normalize() else f"{ts:%Y-%m-%d %H:%M}"
-    return repr(value.item() if isinstance(value, np.generic) else value)
+    value = value.item() if isinstance(value, np.generic) else value
+    if isinstance(value, float) and np.isfinite(value) and value != round(value, 6):
+        return f"{value:.6g}"  # -0.202698, not the float's -0.20269775390625
+    return repr(value)
 
 
 def _where(column: str, key: str | None) -> str:
@@ -289,6 +296,8 @@ class _Checker:
                 continue
             bound = _bound(spec[side], dtype)
             out = present[op(present, bound)]
+            if side == "max" and len(out) > max(FEW_ABOVE, spec.get("max_share", 1.0) * len(present)):
+                continue  # so many above it that the column is not what its name suggested (a house's age)
             if len(out):
                 shown = bound.date() if dtype == "datetime" else f"{bound:g}"
                 fix = (spec["fix"].format(column=column, min=spec.get("min", "null"), max=spec.get("max", "null"))

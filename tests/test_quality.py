@@ -248,3 +248,30 @@ def test_census_areas_treat_infinite_values_as_missing():
     step = result.cleaning_log["non_finite"]
     assert step.rows_removed == 0 and step.note.startswith("2 value(s): ")
     assert len(result.assignments) == 40
+
+
+def test_codes_named_for_a_birth_and_a_houses_age_are_no_impossible_values():
+    """NHEFS's `birthplace` (state codes 1-56) and `birthcontrol` (0/1/2) were "birth years before 1900", and
+    SaratogaHouses' `age` (a house's, 0-225: 53 of 1,728 above 120) "ages above 120" with the fix of blanking them."""
+    rng = np.random.default_rng(0)
+    codes = pd.DataFrame({"birthplace": rng.integers(1, 57, 300).astype(float),
+                          "birthcontrol": rng.integers(0, 3, 300).astype(float)})
+    assert not [f for f in quality.value_findings(codes) if f.rule == "impossible"]
+    house = pd.Series(np.r_[rng.integers(0, 120, 1675), rng.integers(121, 226, 53)].astype(float))
+    assert not [f for f in quality.value_findings(pd.DataFrame({"age": house})) if f.rule == "impossible"]
+    findings = _validated(pd.DataFrame({"house_id": np.arange(1728), "age": house}), "house_id")
+    assert not [f for f in findings if f.column == "age" and f.rule == "range"]
+    # a person's age with a few typos, or a birth year, is still checked, with a fix that gives the numbers
+    ages = pd.Series(np.r_[rng.integers(18, 90, 995), [130, 142, 150, 199, 211]].astype(float))
+    found = [f for f in quality.value_findings(pd.DataFrame({"age": ages, "birth_year": 2000.0 - ages}))
+             if f.rule == "impossible"]
+    assert [(f.column, f.rows) for f in found] == [("age", 5), ("birth_year", 5)]
+    assert "valid_range: {birth_year: [1900, " in found[1].handling and "valid_range: {age: [0, 120]}" \
+        in found[0].handling
+    assert [f.rows for f in _validated(pd.DataFrame({"cid": np.arange(1000), "age": ages}), "cid")
+            if f.column == "age" and f.rule == "range"] == [5]
+
+
+def _validated(df: pd.DataFrame, id_col: str) -> list:
+    params = params_from_mapping({"data_kind": "customers", "id_col": id_col})
+    return validate(df, kinds.get("customers").schema(), params, raise_errors=False)
