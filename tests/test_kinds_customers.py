@@ -1426,3 +1426,15 @@ def test_levels_numbered_as_r_writes_factors_are_read_without_their_numbers_and_
     assert "'1. Yes' as 'Yes'" in " ".join(str(s.get("note", "")) for s in log.to_dict()["steps"])
     assert spelt_as(pd.Series(["1. Yes", "2. No", "Yes", "3. Maybe"]), ["Yes", "No"]).tolist() == \
         ["Yes", "No", "Yes", "3. Maybe"]  # new rows written as the export writes them score as training read them
+
+
+def test_a_seqn_is_an_id_and_a_constant_column_reads_its_value_plainly():
+    """NHEFS's participant id `seqn` (233..25061, all distinct) was a measure beside its `id` (1..1629); its constant
+    `censored` read "the single value np.int64(0)" on the data-quality page."""
+    from segkit.kinds.customers.roles import role_table
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame({"seqn": rng.choice(np.arange(233, 25062), 300, replace=False), "censored": 0,
+                       "weight": rng.normal(70, 10, 300), "smokes": rng.integers(0, 2, 300)})
+    table = role_table(df).set_index("column")
+    assert table.at["seqn", "role"] == "id"
+    assert "the single value 0 in every filled row" in table.at["censored", "reason"]

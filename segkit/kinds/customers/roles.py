@@ -57,7 +57,7 @@ NEAR_UNIQUE_SHARE = 0.9  # text columns at least this distinct are near-unique
 TEXT_MIN_CHARS = 20  # mean length of free text
 DATE_PARSE_SHARE = 0.95  # share of text values that must parse as dates
 
-_ID_NAME = re.compile(r"(?:^|[_\s.\-])(?:id|key|code|no|num|number)$", re.IGNORECASE)
+_ID_NAME = re.compile(r"(?:^|[_\s.\-])(?:id|key|code|no|num|number|seqn?)$", re.IGNORECASE)
 #: The row labels R's write.csv and pandas' to_csv add (rownames, Unnamed: 0, index): names of an id too, but the id
 #: only when the table has no other column named as one.
 _ROW_LABEL = re.compile(r"^(?:row[_\s.]?names?|unnamed: ?0|index)$", re.IGNORECASE)
@@ -285,7 +285,9 @@ def _detect(s: pd.Series, name: str) -> tuple[str, str]:
     if nonnull.empty:
         return "constant", "all values missing -> constant (excluded)"
     if nonnull.nunique() == 1:
-        return "constant", f"the single value {nonnull.iloc[0]!r} in every filled row -> constant (excluded)"
+        value = nonnull.iloc[0]
+        value = value.item() if isinstance(value, np.generic) else value  # 0, not np.int64(0) (numpy 2's repr)
+        return "constant", f"the single value {value!r} in every filled row -> constant (excluded)"
     if pd.api.types.is_datetime64_any_dtype(s):
         return "date", f"dates from {nonnull.min():%Y-%m-%d} to {nonnull.max():%Y-%m-%d} -> date (as days since)"
     if pd.api.types.is_bool_dtype(s) or s.dtype == object and set(pd.unique(nonnull)) <= {True, False}:
