@@ -165,7 +165,8 @@ def _check_columns(new_df: pd.DataFrame, metadata: Mapping) -> tuple[pd.DataFram
         twins = {c: [t for t in new_df.columns if name_key(t) == name_key(c)] for c in missing}
         twins = "".join(f"; {', '.join(map(repr, found))} differ from {c!r} only in {NAME_ALIKE}: keep one"
                         for c, found in twins.items() if len(found) > 1)
-        raise ModelError(f"the data to score lacks column(s) the model needs: {', '.join(map(str, missing))}{twins}",
+        noun = "column" if len(missing) == 1 else "columns"
+        raise ModelError(f"the data to score lacks {noun} the model needs: {', '.join(map(str, missing))}{twins}",
                          fix="the model expects these columns: " + ", ".join(map(str, features)),
                          column=", ".join(map(str, missing)))
     roles, scales = metadata.get("roles") or {}, metadata.get("scales") or {}

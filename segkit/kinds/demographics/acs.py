@@ -153,7 +153,8 @@ def impute_median(features: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series, pd.S
     medians = features.median(skipna=True)
     if medians.isna().any():
         empty = medians.index[medians.isna()].tolist()
-        raise DataValueError("feature(s) " + ", ".join(empty) + " are missing in every area",
+        noun = "feature" if len(empty) == 1 else "features"
+        raise DataValueError(f"{noun} " + ", ".join(empty) + " are missing in every area",
                              fix="drop them from the feature groups file")
     return features.fillna(medians), counts, medians
 

@@ -47,7 +47,8 @@ def _features(raw: pd.DataFrame, features: list[str], id_col: str, min_populatio
         needs = sorted({c for g in groups for spec in g.features if spec.name in absent for c in spec.columns})
         missing = [c for c in needs if c not in raw.columns]
         if missing:
-            raise ColumnError(f"the areas to score lack the ACS column(s) the model's features {', '.join(absent)} "
+            noun = "column" if len(missing) == 1 else "columns"
+            raise ColumnError(f"the areas to score lack the ACS {noun} the model's features {', '.join(absent)} "
                               f"are built from: {', '.join(missing)}", "score a table with the same ACS columns as "
                               "the one the model was trained on", column=missing[0])
     return feats.raw.reindex(columns=features)
