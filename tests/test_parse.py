@@ -107,7 +107,7 @@ def test_date_quirks(values, kwargs, expected, reading, fields):
 def test_day_first_says_which_values_decide():
     r = read_dates(SEPT)
     assert r.values[3] == pd.Timestamp("2012-09-04")  # "04-09-2012", ambiguous alone
-    assert r.why.startswith("a first field above 12 in 18 value(s) decides")
+    assert r.why.startswith("a first field above 12 in 18 values decides")
 
 
 def test_ambiguous_says_so_and_how_to_change_it():

@@ -139,6 +139,18 @@ def _customers(**changes) -> pd.DataFrame:
     return df.assign(**changes)
 
 
+
+@pytest.mark.parametrize("prices, quantities, below, zeros", [
+    ([1.5, -2.0, 0.0, 1.5], [2, 0, 5, -1], "1 value below 0, e.g. -2.0", "1 zero value"),
+    ([-1.5, -2.0, 0.0, 1.5], [0, 0, 5, -1], "2 values below 0, e.g. -2.0, -1.5", "2 zero values")])
+def test_warnings_count_in_the_right_number(prices, quantities, below, zeros):
+    """One value is "1 value", more are "2 values": no "value(s)" on the data-quality page."""
+    findings = validate(_transactions(UnitPrice=prices, Quantity=quantities), _schema("transactions"))
+    said = {(f.rule, f.column): f.message for f in findings}
+    assert said[("range", "UnitPrice")].startswith(f"column 'UnitPrice' (price_col) has {below}")
+    assert said[("nonzero", "Quantity")].startswith(f"column 'Quantity' (quantity_col) has {zeros}")
+    assert not any("(s)" in f.message for f in findings)
+
 def test_customers_pass_and_ranges_apply_by_name():
     assert validate(_customers(), _schema("customers"), {"id_col": "CustomerID"}) == []
     findings = validate(_customers(Age=[19, 35, 164, -1]), _schema("customers"), {"id_col": "CustomerID"})
@@ -218,8 +230,8 @@ def test_demographics_default_id_column_and_missing_population():
 def test_a_warning_says_its_fix_once():
     from segkit.schema import Finding
 
-    assert Finding("warning", "range", "Age", "column 'Age' has 1 value(s) below 0", fix="set valid_range").said() == \
-        "column 'Age' has 1 value(s) below 0. Fix: set valid_range"
+    assert Finding("warning", "range", "Age", "column 'Age' has 1 value below 0", fix="set valid_range").said() == \
+        "column 'Age' has 1 value below 0. Fix: set valid_range"
     already = Finding("warning", "stages", None, "churn: too short (to keep it: set churn_horizon_days)",
                       fix="set churn_horizon_days")
     assert already.said() == already.message and Finding("warning", "missing", "x", "gaps").said() == "gaps"
