@@ -273,7 +273,7 @@ def test_numbers_in_the_date_column(tmp_path):
     assert clean["date"].dt.strftime("%Y-%m-%d").tolist() == ["2010-12-01", "2010-12-02", "2010-12-03", "2010-12-05"]
     assert log.readings[0]["reading"] == "YYYYMMDD numbers"
     raw = raw.assign(InvoiceDate=[123456789, 2, 3, 5])  # neither YYYYMMDD nor an Excel serial date: not dates
-    with pytest.raises(DataValueError, match=r"'InvoiceDate' \(date_col\) has 1 value\(s\) that are not dates, "
+    with pytest.raises(DataValueError, match=r"'InvoiceDate' \(date_col\) has 1 value that are not dates, "
                                              r"e.g. '123456789'"):
         clean_transactions(raw)
 

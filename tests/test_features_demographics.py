@@ -99,7 +99,7 @@ def test_too_few_groups_and_areas_fail_clearly():
     df = small_acs()
     keep = ["zcta", "population", "age_0_17", "age_18_34", "age_35_54", "age_55_74", "age_75_plus",
             "median_age"]
-    with pytest.raises(SegmentationError, match=r"only 2 feature group\(s\) are usable \(age, median_age\)"):
+    with pytest.raises(SegmentationError, match=r"only 2 feature groups are usable \(age, median_age\)"):
         build_acs_features(df[keep])
     with pytest.raises(DataValueError, match="only 10 area"):
         build_acs_features(small_acs(10))

@@ -71,7 +71,7 @@ def test_amount_col_replaces_price_col():
 
 
 def test_unparsable_numbers_and_dates_are_hard_failures():
-    with pytest.raises(ColumnError, match=r"'Quantity' \(quantity_col\) has 1 value\(s\) that are not numbers, e.g. 'two'"):
+    with pytest.raises(ColumnError, match=r"'Quantity' \(quantity_col\) has 1 value that are not numbers, e.g. 'two'"):
         validate(_transactions(Quantity=["2", "two", "5", "-1"]), _schema("transactions"))
     with pytest.raises(ColumnError, match="not dates, e.g. 'yesterday'"):
         validate(_transactions(InvoiceDate=["2011-01-03", "yesterday", "2011-02-01", "2011-02-02"]), _schema("transactions"))
@@ -105,7 +105,7 @@ def test_dates_in_the_future_are_flagged():
                      _schema("transactions"))
     assert "e.g. 2099-01-01 14:05;" in timed[0].message
     # a year no datetime can hold is not a date, here as in the cleaning (segkit.parse)
-    with pytest.raises(ColumnError, match="1 value\\(s\\) that are not dates, e.g. '2999-01-01'"):
+    with pytest.raises(ColumnError, match="1 value that are not dates, e.g. '2999-01-01'"):
         validate(_transactions(InvoiceDate=["2011-01-03", "2011-01-03", "2011-02-01", "2999-01-01"]),
                  _schema("transactions"))
 
@@ -164,7 +164,7 @@ def test_customers_pass_and_ranges_apply_by_name():
 
 
 def test_customers_duplicate_ids_are_hard_failures():
-    with pytest.raises(DataValueError, match="'CustomerID' \\(id_col\\) has 1 value\\(s\\) on more than one row "
+    with pytest.raises(DataValueError, match="'CustomerID' \\(id_col\\) has 1 value on more than one row "
                                              "with different values, e.g. 1;"):
         validate(_customers(CustomerID=[1, 1, 3, 4]), _schema("customers"), {"id_col": "CustomerID"})
 
@@ -176,7 +176,7 @@ def test_customers_exact_copies_of_a_row_are_not_repeated_ids():
     copied = pd.concat([table, table.iloc[[0, 2]]], ignore_index=True)
     assert validate(copied, _schema("customers"), {"id_col": "CustomerID"}) == []
     conflict = pd.concat([copied, table.iloc[[1]].assign(Age=99)], ignore_index=True)
-    with pytest.raises(DataValueError, match="1 value\\(s\\) on more than one row with different values"):
+    with pytest.raises(DataValueError, match="1 value on more than one row with different values"):
         validate(conflict, _schema("customers"), {"id_col": "CustomerID"})
 
 
