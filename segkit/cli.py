@@ -70,6 +70,7 @@ def _without_iri_grammar() -> None:
 
 def _cmd_check(args: argparse.Namespace) -> int:
     from .config import load_params
+    from .naming.words import counted
     from .report.runner import plan
 
     params, files = load_params(args.params)
@@ -79,8 +80,8 @@ def _cmd_check(args: argparse.Namespace) -> int:
     sampled = f" (a sample of {info['checked_rows']:,})" if info["checked_rows"] < info["rows"] else ""
     findings = info["findings"]
     print(f"input ok: {info['rows']:,} rows read, cleaned and turned into features{sampled}; "
-          f"{sum(f.severity == 'warning' for f in findings)} warning(s), {sum(f.severity == 'info' for f in findings)} "
-          "note(s) for the data-quality page")
+          f"{counted(sum(f.severity == 'warning' for f in findings), 'warnings')}, "
+          f"{counted(sum(f.severity == 'info' for f in findings), 'notes')} for the data-quality page")
     for note in info["notes"]:  # what the run reads otherwise than the params say: the currency, unmapped columns
         print(f"  {note}")
     if info.get("set_aside"):  # what the cleaning log will say, on the rows checked

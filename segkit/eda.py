@@ -52,7 +52,8 @@ def _check_columns(df: pd.DataFrame, columns: Iterable[str]) -> list[str]:
     columns = list(columns)
     absent = [c for c in columns if c not in df.columns]
     if absent:
-        raise ColumnError(f"column(s) not in the table: {', '.join(map(str, absent))}",
+        noun = "column" if len(absent) == 1 else "columns"
+        raise ColumnError(f"{noun} not in the table: {', '.join(map(str, absent))}",
                           f"choose from: {', '.join(map(str, df.columns))}", column=str(absent[0]))
     return columns
 
@@ -207,7 +208,7 @@ def outlier_table(df: pd.DataFrame, columns: Iterable[str] | None = None, *,
     cols = numeric if columns is None else _check_columns(df, columns)
     wrong = [c for c in cols if c not in numeric]
     if wrong:
-        raise ColumnError(f"column(s) not numeric: {', '.join(map(str, wrong))}",
+        raise ColumnError(f"{'column' if len(wrong) == 1 else 'columns'} not numeric: {', '.join(map(str, wrong))}",
                           f"check only numeric columns: {', '.join(map(str, numeric))}",
                           column=str(wrong[0]))
     header = ["column", "n", "lower", "upper", "below", "above", "outliers", "outlier_share"]

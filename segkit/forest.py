@@ -50,7 +50,8 @@ def feature_matrix(table: pd.DataFrame, columns: Sequence[str] | None = None) ->
     columns = list(table.columns if columns is None else columns)
     absent = [c for c in columns if c not in table.columns]
     if absent:
-        raise ColumnError(f"feature column(s) not in the table: {', '.join(map(str, absent))}",
+        noun = "column" if len(absent) == 1 else "columns"
+        raise ColumnError(f"feature {noun} not in the table: {', '.join(map(str, absent))}",
                           f"choose from: {', '.join(map(str, table.columns))}", column=str(absent[0]))
     out = {}
     for c in columns:

@@ -17,7 +17,7 @@ from .cleaning import CleaningLog, is_summary_id, labelled_summary
 from .config import Params
 from .errors import ParamsError, SegkitError, SegmentationError
 from .featureset import FeatureSet
-from .naming.words import plural
+from .naming.words import counted, plural
 from .parse.numbers import currency_codes, monies, same_currency
 from .separability import MIN_MEMBERS
 from .schema import Finding, ambiguous_dates, by_severity, money_currencies, several_currencies, validate
@@ -237,8 +237,9 @@ def reading_findings(log: CleaningLog, findings: Iterable[Finding] = ()) -> list
     for r in (r for r in log.readings if r.get("as") == "numbers"):
         if r.get("n_unparsed"):
             shown = ", ".join(map(repr, r.get("unparsed_examples") or []))
-            out.append(Finding("warning", "type", r["column"], f"column {r['column']!r} has {r['n_unparsed']:,} "
-                               f"value(s) that are not numbers, e.g. {shown}: they are read as missing",
+            out.append(Finding("warning", "type", r["column"], f"column {r['column']!r} has "
+                               f"{counted(r['n_unparsed'], 'values')} that are not numbers, e.g. {shown}: they are "
+                               "read as missing",
                                r["n_unparsed"], r.get("key"), f"correct them in the file, or set roles: "
                                f"{{{r['column']}: categorical}} if the column is no number"))
         if len(r.get("currencies") or ()) > 1 and r["column"] not in said:

@@ -44,6 +44,7 @@ import pandas as pd
 from .cleaning import examples
 from .errors import ParamsError
 from .format import format_number
+from .naming.words import counted
 
 __all__ = ["ABSURD_VALUE", "FENCE", "ValueFinding", "value_findings", "fences", "mask_non_finite",
            "apply_value_rules", "apply_fill", "fill_text", "OUT_OF_RANGE_ACTIONS"]
@@ -125,7 +126,8 @@ def _non_finite(col: str, x: pd.Series) -> ValueFinding | None:
     if not bad.any():
         return None
     return ValueFinding(col, "non_finite", int(bad.sum()),
-                        f"column {col!r} has {int(bad.sum()):,} infinite or absurdly large value(s) (size at least "
+                        f"column {col!r} has {counted(int(bad.sum()), 'infinite or absurdly large values')} "
+                        f"(size at least "
                         f"{ABSURD_VALUE:,.0f}), e.g. {_numbers(x[bad])}",
                         "treated as missing values (filled like other gaps); fix them at the source")
 
@@ -145,8 +147,8 @@ def _impossible(col: str, x: pd.Series) -> ValueFinding | None:
     bad = (x < bounds[0]) | (x > bounds[1])
     if not bad.any():
         return None
-    return ValueFinding(col, "impossible", int(bad.sum()), f"column {col!r} has {int(bad.sum()):,} impossible "
-                        f"value(s) ({what}), e.g. {_numbers(x[bad])}",
+    return ValueFinding(col, "impossible", int(bad.sum()), f"column {col!r} has "
+                        f"{counted(int(bad.sum()), 'impossible values')} ({what}), e.g. {_numbers(x[bad])}",
                         f"kept and flagged; set valid_range: {{{col}: [{_plain_number(bounds[0])}, "
                         f"{_plain_number(min(bounds[1], ABSURD_VALUE - 1))}]}} to treat them as missing "
                         "(or out_of_range: drop to drop their rows)")
@@ -172,8 +174,8 @@ def _placeholder(col: str, x: pd.Series) -> tuple[ValueFinding, float] | tuple[N
                             f"{format_number(hi)})", (0, ABSURD_VALUE - 1)
         else:
             continue
-        return ValueFinding(col, "placeholder", n, f"column {col!r} has {n:,} value(s) {code:g} {seen}, {where}: it "
-                            "looks like a code for 'none' or 'unknown'",
+        return ValueFinding(col, "placeholder", n, f"column {col!r} has {counted(n, 'values')} {code:g} {seen}, "
+                            f"{where}: it looks like a code for 'none' or 'unknown'",
                             f"if it is, set valid_range: {{{col}: [{_plain_number(bounds[0])}, "
                             f"{_plain_number(bounds[1])}]}} to read it as missing (a column then mostly empty is left "
                             f"out of the features); if {code:g} is a real value, nothing to do"), code
@@ -229,8 +231,9 @@ def _outliers(col: str, x: pd.Series) -> ValueFinding | None:
     if not n or n > MAX_OUTLIER_SHARE * len(v):
         return None
     scale = ", on a log scale" if log else ""
-    return ValueFinding(col, "outliers", n, f"column {col!r} has {n:,} extreme value(s) far outside the rest "
-                        f"(beyond {FENCE:g} interquartile ranges{scale}), e.g. {_numbers(v[far].sort_values(key=abs, ascending=False))}",
+    return ValueFinding(col, "outliers", n, f"column {col!r} has {counted(n, 'extreme values')} far outside "
+                        f"the rest (beyond {FENCE:g} interquartile ranges{scale}), e.g. "
+                        f"{_numbers(v[far].sort_values(key=abs, ascending=False))}",
                         f"kept and flagged; the clustering caps them at the nearest fence so they cannot dominate; "
                         f"set clip: {{{col}: [0.01, 0.99]}} to cap them in every table")
 
@@ -243,7 +246,7 @@ def _junk_levels(col: str, s: pd.Series) -> ValueFinding | None:
     junk = counts[(counts <= JUNK_ROWS) & (counts * 50 <= typical)]
     if junk.empty:
         return None
-    return ValueFinding(col, "junk_levels", int(junk.sum()), f"column {col!r} has {len(junk):,} rare level(s) "
+    return ValueFinding(col, "junk_levels", int(junk.sum()), f"column {col!r} has {counted(len(junk), 'rare levels')} "
                         f"of a handful of rows each, beside levels of about {typical:,.0f} rows: "
                         f"{examples(junk.index)}", "kept (grouped with the other rare levels); correct the "
                         "spelling at the source if they are typing errors")

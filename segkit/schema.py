@@ -33,6 +33,7 @@ import yaml
 
 from .errors import ColumnError, DataValueError
 from .io.columns import in_files, other_marks, renamed_repeats
+from .naming.words import counted
 from .parse import is_na_token, read_dates, read_numbers
 from .parse.numbers import currency_codes, same_currency
 from .quality import value_findings
@@ -220,9 +221,9 @@ class _Checker:
         if kind in _NUMERIC and self.codes:
             coded = values.isin(self.codes)
             if coded.any():
-                self.add("info", "missing_codes", column, f"{_where(column, key)} has {int(coded.sum()):,} 'not "
-                         f"available' code(s) ({_examples(values[coded])}); they are treated as missing",
-                         coded.sum(), key)
+                n = int(coded.sum())
+                self.add("info", "missing_codes", column, f"{_where(column, key)} has {n:,} 'not available' code"
+                         f"{'' if n == 1 else 's'} ({_examples(values[coded])}); they are treated as missing", n, key)
                 values = values.mask(coded)
         return values
 
@@ -258,26 +259,26 @@ class _Checker:
         if spec.get("integer") and kind in _NUMERIC:
             frac = present[present != np.floor(present)]
             if len(frac):
-                self.add("warning", "integer", column, f"{where} has {len(frac):,} value(s) that are not whole "
+                self.add("warning", "integer", column, f"{where} has {counted(len(frac), 'values')} that are not whole "
                          f"numbers, e.g. {_examples(frac)}", len(frac), key)
         if spec.get("nonzero") and kind in _NUMERIC:
             zeros = int((present == 0).sum())
             if zeros:
-                self.add("warning", "nonzero", column, f"{where} has {zeros:,} zero value(s){hint}", zeros, key)
+                self.add("warning", "nonzero", column, f"{where} has {counted(zeros, 'zero values')}{hint}", zeros, key)
         if spec.get("unique"):
             copies = spec.get("unique_among") == "distinct_rows"  # exact copies of a row do not count
             ids = (s[~self.df.duplicated(keep="first").to_numpy()] if copies else s).dropna()
             dup = ids[ids.duplicated(keep=False)]
             if len(dup):
-                self.add(spec["unique"], "unique", column, f"{where} has {dup.nunique():,} value(s) on more than one "
-                         f"row{' with different values' if copies else ''}, e.g. {_examples(dup)}{hint}", len(dup),
-                         key, "keep one row per id")
+                self.add(spec["unique"], "unique", column, f"{where} has {counted(dup.nunique(), 'values')} on "
+                         f"more than one row{' with different values' if copies else ''}, e.g. {_examples(dup)}{hint}",
+                         len(dup), key, "keep one row per id")
         if spec.get("pattern"):
             text = s.dropna().astype(str)
             bad = text[~text.str.fullmatch(spec["pattern"])]
             if len(bad):
-                self.add("warning", "pattern", column, f"{where} has {len(bad):,} value(s) that do not look right, "
-                         f"e.g. {_examples(bad)}{hint}", len(bad), key)
+                self.add("warning", "pattern", column, f"{where} has {counted(len(bad), 'values')} that do not look "
+                         f"right, e.g. {_examples(bad)}{hint}", len(bad), key)
 
     def _soft_numeric(self, s: pd.Series, spec: Mapping[str, Any]) -> pd.Series | None:
         """Pattern rules apply range checks only to columns that are numeric already."""
@@ -303,7 +304,7 @@ class _Checker:
                 fix = (spec["fix"].format(column=column, min=spec.get("min", "null"), max=spec.get("max", "null"))
                        if "fix" in spec else f"fix or remove those rows (valid range of {column!r}: "
                        f"{spec.get('min', '-')} to {spec.get('max', '-')})" if sev == "error" else None)
-                self.add(sev, "range", column, f"{where} has {len(out):,} value(s) {word} {shown}, e.g. "
+                self.add(sev, "range", column, f"{where} has {counted(len(out), 'values')} {word} {shown}, e.g. "
                          f"{_examples(out.sort_values(ascending=(side == 'min')))}{hint}", len(out), key, fix)
 
     def values(self, severity: str, columns: list) -> None:
@@ -347,10 +348,10 @@ class _Checker:
     def table(self, rules: Mapping[str, Any], skip: set[str]) -> None:
         n = len(self.df)
         if n < int(rules.get("min_rows", 1)):
-            self.add("error", "rows", None, f"the input has {n:,} row(s); at least {rules.get('min_rows', 1)} are "
-                     "needed", n, fix="check the input file or query: it holds (almost) no data")
+            self.add("error", "rows", None, f"the input has {counted(n, 'rows')}; at least {rules.get('min_rows', 1)} "
+                     "are needed", n, fix="check the input file or query: it holds (almost) no data")
         if self.df.shape[1] < int(rules.get("min_columns", 1)):
-            self.add("error", "columns", None, f"the input has {self.df.shape[1]} column(s); at least "
+            self.add("error", "columns", None, f"the input has {counted(self.df.shape[1], 'columns')}; at least "
                      f"{rules.get('min_columns')} are needed (an id and one feature)",
                      fix="check the delimiter of the file: a single column often means a wrong separator")
         self.currencies()

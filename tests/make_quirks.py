@@ -255,7 +255,7 @@ def _(path):
 def _(path):
     rows = people()
     path.write_text(text(rows + [{**rows[2], "age": 99}], PEOPLE_COLUMNS))
-    return {"error": "the customers input fails its schema: column 'customer_id' (id_col) has 1 value(s) on more "
+    return {"error": "the customers input fails its schema: column 'customer_id' (id_col) has 1 value on more "
                      "than one row with different values, e.g. "
                      "'C003'; the id becomes the index of the features, so it must be unique and present. Fix: keep "
                      "one row per id"}
@@ -296,7 +296,7 @@ def _(path):
 @quirk("title_lines.csv", "a report saved as CSV: a title line and a blank line above the header", CUSTOMERS)
 def _(path):
     path.write_text("Customer report Q1 2024\n\n" + text(people(), PEOPLE_COLUMNS))
-    return {"read": {"columns": PEOPLE_COLUMNS, "notes": ["title_lines.csv has its header on line 3; the 2 line(s) "
+    return {"read": {"columns": PEOPLE_COLUMNS, "notes": ["title_lines.csv has its header on line 3; the 2 lines "
                                                           "above it (a title, blank lines) were skipped"]},
             "features": {"n": 20}}
 
@@ -321,7 +321,7 @@ def _(path):
 @quirk("trailing_delimiters.csv", "every line ends with two empty fields", CUSTOMERS)
 def _(path):
     path.write_text("".join(line + ",,\n" for line in text(people(), PEOPLE_COLUMNS).splitlines()))
-    return {"read": {"columns": PEOPLE_COLUMNS, "notes": ["2 column(s) without a name and without values were "
+    return {"read": {"columns": PEOPLE_COLUMNS, "notes": ["2 columns without a name and without values were "
                                                           "dropped"]}, "features": {"n": 20}}
 
 
@@ -395,9 +395,9 @@ def _(path):
     median = (filled[len(filled) // 2 - 1] + filled[len(filled) // 2]) / 2 if len(filled) % 2 == 0 else \
         filled[len(filled) // 2]
     return {"read": {"dtypes": {"income": "float"}, "values": {"income": [r["income"] for r in rows]},
-                     "notes": ["3 blank or NA value(s) read as missing"]},
+                     "notes": ["3 blank or NA values read as missing"]},
             "features": {"n": 20, "roles": {"income": "numeric"},
-                         "notes": [f"income: 3 missing value(s) filled with the median ({median:,.4g}); filled values "
+                         "notes": [f"income: 3 missing values filled with the median ({median:,.4g}); filled values "
                                    "never drive a segment's name."]}}
 
 
@@ -424,7 +424,7 @@ def _(path):
     path.write_text(text(rows, SUBSCRIBER_COLUMNS, {"total_charges": lambda v: " " if v is None else str(v)}))
     return {"read": {"dtypes": {"total_charges": "float"}}, "clean": {"values": {
                 "total_charges": [r["total_charges"] for r in rows]}},
-            "features": {"n": 24, "notes": ["total_charges: 4 missing value(s) filled with the median",
+            "features": {"n": 24, "notes": ["total_charges: 4 missing values filled with the median",
                                             "Every one is in a row where tenure is 0: if a blank means 0 there, set "
                                             "fill: {total_charges: 0}."]}}
 
@@ -437,7 +437,7 @@ def _(path):
     path.write_text(text(rows, SUBSCRIBER_COLUMNS, {"total_charges": lambda v: " " if v is None else str(v)}))
     return {"clean": {"values": {"total_charges": [0.0 if r["total_charges"] is None else r["total_charges"]
                                                    for r in rows]},
-                      "steps": {"fill:total_charges": {"rows_removed": 0, "note": "4 value(s)"}}},
+                      "steps": {"fill:total_charges": {"rows_removed": 0, "note": "4 values"}}},
             "features": {"n": 24, "values": {"total_charges": {r["customer_id"]: r["total_charges"] or 0.0
                                                                for r in rows}}}}
 
@@ -505,7 +505,7 @@ def _(path):
     path.write_text(text(rows, [*PEOPLE_COLUMNS, "region"]))
     return {"read": {"values": {"region": [r["region"] for r in rows],
                                 "city": [None if i in (4, 9) else r["city"] for i, r in enumerate(rows)]},
-                     "notes": ["column 'region': 8 value(s) 'NA' kept as a code (North America, Namibia)"]},
+                     "notes": ["column 'region': 8 values 'NA' kept as a code (North America, Namibia)"]},
             "features": {"n": 20, "roles": {"region": "categorical"}}}
 
 
@@ -540,7 +540,7 @@ def _(path):
         r["CustomerID"] = mail.lower() if mail in ("Ana.Lima@Shop.com", "Chen.Wei@Example.org") and i % 2 else mail
     path.write_text(text(rows, TX))
     return {"clean": {"values": {"customer_id": [r["CustomerID"].lower() for r in rows]},
-                      "steps": {"email_case": {"rows_removed": 0, "note": "2 id(s) written in another case joined "
+                      "steps": {"email_case": {"rows_removed": 0, "note": "2 ids written in another case joined "
                                                "their customer, e.g. 'Ana.Lima@Shop.com' and 'ana.lima@shop.com'"}}},
             "features": {"n": 6}}
 
@@ -550,7 +550,7 @@ def _(path):
     rows = orders()
     rows[3]["Quantity"], rows[8]["Quantity"] = "five", "six"
     path.write_text(text(rows, TX))
-    return {"error": "the transactions input fails its schema: column 'Quantity' (quantity_col) has 2 value(s) that "
+    return {"error": "the transactions input fails its schema: column 'Quantity' (quantity_col) has 2 values that "
                      "are not numbers, e.g. 'five', 'six'. Fix: point quantity_col at a numeric column, or fix those "
                      "values"}
 
@@ -560,7 +560,7 @@ def _(path):
     rows = orders()
     rows[5]["Quantity"] = "5e13"
     path.write_text(text(rows, TX))
-    return {"error": "column 'Quantity' (quantity_col) has 1 infinite or absurdly large value(s) (|x| >= 1e+12), e.g. "
+    return {"error": "column 'Quantity' (quantity_col) has 1 infinite or absurdly large value (|x| >= 1e+12), e.g. "
                      "50000000000000.0. Fix: correct or remove those rows at the source: a single such line would "
                      "dominate every total"}
 
@@ -570,7 +570,7 @@ def _(path):
     rows = orders()
     rows[4]["UnitPrice"] = rows[9]["UnitPrice"] = None
     path.write_text(text(rows, TX, {"UnitPrice": lambda v: " " if v is None else str(v)}))
-    return {"read": {"dtypes": {"UnitPrice": "float"}, "notes": ["2 blank or NA value(s) read as missing"]},
+    return {"read": {"dtypes": {"UnitPrice": "float"}, "notes": ["2 blank or NA values read as missing"]},
             "clean": {"steps": {"missing_values": {"rows_removed": 2, "note": "missing: price 2"}}}}
 
 
@@ -684,7 +684,7 @@ def _(path):
     rows[-1]["InvoiceDate"] = datetime(2019, 6, 1, 12)
     path.write_text(text(rows, TX))
     return {"clean": {"values": tx_clean(rows), "readings": {"InvoiceDate": {
-        "why": "1 line(s) dated far after the data's period (e.g. 2019-06-01) are kept"}}},
+        "why": "1 line dated far after the data's period (e.g. 2019-06-01) are kept"}}},
             "features": {"notes": ["Recency and tenure are measured at 02 June 2019 (the day after the last "
                                    "purchase)."]}}
 
@@ -694,7 +694,7 @@ def _(path):
     rows = orders()
     rows[2]["InvoiceDate"] = "yesterday"
     path.write_text(text(rows, TX))
-    return {"error": "the transactions input fails its schema: column 'InvoiceDate' (date_col) has 1 value(s) that "
+    return {"error": "the transactions input fails its schema: column 'InvoiceDate' (date_col) has 1 value that "
                      "are not dates, e.g. 'yesterday'. Fix: check that date_col names the date column and fix or "
                      "remove those rows, or set date_format (ISO dates such as 2011-12-09 08:30 always parse)"}
 
@@ -716,7 +716,7 @@ def _signups(path, fmt, dates, params_note=None, **expect):
 def _(path):
     dates = [datetime(2012, 9, d) for d in range(1, 31)]  # 12 of 30 days are 12 or less
     return _signups(path, lambda d: f"{d:%d-%m-%Y}", dates, readings={"signup": {
-        "read as": "day first (DD-MM-YYYY)", "why": "a first field above 12 in 18 value(s) decides"}})
+        "read as": "day first (DD-MM-YYYY)", "why": "a first field above 12 in 18 values decides"}})
 
 
 @quirk("dates_all_ambiguous.csv", "day/month dates where no day is above 12: read month first, and said",
@@ -755,7 +755,7 @@ def _(path):
 def _(path):
     dates = [datetime(2012, 1, 1) + timedelta(days=17 * i) for i in range(20)]
     dates[3], dates[11] = datetime(2099, 1, 1), datetime(2099, 5, 5)
-    out = _signups(path, lambda d: f"{d:%Y-%m-%d}", dates, readings={"signup": {"why": "2 date(s) after today set "
+    out = _signups(path, lambda d: f"{d:%Y-%m-%d}", dates, readings={"signup": {"why": "2 dates after today set "
                                                                                        "missing"}})
     out["clean"]["values"]["signup"] = [None if d.year == 2099 else f"{d:%Y-%m-%d}" for d in dates]
     out["features"]["notes"] = [f"dates are measured at {max(d for d in dates if d.year < 2099):%Y-%m-%d}"]
@@ -829,7 +829,7 @@ def _months_with_bad_prices(path, bad: slice, total: bool) -> dict:
     for i, part in enumerate((rows[:12], rows[12:24], rows[24:])):
         (path / f"2011-0{i + 1}.csv").write_text(text(part + last, TX))
     return {"error": f"the transactions input fails its schema: column 'UnitPrice' (price_col) has "
-                     f"{len(rows[bad])} value(s) that are not numbers, e.g. '#REF!' (all in 2011-02.csv). Fix: point "
+                     f"{len(rows[bad])} {'value' if len(rows[bad]) == 1 else 'values'} that are not numbers, e.g. '#REF!' (all in 2011-02.csv). Fix: point "
                      "price_col at a numeric column, or fix those values"}
 
 
@@ -885,7 +885,7 @@ def _(path):
         rows.to_excel(writer, sheet_name="Customers", index=False, startrow=2)
         writer.sheets["Customers"]["A1"] = "Customer report Q1 2024"
     return {"read": {"columns": PEOPLE_COLUMNS, "values": {"customer_id": [r["customer_id"] for r in people()]},
-                     "notes": ["sheet 'Customers' has its header on row 3; the 2 row(s) above it (a title, blank rows) "
+                     "notes": ["sheet 'Customers' has its header on row 3; the 2 rows above it (a title, blank rows) "
                                "were skipped"]},
             "features": {"n": 20}}
 
@@ -908,7 +908,7 @@ def _(path):
     rows += [{"client": 99999, "date": datetime(2011, 2, 1, 9), "qty": 1, "amount": 0.0}]
     path.write_text(text(rows, ["client", "date", "qty", "amount"]))
     return {"clean": {"steps": {"orders": {"rows_removed": 0}, "non_positive_price": {
-        "rows_removed": 2, "note": "2 line(s) with a zero amount"}, "lost_customers": {"note": "1 customer(s) lost "
+        "rows_removed": 2, "note": "2 lines with a zero amount"}, "lost_customers": {"note": "1 customer lost "
                                                                                                 "all their lines"}},
                       "values": {"invoice_id": [f"{r['client']}|{r['date']:%Y-%m-%d}" for r in rows[1:-1]]}},
             "features": {"n": 6}}
@@ -1032,7 +1032,7 @@ def _(path):
     for r in rows:
         if status.get(r["InvoiceNo"], "").lower() != "refunded":
             net[str(r["CustomerID"])] = round(net.get(str(r["CustomerID"]), 0) + r["Quantity"] * r["UnitPrice"], 2)
-    return {"clean": {"steps": {"cancelled_orders": {"rows_removed": 4, "note": "4 line(s) of 2 order(s)"}}},
+    return {"clean": {"steps": {"cancelled_orders": {"rows_removed": 4, "note": "4 lines of 2 orders"}}},
             "features": {"n": 6, "values": {"monetary": net}},
             "check": {"findings": [["warning", "refunds", "Financial Status"]]}}
 
@@ -1053,7 +1053,7 @@ def _(path):
     path.write_text(text(rows, TX))
     net = {str(12345 + c): 61.2 for c in range(6)}
     net.update({"12345": 73.95, "12346": 73.95})
-    return {"clean": {"steps": {"order_customer": {"rows_removed": 0, "note": "18 line(s) given their order's customer"},
+    return {"clean": {"steps": {"order_customer": {"rows_removed": 0, "note": "18 lines given their order's customer"},
                                 "missing_customer": {"rows_removed": 3}}},
             "features": {"n": 6, "values": {"monetary": net}},
             "check": {"findings": []}}
@@ -1078,7 +1078,7 @@ def _(path):
     net.update({"12346": 43.35, "12348": 48.45, "12349": 56.2, "12350": 38.25})
     return {"clean": {"steps": {"cancelled_orders": {"rows_removed": 2},
                                 "refunds": {"rows_removed": 0, "rows_after": 37, "rows_netted": 3,
-                                            "note": "3 order(s), 40.70 refunded in all; 1 cut to the order's "
+                                            "note": "3 orders, 40.70 refunded in all; 1 cut to the order's "
                                                     "amount (not its shipping or taxes) or less what its return "
                                                     "lines net already"}}},
             "features": {"n": 6, "values": {"monetary": net}}, "check": {"findings": []}}

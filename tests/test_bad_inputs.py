@@ -136,7 +136,7 @@ def test_rows_longer_than_the_header_never_shift_the_columns(tmp_path):
     assert list(raw.columns) == HEADER.split(",") and raw.index.equals(pd.RangeIndex(4))
     assert raw["InvoiceNo"].tolist() == [536365, 536366, 536367, 536368]
     assert raw["CustomerID"].tolist() == [17850.0, 17851.0, 17852.0, 17852.0]
-    assert any("4 row(s) end with empty extra fields" in n for n in raw.attrs["read_notes"])
+    assert any("4 rows end with empty extra fields" in n for n in raw.attrs["read_notes"])
 
 
 def test_workbook_with_several_sheets_needs_data_sheet(tmp_path):
@@ -176,7 +176,7 @@ def test_non_numeric_prices_give_count_and_examples(tmp_path):
     with pytest.raises(ColumnError) as err:
         clean_transactions(raw)
     text = _message(err.value)
-    assert "column 'UnitPrice' (price_col) has 2 value(s) that are not numbers, e.g. 'two', 'ask'" in text
+    assert "column 'UnitPrice' (price_col) has 2 values that are not numbers, e.g. 'two', 'ask'" in text
     assert "point price_col at a numeric column, or fix those values" in text
     assert err.value.key == "price_col" and err.value.column == "UnitPrice"
 
@@ -186,7 +186,7 @@ def test_prices_with_currency_signs_thousands_and_blanks_are_read(tmp_path):
              LINES[2].replace(",2.75,", ", ,"), *LINES[3:]]
     raw = io.read_table(_orders(tmp_path, lines))  # typed once for the whole file: numbers, and one missing
     assert raw["UnitPrice"].tolist()[:2] == [2.55, 1339.0] and raw["UnitPrice"].isna().sum() == 1
-    assert any("currency £ removed (1 value)" in n and "1 blank or NA value(s) read as missing" in n
+    assert any("currency £ removed (1 value)" in n and "1 blank or NA value read as missing" in n
                for n in raw.attrs["read_notes"])
     clean, log = clean_transactions(raw)
     assert log["missing_values"].rows_removed == 1  # the blank price is missing, and its line set aside
@@ -199,7 +199,7 @@ def test_unnamed_empty_columns_are_dropped_with_a_note(tmp_path):
     text = "\n".join(line + ",," for line in [HEADER, *LINES]) + "\n"  # trailing delimiters everywhere
     raw = io.read_table(_csv(tmp_path, text))
     assert list(raw.columns) == HEADER.split(",")
-    assert any("2 column(s) without a name and without values were dropped" in n for n in raw.attrs["read_notes"])
+    assert any("2 columns without a name and without values were dropped" in n for n in raw.attrs["read_notes"])
 
 
 def test_empty_mapped_column_is_pointed_out(tmp_path):
@@ -263,7 +263,7 @@ def test_dates_that_cannot_be_dates(tmp_path, value, examples):
     with pytest.raises(DataValueError) as err:
         clean_transactions(io.read_table(_orders(tmp_path, lines)))
     text = _message(err.value)
-    assert f"column 'InvoiceDate' (date_col) has 1 value(s) that are not dates, e.g. {examples}" in text
+    assert f"column 'InvoiceDate' (date_col) has 1 value that are not dates, e.g. {examples}" in text
     assert err.value.key == "date_col"
 
 
@@ -273,7 +273,7 @@ def test_numbers_in_the_date_column(tmp_path):
     assert clean["date"].dt.strftime("%Y-%m-%d").tolist() == ["2010-12-01", "2010-12-02", "2010-12-03", "2010-12-05"]
     assert log.readings[0]["reading"] == "YYYYMMDD numbers"
     raw = raw.assign(InvoiceDate=[123456789, 2, 3, 5])  # neither YYYYMMDD nor an Excel serial date: not dates
-    with pytest.raises(DataValueError, match=r"'InvoiceDate' \(date_col\) has 1 value\(s\) that are not dates, "
+    with pytest.raises(DataValueError, match=r"'InvoiceDate' \(date_col\) has 1 value that are not dates, "
                                              r"e.g. '123456789'"):
         clean_transactions(raw)
 
@@ -308,7 +308,7 @@ def test_infinite_or_absurd_values(tmp_path, column, value, key):
     with pytest.raises(DataValueError) as err:
         clean_transactions(raw)
     text = _message(err.value)
-    assert f"column '{column}' ({key}) has 1 infinite or absurdly large value(s)" in text
+    assert f"column '{column}' ({key}) has 1 infinite or absurdly large value" in text
     assert "correct or remove those rows" in text and err.value.key == key
 
 

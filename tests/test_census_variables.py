@@ -96,7 +96,7 @@ def test_a_name_the_input_has_wins_over_its_code():
     named = name_columns(raw)
     assert named["population"].tolist() == [10, 20] and named["B01003_001E"].tolist() == [99, 99]
     assert named["median_household_income"].tolist() == [5.0, 6.0]
-    assert named.attrs["read_notes"] == ["1 column(s) named from their Census variable codes "
+    assert named.attrs["read_notes"] == ["1 column named from their Census variable codes "
                                          "(segkit/kinds/demographics/acs_codes.yaml): "
                                          "median_household_income = B19013_001E"]
     plain = pd.DataFrame({"population": [1]})
@@ -181,7 +181,7 @@ def test_a_data_profile_download_is_refused_with_the_tables_to_download_instead(
     assert main(["check", str(params)]) == 2
     err = capsys.readouterr().err
     tables = "DP03, DP05, S1501" if has_population else "DP02, DP03, DP05"
-    assert (("only 0 ACS feature group(s)" in err) if has_population else ("no 'population' column" in err))
+    assert (("only 0 ACS feature groups" in err) if has_population else ("no 'population' column" in err))
     assert f"ACS Data Profile or Subject tables ({tables}), whose line numbers change" in err
     assert "Fix: download the detailed tables instead" in err and "B01003 for the population" in err
     assert "Traceback" not in err

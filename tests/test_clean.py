@@ -64,7 +64,7 @@ def test_log_counts_rule_by_rule(raw):
     assert table["rows_removed"].tolist() == [1, 2, 0, 3, 2, 0, 0]
     assert table["rows_after"].tolist() == [20, 18, 18, 15, 13, 13, 13]
     assert table["rows_netted"].tolist() == [0, 0, 0, 0, 0, 3, 0]
-    assert log["returns_only"].note == "1 customer(s)"
+    assert log["returns_only"].note == "1 customer"
     assert log.rows_in == 21 and log.rows_out == 13
     assert "netted 3 cancellation lines from 3 invoices" == log["cancellations"].note
     assert "POST (1)" in log["non_product"].note
@@ -177,7 +177,7 @@ def test_bad_dates_raise_with_count_and_examples(raw):
     with pytest.raises(DataValueError) as err:
         clean_transactions(raw)
     text = str(err.value)
-    assert "2 value(s) that are not dates" in text
+    assert "2 values that are not dates" in text
     assert "'not a date'" in text and "date_col" in text
     assert err.value.column == "InvoiceDate"
 
@@ -194,7 +194,7 @@ def test_non_numeric_quantity_raises_with_examples(raw):
     with pytest.raises(ColumnError) as err:
         clean_transactions(raw)
     text = str(err.value)
-    assert "column 'Quantity' (quantity_col) has 2 value(s) that are not numbers, e.g. 'five', 'six'" in text
+    assert "column 'Quantity' (quantity_col) has 2 values that are not numbers, e.g. 'five', 'six'" in text
     assert "'1,000'" not in text
     assert err.value.key == "quantity_col"
 
@@ -396,9 +396,9 @@ def test_without_an_order_id_one_purchase_is_one_customer_day():
     assert "customer-days" in log["cancellations"].note
     assert log["missing_values"].description == "Lines with no date, quantity or amount were removed."
     step = log["non_positive_price"]
-    assert step.rows_removed == 2 and step.note == "2 line(s) with a zero amount"
+    assert step.rows_removed == 2 and step.note == "2 lines with a zero amount"
     assert "an amount of zero or of the opposite sign" in step.description
-    assert log["lost_customers"].note == "1 customer(s) lost all their lines"  # 031 had one free line only
+    assert log["lost_customers"].note == "1 customer lost all their lines"  # 031 had one free line only
     assert clean["customer_id"].unique().tolist() == ["007", "012"]  # ids as written
     fs = kinds.get("transactions").features(clean, params)  # page 02 says what a purchase is, in its labels too
     assert any("one purchase is one customer-day" in n for n in fs.notes)
@@ -446,7 +446,7 @@ def test_a_partly_refunded_order_is_a_warning_unless_refunds_are_mapped_or_the_s
     status = {"status_col": "Financial Status"}
     warned = [f for f in pipeline.check_input(params_from_mapping(status), raw) if f.rule == "refunds"]
     assert [(f.column, f.key, f.rows) for f in warned] == [("Financial Status", "status_col", 2)]
-    assert "2 order(s) were refunded in part" in warned[0].message and "refund_col" in warned[0].fix
+    assert "2 orders were refunded in part" in warned[0].message and "refund_col" in warned[0].fix
     quiet = [params_from_mapping({**status, "refund_col": "Refunded Amount"}),
              params_from_mapping({**status, "cancelled_statuses": ["refunded", "partially refunded",
                                                                    "Partially_Refunded "]})]
@@ -465,7 +465,7 @@ def test_refunds_become_one_netted_line_per_order_kept():
     assert clean.groupby("customer_id")["amount"].sum().to_dict() == {"7": 16.0, "8": 0.0}
     step = log["refunds"]
     assert (step.rows_before, step.rows_removed, step.rows_after, step.rows_netted) == (3, 0, 5, 2)
-    assert step.note.startswith("2 order(s), 8.00 refunded in all; 1 cut to the order's amount")
+    assert step.note.startswith("2 orders, 8.00 refunded in all; 1 cut to the order's amount")
     assert log.rows_out == len(clean)
 
 
@@ -477,7 +477,7 @@ def test_a_refund_less_what_the_orders_returns_net_already():
                         "Country": ["UK", 3], "Refunded Amount": ["15", None]})  # a country column of mixed cells
     clean, log = clean_transactions(raw, columns=TransactionColumns(refund="Refunded Amount"))
     assert clean["amount"].tolist() == [20.0, -10.0, -5.0]
-    assert log["refunds"].note == ("1 order(s), 5.00 refunded in all; 1 cut to the order's amount (not its shipping "
+    assert log["refunds"].note == ("1 order, 5.00 refunded in all; 1 cut to the order's amount (not its shipping "
                                    "or taxes) or less what its return lines net already")
 
 
@@ -541,7 +541,21 @@ def test_identical_item_lines_kept_are_warned_of_until_drop_duplicates_is_set():
     items = {"amount_col": "Amount", "quantity_col": None, "price_col": None, "stock_code_col": None,
              "country_col": None}
     warned = [f for f in pipeline.check_input(params_from_mapping(items), raw) if f.rule == "duplicates"]
-    assert [(f.key, f.rows) for f in warned] == [("drop_duplicates", 1)] and "1 line(s) (25.0%)" in warned[0].message
+    assert [(f.key, f.rows) for f in warned] == [("drop_duplicates", 1)] and "1 line (25.0%)" in warned[0].message
     for decided in (True, False):
         quiet = pipeline.check_input(params_from_mapping({**items, "drop_duplicates": decided}), raw)
         assert not [f for f in quiet if f.rule == "duplicates"]
+
+
+@pytest.mark.parametrize("extra, zero, summary", [
+    (0, "1 line with a zero amount", "1 line: 'Total'"),
+    (1, "2 lines with a zero amount", "2 lines: 'Grand total', 'Total'")])
+def test_log_notes_count_lines_in_the_right_number(extra, zero, summary):
+    """The cleaning log's notes say "1 line" and "2 lines", not "line(s)"."""
+    total = ("500099", "22423", 1, "2011-01-31 18:00:00", 99.0, "Total", "United Kingdom")
+    rows = [tuple(str(v) if i == 5 and v == v else v for i, v in enumerate(row)) for row in ROWS] + [total]
+    rows += [("500098", "21730", 4, "2011-01-09 14:00:00", 0.0, "10002.0", "France"),
+             ("500099", "22423", 1, "2011-01-31 18:00:00", 99.0, "Grand total", "United Kingdom")] * extra
+    _, log = clean_transactions(pd.DataFrame(rows, columns=COLUMNS))
+    assert log["non_positive_price"].note == zero
+    assert log["summary_lines"].note == summary

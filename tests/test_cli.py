@@ -152,8 +152,8 @@ def test_the_command_exit_status_for_an_error_and_for_help(tmp_path):
 
 
 @pytest.mark.parametrize("cell, expected", [
-    ("yesterday", "column 'InvoiceDate' (date_col) has 1 value(s) that are not dates, e.g. 'yesterday'"),
-    ("2010-12-01 08:26:00|five", "column 'Quantity' (quantity_col) has 1 value(s) that are not numbers, e.g. 'five'"),
+    ("yesterday", "column 'InvoiceDate' (date_col) has 1 value that are not dates, e.g. 'yesterday'"),
+    ("2010-12-01 08:26:00|five", "column 'Quantity' (quantity_col) has 1 value that are not numbers, e.g. 'five'"),
 ])
 def test_check_and_run_stop_on_what_would_stop_a_notebook_with_its_message(tmp_path, capsys, cell, expected):
     from segkit import pipeline
@@ -226,7 +226,7 @@ def test_check_warns_of_blanks_that_likely_mean_zero(tmp_path, capsys, fill, war
     said = capsys.readouterr().out
     warning = ("warning: column 'total_charges' is blank in 4 rows, every one where 'tenure' is 0: the run fills them "
                "with the median (1,664). Fix: set fill: {total_charges: 0} if a blank means 0 there")
-    assert (warning in said) is warned and ("1 warning(s)" if warned else "0 warning(s)") in said
+    assert (warning in said) is warned and ("1 warning" if warned else "0 warnings") in said
 
 
 def _euro_shop(tmp_path: Path, currency: str | None) -> Path:

@@ -190,14 +190,14 @@ def test_removing_almost_everything_is_a_clear_error(delaware_csv):
     with pytest.raises(ColumnError) as err:
         segment(df)
     text = str(err.value)
-    assert "only 2 ACS feature group(s) can be built from the input (median_age, income)" in text
+    assert "only 2 ACS feature groups can be built from the input (median_age, income)" in text
     assert "race_total" in text and "Fix: supply the ACS columns" in text
     # the kind's features step, called without the preflight, still says the same
     p = params()
     with pytest.raises(SegmentationError) as err:
         demo.features(demo.clean(df, p)[0], p)
     text = str(err.value)
-    assert "only 2 feature group(s) are usable (median_age, income)" in text
+    assert "only 2 feature groups are usable (median_age, income)" in text
     assert "race_total" in text and "Fix: supply the ACS columns" in text
 
 

@@ -19,6 +19,7 @@ from segkit.config import load_params, params_from_mapping
 from segkit.engine import duckdb as ddb
 from segkit.errors import ColumnError, DataFileError, DataValueError, ParamsError, SegkitError
 from segkit.kinds.transactions.synth import generate_transactions
+from segkit.naming.words import counted
 
 ROOT = Path(__file__).resolve().parents[1]
 RETAIL = ROOT / "data" / "online_retail.parquet"
@@ -107,7 +108,7 @@ def test_email_ids_in_two_cases_are_one_customer_in_both_engines(generated, tmp_
     mails = df["CustomerID"].dropna()
     spellings = mails.groupby(mails.str.lower()).nunique()  # a customer of one line has one spelling
     first = sorted(mails[mails.str.lower() == spellings[spellings > 1].index.min()].unique())
-    assert log["email_case"].note == (f"{int((spellings - 1).sum()):,} id(s) written in another case joined their "
+    assert log["email_case"].note == (f"{counted(int((spellings - 1).sum()), 'ids')} written in another case joined their "
                                       f"customer, e.g. {first[0]!r} and {first[-1]!r}")
     assert fs.table.index.str.islower().all() and len(fs.table) == len(run_pandas(generated[0], _params(path))[1].table)
 
@@ -182,7 +183,7 @@ def test_summary_lines_agree(generated, tmp_path):
     p = _params(path)
     theirs, ours = run_pandas(df, p), run_duckdb(path, p, tmp_path)
     assert ours[0]["summary_lines"].rows_removed == 3
-    assert ours[0]["summary_lines"].note == theirs[0]["summary_lines"].note == "3 line(s): 'GRAND TOTAL:', 'Total'"
+    assert ours[0]["summary_lines"].note == theirs[0]["summary_lines"].note == "3 lines: 'GRAND TOTAL:', 'Total'"
     lost = [run[0].to_frame().set_index("rule").loc["lost_customers", "note"] for run in (ours, run_pandas(plain, p))]
     assert "Total" not in ours[1].table.index and lost[0] == lost[1]
     assert_same(theirs, ours)
@@ -199,7 +200,7 @@ def test_a_total_line_labelled_in_the_first_column_is_removed_alike(tmp_path):
     raw.to_parquet(path, index=False)
     p = _params(path, **{**spec["params"], "date_format": "%d.%m.%Y"})
     theirs, ours = run_pandas(raw, p), run_duckdb(path, p, tmp_path)
-    assert ours[0]["summary_lines"].note == theirs[0]["summary_lines"].note == "1 line(s): 'Summe'"
+    assert ours[0]["summary_lines"].note == theirs[0]["summary_lines"].note == "1 line: 'Summe'"
     assert_same(theirs, ours)
 
 
@@ -220,7 +221,7 @@ def test_the_customer_and_country_on_an_orders_first_line_fill_its_other_lines_a
     named = df.groupby(df["InvoiceNo"].astype(str))["CustomerID"].transform("count").gt(0)  # not a guest's order
     blank = df["CustomerID"].isna() & ~df.duplicated() & named
     ambiguous = blank & df["InvoiceNo"].astype(str).isin(two)
-    assert filled["note"] == f"{int((blank & ~ambiguous).sum()):,} line(s) given their order's customer"
+    assert filled["note"] == f"{counted(int((blank & ~ambiguous).sum()), 'lines')} given their order's customer"
     guests = int((df["CustomerID"].isna() & ~df.duplicated() & ~named).sum())
     assert ours[0]["missing_customer"].rows_removed == guests + int(ambiguous.sum()) and ambiguous.any()
     assert_same(theirs, ours)

@@ -90,7 +90,7 @@ def test_validation_names_missing_columns_and_skipped_groups():
     assert "tenure_total" in report.missing_columns and "no_vehicle" in report.missing_columns
     assert report.skipped_groups["tenure"] == "universe column 'tenure_total' is missing"
     assert report.skipped_groups["vehicles"] == "no usable column among no_vehicle"
-    assert report.dropped_features["share_no_vehicle"] == "missing column(s) no_vehicle"
+    assert report.dropped_features["share_no_vehicle"] == "missing column no_vehicle"
     assert "tenure" not in report.used_groups and "share_renters" not in report.features
     assert any("Group 'tenure' skipped" in line for line in report.summary())
 
@@ -99,7 +99,7 @@ def test_too_few_groups_and_areas_fail_clearly():
     df = small_acs()
     keep = ["zcta", "population", "age_0_17", "age_18_34", "age_35_54", "age_55_74", "age_75_plus",
             "median_age"]
-    with pytest.raises(SegmentationError, match=r"only 2 feature group\(s\) are usable \(age, median_age\)"):
+    with pytest.raises(SegmentationError, match=r"only 2 feature groups are usable \(age, median_age\)"):
         build_acs_features(df[keep])
     with pytest.raises(DataValueError, match="only 10 area"):
         build_acs_features(small_acs(10))
@@ -136,7 +136,7 @@ def test_delaware_quirks(delaware_csv):
     report = feats.validation
     assert report.sentinel_counts == {"median_age": 4, "gini_index": 6, "median_rent_as_pct_income": 13}
     assert report.unusable_columns == ["multigenerational_households"]
-    assert report.dropped_features == {"share_multigenerational": "empty column(s) multigenerational_households"}
+    assert report.dropped_features == {"share_multigenerational": "empty column multigenerational_households"}
     assert report.missing_columns == [] and report.skipped_groups == {}
     assert report.suspect_columns == {"industry_agriculture_forestry_fishing": "occupation_male_total"}
     assert set(feats.excluded["zcta"]) == {"19735", "19716", "19710", "19736", "19902"}

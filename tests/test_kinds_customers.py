@@ -1067,7 +1067,7 @@ def test_a_blank_that_means_zero_is_named_only_where_the_other_column_is_zero_mo
     raw.loc[[1, 2, 3], "income"] = np.nan  # complaints is 0 there, as in 90% of rows
     notes = kind.features(raw, _params(id_col="customer_id")).notes
     hints = [s for s in notes if "if a blank means 0 there" in s]
-    assert hints == [next(s for s in notes if s.startswith("total: 8 missing value(s) filled with the median"))]
+    assert hints == [next(s for s in notes if s.startswith("total: 8 missing values filled with the median"))]
     assert hints[0].endswith("Every one is in a row where tenure is 0: if a blank means 0 there, set fill: {total: 0}.")
 
 

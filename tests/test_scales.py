@@ -148,7 +148,7 @@ def test_no_answers_and_a_typo_keep_a_column_on_its_scale_and_are_said():
     assert """"Don't know", 'Agre' count as no answer""" in roles.at["q1", "reason"]
     assert roles.at["q2", "role"] == "categorical"
     fs = pipeline.build_features(params_from_mapping({"data_kind": "customers", "id_col": "id"}), df)
-    assert "q1: 11 answer(s) on no point of the scale count as no answer: \"Don't know\" (10), 'Agre' (1)." in fs.notes
+    assert "q1: 11 answers on no point of the scale count as no answer: \"Don't know\" (10), 'Agre' (1)." in fs.notes
     assert fs.table["q1"].notna().all() and set(fs.table.loc[[f"c{i}" for i in range(189)], "q1"]) <= {1, 2, 3, 4, 5}
 
 

@@ -71,7 +71,7 @@ def test_amount_col_replaces_price_col():
 
 
 def test_unparsable_numbers_and_dates_are_hard_failures():
-    with pytest.raises(ColumnError, match=r"'Quantity' \(quantity_col\) has 1 value\(s\) that are not numbers, e.g. 'two'"):
+    with pytest.raises(ColumnError, match=r"'Quantity' \(quantity_col\) has 1 value that are not numbers, e.g. 'two'"):
         validate(_transactions(Quantity=["2", "two", "5", "-1"]), _schema("transactions"))
     with pytest.raises(ColumnError, match="not dates, e.g. 'yesterday'"):
         validate(_transactions(InvoiceDate=["2011-01-03", "yesterday", "2011-02-01", "2011-02-02"]), _schema("transactions"))
@@ -105,7 +105,7 @@ def test_dates_in_the_future_are_flagged():
                      _schema("transactions"))
     assert "e.g. 2099-01-01 14:05;" in timed[0].message
     # a year no datetime can hold is not a date, here as in the cleaning (segkit.parse)
-    with pytest.raises(ColumnError, match="1 value\\(s\\) that are not dates, e.g. '2999-01-01'"):
+    with pytest.raises(ColumnError, match="1 value that are not dates, e.g. '2999-01-01'"):
         validate(_transactions(InvoiceDate=["2011-01-03", "2011-01-03", "2011-02-01", "2999-01-01"]),
                  _schema("transactions"))
 
@@ -139,6 +139,18 @@ def _customers(**changes) -> pd.DataFrame:
     return df.assign(**changes)
 
 
+
+@pytest.mark.parametrize("prices, quantities, below, zeros", [
+    ([1.5, -2.0, 0.0, 1.5], [2, 0, 5, -1], "1 value below 0, e.g. -2.0", "1 zero value"),
+    ([-1.5, -2.0, 0.0, 1.5], [0, 0, 5, -1], "2 values below 0, e.g. -2.0, -1.5", "2 zero values")])
+def test_warnings_count_in_the_right_number(prices, quantities, below, zeros):
+    """One value is "1 value", more are "2 values": no "value(s)" on the data-quality page."""
+    findings = validate(_transactions(UnitPrice=prices, Quantity=quantities), _schema("transactions"))
+    said = {(f.rule, f.column): f.message for f in findings}
+    assert said[("range", "UnitPrice")].startswith(f"column 'UnitPrice' (price_col) has {below}")
+    assert said[("nonzero", "Quantity")].startswith(f"column 'Quantity' (quantity_col) has {zeros}")
+    assert not any("(s)" in f.message for f in findings)
+
 def test_customers_pass_and_ranges_apply_by_name():
     assert validate(_customers(), _schema("customers"), {"id_col": "CustomerID"}) == []
     findings = validate(_customers(Age=[19, 35, 164, -1]), _schema("customers"), {"id_col": "CustomerID"})
@@ -152,7 +164,7 @@ def test_customers_pass_and_ranges_apply_by_name():
 
 
 def test_customers_duplicate_ids_are_hard_failures():
-    with pytest.raises(DataValueError, match="'CustomerID' \\(id_col\\) has 1 value\\(s\\) on more than one row "
+    with pytest.raises(DataValueError, match="'CustomerID' \\(id_col\\) has 1 value on more than one row "
                                              "with different values, e.g. 1;"):
         validate(_customers(CustomerID=[1, 1, 3, 4]), _schema("customers"), {"id_col": "CustomerID"})
 
@@ -164,7 +176,7 @@ def test_customers_exact_copies_of_a_row_are_not_repeated_ids():
     copied = pd.concat([table, table.iloc[[0, 2]]], ignore_index=True)
     assert validate(copied, _schema("customers"), {"id_col": "CustomerID"}) == []
     conflict = pd.concat([copied, table.iloc[[1]].assign(Age=99)], ignore_index=True)
-    with pytest.raises(DataValueError, match="1 value\\(s\\) on more than one row with different values"):
+    with pytest.raises(DataValueError, match="1 value on more than one row with different values"):
         validate(conflict, _schema("customers"), {"id_col": "CustomerID"})
 
 
@@ -218,8 +230,8 @@ def test_demographics_default_id_column_and_missing_population():
 def test_a_warning_says_its_fix_once():
     from segkit.schema import Finding
 
-    assert Finding("warning", "range", "Age", "column 'Age' has 1 value(s) below 0", fix="set valid_range").said() == \
-        "column 'Age' has 1 value(s) below 0. Fix: set valid_range"
+    assert Finding("warning", "range", "Age", "column 'Age' has 1 value below 0", fix="set valid_range").said() == \
+        "column 'Age' has 1 value below 0. Fix: set valid_range"
     already = Finding("warning", "stages", None, "churn: too short (to keep it: set churn_horizon_days)",
                       fix="set churn_horizon_days")
     assert already.said() == already.message and Finding("warning", "missing", "x", "gaps").said() == "gaps"

@@ -64,7 +64,7 @@ def test_missing_feature_columns_exit_2_naming_them(trained, tmp_path, capsys):
     pd.read_csv(csv).drop(columns=["income", "region"]).to_csv(bad, index=False)
     assert main(["score", str(model_dir), str(bad), "--out", str(tmp_path / "x.csv")]) == 2
     err = capsys.readouterr().err
-    assert "lacks column(s) the model needs: region, income" in err
+    assert "lacks columns the model needs: region, income" in err
     assert "Fix: the model expects these columns: age, gender, region, income" in err
     assert not (tmp_path / "x.csv").exists()
 
@@ -76,7 +76,7 @@ def test_a_table_of_another_kind_is_refused(trained, tmp_path, capsys):
                   "Annual Income (k$)": [15, 60], "Spending Score (1-100)": [39, 50]}).to_csv(other, index=False)
     assert main(["score", str(model_dir), str(other), "--out", str(tmp_path / "x.csv")]) == 2
     err = capsys.readouterr().err
-    assert "mall.csv: the data to score lacks column(s) the model needs: gender, region, income" in err and "Fix:" in err
+    assert "mall.csv: the data to score lacks columns the model needs: gender, region, income" in err and "Fix:" in err
     assert not (tmp_path / "x.csv").exists()
 
 

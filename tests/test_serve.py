@@ -103,7 +103,7 @@ def test_numbers_may_come_as_json_numbers_or_text(client, trained):
 
 
 @pytest.mark.parametrize("body, where, column", [
-    ("missing", "lacks column(s) the model needs: income", "income"),
+    ("missing", "lacks column the model needs: income", "income"),
     ("text", "column 'age' should hold numbers", "age"),
     ("nested", "row 2, column 'age': should be text, a number, true/false or null", "age"),
     ("not a row", "row 1", None),

@@ -104,8 +104,10 @@ def _na_or_code(text: pd.Series) -> tuple[pd.Series, str]:
     if len(others) < 2 or not others.isin(_PLACE_CODES).all():
         return text.mask(is_na), ""
     shown = ", ".join(others.head(4))
-    return text, (f"column {str(text.name)!r}: {int(is_na.sum()):,} value(s) 'NA' kept as a code (North America, "
-                  f"Namibia), as every other value is a code ({shown}); leave those cells blank to have them missing")
+    n = int(is_na.sum())
+    return text, (f"column {str(text.name)!r}: {n:,} {'value' if n == 1 else 'values'} 'NA' kept as a code "
+                  f"(North America, Namibia), as every other value is a code ({shown}); leave those cells blank to "
+                  "have them missing")
 
 
 def _type_column(s: pd.Series, decimal: str | None, thousands: str | None,
@@ -141,8 +143,9 @@ def _type_column(s: pd.Series, decimal: str | None, thousands: str | None,
     whole = values.dropna()
     if values.notna().all() and (whole == np.floor(whole)).all() and not reading.notes:
         values = values.astype("int64")
-    notes = list(reading.notes) + ([f"{reading.n_missing - int(text.isna().sum()):,} blank or NA value(s) read as "
-                                    "missing"] if reading.n_missing > int(text.isna().sum()) else [])
+    blank = reading.n_missing - int(text.isna().sum())
+    notes = list(reading.notes) + ([f"{blank:,} blank or NA {'value' if blank == 1 else 'values'} read as missing"]
+                                   if blank > 0 else [])
     note = f"column {str(s.name)!r} read as numbers: {'; '.join(notes)}" if notes else ""
     return values.rename(s.name), note, reading
 
@@ -182,7 +185,7 @@ def type_columns(df: pd.DataFrame, *, decimal: str | None = None, thousands: str
     >>> df["id"].tolist(), df["income"].tolist(), str(df["n"].dtype)
     (['007', '012'], [101.5, nan], 'int64')
     >>> notes
-    ["column 'income' read as numbers: decimal comma detected (1 value); 1 blank or NA value(s) read as missing"]
+    ["column 'income' read as numbers: decimal comma detected (1 value); 1 blank or NA value read as missing"]
     """
     out, notes, mixed = {}, [], {}
     for name in df.columns:

@@ -178,7 +178,8 @@ def _name_columns(df: pd.DataFrame, header: bool, path: Path, options) -> tuple[
     names, notes = _opt(options, "column_names"), []
     if names is not None:
         if len(names) != df.shape[1]:
-            raise DataFileError(f"column_names lists {len(names)} name(s) but {path} has {df.shape[1]} column(s)",
+            raise DataFileError(f"column_names lists {len(names)} {'name' if len(names) == 1 else 'names'} but {path} "
+                                f"has {df.shape[1]} {'column' if df.shape[1] == 1 else 'columns'}",
                                 f"list {df.shape[1]} names in column_names, in the order of the columns",
                                 key="column_names", path=path)
         df.columns = list(names)
@@ -209,8 +210,8 @@ def _text_frame(path: Path, options: Mapping[str, Any] | None = None) -> pd.Data
         notes.append(f"{path.name} uses {shown} as delimiter")
     df, dropped = _drop_unnamed_empty(df)
     if dropped:
-        notes.append(f"{path.name}: {len(dropped)} column(s) without a name and without values were dropped "
-                     "(trailing delimiters)")
+        notes.append(f"{path.name}: {len(dropped)} {'column' if len(dropped) == 1 else 'columns'} without a name and "
+                     "without values were dropped (trailing delimiters)")
     renamed = list(renamed_repeats(df.columns))
     if renamed:
         notes.append(f"{path.name} has repeated column names; the repeats were renamed {', '.join(renamed)}")
@@ -262,7 +263,8 @@ def _check_long_rows(text: str, delimiter: str, width: int, path: Path) -> list[
                             path=path) from None
     if not long_rows:
         return []
-    return [f"{path.name}: {long_rows:,} row(s) end with empty extra fields (trailing delimiters); they were ignored"]
+    return [f"{path.name}: {long_rows:,} {'row' if long_rows == 1 else 'rows'} end with empty extra fields (trailing "
+            "delimiters); they were ignored"]
 
 
 def _drop_unnamed_empty(df: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:

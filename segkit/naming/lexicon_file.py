@@ -97,7 +97,8 @@ def load_lexicon(source: str | Path | Mapping[str, Any] | Lexicon) -> Lexicon:
         raise ParamsError(f"a lexicon must be a mapping{where}", fix=fix)
     unknown = set(raw) - _TOP_KEYS
     if unknown:
-        raise ParamsError(f"unknown lexicon key(s) {sorted(unknown)}{where}", fix=fix, key=sorted(unknown)[0])
+        noun = "key" if len(unknown) == 1 else "keys"
+        raise ParamsError(f"unknown lexicon {noun} {sorted(unknown)}{where}", fix=fix, key=sorted(unknown)[0])
     entries, names = [], set()
     for item in raw.get("entries") or []:
         if not isinstance(item, Mapping) or not item.get("name") or not isinstance(item.get("when"), Mapping) \
@@ -106,7 +107,8 @@ def load_lexicon(source: str | Path | Mapping[str, Any] | Lexicon) -> Lexicon:
                               f"got {item!r}", fix=fix)
         bad = set(item) - _ENTRY_KEYS
         if bad:
-            raise ParamsError(f"lexicon entry '{item['name']}' has unknown key(s) {sorted(bad)}{where}", fix=fix)
+            noun = "key" if len(bad) == 1 else "keys"
+            raise ParamsError(f"lexicon entry '{item['name']}' has unknown {noun} {sorted(bad)}{where}", fix=fix)
         when = {str(k): str(v).lower() for k, v in item["when"].items()}
         wrong = {k: v for k, v in when.items() if v not in ("high", "low")}
         if wrong:
@@ -128,7 +130,8 @@ def load_lexicon(source: str | Path | Mapping[str, Any] | Lexicon) -> Lexicon:
         words = dict(words or {})
         bad = set(words) - _WORD_KEYS
         if bad:
-            raise ParamsError(f"lexicon words for '{feat}' have unknown key(s) {sorted(bad)}{where}", fix=fix)
+            noun = "key" if len(bad) == 1 else "keys"
+            raise ParamsError(f"lexicon words for '{feat}' have unknown {noun} {sorted(bad)}{where}", fix=fix)
         bounds = {b: _number(words.pop(b), f"{b} of '{feat}'", where, f"{b}: 0.25") for b in _BOUNDS
                   if words.get(b) is not None}
         features[str(feat)] = FeatureWords(label=str(words.get("label") or str(feat).replace("_", " ")), **bounds,

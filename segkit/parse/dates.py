@@ -157,12 +157,14 @@ def _decide_order(p: _Pass, raw: pd.Series, dayfirst: bool | None) -> tuple[str,
     ex_day, ex_month = (", ".join(map(repr, _examples(raw, m, 2))) for m in (only_day, only_month))
     if n_day and n_month:
         first = n_day > n_month or (n_day == n_month and bool(dayfirst))
-        why = (f"inconsistent: a first field above 12 in {n_day:,} value(s) (e.g. {ex_day}) but a second "
-               f"field above 12 in {n_month:,} (e.g. {ex_month}); read {'day' if first else 'month'} first "
+        why = (f"inconsistent: a first field above 12 in {n_day:,} {'value' if n_day == 1 else 'values'} "
+               f"(e.g. {ex_day}) but a second field above 12 in {n_month:,} (e.g. {ex_month}); read "
+               f"{'day' if first else 'month'} first "
                f"by the majority, the {n_month if first else n_day:,} others are unparsed")
     elif n_day or n_month:
         first = bool(n_day)
-        why = (f"a {'first' if first else 'second'} field above 12 in {n_day or n_month:,} value(s) decides "
+        n = n_day or n_month
+        why = (f"a {'first' if first else 'second'} field above 12 in {n:,} {'value' if n == 1 else 'values'} decides "
                f"(e.g. {ex_day or ex_month})")
         if dayfirst is not None and dayfirst != first:
             why += f"; this overrides dayfirst={dayfirst} in the params"

@@ -43,7 +43,8 @@ _ACCENT = "#d62728"
 def _need(table: pd.DataFrame, columns: tuple[str, ...], what: str) -> None:
     missing = [c for c in columns if c not in table.columns]
     if missing:
-        raise ColumnError(f"the {what} table lacks the column(s) {', '.join(missing)}",
+        noun = "column" if len(missing) == 1 else "columns"
+        raise ColumnError(f"the {what} table lacks the {noun} {', '.join(missing)}",
                           f"pass the table computed by segkit ({what}); it has {', '.join(map(str, table.columns))}",
                           column=missing[0])
 

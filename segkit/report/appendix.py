@@ -27,6 +27,7 @@ from .. import kinds
 from ..cleaning import rows_added
 from ..config import SECRET_KEYS, Params, keys_for
 from ..format import MISSING_TEXT
+from ..naming.words import counted
 from .render import SIZE_BUDGET_BYTES, PrivateData, add_toc_entry, private_outputs, render_notebook, report_paths
 
 __all__ = ["APPENDIX_ID", "APPENDIX_TITLE", "appendix_html", "add_appendix", "private_data", "finalise_reports"]
@@ -232,7 +233,8 @@ def finalise_reports(folder: str | Path, *, params: Params, manifest: Mapping[st
                 render_notebook(executed, business, business=True, kicker=_header_text(page, "sk-kicker"),
                                 meta=_header_text(page, "sk-meta"), private=private)
                 if say:
-                    say(f"{name}: {len(hits)} output(s) with individual records left out of the business copy")
+                    say(f"{name}: {counted(len(hits), 'outputs')} with individual records left out of the "
+                        "business copy")
         for kind, path in paths.items():
             if not path.is_file():
                 continue

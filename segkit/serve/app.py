@@ -25,6 +25,7 @@ import logging
 from typing import Annotated, Union
 
 from ..errors import DependencyError, SegkitError, truncate
+from ..naming.words import counted
 
 try:
     from fastapi import Body, FastAPI, Request
@@ -80,7 +81,7 @@ def _validation_answer(exc: RequestValidationError) -> JSONResponse:
     first, more = problems[0], len(problems) - 1
     return JSONResponse(status_code=422, content={
         "error": f"the request is not a valid list of rows: {first['where']}: {first['problem']}"
-                 + (f" (and {more} more problem(s))" if more else ""),
+                 + (f" (and {counted(more, 'more problems')})" if more else ""),
         "column": first["column"], "problems": problems[:MAX_PROBLEMS], "more_problems": max(more + 1 - MAX_PROBLEMS, 0),
         "fix": "send a JSON list of objects, one per row, with the model's feature columns (GET /health lists them)"})
 

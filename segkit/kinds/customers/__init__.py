@@ -35,7 +35,7 @@ from ...modelio import METADATA_FILE, RESERVED_KEYS, save_model
 from ...naming.masking import imputed_rows
 from ...schema import Finding
 from ...format import format_number, format_value, in_thousands
-from ...naming.words import default_label, phrase, plural
+from ...naming.words import counted, default_label, phrase, plural
 from .features import FEATURE_ROLES, categorical_profile, customer_features
 from .inputs import column_roles, eda_frame
 from .roles import detect_roles, find_id_column, gender_label, no_features_error, role_table
@@ -207,10 +207,10 @@ def _fill_gaps(table: pd.DataFrame, numeric: list[str], notes: list[str],
         table[col] = table[col].fillna(median)
         if col in quiet:
             continue
-        notes.append(f"{col}: {gaps:,} missing value(s) filled with the median ({format_number(median)}); filled "
-                     "values never drive a segment's name." + (f" Every one is in a row where {other} is 0: if a "
-                                                               f"blank means 0 there, set fill: {{{col}: 0}}." if other
-                                                               else ""))
+        notes.append(f"{col}: {counted(gaps, 'missing values')} filled with the median ({format_number(median)}); "
+                     "filled values never drive a segment's name."
+                     + (f" Every one is in a row where {other} is 0: if a blank means 0 there, set fill: {{{col}: 0}}."
+                        if other else ""))
         if other:
             zeros[col] = [other, gaps, median]
     return {"imputed_rows": imputed_rows(missing) if numeric else {}, "zero_blanks": zeros}

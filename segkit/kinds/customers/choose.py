@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from ...format import format_number, format_share
+from ...naming.words import counted
 from .scales import off_scale, scale_ends, scale_range
 from .units import logged
 
@@ -79,7 +80,8 @@ def scored_in_order(scales: Mapping[str, list], cleaned: pd.DataFrame, notes: li
         off = off_scale(cleaned[col], scale)
         if len(off):
             shown = ", ".join(f"{v!r} ({n:,})" for v, n in off.head(5).items())
-            notes.append(f"{col}: {int(off.sum()):,} answer(s) on no point of the scale count as no answer: {shown}.")
+            notes.append(f"{col}: {counted(int(off.sum()), 'answers')} on no point of the scale count as no answer: "
+                         f"{shown}.")
     return said
 
 

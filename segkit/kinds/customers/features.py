@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from ...errors import ColumnError, DataValueError
+from ...naming.words import counted
 from ...parse import read_numbers
 # the readings of values are given here too, as before they moved (a model saved until 1 December 2026 names
 # segkit.kinds.customers.features.levels_as_text)
@@ -76,8 +77,8 @@ def check_numeric(df: pd.DataFrame, columns: Sequence[str], *, decimal: str | No
             continue
         reading = read_numbers(s, column=str(col), decimal=decimal, thousands=thousands)
         if reading.n_unparsed:
-            raise ColumnError(f"column {col!r} should hold numbers but {reading.n_unparsed} value(s) are text "
-                              f"(examples: {', '.join(map(repr, reading.unparsed_examples))})", column=str(col),
+            raise ColumnError(f"column {col!r} should hold numbers but {counted(reading.n_unparsed, 'values')} are "
+                              f"text (examples: {', '.join(map(repr, reading.unparsed_examples))})", column=str(col),
                               fix=(fix or "clean or drop those rows, or give {column} the categorical role in the "
                                    "roles params").format(column=repr(col)))
         out[col] = reading.values
@@ -127,8 +128,8 @@ def customer_features(df: pd.DataFrame, roles: Mapping[str, str], *, reference_d
         index = level_text(df[ids[0]])
         bad = index[index.isna() | index.duplicated()]
         if len(bad):
-            raise DataValueError(f"id column {ids[0]!r} has {len(bad)} missing or duplicate value(s) (examples: "
-                                 f"{', '.join(map(str, pd.unique(bad)[:5]))})",
+            raise DataValueError(f"id column {ids[0]!r} has {counted(len(bad), 'missing or duplicate values')} "
+                                 f"(examples: {', '.join(map(str, pd.unique(bad)[:5]))})",
                                  fix="drop or fix those customers in cleaning, or choose another id_col", column=ids[0])
         index = pd.Index(index.to_numpy(dtype=object).astype(str), name=str(ids[0]))
     else:

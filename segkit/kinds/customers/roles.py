@@ -140,6 +140,7 @@ def _choice(value, choices, key: str, what: str) -> None:
 def _require_columns(columns, table: pd.DataFrame, what: str) -> None:
     missing = [c for c in columns if c not in table.columns]
     if missing:
+        what = what.replace("column(s)", "column" if len(missing) == 1 else "columns")
         raise ColumnError(f"{what} not in the data: {', '.join(repr(str(c)) for c in missing)}",
                           fix="use columns from: " + ", ".join(map(str, table.columns)), column=str(missing[0]))
 

@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from ...errors import ColumnError
+from ...naming.words import counted
 from ...quality import ABSURD_VALUE
 
 __all__ = ["FAR_RULE", "training_ranges", "refuse_booleans", "RowFlags", "row_flags"]
@@ -72,7 +73,7 @@ def refuse_booleans(df: pd.DataFrame, columns: Sequence[str]) -> None:
         else:
             continue
         if count:
-            raise ColumnError(f"column {col!r} should hold numbers but {count} value(s) are true/false",
+            raise ColumnError(f"column {col!r} should hold numbers but {counted(count, 'values')} are true/false",
                               f"give {col!r} numbers (a boolean is not a {col}), or leave those cells empty",
                               column=str(col))
 
@@ -99,7 +100,7 @@ def row_flags(X: pd.DataFrame, metadata: Mapping) -> RowFlags:
     empty = X.isna().all(axis=1)
     if empty.any():
         flags.not_scored[empty] = "every feature is missing"
-        flags.warnings.append(f"{int(empty.sum()):,} row(s) have every feature missing and were not scored")
+        flags.warnings.append(f"{counted(int(empty.sum()), 'rows')} have every feature missing and were not scored")
     numeric = [c for c in X.columns if roles.get(c) in ("numeric", "ordinal") and pd.api.types.is_numeric_dtype(X[c])]
     for col in numeric:
         _too_large(flags, col, X[col].to_numpy(dtype=float))
@@ -113,20 +114,21 @@ def row_flags(X: pd.DataFrame, metadata: Mapping) -> RowFlags:
             scored = flags.scorable.to_numpy() & np.isfinite(values)
             far = scored & ((values < lo - span) | (values > hi + span))
             negative = scored & ~far & (values < 0) & (lo >= 0)
-        _flag(flags, col, values, far, f"value(s) far outside the training range {number(lo)} to {number(hi)}")
-        _flag(flags, col, values, negative, f"negative value(s) though training's lowest was {number(lo)}")
+        _flag(flags, col, values, far, "values", f"far outside the training range {number(lo)} to {number(hi)}")
+        _flag(flags, col, values, negative, "negative values", f"though training's lowest was {number(lo)}")
     flags.outside &= flags.scorable
     return flags
 
 
-def _flag(flags: RowFlags, col: str, values: np.ndarray, mask: np.ndarray, what: str) -> None:
-    """Flag the rows of ``mask`` in ``outside_training_range``, with a warning saying ``what`` and examples."""
+def _flag(flags: RowFlags, col: str, values: np.ndarray, mask: np.ndarray, noun: str, what: str) -> None:
+    """Flag the rows of ``mask`` in ``outside_training_range``, with a warning saying how many ``noun`` (plural:
+    "values"), ``what`` and examples."""
     if not mask.any():
         return
     flags.outside |= pd.Series(mask, index=flags.outside.index)
     examples = ", ".join(number(v) for v in pd.unique(values[mask])[:3])
-    flags.warnings.append(f"column {col!r} has {int(mask.sum()):,} {what} (e.g. {examples}); those rows are scored but "
-                          "flagged in outside_training_range")
+    flags.warnings.append(f"column {col!r} has {counted(int(mask.sum()), noun)} {what} (e.g. {examples}); those rows "
+                          "are scored but flagged in outside_training_range")
 
 
 def _too_large(flags: RowFlags, col: str, values: np.ndarray) -> None:
@@ -143,8 +145,9 @@ def _too_large(flags: RowFlags, col: str, values: np.ndarray) -> None:
                for v, inf in zip(values[at], infinite[at])]
     flags.not_scored[hit] = reasons
     n_inf, n_large = int(infinite[at].sum()), int((~infinite[at]).sum())
-    parts = [f"{n_inf:,} infinite value(s)"] * bool(n_inf) + \
-        [f"{n_large:,} value(s) of impossible size (at least {ABSURD_VALUE:,.0f} either side of zero)"] * bool(n_large)
+    parts = [counted(n_inf, "infinite values")] * bool(n_inf) + \
+        [f"{counted(n_large, 'values')} of impossible size (at least {ABSURD_VALUE:,.0f} either side of zero)"] \
+        * bool(n_large)
     flags.warnings.append(f"column {col!r} holds {' and '.join(parts)}; those rows were not scored")
 
 
@@ -153,6 +156,6 @@ def _mostly_blank(flags: RowFlags, X: pd.DataFrame) -> None:
     flags.filled = X.isna().sum(axis=1).astype("int64")
     most = flags.scorable & (flags.filled * 2 > X.shape[1])
     if most.any():
-        flags.warnings.append(f"{int(most.sum()):,} scored row(s) have more than half of the model's "
+        flags.warnings.append(f"{counted(int(most.sum()), 'scored rows')} have more than half of the model's "
                               f"{X.shape[1]} features blank, filled as in training (see filled_features): their "
                               "segment says little about them")

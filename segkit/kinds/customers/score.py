@@ -32,6 +32,7 @@ import pandas as pd
 from ...format import model_segment_codes
 from ...io.columns import NAME_ALIKE, name_key
 from ...errors import ColumnError, ModelError
+from ...naming.words import counted
 from ...quality import fill_text
 from ...parse import read_dates
 from .features import check_numeric
@@ -133,7 +134,8 @@ def _id_warnings(new_df: pd.DataFrame, id_col: str | None) -> list[str]:
     if id_col is not None and id_col in new_df.columns:
         ids = level_text(new_df[id_col]).dropna()
         twice = ids[ids.duplicated()].unique()
-        return [f"{len(twice):,} id(s) in {id_col!r} come more than once (e.g. {', '.join(map(repr, twice[:3]))}): "
+        return [f"{counted(len(twice), 'ids')} in {id_col!r} come more than once "
+                f"(e.g. {', '.join(map(repr, twice[:3]))}): "
                 "each of their rows is scored, so an id may get two segments; a run keeps the first row of an id"
                 ] if len(twice) else []
     if id_col is None or _ids_in_index(new_df, id_col):
@@ -165,7 +167,8 @@ def _check_columns(new_df: pd.DataFrame, metadata: Mapping) -> tuple[pd.DataFram
         twins = {c: [t for t in new_df.columns if name_key(t) == name_key(c)] for c in missing}
         twins = "".join(f"; {', '.join(map(repr, found))} differ from {c!r} only in {NAME_ALIKE}: keep one"
                         for c, found in twins.items() if len(found) > 1)
-        raise ModelError(f"the data to score lacks column(s) the model needs: {', '.join(map(str, missing))}{twins}",
+        noun = "column" if len(missing) == 1 else "columns"
+        raise ModelError(f"the data to score lacks {noun} the model needs: {', '.join(map(str, missing))}{twins}",
                          fix="the model expects these columns: " + ", ".join(map(str, features)),
                          column=", ".join(map(str, missing)))
     roles, scales = metadata.get("roles") or {}, metadata.get("scales") or {}
@@ -183,8 +186,8 @@ def _check_columns(new_df: pd.DataFrame, metadata: Mapping) -> tuple[pd.DataFram
         reading = read_dates(X[col], column=str(col), date_format=layout.get("date_format"),
                              dayfirst=layout.get("dayfirst"))
         if reading.n_unparsed:
-            raise ColumnError(f"column {col!r} should hold dates but {reading.n_unparsed} value(s) are not dates "
-                              f"(examples: {', '.join(map(repr, reading.unparsed_examples))})",
+            raise ColumnError(f"column {col!r} should hold dates but {counted(reading.n_unparsed, 'values')} are not "
+                              f"dates (examples: {', '.join(map(repr, reading.unparsed_examples))})",
                               fix="clean those values, or write dates as YYYY-MM-DD", column=str(col))
         X[col] = reading.values
     unseen, rows = {}, {}
@@ -313,8 +316,8 @@ def score_customers(model, metadata: Mapping, new_df: pd.DataFrame, *,
     X, unseen, unseen_rows = _check_columns(new_df, metadata)
     flags = row_flags(X, metadata)
     scales = metadata.get("scales") or {}
-    warnings = [f"column {c!r} has {unseen_rows.get(c, 0):,} row(s) with a value the model never saw ({len(v)} "
-                f"distinct: {', '.join(map(repr, v[:10]))}{', ...' if len(v) > 10 else ''}); "
+    warnings = [f"column {c!r} has {counted(unseen_rows.get(c, 0), 'rows')} with a value the model never saw "
+                f"({len(v)} distinct: {', '.join(map(repr, v[:10]))}{', ...' if len(v) > 10 else ''}); "
                 + ("they are not on its scale and are scored as the typical answer" if c in scales else
                    "they are scored as rare levels") for c, v in unseen.items()]
     id_name = _id_name(new_df, id_col)
@@ -330,8 +333,8 @@ def score_customers(model, metadata: Mapping, new_df: pd.DataFrame, *,
         finite = np.isfinite(own)
         if not finite.all():
             flags.not_scored.iloc[np.flatnonzero(ok)[~finite]] = "values too large to compute a distance"
-            flags.warnings.append(f"{int((~finite).sum()):,} row(s) hold values too large to compute a distance "
-                                  "and were not scored")
+            flags.warnings.append(f"{counted(int((~finite).sum()), 'rows')} hold values too large to compute a "
+                                  "distance and were not scored")
         rows, k, col = np.flatnonzero(ok)[finite], dist.shape[1], result.columns.get_loc
         codes = model_segment_codes(metadata, k)
         result.iloc[rows, col("segment_code")] = [codes[int(x)] for x in labels[finite]]

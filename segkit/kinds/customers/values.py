@@ -19,6 +19,7 @@ import pandas as pd
 
 from ...cleaning import CleaningLog
 from ...errors import DataValueError
+from ...naming.words import counted
 from ...parse import after_period, read_dates, read_numbers
 from ...quality import apply_fill, apply_value_rules, mask_non_finite
 from .roles import detect_roles, gender_words
@@ -38,7 +39,7 @@ def read_values(table: pd.DataFrame, params, log: CleaningLog, *, id_col=None) -
 def _log_steps(log: CleaningLog, n: int, steps) -> None:
     """The steps of :mod:`segkit.quality`'s rules in the log, each with the values it changed."""
     for rule, description, removed, changed in steps:
-        log.add(rule, description, n + removed, removed, note=f"{changed:,} value(s)")
+        log.add(rule, description, n + removed, removed, note=counted(changed, "values"))
 
 
 def _read_values(table: pd.DataFrame, params, log: CleaningLog) -> pd.DataFrame:
@@ -59,12 +60,13 @@ def _read_values(table: pd.DataFrame, params, log: CleaningLog) -> pd.DataFrame:
             reading = read_dates(s, column=str(col), date_format=params.date_format, dayfirst=params.dayfirst)
             values = reading.values.mask(reading.values >= pd.Timestamp.now().normalize() + pd.Timedelta(days=1))
             late = after_period(values)
-            notes += [f"{reading.n_future:,} date(s) after today set missing"] * bool(reading.n_future)
-            notes += [f"{int(late.sum()):,} date(s) far after the data's period kept: ages are measured from the last "
-                      "of them"] * bool(late.any())
+            notes += [f"{counted(reading.n_future, 'dates')} after today set missing"] * bool(reading.n_future)
+            notes += [f"{counted(int(late.sum()), 'dates')} far after the data's period kept: ages are measured from "
+                      "the last of them"] * bool(late.any())
         if reading is None:
             continue
-        notes += [f"{reading.n_unparsed:,} value(s) that could not be read set missing"] * bool(reading.n_unparsed)
+        notes += [f"{counted(reading.n_unparsed, 'values')} that could not be read set missing"] \
+            * bool(reading.n_unparsed)
         gaps = reading.n_missing or reading.n_unparsed or getattr(reading, "n_future", 0)
         log.read(reading, note="; ".join(notes + ["missing values are filled like other gaps"] * bool(gaps)))
         out[col] = values
@@ -178,7 +180,7 @@ def _plausible(table: pd.DataFrame, params, log: CleaningLog, id_col) -> pd.Data
     numeric = [c for c in table.columns if c != id_col]
     table, masked, seen = mask_non_finite(table, numeric)
     log.add("non_finite", "Infinite or absurdly large numbers become missing values (filled like other gaps)",
-            len(table), 0, note=f"{masked:,} value(s): {seen}" if masked else "")
+            len(table), 0, note=f"{counted(masked, 'values')}: {seen}" if masked else "")
     table, steps = apply_value_rules(table, valid_range=params.valid_range, clip=params.clip,
                                      out_of_range=params.out_of_range)
     _log_steps(log, len(table), steps)

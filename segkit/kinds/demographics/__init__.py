@@ -39,6 +39,7 @@ from ...quality import mask_non_finite
 from ...schema import Finding
 from ...naming.lexicon import load_lexicon, name_segments_from_lexicon
 from ...naming.masking import imputed_rows, masked_scores
+from ...naming.words import counted
 from .acs import build_acs_features, format_area_ids
 from .codes import census_tables, name_columns, profile_fix, profile_tables  # name_columns: the reading hook
 from .facts import FACT_LABELS, FACT_UNITS, FACTS, MEDIAN_UNITS, NATURAL, cap_k, k_cap, clear_groups, clear_groups_note, key_facts
@@ -119,7 +120,7 @@ def check_columns(params, columns: Sequence[str]) -> None:
     used, lacking = _usable_groups(columns)
     if len(used) < _MIN_GROUPS:
         needs = listing([f"{g} (needs {c})" for g, c in lacking.items()], 8)
-        raise ColumnError(f"only {len(used)} ACS feature group(s) can be built from the input "
+        raise ColumnError(f"only {counted(len(used), 'ACS feature groups')} can be built from the input "
                           f"({', '.join(used) or 'none'}); at least {_MIN_GROUPS} are needed{why}. Missing: {needs}",
                           fix or "supply the ACS columns named in segkit/kinds/demographics/acs_groups.yaml",
                           column=next(iter(lacking.values())).split(" or ")[0] if lacking else None)
@@ -152,7 +153,7 @@ def clean(raw: pd.DataFrame, params):
             note="; ".join(f"{c}: {k}" for c, k in sentinels.items()) or "none found")
     table, masked, seen = mask_non_finite(table, [c for c in table.columns if c != id_col])
     log.add("non_finite", "Infinite or absurdly large numbers set to missing (filled like other gaps); no area "
-            "removed", n, 0, note=f"{masked:,} value(s): {seen}" if masked else "none found")
+            "removed", n, 0, note=f"{counted(masked, 'values')}: {seen}" if masked else "none found")
     ids = format_area_ids(table[id_col])
     if ids.duplicated().any():
         raise DataValueError(f"area ids repeat in '{id_col}': {listing(ids[ids.duplicated()].unique(), 5)}",
@@ -379,7 +380,7 @@ def column_roles(raw: pd.DataFrame, params) -> pd.DataFrame:
         else:
             kept = [s.name for s in group.features if s.name in report.features]
             status = "used" if len(kept) == len(group.features) else "partly used"
-            detail = f"{len(kept)} feature(s): " + ", ".join(kept)
+            detail = f"{counted(len(kept), 'features')}: " + ", ".join(kept)
             dropped = [f"{s.name} ({report.dropped_features[s.name]})" for s in group.features
                        if s.name in report.dropped_features]
             if dropped:

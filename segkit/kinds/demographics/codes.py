@@ -23,6 +23,7 @@ import pandas as pd
 import yaml
 
 from ...errors import DataFileError
+from ...naming.words import counted
 from .groups import CENSUS_SENTINELS
 
 __all__ = ["CODES", "census_variables", "census_tables", "variable_columns", "derivable", "name_columns",
@@ -123,7 +124,7 @@ def _sum(columns: list) -> str:
 def _note(wanted: dict[str, list]) -> str:
     said = [f"{name} = {_sum(columns)}" for name, columns in list(wanted.items())[:_SHOWN]]
     more = f" and {len(wanted) - _SHOWN} more" if len(wanted) > _SHOWN else ""
-    return (f"{len(wanted)} column(s) named from their Census variable codes "
+    return (f"{counted(len(wanted), 'columns')} named from their Census variable codes "
             f"(segkit/kinds/demographics/{CODES.name}): {'; '.join(said)}{more}")
 
 

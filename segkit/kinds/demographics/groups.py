@@ -311,9 +311,11 @@ def validate_acs_table(df: pd.DataFrame, groups: list[FeatureGroup] | None = Non
             missing = [c for c in spec.columns if c not in df.columns]
             blank = [c for c in spec.columns if c in empty]
             if missing:
-                report.dropped_features[spec.name] = "missing column(s) " + ", ".join(missing)
+                noun = "column" if len(missing) == 1 else "columns"
+                report.dropped_features[spec.name] = f"missing {noun} " + ", ".join(missing)
             elif blank:
-                report.dropped_features[spec.name] = "empty column(s) " + ", ".join(blank)
+                noun = "column" if len(blank) == 1 else "columns"
+                report.dropped_features[spec.name] = f"empty {noun} " + ", ".join(blank)
             else:
                 kept.append(spec.name)
         if kept:

@@ -26,6 +26,7 @@ import pandas as pd
 
 from ...errors import ColumnError, ModelError
 from ...format import model_segment_codes
+from ...naming.words import counted
 from .acs import build_acs_features, format_area_ids
 from .codes import name_columns
 from .groups import load_feature_groups
@@ -47,7 +48,8 @@ def _features(raw: pd.DataFrame, features: list[str], id_col: str, min_populatio
         needs = sorted({c for g in groups for spec in g.features if spec.name in absent for c in spec.columns})
         missing = [c for c in needs if c not in raw.columns]
         if missing:
-            raise ColumnError(f"the areas to score lack the ACS column(s) the model's features {', '.join(absent)} "
+            noun = "column" if len(missing) == 1 else "columns"
+            raise ColumnError(f"the areas to score lack the ACS {noun} the model's features {', '.join(absent)} "
                               f"are built from: {', '.join(missing)}", "score a table with the same ACS columns as "
                               "the one the model was trained on", column=missing[0])
     return feats.raw.reindex(columns=features)
@@ -75,8 +77,9 @@ def score_rows(model, metadata: Mapping, raw: pd.DataFrame) -> pd.DataFrame:
     empty = X.isna().all(axis=1)
     out.iloc[position[X.index[empty]].to_numpy(), out.columns.get_loc("not_scored")] = "every feature is missing"
     X = X.loc[~empty]
-    warnings = [f"{int(small.sum()):,} area(s) have too few residents and were not scored"] * bool(small.any())
-    warnings += [f"{int(empty.sum()):,} area(s) have every feature missing and were not scored"] * bool(empty.any())
+    warnings = [f"{counted(int(small.sum()), 'areas')} have too few residents and were not scored"] * bool(small.any())
+    warnings += [f"{counted(int(empty.sum()), 'areas')} have every feature missing and were not scored"] \
+        * bool(empty.any())
     if len(X):
         _assign(out, position[X.index].to_numpy(), model, X, metadata)
         out.iloc[position[X.index].to_numpy(), out.columns.get_loc("filled_features")] = X.isna().sum(axis=1).to_numpy()

@@ -58,6 +58,7 @@ import pandas as pd
 
 from ...cleaning import CleaningLog, examples as _examples, is_summary_id, labelled_summary
 from ...errors import DataValueError
+from ...naming.words import counted
 from ...parse import after_period, is_na_token, read_dates, read_ids, read_numbers
 from ...quality import ABSURD_VALUE  # at or above this size, a quantity, price or amount is a data error
 from .columns import SUMMARY_LINES_TEXT, TransactionColumns
@@ -99,8 +100,6 @@ NORMALISED_COLUMNS: tuple[str, ...] = (
 # normalisation helpers
 
 
-
-
 def _to_numeric(s: pd.Series, key: str, opts: _Options, log: CleaningLog) -> pd.Series:
     """``s`` read as numbers (:func:`segkit.parse.read_numbers`: decimal comma, thousands separators and
     currency signs are read; blanks and ``NA``, ``-``, ``?`` are missing, and counted in the log).
@@ -114,7 +113,7 @@ def _to_numeric(s: pd.Series, key: str, opts: _Options, log: CleaningLog) -> pd.
         absurd = absurd | (num.isna() & ~is_na_token(s)).to_numpy()
     if absurd.any():
         raise DataValueError(
-            f"column {s.name!r} ({key}) has {int(absurd.sum()):,} infinite or absurdly large value(s) "
+            f"column {s.name!r} ({key}) has {counted(int(absurd.sum()), 'infinite or absurdly large values')} "
             f"(|x| >= {ABSURD_VALUE:.0e}), e.g. {_examples(s[absurd])}",
             "correct or remove those rows at the source: a single such line would dominate every total",
             key=key, column=str(s.name))
@@ -136,8 +135,9 @@ def _to_datetime(s: pd.Series, key: str, opts: _Options, log: CleaningLog) -> pd
     late = after_period(dates.where(dates < _today() + pd.Timedelta(days=1)))
     if late.any():
         shown = ", ".join(f"{d:%Y-%m-%d}" for d in sorted(dates[late].unique())[-3:])
-        notes.append(f"{int(late.sum()):,} line(s) dated far after the data's period (e.g. {shown}) are kept: recency "
-                     "is measured from the last purchase among them; correct them at the source, or set snapshot_date")
+        notes.append(f"{counted(int(late.sum()), 'lines')} dated far after the data's period (e.g. {shown}) are kept: "
+                     "recency is measured from the last purchase among them; correct them at the source, or set "
+                     "snapshot_date")
     log.read(reading, key=key, note="; ".join(notes))
     return dates
 
@@ -264,7 +264,7 @@ def _summary_lines(table: pd.DataFrame, log: CleaningLog, opts: _Options) -> pd.
     if not drop.any():
         return table
     shown = ", ".join(repr(v) for v in sorted(set(table["customer_id"][drop].astype(str)))[:3])
-    return _drop(table, log, "summary_lines", SUMMARY_LINES_TEXT, drop, note=f"{int(drop.sum()):,} line(s): {shown}")
+    return _drop(table, log, "summary_lines", SUMMARY_LINES_TEXT, drop, note=f"{counted(drop.sum(), 'lines')}: {shown}")
 
 
 def _cancelled_orders(table: pd.DataFrame, log: CleaningLog, opts: _Options) -> pd.DataFrame:
@@ -273,7 +273,7 @@ def _cancelled_orders(table: pd.DataFrame, log: CleaningLog, opts: _Options) -> 
         return table
     drop = table["status"].isin(cancelled(opts.cancelled_statuses)).fillna(False).to_numpy(dtype=bool)
     return _drop(table, log, "cancelled_orders", cancelled_step(opts.cancelled_statuses), drop,
-                 note=f"{int(drop.sum()):,} line(s) of {table['invoice_id'][drop].nunique():,} order(s)")
+                 note=f"{counted(drop.sum(), 'lines')} of {counted(table['invoice_id'][drop].nunique(), 'orders')}")
 
 
 def _missing_customer(table: pd.DataFrame, log: CleaningLog, opts: _Options) -> pd.DataFrame:
@@ -303,8 +303,8 @@ def _future_dates(table: pd.DataFrame, log: CleaningLog, opts: _Options) -> pd.D
     if not future.any():
         return table
     shown = ", ".join(f"{pd.Timestamp(d):%Y-%m-%d}" for d in sorted(pd.unique(date[future]))[:3])
-    return _drop(table, log, "future_dates", future_dates_step(), future,
-                 note=f"{int(future.sum()):,} line(s), e.g. {shown}; correct the dates at the source", key="date_col")
+    return _drop(table, log, "future_dates", future_dates_step(), future, key="date_col",
+                 note=f"{counted(int(future.sum()), 'lines')}, e.g. {shown}; correct the dates at the source")
 
 
 def _non_product(table: pd.DataFrame, log: CleaningLog, opts: _Options) -> pd.DataFrame:
@@ -331,7 +331,7 @@ def _non_positive_price(table: pd.DataFrame, log: CleaningLog, opts: _Options) -
     description, key = price_rule(opts.columns)
     return _drop(table, log, "non_positive_price", description,
                  (table["price"].le(0) | table["quantity"].eq(0)).to_numpy(),
-                 note=f"{zero:,} line(s) with a zero amount" if zero else "", key=key)
+                 note=f"{counted(zero, 'lines')} with a zero amount" if zero else "", key=key)
 
 
 def _cancellations(table: pd.DataFrame, log: CleaningLog, opts: _Options) -> pd.DataFrame:

@@ -125,6 +125,6 @@ class TransactionColumns:
         named = ", ".join(f"{key}={col!r}" for key, col in missing.items())
         available = ", ".join(map(str, df.columns)) or "(none)"
         key, col = next(iter(missing.items()))
-        raise ColumnError(f"mapped column(s) not in the data: {named}",
+        raise ColumnError(f"mapped {'column' if len(missing) == 1 else 'columns'} not in the data: {named}",
                           f"set {', '.join(missing)} to one of the available columns: {available}",
                           key=key, column=col)

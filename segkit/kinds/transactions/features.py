@@ -134,8 +134,9 @@ def _prepare(clean: pd.DataFrame, snapshot_date, extra: Sequence[str] = ()) -> d
     """Validate ``clean`` and compute the shared arrays (customer codes, days, masks)."""
     missing = [c for c in (*_REQUIRED, *extra) if c not in clean.columns]
     if missing:
+        noun = "column" if len(missing) == 1 else "columns"
         raise ColumnError(
-            f"the transaction table lacks the normalised column(s) {', '.join(missing)}",
+            f"the transaction table lacks the normalised {noun} {', '.join(missing)}",
             "pass the output of segkit.kinds.transactions.clean.clean_transactions (available columns: "
             f"{', '.join(map(str, clean.columns))})", column=missing[0])
     if len(clean) == 0:
@@ -436,12 +437,13 @@ def transform_features(
     columns = list(numeric if columns is None else columns)
     absent = [c for c in columns if c not in features.columns]
     if absent:
-        raise ColumnError(f"feature column(s) not in the table: {', '.join(absent)}",
+        noun = "column" if len(absent) == 1 else "columns"
+        raise ColumnError(f"feature {noun} not in the table: {', '.join(absent)}",
                           f"choose from: {', '.join(map(str, features.columns))}",
                           column=absent[0])
     wrong = [c for c in columns if c not in numeric]
     if wrong:
-        raise ColumnError(f"feature column(s) not numeric: {', '.join(wrong)}",
+        raise ColumnError(f"feature {'column' if len(wrong) == 1 else 'columns'} not numeric: {', '.join(wrong)}",
                           f"leave them out of the clustering columns (numeric: "
                           f"{', '.join(numeric)})", column=wrong[0])
     if not columns:

@@ -9,6 +9,7 @@ import pandas as pd
 
 from ...cleaning import CleaningLog
 from ...format import joined
+from ...naming.words import counted
 from .columns import TransactionColumns
 
 __all__ = ["CANCELLED_STATUSES", "log_rule", "duplicates_step", "future_dates_step", "cancelled", "cancelled_step",
@@ -122,7 +123,7 @@ def cancelled_step(statuses) -> str:
 def refunds_step(orders: int, total: float, cut: int) -> tuple[str, str]:
     """The ``[refunds]`` step's description and note: ``orders`` refunds added, ``total`` in all, ``cut`` of them to
     their order's amount (the pandas and the engine cleaning alike)."""
-    note = f"{orders:,} order(s), {total:,.2f} refunded in all"
+    note = f"{counted(orders, 'orders')}, {total:,.2f} refunded in all"
     if cut:
         note += (f"; {cut:,} cut to the order's amount (not its shipping or taxes) or less what its return lines "
                  "net already")
@@ -157,7 +158,7 @@ def email_case_step(log: CleaningLog, rows: int, joined: int, pair: list[str]) -
     if joined:
         log.add("email_case", "Customer ids that are e-mail addresses are read in lower case: an address is the same "
                 "whatever its case, so its lines are one customer's.", rows, 0,
-                note=f"{joined:,} id(s) written in another case joined their customer, e.g. "
+                note=f"{counted(joined, 'ids')} written in another case joined their customer, e.g. "
                      f"{' and '.join(map(repr, pair))}")
 
 
@@ -208,7 +209,7 @@ def order_customer_step(log: CleaningLog, rows: int, filled: int) -> None:
     if filled:
         log.add("order_customer", "Lines without a customer id take the customer of their order's other lines, when "
                 "those name one customer: an export may write the customer on an order's first line only (Shopify).",
-                rows, 0, note=f"{filled:,} line(s) given their order's customer")
+                rows, 0, note=f"{counted(filled, 'lines')} given their order's customer")
 
 
 def customer_steps(log, left: int, lost: int, returns_only: int) -> None:
@@ -217,8 +218,8 @@ def customer_steps(log, left: int, lost: int, returns_only: int) -> None:
     cleaning alike). Neither has a purchase to measure, so neither is in the segments; both are counted here."""
     if lost:
         log.add("lost_customers", "Customers whose every line was removed by the rules above: they are not in the "
-                "segments.", left, 0, note=f"{lost:,} customer(s) lost all their lines")
+                "segments.", left, 0, note=f"{counted(lost, 'customers')} lost all their lines")
     if returns_only:
         log.add("returns_only", "Customers with returned or cancelled lines only, and no purchase: with nothing bought "
                 "to measure, they are not in the segments (their lines stay in the cleaned table).", left, 0,
-                note=f"{returns_only:,} customer(s)")
+                note=f"{counted(returns_only, 'customers')}")

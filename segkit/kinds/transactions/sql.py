@@ -28,6 +28,7 @@ from ...engine.base import SQLEngine
 from ...engine.duckdb import DuckDBEngine
 from ...errors import ColumnError, DataValueError
 from ...featureset import FrozenIds
+from ...naming.words import counted
 from .clean import DEFAULT_NON_PRODUCT_CODES
 from .rules import (_today, cancelled, cancelled_step, customer_steps, drops_duplicates, duplicates_step,
                     email_case_step, from_order_sql, future_dates_step, log_rule, missing_values_step,
@@ -260,10 +261,10 @@ def _log(eng: SQLEngine, params, c: TransactionColumns, rows: int, distinct: int
         ids = eng.rows("SELECT DISTINCT customer_id FROM segkit_lines WHERE dropped = 'summary_lines' "
                        "ORDER BY customer_id LIMIT 3")
         left = log_rule(log, "summary_lines", SUMMARY_LINES_TEXT, left, n["summary_lines"],
-                        f"{n['summary_lines']:,} line(s): {', '.join(repr(str(i)) for (i,) in ids)}")
+                        f"{counted(n['summary_lines'], 'lines')}: {', '.join(repr(str(i)) for (i,) in ids)}")
     if c.status:
         left = log_rule(log, "cancelled_orders", cancelled_step(params.cancelled_statuses), left, n["cancelled_orders"],
-                        f"{n['cancelled_orders']:,} line(s) of {n['cancelled_invoices']:,} order(s)")
+                        f"{counted(n['cancelled_orders'], 'lines')} of {counted(n['cancelled_invoices'], 'orders')}")
     fields = required_fields(c)
     gaps = [f"{what} {n['gap_' + name]:,}" for what, name, _ in fields if n["gap_" + name]]
     left = log_rule(log, "missing_values", missing_values_step(fields), left,
@@ -271,11 +272,11 @@ def _log(eng: SQLEngine, params, c: TransactionColumns, rows: int, distinct: int
                     key=" and ".join(k for _, _, k in fields))
     if n["future_dates"]:
         left = log_rule(log, "future_dates", future_dates_step(), left, n["future_dates"],
-                        f"{n['future_dates']:,} line(s); correct the dates at the source", "date_col")
+                        f"{counted(n['future_dates'], 'lines')}; correct the dates at the source", "date_col")
     left = _log_products(eng, log, c, left, n)
     description, key = price_rule(c)
     left = log_rule(log, "non_positive_price", description, left, n["non_positive_price"],
-                    f"{n['zero_amount']:,} line(s) with a zero amount" if n["zero_amount"] else "", key)
+                    f"{counted(n['zero_amount'], 'lines')} with a zero amount" if n["zero_amount"] else "", key)
     orders = "invoices" if c.invoice else "customer-days"
     log.add("cancellations", "Cancelled and returned lines were kept and subtracted from the customer's spend "
             "(netted), not removed.", left, 0, rows_netted=n["netted"],
@@ -472,7 +473,8 @@ def features_in_engine(eng: SQLEngine, relation: str, params, out_path=None) -> 
     missing = [c for c in ("customer_id", "invoice_id", "date", "amount", "is_cancellation", "quantity")
                if c not in cols]
     if missing:
-        raise ColumnError(f"the cleaned lines lack the normalised column(s) {', '.join(missing)}",
+        noun = "column" if len(missing) == 1 else "columns"
+        raise ColumnError(f"the cleaned lines lack the normalised {noun} {', '.join(missing)}",
                           "clean the input with the transactions cleaning first", column=missing[0])
     snap = _snapshot(eng, relation, params.snapshot_date)
     has_code, has_country = "stock_code" in cols, "country" in cols

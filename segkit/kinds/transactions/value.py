@@ -135,7 +135,7 @@ def _columns(X, names: tuple[str, ...]) -> list[np.ndarray]:
     if isinstance(X, pd.DataFrame):
         missing = [c for c in names if c not in X.columns]
         if missing:
-            raise ColumnError(f"the summary lacks column(s) {', '.join(missing)}",
+            raise ColumnError(f"the summary lacks {'column' if len(missing) == 1 else 'columns'} {', '.join(missing)}",
                               "pass the output of segkit.kinds.transactions.value.rfm_summary", column=missing[0])
         arr = X[list(names)].to_numpy(dtype=float)
     else:
