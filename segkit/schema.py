@@ -97,10 +97,8 @@ def load_schema(path) -> dict[str, Any]:
 def _params(params, kind: str):
     from .config import Params, params_from_mapping
 
-    if params is None:
-        return Params(data_kind=kind)
-    if isinstance(params, Mapping):
-        return params_from_mapping({"data_kind": kind, **params})
+    if params is None or isinstance(params, Mapping):
+        return Params(data_kind=kind) if params is None else params_from_mapping({"data_kind": kind, **params})
     return params
 
 
@@ -118,9 +116,8 @@ def _date_order(column: str, key: str | None, reading: str, why: str, opts: Mapp
     """The finding for dates whose values do not decide the order of day and month: a note when the params say it,
     else a warning with :data:`DAYFIRST_FIX` (the order is then the default, month first)."""
     given = _order_given(opts)
-    return Finding("info" if given else "warning", "dates", column,
-                   f"{_where(column, key)} read {reading}: {why.split(' — ')[0]}", 0, key,
-                   None if given else DAYFIRST_FIX)
+    return Finding("info" if given else "warning", "dates", column, f"{_where(column, key)} read {reading}: "
+                   f"{why.split(' — ')[0]}", 0, key, None if given else DAYFIRST_FIX)
 
 
 def ambiguous_dates(log, findings: list, opts: Mapping[str, Any]) -> list:
@@ -141,10 +138,6 @@ def by_severity(findings: list) -> list:
     return sorted(findings, key=lambda f: order.get(f.severity, len(order)))
 
 
-#: Values above a pattern's max are a finding while at most this many, or its ``max_share`` of the column
-FEW_ABOVE = 5
-
-
 def _examples(values: pd.Series) -> str:
     """A few distinct values as the message shows them: text and numbers quoted as Python writes them, dates
     as dates (``2034-03-28``, with the time when there is one), not as numpy's nanoseconds."""
@@ -155,10 +148,8 @@ def _example(value) -> str:
     if isinstance(value, (np.datetime64, datetime)):
         ts = pd.Timestamp(value)
         return f"{ts:%Y-%m-%d}" if ts == ts.normalize() else f"{ts:%Y-%m-%d %H:%M}"
-    value = value.item() if isinstance(value, np.generic) else value
-    if isinstance(value, float) and np.isfinite(value) and value != round(value, 6):
-        return f"{value:.6g}"  # -0.202698, not the float's -0.20269775390625
-    return repr(value)
+    value = value.item() if isinstance(value, np.generic) else value  # -0.202698, not the float's -0.20269775390625:
+    return f"{value:.6g}" if isinstance(value, float) and np.isfinite(value) and value != round(value, 6) else repr(value)
 
 
 def _where(column: str, key: str | None) -> str:
@@ -297,8 +288,8 @@ class _Checker:
                 continue
             bound = _bound(spec[side], dtype)
             out = present[op(present, bound)]
-            if side == "max" and len(out) > max(FEW_ABOVE, spec.get("max_share", 1.0) * len(present)):
-                continue  # so many above it that the column is not what its name suggested (a house's age)
+            if side == "max" and len(out) > max(5, spec.get("max_share", 1.0) * len(present)):
+                continue  # more than a few typos above it: the column is not what its name suggested (a house's age)
             if len(out):
                 shown = bound.date() if dtype == "datetime" else f"{bound:g}"
                 fix = (spec["fix"].format(column=column, min=spec.get("min", "null"), max=spec.get("max", "null"))
