@@ -136,7 +136,7 @@ def test_a_headerless_file_is_detected_and_said(tmp_path):
     df = io.read_table(path)
     assert list(df.columns) == ["column_1", "column_2", "column_3"] and len(df) == 2
     assert any("has no header line" in n and "column_names" in n for n in df.attrs["read_notes"])
-    with pytest.raises(DataFileError, match="column_names lists 2 name.s. but .* has 3 column"):
+    with pytest.raises(DataFileError, match="column_names lists 2 names but .* has 3 columns"):
         io.read_table(path, options={"column_names": ["a", "b"]})
 
 
