@@ -238,8 +238,9 @@ def reading_findings(log: CleaningLog, findings: Iterable[Finding] = ()) -> list
         if r.get("n_unparsed"):
             shown = ", ".join(map(repr, r.get("unparsed_examples") or []))
             out.append(Finding("warning", "type", r["column"], f"column {r['column']!r} has "
-                               f"{counted(r['n_unparsed'], 'values')} that are not numbers, e.g. {shown}: they are "
-                               "read as missing",
+                               f"{counted(r['n_unparsed'], 'values')} that "
+                               f"{'is' if r['n_unparsed'] == 1 else 'are'} not numbers, e.g. {shown}: "
+                               f"{'it is' if r['n_unparsed'] == 1 else 'they are'} read as missing",
                                r["n_unparsed"], r.get("key"), f"correct them in the file, or set roles: "
                                f"{{{r['column']}: categorical}} if the column is no number"))
         if len(r.get("currencies") or ()) > 1 and r["column"] not in said:

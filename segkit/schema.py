@@ -212,9 +212,9 @@ class _Checker:
         if kind in _NUMERIC and self.codes:
             coded = values.isin(self.codes)
             if coded.any():
-                n = int(coded.sum())
+                n, they = int(coded.sum()), ("it is" if coded.sum() == 1 else "they are")
                 self.add("info", "missing_codes", column, f"{_where(column, key)} has {n:,} 'not available' code"
-                         f"{'' if n == 1 else 's'} ({_examples(values[coded])}); they are treated as missing", n, key)
+                         f"{'' if n == 1 else 's'} ({_examples(values[coded])}); {they} treated as missing", n, key)
                 values = values.mask(coded)
         return values
 
@@ -249,9 +249,9 @@ class _Checker:
             self._range(column, spec, key, present, kind, hint)
         if spec.get("integer") and kind in _NUMERIC:
             frac = present[present != np.floor(present)]
-            if len(frac):
-                self.add("warning", "integer", column, f"{where} has {counted(len(frac), 'values')} that are not whole "
-                         f"numbers, e.g. {_examples(frac)}", len(frac), key)
+            if n := len(frac):
+                self.add("warning", "integer", column, f"{where} has {counted(n, 'values')} that "
+                         f"{'is' if n == 1 else 'are'} not whole numbers, e.g. {_examples(frac)}", n, key)
         if spec.get("nonzero") and kind in _NUMERIC:
             zeros = int((present == 0).sum())
             if zeros:
@@ -267,9 +267,9 @@ class _Checker:
         if spec.get("pattern"):
             text = s.dropna().astype(str)
             bad = text[~text.str.fullmatch(spec["pattern"])]
-            if len(bad):
-                self.add("warning", "pattern", column, f"{where} has {counted(len(bad), 'values')} that do not look "
-                         f"right, e.g. {_examples(bad)}{hint}", len(bad), key)
+            if n := len(bad):
+                self.add("warning", "pattern", column, f"{where} has {counted(n, 'values')} that "
+                         f"{'does' if n == 1 else 'do'} not look right, e.g. {_examples(bad)}{hint}", n, key)
 
     def _soft_numeric(self, s: pd.Series, spec: Mapping[str, Any]) -> pd.Series | None:
         """Pattern rules apply range checks only to columns that are numeric already."""

@@ -684,7 +684,7 @@ def _(path):
     rows[-1]["InvoiceDate"] = datetime(2019, 6, 1, 12)
     path.write_text(text(rows, TX))
     return {"clean": {"values": tx_clean(rows), "readings": {"InvoiceDate": {
-        "why": "1 line dated far after the data's period (e.g. 2019-06-01) are kept"}}},
+        "why": "1 line dated far after the data's period (e.g. 2019-06-01) is kept"}}},
             "features": {"notes": ["Recency and tenure are measured at 02 June 2019 (the day after the last "
                                    "purchase)."]}}
 
@@ -695,7 +695,7 @@ def _(path):
     rows[2]["InvoiceDate"] = "yesterday"
     path.write_text(text(rows, TX))
     return {"error": "the transactions input fails its schema: column 'InvoiceDate' (date_col) has 1 value that "
-                     "are not dates, e.g. 'yesterday'. Fix: check that date_col names the date column and fix or "
+                     "is not dates, e.g. 'yesterday'. Fix: check that date_col names the date column and fix or "
                      "remove those rows, or set date_format (ISO dates such as 2011-12-09 08:30 always parse)"}
 
 

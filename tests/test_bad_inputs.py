@@ -263,7 +263,7 @@ def test_dates_that_cannot_be_dates(tmp_path, value, examples):
     with pytest.raises(DataValueError) as err:
         clean_transactions(io.read_table(_orders(tmp_path, lines)))
     text = _message(err.value)
-    assert f"column 'InvoiceDate' (date_col) has 1 value that are not dates, e.g. {examples}" in text
+    assert f"column 'InvoiceDate' (date_col) has 1 value that is not dates, e.g. {examples}" in text
     assert err.value.key == "date_col"
 
 
@@ -273,7 +273,7 @@ def test_numbers_in_the_date_column(tmp_path):
     assert clean["date"].dt.strftime("%Y-%m-%d").tolist() == ["2010-12-01", "2010-12-02", "2010-12-03", "2010-12-05"]
     assert log.readings[0]["reading"] == "YYYYMMDD numbers"
     raw = raw.assign(InvoiceDate=[123456789, 2, 3, 5])  # neither YYYYMMDD nor an Excel serial date: not dates
-    with pytest.raises(DataValueError, match=r"'InvoiceDate' \(date_col\) has 1 value that are not dates, "
+    with pytest.raises(DataValueError, match=r"'InvoiceDate' \(date_col\) has 1 value that is not dates, "
                                              r"e.g. '123456789'"):
         clean_transactions(raw)
 

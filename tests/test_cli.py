@@ -152,8 +152,8 @@ def test_the_command_exit_status_for_an_error_and_for_help(tmp_path):
 
 
 @pytest.mark.parametrize("cell, expected", [
-    ("yesterday", "column 'InvoiceDate' (date_col) has 1 value that are not dates, e.g. 'yesterday'"),
-    ("2010-12-01 08:26:00|five", "column 'Quantity' (quantity_col) has 1 value that are not numbers, e.g. 'five'"),
+    ("yesterday", "column 'InvoiceDate' (date_col) has 1 value that is not dates, e.g. 'yesterday'"),
+    ("2010-12-01 08:26:00|five", "column 'Quantity' (quantity_col) has 1 value that is not numbers, e.g. 'five'"),
 ])
 def test_check_and_run_stop_on_what_would_stop_a_notebook_with_its_message(tmp_path, capsys, cell, expected):
     from segkit import pipeline

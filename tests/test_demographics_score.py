@@ -54,8 +54,8 @@ def test_small_and_empty_areas_are_not_scored(fitted):
     assert scored["not_scored"].tolist() == ["", "population missing, 0 or below min_population=100",
                                              "every feature is missing", ""]
     assert scored["segment_code"].isna().tolist() == [False, True, True, False]
-    assert scored.attrs["warnings"] == ["1 area have too few residents and were not scored",
-                                        "1 area have every feature missing and were not scored"]
+    assert scored.attrs["warnings"] == ["1 area has too few residents and was not scored",
+                                        "1 area has every feature missing and was not scored"]
 
 
 def test_absent_acs_columns_are_named(fitted):

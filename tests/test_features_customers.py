@@ -324,7 +324,7 @@ def test_customer_features_errors():
     df = pd.DataFrame({"id": ["a", "b", "b"], "x": ["1", "two", "3"]})
     with pytest.raises(ColumnError) as info:
         customer_features(df, {"x": "numeric"})
-    assert "1 value are text" in str(info.value) and "'two'" in str(info.value)
+    assert "1 value is text" in str(info.value) and "'two'" in str(info.value)
     with pytest.raises(DataValueError, match="duplicate"):
         customer_features(df, {"id": "id"})
     with pytest.raises(ColumnError, match="not in the data: 'y'"):

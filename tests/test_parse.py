@@ -156,7 +156,7 @@ def test_dates_keep_the_index_and_to_dict_is_json():
 
 def test_date_check_raises_with_column_and_examples():
     r = read_dates(pd.Series(["2012-09-04", "soon"], name="When"))
-    with pytest.raises(DataValueError, match=r"column 'When' \(date_col\) has 1 value that are not dates, "
+    with pytest.raises(DataValueError, match=r"column 'When' \(date_col\) has 1 value that is not dates, "
                                              r"e.g. 'soon'") as err:
         r.check(key="date_col")
     assert err.value.column == "When" and err.value.key == "date_col" and "Fix:" in str(err.value)
@@ -260,7 +260,7 @@ def test_quick_number_checks_agree_with_read_numbers(census):
 
 def test_numbers_check_raises_column_error():
     r = read_numbers(pd.Series(["1", "two"], name="Spend"))
-    with pytest.raises(ColumnError, match="column 'Spend' has 1 value that are not numbers, e.g. 'two'"):
+    with pytest.raises(ColumnError, match="column 'Spend' has 1 value that is not numbers, e.g. 'two'"):
         r.check()
     assert json.loads(json.dumps(r.to_dict()))["unparsed_examples"] == ["two"]
 

@@ -71,7 +71,7 @@ def test_amount_col_replaces_price_col():
 
 
 def test_unparsable_numbers_and_dates_are_hard_failures():
-    with pytest.raises(ColumnError, match=r"'Quantity' \(quantity_col\) has 1 value that are not numbers, e.g. 'two'"):
+    with pytest.raises(ColumnError, match=r"'Quantity' \(quantity_col\) has 1 value that is not numbers, e.g. 'two'"):
         validate(_transactions(Quantity=["2", "two", "5", "-1"]), _schema("transactions"))
     with pytest.raises(ColumnError, match="not dates, e.g. 'yesterday'"):
         validate(_transactions(InvoiceDate=["2011-01-03", "yesterday", "2011-02-01", "2011-02-02"]), _schema("transactions"))
@@ -105,7 +105,7 @@ def test_dates_in_the_future_are_flagged():
                      _schema("transactions"))
     assert "e.g. 2099-01-01 14:05;" in timed[0].message
     # a year no datetime can hold is not a date, here as in the cleaning (segkit.parse)
-    with pytest.raises(ColumnError, match="1 value that are not dates, e.g. '2999-01-01'"):
+    with pytest.raises(ColumnError, match="1 value that is not dates, e.g. '2999-01-01'"):
         validate(_transactions(InvoiceDate=["2011-01-03", "2011-01-03", "2011-02-01", "2999-01-01"]),
                  _schema("transactions"))
 
@@ -316,3 +316,21 @@ def test_values_no_mark_reads_keep_the_plain_fix():
 
     assert other_marks(pd.Series(["2.55", "n/a?"]), [True, True], ",", None, {}) == ""  # one is no number under any mark
     assert other_marks(pd.Series(["2.55"]), [True], None, None, {}) == ""  # the params set no mark
+
+
+@pytest.mark.parametrize("n, said", [(1, "1 value that is not whole numbers"),
+                                     (2, "2 values that are not whole numbers")])
+def test_verbs_agree_with_the_count(n, said):
+    """"1 value that is not", "2 lines are identical": the verb after a count is in the count's number."""
+    from segkit.config import params_from_mapping
+    quantities = [2.5, 1.5, 5, -1][:n] + [2, 1, 5, -1][n:]
+    findings = validate(_transactions(Quantity=quantities), _schema("transactions"))
+    assert f"column 'Quantity' (quantity_col) has {said}" in {f.rule: f.message for f in findings}["integer"]
+    raw = _transactions().drop(columns="Quantity")
+    raw = pd.concat([raw, raw.head(n)], ignore_index=True)
+    params = params_from_mapping({"data_kind": "transactions", "quantity_col": None,
+                                  "amount_col": "UnitPrice"})
+    found = {f.rule: f.message for f in kinds.get("transactions").module.input_findings(raw, params)}
+    lines = "1 line (20.0%) is identical to an earlier line and is kept" if n == 1 else \
+        "2 lines (33.3%) are identical to an earlier line and are kept"
+    assert found["duplicates"].startswith(lines)

@@ -104,7 +104,7 @@ def test_text_in_numeric_column(trained):
     new.iloc[[1, 4], new.columns.get_loc("age")] = ["forty", "n/a"]
     with pytest.raises(ColumnError) as info:
         score_customers(model, metadata, new)
-    assert "1 value are text" in str(info.value) and "'forty'" in str(info.value)  # "n/a" is a missing value
+    assert "1 value is text" in str(info.value) and "'forty'" in str(info.value)  # "n/a" is a missing value
     assert info.value.column == "age"
 
 

@@ -57,7 +57,7 @@ def test_a_row_with_most_features_blank_is_scored_counted_and_warned_about(train
     code, _, err, scored = _score(model_dir, table, tmp_path, capsys)
     assert code == 0 and scored["filled_features"].tolist() == ["0", "6", "1", "0", "0"]
     assert scored["segment_code"].ne("").all()
-    assert "1 scored row have more than half of the model's 9 features blank" in err
+    assert "1 scored row has more than half of the model's 9 features blank" in err
 
 
 def test_a_negative_value_where_training_had_none_is_flagged_however_near(trained, tmp_path, capsys):
@@ -91,7 +91,7 @@ def test_text_in_a_number_column_names_the_file_and_does_not_ask_for_a_retrain(t
     table.loc[2, "age"] = "thirty"
     code, _, err, _ = _score(model_dir, table, tmp_path, capsys, name="april_customers.csv")
     assert code == 2 and err.count("\n") == 1 and "Traceback" not in err
-    assert "april_customers.csv: column 'age' should hold numbers but 1 value are text (examples: 'thirty')" in err
+    assert "april_customers.csv: column 'age' should hold numbers but 1 value is text (examples: 'thirty')" in err
     assert "roles" not in err and "leave the cells empty" in err
 
 
@@ -132,7 +132,7 @@ def test_an_id_twice_is_scored_twice_and_said(trained, tmp_path, capsys):
     code, _, err, scored = _score(model_dir, table, tmp_path, capsys)
     twice = rows["customer_id"].iloc[1]
     assert code == 0 and (scored["customer_id"] == twice).sum() == 2
-    assert f"1 id in 'customer_id' come more than once (e.g. '{twice}')" in err
+    assert f"1 id in 'customer_id' comes more than once (e.g. '{twice}')" in err
 
 
 def test_spaces_underscores_and_hyphens_in_a_name_are_alike(trained, tmp_path, capsys):

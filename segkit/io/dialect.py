@@ -214,7 +214,7 @@ def title_lines(text: str, delimiter: str) -> int:
 def title_note(where: str, skipped: int, unit: str) -> str:
     """The reading note on the ``skipped`` lines (``unit``: "line", or "row" of a sheet) above a header."""
     return (f"{where} has its header on {unit} {skipped + 1}; the {skipped} {unit if skipped == 1 else unit + 's'} "
-            f"above it (a title, blank {unit}s) were skipped")
+            f"above it (a title, blank {unit}s) {'was' if skipped == 1 else 'were'} skipped")
 
 
 def long_line(text: str, path: Path, width: int, number: int, fields: int) -> DataFileError:

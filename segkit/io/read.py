@@ -211,7 +211,7 @@ def _text_frame(path: Path, options: Mapping[str, Any] | None = None) -> pd.Data
     df, dropped = _drop_unnamed_empty(df)
     if dropped:
         notes.append(f"{path.name}: {len(dropped)} {'column' if len(dropped) == 1 else 'columns'} without a name and "
-                     "without values were dropped (trailing delimiters)")
+                     f"without values {'was' if len(dropped) == 1 else 'were'} dropped (trailing delimiters)")
     renamed = list(renamed_repeats(df.columns))
     if renamed:
         notes.append(f"{path.name} has repeated column names; the repeats were renamed {', '.join(renamed)}")
@@ -263,8 +263,9 @@ def _check_long_rows(text: str, delimiter: str, width: int, path: Path) -> list[
                             path=path) from None
     if not long_rows:
         return []
-    return [f"{path.name}: {long_rows:,} {'row' if long_rows == 1 else 'rows'} end with empty extra fields (trailing "
-            "delimiters); they were ignored"]
+    one = long_rows == 1
+    return [f"{path.name}: {long_rows:,} {'row' if one else 'rows'} {'ends' if one else 'end'} with empty extra fields "
+            f"(trailing delimiters); {'it was' if one else 'they were'} ignored"]
 
 
 def _drop_unnamed_empty(df: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:

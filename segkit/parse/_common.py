@@ -61,7 +61,8 @@ class _Reading:
     def problem(self, key: str | None = None) -> tuple[str, str]:
         """The message and the fix for the values that were not read (what :meth:`check` raises)."""
         where = f"column {self.column!r}" + (f" ({key})" if key else "")
-        return (f"{where} has {self.n_unparsed:,} {'value' if self.n_unparsed == 1 else 'values'} that are not "
+        return (f"{where} has {self.n_unparsed:,} {'value' if self.n_unparsed == 1 else 'values'} that "
+                f"{'is' if self.n_unparsed == 1 else 'are'} not "
                 f"{self._what}, e.g. "
                 f"{', '.join(map(repr, self.unparsed_examples))}", self._fix.format(key=key or "the column"))
 

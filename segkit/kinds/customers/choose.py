@@ -80,8 +80,8 @@ def scored_in_order(scales: Mapping[str, list], cleaned: pd.DataFrame, notes: li
         off = off_scale(cleaned[col], scale)
         if len(off):
             shown = ", ".join(f"{v!r} ({n:,})" for v, n in off.head(5).items())
-            notes.append(f"{col}: {counted(int(off.sum()), 'answers')} on no point of the scale count as no answer: "
-                         f"{shown}.")
+            notes.append(f"{col}: {counted(int(off.sum()), 'answers')} on no point of the scale "
+                         f"{'counts' if int(off.sum()) == 1 else 'count'} as no answer: {shown}.")
     return said
 
 

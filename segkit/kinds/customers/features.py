@@ -77,8 +77,9 @@ def check_numeric(df: pd.DataFrame, columns: Sequence[str], *, decimal: str | No
             continue
         reading = read_numbers(s, column=str(col), decimal=decimal, thousands=thousands)
         if reading.n_unparsed:
-            raise ColumnError(f"column {col!r} should hold numbers but {counted(reading.n_unparsed, 'values')} are "
-                              f"text (examples: {', '.join(map(repr, reading.unparsed_examples))})", column=str(col),
+            raise ColumnError(f"column {col!r} should hold numbers but {counted(reading.n_unparsed, 'values')} "
+                              f"{'is' if reading.n_unparsed == 1 else 'are'} text "
+                              f"(examples: {', '.join(map(repr, reading.unparsed_examples))})", column=str(col),
                               fix=(fix or "clean or drop those rows, or give {column} the categorical role in the "
                                    "roles params").format(column=repr(col)))
         out[col] = reading.values

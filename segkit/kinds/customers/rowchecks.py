@@ -73,7 +73,8 @@ def refuse_booleans(df: pd.DataFrame, columns: Sequence[str]) -> None:
         else:
             continue
         if count:
-            raise ColumnError(f"column {col!r} should hold numbers but {counted(count, 'values')} are true/false",
+            raise ColumnError(f"column {col!r} should hold numbers but {counted(count, 'values')} "
+                              f"{'is' if count == 1 else 'are'} true/false",
                               f"give {col!r} numbers (a boolean is not a {col}), or leave those cells empty",
                               column=str(col))
 
@@ -100,7 +101,9 @@ def row_flags(X: pd.DataFrame, metadata: Mapping) -> RowFlags:
     empty = X.isna().all(axis=1)
     if empty.any():
         flags.not_scored[empty] = "every feature is missing"
-        flags.warnings.append(f"{counted(int(empty.sum()), 'rows')} have every feature missing and were not scored")
+        one = int(empty.sum()) == 1
+        flags.warnings.append(f"{counted(int(empty.sum()), 'rows')} {'has' if one else 'have'} every feature missing "
+                              f"and {'was' if one else 'were'} not scored")
     numeric = [c for c in X.columns if roles.get(c) in ("numeric", "ordinal") and pd.api.types.is_numeric_dtype(X[c])]
     for col in numeric:
         _too_large(flags, col, X[col].to_numpy(dtype=float))
@@ -156,6 +159,7 @@ def _mostly_blank(flags: RowFlags, X: pd.DataFrame) -> None:
     flags.filled = X.isna().sum(axis=1).astype("int64")
     most = flags.scorable & (flags.filled * 2 > X.shape[1])
     if most.any():
-        flags.warnings.append(f"{counted(int(most.sum()), 'scored rows')} have more than half of the model's "
-                              f"{X.shape[1]} features blank, filled as in training (see filled_features): their "
-                              "segment says little about them")
+        one = int(most.sum()) == 1
+        flags.warnings.append(f"{counted(int(most.sum()), 'scored rows')} {'has' if one else 'have'} more than half of "
+                              f"the model's {X.shape[1]} features blank, filled as in training (see filled_features): "
+                              f"{'its' if one else 'their'} segment says little about {'it' if one else 'them'}")

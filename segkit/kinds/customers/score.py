@@ -134,9 +134,11 @@ def _id_warnings(new_df: pd.DataFrame, id_col: str | None) -> list[str]:
     if id_col is not None and id_col in new_df.columns:
         ids = level_text(new_df[id_col]).dropna()
         twice = ids[ids.duplicated()].unique()
-        return [f"{counted(len(twice), 'ids')} in {id_col!r} come more than once "
+        one = len(twice) == 1
+        return [f"{counted(len(twice), 'ids')} in {id_col!r} {'comes' if one else 'come'} more than once "
                 f"(e.g. {', '.join(map(repr, twice[:3]))}): "
-                "each of their rows is scored, so an id may get two segments; a run keeps the first row of an id"
+                f"each of {'its' if one else 'their'} rows is scored, so an id may get two segments; a run keeps the "
+                "first row of an id"
                 ] if len(twice) else []
     if id_col is None or _ids_in_index(new_df, id_col):
         return []
@@ -186,8 +188,9 @@ def _check_columns(new_df: pd.DataFrame, metadata: Mapping) -> tuple[pd.DataFram
         reading = read_dates(X[col], column=str(col), date_format=layout.get("date_format"),
                              dayfirst=layout.get("dayfirst"))
         if reading.n_unparsed:
-            raise ColumnError(f"column {col!r} should hold dates but {counted(reading.n_unparsed, 'values')} are not "
-                              f"dates (examples: {', '.join(map(repr, reading.unparsed_examples))})",
+            raise ColumnError(f"column {col!r} should hold dates but {counted(reading.n_unparsed, 'values')} "
+                              f"{'is' if reading.n_unparsed == 1 else 'are'} not dates "
+                              f"(examples: {', '.join(map(repr, reading.unparsed_examples))})",
                               fix="clean those values, or write dates as YYYY-MM-DD", column=str(col))
         X[col] = reading.values
     unseen, rows = {}, {}
@@ -333,8 +336,9 @@ def score_customers(model, metadata: Mapping, new_df: pd.DataFrame, *,
         finite = np.isfinite(own)
         if not finite.all():
             flags.not_scored.iloc[np.flatnonzero(ok)[~finite]] = "values too large to compute a distance"
-            flags.warnings.append(f"{counted(int((~finite).sum()), 'rows')} hold values too large to compute a "
-                                  "distance and were not scored")
+            one = int((~finite).sum()) == 1
+            flags.warnings.append(f"{counted(int((~finite).sum()), 'rows')} {'holds' if one else 'hold'} values too "
+                                  f"large to compute a distance and {'was' if one else 'were'} not scored")
         rows, k, col = np.flatnonzero(ok)[finite], dist.shape[1], result.columns.get_loc
         codes = model_segment_codes(metadata, k)
         result.iloc[rows, col("segment_code")] = [codes[int(x)] for x in labels[finite]]

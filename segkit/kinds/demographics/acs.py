@@ -155,8 +155,8 @@ def impute_median(features: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series, pd.S
     if medians.isna().any():
         empty = medians.index[medians.isna()].tolist()
         noun = "feature" if len(empty) == 1 else "features"
-        raise DataValueError(f"{noun} " + ", ".join(empty) + " are missing in every area",
-                             fix="drop them from the feature groups file")
+        raise DataValueError(f"{noun} " + ", ".join(empty) + f" {'is' if len(empty) == 1 else 'are'} missing in every "
+                             "area", fix=f"drop {'it' if len(empty) == 1 else 'them'} from the feature groups file")
     return features.fillna(medians), counts, medians
 
 
@@ -205,7 +205,8 @@ def build_acs_features(df: pd.DataFrame, groups: list[FeatureGroup] | None = Non
         clean[col] = read_numbers(clean[col], column=str(col), census=True).check().values
     if len(report.used_groups) < min_groups:
         raise SegmentationError(
-            f"only {_counted(len(report.used_groups), 'feature groups')} are usable "
+            f"only {_counted(len(report.used_groups), 'feature groups')} "
+            f"{'is' if len(report.used_groups) == 1 else 'are'} usable "
             f"({', '.join(report.used_groups) or 'none'}); at least {min_groups} are needed. "
             + (report.summary(census_tables())[1] if report.missing_columns else "No column is missing."),
             fix="supply the ACS columns named in segkit/kinds/demographics/acs_groups.yaml or pass a groups file "
@@ -213,7 +214,8 @@ def build_acs_features(df: pd.DataFrame, groups: list[FeatureGroup] | None = Non
     clean.index = _area_index(clean[id_col], id_col)
     table, excluded = _set_aside(clean, id_col, population_col, min_population)
     if len(table) < min_areas:
-        raise DataValueError(f"only {_counted(len(table), 'areas')} have a population of at least "
+        raise DataValueError(f"only {_counted(len(table), 'areas')} {'has' if len(table) == 1 else 'have'} a "
+                             "population of at least "
                              f"{min_population:g}; at least {min_areas} are needed",
                              fix="lower min_population or supply more areas", key="min_population")
     used, columns, clipped = _group_features(table, groups, report)

@@ -77,9 +77,10 @@ def score_rows(model, metadata: Mapping, raw: pd.DataFrame) -> pd.DataFrame:
     empty = X.isna().all(axis=1)
     out.iloc[position[X.index[empty]].to_numpy(), out.columns.get_loc("not_scored")] = "every feature is missing"
     X = X.loc[~empty]
-    warnings = [f"{counted(int(small.sum()), 'areas')} have too few residents and were not scored"] * bool(small.any())
-    warnings += [f"{counted(int(empty.sum()), 'areas')} have every feature missing and were not scored"] \
-        * bool(empty.any())
+    warnings = [f"{counted(n, 'areas')} {'has' if n == 1 else 'have'} too few residents and "
+                 f"{'was' if n == 1 else 'were'} not scored" for n in [int(small.sum())] if n]
+    warnings += [f"{counted(n, 'areas')} {'has' if n == 1 else 'have'} every feature missing and "
+                 f"{'was' if n == 1 else 'were'} not scored" for n in [int(empty.sum())] if n]
     if len(X):
         _assign(out, position[X.index].to_numpy(), model, X, metadata)
         out.iloc[position[X.index].to_numpy(), out.columns.get_loc("filled_features")] = X.isna().sum(axis=1).to_numpy()

@@ -142,7 +142,8 @@ def _test_accounts(raw: pd.DataFrame, params) -> list[Finding]:
     counts = values[values.isin(test)].astype(str).str.strip().value_counts()
     shown = ", ".join(f"{i!r} ({counted(n, 'lines')})" for i, n in counts.head(3).items())
     return [Finding("warning", "test_ids", col, f"column {col!r} (customer_col) has {counted(len(counts), 'ids')} "
-                    f"that look like test accounts ({shown}): their lines are segmented as a customer's",
+                    f"that {'looks' if len(counts) == 1 else 'look'} like test accounts ({shown}): "
+                    f"{'its' if len(counts) == 1 else 'their'} lines are segmented as a customer's",
                     int(counts.sum()), "customer_col", "remove their lines before the run, or give them the ids of the "
                     "customers they are")]
 
@@ -155,8 +156,9 @@ def _identical_items(raw: pd.DataFrame, params) -> list[Finding]:
     n = int(raw.duplicated().sum())
     if not n:
         return []
-    return [Finding("warning", "duplicates", None, f"{counted(n, 'lines')} ({n / len(raw):.1%}) are identical to an "
-                    "earlier line and are kept: with no quantity column each line is one item, so they count as items "
+    is_, they = ("is", "it counts as an item") if n == 1 else ("are", "they count as items")
+    return [Finding("warning", "duplicates", None, f"{counted(n, 'lines')} ({n / len(raw):.1%}) {is_} identical to "
+                    f"an earlier line and {is_} kept: with no quantity column each line is one item, so {they} "
                     "bought again",
                     n, "drop_duplicates", "set drop_duplicates: true if the export repeats lines (the same line "
                     "recorded twice), or false to keep them without this warning")]
@@ -174,9 +176,9 @@ def _partly_refunded(raw: pd.DataFrame, params) -> list[Finding]:
     invoice = params.invoice_col
     orders = raw.loc[partly.index, invoice].nunique() if invoice in raw.columns else len(partly)
     shown = ", ".join(map(repr, sorted(partly.unique())[:3]))
-    return [Finding("warning", "refunds", col, f"column {col!r} (status_col) says {counted(orders, 'orders')} were "
-                    f"refunded in part ({shown}): without the amounts refunded, these orders count at their full "
-                    "amount",
+    return [Finding("warning", "refunds", col, f"column {col!r} (status_col) says {counted(orders, 'orders')} "
+                    f"{'was' if orders == 1 else 'were'} refunded in part ({shown}): without the amounts refunded, "
+                    "these orders count at their full amount",
                     len(partly), "status_col", "set refund_col to the column of the amounts refunded (Shopify's "
                     "Refunded Amount), or add the status to cancelled_statuses to leave these orders out")]
 

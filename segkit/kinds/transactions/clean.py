@@ -135,9 +135,9 @@ def _to_datetime(s: pd.Series, key: str, opts: _Options, log: CleaningLog) -> pd
     late = after_period(dates.where(dates < _today() + pd.Timedelta(days=1)))
     if late.any():
         shown = ", ".join(f"{d:%Y-%m-%d}" for d in sorted(dates[late].unique())[-3:])
-        notes.append(f"{counted(int(late.sum()), 'lines')} dated far after the data's period (e.g. {shown}) are kept: "
-                     "recency is measured from the last purchase among them; correct them at the source, or set "
-                     "snapshot_date")
+        notes.append(f"{counted(int(late.sum()), 'lines')} dated far after the data's period (e.g. {shown}) "
+                     f"{'is' if late.sum() == 1 else 'are'} kept: recency is measured from the last purchase among "
+                     "them; correct them at the source, or set snapshot_date")
     log.read(reading, key=key, note="; ".join(notes))
     return dates
 

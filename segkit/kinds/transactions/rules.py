@@ -158,7 +158,8 @@ def email_case_step(log: CleaningLog, rows: int, joined: int, pair: list[str]) -
     if joined:
         log.add("email_case", "Customer ids that are e-mail addresses are read in lower case: an address is the same "
                 "whatever its case, so its lines are one customer's.", rows, 0,
-                note=f"{counted(joined, 'ids')} written in another case joined their customer, e.g. "
+                note=f"{counted(joined, 'ids')} written in another case joined {'its' if joined == 1 else 'their'} "
+                     "customer, e.g. "
                      f"{' and '.join(map(repr, pair))}")
 
 
@@ -209,7 +210,7 @@ def order_customer_step(log: CleaningLog, rows: int, filled: int) -> None:
     if filled:
         log.add("order_customer", "Lines without a customer id take the customer of their order's other lines, when "
                 "those name one customer: an export may write the customer on an order's first line only (Shopify).",
-                rows, 0, note=f"{counted(filled, 'lines')} given their order's customer")
+                rows, 0, note=f"{counted(filled, 'lines')} given {'its' if filled == 1 else 'their'} order's customer")
 
 
 def customer_steps(log, left: int, lost: int, returns_only: int) -> None:
