@@ -1438,3 +1438,15 @@ def test_a_seqn_is_an_id_and_a_constant_column_reads_its_value_plainly():
     table = role_table(df).set_index("column")
     assert table.at["seqn", "role"] == "id"
     assert "the single value 0 in every filled row" in table.at["censored", "reason"]
+
+
+def test_the_typical_segment_is_described_in_the_tables_noun():
+    """SaratogaHouses' "Typical Houses" were "Close to the average customer on every measure"."""
+    from segkit.kinds.customers.naming import _in_words
+    from segkit.naming.base import SegmentName
+    typical = SegmentName(name="Typical Customers", description="Close to the average customer on every measure")
+    out = _in_words(typical, pd.Series({"price": 0.1}), {}, "Houses")
+    assert (out.name, out.description) == ("Typical Houses", "Close to the average house on every measure")
+    out = _in_words(SegmentName(name="Young Customers", description="Customers with age (index 60) below average."),
+                    pd.Series({"age": -1.0}), {}, "Patients")
+    assert out.description == "Patients with age (index 60) below average."

@@ -24,7 +24,7 @@ from ...naming.lexicon import FeatureWords, SegmentName, load_lexicon, name_segm
 from ...naming.masking import masked_scores, observed
 from ...separability import MIN_MEMBERS
 from ...format import yes_no
-from ...naming.words import PEOPLE, absent, default_label, people, phrase
+from ...naming.words import PEOPLE, absent, default_label, people, phrase, singular
 from ...quality import AGE_WORDS
 from ...resources import read_data_yaml
 from .roles import YES_NO, YES_NO_ABROAD
@@ -265,9 +265,12 @@ def _in_words(value: SegmentName, z: pd.Series, words: dict, noun: str) -> Segme
     value = _action(value, z, words, 0.5)
     if noun == "Customers":
         return value
+    def said(m: re.Match) -> str:  # "the average customer" too: "the average house", not a customer among houses
+        word = noun if m.group(1) else singular(noun)
+        return word if m.group()[0].isupper() else word.lower()
+
     return replace(value, name=re.sub(r"\bCustomers\b", noun, value.name),
-                   description=re.sub(r"\b[Cc]ustomers\b", lambda m: noun if m.group()[0].isupper() else noun.lower(),
-                                      value.description))
+                   description=re.sub(r"\b[Cc]ustomer(s)?\b", said, value.description))
 
 
 def _with_level(name: SegmentName, level: str | None, typical: str) -> SegmentName:
