@@ -202,6 +202,11 @@ def test_the_index_summary_says_how_k_was_chosen_in_plain_words():
     k = held.recommended_k
     text = plain_summary(held, k, "unused", "customers")
     assert text.startswith(f"{k} segments. The customers form ") and "useful split" in text
+    # Mall's index said "each keeps its members when the data is resampled" beside the k page's 0.32 from scratch:
+    # it says how they were refitted, and that from scratch k-means draws others when it does
+    scratch = held.scores.at[k, "stability_min"]
+    assert "keeps its members when the segments are refitted from their centres on resampled data" in text
+    assert ("(refitted from scratch, k-means draws other boundaries)" in text) == (scratch < STABLE), (scratch, text)
     voted = select_k(_blobs(0, 4), k_max=8, seed=0, entity="customers", **FAST)
     assert not voted.held and voted.structure == "clear"
     assert plain_summary(voted, 4, "unused", "customers") == (

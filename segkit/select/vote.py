@@ -330,7 +330,7 @@ def business_choice(voted: int, rationale: str, structure: str, ks: list[int], v
     k = max(fits, key=lambda c: (len(votes.get(c, [])), _finite_mean(sil[c]), -c))
     # thresholds, not this selection's own estimates: the cards show each segment's stability from the final fit,
     # and two different numbers for "stable" would tell the reader two stories
-    text = (f"{k} segments: the {entity} form {groups}, so these are {k} stable segments that split the {entity} "
+    text = (f"{k} segments: the {entity} form {groups}; these are {k} stable segments that split the {entity} "
             f"usefully: every segment keeps its members when the segments are refitted from their centres on "
             f"resampled {entity} (Jaccard at least {STABLE:.2f}), the smallest holds {min(shares[k]):.0%} of the "
             f"{entity}, and each is distinct from the others.")

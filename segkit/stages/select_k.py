@@ -15,6 +15,7 @@ from ..plots import criteria_figure as draw_criteria
 from ..report.cards import figure, html_block, note, note_html
 from ..select import KSelection
 from ..select.search import STRUCTURE_POINTER
+from ..select.stability import STABLE
 from ..select.vote import groups_phrase, own_groups
 from ..separability import MIN_MEMBERS
 from .context import RunContext
@@ -77,11 +78,13 @@ def plain_summary(selection: KSelection, k: int, sentence: str, entity: str) -> 
         own = (selection.structure == "moderate" and k == selection.voted_k
                and own_groups(k, selection.votes, len(selection.preferred)))
         opening = (f"The {entity} fall into {k} groups of their own, though the groups overlap:" if own else
-                   f"The {entity} form {groups_phrase(selection.structure)}, so these {k} segments are a useful split "
+                   f"The {entity} form {groups_phrase(selection.structure)}; these {k} segments are a useful split "
                    "of them:")
-        return (f"{k} segments. {opening} each keeps its members when the data is resampled, the smallest holds "
-                f"{smallest:.0%} of the {entity}, and each is distinct from the others (the page \"How many "
-                "segments?\" says how k was chosen).")
+        scratch = selection.scores.at[k, "stability_min"] if "stability_min" in selection.scores else float("nan")
+        drawn = " (refitted from scratch, k-means draws other boundaries)" if scratch < STABLE else ""
+        return (f"{k} segments. {opening} each keeps its members when the segments are refitted from their centres on "
+                f"resampled data{drawn}, the smallest holds {smallest:.0%} of the {entity}, and each is distinct from "
+                "the others (the page \"How many segments?\" says how k was chosen).")
     none, overlap = " The data has no clear natural groups.", " The groups overlap, so the boundaries are soft."
     caveat = {"weak": none, "none": none, "moderate": overlap}.get(selection.structure, "")
     return (f"{k} segments: {len(selection.votes.get(k, []))} of the {len(selection.preferred)} measures of how well "

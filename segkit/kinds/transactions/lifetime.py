@@ -252,7 +252,7 @@ class ValueFit:
                 f"{', net of returns' if _returning(per)[0] else ''} ("  # sales, unless a margin makes it profit
                 f"{'in sales: no profit margin applied' if self.margin == 1 else f'margin {100 * self.margin:.0f}%'}, "
                 f"discount {100 * self.discount_rate:.1f}% a month): "
-                f"{_money(total / len(per), currency)} per customer on average. The tenth of customers worth most "
+                f"{_money(total / len(per), currency)} per customer on average. The 10% of customers worth most "
                 f"hold {100 * self.top_decile_share:.0f}% of that value.")
 
     def table(self) -> pd.DataFrame:
