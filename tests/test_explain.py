@@ -722,3 +722,12 @@ def test_a_date_and_its_days_since_are_one_fact_in_the_tail_too():
     text = explain.driver_sentence(table, labels, 0, ["recency", "days_since_last", "last"])
     assert text.startswith("Set apart mostly by higher recency"), text
     assert text.count("sets it apart too") == 1, text
+
+
+def test_the_fold_table_gives_the_spread_the_sentence_gives():
+    """07's sentence said "94.7% ± 0.3 points" beside a fold table whose standard deviation read "0.00"."""
+    from segkit.format import fold_table
+    scores = pd.DataFrame({"accuracy": [0.944, 0.947, 0.950], "rows": [1445.0, 1445.0, 1444.0]})
+    table = fold_table(scores, {"accuracy": "Accuracy", "rows": "Held-out rows"})
+    assert table.loc["Standard deviation", "Accuracy"] == "0.002" and table.loc["Mean", "Accuracy"] == "0.947"
+    assert table.loc["Fold 1", "Held-out rows"] == "1,445"
