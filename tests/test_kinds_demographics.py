@@ -519,3 +519,17 @@ def test_a_comparison_of_census_runs_shows_log_medians_as_the_medians(delaware_r
     assert "median_household_income" in side.profiled
     assert not [f for f in side.profiled if f.startswith("log_median_")]
     assert side.profiled.index("median_household_income") < side.profiled.index("median_year_built")  # clustered first
+
+
+def test_the_data_quality_page_leaves_out_what_the_features_page_does_not_trust(delaware_run, delaware):
+    """Delaware's data-quality page said the industry group was "used | 6 features" and commute's walkers too, while
+    the features page marked them "no: not trusted" (shifted and mislabelled columns): the two pages now agree."""
+    nb, fs, *_ = delaware_run
+    roles = demo.column_roles(delaware, nb.params)
+    overview = stages.features.feature_overview(fs)
+    untrusted = set(overview.index[overview["Used for segments"].str.startswith("no: not trusted")])
+    assert {"share_commute_walked", "share_industry_knowledge"} <= untrusted
+    assert roles.at["industry", "status"] == "not used" and roles.at["industry", "detail"].startswith("no feature")
+    assert roles.at["commute", "status"] == "partly used"
+    left_out = {f for d in roles["detail"] if "not trusted" in d for f in d.split("say why): ")[1].split("; ")[0].split(", ")}
+    assert left_out == untrusted

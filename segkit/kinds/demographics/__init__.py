@@ -368,7 +368,9 @@ def column_roles(raw: pd.DataFrame, params) -> pd.DataFrame:
     """The validation report as a table: each ACS feature group, its columns, and whether it is used."""
     groups = list(_groups())
     report = validate_acs_table(raw, groups)
-    id_col = _id_col(params)
+    id_col = _id_col(params)  # the measures the features step leaves out, as it finds them (but shares above 1)
+    distrusted = {} if params.features else suspect_features(groups, report.suspect_columns, pd.Series(dtype=float),
+                                                             len(raw), raw)
     rows = [{"feature group": "area id", "input columns": id_col, "status": "used",
              "detail": "identifies the area; kept as text, leading zeros and all"},
             {"feature group": "population", "input columns": POPULATION_COL, "status": "used",
@@ -378,13 +380,15 @@ def column_roles(raw: pd.DataFrame, params) -> pd.DataFrame:
         if group.name in report.skipped_groups:
             status, detail = "skipped", report.skipped_groups[group.name]
         else:
-            kept = [s.name for s in group.features if s.name in report.features]
-            status = "used" if len(kept) == len(group.features) else "partly used"
-            detail = f"{counted(len(kept), 'features')}: " + ", ".join(kept)
+            kept = [s.name for s in group.features if s.name in report.features and s.name not in distrusted]
+            status = "used" if len(kept) == len(group.features) else "partly used" if kept else "not used"
+            detail = f"{counted(len(kept), 'features')}: " + ", ".join(kept) if kept else "no feature"
             dropped = [f"{s.name} ({report.dropped_features[s.name]})" for s in group.features
                        if s.name in report.dropped_features]
             if dropped:
                 detail += "; dropped: " + ", ".join(dropped)
+            if untrusted := [s.name for s in group.features if s.name in distrusted]:  # as 02 and its notes say
+                detail += "; left out, not trusted (the features page's notes say why): " + ", ".join(untrusted)
         suspect = [f"{c} equals {report.suspect_columns[c]}" for c in cols if c in report.suspect_columns]
         if suspect:
             detail += "; check the export's labels: " + ", ".join(suspect)
