@@ -34,7 +34,7 @@ def params_error(exc: ValidationError, source: str, valid: list[str]) -> ParamsE
         first_key = first_key or key
         if err["type"] == "extra_forbidden":
             close = difflib.get_close_matches(key, valid, n=1) if len(key) <= 100 else []
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            hint = _role_hint(key, err.get("input")) or (f" (did you mean '{close[0]}'?)" if close else "")
             problems.append(f"unknown key {truncate(key)}{hint}")
         elif key is None:
             problems.append(str(err["msg"]).removeprefix("Value error, "))
@@ -50,3 +50,19 @@ def params_error(exc: ValidationError, source: str, valid: list[str]) -> ParamsE
     unknown = any(e["type"] == "extra_forbidden" for e in exc.errors())
     fix = "valid keys are: " + ", ".join(valid) if unknown else "correct the value; `segkit params` lists every key with its meaning"
     return ParamsError(f"bad params in {source}: " + "; ".join(problems), fix, key=first_key, path=source)
+
+
+#: Keys a user writes for a column's role, and the role ``roles`` takes for it (``outcome: prog``).
+_ROLE_KEYS = {"outcome": "outcome", "target": "outcome", "label": "outcome", "outcomes": "outcome",
+              "targets": "outcome", "ignore": "ignore", "exclude": "ignore", "drop": "ignore", "categorical": "categorical",
+              "ordinal": "ordinal", "numeric": "numeric", "boolean": "boolean", "date": "date", "text": "text"}
+
+
+def _role_hint(key: str, value) -> str:
+    """" (set a column's role in roles: {prog: outcome})" for ``outcome: prog``; "" for other keys."""
+    role = _ROLE_KEYS.get(key.lower())
+    names = [value] if isinstance(value, str) else value if isinstance(value, list) else []
+    if role is None or not names or not all(isinstance(n, str) for n in names):
+        return ""
+    listed = ", ".join(f"{truncate(n, quote=False)}: {role}" for n in names[:5])
+    return f" (set a column's role in roles: {{{listed}}})"

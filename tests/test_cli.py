@@ -22,6 +22,9 @@ def _params(tmp_path: Path, text: str) -> Path:
 
 @pytest.mark.parametrize("text, expected", [
     ("k_maxx: 4\n", "unknown key 'k_maxx' (did you mean 'k_max'?)"),
+    # a column's role written as a key of its own (a trial of a student table): where it goes instead
+    ("outcome: prog\n", "unknown key 'outcome' (set a column's role in roles: {prog: outcome})"),
+    ("ignore: [name, email]\n", "unknown key 'ignore' (set a column's role in roles: {name: ignore, email: ignore})"),
     ("data_path: missing.csv\n", "input file"),
     ("customer_col: Customer\n", "customer_col='Customer'"),
 ])
