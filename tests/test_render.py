@@ -530,3 +530,17 @@ def test_pages_are_nbconverts_without_its_soup_pass(tmp_path, business):
     assert ours.count("No description has been provided") == 2  # the inline figure and the data-alt one
     text, page = _render(tmp_path, _notebook(), business=True)
     assert "¶" not in re.search(r'<nav class="sk-toc">.*?</nav>', text, flags=re.S).group(0)
+
+
+def test_the_note_naming_rows_of_a_table_without_ids_is_no_record():
+    """A survey without an id column: its features page's notes said "no id column: rows are named row_0001,
+    row_0002, ..." and the business copy left the whole notes table out as "individual records". A table whose rows
+    are labelled by those names still lists records."""
+    private = PrivateData(columns={"row_id"}, ids={f"row_{i:04d}" for i in range(1, 2001)})
+    note = ("<table><thead><tr><th></th><th>Note</th></tr></thead><tbody><tr><th>0</th><td>no id column: rows are "
+            "named row_0001, row_0002, ... in table order</td></tr></tbody></table>")
+    assert private_outputs(_rows_notebook(note), private) == []
+    assert private_outputs(_rows_notebook("<p>no id column: rows are named row_0001, row_0002</p>"), private) == []
+    rows = ("<table><thead><tr><th></th><th>Income</th></tr></thead><tbody><tr><th>row_0001</th><td>3,600</td></tr>"
+            "<tr><th>row_0002</th><td>41,000</td></tr></tbody></table>")
+    assert private_outputs(_rows_notebook(rows), private) == [(1, 0)]
