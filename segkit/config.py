@@ -136,7 +136,8 @@ class Params(ReadOptions):  # how the input is read (sep, header, decimal, dayfi
     cancelled_statuses: list[str] = Field(["refunded", "voided", "cancelled", "canceled"], min_length=1, description="with status_col: the statuses of orders the customer did not keep (compared in lower case)")
     drop_duplicates: bool | None = Field(
         None, description="drop exact duplicate rows; unset: yes, except in transactions without a quantity column, "
-                          "where each line is one item and two identical lines are two items bought")
+                          "where each line is one item and two identical lines are two items bought, and in customer "
+                          "tables without an id column, where two identical rows may be two people")
     snapshot_date: IsoDate = Field(None, description="date recency is measured at (default: the day after the last purchase)")
 
     # --- features ---------------------------------------------------------------------------

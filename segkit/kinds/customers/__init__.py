@@ -3,8 +3,8 @@
 The stages of a run map onto :mod:`segkit.kinds.customers.roles` and :mod:`segkit.kinds.customers.features`:
 
 * ``check_columns``: the ``id_col`` and every column named in ``roles`` (and ``features``) exist.
-* ``clean``: exact duplicate rows (when ``drop_duplicates``), rows without an id, repeated ids (first
-  row kept) and rows with no usable value are removed, each a logged rule naming examples.
+* ``clean``: exact duplicate rows (when ``drop_duplicates``; unset, only in a table with an id), rows without an
+  id, repeated ids (first row kept) and rows with no usable value are removed, each a logged rule naming examples.
 * ``features``: roles detected on the cleaned table (params ``roles`` and ``id_col`` override), the
   table indexed by the id; numbers in their units, categories kept as categories, each date kept for
   the model and turned into ``days_since_<date>`` for profiles. The clustering columns are every
@@ -95,14 +95,18 @@ def clean(raw: pd.DataFrame, params):
     """
     log, table = CleaningLog(), raw.reset_index(drop=True)
     n = len(table)
-    if params.drop_duplicates is not False:  # unset: copies of a customer's row are a double export
-        dup = table.duplicated(keep="first").to_numpy()
+    dup = table.duplicated(keep="first").to_numpy() if params.drop_duplicates is not False else np.zeros(n, bool)
+    id_col = find_id_column(table.loc[~dup], overrides=params.roles, id_col=params.id_col)  # a double export's ids
+    if params.drop_duplicates is None and id_col is None and dup.any():  # no id: two people may answer alike
+        log.add("duplicates", "Exact copies of a row are kept: with no id column, two identical rows may be two "
+                "people who answered alike (drop_duplicates: true removes them)", n, 0,
+                note=f"{counted(int(dup.sum()), 'rows')} repeat an earlier row")
+    elif params.drop_duplicates is not False:  # unset: copies of a customer's row are a double export
         log.add("duplicates", "Exact copies of a row (usually a double export): the first copy is kept", n,
                 int(dup.sum()))
         table = table.loc[~dup].reset_index(drop=True)
     else:
         log.add("duplicates", "Exact duplicate rows are kept (drop_duplicates is false)", n, 0)
-    id_col = find_id_column(table, overrides=params.roles, id_col=params.id_col)
     n = len(table)
     if id_col is None:
         log.add("missing_id", "No id column: customers are numbered in table order", n, 0)
