@@ -1472,3 +1472,25 @@ def test_identical_rows_of_a_table_without_ids_are_two_people():
     with_ids = pd.concat([survey.assign(customer_id=np.arange(66)), survey.assign(customer_id=np.arange(66)).head(3)])
     clean, log = kind.clean(with_ids, params_from_mapping({"data_kind": "customers"}))
     assert len(clean) == 66 and log["duplicates"].rows_removed == 3
+
+
+def test_a_column_that_says_another_in_other_words_is_left_out():
+    """HELPrct holds link (yes/no) beside linkstatus (1/0) and sex (male/female) beside female (0/1): each counted
+    twice in the distances, and a segment was named "(linkstatus: yes)" and set apart by link too."""
+    rng = np.random.default_rng(0)
+    n = 200
+    linked = rng.random(n) < 0.4
+    df = pd.DataFrame({"id": np.arange(n), "age": rng.normal(36, 8, n).round(), "cesd": rng.normal(33, 12, n).round(),
+                       "linkstatus": np.where(linked, 1.0, 0.0), "female": (rng.random(n) < 0.25).astype(int),
+                       "link": np.where(linked, "yes", "no")})
+    df["sex"] = np.where(df["female"] == 1, "female", "male")
+    df.loc[:9, ["linkstatus", "link"]] = np.nan  # gaps in the same rows
+    p = params_from_mapping({"data_kind": "customers", "id_col": "id"})
+    fs = pipeline.build_features(p, pipeline.clean_table(p, df)[0])
+    assert "link" not in fs.columns and "sex" not in fs.columns and {"linkstatus", "female"} <= set(fs.columns)
+    assert fs.extra["twins"] == {"link": "linkstatus", "sex": "female"}
+    assert any(n.startswith("link says what linkstatus says in other words") for n in fs.notes)
+    # one row where they disagree: two measures, both kept
+    df.loc[20, "link"] = "no" if df.loc[20, "link"] == "yes" else "yes"
+    fs = pipeline.build_features(p, pipeline.clean_table(p, df)[0])
+    assert {"link", "linkstatus"} <= set(fs.columns)

@@ -45,7 +45,7 @@ from .synth import generate_customers
 from .values import _to_datetime, level_text, read_values
 from .naming import LEXICON, canonical_feature, name_segments
 from .choose import MAX_MISSING_SHARE, NEAR_CONSTANT, TWIN_CORRELATION, filled_enough, near_constant, \
-    scored_in_order, twins  # noqa: F401 (the shares: given here too)
+    recodes, scored_in_order, twins  # noqa: F401 (the shares: given here too)
 from .units import label as _label, unit as _unit, without_thousands
 
 __all__ = ["check_columns", "clean", "features", "preprocessor", "name_segments", "column_roles", "after_segment",
@@ -245,16 +245,21 @@ def feature_findings(fs: FeatureSet, params) -> list[Finding]:
             for col, (other, gaps, median) in (fs.extra.get("zero_blanks") or {}).items()]
 
 
-def _without_twins(table: pd.DataFrame, columns: list, dates: list, numeric: list, notes: list
-                   ) -> tuple[list, list, dict[str, str]]:
-    """The features and the numbers without the columns that say what another says (:func:`twins`), noted; and
-    those columns with their twins: they are on no page, since their twins say it."""
+def _without_twins(table: pd.DataFrame, cleaned: pd.DataFrame, columns: list, dates: list, numeric: list,
+                   notes: list) -> tuple[list, list, dict[str, str]]:
+    """The features and the numbers without the columns that say what another says (:func:`twins`, and
+    :func:`recodes` of the cleaned values, before gaps are filled), noted; and those columns with their twins: they
+    are on no page, since their twins say it."""
     measured = {c: f"days_since_{c}" if c in dates else c for c in columns}
     said = twins(table, {c: m for c, m in measured.items() if m in numeric})
     for col, (twin, r) in said.items():
         notes.append(f"{col} equals {twin} in every row: left out of the features (name it in features to keep "
                      "it)." if r is None else f"{col} says what {twin} says (their ranks correlate at {r:.3f}): "
                      "left out of the features, so that it does not count twice (name it in features to keep it).")
+    for col, twin in recodes(cleaned, [c for c in columns if c not in said and c not in dates]).items():
+        said[col] = (twin, None)
+        notes.append(f"{col} says what {twin} says in other words (each value of one stands for a value of the other "
+                     "in every row): left out of the features (name it in features to keep it).")
     gone = {measured[t] for t in said}
     return ([c for c in columns if c not in said], [c for c in numeric if c not in said and c not in gone],
             {col: twin for col, (twin, _) in said.items()})
@@ -289,7 +294,7 @@ def features(cleaned: pd.DataFrame, params) -> FeatureSet:
         columns, twinned = list(dict.fromkeys(wanted)), {}
     else:
         notes += sparse_notes
-        columns, numeric, twinned = _without_twins(table, kept, dates, numeric, notes)
+        columns, numeric, twinned = _without_twins(table, cleaned, kept, dates, numeric, notes)
     labels, short, units = _describe(table, model, numeric, dates, params, cleaned.attrs)
     scales = {c: s for c, s in table.attrs.get("scales", {}).items() if c in columns}
     label_notes = scored_in_order(scales, cleaned, notes)

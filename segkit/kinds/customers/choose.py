@@ -48,6 +48,29 @@ def twins(table: pd.DataFrame, measured: Mapping[str, str]) -> dict[str, tuple[s
     return out
 
 
+#: A column of at most this many levels may be another's in other words (0/1 beside no/yes; 1-3 beside low-high)
+RECODE_LEVELS = 30
+
+
+def recodes(table: pd.DataFrame, columns: list[str]) -> dict[str, str]:
+    """Columns whose every value stands for one value of an earlier column, and the reverse, row by row, gaps in the
+    same rows (HELPrct's ``link``, yes/no, beside ``linkstatus``, 0/1; ``sex`` beside ``female``): column -> the
+    earlier column. Both read in order of first appearance give the same codes exactly then."""
+    first: dict[bytes, str] = {}
+    out: dict[str, str] = {}
+    most = min(RECODE_LEVELS, len(table) // 10)  # ten rows a level at least: not two columns of distinct values
+    for col in sorted(columns, key=logged):
+        s = table[col]
+        if not 2 <= s.nunique(dropna=True) <= most:
+            continue
+        key = pd.factorize(s, use_na_sentinel=True)[0].astype(np.int64).tobytes()
+        if key in first:
+            out[col] = first[key]
+        else:
+            first[key] = col
+    return out
+
+
 #: A column emptier than this share is left out of the features unless ``features`` names it (the schema's
 #: ``max_missing_share`` warns of it with the same share).
 MAX_MISSING_SHARE = 0.5
