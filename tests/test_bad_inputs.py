@@ -165,7 +165,7 @@ def test_mapped_columns_missing_are_listed_with_the_available_ones(tmp_path, cap
     params.write_text(f"data_path: {data}\ncustomer_col: Customer\ndate_col: Date\n")
     assert main(["check", str(params)]) == 2
     err = capsys.readouterr().err
-    assert "customer_col='Customer', date_col='Date'" in err
+    assert "customer_col='Customer' (did you mean 'CustomerID'?), date_col='Date'" in err
     assert "available columns: " + ", ".join(HEADER.split(",")) in err
     assert err.count("\n") == 1 and "Traceback" not in err
 

@@ -43,6 +43,10 @@ def test_missing_column_lists_available_columns(tmp_path, capsys):
     main(["check", str(_params(tmp_path, "customer_col: Customer\n"))])
     err = capsys.readouterr().err
     assert "CustomerID" in err and "Fix:" in err
+    # a column written in another case, or nearly so, is suggested (a student table's id_col: ID for its "id")
+    assert "customer_col='Customer' (did you mean 'CustomerID'?)" in err
+    main(["check", str(_params(tmp_path, "customer_col: customerid\n"))])
+    assert "customer_col='customerid' (did you mean 'CustomerID'?)" in capsys.readouterr().err
 
 
 def test_check_accepts_default_params(capsys):

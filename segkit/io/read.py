@@ -448,10 +448,19 @@ def require_columns(available: Iterable[str], wanted: Mapping[str, str | None], 
     available = [str(c) for c in available]
     missing = {key: col for key, col in wanted.items() if col is not None and col not in available}
     if missing:
-        listed = ", ".join(f"{key}={col!r}" for key, col in missing.items())
+        listed = ", ".join(f"{key}={col!r}{_close(col, available)}" for key, col in missing.items())
         raise ColumnError(f"{source} has no column for {listed}",
                           f"map each key to one of the available columns: {', '.join(available)}",
                           key=next(iter(missing)), column=next(iter(missing.values())))
+
+
+def _close(name: str, available: list[str]) -> str:
+    """" (did you mean 'id'?)" for a column written in another case or nearly so (``ID`` for ``id``), else ""."""
+    import difflib
+
+    same = [c for c in available if c.casefold() == str(name).casefold()]
+    close = same or difflib.get_close_matches(str(name), available, n=1, cutoff=0.8)
+    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 def hash_input(path: str | Path) -> str | None:
