@@ -275,3 +275,11 @@ def test_codes_named_for_a_birth_and_a_houses_age_are_no_impossible_values():
 def _validated(df: pd.DataFrame, id_col: str) -> list:
     params = params_from_mapping({"data_kind": "customers", "id_col": id_col})
     return validate(df, kinds.get("customers").schema(), params, raise_errors=False)
+
+
+def test_a_change_in_money_may_be_below_zero():
+    """NHEFS's price71_82 (a price difference between 1971 and 1982) was "negative money values are unusual"."""
+    df = pd.DataFrame({"pid": np.arange(50), "price71_82": np.linspace(-0.3, 0.9, 50),
+                       "income_change": np.linspace(-5, 5, 50), "income": np.r_[-3.0, np.linspace(10, 90, 49)]})
+    ranged = [f.column for f in _validated(df, "pid") if f.rule == "range"]
+    assert ranged == ["income"]
