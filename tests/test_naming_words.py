@@ -44,6 +44,8 @@ from segkit.naming.words import default_label, feature_phrase, load_words, plura
     ("spend_last_30_days", "Spend last 30 days"), ("mths_since_last_delinq", "Months since last delinquency"),
     # lending club's and the HR attrition table's abbreviations ("Delinq amnt", "Revol util", "Years with curr manager")
     ("delinq_amnt", "Delinquency amount"), ("revol_util", "Revolving utilisation"), ("mgr_rating", "Manager rating"),
+    # an expansion that leads into the next word has none at the end: hotel_rates' "Arrival date number of"
+    ("arrival_date_num", "Arrival date number"), ("num_visits", "Number of visits"), ("wines_mnt", "Wines amount spent"),
     # letters beyond ASCII are letters: "Gekündigt" read "Gek ndigt", "Età" lost its à
     ("Gekündigt", "Gekündigt"), ("Età", "Età"), ("ÄnderungDatum", "Änderung datum"), ("Straße_Straße", "Straße"),
     ("ÖffnungenProMonat", "Öffnungen pro monat"), ("Возраст", "Возраст"), ("número_de_compras", "Número de compras"),

@@ -105,10 +105,11 @@ def default_label(name: str, words: Mapping[str, str] | None = None) -> str:
     parts = parts[:-1] if unit else parts
     shouting = str(name).upper() == str(name)
     out = []
-    for word in parts:
+    for i, word in enumerate(parts):
         key = word.lower()
-        if key in abbreviations:
-            out += [abbreviations[key]] if abbreviations[key] else []
+        if key in abbreviations:  # last, "number of" has nothing to be of: "Arrival date number", not "... number of"
+            said = re.sub(r" (?:of|on)$", "", abbreviations[key]) if i == len(parts) - 1 else abbreviations[key]
+            out += [said] if said else []
         elif re.fullmatch(_PERIOD, word):
             out.append(_period(word))
         elif word.startswith("(") or (word.isupper() and len(word) > 1 and not shouting):
