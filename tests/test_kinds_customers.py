@@ -1494,3 +1494,19 @@ def test_a_column_that_says_another_in_other_words_is_left_out():
     df.loc[20, "link"] = "no" if df.loc[20, "link"] == "yes" else "yes"
     fs = pipeline.build_features(p, pipeline.clean_table(p, df)[0])
     assert {"link", "linkstatus"} <= set(fs.columns)
+
+
+def test_a_place_named_by_a_number_is_no_measure():
+    """VietNamH's commune (1..194) named two segments "Households with high commune" ("Commune: 143 (index 146)"): a
+    place's number is a code. A few places are categories; many are left out (roles can keep them as places)."""
+    from segkit.kinds.customers.roles import role_table
+    rng = np.random.default_rng(0)
+    n = 600
+    df = pd.DataFrame({"commune": rng.integers(1, 195, n), "region": rng.integers(1, 5, n),
+                       "district_code": rng.integers(100, 130, n), "living_area": rng.integers(600, 4000, n),
+                       "spend": rng.gamma(2, 300, n)})
+    roles = role_table(df).set_index("column")["role"].to_dict()
+    assert roles == {"commune": "ignore", "region": "categorical", "district_code": "ignore",
+                     "living_area": "numeric", "spend": "numeric"}
+    kept = role_table(df, overrides={"commune": "categorical"}).set_index("column")["role"]
+    assert kept["commune"] == "categorical"

@@ -74,6 +74,9 @@ _CONTACT_NAME = re.compile(r"(?i)(?:(?:^|[_\s.\-])(?:phone|telephone)|^(?:mobile
 #: Names of a postal code (ZIP, zip_code, Billing Zip, PostalCode, postcode, PLZ, code postal), which locates a customer
 #: rather than describing one: the schema warns that it is personal data, and it builds no segments unless the
 #: params' roles say so. Not zipper_size or a postal_region.
+#: A place named by a number (a commune, a district, a region): codes, not a measure; as categories up to 12 of them
+_PLACE_CODE = re.compile(r"(?i)^(?:.*[_\s.\-])?(?:commune|district|county|region|province|municipality|prefecture|ward|"
+                         r"canton|parish|state|city|town|village|territory)(?:[_\s.\-]?(?:code|id|no|num|number|nr))?$")
 _POSTAL_NAME = re.compile(r"(?i)(?:^|[\s_.\-])(?:zip|plz|post(?:al)?[\s_.\-]?code|code[\s_.\-]?postal|"
                           r"c[óo]digo[\s_.\-]?postal)(?:[\s_.\-]?code)?(?:$|[\s_.\-])|zip(?:[\s_.\-]?code)?$|"
                           r"postal[\s_.\-]?code")
@@ -149,7 +152,7 @@ def _id_name(name: str) -> bool:
     return bool(_ID_NAME.search(name) or _ID_CAMEL.search(name) or _row_label(name))
 
 
-def _row_label(name) -> bool:
+def _row_label(name) -> bool:  # R's rownames, pandas' Unnamed: 0
     return bool(_ROW_LABEL.match(str(name).strip()))
 
 
@@ -157,8 +160,7 @@ def _yyyymmdd(vals: np.ndarray, name: str) -> tuple[str, str] | None:
     """``date`` for whole numbers that are all ``YYYYMMDD`` dates (20120904), unless the name says id."""
     if len(vals) < 2 or _id_name(name) or not np.all((vals >= 19000101) & (vals <= 21001231) & (np.mod(vals, 1) == 0)):
         return None
-    reading = read_dates(pd.Series(vals))
-    if reading.n_unparsed:
+    if (reading := read_dates(pd.Series(vals))).n_unparsed:
         return None
     return "date", (f"whole numbers that are all YYYYMMDD dates, {reading.values.min():%Y-%m-%d} to "
                     f"{reading.values.max():%Y-%m-%d} -> date (as days since)")
@@ -178,6 +180,10 @@ def _numeric_role(vals: np.ndarray, name: str, n_missing: int, prefix: str = "")
     if integral and lo >= 1 and hi <= 31 and k >= 20 and _DAY_NAME.search(name):
         return "ignore", (f"{base}, name '{name}' says a day of the month: part of a date, not a measure of a customer "
                           f"-> ignore (roles: {{{name}: numeric}} keeps it)")
+    if integral and k > 2 and _PLACE_CODE.search(name.strip()):  # VietNamH's commune 1..194: "high commune"
+        why = f"{base}, name '{name}' says a place: {k} places' codes, not a measure ->"
+        return ("categorical", f"{why} categorical") if k <= 12 else ("ignore", f"{why} ignore (roles: {{{name}: "
+                                                                             "categorical} keeps them as places)")
     if integral and lo >= 1900 and hi <= 2100 and _RECORD_YEAR.fullmatch(name.strip()):
         return "ignore", (f"{base}, name '{name}' says the year of the record (of a survey, an export): when it was "
                           f"measured, not a trait of the customer -> ignore (roles: {{{name}: numeric}} keeps it)")
@@ -230,8 +236,7 @@ def _number_role(text: pd.Series, uniq: np.ndarray, name: str, n_missing: int) -
 def _date_role(uniq: np.ndarray) -> tuple[str, str] | None:
     """``date`` when 95% of the distinct values (500 at most) read as dates (:func:`segkit.parse.read_dates`)."""
     text = pd.Series(uniq[:500])
-    reading = read_dates(text)
-    read = reading.values.dropna()
+    read = (reading := read_dates(text)).values.dropna()
     if len(read) and len(read) >= DATE_PARSE_SHARE * (min(len(uniq), 500) - reading.n_missing):
         first, last = (f"{text[i]} ({read[i]:%Y-%m-%d})" for i in (read.idxmin(), read.idxmax()))
         span = (f"from {first} to {last}" if len(uniq) <= 500 else  # all of them read, each as written and as read
@@ -244,8 +249,7 @@ def _text_role(s: pd.Series, name: str, n_missing: int) -> tuple[str, str]:
     text = s.astype(str).str.strip()
     uniq = pd.unique(text)
     k, n = len(uniq), len(text)
-    found = _number_role(text, uniq, name, n_missing) or _date_role(uniq)
-    if found:
+    if found := _number_role(text, uniq, name, n_missing) or _date_role(uniq):
         return found
     lower = {u.lower() for u in uniq} if k <= 50 else set()
     if k == 2 and any(lower == words for words in _BOOL_WORDS):
