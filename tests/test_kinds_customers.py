@@ -1510,3 +1510,16 @@ def test_a_place_named_by_a_number_is_no_measure():
                      "living_area": "numeric", "spend": "numeric"}
     kept = role_table(df, overrides={"commune": "categorical"}).set_index("column")["role"]
     assert kept["commune"] == "categorical"
+
+
+def test_the_sex_of_rows_that_are_not_customers_is_said_with_their_noun():
+    """hsb2's high-school students were "Typical Women" and "Typical Men"."""
+    from segkit.kinds.customers.naming import _with_level
+    from segkit.naming.base import SegmentName
+    typical = SegmentName(name="Typical Students", description="Close to the average student on every measure.")
+    out = _with_level(typical, "women", "Typical Students")
+    assert out.name == "Typical Female Students" and out.description.endswith("apart from being female students.")
+    assert _with_level(SegmentName(name="Affluent Savers"), "men", "Typical Students").name == \
+        "Affluent Savers (male students)"
+    assert _with_level(SegmentName(name="Older Customers"), "women", "Typical Customers").name == "Older Women"
+    assert _with_level(SegmentName(name="Older Members"), "men", "Typical Members").name == "Older Men"

@@ -273,12 +273,19 @@ def _in_words(value: SegmentName, z: pd.Series, words: dict, noun: str) -> Segme
                    description=re.sub(r"\b[Cc]ustomer(s)?\b", said, value.description))
 
 
+#: Rows that may not be grown up: their sex is said with their noun ("Female Students"), not as women and men
+_NOT_GROWN = frozenset({"students", "pupils", "children", "kids", "teenagers", "teens", "youths", "infants", "babies"})
+
+
 def _with_level(name: SegmentName, level: str | None, typical: str) -> SegmentName:
     """``name`` with its defining level in brackets, unless its words already say it ("Female Young High Spenders");
     a segment named typical of the whole says what is not typical of it. A level of the customers themselves is said
     as the people it stands for (:func:`~segkit.naming.words.people`): women and men replace the name's noun ("Older
     Women", not "Older Customers (gender: Female)"), or follow a name of other words in brackets ("Affluent Savers
     (men)"), as do others ("Young High Spenders (daily visitors)", "Affluent Savers (Platinum members)")."""
+    noun, person = typical.split()[-1], level in PEOPLE.values()
+    if person and noun.lower() in _NOT_GROWN:  # hsb2's "Typical Women" were students of 14 to 18: "Female Students"
+        level = f"{'female' if level == PEOPLE['female'] else 'male'} {noun.lower()}"
     said = level.split(": ", 1)[-1] if level else ""  # == level for people ("daily visitors"), not "column: level"
     # "women": also "Female"; "daily visitors": also "Daily" (but "education: High school" is not said by "High")
     missing = bool(level) and level.startswith("no ") and ": " not in level  # "no internet service", whole
@@ -290,7 +297,6 @@ def _with_level(name: SegmentName, level: str | None, typical: str) -> SegmentNa
     if name.name.startswith(typical):  # "Typical Customers (region: West)": close to average but in one thing
         being = "having " if missing else "being " if said == level else "their "
         description = f"{description.rstrip('.')}, apart from {being}{level}."
-    noun = typical.split()[-1]
-    if level in PEOPLE.values() and name.name.endswith(f" {noun}"):
-        return replace(name, name=f"{name.name[:-len(noun)]}{level.capitalize()}", description=description)
+    if person and name.name.endswith(f" {noun}"):
+        return replace(name, name=f"{name.name[:-len(noun)]}{level.title()}", description=description)
     return replace(name, name=f"{name.name} ({level})", description=description)

@@ -52,8 +52,8 @@ FEATURE_DESCRIPTIONS: dict[str, str] = {
     "avg_order_value": "Average value of an order: spend on purchases divided by number of orders",
     "distinct_products": "Number of different products bought",
     "basket_size": "Average number of items per order",
-    "interpurchase_mean": "Average days between purchase days (one purchase day: days since it, which the profiles "
-                          "and sentences leave out)",
+    "interpurchase_mean": "Average days between purchase days (for a customer with one purchase day, the days since "
+                          "it; the profiles and sentences leave those out)",
     "interpurchase_std": "How irregular the gaps between purchase days are (standard deviation "
                          "in days; 0 with fewer than three purchase days, which the profiles and sentences leave out)",
     "returns_rate": "Share of the customer's order lines that were cancelled or returned",
