@@ -265,7 +265,9 @@ def test_the_overview_gives_an_index_only_where_the_cards_do():
                          "median_year_built": "year"}, label_map=lambda: {"income": "Income",
                                                                           "median_year_built": "Median year built"})
     shown = segment_overview(SimpleNamespace(profile=profile, features=fs, currency="$", rare_columns={}), top=None)
-    assert shown.index.name == "Mean (index, where it is a ratio)"
+    # in the corner of the one header row: as its own row it read "Mean (index)" above five empty cells
+    assert shown.columns.name == "Mean (index, where it is a ratio)" and shown.index.name is None
+    assert "<th>Mean (index, where it is a ratio)</th>" in shown.to_html().split("</tr>")[0]
     built = shown.loc["Median year built"].tolist()
     assert all(cell.isdigit() and 1950 < int(cell) < 1990 for cell in built)  # "1958", no "(99)"
     assert all(cell.endswith(")") and "(index" not in cell and "$" in cell for cell in shown.loc["Income"])

@@ -223,7 +223,8 @@ def segment_overview(seg: Segmentation, top: int | None = TOP_FEATURES):
                                   + (f" ({_index_text(prof.index.at[s, f])})" if f in ratio else "")
                                   for s in prof.segments]
     table = pd.DataFrame(rows, index=[names[s] for s in prof.segments]).T
-    table.index.name = "Mean (index)" if set(shown) <= ratio else "Mean (index, where it is a ratio)"
+    # what the cells are, in the corner of the one header row (as report.cards.table), not on a row of its own
+    table.columns.name = "Mean (index)" if set(shown) <= ratio else "Mean (index, where it is a ratio)"
     return split_table(table)
 
 
