@@ -53,7 +53,8 @@ def feature_overview(fs: FeatureSet) -> pd.DataFrame:
     rows = [{"feature": c, "Meaning": fs.labels.get(c, ""), "Used for segments": used(c)} for c in fs.table.columns]
     out = pd.DataFrame(rows).set_index("feature")
     out.attrs["caption"] = f"{len(fs.table):,} {fs.entity}"
-    out.index.name = f"{len(fs.table):,} {fs.entity}"
+    out.index.name = None  # in the corner of the one header row, not on a row of its own above empty cells
+    out.columns.name = f"Measure ({len(fs.table):,} {fs.entity})"
     return out
 
 
