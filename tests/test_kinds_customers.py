@@ -1455,6 +1455,10 @@ def test_the_typical_segment_is_described_in_the_tables_noun():
     out = _in_words(SegmentName(name="Young Customers", description="Customers with age (index 60) below average."),
                     pd.Series({"age": -1.0}), {}, "Patients")
     assert out.description == "Patients with age (index 60) below average."
+    out = _in_words(SegmentName(name="Affluent Customers", description="Customers with income (index 223) above "
+                                "average."), pd.Series({"income": 1.0}), {}, "Survey respondents")
+    assert (out.name, out.description) == ("Affluent Survey Respondents",
+                                           "Survey respondents with income (index 223) above average.")
 
 
 def test_identical_rows_of_a_table_without_ids_are_two_people():

@@ -265,11 +265,13 @@ def _in_words(value: SegmentName, z: pd.Series, words: dict, noun: str) -> Segme
     value = _action(value, z, words, 0.5)
     if noun == "Customers":
         return value
+
     def said(m: re.Match) -> str:  # "the average customer" too: "the average house", not a customer among houses
         word = noun if m.group(1) else singular(noun)
         return word if m.group()[0].isupper() else word.lower()
 
-    return replace(value, name=re.sub(r"\bCustomers\b", noun, value.name),
+    # after a name's first word, the noun in title case: "Affluent Survey Respondents", not "... Survey respondents"
+    return replace(value, name=re.sub(r"\bCustomers\b", lambda m: noun if m.start() == 0 else noun.title(), value.name),
                    description=re.sub(r"\b[Cc]ustomer(s)?\b", said, value.description))
 
 
