@@ -1529,3 +1529,11 @@ def test_the_sex_of_rows_that_are_not_customers_is_said_with_their_noun():
         "Affluent Savers (male students)"
     assert _with_level(SegmentName(name="Older Customers"), "women", "Typical Customers").name == "Older Women"
     assert _with_level(SegmentName(name="Older Members"), "men", "Typical Members").name == "Older Men"
+
+
+def test_a_sex_coded_0_1_is_two_codes_not_yes_and_no():
+    """NHEFS's sex (0/1) named segments "(sex: yes)" and "(sex: no)": which code is which the data does not say."""
+    from segkit.kinds.customers.roles import role_table
+    df = pd.DataFrame({"sex": np.tile([0, 1, 1], 40), "smoker": np.tile([1, 0, 0, 1], 30), "age": np.arange(120.0)})
+    roles = role_table(df).set_index("column")["role"]
+    assert roles["sex"] == "categorical" and roles["smoker"] == "boolean"

@@ -9,7 +9,7 @@ still repeat (before cleaning), for the duplicate-id rule.
 The detection rules, in order, for each column:
 
 - no values, or a single value -> ``constant``;
-- ``bool`` dtype, two repeated integer values, or two yes/no-like words -> ``boolean``;
+- ``bool`` dtype, two repeated integer values (a sex's 0/1: ``categorical``) or two yes/no words -> ``boolean``;
 - datetime dtype, text of which 95% reads as dates, or whole numbers that are all ``YYYYMMDD`` dates (unless
   the name says id) -> ``date``; dates and numbers are read by :mod:`segkit.parse` (one date layout per
   column; decimal comma, thousands separators, currency signs; blanks and ``NA``, ``-``, ``?`` missing);
@@ -24,8 +24,7 @@ The detection rules, in order, for each column:
   distinct (and more than 10 levels) -> ``near_unique``; answers on a survey's scale (Disagree < Neutral < Agree,
   three levels at least) -> ``ordinal``; otherwise ``categorical``. The reason notes levels that look ordered
   (Bronze < Silver < Gold: tiers stay categories) and columns that look like gender;
-- a feature named as a postal code (``ZIP``, ``postcode``, ``PLZ``) -> ``personal`` (excluded), unless it has two
-  values.
+- a feature named as a postal code (``ZIP``, ``postcode``, ``PLZ``) -> ``personal`` (excluded), unless two values.
 """
 
 from __future__ import annotations
@@ -200,8 +199,9 @@ def _numeric_role(vals: np.ndarray, name: str, n_missing: int, prefix: str = "")
         return "near_unique", (f"{base}, {k} distinct in {len(vals)} rows, {why} -> near_unique (an identifier, "
                                "excluded)")
     repeated = len(vals) >= 3 * k  # few levels only mean something when values repeat
-    if integral and k == 2 and repeated:
-        return "boolean", f"{prefix}only two values ({lo:.10g}, {hi:.10g}) -> boolean"
+    if integral and k == 2 and repeated:  # but a sex coded 0/1 (NHEFS): two codes, not "sex: yes"
+        role = "categorical" if _GENDER_NAME.match(name.strip()) else "boolean"
+        return role, f"{prefix}only two values ({lo:.10g}, {hi:.10g}) -> {role}"
     if integral and k <= MAX_LEVELS and repeated:
         if hi - lo + 1 <= 2 * k:
             return "numeric", f"{base}, {k} levels over a small dense range (a count or rating) -> numeric"
