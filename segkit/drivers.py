@@ -363,7 +363,9 @@ class _Sentences:
         for f in split:
             c = self.column(f)
             sides.setdefault(bool(c.median[segment] > c.whole[_MEDIAN]), []).append(phrase(self.label(f)))
-        how = {True: "above typical but below average", False: "below typical but above average"}
+        how = {True: "above the typical (median) value but below the average, which a few large values raise",
+               False: "below the typical (median) value but above the average, which a few large values of its own "
+                      "raise"}  # "above typical but below average" left a business reader to guess
         return "".join(f" {joined(labels)[:1].upper()}{joined(labels)[1:]} set{'s' if len(labels) == 1 else ''} it "
                        f"apart too, {how[above]}." for above, labels in sides.items())
 

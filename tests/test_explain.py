@@ -605,7 +605,8 @@ def test_a_measure_a_segment_is_split_on_gives_way_to_its_next_driver():
     # the split measure, which a figure of the drivers may rank first, is named without numbers (Online Retail's At
     # Risk read as if net spend and orders, its model's second and third drivers, did not matter)
     assert text == ("Set apart mostly by more renting households (typically 60% vs 31% overall). Median household "
-                    "income sets it apart too, below typical but above average.")
+                    "income sets it apart too, below the typical (median) value but above the average, which a few "
+                    "large values of its own raise.")
 
 
 def test_every_sentence_of_a_page_gives_one_overall_value_per_measure():
