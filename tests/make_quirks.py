@@ -758,7 +758,7 @@ def _(path):
     out = _signups(path, lambda d: f"{d:%Y-%m-%d}", dates, readings={"signup": {"why": "2 dates after today set "
                                                                                        "missing"}})
     out["clean"]["values"]["signup"] = [None if d.year == 2099 else f"{d:%Y-%m-%d}" for d in dates]
-    out["features"]["notes"] = [f"dates are measured at {max(d for d in dates if d.year < 2099):%Y-%m-%d}"]
+    out["features"]["notes"] = [f"Dates are measured at {max(d for d in dates if d.year < 2099):%d %B %Y}"]
     return out
 
 

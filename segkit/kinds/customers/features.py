@@ -147,7 +147,7 @@ def customer_features(df: pd.DataFrame, roles: Mapping[str, str], *, reference_d
     dates = [c for c, r in roles.items() if r == "date"]
     if dates:  # as DateAgeTransformer measures them, without loading scikit-learn
         ref, ages = aged_dates(df[dates], reference_date, date_unit)
-        notes.append(f"dates are measured at {ref:%Y-%m-%d}" + ("" if reference_date else ", the latest in the data"))
+        notes.append(f"Dates are measured at {ref:%d %B %Y}" + ("" if reference_date else ", the latest in the data") + ".")
         aged = dict(zip(dates, ages.T))
     scales = {c: scale_of(df[c], c) for c, r in roles.items() if r == "ordinal"}
     for col, role in roles.items():
