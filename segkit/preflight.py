@@ -93,8 +93,11 @@ def preflight(params: Params, *, deep: bool = True, needs: Iterable[str] | None 
 def money_info(params: Params, raw: pd.DataFrame, log: CleaningLog, findings: Iterable[Finding]) -> dict[str, Any]:
     """What :func:`adopt_currency` reads of an input: the currencies its amounts carry, the codes its currency column
     holds, and the schema's ``findings`` (amounts in several currencies)."""
-    return {"currency_of": money_currencies(raw, _schema_params(kinds.get(params.data_kind), params), log.currencies()),
-            "currency_codes": currency_codes(raw), "findings": list(findings)}
+    kind = kinds.get(params.data_kind)
+    money = getattr(kind.module, "money_columns", None)  # a kind that says which columns hold money (customers)
+    return {"currency_of": money_currencies(raw, _schema_params(kind, params), log.currencies()),
+            "currency_codes": currency_codes(raw), "findings": list(findings),
+            "money_columns": None if money is None else money(raw, params)}
 
 
 def adopt_currency(params: Params, info: dict[str, Any], *, named: bool | None = None) -> tuple[Params, dict[str, Any]]:
@@ -122,6 +125,7 @@ def adopt_currency(params: Params, info: dict[str, Any], *, named: bool | None =
     if currency and same_currency(currency, params.currency):
         return params, info
     note = (f"the reports show money in {currency}, {why} (set currency to show another sign)" if currency else
+            "" if info.get("money_columns") == [] else  # no money to show: nothing to say of its sign
             f"the reports show money as plain numbers: {why} (set currency, e.g. currency: \"$\", to show a sign)")
     kept = [f for f in info.get("findings", []) if not (f.rule == "currency" and f.key == "currency")]
     return params.model_copy(update={"currency": currency}), {**info, "findings": kept, "currency_note": note}

@@ -299,3 +299,21 @@ def test_money_is_shown_in_the_currency_the_input_says_or_as_plain_numbers(kind,
     params, info = adopt_currency(Params(data_kind=kind), {"findings": [], "currency_of": signs,
                                                            "currency_codes": codes})
     assert params.currency == shown and why in info["currency_note"]
+
+
+def test_a_table_with_no_money_gets_no_note_on_its_sign():
+    """hsb2's students (test scores) and a survey were told "the reports show money as plain numbers" on the
+    terminal: a customer table none of whose columns is money says nothing of a currency."""
+    import pandas as pd
+    from segkit.cleaning import CleaningLog
+    from segkit.config import Params
+    from segkit.preflight import adopt_currency, money_info
+
+    params = Params(data_kind="customers")
+    scores = pd.DataFrame({"id": range(10), "read": range(40, 50), "write": range(50, 60), "prog": ["general"] * 10})
+    info = money_info(params, scores, CleaningLog(), [])
+    assert info["money_columns"] == [] and adopt_currency(params, info)[1]["currency_note"] == ""
+    spend = scores.assign(total_spend=[12.5 * i for i in range(10)])
+    info = money_info(params, spend, CleaningLog(), [])
+    assert info["money_columns"] == ["total_spend"]
+    assert adopt_currency(params, info)[1]["currency_note"].startswith("the reports show money as plain numbers")

@@ -46,7 +46,7 @@ from .values import _to_datetime, level_text, read_values
 from .naming import LEXICON, canonical_feature, name_segments
 from .choose import MAX_MISSING_SHARE, NEAR_CONSTANT, TWIN_CORRELATION, filled_enough, near_constant, \
     recodes, scored_in_order, twins  # noqa: F401 (the shares: given here too)
-from .units import label as _label, unit as _unit, without_thousands
+from .units import label as _label, money_columns, unit as _unit, without_thousands  # noqa: F401 (preflight's)
 
 __all__ = ["check_columns", "clean", "features", "preprocessor", "name_segments", "column_roles", "after_segment",
            "model_roles", "canonical_feature", "LEXICON"]

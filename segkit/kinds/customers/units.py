@@ -18,7 +18,7 @@ from ...parse.numbers import CURRENCY_CODES, same_currency
 from ...quality import AGE_WORDS
 from .naming import canonical_feature
 
-__all__ = ["label", "logged", "unit", "without_thousands"]
+__all__ = ["label", "logged", "money_columns", "unit", "without_thousands"]
 
 _MONEY = (r"spend|spent|revenue|monetary|sales|income|salary|earning|wage|amount|balance|payment|price|cost|fee|"
           r"\b(charges?|bill|premiums?|fares?|clv|ltv|prc|cash advances?|credit limit)\b|"
@@ -167,6 +167,12 @@ def unit(col: str, params, values: pd.Series | None = None, sign: str | None = N
             and not thousands and (values[values.notna() & (values != 0)] % 1 != 0).mean() > 0.5:  # zeros: no cents
         return "money"
     return "count" if canonical_feature(col) in ("visits", "basket") else None
+
+
+def money_columns(table: pd.DataFrame, params) -> list[str]:
+    """The columns the reports show as money (:func:`unit`): by their values where numeric, else by their names."""
+    return [str(c) for c in table.columns if unit(str(c), params, table[c] if pd.api.types.is_numeric_dtype(table[c])
+                                                 and not pd.api.types.is_bool_dtype(table[c]) else None) == "money"]
 
 
 def _words(name: str) -> str:
