@@ -55,7 +55,7 @@ def params_error(exc: ValidationError, source: str, valid: list[str]) -> ParamsE
 #: Keys a user writes for a column's role, and the role ``roles`` takes for it (``outcome: prog``).
 _ROLE_KEYS = {"outcome": "outcome", "target": "outcome", "label": "outcome", "outcomes": "outcome",
               "targets": "outcome", "ignore": "ignore", "exclude": "ignore", "drop": "ignore", "categorical": "categorical",
-              "ordinal": "ordinal", "numeric": "numeric", "boolean": "boolean", "date": "date", "text": "text"}
+              "ordinal": "ordinal"}  # not date or text: "date: 2024-01-01" is a misspelt key's value, no column
 
 
 def _role_hint(key: str, value) -> str:

@@ -63,9 +63,9 @@ FEW_LEVELS = 11
 JUNK_ROWS = 5
 #: ... in a column of at most this many levels (more is free text or an id).
 MAX_LEVELS = 50
-#: A person's age is above 120 in at most this share of its known values, or this few (typos); more is no person's
-#: age (a house's runs to 225)
-AGE_OVER_SHARE, AGE_OVER_FEW = 0.01, 5
+#: Values beyond a bound that are typos: at most this many, or AGE_OVER_SHARE of a column (a person's age above 120);
+#: more, and the column is not what its name says (a house's age runs to 225). The schema's ``max_share`` too.
+FEW_TYPOS, AGE_OVER_SHARE = 5, 0.01
 #: Values exports write for "none" or "unknown" (999 days since a contact that never happened, -1 for no date) ...
 PLACEHOLDERS = (999, 9999, 99999, 999999, 99, -1, -9, -99, -999, -9999)
 #: ... a placeholder when at least this share of a column holds it, far beyond every other value.
@@ -140,7 +140,7 @@ def _impossible(col: str, x: pd.Series) -> ValueFinding | None:
     if _BIRTH_YEAR.search(col) and 1800 <= known.median() <= 2100:
         bounds, what = (1900, date.today().year), "birth years before 1900 or in the future"
     elif AGE_WORDS & _words(col):
-        people = (known > 120).sum() <= max(AGE_OVER_FEW, AGE_OVER_SHARE * len(known))
+        people = (known > 120).sum() <= max(FEW_TYPOS, AGE_OVER_SHARE * len(known))
         bounds, what = (0, 120 if people else np.inf), "ages below 0" + (" or above 120" if people else "")
     else:
         return None

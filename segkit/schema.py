@@ -36,7 +36,7 @@ from .io.columns import in_files, other_marks, renamed_repeats
 from .naming.words import counted
 from .parse import is_na_token, read_dates, read_numbers
 from .parse.numbers import currency_codes, same_currency
-from .quality import value_findings
+from .quality import FEW_TYPOS, value_findings
 
 __all__ = ["Finding", "SEVERITIES", "DAYFIRST_FIX", "load_schema", "validate", "findings_table", "ambiguous_dates",
            "by_severity", "ONE_CURRENCY", "several_currencies"]
@@ -288,7 +288,7 @@ class _Checker:
                 continue
             bound = _bound(spec[side], dtype)
             out = present[op(present, bound)]
-            if side == "max" and len(out) > max(5, spec.get("max_share", 1.0) * len(present)):
+            if side == "max" and len(out) > max(FEW_TYPOS, spec.get("max_share", 1.0) * len(present)):
                 continue  # more than a few typos above it: the column is not what its name suggested (a house's age)
             if len(out):
                 shown = bound.date() if dtype == "datetime" else f"{bound:g}"

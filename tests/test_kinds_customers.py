@@ -1496,6 +1496,11 @@ def test_a_column_that_says_another_in_other_words_is_left_out():
     assert "link" not in fs.columns and "sex" not in fs.columns and {"linkstatus", "female"} <= set(fs.columns)
     assert fs.extra["twins"] == {"link": "linkstatus", "sex": "female"}
     assert any(n.startswith("link says what linkstatus says in other words") for n in fs.notes)
+    # two flags whose few yeses fall on the same rows are not one column said twice (each level needs ten rows)
+    flags = df.assign(complaint=np.where(np.isin(np.arange(n), [3, 7]), "yes", "no"),
+                      refund_requested=np.isin(np.arange(n), [3, 7]).astype(int))
+    fs = pipeline.build_features(p, pipeline.clean_table(p, flags)[0])
+    assert "refund_requested" not in fs.extra["twins"]
     # one row where they disagree: two measures, both kept
     df.loc[20, "link"] = "no" if df.loc[20, "link"] == "yes" else "yes"
     fs = pipeline.build_features(p, pipeline.clean_table(p, df)[0])
@@ -1514,6 +1519,8 @@ def test_a_place_named_by_a_number_is_no_measure():
     roles = role_table(df).set_index("column")["role"].to_dict()
     assert roles == {"commune": "ignore", "region": "categorical", "district_code": "ignore",
                      "living_area": "numeric", "spend": "numeric"}
+    health = role_table(df.assign(health_state=rng.integers(1, 6, n))).set_index("column")["role"]
+    assert health["health_state"] == "numeric"  # a state of health, not a US state
     kept = role_table(df, overrides={"commune": "categorical"}).set_index("column")["role"]
     assert kept["commune"] == "categorical"
 
@@ -1537,3 +1544,16 @@ def test_a_sex_coded_0_1_is_two_codes_not_yes_and_no():
     df = pd.DataFrame({"sex": np.tile([0, 1, 1], 40), "smoker": np.tile([1, 0, 0, 1], 30), "age": np.arange(120.0)})
     roles = role_table(df).set_index("column")["role"]
     assert roles["sex"] == "categorical" and roles["smoker"] == "boolean"
+
+
+def test_an_entity_of_several_words_keeps_the_typical_segments_level():
+    """A survey's "Typical Survey Respondents" lost "apart from being women" once the name was capitalised word by
+    word and the typical name was not; "US households" read "Us households"."""
+    from segkit.kinds.customers.naming import _as_noun, _with_level
+    from segkit.naming.base import SegmentName
+    typical = _as_noun("Typical Customers", "Survey respondents")
+    assert typical == "Typical Survey Respondents" and _as_noun("Affluent Customers", "US households") == \
+        "Affluent US Households"
+    out = _with_level(SegmentName(name=typical, description="Close to the average survey respondent."), "women",
+                      typical)
+    assert out.name == "Typical Women" and out.description.endswith("apart from being women.")

@@ -280,6 +280,7 @@ def _validated(df: pd.DataFrame, id_col: str) -> list:
 def test_a_change_in_money_may_be_below_zero():
     """NHEFS's price71_82 (a price difference between 1971 and 1982) was "negative money values are unusual"."""
     df = pd.DataFrame({"pid": np.arange(50), "price71_82": np.linspace(-0.3, 0.9, 50),
-                       "income_change": np.linspace(-5, 5, 50), "income": np.r_[-3.0, np.linspace(10, 90, 49)]})
+                       "income_change": np.linspace(-5, 5, 50), "income": np.r_[-3.0, np.linspace(10, 90, 49)],
+                       "exchange_amount": np.r_[-1.0, np.linspace(1, 9, 49)]})  # "change" inside a word: money
     ranged = [f.column for f in _validated(df, "pid") if f.rule == "range"]
-    assert ranged == ["income"]
+    assert ranged == ["income", "exchange_amount"]

@@ -541,6 +541,7 @@ def test_the_note_naming_rows_of_a_table_without_ids_is_no_record():
             "named row_0001, row_0002, ... in table order</td></tr></tbody></table>")
     assert private_outputs(_rows_notebook(note), private) == []
     assert private_outputs(_rows_notebook("<p>no id column: rows are named row_0001, row_0002</p>"), private) == []
+    assert private_outputs(_rows_notebook("<p>The best respondent is row_1234.</p>"), private) == [(1, 0)]
     rows = ("<table><thead><tr><th></th><th>Income</th></tr></thead><tbody><tr><th>row_0001</th><td>3,600</td></tr>"
             "<tr><th>row_0002</th><td>41,000</td></tr></tbody></table>")
     assert private_outputs(_rows_notebook(rows), private) == [(1, 0)]

@@ -190,9 +190,9 @@ def _is_private(output: dict, private: PrivateData, ids: frozenset[str]) -> bool
         if any(_table_is_private(t, columns, ids) for t in tables):
             return True
         prose = re.sub(r"<table.*?</table>", " ", text, flags=re.S | re.I)
-        # an id written as such (counts are written 12,346 in reports), but the row names given to a table without
-        # ids (row_0001): the note that says so is no record
-        if ids and any(not _ROW_NAME.fullmatch(t) for t in ids & _tokens(prose)):
+        # an id written as such (counts are written 12,346 in reports), but the note that a table without ids names its
+        # rows "row_0001, row_0002, ...": that is no record
+        if ids and ids & _tokens(_ROW_NAMES_NOTE.sub(" ", prose)):
             return True
     return False
 
@@ -201,7 +201,7 @@ def _cell_text(fragment: str) -> str:
     return html.unescape(re.sub(r"<[^>]+>", "", fragment)).strip()
 
 
-_ROW_NAME = re.compile(r"row_\d+")  #: the names of rows of a table without ids (kinds.customers.features)
+_ROW_NAMES_NOTE = re.compile(r"\brow_0*1, row_0*2\b")  #: how kinds.customers.features says it names rows without ids
 
 
 def _norm_token(token: str) -> str:

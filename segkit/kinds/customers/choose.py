@@ -4,6 +4,7 @@ what the scores of answers on a scale mean (:func:`scored_in_order`)."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 
 import numpy as np
@@ -50,6 +51,8 @@ def twins(table: pd.DataFrame, measured: Mapping[str, str]) -> dict[str, tuple[s
 
 #: A column of at most this many levels may be another's in other words (0/1 beside no/yes; 1-3 beside low-high)
 RECODE_LEVELS = 30
+#: ... and each of its levels on at least this many rows
+RECODE_ROWS = 10
 
 
 def recodes(table: pd.DataFrame, columns: list[str]) -> dict[str, str]:
@@ -58,12 +61,12 @@ def recodes(table: pd.DataFrame, columns: list[str]) -> dict[str, str]:
     earlier column. Both read in order of first appearance give the same codes exactly then."""
     first: dict[bytes, str] = {}
     out: dict[str, str] = {}
-    most = min(RECODE_LEVELS, len(table) // 10)  # ten rows a level at least: not two columns of distinct values
     for col in sorted(columns, key=logged):
         s = table[col]
-        if not 2 <= s.nunique(dropna=True) <= most:
+        counts = s.value_counts()  # every level on ten rows at least: two flags' rare yeses on the same rows are chance
+        if not 2 <= len(counts) <= RECODE_LEVELS or counts.min() < RECODE_ROWS:
             continue
-        key = pd.factorize(s, use_na_sentinel=True)[0].astype(np.int64).tobytes()
+        key = hashlib.blake2b(pd.factorize(s, use_na_sentinel=True)[0].astype(np.int64).tobytes()).digest()
         if key in first:
             out[col] = first[key]
         else:

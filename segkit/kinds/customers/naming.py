@@ -222,7 +222,8 @@ def name_segments(profile, fs: FeatureSet | None, params, labels=None):
     index = shown.where(np.sign(shown - 100) == np.sign(index - 100))
     # the table's own labels, also for columns that mean a concept ("days since last login", not "visit")
     words = {rename[c]: (fs.labels.get(c) if fs is not None else None) or default_label(c) for c in rename}
-    noun = (fs.entity if fs is not None else "customers").strip().capitalize() or "Customers"
+    entity = (fs.entity if fs is not None else "customers").strip() or "customers"
+    noun = entity[:1].upper() + entity[1:]  # "US households", not str.capitalize's "Us households"
     values = _own_values(fs, labels, rename) if fs is not None and labels is not None else None
     # a category level that defines a segment tells it apart already: the names need no measure for it (unless the
     # name says the level's word itself, so the level is not added: then the names are made again without it)
@@ -240,7 +241,7 @@ def name_segments(profile, fs: FeatureSet | None, params, labels=None):
             named = name_segments_from_lexicon(z.join(cats.reindex(z.index)), wider,
                                                **{**kwargs, "index": index.join(100 + 0 * cats.reindex(z.index))})
         out = {seg: _with_level(_in_words(value, z.loc[seg], words, noun), defined.get(seg),
-                                lexicon.default_name.replace("Customers", noun)) for seg, value in named.items()}
+                                _as_noun(lexicon.default_name, noun)) for seg, value in named.items()}
         if len({v.name for v in out.values()}) == len(out):
             break
     return out
@@ -270,9 +271,15 @@ def _in_words(value: SegmentName, z: pd.Series, words: dict, noun: str) -> Segme
         word = noun if m.group(1) else singular(noun)
         return word if m.group()[0].isupper() else word.lower()
 
-    # after a name's first word, the noun in title case: "Affluent Survey Respondents", not "... Survey respondents"
-    return replace(value, name=re.sub(r"\bCustomers\b", lambda m: noun if m.start() == 0 else noun.title(), value.name),
+    return replace(value, name=_as_noun(value.name, noun),
                    description=re.sub(r"\b[Cc]ustomer(s)?\b", said, value.description))
+
+
+def _as_noun(name: str, noun: str) -> str:
+    """A lexicon name with its "Customers" said as ``noun``, each word capitalised after the name's first word
+    ("Affluent Survey Respondents", not "Affluent Survey respondents"; "US" stays "US")."""
+    titled = " ".join(w[:1].upper() + w[1:] for w in noun.split())
+    return re.sub(r"\bCustomers\b", lambda m: noun if m.start() == 0 else titled, name)
 
 
 #: Rows that may not be grown up: their sex is said with their noun ("Female Students"), not as women and men
@@ -285,7 +292,7 @@ def _with_level(name: SegmentName, level: str | None, typical: str) -> SegmentNa
     as the people it stands for (:func:`~segkit.naming.words.people`): women and men replace the name's noun ("Older
     Women", not "Older Customers (gender: Female)"), or follow a name of other words in brackets ("Affluent Savers
     (men)"), as do others ("Young High Spenders (daily visitors)", "Affluent Savers (Platinum members)")."""
-    noun, person = typical.split()[-1], level in PEOPLE.values()
+    noun, person = typical.split(" ", 1)[-1], level in PEOPLE.values()  # "Typical Survey Respondents"
     if person and noun.lower() in _NOT_GROWN:  # hsb2's "Typical Women" were students of 14 to 18: "Female Students"
         level = f"{'female' if level == PEOPLE['female'] else 'male'} {noun.lower()}"
     said = level.split(": ", 1)[-1] if level else ""  # == level for people ("daily visitors"), not "column: level"

@@ -56,7 +56,7 @@ NEAR_UNIQUE_SHARE = 0.9  # text columns at least this distinct are near-unique
 TEXT_MIN_CHARS = 20  # mean length of free text
 DATE_PARSE_SHARE = 0.95  # share of text values that must parse as dates
 
-_ID_NAME = re.compile(r"(?:^|[_\s.\-])(?:id|key|code|no|num|number|seqn?)$", re.IGNORECASE)
+_ID_NAME = re.compile(r"(?:^|[_\s.\-])(?:id|key|code|no|num|number|seqn)$", re.IGNORECASE)
 #: The row labels R's write.csv and pandas' to_csv add (rownames, Unnamed: 0, index): names of an id too, but the id
 #: only when the table has no other column named as one.
 _ROW_LABEL = re.compile(r"^(?:row[_\s.]?names?|unnamed: ?0|index)$", re.IGNORECASE)
@@ -70,12 +70,12 @@ _RECORD_YEAR = re.compile(r"(?i)(?:survey[_\s.\-]?|record[_\s.\-]?|data[_\s.\-]?
 _CONTACT_NAME = re.compile(r"(?i)(?:(?:^|[_\s.\-])(?:phone|telephone)|^(?:mobile|cell|tel|fax))"
                            r"(?:[_\s.\-]?(?:number|no|nr))?$"
                            r"|(?:^|[_\s.\-])(?:iban|ssn|(?:account|card|contract)[_\s.\-]?(?:number|no|nr|num))$")
+#: A place named by a number (a commune, a district; state and ward alone: not a health_state): codes, not a measure
+_PLACE_CODE = re.compile(r"(?i)^(?:(?:.*[_\s.\-])?(?:commune|district|county|region|province|municipality|canton|"
+                         r"prefecture|parish|city|town|village)|state|ward)(?:[_\s.\-]?(?:code|id|nr|no|num|number))?$")
 #: Names of a postal code (ZIP, zip_code, Billing Zip, PostalCode, postcode, PLZ, code postal), which locates a customer
 #: rather than describing one: the schema warns that it is personal data, and it builds no segments unless the
 #: params' roles say so. Not zipper_size or a postal_region.
-#: A place named by a number (a commune, a district, a region): codes, not a measure; as categories up to 12 of them
-_PLACE_CODE = re.compile(r"(?i)^(?:.*[_\s.\-])?(?:commune|district|county|region|province|municipality|prefecture|ward|"
-                         r"canton|parish|state|city|town|village|territory)(?:[_\s.\-]?(?:code|id|no|num|number|nr))?$")
 _POSTAL_NAME = re.compile(r"(?i)(?:^|[\s_.\-])(?:zip|plz|post(?:al)?[\s_.\-]?code|code[\s_.\-]?postal|"
                           r"c[óo]digo[\s_.\-]?postal)(?:[\s_.\-]?code)?(?:$|[\s_.\-])|zip(?:[\s_.\-]?code)?$|"
                           r"postal[\s_.\-]?code")
