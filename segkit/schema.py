@@ -148,8 +148,8 @@ def _example(value) -> str:
     if isinstance(value, (np.datetime64, datetime)):
         ts = pd.Timestamp(value)
         return f"{ts:%Y-%m-%d}" if ts == ts.normalize() else f"{ts:%Y-%m-%d %H:%M}"
-    value = value.item() if isinstance(value, np.generic) else value  # -0.202698, not the float's -0.20269775390625:
-    return f"{value:.6g}" if isinstance(value, float) and np.isfinite(value) and value != round(value, 6) else repr(value)
+    value = value.item() if isinstance(value, np.generic) else value  # a fraction to 6 digits: not -0.20269775390625
+    return f"{value:.6g}" if isinstance(value, float) and round(value, 6) != value else repr(value)  # nan, inf: as is
 
 
 def _where(column: str, key: str | None) -> str:

@@ -84,6 +84,13 @@ def _match(row: pd.Series, lexicon: Lexicon, threshold: float, own: pd.Series | 
     return best
 
 
+def _listed(row: pd.Series, threshold: float, n_high: int = N_HIGH, n_low: int = N_LOW) -> tuple[list, list]:
+    """The traits a segment's description lists first, strongest first: up to ``n_high`` at or above ``threshold``,
+    up to ``n_low`` at or below ``-threshold`` (a name's second word comes from these or one as strong as its first)."""
+    order = _strongest(row)
+    return [f for f in order if row[f] >= threshold][:n_high], [f for f in order if row[f] <= -threshold][:n_low]
+
+
 def _strongest(row: pd.Series) -> list[str]:
     """Features by decreasing |z| (ties by column order), finite values only."""
     finite = row[np.isfinite(row.to_numpy(dtype=float))]
@@ -162,9 +169,7 @@ def _fallback(row: pd.Series, namer: _Namer, seg) -> tuple[str, list[str]]:
     noun = first.noun(row[top[0]])
     if noun is None:
         noun = f"{first.adjective(row[top[0]])} {lex.fallback_noun}"
-    used, lead = [top[0]], _LEAD * abs(row[top[0]])
-    order = _strongest(row)  # as the description lists them
-    listed = [f for f in order if row[f] >= threshold][:N_HIGH] + [f for f in order if row[f] <= -threshold][:N_LOW]
+    used, lead, listed = [top[0]], _LEAD * abs(row[top[0]]), sum(_listed(row, threshold), [])
     for feat in top[1:]:  # a second word from a trait the description lists first, or one nearly as strong as the
         # first word's: "Older Affluent" took age, its fifth trait above average (z 0.96 against income's 1.63)
         strong = feat in listed or abs(row[feat]) >= lead
@@ -205,9 +210,7 @@ def describe_profile(row: pd.Series, lexicon: Lexicon, *, threshold: float = 0.5
     features ``named`` (feature -> whether the name says it is high) that the name tells the segment apart by against
     the whole are said too, on their side, beyond ``n_high`` and ``n_low``: "Careful Older Customers" were described by
     their age alone."""
-    order = _strongest(row)
-    highs = [f for f in order if row[f] >= threshold][:n_high]
-    lows = [f for f in order if row[f] <= -threshold][:n_low]
+    highs, lows = _listed(row, threshold, n_high, n_low)
     if not highs and not lows:  # what a name drawn from the index says ("with low total charges", index 71)
         off = _off_average(index)
         highs, lows = [f for f in off if index[f] > 100][:n_high], [f for f in off if index[f] < 100][:n_low]
@@ -416,7 +419,7 @@ def name_segments_from_lexicon(zscores: pd.DataFrame, lexicon: Lexicon | Mapping
 def _said(row: pd.Series, used: list[str], claims: Mapping[str, bool] | None) -> dict[str, bool]:
     """The features a segment's name says, as :func:`describe_profile` takes them (feature -> high): its words'
     features (``used``: the entry's or the fallback's), on the side of its z-score, then what told it apart from the
-    segments of the same name against the whole (``claims``). Its description
-    gives each its index: "Older Affluent Customers" were described by tenure, income and years of work, not age."""
+    segments of the same name against the whole (``claims``). Its description gives each its index: "Older Affluent
+    Customers" were described by tenure, income and years of work, not age."""
     own = {f: bool(row[f] > 0) for f in used if f in row.index and np.isfinite(row[f])}
     return {**own, **(claims or {})}

@@ -379,11 +379,16 @@ def groups_phrase(structure: str) -> str:
     return "no natural groups" if structure in ("weak", "none") else "groups that overlap, not clearly separated ones"
 
 
+def weakest_from_scratch(scores: pd.DataFrame, k: int) -> float:
+    """The criteria table's stability of the weakest segment at ``k`` (k-means refitted from scratch), or NaN."""
+    return float(scores.at[k, "stability_min"]) if k in scores.index and "stability_min" in scores else math.nan
+
+
 def from_scratch(scores: pd.DataFrame, k: int, entity: str) -> str:
     """The sentence that squares a business choice's "stable" (the segments refitted from their centres) with the
     criteria table's stability (k-means refitted from scratch), when the latter is below :data:`STABLE` at ``k``;
     "" otherwise."""
-    weakest = float(scores.at[k, "stability_min"]) if k in scores.index and "stability_min" in scores else math.nan
+    weakest = weakest_from_scratch(scores, k)
     if not math.isfinite(weakest) or weakest >= STABLE:
         return ""
     return (f" Refitted from scratch, k-means draws other boundaries (weakest segment's Jaccard {weakest:.2f} in the "

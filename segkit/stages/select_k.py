@@ -16,7 +16,7 @@ from ..report.cards import figure, html_block, note, note_html
 from ..select import KSelection
 from ..select.search import STRUCTURE_POINTER
 from ..select.stability import STABLE
-from ..select.vote import groups_phrase, own_groups
+from ..select.vote import groups_phrase, own_groups, weakest_from_scratch
 from ..separability import MIN_MEMBERS
 from .context import RunContext
 from .features import load_features
@@ -80,8 +80,8 @@ def plain_summary(selection: KSelection, k: int, sentence: str, entity: str) -> 
         opening = (f"The {entity} fall into {k} groups of their own, though the groups overlap:" if own else
                    f"The {entity} form {groups_phrase(selection.structure)}; these {k} segments are a useful split "
                    "of them:")
-        scratch = selection.scores.at[k, "stability_min"] if "stability_min" in selection.scores else float("nan")
-        drawn = " (refitted from scratch, k-means draws other boundaries)" if scratch < STABLE else ""
+        drawn = (" (refitted from scratch, k-means draws other boundaries)"
+                 if weakest_from_scratch(selection.scores, k) < STABLE else "")
         return (f"{k} segments. {opening} each keeps its members when the segments are refitted from their centres on "
                 f"resampled data{drawn}, the smallest holds {smallest:.0%} of the {entity}, and each is distinct from "
                 "the others (the page \"How many segments?\" says how k was chosen).")

@@ -15,7 +15,7 @@ import pandas as pd
 from ...naming.words import default_label, load_words, split_words, stated_unit
 from ...format import THOUSANDS
 from ...parse.numbers import CURRENCY_CODES, same_currency
-from ...quality import AGE_WORDS
+from ...quality import AGE_WORDS, _numeric
 from .naming import canonical_feature
 
 __all__ = ["label", "logged", "money_columns", "unit", "without_thousands"]
@@ -171,8 +171,7 @@ def unit(col: str, params, values: pd.Series | None = None, sign: str | None = N
 
 def money_columns(table: pd.DataFrame, params) -> list[str]:
     """The columns the reports show as money (:func:`unit`): by their values where numeric, else by their names."""
-    return [str(c) for c in table.columns if unit(str(c), params, table[c] if pd.api.types.is_numeric_dtype(table[c])
-                                                 and not pd.api.types.is_bool_dtype(table[c]) else None) == "money"]
+    return [str(c) for c in table.columns if unit(str(c), params, table[c] if _numeric(table[c]) else None) == "money"]
 
 
 def _words(name: str) -> str:

@@ -368,7 +368,8 @@ def column_roles(raw: pd.DataFrame, params) -> pd.DataFrame:
     """The validation report as a table: each ACS feature group, its columns, and whether it is used."""
     groups = list(_groups())
     report = validate_acs_table(raw, groups)
-    id_col = _id_col(params)  # the measures the features step leaves out, as it finds them (but shares above 1)
+    id_col = _id_col(params)
+    # the measures the features step leaves out, found as it finds them (but for shares above 1, known once built)
     distrusted = {} if params.features else suspect_features(groups, report.suspect_columns, pd.Series(dtype=float),
                                                              len(raw), raw)
     rows = [{"feature group": "area id", "input columns": id_col, "status": "used",
