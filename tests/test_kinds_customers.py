@@ -1539,7 +1539,9 @@ def test_the_sex_of_rows_that_are_not_customers_is_said_with_their_noun():
 
 
 def test_a_sex_coded_0_1_is_two_codes_not_yes_and_no():
-    """NHEFS's sex (0/1) named segments "(sex: yes)" and "(sex: no)": which code is which the data does not say."""
+    """NHEFS's sex (0/1) was read as a yes/no column: which code is which the data does not say, so its role is two
+    codes. (Its segments are still named "(sex: no)": format.yes_no reads any 0/1 levels as no/yes where levels are
+    said, in naming, drivers and the profile's category table, whatever the column's role.)"""
     from segkit.kinds.customers.roles import role_table
     df = pd.DataFrame({"sex": np.tile([0, 1, 1], 40), "smoker": np.tile([1, 0, 0, 1], 30), "age": np.arange(120.0)})
     roles = role_table(df).set_index("column")["role"]
