@@ -16,7 +16,7 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from functools import cached_property
 from typing import Any
 
@@ -73,8 +73,9 @@ class _Levels:
     """One category column of a page's sentences: its levels as a sentence writes them and their shares overall,
     computed once for all segments."""
 
-    def __init__(self, s: pd.Series):
-        self.text = _levels(s.astype("object").where(s.notna(), _MISSING))
+    def __init__(self, s: pd.Series, coded: bool = False):
+        text = s.astype("object").where(s.notna(), _MISSING)
+        self.text = text if coded else _levels(text)  # codes as written: "sex: more often 1", never "yes"
         self.overall = self.text.value_counts(normalize=True)
 
     def top(self, in_seg: np.ndarray) -> tuple[Any, float, float] | None:
@@ -302,8 +303,8 @@ class _Sentences:
 
     def __init__(self, table: pd.DataFrame, labels, labels_text: Mapping[str, str] | None = None,
                  units: Mapping[str, str] | None = None, currency: str = "£", n_top: int = 3,
-                 per: str | None = None):
-        self.table, self.segments = table, np.asarray(labels)
+                 per: str | None = None, coded: Collection[str] = ()):
+        self.table, self.segments, self.coded = table, np.asarray(labels), set(coded)
         self.labels_text, self.units = dict(labels_text or {}), dict(units or {})
         self.currency, self.n_top, self.per = currency, n_top, per
         self._columns: dict[str, _Measure | _Levels] = {}
@@ -315,7 +316,7 @@ class _Sentences:
             numeric = pd.api.types.is_datetime64_any_dtype(s) or pd.api.types.is_numeric_dtype(s) \
                 or pd.api.types.is_bool_dtype(s)
             self._columns[name] = (_measure(s, self.segments, self.label(feature), self.units.get(feature),
-                                            self.currency, self.per) if numeric else _Levels(s))
+                                            self.currency, self.per) if numeric else _Levels(s, name in self.coded))
         return self._columns[name]
 
     def label(self, feature) -> str:
@@ -403,7 +404,8 @@ class _Sentences:
 
 def driver_sentence(table: pd.DataFrame, labels, segment, ranked: Sequence[str] | None, *,
                     labels_text: Mapping[str, str] | None = None, units: Mapping[str, str] | None = None,
-                    currency: str = "£", n_top: int = 3, per: str | None = None, distinct: bool = False) -> str:
+                    currency: str = "£", n_top: int = 3, per: str | None = None, distinct: bool = False,
+                    coded: Collection[str] = ()) -> str:
     """One sentence on what sets a segment apart, with the segment's typical values.
 
     ``ranked`` lists the segment's drivers, strongest first (features whose shuffling blurs it); numeric
@@ -417,8 +419,9 @@ def driver_sentence(table: pd.DataFrame, labels, segment, ranked: Sequence[str] 
     recognises the segment all the same (``distinct``), "No single measure sets it apart on its own" otherwise.
     ``labels`` is aligned to ``table`` by index when it is a Series of the table's rows, and read in order
     otherwise. ``per`` names what a row is ("area") where the page's other numbers are not per row: the statistics
-    then read "typical area", "average area".
+    then read "typical area", "average area". The levels of a 0/1 or true/false column read yes and no, but for the
+    columns in ``coded``, whose levels are codes (a sex coded 0/1: :attr:`~segkit.featureset.FeatureSet.coded`).
     """
     words = _Sentences(table, _aligned(table, labels), labels_text=labels_text, units=units, currency=currency,
-                       n_top=n_top, per=per)
+                       n_top=n_top, per=per, coded=coded)
     return words.sentence(segment, ranked, distinct)

@@ -130,7 +130,8 @@ def explain_segments(table: pd.DataFrame, labels, *, columns: Sequence[str] | No
                      codes: Mapping[Any, str] | None = None, labels_text: Mapping[str, str] | None = None,
                      units: Mapping[str, str] | None = None, currency: str = "£", max_rows: int | None = MAX_ROWS,
                      structure: str | None = None, described: pd.DataFrame | None = None,
-                     per: str | None = None, entity: str | None = None) -> SegmentExplanation:
+                     per: str | None = None, entity: str | None = None,
+                     coded: Collection[str] = ()) -> SegmentExplanation:
     """Cross-validate a forest that predicts the segment; permutation importance on every held-out fold.
 
     Parameters
@@ -161,6 +162,9 @@ def explain_segments(table: pd.DataFrame, labels, *, columns: Sequence[str] | No
     entity : str, optional
         What a row is, in the plural ("customers"): the cards and the index say the model placed customers "it had
         not seen" (default "rows").
+    coded : collection of str, optional
+        Category columns whose levels are codes, said as written (a sex coded 0/1 reads "sex: more often 1"); the
+        levels of any other 0/1 or true/false column read yes and no.
 
     Returns
     -------
@@ -188,7 +192,7 @@ def explain_segments(table: pd.DataFrame, labels, *, columns: Sequence[str] | No
                               n_estimators=n_estimators) if len(kept) >= 2 else _not_measured(X))
     seg_imp = result["segment_importance"]
     words = _Sentences(table if described is None else described, y_all, labels_text=labels_text, units=units,
-                       currency=currency, n_top=n_top, per=per)
+                       currency=currency, n_top=n_top, per=per, coded=coded)
     f1 = result["segment_f1"]
     drivers = {seg: words.sentence(seg, _ranked(seg_imp[seg]) if seg in seg_imp.columns else None,
                                    distinct=bool(f1.get(seg, 0.0) >= DISTINCT_F1)) for seg in classes}

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .format import axis_label
+from .format import axis_label, yes_no
 
 __all__ = ["FeatureSet", "FrozenIds", "freeze_attrs", "in_index"]
 
@@ -93,6 +93,18 @@ class FeatureSet:
         short = str(text) if text is not None else self.short.get(feature, label)
         self.labels[feature] = f"{label} ({long_note})" if long_note else label
         self.short[feature] = f"{short} ({short_note})" if short_note else short
+
+    @property
+    def coded(self) -> set[str]:
+        """Category columns whose levels are codes, said as written (``extra["coded"]``, as the kind found them: a sex
+        coded 0/1 is "sex: 1", never "sex: yes"); the levels of any other 0/1 or true/false column read yes and no
+        (:meth:`level_words`)."""
+        return set(self.extra.get("coded") or [])
+
+    def level_words(self, column: str, levels, keep=()) -> dict | None:
+        """``{level: "yes" or "no"}`` for the levels of a yes/no ``column`` (:func:`~segkit.format.yes_no`), None
+        for a column of codes (:attr:`coded`) or of other levels: they are said as written."""
+        return None if column in self.coded else yes_no(levels, keep=keep)
 
     def label_map(self, columns=None) -> dict[str, str]:
         """Feature -> short label, for ``columns`` (default: the profiled features)."""

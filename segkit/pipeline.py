@@ -292,7 +292,8 @@ def explain(params: Params, fs: FeatureSet, labels: pd.Series, profile: SegmentP
                                    min_score=params.explain_min_score, names=profile.display_names(),
                                    codes=profile.codes, labels_text=words, units=fs.units, currency=params.currency,
                                    structure=structure, described=observed(table, fs.extra.get("imputed_rows")),
-                                   per=kinds.get(params.data_kind).sentences_per, entity=fs.entity)
+                                   per=kinds.get(params.data_kind).sentences_per, entity=fs.entity,
+                                   coded=fs.coded)
     return SegmentExplanation.from_dict(json.loads(json.dumps(to_jsonable(explanation.to_dict()))))
 
 

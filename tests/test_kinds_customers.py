@@ -1540,12 +1540,53 @@ def test_the_sex_of_rows_that_are_not_customers_is_said_with_their_noun():
 
 def test_a_sex_coded_0_1_is_two_codes_not_yes_and_no():
     """NHEFS's sex (0/1) was read as a yes/no column: which code is which the data does not say, so its role is two
-    codes. (Its segments are still named "(sex: no)": format.yes_no reads any 0/1 levels as no/yes where levels are
-    said, in naming, drivers and the profile's category table, whatever the column's role.)"""
+    codes."""
     from segkit.kinds.customers.roles import role_table
-    df = pd.DataFrame({"sex": np.tile([0, 1, 1], 40), "smoker": np.tile([1, 0, 0, 1], 30), "age": np.arange(120.0)})
+    df = pd.DataFrame({"sex": np.tile([0, 1, 1], 40), "smoker": np.tile([1, 0, 0, 1], 30), "age": np.arange(120.0),
+                       "race": np.tile([0, 0, 1], 40), "patient_race": np.tile([1, 0, 0], 40),
+                       "grace": np.tile([0, 1], 60), "retraced": np.tile([0, 0, 1], 40)})
     roles = role_table(df).set_index("column")["role"]
     assert roles["sex"] == "categorical" and roles["smoker"] == "boolean"
+    assert roles["race"] == roles["patient_race"] == "categorical"  # NHEFS's race: 0 white, 1 black or other
+    assert roles["grace"] == roles["retraced"] == "boolean"  # the word race only as a whole word
+
+
+def test_the_levels_of_codes_are_said_as_written_wherever_levels_are_said():
+    """NHEFS's segments were named "(sex: no)", their sentences read "sex: more often no (95% vs 49% overall)" and
+    the category table "no" and "yes", though sex was two codes: every place that says levels read any 0/1 levels as
+    no and yes, whatever the column's role. A yes/no column still reads yes and no."""
+    from types import SimpleNamespace
+
+    from segkit import kinds, pipeline
+    from segkit.drivers import driver_sentence
+    from segkit.kinds.customers.naming import defining_levels
+    from segkit.stages.profile import categorical_profile
+
+    rng = np.random.default_rng(0)
+    n = 300
+    group = np.repeat([0, 1, 2], n // 3)
+    df = pd.DataFrame({"id": np.arange(n), "sex": np.where(group == 0, 0, rng.integers(0, 2, n)),
+                       "member": rng.integers(0, 2, n),
+                       "smoker": np.where(group == 1, 1, (rng.random(n) < 0.1).astype(int)),
+                       "age": np.where(group == 2, 70.0, 30.0) + rng.normal(0, 3, n),
+                       "income": rng.normal(50_000, 5_000, n).round()})
+    params = params_from_mapping({"data_kind": "customers", "id_col": "id", "bootstrap": 2,
+                                  "roles": {"member": "categorical"}})
+    fs = pipeline.build_features(params, pipeline.clean_table(params, df)[0])
+    assert fs.coded == {"sex"} and fs.level_words("sex", ["0", "1"]) is None  # a category by name, not by its role
+    assert fs.level_words("smoker", ["0", "1"]) == {"0": "no", "1": "yes"}
+    labels = pd.Series(group, index=fs.table.index)
+    found = defining_levels(fs, labels)
+    assert "sex" not in " ".join(found.values()) and "smok" in found[1]  # a code defines no segment; a yes does
+    sentence = driver_sentence(fs.table, labels, 0, ["sex"], labels_text=fs.labels, coded=fs.coded)
+    assert "more often 0 (100%" in sentence and "no" not in sentence.split("(")[0], sentence
+    said = driver_sentence(fs.table, labels, 1, ["smoker"], labels_text=fs.labels, coded=fs.coded)
+    assert "more often yes (100%" in said, said
+    seg = pipeline.fit_segments(params, fs, 3)
+    shown = categorical_profile(SimpleNamespace(kind=kinds.get("customers")), seg)
+    column = shown["Category"].replace("", np.nan).ffill()
+    assert set(shown["Level"][column.str.startswith("Sex")]) == {"0", "1"}
+    assert set(shown["Level"][column.str.startswith("Smoker")]) == {"yes", "no"}
 
 
 def test_an_entity_of_several_words_keeps_the_typical_segments_level():

@@ -25,7 +25,7 @@ from ..pipeline import Segmentation
 from ..plots import (feature_distributions_figure, plot_index_heatmap, plot_segment_map, plot_segment_sizes,
                      sample_positions)
 from ..profile import SegmentProfile
-from ..format import drawn, format_share, format_value, horizon_label, yes_no
+from ..format import drawn, format_share, format_value, horizon_label
 from ..report.cards import figure, figure_png, image, note, segment_cards, split_table, stability_text, table
 from . import engine as in_engine
 from .context import RunContext
@@ -297,7 +297,7 @@ def categorical_profile(ctx: RunContext, seg: Segmentation, *, min_share: float 
             else (levels, levels.iloc[:0])
         if len(rest):
             shown = pd.concat([shown, rest.sum().to_frame(f"Other ({len(rest)} levels)").T])
-        words = yes_no(levels.index, keep={"(missing)"}) or {}  # 0/1 reads no/yes, as the cards
+        words = seg.features.level_words(column, levels.index, keep={"(missing)"}) or {}  # as the cards
         label = seg.features.label(column)
         rows += [{"category": label if i == 0 else "", "level": str(words.get(level, level)), **values}
                  for i, (level, values) in enumerate(shown.to_dict("index").items())]

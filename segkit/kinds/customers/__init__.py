@@ -38,7 +38,8 @@ from ...format import format_number, format_value, in_thousands
 from ...naming.words import counted, default_label, phrase, plural
 from .features import FEATURE_ROLES, categorical_profile, customer_features
 from .inputs import column_roles, eda_frame
-from .roles import detect_roles, find_id_column, gender_label, no_features_error, role_table
+from .levels import coded_name, gender_label
+from .roles import detect_roles, find_id_column, no_features_error, role_table
 from . import explore, score  # noqa: F401  (the kind's scorer and explorer, for stages.score)
 from .score import scoring_metadata
 from .synth import generate_customers
@@ -310,7 +311,8 @@ def features(cleaned: pd.DataFrame, params) -> FeatureSet:
         notes.append(f"No column holds numbers, so the profiles compare the share of {entity} with each category "
                      "level in every segment with the share among all of them.")
     outcomes = _outcomes(table, labels, short, units, notes, entity, params)
-    extra = {"model_roles": {c: model[c] for c in columns}, "roles": roles, "categorical": categorical,
+    coded = [c for c in categorical if model[c] == "categorical" and coded_name(c)]  # a sex coded 0/1: never "sex: no"
+    extra = {"model_roles": {c: model[c] for c in columns}, "roles": roles, "categorical": categorical, "coded": coded,
              "id_col": str(table.index.name), "reference_date": table.attrs.get("reference_date"),
              **gaps, "outcomes": list(outcomes), "scales": scales, "label_notes": label_notes, "twins": twinned}
     fs = FeatureSet(table=table, columns=columns, labels=labels, entity=entity, notes=notes,

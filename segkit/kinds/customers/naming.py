@@ -23,7 +23,6 @@ from ...featureset import FeatureSet
 from ...naming.lexicon import FeatureWords, SegmentName, load_lexicon, name_segments_from_lexicon
 from ...naming.masking import masked_scores, observed
 from ...separability import MIN_MEMBERS
-from ...format import yes_no
 from ...naming.words import PEOPLE, absent, default_label, people, phrase, singular
 from ...quality import AGE_WORDS
 from ...resources import read_data_yaml
@@ -151,8 +150,8 @@ def defining_levels(fs: FeatureSet, labels, exclude=()) -> dict:
     segment that is all DSL "(internet service: DSL)": the numbers alone named them "Older Customers" and "Customers
     with low total charges". Of several such levels, the one fewest other segments
     are defined by comes first (it tells the segment apart), then the largest lift. 0/1 and true/false columns read
-    yes and no; a missing value, a level with digits (a name has no numbers) or of over :data:`MAX_LEVEL_TEXT`
-    characters defines nothing.
+    yes and no but for codes (:attr:`~segkit.featureset.FeatureSet.coded`: a sex coded 0/1); a missing value, a level
+    with digits (a name has no numbers) or of over :data:`MAX_LEVEL_TEXT` characters defines nothing.
 
     >>> table = pd.DataFrame({"plan": ["Gold"] * 5 + ["Basic"] * 9, "active": [1] * 5 + [0, 1] * 3 + [0, 1, 1]})
     >>> fs = FeatureSet(table, columns=[], extra={"categorical": ["plan", "active"]})
@@ -168,7 +167,7 @@ def defining_levels(fs: FeatureSet, labels, exclude=()) -> dict:
         if col not in fs.table.columns or col in exclude:
             continue
         text = level_text(fs.table[col]).fillna(_MISSING_LEVEL)
-        words = yes_no(text.unique(), keep={_MISSING_LEVEL}) or {}
+        words = fs.level_words(col, text.unique(), keep={_MISSING_LEVEL}) or {}
         overall = text.value_counts(normalize=True)
         shares = pd.crosstab(labels, text.to_numpy(), normalize="index")
         label = phrase(fs.labels.get(col, default_label(col)).split(" (")[0])

@@ -37,10 +37,10 @@ import pandas as pd
 
 from ...errors import ColumnError, DataValueError, ParamsError
 from ...parse import read_dates, read_numbers
+from .levels import coded_name, gender_label
 from .scales import SURVEY_SCALES, TIERS, answer_scale, find_scale, in_order, off_scale, scale_range
 
-__all__ = ["ROLES", "FEATURE_ROLES", "EXCLUDED_ROLES", "role_table", "detect_roles", "find_id_column", "gender_label",
-           "gender_words"]
+__all__ = ["ROLES", "FEATURE_ROLES", "EXCLUDED_ROLES", "role_table", "detect_roles", "find_id_column"]
 
 #: Every role a column can have.
 ROLES = ("id", "numeric", "ordinal", "categorical", "boolean", "date", "text", "constant", "near_unique", "ignore",
@@ -101,39 +101,7 @@ _YES_NO = {w for words in _BOOL_WORDS for w in words} | {"0", "1", "0.0", "1.0"}
 _GENDER_WORDS = {"male", "female", "m", "f", "other", "non-binary", "nonbinary", "man", "woman", "unknown"}
 
 
-
-
 # --- roles ----------------------------------------------------------------------------------------
-
-#: How a gender column writes female and male in English, German, French, Spanish, Portuguese, Italian and Dutch.
-_FEMALE = {"f", "female", "woman", "w", "weiblich", "frau", "femme", "féminin", "feminin", "mujer", "femenino",
-           "feminino", "donna", "femmina", "vrouw", "vrouwelijk", "v"}
-_MALE = {"m", "male", "man", "männlich", "maennlich", "mann", "homme", "masculin", "hombre", "masculino", "uomo",
-         "maschio", "mannelijk"}
-_GENDER_NAME = re.compile(r"(?i)^(?:.*[_\s])?(?:gender|sex|geschlecht|sexe|sexo|genere|sesso|geslacht|genre|g[eé]nero|"
-                          r"gênero)$")
-
-
-def gender_label(levels: pd.Series, name: str) -> str | None:
-    """"Gender" for a gender column (:func:`~segkit.kinds.customers.values.genders`) whose name says so in another
-    language or in one of those words' other senses: the Mall customers' "Genre" of Male and Female read "genre: more
-    often Female" in the sentences (now "a higher share of women": :func:`~segkit.naming.words.people`). None for any other column, and for one named in English ("gender", "sex").
-    ``levels``: the column's values as text (:func:`~segkit.kinds.customers.values.level_text`)."""
-    if re.search(r"(?i)gender|\bsex\b|(?:^|_)sex(?:_|$)", name) or gender_words(levels, name) is None:
-        return None
-    return "Gender"
-
-
-def gender_words(levels: pd.Series, name: str) -> pd.Series | None:
-    """"Female", "Male" or NaN for each value (``levels``, as text) of a column whose name says gender and whose
-    values are mostly a gender's words (:data:`_FEMALE`, :data:`_MALE`); None for any other column."""
-    if not _GENDER_NAME.match(name.strip()):
-        return None
-    key = levels.str.casefold()
-    word = key.map(lambda v: "Female" if v in _FEMALE else "Male" if v in _MALE else None)
-    return None if word.notna().sum() < 0.8 * key.notna().sum() else word
-
-
 def _choice(value, choices, key: str, what: str) -> None:
     if value not in choices:
         raise ParamsError(f"{what} is {value!r}, which is unknown", fix="use one of: " + ", ".join(choices), key=key)
@@ -200,7 +168,7 @@ def _numeric_role(vals: np.ndarray, name: str, n_missing: int, prefix: str = "")
                                "excluded)")
     repeated = len(vals) >= 3 * k  # few levels only mean something when values repeat
     if integral and k == 2 and repeated:  # but a sex coded 0/1 (NHEFS): two codes, not "sex: yes"
-        role = "categorical" if _GENDER_NAME.match(name.strip()) else "boolean"
+        role = "categorical" if coded_name(name) else "boolean"
         return role, f"{prefix}only two values ({lo:.10g}, {hi:.10g}) -> {role}"
     if integral and k <= MAX_LEVELS and repeated:
         if hi - lo + 1 <= 2 * k:

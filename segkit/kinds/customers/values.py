@@ -22,7 +22,8 @@ from ...errors import DataValueError
 from ...naming.words import counted
 from ...parse import after_period, read_dates, read_numbers
 from ...quality import apply_fill, apply_value_rules, mask_non_finite
-from .roles import detect_roles, gender_words
+from .levels import gender_words
+from .roles import detect_roles
 
 __all__ = ["read_values", "one_spelling", "unnumbered", "genders", "as_trained", "spelt_as", "text_levels", "level_text",
            "levels_as_text", "reference_date_of", "date_ages", "aged_dates"]
