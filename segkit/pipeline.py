@@ -267,8 +267,10 @@ def describe_segments(params: Params, fs: FeatureSet, model, labels=None, *, str
         stability = dict(zip(present.tolist(), segment_stability(X, labels.to_numpy(), n_boot=p.bootstrap, seed=p.seed,
                                                                  sample_size=p.stability_sample_size, refit="centres")))
     # the figures describe what was observed: a value the features step filled in is left out of them
+    # a scale's answers and a logarithm have no zero a ratio could start from: their index is measured from the lowest
+    scores = [c for c, r in (fs.extra.get("model_roles") or {}).items() if r == "ordinal"] + fs.extra.get("logged", [])
     profile = profile_segments(observed(fs.table, fs.extra.get("imputed_rows")), labels, columns=fs.profiled,
-                               scores=[c for c, r in (fs.extra.get("model_roles") or {}).items() if r == "ordinal"])
+                               scores=scores)
     profile = profile.with_names(kinds.get(p.data_kind).name_segments(profile, fs, p, labels=labels))
     coords, _ = project_2d(X, seed=p.seed)
     seg = Segmentation(model=model, features=fs, labels=labels, profile=profile, distances=distances, coords=coords,

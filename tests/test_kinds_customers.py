@@ -1600,3 +1600,31 @@ def test_an_entity_of_several_words_keeps_the_typical_segments_level():
     out = _with_level(SegmentName(name=typical, description="Close to the average survey respondent."), "women",
                       typical)
     assert out.name == "Typical Women" and out.description.endswith("apart from being women.")
+
+
+def test_a_logarithm_says_so_and_has_no_index():
+    """VietNamH's households read "Lnmed: 7.31 (index 139)" and "Households with low lnexp 12 m": a logarithm's
+    ratio to its average is no ratio of what it measures, and its name is no label. A count of logs (whole numbers)
+    is no logarithm."""
+    from segkit import pipeline
+
+    rng = np.random.default_rng(1)
+    n = 240
+    group = np.repeat([0, 1, 2], n // 3)
+    df = pd.DataFrame({"id": np.arange(n), "lnmed": np.where(group == 0, 7.3, 4.0) + rng.normal(0, 0.4, n),
+                       "lnexp12m": np.where(group == 1, 9.0, 6.0) + rng.normal(0, 0.3, n),
+                       "log_count": rng.integers(1, 30, n), "age": np.where(group == 2, 70.0, 35.0) + rng.normal(0, 4, n)})
+    params = params_from_mapping({"data_kind": "customers", "id_col": "id", "bootstrap": 2})
+    fs = pipeline.build_features(params, pipeline.clean_table(params, df)[0])
+    assert (fs.labels["lnmed"], fs.labels["lnexp12m"]) == ("Med (log)", "Exp 12 months (log)")
+    assert fs.labels["log_count"] == "Log count" and fs.extra["logged"] == ["lnmed", "lnexp12m"]
+    seg = pipeline.fit_segments(params, fs, 3)
+    prof = seg.profile
+    assert {"lnmed", "lnexp12m"}.isdisjoint(prof.ratio_features) and "age" in prof.ratio_features
+    assert {prof.index_basis["lnmed"], prof.index_basis["lnexp12m"]} == {"shifted"}
+    facts = [f for s in prof.segments for f in prof.key_facts(s)]
+    logs = [f["text"] for f in facts if f["feature"] in ("lnmed", "lnexp12m")]
+    assert len(logs) == 6 and not any("index" in t for t in logs), logs  # "lnmed: 7.27", no "(index 144)"
+    assert any("(index" in f["text"] for f in facts if f["feature"] == "age")
+    names = " ".join(prof.names.values())
+    assert "exp 12 months" in names and "few exp" not in names, names  # a window of 12 months counts nothing

@@ -38,8 +38,9 @@ __all__ = ["absent", "load_words", "split_words", "default_label", "stated_unit"
 #: A code of one or two letters and a number is one word, with the letters that follow it: a survey's q2, Q10 or
 #: Q10a, a variable x1, "b2b", "l12m" ("Q2 would recommend", not "Q 2 would recommend").
 _CODE = r"(?<![A-Za-z])[A-Za-z]{1,2}[0-9]+[A-Za-z]{0,2}(?![0-9.A-Za-z])"
-#: A period written as a number and its unit's letter: "Umsatz 12M", "spend_3m", "visits_30d" (12M, not "12 m").
-_PERIOD = r"(?<![A-Za-z0-9.])[0-9]+[mMwWdDyY](?![0-9A-Za-z])"
+#: A period written as a number and its unit's letter: "Umsatz 12M", "spend_3m", "visits_30d", VietNamH's "exp12m"
+#: (12M, not "12 m").
+_PERIOD = r"(?<![0-9.])[0-9]+[mMwWdDyY](?![0-9A-Za-z])"
 #: The windows a name counts over, in words where the letter is small and the number one a window takes
 #: ("open_il_12m", "spend_30d": 12 months, 30 days; "12M" and "pop_1M" may be millions, "is_3d" is no window: as
 #: written).
@@ -327,7 +328,8 @@ def feature_phrase(label: str, *, high: bool, comparative: bool = False) -> str:
     match = re.match(r"amount spent on (.+)$", text)
     if match:
         return f"{big if high else small} spending on {match.group(1)}"
-    head = re.split(r"\b(?:of|per|as|from|in|on|at|with|to|for|by|who|that|between)\b", text)[0].split()
+    head = re.split(r"\b(?:of|per|as|from|in|on|at|with|to|for|by|who|that|between)\b", text)[0]
+    head = re.sub(r"\b\d+ (?:days|weeks|months|years)\b", " ", head).split()  # "exp 12 months": a window, no count
     if head and head[0] in ("spread", "variation", "variability", "range"):  # "a wider spread of days between ..."
         return f"{('wider' if high else 'narrower') if comparative else ('wide' if high else 'narrow')} {text}"
     plural_head = any(w in ("people", "children") or (w.endswith("s") and not w.endswith(_NOT_PLURAL)) for w in head)

@@ -46,8 +46,8 @@ def profile_segments(features: pd.DataFrame, labels: Sequence[int] | np.ndarray 
         Entity-level quantiles to record per feature; RFM naming needs the quintile cut points.
         Profile all customers (not a sample) so these are customer-level quantiles.
     scores : sequence of str, optional
-        Features that score answers on a scale (1 to 5): their index is ``"shifted"``, never a ratio, since a scale
-        has no zero ("Q1 satisfied: 1.96" is no 61% of 3.21).
+        Features that score answers on a scale (1 to 5) or hold a logarithm: their index is ``"shifted"``, never a
+        ratio, since neither has a zero ("Q1 satisfied: 1.96" is no 61% of 3.21, a log 7.31 no 139% of 5.26).
 
     Returns
     -------

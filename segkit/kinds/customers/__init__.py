@@ -47,7 +47,7 @@ from .values import _to_datetime, level_text, read_values
 from .naming import LEXICON, canonical_feature, name_segments
 from .choose import MAX_MISSING_SHARE, NEAR_CONSTANT, TWIN_CORRELATION, filled_enough, near_constant, \
     recodes, scored_in_order, twins  # noqa: F401 (the shares: given here too)
-from .units import label as _label, money_columns, unit as _unit, without_thousands  # noqa: F401 (preflight's)
+from .units import label as _label, logarithm, money_columns, unit as _unit, without_thousands  # noqa: F401
 
 __all__ = ["check_columns", "clean", "features", "preprocessor", "name_segments", "column_roles", "after_segment",
            "model_roles", "canonical_feature", "LEXICON"]
@@ -312,7 +312,9 @@ def features(cleaned: pd.DataFrame, params) -> FeatureSet:
                      "level in every segment with the share among all of them.")
     outcomes = _outcomes(table, labels, short, units, notes, entity, params)
     coded = [c for c in categorical if model[c] == "categorical" and coded_name(c)]  # a sex coded 0/1: never "sex: no"
+    logs = [c for c in profiled if c in table.columns and logarithm(c, table[c])]  # no "Lnmed: 7.31 (index 139)"
     extra = {"model_roles": {c: model[c] for c in columns}, "roles": roles, "categorical": categorical, "coded": coded,
+             "logged": logs,
              "id_col": str(table.index.name), "reference_date": table.attrs.get("reference_date"),
              **gaps, "outcomes": list(outcomes), "scales": scales, "label_notes": label_notes, "twins": twinned}
     fs = FeatureSet(table=table, columns=columns, labels=labels, entity=entity, notes=notes,

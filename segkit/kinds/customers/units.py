@@ -18,7 +18,7 @@ from ...parse.numbers import CURRENCY_CODES, same_currency
 from ...quality import AGE_WORDS, _numeric
 from .naming import canonical_feature
 
-__all__ = ["label", "logged", "money_columns", "unit", "without_thousands"]
+__all__ = ["label", "logarithm", "logged", "money_columns", "unit", "without_thousands"]
 
 _MONEY = (r"spend|spent|revenue|monetary|sales|income|salary|earning|wage|amount|balance|payment|price|cost|fee|"
           r"\b(charges?|bill|premiums?|fares?|clv|ltv|prc|cash advances?|credit limit)\b|"
@@ -38,6 +38,8 @@ _RATES = r"\b(per|avg|average|mean|rate)\b"
 
 #: A name of a logarithm: logwage, log_income, ln_sales, "Income (log)".
 _LOGGED = re.compile(r"(?i)^(?:log|ln)(?=[_\s.\-]?[a-z])|[_\s.\-(](?:log|ln)\b")
+#: Where a name says "log": what is left names the measure ("lnexp12m" -> "exp12m", "income_log" -> "income").
+_LOG_MARK = re.compile(r"(?i)^(?:log|ln)[_\s.\-]?|[_\s.\-](?:log|ln)$")
 
 
 def logged(col) -> bool:
@@ -125,12 +127,33 @@ def without_thousands(label: str) -> str:
 
 
 def label(col: str, role: str, params, values: pd.Series | None = None) -> str:
-    """The params' label, or plain words from the column name; a date reads "... (as days since)". A ``prc`` of
-    values in 0..1 is a percent, not a price (a credit-card table's PRC_FULL_PAYMENT). The label of money counted in
-    thousands drops the name's note of it once its unit says it (:func:`without_thousands`)."""
+    """The params' label, or plain words from the column name; a date reads "... (as days since)", a logarithm
+    (:func:`logarithm`) "... (log)" after the words of what it is the logarithm of (VietNamH's lnmed: "Med (log)",
+    not "Lnmed"). A ``prc`` of values in 0..1 is a percent, not a price (a credit-card table's PRC_FULL_PAYMENT). The
+    label of money counted in thousands drops the name's note of it once its unit says it (:func:`without_thousands`).
+    """
     words = {**load_words()[0], "prc": "percent"} if _share_prc(col, values) else None
-    text = (params.labels or {}).get(col) or default_label(col, words)
-    return f"{text} (as days since)" if role == "date" and col not in (params.labels or {}) else text
+    if (params.labels or {}).get(col):
+        return params.labels[col]
+    if role == "date":
+        return f"{default_label(col, words)} (as days since)"
+    if role == "numeric" and logarithm(col, values) and not re.search(r"(?i)\((?:log|ln)\)", col):
+        return f"{default_label(_LOG_MARK.sub(' ', col).strip(), words)} (log)"
+    return default_label(col, words)
+
+
+def logarithm(col, values: pd.Series | None = None) -> bool:
+    """Whether a column holds a logarithm: its name says so (:func:`logged`) and its values are no whole numbers
+    (most of those not 0), as a count of logs would be. Its index against the average is no ratio (the profile
+    measures it from the lowest value, as a scale's: ``scores`` of :func:`~segkit.profile.profile_segments`).
+
+    >>> logarithm("lnmed", pd.Series([7.31, 0.0, 5.2])), logarithm("log_count", pd.Series([3.0, 0.0, 12.0]))
+    (True, False)
+    """
+    if not logged(col):
+        return False
+    nonzero = values.dropna()[values.dropna() != 0] if values is not None else None
+    return nonzero is None or not len(nonzero) or bool((nonzero % 1 != 0).mean() > 0.5)
 
 
 def unit(col: str, params, values: pd.Series | None = None, sign: str | None = None) -> str | None:
