@@ -310,3 +310,35 @@ def test_the_vote_says_too_when_its_stable_segments_are_not_stable_from_scratch(
     assert "every segment stable" in sel.rationale and scratch < STABLE
     assert f"Refitted from scratch, k-means draws other boundaries (weakest segment's Jaccard {scratch:.2f}" \
         in sel.rationale
+
+
+def test_when_no_k_qualifies_the_vote_outside_the_range_must_qualify_or_the_range_decides():
+    """hotel_rates: every k of 4-8 had a segment under 1% of the bookings, so "the vote of the criteria decides" took 9
+    (2 of 6 criteria), outside the range and with two segments under 3% itself, which 05 then called tiny. Now the
+    range decides, and the rationale says what both fall short in; a vote's k inside the range, or one that
+    qualifies, still decides."""
+    from segkit.select.vote import business_choice
+    from segkit.stages.select_k import plain_summary
+
+    ks = list(range(2, 11))
+    votes = {9: ["silhouette", "davies_bouldin"], 2: ["calinski_harabasz"], 3: ["stability"]}
+    stab = {k: [0.95, 0.9, 0.81] for k in ks}
+    sil = {k: [0.2, 0.1, 0.05 + k / 100] for k in ks}  # 8 separates best of 4-8
+    shares = {k: [0.006, 0.5, 0.494] for k in ks}
+    rule = {"k_rule": "auto", "business_k": [4, 8], "min_share": 0.03}
+    rationale = "9 segments: preferred by 2 of 6 criteria (silhouette, Davies-Bouldin)."
+    k, text, held = business_choice(9, rationale, "none", ks, votes, stab, sil, shares, rule, "bookings", 6)
+    assert (k, held) == (8, False)
+    assert text.startswith("8 segments: the data has no natural groups, and no k in the business range 4-8 gave")
+    assert "nor did the 9 the vote of the criteria gives (its smallest segment holds 0.6% of the bookings)" in text
+    assert "8 is the one that separates the bookings best" in text and "The vote of the criteria alone gives 9" in text
+    shares_9 = {**shares, 9: [0.3, 0.4, 0.3]}  # the vote's 9 qualifies: it decides, as before
+    assert business_choice(9, rationale, "none", ks, votes, stab, sil, shares_9, rule, "bookings", 6)[0] == 9
+    assert business_choice(6, rationale, "none", ks, {6: ["gap"]}, stab, sil, shares, rule, "bookings", 6)[0] == 6
+    sel = KSelection(scores=None, per_segment_silhouette=sil, per_segment_stability={}, preferred={c: None for c in
+                     "abcdef"}, votes=votes, recommended_k=8, rationale=text, structure="none", structure_note="",
+                     sample_size=100, n_rows=100, params=rule, voted_k=9, held=False)
+    summary = plain_summary(sel, 8, "", "bookings")
+    assert summary.startswith("8 segments: no number of segments from 4 to 8 gave segments that all keep their "
+                              "members, each hold at least 3% of the bookings and are distinct, and neither did the 9")
+    assert "of 4 to 8, 8 is the one that separates the bookings best" in summary

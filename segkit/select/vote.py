@@ -303,14 +303,16 @@ def business_choice(voted: int, rationale: str, structure: str, ks: list[int], v
     When the data has groups that overlap (structure "moderate"), two thirds of the criteria prefer the vote's k of
     3 or more, bootstrap stability among them (:func:`own_groups`), and its segments qualify, the data's own groups
     win: the vote's k, in the business range or not. Otherwise, among the ks of ``rule["business_k"]`` (within the
-    candidates) whose segments are all stable, none smaller than ``rule["min_share"]`` and each distinct (:func:`_qualifies`), the one most criteria prefer
-    (ties: the better separated, by silhouette). None qualifies: the vote's k, saying why.
+    candidates) whose segments are all stable, none smaller than ``rule["min_share"]`` and each distinct
+    (:func:`_qualifies`), the one most criteria prefer (ties: the better separated, by silhouette). None qualifies:
+    the vote's k, saying why; but when the vote's k falls short too and lies outside the range, the k of the range
+    most criteria prefer (ties: the better separated), saying what both fall short in.
 
     Returns
     -------
     (int, str, bool)
         The k, the rationale in plain words, and whether the k was chosen among those whose segments hold (False:
-        none qualifies, the vote's k).
+        none qualifies).
     """
     lo, hi = rule["business_k"]
     groups = groups_phrase(structure)
@@ -324,9 +326,19 @@ def business_choice(voted: int, rationale: str, structure: str, ks: list[int], v
     fits = [k for k in candidates if _qualifies(k, stab, sil, shares, rule["min_share"])]
     if not fits:
         where = f"{lo}-{hi}" if candidates else f"{lo}-{hi} (outside the k range tried, {ks[0]}-{ks[-1]})"
-        return voted, (f"The data has {groups}, and no k in the business range {where} gave segments that are all "
-                       f"stable, at least {rule['min_share']:.0%} of the {entity} each and distinct from each other, "
-                       "so the vote of the criteria decides. " + rationale), False
+        none = (f"The data has {groups}, and no k in the business range {where} gave segments that are all stable, at "
+                f"least {rule['min_share']:.0%} of the {entity} each and distinct from each other")
+        if not candidates or voted in candidates or _qualifies(voted, stab, sil, shares, rule["min_share"]):
+            return voted, f"{none}, so the vote of the criteria decides. {rationale}", False
+        # the vote's k falls short too, and outside the range: hotel_rates' 9 of 2 criteria, two segments under 2%
+        k = max(candidates, key=lambda c: (len(votes.get(c, [])), _finite_mean(sil[c]), -c))
+        best = ("the number the criteria prefer most" if votes.get(k) else
+                f"the one that separates the {entity} best (its segments' silhouettes)")
+        return k, (f"{k} segments: {none[0].lower()}{none[1:]}; nor did the {voted} the vote of the criteria gives "
+                   f"({_shortfall(voted, stab, sil, shares, rule['min_share'], entity)}), which lies outside the "
+                   f"range. So the range decides: {k} is {best} of {lo}-{hi}, though "
+                   f"{_shortfall(k, stab, sil, shares, rule['min_share'], entity)}. The vote of the criteria alone "
+                   f"gives {voted}: " + rationale[rationale.index(":") + 2:]), False
     k = max(fits, key=lambda c: (len(votes.get(c, [])), _finite_mean(sil[c]), -c))
     # thresholds, not this selection's own estimates: the cards show each segment's stability from the final fit,
     # and two different numbers for "stable" would tell the reader two stories
@@ -339,6 +351,22 @@ def business_choice(voted: int, rationale: str, structure: str, ks: list[int], v
     if k != voted:
         text += f" The vote of the criteria alone gives {voted}: " + rationale[rationale.index(":") + 2:]
     return k, text, True
+
+
+def _shortfall(k: int, stab: dict, sil: dict, shares: dict, min_share: float, entity: str) -> str:
+    """What keeps ``k``'s segments from qualifying (:func:`_qualifies`), in words: "its smallest segment holds 0.6%
+    of the bookings"."""
+    said = []
+    small = min(shares.get(k) or [math.nan])
+    if not small >= min_share:
+        said.append(f"its smallest segment holds {small:.1%} of the {entity}")
+    held = [v for v in stab.get(k) or [] if math.isfinite(v)]
+    if not held or min(held) < STABLE:
+        said.append("a segment does not keep its members when the segments are refitted" +
+                    (f" (Jaccard {min(held):.2f})" if held else " (not measured)"))
+    if not min((v for v in sil.get(k) or [] if math.isfinite(v)), default=-1.0) > 0:
+        said.append("a segment is not distinct from the next")
+    return joined(said)
 
 
 def _among(k: int, fits: list[int], votes: dict, entity: str) -> str:

@@ -87,6 +87,14 @@ def plain_summary(selection: KSelection, k: int, sentence: str, entity: str) -> 
                 "the others (the page \"How many segments?\" says how k was chosen).")
     none, overlap = " The data has no clear natural groups.", " The groups overlap, so the boundaries are soft."
     caveat = {"weak": none, "none": none, "moderate": overlap}.get(selection.structure, "")
+    if selection.voted_k not in (None, k):  # none qualified, the vote's k neither: the business range decided
+        lo, hi = selection.params.get("business_k", (k, k))
+        why = "most measures prefer" if selection.votes.get(k) else f"separates the {entity} best"
+        return (f"{k} segments: no number of segments from {lo} to {hi} gave segments that all keep their members, "
+                f"each hold at least {selection.params.get('min_share', 0):.0%} of the {entity} and are distinct, "
+                f"and neither did the {selection.voted_k} most measures of how well the {entity} split into groups "
+                f"prefer; of {lo} to {hi}, {k} is the one that {why} (the page \"How many segments?\" says how k was "
+                f"chosen).{caveat}")
     return (f"{k} segments: {len(selection.votes.get(k, []))} of the {len(selection.preferred)} measures of how well "
             f"the {entity} split into groups prefer {k} (the page \"How many segments?\" says how k was "
             f"chosen).{caveat}")
