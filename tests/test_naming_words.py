@@ -311,3 +311,16 @@ def test_a_persons_age_is_in_years(name, values, expected):
     assert _unit(name, p, pd.Series(values, dtype=float)) == expected
     assert _unit(name, params_from_mapping({"data_kind": "customers", "units": {name: "count"}}),
                  pd.Series(values, dtype=float)) == "count"  # the params' unit wins
+
+
+def test_new_years_and_an_abbreviation_ending_in_s():
+    """hotel_rates' near_new_years read "Near new (years)" (a unit), HELPrct's mcs (a mental health score) "many
+    mcs" (a plural noun): a word with no vowel before its s is an abbreviation, no count."""
+    from segkit.naming.words import default_label, feature_phrase
+
+    assert default_label("near_new_years") == "Near new years"
+    assert default_label("tenure_years") == "Tenure (years)" and default_label("spend_last_2_years") == \
+        "Spend last 2 years"
+    assert feature_phrase("Mcs", high=True) == "high mcs" and feature_phrase("Pcs", high=False) == "low pcs"
+    assert feature_phrase("Logins", high=True) == "many logins" and feature_phrase("Visits", high=False) == \
+        "few visits"

@@ -147,9 +147,10 @@ def stated_unit(name: str, units: Mapping[str, str] | None = None) -> str | None
 
 def _window(words: list[str], units: Mapping[str, str]) -> bool:
     """Whether the last of ``words`` is a unit of time after a number: the window a measure counts over
-    ("inq_last_6mths", "spend_last_30_days", "delinq_2yrs"), not the unit it is in (months, days, years)."""
+    ("inq_last_6mths", "spend_last_30_days", "delinq_2yrs"), not the unit it is in (months, days, years); or part of
+    a name ("near_new_years": near New Year's, not "Near new (years)")."""
     return (len(words) > 1 and units.get(words[-1].lower()) in _TIME_UNITS
-            and re.fullmatch(r"[0-9]+(?:\.[0-9]+)?", words[-2]) is not None)
+            and (re.fullmatch(r"[0-9]+(?:\.[0-9]+)?", words[-2]) is not None or words[-2].lower() == "new"))
 
 
 def _rate(words: list[str]) -> bool:
@@ -332,7 +333,8 @@ def feature_phrase(label: str, *, high: bool, comparative: bool = False) -> str:
     head = re.sub(r"\b\d+ (?:days|weeks|months|years)\b", " ", head).split()  # "exp 12 months": a window, no count
     if head and head[0] in ("spread", "variation", "variability", "range"):  # "a wider spread of days between ..."
         return f"{('wider' if high else 'narrower') if comparative else ('wide' if high else 'narrow')} {text}"
-    plural_head = any(w in ("people", "children") or (w.endswith("s") and not w.endswith(_NOT_PLURAL)) for w in head)
+    plural_head = any(w in ("people", "children") or (w.endswith("s") and not w.endswith(_NOT_PLURAL)
+                                                       and re.search("[aeiouy]", w[:-1])) for w in head)  # not "mcs"
     if (_COUNTED.search(" ".join(head)) or plural_head or re.search(r"\bper (day|week|month|year)$", text)) \
             and not re.search(r"\b(amount|value|share|percent|rate|ratio|frequency|average|balance|total|"
                               r"charge|fee|cost|price|premium|spend|revenue|income|salar(?:y|ie)|earning|"
