@@ -168,6 +168,23 @@ def test_key_facts_most_distinctive_first(features):
         p.key_facts(7)
 
 
+def test_key_facts_do_not_lead_with_the_zeros_of_a_measure_most_rows_hold_none_of():
+    """hotel_rates' first card listed "Babies: 0 (index 0)", "Previous cancellations: 0 (index 0)" and "Days in waiting
+    list: 0 days (index 0)" before its long stays: index 0 against a mean of 0.02 is as far from 100 as an index can
+    go, though nearly every booking has no babies. For a measure whose median is 0 the index ranks no further than
+    its z-score; a measure most rows hold some of (spend at index 40) keeps its index's rank."""
+    rng = np.random.default_rng(0)
+    n = 2_000
+    labels = np.repeat([0, 1], n // 2)
+    babies = np.where((labels == 1) & (rng.random(n) < 0.04), 1.0, 0.0)  # segment 0: none; 2% overall
+    nights = np.where(labels == 0, 4.0, 2.0) + rng.normal(0, 1.0, n)  # segment 0: index 133, z +1
+    spend = np.where(labels == 0, 40.0, 160.0) * rng.lognormal(0, 0.2, n)  # segment 0: index 40, z -0.9
+    p = profile_segments(pd.DataFrame({"babies": babies, "nights": nights, "spend": spend}), labels)
+    assert p.index.at[0, "babies"] == 0 and "babies" in p.ratio_features
+    assert [f["feature"] for f in p.key_facts(0, n=3)] == ["spend", "nights", "babies"]
+    assert p.key_facts(0, n=3)[2]["text"] == "babies: 0 (index 0)"  # shown as it is, when it is shown
+
+
 def test_with_names_returns_a_named_copy(features):
     p = profile_segments(features, LABELS)
     named = p.with_names({0: SegmentName("Core", "Most customers.", "Keep in touch."), 2: "Small"})

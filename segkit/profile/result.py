@@ -208,8 +208,10 @@ class SegmentProfile:
         by : {"index", "zscore"}, default "index"
             How distinctiveness is measured. "index": the ratio to the whole, either way
             (``|log(index / 100)|``, so index 50 and index 200 are equally distinctive), which is
-            what the card shows and suits skewed money features. "zscore": distance from the overall
-            mean in overall standard deviations, which suits shares and scores.
+            what the card shows and suits skewed money features; but no further than its z-score for a measure
+            most rows hold none of (overall median 0: a hotel's babies, "0 (index 0)" against 0.02 overall, says
+            little). "zscore": distance from the overall mean in overall standard deviations, which suits shares
+            and scores.
         columns : sequence of str, optional
             The features to choose from (default: every profiled feature).
 
@@ -229,8 +231,10 @@ class SegmentProfile:
         candidates = self.features if columns is None else [f for f in self.features if f in set(columns)]
         z, idx, ratio = self.zscores.loc[segment], self.index.loc[segment], set(self.ratio_features)
         if by == "index":  # a feature without a ratio index ranks by its z-score: 1 sd as far as an index of 165
-            score = {f: abs(math.log(max(float(idx[f]), 1.0) / 100.0)) if f in ratio
-                     else _Z_AS_LOG_INDEX * abs(float(z[f])) for f in candidates}
+            as_z = {f: _Z_AS_LOG_INDEX * abs(float(z[f])) for f in candidates}
+            score = {f: min(abs(math.log(max(float(idx[f]), 1.0) / 100.0)),
+                            as_z[f] if float(self.overall.at[f, "median"]) == 0 else math.inf) if f in ratio
+                     else as_z[f] for f in candidates}
         else:
             score = {f: abs(float(z[f])) for f in candidates}
         order = sorted(candidates, key=lambda f: (-round(score[f], 12), self.features.index(f)))
