@@ -654,6 +654,10 @@ def test_an_outcome_is_shown_per_segment_and_never_builds_or_explains_them():
     bank = df.rename(columns={"Churn": "y"}).assign(y=lambda d: d["y"].str.lower())
     fs = segment_table(bank, data_kind="customers", id_col="id", k=2, seed=0, bootstrap=3).features
     assert fs.labels["y"] == "Outcome (yes)"  # "Outcome y (yes)" before: "y" is no word for a reader
+    died = df.rename(columns={"Churn": "death"}).assign(death=lambda d: (d["death"] == "Yes").astype(int))
+    fs = segment_table(died, data_kind="customers", id_col="id", k=2, seed=0, bootstrap=3, roles={"death": "outcome"})
+    assert fs.features.labels["death"] == "Death (yes)"  # NHEFS's "Death (1)" on the index and the cards
+    assert any(n.startswith("death says what happened to the customers (yes: 25% of them)") for n in fs.features.notes)
 
 
 def test_a_category_level_that_defines_a_segment_is_in_its_name():

@@ -328,16 +328,17 @@ def features(cleaned: pd.DataFrame, params) -> FeatureSet:
 def _outcomes(table: pd.DataFrame, labels: dict, short: dict, units: dict, notes: list[str], entity: str,
               params) -> dict:
     """The outcome columns (churn, y: the ``outcome`` role), each 1.0 where it happened in ``table``, with their
-    labels ("Churn (Yes)", "Outcome (yes)" for a bare ``y``), the unit ``share`` and a note; returns column -> the
+    labels ("Churn (Yes)", "Outcome (yes)" for a bare ``y``, "Death (yes)" for a 0/1 death), the unit ``share`` and a note; returns column -> the
     level that means it happened."""
     outcomes = dict(table.attrs.get("outcomes") or {})
     bare = [c for c in outcomes if str(c).strip().lower() in ("y", "target", "label", "outcome")]
     for col, level in outcomes.items():
         plain = "Outcome" if len(bare) == 1 else f"Outcome {col}"  # "y" is no word for a reader
         base = (params.labels or {}).get(col) or (plain if col in bare else default_label(col))
-        labels[col] = short[col] = f"{base} ({level})"
+        said = "yes" if str(level).strip().lower() in ("1", "1.0", "true") else level  # NHEFS's death: not "Death (1)"
+        labels[col] = short[col] = f"{base} ({said})"
         units[col] = "share"
-        notes.append(f"{col} says what happened to the {entity} ({level}: {table[col].mean():.0%} of them): each "
+        notes.append(f"{col} says what happened to the {entity} ({said}: {table[col].mean():.0%} of them): each "
                      f"segment's share is shown, but it does not build the segments (set roles: {{{col}: categorical}} "
                      "to use it as a feature).")
     return outcomes
