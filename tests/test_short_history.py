@@ -70,7 +70,10 @@ def test_the_batch_leaves_churn_and_value_out_and_says_why(december, tmp_path):
     assert f"08_churn: left out of this run: {WHY}" in index and f"10_value: left out of this run: {WHY}" in index
     segments = pd.read_csv(result.folder / "artifacts" / "segments.csv")
     assert list(segments.columns) == ["customer_id", "segment_code", "segment_name", "distance_to_centre"]
-    assert (result.folder / "05_profile.html").is_file()
+    profile = (result.folder / "05_profile.html").read_text(encoding="utf-8")
+    # the sections of what was left out go with it: no "Churn risk by segment" heading over nothing
+    assert "Segment sizes" in profile and "Churn risk by segment" not in profile
+    assert "Lifetime value by segment" not in profile
 
 
 def test_only_naming_churn_stops_before_any_notebook(december, tmp_path, capsys):

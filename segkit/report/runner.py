@@ -224,7 +224,8 @@ def run(params_files: str | Path | Sequence[str | Path], *, name: str | None = N
         return run_notebooks(params, files, notebooks, out_dir=out_dir, force=force, only=only, jobs=jobs,
                              progress=progress, started_at=started_at, source=f"{preflight_info['input']}", forks=forks,
                              left_out=left_out, reads=_upstream(_as_run(everything, preflight_info["engine"])),
-                             present=_present(notebooks_dir))
+                             present=_present(notebooks_dir),
+                             withheld={nb.needs for nb in chosen if nb.name in left_out and nb.needs})
 
 
 def _present(notebooks_dir: str | Path | None) -> set[str]:
@@ -293,7 +294,8 @@ def run_notebooks(params: Params, files: list[Path], notebooks: list[Notebook], 
                   progress: Callable[[str], None], started_at: datetime, source: str, only: Sequence[str] | None = None,
                   jobs: int = 2, index: Callable[..., Path] = write_index,
                   forks: ForkServer | None = None, left_out: dict[str, str] | None = None,
-                  reads: dict[str, set[str]] | None = None, present: Collection[str] | None = None) -> RunResult:
+                  reads: dict[str, set[str]] | None = None, present: Collection[str] | None = None,
+                  withheld: Collection[str] = ()) -> RunResult:
     """Execute validated ``notebooks`` into the run ``params.run_name`` under ``out_dir`` and finish it.
 
     The part of :func:`run` after validation, shared with ``segkit compare``
@@ -301,8 +303,10 @@ def run_notebooks(params: Params, files: list[Path], notebooks: list[Notebook], 
     appendix of every report, the run's page (``index``, called as :func:`~.index.write_index` is) and the
     move into place (or ``<run>.failed``). ``source`` is what the run read, for the reports' header line;
     ``left_out`` the notebooks left out of the batch and why, for the manifest and the run's page; ``reads`` the
-    notebooks each one reads the results of (:func:`_upstream`), to say which pages ``--only`` left out of step, and
-    ``present`` the notebooks in the notebooks' folder, to say which kept pages' notebooks are gone.
+    notebooks each one reads the results of (:func:`_upstream`), to say which pages ``--only`` left out of step,
+    ``present`` the notebooks in the notebooks' folder, to say which kept pages' notebooks are gone, and ``withheld``
+    the capabilities of the notebooks left out, whose sections the other pages leave out too (05's churn risk when
+    no customer churned).
     """
     with fork_server(forks) as forks:  # segkit compare, or a caller that started none
         final, tmp = prepare_folder(out_dir, params.run_name, force=force, only=only, say=progress)
@@ -310,7 +314,7 @@ def run_notebooks(params: Params, files: list[Path], notebooks: list[Notebook], 
         kept = kept_pages(tmp, run=[nb.name for nb in notebooks], earlier=earlier_manifest(final) if only else None,
                           reads=reads, present=present)
         batch = Batch(params, tmp, notebooks, jobs=jobs, progress=progress, final=final, forks=forks,
-                      meta_line=f"Run {params.run_name} · {started_at:%d %B %Y} · {source}")
+                      meta_line=f"Run {params.run_name} · {started_at:%d %B %Y} · {source}", withheld=withheld)
         try:
             write_json(tmp / "params.json", stored_params(params))
         except OSError as exc:
