@@ -243,11 +243,10 @@ class Batch:
     """The notebooks of one run, executed into ``tmp`` in dependency order, ``jobs`` at a time.
 
     Their kernels are forked from ``forks`` (a :class:`~.forkserver.ForkServer` the caller started and stops),
-    or start on their own without one. The sections of the capabilities ``withheld`` (cells tagged ``needs:churn``
-    when the check left ``08_churn`` out) are left out of every page, as for a kind without them.
-
-    After :meth:`run`, ``timings`` holds the seconds per notebook, and ``failed``/``error`` name the
-    notebook that failed and why (``user_error`` when it was a segkit error about the data or params).
+    or start on their own without one. The cells of the capabilities ``withheld`` (tagged ``needs:churn`` when the
+    check left ``08_churn`` out) are left out of every page, as for a kind without them. After :meth:`run`,
+    ``timings`` holds the seconds per notebook, and ``failed``/``error`` name the notebook that failed and why
+    (``user_error`` when it was a segkit error about the data or params).
     """
 
     def __init__(self, params: Params, tmp: Path, notebooks: list[Notebook], *, jobs: int,
@@ -257,7 +256,6 @@ class Batch:
         self.final = final if final is not None else tmp
         self.progress, self.meta_line = progress, meta_line
         self.declared = {nb.name: notebook_parameters(nb.path) for nb in notebooks}
-        # a section needs its notebook's results: none when the check left that notebook out (no customer churned)
         self.offered = tuple(c for c in kinds.get(params.data_kind).extra_stages if c not in set(withheld))
         self.timings: dict[str, dict[str, float]] = {}
         self.failed: str | None = None
