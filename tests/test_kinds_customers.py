@@ -1632,3 +1632,26 @@ def test_a_logarithm_says_so_and_has_no_index():
     assert any("(index" in f["text"] for f in facts if f["feature"] == "age")
     names = " ".join(prof.names.values())
     assert "exp 12 months" in names and "few exp" not in names, names  # a window of 12 months counts nothing
+
+
+def test_an_outcome_of_three_values_says_which_one_the_reports_follow(capsys, tmp_path):
+    """acs12's employment (employed, not in labor force, unemployed) was made an outcome and the reports showed the
+    share of 'unemployed' with no word of the other two: the check now says which value is followed and how to
+    choose. A yes/no outcome says nothing."""
+    from segkit.cli import main
+
+    rng = np.random.default_rng(0)
+    n = 300
+    df = pd.DataFrame({"id": range(n), "age": rng.normal(40, 10, n), "income": rng.normal(5e4, 1e4, n),
+                       "employment": rng.choice(["employed", "not in labor force", "unemployed"], n, p=[.6, .3, .1]),
+                       "churn": rng.choice(["yes", "no"], n)})
+    df.to_csv(tmp_path / "people.csv", index=False)
+    (tmp_path / "p.yaml").write_text("data_kind: customers\ndata_path: people.csv\nid_col: id\n"
+                                     "roles: {employment: outcome, churn: outcome}\n")
+    assert main(["check", str(tmp_path / "p.yaml")]) == 0
+    out = capsys.readouterr().out
+    said = [line for line in out.splitlines() if "(outcome)" in line]
+    assert said == ["  warning: column 'employment' (outcome) has 3 values (employed, not in labor force, unemployed): "
+                    "the reports show each segment's share of 'unemployed' only. Fix: give 'employment' two values in "
+                    "the data (the one to follow and the rest), or set roles: {employment: categorical} to show the "
+                    "share of every value"], out

@@ -239,11 +239,19 @@ def _zero_partner(table: pd.DataFrame, col: str, missing: pd.DataFrame) -> str |
 
 def feature_findings(fs: FeatureSet, params) -> list[Finding]:
     """What ``segkit check`` warns of once the features are built: a column whose every gap is in a row where
-    another number is 0, filled with the median where a blank likely means 0 (the params' ``fill`` says so)."""
-    return [Finding("warning", "missing", col, f"column {col!r} is blank in {gaps:,} rows, every one where {other!r} "
-                    f"is 0: the run fills them with the median ({format_number(median)})", gaps, "fill",
-                    f"set fill: {{{col}: 0}} if a blank means 0 there (leave it if a blank means unknown)")
-            for col, (other, gaps, median) in (fs.extra.get("zero_blanks") or {}).items()]
+    another number is 0, filled with the median where a blank likely means 0 (the params' ``fill`` says so); an
+    outcome of more than two values, of which the reports follow one (acs12's employment: 'unemployed')."""
+    blanks = [Finding("warning", "missing", col, f"column {col!r} is blank in {gaps:,} rows, every one where {other!r} "
+                      f"is 0: the run fills them with the median ({format_number(median)})", gaps, "fill",
+                      f"set fill: {{{col}: 0}} if a blank means 0 there (leave it if a blank means unknown)")
+              for col, (other, gaps, median) in (fs.extra.get("zero_blanks") or {}).items()]
+    outcomes = dict(fs.table.attrs.get("outcomes") or {})
+    return blanks + [Finding("warning", "outcome", col, f"column {col!r} (outcome) has {len(levels)} values "
+                             f"({', '.join(levels[:6])}{', ...' if len(levels) > 6 else ''}): the reports show each "
+                             f"segment's share of {outcomes.get(col)!r} only", len(fs.table), "roles",
+                             f"give {col!r} two values in the data (the one to follow and the rest), or set roles: "
+                             f"{{{col}: categorical}} to show the share of every value")
+                     for col, levels in (fs.extra.get("outcome_levels") or {}).items()]
 
 
 def _without_twins(table: pd.DataFrame, cleaned: pd.DataFrame, columns: list, dates: list, numeric: list,
@@ -314,7 +322,7 @@ def features(cleaned: pd.DataFrame, params) -> FeatureSet:
     coded = [c for c in categorical if model[c] == "categorical" and coded_name(c)]  # a sex coded 0/1: never "sex: no"
     logs = [c for c in profiled if c in table.columns and logarithm(c, table[c])]  # no "Lnmed: 7.31 (index 139)"
     extra = {"model_roles": {c: model[c] for c in columns}, "roles": roles, "categorical": categorical, "coded": coded,
-             "logged": logs,
+             "logged": logs, "outcome_levels": dict(table.attrs.get("outcome_levels") or {}),
              "id_col": str(table.index.name), "reference_date": table.attrs.get("reference_date"),
              **gaps, "outcomes": list(outcomes), "scales": scales, "label_notes": label_notes, "twins": twinned}
     fs = FeatureSet(table=table, columns=columns, labels=labels, entity=entity, notes=notes,
