@@ -59,8 +59,8 @@ class Finding:
         ``integer``, ``nonzero``, ``unique``, ``pattern``, ``constant``, ``personal``, ``missing_codes``, ``rows``,
         ``columns``; ``stages`` for what an optional notebook would stop on, found on a sample (``preflight``);
         ``currency`` and ``scales`` for amounts in several currencies and shares beside percents (the reader's);
-        ``refunds`` for orders refunded in part and ``test_ids`` for customer ids of test accounts (the
-        transactions kind's ``input_findings``).
+        ``refunds`` for orders refunded in part and ``test_ids`` for customer ids of test accounts (transactions'
+        ``input_findings``); ``outcome`` for an outcome of three or more values (customers' ``feature_findings``).
     column : str or None
         The input column (None for table rules).
     message : str
