@@ -1655,3 +1655,23 @@ def test_an_outcome_of_three_values_says_which_one_the_reports_follow(capsys, tm
                     "the reports show each segment's share of 'unemployed' only. Fix: give 'employment' two values in "
                     "the data (the one to follow and the rest), or set roles: {employment: categorical} to show the "
                     "share of every value"], out
+
+
+def test_only_rows_that_buy_get_an_action():
+    """acs12's survey respondents were told "Senior discounts and easy, familiar ranges" and a hotel's bookings
+    "child-friendly ranges": the actions are a business's advice to its buyers. Other rows keep their names and
+    descriptions, without an action; members and cardholders keep theirs."""
+    from segkit.pipeline import segment_table
+
+    rng = np.random.default_rng(3)
+    group = np.repeat([0, 1, 2], 80)
+    df = pd.DataFrame({"id": np.arange(240), "age": np.where(group == 0, 72.0, 35.0) + rng.normal(0, 3, 240),
+                       "income": np.where(group == 0, 15.0, np.where(group == 1, 90.0, 40.0)) + rng.normal(0, 4, 240)})
+    said = {}
+    for entity in ("customers", "members", "survey respondents", "patients"):
+        seg = segment_table(df, data_kind="customers", id_col="id", k=3, seed=0, bootstrap=2, entity=entity)
+        said[entity] = {seg.profile.names[s]: seg.profile.actions.get(s, "") for s in seg.profile.segments}
+    assert said["customers"]["Thrifty Seniors"] == "Senior discounts and easy, familiar ranges"
+    assert said["members"]["Thrifty Seniors"] == said["customers"]["Thrifty Seniors"]
+    assert said["survey respondents"] and set(said["survey respondents"].values()) == {""}, said
+    assert set(said["patients"].values()) == {""}

@@ -260,9 +260,16 @@ def _own_values(fs: FeatureSet, labels, rename: dict[str, str]) -> pd.DataFrame:
     return table.groupby(np.asarray(labels)).mean().rename(columns=rename)
 
 
+#: Rows that buy from the business the actions speak to (``lexicon.yaml``, ``actions.yaml``); other rows (survey
+#: respondents, patients, houses, bookings) get no action: "Senior discounts and easy, familiar ranges" for a census's
+_BUYERS = re.compile(r"(?i)\b(?:customers?|clients?|shoppers?|buyers?|members?|subscribers?|users?|accounts?|"
+                     r"cardholders?|consumers?|patrons?)$")
+
+
 def _in_words(value: SegmentName, z: pd.Series, words: dict, noun: str) -> SegmentName:
-    """A lexicon name with its action, the lexicon's "customers" said as the table's noun (cardholders, members)."""
-    value = _action(value, z, words, 0.5)
+    """A lexicon name with its action (for rows that buy: :data:`_BUYERS`), the lexicon's "customers" said as the
+    table's noun (cardholders, members)."""
+    value = _action(value, z, words, 0.5) if _BUYERS.search(noun) else replace(value, action="")
     if noun == "Customers":
         return value
 
