@@ -36,6 +36,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from difflib import get_close_matches
 from datetime import date
 
 import numpy as np
@@ -246,10 +247,14 @@ def _junk_levels(col: str, s: pd.Series) -> ValueFinding | None:
     junk = counts[(counts <= JUNK_ROWS) & (counts * 50 <= typical)]
     if junk.empty:
         return None
+    # a typo is written like a common level ("N0rth"); a code of its own ("b" beside "a", "d") or junk ("??") is not
+    common = [str(v) for v in counts.index if v not in junk.index]
+    alike = {str(v): close[0] for v in junk.index if (close := get_close_matches(str(v), common, n=1, cutoff=0.75))}
+    typos = ("; " + ", ".join(f"{v!r} looks like {c!r}" for v, c in list(alike.items())[:3]) +
+             ": correct the spelling at the source if they are typing errors") if alike else ""
     return ValueFinding(col, "junk_levels", int(junk.sum()), f"column {col!r} has {counted(len(junk), 'rare levels')} "
                         f"of a handful of rows each, beside levels of about {typical:,.0f} rows: "
-                        f"{examples(junk.index)}", "kept (grouped with the other rare levels); correct the "
-                        "spelling at the source if they are typing errors")
+                        f"{examples(junk.index)}", f"kept (grouped with the other rare levels){typos}")
 
 
 def value_findings(df: pd.DataFrame, columns: Iterable[str] | None = None) -> list[ValueFinding]:

@@ -284,3 +284,18 @@ def test_a_change_in_money_may_be_below_zero():
                        "exchange_amount": np.r_[-1.0, np.linspace(1, 9, 49)]})  # "change" inside a word: money
     ranged = [f.column for f in _validated(df, "pid") if f.rule == "range"]
     assert ranged == ["income", "exchange_amount"]
+
+
+def test_a_rare_level_is_called_a_typo_only_when_it_is_written_like_a_common_one():
+    """hotel_rates' reserved room type 'b' (a room type of its own, 1 booking) was told to "correct the spelling at
+    the source if they are typing errors"; 'N0rth' beside North is one."""
+    rng = np.random.default_rng(0)
+    regions = pd.Series(rng.choice(["North", "South", "East", "West"], N))
+    regions[[3, 4]] = ["N0rth", "??"]
+    typo = quality._junk_levels("region", regions)
+    assert typo.handling == ("kept (grouped with the other rare levels); 'N0rth' looks like 'North': correct the "
+                             "spelling at the source if they are typing errors")
+    rooms = pd.Series(rng.choice(["a", "c", "d", "e"], N))
+    rooms[3] = "b"
+    code = quality._junk_levels("reserved_room_type", rooms)
+    assert code.rows == 1 and code.handling == "kept (grouped with the other rare levels)"
