@@ -36,7 +36,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from difflib import get_close_matches
+from difflib import SequenceMatcher, get_close_matches
 from datetime import date
 
 import numpy as np
@@ -249,12 +249,29 @@ def _junk_levels(col: str, s: pd.Series) -> ValueFinding | None:
         return None
     # a typo is written like a common level ("N0rth"); a code of its own ("b" beside "a", "d") or junk ("??") is not
     common = [str(v) for v in counts.index if v not in junk.index]
-    alike = {str(v): close[0] for v in junk.index if (close := get_close_matches(str(v), common, n=1, cutoff=0.75))}
+    alike = {str(v): like for v in junk.index if (like := _written_like(str(v), common))}
     typos = ("; " + ", ".join(f"{v!r} looks like {c!r}" for v, c in list(alike.items())[:3]) +
              ": correct the spelling at the source if they are typing errors") if alike else ""
     return ValueFinding(col, "junk_levels", int(junk.sum()), f"column {col!r} has {counted(len(junk), 'rare levels')} "
                         f"of a handful of rows each, beside levels of about {typical:,.0f} rows: "
                         f"{examples(junk.index)}", f"kept (grouped with the other rare levels){typos}")
+
+
+def _written_like(level: str, common: list[str]) -> str | None:
+    """The common level ``level`` is a misspelling of, or None: the one level it matches but for case ("NORTH"), or
+    the one closest to it (ties: none), unless the two differ only in a last word of one or two characters, as codes
+    do ("Type D" beside "Type C")."""
+    folded = {c.casefold(): c for c in common}
+    key = level.casefold()
+    if key in folded:
+        return folded[key]
+    close = get_close_matches(key, list(folded), n=2, cutoff=0.75)
+    if not close or (len(close) == 2 and SequenceMatcher(None, key, close[0]).ratio()
+                     == SequenceMatcher(None, key, close[1]).ratio()):
+        return None
+    *head, last = key.split() or [""]
+    *other_head, other_last = close[0].split() or [""]
+    return None if head == other_head and len(last) <= 2 and len(other_last) <= 2 else folded[close[0]]
 
 
 def value_findings(df: pd.DataFrame, columns: Iterable[str] | None = None) -> list[ValueFinding]:

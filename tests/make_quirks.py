@@ -180,7 +180,7 @@ def _(path):
     path.write_text(text(rows, PEOPLE_COLUMNS + ["Churn", "y"]))
     return {"features": {"n": 20, "roles": {"Churn": "outcome", "y": "outcome", "age": "numeric"},
                          "notes": ["Churn says what happened to the customers (Yes: 25% of them)",
-                                   "y says what happened to the customers (1: 20% of them)"]}}
+                                   "y says what happened to the customers (yes: 20% of them)"]}}
 
 
 @quirk("customers_survey_answers.csv", "a survey's answers (Strongly disagree ... Strongly agree, written in mixed "

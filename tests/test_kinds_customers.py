@@ -658,6 +658,9 @@ def test_an_outcome_is_shown_per_segment_and_never_builds_or_explains_them():
     fs = segment_table(died, data_kind="customers", id_col="id", k=2, seed=0, bootstrap=3, roles={"death": "outcome"})
     assert fs.features.labels["death"] == "Death (yes)"  # NHEFS's "Death (1)" on the index and the cards
     assert any(n.startswith("death says what happened to the customers (yes: 25% of them)") for n in fs.features.notes)
+    coded = died.assign(death=lambda d: d["death"] + 1)  # 1 and 2: which one happened, the data does not say
+    fs = segment_table(coded, data_kind="customers", id_col="id", k=2, seed=0, bootstrap=3, roles={"death": "outcome"})
+    assert fs.features.labels["death"] == "Death (1)"
 
 
 def test_a_category_level_that_defines_a_segment_is_in_its_name():
@@ -1582,11 +1585,16 @@ def test_the_levels_of_codes_are_said_as_written_wherever_levels_are_said():
     labels = pd.Series(group, index=fs.table.index)
     found = defining_levels(fs, labels)
     assert "sex" not in " ".join(found.values()) and "smok" in found[1]  # a code defines no segment; a yes does
+    from segkit.kinds.customers.naming import category_zscores
+    words = category_zscores(fs, labels)[1]  # names from levels alone: "Sex 1", not "Sex" as if it were a yes
+    assert (words["sex: 1"].high, words["sex: 0"].high, words["smoker: 1"].high) == ("Sex 1", "Sex 0", "Smoker")
     sentence = driver_sentence(fs.table, labels, 0, ["sex"], labels_text=fs.labels, coded=fs.coded)
     assert "more often 0 (100%" in sentence and "no" not in sentence.split("(")[0], sentence
     said = driver_sentence(fs.table, labels, 1, ["smoker"], labels_text=fs.labels, coded=fs.coded)
     assert "more often yes (100%" in said, said
     seg = pipeline.fit_segments(params, fs, 3)
+    drivers = pipeline.explain(params, fs, labels, seg.profile).drivers  # the run's own sentences say the codes too
+    assert "ex: more often 0 (100%" in drivers[0] and "smoker: more often yes (100%" in drivers[1], drivers
     shown = categorical_profile(SimpleNamespace(kind=kinds.get("customers")), seg)
     column = shown["Category"].replace("", np.nan).ffill()
     assert set(shown["Level"][column.str.startswith("Sex")]) == {"0", "1"}
@@ -1621,6 +1629,7 @@ def test_a_logarithm_says_so_and_has_no_index():
     params = params_from_mapping({"data_kind": "customers", "id_col": "id", "bootstrap": 2})
     fs = pipeline.build_features(params, pipeline.clean_table(params, df)[0])
     assert (fs.labels["lnmed"], fs.labels["lnexp12m"]) == ("Med (log)", "Exp 12 months (log)")
+    assert "lnmed" not in fs.units and "lnexp12m" not in fs.units  # "Exp 12 months (log): 9", no "9 months"
     assert fs.labels["log_count"] == "Log count" and fs.extra["logged"] == ["lnmed", "lnexp12m"]
     seg = pipeline.fit_segments(params, fs, 3)
     prof = seg.profile
@@ -1668,10 +1677,11 @@ def test_only_rows_that_buy_get_an_action():
     df = pd.DataFrame({"id": np.arange(240), "age": np.where(group == 0, 72.0, 35.0) + rng.normal(0, 3, 240),
                        "income": np.where(group == 0, 15.0, np.where(group == 1, 90.0, 40.0)) + rng.normal(0, 4, 240)})
     said = {}
-    for entity in ("customers", "members", "survey respondents", "patients"):
+    for entity in ("customers", "members", "survey respondents", "patients", "household members", "cardholders"):
         seg = segment_table(df, data_kind="customers", id_col="id", k=3, seed=0, bootstrap=2, entity=entity)
         said[entity] = {seg.profile.names[s]: seg.profile.actions.get(s, "") for s in seg.profile.segments}
     assert said["customers"]["Thrifty Seniors"] == "Senior discounts and easy, familiar ranges"
     assert said["members"]["Thrifty Seniors"] == said["customers"]["Thrifty Seniors"]
     assert said["survey respondents"] and set(said["survey respondents"].values()) == {""}, said
-    assert set(said["patients"].values()) == {""}
+    assert set(said["patients"].values()) == set(said["household members"].values()) == {""}
+    assert said["cardholders"]["Thrifty Seniors"] == said["customers"]["Thrifty Seniors"]

@@ -299,3 +299,8 @@ def test_a_rare_level_is_called_a_typo_only_when_it_is_written_like_a_common_one
     rooms[3] = "b"
     code = quality._junk_levels("reserved_room_type", rooms)
     assert code.rows == 1 and code.handling == "kept (grouped with the other rare levels)"
+    common = ["North", "South", "East", "West"]
+    assert [quality._written_like(v, common) for v in ("NORTH", "east", "Soth", "??")] == ["North", "East", "South",
+                                                                                           None]
+    assert quality._written_like("Type D", ["Type A", "Type B", "Type C"]) is None  # a code beside codes
+    assert quality._written_like("Tpye A", ["Type A", "Type B"]) == "Type A"

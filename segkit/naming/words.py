@@ -150,7 +150,8 @@ def _window(words: list[str], units: Mapping[str, str]) -> bool:
     ("inq_last_6mths", "spend_last_30_days", "delinq_2yrs"), not the unit it is in (months, days, years); or part of
     a name ("near_new_years": near New Year's, not "Near new (years)")."""
     return (len(words) > 1 and units.get(words[-1].lower()) in _TIME_UNITS
-            and (re.fullmatch(r"[0-9]+(?:\.[0-9]+)?", words[-2]) is not None or words[-2].lower() == "new"))
+            and (re.fullmatch(r"[0-9]+(?:\.[0-9]+)?", words[-2]) is not None
+                 or (words[-2].lower(), words[-1].lower()) == ("new", "years")))
 
 
 def _rate(words: list[str]) -> bool:
@@ -330,11 +331,11 @@ def feature_phrase(label: str, *, high: bool, comparative: bool = False) -> str:
     if match:
         return f"{big if high else small} spending on {match.group(1)}"
     head = re.split(r"\b(?:of|per|as|from|in|on|at|with|to|for|by|who|that|between)\b", text)[0]
-    head = re.sub(r"\b\d+ (?:days|weeks|months|years)\b", " ", head).split()  # "exp 12 months": a window, no count
+    head = re.sub(r"\b\d+ (?:minutes|hours|days|weeks|months|years)\b", " ", head).split()  # "exp 12 months": no count
     if head and head[0] in ("spread", "variation", "variability", "range"):  # "a wider spread of days between ..."
         return f"{('wider' if high else 'narrower') if comparative else ('wide' if high else 'narrow')} {text}"
     plural_head = any(w in ("people", "children") or (w.endswith("s") and not w.endswith(_NOT_PLURAL)
-                                                       and re.search("[aeiouy]", w[:-1])) for w in head)  # not "mcs"
+                                                       and not re.fullmatch("[^aeiouy]{2}s", w)) for w in head)  # mcs
     if (_COUNTED.search(" ".join(head)) or plural_head or re.search(r"\bper (day|week|month|year)$", text)) \
             and not re.search(r"\b(amount|value|share|percent|rate|ratio|frequency|average|balance|total|"
                               r"charge|fee|cost|price|premium|spend|revenue|income|salar(?:y|ie)|earning|"

@@ -224,8 +224,16 @@ def run(params_files: str | Path | Sequence[str | Path], *, name: str | None = N
         return run_notebooks(params, files, notebooks, out_dir=out_dir, force=force, only=only, jobs=jobs,
                              progress=progress, started_at=started_at, source=f"{preflight_info['input']}", forks=forks,
                              left_out=left_out, reads=_upstream(_as_run(everything, preflight_info["engine"])),
-                             present=_present(notebooks_dir),
-                             withheld={nb.needs for nb in chosen if nb.name in left_out and nb.needs})
+                             present=_present(notebooks_dir), withheld=_withheld(everything, notebooks, left_out,
+                                                                                 out_dir / params.run_name))
+
+
+def _withheld(everything: list[Notebook], run: list[Notebook], left_out: Collection[str], final: Path) -> set[str]:
+    """The capabilities whose results the pages of this run cannot show: of the notebooks left out, and of those
+    ``--only`` does not run and that have no page in the run folder (an earlier run left them out)."""
+    ran = {nb.name for nb in run}
+    return {nb.needs for nb in everything if nb.needs and nb.name not in ran
+            and (nb.name in left_out or not (final / f"{nb.name}.html").is_file())}
 
 
 def _present(notebooks_dir: str | Path | None) -> set[str]:

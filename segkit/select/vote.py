@@ -332,13 +332,14 @@ def business_choice(voted: int, rationale: str, structure: str, ks: list[int], v
             return voted, f"{none}, so the vote of the criteria decides. {rationale}", False
         # the vote's k falls short too, and outside the range: hotel_rates' 9 of 2 criteria, two segments under 2%
         k = max(candidates, key=lambda c: (len(votes.get(c, [])), _finite_mean(sil[c]), -c))
-        best = ("the number the criteria prefer most" if votes.get(k) else
-                f"the one that separates the {entity} best (its segments' silhouettes)")
-        return k, (f"{k} segments: {none[0].lower()}{none[1:]}; nor did the {voted} the vote of the criteria gives "
-                   f"({_shortfall(voted, stab, sil, shares, rule['min_share'], entity)}), which lies outside the "
-                   f"range. So the range decides: {k} is {best} of {lo}-{hi}, though "
-                   f"{_shortfall(k, stab, sil, shares, rule['min_share'], entity)}. The vote of the criteria alone "
-                   f"gives {voted}: " + rationale[rationale.index(":") + 2:]), False
+        best = (f"the number more criteria prefer than any other of {lo}-{hi} ({len(votes[k])} of {n_criteria})"
+                if votes.get(k) else f"the one of {lo}-{hi} that separates the {entity} best (its segments' "
+                "silhouettes)")
+        return k, (f"{k} segments: {none[0].lower()}{none[1:]}; nor did {voted}, the number the vote of the criteria "
+                   f"gives, which lies outside the range "
+                   f"({_shortfall(voted, stab, sil, shares, rule['min_share'], entity)}). So the range decides: {k} "
+                   f"is {best}, though {_shortfall(k, stab, sil, shares, rule['min_share'], entity)}. The vote of the "
+                   f"criteria alone gives {voted}: " + rationale[rationale.index(":") + 2:]), False
     k = max(fits, key=lambda c: (len(votes.get(c, [])), _finite_mean(sil[c]), -c))
     # thresholds, not this selection's own estimates: the cards show each segment's stability from the final fit,
     # and two different numbers for "stable" would tell the reader two stories
@@ -354,19 +355,24 @@ def business_choice(voted: int, rationale: str, structure: str, ks: list[int], v
 
 
 def _shortfall(k: int, stab: dict, sil: dict, shares: dict, min_share: float, entity: str) -> str:
-    """What keeps ``k``'s segments from qualifying (:func:`_qualifies`), in words: "its smallest segment holds 0.6%
-    of the bookings"."""
+    """What keeps ``k``'s segments from qualifying (:func:`_qualifies`, a value not known counted as failing), in
+    words: "its smallest segment holds 0.6% of the bookings"."""
     said = []
-    small = min(shares.get(k) or [math.nan])
+    small, held, apart = (_least(d.get(k)) for d in (shares, stab, sil))
     if not small >= min_share:
-        said.append(f"its smallest segment holds {small:.1%} of the {entity}")
-    held = [v for v in stab.get(k) or [] if math.isfinite(v)]
-    if not held or min(held) < STABLE:
+        said.append(f"its smallest segment holds {small:.1%} of the {entity}" if math.isfinite(small)
+                    else "the size of a segment is not known")
+    if not held >= STABLE:
         said.append("a segment does not keep its members when the segments are refitted" +
-                    (f" (Jaccard {min(held):.2f})" if held else " (not measured)"))
-    if not min((v for v in sil.get(k) or [] if math.isfinite(v)), default=-1.0) > 0:
+                    (f" (Jaccard {held:.2f})" if math.isfinite(held) else ""))
+    if not apart > 0:
         said.append("a segment is not distinct from the next")
-    return joined(said)
+    return joined(said) if said else "its segments qualify"
+
+
+def _least(values) -> float:
+    """The least of ``values``, a value not known (NaN) or none at all counted as the lowest."""
+    return min((float(v) if math.isfinite(v) else -math.inf for v in values or []), default=-math.inf)
 
 
 def _among(k: int, fits: list[int], votes: dict, entity: str) -> str:

@@ -89,12 +89,14 @@ def plain_summary(selection: KSelection, k: int, sentence: str, entity: str) -> 
     caveat = {"weak": none, "none": none, "moderate": overlap}.get(selection.structure, "")
     if selection.voted_k not in (None, k):  # none qualified, the vote's k neither: the business range decided
         lo, hi = selection.params.get("business_k", (k, k))
-        why = "most measures prefer" if selection.votes.get(k) else f"separates the {entity} best"
+        n, voted = len(selection.preferred), selection.voted_k
+        why = (f"is preferred by more of them than any other ({len(selection.votes[k])} of {n})"
+               if selection.votes.get(k) else f"separates the {entity} best")
         return (f"{k} segments: no number of segments from {lo} to {hi} gave segments that all keep their members, "
                 f"each hold at least {selection.params.get('min_share', 0):.0%} of the {entity} and are distinct, "
-                f"and neither did the {selection.voted_k} most measures of how well the {entity} split into groups "
-                f"prefer; of {lo} to {hi}, {k} is the one that {why} (the page \"How many segments?\" says how k was "
-                f"chosen).{caveat}")
+                f"and neither did {voted}, which {len(selection.votes.get(voted, []))} of the {n} measures of how well "
+                f"the {entity} split into groups prefer; of {lo} to {hi}, {k} {why} (the page \"How many segments?\" "
+                f"says how k was chosen).{caveat}")
     return (f"{k} segments: {len(selection.votes.get(k, []))} of the {len(selection.preferred)} measures of how well "
             f"the {entity} split into groups prefer {k} (the page \"How many segments?\" says how k was "
             f"chosen).{caveat}")

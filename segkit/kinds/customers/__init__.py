@@ -251,7 +251,7 @@ def feature_findings(fs: FeatureSet, params) -> list[Finding]:
                              f"segment's share of {outcomes.get(col)!r} only", len(fs.table), "roles",
                              f"give {col!r} two values in the data (the one to follow and the rest), or set roles: "
                              f"{{{col}: categorical}} to show the share of every value")
-                     for col, levels in (fs.extra.get("outcome_levels") or {}).items()]
+                     for col, levels in (fs.extra.get("outcome_levels") or {}).items() if len(levels) > 2]
 
 
 def _without_twins(table: pd.DataFrame, cleaned: pd.DataFrame, columns: list, dates: list, numeric: list,
@@ -343,7 +343,9 @@ def _outcomes(table: pd.DataFrame, labels: dict, short: dict, units: dict, notes
     for col, level in outcomes.items():
         plain = "Outcome" if len(bare) == 1 else f"Outcome {col}"  # "y" is no word for a reader
         base = (params.labels or {}).get(col) or (plain if col in bare else default_label(col))
-        said = "yes" if str(level).strip().lower() in ("1", "1.0", "true") else level  # NHEFS's death: not "Death (1)"
+        flag = {v.lower() for v in (table.attrs.get("outcome_levels") or {}).get(col, [])} in ({"0", "1"},
+                                                                                                {"false", "true"})
+        said = "yes" if flag and str(level).lower() in ("1", "true") else level  # NHEFS's 0/1 death: not "Death (1)"
         labels[col] = short[col] = f"{base} ({said})"
         units[col] = "share"
         notes.append(f"{col} says what happened to the {entity} ({said}: {table[col].mean():.0%} of them): each "

@@ -161,14 +161,21 @@ def customer_features(df: pd.DataFrame, roles: Mapping[str, str], *, reference_d
             out[_date_name(col, date_unit)] = aged[col]
         elif role == "outcome":
             out[col], outcomes[col] = outcome_share(df[col])
-            levels = sorted(map(str, level_text(df[col]).dropna().unique()))
-            many.update({col: levels} if len(levels) > 2 else {})  # one of them is taken as "happened"
+            many[col] = sorted(map(str, level_text(df[col]).dropna().unique()), key=_in_order)
     features = pd.DataFrame(out, index=index)
     features.attrs.update(roles=feature_roles(roles, date_unit=date_unit), notes=notes,
                           reference_date=None if ref is None else f"{ref:%Y-%m-%d}", outcomes=outcomes,
                           outcome_levels=many,
                           scales={c: scale_json(s) for c, s in scales.items() if s is not None})
     return features
+
+
+def _in_order(level: str) -> tuple:
+    """Numbers by their value ("2" before "10"), then words."""
+    try:
+        return (0, float(level), level)
+    except ValueError:
+        return (1, 0.0, level)
 
 
 #: Levels that say an outcome happened: the yes of every yes/no pair roles reads, and 1.

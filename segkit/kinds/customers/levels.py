@@ -21,9 +21,15 @@ _GENDER_NAME = re.compile(r"(?i)^(?:.*[_\s])?(?:gender|sex|geschlecht|sexe|sexo|
 _CODE_NAME = re.compile(r"(?i)^(?:.*[_\s])?(?:race|ethnicity|ethnic[_\s]?group|region|religion|nationality|language)$")
 
 
-def coded_name(name: str) -> bool:
+#: ... unless the name says a yes or no of it: "same_region", "mixed_race", "native_language" are flags.
+_FLAG_OF = re.compile(r"(?i)(?:^|[_\s])(?:same|mixed|multi|foreign|native|other|second|different|is|has|any|new)"
+                      r"[_\s]?[a-z]+$")
+
+
+def coded_name(name) -> bool:
     """Whether a column's name says a trait of several kinds (a sex, a race), whose 0 and 1 are two codes."""
-    return bool(_GENDER_NAME.match(name.strip()) or _CODE_NAME.match(name.strip()))
+    name = str(name).strip()
+    return bool((_GENDER_NAME.match(name) or _CODE_NAME.match(name)) and not _FLAG_OF.search(name))
 
 
 def gender_label(levels: pd.Series, name: str) -> str | None:

@@ -117,6 +117,7 @@ def category_zscores(fs: FeatureSet, labels) -> tuple[pd.DataFrame, dict]:
         paired = {str(v).strip().lower() for v in pd.unique(text)}
         yes, no = (_TRUE_WORDS | _PAIRED_TRUE, _FALSE_WORDS | _PAIRED_FALSE) if len(paired) == 2 and \
             paired & _PAIRED_TRUE and paired & _PAIRED_FALSE else (_TRUE_WORDS, _FALSE_WORDS)
+        yes, no = (set(), set()) if col in getattr(fs, "coded", ()) else (yes, no)  # a sex coded 0/1: not "Sex"
         for level in pd.unique(text):
             ind = (text == level).astype(float)
             p = ind.mean()
@@ -262,8 +263,10 @@ def _own_values(fs: FeatureSet, labels, rename: dict[str, str]) -> pd.DataFrame:
 
 #: Rows that buy from the business the actions speak to (``lexicon.yaml``, ``actions.yaml``); other rows (survey
 #: respondents, patients, houses, bookings) get no action: "Senior discounts and easy, familiar ranges" for a census's
-_BUYERS = re.compile(r"(?i)\b(?:customers?|clients?|shoppers?|buyers?|members?|subscribers?|users?|accounts?|"
-                     r"cardholders?|consumers?|patrons?)$")
+_BUYERS = re.compile(r"(?i)(?<!household )(?<!family )(?<!staff )(?<!team )(?<!crew )(?<!board )(?<!drug )"
+                     r"\b(?:customers?|clients?|shoppers?|buyers?|members?|subscribers?|users?|accounts?|"
+                     r"(?:card|policy|account|license|licence)[ -]?holders?|borrowers?|depositors?|consumers?|"
+                     r"patrons?)$")
 
 
 def _in_words(value: SegmentName, z: pd.Series, words: dict, noun: str) -> SegmentName:

@@ -138,22 +138,27 @@ def label(col: str, role: str, params, values: pd.Series | None = None) -> str:
     if role == "date":
         return f"{default_label(col, words)} (as days since)"
     if role == "numeric" and logarithm(col, values) and not re.search(r"(?i)\((?:log|ln)\)", col):
-        return f"{default_label(_LOG_MARK.sub(' ', col).strip(), words)} (log)"
+        said = re.sub(r" \([^)]*\)$", "", default_label(_LOG_MARK.sub(" ", col).strip(), words))  # no "($)": no unit
+        return f"{said} (log)"
     return default_label(col, words)
 
 
 def logarithm(col, values: pd.Series | None = None) -> bool:
     """Whether a column holds a logarithm: its name says so (:func:`logged`) and its values are no whole numbers
-    (most of those not 0), as a count of logs would be. Its index against the average is no ratio (the profile
-    measures it from the lowest value, as a scale's: ``scores`` of :func:`~segkit.profile.profile_segments`).
+    (most of those not 0), as a count of logs would be, and within the +-30 a logarithm of any amount lies in (not
+    hours logged, 10 to 160). Its index against the average is no ratio (the profile measures it from the lowest
+    value, as a scale's: ``scores`` of :func:`~segkit.profile.profile_segments`), and it is in no unit.
 
     >>> logarithm("lnmed", pd.Series([7.31, 0.0, 5.2])), logarithm("log_count", pd.Series([3.0, 0.0, 12.0]))
     (True, False)
+    >>> logarithm("log_hours", pd.Series([12.5, 160.25, 40.5]))
+    False
     """
     if not logged(col):
         return False
     nonzero = values.dropna()[values.dropna() != 0] if values is not None else None
-    return nonzero is None or not len(nonzero) or bool((nonzero % 1 != 0).mean() > 0.5)
+    return nonzero is None or not len(nonzero) or bool((nonzero % 1 != 0).mean() > 0.5
+                                                       and nonzero.abs().max() <= 30)
 
 
 def unit(col: str, params, values: pd.Series | None = None, sign: str | None = None) -> str | None:
@@ -165,6 +170,8 @@ def unit(col: str, params, values: pd.Series | None = None, sign: str | None = N
     given = (params.units or {}).get(col)
     if given:
         return given
+    if logarithm(col, values):
+        return None  # ISLR's logwage, 4.9; "log_income_usd", 10.8: a logarithm is in no currency nor unit
     stated = stated_unit(col)
     if stated is None and "year" in _words(col).split() and _calendar_years(values):
         return "year"  # Year_Birth 1976: a calendar year, never "1,976"
@@ -179,7 +186,7 @@ def unit(col: str, params, values: pd.Series | None = None, sign: str | None = N
     if sign:
         return "money" if same_currency(sign, params.currency) else sign
     if logged(col):
-        return None  # ISLR's logwage, 4.9: a logarithm of money is in no currency
+        return None  # a name that says log, of values not known (or whole): no money either
     counted_in_k = _thousands_of(col, params)
     if counted_in_k:
         return counted_in_k  # "Annual Income (k$)": $86.5k

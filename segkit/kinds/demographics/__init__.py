@@ -334,7 +334,8 @@ def choose_k(params, n: int, selection=None) -> tuple[int, str]:
         lo_b, hi_b = selection.params.get("business_k", (params.business_k_min, params.business_k_max))
         said = (f"favour {favoured}" if voted == favoured else
                 f"vote for {voted}, and choose {favoured} within {lo_b} to {hi_b} (the usual range of a business "
-                "segmentation; each of its segments stable and large enough)")
+                "segmentation; " + ("each of its segments stable and large enough)" if getattr(selection, "held", True) else
+                                    "though none there gave segments all stable and large enough)"))
         use = ("." if favoured == k else f" ({favoured} segments are more than {n:,} areas allow)." if favoured > most
                else f" (a run with the number of segments set to {favoured} uses "
                     f"{'it' if voted == favoured else 'that choice'}).")
