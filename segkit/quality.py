@@ -7,7 +7,9 @@
 - **impossible values** for what the column says it is: a birth year before 1900 or in the future, a
   negative or above-120 age;
 - **placeholder codes**: a value such as ``999`` or ``-1`` (:data:`PLACEHOLDERS`) held by many rows and far beyond
-  every other value, which exports write for "none" (999 days since a contact that never happened);
+  every other value, which exports write for "none" (999 days since a contact that never happened); and a **shared
+  code**: a value that several columns of a few whole numbers hold in the very same rows, above their other values
+  (a survey's 2 for "not asked" in five 0/1 questions);
 - **extreme outliers** by a robust rule: a handful of values (at most :data:`MAX_OUTLIER_SHARE` of the
   column) beyond :data:`FENCE` interquartile ranges of the quartiles, measured on a log scale for skewed
   columns of non-negative values (money, counts), so a long tail is not an anomaly but a value ten times any
@@ -69,6 +71,8 @@ MAX_LEVELS = 50
 FEW_TYPOS, AGE_OVER_SHARE = 5, 0.01
 #: Values exports write for "none" or "unknown" (999 days since a contact that never happened, -1 for no date) ...
 PLACEHOLDERS = (999, 9999, 99999, 999999, 99, -1, -9, -99, -999, -9999)
+#: Columns that hold one value in the very same rows, above their other values, for it to read as a shared code.
+SHARED_CODE_COLUMNS = 3
 #: ... a placeholder when at least this share of a column holds it, far beyond every other value.
 PLACEHOLDER_SHARE = 0.01
 #: What ``out_of_range`` may say to do with values outside ``valid_range``.
@@ -93,7 +97,7 @@ class ValueFinding:
     Attributes
     ----------
     column : str
-    rule : {"non_finite", "impossible", "placeholder", "outliers", "junk_levels", "constant"}
+    rule : {"non_finite", "impossible", "placeholder", "shared_code", "outliers", "junk_levels", "constant"}
     rows : int
         Rows holding such a value.
     message : str
@@ -274,10 +278,39 @@ def _written_like(level: str, common: list[str]) -> str | None:
     return None if head == other_head and len(last) <= 2 and len(other_last) <= 2 else folded[close[0]]
 
 
-def value_findings(df: pd.DataFrame, columns: Iterable[str] | None = None) -> list[ValueFinding]:
-    """The implausible values of each column of ``df`` (default: every column), in column order."""
+def _shared_codes(df: pd.DataFrame, columns: list) -> list[ValueFinding]:
+    """Values that :data:`SHARED_CODE_COLUMNS` or more columns of a few whole numbers hold in the very same rows, each
+    above all the column's other values: NHEFS's 2 in diabetes, pica, hbpmed and three more, in the same 769 of 1,566
+    rows beside 0 and 1, is a code for "not asked", and segments built on it split the asked from the others."""
+    groups: dict[tuple, list] = {}
+    for col in columns:
+        if not _numeric(df[col]):
+            continue
+        x = df[col].to_numpy(dtype=float)
+        values = np.unique(x[np.isfinite(x)])
+        held = x == values[-1] if len(values) else x > 0
+        if 3 <= len(values) <= 8 and not np.any(values % 1) and held.sum() >= max(20, 0.05 * len(x)):
+            groups.setdefault((values[-1], np.packbits(held).tobytes()), []).append((str(col), values[:-1]))
     out = []
-    for col in (df.columns if columns is None else columns):
+    for (code, _), found in groups.items():
+        if len(found) < SHARED_CODE_COLUMNS:
+            continue
+        names, n = [c for c, _ in found], int((df[found[0][0]].to_numpy(dtype=float) == code).sum())
+        ranges = ", ".join(f"{c}: [{_plain_number(v[0])}, {_plain_number(v[-1])}]" for c, v in found)
+        out.append(ValueFinding(names[0], "shared_code", n, f"columns {', '.join(names)} hold {code:g} in the same "
+                                f"{counted(n, 'rows')} ({100 * n / len(df):.0f}%), above every other value of each: "
+                                f"a value {len(names)} columns share row for row looks like a code for 'not asked' or "
+                                "'unknown'", f"if it is, set valid_range: {{{ranges}}} to read it as missing; if "
+                                f"{code:g} is a real value, nothing to do"))
+    return out
+
+
+def value_findings(df: pd.DataFrame, columns: Iterable[str] | None = None) -> list[ValueFinding]:
+    """The implausible values of each column of ``df`` (default: every column), in column order; then the codes
+    several columns share (:func:`_shared_codes`)."""
+    out = []
+    columns = list(df.columns if columns is None else columns)
+    for col in columns:
         s, name = df[col], str(col)
         if s.nunique(dropna=True) <= 1:
             out.append(ValueFinding(name, "constant", len(s), f"column {name!r} holds one value in every row "
@@ -293,7 +326,7 @@ def value_findings(df: pd.DataFrame, columns: Iterable[str] | None = None) -> li
                                 None if impossible else _outliers(name, rest)) if f]
         elif not pd.api.types.is_datetime64_any_dtype(s):
             out += [f for f in (_junk_levels(name, s),) if f]
-    return out
+    return out + _shared_codes(df, columns)
 
 
 def mask_non_finite(df: pd.DataFrame, columns: Iterable[str]) -> tuple[pd.DataFrame, int, str]:

@@ -304,3 +304,21 @@ def test_a_rare_level_is_called_a_typo_only_when_it_is_written_like_a_common_one
                                                                                            None]
     assert quality._written_like("Type D", ["Type A", "Type B", "Type C"]) is None  # a code beside codes
     assert quality._written_like("Tpye A", ["Type A", "Type B"]) == "Type A"
+
+
+def test_a_code_several_columns_share_row_for_row_is_found():
+    """NHEFS's diabetes, pica, hbpmed, hbp and boweltrouble hold 0 and 1, and 2 in the same 769 of 1,566 rows ("not
+    asked"): the segments were "Participants with high pica" and "with few diabetes", split on who was asked. A value
+    that three columns hold in the very same rows, above their other values, is said to be such a code, with the
+    valid_range that reads it as missing; the same value in other rows, or in two columns only, is no such code."""
+    rng = np.random.default_rng(0)
+    asked = rng.random(N) < 0.5
+    flags = {c: np.where(asked, rng.integers(0, 2, N), 2) for c in ("diabetes", "pica", "hbp")}
+    df = _base().assign(**flags, own_rows=np.where(rng.random(N) < 0.5, rng.integers(0, 2, N), 2))
+    found = [f for f in quality.value_findings(df) if f.rule == "shared_code"]
+    assert len(found) == 1 and found[0].rows == int((~asked).sum())
+    assert found[0].message.startswith(f"columns diabetes, pica, hbp hold 2 in the same {(~asked).sum():,} rows (")
+    assert found[0].handling == ("if it is, set valid_range: {diabetes: [0, 1], pica: [0, 1], hbp: [0, 1]} to read "
+                                 "it as missing; if 2 is a real value, nothing to do")
+    two = _base().assign(**{c: flags[c] for c in ("diabetes", "pica")})
+    assert not [f for f in quality.value_findings(two) if f.rule == "shared_code"]
