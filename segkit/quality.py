@@ -290,12 +290,13 @@ def _shared_codes(df: pd.DataFrame, columns: list) -> list[ValueFinding]:
         values = np.unique(x[np.isfinite(x)])
         held = x == values[-1] if len(values) else x > 0
         if 3 <= len(values) <= 8 and not np.any(values % 1) and held.sum() >= max(20, 0.05 * len(x)):
-            groups.setdefault((values[-1], np.packbits(held).tobytes()), []).append((str(col), values[:-1]))
+            groups.setdefault((values[-1], int(held.sum()), np.packbits(held).tobytes()), []).append(
+                (str(col), values[:-1]))
     out = []
-    for (code, _), found in groups.items():
+    for (code, n, _), found in groups.items():
         if len(found) < SHARED_CODE_COLUMNS:
             continue
-        names, n = [c for c, _ in found], int((df[found[0][0]].to_numpy(dtype=float) == code).sum())
+        names = [c for c, _ in found]
         ranges = ", ".join(f"{c}: [{_plain_number(v[0])}, {_plain_number(v[-1])}]" for c, v in found)
         out.append(ValueFinding(names[0], "shared_code", n, f"columns {', '.join(names)} hold {code:g} in the same "
                                 f"{counted(n, 'rows')} ({100 * n / len(df):.0f}%), above every other value of each: "
