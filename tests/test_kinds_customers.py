@@ -613,6 +613,13 @@ def test_outcome_columns_are_known_by_their_name_and_two_values():
                            "Rating": ["Good", "Bad", "Good", "unknown"] * (n // 4)})
     roles = dict(role_table(judged, id_col="id")[["column", "role"]].values.tolist())
     assert (roles["Status"], roles["Rating"]) == ("outcome", "categorical")
+    # a study's death (NHEFS: 0/1) is what happened to the participant, bad news; "dead_stock" of 3 levels is no outcome
+    from segkit.kinds.customers import _good_outcome
+    study = pd.DataFrame({"id": range(n), "age": np.arange(n) % 17 + 20, "death": np.arange(n) % 4 == 0,
+                          "survived": np.where(np.arange(n) % 3 == 0, "yes", "no"), "dead_stock": np.arange(n) % 3})
+    roles = dict(role_table(study, id_col="id")[["column", "role"]].values.tolist())
+    assert (roles["death"], roles["survived"], roles["dead_stock"]) == ("outcome", "outcome", "numeric")
+    assert (_good_outcome("death"), _good_outcome("survived")) == (False, True)
 
 
 @pytest.mark.parametrize("name, yes, no", [("Gekündigt", "ja", "nein"), ("Résilié", "oui", "non"),

@@ -358,9 +358,10 @@ def _good_outcome(column: str) -> bool | None:
     """Whether more of an outcome is good news for the business (a sale), bad (churn) or not known (target)."""
     name = str(column).strip().lower()
     if re.search(r"churn|exit|attrit|cancel|unsubscri|k(?:ü|ue)ndig|abwander|abgewandert|r[ée]sili|d[ée]sabonn|baja|abandon|"
-                 r"disdett|opgezegd|evas|default|fraud", name):
+                 r"disdett|opgezegd|evas|default|fraud|death|died|dead|deceas|relapse|readmit", name):
         return False
-    return True if re.search(r"convert|subscri|respon|purchas|bought|renew|retain", name) or name == "y" else None
+    return True if re.search(r"convert|subscri|respon|purchas|bought|renew|retain|surviv", name) or name == "y" \
+        else None
 
 
 def _level_shares(table: pd.DataFrame, categorical: Sequence[str], labels: dict, short: dict, units: dict,

@@ -87,8 +87,9 @@ _BOOL_WORDS = [set(pair) for pair in YES_NO + YES_NO_ABROAD]
 #: who they are: churn, exited, attrition, converted, subscribed, cancelled (and cancelled in German, French, Spanish,
 #: Italian, Portuguese and Dutch: gekündigt, résilié, cancelado, disdetta, opgezegd); and the generic target, label,
 #: outcome, response, y, purchase(d) (ISLR's Caravan), bought, defaulted (not "default", which the bank marketing table
-#: uses for a customer's credit in default), renewed, retained and fraud, which are outcomes only when their values
-#: say yes or no (:data:`_YES_NO`): a label gold/silver, a purchase online/in store, are features.
+#: uses for a customer's credit in default), renewed, retained and fraud, and a study's death, survived, relapse and
+#: readmitted (NHEFS's death), which are outcomes only when their values say yes or no (:data:`_YES_NO`): a label
+#: gold/silver, a purchase online/in store, are features.
 _OUTCOME_NAME = re.compile(r"(?i)(?:is[_\s]?|has[_\s]?)?(?:churn(?:ed)?|exited|attrition|attrited|converted|subscribed|"
                            r"responded|unsubscribed|"
                            r"cancell?ed|cancellation|gek(?:ü|ue)ndigt|k(?:ü|ue)ndigung|"
@@ -96,7 +97,8 @@ _OUTCOME_NAME = re.compile(r"(?i)(?:is[_\s]?|has[_\s]?)?(?:churn(?:ed)?|exited|a
                            r"cancelad[oa]|cancelaci[óo]n|disdett[ao]|opgezegd|evas[ãa]o)"
                            r"(?:[_\s]?(?:flag|label|status|yes[_\s]?no))?")
 _GENERIC_OUTCOME = re.compile(r"(?i)target|label|outcome|response|y|(?:is[_\s]?|has[_\s]?)?"
-                              r"(?:purchased?|bought|defaulted|renewed|retained|fraud(?:ulent)?)")
+                              r"(?:purchased?|bought|defaulted|renewed|retained|fraud(?:ulent)?|"
+                              r"death|died|dead|deceased|survived|relapsed?|readmitted)")
 _YES_NO = {w for words in _BOOL_WORDS for w in words} | {"0", "1", "0.0", "1.0"}
 _GENDER_WORDS = {"male", "female", "m", "f", "other", "non-binary", "nonbinary", "man", "woman", "unknown"}
 
