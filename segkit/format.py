@@ -20,7 +20,7 @@ from .parse.numbers import CURRENCY_CODES, CURRENCY_SIGNS
 
 __all__ = ["drawn", "joined", "horizon_label", "format_number", "format_share", "format_score", "format_value", "money_prefix", "segment_codes",
            "segment_code", "model_segment_codes", "round_json", "fold_table", "yes_no", "unit_in_words", "in_thousands",
-           "axis_label", "THOUSANDS", "MISSING_TEXT"]
+           "axis_label", "index_text", "THOUSANDS", "MISSING_TEXT"]
 
 #: How a missing number is shown.
 MISSING_TEXT = "–"
@@ -112,6 +112,17 @@ def format_number(value: float) -> str:
     if 0 < a < 0.01:
         return np.format_float_positional(value, precision=2, unique=True, fractional=False, trim="-")
     return f"{value:.2f}".rstrip("0").rstrip(".") if a > 0 else "0"
+
+
+def index_text(value) -> str:
+    """An index (100 = the whole) as a card, a table or a sentence writes it: a whole number, its thousands separated
+    (a hotel's days on the waiting list, "index 18,427"); "–" when there is none.
+
+    >>> index_text(143.6), index_text(18427.2), index_text(float("nan"))
+    ('144', '18,427', '–')
+    """
+    value = float(value)
+    return "–" if math.isnan(value) else f"{value:,.0f}"
 
 
 def format_share(share: float, decimals: int = 0) -> str:

@@ -288,3 +288,15 @@ def test_the_overview_gives_an_index_only_where_the_cards_do():
     built = shown.loc["Median year built"].tolist()
     assert all(cell.isdigit() and 1950 < int(cell) < 1990 for cell in built)  # "1958", no "(99)"
     assert all(cell.endswith(")") and "(index" not in cell and "$" in cell for cell in shown.loc["Income"])
+
+
+def test_an_index_of_thousands_is_written_as_thousands():
+    """hotel_rates' waiting list read "(index 18427)" on a card beside "2,515 zero values" elsewhere: an index is a
+    number like the others, its thousands separated, on the cards' facts, the overview table and in names."""
+    from segkit.format import index_text
+    from segkit.stages.profile import _index_text
+
+    assert index_text(18_427.2) == "18,427" and _index_text(18_427.2) == "18,427" and _index_text(np.nan) == "–"
+    big = profile_segments(pd.DataFrame({"waits": np.r_[np.zeros(990), np.full(10, 500.0)]}),
+                           np.r_[np.zeros(990, int), np.ones(10, int)])
+    assert big.key_facts(1)[0]["text"] == "waits: 500 (index 10,000)"

@@ -44,7 +44,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ParamsError, SegmentationError
-from ..format import joined
+from ..format import index_text, joined
 from .base import SegmentName
 from .lexicon_file import FeatureWords, Lexicon, LexiconEntry, load_lexicon
 from .words import default_label, feature_phrase, phrase
@@ -190,7 +190,7 @@ def _contradicts(lex: Lexicon, feat: str, z: float, name: str) -> bool:
 def _value_text(feat: str, index_row: pd.Series | None) -> str:
     """" (index 150)" when the index is known, else nothing (the sentence says above or below)."""
     if index_row is not None and feat in index_row.index and np.isfinite(index_row[feat]):
-        return f" (index {float(index_row[feat]):.0f})"
+        return f" (index {index_text(index_row[feat])})"
     return ""
 
 

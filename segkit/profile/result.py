@@ -10,7 +10,7 @@ from typing import Any, Mapping, Sequence
 import pandas as pd
 
 from ..errors import DataValueError, SegmentationError
-from ..format import format_number, round_json, segment_codes
+from ..format import format_number, index_text, round_json, segment_codes
 from ..naming.base import SegmentName
 
 __all__ = ["SegmentProfile"]
@@ -246,7 +246,7 @@ class SegmentProfile:
                 "feature": feat, "label": label, "value": value,
                 "overall": float(self.overall.at[feat, "mean"]), "index": index, "zscore": zf,
                 "direction": "higher" if zf > 0 else "lower" if zf < 0 else "same",
-                "text": f"{label}: {format_number(value)}" + ("" if index is None else f" (index {index:.0f})"),
+                "text": f"{label}: {format_number(value)}" + ("" if index is None else f" (index {index_text(index)})"),
             })
         return facts
 

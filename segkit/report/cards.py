@@ -16,7 +16,7 @@ import pandas as pd
 
 from matplotlib.colors import to_hex
 
-from ..format import MISSING_TEXT, format_number, format_share, format_value
+from ..format import MISSING_TEXT, format_number, format_share, format_value, index_text
 from ..naming.words import counted
 from ..separability import MIN_MEMBERS
 
@@ -51,7 +51,7 @@ def _fact(fact: Mapping[str, Any]) -> str:
     index = fact.get("index")
     value_text = html.escape(fact.get("value_text") or (f"{value:,.1f}" if isinstance(value, (int, float)) else str(value)))
     css = _index_class(index, fact.get("higher_is_better"))
-    idx = "" if index is None else f' <span class="{css}">(index {index:.0f})</span>'
+    idx = "" if index is None else f' <span class="{css}">(index {index_text(index)})</span>'
     return f"<li>{label}: <strong>{value_text}</strong>{idx}</li>"
 
 

@@ -25,7 +25,7 @@ from ..pipeline import Segmentation
 from ..plots import (feature_distributions_figure, plot_index_heatmap, plot_segment_map, plot_segment_sizes,
                      sample_positions)
 from ..profile import SegmentProfile
-from ..format import drawn, format_share, format_value, horizon_label
+from ..format import drawn, format_share, format_value, horizon_label, index_text
 from ..report.cards import figure, figure_png, image, note, segment_cards, split_table, stability_text, table
 from . import engine as in_engine
 from .context import RunContext
@@ -229,7 +229,7 @@ def segment_overview(seg: Segmentation, top: int | None = TOP_FEATURES):
 
 
 def _index_text(value) -> str:
-    return "–" if pd.isna(value) else f"{float(value):.0f}"
+    return "–" if pd.isna(value) else index_text(value)
 
 
 def churn_table(seg: Segmentation):
