@@ -1069,6 +1069,12 @@ def test_a_year_column_is_a_calendar_year_not_a_thousands_number():
     fs = pipeline.build_features(params_from_mapping({"data_kind": "customers", "id_col": "id"}), df)
     assert fs.units["Year_Birth"] == "year" and fs.units.get("years_as_member") == "years"
     assert format_value(float(fs.table["Year_Birth"].median()), fs.units["Year_Birth"]).isdigit()
+    # hotel_rates' arrival_date_num, a date as a decimal year (2016.5), read "2,017"; a price of 1,900 to 2,050 is none
+    dated = df.assign(arrival_date_num=rng.integers(2015, 2018, 80) + rng.choice([0.0, 0.25, 0.5], 80),
+                      price=rng.uniform(1_900, 2_050, 80))
+    fs = pipeline.build_features(params_from_mapping({"data_kind": "customers", "id_col": "id"}), dated)
+    assert fs.units["arrival_date_num"] == "year" and format_value(2016.5, "year") == "2016"
+    assert fs.units.get("price") != "year"
 
 
 def test_a_blank_that_means_zero_is_named_only_where_the_other_column_is_zero_mostly_there():

@@ -57,12 +57,13 @@ def _fractions(values: pd.Series | None) -> bool:
     return values is not None and bool(values.dropna().between(0, 1).all())
 
 
-def _calendar_years(values: pd.Series | None) -> bool:
-    """Whether every value is a whole number from 1800 to 2100 (a year of birth, of signing up)."""
+def _calendar_years(values: pd.Series | None, whole: bool = True) -> bool:
+    """Whether every value is a number from 1800 to 2100, a whole one unless not ``whole`` (a year of birth, of
+    signing up; a date written as a decimal year, 2016.5)."""
     if values is None or not values.notna().any():
         return False
     known = values.dropna()
-    return bool((known % 1 == 0).all() and known.between(1800, 2100).all())
+    return bool((not whole or (known % 1 == 0).all()) and known.between(1800, 2100).all())
 
 
 #: Names of a person's age: "age", or "age" after a word for the person ("Customer_Age", "client age"), and "Age
@@ -175,6 +176,8 @@ def unit(col: str, params, values: pd.Series | None = None, sign: str | None = N
     stated = stated_unit(col)
     if stated is None and "year" in _words(col).split() and _calendar_years(values):
         return "year"  # Year_Birth 1976: a calendar year, never "1,976"
+    if stated is None and "date" in _words(col).split() and _calendar_years(values, whole=False):
+        return "year"  # hotel_rates' arrival_date_num, 2016.5: a date as a decimal year, never "2,017"
     if stated is None and _ages(col, values):
         return "years"  # "Age: 26.7 years", as a census table's median age reads
     if sign == "%":  # written "12%" (or "0.10%"): the reader keeps 12 (0.1), in percent, whatever the name says
