@@ -1569,6 +1569,10 @@ def test_a_sex_coded_0_1_is_two_codes_not_yes_and_no():
     assert roles["sex"] == "categorical" and roles["smoker"] == "boolean"
     assert roles["race"] == roles["patient_race"] == "categorical"  # NHEFS's race: 0 white, 1 black or other
     assert roles["grace"] == roles["retraced"] == "boolean"  # the word race only as a whole word
+    # MASS's birthwt: race 1, 2, 3 are three codes, not a count ("high race"); ftv 0-3 is a count
+    three = pd.DataFrame({"race": np.tile([1, 2, 3, 1], 30), "ftv": np.tile([0, 1, 2, 3], 30), "age": np.arange(120.0)})
+    roles = role_table(three).set_index("column")["role"]
+    assert (roles["race"], roles["ftv"]) == ("categorical", "numeric")
 
 
 def test_the_levels_of_codes_are_said_as_written_wherever_levels_are_said():

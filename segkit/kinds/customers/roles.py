@@ -173,6 +173,9 @@ def _numeric_role(vals: np.ndarray, name: str, n_missing: int, prefix: str = "")
         role = "categorical" if coded_name(name) else "boolean"
         return role, f"{prefix}only two values ({lo:.10g}, {hi:.10g}) -> {role}"
     if integral and k <= MAX_LEVELS and repeated:
+        if coded_name(name):  # MASS's birthwt race 1/2/3: codes, not "high race"
+            return "categorical", f"{base}, {k} levels, name '{name}' says a trait of several kinds (codes) -> " \
+                                  "categorical"
         if hi - lo + 1 <= 2 * k:
             return "numeric", f"{base}, {k} levels over a small dense range (a count or rating) -> numeric"
         return "categorical", f"{base}, {k} levels spread over a wide range (codes) -> categorical"
