@@ -324,3 +324,14 @@ def test_new_years_and_an_abbreviation_ending_in_s():
     assert feature_phrase("Mcs", high=True) == "high mcs" and feature_phrase("Pcs", high=False) == "low pcs"
     assert feature_phrase("Logins", high=True) == "many logins" and feature_phrase("Visits", high=False) == \
         "few visits"
+
+
+def test_units_of_measure_in_a_name():
+    """palmerpenguins' bill_length_mm and body_mass_g read "Bill length mm" and "Body mass g", their values plain
+    numbers: a metric or imperial unit last in a name is its unit; a letter alone names no unit."""
+    from segkit.naming.words import default_label, stated_unit
+
+    assert [default_label(n) for n in ("bill_length_mm", "body_mass_g", "weight_lbs", "dose_mg")] == [
+        "Bill length (mm)", "Body mass (g)", "Weight (lb)", "Dose (mg)"]
+    assert [stated_unit(n) for n in ("bill_length_mm", "body_mass_g", "g", "g_rate", "height_cm")] == [
+        "mm", "g", None, None, "cm"]

@@ -138,6 +138,8 @@ def stated_unit(name: str, units: Mapping[str, str] | None = None) -> str | None
     words = split_words(name)
     for i in range(len(words) - 1, -1, -1):
         word = words[i]
+        if len(word) == 1 and (i < len(words) - 1 or len(words) == 1):
+            continue  # a letter is a unit ("body_mass_g") only last after other words: not a column "g" nor "g_rate"
         if word.lower() in table and not _window(words[:i + 1], table):
             return None if _rate(words[:i + 1]) else table[word.lower()]
         if word == "%":
