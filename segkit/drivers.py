@@ -27,7 +27,7 @@ from .featureset import in_index
 from .format import format_value, in_thousands, joined, yes_no
 from .forest import _MISSING
 from .naming.masking import MIN_OBSERVED_SHARE
-from .naming.words import absent, feature_phrase, people, phrase
+from .naming.words import absent, feature_phrase, people, phrase, sexed
 from .parse.numbers import CURRENCY_SIGNS
 from .separability import MIN_MEMBERS
 
@@ -62,6 +62,8 @@ def _comparative(label: str, more: bool, unit: str | None = None) -> str:
     higher or lower ("lower spend, last 30 days", not "fewer"); a note in brackets in the label ("(log)")
     stays, since the values are in its terms."""
     note = label[label.rindex("("):] if label.endswith(")") and "(" in label else ""
+    if note[1:-1] == unit:  # "(mm)": the values say it ("38.9 mm"), not "(mm; 38.9 mm vs ...)"
+        label, note = label[:-len(note)].strip(), ""
     if unit == "money" or unit in CURRENCY_SIGNS or in_thousands(unit):
         text = f"{'higher' if more else 'lower'} {phrase(label[:len(label) - len(note)].strip())}"
     else:
@@ -73,7 +75,8 @@ class _Levels:
     """One category column of a page's sentences: its levels as a sentence writes them and their shares overall,
     computed once for all segments."""
 
-    def __init__(self, s: pd.Series, coded: bool = False):
+    def __init__(self, s: pd.Series, coded: bool = False, entity: str | None = None):
+        self.entity = entity
         text = s.astype("object").where(s.notna(), _MISSING)
         self.text = text if coded else _levels(text)  # codes as written: "sex: more often 1", never "yes"
         self.overall = self.text.value_counts(normalize=True)
@@ -110,7 +113,7 @@ class _Levels:
         if f"{100 * share_seg:.0f}" == f"{100 * share_all:.0f}" or _level_gap(share_seg, share_all) < _NEGLIGIBLE:
             return None  # "a higher share of women (52% vs 50% overall)" sets nothing apart
         shares = f"({100 * share_seg:.0f}% vs {100 * share_all:.0f}% overall)"
-        who = people(label, level)
+        who = people(label, level) and sexed(people(label, level), self.entity)  # "female penguins", not "women"
         if who:
             return f"a higher share of {who} {shares}"
         missing = absent(label, level, self.overall.index)  # "with no internet service", not "more often No"
@@ -303,8 +306,8 @@ class _Sentences:
 
     def __init__(self, table: pd.DataFrame, labels, labels_text: Mapping[str, str] | None = None,
                  units: Mapping[str, str] | None = None, currency: str = "£", n_top: int = 3,
-                 per: str | None = None, coded: Collection[str] = ()):
-        self.table, self.segments, self.coded = table, np.asarray(labels), set(coded)
+                 per: str | None = None, coded: Collection[str] = (), entity: str | None = None):
+        self.table, self.segments, self.coded, self.entity = table, np.asarray(labels), set(coded), entity
         self.labels_text, self.units = dict(labels_text or {}), dict(units or {})
         self.currency, self.n_top, self.per = currency, n_top, per
         self._columns: dict[str, _Measure | _Levels] = {}
@@ -316,7 +319,8 @@ class _Sentences:
             numeric = pd.api.types.is_datetime64_any_dtype(s) or pd.api.types.is_numeric_dtype(s) \
                 or pd.api.types.is_bool_dtype(s)
             self._columns[name] = (_measure(s, self.segments, self.label(feature), self.units.get(feature),
-                                            self.currency, self.per) if numeric else _Levels(s, name in self.coded))
+                                            self.currency, self.per) if numeric
+                                   else _Levels(s, name in self.coded, self.entity))
         return self._columns[name]
 
     def label(self, feature) -> str:
@@ -405,7 +409,7 @@ class _Sentences:
 def driver_sentence(table: pd.DataFrame, labels, segment, ranked: Sequence[str] | None, *,
                     labels_text: Mapping[str, str] | None = None, units: Mapping[str, str] | None = None,
                     currency: str = "£", n_top: int = 3, per: str | None = None, distinct: bool = False,
-                    coded: Collection[str] = ()) -> str:
+                    coded: Collection[str] = (), entity: str | None = None) -> str:
     """One sentence on what sets a segment apart, with the segment's typical values.
 
     ``ranked`` lists the segment's drivers, strongest first (features whose shuffling blurs it); numeric
@@ -420,8 +424,10 @@ def driver_sentence(table: pd.DataFrame, labels, segment, ranked: Sequence[str] 
     ``labels`` is aligned to ``table`` by index when it is a Series of the table's rows, and read in order
     otherwise. ``per`` names what a row is ("area") where the page's other numbers are not per row: the statistics
     then read "typical area", "average area". The levels of a 0/1 or true/false column read yes and no, but for the
-    columns in ``coded``, whose levels are codes (a sex coded 0/1: :attr:`~segkit.featureset.FeatureSet.coded`).
+    columns in ``coded``, whose levels are codes (a sex coded 0/1: :attr:`~segkit.featureset.FeatureSet.coded`); a
+    sex reads women and men for rows ``entity`` of grown people, else "female penguins"
+    (:func:`~segkit.naming.words.sexed`).
     """
     words = _Sentences(table, _aligned(table, labels), labels_text=labels_text, units=units, currency=currency,
-                       n_top=n_top, per=per, coded=coded)
+                       n_top=n_top, per=per, coded=coded, entity=entity)
     return words.sentence(segment, ranked, distinct)

@@ -192,7 +192,7 @@ def explain_segments(table: pd.DataFrame, labels, *, columns: Sequence[str] | No
                               n_estimators=n_estimators) if len(kept) >= 2 else _not_measured(X))
     seg_imp = result["segment_importance"]
     words = _Sentences(table if described is None else described, y_all, labels_text=labels_text, units=units,
-                       currency=currency, n_top=n_top, per=per, coded=coded)
+                       currency=currency, n_top=n_top, per=per, coded=coded, entity=entity)
     f1 = result["segment_f1"]
     drivers = {seg: words.sentence(seg, _ranked(seg_imp[seg]) if seg in seg_imp.columns else None,
                                    distinct=bool(f1.get(seg, 0.0) >= DISTINCT_F1)) for seg in classes}

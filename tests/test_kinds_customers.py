@@ -1702,3 +1702,26 @@ def test_only_rows_that_buy_get_an_action():
     assert said["survey respondents"] and set(said["survey respondents"].values()) == {""}, said
     assert set(said["patients"].values()) == set(said["household members"].values()) == {""}
     assert said["cardholders"]["Thrifty Seniors"] == said["customers"]["Thrifty Seniors"]
+
+
+def test_the_sex_of_animals_is_female_and_male_not_women_and_men():
+    """palmerpenguins' cards read "a higher share of women (100% vs 48% overall)": women and men are grown people;
+    other rows' sex reads with their noun ("female penguins"), as hsb2's students' does; customers keep "women"."""
+    from segkit import pipeline
+
+    rng = np.random.default_rng(2)
+    group = np.repeat([0, 1, 2], 60)
+    df = pd.DataFrame({"id": np.arange(180), "sex": np.where(group == 0, "female", rng.choice(["female", "male"], 180)),
+                       "body_mass_g": np.where(group == 1, 5_400.0, 3_700.0) + rng.normal(0, 150, 180),
+                       "bill_length_mm": np.where(group == 2, 49.0, 39.0) + rng.normal(0, 1.5, 180)})
+    from segkit.drivers import driver_sentence
+
+    for entity, who in (("penguins", "female penguins"), ("customers", "women")):
+        params = params_from_mapping({"data_kind": "customers", "id_col": "id", "bootstrap": 2, "entity": entity})
+        fs = pipeline.build_features(params, pipeline.clean_table(params, df)[0])
+        said = driver_sentence(fs.table, group, 0, ["sex", "body_mass_g"], labels_text=fs.labels, units=fs.units,
+                               entity=fs.entity)
+        assert said.startswith(f"Set apart mostly by a higher share of {who} (100%"), said
+    # the unit in the label's brackets is said once, with the values: not "(mm; typically 48.5 mm vs 40.1 mm)"
+    said = driver_sentence(fs.table, group, 2, ["bill_length_mm"], labels_text=fs.labels, units=fs.units)
+    assert "higher bill length (typically 4" in said and "mm;" not in said, said

@@ -33,7 +33,7 @@ from ..errors import ParamsError
 from ..resources import read_data_yaml
 
 __all__ = ["absent", "load_words", "split_words", "default_label", "stated_unit", "plural", "singular", "counted",
-           "phrase", "feature_phrase", "people", "PEOPLE"]
+           "phrase", "feature_phrase", "people", "sexed", "PEOPLE"]
 
 #: A code of one or two letters and a number is one word, with the letters that follow it: a survey's q2, Q10 or
 #: Q10a, a variable x1, "b2b", "l12m" ("Q2 would recommend", not "Q 2 would recommend").
@@ -229,6 +229,14 @@ def phrase(label: str) -> str:
 #: A gender column's levels, as the reading writes them (Female, Male: :func:`segkit.kinds.customers.values.genders`),
 #: said as the people they are.
 PEOPLE = {"female": "women", "male": "men"}
+#: Rows that are grown people, whose sex reads women and men; other rows' reads female and male before their noun
+#: (:func:`sexed`: hsb2's students, palmerpenguins' penguins).
+_GROWN = re.compile(r"(?i)(?:^|\s)(?:customers?|clients?|members?|users?|subscribers?|patients?|participants?|"
+                    r"respondents?|employees?|workers?|staff|professors?|teachers?|voters?|citizens?|residents?|"
+                    r"people|persons?|individuals?|adults?|shoppers?|buyers?|guests?|passengers?|cardholders?|"
+                    r"policyholders?|(?:account )?holders?|borrowers?|applicants?|candidates?|athletes?|players?|"
+                    r"donors?|volunteers?|drivers?|owners?|tenants?|visitors?|travell?ers?|consumers?|patrons?|"
+                    r"parents?|rows)$")
 #: A label of the gender of the rows themselves: "gender", "sex", or after a word for the person ("Customer gender");
 #: not a partner's, a child's or an agent's.
 _GENDER_LABEL = re.compile(r"(?i)^(?:(?:customer|client|member|user|person|respondent|buyer|shopper|guest|patient|"
@@ -250,6 +258,18 @@ _TIER_LABEL = re.compile(r"(?i)^(?:(?:membership|loyalty|member|customer|club|re
                          r"(?:tier|level|grade|status)|tier|membership|loyalty)$")  # not a customer "type" or "class"
 _TIERS = frozenset({"bronze", "silver", "gold", "platinum", "diamond", "titanium", "basic", "standard", "premium",
                     "elite", "vip", "classic", "plus"})
+
+
+def sexed(who: str, entity: str | None) -> str:
+    """``who`` (:func:`people`'s words) as the rows ``entity`` are: women and men for grown people (and rows not
+    named), "female" or "male" and the rows' noun for others.
+
+    >>> sexed("women", "customers"), sexed("men", "students"), sexed("women", "penguins"), sexed("VIP members", "pets")
+    ('women', 'male students', 'female penguins', 'VIP members')
+    """
+    if who not in PEOPLE.values() or not entity or _GROWN.search(entity.strip()):
+        return who
+    return f"{'female' if who == PEOPLE['female'] else 'male'} {entity.strip().lower()}"
 
 
 def people(label: str, level: Any) -> str | None:

@@ -23,7 +23,7 @@ from ...featureset import FeatureSet
 from ...naming.lexicon import FeatureWords, SegmentName, load_lexicon, name_segments_from_lexicon
 from ...naming.masking import masked_scores, observed
 from ...separability import MIN_MEMBERS
-from ...naming.words import PEOPLE, absent, default_label, people, phrase, singular
+from ...naming.words import PEOPLE, absent, default_label, people, phrase, sexed, singular
 from ...quality import AGE_WORDS
 from ...resources import read_data_yaml
 from .roles import YES_NO, YES_NO_ABROAD
@@ -291,9 +291,6 @@ def _as_noun(name: str, noun: str) -> str:
     return re.sub(r"\bCustomers\b", lambda m: noun if m.start() == 0 else titled, name)
 
 
-#: Rows that may not be grown up: their sex is said with their noun ("Female Students"), not as women and men
-_NOT_GROWN = frozenset({"students", "pupils", "children", "kids", "teenagers", "teens", "youths", "infants", "babies"})
-
 
 def _with_level(name: SegmentName, level: str | None, typical: str) -> SegmentName:
     """``name`` with its defining level in brackets, unless its words already say it ("Female Young High Spenders");
@@ -302,8 +299,7 @@ def _with_level(name: SegmentName, level: str | None, typical: str) -> SegmentNa
     Women", not "Older Customers (gender: Female)"), or follow a name of other words in brackets ("Affluent Savers
     (men)"), as do others ("Young High Spenders (daily visitors)", "Affluent Savers (Platinum members)")."""
     noun, person = typical.split(" ", 1)[-1], level in PEOPLE.values()  # "Typical Survey Respondents"
-    if person and noun.lower() in _NOT_GROWN:  # hsb2's "Typical Women" were students of 14 to 18: "Female Students"
-        level = f"{'female' if level == PEOPLE['female'] else 'male'} {noun.lower()}"
+    level = sexed(level, noun) if person else level  # hsb2's "Typical Women" were students of 14 to 18: "Female ..."
     said = level.split(": ", 1)[-1] if level else ""  # == level for people ("daily visitors"), not "column: level"
     # "women": also "Female"; "daily visitors": also "Daily" (but "education: High school" is not said by "High")
     missing = bool(level) and level.startswith("no ") and ": " not in level  # "no internet service", whole
