@@ -113,8 +113,9 @@ class _Levels:
         if f"{100 * share_seg:.0f}" == f"{100 * share_all:.0f}" or _level_gap(share_seg, share_all) < _NEGLIGIBLE:
             return None  # "a higher share of women (52% vs 50% overall)" sets nothing apart
         shares = f"({100 * share_seg:.0f}% vs {100 * share_all:.0f}% overall)"
-        who = people(label, level) and sexed(people(label, level), self.entity)  # "female penguins", not "women"
+        who = people(label, level)
         if who:
+            who = sexed(who, self.entity)  # "female penguins", not "women"
             return f"a higher share of {who} {shares}"
         missing = absent(label, level, self.overall.index)  # "with no internet service", not "more often No"
         return f"a higher share with {missing} {shares}" if missing else \

@@ -291,7 +291,6 @@ def _as_noun(name: str, noun: str) -> str:
     return re.sub(r"\bCustomers\b", lambda m: noun if m.start() == 0 else titled, name)
 
 
-
 def _with_level(name: SegmentName, level: str | None, typical: str) -> SegmentName:
     """``name`` with its defining level in brackets, unless its words already say it ("Female Young High Spenders");
     a segment named typical of the whole says what is not typical of it. A level of the customers themselves is said
