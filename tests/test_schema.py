@@ -188,6 +188,12 @@ def test_customers_personal_constant_and_empty_columns():
     assert ("warning", "empty", "Notes") in _rules(findings)
     personal = next(f for f in findings if f.rule == "personal")
     assert "roles" in personal.fix
+    # a person's email says nothing of postal codes (dplyr's starwars: "name ... (a postal code builds no segments")
+    assert personal.message == "column 'Email' looks like personal data; keep it out of the reports"
+    zipped = validate(_customers(zip_code=["01001", "01002", "01003", "01004"]), _schema("customers"),
+                      {"id_col": "CustomerID"})
+    assert next(f for f in zipped if f.rule == "personal").message.endswith("(a postal code builds no segments unless "
+                                                                           "the params' roles name it)")
     assert validate(df, _schema("customers"), {"id_col": "CustomerID", "roles": {"Email": "ignore", "Shop": "ignore",
                                                                          "Notes": "ignore"}}) == []
 
