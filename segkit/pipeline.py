@@ -214,7 +214,10 @@ class Segmentation:
                                          columns=[c for c in fs.profiled if c not in thin and c not in outcomes]),
                  *self.profile.key_facts(seg, n=len(outcomes), labels=fs.label_map(), columns=outcomes)]
         for fact in facts:
-            fact["value_text"] = format_value(fact["value"], fs.units.get(fact["feature"]), self.currency)
+            unit = fs.units.get(fact["feature"])
+            fact["value_text"] = format_value(fact["value"], unit, self.currency)
+            if unit and fact["value_text"].endswith(f" {unit}"):  # "Body mass: 3,361 g", not "Body mass (g): 3,361 g"
+                fact["label"] = str(fact["label"]).removesuffix(f" ({unit})")
             if fact["feature"] in fs.better:
                 fact["higher_is_better"] = fs.better[fact["feature"]]
         return facts

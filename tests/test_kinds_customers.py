@@ -1722,6 +1722,10 @@ def test_the_sex_of_animals_is_female_and_male_not_women_and_men():
         said = driver_sentence(fs.table, group, 0, ["sex", "body_mass_g"], labels_text=fs.labels, units=fs.units,
                                entity=fs.entity)
         assert said.startswith(f"Set apart mostly by a higher share of {who} (100%"), said
-    # the unit in the label's brackets is said once, with the values: not "(mm; typically 48.5 mm vs 40.1 mm)"
+    # the unit in the label's brackets is said once, with the values: not "(mm; typically 48.5 mm vs 40.1 mm)", nor
+    # "Body mass (g): 3,361 g" on the cards
     said = driver_sentence(fs.table, group, 2, ["bill_length_mm"], labels_text=fs.labels, units=fs.units)
     assert "higher bill length (typically 4" in said and "mm;" not in said, said
+    facts = [f for card in pipeline.fit_segments(params, fs, 3).cards() for f in card["facts"]]
+    mass = [f for f in facts if f["feature"] == "body_mass_g"]
+    assert mass and all(f["label"] == "Body mass" and f["value_text"].endswith(" g") for f in mass), mass
