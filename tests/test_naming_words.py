@@ -335,3 +335,14 @@ def test_units_of_measure_in_a_name():
         "Bill length (mm)", "Body mass (g)", "Weight (lb)", "Dose (mg)"]
     assert [stated_unit(n) for n in ("bill_length_mm", "body_mass_g", "g", "g_rate", "height_cm")] == [
         "mm", "g", None, None, "cm"]
+
+
+def test_initials_a_degree_and_women_in_a_name():
+    """ISLR's College read "Colleges with low ph d" and "high s f ratio", carData's Prestige "Occupations with low
+    women" (its share of women): initials written with dots are one word, a PhD is one, and women are counted."""
+    from segkit.naming.words import default_label, feature_phrase, split_words
+
+    assert split_words("S.F.Ratio") == ["SF", "Ratio"] and default_label("S.F.Ratio") == "SF ratio"
+    assert default_label("PhD") == "PhD" and split_words("NumWebPurchases") == ["Num", "Web", "Purchases"]
+    assert default_label("Room.Board") == "Room board" and default_label("perc.alumni") == "Percent alumni"
+    assert feature_phrase("Women", high=False) == "few women" and feature_phrase("Men", high=True) == "many men"

@@ -55,8 +55,9 @@ _TOKEN = re.compile(r"\([^)]*\)|" + _CODE + "|" + _PERIOD + "|" + _LETTERS + r"|
 _NOT_PLURAL = ("ss", "us", "is", "sales", "earnings", "savings", "gross", "status", "news")
 #: Where a name in camel case splits: before a capital after a small letter, before a word after a number or a run of
 #: capitals ("Top10Products", "RFMScore"); not inside a code ("B2B", "P2PTransfers" -> "P2P Transfers").
-_CAMEL = re.compile(r"(?<=[a-zß-öø-ÿ])(?=[A-ZÀ-ÖØ-Þ])|(?<=[0-9])(?=[A-Z][a-z])|(?<=[0-9])(?=[A-Z]{1,2}[0-9])"
+_CAMEL = re.compile(r"(?<=[a-zß-öø-ÿ])(?<!\bPh)(?=[A-ZÀ-ÖØ-Þ])|(?<=[0-9])(?=[A-Z][a-z])|(?<=[0-9])(?=[A-Z]{1,2}[0-9])"
                     r"|(?<=[A-ZÀ-ÖØ-Þ])(?=[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ])")  # and between two codes: "Q4Q1Change", "PC1PC2"
+_INITIALS = re.compile(r"(?<![A-Za-z])(?:[A-Za-z]\.){2,}")  # "S.F." of "S.F.Ratio"
 _REPEAT = re.compile(r"\b([^\W\d_]{2,})(?: \1\b)+", re.IGNORECASE)  # a word said twice in a row (not Q1_1's 1 1)
 #: Plurals whose singular no rule gives ("movies" is not "movy"); the others lose their "s", "es" or "ies".
 _SINGULAR = {"people": "person", "children": "child", "men": "man", "women": "woman", "series": "series",
@@ -90,8 +91,10 @@ def load_words(source: str | Path | Mapping | None = None) -> tuple[dict[str, st
 
 
 def split_words(name: str) -> list[str]:
-    """The words of a column name: ``"NumWebPurchases"`` -> ``["Num", "Web", "Purchases"]``."""
-    return _TOKEN.findall(_CAMEL.sub(" ", str(name)))
+    """The words of a column name: ``"NumWebPurchases"`` -> ``["Num", "Web", "Purchases"]``; initials written with
+    dots are one word (ISLR College's ``"S.F.Ratio"`` -> ``["SF", "Ratio"]``), as is a degree (``"PhD"``)."""
+    initials = _INITIALS.sub(lambda m: m.group().replace(".", "") + " ", str(name))
+    return _TOKEN.findall(_CAMEL.sub(" ", initials))
 
 
 def default_label(name: str, words: Mapping[str, str] | None = None) -> str:
@@ -113,7 +116,8 @@ def default_label(name: str, words: Mapping[str, str] | None = None) -> str:
             out += [said] if said else []
         elif re.fullmatch(_PERIOD, word):
             out.append(_period(word))
-        elif word.startswith("(") or (word.isupper() and len(word) > 1 and not shouting):
+        elif word.startswith("(") or (word.isupper() and len(word) > 1 and not shouting) \
+                or word == "PhD":  # a degree as written
             out.append(word)
         elif re.fullmatch(_CODE, word):
             out.append(word.upper())
@@ -356,7 +360,7 @@ def feature_phrase(label: str, *, high: bool, comparative: bool = False) -> str:
     head = re.sub(r"\b\d+ (?:minutes|hours|days|weeks|months|years)\b", " ", head).split()  # "exp 12 months": no count
     if head and head[0] in ("spread", "variation", "variability", "range"):  # "a wider spread of days between ..."
         return f"{('wider' if high else 'narrower') if comparative else ('wide' if high else 'narrow')} {text}"
-    plural_head = any(w in ("people", "children") or (w.endswith("s") and not w.endswith(_NOT_PLURAL)
+    plural_head = any(w in ("people", "children", "women", "men") or (w.endswith("s") and not w.endswith(_NOT_PLURAL)
                                                        and not re.fullmatch("[^aeiouy]{2}s", w)) for w in head)  # mcs
     if (_COUNTED.search(" ".join(head)) or plural_head or re.search(r"\bper (day|week|month|year)$", text)) \
             and not re.search(r"\b(amount|value|share|percent|rate|ratio|frequency|average|balance|total|"
