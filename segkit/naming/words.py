@@ -55,7 +55,8 @@ _TOKEN = re.compile(r"\([^)]*\)|" + _CODE + "|" + _PERIOD + "|" + _LETTERS + r"|
 _NOT_PLURAL = ("ss", "us", "is", "sales", "earnings", "savings", "gross", "status", "news")
 #: Where a name in camel case splits: before a capital after a small letter, before a word after a number or a run of
 #: capitals ("Top10Products", "RFMScore"); not inside a code ("B2B", "P2PTransfers" -> "P2P Transfers").
-_CAMEL = re.compile(r"(?<=[a-zß-öø-ÿ])(?<!\bPh)(?=[A-ZÀ-ÖØ-Þ])|(?<=[0-9])(?=[A-Z][a-z])|(?<=[0-9])(?=[A-Z]{1,2}[0-9])"
+_CAMEL = re.compile(r"(?<=[a-zß-öø-ÿ])(?<!\bPh)(?=[A-ZÀ-ÖØ-Þ])|(?<=[0-9])(?=[A-Z][a-z])"
+                    r"|(?<=[0-9])(?=[A-Z]{1,2}[0-9])"
                     r"|(?<=[A-ZÀ-ÖØ-Þ])(?=[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ])")  # and between two codes: "Q4Q1Change", "PC1PC2"
 _INITIALS = re.compile(r"(?<![A-Za-z])(?:[A-Za-z]\.){2,}")  # "S.F." of "S.F.Ratio"
 _REPEAT = re.compile(r"\b([^\W\d_]{2,})(?: \1\b)+", re.IGNORECASE)  # a word said twice in a row (not Q1_1's 1 1)
