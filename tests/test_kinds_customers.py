@@ -619,6 +619,9 @@ def test_outcome_columns_are_known_by_their_name_and_two_values():
                           "survived": np.where(np.arange(n) % 3 == 0, "yes", "no"), "dead_stock": np.arange(n) % 3})
     roles = dict(role_table(study, id_col="id")[["column", "role"]].values.tolist())
     assert (roles["death"], roles["survived"], roles["dead_stock"]) == ("outcome", "outcome", "numeric")
+    died = np.where(np.arange(n) % 4, "Alive", "Dead")
+    whickham = pd.DataFrame({"id": range(n), "age": np.arange(n) % 50 + 18, "outcome": died})
+    assert role_table(whickham, id_col="id").set_index("column").at["outcome", "role"] == "outcome"  # not a trait
     assert (_good_outcome("death"), _good_outcome("survived")) == (False, True)
 
 

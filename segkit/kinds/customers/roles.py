@@ -296,10 +296,11 @@ def _outcome(role: str, reason: str, nonnull: pd.Series, name: str) -> tuple[str
         return role, reason
     levels = {str(v).strip().lower() for v in pd.unique(nonnull)}
     named = _OUTCOME_NAME.fullmatch(name.strip()) or (_GENERIC_OUTCOME.fullmatch(name.strip()) and levels <= _YES_NO)
-    judged = levels == {"good", "bad"}  # a credit table's Status: how the customer turned out, known only later
+    # a credit table's Status good/bad, Whickham's outcome Alive/Dead: how the customer turned out, known only later
+    judged = levels in ({"good", "bad"}, {"alive", "dead"}, {"survived", "died"})
     if named or judged:
         says = "the name says what happened to the customer" if named else \
-            "its values (good, bad) say how the customer turned out"
+            f"its values ({', '.join(sorted(levels))}) say how the customer turned out"
         return "outcome", (f"{reason}; {says} -> outcome (its share in each segment is shown; it does not build "
                            "them)")
     return role, reason
