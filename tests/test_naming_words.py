@@ -344,5 +344,6 @@ def test_initials_a_degree_and_women_in_a_name():
 
     assert split_words("S.F.Ratio") == ["SF", "Ratio"] and default_label("S.F.Ratio") == "SF ratio"
     assert default_label("PhD") == "PhD" and split_words("NumWebPurchases") == ["Num", "Web", "Purchases"]
+    assert feature_phrase("PhD", high=False) == "low PhD"  # in a name too: "Colleges with low PhD", not "low phD"
     assert default_label("Room.Board") == "Room board" and default_label("perc.alumni") == "Percent alumni"
     assert feature_phrase("Women", high=False) == "few women" and feature_phrase("Men", high=True) == "many men"

@@ -220,14 +220,14 @@ _PROPER = frozenset({"Asian", "Hispanic", "Latino", "Latina", "Black", "African"
 
 
 def phrase(label: str) -> str:
-    """A label inside a sentence: the first letter lowered unless the first word is an acronym or a proper adjective
-    (``"Asian residents"``).
+    """A label inside a sentence: the first letter lowered unless the first word is an acronym, a word with a capital
+    inside (``"PhD"``) or a proper adjective (``"Asian residents"``).
 
-    >>> phrase("Days since last purchase"), phrase("RFM score"), phrase("Asian residents")
-    ('days since last purchase', 'RFM score', 'Asian residents')
+    >>> phrase("Days since last purchase"), phrase("RFM score"), phrase("Asian residents"), phrase("PhD")
+    ('days since last purchase', 'RFM score', 'Asian residents', 'PhD')
     """
     first = label.split(" ", 1)[0]
-    keep = (len(first) > 1 and first.isupper()) or first in _PROPER
+    keep = (len(first) > 1 and (first.isupper() or any(c.isupper() for c in first[1:]))) or first in _PROPER
     return label if keep else label[:1].lower() + label[1:]
 
 
