@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from .featureset import in_index
-from .format import format_value, in_thousands, joined, yes_no
+from .format import format_value, in_thousands, joined, without_unit, yes_no
 from .forest import _MISSING
 from .naming.masking import MIN_OBSERVED_SHARE
 from .naming.words import absent, feature_phrase, people, phrase, sexed
@@ -63,7 +63,7 @@ def _comparative(label: str, more: bool, unit: str | None = None) -> str:
     stays, since the values are in its terms."""
     note = label[label.rindex("("):] if label.endswith(")") and "(" in label else ""
     if note[1:-1] == unit:  # "(mm)": the values say it ("38.9 mm"), not "(mm; 38.9 mm vs ...)"
-        label, note = label[:-len(note)].strip(), ""
+        label, note = without_unit(label, unit), ""
     if unit == "money" or unit in CURRENCY_SIGNS or in_thousands(unit):
         text = f"{'higher' if more else 'lower'} {phrase(label[:len(label) - len(note)].strip())}"
     else:

@@ -20,7 +20,8 @@ from .parse.numbers import CURRENCY_CODES, CURRENCY_SIGNS
 
 __all__ = ["drawn", "joined", "horizon_label", "format_number", "format_share", "format_score", "format_value", "money_prefix", "segment_codes",
            "segment_code", "model_segment_codes", "round_json", "fold_table", "yes_no", "unit_in_words", "in_thousands",
-           "axis_label", "index_text", "THOUSANDS", "MISSING_TEXT"]
+           "axis_label", "index_text", "without_unit", "THOUSANDS",
+           "MISSING_TEXT"]
 
 #: How a missing number is shown.
 MISSING_TEXT = "–"
@@ -118,11 +119,20 @@ def index_text(value) -> str:
     """An index (100 = the whole) as a card, a table or a sentence writes it: a whole number, its thousands separated
     (a hotel's days on the waiting list, "index 18,427"); "–" when there is none.
 
-    >>> index_text(143.6), index_text(18427.2), index_text(float("nan"))
-    ('144', '18,427', '–')
+    >>> index_text(143.6), index_text(18427.2), index_text(float("nan")), index_text(None)
+    ('144', '18,427', '–', '–')
     """
-    value = float(value)
-    return "–" if math.isnan(value) else f"{value:,.0f}"
+    return MISSING_TEXT if value is None or math.isnan(float(value)) else f"{float(value):,.0f}"
+
+
+def without_unit(label: str, unit: str | None) -> str:
+    """``label`` without the note of its ``unit`` in brackets, for a place whose values say the unit ("Body mass (g)"
+    -> "Body mass" beside "3,361 g").
+
+    >>> without_unit("Body mass (g)", "g"), without_unit("Net spend (£)", "money"), without_unit("Age", None)
+    ('Body mass', 'Net spend (£)', 'Age')
+    """
+    return label.removesuffix(f" ({unit})") if unit else label
 
 
 def format_share(share: float, decimals: int = 0) -> str:

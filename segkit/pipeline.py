@@ -28,7 +28,7 @@ from .config import Params, params_from_mapping
 from .errors import DataValueError, SegmentationError
 from .explain import explain_segments
 from .featureset import FeatureSet
-from .format import format_value
+from .format import format_value, without_unit
 from .io import to_jsonable
 from .naming.masking import few_off_the_rule, observed, thinly_observed
 from .naming.words import plural
@@ -217,7 +217,7 @@ class Segmentation:
             unit = fs.units.get(fact["feature"])
             fact["value_text"] = format_value(fact["value"], unit, self.currency)
             if unit and fact["value_text"].endswith(f" {unit}"):  # "Body mass: 3,361 g", not "Body mass (g): 3,361 g"
-                fact["label"] = str(fact["label"]).removesuffix(f" ({unit})")
+                fact["label"] = without_unit(str(fact["label"]), unit)
             if fact["feature"] in fs.better:
                 fact["higher_is_better"] = fs.better[fact["feature"]]
         return facts

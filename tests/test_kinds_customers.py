@@ -1123,12 +1123,11 @@ def test_a_date_labelled_in_the_params_gives_its_days_since_the_same_words():
 
 def test_yes_in_other_languages_only_for_a_pair_of_levels():
     """"ja" is yes beside "nein", but Japanese in a column of languages; "si" is no yes among country codes."""
-    from types import SimpleNamespace
-
+    from segkit.featureset import FeatureSet
     from segkit.kinds.customers.naming import category_zscores
 
     table = pd.DataFrame({"Newsletter": ["ja", "nein"] * 6, "language": ["ja", "en", "de"] * 4})
-    fs = SimpleNamespace(table=table, labels={}, extra={"categorical": ["Newsletter", "language"]})
+    fs = FeatureSet(table, columns=[], extra={"categorical": ["Newsletter", "language"]})
     _, words = category_zscores(fs, [0, 1] * 6)
     assert words["Newsletter: ja"].high == "Newsletter" and words["Newsletter: nein"].high is None
     assert words["language: ja"].high == "ja" and words["language: de"].high == "de"

@@ -232,9 +232,10 @@ class SegmentProfile:
         z, idx, ratio = self.zscores.loc[segment], self.index.loc[segment], set(self.ratio_features)
         if by == "index":  # a feature without a ratio index ranks by its z-score: 1 sd as far as an index of 165
             as_z = {f: _Z_AS_LOG_INDEX * abs(float(z[f])) for f in candidates}
-            score = {f: min(abs(math.log(max(float(idx[f]), 1.0) / 100.0)),
-                            as_z[f] if float(self.overall.at[f, "median"]) == 0 else math.inf) if f in ratio
-                     else as_z[f] for f in candidates}
+            as_index = {f: abs(math.log(max(float(idx[f]), 1.0) / 100.0)) for f in candidates if f in ratio}
+            score = {f: as_z[f] if f not in as_index else  # most rows none of it: its index no further than its z
+                     min(as_index[f], as_z[f]) if float(self.overall.at[f, "median"]) == 0 else as_index[f]
+                     for f in candidates}
         else:
             score = {f: abs(float(z[f])) for f in candidates}
         order = sorted(candidates, key=lambda f: (-round(score[f], 12), self.features.index(f)))

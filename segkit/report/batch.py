@@ -256,7 +256,7 @@ class Batch:
         self.final = final if final is not None else tmp
         self.progress, self.meta_line = progress, meta_line
         self.declared = {nb.name: notebook_parameters(nb.path) for nb in notebooks}
-        self.offered = tuple(c for c in kinds.get(params.data_kind).extra_stages if c not in set(withheld))
+        self.offered = tuple(sorted(set(kinds.get(params.data_kind).extra_stages) - set(withheld)))
         self.timings: dict[str, dict[str, float]] = {}
         self.failed: str | None = None
         self.error: str | None = None

@@ -229,7 +229,7 @@ def segment_overview(seg: Segmentation, top: int | None = TOP_FEATURES):
 
 
 def _index_text(value) -> str:
-    return "–" if pd.isna(value) else index_text(value)
+    return index_text(value)
 
 
 def churn_table(seg: Segmentation):

@@ -143,7 +143,7 @@ def customer_features(df: pd.DataFrame, roles: Mapping[str, str], *, reference_d
         notes += [f"{what}: {', '.join(cols)}"] if cols else []
     numeric = [c for c, r in roles.items() if r == "numeric"]
     data = check_numeric(df[numeric], numeric) if numeric else df[[]]
-    out, ref, outcomes, many = {}, None, {}, {}
+    out, ref, outcomes, levels_of = {}, None, {}, {}
     dates = [c for c, r in roles.items() if r == "date"]
     if dates:  # as DateAgeTransformer measures them, without loading scikit-learn
         ref, ages = aged_dates(df[dates], reference_date, date_unit)
@@ -161,11 +161,11 @@ def customer_features(df: pd.DataFrame, roles: Mapping[str, str], *, reference_d
             out[_date_name(col, date_unit)] = aged[col]
         elif role == "outcome":
             out[col], outcomes[col] = outcome_share(df[col])
-            many[col] = sorted(map(str, level_text(df[col]).dropna().unique()), key=_in_order)
+            levels_of[col] = sorted(map(str, level_text(df[col]).dropna().unique()), key=_in_order)
     features = pd.DataFrame(out, index=index)
     features.attrs.update(roles=feature_roles(roles, date_unit=date_unit), notes=notes,
                           reference_date=None if ref is None else f"{ref:%Y-%m-%d}", outcomes=outcomes,
-                          outcome_levels=many,
+                          outcome_levels=levels_of,
                           scales={c: scale_json(s) for c, s in scales.items() if s is not None})
     return features
 

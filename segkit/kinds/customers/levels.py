@@ -19,8 +19,6 @@ _GENDER_NAME = re.compile(r"(?i)^(?:.*[_\s])?(?:gender|sex|geschlecht|sexe|sexo|
 #: A name that says a trait of several kinds (a sex, a race, a region): its two values 0 and 1 are two codes, not no
 #: and yes (NHEFS's sex and race: segments named "(sex: no)"), whatever the role (:func:`coded_name`).
 _CODE_NAME = re.compile(r"(?i)^(?:.*[_\s])?(?:race|ethnicity|ethnic[_\s]?group|region|religion|nationality|language)$")
-
-
 #: ... unless the name says a yes or no of it: "same_region", "mixed_race", "native_language" are flags.
 _FLAG_OF = re.compile(r"(?i)(?:^|[_\s])(?:same|mixed|multi|foreign|native|other|second|different|is|has|any|new)"
                       r"[_\s]?[a-z]+$")

@@ -117,7 +117,7 @@ def category_zscores(fs: FeatureSet, labels) -> tuple[pd.DataFrame, dict]:
         paired = {str(v).strip().lower() for v in pd.unique(text)}
         yes, no = (_TRUE_WORDS | _PAIRED_TRUE, _FALSE_WORDS | _PAIRED_FALSE) if len(paired) == 2 and \
             paired & _PAIRED_TRUE and paired & _PAIRED_FALSE else (_TRUE_WORDS, _FALSE_WORDS)
-        yes, no = (set(), set()) if col in getattr(fs, "coded", ()) else (yes, no)  # a sex coded 0/1: not "Sex"
+        yes, no = (set(), set()) if col in fs.coded else (yes, no)  # a sex coded 0/1: not "Sex"
         for level in pd.unique(text):
             ind = (text == level).astype(float)
             p = ind.mean()
