@@ -27,7 +27,7 @@ from .featureset import in_index
 from .format import format_value, in_thousands, joined, without_unit, yes_no
 from .forest import _MISSING
 from .naming.masking import MIN_OBSERVED_SHARE
-from .naming.words import absent, feature_phrase, people, phrase, sexed
+from .naming.words import absent, feature_phrase, ordinal, people, phrase, sexed
 from .parse.numbers import CURRENCY_SIGNS
 from .separability import MIN_MEMBERS
 
@@ -118,8 +118,9 @@ class _Levels:
             who = sexed(who, self.entity)  # "female penguins", not "women"
             return f"a higher share of {who} {shares}"
         missing = absent(label, level, self.overall.index)  # "with no internet service", not "more often No"
+        ranked = ordinal(label, level)  # "a higher share in 3rd class", not "p class: more often 3rd"
         return f"a higher share with {missing} {shares}" if missing else \
-            f"{phrase(label)}: more often {level} {shares}"
+            f"a higher share in {ranked} {shares}" if ranked else f"{phrase(label)}: more often {level} {shares}"
 
 
 def _level_gap(share_seg: float, share_all: float) -> float:

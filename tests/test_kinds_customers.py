@@ -1610,10 +1610,10 @@ def test_the_levels_of_codes_are_said_as_written_wherever_levels_are_said():
     sentence = driver_sentence(fs.table, labels, 0, ["sex"], labels_text=fs.labels, coded=fs.coded)
     assert "more often 0 (100%" in sentence and "no" not in sentence.split("(")[0], sentence
     said = driver_sentence(fs.table, labels, 1, ["smoker"], labels_text=fs.labels, coded=fs.coded)
-    assert "more often yes (100%" in said, said
+    assert "a higher share of smokers (100%" in said, said  # a yes of what the rows are: the people it makes them
     seg = pipeline.fit_segments(params, fs, 3)
     drivers = pipeline.explain(params, fs, labels, seg.profile).drivers  # the run's own sentences say the codes too
-    assert "ex: more often 0 (100%" in drivers[0] and "smoker: more often yes (100%" in drivers[1], drivers
+    assert "ex: more often 0 (100%" in drivers[0] and "a higher share of smokers (100%" in drivers[1], drivers
     shown = categorical_profile(SimpleNamespace(kind=kinds.get("customers")), seg)
     column = shown["Category"].replace("", np.nan).ffill()
     assert set(shown["Level"][column.str.startswith("Sex")]) == {"0", "1"}

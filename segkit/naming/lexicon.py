@@ -47,7 +47,7 @@ from ..errors import ParamsError, SegmentationError
 from ..format import index_text, joined
 from .base import SegmentName
 from .lexicon_file import FeatureWords, Lexicon, LexiconEntry, load_lexicon
-from .words import default_label, feature_phrase, phrase
+from .words import default_label, feature_phrase, ordinal, people, phrase, sexed
 
 __all__ = ["Lexicon", "LexiconEntry", "FeatureWords", "SegmentName", "load_lexicon",
            "name_segments_from_lexicon", "describe_profile"]
@@ -222,7 +222,7 @@ def describe_profile(row: pd.Series, lexicon: Lexicon, *, threshold: float = 0.5
     labels = dict(labels or {})
 
     def listing(feats: list[str]) -> str:
-        parts = [f"{_bare(phrase(labels[f]) if labels.get(f) else lexicon.words(f).label, index)}"
+        parts = [f"{_bare(phrase(labels[f]) if labels.get(f) else _level_said(lexicon.words(f).label, subject), index)}"
                  f"{_value_text(f, index)}"
                  for f in feats]
         return joined(parts)
@@ -237,6 +237,17 @@ def describe_profile(row: pd.Series, lexicon: Lexicon, *, threshold: float = 0.5
         clauses.append(listing(lows) + " below" + ("" if highs else " average"))
     body = "; ".join(clauses)
     return f"{tagline}: {body}." if tagline else f"{subject or lexicon.subject} with {body}."
+
+
+def _level_said(label: str, subject: str | None) -> str:
+    """A category level's label ("P class: 3rd", "Sex: Female") in a sentence's words: what an ordinal ranks ("3rd
+    class") or the people it stands for ("women", :func:`~segkit.naming.words.sexed` for the rows ``subject``);
+    any other label as it is."""
+    match = re.match(r"(.+?): (.+)$", label)
+    if not match:
+        return label
+    who = people(match.group(1), match.group(2))
+    return ordinal(match.group(1), match.group(2)) or (sexed(who, subject) if who else label)
 
 
 def _qualifier(z: pd.DataFrame, seg, segs: list, used: list[str], namer: _Namer) -> tuple[str, bool, bool] | None:
@@ -255,6 +266,10 @@ def _qualifier(z: pd.DataFrame, seg, segs: list, used: list[str], namer: _Namer)
     agrees = (own > 0) == (diff > 0)  # "fewer children" must not name a segment with more than the whole
     absolute = agrees & (own.abs() >= namer.threshold / 2)
     weight = np.where(absolute, 1.0, np.where(agrees, 0.5, 0.0 if agrees.any() else 0.25))
+    # a level the segment holds less of says what it is not ("Female 2nd-Class Customers with a class other than
+    # 3rd", all in 2nd class): only when no other difference is left
+    rarer = np.array([_rarer((f, bool(d > 0), True), namer) for f, d in diff.items()])
+    weight = np.where(rarer & (weight * ~rarer * diff.abs() > 0).any(), 0.0, weight)
     feat = (diff.abs() * weight).idxmax()  # a difference the segment owns goes first, one against the whole never
     return feat, bool(diff[feat] > 0), bool(absolute[feat])
 
@@ -262,10 +277,13 @@ def _qualifier(z: pd.DataFrame, seg, segs: list, used: list[str], namer: _Namer)
 def _tell_apart(z: pd.DataFrame, names: dict, used: dict, namer: _Namer, segs: list, claims: dict) -> None:
     """Segments sharing a name each take the feature where they differ most from the others of the name:
     the lexicon's adjective before the name, or " and <plain words>" after it. One segment that is only
-    "higher" or "lower" than the others keeps the name as it is. ``claims`` records, per segment, the features the
-    name now says are high or low against the whole (not only against the others of the name)."""
+    "higher" or "lower" than the others keeps the name as it is, or one that would be told apart only by a level it
+    holds less of (:func:`_rarer`): the other takes "3rd class more often" rather than this one "a class other than
+    3rd". ``claims`` records, per segment, the features the name now says are high or low against the whole (not only
+    against the others of the name)."""
     found = {seg: _qualifier(z, seg, segs, used[seg], namer) for seg in segs}
-    relative = [seg for seg in segs if found[seg] is None or not found[seg][2]]
+    rarer = [seg for seg in segs if found[seg] is not None and _rarer(found[seg], namer)]
+    relative = rarer + [seg for seg in segs if found[seg] is None or not found[seg][2]]
     for seg in segs:
         if found[seg] is None or (relative and seg == relative[0]):
             continue
@@ -284,6 +302,13 @@ def _tell_apart(z: pd.DataFrame, names: dict, used: dict, namer: _Namer, segs: l
         used[seg] = [*used[seg], feat]
         if absolute:
             claims.setdefault(seg, {})[feat] = up
+
+
+def _rarer(found: tuple[str, bool, bool], namer: _Namer) -> bool:
+    """Whether a qualifier (:func:`_qualifier`'s) says a category level the segment holds less of ("a class other
+    than 3rd"): what the segment is not."""
+    feat, up, _ = found
+    return not up and ": " in namer.label(feat)
 
 
 _MOST = {"more": "the most", "fewer": "the fewest", "higher": "the highest", "lower": "the lowest",

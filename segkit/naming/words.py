@@ -33,7 +33,7 @@ from ..errors import ParamsError
 from ..resources import read_data_yaml
 
 __all__ = ["absent", "load_words", "split_words", "default_label", "stated_unit", "plural", "singular", "counted",
-           "phrase", "feature_phrase", "people", "sexed", "PEOPLE"]
+           "phrase", "feature_phrase", "people", "sexed", "ordinal", "replaces_noun", "PEOPLE"]
 
 #: A code of one or two letters and a number is one word, with the letters that follow it: a survey's q2, Q10 or
 #: Q10a, a variable x1, "b2b", "l12m" ("Q2 would recommend", not "Q 2 would recommend").
@@ -289,6 +289,8 @@ def people(label: str, level: Any) -> str | None:
     ('daily visitors', 'rare buyers', 'VIP members')
     >>> people("gender", "Other"), people("plan", "Male"), people("Partner gender", "Female"), people("tier", "Tier 2")
     (None, None, None, None)
+    >>> people("smoker", "Yes"), people("Student", "no"), people("Is homeowner", "1"), people("Smoking", "Yes")
+    ('smokers', 'non-students', 'homeowners', None)
     """
     said = _bare(str(label))
     word = str(level).strip()
@@ -300,7 +302,52 @@ def people(label: str, level: Any) -> str | None:
         return f"{_HOW_OFTEN[word.lower()]} {_FREQUENT[what.removesuffix('s')]}"
     if _TIER_LABEL.match(said) and word.lower() in _TIERS:
         return f"{word.upper() if word.lower() == 'vip' else word.capitalize()} members"
+    who = _WHO_LABEL.match(said)
+    if who and word.lower() in _YES | _NO:  # Whickham's smoker: Yes and No are smokers and non-smokers
+        many = plural(who.group("who").lower())
+        return many if word.lower() in _YES else f"non-{many}"
     return None
+
+
+#: A yes/no label that names the rows themselves (a smoker, a student), and the yes and no of its levels.
+_WHO_LABEL = re.compile(r"(?i)^(?:is\s+(?:an?\s+)?|current\s+)?(?P<who>smoker|drinker|student|home\s?owner|renter|"
+                        r"veteran|vegetarian|vegan|subscriber|volunteer|donor|voter|parent|immigrant|retiree|"
+                        r"pensioner|commuter|homeschooler)s?\??$")
+_YES, _NO = frozenset({"yes", "y", "true", "t", "1"}), frozenset({"no", "n", "false", "f", "0"})
+
+
+def replaces_noun(who: str | None) -> bool:
+    """Whether :func:`people`'s words for a level are the rows' sex or a yes/no of what they are ("women",
+    "non-smokers"): they replace a name's noun ("Older Women", "Young Smokers"), where others ("daily visitors",
+    "Platinum members") follow it in brackets.
+
+    >>> replaces_noun("women"), replaces_noun("non-smokers"), replaces_noun("daily visitors")
+    (True, True, False)
+    """
+    if not who:
+        return False
+    word = who.lower().removeprefix("non-")
+    return who in PEOPLE.values() or any(_WHO_LABEL.match(w) for w in (word, singular(word)))
+
+
+#: What an ordinal level ranks, where a label ends in one of these ("PClass", "Passenger class": "class").
+_RANKED = ("class", "grade", "rank", "tier", "level", "floor", "place", "division", "year", "round", "quarter",
+           "generation", "degree", "league", "stage", "shift")
+
+
+def ordinal(label: str, level: Any) -> str | None:
+    """An ordinal level said with what it ranks: "3rd class" for the 3rd of a passenger class (Titanic's PClass read
+    "Male 3rd Customers" and "with low p class 3rd"); None for a level that is no ordinal number.
+
+    >>> ordinal("P class", "3rd"), ordinal("Pclass", "1st"), ordinal("School year", "12th"), ordinal("Plan", "Gold")
+    ('3rd class', '1st class', '12th year', None)
+    """
+    word = str(level).strip()
+    if not re.fullmatch(r"\d+(?:st|nd|rd|th)", word, re.IGNORECASE):
+        return None
+    last = (_bare(str(label)).lower().split() or [""])[-1]
+    what = next((noun for noun in _RANKED if last.endswith(noun)), last)
+    return f"{word} {what}".strip()
 
 
 def absent(label: str, level: Any, levels) -> str | None:
@@ -343,6 +390,10 @@ def feature_phrase(label: str, *, high: bool, comparative: bool = False) -> str:
     match = re.match(r"(.+?): (.+)$", label)  # the share of one category level ("Channel: web")
     if match:
         what, level = phrase(match.group(1)), match.group(2)
+        ranked = ordinal(what, level)  # "3rd class", not "p class 3rd"
+        what, level = (ranked.split(" ", 1)[1], level) if ranked else (what, level)
+        if ranked and (high or comparative):
+            return f"{ranked} {'more' if high else 'less'} often" if comparative else ranked
         if comparative:
             return f"{what} {level} {'more' if high else 'less'} often"
         return f"{what} {level}" if high else f"a {what} other than {level}"

@@ -23,7 +23,8 @@ from ...featureset import FeatureSet
 from ...naming.lexicon import FeatureWords, SegmentName, load_lexicon, name_segments_from_lexicon
 from ...naming.masking import masked_scores, observed
 from ...separability import MIN_MEMBERS
-from ...naming.words import PEOPLE, absent, default_label, people, phrase, sexed, singular
+from ...naming.words import (PEOPLE, absent, default_label, ordinal, people, phrase, replaces_noun, sexed,
+                             singular)
 from ...quality import AGE_WORDS
 from ...resources import read_data_yaml
 from .roles import YES_NO, YES_NO_ABROAD
@@ -100,16 +101,17 @@ def concept_zscores(zscores: pd.DataFrame) -> pd.DataFrame:
     return zscores.rename(columns=_rename(zscores.columns))
 
 
-def category_zscores(fs: FeatureSet, labels) -> tuple[pd.DataFrame, dict]:
+def category_zscores(fs: FeatureSet, labels, *, with_index: bool = False) -> tuple:
     """Z-scores of every category level's share per segment, with words for the lexicon.
 
     A level's indicator (1 when the customer has the level) has mean ``p`` overall and ``p_s`` in
     segment ``s``; its z-score is ``(p_s - p) / sqrt(p (1 - p))``, comparable with the numeric ones.
     Returns the segment x ``"column: level"`` table and the lexicon words of each level (the level
-    itself as the adjective for "high", none for "low"; booleans use the column's label).
+    itself as the adjective for "high", none for "low"; booleans use the column's label); ``with_index`` adds the
+    index of each level's share against its share overall (``100 * p_s / p``, what the sentences quote).
     """
     labels = np.asarray(labels)
-    columns, words = {}, {}
+    columns, words, index = {}, {}, {}
     for col in fs.extra.get("categorical") or []:
         if col not in fs.table.columns:
             continue
@@ -125,13 +127,15 @@ def category_zscores(fs: FeatureSet, labels) -> tuple[pd.DataFrame, dict]:
                 continue
             key = f"{col}: {level}"
             share = pd.Series(ind).groupby(labels).mean()
-            columns[key] = (share - p) / np.sqrt(p * (1 - p))
+            columns[key], index[key] = (share - p) / np.sqrt(p * (1 - p)), 100 * share / p
             lower = str(level).strip().lower()
             name = fs.labels.get(col, default_label(col)).split(" (")[0]
+            ranked = ordinal(name, level)  # "3rd-Class", not "3rd"
             adjective = (name.title() if lower in yes else None if lower in no
+                         else "-".join(w.capitalize() for w in ranked.split(" ")) if ranked
                          else str(level) if not str(level).replace(".", "").isdigit() else f"{name} {level}")
-            words[key] = FeatureWords(label=f"{name} {level}", high=adjective, low=None)
-    return pd.DataFrame(columns), words
+            words[key] = FeatureWords(label=f"{name}: {level}", high=adjective, low=None)
+    return (pd.DataFrame(columns), words, pd.DataFrame(index)) if with_index else (pd.DataFrame(columns), words)
 
 
 #: A category level *defines* a segment when at least this share of its members hold it ...
@@ -233,14 +237,14 @@ def name_segments(profile, fs: FeatureSet | None, params, labels=None):
         try:
             named = name_segments_from_lexicon(z, lexicon, **kwargs)
         except SegmentationError:
-            cats, extra = category_zscores(fs, labels) if fs is not None and labels is not None else (pd.DataFrame(),
-                                                                                                       {})
+            cats, extra, shares = category_zscores(fs, labels, with_index=True) if fs is not None and \
+                labels is not None else (pd.DataFrame(), {}, pd.DataFrame())
             if cats.empty:
                 raise
             wider = replace(lexicon, features={**lexicon.features, **extra})
             named = name_segments_from_lexicon(z.join(cats.reindex(z.index)), wider,
-                                               **{**kwargs, "index": index.join(100 + 0 * cats.reindex(z.index))})
-        out = {seg: _with_level(_in_words(value, z.loc[seg], words, noun), defined.get(seg),
+                                               **{**kwargs, "index": index.join(shares.reindex(z.index))})
+        out = {seg: _with_level(_in_words(_as_people(value, fs, noun), z.loc[seg], words, noun), defined.get(seg),
                                 _as_noun(lexicon.default_name, noun)) for seg, value in named.items()}
         if len({v.name for v in out.values()}) == len(out):
             break
@@ -284,6 +288,22 @@ def _in_words(value: SegmentName, z: pd.Series, words: dict, noun: str) -> Segme
                    description=re.sub(r"\b[Cc]ustomer(s)?\b", said, value.description))
 
 
+def _as_people(name: SegmentName, fs: FeatureSet | None, noun: str) -> SegmentName:
+    """A name whose levels say the rows' sex before their noun, said as the people they are: "3rd-Class Men" for
+    Titanic's "Male 3rd-Class Customers" (a category level's word as an adjective, :func:`category_zscores`), where
+    the rows are grown people (:func:`~segkit.naming.words.sexed`); an ordinal level's class next to the noun."""
+    gendered = fs is not None and any(people(fs.labels.get(c, default_label(c)), "Female")
+                                      for c in fs.extra.get("categorical") or [])
+    found = re.search(r"(?<![\w-])(Female|Male)\s+(?=(?:\S+\s+)*?" + re.escape(noun) + r"\b)", name.name)
+    who = sexed(PEOPLE[found.group(1).lower()], noun) if gendered and found else ""
+    if who in PEOPLE.values():
+        text = name.name[:found.start()] + name.name[found.end():]
+        name = replace(name, name=re.sub(rf"\b{re.escape(noun)}\b", who.capitalize(), text, count=1))
+    # what kind of people, next to the noun: "Older 1st-Class Customers", not "1st-Class Older Customers"
+    return replace(name, name=re.sub(r"^(\d+(?:st|nd|rd|th)-[A-Z]\w*) ((?:[A-Z][\w-]* )+?)(?=[A-Z]\w*(?: with |$))",
+                                     r"\2\1 ", name.name))
+
+
 def _as_noun(name: str, noun: str) -> str:
     """A lexicon name with its "Customers" said as ``noun``, each word capitalised after the name's first word
     ("Affluent Survey Respondents", not "Affluent Survey respondents"; "US" stays "US")."""
@@ -297,7 +317,7 @@ def _with_level(name: SegmentName, level: str | None, typical: str) -> SegmentNa
     as the people it stands for (:func:`~segkit.naming.words.people`): women and men replace the name's noun ("Older
     Women", not "Older Customers (gender: Female)"), or follow a name of other words in brackets ("Affluent Savers
     (men)"), as do others ("Young High Spenders (daily visitors)", "Affluent Savers (Platinum members)")."""
-    noun, person = typical.split(" ", 1)[-1], level in PEOPLE.values()  # "Typical Survey Respondents"
+    noun, person = typical.split(" ", 1)[-1], replaces_noun(level)  # "Typical Survey Respondents"
     level = sexed(level, noun) if person else level  # hsb2's "Typical Women" were students of 14 to 18: "Female ..."
     said = level.split(": ", 1)[-1] if level else ""  # == level for people ("daily visitors"), not "column: level"
     # "women": also "Female"; "daily visitors": also "Daily" (but "education: High school" is not said by "High")
