@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -276,6 +279,18 @@ def test_the_lowest_is_said_only_of_the_segment_further_the_way_its_name_goes():
     names = {s: n.name for s, n in name_segments_from_lexicon(z, _lexicon(), labels={"total_fees": "total fees"}).items()}
     assert not any("highest" in n for n in (names[0], names[1])), names
     assert names[2] == "Customers with high total fees" and len(set(names.values())) == 3
+
+
+@pytest.mark.parametrize("order", [[1.0, 0.7, -1.2], [0.7, 1.0, -1.2]])
+def test_no_name_says_a_trait_both_ways(order):
+    """AER's Fertility: two segments high on work read "Customers with high work" and "Customers with high work and
+    lower work" (the second lower than the first only): the one further the way the name goes takes "the highest",
+    the other keeps its name, in either order."""
+    z = pd.DataFrame({"work": order}, index=[0, 1, 2])
+    names = {s: n.name for s, n in name_segments_from_lexicon(z, {}, noun="Customers").items()}
+    top = int(np.argmax(order))
+    assert names[top] == "Customers with the highest work" and names[1 - top] == "Customers with high work", names
+    assert not any(re.search(r"high.*low|low.*high", n) for n in names.values()), names
 
 
 def test_a_second_word_comes_from_a_leading_trait_and_the_description_says_it():

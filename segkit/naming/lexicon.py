@@ -279,11 +279,14 @@ def _tell_apart(z: pd.DataFrame, names: dict, used: dict, namer: _Namer, segs: l
     the lexicon's adjective before the name, or " and <plain words>" after it. One segment that is only
     "higher" or "lower" than the others keeps the name as it is, or one that would be told apart only by a level it
     holds less of (:func:`_rarer`): the other takes "3rd class more often" rather than this one "a class other than
-    3rd". ``claims`` records, per segment, the features the name now says are high or low against the whole (not only
-    against the others of the name)."""
+    3rd"; first of all one whose difference goes against what its name says (Fertility's "Customers with high work and
+    lower work"): the other takes "the highest work". ``claims`` records, per segment, the features the name now says
+    are high or low against the whole (not only against the others of the name)."""
     found = {seg: _qualifier(z, seg, segs, used[seg], namer) for seg in segs}
+    against = [seg for seg in segs if found[seg] is not None  # the name's own words, the other way round
+               and namer.phrase(found[seg][0], not found[seg][1]) in names[seg]]
     rarer = [seg for seg in segs if found[seg] is not None and _rarer(found[seg], namer)]
-    relative = rarer + [seg for seg in segs if found[seg] is None or not found[seg][2]]
+    relative = against + rarer + [seg for seg in segs if found[seg] is None or not found[seg][2]]
     for seg in segs:
         if found[seg] is None or (relative and seg == relative[0]):
             continue
