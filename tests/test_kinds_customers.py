@@ -740,6 +740,10 @@ def test_a_gender_level_is_said_as_the_people_it_stands_for():
 
     assert named("Older Customers", "women")[0] == "Older Women"
     assert named("Older Members", "men", "Typical Members")[0] == "Older Men"
+    # ISLR's Default: "Lower-Income Customers with low balance (students)", the noun before the plain words
+    assert named("Lower-Income Customers with low balance", "students")[0] == "Lower-Income Students with low balance"
+    assert named("Customers with many cards", "women")[0] == "Women with many cards"
+    assert named("Customers with many cards", "daily visitors")[0] == "Customers with many cards (daily visitors)"
     assert named("Affluent Savers", "men")[0] == "Affluent Savers (men)"
     assert named("Female Young High Spenders", "women")[0] == "Female Young High Spenders"  # says it already
     assert named("Female Young High Spenders", "men")[0] == "Female Young High Spenders (men)"  # "male" in "Female"
