@@ -330,8 +330,8 @@ def _with_level(name: SegmentName, level: str | None, typical: str) -> SegmentNa
     if name.name.startswith(typical):  # "Typical Customers (region: West)": close to average but in one thing
         being = "having " if missing else "being " if said == level else "their "
         description = f"{description.rstrip('.')}, apart from {being}{level}."
-    at = re.search(rf" {re.escape(noun)}(?= with |$)", name.name) if person else None  # "Lower-Income Students with"
-    if at:
-        return replace(name, name=f"{name.name[:at.start() + 1]}{level.title()}{name.name[at.end():]}",
+    at = re.search(rf"(?<!\S){re.escape(noun)}(?= with |$)", name.name) if person else None  # "Students with ..."
+    if at and name.name != noun:
+        return replace(name, name=f"{name.name[:at.start()]}{level.title()}{name.name[at.end():]}",
                        description=description)
     return replace(name, name=f"{name.name} ({level})", description=description)
