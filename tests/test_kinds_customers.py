@@ -1133,13 +1133,14 @@ def test_yes_in_other_languages_only_for_a_pair_of_levels():
     table = pd.DataFrame({"Newsletter": ["ja", "nein"] * 6, "language": ["ja", "en", "de"] * 4})
     fs = FeatureSet(table, columns=[], extra={"categorical": ["Newsletter", "language"]})
     _, words = category_zscores(fs, [0, 1] * 6)
-    assert words["Newsletter: ja"].high == "Newsletter" and words["Newsletter: nein"].high is None
+    assert words["Newsletter: ja"].label == "Newsletter: yes" and words["Newsletter: nein"].label == "Newsletter: no"
     assert words["language: ja"].high == "ja" and words["language: de"].high == "de"
 
 
 def test_a_level_the_name_already_says_does_not_tell_segments_apart():
     """Two segments high on income and spend, one of them all on plan "Premium": "Premium Spenders" says the level's
-    word, so the level is not added, and the two were both "Premium Spenders"."""
+    word, so the level is not added, and the two were both "Premium Spenders". Their measures barely differ, so they
+    are named by their levels too (``TELLS_APART``): the all-Premium one by its plan."""
     from segkit.profile import profile_segments
 
     rng = np.random.default_rng(0)
@@ -1154,7 +1155,8 @@ def test_a_level_the_name_already_says_does_not_tell_segments_apart():
     fs = kind.features(cleaned, params)
     profile = profile_segments(fs.table, pd.Series(labels, index=fs.table.index), columns=fs.profiled)
     names = [v.name for v in kind.name_segments(profile, fs, params, labels=labels).values()]
-    assert len(set(names)) == 3 and names[0] == "Premium Spenders", names
+    # the two differ in their plan alone (income by 0.01 standard deviations): the all-Premium one is named by it
+    assert len(set(names)) == 3 and names[0] == "Affluent Premium Customers", names
 
 
 # ------------------------------------------------------------------------------------ words that match the ages
@@ -1610,7 +1612,7 @@ def test_the_levels_of_codes_are_said_as_written_wherever_levels_are_said():
     assert "sex" not in " ".join(found.values()) and "smok" in found[1]  # a code defines no segment; a yes does
     from segkit.kinds.customers.naming import category_zscores
     words = category_zscores(fs, labels)[1]  # names from levels alone: "Sex 1", not "Sex" as if it were a yes
-    assert (words["sex: 1"].high, words["sex: 0"].high, words["smoker: 1"].high) == ("Sex 1", "Sex 0", "Smoker")
+    assert (words["sex: 1"].high, words["sex: 0"].high, words["smoker: 1"].high_noun) == ("Sex 1", "Sex 0", "Smokers")
     sentence = driver_sentence(fs.table, labels, 0, ["sex"], labels_text=fs.labels, coded=fs.coded)
     assert "more often 0 (100%" in sentence and "no" not in sentence.split("(")[0], sentence
     said = driver_sentence(fs.table, labels, 1, ["smoker"], labels_text=fs.labels, coded=fs.coded)

@@ -132,3 +132,28 @@ def test_the_rows_sex_replaces_their_noun_and_the_class_stands_next_to_it(name, 
 
     fs = FeatureSet(pd.DataFrame({"Sex": ["female", "male"]}), columns=[], extra={"categorical": ["Sex"]})
     assert _as_people(SegmentName(name, "", None), fs, "Customers").name == said
+
+
+def test_segments_alike_in_their_measures_are_named_by_their_levels():
+    """Six segments, each one class and sex of passengers of one age, were "Young Typical Women with younger age and
+    younger age" and alike (told apart by age differences of 0.05 standard deviations): their levels name them."""
+    table = _passengers()
+    labels = pd.factorize(table["PClass"] + table["Sex"])[0]  # 1st women, 1st men, 2nd women, ...
+    names = _names(table, labels)
+    assert names == {0: "1st-Class Women", 1: "1st-Class Men", 2: "2nd-Class Women", 3: "2nd-Class Men",
+                     4: "3rd-Class Women", 5: "3rd-Class Men"}, names
+    table.loc[labels == 0, "Age"] += 25  # a measure that does set one apart is said too
+    assert _names(table, labels)[0] == "Older 1st-Class Women"
+
+
+def test_yes_and_no_levels_read_with_and_with_no_or_as_the_people_they_make():
+    """AER's SmokeBan: segments of smokers and of a workplace ban read "Ban Women", "Smoker Smokers" and "Women with a
+    ban other than yes"."""
+    rng = np.random.default_rng(0)
+    group = np.repeat([0, 1, 2, 3], 200)
+    table = pd.DataFrame({"id": range(800), "smoker": np.where(group < 2, "yes", "no"),
+                          "ban": np.where(group % 2 == 0, "yes", "no"),
+                          "gender": np.where(group == 3, "female", rng.choice(["female", "male"], 800)),
+                          "age": rng.normal(40, 12, 800)})
+    names = _names(table, group)
+    assert names == {0: "Smokers with ban", 1: "Smokers with no ban", 2: "Non-Smokers", 3: "Female Non-Smokers"}, names

@@ -126,6 +126,7 @@ class _Namer:
     noun: str
     index: pd.DataFrame | None = None
     zscores: pd.DataFrame | None = None  #: every segment's, to name a segment by a trait it holds most of
+    least: float = 1e-9  #: the smallest difference in z-scores that tells two segments of one name apart
 
     def owned(self, feats: list[str], row: pd.Series) -> list[str]:
         """``feats`` (strongest first) with those the segment holds most of, in its direction, put first: Telco's
@@ -255,7 +256,7 @@ def _qualifier(z: pd.DataFrame, seg, segs: list, used: list[str], namer: _Namer)
     and whether the segment is also high (or low) on it against everyone (else it is only "higher")."""
     part = z.loc[segs]
     full = part.loc[seg] - part.drop(index=seg).mean()
-    full = full[np.isfinite(full.to_numpy(dtype=float)) & (full.abs() > 1e-9)]
+    full = full[np.isfinite(full.to_numpy(dtype=float)) & (full.abs() > namer.least)]
     diff = full.drop(labels=[f for f in used if f in full.index])
     if diff.empty:  # only the features of the name differ: say which way, comparatively
         if full.empty:
@@ -289,6 +290,8 @@ def _tell_apart(z: pd.DataFrame, names: dict, used: dict, namer: _Namer, segs: l
     relative = against + rarer + [seg for seg in segs if found[seg] is None or not found[seg][2]]
     for seg in segs:
         if found[seg] is None or (relative and seg == relative[0]):
+            continue
+        if seg in against and namer.least > 1e-9:  # a third of the name, against it too: no words for it here
             continue
         feat, up, absolute = found[seg]
         words = namer.lexicon.features.get(feat)
@@ -369,7 +372,8 @@ def name_segments_from_lexicon(zscores: pd.DataFrame, lexicon: Lexicon | Mapping
                                *, threshold: float = 0.5, index: pd.DataFrame | None = None,
                                labels: Mapping[str, str] | None = None,
                                noun: str | None = None, values: pd.DataFrame | None = None,
-                               told: Mapping[Any, str] | None = None) -> dict[int, SegmentName]:
+                               told: Mapping[Any, str] | None = None,
+                               least: float = 0.0) -> dict[int, SegmentName]:
     """Name every segment of a z-score profile through a lexicon; names are unique.
 
     Parameters
@@ -398,6 +402,10 @@ def name_segments_from_lexicon(zscores: pd.DataFrame, lexicon: Lexicon | Mapping
         Segment -> what else its name will say ("gender: Male", a category level that defines it): two segments
         whose names differ by it need no measure to tell them apart (two segments cut by gender were "with low
         monthly charges" and "with high total charges" on the same charges).
+    least : float, default 0
+        The smallest difference in z-scores that tells segments of one name apart; below it they share the name (an
+        error if nothing else differs). Titanic's passengers, alike in age, were "Young Typical Women with younger
+        age and younger age" by differences of 0.05: the caller can name them otherwise (by their levels).
 
     Returns
     -------
@@ -416,7 +424,7 @@ def name_segments_from_lexicon(zscores: pd.DataFrame, lexicon: Lexicon | Mapping
     lex = load_lexicon(lexicon)
     described = zscores.astype(float)
     z = described.mask(_beyond_bounds(described, values, lex))  # a missing value never drives a name
-    namer = _Namer(lex, threshold, dict(labels or {}), noun or lex.fallback_noun, index, z)
+    namer = _Namer(lex, threshold, dict(labels or {}), noun or lex.fallback_noun, index, z, max(least, 1e-9))
     names, used, tagline, action, claims = {}, {}, {}, {}, {}
     for seg, row in z.iterrows():
         entry = _match(row, lex, threshold, values.loc[seg] if values is not None and seg in values.index else None)

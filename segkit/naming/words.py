@@ -390,6 +390,9 @@ def feature_phrase(label: str, *, high: bool, comparative: bool = False) -> str:
     match = re.match(r"(.+?): (.+)$", label)  # the share of one category level ("Channel: web")
     if match:
         what, level = phrase(match.group(1)), match.group(2)
+        if level in ("yes", "no"):  # "newsletter" and "no newsletter", not "newsletter yes" and "a newsletter other than yes"
+            has = (level == "yes") == high
+            return f"{what} {'more' if has else 'less'} often" if comparative else what if has else f"no {what}"
         ranked = ordinal(what, level)  # "3rd class", not "p class 3rd"
         what, level = (ranked.split(" ", 1)[1], level) if ranked else (what, level)
         if ranked and (high or comparative):

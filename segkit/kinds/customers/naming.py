@@ -107,7 +107,8 @@ def category_zscores(fs: FeatureSet, labels, *, with_index: bool = False) -> tup
     A level's indicator (1 when the customer has the level) has mean ``p`` overall and ``p_s`` in
     segment ``s``; its z-score is ``(p_s - p) / sqrt(p (1 - p))``, comparable with the numeric ones.
     Returns the segment x ``"column: level"`` table and the lexicon words of each level (the level
-    itself as the adjective for "high", none for "low"; booleans use the column's label); ``with_index`` adds the
+    itself as the adjective for "high", none for "low"; an ordinal's class; a yes or no says "with" or "with no" the
+    column's label, or names the rows where it says what they are: smokers, non-smokers); ``with_index`` adds the
     index of each level's share against its share overall (``100 * p_s / p``, what the sentences quote).
     """
     labels = np.asarray(labels)
@@ -130,12 +131,21 @@ def category_zscores(fs: FeatureSet, labels, *, with_index: bool = False) -> tup
             columns[key], index[key] = (share - p) / np.sqrt(p * (1 - p)), 100 * share / p
             lower = str(level).strip().lower()
             name = fs.labels.get(col, default_label(col)).split(" (")[0]
+            said = "yes" if lower in yes else "no" if lower in no else None
+            if said:  # "Customers with no ban", "Smokers": not "Ban Women", "Smoker Smokers" (AER's SmokeBan)
+                who = people(name, said)
+                words[key] = FeatureWords(label=f"{name}: {said}", high_noun=_title(who) if replaces_noun(who) else None)
+                continue
             ranked = ordinal(name, level)  # "3rd-Class", not "3rd"
-            adjective = (name.title() if lower in yes else None if lower in no
-                         else "-".join(w.capitalize() for w in ranked.split(" ")) if ranked
+            adjective = (_title(ranked.replace(" ", "-")) if ranked
                          else str(level) if not str(level).replace(".", "").isdigit() else f"{name} {level}")
             words[key] = FeatureWords(label=f"{name}: {level}", high=adjective, low=None)
     return (pd.DataFrame(columns), words, pd.DataFrame(index)) if with_index else (pd.DataFrame(columns), words)
+
+
+def _title(words: str) -> str:
+    """Words of a name, each capitalised, hyphenated ones too: "3rd-Class", "Non-Smokers"."""
+    return " ".join("-".join(part[:1].upper() + part[1:] for part in word.split("-")) for word in words.split())
 
 
 #: A category level *defines* a segment when at least this share of its members hold it ...
@@ -234,21 +244,37 @@ def name_segments(profile, fs: FeatureSet | None, params, labels=None):
     defined = defining_levels(fs, labels, exclude=outcomes) if fs is not None and labels is not None else {}
     for told in (defined, {}):
         kwargs = {"index": index, "labels": words, "noun": noun, "told": told, "values": values}
-        try:
-            named = name_segments_from_lexicon(z, lexicon, **kwargs)
-        except SegmentationError:
-            cats, extra, shares = category_zscores(fs, labels, with_index=True) if fs is not None and \
-                labels is not None else (pd.DataFrame(), {}, pd.DataFrame())
-            if cats.empty:
-                raise
-            wider = replace(lexicon, features={**lexicon.features, **extra})
-            named = name_segments_from_lexicon(z.join(cats.reindex(z.index)), wider,
-                                               **{**kwargs, "index": index.join(shares.reindex(z.index))})
+        named = _named(z, lexicon, kwargs, fs, labels)
         out = {seg: _with_level(_in_words(_as_people(value, fs, noun), z.loc[seg], words, noun), defined.get(seg),
                                 _as_noun(lexicon.default_name, noun)) for seg, value in named.items()}
         if len({v.name for v in out.values()}) == len(out):
             break
     return out
+
+
+#: Segments of one name whose measures differ by less than this (in z-scores) are named by their category levels, where
+#: the table has some: Titanic's passengers, alike in age, were "Young Typical Women with younger age and younger age".
+TELLS_APART = 0.25
+
+
+def _named(z: pd.DataFrame, lexicon, kwargs: dict, fs: FeatureSet | None, labels) -> dict:
+    """Names from the measures where they tell the segments apart (by :data:`TELLS_APART` or more); else from the
+    measures and the category levels' shares (:func:`category_zscores`); else from the measures however little
+    they differ."""
+    try:
+        return name_segments_from_lexicon(z, lexicon, **kwargs, least=TELLS_APART)
+    except SegmentationError:
+        pass
+    cats, extra, shares = category_zscores(fs, labels, with_index=True) if fs is not None and labels is not None \
+        else (pd.DataFrame(), {}, pd.DataFrame())
+    if not cats.empty:
+        wider = replace(lexicon, features={**lexicon.features, **extra})
+        try:
+            return name_segments_from_lexicon(z.join(cats.reindex(z.index)), wider,
+                                              **{**kwargs, "index": kwargs["index"].join(shares.reindex(z.index))})
+        except SegmentationError:
+            pass
+    return name_segments_from_lexicon(z, lexicon, **kwargs)
 
 
 #: The units the lexicon's bounds (``high_min``, ``low_max``, ``at_least``) are written in, per concept.
