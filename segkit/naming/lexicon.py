@@ -241,14 +241,24 @@ def describe_profile(row: pd.Series, lexicon: Lexicon, *, threshold: float = 0.5
 
 
 def _level_said(label: str, subject: str | None) -> str:
-    """A category level's label ("P class: 3rd", "Sex: Female") in a sentence's words: what an ordinal ranks ("3rd
-    class") or the people it stands for ("women", :func:`~segkit.naming.words.sexed` for the rows ``subject``);
-    any other label as it is."""
+    """A category level's label ("P class: 3rd", "Sex: Female") in a sentence, as the share its index measures: "a
+    share of women" (the people it stands for, :func:`~segkit.naming.words.sexed` for the rows ``subject``), "a share
+    in 3rd class" (what an ordinal ranks), "a share with no ban" (a yes or no), "a share of plan Gold"; any other
+    label as it is.
+
+    >>> _level_said("Sex: Female", "Customers"), _level_said("P class: 3rd", None), _level_said("Ban: no", None)
+    ('a share of women', 'a share in 3rd class', 'a share with no ban')
+    """
     match = re.match(r"(.+?): (.+)$", label)
     if not match:
         return label
-    who = people(match.group(1), match.group(2))
-    return ordinal(match.group(1), match.group(2)) or (sexed(who, subject) if who else label)
+    what, level = match.groups()
+    who, ranked = people(what, level), ordinal(what, level)
+    if who or ranked:
+        return f"a share of {sexed(who, subject)}" if who else f"a share in {ranked}"
+    if level in ("yes", "no"):
+        return f"a share with {'' if level == 'yes' else 'no '}{phrase(what)}"
+    return f"a share of {phrase(what)} {level}"
 
 
 def _qualifier(z: pd.DataFrame, seg, segs: list, used: list[str], namer: _Namer) -> tuple[str, bool, bool] | None:
