@@ -33,8 +33,8 @@ def _passengers(seed: int = 0) -> pd.DataFrame:
     return table
 
 
-def _names(table: pd.DataFrame, labels: np.ndarray) -> dict[int, str]:
-    params = params_from_mapping({"data_kind": "customers", "id_col": "id"})
+def _names(table: pd.DataFrame, labels: np.ndarray, **more) -> dict[int, str]:
+    params = params_from_mapping({"data_kind": "customers", "id_col": "id", **more})
     cleaned, _ = kind.clean(table, params)
     fs = kind.features(cleaned, params)
     profile = profile_segments(fs.table, pd.Series(labels, index=fs.table.index), columns=fs.profiled)
@@ -109,7 +109,8 @@ def test_a_level_share_of_an_ordinal_reads_as_words_in_every_direction():
 
 
 @pytest.mark.parametrize("label, level, who", [
-    ("smoker", "Yes", "smokers"), ("Smoker", "No", "non-smokers"), ("student", "1", "students"),
+    ("smoker", "Yes", "smokers"), ("Smoker", "No", "non-smokers"), ("student", "true", "students"),
+    ("smoker", "1", None),  # a 1 is a yes only for a column of 0 and 1, which the features read so first
     ("Is homeowner", "true", "homeowners"), ("Veteran", "N", "non-veterans"), ("smoking", "Yes", None),
     ("Smoker", "Sometimes", None), ("Partner smoker", "Yes", None)])
 def test_a_yes_no_trait_of_the_rows_is_said_as_people(label, level, who):
@@ -132,6 +133,56 @@ def test_the_rows_sex_replaces_their_noun_and_the_class_stands_next_to_it(name, 
 
     fs = FeatureSet(pd.DataFrame({"Sex": ["female", "male"]}), columns=[], extra={"categorical": ["Sex"]})
     assert _as_people(SegmentName(name, "", None), fs, "Customers").name == said
+    # a noun of several words is one noun ("Older Survey 1st-Class Respondents" split it)
+    several = _as_people(SegmentName(name.replace("Customers", "Survey Respondents"), "", None), fs, "Survey Respondents")
+    assert several.name == said.replace("Customers", "Survey Respondents")
+
+
+def test_the_rows_own_noun_is_said_as_people_too():
+    """A review: with the rows called passengers, the names read "Female 1st-Class Passengers"."""
+    table = _passengers()
+    labels = pd.factorize(table["PClass"] + table["Sex"])[0]
+    names = _names(table, labels, entity="passengers")
+    assert names[0] == "1st-Class Women" and names[5] == "3rd-Class Men", names
+    penguins = _names(table, labels, entity="penguins")  # not grown people: their sex before their noun
+    assert penguins[0] == "Female 1st-Class Penguins", penguins
+
+
+def test_a_level_names_a_segment_only_where_most_of_its_members_hold_it():
+    """A review: an older segment 30% in 3rd class (against 10% overall) was "Older 3rd-Class Customers"."""
+    rng = np.random.default_rng(2)
+    labels = np.repeat([0, 1, 2], 200)
+    pclass = np.r_[["1st"] * 200, rng.choice(["1st", "2nd"], 200), ["1st"] * 70 + ["2nd"] * 70 + ["3rd"] * 60]
+    age = np.r_[rng.normal(30, 3, 400), rng.normal(60, 3, 200)]
+    table = pd.DataFrame({"id": range(600), "PClass": pclass, "Age": age})
+    names = _names(table, labels)
+    assert "3rd" not in names[2] and "Older" in names[2], names
+
+
+def test_codes_of_three_values_are_no_yes_and_no():
+    """A review: a smoker coded 0/1/2 (never, former, current) read "Customers with smoking status" and "a higher share
+    of smokers" for the former ones."""
+    from segkit.drivers import driver_sentence
+
+    group = np.repeat([0, 1, 2], 100)
+    table = pd.DataFrame({"id": range(300), "smoker": group, "age": np.random.default_rng(0).normal(40, 5, 300)})
+    params = params_from_mapping({"data_kind": "customers", "id_col": "id", "roles": {"smoker": "categorical"}})
+    cleaned, _ = kind.clean(table, params)
+    fs = kind.features(cleaned, params)
+    profile = profile_segments(fs.table, pd.Series(group, index=fs.table.index), columns=fs.profiled)
+    names = [v.name for v in kind.name_segments(profile, fs, params, labels=group).values()]
+    assert not any(re.search(r"(?i)smokers\b|with (no )?smoker\b", n) for n in names), names
+    said = driver_sentence(fs.table, group, 1, ["smoker"], labels_text=fs.labels, coded=fs.coded)
+    assert "smokers" not in said and "more often 1" in said, said
+
+
+def test_a_yes_no_trait_names_only_rows_that_are_people():
+    """A review: households that smoke read "Young Smokers", the households gone from the name."""
+    rng = np.random.default_rng(0)
+    table = pd.DataFrame({"id": range(400), "smoker": np.repeat(["Yes", "No", "Yes", "No"], 100),
+                          "age": np.repeat([25.0, 25.0, 65.0, 65.0], 100) + rng.normal(0, 3, 400)})
+    names = _names(table, np.repeat([0, 1, 2, 3], 100), entity="households")
+    assert all("Households" in n for n in names.values()) and "Young Smokers" not in names.values(), names
 
 
 def test_segments_alike_in_their_measures_are_named_by_their_levels():

@@ -289,7 +289,7 @@ def people(label: str, level: Any) -> str | None:
     ('daily visitors', 'rare buyers', 'VIP members')
     >>> people("gender", "Other"), people("plan", "Male"), people("Partner gender", "Female"), people("tier", "Tier 2")
     (None, None, None, None)
-    >>> people("smoker", "Yes"), people("Student", "no"), people("Is homeowner", "1"), people("Smoking", "Yes")
+    >>> people("smoker", "Yes"), people("Student", "no"), people("Is homeowner", "true"), people("Smoking", "Yes")
     ('smokers', 'non-students', 'homeowners', None)
     """
     said = _bare(str(label))
@@ -313,21 +313,26 @@ def people(label: str, level: Any) -> str | None:
 _WHO_LABEL = re.compile(r"(?i)^(?:is\s+(?:an?\s+)?|current\s+)?(?P<who>smoker|drinker|student|home\s?owner|renter|"
                         r"veteran|vegetarian|vegan|subscriber|volunteer|donor|voter|parent|immigrant|retiree|"
                         r"pensioner|commuter|homeschooler)s?\??$")
-_YES, _NO = frozenset({"yes", "y", "true", "t", "1"}), frozenset({"no", "n", "false", "f", "0"})
+#: (A 1 or a 0 is read yes or no by the features, for a column of those two values only: a 1 of 0/1/2 is a code.)
+_YES, _NO = frozenset({"yes", "y", "true", "t"}), frozenset({"no", "n", "false", "f"})
 
 
-def replaces_noun(who: str | None) -> bool:
+def replaces_noun(who: str | None, entity: str | None = None) -> bool:
     """Whether :func:`people`'s words for a level are the rows' sex or a yes/no of what they are ("women",
     "non-smokers"): they replace a name's noun ("Older Women", "Young Smokers"), where others ("daily visitors",
-    "Platinum members") follow it in brackets.
+    "Platinum members") follow it in brackets; a yes/no only where the rows (``entity``) are grown people: "Young
+    Households (smokers)", not "Young Smokers" for households.
 
     >>> replaces_noun("women"), replaces_noun("non-smokers"), replaces_noun("daily visitors")
     (True, True, False)
+    >>> replaces_noun("smokers", "households"), replaces_noun("smokers", "patients")
+    (False, True)
     """
     if not who:
         return False
     word = who.lower().removeprefix("non-")
-    return who in PEOPLE.values() or any(_WHO_LABEL.match(w) for w in (word, singular(word)))
+    flag = any(_WHO_LABEL.match(w) for w in (word, singular(word)))
+    return who in PEOPLE.values() or flag and (not entity or bool(_GROWN.search(entity.strip())))
 
 
 #: What an ordinal level ranks, where a label ends in one of these ("PClass", "Passenger class": "class").
@@ -341,13 +346,16 @@ def ordinal(label: str, level: Any) -> str | None:
 
     >>> ordinal("P class", "3rd"), ordinal("Pclass", "1st"), ordinal("School year", "12th"), ordinal("Plan", "Gold")
     ('3rd class', '1st class', '12th year', None)
+    >>> ordinal("Class of service", "1st"), ordinal("Day of month", "21st"), ordinal("Background", "2nd")
+    ('1st class', '21st day', '2nd background')
     """
     word = str(level).strip()
-    if not re.fullmatch(r"\d+(?:st|nd|rd|th)", word, re.IGNORECASE):
+    head = re.split(r"\s+(?:of|in|on|at|by|per)\s+", _bare(str(label)).lower())[0].split()  # "Class of service"
+    if not re.fullmatch(r"\d+(?:st|nd|rd|th)", word, re.IGNORECASE) or not head:
         return None
-    last = (_bare(str(label)).lower().split() or [""])[-1]
-    what = next((noun for noun in _RANKED if last.endswith(noun)), last)
-    return f"{word} {what}".strip()
+    last = head[-1]  # a glued one- or two-letter prefix ("pclass") is no other word ("background" is not a round)
+    what = next((noun for noun in _RANKED if last.endswith(noun) and len(last) - len(noun) <= 2), last)
+    return f"{word} {what}"
 
 
 def absent(label: str, level: Any, levels) -> str | None:
@@ -394,7 +402,7 @@ def feature_phrase(label: str, *, high: bool, comparative: bool = False) -> str:
             has = (level == "yes") == high
             return f"{what} {'more' if has else 'less'} often" if comparative else what if has else f"no {what}"
         ranked = ordinal(what, level)  # "3rd class", not "p class 3rd"
-        what, level = (ranked.split(" ", 1)[1], level) if ranked else (what, level)
+        what = ranked.split(" ", 1)[1] if ranked else what
         if ranked and (high or comparative):
             return f"{ranked} {'more' if high else 'less'} often" if comparative else ranked
         if comparative:

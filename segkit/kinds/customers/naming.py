@@ -108,19 +108,22 @@ def category_zscores(fs: FeatureSet, labels, *, with_index: bool = False) -> tup
     segment ``s``; its z-score is ``(p_s - p) / sqrt(p (1 - p))``, comparable with the numeric ones.
     Returns the segment x ``"column: level"`` table and the lexicon words of each level (the level
     itself as the adjective for "high", none for "low"; an ordinal's class; a yes or no says "with" or "with no" the
-    column's label, or names the rows where it says what they are: smokers, non-smokers); ``with_index`` adds the
-    index of each level's share against its share overall (``100 * p_s / p``, what the sentences quote).
+    column's label, or names the rows where it says what they are: smokers, non-smokers), a word only for a segment
+    most of whose members hold the level (:data:`MAJORITY`: the word's ``high_min``, against the share); ``with_index``
+    adds the index of each level's share against its share overall (``100 * p_s / p``, what the sentences quote) and
+    the shares.
     """
     labels = np.asarray(labels)
-    columns, words, index = {}, {}, {}
+    columns, words, index, shares = {}, {}, {}, {}
     for col in fs.extra.get("categorical") or []:
         if col not in fs.table.columns:
             continue
         text = level_text(fs.table[col]).fillna("(missing)").to_numpy(dtype=object)
-        paired = {str(v).strip().lower() for v in pd.unique(text)}
+        paired = {str(v).strip().lower() for v in pd.unique(text)} - {"(missing)"}
         yes, no = (_TRUE_WORDS | _PAIRED_TRUE, _FALSE_WORDS | _PAIRED_FALSE) if len(paired) == 2 and \
             paired & _PAIRED_TRUE and paired & _PAIRED_FALSE else (_TRUE_WORDS, _FALSE_WORDS)
-        yes, no = (set(), set()) if col in fs.coded else (yes, no)  # a sex coded 0/1: not "Sex"
+        # a sex coded 0/1 is no "Sex"; a 1 of codes 0, 1 and 2 (never, former, current smoker) is no yes
+        yes, no = (set(), set()) if col in fs.coded or len(paired) > 2 else (yes, no)
         for level in pd.unique(text):
             ind = (text == level).astype(float)
             p = ind.mean()
@@ -128,19 +131,27 @@ def category_zscores(fs: FeatureSet, labels, *, with_index: bool = False) -> tup
                 continue
             key = f"{col}: {level}"
             share = pd.Series(ind).groupby(labels).mean()
-            columns[key], index[key] = (share - p) / np.sqrt(p * (1 - p)), 100 * share / p
+            columns[key], index[key], shares[key] = (share - p) / np.sqrt(p * (1 - p)), 100 * share / p, share
             lower = str(level).strip().lower()
             name = fs.labels.get(col, default_label(col)).split(" (")[0]
             said = "yes" if lower in yes else "no" if lower in no else None
             if said:  # "Customers with no ban", "Smokers": not "Ban Women", "Smoker Smokers" (AER's SmokeBan)
                 who = people(name, said)
-                words[key] = FeatureWords(label=f"{name}: {said}", high_noun=_title(who) if replaces_noun(who) else None)
+                noun = _title(who) if replaces_noun(who, fs.entity) else None
+                words[key] = FeatureWords(label=f"{name}: {said}", high_noun=noun, high_min=MAJORITY if noun else None)
                 continue
             ranked = ordinal(name, level)  # "3rd-Class", not "3rd"
             adjective = (_title(ranked.replace(" ", "-")) if ranked
                          else str(level) if not str(level).replace(".", "").isdigit() else f"{name} {level}")
-            words[key] = FeatureWords(label=f"{name}: {level}", high=adjective, low=None)
-    return (pd.DataFrame(columns), words, pd.DataFrame(index)) if with_index else (pd.DataFrame(columns), words)
+            words[key] = FeatureWords(label=f"{name}: {level}", high=adjective, low=None, high_min=MAJORITY)
+    if not with_index:
+        return pd.DataFrame(columns), words
+    return pd.DataFrame(columns), words, pd.DataFrame(index), pd.DataFrame(shares)
+
+
+#: A level's word names a segment only where at least this share of its members hold the level: "Older 3rd-Class
+#: Customers" were 30% in 3rd class.
+MAJORITY = 0.5
 
 
 def _title(words: str) -> str:
@@ -245,8 +256,9 @@ def name_segments(profile, fs: FeatureSet | None, params, labels=None):
     for told in (defined, {}):
         kwargs = {"index": index, "labels": words, "noun": noun, "told": told, "values": values}
         named = _named(z, lexicon, kwargs, fs, labels)
-        out = {seg: _with_level(_in_words(_as_people(value, fs, noun), z.loc[seg], words, noun), defined.get(seg),
-                                _as_noun(lexicon.default_name, noun)) for seg, value in named.items()}
+        typical = _as_noun(lexicon.default_name, noun)
+        out = {seg: _with_level(_as_people(_in_words(value, z.loc[seg], words, noun), fs, typical.split(" ", 1)[-1]),
+                                defined.get(seg), typical) for seg, value in named.items()}
         if len({v.name for v in out.values()}) == len(out):
             break
     return out
@@ -265,13 +277,14 @@ def _named(z: pd.DataFrame, lexicon, kwargs: dict, fs: FeatureSet | None, labels
         return name_segments_from_lexicon(z, lexicon, **kwargs, least=TELLS_APART)
     except SegmentationError:
         pass
-    cats, extra, shares = category_zscores(fs, labels, with_index=True) if fs is not None and labels is not None \
-        else (pd.DataFrame(), {}, pd.DataFrame())
+    cats, extra, index, shares = category_zscores(fs, labels, with_index=True) if fs is not None and \
+        labels is not None else (pd.DataFrame(),) * 4
     if not cats.empty:
         wider = replace(lexicon, features={**lexicon.features, **extra})
-        try:
-            return name_segments_from_lexicon(z.join(cats.reindex(z.index)), wider,
-                                              **{**kwargs, "index": kwargs["index"].join(shares.reindex(z.index))})
+        own = shares.reindex(z.index) if kwargs["values"] is None else kwargs["values"].join(shares.reindex(z.index))
+        try:  # a level's word only where most members hold it (its high_min, against the shares)
+            return name_segments_from_lexicon(z.join(cats.reindex(z.index)), wider, **{
+                **kwargs, "index": kwargs["index"].join(index.reindex(z.index)), "values": own})
         except SegmentationError:
             pass
     return name_segments_from_lexicon(z, lexicon, **kwargs)
@@ -320,13 +333,15 @@ def _as_people(name: SegmentName, fs: FeatureSet | None, noun: str) -> SegmentNa
     the rows are grown people (:func:`~segkit.naming.words.sexed`); an ordinal level's class next to the noun."""
     gendered = fs is not None and any(people(fs.labels.get(c, default_label(c)), "Female")
                                       for c in fs.extra.get("categorical") or [])
-    found = re.search(r"(?<![\w-])(Female|Male)\s+(?=(?:\S+\s+)*?" + re.escape(noun) + r"\b)", name.name)
+    said = re.escape(noun)  # the rows' noun as names say it ("Survey Respondents")
+    found = re.search(rf"(?<![\w-])(Female|Male)\s+(?=(?:\S+\s+)*?{said}(?!\w))", name.name)
     who = sexed(PEOPLE[found.group(1).lower()], noun) if gendered and found else ""
     if who in PEOPLE.values():
         text = name.name[:found.start()] + name.name[found.end():]
-        name = replace(name, name=re.sub(rf"\b{re.escape(noun)}\b", who.capitalize(), text, count=1))
+        name = replace(name, name=re.sub(rf"(?<!\w){said}(?!\w)", who.capitalize(), text, count=1))
+        said = who.capitalize()
     # what kind of people, next to the noun: "Older 1st-Class Customers", not "1st-Class Older Customers"
-    return replace(name, name=re.sub(r"^(\d+(?:st|nd|rd|th)-[A-Z]\w*) ((?:[A-Z][\w-]* )+?)(?=[A-Z]\w*(?: with |$))",
+    return replace(name, name=re.sub(rf"^(\d+(?:st|nd|rd|th)-[A-Z]\w*) ((?:[A-Z][\w-]* )+?)(?={said}(?: with |$))",
                                      r"\2\1 ", name.name))
 
 
@@ -343,7 +358,8 @@ def _with_level(name: SegmentName, level: str | None, typical: str) -> SegmentNa
     as the people it stands for (:func:`~segkit.naming.words.people`): women and men replace the name's noun ("Older
     Women", not "Older Customers (gender: Female)"), or follow a name of other words in brackets ("Affluent Savers
     (men)"), as do others ("Young High Spenders (daily visitors)", "Affluent Savers (Platinum members)")."""
-    noun, person = typical.split(" ", 1)[-1], replaces_noun(level)  # "Typical Survey Respondents"
+    noun = typical.split(" ", 1)[-1]  # "Typical Survey Respondents"
+    person = replaces_noun(level, noun)
     level = sexed(level, noun) if person else level  # hsb2's "Typical Women" were students of 14 to 18: "Female ..."
     said = level.split(": ", 1)[-1] if level else ""  # == level for people ("daily visitors"), not "column: level"
     # "women": also "Female"; "daily visitors": also "Daily" (but "education: High school" is not said by "High")
