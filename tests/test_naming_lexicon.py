@@ -314,3 +314,30 @@ def test_a_second_word_comes_from_a_leading_trait_and_the_description_says_it():
     z.loc[2, "total_years"] = -0.3
     names = name_segments_from_lexicon(z, lexicon, index=100 + 40 * z, values=values)
     assert names[2].name == "Lower-Income Young Customers"
+
+
+@pytest.mark.parametrize("values, said", [
+    ([-1.2, -0.9, -0.6, 1.0], ["the fewest", "very few", "few", "many"]),
+    ([-1.3, -1.0, -0.8, -0.6, 1.5], ["the fewest", "very few", "few", "fairly few", "many"]),
+    ([-0.6, -1.0, -1.3, -0.8, 1.5], ["fairly few", "very few", "the fewest", "few", "many"])])
+def test_segments_of_one_name_on_one_measure_are_ranked_along_it(values, said):
+    """Three or four segments low on the one measure of a table stopped naming ("no further feature tells them apart")
+    or read "Customers with the fewest tickets and fewer tickets" beside "Customers with few tickets and more
+    tickets": they are ranked along it, the furthest first."""
+    z = pd.DataFrame({"tickets": values})
+    names = {s: n.name for s, n in name_segments_from_lexicon(z, {}, noun="Customers").items()}
+    assert names == {s: f"Customers with {w} tickets" for s, w in enumerate(said)}, names
+
+
+def test_a_table_of_one_measure_names_its_segments_in_order():
+    import segkit
+
+    rng = np.random.default_rng(0)
+    tickets = np.r_[rng.normal(10, 1, 300), rng.normal(12, 1, 300), rng.normal(14, 1, 300), rng.normal(40, 3, 100),
+                    rng.normal(60, 3, 50)]
+    result = segkit.segment_table(pd.DataFrame({"id": range(len(tickets)), "tickets": tickets}),
+                                  data_kind="customers", id_col="id", k=6, seed=0)
+    names = result.profiles.names
+    assert not any(re.search(r" and (more|fewer) ", n) for n in names.values()), names
+    low = [names[s] for s in result.profiles.zscores["tickets"].sort_values().index[:3]]
+    assert low == ["Customers with the fewest tickets", "Customers with very few tickets", "Customers with few tickets"]

@@ -294,6 +294,8 @@ def _tell_apart(z: pd.DataFrame, names: dict, used: dict, namer: _Namer, segs: l
     lower work"): the other takes "the highest work". ``claims`` records, per segment, the features the name now says
     are high or low against the whole (not only against the others of the name)."""
     found = {seg: _qualifier(z, seg, segs, used[seg], namer) for seg in segs}
+    if _graded(z, names, found, namer, segs):
+        return
     against = [seg for seg in segs if found[seg] is not None  # the name's own words, the other way round
                and namer.phrase(found[seg][0], not found[seg][1]) in names[seg]]
     rarer = [seg for seg in segs if found[seg] is not None and _rarer(found[seg], namer)]
@@ -318,6 +320,31 @@ def _tell_apart(z: pd.DataFrame, names: dict, used: dict, namer: _Namer, segs: l
         used[seg] = [*used[seg], feat]
         if absolute:
             claims.setdefault(seg, {})[feat] = up
+
+
+#: Words for segments of one name ranked along the measure it says, the furthest first: "the lowest", "very low", "low",
+#: "fairly low" (no more than four: beyond, words would not keep them apart); of two, "the lowest" and "low".
+_GRADES = ("", "very", "", "fairly")
+
+
+def _graded(z: pd.DataFrame, names: dict, found: dict, namer: _Namer, segs: list) -> bool:
+    """Segments of one name that differ in the very measure it says, ranked along it (:data:`_GRADES`): one measure of
+    five segments read "Customers with the fewest tickets and fewer tickets". False (nothing done) for other groups."""
+    feats = {f[0] for f in found.values() if f is not None}
+    if len(feats) != 1 or not 2 <= len(segs) <= len(_GRADES):  # a middle one may differ from the mean in nothing
+        return False
+    feat = feats.pop()
+    up = next((up for up in (True, False) if all(re.search(rf"(?<![\w-]){re.escape(namer.phrase(feat, up))}(?!\w)",
+                                                           names[seg]) for seg in segs)), None)
+    order = sorted(segs, key=lambda seg: z.at[seg, feat], reverse=bool(up))  # the furthest the name's way first
+    if up is None or z.loc[order, feat].duplicated().any():
+        return False
+    said = namer.phrase(feat, up)
+    for rank, seg in enumerate(order):
+        grade = _superlative(namer.phrase(feat, up, comparative=True)) if rank == 0 else \
+            f"{_GRADES[rank] if len(order) > 2 else ''} {said}".strip()  # of two: "the lowest" and "low"
+        names[seg] = re.sub(rf"(?<![\w-]){re.escape(said)}(?!\w)", grade, names[seg], count=1)
+    return True
 
 
 def _rarer(found: tuple[str, bool, bool], namer: _Namer) -> bool:
