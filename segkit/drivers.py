@@ -27,7 +27,7 @@ from .featureset import in_index
 from .format import format_value, in_thousands, joined, without_unit, yes_no
 from .forest import _MISSING
 from .naming.masking import MIN_OBSERVED_SHARE
-from .naming.words import absent, feature_phrase, ordinal, people, phrase, sexed
+from .naming.words import absent, feature_phrase, phrase, share_words
 from .parse.numbers import CURRENCY_SIGNS
 from .separability import MIN_MEMBERS
 
@@ -113,14 +113,13 @@ class _Levels:
         if f"{100 * share_seg:.0f}" == f"{100 * share_all:.0f}" or _level_gap(share_seg, share_all) < _NEGLIGIBLE:
             return None  # "a higher share of women (52% vs 50% overall)" sets nothing apart
         shares = f"({100 * share_seg:.0f}% vs {100 * share_all:.0f}% overall)"
-        who = people(label, level)
-        if who:
-            who = sexed(who, self.entity)  # "female penguins", not "women"
-            return f"a higher share of {who} {shares}"
+        of = share_words(label, level, self.entity)  # "of female penguins", "in 3rd class" (not "p class: ... 3rd")
+        if of:
+            return f"a higher share {of} {shares}"
         missing = absent(label, level, self.overall.index)  # "with no internet service", not "more often No"
-        ranked = ordinal(label, level)  # "a higher share in 3rd class", not "p class: more often 3rd"
-        return f"a higher share with {missing} {shares}" if missing else \
-            f"a higher share in {ranked} {shares}" if ranked else f"{phrase(label)}: more often {level} {shares}"
+        if missing:
+            return f"a higher share with {missing} {shares}"
+        return f"{phrase(label)}: more often {level} {shares}"
 
 
 def _level_gap(share_seg: float, share_all: float) -> float:

@@ -14,7 +14,7 @@ import pytest
 import segkit
 from segkit.config import params_from_mapping
 from segkit.kinds import get as get_kind
-from segkit.kinds.customers.naming import _as_people
+from segkit.kinds.customers.naming import _as_people, _gendered
 from segkit.naming.base import SegmentName
 from segkit.naming.words import feature_phrase, ordinal, people, replaces_noun
 from segkit.profile import profile_segments
@@ -132,9 +132,10 @@ def test_the_rows_sex_replaces_their_noun_and_the_class_stands_next_to_it(name, 
     from segkit.featureset import FeatureSet
 
     fs = FeatureSet(pd.DataFrame({"Sex": ["female", "male"]}), columns=[], extra={"categorical": ["Sex"]})
-    assert _as_people(SegmentName(name, "", None), fs, "Customers").name == said
+    assert _as_people(SegmentName(name, "", None), _gendered(fs), "Customers").name == said
     # a noun of several words is one noun ("Older Survey 1st-Class Respondents" split it)
-    several = _as_people(SegmentName(name.replace("Customers", "Survey Respondents"), "", None), fs, "Survey Respondents")
+    several = _as_people(SegmentName(name.replace("Customers", "Survey Respondents"), "", None), _gendered(fs),
+                         "Survey Respondents")
     assert several.name == said.replace("Customers", "Survey Respondents")
 
 

@@ -47,7 +47,7 @@ from ..errors import ParamsError, SegmentationError
 from ..format import index_text, joined
 from .base import SegmentName
 from .lexicon_file import FeatureWords, Lexicon, LexiconEntry, load_lexicon
-from .words import default_label, feature_phrase, ordinal, people, phrase, sexed
+from .words import default_label, feature_phrase, phrase, share_words
 
 __all__ = ["Lexicon", "LexiconEntry", "FeatureWords", "SegmentName", "load_lexicon",
            "name_segments_from_lexicon", "describe_profile"]
@@ -126,7 +126,7 @@ class _Namer:
     noun: str
     index: pd.DataFrame | None = None
     zscores: pd.DataFrame | None = None  #: every segment's, to name a segment by a trait it holds most of
-    least: float = 1e-9  #: the smallest difference in z-scores that tells two segments of one name apart
+    least: float = 0.0  #: the smallest difference in z-scores that tells two segments of one name apart (0: any)
 
     def owned(self, feats: list[str], row: pd.Series) -> list[str]:
         """``feats`` (strongest first) with those the segment holds most of, in its direction, put first: Telco's
@@ -253,9 +253,9 @@ def _level_said(label: str, subject: str | None) -> str:
     if not match:
         return label
     what, level = match.groups()
-    who, ranked = people(what, level), ordinal(what, level)
-    if who or ranked:
-        return f"a share of {sexed(who, subject)}" if who else f"a share in {ranked}"
+    of = share_words(what, level, subject)
+    if of:
+        return f"a share {of}"
     if level in ("yes", "no"):
         return f"a share with {'' if level == 'yes' else 'no '}{phrase(what)}"
     return f"a share of {phrase(what)} {level}"
@@ -266,7 +266,7 @@ def _qualifier(z: pd.DataFrame, seg, segs: list, used: list[str], namer: _Namer)
     and whether the segment is also high (or low) on it against everyone (else it is only "higher")."""
     part = z.loc[segs]
     full = part.loc[seg] - part.drop(index=seg).mean()
-    full = full[np.isfinite(full.to_numpy(dtype=float)) & (full.abs() > namer.least)]
+    full = full[np.isfinite(full.to_numpy(dtype=float)) & (full.abs() > max(namer.least, 1e-9))]
     diff = full.drop(labels=[f for f in used if f in full.index])
     if diff.empty:  # only the features of the name differ: say which way, comparatively
         if full.empty:
@@ -303,7 +303,7 @@ def _tell_apart(z: pd.DataFrame, names: dict, used: dict, namer: _Namer, segs: l
     for seg in segs:
         if found[seg] is None or (relative and seg == relative[0]):
             continue
-        if seg in against and namer.least > 1e-9:  # a third of the name, against it too: no words for it here
+        if seg in against and namer.least > 0:  # a third of the name, against it too: no words for it here
             continue
         feat, up, absolute = found[seg]
         words = namer.lexicon.features.get(feat)
@@ -336,9 +336,9 @@ def _graded(z: pd.DataFrame, names: dict, found: dict, namer: _Namer, segs: list
     feat = feats.pop()
     up = next((up for up in (True, False) if all(re.search(rf"(?<![\w-]){re.escape(namer.phrase(feat, up))}(?!\w)",
                                                            names[seg]) for seg in segs)), None)
-    order = sorted(segs, key=lambda seg: z.at[seg, feat], reverse=bool(up))  # the furthest the name's way first
-    if up is None or z.loc[order, feat].duplicated().any():
+    if up is None or z.loc[segs, feat].duplicated().any():
         return False
+    order = sorted(segs, key=lambda seg: z.at[seg, feat], reverse=up)  # the furthest the name's way first
     said = namer.phrase(feat, up)
     for rank, seg in enumerate(order):
         grade = _superlative(namer.phrase(feat, up, comparative=True)) if rank == 0 else \
@@ -461,7 +461,7 @@ def name_segments_from_lexicon(zscores: pd.DataFrame, lexicon: Lexicon | Mapping
     lex = load_lexicon(lexicon)
     described = zscores.astype(float)
     z = described.mask(_beyond_bounds(described, values, lex))  # a missing value never drives a name
-    namer = _Namer(lex, threshold, dict(labels or {}), noun or lex.fallback_noun, index, z, max(least, 1e-9))
+    namer = _Namer(lex, threshold, dict(labels or {}), noun or lex.fallback_noun, index, z, least)
     names, used, tagline, action, claims = {}, {}, {}, {}, {}
     for seg, row in z.iterrows():
         entry = _match(row, lex, threshold, values.loc[seg] if values is not None and seg in values.index else None)

@@ -33,7 +33,8 @@ from ..errors import ParamsError
 from ..resources import read_data_yaml
 
 __all__ = ["absent", "load_words", "split_words", "default_label", "stated_unit", "plural", "singular", "counted",
-           "phrase", "feature_phrase", "people", "sexed", "ordinal", "replaces_noun", "PEOPLE"]
+           "phrase", "feature_phrase", "people", "sexed", "ordinal", "replaces_noun", "share_words",
+           "PEOPLE"]
 
 #: A code of one or two letters and a number is one word, with the letters that follow it: a survey's q2, Q10 or
 #: Q10a, a variable x1, "b2b", "l12m" ("Q2 would recommend", not "Q 2 would recommend").
@@ -356,6 +357,22 @@ def ordinal(label: str, level: Any) -> str | None:
     last = head[-1]  # a glued one- or two-letter prefix ("pclass") is no other word ("background" is not a round)
     what = next((noun for noun in _RANKED if last.endswith(noun) and len(last) - len(noun) <= 2), last)
     return f"{word} {what}"
+
+
+def share_words(label: str, level: Any, entity: str | None = None) -> str | None:
+    """What a share of a category level is a share of, where the level says who the rows are or ranks them: "of
+    women" (:func:`people`, as the rows ``entity`` are: :func:`sexed`), "in 3rd class" (:func:`ordinal`); None for
+    any other level. The cards' sentences ("a share of women (index 284)") and the drivers ("a higher share in 3rd
+    class (100% vs 54% overall)") say it alike.
+
+    >>> share_words("Sex", "female", "customers"), share_words("Sex", "female", "penguins"), share_words("P class", "3rd")
+    ('of women', 'of female penguins', 'in 3rd class')
+    """
+    who = people(label, level)
+    if who:
+        return f"of {sexed(who, entity)}"
+    ranked = ordinal(label, level)
+    return f"in {ranked}" if ranked else None
 
 
 def absent(label: str, level: Any, levels) -> str | None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -253,12 +253,16 @@ def name_segments(profile, fs: FeatureSet | None, params, labels=None):
     # a category level that defines a segment tells it apart already: the names need no measure for it (unless the
     # name says the level's word itself, so the level is not added: then the names are made again without it)
     defined = defining_levels(fs, labels, exclude=outcomes) if fs is not None and labels is not None else {}
+    levels = cache(lambda: category_zscores(fs, labels, with_index=True) if fs is not None and labels is not None
+                   else (pd.DataFrame(),) * 4)  # only where the measures do not tell segments apart, once
+    typical = _as_noun(lexicon.default_name, noun)
+    gendered = _gendered(fs)
     for told in (defined, {}):
         kwargs = {"index": index, "labels": words, "noun": noun, "told": told, "values": values}
-        named = _named(z, lexicon, kwargs, fs, labels)
-        typical = _as_noun(lexicon.default_name, noun)
-        out = {seg: _with_level(_as_people(_in_words(value, z.loc[seg], words, noun), fs, typical.split(" ", 1)[-1]),
-                                defined.get(seg), typical) for seg, value in named.items()}
+        named = _named(z, lexicon, kwargs, levels)
+        out = {seg: _with_level(_as_people(_in_words(value, z.loc[seg], words, noun), gendered,
+                                           typical.split(" ", 1)[-1]), defined.get(seg), typical)
+               for seg, value in named.items()}
         if len({v.name for v in out.values()}) == len(out):
             break
     return out
@@ -269,16 +273,15 @@ def name_segments(profile, fs: FeatureSet | None, params, labels=None):
 TELLS_APART = 0.25
 
 
-def _named(z: pd.DataFrame, lexicon, kwargs: dict, fs: FeatureSet | None, labels) -> dict:
+def _named(z: pd.DataFrame, lexicon, kwargs: dict, levels) -> dict:
     """Names from the measures where they tell the segments apart (by :data:`TELLS_APART` or more); else from the
-    measures and the category levels' shares (:func:`category_zscores`); else from the measures however little
-    they differ."""
+    measures and the category levels' shares (``levels()``: :func:`category_zscores` with its index and shares);
+    else from the measures however little they differ."""
     try:
         return name_segments_from_lexicon(z, lexicon, **kwargs, least=TELLS_APART)
     except SegmentationError:
         pass
-    cats, extra, index, shares = category_zscores(fs, labels, with_index=True) if fs is not None and \
-        labels is not None else (pd.DataFrame(),) * 4
+    cats, extra, index, shares = levels()
     if not cats.empty:
         wider = replace(lexicon, features={**lexicon.features, **extra})
         own = shares.reindex(z.index) if kwargs["values"] is None else kwargs["values"].join(shares.reindex(z.index))
@@ -327,12 +330,17 @@ def _in_words(value: SegmentName, z: pd.Series, words: dict, noun: str) -> Segme
                    description=re.sub(r"\b[Cc]ustomer(s)?\b", said, value.description))
 
 
-def _as_people(name: SegmentName, fs: FeatureSet | None, noun: str) -> SegmentName:
+def _gendered(fs: FeatureSet | None) -> bool:
+    """Whether the table has a column of the rows' own gender (:func:`~segkit.naming.words.people` says its Female)."""
+    return fs is not None and any(people(fs.labels.get(c, default_label(c)), "Female")
+                                  for c in fs.extra.get("categorical") or [])
+
+
+def _as_people(name: SegmentName, gendered: bool, noun: str) -> SegmentName:
     """A name whose levels say the rows' sex before their noun, said as the people they are: "3rd-Class Men" for
     Titanic's "Male 3rd-Class Customers" (a category level's word as an adjective, :func:`category_zscores`), where
-    the rows are grown people (:func:`~segkit.naming.words.sexed`); an ordinal level's class next to the noun."""
-    gendered = fs is not None and any(people(fs.labels.get(c, default_label(c)), "Female")
-                                      for c in fs.extra.get("categorical") or [])
+    the table has a gender column (``gendered``) and the rows are grown people (:func:`~segkit.naming.words.sexed`);
+    an ordinal level's class next to the noun."""
     said = re.escape(noun)  # the rows' noun as names say it ("Survey Respondents")
     found = re.search(rf"(?<![\w-])(Female|Male)\s+(?=(?:\S+\s+)*?{said}(?!\w))", name.name)
     who = sexed(PEOPLE[found.group(1).lower()], noun) if gendered and found else ""
