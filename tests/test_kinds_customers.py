@@ -1737,3 +1737,22 @@ def test_the_sex_of_animals_is_female_and_male_not_women_and_men():
     facts = [f for card in pipeline.fit_segments(params, fs, 3).cards() for f in card["facts"]]
     mass = [f for f in facts if f["feature"] == "body_mass_g"]
     assert mass and all(f["label"] == "Body mass" and f["value_text"].endswith(" g") for f in mass), mass
+
+
+def test_a_concept_that_is_another_columns_name_stays_that_columns():
+    """Ecdat's Mroz has ``wagew`` (the wife's wage, read as the concept income) before its own ``income``: naming
+    renamed ``wagew`` to ``income`` beside ``income`` and stopped on a raw pandas error ("The truth value of a Series
+    is ambiguous")."""
+    import segkit
+    from segkit.kinds.customers.naming import _rename
+
+    assert _rename(["wagew", "hoursw", "income", "wageh"]) == {"wagew": "wagew", "hoursw": "hoursw",
+                                                              "income": "income", "wageh": "wageh"}
+    assert _rename(["wagew", "hoursw"]) == {"wagew": "income", "hoursw": "hoursw"}
+    rng = np.random.default_rng(0)
+    group = np.repeat([0, 1, 2], 100)
+    table = pd.DataFrame({"id": range(300), "wagew": rng.normal(3, 0.5, 300) + 3 * (group == 0),
+                          "hoursw": rng.normal(1500, 100, 300) + 800 * (group == 1),
+                          "income": rng.normal(20000, 2000, 300) + 30000 * (group == 2)})
+    names = segkit.segment_table(table, data_kind="customers", id_col="id", k=3, seed=0).profiles.names
+    assert len(set(names.values())) == 3 and any(name.startswith("Affluent") for name in names.values()), names

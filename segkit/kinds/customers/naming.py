@@ -87,12 +87,13 @@ def _actions() -> tuple[tuple[re.Pattern, str | None, str | None], ...]:
 
 def _rename(columns, labelled=()) -> dict[str, str]:
     """Column -> concept for the first column of each concept; every other column keeps its name, and so
-    does a column the params label (the user's words win over the lexicon's)."""
-    rename, seen = {}, set()
+    does a column the params label (the user's words win over the lexicon's). A concept that is another column's name
+    is that column's: Mroz's wife's wage ``wagew`` is not renamed ``income`` beside the table's own ``income``."""
+    rename, seen = {}, set(columns)
     for col in columns:
         concept = None if col in labelled else canonical_feature(col)
         rename[col] = concept if concept is not None and concept not in seen else col
-        seen.add(concept)
+        seen.add(rename[col])
     return rename
 
 
