@@ -21,7 +21,7 @@ from .parse.numbers import CURRENCY_CODES, CURRENCY_SIGNS
 __all__ = ["drawn", "joined", "horizon_label", "format_number", "format_share", "format_score", "format_value", "money_prefix", "segment_codes",
            "segment_code", "model_segment_codes", "round_json", "fold_table", "yes_no", "unit_in_words", "in_thousands",
            "axis_label", "index_text", "without_unit", "THOUSANDS",
-           "MISSING_TEXT"]
+           "MISSING_TEXT", "YES_NO"]
 
 #: How a missing number is shown.
 MISSING_TEXT = "–"
@@ -186,6 +186,10 @@ def in_currency(label: str, currency: str) -> str:
     return f"{label} ({currency})" if currency else label
 
 
+#: Yes and no, as (yes, no) pairs, in English: the one list of them that the kinds (their other languages added) and the
+#: names read.
+YES_NO = (("yes", "no"), ("y", "n"), ("true", "false"), ("t", "f"))
+#: The values of a 0/1 or true/false column, as :func:`yes_no` says them.
 _YES_NO = {"1": "yes", "0": "no", "1.0": "yes", "0.0": "no", "true": "yes", "false": "no"}
 
 

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ParamsError
+from ..format import YES_NO
 from ..resources import read_data_yaml
 
 __all__ = ["absent", "load_words", "split_words", "default_label", "stated_unit", "plural", "singular", "counted",
@@ -315,7 +316,7 @@ _WHO_LABEL = re.compile(r"(?i)^(?:is\s+(?:an?\s+)?|current\s+)?(?P<who>smoker|dr
                         r"veteran|vegetarian|vegan|subscriber|volunteer|donor|voter|parent|immigrant|retiree|"
                         r"pensioner|commuter|homeschooler)s?\??$")
 #: (A 1 or a 0 is read yes or no by the features, for a column of those two values only: a 1 of 0/1/2 is a code.)
-_YES, _NO = frozenset({"yes", "y", "true", "t"}), frozenset({"no", "n", "false", "f"})
+_YES, _NO = frozenset(yes for yes, _ in YES_NO), frozenset(no for _, no in YES_NO)
 
 
 def replaces_noun(who: str | None, entity: str | None = None) -> bool:

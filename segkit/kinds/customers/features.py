@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from ...errors import ColumnError, DataValueError
+from ...format import YES_NO
 from ...naming.words import counted
 from ...parse import read_numbers
 # the readings of values are given here too, as before they moved (a model saved until 1 December 2026 names
@@ -30,7 +31,7 @@ from ...parse import read_numbers
 from .values import (_UNIT_DAYS, _date_name, _to_datetime, aged_dates, date_ages, level_text,  # noqa: F401
                      levels_as_text, reference_date_of)
 from .scales import scale_json, scale_of, scale_scores
-from .roles import (EXCLUDED_ROLES, FEATURE_ROLES, ROLES, YES_NO, YES_NO_ABROAD, _check_roles, _choice,  # noqa: F401
+from .roles import (EXCLUDED_ROLES, FEATURE_ROLES, ROLES, YES_NO_ABROAD, _check_roles, _choice,  # noqa: F401
                     _one_id, _require_columns, detect_roles, find_id_column, role_table)
 
 __all__ = [

@@ -20,6 +20,7 @@ import pandas as pd
 
 from ...errors import SegmentationError
 from ...featureset import FeatureSet
+from ...format import YES_NO
 from ...naming.lexicon import FeatureWords, SegmentName, load_lexicon, name_segments_from_lexicon
 from ...naming.masking import masked_scores, observed
 from ...separability import MIN_MEMBERS
@@ -27,7 +28,7 @@ from ...naming.words import (PEOPLE, absent, default_label, ordinal, people, phr
                              singular)
 from ...quality import AGE_WORDS
 from ...resources import read_data_yaml
-from .roles import YES_NO, YES_NO_ABROAD
+from .roles import YES_NO_ABROAD
 from .values import level_text
 
 __all__ = ["LEXICON", "canonical_feature", "concept_zscores", "category_zscores", "defining_levels", "name_segments",

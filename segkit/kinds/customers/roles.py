@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 
 from ...errors import ColumnError, DataValueError, ParamsError
+from ...format import YES_NO
 from ...parse import read_dates, read_numbers
 from .levels import coded_name, gender_label
 from .scales import SURVEY_SCALES, TIERS, answer_scale, find_scale, in_order, off_scale, scale_range
@@ -79,8 +80,8 @@ _PLACE_CODE = re.compile(r"(?i)^(?:(?:.*[_\s.\-])?(?:commune|district|county|reg
 _POSTAL_NAME = re.compile(r"(?i)(?:^|[\s_.\-])(?:zip|plz|post(?:al)?[\s_.\-]?code|code[\s_.\-]?postal|"
                           r"c[óo]digo[\s_.\-]?postal)(?:[\s_.\-]?code)?(?:$|[\s_.\-])|zip(?:[\s_.\-]?code)?$|"
                           r"postal[\s_.\-]?code")
-#: Yes and no, as (yes, no): in English, and in German, French, Spanish, Italian, Portuguese and Dutch exports.
-YES_NO = (("yes", "no"), ("y", "n"), ("true", "false"), ("t", "f"))
+#: Yes and no, as (yes, no): in English (:data:`segkit.format.YES_NO`), and in German, French, Spanish, Italian,
+#: Portuguese and Dutch exports.
 YES_NO_ABROAD = (("ja", "nein"), ("oui", "non"), ("sí", "no"), ("si", "no"), ("sim", "não"), ("ja", "nee"))
 _BOOL_WORDS = [set(pair) for pair in YES_NO + YES_NO_ABROAD]
 #: Names of a two-valued column that records what happened to the customer (the outcome a model would predict), not
