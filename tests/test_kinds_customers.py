@@ -1739,6 +1739,25 @@ def test_the_sex_of_animals_is_female_and_male_not_women_and_men():
     assert mass and all(f["label"] == "Body mass" and f["value_text"].endswith(" g") for f in mass), mass
 
 
+@pytest.mark.parametrize("spaces, said", [([0, 1, 2], "more"), ([2, 3, 4], "many")])
+def test_a_count_is_many_only_from_two_on_average(spaces, said):
+    """A hotel's bookings: the segment that asks for parking has about one space on average (0.05 elsewhere), so its
+    name says "more required car parking spaces", not "many"; with three on average, "many"."""
+    import segkit
+
+    rng = np.random.default_rng(0)
+    group = np.repeat([0, 1, 2], 100)
+    table = pd.DataFrame({"booking_id": range(300),
+                          "required_car_parking_spaces": np.where(group == 0, rng.choice(spaces, 300, p=[.2, .6, .2]),
+                                                                  rng.choice([0, 1], 300, p=[.95, .05])),
+                          "lead_time": np.where(group == 2, rng.normal(300, 20, 300), rng.normal(60, 20, 300)).round(),
+                          "adults": rng.integers(1, 3, 300)})
+    result = segkit.segment_table(table, data_kind="customers", id_col="booking_id", k=3, seed=0, entity="bookings")
+    spaces_by_name = table["required_car_parking_spaces"].groupby(result.assignments["segment_name"].to_numpy())
+    parking = spaces_by_name.mean().idxmax()
+    assert parking == f"Bookings with {said} required car parking spaces", result.profiles.names
+
+
 def test_a_concept_that_is_another_columns_name_stays_that_columns():
     """Ecdat's Mroz has ``wagew`` (the wife's wage, read as the concept income) before its own ``income``: naming
     renamed ``wagew`` to ``income`` beside ``income`` and stopped on a raw pandas error ("The truth value of a Series

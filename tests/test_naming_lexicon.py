@@ -84,9 +84,9 @@ def test_segments_a_category_tells_apart_need_no_measure_and_same_words_are_one_
     with pytest.raises(SegmentationError):
         name_segments_from_lexicon(pd.concat([z.iloc[[0]]] * 2, ignore_index=True), ACS_LEXICON,
                                    told={0: "tenure: owner", 1: "tenure: owner"})
-    from segkit.naming.lexicon import _same_words
-    assert _same_words("Affluent High-Rent Neighbourhoods") == _same_words("High-Rent Affluent Neighbourhoods")
-    assert _same_words("Affluent Neighbourhoods") != _same_words("Affluent High-Rent Neighbourhoods")
+    from segkit.naming.words import same_words
+    assert same_words("Affluent High-Rent Neighbourhoods") == same_words("High-Rent Affluent Neighbourhoods")
+    assert same_words("Affluent Neighbourhoods") != same_words("Affluent High-Rent Neighbourhoods")
 
 
 def test_a_level_told_for_one_twin_only_does_not_tell_the_other_apart():
@@ -95,10 +95,10 @@ def test_a_level_told_for_one_twin_only_does_not_tell_the_other_apart():
     every segment of the name tells them apart; otherwise a measure does, as for equal names."""
     retiree = {"share_age_75_plus": 2.0, "log_median_home_value": 1.5}
     z = profile([{**retiree, "share_vacant": 0.9}, {**retiree, "share_vacant": 0.8, "share_renters": -0.7}])
-    from segkit.naming.lexicon import _same_words
+    from segkit.naming.words import same_words
     for told in ({0: "tenure: owner"}, {1: "tenure: renter"}, {0: "tenure: owner", 1: ""}):
         names = {s: n.name for s, n in name_segments_from_lexicon(z, ACS_LEXICON, told=told).items()}
-        assert _same_words(names[0]) != _same_words(names[1]), (told, names)
+        assert same_words(names[0]) != same_words(names[1]), (told, names)
         assert names == {0: "Seasonal Affluent Retirees", 1: "Home-Owning Affluent Retirees"}  # as without a level
 
 
@@ -341,3 +341,28 @@ def test_a_table_of_one_measure_names_its_segments_in_order():
     assert not any(re.search(r" and (more|fewer) ", n) for n in names.values()), names
     low = [names[s] for s in result.profiles.zscores["tickets"].sort_values().index[:3]]
     assert low == ["Customers with the fewest tickets", "Customers with very few tickets", "Customers with few tickets"]
+
+
+@pytest.mark.parametrize("mean, said", [(1.01, "more"), (1.99, "more"), (2.0, "many"), (float("nan"), "many")])
+def test_many_only_from_two_on_average(mean, said):
+    """A hotel's bookings read "many required car parking spaces" for a segment with 1.01 of them on average (0.2
+    overall): a count the segment has fewer than two of on average is "more" (MANY_MIN); unknown, the word stands."""
+    z = pd.DataFrame({"parking spaces": [1.5, -0.8], "lead time": [0.0, 0.2]})
+    counts = pd.DataFrame({"parking spaces": [mean, 0.05]})
+    names = {s: n.name for s, n in name_segments_from_lexicon(z, {}, noun="Bookings", counts=counts).items()}
+    assert names[0] == f"Bookings with {said} parking spaces", names
+    assert names[1] == "Bookings with few parking spaces"  # few stays few: 0.05 on average
+
+
+def test_graded_many_says_more_below_two_and_names_stay_apart():
+    """Ranked segments ("the most", "very many", "many") below two on average say "more"; where that would give two
+    segments the same words, the names stay as they were."""
+    z = pd.DataFrame({"calls": [1.6, 1.2, -1.4]})
+    counts = pd.DataFrame({"calls": [6.0, 1.5, 0.1]})
+    names = {s: n.name for s, n in name_segments_from_lexicon(z, {}, noun="Customers", counts=counts).items()}
+    assert names == {0: "Customers with the most calls", 1: "Customers with more calls", 2: "Customers with few calls"}
+    z = pd.DataFrame({"calls": [1.6, 1.2, 0.8, -1.4]})
+    counts = pd.DataFrame({"calls": [1.9, 1.5, 1.2, 0.1]})
+    names = {s: n.name for s, n in name_segments_from_lexicon(z, {}, noun="Customers", counts=counts).items()}
+    assert names[0] == "Customers with the most calls" and len({n for n in names.values()}) == 4, names
+    assert names[1] == "Customers with very many calls" and names[2] == "Customers with many calls", names

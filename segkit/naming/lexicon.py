@@ -47,7 +47,7 @@ from ..errors import ParamsError, SegmentationError
 from ..format import index_text, joined
 from .base import SegmentName
 from .lexicon_file import FeatureWords, Lexicon, LexiconEntry, load_lexicon
-from .words import default_label, feature_phrase, phrase, share_words
+from .words import default_label, feature_phrase, name_words, phrase, same_words, share_words, superlative
 
 __all__ = ["Lexicon", "LexiconEntry", "FeatureWords", "SegmentName", "load_lexicon",
            "name_segments_from_lexicon", "describe_profile"]
@@ -113,7 +113,7 @@ def _off_average(index_row: pd.Series | None) -> list[str]:
 def _has_word(name: str, word: str) -> bool:
     """True when ``word`` (or a part of a hyphenated one) is already in ``name``: no "Younger-Skewed
     Younger Neighbourhoods", no "Family Family-Centred Suburbs"."""
-    return bool(set(_name_words(word)) & set(_name_words(name)))
+    return bool(set(name_words(word)) & set(name_words(name)))
 
 
 @dataclass
@@ -313,7 +313,7 @@ def _tell_apart(z: pd.DataFrame, names: dict, used: dict, namer: _Namer, segs: l
             names[seg] = f"{adj} {names[seg]}"
         elif not absolute and namer.phrase(feat, up) in names[seg]:  # its own trait, further the way the name says
             names[seg] = names[seg].replace(namer.phrase(feat, up),
-                                            _superlative(namer.phrase(feat, up, comparative=True)), 1)
+                                            superlative(namer.phrase(feat, up, comparative=True)), 1)
         else:
             joint = " and " if " with " in names[seg] else " with "
             names[seg] += joint + namer.phrase(feat, up, comparative=not absolute)
@@ -341,7 +341,7 @@ def _graded(z: pd.DataFrame, names: dict, found: dict, namer: _Namer, segs: list
     order = sorted(segs, key=lambda seg: z.at[seg, feat], reverse=up)  # the furthest the name's way first
     said = namer.phrase(feat, up)
     for rank, seg in enumerate(order):
-        grade = _superlative(namer.phrase(feat, up, comparative=True)) if rank == 0 else \
+        grade = superlative(namer.phrase(feat, up, comparative=True)) if rank == 0 else \
             f"{_GRADES[rank] if len(order) > 2 else ''} {said}".strip()  # of two: "the lowest" and "low"
         names[seg] = re.sub(rf"(?<![\w-]){re.escape(said)}(?!\w)", grade, names[seg], count=1)
     return True
@@ -354,39 +354,33 @@ def _rarer(found: tuple[str, bool, bool], namer: _Namer) -> bool:
     return not up and ": " in namer.label(feat)
 
 
-_MOST = {"more": "the most", "fewer": "the fewest", "higher": "the highest", "lower": "the lowest",
-         "older": "the oldest", "younger": "the youngest"}
+#: The least a segment has of a count on average for its name to say "many": 1.0 parking space against 0.2 overall is
+#: "more parking spaces", not "many".
+MANY_MIN = 2.0
 
 
-def _superlative(phrase: str) -> str:
-    """ "the lowest total fees" for "lower total fees": two segments named by the same trait, the further one, where
-    "Customers with low total fees and lower total fees" said it twice.
-
-    >>> _superlative("lower total fees"), _superlative("more support calls"), _superlative("channel web more often")
-    ('the lowest total fees', 'the most support calls', 'channel web more often')
-    """
-    first, _, rest = phrase.partition(" ")
-    return f"{_MOST[first]} {rest}" if first in _MOST and rest else phrase
-
-
-def _name_words(text: str) -> list[str]:
-    """The words of a name or a word, lower case, hyphenated and "&"-joined words apart ("High-Rent" -> high, rent)."""
-    return text.lower().replace("&", " ").replace("-", " ").split()
-
-
-def _same_words(name: str) -> tuple[str, ...]:
-    """The words of a name in any order: "High-Rent Affluent Neighbourhoods" says what "Affluent High-Rent
-    Neighbourhoods" says, so the two must be told apart like equal names."""
-    return tuple(sorted(_name_words(name)))
+def _not_many(names: dict, counts: pd.DataFrame | None, namer: _Namer) -> dict:
+    """``names`` with "many" (or "very many", "fairly many") of a count said "more" where the segment has fewer than
+    :data:`MANY_MIN` of it on average (``counts``); unchanged if that would give two segments the same words."""
+    if counts is None:
+        return names
+    out = dict(names)
+    for seg in names:
+        for feat, mean in (counts.loc[seg].items() if seg in counts.index else ()):
+            many = namer.phrase(feat, True)
+            if mean < MANY_MIN and many.startswith("many "):
+                out[seg] = re.sub(rf"(?<![\w-])(?:(?:very|fairly) )?{re.escape(many)}(?!\w)",
+                                  namer.phrase(feat, True, comparative=True), out[seg])
+    return out if len({same_words(name) for name in out.values()}) == len(out) else names
 
 
 def _clashes(names: dict, told: Mapping) -> list[list]:
-    """Groups of segments whose names say the same words (:func:`_same_words`) and that the levels ``told`` do not
+    """Groups of segments whose names say the same words (:func:`same_words`) and that the levels ``told`` do not
     tell apart: that needs a level of its own for every segment of the group. "Affluent Savers (visit frequency:
     Monthly)" beside a plain "Affluent Savers" left the reader to guess what the second one is."""
     groups: dict[tuple, list] = {}
     for seg, name in names.items():
-        groups.setdefault(_same_words(name), []).append(seg)
+        groups.setdefault(same_words(name), []).append(seg)
     return [segs for segs in groups.values()
             if len(segs) > 1 and not (all(told.get(s) for s in segs) and len({told[s] for s in segs}) == len(segs))]
 
@@ -410,7 +404,7 @@ def name_segments_from_lexicon(zscores: pd.DataFrame, lexicon: Lexicon | Mapping
                                labels: Mapping[str, str] | None = None,
                                noun: str | None = None, values: pd.DataFrame | None = None,
                                told: Mapping[Any, str] | None = None,
-                               least: float = 0.0) -> dict[int, SegmentName]:
+                               least: float = 0.0, counts: pd.DataFrame | None = None) -> dict[int, SegmentName]:
     """Name every segment of a z-score profile through a lexicon; names are unique.
 
     Parameters
@@ -443,6 +437,9 @@ def name_segments_from_lexicon(zscores: pd.DataFrame, lexicon: Lexicon | Mapping
         The smallest difference in z-scores that tells segments of one name apart; below it they share the name (an
         error if nothing else differs). Titanic's passengers, alike in age, were "Young Typical Women with younger
         age and younger age" by differences of 0.05: the caller can name them otherwise (by their levels).
+    counts : pandas.DataFrame, optional
+        Segments x features: each segment's mean of the features that count things (whole numbers from 0). A name
+        says "many" of one only where the segment has :data:`MANY_MIN` or more on average, else "more".
 
     Returns
     -------
@@ -478,6 +475,7 @@ def name_segments_from_lexicon(zscores: pd.DataFrame, lexicon: Lexicon | Mapping
             break
         for segs in clashes:
             _tell_apart(z, names, used, namer, segs, claims)
+    names = _not_many(names, counts, namer)
     stuck = next(iter(_clashes(names, told or {})), None)
     if stuck:
         raise SegmentationError(

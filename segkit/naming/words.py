@@ -35,7 +35,7 @@ from ..resources import read_data_yaml
 
 __all__ = ["absent", "load_words", "split_words", "default_label", "stated_unit", "plural", "singular", "counted",
            "phrase", "feature_phrase", "people", "sexed", "ordinal", "replaces_noun", "share_words",
-           "PEOPLE"]
+           "superlative", "name_words", "same_words", "PEOPLE"]
 
 #: A code of one or two letters and a number is one word, with the letters that follow it: a survey's q2, Q10 or
 #: Q10a, a variable x1, "b2b", "l12m" ("Q2 would recommend", not "Q 2 would recommend").
@@ -449,3 +449,29 @@ def feature_phrase(label: str, *, high: bool, comparative: bool = False) -> str:
                               r"saving)s?\b", " ".join(head)):  # money is higher or lower: "higher monthly charges"
         return f"{many if high else few} {text}"
     return f"{big if high else small} {text}"
+
+
+_MOST = {"more": "the most", "fewer": "the fewest", "higher": "the highest", "lower": "the lowest",
+         "older": "the oldest", "younger": "the youngest"}
+
+
+def superlative(said: str) -> str:
+    """ "the lowest total fees" for "lower total fees": two segments named by the same trait, the further one, where
+    "Customers with low total fees and lower total fees" said it twice.
+
+    >>> superlative("lower total fees"), superlative("more support calls"), superlative("channel web more often")
+    ('the lowest total fees', 'the most support calls', 'channel web more often')
+    """
+    first, _, rest = said.partition(" ")
+    return f"{_MOST[first]} {rest}" if first in _MOST and rest else said
+
+
+def name_words(text: str) -> list[str]:
+    """The words of a name or a word, lower case, hyphenated and "&"-joined words apart ("High-Rent" -> high, rent)."""
+    return text.lower().replace("&", " ").replace("-", " ").split()
+
+
+def same_words(name: str) -> tuple[str, ...]:
+    """The words of a name in any order: "High-Rent Affluent Neighbourhoods" says what "Affluent High-Rent
+    Neighbourhoods" says, so the two must be told apart like equal names."""
+    return tuple(sorted(name_words(name)))

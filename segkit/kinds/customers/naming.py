@@ -251,7 +251,7 @@ def name_segments(profile, fs: FeatureSet | None, params, labels=None):
     words = {rename[c]: (fs.labels.get(c) if fs is not None else None) or default_label(c) for c in rename}
     entity = (fs.entity if fs is not None else "customers").strip() or "customers"
     noun = entity[:1].upper() + entity[1:]  # "US households", not str.capitalize's "Us households"
-    values = _own_values(fs, labels, rename) if fs is not None and labels is not None else None
+    values, counts = _own_values(fs, labels, rename) if fs is not None and labels is not None else (None, None)
     # a category level that defines a segment tells it apart already: the names need no measure for it (unless the
     # name says the level's word itself, so the level is not added: then the names are made again without it)
     defined = defining_levels(fs, labels, exclude=outcomes) if fs is not None and labels is not None else {}
@@ -260,7 +260,7 @@ def name_segments(profile, fs: FeatureSet | None, params, labels=None):
     typical = _as_noun(lexicon.default_name, noun)
     gendered = _gendered(fs)
     for told in (defined, {}):
-        kwargs = {"index": index, "labels": words, "noun": noun, "told": told, "values": values}
+        kwargs = {"index": index, "labels": words, "noun": noun, "told": told, "values": values, "counts": counts}
         named = _named(z, lexicon, kwargs, levels)
         out = {seg: _with_level(_as_people(_in_words(value, z.loc[seg], words, noun), gendered,
                                            typical.split(" ", 1)[-1]), defined.get(seg), typical)
@@ -299,14 +299,19 @@ def _named(z: pd.DataFrame, lexicon, kwargs: dict, levels) -> dict:
 BOUND_UNITS = {"age": "years"}
 
 
-def _own_values(fs: FeatureSet, labels, rename: dict[str, str]) -> pd.DataFrame:
+def _own_values(fs: FeatureSet, labels, rename: dict[str, str]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Each segment's mean of the observed values of the columns in the units of the lexicon's bounds
     (:data:`BOUND_UNITS`: an age in years, not in months, days or an age band's codes): the bounds (no "Young"
-    customers of 40, no "Seniors" of 44) apply to those only."""
-    known = [c for c in rename if c in fs.table.columns and rename[c] in BOUND_UNITS
-             and fs.units.get(c) == BOUND_UNITS[rename[c]] and pd.api.types.is_numeric_dtype(fs.table[c])]
-    table = observed(fs.table[known], fs.extra.get("imputed_rows")).astype(float)
-    return table.groupby(np.asarray(labels)).mean().rename(columns=rename)
+    customers of 40, no "Seniors" of 44) apply to those only. Then its mean of the columns that count things (whole
+    numbers from 0): a name says "many" of those only from two on average."""
+    numeric = [c for c in rename if c in fs.table.columns and pd.api.types.is_numeric_dtype(fs.table[c])
+               and not pd.api.types.is_bool_dtype(fs.table[c])]
+    table = observed(fs.table[numeric], fs.extra.get("imputed_rows")).astype(float)
+    known = [c for c in numeric if rename[c] in BOUND_UNITS and fs.units.get(c) == BOUND_UNITS[rename[c]]]
+    counts = [c for c in numeric if table[c].notna().any() and (table[c].dropna() >= 0).all()
+              and (table[c].dropna() % 1 == 0).all()]
+    means = table.groupby(np.asarray(labels)).mean().rename(columns=rename)
+    return means[[rename[c] for c in known]], means[[rename[c] for c in counts]]
 
 
 #: Rows that buy from the business the actions speak to (``lexicon.yaml``, ``actions.yaml``); other rows (survey
