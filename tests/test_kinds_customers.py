@@ -1758,6 +1758,36 @@ def test_a_count_is_many_only_from_two_on_average(spaces, said):
     assert parking == f"Bookings with {said} required car parking spaces", result.profiles.names
 
 
+def test_a_name_that_says_a_yes_no_level_does_not_repeat_it():
+    """Bookings that all asked for parking (0/1, 1 in one segment only) read "Bookings with required car parking
+    spaces (required car parking spaces: yes)": the name says the level already."""
+    import segkit
+
+    rng = np.random.default_rng(0)
+    group = np.repeat([0, 1, 2], 100)
+    table = pd.DataFrame({"booking_id": range(300), "required_car_parking_spaces": np.where(group == 0, 1, 0),
+                          "previous_cancellations": np.where(group == 1, rng.integers(0, 2, 300), 0),
+                          "lead_time": np.where(group == 2, rng.normal(300, 20, 300), rng.normal(60, 20, 300)).round(),
+                          "adults": rng.integers(1, 3, 300)})
+    names = segkit.segment_table(table, data_kind="customers", id_col="booking_id", k=3, seed=0,
+                                 entity="bookings").profiles.names
+    assert "Bookings with required car parking spaces" in names.values(), names
+    assert not any("(" in name for name in names.values()), names
+
+
+@pytest.mark.parametrize("name, level, says", [
+    ("Bookings with required car parking spaces", "required car parking spaces: yes", True),
+    ("Bookings with no required car parking spaces", "required car parking spaces: yes", False),
+    ("Women with no ban", "ban: no", True),
+    ("Women with a ban", "ban: no", False),
+    ("Women", "ban: yes", False),
+    ("Women with a ban", "region: West", False)])
+def test_which_names_say_a_yes_no_level(name, level, says):
+    from segkit.kinds.customers.naming import _says_yes_no
+
+    assert _says_yes_no(name, level) is says
+
+
 def test_a_concept_that_is_another_columns_name_stays_that_columns():
     """Ecdat's Mroz has ``wagew`` (the wife's wage, read as the concept income) before its own ``income``: naming
     renamed ``wagew`` to ``income`` beside ``income`` and stopped on a raw pandas error ("The truth value of a Series

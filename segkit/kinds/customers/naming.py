@@ -367,6 +367,17 @@ def _as_noun(name: str, noun: str) -> str:
     return re.sub(r"\bCustomers\b", lambda m: noun if m.start() == 0 else titled, name)
 
 
+def _says_yes_no(name: str, level: str | None) -> bool:
+    """Whether a name says a yes/no level in words: "Bookings with required car parking spaces" says "required car
+    parking spaces: yes" (not after "no"), "Customers with no ban" says "ban: no"."""
+    what, _, answer = (level or "").partition(": ")
+    if answer.lower() not in ("yes", "no"):
+        return False
+    said = re.escape(phrase(what))
+    before = r"(?<!no )(?<!non-)" if answer.lower() == "yes" else r"(?:no |non-)"
+    return bool(re.search(rf"(?<!\w){before}{said}(?!\w)", name, re.IGNORECASE))
+
+
 def _with_level(name: SegmentName, level: str | None, typical: str) -> SegmentName:
     """``name`` with its defining level in brackets, unless its words already say it ("Female Young High Spenders");
     a segment named typical of the whole says what is not typical of it. A level of the customers themselves is said
@@ -381,7 +392,8 @@ def _with_level(name: SegmentName, level: str | None, typical: str) -> SegmentNa
     missing = bool(level) and level.startswith("no ") and ": " not in level  # "no internet service", whole
     forms = [said, *(word for word, who in PEOPLE.items() if who == said),
              *(said.split()[:-1] if said == level and not missing else [])]
-    if not level or any(re.search(rf"(?<!\w){re.escape(f)}(?!\w)", name.name, re.IGNORECASE) for f in forms):
+    if not level or any(re.search(rf"(?<!\w){re.escape(f)}(?!\w)", name.name, re.IGNORECASE) for f in forms) \
+            or _says_yes_no(name.name, level):
         return name
     description = name.description
     if name.name.startswith(typical):  # "Typical Customers (region: West)": close to average but in one thing
