@@ -1805,3 +1805,19 @@ def test_a_concept_that_is_another_columns_name_stays_that_columns():
                           "income": rng.normal(20000, 2000, 300) + 30000 * (group == 2)})
     names = segkit.segment_table(table, data_kind="customers", id_col="id", k=3, seed=0).profiles.names
     assert len(set(names.values())) == 3 and any(name.startswith("Affluent") for name in names.values()), names
+
+
+def test_teenagers_of_one_measure_are_named_and_none_is_older():
+    """Stat2Data's LosingSleep: students of 14 to 18, their age the one measure. The segments of 16, 17 and 18 were all
+    "Typical Customers" (17 is above average but no "Older" customer, whose bound is 45) and the run stopped on "no
+    further feature tells them apart"."""
+    import segkit
+
+    rng = np.random.default_rng(0)
+    ages = rng.choice([14, 15, 16, 17, 18], 446, p=[.1, .2, .3, .25, .15])
+    result = segkit.segment_table(pd.DataFrame({"id": range(446), "age": ages}), data_kind="customers", id_col="id",
+                                  k=4, seed=0)
+    names = result.profiles.names
+    by_age = pd.Series(ages).groupby(result.assignments["segment_name"].to_numpy()).mean().sort_values()
+    assert list(by_age.index) == ["Young Customers", "Typical Customers", "Typical Customers with older age",
+                                  "Typical Customers with the oldest age"], (names, by_age)

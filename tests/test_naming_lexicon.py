@@ -366,3 +366,18 @@ def test_graded_many_says_more_below_two_and_names_stay_apart():
     names = {s: n.name for s, n in name_segments_from_lexicon(z, {}, noun="Customers", counts=counts).items()}
     assert names[0] == "Customers with the most calls" and len({n for n in names.values()}) == 4, names
     assert names[1] == "Customers with very many calls" and names[2] == "Customers with many calls", names
+
+
+def test_segments_a_bound_leaves_without_words_are_told_apart_comparatively():
+    """Stat2Data's LosingSleep, teenagers of 14 to 18 and their age the one measure: 17 and 18 are above average but
+    no "Older" customers (the word's bound is 45), so three segments were "Typical Customers" and the run stopped
+    ("no further feature tells them apart"). Segments a bound leaves without words are told apart by the measure
+    itself, comparatively, never with the bounded word."""
+    from segkit.kinds.customers.naming import LEXICON as lexicon
+
+    z = pd.DataFrame({"age": [-1.1, -0.06, 0.75, 1.57]})
+    values = pd.DataFrame({"age": [14.7, 16.0, 17.0, 18.0]})
+    names = {s: n.name for s, n in name_segments_from_lexicon(z, lexicon, values=values).items()}
+    assert names == {0: "Young Customers", 1: "Typical Customers", 2: "Typical Customers with older age",
+                     3: "Typical Customers with the oldest age"}, names
+    assert not any(name.startswith("Older") for name in names.values())

@@ -46,6 +46,7 @@ import pandas as pd
 from ..errors import ParamsError, SegmentationError
 from ..format import index_text, joined
 from .base import SegmentName
+from .grades import around, graded
 from .lexicon_file import FeatureWords, Lexicon, LexiconEntry, load_lexicon
 from .words import default_label, feature_phrase, name_words, phrase, same_words, share_words, superlative
 
@@ -275,7 +276,8 @@ def _qualifier(z: pd.DataFrame, seg, segs: list, used: list[str], namer: _Namer)
         return feat, bool(full[feat] > 0), False
     own = z.loc[seg, diff.index].astype(float)
     agrees = (own > 0) == (diff > 0)  # "fewer children" must not name a segment with more than the whole
-    absolute = agrees & (own.abs() >= namer.threshold / 2)
+    worded = (namer.zscores if namer.zscores is not None else z).loc[seg, diff.index].astype(float)
+    absolute = agrees & (own.abs() >= namer.threshold / 2) & np.isfinite(worded)  # no "Older" beyond a bound
     weight = np.where(absolute, 1.0, np.where(agrees, 0.5, 0.0 if agrees.any() else 0.25))
     # a level the segment holds less of says what it is not ("Female 2nd-Class Customers with a class other than
     # 3rd", all in 2nd class): only when no other difference is left
@@ -294,7 +296,7 @@ def _tell_apart(z: pd.DataFrame, names: dict, used: dict, namer: _Namer, segs: l
     lower work"): the other takes "the highest work". ``claims`` records, per segment, the features the name now says
     are high or low against the whole (not only against the others of the name)."""
     found = {seg: _qualifier(z, seg, segs, used[seg], namer) for seg in segs}
-    if _graded(z, names, found, namer, segs):
+    if graded(z, names, {s: f[0] for s, f in found.items() if f is not None}, namer, segs):
         return
     against = [seg for seg in segs if found[seg] is not None  # the name's own words, the other way round
                and namer.phrase(found[seg][0], not found[seg][1]) in names[seg]]
@@ -311,40 +313,15 @@ def _tell_apart(z: pd.DataFrame, names: dict, used: dict, namer: _Namer, segs: l
         if absolute and adj and " with " not in names[seg] and not _has_word(names[seg], adj) \
                 and not _contradicts(namer.lexicon, feat, 1.0 if up else -1.0, names[seg]):
             names[seg] = f"{adj} {names[seg]}"
-        elif not absolute and namer.phrase(feat, up) in names[seg]:  # its own trait, further the way the name says
-            names[seg] = names[seg].replace(namer.phrase(feat, up),
-                                            superlative(namer.phrase(feat, up, comparative=True)), 1)
+        elif not absolute and (said := next((w for w in (namer.phrase(feat, up), namer.phrase(feat, up, True))
+                                             if w in names[seg]), None)):  # its own trait, further the way it says
+            names[seg] = names[seg].replace(said, superlative(namer.phrase(feat, up, comparative=True)), 1)
         else:
             joint = " and " if " with " in names[seg] else " with "
             names[seg] += joint + namer.phrase(feat, up, comparative=not absolute)
         used[seg] = [*used[seg], feat]
         if absolute:
             claims.setdefault(seg, {})[feat] = up
-
-
-#: Words for segments of one name ranked along the measure it says, the furthest first: "the lowest", "very low", "low",
-#: "fairly low" (no more than four: beyond, words would not keep them apart); of two, "the lowest" and "low".
-_GRADES = ("", "very", "", "fairly")
-
-
-def _graded(z: pd.DataFrame, names: dict, found: dict, namer: _Namer, segs: list) -> bool:
-    """Segments of one name that differ in the very measure it says, ranked along it (:data:`_GRADES`): one measure of
-    five segments read "Customers with the fewest tickets and fewer tickets". False (nothing done) for other groups."""
-    feats = {f[0] for f in found.values() if f is not None}
-    if len(feats) != 1 or not 2 <= len(segs) <= len(_GRADES):  # a middle one may differ from the mean in nothing
-        return False
-    feat = feats.pop()
-    up = next((up for up in (True, False) if all(re.search(rf"(?<![\w-]){re.escape(namer.phrase(feat, up))}(?!\w)",
-                                                           names[seg]) for seg in segs)), None)
-    if up is None or z.loc[segs, feat].duplicated().any():
-        return False
-    order = sorted(segs, key=lambda seg: z.at[seg, feat], reverse=up)  # the furthest the name's way first
-    said = namer.phrase(feat, up)
-    for rank, seg in enumerate(order):
-        grade = superlative(namer.phrase(feat, up, comparative=True)) if rank == 0 else \
-            f"{_GRADES[rank] if len(order) > 2 else ''} {said}".strip()  # of two: "the lowest" and "low"
-        names[seg] = re.sub(rf"(?<![\w-]){re.escape(said)}(?!\w)", grade, names[seg], count=1)
-    return True
 
 
 def _rarer(found: tuple[str, bool, bool], namer: _Namer) -> bool:
@@ -436,7 +413,10 @@ def name_segments_from_lexicon(zscores: pd.DataFrame, lexicon: Lexicon | Mapping
     least : float, default 0
         The smallest difference in z-scores that tells segments of one name apart; below it they share the name (an
         error if nothing else differs). Titanic's passengers, alike in age, were "Young Typical Women with younger
-        age and younger age" by differences of 0.05: the caller can name them otherwise (by their levels).
+        age and younger age" by differences of 0.05: the caller can name them otherwise (by their levels). At 0,
+        segments that a word's bound (``high_min``, ``low_max``) leaves without words are told apart by the measure
+        itself, comparatively: teenagers of 17 and 18 are no "Older" customers, but "with older age" and "with the
+        oldest age".
     counts : pandas.DataFrame, optional
         Segments x features: each segment's mean of the features that count things (whole numbers from 0). A name
         says "many" of one only where the segment has :data:`MANY_MIN` or more on average, else "more".
@@ -457,7 +437,8 @@ def name_segments_from_lexicon(zscores: pd.DataFrame, lexicon: Lexicon | Mapping
         raise ParamsError(f"threshold must be positive, not {threshold}", fix="use e.g. 0.5", key="threshold")
     lex = load_lexicon(lexicon)
     described = zscores.astype(float)
-    z = described.mask(_beyond_bounds(described, values, lex))  # a missing value never drives a name
+    bounded = _beyond_bounds(described, values, lex)
+    z = described.mask(bounded)  # a missing value never drives a name
     namer = _Namer(lex, threshold, dict(labels or {}), noun or lex.fallback_noun, index, z, least)
     names, used, tagline, action, claims = {}, {}, {}, {}, {}
     for seg, row in z.iterrows():
@@ -469,12 +450,16 @@ def name_segments_from_lexicon(zscores: pd.DataFrame, lexicon: Lexicon | Mapping
             names[seg], used[seg] = _fallback(row, namer, seg)
             tagline[seg], action[seg] = "", ""
     own = {seg: list(feats) for seg, feats in used.items()}  # what the words say, before any telling apart
-    for _ in range(len(z.columns) + 1):
-        clashes = _clashes(names, told or {})
-        if not clashes:
-            break
-        for segs in clashes:
-            _tell_apart(z, names, used, namer, segs, claims)
+    tolerant = bool(bounded.to_numpy().any()) and not least
+    passes = [(z, len(z.columns) + 1)] + [(described, len(z.columns) + len(z))] * tolerant
+    for apart, rounds in passes:  # then, tolerant, by a measure beyond its words' bounds, said comparatively (no
+        for _ in range(rounds):  # teenager is "older", but 17 is older than 16)
+            clashes = _clashes(names, told or {})
+            if not clashes:
+                break
+            for segs in clashes:
+                if apart is z or not around(apart, names, namer, segs):
+                    _tell_apart(apart, names, used, namer, segs, claims)
     names = _not_many(names, counts, namer)
     stuck = next(iter(_clashes(names, told or {})), None)
     if stuck:
