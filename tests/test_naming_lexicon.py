@@ -381,3 +381,13 @@ def test_segments_a_bound_leaves_without_words_are_told_apart_comparatively():
     assert names == {0: "Young Customers", 1: "Typical Customers", 2: "Typical Customers with older age",
                      3: "Typical Customers with the oldest age"}, names
     assert not any(name.startswith("Older") for name in names.values())
+
+
+def test_a_column_of_two_levels_is_named_by_the_level_a_segment_holds():
+    """COUNT's affairs (0/1 columns read as levels) named segments "Customers with a vryhap other than 0" beside
+    "Customers with vryhap 0": below average on one of two levels is above on the other, which the name says."""
+    z = pd.DataFrame({"vryhap: 0": [-1.2, 1.2, 0.1], "vryhap: 1": [1.2, -1.2, -0.1], "region: urban": [0.0, 0.0, -0.9]})
+    labels = {feature: feature for feature in z.columns}  # as the customers kind labels its levels
+    names = {s: n.name for s, n in name_segments_from_lexicon(z, {}, noun="Customers", labels=labels).items()}
+    assert names[0] == "Customers with vryhap 1" and names[1] == "Customers with vryhap 0", names
+    assert names[2] == "Customers with a region other than urban", names  # a level alone keeps its low side

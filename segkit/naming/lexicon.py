@@ -154,7 +154,8 @@ def _fallback(row: pd.Series, namer: _Namer, seg) -> tuple[str, list[str]]:
     """A name from the segment's leading feature: the lexicon's words for it when it has them, else
     "<Noun> with <plain words>"; the lexicon's default name only when nothing is off average."""
     lex, threshold = namer.lexicon, namer.threshold
-    top = [f for f in _strongest(row) if abs(row[f]) >= threshold]
+    paired = _paired(row.index)  # below average on one of two levels ("vryhap: 0") is above on the other: "vryhap 1"
+    top = [f for f in _strongest(row) if abs(row[f]) >= threshold and not (row[f] < 0 and f in paired)]
     if not top:
         off = _off_average(None if namer.index is None else namer.index.loc[seg])
         if not off:
@@ -179,6 +180,12 @@ def _fallback(row: pd.Series, namer: _Namer, seg) -> tuple[str, list[str]]:
         if adj and not _has_word(noun, adj) and not _contradicts(lex, feat, row[feat], noun):
             return f"{adj} {noun}", used + [feat]
     return noun, used
+
+
+def _paired(features: pd.Index) -> set:
+    """The features that are one of the two levels of a column ("vryhap: 0" beside "vryhap: 1")."""
+    column = pd.Series([str(f).rpartition(": ")[0] if ": " in str(f) else None for f in features], index=features)
+    return set(column.index[column.map(column.value_counts()).eq(2)])
 
 
 def _contradicts(lex: Lexicon, feat: str, z: float, name: str) -> bool:
