@@ -1781,7 +1781,13 @@ def test_a_name_that_says_a_yes_no_level_does_not_repeat_it():
     ("Women with no ban", "ban: no", True),
     ("Women with a ban", "ban: no", False),
     ("Women", "ban: yes", False),
-    ("Women with a ban", "region: West", False)])
+    ("Women with a ban", "region: West", False),
+    ("Customers with low credit card balance", "credit card: yes", False),
+    ("Customers with fewer parking spaces", "parking: yes", False),
+    ("Customers with email less often", "email: yes", False),
+    ("Customers with no email opens", "email: no", False),
+    ("Smokers with ban and high age", "ban: yes", True),
+    ("Customers with high income and no ban (smokers)", "ban: no", True)])
 def test_which_names_say_a_yes_no_level(name, level, says):
     from segkit.kinds.customers.naming import _says_yes_no
 

@@ -391,3 +391,32 @@ def test_a_column_of_two_levels_is_named_by_the_level_a_segment_holds():
     names = {s: n.name for s, n in name_segments_from_lexicon(z, {}, noun="Customers", labels=labels).items()}
     assert names[0] == "Customers with vryhap 1" and names[1] == "Customers with vryhap 0", names
     assert names[2] == "Customers with a region other than urban", names  # a level alone keeps its low side
+    # two measures of one name before ": " are no levels (their z-scores do not mirror): the strongest still leads
+    z = pd.DataFrame({"Spend: food": [-1.5, 1.0, 0.5], "Spend: travel": [0.1, 0.9, -1.0]})
+    names = name_segments_from_lexicon(z, {}, noun="Customers", labels={feature: feature for feature in z.columns})
+    assert names[0].name == "Customers with a spend other than food", names
+
+
+def test_many_says_more_beside_names_their_levels_tell_apart():
+    """Two segments of plan Gold and plan Silver with about 1.2 support calls each kept "many support calls": their
+    names were the same words before the levels were added, which undid the change."""
+    z = pd.DataFrame({"calls": [1.5, 1.4, -1.0]})
+    counts = pd.DataFrame({"calls": [1.2, 1.1, 0.1]})
+    names = name_segments_from_lexicon(z, {}, noun="Customers", counts=counts, told={0: "plan: A", 1: "plan: B"})
+    assert names[0].name == names[1].name == "Customers with more calls", names
+
+
+def test_up_to_four_segments_a_side_are_ranked_around_the_one_nearest_the_average():
+    """Five segments of teenagers (16 to 18) read "... with younger age" for a segment older than the plain "Typical"
+    one, and "... with older age and older age": ranked from the one nearest the average, never against the order."""
+    from segkit.kinds.customers.naming import LEXICON as lexicon
+
+    z = pd.DataFrame({"age": [-0.1, 0.3, 0.6, 0.9, 1.2]})
+    values = pd.DataFrame({"age": [16.0, 16.5, 17.0, 17.5, 18.0]})
+    names = [n.name for n in name_segments_from_lexicon(z, lexicon, values=values).values()]
+    assert names == ["Typical Customers", "Typical Customers with slightly older age", "Typical Customers with older age",
+                     "Typical Customers with far older age", "Typical Customers with the oldest age"], names
+    z = pd.DataFrame({"age": [-0.1, 0.3, 0.6, 0.9, 1.2, 1.5]})  # five on one side: no words keep them apart
+    values = pd.DataFrame({"age": [16.0, 16.5, 17.0, 17.5, 18.0, 18.5]})
+    with pytest.raises(SegmentationError, match="no further feature tells them apart"):
+        name_segments_from_lexicon(z, lexicon, values=values)

@@ -10,7 +10,7 @@ import pandas as pd
 
 from .words import superlative
 
-__all__ = ["graded", "around"]
+__all__ = ["graded", "around", "GRADES", "STEPS"]
 
 #: Words for segments of one name ranked along the measure it says, the furthest first: "the lowest", "very low", "low",
 #: "fairly low" (no more than four: beyond, words would not keep them apart); of two, "the lowest" and "low".
@@ -38,11 +38,16 @@ def graded(z: pd.DataFrame, names: dict, found: dict, namer, segs: list) -> bool
     return True
 
 
+#: Words for the segments on one side of the one nearest the average, the nearest first: "older age", "far older age",
+#: "the oldest age" ("the": the superlative); no more than four a side.
+STEPS = {1: ("",), 2: ("", "the"), 3: ("", "far", "the"), 4: ("slightly", "", "far", "the")}
+
+
 def around(z: pd.DataFrame, names: dict, namer, segs: list) -> bool:
     """Segments of one name whose words say nothing that sets them apart, differing in one measure only (teenagers of
-    16, 17 and 18, none of them "Older" customers): the one nearest the average keeps the name, the next each way says
-    which way it lies ("with older age"), the one after it the most ("with the oldest age"). False (nothing done) for
-    other groups, or more than two segments on one side."""
+    16, 17 and 18, none of them "Older" customers): the one nearest the average keeps the name, the others say which
+    way they lie from it, ranked (:data:`STEPS`: "with older age", "with the oldest age"). False (nothing done) for
+    other groups, or more than four segments on one side."""
     part = z.loc[segs]
     feats = [f for f in part.columns if part[f].notna().all() and part[f].nunique() > 1]
     if len(feats) != 1 or len({names[seg] for seg in segs}) != 1:
@@ -50,11 +55,11 @@ def around(z: pd.DataFrame, names: dict, namer, segs: list) -> bool:
     values = part[feats[0]]
     base = values.abs().idxmin()
     sides = [values[values > values[base]].sort_values(), values[values < values[base]].sort_values(ascending=False)]
-    if values.duplicated().any() or max(len(side) for side in sides) > 2:
+    if values.duplicated().any() or max(len(side) for side in sides) > len(STEPS):
         return False
     joint = " and " if " with " in names[base] else " with "
     for up, side in zip((True, False), sides):
         said = namer.phrase(feats[0], up, comparative=True)
-        for rank, seg in enumerate(side.index):
-            names[seg] += joint + (superlative(said) if rank else said)
+        for seg, step in zip(side.index, STEPS.get(len(side), ())):
+            names[seg] += joint + (superlative(said) if step == "the" else f"{step} {said}".strip())
     return True

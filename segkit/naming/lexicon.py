@@ -154,8 +154,9 @@ def _fallback(row: pd.Series, namer: _Namer, seg) -> tuple[str, list[str]]:
     """A name from the segment's leading feature: the lexicon's words for it when it has them, else
     "<Noun> with <plain words>"; the lexicon's default name only when nothing is off average."""
     lex, threshold = namer.lexicon, namer.threshold
-    paired = _paired(row.index)  # below average on one of two levels ("vryhap: 0") is above on the other: "vryhap 1"
-    top = [f for f in _strongest(row) if abs(row[f]) >= threshold and not (row[f] < 0 and f in paired)]
+    top = [f for f in _strongest(row) if abs(row[f]) >= threshold]
+    other = _other_level(namer.zscores) if namer.zscores is not None else {}  # below average on one of two levels
+    top = [f for f in top if not (row[f] < 0 and other.get(f) in top)]  # ("vryhap: 0") is above on the other
     if not top:
         off = _off_average(None if namer.index is None else namer.index.loc[seg])
         if not off:
@@ -182,10 +183,18 @@ def _fallback(row: pd.Series, namer: _Namer, seg) -> tuple[str, list[str]]:
     return noun, used
 
 
-def _paired(features: pd.Index) -> set:
-    """The features that are one of the two levels of a column ("vryhap: 0" beside "vryhap: 1")."""
-    column = pd.Series([str(f).rpartition(": ")[0] if ": " in str(f) else None for f in features], index=features)
-    return set(column.index[column.map(column.value_counts()).eq(2)])
+def _other_level(z: pd.DataFrame) -> dict:
+    """Feature -> the other level of its column, for the columns of two levels ("vryhap: 0", "vryhap: 1"): two features
+    of one name before ": " whose z-scores mirror each other in every segment, as two levels' shares do (two measures
+    such as "Calls: day" and "Calls: night" do not)."""
+    columns: dict[str, list] = {}
+    for feat in z.columns:
+        if ": " in str(feat):
+            columns.setdefault(str(feat).rpartition(": ")[0], []).append(feat)
+    both = {name: z[levels].dropna() for name, levels in columns.items() if len(levels) == 2}  # a bound masks a cell
+    pairs = [list(part.columns) for part in both.values()
+             if len(part) >= 2 and np.allclose(part.iloc[:, 0], -part.iloc[:, 1])]
+    return {a: b for one, two in pairs for a, b in ((one, two), (two, one))}
 
 
 def _contradicts(lex: Lexicon, feat: str, z: float, name: str) -> bool:
@@ -343,9 +352,10 @@ def _rarer(found: tuple[str, bool, bool], namer: _Namer) -> bool:
 MANY_MIN = 2.0
 
 
-def _not_many(names: dict, counts: pd.DataFrame | None, namer: _Namer) -> dict:
+def _not_many(names: dict, counts: pd.DataFrame | None, namer: _Namer, told: Mapping) -> dict:
     """``names`` with "many" (or "very many", "fairly many") of a count said "more" where the segment has fewer than
-    :data:`MANY_MIN` of it on average (``counts``); unchanged if that would give two segments the same words."""
+    :data:`MANY_MIN` of it on average (``counts``); unchanged if that would give two segments the same words that the
+    levels ``told`` do not tell apart (:func:`_clashes`)."""
     if counts is None:
         return names
     out = dict(names)
@@ -355,7 +365,7 @@ def _not_many(names: dict, counts: pd.DataFrame | None, namer: _Namer) -> dict:
             if mean < MANY_MIN and many.startswith("many "):
                 out[seg] = re.sub(rf"(?<![\w-])(?:(?:very|fairly) )?{re.escape(many)}(?!\w)",
                                   namer.phrase(feat, True, comparative=True), out[seg])
-    return out if len({same_words(name) for name in out.values()}) == len(out) else names
+    return names if _clashes(out, told) else out
 
 
 def _clashes(names: dict, told: Mapping) -> list[list]:
@@ -465,9 +475,11 @@ def name_segments_from_lexicon(zscores: pd.DataFrame, lexicon: Lexicon | Mapping
             if not clashes:
                 break
             for segs in clashes:
-                if apart is z or not around(apart, names, namer, segs):
+                if apart is z:
                     _tell_apart(apart, names, used, namer, segs, claims)
-    names = _not_many(names, counts, namer)
+                else:  # a group it cannot rank stays as it is: an error, as before
+                    around(apart, names, namer, segs)
+    names = _not_many(names, counts, namer, told or {})
     stuck = next(iter(_clashes(names, told or {})), None)
     if stuck:
         raise SegmentationError(

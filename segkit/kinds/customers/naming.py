@@ -368,14 +368,14 @@ def _as_noun(name: str, noun: str) -> str:
 
 
 def _says_yes_no(name: str, level: str | None) -> bool:
-    """Whether a name says a yes/no level in words: "Bookings with required car parking spaces" says "required car
-    parking spaces: yes" (not after "no"), "Customers with no ban" says "ban: no"."""
+    """Whether a name says a yes/no level as one of its phrases: "Bookings with required car parking spaces" says
+    "required car parking spaces: yes", "Customers with no ban" says "ban: no"; "Customers with low credit card
+    balance" does not say "credit card: yes", nor "with fewer parking spaces" or "with email less often" a yes."""
     what, _, answer = (level or "").partition(": ")
     if answer.lower() not in ("yes", "no"):
         return False
-    said = re.escape(phrase(what))
-    before = r"(?<!no )(?<!non-)" if answer.lower() == "yes" else r"(?:no |non-)"
-    return bool(re.search(rf"(?<!\w){before}{said}(?!\w)", name, re.IGNORECASE))
+    said = ("" if answer.lower() == "yes" else "(?:no |non-)") + re.escape(phrase(what))
+    return bool(re.search(rf"(?:\bwith|\band) {said}(?= and | \(|$)", name, re.IGNORECASE))
 
 
 def _with_level(name: SegmentName, level: str | None, typical: str) -> SegmentName:
