@@ -1787,7 +1787,9 @@ def test_a_name_that_says_a_yes_no_level_does_not_repeat_it():
     ("Customers with email less often", "email: yes", False),
     ("Customers with no email opens", "email: no", False),
     ("Smokers with ban and high age", "ban: yes", True),
-    ("Customers with high income and no ban (smokers)", "ban: no", True)])
+    ("Customers with high income and no ban (smokers)", "ban: no", True),
+    ("Customers with vryhap 1", "vryhap: yes", True), ("Customers with kids 0", "kids: no", True),
+    ("Customers with kids 0", "kids: yes", False), ("Customers with kids 10", "kids: yes", False)])
 def test_which_names_say_a_yes_no_level(name, level, says):
     from segkit.kinds.customers.naming import _says_yes_no
 

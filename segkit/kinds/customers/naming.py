@@ -374,7 +374,8 @@ def _says_yes_no(name: str, level: str | None) -> bool:
     what, _, answer = (level or "").partition(": ")
     if answer.lower() not in ("yes", "no"):
         return False
-    said = ("" if answer.lower() == "yes" else "(?:no |non-)") + re.escape(phrase(what))
+    what = re.escape(phrase(what))  # or as the profile's code says it: "vryhap 1" says "vryhap: yes"
+    said = rf"{what}(?: 1)?" if answer.lower() == "yes" else rf"(?:(?:no |non-){what}|{what} 0)"
     return bool(re.search(rf"(?:\bwith|\band) {said}(?= and | \(|$)", name, re.IGNORECASE))
 
 
