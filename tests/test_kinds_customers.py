@@ -1789,7 +1789,8 @@ def test_a_name_that_says_a_yes_no_level_does_not_repeat_it():
     ("Smokers with ban and high age", "ban: yes", True),
     ("Customers with high income and no ban (smokers)", "ban: no", True),
     ("Customers with vryhap 1", "vryhap: yes", True), ("Customers with kids 0", "kids: no", True),
-    ("Customers with kids 0", "kids: yes", False), ("Customers with kids 10", "kids: yes", False)])
+    ("Customers with kids 0", "kids: yes", False), ("Customers with kids 10", "kids: yes", False),
+    ("Women with no children", "has children: no", True), ("Women with children", "has children: yes", True)])
 def test_which_names_say_a_yes_no_level(name, level, says):
     from segkit.kinds.customers.naming import _says_yes_no
 

@@ -347,3 +347,11 @@ def test_initials_a_degree_and_women_in_a_name():
     assert feature_phrase("PhD", high=False) == "low PhD"  # in a name too: "Colleges with low PhD", not "low phD"
     assert default_label("Room.Board") == "Room board" and default_label("perc.alumni") == "Percent alumni"
     assert feature_phrase("Women", high=False) == "few women" and feature_phrase("Men", high=True) == "many men"
+
+
+@pytest.mark.parametrize("label, high, said", [
+    ("has children: yes", True, "children"), ("has children: yes", False, "no children"),
+    ("Has cr card: no", True, "no cr card"), ("owns car: no", False, "car"), ("newsletter: no", True, "no newsletter")])
+def test_a_yes_no_of_having_says_the_thing(label, high, said):
+    """HasCrCard and has_children read "no has cr card" and "a share with no has children": the thing the rows have."""
+    assert feature_phrase(label, high=high) == said

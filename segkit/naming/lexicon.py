@@ -48,7 +48,7 @@ from ..format import index_text, joined
 from .base import SegmentName
 from .grades import around, graded
 from .lexicon_file import FeatureWords, Lexicon, LexiconEntry, load_lexicon
-from .words import default_label, feature_phrase, name_words, phrase, same_words, share_words, superlative
+from .words import default_label, feature_phrase, had, name_words, phrase, same_words, share_words, superlative
 
 __all__ = ["Lexicon", "LexiconEntry", "FeatureWords", "SegmentName", "load_lexicon",
            "name_segments_from_lexicon", "describe_profile"]
@@ -274,7 +274,7 @@ def _level_said(label: str, subject: str | None) -> str:
     if of:
         return f"a share {of}"
     if level in ("yes", "no"):
-        return f"a share with {'' if level == 'yes' else 'no '}{phrase(what)}"
+        return f"a share with {had(phrase(what), level == 'yes')}"
     return f"a share of {phrase(what)} {level}"
 
 

@@ -35,7 +35,7 @@ from ..resources import read_data_yaml
 
 __all__ = ["absent", "load_words", "split_words", "default_label", "stated_unit", "plural", "singular", "counted",
            "phrase", "feature_phrase", "people", "sexed", "ordinal", "replaces_noun", "share_words",
-           "superlative", "name_words", "same_words", "PEOPLE"]
+           "superlative", "name_words", "same_words", "had", "PEOPLE"]
 
 #: A code of one or two letters and a number is one word, with the letters that follow it: a survey's q2, Q10 or
 #: Q10a, a variable x1, "b2b", "l12m" ("Q2 would recommend", not "Q 2 would recommend").
@@ -376,6 +376,17 @@ def share_words(label: str, level: Any, entity: str | None = None) -> str | None
     return f"in {ranked}" if ranked else None
 
 
+def had(what: str, yes: bool) -> str:
+    """A yes/no label said as the thing the rows have or lack, after "with": "has cr card" (HasCrCard) is "cr card" or
+    "no cr card", not "no has cr card".
+
+    >>> had("has children", True), had("Has cr card", False), had("newsletter", False), had("owns car", False)
+    ('children', 'no cr card', 'no newsletter', 'no car')
+    """
+    thing = re.sub(r"(?i)^(?:has|have|had|owns?|with)\s+", "", what.strip()) or what
+    return thing if yes else f"no {thing}"
+
+
 def absent(label: str, level: Any, levels) -> str | None:
     """The No (or None) of a category column of three or more levels said as the thing missing: "no internet service"
     for Telco's internet service of DSL, Fiber optic and No ("internet service: more often No" before); None for any
@@ -418,7 +429,7 @@ def feature_phrase(label: str, *, high: bool, comparative: bool = False) -> str:
         what, level = phrase(match.group(1)), match.group(2)
         if level in ("yes", "no"):  # "newsletter" and "no newsletter", not "newsletter yes" and "a newsletter other than yes"
             has = (level == "yes") == high
-            return f"{what} {'more' if has else 'less'} often" if comparative else what if has else f"no {what}"
+            return f"{what} {'more' if has else 'less'} often" if comparative else had(what, has)
         ranked = ordinal(what, level)  # "3rd class", not "p class 3rd"
         what = ranked.split(" ", 1)[1] if ranked else what
         if ranked and (high or comparative):

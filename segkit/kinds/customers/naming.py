@@ -24,7 +24,7 @@ from ...format import YES_NO
 from ...naming.lexicon import FeatureWords, SegmentName, load_lexicon, name_segments_from_lexicon
 from ...naming.masking import masked_scores, observed
 from ...separability import MIN_MEMBERS
-from ...naming.words import (PEOPLE, absent, default_label, ordinal, people, phrase, replaces_noun, sexed,
+from ...naming.words import (PEOPLE, absent, default_label, had, ordinal, people, phrase, replaces_noun, sexed,
                              singular)
 from ...quality import AGE_WORDS
 from ...resources import read_data_yaml
@@ -374,8 +374,8 @@ def _says_yes_no(name: str, level: str | None) -> bool:
     what, _, answer = (level or "").partition(": ")
     if answer.lower() not in ("yes", "no"):
         return False
-    what = re.escape(phrase(what))  # or as the profile's code says it: "vryhap 1" says "vryhap: yes"
-    said = rf"{what}(?: 1)?" if answer.lower() == "yes" else rf"(?:(?:no |non-){what}|{what} 0)"
+    what, thing = re.escape(phrase(what)), re.escape(had(phrase(what), True))  # "has cr card": "with cr card"
+    said = rf"(?:{thing}|{what} 1)" if answer.lower() == "yes" else rf"(?:no {thing}|non-{thing}|{what} 0)"
     return bool(re.search(rf"(?:\bwith|\band) {said}(?= and | \(|$)", name, re.IGNORECASE))
 
 
