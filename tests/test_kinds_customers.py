@@ -1739,6 +1739,15 @@ def test_the_sex_of_animals_is_female_and_male_not_women_and_men():
     assert mass and all(f["label"] == "Body mass" and f["value_text"].endswith(" g") for f in mass), mass
 
 
+def _bookings(rng, group: np.ndarray, parking: np.ndarray, **more) -> pd.DataFrame:
+    """A hotel's bookings of three groups: the parking spaces asked for, ``more`` columns, then a lead time that sets
+    group 2 apart and the adults."""
+    return pd.DataFrame({"booking_id": range(len(group)), "required_car_parking_spaces": parking, **more,
+                         "lead_time": np.where(group == 2, rng.normal(300, 20, len(group)),
+                                               rng.normal(60, 20, len(group))).round(),
+                         "adults": rng.integers(1, 3, len(group))})
+
+
 @pytest.mark.parametrize("spaces, said", [([0, 1, 2], "more"), ([2, 3, 4], "many")])
 def test_a_count_is_many_only_from_two_on_average(spaces, said):
     """A hotel's bookings: the segment that asks for parking has about one space on average (0.05 elsewhere), so its
@@ -1747,11 +1756,8 @@ def test_a_count_is_many_only_from_two_on_average(spaces, said):
 
     rng = np.random.default_rng(0)
     group = np.repeat([0, 1, 2], 100)
-    table = pd.DataFrame({"booking_id": range(300),
-                          "required_car_parking_spaces": np.where(group == 0, rng.choice(spaces, 300, p=[.2, .6, .2]),
-                                                                  rng.choice([0, 1], 300, p=[.95, .05])),
-                          "lead_time": np.where(group == 2, rng.normal(300, 20, 300), rng.normal(60, 20, 300)).round(),
-                          "adults": rng.integers(1, 3, 300)})
+    table = _bookings(rng, group, np.where(group == 0, rng.choice(spaces, 300, p=[.2, .6, .2]),
+                                           rng.choice([0, 1], 300, p=[.95, .05])))
     result = segkit.segment_table(table, data_kind="customers", id_col="booking_id", k=3, seed=0, entity="bookings")
     spaces_by_name = table["required_car_parking_spaces"].groupby(result.assignments["segment_name"].to_numpy())
     parking = spaces_by_name.mean().idxmax()
@@ -1765,10 +1771,8 @@ def test_a_name_that_says_a_yes_no_level_does_not_repeat_it():
 
     rng = np.random.default_rng(0)
     group = np.repeat([0, 1, 2], 100)
-    table = pd.DataFrame({"booking_id": range(300), "required_car_parking_spaces": np.where(group == 0, 1, 0),
-                          "previous_cancellations": np.where(group == 1, rng.integers(0, 2, 300), 0),
-                          "lead_time": np.where(group == 2, rng.normal(300, 20, 300), rng.normal(60, 20, 300)).round(),
-                          "adults": rng.integers(1, 3, 300)})
+    table = _bookings(rng, group, np.where(group == 0, 1, 0),
+                      previous_cancellations=np.where(group == 1, rng.integers(0, 2, 300), 0))
     names = segkit.segment_table(table, data_kind="customers", id_col="booking_id", k=3, seed=0,
                                  entity="bookings").profiles.names
     assert "Bookings with required car parking spaces" in names.values(), names

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -48,7 +49,7 @@ from ..format import index_text, joined
 from .base import SegmentName
 from .grades import around, graded
 from .lexicon_file import FeatureWords, Lexicon, LexiconEntry, load_lexicon
-from .words import default_label, feature_phrase, had, name_words, phrase, same_words, share_words, superlative
+from .words import default_label, feature_phrase, name_words, phrase, same_words, share_words, superlative
 
 __all__ = ["Lexicon", "LexiconEntry", "FeatureWords", "SegmentName", "load_lexicon",
            "name_segments_from_lexicon", "describe_profile"]
@@ -137,6 +138,19 @@ class _Namer:
         most = [f for f in feats if row[f] == (self.zscores[f].max() if row[f] > 0 else self.zscores[f].min())]
         return most + [f for f in feats if f not in most]
 
+    @cached_property
+    def other_level(self) -> dict:
+        """Feature -> the other level of its column of two ("vryhap: 0", "vryhap: 1"): features of one name before ": "
+        whose known z-scores mirror, as two levels' shares do ("Calls: day" and "Calls: night" do not)."""
+        columns: dict[str, list] = {}
+        for feat in self.zscores.columns if self.zscores is not None else ():
+            if ": " in str(feat):
+                columns.setdefault(str(feat).rpartition(": ")[0], []).append(feat)
+        both = [self.zscores[levels].dropna() for levels in columns.values() if len(levels) == 2]
+        pairs = [list(part.columns) for part in both
+                 if len(part) >= 2 and np.allclose(part.iloc[:, 0], -part.iloc[:, 1])]
+        return {a: b for one, two in pairs for a, b in ((one, two), (two, one))}
+
     def label(self, feat: str) -> str:
         if feat in self.labels:
             return self.labels[feat]
@@ -155,8 +169,8 @@ def _fallback(row: pd.Series, namer: _Namer, seg) -> tuple[str, list[str]]:
     "<Noun> with <plain words>"; the lexicon's default name only when nothing is off average."""
     lex, threshold = namer.lexicon, namer.threshold
     top = [f for f in _strongest(row) if abs(row[f]) >= threshold]
-    other = _other_level(namer.zscores) if namer.zscores is not None else {}  # below average on one of two levels
-    top = [f for f in top if not (row[f] < 0 and other.get(f) in top)]  # ("vryhap: 0") is above on the other
+    other = namer.other_level  # below average on one of two levels ("vryhap: 0") is above on the other
+    top = [f for f in top if not (row[f] < 0 and other.get(f) in top)]
     if not top:
         off = _off_average(None if namer.index is None else namer.index.loc[seg])
         if not off:
@@ -181,20 +195,6 @@ def _fallback(row: pd.Series, namer: _Namer, seg) -> tuple[str, list[str]]:
         if adj and not _has_word(noun, adj) and not _contradicts(lex, feat, row[feat], noun):
             return f"{adj} {noun}", used + [feat]
     return noun, used
-
-
-def _other_level(z: pd.DataFrame) -> dict:
-    """Feature -> the other level of its column, for the columns of two levels ("vryhap: 0", "vryhap: 1"): two features
-    of one name before ": " whose z-scores mirror each other in every segment, as two levels' shares do (two measures
-    such as "Calls: day" and "Calls: night" do not)."""
-    columns: dict[str, list] = {}
-    for feat in z.columns:
-        if ": " in str(feat):
-            columns.setdefault(str(feat).rpartition(": ")[0], []).append(feat)
-    both = {name: z[levels].dropna() for name, levels in columns.items() if len(levels) == 2}  # a bound masks a cell
-    pairs = [list(part.columns) for part in both.values()
-             if len(part) >= 2 and np.allclose(part.iloc[:, 0], -part.iloc[:, 1])]
-    return {a: b for one, two in pairs for a, b in ((one, two), (two, one))}
 
 
 def _contradicts(lex: Lexicon, feat: str, z: float, name: str) -> bool:
@@ -274,7 +274,7 @@ def _level_said(label: str, subject: str | None) -> str:
     if of:
         return f"a share {of}"
     if level in ("yes", "no"):
-        return f"a share with {had(phrase(what), level == 'yes')}"
+        return f"a share with {feature_phrase(label, high=True)}"  # as names say it: "with no ban", "with cr card"
     return f"a share of {phrase(what)} {level}"
 
 

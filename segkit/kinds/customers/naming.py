@@ -24,8 +24,8 @@ from ...format import YES_NO
 from ...naming.lexicon import FeatureWords, SegmentName, load_lexicon, name_segments_from_lexicon
 from ...naming.masking import masked_scores, observed
 from ...separability import MIN_MEMBERS
-from ...naming.words import (PEOPLE, absent, default_label, had, ordinal, people, phrase, replaces_noun, sexed,
-                             singular)
+from ...naming.words import (PEOPLE, absent, default_label, feature_phrase, ordinal, people, phrase, replaces_noun,
+                             sexed, singular)
 from ...quality import AGE_WORDS
 from ...resources import read_data_yaml
 from .roles import YES_NO_ABROAD
@@ -308,8 +308,8 @@ def _own_values(fs: FeatureSet, labels, rename: dict[str, str]) -> tuple[pd.Data
                and not pd.api.types.is_bool_dtype(fs.table[c])]
     table = observed(fs.table[numeric], fs.extra.get("imputed_rows")).astype(float)
     known = [c for c in numeric if rename[c] in BOUND_UNITS and fs.units.get(c) == BOUND_UNITS[rename[c]]]
-    counts = [c for c in numeric if table[c].notna().any() and (table[c].dropna() >= 0).all()
-              and (table[c].dropna() % 1 == 0).all()]
+    seen = {c: table[c].dropna() for c in numeric}
+    counts = [c for c in numeric if len(seen[c]) and (seen[c] >= 0).all() and (seen[c] % 1 == 0).all()]
     means = table.groupby(np.asarray(labels)).mean().rename(columns=rename)
     return means[[rename[c] for c in known]], means[[rename[c] for c in counts]]
 
@@ -372,11 +372,14 @@ def _says_yes_no(name: str, level: str | None) -> bool:
     "required car parking spaces: yes", "Customers with no ban" says "ban: no"; "Customers with low credit card
     balance" does not say "credit card: yes", nor "with fewer parking spaces" or "with email less often" a yes."""
     what, _, answer = (level or "").partition(": ")
-    if answer.lower() not in ("yes", "no"):
+    answer = answer.lower()
+    if answer not in ("yes", "no"):
         return False
-    what, thing = re.escape(phrase(what)), re.escape(had(phrase(what), True))  # "has cr card": "with cr card"
-    said = rf"(?:{thing}|{what} 1)" if answer.lower() == "yes" else rf"(?:no {thing}|non-{thing}|{what} 0)"
-    return bool(re.search(rf"(?:\bwith|\band) {said}(?= and | \(|$)", name, re.IGNORECASE))
+    # as names say it ("cr card", "no ban": feature_phrase), a person's "non-", or the profile's code ("vryhap 1")
+    words = feature_phrase(f"{what}: {answer}", high=True)
+    forms = [words, f"non-{words[3:]}" if answer == "no" else None, f"{phrase(what)} {int(answer == 'yes')}"]
+    said = "|".join(re.escape(form) for form in forms if form)
+    return bool(re.search(rf"(?:\bwith|\band) (?:{said})(?= and | \(|$)", name, re.IGNORECASE))
 
 
 def _with_level(name: SegmentName, level: str | None, typical: str) -> SegmentName:
