@@ -520,6 +520,30 @@ def test_real_tables_get_unique_lexicon_names(fixture, k, request, tmp_path):
     assert all(words & set(n.replace("(", " ").replace(")", " ").split()) for n in names)
 
 
+def test_a_table_of_categories_only_gets_notes_where_a_measure_would_be_shown(tmp_path):
+    # COUNT's affairs: every column a 0/1 level; 05_profile stopped on the index heatmap of no measure with a raw
+    # "zero-size array to reduction operation fmin"
+    rng = np.random.default_rng(0)
+    group = np.repeat([0, 1, 2], 60)
+    table = pd.DataFrame({"id": np.arange(180), "kids": (group == 0) | (rng.random(180) < 0.1),
+                          "happy": (group == 1) | (rng.random(180) < 0.1), "religious": (group == 2)})
+    path = tmp_path / "levels.csv"
+    table.astype({c: int for c in ("kids", "happy", "religious")}).to_csv(path, index=False)
+    params = params_from_mapping({"data_kind": "customers", "data_path": str(path), "id_col": "id", "k": 3,
+                                  "bootstrap": 2})
+    nb = RunContext(params, RunFolder(tmp_path / "run").ensure())
+    stages.eda.clean(nb, stages.eda.load(nb))
+    stages.features.build_features(nb)
+    seg = stages.profile.segment(nb)
+    assert stages.profile.shown_features(seg) == []
+    says = "built from categories only"
+    for shown in (stages.profile.index_figure(seg), stages.profile.stats_table(seg),
+                  stages.profile.distributions(nb, seg)):
+        assert says in shown.data and "Categories in each segment" in shown.data
+    wide = stages.profile.categorical_profile(nb, seg)  # where the note points: every column's levels, per segment
+    assert len(wide) == 6 and {"Kids", "Happy", "Religious"} <= set(wide["Category"])
+
+
 def test_feature_set_label_map_uses_short_labels_and_falls_back_to_names():
     from segkit.featureset import FeatureSet
 

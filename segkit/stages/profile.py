@@ -198,6 +198,15 @@ def _shown_as(seg: Segmentation) -> dict[str, str]:
             if twin in seg.profile.features}
 
 
+def _categories_only(seg: Segmentation):
+    """The note a measure's figure or table gives instead when every clustering column is a category (COUNT's affairs,
+    all 0/1 levels, stopped on the empty heatmap); None when there is a measure to show."""
+    if shown_features(seg, None):
+        return None
+    return note("The segments were built from categories only, so there is no measure to average: the share of each "
+                "category level in each segment is under \"Categories in each segment\".")
+
+
 def shown_note(seg: Segmentation, top: int | None = TOP_FEATURES):
     """A note saying that only the most distinctive measures are shown, when there are more; None otherwise."""
     n = len(shown_features(seg, None))
@@ -243,10 +252,12 @@ def churn_table(seg: Segmentation):
                  percent=["mean_risk", "high_risk_share"], whole=["customers", "scored", "high_risk"])
 
 
-def stats_table(seg: Segmentation, top: int | None = TOP_FEATURES) -> pd.DataFrame:
+def stats_table(seg: Segmentation, top: int | None = TOP_FEATURES):
     """Mean, median, min and max of each shown clustering feature per segment, written in the features' units
     (:func:`segkit.format.format_value`), with segment names; each segment's most distinctive features first, at
-    most ``top`` (None: all)."""
+    most ``top`` (None: all); a note where every feature is a category (:func:`_categories_only`)."""
+    if (only := _categories_only(seg)) is not None:
+        return only
     stats = seg.profile.stats
     shown = shown_features(seg, top)
     stats = stats[stats["feature"].isin(shown)].copy()
@@ -348,7 +359,10 @@ def tiny_note(ctx: RunContext, seg: Segmentation):
 
 
 def index_figure(seg: Segmentation, top: int | None = TOP_FEATURES):
-    """Each segment's averages as an index against the whole (= 100), for the shown features."""
+    """Each segment's averages as an index against the whole (= 100), for the shown features (a note where there is
+    none: :func:`_categories_only`)."""
+    if (only := _categories_only(seg)) is not None:
+        return only
     shown = shown_features(seg, top)
     return figure(plot_index_heatmap(seg.profile, feature_labels=seg.features.label_map(), columns=shown),
                   "Index against the whole: above 100 the segment has more of the measure than average, below 100 less.")
@@ -366,7 +380,10 @@ def _skewed(values: pd.Series) -> bool:
 
 def distributions(ctx: RunContext, seg: Segmentation, top: int | None = TOP_FEATURES):
     """The spread of each shown clustering measure within each segment, from a seeded sample; skewed measures
-    (money, counts; not shares, which stay between 0 and 100%) on a log axis (:func:`_skewed`)."""
+    (money, counts; not shares, which stay between 0 and 100%) on a log axis (:func:`_skewed`); a note where every
+    feature is a category (:func:`_categories_only`)."""
+    if (only := _categories_only(seg)) is not None:
+        return only
     fs, p = seg.features, ctx.params
     drawable = {*feature_columns(fs), *_shown_as(seg).values()}
     shown = [c for c in shown_features(seg, top) if c in drawable] or feature_columns(fs)[:top]
