@@ -308,9 +308,10 @@ def driver_columns(fs: FeatureSet) -> list[str]:
     it shows in other units (``fs.extra["shown_as"]``: a log median said as the median itself, in dollars), the
     outcomes (``fs.extra["outcomes"]``: churn, which the segments are compared on, not told apart by) and the columns
     that say what another says (``fs.extra["twins"]``: ISLR's Credit named a segment's "higher rating", a column on no
-    other page, beside its limit)."""
+    other page, beside its limit; ``fs.extra["level_shares"]``: a table of categories only profiled by the share of each
+    level, whose sentences said "hapavg: more often yes" and "hapavg more often" of one column)."""
     left_out = {**(fs.extra.get("left_out") or {}), **dict.fromkeys(fs.extra.get("outcomes") or []),
-                **(fs.extra.get("twins") or {})}
+                **(fs.extra.get("twins") or {}), **dict.fromkeys(fs.extra.get("level_shares") or [])}
     return [c for c in fs.table.columns if c not in left_out and c not in fs.shown_as]
 
 

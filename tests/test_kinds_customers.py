@@ -520,28 +520,41 @@ def test_real_tables_get_unique_lexicon_names(fixture, k, request, tmp_path):
     assert all(words & set(n.replace("(", " ").replace(")", " ").split()) for n in names)
 
 
-def test_a_table_of_categories_only_gets_notes_where_a_measure_would_be_shown(tmp_path):
-    # COUNT's affairs: every column a 0/1 level; 05_profile stopped on the index heatmap of no measure with a raw
-    # "zero-size array to reduction operation fmin"
+def test_a_table_of_categories_only_is_profiled_named_and_shown_by_its_levels_in_words(tmp_path):
+    # COUNT's affairs, every column a 0/1 level: 05_profile stopped on an index heatmap of no measure with a raw
+    # "zero-size array to reduction operation fmin"; its names read "Customers with hapavg 1", its cards "Hapavg: 0: 0%
+    # (index 0)" beside "Hapavg: 1: 100% (index 310)", its sentences "hapavg: more often yes" and "hapavg more often"
     rng = np.random.default_rng(0)
     group = np.repeat([0, 1, 2], 60)
     table = pd.DataFrame({"id": np.arange(180), "kids": (group == 0) | (rng.random(180) < 0.1),
-                          "happy": (group == 1) | (rng.random(180) < 0.1), "religious": (group == 2)})
+                          "car": (group == 1) | (rng.random(180) < 0.1), "pet": (group == 2),
+                          "region": np.where(rng.random(180) < 0.5, "North", "South")})
     path = tmp_path / "levels.csv"
-    table.astype({c: int for c in ("kids", "happy", "religious")}).to_csv(path, index=False)
+    table.astype({c: int for c in ("kids", "car", "pet")}).to_csv(path, index=False)
     params = params_from_mapping({"data_kind": "customers", "data_path": str(path), "id_col": "id", "k": 3,
                                   "bootstrap": 2})
     nb = RunContext(params, RunFolder(tmp_path / "run").ensure())
     stages.eda.clean(nb, stages.eda.load(nb))
-    stages.features.build_features(nb)
+    fs = stages.features.build_features(nb)
     seg = stages.profile.segment(nb)
-    assert stages.profile.shown_features(seg) == []
-    says = "built from categories only"
-    for shown in (stages.profile.index_figure(seg), stages.profile.stats_table(seg),
-                  stages.profile.distributions(nb, seg)):
-        assert says in shown.data and "Categories in each segment" in shown.data
+    # one share per yes/no column, its yes; both levels of another category
+    assert sorted(fs.profiled) == ["car: 1", "kids: 1", "pet: 1", "region: North", "region: South"]
+    assert fs.label_map(["kids: 1", "region: North"]) == {"kids: 1": "Kids: yes", "region: North": "Region: North"}
+    by_kids = {seg.labels[table["id"].astype(str)[group == g]].mode()[0] for g in range(3)}
+    assert len(by_kids) == 3  # the three planted groups found
+    names = sorted(seg.profile.names.values())
+    assert names == ["Customers with car", "Customers with kids", "Customers with pet"]
+    assert not any(re.search(r"\b[01]\b", s) for s in seg.explanation.drivers.values())
+    kids = next(s for s, n in seg.profile.names.items() if n == "Customers with kids")
+    said = seg.explanation.drivers[kids]
+    assert said.count("kids") == 1 and "kids: more often yes" in said  # not again as the share "kids more often"
+    shown = stages.profile.shown_features(seg)
+    assert set(shown) == set(fs.profiled)
+    assert stages.profile.index_figure(seg).data.count("<img") == 1
+    for said in (stages.profile.stats_table(seg), stages.profile.distributions(nb, seg)):
+        assert "built from categories only" in said.data and "Categories in each segment" in said.data
     wide = stages.profile.categorical_profile(nb, seg)  # where the note points: every column's levels, per segment
-    assert len(wide) == 6 and {"Kids", "Happy", "Religious"} <= set(wide["Category"])
+    assert len(wide) == 8 and {"Kids", "Car", "Pet", "Region"} <= set(wide["Category"])
 
 
 def test_feature_set_label_map_uses_short_labels_and_falls_back_to_names():

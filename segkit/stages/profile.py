@@ -186,7 +186,10 @@ def shown_features(seg: Segmentation, top: int | None = TOP_FEATURES) -> list[st
     fs = seg.features
     shares = sum(fs.units.get(c) in _SHARE_UNITS for c in fs.columns)
     twins = _shown_as(seg)  # a log median as the median itself: "Household income (log): 11.2" read as nothing
-    return seg.profile.distinctive_features(top, columns=[twins.get(c, c) for c in fs.columns],
+    columns = [twins.get(c, c) for c in fs.columns]
+    if _levels_only(seg):  # the shares of the levels are the profile: "Kids: yes", "Religion: none"
+        columns = [c for c in seg.profile.features if c not in pipeline.outcome_columns(fs, seg.profile)]
+    return seg.profile.distinctive_features(top, columns=columns,
                                             by="zscore" if shares > len(fs.columns) / 2 else "index",
                                             skip=seg.rare_columns)  # as the cards: no lead from a handful of rows
 
@@ -198,13 +201,21 @@ def _shown_as(seg: Segmentation) -> dict[str, str]:
             if twin in seg.profile.features}
 
 
+def _levels_only(seg: Segmentation) -> bool:
+    """Whether the segments were built from categories only, so that the profile compares the share of each level
+    (``"kids: 1"``, :func:`~segkit.kinds.customers._level_shares`) instead of the clustering columns' means."""
+    twins = _shown_as(seg)
+    return not any(twins.get(c, c) in seg.profile.features for c in seg.features.columns)
+
+
 def _categories_only(seg: Segmentation):
-    """The note a measure's figure or table gives instead when every clustering column is a category (COUNT's affairs,
-    all 0/1 levels, stopped on the empty heatmap); None when there is a measure to show."""
-    if shown_features(seg, None):
+    """The note a measure's spread or statistics give instead where the segments were built from categories only
+    (COUNT's affairs, every column a 0/1: its boxes and minimum of 0 and 1 say nothing); None otherwise."""
+    if not _levels_only(seg):
         return None
-    return note("The segments were built from categories only, so there is no measure to average: the share of each "
-                "category level in each segment is under \"Categories in each segment\".")
+    return note("The segments were built from categories only, so there is no measure to spread or average: the share "
+                "of each category level in each segment is in the index above and under \"Categories in each "
+                "segment\".")
 
 
 def shown_note(seg: Segmentation, top: int | None = TOP_FEATURES):
@@ -359,13 +370,12 @@ def tiny_note(ctx: RunContext, seg: Segmentation):
 
 
 def index_figure(seg: Segmentation, top: int | None = TOP_FEATURES):
-    """Each segment's averages as an index against the whole (= 100), for the shown features (a note where there is
-    none: :func:`_categories_only`)."""
-    if (only := _categories_only(seg)) is not None:
-        return only
+    """Each segment's averages as an index against the whole (= 100), for the shown features (the shares of the
+    levels where the segments were built from categories only: :func:`_levels_only`)."""
     shown = shown_features(seg, top)
+    what = f"more {seg.features.entity} with the level" if _levels_only(seg) else "more of the measure"
     return figure(plot_index_heatmap(seg.profile, feature_labels=seg.features.label_map(), columns=shown),
-                  "Index against the whole: above 100 the segment has more of the measure than average, below 100 less.")
+                  f"Index against the whole: above 100 the segment has {what} than average, below 100 less.")
 
 
 def _skewed(values: pd.Series) -> bool:

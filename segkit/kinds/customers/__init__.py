@@ -34,7 +34,7 @@ from ...io import parse_synth, require_columns
 from ...modelio import METADATA_FILE, RESERVED_KEYS, save_model
 from ...naming.masking import imputed_rows
 from ...schema import Finding
-from ...format import format_number, format_value, in_thousands
+from ...format import format_number, format_value, in_thousands, yes_no
 from ...naming.words import counted, default_label, phrase, plural
 from .features import FEATURE_ROLES, categorical_profile, customer_features
 from .inputs import column_roles, eda_frame
@@ -324,7 +324,8 @@ def features(cleaned: pd.DataFrame, params) -> FeatureSet:
     extra = {"model_roles": {c: model[c] for c in columns}, "roles": roles, "categorical": categorical, "coded": coded,
              "logged": logs, "outcome_levels": dict(table.attrs.get("outcome_levels") or {}),
              "id_col": str(table.index.name), "reference_date": table.attrs.get("reference_date"),
-             **gaps, "outcomes": list(outcomes), "scales": scales, "label_notes": label_notes, "twins": twinned}
+             **gaps, "outcomes": list(outcomes), "scales": scales, "label_notes": label_notes, "twins": twinned,
+             "level_shares": [c for c in profiled if c not in columns]}
     fs = FeatureSet(table=table, columns=columns, labels=labels, entity=entity, notes=notes,
                     extra=extra, short=short, units=units, profile_columns=profiled + list(outcomes),
                     better={c: good for c in outcomes if (good := _good_outcome(c)) is not None})
@@ -367,14 +368,19 @@ def _good_outcome(column: str) -> bool | None:
 def _level_shares(table: pd.DataFrame, categorical: Sequence[str], labels: dict, short: dict, units: dict,
                   per_column: int = 6) -> list[str]:
     """0/1 columns ``"<column>: <level>"`` for the most common levels of each category (added to ``table``, with
-    their labels and the unit ``share``), so a table of categories only still has profiles; returns their names."""
+    their labels and the unit ``share``), so a table of categories only still has profiles; returns their names. A
+    yes/no column (0/1, true/false; not codes such as a sex's 0/1) has one, its yes ("Kids: yes"): its no is the rest,
+    and COUNT's affairs, every column a 0/1, read "Hapavg: 0: 0% (index 0)" beside "Hapavg: 1: 100% (index 310)"."""
     added = []
     for col in categorical:
         text = level_text(table[col])
+        words = None if coded_name(col) else yes_no(text.dropna().unique())
         for level in text.value_counts().index[:per_column]:
+            if words and words[level] == "no":
+                continue
             name = f"{col}: {level}"
             table[name] = (text == level).astype(float).to_numpy()
-            labels[name] = short[name] = f"{labels.get(col, col).split(' (')[0]}: {level}"
+            labels[name] = short[name] = f"{labels.get(col, col).split(' (')[0]}: {(words or {}).get(level, level)}"
             units[name] = "share"
             added.append(name)
     return added

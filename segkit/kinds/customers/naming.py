@@ -248,7 +248,9 @@ def name_segments(profile, fs: FeatureSet | None, params, labels=None):
     shown = shown.drop(columns=outcomes).rename(columns=rename)
     index = shown.where(np.sign(shown - 100) == np.sign(index - 100))
     # the table's own labels, also for columns that mean a concept ("days since last login", not "visit")
-    words = {rename[c]: (fs.labels.get(c) if fs is not None else None) or default_label(c) for c in rename}
+    said = _yes_no_labels(fs) if fs is not None else {}  # "Kids: yes", not the profile's "Kids: 1"
+    words = {rename[c]: said.get(c) or (fs.labels.get(c) if fs is not None else None) or default_label(c)
+             for c in rename}
     entity = (fs.entity if fs is not None else "customers").strip() or "customers"
     noun = entity[:1].upper() + entity[1:]  # "US households", not str.capitalize's "Us households"
     values, counts = _own_values(fs, labels, rename) if fs is not None and labels is not None else (None, None)
@@ -267,6 +269,20 @@ def name_segments(profile, fs: FeatureSet | None, params, labels=None):
                for seg, value in named.items()}
         if len({v.name for v in out.values()}) == len(out):
             break
+    return out
+
+
+def _yes_no_labels(fs: FeatureSet) -> dict[str, str]:
+    """"column: level" -> "Label: yes" or "Label: no" for the levels of a yes/no column (0/1, true/false; not codes:
+    :meth:`~segkit.featureset.FeatureSet.level_words`), as a name says them: "Customers with kids" and "with no kids"
+    (:func:`~segkit.naming.words.feature_phrase`), as the defining level says them, not the profile's "with kids 1"
+    (COUNT's affairs, every column a 0/1 level)."""
+    out = {}
+    for col in fs.extra.get("categorical") or []:
+        if col in fs.table.columns:
+            label = fs.labels.get(col, default_label(col)).split(" (")[0]
+            words = fs.level_words(col, level_text(fs.table[col]).dropna().unique()) or {}
+            out.update({f"{col}: {level}": f"{label}: {word}" for level, word in words.items()})
     return out
 
 
