@@ -45,11 +45,11 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ParamsError, SegmentationError
-from ..format import index_text, joined
 from .base import SegmentName
 from .grades import around, graded
 from .lexicon_file import FeatureWords, Lexicon, LexiconEntry, load_lexicon
-from .words import default_label, feature_phrase, name_words, phrase, same_words, share_words, superlative
+from .describe import _listed, _off_average, _strongest, describe_profile
+from .words import default_label, feature_phrase, name_words, same_words, superlative
 
 __all__ = ["Lexicon", "LexiconEntry", "FeatureWords", "SegmentName", "load_lexicon",
            "name_segments_from_lexicon", "describe_profile"]
@@ -57,10 +57,6 @@ __all__ = ["Lexicon", "LexiconEntry", "FeatureWords", "SegmentName", "load_lexic
 _Z_CAP = 3.0
 #: An entry names a segment only if its strongest condition reaches this share of the segment's strongest |z|.
 _LEAD = 0.75
-#: A segment's description lists its first N_HIGH traits above average and N_LOW below (then those its name says)
-N_HIGH, N_LOW = 3, 2
-#: A segment is "average" on a feature while its index lies in this range (about -25% to +33%).
-AVERAGE_INDEX = (75.0, 133.0)
 
 
 def _match(row: pd.Series, lexicon: Lexicon, threshold: float, own: pd.Series | None) -> LexiconEntry | None:
@@ -84,32 +80,6 @@ def _match(row: pd.Series, lexicon: Lexicon, threshold: float, own: pd.Series | 
             if score > best_score and lead >= _LEAD * min(strongest, _Z_CAP):
                 best, best_score = entry, score
     return best
-
-
-def _listed(row: pd.Series, threshold: float, n_high: int = N_HIGH, n_low: int = N_LOW) -> tuple[list, list]:
-    """The traits a segment's description lists first, strongest first: up to ``n_high`` at or above ``threshold``,
-    up to ``n_low`` at or below ``-threshold`` (a name's second word comes from these or one as strong as its first)."""
-    order = _strongest(row)
-    return [f for f in order if row[f] >= threshold][:n_high], [f for f in order if row[f] <= -threshold][:n_low]
-
-
-def _strongest(row: pd.Series) -> list[str]:
-    """Features by decreasing |z| (ties by column order), finite values only."""
-    finite = row[np.isfinite(row.to_numpy(dtype=float))]
-    order = np.argsort(-np.abs(finite.to_numpy(dtype=float)), kind="stable")
-    return [finite.index[i] for i in order]
-
-
-def _off_average(index_row: pd.Series | None) -> list[str]:
-    """Features whose index lies outside :data:`AVERAGE_INDEX`, the furthest first."""
-    if index_row is None:
-        return []
-    idx = index_row.astype(float)
-    idx = idx[np.isfinite(idx.to_numpy())]
-    lo, hi = AVERAGE_INDEX
-    out = idx[(idx < lo) | (idx > hi)]
-    far = np.abs(np.log(np.maximum(out.to_numpy(), 1.0) / 100.0))
-    return [out.index[i] for i in np.argsort(-far, kind="stable")]
 
 
 def _has_word(name: str, word: str) -> bool:
@@ -203,79 +173,6 @@ def _contradicts(lex: Lexicon, feat: str, z: float, name: str) -> bool:
     words = lex.features.get(feat)
     opposite = words.adjective(-z) if words is not None and z != 0 else None
     return bool(opposite) and _has_word(name, opposite)
-
-
-def _value_text(feat: str, index_row: pd.Series | None) -> str:
-    """" (index 150)" when the index is known, else nothing (the sentence says above or below)."""
-    if index_row is not None and feat in index_row.index and np.isfinite(index_row[feat]):
-        return f" (index {index_text(index_row[feat])})"
-    return ""
-
-
-def _bare(label: str, index_row: pd.Series | None) -> str:
-    """A label without a closing "(k$)" when the index follows in brackets."""
-    text = label
-    return re.sub(r"\s*\([^)]*\)$", "", text) if index_row is not None else text
-
-
-def describe_profile(row: pd.Series, lexicon: Lexicon, *, threshold: float = 0.5, tagline: str = "",
-                     n_high: int = N_HIGH, n_low: int = N_LOW, index: pd.Series | None = None,
-                     labels: Mapping[str, str] | None = None, subject: str | None = None,
-                     named: Mapping[str, bool] | None = None) -> str:
-    """One sentence naming a segment's strongest features above and below average, each with its index
-    against the whole (100 = average) when ``index`` is given, or in plain words otherwise. With no feature beyond
-    ``threshold``, the features whose index lies outside :data:`AVERAGE_INDEX` (those a name may come from). The
-    features ``named`` (feature -> whether the name says it is high) that the name tells the segment apart by against
-    the whole are said too, on their side, beyond ``n_high`` and ``n_low``: "Careful Older Customers" were described by
-    their age alone."""
-    highs, lows = _listed(row, threshold, n_high, n_low)
-    if not highs and not lows:  # what a name drawn from the index says ("with low total charges", index 71)
-        off = _off_average(index)
-        highs, lows = [f for f in off if index[f] > 100][:n_high], [f for f in off if index[f] < 100][:n_low]
-    for f, up in (named or {}).items():  # an adjective that told two segments apart ("Careful": spending, z -0.4)
-        z_f = float(row.get(f, np.nan))
-        off = float(index.get(f, np.nan)) - 100.0 if index is not None else z_f  # the index it is said with
-        if f not in highs + lows and np.isfinite(z_f) and np.isfinite(off) and z_f * off > 0 and (z_f > 0) == up:
-            (highs if up else lows).append(f)
-    labels = dict(labels or {})
-
-    def listing(feats: list[str]) -> str:
-        parts = [f"{_bare(phrase(labels[f]) if labels.get(f) else _level_said(lexicon.words(f).label, subject), index)}"
-                 f"{_value_text(f, index)}"
-                 for f in feats]
-        return joined(parts)
-
-    if not highs and not lows:
-        body = lexicon.default_description[0].lower() + lexicon.default_description[1:]
-        return f"{tagline}: {body}." if tagline else f"{lexicon.default_description}."
-    clauses = []
-    if highs:
-        clauses.append(listing(highs) + " above average")
-    if lows:
-        clauses.append(listing(lows) + " below" + ("" if highs else " average"))
-    body = "; ".join(clauses)
-    return f"{tagline}: {body}." if tagline else f"{subject or lexicon.subject} with {body}."
-
-
-def _level_said(label: str, subject: str | None) -> str:
-    """A category level's label ("P class: 3rd", "Sex: Female") in a sentence, as the share its index measures: "a
-    share of women" (the people it stands for, :func:`~segkit.naming.words.sexed` for the rows ``subject``), "a share
-    in 3rd class" (what an ordinal ranks), "a share with no ban" (a yes or no), "a share of plan Gold"; any other
-    label as it is.
-
-    >>> _level_said("Sex: Female", "Customers"), _level_said("P class: 3rd", None), _level_said("Ban: no", None)
-    ('a share of women', 'a share in 3rd class', 'a share with no ban')
-    """
-    match = re.match(r"(.+?): (.+)$", label)
-    if not match:
-        return label
-    what, level = match.groups()
-    of = share_words(what, level, subject)
-    if of:
-        return f"a share {of}"
-    if level in ("yes", "no"):
-        return f"a share with {feature_phrase(label, high=True)}"  # as names say it: "with no ban", "with cr card"
-    return f"a share of {phrase(what)} {level}"
 
 
 def _qualifier(z: pd.DataFrame, seg, segs: list, used: list[str], namer: _Namer) -> tuple[str, bool, bool] | None:
