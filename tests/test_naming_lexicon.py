@@ -293,6 +293,26 @@ def test_no_name_says_a_trait_both_ways(order):
     assert not any(re.search(r"high.*low|low.*high", n) for n in names.values()), names
 
 
+def test_a_description_says_a_yes_no_column_once_by_its_yes():
+    """COUNT's affairs were "Customers with a share with no hapavg (index 148) ... above average; a share with hapavg
+    (index 0) ... below": the two levels of one yes/no column, the same fact twice."""
+    from dataclasses import replace
+    from segkit.kinds.customers.naming import LEXICON
+    from segkit.naming.describe import describe_profile
+    from segkit.naming.lexicon import FeatureWords
+    levels = {"ban: 0": "Ban: no", "ban: 1": "Ban: yes", "plan: Gold": "Plan: Gold", "plan: Basic": "Plan: Basic"}
+    lexicon = load_lexicon(LEXICON)
+    lexicon = replace(lexicon, features={**lexicon.features, **{f: FeatureWords(label=w) for f, w in levels.items()}})
+    row = pd.Series({"ban: 0": 1.2, "ban: 1": -1.2, "age": 0.9, "plan: Gold": 0.7, "plan: Basic": -0.7})
+    index = pd.Series({"ban: 0": 148.0, "ban: 1": 0.0, "age": 130.0, "plan: Gold": 180.0, "plan: Basic": 60.0})
+    said = describe_profile(row, lexicon, labels={"age": "Age"}, index=index, named={"ban: 0": True})
+    assert said == ("Customers with age (index 130) and a share of plan Gold (index 180) above average; a share with "
+                    "ban (index 0) and a share of plan Basic (index 60) below.")
+    # a yes/no level alone (its no not a feature) is said as before
+    said = describe_profile(row.drop("ban: 1"), lexicon, labels={"age": "Age"}, index=index)
+    assert said.startswith("Customers with a share with no ban (index 148), age (index 130)")
+
+
 def test_a_second_word_comes_from_a_leading_trait_and_the_description_says_it():
     """IBM's attrition table named two segments "Affluent Customers" and "Older Affluent Customers" at ages 44.3 and
     45.7: "Older" came from the second one's fifth trait above average (z 0.96, its income 1.63), which its card did not

@@ -70,7 +70,10 @@ def describe_profile(row: pd.Series, lexicon: Lexicon, *, threshold: float = 0.5
     ``threshold``, the features whose index lies outside :data:`AVERAGE_INDEX` (those a name may come from). The
     features ``named`` (feature -> whether the name says it is high) that the name tells the segment apart by against
     the whole are said too, on their side, beyond ``n_high`` and ``n_low``: "Careful Older Customers" were described by
-    their age alone."""
+    their age alone. A yes/no column's two levels are said once, by the yes (:func:`_no_beside_yes`)."""
+    labels = dict(labels or {})
+    mirrored = _no_beside_yes(row.index, labels, lexicon)
+    row, index = row.drop(labels=mirrored), None if index is None else index.drop(labels=mirrored, errors="ignore")
     highs, lows = _listed(row, threshold, n_high, n_low)
     if not highs and not lows:  # what a name drawn from the index says ("with low total charges", index 71)
         off = _off_average(index)
@@ -80,7 +83,6 @@ def describe_profile(row: pd.Series, lexicon: Lexicon, *, threshold: float = 0.5
         off = float(index.get(f, np.nan)) - 100.0 if index is not None else z_f  # the index it is said with
         if f not in highs + lows and np.isfinite(z_f) and np.isfinite(off) and z_f * off > 0 and (z_f > 0) == up:
             (highs if up else lows).append(f)
-    labels = dict(labels or {})
 
     def listing(feats: list[str]) -> str:
         parts = [f"{_bare(phrase(labels[f]) if labels.get(f) else _level_said(lexicon.words(f).label, subject), index)}"
@@ -119,3 +121,12 @@ def _level_said(label: str, subject: str | None) -> str:
     if level in ("yes", "no"):
         return f"a share with {feature_phrase(label, high=True)}"  # as names say it: "with no ban", "with cr card"
     return f"a share of {phrase(what)} {level}"
+
+
+def _no_beside_yes(features, labels: Mapping[str, str], lexicon: Lexicon) -> list[str]:
+    """The no level of each yes/no column whose yes is a feature too ("Hapavg: no" beside "Hapavg: yes"): the same
+    fact the other way round. COUNT's affairs were "Customers with a share with no hapavg (index 148) ... above
+    average; a share with hapavg (index 0) ... below"."""
+    said = {f: labels.get(f) or lexicon.words(f).label for f in features}
+    yes = {label.removesuffix(": yes") for label in said.values() if label.endswith(": yes")}
+    return [f for f, label in said.items() if label.endswith(": no") and label.removesuffix(": no") in yes]
