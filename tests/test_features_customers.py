@@ -14,6 +14,7 @@ from segkit.kinds.customers.features import (
     ROLES, DateAgeTransformer, SkewTransformer, build_preprocessor, categorical_profile, customer_features,
     detect_roles, feature_roles, role_table,
 )
+from segkit.kinds.customers.roles import _numeric_role
 
 
 @pytest.fixture
@@ -60,6 +61,19 @@ def test_reasons_are_plain_words(table):
     assert "small dense range" in reasons["rating"]
     assert "codes" in reasons["store_code"]
     assert "excluded" in reasons["country"] and "excluded" in reasons["comment"]
+
+
+@pytest.mark.parametrize("name, counts", [
+    ("naffairs", True), ("n_visits", True), ("num_orders", True), ("number_of_children", True), ("nb_enfants", True),
+    ("nChildren", True), ("NumChildren", True), ("visit_count", True), ("N_KIDS", True), ("No of kids", True),
+    ("store_code", False), ("occupation", False), ("nation", False), ("numeracy_level", False), ("income_band", False),
+    ("ncode", False), ("count", False)])
+def test_few_whole_numbers_over_a_wide_range_are_a_count_where_the_name_says_so(name, counts):
+    # COUNT's affairs: 0, 1, 2, 3, 7 and 12 affairs (six levels over 13 values) read as codes, "naffairs: 12"
+    values = np.repeat([0, 1, 2, 3, 7, 12], [451, 34, 17, 19, 42, 38])
+    role, reason = _numeric_role(values.astype(float), name, 0)
+    assert role == ("numeric" if counts else "categorical")
+    assert (f"name '{name}' says a count" in reason) == counts
 
 
 def test_single_id_wins_others_near_unique():

@@ -18,8 +18,9 @@ The detection rules, in order, for each column:
   Only one column is the id: the one with an id-like name, else the leftmost; others -> ``near_unique``;
 - numbers (or numbers stored as text, 95% of them at least: the others are set missing in the cleaning):
   integers with at most 10 levels, each seen 3+ times on average, are ``numeric`` when the range is dense
-  (``max - min + 1 <= 2 * levels``: counts and ratings such as 1..5) and ``categorical`` otherwise (codes such as 10, 20, 99); every other
-  number -> ``numeric``;
+  (``max - min + 1 <= 2 * levels``: counts and ratings such as 1..5) or the name says a count (``n_visits``,
+  ``naffairs`` of 0..3, 7 and 12), and ``categorical`` otherwise (codes such as 10, 20, 99); every other number ->
+  ``numeric``;
 - text: mostly distinct values averaging 20+ characters and 3+ words -> ``text``; at least 90%
   distinct (and more than 10 levels) -> ``near_unique``; answers on a survey's scale (Disagree < Neutral < Agree,
   three levels at least) -> ``ordinal``; otherwise ``categorical``. The reason notes levels that look ordered
@@ -67,6 +68,12 @@ _DAY_NAME = re.compile(r"(?i)(?:^|[_\s.\-])(?:day|dom|day[_\s]?of[_\s]?(?:the[_\
 #: A column named only as a year, of calendar years: when the row was recorded (ISLR's Wage: the survey's year, 2003 to
 #: 2009, set segments apart as "lower year"); a year of birth or of joining says so in its name and is kept.
 _RECORD_YEAR = re.compile(r"(?i)(?:survey[_\s.\-]?|record[_\s.\-]?|data[_\s.\-]?|report[_\s.\-]?)?(?:year|yr)")
+#: A name that says a count (n_visits, num_orders, number_of_children, nb_enfants, nChildren, visit_count; R's
+#: naffairs): whole numbers of few levels over a wide range are then a count with gaps, not codes (COUNT's affairs read
+#: 0, 1, 2, 3, 7 and 12 affairs as six categories, "naffairs: 12").
+_COUNT_NAME = re.compile(r"^(?:(?i:n|nb|nr|num|no|number|count|cnt)[_\s.\-]+(?i:of[_\s.\-]+)?[A-Za-z]"
+                         r"|(?:[Nn]|[Nn]b|[Nn]um|[Nn]umber)[A-Z]|n[a-z]{3,}s$|(?i:num|number)[a-z]{3,}s$)"
+                         r"|(?i:[_\s.\-](?:count|cnt)$)")
 #: Names of numbers that identify rather than measure: a phone (home_phone, mobile_no), account or card number.
 _CONTACT_NAME = re.compile(r"(?i)(?:(?:^|[_\s.\-])(?:phone|telephone)|^(?:mobile|cell|tel|fax))"
                            r"(?:[_\s.\-]?(?:number|no|nr))?$"
@@ -179,6 +186,8 @@ def _numeric_role(vals: np.ndarray, name: str, n_missing: int, prefix: str = "")
                                   "categorical"
         if hi - lo + 1 <= 2 * k:
             return "numeric", f"{base}, {k} levels over a small dense range (a count or rating) -> numeric"
+        if lo >= 0 and _COUNT_NAME.search(name.strip()):
+            return "numeric", f"{base}, {k} levels, name '{name}' says a count -> numeric"
         return "categorical", f"{base}, {k} levels spread over a wide range (codes) -> categorical"
     note = f", name '{name}' looks like an id but values repeat" if _id_name(name) else ""
     return "numeric", f"{base}, {k} distinct{note} -> numeric"
