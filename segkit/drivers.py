@@ -24,10 +24,11 @@ import numpy as np
 import pandas as pd
 
 from .featureset import in_index
-from .format import format_value, in_thousands, joined, without_unit, yes_no
+from .format import YES_NO, format_value, in_thousands, joined, without_unit, yes_no
 from .forest import _MISSING
 from .naming.masking import MIN_OBSERVED_SHARE
-from .naming.words import absent, feature_phrase, phrase, share_words
+from .naming.people import absent, share_words
+from .naming.words import feature_phrase, phrase, with_said
 from .parse.numbers import CURRENCY_SIGNS
 from .separability import MIN_MEMBERS
 
@@ -80,6 +81,9 @@ class _Levels:
         text = s.astype("object").where(s.notna(), _MISSING)
         self.text = text if coded else _levels(text)  # codes as written: "sex: more often 1", never "yes"
         self.overall = self.text.value_counts(normalize=True)
+        known = {str(v).strip().lower(): v for v in self.overall.index if v != _MISSING}
+        pair = next((p for p in YES_NO if set(known) == set(p)), None) if not coded else None
+        self.answers = {known[pair[0]]: "yes", known[pair[1]]: "no"} if pair else {}  # Telco's Yes/No, a 0/1's yes/no
 
     def top(self, in_seg: np.ndarray) -> tuple[Any, float, float] | None:
         """The level the segment holds most above the whole, its share in the segment and overall."""
@@ -103,9 +107,10 @@ class _Levels:
         return abs(top[1] - float((self.text[~in_seg] == top[0]).mean()))
 
     def clause(self, in_seg: np.ndarray, label: str) -> str | None:
-        """"churn: more often Yes (33% vs 12% overall)", "a higher share of women (64% vs 56% overall)" (a gender's
-        level, as the people it stands for: :func:`~segkit.naming.words.people`); None when the share barely
-        differs."""
+        """"contract: more often Two year (33% vs 12% overall)", "a higher share of women (64% vs 56% overall)" (a
+        gender's level, as the people it stands for: :func:`~segkit.naming.people.people`), "a higher share with no cr
+        card" or "who are married" (a yes or no, as names say it: :func:`~segkit.naming.words.had`); None when the
+        share barely differs."""
         top = self.top(in_seg)
         if top is None:
             return None
@@ -119,6 +124,9 @@ class _Levels:
         missing = absent(label, level, self.overall.index)  # "with no internet service", not "more often No"
         if missing:
             return f"a higher share with {missing} {shares}"
+        if level in self.answers:  # as the cards and names say it: "with no cr card", "who are married"
+            said = feature_phrase(f"{label}: {self.answers[level]}", high=True)
+            return f"a higher share {with_said(said)} {shares}"
         return f"{phrase(label)}: more often {level} {shares}"
 
 
@@ -427,7 +435,7 @@ def driver_sentence(table: pd.DataFrame, labels, segment, ranked: Sequence[str] 
     then read "typical area", "average area". The levels of a 0/1 or true/false column read yes and no, but for the
     columns in ``coded``, whose levels are codes (a sex coded 0/1: :attr:`~segkit.featureset.FeatureSet.coded`); a
     sex reads women and men for rows ``entity`` of grown people, else "female penguins"
-    (:func:`~segkit.naming.words.sexed`).
+    (:func:`~segkit.naming.people.sexed`).
     """
     words = _Sentences(table, _aligned(table, labels), labels_text=labels_text, units=units, currency=currency,
                        n_top=n_top, per=per, coded=coded, entity=entity)

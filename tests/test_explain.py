@@ -631,15 +631,22 @@ def test_every_sentence_of_a_page_gives_one_overall_value_per_measure():
 
 
 def test_a_level_reads_as_what_the_segment_holds_more_often_and_0_1_as_yes_no():
-    """'is active member: more often 1 (87% vs 50%)' and 'churn: less often No (55% vs 75%)' before."""
+    """'is active member: more often 1 (87% vs 50%)' and 'churn: less often No (55% vs 75%)' before; then 'is active
+    member: more often yes' where the names said 'who are active members'."""
     active = pd.Categorical([1, 1, 1, 0, 0, 0, 0, 1])
     churn = pd.Categorical(["No", "No", "Yes", "No", "No", "No", "No", "No"])
     table = pd.DataFrame({"is_active_member": active, "churn": churn})
     labels = [1, 1, 1, 0, 0, 0, 0, 0]
     text = explain.driver_sentence(table, labels, 1, ["is_active_member", "churn"],
                                    labels_text={"is_active_member": "Is active member", "churn": "Churn"})
-    assert text == ("Set apart mostly by is active member: more often yes (100% vs 50% overall) and churn: more often "
-                    "Yes (33% vs 12% overall).")
+    assert text == ("Set apart mostly by a higher share who are active members (100% vs 50% overall) and a higher "
+                    "share with churn (33% vs 12% overall).")
+    # codes are said as written, and a column of three levels as before
+    plan = pd.Categorical(["Yes"] * 3 + ["No", "Maybe"] * 2 + ["No"])
+    table = pd.DataFrame({"sex": pd.Categorical(active), "plan": plan})
+    text = explain.driver_sentence(table, labels, 1, ["sex", "plan"], coded={"sex"})
+    assert text == ("Set apart mostly by sex: more often 1 (100% vs 50% overall) and plan: more often Yes (100% vs 38% "
+                    "overall).")
 
 
 def test_a_level_that_barely_differs_is_not_a_driver():

@@ -547,7 +547,7 @@ def test_a_table_of_categories_only_is_profiled_named_and_shown_by_its_levels_in
     assert not any(re.search(r"\b[01]\b", s) for s in seg.explanation.drivers.values())
     kids = next(s for s, n in seg.profile.names.items() if n == "Customers with kids")
     said = seg.explanation.drivers[kids]
-    assert said.count("kids") == 1 and "kids: more often yes" in said  # not again as the share "kids more often"
+    assert said.count("kids") == 1 and "a higher share with kids" in said  # not again as the share "kids more often"
     shown = stages.profile.shown_features(seg)
     assert set(shown) == set(fs.profiled)
     assert stages.profile.index_figure(seg).data.count("<img") == 1
@@ -867,7 +867,8 @@ _NOT_PEOPLE = [("payment_frequency", "Monthly"), ("billing_frequency", "Monthly"
 
 @pytest.mark.parametrize("column, level, said", _PEOPLE_CORPUS)
 def test_how_often_customers_come_and_their_tier_are_said_as_people(column, level, said):
-    from segkit.naming.words import default_label, people
+    from segkit.naming.people import people
+    from segkit.naming.words import default_label
 
     assert people(default_label(column), level) == said
 
@@ -883,7 +884,8 @@ def test_a_driver_sentence_says_the_people_a_level_stands_for():
 
 @pytest.mark.parametrize("column, level", _NOT_PEOPLE)
 def test_other_frequencies_and_levels_are_not_said_as_people(column, level):
-    from segkit.naming.words import default_label, people
+    from segkit.naming.people import people
+    from segkit.naming.words import default_label
 
     assert people(default_label(column), level) is None
 
@@ -1831,11 +1833,36 @@ def test_a_name_that_says_a_yes_no_level_does_not_repeat_it():
     ("Customers with high income and no ban (smokers)", "ban: no", True),
     ("Customers with vryhap 1", "vryhap: yes", True), ("Customers with kids 0", "kids: no", True),
     ("Customers with kids 0", "kids: yes", False), ("Customers with kids 10", "kids: yes", False),
-    ("Women with no children", "has children: no", True), ("Women with children", "has children: yes", True)])
+    ("Women with no children", "has children: no", True), ("Women with children", "has children: yes", True),
+    ("Customers who are married", "married: yes", True), ("Customers who are married", "married: no", False),
+    ("Customers with high income who are not active members", "is active member: no", True),
+    ("Customers who are married and not active members", "is active member: no", True),
+    ("Customers who are not active members", "is active member: yes", False)])
 def test_which_names_say_a_yes_no_level(name, level, says):
     from segkit.kinds.customers.naming import _says_yes_no
 
     assert _says_yes_no(name, level) is says
+
+
+def test_a_yes_no_of_being_reads_as_what_the_customers_are_on_every_page():
+    """A bank's IsActiveMember, a Married and Telco's SeniorCitizen, as 0/1: "Customers with married", "no is active
+    member", "Customers with senior citizen" in names; "is active member: more often no" in the drivers."""
+    rng = np.random.default_rng(0)
+    group = np.repeat([0, 1, 2, 3], 60)
+    table = pd.DataFrame({"id": np.arange(240), "Married": (group == 0) | (rng.random(240) < 0.1),
+                          "IsActiveMember": (group == 1) | (rng.random(240) < 0.1), "SeniorCitizen": group == 2,
+                          "HasCrCard": (group == 3) | (rng.random(240) < 0.1)}).astype(int)
+    seg = pipeline.segment_table(table, data_kind="customers", id_col="id", k=4, seed=0)
+    names = seg.profile.names
+    assert sorted(names.values()) == ["Customers who are active members", "Customers who are married",
+                                      "Customers who are senior citizens", "Customers with cr card"]
+    married = next(s for s, n in names.items() if n == "Customers who are married")
+    said = seg.profile.descriptions[married]
+    assert said.startswith("Customers with a share who are married (index "), said
+    drivers = seg.explanation.drivers[married]
+    assert "a higher share who are married (100% vs" in drivers and "a higher share who are not active members" in \
+        drivers, drivers
+    assert not re.search(r"more often (?:yes|no)|with (?:no )?(?:married|is active)", said + drivers)
 
 
 def test_a_concept_that_is_another_columns_name_stays_that_columns():

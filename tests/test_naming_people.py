@@ -16,7 +16,8 @@ from segkit.config import params_from_mapping
 from segkit.kinds import get as get_kind
 from segkit.kinds.customers.naming import _as_people, _gendered
 from segkit.naming.base import SegmentName
-from segkit.naming.words import feature_phrase, ordinal, people, replaces_noun
+from segkit.naming.people import people, replaces_noun
+from segkit.naming.words import feature_phrase, ordinal
 from segkit.profile import profile_segments
 
 kind = get_kind("customers")

@@ -355,3 +355,32 @@ def test_initials_a_degree_and_women_in_a_name():
 def test_a_yes_no_of_having_says_the_thing(label, high, said):
     """HasCrCard and has_children read "no has cr card" and "a share with no has children": the thing the rows have."""
     assert feature_phrase(label, high=high) == said
+
+
+@pytest.mark.parametrize("label, high, said", [
+    ("married: yes", True, "who are married"), ("married: yes", False, "who are not married"),
+    ("married: no", True, "who are not married"), ("is active member: yes", True, "who are active members"),
+    ("is active member: no", True, "who are not active members"), ("senior citizen: yes", True, "who are senior citizens"),
+    ("is repeated guest: yes", True, "who are repeated guests"), ("Is senior: no", True, "who are not senior"),
+    ("is weekend: no", True, "no weekend"), ("partner: yes", True, "partner"), ("dependents: no", True, "no dependents"),
+    ("paperless billing: yes", True, "paperless billing"), ("member: yes", True, "member"),
+    ("smoker: no", True, "who are not smokers"), ("is student: yes", True, "who are students")])
+def test_a_yes_no_of_being_says_what_the_rows_are(label, high, said):
+    """A bank's IsActiveMember read "no is active member", a table's Married "Customers with married" and Telco's
+    SeniorCitizen "Customers with senior citizen": what the rows are is a clause of its own; having stays "with"."""
+    assert feature_phrase(label, high=high) == said
+
+
+@pytest.mark.parametrize("name, said, joined", [
+    ("Customers", "who are married", "Customers who are married"),
+    ("Customers", "no cr card", "Customers with no cr card"),
+    ("Customers with high income", "who are not married", "Customers with high income who are not married"),
+    ("Customers who are married", "higher income", "Customers who are married with higher income"),
+    ("Customers who are married with higher income", "no cr card", "Customers who are married with higher income and no "
+                                                                    "cr card"),
+    ("Customers who are married", "who are active members", "Customers who are married and active members")])
+def test_a_name_takes_a_clause_of_being_after_its_noun(name, said, joined):
+    from segkit.naming.words import added
+
+    assert added(name, said) == joined
+

@@ -12,9 +12,12 @@ import pandas as pd
 
 from ..format import index_text, joined
 from .lexicon_file import Lexicon
-from .words import feature_phrase, phrase, share_words
+from .people import share_words
+from .words import feature_phrase, phrase, with_said
 
 __all__ = ["describe_profile"]
+
+_YES_NO_LEVEL = re.compile(r"^.+?: (?:yes|no)$")
 
 #: A segment's description lists its first N_HIGH traits above average and N_LOW below (then those its name says)
 N_HIGH, N_LOW = 3, 2
@@ -84,11 +87,14 @@ def describe_profile(row: pd.Series, lexicon: Lexicon, *, threshold: float = 0.5
         if f not in highs + lows and np.isfinite(z_f) and np.isfinite(off) and z_f * off > 0 and (z_f > 0) == up:
             (highs if up else lows).append(f)
 
+    def said(f: str) -> str:  # a yes/no level as the share it is ("a share who are married"), not "married: yes"
+        label = labels.get(f) or ""
+        if label and not _YES_NO_LEVEL.match(label):
+            return phrase(label)
+        return _level_said(label or lexicon.words(f).label, subject)
+
     def listing(feats: list[str]) -> str:
-        parts = [f"{_bare(phrase(labels[f]) if labels.get(f) else _level_said(lexicon.words(f).label, subject), index)}"
-                 f"{_value_text(f, index)}"
-                 for f in feats]
-        return joined(parts)
+        return joined([f"{_bare(said(f), index)}{_value_text(f, index)}" for f in feats])
 
     if not highs and not lows:
         body = lexicon.default_description[0].lower() + lexicon.default_description[1:]
@@ -104,7 +110,7 @@ def describe_profile(row: pd.Series, lexicon: Lexicon, *, threshold: float = 0.5
 
 def _level_said(label: str, subject: str | None) -> str:
     """A category level's label ("P class: 3rd", "Sex: Female") in a sentence, as the share its index measures: "a
-    share of women" (the people it stands for, :func:`~segkit.naming.words.sexed` for the rows ``subject``), "a share
+    share of women" (the people it stands for, :func:`~segkit.naming.people.sexed` for the rows ``subject``), "a share
     in 3rd class" (what an ordinal ranks), "a share with no ban" (a yes or no), "a share of plan Gold"; any other
     label as it is.
 
@@ -119,7 +125,7 @@ def _level_said(label: str, subject: str | None) -> str:
     if of:
         return f"a share {of}"
     if level in ("yes", "no"):
-        return f"a share with {feature_phrase(label, high=True)}"  # as names say it: "with no ban", "with cr card"
+        return f"a share {with_said(feature_phrase(label, high=True))}"  # as names: "with no ban", "who are married"
     return f"a share of {phrase(what)} {level}"
 
 

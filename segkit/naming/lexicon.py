@@ -49,7 +49,7 @@ from .base import SegmentName
 from .grades import around, graded
 from .lexicon_file import FeatureWords, Lexicon, LexiconEntry, load_lexicon
 from .describe import _listed, _off_average, _strongest, describe_profile
-from .words import default_label, feature_phrase, name_words, same_words, superlative
+from .words import added, default_label, feature_phrase, name_words, same_words, superlative
 
 __all__ = ["Lexicon", "LexiconEntry", "FeatureWords", "SegmentName", "load_lexicon",
            "name_segments_from_lexicon", "describe_profile"]
@@ -146,12 +146,12 @@ def _fallback(row: pd.Series, namer: _Namer, seg) -> tuple[str, list[str]]:
         if not off:
             return lex.default_name, []
         feat = off[0]
-        return f"{namer.noun} with {namer.phrase(feat, namer.index.at[seg, feat] > 100)}", [feat]
+        return added(namer.noun, namer.phrase(feat, namer.index.at[seg, feat] > 100)), [feat]
     # lead with the strongest feature that has words, if it is nearly as distinctive as the strongest
     worded = [f for f in top if namer.worded(f, row[f]) and abs(row[f]) >= _LEAD * abs(row[top[0]])]
     if not worded:
         feat = namer.owned(top, row)[0]
-        return f"{namer.noun} with {namer.phrase(feat, row[feat] > 0)}", [feat]
+        return added(namer.noun, namer.phrase(feat, row[feat] > 0)), [feat]
     top = worded + [f for f in top if f not in worded]
     first = lex.words(top[0])
     noun = first.noun(row[top[0]])
@@ -230,8 +230,7 @@ def _tell_apart(z: pd.DataFrame, names: dict, used: dict, namer: _Namer, segs: l
                                              if w in names[seg]), None)):  # its own trait, further the way it says
             names[seg] = names[seg].replace(said, superlative(namer.phrase(feat, up, comparative=True)), 1)
         else:
-            joint = " and " if " with " in names[seg] else " with "
-            names[seg] += joint + namer.phrase(feat, up, comparative=not absolute)
+            names[seg] = added(names[seg], namer.phrase(feat, up, comparative=not absolute))
         used[seg] = [*used[seg], feat]
         if absolute:
             claims.setdefault(seg, {})[feat] = up

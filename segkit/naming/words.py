@@ -30,12 +30,11 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ParamsError
-from ..format import YES_NO
 from ..resources import read_data_yaml
 
-__all__ = ["absent", "load_words", "split_words", "default_label", "stated_unit", "plural", "singular", "counted",
-           "phrase", "feature_phrase", "people", "sexed", "ordinal", "replaces_noun", "share_words",
-           "superlative", "name_words", "same_words", "had", "PEOPLE"]
+__all__ = ["load_words", "split_words", "default_label", "stated_unit", "plural", "singular", "counted",
+           "phrase", "feature_phrase", "ordinal", "superlative", "name_words", "same_words", "had", "with_said",
+           "added"]
 
 #: A code of one or two letters and a number is one word, with the letters that follow it: a survey's q2, Q10 or
 #: Q10a, a variable x1, "b2b", "l12m" ("Q2 would recommend", not "Q 2 would recommend").
@@ -233,110 +232,15 @@ def phrase(label: str) -> str:
     return label if keep else label[:1].lower() + label[1:]
 
 
-#: A gender column's levels, as the reading writes them (Female, Male: :func:`segkit.kinds.customers.values.genders`),
-#: said as the people they are.
-PEOPLE = {"female": "women", "male": "men"}
 #: Rows that are grown people, whose sex reads women and men; other rows' reads female and male before their noun
-#: (:func:`sexed`: hsb2's students, palmerpenguins' penguins).
+#: (:func:`~segkit.naming.people.sexed`: hsb2's students, palmerpenguins' penguins); a yes/no label ending in one is of
+#: what the rows are (:func:`_state`: "senior citizen").
 _GROWN = re.compile(r"(?i)(?:^|\s)(?:customers?|clients?|members?|users?|subscribers?|patients?|participants?|"
                     r"respondents?|employees?|workers?|staff|professors?|teachers?|voters?|citizens?|residents?|"
                     r"people|persons?|individuals?|adults?|shoppers?|buyers?|guests?|passengers?|cardholders?|"
                     r"policyholders?|(?:account )?holders?|borrowers?|applicants?|candidates?|athletes?|players?|"
                     r"donors?|volunteers?|drivers?|owners?|tenants?|visitors?|travell?ers?|consumers?|patrons?|"
                     r"parents?|rows)$")
-#: A label of the gender of the rows themselves: "gender", "sex", or after a word for the person ("Customer gender");
-#: not a partner's, a child's or an agent's.
-_GENDER_LABEL = re.compile(r"(?i)^(?:(?:customer|client|member|user|person|respondent|buyer|shopper|guest|patient|"
-                           r"policyholder|subscriber|cardholder|account holder)\s+)?(?:gender|sex)$")
-#: How often the rows themselves come or buy, as a label writes it ("Visit frequency", "Frequency of purchases"), and
-#: what that makes of them.
-_FREQUENCY_LABEL = re.compile(r"(?i)^(?:(?P<what>visit|store visit|shopping|purchase|purchasing|buying|order|login|"
-                              r"usage)s?\s+frequency|frequency of (?P<of>visits|shopping|purchases|orders|logins|use))$")
-_FREQUENT = {"visit": "visitors", "shopping": "shoppers", "purchase": "buyers", "purchasing": "buyers", "buying": "buyers",
-             "order": "buyers", "login": "users", "usage": "users", "use": "users"}
-#: A frequency's level as the adjective of the people ("Rarely": "rare visitors"); other levels are said as they are.
-_HOW_OFTEN = {"daily": "daily", "weekly": "weekly", "biweekly": "biweekly", "bi-weekly": "biweekly",
-              "fortnightly": "fortnightly", "monthly": "monthly", "quarterly": "quarterly", "yearly": "yearly",
-              "annually": "yearly", "rarely": "rare", "seldom": "rare", "occasionally": "occasional",
-              "sometimes": "occasional", "often": "frequent", "frequently": "frequent", "regularly": "regular"}
-#: A label of the rows' own membership level ("Membership tier", "Loyalty status", "Tier"), and the levels that are
-#: tiers of one: "Platinum members", not "(membership tier: Platinum)".
-_TIER_LABEL = re.compile(r"(?i)^(?:(?:membership|loyalty|member|customer|club|rewards?|subscription)\s+"
-                         r"(?:tier|level|grade|status)|tier|membership|loyalty)$")  # not a customer "type" or "class"
-_TIERS = frozenset({"bronze", "silver", "gold", "platinum", "diamond", "titanium", "basic", "standard", "premium",
-                    "elite", "vip", "classic", "plus"})
-
-
-def sexed(who: str, entity: str | None) -> str:
-    """``who`` (:func:`people`'s words) as the rows ``entity`` are: women and men for grown people (and rows not
-    named), "female" or "male" and the rows' noun for others.
-
-    >>> sexed("women", "customers"), sexed("men", "students"), sexed("women", "penguins"), sexed("VIP members", "pets")
-    ('women', 'male students', 'female penguins', 'VIP members')
-    """
-    if who not in PEOPLE.values() or not entity or _GROWN.search(entity.strip()):
-        return who
-    return f"{'female' if who == PEOPLE['female'] else 'male'} {entity.strip().lower()}"
-
-
-def people(label: str, level: Any) -> str | None:
-    """The people a category level of the rows themselves stands for, in plain words: "women" for the Female of a
-    column labelled gender or sex, "daily visitors" for the Daily of a visit frequency, "Platinum members" for the
-    Platinum of a membership tier (a note in the label's brackets aside); None for any other level or column (the
-    name says "(plan: Gold)", "more often Gold"), and for someone else's (a partner's gender, a child's).
-
-    >>> people("gender", "Female"), people("Customer sex", "male"), people("Gender (self-reported)", "Female")
-    ('women', 'men', 'women')
-    >>> people("Visit frequency", "Daily"), people("Frequency of purchases", "Rarely"), people("Membership tier", "VIP")
-    ('daily visitors', 'rare buyers', 'VIP members')
-    >>> people("gender", "Other"), people("plan", "Male"), people("Partner gender", "Female"), people("tier", "Tier 2")
-    (None, None, None, None)
-    >>> people("smoker", "Yes"), people("Student", "no"), people("Is homeowner", "true"), people("Smoking", "Yes")
-    ('smokers', 'non-students', 'homeowners', None)
-    """
-    said = _bare(str(label))
-    word = str(level).strip()
-    if _GENDER_LABEL.match(said):
-        return PEOPLE.get(word.lower())
-    how_often = _FREQUENCY_LABEL.match(said)
-    if how_often and word.lower() in _HOW_OFTEN:
-        what = (how_often.group("what") or how_often.group("of")).lower().split()[-1]  # "store visit": visit
-        return f"{_HOW_OFTEN[word.lower()]} {_FREQUENT[what.removesuffix('s')]}"
-    if _TIER_LABEL.match(said) and word.lower() in _TIERS:
-        return f"{word.upper() if word.lower() == 'vip' else word.capitalize()} members"
-    who = _WHO_LABEL.match(said)
-    if who and word.lower() in _YES | _NO:  # Whickham's smoker: Yes and No are smokers and non-smokers
-        many = plural(who.group("who").lower())
-        return many if word.lower() in _YES else f"non-{many}"
-    return None
-
-
-#: A yes/no label that names the rows themselves (a smoker, a student), and the yes and no of its levels.
-_WHO_LABEL = re.compile(r"(?i)^(?:is\s+(?:an?\s+)?|current\s+)?(?P<who>smoker|drinker|student|home\s?owner|renter|"
-                        r"veteran|vegetarian|vegan|subscriber|volunteer|donor|voter|parent|immigrant|retiree|"
-                        r"pensioner|commuter|homeschooler)s?\??$")
-#: (A 1 or a 0 is read yes or no by the features, for a column of those two values only: a 1 of 0/1/2 is a code.)
-_YES, _NO = frozenset(yes for yes, _ in YES_NO), frozenset(no for _, no in YES_NO)
-
-
-def replaces_noun(who: str | None, entity: str | None = None) -> bool:
-    """Whether :func:`people`'s words for a level are the rows' sex or a yes/no of what they are ("women",
-    "non-smokers"): they replace a name's noun ("Older Women", "Young Smokers"), where others ("daily visitors",
-    "Platinum members") follow it in brackets; a yes/no only where the rows (``entity``) are grown people: "Young
-    Households (smokers)", not "Young Smokers" for households.
-
-    >>> replaces_noun("women"), replaces_noun("non-smokers"), replaces_noun("daily visitors")
-    (True, True, False)
-    >>> replaces_noun("smokers", "households"), replaces_noun("smokers", "patients")
-    (False, True)
-    """
-    if not who:
-        return False
-    word = who.lower().removeprefix("non-")
-    flag = any(_WHO_LABEL.match(w) for w in (word, singular(word)))
-    return who in PEOPLE.values() or flag and (not entity or bool(_GROWN.search(entity.strip())))
-
-
 #: What an ordinal level ranks, where a label ends in one of these ("PClass", "Passenger class": "class").
 _RANKED = ("class", "grade", "rank", "tier", "level", "floor", "place", "division", "year", "round", "quarter",
            "generation", "degree", "league", "stage", "shift")
@@ -360,46 +264,79 @@ def ordinal(label: str, level: Any) -> str | None:
     return f"{word} {what}"
 
 
-def share_words(label: str, level: Any, entity: str | None = None) -> str | None:
-    """What a share of a category level is a share of, where the level says who the rows are or ranks them: "of
-    women" (:func:`people`, as the rows ``entity`` are: :func:`sexed`), "in 3rd class" (:func:`ordinal`); None for
-    any other level. The cards' sentences ("a share of women (index 284)") and the drivers ("a higher share in 3rd
-    class (100% vs 54% overall)") say it alike.
-
-    >>> share_words("Sex", "female", "customers"), share_words("Sex", "female", "penguins"), share_words("P class", "3rd")
-    ('of women', 'of female penguins', 'in 3rd class')
-    """
-    who = people(label, level)
-    if who:
-        return f"of {sexed(who, entity)}"
-    ranked = ordinal(label, level)
-    return f"in {ranked}" if ranked else None
-
-
 def had(what: str, yes: bool) -> str:
     """A yes/no label said as the thing the rows have or lack, after "with": "has cr card" (HasCrCard) is "cr card" or
-    "no cr card", not "no has cr card".
+    "no cr card", not "no has cr card"; a label of what the rows are (:func:`_state`) as a clause of its own, "who are
+    married" or "who are not active members", not "with no married" or "no is active member" (:func:`with_said`).
 
     >>> had("has children", True), had("Has cr card", False), had("newsletter", False), had("owns car", False)
     ('children', 'no cr card', 'no newsletter', 'no car')
+    >>> had("married", True), had("is active member", False), had("senior citizen", True), had("is weekend", False)
+    ('who are married', 'who are not active members', 'who are senior citizens', 'no weekend')
     """
-    thing = re.sub(r"(?i)^(?:has|have|had|owns?|with)\s+", "", what.strip()) or what
+    state = _state(what)
+    if state:
+        return f"who are {state}" if yes else f"who are not {state}"
+    thing = re.sub(r"(?i)^(?:has|have|had|owns?|with|is|are)\s+", "", what.strip()) or what
     return thing if yes else f"no {thing}"
 
 
-def absent(label: str, level: Any, levels) -> str | None:
-    """The No (or None) of a category column of three or more levels said as the thing missing: "no internet service"
-    for Telco's internet service of DSL, Fiber optic and No ("internet service: more often No" before); None for any
-    other level, and for a yes/no column, whose No may be a person's ("no student" would be wrong).
+#: A yes/no label that names the rows themselves (a smoker, a student): its yes and no are smokers and non-smokers
+#: (:func:`~segkit.naming.people.people`), who are and are not smokers (:func:`_state`).
+_WHO_LABEL = re.compile(r"(?i)^(?:is\s+(?:an?\s+)?|current\s+)?(?P<who>smoker|drinker|student|home\s?owner|renter|"
+                        r"veteran|vegetarian|vegan|subscriber|volunteer|donor|voter|parent|immigrant|retiree|"
+                        r"pensioner|commuter|homeschooler)s?\??$")
+#: A yes/no label of what the rows are: "is ..." ("is active member"), then a state ("married") or a kind of person
+#: (:data:`_GROWN`: "senior citizen") as its last word. Any other is a thing the rows have ("cr card", "newsletter").
+_IS = re.compile(r"(?i)^(?:is|are|currently)\s+(?:an?\s+)?")
+_STATES = frozenset({"married", "single", "divorced", "widowed", "separated", "engaged", "retired", "employed",
+                     "unemployed", "self-employed", "insured", "uninsured", "vaccinated", "disabled", "educated",
+                     "enrolled", "registered", "verified", "licensed", "qualified", "satisfied", "dissatisfied",
+                     "active", "inactive", "happy", "unhappy", "religious", "healthy", "pregnant", "eligible", "alive",
+                     "homeless", "literate", "illiterate", "bilingual", "loyal", "wealthy", "pensioned", "senior",
+                     "new"})
 
-    >>> absent("Internet service", "No", ["DSL", "Fiber optic", "No"]), absent("Student", "No", ["Yes", "No"])
-    ('no internet service', None)
-    >>> absent("Student", "No", ["Yes", "No", "(missing)"])  # a marker of missing values is no level
+
+def _state(what: str) -> str | None:
+    """What the rows are for a yes/no label of a state or of a kind of person, in the plural: "married", "active
+    members", "senior citizens"; None for any other label (what the rows have)."""
+    text = what.strip().rstrip("?")
+    body = _IS.sub("", text)
+    words = body.split()
+    who = _WHO_LABEL.match(text)
+    if who:  # Whickham's smoker: "Customers who are not smokers", not "with no smoker"
+        return plural(who.group("who").lower())
+    if not words or (len(words) == 1 and body == text and _GROWN.search(words[0])):
+        return None  # "partner", "member" alone: had or are; "with partner" as before
+    if words[-1].lower() in _STATES:
+        return body
+    return " ".join([*words[:-1], plural(words[-1])]) if _GROWN.search(words[-1]) else None
+
+
+def with_said(said: str) -> str:
+    """A name's phrase for a feature after its noun: "with high income", "with no cr card", but a clause of what the
+    rows are as it is ("who are married": :func:`had`).
+
+    >>> with_said("high income"), with_said("who are married")
+    ('with high income', 'who are married')
     """
-    known = {str(v) for v in levels if not re.fullmatch(r"\(.*\)", str(v))}  # "(missing)" marks gaps
-    if str(level).strip().lower() not in ("no", "none") or len(known) < 3:
-        return None
-    return "no " + _bare(phrase(label))
+    return said if said.startswith("who ") else f"with {said}"
+
+
+def added(name: str, said: str) -> str:
+    """``name`` with one more phrase (:func:`with_said`): "... with high income and no cr card"; a clause of what the
+    rows are after its noun's phrases ("Customers with high income who are married").
+
+    >>> added("Customers", "high income"), added("Customers with high income", "no cr card")
+    ('Customers with high income', 'Customers with high income and no cr card')
+    >>> added("Customers with high income", "who are married"), added("Customers who are married", "high income")
+    ('Customers with high income who are married', 'Customers who are married with high income')
+    >>> added("Customers who are married", "who are not retired")
+    'Customers who are married and not retired'
+    """
+    if said.startswith("who "):
+        return f"{name} and {said.split(' ', 2)[2]}" if " who " in name else f"{name} {said}"
+    return f"{name} and {said}" if " with " in name else f"{name} {with_said(said)}"
 
 
 def _bare(label: str) -> str:

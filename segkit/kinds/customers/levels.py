@@ -33,7 +33,7 @@ def coded_name(name) -> bool:
 def gender_label(levels: pd.Series, name: str) -> str | None:
     """"Gender" for a gender column (:func:`~segkit.kinds.customers.values.genders`) whose name says so in another
     language or in one of those words' other senses: the Mall customers' "Genre" of Male and Female read "genre: more
-    often Female" in the sentences (now "a higher share of women": :func:`~segkit.naming.words.people`). None for any
+    often Female" in the sentences (now "a higher share of women": :func:`~segkit.naming.people.people`). None for any
     other column, and for one named in English ("gender", "sex").
     ``levels``: the column's values as text (:func:`~segkit.kinds.customers.values.level_text`)."""
     if re.search(r"(?i)gender|\bsex\b|(?:^|_)sex(?:_|$)", name) or gender_words(levels, name) is None:

@@ -24,8 +24,8 @@ from ...format import YES_NO
 from ...naming.lexicon import FeatureWords, SegmentName, load_lexicon, name_segments_from_lexicon
 from ...naming.masking import masked_scores, observed
 from ...separability import MIN_MEMBERS
-from ...naming.words import (PEOPLE, absent, default_label, feature_phrase, ordinal, people, phrase, replaces_noun,
-                             sexed, singular)
+from ...naming.people import PEOPLE, absent, people, replaces_noun, sexed
+from ...naming.words import default_label, feature_phrase, ordinal, phrase, singular
 from ...quality import AGE_WORDS
 from ...resources import read_data_yaml
 from .roles import YES_NO_ABROAD
@@ -174,7 +174,7 @@ def defining_levels(fs: FeatureSet, labels, exclude=()) -> dict:
     """Segment -> "column: level" in words for a category level that defines the segment: held by at least
     :data:`DEFINING_SHARE` of its members (at least :data:`~segkit.separability.MIN_MEMBERS` of them) and at most
     :data:`DEFINING_OVERALL` of all rows, missing values counted. A Mall segment that is all women reads "women" (the
-    level of a gender, as the people it stands for: :func:`~segkit.naming.words.people`; "Older Women"), a telco
+    level of a gender, as the people it stands for: :func:`~segkit.naming.people.people`; "Older Women"), a telco
     segment that is all DSL "(internet service: DSL)": the numbers alone named them "Older Customers" and "Customers
     with low total charges". Of several such levels, the one fewest other segments
     are defined by comes first (it tells the segment apart), then the largest lift. 0/1 and true/false columns read
@@ -354,7 +354,7 @@ def _in_words(value: SegmentName, z: pd.Series, words: dict, noun: str) -> Segme
 
 
 def _gendered(fs: FeatureSet | None) -> bool:
-    """Whether the table has a column of the rows' own gender (:func:`~segkit.naming.words.people` says its Female)."""
+    """Whether the table has a column of the rows' own gender (:func:`~segkit.naming.people.people` says its Female)."""
     return fs is not None and any(people(fs.labels.get(c, default_label(c)), "Female")
                                   for c in fs.extra.get("categorical") or [])
 
@@ -362,7 +362,7 @@ def _gendered(fs: FeatureSet | None) -> bool:
 def _as_people(name: SegmentName, gendered: bool, noun: str) -> SegmentName:
     """A name whose levels say the rows' sex before their noun, said as the people they are: "3rd-Class Men" for
     Titanic's "Male 3rd-Class Customers" (a category level's word as an adjective, :func:`category_zscores`), where
-    the table has a gender column (``gendered``) and the rows are grown people (:func:`~segkit.naming.words.sexed`);
+    the table has a gender column (``gendered``) and the rows are grown people (:func:`~segkit.naming.people.sexed`);
     an ordinal level's class next to the noun."""
     said = re.escape(noun)  # the rows' noun as names say it ("Survey Respondents")
     found = re.search(rf"(?<![\w-])(Female|Male)\s+(?=(?:\S+\s+)*?{said}(?!\w))", name.name)
@@ -393,6 +393,9 @@ def _says_yes_no(name: str, level: str | None) -> bool:
         return False
     # as names say it ("cr card", "no ban": feature_phrase), a person's "non-", or the profile's code ("vryhap 1")
     words = feature_phrase(f"{what}: {answer}", high=True)
+    if words.startswith("who "):  # what the rows are: "who are married", "... and not active members"
+        state = re.escape(words.split(" ", 2)[2])
+        return bool(re.search(rf"(?:\bwho are|\band) {state}(?= and | with | \(|$)", name, re.IGNORECASE))
     forms = [words, f"non-{words[3:]}" if answer == "no" else None, f"{phrase(what)} {int(answer == 'yes')}"]
     said = "|".join(re.escape(form) for form in forms if form)
     return bool(re.search(rf"(?:\bwith|\band) (?:{said})(?= and | \(|$)", name, re.IGNORECASE))
@@ -401,7 +404,7 @@ def _says_yes_no(name: str, level: str | None) -> bool:
 def _with_level(name: SegmentName, level: str | None, typical: str) -> SegmentName:
     """``name`` with its defining level in brackets, unless its words already say it ("Female Young High Spenders");
     a segment named typical of the whole says what is not typical of it. A level of the customers themselves is said
-    as the people it stands for (:func:`~segkit.naming.words.people`): women and men replace the name's noun ("Older
+    as the people it stands for (:func:`~segkit.naming.people.people`): women and men replace the name's noun ("Older
     Women", not "Older Customers (gender: Female)"), or follow a name of other words in brackets ("Affluent Savers
     (men)"), as do others ("Young High Spenders (daily visitors)", "Affluent Savers (Platinum members)")."""
     noun = typical.split(" ", 1)[-1]  # "Typical Survey Respondents"
