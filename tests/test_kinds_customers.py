@@ -548,6 +548,10 @@ def test_a_table_of_categories_only_is_profiled_named_and_shown_by_its_levels_in
     kids = next(s for s, n in seg.profile.names.items() if n == "Customers with kids")
     said = seg.explanation.drivers[kids]
     assert said.count("kids") == 1 and "a higher share with kids" in said  # not again as the share "kids more often"
+    for s in seg.profile.segments:  # a column of two levels gives one fact, the level above average
+        region = [f for f in seg.profile.key_facts(s, n=10) if f["feature"].startswith("region: ")]
+        assert len(region) == 1 and region[0]["zscore"] >= 0, region
+        assert "region: " not in seg.profile.descriptions[s]  # "a share of region North", as of any other level
     shown = stages.profile.shown_features(seg)
     assert set(shown) == set(fs.profiled)
     assert stages.profile.index_figure(seg).data.count("<img") == 1
@@ -1842,6 +1846,15 @@ def test_which_names_say_a_yes_no_level(name, level, says):
     from segkit.kinds.customers.naming import _says_yes_no
 
     assert _says_yes_no(name, level) is says
+
+
+def test_only_a_table_of_categories_has_level_shares_and_every_measure_stays_a_driver(run):
+    # the first cut took every profiled column not among the clustering columns for a level's share, so a date's days
+    # since it (days_since_signup_date, profiled in place of the date) left the drivers and its lexicon words
+    _, fs, _ = run
+    dated = [c for c in fs.profiled if c.startswith("days_since_")]
+    assert dated and fs.extra["level_shares"] == []
+    assert set(dated) <= set(pipeline.driver_columns(fs))
 
 
 def test_a_yes_no_of_being_reads_as_what_the_customers_are_on_every_page():

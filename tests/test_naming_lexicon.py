@@ -295,7 +295,8 @@ def test_no_name_says_a_trait_both_ways(order):
 
 def test_a_description_says_a_yes_no_column_once_by_its_yes():
     """COUNT's affairs were "Customers with a share with no hapavg (index 148) ... above average; a share with hapavg
-    (index 0) ... below": the two levels of one yes/no column, the same fact twice."""
+    (index 0) ... below": the two levels of one yes/no column, the same fact twice; likewise "region: North (index
+    202) above average; region: South (index 0) below"."""
     from dataclasses import replace
     from segkit.kinds.customers.naming import LEXICON
     from segkit.naming.describe import describe_profile
@@ -307,7 +308,11 @@ def test_a_description_says_a_yes_no_column_once_by_its_yes():
     index = pd.Series({"ban: 0": 148.0, "ban: 1": 0.0, "age": 130.0, "plan: Gold": 180.0, "plan: Basic": 60.0})
     said = describe_profile(row, lexicon, labels={"age": "Age"}, index=index, named={"ban: 0": True})
     assert said == ("Customers with age (index 130) and a share of plan Gold (index 180) above average; a share with "
-                    "ban (index 0) and a share of plan Basic (index 60) below.")
+                    "ban (index 0) below.")  # a column of two levels: its level below average is the other's fact
+    silver = replace(lexicon, features={**lexicon.features, "plan: Silver": FeatureWords(label="Plan: Silver")})
+    said = describe_profile(row.to_frame().T.assign(**{"plan: Silver": 0.1}).iloc[0], silver, labels={"age": "Age"},
+                            index=index)
+    assert said.endswith("a share with ban (index 0) and a share of plan Basic (index 60) below.")  # three levels
     # a yes/no level alone (its no not a feature) is said as before
     said = describe_profile(row.drop("ban: 1"), lexicon, labels={"age": "Age"}, index=index)
     assert said.startswith("Customers with a share with no ban (index 148), age (index 130)")

@@ -17,8 +17,6 @@ from .words import feature_phrase, phrase, with_said
 
 __all__ = ["describe_profile"]
 
-_YES_NO_LEVEL = re.compile(r"^.+?: (?:yes|no)$")
-
 #: A segment's description lists its first N_HIGH traits above average and N_LOW below (then those its name says)
 N_HIGH, N_LOW = 3, 2
 #: A segment is "average" on a feature while its index lies in this range (about -25% to +33%).
@@ -73,9 +71,9 @@ def describe_profile(row: pd.Series, lexicon: Lexicon, *, threshold: float = 0.5
     ``threshold``, the features whose index lies outside :data:`AVERAGE_INDEX` (those a name may come from). The
     features ``named`` (feature -> whether the name says it is high) that the name tells the segment apart by against
     the whole are said too, on their side, beyond ``n_high`` and ``n_low``: "Careful Older Customers" were described by
-    their age alone. A yes/no column's two levels are said once, by the yes (:func:`_no_beside_yes`)."""
+    their age alone. A column's two levels are said once (:func:`_mirrored`)."""
     labels = dict(labels or {})
-    mirrored = _no_beside_yes(row.index, labels, lexicon)
+    mirrored = _mirrored(row, labels, lexicon)
     row, index = row.drop(labels=mirrored), None if index is None else index.drop(labels=mirrored, errors="ignore")
     highs, lows = _listed(row, threshold, n_high, n_low)
     if not highs and not lows:  # what a name drawn from the index says ("with low total charges", index 71)
@@ -87,11 +85,8 @@ def describe_profile(row: pd.Series, lexicon: Lexicon, *, threshold: float = 0.5
         if f not in highs + lows and np.isfinite(z_f) and np.isfinite(off) and z_f * off > 0 and (z_f > 0) == up:
             (highs if up else lows).append(f)
 
-    def said(f: str) -> str:  # a yes/no level as the share it is ("a share who are married"), not "married: yes"
-        label = labels.get(f) or ""
-        if label and not _YES_NO_LEVEL.match(label):
-            return phrase(label)
-        return _level_said(label or lexicon.words(f).label, subject)
+    def said(f: str) -> str:
+        return phrase(labels[f]) if labels.get(f) else _level_said(lexicon.words(f).label, subject)
 
     def listing(feats: list[str]) -> str:
         return joined([f"{_bare(said(f), index)}{_value_text(f, index)}" for f in feats])
@@ -129,10 +124,21 @@ def _level_said(label: str, subject: str | None) -> str:
     return f"a share of {phrase(what)} {level}"
 
 
-def _no_beside_yes(features, labels: Mapping[str, str], lexicon: Lexicon) -> list[str]:
-    """The no level of each yes/no column whose yes is a feature too ("Hapavg: no" beside "Hapavg: yes"): the same
-    fact the other way round. COUNT's affairs were "Customers with a share with no hapavg (index 148) ... above
+def _mirrored(row: pd.Series, labels: Mapping[str, str], lexicon: Lexicon) -> list[str]:
+    """The level of each column of two levels (its only two features, of mirrored z-scores) that says the other's fact
+    the other way round: a yes/no column's no, another's level below average ("Region: South (index 0)" beside
+    "Region: North (index 202)"). COUNT's affairs were "Customers with a share with no hapavg (index 148) ... above
     average; a share with hapavg (index 0) ... below"."""
-    said = {f: labels.get(f) or lexicon.words(f).label for f in features}
-    yes = {label.removesuffix(": yes") for label in said.values() if label.endswith(": yes")}
-    return [f for f, label in said.items() if label.endswith(": no") and label.removesuffix(": no") in yes]
+    said = {f: labels.get(f) or lexicon.words(f).label for f in row.index}
+    columns: dict[str, list[str]] = {}
+    for f, label in said.items():
+        what, colon, _ = label.rpartition(": ")
+        if colon:
+            columns.setdefault(what, []).append(f)
+    out = []
+    for a, b in (pair for pair in columns.values() if len(pair) == 2):
+        if not np.isclose(float(row[a]), -float(row[b])):
+            continue
+        answers = [said[f].rpartition(": ")[2] for f in (a, b)]
+        out.append(a if answers == ["no", "yes"] else b if answers == ["yes", "no"] else a if row[a] < row[b] else b)
+    return out

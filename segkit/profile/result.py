@@ -239,6 +239,9 @@ class SegmentProfile:
         else:
             score = {f: abs(float(z[f])) for f in candidates}
         order = sorted(candidates, key=lambda f: (-round(score[f], 12), self.features.index(f)))
+        other = self._other_level  # "Region: South: 0% (index 0)" beside "Region: North: 100% (index 202)": one fact
+        order = list(dict.fromkeys(max((f, other[f]), key=lambda g: float(z[g])) if other.get(f) in candidates else f
+                                   for f in order))
         facts = []
         for feat in order[:max(0, n)]:
             value, zf = float(self.means.at[segment, feat]), float(z[feat])
@@ -250,6 +253,19 @@ class SegmentProfile:
                 "text": f"{label}: {format_number(value)}" + ("" if index is None else f" (index {index_text(index)})"),
             })
         return facts
+
+    @property
+    def _other_level(self) -> dict[str, str]:
+        """Feature -> the other level of its column of two, for a profile of levels' shares (``"region: North"``,
+        ``"region: South"``: a table of categories only), whose shares sum to one: one says the other's fact."""
+        columns: dict[str, list[str]] = {}
+        for f in self.features:
+            what, colon, _ = str(f).rpartition(": ")
+            if colon:
+                columns.setdefault(what, []).append(f)
+        pairs = [p for p in columns.values() if len(p) == 2
+                 and abs(float(self.overall.at[p[0], "mean"]) + float(self.overall.at[p[1], "mean"]) - 1) < 1e-9]
+        return {a: b for one, two in pairs for a, b in ((one, two), (two, one))}
 
     # ------------------------------------------------------------------------------ serialisation
     def to_dict(self) -> dict[str, Any]:

@@ -314,8 +314,9 @@ def features(cleaned: pd.DataFrame, params) -> FeatureSet:
         notes.append(f"Categories ({', '.join(categorical)}) are one-hot encoded; levels rarer than "
                      f"{format_value(params.rare_min_frequency, 'share')} of {entity} are grouped together.")
     profiled = [c for c in numeric if c in table.columns and c not in left_out]  # a mostly empty column describes none
-    if not profiled:  # only categories: the profiles compare the share of each level instead of means
-        profiled = _level_shares(table, categorical, labels, short, units)
+    shares: list[str] = []  # only categories: the profiles compare the share of each level instead of means
+    if not profiled:
+        profiled = shares = _level_shares(table, categorical, labels, short, units)
         notes.append(f"No column holds numbers, so the profiles compare the share of {entity} with each category "
                      "level in every segment with the share among all of them.")
     outcomes = _outcomes(table, labels, short, units, notes, entity, params)
@@ -325,7 +326,7 @@ def features(cleaned: pd.DataFrame, params) -> FeatureSet:
              "logged": logs, "outcome_levels": dict(table.attrs.get("outcome_levels") or {}),
              "id_col": str(table.index.name), "reference_date": table.attrs.get("reference_date"),
              **gaps, "outcomes": list(outcomes), "scales": scales, "label_notes": label_notes, "twins": twinned,
-             "level_shares": [c for c in profiled if c not in columns]}
+             "level_shares": shares}
     fs = FeatureSet(table=table, columns=columns, labels=labels, entity=entity, notes=notes,
                     extra=extra, short=short, units=units, profile_columns=profiled + list(outcomes),
                     better={c: good for c in outcomes if (good := _good_outcome(c)) is not None})

@@ -251,6 +251,10 @@ def name_segments(profile, fs: FeatureSet | None, params, labels=None):
     said = _yes_no_labels(fs) if fs is not None else {}  # "Kids: yes", not the profile's "Kids: 1"
     words = {rename[c]: said.get(c) or (fs.labels.get(c) if fs is not None else None) or default_label(c)
              for c in rename}
+    # a level's share (a table of categories only) in the lexicon's words, as category_zscores gives them: its sentence
+    # says "a share of region North", "a share who are married" (naming.describe._level_said), not "region: North"
+    shares = [rename[c] for c in (fs.extra.get("level_shares") or []) if c in rename] if fs is not None else []
+    lexicon = replace(lexicon, features={**lexicon.features, **{f: FeatureWords(label=words.pop(f)) for f in shares}})
     entity = (fs.entity if fs is not None else "customers").strip() or "customers"
     noun = entity[:1].upper() + entity[1:]  # "US households", not str.capitalize's "Us households"
     values, counts = _own_values(fs, labels, rename) if fs is not None and labels is not None else (None, None)
