@@ -1857,6 +1857,22 @@ def test_only_a_table_of_categories_has_level_shares_and_every_measure_stays_a_d
     assert set(dated) <= set(pipeline.driver_columns(fs))
 
 
+def test_the_map_of_a_single_measure_places_the_customers_by_it(tmp_path):
+    # Stat2Data's LosingSleep: age the one measure, the map's second axis all 0 and its caption of "two directions"
+    rng = np.random.default_rng(0)
+    path = tmp_path / "ages.csv"
+    pd.DataFrame({"id": np.arange(240), "age": rng.choice([14, 15, 16, 17, 18], 240)}).to_csv(path, index=False)
+    params = params_from_mapping({"data_kind": "customers", "data_path": str(path), "id_col": "id", "k": 3,
+                                  "bootstrap": 2})
+    nb = RunContext(params, RunFolder(tmp_path / "run").ensure())
+    stages.eda.clean(nb, stages.eda.load(nb))
+    stages.features.build_features(nb)
+    seg = stages.profile.segment(nb)
+    shown = stages.profile.segment_map(nb, seg)
+    assert "placed by their age, a row of dots per segment" in shown.data and "two main directions" not in shown.data
+    assert (tmp_path / "run" / "artifacts" / "segment_map.png").is_file()
+
+
 def test_a_yes_no_of_being_reads_as_what_the_customers_are_on_every_page():
     """A bank's IsActiveMember, a Married and Telco's SeniorCitizen, as 0/1: "Customers with married", "no is active
     member", "Customers with senior citizen" in names; "is active member: more often no" in the drivers."""

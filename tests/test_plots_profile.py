@@ -265,3 +265,23 @@ def test_segment_codes_on_the_map_never_cover_each_other():
     inside = edge.get_window_extent()
     assert all(inside.y0 <= b.y0 and b.y1 <= inside.y1 for b in boxes)
     plt.close(edge.figure)
+
+
+def test_a_map_of_one_measure_gives_each_segment_a_row():
+    """Stat2Data's LosingSleep (students' ages the one measure): every dot and code lay on one line, axis 2 all 0."""
+    rng = np.random.default_rng(0)
+    ages = np.r_[rng.choice([14, 15], 60), np.full(50, 16), np.full(40, 17), np.full(30, 18)].astype(float)
+    labels = np.repeat([0, 1, 2, 3], [60, 50, 40, 30])
+    ax = plot_segment_map(np.column_stack([ages, np.zeros(len(ages))]), labels, x_label="Age (years)")
+    rows = [coll.get_offsets()[:, 1] for coll in ax.collections]
+    assert [round(float(np.mean(r))) for r in rows] == [3, 2, 1, 0]  # the first segment on top
+    assert all(np.ptp(r) <= 0.6 and np.ptp(r) > 0 for r in rows)  # spread up and down within its row
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["S01", "S02", "S03", "S04"]
+    assert ax.get_xlabel() == "Age (years)" and ax.get_ylabel() == "Segment"
+    ax.figure.canvas.draw()
+    boxes = [t.get_bbox_patch().get_window_extent() for t in ax.texts]
+    inside = ax.get_window_extent()
+    assert len(boxes) == 4 and not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
+    assert all(inside.y0 <= b.y0 and b.y1 <= inside.y1 for b in boxes)
+    plt.close(ax.figure)
+

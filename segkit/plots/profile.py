@@ -212,7 +212,8 @@ def feature_distributions_figure(features: pd.DataFrame, labels: Sequence[int] |
 def plot_segment_map(coords: np.ndarray | pd.DataFrame, labels: Sequence[int] | np.ndarray | pd.Series, *,
                      names: Mapping[int, str] | None = None, highlight: Sequence[bool] | np.ndarray | None = None,
                      ax: Axes | None = None, sample: int = 5000, seed: int = 0,
-                     explained: Sequence[float] | None = None, highlight_label: str = "New customers") -> Axes:
+                     explained: Sequence[float] | None = None, highlight_label: str = "New customers",
+                     x_label: str | None = None) -> Axes:
     """A 2-D map of customers coloured by segment, with segment codes at the segment centres.
 
     Parameters
@@ -234,6 +235,10 @@ def plot_segment_map(coords: np.ndarray | pd.DataFrame, labels: Sequence[int] | 
         Share of variation per map axis (from ``project_2d``), shown in the axis labels.
     highlight_label : str, default "New customers"
         Legend entry of the highlighted points.
+    x_label : str, optional
+        The horizontal axis's label (default: map axis 1 and its share of the differences). Where the second
+        coordinate is the same for every row (segments of a single measure), each segment gets a row of its own,
+        its dots spread a little up and down, so that the segments and their codes do not lie on one line.
 
     Returns
     -------
@@ -250,6 +255,11 @@ def plot_segment_map(coords: np.ndarray | pd.DataFrame, labels: Sequence[int] | 
     codes = {s: text.split(" ", 1)[0] for s, text in display.items()}
     colours = dict(zip(segments, segment_palette(len(segments))))
     ax = new_axes(ax, (7, 6))
+    lanes = bool(np.ptp(xy[:, 1]) == 0)  # one direction only: a row per segment, the first on top
+    if lanes:
+        lane = {s: len(segments) - 1 - i for i, s in enumerate(segments)}
+        spread = np.random.default_rng(seed).uniform(-0.3, 0.3, len(xy))
+        xy = np.column_stack([xy[:, 0], np.array([lane[s] for s in seg.tolist()], dtype=float) + spread])
 
     rows = sample_positions(seg, sample, seed)
     for s in segments:
@@ -263,14 +273,20 @@ def plot_segment_map(coords: np.ndarray | pd.DataFrame, labels: Sequence[int] | 
         ax.scatter(xy[pos, 0], xy[pos, 1], s=45, color=[colours[s] for s in seg[pos]], edgecolors="black",
                    linewidths=1.0, label=highlight_label, zorder=3)
     centres = np.array([xy[seg == s].mean(axis=0) for s in segments])
-    for s, (cx, cy) in zip(segments, _apart(ax, centres)):
+    if lanes:  # each code on its own row, at its segment's centre
+        centres[:, 1] = [lane[s] + 0.45 for s in segments]  # above its row, not over a column of one value
+    for s, (cx, cy) in zip(segments, centres if lanes else _apart(ax, centres)):
         ax.text(cx, cy, codes[s], ha="center", va="center", fontsize=10, fontweight="bold", zorder=4,
                 bbox={"boxstyle": "round,pad=0.25", "facecolor": "white", "edgecolor": colours[s], "alpha": 0.9})
     for i, axis in enumerate("xy"):
         text = f"Map axis {i + 1}"
         if explained is not None:
             text += f" ({100 * float(explained[i]):.0f}% of the differences)"
-        getattr(ax, f"set_{axis}label")(text)
+        getattr(ax, f"set_{axis}label")(x_label if axis == "x" and x_label else text)
+    if lanes:
+        ax.set_yticks([lane[s] for s in segments], [codes[s] for s in segments])
+        ax.set_ylim(-0.6, len(segments) - 0.2)  # room for the top row's code above it
+        ax.set_ylabel("Segment")
     ax.set_title("Segment map: customers close together behave alike")
     # below the map, never over its points (a legend inside covered points wherever matplotlib put it)
     ax.legend(title="Segment", loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2 if len(segments) > 4 else 1,

@@ -150,14 +150,21 @@ def load_segmentation(ctx: RunContext) -> tuple[pd.DataFrame, SegmentProfile]:
 
 def segment_map(ctx: RunContext, seg: Segmentation):
     """Draw the 2-D segment map and save it as ``artifacts/segment_map.png`` for the index page."""
-    p = ctx.params
-    ax = plot_segment_map(seg.coords, seg.labels.to_numpy(), names=seg.profile.display_names(),
-                          sample=p.plot_sample, seed=p.seed)
-    ax.set_title(f"Segment map: {seg.features.entity} close together are alike")
+    p, fs = ctx.params, seg.features
+    coords, label, said = seg.coords, None, ""
+    one = fs.columns[0] if len(fs.columns) == 1 and pd.api.types.is_numeric_dtype(fs.table[fs.columns[0]]) else None
+    if one is not None:  # one measure: its own values, a row of dots per segment (the map's second axis was all 0)
+        coords = np.column_stack([fs.table[one].to_numpy(dtype=float), np.zeros(len(fs.table))])
+        label = fs.axis_labels(p.currency).get(one, one)
+        said = fs.label(one)
+    ax = plot_segment_map(coords, seg.labels.to_numpy(), names=seg.profile.display_names(), sample=p.plot_sample,
+                          seed=p.seed, x_label=label)
+    ax.set_title(f"Segment map: {fs.entity} close together are alike")
     png = figure_png(ax)  # drawn once: the index shows the saved file, this page the same bytes
     ctx.folder.write_png("segment_map.png", png)
-    return image(png, f"Segment map of {_drawn(seg, p)}: each dot is one of them, placed by the two main directions "
-                      "in which they differ; nearby dots are similar.")
+    how = (f"by their {said[:1].lower() + said[1:]}, a row of dots per segment" if label else
+           "by the two main directions in which they differ; nearby dots are similar")
+    return image(png, f"Segment map of {_drawn(seg, p)}: each dot is one of them, placed {how}.")
 
 
 def _drawn(seg: Segmentation, p) -> str:
