@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from ..format import index_text, joined
+from .base import two_levels
 from .lexicon_file import Lexicon
 from .people import share_words
 from .words import feature_phrase, phrase, with_said
@@ -130,13 +131,8 @@ def _mirrored(row: pd.Series, labels: Mapping[str, str], lexicon: Lexicon) -> li
     "Region: North (index 202)"). COUNT's affairs were "Customers with a share with no hapavg (index 148) ... above
     average; a share with hapavg (index 0) ... below"."""
     said = {f: labels.get(f) or lexicon.words(f).label for f in row.index}
-    columns: dict[str, list[str]] = {}
-    for f, label in said.items():
-        what, colon, _ = label.rpartition(": ")
-        if colon:
-            columns.setdefault(what, []).append(f)
     out = []
-    for a, b in (pair for pair in columns.values() if len(pair) == 2):
+    for a, b in two_levels(said):
         if not np.isclose(float(row[a]), -float(row[b])):
             continue
         answers = [said[f].rpartition(": ")[2] for f in (a, b)]

@@ -45,7 +45,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ParamsError, SegmentationError
-from .base import SegmentName
+from .base import SegmentName, two_levels
 from .grades import around, graded
 from .lexicon_file import FeatureWords, Lexicon, LexiconEntry, load_lexicon
 from .describe import _listed, _off_average, _strongest, describe_profile
@@ -112,11 +112,8 @@ class _Namer:
     def other_level(self) -> dict:
         """Feature -> the other level of its column of two ("vryhap: 0", "vryhap: 1"): features of one name before ": "
         whose known z-scores mirror, as two levels' shares do ("Calls: day" and "Calls: night" do not)."""
-        columns: dict[str, list] = {}
-        for feat in self.zscores.columns if self.zscores is not None else ():
-            if ": " in str(feat):
-                columns.setdefault(str(feat).rpartition(": ")[0], []).append(feat)
-        both = [self.zscores[levels].dropna() for levels in columns.values() if len(levels) == 2]
+        features = {f: f for f in self.zscores.columns} if self.zscores is not None else {}
+        both = [self.zscores[list(pair)].dropna() for pair in two_levels(features)]
         pairs = [list(part.columns) for part in both
                  if len(part) >= 2 and np.allclose(part.iloc[:, 0], -part.iloc[:, 1])]
         return {a: b for one, two in pairs for a, b in ((one, two), (two, one))}

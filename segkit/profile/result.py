@@ -11,7 +11,7 @@ import pandas as pd
 
 from ..errors import DataValueError, SegmentationError
 from ..format import format_number, index_text, round_json, segment_codes
-from ..naming.base import SegmentName
+from ..naming.base import SegmentName, two_levels
 
 __all__ = ["SegmentProfile"]
 
@@ -258,13 +258,8 @@ class SegmentProfile:
     def _other_level(self) -> dict[str, str]:
         """Feature -> the other level of its column of two, for a profile of levels' shares (``"region: North"``,
         ``"region: South"``: a table of categories only), whose shares sum to one: one says the other's fact."""
-        columns: dict[str, list[str]] = {}
-        for f in self.features:
-            what, colon, _ = str(f).rpartition(": ")
-            if colon:
-                columns.setdefault(what, []).append(f)
-        pairs = [p for p in columns.values() if len(p) == 2
-                 and abs(float(self.overall.at[p[0], "mean"]) + float(self.overall.at[p[1], "mean"]) - 1) < 1e-9]
+        pairs = [(a, b) for a, b in two_levels({f: f for f in self.features})
+                 if abs(float(self.overall.at[a, "mean"]) + float(self.overall.at[b, "mean"]) - 1) < 1e-9]
         return {a: b for one, two in pairs for a, b in ((one, two), (two, one))}
 
     # ------------------------------------------------------------------------------ serialisation

@@ -193,9 +193,8 @@ def shown_features(seg: Segmentation, top: int | None = TOP_FEATURES) -> list[st
     fs = seg.features
     shares = sum(fs.units.get(c) in _SHARE_UNITS for c in fs.columns)
     twins = _shown_as(seg)  # a log median as the median itself: "Household income (log): 11.2" read as nothing
-    columns = [twins.get(c, c) for c in fs.columns]
-    if _levels_only(seg):  # the shares of the levels are the profile: "Kids: yes", "Religion: none"
-        columns = [c for c in seg.profile.features if c not in pipeline.outcome_columns(fs, seg.profile)]
+    # the shares of the levels where they are the profile: "Kids: yes", "Religion: none" (_levels_only)
+    columns = fs.extra.get("level_shares") or [twins.get(c, c) for c in fs.columns]
     return seg.profile.distinctive_features(top, columns=columns,
                                             by="zscore" if shares > len(fs.columns) / 2 else "index",
                                             skip=seg.rare_columns)  # as the cards: no lead from a handful of rows
@@ -210,9 +209,9 @@ def _shown_as(seg: Segmentation) -> dict[str, str]:
 
 def _levels_only(seg: Segmentation) -> bool:
     """Whether the segments were built from categories only, so that the profile compares the share of each level
-    (``"kids: 1"``, :func:`~segkit.kinds.customers._level_shares`) instead of the clustering columns' means."""
-    twins = _shown_as(seg)
-    return not any(twins.get(c, c) in seg.profile.features for c in seg.features.columns)
+    (``fs.extra["level_shares"]``: ``"kids: 1"``, :func:`~segkit.kinds.customers._level_shares`) instead of the
+    clustering columns' means."""
+    return bool(seg.features.extra.get("level_shares"))
 
 
 def _categories_only(seg: Segmentation):

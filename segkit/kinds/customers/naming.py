@@ -248,11 +248,10 @@ def name_segments(profile, fs: FeatureSet | None, params, labels=None):
     shown = shown.drop(columns=outcomes).rename(columns=rename)
     index = shown.where(np.sign(shown - 100) == np.sign(index - 100))
     # the table's own labels, also for columns that mean a concept ("days since last login", not "visit")
-    said = _yes_no_labels(fs) if fs is not None else {}  # "Kids: yes", not the profile's "Kids: 1"
-    words = {rename[c]: said.get(c) or (fs.labels.get(c) if fs is not None else None) or default_label(c)
-             for c in rename}
-    # a level's share (a table of categories only) in the lexicon's words, as category_zscores gives them: its sentence
-    # says "a share of region North", "a share who are married" (naming.describe._level_said), not "region: North"
+    words = {rename[c]: (fs.labels.get(c) if fs is not None else None) or default_label(c) for c in rename}
+    # a level's share (a table of categories only, labelled "Kids: yes", "Region: North": _level_shares) in the
+    # lexicon's words, as category_zscores gives them: its name says "Customers with kids", its sentence "a share of
+    # region North", "a share who are married" (naming.describe._level_said), not "region: North"
     shares = [rename[c] for c in (fs.extra.get("level_shares") or []) if c in rename] if fs is not None else []
     lexicon = replace(lexicon, features={**lexicon.features, **{f: FeatureWords(label=words.pop(f)) for f in shares}})
     entity = (fs.entity if fs is not None else "customers").strip() or "customers"
@@ -273,20 +272,6 @@ def name_segments(profile, fs: FeatureSet | None, params, labels=None):
                for seg, value in named.items()}
         if len({v.name for v in out.values()}) == len(out):
             break
-    return out
-
-
-def _yes_no_labels(fs: FeatureSet) -> dict[str, str]:
-    """"column: level" -> "Label: yes" or "Label: no" for the levels of a yes/no column (0/1, true/false; not codes:
-    :meth:`~segkit.featureset.FeatureSet.level_words`), as a name says them: "Customers with kids" and "with no kids"
-    (:func:`~segkit.naming.words.feature_phrase`), as the defining level says them, not the profile's "with kids 1"
-    (COUNT's affairs, every column a 0/1 level)."""
-    out = {}
-    for col in fs.extra.get("categorical") or []:
-        if col in fs.table.columns:
-            label = fs.labels.get(col, default_label(col)).split(" (")[0]
-            words = fs.level_words(col, level_text(fs.table[col]).dropna().unique()) or {}
-            out.update({f"{col}: {level}": f"{label}: {word}" for level, word in words.items()})
     return out
 
 
