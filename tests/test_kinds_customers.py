@@ -1841,7 +1841,10 @@ def test_a_name_that_says_a_yes_no_level_does_not_repeat_it():
     ("Customers who are married", "married: yes", True), ("Customers who are married", "married: no", False),
     ("Customers with high income who are not active members", "is active member: no", True),
     ("Customers who are married and not active members", "is active member: no", True),
-    ("Customers who are not active members", "is active member: yes", False)])
+    ("Customers who are not active members", "is active member: yes", False),
+    ("Customers with cr card who are married", "has cr card: yes", True),
+    ("Customers with cr card who are married", "has cr card: no", False),
+    ("Customers with low balance who are married", "balance: yes", False)])
 def test_which_names_say_a_yes_no_level(name, level, says):
     from segkit.kinds.customers.naming import _says_yes_no
 

@@ -387,7 +387,7 @@ def _says_yes_no(name: str, level: str | None) -> bool:
         return bool(re.search(rf"(?:\bwho are|\band) {state}(?= and | with | \(|$)", name, re.IGNORECASE))
     forms = [words, f"non-{words[3:]}" if answer == "no" else None, f"{phrase(what)} {int(answer == 'yes')}"]
     said = "|".join(re.escape(form) for form in forms if form)
-    return bool(re.search(rf"(?:\bwith|\band) (?:{said})(?= and | \(|$)", name, re.IGNORECASE))
+    return bool(re.search(rf"(?:\bwith|\band) (?:{said})(?= and | who | \(|$)", name, re.IGNORECASE))
 
 
 def _with_level(name: SegmentName, level: str | None, typical: str) -> SegmentName:
