@@ -131,6 +131,14 @@ class Kind:
         return getattr(self.module, "ENTITY", "customers")
 
     @property
+    def says_customers(self) -> bool:
+        """Whether the kind's texts and its notebooks' narrative say "customers" for its rows, and its pages show no
+        label of the data outside its tables: then a run's ``entity`` is said in their place on every page
+        (:func:`segkit.stages.context.page_entity`). Not the customers kind: its texts say the entity already, and its
+        cards quote the data's levels ("Customer Type: Loyal Customer"), which a rewrite would misquote."""
+        return bool(getattr(self.module, "SAYS_CUSTOMERS", False))
+
+    @property
     def sentences_per(self) -> str | None:
         return getattr(self.module, "SENTENCES_PER", None)
 

@@ -29,6 +29,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from ..errors import ColumnError
+from ..naming.words import counted, plural
 from ._common import count_ticks, finish_heatmap, new_axes
 
 __all__ = [
@@ -133,15 +134,17 @@ def plot_confusion(confusion: pd.DataFrame, *, ax: Axes | None = None, names: Ma
     return ax
 
 
-def plot_roc(curve: pd.DataFrame, *, ax: Axes | None = None, auc: tuple[float, float] | float | None = None) -> Axes:
-    """ROC curve (``fpr``, ``tpr``) with the chance diagonal; ``auc`` (mean, sd) goes in the legend."""
+def plot_roc(curve: pd.DataFrame, *, ax: Axes | None = None, auc: tuple[float, float] | float | None = None,
+             entity: str = "customers") -> Axes:
+    """ROC curve (``fpr``, ``tpr``) with the chance diagonal; ``auc`` (mean, sd) goes in the legend; ``entity`` is
+    what a row is, in the plural, on the axis."""
     _need(curve, ("fpr", "tpr"), "ROC curve")
     ax = new_axes(ax, (4.5, 4.5))
     ax.plot(curve["fpr"], curve["tpr"], color=_BAR, label=_auc_label("ROC-AUC", auc))
     ax.plot([0, 1], [0, 1], linestyle="--", color="#5b6770", linewidth=0.8, label="Chance")
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1.01)
-    ax.set_xlabel("Share of staying customers flagged")
+    ax.set_xlabel(f"Share of staying {plural(entity)} flagged")
     ax.set_ylabel("Share of churners flagged")
     ax.set_title("ROC curve")
     ax.legend(loc="lower right", frameon=False)
@@ -165,15 +168,15 @@ def plot_precision_recall(curve: pd.DataFrame, *, ax: Axes | None = None, base_r
     return ax
 
 
-def plot_calibration(table: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
-    """Observed churn rate against the mean predicted probability, per bin; dot size = customers."""
+def plot_calibration(table: pd.DataFrame, *, ax: Axes | None = None, entity: str = "customers") -> Axes:
+    """Observed churn rate against the mean predicted probability, per bin; dot size = ``entity`` (rows)."""
     _need(table, ("mean_predicted", "observed", "count"), "calibration")
     ax = new_axes(ax, (4.5, 4.5))
     sizes = 20 + 280 * table["count"].to_numpy() / max(float(table["count"].max()), 1.0)
     ax.plot([0, 1], [0, 1], linestyle="--", color="#5b6770", linewidth=0.8, label="Perfectly calibrated")
     ax.plot(table["mean_predicted"], table["observed"], color=_BAR, linewidth=1)
     ax.scatter(table["mean_predicted"], table["observed"], s=sizes, color=_BAR, alpha=0.8, zorder=3,
-               label="Customers (dot size = count)")
+               label=f"{_capital(plural(entity))} (dot size = count)")
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1)
     ax.set_xlabel("Predicted churn probability")
@@ -184,8 +187,8 @@ def plot_calibration(table: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
 
 
 def plot_risk_distribution(table: pd.DataFrame, *, threshold: float = 0.5, ax: Axes | None = None,
-                           bins: int = 20) -> Axes:
-    """Histogram of the customers' churn probabilities, with the high-risk threshold marked."""
+                           bins: int = 20, entity: str = "customers") -> Axes:
+    """Histogram of the churn probabilities of ``entity`` (rows), with the high-risk threshold marked."""
     _need(table, ("churn_probability",), "churn")
     ax = new_axes(ax, (7, 3.5))
     p = table["churn_probability"].to_numpy(dtype=float)
@@ -194,10 +197,10 @@ def plot_risk_distribution(table: pd.DataFrame, *, threshold: float = 0.5, ax: A
     colours = [_ACCENT if left >= threshold - 1e-12 else _BAR for left in edges[:-1]]
     ax.bar(edges[:-1], counts, width=np.diff(edges), align="edge", color=colours, edgecolor="white")
     ax.axvline(threshold, color=_ACCENT, linestyle="--", linewidth=1,
-               label=f"High risk: {threshold:.2f} or more ({int((p >= threshold).sum()):,} customers)")
+               label=f"High risk: {threshold:.2f} or more ({counted(int((p >= threshold).sum()), entity)})")
     ax.set_xlim(0, 1)
     ax.set_xlabel("Churn probability")
-    ax.set_ylabel("Customers")
+    ax.set_ylabel(_capital(plural(entity)))
     count_ticks(ax.yaxis)
     ax.legend(loc="upper left", frameon=False)
     return ax
@@ -206,13 +209,18 @@ def plot_risk_distribution(table: pd.DataFrame, *, threshold: float = 0.5, ax: A
 def churn_evaluation_figure(roc: pd.DataFrame, pr: pd.DataFrame, calibration: pd.DataFrame, *,
                             roc_auc: tuple[float, float] | float | None = None,
                             pr_auc: tuple[float, float] | float | None = None,
-                            base_rate: float | None = None) -> Figure:
-    """Three panels: ROC curve, precision-recall curve and calibration of the out-of-fold probabilities."""
+                            base_rate: float | None = None, entity: str = "customers") -> Figure:
+    """Three panels: ROC curve, precision-recall curve and calibration of the out-of-fold probabilities of
+    ``entity`` (what a row is, in the plural)."""
     fig, axes = plt.subplots(1, 3, figsize=(13.5, 4.5), constrained_layout=True)
-    plot_roc(roc, ax=axes[0], auc=roc_auc)
+    plot_roc(roc, ax=axes[0], auc=roc_auc, entity=entity)
     plot_precision_recall(pr, ax=axes[1], base_rate=base_rate, auc=pr_auc)
-    plot_calibration(calibration, ax=axes[2])
+    plot_calibration(calibration, ax=axes[2], entity=entity)
     return fig
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def _auc_label(name: str, auc) -> str:

@@ -5,13 +5,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..naming.words import singular
 from ._common import new_axes
 
 __all__ = ["plot_holdout"]
 
 
-def plot_holdout(table: pd.DataFrame, *, ax=None):
-    """Mean actual and predicted holdout purchases per customer, by repeat purchases in calibration.
+def plot_holdout(table: pd.DataFrame, *, ax=None, entity: str = "customers"):
+    """Mean actual and predicted holdout purchases per customer (``entity``: what a row is, in the plural), by repeat
+    purchases in calibration.
 
     ``table`` is :attr:`segkit.kinds.transactions.value.HoldoutCheck.by_frequency`; returns the ``Axes``.
     """
@@ -21,7 +23,7 @@ def plot_holdout(table: pd.DataFrame, *, ax=None):
     ax.plot(x, table["predicted"].to_numpy(), marker="s", linestyle="--", color="#d1495b", label="Predicted (BG/NBD)")
     ax.set_xticks(x, [str(i) for i in table.index])
     ax.set_xlabel("Repeat purchases in the calibration period")
-    ax.set_ylabel("Purchases in the holdout\n(mean per customer)")
+    ax.set_ylabel(f"Purchases in the holdout\n(mean per {singular(entity)})")
     ax.set_ylim(bottom=0)
     ax.legend(loc="upper left", frameon=False)
     return ax

@@ -28,7 +28,8 @@ from ..cleaning import rows_added
 from ..config import SECRET_KEYS, Params, keys_for
 from ..format import MISSING_TEXT
 from ..naming.words import counted
-from .render import SIZE_BUDGET_BYTES, PrivateData, add_toc_entry, private_outputs, render_notebook, report_paths
+from .render import (SIZE_BUDGET_BYTES, PrivateData, add_toc_entry, page_entity, private_outputs, render_notebook,
+                     report_paths)
 
 __all__ = ["APPENDIX_ID", "APPENDIX_TITLE", "appendix_html", "add_appendix", "private_data", "finalise_reports"]
 
@@ -231,7 +232,7 @@ def finalise_reports(folder: str | Path, *, params: Params, manifest: Mapping[st
             if hits:
                 page = business.read_text(encoding="utf-8")
                 render_notebook(executed, business, business=True, kicker=_header_text(page, "sk-kicker"),
-                                meta=_header_text(page, "sk-meta"), private=private)
+                                meta=_header_text(page, "sk-meta"), private=private, entity=page_entity(params))
                 if say:
                     say(f"{name}: {counted(len(hits), 'outputs')} with individual records left out of the "
                         "business copy")

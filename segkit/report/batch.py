@@ -39,7 +39,7 @@ from ..progress import FILE_VAR, NOTEBOOK_VAR
 from .lifecycle import write_problem
 from .forkserver import ONE_THREAD, ForkServer
 from .kernels import KernelPool, execute as execute_in
-from .render import render_notebook
+from .render import page_entity, render_notebook
 
 __all__ = ["Notebook", "Batch", "kernel_environment", "applicable_cells", "notebook_parameters", "record_final_path",
            "show_progress"]
@@ -380,7 +380,7 @@ class Batch:
         t0 = time.perf_counter()
         for business, suffix, kicker in ((True, ".html", "Segmentation report"), (False, ".analyst.html", "Analyst copy")):
             render_notebook(out_ipynb, self.tmp / f"{nb.name}{suffix}", business=business,
-                            kicker=f"{kicker} · {nb.name}", meta=self.meta_line)
+                            kicker=f"{kicker} · {nb.name}", meta=self.meta_line, entity=page_entity(self.params))
         self.timings.setdefault(nb.name, {})["render_s"] = round(time.perf_counter() - t0, 2)
 
     def _prestart_next(self, pending: list[Notebook], running: Iterable[Notebook]) -> None:

@@ -40,8 +40,9 @@ from ..lineage import REFERENCE_FILE, sentences as reference_sentences
 from ..io import hash_input, read_json, write_json
 from ..engine import ALL_SIZES, sample_sentence, sizes_by_code
 from ..format import format_share
+from ..naming.entity import speak_of_html
 from ..source import input_file
-from .render import CSP, REPORT_CSS, report_paths
+from .render import CSP, REPORT_CSS, page_entity, report_paths
 from .churn_words import churn_sentence as _churn_sentence
 from .out_of_step import kept_note
 
@@ -479,7 +480,7 @@ def write_index(folder: Path, *, params: Params, manifest: dict[str, Any], noteb
 </body></html>
 """
     out = folder / "index.html"
-    out.write_text(page, encoding="utf-8")
+    out.write_text(speak_of_html(page, page_entity(params)), encoding="utf-8")
     return out
 
 

@@ -31,7 +31,10 @@ from pathlib import Path
 
 import nbformat
 
-__all__ = ["render_notebook", "RENDERINGS", "BUSINESS_HIDDEN_TAGS", "REPORT_CSS", "CSP", "SIZE_BUDGET_BYTES",
+from ..naming.entity import speak_of_html
+from ..stages.context import page_entity
+
+__all__ = ["render_notebook", "page_entity", "RENDERINGS", "BUSINESS_HIDDEN_TAGS", "REPORT_CSS", "CSP", "SIZE_BUDGET_BYTES",
            "report_paths", "PrivateData", "private_outputs", "add_toc_entry"]
 
 #: Cells with these tags are left out of the business copy (papermill tags the injected cell).
@@ -376,7 +379,7 @@ def _exporter(business: bool):
 
 
 def render_notebook(executed: str | Path, out: str | Path, *, business: bool, kicker: str = "Segmentation report",
-                    meta: str = "", private: PrivateData | None = None) -> Path:
+                    meta: str = "", private: PrivateData | None = None, entity: str | None = None) -> Path:
     """Render an executed notebook to a self-contained HTML page.
 
     Parameters
@@ -391,6 +394,9 @@ def render_notebook(executed: str | Path, out: str | Path, *, business: bool, ki
         The small line above the title (run name) and the line under it (run date, data summary).
     private : PrivateData, optional
         Business copy only: outputs that show individual records are replaced by a note.
+    entity : str, optional
+        What the run's rows are, where they are not the customers the notebooks speak of (:func:`page_entity`): the
+        page's narrative says it instead (:func:`~segkit.naming.entity.speak_of_html`).
     """
     nb = nbformat.read(str(executed), as_version=4)
     nb = _business_copy(nb, private) if business else nbformat.from_dict(nb)
@@ -400,7 +406,7 @@ def render_notebook(executed: str | Path, out: str | Path, *, business: bool, ki
     resources = {"segkit_css": REPORT_CSS, "segkit_header": _header(title, kicker=kicker, meta=meta),
                  "segkit_csp": CSP, "metadata": {"name": title}}
     body, _ = exporter.from_notebook_node(nb, resources=resources)
-    body = _add_toc(body)
+    body = speak_of_html(_add_toc(body), entity)
     out = Path(out)
     out.write_text(body, encoding="utf-8")
     return out

@@ -6,6 +6,8 @@ Runs for data kinds with the ``churn`` capability. ``build`` reads ``clean.parqu
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
 
 from ..engine import duckdb as ddb
@@ -42,8 +44,10 @@ def build(ctx: RunContext):
 def evaluate(ctx: RunContext, data):
     """Cross-validate the model (with the search when ``churn_search_iter`` > 0)."""
     p = ctx.params
-    return _churn(ctx).evaluate_churn(data, folds=p.churn_folds, seed=p.seed, search_iter=p.churn_search_iter,
-                                      search_folds=p.churn_search_folds)
+    evaluation = _churn(ctx).evaluate_churn(data, folds=p.churn_folds, seed=p.seed, search_iter=p.churn_search_iter,
+                                            search_folds=p.churn_search_folds)
+    return replace(evaluation, entity=ctx.entity,  # the figures' words: "Days as a member", "staying members"
+                   labels_text={c: ctx.speak(text) for c, text in evaluation.labels_text.items()})
 
 
 def score(ctx: RunContext, data, evaluation):
@@ -58,13 +62,14 @@ def score(ctx: RunContext, data, evaluation):
                                    search_folds=p.churn_search_folds)
     ctx.folder.write_csv("churn.csv", scores.table)
     ctx.folder.write_json("churn_summary.json", churn.churn_summary(data, evaluation, scores))
-    return scores
+    return replace(scores, entity=ctx.entity)
 
 
 def evaluation_figure(evaluation):
     """ROC, precision-recall and calibration panels (:func:`segkit.plots.explain.churn_evaluation_figure`)."""
     fig = churn_evaluation_figure(evaluation.roc_curve(), evaluation.pr_curve(), evaluation.calibration_table(),
-                                  roc_auc=evaluation.roc_auc, pr_auc=evaluation.pr_auc, base_rate=evaluation.base_rate)
+                                  roc_auc=evaluation.roc_auc, pr_auc=evaluation.pr_auc, base_rate=evaluation.base_rate,
+                                  entity=evaluation.entity)
     return figure(fig, "Held-out predictions of all folds: ROC curve, precision against recall, and calibration "
                        "(predicted probability against the churn rate observed).")
 
@@ -89,5 +94,5 @@ def importance_figure(evaluation, *, top: int | None = 15):
 
 def risk_figure(scores):
     """Histogram of the churn probabilities with the threshold."""
-    return figure(plot_risk_distribution(scores.table, threshold=scores.threshold),
+    return figure(plot_risk_distribution(scores.table, threshold=scores.threshold, entity=scores.entity),
                   "Customers by churn probability; red bars are at high risk.")

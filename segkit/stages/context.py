@@ -23,9 +23,17 @@ from ..config import SECRET_KEYS, Params, params_from_mapping, resolve_env
 from ..io import RunFolder, write_json
 from ..io.runfolder import NOTEBOOK_MARKER
 from ..kernel import prepare_kernel
+from ..naming.entity import speak_of
 from ..naming.words import plural
 
-__all__ = ["RunContext", "open_run", "start"]
+__all__ = ["RunContext", "open_run", "page_entity", "start"]
+
+
+def page_entity(params: Params) -> str | None:
+    """What a run's rows are where its pages must say it instead of "customers": the params' ``entity`` of a data kind
+    whose texts and notebooks say customers (:attr:`segkit.kinds.base.Kind.says_customers`: transactions); None
+    otherwise. See :func:`segkit.naming.entity.speak_of`."""
+    return params.entity if params.entity and kinds.get(params.data_kind).says_customers else None
 
 
 @dataclass
@@ -54,6 +62,11 @@ class RunContext:
     def entity(self) -> str:
         """What a row is, in the plural: the params' ``entity`` ("subscribers"), else the kind's ("customers")."""
         return plural(self.params.entity) if self.params.entity else self.kind.entity
+
+    def speak(self, text: str) -> str:
+        """``text``, written of customers, said of the run's rows (:func:`page_entity`, :func:`~segkit.naming.entity.
+        speak_of`): "Days since the customer's last purchase" is "Days since the member's last purchase"."""
+        return speak_of(text, page_entity(self.params))
 
 
 #: The data file 01_eda's parameters cell names by default (every other key's default there is the schema's).

@@ -11,6 +11,7 @@ stage               reads                    writes
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -76,7 +77,8 @@ def load(ctx: RunContext) -> pd.DataFrame:
                   "read_notes": raw.attrs.get("read_notes", []), "engine": "pandas"}
     _adopt_unmapped(ctx, [str(c) for c in raw.columns])
     ctx.kind.check_columns(ctx.params, [str(c) for c in raw.columns])  # as `segkit check` reads the header
-    findings = preflight.check_input(ctx.params, raw)  # the same checks as `segkit check`
+    findings = [replace(f, message=ctx.speak(f.message), fix=f.fix and ctx.speak(f.fix))  # said of the run's rows
+                for f in preflight.check_input(ctx.params, raw)]  # the same checks as `segkit check`
     ctx.folder.write_json("schema_findings.json", [f.to_dict() for f in findings])
     ctx.folder.write_json("input.json", record | hashed)
     return raw
@@ -97,6 +99,8 @@ def clean(ctx: RunContext, raw: pd.DataFrame):
     else:
         cleaned, log = preflight.clean_table(ctx.params, raw)
         ctx.folder.write_parquet("clean.parquet", cleaned.reset_index(drop=True))
+    log.steps = [replace(step, description=ctx.speak(step.description), note=ctx.speak(step.note))
+                 for step in log.steps]  # "Lines without a member id were removed"
     ctx.folder.write_json("cleaning_log.json", log.to_dict())
     _adopt_currency(ctx, raw, log)
     return cleaned, log

@@ -9,6 +9,8 @@ and ``value_summary.json``; ``churn_comparison`` reads ``churn.csv`` when ``08_c
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
 
 from ..format import horizon_label, in_currency
@@ -42,7 +44,7 @@ def build(ctx: RunContext):
 
 def check(ctx: RunContext, data):
     """Fit BG/NBD on the calibration period and compare its holdout predictions with the actual purchases."""
-    return _lifetime(ctx).check_holdout(data, seed=ctx.params.seed)
+    return replace(_lifetime(ctx).check_holdout(data, seed=ctx.params.seed), entity=ctx.entity)
 
 
 def score(ctx: RunContext, data, holdout):
@@ -61,7 +63,7 @@ def score(ctx: RunContext, data, holdout):
 
 def holdout_figure(holdout):
     """The paper's conditional-expectation check as a captioned figure."""
-    return figure(plot_holdout(holdout.holdout.by_frequency),
+    return figure(plot_holdout(holdout.holdout.by_frequency, entity=holdout.entity),
                   f"Customers grouped by their repeat purchases in the calibration period: the purchases they made in "
                   f"the {holdout.holdout_days} days after it, against what the model fitted on the calibration period "
                   "predicted.")

@@ -5,13 +5,15 @@ from __future__ import annotations
 import importlib
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 
 import pandas as pd
 
 from ...featureset import FeatureSet
 from ...io import require_columns
 from ...errors import ColumnError, ParamsError, SegkitError
-from ...naming.words import counted, singular
+from ...naming.entity import speak_of
+from ...naming.words import counted, plural, singular
 from ...schema import Finding
 from . import sql
 from .clean import DEFAULT_NON_PRODUCT_CODES, TransactionColumns, clean_transactions
@@ -32,6 +34,7 @@ def __getattr__(name: str):
 
 
 ENTITY = "customers"
+SAYS_CUSTOMERS = True  #: its texts say customers: a run's ``entity`` is said in their place (Kind.says_customers)
 EXTRA_STAGES = ("churn", "value")
 #: ``synth://transactions?rows=..&seed=..``: invoice lines shaped like Online Retail, quirks included.
 SYNTH_TABLES = {"transactions": synth_transactions}
@@ -280,8 +283,10 @@ def _feature_set(table: pd.DataFrame, params) -> FeatureSet:
                      "lines of a customer on one day count as one order.")
         labels.update(DAY_DESCRIPTIONS)
         short.update(DAY_SHORT_LABELS)
-    return FeatureSet(table=table, columns=columns, labels=labels, entity="customers",
-                      short=short, units=dict(UNITS), notes=notes,
+    said = {"labels": {c: speak_of(text, params.entity) for c, text in labels.items()},  # "the member's last purchase"
+            "short": {c: speak_of(text, params.entity) for c, text in short.items()},
+            "notes": [speak_of(text, params.entity) for text in notes]}
+    return FeatureSet(table=table, columns=columns, entity=plural(params.entity or ENTITY), units=dict(UNITS), **said,
                       # recency, frequency and spend are profiled whatever the clustering uses: the RFM names need them
                       profile_columns=list(dict.fromkeys([*columns, *DEFAULT_FEATURES, *PROFILE_EXTRA])),
                       better={c: c not in LOWER_IS_BETTER for c in UNITS if c not in NEUTRAL},
@@ -305,10 +310,12 @@ def segment_rule(fs: FeatureSet, params):
 
 
 def name_segments(profile, fs: FeatureSet, params, labels=None):
-    """RFM names: the rules of ``rfm_names.yaml`` for clusters; each segment's grid cell with ``rfm_method: scores``."""
+    """RFM names: the rules of ``rfm_names.yaml`` for clusters; each segment's grid cell with ``rfm_method: scores``;
+    said of the params' ``entity`` where it is not customers ("Loyal Members": :func:`segkit.naming.entity.speak_of`).
+    """
     gap = typical_gap(fs.table)
     if params.rfm_method != "scores":
-        return name_rfm_segments(profile, currency=params.currency, typical_gap=gap)
+        return _said_of(name_rfm_segments(profile, currency=params.currency, typical_gap=gap), params.entity)
     if labels is None:
         raise ParamsError("naming the segments of the RFM score grid needs each customer's segment",
                           "pass labels=", key="rfm_method")
@@ -318,7 +325,12 @@ def name_segments(profile, fs: FeatureSet, params, labels=None):
     def fill(s, template, name, what):
         return fill_placeholders(profile, s, template, name, what, currency=params.currency, gap=gap)
 
-    return name_grid_segments(profile, labels, fs.table, load_rfm_grid(), fill=fill)
+    return _said_of(name_grid_segments(profile, labels, fs.table, load_rfm_grid(), fill=fill), params.entity)
+
+
+def _said_of(named: dict, entity: str | None) -> dict:
+    return {s: replace(n, name=speak_of(n.name, entity, title=True), description=speak_of(n.description, entity),
+                       action=speak_of(n.action, entity)) for s, n in named.items()}
 
 
 _MEANINGS = {"customer_col": "identifies the customer", "invoice_col": "groups lines into orders; a leading "
@@ -334,8 +346,8 @@ def column_roles(raw: pd.DataFrame, params) -> pd.DataFrame:
     """The column mapping of the params: which input column plays which part (not the default ``price_col`` beside an
     ``amount_col``, which the cleaning ignores)."""
     mapped = _columns(params).mapped()
-    rows = [{"params key": key, "column": mapped[key], "used for": _MEANINGS[key]} for key in MAPPING_KEYS
-            if key in mapped]
+    rows = [{"params key": key, "column": mapped[key], "used for": speak_of(_MEANINGS[key], params.entity)}
+            for key in MAPPING_KEYS if key in mapped]
     used = {r["column"] for r in rows}
     rows += [{"params key": "", "column": c, "used for": "not used"} for c in raw.columns if c not in used]
     return pd.DataFrame(rows).set_index("column")

@@ -144,6 +144,7 @@ class ChurnEvaluation:
     chosen: list[dict[str, Any]] = field(default_factory=list)
     settings: dict[str, Any] = field(default_factory=dict)
     labels_text: dict[str, str] = field(default_factory=dict)
+    entity: str = "customers"  #: what a row is, in the plural, for the figures
 
     def _ms(self, col: str) -> tuple[float, float]:
         return float(self.scores[col].mean()), float(self.scores[col].std(ddof=0))
@@ -281,6 +282,7 @@ class ChurnScores:
     trained_on: int
     chosen: dict[str, Any] = field(default_factory=dict)
     at_cutoff: int = 0
+    entity: str = "customers"  #: what a row is, in the plural, for the figures
 
     @property
     def high_risk(self) -> int:

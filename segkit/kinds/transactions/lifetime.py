@@ -187,6 +187,7 @@ class ValueCheck:
     holdout: HoldoutCheck
     holdout_days: int
     notes: list[str] = field(default_factory=list)
+    entity: str = "customers"  #: what a row is, in the plural, for the figure
 
     @property
     def error_share(self) -> float:
@@ -265,7 +266,7 @@ class ValueFit:
         rows = [("BG/NBD", "r", b.r_, "shape of the purchase rates"), ("BG/NBD", "α", b.alpha_, "scale of the purchase rates"),
                 ("BG/NBD", "a", b.a_, "drop-out: Beta(a, b)"), ("BG/NBD", "b", b.b_, "drop-out: Beta(a, b)"),
                 ("Gamma-Gamma", "p", g.p_, "shape of a purchase's value"), ("Gamma-Gamma", "q", g.q_,
-                 "shape of the customers' value rates"), ("Gamma-Gamma", "γ", g.v_, "scale of the customers' value rates")]
+                 "shape of the value rates"), ("Gamma-Gamma", "γ", g.v_, "scale of the value rates")]
         rows = [(model, name, f"{value:.4g}", meaning) for model, name, value, meaning in rows]  # 4 significant digits
         return pd.DataFrame(rows, columns=["Model", "Parameter", "Estimate", "Meaning"]).set_index(["Model", "Parameter"])
 
