@@ -125,3 +125,13 @@ def test_only_a_kind_whose_texts_say_customers_has_its_pages_said_of_the_entity(
 
     params = params_from_mapping({"data_kind": kind, "data_path": "x.csv", "entity": entity})
     assert page_entity(params) == said
+
+
+def test_the_feature_table_lists_measures_by_the_words_the_pages_use(member_run):
+    """The features page led with "recency", "interpurchase_mean", "spend_before_90d": the column names of
+    features.parquet, which now come last, after the label every other page uses."""
+    page = _visible((member_run / "02_features.html").read_text(encoding="utf-8"))
+    start = page.index("Measure (4,")  # the table's corner, after the contents that name the next section
+    table = page[start:page.index("Summary of each measure", start)]
+    assert table.index("Days since last purchase") < table.index("recency")
+    assert table.index("Days between purchases") < table.index("interpurchase_mean")

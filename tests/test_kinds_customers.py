@@ -1031,7 +1031,7 @@ def test_a_column_that_says_what_another_says_sets_no_segment_apart():
     params = params_from_mapping({"data_kind": "customers", "id_col": "ID", "seed": 0})
     fs = pipeline.build_features(params, pipeline.clean_table(params, raw)[0])
     assert "Rating" not in fs.columns and fs.extra["twins"] == {"Rating": "Limit"}
-    assert feature_overview(fs).loc["Rating", "Used for segments"] == "no: Limit says the same"
+    assert feature_overview(fs).set_index("Column").loc["Rating", "Used for segments"] == "no: Limit says the same"
     # what the rows are, in the corner of the one header row (a row of its own read "400 customers" above empty cells)
     assert "<th>Measure (400 customers)</th>" in feature_overview(fs).to_html().split("</tr>")[0]
     assert "Rating" not in pipeline.driver_columns(fs)

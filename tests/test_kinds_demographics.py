@@ -206,7 +206,7 @@ def test_the_summary_of_each_measure_is_in_its_units(delaware_run):
     # no numbers for columns the notes distrust ("Jobs in agriculture" 54%: the industry columns are shifted), and a
     # log median as the median itself, its own row ("Household income (log) 11.3" before)
     assert not summary.index.str.contains(r"Jobs in|Commuters who walk|\(log\)").any(), list(summary.index)
-    used = stages.features.feature_overview(fs)["Used for segments"]
+    used = stages.features.feature_overview(fs).set_index("Column")["Used for segments"]
     assert used["share_industry_agriculture"] == "no: not trusted (see the notes)" and used["share_renters"] == "yes"
     assert used["population"] == "profile only"
 
@@ -531,7 +531,7 @@ def test_the_data_quality_page_leaves_out_what_the_features_page_does_not_trust(
     nb, fs, *_ = delaware_run
     roles = demo.column_roles(delaware, nb.params)
     overview = stages.features.feature_overview(fs)
-    untrusted = set(overview.index[overview["Used for segments"].str.startswith("no: not trusted")])
+    untrusted = set(overview["Column"][overview["Used for segments"].str.startswith("no: not trusted")])
     assert {"share_commute_walked", "share_industry_knowledge"} <= untrusted
     assert roles.at["industry", "status"] == "not used" and roles.at["industry", "detail"].startswith("no feature")
     assert roles.at["commute", "status"] == "partly used"

@@ -211,3 +211,18 @@ def test_a_horizontal_axis_of_counts_leaves_room_for_its_labels():
         assert len(boxes) >= fewest, [t.get_text() for t in labels]
         assert all(a.x1 < b.x0 for a, b in zip(boxes, boxes[1:])), [t.get_text() for t in labels]  # no overlap
         plt.close(fig)
+
+
+def test_the_churn_histograms_legend_lies_clear_of_its_bars_and_threshold():
+    """Online Retail's legend sat on the tallest bars, the 0.50 line through its text."""
+    from segkit.plots.explain import plot_risk_distribution
+
+    p = np.r_[np.full(370, 0.02), np.linspace(0, 0.99, 3_964)]
+    ax = plot_risk_distribution(pd.DataFrame({"churn_probability": p}), threshold=0.5)
+    ax.figure.canvas.draw()
+    renderer = ax.figure.canvas.get_renderer()
+    legend = ax.get_legend().get_window_extent(renderer)
+    drawn = [*ax.patches, *ax.lines]
+    assert drawn and not any(legend.overlaps(a.get_window_extent(renderer)) for a in drawn)
+    assert legend.y0 >= ax.get_window_extent(renderer).y1 - 1  # above the plot area
+    plt.close("all")

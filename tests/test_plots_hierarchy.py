@@ -75,6 +75,20 @@ def test_linkage_comparison_figure(comparison):
         assert _horizontal_lines(ax) == [pytest.approx(tree.cut_height(3))]
 
 
+def test_trees_beside_the_runs_own_segments_are_cut_into_groups_not_segments(comparison):
+    """04's figure said "each cut into 5 segments", "smallest segment 5.3%" while its text said the tree's groups are
+    not the segments of the other pages."""
+    fig = linkage_comparison_figure(comparison, k=3, groups="groups")
+    titles = [ax.get_title() for ax in fig.axes if ax.get_visible()]
+    assert fig._suptitle.get_text().endswith("each cut into 3 groups")
+    assert titles and all("smallest group " in t and "segment" not in t for t in titles), titles
+    assert all(line.get_label() != "Cut into 3 segments" for ax in fig.axes for line in ax.lines)
+    plt.close(fig)
+    fig = linkage_comparison_figure(comparison, k=3)  # the run's segments are the tree's cut: segments
+    assert fig._suptitle.get_text().endswith("each cut into 3 segments")
+    plt.close(fig)
+
+
 def test_linkage_scores_bars(comparison):
     fig, ax = plt.subplots()
     assert plot_linkage_scores(comparison, ax=ax) is ax

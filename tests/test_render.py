@@ -393,7 +393,7 @@ def test_a_segment_named_at_risk_is_said_against_a_riskier_one(new_share, said):
                 "S04": {"high_risk_share": new_share, "name": "New Customers"}}
     text = _churn_sentence({"high_risk_share": 0.49, "segments": segments}, "customers")
     assert ("S02 At Risk is named for how its customers bought, not by this model: fewer of them are at high risk "
-            "(37%) than of S04 New Customers (69%)." in text) == said, text
+            "(37%) than in S04 New Customers (69%)." in text) == said, text
     assert "S01 Lost is named" not in text  # the segment most at risk is named for it rightly
     segments["S04"]["high_risk_share"] = 0.374  # 37% against 37%, as the page rounds them: no story
     assert "is named for how" not in _churn_sentence({"high_risk_share": 0.49, "segments": segments}, "customers")

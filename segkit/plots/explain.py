@@ -202,7 +202,8 @@ def plot_risk_distribution(table: pd.DataFrame, *, threshold: float = 0.5, ax: A
     ax.set_xlabel("Churn probability")
     ax.set_ylabel(_capital(plural(entity)))
     count_ticks(ax.yaxis)
-    ax.legend(loc="upper left", frameon=False)
+    # above the bars: inside, the threshold line ran through its text and it sat on the tallest bars
+    ax.legend(loc="lower left", bbox_to_anchor=(0, 1), frameon=False, borderaxespad=0.2)
     return ax
 
 

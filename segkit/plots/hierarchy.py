@@ -176,7 +176,7 @@ def plot_linkage_scores(comparison: LinkageComparison | pd.DataFrame, *, ax: Axe
 
 
 def linkage_comparison_figure(comparison: LinkageComparison, *, k: int | None = None, truncate: int = 20,
-                              palette=None, entity: str = "customers") -> Figure:
+                              palette=None, entity: str = "customers", groups: str = "segments") -> Figure:
     """One dendrogram per linkage method, cut at the same `k`, in a grid of two columns.
 
     Parameters
@@ -188,6 +188,8 @@ def linkage_comparison_figure(comparison: LinkageComparison, *, k: int | None = 
         Groups shown at the bottom of each dendrogram.
     palette : seaborn palette, optional
     entity : str, default="customers"
+    groups : str, default="segments"
+        What the cuts make, in the titles ("groups" for trees beside the run's own segments).
 
     Returns
     -------
@@ -204,17 +206,17 @@ def linkage_comparison_figure(comparison: LinkageComparison, *, k: int | None = 
     table = _scores(comparison).set_index("method")
     for ax, method in zip(axes.ravel(), methods):
         plot_dendrogram(comparison.hierarchies[method], k=k, truncate=truncate, ax=ax, palette=palette,
-                        entity=entity, legend=False)
+                        entity=entity, legend=False, groups=groups)
         row = table.loc[method]
         sil = MISSING_TEXT if pd.isna(row["silhouette"]) else f"{row['silhouette']:.2f}"
         best = " (best)" if method == comparison.best else ""
         share = row["smallest_share"]
         smallest = format_share(share, 1)
-        ax.set_title(f"{method.capitalize()}{best}: silhouette {sil}, smallest segment {smallest}", fontsize=10)
+        ax.set_title(f"{method.capitalize()}{best}: silhouette {sil}, smallest {groups[:-1]} {smallest}", fontsize=10)
         ax.set_xlabel(f"Groups of {entity}", fontsize=9)
     for ax in axes.ravel()[len(methods):]:
         ax.set_visible(False)
-    fig.suptitle(f"Four ways to build the tree, each cut into {k} segments" if len(methods) == 4 else
-                 f"Linkage methods, each cut into {k} segments")
+    fig.suptitle(f"Four ways to build the tree, each cut into {k} {groups}" if len(methods) == 4 else
+                 f"Linkage methods, each cut into {k} {groups}")
     fig.tight_layout()
     return fig

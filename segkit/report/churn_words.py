@@ -50,6 +50,6 @@ def _risk_named(segments: dict[str, dict], entity: str) -> str:
         if higher:
             c, top = max(higher, key=lambda kv: kv[1]["high_risk_share"])
             return (f" {code} {seg['name']} is named for how its {entity} bought, not by this model: fewer "
-                    f"of them are at high risk ({format_share(seg['high_risk_share'])}) than of {c} {top['name']} "
+                    f"of them are at high risk ({format_share(seg['high_risk_share'])}) than in {c} {top['name']} "
                     f"({format_share(top['high_risk_share'])}).")
     return ""

@@ -91,8 +91,10 @@ def agreement_words(ari: float) -> str:
 def comparison_figure(ctx: RunContext, comparison: LinkageComparison):
     """The linkages' scores side by side, with the sentence that says which separates best; their trees in the
     branches' colours, as :func:`dendrogram_figure` draws them."""
+    own = _own_tree(ctx, comparison)  # otherwise the trees' cuts are groups of their own, not the run's segments
     return figure(linkage_comparison_figure(comparison, k=chosen_k(ctx), entity=ctx.entity,
-                                            palette=None if _own_tree(ctx, comparison) else BRANCH_PALETTE),
+                                            palette=None if own else BRANCH_PALETTE,
+                                            groups="segments" if own else "groups"),
                   hierarchy_sentence(ctx, comparison))
 
 

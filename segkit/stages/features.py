@@ -39,7 +39,8 @@ def load_features(ctx: RunContext) -> FeatureSet:
 
 
 def feature_overview(fs: FeatureSet) -> pd.DataFrame:
-    """One row per feature: its meaning, and whether it feeds the clustering."""
+    """One row per feature, by its label: its meaning, whether it feeds the clustering, and its column in
+    ``features.parquet``."""
     distrusted = fs.extra.get("left_out") or {}  # a mislabelled or shifted column: on no page but this one
     twins = fs.extra.get("twins") or {}  # a column that says what another says: that one is shown
 
@@ -50,7 +51,10 @@ def feature_overview(fs: FeatureSet) -> pd.DataFrame:
             return "no: not trusted (see the notes)"
         return f"no: {fs.labels.get(twins[c], twins[c])} says the same" if c in twins else "profile only"
 
-    rows = [{"feature": c, "Meaning": fs.labels.get(c, ""), "Used for segments": used(c)} for c in fs.table.columns]
+    # by the label the other pages use ("Days since last purchase"), the column of features.parquet last (not
+    # "interpurchase_mean" first on a business page)
+    rows = [{"feature": fs.label(c), "Meaning": fs.labels.get(c, ""), "Used for segments": used(c), "Column": c}
+            for c in fs.table.columns]
     out = pd.DataFrame(rows).set_index("feature")
     out.attrs["caption"] = f"{len(fs.table):,} {fs.entity}"
     out.index.name = None  # in the corner of the one header row, not on a row of its own above empty cells
