@@ -268,13 +268,13 @@ def test_the_sentence_says_why_a_linkage_with_a_higher_silhouette_was_not_chosen
     ctx = SimpleNamespace(entity="customers", params=SimpleNamespace(max_hierarchy_rows=20_000))
     text = hierarchy_sentence(ctx, comparison)
     beaten = [m for m in REDUCIBLE if table.loc[m, "silhouette"] > table.loc["ward", "silhouette"]]
-    assert text.startswith("Ward linkage separates the segments best of those that leave no tiny segment: ")
-    assert all(m in text.split(":")[1] for m in beaten) and "a segment needs at least 1%" in text
+    assert text.startswith("Ward linkage separates the groups best of those that leave no tiny group: ")
+    assert all(m in text.split(":")[1] for m in beaten) and "a group needs at least 1%" in text
     # the smallest segments as the table writes them (the caption said "under 1.0%" beside a table of "under 0.1%")
     small = sorted(table.loc[beaten, "smallest_share"])
-    assert f"only by splitting off a tiny segment ({format_share(small[0], 1)}" in text
+    assert f"only by splitting off a tiny group ({format_share(small[0], 1)}" in text
     even = compare_linkages(X[:600], 2, reference_labels=ref[:600], seed=0)  # no outliers: nothing to explain
-    assert hierarchy_sentence(ctx, even).startswith(f"{even.best.capitalize()} linkage separates the segments best. ")
+    assert hierarchy_sentence(ctx, even).startswith(f"{even.best.capitalize()} linkage separates the groups best. ")
 
 
 def test_one_linkage_beaten_scores_in_the_singular_and_a_small_threshold_is_not_zero():
@@ -289,15 +289,15 @@ def test_one_linkage_beaten_scores_in_the_singular_and_a_small_threshold_is_not_
                                    has_reference=True, min_segment_share=0.005)
     ctx = SimpleNamespace(entity="customers", params=SimpleNamespace(max_hierarchy_rows=20_000))
     text = hierarchy_sentence(ctx, comparison)
-    assert ("single scores a higher silhouette only by splitting off a tiny segment (under 0.1% of the customers; a "
-            "segment needs at least 0.5%)") in text
+    assert ("single scores a higher silhouette only by splitting off a tiny group (under 0.1% of the customers; a "
+            "group needs at least 0.5%)") in text
     # a credit table's caption: "under 0.1% to 0.1% of the customers"
     table = pd.DataFrame({"method": ["ward", "single", "average"], "silhouette": [0.25, 0.55, 0.5],
                           "smallest_share": [0.05, 0.0002, 0.0009], "ari": [0.6, 0.0, 0.1]})
     text = hierarchy_sentence(ctx, replace(comparison, table=table))
-    assert "only by splitting off a tiny segment (at most 0.1% of the customers; a segment needs" in text
+    assert "only by splitting off a tiny group (at most 0.1% of the customers; a group needs" in text
     wider = table.assign(smallest_share=[0.05, 0.0012, 0.0031])
-    assert "tiny segment (0.1% to 0.3% of the customers" in hierarchy_sentence(ctx, replace(comparison, table=wider))
+    assert "tiny group (0.1% to 0.3% of the customers" in hierarchy_sentence(ctx, replace(comparison, table=wider))
 
 
 def test_the_trees_say_what_a_row_is(monkeypatch):

@@ -56,14 +56,14 @@ def hierarchy_sentence(ctx: RunContext, comparison: LinkageComparison) -> str:
         # "at most 0.1%", not "under 0.1% to 0.1%"
         sizes = small[0] if len(small) == 1 else f"at most {small[-1]}" if small[0].startswith("under") else \
             f"{small[0]} to {small[-1]}"
-        text = (f"{best.capitalize()} linkage separates the segments best of those that leave no tiny segment: "
-                f"{joined(methods)} {score} a higher silhouette only by splitting off a tiny segment "
+        text = (f"{best.capitalize()} linkage separates the groups best of those that leave no tiny group: "
+                f"{joined(methods)} {score} a higher silhouette only by splitting off a tiny group "
                 f"({sizes} of the {ctx.entity}{each}; a "
-                f"segment needs at least {100 * comparison.min_segment_share:g}%). ")
+                f"group needs at least {100 * comparison.min_segment_share:g}%). ")
     else:
-        text = f"{best.capitalize()} linkage separates the segments best. "
-    text += (f"Its agreement with the k-means segments is {ari:.2f} on the adjusted Rand index (1 = the same "
-             f"segments): {agreement_words(ari)}.")
+        text = f"{best.capitalize()} linkage separates the groups best. "
+    text += (f"Its groups' agreement with the k-means segments is {ari:.2f} on the adjusted Rand index (1 = the same "
+             f"grouping): {agreement_words(ari)}.")
     if two_stage:
         text += (f" With more than {ctx.params.max_hierarchy_rows:,} rows, the trees were built on k-means "
                  "micro-clusters to keep memory bounded.")
@@ -91,10 +91,9 @@ def agreement_words(ari: float) -> str:
 def comparison_figure(ctx: RunContext, comparison: LinkageComparison):
     """The linkages' scores side by side, with the sentence that says which separates best; their trees in the
     branches' colours, as :func:`dendrogram_figure` draws them."""
-    own = _own_tree(ctx, comparison)  # otherwise the trees' cuts are groups of their own, not the run's segments
-    return figure(linkage_comparison_figure(comparison, k=chosen_k(ctx), entity=ctx.entity,
-                                            palette=None if own else BRANCH_PALETTE,
-                                            groups="segments" if own else "groups"),
+    # each tree's cut makes groups of its own (the run's segments are at most one of them), as the table says
+    return figure(linkage_comparison_figure(comparison, k=chosen_k(ctx), entity=ctx.entity, groups="groups",
+                                            palette=None if _own_tree(ctx, comparison) else BRANCH_PALETTE),
                   hierarchy_sentence(ctx, comparison))
 
 
@@ -121,11 +120,12 @@ def dendrogram_figure(ctx: RunContext, comparison: LinkageComparison):
 
 def comparison_table(comparison: LinkageComparison):
     """The linkage methods side by side (``comparison.table``), in words: silhouette, cophenetic correlation,
-    balance, the smallest segment's share, agreement with k-means (adjusted Rand index) and the tree's size."""
+    balance, the smallest group's share, agreement with k-means (adjusted Rand index) and the tree's size. Each
+    tree's cut makes groups, not the run's segments (the figures say so too)."""
     scores = {c: [format_score(v) for v in comparison.table[c]] for c in ("silhouette", "cophenetic", "balance", "ari")}
     return table(comparison.table.assign(**scores),
-                 {"cophenetic": "Cophenetic correlation", "smallest_share": "Smallest segment",
-                  "ari": "Agreement with k-means (ARI)", "n_segments": "Segments",
+                 {"cophenetic": "Cophenetic correlation", "smallest_share": "Smallest group",
+                  "ari": "Agreement with k-means (ARI)", "n_segments": "Groups",
                   "two_stage": "Built in two stages", "n_leaves": "Leaves of the tree"},
                  index="method", percent=["smallest_share"], whole=["n_segments", "n_leaves"], label_words=True)
 
