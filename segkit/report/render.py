@@ -63,6 +63,7 @@ body.jp-Notebook { max-width: 1100px; margin: 0 auto; padding: 0 1.5rem 3rem;
 .jp-RenderedHTMLCommon table { font-size: .9rem; display: block; max-width: 100%; overflow-x: auto; }
 .sk-split + .sk-split { margin-top: .8rem; }
 .jp-RenderedHTMLCommon td, .jp-RenderedHTMLCommon th { padding: .25rem .6rem; }
+.jp-RenderedHTMLCommon td.sk-nw { white-space: nowrap; }
 .sk-cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(260px, 1fr)); gap: .9rem; margin: 1rem 0; }
 .sk-card { border: 1px solid #d8e0e6; border-top: 5px solid var(--sk-color, var(--sk-accent)); border-radius: 6px;
   padding: .7rem .9rem; background: #fff; }
@@ -378,6 +379,20 @@ def _exporter(business: bool):
     return made[business]
 
 
+#: A table cell of one word ("-£141", "12.5%", "2011-12-09"): kept on one line. A narrow column broke "-£141" after
+#: its minus sign, "-" on one line and "£141" on the next; a cell of words still wraps.
+_ONE_WORD_CELL = re.compile(r"<td>([^<\s]{1,40})</td>")
+
+
+def _unbroken_cells(body: str) -> str:
+    """``body`` with each table cell of one word marked ``sk-nw`` (``white-space: nowrap`` in :data:`REPORT_CSS`).
+
+    >>> _unbroken_cells("<td>-£141</td><td>Net spend in the last 30 days</td>")
+    '<td class="sk-nw">-£141</td><td>Net spend in the last 30 days</td>'
+    """
+    return _ONE_WORD_CELL.sub(r'<td class="sk-nw">\1</td>', body)
+
+
 def render_notebook(executed: str | Path, out: str | Path, *, business: bool, kicker: str = "Segmentation report",
                     meta: str = "", private: PrivateData | None = None, entity: str | None = None) -> Path:
     """Render an executed notebook to a self-contained HTML page.
@@ -406,7 +421,7 @@ def render_notebook(executed: str | Path, out: str | Path, *, business: bool, ki
     resources = {"segkit_css": REPORT_CSS, "segkit_header": _header(title, kicker=kicker, meta=meta),
                  "segkit_csp": CSP, "metadata": {"name": title}}
     body, _ = exporter.from_notebook_node(nb, resources=resources)
-    body = speak_of_html(_add_toc(body), entity)
+    body = _unbroken_cells(speak_of_html(_add_toc(body), entity))
     out = Path(out)
     out.write_text(body, encoding="utf-8")
     return out
