@@ -699,7 +699,7 @@ def test_each_segment_is_not_said_to_be_clearly_defined_when_two_are_mixed_up(da
                "named as mixed up." in summary
     else:
         assert "clearly defined by the measures on the whole, so most new rows can be placed reliably, apart from " \
-               "the segments named as mixed up; as the k page says" in summary
+               "the segments named as mixed up; as the page \"How many segments?\" says" in summary
     clean = explain.explain_segments(table, labels, folds=3, seed=0, n_repeats=1, n_estimators=50, names=names,
                                      structure=structure)
     assert ("on the whole" in clean.summary()) is False and ("Each segment" in clean.summary()) == (structure == "weak")

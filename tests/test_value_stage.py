@@ -335,7 +335,7 @@ def test_a_card_calls_the_value_the_most_a_segment_could_bring_when_no_one_drops
     # "up to £391" read as a cap on each customer, and "at their past rate" was not so: the model pulls a one-time
     # buyer's rate towards everyone's; nor is it an upper estimate (the holdout runs 26% under what was bought)
     assert lost == ("£391 expected per customer over 12 months, 3% of all expected value, if every customer keeps "
-                    "buying: the model finds almost no customer who stopped for good (see the value page).")
+                    "buying: the model finds almost no customer who stopped for good (see \"What each customer is worth\").")
     assert lifetime.value_sentences(table, horizon=12, dropout=0.2)["S01"] == ("£391 expected per customer over 12 "
                                                                              "months, 3% of all expected value.")
 

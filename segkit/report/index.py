@@ -411,8 +411,8 @@ def _map_thumbnail(folder: Path, entity: str) -> str:
     data = base64.b64encode(map_png.read_bytes()).decode()
     return (f"<figure class='sk-figure'><img alt='Map of the segments' style='max-width:100%' "
             f"src='data:image/png;base64,{data}'><figcaption>Segment map: each dot is one of the "
-            f"{html.escape(entity)}; dots close together are alike (the segments page says how they are placed)."
-            "</figcaption></figure>")
+            f"{html.escape(entity)}; dots close together are alike (the page \"The segments: who they are and what "
+            "to do\" says how they are placed).</figcaption></figure>")
 
 
 _INDEX_CSS = """
