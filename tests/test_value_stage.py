@@ -269,6 +269,13 @@ def test_churn_comparison_by_risk_band(run, tmp_path):
     apart = replace(relation, spearman=0.38).summary()
     assert f"across all {len(per):,} customers they rank them the opposite way (0.38), one-time buyers counted alive" \
         in apart
+    # a band of one-time buyers only: its P(alive) "–" said (Online Retail's 75-100%, 102 customers, unexplained)
+    bare = table.copy()
+    bare.loc["75-100%", ["Customers", "Mean P(alive), repeat buyers"]] = [102, np.nan]
+    said = replace(relation, table=bare).summary()
+    assert said.endswith(" The 75-100% band has no repeat buyer (its P(alive) shows –): its 102 customers have bought "
+                         "once."), said
+    assert "has no repeat buyer" not in relation.summary() or table["Mean P(alive), repeat buyers"].isna().any()
     unknown = replace(relation, spearman=float("nan"), spearman_repeat=float("nan")).summary()  # no repeat buyers
     assert "Too few customers were scored by both models" in unknown and "nan" not in unknown
     assert ctx.folder.read_json("value_summary.json")["churn"]["customers"] == len(per)
