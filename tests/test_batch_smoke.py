@@ -91,3 +91,13 @@ def test_index_links_every_report_and_names_segments(smoke_run):
     names = pd.read_csv(smoke_run / "artifacts" / "segments.csv")["segment_name"].unique()
     for n in names:
         assert n.replace("'", "&#x27;") in html
+
+
+def test_the_index_says_what_its_columns_of_scores_mean(smoke_run):
+    """"Told apart (0 to 1)" and "Stability (0 to 1)" headed columns of numbers no page put in words."""
+    html = (smoke_run / "index.html").read_text()
+    said = html[html.index("</table>", html.index("<th>Told apart (0 to 1)</th>")):]
+    said = said[:said.index("</p>")]
+    for column in ("Stability", "At high risk of churn", "Share of expected value", "Told apart"):
+        assert f"<strong>{column}</strong>: " in said, column
+    assert "0.75 or more: stable" in said and "on customers it had not seen" in said

@@ -267,7 +267,22 @@ def _segment_table(segments: dict, entity: str, churn: dict | None, value: dict 
                   + ("<th>Told apart (0 to 1)</th>" if told else ""))
     return (f"<table class='sk-table'><thead><tr><th>Code</th><th>Segment</th><th>{esc(entity.capitalize())}</th>"
             f"<th>Share</th><th>{esc(segments.get('extra_label', ''))}</th>{churn_head}</tr></thead>"
-            f"<tbody>{rows}</tbody></table>")
+            f"<tbody>{rows}</tbody></table>" + _columns_said(str(segments.get("extra_label", "")), entity,
+                                                             bool(by_segment), bool(value), bool(told)))
+
+
+def _columns_said(extra: str, entity: str, churn: bool, value: bool, told: bool) -> str:
+    """What the segment table's columns of scores mean, under it: "Told apart (0 to 1)" was on no page in words."""
+    said = [f"<strong>Stability</strong>: how well a segment keeps its {entity} when the segments are refitted on "
+            "resampled data (0.75 or more: stable)" if extra.startswith("Stability") else "",
+            f"<strong>At high risk of churn</strong>: the share of its {entity} the churn model expects to stop buying"
+            if churn else "",
+            f"<strong>Share of expected value</strong>: its part of what all {entity} are expected to bring over the "
+            "coming months" if value else "",
+            f"<strong>Told apart</strong>: how well a model that sees only the measures recognises its {entity}, on "
+            f"{entity} it had not seen (1: every one)" if told else ""]
+    said = [s for s in said if s]
+    return f"<p class='sk-muted'>{'. '.join(said)}.</p>" if said else ""
 
 
 def _outcome_labels(segments: dict) -> list[str]:
