@@ -1371,7 +1371,7 @@ def test_every_card_and_the_index_give_each_segments_share_of_the_outcome():
     numbers: modeldata's attrition table said nothing of it on the card of the segment that left most (26%), nor
     anywhere on the index."""
     from segkit.pipeline import segment_table
-    from segkit.report.index import _segment_table
+    from segkit.report.index_table import segment_table as _segment_table
     from segkit.stages.profile import segment_overview
 
     rng = np.random.default_rng(2)

@@ -1,0 +1,83 @@
+"""The run page's table of segments: code, name, size and share, the kind's own column (stability), outcomes, churn
+risk, share of expected value and how well a model tells each apart; and under it, what its columns of scores mean."""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from ..format import format_share
+
+__all__ = ["fmt_int", "segment_table"]
+
+
+def fmt_int(value: Any) -> str:
+    """A whole number with thousands separators, "–" for anything else."""
+    return f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else "–"
+
+
+def segment_table(segments: dict, entity: str, churn: dict | None, value: dict | None = None,
+                   told: dict | None = None) -> str:
+    esc = html.escape
+    by_segment = (churn or {}).get("segments") or {}
+
+    def churn_cell(code: Any) -> str:
+        if not by_segment:
+            return ""
+        item = by_segment.get(str(code))
+        return (f"<td style='text-align:right'>{format_share(item['high_risk_share'])}</td>" if item
+                else "<td style='text-align:right'>–</td>")
+
+    outcomes = _outcome_labels(segments)
+
+    def outcome_cells(s: dict) -> str:
+        shares = s.get("outcomes") if isinstance(s.get("outcomes"), dict) else {}
+        return "".join(f"<td style='text-align:right'>{_share_text(shares.get(label))}</td>" for label in outcomes)
+
+    rows = "".join(
+        f"<tr><td><strong>{esc(str(s.get('code', '')))}</strong></td><td>{esc(str(s.get('name', '')))}</td>"
+        f"<td style='text-align:right'>{fmt_int(s.get('size'))}</td>"
+        f"<td style='text-align:right'>{100 * float(s.get('share', 0)):.1f}%</td>"
+        f"<td>{esc(str(s.get('extra', '')))}</td>{outcome_cells(s)}{churn_cell(s.get('code'))}"
+        + (f"<td style='text-align:right'>{value.get(str(s.get('code')), '–')}</td>" if value else "")
+        + (f"<td style='text-align:right'>{esc(told.get(str(s.get('code')), '–'))}</td>" if told else "") + "</tr>"
+        for s in segments.get("segments", []))
+    if not rows:
+        return "<p>No segments were produced in this run.</p>"
+    churn_head = ("".join(f"<th>{esc(label)}</th>" for label in outcomes)
+                  + ("<th>At high risk of churn</th>" if by_segment else "") + ("<th>Share of expected value</th>" if value else "")
+                  + ("<th>Told apart (0 to 1)</th>" if told else ""))
+    return (f"<table class='sk-table'><thead><tr><th>Code</th><th>Segment</th><th>{esc(entity.capitalize())}</th>"
+            f"<th>Share</th><th>{esc(segments.get('extra_label', ''))}</th>{churn_head}</tr></thead>"
+            f"<tbody>{rows}</tbody></table>" + _columns_said(str(segments.get("extra_label", "")), entity,
+                                                             bool(by_segment), bool(value), bool(told)))
+
+
+def _columns_said(extra: str, entity: str, churn: bool, value: bool, told: bool) -> str:
+    """What the segment table's columns of scores mean, under it: "Told apart (0 to 1)" was on no page in words."""
+    said = [f"<strong>Stability</strong>: how well a segment keeps its {entity} when the segments are refitted on "
+            "resampled data (0.75 or more: stable)" if extra.startswith("Stability") else "",
+            f"<strong>At high risk of churn</strong>: the share of its {entity} the churn model expects to stop buying"
+            if churn else "",
+            f"<strong>Share of expected value</strong>: its part of what all {entity} are expected to bring over the "
+            "coming months" if value else "",
+            f"<strong>Told apart</strong>: how well a model that sees only the measures recognises its {entity}, on "
+            f"{entity} it had not seen (1: every one)" if told else ""]
+    said = [s for s in said if s]
+    return f"<p class='sk-muted'>{'. '.join(said)}.</p>" if said else ""
+
+
+def _outcome_labels(segments: dict) -> list[str]:
+    """The outcomes each segment's share of which ``segments_summary.json`` gives (a customer table's attrition or
+    purchase: the segments are compared on them, not built from them), in the order of the first segment's."""
+    first = next(iter(segments.get("segments") or []), {})
+    shares = first.get("outcomes") if isinstance(first, dict) else None
+    return [str(label) for label in shares] if isinstance(shares, dict) else []
+
+
+def _share_text(share: Any) -> str:
+    """An outcome's share with one decimal down the column ("7.7%" under "13.0%", not "7.74%" under "13%")."""
+    try:
+        return format_share(float(share), 1)
+    except (TypeError, ValueError):
+        return "–"
