@@ -57,6 +57,21 @@ def test_index_heatmap_annotates_every_cell(profile):
     assert mesh.norm.vcenter == 100.0  # diverging around the whole
 
 
+def test_the_index_heatmap_says_above_and_below_in_the_cards_neutral_colours_not_red_and_green(profile):
+    """A red "704" beside the card's green "index 704" (the Champions' spend): red and green are the cards' worse and
+    better; the heatmap, of every measure, says only above (blue) and below (amber) the whole."""
+    _, ax = plt.subplots()
+    plot_index_heatmap(profile, ax=ax)
+    mesh = ax.collections[0]
+    values = np.asarray(mesh.get_array()).ravel()
+    colours = mesh.get_facecolors()[:, :3]
+    above, below = colours[values > 130], colours[values < 70]
+    assert len(above) and len(below)
+    assert (above[:, 2] > above[:, 0]).all()  # blue over red above the whole
+    assert ((below[:, 0] > below[:, 2]) & (below[:, 1] > below[:, 2])).all()  # amber: red and green over blue
+    plt.close("all")
+
+
 def test_segment_sizes_one_bar_per_segment(profile):
     ax = plot_segment_sizes(profile)
     assert len(ax.patches) == 3

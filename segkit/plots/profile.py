@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 from matplotlib.axes import Axes
-from matplotlib.colors import TwoSlopeNorm
+from matplotlib.colors import Colormap, LinearSegmentedColormap, TwoSlopeNorm
 from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator, PercentFormatter
 
@@ -47,13 +47,19 @@ def segment_palette(n: int) -> list[tuple[float, float, float]]:
     return sns.color_palette("tab10" if n <= 10 else "husl", n)
 
 
+#: The index heatmap's colours: amber below the whole, blue above, white at 100, as the cards colour an index that is
+#: neither better nor worse; red and green are the cards' worse and better, which a heatmap of every measure cannot
+#: say (a red "704" beside the card's green "index 704" of the Champions' spend).
+INDEX_CMAP = LinearSegmentedColormap.from_list("segkit_index", ["#8a5a00", "#f7f7f7", "#1f5f8b"])
+
+
 def plot_index_heatmap(profile: SegmentProfile, *, ax: Axes | None = None,
                        feature_labels: Mapping[str, str] | None = None, vmax: float = 300.0,
-                       cmap: str = "vlag", columns: Sequence[str] | None = None) -> Axes:
+                       cmap: str | Colormap = INDEX_CMAP, columns: Sequence[str] | None = None) -> Axes:
     """Heatmap of the index against the whole: segments x features, values annotated.
 
-    Colours diverge around 100 (the whole): blue below, red above, white at 100; indexes above
-    ``vmax`` share the darkest red (their annotation still shows the true value). With more than
+    Colours diverge around 100 (the whole): amber below, blue above, white at 100 (:data:`INDEX_CMAP`); indexes
+    above ``vmax`` share the darkest blue (their annotation still shows the true value). With more than
     :data:`WIDE` features the features become the rows, so that their labels stay readable.
 
     Parameters
@@ -64,7 +70,7 @@ def plot_index_heatmap(profile: SegmentProfile, *, ax: Axes | None = None,
         Plain-language feature labels for the columns.
     vmax : float, default 300
         Index at which the colour saturates.
-    cmap : str, default "vlag"
+    cmap : str or Colormap, default :data:`INDEX_CMAP`
         A diverging colormap.
     columns : sequence of str, optional
         The features to draw, in this order (default: every profiled feature), e.g.
