@@ -101,3 +101,11 @@ def test_the_index_says_what_its_columns_of_scores_mean(smoke_run):
     for column in ("Stability", "At high risk of churn", "Share of expected value", "Told apart"):
         assert f"<strong>{column}</strong>: " in said, column
     assert "0.75 or more: stable" in said and "on customers it had not seen" in said
+
+
+def test_a_log_scale_that_holds_negative_values_is_said_to_be_even_around_zero(smoke_run):
+    """Net spend's box panel ticked -100, 0, 1k, 10k under a caption of "each labelled step multiplies the value by
+    the same factor": around zero a symmetric log scale is even."""
+    page = (smoke_run / "05_profile.html").read_text()
+    assert "each labelled step multiplies the value by the same factor, except around zero on the scale of net " \
+           "spend" in page

@@ -20,12 +20,12 @@ from .. import engine, lineage, pipeline
 from ..featureset import FeatureSet
 from ..modelio import save_model
 from ..naming.masking import MIN_OBSERVED_SHARE, observed, thinly_observed
-from ..naming.words import counted, singular
+from ..naming.words import counted, phrase, singular
 from ..pipeline import Segmentation
 from ..plots import (feature_distributions_figure, plot_index_heatmap, plot_segment_map, plot_segment_sizes,
                      sample_positions)
 from ..profile import SegmentProfile
-from ..format import drawn, format_share, format_value, horizon_label, index_text
+from ..format import drawn, format_share, format_value, horizon_label, index_text, joined
 from ..report.cards import figure, figure_png, image, note, segment_cards, split_table, stability_text, table
 from . import engine as in_engine
 from .context import RunContext
@@ -419,5 +419,9 @@ def distributions(ctx: RunContext, seg: Segmentation, top: int | None = TOP_FEAT
                  f"{MIN_OBSERVED_SHARE:.0%} of its members measured has no box).")
     if log:
         text += (" Measures with a long tail are drawn on a log scale: each labelled step multiplies the value by the "
-                 "same factor.")
+                 "same factor")
+        # a symmetric log axis is even around 0 (-100 to 100 of Online Retail's net spend): not one factor a step there
+        even = [fs.label(c) for c in log if (values[c] <= 0).any()]
+        text += (f", except around zero on the scale of {joined([phrase(e) for e in even])}, which is even there "
+                 "(it also holds 0 and negative values)." if even else ".")
     return figure(ax, text)
