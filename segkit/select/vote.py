@@ -7,6 +7,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ..errors import ParamsError, SegmentationError
@@ -167,9 +168,8 @@ class KSelection:
         out = pd.DataFrame(index=table.index, columns=[*ks, "Preferred k"], dtype=object)
         for c, label in zip(crits, table.index):
             pick = self.preferred[c]
-            for k in ks:
-                v = table.at[label, k]
-                cell = "" if not math.isfinite(v) else (f"{v:,.0f}" if abs(v) >= 1000 else f"{v:.3g}")
+            cells = _row_cells(table.loc[label].to_numpy(dtype=float))
+            for k, cell in zip(ks, cells):
                 out.at[label, k] = cell + (mark if pick == k else "")
             out.at[label, "Preferred k"] = ("none" if pick is None else
                                             "1 (no structure)" if pick == 1 else str(pick))
@@ -183,6 +183,18 @@ class KSelection:
         out.loc["Votes"] = [str(len(self.votes.get(k, []))) for k in ks] + [
             f"{chosen if voted is None else voted}" + (f" ({', '.join(said)})" if said else "")]
         return out
+
+
+def _row_cells(values: np.ndarray) -> list[str]:
+    """A criterion's scores as its row shows them: three significant digits for the smallest, the same decimals
+    across the row ("1.70" beside "1.77", not "1.7"; "0.480" beside "0.913"), thousands without decimals.
+
+    >>> _row_cells(np.array([1.77, 1.7, np.nan])), _row_cells(np.array([0.913, 0.48])), _row_cells(np.array([2e4, 512.3]))
+    (['1.77', '1.70', ''], ['0.913', '0.480'], ['20,000', '512'])
+    """
+    finite = np.abs(values[np.isfinite(values) & (values != 0)])
+    decimals = 0 if not finite.size else int(np.clip(2 - np.floor(np.log10(finite.min())), 0, 3))
+    return ["" if not math.isfinite(v) else f"{v:,.{decimals if abs(v) < 1000 else 0}f}" for v in values]
 
 
 #: The vote table's row of the stability the business choice reads: each segment refitted from its centres.
