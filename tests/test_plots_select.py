@@ -77,6 +77,15 @@ def test_gap_has_error_bars_from_k1(sel, ax):
     assert list(data_line.get_xdata()) == [1, *sel.ks]
 
 
+def test_k1_beside_a_search_from_3_is_a_point_of_its_own(sel, ax):
+    """The 03 page's gap curve ran straight from k=1 to k=3, across a k that was not scored."""
+    scores = sel.scores.drop(index=2, errors="ignore")
+    plot_gap(scores, preferred=None, ax=ax)
+    runs = [list(c.lines[0].get_xdata()) for c in ax.containers]
+    assert runs == [[1], [k for k in sel.ks if k != 2]], runs
+    assert ax.get_legend_handles_labels()[1].count("Gap ± 1 SE") == 1  # one legend entry for both
+
+
 def test_stability_per_k_points_and_weakest_line(sel, ax):
     plot_stability(sel, ax=ax)
     points = ax.collections[0].get_offsets()

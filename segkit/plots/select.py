@@ -150,8 +150,13 @@ def plot_gap(scores: pd.DataFrame, *, preferred: int | None = None, ax: Axes | N
     if "gap" not in scores or scores["gap"].isna().all():
         raise ValueError("scores has no gap statistic; run select_k with 'gap' among the criteria")
     data = scores[scores["gap"].notna()]
-    ax.errorbar(data.index, data["gap"].to_numpy(), yerr=data["gap_se"].to_numpy(), marker="o", capsize=3,
-                label="Gap ± 1 SE")
+    ks = np.asarray(data.index, dtype=int)
+    # one line per run of consecutive k: k=1 (no structure) beside a search from 3 is a point of its own, not a line
+    # drawn across a k that was not scored
+    for i, run in enumerate(np.split(np.arange(len(ks)), np.flatnonzero(np.diff(ks) > 1) + 1)):
+        part = data.iloc[run]
+        ax.errorbar(part.index, part["gap"].to_numpy(), yerr=part["gap_se"].to_numpy(), marker="o", capsize=3,
+                    color="C0", label=None if i else "Gap ± 1 SE")
     _mark(ax, data["gap"], preferred,
           "Preferred: no structure (1)" if preferred == 1 else f"Preferred: {preferred} segments")
     return _finish(ax, AXIS_LABELS["gap"] + f"\n({_BETTER['gap']})", data.index)
