@@ -98,3 +98,16 @@ def test_linkage_scores_bars(comparison):
                       if v != 0)
     assert heights == expected  # one bar per method and score
     assert [t.get_text() for t in ax.get_legend().get_texts()] == list(table["method"])
+
+
+def test_a_trees_own_branches_are_numbered_from_left_to_right(X):
+    """04's legend read Branch 1 teal, 2 orange, ... over branches drawn orange, pink, green, blue, teal."""
+    tree = linkage_matrix(X, method="ward")
+    _, ax = plt.subplots()
+    plot_dendrogram(tree, k=4, truncate=20, ax=ax, names=[f"Branch {i + 1}" for i in range(4)], left_to_right=True)
+    colour_of = {h.get_label(): tuple(np.round(h.get_facecolor()[:3], 3)) for h in ax.get_legend().legend_handles
+                 if h.get_label().startswith("Branch")}
+    drawn = [tuple(np.round(matplotlib.colors.to_rgb(t.get_color()), 3)) for t in ax.get_xticklabels()]
+    firsts = list(dict.fromkeys(c for c in drawn if c in colour_of.values()))
+    assert firsts == [colour_of[f"Branch {i + 1}"] for i in range(len(firsts))] and len(firsts) == 4
+    plt.close("all")

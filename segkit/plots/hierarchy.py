@@ -78,7 +78,8 @@ def _node_segments(hierarchy: Hierarchy, k: int) -> np.ndarray:
 
 def plot_dendrogram(hierarchy: Hierarchy, *, k: int, truncate: int = 30, ax: Axes | None = None,
                     palette=None, names: Mapping[int, str] | Sequence[str] | None = None,
-                    entity: str = "customers", legend: bool = True, groups: str = "segments") -> Axes:
+                    entity: str = "customers", legend: bool = True, groups: str = "segments",
+                    left_to_right: bool = False) -> Axes:
     """Truncated dendrogram with a horizontal line where the tree is cut into `k` segments.
 
     Parameters
@@ -100,6 +101,9 @@ def plot_dendrogram(hierarchy: Hierarchy, *, k: int, truncate: int = 30, ax: Axe
     legend : bool, default=True
     groups : str, default="segments"
         What the cut makes, in the title and the cut's legend ("groups" for a tree beside other segments).
+    left_to_right : bool, default=False
+        Number the cut's groups (their colours and ``names``) as they stand from left to right, for a tree's own
+        branches ("Branch 1" the leftmost); otherwise in the hierarchy's label order (a run's segments).
 
     Returns
     -------
@@ -108,6 +112,12 @@ def plot_dendrogram(hierarchy: Hierarchy, *, k: int, truncate: int = 30, ax: Axe
     ax = new_axes(ax)
     cut = hierarchy.cut_height(k)
     seg = _node_segments(hierarchy, k)
+    if left_to_right:  # renumber by first place among the drawn leaves: Branch 1 was drawn at the far right
+        order = dendrogram(hierarchy.Z, p=int(truncate), truncate_mode="lastp", no_plot=True)["leaves"]
+        first = list(dict.fromkeys(int(seg[node]) for node in order if seg[node] >= 0))
+        rank = np.full(int(seg.max()) + 2, -1)
+        rank[first] = np.arange(len(first))
+        seg = np.where(seg >= 0, rank[seg], -1)
     colours = _palette(palette, max(k, int(seg.max()) + 1))
     rows = hierarchy.node_rows()
 

@@ -112,7 +112,7 @@ def dendrogram_figure(ctx: RunContext, comparison: LinkageComparison):
     groups = "segments" if own else "groups"
     return figure(plot_dendrogram(comparison.hierarchies[comparison.best], k=k, truncate=leaves, entity=ctx.entity,
                                   names=None if own else [f"Branch {i + 1}" for i in range(k)],
-                                  palette=None if own else BRANCH_PALETTE, groups=groups),
+                                  palette=None if own else BRANCH_PALETTE, groups=groups, left_to_right=not own),
                   f"Dendrogram ({comparison.best} linkage), truncated to its top {leaves} branches; the dashed line "
                   f"is the cut into {k} {groups}" + ("" if own else " (the tree's own, not the segments of the other "
                                                     "pages)") + ".")
