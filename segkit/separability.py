@@ -146,6 +146,13 @@ class SegmentExplanation:
         value = self.segment_f1.get(segment)
         return None if value is None or not math.isfinite(float(value)) else float(value)
 
+    def recognised(self, segment) -> float:
+        """The share of the segment's held-out members the model placed in it (its recall; NaN when not tested)."""
+        if segment not in self.confusion.index:
+            return math.nan
+        row = self.confusion.loc[segment].astype(float)
+        return float(row.get(segment, 0.0) / row.sum()) if row.sum() > 0 else math.nan
+
     def mistaken_for(self, segment) -> tuple[Any, float] | None:
         """The segment that most of this one's misplaced held-out members went to, and their share of it."""
         if segment not in self.confusion.index:
@@ -183,7 +190,7 @@ class SegmentExplanation:
             lost = f"; {100 * found[1]:.0f}% of its members are mistaken for {self.name(found[0])}"
         if f1 >= self.min_score and (found is None or found[1] < 0.2):
             return f"a model recognises its members from the measures alone ({_held_out(f1, self.entity)}){lost}."
-        if f1 >= 0.6:
+        if f1 >= 0.6 and self.recognised(segment) > 0.5:  # "most" of its members: F1 0.60 with half of them placed
             return f"a model recognises most of its members ({_held_out(f1, self.entity)}){lost}."
         return f"hard to tell from the others ({_held_out(f1, self.entity)}){lost}."
 

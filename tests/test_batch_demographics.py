@@ -101,7 +101,7 @@ def test_each_card_names_the_segments_most_typical_areas(acs_run):
         nearest = group.sort_values(["distance_to_centre", "zcta"], kind="stable")["zcta"].head(5).tolist()
         listed, _, rest = shown[code].partition(" (")
         assert listed.split(", ") == nearest
-        many = "the 5 closest to the segment's average; the others in final_segments.csv)"
+        many = "the 5 closest to the segment's average; the others in segments.csv)"
         assert rest == ("its only area)" if len(group) == 1 else f"all {len(group)}, the most typical first)"
                         if len(group) <= 5 else many)
 

@@ -177,6 +177,21 @@ def test_confused_pairs_and_distinctness_come_from_the_held_out_predictions():
     assert "Mixed up most often" in result.summary() and not result.well_separated
 
 
+def test_most_of_its_members_only_when_the_model_placed_more_than_half_of_them():
+    """Delaware's S04 read "a model recognises most of its members (0.60 ...)" beside a confusion matrix where it
+    placed 5 of its 10 held-out areas: an F1 of 0.60 is not "most"."""
+    from segkit.separability import SegmentExplanation
+
+    confusion = pd.DataFrame([[5, 5], [1, 9]], index=[0, 1], columns=[0, 1])  # segment 0: recall 0.5, precision 0.83
+    f1 = pd.Series({0: 2 * 0.5 * (5 / 6) / (0.5 + 5 / 6), 1: 2 * 0.9 * 0.643 / (0.9 + 0.643)})
+    empty = pd.DataFrame()
+    result = SegmentExplanation(scores=empty, importance=empty, segment_importance=empty, segment_f1=f1,
+                                confusion=confusion, drivers={}, settings={"entity": "areas"})
+    assert 0.6 <= result.f1(0) < 0.8 and result.recognised(0) == 0.5
+    assert result.distinctness(0).startswith("hard to tell from the others ("), result.distinctness(0)
+    assert result.distinctness(1).startswith("a model recognises most of its members ("), result.distinctness(1)
+
+
 def test_the_artifact_reads_back_to_the_same_story(tmp_path):
     table, labels = _confusable()
     result = explain.explain_segments(table, labels, folds=3, seed=0, n_repeats=1, n_estimators=30,

@@ -125,7 +125,7 @@ def typical_areas(assignments: pd.DataFrame, names: dict | None = None, n: int =
     ...                   "distance_to_centre": [2.0, 0.5, 1.0, 0.0]})
     >>> shown = typical_areas(a, n=2)
     >>> shown["S01"]
-    "19702, 19703 (the 2 closest to the segment's average; the others in final_segments.csv)"
+    "19702, 19703 (the 2 closest to the segment's average; the others in segments.csv)"
     >>> shown["S02"]
     '19716 (its only area)'
     >>> typical_areas(a, {"19702": "Bear, Delaware"}, n=3)["S01"]
@@ -143,7 +143,7 @@ def typical_areas(assignments: pd.DataFrame, names: dict | None = None, n: int =
         elif len(ids) <= n:
             out[str(code)] = f"{text} (all {len(ids)}, the most typical first)"
         else:
-            out[str(code)] = f"{text} (the {n} closest to the segment's average; the others in final_segments.csv)"
+            out[str(code)] = f"{text} (the {n} closest to the segment's average; the others in segments.csv)"
     return out
 
 
