@@ -137,6 +137,9 @@ def test_segment_map_points_centres_and_highlight(data):
     assert ax.texts[0].get_position() == pytest.approx(tuple(coords[labels == 0].mean(axis=0)))
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
     assert legend == ["S01 Champions", "S02 New Customers", "S03 Lost", "New customers"]
+    # the new rows' legend marker is in no segment's colour: white, outlined in black (it took S02's)
+    marker = ax.get_legend().legend_handles[-1]
+    assert marker.get_markerfacecolor() == "white" and marker.get_markeredgecolor() == "black"
     assert ax.get_xlabel() == "Map axis 1 (60% of the differences)"
     shown = plot_segment_map(coords, labels, names={0: "S01 Champions", 1: "S02 New Customers"})
     assert [t.get_text() for t in shown.get_legend().get_texts()] == ["S01 Champions", "S02 New Customers", "S03"]

@@ -19,6 +19,7 @@ import seaborn as sns
 from matplotlib.axes import Axes
 from matplotlib.colors import Colormap, LinearSegmentedColormap, TwoSlopeNorm
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from matplotlib.ticker import FixedLocator, PercentFormatter
 
 from ..errors import ColumnError, DataValueError
@@ -277,7 +278,8 @@ def plot_segment_map(coords: np.ndarray | pd.DataFrame, labels: Sequence[int] | 
         if len(pos) > sample:
             pos = np.sort(np.random.default_rng(seed + 1).choice(pos, sample, replace=False))
         ax.scatter(xy[pos, 0], xy[pos, 1], s=45, color=[colours[s] for s in seg[pos]], edgecolors="black",
-                   linewidths=1.0, label=highlight_label, zorder=3)
+                   linewidths=1.0, zorder=3)
+
     centres = np.array([xy[seg == s].mean(axis=0) for s in segments])
     if lanes:  # each code on its own row, at its segment's centre
         centres[:, 1] = [lane[s] + 0.45 for s in segments]  # above its row, not over a column of one value
@@ -295,8 +297,12 @@ def plot_segment_map(coords: np.ndarray | pd.DataFrame, labels: Sequence[int] | 
         ax.set_ylabel("Segment")
     ax.set_title("Segment map: customers close together behave alike")
     # below the map, never over its points (a legend inside covered points wherever matplotlib put it)
-    ax.legend(title="Segment", loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2 if len(segments) > 4 else 1,
-              fontsize="small", markerscale=1.5, frameon=False)
+    handles = ax.get_legend_handles_labels()[0]
+    if highlight is not None:  # a marker in no segment's colour (it took the first point's, S02's): outlined, as they are
+        handles.append(Line2D([], [], marker="o", linestyle="", markersize=6, markerfacecolor="white",
+                              markeredgecolor="black", label=highlight_label))
+    ax.legend(handles=handles, title="Segment", loc="upper center", bbox_to_anchor=(0.5, -0.12),
+              ncol=2 if len(segments) > 4 else 1, fontsize="small", markerscale=1.5, frameon=False)
     return ax
 
 
