@@ -461,6 +461,10 @@ def test_the_histograms_leave_out_the_values_the_features_step_filled_in(run, mo
     assert "filled in where one was missing included" in transformed
     none = dataclasses.replace(fs, extra={**fs.extra, "imputed_rows": {}})
     assert "included" not in stages.features.transformed_distributions(small, none).data
+    assert "after the skew transform and scaling:" in transformed
+    # skew: none (the Mall's params) is scaled only: its caption said "after the skew transform"
+    unskewed = RunContext(small.params.model_copy(update={"skew": "none"}), nb.folder)
+    assert "The same measures after the scaling: " in stages.features.transformed_distributions(unskewed, none).data
 
 
 def test_new_customers_sources(run, tmp_path):

@@ -185,9 +185,11 @@ def distributions(ctx: RunContext, fs: FeatureSet):
 
 
 def transformed_distributions(ctx: RunContext, fs: FeatureSet):
-    """The same measures after the skew transform and scaling: what the clustering compares."""
+    """The same measures as the clustering compares them: after the skew transform (unless ``skew: none``) and the
+    scaling."""
     p = ctx.params
+    how = "scaling" if p.skew == "none" else "skew transform and scaling"  # Mall's skew: none read "skew transform"
     return figure(distributions_figure(transformed_features(ctx, fs), sample=p.plot_sample, seed=p.seed,
                                        labels=fs.short, log=[], counted=fs.entity),
-                  "The same measures after the skew transform and scaling: what the clustering compares"
+                  f"The same measures after the {how}: what the clustering compares"
                   + (", the values filled in where one was missing included." if _filled(ctx, fs)[1] else "."))
