@@ -293,8 +293,10 @@ def test_the_vote_table_shows_the_stability_the_business_choice_reads():
     sel = select_k(X, k_min=2, k_max=8, seed=0, business_k=(4, 6), bootstrap=6)
     assert sel.held
     row = sel.consensus_table().loc[HOLD_LABEL]
+    weakest = {k: min(sel.per_segment_hold[k]) for k in (4, 5, 6)}
+    decimals = max(0, min(3, 2 - int(np.floor(np.log10(min(weakest.values()))))))  # one number of decimals
     for k in (4, 5, 6):
-        assert row[k] == f"{min(sel.per_segment_hold[k]):.3g}"
+        assert row[k] == f"{weakest[k]:.{decimals}f}" + (" *" if k == sel.recommended_k else "")
     assert row[8] == "" and row["Preferred k"] == f"{sel.recommended_k} chosen"
     blobs, _ = make_blobs(n_samples=400, centers=3, cluster_std=0.4, random_state=0)  # clear groups: the vote decides
     clear = select_k(blobs, k_max=6, seed=0, bootstrap=6)

@@ -175,9 +175,10 @@ class KSelection:
                                             "1 (no structure)" if pick == 1 else str(pick))
         voted, chosen = self.voted_k, self.recommended_k
         if self.held:  # the stability the business choice reads, beside the row from scratch that can say 0
-            holds = {k: self.per_segment_hold.get(k) for k in ks}
-            out.loc[HOLD_LABEL] = [f"{min(v):.3g}" if v and all(map(math.isfinite, v)) else ""
-                                   for v in holds.values()] + [f"{chosen} chosen"]
+            holds = [self.per_segment_hold.get(k) for k in ks]
+            weakest = np.array([min(v) if v and all(map(math.isfinite, v)) else np.nan for v in holds])
+            out.loc[HOLD_LABEL] = [cell + (mark if k == chosen and cell else "")  # "0.890" beside "1.000", chosen marked
+                                   for k, cell in zip(ks, _row_cells(weakest))] + [f"{chosen} chosen"]
         said = [] if voted in (None, chosen) else [f"{chosen} chosen"]
         said += [f"{used} used"] if used is not None and used != chosen else []
         out.loc["Votes"] = [str(len(self.votes.get(k, []))) for k in ks] + [
