@@ -55,8 +55,8 @@ def segment_table(segments: dict, entity: str, churn: dict | None, value: dict |
 
 def _columns_said(extra: str, entity: str, churn: bool, value: bool, told: bool) -> str:
     """What the segment table's columns of scores mean, under it: "Told apart (0 to 1)" was on no page in words."""
-    said = [f"<strong>Stability</strong>: how well a segment keeps its {entity} when the segments are refitted on "
-            "resampled data (0.75 or more: stable)" if extra.startswith("Stability") else "",
+    said = [f"<strong>Stability</strong>: how well a segment keeps its {entity} when the segments are refitted "
+            "from their centres on resampled data (0.75 or more: stable)" if extra.startswith("Stability") else "",
             f"<strong>At high risk of churn</strong>: the share of its {entity} the churn model expects to stop buying"
             if churn else "",
             f"<strong>Share of expected value</strong>: its part of what all {entity} are expected to bring over the "
