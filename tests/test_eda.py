@@ -179,6 +179,21 @@ def test_schema_findings_show_no_python_none(tmp_path):
     assert list(table.columns) == ["Column", "Finding", "Rows", "Fix"] and list(table.index) == ["Warning", "Warning"]
 
 
+def test_the_input_table_counts_the_census_not_available_codes_as_missing(tmp_path):
+    """Delaware's median age read "0.0%" missing in the input table beside a check that found 4 'not available'
+    codes (-666666666): the table now counts them as the check does."""
+    from segkit import stages
+
+    ctx = stages.open_run(tmp_path / "run", data_kind="demographics", data_path="acs.csv")
+    raw = pd.DataFrame({"zcta": ["19701", "19702", "19703", "19706"], "median_age": [41.0, -666666666, 38.5, np.nan],
+                        "name": ["a", "b", "c", "d"]})
+    shown = stages.eda.input_table(ctx, raw)
+    assert shown.loc["median_age", "Values"] == "2" and shown.loc["median_age", "Missing"] == "50.0%"
+    assert shown.loc["zcta", "Missing"] == "0.0%" and shown.loc["name", "Values"] == "4"
+    plain = stages.eda.input_table(stages.open_run(tmp_path / "tx"), raw)  # a kind without such codes: as read
+    assert plain.loc["median_age", "Values"] == "3"
+
+
 def test_missing_values_section_is_a_note_when_nothing_is_missing():
     """A table with no gap gets a sentence, not a blank chart that says so in its middle; gaps get the chart."""
     from segkit import stages
