@@ -19,9 +19,8 @@ import re
 
 from .words import plural, singular
 
-__all__ = ["CUSTOMER", "speak_of", "speak_of_html", "speaks_otherwise"]
+__all__ = ["speak_of", "speak_of_html", "speaks_otherwise"]
 
-CUSTOMER = "customer"  #: the rows the transactions and customers kinds' own texts speak of
 _WORD = re.compile(r"\b(?:(?P<article>[Aa]n?) )?(?P<word>[Cc]ustomers?)\b")
 _AN = re.compile(r"(?i)^(?:[aeio]|u(?!n[iy]|s|ti|r[aeiou]))")  # "an account", "an owner"; "a user", "a union member"
 #: Elements whose text is data or code, not narrative: table cells, code, scripts and styles.
