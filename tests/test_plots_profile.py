@@ -145,6 +145,10 @@ def test_segment_map_points_centres_and_highlight(data):
     assert [t.get_text() for t in shown.get_legend().get_texts()] == ["S01 Champions", "S02 New Customers", "S03"]
     plain = plot_segment_map(coords, labels, highlight=[0, 1])
     assert len([c for c in plain.collections if isinstance(c, PathCollection)]) == 4
+    # what a row is, in the title and the new rows' entry: an area map said "customers" (the stages set it after)
+    areas = plot_segment_map(coords, labels, highlight=[0, 1], entity="areas")
+    assert areas.get_title() == "Segment map: areas close together are alike"
+    assert [t.get_text() for t in areas.get_legend().get_texts()][-1] == "New areas"
     with pytest.raises(DataValueError, match="2 columns"):
         plot_segment_map(coords[:, :1], labels)
 

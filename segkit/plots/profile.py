@@ -219,9 +219,9 @@ def feature_distributions_figure(features: pd.DataFrame, labels: Sequence[int] |
 def plot_segment_map(coords: np.ndarray | pd.DataFrame, labels: Sequence[int] | np.ndarray | pd.Series, *,
                      names: Mapping[int, str] | None = None, highlight: Sequence[bool] | np.ndarray | None = None,
                      ax: Axes | None = None, sample: int = 5000, seed: int = 0,
-                     explained: Sequence[float] | None = None, highlight_label: str = "New customers",
-                     x_label: str | None = None) -> Axes:
-    """A 2-D map of customers coloured by segment, with segment codes at the segment centres.
+                     explained: Sequence[float] | None = None, highlight_label: str | None = None,
+                     x_label: str | None = None, entity: str = "customers") -> Axes:
+    """A 2-D map of the rows coloured by segment, with segment codes at the segment centres.
 
     Parameters
     ----------
@@ -240,12 +240,14 @@ def plot_segment_map(coords: np.ndarray | pd.DataFrame, labels: Sequence[int] | 
         Seed of the sample.
     explained : pair of float, optional
         Share of variation per map axis (from ``project_2d``), shown in the axis labels.
-    highlight_label : str, default "New customers"
-        Legend entry of the highlighted points.
+    highlight_label : str, optional
+        Legend entry of the highlighted points (default: "New " and ``entity``).
     x_label : str, optional
         The horizontal axis's label (default: map axis 1 and its share of the differences). Where the second
         coordinate is the same for every row (segments of a single measure), each segment gets a row of its own,
         its dots spread a little up and down, so that the segments and their codes do not lie on one line.
+    entity : str, default "customers"
+        What a row is, in the plural, in the title and the highlighted points' legend entry.
 
     Returns
     -------
@@ -279,7 +281,6 @@ def plot_segment_map(coords: np.ndarray | pd.DataFrame, labels: Sequence[int] | 
             pos = np.sort(np.random.default_rng(seed + 1).choice(pos, sample, replace=False))
         ax.scatter(xy[pos, 0], xy[pos, 1], s=45, color=[colours[s] for s in seg[pos]], edgecolors="black",
                    linewidths=1.0, zorder=3)
-
     centres = np.array([xy[seg == s].mean(axis=0) for s in segments])
     if lanes:  # each code on its own row, at its segment's centre
         centres[:, 1] = [lane[s] + 0.45 for s in segments]  # above its row, not over a column of one value
@@ -295,12 +296,12 @@ def plot_segment_map(coords: np.ndarray | pd.DataFrame, labels: Sequence[int] | 
         ax.set_yticks([lane[s] for s in segments], [codes[s] for s in segments])
         ax.set_ylim(-0.6, len(segments) - 0.2)  # room for the top row's code above it
         ax.set_ylabel("Segment")
-    ax.set_title("Segment map: customers close together behave alike")
+    ax.set_title(f"Segment map: {entity} close together are alike")
     # below the map, never over its points (a legend inside covered points wherever matplotlib put it)
     handles = ax.get_legend_handles_labels()[0]
-    if highlight is not None:  # a marker in no segment's colour (it took the first point's, S02's): outlined, as they are
+    if highlight is not None:  # in no segment's colour (it took the first point's, S02's): outlined, as they are
         handles.append(Line2D([], [], marker="o", linestyle="", markersize=6, markerfacecolor="white",
-                              markeredgecolor="black", label=highlight_label))
+                              markeredgecolor="black", label=highlight_label or f"New {entity}"))
     ax.legend(handles=handles, title="Segment", loc="upper center", bbox_to_anchor=(0.5, -0.12),
               ncol=2 if len(segments) > 4 else 1, fontsize="small", markerscale=1.5, frameon=False)
     return ax

@@ -158,11 +158,10 @@ def segment_map(ctx: RunContext, seg: Segmentation):
         label = fs.axis_labels(p.currency).get(one, one)
         said = fs.label(one)
     ax = plot_segment_map(coords, seg.labels.to_numpy(), names=seg.profile.display_names(), sample=p.plot_sample,
-                          seed=p.seed, x_label=label)
-    ax.set_title(f"Segment map: {fs.entity} close together are alike")
+                          seed=p.seed, x_label=label, entity=fs.entity)
     png = figure_png(ax)  # drawn once: the index shows the saved file, this page the same bytes
     ctx.folder.write_png("segment_map.png", png)
-    how = (f"by their {said[:1].lower() + said[1:]}, a row of dots per segment" if label else
+    how = (f"by their {phrase(said)}, a row of dots per segment" if label else
            "by the two main directions in which they differ; nearby dots are similar")
     return image(png, f"Segment map of {_drawn(seg, p)}: each dot is one of them, placed {how}.")
 

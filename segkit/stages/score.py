@@ -117,8 +117,7 @@ def scored_map(ctx: RunContext, new: pd.DataFrame, scored: pd.DataFrame):
     codes = model_segment_codes(metadata, k)
     shown = {i: f"{codes[i]} {names.get(codes[i], '')}".strip() for i in range(k)}
     ax = plot_segment_map(coords, labels, names=shown, highlight=highlight, sample=p.plot_sample, seed=p.seed,
-                          explained=explained, highlight_label=f"New {ctx.entity}")
-    ax.set_title(f"Segment map: {ctx.entity} close together are alike")  # as 05's map says it
+                          explained=explained, entity=ctx.entity)
     return figure(ax, f"Segment map of the training {ctx.entity} (a sample of up to {p.plot_sample:,}), with "
                       f"the {len(fresh):,} scored rows as larger points outlined in black, coloured by the "
                       "segment they were given.")
