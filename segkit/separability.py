@@ -209,7 +209,8 @@ class SegmentExplanation:
             placed = (f"The segments are clearly defined by the measures on the whole, so most new {self.entity} can "
                       f"be placed reliably{apart}" if caveats else
                       f"Each segment is clearly defined by the measures, so new {self.entity} can be placed reliably")
-            return (f" {placed}; as the page \"How many segments?\" says, {data}, so the boundaries are where the segments were drawn, not "
+            return (f" {placed}; as the page \"How many segments?\" says, {data}, so the boundaries are where the "
+                    "segments were drawn, not "
                     "gaps in the data.")
         worst = self.segment_f1.idxmin()
         if plain:  # the headline's share may be high while a small segment is rarely recognised

@@ -17,7 +17,8 @@ def fmt_int(value: Any) -> str:
 
 
 def segment_table(segments: dict, entity: str, churn: dict | None, value: dict | None = None,
-                   told: dict | None = None) -> str:
+                  told: dict | None = None) -> str:
+    """The table of segments (HTML), with a line under it on what its columns of scores mean."""
     esc = html.escape
     by_segment = (churn or {}).get("segments") or {}
 
@@ -45,7 +46,8 @@ def segment_table(segments: dict, entity: str, churn: dict | None, value: dict |
     if not rows:
         return "<p>No segments were produced in this run.</p>"
     churn_head = ("".join(f"<th>{esc(label)}</th>" for label in outcomes)
-                  + ("<th>At high risk of churn</th>" if by_segment else "") + ("<th>Share of expected value</th>" if value else "")
+                  + ("<th>At high risk of churn</th>" if by_segment else "")
+                  + ("<th>Share of expected value</th>" if value else "")
                   + ("<th>Told apart (0 to 1)</th>" if told else ""))
     return (f"<table class='sk-table'><thead><tr><th>Code</th><th>Segment</th><th>{esc(entity.capitalize())}</th>"
             f"<th>Share</th><th>{esc(segments.get('extra_label', ''))}</th>{churn_head}</tr></thead>"

@@ -34,8 +34,8 @@ import nbformat
 from ..naming.entity import speak_of_html
 from ..stages.context import page_entity
 
-__all__ = ["render_notebook", "page_entity", "RENDERINGS", "BUSINESS_HIDDEN_TAGS", "REPORT_CSS", "CSP", "SIZE_BUDGET_BYTES",
-           "report_paths", "PrivateData", "private_outputs", "add_toc_entry"]
+__all__ = ["render_notebook", "page_entity", "RENDERINGS", "BUSINESS_HIDDEN_TAGS", "REPORT_CSS", "CSP",
+           "SIZE_BUDGET_BYTES", "report_paths", "PrivateData", "private_outputs", "add_toc_entry"]
 
 #: Cells with these tags are left out of the business copy (papermill tags the injected cell).
 BUSINESS_HIDDEN_TAGS = frozenset({"parameters", "injected-parameters", "remove-cell", "analyst-only"})

@@ -177,7 +177,8 @@ class KSelection:
         if self.held:  # the stability the business choice reads, beside the row from scratch that can say 0
             holds = [self.per_segment_hold.get(k) for k in ks]
             weakest = np.array([min(v) if v and all(map(math.isfinite, v)) else np.nan for v in holds])
-            out.loc[HOLD_LABEL] = [cell + (mark if k == chosen and cell else "")  # "0.890" beside "1.000", chosen marked
+            # "0.890" beside "1.000", the chosen k marked as a criterion's preferred k is
+            out.loc[HOLD_LABEL] = [cell + (mark if k == chosen and cell else "")
                                    for k, cell in zip(ks, _row_cells(weakest))] + [f"{chosen} chosen"]
         said = [] if voted in (None, chosen) else [f"{chosen} chosen"]
         said += [f"{used} used"] if used is not None and used != chosen else []
@@ -190,8 +191,10 @@ def _row_cells(values: np.ndarray) -> list[str]:
     """A criterion's scores as its row shows them: three significant digits for the smallest, the same decimals
     across the row ("1.70" beside "1.77", not "1.7"; "0.480" beside "0.913"), thousands without decimals.
 
-    >>> _row_cells(np.array([1.77, 1.7, np.nan])), _row_cells(np.array([0.913, 0.48])), _row_cells(np.array([2e4, 512.3]))
-    (['1.77', '1.70', ''], ['0.913', '0.480'], ['20,000', '512'])
+    >>> _row_cells(np.array([1.77, 1.7, np.nan])), _row_cells(np.array([0.913, 0.48]))
+    (['1.77', '1.70', ''], ['0.913', '0.480'])
+    >>> _row_cells(np.array([2e4, 512.3]))
+    ['20,000', '512']
     """
     finite = np.abs(values[np.isfinite(values) & (values != 0)])
     decimals = 0 if not finite.size else int(np.clip(2 - np.floor(np.log10(finite.min())), 0, 3))

@@ -157,7 +157,8 @@ def input_table(ctx: RunContext, raw: pd.DataFrame) -> pd.DataFrame:
         names["distinct"] = f"Distinct values (in the {len(raw):,} sampled lines)"
     codes = (ctx.kind.schema() or {}).get("missing_codes") or []
     if codes and missing is None:  # the census's "not available" codes are missing values, as the check counts them
-        coded = [int(raw[c].isin(codes).sum()) if pd.api.types.is_numeric_dtype(raw[c]) else 0 for c in schema["column"]]
+        coded = [int(raw[c].isin(codes).sum()) if pd.api.types.is_numeric_dtype(raw[c]) else 0
+                 for c in schema["column"]]
         schema["non_null"] = schema["non_null"] - coded  # Delaware's median age: "0.0%" missing beside 4 codes
         schema["missing_share"] = schema["missing_share"] + [n / max(len(raw), 1) for n in coded]
     return table(schema, names, index="column", percent=["missing_share"], whole=["non_null", "distinct"],

@@ -283,10 +283,10 @@ def _feature_set(table: pd.DataFrame, params) -> FeatureSet:
                      "lines of a customer on one day count as one order.")
         labels.update(DAY_DESCRIPTIONS)
         short.update(DAY_SHORT_LABELS)
-    said = {"labels": {c: speak_of(text, params.entity) for c, text in labels.items()},  # "the member's last purchase"
-            "short": {c: speak_of(text, params.entity) for c, text in short.items()},
-            "notes": [speak_of(text, params.entity) for text in notes]}
-    return FeatureSet(table=table, columns=columns, entity=plural(params.entity or ENTITY), units=dict(UNITS), **said,
+    # said of the params' entity: "Days since the member's last purchase"
+    labels, short = ({c: speak_of(text, params.entity) for c, text in words.items()} for words in (labels, short))
+    return FeatureSet(table=table, columns=columns, labels=labels, entity=plural(params.entity or ENTITY), short=short,
+                      units=dict(UNITS), notes=[speak_of(text, params.entity) for text in notes],
                       # recency, frequency and spend are profiled whatever the clustering uses: the RFM names need them
                       profile_columns=list(dict.fromkeys([*columns, *DEFAULT_FEATURES, *PROFILE_EXTRA])),
                       better={c: c not in LOWER_IS_BETTER for c in UNITS if c not in NEUTRAL},

@@ -387,8 +387,9 @@ def value_sentences(table: pd.DataFrame, *, horizon: int, currency: str = "£", 
     chance that a customer stops after a purchase (``a / (a + b)``), below :data:`NO_DROPOUT` said on the card."""
     # no P(alive) here (BG/NBD calls every one-time buyer alive); without drop-out, the value is a ceiling: say why
     ceiling = dropout is not None and dropout < NO_DROPOUT
+    # nor does MBG/NBD, nor the holdout: not "an upper estimate" (bench/README.md)
     caveat = ", if every customer keeps buying: the model finds almost no customer who stopped for good (see \"What " \
-        "each customer is worth\")" if ceiling else ""  # nor does MBG/NBD, nor the holdout: not "an upper estimate" (bench/README.md)
+        "each customer is worth\")" if ceiling else ""
     return {str(code): (f"{_money(row['clv_mean'], currency)} expected per {entity} over "
                         f"{horizon} months, {format_share(row['clv_share'])} of all expected value{caveat}.")
             for code, row in table.iterrows()}

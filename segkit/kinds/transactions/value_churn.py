@@ -59,13 +59,13 @@ class ChurnRelation:
                   "Too few customers were scored by both models, or their scores do not vary, to compare how they "
                   "rank them.")  # no number to read: not "they rank them differently (nan)"
         # a band of one-time buyers only has no P(alive) among repeat buyers: the table's "–", said
-        bare = [(str(b), int(row["Customers"])) for b, row in t.iterrows() if pd.isna(row[ALIVE])]
-        none = " ".join(f"The {b} band has no repeat buyer (its P(alive) shows –): its {n:,} customers have bought once."
-                        for b, n in bare)
+        one_time = " ".join(f"The {band} band has no repeat buyer (its P(alive) shows –): its "
+                            f"{int(row['Customers']):,} customers have bought once."
+                            for band, row in t.iterrows() if pd.isna(row[ALIVE]))
         return (f"BG/NBD lets a customer drop out only after a repeat purchase, so P(alive) is 1 for everyone who has "
                 f"bought once. {repeat} Expected purchases in the next {self.horizon} months average "
                 f"{low[purchases]:.1f} in the lowest risk band and {high[purchases]:.1f} in the highest." +
-                (f" {none}" if none else ""))
+                (f" {one_time}" if one_time else ""))
 
     def to_dict(self) -> dict[str, Any]:
         return {"customers": self.customers, "spearman": round_json(self.spearman), "repeat_customers": self.repeat_customers,
