@@ -111,3 +111,16 @@ def test_a_trees_own_branches_are_numbered_from_left_to_right(X):
     firsts = list(dict.fromkeys(c for c in drawn if c in colour_of.values()))
     assert firsts == [colour_of[f"Branch {i + 1}"] for i in range(len(firsts))] and len(firsts) == 4
     plt.close("all")
+
+
+def test_a_tree_has_the_same_colours_in_the_comparison_as_in_its_own_figure(comparison):
+    """04 drew the ward tree orange, pink, green, blue, teal in the comparison and teal, orange, blue, pink, green in
+    the figure below it once that numbered its branches from left to right."""
+    def colours(ax):
+        return [tuple(np.round(matplotlib.colors.to_rgb(t.get_color()), 3)) for t in ax.get_xticklabels()]
+
+    fig = linkage_comparison_figure(comparison, k=3, truncate=20, left_to_right=True)
+    _, ax = plt.subplots()
+    plot_dendrogram(comparison.hierarchies["ward"], k=3, truncate=20, ax=ax, left_to_right=True)
+    assert colours(fig.axes[list(comparison.hierarchies).index("ward")]) == colours(ax)
+    plt.close("all")

@@ -186,7 +186,8 @@ def plot_linkage_scores(comparison: LinkageComparison | pd.DataFrame, *, ax: Axe
 
 
 def linkage_comparison_figure(comparison: LinkageComparison, *, k: int | None = None, truncate: int = 20,
-                              palette=None, entity: str = "customers", groups: str = "segments") -> Figure:
+                              palette=None, entity: str = "customers", groups: str = "segments",
+                              left_to_right: bool = False) -> Figure:
     """One dendrogram per linkage method, cut at the same `k`, in a grid of two columns.
 
     Parameters
@@ -200,6 +201,9 @@ def linkage_comparison_figure(comparison: LinkageComparison, *, k: int | None = 
     entity : str, default="customers"
     groups : str, default="segments"
         What the cuts make, in the titles ("groups" for trees beside the run's own segments).
+    left_to_right : bool, default=False
+        Colour each tree's groups in the order they stand from left to right, as :func:`plot_dendrogram` numbers a
+        tree's own branches (the same tree then has the same colours in both figures).
 
     Returns
     -------
@@ -216,7 +220,7 @@ def linkage_comparison_figure(comparison: LinkageComparison, *, k: int | None = 
     table = _scores(comparison).set_index("method")
     for ax, method in zip(axes.ravel(), methods):
         plot_dendrogram(comparison.hierarchies[method], k=k, truncate=truncate, ax=ax, palette=palette,
-                        entity=entity, legend=False, groups=groups)
+                        entity=entity, legend=False, groups=groups, left_to_right=left_to_right)
         row = table.loc[method]
         sil = MISSING_TEXT if pd.isna(row["silhouette"]) else f"{row['silhouette']:.2f}"
         best = " (best)" if method == comparison.best else ""

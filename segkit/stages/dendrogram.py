@@ -92,8 +92,9 @@ def comparison_figure(ctx: RunContext, comparison: LinkageComparison):
     """The linkages' scores side by side, with the sentence that says which separates best; their trees in the
     branches' colours, as :func:`dendrogram_figure` draws them."""
     # each tree's cut makes groups of its own (the run's segments are at most one of them), as the table says
+    own = _own_tree(ctx, comparison)  # the trees' own branches: coloured left to right, as dendrogram_figure's
     return figure(linkage_comparison_figure(comparison, k=chosen_k(ctx), entity=ctx.entity, groups="groups",
-                                            palette=None if _own_tree(ctx, comparison) else BRANCH_PALETTE),
+                                            palette=None if own else BRANCH_PALETTE, left_to_right=not own),
                   hierarchy_sentence(ctx, comparison))
 
 
