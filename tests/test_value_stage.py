@@ -379,7 +379,7 @@ def test_no_value_without_10_value(tmp_path):
                                                     "segment_name": ["A"]}), extra={}, risk=None, currency="£")
     kinds.get("transactions").after_segment(_context(tmp_path), seg)
     assert seg.extra == {} and stages.value.segment_table(seg) is None and stages.value.ranking_note(seg) is None
-    assert value_column(tmp_path) == ({}, "")
+    assert value_column(tmp_path) == ({}, "", {})
 
 
 def test_cards_and_index_show_the_value(segmented, run):
@@ -392,9 +392,15 @@ def test_cards_and_index_show_the_value(segmented, run):
     manifest = {"status": "ok", "timings": {"started_at": "2024-01-01T00:00:00", "notebooks": {}},
                 "input": {"path": None}, "row_counts": {}}
     page = write_index(folder.path, params=Params(), manifest=manifest, notebooks=[]).read_text()
-    cells, sentence = value_column(folder.path)
+    cells, sentence, terms = value_column(folder.path)
     assert "<th>Share of expected value</th>" in page and f">{cells['S01']}</td>" in page
     assert sentence == segmented.extra["value_ranking"] and sentence.split(" are ")[0] in page
+    # the line under the table says the value page's horizon and that it is sales (the run page said "the coming
+    # months" beside a value page of 12 months' sales, no margin applied)
+    summary = json.loads(folder.artifact("value_summary.json").read_text())
+    assert terms == {"horizon_months": summary["horizon_months"], "margin": 1.0} and summary["margin"] == 1.0
+    assert (f"its part of what all entities are expected to spend over the next {summary['horizon_months']} months "
+            "(sales: no profit margin applied)") in page  # entities: no features_meta.json in this folder
 
 
 # ------------------------------------------------------------------------------------------ notebooks

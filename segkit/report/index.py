@@ -185,19 +185,25 @@ def _tiles(rows: dict[str, Any], entity: str, selection: dict, churn: dict | Non
                    for k, v in headline)
 
 
-def value_column(folder: Path) -> tuple[dict[str, str], str]:
-    """Share of expected value per segment code and the sentence ranking segments by value, from
-    ``artifacts/value_summary.json`` (``segments``: ``code`` and ``clv_share``; ``ranking``), which ``10_value``
-    writes and ``05_profile`` completes; ``({}, "")`` when it is absent or holds no valid segment."""
+def value_column(folder: Path) -> tuple[dict[str, str], str, dict[str, Any]]:
+    """Share of expected value per segment code, the sentence ranking segments by value and the terms of the value
+    (``horizon_months``, ``margin``), from ``artifacts/value_summary.json`` (``segments``: ``code`` and
+    ``clv_share``; ``ranking``), which ``10_value`` writes and ``05_profile`` completes; ``({}, "", {})`` when it is
+    absent or holds no valid segment."""
     try:
         raw = _artifact(Path(folder), "value_summary.json")
     except (OSError, ValueError):
-        return {}, ""
+        return {}, "", {}
     items = raw.get("segments") if isinstance(raw, dict) and isinstance(raw.get("segments"), list) else []
     cells = {str(s["code"]): f"{100 * s['clv_share']:.0f}%" for s in items
              if isinstance(s, dict) and "code" in s and _share(s.get("clv_share")) is not None}
-    ranking = raw.get("ranking") if cells else None
-    return cells, ranking if isinstance(ranking, str) else ""
+    if not cells:
+        return {}, "", {}
+    ranking, months, margin = raw.get("ranking"), raw.get("horizon_months"), _share(raw.get("margin"))
+    whole = isinstance(months, int) and not isinstance(months, bool) and months > 0
+    terms = {"horizon_months": months} if whole else {}
+    terms.update({"margin": margin} if margin else {})
+    return cells, ranking if isinstance(ranking, str) else "", terms
 
 
 def separability(folder: Path) -> tuple[dict[str, str], str]:
@@ -380,7 +386,7 @@ def write_index(folder: Path, *, params: Params, manifest: dict[str, Any], noteb
     features = _artifact(folder, "features_meta.json") or {}
     selection = _artifact(folder, "k_summary.json") or {}
     churn = churn_summary(folder)
-    value, value_text = value_column(folder)
+    value, value_text, value_terms = value_column(folder)
     told, told_text = separability(folder)
     entity = features.get("entity_label", "entities")
     status = ("" if manifest["status"] == "ok" else
@@ -409,7 +415,7 @@ def write_index(folder: Path, *, params: Params, manifest: dict[str, Any], noteb
 {f"<p class='sk-note'>{esc(rationale)}</p>" if rationale else ""}
 <h2 id="segments">Segments</h2>
 {_reference_note(followed, entity)}
-{segment_table(_counted_over_all(summary, all_sizes), entity, churn, value, told)}
+{segment_table(_counted_over_all(summary, all_sizes), entity, churn, value, told, value_terms)}
 {_all_entities_note(all_sizes, entity)}
 {f"<p class='{_separability_class(folder)}' id='separability'>{esc(told_text)}</p>" if told_text else ""}
 {_churn_note(folder, churn, entity, notebooks)}

@@ -8,7 +8,7 @@ from typing import Any
 
 from ..format import format_share
 
-__all__ = ["fmt_int", "segment_table"]
+__all__ = ["fmt_int", "segment_table", "value_said"]
 
 
 def fmt_int(value: Any) -> str:
@@ -17,8 +17,9 @@ def fmt_int(value: Any) -> str:
 
 
 def segment_table(segments: dict, entity: str, churn: dict | None, value: dict | None = None,
-                  told: dict | None = None) -> str:
-    """The table of segments (HTML), with a line under it on what its columns of scores mean."""
+                  told: dict | None = None, value_terms: dict | None = None) -> str:
+    """The table of segments (HTML), with a line under it on what its columns of scores mean (``value_terms``: the
+    value's ``horizon_months`` and ``margin``, as ``value_summary.json`` gives them)."""
     esc = html.escape
     by_segment = (churn or {}).get("segments") or {}
 
@@ -52,21 +53,41 @@ def segment_table(segments: dict, entity: str, churn: dict | None, value: dict |
     return (f"<table class='sk-table'><thead><tr><th>Code</th><th>Segment</th><th>{esc(entity.capitalize())}</th>"
             f"<th>Share</th><th>{esc(segments.get('extra_label', ''))}</th>{churn_head}</tr></thead>"
             f"<tbody>{rows}</tbody></table>" + _columns_said(str(segments.get("extra_label", "")), entity,
-                                                             bool(by_segment), bool(value), bool(told)))
+                                                             bool(by_segment), value_terms if value else None,
+                                                             bool(told)))
 
 
-def _columns_said(extra: str, entity: str, churn: bool, value: bool, told: bool) -> str:
-    """What the segment table's columns of scores mean, under it: "Told apart (0 to 1)" was on no page in words."""
+def _columns_said(extra: str, entity: str, churn: bool, value: dict | None, told: bool) -> str:
+    """What the segment table's columns of scores mean, under it: "Told apart (0 to 1)" was on no page in words.
+    ``value``: the terms of the value column (None: no such column)."""
     said = [f"<strong>Stability</strong>: how well a segment keeps its {entity} when the segments are refitted "
             "from their centres on resampled data (0.75 or more: stable)" if extra.startswith("Stability") else "",
             f"<strong>At high risk of churn</strong>: the share of its {entity} the churn model expects to stop buying"
             if churn else "",
-            f"<strong>Share of expected value</strong>: its part of what all {entity} are expected to bring over the "
-            "coming months" if value else "",
+            f"<strong>Share of expected value</strong>: {value_said(entity, **value)}" if value is not None else "",
             f"<strong>Told apart</strong>: how well a model that sees only the measures recognises its {entity}, on "
             f"{entity} it had not seen (1: every one)" if told else ""]
     said = [s for s in said if s]
     return f"<p class='sk-muted'>{'. '.join(said)}.</p>" if said else ""
+
+
+def value_said(entity: str, horizon_months: int | None = None, margin: float | None = None) -> str:
+    """What a share of expected value is a share of, in the value's own terms: the value page's horizon, and sales
+    or profit by its margin (the run page said "what all customers are expected to bring over the coming months"
+    beside a value page of 12 months' sales with no margin applied).
+
+    >>> value_said("customers", 12, 1.0)
+    'its part of what all customers are expected to spend over the next 12 months (sales: no profit margin applied)'
+    >>> value_said("members", 6, 0.3)
+    'its part of the profit all members are expected to bring over the next 6 months (a margin of 30% of sales)'
+    """
+    over = f"over the next {horizon_months} months" if horizon_months else "over the coming months"
+    if margin is None:
+        return f"its part of what all {entity} are expected to bring {over}"
+    if margin >= 1:
+        return f"its part of what all {entity} are expected to spend {over} (sales: no profit margin applied)"
+    return (f"its part of the profit all {entity} are expected to bring {over} (a margin of {format_share(margin)} of "
+            "sales)")
 
 
 def _outcome_labels(segments: dict) -> list[str]:
