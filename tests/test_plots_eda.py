@@ -226,3 +226,23 @@ def test_the_churn_histograms_legend_lies_clear_of_its_bars_and_threshold():
     assert drawn and not any(legend.overlaps(a.get_window_extent(renderer)) for a in drawn)
     assert legend.y0 >= ax.get_window_extent(renderer).y1 - 1  # above the plot area
     plt.close("all")
+
+
+def test_a_small_table_is_drawn_whole_and_a_larger_one_says_it_leaves_its_tails_out():
+    # 50 customers: interpolated 0.5% quantiles left out the youngest and the oldest under "Histograms of all 50
+    # rows"; a tail of less than one row keeps its row. 1,000 rows: the few beyond the 0.5% quantiles are left out.
+    ages = np.arange(22, 72, dtype=float)  # 50 distinct ages, 22 to 71
+    fig = distributions_figure(pd.DataFrame({"age": ages}), counted="customers")
+    try:
+        ax = fig.axes[0]
+        assert ax.get_title() == "age" and sum(p.get_data().values.sum() for p in ax.patches) == 50
+    finally:
+        plt.close(fig)
+    wide = np.random.default_rng(3).normal(40, 8, 1000)
+    fig = distributions_figure(pd.DataFrame({"age": wide}), counted="customers")
+    try:
+        ax = fig.axes[0]
+        drawn_rows = sum(p.get_data().values.sum() for p in ax.patches)
+        assert ax.get_title() == "age (middle 99% of customers)" and 985 <= drawn_rows < 1000
+    finally:
+        plt.close(fig)

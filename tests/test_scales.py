@@ -38,6 +38,9 @@ def test_a_surveys_answers_are_ordinal_and_tiers_stay_categories():
     assert roles.loc[["Q1_Satisfied", "Q2_WouldRecommend", "Q3_PriceTooHigh"], "role"].tolist() == ["ordinal"] * 3
     assert "Strongly disagree < Disagree < Neutral < Agree < Strongly agree" in roles.at["Q1_Satisfied", "reason"]
     assert roles.at["Plan", "role"] == "categorical" and "Basic < Plus < Premium" in roles.at["Plan", "reason"]
+    # in words 01's table of columns can say to a reader: it read "encoded unordered (the role ordinal scores them)"
+    assert roles.at["Plan", "reason"].endswith("its levels have an order (Basic < Plus < Premium) that the segments "
+                                               "do not use (roles: {Plan: ordinal} in the params uses it)")
     two = pd.DataFrame({"id": [f"c{i}" for i in range(20)], "ok": ["Agree", "Disagree"] * 10})
     assert detect_roles(two)["ok"] == "categorical"  # two answers are no scale
 

@@ -70,7 +70,10 @@ def distributions_figure(df: pd.DataFrame, *, columns: Sequence[str] | None = No
             ax.set_title(f"{label}: no values", fontsize=10)
             ax.set_axis_off()
             continue
-        lo, hi = np.quantile(values, [clip, 1 - clip]) if clip else (values.min(), values.max())
+        # quantiles that are values: a tail of fewer than one row keeps its row (50 rows lost their smallest and
+        # largest to interpolated 0.5% quantiles, under a caption saying all 50 were drawn)
+        lo, hi = (np.quantile(values, [clip, 1 - clip], method="inverted_cdf") if clip
+                  else (values.min(), values.max()))
         kept = values[(values >= lo) & (values <= hi)]
         skewed = pd.Series(kept).skew() > 2 and kept.min() > 0 if kept.size > 2 else False
         use_log = (col in log) if log is not None else skewed
@@ -85,7 +88,7 @@ def distributions_figure(df: pd.DataFrame, *, columns: Sequence[str] | None = No
             grouped_ticks(ax.xaxis, kept)  # "40k", never "40000"
         if col in shares:  # each tick as it is: "2.5%", "10%" ("0.1%" on a log axis), never "2%" for 2.5%
             ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{100 * v:.3g}%"))
-        note = f" (middle 99% of {counted})" if clip and kept.size < values.size else ""
+        note = f" (middle {1 - 2 * clip:.0%} of {counted})" if clip and kept.size < values.size else ""
         ax.set_title(label + note, fontsize=10)
         ax.set_xlabel(label + (" (log scale)" if use_log else ""), fontsize=9)
         ax.set_ylabel(counted.capitalize() if ax in axes[:, 0] else "")

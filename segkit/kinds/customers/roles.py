@@ -260,8 +260,8 @@ def _text_role(s: pd.Series, name: str, n_missing: int) -> tuple[str, str]:
         reason += f"; '{name}' looks like gender (kept under its own name{said})"
     tier = find_scale(uniq, TIERS) if lower else None
     if tier:
-        reason += f"; levels look ordered ({' < '.join(in_order(uniq, tier))}), encoded unordered (the role ordinal " \
-                  "scores them)"
+        reason += f"; its levels have an order ({' < '.join(in_order(uniq, tier))}) that the segments do not use " \
+                  f"(roles: {{{name}: ordinal}} in the params uses it)"
     if k > 50:
         reason += "; many levels, rare ones are grouped"
     return "categorical", reason
