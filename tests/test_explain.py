@@ -739,3 +739,22 @@ def test_the_fold_table_gives_the_spread_the_sentence_gives():
     table = fold_table(scores, {"accuracy": "Accuracy", "rows": "Held-out rows"})
     assert table.loc["Standard deviation", "Accuracy"] == "0.002" and table.loc["Mean", "Accuracy"] == "0.947"
     assert table.loc["Fold 1", "Held-out rows"] == "1,445"
+
+
+def test_the_held_out_predictions_name_segments_down_and_give_codes_across():
+    # four names side by side, tilted, ran into each other on the Ethiopian supermarket's 07 page
+    import matplotlib.pyplot as plt
+
+    from segkit.plots.explain import plot_confusion
+
+    names = {0: "S01 Young High Spenders (daily visitors)", 1: "S02 Lower-Income Young Customers (weekly visitors)",
+             2: "S03 Careful Spenders (men)"}
+    confusion = pd.DataFrame([[11, 1, 0], [0, 12, 0], [0, 1, 11]], index=[0, 1, 2], columns=[0, 1, 2])
+    ax = plot_confusion(confusion, names=names)
+    try:
+        assert [t.get_text() for t in ax.get_yticklabels()] == list(names.values())
+        assert [t.get_text() for t in ax.get_xticklabels()] == ["S01", "S02", "S03"]
+        assert {t.get_rotation() for t in ax.get_xticklabels()} == {0}
+        assert [t.get_text() for t in ax.texts][:3] == ["92%", "8%", "0%"]
+    finally:
+        plt.close("all")

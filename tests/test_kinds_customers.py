@@ -471,6 +471,7 @@ def test_new_customers_sources(run, tmp_path):
     nb, fs, _ = run
     fresh = stages.score.new_rows(nb)
     assert len(fresh) == nb.params.score_rows and fresh["customer_id"].str.startswith("N").all()
+    assert stages.score._scored_label(nb, fresh) == "New customers"  # generated rows are new
     path = tmp_path / "new.csv"
     fresh.head(3).to_csv(path, index=False)
     other = RunContext(params_from_mapping({**nb.params.model_dump(), "score_path": str(path)}), nb.folder)

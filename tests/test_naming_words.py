@@ -248,6 +248,8 @@ def test_the_params_entity_reaches_the_scoring_page(tmp_path):
     assert RunContext(Params(data_kind="customers"), folder).entity == "customers"
     new = stages.score.new_rows(own)
     assert new.attrs["source"].startswith("5 subscribers drawn at random from the input")
+    # rows of the input are not new: the table's column and the map's legend said "New customers" of them
+    assert stages.score._scored_label(own, new) == "Subscribers drawn from the input"
 
 
 def test_a_description_quotes_the_index_its_card_shows_when_values_were_filled():

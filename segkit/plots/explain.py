@@ -112,24 +112,27 @@ def plot_segment_drivers(segment_importance: pd.DataFrame, *, ax: Axes | None = 
     annot = np.where(np.abs(raw) < 0.0005, 0.0, raw)  # no "-0.000" for noise around zero
     sns.heatmap(scaled, ax=ax, cmap=cmap, vmin=0, vmax=1, annot=annot, fmt=".3f", linewidths=0.5,
                 cbar_kws={"label": "Share of the segment's\ntop driver"})
-    return finish_heatmap(ax, "Drivers of each segment (drop in its ROC-AUC against the rest when shuffled)")
+    return finish_heatmap(ax, "Drivers of each segment: how much worse it is told from the rest\nwhen the measure is "
+                              "shuffled")
 
 
 def plot_confusion(confusion: pd.DataFrame, *, ax: Axes | None = None, names: Mapping | None = None,
                    normalize: bool = True, cmap: str = "Blues") -> Axes:
-    """Heatmap of true (rows) against predicted (columns) segments; rows as shares when ``normalize``."""
+    """Heatmap of true (rows) against predicted (columns) segments; rows as shares when ``normalize``. The rows
+    say each segment's name ("S02 Lower-Income Young Customers (weekly visitors)"), the columns its code alone:
+    four names side by side, tilted, ran into each other."""
     data = confusion.astype(float)
     if normalize:
         data = data.div(data.sum(axis=1).replace(0, np.nan), axis=0).fillna(0.0)
     data.index = [str(dict(names or {}).get(s, s)) for s in confusion.index]
-    data.columns = [str(dict(names or {}).get(s, s)) for s in confusion.columns]
+    data.columns = [str(dict(names or {}).get(s, s)).split(" ", 1)[0] for s in confusion.columns]
     ax = new_axes(ax, (1.1 * len(data) + 4, 0.6 * len(data) + 2))
     sns.heatmap(data, ax=ax, cmap=cmap, annot=True, fmt=".0%" if normalize else ",.0f", linewidths=0.5,
                 vmin=0, vmax=1 if normalize else None, cbar=False)
     ax.set_xlabel("Predicted segment")
     ax.set_ylabel("Segment")
     ax.set_title("Held-out predictions" + (" (share of each segment)" if normalize else ""))
-    ax.tick_params(axis="x", rotation=30)
+    ax.tick_params(axis="x", rotation=0)
     ax.tick_params(axis="y", rotation=0)
     return ax
 

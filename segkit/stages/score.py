@@ -32,6 +32,7 @@ __all__ = ["new_rows", "score_new", "scored_summary", "scoring_notes", "scored_m
            "score_summary", "SCORED_FILE"]
 
 SCORED_FILE = "scored.csv"
+FROM_INPUT = "from_input"  #: ``attrs`` key of rows to score drawn from the input (not new ones)
 
 
 def _model(ctx: RunContext):
@@ -60,7 +61,14 @@ def new_rows(ctx: RunContext) -> pd.DataFrame:
     new.attrs["source"] = (f"{len(new):,} {entity} drawn at random from the input, as no file of new {entity} was "
                            "given (score_path in the params): scoring them shows the segment each would get if it "
                            "were new.")
+    new.attrs[FROM_INPUT] = True  # not new: the table and the map say so (ctx.entity, not "New customers")
     return new
+
+
+def _scored_label(ctx: RunContext, rows: pd.DataFrame) -> str:
+    """What the scored rows are called in the table and on the map: "New customers", or, for rows drawn from the
+    input (:func:`new_rows` without a file), "Customers drawn from the input", whose segments are their own."""
+    return f"{ctx.entity.capitalize()} drawn from the input" if rows.attrs.get(FROM_INPUT) else f"New {ctx.entity}"
 
 
 def score_new(ctx: RunContext, new: pd.DataFrame) -> pd.DataFrame:
@@ -73,13 +81,14 @@ def score_new(ctx: RunContext, new: pd.DataFrame) -> pd.DataFrame:
     model, metadata = _model(ctx)
     scored = ctx.kind.score.score_customers(model, metadata, new)
     ctx.folder.write_csv(SCORED_FILE, scored)
+    scored.attrs[FROM_INPUT] = bool(new.attrs.get(FROM_INPUT))
     return scored
 
 
 def scored_summary(ctx: RunContext, scored: pd.DataFrame) -> pd.DataFrame:
     """One row per segment: how many of the new rows it takes, and how sure the assignments are."""
     segments = ctx.folder.read_json("segments_summary.json")["segments"]
-    label = f"New {ctx.entity}"
+    label = _scored_label(ctx, scored)
     rows = []
     for s in segments:
         mine = scored[scored["segment_code"] == s["code"]]
@@ -103,7 +112,7 @@ def scored_map(ctx: RunContext, new: pd.DataFrame, scored: pd.DataFrame):
     """The segment map with the new rows drawn as larger points with a black edge."""
     p = ctx.params
     model, metadata = _model(ctx)
-    fs = load_features(ctx)
+    fs, label = load_features(ctx), _scored_label(ctx, new)
     if "not_scored" in scored.columns:  # rows without a segment are not drawn
         new = new[scored["not_scored"].fillna("").eq("").to_numpy()]
     checked = ctx.kind.score.check_new_rows(new, metadata)
@@ -117,7 +126,7 @@ def scored_map(ctx: RunContext, new: pd.DataFrame, scored: pd.DataFrame):
     codes = model_segment_codes(metadata, k)
     shown = {i: f"{codes[i]} {names.get(codes[i], '')}".strip() for i in range(k)}
     ax = plot_segment_map(coords, labels, names=shown, highlight=highlight, sample=p.plot_sample, seed=p.seed,
-                          explained=explained, entity=ctx.entity)
+                          explained=explained, entity=ctx.entity, highlight_label=label)
     return figure(ax, f"Segment map of the training {ctx.entity} (a sample of up to {p.plot_sample:,}), with "
                       f"the {len(fresh):,} scored rows as larger points outlined in black, coloured by the "
                       "segment they were given.")
