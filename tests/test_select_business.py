@@ -353,3 +353,26 @@ def test_when_no_k_qualifies_the_vote_outside_the_range_must_qualify_or_the_rang
                               "members, each hold at least 3% of the bookings and are distinct, and neither did 9, "
                               "which 2 of the 6 measures of how well the bookings split into groups prefer; of 4 to 8, "
                               "8 separates the bookings best")
+
+
+def test_the_business_choice_says_why_the_votes_k_was_not_used():
+    """The Ethiopian table's page chose 4 "of 4 and 5" beside a vote of 2 and never said that 2 lay below the range
+    the choice is made in; a vote inside the range whose segments fall short says what they fall short in."""
+    from segkit.select.vote import business_choice
+
+    ks = [2, 3, 4, 5, 6]
+    stab = {2: [0.98, 0.97], 3: [0.9, 0.8, 0.9], 4: [0.9] * 4, 5: [0.8] * 5, 6: [0.9] * 5 + [0.5]}
+    sil = {k: [0.3] * k for k in ks}
+    shares = {k: [1 / k] * k for k in ks}
+    rule = {"business_k": [4, 8], "min_share": 0.03}
+    rationale = "2 segments: preferred by 4 of 6 criteria (silhouette, Calinski-Harabasz, Davies-Bouldin, stability)."
+    k, text, held = business_choice(2, rationale, "moderate", ks, {2: list("abcd"), 3: ["gap"]}, stab, sil, shares,
+                                    rule, "customers", 6)
+    assert (k, held) == (4, True)
+    assert text.endswith(" The vote of the criteria alone gives 2: preferred by 4 of 6 criteria (silhouette, "
+                         "Calinski-Harabasz, Davies-Bouldin, stability). 2 lies below the range the choice is made "
+                         "in, 4 to 8 segments (the usual range of a business segmentation, set in the params).")
+    six = "6 segments: preferred by 4 of 6 criteria (silhouette, Calinski-Harabasz, Davies-Bouldin, stability)."
+    k, text, _ = business_choice(6, six, "moderate", ks, {6: list("abcd")}, stab, sil, shares, rule, "customers", 6)
+    assert k == 4 and text.endswith("stability). 6 falls short: a segment does not keep its members when the "
+                                    "segments are refitted (Jaccard 0.50).")

@@ -365,8 +365,15 @@ def business_choice(voted: int, rationale: str, structure: str, ks: list[int], v
             f"{entity}, and each is distinct from the others.")
     if len(fits) > 1:
         text += _among(k, fits, votes, entity)
-    if k != voted:
+    if k != voted:  # and why the vote's k was not used: outside the range (the Ethiopian supermarket's 2 under 4-8
+        # went unexplained), or its segments fall short
         text += f" The vote of the criteria alone gives {voted}: " + rationale[rationale.index(":") + 2:]
+        if not lo <= voted <= hi:
+            side = "below" if voted < lo else "above"
+            text += (f" {voted} lies {side} the range the choice is made in, {lo} to {hi} segments (the usual range "
+                     "of a business segmentation, set in the params).")
+        elif voted not in fits:
+            text += f" {voted} falls short: {_shortfall(voted, stab, sil, shares, rule['min_share'], entity)}."
     return k, text, True
 
 
