@@ -307,7 +307,8 @@ def _counted(number: str, unit: str) -> str:
 
 def fold_table(scores, names: dict[str, str]):
     """Scores per cross-validation fold (rows "Fold 1", "Fold 2", ...), then their mean and standard deviation, with
-    the held-out counts (column ``rows``) as whole numbers ("867", not "867.00") and no spread (the folds' sizes
+    the held-out counts (column ``rows``) as whole numbers ("867", not "867.00"; their mean "16.7", not "17") and no
+    spread (the folds' sizes
     differ by one row at most, by design: not a result), the scores to three decimals (the page says "94.7% ± 0.3
     points": its table's spread is 0.003, not "0.00"), and the columns renamed by ``names``. An empty ``scores``
     (nothing cross-validated) stays empty."""
@@ -317,8 +318,8 @@ def fold_table(scores, names: dict[str, str]):
         table.loc["Mean"] = scores.mean()
         table.loc["Standard deviation"] = scores.std(ddof=0)
         if "rows" in table:
-            table["rows"] = [MISSING_TEXT if row == "Standard deviation" else f"{v:,.0f}"
-                             for row, v in table["rows"].items()]
+            table["rows"] = [MISSING_TEXT if row == "Standard deviation" else f"{v:,.0f}" if float(v).is_integer()
+                             else f"{v:,.1f}" for row, v in table["rows"].items()]  # a mean of 17, 17, 16: 16.7
         for col in (c for c in scores.columns if c != "rows"):  # three decimals: a spread of 0.003 is not "0.00"
             table[col] = [MISSING_TEXT if not np.isfinite(v) else f"{v:.3f}" for v in table[col].astype(float)]
     return table.rename(columns=names)

@@ -739,6 +739,10 @@ def test_the_fold_table_gives_the_spread_the_sentence_gives():
     table = fold_table(scores, {"accuracy": "Accuracy", "rows": "Held-out rows"})
     assert table.loc["Standard deviation", "Accuracy"] == "0.002" and table.loc["Mean", "Accuracy"] == "0.947"
     assert table.loc["Fold 1", "Held-out rows"] == "1,445"
+    # the Ethiopian supermarket's folds of 17, 17 and 16 rows had a mean of "17"
+    assert table.loc["Mean", "Held-out rows"] == "1,444.7" and table.loc["Standard deviation", "Held-out rows"] == "–"
+    even = fold_table(scores.assign(rows=[17.0, 17.0, 17.0]), {"rows": "Held-out rows"})
+    assert even.loc["Mean", "Held-out rows"] == "17"
 
 
 def test_the_held_out_predictions_name_segments_down_and_give_codes_across():
