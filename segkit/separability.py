@@ -54,10 +54,14 @@ def _key(value):
     return value.item() if isinstance(value, np.generic) else value
 
 
-def _held_out(f1: float, entity: str) -> str:
+def _held_out(f1: float, entity: str, placed: tuple[int, int] | None = None) -> str:
     """A segment's F1 as a card says it: a score out of 1 on customers (or areas, rows) the model had not seen (the
-    name of the score is on ``07_explain``'s analyst tables)."""
-    return f"{f1:.2f} out of 1 on {entity} it had not seen"
+    name of the score is on ``07_explain``'s analyst tables), after how many of them it placed in the segment
+    (``placed``: placed, held out). "Recognises most of its members (0.74 out of 1 ...)" read as 74% recognised
+    where 7 of 12 were (the score also counts the others placed in it)."""
+    if placed is None:
+        return f"{f1:.2f} out of 1 on {entity} it had not seen"
+    return f"{placed[0]:,} of the {placed[1]:,} {entity} it had not seen placed in it; score {f1:.2f} out of 1"
 
 
 @dataclass
@@ -148,10 +152,16 @@ class SegmentExplanation:
 
     def recognised(self, segment) -> float:
         """The share of the segment's held-out members the model placed in it (its recall; NaN when not tested)."""
+        placed = self.placed(segment)
+        return placed[0] / placed[1] if placed else math.nan
+
+    def placed(self, segment) -> tuple[int, int] | None:
+        """How many of the segment's held-out members the model placed in it, and how many were held out (None when
+        not tested)."""
         if segment not in self.confusion.index:
-            return math.nan
+            return None
         row = self.confusion.loc[segment].astype(float)
-        return float(row.get(segment, 0.0) / row.sum()) if row.sum() > 0 else math.nan
+        return (int(round(row.get(segment, 0.0))), int(round(row.sum()))) if row.sum() > 0 else None
 
     def mistaken_for(self, segment) -> tuple[Any, float] | None:
         """The segment that most of this one's misplaced held-out members went to, and their share of it."""
@@ -188,11 +198,12 @@ class SegmentExplanation:
         lost = ""
         if found and found[1] >= CONFUSED_SHARE:
             lost = f"; {100 * found[1]:.0f}% of its members are mistaken for {self.name(found[0])}"
+        held_out = _held_out(f1, self.entity, self.placed(segment))
         if f1 >= self.min_score and (found is None or found[1] < 0.2):
-            return f"a model recognises its members from the measures alone ({_held_out(f1, self.entity)}){lost}."
+            return f"a model recognises its members from the measures alone ({held_out}){lost}."
         if f1 >= 0.6 and self.recognised(segment) > 0.5:  # "most" of its members: F1 0.60 with half of them placed
-            return f"a model recognises most of its members ({_held_out(f1, self.entity)}){lost}."
-        return f"hard to tell from the others ({_held_out(f1, self.entity)}){lost}."
+            return f"a model recognises most of its members ({held_out}){lost}."
+        return f"hard to tell from the others ({held_out}){lost}."
 
     def _verdict(self, plain: bool = False) -> str:
         natural = self.structure is None or self.structure in _NATURAL

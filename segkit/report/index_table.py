@@ -7,6 +7,7 @@ import html
 from typing import Any
 
 from ..format import format_share
+from ..naming.words import singular
 
 __all__ = ["fmt_int", "segment_table", "value_said"]
 
@@ -66,7 +67,8 @@ def _columns_said(extra: str, entity: str, churn: bool, value: dict | None, told
             if churn else "",
             f"<strong>Share of expected value</strong>: {value_said(entity, **value)}" if value is not None else "",
             f"<strong>Told apart</strong>: how well a model that sees only the measures recognises its {entity}, on "
-            f"{entity} it had not seen (1: every one)" if told else ""]
+            f"{entity} it had not seen (1: every one placed in its segment, and no other {singular(entity)} placed "
+            "there)" if told else ""]
     said = [s for s in said if s]
     return f"<p class='sk-muted'>{'. '.join(said)}.</p>" if said else ""
 
