@@ -300,6 +300,31 @@ def test_one_linkage_beaten_scores_in_the_singular_and_a_small_threshold_is_not_
     assert "tiny group (0.1% to 0.3% of the customers" in hierarchy_sentence(ctx, replace(comparison, table=wider))
 
 
+def test_an_agreement_with_the_segments_is_no_proof_of_groups_the_k_page_did_not_find():
+    """The Ethiopian supermarket's 04 said "another method finds much the same segments" (1.00) beside 03's "the
+    customers do not fall into 4 groups by themselves"."""
+    from types import SimpleNamespace
+
+    from segkit.hierarchy.compare import LinkageComparison
+    from segkit.stages.dendrogram import hierarchy_sentence
+
+    table = pd.DataFrame({"method": ["ward", "single"], "silhouette": [0.3, 0.2], "smallest_share": [0.2, 0.1],
+                          "ari": [1.0, 0.2]})
+    comparison = LinkageComparison(k=4, table=table, hierarchies={}, best="ward", seed=0, silhouette_rows=50,
+                                   has_reference=True, min_segment_share=0.03)
+    ctx = SimpleNamespace(entity="customers", params=SimpleNamespace(max_hierarchy_rows=20_000))
+    agree = "another method finds much the same segments."
+    assert hierarchy_sentence(ctx, comparison).endswith(agree)
+    assert hierarchy_sentence(ctx, comparison, "clear").endswith(agree)
+    assert hierarchy_sentence(ctx, comparison, "moderate").endswith(
+        f"{agree} The two methods agree on where to draw the boundaries; as the page \"How many segments?\" says, the "
+        "customers form groups that overlap, not clearly separated ones, so that agreement does not make them "
+        "separate groups.")
+    assert "the customers form no natural groups, so" in hierarchy_sentence(ctx, comparison, "weak")
+    apart = replace(comparison, table=table.assign(ari=[0.2, 0.1]))  # the tree draws other groups: says so itself
+    assert "agree on where" not in hierarchy_sentence(ctx, apart, "weak")
+
+
 def test_the_trees_say_what_a_row_is(monkeypatch):
     """Delaware's trees read "Groups of customers (number of customers in each)" under branches of areas."""
     from types import SimpleNamespace
@@ -315,7 +340,8 @@ def test_the_trees_say_what_a_row_is(monkeypatch):
         monkeypatch.setattr(stages.dendrogram, name, lambda *args, **kwargs: said.append(kwargs["entity"]))
     ctx = SimpleNamespace(entity="areas", params=SimpleNamespace(dendrogram_leaves=10, max_hierarchy_rows=20_000,
                                                                  algorithm="kmeans", linkage="ward"))
-    monkeypatch.setattr(stages.dendrogram, "hierarchy_sentence", lambda ctx, comparison: "")
+    monkeypatch.setattr(stages.dendrogram, "hierarchy_sentence", lambda ctx, comparison, structure: "")
+    monkeypatch.setattr(stages.dendrogram, "_structure", lambda ctx: None)  # no run folder here
     stages.dendrogram.dendrogram_figure(ctx, comparison)
     stages.dendrogram.comparison_figure(ctx, comparison)
     assert said == ["areas", "areas"]
@@ -343,7 +369,8 @@ def test_the_trees_groups_are_named_apart_from_the_segments(monkeypatch):
     caption = stages.dendrogram.dendrogram_figure(SimpleNamespace(entity="workers", params=own), comparison)
     assert calls[-1]["names"] is None and calls[-1]["palette"] is None and caption.endswith("into 3 segments.")
     monkeypatch.setattr(stages.dendrogram, "linkage_comparison_figure", lambda *args, **kwargs: calls.append(kwargs))
-    monkeypatch.setattr(stages.dendrogram, "hierarchy_sentence", lambda ctx, comparison: "")
+    monkeypatch.setattr(stages.dendrogram, "hierarchy_sentence", lambda ctx, comparison, structure: "")
+    monkeypatch.setattr(stages.dendrogram, "_structure", lambda ctx: None)  # no run folder here
     stages.dendrogram.comparison_figure(SimpleNamespace(entity="workers", params=params), comparison)
     assert calls[-1]["palette"] == "Set2"  # the four trees in the branches' colours too
     stages.dendrogram.comparison_figure(SimpleNamespace(entity="workers", params=own), comparison)

@@ -12,6 +12,7 @@ from ..format import format_score, format_share, joined
 from ..hierarchy import LinkageComparison, compare_linkages
 from ..plots import linkage_comparison_figure, plot_dendrogram
 from ..report.cards import figure, table
+from ..select.vote import groups_phrase
 from .context import RunContext
 from .select_k import chosen_k, clustering_matrix
 
@@ -38,8 +39,9 @@ def hierarchy(ctx: RunContext, X: np.ndarray | None = None, k: int | None = None
     return comparison
 
 
-def hierarchy_sentence(ctx: RunContext, comparison: LinkageComparison) -> str:
-    """One sentence on the linkage comparison."""
+def hierarchy_sentence(ctx: RunContext, comparison: LinkageComparison, structure: str | None = None) -> str:
+    """One sentence on the linkage comparison; with the k selection's ``structure`` (``k_summary.json``), what an
+    agreement with the segments does not say of data without clearly separated groups."""
     table = comparison.table
     best = comparison.best
     row = table.loc[best] if best in table.index else table[table.iloc[:, 0] == best].iloc[0]
@@ -64,6 +66,12 @@ def hierarchy_sentence(ctx: RunContext, comparison: LinkageComparison) -> str:
         text = f"{best.capitalize()} linkage separates the groups best. "
     text += (f"Its groups' agreement with the k-means segments is {ari:.2f} on the adjusted Rand index (1 = the same "
              f"grouping): {agreement_words(ari)}.")
+    if np.isfinite(ari) and ari >= 0.4 and structure in ("moderate", "weak", "none"):
+        # beside 03's "the customers do not fall into 4 groups by themselves", "much the same segments" read as proof
+        # of natural groups (the Ethiopian supermarket: 1.00)
+        text += (" The two methods agree on where to draw the boundaries; as the page \"How many segments?\" says, "
+                 f"the {ctx.entity} form {groups_phrase(structure)}, so that agreement does not make them separate "
+                 "groups.")
     if two_stage:
         text += (f" With more than {ctx.params.max_hierarchy_rows:,} rows, the trees were built on k-means "
                  "micro-clusters to keep memory bounded.")
@@ -95,7 +103,12 @@ def comparison_figure(ctx: RunContext, comparison: LinkageComparison):
     own = _own_tree(ctx, comparison)  # the trees' own branches: coloured left to right, as dendrogram_figure's
     return figure(linkage_comparison_figure(comparison, k=chosen_k(ctx), entity=ctx.entity, groups="groups",
                                             palette=None if own else BRANCH_PALETTE, left_to_right=not own),
-                  hierarchy_sentence(ctx, comparison))
+                  hierarchy_sentence(ctx, comparison, _structure(ctx)))
+
+
+def _structure(ctx: RunContext) -> str | None:
+    """The natural structure the k selection found ("clear", "moderate", ...), None without one."""
+    return ctx.folder.read_json("k_summary.json").get("structure") if ctx.folder.has("k_summary.json") else None
 
 
 def _own_tree(ctx: RunContext, comparison: LinkageComparison) -> bool:
