@@ -113,6 +113,25 @@ def test_a_run_of_members_names_and_logs_them_as_members(member_run):
     assert "member id" in " ".join(said.values()) and "customer" not in " ".join(said.values()).lower(), said
     meta = json.loads((artifacts / "features_meta.json").read_text(encoding="utf-8"))
     assert "Days since the member's last purchase" in json.dumps(meta), "the measures' descriptions"
+    # the churn and value summaries' sentences too (they said "a churner above a customer who stays"); their keys and
+    # one-word values (column names) as they are
+    for name in ("churn_summary.json", "value_summary.json"):
+        data = json.loads((artifacts / name).read_text(encoding="utf-8"))
+        sentences = [v for v in _strings(data) if " " in v.strip()]
+        assert sentences and not [v for v in sentences if re.search(r"(?i)\bcustomers?\b", v)], name
+    churn = json.loads((artifacts / "churn_summary.json").read_text(encoding="utf-8"))
+    value = json.loads((artifacts / "value_summary.json").read_text(encoding="utf-8"))
+    assert "a churner above a member who stays" in churn["evaluation"] and value["customers"] > 0  # a key, kept
+
+
+def _strings(data) -> list[str]:
+    if isinstance(data, str):
+        return [data]
+    if isinstance(data, dict):
+        return [s for v in data.values() for s in _strings(v)]
+    if isinstance(data, list):
+        return [s for v in data for s in _strings(v)]
+    return []
 
 
 @pytest.mark.parametrize("kind, entity, said", [

@@ -61,7 +61,7 @@ def score(ctx: RunContext, data, evaluation):
                                    threshold=p.churn_threshold, search_iter=p.churn_search_iter,
                                    search_folds=p.churn_search_folds)
     ctx.folder.write_csv("churn.csv", scores.table)
-    ctx.folder.write_json("churn_summary.json", churn.churn_summary(data, evaluation, scores))
+    ctx.folder.write_json("churn_summary.json", ctx.spoken(churn.churn_summary(data, evaluation, scores)))
     return replace(scores, entity=ctx.entity)
 
 

@@ -68,6 +68,20 @@ class RunContext:
         speak_of`): "Days since the customer's last purchase" is "Days since the member's last purchase"."""
         return speak_of(text, page_entity(self.params))
 
+    def spoken(self, data: Any) -> Any:
+        """A JSON artifact's sentences (its strings of more than one word, in dicts and lists at any depth) said of
+        the run's rows, as :meth:`speak`: ``churn_summary.json`` said "a churner above a customer who stays" of a run
+        of members, whose pages said members. Keys, and single words such as column names, are kept."""
+        if page_entity(self.params) is None:
+            return data
+        if isinstance(data, str):
+            return self.speak(data) if " " in data.strip() else data
+        if isinstance(data, Mapping):
+            return {key: self.spoken(value) for key, value in data.items()}
+        if isinstance(data, list):
+            return [self.spoken(value) for value in data]
+        return data
+
 
 #: The data file 01_eda's parameters cell names by default (every other key's default there is the schema's).
 NOTEBOOK_DATA_PATH = "../data/online_retail.parquet"

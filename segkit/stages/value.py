@@ -57,7 +57,7 @@ def score(ctx: RunContext, data, holdout):
     fit = lifetime.fit_value(data, horizon=p.clv_horizon_months, margin=p.clv_margin,
                              discount_rate=p.clv_discount_rate, seed=p.seed)
     ctx.folder.write_csv("value.csv", fit.table())
-    ctx.folder.write_json("value_summary.json", lifetime.value_summary(data, holdout, fit, p.currency))
+    ctx.folder.write_json("value_summary.json", ctx.spoken(lifetime.value_summary(data, holdout, fit, p.currency)))
     return fit
 
 
@@ -85,7 +85,7 @@ def churn_comparison(ctx: RunContext, fit):
         "horizon_days")
     relation = _lifetime(ctx).churn_relation(fit.per_customer, churn_df, horizon=fit.horizon, churn_days=days)
     summary = ctx.folder.read_json("value_summary.json")
-    summary["churn"] = relation.to_dict()
+    summary["churn"] = ctx.spoken(relation.to_dict())
     ctx.folder.write_json("value_summary.json", summary)
     return relation
 
