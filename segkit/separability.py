@@ -54,14 +54,18 @@ def _key(value):
     return value.item() if isinstance(value, np.generic) else value
 
 
-def _held_out(f1: float, entity: str, placed: tuple[int, int] | None = None) -> str:
+def _held_out(f1: float, entity: str, placed: tuple[int, int, int] | None = None) -> str:
     """A segment's F1 as a card says it: a score out of 1 on customers (or areas, rows) the model had not seen (the
-    name of the score is on ``07_explain``'s analyst tables), after how many of them it placed in the segment
-    (``placed``: placed, held out). "Recognises most of its members (0.74 out of 1 ...)" read as 74% recognised
-    where 7 of 12 were (the score also counts the others placed in it)."""
+    name of the score is on ``07_explain``'s analyst tables), after how many of the segment's members it placed in
+    it and how many others it placed there (``placed``: placed, held out, others). "Recognises most of its members
+    (0.74 out of 1 ...)" read as 74% recognised where 7 of 12 were; "19 of the 19" beside 0.97 read as a
+    contradiction without the one other customer placed there."""
     if placed is None:
         return f"{f1:.2f} out of 1 on {entity} it had not seen"
-    return f"{placed[0]:,} of the {placed[1]:,} {entity} it had not seen placed in it; score {f1:.2f} out of 1"
+    hit, held_out, others = placed
+    strays = f", and {counted(others, 'other ' + entity)}" if others else ""
+    return (f"on {entity} it had not seen: {hit:,} of its {held_out:,} members placed in it{strays}; score {f1:.2f} "
+            "out of 1")
 
 
 @dataclass
@@ -155,13 +159,15 @@ class SegmentExplanation:
         placed = self.placed(segment)
         return placed[0] / placed[1] if placed else math.nan
 
-    def placed(self, segment) -> tuple[int, int] | None:
-        """How many of the segment's held-out members the model placed in it, and how many were held out (None when
-        not tested)."""
+    def placed(self, segment) -> tuple[int, int, int] | None:
+        """How many of the segment's held-out members the model placed in it, how many were held out, and how many
+        members of other segments it placed in it (None when not tested)."""
         if segment not in self.confusion.index:
             return None
         row = self.confusion.loc[segment].astype(float)
-        return (int(round(row.get(segment, 0.0))), int(round(row.sum()))) if row.sum() > 0 else None
+        hit = float(row.get(segment, 0.0))
+        into = float(self.confusion[segment].astype(float).sum()) if segment in self.confusion.columns else hit
+        return (int(round(hit)), int(round(row.sum())), int(round(into - hit))) if row.sum() > 0 else None
 
     def mistaken_for(self, segment) -> tuple[Any, float] | None:
         """The segment that most of this one's misplaced held-out members went to, and their share of it."""
@@ -256,7 +262,7 @@ class SegmentExplanation:
         text = (f"A random forest predicts the segment from the features with a cross-validated accuracy of "
                 f"{100 * acc:.1f}% ± {100 * acc_sd:.1f} points and a macro-F1 of {f1:.3f} ± {f1_sd:.3f} "
                 f"(mean ± standard deviation over {folds} folds; always guessing the largest segment "
-                f"{'tested ' if self.left_out else ''}would be right {100 * self.baseline_accuracy:.0f}% of the time).")
+                f"{'tested ' if self.left_out else ''}would be right {100 * self.baseline_accuracy:.1f}% of the time).")
         return text + self._verdict() + self._confusion_text() + self._left_out_text()
 
     def _tested_rows(self) -> int:
@@ -277,9 +283,10 @@ class SegmentExplanation:
         if self.left_out:  # the largest segment of those tested, not of the table above: 55%, not 49%
             tested = self._tested_rows()
             among = f", among the {tested:,} in segments large enough to test" if tested else ", among those tested"
-        text = (f"A model that sees only the measures placed {100 * self.accuracy[0]:.0f}% of the {self.entity} it had "
+        # one decimal, as 07's accuracy and the segments' shares: "19.5%", not "20%" beside a largest share of 19.5%
+        text = (f"A model that sees only the measures placed {100 * self.accuracy[0]:.1f}% of the {self.entity} it had "
                 f"not seen in their own segment{among} (always guessing the largest "
-                f"{'of those segments' if among else 'segment'}: {guess:.0f}%).")
+                f"{'of those segments' if among else 'segment'}: {guess:.1f}%).")
         return text + self._verdict(plain=True) + self._confusion_text() + self._left_out_text()
 
     # ---------------------------------------------------------------------------------- tables

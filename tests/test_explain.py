@@ -153,7 +153,7 @@ def test_a_one_member_segment_is_left_out_with_a_note_and_described_from_its_val
     largest = max(np.bincount(labels)[1:]) / tested
     assert tested == len(table) - 1 and result.baseline_accuracy == pytest.approx(largest)
     assert (f"in their own segment, among the {tested:,} in segments large enough to test (always guessing the "
-            f"largest of those segments: {100 * largest:.0f}%)") in result.plain_summary()
+            f"largest of those segments: {100 * largest:.1f}%)") in result.plain_summary()
     assert "always guessing the largest segment tested would be right" in result.summary()
     back = explain.SegmentExplanation.from_dict(json.loads(json.dumps(result.to_dict())))
     assert back.left_out == {0: 1} and back.drivers == result.drivers and back.summary() == result.summary()
