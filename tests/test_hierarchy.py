@@ -377,4 +377,18 @@ def test_the_trees_groups_are_named_apart_from_the_segments(monkeypatch):
     assert calls[-1]["palette"] is None
     words = stages.dendrogram.agreement_words
     assert words(0.23).startswith("the tree draws other groups") and words(0.9).endswith("much the same segments")
+    assert words(0.71) == "another method finds the same segments in part"  # the Mall: 3 of 8 segments not found
     assert words(float("nan")) == "not measured"
+
+
+def test_a_tree_of_eight_branches_has_no_grey_branch():
+    """The Mall's Branch 8 was drawn in Set2's eighth colour, grey, as the links above the cut are."""
+    from matplotlib.colors import to_rgb
+
+    from segkit.plots.hierarchy import ABOVE_CUT, _palette
+
+    for k in (5, 8, 10):
+        colours = [to_rgb(c) for c in _palette("Set2", k)]
+        assert len(set(colours)) == k and all(max(c) - min(c) > 0.1 for c in colours), k  # none grey, all apart
+        assert to_rgb(ABOVE_CUT) not in colours
+    assert _palette("Set2", 5) == _palette("Set2", 8)[:5]  # the first branches keep their colours

@@ -31,7 +31,7 @@ from matplotlib.patches import Patch
 from scipy.cluster.hierarchy import dendrogram
 
 from ..hierarchy import Hierarchy, LinkageComparison
-from ..format import MISSING_TEXT, format_share
+from ..format import format_score, format_share
 from ._common import new_axes
 
 __all__ = ["plot_dendrogram", "linkage_comparison_figure", "plot_linkage_scores", "SCORE_LABELS"]
@@ -52,8 +52,13 @@ def _palette(palette, k: int) -> list[str]:
         from .profile import segment_palette
 
         colours = segment_palette(k)
-    else:
-        colours = sns.color_palette(palette, k)
+    else:  # no grey branch: the links above the cut are grey (Set2's eighth colour is, and Branch 8 read as them)
+        colours = [c for c in sns.color_palette(palette) if max(c) - min(c) > 0.1][:k]
+        for extra in sns.color_palette("tab10") + sns.color_palette("husl", k):  # more, each unlike the others
+            if len(colours) < k and max(extra) - min(extra) > 0.1 and min(
+                    (math.dist(extra, c) for c in colours), default=1.0) > 0.25:
+                colours.append(extra)
+        colours += sns.color_palette("husl", k)[len(colours):]  # never short of k
     return [to_hex(c) for c in colours]
 
 
@@ -222,7 +227,7 @@ def linkage_comparison_figure(comparison: LinkageComparison, *, k: int | None = 
         plot_dendrogram(comparison.hierarchies[method], k=k, truncate=truncate, ax=ax, palette=palette,
                         entity=entity, legend=False, groups=groups, left_to_right=left_to_right)
         row = table.loc[method]
-        sil = MISSING_TEXT if pd.isna(row["silhouette"]) else f"{row['silhouette']:.2f}"
+        sil = format_score(row["silhouette"])  # "0.00" as the table writes it, not "-0.00"
         best = " (best)" if method == comparison.best else ""
         share = row["smallest_share"]
         smallest = format_share(share, 1)
