@@ -70,7 +70,7 @@ def test_the_histograms_count_what_a_row_is_and_show_shares_in_percent():
     fig = distributions_figure(df, counted="areas", shares=["share_renters"])
     try:
         share_ax, age_ax = fig.axes[:2]
-        assert share_ax.get_ylabel() == "Areas" and share_ax.get_title().endswith("(middle 99% of areas)")
+        assert share_ax.get_ylabel() == "Areas" and share_ax.get_title() == "share_renters"  # no outlier: all drawn
         fig.canvas.draw()
         ticks = {t.get_position()[0]: t.get_text() for t in share_ax.get_xticklabels() if t.get_text()}
         assert ticks and all(text == f"{100 * v:.3g}%" for v, text in ticks.items()), ticks  # each tick as it is
@@ -230,19 +230,22 @@ def test_the_churn_histograms_legend_lies_clear_of_its_bars_and_threshold():
 
 def test_a_small_table_is_drawn_whole_and_a_larger_one_says_it_leaves_its_tails_out():
     # 50 customers: interpolated 0.5% quantiles left out the youngest and the oldest under "Histograms of all 50
-    # rows"; a tail of less than one row keeps its row. 1,000 rows: the few beyond the 0.5% quantiles are left out.
+    # rows"; the Mall's 200 spending scores (1-100) lost their 99. A tail is left out only where it lies far out.
     ages = np.arange(22, 72, dtype=float)  # 50 distinct ages, 22 to 71
-    fig = distributions_figure(pd.DataFrame({"age": ages}), counted="customers")
-    try:
-        ax = fig.axes[0]
-        assert ax.get_title() == "age" and sum(p.get_data().values.sum() for p in ax.patches) == 50
-    finally:
-        plt.close(fig)
-    wide = np.random.default_rng(3).normal(40, 8, 1000)
-    fig = distributions_figure(pd.DataFrame({"age": wide}), counted="customers")
+    scores = np.resize(np.arange(1, 100, dtype=float), 200)  # 1 to 99, evenly: no outlier
+    rng = np.random.default_rng(3)
+    for values in (ages, scores, rng.normal(40, 8, 1000)):
+        fig = distributions_figure(pd.DataFrame({"age": values}), counted="customers")
+        try:
+            ax = fig.axes[0]
+            assert ax.get_title() == "age" and sum(p.get_data().values.sum() for p in ax.patches) == len(values)
+        finally:
+            plt.close(fig)
+    spend = rng.lognormal(5, 1.5, 1000)  # a few big spenders far beyond the rest
+    fig = distributions_figure(pd.DataFrame({"spend": spend}), counted="customers", log=[])
     try:
         ax = fig.axes[0]
         drawn_rows = sum(p.get_data().values.sum() for p in ax.patches)
-        assert ax.get_title() == "age (middle 99% of customers)" and 985 <= drawn_rows < 1000
+        assert ax.get_title() == f"spend (without the {1000 - drawn_rows:.0f} farthest out)" and 990 <= drawn_rows < 1000
     finally:
         plt.close(fig)

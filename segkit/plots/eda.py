@@ -40,6 +40,23 @@ def plot_missing(missing: pd.DataFrame, *, ax=None, top: int = 20):
     return ax
 
 
+#: A tail value is left out of a histogram only beyond this many interquartile ranges from the quartiles
+#: (Tukey's far fences): a few extreme rows squash a chart, a uniform score's highest value does not.
+FAR = 3.0
+
+
+def _drawn_range(values: np.ndarray, clip: float) -> tuple[float, float]:
+    """The values a histogram draws: all of them, but the ``clip`` tails that lie beyond the far fences (:data:`FAR`).
+    The Mall's spending score (1-100) lost its 99 under "Histograms of all 200 rows" to its 99.5% quantile, and 50
+    customers their youngest and oldest to interpolated quantiles; quantiles that are values keep a tail of less
+    than one row."""
+    if not clip:
+        return float(values.min()), float(values.max())
+    lo, hi = np.quantile(values, [clip, 1 - clip], method="inverted_cdf")
+    q1, q3 = np.quantile(values, [0.25, 0.75])
+    return float(min(lo, q1 - FAR * (q3 - q1))), float(max(hi, q3 + FAR * (q3 - q1)))
+
+
 def distributions_figure(df: pd.DataFrame, *, columns: Sequence[str] | None = None, sample: int = 5000,
                          seed: int = 0, log: Sequence[str] | None = None, labels: dict | None = None,
                          clip: float = 0.005, max_panels: int = 12, counted: str = "rows",
@@ -49,8 +66,8 @@ def distributions_figure(df: pd.DataFrame, *, columns: Sequence[str] | None = No
     ``counted`` says what a row is ("customers", "areas") on the count axis and in the titles; the ``shares``
     columns (0-1 fractions) get a percent axis.
 
-    Values outside the ``clip`` and ``1 - clip`` quantiles are left out so that a few extreme rows do
-    not squash the chart (the title says so), and heavily skewed columns (skewness above 2, all values
+    Values outside the ``clip`` and ``1 - clip`` quantiles that are also far out (:data:`FAR`) are left out so that
+    a few extreme rows do not squash the chart (the title says so), and heavily skewed columns (skewness above 2, all values
     positive) get a log axis unless ``log`` lists the columns explicitly. ``columns=None`` draws every
     numeric column, at most ``max_panels`` of them.
     """
@@ -70,10 +87,7 @@ def distributions_figure(df: pd.DataFrame, *, columns: Sequence[str] | None = No
             ax.set_title(f"{label}: no values", fontsize=10)
             ax.set_axis_off()
             continue
-        # quantiles that are values: a tail of fewer than one row keeps its row (50 rows lost their smallest and
-        # largest to interpolated 0.5% quantiles, under a caption saying all 50 were drawn)
-        lo, hi = (np.quantile(values, [clip, 1 - clip], method="inverted_cdf") if clip
-                  else (values.min(), values.max()))
+        lo, hi = _drawn_range(values, clip)
         kept = values[(values >= lo) & (values <= hi)]
         skewed = pd.Series(kept).skew() > 2 and kept.min() > 0 if kept.size > 2 else False
         use_log = (col in log) if log is not None else skewed
@@ -88,7 +102,7 @@ def distributions_figure(df: pd.DataFrame, *, columns: Sequence[str] | None = No
             grouped_ticks(ax.xaxis, kept)  # "40k", never "40000"
         if col in shares:  # each tick as it is: "2.5%", "10%" ("0.1%" on a log axis), never "2%" for 2.5%
             ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{100 * v:.3g}%"))
-        note = f" (middle {1 - 2 * clip:.0%} of {counted})" if clip and kept.size < values.size else ""
+        note = f" (without the {values.size - kept.size:,} farthest out)" if kept.size < values.size else ""
         ax.set_title(label + note, fontsize=10)
         ax.set_xlabel(label + (" (log scale)" if use_log else ""), fontsize=9)
         ax.set_ylabel(counted.capitalize() if ax in axes[:, 0] else "")
