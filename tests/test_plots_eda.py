@@ -246,6 +246,7 @@ def test_a_small_table_is_drawn_whole_and_a_larger_one_says_it_leaves_its_tails_
     try:
         ax = fig.axes[0]
         drawn_rows = sum(p.get_data().values.sum() for p in ax.patches)
-        assert ax.get_title() == f"spend (without the {1000 - drawn_rows:.0f} farthest out)" and 990 <= drawn_rows < 1000
+        assert ax.get_title() == f"spend (without the {1000 - drawn_rows:.0f} farthest out)"
+        assert 990 <= drawn_rows < 1000
     finally:
         plt.close(fig)

@@ -66,9 +66,9 @@ def distributions_figure(df: pd.DataFrame, *, columns: Sequence[str] | None = No
     ``counted`` says what a row is ("customers", "areas") on the count axis and in the titles; the ``shares``
     columns (0-1 fractions) get a percent axis.
 
-    Values outside the ``clip`` and ``1 - clip`` quantiles that are also far out (:data:`FAR`) are left out so that
-    a few extreme rows do not squash the chart (the title says so), and heavily skewed columns (skewness above 2, all values
-    positive) get a log axis unless ``log`` lists the columns explicitly. ``columns=None`` draws every
+    Values outside the ``clip`` and ``1 - clip`` quantiles that are also far out (:data:`FAR`) are left out so
+    that a few extreme rows do not squash the chart (the title says so), and heavily skewed columns (skewness above
+    2, all values positive) get a log axis unless ``log`` lists the columns explicitly. ``columns=None`` draws every
     numeric column, at most ``max_panels`` of them.
     """
     if columns is None:
