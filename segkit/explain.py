@@ -73,9 +73,19 @@ def _labels(table: pd.DataFrame, labels) -> np.ndarray:
     return y
 
 
+#: A measure drives a segment when shuffling it blurs the segment by at least this share of what its strongest
+#: driver does: the Mall's "set apart mostly by younger age and a higher share of women" named gender at 0.003 beside
+#: age at 0.268, 1% of it (the sentence goes down the ranking past the measures the segment does not visibly differ
+#: in). A measure another one mostly stands in for still counts: NHEFS-like sex at 8% of age's, all of one sex.
+MIN_DRIVER_SHARE = 0.05
+
+
 def _ranked(importance: pd.Series) -> list[str]:
-    ranked = importance[importance > 0].sort_values(ascending=False, kind="stable")
-    return [str(c) for c in ranked.index]
+    """The segment's drivers, strongest first: the measures whose shuffling blurs it, by at least
+    :data:`MIN_DRIVER_SHARE` of the strongest."""
+    top = importance.max() if len(importance) else 0.0
+    ranked = importance[(importance > 0) & (importance >= MIN_DRIVER_SHARE * top)]
+    return [str(c) for c in ranked.sort_values(ascending=False, kind="stable").index]
 
 
 def _plain(value):

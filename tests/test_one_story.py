@@ -136,7 +136,7 @@ def test_cards_index_k_page_and_07_tell_one_story(run):
     summary = explained["summary"]
     assert html.escape(summary) in page07 and html.escape(explained["plain_summary"]) in index
     assert "F1" not in explained["plain_summary"] and "random forest" not in explained["plain_summary"]
-    assert f"placed {100 * explained['accuracy_mean']:.0f}% of the {entity_words}" in explained["plain_summary"]
+    assert f"placed {100 * explained['accuracy_mean']:.1f}% of the {entity_words}" in explained["plain_summary"]
     if k_summary["structure"] not in ("clear", "strong"):
         assert "their boundaries can be told from the data" not in summary
 
