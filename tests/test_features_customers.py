@@ -405,3 +405,40 @@ def test_a_postal_code_is_personal_data_and_builds_no_segments(name):
     assert detect_roles(df, overrides={name: "categorical"})[name] == "categorical"
     table = role_table(df)
     assert "a postal code: personal data" in table.set_index("column").at[name, "reason"]
+
+
+def test_the_transformed_measures_caption_says_what_the_fitted_transformer_did(tmp_path, monkeypatch):
+    """02's second figure said "after the skew transform and scaling" of Delaware's measures, which are only scaled,
+    and promised the Mall's transform without naming it; its panels read "Genre_Female"."""
+    import matplotlib.pyplot as plt
+
+    from segkit import pipeline, stages
+    from segkit.config import params_from_mapping
+    from segkit.io import RunFolder
+    from segkit.stages import RunContext
+
+    rng = np.random.default_rng(0)
+    n = 300
+    df = pd.DataFrame({"id": [f"c{i}" for i in range(n)], "age": rng.normal(40, 10, n).round(),
+                       "spend": rng.lognormal(5, 1.2, n).round(2), "Genre": rng.choice(["Female", "Male"], n)})
+    folder = RunFolder(tmp_path).ensure()
+    for skew, said in [("log", "spend on a log scale, then each measure standardised (mean 0, standard deviation 1); "
+                                "each category level a column of 0 and 1."),
+                       ("none", "each measure standardised (mean 0, standard deviation 1); each category level a "
+                                "column of 0 and 1.")]:
+        params = params_from_mapping({"data_kind": "customers", "id_col": "id", "skew": skew,
+                                      "labels": {"Genre": "Gender"}})
+        fs = pipeline.build_features(params, pipeline.clean_table(params, df)[0])
+        shown = stages.features.transformed_distributions(RunContext(params, folder), fs).data
+        assert f"The same measures as the clustering compares them: {said}" in shown, shown
+    robust = params.model_copy(update={"scaler": "robust"})
+    data, fitted = stages.features._transformed(RunContext(robust, folder), fs)
+    assert stages.features._how_transformed(fitted, fs, False) == (
+        "each measure centred on its median and divided by the spread of its middle half")
+    assert {"Genre_Female", "Genre_Male"} <= set(data.columns)
+    plt.close("all")
+    seen = {}
+    monkeypatch.setattr(stages.features, "distributions_figure", lambda table, **kw: seen.update(kw) or plt.figure())
+    stages.features.transformed_distributions(RunContext(params, folder), fs)
+    assert seen["labels"]["Genre_Female"] == "Gender: Female" and seen["labels"]["Genre_Male"] == "Gender: Male"
+    plt.close("all")

@@ -461,10 +461,15 @@ def test_the_histograms_leave_out_the_values_the_features_step_filled_in(run, mo
     assert "filled in where one was missing included" in transformed
     none = dataclasses.replace(fs, extra={**fs.extra, "imputed_rows": {}})
     assert "included" not in stages.features.transformed_distributions(small, none).data
-    assert "after the skew transform and scaling:" in transformed
+    # what was done, read from the fitted transformer: the skewed measures it logged, then the scaling
+    _, fitted = stages.features._transformed(small, with_many)
+    logged = [c for est, cols in stages.features._parts(fitted) if hasattr(est, "transformed_")
+              for c, chosen in zip(cols, est.transformed_) if chosen]
+    assert logged and "on a log scale, then each measure standardised (mean 0, standard deviation 1)" in transformed
     # skew: none (the Mall's params) is scaled only: its caption said "after the skew transform"
     unskewed = RunContext(small.params.model_copy(update={"skew": "none"}), nb.folder)
-    assert "The same measures after the scaling: " in stages.features.transformed_distributions(unskewed, none).data
+    assert "The same measures as the clustering compares them: each measure standardised (mean 0, standard " \
+           "deviation 1)" in stages.features.transformed_distributions(unskewed, none).data
 
 
 def test_new_customers_sources(run, tmp_path):

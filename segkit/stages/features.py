@@ -11,8 +11,9 @@ from sklearn.base import clone
 
 from .. import eda, pipeline
 from ..featureset import FeatureSet
-from ..format import drawn, format_value, unit_in_words
+from ..format import drawn, format_value, joined, unit_in_words
 from ..naming.masking import observed
+from ..naming.words import phrase
 from ..plots import distributions_figure, plot_explained_variance
 from ..report.cards import figure, table
 from . import engine as in_engine
@@ -82,6 +83,11 @@ def transformed_features(ctx: RunContext, fs: FeatureSet) -> pd.DataFrame:
     """The clustering matrix with readable column names: numeric features under their own names
     (``age``, ``days_since_signup_date``), one-hot levels as ``region=North``, PCA components as
     ``component 1``..."""
+    return _transformed(ctx, fs)[0]
+
+
+def _transformed(ctx: RunContext, fs: FeatureSet) -> tuple[pd.DataFrame, object]:
+    """:func:`transformed_features` and the fitted transformer that made it."""
     transformer = clone(pipeline.preprocessor(ctx.params, fs))
     X = np.asarray(transformer.fit_transform(fs.clustering_table), dtype=float)
     try:
@@ -91,7 +97,7 @@ def transformed_features(ctx: RunContext, fs: FeatureSet) -> pd.DataFrame:
     if len(names) != X.shape[1] or len(set(names)) != len(names) or names[0].startswith("pca"):
         names = list(fs.columns) if X.shape[1] == len(fs.columns) and ctx.params.pca_components is None \
             else [f"component {i + 1}" for i in range(X.shape[1])]
-    return pd.DataFrame(X, index=fs.table.index, columns=names)
+    return pd.DataFrame(X, index=fs.table.index, columns=names), transformer
 
 
 def summary_table(ctx: RunContext, fs: FeatureSet) -> pd.DataFrame:
@@ -185,11 +191,54 @@ def distributions(ctx: RunContext, fs: FeatureSet):
 
 
 def transformed_distributions(ctx: RunContext, fs: FeatureSet):
-    """The same measures as the clustering compares them: after the skew transform (unless ``skew: none``) and the
-    scaling."""
+    """The same measures as the clustering compares them, with a caption that says what was done to them (read from
+    the fitted transformer: Delaware's said "after the skew transform and scaling" of measures only scaled, and the
+    Mall's promised the transform without naming it); a category level's column is "Gender: Female", not
+    "Genre_Female"."""
     p = ctx.params
-    how = "scaling" if p.skew == "none" else "skew transform and scaling"  # Mall's skew: none read "skew transform"
-    return figure(distributions_figure(transformed_features(ctx, fs), sample=p.plot_sample, seed=p.seed,
-                                       labels=fs.short, log=[], counted=fs.entity),
-                  f"The same measures after the {how}: what the clustering compares"
+    data, fitted = _transformed(ctx, fs)
+    levels = {}
+    for name in (n for n in data.columns if n not in fs.short):  # the longest column a level's name starts with
+        col = max((c for c in fs.clustering_table.columns if name.startswith(f"{c}_")), key=len, default=None)
+        if col is not None:
+            levels[name] = f"{fs.short.get(col, col)}: {name[len(col) + 1:]}"
+    return figure(distributions_figure(data, sample=p.plot_sample, seed=p.seed, labels={**fs.short, **levels}, log=[],
+                                       counted=fs.entity),
+                  f"The same measures as the clustering compares them: {_how_transformed(fitted, fs, bool(levels))}"
                   + (", the values filled in where one was missing included." if _filled(ctx, fs)[1] else "."))
+
+
+def _parts(est, columns: list | None = None):
+    """Every estimator in a fitted transformer, with the input columns of the column transformer entry it is in."""
+    yield est, columns
+    for _, step in getattr(est, "steps", []):
+        yield from _parts(step, columns)
+    for _, inner, cols in getattr(est, "transformers_", []):
+        if not isinstance(inner, str):  # "drop", "passthrough"
+            yield from _parts(inner, list(cols) if not isinstance(cols, str) else [cols])
+
+
+def _how_transformed(fitted, fs: FeatureSet, levels: bool) -> str:
+    """What a fitted transformer does to the measures, in words: "days since last purchase, orders and net spend
+    on a log scale, then each measure standardised (mean 0, standard deviation 1)"."""
+    from sklearn.preprocessing import FunctionTransformer, MinMaxScaler, RobustScaler, StandardScaler
+
+    logged, power, scaled = [], False, None
+    for est, cols in _parts(fitted):
+        if isinstance(est, FunctionTransformer) and "log" in getattr(est.func, "__name__", "") and cols:
+            logged += cols
+        elif hasattr(est, "transformed_") and cols:  # the customers kind's skew transform: its chosen columns
+            logged += [c for c, chosen in zip(cols, est.transformed_) if chosen]
+            power = power or getattr(est, "power_", None) is not None
+        elif isinstance(est, (StandardScaler, RobustScaler, MinMaxScaler)) and scaled is None:
+            scaled = {StandardScaler: "standardised (mean 0, standard deviation 1)",
+                      RobustScaler: "centred on its median and divided by the spread of its middle half",
+                      MinMaxScaler: "scaled to run from 0 to 1"}[type(est)]
+    said = [f"{joined([phrase(fs.short.get(c, c)) for c in dict.fromkeys(logged)])} "
+            f"{'power-transformed (Yeo-Johnson) to tame their skew' if power else 'on a log scale'}"] if logged else []
+    if scaled:
+        said.append(f"{'then ' if said else ''}each measure {scaled}")
+    said = [", ".join(said)] if said else []
+    if levels:
+        said.append("each category level a column of 0 and 1")
+    return "; ".join(said) if said else "as they are"
