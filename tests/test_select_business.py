@@ -297,7 +297,19 @@ def test_the_vote_table_shows_the_stability_the_business_choice_reads():
     decimals = max(0, min(3, 2 - int(np.floor(np.log10(min(weakest.values()))))))  # one number of decimals
     for k in (4, 5, 6):
         assert row[k] == f"{weakest[k]:.{decimals}f}" + (" *" if k == sel.recommended_k else "")
-    assert row[8] == "" and row["Preferred k"] == f"{sel.recommended_k} chosen"
+    assert row[8] == "–" and row["Preferred k"] == f"{sel.recommended_k} chosen"  # not measured there: said so
+    # the line under the table says what both stability rows rest on (the Mall's 0.000 came from 3 refits, its
+    # centres row left k = 3 blank)
+    from segkit.stages.select_k import vote_note
+
+    measured = sorted(k for k in sel.per_segment_hold if not 4 <= k <= 6)
+    said = vote_note(sel).data
+    assert "the mean over 3 to 6 refits for each number of segments: refitting stops once they settle" in said
+    assert ("measured for 4 to 6 segments (the range the choice is made in)" + (
+        f" and {measured[0]}, the vote&#x27;s" if measured else "") + "; – where it was not measured.") in said
+    narrow = select_k(X, k_min=2, k_max=4, seed=0, business_k=(4, 8), bootstrap=2)
+    assert narrow.held and "measured for 4 segments (the range the choice is made in); –" in vote_note(narrow).data
+    assert "mean over 2 refits for each" in vote_note(narrow).data
     blobs, _ = make_blobs(n_samples=400, centers=3, cluster_std=0.4, random_state=0)  # clear groups: the vote decides
     clear = select_k(blobs, k_max=6, seed=0, bootstrap=6)
     assert not clear.held and HOLD_LABEL not in clear.consensus_table().index

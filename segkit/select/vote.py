@@ -178,7 +178,7 @@ class KSelection:
             holds = [self.per_segment_hold.get(k) for k in ks]
             weakest = np.array([min(v) if v and all(map(math.isfinite, v)) else np.nan for v in holds])
             # "0.890" beside "1.000", the chosen k marked as a criterion's preferred k is
-            out.loc[HOLD_LABEL] = [cell + (mark if k == chosen and cell else "")
+            out.loc[HOLD_LABEL] = [cell + (mark if k == chosen else "") if cell else "–"  # not measured there
                                    for k, cell in zip(ks, _row_cells(weakest))] + [f"{chosen} chosen"]
         said = [] if voted in (None, chosen) else [f"{chosen} chosen"]
         said += [f"{used} used"] if used is not None and used != chosen else []

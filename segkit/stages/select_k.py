@@ -12,17 +12,18 @@ import pandas as pd
 
 from .. import pipeline
 from ..plots import criteria_figure as draw_criteria
-from ..report.cards import figure, html_block, note, note_html
+from ..format import joined
+from ..report.cards import caption, figure, html_block, note, note_html
 from ..select import KSelection
 from ..select.search import STRUCTURE_POINTER
-from ..select.stability import STABLE
+from ..select.stability import ROUND, STABLE
 from ..select.vote import groups_phrase, own_groups, weakest_from_scratch
 from ..separability import MIN_MEMBERS
 from .context import RunContext
 from .features import load_features
 
 __all__ = ["clustering_matrix", "select", "chosen_k", "k_recommendation", "sampling_sentence", "criteria_figure",
-           "vote_table"]
+           "vote_table", "vote_note"]
 
 
 def clustering_matrix(ctx: RunContext, fs=None) -> np.ndarray:
@@ -166,6 +167,28 @@ def criteria_figure(selection: KSelection | None, ctx: RunContext | None = None)
     if selection is None:
         return note(_NOT_CHOSEN)
     return figure(draw_criteria(selection, used=None if ctx is None else chosen_k(ctx)), sampling_sentence(selection))
+
+
+def vote_note(selection: KSelection | None):
+    """What the vote table's stability rows rest on, under it: how many refits from scratch (the Mall's "0.000" came
+    from 3, where resampling stopped once they settled the question), and for which numbers of segments the refit
+    from the centres was measured (its row left k = 3 blank, unexplained). None without stability."""
+    if selection is None or not selection.per_segment_stability:
+        return None
+    most = int(selection.params.get("bootstrap") or 0)
+    text = (f"Stability refitted from scratch is the mean over {ROUND} to {most} refits for each number of segments: "
+            f"refitting stops once they settle whether every segment is stable ({STABLE:.2f} or more)."
+            if most > ROUND else f"Stability refitted from scratch is the mean over {most} refits for each number "
+            "of segments.")
+    if selection.held:
+        lo, hi = selection.params.get("business_k", (min(selection.ks), max(selection.ks)))
+        lo, hi = max(lo, min(selection.ks)), min(hi, max(selection.ks))  # the range as far as it was searched
+        others = [str(k) for k in sorted(selection.per_segment_hold) if not lo <= k <= hi]
+        also = f" and {joined(others)}, the vote's" if others else ""
+        span = f"{lo} segments" if lo == hi else f"{lo} to {hi} segments"
+        text += (f" Refitted from the segments' centres, it is measured for {span} (the range the choice is made "
+                 f"in){also}; – where it was not measured.")
+    return caption(text)
 
 
 def vote_table(selection: KSelection | None, ctx: RunContext | None = None):
