@@ -442,3 +442,21 @@ def test_the_transformed_measures_caption_says_what_the_fitted_transformer_did(t
     stages.features.transformed_distributions(RunContext(params, folder), fs)
     assert seen["labels"]["Genre_Female"] == "Gender: Female" and seen["labels"]["Genre_Male"] == "Gender: Male"
     plt.close("all")
+
+
+def test_a_meaning_that_only_repeats_the_label_says_the_unit():
+    """The Mall's features table said "Annual income" means "Annual income", of a column in thousands of dollars."""
+    from segkit import pipeline
+    from segkit.config import params_from_mapping
+    from segkit.stages.features import feature_overview
+
+    rng = np.random.default_rng(0)
+    raw = pd.DataFrame({"CustomerID": range(1, 61), "Age": rng.integers(18, 70, 60),
+                        "Annual Income (k$)": rng.integers(15, 140, 60),
+                        "Spending Score (1-100)": rng.integers(1, 100, 60)})
+    params = params_from_mapping({"data_kind": "customers", "id_col": "CustomerID", "currency": "$"})
+    fs = pipeline.build_features(params, pipeline.clean_table(params, raw)[0])
+    meaning = feature_overview(fs, "$").set_index("Column")["Meaning"]
+    assert meaning["Annual Income (k$)"] == "Annual income ($ thousands)" and meaning["Age"] == "Age (years)"
+    assert meaning["Spending Score (1-100)"] == "Spending score (1-100)"  # a score: its range is its unit
+    assert feature_overview(fs).set_index("Column").at["Annual Income (k$)", "Meaning"] == "Annual income (thousands)"

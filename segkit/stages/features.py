@@ -11,7 +11,7 @@ from sklearn.base import clone
 
 from .. import eda, pipeline
 from ..featureset import FeatureSet
-from ..format import drawn, format_value, joined, unit_in_words
+from ..format import axis_label, drawn, format_value, joined, unit_in_words
 from ..naming.masking import observed
 from ..naming.words import phrase
 from ..plots import distributions_figure, plot_explained_variance
@@ -39,9 +39,10 @@ def load_features(ctx: RunContext) -> FeatureSet:
     return ctx.folder.read_features()
 
 
-def feature_overview(fs: FeatureSet) -> pd.DataFrame:
+def feature_overview(fs: FeatureSet, currency: str = "") -> pd.DataFrame:
     """One row per feature, by its label: its meaning, whether it feeds the clustering, and its column in
-    ``features.parquet``."""
+    ``features.parquet``. A meaning that only repeats the label says the unit (``currency``: the run's), as the
+    axes do: the Mall's "Annual income" meant "Annual income ($ thousands)"."""
     distrusted = fs.extra.get("left_out") or {}  # a mislabelled or shifted column: on no page but this one
     twins = fs.extra.get("twins") or {}  # a column that says what another says: that one is shown
 
@@ -54,7 +55,13 @@ def feature_overview(fs: FeatureSet) -> pd.DataFrame:
 
     # by the label the other pages use ("Days since last purchase"), the column of features.parquet last (not
     # "interpurchase_mean" first on a business page)
-    rows = [{"feature": fs.label(c), "Meaning": fs.labels.get(c, ""), "Used for segments": used(c), "Column": c}
+    def meaning(c) -> str:
+        said, unit = fs.labels.get(c, ""), fs.units.get(c)
+        if said != fs.label(c) or not unit:
+            return said
+        return f"{said} ({unit})" if unit_in_words(unit) else axis_label(said, unit, currency)
+
+    rows = [{"feature": fs.label(c), "Meaning": meaning(c), "Used for segments": used(c), "Column": c}
             for c in fs.table.columns]
     out = pd.DataFrame(rows).set_index("feature")
     out.attrs["caption"] = f"{len(fs.table):,} {fs.entity}"
