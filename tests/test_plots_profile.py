@@ -140,6 +140,8 @@ def test_segment_map_points_centres_and_highlight(data):
     # the new rows' legend marker is in no segment's colour: white, outlined in black (it took S02's)
     marker = ax.get_legend().legend_handles[-1]
     assert marker.get_markerfacecolor() == "white" and marker.get_markeredgecolor() == "black"
+    # the segments' keys are solid though their dots are not (the Mall's pale pinks read alike)
+    assert [h.get_alpha() for h in ax.get_legend().legend_handles[:3]] == [1.0] * 3 and scatters[0].get_alpha() == 0.5
     assert ax.get_xlabel() == "Map axis 1 (60% of the differences)"
     shown = plot_segment_map(coords, labels, names={0: "S01 Champions", 1: "S02 New Customers"})
     assert [t.get_text() for t in shown.get_legend().get_texts()] == ["S01 Champions", "S02 New Customers", "S03"]

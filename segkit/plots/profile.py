@@ -302,8 +302,10 @@ def plot_segment_map(coords: np.ndarray | pd.DataFrame, labels: Sequence[int] | 
     if highlight is not None:  # in no segment's colour (it took the first point's, S02's): outlined, as they are
         handles.append(Line2D([], [], marker="o", linestyle="", markersize=6, markerfacecolor="white",
                               markeredgecolor="black", label=highlight_label or f"New {entity}"))
-    ax.legend(handles=handles, title="Segment", loc="upper center", bbox_to_anchor=(0.5, -0.12),
-              ncol=2 if len(segments) > 4 else 1, fontsize="small", markerscale=1.5, frameon=False)
+    legend = ax.legend(handles=handles, title="Segment", loc="upper center", bbox_to_anchor=(0.5, -0.12),
+                       ncol=2 if len(segments) > 4 else 1, fontsize="small", markerscale=1.5, frameon=False)
+    for handle in legend.legend_handles[:len(segments)]:  # solid keys: the Mall's pale S04, S06 and S07 read alike
+        handle.set_alpha(1.0)
     return ax
 
 
