@@ -23,6 +23,9 @@ __all__ = ["hierarchy", "hierarchy_sentence", "agreement_words", "comparison_tab
 #: The palette of the tree's own groups, apart from the segments' colours: a reader took the tree's blue "S01" of
 #: 940 workers for the segment S01 of 737.
 BRANCH_PALETTE = "Set2"
+#: The agreement (adjusted Rand index) from which another method "finds much the same segments": the Mall's 0.71 was a
+#: tree that merged two of its 8 segments and split a third.
+SAME = 0.8
 
 
 def hierarchy(ctx: RunContext, X: np.ndarray | None = None, k: int | None = None) -> LinkageComparison:
@@ -66,7 +69,7 @@ def hierarchy_sentence(ctx: RunContext, comparison: LinkageComparison, structure
         text = f"{best.capitalize()} linkage separates the groups best. "
     text += (f"Its groups' agreement with the k-means segments is {ari:.2f} on the adjusted Rand index (1 = the same "
              f"grouping): {agreement_words(ari)}.")
-    if np.isfinite(ari) and ari >= 0.4 and structure in ("moderate", "weak", "none"):
+    if np.isfinite(ari) and ari >= SAME and structure in ("moderate", "weak", "none"):
         # beside 03's "the customers do not fall into 4 groups by themselves", "much the same segments" read as proof
         # of natural groups (the Ethiopian supermarket: 1.00)
         text += (" The two methods agree on where to draw the boundaries; as the page \"How many segments?\" says, "
@@ -88,7 +91,7 @@ def agreement_words(ari: float) -> str:
     """
     if not np.isfinite(ari):
         return "not measured"
-    if ari >= 0.8:  # the Mall's 0.71 was a tree that merged two of 8 segments and split a third
+    if ari >= SAME:
         return "another method finds much the same segments"
     if ari >= 0.4:
         return "another method finds the same segments in part"
