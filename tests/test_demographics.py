@@ -245,12 +245,12 @@ def test_delaware_segments_have_unique_names_codes_and_key_facts(delaware, delaw
         assert [f["value"] for f in entry["facts"]] == pytest.approx([row[f] for f in FACTS], nan_ok=True)
         assert [np.nan if f["index"] is None else f["index"] for f in entry["facts"]] == pytest.approx(
             [row[f + "_index"] for f in FACTS], nan_ok=True)
-    # the beach towns (Rehoboth, Bethany, Lewes) together, older owners in valuable homes, many of them empty out of
-    # season (with the export's shifted industry block and its home workers under "walked" left out; "Affluent
-    # Retirees" while the home workers' 13% counted as walkers)
+    # the beach towns (Rehoboth, Bethany, Lewes) together, older residents (with the export's shifted industry and
+    # commute blocks left out; "Affluent Retirees" while the home workers' 13% counted as walkers, "Resort & Second
+    # Homes" while its shifted commute shares counted, two of its areas with no empty home)
     beach = seg.labels[["19971", "19930", "19958"]]
     assert beach.nunique() == 1
-    assert prof.names[beach.iloc[0]] == "Resort & Second Homes"
+    assert prof.names[beach.iloc[0]] == "Retirement Communities"
     assert facts.loc[beach.iloc[0], "median_age_index"] > 130
 
 

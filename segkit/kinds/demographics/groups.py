@@ -344,20 +344,33 @@ def suspect_features(groups: Sequence[FeatureGroup], suspects: Mapping[str, str]
     group of such a feature when two of the group's columns also repeat each other in ``table`` (:func:`_repeated`):
     a block of columns shifted in the export, as Delaware's industry columns, the male workers under "agriculture"
     and mining equal to construction in three areas of four, one of which named a segment by its retail jobs (a single
-    equal pair, of two sparse counts, may be chance); or a share above 1 (impossible) in more than
-    :data:`IMPOSSIBLE_SHARE` of the areas."""
+    equal pair, of two sparse counts, may be chance); or in the group of a member whose column holds what another
+    member with a column of its own is named for (:func:`_rests`: Delaware's walkers' column holds the home workers
+    beside a worked_from_home column); or a share above 1 (impossible) in more than :data:`IMPOSSIBLE_SHARE` of the
+    areas."""
     out = {}
     for group in groups:
         twins = [c for spec in group.features for c in spec.columns if c in suspects]
         repeated = _repeated(table, group) if twins and table is not None else None
         rests = _rests(table, group) if table is not None else {}
+        # a member's column holds what another member is named for: the group's columns are shifted (Delaware's
+        # commute_walked holds the home workers beside a worked_from_home of 6%, its "carpool" zero in areas of 4,000
+        # commuters): none is trusted, as a shifted industry group
+        present = {spec.name for spec in group.features if table is not None
+                   and all(c in table.columns and pd.to_numeric(table[c], errors="coerce").fillna(0).ne(0).any()
+                           for c in spec.columns)}  # the member a rest is meant for, with a column of its own
+        shifted = next(((name, *hit) for name, hit in rests.items() if hit[2] in present), None)
         for spec in group.features:
             twin = next((c for c in spec.columns if c in suspects), None)
             if spec.name in rests:
                 column, other, meant = rests[spec.name]
-                said = meant.removeprefix("share_").replace("_", " ")  # "worked from home"
                 out[spec.name] = (f"its column {column} equals {group.universe} minus {other} in every row: those "
-                                  f"who {said}, not what its name says")
+                                  f"who {_said(meant)}, not what its name says")
+            elif shifted:
+                _, column, other, meant = shifted
+                out[spec.name] = (f"the {group.name} group's column {column} holds those who {_said(meant)} "
+                                  f"({group.universe} minus {other} in every row), whom another of its columns is "
+                                  f"named for: the {group.name} columns look shifted in the export, so none is trusted")
             elif twin is not None:
                 out[spec.name] = f"it is built from {twin}, which equals {suspects[twin]} in every row"
             elif repeated:
@@ -368,6 +381,11 @@ def suspect_features(groups: Sequence[FeatureGroup], suspects: Mapping[str, str]
             elif int(clipped.get(spec.name, 0)) > IMPOSSIBLE_SHARE * n:
                 out[spec.name] = f"its share is above 1 (impossible) in {int(clipped[spec.name]):,} of {n:,} areas"
     return out
+
+
+def _said(member: str) -> str:
+    """A member feature in words, after "those who": ``share_worked_from_home`` -> "worked from home"."""
+    return member.removeprefix("share_").replace("_", " ")
 
 
 def _rests(table: pd.DataFrame, group: FeatureGroup) -> dict[str, tuple[str, str, str]]:
