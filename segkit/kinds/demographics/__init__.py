@@ -44,7 +44,7 @@ from .acs import build_acs_features, format_area_ids
 from .codes import census_tables, name_columns, profile_fix, profile_tables  # name_columns: the reading hook
 from .facts import FACT_LABELS, FACT_UNITS, FACTS, MEDIAN_UNITS, NATURAL, cap_k, k_cap, clear_groups, clear_groups_note, key_facts
 from .groups import (CENSUS_SENTINELS, FeatureGroup, left_out_notes, load_feature_groups, replace_sentinels,
-                     suspect_features, validate_acs_table)
+                     shifted_parts_notes, suspect_features, validate_acs_table)
 from .notes import area_names, excluded_note, imputation_notes, in_own_words, listing, typical_areas, universe_words
 from .synth import generate_acs_table
 from . import score  # noqa: F401  (segkit score: raw ACS rows through the feature builder, then the model)
@@ -233,6 +233,7 @@ def features(cleaned: pd.DataFrame, params) -> FeatureSet:
     notes += report.summary(census_tables())[1:]
     notes += imputation_notes(feats.imputation, short)
     notes += left_out_notes(suspect, short)
+    notes += shifted_parts_notes(feats.groups, cleaned, short, used=columns)
     notes.append(k_note)
     extra = {"excluded_areas": excluded, "imputed": {str(f): int(c) for f, c in feats.imputation.counts.items()},
              "validation": {"used_groups": report.used_groups, "skipped_groups": report.skipped_groups,
@@ -394,9 +395,8 @@ def column_roles(raw: pd.DataFrame, params) -> pd.DataFrame:
         suspect = [f"{c} equals {report.suspect_columns[c]}" for c in cols if c in report.suspect_columns]
         if suspect:
             detail += "; check the export's labels: " + ", ".join(suspect)
-        rows.append({"feature group": group.name, "input columns": ", ".join(cols), "status": status,
-                     "detail": detail})
-    known = {id_col, POPULATION_COL} | {c for g in groups for c in [*g.columns, *g.rests]}  # a rest's total is read
+        rows.append({"feature group": group.name, "input columns": ", ".join(cols), "status": status, "detail": detail})
+    known = {id_col, POPULATION_COL} | {c for g in groups for c in [*g.columns, *g.rests, *g.parts]}  # read to check
     unused = [str(c) for c in raw.columns if c not in known]
     if unused:
         rows.append({"feature group": "not used", "input columns": listing(unused, 12), "status": "not used",

@@ -17,12 +17,14 @@ import pandas as pd
 
 from ...errors import DataFileError
 from ...format import joined
+from ...naming.words import phrase
 
 __all__ = [
     "CENSUS_SENTINELS",
     "area_shares",
     "FeatureSpec",
     "FeatureGroup",
+    "shifted_parts_notes",
     "ValidationReport",
     "load_feature_groups",
     "replace_sentinels",
@@ -82,6 +84,10 @@ class FeatureGroup:
     #: Another total -> the member the universe minus it counts (``commute_time_total`` -> ``share_worked_from_home``:
     #: the workers with no commute time work from home), so that no other member may equal it (:func:`_rests`).
     rests: Mapping[str, str] = field(default_factory=dict, hash=False)
+    #: The lines of the group's ACS table that split what it counts, in the table's order (enrolment: nursery,
+    #: kindergarten, ..., graduate school), so that a first line as large as all the others together, their total one
+    #: line off, is found (:func:`_total_first`).
+    parts: tuple[str, ...] = ()
 
     @property
     def columns(self) -> list[str]:
@@ -200,9 +206,13 @@ def load_feature_groups(source: str | Path | Mapping | None = None) -> list[Feat
             rests = item.get("rests") or {}
             if not isinstance(rests, Mapping) or any(str(f) not in {spec.name for spec in specs} for f in rests.values()):
                 raise bad(f"group '{name}': 'rests' must map a total column to one of the group's features")
+            parts = item.get("parts") or []
+            if isinstance(parts, str) or len(parts) == 1:
+                raise bad(f"group '{name}': 'parts' must list two or more columns, in the table's order")
         else:
-            if item.get("rests"):
-                raise bad(f"group '{name}': 'rests' belongs to a group of shares (members and a universe), not medians")
+            if item.get("rests") or item.get("parts"):
+                raise bad(f"group '{name}': 'rests' and 'parts' belong to a group of shares (members and a universe), "
+                          "not medians")
             if not isinstance(item["medians"], Mapping):
                 raise bad(f"group '{name}': 'medians' must map feature names to {{column, transform}}")
             for feat, spec in item["medians"].items():
@@ -211,12 +221,13 @@ def load_feature_groups(source: str | Path | Mapping | None = None) -> list[Feat
                     raise bad(f"median feature '{feat}' in group '{name}' needs a 'column' and a "
                               f"transform of log or none")
                 specs.append(FeatureSpec(str(feat), (str(spec["column"]),), spec.get("transform")))
-            kind, universe, rests = "medians", None, {}
+            kind, universe, rests, parts = "medians", None, {}, []
         for spec in specs:
             if spec.name in seen:
                 raise bad(f"feature name '{spec.name}' is defined twice")
             seen.add(spec.name)
-        groups.append(FeatureGroup(name, kind, tuple(specs), universe, {str(k): str(v) for k, v in rests.items()}))
+        groups.append(FeatureGroup(name, kind, tuple(specs), universe, {str(k): str(v) for k, v in rests.items()},
+                                   tuple(map(str, parts))))
     return groups
 
 
@@ -381,6 +392,36 @@ def suspect_features(groups: Sequence[FeatureGroup], suspects: Mapping[str, str]
             elif int(clipped.get(spec.name, 0)) > IMPOSSIBLE_SHARE * n:
                 out[spec.name] = f"its share is above 1 (impossible) in {int(clipped[spec.name]):,} of {n:,} areas"
     return out
+
+
+def shifted_parts_notes(groups: Sequence[FeatureGroup], table: pd.DataFrame, labels: Mapping[str, str],
+                        used: Sequence[str] | None = None) -> list[str]:
+    """A warning for each group (with a feature in ``used``, given) whose first ``parts`` line holds the total of the
+    others (:func:`_total_first`): its features are kept (leaving Delaware's college enrolment out moved the campus
+    into "Affluent Professionals"), but the reader is told what they count, and how to leave them out."""
+    notes = []
+    for group in (g for g in groups if used is None or any(spec.name in used for spec in g.features)):
+        first = _total_first(table, group)
+        if first:
+            feats = [phrase(labels.get(spec.name, spec.name)) for spec in group.features]
+            notes.append(f"Warning: the {group.name} columns look one line off in the export: {first} holds as many as "
+                         f"its {len(group.parts) - 1} other lines together in every row (their total), so "
+                         f"{joined(feats)} may count the line before the one its name says (name the features to use "
+                         "in the params to leave it out).")
+    return notes
+
+
+def _total_first(table: pd.DataFrame, group: FeatureGroup) -> str | None:
+    """The first of the group's ``parts`` when it is as large as all the others together in every row where they
+    count anyone (:data:`MIN_ROWS_EQUAL` rows or more): their total, one line off. Delaware's "nursery and
+    preschool" column holds everyone enrolled (B14001_002), its "undergraduate" the high-school students and its
+    "graduate" the undergraduates; the first line of an enrolment table is a few percent of the others."""
+    if len(group.parts) < 2 or not set(group.parts) <= set(table.columns):
+        return None
+    lines = table[list(group.parts)].apply(pd.to_numeric, errors="coerce")
+    first, rest = lines.iloc[:, 0], lines.iloc[:, 1:].sum(axis=1, min_count=1)
+    counted = first.notna() & rest.gt(0)
+    return group.parts[0] if counted.sum() >= MIN_ROWS_EQUAL and (first[counted] >= rest[counted]).all() else None
 
 
 def _said(member: str) -> str:
