@@ -460,3 +460,13 @@ def test_a_meaning_that_only_repeats_the_label_says_the_unit():
     assert meaning["Annual Income (k$)"] == "Annual income ($ thousands)" and meaning["Age"] == "Age (years)"
     assert meaning["Spending Score (1-100)"] == "Spending score (1-100)"  # a score: its range is its unit
     assert feature_overview(fs).set_index("Column").at["Annual Income (k$)", "Meaning"] == "Annual income (thousands)"
+
+
+def test_a_histogram_figure_says_when_it_draws_only_the_first_measures():
+    """Delaware's 02 drew 12 of its 30 measures under "Each measure as measured, over all 58 areas"."""
+    from segkit.plots.eda import MAX_PANELS
+    from segkit.stages.features import _panels_said
+
+    assert _panels_said(MAX_PANELS) == "" and MAX_PANELS == 12
+    assert _panels_said(30) == " The first 12 of the 30 measures are drawn (features.parquet holds them all)."
+    assert _panels_said(14, "columns", "") == " The first 12 of the 14 columns are drawn."

@@ -40,6 +40,9 @@ def plot_missing(missing: pd.DataFrame, *, ax=None, top: int = 20):
     return ax
 
 
+#: Histograms one figure draws at most (its caption says how many of how many measures it shows).
+MAX_PANELS = 12
+
 #: A tail value is left out of a histogram only beyond this many interquartile ranges from the quartiles
 #: (Tukey's far fences): a few extreme rows squash a chart, a uniform score's highest value does not.
 FAR = 3.0
@@ -59,7 +62,7 @@ def _drawn_range(values: np.ndarray, clip: float) -> tuple[float, float]:
 
 def distributions_figure(df: pd.DataFrame, *, columns: Sequence[str] | None = None, sample: int = 5000,
                          seed: int = 0, log: Sequence[str] | None = None, labels: dict | None = None,
-                         clip: float = 0.005, max_panels: int = 12, counted: str = "rows",
+                         clip: float = 0.005, max_panels: int = MAX_PANELS, counted: str = "rows",
                          shares: Sequence[str] = ()):
     """One histogram per numeric column from a seeded sample of rows; returns the Figure.
 

@@ -15,6 +15,7 @@ from ..format import axis_label, drawn, format_value, joined, unit_in_words
 from ..naming.masking import observed
 from ..naming.words import phrase
 from ..plots import distributions_figure, plot_explained_variance
+from ..plots.eda import MAX_PANELS
 from ..report.cards import figure, table
 from . import engine as in_engine
 from .context import RunContext
@@ -194,7 +195,7 @@ def distributions(ctx: RunContext, fs: FeatureSet):
     return figure(distributions_figure(values, columns=feature_columns(fs), sample=p.plot_sample, seed=p.seed,
                                        labels=fs.axis_labels(p.currency), counted=fs.entity,
                                        shares=[c for c, u in fs.units.items() if u == "share"]),
-                  f"Each measure as measured, over {shown}{left_out}.")
+                  f"Each measure as measured, over {shown}{left_out}.{_panels_said(len(feature_columns(fs)))}")
 
 
 def transformed_distributions(ctx: RunContext, fs: FeatureSet):
@@ -212,7 +213,14 @@ def transformed_distributions(ctx: RunContext, fs: FeatureSet):
     return figure(distributions_figure(data, sample=p.plot_sample, seed=p.seed, labels={**fs.short, **levels}, log=[],
                                        counted=fs.entity),
                   f"The same measures as the clustering compares them: {_how_transformed(fitted, fs, bool(levels))}"
-                  + (", the values filled in where one was missing included." if _filled(ctx, fs)[1] else "."))
+                  + (", the values filled in where one was missing included." if _filled(ctx, fs)[1] else ".")
+                  + _panels_said(data.shape[1], "columns", ""))
+
+
+def _panels_said(n: int, what: str = "measures", rest: str = " (features.parquet holds them all)") -> str:
+    """The sentence a histogram figure's caption adds when it draws only the first :data:`MAX_PANELS` of ``n``
+    (Delaware's 02 drew 12 of its 30 measures under "Each measure as measured")."""
+    return "" if n <= MAX_PANELS else f" The first {MAX_PANELS} of the {n} {what} are drawn{rest}."
 
 
 def _parts(est, columns: list | None = None):
