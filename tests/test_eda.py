@@ -192,6 +192,11 @@ def test_the_input_table_counts_the_census_not_available_codes_as_missing(tmp_pa
     assert shown.loc["zcta", "Missing"] == "0.0%" and shown.loc["name", "Values"] == "4"
     plain = stages.eda.input_table(stages.open_run(tmp_path / "tx"), raw)  # a kind without such codes: as read
     assert plain.loc["median_age", "Values"] == "3"
+    # and so does the chart of missing values: Delaware's left out three columns the table showed with gaps
+    coded = raw.assign(median_age=[41.0, -666666666, 38.5, 40.0])  # no NaN: the code is its only gap
+    assert "<img" in stages.eda.missing_figure(coded, ctx).data
+    assert "No column has a missing value" in stages.eda.missing_figure(coded, stages.open_run(tmp_path / "t2")).data
+    assert stages.eda._coded(ctx, coded) == {"median_age": 1}
 
 
 def test_missing_values_section_is_a_note_when_nothing_is_missing():

@@ -155,10 +155,8 @@ def input_table(ctx: RunContext, raw: pd.DataFrame) -> pd.DataFrame:
         schema["non_null"] = [rows - missing.get(c, 0) for c in schema["column"]]
         schema["missing_share"] = [missing.get(c, 0) / max(rows, 1) for c in schema["column"]]
         names["distinct"] = f"Distinct values (in the {len(raw):,} sampled lines)"
-    codes = (ctx.kind.schema() or {}).get("missing_codes") or []
-    if codes and missing is None:  # the census's "not available" codes are missing values, as the check counts them
-        coded = [int(raw[c].isin(codes).sum()) if pd.api.types.is_numeric_dtype(raw[c]) else 0
-                 for c in schema["column"]]
+    if missing is None:  # the census's "not available" codes are missing values, as the check counts them
+        coded = [_coded(ctx, raw).get(c, 0) for c in schema["column"]]
         schema["non_null"] = schema["non_null"] - coded  # Delaware's median age: "0.0%" missing beside 4 codes
         schema["missing_share"] = schema["missing_share"] + [n / max(len(raw), 1) for n in coded]
     return table(schema, names, index="column", percent=["missing_share"], whole=["non_null", "distinct"],
@@ -272,13 +270,29 @@ def eda_frame(ctx: RunContext, raw: pd.DataFrame) -> pd.DataFrame:
     return raw[numeric_columns(raw, exclude=id_columns(ctx))]
 
 
-def missing_figure(raw: pd.DataFrame):
+def _coded(ctx: RunContext, raw: pd.DataFrame) -> dict[str, int]:
+    """The values of each numeric column that are the kind's "not available" codes (``missing_codes`` of its schema:
+    the census's -666666666), which the cleaning turns into missing values."""
+    codes = (ctx.kind.schema() or {}).get("missing_codes") or []
+    found = {c: int(raw[c].isin(codes).sum()) for c in raw.columns if codes and pd.api.types.is_numeric_dtype(raw[c])}
+    return {c: n for c, n in found.items() if n}
+
+
+def missing_figure(raw: pd.DataFrame, ctx: RunContext | None = None):
     """The share of missing values of each column that has gaps (over every input line, also when the ``duckdb``
-    engine read the input and ``raw`` is a sample of it); a note when no column has any."""
+    engine read the input and ``raw`` is a sample of it), the kind's "not available" codes counted as missing (given
+    the run, ``ctx``: Delaware's chart left out three columns the input table showed with gaps); a note when no column
+    has any."""
     whole = raw.attrs.get("engine_missing")
     table = missing_table(raw) if whole is None else pd.DataFrame(
         {"column": list(whole), "missing": list(whole.values()),
          "missing_share": [v / max(raw.attrs["engine_rows"], 1) for v in whole.values()]})
+    coded = _coded(ctx, raw) if ctx is not None and whole is None else {}
+    if coded:
+        table = table.set_index("column")
+        table["missing"] = table["missing"] + pd.Series(coded).reindex(table.index, fill_value=0)
+        table["missing_share"] = table["missing"] / max(len(raw), 1)
+        table = table.reset_index()
     if not (table["missing"] > 0).any():  # a note, not a blank chart that says so
         return note("No column has a missing value: every row has a value in every column.")
     return figure(plot_missing(table), "Share of rows with the value missing, for each column that has gaps.")
