@@ -201,10 +201,13 @@ def test_silhouette_matches_sklearn_on_all_rows(noisy_blobs):
 
 def test_best_needs_a_real_smallest_segment():
     table = pd.DataFrame({"method": ["ward", "complete", "single"], "silhouette": [0.24, 0.10, 0.38],
-                          "smallest_share": [0.14, 0.05, 0.00005]})
+                          "smallest_share": [0.14, 0.05, 0.00005], "balance": [0.8, 0.7, 0.25]})
     assert _best(table, 0.01) == "ward"  # single "wins" by isolating outliers: not eligible
     assert _best(table, 0.0) == "single"
-    assert _best(table.assign(smallest_share=0.0), 0.01) == "single"  # nobody eligible: plain silhouette
+    # nobody eligible (Delaware's campus is an area of its own in every tree): the most even cut, not average
+    # linkage's 53, 2, 1, 1 and 1 areas
+    assert _best(table.assign(smallest_share=0.0), 0.01) == "ward"
+    assert _best(table.assign(smallest_share=0.0, balance=[0.5, 0.9, 0.2]), 0.01) == "complete"
     assert _best(table.assign(silhouette=[0.3, 0.3, np.nan]), 0.01) == "ward"
 
 
@@ -393,3 +396,20 @@ def test_a_tree_of_eight_branches_has_no_grey_branch():
         assert len(set(colours)) == k and all(max(c) - min(c) > 0.1 for c in colours), k  # none grey, all apart
         assert to_rgb(ABOVE_CUT) not in colours
     assert _palette("Set2", 5) == _palette("Set2", 8)[:5]  # the first branches keep their colours
+
+
+def test_when_every_linkage_splits_off_a_tiny_group_the_page_says_the_most_even_was_taken():
+    from types import SimpleNamespace
+
+    from segkit.hierarchy.compare import LinkageComparison
+    from segkit.stages.dendrogram import hierarchy_sentence
+
+    table = pd.DataFrame({"method": ["ward", "average"], "silhouette": [0.15, 0.26], "smallest_share": [0.017, 0.017],
+                          "balance": [0.80, 0.25], "ari": [0.32, 0.12]})
+    comparison = LinkageComparison(k=5, table=table, hierarchies={}, best=_best(table, 0.03), seed=0,
+                                   silhouette_rows=58, has_reference=True, min_segment_share=0.03)
+    ctx = SimpleNamespace(entity="areas", params=SimpleNamespace(max_hierarchy_rows=20_000))
+    assert hierarchy_sentence(ctx, comparison).startswith(
+        "Every linkage splits off a tiny group (under 3% of the areas), so the one whose groups are the most even is "
+        "taken: Ward linkage's (size balance 0.80; 1 = equal sizes). Its groups' agreement with the k-means segments "
+        "is 0.32")

@@ -52,7 +52,11 @@ def hierarchy_sentence(ctx: RunContext, comparison: LinkageComparison, structure
     two_stage = any(getattr(h, "two_stage", False) for h in comparison.hierarchies.values())
     # a linkage that scores higher by splitting off a handful of rows is not chosen: say so, or the table contradicts
     higher = table[(table["silhouette"] > row["silhouette"]) & (table["smallest_share"] < comparison.min_segment_share)]
-    if len(higher):
+    if (table["smallest_share"] < comparison.min_segment_share).all():  # then the most even cut (hierarchy._best)
+        text = (f"Every linkage splits off a tiny group (under {100 * comparison.min_segment_share:g}% of the "
+                f"{ctx.entity}), so the one whose groups are the most even is taken: {best.capitalize()} linkage's "
+                f"(size balance {format_score(row['balance'])}; 1 = equal sizes). ")
+    elif len(higher):
         methods = list(higher["method"])
         score = "scores" if len(methods) == 1 else "score"
         # the smallest segments as the table shows them ("under 0.1%"), beside the share a segment needs
