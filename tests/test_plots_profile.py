@@ -309,3 +309,21 @@ def test_a_map_of_one_measure_gives_each_segment_a_row():
     assert all(inside.y0 <= b.y0 and b.y1 <= inside.y1 for b in boxes)
     plt.close(ax.figure)
 
+
+
+def test_a_segment_of_one_row_has_its_code_above_its_dot():
+    """Delaware's campus, a segment of one area: the box of its code, at its centre, covered its only dot."""
+    from matplotlib.text import Annotation
+
+    rng = np.random.default_rng(0)
+    coords = np.r_[rng.normal(0, 1, (40, 2)), rng.normal(5, 1, (40, 2)), [[10.0, 10.0]]]
+    labels = np.r_[np.zeros(40, int), np.ones(40, int), [2]]
+    ax = plot_segment_map(coords, labels)
+    try:
+        lone = [t for t in ax.texts if t.get_text() == "S03"][0]
+        assert isinstance(lone, Annotation) and lone.xy == (10.0, 10.0) and lone.get_va() == "bottom"
+        assert lone.xyann == (0, 9)  # points above the dot
+        others = [t for t in ax.texts if t.get_text() != "S03"]
+        assert not any(isinstance(t, Annotation) for t in others) and {t.get_va() for t in others} == {"center"}
+    finally:
+        plt.close("all")
