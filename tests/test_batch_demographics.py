@@ -77,6 +77,8 @@ def test_every_segment_has_a_unique_name_and_a_card(acs_run):
         assert re.search(rf'sk-code">{code}<.*?<h3>{re.escape(name).replace("&", "&amp;")}</h3>',
                          cards.replace("&amp;", "&").replace("&", "&amp;")), f"no card for {code} {name}"
     assert cards.count('class="sk-card"') == len(codes)
+    # a page titled "who they are and what to do" says why no card has an action, where none has
+    assert ("Suggested action" in cards) != ("No segment here comes with a suggested action" in cards)
     facts = json.loads((acs_run / "artifacts" / "area_key_facts.json").read_text())
     assert [s["name"] for s in facts["segments"]] == names
 

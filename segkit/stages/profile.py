@@ -26,7 +26,8 @@ from ..plots import (feature_distributions_figure, plot_index_heatmap, plot_segm
                      sample_positions)
 from ..profile import SegmentProfile
 from ..format import drawn, format_share, format_value, horizon_label, index_text, joined
-from ..report.cards import figure, figure_png, image, note, segment_cards, split_table, stability_text, table
+from ..report.cards import (figure, figure_png, html_block, image, note, note_html, segment_cards, split_table,
+                            stability_text, table)
 from . import engine as in_engine
 from .context import RunContext
 from .features import feature_columns, load_features
@@ -340,11 +341,18 @@ def over_all(seg: Segmentation) -> dict[str, tuple[int, float]]:
 
 
 def cards(seg: Segmentation):
-    """The executive summary: one card per segment (its size over every entity, when :func:`over_all` has it)."""
+    """The executive summary: one card per segment (its size over every entity, when :func:`over_all` has it); under
+    them, when no card has a suggested action, a line that says why (Delaware's page, titled "who they are and what
+    to do", gave none, unexplained)."""
     counted = over_all(seg)
     shown = [{**c, "size": counted[c["code"]][0], "share": counted[c["code"]][1]} if c["code"] in counted else c
              for c in seg.cards()]
-    return segment_cards(shown, entity=seg.features.entity)
+    drawn_cards = segment_cards(shown, entity=seg.features.entity)
+    if any(c.get("action") for c in shown):
+        return drawn_cards
+    return html_block(getattr(drawn_cards, "data", drawn_cards) + note_html(
+        "No segment here comes with a suggested action (segkit suggests one only where it knows what a segment's "
+        "leading measures call for): what to do with each is for the reader to decide from these profiles."))
 
 
 def sizes_figure(seg: Segmentation):
