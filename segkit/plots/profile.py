@@ -284,15 +284,7 @@ def plot_segment_map(coords: np.ndarray | pd.DataFrame, labels: Sequence[int] | 
     centres = np.array([xy[seg == s].mean(axis=0) for s in segments])
     if lanes:  # each code on its own row, at its segment's centre
         centres[:, 1] = [lane[s] + 0.45 for s in segments]  # above its row, not over a column of one value
-    sizes = dict(zip(*np.unique(seg, return_counts=True)))
-    for s, (cx, cy) in zip(segments, centres if lanes else _apart(ax, centres)):
-        # a segment of one or two rows: its code above its dots, which its centre's box covered (Delaware's campus)
-        box = {"ha": "center", "fontsize": 10, "fontweight": "bold", "zorder": 4,
-               "bbox": {"boxstyle": "round,pad=0.25", "facecolor": "white", "edgecolor": colours[s], "alpha": 0.9}}
-        if sizes.get(s, 0) <= 2 and not lanes:
-            ax.annotate(codes[s], (cx, cy), xytext=(0, 9), textcoords="offset points", va="bottom", **box)
-        else:
-            ax.text(cx, cy, codes[s], va="center", **box)
+    _write_codes(ax, seg, dict(zip(segments, centres if lanes else _apart(ax, centres))), codes, colours, lanes)
     for i, axis in enumerate("xy"):
         text = f"Map axis {i + 1}"
         if explained is not None:
@@ -316,6 +308,19 @@ def plot_segment_map(coords: np.ndarray | pd.DataFrame, labels: Sequence[int] | 
 
 
 # -------------------------------------------------------------------------------------- helpers
+def _write_codes(ax: Axes, seg: np.ndarray, at: Mapping, codes: Mapping, colours: Mapping, lanes: bool) -> None:
+    """Each segment's code in a box of its colour, ``at`` its place on the map; a segment of one or two rows has its
+    code above its dots, which a box at its centre covered (Delaware's campus)."""
+    sizes = dict(zip(*np.unique(seg, return_counts=True)))
+    for s, (cx, cy) in at.items():
+        box = {"ha": "center", "fontsize": 10, "fontweight": "bold", "zorder": 4,
+               "bbox": {"boxstyle": "round,pad=0.25", "facecolor": "white", "edgecolor": colours[s], "alpha": 0.9}}
+        if sizes.get(s, 0) <= 2 and not lanes:
+            ax.annotate(codes[s], (cx, cy), xytext=(0, 9), textcoords="offset points", va="bottom", **box)
+        else:
+            ax.text(cx, cy, codes[s], va="center", **box)
+
+
 #: The room a segment's code ("S08" in its box) takes on the map, as a share of the axes' width and height.
 _CODE_BOX = (0.085, 0.05)
 

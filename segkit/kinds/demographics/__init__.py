@@ -36,7 +36,6 @@ from ...featureset import FeatureSet
 from ...format import format_value
 from ...io import read_table, require_columns
 from ...quality import mask_non_finite
-from ...schema import Finding
 from ...naming.lexicon import load_lexicon, name_segments_from_lexicon
 from ...naming.masking import imputed_rows, masked_scores
 from ...naming.words import counted
@@ -45,7 +44,8 @@ from .codes import census_tables, name_columns, profile_fix, profile_tables  # n
 from .facts import FACT_LABELS, FACT_UNITS, FACTS, MEDIAN_UNITS, NATURAL, cap_k, k_cap, clear_groups, clear_groups_note, key_facts
 from .groups import (CENSUS_SENTINELS, FeatureGroup, left_out_notes, load_feature_groups, replace_sentinels,
                      shifted_parts_notes, suspect_features, validate_acs_table)
-from .notes import area_names, excluded_note, imputation_notes, in_own_words, listing, typical_areas, universe_words
+from .notes import (area_names, excluded_note, feature_findings, imputation_notes, in_own_words, listing, typical_areas,
+                    universe_words)
 from .synth import generate_acs_table
 from . import score  # noqa: F401  (segkit score: raw ACS rows through the feature builder, then the model)
 
@@ -233,14 +233,15 @@ def features(cleaned: pd.DataFrame, params) -> FeatureSet:
     notes += report.summary(census_tables())[1:]
     notes += imputation_notes(feats.imputation, short)
     notes += left_out_notes(suspect, short)
-    notes += shifted_parts_notes(feats.groups, cleaned, short, used=columns)
+    notes += (shifted := shifted_parts_notes(feats.groups, cleaned, short, used=columns))
     notes.append(k_note)
     extra = {"excluded_areas": excluded, "imputed": {str(f): int(c) for f, c in feats.imputation.counts.items()},
              "validation": {"used_groups": report.used_groups, "skipped_groups": report.skipped_groups,
                             "dropped_features": report.dropped_features, "missing_columns": report.missing_columns,
                             "unusable_columns": report.unusable_columns, "suspect_columns": report.suspect_columns,
                             "sentinel_counts": report.sentinel_counts},
-             "k_note": k_note, "imputed_rows": imputed, "left_out": dict(suspect), "shown_as": shown_as}
+             "k_note": k_note, "imputed_rows": imputed, "left_out": dict(suspect), "shown_as": shown_as,
+             "shifted": shifted}
     return FeatureSet(table=table, columns=columns, labels=labels, entity="areas", notes=notes, extra=extra,
                       short=short, units=units,
                       profile_columns=list(dict.fromkeys([*columns, *extra_columns, POPULATION_COL])))
@@ -297,21 +298,6 @@ def preprocessor(fs: FeatureSet, params):
                                                                      "a_max": float(params.clip_z)},
                                                   feature_names_out="one-to-one")))
     return Pipeline(steps)
-
-
-def feature_findings(fs: FeatureSet, params) -> list[Finding]:
-    """What ``segkit check`` warns of once the features are built: ACS feature groups left out, their columns
-    missing or empty, with the tables that would add them (``01_eda`` and ``02_features`` say so too)."""
-    found = fs.extra.get("validation") or {}
-    skipped = found.get("skipped_groups") or {}
-    if not skipped:
-        return []
-    tables = census_tables()
-    wanted = sorted({tables[c] for c in found.get("missing_columns") or [] if c in tables})
-    return [Finding("warning", "missing", None, f"{len(skipped)} of {len(skipped) + len(found.get('used_groups', []))} "
-                    f"ACS feature groups are left out, their columns missing or empty: {', '.join(skipped)}", 0, None,
-                    f"add ACS tables {', '.join(wanted)} to the download to use them" if wanted else
-                    "supply the columns named in segkit/kinds/demographics/acs_groups.yaml")]
 
 
 # ------------------------------------------------------------------------------------------- k

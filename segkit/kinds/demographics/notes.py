@@ -10,7 +10,10 @@ from collections.abc import Mapping, Sequence
 import pandas as pd
 
 from ...naming.words import counted
+from ...schema import Finding
 from .acs import ImputationReport
+from .codes import census_tables
+from .groups import left_out_notes
 
 __all__ = ["LISTED", "TYPICAL", "NAME_COLUMNS", "UNIVERSE_WORDS", "universe_words", "area_names", "listing",
            "typical_areas", "excluded_note", "imputation_notes", "in_own_words"]
@@ -175,3 +178,24 @@ def imputation_notes(imputation: ImputationReport, short: dict[str, str]) -> lis
         notes.append("Shares above 1 (a count larger than its universe) were clipped to 1: "
                      + ", ".join(f"{short.get(f, f).lower()} ({counted(c, 'areas')})" for f, c in clipped.items()) + ".")
     return notes
+
+
+def feature_findings(fs, params) -> list[Finding]:
+    """What ``segkit check`` warns of once the features are built (``02_features`` says so too): features not trusted
+    (a shifted block, a mislabelled column: Delaware's industry and commute groups, which the check did not mention)
+    and blocks that look one line off; ACS feature groups left out, their columns missing or empty, with the tables
+    that would add them."""
+    found = fs.extra.get("validation") or {}
+    skipped = found.get("skipped_groups") or {}
+    out = [Finding("warning", "columns", None, note.removeprefix("Warning: ").rstrip("."), 0, None,
+                   "check the export's column labels against the ACS tables")
+           for note in left_out_notes(fs.extra.get("left_out") or {}, fs.short) + list(fs.extra.get("shifted") or [])]
+    if not skipped:
+        return out
+    tables = census_tables()
+    wanted = sorted({tables[c] for c in found.get("missing_columns") or [] if c in tables})
+    groups = len(skipped) + len(found.get("used_groups", []))
+    return out + [Finding("warning", "missing", None, f"{len(skipped)} of {groups} ACS feature groups are left out, "
+                          f"their columns missing or empty: {', '.join(skipped)}", 0, None,
+                          f"add ACS tables {', '.join(wanted)} to the download to use them" if wanted else
+                          "supply the columns named in segkit/kinds/demographics/acs_groups.yaml")]
