@@ -213,9 +213,18 @@ class Segmentation:
         facts = [*self.profile.key_facts(seg, n=n_facts, labels=fs.label_map(),
                                          columns=[c for c in fs.profiled if c not in thin and c not in outcomes]),
                  *self.profile.key_facts(seg, n=len(outcomes), labels=fs.label_map(), columns=outcomes)]
+        medians = self.profile.medians
         for fact in facts:
             unit = fs.units.get(fact["feature"])
             fact["value_text"] = format_value(fact["value"], unit, self.currency)
+            # the typical member beside the average, where they read differently: a card said "Annual income: $86.5k
+            # (index 143)" above "typically $79k vs $61.5k overall" (the drivers' medians) with no $79k in its list
+            col = fact["feature"]
+            median = medians.at[seg, col] if col in medians.columns and seg in medians.index else np.nan
+            two_levels = fs.table[col].dropna().isin([0, 1]).all() if col in fs.table.columns else True
+            typical = "" if col in outcomes or unit == "share" or two_levels or not np.isfinite(median) \
+                else format_value(median, unit, self.currency)
+            fact["typical_text"] = typical if typical != fact["value_text"] else ""
             if unit and fact["value_text"].endswith(f" {unit}"):  # "Body mass: 3,361 g", not "Body mass (g): 3,361 g"
                 fact["label"] = without_unit(str(fact["label"]), unit)
             if fact["feature"] in fs.better:

@@ -1940,3 +1940,30 @@ def test_teenagers_of_one_measure_are_named_and_none_is_older():
     by_age = pd.Series(ages).groupby(result.assignments["segment_name"].to_numpy()).mean().sort_values()
     assert list(by_age.index) == ["Young Customers", "Typical Customers", "Typical Customers with older age",
                                   "Typical Customers with the oldest age"], (names, by_age)
+
+
+def test_a_card_gives_the_typical_member_beside_the_average_as_its_sentence_quotes_it():
+    """The Mall's card read "Annual income: $86.5k (index 143)" above "higher annual income (typically $79k vs $61.5k
+    overall)", with no $79k in its list: a fact now gives the median where it reads apart from the mean."""
+    from segkit.format import format_value
+    from segkit.pipeline import segment_table
+
+    rng = np.random.default_rng(4)
+    group = np.repeat([0, 1], 100)
+    df = pd.DataFrame({"id": np.arange(200), "income": np.where(group == 0, rng.lognormal(4.4, 0.5, 200),
+                                                                 rng.lognormal(3.4, 0.3, 200)).round(1),
+                       "age": np.where(group == 0, 50, 30) + rng.integers(-5, 6, 200),
+                       "member": rng.integers(0, 2, 200)})
+    seg = segment_table(df, data_kind="customers", id_col="id", k=2, seed=0, bootstrap=2)
+    for card in seg.cards():
+        for fact in card["facts"]:
+            col = fact["feature"]
+            median = seg.profile.medians.at[card["segment"], col]
+            if col == "member":  # a yes/no: its median is no member's value
+                assert fact["typical_text"] == ""
+            elif format_value(median, seg.features.units.get(col), seg.currency) != fact["value_text"]:
+                assert fact["typical_text"] == format_value(median, seg.features.units.get(col), seg.currency)
+            else:
+                assert fact["typical_text"] == ""
+    rich = [c for c in seg.cards() if any(f["feature"] == "income" and f["typical_text"] for f in c["facts"])]
+    assert rich and "· typically " in stages.profile.cards(seg).data

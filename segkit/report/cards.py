@@ -52,7 +52,9 @@ def _fact(fact: Mapping[str, Any]) -> str:
     value_text = html.escape(fact.get("value_text") or (f"{value:,.1f}" if isinstance(value, (int, float)) else str(value)))
     css = _index_class(index, fact.get("higher_is_better"))
     idx = "" if index is None else f' <span class="{css}">(index {index_text(index)})</span>'
-    return f"<li>{label}: <strong>{value_text}</strong>{idx}</li>"
+    typical = fact.get("typical_text")  # the median, as the drivers sentence quotes it ("typically $79k")
+    typical = f' <span class="sk-muted">· typically {html.escape(str(typical))}</span>' if typical else ""
+    return f"<li>{label}: <strong>{value_text}</strong>{idx}{typical}</li>"
 
 
 #: What a segment too small to resample shows instead of its stability.
