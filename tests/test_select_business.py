@@ -383,7 +383,8 @@ def test_the_business_choice_says_why_the_votes_k_was_not_used():
     assert (k, held) == (4, True)
     assert text.endswith(" The vote of the criteria alone gives 2: preferred by 4 of 6 criteria (silhouette, "
                          "Calinski-Harabasz, Davies-Bouldin, stability). 2 lies below the range the choice is made "
-                         "in, 4 to 8 segments (the usual range of a business segmentation, set in the params).")
+                         "in, 4 to 8 segments (the usual range of a business segmentation: business_k_min and "
+                         "business_k_max in the params).")
     six = "6 segments: preferred by 4 of 6 criteria (silhouette, Calinski-Harabasz, Davies-Bouldin, stability)."
     k, text, _ = business_choice(6, six, "moderate", ks, {6: list("abcd")}, stab, sil, shares, rule, "customers", 6)
     assert k == 4 and text.endswith("stability). 6 falls short: a segment does not keep its members when the "

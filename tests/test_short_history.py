@@ -73,7 +73,7 @@ def test_the_batch_leaves_churn_and_value_out_and_says_why(december, tmp_path):
     profile = (result.folder / "05_profile.html").read_text(encoding="utf-8")
     # the sections of what was left out go with it: no "Churn risk by segment" heading over nothing
     assert "Segment sizes" in profile and "Churn risk by segment" not in profile
-    assert "Lifetime value by segment" not in profile
+    assert "Expected value by segment" not in profile
     again = run_batch(december, tmp_path, only=["05"])  # the run folder has no churn page: still no such section
     assert again.ok, again.error
     profile = (again.folder / "05_profile.html").read_text(encoding="utf-8")

@@ -432,7 +432,7 @@ def test_10_value_in_the_smoke_batch(smoke_run):
     assert summary["churn"]["customers"] == len(values) and summary["holdout"]["days"] == 90
     profile = (smoke_run / "05_profile.html").read_text()
     assert profile.count("<strong>Value:</strong>") == len(summary["segments"])
-    assert "Lifetime value by segment" in profile and summary["ranking"].split(".")[0] in profile
+    assert "Expected value by segment" in profile and summary["ranking"].split(".")[0] in profile
     index = (smoke_run / "index.html").read_text()
     assert "<th>Share of expected value</th>" in index and summary["ranking"].split(" are ")[0] in index
     page = (smoke_run / "10_value.html").read_text()

@@ -124,6 +124,9 @@ def plot_criterion(scores: pd.DataFrame, criterion: str, *, preferred: int | Non
     ax.plot(series.index, series.to_numpy(), marker="o", label=AXIS_LABELS.get(criterion, criterion))
     if criterion.startswith("stability"):
         _thresholds(ax)
+        # the two lines in words (a reader asked what the dotted 0.6 was); lower left, where stability, falling with
+        # the number of segments, seldom is
+        ax.legend(handles=ax.get_lines()[-2:], loc="lower left", fontsize="x-small", frameon=False)
     _mark(ax, series, preferred, f"Preferred: {preferred} segments")
     ylabel = AXIS_LABELS.get(criterion, criterion)
     if criterion in _BETTER:

@@ -371,7 +371,7 @@ def business_choice(voted: int, rationale: str, structure: str, ks: list[int], v
         if not lo <= voted <= hi:
             side = "below" if voted < lo else "above"
             text += (f" {voted} lies {side} the range the choice is made in, {lo} to {hi} segments (the usual range "
-                     "of a business segmentation, set in the params).")
+                     "of a business segmentation: business_k_min and business_k_max in the params).")
         elif voted not in fits:
             text += f" {voted} falls short: {_shortfall(voted, stab, sil, shares, rule['min_share'], entity)}."
     return k, text, True
