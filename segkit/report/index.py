@@ -195,7 +195,7 @@ def value_column(folder: Path) -> tuple[dict[str, str], str, dict[str, Any]]:
     except (OSError, ValueError):
         return {}, "", {}
     items = raw.get("segments") if isinstance(raw, dict) and isinstance(raw.get("segments"), list) else []
-    cells = {str(s["code"]): f"{100 * s['clv_share']:.0f}%" for s in items
+    cells = {str(s["code"]): format_share(s["clv_share"], 1) for s in items  # as 05's table: 15.5%, not 15%
              if isinstance(s, dict) and "code" in s and _share(s.get("clv_share")) is not None}
     if not cells:
         return {}, "", {}
