@@ -65,8 +65,8 @@ def _columns_said(extra: str, entity: str, churn: bool, value: dict | None, told
     said = [f"<strong>Stability</strong>: how well a segment keeps its {entity} when the segments are refitted "
             "from their centres on resampled data (0.75 or more: stable)" if extra.startswith("Stability") else "",
             f"<strong>At high risk of churn</strong>: the share of its {entity} whose predicted chance of not buying "
-            f"again{horizon} is 0.50 or more (not the share expected to stop: a segment's average chance is on the "
-            "page \"Which customers are about to stop buying\")" if churn else "",
+            f"again{horizon} is 0.50 or more (not the share expected to stop: each segment's average chance is on "
+            "the page \"The segments: who they are and what to do\")" if churn else "",
             f"<strong>Share of expected value</strong>: {value_said(entity, **value)}" if value is not None else "",
             f"<strong>Told apart</strong>: how well a model that sees only the measures recognises its {entity}, on "
             f"{entity} it had not seen (1: every one placed in its segment, and no other {singular(entity)} placed "
