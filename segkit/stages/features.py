@@ -89,8 +89,8 @@ def feature_columns(fs: FeatureSet) -> list[str]:
 
 def transformed_features(ctx: RunContext, fs: FeatureSet) -> pd.DataFrame:
     """The clustering matrix with readable column names: numeric features under their own names
-    (``age``, ``days_since_signup_date``), one-hot levels as ``region=North``, PCA components as
-    ``component 1``..."""
+    (``age``, ``days_since_signup_date``), one-hot levels as the encoder names them (``region_North``), PCA
+    components as ``component 1``..."""
     return _transformed(ctx, fs)[0]
 
 
