@@ -413,3 +413,20 @@ def test_when_every_linkage_splits_off_a_tiny_group_the_page_says_the_most_even_
         "Every linkage splits off a tiny group (under 3% of the areas), so the one whose groups are the most even is "
         "taken: Ward linkage's (size balance 0.80; 1 = equal sizes). Its groups' agreement with the k-means segments "
         "is 0.32")
+
+
+def test_a_trees_legend_lies_beside_it_not_over_its_links(blobs):
+    """The Mall's 8 branches: the legend's text, inside the axes, lay over the right-hand links of the tree."""
+    import matplotlib.pyplot as plt
+
+    from segkit.plots.hierarchy import plot_dendrogram
+
+    X, _ = blobs
+    ax = plot_dendrogram(compare_linkages(X[:200], 4, methods=("ward",)).hierarchies["ward"], k=4)
+    try:
+        fig = ax.figure
+        fig.canvas.draw()
+        legend = ax.get_legend().get_window_extent()
+        assert legend.x0 >= ax.get_window_extent().x1  # right of the axes
+    finally:
+        plt.close("all")

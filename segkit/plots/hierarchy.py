@@ -149,7 +149,8 @@ def plot_dendrogram(hierarchy: Hierarchy, *, k: int, truncate: int = 30, ax: Axe
         labels = _segment_names(names, len(colours))
         handles = [Patch(color=colours[s], label=labels[s]) for s in present]
         handles.append(line)
-        ax.legend(handles=handles, loc="upper right", fontsize=8, frameon=False)
+        # beside the tree, not on it: inside, its text lay over the right-hand links (the Mall's 8 branches)
+        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
     sns.despine(ax=ax)
     return ax
 
