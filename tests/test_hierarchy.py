@@ -345,7 +345,7 @@ def test_the_trees_say_what_a_row_is(monkeypatch):
     ctx = SimpleNamespace(entity="areas", params=SimpleNamespace(dendrogram_leaves=10, max_hierarchy_rows=20_000,
                                                                  algorithm="kmeans", linkage="ward"))
     monkeypatch.setattr(stages.dendrogram, "hierarchy_sentence", lambda ctx, comparison, structure: "")
-    monkeypatch.setattr(stages.dendrogram, "_structure", lambda ctx: None)  # no run folder here
+    monkeypatch.setattr(stages.dendrogram, "k_structure", lambda ctx: None)  # no run folder here
     stages.dendrogram.dendrogram_figure(ctx, comparison)
     stages.dendrogram.comparison_figure(ctx, comparison)
     assert said == ["areas", "areas"]
@@ -374,7 +374,7 @@ def test_the_trees_groups_are_named_apart_from_the_segments(monkeypatch):
     assert calls[-1]["names"] is None and calls[-1]["palette"] is None and caption.endswith("into 3 segments.")
     monkeypatch.setattr(stages.dendrogram, "linkage_comparison_figure", lambda *args, **kwargs: calls.append(kwargs))
     monkeypatch.setattr(stages.dendrogram, "hierarchy_sentence", lambda ctx, comparison, structure: "")
-    monkeypatch.setattr(stages.dendrogram, "_structure", lambda ctx: None)  # no run folder here
+    monkeypatch.setattr(stages.dendrogram, "k_structure", lambda ctx: None)  # no run folder here
     stages.dendrogram.comparison_figure(SimpleNamespace(entity="workers", params=params), comparison)
     assert calls[-1]["palette"] == "Set2"  # the four trees in the branches' colours too
     stages.dendrogram.comparison_figure(SimpleNamespace(entity="workers", params=own), comparison)
@@ -430,3 +430,12 @@ def test_a_trees_legend_lies_beside_it_not_over_its_links(blobs):
         assert legend.x0 >= ax.get_window_extent().x1  # right of the axes
     finally:
         plt.close("all")
+
+
+def test_the_k_selections_structure_is_read_in_one_place(tmp_path):
+    from segkit import stages
+
+    ctx = stages.open_run(tmp_path / "run")
+    assert stages.select_k.k_structure(ctx) is None  # no k selection yet
+    ctx.folder.write_json("k_summary.json", {"chosen_k": 4, "structure": "moderate"})
+    assert stages.select_k.k_structure(ctx) == "moderate"

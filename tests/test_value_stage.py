@@ -454,3 +454,12 @@ def test_the_value_assumption_is_a_note_when_it_holds_and_a_caveat_when_it_does_
                               pd.DataFrame({"p_alive": [0.5, 0.9]}))[0]
     assert tiers[0].startswith("What customers spend per purchase falls in groups too far apart for the Gamma-Gamma "
                                "model (its fitted q is 0.94")
+
+
+def test_the_index_says_the_runs_own_churn_threshold_and_horizon():
+    """The line under the index's table wrote 0.50 whatever churn_threshold the run used."""
+    from segkit.report.index_table import _columns_said
+
+    said = _columns_said("", "customers", True, None, False, {"horizon_days": 60, "threshold": 0.35})
+    assert "predicted chance of not buying again in the next 60 days is 0.35 or more" in said
+    assert "is 0.50 or more" in _columns_said("", "customers", True, None, False)

@@ -55,18 +55,21 @@ def segment_table(segments: dict, entity: str, churn: dict | None, value: dict |
             f"<th>Share</th><th>{esc(segments.get('extra_label', ''))}</th>{churn_head}</tr></thead>"
             f"<tbody>{rows}</tbody></table>" + _columns_said(str(segments.get("extra_label", "")), entity,
                                                              bool(by_segment), value_terms if value else None,
-                                                             bool(told), (churn or {}).get("horizon_days")))
+                                                             bool(told), churn or {}))
 
 
-def _columns_said(extra: str, entity: str, churn: bool, value: dict | None, told: bool, days: int | None = None) -> str:
+def _columns_said(extra: str, entity: str, churn: bool, value: dict | None, told: bool,
+                  terms: dict | None = None) -> str:
     """What the segment table's columns of scores mean, under it: "Told apart (0 to 1)" was on no page in words.
-    ``value``: the terms of the value column (None: no such column); ``days``: the churn horizon."""
+    ``value``: the terms of the value column (None: no such column); ``terms``: the churn summary's
+    (``horizon_days``, ``threshold``)."""
+    days, threshold = (terms or {}).get("horizon_days"), (terms or {}).get("threshold", 0.5)
     horizon = f" in the next {days} days" if days else ""
     said = [f"<strong>Stability</strong>: how well a segment keeps its {entity} when the segments are refitted "
             "from their centres on resampled data (0.75 or more: stable)" if extra.startswith("Stability") else "",
             f"<strong>At high risk of churn</strong>: the share of its {entity} whose predicted chance of not buying "
-            f"again{horizon} is 0.50 or more (not the share expected to stop: each segment's average chance is on "
-            "the page \"The segments: who they are and what to do\")" if churn else "",
+            f"again{horizon} is {threshold:.2f} or more (not the share expected to stop: each segment's average chance "
+            "is on the page \"The segments: who they are and what to do\")" if churn else "",
             f"<strong>Share of expected value</strong>: {value_said(entity, **value)}" if value is not None else "",
             f"<strong>Told apart</strong>: how well a model that sees only the measures recognises its {entity}, on "
             f"{entity} it had not seen (1: every one placed in its segment, and no other {singular(entity)} placed "

@@ -14,7 +14,7 @@ from ..plots import linkage_comparison_figure, plot_dendrogram
 from ..report.cards import figure, table
 from ..select.vote import groups_phrase
 from .context import RunContext
-from .select_k import chosen_k, clustering_matrix
+from .select_k import chosen_k, clustering_matrix, k_structure
 
 __all__ = ["hierarchy", "hierarchy_sentence", "agreement_words", "comparison_table", "comparison_figure",
            "dendrogram_figure"]
@@ -110,12 +110,8 @@ def comparison_figure(ctx: RunContext, comparison: LinkageComparison):
     own = _own_tree(ctx, comparison)  # the trees' own branches: coloured left to right, as dendrogram_figure's
     return figure(linkage_comparison_figure(comparison, k=chosen_k(ctx), entity=ctx.entity, groups="groups",
                                             palette=None if own else BRANCH_PALETTE, left_to_right=not own),
-                  hierarchy_sentence(ctx, comparison, _structure(ctx)))
+                  hierarchy_sentence(ctx, comparison, k_structure(ctx)))
 
-
-def _structure(ctx: RunContext) -> str | None:
-    """The natural structure the k selection found ("clear", "moderate", ...), None without one."""
-    return ctx.folder.read_json("k_summary.json").get("structure") if ctx.folder.has("k_summary.json") else None
 
 
 def _own_tree(ctx: RunContext, comparison: LinkageComparison) -> bool:

@@ -156,7 +156,8 @@ def input_table(ctx: RunContext, raw: pd.DataFrame) -> pd.DataFrame:
         schema["missing_share"] = [missing.get(c, 0) / max(rows, 1) for c in schema["column"]]
         names["distinct"] = f"Distinct values (in the {len(raw):,} sampled lines)"
     if missing is None:  # the census's "not available" codes are missing values, as the check counts them
-        coded = [_coded(ctx, raw).get(c, 0) for c in schema["column"]]
+        found = _coded(ctx, raw)
+        coded = [found.get(c, 0) for c in schema["column"]]
         schema["non_null"] = schema["non_null"] - coded  # Delaware's median age: "0.0%" missing beside 4 codes
         schema["missing_share"] = schema["missing_share"] + [n / max(len(raw), 1) for n in coded]
     return table(schema, names, index="column", percent=["missing_share"], whole=["non_null", "distinct"],

@@ -18,6 +18,7 @@ from ..report.cards import figure, html_block, note, note_html
 from .context import RunContext
 from .features import load_features
 from .profile import load_segmentation
+from .select_k import k_structure
 
 __all__ = ["analyse", "summary_note", "drivers_notes", "drivers_figure", "importance_figure", "confusion_figure"]
 
@@ -56,7 +57,7 @@ def analyse(ctx: RunContext) -> SegmentExplanation:
     code_to_segment = {code: seg for seg, code in profile.codes.items()}
     labels = codes.reindex(index).map(code_to_segment).astype(int)
     labels.index = fs.table.index
-    structure = ctx.folder.read_json("k_summary.json").get("structure") if ctx.folder.has("k_summary.json") else None
+    structure = k_structure(ctx)
     explanation = pipeline.explain(ctx.params, fs, labels, profile, structure=structure)
     ctx.folder.write_json("explain.json", explanation.to_dict())
     return explanation

@@ -31,7 +31,7 @@ from ..report.cards import (figure, figure_png, html_block, image, note, note_ht
 from . import engine as in_engine
 from .context import RunContext
 from .features import feature_columns, load_features
-from .select_k import chosen_k
+from .select_k import chosen_k, k_structure
 
 __all__ = ["segment", "finish", "reference_note", "all_entities_note", "over_all", "load_segmentation",
            "segment_map", "segment_overview", "churn_table", "stats_table", "categorical_profile", "cards",
@@ -48,7 +48,7 @@ def segment(ctx: RunContext, fs: FeatureSet | None = None, k: int | None = None,
     ``08_churn`` and ``10_value``) are left to a later cell, so that in a batch ``05_profile`` fits, names and
     explains its segments while those notebooks still run (the cell that finishes waits for them)."""
     p, fs = ctx.params, fs or load_features(ctx)
-    structure = ctx.folder.read_json("k_summary.json").get("structure") if ctx.folder.has("k_summary.json") else None
+    structure = k_structure(ctx)
     ref = lineage.reference_for(p, fs.clustering_table.columns)
     if ref is not None and p.reference_mode == "score":
         seg = pipeline.describe_segments(p, fs, ref.model, structure=structure)

@@ -22,8 +22,8 @@ from ..separability import MIN_MEMBERS
 from .context import RunContext
 from .features import load_features
 
-__all__ = ["clustering_matrix", "select", "chosen_k", "k_recommendation", "sampling_sentence", "criteria_figure",
-           "vote_table", "vote_note"]
+__all__ = ["clustering_matrix", "select", "chosen_k", "k_structure", "k_recommendation", "sampling_sentence",
+           "criteria_figure", "vote_table", "vote_note"]
 
 
 def clustering_matrix(ctx: RunContext, fs=None) -> np.ndarray:
@@ -119,6 +119,11 @@ def chosen_k(ctx: RunContext) -> int:
     if ctx.params.k != "auto" and not ctx.kind.fixes_k:
         return int(ctx.params.k)
     return int(ctx.folder.read_json("k_summary.json")["chosen_k"])
+
+
+def k_structure(ctx: RunContext) -> str | None:
+    """The natural structure the k selection found ("clear", "moderate", "weak", "none"), None without one."""
+    return ctx.folder.read_json("k_summary.json").get("structure") if ctx.folder.has("k_summary.json") else None
 
 
 def k_recommendation(ctx: RunContext, selection: KSelection):

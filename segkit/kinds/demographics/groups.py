@@ -367,7 +367,7 @@ def suspect_features(groups: Sequence[FeatureGroup], suspects: Mapping[str, str]
         # a member's column holds what another member is named for: the group's columns are shifted (Delaware's
         # commute_walked holds the home workers beside a worked_from_home of 6%, its "carpool" zero in areas of 4,000
         # commuters): none is trusted, as a shifted industry group
-        present = {spec.name for spec in group.features if table is not None
+        present = {spec.name for spec in group.features if rests
                    and all(c in table.columns and pd.to_numeric(table[c], errors="coerce").fillna(0).ne(0).any()
                            for c in spec.columns)}  # the member a rest is meant for, with a column of its own
         shifted = next(((name, *hit) for name, hit in rests.items() if hit[2] in present), None)
