@@ -72,15 +72,16 @@ class RunContext:
         """A JSON artifact's sentences (its strings of more than one word, in dicts and lists at any depth) said of
         the run's rows, as :meth:`speak`: ``churn_summary.json`` said "a churner above a customer who stays" of a run
         of members, whose pages said members. Keys, and single words such as column names, are kept."""
-        if page_entity(self.params) is None:
-            return data
-        if isinstance(data, str):
-            return self.speak(data) if " " in data.strip() else data
-        if isinstance(data, Mapping):
-            return {key: self.spoken(value) for key, value in data.items()}
-        if isinstance(data, list):
-            return [self.spoken(value) for value in data]
-        return data
+        entity = page_entity(self.params)
+
+        def said(value: Any) -> Any:
+            if isinstance(value, str):
+                return speak_of(value, entity) if " " in value.strip() else value
+            if isinstance(value, Mapping):
+                return {key: said(v) for key, v in value.items()}
+            return [said(v) for v in value] if isinstance(value, list) else value
+
+        return data if entity is None else said(data)
 
 
 #: The data file 01_eda's parameters cell names by default (every other key's default there is the schema's).
