@@ -308,9 +308,9 @@ def _counted(number: str, unit: str) -> str:
 def fold_table(scores, names: dict[str, str]):
     """Scores per cross-validation fold (rows "Fold 1", "Fold 2", ...), then their mean and standard deviation, with
     the held-out counts (column ``rows``) as whole numbers ("867", not "867.00"; their mean "16.7", not "17") and no
-    spread (the folds' sizes differ by one row at most, by design: not a result), the scores to three decimals (the page says "94.7% ± 0.3
-    points": its table's spread is 0.003, not "0.00"), and the columns renamed by ``names``. An empty ``scores``
-    (nothing cross-validated) stays empty."""
+    spread (the folds' sizes differ by one row at most, by design: not a result), the scores to three decimals (the
+    page says "94.7% ± 0.3 points": its table's spread is 0.003, not "0.00"), and the columns renamed by ``names``.
+    An empty ``scores`` (nothing cross-validated) stays empty."""
     table = scores.copy()
     table.index = [f"Fold {i + 1}" for i in range(len(table))]
     if len(scores):
