@@ -138,7 +138,7 @@ def test_a_currency_code_is_a_word_and_spaces_around_the_param_are_dropped():
     from segkit.kinds.transactions.lifetime import _money as value_money
     from segkit.kinds.transactions.naming import _money as rfm_money
     assert value_money(1234.0, "ETB") == "ETB 1,234" and value_money(2.5e6, "ETB") == "ETB 2.5m"
-    assert rfm_money(1234.0, "ETB") == "ETB 1,200" and rfm_money(1234.0, "£") == "£1,200"
+    assert rfm_money(1234.0, "ETB") == "ETB 1,234" and rfm_money(1234.0, "£") == "£1,234"  # as the facts below it
 
 
 def test_no_average_name_for_a_segment_off_average():

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from ...errors import ColumnError, DataValueError, ParamsError
-from ...format import format_share, money_prefix
+from ...format import format_share, format_value
 from ...naming import SegmentName
 from ...profile import QUINTILES, SegmentProfile
 
@@ -289,15 +289,14 @@ def _days(value: float) -> str:
 
 
 def _times(value: float) -> str:
-    v = float(value)
-    text = f"{v:,.0f}" if v >= 10 else f"{v:.1f}".rstrip("0").rstrip(".")
+    """An average count as the card's facts write it: "21.4 times" beside "Orders: 21.4", never "21 times"."""
+    text = format_value(value, "count")
     return "1 time" if text == "1" else f"{text} times"
 
 
 def _money(value: float, currency: str) -> str:
-    v = float(value)
-    rounded = round(v, -2) if abs(v) >= 1000 else round(v)
-    return f"{'-' if rounded < 0 else ''}{money_prefix(currency)}{abs(rounded):,.0f}"
+    """Money as the card's facts write it: "£1,304" beside "Net spend: £1,304", never a rounded "£1,300"."""
+    return format_value(value, "money", currency)
 
 
 def _role_columns(profile: SegmentProfile, columns: Mapping[str, str] | None) -> dict[str, str]:
