@@ -340,7 +340,7 @@ def test_value_by_segment_shares_and_sentence():
     assert table.loc["Champions", "customers"] == 17
     assert table.loc["Champions", "clv_total"] == pytest.approx(61.0)
     assert table.loc["Others", "p_alive_mean"] == pytest.approx(0.5)
-    assert value_sentence(table, "Champions") == "Champions are 17% of customers and 61% of expected value."
+    assert value_sentence(table, "Champions") == "Champions are 17.0% of customers and 61.0% of expected value."
     with pytest.raises(DataValueError, match="no segment"):
         value_by_segment(per_customer, segments.iloc[:50])
 

@@ -306,8 +306,8 @@ def test_segment_shares_sum_to_one_and_the_sentence_names_the_top_segment(segmen
     assert list(table.index) == ["S01", "S02", "S03"] and table["customers"].sum() == len(run.fit.per_customer)
     ranking = segmented.extra["value_ranking"]
     share = table.loc["S01"]
-    assert ranking.startswith(f"Champions are {100 * share['customer_share']:.0f}% of customers and "
-                              f"{100 * share['clv_share']:.0f}% of expected value.")
+    assert ranking.startswith(f"Champions are {100 * share['customer_share']:.1f}% of customers and "
+                              f"{100 * share['clv_share']:.1f}% of expected value.")
     assert "Champions" in ranking and ranking.index("Champions") < ranking.index("Regulars") < ranking.index("Dormant")
     assert set(segmented.extra["value_sentences"]) == set(SEGMENTS)
     assert "expected per customer over 12 months" in segmented.extra["value_sentences"]["S01"]
@@ -341,10 +341,10 @@ def test_a_card_calls_the_value_the_most_a_segment_could_bring_when_no_one_drops
     lost = lifetime.value_sentences(table, horizon=12, dropout=0.00043)["S01"]
     # "up to £391" read as a cap on each customer, and "at their past rate" was not so: the model pulls a one-time
     # buyer's rate towards everyone's; nor is it an upper estimate (the holdout runs 26% under what was bought)
-    assert lost == ("£391 expected per customer over 12 months, 3% of all expected value, if every customer keeps "
+    assert lost == ("£391 expected per customer over 12 months, 3.0% of all expected value, if every customer keeps "
                     "buying: the model finds almost no customer who stopped for good (see \"What each customer is worth\").")
     assert lifetime.value_sentences(table, horizon=12, dropout=0.2)["S01"] == ("£391 expected per customer over 12 "
-                                                                             "months, 3% of all expected value.")
+                                                                             "months, 3.0% of all expected value.")
 
 
 def test_segments_csv_and_value_summary_get_the_value(segmented, run):

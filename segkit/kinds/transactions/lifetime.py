@@ -372,13 +372,15 @@ def value_sentence(table: pd.DataFrame, segment, entity: str = "customer") -> st
 
     >>> value_sentence(pd.DataFrame({"customer_share": [0.17], "clv_share": [0.61]}, index=["Champions"]),
     ...                "Champions", "subscriber")
-    'Champions are 17% of subscribers and 61% of expected value.'
+    'Champions are 17.0% of subscribers and 61.0% of expected value.'
+
+    Shares have one decimal, as the segment tables beside the sentence (the index, 05, 10) write them.
     """
     if segment not in table.index:
         raise DataValueError(f"segment {segment!r} is not in the table", f"pass one of: {list(table.index)}")
     row = table.loc[segment]
-    return (f"{segment} are {format_share(row['customer_share'])} of {plural(entity)} and "
-            f"{format_share(row['clv_share'])} of expected value.")
+    return (f"{segment} are {format_share(row['customer_share'], 1)} of {plural(entity)} and "
+            f"{format_share(row['clv_share'], 1)} of expected value.")
 
 
 def value_sentences(table: pd.DataFrame, *, horizon: int, currency: str = "£", entity: str = "customer",
@@ -391,16 +393,16 @@ def value_sentences(table: pd.DataFrame, *, horizon: int, currency: str = "£", 
     caveat = ", if every customer keeps buying: the model finds almost no customer who stopped for good (see \"What " \
         "each customer is worth\")" if ceiling else ""
     return {str(code): (f"{_money(row['clv_mean'], currency)} expected per {entity} over "
-                        f"{horizon} months, {format_share(row['clv_share'])} of all expected value{caveat}.")
+                        f"{horizon} months, {format_share(row['clv_share'], 1)} of all expected value{caveat}.")
             for code, row in table.iterrows()}
 
 
 def ranking_sentence(table: pd.DataFrame, *, horizon: int, entity: str = "customer") -> str:
-    """"Champions are 17% of customers and 61% of expected value." followed by the segments ranked by value."""
+    """"Champions are 17.0% of customers and 61.0% of expected value." followed by the segments ranked by value."""
     names = table["segment_name"].astype(str)
     labels = names if names.is_unique else pd.Series(table.index.astype(str), index=table.index)
     ranked = table.set_index(labels.to_numpy())
-    ranking = ", ".join(f"{label} {format_share(share)}" for label, share in ranked["clv_share"].items())
+    ranking = ", ".join(f"{label} {format_share(share, 1)}" for label, share in ranked["clv_share"].items())
     return (f"{value_sentence(ranked, ranked.index[0], entity)} Share of the value expected in the next {horizon} "
             f"months: {ranking}.")
 
