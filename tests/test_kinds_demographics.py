@@ -472,7 +472,7 @@ def test_check_warns_of_feature_groups_left_out_and_names_the_tables(tmp_path, c
     assert {f.rule for f in found} == {"columns"} and len(found) == 5
     said = " ".join(f.message for f in found)
     assert "the industry columns look shifted" in said and "the commute columns look shifted" in said
-    assert "the enrollment columns look one line off" in said and not said.count("Warning")
+    assert "the enrollment columns are one line off" in said and not said.count("Warning")
 
 
 @pytest.mark.parametrize("walked, home, left_out", [
@@ -560,22 +560,32 @@ def test_the_data_quality_page_leaves_out_what_the_features_page_does_not_trust(
     assert left_out == untrusted
 
 
-def test_an_enrolment_block_one_line_off_is_said_on_the_features_page(delaware):
+def test_an_enrolment_block_one_line_off_is_read_one_line_down_and_said(delaware):
     """Delaware's "nursery and preschool" column holds everyone enrolled (B14001_002): as many as the six lines after
     it together in every row, so its "undergraduate" column holds the high-school students and "graduate" the
-    undergraduates. The features page says so; the census Bureau's own lines do not raise it."""
-    from segkit.kinds.demographics.groups import load_feature_groups, shifted_parts_notes
+    undergraduates. College enrolment counted the high-school students too (some 4% of every area); it is read one line
+    down (the undergraduates; graduate students are not in the export) and the features page says so. The Census
+    Bureau's own lines are read as named."""
+    from segkit.kinds.demographics.groups import load_feature_groups, read_down, read_down_notes
 
     groups = [g for g in load_feature_groups() if g.name == "enrollment"]
     cleaned, _ = demo.clean(delaware, params())
-    said = shifted_parts_notes(groups, cleaned, {"share_enrolled_college": "College enrolment"})
-    assert said == ["Warning: the enrollment columns look one line off in the export: "
+    down = read_down(groups, cleaned)
+    assert [s.columns for s in down[0].features] == [("college_graduate_enrollment",)]
+    said = read_down_notes(down, {"share_enrolled_college": "College enrolment"})
+    assert said == ["Warning: the enrollment columns are one line off in the export: "
                     "school_enrollment_nursery_preschool holds as many as its 6 other lines together in every row "
-                    "(their total), so college enrolment may count the line before the one its name says (name the "
-                    "features to use in the params to leave it out)."]
+                    "(their total), so each line is read from the column after its name: college enrolment from "
+                    "college_graduate_enrollment (without the line college_graduate_enrollment is named for, which the "
+                    "export does not have)."]
+    assert read_down_notes(down, {}, used=["share_age_0_17"]) == []  # a run without the feature is not told
     fs = demo.features(cleaned, params())
-    assert any(n.startswith("Warning: the enrollment columns look one line off") for n in fs.notes)
+    assert any(n.startswith("Warning: the enrollment columns are one line off") for n in fs.notes)
+    row = delaware.set_index(delaware["zcta"].astype(str).str.zfill(5))
+    for zcta in ("19717", "19711"):  # the campus: 6,499 undergraduates of 6,522 residents; Newark: 7,145 of 47,801
+        expected = row.at[zcta, "college_graduate_enrollment"] / row.at[zcta, "school_enrollment_total"]
+        assert fs.table.at[zcta, "share_enrolled_college"] == pytest.approx(expected)
     parts = list(groups[0].parts)
     honest = cleaned.copy()
     honest[parts[0]] = (honest[parts[1:]].sum(axis=1) * 0.07).round()  # a nursery line of about 6% of the enrolled
-    assert shifted_parts_notes(groups, honest, {}) == []
+    assert read_down(groups, honest) == groups and read_down_notes(read_down(groups, honest), {}) == []

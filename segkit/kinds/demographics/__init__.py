@@ -43,7 +43,7 @@ from .acs import build_acs_features, format_area_ids
 from .codes import census_tables, name_columns, profile_fix, profile_tables  # name_columns: the reading hook
 from .facts import FACT_LABELS, FACT_UNITS, FACTS, MEDIAN_UNITS, NATURAL, cap_k, k_cap, clear_groups, clear_groups_note, key_facts
 from .groups import (CENSUS_SENTINELS, FeatureGroup, left_out_notes, load_feature_groups, replace_sentinels,
-                     shifted_parts_notes, suspect_features, validate_acs_table)
+                     read_down_notes, suspect_features, validate_acs_table)
 from .notes import (area_names, excluded_note, feature_findings, imputation_notes, in_own_words, listing, typical_areas,
                     universe_words)
 from .synth import generate_acs_table
@@ -233,7 +233,7 @@ def features(cleaned: pd.DataFrame, params) -> FeatureSet:
     notes += report.summary(census_tables())[1:]
     notes += imputation_notes(feats.imputation, short)
     notes += left_out_notes(suspect, short)
-    notes += (shifted := shifted_parts_notes(feats.groups, cleaned, short, used=columns))
+    notes += (shifted := read_down_notes(feats.groups, short, used=columns))
     notes.append(k_note)
     extra = {"excluded_areas": excluded, "imputed": {str(f): int(c) for f, c in feats.imputation.counts.items()},
              "validation": {"used_groups": report.used_groups, "skipped_groups": report.skipped_groups,

@@ -37,7 +37,7 @@ from ...parse import read_numbers
 # re-exported: the names defined in groups stay importable from here
 from .codes import census_tables
 from .groups import (CENSUS_SENTINELS, area_shares, FeatureGroup, FeatureSpec, ValidationReport, load_feature_groups,
-                     replace_sentinels, validate_acs_table)
+                     read_down, replace_sentinels, validate_acs_table)
 
 __all__ = [
     "CENSUS_SENTINELS",
@@ -198,6 +198,7 @@ def build_acs_features(df: pd.DataFrame, groups: list[FeatureGroup] | None = Non
     groups = load_feature_groups() if groups is None else groups
     _require_id_and_population(df, id_col, population_col)
     clean, sentinels = replace_sentinels(df)  # before anything else
+    groups = read_down(groups, clean)  # a block one line off is read from the columns after its names
     report = validate_acs_table(clean, groups, sentinel_counts=sentinels)
     counted = {population_col, *(c for g in (groups or load_feature_groups()) for c in g.columns)}
     for col in [c for c in clean.columns if c in counted and not pd.api.types.is_numeric_dtype(clean[c])]:
