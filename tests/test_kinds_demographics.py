@@ -566,7 +566,8 @@ def test_an_enrolment_block_one_line_off_is_read_one_line_down_and_said(delaware
     undergraduates. College enrolment counted the high-school students too (some 4% of every area); it is read one line
     down (the undergraduates; graduate students are not in the export) and the features page says so. The Census
     Bureau's own lines are read as named."""
-    from segkit.kinds.demographics.groups import load_feature_groups, read_down, read_down_notes
+    from segkit.kinds.demographics.groups import load_feature_groups
+    from segkit.kinds.demographics.shifted import read_down, read_down_notes
 
     groups = [g for g in load_feature_groups() if g.name == "enrollment"]
     cleaned, _ = demo.clean(delaware, params())

@@ -37,7 +37,8 @@ from ...parse import read_numbers
 # re-exported: the names defined in groups stay importable from here
 from .codes import census_tables
 from .groups import (CENSUS_SENTINELS, area_shares, FeatureGroup, FeatureSpec, ValidationReport, load_feature_groups,
-                     read_down, replace_sentinels, validate_acs_table)
+                     replace_sentinels, validate_acs_table)
+from .shifted import read_down
 
 __all__ = [
     "CENSUS_SENTINELS",

@@ -9,7 +9,7 @@ and the groups and features they knock out. Building the features is :mod:`segki
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping, Sequence
 
@@ -24,8 +24,6 @@ __all__ = [
     "area_shares",
     "FeatureSpec",
     "FeatureGroup",
-    "read_down",
-    "read_down_notes",
     "ValidationReport",
     "load_feature_groups",
     "replace_sentinels",
@@ -87,9 +85,9 @@ class FeatureGroup:
     rests: Mapping[str, str] = field(default_factory=dict, hash=False)
     #: The lines of the group's ACS table that split what it counts, in the table's order (enrolment: nursery,
     #: kindergarten, ..., graduate school), so that a first line as large as all the others together, their total one
-    #: line off, is found (:func:`_total_first`) and the group read one line down (:func:`read_down`).
+    #: line off, is found (``shifted._total_first``) and the group read one line down (``shifted.read_down``).
     parts: tuple[str, ...] = ()
-    #: Read one line down (:func:`read_down`): each member column -> the column it is read from.
+    #: Read one line down (``shifted.read_down``): each member column -> the column it is read from.
     moved: Mapping[str, str] = field(default_factory=dict, hash=False)
     #: Read one line down: feature -> its columns whose line is not in the export (the last part's).
     lost: Mapping[str, tuple[str, ...]] = field(default_factory=dict, hash=False)
@@ -397,65 +395,6 @@ def suspect_features(groups: Sequence[FeatureGroup], suspects: Mapping[str, str]
             elif int(clipped.get(spec.name, 0)) > IMPOSSIBLE_SHARE * n:
                 out[spec.name] = f"its share is above 1 (impossible) in {int(clipped[spec.name]):,} of {n:,} areas"
     return out
-
-
-def read_down(groups: Sequence[FeatureGroup], table: pd.DataFrame) -> list[FeatureGroup]:
-    """``groups``, each whose ``parts`` are one line off in ``table`` (:func:`_total_first`) read one line down: a
-    member column that is a part is read from the part after it, and a member of the last part, whose line the export
-    does not have, is left out (a feature left with no column is dropped).
-
-    Delaware's export holds everyone enrolled under "nursery and preschool", the high-school students under
-    "undergraduate" and the undergraduates under "graduate": its college enrolment counted the high-school students
-    (some 4% of every area) beside the undergraduates, and now counts the undergraduates alone (graduate students are
-    not in the export). Leaving it out instead moved the campus into "Affluent Professionals".
-    """
-    out = []
-    for group in groups:
-        if not _total_first(table, group):
-            out.append(group)
-            continue
-        after = dict(zip(group.parts, group.parts[1:]))
-        specs, lost = [], {}
-        for spec in group.features:
-            kept = tuple(after[c] if c in after else c for c in spec.columns if c != group.parts[-1])
-            if group.parts[-1] in spec.columns:
-                lost[spec.name] = (group.parts[-1],)
-            if kept:
-                specs.append(replace(spec, columns=kept))
-        moved = {c: after[c] for spec in group.features for c in spec.columns if c in after}
-        out.append(replace(group, features=tuple(specs), moved=moved, lost=lost))
-    return out
-
-
-def read_down_notes(groups: Sequence[FeatureGroup], labels: Mapping[str, str],
-                    used: Sequence[str] | None = None) -> list[str]:
-    """A warning for each group read one line down (:func:`read_down`) with a feature in ``used`` (given): which
-    column each of its features is read from, and what the export does not have."""
-    notes = []
-    for group in (g for g in groups if g.moved):
-        specs = [spec for spec in group.features if used is None or spec.name in used]
-        if not specs:
-            continue
-        read = [f"{phrase(labels.get(spec.name, spec.name))} from {joined(list(spec.columns))}"
-                + (f" (without the line {joined(list(group.lost[spec.name]))} is named for, which the export does "
-                   "not have)" if group.lost.get(spec.name) else "") for spec in specs]
-        notes.append(f"Warning: the {group.name} columns are one line off in the export: {group.parts[0]} holds as "
-                     f"many as its {len(group.parts) - 1} other lines together in every row (their total), so each "
-                     f"line is read from the column after its name: {'; '.join(read)}.")
-    return notes
-
-
-def _total_first(table: pd.DataFrame, group: FeatureGroup) -> str | None:
-    """The first of the group's ``parts`` when it is as large as all the others together in every row where they
-    count anyone (:data:`MIN_ROWS_EQUAL` rows or more): their total, one line off. Delaware's "nursery and
-    preschool" column holds everyone enrolled (B14001_002), its "undergraduate" the high-school students and its
-    "graduate" the undergraduates; the first line of an enrolment table is a few percent of the others."""
-    if len(group.parts) < 2 or not set(group.parts) <= set(table.columns):
-        return None
-    lines = table[list(group.parts)].apply(pd.to_numeric, errors="coerce")
-    first, rest = lines.iloc[:, 0], lines.iloc[:, 1:].sum(axis=1, min_count=1)
-    counted = first.notna() & rest.gt(0)
-    return group.parts[0] if counted.sum() >= MIN_ROWS_EQUAL and (first[counted] >= rest[counted]).all() else None
 
 
 def _said(member: str) -> str:
