@@ -280,6 +280,12 @@ def test_stages_write_churn_csv_and_summary_then_segment_risk(known, tmp_path):
     assert summary["roc_auc_mean"] >= 0.9 and summary["folds"] == 2 and summary["segments"] == []
     assert summary["high_risk"] == int(table["high_risk"].sum()) == scores.high_risk
     assert "refit" in summary["scoring"] and "refit" in scores.summary()
+    # the expected count (the sum of the chances) and its dates, beside the count at high risk a reader takes for it;
+    # and the weeks the model learned from (from the cutoff, 90 days), which lie elsewhere in the year than the scored
+    expected = table["churn_probability"].sum()
+    assert f"so about {expected:,.0f} of them are expected to buy nothing from 01 January 2012 to 30 March 2012" \
+        in summary["scoring"] and "not a count of who will stop" in summary["scoring"]
+    assert "The model learned from what customers did from 03 October to 31 December 2011" in summary["scoring"]
 
     ids = table["customer_id"]
     segments = pd.DataFrame({"customer_id": ids, "segment_code": np.where(ids.str[-1].isin(list("01234")), "S01", "S02"),

@@ -267,7 +267,7 @@ def test_churn_comparison_by_risk_band(run, tmp_path):
     assert "repeat buyers scored by both models, the two agree on who is more at risk" in relation.summary()
     from dataclasses import replace
     apart = replace(relation, spearman=0.38).summary()
-    assert f"across all {len(per):,} customers they rank them the opposite way (0.38), one-time buyers counted alive" \
+    assert f"across all {len(per):,} customers they rank them the opposite way (-0.38), one-time buyers counted alive" \
         in apart
     # a band of one-time buyers only: its P(alive) "–" said (Online Retail's 75-100%, 102 customers, unexplained)
     bare = table.copy()
@@ -436,7 +436,7 @@ def test_10_value_in_the_smoke_batch(smoke_run):
     index = (smoke_run / "index.html").read_text()
     assert "<th>Share of expected value</th>" in index and summary["ranking"].split(" are ")[0] in index
     page = (smoke_run / "10_value.html").read_text()
-    assert "Repeat purchases in calibration" in page and "<img" in page and "rank correlation" in page
+    assert "Repeat purchases in calibration" in page and "<img" in page and "agreement" in page and "rank correlation" in page
 
 
 @pytest.mark.parametrize("corr, holds", [(0.12, True), (-0.45, False)])

@@ -283,6 +283,8 @@ class ChurnScores:
     chosen: dict[str, Any] = field(default_factory=dict)
     at_cutoff: int = 0
     entity: str = "customers"  #: what a row is, in the plural, for the figures
+    horizon_days: int = 0  #: the days after ``scored_at`` the probabilities are of (0: not said)
+    learned: tuple[pd.Timestamp, pd.Timestamp] | None = None  #: the outcome window the model learned from [start, end)
 
     @property
     def high_risk(self) -> int:
@@ -297,9 +299,29 @@ class ChurnScores:
         return (f"After judging it, the model was refit{tuned} on {who} "
                 f"(features before it and what they did after it: all the data up to the last date), then applied to "
                 f"every customer's behaviour measured on {self.scored_at:%d %B %Y}, the day after the last "
-                f"purchase. Across {len(p):,} current customers the mean churn probability is {100 * p.mean():.1f}%; "
-                f"{self.high_risk:,} ({100 * self.high_risk / len(p):.1f}%) are at high risk (probability of "
-                f"{self.threshold:.2f} or more).")
+                f"purchase. Across {len(p):,} current customers the mean churn probability is {100 * p.mean():.1f}%"
+                f"{self._expected(p)}. {self.high_risk:,} ({100 * self.high_risk / len(p):.1f}%) are at high risk "
+                f"(probability of {self.threshold:.2f} or more): the ones to turn to first, not a count of who will stop "
+                f"(some of them will buy, and some below {self.threshold:.2f} will not).{self._season()}")
+
+    def _expected(self, p: pd.Series) -> str:
+        """", so about 1,710 of them are expected to buy nothing from 10 December 2011 to 08 March 2012": the sum of
+        the chances, beside a count at high risk that a reader takes for it."""
+        if not self.horizon_days:
+            return ""
+        end = self.scored_at + pd.Timedelta(days=self.horizon_days) - _DAY
+        expected = float(p.sum())
+        about = f"{round(expected, -1):,.0f}" if expected >= 1_000 else f"{expected:,.0f}"
+        return f", so about {about} of them are expected to buy nothing from {self.scored_at:%d %B %Y} to {end:%d %B %Y}"
+
+    def _season(self) -> str:
+        """The weeks the model learned from beside those it scores, which lie elsewhere in the year."""
+        if self.learned is None:
+            return ""
+        start, end = self.learned
+        return (f" The model learned from what customers did from {start:%d %B} to {end - _DAY:%d %B %Y}; the days it "
+                "scores lie elsewhere in the year, and where buying follows the seasons (a holiday peak, a quiet "
+                "month) more or fewer customers may buy than in the days it learned from.")
 
 
 def score_customers(model, features: pd.DataFrame, columns, threshold: float = 0.5) -> pd.DataFrame:
@@ -382,7 +404,8 @@ def refit_and_score(data: ChurnData, clean: pd.DataFrame | None = None, *, seed:
     current = behaviour_features(clean) if current is None else current
     table = score_customers(model, current, X.columns, threshold)
     return ChurnScores(table=table, threshold=threshold, scored_at=pd.Timestamp(current.attrs["snapshot_date"]),
-                       trained_on=len(X), chosen={k: _json(v) for k, v in best.items()}, at_cutoff=len(data.churned))
+                       trained_on=len(X), chosen={k: _json(v) for k, v in best.items()}, at_cutoff=len(data.churned),
+                       horizon_days=data.horizon_days, learned=(data.cutoff, data.horizon_end))
 
 
 def churn_summary(data: ChurnData, evaluation: ChurnEvaluation, scores: ChurnScores) -> dict[str, Any]:

@@ -51,10 +51,10 @@ class ChurnRelation:
         low, high = t.iloc[0], t.iloc[-1]
         purchases = f"Expected purchases ({self.horizon} months)"
         repeat = (f"Among the {self.repeat_customers:,} repeat buyers scored by both models, the two "
-                  f"{agreement(self.spearman_repeat)} (rank correlation of P(alive) with the churn risk "
-                  f"{self.spearman_repeat:.2f}: negative when P(alive) falls as the risk rises, -1 if the two rank "
-                  f"customers exactly alike, 0 if not at all); across all {self.customers:,} customers "
-                  f"they {agreement(self.spearman)} ({self.spearman:.2f}), one-time buyers counted alive."
+                  f"{agreement(self.spearman_repeat)} (agreement {-self.spearman_repeat:.2f}: 1 if the two rank "
+                  f"customers exactly alike, 0 if not at all, -1 the opposite way; the rank correlation of the churn "
+                  f"risk with the chance of having stopped, 1 - P(alive)); across all {self.customers:,} customers "
+                  f"they {agreement(self.spearman)} ({-self.spearman:.2f}), one-time buyers counted alive."
                   if np.isfinite(self.spearman_repeat) and np.isfinite(self.spearman) else
                   "Too few customers were scored by both models, or their scores do not vary, to compare how they "
                   "rank them.")  # no number to read: not "they rank them differently (nan)"
