@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import matplotlib
 import numpy as np
@@ -370,3 +371,18 @@ def test_churn_probabilities_are_brought_back_to_the_churn_rate_learned_from():
     # by band, as the calibration table reads them: when it says 90%, about 90% churn
     band = fixed >= 0.9
     assert abs(churned[band].mean() - fixed[band].mean()) < 0.05
+
+
+def test_the_evaluation_says_in_words_how_many_it_flags_bought_nothing():
+    """ROC-AUC and PR-AUC are a statistician's numbers; a reader acts on the customers put at high risk: how many of
+    them bought nothing, against everyone, and how many of those who bought nothing were flagged."""
+    index = pd.Index(list("abcde"), name="customer_id")
+    scores = pd.DataFrame({"roc_auc": [0.8], "pr_auc": [0.7], "brier": [0.2], "churn_rate": [0.6], "rows": [5.0]})
+    evaluation = churn.ChurnEvaluation(scores=scores, probability=pd.Series([0.9, 0.8, 0.6, 0.2, 0.1], index=index),
+                                       churned=pd.Series([1, 1, 0, 1, 0], index=index), importance=pd.DataFrame())
+    assert ("of the customers it had not seen and put at high risk (a chance of 0.50 or more), 67% bought nothing, "
+            "against 60.0% of all of them; and it put 67% of those who bought nothing at high risk.") in evaluation.summary()
+    strict = replace(evaluation, threshold=0.85, entity="members")  # the run's churn_threshold and entity
+    assert "of the members it had not seen and put at high risk (a chance of 0.85 or more), 100% bought nothing" \
+        in strict.summary() and "it put 33% of those who bought nothing" in strict.summary()
+    assert "Put plainly" not in replace(evaluation, threshold=0.95).summary()  # no one flagged: nothing to say

@@ -46,7 +46,7 @@ def evaluate(ctx: RunContext, data):
     p = ctx.params
     evaluation = _churn(ctx).evaluate_churn(data, folds=p.churn_folds, seed=p.seed, search_iter=p.churn_search_iter,
                                             search_folds=p.churn_search_folds)
-    return replace(evaluation, entity=ctx.entity,  # the figures' words: "Days as a member", "staying members"
+    return replace(evaluation, entity=ctx.entity, threshold=p.churn_threshold,  # the figures' words: "Days as a member"
                    labels_text={c: ctx.speak(text) for c, text in evaluation.labels_text.items()})
 
 

@@ -145,6 +145,7 @@ class ChurnEvaluation:
     settings: dict[str, Any] = field(default_factory=dict)
     labels_text: dict[str, str] = field(default_factory=dict)
     entity: str = "customers"  #: what a row is, in the plural, for the figures
+    threshold: float = 0.5  #: the chance from which a customer is at high risk (``churn_threshold``)
 
     def _ms(self, col: str) -> tuple[float, float]:
         return float(self.scores[col].mean()), float(self.scores[col].std(ddof=0))
@@ -174,7 +175,18 @@ class ChurnEvaluation:
         return (f"Cross-validated over {len(self.scores)} folds{sampled}, the model ranks a churner above a customer who stays "
                 f"{100 * auc:.0f}% of the time: ROC-AUC {auc:.3f} ± {auc_sd:.3f} (mean ± standard deviation across "
                 f"folds; 0.5 is chance), which is {quality}. Its PR-AUC is {ap:.3f} ± {ap_sd:.3f}, against a churn "
-                f"rate of {100 * self.base_rate:.1f}% (what a random ranking would score).{search}")
+                f"rate of {100 * self.base_rate:.1f}% (what a random ranking would score).{self._flagged()}{search}")
+
+    def _flagged(self) -> str:
+        """The ranking in a reader's words: how many of those it put at high risk bought nothing, against everyone, and
+        how many of those who bought nothing it put there (precision and recall at the run's threshold)."""
+        flagged, churned = self.probability.to_numpy() >= self.threshold, self.churned.to_numpy() == 1
+        if not flagged.any() or not churned.any():
+            return ""
+        return (f" Put plainly: of the {self.entity} it had not seen and put at high risk (a chance of "
+                f"{self.threshold:.2f} or more), {format_share(churned[flagged].mean())} bought nothing, against "
+                f"{100 * self.base_rate:.1f}% of all of them; and it put {format_share(flagged[churned].mean())} of those "
+                "who bought nothing at high risk.")
 
     def search_note(self) -> str:
         """What the hyperparameter search did (or that it was off)."""
