@@ -386,3 +386,22 @@ def test_the_evaluation_says_in_words_how_many_it_flags_bought_nothing():
     assert "of the members it had not seen and put at high risk (a chance of 0.85 or more), 100% bought nothing" \
         in strict.summary() and "it put 33% of those who bought nothing" in strict.summary()
     assert "Put plainly" not in replace(evaluation, threshold=0.95).summary()  # no one flagged: nothing to say
+
+
+def test_the_importance_note_names_what_the_ranking_rests_on_and_which_way_it_moves_the_risk():
+    """A chart of drops in ROC-AUC said neither which way a measure moves the risk nor why some bars sit below zero."""
+    importance = pd.DataFrame({"mean": [0.01, 0.005, 0.0001, -0.001, 0.002], "std": [0.001] * 5,
+                               "direction": [0.5, -0.4, 0.3, 0.2, np.nan]},
+                              index=["recency", "frequency", "aov", "tenure", "top_country"])
+    labels = {"recency": "Days since last purchase", "frequency": "Orders", "tenure": "Days as a customer",
+              "top_country": "Country"}
+    evaluation = churn.ChurnEvaluation(scores=pd.DataFrame(), probability=pd.Series(dtype=float),
+                                       churned=pd.Series(dtype=int), importance=importance, labels_text=labels)
+    # aov's 1% of the top drop is below explain's 5% share; a category (no direction) is named without one
+    assert evaluation.importance_note() == (
+        "The ranking rests most on days since last purchase (the more, the higher the risk), orders (the more, the "
+        "lower the risk) and country. Shuffling days as a customer did not lower it: it makes no difference here (a "
+        "bar at or below zero is chance).")
+    flat = importance.assign(mean=-0.001)
+    assert churn.ChurnEvaluation(scores=pd.DataFrame(), probability=pd.Series(dtype=float), churned=pd.Series(dtype=int),
+                                 importance=flat).importance_note().startswith("No measure sets churners apart.")

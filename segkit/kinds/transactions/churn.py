@@ -37,9 +37,11 @@ from sklearn.metrics import average_precision_score, brier_score_loss, precision
 from sklearn.model_selection import RandomizedSearchCV, StratifiedKFold
 
 from ...errors import ColumnError, DataValueError
-from ...format import fold_table, format_share, horizon_label, round_json
+from ...explain import MIN_DRIVER_SHARE
+from ...format import fold_table, format_share, horizon_label, joined, round_json
 from ...forest import auc as _auc
 from ...forest import feature_matrix, forest_pipeline, shuffled_predictions, stratified_rows
+from ...naming.words import phrase
 from ...progress import track
 from .churn_data import ChurnData, assemble, check_churn, churn_cutoff, churn_dataset, cutoff_day
 from .features import behaviour_features
@@ -188,6 +190,24 @@ class ChurnEvaluation:
                 f"{100 * self.base_rate:.1f}% of all of them; and it put {format_share(flagged[churned].mean())} of those "
                 "who bought nothing at high risk.")
 
+    def importance_note(self, top: int = 3) -> str:
+        """The measures the ranking rests on most, each with the way it moves the risk, and those that made no
+        difference (a bar at or below zero: shuffling them did not lower the ranking)."""
+        imp = self.importance
+        if imp.empty or "direction" not in imp:
+            return ""
+        best = float(imp["mean"].max())
+        strong = imp[(imp["mean"] > 0) & (imp["mean"] >= MIN_DRIVER_SHARE * best)]
+        strong = strong.sort_values("mean", ascending=False, kind="stable").head(top)
+        way = {1: "the more, the higher the risk", -1: "the more, the lower the risk", 0: "in no one direction"}
+        said = [phrase(self.labels_text.get(c, c)) + ("" if pd.isna(d) else  # a category has no direction
+                                                       f" ({way[int(np.sign(d)) if abs(d) >= 0.1 else 0]})")
+                for c, d in strong["direction"].items()]
+        idle = [phrase(self.labels_text.get(c, c)) for c in imp.index[imp["mean"] <= 0]]
+        return ((f"The ranking rests most on {joined(said)}." if said else "No measure sets churners apart.")
+                + (f" Shuffling {joined(idle)} did not lower it: {'it makes' if len(idle) == 1 else 'they make'} no "
+                   "difference here (a bar at or below zero is chance)." if idle else ""))
+
     def search_note(self) -> str:
         """What the hyperparameter search did (or that it was off)."""
         n = self.settings.get("search_iter", 0)
@@ -273,7 +293,10 @@ def evaluate_churn(data: ChurnData, *, folds: int = 3, seed: int = 0, search_ite
         drops.append(np.array([[auc - _auc(y[test] == 1, shuffled[j, r, :, 1]) for r in range(n_repeats)]
                                for j in range(X.shape[1])]))
     all_drops = np.concatenate(drops, axis=1)
-    importance = pd.DataFrame({"mean": all_drops.mean(axis=1), "std": all_drops.std(axis=1)}, index=X.columns)
+    importance = pd.DataFrame({"mean": all_drops.mean(axis=1), "std": all_drops.std(axis=1),
+                               # the way each measure moves the risk: its rank correlation with the held-out chances
+                               "direction": _directions(X, oof)},
+                              index=X.columns)
     return ChurnEvaluation(
         scores=pd.DataFrame(rows), probability=pd.Series(oof, index=X.index, name="churn_probability"),
         churned=data.churned.iloc[sample], importance=importance.sort_values("mean", ascending=False, kind="stable"),
@@ -281,6 +304,14 @@ def evaluate_churn(data: ChurnData, *, folds: int = 3, seed: int = 0, search_ite
         chosen=chosen, settings={"folds": n_folds, "seed": seed, "search_iter": search_iter,
                                  "search_folds": search_folds, "forest": dict(FOREST), "rows": int(len(y)),
                                  "rows_at_cutoff": int(len(data.churned))})
+
+
+def _directions(X: pd.DataFrame, probability: np.ndarray) -> pd.Series:
+    """The way each numeric measure moves the risk: its rank correlation with the held-out chances (NaN for a
+    category, or a measure or chances that do not vary)."""
+    numeric = X.select_dtypes("number")
+    varied = numeric.loc[:, numeric.nunique() > 1] if np.ptp(probability) > 0 else numeric.iloc[:, :0]
+    return varied.corrwith(pd.Series(probability, index=X.index), method="spearman").reindex(X.columns)
 
 
 # ------------------------------------------------------------------------------------------ scoring
