@@ -405,3 +405,19 @@ def test_the_importance_note_names_what_the_ranking_rests_on_and_which_way_it_mo
     flat = importance.assign(mean=-0.001)
     assert churn.ChurnEvaluation(scores=pd.DataFrame(), probability=pd.Series(dtype=float), churned=pd.Series(dtype=int),
                                  importance=flat).importance_note().startswith("No measure sets churners apart.")
+
+
+def test_the_calibration_note_gives_the_widest_gap_in_the_tables_own_percent():
+    """The calibration table asked "when the model says 70%, do about 70% churn?" and never answered."""
+    p = np.r_[np.full(100, 0.15), np.full(100, 0.45), np.full(10, 0.85)]
+    y = np.r_[np.ones(15), np.zeros(85), np.ones(51), np.zeros(49), np.ones(3), np.zeros(7)].astype(int)
+    index = pd.RangeIndex(len(p))
+    evaluation = churn.ChurnEvaluation(scores=pd.DataFrame(), probability=pd.Series(p, index=index),
+                                       churned=pd.Series(y, index=index),
+                                       importance=pd.DataFrame())
+    assert evaluation.calibration_note() == (
+        "In the groups of 30 customers or more, the share who churned lies within 6 points of the risk predicted (the "
+        "widest: 51% churned at a predicted 45%, in the 40-50% group), so a predicted risk can be read as the share "
+        "of such customers who stop. 1 smaller group varies by chance.")
+    off = replace(evaluation, churned=pd.Series(np.r_[np.ones(40), np.zeros(60), y[100:]].astype(int), index=index))
+    assert "within 25 points" in off.calibration_note() and "as a ranking more than as shares" in off.calibration_note()

@@ -190,6 +190,25 @@ class ChurnEvaluation:
                 f"{100 * self.base_rate:.1f}% of all of them; and it put {format_share(flagged[churned].mean())} of those "
                 "who bought nothing at high risk.")
 
+    def calibration_note(self, min_customers: int = 30) -> str:
+        """The calibration table's verdict: how far the share who churned lies from the risk predicted, in the groups
+        of ``min_customers`` or more (smaller groups vary by chance), and whether a risk reads as a share."""
+        table = self.calibration_table()
+        big = table[table["count"] >= min_customers]
+        if big.empty:
+            return ""
+        # in the table's whole percent, so that "within 6 points" is what a reader finds between 45% and 51%
+        gap = ((100 * big["observed"]).round() - (100 * big["mean_predicted"]).round()).abs()
+        worst = big.loc[gap.idxmax()]
+        lo, hi = (round(100 * float(b)) for b in str(gap.idxmax()).split("-"))
+        small = int((table["count"] < min_customers).sum())
+        verdict = ("so a predicted risk can be read as the share of such customers who stop" if gap.max() <= 10 else
+                   "so read the risks as a ranking more than as shares")
+        return (f"In the groups of {min_customers} {self.entity} or more, the share who churned lies within "
+                f"{gap.max():.0f} points of the risk predicted (the widest: {format_share(worst['observed'])} "
+                f"churned at a predicted {format_share(worst['mean_predicted'])}, in the {lo}-{hi}% group), {verdict}."
+                + (f" {small} smaller {'group varies' if small == 1 else 'groups vary'} by chance." if small else ""))
+
     def importance_note(self, top: int = 3) -> str:
         """The measures the ranking rests on most, each with the way it moves the risk, and those that made no
         difference (a bar at or below zero: shuffling them did not lower the ranking)."""
