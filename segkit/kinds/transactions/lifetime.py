@@ -246,15 +246,20 @@ class ValueFit:
         clv = np.sort(self.per_customer["clv"].to_numpy())[::-1]
         return float(clv[: int(np.ceil(len(clv) / 10))].sum() / clv.sum())
 
-    def summary(self, currency: str = "£") -> str:
+    def summary(self, currency: str = "£", check: ValueCheck | None = None) -> str:
+        """The forecast in one paragraph; with the holdout ``check``, how far the same model missed the last days of
+        the data when that is more than 15% (the caveat's bar), so a total is not read as a promise."""
         per, total = self.per_customer, float(self.per_customer["clv"].sum())
+        missed = (f" Read it as an estimate: the same model's forecast of the last {check.holdout_days} days of the data "
+                  f"was {abs(100 * check.error_share):.0f}% {'below' if check.error_share < 0 else 'above'} what "
+                  "customers bought (see the caveats)." if check is not None and abs(check.error_share) > 0.15 else "")
         return (f"Over the next {self.horizon} months, the {len(per):,} customers are expected to make "
                 f"{per['expected_purchases'].sum():,.0f} purchases, worth {_money(total, currency)} today"
                 f"{', net of returns' if _returning(per)[0] else ''} ("  # sales, unless a margin makes it profit
                 f"{'in sales: no profit margin applied' if self.margin == 1 else f'margin {100 * self.margin:.0f}%'}, "
                 f"discount {100 * self.discount_rate:.1f}% a month): "
                 f"{_money(total / len(per), currency)} per customer on average. The 10% of customers worth most "
-                f"hold {100 * self.top_decile_share:.0f}% of that value.")
+                f"hold {100 * self.top_decile_share:.0f}% of that value.{missed}")
 
     def table(self) -> pd.DataFrame:
         """The content of ``value.csv``: ``customer_id`` and :data:`VALUE_COLUMNS`."""
@@ -329,7 +334,7 @@ def value_summary(data: ValueData, check: ValueCheck, fit: ValueFit, currency: s
                                                  for row in by.to_dict("records")]},
         "expected_purchases_total": _r(per["expected_purchases"].sum()), "clv_total": _r(per["clv"].sum()),
         "clv_mean": _r(per["clv"].mean()), "p_alive_mean": _r(per["p_alive"].mean()),
-        "top_decile_share": _r(fit.top_decile_share), "summary": fit.summary(currency), "check": check.summary(),
+        "top_decile_share": _r(fit.top_decile_share), "summary": fit.summary(currency, check), "check": check.summary(),
         "returns": dict(zip(("customers_returning", "customers_keeping_nothing"), _returning(per))),
         "notes": check.notes + fit.notes + fit.checked, "churn": None, "segments": [], "ranking": None}
 
