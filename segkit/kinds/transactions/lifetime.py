@@ -107,9 +107,9 @@ class ValueData:
                                                       "refunds, not purchases")
         return (f"{len(self.full):,} customers made purchases on {days:,} customer-days ({self.lines:,} purchase "
                 f"lines{others}) from {self.first_day:%d %B %Y} to {self.last_day:%d %B %Y}; time is counted in "
-                f"{_UNIT_WORDS[self.unit]}. The check fits the model on the purchases up to "
-                f"{self.calibration_end:%d %B %Y} ({len(self.calibration):,} customers by then) and predicts the "
-                f"{self.holdout_days} days after it; the forecast then uses the whole history.{self._net()}")
+                f"{_UNIT_WORDS[self.unit]}. The check fits the model on the purchases before "  # as 08 says its cutoff
+                f"{self.calibration_end + _DAY:%d %B %Y} ({len(self.calibration):,} customers by then) and predicts the "
+                f"{self.holdout_days} days from it; the forecast then uses the whole history.{self._net()}")
 
     def _net(self) -> str:
         """The sentence on purchases valued net of returns ("" when no customer returned anything)."""
