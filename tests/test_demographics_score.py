@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -93,3 +95,29 @@ def test_segkit_score_reads_a_census_download_as_the_training_input(fitted, tmp_
         assert code == 0, capsys.readouterr().err
         scored.append(pd.read_csv(tmp_path / f"{name}_s.csv", dtype={"zcta": str}))
     pd.testing.assert_frame_equal(*scored)
+
+
+def test_a_few_areas_of_an_export_one_line_off_are_read_as_the_model_was(delaware_csv, tmp_path):
+    """Delaware's enrolment block is one line off, and a run reads it one line down (its college enrolment counts the
+    undergraduates). Three of its areas alone are too few to tell: they are read as the model's training table was
+    (``read_down`` in its metadata), not as named (high-school students and undergraduates)."""
+    from segkit.kinds.demographics.score import _features
+
+    raw = pd.read_csv(delaware_csv)
+    few = raw[raw["zcta"].isin([19717, 19711, 19901])]
+    expected = (few["college_graduate_enrollment"] / few["school_enrollment_total"]).to_numpy()
+    as_named = ((few["college_undergraduate_enrollment"] + few["college_graduate_enrollment"])
+                / few["school_enrollment_total"]).to_numpy()
+    read = _features(few, ["share_enrolled_college"], "zcta", 100, read_down=["enrollment"])
+    np.testing.assert_allclose(read["share_enrolled_college"].to_numpy(), expected)
+    np.testing.assert_allclose(_features(few, ["share_enrolled_college"], "zcta", 100)["share_enrolled_college"],
+                               as_named)  # a model trained on a table read as named
+    # the whole table tells for itself, whatever the model says
+    whole = _features(raw, ["share_enrolled_college"], "zcta", 100)
+    assert whole.loc["19717", "share_enrolled_college"] == pytest.approx(6499 / 6522)
+    # a run keeps what it read down in the model's metadata
+    (tmp_path / "de.yaml").write_text(f"data_kind: demographics\ndata_path: {delaware_csv}\nid_col: zcta\nk: 4\n")
+    assert main(["run", str(tmp_path / "de.yaml"), "--out", str(tmp_path / "reports"), "--only", "01", "02", "03",
+                 "05"]) == 0
+    meta = json.loads((tmp_path / "reports" / "de" / "artifacts" / "model" / "metadata.json").read_text())
+    assert meta["read_down"] == ["enrollment"]

@@ -139,6 +139,9 @@ def _write_segmentation(ctx: RunContext, seg: Segmentation) -> None:
         # the run's fingerprint of its input (the manifest's: the file's bytes, else the rows read), and the rows'
         "input_hash": input_meta.get("file_hash") or input_meta.get("content_hash"),
         "content_hash": input_meta.get("content_hash"), **lineage_meta,
+        # the input's blocks read one line down (an export's shifted columns): a scored table too small to tell is
+        # read as the training table was
+        **({"read_down": read} if (read := seg.features.extra.get("read_down")) else {}),
     })
 
 

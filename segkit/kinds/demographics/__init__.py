@@ -242,7 +242,7 @@ def features(cleaned: pd.DataFrame, params) -> FeatureSet:
                             "unusable_columns": report.unusable_columns, "suspect_columns": report.suspect_columns,
                             "sentinel_counts": report.sentinel_counts},
              "k_note": k_note, "imputed_rows": imputed, "left_out": dict(suspect), "shown_as": shown_as,
-             "shifted": shifted}
+             "shifted": shifted, "read_down": [g.name for g in feats.groups if g.moved]}
     return FeatureSet(table=table, columns=columns, labels=labels, entity="areas", notes=notes, extra=extra,
                       short=short, units=units,
                       profile_columns=list(dict.fromkeys([*columns, *extra_columns, POPULATION_COL])))

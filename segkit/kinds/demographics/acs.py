@@ -26,6 +26,7 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -164,7 +165,7 @@ def impute_median(features: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series, pd.S
 def build_acs_features(df: pd.DataFrame, groups: list[FeatureGroup] | None = None, *,
                        id_col: str = "zcta", min_population: float = 100,
                        population_col: str = "population", min_groups: int = 3,
-                       min_areas: int = 20) -> AcsFeatures:
+                       min_areas: int = 20, read_down_groups: Sequence[str] = ()) -> AcsFeatures:
     """Turn an ACS table into an imputed feature matrix, with reports.
 
     Parameters
@@ -182,6 +183,9 @@ def build_acs_features(df: pd.DataFrame, groups: list[FeatureGroup] | None = Non
         Fewer usable feature groups than this is an error.
     min_areas : int, default 20
         Fewer usable areas than this is an error.
+    read_down_groups : sequence of str
+        Groups to read one line down when the table has too few rows to tell whether they are one line off
+        (:func:`~segkit.kinds.demographics.shifted.read_down`): a model's, for the few areas it scores.
 
     Returns
     -------
@@ -199,7 +203,7 @@ def build_acs_features(df: pd.DataFrame, groups: list[FeatureGroup] | None = Non
     groups = load_feature_groups() if groups is None else groups
     _require_id_and_population(df, id_col, population_col)
     clean, sentinels = replace_sentinels(df)  # before anything else
-    groups = read_down(groups, clean)  # a block one line off is read from the columns after its names
+    groups = read_down(groups, clean, read_down_groups)  # a block one line off: read from the columns after its names
     report = validate_acs_table(clean, groups, sentinel_counts=sentinels)
     counted = {population_col, *(c for g in (groups or load_feature_groups()) for c in g.columns)}
     for col in [c for c in clean.columns if c in counted and not pd.api.types.is_numeric_dtype(clean[c])]:

@@ -19,7 +19,7 @@ training); warnings in ``attrs["warnings"]``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -37,12 +37,14 @@ RESULT_COLUMNS = ["segment_code", "segment_name", "confidence", "distance_to_cen
                   "not_scored", "filled_features"]
 
 
-def _features(raw: pd.DataFrame, features: list[str], id_col: str, min_population: float) -> pd.DataFrame:
-    """The model's features of every area of ``raw`` that has enough residents (missing values kept)."""
+def _features(raw: pd.DataFrame, features: list[str], id_col: str, min_population: float,
+              read_down: Sequence[str] = ()) -> pd.DataFrame:
+    """The model's features of every area of ``raw`` that has enough residents (missing values kept); a group the
+    training table had one line off (``read_down``) is read so where ``raw`` has too few rows to tell."""
     groups = load_feature_groups()
     raw = name_columns(raw)  # new areas downloaded as the run's input was: by variable code
     feats = build_acs_features(raw, groups, id_col=id_col, min_population=min_population, min_groups=1,
-                               min_areas=1)
+                               min_areas=1, read_down_groups=read_down)
     absent = [f for f in features if f not in feats.raw.columns]
     if absent:
         needs = sorted({c for g in groups for spec in g.features if spec.name in absent for c in spec.columns})
@@ -66,7 +68,7 @@ def score_rows(model, metadata: Mapping, raw: pd.DataFrame) -> pd.DataFrame:
     if id_col not in raw.columns:
         raise ColumnError(f"the areas to score have no id column {id_col!r} (the model's id_col)",
                           f"add the area id as a column named {id_col!r}", column=id_col)
-    X = _features(raw, features, id_col, float(params.get("min_population", 100)))
+    X = _features(raw, features, id_col, float(params.get("min_population", 100)), metadata.get("read_down") or ())
     ids = format_area_ids(raw[id_col])
     out = pd.DataFrame({id_col: ids.to_numpy(dtype=object)}, index=raw.index)
     for col, fill in zip(RESULT_COLUMNS, (None, None, np.nan, np.nan, False, "", 0)):

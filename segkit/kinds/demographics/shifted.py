@@ -10,7 +10,7 @@ from the column after its name; :func:`read_down_notes` tells the reader.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Mapping, Sequence
+from typing import Collection, Mapping, Sequence
 
 import pandas as pd
 
@@ -21,10 +21,12 @@ from .groups import MIN_ROWS_EQUAL, FeatureGroup
 __all__ = ["read_down", "read_down_notes"]
 
 
-def read_down(groups: Sequence[FeatureGroup], table: pd.DataFrame) -> list[FeatureGroup]:
+def read_down(groups: Sequence[FeatureGroup], table: pd.DataFrame, assume: Collection[str] = ()) -> list[FeatureGroup]:
     """``groups``, each whose ``parts`` are one line off in ``table`` (:func:`_total_first`) read one line down: a
     member column that is a part is read from the part after it, and a member of the last part, whose line the export
-    does not have, is left out (a feature left with no column is dropped).
+    does not have, is left out (a feature left with no column is dropped). A table with too few rows to tell
+    (:data:`MIN_ROWS_EQUAL`) reads the groups named in ``assume`` down: a few areas scored with a model trained on the
+    same export are read as its training table was.
 
     Delaware's export holds everyone enrolled under "nursery and preschool", the high-school students under
     "undergraduate" and the undergraduates under "graduate": its college enrolment counted the high-school students
@@ -33,7 +35,8 @@ def read_down(groups: Sequence[FeatureGroup], table: pd.DataFrame) -> list[Featu
     """
     out = []
     for group in groups:
-        if not _total_first(table, group):
+        first = _total_first(table, group)
+        if not (first or (first is None and group.name in assume)):
             out.append(group)
             continue
         after = dict(zip(group.parts, group.parts[1:]))
@@ -69,12 +72,15 @@ def read_down_notes(groups: Sequence[FeatureGroup], labels: Mapping[str, str],
 
 def _total_first(table: pd.DataFrame, group: FeatureGroup) -> str | None:
     """The first of the group's ``parts`` when it is as large as all the others together in every row where they
-    count anyone (:data:`MIN_ROWS_EQUAL` rows or more): their total, one line off. Delaware's "nursery and
-    preschool" column holds everyone enrolled (B14001_002), its "undergraduate" the high-school students and its
-    "graduate" the undergraduates; the first line of an enrolment table is a few percent of the others."""
+    count anyone: their total, one line off; "" when it is not; None when the table cannot tell (no parts, or fewer
+    than :data:`MIN_ROWS_EQUAL` such rows). Delaware's "nursery and preschool" column holds everyone enrolled
+    (B14001_002), its "undergraduate" the high-school students and its "graduate" the undergraduates; the first line
+    of an enrolment table is a few percent of the others."""
     if len(group.parts) < 2 or not set(group.parts) <= set(table.columns):
         return None
     lines = table[list(group.parts)].apply(pd.to_numeric, errors="coerce")
     first, rest = lines.iloc[:, 0], lines.iloc[:, 1:].sum(axis=1, min_count=1)
     counted = first.notna() & rest.gt(0)
-    return group.parts[0] if counted.sum() >= MIN_ROWS_EQUAL and (first[counted] >= rest[counted]).all() else None
+    if counted.sum() < MIN_ROWS_EQUAL:
+        return None
+    return group.parts[0] if (first[counted] >= rest[counted]).all() else ""
