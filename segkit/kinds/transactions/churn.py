@@ -37,13 +37,12 @@ from sklearn.metrics import average_precision_score, brier_score_loss, precision
 from sklearn.model_selection import RandomizedSearchCV, StratifiedKFold
 
 from ...errors import ColumnError, DataValueError
-from ...explain import MIN_DRIVER_SHARE
-from ...format import fold_table, format_share, horizon_label, joined, round_json
+from ...format import fold_table, format_share, horizon_label, round_json
 from ...forest import auc as _auc
 from ...forest import feature_matrix, forest_pipeline, shuffled_predictions, stratified_rows
-from ...naming.words import phrase
 from ...progress import track
 from .churn_data import ChurnData, assemble, check_churn, churn_cutoff, churn_dataset, cutoff_day
+from .churn_notes import calibration_note, directions, flagged_note, importance_note
 from .features import behaviour_features
 
 __all__ = ["ChurnData", "ChurnEvaluation", "ChurnScores", "FOREST", "MAX_ROWS", "SEARCH_SPACE", "churn_cutoff",
@@ -177,55 +176,15 @@ class ChurnEvaluation:
         return (f"Cross-validated over {len(self.scores)} folds{sampled}, the model ranks a churner above a customer who stays "
                 f"{100 * auc:.0f}% of the time: ROC-AUC {auc:.3f} ± {auc_sd:.3f} (mean ± standard deviation across "
                 f"folds; 0.5 is chance), which is {quality}. Its PR-AUC is {ap:.3f} ± {ap_sd:.3f}, against a churn "
-                f"rate of {100 * self.base_rate:.1f}% (what a random ranking would score).{self._flagged()}{search}")
-
-    def _flagged(self) -> str:
-        """The ranking in a reader's words: how many of those it put at high risk bought nothing, against everyone, and
-        how many of those who bought nothing it put there (precision and recall at the run's threshold)."""
-        flagged, churned = self.probability.to_numpy() >= self.threshold, self.churned.to_numpy() == 1
-        if not flagged.any() or not churned.any():
-            return ""
-        return (f" Put plainly: of the {self.entity} it had not seen and put at high risk (a chance of "
-                f"{self.threshold:.2f} or more), {format_share(churned[flagged].mean())} bought nothing, against "
-                f"{100 * self.base_rate:.1f}% of all of them; and it put {format_share(flagged[churned].mean())} of those "
-                "who bought nothing at high risk.")
+                f"rate of {100 * self.base_rate:.1f}% (what a random ranking would score).{flagged_note(self)}{search}")
 
     def calibration_note(self, min_customers: int = 30) -> str:
-        """The calibration table's verdict: how far the share who churned lies from the risk predicted, in the groups
-        of ``min_customers`` or more (smaller groups vary by chance), and whether a risk reads as a share."""
-        table = self.calibration_table()
-        big = table[table["count"] >= min_customers]
-        if big.empty:
-            return ""
-        # in the table's whole percent, so that "within 6 points" is what a reader finds between 45% and 51%
-        gap = ((100 * big["observed"]).round() - (100 * big["mean_predicted"]).round()).abs()
-        worst = big.loc[gap.idxmax()]
-        lo, hi = (round(100 * float(b)) for b in str(gap.idxmax()).split("-"))
-        small = int((table["count"] < min_customers).sum())
-        verdict = ("so a predicted risk can be read as the share of such customers who stop" if gap.max() <= 10 else
-                   "so read the risks as a ranking more than as shares")
-        return (f"In the groups of {min_customers} {self.entity} or more, the share who churned lies within "
-                f"{gap.max():.0f} points of the risk predicted (the widest: {format_share(worst['observed'])} "
-                f"churned at a predicted {format_share(worst['mean_predicted'])}, in the {lo}-{hi}% group), {verdict}."
-                + (f" {small} smaller {'group varies' if small == 1 else 'groups vary'} by chance." if small else ""))
+        """The calibration table's verdict (:func:`~.churn_notes.calibration_note`)."""
+        return calibration_note(self, min_customers)
 
     def importance_note(self, top: int = 3) -> str:
-        """The measures the ranking rests on most, each with the way it moves the risk, and those that made no
-        difference (a bar at or below zero: shuffling them did not lower the ranking)."""
-        imp = self.importance
-        if imp.empty or "direction" not in imp:
-            return ""
-        best = float(imp["mean"].max())
-        strong = imp[(imp["mean"] > 0) & (imp["mean"] >= MIN_DRIVER_SHARE * best)]
-        strong = strong.sort_values("mean", ascending=False, kind="stable").head(top)
-        way = {1: "the more, the higher the risk", -1: "the more, the lower the risk", 0: "in no one direction"}
-        said = [phrase(self.labels_text.get(c, c)) + ("" if pd.isna(d) else  # a category has no direction
-                                                       f" ({way[int(np.sign(d)) if abs(d) >= 0.1 else 0]})")
-                for c, d in strong["direction"].items()]
-        idle = [phrase(self.labels_text.get(c, c)) for c in imp.index[imp["mean"] <= 0]]
-        return ((f"The ranking rests most on {joined(said)}." if said else "No measure sets churners apart.")
-                + (f" Shuffling {joined(idle)} did not lower it: {'it makes' if len(idle) == 1 else 'they make'} no "
-                   "difference here (a bar at or below zero is chance)." if idle else ""))
+        """What the ranking rests on, and which way (:func:`~.churn_notes.importance_note`)."""
+        return importance_note(self, top)
 
     def search_note(self) -> str:
         """What the hyperparameter search did (or that it was off)."""
@@ -314,7 +273,7 @@ def evaluate_churn(data: ChurnData, *, folds: int = 3, seed: int = 0, search_ite
     all_drops = np.concatenate(drops, axis=1)
     importance = pd.DataFrame({"mean": all_drops.mean(axis=1), "std": all_drops.std(axis=1),
                                # the way each measure moves the risk: its rank correlation with the held-out chances
-                               "direction": _directions(X, oof)},
+                               "direction": directions(X, oof)},
                               index=X.columns)
     return ChurnEvaluation(
         scores=pd.DataFrame(rows), probability=pd.Series(oof, index=X.index, name="churn_probability"),
@@ -323,14 +282,6 @@ def evaluate_churn(data: ChurnData, *, folds: int = 3, seed: int = 0, search_ite
         chosen=chosen, settings={"folds": n_folds, "seed": seed, "search_iter": search_iter,
                                  "search_folds": search_folds, "forest": dict(FOREST), "rows": int(len(y)),
                                  "rows_at_cutoff": int(len(data.churned))})
-
-
-def _directions(X: pd.DataFrame, probability: np.ndarray) -> pd.Series:
-    """The way each numeric measure moves the risk: its rank correlation with the held-out chances (NaN for a
-    category, or a measure or chances that do not vary)."""
-    numeric = X.select_dtypes("number")
-    varied = numeric.loc[:, numeric.nunique() > 1] if np.ptp(probability) > 0 else numeric.iloc[:, :0]
-    return varied.corrwith(pd.Series(probability, index=X.index), method="spearman").reindex(X.columns)
 
 
 # ------------------------------------------------------------------------------------------ scoring
@@ -363,8 +314,8 @@ class ChurnScores:
                 f"every customer's behaviour measured on {self.scored_at:%d %B %Y}, the day after the last "
                 f"purchase. Across {len(p):,} current customers the mean churn probability is {100 * p.mean():.1f}%"
                 f"{self._expected(p)}. {self.high_risk:,} ({100 * self.high_risk / len(p):.1f}%) are at high risk "
-                f"(probability of {self.threshold:.2f} or more): the ones to turn to first, not a count of who will stop "
-                f"(some of them will buy, and some below {self.threshold:.2f} will not).{self._season()}")
+                f"(probability of {self.threshold:.2f} or more): the ones to turn to first, not a count of who will "
+                f"stop (some of them will buy, and some below {self.threshold:.2f} will not).{self._season()}")
 
     def _expected(self, p: pd.Series) -> str:
         """", so about 1,710 of them are expected to buy nothing from 10 December 2011 to 08 March 2012": the sum of
@@ -374,7 +325,8 @@ class ChurnScores:
         end = self.scored_at + pd.Timedelta(days=self.horizon_days) - _DAY
         expected = float(p.sum())
         about = f"{round(expected, -1):,.0f}" if expected >= 1_000 else f"{expected:,.0f}"
-        return f", so about {about} of them are expected to buy nothing from {self.scored_at:%d %B %Y} to {end:%d %B %Y}"
+        return (f", so about {about} of them are expected to buy nothing from {self.scored_at:%d %B %Y} to "
+                f"{end:%d %B %Y}")
 
     def _season(self) -> str:
         """The weeks the model learned from beside those it scores, which lie elsewhere in the year."""

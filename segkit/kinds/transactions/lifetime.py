@@ -108,8 +108,8 @@ class ValueData:
         return (f"{len(self.full):,} customers made purchases on {days:,} customer-days ({self.lines:,} purchase "
                 f"lines{others}) from {self.first_day:%d %B %Y} to {self.last_day:%d %B %Y}; time is counted in "
                 f"{_UNIT_WORDS[self.unit]}. The check fits the model on the purchases before "  # as 08 says its cutoff
-                f"{self.calibration_end + _DAY:%d %B %Y} ({len(self.calibration):,} customers by then) and predicts the "
-                f"{self.holdout_days} days from it; the forecast then uses the whole history.{self._net()}")
+                f"{self.calibration_end + _DAY:%d %B %Y} ({len(self.calibration):,} customers by then) and predicts "
+                f"the {self.holdout_days} days from it; the forecast then uses the whole history.{self._net()}")
 
     def _net(self) -> str:
         """The sentence on purchases valued net of returns ("" when no customer returned anything)."""
@@ -250,8 +250,8 @@ class ValueFit:
         """The forecast in one paragraph; with the holdout ``check``, how far the same model missed the last days of
         the data when that is more than 15% (the caveat's bar), so a total is not read as a promise."""
         per, total = self.per_customer, float(self.per_customer["clv"].sum())
-        missed = (f" Read it as an estimate: the same model's forecast of the last {check.holdout_days} days of the data "
-                  f"was {abs(100 * check.error_share):.0f}% {'below' if check.error_share < 0 else 'above'} what "
+        missed = (f" Read it as an estimate: the same model's forecast of the last {check.holdout_days} days of the "
+                  f"data was {abs(100 * check.error_share):.0f}% {'below' if check.error_share < 0 else 'above'} what "
                   "customers bought (see the caveats)." if check is not None and abs(check.error_share) > 0.15 else "")
         return (f"Over the next {self.horizon} months, the {len(per):,} customers are expected to make "
                 f"{per['expected_purchases'].sum():,.0f} purchases, worth {_money(total, currency)} today"
