@@ -80,7 +80,7 @@ def _labels(table: pd.DataFrame, labels) -> np.ndarray:
 MIN_DRIVER_SHARE = 0.05
 
 
-def _ranked(importance: pd.Series) -> list[str]:
+def ranked_drivers(importance: pd.Series) -> list[str]:
     """The segment's drivers, strongest first: the measures whose shuffling blurs it, by at least
     :data:`MIN_DRIVER_SHARE` of the strongest."""
     top = importance.max() if len(importance) else 0.0
@@ -204,7 +204,7 @@ def explain_segments(table: pd.DataFrame, labels, *, columns: Sequence[str] | No
     words = _Sentences(table if described is None else described, y_all, labels_text=labels_text, units=units,
                        currency=currency, n_top=n_top, per=per, coded=coded, entity=entity)
     f1 = result["segment_f1"]
-    drivers = {seg: words.sentence(seg, _ranked(seg_imp[seg]) if seg in seg_imp.columns else None,
+    drivers = {seg: words.sentence(seg, ranked_drivers(seg_imp[seg]) if seg in seg_imp.columns else None,
                                    distinct=bool(f1.get(seg, 0.0) >= DISTINCT_F1)) for seg in classes}
     return SegmentExplanation(
         scores=result["scores"], importance=result["importance"], segment_importance=seg_imp,

@@ -20,7 +20,7 @@ from .parse.numbers import CURRENCY_CODES, CURRENCY_SIGNS
 
 __all__ = ["drawn", "joined", "horizon_label", "format_number", "format_share", "format_score", "format_value", "money_prefix", "segment_codes",
            "segment_code", "model_segment_codes", "round_json", "fold_table", "yes_no", "unit_in_words", "in_thousands",
-           "axis_label", "index_text", "without_unit", "THOUSANDS",
+           "axis_label", "index_text", "without_unit", "percent_band", "THOUSANDS",
            "MISSING_TEXT", "YES_NO"]
 
 #: How a missing number is shown.
@@ -113,6 +113,16 @@ def format_number(value: float) -> str:
     if 0 < a < 0.01:
         return np.format_float_positional(value, precision=2, unique=True, fractional=False, trim="-")
     return f"{value:.2f}".rstrip("0").rstrip(".") if a > 0 else "0"
+
+
+def percent_band(label: str) -> str:
+    """A band of shares written "low-high" in percent.
+
+    >>> percent_band("0.4-0.5"), percent_band("0.0-0.1")
+    ('40-50%', '0-10%')
+    """
+    lo, hi = (round(100 * float(b)) for b in str(label).split("-"))
+    return f"{lo}-{hi}%"
 
 
 def index_text(value) -> str:

@@ -286,7 +286,7 @@ def test_stages_write_churn_csv_and_summary_then_segment_risk(known, tmp_path):
     expected = table["churn_probability"].sum()
     assert f"so about {expected:,.0f} of them are expected to buy nothing from 01 January 2012 to 30 March 2012" \
         in summary["scoring"] and "not a count of who will stop" in summary["scoring"]
-    assert "The model learned from what customers did from 03 October to 31 December 2011" in summary["scoring"]
+    assert "The model learned from what customers did from 03 October 2011 to 31 December 2011" in summary["scoring"]
 
     ids = table["customer_id"]
     segments = pd.DataFrame({"customer_id": ids, "segment_code": np.where(ids.str[-1].isin(list("01234")), "S01", "S02"),
@@ -380,8 +380,9 @@ def test_the_evaluation_says_in_words_how_many_it_flags_bought_nothing():
     scores = pd.DataFrame({"roc_auc": [0.8], "pr_auc": [0.7], "brier": [0.2], "churn_rate": [0.6], "rows": [5.0]})
     evaluation = churn.ChurnEvaluation(scores=scores, probability=pd.Series([0.9, 0.8, 0.6, 0.2, 0.1], index=index),
                                        churned=pd.Series([1, 1, 0, 1, 0], index=index), importance=pd.DataFrame())
+    said = evaluation.summary()
     assert ("of the customers it had not seen and put at high risk (a chance of 0.50 or more), 67% bought nothing, "
-            "against 60.0% of all of them; and it put 67% of those who bought nothing at high risk.") in evaluation.summary()
+            "against 60.0% of all of them; and it put 67% of those who bought nothing at high risk.") in said
     strict = replace(evaluation, threshold=0.85, entity="members")  # the run's churn_threshold and entity
     assert "of the members it had not seen and put at high risk (a chance of 0.85 or more), 100% bought nothing" \
         in strict.summary() and "it put 33% of those who bought nothing" in strict.summary()
@@ -402,9 +403,9 @@ def test_the_importance_note_names_what_the_ranking_rests_on_and_which_way_it_mo
         "The ranking rests most on days since last purchase (the more, the higher the risk), orders (the more, the "
         "lower the risk) and country. Shuffling days as a customer did not lower it: it makes no difference here (a "
         "bar at or below zero is chance).")
-    flat = importance.assign(mean=-0.001)
-    assert churn.ChurnEvaluation(scores=pd.DataFrame(), probability=pd.Series(dtype=float), churned=pd.Series(dtype=int),
-                                 importance=flat).importance_note().startswith("No measure sets churners apart.")
+    assert replace(evaluation, importance=importance.assign(mean=-0.001)).importance_note().startswith(
+        "No measure sets churners apart.")
+    assert replace(evaluation, importance=importance.assign(mean=np.nan)).importance_note() == ""  # not measured
 
 
 def test_the_calibration_note_gives_the_widest_gap_in_the_tables_own_percent():
@@ -421,3 +422,33 @@ def test_the_calibration_note_gives_the_widest_gap_in_the_tables_own_percent():
         "of such customers who stop. 1 smaller group varies by chance.")
     off = replace(evaluation, churned=pd.Series(np.r_[np.ones(40), np.zeros(60), y[100:]].astype(int), index=index))
     assert "within 25 points" in off.calibration_note() and "as a ranking more than as shares" in off.calibration_note()
+
+
+@pytest.mark.parametrize("horizon, scored, said", [
+    (90, "2012-01-01", True),  # the 90 days after the data: other weeks of the year than those it learned from
+    (365, "2012-10-03", False),  # a year's horizon covers every season
+    (90, "2012-10-06", False),  # a cutoff a year back (give or take a week): the same weeks
+])
+def test_the_season_caveat_only_where_the_scored_weeks_lie_elsewhere_in_the_year(horizon, scored, said):
+    start = pd.Timestamp("2011-10-03")
+    scores = churn.ChurnScores(table=pd.DataFrame({"churn_probability": [0.2, 0.6], "high_risk": [False, True]}),
+                               threshold=0.5,
+                               scored_at=pd.Timestamp(scored), trained_on=2, at_cutoff=2, horizon_days=horizon,
+                               learned=(start, start + pd.Timedelta(days=horizon)))
+    assert ("lie elsewhere in the year" in scores.summary()) == said
+    assert not said or "from 03 October 2011 to 31 December 2011" in scores.summary()  # the start's year too
+    assert churn.ChurnScores(table=pd.DataFrame({"churn_probability": [], "high_risk": []}), threshold=0.5,
+                             scored_at=start, trained_on=0).summary() == "No current customer was scored."
+
+
+def test_a_calibration_that_matches_says_so_and_an_empty_note_draws_no_box():
+    from segkit.report.cards import note
+
+    p, y = np.r_[np.full(100, 0.15), np.full(100, 0.45)], np.r_[np.ones(15), np.zeros(85), np.ones(45), np.zeros(55)]
+    evaluation = churn.ChurnEvaluation(scores=pd.DataFrame(), probability=pd.Series(p), churned=pd.Series(y.astype(int)),
+                                       importance=pd.DataFrame())
+    assert evaluation.calibration_note().startswith("In the groups of 30 customers or more, the share who churned "
+                                                    "matches the risk predicted in each of them, so a predicted risk")
+    few = replace(evaluation, probability=pd.Series(p[:20]), churned=pd.Series(y[:20].astype(int)))
+    assert few.calibration_note() == "" and note(few.calibration_note()).data == ""  # no group of 30: no empty box
+    assert "sk-note" in note("said").data

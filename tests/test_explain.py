@@ -767,9 +767,9 @@ def test_the_held_out_predictions_name_segments_down_and_give_codes_across():
 def test_a_measure_the_model_hardly_needs_is_not_said_to_set_a_segment_apart():
     """The Mall's "set apart mostly by younger age (...) and a higher share of women (64% vs 56% overall)" named gender
     at a drop of 0.003 beside age at 0.268: below 5% of the strongest driver, a measure is no driver."""
-    from segkit.explain import MIN_DRIVER_SHARE, _ranked
+    from segkit.explain import MIN_DRIVER_SHARE, ranked_drivers
 
     importance = pd.Series({"age": 0.268, "spending": 0.092, "income": 0.045, "gender": 0.003, "noise": -0.002})
-    assert _ranked(importance) == ["age", "spending", "income"] and MIN_DRIVER_SHARE == 0.05
-    assert _ranked(pd.Series({"age": 0.31, "smoker": 0.19, "sex": 0.026})) == ["age", "smoker", "sex"]  # 8%: kept
-    assert _ranked(pd.Series({"age": 0.0, "income": -0.01})) == []
+    assert ranked_drivers(importance) == ["age", "spending", "income"] and MIN_DRIVER_SHARE == 0.05
+    assert ranked_drivers(pd.Series({"age": 0.31, "smoker": 0.19, "sex": 0.026})) == ["age", "smoker", "sex"]  # 8%: kept
+    assert ranked_drivers(pd.Series({"age": 0.0, "income": -0.01})) == []

@@ -590,3 +590,29 @@ def test_an_enrolment_block_one_line_off_is_read_one_line_down_and_said(delaware
     honest = cleaned.copy()
     honest[parts[0]] = (honest[parts[1:]].sum(axis=1) * 0.07).round()  # a nursery line of about 6% of the enrolled
     assert read_down(groups, honest) == groups and read_down_notes(read_down(groups, honest), {}) == []
+
+
+def test_a_table_is_read_down_only_where_it_cannot_contradict_the_shift():
+    """A model's ``read_down`` is applied to a scored table only when the table is too small to tell AND each of its
+    rows is as a shift would have it: a download by variable code (no lines below college) or rows whose first line
+    is smaller than the others are read as named; a group without parts is never read down."""
+    from segkit.kinds.demographics.groups import FeatureGroup, FeatureSpec
+    from segkit.kinds.demographics.shifted import read_down, read_down_notes
+
+    group = FeatureGroup("enrol", "shares", (FeatureSpec("f_college", ("c", "d")), FeatureSpec("f_last", ("d",))),
+                         universe="n", parts=("a", "b", "c", "d"))
+    shifted = pd.DataFrame({"n": [100.0] * 3, "a": [30.0] * 3, "b": [10.0] * 3, "c": [12.0] * 3, "d": [8.0] * 3})
+    honest = shifted.assign(a=[2.0] * 3)  # a first line smaller than the rest: not the total
+    bare = shifted.drop(columns=["a", "b"])  # the parts are not all there
+    assert read_down([group], shifted) == [group]  # three rows cannot tell on their own
+    down = read_down([group], shifted, assume=["enrol"])[0]
+    assert [s.columns for s in down.features] == [("d",)] and down.lost == {"f_college": ("d",), "f_last": ("d",)}
+    assert read_down([group], honest, assume=["enrol"]) == [group] == read_down([group], bare, assume=["enrol"])
+    no_parts = FeatureGroup("age", "shares", (FeatureSpec("f_young", ("y",)),), universe="n")
+    assert read_down([no_parts], shifted.assign(y=1.0), assume=["age"]) == [no_parts]  # old or edited metadata
+    # a feature whose only column was the last line is said to be left out, not dropped without a word
+    said = read_down_notes([down], {"f_college": "College", "f_last": "Graduate school"})[0]
+    assert "college from d (without the line d is named for" in said
+    assert "graduate school is left out (its line, d, is not in the export)" in said
+    many = pd.concat([shifted] * 4, ignore_index=True)  # twelve rows tell for themselves
+    assert read_down([group], many)[0].moved == {"c": "d", "d": ""}

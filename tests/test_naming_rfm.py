@@ -261,3 +261,11 @@ def test_missing_rules_file_and_missing_quantiles_are_explained(tmp_path):
     profile = profile_segments(table, labels, quantile_levels=[0.5])
     with pytest.raises(DataValueError, match="customer quintiles"):
         name_rfm_segments(profile)
+
+
+def test_an_average_of_about_one_purchase_reads_1_time():
+    from segkit.kinds.transactions.naming import _money, _times
+
+    assert [_times(v) for v in (1.04, 0.97, 1.6, 21.4, 99.96, 2.0)] == [
+        "1 time", "1 time", "1.6 times", "21.4 times", "100 times", "2 times"]
+    assert _money(13427.4, "£") == "£13,427" and _money(9.79, "£") == "£9.79"  # as the card's facts write them

@@ -133,8 +133,9 @@ def note_html(text: str, *, kind: str = "note") -> str:
 
 
 def note(text: str, *, kind: str = "note"):
-    """A highlighted paragraph (``kind`` is "note" or "warn"), for display in a notebook."""
-    return html_block(note_html(text, kind=kind))
+    """A highlighted paragraph (``kind`` is "note" or "warn"), for display in a notebook; nothing shown for no text
+    (a finding with nothing to say draws no empty box)."""
+    return html_block(note_html(text, kind=kind) if text and text.strip() else "")
 
 
 def figure(obj, caption: str, *, alt: str | None = None, dpi: int = 96):

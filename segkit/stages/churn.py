@@ -11,7 +11,7 @@ from dataclasses import replace
 import pandas as pd
 
 from ..engine import duckdb as ddb
-from ..format import format_share
+from ..format import format_share, percent_band
 from ..plots.explain import churn_evaluation_figure, plot_importance, plot_risk_distribution
 from ..report.cards import figure
 from ..report.cards import table as shown_table
@@ -78,11 +78,10 @@ def calibration_table(evaluation) -> pd.DataFrame:
     """The calibration in plain words: customers grouped by predicted churn risk (tenths), each group's mean
     prediction and the share of it that churned, in percent, and its customers."""
     table = evaluation.calibration_table()
-    bounds = [[round(100 * float(b)) for b in label.split("-")] for label in table.index]
+    bands = pd.Index([percent_band(b) for b in table.index], name="Predicted churn risk")
     return shown_table(pd.DataFrame({"Mean predicted risk": [format_share(v) for v in table["mean_predicted"]],
                                      "Churned": [format_share(v) for v in table["observed"]],
-                                     "Customers": [f"{int(v):,}" for v in table["count"]]},
-                                    index=pd.Index([f"{lo}-{hi}%" for lo, hi in bounds], name="Predicted churn risk")))
+                                     "Customers": [f"{int(v):,}" for v in table["count"]]}, index=bands))
 
 
 def importance_figure(evaluation, *, top: int | None = 15):

@@ -87,7 +87,8 @@ class FeatureGroup:
     #: kindergarten, ..., graduate school), so that a first line as large as all the others together, their total one
     #: line off, is found (``shifted._total_first``) and the group read one line down (``shifted.read_down``).
     parts: tuple[str, ...] = ()
-    #: Read one line down (``shifted.read_down``): each member column -> the column it is read from.
+    #: Read one line down (``shifted.read_down``): each member column among the parts -> the column it is read from
+    #: ("" for the last part's, which the export does not have).
     moved: Mapping[str, str] = field(default_factory=dict, hash=False)
     #: Read one line down: feature -> its columns whose line is not in the export (the last part's).
     lost: Mapping[str, tuple[str, ...]] = field(default_factory=dict, hash=False)

@@ -47,7 +47,7 @@ def read_down(groups: Sequence[FeatureGroup], table: pd.DataFrame, assume: Colle
                 lost[spec.name] = (group.parts[-1],)
             if kept:
                 specs.append(replace(spec, columns=kept))
-        moved = {c: after[c] for spec in group.features for c in spec.columns if c in after}
+        moved = {c: after.get(c, "") for spec in group.features for c in spec.columns if c in group.parts}
         out.append(replace(group, features=tuple(specs), moved=moved, lost=lost))
     return out
 
@@ -59,11 +59,14 @@ def read_down_notes(groups: Sequence[FeatureGroup], labels: Mapping[str, str],
     notes = []
     for group in (g for g in groups if g.moved):
         specs = [spec for spec in group.features if used is None or spec.name in used]
-        if not specs:
+        gone = [name for name in group.lost if name not in {spec.name for spec in group.features}]
+        if not (specs or gone):
             continue
         read = [f"{phrase(labels.get(spec.name, spec.name))} from {joined(list(spec.columns))}"
                 + (f" (without the line {joined(list(group.lost[spec.name]))} is named for, which the export does "
                    "not have)" if group.lost.get(spec.name) else "") for spec in specs]
+        read += [f"{phrase(labels.get(name, name))} is left out (its line, {joined(list(group.lost[name]))}, is not "
+                 "in the export)" for name in gone]
         notes.append(f"Warning: the {group.name} columns are one line off in the export: {group.parts[0]} holds as "
                      f"many as its {len(group.parts) - 1} other lines together in every row (their total), so each "
                      f"line is read from the column after its name: {'; '.join(read)}.")
@@ -72,15 +75,15 @@ def read_down_notes(groups: Sequence[FeatureGroup], labels: Mapping[str, str],
 
 def _total_first(table: pd.DataFrame, group: FeatureGroup) -> str | None:
     """The first of the group's ``parts`` when it is as large as all the others together in every row where they
-    count anyone: their total, one line off; "" when it is not; None when the table cannot tell (no parts, or fewer
-    than :data:`MIN_ROWS_EQUAL` such rows). Delaware's "nursery and preschool" column holds everyone enrolled
+    count anyone: their total, one line off; "" when it is not, or the table lacks the parts; None when the table
+    cannot tell (fewer than :data:`MIN_ROWS_EQUAL` such rows, each of them as a shift would have it). Delaware's "nursery and preschool" column holds everyone enrolled
     (B14001_002), its "undergraduate" the high-school students and its "graduate" the undergraduates; the first line
     of an enrolment table is a few percent of the others."""
     if len(group.parts) < 2 or not set(group.parts) <= set(table.columns):
-        return None
+        return ""  # no parts to read down (a download by variable code has no lines below college): as named
     lines = table[list(group.parts)].apply(pd.to_numeric, errors="coerce")
     first, rest = lines.iloc[:, 0], lines.iloc[:, 1:].sum(axis=1, min_count=1)
     counted = first.notna() & rest.gt(0)
-    if counted.sum() < MIN_ROWS_EQUAL:
-        return None
-    return group.parts[0] if (first[counted] >= rest[counted]).all() else ""
+    if not (first[counted] >= rest[counted]).all():
+        return ""  # a row that a shift cannot explain, however few there are
+    return group.parts[0] if counted.sum() >= MIN_ROWS_EQUAL else None

@@ -305,6 +305,8 @@ class ChurnScores:
 
     def summary(self) -> str:
         p = self.table["churn_probability"]
+        if p.empty:
+            return "No current customer was scored."
         tuned = (" with the settings the search chose on all of them (" + ", ".join(f"{k} {v}" for k, v in self.chosen.items())
                  + ")") if self.chosen else ""
         who = (f"a sample of {self.trained_on:,} of the {self.at_cutoff:,} customers at the cutoff (stratified by the "
@@ -329,12 +331,16 @@ class ChurnScores:
                 f"{end:%d %B %Y}")
 
     def _season(self) -> str:
-        """The weeks the model learned from beside those it scores, which lie elsewhere in the year."""
-        if self.learned is None:
+        """The weeks the model learned from beside those it scores, when they lie elsewhere in the year (not for a
+        horizon of a year or more, nor a cutoff a whole number of years back, give or take a week)."""
+        if self.learned is None or not self.horizon_days or self.horizon_days >= 365:
             return ""
         start, end = self.learned
-        return (f" The model learned from what customers did from {start:%d %B} to {end - _DAY:%d %B %Y}; the days it "
-                "scores lie elsewhere in the year, and where buying follows the seasons (a holiday peak, a quiet "
+        apart = (self.scored_at - start).days % 365
+        if min(apart, 365 - apart) <= 7:
+            return ""
+        return (f" The model learned from what customers did from {start:%d %B %Y} to {end - _DAY:%d %B %Y}; the days "
+                "it scores lie elsewhere in the year, and where buying follows the seasons (a holiday peak, a quiet "
                 "month) more or fewer customers may buy than in the days it learned from.")
 
 

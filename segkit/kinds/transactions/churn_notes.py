@@ -7,8 +7,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ...explain import MIN_DRIVER_SHARE
-from ...format import format_share, joined
+from ...explain import ranked_drivers
+from ...format import format_share, joined, percent_band
 from ...naming.words import phrase
 
 __all__ = ["calibration_note", "directions", "flagged_note", "importance_note"]
@@ -36,13 +36,14 @@ def calibration_note(evaluation, min_customers: int = 30) -> str:
     # in the table's whole percent, so that "within 6 points" is what a reader finds between 45% and 51%
     gap = ((100 * big["observed"]).round() - (100 * big["mean_predicted"]).round()).abs()
     worst = big.loc[gap.idxmax()]
-    lo, hi = (round(100 * float(b)) for b in str(gap.idxmax()).split("-"))
     small = int((table["count"] < min_customers).sum())
     verdict = ("so a predicted risk can be read as the share of such customers who stop" if gap.max() <= 10 else
                "so read the risks as a ranking more than as shares")
-    return (f"In the groups of {min_customers} {evaluation.entity} or more, the share who churned lies within "
-            f"{gap.max():.0f} points of the risk predicted (the widest: {format_share(worst['observed'])} "
-            f"churned at a predicted {format_share(worst['mean_predicted'])}, in the {lo}-{hi}% group), {verdict}."
+    found = ("matches the risk predicted in each of them" if gap.max() == 0 else
+             f"lies within {gap.max():.0f} points of the risk predicted (the widest: {format_share(worst['observed'])} "
+             f"churned at a predicted {format_share(worst['mean_predicted'])}, in the {percent_band(gap.idxmax())} "
+             "group)")
+    return (f"In the groups of {min_customers} {evaluation.entity} or more, the share who churned {found}, {verdict}."
             + (f" {small} smaller {'group varies' if small == 1 else 'groups vary'} by chance." if small else ""))
 
 
@@ -50,15 +51,12 @@ def importance_note(evaluation, top: int = 3) -> str:
     """The measures the ranking rests on most, each with the way it moves the risk, and those that made no
     difference (a bar at or below zero: shuffling them did not lower the ranking)."""
     imp = evaluation.importance
-    if imp.empty or "direction" not in imp:
-        return ""
-    best = float(imp["mean"].max())
-    strong = imp[(imp["mean"] > 0) & (imp["mean"] >= MIN_DRIVER_SHARE * best)]
-    strong = strong.sort_values("mean", ascending=False, kind="stable").head(top)
+    if imp.empty or "direction" not in imp or imp["mean"].isna().all():
+        return ""  # not measured: no finding either way
     way = {1: "the more, the higher the risk", -1: "the more, the lower the risk", 0: "in no one direction"}
     said = [phrase(evaluation.labels_text.get(c, c)) + ("" if pd.isna(d) else  # a category has no direction
                                                          f" ({way[int(np.sign(d)) if abs(d) >= 0.1 else 0]})")
-            for c, d in strong["direction"].items()]
+            for c, d in imp.loc[ranked_drivers(imp["mean"])[:top], "direction"].items()]
     idle = [phrase(evaluation.labels_text.get(c, c)) for c in imp.index[imp["mean"] <= 0]]
     return ((f"The ranking rests most on {joined(said)}." if said else "No measure sets churners apart.")
             + (f" Shuffling {joined(idle)} did not lower it: {'it makes' if len(idle) == 1 else 'they make'} no "

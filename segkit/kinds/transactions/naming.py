@@ -290,7 +290,7 @@ def _days(value: float) -> str:
 
 def _times(value: float) -> str:
     """An average count as the card's facts write it: "21.4 times" beside "Orders: 21.4", never "21 times"."""
-    text = format_value(value, "count")
+    text = format_value(value, "count").removesuffix(".0")  # 1.04 times on average: "1 time", not "1.0 times"
     return "1 time" if text == "1" else f"{text} times"
 
 

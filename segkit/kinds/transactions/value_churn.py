@@ -30,6 +30,12 @@ def agreement(rho: float) -> str:
             else "rank them differently")
 
 
+def _opposite(rho: float) -> str:
+    """The agreement the page gives for a rank correlation of P(alive) with the risk: its opposite, to two decimals,
+    never "-0.00"."""
+    return f"{round(-rho, 2) + 0.0:.2f}"
+
+
 #: The risk bands' column of P(alive): among the repeat buyers, since BG/NBD holds every one-time buyer alive.
 ALIVE = "Mean P(alive), repeat buyers"
 
@@ -51,10 +57,10 @@ class ChurnRelation:
         low, high = t.iloc[0], t.iloc[-1]
         purchases = f"Expected purchases ({self.horizon} months)"
         repeat = (f"Among the {self.repeat_customers:,} repeat buyers scored by both models, the two "
-                  f"{agreement(self.spearman_repeat)} (agreement {-self.spearman_repeat:.2f}: 1 if the two rank "
+                  f"{agreement(self.spearman_repeat)} (agreement {_opposite(self.spearman_repeat)}: 1 if the two rank "
                   f"customers exactly alike, 0 if not at all, -1 the opposite way; the rank correlation of the churn "
                   f"risk with the chance of having stopped, 1 - P(alive)); across all {self.customers:,} customers "
-                  f"they {agreement(self.spearman)} ({-self.spearman:.2f}), one-time buyers counted alive."
+                  f"they {agreement(self.spearman)} ({_opposite(self.spearman)}), one-time buyers counted alive."
                   if np.isfinite(self.spearman_repeat) and np.isfinite(self.spearman) else
                   "Too few customers were scored by both models, or their scores do not vary, to compare how they "
                   "rank them.")  # no number to read: not "they rank them differently (nan)"
