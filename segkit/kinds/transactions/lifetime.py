@@ -200,8 +200,9 @@ class ValueCheck:
         h = self.holdout
         return (f"Fitted on the calibration period, the model expects {h.predicted_total:,.0f} repeat purchase days in "
                 f"the {self.holdout_days} days after it; customers made {h.actual_total:,.0f}, so the forecast is "
-                f"{abs(100 * self.error_share):.0f}% {'below' if self.error_share < 0 else 'above'} what happened. Per "
-                f"customer, the mean absolute error is {h.mae:.2f} purchases.")
+                f"{abs(100 * self.error_share):.0f}% {'below' if self.error_share < 0 else 'above'} what happened. "
+                f"Customer by customer, the forecast is off by {h.mae:.2f} purchases on average (either way: the mean "
+                "absolute error).")
 
     def table(self) -> pd.DataFrame:
         """Predicted against actual holdout purchases per customer, by calibration repeat purchases."""
