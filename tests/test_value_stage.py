@@ -486,3 +486,20 @@ def test_an_agreement_of_nothing_reads_0_00_not_minus_0_00():
     from segkit.kinds.transactions.value_churn import _opposite
 
     assert [_opposite(r) for r in (0.0, 0.001, -0.69, 0.38)] == ["0.00", "0.00", "0.69", "-0.38"]
+
+
+def test_a_p_alive_near_one_in_every_band_is_said_to_tell_the_bands_nothing(run):
+    """Online Retail's bands read "over 99.9%", 99.8% and 99.7% of P(alive) beside churn risks of 12% to 61%."""
+    from dataclasses import replace
+
+    from segkit.kinds.transactions.value_churn import ALIVE, churn_relation
+
+    per = run.fit.per_customer
+    churn_df = pd.DataFrame({"customer_id": per.index.astype(str), "churn_probability": 1 - per["p_alive"]})
+    relation = churn_relation(per, churn_df, horizon=run.fit.horizon)
+    table = relation.table
+    flat = table.assign(**{ALIVE: [0.9995, 0.998, 0.997, np.nan][:len(table)]})
+    said = replace(relation, table=flat).summary()
+    assert "P(alive) is 99% or more in every band" in said and "compare the bands by their expected purchases" in said
+    spread = table.assign(**{ALIVE: [0.99, 0.8, 0.6, 0.4][:len(table)]})
+    assert "in every band" not in replace(relation, table=spread).summary()
