@@ -503,3 +503,20 @@ def test_a_p_alive_near_one_in_every_band_is_said_to_tell_the_bands_nothing(run)
     assert "P(alive) is 99% or more in every band" in said and "compare the bands by their expected purchases" in said
     spread = table.assign(**{ALIVE: [0.99, 0.8, 0.6, 0.4][:len(table)]})
     assert "in every band" not in replace(relation, table=spread).summary()
+
+
+def test_the_holdout_figure_says_its_periods_as_dates(run):
+    """Its axes read "in the holdout" and "in the calibration period", words the page's reader finds nowhere."""
+    from dataclasses import replace
+
+    start = run.data.calibration_end + pd.Timedelta(days=1)
+    assert run.holdout.periods() == (f"before {start:%d %b %Y}", f"{start:%d %b} to {run.data.last_day:%d %b %Y}")
+    assert replace(run.holdout, calibration_end=None).periods() == ("in the calibration period", "in the holdout")
+    import matplotlib.pyplot
+
+    from segkit.plots.value import plot_holdout
+
+    ax = plot_holdout(run.holdout.holdout.by_frequency, periods=run.holdout.periods())
+    assert ax.get_xlabel() == f"Repeat purchases before {start:%d %b %Y}"
+    assert ax.get_ylabel().startswith(f"Purchases, {start:%d %b} to {run.data.last_day:%d %b %Y}")
+    matplotlib.pyplot.close(ax.figure)

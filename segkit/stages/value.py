@@ -63,7 +63,7 @@ def score(ctx: RunContext, data, holdout):
 
 def holdout_figure(holdout):
     """The paper's conditional-expectation check as a captioned figure."""
-    return figure(plot_holdout(holdout.holdout.by_frequency, entity=holdout.entity),
+    return figure(plot_holdout(holdout.holdout.by_frequency, entity=holdout.entity, periods=holdout.periods()),
                   f"Customers grouped by their repeat purchases in the calibration period: the purchases they made in "
                   f"the {holdout.holdout_days} days after it, against what the model fitted on the calibration period "
                   "predicted.")

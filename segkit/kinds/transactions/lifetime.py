@@ -190,6 +190,16 @@ class ValueCheck:
     holdout_days: int
     notes: list[str] = field(default_factory=list)
     entity: str = "customers"  #: what a row is, in the plural, for the figure
+    calibration_end: pd.Timestamp | None = None  #: the last day of the calibration period
+    last_day: pd.Timestamp | None = None  #: the last day of the holdout (of the data)
+
+    def periods(self) -> tuple[str, str]:
+        """The calibration period and the holdout in words, for the figure's axes: ("before 11 Sep 2011", "11 Sep to
+        09 Dec 2011")."""
+        if self.calibration_end is None or self.last_day is None:
+            return "in the calibration period", "in the holdout"
+        start = self.calibration_end + _DAY
+        return f"before {start:%d %b %Y}", f"{start:%d %b} to {self.last_day:%d %b %Y}"
 
     @property
     def error_share(self) -> float:
@@ -215,7 +225,7 @@ def check_holdout(data: ValueData, *, seed: int = 0) -> ValueCheck:
     """Fit BG/NBD on the calibration period and compare its holdout predictions with what happened."""
     model, notes = _fit(BetaGeoModel(random_state=seed), data.calibration, "the calibration period")
     check = ValueCheck(model=model, holdout=holdout_check(model, data.calibration), holdout_days=data.holdout_days,
-                       notes=notes)
+                       notes=notes, calibration_end=data.calibration_end, last_day=data.last_day)
     if abs(check.error_share) > MISSED:
         check.notes.append(
             # as the check's own sentence says it, against what happened: 3,300 forecast for 4,460 bought is 26% below
