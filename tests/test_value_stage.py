@@ -473,13 +473,16 @@ def test_the_forecast_total_says_how_far_the_same_model_missed_the_holdout(run):
 
     missed = abs(100 * run.holdout.error_share)
     said = run.fit.summary("£", run.holdout)
-    assert (f"repeat purchases (their number, not their value) in the last {run.holdout.holdout_days} days of the "
-            f"data was {missed:.0f}%" in said) == (missed > 15)
+    assert (f"forecast {missed:.0f}% {'fewer' if run.holdout.error_share < 0 else 'more'} repeat purchases" in said) \
+        == (missed > 15)
     actual = run.holdout.holdout.actual_total
     close = replace(run.holdout, holdout=replace(run.holdout.holdout, predicted_total=actual * 0.9))
     far = replace(run.holdout, holdout=replace(run.holdout.holdout, predicted_total=actual * 0.7))
     assert "Read it as an estimate" not in run.fit.summary("£", close)
-    assert "was 30% below what customers made (see the caveats)." in run.fit.summary("£", far)
+    start = run.holdout.calibration_end + pd.Timedelta(days=1)  # a fit of its own, on the purchases before then
+    assert (f"the same method, fitted on the purchases before {start:%d %B %Y}, forecast 30% fewer repeat purchases "
+            f"(their number, not their value) in the {run.holdout.holdout_days} days after than customers made (see "
+            "the caveats).") in run.fit.summary("£", far)
 
 
 def test_an_agreement_of_nothing_reads_0_00_not_minus_0_00():
@@ -520,3 +523,11 @@ def test_the_holdout_figure_says_its_periods_as_dates(run):
     assert ax.get_xlabel() == f"Repeat purchases before {start:%d %b %Y}"
     assert ax.get_ylabel().startswith(f"Purchases, {start:%d %b} to {run.data.last_day:%d %b %Y}")
     matplotlib.pyplot.close(ax.figure)
+
+
+def test_the_holdout_error_has_a_yardstick(run):
+    """"Off by 0.94 purchases a customer on average" sounded small beside nothing: customers made 1.3 each."""
+    h = run.holdout.holdout
+    made = h.actual_total / h.by_frequency["customers"].sum()
+    assert f"off by {h.mae:.2f} purchases on average (either way: the mean absolute error), against {made:.2f} " \
+           "purchases a customer made." in run.holdout.summary()

@@ -21,9 +21,11 @@ def flagged_note(evaluation) -> str:
     flagged, churned = e.probability.to_numpy() >= e.threshold, e.churned.to_numpy() == 1
     if not flagged.any() or not churned.any():
         return ""
-    return (f" Put plainly: of the {e.entity} it had not seen and put at high risk (a chance of {e.threshold:.2f} or "
-            f"more), {format_share(churned[flagged].mean())} bought nothing, against {100 * e.base_rate:.1f}% of all "
-            f"of them; and it put {format_share(flagged[churned].mean())} of those who bought nothing at high risk.")
+    hits = int((flagged & churned).sum())  # counts beside the two shares, which can be equal (62% and 62%)
+    return (f" Put plainly: of the {int(flagged.sum()):,} {e.entity} it had not seen and put at high risk (a chance "
+            f"of {e.threshold:.2f} or more), {hits:,} ({format_share(churned[flagged].mean())}) bought nothing, "
+            f"against {100 * e.base_rate:.1f}% of all of them; those {hits:,} are "
+            f"{format_share(flagged[churned].mean())} of the {int(churned.sum()):,} who bought nothing.")
 
 
 def calibration_note(evaluation, min_customers: int = 30) -> str:
@@ -57,10 +59,13 @@ def importance_note(evaluation, top: int = 3) -> str:
     said = [phrase(evaluation.labels_text.get(c, c)) + ("" if pd.isna(d) else  # a category has no direction
                                                          f" ({way[int(np.sign(d)) if abs(d) >= 0.1 else 0]})")
             for c, d in imp.loc[ranked_drivers(imp["mean"])[:top], "direction"].items()]
-    idle = [phrase(evaluation.labels_text.get(c, c)) for c in imp.index[imp["mean"] <= 0]]
+    idle = [phrase(evaluation.labels_text.get(c, c)) + ("" if pd.isna(d) or abs(d) < 0.1 else
+                                                        f" (on its own, {way[int(np.sign(d))]})")
+            for c, d in imp.loc[imp["mean"] <= 0, "direction"].items()]
+    # a measure that moves with the risk on its own adds nothing once the others are known: not "no difference"
     return ((f"The ranking rests most on {joined(said)}." if said else "No measure sets churners apart.")
-            + (f" Shuffling {joined(idle)} did not lower it: {'it makes' if len(idle) == 1 else 'they make'} no "
-               "difference here (a bar at or below zero is chance)." if idle else ""))
+            + (f" Shuffling {joined(idle)} did not lower it: what {'it tells' if len(idle) == 1 else 'they tell'}, "
+               "the other measures already tell, or nothing (a bar at or below zero is chance)." if idle else ""))
 
 
 def directions(X: pd.DataFrame, probability: np.ndarray) -> pd.Series:

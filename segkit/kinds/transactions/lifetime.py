@@ -193,13 +193,18 @@ class ValueCheck:
     calibration_end: pd.Timestamp | None = None  #: the last day of the calibration period
     last_day: pd.Timestamp | None = None  #: the last day of the holdout (of the data)
 
-    def periods(self) -> tuple[str, str]:
+    @property
+    def _customers(self) -> int:
+        """The customers of the calibration period, whom the holdout check predicts."""
+        return int(self.holdout.by_frequency["customers"].sum())
+
+    def periods(self, long: bool = False) -> tuple[str, str]:
         """The calibration period and the holdout in words, for the figure's axes: ("before 11 Sep 2011", "11 Sep to
-        09 Dec 2011")."""
+        09 Dec 2011"); ``long``: the months in full, for a sentence."""
         if self.calibration_end is None or self.last_day is None:
             return "in the calibration period", "in the holdout"
-        start = self.calibration_end + _DAY
-        return f"before {start:%d %b %Y}", f"{start:%d %b} to {self.last_day:%d %b %Y}"
+        start, month = self.calibration_end + _DAY, "%B" if long else "%b"
+        return f"before {start:%d {month} %Y}", f"{start:%d {month}} to {self.last_day:%d {month} %Y}"
 
     @property
     def error_share(self) -> float:
@@ -212,7 +217,7 @@ class ValueCheck:
                 f"the {self.holdout_days} days after it; customers made {h.actual_total:,.0f}, so the forecast is "
                 f"{abs(100 * self.error_share):.0f}% {'below' if self.error_share < 0 else 'above'} what happened. "
                 f"Customer by customer, the forecast is off by {h.mae:.2f} purchases on average (either way: the mean "
-                "absolute error).")
+                f"absolute error), against {h.actual_total / max(self._customers, 1):.2f} purchases a customer made.")
 
     def table(self) -> pd.DataFrame:
         """Predicted against actual holdout purchases per customer, by calibration repeat purchases."""
@@ -263,10 +268,10 @@ class ValueFit:
         """The forecast in one paragraph; with the holdout ``check``, how far the same model missed the last days of
         the data when that is more than :data:`MISSED` (the caveat's bar), so a total is not read as a promise."""
         per, total = self.per_customer, float(self.per_customer["clv"].sum())
-        missed = (f" Read it as an estimate: the same model's forecast of repeat purchases (their number, not their "
-                  f"value) in the last {check.holdout_days} days of the data was {abs(100 * check.error_share):.0f}% "
-                  f"{'below' if check.error_share < 0 else 'above'} what customers made (see the caveats)."
-                  if check is not None and abs(check.error_share) > MISSED else "")
+        missed = (f" Read it as an estimate: the same method, fitted on the purchases {check.periods(long=True)[0]}, "
+                  f"forecast {abs(100 * check.error_share):.0f}% {'fewer' if check.error_share < 0 else 'more'} repeat "
+                  f"purchases (their number, not their value) in the {check.holdout_days} days after than customers "
+                  "made (see the caveats)." if check is not None and abs(check.error_share) > MISSED else "")
         return (f"Over the next {self.horizon} months, the {len(per):,} customers are expected to make "
                 f"{per['expected_purchases'].sum():,.0f} purchases, worth {_money(total, currency)} today"
                 f"{', net of returns' if _returning(per)[0] else ''} ("  # sales, unless a margin makes it profit

@@ -74,8 +74,9 @@ class ChurnRelation:
                             for band, row in t.iterrows() if pd.isna(row[ALIVE]))
         alive = t[ALIVE].dropna()
         # Online Retail: "over 99.9%", 99.8% and 99.7% beside churn risks of 12% to 61% read as a contradiction
-        flat = (f" P(alive) is {NEAR_ONE:.0%} or more in every band (the model finds almost no customer who stopped "
-                "for good: see the caveats), so compare the bands by their expected purchases, not by it."
+        flat = (f" The repeat buyers' mean P(alive) is {NEAR_ONE:.0%} or more in every band that has any (the model "
+                "finds almost no customer who stopped for good: see the caveats), so compare the bands by their "
+                "expected purchases, not by it."
                 if len(alive) > 1 and (alive >= NEAR_ONE).all() else "")
         return (f"BG/NBD lets a customer drop out only after a repeat purchase, so P(alive) is 1 for everyone who has "
                 f"bought once. {repeat} Expected purchases in the next {self.horizon} months average "
