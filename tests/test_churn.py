@@ -385,7 +385,7 @@ def test_the_evaluation_says_in_words_how_many_it_flags_bought_nothing():
     assert ("of the 3 customers it had not seen and put at high risk (a chance of 0.50 or more), 2 (67%) bought "
             "nothing, against 60.0% of all of them; those 2 are 67% of the 3 who bought nothing.") in said
     strict = replace(evaluation, threshold=0.85, entity="members")  # the run's churn_threshold and entity
-    assert "of the 1 members it had not seen and put at high risk (a chance of 0.85 or more), 1 (100%) bought " \
+    assert "of the 1 member it had not seen and put at high risk (a chance of 0.85 or more), 1 (100%) bought " \
         "nothing" in strict.summary() and "those 1 are 33% of the 3 who bought nothing" in strict.summary()
     assert "Put plainly" not in replace(evaluation, threshold=0.95).summary()  # no one flagged: nothing to say
 

@@ -9,7 +9,7 @@ import pandas as pd
 
 from ...explain import ranked_drivers
 from ...format import format_share, joined, percent_band
-from ...naming.words import phrase
+from ...naming.words import counted, phrase
 
 __all__ = ["calibration_note", "directions", "flagged_note", "importance_note"]
 
@@ -22,8 +22,8 @@ def flagged_note(evaluation) -> str:
     if not flagged.any() or not churned.any():
         return ""
     hits = int((flagged & churned).sum())  # counts beside the two shares, which can be equal (62% and 62%)
-    return (f" Put plainly: of the {int(flagged.sum()):,} {e.entity} it had not seen and put at high risk (a chance "
-            f"of {e.threshold:.2f} or more), {hits:,} ({format_share(churned[flagged].mean())}) bought nothing, "
+    return (f" Put plainly: of the {counted(int(flagged.sum()), e.entity)} it had not seen and put at high risk (a "
+            f"chance of {e.threshold:.2f} or more), {hits:,} ({format_share(churned[flagged].mean())}) bought nothing, "
             f"against {100 * e.base_rate:.1f}% of all of them; those {hits:,} are "
             f"{format_share(flagged[churned].mean())} of the {int(churned.sum()):,} who bought nothing.")
 
