@@ -175,8 +175,8 @@ def _fit(model, summary: pd.DataFrame, what: str) -> tuple[Any, list[str]]:
         warnings.simplefilter("ignore", RuntimeWarning)
         model.fit(summary)
     notes = [] if model.converged_ else [
-        f"The {_MODEL_NAMES[type(model).__name__]} fit on {what} stopped on a flat likelihood; its parameters are the best found "
-        "(they describe the data as well as any nearby values)."]
+        f"The {_MODEL_NAMES[type(model).__name__]} fit on {what} stopped where many nearby parameter values "
+        "describe the data about as well (a flat likelihood); it keeps the best it found."]
     return model, notes
 
 
