@@ -126,6 +126,22 @@ def time_yellowbrick(X: np.ndarray, python: str, n_init, threads: int | None = N
 FOUR = ["elbow", "silhouette", "calinski_harabasz", "davies_bouldin"]
 
 
+def alternate(runs: dict, repeats: int) -> tuple[dict[str, list[float]], dict[str, object]]:
+    """Every run once as a warm-up (imports, joblib's workers), then ``repeats`` rounds of every run in turn, so load on
+    a shared machine falls on all alike: the seconds of each (yellowbrick's ``fit``, timed in its process, or
+    ``select_k``'s) and its last result (yellowbrick's JSON, or the ``KSelection``)."""
+    for run in runs.values():
+        run()
+    times: dict[str, list[float]] = {name: [] for name in runs}
+    last: dict[str, object] = {}
+    for _ in range(repeats):
+        for name, run in runs.items():
+            out = run()
+            times[name].append(out["times_s"][0] if isinstance(out, dict) else out[0])
+            last[name] = out if isinstance(out, dict) else out[1]
+    return times, last
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data" / "online_retail" / "by-day")
@@ -147,21 +163,14 @@ def main(argv: list[str] | None = None) -> int:
         "segkit select_k, 4 criteria (no gap, stability), n_jobs=1": lambda: time_segkit(X, n_init, n_jobs=1,
                                                                                           criteria=FOUR),
     }
-    for run in runs.values():  # warm-up: imports, joblib's workers
-        run()
-    times: dict[str, list[float]] = {name: [] for name in runs}
-    found: dict[str, str] = {}
-    for _ in range(args.repeats):  # alternated: every configuration once per round
-        for name, run in runs.items():
-            out = run()
-            if isinstance(out, dict):
-                times[name].append(out["times_s"][0])
-                found[name] = f"elbow {out['elbow']}"
-            else:
-                times[name].append(out[0])
-                sel = out[1]
-                found[name] = f"elbow {sel.preferred.get('elbow')}, recommended {sel.recommended_k}"
-                found[name + " selection"] = sel
+    times, last = alternate(runs, args.repeats)
+    found: dict[str, object] = {}
+    for name, out in last.items():
+        if isinstance(out, dict):
+            found[name] = f"elbow {out['elbow']}"
+        else:
+            found[name] = f"elbow {out.preferred.get('elbow')}, recommended {out.recommended_k}"
+            found[name + " selection"] = out
     yb = statistics.median(times["yellowbrick 1.5 KElbowVisualizer, default threads"])
     yb1 = statistics.median(times["yellowbrick, OMP_NUM_THREADS=1"])
     print("| run | median (s) | best (s) | median / yellowbrick default | median / yellowbrick 1 thread | k found |")

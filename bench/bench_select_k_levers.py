@@ -21,7 +21,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_select_k import ROOT, rfm_matrix, time_segkit, time_yellowbrick  # noqa: E402
+from bench_select_k import ROOT, alternate, rfm_matrix, time_segkit, time_yellowbrick  # noqa: E402
 
 #: name -> select_k keyword arguments (two processes, as the batch runs it)
 LEVERS = {
@@ -46,15 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Online Retail RFM: {facts['customers']:,} customers x 3 features; n_init={n_init}; two processes\n")
     runs = {"yellowbrick 1.5 KElbowVisualizer, default threads": lambda: time_yellowbrick(X, args.yb_python, n_init)}
     runs.update({name: (lambda kw=kw: time_segkit(X, n_init, n_jobs=2, **kw)) for name, kw in LEVERS.items()})
-    for run in runs.values():  # warm-up: imports, joblib's workers
-        run()
-    times: dict[str, list[float]] = {name: [] for name in runs}
-    found: dict[str, object] = {}
-    for _ in range(args.repeats):  # alternated: every configuration once per round
-        for name, run in runs.items():
-            out = run()
-            times[name].append(out["times_s"][0] if isinstance(out, dict) else out[0])
-            found[name] = out if isinstance(out, dict) else out[1]
+    times, found = alternate(runs, args.repeats)
     yb = statistics.median(times["yellowbrick 1.5 KElbowVisualizer, default threads"])
     print("| run | median (s) | / yellowbrick | preferred k per criterion | recommended |")
     print("|---|---:|---:|---|---:|")
