@@ -76,9 +76,9 @@ def read_down_notes(groups: Sequence[FeatureGroup], labels: Mapping[str, str],
 def _total_first(table: pd.DataFrame, group: FeatureGroup) -> str | None:
     """The first of the group's ``parts`` when it is as large as all the others together in every row where they
     count anyone: their total, one line off; "" when it is not, or the table lacks the parts; None when the table
-    cannot tell (fewer than :data:`MIN_ROWS_EQUAL` such rows, each of them as a shift would have it). Delaware's "nursery and preschool" column holds everyone enrolled
-    (B14001_002), its "undergraduate" the high-school students and its "graduate" the undergraduates; the first line
-    of an enrolment table is a few percent of the others."""
+    cannot tell (fewer than :data:`MIN_ROWS_EQUAL` such rows, each of them as a shift would have it). Delaware's
+    "nursery and preschool" column holds everyone enrolled (B14001_002), its "undergraduate" the high-school students
+    and its "graduate" the undergraduates; the first line of an enrolment table is a few percent of the others."""
     if len(group.parts) < 2 or not set(group.parts) <= set(table.columns):
         return ""  # no parts to read down (a download by variable code has no lines below college): as named
     lines = table[list(group.parts)].apply(pd.to_numeric, errors="coerce")
