@@ -211,13 +211,22 @@ class ValueCheck:
         """(predicted - actual) / actual holdout repeat purchase days."""
         return (self.holdout.predicted_total - self.holdout.actual_total) / max(self.holdout.actual_total, 1e-12)
 
+    @property
+    def off_by(self) -> str:
+        """The holdout's miss in words, as the page says it: "26% below" (the share of what happened)."""
+        return f"{abs(100 * self.error_share):.0f}% {'below' if self.error_share < 0 else 'above'}"
+
+    @property
+    def far_off(self) -> bool:
+        """Whether the holdout forecast missed by more than :data:`MISSED`: a caveat, and said beside the total."""
+        return abs(self.error_share) > MISSED
+
     def summary(self) -> str:
-        h = self.holdout
+        h, made = self.holdout, self.holdout.actual_total / max(self._customers, 1)
         return (f"Fitted on the calibration period, the model expects {h.predicted_total:,.0f} repeat purchase days in "
                 f"the {self.holdout_days} days after it; customers made {h.actual_total:,.0f}, so the forecast is "
-                f"{abs(100 * self.error_share):.0f}% {'below' if self.error_share < 0 else 'above'} what happened. "
-                f"Customer by customer, the forecast is off by {h.mae:.2f} purchases on average (either way: the mean "
-                f"absolute error), against {h.actual_total / max(self._customers, 1):.2f} purchases a customer made.")
+                f"{self.off_by} what happened. Customer by customer, the forecast is off by {h.mae:.2f} purchases on "
+                f"average (either way: the mean absolute error), against {made:.2f} purchases a customer made.")
 
     def table(self) -> pd.DataFrame:
         """Predicted against actual holdout purchases per customer, by calibration repeat purchases."""
@@ -231,15 +240,14 @@ def check_holdout(data: ValueData, *, seed: int = 0) -> ValueCheck:
     model, notes = _fit(BetaGeoModel(random_state=seed), data.calibration, "the calibration period")
     check = ValueCheck(model=model, holdout=holdout_check(model, data.calibration), holdout_days=data.holdout_days,
                        notes=notes, calibration_end=data.calibration_end, last_day=data.last_day)
-    if abs(check.error_share) > MISSED:
+    if check.far_off:
         check.notes.append(
             # as the check's own sentence says it, against what happened: 3,300 forecast for 4,460 bought is 26% below
             # (customers bought 35% more than forecast, never "26% more")
             f"In the holdout ({data.calibration_end + _DAY:%d %B} to {data.last_day:%d %B %Y}) the forecast was "
-            f"{abs(100 * check.error_share):.0f}% {'below' if check.error_share < 0 else 'above'} what customers "
-            "bought. The model "
-            "assumes a steady purchase rate, so a season (such as the weeks before Christmas) moves purchases away "
-            "from it; forecasts that cross a season carry the same error.")
+            f"{check.off_by} what customers bought. The model assumes a steady purchase rate, so a season (such as "
+            "the weeks before Christmas) moves purchases away from it; forecasts that cross a season carry the same "
+            "error.")
     return check
 
 
@@ -271,7 +279,7 @@ class ValueFit:
         missed = (f" Read it as an estimate: the same method, fitted on the purchases {check.periods(long=True)[0]}, "
                   f"forecast {abs(100 * check.error_share):.0f}% {'fewer' if check.error_share < 0 else 'more'} repeat "
                   f"purchases (their number, not their value) in the {check.holdout_days} days after than customers "
-                  "made (see the caveats)." if check is not None and abs(check.error_share) > MISSED else "")
+                  "made (see the caveats)." if check is not None and check.far_off else "")
         return (f"Over the next {self.horizon} months, the {len(per):,} customers are expected to make "
                 f"{per['expected_purchases'].sum():,.0f} purchases, worth {_money(total, currency)} today"
                 f"{', net of returns' if _returning(per)[0] else ''} ("  # sales, unless a margin makes it profit
