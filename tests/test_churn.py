@@ -453,3 +453,15 @@ def test_a_calibration_that_matches_says_so_and_an_empty_note_draws_no_box():
     few = replace(evaluation, probability=pd.Series(p[:20]), churned=pd.Series(y[:20].astype(int)))
     assert few.calibration_note() == "" and note(few.calibration_note()).data == ""  # no group of 30: no empty box
     assert "sk-note" in note("said").data
+
+
+def test_a_json_artifacts_sentences_are_said_of_the_runs_entity(tmp_path):
+    """``RunContext.spoken``: churn_summary.json said "a churner above a customer who stays" of a run of members. Its
+    sentences at any depth are reworded; keys, single words (column names) and numbers are kept; a run of customers is
+    left as it is."""
+    data = {"scoring": "a churner above a customer who stays", "customer_id": "customers",
+            "segments": [1, {"note": "the customers at the cutoff", "col": "customers"}]}
+    members = RunContext(params=Params(entity="members"), folder=RunFolder(tmp_path / "m").ensure())
+    assert members.spoken(data) == {"scoring": "a churner above a member who stays", "customer_id": "customers",
+                                    "segments": [1, {"note": "the members at the cutoff", "col": "customers"}]}
+    assert RunContext(params=Params(), folder=RunFolder(tmp_path / "c").ensure()).spoken(data) == data
