@@ -196,6 +196,14 @@ class Segmentation:
         return out
 
     @cached_property
+    def _no_typical(self) -> set[str]:
+        """Profiled columns whose median is no member's value to show beside the average: 0/1 columns (a yes/no, a
+        level) and columns not in the table. Read once, not once per fact of every card."""
+        table = self.features.table
+        return {c for c in self.features.profiled
+                if c not in table.columns or table[c].dropna().isin([0, 1]).all()}
+
+    @cached_property
     def rare_columns(self) -> dict[int, set[str]]:
         """Segment -> the profiled columns nearly all one value whose mean is a few of its rows' values
         (:func:`~segkit.naming.masking.few_off_the_rule`): no card fact, and no lead in the tables of shown features."""
@@ -221,8 +229,7 @@ class Segmentation:
             # (index 143)" above "typically $79k vs $61.5k overall" (the drivers' medians) with no $79k in its list
             col = fact["feature"]
             median = medians.at[seg, col] if col in medians.columns and seg in medians.index else np.nan
-            two_levels = fs.table[col].dropna().isin([0, 1]).all() if col in fs.table.columns else True
-            typical = "" if col in outcomes or unit == "share" or two_levels or not np.isfinite(median) \
+            typical = "" if col in outcomes or unit == "share" or col in self._no_typical or not np.isfinite(median) \
                 else format_value(median, unit, self.currency)
             fact["typical_text"] = typical if typical != fact["value_text"] else ""
             if unit and fact["value_text"].endswith(f" {unit}"):  # "Body mass: 3,361 g", not "Body mass (g): 3,361 g"
