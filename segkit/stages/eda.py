@@ -155,7 +155,7 @@ def input_table(ctx: RunContext, raw: pd.DataFrame) -> pd.DataFrame:
         schema["non_null"] = [rows - missing.get(c, 0) for c in schema["column"]]
         schema["missing_share"] = [missing.get(c, 0) / max(rows, 1) for c in schema["column"]]
         names["distinct"] = f"Distinct values (in the {len(raw):,} sampled lines)"
-    if missing is None:  # the census's "not available" codes are missing values, as the check counts them
+    else:  # the census's "not available" codes are missing values, as the check counts them
         found = _coded(ctx, raw)
         coded = [found.get(c, 0) for c in schema["column"]]
         schema["non_null"] = schema["non_null"] - coded  # Delaware's median age: "0.0%" missing beside 4 codes
