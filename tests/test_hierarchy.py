@@ -439,3 +439,15 @@ def test_the_k_selections_structure_is_read_in_one_place(tmp_path):
     assert stages.select_k.k_structure(ctx) is None  # no k selection yet
     ctx.folder.write_json("k_summary.json", {"chosen_k": 4, "structure": "moderate"})
     assert stages.select_k.k_structure(ctx) == "moderate"
+
+
+def test_the_page_reads_the_balanced_choice_from_the_rule_that_makes_it():
+    """04's sentence said "the most even cut" by its own test (every method's smallest segment too small); the choice
+    looks only at methods with a silhouette. One rule now (``by_balance``), read by both."""
+    from segkit.hierarchy import by_balance
+
+    table = pd.DataFrame({"method": ["ward", "average", "single"], "silhouette": [0.3, 0.4, np.nan],
+                          "smallest_share": [0.005, 0.002, 0.2], "balance": [0.8, 0.3, 0.9]})
+    assert by_balance(table, 0.01) and _best(table, 0.01) == "ward"  # the unscored single does not count
+    assert not by_balance(table.assign(smallest_share=[0.05, 0.002, 0.2]), 0.01)
+    assert not by_balance(table.assign(silhouette=np.nan), 0.01)

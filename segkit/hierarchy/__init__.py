@@ -41,7 +41,7 @@ Examples
 (True, 1000, 3000)
 """
 
-from .compare import LinkageComparison, compare_linkages
+from .compare import LinkageComparison, by_balance, compare_linkages
 from .tree import METHODS, Hierarchy, linkage_matrix
 
-__all__ = ["METHODS", "Hierarchy", "LinkageComparison", "linkage_matrix", "compare_linkages"]
+__all__ = ["METHODS", "Hierarchy", "LinkageComparison", "by_balance", "linkage_matrix", "compare_linkages"]

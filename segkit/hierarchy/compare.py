@@ -12,7 +12,7 @@ from ..errors import DataValueError, ParamsError, SegmentationError
 from .tree import (_COPHENETIC_SAMPLE, METHODS, _as_matrix, _build_tree, _check_method, _check_sizes, _json_float,
                    _micro_clusters)
 
-__all__ = ["LinkageComparison", "compare_linkages"]
+__all__ = ["LinkageComparison", "by_balance", "compare_linkages"]
 
 
 @dataclass(eq=False)
@@ -115,17 +115,25 @@ def _silhouettes(X: np.ndarray, label_sets: list[np.ndarray]) -> list[float]:
     return [float(t / n) if ok else float("nan") for t, ok in zip(totals, valid)]
 
 
+def by_balance(table: pd.DataFrame, min_segment_share: float) -> bool:
+    """Whether :func:`_best` takes the most balanced cut: every method with a silhouette leaves a segment smaller
+    than ``min_segment_share`` (the page's sentence reads the same test)."""
+    scored = table[table["silhouette"].notna()]
+    return not scored.empty and bool((scored["smallest_share"] < min_segment_share).all())
+
+
 def _best(table: pd.DataFrame, min_segment_share: float) -> str:
     """Highest silhouette among the methods whose smallest segment is large enough; ties go to ward. When every
-    method leaves a tiny segment, the most balanced cut: Delaware's campus is an area of its own in every tree, and the
-    highest silhouette was average linkage's 53, 2, 1, 1 and 1 areas (balance 0.25 against ward's 0.80)."""
+    method leaves a tiny segment, the most balanced cut (:func:`by_balance`): Delaware's campus is an area of its own in
+    every tree, and the highest silhouette was average linkage's 53, 2, 1, 1 and 1 areas (balance 0.25 against ward's
+    0.80)."""
     scored = table[table["silhouette"].notna()]
-    eligible = scored[scored["smallest_share"] >= min_segment_share]
     if scored.empty:
         methods = table["method"].tolist()
         return "ward" if "ward" in methods else methods[0]
-    by = "silhouette" if not eligible.empty else "balance"
-    pool = eligible if not eligible.empty else scored
+    balanced = by_balance(table, min_segment_share)
+    by = "balance" if balanced else "silhouette"
+    pool = scored if balanced else scored[scored["smallest_share"] >= min_segment_share]
     tied = pool.loc[pool[by] >= pool[by].max() - 1e-12, "method"].tolist()
     return "ward" if "ward" in tied else tied[0]
 

@@ -9,7 +9,7 @@ import numpy as np
 from sklearn.cluster import KMeans
 
 from ..format import format_score, format_share, joined
-from ..hierarchy import LinkageComparison, compare_linkages
+from ..hierarchy import LinkageComparison, by_balance, compare_linkages
 from ..plots import linkage_comparison_figure, plot_dendrogram
 from ..report.cards import figure, table
 from ..select.vote import groups_phrase
@@ -52,7 +52,7 @@ def hierarchy_sentence(ctx: RunContext, comparison: LinkageComparison, structure
     two_stage = any(getattr(h, "two_stage", False) for h in comparison.hierarchies.values())
     # a linkage that scores higher by splitting off a handful of rows is not chosen: say so, or the table contradicts
     higher = table[(table["silhouette"] > row["silhouette"]) & (table["smallest_share"] < comparison.min_segment_share)]
-    if (table["smallest_share"] < comparison.min_segment_share).all():  # then the most even cut (hierarchy._best)
+    if by_balance(table, comparison.min_segment_share):  # the most even cut was taken
         text = (f"Every linkage splits off a tiny group (under {100 * comparison.min_segment_share:g}% of the "
                 f"{ctx.entity}), so the one whose groups are the most even is taken: {best.capitalize()} linkage's "
                 f"(size balance {format_score(row['balance'])}; 1 = equal sizes). ")
