@@ -33,6 +33,7 @@ import nbformat
 
 from ..naming.entity import speak_of_html
 from ..stages.context import page_entity
+from .align import align_text
 
 __all__ = ["render_notebook", "page_entity", "RENDERINGS", "BUSINESS_HIDDEN_TAGS", "REPORT_CSS", "CSP",
            "SIZE_BUDGET_BYTES", "report_paths", "PrivateData", "private_outputs", "add_toc_entry"]
@@ -64,6 +65,7 @@ body.jp-Notebook { max-width: 1100px; margin: 0 auto; padding: 0 1.5rem 3rem;
 .sk-split + .sk-split { margin-top: .8rem; }
 .jp-RenderedHTMLCommon td, .jp-RenderedHTMLCommon th { padding: .25rem .6rem; }
 .jp-RenderedHTMLCommon td.sk-nw { white-space: nowrap; }
+.jp-RenderedHTMLCommon table td.sk-text, .jp-RenderedHTMLCommon table th.sk-text { text-align: left; }
 .sk-cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(260px, 1fr)); gap: .9rem; margin: 1rem 0; }
 .sk-card { border: 1px solid #d8e0e6; border-top: 5px solid var(--sk-color, var(--sk-accent)); border-radius: 6px;
   padding: .7rem .9rem; background: #fff; }
@@ -421,7 +423,7 @@ def render_notebook(executed: str | Path, out: str | Path, *, business: bool, ki
     resources = {"segkit_css": REPORT_CSS, "segkit_header": _header(title, kicker=kicker, meta=meta),
                  "segkit_csp": CSP, "metadata": {"name": title}}
     body, _ = exporter.from_notebook_node(nb, resources=resources)
-    body = _unbroken_cells(speak_of_html(_add_toc(body), entity))
+    body = align_text(_unbroken_cells(speak_of_html(_add_toc(body), entity)))
     out = Path(out)
     out.write_text(body, encoding="utf-8")
     return out
