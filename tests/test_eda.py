@@ -179,6 +179,27 @@ def test_schema_findings_show_no_python_none(tmp_path):
     assert list(table.columns) == ["Column", "Finding", "Rows", "Fix"] and list(table.index) == ["Warning", "Warning"]
 
 
+def test_schema_findings_say_what_was_found_beside_the_column_without_the_terminal_prefix(tmp_path):
+    """The default run's findings read "column 'CustomerID' (customer_col): 135,080 of ..." in a table whose Column
+    cell says CustomerID, beside a Fix column of blanks: the table now says the finding alone and drops the blanks."""
+    from segkit import stages
+
+    ctx = stages.open_run(tmp_path / "run")
+    ctx.folder.write_json("schema_findings.json", [
+        {"severity": "warning", "column": "CustomerID", "rows": 135080, "fix": None,
+         "message": "column 'CustomerID' (customer_col): 135,080 of 541,909 rows (24.9%) have no value"},
+        {"severity": "warning", "column": "UnitPrice", "rows": 2, "fix": "",
+         "message": "column 'UnitPrice' (price_col) has 2 values below 0, e.g. -11062.06"},
+        {"severity": "info", "column": "age", "rows": 0, "fix": None, "message": "column 'age' has no values at all"},
+        {"severity": "warning", "column": "Qty", "rows": 1, "fix": None, "message": "column 'Other' has 3 values"},
+        {"severity": "warning", "column": "Qty", "rows": 1, "fix": None, "message": "column 'Qty'"}])
+    table = stages.eda.schema_findings(ctx)
+    assert list(table.columns) == ["Column", "Finding", "Rows"]
+    assert table["Finding"].tolist() == ["135,080 of 541,909 rows (24.9%) have no value",
+                                         "2 values below 0, e.g. -11062.06", "No values at all",
+                                         "column 'Other' has 3 values", "column 'Qty'"]  # another column's, or nothing left
+
+
 def test_the_input_table_counts_the_census_not_available_codes_as_missing(tmp_path):
     """Delaware's median age read "0.0%" missing in the input table beside a check that found 4 'not available'
     codes (-666666666): the table now counts them as the check does."""

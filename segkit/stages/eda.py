@@ -11,6 +11,7 @@ stage               reads                    writes
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -254,9 +255,31 @@ def schema_findings(ctx: RunContext):
     if not findings:
         return note("The input has every expected column, with the expected types and ranges.")
     found = pd.DataFrame(findings)
+    if {"column", "message"} <= set(found.columns):
+        found["message"] = [said_of_column(str(m), c) for m, c in zip(found["message"], found["column"])]
+    if "fix" in found.columns and not found["fix"].fillna("").astype(str).str.strip().any():
+        found = found.drop(columns="fix")  # a column of blanks tells the reader nothing
     keep = [c for c in ("severity", "column", "message", "rows", "fix") if c in found.columns]
     found = found[keep].astype({"fix": object}).fillna({"fix": ""}) if "fix" in keep else found[keep]
     return table(found, {"message": "Finding"}, index=keep[0] if keep else None, whole=["rows"], label_words=True)
+
+
+def said_of_column(message: str, column) -> str:
+    """A finding as the table says it beside its column: without the "column 'UnitPrice' (price_col)" the check
+    prints in front of it on the terminal (the table names the column, and 01's roles table its params key).
+
+    >>> said_of_column("column 'UnitPrice' (price_col) has 2 values below 0, e.g. -11062.06", "UnitPrice")
+    '2 values below 0, e.g. -11062.06'
+    >>> said_of_column("column 'CustomerID' (customer_col): 135,080 of 541,909 rows (24.9%) have no value", "CustomerID")
+    '135,080 of 541,909 rows (24.9%) have no value'
+    >>> said_of_column("column 'age' has no values at all", "age"), said_of_column("the file is empty", "age")
+    ('No values at all', 'the file is empty')
+    """
+    said = re.match(rf"column {re.escape(repr(str(column)))}(?: \([A-Za-z_]+\))?(?::| has| is)? ", message)
+    if said is None or said.end() == len(message):
+        return message
+    rest = message[said.end():]
+    return rest[:1].upper() + rest[1:]
 
 
 #: Numeric, non-boolean columns of a table that are not identifiers (the stage's name for the helper).
