@@ -384,7 +384,14 @@ def test_the_business_choice_says_why_the_votes_k_was_not_used():
     assert text.endswith(" The vote of the criteria alone gives 2: preferred by 4 of 6 criteria (silhouette, "
                          "Calinski-Harabasz, Davies-Bouldin, stability). 2 lies below the range the choice is made "
                          "in, 4 to 8 segments (the usual range of a business segmentation: business_k_min and "
-                         "business_k_max in the params).")
+                         "business_k_max in the params), of which 4 to 6 were tried here.")
+    # the page said "4 to 8" beside a table that stops at 5: it says which of them were tried
+    for tried, said in (([2, 3, 4, 5], ", of which 4 and 5 were tried here."), ([2, 3, 4], ", of which only 4 was "
+                        "tried here."), ([2, 3, 4, 5, 6, 7, 8, 9], "in the params).")):
+        sub = {k: v for k, v in stab.items() if k in tried} | {k: [0.9] * k for k in tried if k not in stab}
+        k, text, _ = business_choice(2, rationale, "moderate", tried, {2: list("abcd")}, sub,
+                                     {k: [0.3] * k for k in tried}, {k: [1 / k] * k for k in tried}, rule, "customers", 6)
+        assert text.endswith(said), text
     six = "6 segments: preferred by 4 of 6 criteria (silhouette, Calinski-Harabasz, Davies-Bouldin, stability)."
     k, text, _ = business_choice(6, six, "moderate", ks, {6: list("abcd")}, stab, sil, shares, rule, "customers", 6)
     assert k == 4 and text.endswith("stability). 6 falls short: a segment does not keep its members when the "

@@ -371,10 +371,19 @@ def business_choice(voted: int, rationale: str, structure: str, ks: list[int], v
         if not lo <= voted <= hi:
             side = "below" if voted < lo else "above"
             text += (f" {voted} lies {side} the range the choice is made in, {lo} to {hi} segments (the usual range "
-                     "of a business segmentation: business_k_min and business_k_max in the params).")
+                     "of a business segmentation: business_k_min and business_k_max in the params)"
+                     + _tried(candidates, lo, hi) + ".")
         elif voted not in fits:
             text += f" {voted} falls short: {_shortfall(voted, stab, sil, shares, rule['min_share'], entity)}."
     return k, text, True
+
+
+def _tried(candidates: list[int], lo: int, hi: int) -> str:
+    """", of which 4 and 5 were tried here" where the search stopped short of ``lo``-``hi`` (the Ethiopian supermarket's
+    page said "4 to 8" beside a table that stops at 5, the most its 50 customers hold)."""
+    a, b = (candidates[0], candidates[-1]) if candidates else (lo, hi)
+    said = f"only {a} was" if a == b else f"{a} and {b} were" if b == a + 1 else f"{a} to {b} were"
+    return "" if (a, b) == (lo, hi) else f", of which {said} tried here"
 
 
 def _shortfall(k: int, stab: dict, sil: dict, shares: dict, min_share: float, entity: str) -> str:
