@@ -300,3 +300,29 @@ def test_an_index_of_thousands_is_written_as_thousands():
     big = profile_segments(pd.DataFrame({"waits": np.r_[np.zeros(990), np.full(10, 500.0)]}),
                            np.r_[np.zeros(990, int), np.ones(10, int)])
     assert big.key_facts(1)[0]["text"] == "waits: 500 (index 10,000)"
+
+
+@pytest.mark.parametrize("actions, said", [
+    (["Reward them", "", ""], "S02 Young Customers and S03 Older Women come with no suggested action (segkit "
+                              "suggests one only where it knows what a segment&#x27;s leading measures call for): what "
+                              "to do with them is for the reader to decide"),
+    (["Reward them", "Win them back", ""], "S03 Older Women comes with no suggested action"),
+    (["", "", ""], "No segment here comes with a suggested action"),
+    (["Reward them", "Win them back", "Ask them"], None),
+])
+def test_the_cards_say_which_segments_come_without_an_action(actions, said):
+    """The Mall's page gave five of its eight segments an action and said nothing of the three others."""
+    from types import SimpleNamespace
+
+    from segkit.stages.profile import cards
+
+    names = ["Champions", "Young Customers", "Older Women"]
+    shown = [{"code": f"S0{i + 1}", "name": name, "size": 10, "share": 1 / 3, "facts": [], "action": action}
+             for i, (name, action) in enumerate(zip(names, actions))]
+    seg = SimpleNamespace(extra={}, cards=lambda: shown, features=SimpleNamespace(entity="customers"))
+    page = getattr(cards(seg), "data", "")
+    notes = [n for n in page.split('class="sk-note"')[1:]]
+    if said is None:
+        assert not notes
+    else:
+        assert len(notes) == 1 and said in notes[0]

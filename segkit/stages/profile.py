@@ -345,17 +345,21 @@ def over_all(seg: Segmentation) -> dict[str, tuple[int, float]]:
 
 def cards(seg: Segmentation):
     """The executive summary: one card per segment (its size over every entity, when :func:`over_all` has it); under
-    them, when no card has a suggested action, a line that says why (Delaware's page, titled "who they are and what
-    to do", gave none, unexplained)."""
+    them, when a card has no suggested action, a line that says why (Delaware's page, titled "who they are and what
+    to do", gave none, unexplained; the Mall's gave one to five of its eight segments, and said nothing of the
+    three others)."""
     counted = over_all(seg)
     shown = [{**c, "size": counted[c["code"]][0], "share": counted[c["code"]][1]} if c["code"] in counted else c
              for c in seg.cards()]
     drawn_cards = segment_cards(shown, entity=seg.features.entity)
-    if any(c.get("action") for c in shown):
+    without = [f"{c['code']} {c['name']}" for c in shown if not c.get("action")]
+    if not without:
         return drawn_cards
-    return html_block(getattr(drawn_cards, "data", drawn_cards) + note_html(
-        "No segment here comes with a suggested action (segkit suggests one only where it knows what a segment's "
-        "leading measures call for): what to do with each is for the reader to decide from these profiles."))
+    why = ("segkit suggests one only where it knows what a segment's leading measures call for): what to do with "
+           f"{'each' if len(without) == len(shown) else 'them'} is for the reader to decide from these profiles.")
+    said = (f"No segment here comes with a suggested action ({why}" if len(without) == len(shown) else
+            f"{joined(without)} {'comes' if len(without) == 1 else 'come'} with no suggested action ({why}")
+    return html_block(getattr(drawn_cards, "data", drawn_cards) + note_html(said))
 
 
 def sizes_figure(seg: Segmentation):
