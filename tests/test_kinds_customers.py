@@ -1967,3 +1967,15 @@ def test_a_card_gives_the_typical_member_beside_the_average_as_its_sentence_quot
                 assert fact["typical_text"] == ""
     rich = [c for c in seg.cards() if any(f["feature"] == "income" and f["typical_text"] for f in c["facts"])]
     assert rich and "· typically " in stages.profile.cards(seg).data
+
+
+def test_the_note_on_categories_says_their_labels_in_plain_words():
+    """The Mall's 02 said "Categories (Genre) are one-hot encoded" beside a page that calls the column Gender."""
+    rng = np.random.default_rng(5)
+    df = pd.DataFrame({"id": [f"c{i}" for i in range(80)], "age": rng.uniform(20, 70, 80),
+                       "Genre": rng.choice(["Male", "Female"], 80), "region": rng.choice(["North", "South", "East"], 80)})
+    fs = pipeline.build_features(params_from_mapping({"data_kind": "customers", "id_col": "id"}), df)
+    said = [n for n in fs.notes if "category" in n]
+    assert said == ["Each level of a category (Gender, Region) is compared as a yes or no of its own; levels held by "
+                    "fewer than 1% of customers are grouped together."]
+    assert not any("one-hot" in n for n in fs.notes)

@@ -311,8 +311,9 @@ def features(cleaned: pd.DataFrame, params) -> FeatureSet:
     entity = plural(params.entity or ENTITY)
     notes += near_constant(cleaned, [c for c in columns if c not in dates], entity)
     if categorical:
-        notes.append(f"Categories ({', '.join(categorical)}) are one-hot encoded; levels rarer than "
-                     f"{format_value(params.rare_min_frequency, 'share')} of {entity} are grouped together.")
+        named = ", ".join(str(short.get(c) or labels.get(c) or c).split(" (")[0] for c in categorical)  # Gender: Genre
+        notes.append(f"Each level of a category ({named}) is compared as a yes or no of its own; levels held by fewer "
+                     f"than {format_value(params.rare_min_frequency, 'share')} of {entity} are grouped together.")
     profiled = [c for c in numeric if c in table.columns and c not in left_out]  # a mostly empty column describes none
     shares: list[str] = []  # only categories: the profiles compare the share of each level instead of means
     if not profiled:
