@@ -326,3 +326,28 @@ def test_the_cards_say_which_segments_come_without_an_action(actions, said):
         assert not notes
     else:
         assert len(notes) == 1 and said in notes[0]
+
+
+@pytest.mark.parametrize("structure, said", [
+    ("moderate", "The customers form groups that overlap, not clearly separated ones, so a stable segment holds as "
+                 "drawn, but the lines between segments are where they were drawn, not gaps in the data"),
+    ("none", "The customers form no natural groups, so a stable segment holds as drawn"),
+    ("clear", None), (None, None),
+])
+def test_the_cards_say_what_their_stability_means_where_the_groups_overlap(structure, said):
+    """The Ethiopian supermarket's four cards read "Stability 1.00 (stable)" beside a page that says the customers do
+    not fall into four groups by themselves."""
+    from types import SimpleNamespace
+
+    from segkit.stages.profile import cards
+
+    shown = [{"code": f"S0{i}", "name": f"Segment {i}", "size": 10, "share": 0.5, "facts": [], "action": "Act",
+              "stability": 1.0} for i in (1, 2)]
+    seg = SimpleNamespace(extra={}, cards=lambda: shown, features=SimpleNamespace(entity="customers"),
+                          explanation=SimpleNamespace(structure=structure))
+    page = getattr(cards(seg), "data", "")
+    if said is None:
+        assert "sk-note" not in page
+    else:
+        assert "Stability on these cards is how well a segment keeps its customers when the segments are refitted " \
+               "from their centres on resampled customers (1.00: every time)." in page and said in page

@@ -28,6 +28,7 @@ from ..profile import SegmentProfile
 from ..format import drawn, format_share, format_value, horizon_label, index_text, joined
 from ..report.cards import (figure, figure_png, html_block, image, note, note_html, segment_cards, split_table,
                             stability_text, table)
+from ..select.vote import groups_phrase
 from . import engine as in_engine
 from .context import RunContext
 from .features import feature_columns, load_features
@@ -353,13 +354,26 @@ def cards(seg: Segmentation):
              for c in seg.cards()]
     drawn_cards = segment_cards(shown, entity=seg.features.entity)
     without = [f"{c['code']} {c['name']}" for c in shown if not c.get("action")]
-    if not without:
-        return drawn_cards
     why = ("segkit suggests one only where it knows what a segment's leading measures call for): what to do with "
            f"{'each' if len(without) == len(shown) else 'them'} is for the reader to decide from these profiles.")
-    said = (f"No segment here comes with a suggested action ({why}" if len(without) == len(shown) else
-            f"{joined(without)} {'comes' if len(without) == 1 else 'come'} with no suggested action ({why}")
-    return html_block(getattr(drawn_cards, "data", drawn_cards) + note_html(said))
+    said = ("" if not without else f"No segment here comes with a suggested action ({why}" if len(without) == len(shown)
+            else f"{joined(without)} {'comes' if len(without) == 1 else 'come'} with no suggested action ({why}")
+    notes = [note_html(text) for text in (_held_as_drawn(seg, shown), said) if text]
+    return html_block(getattr(drawn_cards, "data", drawn_cards) + "".join(notes)) if notes else drawn_cards
+
+
+def _held_as_drawn(seg: Segmentation, shown: list[dict]) -> str:
+    """What the cards' stability says where the data has no clearly separate groups: the Ethiopian supermarket's four
+    cards read "Stability 1.00 (stable)", which a reader takes for four real groups, beside a page "How many
+    segments?" that says the customers do not fall into four groups by themselves."""
+    structure = getattr(getattr(seg, "explanation", None), "structure", None)
+    if structure not in ("moderate", "weak", "none") or not any(c.get("stability") is not None for c in shown):
+        return ""
+    entity = seg.features.entity
+    return (f"Stability on these cards is how well a segment keeps its {entity} when the segments are refitted from "
+            f"their centres on resampled {entity} (1.00: every time). The {entity} form {groups_phrase(structure)}, "
+            "so a stable segment holds as drawn, but the lines between segments are where they were drawn, not gaps "
+            "in the data (the page \"How many segments?\" says how many segments and why).")
 
 
 def sizes_figure(seg: Segmentation):
