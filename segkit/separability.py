@@ -64,8 +64,8 @@ def _held_out(f1: float, entity: str, placed: tuple[int, int, int] | None = None
         return f"{f1:.2f} out of 1 on {entity} it had not seen"
     hit, held_out, others = placed
     strays = f", and {counted(others, 'other ' + entity)}" if others else ""
-    return (f"on {entity} it had not seen: {hit:,} of its {held_out:,} members placed in it{strays}; score {f1:.2f} "
-            "out of 1")
+    return (f"on {entity} it had not seen: {hit:,} of its {held_out:,} members placed in it{strays}; told apart "
+            f"{f1:.2f} out of 1")  # the index's and 07's name for it
 
 
 @dataclass

@@ -68,7 +68,7 @@ def _explain_notes(page: str) -> dict[str, tuple[str, str, str]]:
     """Code -> (name, score text, sentence) from the drivers notes of 07."""
     out = {}
     for note in re.findall(r'<div class="sk-note">(S\d+ .*?)</div>', page, re.S):
-        m = re.match(r"(S\d+) (.*?) \((F1 [0-9.]+|too few members to test)\): (.*)$", _text(note), re.S)
+        m = re.match(r"(S\d+) (.*?) \((told apart [0-9.]+|too few members to test)\): (.*)$", _text(note), re.S)
         if m:
             out[m.group(1)] = (m.group(2), m.group(3), m.group(4))
     return out
@@ -118,10 +118,10 @@ def test_cards_index_k_page_and_07_tell_one_story(run):
             assert card["stability"] == rows[code][stab]
         # separability: one forest behind the card, the index and 07
         assert card["drivers"] == sentence
-        if score.startswith("F1"):
-            f1 = score.split()[1]
+        if score.startswith("told apart"):  # the index's word for it, on 07 too
+            f1 = score.split()[2]
             assert rows[code][told] == f1 and f"on {entity_words} it had not seen: " in card["distinct"] \
-                and f"; score {f1} out of 1)" in card["distinct"]
+                and f"; told apart {f1} out of 1)" in card["distinct"]
             if float(f1) >= 0.8:
                 assert "cannot tell" not in card["drivers"] and "hard to tell" not in card["distinct"]
         else:
@@ -177,12 +177,12 @@ def test_confused_pairs_and_distinctness_come_from_the_held_out_predictions():
     assert others == int(result.confusion[0].sum()) - placed
     strays = "" if not others else f", and {others} other row{'s' if others > 1 else ''}"
     assert result.distinctness(0) == (f"a model recognises its members from the measures alone (on rows it had not "
-                                      f"seen: {placed} of its 120 members placed in it{strays}; score "
+                                      f"seen: {placed} of its 120 members placed in it{strays}; told apart "
                                       f"{result.f1(0):.2f} out of 1).")
     # a segment that took in others says how many (the Mall's "19 of the 19" beside a score of 0.97 read as a slip)
     mixed = result.placed(1)
     assert mixed[2] == int(result.confusion[1].sum()) - mixed[0] > 0
-    assert f"{mixed[0]} of its 120 members placed in it, and {mixed[2]} other rows; score" in result.distinctness(1)
+    assert f"{mixed[0]} of its 120 members placed in it, and {mixed[2]} other rows; told apart" in result.distinctness(1)
     assert "mistaken for S03 Right" in result.distinctness(1)
     assert "Mixed up most often" in result.summary() and not result.well_separated
 

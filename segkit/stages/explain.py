@@ -68,7 +68,7 @@ def drivers_notes(explanation: SegmentExplanation):
     ``SENTENCES_PER``), a line first that says so."""
     def score(s) -> str:
         f1 = explanation.f1(s)
-        return "too few members to test" if f1 is None else f"F1 {f1:.2f}"
+        return "too few members to test" if f1 is None else f"told apart {f1:.2f}"  # as the index says it
 
     per = explanation.settings.get("per")
     first = (f"<p>These sentences compare {per}s, each counted once (\"typical {per}\": the middle one; \"average "
