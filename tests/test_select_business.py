@@ -234,7 +234,7 @@ def test_the_business_choice_says_why_it_took_its_k_of_those_that_qualify():
         " Of 4, 5 and 6, which all qualify, no criterion prefers any of them; of these, 4 separates the areas best "
         "(its segments' silhouettes).")
     assert _among(5, [4, 5, 6], {5: ["a", "b"], 4: ["c"]}, "customers") == (
-        " 5 is the number the criteria prefer most of 4, 5 and 6, which all qualify.")
+        " Of 4, 5 and 6, which all qualify, 5 is preferred by more criteria than any other (2 criteria).")
     assert _among(4, [4, 5, 6], {5: ["a"], 4: ["c"]}, "areas") == (
         " Of 4, 5 and 6, which all qualify, 4 and 5 are each preferred by 1 criterion; 4 separates the areas better "
         "(its segments' silhouettes).")  # of those two: 6, preferred by none, may separate better still

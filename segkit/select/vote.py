@@ -414,13 +414,13 @@ def _among(k: int, fits: list[int], votes: dict, entity: str) -> str:
     listed, most = joined(fits), len(votes.get(k, []))
     qualify = "which both qualify" if len(fits) == 2 else "which all qualify"
     tied = [c for c in fits if len(votes.get(c, [])) == most]
-    if most and len(tied) == 1:
-        return f" {k} is the number the criteria prefer most of {listed}, {qualify}."
+    each = "1 criterion" if most == 1 else f"{most} criteria"
+    if most and len(tied) == 1:  # the Mall's "8 is the number the criteria prefer most of 4, 5, 6, 7 and 8" read badly
+        return f" Of {listed}, {qualify}, {k} is preferred by more criteria than any other ({each})."
     if not most:  # "of these": a k outside them (2, most criteria's) may separate better still
         neither = "either" if len(fits) == 2 else "any of them"
         return (f" Of {listed}, {qualify}, no criterion prefers {neither}; of these, {k} separates the {entity} "
                 f"{'better' if len(fits) == 2 else 'best'} (its segments' silhouettes).")
-    each = "1 criterion" if most == 1 else f"{most} criteria"
     return (f" Of {listed}, {qualify}, {joined(tied)} are each preferred by {each}; {k} separates the "
             f"{entity} better (its segments' silhouettes).")
 
