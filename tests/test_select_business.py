@@ -396,3 +396,21 @@ def test_the_business_choice_says_why_the_votes_k_was_not_used():
     k, text, _ = business_choice(6, six, "moderate", ks, {6: list("abcd")}, stab, sil, shares, rule, "customers", 6)
     assert k == 4 and text.endswith("stability). 6 falls short: a segment does not keep its members when the "
                                     "segments are refitted (Jaccard 0.50).")
+
+
+def test_the_k_page_opens_with_the_index_s_plain_words_then_the_criteria(tmp_path):
+    """The Mall's 03 opened on the criteria by name (Jaccard, Calinski-Harabasz, params keys), which a business reader
+    reads first; the run's page had the plain sentence. 03 gives it first now, without its pointer to 03 itself."""
+    from segkit import stages
+    from segkit.stages.select_k import POINTER
+
+    ctx = stages.open_run(tmp_path / "run")
+    plain = "8 segments. The customers form groups that overlap, not clearly separated ones."
+    detail = "8 segments, chosen automatically: ... (Jaccard at least 0.75) ..."
+    ctx.folder.write_json("k_summary.json", {"chosen_k": 8, "rationale": detail, "structure": "clear",
+                                             "summary": f"{plain[:-1]} {POINTER}."})
+    page = stages.select_k.k_recommendation(ctx, None).data
+    assert page.startswith(f"<p><strong>In short:</strong> {plain}</p><p>In detail:</p>") and detail in page
+    assert "How many segments?" not in page
+    ctx.folder.write_json("k_summary.json", {"chosen_k": 5, "rationale": detail, "structure": "clear"})
+    assert "In short" not in stages.select_k.k_recommendation(ctx, None).data  # a rule's own sentence: one only

@@ -69,6 +69,10 @@ def few_rows_note(k: int, n: int, entity: str) -> str:
             f"few {entity}, and segment a larger table before acting on them.")
 
 
+#: Where the run's page sends a reader for how k was chosen: this page.
+POINTER = '(the page "How many segments?" says how k was chosen)'
+
+
 def plain_summary(selection: KSelection, k: int, sentence: str, entity: str) -> str:
     """How k was chosen, in a business reader's words (the index page; ``03_select_k`` shows the evidence and the
     criteria by name). A k set in the params keeps its own sentence."""
@@ -85,7 +89,7 @@ def plain_summary(selection: KSelection, k: int, sentence: str, entity: str) -> 
                  if weakest_from_scratch(selection.scores, k) < STABLE else "")
         return (f"{k} segments. {opening} each keeps its members when the segments are refitted from their centres on "
                 f"resampled data{drawn}, the smallest holds {smallest:.0%} of the {entity}, and each is distinct from "
-                "the others (the page \"How many segments?\" says how k was chosen).")
+                f"the others {POINTER}.")
     none, overlap = " The data has no clear natural groups.", " The groups overlap, so the boundaries are soft."
     caveat = {"weak": none, "none": none, "moderate": overlap}.get(selection.structure, "")
     if selection.voted_k not in (None, k):  # none qualified, the vote's k neither: the business range decided
@@ -96,11 +100,9 @@ def plain_summary(selection: KSelection, k: int, sentence: str, entity: str) -> 
         return (f"{k} segments: no number of segments from {lo} to {hi} gave segments that all keep their members, "
                 f"each hold at least {selection.params.get('min_share', 0):.0%} of the {entity} and are distinct, "
                 f"and neither did {voted}, which {len(selection.votes.get(voted, []))} of the {n} measures of how well "
-                f"the {entity} split into groups prefer; of {lo} to {hi}, {k} {why} (the page \"How many segments?\" "
-                f"says how k was chosen).{caveat}")
+                f"the {entity} split into groups prefer; of {lo} to {hi}, {k} {why} {POINTER}.{caveat}")
     return (f"{k} segments: {len(selection.votes.get(k, []))} of the {len(selection.preferred)} measures of how well "
-            f"the {entity} split into groups prefer {k} (the page \"How many segments?\" says how k was "
-            f"chosen).{caveat}")
+            f"the {entity} split into groups prefer {k} {POINTER}.{caveat}")
 
 
 def _record_rule(ctx: RunContext, rule) -> None:
@@ -132,6 +134,9 @@ def k_recommendation(ctx: RunContext, selection: KSelection):
     weak = summary.get("structure") not in (None, "clear", "strong")
     # the structure note follows: the rationale's pointer to it would say its first words twice
     parts = [note_html(summary["rationale"].replace(STRUCTURE_POINTER, "") if weak else summary["rationale"])]
+    plain = (summary.get("summary") or "").replace(f" {POINTER}", "")  # the index's words; this is the page it names
+    if plain and plain != summary["rationale"]:  # the criteria by name follow, for the analyst
+        parts = [f"<p><strong>In short:</strong> {html.escape(plain)}</p><p>In detail:</p>"] + parts
     if summary.get("rule_table"):
         split = summary["rule_table"]
         table = pd.DataFrame(split["data"], index=pd.Index(split["index"], name=split["index_name"]),
