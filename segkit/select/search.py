@@ -138,7 +138,7 @@ def select_k(X: Any, *, k_min: int = 2, k_max: int = 10, seed: int = 0, n_init: 
     note = _structure(scores, ks, pref, rec)[1]
     if held:  # the business rule chose (rec may equal the vote's k)
         note += (f" The {rec} segments were chosen to be used: each is stable, holds at least "
-                 f"{rule['min_share']:.0%} of the {entity} and is distinct from the others.")
+                 f"{rule['min_share']:.0%} of the {entity} and is distinct from the others on average.")
     if structure in ("weak", "none") and rec == voted:
         rationale += STRUCTURE_POINTER
     params = {"k_min": k_min, "k_max": k_max, "seed": int(seed), "n_init": n_init, "sample_size": int(sample_size),

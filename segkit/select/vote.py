@@ -337,7 +337,8 @@ def business_choice(voted: int, rationale: str, structure: str, ks: list[int], v
         outside = "" if lo <= voted <= hi else f" (outside the business range {lo}-{hi})"
         return voted, (f"{voted} segments{outside}: the {entity} fall into {voted} groups by themselves, though the "
                        f"groups overlap: {rationale[rationale.index(':') + 2:]} The smallest holds "
-                       f"{min(shares[voted]):.0%} of the {entity}, and each segment is distinct from the others."), True
+                       f"{min(shares[voted]):.0%} of the {entity}, and each segment is distinct from the others on "
+                       "average (its members nearer to it than to the next)."), True
     candidates = [k for k in ks if lo <= k <= hi]
     fits = [k for k in candidates if _qualifies(k, stab, sil, shares, rule["min_share"])]
     if not fits:
@@ -362,7 +363,7 @@ def business_choice(voted: int, rationale: str, structure: str, ks: list[int], v
     text = (f"{k} segments: the {entity} form {groups}; these are {k} stable segments that split the {entity} "
             f"usefully: every segment keeps its members when the segments are refitted from their centres on "
             f"resampled {entity} (Jaccard at least {STABLE:.2f}), the smallest holds {min(shares[k]):.0%} of the "
-            f"{entity}, and each is distinct from the others.")
+            f"{entity}, and each is distinct from the others on average (its members nearer to it than to the next).")
     if len(fits) > 1:
         text += _among(k, fits, votes, entity)
     if k != voted:  # and why the vote's k was not used: outside the range (the Ethiopian supermarket's 2 under 4-8
@@ -379,8 +380,7 @@ def business_choice(voted: int, rationale: str, structure: str, ks: list[int], v
 
 
 def _tried(candidates: list[int], lo: int, hi: int) -> str:
-    """", of which 4 and 5 were tried here" where the search stopped short of ``lo``-``hi`` (the Ethiopian supermarket's
-    page said "4 to 8" beside a table that stops at 5, the most its 50 customers hold)."""
+    """", of which 4 and 5 were tried here" where the search stopped short of ``lo``-``hi`` (Ethiopian: 8 and 5)."""
     a, b = (candidates[0], candidates[-1]) if candidates else (lo, hi)
     said = f"only {a} was" if a == b else f"{a} and {b} were" if b == a + 1 else f"{a} to {b} were"
     return "" if (a, b) == (lo, hi) else f", of which {said} tried here"
