@@ -445,3 +445,24 @@ def test_up_to_four_segments_a_side_are_ranked_around_the_one_nearest_the_averag
     values = pd.DataFrame({"age": [16.0, 16.5, 17.0, 17.5, 18.0, 18.5]})
     with pytest.raises(SegmentationError, match="no further feature tells them apart"):
         name_segments_from_lexicon(z, lexicon, values=values)
+
+
+@pytest.mark.parametrize("first_income, second", [(-1.0, "Young Customers"), (-0.5, "Lower-Income Young Customers")])
+def test_a_name_does_not_claim_what_another_segment_holds_more_of(first_income, second):
+    """The Ethiopian supermarket's S02 was "Lower-Income Young Customers" beside S01 "Young High Spenders", whose income
+    is lower still (ETB 41,000 against 55,000): the adjective goes when a segment whose name does not say income is
+    further that way, and stays when none is."""
+    from segkit.kinds.customers.naming import _lexicon
+
+    z = pd.DataFrame({"age": [-1.2, -0.8, 1.0], "spending_score": [1.3, 0.3, -1.0], "income": [first_income, -0.7, 1.0]})
+    names = {s: n.name for s, n in name_segments_from_lexicon(z, _lexicon()).items()}
+    assert names == {0: "Young High Spenders", 1: second, 2: "Affluent Savers"}
+
+
+def test_the_adjective_stays_when_dropping_it_would_give_two_segments_one_name():
+    from segkit.kinds.customers.naming import _lexicon
+
+    # segment 0, lowest on income, does not say it; but without its adjective segment 1 would be segment 2's name
+    z = pd.DataFrame({"age": [-1.2, -0.9, -0.8], "spending_score": [1.3, 0.0, 0.1], "income": [-1.0, -0.8, 0.0]})
+    names = {s: n.name for s, n in name_segments_from_lexicon(z, _lexicon()).items()}
+    assert names == {0: "Young High Spenders", 1: "Lower-Income Young Customers", 2: "Young Customers"}

@@ -20,6 +20,9 @@ documents the format) turns those numbers into words:
    strongest feature not already used ("Seasonal Affluent Retirees" vs "Walkable Affluent Retirees"),
    and again until every name differs; a segment with no feature left keeps its name. Names never
    carry numbers: segments that no feature tells apart are an error.
+5. **Not outdone.** A fallback name's adjective goes where another segment, whose name does not say that measure,
+   is further that way ("Lower-Income Young Customers" beside "Young High Spenders" of lower income still), unless
+   two segments would then share a name.
 
 Every segment also gets one descriptive sentence listing its strongest features above and below
 average with their z-scores.
@@ -36,7 +39,7 @@ Examples
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Mapping
@@ -99,6 +102,7 @@ class _Namer:
     index: pd.DataFrame | None = None
     zscores: pd.DataFrame | None = None  #: every segment's, to name a segment by a trait it holds most of
     least: float = 0.0  #: the smallest difference in z-scores that tells two segments of one name apart (0: any)
+    adjectives: dict = field(default_factory=dict)  #: segment -> (adjective, feature) its fallback name opens with
 
     def owned(self, feats: list[str], row: pd.Series) -> list[str]:
         """``feats`` (strongest first) with those the segment holds most of, in its direction, put first: Telco's
@@ -160,6 +164,7 @@ def _fallback(row: pd.Series, namer: _Namer, seg) -> tuple[str, list[str]]:
         strong = feat in listed or abs(row[feat]) >= lead
         adj = lex.words(feat).adjective(row[feat]) if feat in lex.features and strong else None
         if adj and not _has_word(noun, adj) and not _contradicts(lex, feat, row[feat], noun):
+            namer.adjectives[seg] = (adj, feat)
             return f"{adj} {noun}", used + [feat]
     return noun, used
 
@@ -231,6 +236,20 @@ def _tell_apart(z: pd.DataFrame, names: dict, used: dict, namer: _Namer, segs: l
         used[seg] = [*used[seg], feat]
         if absolute:
             claims.setdefault(seg, {})[feat] = up
+
+
+def _outdone(names: dict, used: dict, own: dict, z: pd.DataFrame, namer: _Namer, told: Mapping) -> None:
+    """Drop the adjective a fallback name opens with where another segment, whose name does not say that measure, is
+    further that way: the Ethiopian S02 "Lower-Income Young Customers" beside S01 "Young High Spenders", whose income
+    is lower still. Kept when dropping it would give two segments one name."""
+    for seg, (adj, feat) in namer.adjectives.items():
+        mine = z.at[seg, feat]
+        further = [t for t in z.index if t != seg and feat not in used[t] and np.isfinite(z.at[t, feat])
+                   and (z.at[t, feat] > mine if mine > 0 else z.at[t, feat] < mine)]
+        trial = {**names, seg: names[seg][len(adj) + 1:]}
+        if further and names[seg].startswith(f"{adj} ") and not _clashes(trial, told):
+            names[seg] = trial[seg]
+            used[seg], own[seg] = [f for f in used[seg] if f != feat], [f for f in own[seg] if f != feat]
 
 
 def _rarer(found: tuple[str, bool, bool], namer: _Namer) -> bool:
@@ -372,6 +391,7 @@ def name_segments_from_lexicon(zscores: pd.DataFrame, lexicon: Lexicon | Mapping
                     _tell_apart(apart, names, used, namer, segs, claims)
                 else:  # a group it cannot rank stays as it is: an error, as before
                     around(apart, names, namer, segs)
+    _outdone(names, used, own, z, namer, told or {})
     names = _not_many(names, counts, namer, told or {})
     stuck = next(iter(_clashes(names, told or {})), None)
     if stuck:
