@@ -351,3 +351,18 @@ def test_the_cards_say_what_their_stability_means_where_the_groups_overlap(struc
     else:
         assert "Stability on these cards is how well a segment keeps its customers when the segments are refitted " \
                "from their centres on resampled customers (1.00: every time)." in page and said in page
+
+
+@pytest.mark.parametrize("k, floor", [(8, "0.125"), (4, "0.25"), (3, "0.333")])
+def test_the_scoring_table_gives_the_confidence_floor_of_its_own_run(tmp_path, k, floor):
+    """The Mall's 06 read "0.25 with four segments" beside a table of 8 segments whose confidences of 0.32-0.50 a
+    reader then took for barely above the floor (0.125 with eight): the heading gives the run's own range."""
+    from segkit import stages
+
+    ctx = stages.open_run(tmp_path / "run", data_kind="customers")
+    ctx.folder.write_json("segments_summary.json", {"segments": [
+        {"code": f"S0{i + 1}", "name": f"Segment {i + 1}", "share": 1 / k} for i in range(k)]})
+    scored = pd.DataFrame({"segment_code": ["S01", "S01", "S02"], "confidence": [0.3, 0.5, 0.6]})
+    table = stages.score.scored_summary(ctx, scored)
+    column = f"Mean confidence ({floor} to 1)"
+    assert column in table.columns and table.loc["S01", column] == "0.40" and table.loc["S02", column] == "0.60"

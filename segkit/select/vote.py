@@ -299,7 +299,7 @@ def _consensus(pref: dict, ks: list[int], stab: dict[int, list[float]]) -> tuple
     if undecided:
         text += f"; the {joined(undecided)} {'has' if len(undecided) == 1 else 'have'} no preference"
     phrase = _stability_phrase(stab.get(k, []))
-    return votes, k, text + ("; " + phrase if phrase else "") + ".", notes
+    return votes, k, text + (f"; with {k} segments, {phrase}" if phrase else "") + ".", notes  # not of the last k named
 
 
 def _qualifies(k: int, stab: dict, sil: dict, shares: dict, min_share: float) -> bool:
@@ -337,8 +337,8 @@ def business_choice(voted: int, rationale: str, structure: str, ks: list[int], v
         outside = "" if lo <= voted <= hi else f" (outside the business range {lo}-{hi})"
         return voted, (f"{voted} segments{outside}: the {entity} fall into {voted} groups by themselves, though the "
                        f"groups overlap: {rationale[rationale.index(':') + 2:]} The smallest holds "
-                       f"{min(shares[voted]):.0%} of the {entity}, and each segment is distinct from the others on "
-                       "average (its members nearer to it than to the next)."), True
+                       f"{min(shares[voted]):.0%} of the {entity}, and each segment is distinct from the others: on "
+                       "average its members lie nearer to it than to the next segment."), True
     candidates = [k for k in ks if lo <= k <= hi]
     fits = [k for k in candidates if _qualifies(k, stab, sil, shares, rule["min_share"])]
     if not fits:
@@ -358,12 +358,12 @@ def business_choice(voted: int, rationale: str, structure: str, ks: list[int], v
                    f"is {best}, though {_shortfall(k, stab, sil, shares, rule['min_share'], entity)}. The vote of the "
                    f"criteria alone gives {voted}: " + rationale[rationale.index(":") + 2:]), False
     k = max(fits, key=lambda c: (len(votes.get(c, [])), _finite_mean(sil[c]), -c))
-    # thresholds, not this selection's own estimates: the cards show each segment's stability from the final fit,
-    # and two different numbers for "stable" would tell the reader two stories
+    # thresholds, not this selection's estimates: the cards show each segment's stability from the final fit (one story)
     text = (f"{k} segments: the {entity} form {groups}; these are {k} stable segments that split the {entity} "
             f"usefully: every segment keeps its members when the segments are refitted from their centres on "
             f"resampled {entity} (Jaccard at least {STABLE:.2f}), the smallest holds {min(shares[k]):.0%} of the "
-            f"{entity}, and each is distinct from the others on average (its members nearer to it than to the next).")
+            f"{entity}, and each is distinct from the others: on average its members lie nearer to it than to the next "
+            "segment.")
     if len(fits) > 1:
         text += _among(k, fits, votes, entity)
     if k != voted:  # and why the vote's k was not used: outside the range (the Ethiopian supermarket's 2 under 4-8

@@ -90,11 +90,12 @@ def scored_summary(ctx: RunContext, scored: pd.DataFrame) -> pd.DataFrame:
     segments = ctx.folder.read_json("segments_summary.json")["segments"]
     label = _scored_label(ctx, scored)
     rows = []
+    sure = f"Mean confidence ({1 / max(len(segments), 1):.3g} to 1)"  # the Mall's 0.32 read low against a floor of 0.25
     for s in segments:
         mine = scored[scored["segment_code"] == s["code"]]
         rows.append({"Segment": s["code"], "Name": s["name"], label: len(mine),
                      "Share": format_share(len(mine) / max(len(scored), 1), 1),  # as the cards: "19.5%", not 19.50
-                     "Mean confidence": f"{float(mine['confidence'].astype(float).mean()):.2f}" if len(mine) else MISSING_TEXT,
+                     sure: f"{float(mine['confidence'].astype(float).mean()):.2f}" if len(mine) else MISSING_TEXT,
                      "Training share": format_share(float(s["share"]), 1)})
     return pd.DataFrame(rows).set_index("Segment")
 

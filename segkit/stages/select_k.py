@@ -89,7 +89,7 @@ def plain_summary(selection: KSelection, k: int, sentence: str, entity: str) -> 
                  if weakest_from_scratch(selection.scores, k) < STABLE else "")
         return (f"{k} segments. {opening} each keeps its members when the segments are refitted from their centres on "
                 f"resampled data{drawn}, the smallest holds {smallest:.0%} of the {entity}, and each is distinct from "
-                f"the others on average (its members nearer to it than to the next) {POINTER}.")
+                f"the others: on average its members lie nearer to it than to the next segment {POINTER}.")
     none, overlap = " The data has no clear natural groups.", " The groups overlap, so the boundaries are soft."
     caveat = {"weak": none, "none": none, "moderate": overlap}.get(selection.structure, "")
     if selection.voted_k not in (None, k):  # none qualified, the vote's k neither: the business range decided
