@@ -206,7 +206,8 @@ def test_the_index_summary_says_how_k_was_chosen_in_plain_words():
     # it says how they were refitted, and that from scratch k-means draws others when it does
     scratch = held.scores.at[k, "stability_min"]
     assert "keeps its members when the segments are refitted from their centres on resampled data" in text
-    assert ("(refitted from scratch, k-means draws other boundaries)" in text) == (scratch < STABLE), (scratch, text)
+    # in plain words on the run's page: "k-means draws other boundaries" is the k page's, for the analyst
+    assert ("(though a fit from scratch draws other lines between them)" in text) == (scratch < STABLE), (scratch, text)
     voted = select_k(_blobs(0, 4), k_max=8, seed=0, entity="customers", **FAST)
     assert not voted.held and voted.structure == "clear"
     assert plain_summary(voted, 4, "unused", "customers") == (
@@ -389,8 +390,9 @@ def test_the_business_choice_says_why_the_votes_k_was_not_used():
     for tried, said in (([2, 3, 4, 5], ", of which 4 and 5 were tried here."), ([2, 3, 4], ", of which only 4 was "
                         "tried here."), ([2, 3, 4, 5, 6, 7, 8, 9], "in the params).")):
         sub = {k: v for k, v in stab.items() if k in tried} | {k: [0.9] * k for k in tried if k not in stab}
-        k, text, _ = business_choice(2, rationale, "moderate", tried, {2: list("abcd")}, sub,
-                                     {k: [0.3] * k for k in tried}, {k: [1 / k] * k for k in tried}, rule, "customers", 6)
+        sil_, shares_ = {k: [0.3] * k for k in tried}, {k: [1 / k] * k for k in tried}
+        k, text, _ = business_choice(2, rationale, "moderate", tried, {2: list("abcd")}, sub, sil_, shares_, rule,
+                                     "customers", 6)
         assert text.endswith(said), text
     six = "6 segments: preferred by 4 of 6 criteria (silhouette, Calinski-Harabasz, Davies-Bouldin, stability)."
     k, text, _ = business_choice(6, six, "moderate", ks, {6: list("abcd")}, stab, sil, shares, rule, "customers", 6)

@@ -85,7 +85,7 @@ def plain_summary(selection: KSelection, k: int, sentence: str, entity: str) -> 
         opening = (f"The {entity} fall into {k} groups of their own, though the groups overlap:" if own else
                    f"The {entity} form {groups_phrase(selection.structure)}; these {k} segments are a useful split "
                    "of them:")
-        drawn = (" (refitted from scratch, k-means draws other boundaries)"
+        drawn = (" (though a fit from scratch draws other lines between them)"
                  if weakest_from_scratch(selection.scores, k) < STABLE else "")
         return (f"{k} segments. {opening} each keeps its members when the segments are refitted from their centres on "
                 f"resampled data{drawn}, the smallest holds {smallest:.0%} of the {entity}, and each is distinct from "
