@@ -353,13 +353,21 @@ def cards(seg: Segmentation):
     shown = [{**c, "size": counted[c["code"]][0], "share": counted[c["code"]][1]} if c["code"] in counted else c
              for c in seg.cards()]
     drawn_cards = segment_cards(shown, entity=seg.features.entity)
-    without = [f"{c['code']} {c['name']}" for c in shown if not c.get("action")]
-    why = ("segkit suggests one only where it knows what a segment's leading measures call for): what to do with "
-           f"{'each' if len(without) == len(shown) else 'them'} is for the reader to decide from these profiles.")
-    said = ("" if not without else f"No segment here comes with a suggested action ({why}" if len(without) == len(shown)
-            else f"{joined(without)} {'comes' if len(without) == 1 else 'come'} with no suggested action ({why}")
-    notes = [note_html(text) for text in (_held_as_drawn(seg, shown), said) if text]
+    notes = [note_html(text) for text in (_held_as_drawn(seg, shown), _no_action(shown)) if text]
     return html_block(getattr(drawn_cards, "data", drawn_cards) + "".join(notes)) if notes else drawn_cards
+
+
+def _no_action(shown: list[dict]) -> str:
+    """Which cards come without a suggested action, and why ("" when every card has one)."""
+    without = [f"{c['code']} {c['name']}" for c in shown if not c.get("action")]
+    if not without:
+        return ""
+    why = "segkit suggests one only where it knows what a segment's leading measures call for"
+    if len(without) == len(shown):
+        return (f"No segment here comes with a suggested action ({why}): what to do with each is for the reader to "
+                "decide from these profiles.")
+    return (f"{joined(without)} {'comes' if len(without) == 1 else 'come'} with no suggested action ({why}): what to "
+            "do with them is for the reader to decide from these profiles.")
 
 
 def _held_as_drawn(seg: Segmentation, shown: list[dict]) -> str:
