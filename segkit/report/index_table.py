@@ -8,6 +8,7 @@ from typing import Any
 
 from ..format import format_share
 from ..naming.words import singular
+from .cards import stability_said
 
 __all__ = ["fmt_int", "segment_table", "value_said"]
 
@@ -65,8 +66,8 @@ def _columns_said(extra: str, entity: str, churn: bool, value: dict | None, told
     (``horizon_days``, ``threshold``)."""
     days, threshold = (terms or {}).get("horizon_days"), (terms or {}).get("threshold", 0.5)
     horizon = f" in the next {days} days" if days else ""
-    said = [f"<strong>Stability</strong>: how well a segment keeps its {entity} when the segments are refitted "
-            "from their centres on resampled data (0.75 or more: stable)" if extra.startswith("Stability") else "",
+    said = [f"<strong>Stability</strong>: {stability_said(entity)} on resampled data (0.75 or more: stable)"
+            if extra.startswith("Stability") else "",
             f"<strong>At high risk of churn</strong>: the share of its {entity} whose predicted chance of not buying "
             f"again{horizon} is {threshold:.2f} or more (not the share expected to stop: each segment's average chance "
             "is on the page \"The segments: who they are and what to do\")" if churn else "",

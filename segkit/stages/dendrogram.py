@@ -14,7 +14,7 @@ from ..plots import linkage_comparison_figure, plot_dendrogram
 from ..report.cards import figure, table
 from ..select.vote import groups_phrase
 from .context import RunContext
-from .select_k import chosen_k, clustering_matrix, k_structure
+from .select_k import chosen_k, clustering_matrix, k_structure, without_clear_groups
 
 __all__ = ["hierarchy", "hierarchy_sentence", "agreement_words", "comparison_table", "comparison_figure",
            "dendrogram_figure"]
@@ -73,7 +73,7 @@ def hierarchy_sentence(ctx: RunContext, comparison: LinkageComparison, structure
         text = f"{best.capitalize()} linkage separates the groups best. "
     text += (f"Its groups' agreement with the k-means segments is {ari:.2f} on the adjusted Rand index (1 = the same "
              f"grouping): {agreement_words(ari)}.")
-    if np.isfinite(ari) and ari >= SAME and structure in ("moderate", "weak", "none"):
+    if np.isfinite(ari) and ari >= SAME and without_clear_groups(structure):
         # beside 03's "the customers do not fall into 4 groups by themselves", "much the same segments" read as proof
         # of natural groups (the Ethiopian supermarket: 1.00)
         text += (" The two methods agree on where to draw the boundaries; as the page \"How many segments?\" says, "

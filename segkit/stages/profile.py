@@ -27,12 +27,12 @@ from ..plots import (feature_distributions_figure, plot_index_heatmap, plot_segm
 from ..profile import SegmentProfile
 from ..format import drawn, format_share, format_value, horizon_label, index_text, joined
 from ..report.cards import (figure, figure_png, html_block, image, note, note_html, segment_cards, split_table,
-                            stability_text, table)
+                            stability_said, stability_text, table)
 from ..select.vote import groups_phrase
 from . import engine as in_engine
 from .context import RunContext
 from .features import feature_columns, load_features
-from .select_k import chosen_k, k_structure
+from .select_k import chosen_k, k_structure, without_clear_groups
 
 __all__ = ["segment", "finish", "reference_note", "all_entities_note", "over_all", "load_segmentation",
            "segment_map", "segment_overview", "churn_table", "stats_table", "categorical_profile", "cards",
@@ -375,13 +375,13 @@ def _held_as_drawn(seg: Segmentation, shown: list[dict]) -> str:
     cards read "Stability 1.00 (stable)", which a reader takes for four real groups, beside a page "How many
     segments?" that says the customers do not fall into four groups by themselves."""
     structure = getattr(getattr(seg, "explanation", None), "structure", None)
-    if structure not in ("moderate", "weak", "none") or not any(c.get("stability") is not None for c in shown):
+    if not without_clear_groups(structure) or not any(c.get("stability") is not None for c in shown):
         return ""
     entity = seg.features.entity
-    return (f"Stability on these cards is how well a segment keeps its {entity} when the segments are refitted from "
-            f"their centres on resampled {entity} (1.00: every time). The {entity} form {groups_phrase(structure)}, "
-            "so a stable segment holds as drawn, but the lines between segments are where they were drawn, not gaps "
-            "in the data (the page \"How many segments?\" says how many segments and why).")
+    return (f"Stability on these cards is {stability_said(entity)} on resampled {entity} (1.00: every time). The "
+            f"{entity} form {groups_phrase(structure)}, so a stable segment holds as drawn, but the lines between "
+            "segments are where they were drawn, not gaps in the data (the page \"How many segments?\" says how many "
+            "segments and why).")
 
 
 def sizes_figure(seg: Segmentation):

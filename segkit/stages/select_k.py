@@ -128,6 +128,12 @@ def k_structure(ctx: RunContext) -> str | None:
     return ctx.folder.read_json("k_summary.json").get("structure") if ctx.folder.has("k_summary.json") else None
 
 
+def without_clear_groups(structure: str | None) -> bool:
+    """Whether the k selection found groups that overlap or none (not clearly separated ones): segments that hold
+    are then lines where they were drawn, which 04's agreement and 05's stability say."""
+    return structure in ("moderate", "weak", "none")
+
+
 def k_recommendation(ctx: RunContext, selection: KSelection):
     """The chosen number of segments with its rationale, and an honest note on weak structure."""
     summary = ctx.folder.read_json("k_summary.json")
