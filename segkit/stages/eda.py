@@ -266,7 +266,8 @@ def schema_findings(ctx: RunContext):
 
 def said_of_column(message: str, column) -> str:
     """A finding as the table says it beside its column: without the "column 'UnitPrice' (price_col)" the check
-    prints in front of it on the terminal (the table names the column, and 01's roles table its params key).
+    prints in front of it on the terminal (the table names the column, and 01's roles table its params key). The
+    pattern is the one ``schema._where`` writes: a change there is a change here.
 
     >>> said_of_column("column 'UnitPrice' (price_col) has 2 values below 0, e.g. -11062.06", "UnitPrice")
     '2 values below 0, e.g. -11062.06'
