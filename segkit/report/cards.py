@@ -20,7 +20,7 @@ from ..format import MISSING_TEXT, format_number, format_share, format_value, in
 from ..naming.words import counted
 from ..separability import MIN_MEMBERS
 
-__all__ = ["segment_cards", "stability_said", "stability_text", "figure", "figure_png", "image", "format_value", "note",
+__all__ = ["segment_cards", "stability_text", "figure", "figure_png", "image", "format_value", "note",
            "note_html", "html_block", "caption", "split_table", "table", "plain_heading"]
 
 
@@ -70,12 +70,6 @@ def _stability(stability: float | None, size: int, entity: str) -> str:
         return ""
     word = "stable" if stability >= 0.75 else "unstable" if stability < 0.6 else "fairly stable"
     return f'<div class="sk-code">Stability {shown} ({word})</div>'
-
-
-def stability_said(entity: str) -> str:
-    """What a card's stability measures, as the index's legend and 05's note say it (each goes on: "on resampled
-    data (0.75 or more: stable)")."""
-    return f"how well a segment keeps its {entity} when the segments are refitted from their centres"
 
 
 def stability_text(stability: float | None, size: int) -> str:

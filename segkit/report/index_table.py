@@ -8,9 +8,8 @@ from typing import Any
 
 from ..format import format_share
 from ..naming.words import singular
-from .cards import stability_said
 
-__all__ = ["fmt_int", "segment_table", "value_said"]
+__all__ = ["fmt_int", "segment_table", "stability_said", "value_said"]
 
 
 def fmt_int(value: Any) -> str:
@@ -57,6 +56,12 @@ def segment_table(segments: dict, entity: str, churn: dict | None, value: dict |
             f"<tbody>{rows}</tbody></table>" + _columns_said(str(segments.get("extra_label", "")), entity,
                                                              bool(by_segment), value_terms if value else None,
                                                              bool(told), churn or {}))
+
+
+def stability_said(entity: str) -> str:
+    """What a card's stability measures, as the index's legend and 05's note say it (each goes on: "on resampled
+    data (0.75 or more: stable)"). Here, not in ``report.cards``: the index is written without matplotlib."""
+    return f"how well a segment keeps its {entity} when the segments are refitted from their centres"
 
 
 def _columns_said(extra: str, entity: str, churn: bool, value: dict | None, told: bool,

@@ -27,7 +27,8 @@ from ..plots import (feature_distributions_figure, plot_index_heatmap, plot_segm
 from ..profile import SegmentProfile
 from ..format import drawn, format_share, format_value, horizon_label, index_text, joined
 from ..report.cards import (figure, figure_png, html_block, image, note, note_html, segment_cards, split_table,
-                            stability_said, stability_text, table)
+                            stability_text, table)
+from ..report.index_table import stability_said
 from ..select.vote import groups_phrase
 from . import engine as in_engine
 from .context import RunContext
