@@ -366,3 +366,6 @@ def test_the_scoring_table_gives_the_confidence_floor_of_its_own_run(tmp_path, k
     table = stages.score.scored_summary(ctx, scored)
     column = f"Mean confidence ({floor} to 1)"
     assert column in table.columns and table.loc["S01", column] == "0.40" and table.loc["S02", column] == "0.60"
+    # a business table like the others: "Segment" above the codes in the one header row, counts with separators
+    assert table.columns.name == "Segment" and table.index.name is None
+    assert "S03" in table.index and table.loc["S03", column] == "–"

@@ -24,7 +24,7 @@ from ..modelio import load_model, run_unfinished
 from ..plots import plot_segment_map
 from ..scoring import load_scorer
 from ..source import read_options
-from ..report.cards import figure, note, note_html
+from ..report.cards import figure, note, note_html, table
 from .context import RunContext
 from .features import load_features
 
@@ -97,7 +97,8 @@ def scored_summary(ctx: RunContext, scored: pd.DataFrame) -> pd.DataFrame:
                      "Share": format_share(len(mine) / max(len(scored), 1), 1),  # as the cards: "19.5%", not 19.50
                      sure: f"{float(mine['confidence'].astype(float).mean()):.2f}" if len(mine) else MISSING_TEXT,
                      "Training share": format_share(float(s["share"]), 1)})
-    return pd.DataFrame(rows).set_index("Segment")
+    frame = pd.DataFrame(rows).set_index("Segment")  # as every business table: "Segment" in the one header row
+    return table(frame, names={c: c for c in frame.columns})
 
 
 def scoring_notes(scored: pd.DataFrame):
