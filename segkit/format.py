@@ -12,13 +12,16 @@
 from __future__ import annotations
 
 import math
+from datetime import datetime
+from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from .errors import DataValueError
 from .parse.numbers import CURRENCY_CODES, CURRENCY_SIGNS
 
-__all__ = ["drawn", "joined", "horizon_label", "format_number", "format_share", "format_score", "format_value", "money_prefix", "segment_codes",
+__all__ = ["example_value", "drawn", "joined", "horizon_label", "format_number", "format_share", "format_score", "format_value", "money_prefix", "segment_codes",
            "segment_code", "model_segment_codes", "round_json", "fold_table", "yes_no", "unit_in_words", "in_thousands",
            "axis_label", "index_text", "without_unit", "percent_band", "THOUSANDS",
            "MISSING_TEXT", "YES_NO"]
@@ -93,6 +96,23 @@ def horizon_label(label: str, days: int | None) -> str:
     ('Mean churn risk (next 90 days)', 'Churn risk')
     """
     return f"{label} (next {days} days)" if days else label
+
+
+def example_value(value: Any) -> str:
+    """One value of a column as a message quotes it: dates as dates (with the time when there is one), not numpy's
+    nanoseconds; a fraction to 6 digits; an amount of 1,000 or more with its thousands separated; text, whole numbers
+    (codes, years) and nan as Python writes them.
+
+    >>> [example_value(v) for v in (-11062.06, -0.20269775390625, 2034, "22423", np.datetime64("2034-03-28"))]
+    ['-11,062.06', '-0.202698', '2034', "'22423'", '2034-03-28']
+    """
+    if isinstance(value, (np.datetime64, datetime)):
+        ts = pd.Timestamp(value)
+        return f"{ts:%Y-%m-%d}" if ts == ts.normalize() else f"{ts:%Y-%m-%d %H:%M}"
+    value = value.item() if isinstance(value, np.generic) else value
+    if isinstance(value, float) and math.isfinite(value) and abs(value) >= 1000:
+        return f"{value:,.{0 if value.is_integer() else min(len(repr(value).partition('.')[2]), 6)}f}"
+    return f"{value:.6g}" if isinstance(value, float) and round(value, 6) != value else repr(value)
 
 
 def format_number(value: float) -> str:

@@ -32,6 +32,7 @@ import pandas as pd
 import yaml
 
 from .errors import ColumnError, DataValueError
+from .format import example_value
 from .io.columns import in_files, other_marks, renamed_repeats
 from .naming.words import counted
 from .parse import is_na_token, read_dates, read_numbers
@@ -141,15 +142,7 @@ def by_severity(findings: list) -> list:
 def _examples(values: pd.Series) -> str:
     """A few distinct values as the message shows them: text and numbers quoted as Python writes them, dates
     as dates (``2034-03-28``, with the time when there is one), not as numpy's nanoseconds."""
-    return ", ".join(_example(v) for v in pd.unique(values)[:_EXAMPLES])
-
-
-def _example(value) -> str:
-    if isinstance(value, (np.datetime64, datetime)):
-        ts = pd.Timestamp(value)
-        return f"{ts:%Y-%m-%d}" if ts == ts.normalize() else f"{ts:%Y-%m-%d %H:%M}"
-    value = value.item() if isinstance(value, np.generic) else value  # a fraction to 6 digits: not -0.20269775390625
-    return f"{value:.6g}" if isinstance(value, float) and round(value, 6) != value else repr(value)  # nan, inf: as is
+    return ", ".join(example_value(v) for v in pd.unique(values)[:_EXAMPLES])
 
 
 def _where(column: str, key: str | None) -> str:

@@ -189,14 +189,14 @@ def test_schema_findings_say_what_was_found_beside_the_column_without_the_termin
         {"severity": "warning", "column": "CustomerID", "rows": 135080, "fix": None,
          "message": "column 'CustomerID' (customer_col): 135,080 of 541,909 rows (24.9%) have no value"},
         {"severity": "warning", "column": "UnitPrice", "rows": 2, "fix": "",
-         "message": "column 'UnitPrice' (price_col) has 2 values below 0, e.g. -11062.06"},
+         "message": "column 'UnitPrice' (price_col) has 2 values below 0, e.g. -11,062.06"},
         {"severity": "info", "column": "age", "rows": 0, "fix": None, "message": "column 'age' has no values at all"},
         {"severity": "warning", "column": "Qty", "rows": 1, "fix": None, "message": "column 'Other' has 3 values"},
         {"severity": "warning", "column": "Qty", "rows": 1, "fix": None, "message": "column 'Qty'"}])
     table = stages.eda.schema_findings(ctx)
     assert list(table.columns) == ["Column", "Finding", "Rows"]
     assert table["Finding"].tolist() == ["135,080 of 541,909 rows (24.9%) have no value",
-                                         "2 values below 0, e.g. -11062.06", "No values at all",
+                                         "2 values below 0, e.g. -11,062.06", "No values at all",
                                          "column 'Other' has 3 values", "column 'Qty'"]  # another column's, or nothing left
 
 

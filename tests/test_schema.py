@@ -93,6 +93,9 @@ def test_soft_problems_are_warnings_with_counts():
     missing = findings[0]
     assert missing.rows == 3 and missing.key == "customer_col" and "75.0%" in missing.message
     assert "below 0, e.g. -2.0" in findings[2].message
+    # an amount of 1,000 or more reads as one, with its thousands separated (Online Retail's write-off of -11062.06)
+    big = validate(_transactions(UnitPrice=[1.5, -11062.06, -1200.0, 1.5]), _schema("transactions"))
+    assert "2 values below 0, e.g. -11,062.06, -1,200;" in [f for f in big if f.rule == "range"][0].message
 
 
 def test_dates_in_the_future_are_flagged():
@@ -340,3 +343,17 @@ def test_verbs_agree_with_the_count(n, said):
     lines = "1 line (20.0%) is identical to an earlier line and is kept" if n == 1 else \
         "2 lines (33.3%) are identical to an earlier line and are kept"
     assert found["duplicates"].startswith(lines)
+
+
+def test_the_missing_id_finding_says_why_the_cleaning_log_can_count_fewer():
+    """Online Retail's 01 said "135,080 rows have no value" beside a cleaning log that removed 135,037 lines without
+    an id: the other 43 were exact duplicates, removed first. The finding says so; the counts are those of the data."""
+    from segkit.kinds.transactions.clean import clean_transactions
+
+    df = _transactions(CustomerID=[17850.0, None, None, 12346.0], InvoiceNo=["1", "2", "2", "C3"],
+                       StockCode=["A", "B", "B", "A"], Quantity=[2, 1, 1, -1], UnitPrice=[1.5, 2.0, 2.0, 1.5],
+                       InvoiceDate=["2011-01-03 10:00", "2011-02-01 09:00", "2011-02-01 09:00", "2011-02-02 12:00"])
+    finding = [f for f in validate(df, _schema("transactions")) if f.rule == "missing"][0]
+    assert finding.rows == 2 and "its log counts those left once exact duplicate lines are removed" in finding.message
+    _, log = clean_transactions(df)
+    assert log["duplicates"].rows_removed == 1 and log["missing_customer"].rows_removed == 1

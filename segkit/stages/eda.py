@@ -269,8 +269,8 @@ def said_of_column(message: str, column) -> str:
     prints in front of it on the terminal (the table names the column, and 01's roles table its params key). The
     pattern is the one ``schema._where`` writes: a change there is a change here.
 
-    >>> said_of_column("column 'UnitPrice' (price_col) has 2 values below 0, e.g. -11062.06", "UnitPrice")
-    '2 values below 0, e.g. -11062.06'
+    >>> said_of_column("column 'UnitPrice' (price_col) has 2 values below 0, e.g. -11,062.06", "UnitPrice")
+    '2 values below 0, e.g. -11,062.06'
     >>> said_of_column("column 'CustomerID' (customer_col): 135,080 of 541,909 rows (24.9%) have no value", "CustomerID")
     '135,080 of 541,909 rows (24.9%) have no value'
     >>> said_of_column("column 'age' has no values at all", "age"), said_of_column("the file is empty", "age")
