@@ -17,11 +17,12 @@ from .cleaning import CleaningLog, is_summary_id, labelled_summary
 from .config import Params
 from .errors import ParamsError, SegkitError, SegmentationError
 from .featureset import FeatureSet
+from .handover import Checked
 from .naming.words import counted, plural
 from .parse.numbers import currency_codes, monies, same_currency
 from .separability import MIN_MEMBERS
 from .schema import Finding, ambiguous_dates, by_severity, money_currencies, several_currencies, validate
-from .source import engine_path, input_columns, load_input
+from .source import engine_path, input_columns, load_input, read_hashed
 
 __all__ = ["CHECK_ROWS", "ENGINE_SAMPLE", "preflight", "check_input", "clean_table", "build_features", "check_features",
            "k_bounds", "reading_findings"]
@@ -35,7 +36,7 @@ ENGINE_SAMPLE = 200_000
 
 
 def preflight(params: Params, *, deep: bool = True, needs: Iterable[str] | None = None,
-              segments: bool = True, columns: Sequence[str] | None = None) -> dict[str, Any]:
+              segments: bool = True, columns: Sequence[str] | None = None, keep: bool = False) -> dict[str, Any]:
     """Check, before any notebook starts, what would stop the run on this input.
 
     First the columns (the header only): the input exists and has every mapped column. Then, with ``deep``,
@@ -51,6 +52,8 @@ def preflight(params: Params, *, deep: bool = True, needs: Iterable[str] | None 
     and a warning joins the findings (only the warning when just a sample was cleaned: the whole input may pass).
     Raises the :class:`~segkit.errors.SegkitError` the notebook would raise otherwise, with the same message.
     ``columns``: the input's, when the caller has read them already (:func:`~segkit.source.input_columns`).
+    With ``keep`` (``segkit run``), a pandas run hashes the input's bytes around reading them, and when the whole input
+    was checked ``checked`` holds the work (:class:`~segkit.handover.Checked`), for ``01_eda`` not to do it again.
     """
     columns = input_columns(params) if columns is None else list(columns)
     kind = kinds.get(params.data_kind)
@@ -62,13 +65,15 @@ def preflight(params: Params, *, deep: bool = True, needs: Iterable[str] | None 
         engine.module(chosen).check_setup()  # what the engine needs (Java, pyspark), before any notebook starts
     if deep:
         if chosen != "pandas":  # a big input: DuckDB draws the sample (also for spark, unless only Spark reads it)
-            sample, rows = _engine_sample(params)
+            (sample, rows), hashed = _engine_sample(params), {}
         else:
-            raw = load_input(params)
+            raw, hashed = read_hashed(params) if keep else (load_input(params), {})
             rows = len(raw)
             sample = raw if rows <= CHECK_ROWS else _sample(raw, sample_by(params), params.seed)
         findings = check_input(params, sample)
         cleaned, log = clean_table(params, sample)
+        if hashed and len(sample) == rows:  # the whole input, read by pandas
+            info["checked"] = Checked(raw, hashed, list(findings), cleaned, log)
         findings += ambiguous_dates(log, findings, params.parse_options()) + reading_findings(log, findings)
         fs = build_features(params, cleaned)
         if segments and len(sample) == rows and kind.segment_rule(fs, params) is None:

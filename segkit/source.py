@@ -14,8 +14,8 @@ import pandas as pd
 
 from . import kinds
 from .engine import check_uri, is_uri
-from .errors import ParamsError
-from .io import has_scheme, is_pattern, parse_synth, read_header, read_sql, read_table, sql_columns
+from .errors import DataFileError, ParamsError
+from .io import hash_input, has_scheme, is_pattern, parse_synth, read_header, read_sql, read_table, sql_columns
 
 __all__ = ["load_input", "input_columns", "input_file", "read_synth", "parse_synth", "synth_generators", "engine_path"]
 
@@ -106,6 +106,26 @@ def input_file(params) -> Path | None:
     if params.source != "file" or not params.data_path or has_scheme(params.data_path):
         return None
     return Path(params.data_path).resolve()
+
+
+def read_hashed(params, read=None) -> tuple[pd.DataFrame, dict]:
+    """The input table (``read(params)``, default :func:`segkit.source.load_input`), and the sha256 of the file's
+    (or folder's) bytes, taken right before and after reading them: a file that changes while it is read is
+    refused."""
+    read = load_input if read is None else read  # looked up at call time
+    path = input_file(params)
+    if path is None or is_pattern(path):
+        return read(params), {}
+    before = hash_input(path)  # a FIFO or a missing file is left to load_input, which says what it is
+    raw = read(params)
+    after = hash_input(path)
+    if after is None:
+        raise DataFileError(f"input file {path} could not be read again to record its hash (was it removed?)",
+                            "run again once the file stays in place", key="data_path", path=path)
+    if before != after:
+        raise DataFileError(f"input file {path} changed while it was being read", "run again once the file no "
+                            "longer changes (copy it first if another program writes it)", key="data_path", path=path)
+    return raw, {"path": str(path), "file_hash": "sha256:" + after}
 
 
 def engine_path(params) -> str:

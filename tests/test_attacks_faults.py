@@ -96,19 +96,19 @@ def test_an_input_changed_between_notebooks_fails_the_run(site, capsys, monkeypa
 
 
 def test_an_input_changed_while_it_is_read_is_refused(site, monkeypatch):
-    from segkit import stages
+    from segkit import source, stages
     from segkit.config import load_params
     from segkit.io import RunFolder
-    from segkit.stages import RunContext, eda
+    from segkit.stages import RunContext
 
-    real = eda.load_input
+    real = source.load_input
 
     def read_then_edit(params):
         df = real(params)
         (site / "tiny.csv").write_text(TINY + TINY.splitlines()[1] + "\n")
         return df
 
-    monkeypatch.setattr(eda, "load_input", read_then_edit)
+    monkeypatch.setattr(source, "load_input", read_then_edit)
     params, _ = load_params(site / "p.yaml")
     with pytest.raises(DataFileError, match="tiny.csv changed while it was being read"):
         stages.eda.load(RunContext(params, RunFolder(site / "run").ensure()))

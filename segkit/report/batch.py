@@ -244,14 +244,15 @@ class Batch:
 
     Their kernels are forked from ``forks`` (a :class:`~.forkserver.ForkServer` the caller started and stops),
     or start on their own without one. The cells of the capabilities ``withheld`` (tagged ``needs:churn`` when the
-    check left ``08_churn`` out) are left out of every page, as for a kind without them. After :meth:`run`,
+    check left ``08_churn`` out) are left out of every page, as for a kind without them. The notebooks ``ready`` have
+    their artifacts written already (:mod:`segkit.handover`): those that wait for them start at once. After :meth:`run`,
     ``timings`` holds the seconds per notebook, and ``failed``/``error`` name the notebook that failed and why
     (``user_error`` when it was a segkit error about the data or params).
     """
 
     def __init__(self, params: Params, tmp: Path, notebooks: list[Notebook], *, jobs: int,
                  progress: Callable[[str], None], meta_line: str, final: Path | None = None,
-                 forks: ForkServer | None = None, withheld: Collection[str] = ()):
+                 forks: ForkServer | None = None, withheld: Collection[str] = (), ready: Collection[str] = ()):
         self.params, self.tmp, self.notebooks, self.jobs = params, tmp, notebooks, max(1, jobs)
         self.final = final if final is not None else tmp
         self.progress, self.meta_line = progress, meta_line
@@ -265,7 +266,9 @@ class Batch:
         self.pool = KernelPool(server=forks)
         self.k_said = False
         self.done: set[str] = set()
-        self.ready: set[str] = set()  # notebooks whose artifacts are complete: done, or past their ready cell
+        # notebooks whose artifacts are complete: done, past their ready cell, or written before the batch (``ready``:
+        # 01_eda's, from the input check, segkit.handover)
+        self.ready: set[str] = set(ready)
         self._rank = _dependents(notebooks)
         self._cond = threading.Condition()  # guards done, ready, _waiting, _stopping and _wake between the threads
         self._waiting: set[str] = set()  # notebooks whose next cell waits for others: their place is free

@@ -42,7 +42,8 @@ from typing import Any
 from .. import kinds
 from ..config import Params, check_run_name, load_params
 from ..errors import RunError, SegkitError, truncate
-from ..io import hash_path, read_json, write_json
+from ..handover import WRITER, Checked, hand_over, withdraw
+from ..io import RunFolder, hash_path, read_json, write_json
 from .appendix import finalise_reports
 from ..preflight import adopt_currency, preflight
 from ..source import input_columns
@@ -212,7 +213,7 @@ def run(params_files: str | Path | Sequence[str | Path], *, name: str | None = N
     everything = _discovered(params, None, notebooks_dir)
     chosen = _select(everything, only)
     with fork_server(forks) as forks:  # started now, it imports while the input is checked
-        params, preflight_info, notebooks, left_out = _planned(params, chosen, only)
+        params, preflight_info, notebooks, left_out = _planned(params, chosen, only, keep=True)
         progress(f"params ok: {params.data_kind} data, {len(notebooks)} notebooks, input {preflight_info['input']}")
         for note in preflight_info["notes"]:
             progress(note)
@@ -225,7 +226,8 @@ def run(params_files: str | Path | Sequence[str | Path], *, name: str | None = N
                              progress=progress, started_at=started_at, source=f"{preflight_info['input']}", forks=forks,
                              left_out=left_out, reads=_upstream(_as_run(everything, preflight_info["engine"])),
                              present=_present(notebooks_dir), withheld=_withheld(everything, notebooks, left_out,
-                                                                                 out_dir / params.run_name))
+                                                                                 out_dir / params.run_name),
+                             checked=preflight_info.get("checked"))
 
 
 def _withheld(everything: list[Notebook], run: list[Notebook], left_out: Collection[str], final: Path) -> set[str]:
@@ -269,16 +271,20 @@ def plan(params: Params, *, only: Sequence[str] | None = None, notebooks_dir: st
     return _planned(params, _discovered(params, only, notebooks_dir), only)[1:]
 
 
-def _planned(params: Params, notebooks: list[Notebook], only: Sequence[str] | None
+def _planned(params: Params, notebooks: list[Notebook], only: Sequence[str] | None, *, keep: bool = False
              ) -> tuple[Params, dict[str, Any], list[Notebook], dict[str, str]]:
     """The params the run uses (in the currency of the amounts when they name none: :func:`adopt_currency`; without the
     optional columns they name by default only and the input lacks: the kind's ``unmapped``), the input check, the
-    notebooks and those left out (:func:`plan`)."""
+    notebooks and those left out (:func:`plan`). With ``keep``, the check's work for ``01_eda`` (``checked``,
+    :mod:`segkit.handover`), unless adopting a currency changed the params it was done with."""
     columns = input_columns(params)  # read once: the unmapped optional columns, then the check
     params, unmapped = kinds.get(params.data_kind).unmapped(params, columns)
     info = preflight(params, needs={nb.needs for nb in notebooks if nb.needs},
-                     segments=any(nb.segments for nb in notebooks), columns=columns)
+                     segments=any(nb.segments for nb in notebooks), columns=columns, keep=keep)
+    checked_with = params
     params, info = adopt_currency(params, info)
+    if params != checked_with:
+        info.pop("checked", None)
     info["notes"] = [*unmapped, *([info["currency_note"]] if info.get("currency_note") else [])]
     notebooks = _as_run(notebooks, info["engine"])
     return (params, info, *_leave_out(notebooks, info["cannot_run"], only))
@@ -303,7 +309,7 @@ def run_notebooks(params: Params, files: list[Path], notebooks: list[Notebook], 
                   jobs: int = 2, index: Callable[..., Path] = write_index,
                   forks: ForkServer | None = None, left_out: dict[str, str] | None = None,
                   reads: dict[str, set[str]] | None = None, present: Collection[str] | None = None,
-                  withheld: Collection[str] = ()) -> RunResult:
+                  withheld: Collection[str] = (), checked: Checked | None = None) -> RunResult:
     """Execute validated ``notebooks`` into the run ``params.run_name`` under ``out_dir`` and finish it.
 
     The part of :func:`run` after validation, shared with ``segkit compare``
@@ -314,17 +320,22 @@ def run_notebooks(params: Params, files: list[Path], notebooks: list[Notebook], 
     notebooks each one reads the results of (:func:`_upstream`), to say which pages ``--only`` left out of step,
     ``present`` the notebooks in the notebooks' folder, to say which kept pages' notebooks are gone, and ``withheld``
     the capabilities of the notebooks left out, whose sections the other pages leave out too (05's churn risk when
-    no customer churned).
+    no customer churned); ``checked`` the input check's work, which becomes ``01_eda``'s artifacts when 01 runs
+    (:func:`~segkit.handover.hand_over`): the notebooks that need the cleaned table start at once.
     """
     with fork_server(forks) as forks:  # segkit compare, or a caller that started none
         final, tmp = prepare_folder(out_dir, params.run_name, force=force, only=only, say=progress)
         # the earlier run's pages that --only does not make again stay, and the index still links them
         kept = kept_pages(tmp, run=[nb.name for nb in notebooks], earlier=earlier_manifest(final) if only else None,
                           reads=reads, present=present)
+        handed = checked is not None and WRITER in {nb.name for nb in notebooks}
         batch = Batch(params, tmp, notebooks, jobs=jobs, progress=progress, final=final, forks=forks,
-                      meta_line=f"Run {params.run_name} · {started_at:%d %B %Y} · {source}", withheld=withheld)
+                      meta_line=f"Run {params.run_name} · {started_at:%d %B %Y} · {source}", withheld=withheld,
+                      ready={WRITER} if handed else ())
         try:
             write_json(tmp / "params.json", stored_params(params))
+            if handed:
+                hand_over(RunFolder(tmp), params, checked)
         except OSError as exc:
             _failed_writing(batch, exc, tmp)
         if batch.ok:
@@ -361,6 +372,7 @@ def _complete(batch: Batch, tmp: Path, *, params, files, notebooks: list[str], s
     instead of leaving a hidden partial folder.
     """
     try:
+        withdraw(RunFolder(tmp))  # 01 run again later does its own work
         _check_input_unchanged(tmp, batch)
         manifest = write_manifest(tmp, params=params, files=files, timings=batch.timings, started_at=started_at,
                                   finished_at=datetime.now(timezone.utc),

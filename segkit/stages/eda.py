@@ -10,26 +10,24 @@ stage               reads                    writes
 
 from __future__ import annotations
 
-import hashlib
 import re
-from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
 
 from .. import eda, preflight
-from ..cleaning import rows_added
+from ..cleaning import CleaningLog, rows_added
 from ..config import Params
 from ..engine import choose
 from ..eda import missing_table
-from ..errors import DataFileError
 from ..format import drawn
-from ..io import hash_input, is_pattern, write_json
+from ..handover import handed_over, input_record, write_cleaning, write_input
+from ..io import write_json
 from ..io.runfolder import NOTEBOOK_MARKER
 from ..plots import distributions_figure, plot_missing
 from ..report.cards import figure, note, table
 from ..schema import Finding
-from ..source import input_file, load_input
+from ..source import read_hashed
 from . import engine as in_engine
 from .context import NOTEBOOK_DATA_PATH, RunContext, stored_params
 
@@ -38,26 +36,6 @@ DEFAULT_CURRENCY = Params.model_fields["currency"].default
 
 __all__ = ["load", "clean", "readings", "id_columns", "column_roles", "schema_findings", "numeric_columns", "eda_frame",
            "missing_figure", "distributions", "input_table", "sample_note", "outliers", "duplicates", "cleaning_table"]
-
-
-def _read_hashed(params, read=None) -> tuple[pd.DataFrame, dict]:
-    """The input table (``read(params)``, default :func:`segkit.source.load_input`), and the sha256 of the file's
-    (or folder's) bytes, taken right before and after reading them: a file that changes while it is read is
-    refused."""
-    read = load_input if read is None else read  # looked up at call time
-    path = input_file(params)
-    if path is None or is_pattern(path):
-        return read(params), {}
-    before = hash_input(path)  # a FIFO or a missing file is left to load_input, which says what it is
-    raw = read(params)
-    after = hash_input(path)
-    if after is None:
-        raise DataFileError(f"input file {path} could not be read again to record its hash (was it removed?)",
-                            "run again once the file stays in place", key="data_path", path=path)
-    if before != after:
-        raise DataFileError(f"input file {path} changed while it was being read", "run again once the file no "
-                            "longer changes (copy it first if another program writes it)", key="data_path", path=path)
-    return raw, {"path": str(path), "file_hash": "sha256:" + after}
 
 
 def load(ctx: RunContext) -> pd.DataFrame:
@@ -69,19 +47,16 @@ def load(ctx: RunContext) -> pd.DataFrame:
     :func:`segkit.io.hash_path`); the runner checks at the end of the run that the input still has it.
     """
     if choose(ctx.params, ctx.kind.module) != "pandas":  # a big input: the engine reads it, pandas sees a sample
-        (raw, record), hashed = _read_hashed(ctx.params, lambda _: in_engine.load(ctx))
+        (raw, record), hashed = read_hashed(ctx.params, lambda _: in_engine.load(ctx))
     else:
-        raw, hashed = _read_hashed(ctx.params)
-        content_hash = pd.util.hash_pandas_object(raw, index=False).to_numpy()
-        record = {"rows": int(len(raw)), "columns": [str(c) for c in raw.columns],
-                  "content_hash": "rows-sha256:" + hashlib.sha256(content_hash.tobytes()).hexdigest(),
-                  "read_notes": raw.attrs.get("read_notes", []), "engine": "pandas"}
+        raw, hashed = read_hashed(ctx.params)
+        record = None
     _adopt_unmapped(ctx, [str(c) for c in raw.columns])
     ctx.kind.check_columns(ctx.params, [str(c) for c in raw.columns])  # as `segkit check` reads the header
-    findings = [replace(f, message=ctx.speak(f.message), fix=f.fix and ctx.speak(f.fix))  # said of the run's rows
-                for f in preflight.check_input(ctx.params, raw)]  # the same checks as `segkit check`
-    ctx.folder.write_json("schema_findings.json", [f.to_dict() for f in findings])
-    ctx.folder.write_json("input.json", record | hashed)
+    if record is None and handed_over(ctx.folder, ctx.params, hashed):
+        return raw  # `segkit run` checked this very input and wrote both files (segkit.handover)
+    findings = preflight.check_input(ctx.params, raw)  # the same checks as `segkit check`
+    write_input(ctx.folder, ctx.params, (input_record(raw) if record is None else record) | hashed, findings)
     return raw
 
 
@@ -97,12 +72,13 @@ def clean(ctx: RunContext, raw: pd.DataFrame):
     """
     if in_engine.engine_of(ctx) != "pandas":  # every line cleaned in the engine, which writes clean.parquet
         cleaned, log = in_engine.clean(ctx)
+        log = write_cleaning(ctx.folder, ctx.params, log)
+    elif handed_over(ctx.folder, ctx.params):  # `segkit run` cleaned the input it checked (segkit.handover)
+        cleaned = ctx.folder.read_parquet("clean.parquet")
+        log = CleaningLog.from_dict(ctx.folder.read_json("cleaning_log.json"))
     else:
         cleaned, log = preflight.clean_table(ctx.params, raw)
-        ctx.folder.write_parquet("clean.parquet", cleaned.reset_index(drop=True))
-    log.steps = [replace(step, description=ctx.speak(step.description), note=ctx.speak(step.note))
-                 for step in log.steps]  # "Lines without a member id were removed"
-    ctx.folder.write_json("cleaning_log.json", log.to_dict())
+        log = write_cleaning(ctx.folder, ctx.params, log, cleaned)  # "Lines without a member id were removed"
     _adopt_currency(ctx, raw, log)
     return cleaned, log
 

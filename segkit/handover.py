@@ -1,0 +1,119 @@
+"""The input read, checked and cleaned once per run: what ``segkit run`` hands to ``01_eda``.
+
+Before any notebook starts, ``segkit run`` reads the whole input (hashing its bytes around the read, as ``01_eda``
+does), runs the data kind's schema checks on it and cleans it (:func:`segkit.preflight.preflight`), so that a problem
+stops the run before any kernel starts. ``01_eda`` then did the same again, and ``02_features`` and ``08_churn``,
+which need the cleaned table only, waited for it. Now the run writes 01's four artifacts from its own work
+(:func:`hand_over`: ``input.json``, ``schema_findings.json``, ``clean.parquet`` and ``cleaning_log.json``, written
+by the same functions as 01 writes them with) and a marker (:data:`MARKER`) that names the input's hash and the
+run's params. 02 and 08 start at once; 01 reads the artifacts (:func:`handed_over`) instead of checking and cleaning
+again, and draws its page. The run removes the marker when it completes (:func:`withdraw`), so 01 opened later in
+JupyterLab, or run with other params or on another input, does the work itself.
+
+Only a pandas run whose whole input was checked, and whose params the check did not change (a currency adopted from
+the amounts), hands over: a big input is checked on a sample, and the duckdb and spark engines clean in the engine.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, replace
+from typing import Any
+
+import pandas as pd
+
+from .cleaning import CleaningLog
+from .config import Params
+from .io import RunFolder
+from .schema import Finding
+from .stages.context import page_entity, stored_params
+from .naming.entity import speak_of
+
+__all__ = ["MARKER", "Checked", "input_record", "write_input", "write_cleaning", "hand_over", "handed_over",
+           "withdraw"]
+
+#: The artifact that says which input and params the run's check handed over (removed when the run completes).
+MARKER = "handover.json"
+#: The notebook whose artifacts the run's check writes.
+WRITER = "01_eda"
+
+
+@dataclass(frozen=True)
+class Checked:
+    """What the run's check did to the whole input: the table as read, the sha256 of its bytes (``hashed``, as
+    :func:`segkit.source.read_hashed` gives it), the schema's findings on it, and the cleaned table with its log."""
+
+    raw: pd.DataFrame
+    hashed: dict[str, str]
+    findings: list[Finding]
+    cleaned: pd.DataFrame
+    log: CleaningLog
+
+
+def input_record(raw: pd.DataFrame) -> dict[str, Any]:
+    """``input.json`` of an input pandas read (without its file hash): its size, columns, the hash of its rows and the
+    reader's notes."""
+    content_hash = pd.util.hash_pandas_object(raw, index=False).to_numpy()
+    return {"rows": int(len(raw)), "columns": [str(c) for c in raw.columns],
+            "content_hash": "rows-sha256:" + hashlib.sha256(content_hash.tobytes()).hexdigest(),
+            "read_notes": raw.attrs.get("read_notes", []), "engine": "pandas"}
+
+
+def write_input(folder: RunFolder, params: Params, record: dict[str, Any], findings: list[Finding]) -> None:
+    """Write ``schema_findings.json`` (the findings said of the run's rows: "member", not "customer") and
+    ``input.json`` (``record``)."""
+    speak = _speaker(params)
+    said = [replace(f, message=speak(f.message), fix=f.fix and speak(f.fix)) for f in findings]
+    folder.write_json("schema_findings.json", [f.to_dict() for f in said])
+    folder.write_json("input.json", record)
+
+
+def write_cleaning(folder: RunFolder, params: Params, log: CleaningLog, cleaned: pd.DataFrame | None = None
+                   ) -> CleaningLog:
+    """Write ``clean.parquet`` (``cleaned``; None: an engine wrote it) and ``cleaning_log.json``, the log's steps said
+    of the run's rows ("Lines without a member id were removed"); returns that log."""
+    if cleaned is not None:
+        folder.write_parquet("clean.parquet", cleaned.reset_index(drop=True))
+    speak = _speaker(params)
+    log.steps = [replace(step, description=speak(step.description), note=speak(step.note)) for step in log.steps]
+    folder.write_json("cleaning_log.json", log.to_dict())
+    return log
+
+
+def hand_over(folder: RunFolder, params: Params, checked: Checked) -> None:
+    """Write ``01_eda``'s artifacts from the run's check of the whole input, then the marker that says so."""
+    folder.ensure()
+    write_input(folder, params, input_record(checked.raw) | checked.hashed, checked.findings)
+    write_cleaning(folder, params, checked.log, checked.cleaned)
+    folder.write_json(MARKER, {"file_hash": checked.hashed["file_hash"], "params": _digest(params)})
+
+
+def handed_over(folder: RunFolder, params: Params, hashed: dict[str, str] | None = None) -> bool:
+    """Whether the run's check wrote ``01_eda``'s artifacts for these params (and, given ``hashed``, for the input
+    whose bytes have that hash), so that 01 reads them instead of checking and cleaning again."""
+    if not folder.has(MARKER):
+        return False
+    try:
+        marker = folder.read_json(MARKER)
+    except ValueError:  # not JSON: nobody handed anything over
+        return False
+    if marker.get("params") != _digest(params):
+        return False
+    return hashed is None or marker.get("file_hash") == hashed.get("file_hash")
+
+
+def withdraw(folder: RunFolder) -> None:
+    """Remove the marker (the run is complete, or failed): 01 run again does its own work."""
+    folder.artifact(MARKER).unlink(missing_ok=True)
+
+
+def _digest(params: Params) -> str:
+    """The params as ``params.json`` keeps them, hashed: equal params, equal digest, in the driver as in a kernel."""
+    text = json.dumps(stored_params(params), sort_keys=True, default=str)
+    return "sha256:" + hashlib.sha256(text.encode()).hexdigest()
+
+
+def _speaker(params: Params):
+    entity = page_entity(params)
+    return lambda text: speak_of(text, entity)

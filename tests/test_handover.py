@@ -1,0 +1,128 @@
+"""``segkit run`` reads, checks and cleans the whole input before any notebook starts; it hands that work to
+``01_eda`` (``segkit.handover``) so that 01 does not do it again and 02 and 08 need not wait for it. The files 01
+would write are the ones the run writes, byte for byte, on every table of the quirks corpus and on the bundled data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+from segkit import handover, preflight
+from segkit.config import load_params, params_from_mapping
+from segkit.errors import SegkitError
+from segkit.io import RunFolder
+from segkit.stages import RunContext, eda
+
+ROOT = Path(__file__).resolve().parents[1]
+QUIRKS = ROOT / "tests" / "data" / "quirks"
+FILES = ("input.json", "schema_findings.json", "clean.parquet", "cleaning_log.json")
+
+
+def _quirk(sidecar: Path):
+    spec = yaml.safe_load(sidecar.read_text(encoding="utf-8"))
+    data = next(p for p in QUIRKS.iterdir() if p.name != sidecar.name and p.stem == sidecar.stem)
+    return params_from_mapping({**spec["params"], "data_path": str(data)}, source=data.name), spec["expect"]
+
+
+CASES = [pytest.param(ROOT / "params" / "online_retail.yaml", id="online_retail"),
+         pytest.param(ROOT / "params" / "acs_delaware.yaml", id="acs_delaware"),
+         *(pytest.param(s, id=s.stem) for s in sorted(QUIRKS.glob("*.yaml"))
+           if "error" not in yaml.safe_load(s.read_text(encoding="utf-8"))["expect"])]
+
+
+def _params(case: Path):
+    return _quirk(case)[0] if case.parent == QUIRKS else load_params([case])[0]
+
+
+def _by_01(params, folder: RunFolder):
+    ctx = RunContext(params, folder.ensure())
+    raw = eda.load(ctx)
+    cleaned, log = eda.clean(ctx, raw)
+    return raw, cleaned, log
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_the_run_writes_what_01_would_write(case, tmp_path, monkeypatch):
+    params = _params(case)
+    try:
+        info = preflight.preflight(params, keep=True)
+    except SegkitError:
+        pytest.skip("the check stops on this table (its own test says how): nothing to hand over")
+    if "checked" not in info:  # a big input is checked on a sample; an engine cleans it
+        pytest.skip("the check saw a sample of this table: nothing to hand over")
+    alone = RunFolder(tmp_path / "alone")
+    raw, cleaned, log = _by_01(params, alone)
+
+    run = RunFolder(tmp_path / "run").ensure()
+    handover.hand_over(run, params, info["checked"])
+    assert handover.handed_over(run, params)
+
+    def again(*args, **kwargs):
+        raise AssertionError("01 checked or cleaned the input the run had checked and cleaned")
+
+    monkeypatch.setattr(preflight, "check_input", again)
+    monkeypatch.setattr(preflight, "clean_table", again)
+    raw_run, cleaned_run, log_run = _by_01(params, run)
+    for name in FILES:
+        assert run.artifact(name).read_bytes() == alone.artifact(name).read_bytes(), name
+    pd.testing.assert_frame_equal(raw_run, raw)
+    pd.testing.assert_frame_equal(cleaned_run, cleaned.reset_index(drop=True))
+    assert log_run.to_dict() == log.to_dict()
+    handover.withdraw(run)
+    assert not run.has(handover.MARKER) and not handover.handed_over(run, params)
+
+
+def test_01_does_the_work_for_other_params_or_another_input(tmp_path):
+    params, _ = load_params([ROOT / "params" / "online_retail.yaml"])
+    checked = preflight.preflight(params, keep=True)["checked"]
+    run = RunFolder(tmp_path / "run").ensure()
+    handover.hand_over(run, params, checked)
+    other = params.model_copy(update={"seed": params.seed + 1})
+    assert handover.handed_over(run, params, checked.hashed) and not handover.handed_over(run, other)
+    assert not handover.handed_over(run, params, {"file_hash": "sha256:" + "0" * 64})
+    # the input changed since the run read it: 01 reads, checks and cleans it itself
+    run.write_json(handover.MARKER, {**run.read_json(handover.MARKER), "file_hash": "sha256:" + "0" * 64})
+    (run.artifacts / "input.json").unlink()
+    _by_01(params, run)
+    assert run.read_json("input.json")["file_hash"] == checked.hashed["file_hash"]
+
+
+def test_segkit_check_keeps_nothing_and_a_sample_is_not_handed_over(tmp_path, monkeypatch):
+    params, _ = load_params([ROOT / "params" / "online_retail.yaml"])
+    assert "checked" not in preflight.preflight(params)  # segkit check: no hash of the bytes, nothing kept
+    monkeypatch.setattr(preflight, "CHECK_ROWS", 100_000)  # the 541,909 lines are checked on a sample
+    assert "checked" not in preflight.preflight(params, keep=True)
+
+
+@pytest.mark.parametrize("params_file", ["online_retail.yaml", "smoke.yaml", "acs_delaware.yaml"])
+def test_the_kernel_of_01_reads_the_params_the_run_handed_over_with(params_file, tmp_path, monkeypatch):
+    """The marker names the params by a digest; 01's kernel builds its params from what the batch injects. They must
+    agree, or 01 would clean again while 02 and 08 read the cleaned table."""
+    import nbformat
+
+    from segkit.io import write_json
+    from segkit.report.batch import notebook_parameters
+    from segkit.report.runner import _discovered, _kernel_params, _planned, _select
+    from segkit.stages.context import stored_params
+
+    monkeypatch.chdir(ROOT / "notebooks")
+    params, _ = load_params([ROOT / "params" / params_file])
+    params, info, notebooks, _ = _planned(params, _select(_discovered(params, None, None), None), None, keep=True)
+    run_dir = tmp_path / "run"
+    run = RunFolder(run_dir).ensure()
+    write_json(run_dir / "params.json", stored_params(params))
+    handover.hand_over(run, params, info["checked"])
+    nb = next(nb for nb in notebooks if nb.name == handover.WRITER)
+    ns = {"__name__": "__main__"}
+    for cell in nbformat.read(str(nb.path), as_version=4).cells:
+        if cell.cell_type != "code":
+            continue
+        exec(compile(cell.source, nb.name, "exec"), ns)
+        if "parameters" in cell.metadata.get("tags", []):
+            ns.update(_kernel_params(params, notebook_parameters(nb.path), run_dir))
+        if "ctx" in ns:
+            break
+    assert handover.handed_over(ns["ctx"].folder, ns["ctx"].params, info["checked"].hashed)
