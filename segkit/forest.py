@@ -9,6 +9,7 @@ computed from ranks (:func:`auc`) instead of hundreds of validated ``roc_auc_sco
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
@@ -27,7 +28,7 @@ from sklearn.preprocessing import OrdinalEncoder
 from .errors import ColumnError
 
 __all__ = ["feature_matrix", "forest_pipeline", "shuffled_predictions", "auc", "ovr_auc", "permutation_drops",
-           "ThreadedForest", "stratified_rows", "MAX_LEVELS"]
+           "ThreadedForest", "stratified_rows", "threads", "MAX_LEVELS"]
 
 #: Categorical features keep at most this many levels (the rarest are grouped) in the forest.
 MAX_LEVELS = 30
@@ -122,12 +123,22 @@ def _defaults(tree_class: type) -> dict[str, Any]:
     return tree_class().get_params(deep=False)
 
 
+def threads() -> int:
+    """The threads a forest grows and predicts on: every core (-1), or ``OMP_NUM_THREADS`` when it is set. A batch sets
+    it to 1 for each kernel (:func:`segkit.report.batch.kernel_environment`): two notebooks run side by side on two
+    cores, so a second thread in one kernel only takes turns with the other kernel, and its hand-offs cost CPU (the
+    explainer of ``05_profile`` and the churn model of ``08_churn`` took 12% and 20% more CPU seconds on two threads
+    than on one, for the same trees: ``bench/README.md``)."""
+    value = os.environ.get("OMP_NUM_THREADS", "").strip()
+    return int(value) if value.isdigit() and int(value) > 0 else -1
+
+
 def forest_pipeline(X: pd.DataFrame, *, seed: int = 0, **forest: Any) -> Pipeline:
     """An unfitted pipeline for :func:`feature_matrix` output: imputation, category codes, random forest.
 
     Numeric columns get median imputation; categorical columns ordinal codes (levels beyond
     :data:`MAX_LEVELS` grouped, unseen levels coded -1). ``forest`` is passed to
-    :class:`ThreadedForest` (default 100 trees, grown on every core).
+    :class:`ThreadedForest` (default 100 trees, grown on :func:`threads` threads).
     """
     cats = _categorical(X)
     nums = [c for c in X.columns if c not in cats]
@@ -137,7 +148,7 @@ def forest_pipeline(X: pd.DataFrame, *, seed: int = 0, **forest: Any) -> Pipelin
     if cats:
         parts.append(("cat", OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1,
                                             max_categories=MAX_LEVELS), cats))
-    settings = {"n_estimators": 100, "n_jobs": -1, **forest, "random_state": seed}
+    settings = {"n_estimators": 100, "n_jobs": threads(), **forest, "random_state": seed}
     return Pipeline([("prepare", ColumnTransformer(parts, remainder="drop", verbose_feature_names_out=False)),
                      ("forest", ThreadedForest(**settings))])
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 from sklearn.ensemble import RandomForestClassifier
 
 from segkit.forest import ThreadedForest
@@ -69,3 +70,19 @@ def test_each_segments_auc_is_the_one_column_auc_bit_for_bit():
     columns = ovr_auc(y, proba, np.arange(4))
     assert np.array_equal(columns, [auc(y == c, proba[:, c]) for c in range(4)])
     assert np.allclose(columns, [roc_auc_score(y == c, proba[:, c]) for c in range(4)])
+
+
+@pytest.mark.parametrize("value, expected", [("1", 1), ("2", 2), ("", -1), ("0", -1), ("many", -1), (None, -1)])
+def test_a_forest_takes_the_threads_the_batch_gives_each_kernel(monkeypatch, value, expected):
+    """A batch runs two notebooks on two cores with OMP_NUM_THREADS=1 each: a forest's second thread there only takes
+    turns with the other kernel, at a cost in CPU. Unset (JupyterLab, the API), a forest uses every core."""
+    from segkit.forest import feature_matrix, forest_pipeline, threads
+
+    if value is None:
+        monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    else:
+        monkeypatch.setenv("OMP_NUM_THREADS", value)
+    assert threads() == expected
+    X = feature_matrix(pd.DataFrame({"x": [1.0, 2.0, 3.0, 4.0]}))
+    assert forest_pipeline(X)[-1].n_jobs == expected
+    assert forest_pipeline(X, n_jobs=3)[-1].n_jobs == 3  # asked for: as asked
