@@ -71,6 +71,9 @@ def test_the_run_writes_what_01_would_write(case, tmp_path, monkeypatch):
     pd.testing.assert_frame_equal(raw_run, raw)
     pd.testing.assert_frame_equal(cleaned_run, cleaned.reset_index(drop=True))
     assert log_run.to_dict() == log.to_dict()
+    # 01's page shows the log only: the cleaned lines stay in clean.parquet, not read back
+    monkeypatch.setattr(RunFolder, "read_parquet", again)
+    assert eda.cleaning(RunContext(params, run), raw_run).to_dict() == log.to_dict()
     handover.withdraw(run)
     assert not run.has(handover.MARKER) and not handover.handed_over(run, params)
 

@@ -34,8 +34,8 @@ from .context import NOTEBOOK_DATA_PATH, RunContext, stored_params
 #: The params' currency when nobody set one: the bundled shop data's.
 DEFAULT_CURRENCY = Params.model_fields["currency"].default
 
-__all__ = ["load", "clean", "readings", "id_columns", "column_roles", "schema_findings", "numeric_columns", "eda_frame",
-           "missing_figure", "distributions", "input_table", "sample_note", "outliers", "duplicates", "cleaning_table"]
+__all__ = ["load", "clean", "cleaning", "readings", "id_columns", "column_roles", "schema_findings", "numeric_columns",
+           "eda_frame", "missing_figure", "distributions", "input_table", "sample_note", "outliers", "duplicates", "cleaning_table"]
 
 
 def load(ctx: RunContext) -> pd.DataFrame:
@@ -70,11 +70,21 @@ def clean(ctx: RunContext, raw: pd.DataFrame):
     clean : DataFrame
     log : CleaningLog
     """
+    return _clean(ctx, raw, keep=True)
+
+
+def cleaning(ctx: RunContext, raw: pd.DataFrame):
+    """:func:`clean` for a page that shows the log only (``01_eda``): the cleaned lines are in ``clean.parquet``, and
+    when ``segkit run`` cleaned the input already (:mod:`segkit.handover`) they are not read back."""
+    return _clean(ctx, raw, keep=False)[1]
+
+
+def _clean(ctx: RunContext, raw: pd.DataFrame, *, keep: bool):
     if in_engine.engine_of(ctx) != "pandas":  # every line cleaned in the engine, which writes clean.parquet
         cleaned, log = in_engine.clean(ctx)
         log = write_cleaning(ctx.folder, ctx.params, log)
     elif handed_over(ctx.folder, ctx.params):  # `segkit run` cleaned the input it checked (segkit.handover)
-        cleaned = ctx.folder.read_parquet("clean.parquet")
+        cleaned = ctx.folder.read_parquet("clean.parquet") if keep else None
         log = CleaningLog.from_dict(ctx.folder.read_json("cleaning_log.json"))
     else:
         cleaned, log = preflight.clean_table(ctx.params, raw)
