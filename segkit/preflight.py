@@ -8,6 +8,7 @@ the modelling libraries (scikit-learn, SciPy's statistics), which the notebooks'
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -17,14 +18,13 @@ from .cleaning import CleaningLog, is_summary_id, labelled_summary
 from .config import Params
 from .errors import ParamsError, SegkitError, SegmentationError
 from .featureset import FeatureSet
-from .handover import Checked
 from .naming.words import counted, plural
 from .parse.numbers import currency_codes, monies, same_currency
 from .separability import MIN_MEMBERS
 from .schema import Finding, ambiguous_dates, by_severity, money_currencies, several_currencies, validate
 from .source import engine_path, input_columns, load_input, read_hashed
 
-__all__ = ["CHECK_ROWS", "ENGINE_SAMPLE", "preflight", "check_input", "clean_table", "build_features", "check_features",
+__all__ = ["CHECK_ROWS", "ENGINE_SAMPLE", "Checked", "preflight", "check_input", "clean_table", "build_features", "check_features",
            "k_bounds", "reading_findings"]
 
 
@@ -33,6 +33,18 @@ CHECK_ROWS = 1_000_000
 #: Lines of an input the duckdb engine reads that its schema checks see: the seeded sample whose tables and plots
 #: ``01_eda`` shows (:data:`segkit.stages.engine.EDA_SAMPLE`), so :func:`preflight` finds what 01 finds.
 ENGINE_SAMPLE = 200_000
+
+
+@dataclass(frozen=True)
+class Checked:
+    """What the run's check did to the whole input: the table as read, the sha256 of its bytes (``hashed``, as
+    :func:`segkit.source.read_hashed` gives it), the schema's findings on it, and the cleaned table with its log."""
+
+    raw: pd.DataFrame
+    hashed: dict[str, str]
+    findings: list[Finding]
+    cleaned: pd.DataFrame
+    log: CleaningLog
 
 
 def preflight(params: Params, *, deep: bool = True, needs: Iterable[str] | None = None,
@@ -53,7 +65,8 @@ def preflight(params: Params, *, deep: bool = True, needs: Iterable[str] | None 
     Raises the :class:`~segkit.errors.SegkitError` the notebook would raise otherwise, with the same message.
     ``columns``: the input's, when the caller has read them already (:func:`~segkit.source.input_columns`).
     With ``keep`` (``segkit run``), a pandas run hashes the input's bytes around reading them, and when the whole input
-    was checked ``checked`` holds the work (:class:`~segkit.handover.Checked`), for ``01_eda`` not to do it again.
+    was checked ``checked`` holds the work (:class:`Checked`), for ``01_eda`` not to do it again
+    (:mod:`segkit.stages.handover`).
     """
     columns = input_columns(params) if columns is None else list(columns)
     kind = kinds.get(params.data_kind)

@@ -1,5 +1,5 @@
 """``segkit run`` reads, checks and cleans the whole input before any notebook starts; it hands that work to
-``01_eda`` (``segkit.handover``) so that 01 does not do it again and 02 and 08 need not wait for it. The files 01
+``01_eda`` (``segkit.stages.handover``) so that 01 does not do it again and 02 and 08 need not wait for it. The files 01
 would write are the ones the run writes, byte for byte, on every table of the quirks corpus and on the bundled data."""
 
 from __future__ import annotations
@@ -10,11 +10,11 @@ import pandas as pd
 import pytest
 import yaml
 
-from segkit import handover, preflight
+from segkit import preflight
 from segkit.config import load_params, params_from_mapping
 from segkit.errors import SegkitError
 from segkit.io import RunFolder
-from segkit.stages import RunContext, eda
+from segkit.stages import RunContext, eda, handover
 
 ROOT = Path(__file__).resolve().parents[1]
 QUIRKS = ROOT / "tests" / "data" / "quirks"

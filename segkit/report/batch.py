@@ -244,10 +244,9 @@ class Batch:
 
     Their kernels are forked from ``forks`` (a :class:`~.forkserver.ForkServer` the caller started and stops),
     or start on their own without one. The cells of the capabilities ``withheld`` (tagged ``needs:churn`` when the
-    check left ``08_churn`` out) are left out of every page, as for a kind without them. The notebooks ``ready`` have
-    their artifacts written already (:mod:`segkit.handover`): those that wait for them start at once. After :meth:`run`,
-    ``timings`` holds the seconds per notebook, and ``failed``/``error`` name the notebook that failed and why
-    (``user_error`` when it was a segkit error about the data or params).
+    check left ``08_churn`` out) are left out of every page, as for a kind without them; those ``ready`` have their
+    artifacts already (:mod:`segkit.stages.handover`). After :meth:`run`, ``timings`` holds the seconds per notebook,
+    and ``failed``/``error`` name the notebook that failed and why (``user_error``: a segkit error about the input).
     """
 
     def __init__(self, params: Params, tmp: Path, notebooks: list[Notebook], *, jobs: int,
@@ -266,9 +265,7 @@ class Batch:
         self.pool = KernelPool(server=forks)
         self.k_said = False
         self.done: set[str] = set()
-        # notebooks whose artifacts are complete: done, past their ready cell, or written before the batch (``ready``:
-        # 01_eda's, from the input check, segkit.handover)
-        self.ready: set[str] = set(ready)
+        self.ready: set[str] = set(ready)  # artifacts complete: done, past the ready cell, or written before the batch
         self._rank = _dependents(notebooks)
         self._cond = threading.Condition()  # guards done, ready, _waiting, _stopping and _wake between the threads
         self._waiting: set[str] = set()  # notebooks whose next cell waits for others: their place is free

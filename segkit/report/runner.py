@@ -42,12 +42,12 @@ from typing import Any
 from .. import kinds
 from ..config import Params, check_run_name, load_params
 from ..errors import RunError, SegkitError, truncate
-from ..handover import WRITER, Checked, hand_over, withdraw
 from ..io import RunFolder, hash_path, read_json, write_json
 from .appendix import finalise_reports
-from ..preflight import adopt_currency, preflight
+from ..preflight import Checked, adopt_currency, preflight
 from ..source import input_columns
 from ..stages.context import stored_params
+from ..stages.handover import WRITER, hand_over, withdraw
 from .batch import _kernel_params  # noqa: F401  (tests check what kernels receive)
 from .batch import Batch, Notebook, cell_after, kernel_environment, notebook_parameters, record_final_path
 from .forkserver import ForkServer, fork_server
@@ -276,7 +276,7 @@ def _planned(params: Params, notebooks: list[Notebook], only: Sequence[str] | No
     """The params the run uses (in the currency of the amounts when they name none: :func:`adopt_currency`; without the
     optional columns they name by default only and the input lacks: the kind's ``unmapped``), the input check, the
     notebooks and those left out (:func:`plan`). With ``keep``, the check's work for ``01_eda`` (``checked``,
-    :mod:`segkit.handover`), unless adopting a currency changed the params it was done with."""
+    :mod:`segkit.stages.handover`), unless adopting a currency changed the params it was done with."""
     columns = input_columns(params)  # read once: the unmapped optional columns, then the check
     params, unmapped = kinds.get(params.data_kind).unmapped(params, columns)
     info = preflight(params, needs={nb.needs for nb in notebooks if nb.needs},
@@ -321,7 +321,7 @@ def run_notebooks(params: Params, files: list[Path], notebooks: list[Notebook], 
     ``present`` the notebooks in the notebooks' folder, to say which kept pages' notebooks are gone, and ``withheld``
     the capabilities of the notebooks left out, whose sections the other pages leave out too (05's churn risk when
     no customer churned); ``checked`` the input check's work, which becomes ``01_eda``'s artifacts when 01 runs
-    (:func:`~segkit.handover.hand_over`): the notebooks that need the cleaned table start at once.
+    (:func:`~segkit.stages.handover.hand_over`): the notebooks that need the cleaned table start at once.
     """
     with fork_server(forks) as forks:  # segkit compare, or a caller that started none
         final, tmp = prepare_folder(out_dir, params.run_name, force=force, only=only, say=progress)

@@ -21,7 +21,7 @@ from ..config import Params
 from ..engine import choose
 from ..eda import missing_table
 from ..format import drawn
-from ..handover import handed_over, input_record, write_cleaning, write_input
+from .handover import handed_over, input_record, write_cleaning, write_input
 from ..io import write_json
 from ..io.runfolder import NOTEBOOK_MARKER
 from ..plots import distributions_figure, plot_missing
@@ -54,7 +54,7 @@ def load(ctx: RunContext) -> pd.DataFrame:
     _adopt_unmapped(ctx, [str(c) for c in raw.columns])
     ctx.kind.check_columns(ctx.params, [str(c) for c in raw.columns])  # as `segkit check` reads the header
     if record is None and handed_over(ctx.folder, ctx.params, hashed):
-        return raw  # `segkit run` checked this very input and wrote both files (segkit.handover)
+        return raw  # `segkit run` checked this very input and wrote both files (segkit.stages.handover)
     findings = preflight.check_input(ctx.params, raw)  # the same checks as `segkit check`
     write_input(ctx.folder, ctx.params, (input_record(raw) if record is None else record) | hashed, findings)
     return raw
@@ -75,7 +75,7 @@ def clean(ctx: RunContext, raw: pd.DataFrame):
 
 def cleaning(ctx: RunContext, raw: pd.DataFrame):
     """:func:`clean` for a page that shows the log only (``01_eda``): the cleaned lines are in ``clean.parquet``, and
-    when ``segkit run`` cleaned the input already (:mod:`segkit.handover`) they are not read back."""
+    when ``segkit run`` cleaned the input already (:mod:`segkit.stages.handover`) they are not read back."""
     return _clean(ctx, raw, keep=False)[1]
 
 
@@ -83,7 +83,7 @@ def _clean(ctx: RunContext, raw: pd.DataFrame, *, keep: bool):
     if in_engine.engine_of(ctx) != "pandas":  # every line cleaned in the engine, which writes clean.parquet
         cleaned, log = in_engine.clean(ctx)
         log = write_cleaning(ctx.folder, ctx.params, log)
-    elif handed_over(ctx.folder, ctx.params):  # `segkit run` cleaned the input it checked (segkit.handover)
+    elif handed_over(ctx.folder, ctx.params):  # `segkit run` cleaned the input it checked (segkit.stages.handover)
         cleaned = ctx.folder.read_parquet("clean.parquet") if keep else None
         log = CleaningLog.from_dict(ctx.folder.read_json("cleaning_log.json"))
     else:

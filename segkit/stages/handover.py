@@ -1,7 +1,7 @@
 """The input read, checked and cleaned once per run: what ``segkit run`` hands to ``01_eda``.
 
 Before any notebook starts, ``segkit run`` reads the whole input (hashing its bytes around the read, as ``01_eda``
-does), runs the data kind's schema checks on it and cleans it (:func:`segkit.preflight.preflight`), so that a problem
+does), runs the data kind's schema checks on it and cleans it (:func:`segkit.preflight.preflight`, whose work :class:`~segkit.preflight.Checked` holds), so that a problem
 stops the run before any kernel starts. ``01_eda`` then did the same again, and ``02_features`` and ``08_churn``,
 which need the cleaned table only, waited for it. Now the run writes 01's four artifacts from its own work
 (:func:`hand_over`: ``input.json``, ``schema_findings.json``, ``clean.parquet`` and ``cleaning_log.json``, written
@@ -18,37 +18,25 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 import pandas as pd
 
-from .cleaning import CleaningLog
-from .config import Params
-from .io import RunFolder
-from .schema import Finding
-from .stages.context import page_entity, stored_params
-from .naming.entity import speak_of
+from ..cleaning import CleaningLog
+from ..config import Params
+from ..io import RunFolder
+from ..naming.entity import speak_of
+from ..preflight import Checked
+from .context import page_entity, stored_params
 
-__all__ = ["MARKER", "Checked", "input_record", "write_input", "write_cleaning", "hand_over", "handed_over",
+__all__ = ["MARKER", "WRITER", "input_record", "write_input", "write_cleaning", "hand_over", "handed_over",
            "withdraw"]
 
 #: The artifact that says which input and params the run's check handed over (removed when the run completes).
 MARKER = "handover.json"
 #: The notebook whose artifacts the run's check writes.
 WRITER = "01_eda"
-
-
-@dataclass(frozen=True)
-class Checked:
-    """What the run's check did to the whole input: the table as read, the sha256 of its bytes (``hashed``, as
-    :func:`segkit.source.read_hashed` gives it), the schema's findings on it, and the cleaned table with its log."""
-
-    raw: pd.DataFrame
-    hashed: dict[str, str]
-    findings: list[Finding]
-    cleaned: pd.DataFrame
-    log: CleaningLog
 
 
 def input_record(raw: pd.DataFrame) -> dict[str, Any]:
