@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -121,11 +121,17 @@ class RunFolder:
         tmp.replace(path)
         return path
 
-    def read_parquet(self, name: str) -> pd.DataFrame:
+    def read_parquet(self, name: str, columns: Sequence[str] | None = None) -> pd.DataFrame:
+        """A Parquet artifact; with ``columns``, only those of them it has."""
         path = self.artifact(name)
         if not path.is_file():
             raise missing(path)
-        return freeze_attrs(pd.read_parquet(path))  # attrs come back as lists, deep-copied at every step
+        if columns is not None:
+            import pyarrow.parquet as pq
+
+            present = set(pq.read_schema(path).names)
+            columns = [c for c in columns if c in present]
+        return freeze_attrs(pd.read_parquet(path, columns=columns))  # attrs come back as lists, deep-copied at every step
 
     def read_csv(self, name: str, **kwargs: Any) -> pd.DataFrame:
         path = self.artifact(name)

@@ -37,7 +37,7 @@ def build(ctx: RunContext):
         current = ctx.folder.read_parquet("features.parquet") if p.snapshot_date is None else None
         with ddb.session(p) as con:
             return engine_churn(con, in_engine.duckdb_lines(ctx), p, current)
-    return _churn(ctx).churn_dataset(ctx.folder.read_parquet("clean.parquet"), cutoff=p.churn_cutoff,
+    return _churn(ctx).churn_dataset(ctx.cleaned(), cutoff=p.churn_cutoff,
                                      horizon_days=p.churn_horizon_days)
 
 
@@ -56,7 +56,7 @@ def score(ctx: RunContext, data, evaluation):
     Writes ``churn.csv`` (``customer_id``, ``churn_probability``, ``high_risk``) and ``churn_summary.json``.
     """
     p, churn = ctx.params, _churn(ctx)
-    clean = ctx.folder.read_parquet("clean.parquet") if data.current is None else None
+    clean = ctx.cleaned() if data.current is None else None
     scores = churn.refit_and_score(data, clean, current=data.current, seed=p.seed,
                                    threshold=p.churn_threshold, search_iter=p.churn_search_iter,
                                    search_folds=p.churn_search_folds)

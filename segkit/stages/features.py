@@ -29,7 +29,7 @@ def build_features(ctx: RunContext, cleaned: pd.DataFrame | None = None) -> Feat
     if cleaned is None and in_engine.engine_of(ctx) != "pandas":  # one row per entity computed in the engine
         fs = pipeline.check_features(ctx.params, in_engine.features(ctx))
     else:
-        cleaned = ctx.folder.read_parquet("clean.parquet") if cleaned is None else cleaned
+        cleaned = ctx.cleaned() if cleaned is None else cleaned
         fs = pipeline.build_features(ctx.params, cleaned)
     ctx.folder.write_features(fs)
     return fs

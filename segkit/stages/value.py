@@ -38,7 +38,7 @@ def build(ctx: RunContext):
     if engine_value is not None and in_engine.engine_of(ctx) != "pandas":  # spark runs too: DuckDB reads clean.parquet
         with ddb.session(p) as con:
             return engine_value(con, in_engine.duckdb_lines(ctx), p)
-    return _lifetime(ctx).value_data(ctx.folder.read_parquet("clean.parquet"), calibration_end=p.clv_calibration_end,
+    return _lifetime(ctx).value_data(ctx.cleaned(), calibration_end=p.clv_calibration_end,
                                      churn_cutoff=p.churn_cutoff, churn_horizon_days=p.churn_horizon_days)
 
 

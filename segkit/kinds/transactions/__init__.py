@@ -16,7 +16,7 @@ from ...naming.entity import speak_of
 from ...naming.words import counted, plural, singular
 from ...schema import Finding
 from . import sql
-from .clean import DEFAULT_NON_PRODUCT_CODES, TransactionColumns, clean_transactions
+from .clean import DEFAULT_NON_PRODUCT_CODES, NORMALISED_COLUMNS, TransactionColumns, clean_transactions
 from .features import (DAY_DESCRIPTIONS, DAY_SHORT_LABELS, FEATURE_DESCRIPTIONS, LOWER_IS_BETTER, NEUTRAL, SHORT_LABELS,
                        UNITS, behaviour_features, stand_in_gaps, transform_features)
 from .naming import fill_placeholders, name_rfm_segments, typical_gap
@@ -47,6 +47,10 @@ PROFILE_EXTRA = ["tenure", "avg_order_value", "distinct_products", "basket_size"
 MAPPING_KEYS = ("customer_col", "invoice_col", "date_col", "quantity_col", "price_col", "amount_col",
                 "stock_code_col", "country_col", "status_col", "refund_col")
 
+
+#: The columns of ``clean.parquet`` that the features, churn and value read (:meth:`segkit.stages.RunContext.cleaned`):
+#: the cleaning's own, not the input's columns it keeps beside them for analysts.
+CLEANED_COLUMNS = (*NORMALISED_COLUMNS, "stock_code", "country")
 
 #: Optional columns whose default names are Online Retail's: an input without them has no product codes or countries.
 OPTIONAL_COLUMNS = {"stock_code_col": "products per customer are not counted", "country_col": "no country is shown"}
