@@ -129,3 +129,19 @@ def test_the_kernel_of_01_reads_the_params_the_run_handed_over_with(params_file,
         if "ctx" in ns:
             break
     assert handover.handed_over(ns["ctx"].folder, ns["ctx"].params, info["checked"].hashed)
+
+
+def test_the_later_stages_read_the_cleanings_own_columns(tmp_path):
+    """clean.parquet keeps the input's columns beside the cleaning's for analysts; 02, 08 and 10 read the cleaning's
+    only (a third of the CPU of reading all 17 of the default run's). A kind that names none reads every column."""
+    params, _ = load_params([ROOT / "params" / "online_retail.yaml"])
+    run = RunFolder(tmp_path / "run").ensure()
+    handover.hand_over(run, params, preflight.preflight(params, keep=True)["checked"])
+    everything = run.read_parquet("clean.parquet")
+    read = RunContext(params, run).cleaned()
+    assert list(read.columns) == ["customer_id", "invoice_id", "date", "quantity", "price", "amount",
+                                  "is_cancellation", "stock_code", "country"]
+    assert "Description" in everything.columns and len(everything.columns) == 17
+    pd.testing.assert_frame_equal(read, everything[read.columns])
+    customers = params.model_copy(update={"data_kind": "customers"})
+    assert list(RunContext(customers, run).cleaned().columns) == list(everything.columns)
