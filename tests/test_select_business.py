@@ -416,3 +416,29 @@ def test_the_k_page_opens_with_the_index_s_plain_words_then_the_criteria(tmp_pat
     assert "How many segments?" not in page
     ctx.folder.write_json("k_summary.json", {"chosen_k": 5, "rationale": detail, "structure": "clear"})
     assert "In short" not in stages.select_k.k_recommendation(ctx, None).data  # a rule's own sentence: one only
+
+
+def test_the_vote_note_says_which_criteria_prefer_an_end_of_the_range():
+    """The Mall's silhouette and Davies-Bouldin preferred 8, its k_max, and the page did not say that more segments
+    might suit them better: the note under the vote table says which criteria prefer the fewest or the most tried."""
+    from sklearn.datasets import make_blobs
+
+    from segkit.stages.select_k import vote_note
+
+    X, _ = make_blobs(n_samples=600, centers=8, cluster_std=0.3, random_state=1)  # eight groups, at most five tried
+    sel = select_k(X, k_min=2, k_max=5, seed=0, bootstrap=3, gap_references=3)
+    assert sel.preferred == {"elbow": None, "silhouette": 5, "calinski_harabasz": 5, "davies_bouldin": 4, "gap": 5,
+                             "stability": 5}
+    assert vote_note(sel).data.endswith("Silhouette, Calinski-Harabasz, gap statistic and bootstrap stability prefer "
+                                        "5, the most segments tried; with more segments tried they might prefer "
+                                        "more.</p>")
+    two, _ = make_blobs(n_samples=300, centers=2, cluster_std=0.3, random_state=0)  # two groups, three the fewest tried
+    fewest = select_k(two, k_min=3, k_max=6, seed=0, bootstrap=3, gap_references=3, criteria=["silhouette", "gap"])
+    assert fewest.preferred == {"silhouette": 3, "gap": 3}
+    assert ">Silhouette and gap statistic prefer 3, the fewest segments tried; with fewer segments tried they might " \
+           "prefer fewer.</p>" in vote_note(fewest).data
+    inside = select_k(two, k_min=2, k_max=6, seed=0, bootstrap=3, gap_references=3, criteria=["silhouette"])
+    assert inside.preferred == {"silhouette": 2} and vote_note(inside) is None  # fewer than 2 is no segmentation
+    three, _ = make_blobs(n_samples=300, centers=3, cluster_std=0.3, random_state=0)
+    middle = select_k(three, k_min=2, k_max=6, seed=0, bootstrap=3, gap_references=3, criteria=["silhouette"])
+    assert middle.preferred == {"silhouette": 3} and vote_note(middle) is None

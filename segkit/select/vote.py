@@ -15,7 +15,7 @@ from ..format import joined
 from .criteria import _SCORE_OF, CRITERIA, CRITERION_LABELS, SCORE_COLUMNS, _check_int, _gap_choice, find_knee
 from .stability import STABLE, _stability_phrase
 
-__all__ = ["KSelection", "business_choice", "choose_k"]
+__all__ = ["KSelection", "business_choice", "choose_k", "CRITERION_NAMES"]
 
 WEAK_SILHOUETTE = 0.25  #: Kaufman & Rousseeuw: below this, no substantial structure
 CLEAR_SILHOUETTE = 0.5  #: at or above this, reasonable to strong structure
@@ -271,8 +271,8 @@ def _under(value: float, limit: float) -> str:
     return f"{math.floor(value * 1e6) / 1e6:.6f}"  # cut, not rounded up to the limit
 
 
-_NAMES = {"elbow": "elbow", "silhouette": "silhouette", "calinski_harabasz": "Calinski-Harabasz",
-          "davies_bouldin": "Davies-Bouldin", "gap": "gap statistic", "stability": "bootstrap stability"}
+CRITERION_NAMES = {"elbow": "elbow", "silhouette": "silhouette", "calinski_harabasz": "Calinski-Harabasz",  #: in words
+                   "davies_bouldin": "Davies-Bouldin", "gap": "gap statistic", "stability": "bootstrap stability"}
 
 
 def _consensus(pref: dict, ks: list[int], stab: dict[int, list[float]]) -> tuple[dict, int, str, list[str]]:
@@ -287,15 +287,15 @@ def _consensus(pref: dict, ks: list[int], stab: dict[int, list[float]]) -> tuple
     k = tied[0]  # mode; ties broken toward fewer segments
 
     def who(k_: int) -> str:
-        return ", ".join(_NAMES[c] for c in votes[k_])
+        return ", ".join(CRITERION_NAMES[c] for c in votes[k_])
 
     text = f"{k} segments: preferred by {top} of {len(pref)} criteria ({who(k)})"
     if len(tied) > 1:
         text += "; tied with " + " and ".join(f"{t} ({who(t)})" for t in tied[1:]) + ", so the fewer segments won"
-    others = [f"{'a single group' if p == 1 else p} ({_NAMES[c]})" for c, p in pref.items() if p not in tied and p]
+    others = [f"{'a single group' if p == 1 else p} ({CRITERION_NAMES[c]})" for c, p in pref.items() if p not in tied and p]
     if others:
         text += "; others point to " + ", ".join(others)
-    undecided = [_NAMES[c] for c, p in pref.items() if p is None]  # "others point to no preference (elbow)" before
+    undecided = [CRITERION_NAMES[c] for c, p in pref.items() if p is None]  # "others point to no preference (elbow)" before
     if undecided:
         text += f"; the {joined(undecided)} {'has' if len(undecided) == 1 else 'have'} no preference"
     phrase = _stability_phrase(stab.get(k, []))

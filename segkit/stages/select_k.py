@@ -17,7 +17,7 @@ from ..report.cards import caption, figure, html_block, note, note_html
 from ..select import KSelection
 from ..select.search import STRUCTURE_POINTER
 from ..select.stability import ROUND, STABLE
-from ..select.vote import groups_phrase, own_groups, weakest_from_scratch
+from ..select.vote import CRITERION_NAMES, groups_phrase, own_groups, weakest_from_scratch
 from ..separability import MIN_MEMBERS
 from .context import RunContext
 from .features import load_features
@@ -186,11 +186,18 @@ def criteria_figure(selection: KSelection | None, ctx: RunContext | None = None)
 
 
 def vote_note(selection: KSelection | None):
-    """What the vote table's stability rows rest on, under it: how many refits from scratch (the Mall's "0.000" came
+    """Under the vote table: what its stability rows rest on, how many refits from scratch (the Mall's "0.000" came
     from 3, where resampling stopped once they settled the question), and for which numbers of segments the refit
-    from the centres was measured (its row left k = 3 blank, unexplained). None without stability."""
-    if selection is None or not selection.per_segment_stability:
+    from the centres was measured (its row left k = 3 blank, unexplained); and which criteria prefer the fewest or
+    the most segments tried (:func:`_at_the_edge`). None when there is nothing to say."""
+    if selection is None:
         return None
+    parts = [_stability_rows(selection) if selection.per_segment_stability else "", _at_the_edge(selection)]
+    text = " ".join(p for p in parts if p)
+    return caption(text) if text else None
+
+
+def _stability_rows(selection: KSelection) -> str:
     most = int(selection.params.get("bootstrap") or 0)
     text = (f"Stability refitted from scratch is the mean over {ROUND} to {most} refits for each number of segments: "
             f"refitting stops once they settle whether every segment is stable ({STABLE:.2f} or more)."
@@ -204,7 +211,26 @@ def vote_note(selection: KSelection | None):
         span = f"{lo} segments" if lo == hi else f"{lo} to {hi} segments"
         text += (f" Refitted from the segments' centres, it is measured for {span} (the range the choice is made "
                  f"in){also}; – where it was not measured.")
-    return caption(text)
+    return text
+
+
+def _at_the_edge(selection: KSelection) -> str:
+    """The criteria whose preferred number is the fewest or the most segments tried: their best may lie beyond the
+    range (the Mall's silhouette and Davies-Bouldin prefer 8, its k_max, and the page did not say so)."""
+    ks = selection.ks
+    if len(ks) < 3:
+        return ""
+    out = []
+    for k, where, beyond in ((min(ks), "the fewest", "fewer"), (max(ks), "the most", "more")):
+        if k == 2 and beyond == "fewer":  # one segment is no segmentation
+            continue
+        names = [CRITERION_NAMES[c] for c, p in selection.preferred.items() if p == k and c != "elbow"]
+        if names:
+            one = len(names) == 1
+            said = joined(names)
+            out.append(f"{said[:1].upper()}{said[1:]} {'prefers' if one else 'prefer'} {k}, {where} segments tried; "
+                       f"with {beyond} segments tried {'it' if one else 'they'} might prefer {beyond}.")
+    return " ".join(out)
 
 
 def vote_table(selection: KSelection | None, ctx: RunContext | None = None):
