@@ -256,9 +256,9 @@ def duplicate_summary(df: pd.DataFrame, *, subset: Sequence[str] | None = None) 
         dup_rows, groups = 0, 0
     else:
         first_dup = df.duplicated(subset=cols, keep="first")
-        any_dup = df.duplicated(subset=cols, keep=False)
         dup_rows = int(first_dup.sum())
-        groups = int((any_dup & ~first_dup).sum())
+        # the rows that occur more than once: the distinct ones among the repeats (one pass over the repeats only)
+        groups = int((~df[first_dup.to_numpy()].duplicated(subset=cols, keep="first")).sum())
     return pd.DataFrame([{"rows": n, "duplicate_rows": dup_rows,
                           "duplicate_share": dup_rows / n if n else 0.0,
                           "duplicated_groups": groups,
