@@ -327,3 +327,23 @@ def test_a_segment_of_one_row_has_its_code_above_its_dot():
         assert not any(isinstance(t, Annotation) for t in others) and {t.get_va() for t in others} == {"center"}
     finally:
         plt.close("all")
+
+
+def test_a_heatmap_is_laid_out_once_when_it_is_saved(profile, monkeypatch):
+    """seaborn drew the whole figure inside ``heatmap`` to check its tick labels for overlap, and the report drew it
+    again to save it: the figure's layout twice. ``plots._common.heatmap`` skips seaborn's draw; the labels are turned
+    as ``finish_heatmap`` says (columns slanted right-aligned, rows level) and the annotations are all there."""
+    from matplotlib.figure import Figure
+
+    from segkit.report.cards import figure_png
+
+    draws = []
+    real = Figure.draw
+    monkeypatch.setattr(Figure, "draw", lambda self, renderer: (draws.append(1), real(self, renderer))[1])
+    ax = plot_index_heatmap(profile)
+    assert draws == []  # not drawn while it was made
+    assert {t.get_rotation() for t in ax.get_xticklabels()} == {30.0}
+    assert {t.get_horizontalalignment() for t in ax.get_xticklabels()} == {"right"}
+    assert {t.get_rotation() for t in ax.get_yticklabels()} == {0.0}
+    assert len(ax.texts) == 3 * 3  # one annotation per segment and measure
+    assert figure_png(ax)[:4] == b"\x89PNG" and len(draws) == 1  # drawn once, to be saved

@@ -7,11 +7,10 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import seaborn as sns
 from matplotlib.axes import Axes
 
 from ..format import format_number, format_share
-from ._common import finish_heatmap, new_axes
+from ._common import heatmap, new_axes
 
 __all__ = ["plot_migration", "plot_drift"]
 
@@ -28,9 +27,9 @@ def plot_migration(counts: pd.DataFrame, shares: pd.DataFrame, *, ax: Axes | Non
     ax = new_axes(ax, (max(6.5, 1.7 * counts.shape[1] + 3.5), 0.6 * counts.shape[0] + 1.8))
     text = np.array([[f"{format_number(c)}\n{format_share(s)}" if c else "" for c, s in zip(rc, rs)]
                      for rc, rs in zip(counts.to_numpy(), np.nan_to_num(shares.to_numpy()))], dtype=object)
-    sns.heatmap(100 * shares.fillna(0.0), ax=ax, annot=text, fmt="", cmap="Blues", vmin=0, vmax=100,
-                linewidths=0.5, cbar_kws={"label": "Share of the row (%)"}, annot_kws={"fontsize": 9})
-    finish_heatmap(ax, f"Where each segment's {entity} are now")
+    heatmap(100 * shares.fillna(0.0), f"Where each segment's {entity} are now", ax=ax, annot=text, fmt="",
+            cmap="Blues", vmin=0, vmax=100, linewidths=0.5, cbar_kws={"label": "Share of the row (%)"},
+            annot_kws={"fontsize": 9})
     ax.set_ylabel(str(counts.index.name or ""))
     ax.set_xlabel(str(counts.columns.name or ""))
     return ax

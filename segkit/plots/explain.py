@@ -30,7 +30,7 @@ from matplotlib.figure import Figure
 
 from ..errors import ColumnError
 from ..naming.words import counted, plural
-from ._common import count_ticks, finish_heatmap, new_axes
+from ._common import count_ticks, heatmap, new_axes
 
 __all__ = [
     "plot_importance", "plot_segment_drivers", "plot_confusion", "plot_roc", "plot_precision_recall",
@@ -110,10 +110,9 @@ def plot_segment_drivers(segment_importance: pd.DataFrame, *, ax: Axes | None = 
     ax = new_axes(ax, (1.3 * len(data.columns) + 4.5, 0.42 * len(data) + 1.5))
     raw = data.to_numpy(dtype=float)
     annot = np.where(np.abs(raw) < 0.0005, 0.0, raw)  # no "-0.000" for noise around zero
-    sns.heatmap(scaled, ax=ax, cmap=cmap, vmin=0, vmax=1, annot=annot, fmt=".3f", linewidths=0.5,
-                cbar_kws={"label": "Share of the segment's\ntop driver"})
-    return finish_heatmap(ax, "Drivers of each segment: how much worse it is told from the rest\nwhen the measure is "
-                              "shuffled")
+    return heatmap(scaled, "Drivers of each segment: how much worse it is told from the rest\nwhen the measure is "
+                   "shuffled", ax=ax, cmap=cmap, vmin=0, vmax=1, annot=annot, fmt=".3f", linewidths=0.5,
+                   cbar_kws={"label": "Share of the segment's\ntop driver"})
 
 
 def plot_confusion(confusion: pd.DataFrame, *, ax: Axes | None = None, names: Mapping | None = None,

@@ -25,7 +25,7 @@ from matplotlib.ticker import FixedLocator, PercentFormatter
 from ..errors import ColumnError, DataValueError
 from ..format import format_share
 from ..profile import SegmentProfile, segment_codes
-from ._common import count_ticks, finish_heatmap, grouped_ticks, new_axes, plain_log_ticks
+from ._common import count_ticks, grouped_ticks, heatmap, new_axes, plain_log_ticks
 
 __all__ = [
     "feature_distributions_figure",
@@ -94,9 +94,8 @@ def plot_index_heatmap(profile: SegmentProfile, *, ax: Axes | None = None,
         ax = new_axes(ax, (max(7.0, 1.2 * len(feats) + 4), 0.5 * len(profile.segments) + 1.5))
     low = min(0.0, float(np.floor(np.nanmin(data.to_numpy()))))
     high = max(float(vmax), 101.0)
-    sns.heatmap(data, ax=ax, annot=True, fmt=".0f", cmap=cmap, norm=TwoSlopeNorm(100.0, low, high),
-                linewidths=0.5, cbar_kws={"label": "Index (whole = 100)"})
-    return finish_heatmap(ax, "Index against the whole (100 = average)")
+    return heatmap(data, "Index against the whole (100 = average)", ax=ax, annot=True, fmt=".0f", cmap=cmap,
+                   norm=TwoSlopeNorm(100.0, low, high), linewidths=0.5, cbar_kws={"label": "Index (whole = 100)"})
 
 
 def plot_segment_sizes(profile: SegmentProfile, *, ax: Axes | None = None, entity: str = "customers") -> Axes:
