@@ -246,7 +246,43 @@ def test_a_small_table_is_drawn_whole_and_a_larger_one_says_it_leaves_its_tails_
     try:
         ax = fig.axes[0]
         drawn_rows = sum(p.get_data().values.sum() for p in ax.patches)
-        assert ax.get_title() == f"spend (without the {1000 - drawn_rows:.0f} farthest out)"
+        assert ax.get_title() == f"spend ({1000 - drawn_rows:.0f} farthest values not drawn)"
         assert 990 <= drawn_rows < 1000
     finally:
         plt.close(fig)
+
+
+def test_the_outlier_tables_limits_are_drawn_on_its_histograms():
+    """Online Retail's 01 titled a histogram "Quantity (without the 37 farthest out)" beside a table whose limit was
+    "unusually high above 37": two measures of an unusual value, and the same number for both. The histogram now
+    says how many values it leaves out in other words, and draws the table's limits where they fall in its range."""
+    from pathlib import Path
+
+    from segkit import stages
+    from segkit.config import load_params
+    from segkit.format import format_number
+    from segkit.io import RunFolder
+    from segkit.stages import RunContext
+
+    rng = np.random.default_rng(0)
+    data = pd.DataFrame({"quantity": np.r_[rng.integers(1, 13, 990), [-40, 60, 80, 95, 120, 150, 200, 400, 800, 80995]],
+                         "even": rng.normal(0, 1, 1000)})  # no value beyond its limits: no line
+    limits = stages.eda._limits(data)
+    table = stages.eda.outliers(data)
+    lower, upper = limits["quantity"]
+    assert np.isfinite(upper) and np.isnan(limits["even"][0]) and np.isnan(limits["even"][1])
+    assert table.loc["quantity", "Unusually high above"] == format_number(upper)
+    fig = distributions_figure(data, limits=limits)
+    try:
+        ax = fig.axes[0]
+        drawn = [line.get_xdata()[0] for line in ax.lines]
+        kept = sum(p.get_data().values.sum() for p in ax.patches)
+        assert (lower, upper) == (-14.0, 28.0)  # quartiles 4 and 10, three interquartile ranges out
+        assert drawn == [upper]  # -14 lies left of every drawn value (-40, far out, is not drawn): no line for it
+        assert ax.get_title() == f"quantity ({1000 - kept:.0f} farthest values not drawn)"
+        assert len(fig.axes[1].lines) == 0
+    finally:
+        plt.close(fig)
+    params = load_params([Path(__file__).resolve().parents[1] / "params" / "online_retail.yaml"])[0]
+    said = stages.eda.distributions(RunContext(params, RunFolder("unused")), data).data  # the caption says what they are
+    assert "the dashed lines are the limits of the outlier table below, beyond which a value is unusual." in said

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -43,6 +43,9 @@ def plot_missing(missing: pd.DataFrame, *, ax=None, top: int = 20):
 #: Histograms one figure draws at most (its caption says how many of how many measures it shows).
 MAX_PANELS = 12
 
+#: The colour of the outlier table's limits on a histogram (dashed lines).
+LIMIT_COLOUR = "#b5651d"
+
 #: A tail value is left out of a histogram only beyond this many interquartile ranges from the quartiles
 #: (Tukey's far fences): a few extreme rows squash a chart, a uniform score's highest value does not.
 FAR = 3.0
@@ -63,11 +66,12 @@ def _drawn_range(values: np.ndarray, clip: float) -> tuple[float, float]:
 def distributions_figure(df: pd.DataFrame, *, columns: Sequence[str] | None = None, sample: int = 5000,
                          seed: int = 0, log: Sequence[str] | None = None, labels: dict | None = None,
                          clip: float = 0.005, max_panels: int = MAX_PANELS, counted: str = "rows",
-                         shares: Sequence[str] = ()):
+                         shares: Sequence[str] = (), limits: Mapping[str, tuple[float, float]] | None = None):
     """One histogram per numeric column from a seeded sample of rows; returns the Figure.
 
     ``counted`` says what a row is ("customers", "areas") on the count axis and in the titles; the ``shares``
-    columns (0-1 fractions) get a percent axis.
+    columns (0-1 fractions) get a percent axis. ``limits`` (column -> lower, upper; NaN or infinite for none) are
+    drawn as dashed lines where they fall inside the drawn range: the outlier table's limits, on its histogram.
 
     Values outside the ``clip`` and ``1 - clip`` quantiles that are also far out (:data:`FAR`) are left out so
     that a few extreme rows do not squash the chart (the title says so), and heavily skewed columns (skewness above
@@ -105,8 +109,12 @@ def distributions_figure(df: pd.DataFrame, *, columns: Sequence[str] | None = No
             grouped_ticks(ax.xaxis, kept)  # "40k", never "40000"
         if col in shares:  # each tick as it is: "2.5%", "10%" ("0.1%" on a log axis), never "2%" for 2.5%
             ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{100 * v:.3g}%"))
-        note = f" (without the {values.size - kept.size:,} farthest out)" if kept.size < values.size else ""
+        left = values.size - kept.size  # "without the 37 farthest out" read as the table's limit of 37 beside it
+        note = f" ({left:,} farthest value{'' if left == 1 else 's'} not drawn)" if left else ""
         ax.set_title(label + note, fontsize=10)
+        for bound in (limits or {}).get(col, ()):
+            if np.isfinite(bound) and kept.min() <= bound <= kept.max():
+                ax.axvline(bound, color=LIMIT_COLOUR, linestyle="--", linewidth=1.1)
         ax.set_xlabel(label + (" (log scale)" if use_log else ""), fontsize=9)
         ax.set_ylabel(counted.capitalize() if ax in axes[:, 0] else "")
     for ax in list(axes.flat)[len(columns):]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .. import eda, preflight
@@ -310,7 +311,19 @@ def missing_figure(raw: pd.DataFrame, ctx: RunContext | None = None):
 
 
 def distributions(ctx: RunContext, data: pd.DataFrame):
-    """Histograms of the numeric input columns, from a seeded sample."""
+    """Histograms of the numeric input columns, from a seeded sample, with the limits of the outlier table
+    (:func:`outliers`) as dashed lines: the page's one measure of an unusual value, where the reader can see it."""
     p = ctx.params
     shown = drawn(min(p.plot_sample, len(data)), len(data), "rows")
-    return figure(distributions_figure(data, sample=p.plot_sample, seed=p.seed), f"Histograms of {shown}.")
+    limits = _limits(data)
+    said = ("; the dashed lines are the limits of the outlier table below, beyond which a value is unusual"
+            if any(np.isfinite(v) for pair in limits.values() for v in pair) else "")
+    return figure(distributions_figure(data, sample=p.plot_sample, seed=p.seed, limits=limits),
+                  f"Histograms of {shown}{said}.")
+
+
+def _limits(data: pd.DataFrame) -> dict[str, tuple[float, float]]:
+    """The outlier table's limits per column, as it shows them: only where some value lies beyond (else NaN)."""
+    found = eda.outlier_table(data, list(data.columns))
+    return {str(r.column): (r.lower if r.below > 0 else np.nan, r.upper if r.above > 0 else np.nan)
+            for r in found.itertuples()}
