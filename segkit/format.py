@@ -103,15 +103,19 @@ def example_value(value: Any) -> str:
     nanoseconds; a fraction to 6 digits; an amount of 1,000 or more with its thousands separated; text, whole numbers
     (codes, years) and nan as Python writes them.
 
-    >>> [example_value(v) for v in (-11062.06, -0.20269775390625, 2034, "22423", np.datetime64("2034-03-28"))]
-    ['-11,062.06', '-0.202698', '2034', "'22423'", '2034-03-28']
+    >>> [example_value(v) for v in (-11062.06, np.float32(1234.57), 1e6, -0.20269775390625, 2034, "22423")]
+    ['-11,062.06', '1,234.57', '1,000,000', '-0.202698', '2034', "'22423'"]
+    >>> example_value(np.datetime64("2034-03-28"))
+    '2034-03-28'
     """
     if isinstance(value, (np.datetime64, datetime)):
         ts = pd.Timestamp(value)
         return f"{ts:%Y-%m-%d}" if ts == ts.normalize() else f"{ts:%Y-%m-%d %H:%M}"
+    if isinstance(value, np.floating):  # float32's -11062.06 as it reads, not as float64's -11062.0595703125
+        value = float(np.format_float_positional(value, unique=True))
     value = value.item() if isinstance(value, np.generic) else value
     if isinstance(value, float) and math.isfinite(value) and abs(value) >= 1000:
-        return f"{value:,.{0 if value.is_integer() else min(len(repr(value).partition('.')[2]), 6)}f}"
+        return f"{value:,.6f}".rstrip("0").rstrip(".")
     return f"{value:.6g}" if isinstance(value, float) and round(value, 6) != value else repr(value)
 
 

@@ -78,19 +78,42 @@ def test_the_run_writes_what_01_would_write(case, tmp_path, monkeypatch):
     assert not run.has(handover.MARKER) and not handover.handed_over(run, params)
 
 
-def test_01_does_the_work_for_other_params_or_another_input(tmp_path):
+def test_01_stops_rather_than_write_again_what_the_others_may_be_reading(tmp_path):
+    """Once the marker is there, 02 and 08 may be reading the cleaned table: 01 with other params, or on an input
+    whose bytes changed since the run read them, stops with what happened instead of cleaning again (a review found
+    that 01 wrote input.json of the new content beside the cleaned table of the old, and the run ended "ok")."""
+    from segkit.errors import DataFileError, RunError
+
     params, _ = load_params([ROOT / "params" / "online_retail.yaml"])
     checked = preflight.preflight(params, keep=True)["checked"]
     run = RunFolder(tmp_path / "run").ensure()
-    handover.hand_over(run, params, checked)
+    assert handover.hand_over(run, params, checked)
+    before = run.artifact("clean.parquet").read_bytes()
+    assert handover.handed_over(run, params, checked.hashed)
     other = params.model_copy(update={"seed": params.seed + 1})
-    assert handover.handed_over(run, params, checked.hashed) and not handover.handed_over(run, other)
-    assert not handover.handed_over(run, params, {"file_hash": "sha256:" + "0" * 64})
-    # the input changed since the run read it: 01 reads, checks and cleans it itself
+    with pytest.raises(RunError, match="01_eda's params differ from those segkit run checked the input with"):
+        _by_01(other, run)
     run.write_json(handover.MARKER, {**run.read_json(handover.MARKER), "file_hash": "sha256:" + "0" * 64})
-    (run.artifacts / "input.json").unlink()
-    _by_01(params, run)
-    assert run.read_json("input.json")["file_hash"] == checked.hashed["file_hash"]
+    with pytest.raises(DataFileError, match="online_retail.parquet changed after segkit run checked it"):
+        _by_01(params, run)
+    assert run.artifact("clean.parquet").read_bytes() == before  # never written again
+    handover.withdraw(run)  # the run is over: 01 alone does its own work
+    assert not handover.handed_over(run, other)
+    _by_01(other, run)
+
+
+def test_a_table_parquet_cannot_hold_is_left_to_01(tmp_path):
+    """A column of mixed types cannot be written as Parquet: the run hands nothing over (no marker), and 01 writes
+    the table, or stops on it, as it did before; the run does not end in a traceback."""
+    params, _ = load_params([ROOT / "params" / "online_retail.yaml"])
+    checked = preflight.preflight(params, keep=True)["checked"]
+    mixed = checked.cleaned.copy()
+    mixed["Description"] = mixed["Description"].astype(object)
+    mixed.loc[mixed.index[0], "Description"] = 3.5  # text and a number in one column
+    odd = preflight.Checked(checked.raw, checked.hashed, checked.findings, mixed, checked.log)
+    run = RunFolder(tmp_path / "run").ensure()
+    assert handover.hand_over(run, params, odd) is False
+    assert not run.has(handover.MARKER) and not handover.handed_over(run, params)
 
 
 def test_segkit_check_keeps_nothing_and_a_sample_is_not_handed_over(tmp_path, monkeypatch):

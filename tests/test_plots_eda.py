@@ -286,3 +286,8 @@ def test_the_outlier_tables_limits_are_drawn_on_its_histograms():
     params = load_params([Path(__file__).resolve().parents[1] / "params" / "online_retail.yaml"])[0]
     said = stages.eda.distributions(RunContext(params, RunFolder("unused")), data).data  # the caption says what they are
     assert "the dashed lines are the limits of the outlier table below, beyond which a value is unusual." in said
+    # a limit beyond every drawn value draws no line, and the caption does not promise one (a review found it did)
+    far = pd.DataFrame({"quantity": np.r_[np.resize(np.arange(1.0, 10.0), 996), [1000.0] * 4]})  # 4: not drawn
+    assert round(stages.eda._limits(far)["quantity"][1]) == 63  # on a log scale (skewed, never negative): past 9
+    said = stages.eda.distributions(RunContext(params, RunFolder("unused")), far).data
+    assert "dashed" not in said and "Histograms of all 1,000 rows." in said

@@ -244,14 +244,14 @@ class Batch:
 
     Their kernels are forked from ``forks`` (a :class:`~.forkserver.ForkServer` the caller started and stops),
     or start on their own without one. The cells of the capabilities ``withheld`` (tagged ``needs:churn`` when the
-    check left ``08_churn`` out) are left out of every page, as for a kind without them; those ``ready`` have their
-    artifacts already (:mod:`segkit.stages.handover`). After :meth:`run`, ``timings`` holds the seconds per notebook,
-    and ``failed``/``error`` name the notebook that failed and why (``user_error``: a segkit error about the input).
+    check left ``08_churn`` out) are left out of every page, as for a kind without them. After :meth:`run`,
+    ``timings`` holds the seconds per notebook, and ``failed``/``error`` name the notebook that failed and why
+    (``user_error`` when it was a segkit error about the data or params).
     """
 
     def __init__(self, params: Params, tmp: Path, notebooks: list[Notebook], *, jobs: int,
                  progress: Callable[[str], None], meta_line: str, final: Path | None = None,
-                 forks: ForkServer | None = None, withheld: Collection[str] = (), ready: Collection[str] = ()):
+                 forks: ForkServer | None = None, withheld: Collection[str] = ()):
         self.params, self.tmp, self.notebooks, self.jobs = params, tmp, notebooks, max(1, jobs)
         self.final = final if final is not None else tmp
         self.progress, self.meta_line = progress, meta_line
@@ -265,7 +265,7 @@ class Batch:
         self.pool = KernelPool(server=forks)
         self.k_said = False
         self.done: set[str] = set()
-        self.ready: set[str] = set(ready)  # artifacts complete: done, past the ready cell, or written before the batch
+        self.ready: set[str] = set()  # artifacts complete: done, past the ready cell, or written before the batch
         self._rank = _dependents(notebooks)
         self._cond = threading.Condition()  # guards done, ready, _waiting, _stopping and _wake between the threads
         self._waiting: set[str] = set()  # notebooks whose next cell waits for others: their place is free

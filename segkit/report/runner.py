@@ -227,7 +227,7 @@ def run(params_files: str | Path | Sequence[str | Path], *, name: str | None = N
                              left_out=left_out, reads=_upstream(_as_run(everything, preflight_info["engine"])),
                              present=_present(notebooks_dir), withheld=_withheld(everything, notebooks, left_out,
                                                                                  out_dir / params.run_name),
-                             checked=preflight_info.get("checked"))
+                             checked=preflight_info.pop("checked", None))
 
 
 def _withheld(everything: list[Notebook], run: list[Notebook], left_out: Collection[str], final: Path) -> set[str]:
@@ -328,16 +328,16 @@ def run_notebooks(params: Params, files: list[Path], notebooks: list[Notebook], 
         # the earlier run's pages that --only does not make again stay, and the index still links them
         kept = kept_pages(tmp, run=[nb.name for nb in notebooks], earlier=earlier_manifest(final) if only else None,
                           reads=reads, present=present)
-        handed = checked is not None and WRITER in {nb.name for nb in notebooks}
         batch = Batch(params, tmp, notebooks, jobs=jobs, progress=progress, final=final, forks=forks,
-                      meta_line=f"Run {params.run_name} · {started_at:%d %B %Y} · {source}", withheld=withheld,
-                      ready={WRITER} if handed else ())
+                      meta_line=f"Run {params.run_name} · {started_at:%d %B %Y} · {source}", withheld=withheld)
         try:
             write_json(tmp / "params.json", stored_params(params))
-            if handed:
-                hand_over(RunFolder(tmp), params, checked)
+            if checked is not None and WRITER in {nb.name for nb in notebooks} \
+                    and hand_over(RunFolder(tmp), params, checked):
+                batch.ready.add(WRITER)  # its artifacts are written: the notebooks that read them start at once
         except OSError as exc:
             _failed_writing(batch, exc, tmp)
+        checked = None  # the input's tables, no longer needed here while the notebooks run
         if batch.ok:
             with kernel_environment(params):
                 batch.run()

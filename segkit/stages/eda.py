@@ -26,6 +26,7 @@ from .handover import handed_over, input_record, write_cleaning, write_input
 from ..io import write_json
 from ..io.runfolder import NOTEBOOK_MARKER
 from ..plots import distributions_figure, plot_missing
+from ..plots.eda import LIMIT_COLOUR
 from ..report.cards import figure, note, table
 from ..schema import Finding
 from ..source import read_hashed
@@ -315,11 +316,10 @@ def distributions(ctx: RunContext, data: pd.DataFrame):
     (:func:`outliers`) as dashed lines: the page's one measure of an unusual value, where the reader can see it."""
     p = ctx.params
     shown = drawn(min(p.plot_sample, len(data)), len(data), "rows")
-    limits = _limits(data)
-    said = ("; the dashed lines are the limits of the outlier table below, beyond which a value is unusual"
-            if any(np.isfinite(v) for pair in limits.values() for v in pair) else "")
-    return figure(distributions_figure(data, sample=p.plot_sample, seed=p.seed, limits=limits),
-                  f"Histograms of {shown}{said}.")
+    fig = distributions_figure(data, sample=p.plot_sample, seed=p.seed, limits=_limits(data))
+    lines = any(line.get_color() == LIMIT_COLOUR for ax in fig.axes for line in ax.lines)  # in a histogram's range
+    said = "; the dashed lines are the limits of the outlier table below, beyond which a value is unusual" if lines else ""
+    return figure(fig, f"Histograms of {shown}{said}.")
 
 
 def _limits(data: pd.DataFrame) -> dict[str, tuple[float, float]]:

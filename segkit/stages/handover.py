@@ -25,6 +25,7 @@ import pandas as pd
 
 from ..cleaning import CleaningLog
 from ..config import Params
+from ..errors import DataFileError, RunError
 from ..io import RunFolder
 from ..naming.entity import speak_of
 from ..preflight import Checked
@@ -69,26 +70,38 @@ def write_cleaning(folder: RunFolder, params: Params, log: CleaningLog, cleaned:
     return log
 
 
-def hand_over(folder: RunFolder, params: Params, checked: Checked) -> None:
-    """Write ``01_eda``'s artifacts from the run's check of the whole input, then the marker that says so."""
+def hand_over(folder: RunFolder, params: Params, checked: Checked) -> bool:
+    """Write ``01_eda``'s artifacts from the run's check of the whole input, then the marker that says so. False, and
+    no marker, when a table cannot be written as Parquet (a column of mixed types): 01 then writes it, or stops on it,
+    as it would have. A disk error (``OSError``) is raised."""
     folder.ensure()
-    write_input(folder, params, input_record(checked.raw) | checked.hashed, checked.findings)
-    write_cleaning(folder, params, checked.log, checked.cleaned)
+    try:
+        write_input(folder, params, input_record(checked.raw) | checked.hashed, checked.findings)
+        write_cleaning(folder, params, checked.log, checked.cleaned)
+    except (ValueError, TypeError, NotImplementedError):  # pyarrow's ArrowInvalid, ArrowTypeError, ...
+        return False
     folder.write_json(MARKER, {"file_hash": checked.hashed["file_hash"], "params": _digest(params)})
+    return True
 
 
 def handed_over(folder: RunFolder, params: Params, hashed: dict[str, str] | None = None) -> bool:
-    """Whether the run's check wrote ``01_eda``'s artifacts for these params (and, given ``hashed``, for the input
-    whose bytes have that hash), so that 01 reads them instead of checking and cleaning again."""
+    """Whether the run's check wrote ``01_eda``'s artifacts (the marker is there), so that 01 reads them instead of
+    checking and cleaning again. Once it is there, 02 and 08 may be reading them: for other params, or (given
+    ``hashed``) for an input whose bytes have another hash, 01 must not write them again, and stops instead."""
     if not folder.has(MARKER):
         return False
-    try:
-        marker = folder.read_json(MARKER)
-    except ValueError:  # not JSON: nobody handed anything over
-        return False
+    marker = folder.read_json(MARKER)
     if marker.get("params") != _digest(params):
-        return False
-    return hashed is None or marker.get("file_hash") == hashed.get("file_hash")
+        raise RunError("01_eda's params differ from those segkit run checked the input with",
+                       "run the batch again; to check the input in this notebook instead, delete "
+                       f"{folder.artifact(MARKER)}", path=folder.artifact(MARKER))
+    if hashed is not None and marker.get("file_hash") != hashed.get("file_hash"):
+        where = hashed.get("path", "the input file")
+        raise DataFileError(f"input file {where} changed after segkit run checked it: the cleaned table the other "
+                            "notebooks read is of its earlier content",
+                            "run again once the file no longer changes (copy it first if another program writes it)",
+                            key="data_path", path=where)
+    return True
 
 
 def withdraw(folder: RunFolder) -> None:
