@@ -57,7 +57,7 @@ PRELOAD_LATER = (
     "scipy.stats", "sklearn.base",  # most of segkit.stages.features (0.9 s), in pieces a kernel's request can come between
     "segkit.stages.features", "segkit.stages.churn", "segkit.stages.select_k", "segkit.stages.value",
     "segkit.stages.dendrogram", "segkit.stages.profile", "segkit.stages.explain", "segkit.stages.score",
-    "segkit.stages.compare", "pyarrow.parquet", "seaborn", "scipy.stats", "scipy.cluster.hierarchy", "sklearn.cluster",
+    "segkit.stages.compare", "pyarrow.parquet", "seaborn", "scipy.cluster.hierarchy", "sklearn.cluster",
     "sklearn.ensemble", "sklearn.inspection", "sklearn.metrics", "sklearn.mixture", "sklearn.model_selection",
     "sklearn.pipeline", "sklearn.preprocessing", "sklearn.decomposition", "sklearn.calibration", "sklearn.impute",
     "segkit.kinds.transactions.churn", "segkit.kinds.transactions.value", "segkit.kinds.transactions.lifetime",
