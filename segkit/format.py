@@ -100,11 +100,11 @@ def horizon_label(label: str, days: int | None) -> str:
 
 def example_value(value: Any) -> str:
     """One value of a column as a message quotes it: dates as dates (with the time when there is one), not numpy's
-    nanoseconds; a fraction to 6 digits; an amount of 1,000 or more with its thousands separated; text, whole numbers
-    (codes, years) and nan as Python writes them.
+    nanoseconds; a fraction to 6 digits; an amount of 1,000 or more with cents with its thousands separated; text,
+    whole numbers (codes, years: the census's -666666666) and nan as Python writes them.
 
-    >>> [example_value(v) for v in (-11062.06, np.float32(1234.57), 1e6, -0.20269775390625, 2034, "22423")]
-    ['-11,062.06', '1,234.57', '1,000,000', '-0.202698', '2034', "'22423'"]
+    >>> [example_value(v) for v in (-11062.06, np.float32(1234.57), -666666666.0, -0.20269775390625, 2034, "22423")]
+    ['-11,062.06', '1,234.57', '-666666666', '-0.202698', '2034', "'22423'"]
     >>> example_value(np.datetime64("2034-03-28"))
     '2034-03-28'
     """
@@ -114,8 +114,10 @@ def example_value(value: Any) -> str:
     if isinstance(value, np.floating):  # float32's -11062.06 as it reads, not as float64's -11062.0595703125
         value = float(np.format_float_positional(value, unique=True))
     value = value.item() if isinstance(value, np.generic) else value
-    if isinstance(value, float) and math.isfinite(value) and abs(value) >= 1000:
-        return f"{value:,.6f}".rstrip("0").rstrip(".")
+    if isinstance(value, float) and math.isfinite(value) and abs(value) >= 1000 and not value.is_integer():
+        return f"{value:,.6f}".rstrip("0").rstrip(".")  # an amount; a whole number may be a code (-666666666)
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e16:
+        return str(int(value)) if abs(value) >= 1000 else repr(value)
     return f"{value:.6g}" if isinstance(value, float) and round(value, 6) != value else repr(value)
 
 

@@ -246,7 +246,7 @@ def test_a_small_table_is_drawn_whole_and_a_larger_one_says_it_leaves_its_tails_
     try:
         ax = fig.axes[0]
         drawn_rows = sum(p.get_data().values.sum() for p in ax.patches)
-        assert ax.get_title() == f"spend ({1000 - drawn_rows:.0f} farthest values not drawn)"
+        assert ax.get_title() == f"spend ({1000 - drawn_rows:.0f} values off the chart)"
         assert 990 <= drawn_rows < 1000
     finally:
         plt.close(fig)
@@ -279,7 +279,7 @@ def test_the_outlier_tables_limits_are_drawn_on_its_histograms():
         kept = sum(p.get_data().values.sum() for p in ax.patches)
         assert (lower, upper) == (-14.0, 28.0)  # quartiles 4 and 10, three interquartile ranges out
         assert drawn == [upper]  # -14 lies left of every drawn value (-40, far out, is not drawn): no line for it
-        assert ax.get_title() == f"quantity ({1000 - kept:.0f} farthest values not drawn)"
+        assert ax.get_title() == f"quantity ({1000 - kept:.0f} values off the chart)"
         assert len(fig.axes[1].lines) == 0
     finally:
         plt.close(fig)

@@ -386,9 +386,11 @@ def test_the_confidence_note_says_a_low_confidence_is_not_a_wrong_segment(tmp_pa
     if structure is not None:
         ctx.folder.write_json("k_summary.json", {"structure": structure})
     said = str(stages.score.confidence_note(ctx).data)
-    assert "A record always joins the segment whose centre is nearest" in said
-    assert ("the groups overlap" in said) == overlap and "placed" not in said
+    assert "A record joins the segment whose centre is nearest, the rule that drew the segments." in said
+    assert "a low confidence marks a record near a border, where a small change could move it to the next segment, " \
+           "not a wrong segment." in said
+    assert ("the groups overlap" in said) == overlap and "recognised" not in said
     ctx.folder.write_json("explain.json", result.to_dict())
     said = str(stages.score.confidence_note(ctx).data)
-    assert "A low confidence is not a wrong segment: a model that sees only the measures placed 100.0% of the " \
-           "customers it had not seen in their own segment" in said
+    assert "the run&#x27;s summary page reports that a model given only the measures recognised 100.0% of the " \
+           "customers it had not seen." in said

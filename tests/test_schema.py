@@ -94,8 +94,8 @@ def test_soft_problems_are_warnings_with_counts():
     assert missing.rows == 3 and missing.key == "customer_col" and "75.0%" in missing.message
     assert "below 0, e.g. -2.0" in findings[2].message
     # an amount of 1,000 or more reads as one, with its thousands separated (Online Retail's write-off of -11062.06)
-    big = validate(_transactions(UnitPrice=[1.5, -11062.06, -1200.0, 1.5]), _schema("transactions"))
-    assert "2 values below 0, e.g. -11,062.06, -1,200;" in [f for f in big if f.rule == "range"][0].message
+    big = validate(_transactions(UnitPrice=[1.5, -11062.06, -1200.5, 1.5]), _schema("transactions"))
+    assert "2 values below 0, e.g. -11,062.06, -1,200.5;" in [f for f in big if f.rule == "range"][0].message
 
 
 def test_dates_in_the_future_are_flagged():

@@ -110,10 +110,11 @@ def distributions_figure(df: pd.DataFrame, *, columns: Sequence[str] | None = No
         if col in shares:  # each tick as it is: "2.5%", "10%" ("0.1%" on a log axis), never "2%" for 2.5%
             ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{100 * v:.3g}%"))
         left = values.size - kept.size  # "without the 37 farthest out" read as the table's limit of 37 beside it
-        note = f" ({left:,} farthest value{'' if left == 1 else 's'} not drawn)" if left else ""
+        note = f" ({left:,} value{'' if left == 1 else 's'} off the chart)" if left else ""
         ax.set_title(label + note, fontsize=10)
+        low, high = ax.get_xlim()
         for bound in (limits or {}).get(col, ()):
-            if np.isfinite(bound) and kept.min() <= bound <= kept.max():
+            if np.isfinite(bound) and low <= bound <= high:  # on the axis: Quantity's -26 lay left of every bar
                 ax.axvline(bound, color=LIMIT_COLOUR, linestyle="--", linewidth=1.1)
         ax.set_xlabel(label + (" (log scale)" if use_log else ""), fontsize=9)
         ax.set_ylabel(counted.capitalize() if ax in axes[:, 0] else "")

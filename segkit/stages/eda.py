@@ -206,8 +206,8 @@ _RULE_WORDS = {"lost_customers": "Customers with no lines left"}
 _INPUT_WORDS = {"dtype": "Type", "non_null": "Values", "missing_share": "Missing", "distinct": "Distinct values"}
 _OUTLIER_WORDS = {"n": "Values", "lower": "Unusually low below", "upper": "Unusually high above",
                   "outlier_share": "Share"}
-_DUPLICATE_WORDS = {"rows": "Rows", "duplicate_rows": "Exact repeats", "duplicate_share": "Share",
-                    "duplicated_groups": "Rows that repeat", "subset": "Compared on"}
+_DUPLICATE_WORDS = {"rows": "Rows", "duplicate_rows": "Extra copies", "duplicate_share": "Share",
+                    "duplicated_groups": "Rows with copies", "subset": "Compared on"}
 _CLEANING_WORDS = {"description": "What it does", "rows_removed": "Removed", "rows_added": "Added",
                    "rows_netted": "Netted"}
 

@@ -105,18 +105,20 @@ def scored_summary(ctx: RunContext, scored: pd.DataFrame) -> pd.DataFrame:
 
 def confidence_note(ctx: RunContext):
     """What the confidences say, beside what they do not: the Mall's index said new customers "can be placed
-    reliably" (95.5% placed right by a model it had not trained on) beside mean confidences of 0.32-0.50 here."""
-    text = ("A record always joins the segment whose centre is nearest; its confidence says how much nearer that "
-            "centre is than the others, so it is low wherever segments border one another")
+    reliably" (95.5% recognised by a model that had not seen them) beside mean confidences of 0.32-0.50 here."""
+    text = ("A record joins the segment whose centre is nearest, the rule that drew the segments. Its confidence says "
+            "how much nearer that centre is than the others, so it is low where segments border one another")
     if without_clear_groups(k_structure(ctx)):
         text += ', as they do in this data (the page "How many segments?" says the groups overlap)'
+    text += (": a low confidence marks a record near a border, where a small change could move it to the next "
+             "segment, not a wrong segment.")
     explained = (SegmentExplanation.from_dict(ctx.folder.read_json("explain.json"))
                  if ctx.folder.has("explain.json") else None)
     if explained is not None and explained.measured:
-        text += (f". A low confidence is not a wrong segment: a model that sees only the measures placed "
-                 f"{100 * explained.accuracy[0]:.1f}% of the {explained.entity} it had not seen in their own segment "
-                 "(the run's page)")
-    return note(text + ".")
+        text += (" How well the segments can be told apart is another measure: the run's summary page reports that a "
+                 f"model given only the measures recognised {100 * explained.accuracy[0]:.1f}% of the "
+                 f"{explained.entity} it had not seen.")
+    return note(text)
 
 
 def scoring_notes(scored: pd.DataFrame):
@@ -147,7 +149,8 @@ def scored_map(ctx: RunContext, new: pd.DataFrame, scored: pd.DataFrame):
     shown = {i: f"{codes[i]} {names.get(codes[i], '')}".strip() for i in range(k)}
     ax = plot_segment_map(coords, labels, names=shown, highlight=highlight, sample=p.plot_sample, seed=p.seed,
                           explained=explained, entity=ctx.entity, highlight_label=label)
-    return figure(ax, f"Segment map of the training {ctx.entity} (a sample of up to {p.plot_sample:,}), with "
+    drawn = f"all {len(train):,}" if len(train) <= p.plot_sample else f"a sample of {p.plot_sample:,} of {len(train):,}"
+    return figure(ax, f"Segment map of the training {ctx.entity} ({drawn}), with "
                       f"the {len(fresh):,} scored rows as larger points outlined in black, coloured by the "
                       "segment they were given.")
 

@@ -229,7 +229,7 @@ def _at_the_edge(selection: KSelection) -> str:
             one = len(names) == 1
             said = joined(names)
             out.append(f"{said[:1].upper()}{said[1:]} {'prefers' if one else 'prefer'} {k}, {where} segments tried; "
-                       f"with {beyond} segments tried {'it' if one else 'they'} might prefer {beyond}.")
+                       f"had {beyond} been tried, {'it' if one else 'they'} might have preferred {beyond}.")
     return " ".join(out)
 
 
