@@ -429,9 +429,9 @@ def test_the_vote_note_says_which_criteria_prefer_an_end_of_the_range():
     sel = select_k(X, k_min=2, k_max=5, seed=0, bootstrap=3, gap_references=3)
     assert sel.preferred == {"elbow": None, "silhouette": 5, "calinski_harabasz": 5, "davies_bouldin": 4, "gap": 5,
                              "stability": 5}
-    assert vote_note(sel).data.endswith("Silhouette, Calinski-Harabasz, gap statistic and bootstrap stability prefer "
-                                        "5, the most segments tried; had more been tried, they might have "
-                                        "preferred more.</p>")
+    assert vote_note(sel).data.endswith("Silhouette, Calinski-Harabasz, gap statistic and stability refitted from "
+                                        "scratch prefer 5, the most segments tried; had more been tried, they might "
+                                        "have preferred more.</p>")
     two, _ = make_blobs(n_samples=300, centers=2, cluster_std=0.3, random_state=0)  # two groups, three the fewest tried
     fewest = select_k(two, k_min=3, k_max=6, seed=0, bootstrap=3, gap_references=3, criteria=["silhouette", "gap"])
     assert fewest.preferred == {"silhouette": 3, "gap": 3}

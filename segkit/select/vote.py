@@ -102,8 +102,7 @@ class KSelection:
         return [int(k) for k in self.scores.index if k >= self.params["k_min"]]
 
     def structure_note_for(self, k: int) -> str:
-        """The structure note, worded for the ``k`` segments actually used (which a fixed ``k`` or a data
-        kind's own rule may make differ from the recommendation)."""
+        """The structure note, worded for the ``k`` segments used (a fixed ``k`` or a kind's own rule may differ)."""
         if int(k) == int(self.recommended_k):
             return self.structure_note
         ks = list(range(int(self.params["k_min"]), int(self.params["k_max"]) + 1))
@@ -272,7 +271,8 @@ def _under(value: float, limit: float) -> str:
 
 
 CRITERION_NAMES = {"elbow": "elbow", "silhouette": "silhouette", "calinski_harabasz": "Calinski-Harabasz",  #: in words
-                   "davies_bouldin": "Davies-Bouldin", "gap": "gap statistic", "stability": "bootstrap stability"}
+                   "davies_bouldin": "Davies-Bouldin", "gap": "gap statistic",
+                   "stability": "stability refitted from scratch"}  # as 03's table row says it
 
 
 def _consensus(pref: dict, ks: list[int], stab: dict[int, list[float]]) -> tuple[dict, int, str, list[str]]:
