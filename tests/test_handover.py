@@ -57,8 +57,8 @@ def test_the_run_writes_what_01_would_write(case, tmp_path, monkeypatch):
     raw, cleaned, log = _by_01(params, alone)
 
     run = RunFolder(tmp_path / "run").ensure()
-    handover.hand_over(run, params, info["checked"])
-    assert handover.handed_over(run, params)
+    handover.hand_over(RunContext(params, run), info["checked"])
+    assert handover.handed_over(RunContext(params, run))
 
     def again(*args, **kwargs):
         raise AssertionError("01 checked or cleaned the input the run had checked and cleaned")
@@ -75,7 +75,7 @@ def test_the_run_writes_what_01_would_write(case, tmp_path, monkeypatch):
     monkeypatch.setattr(RunFolder, "read_parquet", again)
     assert eda.cleaning(RunContext(params, run), raw_run).to_dict() == log.to_dict()
     handover.withdraw(run)
-    assert not run.has(handover.MARKER) and not handover.handed_over(run, params)
+    assert not run.has(handover.MARKER) and not handover.handed_over(RunContext(params, run))
 
 
 def test_01_stops_rather_than_write_again_what_the_others_may_be_reading(tmp_path):
@@ -87,9 +87,9 @@ def test_01_stops_rather_than_write_again_what_the_others_may_be_reading(tmp_pat
     params, _ = load_params([ROOT / "params" / "online_retail.yaml"])
     checked = preflight.preflight(params, keep=True)["checked"]
     run = RunFolder(tmp_path / "run").ensure()
-    assert handover.hand_over(run, params, checked)
+    assert handover.hand_over(RunContext(params, run), checked)
     before = run.artifact("clean.parquet").read_bytes()
-    assert handover.handed_over(run, params, checked.hashed)
+    assert handover.handed_over(RunContext(params, run), checked.hashed)
     other = params.model_copy(update={"seed": params.seed + 1})
     with pytest.raises(RunError, match="01_eda's params differ from those segkit run checked the input with"):
         _by_01(other, run)
@@ -98,7 +98,7 @@ def test_01_stops_rather_than_write_again_what_the_others_may_be_reading(tmp_pat
         _by_01(params, run)
     assert run.artifact("clean.parquet").read_bytes() == before  # never written again
     handover.withdraw(run)  # the run is over: 01 alone does its own work
-    assert not handover.handed_over(run, other)
+    assert not handover.handed_over(RunContext(other, run))
     _by_01(other, run)
 
 
@@ -112,8 +112,8 @@ def test_a_table_parquet_cannot_hold_is_left_to_01(tmp_path):
     mixed.loc[mixed.index[0], "Description"] = 3.5  # text and a number in one column
     odd = preflight.Checked(checked.raw, checked.hashed, checked.findings, mixed, checked.log)
     run = RunFolder(tmp_path / "run").ensure()
-    assert handover.hand_over(run, params, odd) is False
-    assert not run.has(handover.MARKER) and not handover.handed_over(run, params)
+    assert handover.hand_over(RunContext(params, run), odd) is False
+    assert not run.has(handover.MARKER) and not handover.handed_over(RunContext(params, run))
 
 
 def test_segkit_check_keeps_nothing_and_a_sample_is_not_handed_over(tmp_path, monkeypatch):
@@ -140,7 +140,7 @@ def test_the_kernel_of_01_reads_the_params_the_run_handed_over_with(params_file,
     run_dir = tmp_path / "run"
     run = RunFolder(run_dir).ensure()
     write_json(run_dir / "params.json", stored_params(params))
-    handover.hand_over(run, params, info["checked"])
+    handover.hand_over(RunContext(params, run), info["checked"])
     nb = next(nb for nb in notebooks if nb.name == handover.WRITER)
     ns = {"__name__": "__main__"}
     for cell in nbformat.read(str(nb.path), as_version=4).cells:
@@ -151,7 +151,7 @@ def test_the_kernel_of_01_reads_the_params_the_run_handed_over_with(params_file,
             ns.update(_kernel_params(params, notebook_parameters(nb.path), run_dir))
         if "ctx" in ns:
             break
-    assert handover.handed_over(ns["ctx"].folder, ns["ctx"].params, info["checked"].hashed)
+    assert handover.handed_over(ns["ctx"], info["checked"].hashed)
 
 
 def test_the_later_stages_read_the_cleanings_own_columns(tmp_path):
@@ -159,7 +159,7 @@ def test_the_later_stages_read_the_cleanings_own_columns(tmp_path):
     only (a third of the CPU of reading all 17 of the default run's). A kind that names none reads every column."""
     params, _ = load_params([ROOT / "params" / "online_retail.yaml"])
     run = RunFolder(tmp_path / "run").ensure()
-    handover.hand_over(run, params, preflight.preflight(params, keep=True)["checked"])
+    handover.hand_over(RunContext(params, run), preflight.preflight(params, keep=True)["checked"])
     everything = run.read_parquet("clean.parquet")
     read = RunContext(params, run).cleaned()
     assert list(read.columns) == ["customer_id", "invoice_id", "date", "quantity", "price", "amount",

@@ -46,7 +46,7 @@ from ..io import RunFolder, hash_path, read_json, write_json
 from .appendix import finalise_reports
 from ..preflight import Checked, adopt_currency, preflight
 from ..source import input_columns
-from ..stages.context import stored_params
+from ..stages.context import RunContext, stored_params
 from ..stages.handover import WRITER, hand_over, withdraw
 from .batch import _kernel_params  # noqa: F401  (tests check what kernels receive)
 from .batch import Batch, Notebook, cell_after, kernel_environment, notebook_parameters, record_final_path
@@ -333,7 +333,7 @@ def run_notebooks(params: Params, files: list[Path], notebooks: list[Notebook], 
         try:
             write_json(tmp / "params.json", stored_params(params))
             if checked is not None and WRITER in {nb.name for nb in notebooks} \
-                    and hand_over(RunFolder(tmp), params, checked):
+                    and hand_over(RunContext(params, RunFolder(tmp)), checked):
                 batch.ready.add(WRITER)  # its artifacts are written: the notebooks that read them start at once
         except OSError as exc:
             _failed_writing(batch, exc, tmp)

@@ -22,7 +22,6 @@ from ..config import Params
 from ..engine import choose
 from ..eda import missing_table
 from ..format import drawn
-from .handover import handed_over, input_record, write_cleaning, write_input
 from ..io import write_json
 from ..io.runfolder import NOTEBOOK_MARKER
 from ..plots import distributions_figure, plot_missing
@@ -31,13 +30,15 @@ from ..report.cards import figure, note, table
 from ..schema import Finding
 from ..source import read_hashed
 from . import engine as in_engine
+from .handover import handed_over, input_record, write_cleaning, write_input
 from .context import NOTEBOOK_DATA_PATH, RunContext, stored_params
 
 #: The params' currency when nobody set one: the bundled shop data's.
 DEFAULT_CURRENCY = Params.model_fields["currency"].default
 
 __all__ = ["load", "clean", "cleaning", "readings", "id_columns", "column_roles", "schema_findings", "numeric_columns",
-           "eda_frame", "missing_figure", "distributions", "input_table", "sample_note", "outliers", "duplicates", "cleaning_table"]
+           "eda_frame", "missing_figure", "distributions", "input_table", "sample_note", "outliers", "duplicates",
+           "cleaning_table"]
 
 
 def load(ctx: RunContext) -> pd.DataFrame:
@@ -55,10 +56,10 @@ def load(ctx: RunContext) -> pd.DataFrame:
         record = None
     _adopt_unmapped(ctx, [str(c) for c in raw.columns])
     ctx.kind.check_columns(ctx.params, [str(c) for c in raw.columns])  # as `segkit check` reads the header
-    if record is None and handed_over(ctx.folder, ctx.params, hashed):
+    if record is None and handed_over(ctx, hashed):
         return raw  # `segkit run` checked this very input and wrote both files (segkit.stages.handover)
     findings = preflight.check_input(ctx.params, raw)  # the same checks as `segkit check`
-    write_input(ctx.folder, ctx.params, (input_record(raw) if record is None else record) | hashed, findings)
+    write_input(ctx, (input_record(raw) if record is None else record) | hashed, findings)
     return raw
 
 
@@ -84,13 +85,13 @@ def cleaning(ctx: RunContext, raw: pd.DataFrame):
 def _clean(ctx: RunContext, raw: pd.DataFrame, *, keep: bool):
     if in_engine.engine_of(ctx) != "pandas":  # every line cleaned in the engine, which writes clean.parquet
         cleaned, log = in_engine.clean(ctx)
-        log = write_cleaning(ctx.folder, ctx.params, log)
-    elif handed_over(ctx.folder, ctx.params):  # `segkit run` cleaned the input it checked (segkit.stages.handover)
+        log = write_cleaning(ctx, log)
+    elif handed_over(ctx):  # `segkit run` cleaned the input it checked (segkit.stages.handover)
         cleaned = ctx.folder.read_parquet("clean.parquet") if keep else None
         log = CleaningLog.from_dict(ctx.folder.read_json("cleaning_log.json"))
     else:
         cleaned, log = preflight.clean_table(ctx.params, raw)
-        log = write_cleaning(ctx.folder, ctx.params, log, cleaned)  # "Lines without a member id were removed"
+        log = write_cleaning(ctx, log, cleaned)  # "Lines without a member id were removed"
     _adopt_currency(ctx, raw, log)
     return cleaned, log
 

@@ -1,8 +1,8 @@
 """The input read, checked and cleaned once per run: what ``segkit run`` hands to ``01_eda``.
 
 Before any notebook starts, ``segkit run`` reads the whole input (hashing its bytes around the read, as ``01_eda``
-does), runs the data kind's schema checks on it and cleans it (:func:`segkit.preflight.preflight`, whose work :class:`~segkit.preflight.Checked` holds), so that a problem
-stops the run before any kernel starts. ``01_eda`` then did the same again, and ``02_features`` and ``08_churn``,
+does), runs the data kind's schema checks on it and cleans it (:func:`segkit.preflight.preflight`, whose work
+:class:`~segkit.preflight.Checked` holds), so that a problem stops the run before any kernel starts. ``01_eda`` then did the same again, and ``02_features`` and ``08_churn``,
 which need the cleaned table only, waited for it. Now the run writes 01's four artifacts from its own work
 (:func:`hand_over`: ``input.json``, ``schema_findings.json``, ``clean.parquet`` and ``cleaning_log.json``, written
 by the same functions as 01 writes them with) and a marker (:data:`MARKER`) that names the input's hash and the
@@ -27,9 +27,9 @@ from ..cleaning import CleaningLog
 from ..config import Params
 from ..errors import DataFileError, RunError
 from ..io import RunFolder
-from ..naming.entity import speak_of
 from ..preflight import Checked
-from .context import page_entity, stored_params
+from ..schema import Finding
+from .context import RunContext, stored_params
 
 __all__ = ["MARKER", "WRITER", "input_record", "write_input", "write_cleaning", "hand_over", "handed_over",
            "withdraw"]
@@ -49,49 +49,48 @@ def input_record(raw: pd.DataFrame) -> dict[str, Any]:
             "read_notes": raw.attrs.get("read_notes", []), "engine": "pandas"}
 
 
-def write_input(folder: RunFolder, params: Params, record: dict[str, Any], findings: list[Finding]) -> None:
+def write_input(ctx: RunContext, record: dict[str, Any], findings: list[Finding]) -> None:
     """Write ``schema_findings.json`` (the findings said of the run's rows: "member", not "customer") and
     ``input.json`` (``record``)."""
-    speak = _speaker(params)
-    said = [replace(f, message=speak(f.message), fix=f.fix and speak(f.fix)) for f in findings]
-    folder.write_json("schema_findings.json", [f.to_dict() for f in said])
-    folder.write_json("input.json", record)
+    said = [replace(f, message=ctx.speak(f.message), fix=f.fix and ctx.speak(f.fix)) for f in findings]
+    ctx.folder.write_json("schema_findings.json", [f.to_dict() for f in said])
+    ctx.folder.write_json("input.json", record)
 
 
-def write_cleaning(folder: RunFolder, params: Params, log: CleaningLog, cleaned: pd.DataFrame | None = None
-                   ) -> CleaningLog:
+def write_cleaning(ctx: RunContext, log: CleaningLog, cleaned: pd.DataFrame | None = None) -> CleaningLog:
     """Write ``clean.parquet`` (``cleaned``; None: an engine wrote it) and ``cleaning_log.json``, the log's steps said
     of the run's rows ("Lines without a member id were removed"); returns that log."""
     if cleaned is not None:
-        folder.write_parquet("clean.parquet", cleaned.reset_index(drop=True))
-    speak = _speaker(params)
-    log.steps = [replace(step, description=speak(step.description), note=speak(step.note)) for step in log.steps]
-    folder.write_json("cleaning_log.json", log.to_dict())
+        ctx.folder.write_parquet("clean.parquet", cleaned.reset_index(drop=True))
+    log.steps = [replace(step, description=ctx.speak(step.description), note=ctx.speak(step.note))
+                 for step in log.steps]
+    ctx.folder.write_json("cleaning_log.json", log.to_dict())
     return log
 
 
-def hand_over(folder: RunFolder, params: Params, checked: Checked) -> bool:
+def hand_over(ctx: RunContext, checked: Checked) -> bool:
     """Write ``01_eda``'s artifacts from the run's check of the whole input, then the marker that says so. False, and
     no marker, when a table cannot be written as Parquet (a column of mixed types): 01 then writes it, or stops on it,
     as it would have. A disk error (``OSError``) is raised."""
-    folder.ensure()
+    ctx.folder.ensure()
     try:
-        write_input(folder, params, input_record(checked.raw) | checked.hashed, checked.findings)
-        write_cleaning(folder, params, checked.log, checked.cleaned)
+        write_input(ctx, input_record(checked.raw) | checked.hashed, checked.findings)
+        write_cleaning(ctx, checked.log, checked.cleaned)
     except (ValueError, TypeError, NotImplementedError):  # pyarrow's ArrowInvalid, ArrowTypeError, ...
         return False
-    folder.write_json(MARKER, {"file_hash": checked.hashed["file_hash"], "params": _digest(params)})
+    ctx.folder.write_json(MARKER, {"file_hash": checked.hashed["file_hash"], "params": _digest(ctx.params)})
     return True
 
 
-def handed_over(folder: RunFolder, params: Params, hashed: dict[str, str] | None = None) -> bool:
+def handed_over(ctx: RunContext, hashed: dict[str, str] | None = None) -> bool:
     """Whether the run's check wrote ``01_eda``'s artifacts (the marker is there), so that 01 reads them instead of
     checking and cleaning again. Once it is there, 02 and 08 may be reading them: for other params, or (given
     ``hashed``) for an input whose bytes have another hash, 01 must not write them again, and stops instead."""
+    folder = ctx.folder
     if not folder.has(MARKER):
         return False
     marker = folder.read_json(MARKER)
-    if marker.get("params") != _digest(params):
+    if marker.get("params") != _digest(ctx.params):
         raise RunError("01_eda's params differ from those segkit run checked the input with",
                        "run the batch again; to check the input in this notebook instead, delete "
                        f"{folder.artifact(MARKER)}", path=folder.artifact(MARKER))
@@ -114,7 +113,3 @@ def _digest(params: Params) -> str:
     text = json.dumps(stored_params(params), sort_keys=True, default=str)
     return "sha256:" + hashlib.sha256(text.encode()).hexdigest()
 
-
-def _speaker(params: Params):
-    entity = page_entity(params)
-    return lambda text: speak_of(text, entity)
