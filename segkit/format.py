@@ -114,10 +114,8 @@ def example_value(value: Any) -> str:
     if isinstance(value, np.floating):  # float32's -11062.06 as it reads, not as float64's -11062.0595703125
         value = float(np.format_float_positional(value, unique=True))
     value = value.item() if isinstance(value, np.generic) else value
-    if isinstance(value, float) and math.isfinite(value) and abs(value) >= 1000 and not value.is_integer():
-        return f"{value:,.6f}".rstrip("0").rstrip(".")  # an amount; a whole number may be a code (-666666666)
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e16:
-        return str(int(value)) if abs(value) >= 1000 else repr(value)
+    if isinstance(value, float) and 1000 <= abs(value) < 1e16:  # an amount with cents; a whole number may be a code
+        return str(int(value)) if value.is_integer() else f"{value:,.6f}".rstrip("0").rstrip(".")
     return f"{value:.6g}" if isinstance(value, float) and round(value, 6) != value else repr(value)
 
 

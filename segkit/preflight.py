@@ -24,8 +24,8 @@ from .separability import MIN_MEMBERS
 from .schema import Finding, ambiguous_dates, by_severity, money_currencies, several_currencies, validate
 from .source import engine_path, input_columns, load_input, read_hashed
 
-__all__ = ["CHECK_ROWS", "ENGINE_SAMPLE", "Checked", "preflight", "check_input", "clean_table", "build_features", "check_features",
-           "k_bounds", "reading_findings"]
+__all__ = ["CHECK_ROWS", "ENGINE_SAMPLE", "Checked", "preflight", "check_input", "clean_table", "build_features",
+           "check_features", "k_bounds", "reading_findings"]
 
 
 #: Inputs with more rows are checked by :func:`preflight` on a seeded sample of this many rows.

@@ -131,7 +131,7 @@ class RunFolder:
 
             present = set(pq.read_schema(path).names)
             columns = [c for c in columns if c in present]
-        return freeze_attrs(pd.read_parquet(path, columns=columns))  # attrs come back as lists, deep-copied at every step
+        return freeze_attrs(pd.read_parquet(path, columns=columns))  # attrs come back as lists, deep-copied each step
 
     def read_csv(self, name: str, **kwargs: Any) -> pd.DataFrame:
         path = self.artifact(name)

@@ -71,7 +71,7 @@ def distributions_figure(df: pd.DataFrame, *, columns: Sequence[str] | None = No
 
     ``counted`` says what a row is ("customers", "areas") on the count axis and in the titles; the ``shares``
     columns (0-1 fractions) get a percent axis. ``limits`` (column -> lower, upper; NaN or infinite for none) are
-    drawn as dashed lines where they fall inside the drawn range: the outlier table's limits, on its histogram.
+    drawn as dashed lines where they fall on the axis: the outlier table's limits, on its histogram.
 
     Values outside the ``clip`` and ``1 - clip`` quantiles that are also far out (:data:`FAR`) are left out so
     that a few extreme rows do not squash the chart (the title says so), and heavily skewed columns (skewness above

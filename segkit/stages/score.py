@@ -30,8 +30,8 @@ from .context import RunContext
 from .features import load_features
 from .select_k import k_structure, without_clear_groups
 
-__all__ = ["new_rows", "score_new", "scored_summary", "confidence_note", "scoring_notes", "scored_map", "explorer", "score_file",
-           "score_summary", "SCORED_FILE"]
+__all__ = ["new_rows", "score_new", "scored_summary", "confidence_note", "scoring_notes", "scored_map", "explorer",
+           "score_file", "score_summary", "SCORED_FILE"]
 
 SCORED_FILE = "scored.csv"
 FROM_INPUT = "from_input"  #: ``attrs`` key of rows to score drawn from the input (not new ones)
