@@ -46,7 +46,7 @@ def _run_in(km, code: str) -> str:
         client.stop_channels()
 
 
-def test_a_forked_kernel_is_a_fresh_kernel_with_its_own_environment_folder_and_process_group(tmp_path):
+def test_a_forked_kernel_is_a_fresh_kernel_with_its_own_environment_folder_and_process_group(tmp_path, capfd):
     from segkit.report.forkserver import ForkServer
 
     import time
@@ -64,8 +64,15 @@ def test_a_forked_kernel_is_a_fresh_kernel_with_its_own_environment_folder_and_p
                               "      matplotlib.get_backend(),\n"
                               "      'segkit.stages.eda' in sys.modules and 'ipykernel.ipkernel' in sys.modules,\n"
                               "      'skops.io' in sys.modules or 'segkit.stages.features' in sys.modules,\n"
-                              "      gc.isenabled(), gc.get_freeze_count())")
-            notebook, server_only, cwd, path0, leader, ppid, backend, preloaded, later, gc_on, frozen = out.split()
+                              "      gc.isenabled(), gc.get_freeze_count())\n"
+                              # a module the server imported is inherited, frozen (gc.get_objects leaves the frozen
+                              # out); one the cell imports is the kernel's own
+                              "import wave\n"
+                              "own = {id(o) for o in gc.get_objects()}\n"
+                              "print(*(id(sys.modules[m].__dict__) not in own for m in\n"
+                              "        ('ipykernel.debugger', 'pyarrow.dataset', 'wave')))")
+            (notebook, server_only, cwd, path0, leader, ppid, backend, preloaded, later, gc_on, frozen,
+             debugger, dataset, inline) = out.split()
             assert (notebook, cwd, path0) == ("05_profile", str(tmp_path), str(tmp_path))
             assert server_only == "None"  # the environment is the kernel manager's, not the server's
             assert leader == "True" and int(ppid) == server.process.pid  # forked, in a group of its own
@@ -75,6 +82,8 @@ def test_a_forked_kernel_is_a_fresh_kernel_with_its_own_environment_folder_and_p
             assert later == "True"
             # the kernel collects its own garbage, but not the objects it inherited from the server's imports
             assert gc_on == "True" and int(frozen) > 100_000
+            # what a kernel imports as it starts (KERNEL_START) and in most notebooks, it inherits
+            assert (debugger, dataset, inline) == ("True", "True", "False")
             assert km.provisioner.pid != server.process.pid
         finally:
             run_sync(km.shutdown_kernel)(now=True)
@@ -83,6 +92,24 @@ def test_a_forked_kernel_is_a_fresh_kernel_with_its_own_environment_folder_and_p
         pool.close()
         server.close()
     assert not server.alive()
+    assert "Debugger warning" not in capfd.readouterr().err  # debugpy's, on import in the server: nothing to warn of
+
+
+def test_a_module_the_environment_lacks_is_left_to_the_kernels():
+    from segkit.report.forkserver import _import
+
+    _import("segkit_no_such_module")  # no error: the server goes on
+    assert "segkit_no_such_module" not in sys.modules
+
+
+def test_every_module_the_server_imports_ahead_exists():
+    """The server skips a module it cannot import (:func:`_import`): a name that went stale would cost every kernel
+    its import again, silently. This environment has them all."""
+    import importlib.util
+
+    from segkit.report.forkserver import PRELOAD, PRELOAD_LATER
+
+    assert [m for m in (*PRELOAD, *PRELOAD_LATER) if importlib.util.find_spec(m) is None] == []
 
 
 @pytest.fixture
