@@ -141,8 +141,12 @@ def by_severity(findings: list) -> list:
 
 def _examples(values: pd.Series) -> str:
     """A few distinct values as the message shows them: text and numbers quoted as Python writes them, dates
-    as dates (``2034-03-28``, with the time when there is one), not as numpy's nanoseconds."""
-    return ", ".join(example_value(v) for v in pd.unique(values)[:_EXAMPLES])
+    as dates (``2034-03-28``, with the time when there is one), not as numpy's nanoseconds. Amounts with thousands
+    separators are told apart by semicolons ("-11,062.06; -1,200.5"): a comma between them read as one more digit group.
+    """
+    shown = [example_value(v) for v in pd.unique(values)[:_EXAMPLES]]
+    grouped = any("," in v and not v.startswith(("'", '"')) for v in shown)
+    return ("; " if grouped else ", ").join(shown)
 
 
 def _where(column: str, key: str | None) -> str:

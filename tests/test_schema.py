@@ -95,7 +95,11 @@ def test_soft_problems_are_warnings_with_counts():
     assert "below 0, e.g. -2.0" in findings[2].message
     # an amount of 1,000 or more reads as one, with its thousands separated (Online Retail's write-off of -11062.06)
     big = validate(_transactions(UnitPrice=[1.5, -11062.06, -1200.5, 1.5]), _schema("transactions"))
-    assert "2 values below 0, e.g. -11,062.06, -1,200.5;" in [f for f in big if f.rule == "range"][0].message
+    # two such amounts are told apart by a semicolon: "-11,062.06, -1,200.5" read as one number of four groups
+    assert "2 values below 0, e.g. -11,062.06; -1,200.5;" in [f for f in big if f.rule == "range"][0].message
+    # without a thousands separator among them (the farthest out first), a comma stays the separator
+    small = validate(_transactions(UnitPrice=[1.5, -2.0, -3.25, 1.5]), _schema("transactions"))
+    assert "e.g. -3.25, -2.0;" in [f for f in small if f.rule == "range"][0].message
 
 
 def test_dates_in_the_future_are_flagged():
