@@ -220,6 +220,29 @@ def test_the_input_table_counts_the_census_not_available_codes_as_missing(tmp_pa
     assert stages.eda._coded(ctx, coded) == {"median_age": 1}
 
 
+def test_the_input_table_redacts_ids_of_people_and_shows_public_area_codes(tmp_path):
+    """Delaware's input table redacted its ZCTAs ("The examples of the id columns are not shown") while fips and
+    geo_id showed the same codes beside them and the later pages list each segment's areas by ZCTA: a census area's
+    code is public. A customer's id still is not shown, and the note under the table says which columns it hides."""
+    from segkit import stages
+
+    areas = stages.open_run(tmp_path / "acs", data_kind="demographics", data_path="acs.csv")
+    raw = pd.DataFrame({"zcta": [19701, 19702], "geo_id": ["860Z200US19701", "860Z200US19702"],
+                        "population": [44801, 2000]})
+    assert stages.eda.input_table(areas, raw).loc["zcta", "Example"] == "19701"
+    assert stages.eda.redaction_note(areas, raw) is None
+    shop = stages.open_run(tmp_path / "tx")  # transactions: CustomerID and InvoiceNo
+    lines = pd.DataFrame({"InvoiceNo": ["536365"], "StockCode": ["85123A"], "CustomerID": [17850.0],
+                          "Quantity": [6]})
+    shown = stages.eda.input_table(shop, lines)
+    assert shown.loc["CustomerID", "Example"] == shown.loc["InvoiceNo", "Example"] == "(redacted)"
+    assert shown.loc["StockCode", "Example"] == "85123A"
+    assert ("The examples of InvoiceNo and CustomerID are not shown: they identify individual records."
+            in stages.eda.redaction_note(shop, lines).data)
+    one = stages.eda.redaction_note(shop, lines.drop(columns="InvoiceNo")).data
+    assert "The examples of CustomerID are not shown: it identifies individual records." in one
+
+
 def test_missing_values_section_is_a_note_when_nothing_is_missing():
     """A table with no gap gets a sentence, not a blank chart that says so in its middle; gaps get the chart."""
     from segkit import stages

@@ -21,12 +21,12 @@ from ..cleaning import CleaningLog, rows_added
 from ..config import Params
 from ..engine import choose
 from ..eda import missing_table
-from ..format import drawn
+from ..format import drawn, joined
 from ..io import write_json
 from ..io.runfolder import NOTEBOOK_MARKER
 from ..plots import distributions_figure, plot_missing
 from ..plots.eda import LIMIT_COLOUR
-from ..report.cards import figure, note, table
+from ..report.cards import caption, figure, note, table
 from ..schema import Finding
 from ..source import read_hashed
 from . import engine as in_engine
@@ -37,8 +37,8 @@ from .context import NOTEBOOK_DATA_PATH, RunContext, stored_params
 DEFAULT_CURRENCY = Params.model_fields["currency"].default
 
 __all__ = ["load", "clean", "cleaning", "readings", "id_columns", "column_roles", "schema_findings", "numeric_columns",
-           "eda_frame", "missing_figure", "distributions", "input_table", "sample_note", "outliers", "duplicates",
-           "cleaning_table"]
+           "eda_frame", "missing_figure", "distributions", "input_table", "private_id_columns", "redaction_note",
+           "sample_note", "outliers", "duplicates", "cleaning_table"]
 
 
 def load(ctx: RunContext) -> pd.DataFrame:
@@ -139,7 +139,7 @@ def input_table(ctx: RunContext, raw: pd.DataFrame) -> pd.DataFrame:
     values and an example (identifiers redacted). When an engine read the input and ``raw`` is its sample, the values
     and the missing share count every line (the engine counted them) and the distinct values say they are the
     sample's."""
-    schema, names = eda.schema_table(raw, redact=id_columns(ctx)), dict(_INPUT_WORDS)
+    schema, names = eda.schema_table(raw, redact=private_id_columns(ctx, raw)), dict(_INPUT_WORDS)
     rows, missing = _sampled_by_engine(raw)
     if missing is not None:
         schema["non_null"] = [rows - missing.get(c, 0) for c in schema["column"]]
@@ -152,6 +152,23 @@ def input_table(ctx: RunContext, raw: pd.DataFrame) -> pd.DataFrame:
         schema["missing_share"] = schema["missing_share"] + [n / max(len(raw), 1) for n in coded]
     return table(schema, names, index="column", percent=["missing_share"], whole=["non_null", "distinct"],
                  types=["dtype"])
+
+
+def private_id_columns(ctx: RunContext, raw: pd.DataFrame) -> list[str]:
+    """The input's identifier columns whose examples the input table leaves out: those of a kind whose rows are
+    people. A census area's code is public, and the pages after this one list segments' areas by it (Delaware's
+    input table redacted its ZCTAs while the same codes stood beside them in ``fips`` and ``geo_id``)."""
+    ids = set(id_columns(ctx)) if ctx.kind.private_records else set()
+    return [c for c in raw.columns if c in ids]  # in the table's order
+
+
+def redaction_note(ctx: RunContext, raw: pd.DataFrame):
+    """Under the input table: which columns' examples it leaves out, and why; None when it leaves out none."""
+    hidden = private_id_columns(ctx, raw)
+    if not hidden:
+        return None
+    verb = "it identifies" if len(hidden) == 1 else "they identify"
+    return caption(f"The examples of {joined(hidden)} are not shown: {verb} individual records.")
 
 
 def sample_note(raw: pd.DataFrame):
