@@ -394,3 +394,34 @@ def test_the_confidence_note_says_a_low_confidence_is_not_a_wrong_segment(tmp_pa
     said = str(stages.score.confidence_note(ctx).data)
     assert "the run&#x27;s summary page reports that a model given only the measures recognised 100.0% of the " \
            "customers it had not seen." in said
+
+
+def test_records_drawn_from_the_input_are_checked_against_their_training_segments(tmp_path):
+    """The Mall's 06 scored 25 of its own customers "to show the segment each would get if it were new", and left the
+    reader to wonder whether that was their own: the checks say how many got the segment they have in training."""
+    from segkit import stages
+    from segkit.stages.score import FROM_INPUT
+
+    ctx = stages.open_run(tmp_path / "run", data_kind="customers")
+    ctx.folder.write_csv("segments.csv", pd.DataFrame({"CustomerID": ["0001", "0002", "0003"],
+                                                       "segment_code": ["S01", "S02", "S01"]}))
+    scored = pd.DataFrame({"CustomerID": ["0003", "0001"], "segment_code": ["S01", "S01"]})
+    scored.attrs[FROM_INPUT] = True
+    said = str(stages.score.scoring_notes(scored, ctx).data)
+    assert "All 2 rows were scored" in said and "sk-note" in said
+    assert "Each of the 2 customers drawn from the input got the segment they have in training (segments.csv)" in said
+    moved = scored.assign(segment_code=["S02", "S01"])
+    moved.attrs[FROM_INPUT] = True
+    said = str(stages.score.scoring_notes(moved, ctx).data)
+    assert "1 of the 2 customers drawn from the input got the segment they have in training (segments.csv); 1 did " \
+           "not" in said and "sk-warn" in said
+    one = scored.iloc[:1].copy()
+    one.attrs[FROM_INPUT] = True
+    assert "The customer drawn from the input got the segment it has in training" in str(
+        stages.score.scoring_notes(one, ctx).data)
+    new = scored.copy()  # new customers have no training segment: nothing is said of one
+    new.attrs.clear()
+    assert "training" not in str(stages.score.scoring_notes(new, ctx).data)
+    nameless = scored.rename(columns={"CustomerID": "row"})  # no id the training segments are listed by
+    nameless.attrs[FROM_INPUT] = True
+    assert "training" not in str(stages.score.scoring_notes(nameless, ctx).data)

@@ -21,6 +21,7 @@ from ..errors import ColumnError, ModelError, ParamsError, RunError
 from ..format import MISSING_TEXT, format_share, model_segment_codes
 from ..io import read_table
 from ..modelio import load_model, run_unfinished
+from ..naming.words import singular
 from ..plots import plot_segment_map
 from ..scoring import load_scorer
 from ..source import read_options
@@ -30,8 +31,8 @@ from .context import RunContext
 from .features import load_features
 from .select_k import k_structure, without_clear_groups
 
-__all__ = ["new_rows", "score_new", "scored_summary", "confidence_note", "scoring_notes", "scored_map", "explorer",
-           "score_file", "score_summary", "SCORED_FILE"]
+__all__ = ["new_rows", "score_new", "scored_summary", "confidence_note", "scoring_notes", "training_agreement",
+           "scored_map", "explorer", "score_file", "score_summary", "SCORED_FILE"]
 
 SCORED_FILE = "scored.csv"
 FROM_INPUT = "from_input"  #: ``attrs`` key of rows to score drawn from the input (not new ones)
@@ -121,13 +122,41 @@ def confidence_note(ctx: RunContext):
     return note(text)
 
 
-def scoring_notes(scored: pd.DataFrame):
+def scoring_notes(scored: pd.DataFrame, ctx: RunContext | None = None):
     """The warnings of scoring (values the model never saw, rows not scored, values far outside the
-    training range) as a note, or a line saying all was known."""
+    training range) as a note, or a line saying all was known; given the run (``ctx``) and rows drawn from its
+    input, whether each got the segment it has in training (:func:`training_agreement`)."""
     warnings = list(scored.attrs.get("warnings") or [])
+    agreed, moved = training_agreement(ctx, scored) if ctx is not None else ("", 0)
     if not warnings:
-        return note(f"All {len(scored):,} rows were scored; every category value was known to the model.")
-    return note("; ".join(warnings) + ".", kind="warn")
+        text = f"All {len(scored):,} rows were scored; every category value was known to the model."
+        return note(" ".join(t for t in (text, agreed) if t), kind="warn" if moved else "note")
+    return note(" ".join(t for t in ("; ".join(warnings) + ".", agreed) if t), kind="warn")
+
+
+def training_agreement(ctx: RunContext, scored: pd.DataFrame) -> tuple[str, int]:
+    """For rows drawn from the input (by their id, in ``segments.csv``): a sentence on how many got the segment they
+    have in training, and how many did not. The Mall's page scored 25 of its customers "to show the segment each would
+    get if it were new" and left the reader to wonder whether that was their own. ("", 0) for new rows, or rows
+    without an id the training segments are listed by."""
+    if not scored.attrs.get(FROM_INPUT) or not ctx.folder.has("segments.csv"):
+        return "", 0
+    trained = ctx.folder.read_csv("segments.csv", dtype=str)
+    key = trained.columns[0]
+    if key not in scored.columns:
+        return "", 0
+    both = scored[[key, "segment_code"]].dropna().merge(trained[[key, "segment_code"]], on=key, suffixes=("", "_t"))
+    n, same = len(both), int((both["segment_code"] == both["segment_code_t"]).sum())
+    if n == 0:
+        return "", 0
+    entity = ctx.entity if n > 1 else singular(ctx.entity)
+    if same == n:
+        every = f"Each of the {n:,} {entity}" if n > 1 else f"The {entity}"
+        return (f"{every} drawn from the input got the segment {'it has' if n == 1 else 'they have'} in training "
+                "(segments.csv): scoring places a record by the rule that drew the segments."), 0
+    return (f"{same:,} of the {n:,} {entity} drawn from the input got the segment they have in training "
+            f"(segments.csv); {n - same:,} did not, so the saved model does not place every training record as the "
+            "run did."), n - same
 
 
 def scored_map(ctx: RunContext, new: pd.DataFrame, scored: pd.DataFrame):
