@@ -18,6 +18,9 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	@# an editable install leaves segkit's bytecode to the first import, and none is written where
+	@# PYTHONDONTWRITEBYTECODE is set: each process (a run's driver and kernel server, every test's) compiled it again
+	$(BIN)/python -m compileall -q segkit
 	@touch $@
 
 # The default batch on the bundled Online Retail data; refreshes reports/online_retail/.
