@@ -141,12 +141,13 @@ def by_severity(findings: list) -> list:
 
 def _examples(values: pd.Series) -> str:
     """A few distinct values as the message shows them: text and numbers quoted as Python writes them, dates
-    as dates (``2034-03-28``, with the time when there is one), not as numpy's nanoseconds. Amounts with thousands
-    separators are told apart by semicolons ("-11,062.06; -1,200.5"): a comma between them read as one more digit group.
-    """
+    as dates (``2034-03-28``, with the time when there is one), not as numpy's nanoseconds. Where an amount has a
+    thousands separator, two say it ("-11,062.06 and -1,200.5"): a comma between them read as one more digit group,
+    and a semicolon as the end of the list, before the finding's next clause."""
     shown = [example_value(v) for v in pd.unique(values)[:_EXAMPLES]]
-    grouped = any("," in v and not v.startswith(("'", '"')) for v in shown)
-    return ("; " if grouped else ", ").join(shown)
+    if any("," in v and not v.startswith(("'", '"')) for v in shown):
+        return " and ".join(shown[:2])
+    return ", ".join(shown)
 
 
 def _where(column: str, key: str | None) -> str:

@@ -241,6 +241,16 @@ def test_the_input_table_redacts_ids_of_people_and_shows_public_area_codes(tmp_p
             in stages.eda.redaction_note(shop, lines).data)
     one = stages.eda.redaction_note(shop, lines.drop(columns="InvoiceNo")).data
     assert "The examples of CustomerID are not shown: it identifies individual records." in one
+    # a column whose name says an identifier or a contact detail is hidden where rows are people, and said so; a
+    # census table's NAME (an area's name) is shown
+    people = stages.open_run(tmp_path / "cu", data_kind="customers")
+    contacts = pd.DataFrame({"customer_id": ["c1"], "email": ["a@b.example"], "age": [31]})
+    shown = stages.eda.input_table(people, contacts)
+    assert shown.loc["customer_id", "Example"] == shown.loc["email", "Example"] == "(redacted)"
+    assert shown.loc["age", "Example"] == "31"
+    assert "The examples of customer_id and email are not shown" in stages.eda.redaction_note(people, contacts).data
+    named = raw.assign(NAME=["ZCTA5 19701", "ZCTA5 19702"])
+    assert stages.eda.input_table(areas, named).loc["NAME", "Example"] == "ZCTA5 19701"
 
 
 def test_missing_values_section_is_a_note_when_nothing_is_missing():

@@ -93,10 +93,11 @@ def test_soft_problems_are_warnings_with_counts():
     missing = findings[0]
     assert missing.rows == 3 and missing.key == "customer_col" and "75.0%" in missing.message
     assert "below 0, e.g. -2.0" in findings[2].message
-    # an amount of 1,000 or more reads as one, with its thousands separated (Online Retail's write-off of -11062.06)
-    big = validate(_transactions(UnitPrice=[1.5, -11062.06, -1200.5, 1.5]), _schema("transactions"))
-    # two such amounts are told apart by a semicolon: "-11,062.06, -1,200.5" read as one number of four groups
-    assert "2 values below 0, e.g. -11,062.06; -1,200.5;" in [f for f in big if f.rule == "range"][0].message
+    # an amount of 1,000 or more reads as one, with its thousands separated (Online Retail's write-off of -11062.06);
+    # two examples, told apart by "and": "-11,062.06, -1,200.5" read as one number of four groups, and a semicolon
+    # between them as the end of the list
+    big = validate(_transactions(UnitPrice=[-11062.06, -1200.5, -3.0, 1.5]), _schema("transactions"))
+    assert "3 values below 0, e.g. -11,062.06 and -1,200.5; lines" in [f for f in big if f.rule == "range"][0].message
     # without a thousands separator among them (the farthest out first), a comma stays the separator
     small = validate(_transactions(UnitPrice=[1.5, -2.0, -3.25, 1.5]), _schema("transactions"))
     assert "e.g. -3.25, -2.0;" in [f for f in small if f.rule == "range"][0].message

@@ -139,7 +139,7 @@ def input_table(ctx: RunContext, raw: pd.DataFrame) -> pd.DataFrame:
     values and an example (identifiers redacted). When an engine read the input and ``raw`` is its sample, the values
     and the missing share count every line (the engine counted them) and the distinct values say they are the
     sample's."""
-    schema, names = eda.schema_table(raw, redact=private_id_columns(ctx, raw)), dict(_INPUT_WORDS)
+    schema, names = eda.schema_table(raw, redact=private_id_columns(ctx, raw), auto_redact=False), dict(_INPUT_WORDS)
     rows, missing = _sampled_by_engine(raw)
     if missing is not None:
         schema["non_null"] = [rows - missing.get(c, 0) for c in schema["column"]]
@@ -155,11 +155,14 @@ def input_table(ctx: RunContext, raw: pd.DataFrame) -> pd.DataFrame:
 
 
 def private_id_columns(ctx: RunContext, raw: pd.DataFrame) -> list[str]:
-    """The input's identifier columns whose examples the input table leaves out: those of a kind whose rows are
-    people. A census area's code is public, and the pages after this one list segments' areas by it (Delaware's
-    input table redacted its ZCTAs while the same codes stood beside them in ``fips`` and ``geo_id``)."""
-    ids = set(id_columns(ctx)) if ctx.kind.private_records else set()
-    return [c for c in raw.columns if c in ids]  # in the table's order
+    """The input's columns whose examples the input table leaves out, in its order: where rows are people, the
+    kind's identifier columns and those whose name says an identifier or a contact detail (``email``,
+    :func:`segkit.eda.looks_like_identifier`); none for census areas, whose codes and names are public and which the
+    pages after this one list by code (Delaware's table hid its ZCTAs while ``fips`` and ``geo_id`` showed them)."""
+    if not ctx.kind.private_records:
+        return []
+    ids = set(id_columns(ctx))
+    return [c for c in raw.columns if c in ids or eda.looks_like_identifier(c)]
 
 
 def redaction_note(ctx: RunContext, raw: pd.DataFrame):
@@ -246,7 +249,8 @@ def readings(ctx: RunContext, log):
 
 
 def id_columns(ctx: RunContext) -> list[str]:
-    """The identifier columns of the input, which reports never show."""
+    """The identifier columns of the input: never a measure (their examples are hidden where rows are people,
+    :func:`private_id_columns`)."""
     return ctx.kind.id_columns(ctx.params)
 
 
