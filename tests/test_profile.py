@@ -402,26 +402,36 @@ def test_records_drawn_from_the_input_are_checked_against_their_training_segment
     from segkit import stages
     from segkit.stages.score import FROM_INPUT
 
+    def drawn(ids, codes, *, from_input=True):
+        frame = pd.DataFrame({"CustomerID": ids, "segment_code": codes})
+        frame.attrs[FROM_INPUT] = from_input
+        return str(stages.score.scoring_notes(ctx, frame).data)
+
     ctx = stages.open_run(tmp_path / "run", data_kind="customers")
-    ctx.folder.write_csv("segments.csv", pd.DataFrame({"CustomerID": ["0001", "0002", "0003"],
-                                                       "segment_code": ["S01", "S02", "S01"]}))
-    scored = pd.DataFrame({"CustomerID": ["0003", "0001"], "segment_code": ["S01", "S01"]})
-    scored.attrs[FROM_INPUT] = True
-    said = str(stages.score.scoring_notes(scored, ctx).data)
+    # 0004 was left out of the segments (no code), 0005 is not in the file at all
+    ctx.folder.write_csv("segments.csv", pd.DataFrame({"CustomerID": ["0001", "0002", "0003", "0004"],
+                                                       "segment_code": ["S01", "S02", "S01", None]}))
+    said = drawn(["0003", "0001"], ["S01", "S01"])
     assert "All 2 rows were scored" in said and "sk-note" in said
-    assert "Each of the 2 customers drawn from the input got the segment they have in training (segments.csv)" in said
-    moved = scored.assign(segment_code=["S02", "S01"])
-    moved.attrs[FROM_INPUT] = True
-    said = str(stages.score.scoring_notes(moved, ctx).data)
-    assert "1 of the 2 customers drawn from the input got the segment they have in training (segments.csv); 1 did " \
-           "not" in said and "sk-warn" in said
-    one = scored.iloc[:1].copy()
-    one.attrs[FROM_INPUT] = True
-    assert "The customer drawn from the input got the segment it has in training" in str(
-        stages.score.scoring_notes(one, ctx).data)
-    new = scored.copy()  # new customers have no training segment: nothing is said of one
-    new.attrs.clear()
-    assert "training" not in str(stages.score.scoring_notes(new, ctx).data)
-    nameless = scored.rename(columns={"CustomerID": "row"})  # no id the training segments are listed by
+    assert "Each of the 2 customers drawn from the input got the segment they have in training (segments.csv)." in said
+    said = drawn(["0003", "0001", "0002"], ["S02", "S01", "S01"])
+    assert "1 of the 3 customers drawn from the input got the segment they have in training (segments.csv); 2 " \
+           "customers lie nearer another segment&#x27;s centre than that of their own, so scoring places them " \
+           "there." in said and "sk-warn" in said
+    assert "1 customer lies nearer another segment&#x27;s centre than that of its own, so scoring places it there." \
+        in drawn(["0003", "0001"], ["S02", "S01"])
+    assert "The customer drawn from the input got the segment it has in training (segments.csv)." in drawn(["0003"],
+                                                                                                          ["S01"])
+    assert "The customer drawn from the input lies nearer another segment&#x27;s centre than that of the segment it " \
+           "has in training" in drawn(["0003"], ["S02"])
+    # a customer without a training segment is not a disagreement: it is said apart
+    said = drawn(["0001", "0003", "0004", "0005"], ["S01", "S01", "S02", "S01"])
+    assert "Each of the 2 customers drawn from the input got the segment they have in training (segments.csv). The " \
+           "other 2 customers drawn have no segment in training." in said and "sk-note" in said
+    assert "One customer drawn from the input got the segment it has in training (segments.csv). The other 1 " \
+           "customer drawn has no segment in training." in drawn(["0001", "0005"], ["S01", "S02"])
+    # new customers have no training segment, nor rows without the id the segments are listed by: nothing is said
+    assert "training" not in drawn(["0003"], ["S01"], from_input=False)
+    nameless = pd.DataFrame({"row": ["0", "1"], "segment_code": ["S01", "S01"]})
     nameless.attrs[FROM_INPUT] = True
-    assert "training" not in str(stages.score.scoring_notes(nameless, ctx).data)
+    assert "training" not in str(stages.score.scoring_notes(ctx, nameless).data)

@@ -21,7 +21,7 @@ from ..errors import ColumnError, ModelError, ParamsError, RunError
 from ..format import MISSING_TEXT, format_share, model_segment_codes
 from ..io import read_table
 from ..modelio import load_model, run_unfinished
-from ..naming.words import singular
+from ..naming.words import counted, singular
 from ..plots import plot_segment_map
 from ..scoring import load_scorer
 from ..source import read_options
@@ -122,41 +122,50 @@ def confidence_note(ctx: RunContext):
     return note(text)
 
 
-def scoring_notes(scored: pd.DataFrame, ctx: RunContext | None = None):
+def scoring_notes(ctx: RunContext, scored: pd.DataFrame):
     """The warnings of scoring (values the model never saw, rows not scored, values far outside the
-    training range) as a note, or a line saying all was known; given the run (``ctx``) and rows drawn from its
-    input, whether each got the segment it has in training (:func:`training_agreement`)."""
+    training range) as a note, or a line saying all was known; for rows drawn from the input, whether each got the
+    segment it has in training (:func:`training_agreement`)."""
     warnings = list(scored.attrs.get("warnings") or [])
-    agreed, moved = training_agreement(ctx, scored) if ctx is not None else ("", 0)
-    if not warnings:
-        text = f"All {len(scored):,} rows were scored; every category value was known to the model."
-        return note(" ".join(t for t in (text, agreed) if t), kind="warn" if moved else "note")
-    return note(" ".join(t for t in ("; ".join(warnings) + ".", agreed) if t), kind="warn")
+    agreed, moved = training_agreement(ctx, scored)
+    said = "; ".join(warnings) + "." if warnings else \
+        f"All {len(scored):,} rows were scored; every category value was known to the model."
+    return note(" ".join(t for t in (said, agreed) if t), kind="warn" if warnings or moved else "note")
 
 
 def training_agreement(ctx: RunContext, scored: pd.DataFrame) -> tuple[str, int]:
-    """For rows drawn from the input (by their id, in ``segments.csv``): a sentence on how many got the segment they
-    have in training, and how many did not. The Mall's page scored 25 of its customers "to show the segment each would
-    get if it were new" and left the reader to wonder whether that was their own. ("", 0) for new rows, or rows
-    without an id the training segments are listed by."""
+    """For rows drawn from the input: a sentence on how many got the segment they have in training (by their id, in
+    ``segments.csv``), and how many did not. The Mall's page scored 25 of its customers "to show the segment each
+    would get if it were new" and left the reader to wonder whether that was their own. ("", 0) for new rows, or
+    rows without an id the training segments are listed by."""
     if not scored.attrs.get(FROM_INPUT) or not ctx.folder.has("segments.csv"):
         return "", 0
     trained = ctx.folder.read_csv("segments.csv", dtype=str)
     key = trained.columns[0]
     if key not in scored.columns:
         return "", 0
-    both = scored[[key, "segment_code"]].dropna().merge(trained[[key, "segment_code"]], on=key, suffixes=("", "_t"))
+    drawn = scored[[key, "segment_code"]].dropna()
+    both = drawn.merge(trained[[key, "segment_code"]].dropna(), on=key, suffixes=("", "_t"))
     n, same = len(both), int((both["segment_code"] == both["segment_code_t"]).sum())
     if n == 0:
         return "", 0
-    entity = ctx.entity if n > 1 else singular(ctx.entity)
-    if same == n:
-        every = f"Each of the {n:,} {entity}" if n > 1 else f"The {entity}"
-        return (f"{every} drawn from the input got the segment {'it has' if n == 1 else 'they have'} in training "
-                "(segments.csv): scoring places a record by the rule that drew the segments."), 0
-    return (f"{same:,} of the {n:,} {entity} drawn from the input got the segment they have in training "
-            f"(segments.csv); {n - same:,} did not, so the saved model does not place every training record as the "
-            "run did."), n - same
+    one, many, moved = singular(ctx.entity), ctx.entity, n - same
+    if n == 1:
+        whom = f"{'The' if len(drawn) == 1 else 'One'} {one} drawn from the input"
+        text = (f"{whom} got the segment it has in training (segments.csv)." if same else
+                f"{whom} lies nearer another segment's centre than that of the segment it has in training "
+                "(segments.csv), so scoring places it there.")
+    elif not moved:
+        text = f"Each of the {n:,} {many} drawn from the input got the segment they have in training (segments.csv)."
+    else:
+        their, them = ("its", "it") if moved == 1 else ("their", "them")
+        text = (f"{same:,} of the {n:,} {many} drawn from the input got the segment they have in training "
+                f"(segments.csv); {counted(moved, many)} {'lies' if moved == 1 else 'lie'} nearer another segment's "
+                f"centre than that of {their} own, so scoring places {them} there.")
+    if n < len(drawn):
+        rest = len(drawn) - n
+        text += f" The other {counted(rest, many)} drawn {'has' if rest == 1 else 'have'} no segment in training."
+    return text, moved
 
 
 def scored_map(ctx: RunContext, new: pd.DataFrame, scored: pd.DataFrame):
