@@ -11,16 +11,17 @@ PYTEST_ARGS ?=
 
 .PHONY: setup report smoke test test-fast bench clean
 
+# An editable install leaves segkit's bytecode to the first import, and none is written where
+# PYTHONDONTWRITEBYTECODE is set: each process (a run's driver and kernel server, each test's) compiled it again.
+# Compiled here on every set-up: the modules changed since the last one only.
 setup: $(STAMP)
+	@$(BIN)/python -m compileall -q segkit
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
-	@# an editable install leaves segkit's bytecode to the first import, and none is written where
-	@# PYTHONDONTWRITEBYTECODE is set: each process (a run's driver and kernel server, every test's) compiled it again
-	$(BIN)/python -m compileall -q segkit
 	@touch $@
 
 # The default batch on the bundled Online Retail data; refreshes reports/online_retail/.

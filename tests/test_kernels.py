@@ -54,6 +54,7 @@ def test_a_forked_kernel_is_a_fresh_kernel_with_its_own_environment_folder_and_p
     server = ForkServer(env={"SEGKIT_SERVER_ONLY": "1"})
     pool = KernelPool(preload=False, server=server)
     try:
+        (tmp_path / "segkit_test_fresh_module.py").write_text("VALUE = 1\n")
         time.sleep(3)  # the server is idle, past PRELOAD (about 1 s), before the first kernel is asked for
         pool.start("05_profile", {"SEGKIT_NOTEBOOK": "05_profile"}, tmp_path)
         km = pool.take("05_profile", {}, tmp_path)
@@ -66,13 +67,13 @@ def test_a_forked_kernel_is_a_fresh_kernel_with_its_own_environment_folder_and_p
                               "      'skops.io' in sys.modules or 'segkit.stages.features' in sys.modules,\n"
                               "      gc.isenabled(), gc.get_freeze_count())\n"
                               # a module the server imported is inherited, frozen (gc.get_objects leaves the frozen
-                              # out); one the cell imports is the kernel's own
-                              "import wave\n"
+                              # out); one the cell imports (written for this test) is the kernel's own
+                              "import segkit_test_fresh_module\n"
                               "own = {id(o) for o in gc.get_objects()}\n"
                               "print(*(id(sys.modules[m].__dict__) not in own for m in\n"
-                              "        ('ipykernel.debugger', 'pyarrow.dataset', 'wave')))")
+                              "        ('ipykernel.debugger', 'pyarrow.dataset', 'segkit_test_fresh_module')))")
             (notebook, server_only, cwd, path0, leader, ppid, backend, preloaded, later, gc_on, frozen,
-             debugger, dataset, inline) = out.split()
+             debugger, dataset, fresh) = out.split()
             assert (notebook, cwd, path0) == ("05_profile", str(tmp_path), str(tmp_path))
             assert server_only == "None"  # the environment is the kernel manager's, not the server's
             assert leader == "True" and int(ppid) == server.process.pid  # forked, in a group of its own
@@ -83,7 +84,7 @@ def test_a_forked_kernel_is_a_fresh_kernel_with_its_own_environment_folder_and_p
             # the kernel collects its own garbage, but not the objects it inherited from the server's imports
             assert gc_on == "True" and int(frozen) > 100_000
             # what a kernel imports as it starts (KERNEL_START) and in most notebooks, it inherits
-            assert (debugger, dataset, inline) == ("True", "True", "False")
+            assert (debugger, dataset, fresh) == ("True", "True", "False")
             assert km.provisioner.pid != server.process.pid
         finally:
             run_sync(km.shutdown_kernel)(now=True)

@@ -45,7 +45,7 @@ from typing import Any
 
 from .allocator import allocator_env, keep_freed_memory
 
-__all__ = ["ForkServer", "ForkedProcess", "PRELOAD", "PRELOAD_LATER", "ONE_THREAD", "fork_server"]
+__all__ = ["ForkServer", "ForkedProcess", "PRELOAD", "KERNEL_START", "PRELOAD_LATER", "ONE_THREAD", "fork_server"]
 
 #: Imported by the server before it forks its first kernel: what every report notebook imports in its first cell.
 #: The matplotlib backend is not among them: it loads in the kernel, where IPython is running, so the inline
@@ -103,7 +103,8 @@ class ForkServer:
         ours, theirs = socket.socketpair()
         code = "from segkit.report.forkserver import serve; serve()"
         # debugpy, which the server imports for its kernels (KERNEL_START), warns on import that Python's frozen
-        # modules may hide breakpoints from a debugger; no one debugs the server (a kernel's environment is its own)
+        # modules may hide breakpoints from a debugger, and reads its settings then: the kernels share them, as they
+        # do when ipykernel's kernel spec sets this (a batch's kernels are not debugged)
         full_env = {"PYDEVD_DISABLE_FILE_VALIDATION": "1", **os.environ, "MPLBACKEND": INLINE_BACKEND, **(env or {}),
                     "SEGKIT_FORKSERVER_FD": str(theirs.fileno())}
         self.process = subprocess.Popen([sys.executable, "-c", code], env=full_env, cwd=cwd, pass_fds=[theirs.fileno()],
@@ -276,8 +277,8 @@ def _kernel_files(args: list[str]) -> list[str]:
 
 
 def _import(name: str) -> None:
-    """Import ``name`` ahead of the kernels; one this environment lacks is left to them (they may not need it: a
-    Python without debugpy starts its kernels without a debugger), not the server's end."""
+    """Import ``name`` ahead of the kernels. A module this environment lacks is left to them (a Python without
+    debugpy starts its kernels without a debugger): it does not stop the server."""
     try:
         importlib.import_module(name)
     except ImportError:
