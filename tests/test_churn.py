@@ -255,6 +255,30 @@ def test_the_profile_pages_churn_table_says_its_horizon(tmp_path):
     assert churn.risk_sentences(risk, 0.5)["S02"].startswith("Churn risk (next 60 days) 70% on average; 2 of 2")
 
 
+def test_a_card_named_for_risk_says_what_the_run_page_says_of_it():
+    """Online Retail's index said "S02 At Risk is named for how its customers bought, not by this model: fewer of them
+    are at high risk (22%) than in S04 New Customers (38%)", and S02's card gave its 22% without a word of it."""
+    from segkit.report.churn_words import churn_sentence
+
+    table = pd.DataFrame({"segment_name": ["Lost", "At Risk", "New Customers", "Champions"],
+                          "scored": [1167, 780, 867, 315], "high_risk": [1129, 172, 328, 0],
+                          "mean_risk": [0.64, 0.375, 0.469, 0.03]}, index=["S01", "S02", "S04", "S05"])
+    table["high_risk_share"] = table["high_risk"] / table["scored"]
+    said = churn.risk_sentences(table, 0.5)
+    assert said["S02"].endswith("(probability 0.50 or more). At Risk is named for how its customers bought, not by "
+                                "this model: fewer of them are at high risk than in S04 New Customers (38%).")
+    assert "named for" not in said["S01"] + said["S04"] + said["S05"]  # Lost is the most at risk: one story
+    segments = {code: {"name": row.segment_name, "high_risk_share": row.high_risk_share}
+                for code, row in table.iterrows()}
+    assert ("S02 At Risk is named for how its customers bought, not by this model: fewer of them are at high risk "
+            "(22%) than in S04 New Customers (38%).") in churn_sentence({"high_risk_share": 0.39, "segments": segments},
+                                                                        "customers")
+    # within 5 points, as the pages round them, there is no story to tell
+    close = table.assign(high_risk=[1129, 290, 328, 0])
+    close["high_risk_share"] = close["high_risk"] / close["scored"]
+    assert "named for" not in churn.risk_sentences(close, 0.5)["S02"]
+
+
 def test_risk_by_segment_names_missing_columns():
     with pytest.raises(ColumnError, match="churn_probability"):
         churn.risk_by_segment(pd.DataFrame({"customer_id": ["1"]}), pd.DataFrame({"id": ["1"], "segment_code": ["S01"]}))

@@ -42,7 +42,7 @@ from ...forest import auc as _auc
 from ...forest import feature_matrix, forest_pipeline, shuffled_predictions, stratified_rows
 from ...progress import track
 from .churn_data import ChurnData, assemble, check_churn, churn_cutoff, churn_dataset, cutoff_day
-from .churn_notes import calibration_note, directions, flagged_note, importance_note
+from .churn_notes import calibration_note, directions, flagged_note, importance_note, named_for_risk
 from .features import behaviour_features
 
 __all__ = ["ChurnData", "ChurnEvaluation", "ChurnScores", "FOREST", "MAX_ROWS", "SEARCH_SPACE", "churn_cutoff",
@@ -407,6 +407,12 @@ def risk_sentences(table: pd.DataFrame, threshold: float = 0.5) -> dict[str, str
             out[str(code)] = (f"{risk} {format_share(row['mean_risk'])} on average; {n:,} of {scored:,} customer"
                               f"{'' if scored == 1 else 's'} scored ({share}) at high risk (probability "
                               f"{threshold:.2f} or more).")
+    # the run page's word on a segment named for risk that the model does not find the most at risk, on its card too
+    scored = {str(code): {"name": row.get("segment_name") or "", "high_risk_share": float(row["high_risk_share"])}
+              for code, row in table.iterrows() if row["scored"] > 0}
+    for code, (c, top) in named_for_risk(scored).items():
+        out[code] += (f" {scored[code]['name']} is named for how its customers bought, not by this model: fewer of "
+                      f"them are at high risk than in {c} {top['name']} ({format_share(top['high_risk_share'])}).")
     return out
 
 
