@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..format import format_share
-from ..kinds.transactions.churn_notes import named_for_risk
+from ..kinds.transactions.risk_names import named_for_risk
 
 __all__ = ["churn_sentence"]
 
@@ -32,7 +32,7 @@ def churn_sentence(churn: dict[str, Any], entity: str) -> str:
 
 def _risk_named(segments: dict[str, dict], entity: str) -> str:
     """A sentence for a segment whose name says it is at risk while the churn model finds more of another segment
-    at high risk, whose name does not (:func:`~segkit.kinds.transactions.churn_notes.named_for_risk`): Online
+    at high risk, whose name does not (:func:`~segkit.kinds.transactions.risk_names.named_for_risk`): Online
     Retail's "S02 At Risk" (22%) beside "S04 New Customers" (38%). '' when the names and the scores tell one story."""
     for code, (c, top) in named_for_risk(segments).items():
         seg = segments[code]

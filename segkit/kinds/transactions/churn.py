@@ -42,7 +42,8 @@ from ...forest import auc as _auc
 from ...forest import feature_matrix, forest_pipeline, shuffled_predictions, stratified_rows
 from ...progress import track
 from .churn_data import ChurnData, assemble, check_churn, churn_cutoff, churn_dataset, cutoff_day
-from .churn_notes import calibration_note, directions, flagged_note, importance_note, named_for_risk
+from .churn_notes import calibration_note, directions, flagged_note, importance_note
+from .risk_names import named_for_risk
 from .features import behaviour_features
 
 __all__ = ["ChurnData", "ChurnEvaluation", "ChurnScores", "FOREST", "MAX_ROWS", "SEARCH_SPACE", "churn_cutoff",

@@ -4,9 +4,6 @@ and which way each measure moves the risk (:func:`importance_note`, with :func:`
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping
-
 import numpy as np
 import pandas as pd
 
@@ -14,28 +11,7 @@ from ...explain import ranked_drivers
 from ...format import format_share, joined, percent_band
 from ...naming.words import counted, phrase
 
-__all__ = ["calibration_note", "directions", "flagged_note", "importance_note", "named_for_risk"]
-
-#: Names that say a segment is at risk of leaving (RFM's "At Risk", "About to Sleep"): said from how it bought.
-SAYS_RISK = re.compile(r"(?i)\b(at risk|about to sleep|lapsing|lapsed|slipping|hibernating|lost)\b")
-#: How much larger another segment's share at high risk must be to be said against a segment named for risk: 5 points
-#: (37% against 37%, as the pages round them, is no story).
-CLEARLY = 0.05
-
-
-def named_for_risk(segments: Mapping[str, Mapping]) -> dict[str, tuple[str, Mapping]]:
-    """Segment code -> (code, segment) of the segment most at high risk, for each segment whose name says it is at
-    risk while the churn model finds clearly more of another segment at high risk, whose name does not: Online
-    Retail's "S02 At Risk" (22%) beside "S04 New Customers" (38%). ``segments``: code -> ``name`` and
-    ``high_risk_share``. The run page and the segment's card say it alike."""
-    said = {code: s for code, s in segments.items() if SAYS_RISK.search(str(s["name"]))}
-    others = [(code, s) for code, s in segments.items() if code not in said]
-    out = {}
-    for code, seg in sorted(said.items()):
-        higher = [(c, s) for c, s in others if s["high_risk_share"] >= seg["high_risk_share"] + CLEARLY]
-        if higher:
-            out[code] = max(higher, key=lambda kv: kv[1]["high_risk_share"])
-    return out
+__all__ = ["calibration_note", "directions", "flagged_note", "importance_note"]
 
 
 def flagged_note(evaluation) -> str:
