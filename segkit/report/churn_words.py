@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..format import format_share
-from ..kinds.transactions.risk_names import named_for_risk
+from ..kinds.transactions.risk_names import named_for_risk, not_by_this_model
 
 __all__ = ["churn_sentence"]
 
@@ -36,7 +36,6 @@ def _risk_named(segments: dict[str, dict], entity: str) -> str:
     Retail's "S02 At Risk" (22%) beside "S04 New Customers" (38%). '' when the names and the scores tell one story."""
     for code, (c, top) in named_for_risk(segments).items():
         seg = segments[code]
-        return (f" {code} {seg['name']} is named for how its {entity} bought, not by this model: fewer "
-                f"of them are at high risk ({format_share(seg['high_risk_share'])}) than in {c} {top['name']} "
-                f"({format_share(top['high_risk_share'])}).")
+        return " " + not_by_this_model(f"{code} {seg['name']}", f"{c} {top['name']}", top["high_risk_share"],
+                                       entity=entity, share=seg["high_risk_share"])
     return ""

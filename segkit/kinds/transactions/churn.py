@@ -43,8 +43,8 @@ from ...forest import feature_matrix, forest_pipeline, shuffled_predictions, str
 from ...progress import track
 from .churn_data import ChurnData, assemble, check_churn, churn_cutoff, churn_dataset, cutoff_day
 from .churn_notes import calibration_note, directions, flagged_note, importance_note
-from .risk_names import named_for_risk
 from .features import behaviour_features
+from .risk_names import named_for_risk, not_by_this_model
 
 __all__ = ["ChurnData", "ChurnEvaluation", "ChurnScores", "FOREST", "MAX_ROWS", "SEARCH_SPACE", "churn_cutoff",
            "cutoff_day", "assemble", "churn_dataset", "check_churn", "fit_churn_model", "evaluate_churn",
@@ -411,9 +411,8 @@ def risk_sentences(table: pd.DataFrame, threshold: float = 0.5) -> dict[str, str
     # the run page's word on a segment named for risk that the model does not find the most at risk, on its card too
     scored = {str(code): {"name": row.get("segment_name") or "", "high_risk_share": float(row["high_risk_share"])}
               for code, row in table.iterrows() if row["scored"] > 0}
-    for code, (c, top) in named_for_risk(scored).items():
-        out[code] += (f" {scored[code]['name']} is named for how its customers bought, not by this model: fewer of "
-                      f"them are at high risk than in {c} {top['name']} ({format_share(top['high_risk_share'])}).")
+    for code, (c, top) in named_for_risk(scored).items():  # its own share is the sentence's before
+        out[code] += " " + not_by_this_model(scored[code]["name"], f"{c} {top['name']}", top["high_risk_share"])
     return out
 
 

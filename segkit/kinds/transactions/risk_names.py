@@ -1,12 +1,14 @@
 """A segment named for risk that the churn model does not find the most at risk: said alike on the run page and on the
-segment's card. Only the standard library: ``segkit check`` loads the run page's words, and no modelling library."""
+segment's card. No modelling library: ``segkit check`` loads the run page's words."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
 
-__all__ = ["SAYS_RISK", "CLEARLY", "named_for_risk"]
+from ...format import format_share
+
+__all__ = ["SAYS_RISK", "CLEARLY", "named_for_risk", "not_by_this_model"]
 
 #: Names that say a segment is at risk of leaving (RFM's "At Risk", "About to Sleep"): said from how it bought.
 SAYS_RISK = re.compile(r"(?i)\b(at risk|about to sleep|lapsing|lapsed|slipping|hibernating|lost)\b")
@@ -28,3 +30,12 @@ def named_for_risk(segments: Mapping[str, Mapping]) -> dict[str, tuple[str, Mapp
         if higher:
             out[code] = max(higher, key=lambda kv: kv[1]["high_risk_share"])
     return out
+
+
+def not_by_this_model(name: str, other: str, other_share: float, *, entity: str = "customers",
+                      share: float | None = None) -> str:
+    """The sentence for a segment :func:`named_for_risk` finds (``name``, with its own ``share`` at high risk where
+    the page has not given it already), against ``other`` ("S04 New Customers") and its share."""
+    own = f" ({format_share(share)})" if share is not None else ""
+    return (f"{name} is named for how its {entity} bought, not by this model: fewer of them are at high risk{own} than "
+            f"in {other} ({format_share(other_share)}).")
