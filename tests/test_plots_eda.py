@@ -284,7 +284,8 @@ def test_the_outlier_tables_limits_are_drawn_on_its_histograms():
     finally:
         plt.close(fig)
     params = load_params([Path(__file__).resolve().parents[1] / "params" / "online_retail.yaml"])[0]
-    said = stages.eda.distributions(RunContext(params, RunFolder("unused")), data).data  # the caption says what they are
+    # the caption says what they are
+    said = stages.eda.distributions(RunContext(params, RunFolder("unused")), data).data
     assert "the dashed lines are the limits of the outlier table below, beyond which a value is unusual." in said
     # a limit beyond every drawn value draws no line, and the caption does not promise one (a review found it did)
     far = pd.DataFrame({"quantity": np.r_[np.resize(np.arange(1.0, 10.0), 996), [1000.0] * 4]})  # 4: not drawn

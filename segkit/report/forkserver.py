@@ -67,7 +67,8 @@ PRELOAD_LATER = (
     "pandas.io.formats.string", "pandas.core.methods.to_dict", "narwhals._pandas_like.dataframe",
     "narwhals._pandas_like.namespace", "narwhals._interchange.dataframe", "narwhals.stable.v2._namespace",
     "PIL.BmpImagePlugin", "PIL.GifImagePlugin", "PIL.JpegImagePlugin", "PIL.PpmImagePlugin", "PIL.features",
-    "scipy.stats", "sklearn.base",  # most of segkit.stages.features (0.9 s), in pieces a kernel's request can come between
+    # most of segkit.stages.features (0.9 s), in pieces a kernel's request can come between
+    "scipy.stats", "sklearn.base",
     "segkit.stages.features", "segkit.stages.churn", "segkit.stages.select_k", "segkit.stages.value",
     "segkit.stages.dendrogram", "segkit.stages.profile", "segkit.stages.explain", "segkit.stages.score",
     "segkit.stages.compare", "pyarrow.parquet", "seaborn", "scipy.cluster.hierarchy", "sklearn.cluster",

@@ -292,10 +292,10 @@ def _consensus(pref: dict, ks: list[int], stab: dict[int, list[float]]) -> tuple
     text = f"{k} segments: preferred by {top} of {len(pref)} criteria ({who(k)})"
     if len(tied) > 1:
         text += "; tied with " + " and ".join(f"{t} ({who(t)})" for t in tied[1:]) + ", so the fewer segments won"
-    others = [f"{'a single group' if p == 1 else p} ({CRITERION_NAMES[c]})" for c, p in pref.items() if p not in tied and p]
-    if others:
-        text += "; others point to " + ", ".join(others)
-    undecided = [CRITERION_NAMES[c] for c, p in pref.items() if p is None]  # "others point to no preference (elbow)" before
+    others = [f"{'a single group' if p == 1 else p} ({CRITERION_NAMES[c]})" for c, p in pref.items()
+              if p not in tied and p]
+    text += ("; others point to " + ", ".join(others)) if others else ""
+    undecided = [CRITERION_NAMES[c] for c, p in pref.items() if p is None]  # not "others point to no preference"
     if undecided:
         text += f"; the {joined(undecided)} {'has' if len(undecided) == 1 else 'have'} no preference"
     phrase = _stability_phrase(stab.get(k, []))

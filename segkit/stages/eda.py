@@ -340,7 +340,8 @@ def distributions(ctx: RunContext, data: pd.DataFrame):
     shown = drawn(min(p.plot_sample, len(data)), len(data), "rows")
     fig = distributions_figure(data, sample=p.plot_sample, seed=p.seed, limits=_limits(data))
     lines = any(line.get_color() == LIMIT_COLOUR for ax in fig.axes for line in ax.lines)  # in a histogram's range
-    said = "; the dashed lines are the limits of the outlier table below, beyond which a value is unusual" if lines else ""
+    said = ("; the dashed lines are the limits of the outlier table below, beyond which a value is unusual" if lines
+            else "")
     return figure(fig, f"Histograms of {shown}{said}.")
 
 

@@ -2,13 +2,14 @@
 
 Before any notebook starts, ``segkit run`` reads the whole input (hashing its bytes around the read, as ``01_eda``
 does), runs the data kind's schema checks on it and cleans it (:func:`segkit.preflight.preflight`, whose work
-:class:`~segkit.preflight.Checked` holds), so that a problem stops the run before any kernel starts. ``01_eda`` then did the same again, and ``02_features`` and ``08_churn``,
-which need the cleaned table only, waited for it. Now the run writes 01's four artifacts from its own work
-(:func:`hand_over`: ``input.json``, ``schema_findings.json``, ``clean.parquet`` and ``cleaning_log.json``, written
-by the same functions as 01 writes them with) and a marker (:data:`MARKER`) that names the input's hash and the
-run's params. 02 and 08 start at once; 01 reads the artifacts (:func:`handed_over`) instead of checking and cleaning
-again, and draws its page. The run removes the marker when it completes (:func:`withdraw`), so 01 opened later in
-JupyterLab, or run with other params or on another input, does the work itself.
+:class:`~segkit.preflight.Checked` holds), so that a problem stops the run before any kernel starts. ``01_eda`` then did
+the same again, and ``02_features`` and ``08_churn``, which need the cleaned table only, waited for it. Now the run
+writes 01's four artifacts from its own work (:func:`hand_over`: ``input.json``, ``schema_findings.json``,
+``clean.parquet`` and ``cleaning_log.json``, written by the same functions as 01 writes them with) and a marker
+(:data:`MARKER`) that names the input's hash and the run's params. 02 and 08 start at once; 01 reads the artifacts
+(:func:`handed_over`) instead of checking and cleaning again, and draws its page. The run removes the marker when it
+completes (:func:`withdraw`), so 01 opened later in JupyterLab, or run with other params or on another input, does the
+work itself.
 
 Only a pandas run whose whole input was checked, and whose params the check did not change (a currency adopted from
 the amounts), hands over: a big input is checked on a sample, and the duckdb and spark engines clean in the engine.
@@ -112,4 +113,3 @@ def _digest(params: Params) -> str:
     """The params as ``params.json`` keeps them, hashed: equal params, equal digest, in the driver as in a kernel."""
     text = json.dumps(stored_params(params), sort_keys=True, default=str)
     return "sha256:" + hashlib.sha256(text.encode()).hexdigest()
-
