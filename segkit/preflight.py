@@ -38,13 +38,15 @@ ENGINE_SAMPLE = 200_000
 @dataclass(frozen=True)
 class Checked:
     """What the run's check did to the whole input: the table as read, the sha256 of its bytes (``hashed``, as
-    :func:`segkit.source.read_hashed` gives it), the schema's findings on it, and the cleaned table with its log."""
+    :func:`segkit.source.read_hashed` gives it), the schema's findings on it, the cleaned table with its log, and the
+    features built from it (one row per entity, as ``02_features`` builds them)."""
 
     raw: pd.DataFrame
     hashed: dict[str, str]
     findings: list[Finding]
     cleaned: pd.DataFrame
     log: CleaningLog
+    features: FeatureSet
 
 
 def preflight(params: Params, *, deep: bool = True, needs: Iterable[str] | None = None,
@@ -85,10 +87,11 @@ def preflight(params: Params, *, deep: bool = True, needs: Iterable[str] | None 
             sample = raw if rows <= CHECK_ROWS else _sample(raw, sample_by(params), params.seed)
         findings = check_input(params, sample)
         cleaned, log = clean_table(params, sample)
-        if hashed and len(sample) == rows:  # the whole input, read by pandas
-            info["checked"] = Checked(raw, hashed, list(findings), cleaned, log)
+        schema = list(findings)
         findings += ambiguous_dates(log, findings, params.parse_options()) + reading_findings(log, findings)
         fs = build_features(params, cleaned)
+        if hashed and len(sample) == rows:  # the whole input, read by pandas
+            info["checked"] = Checked(raw, hashed, schema, cleaned, log, fs)
         if segments and len(sample) == rows and kind.segment_rule(fs, params) is None:
             k_bounds(params, len(fs.table), fs.entity)  # what the rows cannot hold (a sample has fewer than the run)
             findings += few_rows(params, len(fs.table), fs.entity)

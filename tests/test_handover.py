@@ -4,6 +4,7 @@ would write are the ones the run writes, byte for byte, on every table of the qu
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -14,11 +15,13 @@ from segkit import preflight
 from segkit.config import load_params, params_from_mapping
 from segkit.errors import SegkitError
 from segkit.io import RunFolder
-from segkit.stages import RunContext, eda, handover
+from segkit import pipeline
+from segkit.stages import RunContext, eda, features, handover
 
 ROOT = Path(__file__).resolve().parents[1]
 QUIRKS = ROOT / "tests" / "data" / "quirks"
 FILES = ("input.json", "schema_findings.json", "clean.parquet", "cleaning_log.json")
+FEATURES = ("features.parquet", "features_meta.json")  #: 02's, which the run's check built too
 
 
 def _quirk(sidecar: Path):
@@ -71,6 +74,15 @@ def test_the_run_writes_what_01_would_write(case, tmp_path, monkeypatch):
     pd.testing.assert_frame_equal(raw_run, raw)
     pd.testing.assert_frame_equal(cleaned_run, cleaned.reset_index(drop=True))
     assert log_run.to_dict() == log.to_dict()
+    # 02 reads the features the check built, byte for byte those it builds alone, without reading the cleaned lines
+    fs = features.build_features(RunContext(params, alone))
+    monkeypatch.setattr(pipeline, "build_features", again)
+    monkeypatch.setattr(RunContext, "cleaned", again)
+    fs_run = features.build_features(RunContext(params, run))
+    for name in FEATURES:
+        assert run.artifact(name).read_bytes() == alone.artifact(name).read_bytes(), name
+    pd.testing.assert_frame_equal(fs_run.table, alone.read_features().table)  # as the later notebooks read it
+    assert (fs_run.columns, fs_run.labels, fs_run.units) == (fs.columns, fs.labels, fs.units)
     # 01's page shows the log only: the cleaned lines stay in clean.parquet, not read back
     monkeypatch.setattr(RunFolder, "read_parquet", again)
     assert eda.cleaning(RunContext(params, run), raw_run).to_dict() == log.to_dict()
@@ -110,7 +122,7 @@ def test_a_table_parquet_cannot_hold_is_left_to_01(tmp_path):
     mixed = checked.cleaned.copy()
     mixed["Description"] = mixed["Description"].astype(object)
     mixed.loc[mixed.index[0], "Description"] = 3.5  # text and a number in one column
-    odd = preflight.Checked(checked.raw, checked.hashed, checked.findings, mixed, checked.log)
+    odd = replace(checked, cleaned=mixed)
     run = RunFolder(tmp_path / "run").ensure()
     assert handover.hand_over(RunContext(params, run), odd) is False
     assert not run.has(handover.MARKER) and not handover.handed_over(RunContext(params, run))

@@ -5,9 +5,11 @@ does), runs the data kind's schema checks on it and cleans it (:func:`segkit.pre
 :class:`~segkit.preflight.Checked` holds), so that a problem stops the run before any kernel starts. ``01_eda`` then did
 the same again, and ``02_features`` and ``08_churn``, which need the cleaned table only, waited for it. Now the run
 writes 01's four artifacts from its own work (:func:`hand_over`: ``input.json``, ``schema_findings.json``,
-``clean.parquet`` and ``cleaning_log.json``, written by the same functions as 01 writes them with) and a marker
+``clean.parquet`` and ``cleaning_log.json``, written by the same functions as 01 writes them with), 02's features
+(``features.parquet`` and ``features_meta.json``: the check built them from the cleaned table, as 02 does) and a marker
 (:data:`MARKER`) that names the input's hash and the run's params. 02 and 08 start at once; 01 reads the artifacts
-(:func:`handed_over`) instead of checking and cleaning again, and draws its page. The run removes the marker when it
+(:func:`handed_over`) instead of checking and cleaning again, and draws its page; 02 reads the features instead of
+reading the cleaned table and building them again. The run removes the marker when it
 completes (:func:`withdraw`), so 01 opened later in JupyterLab, or run with other params or on another input, does the
 work itself.
 
@@ -70,13 +72,15 @@ def write_cleaning(ctx: RunContext, log: CleaningLog, cleaned: pd.DataFrame | No
 
 
 def hand_over(ctx: RunContext, checked: Checked) -> bool:
-    """Write ``01_eda``'s artifacts from the run's check of the whole input, then the marker that says so. False, and
+    """Write ``01_eda``'s artifacts and ``02_features``' from the run's check of the whole input, then the marker that
+    says so. False, and
     no marker, when a table cannot be written as Parquet (a column of mixed types): 01 then writes it, or stops on it,
     as it would have. A disk error (``OSError``) is raised."""
     ctx.folder.ensure()
     try:
         write_input(ctx, input_record(checked.raw) | checked.hashed, checked.findings)
         write_cleaning(ctx, checked.log, checked.cleaned)
+        ctx.folder.write_features(checked.features)
     except (ValueError, TypeError, NotImplementedError):  # pyarrow's ArrowInvalid, ArrowTypeError, ...
         return False
     ctx.folder.write_json(MARKER, {"file_hash": checked.hashed["file_hash"], "params": _digest(ctx.params)})
