@@ -98,15 +98,16 @@ def horizon_label(label: str, days: int | None) -> str:
     return f"{label} (next {days} days)" if days else label
 
 
-def example_value(value: Any) -> str:
+def example_value(value: Any, *, amount: bool = False) -> str:
     """One value of a column as a message quotes it: dates as dates (with the time when there is one), not numpy's
     nanoseconds; a fraction to 6 digits; an amount of 1,000 or more with cents with its thousands separated; text,
-    whole numbers (codes, years: the census's -666666666) and nan as Python writes them.
+    whole numbers (codes, years: the census's -666666666) and nan as Python writes them. With ``amount`` (the column
+    holds amounts with cents), a whole number of 1,000 or more is an amount too, its thousands separated.
 
     >>> [example_value(v) for v in (-11062.06, np.float32(1234.57), -666666666.0, -0.20269775390625, 2034, "22423")]
     ['-11,062.06', '1,234.57', '-666666666', '-0.202698', '2034', "'22423'"]
-    >>> example_value(np.datetime64("2034-03-28"))
-    '2034-03-28'
+    >>> example_value(np.datetime64("2034-03-28")), example_value(38970.0, amount=True)
+    ('2034-03-28', '38,970')
     """
     if isinstance(value, (np.datetime64, datetime)):
         ts = pd.Timestamp(value)
@@ -115,7 +116,9 @@ def example_value(value: Any) -> str:
         value = float(np.format_float_positional(value, unique=True))
     value = value.item() if isinstance(value, np.generic) else value
     if isinstance(value, float) and 1000 <= abs(value) < 1e16:  # an amount with cents; a whole number may be a code
-        return str(int(value)) if value.is_integer() else f"{value:,.6f}".rstrip("0").rstrip(".")
+        if value.is_integer():
+            return f"{int(value):,}" if amount else str(int(value))
+        return f"{value:,.6f}".rstrip("0").rstrip(".")
     return f"{value:.6g}" if isinstance(value, float) and round(value, 6) != value else repr(value)
 
 

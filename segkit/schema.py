@@ -143,11 +143,12 @@ def _examples(values: pd.Series) -> str:
     """A few distinct values as the message shows them: text and numbers quoted as Python writes them, dates
     as dates (``2034-03-28``, with the time when there is one), not as numpy's nanoseconds. Where an amount has a
     thousands separator, two say it ("-11,062.06 and -1,200.5"): a comma between them read as one more digit group,
-    and a semicolon as the end of the list, before the finding's next clause."""
-    shown = [example_value(v) for v in pd.unique(values)[:_EXAMPLES]]
-    if any("," in v and not v.startswith(("'", '"')) for v in shown):
-        return " and ".join(shown[:2])
-    return ", ".join(shown)
+    and a semicolon as the end of the list, before the finding's next clause. They are amounts, and so is a whole
+    number among them ("38,970 and 17,836.46", not "38970")."""
+    first = pd.unique(values)[:_EXAMPLES]
+    if any("," in v and not v.startswith(("'", '"')) for v in map(example_value, first)):
+        return " and ".join(example_value(v, amount=True) for v in first[:2])
+    return ", ".join(map(example_value, first))
 
 
 def _where(column: str, key: str | None) -> str:

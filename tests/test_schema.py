@@ -98,6 +98,9 @@ def test_soft_problems_are_warnings_with_counts():
     # between them as the end of the list
     big = validate(_transactions(UnitPrice=[-11062.06, -1200.5, -3.0, 1.5]), _schema("transactions"))
     assert "3 values below 0, e.g. -11,062.06 and -1,200.5; lines" in [f for f in big if f.rule == "range"][0].message
+    # a whole amount among them is an amount too (Online Retail's prices above 1,000 read "38970 and 17,836.46")
+    whole = validate(_transactions(UnitPrice=[-38970.0, -17836.46, 1.5, 2.0]), _schema("transactions"))
+    assert "e.g. -38,970 and -17,836.46; lines" in [f for f in whole if f.rule == "range"][0].message
     # without a thousands separator among them (the farthest out first), a comma stays the separator
     small = validate(_transactions(UnitPrice=[1.5, -2.0, -3.25, 1.5]), _schema("transactions"))
     assert "e.g. -3.25, -2.0;" in [f for f in small if f.rule == "range"][0].message
