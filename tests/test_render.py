@@ -532,6 +532,29 @@ def test_pages_are_nbconverts_without_its_soup_pass(tmp_path, business):
     assert "¶" not in re.search(r'<nav class="sk-toc">.*?</nav>', text, flags=re.S).group(0)
 
 
+def test_code_is_escaped_by_the_highlighter_as_the_lab_template_sanitises_it():
+    """segkit's template shows a code cell as pygments writes it, without the sanitiser nbconvert's lab template runs
+    over it (a tenth of a page's time): a parameter's value with markup in it is text on the page all the same, and
+    the cell's HTML is the lab template's, character for character."""
+    from segkit.report import render
+
+    nb = new_notebook(cells=[new_code_cell('run_name = "<script>alert(1)</script> & <b>x</b>"  # \'q\' "dq"\n'
+                                           "x = 1 < 2 > 0\nprint(f'{x!r}')")],
+                      metadata={"language_info": {"name": "python", "pygments_lexer": "ipython3"}})
+    resources = {"segkit_css": "", "segkit_header": "", "segkit_csp": CSP, "metadata": {"name": "t"}}
+    ours = render._exporter(False).from_notebook_node(nbformat.from_dict(nb), resources=dict(resources))[0]
+    lab = render._html_exporter()(template_name="lab")  # the same exporter with the lab template, sanitiser and all
+    lab.exclude_input_prompt = lab.exclude_output_prompt = True
+    theirs = lab.from_notebook_node(nbformat.from_dict(nb), resources=dict(resources))[0]
+
+    def code(page: str) -> str:
+        return re.search(r'<div class="cm-editor cm-s-jupyter">.*?</div>\s*</div>', page, flags=re.S).group(0)
+
+    assert code(ours) == code(theirs)
+    assert "<script>" not in code(ours) and "&lt;script&gt;alert(1)&lt;/script&gt;" in code(ours)
+    assert "<b>" not in code(ours) and _Page(code(ours)).scripts == 0
+
+
 def test_the_note_naming_rows_of_a_table_without_ids_is_no_record():
     """A survey without an id column: its features page's notes said "no id column: rows are named row_0001,
     row_0002, ..." and the business copy left the whole notes table out as "individual records". A table whose rows

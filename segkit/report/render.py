@@ -19,6 +19,7 @@ the business copies for individual records (:func:`private_outputs`, :func:`rend
 
 from __future__ import annotations
 
+import copy
 import functools
 import html
 import re
@@ -347,7 +348,8 @@ def _html_exporter():
     """nbconvert's ``HTMLExporter`` without its last pass: it parses the whole page with BeautifulSoup (a page is
     mostly its figures' base64 text) only to give images without one an ``alt`` text and make the cells focusable,
     a third of a page's rendering time. The subclass makes the same two changes to the page's text directly; the
-    rest of its ``from_notebook_node`` is nbconvert 7.17's (pinned)."""
+    rest of its ``from_notebook_node`` is nbconvert 7.17's (pinned). Its preprocessing skips a second copy of the
+    notebook and a dozen validations of it (about a tenth of a page's time)."""
     from nbconvert import HTMLExporter
     from nbconvert.exporters.templateexporter import TemplateExporter
     from nbconvert.filters.highlight import Highlight2HTML
@@ -365,6 +367,15 @@ def _html_exporter():
             body, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
             body = _IMG_WITHOUT_ALT.sub('<img alt="No description has been provided for this image"', body)
             return _FOCUSABLE.sub(r'\1 tabindex="0"', body), resources
+
+        def _preprocess(self, nb, resources):
+            # nbconvert's copies the notebook a second time (from_notebook_node has copied it), normalises it and
+            # validates it with jsonschema after each preprocessor, a dozen times a page: the notebook is a copy of one
+            # nbformat read and validated, and the HTML preprocessors drop tagged cells and add resources
+            resources = copy.deepcopy(resources)
+            for preprocessor in self._preprocessors:
+                nb, resources = preprocessor(nb, resources)
+            return nb, resources
 
     return Exporter
 
