@@ -180,3 +180,26 @@ def test_the_later_stages_read_the_cleanings_own_columns(tmp_path):
     pd.testing.assert_frame_equal(read, everything[read.columns])
     customers = params.model_copy(update={"data_kind": "customers"})
     assert list(RunContext(customers, run).cleaned().columns) == list(everything.columns)
+
+
+def test_08_scores_the_features_the_check_built(tmp_path):
+    """08 scores every customer on their features at the last date: the features the run's check built (02's table,
+    at the default snapshot) instead of reading the cleaned lines a second time and building them again. The scores
+    are those of the features built from the lines, customer for customer."""
+    from segkit.kinds.transactions.churn import refit_and_score
+    from segkit.stages import churn
+
+    params, _ = load_params([ROOT / "params" / "online_retail.yaml"])
+    checked = preflight.preflight(params, keep=True)["checked"]
+    ctx = RunContext(params, RunFolder(tmp_path / "run").ensure())
+    assert handover.hand_over(ctx, checked)
+    data = churn.build(ctx)
+    assert data.current is not None and data.current.attrs["snapshot_date"] == "2011-12-10"
+    ours = refit_and_score(data, current=data.current, seed=0, threshold=0.5).table
+    built = refit_and_score(data, ctx.cleaned(), seed=0, threshold=0.5).table
+    pd.testing.assert_frame_equal(ours, built)
+    handover.withdraw(ctx.folder)  # 08 opened alone, or with another snapshot, builds them from the lines
+    assert churn.build(ctx).current is None
+    dated = params.model_copy(update={"snapshot_date": "2011-12-10"})
+    assert handover.hand_over(RunContext(dated, ctx.folder), checked)
+    assert churn.build(RunContext(dated, ctx.folder)).current is None

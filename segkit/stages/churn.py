@@ -17,6 +17,7 @@ from ..report.cards import figure
 from ..report.cards import table as shown_table
 from . import engine as in_engine
 from .context import RunContext
+from .handover import handed_over
 
 __all__ = ["build", "evaluate", "score", "evaluation_figure", "calibration_table", "importance_figure", "risk_figure"]
 
@@ -29,7 +30,8 @@ def _churn(ctx: RunContext):
 def build(ctx: RunContext):
     """Features before the cutoff and the outcome after it, from ``clean.parquet`` (measured in DuckDB when the
     run's engine is ``duckdb`` or ``spark``: the lines never come into memory whole; only those of the sampled
-    customers when ``02_features`` kept a sample of them)."""
+    customers when ``02_features`` kept a sample of them). Every customer's features at the last date, which
+    :func:`score` scores, are those the run's check built, where it built them (:mod:`segkit.stages.handover`)."""
     p = ctx.params
     engine_churn = getattr(ctx.kind.module, "engine_churn", None)
     if engine_churn is not None and in_engine.engine_of(ctx) != "pandas":  # spark runs too: DuckDB reads clean.parquet
@@ -37,8 +39,11 @@ def build(ctx: RunContext):
         current = ctx.folder.read_parquet("features.parquet") if p.snapshot_date is None else None
         with ddb.session(p) as con:
             return engine_churn(con, in_engine.duckdb_lines(ctx), p, current)
-    return _churn(ctx).churn_dataset(ctx.cleaned(), cutoff=p.churn_cutoff,
-                                     horizon_days=p.churn_horizon_days)
+    data = _churn(ctx).churn_dataset(ctx.cleaned(), cutoff=p.churn_cutoff, horizon_days=p.churn_horizon_days)
+    if p.snapshot_date is None and handed_over(ctx):  # the run's check built every customer's features at the last date
+        data.current = ctx.folder.read_parquet("features.parquet")
+        data.current.attrs["snapshot_date"] = f"{data.last_date + pd.Timedelta(days=1):%Y-%m-%d}"
+    return data
 
 
 def evaluate(ctx: RunContext, data):
