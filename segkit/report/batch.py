@@ -378,8 +378,9 @@ class Batch:
         if not out_ipynb.is_file():
             return
         t0 = time.perf_counter()
+        read = nbformat.read(str(out_ipynb), as_version=4)  # once for both copies; each copy is made from it
         for business, suffix, kicker in ((True, ".html", "Segmentation report"), (False, ".analyst.html", "Analyst copy")):
-            render_notebook(out_ipynb, self.tmp / f"{nb.name}{suffix}", business=business,
+            render_notebook(out_ipynb, self.tmp / f"{nb.name}{suffix}", business=business, read=read,
                             kicker=f"{kicker} · {nb.name}", meta=self.meta_line, entity=page_entity(self.params))
         self.timings.setdefault(nb.name, {})["render_s"] = round(time.perf_counter() - t0, 2)
 
@@ -395,11 +396,10 @@ class Batch:
     def run(self) -> None:
         """Run every notebook whose inputs are ready, until all are done or one fails.
 
-        A notebook's dependents start as soon as it has executed; its HTML is rendered meanwhile on a
-        thread of its own. The kernels of the notebooks that come next are started ahead (:class:`KernelPool`).
-        A notebook whose cell waits for others (:meth:`_gate`) gives its place to the next one meanwhile, and so
-        does a notebook past its ready cell (:meth:`_passed`), whose dependents start then.
-        """
+        A notebook's dependents start as soon as it has executed; its HTML is rendered meanwhile on a thread of its
+        own. The kernels of the notebooks that come next are started ahead (:class:`KernelPool`). A notebook whose
+        cell waits for others (:meth:`_gate`) gives its place to the next one meanwhile, and so does a notebook past
+        its ready cell (:meth:`_passed`), whose dependents start then."""
         pending = list(self.notebooks)
         running: dict[Future, Notebook] = {}
         # a thread per notebook at most: one that waits in a cell keeps its thread while another runs

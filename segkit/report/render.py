@@ -407,7 +407,8 @@ def _unbroken_cells(body: str) -> str:
 
 
 def render_notebook(executed: str | Path, out: str | Path, *, business: bool, kicker: str = "Segmentation report",
-                    meta: str = "", private: PrivateData | None = None, entity: str | None = None) -> Path:
+                    meta: str = "", private: PrivateData | None = None, entity: str | None = None,
+                    read: nbformat.NotebookNode | None = None) -> Path:
     """Render an executed notebook to a self-contained HTML page.
 
     Parameters
@@ -425,8 +426,11 @@ def render_notebook(executed: str | Path, out: str | Path, *, business: bool, ki
     entity : str, optional
         What the run's rows are, where they are not the customers the notebooks speak of (:func:`page_entity`): the
         page's narrative says it instead (:func:`~segkit.naming.entity.speak_of_html`).
+    read : NotebookNode, optional
+        ``executed`` as :func:`nbformat.read` read it already (the batch renders both copies from one read); it is
+        left as it is.
     """
-    nb = nbformat.read(str(executed), as_version=4)
+    nb = nbformat.read(str(executed), as_version=4) if read is None else read
     nb = _business_copy(nb, private) if business else nbformat.from_dict(nb)
     _papermill_cells(nb)
     title, _ = _title(nb, Path(executed).stem)
