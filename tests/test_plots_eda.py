@@ -107,8 +107,12 @@ def test_the_grid_leaves_room_for_every_label_without_measuring_them_first():
     df = pd.DataFrame({f"Household income {i}": rng.lognormal(11, 0.2 + 0.3 * (i % 3), n) for i in range(12)})
     df["Constant-ish count"] = rng.integers(0, 3, n)  # one bin holds thousands: "4000" on the count axis
     df["Share of households with an income below the poverty level in the past year"] = rng.uniform(0, 1, n)
-    cases = ((list(df.columns)[:12], "customers", True), (list(df.columns)[-3:-1], "areas", True),
-             (list(df.columns)[-3:-2], "rows", True), (list(df.columns)[10:], "areas", False))
+    # nearly the whole sample in one bar: "5,400" on the count axis (Online Retail's quantities: its label reached
+    # 4.5 px past the left edge)
+    df["Quantity"] = np.r_[np.ones(n - 10), rng.normal(50, 20, 10)]
+    cases = ((list(df.columns)[:12], "customers", True), (list(df.columns)[-4:-2], "areas", True),
+             (list(df.columns)[-4:-3], "rows", True), (list(df.columns)[10:-1], "areas", False),
+             (["Quantity", "Household income 0"], "customers", True))
     for columns, counted, fits in cases:
         fig = distributions_figure(df, columns=columns, counted=counted)
         try:
