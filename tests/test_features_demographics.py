@@ -147,3 +147,54 @@ def test_delaware_quirks(delaware_csv):
     assert feats.raw.loc["19717", "share_renters"] != feats.raw.loc["19717", "share_renters"]
     assert feats.imputation.counts["share_renters"] == 1
     assert feats.imputation.counts["log_median_gross_rent"] == 10
+
+
+def _families(fathers: list[int], mothers: list[int]) -> pd.DataFrame:
+    n = len(fathers)
+    return pd.DataFrame({"household_total": [2000] * n, "married_couple_with_children": [400] * n,
+                         "single_female_with_children": mothers, "single_male_with_children": fathers})
+
+
+@pytest.mark.parametrize("fathers, mothers, warned", [
+    ([0, 0, 8, 0, 0, 0, 0, 0, 0, 0], [120] * 10, True),  # 8 against 1,200: under a twentieth (Delaware's 327/31,799)
+    ([15, 30, 25, 40, 20, 30, 35, 25, 30, 50], [120] * 10, False),  # about a quarter, as the census has it
+    ([6] * 10, [120] * 10, False),  # exactly a twentieth: the rule's bound
+    ([0] * 10, [0] * 10, False),  # no single parents at all: nothing to compare
+])
+def test_a_column_too_small_to_be_what_it_is_named_for_is_warned_of(fathers, mothers, warned):
+    """Single fathers summing to under a twentieth of single mothers (about a quarter in the US) are some other line
+    of ACS B11003: the two features built from them are understated, kept, and said so (``at_least``)."""
+    from segkit.kinds.demographics.shifted import too_small_notes
+
+    groups = load_feature_groups()
+    labels = {"share_households_with_children": "Households with children",
+              "share_single_parent": "Single-parent households"}
+    notes = too_small_notes(groups, _families(fathers, mothers), labels, {"single_male_with_children": "B11003"})
+    if not warned:
+        assert notes == []
+        return
+    assert notes == [f"Warning: single_male_with_children sums to {sum(fathers):,} over the areas, "
+                     f"{sum(fathers) / sum(mothers):.0%} of single_female_with_children ({sum(mothers):,}), where "
+                     "single fathers are about a quarter of the single parents with children under 18 in the US: the "
+                     "column looks like another line of its table, so households with children and single-parent "
+                     "households are understated (check the export's column against ACS table B11003)."]
+    # only the features used are named; none used, no warning; a table without the columns, none
+    used = too_small_notes(groups, _families(fathers, mothers), labels, {}, used=["share_single_parent"])
+    assert "so single-parent households is understated (check the export's column)." in used[0]
+    assert too_small_notes(groups, _families(fathers, mothers), labels, {}, used=["share_renters"]) == []
+    assert too_small_notes(groups, _families(fathers, mothers).drop(columns="single_female_with_children"),
+                           labels, {}) == []
+
+
+@pytest.mark.parametrize("rule, problem", [
+    ({"single_male_with_children": {"of": "single_female_with_children", "share": 1.5, "said": "x"}}, "share"),
+    ({"single_male_with_children": {"of": "population", "share": 0.05, "said": "x"}}, "not a member"),
+    ({"household_total": {"of": "single_female_with_children", "share": 0.05, "said": "x"}}, "the universe"),
+    ({"single_male_with_children": {"of": "single_female_with_children", "share": 0.05}}, "no words"),
+    (["single_male_with_children"], "a list"),
+])
+def test_a_groups_file_at_least_rule_is_checked(rule, problem):
+    members = {"share_single_parent": ["single_female_with_children", "single_male_with_children"]}
+    groups = {"groups": [{"name": "households", "universe": "household_total", "members": members, "at_least": rule}]}
+    with pytest.raises(DataFileError, match="'at_least' must map a member column to"):
+        load_feature_groups(groups)

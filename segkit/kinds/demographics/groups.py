@@ -92,6 +92,9 @@ class FeatureGroup:
     moved: Mapping[str, str] = field(default_factory=dict, hash=False)
     #: Read one line down: feature -> its columns whose line is not in the export (the last part's).
     lost: Mapping[str, tuple[str, ...]] = field(default_factory=dict, hash=False)
+    #: A member column -> (another member column, the smallest share of its total this one's total may be, what the
+    #: census says of the two): Delaware's single fathers summed to 1% of its single mothers (``shifted.too_small``).
+    at_least: Mapping[str, tuple[str, float, str]] = field(default_factory=dict, hash=False)
 
     @property
     def columns(self) -> list[str]:
@@ -231,8 +234,23 @@ def load_feature_groups(source: str | Path | Mapping | None = None) -> list[Feat
                 raise bad(f"feature name '{spec.name}' is defined twice")
             seen.add(spec.name)
         groups.append(FeatureGroup(name, kind, tuple(specs), universe, {str(k): str(v) for k, v in rests.items()},
-                                   tuple(map(str, parts))))
+                                   tuple(map(str, parts)), at_least=_at_least(item, specs, bad)))
     return groups
+
+
+def _at_least(item: Mapping, specs: list[FeatureSpec], bad) -> dict[str, tuple[str, float, str]]:
+    """A group's ``at_least`` (column -> {of, share, said}), checked: both columns the group's members', a share in
+    (0, 1] and the census's words."""
+    raw, members = item.get("at_least") or {}, {c for spec in specs for c in spec.columns}
+    out = {}
+    for column, rule in (raw.items() if isinstance(raw, Mapping) else [(None, None)]):
+        rule = rule if isinstance(rule, Mapping) else {}
+        share, of, said = rule.get("share"), rule.get("of"), rule.get("said")
+        if {column, of} - members or not isinstance(share, (int, float)) or not 0 < share <= 1 or not said:
+            raise bad(f"group '{item['name']}': 'at_least' must map a member column to {{of: another member column, "
+                      "share: a number in (0, 1], said: what the census says of the two}")
+        out[str(column)] = (str(of), float(share), str(said))
+    return out
 
 
 def replace_sentinels(df: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int]]:
