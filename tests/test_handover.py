@@ -193,13 +193,36 @@ def test_08_scores_the_features_the_check_built(tmp_path):
     checked = preflight.preflight(params, keep=True)["checked"]
     ctx = RunContext(params, RunFolder(tmp_path / "run").ensure())
     assert handover.hand_over(ctx, checked)
-    data = churn.build(ctx)
+    data = churn.build(ctx)  # the snapshot is the one the features were built at, as features.parquet keeps it
     assert data.current is not None and data.current.attrs["snapshot_date"] == "2011-12-10"
     ours = refit_and_score(data, current=data.current, seed=0, threshold=0.5).table
     built = refit_and_score(data, ctx.cleaned(), seed=0, threshold=0.5).table
     pd.testing.assert_frame_equal(ours, built)
-    handover.withdraw(ctx.folder)  # 08 opened alone, or with another snapshot, builds them from the lines
+    handover.withdraw(ctx.folder)  # 08 opened alone builds them from the lines
     assert churn.build(ctx).current is None
+    # a run of 01 and 08 without 02 hands 01's work over, not features: features.parquet is the earlier run's
+    assert handover.hand_over(ctx, checked, features=False) and handover.handed_over(ctx)
+    assert churn.build(ctx).current is None
+    # with a snapshot of its own, 08 builds the features at it (only the branch: a run checks with these params)
     dated = params.model_copy(update={"snapshot_date": "2011-12-10"})
     assert handover.hand_over(RunContext(dated, ctx.folder), checked)
     assert churn.build(RunContext(dated, ctx.folder)).current is None
+
+
+def test_a_run_without_02_leaves_the_earlier_features_as_they_were(tmp_path):
+    """`segkit run --only 01_eda` keeps the earlier run's features (02 did not run): the check does not write them, so
+    they still say which input they were built from, and 02 run later builds them again."""
+    params, _ = load_params([ROOT / "params" / "online_retail.yaml"])
+    checked = preflight.preflight(params, keep=True)["checked"]
+    ctx = RunContext(params, RunFolder(tmp_path / "run").ensure())
+    ctx.folder.write_json("features_meta.json", {"input_hash": "sha256:earlier"})
+    assert handover.hand_over(ctx, checked, features=False)
+    assert ctx.folder.read_json("features_meta.json") == {"input_hash": "sha256:earlier"}
+    assert not ctx.folder.has("features.parquet")
+    assert not handover.features_handed_over(ctx, "02_features")
+    fs = features.build_features(ctx)  # builds them from the cleaned lines, for this input
+    assert ctx.folder.read_json("features_meta.json")["input_hash"] == ctx.folder.read_json("input.json")["file_hash"]
+    assert len(fs.table) == 4334
+    other = params.model_copy(update={"seed": params.seed + 1})  # 02 with other params than the run's: stops
+    with pytest.raises(SegkitError, match="02_features's params differ from those segkit run checked the input with"):
+        features.build_features(RunContext(other, ctx.folder))

@@ -332,8 +332,9 @@ def run_notebooks(params: Params, files: list[Path], notebooks: list[Notebook], 
                       meta_line=f"Run {params.run_name} · {started_at:%d %B %Y} · {source}", withheld=withheld)
         try:
             write_json(tmp / "params.json", stored_params(params))
-            if checked is not None and WRITER in {nb.name for nb in notebooks} \
-                    and hand_over(RunContext(params, RunFolder(tmp)), checked):
+            names = {nb.name for nb in notebooks}
+            if checked is not None and WRITER in names \
+                    and hand_over(RunContext(params, RunFolder(tmp)), checked, features="02_features" in names):
                 batch.ready.add(WRITER)  # its artifacts are written: the notebooks that read them start at once
         except OSError as exc:
             _failed_writing(batch, exc, tmp)

@@ -17,7 +17,7 @@ from ..report.cards import figure
 from ..report.cards import table as shown_table
 from . import engine as in_engine
 from .context import RunContext
-from .handover import handed_over
+from .handover import features_handed_over
 
 __all__ = ["build", "evaluate", "score", "evaluation_figure", "calibration_table", "importance_figure", "risk_figure"]
 
@@ -40,9 +40,8 @@ def build(ctx: RunContext):
         with ddb.session(p) as con:
             return engine_churn(con, in_engine.duckdb_lines(ctx), p, current)
     data = _churn(ctx).churn_dataset(ctx.cleaned(), cutoff=p.churn_cutoff, horizon_days=p.churn_horizon_days)
-    if p.snapshot_date is None and handed_over(ctx):  # the run's check built every customer's features at the last date
-        data.current = ctx.folder.read_parquet("features.parquet")
-        data.current.attrs["snapshot_date"] = f"{data.last_date + pd.Timedelta(days=1):%Y-%m-%d}"
+    if p.snapshot_date is None and features_handed_over(ctx, "08_churn"):  # every customer's, at the last date
+        data.current = ctx.folder.read_parquet("features.parquet")  # its attrs say the snapshot, as built
     return data
 
 

@@ -1,7 +1,7 @@
 """``02_features``: one row per entity, what each feature means, and what the clustering compares.
 
-``build_features`` reads ``clean.parquet`` and writes ``features.parquet`` and ``features_meta.json`` (in a batch, the
-run's check of the input wrote them already: :mod:`segkit.stages.handover`).
+``build_features`` reads ``clean.parquet`` and writes ``features.parquet`` and ``features_meta.json`` (in a batch whose
+check read and cleaned the whole input in pandas, the check wrote them already: :mod:`segkit.stages.handover`).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from ..plots.eda import MAX_PANELS
 from ..report.cards import figure, table
 from . import engine as in_engine
 from .context import RunContext
-from .handover import handed_over
+from .handover import features_handed_over
 
 __all__ = ["build_features", "load_features", "feature_overview", "feature_columns", "transformed_features",
            "summary_table", "notes", "pca_variance", "distributions", "transformed_distributions"]
@@ -29,7 +29,7 @@ __all__ = ["build_features", "load_features", "feature_overview", "feature_colum
 def build_features(ctx: RunContext, cleaned: pd.DataFrame | None = None) -> FeatureSet:
     """Turn the cleaned table into one row per entity; write ``features.parquet`` and its metadata. In a run whose
     check built them from the same cleaned table (:mod:`segkit.stages.handover`), they are read instead."""
-    if cleaned is None and handed_over(ctx):
+    if cleaned is None and features_handed_over(ctx, "02_features"):
         return ctx.folder.read_features()
     if cleaned is None and in_engine.engine_of(ctx) != "pandas":  # one row per entity computed in the engine
         fs = pipeline.check_features(ctx.params, in_engine.features(ctx))

@@ -35,7 +35,7 @@ from ..schema import Finding
 from .context import RunContext, stored_params
 
 __all__ = ["MARKER", "WRITER", "input_record", "write_input", "write_cleaning", "hand_over", "handed_over",
-           "withdraw"]
+           "features_handed_over", "withdraw"]
 
 #: The artifact that says which input and params the run's check handed over (removed when the run completes).
 MARKER = "handover.json"
@@ -71,33 +71,36 @@ def write_cleaning(ctx: RunContext, log: CleaningLog, cleaned: pd.DataFrame | No
     return log
 
 
-def hand_over(ctx: RunContext, checked: Checked) -> bool:
-    """Write ``01_eda``'s artifacts and ``02_features``' from the run's check of the whole input, then the marker that
-    says so. False, and
-    no marker, when a table cannot be written as Parquet (a column of mixed types): 01 then writes it, or stops on it,
-    as it would have. A disk error (``OSError``) is raised."""
+def hand_over(ctx: RunContext, checked: Checked, *, features: bool = True) -> bool:
+    """Write ``01_eda``'s artifacts from the run's check of the whole input and, with ``features`` (``02_features``
+    runs too: a run of 01 alone leaves the earlier run's features as they were), 02's, then the marker that says so.
+    False, and no marker, when a table cannot be written as Parquet (a column of mixed types): 01 then writes it, or
+    stops on it, as it would have. A disk error (``OSError``) is raised."""
     ctx.folder.ensure()
     try:
         write_input(ctx, input_record(checked.raw) | checked.hashed, checked.findings)
         write_cleaning(ctx, checked.log, checked.cleaned)
-        ctx.folder.write_features(checked.features)
+        if features:
+            ctx.folder.write_features(checked.features)
     except (ValueError, TypeError, NotImplementedError):  # pyarrow's ArrowInvalid, ArrowTypeError, ...
         return False
-    ctx.folder.write_json(MARKER, {"file_hash": checked.hashed["file_hash"], "params": _digest(ctx.params)})
+    ctx.folder.write_json(MARKER, {"file_hash": checked.hashed["file_hash"], "params": _digest(ctx.params),
+                                   "features": bool(features)})
     return True
 
 
-def handed_over(ctx: RunContext, hashed: dict[str, str] | None = None) -> bool:
+def handed_over(ctx: RunContext, hashed: dict[str, str] | None = None, *, who: str = WRITER) -> bool:
     """Whether the run's check wrote ``01_eda``'s artifacts (the marker is there), so that 01 reads them instead of
     checking and cleaning again. Once it is there, 02 and 08 may be reading them: for other params, or (given
-    ``hashed``) for an input whose bytes have another hash, 01 must not write them again, and stops instead."""
+    ``hashed``) for an input whose bytes have another hash, 01 must not write them again, and stops instead (as does
+    ``who``, the notebook asking, with other params)."""
     folder = ctx.folder
     if not folder.has(MARKER):
         return False
     marker = folder.read_json(MARKER)
     if marker.get("params") != _digest(ctx.params):
-        raise RunError("01_eda's params differ from those segkit run checked the input with",
-                       "run the batch again; to check the input in this notebook instead, delete "
+        raise RunError(f"{who}'s params differ from those segkit run checked the input with",
+                       "run the batch again; to do the work in this notebook instead, delete "
                        f"{folder.artifact(MARKER)}", path=folder.artifact(MARKER))
     if hashed is not None and marker.get("file_hash") != hashed.get("file_hash"):
         where = hashed.get("path", "the input file")
@@ -106,6 +109,12 @@ def handed_over(ctx: RunContext, hashed: dict[str, str] | None = None) -> bool:
                             "run again once the file no longer changes (copy it first if another program writes it)",
                             key="data_path", path=where)
     return True
+
+
+def features_handed_over(ctx: RunContext, who: str) -> bool:
+    """Whether the run's check also wrote ``02_features``' features (:func:`hand_over` with ``features``), so that 02
+    and 08 (``who``) read them instead of building them from the cleaned lines."""
+    return handed_over(ctx, who=who) and bool(ctx.folder.read_json(MARKER).get("features"))
 
 
 def withdraw(folder: RunFolder) -> None:

@@ -422,7 +422,7 @@ def refit_and_score(data: ChurnData, clean: pd.DataFrame | None = None, *, seed:
     """Refit on the customers at the cutoff (a stratified sample of :data:`MAX_ROWS` when there are more), then
     score every customer's behaviour at the last date: their
     :func:`~segkit.kinds.transactions.features.behaviour_features` from the cleaned lines ``clean``, or
-    ``current`` when an engine has built them in place."""
+    ``current`` when they were built already (by an engine, or by the run's check: ``ChurnData.current``)."""
     sample = stratified_rows(data.churned.to_numpy(), MAX_ROWS, seed)
     X = feature_matrix(data.features).iloc[sample]
     model, best = fit_churn_model(X, data.churned.iloc[sample], seed=seed, search_iter=search_iter,

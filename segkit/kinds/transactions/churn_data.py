@@ -49,8 +49,9 @@ class ChurnData:
     last_date : Timestamp
         The day of the last purchase in the data (:func:`data_span`).
     current : DataFrame or None
-        The customers' features at the last date, when an engine built them beside the data set (else
-        :func:`refit_and_score` builds them from the cleaned lines).
+        The customers' features at the last date, when they were built already: by an engine beside the data set,
+        or by the run's check of the input (``02_features``' table, :func:`segkit.stages.churn.build`); else
+        :func:`refit_and_score` builds them from the cleaned lines.
     """
 
     features: pd.DataFrame
