@@ -174,13 +174,15 @@ def test_a_column_too_small_to_be_what_it_is_named_for_is_warned_of(fathers, mot
         assert notes == []
         return
     assert notes == [f"Warning: single_male_with_children sums to {sum(fathers):,} over the areas, "
-                     f"{sum(fathers) / sum(mothers):.0%} of single_female_with_children ({sum(mothers):,}), where "
+                     f"{sum(fathers) / sum(mothers):.0%} of single_female_with_children ({sum(mothers):,}), whereas "
                      "single fathers are about a quarter of the single parents with children under 18 in the US: the "
-                     "column looks like another line of its table, so households with children and single-parent "
-                     "households are understated (check the export's column against ACS table B11003)."]
+                     "column looks like another line of ACS table B11003, so the shares of households with children "
+                     "and single-parent households are understated."]
     # only the features used are named; none used, no warning; a table without the columns, none
     used = too_small_notes(groups, _families(fathers, mothers), labels, {}, used=["share_single_parent"])
-    assert "so single-parent households is understated (check the export's column)." in used[0]
+    assert used[0].endswith("another line of its table, so the share of single-parent households is understated.")
+    few = too_small_notes(groups, _families([0] * 9 + [2], [120] * 10), labels, {})  # 2 against 1,200: not "0%"
+    assert "sums to 2 over the areas, under 1% of single_female_with_children (1,200)" in few[0]
     assert too_small_notes(groups, _families(fathers, mothers), labels, {}, used=["share_renters"]) == []
     assert too_small_notes(groups, _families(fathers, mothers).drop(columns="single_female_with_children"),
                            labels, {}) == []
@@ -191,6 +193,8 @@ def test_a_column_too_small_to_be_what_it_is_named_for_is_warned_of(fathers, mot
     ({"single_male_with_children": {"of": "population", "share": 0.05, "said": "x"}}, "not a member"),
     ({"household_total": {"of": "single_female_with_children", "share": 0.05, "said": "x"}}, "the universe"),
     ({"single_male_with_children": {"of": "single_female_with_children", "share": 0.05}}, "no words"),
+    ({"single_male_with_children": {"of": "single_male_with_children", "share": 0.05, "said": "x"}}, "itself"),
+    ({"single_male_with_children": {"of": "single_female_with_children", "share": True, "said": "x"}}, "a bool"),
     (["single_male_with_children"], "a list"),
 ])
 def test_a_groups_file_at_least_rule_is_checked(rule, problem):

@@ -174,9 +174,20 @@ def test_features_of_delaware(delaware):
     assert asked.columns == ["share_industry_agriculture", "share_age_18_34"]
     # its single fathers are 327 against 31,750 single mothers (about a quarter in the US): said, on 02 and by the check
     assert fs.extra["too_small"] == [n for n in fs.notes if "single_male_with_children sums to 327" in n] != []
-    assert "households with children and single-parent households are understated" in fs.extra["too_small"][0]
+    assert "the shares of households with children and single-parent households are understated" in \
+        fs.extra["too_small"][0]
     assert [f.message for f in demo.feature_findings(fs, p) if "sums to 327" in f.message]
-    assert asked.extra["too_small"] == []  # neither feature used
+    assert fs.extra["understated"] == ["share_households_with_children", "share_single_parent"]
+    assert asked.extra["too_small"] == asked.extra["understated"] == []  # neither feature used
+    # and 05, where the cards and tables show their values, says so in the reader's words
+    from types import SimpleNamespace
+
+    from segkit.stages import profile
+
+    said = _text(profile.understated_note(SimpleNamespace(features=fs)))
+    assert said.startswith("Households with children and single-parent households are understated in this data: ")
+    assert "read their values as lower bounds" in said and "single_male" not in said
+    assert profile.understated_note(SimpleNamespace(features=asked)) is None
     # where values were imputed is recorded, so naming can leave them out
     assert fs.extra["imputed_rows"]["log_median_gross_rent"] and "median_gross_rent" in fs.extra["imputed_rows"]
     assert all(c.startswith(("share_", "log_", "median_")) for c in fs.columns)
@@ -622,3 +633,10 @@ def test_a_table_is_read_down_only_where_it_cannot_contradict_the_shift():
     assert "graduate school is left out (its line, d, is not in the export)" in said
     many = pd.concat([shifted] * 4, ignore_index=True)  # twelve rows tell for themselves
     assert read_down([group], many)[0].moved == {"c": "d", "d": ""}
+
+
+def _text(block) -> str:
+    """The words of an HTML block a stage returns (a note), without its tags."""
+    import re
+
+    return re.sub(r"<[^>]+>", "", block.data if hasattr(block, "data") else str(block)).strip()

@@ -38,7 +38,7 @@ from .select_k import chosen_k, k_structure, without_clear_groups
 __all__ = ["segment", "finish", "reference_note", "all_entities_note", "over_all", "load_segmentation",
            "segment_map", "segment_overview", "churn_table", "stats_table", "categorical_profile", "cards",
            "sizes_figure", "tiny_note", "index_figure", "distributions", "shown_features", "shown_note",
-           "TOP_FEATURES"]
+           "understated_note", "TOP_FEATURES"]
 
 
 def segment(ctx: RunContext, fs: FeatureSet | None = None, k: int | None = None, *,
@@ -236,6 +236,23 @@ def shown_note(seg: Segmentation, top: int | None = TOP_FEATURES):
         return None
     return note(f"The {top} measures that set the segments apart most are shown (each segment's leading ones "
                 f"first); all {n} are in the analyst copy of this report.")
+
+
+def understated_note(seg: Segmentation):
+    """A warning naming the measures this input understates (the features step found a column they are built from
+    far below what the census counts: Delaware's single fathers), where the cards and tables show them; None
+    otherwise."""
+    fs = seg.features
+    feats = [f for f in fs.extra.get("understated") or [] if f in fs.table.columns]
+    if not feats:
+        return None
+    labels = fs.label_map()
+    one = len(feats) == 1
+    said = joined([phrase(labels.get(f, f)) for f in feats])
+    return note(f"{said[:1].upper()}{said[1:]} {'is' if one else 'are'} understated in this data: one of the columns "
+                f"{'it is' if one else 'they are'} built from holds far fewer than the census counts, so read "
+                f"{'its values' if one else 'their values'} as lower bounds (the page \"Features\" says which "
+                "column).", kind="warn")
 
 
 def segment_overview(seg: Segmentation, top: int | None = TOP_FEATURES):

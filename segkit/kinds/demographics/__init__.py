@@ -46,7 +46,7 @@ from .groups import (CENSUS_SENTINELS, FeatureGroup, left_out_notes, load_featur
                      suspect_features, validate_acs_table)
 from .notes import (area_names, excluded_note, feature_findings, imputation_notes, in_own_words, listing, typical_areas,
                     universe_words)
-from .shifted import read_down_notes, too_small_notes
+from .shifted import read_down_notes, too_small, too_small_notes
 from .synth import generate_acs_table
 from . import score  # noqa: F401  (segkit score: raw ACS rows through the feature builder, then the model)
 
@@ -236,6 +236,7 @@ def features(cleaned: pd.DataFrame, params) -> FeatureSet:
     notes += left_out_notes(suspect, short)
     notes += (shifted := read_down_notes(feats.groups, short, used=columns))
     notes += (small := too_small_notes(feats.groups, cleaned, short, census_tables(), used=columns))
+    understated = [spec.name for *_, specs in too_small(feats.groups, cleaned, used=columns) for spec in specs]
     notes.append(k_note)
     extra = {"excluded_areas": excluded, "imputed": {str(f): int(c) for f, c in feats.imputation.counts.items()},
              "validation": {"used_groups": report.used_groups, "skipped_groups": report.skipped_groups,
@@ -243,7 +244,8 @@ def features(cleaned: pd.DataFrame, params) -> FeatureSet:
                             "unusable_columns": report.unusable_columns, "suspect_columns": report.suspect_columns,
                             "sentinel_counts": report.sentinel_counts},
              "k_note": k_note, "imputed_rows": imputed, "left_out": dict(suspect), "shown_as": shown_as,
-             "shifted": shifted, "too_small": small, "read_down": [g.name for g in feats.groups if g.moved]}
+             "shifted": shifted, "too_small": small, "understated": understated,
+             "read_down": [g.name for g in feats.groups if g.moved]}
     return FeatureSet(table=table, columns=columns, labels=labels, entity="areas", notes=notes, extra=extra,
                       short=short, units=units,
                       profile_columns=list(dict.fromkeys([*columns, *extra_columns, POPULATION_COL])))

@@ -246,7 +246,8 @@ def _at_least(item: Mapping, specs: list[FeatureSpec], bad) -> dict[str, tuple[s
     for column, rule in (raw.items() if isinstance(raw, Mapping) else [(None, None)]):
         rule = rule if isinstance(rule, Mapping) else {}
         share, of, said = rule.get("share"), rule.get("of"), rule.get("said")
-        if {column, of} - members or not isinstance(share, (int, float)) or not 0 < share <= 1 or not said:
+        if {column, of} - members or of == column or isinstance(share, bool) or not isinstance(share, (int, float)) \
+                or not 0 < share <= 1 or not said:
             raise bad(f"group '{item['name']}': 'at_least' must map a member column to {{of: another member column, "
                       "share: a number in (0, 1], said: what the census says of the two}")
         out[str(column)] = (str(of), float(share), str(said))

@@ -183,8 +183,8 @@ def imputation_notes(imputation: ImputationReport, short: dict[str, str]) -> lis
 def feature_findings(fs, params) -> list[Finding]:
     """What ``segkit check`` warns of once the features are built (``02_features`` says so too): features not trusted
     (a shifted block, a mislabelled column: Delaware's industry and commute groups, which the check did not mention),
-    blocks that look one line off and columns too small to be what they are named for (Delaware's single fathers); ACS feature groups left out, their columns missing or empty, with the tables
-    that would add them."""
+    blocks that look one line off and columns too small to be what they are named for (Delaware's single fathers);
+    ACS feature groups left out, their columns missing or empty, with the tables that would add them."""
     found = fs.extra.get("validation") or {}
     skipped = found.get("skipped_groups") or {}
     out = [Finding("warning", "columns", None, note.removeprefix("Warning: ").rstrip("."), 0, None,

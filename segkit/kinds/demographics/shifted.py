@@ -5,6 +5,10 @@ A group of ``acs_groups.yaml`` may list its ACS table's ``parts``, the lines tha
 the first holds as many as all the others together in every row (:func:`_total_first`), the export has shifted the
 block by one line (its "nursery and preschool" column holds everyone enrolled), and :func:`read_down` reads each member
 from the column after its name; :func:`read_down_notes` tells the reader.
+
+A group may also say that a member column's total is at least a share of another's (``at_least``): a column far below
+is some other line of its table (Delaware's single fathers), found by :func:`too_small` and told by
+:func:`too_small_notes`; its features are kept.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from ...format import joined
 from ...naming.words import phrase
 from .groups import MIN_ROWS_EQUAL, FeatureGroup
 
-__all__ = ["read_down", "read_down_notes"]
+__all__ = ["read_down", "read_down_notes", "too_small", "too_small_notes"]
 
 
 def read_down(groups: Sequence[FeatureGroup], table: pd.DataFrame, assume: Collection[str] = ()) -> list[FeatureGroup]:
@@ -77,24 +81,35 @@ def too_small_notes(groups: Sequence[FeatureGroup], table: pd.DataFrame, labels:
                     tables: Mapping[str, str], used: Sequence[str] | None = None) -> list[str]:
     """A warning for each member column whose total over the areas is below its ``at_least`` share of another
     member's (what the census's own proportions rule out): it holds some other line of its table, and the features
-    in ``used`` built from it are understated. Delaware's single fathers summed to 327, 1% of its 31,799 single
-    mothers, where they are about a quarter of single parents in the US. The features are kept, and said so."""
+    in ``used`` built from it are understated. Delaware's single fathers sum to 327 over the areas it keeps, 1% of its
+    31,750 single mothers, whereas they are about a quarter of single parents in the US. The features are kept, and
+    said so."""
     notes = []
+    for group, column, low, high, specs in too_small(groups, table, used):
+        other, _, said = group.at_least[column]
+        feats = [phrase(labels.get(spec.name, spec.name)) for spec in specs]
+        share = f"{low / high:.0%}" if low / high >= 0.005 else "under 1%"
+        table_of = f"ACS table {tables[column]}" if column in tables else "its table"
+        shares = "the share of" if len(feats) == 1 else "the shares of"
+        notes.append(f"Warning: {column} sums to {low:,.0f} over the areas, {share} of {other} ({high:,.0f}), whereas "
+                     f"{said}: the column looks like another line of {table_of}, so {shares} {joined(feats)} "
+                     f"{'is' if len(feats) == 1 else 'are'} understated.")
+    return notes
+
+
+def too_small(groups: Sequence[FeatureGroup], table: pd.DataFrame, used: Sequence[str] | None = None) -> list[tuple]:
+    """Each member column whose total over the areas is below its ``at_least`` share of another member's, as
+    (group, column, its total, the other's total, the features in ``used`` built from it)."""
+    out = []
     for group in groups:
-        for column, (other, share, said) in group.at_least.items():
+        for column, (other, share, _) in group.at_least.items():
             if column not in table.columns or other not in table.columns:
                 continue
             low, high = (float(pd.to_numeric(table[c], errors="coerce").sum()) for c in (column, other))
-            feats = [labels.get(spec.name, spec.name) for spec in group.features
-                     if column in spec.columns and (used is None or spec.name in used)]
-            if high <= 0 or low >= share * high or not feats:
-                continue
-            where = f" against ACS table {tables[column]}" if column in tables else ""
-            notes.append(f"Warning: {column} sums to {low:,.0f} over the areas, {low / high:.0%} of {other} "
-                         f"({high:,.0f}), where {said}: the column looks like another line of its table, so "
-                         f"{joined([phrase(f) for f in feats])} {'is' if len(feats) == 1 else 'are'} understated (check the "
-                         f"export's column{where}).")
-    return notes
+            specs = [spec for spec in group.features if column in spec.columns and (used is None or spec.name in used)]
+            if high > 0 and low < share * high and specs:
+                out.append((group, column, low, high, specs))
+    return out
 
 
 def _total_first(table: pd.DataFrame, group: FeatureGroup) -> str | None:
