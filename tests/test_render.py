@@ -535,7 +535,8 @@ def test_pages_are_nbconverts_without_its_soup_pass(tmp_path, business):
 def test_code_is_escaped_by_the_highlighter_as_the_lab_template_sanitises_it():
     """segkit's template shows a code cell as pygments writes it, without the sanitiser nbconvert's lab template runs
     over it (a tenth of a page's time): a parameter's value with markup in it is text on the page all the same, and
-    the cell's HTML is the lab template's, character for character."""
+    the cell's HTML is the lab template's, character for character (bleach also turned control characters other than
+    tab and newline into "?", which code here does not have)."""
     from segkit.report import render
 
     nb = new_notebook(cells=[new_code_cell('run_name = "<script>alert(1)</script> & <b>x</b>"  # \'q\' "dq"\n'

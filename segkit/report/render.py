@@ -371,7 +371,8 @@ def _html_exporter():
         def _preprocess(self, nb, resources):
             # nbconvert's copies the notebook a second time (from_notebook_node has copied it), normalises it and
             # validates it with jsonschema after each preprocessor, a dozen times a page: the notebook is a copy of one
-            # nbformat read and validated, and the HTML preprocessors drop tagged cells and add resources
+            # nbformat read (which gives every cell an id; an invalid notebook is rendered, not stopped on), and the
+            # HTML preprocessors drop tagged cells and add resources
             resources = copy.deepcopy(resources)
             for preprocessor in self._preprocessors:
                 nb, resources = preprocessor(nb, resources)
