@@ -13,6 +13,7 @@ import pandas as pd
 from .. import pipeline
 from ..plots import criteria_figure as draw_criteria
 from ..format import joined
+from ..naming.words import singular
 from ..report.cards import caption, figure, html_block, note, note_html
 from ..select import KSelection
 from ..select.search import STRUCTURE_POINTER
@@ -157,19 +158,28 @@ def k_recommendation(ctx: RunContext, selection: KSelection):
     return html_block("".join(parts))
 
 
-def sampling_sentence(selection: KSelection) -> str:
-    """Say on how many rows the costly criteria were computed."""
+def sampling_sentence(selection: KSelection, entity: str = "rows") -> str:
+    """Say on how many rows (``entity``: "customers", as the page says them) the costly criteria were computed.
+
+    >>> from types import SimpleNamespace
+    >>> sel = SimpleNamespace(n_rows=4334, sample_size=2000, stability_rows=4334, notes=[])
+    >>> said = sampling_sentence(sel, "customers")
+    >>> said.startswith("Separation and gap were computed on a random sample of 2,000 of the 4,334 customers;")
+    True
+    >>> said.endswith("; the elbow and the other scores use every customer.")
+    True
+    """
     n, sample = selection.n_rows, selection.sample_size
     boot = selection.stability_rows or sample
     parts = []
     if sample and sample < n:
-        parts.append(f"Separation and gap were computed on a random sample of {sample:,} of the {n:,} rows")
+        parts.append(f"Separation and gap were computed on a random sample of {sample:,} of the {n:,} {entity}")
     if boot and boot < n:
-        parts.append(f"stability on a random sample of {boot:,} rows")
+        parts.append(f"stability on a random sample of {boot:,} {entity}")
     cut = "".join(f" {text}." for text in selection.notes if text.startswith(pipeline.RANGE_NOTE))
     if not parts:
-        return f"Every criterion was computed on all {n:,} rows.{cut}"
-    return "; ".join(parts) + f"; the elbow and the other scores use every row.{cut}"
+        return f"Every criterion was computed on all {n:,} {entity}.{cut}"
+    return "; ".join(parts) + f"; the elbow and the other scores use every {singular(entity)}.{cut}"
 
 
 _NOT_CHOSEN = ("No criterion was computed: the segments come from the data kind's own rule (the RFM score grid "
@@ -182,7 +192,8 @@ def criteria_figure(selection: KSelection | None, ctx: RunContext | None = None)
     is another."""
     if selection is None:
         return note(_NOT_CHOSEN)
-    return figure(draw_criteria(selection, used=None if ctx is None else chosen_k(ctx)), sampling_sentence(selection))
+    return figure(draw_criteria(selection, used=None if ctx is None else chosen_k(ctx)),
+                  sampling_sentence(selection, "rows" if ctx is None else ctx.entity))
 
 
 def vote_note(selection: KSelection | None):
