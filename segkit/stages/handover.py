@@ -5,13 +5,14 @@ does), runs the data kind's schema checks on it and cleans it (:func:`segkit.pre
 :class:`~segkit.preflight.Checked` holds), so that a problem stops the run before any kernel starts. ``01_eda`` then did
 the same again, and ``02_features`` and ``08_churn``, which need the cleaned table only, waited for it. Now the run
 writes 01's four artifacts from its own work (:func:`hand_over`: ``input.json``, ``schema_findings.json``,
-``clean.parquet`` and ``cleaning_log.json``, written by the same functions as 01 writes them with), 02's features
-(``features.parquet`` and ``features_meta.json``: the check built them from the cleaned table, as 02 does) and a marker
-(:data:`MARKER`) that names the input's hash and the run's params. 02 and 08 start at once; 01 reads the artifacts
-(:func:`handed_over`) instead of checking and cleaning again, and draws its page; 02 reads the features instead of
-reading the cleaned table and building them again. The run removes the marker when it
-completes (:func:`withdraw`), so 01 opened later in JupyterLab, or run with other params or on another input, does the
-work itself.
+``clean.parquet`` and ``cleaning_log.json``, written by the same functions as 01 writes them with), when 02 runs too
+its features (``features.parquet`` and ``features_meta.json``: the check built them from the cleaned table, as 02
+does), and a marker (:data:`MARKER`) that names the input's hash, the run's params and whether the features were
+written. 02 and 08 start at once; 01 reads the artifacts (:func:`handed_over`) instead of checking and cleaning again,
+and draws its page; 02 reads the features (:func:`features_handed_over`) instead of reading the cleaned table and
+building them again, and 08 scores every customer on them. The run removes the marker when it completes
+(:func:`withdraw`), so 01 opened later in JupyterLab, or run with other params or on another input, does the work
+itself, as do 02 and 08.
 
 Only a pandas run whose whole input was checked, and whose params the check did not change (a currency adopted from
 the amounts), hands over: a big input is checked on a sample, and the duckdb and spark engines clean in the engine.
