@@ -164,12 +164,13 @@ def _families(fathers: list[int], mothers: list[int]) -> pd.DataFrame:
 def test_a_column_too_small_to_be_what_it_is_named_for_is_warned_of(fathers, mothers, warned):
     """Single fathers summing to under a twentieth of single mothers (about a quarter in the US) are some other line
     of ACS B11003: the two features built from them are understated, kept, and said so (``at_least``)."""
-    from segkit.kinds.demographics.shifted import too_small_notes
+    from segkit.kinds.demographics.shifted import too_small, too_small_notes
 
     groups = load_feature_groups()
     labels = {"share_households_with_children": "Households with children",
               "share_single_parent": "Single-parent households"}
-    notes = too_small_notes(groups, _families(fathers, mothers), labels, {"single_male_with_children": "B11003"})
+    found = too_small(groups, _families(fathers, mothers))
+    notes = too_small_notes(found, labels, {"single_male_with_children": "B11003"})
     if not warned:
         assert notes == []
         return
@@ -179,13 +180,14 @@ def test_a_column_too_small_to_be_what_it_is_named_for_is_warned_of(fathers, mot
                      "column looks like another line of ACS table B11003, so the shares of households with children "
                      "and single-parent households are understated."]
     # only the features used are named; none used, no warning; a table without the columns, none
-    used = too_small_notes(groups, _families(fathers, mothers), labels, {}, used=["share_single_parent"])
+    used = too_small_notes(too_small(groups, _families(fathers, mothers), used=["share_single_parent"]), labels, {})
     assert used[0].endswith("another line of its table, so the share of single-parent households is understated.")
-    few = too_small_notes(groups, _families([0] * 9 + [2], [120] * 10), labels, {})  # 2 against 1,200: not "0%"
+    # 2 against 1,200: not "0%"
+    few = too_small_notes(too_small(groups, _families([0] * 9 + [2], [120] * 10)), labels, {})
     assert "sums to 2 over the areas, under 1% of single_female_with_children (1,200)" in few[0]
-    assert too_small_notes(groups, _families(fathers, mothers), labels, {}, used=["share_renters"]) == []
-    assert too_small_notes(groups, _families(fathers, mothers).drop(columns="single_female_with_children"),
-                           labels, {}) == []
+    assert too_small_notes(too_small(groups, _families(fathers, mothers), used=["share_renters"]), labels, {}) == []
+    without = _families(fathers, mothers).drop(columns="single_female_with_children")
+    assert too_small_notes(too_small(groups, without), labels, {}) == []
 
 
 @pytest.mark.parametrize("rule, problem", [

@@ -235,8 +235,8 @@ def features(cleaned: pd.DataFrame, params) -> FeatureSet:
     notes += imputation_notes(feats.imputation, short)
     notes += left_out_notes(suspect, short)
     notes += (shifted := read_down_notes(feats.groups, short, used=columns))
-    notes += (small := too_small_notes(feats.groups, cleaned, short, census_tables(), used=columns))
-    understated = [spec.name for *_, specs in too_small(feats.groups, cleaned, used=columns) for spec in specs]
+    found = too_small(feats.groups, cleaned, used=columns)
+    notes += (small := too_small_notes(found, short, census_tables()))
     notes.append(k_note)
     extra = {"excluded_areas": excluded, "imputed": {str(f): int(c) for f, c in feats.imputation.counts.items()},
              "validation": {"used_groups": report.used_groups, "skipped_groups": report.skipped_groups,
@@ -244,7 +244,8 @@ def features(cleaned: pd.DataFrame, params) -> FeatureSet:
                             "unusable_columns": report.unusable_columns, "suspect_columns": report.suspect_columns,
                             "sentinel_counts": report.sentinel_counts},
              "k_note": k_note, "imputed_rows": imputed, "left_out": dict(suspect), "shown_as": shown_as,
-             "shifted": shifted, "too_small": small, "understated": understated,
+             "shifted": shifted, "too_small": small,
+             "understated": [spec.name for *_, specs in found for spec in specs],
              "read_down": [g.name for g in feats.groups if g.moved]}
     return FeatureSet(table=table, columns=columns, labels=labels, entity="areas", notes=notes, extra=extra,
                       short=short, units=units,

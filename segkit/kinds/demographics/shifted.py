@@ -77,15 +77,14 @@ def read_down_notes(groups: Sequence[FeatureGroup], labels: Mapping[str, str],
     return notes
 
 
-def too_small_notes(groups: Sequence[FeatureGroup], table: pd.DataFrame, labels: Mapping[str, str],
-                    tables: Mapping[str, str], used: Sequence[str] | None = None) -> list[str]:
-    """A warning for each member column whose total over the areas is below its ``at_least`` share of another
-    member's (what the census's own proportions rule out): it holds some other line of its table, and the features
-    in ``used`` built from it are understated. Delaware's single fathers sum to 327 over the areas it keeps, 1% of its
-    31,750 single mothers, whereas they are about a quarter of single parents in the US. The features are kept, and
-    said so."""
+def too_small_notes(found: Sequence[tuple], labels: Mapping[str, str], tables: Mapping[str, str]) -> list[str]:
+    """A warning for each member column :func:`too_small` ``found``, whose total over the areas is below its
+    ``at_least`` share of another member's (what the census's own proportions rule out): it holds some other line of
+    its table, and the features built from it are understated. Delaware's single fathers sum to 327 over the areas it
+    keeps, 1% of its 31,750 single mothers, whereas they are about a quarter of single parents in the US. The features
+    are kept, and said so."""
     notes = []
-    for group, column, low, high, specs in too_small(groups, table, used):
+    for group, column, low, high, specs in found:
         other, _, said = group.at_least[column]
         feats = [phrase(labels.get(spec.name, spec.name)) for spec in specs]
         share = f"{low / high:.0%}" if low / high >= 0.005 else "under 1%"
