@@ -146,9 +146,10 @@ def _examples(values: pd.Series) -> str:
     and a semicolon as the end of the list, before the finding's next clause. They are amounts, and so is a whole
     number among them ("38,970 and 17,836.46", not "38970")."""
     first = pd.unique(values)[:_EXAMPLES]
-    if any("," in v and not v.startswith(("'", '"')) for v in map(example_value, first)):
+    shown = [example_value(v) for v in first]
+    if any("," in v and not v.startswith(("'", '"')) for v in shown):
         return " and ".join(example_value(v, amount=True) for v in first[:2])
-    return ", ".join(map(example_value, first))
+    return ", ".join(shown)
 
 
 def _where(column: str, key: str | None) -> str:
