@@ -95,9 +95,21 @@ def handed_over(ctx: RunContext, hashed: dict[str, str] | None = None, *, who: s
     checking and cleaning again. Once it is there, 02 and 08 may be reading them: for other params, or (given
     ``hashed``) for an input whose bytes have another hash, 01 must not write them again, and stops instead (as does
     ``who``, the notebook asking, with other params)."""
+    return _marker(ctx, hashed, who) is not None
+
+
+def features_handed_over(ctx: RunContext, who: str) -> bool:
+    """Whether the run's check also wrote ``02_features``' features (:func:`hand_over` with ``features``), so that 02
+    and 08 (``who``) read them instead of building them from the cleaned lines."""
+    return bool((_marker(ctx, None, who) or {}).get("features"))
+
+
+def _marker(ctx: RunContext, hashed: dict[str, str] | None, who: str) -> dict | None:
+    """The marker :func:`hand_over` wrote, None without one; an error when ``who`` runs with other params than the
+    run's, or (given ``hashed``) on an input whose bytes changed since (:func:`handed_over`)."""
     folder = ctx.folder
     if not folder.has(MARKER):
-        return False
+        return None
     marker = folder.read_json(MARKER)
     if marker.get("params") != _digest(ctx.params):
         raise RunError(f"{who}'s params differ from those segkit run checked the input with",
@@ -109,13 +121,7 @@ def handed_over(ctx: RunContext, hashed: dict[str, str] | None = None, *, who: s
                             "notebooks read is of its earlier content",
                             "run again once the file no longer changes (copy it first if another program writes it)",
                             key="data_path", path=where)
-    return True
-
-
-def features_handed_over(ctx: RunContext, who: str) -> bool:
-    """Whether the run's check also wrote ``02_features``' features (:func:`hand_over` with ``features``), so that 02
-    and 08 (``who``) read them instead of building them from the cleaned lines."""
-    return handed_over(ctx, who=who) and bool(ctx.folder.read_json(MARKER).get("features"))
+    return marker
 
 
 def withdraw(folder: RunFolder) -> None:
