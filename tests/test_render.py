@@ -556,6 +556,20 @@ def test_code_is_escaped_by_the_highlighter_as_the_lab_template_sanitises_it():
     assert "<b>" not in code(ours) and _Page(code(ours)).scripts == 0
 
 
+def test_both_copies_render_from_one_read_as_from_the_file(tmp_path):
+    """The batch reads an executed notebook once for its two copies (``read``): each page is the one rendered from
+    the file, and the read notebook is left as it was for the other copy."""
+    src = tmp_path / "nb.ipynb"
+    nbformat.write(_notebook(), str(src))
+    read = nbformat.read(str(src), as_version=4)
+    before = nbformat.writes(read)
+    for business in (True, False):
+        alone = render_notebook(src, tmp_path / f"alone{business}.html", business=business, meta="m")
+        shared = render_notebook(src, tmp_path / f"shared{business}.html", business=business, meta="m", read=read)
+        assert shared.read_bytes() == alone.read_bytes()
+        assert nbformat.writes(read) == before
+
+
 def test_the_note_naming_rows_of_a_table_without_ids_is_no_record():
     """A survey without an id column: its features page's notes said "no id column: rows are named row_0001,
     row_0002, ..." and the business copy left the whole notes table out as "individual records". A table whose rows
