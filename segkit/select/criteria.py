@@ -224,13 +224,17 @@ def _gap_choice(ks: list[int], gap: np.ndarray, se: np.ndarray) -> int:
 
 
 # ------------------------------------------------------------------------------------- running
-def _run(tasks: list, n_jobs: int | None, what: str | None = None) -> list:
-    """``fn(*args)`` of every task, in order; with ``what``, progress as "{what} i of n" (:mod:`segkit.progress`)."""
+def _run(tasks: list, n_jobs: int | None, what: str | None = None, untracked: int = 0) -> list:
+    """``fn(*args)`` of every task, in order; with ``what``, progress as "{what} i of n" (:mod:`segkit.progress`)
+    over the tasks after the first ``untracked``."""
     if n_jobs in (None, 1) or len(tasks) == 1:
         results = (fn(*args) for fn, args in tasks)
     else:  # in order either way: the same results, whatever n_jobs
         results = Parallel(n_jobs=n_jobs, return_as="generator")(delayed(fn)(*args) for fn, args in tasks)
-    return list(results if what is None else track(results, total=len(tasks), what=what))
+    if what is None:
+        return list(results)
+    first = [next(results) for _ in range(untracked)]
+    return first + list(track(results, total=len(tasks) - untracked, what=what))
 
 
 # ---------------------------------------------------------------------------------- validation

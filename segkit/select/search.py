@@ -208,24 +208,27 @@ def _cap_k_max(X: np.ndarray, k_min: int, k_max: int, notes: list[str]) -> int:
 def _fit_all(X_fit: np.ndarray, sample: tuple, refit: tuple, fit_idx: np.ndarray | None, ks: list[int], B: int,
              n_boot: int, seed: int, n_init: int | str, n_jobs: int | None,
              hold: tuple[list[int], int]) -> tuple[dict, np.ndarray, dict, dict, dict]:
-    """Every fit, in two parallel phases: the full fits per k; then the silhouettes, the gap statistic's
-    batched fits (the sample and its B references, for k = 1 and every candidate), the bootstrap from
-    scratch, and for the ks of ``hold`` (ks, replicates) the bootstrap from the segments' centres. Returns (fits per k, silhouette
-    per sample row and k, log W per k, Jaccard per k, Jaccard from the centres per k of ``hold``)."""
+    """Every fit, in two parallel phases: the full fits per k beside the gap statistic's batched fits (the
+    sample and its B references, for k = 1 and every candidate), which need none of them; then the silhouettes,
+    the bootstrap from scratch, and for the ks of ``hold`` (ks, replicates) the bootstrap from the segments'
+    centres. Returns (fits per k, silhouette per sample row and k, log W per k, Jaccard per k, Jaccard from the
+    centres per k of ``hold``)."""
     places = [(part, "predict" if fit_idx is not None else rows) for part, rows in (sample, refit)]
-    fits = {r["k"]: r for r in _run([(_full_fit, (k, X_fit, places, n_init, seed)) for k in ks], n_jobs, what="k")}
     Xs, Xr = sample[0], refit[0]
+    # the gap statistic needs no full fit: it runs beside them, first, so that it does not end the phase alone
+    gap_task = [(gap_log_w, (gap_references(Xs, B, seed), [1, *ks], seed))] if B else []
+    out = _run(gap_task + [(_full_fit, (k, X_fit, places, n_init, seed)) for k in reversed(ks)], n_jobs, what="k",
+               untracked=len(gap_task))
+    gap = out.pop(0) if B else {}
+    fits = {r["k"]: r for r in out}
     codes = np.column_stack([fits[k]["labels"][0] for k in ks])
     step = max(64, _SILHOUETTE_CELLS // len(Xs))  # fixed by the sample, not by n_jobs: same sums either way
     chunks = [(i, min(i + step, len(Xs))) for i in range(0, len(Xs), step)]
-    stack = gap_references(Xs, B, seed) if B else None
-    gap_ks = [1, *ks] if B else []
-    tasks = ([(gap_log_w, (stack, gap_ks, seed))] if B else []) + [(_silhouette_rows, (Xs, a, b, codes)) for a, b in chunks]
+    tasks: list = [(_silhouette_rows, (Xs, a, b, codes)) for a, b in chunks]
     tasks += [(_boot_rows, (Xr, fits[k]["labels"][1], k, n_boot, seed)) for k in ks if n_boot]
     hold_ks, n_hold = hold
     tasks += [(_boot_rows, (Xr, fits[k]["labels"][1], k, n_hold, seed, True)) for k in hold_ks]
-    out = _run(tasks, n_jobs, what="silhouette, gap and stability, part")
-    gap = out.pop(0) if B else {}
+    out = _run(tasks, n_jobs, what="silhouette and stability, part")
     sil = np.vstack(out[:len(chunks)])
     stab = {k: _nanmean(rows) for k, rows in zip(ks, out[len(chunks):len(chunks) + (len(ks) if n_boot else 0)])}
     hold = {k: _nanmean(rows) for k, rows in zip(hold_ks, out[len(out) - len(hold_ks):])}
