@@ -21,7 +21,7 @@ import pandas as pd
 from .errors import DataValueError
 from .parse.numbers import CURRENCY_CODES, CURRENCY_SIGNS
 
-__all__ = ["example_value", "drawn", "joined", "horizon_label", "format_number", "format_share", "format_score", "format_value", "money_prefix", "segment_codes",
+__all__ = ["example_value", "capitalised", "drawn", "joined", "horizon_label", "format_number", "format_share", "format_score", "format_value", "money_prefix", "segment_codes",
            "segment_code", "model_segment_codes", "round_json", "fold_table", "yes_no", "unit_in_words", "in_thousands",
            "axis_label", "index_text", "without_unit", "percent_band", "THOUSANDS",
            "MISSING_TEXT", "YES_NO"]
@@ -77,6 +77,16 @@ def drawn(shown: int, total: int, what: str) -> str:
     'a random sample of 5,030 of the 12,000 customers'
     """
     return f"all {total:,} {what}" if shown >= total else f"a random sample of {shown:,} of the {total:,} {what}"
+
+
+def capitalised(text: str) -> str:
+    """``text`` with a capital first letter and the rest as written: "US households", where ``str.capitalize`` gives
+    "Us households".
+
+    >>> capitalised("missing share"), capitalised("US households"), capitalised("")
+    ('Missing share', 'US households', '')
+    """
+    return text[:1].upper() + text[1:]
 
 
 def joined(items, last: str = "and") -> str:

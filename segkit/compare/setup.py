@@ -24,6 +24,7 @@ from typing import Any
 import pandas as pd
 
 from ..format import joined
+from ..naming.words import singular
 from .runs import RunSide, aligned_to, same_input, stale_alignment
 
 __all__ = ["Setup", "SHAPING", "compare_setup"]
@@ -129,11 +130,6 @@ class Setup:
                 "only_earlier": self.only_earlier,
                 "only_later": self.only_later,
                 "settings": [{"key": k, "earlier": a, "later": b} for k, a, b in self.settings]}
-
-
-def singular(entity: str) -> str:
-    """"customers" -> "customer", "areas" -> "area" (what a row is, as :mod:`segkit.compare` names it)."""
-    return entity[:-1] if entity.endswith("s") and not entity.endswith("ss") else entity
 
 
 def _measures(side: RunSide) -> list[str]:

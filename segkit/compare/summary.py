@@ -15,10 +15,11 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from ..format import format_number, format_value, joined
+from ..format import capitalised, format_number, format_value, joined
+from ..naming.words import singular
 from .drift import PSI_MODERATE, PSI_SIGNIFICANT
 from .placements import placements
-from .setup import Setup, singular
+from .setup import Setup
 from .tables import Migration
 
 __all__ = ["summarise", "MAX_MOVES", "MAX_SIZE_CHANGES"]
@@ -61,7 +62,7 @@ def _sizes(sizes: pd.DataFrame, later: Mapping[str, str], entity: str, far: Mapp
         parts.append(f"{who} {verb} {format_value(round(abs(row.change), 2), 'share')} "
                      f"({format_number(row.size_earlier)} to {format_number(row.size_later)} {entity}{apart})")
     text = "; ".join(parts)
-    return text[0].upper() + text[1:] + "."
+    return capitalised(text) + "."
 
 
 def _new_and_gone(sizes: pd.DataFrame, earlier: Mapping[str, str], later: Mapping[str, str], entity: str,

@@ -17,6 +17,7 @@ from __future__ import annotations
 import html
 import re
 
+from ..format import capitalised
 from .words import plural, singular
 
 __all__ = ["speak_of", "speak_of_html", "speaks_otherwise"]
@@ -51,7 +52,7 @@ def speak_of(text: str, entity: str | None, *, title: bool = False) -> str:
         word = m.group("word")
         new = many if word.lower().endswith("s") else one
         if word[0].isupper():
-            new = " ".join(w[:1].upper() + w[1:] for w in new.split(" ")) if title else new[:1].upper() + new[1:]
+            new = " ".join(capitalised(w) for w in new.split(" ")) if title else capitalised(new)
         article = m.group("article")
         if not article:
             return new

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ParamsError
+from ..format import capitalised
 from ..resources import read_data_yaml
 
 __all__ = ["load_words", "split_words", "default_label", "stated_unit", "plural", "singular", "counted",
@@ -127,7 +128,7 @@ def default_label(name: str, words: Mapping[str, str] | None = None) -> str:
             out.append(key)
     text = _REPEAT.sub(r"\1", " ".join(out).strip()) or str(name)  # nps_score: not "net promoter score score"
     text += f" ({abbreviations.get(unit) or _shipped()[1].get(unit) or unit})" if unit else ""  # (GB), not (gb)
-    return text[:1].upper() + text[1:]
+    return capitalised(text)
 
 
 def _period(word: str) -> str:
@@ -180,7 +181,7 @@ def plural(entity: str) -> str:
         return text
     if last.lower() in _PLURAL:
         many = _PLURAL[last.lower()]
-        last = many[:1].upper() + many[1:] if last[:1].isupper() else many
+        last = capitalised(many) if last[:1].isupper() else many
     elif last.endswith("y") and last[-2:-1] not in "aeiou":
         last = last[:-1] + "ies"
     else:

@@ -29,6 +29,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from ..errors import ColumnError
+from ..format import capitalised
 from ..naming.words import counted, plural
 from ._common import count_ticks, heatmap, new_axes
 
@@ -178,7 +179,7 @@ def plot_calibration(table: pd.DataFrame, *, ax: Axes | None = None, entity: str
     ax.plot([0, 1], [0, 1], linestyle="--", color="#5b6770", linewidth=0.8, label="Perfectly calibrated")
     ax.plot(table["mean_predicted"], table["observed"], color=_BAR, linewidth=1)
     ax.scatter(table["mean_predicted"], table["observed"], s=sizes, color=_BAR, alpha=0.8, zorder=3,
-               label=f"{_capital(plural(entity))} (dot size = count)")
+               label=f"{capitalised(plural(entity))} (dot size = count)")
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1)
     ax.set_xlabel("Predicted churn probability")
@@ -202,7 +203,7 @@ def plot_risk_distribution(table: pd.DataFrame, *, threshold: float = 0.5, ax: A
                label=f"High risk: {threshold:.2f} or more ({counted(int((p >= threshold).sum()), entity)})")
     ax.set_xlim(0, 1)
     ax.set_xlabel("Churn probability")
-    ax.set_ylabel(_capital(plural(entity)))
+    ax.set_ylabel(capitalised(plural(entity)))
     count_ticks(ax.yaxis)
     # above the bars: inside, the threshold line ran through its text and it sat on the tallest bars
     ax.legend(loc="lower left", bbox_to_anchor=(0, 1), frameon=False, borderaxespad=0.2)
@@ -220,10 +221,6 @@ def churn_evaluation_figure(roc: pd.DataFrame, pr: pd.DataFrame, calibration: pd
     plot_precision_recall(pr, ax=axes[1], base_rate=base_rate, auc=pr_auc)
     plot_calibration(calibration, ax=axes[2], entity=entity)
     return fig
-
-
-def _capital(text: str) -> str:
-    return text[:1].upper() + text[1:]
 
 
 def _auc_label(name: str, auc) -> str:

@@ -16,7 +16,7 @@ import pandas as pd
 
 from matplotlib.colors import to_hex
 
-from ..format import MISSING_TEXT, format_number, format_share, format_value, index_text
+from ..format import MISSING_TEXT, capitalised, format_number, format_share, format_value, index_text
 from ..naming.words import counted
 from ..separability import MIN_MEMBERS
 
@@ -235,8 +235,7 @@ _TYPE_WORDS = {"b": "true/false", "i": "whole number", "u": "whole number", "f":
 
 def plain_heading(name: Any) -> str:
     """A column name as a table heading: ``missing_share`` -> "Missing share"."""
-    text = str(name).replace("_", " ").strip()
-    return text[:1].upper() + text[1:]
+    return capitalised(str(name).replace("_", " ").strip())
 
 
 def _cell(value: Any, kind: str | None) -> Any:

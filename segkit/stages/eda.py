@@ -21,7 +21,7 @@ from ..cleaning import CleaningLog, rows_added
 from ..config import Params
 from ..engine import choose
 from ..eda import missing_table
-from ..format import drawn, joined
+from ..format import capitalised, drawn, joined
 from ..io import write_json
 from ..io.runfolder import NOTEBOOK_MARKER
 from ..plots import distributions_figure, plot_missing
@@ -290,7 +290,7 @@ def said_of_column(message: str, column) -> str:
     if said is None or said.end() == len(message):
         return message
     rest = message[said.end():]
-    return rest[:1].upper() + rest[1:]
+    return capitalised(rest)
 
 
 #: Numeric, non-boolean columns of a table that are not identifiers (the stage's name for the helper).

@@ -20,7 +20,7 @@ import pandas as pd
 
 from ...errors import SegmentationError
 from ...featureset import FeatureSet
-from ...format import YES_NO
+from ...format import YES_NO, capitalised
 from ...naming.lexicon import FeatureWords, SegmentName, load_lexicon, name_segments_from_lexicon
 from ...naming.masking import masked_scores, observed
 from ...separability import MIN_MEMBERS
@@ -158,7 +158,7 @@ MAJORITY = 0.5
 
 def _title(words: str) -> str:
     """Words of a name, each capitalised, hyphenated ones too: "3rd-Class", "Non-Smokers"."""
-    return " ".join("-".join(part[:1].upper() + part[1:] for part in word.split("-")) for word in words.split())
+    return " ".join("-".join(capitalised(part) for part in word.split("-")) for word in words.split())
 
 
 #: A category level *defines* a segment when at least this share of its members hold it ...
@@ -255,7 +255,7 @@ def name_segments(profile, fs: FeatureSet | None, params, labels=None):
     shares = [rename[c] for c in (fs.extra.get("level_shares") or []) if c in rename] if fs is not None else []
     lexicon = replace(lexicon, features={**lexicon.features, **{f: FeatureWords(label=words.pop(f)) for f in shares}})
     entity = (fs.entity if fs is not None else "customers").strip() or "customers"
-    noun = entity[:1].upper() + entity[1:]  # "US households", not str.capitalize's "Us households"
+    noun = capitalised(entity)
     values, counts = _own_values(fs, labels, rename) if fs is not None and labels is not None else (None, None)
     # a category level that defines a segment tells it apart already: the names need no measure for it (unless the
     # name says the level's word itself, so the level is not added: then the names are made again without it)
@@ -368,7 +368,7 @@ def _as_people(name: SegmentName, gendered: bool, noun: str) -> SegmentName:
 def _as_noun(name: str, noun: str) -> str:
     """A lexicon name with its "Customers" said as ``noun``, each word capitalised after the name's first word
     ("Affluent Survey Respondents", not "Affluent Survey respondents"; "US" stays "US")."""
-    titled = " ".join(w[:1].upper() + w[1:] for w in noun.split())
+    titled = " ".join(capitalised(w) for w in noun.split())
     return re.sub(r"\bCustomers\b", lambda m: noun if m.start() == 0 else titled, name)
 
 

@@ -33,7 +33,7 @@ import pandas as pd
 from ...cleaning import CleaningLog
 from ...errors import ColumnError, DataValueError, ParamsError
 from ...featureset import FeatureSet
-from ...format import format_value
+from ...format import capitalised, format_value
 from ...io import read_table, require_columns
 from ...quality import mask_non_finite
 from ...naming.lexicon import load_lexicon, name_segments_from_lexicon
@@ -259,7 +259,7 @@ def _feature_labels(groups: Sequence[FeatureGroup]) -> tuple[dict[str, str], dic
     for group in groups:
         for spec in group.features:
             words = lex.words(spec.name).label
-            words = words[:1].upper() + words[1:]
+            words = capitalised(words)
             if group.kind == "shares":
                 labels[spec.name] = f"Share: {words} (of {universe_words(group.universe)})"
                 short[spec.name], units[spec.name] = words, "share"
