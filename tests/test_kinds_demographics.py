@@ -285,19 +285,19 @@ def test_k_auto_is_25_capped_by_the_areas():
     k, note = demo.choose_k(params(), 247, SimpleNamespace(ks=range(2, 11), recommended_k=3, voted_k=None, params={}))
     assert k == 24 and note.endswith("The usual criteria for a number of segments, scored over 2 to 10, favour 3; an "
                                      "area profile keeps more, smaller segments that can each be named, so their vote "
-                                     "is shown for reference (a run with the number of segments set to 3 uses it).")
+                                     "is for reference only (a run with the number of segments set to 3 uses it).")
     # a weak structure's vote and the business range's choice are two numbers (Delaware: "favour 4" under a vote of 2)
     held = SimpleNamespace(ks=range(2, 11), recommended_k=4, voted_k=2, params={"business_k": [4, 8]})
     assert demo.choose_k(params(), 58, held)[1].endswith(
         "The usual criteria for a number of segments, scored over 2 to 10, vote for 2, and choose 4 within 4 to 8 (the "
         "usual range of a business segmentation; each of its segments stable and large enough); an area profile keeps "
-        "more, smaller segments that can each be named, so these are shown for reference (a run with the number of "
-        "segments set to 4 uses that choice).")
+        "more, smaller segments that can each be named, so these numbers are for reference only (a run with the "
+        "number of segments set to 4 uses that choice).")
     # a run set to fewer segments than the business range's choice keeps no "more, smaller segments"
     fewer = demo.choose_k(params(k=3), 58, held)[1]
     assert "keeps more" not in fewer and fewer.endswith("8 (the usual range of a business segmentation; each of its "
-                                                        "segments stable and large enough); these are shown for "
-                                                        "reference (a run with the number of segments set to 4 uses "
+                                                        "segments stable and large enough); these numbers are for "
+                                                        "reference only (a run with the number of segments set to 4 uses "
                                                         "that choice).")
     # none of 4 to 8 qualified, nor the vote's 9: the range's choice is no stable one (select.vote.business_choice)
     fallback = SimpleNamespace(ks=range(2, 11), recommended_k=4, voted_k=9, params={"business_k": [4, 8]}, held=False)
@@ -306,7 +306,7 @@ def test_k_auto_is_25_capped_by_the_areas():
     assert demo.choose_k(params(k=8), 63)[0] == 6 and demo.choose_k(params(k=4), 63)[0] == 4
     # a vote above what the areas allow is no advice: a run asking for 8 over 58 areas is capped at 5 again
     high = SimpleNamespace(ks=range(2, 11), recommended_k=8, voted_k=None, params={})
-    assert demo.choose_k(params(), 58, high)[1].endswith("shown for reference (8 segments are more than 58 areas "
+    assert demo.choose_k(params(), 58, high)[1].endswith("for reference only (8 segments are more than 58 areas "
                                                         "allow).")
     assert demo.choose_k(params(k_max_share=0.2), 63)[0] == 12
 

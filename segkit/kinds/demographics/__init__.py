@@ -331,10 +331,11 @@ def choose_k(params, n: int, selection=None) -> tuple[int, str]:
         use = ("." if favoured == k else f" ({favoured} segments are more than {n:,} areas allow)." if favoured > most
                else f" (a run with the number of segments set to {favoured} uses "
                     f"{'it' if voted == favoured else 'that choice'}).")
-        shown = "these are" if voted != favoured else "their vote is"
+        # "for reference only", not "shown for reference": no page shows the segments of the criteria's number
+        shown = "these numbers are" if voted != favoured else "their vote is"
         why = "an area profile keeps more, smaller segments that can each be named, so " if k > favoured else ""
-        note += (f" The usual criteria for a number of segments, scored over {lo} to {hi}, {said}; {why}{shown} shown "
-                 "for reference" + use)
+        note += (f" The usual criteria for a number of segments, scored over {lo} to {hi}, {said}; {why}{shown} for "
+                 "reference only" + use)
     return k, note
 
 
