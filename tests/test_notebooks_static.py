@@ -120,3 +120,26 @@ def test_needs_tags_name_capabilities_some_kind_offers():
             for tag in cell.get("metadata", {}).get("tags", []):
                 if tag.startswith("needs:"):
                     assert tag.split(":", 1)[1] in offered, f"{path.name}: {tag} names no capability"
+
+
+#: Where a page of any kind may say "customer": an example among others of what a table can be.
+_CUSTOMER_EXAMPLES = ("a customer table without an id column",)
+
+
+@pytest.mark.parametrize("kind", ["demographics", "customers"])
+def test_pages_of_other_kinds_do_not_call_their_rows_customers(kind):
+    # census areas were "customers it had not seen" on 07's page; a customer table's rows may be members, stores, ...
+    from segkit.report.batch import applicable_cells
+    from segkit.report.runner import discover_notebooks
+    from segkit import kinds
+
+    offered = kinds.get(kind).extra_stages
+    said = []
+    for nb in discover_notebooks(ROOT / "notebooks", kind):
+        for cell in applicable_cells(nb.path, offered).cells:
+            text = cell.source
+            for example in _CUSTOMER_EXAMPLES:
+                text = text.replace(example, "")
+            if cell.cell_type == "markdown" and "customer" in text.lower():
+                said.append(f"{nb.name} cell {cell.get('id')}")
+    assert not said, f"pages of {kind} runs say 'customer' where their rows may be anything: {said}"
