@@ -466,3 +466,23 @@ def test_the_adjective_stays_when_dropping_it_would_give_two_segments_one_name()
     z = pd.DataFrame({"age": [-1.2, -0.9, -0.8], "spending_score": [1.3, 0.0, 0.1], "income": [-1.0, -0.8, 0.0]})
     names = {s: n.name for s, n in name_segments_from_lexicon(z, _lexicon()).items()}
     assert names == {0: "Young High Spenders", 1: "Lower-Income Young Customers", 2: "Young Customers"}
+
+
+#: Words of age in a name, and the conditions that back each (either lexicon's features): a name says what it tests.
+_AGE_WORDS = {
+    r"\bYoung": {("median_age", "low"), ("share_age_18_34", "high"), ("age", "low")},
+    r"Retire|Senior|Mature|Empty Nest|\bOlder": {("median_age", "high"), ("share_age_75_plus", "high"),
+                                                 ("share_age_55_74", "high"), ("age", "high")},
+}
+
+
+@pytest.mark.parametrize("kind", ["demographics", "customers"])
+def test_a_name_that_speaks_of_age_tests_age(kind):
+    # Delaware's "Young Suburban Families" were the oldest of its family segments (median age 41.1 against 38.4 and
+    # 40.6): the entry tested children and detached houses, not age
+    from segkit.kinds.customers.naming import LEXICON as CUSTOMER_LEXICON
+
+    lex = load_lexicon(ACS_LEXICON if kind == "demographics" else CUSTOMER_LEXICON)
+    unbacked = [e.name for e in lex.entries for pattern, backing in _AGE_WORDS.items()
+                if re.search(pattern, e.name) and not set(e.when.items()) & backing]
+    assert not unbacked, f"names that speak of age without an age condition: {unbacked}"
