@@ -199,7 +199,7 @@ def test_features_of_delaware(delaware):
     np.testing.assert_allclose(np.log(fs.table["median_household_income"]), fs.table["log_median_household_income"])
     notes = " ".join(fs.notes)
     assert "19710, 19716, 19735" in notes and "19736 (13)" in notes and "19902 (53)" in notes
-    assert "rents (log) (6 areas)" in notes and "25 missing values" in notes
+    assert "median rent (log) (6 areas)" in notes and "25 missing values" in notes
     assert "multigenerational_households" in notes and "median_age (4)" in notes
     assert "5 segments, as many as 58 areas support" in notes
     assert sorted(e["zcta"] for e in fs.extra["excluded_areas"]) == ["19710", "19716", "19732", "19733", "19735", "19736", "19902", "19931", "19936", "19955"]
