@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 import json
 from pathlib import Path
 
@@ -438,6 +440,14 @@ def test_names_cards_and_key_facts(delaware_run):
     assert population["value_text"] == f"{population['value']:,.0f} · {per_area:,.0f} per area"
     # the strip the segment cards show, without the count of areas their size line gives
     assert seg.facts[0] == strips["segments"][0]["facts"][1:] and strips["segments"][0]["facts"][0]["feature"] == "areas"
+    # and under the cards, what those facts are: a card's "Median household income: $100,335" is the average area's,
+    # beside a sentence's "typical area $95,288", which a reader took for a second median of the same segment
+    clean = nb.folder.read_parquet("clean.parquet")
+    incomes = clean.set_index(demo.format_area_ids(clean["zcta"]))["median_household_income"]
+    members = seg.labels.index[seg.labels.to_numpy() == 0].astype(str)
+    assert strips["segments"][0]["facts"][3]["value"] == pytest.approx(float(incomes.loc[members].mean()))
+    cards = stages.profile.cards(seg).data
+    assert "are the average area's: each area's own figure, averaged over the segment's areas" in html.unescape(cards)
     excluded = pd.read_csv(nb.folder.artifact("excluded_areas.csv"), dtype={"zcta": str})
     assert sorted(excluded["zcta"]) == ["19710", "19716", "19732", "19733", "19735", "19736", "19902", "19931", "19936", "19955"]
     assert excluded.set_index("zcta").loc["19902", "reason"] == "population 53 is below min_population=500"

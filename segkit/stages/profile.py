@@ -371,7 +371,9 @@ def cards(seg: Segmentation):
     shown = [{**c, "size": counted[c["code"]][0], "share": counted[c["code"]][1]} if c["code"] in counted else c
              for c in seg.cards()]
     drawn_cards = segment_cards(shown, entity=seg.features.entity)
-    notes = [note_html(text) for text in (_held_as_drawn(seg, shown), _no_action(shown)) if text]
+    # what a kind's own key facts are (census areas: the average area's medians), then stability and actions
+    texts = (seg.extra.get("facts_note", ""), _held_as_drawn(seg, shown), _no_action(shown))
+    notes = [note_html(text) for text in texts if text]
     return html_block(getattr(drawn_cards, "data", drawn_cards) + "".join(notes)) if notes else drawn_cards
 
 

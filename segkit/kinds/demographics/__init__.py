@@ -456,6 +456,13 @@ def area_key_facts(source: pd.DataFrame, labels: pd.Series, codes: dict, names: 
                     "the average area's, each area counted once, as in the sentences that compare areas."}
 
 
+#: What the cards' key facts are (area_key_facts.json's note in a reader's words).
+FACTS_NOTE = ("On the cards, median age, median household income and the share of adults (25 and over) with a "
+              "bachelor's degree or higher are the average area's: each area's own figure, averaged over the segment's "
+              "areas, each counted once (not the median of all their residents). Population counts every resident of "
+              "the segment's areas, and its index compares residents per area.")
+
+
 def after_segment(ctx, seg) -> None:
     """Write ``final_segments.csv``, ``area_key_facts.json`` and ``excluded_areas.csv``.
 
@@ -480,6 +487,8 @@ def after_segment(ctx, seg) -> None:
     # the cards say each segment's areas and share above the strip already; "Areas: 1 (index 9)" said it again
     seg.facts = {entry["segment"]: [f for f in entry["facts"] if f["feature"] != "areas"]
                  for entry in strips["segments"]}
+    # a card's "Median household income: $100,335" beside "typical area $95,288" read as two medians of one segment
+    seg.extra["facts_note"] = FACTS_NOTE
     excluded = seg.features.extra.get("excluded_areas", [])
     name_col = ["name"] if any("name" in e for e in excluded) else []
     ctx.folder.write_csv("excluded_areas.csv", pd.DataFrame(excluded, columns=[id_col, *name_col, "population",
