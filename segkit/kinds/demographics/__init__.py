@@ -41,7 +41,7 @@ from ...naming.masking import imputed_rows, masked_scores
 from ...naming.words import counted
 from .acs import build_acs_features, format_area_ids
 from .codes import census_tables, name_columns, profile_fix, profile_tables  # name_columns: the reading hook
-from .facts import FACT_LABELS, FACT_UNITS, FACTS, MEDIAN_UNITS, NATURAL, cap_k, k_cap, clear_groups, clear_groups_note, key_facts
+from .facts import FACT_LABELS, FACT_UNITS, FACTS, FACTS_NOTE, MEDIAN_UNITS, NATURAL, cap_k, k_cap, clear_groups, clear_groups_note, key_facts
 from .groups import (CENSUS_SENTINELS, FeatureGroup, left_out_notes, load_feature_groups, replace_sentinels,
                      suspect_features, validate_acs_table)
 from .notes import (area_names, excluded_note, feature_findings, imputation_notes, in_own_words, listing, typical_areas,
@@ -454,13 +454,6 @@ def area_key_facts(source: pd.DataFrame, labels: pd.Series, codes: dict, names: 
             "note": "Index: 100 = all areas segmented. Areas: 100 = an even split over the segments; population: "
                     "residents per area; median age, income and bachelor's or higher (graduates over adults 25+): "
                     "the average area's, each area counted once, as in the sentences that compare areas."}
-
-
-#: What the cards' key facts are (area_key_facts.json's note in a reader's words).
-FACTS_NOTE = ("On the cards, median age, median household income and the share of adults (25 and over) with a "
-              "bachelor's degree or higher are the average area's: each area's own figure, averaged over the segment's "
-              "areas, each counted once (not the median of all their residents). Population counts every resident of "
-              "the segment's areas, and its index compares residents per area.")
 
 
 def after_segment(ctx, seg) -> None:

@@ -31,7 +31,7 @@ import pandas as pd
 
 from .groups import FeatureGroup, area_shares
 
-__all__ = ["AUTO_K", "FACTS", "FACT_LABELS", "FACT_UNITS", "MEDIAN_UNITS", "NATURAL", "cap_k", "k_cap", "clear_groups", "clear_groups_note", "key_facts"]
+__all__ = ["AUTO_K", "FACTS", "FACT_LABELS", "FACTS_NOTE", "FACT_UNITS", "MEDIAN_UNITS", "NATURAL", "cap_k", "k_cap", "clear_groups", "clear_groups_note", "key_facts"]
 
 #: Segments asked for by ``k="auto"``: the size of a national geodemographic system.
 AUTO_K = 25
@@ -40,6 +40,11 @@ FACTS = ("areas", "population", "median_age", "median_household_income", "share_
 FACT_LABELS = {"areas": "Areas", "population": "Population", "median_age": "Median age",
                "median_household_income": "Median household income",
                "share_bachelors_plus": "Bachelor's degree or higher"}
+#: What the cards' key facts are (area_key_facts.json's note in a reader's words).
+FACTS_NOTE = ("On the cards, median age, median household income and the share of adults (25 and over) with a "
+              "bachelor's degree or higher are the average area's: each area's own figure, averaged over the segment's "
+              "areas, each counted once (not the median of all their residents). Population counts every resident of "
+              "the segment's areas, and its index compares residents per area.")
 FACT_UNITS = {"areas": "count", "population": "count", "median_age": "years", "median_household_income": "money",
               "share_bachelors_plus": "share"}
 #: The units of the medians the clustering uses as they are: an age in years, rent as a share of income in percent
