@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-
 import json
 from pathlib import Path
 
@@ -295,12 +294,18 @@ def test_k_auto_is_25_capped_by_the_areas():
         "usual range of a business segmentation; each of its segments stable and large enough); an area profile keeps "
         "more, smaller segments that can each be named, so these numbers are for reference only (a run with the "
         "number of segments set to 4 uses that choice).")
+    # the range's choice is the number used: no "for reference only" beside it
+    same = SimpleNamespace(ks=range(2, 11), recommended_k=5, voted_k=2, params={"business_k": [4, 8]})
+    k, note = demo.choose_k(params(), 58, same)
+    assert k == 5 and note.endswith("vote for 2, and choose 5 within 4 to 8 (the usual range of a business "
+                                    "segmentation; each of its segments stable and large enough): the number used "
+                                    "here.")
     # a run set to fewer segments than the business range's choice keeps no "more, smaller segments"
     fewer = demo.choose_k(params(k=3), 58, held)[1]
     assert "keeps more" not in fewer and fewer.endswith("8 (the usual range of a business segmentation; each of its "
                                                         "segments stable and large enough); these numbers are for "
-                                                        "reference only (a run with the number of segments set to 4 uses "
-                                                        "that choice).")
+                                                        "reference only (a run with the number of segments set to 4 "
+                                                        "uses that choice).")
     # none of 4 to 8 qualified, nor the vote's 9: the range's choice is no stable one (select.vote.business_choice)
     fallback = SimpleNamespace(ks=range(2, 11), recommended_k=4, voted_k=9, params={"business_k": [4, 8]}, held=False)
     assert "choose 4 within 4 to 8 (the usual range of a business segmentation; though none there gave segments all " \
@@ -448,6 +453,9 @@ def test_names_cards_and_key_facts(delaware_run):
     assert strips["segments"][0]["facts"][3]["value"] == pytest.approx(float(incomes.loc[members].mean()))
     cards = stages.profile.cards(seg).data
     assert "are the average area's: each area's own figure, averaged over the segment's areas" in html.unescape(cards)
+    # a table without education columns shows no graduates on its cards, and its note names none
+    without = demo.facts_note({"areas", "population", "median_age", "median_household_income"})
+    assert "bachelor" not in without and without.startswith("On the cards, median age and median household income are")
     excluded = pd.read_csv(nb.folder.artifact("excluded_areas.csv"), dtype={"zcta": str})
     assert sorted(excluded["zcta"]) == ["19710", "19716", "19732", "19733", "19735", "19736", "19902", "19931", "19936", "19955"]
     assert excluded.set_index("zcta").loc["19902", "reason"] == "population 53 is below min_population=500"

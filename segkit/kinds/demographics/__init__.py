@@ -41,7 +41,7 @@ from ...naming.masking import imputed_rows, masked_scores
 from ...naming.words import counted
 from .acs import build_acs_features, format_area_ids
 from .codes import census_tables, name_columns, profile_fix, profile_tables  # name_columns: the reading hook
-from .facts import FACT_LABELS, FACT_UNITS, FACTS, FACTS_NOTE, MEDIAN_UNITS, NATURAL, cap_k, k_cap, clear_groups, clear_groups_note, key_facts
+from .facts import FACT_LABELS, FACT_UNITS, FACTS, MEDIAN_UNITS, NATURAL, cap_k, k_cap, clear_groups, clear_groups_note, facts_note, key_facts
 from .groups import (CENSUS_SENTINELS, FeatureGroup, left_out_notes, load_feature_groups, replace_sentinels,
                      suspect_features, validate_acs_table)
 from .notes import (area_names, excluded_note, feature_findings, imputation_notes, in_own_words, listing, typical_areas,
@@ -328,7 +328,10 @@ def choose_k(params, n: int, selection=None) -> tuple[int, str]:
                 f"vote for {voted}, and choose {favoured} within {lo_b} to {hi_b} (the usual range of a business "
                 "segmentation; " + ("each of its segments stable and large enough)" if getattr(selection, "held", True) else
                                     "though none there gave segments all stable and large enough)"))
-        use = ("." if favoured == k else f" ({favoured} segments are more than {n:,} areas allow)." if favoured > most
+        if favoured == k:  # the criteria's number is the one used: no "for reference only"
+            return k, note + f" The usual criteria for a number of segments, scored over {lo} to {hi}, {said}: the " \
+                             "number used here."
+        use = (f" ({favoured} segments are more than {n:,} areas allow)." if favoured > most
                else f" (a run with the number of segments set to {favoured} uses "
                     f"{'it' if voted == favoured else 'that choice'}).")
         # "for reference only", not "shown for reference": no page shows the segments of the criteria's number
@@ -481,7 +484,7 @@ def after_segment(ctx, seg) -> None:
     seg.facts = {entry["segment"]: [f for f in entry["facts"] if f["feature"] != "areas"]
                  for entry in strips["segments"]}
     # a card's "Median household income: $100,335" beside "typical area $95,288" read as two medians of one segment
-    seg.extra["facts_note"] = FACTS_NOTE
+    seg.extra["facts_note"] = facts_note({f["feature"] for f in strips["whole"]["facts"]})
     excluded = seg.features.extra.get("excluded_areas", [])
     name_col = ["name"] if any("name" in e for e in excluded) else []
     ctx.folder.write_csv("excluded_areas.csv", pd.DataFrame(excluded, columns=[id_col, *name_col, "population",

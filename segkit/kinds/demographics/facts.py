@@ -29,9 +29,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ...format import joined
 from .groups import FeatureGroup, area_shares
 
-__all__ = ["AUTO_K", "FACTS", "FACT_LABELS", "FACTS_NOTE", "FACT_UNITS", "MEDIAN_UNITS", "NATURAL", "cap_k", "k_cap", "clear_groups", "clear_groups_note", "key_facts"]
+__all__ = ["AUTO_K", "FACTS", "FACT_LABELS", "FACT_UNITS", "MEDIAN_UNITS", "NATURAL", "cap_k", "k_cap", "clear_groups", "clear_groups_note",
+           "facts_note", "key_facts"]
 
 #: Segments asked for by ``k="auto"``: the size of a national geodemographic system.
 AUTO_K = 25
@@ -40,11 +42,6 @@ FACTS = ("areas", "population", "median_age", "median_household_income", "share_
 FACT_LABELS = {"areas": "Areas", "population": "Population", "median_age": "Median age",
                "median_household_income": "Median household income",
                "share_bachelors_plus": "Bachelor's degree or higher"}
-#: What the cards' key facts are (area_key_facts.json's note in a reader's words).
-FACTS_NOTE = ("On the cards, median age, median household income and the share of adults (25 and over) with a "
-              "bachelor's degree or higher are the average area's: each area's own figure, averaged over the segment's "
-              "areas, each counted once (not the median of all their residents). Population counts every resident of "
-              "the segment's areas, and its index compares residents per area.")
 FACT_UNITS = {"areas": "count", "population": "count", "median_age": "years", "median_household_income": "money",
               "share_bachelors_plus": "share"}
 #: The units of the medians the clustering uses as they are: an age in years, rent as a share of income in percent
@@ -132,6 +129,30 @@ def _facts(table: pd.DataFrame, bachelors: tuple[list[str], str] | None) -> dict
     return {"areas": float(len(table)), "population": float(table["population"].astype(float).sum()),
             "median_age": mean("median_age"), "median_household_income": mean("median_household_income"),
             "share_bachelors_plus": float(graduates)}
+
+
+#: The key facts that are each area's own figure, averaged over a segment's areas, in a sentence's words.
+_AREA_FIGURES = {"median_age": "median age", "median_household_income": "median household income",
+                 "share_bachelors_plus": "the share of adults (25 and over) with a bachelor's degree or higher"}
+
+
+def facts_note(shown) -> str:
+    """What the cards' key facts ``shown`` are, in a reader's words (area_key_facts.json's note): a card's "Median
+    household income: $100,335" beside a sentence's "typical area $95,288" read as two medians of one segment.
+
+    >>> facts_note(["population", "median_age"]).startswith("On the cards, median age is the average area's: ")
+    True
+    """
+    figures = [words for name, words in _AREA_FIGURES.items() if name in shown]
+    said = ""
+    if figures:
+        said = (f"On the cards, {joined(figures)} {'is' if len(figures) == 1 else 'are'} the average area's: each "
+                "area's own figure, averaged over the segment's areas, each counted once, not the figure of all their "
+                "residents together (the sentences' \"typical area\" is the middle one). ")
+    if "population" in shown:
+        said += ("Population counts every resident of the segment's areas, and its index compares residents per "
+                 "area.")
+    return said.strip()
 
 
 def key_facts(table: pd.DataFrame, labels: pd.Series, groups: list[FeatureGroup]) -> tuple[pd.DataFrame, pd.Series]:
