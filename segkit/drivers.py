@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from .featureset import in_index
-from .format import YES_NO, format_value, in_thousands, joined, without_unit, yes_no
+from .format import YES_NO, capitalised, format_value, in_thousands, joined, without_unit, yes_no
 from .forest import _MISSING
 from .naming.masking import MIN_OBSERVED_SHARE
 from .naming.people import absent, share_words
@@ -380,7 +380,7 @@ class _Sentences:
         how = {True: "above the typical (median) value but below the average, which a few large values raise",
                False: "below the typical (median) value but above the average, which a few large values of its own "
                       "raise"}  # "above typical but below average" left a business reader to guess
-        return "".join(f" {joined(labels)[:1].upper()}{joined(labels)[1:]} set{'s' if len(labels) == 1 else ''} it "
+        return "".join(f" {capitalised(joined(labels))} set{'s' if len(labels) == 1 else ''} it "
                        f"apart too, {how[above]}." for above, labels in sides.items())
 
     def by_difference(self, segment) -> list[str]:

@@ -21,10 +21,10 @@ import pandas as pd
 from .errors import DataValueError
 from .parse.numbers import CURRENCY_CODES, CURRENCY_SIGNS
 
-__all__ = ["example_value", "capitalised", "drawn", "joined", "horizon_label", "format_number", "format_share", "format_score", "format_value", "money_prefix", "segment_codes",
-           "segment_code", "model_segment_codes", "round_json", "fold_table", "yes_no", "unit_in_words", "in_thousands",
-           "axis_label", "index_text", "without_unit", "percent_band", "THOUSANDS",
-           "MISSING_TEXT", "YES_NO"]
+__all__ = ["example_value", "capitalised", "drawn", "joined", "horizon_label", "format_number", "format_share",
+           "format_score", "format_value", "money_prefix", "segment_codes", "segment_code", "model_segment_codes",
+           "round_json", "fold_table", "yes_no", "unit_in_words", "in_thousands", "axis_label", "index_text",
+           "without_unit", "percent_band", "THOUSANDS", "MISSING_TEXT", "YES_NO"]
 
 #: How a missing number is shown.
 MISSING_TEXT = "–"

@@ -65,7 +65,8 @@ def test_select_k_identical_with_and_without_progress(tmp_path, monkeypatch):
     assert plain.per_segment_stability == tracked.per_segment_stability
     assert plain.recommended_k == tracked.recommended_k
     texts = [e["text"] for e in _lines(feed)]
-    assert texts[:4] == [f"k {i} of 4" for i in range(1, 5)]  # the full fits of k = 2 to 5 (the gap statistic beside them, untracked)
+    # the full fits of k = 2 to 5 (the gap statistic beside them, untracked)
+    assert texts[:4] == [f"k {i} of 4" for i in range(1, 5)]
     assert texts[4].startswith("silhouette and stability, part 1 of ")
     assert texts[-1] == (f"silhouette and stability, part {texts[-1].split()[-1]} of "
                          f"{texts[-1].split()[-1]}")

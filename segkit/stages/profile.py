@@ -25,7 +25,7 @@ from ..pipeline import Segmentation
 from ..plots import (feature_distributions_figure, plot_index_heatmap, plot_segment_map, plot_segment_sizes,
                      sample_positions)
 from ..profile import SegmentProfile
-from ..format import drawn, format_share, format_value, horizon_label, index_text, joined
+from ..format import capitalised, drawn, format_share, format_value, horizon_label, index_text, joined
 from ..report.cards import (figure, figure_png, html_block, image, note, note_html, segment_cards, split_table,
                             stability_text, table)
 from ..report.index_table import stability_said
@@ -248,8 +248,8 @@ def understated_note(seg: Segmentation):
         return None
     labels = fs.label_map()
     one = len(feats) == 1
-    said = joined([phrase(labels.get(f, f)) for f in feats])
-    return note(f"{said[:1].upper()}{said[1:]} {'is' if one else 'are'} understated in this data: one of the columns "
+    said = capitalised(joined([phrase(labels.get(f, f)) for f in feats]))
+    return note(f"{said} {'is' if one else 'are'} understated in this data: one of the columns "
                 f"{'it is' if one else 'they are'} built from holds far fewer than the census counts, so read "
                 f"{'its values' if one else 'their values'} as lower bounds (the page \"Features\" says which "
                 "column).", kind="warn")

@@ -12,7 +12,7 @@ import pandas as pd
 
 from .. import pipeline
 from ..plots import criteria_figure as draw_criteria
-from ..format import joined
+from ..format import capitalised, joined
 from ..naming.words import singular
 from ..report.cards import caption, figure, html_block, note, note_html
 from ..select import KSelection
@@ -238,8 +238,7 @@ def _at_the_edge(selection: KSelection) -> str:
         names = [CRITERION_NAMES[c] for c, p in selection.preferred.items() if p == k and c != "elbow"]
         if names:
             one = len(names) == 1
-            said = joined(names)
-            out.append(f"{said[:1].upper()}{said[1:]} {'prefers' if one else 'prefer'} {k}, {where} segments tried; "
+            out.append(f"{capitalised(joined(names))} {'prefers' if one else 'prefer'} {k}, {where} segments tried; "
                        f"had {beyond} been tried, {'it' if one else 'they'} might have preferred {beyond}.")
     return " ".join(out)
 
