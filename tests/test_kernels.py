@@ -46,16 +46,34 @@ def _run_in(km, code: str) -> str:
         client.stop_channels()
 
 
+def _wait_until_idle(pid: int, quiet_s: float = 1.0, at_most_s: float = 120.0) -> None:
+    """Wait until process ``pid`` has used no CPU for ``quiet_s`` (its imports done), or ``at_most_s`` have passed."""
+    import time
+
+    def cpu() -> int:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return int(fields[11]) + int(fields[12])  # utime and stime, in clock ticks
+
+    start, last, since = time.monotonic(), cpu(), time.monotonic()
+    while time.monotonic() - start < at_most_s:
+        time.sleep(0.25)
+        now = cpu()
+        if now != last:
+            last, since = now, time.monotonic()
+        elif time.monotonic() - since >= quiet_s:
+            return
+
+
 def test_a_forked_kernel_is_a_fresh_kernel_with_its_own_environment_folder_and_process_group(tmp_path, capfd):
     from segkit.report.forkserver import ForkServer
-
-    import time
 
     server = ForkServer(env={"SEGKIT_SERVER_ONLY": "1"})
     pool = KernelPool(preload=False, server=server)
     try:
         (tmp_path / "segkit_test_fresh_module.py").write_text("VALUE = 1\n")
-        time.sleep(3)  # the server is idle, past PRELOAD (about 1 s), before the first kernel is asked for
+        # the server imports PRELOAD, then PRELOAD_LATER while no kernel is asked for: wait until it has gone idle (a
+        # fixed 3 s was too short on a machine busy with other tests)
+        _wait_until_idle(server.process.pid)
         pool.start("05_profile", {"SEGKIT_NOTEBOOK": "05_profile"}, tmp_path)
         km = pool.take("05_profile", {}, tmp_path)
         try:
