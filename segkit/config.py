@@ -131,8 +131,8 @@ class Params(ReadOptions):  # how the input is read (sep, header, decimal, dayfi
     refund_col: str | None = Field(None, description="transactions: amount refunded on an order (optional, e.g. Shopify's Refunded Amount), on any of its lines: subtracted from the customer's spend as one returned line per order")
 
     # --- cleaning ---------------------------------------------------------------------------
-    non_product_codes: list[str] | None = Field(None, description="stock codes that are not products (default: the built-in list of postage, fees, ...)")
-    cancellation_prefix: str = Field("C", description="invoice prefix that marks a cancellation")
+    non_product_codes: list[str] | None = Field(None, description="transactions: stock codes that are not products (default: the built-in list of postage, fees, ...)")
+    cancellation_prefix: str = Field("C", description="transactions: invoice prefix that marks a cancellation")
     cancelled_statuses: list[str] = Field(["refunded", "voided", "cancelled", "canceled"], min_length=1, description="with status_col: the statuses of orders the customer did not keep (compared in lower case)")
     drop_duplicates: bool | None = Field(
         None, description="drop exact duplicate rows; unset: yes, except in transactions without a quantity column, "
@@ -258,6 +258,8 @@ def keys_for(data_kind: str) -> list[str]:
 
     >>> "churn_folds" in keys_for("customers"), "churn_folds" in keys_for("transactions")
     (False, True)
+    >>> "cancellation_prefix" in keys_for("demographics")  # a census appendix listed the invoice prefix
+    False
     >>> keys_for("mypackage.shops") == list(PARAM_HELP)
     True
     """
