@@ -15,6 +15,7 @@ import pytest
 from segkit.cli import main
 from segkit.compare import (PSI_EPSILON, compare_runs, feature_drift, match_segments, migration, psi, psi_edges,
                             psi_verdict, read_run, summarise)
+from segkit.compare.setup import Setup
 from segkit.errors import DataFileError, DataValueError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -539,8 +540,6 @@ def test_a_partial_folder_left_by_a_killed_run_is_no_run_to_compare(tmp_path):
 
 def test_setup_sentences_say_one_of_the_entity_in_its_own_words():
     # compare had a singular of its own that wrote "no companie changed"; it speaks as the other pages do
-    from segkit.compare.setup import Setup
-
     said = Setup(same_input=True).sentences(["A", "B"], "companies")
     assert said == ["Both runs read the same input, with the same measures and settings: no company changed."]
     assert Setup(same_input=True).sentences(["A", "B"], "store branches")[0].endswith("no store branch changed.")

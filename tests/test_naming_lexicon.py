@@ -10,6 +10,7 @@ import pytest
 
 from segkit.errors import DataFileError, ParamsError, SegmentationError
 from segkit.kinds.demographics.acs import load_feature_groups
+from segkit.kinds.customers.naming import LEXICON as CUSTOMER_LEXICON
 from segkit.kinds.demographics import LEXICON as ACS_LEXICON
 from segkit.naming.lexicon import load_lexicon, name_segments_from_lexicon
 from segkit.profile import SegmentName
@@ -480,8 +481,6 @@ _AGE_WORDS = {
 def test_a_name_that_speaks_of_age_tests_age(kind):
     # Delaware's "Young Suburban Families" were the oldest of its family segments (median age 41.1 against 38.4 and
     # 40.6): the entry tested children and detached houses, not age
-    from segkit.kinds.customers.naming import LEXICON as CUSTOMER_LEXICON
-
     lex = load_lexicon(ACS_LEXICON if kind == "demographics" else CUSTOMER_LEXICON)
     unbacked = [e.name for e in lex.entries for pattern, backing in _AGE_WORDS.items()
                 if re.search(pattern, e.name) and not set(e.when.items()) & backing]

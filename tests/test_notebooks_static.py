@@ -10,7 +10,10 @@ import papermill as pm
 import pytest
 import yaml
 
+from segkit import kinds
 from segkit.config import RUNNER_KEYS, Params
+from segkit.report.batch import applicable_cells
+from segkit.report.runner import discover_notebooks
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
@@ -129,10 +132,6 @@ _CUSTOMER_EXAMPLES = ("a customer table without an id column",)
 @pytest.mark.parametrize("kind", ["demographics", "customers"])
 def test_pages_of_other_kinds_do_not_call_their_rows_customers(kind):
     # census areas were "customers it had not seen" on 07's page; a customer table's rows may be members, stores, ...
-    from segkit.report.batch import applicable_cells
-    from segkit.report.runner import discover_notebooks
-    from segkit import kinds
-
     offered = kinds.get(kind).extra_stages
     said = []
     # every notebook the kind can run: 09 only runs with a reference run set, which discover_notebooks then asks for
