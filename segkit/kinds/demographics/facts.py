@@ -24,6 +24,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 import numpy as np
@@ -136,7 +137,7 @@ _AREA_FIGURES = {"median_age": "median age", "median_household_income": "median 
                  "share_bachelors_plus": "the share of adults (25 and over) with a bachelor's degree or higher"}
 
 
-def facts_note(shown) -> str:
+def facts_note(shown: Collection[str]) -> str:
     """What the cards' key facts ``shown`` are, in a reader's words (area_key_facts.json's note): a card's "Median
     household income: $100,335" beside a sentence's "typical area $95,288" read as two medians of one segment.
 
