@@ -306,7 +306,7 @@ def test_k_auto_is_25_capped_by_the_areas():
                                                         "segments stable and large enough); these numbers are for "
                                                         "reference only (a run with the number of segments set to 4 "
                                                         "uses that choice).")
-    # none of 4 to 8 qualified, nor the vote's 9: the range's choice is no stable one (select.vote.business_choice)
+    # none of 4 to 8 qualified, nor the vote's 9: the range's choice is no stable one (select.business.business_choice)
     fallback = SimpleNamespace(ks=range(2, 11), recommended_k=4, voted_k=9, params={"business_k": [4, 8]}, held=False)
     assert "choose 4 within 4 to 8 (the usual range of a business segmentation; though none there gave segments all " \
            "stable and large enough)" in demo.choose_k(params(), 58, fallback)[1]

@@ -224,7 +224,7 @@ def test_the_index_summary_says_how_k_was_chosen_in_plain_words():
 def test_the_business_choice_says_why_it_took_its_k_of_those_that_qualify():
     """The Ethiopian table's page said "k=4 is the one the criteria prefer most of 4, 5, which all qualify" beside a
     vote table where no criterion preferred 4 (4 of 6 preferred 2): it was the better separated of the two."""
-    from segkit.select.vote import _among
+    from segkit.select.business import _among
 
     # "Of 4, 5, which all qualify, no criterion prefers any; k=4 separates the customers best" read ungrammatical, and
     # "best" beside a table where 2 separated them better still
@@ -332,7 +332,7 @@ def test_when_no_k_qualifies_the_vote_outside_the_range_must_qualify_or_the_rang
     (2 of 6 criteria), outside the range and with two segments under 3% itself, which 05 then called tiny. Now the
     range decides, and the rationale says what both fall short in; a vote's k inside the range, or one that
     qualifies, still decides."""
-    from segkit.select.vote import business_choice
+    from segkit.select.business import business_choice
     from segkit.stages.select_k import plain_summary
 
     ks = list(range(2, 11))
@@ -371,7 +371,7 @@ def test_when_no_k_qualifies_the_vote_outside_the_range_must_qualify_or_the_rang
 def test_the_business_choice_says_why_the_votes_k_was_not_used():
     """The Ethiopian table's page chose 4 "of 4 and 5" beside a vote of 2 and never said that 2 lay below the range
     the choice is made in; a vote inside the range whose segments fall short says what they fall short in."""
-    from segkit.select.vote import business_choice
+    from segkit.select.business import business_choice
 
     ks = [2, 3, 4, 5, 6]
     stab = {2: [0.98, 0.97], 3: [0.9, 0.8, 0.9], 4: [0.9] * 4, 5: [0.8] * 5, 6: [0.9] * 5 + [0.5]}

@@ -2,8 +2,9 @@
 
 :mod:`~segkit.select.criteria` scores each candidate k (elbow, silhouette, Calinski-Harabasz,
 Davies-Bouldin, gap), :mod:`~segkit.select.stability` measures bootstrap stability,
-:mod:`~segkit.select.vote` turns the scores into a recommendation, and :mod:`~segkit.select.search`
-runs them all (:func:`select_k`).
+:mod:`~segkit.select.vote` turns the scores into a recommendation, :mod:`~segkit.select.business`
+chooses a number a business can use when the data has no clear groups, and :mod:`~segkit.select.search` runs them
+all (:func:`select_k`).
 """
 
 from .criteria import CRITERIA, CRITERION_LABELS, SCORE_COLUMNS, find_knee

@@ -24,11 +24,12 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ParamsError, SegmentationError
+from .business import business_choice, from_scratch
 from .criteria import (_FIT_SAMPLE, _REFIT_SAMPLE, _SAMPLE, CRITERIA, SCORE_COLUMNS, _check_common, _check_int,
                        _check_X, _full_fit, _run, _sample, _silhouette_rows)
 from .gap import gap_log_w, gap_references, gap_row
 from .stability import STABLE, _boot_rows, _nanmean
-from .vote import KSelection, _consensus, _preferences, _structure, business_choice, from_scratch
+from .vote import KSelection, _consensus, _preferences, _structure
 
 __all__ = ["select_k"]
 
@@ -75,7 +76,7 @@ def select_k(X: Any, *, k_min: int = 2, k_max: int = 10, seed: int = 0, n_init: 
         when they vote; inertia, silhouette, Calinski-Harabasz and Davies-Bouldin are always computed.
     k_rule : {"auto", "vote"}
         "vote": the k most criteria prefer. "auto": the same when the structure is clear; otherwise the
-        business choice (:func:`~segkit.select.vote.business_choice`) within ``business_k``.
+        business choice (:func:`~segkit.select.business.business_choice`) within ``business_k``.
     business_k : (int, int)
         The business range of segments for ``k_rule="auto"`` (within k_min..k_max).
     min_share : float
