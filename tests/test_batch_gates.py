@@ -13,7 +13,8 @@ import nbformat
 import pytest
 
 from segkit.config import params_from_mapping
-from segkit.report.batch import Batch, Notebook, _dependents, applicable_cells, cell_after, cell_ready
+from segkit.report.batch import Batch, _dependents
+from segkit.report.notebook import Notebook, applicable_cells, cell_after, cell_ready
 from segkit.report.runner import discover_notebooks, run_order
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -137,7 +138,7 @@ def _touches(params_file: Path, run_dir: Path, monkeypatch) -> dict[str, list[tu
     from segkit import kinds
     from segkit.config import load_params
     from segkit.io import RunFolder, write_json
-    from segkit.report.batch import notebook_parameters
+    from segkit.report.notebook import notebook_parameters
     from segkit.report.runner import _kernel_params
 
     params, _ = load_params([params_file])

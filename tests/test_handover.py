@@ -142,7 +142,7 @@ def test_the_kernel_of_01_reads_the_params_the_run_handed_over_with(params_file,
     import nbformat
 
     from segkit.io import write_json
-    from segkit.report.batch import notebook_parameters
+    from segkit.report.notebook import notebook_parameters
     from segkit.report.runner import _discovered, _kernel_params, _planned, _select
     from segkit.stages.context import stored_params
 

@@ -10,7 +10,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from segkit import kinds
 from segkit.format import round_json
-from segkit.report.batch import applicable_cells
+from segkit.report.notebook import applicable_cells
 
 
 def test_optional_hooks_have_defaults():

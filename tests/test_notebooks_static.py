@@ -12,7 +12,7 @@ import yaml
 
 from segkit import kinds
 from segkit.config import RUNNER_KEYS, Params
-from segkit.report.batch import applicable_cells
+from segkit.report.notebook import applicable_cells
 from segkit.report.runner import discover_notebooks
 
 ROOT = Path(__file__).resolve().parents[1]

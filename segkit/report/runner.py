@@ -48,13 +48,14 @@ from ..preflight import Checked, adopt_currency, preflight
 from ..source import input_columns
 from ..stages.context import RunContext, stored_params
 from ..stages.handover import WRITER, hand_over, withdraw
-from .batch import _kernel_params  # noqa: F401  (tests check what kernels receive)
-from .batch import Batch, Notebook, cell_after, kernel_environment, notebook_parameters, record_final_path
+from .batch import Batch, kernel_environment, record_final_path
 from .forkserver import ForkServer, fork_server
 from .history import refresh_runs_index
 from .index import write_index, write_manifest
 from .lifecycle import (drop_old_failed, earlier_manifest, keep_failed, kept_pages, move_into_place, prepare_folder,
                         write_problem)
+from .notebook import _kernel_params  # noqa: F401  (tests check what kernels receive)
+from .notebook import Notebook, cell_after, notebook_parameters
 from .runfolder_safety import refuse_foreign
 
 __all__ = ["Notebook", "RunResult", "discover_notebooks", "run_order", "run", "run_notebooks", "default_notebooks_dir",
@@ -98,7 +99,7 @@ def discover_notebooks(directory: Path, data_kind: str, params: Params | None = 
     only when that params key is set (not empty) in ``params``, so never without ``params``; ``"segments": true``
     marks a notebook that chooses k or fits the segments (the check then asks whether the rows can hold them). By
     default a notebook runs after the one before it, for every data kind. A cell's metadata may say
-    ``{"segkit": {"after": [...]}}``: in a batch that cell waits for those notebooks (:func:`~.batch.cell_after`).
+    ``{"segkit": {"after": [...]}}``: in a batch that cell waits for those notebooks (:func:`~.notebook.cell_after`).
     """
     offered = set(kinds.get(data_kind).extra_stages)
     paths = sorted(p for p in Path(directory).glob("[0-9][0-9]_*.ipynb"))
