@@ -21,7 +21,8 @@ from .featureset import FeatureSet
 from .naming.words import counted, plural
 from .parse.numbers import currency_codes, monies, same_currency
 from .separability import MIN_MEMBERS
-from .schema import Finding, ambiguous_dates, by_severity, money_currencies, several_currencies, validate
+from .findings import Finding, by_severity
+from .schema import ambiguous_dates, money_currencies, several_currencies, validate
 from .source import engine_path, input_columns, load_input, read_hashed
 
 __all__ = ["CHECK_ROWS", "ENGINE_SAMPLE", "Checked", "preflight", "check_input", "clean_table", "build_features",

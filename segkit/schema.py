@@ -22,8 +22,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +31,7 @@ import pandas as pd
 import yaml
 
 from .errors import ColumnError, DataValueError
+from .findings import Finding, by_severity
 from .format import example_value
 from .io.columns import in_files, other_marks, renamed_repeats
 from .naming.words import counted
@@ -39,55 +39,10 @@ from .parse import is_na_token, read_dates, read_numbers
 from .parse.numbers import currency_codes, same_currency
 from .quality import FEW_TYPOS, value_findings
 
-__all__ = ["Finding", "SEVERITIES", "DAYFIRST_FIX", "load_schema", "validate", "findings_table", "ambiguous_dates",
-           "by_severity", "ONE_CURRENCY", "several_currencies"]
+__all__ = ["DAYFIRST_FIX", "load_schema", "validate", "ambiguous_dates", "ONE_CURRENCY", "several_currencies"]
 
-#: Severities, most serious first. ``error`` findings are raised unless ``raise_errors=False``.
-SEVERITIES = ("error", "warning", "info")
 _NUMERIC = ("number", "integer")
 _EXAMPLES = 3
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One result of a schema check.
-
-    Attributes
-    ----------
-    severity : {"error", "warning", "info"}
-    rule : str
-        The check: ``absent``, ``type``, ``empty``, ``missing`` (also blanks that likely mean 0), ``range``,
-        ``integer``, ``nonzero``, ``unique``, ``pattern``, ``constant``, ``personal``, ``missing_codes``, ``rows``,
-        ``columns``; ``stages`` for what an optional notebook would stop on, found on a sample (``preflight``);
-        ``currency`` and ``scales`` for amounts in several currencies and shares beside percents (the reader's);
-        ``refunds`` for orders refunded in part and ``test_ids`` for customer ids of test accounts (transactions'
-        ``input_findings``); ``outcome`` for an outcome of three or more values (customers' ``feature_findings``).
-    column : str or None
-        The input column (None for table rules).
-    message : str
-        What was found, with counts and examples.
-    rows : int
-        Rows concerned.
-    key : str or None
-        The params key that names the column, where there is one.
-    fix : str or None
-        What to do about it.
-    """
-
-    severity: str
-    rule: str
-    column: str | None
-    message: str
-    rows: int = 0
-    key: str | None = None
-    fix: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    def said(self) -> str:
-        """The message with its fix, as the terminal shows a warning (the fix once, when the message lacks it)."""
-        return self.message + (f". Fix: {self.fix}" if self.fix and self.fix not in self.message else "")
 
 
 def load_schema(path) -> dict[str, Any]:
@@ -131,12 +86,6 @@ def ambiguous_dates(log, findings: list, opts: Mapping[str, Any]) -> list:
     warned = {f.column for f in findings if f.rule == "dates"}
     return [_date_order(r["column"], r.get("key"), r["reading"], r.get("why", ""), opts) for r in log.readings
             if r.get("as") == "dates" and r.get("ambiguous") and r.get("column") not in warned]
-
-
-def by_severity(findings: list) -> list:
-    """``findings`` errors first, then warnings, then notes (:data:`SEVERITIES`), in their order within each."""
-    order = {s: i for i, s in enumerate(SEVERITIES)}
-    return sorted(findings, key=lambda f: order.get(f.severity, len(order)))
 
 
 def _examples(values: pd.Series) -> str:
@@ -491,10 +440,3 @@ def money_currencies(df: pd.DataFrame, params, read: Mapping[str, str] | None = 
         return {c: s for c, s in found.items() if c in mapped}
     out = {str(c) for c, r in (getattr(params, "roles", None) or {}).items() if r in ("ignore", "id")}
     return {c: s for c, s in found.items() if c not in out}
-
-
-def findings_table(findings: list[Finding]) -> pd.DataFrame:
-    """The findings as a table for a report (one row each: severity, rule, column, rows, message)."""
-    return pd.DataFrame([{"severity": f.severity, "rule": f.rule, "column": f.column or "", "rows": f.rows,
-                          "message": f.message} for f in findings],
-                        columns=["severity", "rule", "column", "rows", "message"])

@@ -17,7 +17,7 @@ MAX_FUNCTION_LINES = 60  # not counting the docstring
 #: Layers, lowest first. A module may import only from its own layer or lower ones.
 LAYERS = [
     ("leaf", ["errors", "params_errors", "config", "format", "resources", "cleaning", "featureset", "naming.base", "parse", "runname", "kernel",
-              "progress"]),
+              "progress", "findings"]),
     ("io", ["io"]),
     ("engine", ["engine"]),
     ("computation", ["schema", "quality", "eda", "profile", "select", "cluster", "hierarchy", "naming", "forest", "explain",

@@ -9,7 +9,8 @@ import pytest
 
 from segkit.errors import ColumnError, DataValueError, ParamsError
 from segkit import kinds
-from segkit.schema import Finding, findings_table, validate
+from segkit.findings import Finding, findings_table
+from segkit.schema import validate
 
 QUIRKS = Path(__file__).parent / "data" / "quirks"
 
@@ -245,8 +246,6 @@ def test_demographics_default_id_column_and_missing_population():
 
 
 def test_a_warning_says_its_fix_once():
-    from segkit.schema import Finding
-
     assert Finding("warning", "range", "Age", "column 'Age' has 1 value below 0", fix="set valid_range").said() == \
         "column 'Age' has 1 value below 0. Fix: set valid_range"
     already = Finding("warning", "stages", None, "churn: too short (to keep it: set churn_horizon_days)",

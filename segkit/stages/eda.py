@@ -27,7 +27,7 @@ from ..io.runfolder import NOTEBOOK_MARKER
 from ..plots import distributions_figure, plot_missing
 from ..plots.eda import LIMIT_COLOUR
 from ..report.cards import caption, figure, note, table
-from ..schema import Finding
+from ..findings import Finding
 from ..source import read_hashed
 from . import engine as in_engine
 from .handover import handed_over, input_record, write_cleaning, write_input

@@ -32,7 +32,7 @@ from ..config import Params
 from ..errors import DataFileError, RunError
 from ..io import RunFolder
 from ..preflight import Checked
-from ..schema import Finding
+from ..findings import Finding
 from .context import RunContext, stored_params
 
 __all__ = ["MARKER", "WRITER", "input_record", "write_input", "write_cleaning", "hand_over", "handed_over",

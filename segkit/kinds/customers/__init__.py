@@ -33,7 +33,7 @@ from ...featureset import FeatureSet
 from ...io import parse_synth, require_columns
 from ...modelio import METADATA_FILE, RESERVED_KEYS, save_model
 from ...naming.masking import imputed_rows
-from ...schema import Finding
+from ...findings import Finding
 from ...format import format_number, format_value, in_thousands, yes_no
 from ...naming.words import counted, default_label, phrase, plural
 from .features import FEATURE_ROLES, categorical_profile, customer_features

@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 import pandas as pd
 
 from ...naming.words import counted
-from ...schema import Finding
+from ...findings import Finding
 from .acs import ImputationReport
 from .codes import census_tables
 from .groups import left_out_notes

@@ -14,7 +14,7 @@ from ...io import require_columns
 from ...errors import ColumnError, ParamsError, SegkitError
 from ...naming.entity import speak_of
 from ...naming.words import counted, plural, singular
-from ...schema import Finding
+from ...findings import Finding
 from . import sql
 from .clean import DEFAULT_NON_PRODUCT_CODES, NORMALISED_COLUMNS, TransactionColumns, clean_transactions
 from .features import (DAY_DESCRIPTIONS, DAY_SHORT_LABELS, FEATURE_DESCRIPTIONS, LOWER_IS_BETTER, NEUTRAL, SHORT_LABELS,
