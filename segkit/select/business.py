@@ -24,7 +24,7 @@ def _qualifies(k: int, stab: dict, sil: dict, shares: dict, min_share: float) ->
 
 
 def business_choice(voted: int, rationale: str, structure: str, ks: list[int], votes: dict, stab: dict, sil: dict,
-                    shares: dict, rule: dict, entity: str, n_criteria: int) -> tuple[int, str]:
+                    shares: dict, rule: dict, entity: str, n_criteria: int) -> tuple[int, str, bool]:
     """The k for a business when the data has no clearly separated groups (structure not "clear").
 
     When the data has groups that overlap (structure "moderate"), two thirds of the criteria prefer the vote's k of
