@@ -9,8 +9,9 @@ import pandas as pd
 
 from ..format import joined
 from .stability import STABLE
+from .vote import groups_phrase
 
-__all__ = ["business_choice", "own_groups", "groups_phrase", "weakest_from_scratch", "from_scratch", "MAJORITY"]
+__all__ = ["business_choice", "own_groups", "weakest_from_scratch", "from_scratch", "MAJORITY"]
 
 
 def _qualifies(k: int, stab: dict, sil: dict, shares: dict, min_share: float) -> bool:
@@ -149,11 +150,6 @@ def own_groups(k: int, votes: dict, n_criteria: int) -> bool:
     them: the data falls into ``k`` groups by itself."""
     backers = votes.get(k, [])
     return k >= 3 and n_criteria >= 4 and len(backers) >= MAJORITY * n_criteria - 1e-9 and "stability" in backers
-
-
-def groups_phrase(structure: str) -> str:
-    """What the data has, in the structure note's words ("The data has groups, but they overlap" when moderate)."""
-    return "no natural groups" if structure in ("weak", "none") else "groups that overlap, not clearly separated ones"
 
 
 def weakest_from_scratch(scores: pd.DataFrame, k: int) -> float:

@@ -15,7 +15,7 @@ from ..format import joined
 from .criteria import _SCORE_OF, CRITERIA, CRITERION_LABELS, SCORE_COLUMNS, _check_int, _gap_choice, find_knee
 from .stability import STABLE, _stability_phrase
 
-__all__ = ["KSelection", "choose_k", "CRITERION_NAMES"]
+__all__ = ["KSelection", "choose_k", "groups_phrase", "CRITERION_NAMES"]
 
 WEAK_SILHOUETTE = 0.25  #: Kaufman & Rousseeuw: below this, no substantial structure
 CLEAR_SILHOUETTE = 0.5  #: at or above this, reasonable to strong structure
@@ -256,6 +256,11 @@ def _structure(scores: pd.DataFrame, ks: list[int], pref: dict, k: int) -> tuple
                             "0.5 or more would "
                             "mean clearly separated groups): segment boundaries are soft.")
     return "clear", f"The data has clearly separated natural groups (best silhouette {best:.2f}){aside}."
+
+
+def groups_phrase(structure: str) -> str:
+    """What the data has, in the structure note's words ("The data has groups, but they overlap" when moderate)."""
+    return "no natural groups" if structure in ("weak", "none") else "groups that overlap, not clearly separated ones"
 
 
 def _under(value: float, limit: float) -> str:

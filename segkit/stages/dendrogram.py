@@ -12,7 +12,7 @@ from ..format import format_score, format_share, joined
 from ..hierarchy import LinkageComparison, by_balance, compare_linkages
 from ..plots import linkage_comparison_figure, plot_dendrogram
 from ..report.cards import figure, table
-from ..select.business import groups_phrase
+from ..select.vote import groups_phrase
 from .context import RunContext
 from .select_k import chosen_k, clustering_matrix, k_structure, without_clear_groups
 

@@ -29,7 +29,7 @@ from ..format import capitalised, drawn, format_share, format_value, horizon_lab
 from ..report.cards import (figure, figure_png, html_block, image, note, note_html, segment_cards, split_table,
                             stability_text, table)
 from ..report.index_table import stability_said
-from ..select.business import groups_phrase
+from ..select.vote import groups_phrase
 from . import engine as in_engine
 from .context import RunContext
 from .features import feature_columns, load_features

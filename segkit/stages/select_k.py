@@ -16,10 +16,10 @@ from ..format import capitalised, joined
 from ..naming.words import singular
 from ..report.cards import caption, figure, html_block, note, note_html
 from ..select import KSelection
-from ..select.business import groups_phrase, own_groups, weakest_from_scratch
+from ..select.business import own_groups, weakest_from_scratch
 from ..select.search import STRUCTURE_POINTER
 from ..select.stability import ROUND, STABLE
-from ..select.vote import CRITERION_NAMES
+from ..select.vote import CRITERION_NAMES, groups_phrase
 from ..separability import MIN_MEMBERS
 from .context import RunContext
 from .features import load_features
