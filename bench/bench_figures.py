@@ -1,7 +1,8 @@
 """Study: the CPU the report figures of a run take to draw and encode, with this matplotlib and another (issue 18).
 
 The notebooks' code runs in one process, as the notebooks' floor of ``bench_batch.py`` does, and every figure
-that goes to a page (``report.cards.figure_png``) is timed: CPU seconds to lay out, draw and encode it as PNG.
+that goes to a page (``report.cards.figure_png``) is timed: CPU seconds to lay out, draw and encode it as PNG (and
+to save it again with a tight box, for a figure drawn past its edges).
 With ``--matplotlib-path DIR`` (a folder holding another matplotlib, e.g. ``pip install --target DIR --no-deps
 matplotlib==3.10.8``), the same runs alternate with DIR first on ``PYTHONPATH``, so the two versions are timed side by
 side. ``--hinting`` sets matplotlib's ``text.hinting`` in the runs of this environment's matplotlib instead.
@@ -36,15 +37,15 @@ import segkit.report.cards as _cards
 from segkit.kernel import REPORT_RC
 matplotlib.rcParams.update(REPORT_RC)
 _spent = {"cpu_s": 0.0, "figures": 0, "matplotlib": matplotlib.__version__}
-_drawn_once = _cards._drawn_once
-def _timed(fig, dpi):
+_figure_png = _cards.figure_png
+def _timed(obj, **kwargs):
     t = time.process_time()
     try:
-        return _drawn_once(fig, dpi)
+        return _figure_png(obj, **kwargs)
     finally:
         _spent["cpu_s"] += time.process_time() - t
         _spent["figures"] += 1
-_cards._drawn_once = _timed
+_cards.figure_png = _timed  # before the stages import it by name
 atexit.register(lambda: print(json.dumps(_spent), file=sys.stderr))
 '''
 

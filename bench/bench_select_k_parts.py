@@ -113,9 +113,9 @@ def refits(X: np.ndarray, replicates: int, repeats: int) -> dict:
             jaccard = {k: _nanmean(ways[way](k)) for k in refs}
             cpu[way].append(time.process_time() - t)
             weakest[way] = {k: round(float(np.nanmin(v)), 3) for k, v in jaccard.items()}
-    return {"replicates_per_k": replicates, "cpu_s": {w: round(statistics.median(v), 3) for w, v in cpu.items()},
-            "weighted_over_shipped": round(statistics.median(cpu["weighted"]) / statistics.median(cpu["as shipped"]), 2),
-            "weakest_jaccard": weakest}
+    median = {w: statistics.median(v) for w, v in cpu.items()}
+    return {"replicates_per_k": replicates, "cpu_s": {w: round(v, 3) for w, v in median.items()},
+            "weighted_over_shipped": round(median["weighted"] / median["as shipped"], 2), "weakest_jaccard": weakest}
 
 
 def main(argv: list[str] | None = None) -> int:
