@@ -74,8 +74,9 @@ def applicable_cells(path: Path, offered: Iterable[str]) -> nbformat.NotebookNod
     does not apply to a data kind (principal components, category shares, churn) is left out of its reports."""
     book = nbformat.read(str(path), as_version=4)
     offered = set(offered)
-    book.cells = [c for c in book.cells if all(t.split(":", 1)[1] in offered for t in c.get("metadata", {}).get("tags", [])
-                                               if t.startswith("needs:"))]
+    needs = [[t.split(":", 1)[1] for t in c.get("metadata", {}).get("tags", []) if t.startswith("needs:")]
+             for c in book.cells]
+    book.cells = [c for c, needed in zip(book.cells, needs) if set(needed) <= offered]
     return book
 
 

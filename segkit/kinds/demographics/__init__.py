@@ -41,7 +41,8 @@ from ...naming.masking import imputed_rows, masked_scores
 from ...naming.words import counted
 from .acs import build_acs_features, format_area_ids
 from .codes import census_tables, name_columns, profile_fix, profile_tables  # name_columns: the reading hook
-from .facts import FACT_LABELS, FACT_UNITS, FACTS, MEDIAN_UNITS, NATURAL, cap_k, k_cap, clear_groups, clear_groups_note, facts_note, key_facts
+from .facts import (FACT_LABELS, FACT_UNITS, FACTS, MEDIAN_UNITS, NATURAL, cap_k, k_cap, clear_groups,
+                    clear_groups_note, facts_note, key_facts)
 from .groups import (CENSUS_SENTINELS, FeatureGroup, left_out_notes, load_feature_groups, replace_sentinels,
                      suspect_features, validate_acs_table)
 from .notes import (area_names, excluded_note, feature_findings, imputation_notes, in_own_words, listing, typical_areas,

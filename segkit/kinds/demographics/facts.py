@@ -33,8 +33,8 @@ import pandas as pd
 from ...format import joined
 from .groups import FeatureGroup, area_shares
 
-__all__ = ["AUTO_K", "FACTS", "FACT_LABELS", "FACT_UNITS", "MEDIAN_UNITS", "NATURAL", "cap_k", "k_cap", "clear_groups", "clear_groups_note",
-           "facts_note", "key_facts"]
+__all__ = ["AUTO_K", "FACTS", "FACT_LABELS", "FACT_UNITS", "MEDIAN_UNITS", "NATURAL", "cap_k", "k_cap", "clear_groups",
+           "clear_groups_note", "facts_note", "key_facts"]
 
 #: Segments asked for by ``k="auto"``: the size of a national geodemographic system.
 AUTO_K = 25
